@@ -1,0 +1,28 @@
+// Three tiers (CONVENTIONS.md §10): unit specs beside the code, integration and e2e tests against the
+// real native stack, which the testing harness starts once per run.
+const { pathsToModuleNameMapper } = require('./tools/jest/paths');
+
+const swc = ['@swc/jest', { swcrc: true }];
+const common = {
+  rootDir: __dirname,
+  transform: { '^.+\\.ts$': swc },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: pathsToModuleNameMapper(),
+  testEnvironment: 'node',
+  testPathIgnorePatterns: ['/node_modules/', '/.stack/', '/dist/'],
+};
+
+module.exports = {
+  reporters: ['default', '<rootDir>/tools/jest/summary-reporter.js'],
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,chaincode,tools,bench}/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{libs,services,chaincode,tools}/**/test/{integration,e2e}/**/*.test.ts'],
+      globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
+      globalTeardown: '<rootDir>/libs/testing/src/jest/global-teardown.ts',
+      testTimeout: 300000,
+    },
+  ],
+};

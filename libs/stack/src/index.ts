@@ -1,0 +1,2 @@
+export type { StackConnection, FabricConnection, FabricEndpoint, FabricOrgConnection } from './connection';
+export { connectionEnv } from './connection';
