@@ -1,0 +1,1 @@
+export { stackConnection, stackEnv } from './connection';
