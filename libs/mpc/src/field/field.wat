@@ -1,0 +1,212 @@
+;; Vectorised arithmetic modulo the Mersenne prime p = 2^61 - 1 over u64 arrays in linear memory.
+;; Every element is kept fully reduced in [0, p). Pointers are byte offsets; n is an element count.
+;; Assembled by scripts/build-wasm.js into field-wasm.generated.ts (base64); edit this file, not that.
+(module
+  (memory (export "memory") 1)
+  (global $P i64 (i64.const 0x1FFFFFFFFFFFFFFF))
+
+  ;; a*b mod p for a, b < 2^61. Split into 32-bit halves: a = a1*2^32 + a0 (a1 < 2^29).
+  ;; 2^64 = 8 (mod p) and 2^61 = 1 (mod p) fold the 122-bit product back below 2^63.
+  (func $mm (param $a i64) (param $b i64) (result i64)
+    (local $a0 i64) (local $a1 i64) (local $b0 i64) (local $b1 i64)
+    (local $lo i64) (local $mid i64) (local $s i64)
+    (local.set $a0 (i64.and (local.get $a) (i64.const 0xFFFFFFFF)))
+    (local.set $a1 (i64.shr_u (local.get $a) (i64.const 32)))
+    (local.set $b0 (i64.and (local.get $b) (i64.const 0xFFFFFFFF)))
+    (local.set $b1 (i64.shr_u (local.get $b) (i64.const 32)))
+    (local.set $lo (i64.mul (local.get $a0) (local.get $b0)))
+    (local.set $mid (i64.add (i64.mul (local.get $a1) (local.get $b0)) (i64.mul (local.get $a0) (local.get $b1))))
+    ;; s = 8*a1*b1 + (mid >> 29) + ((mid & (2^29-1)) << 32) + (lo & p) + (lo >> 61)
+    (local.set $s
+      (i64.add
+        (i64.add
+          (i64.shl (i64.mul (local.get $a1) (local.get $b1)) (i64.const 3))
+          (i64.shr_u (local.get $mid) (i64.const 29)))
+        (i64.add
+          (i64.shl (i64.and (local.get $mid) (i64.const 0x1FFFFFFF)) (i64.const 32))
+          (i64.add (i64.and (local.get $lo) (global.get $P)) (i64.shr_u (local.get $lo) (i64.const 61))))))
+    (local.set $s (i64.add (i64.and (local.get $s) (global.get $P)) (i64.shr_u (local.get $s) (i64.const 61))))
+    (select (i64.sub (local.get $s) (global.get $P)) (local.get $s) (i64.ge_u (local.get $s) (global.get $P))))
+
+  (func $ad (param $a i64) (param $b i64) (result i64)
+    (local $s i64)
+    (local.set $s (i64.add (local.get $a) (local.get $b)))
+    (select (i64.sub (local.get $s) (global.get $P)) (local.get $s) (i64.ge_u (local.get $s) (global.get $P))))
+
+  (func $sb (param $a i64) (param $b i64) (result i64)
+    (select (i64.sub (local.get $a) (local.get $b))
+            (i64.sub (i64.add (local.get $a) (global.get $P)) (local.get $b))
+            (i64.ge_u (local.get $a) (local.get $b))))
+
+  (func (export "mulmod") (param $a i64) (param $b i64) (result i64)
+    (call $mm (local.get $a) (local.get $b)))
+
+  ;; o[i] = a[i] + b[i]
+  (func (export "add") (param $a i32) (param $b i32) (param $o i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 3))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+      (i64.store (local.get $o) (call $ad (i64.load (local.get $a)) (i64.load (local.get $b))))
+      (local.set $a (i32.add (local.get $a) (i32.const 8)))
+      (local.set $b (i32.add (local.get $b) (i32.const 8)))
+      (local.set $o (i32.add (local.get $o) (i32.const 8)))
+      (br $l))))
+
+  ;; o[i] = a[i] - b[i]
+  (func (export "sub") (param $a i32) (param $b i32) (param $o i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 3))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+      (i64.store (local.get $o) (call $sb (i64.load (local.get $a)) (i64.load (local.get $b))))
+      (local.set $a (i32.add (local.get $a) (i32.const 8)))
+      (local.set $b (i32.add (local.get $b) (i32.const 8)))
+      (local.set $o (i32.add (local.get $o) (i32.const 8)))
+      (br $l))))
+
+  ;; o[i] = a[i] * b[i]
+  (func (export "mul") (param $a i32) (param $b i32) (param $o i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 3))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+      (i64.store (local.get $o) (call $mm (i64.load (local.get $a)) (i64.load (local.get $b))))
+      (local.set $a (i32.add (local.get $a) (i32.const 8)))
+      (local.set $b (i32.add (local.get $b) (i32.const 8)))
+      (local.set $o (i32.add (local.get $o) (i32.const 8)))
+      (br $l))))
+
+  ;; o[i] = a[i] * c
+  (func (export "mulc") (param $a i32) (param $c i64) (param $o i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 3))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+      (i64.store (local.get $o) (call $mm (i64.load (local.get $a)) (local.get $c)))
+      (local.set $a (i32.add (local.get $a) (i32.const 8)))
+      (local.set $o (i32.add (local.get $o) (i32.const 8)))
+      (br $l))))
+
+  ;; o[i] = a[i] + c
+  (func (export "addc") (param $a i32) (param $c i64) (param $o i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 3))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+      (i64.store (local.get $o) (call $ad (i64.load (local.get $a)) (local.get $c)))
+      (local.set $a (i32.add (local.get $a) (i32.const 8)))
+      (local.set $o (i32.add (local.get $o) (i32.const 8)))
+      (br $l))))
+
+  ;; o[i] += a[i] * c
+  (func (export "axpy") (param $o i32) (param $a i32) (param $c i64) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 3))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+      (i64.store (local.get $o) (call $ad (i64.load (local.get $o)) (call $mm (i64.load (local.get $a)) (local.get $c))))
+      (local.set $a (i32.add (local.get $a) (i32.const 8)))
+      (local.set $o (i32.add (local.get $o) (i32.const 8)))
+      (br $l))))
+
+  ;; Beaver step: o[i] = c[i] + d[i]*b[i] + e[i]*a[i]  (d = x - a, e = y - b opened)
+  (func (export "beaver") (param $o i32) (param $c i32) (param $a i32) (param $b i32) (param $d i32) (param $e i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 3))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+      (i64.store (local.get $o)
+        (call $ad (i64.load (local.get $c))
+          (call $ad (call $mm (i64.load (local.get $d)) (i64.load (local.get $b)))
+                    (call $mm (i64.load (local.get $e)) (i64.load (local.get $a))))))
+      (local.set $c (i32.add (local.get $c) (i32.const 8)))
+      (local.set $a (i32.add (local.get $a) (i32.const 8)))
+      (local.set $b (i32.add (local.get $b) (i32.const 8)))
+      (local.set $d (i32.add (local.get $d) (i32.const 8)))
+      (local.set $e (i32.add (local.get $e) (i32.const 8)))
+      (local.set $o (i32.add (local.get $o) (i32.const 8)))
+      (br $l))))
+
+  ;; o[i] += k * d[i] * e[i]  (the public d*e term of a Beaver product, k = 1 or a MAC-key share)
+  (func (export "addprodc") (param $o i32) (param $d i32) (param $e i32) (param $k i64) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 3))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+      (i64.store (local.get $o)
+        (call $ad (i64.load (local.get $o))
+          (call $mm (local.get $k) (call $mm (i64.load (local.get $d)) (i64.load (local.get $e))))))
+      (local.set $d (i32.add (local.get $d) (i32.const 8)))
+      (local.set $e (i32.add (local.get $e) (i32.const 8)))
+      (local.set $o (i32.add (local.get $o) (i32.const 8)))
+      (br $l))))
+
+  ;; sum of a[i] * b[i]
+  (func (export "dot") (param $a i32) (param $b i32) (param $n i32) (result i64)
+    (local $end i32) (local $s i64)
+    (local.set $end (i32.add (local.get $a) (i32.shl (local.get $n) (i32.const 3))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $a) (local.get $end)))
+      (local.set $s (call $ad (local.get $s) (call $mm (i64.load (local.get $a)) (i64.load (local.get $b)))))
+      (local.set $a (i32.add (local.get $a) (i32.const 8)))
+      (local.set $b (i32.add (local.get $b) (i32.const 8)))
+      (br $l)))
+    (local.get $s))
+
+  ;; sum of a[i]
+  (func (export "sum") (param $a i32) (param $n i32) (result i64)
+    (local $end i32) (local $s i64)
+    (local.set $end (i32.add (local.get $a) (i32.shl (local.get $n) (i32.const 3))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $a) (local.get $end)))
+      (local.set $s (call $ad (local.get $s) (i64.load (local.get $a))))
+      (local.set $a (i32.add (local.get $a) (i32.const 8)))
+      (br $l)))
+    (local.get $s))
+
+  ;; Uniform 64-bit words to field elements in place: keep 61 bits, map p itself to 0
+  ;; (statistical distance 2^-61 from uniform).
+  (func (export "reduce") (param $a i32) (param $n i32)
+    (local $end i32) (local $v i64)
+    (local.set $end (i32.add (local.get $a) (i32.shl (local.get $n) (i32.const 3))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $a) (local.get $end)))
+      (local.set $v (i64.and (i64.load (local.get $a)) (global.get $P)))
+      (i64.store (local.get $a) (select (i64.const 0) (local.get $v) (i64.eq (local.get $v) (global.get $P))))
+      (local.set $a (i32.add (local.get $a) (i32.const 8)))
+      (br $l))))
+
+  ;; Received words to canonical form in place, so a peer cannot smuggle in a non-reduced encoding.
+  (func (export "canon") (param $a i32) (param $n i32)
+    (local $end i32) (local $v i64)
+    (local.set $end (i32.add (local.get $a) (i32.shl (local.get $n) (i32.const 3))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $a) (local.get $end)))
+      (local.set $v (i64.load (local.get $a)))
+      (local.set $v (i64.add (i64.and (local.get $v) (global.get $P)) (i64.shr_u (local.get $v) (i64.const 61))))
+      (i64.store (local.get $a) (select (i64.sub (local.get $v) (global.get $P)) (local.get $v) (i64.ge_u (local.get $v) (global.get $P))))
+      (local.set $a (i32.add (local.get $a) (i32.const 8)))
+      (br $l))))
+
+  ;; o[i] = a[i]^e by square-and-multiply (e public: inverses as a^(p-2), square roots as a^((p+1)/4)).
+  (func (export "pow") (param $a i32) (param $e i64) (param $o i32) (param $n i32)
+    (local $end i32) (local $b i64) (local $r i64) (local $k i64)
+    (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 3))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+      (local.set $b (i64.load (local.get $a)))
+      (local.set $r (i64.const 1))
+      (local.set $k (local.get $e))
+      (block $pd (loop $pl
+        (br_if $pd (i64.eqz (local.get $k)))
+        (if (i32.wrap_i64 (i64.and (local.get $k) (i64.const 1)))
+          (then (local.set $r (call $mm (local.get $r) (local.get $b)))))
+        (local.set $b (call $mm (local.get $b) (local.get $b)))
+        (local.set $k (i64.shr_u (local.get $k) (i64.const 1)))
+        (br $pl)))
+      (i64.store (local.get $o) (local.get $r))
+      (local.set $a (i32.add (local.get $a) (i32.const 8)))
+      (local.set $o (i32.add (local.get $o) (i32.const 8)))
+      (br $l))))
+)

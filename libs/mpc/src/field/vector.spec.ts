@@ -1,0 +1,88 @@
+import fc from 'fast-check';
+import { P, fadd, fmul, fpow, fsub, finv, mod } from './reference';
+import {
+  fromBigInts, mulmod, vadd, vaddc, vaxpy, vbeaver, vcanon, vdot, vfromRandomWords, vmul, vmulc, vpow, vrandom, vsub, vsum,
+} from './vector';
+
+const elem = fc.oneof(
+  fc.bigInt({ min: 0n, max: P - 1n }),
+  fc.constantFrom(0n, 1n, P - 1n, P - 2n, (1n << 32n) - 1n, 1n << 32n, (1n << 60n) + 12345n),
+);
+const pair = fc.integer({ min: 0, max: 40 }).chain((n) =>
+  fc.tuple(fc.array(elem, { minLength: n, maxLength: n }), fc.array(elem, { minLength: n, maxLength: n })),
+);
+
+describe('field kernels (p = 2^61 - 1) against the BigInt reference', () => {
+  it('mulmod agrees with BigInt on edge and random values', () => {
+    fc.assert(fc.property(elem, elem, (a, b) => mulmod(a, b) === fmul(a, b)), { numRuns: 2000 });
+  });
+
+  it('vector add, sub and mul agree elementwise', () => {
+    fc.assert(
+      fc.property(pair, ([a, b]) => {
+        const va = fromBigInts(a);
+        const vb = fromBigInts(b);
+        const s = vadd(va, vb);
+        const d = vsub(va, vb);
+        const m = vmul(va, vb);
+        return a.every((x, i) => s[i] === fadd(x, b[i]!) && d[i] === fsub(x, b[i]!) && m[i] === fmul(x, b[i]!));
+      }),
+    );
+  });
+
+  it('scalar ops, axpy, dot and sum agree', () => {
+    fc.assert(
+      fc.property(pair, elem, ([a, b], c) => {
+        const va = fromBigInts(a);
+        const vb = fromBigInts(b);
+        const mc = vmulc(va, c);
+        const ac = vaddc(va, c);
+        const ax = vaxpy(va, vb, c);
+        const dot = a.reduce((s, x, i) => fadd(s, fmul(x, b[i]!)), 0n);
+        const sum = a.reduce((s, x) => fadd(s, x), 0n);
+        return (
+          a.every((x, i) => mc[i] === fmul(x, c) && ac[i] === fadd(x, c) && ax[i] === fadd(x, fmul(c, b[i]!))) &&
+          vdot(va, vb) === dot &&
+          vsum(va) === sum
+        );
+      }),
+    );
+  });
+
+  it('the Beaver kernel computes c + d*b + e*a + k*d*e', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(elem, elem, elem, elem, elem), { maxLength: 20 }), elem, (rows, k) => {
+        const col = (j: number) => fromBigInts(rows.map((r) => r[j]!));
+        const z = vbeaver(col(0), col(1), col(2), col(3), col(4), k);
+        return rows.every(
+          ([c, a, b, d, e], i) => z[i] === mod(c + d * b + e * a + fmul(k, fmul(d, e))),
+        );
+      }),
+    );
+  });
+
+  it('pow gives inverses and agrees with the reference', () => {
+    fc.assert(
+      fc.property(fc.array(fc.bigInt({ min: 1n, max: P - 1n }), { maxLength: 10 }), (a) => {
+        const inv = vpow(fromBigInts(a), P - 2n);
+        const sq = vpow(fromBigInts(a), 12345n);
+        return a.every((x, i) => inv[i] === finv(x) && sq[i] === fpow(x, 12345n));
+      }),
+    );
+  });
+
+  it('canonicalises any 64-bit word and maps random words into [0, p)', () => {
+    const words = new BigUint64Array([0n, P, P + 1n, (1n << 64n) - 1n, 1n << 61n, 5n]);
+    expect(Array.from(vcanon(words))).toEqual(Array.from(words, (w) => w % P));
+    const r = vfromRandomWords(new BigUint64Array([P, (1n << 64n) - 1n, 7n]));
+    expect(Array.from(r)).toEqual([0n, 0n, 7n]);
+    expect(vrandom(1000).every((x) => x < P)).toBe(true);
+  });
+
+  it('handles vectors larger than the initial linear memory', () => {
+    const a = vrandom(100_000);
+    const b = vrandom(100_000);
+    const m = vmul(a, b);
+    for (const i of [0, 4_999, 99_999]) expect(m[i]).toBe(fmul(a[i]!, b[i]!));
+  });
+});

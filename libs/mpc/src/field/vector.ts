@@ -1,0 +1,159 @@
+import { randomFillSync } from 'node:crypto';
+import { FIELD_WASM_BASE64 } from './field-wasm.generated';
+import { P } from './reference';
+
+/** A vector of field elements, each in [0, p). */
+export type FieldVec = BigUint64Array;
+
+interface Kernels {
+  readonly memory: WebAssembly.Memory;
+  mulmod(a: bigint, b: bigint): bigint;
+  add(a: number, b: number, o: number, n: number): void;
+  sub(a: number, b: number, o: number, n: number): void;
+  mul(a: number, b: number, o: number, n: number): void;
+  mulc(a: number, c: bigint, o: number, n: number): void;
+  addc(a: number, c: bigint, o: number, n: number): void;
+  axpy(o: number, a: number, c: bigint, n: number): void;
+  beaver(o: number, c: number, a: number, b: number, d: number, e: number, n: number): void;
+  addprodc(o: number, d: number, e: number, k: bigint, n: number): void;
+  dot(a: number, b: number, n: number): bigint;
+  sum(a: number, n: number): bigint;
+  reduce(a: number, n: number): void;
+  canon(a: number, n: number): void;
+  pow(a: number, e: bigint, o: number, n: number): void;
+}
+
+const kernels = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(FIELD_WASM_BASE64, 'base64')))
+  .exports as unknown as Kernels;
+let words = new BigUint64Array(kernels.memory.buffer);
+
+/** Makes linear memory hold at least `n` u64 words and returns the current view. */
+function scratch(n: number): BigUint64Array {
+  const bytes = n * 8;
+  if (kernels.memory.buffer.byteLength < bytes) {
+    kernels.memory.grow(Math.ceil((bytes - kernels.memory.buffer.byteLength) / 65536));
+  }
+  if (words.buffer !== kernels.memory.buffer) words = new BigUint64Array(kernels.memory.buffer);
+  return words;
+}
+
+function sameLength(...vs: FieldVec[]): number {
+  const n = vs[0]!.length;
+  for (const v of vs) if (v.length !== n) throw new RangeError(`vector lengths differ: ${n} and ${v.length}`);
+  return n;
+}
+
+function binary(op: 'add' | 'sub' | 'mul', a: FieldVec, b: FieldVec): FieldVec {
+  const n = sameLength(a, b);
+  const w = scratch(3 * n);
+  w.set(a, 0);
+  w.set(b, n);
+  kernels[op](0, n * 8, 2 * n * 8, n);
+  return w.slice(2 * n, 3 * n);
+}
+
+export const vadd = (a: FieldVec, b: FieldVec): FieldVec => binary('add', a, b);
+export const vsub = (a: FieldVec, b: FieldVec): FieldVec => binary('sub', a, b);
+export const vmul = (a: FieldVec, b: FieldVec): FieldVec => binary('mul', a, b);
+
+export function vmulc(a: FieldVec, c: bigint): FieldVec {
+  const n = a.length;
+  const w = scratch(2 * n);
+  w.set(a, 0);
+  kernels.mulc(0, c, n * 8, n);
+  return w.slice(n, 2 * n);
+}
+
+export function vaddc(a: FieldVec, c: bigint): FieldVec {
+  const n = a.length;
+  const w = scratch(2 * n);
+  w.set(a, 0);
+  kernels.addc(0, c, n * 8, n);
+  return w.slice(n, 2 * n);
+}
+
+/** a + c*x, elementwise, with public scalar c. */
+export function vaxpy(a: FieldVec, x: FieldVec, c: bigint): FieldVec {
+  const n = sameLength(a, x);
+  const w = scratch(2 * n);
+  w.set(a, 0);
+  w.set(x, n);
+  kernels.axpy(0, n * 8, c, n);
+  return w.slice(0, n);
+}
+
+/** Share of x*y from a triple share (a, b, c) and opened d = x - a, e = y - b: c + d*b + e*a + k*d*e. */
+export function vbeaver(c: FieldVec, a: FieldVec, b: FieldVec, d: FieldVec, e: FieldVec, k: bigint): FieldVec {
+  const n = sameLength(c, a, b, d, e);
+  const w = scratch(6 * n);
+  w.set(c, n);
+  w.set(a, 2 * n);
+  w.set(b, 3 * n);
+  w.set(d, 4 * n);
+  w.set(e, 5 * n);
+  kernels.beaver(0, n * 8, 2 * n * 8, 3 * n * 8, 4 * n * 8, 5 * n * 8, n);
+  if (k !== 0n) kernels.addprodc(0, 4 * n * 8, 5 * n * 8, k, n);
+  return w.slice(0, n);
+}
+
+export function vdot(a: FieldVec, b: FieldVec): bigint {
+  const n = sameLength(a, b);
+  const w = scratch(2 * n);
+  w.set(a, 0);
+  w.set(b, n);
+  return BigInt.asUintN(64, kernels.dot(0, n * 8, n));
+}
+
+export function vsum(a: FieldVec): bigint {
+  const w = scratch(a.length);
+  w.set(a, 0);
+  return BigInt.asUintN(64, kernels.sum(0, a.length));
+}
+
+/** Elementwise a^e for a public exponent e < 2^63. */
+export function vpow(a: FieldVec, e: bigint): FieldVec {
+  const n = a.length;
+  const w = scratch(2 * n);
+  w.set(a, 0);
+  kernels.pow(0, BigInt.asIntN(64, e), n * 8, n);
+  return w.slice(n, 2 * n);
+}
+
+/** Any 64-bit words to canonical field elements (for data received from peers). */
+export function vcanon(words64: BigUint64Array): FieldVec {
+  const n = words64.length;
+  const w = scratch(n);
+  w.set(words64, 0);
+  kernels.canon(0, n);
+  return w.slice(0, n);
+}
+
+/** Uniform 64-bit words (from a PRG or the OS) to field elements. */
+export function vfromRandomWords(words64: BigUint64Array): FieldVec {
+  const n = words64.length;
+  const w = scratch(n);
+  w.set(words64, 0);
+  kernels.reduce(0, n);
+  return w.slice(0, n);
+}
+
+export function vrandom(n: number): FieldVec {
+  const out = new BigUint64Array(n);
+  randomFillSync(out);
+  return vfromRandomWords(out);
+}
+
+export function vconst(n: number, c: bigint): FieldVec {
+  return new BigUint64Array(n).fill(c);
+}
+
+export function fromBigInts(xs: readonly bigint[]): FieldVec {
+  const out = new BigUint64Array(xs.length);
+  xs.forEach((x, i) => {
+    const r = x % P;
+    out[i] = r < 0n ? r + P : r;
+  });
+  return out;
+}
+
+export const mulmod = (a: bigint, b: bigint): bigint => BigInt.asUintN(64, kernels.mulmod(a, b));
