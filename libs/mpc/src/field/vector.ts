@@ -5,8 +5,18 @@ import { P } from './reference';
 /** A vector of field elements, each in [0, p). */
 export type FieldVec = BigUint64Array;
 
+// The project's lib setting (ES2022, no DOM) has no WebAssembly typings; Node has the global.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: unknown };
+};
+
 interface Kernels {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   mulmod(a: bigint, b: bigint): bigint;
   add(a: number, b: number, o: number, n: number): void;
   sub(a: number, b: number, o: number, n: number): void;
