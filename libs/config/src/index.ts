@@ -1,0 +1,23 @@
+export { ConfigError, type ConfigIssue } from './config-error';
+export {
+  loadServiceConfig,
+  LOG_LEVELS,
+  type Environment,
+  type HttpConfig,
+  type KafkaConfig,
+  type LogLevel,
+  type PostgresConfig,
+  type RedisConfig,
+  type ServiceConfig,
+} from './load-config';
+export { redactUrl } from './redact';
+export {
+  COMMON_VARIABLES,
+  requiredVariables,
+  SERVICE_NAMES,
+  SERVICES,
+  type Dependency,
+  type RedisServiceName,
+  type ServiceName,
+  type ServiceSpec,
+} from './services';

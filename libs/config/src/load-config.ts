@@ -1,0 +1,176 @@
+import { inspect } from 'node:util';
+import { z } from 'zod';
+import { ConfigError, type ConfigIssue } from './config-error';
+import { redactUrl } from './redact';
+import {
+  COMMON_VARIABLES,
+  SERVICES,
+  type RedisServiceName,
+  type ServiceName,
+} from './services';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface HttpConfig {
+  readonly port: number;
+}
+export interface PostgresConfig {
+  /** Contains the password: never log it, log the config's toJSON() instead. */
+  readonly url: string;
+  /** The schema this service owns; its tables and its migrations table live there. */
+  readonly schema: string;
+}
+export interface RedisConfig {
+  readonly url: string;
+}
+export interface KafkaConfig {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+}
+
+interface BaseConfig<S extends ServiceName> {
+  readonly service: S;
+  readonly http: HttpConfig;
+  readonly logLevel: LogLevel;
+  readonly postgres: PostgresConfig;
+  readonly kafka: KafkaConfig;
+  /** The configuration with every secret masked: what may be logged. */
+  toJSON(): Record<string, unknown>;
+  toString(): string;
+}
+
+/** One service's configuration; `redis` exists exactly for the services that run BullMQ. */
+export type ServiceConfig<S extends ServiceName = ServiceName> = BaseConfig<S> &
+  (S extends RedisServiceName ? { readonly redis: RedisConfig } : { readonly redis?: undefined });
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+const blankIsMissing = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const required = z.string({
+  error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string'),
+});
+
+function urlVariable(protocols: readonly string[]) {
+  const expected = protocols.map((p) => `${p}//`).join(' or ');
+  return z.preprocess(
+    blankIsMissing,
+    // The value is never echoed: a malformed URL may still hold a password.
+    required.refine(
+      (value) => {
+        try {
+          const url = new URL(value);
+          return protocols.includes(url.protocol) && url.hostname !== '';
+        } catch {
+          return false;
+        }
+      },
+      { message: `must be a ${expected} URL with a host` },
+    ),
+  );
+}
+
+const BROKER = /^[A-Za-z0-9.-]+:(\d{1,5})$/;
+const brokersVariable = z.preprocess(
+  blankIsMissing,
+  required.transform((value, ctx) => {
+    const brokers = value.split(',').map((b) => b.trim()).filter((b) => b !== '');
+    const bad = brokers.filter((b) => !isBroker(b));
+    if (brokers.length === 0 || bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a comma-separated list of host:port (bad: ${bad.length ? bad.map((b) => `"${b}"`).join(', ') : 'empty list'})`,
+      });
+      return z.NEVER;
+    }
+    return brokers;
+  }),
+);
+
+function isBroker(broker: string): boolean {
+  const match = BROKER.exec(broker);
+  return match !== null && isPort(Number(match[1]));
+}
+
+function isPort(n: number): boolean {
+  return Number.isInteger(n) && n >= 1 && n <= 65535;
+}
+
+function portVariable(defaultPort: number) {
+  return z.preprocess(
+    (v) => blankIsMissing(v) ?? String(defaultPort),
+    required.transform((value, ctx) => {
+      const port = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+      if (!isPort(port)) {
+        ctx.addIssue({ code: 'custom', message: `must be a port number 1-65535 (got "${value}")` });
+        return z.NEVER;
+      }
+      return port;
+    }),
+  );
+}
+
+const logLevelVariable = z.preprocess(
+  (v) => blankIsMissing(v) ?? 'log',
+  z.enum(LOG_LEVELS, { error: (issue) => `must be one of ${LOG_LEVELS.join(', ')} (got "${String(issue.input)}")` }),
+);
+
+/**
+ * Builds the configuration of `service` from the environment, once, at boot. Throws a ConfigError
+ * naming every missing or malformed variable. This is the only place that reads process.env.
+ */
+export function loadServiceConfig<S extends ServiceName>(
+  service: S,
+  env: Environment = process.env,
+): ServiceConfig<S> {
+  const spec = SERVICES[service];
+  const needsRedis = spec.dependencies.includes('redis');
+  const shape = {
+    [COMMON_VARIABLES.postgresUrl]: urlVariable(['postgres:', 'postgresql:']),
+    ...(needsRedis ? { [COMMON_VARIABLES.redisUrl]: urlVariable(['redis:', 'rediss:']) } : {}),
+    [COMMON_VARIABLES.kafkaBrokers]: brokersVariable,
+    [spec.portVariable]: portVariable(spec.defaultPort),
+    [COMMON_VARIABLES.logLevel]: logLevelVariable,
+  };
+  const parsed = z.object(shape).safeParse(env);
+  if (!parsed.success) {
+    const issues: ConfigIssue[] = parsed.error.issues.map((issue) => ({
+      variable: String(issue.path[0] ?? '(environment)'),
+      problem: issue.message,
+    }));
+    throw new ConfigError(service, issues);
+  }
+  const values = parsed.data as Record<string, unknown>;
+  const config = {
+    service,
+    http: { port: values[spec.portVariable] as number },
+    logLevel: values[COMMON_VARIABLES.logLevel] as LogLevel,
+    postgres: { url: values[COMMON_VARIABLES.postgresUrl] as string, schema: spec.schema },
+    ...(needsRedis ? { redis: { url: values[COMMON_VARIABLES.redisUrl] as string } } : {}),
+    kafka: { brokers: values[COMMON_VARIABLES.kafkaBrokers] as string[], clientId: `datawell-${service}` },
+  };
+  return withRedaction(config) as unknown as ServiceConfig<S>;
+}
+
+function withRedaction<T extends { postgres: PostgresConfig; redis?: RedisConfig }>(config: T): T {
+  const redacted = (): Record<string, unknown> => ({
+    ...config,
+    postgres: { ...config.postgres, url: redactUrl(config.postgres.url) },
+    ...(config.redis ? { redis: { url: redactUrl(config.redis.url) } } : {}),
+  });
+  Object.defineProperties(config, {
+    toJSON: { value: redacted, enumerable: false },
+    toString: { value: () => JSON.stringify(redacted()), enumerable: false },
+    // console.log and the Nest logger use util.inspect, which ignores toJSON.
+    [inspect.custom]: { value: () => redacted(), enumerable: false },
+  });
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+    Object.freeze(value);
+  }
+  return value;
+}

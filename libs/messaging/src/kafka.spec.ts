@@ -1,0 +1,84 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { checkKafka, kafkaLogCreator, type KafkaAdminLike } from './kafka';
+
+function stubAdmin(overrides: Partial<KafkaAdminLike> = {}) {
+  const calls: string[] = [];
+  const admin: KafkaAdminLike = {
+    connect: async () => void calls.push('connect'),
+    describeCluster: async () => {
+      calls.push('describe');
+      return { clusterId: 'c1', controller: 1, brokers: [{ nodeId: 1 }] };
+    },
+    disconnect: async () => void calls.push('disconnect'),
+    ...overrides,
+  };
+  const configs: unknown[] = [];
+  return {
+    calls,
+    configs,
+    kafka: {
+      admin: (config?: unknown) => {
+        configs.push(config);
+        return admin;
+      },
+    },
+  };
+}
+
+describe('checkKafka', () => {
+  it('describes the cluster through an admin client without retries, then disconnects', async () => {
+    const { kafka, calls, configs } = stubAdmin();
+    await expect(checkKafka(kafka)).resolves.toEqual({ clusterId: 'c1', brokers: 1, controller: 1 });
+    expect(calls).toEqual(['connect', 'describe', 'disconnect']);
+    expect(configs).toEqual([{ retry: { retries: 0 } }]);
+  });
+
+  it('fails when the admin cannot connect, and still disconnects', async () => {
+    const { kafka, calls } = stubAdmin({ connect: async () => Promise.reject(new Error('ECONNREFUSED')) });
+    await expect(checkKafka(kafka)).rejects.toThrow('ECONNREFUSED');
+    expect(calls).toEqual(['disconnect']);
+  });
+
+  it('fails on a cluster without brokers', async () => {
+    const { kafka } = stubAdmin({ describeCluster: async () => ({ clusterId: 'c', controller: null, brokers: [] }) });
+    await expect(checkKafka(kafka)).rejects.toThrow('no brokers');
+  });
+
+  it('fails when the cluster does not answer in time', async () => {
+    const { kafka } = stubAdmin({ describeCluster: () => new Promise(() => undefined) });
+    await expect(checkKafka(kafka, 20)).rejects.toThrow('kafka describeCluster timed out after 20ms');
+  });
+
+  it('accepts a real kafkajs client', () => {
+    // Type-level and construction check only: no connection is made until admin.connect().
+    const kafka = new Kafka({ clientId: 't', brokers: ['127.0.0.1:1'] });
+    expect(typeof kafka.admin({ retry: { retries: 0 } }).describeCluster).toBe('function');
+    const check: (k: Kafka) => Promise<unknown> = (k) => checkKafka(k);
+    expect(check).toBeInstanceOf(Function);
+  });
+});
+
+describe('kafkaLogCreator', () => {
+  it('routes kafkajs levels to the logger with structured fields', () => {
+    const seen: Array<[string, unknown]> = [];
+    const logger = {
+      error: (m: unknown) => void seen.push(['error', m]),
+      warn: (m: unknown) => void seen.push(['warn', m]),
+      log: (m: unknown) => void seen.push(['log', m]),
+      debug: (m: unknown) => void seen.push(['debug', m]),
+    };
+    const log = kafkaLogCreator(logger)(logLevel.INFO);
+    const entry = (level: logLevel) => ({
+      namespace: 'Connection',
+      level,
+      label: 'X',
+      log: { timestamp: 't', message: 'm', broker: 'b:1' },
+    });
+    log(entry(logLevel.ERROR));
+    log(entry(logLevel.WARN));
+    log(entry(logLevel.INFO));
+    log(entry(logLevel.DEBUG));
+    expect(seen.map(([level]) => level)).toEqual(['error', 'warn', 'log', 'debug']);
+    expect(seen[0]?.[1]).toEqual({ message: 'm', namespace: 'Connection', broker: 'b:1' });
+  });
+});

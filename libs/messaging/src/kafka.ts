@@ -1,0 +1,71 @@
+import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
+import type { ConnectionLogger } from './logger';
+import { withTimeout } from './timeout';
+
+export interface KafkaClientOptions {
+  readonly clientId: string;
+  readonly brokers: readonly string[];
+  readonly logger?: ConnectionLogger;
+}
+
+/** A kafkajs client whose own logs go through the service's structured logger. */
+export function createKafka(options: KafkaClientOptions): Kafka {
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: [...options.brokers],
+    logLevel: logLevel.INFO,
+    ...(options.logger ? { logCreator: kafkaLogCreator(options.logger) } : {}),
+  });
+}
+
+export function kafkaLogCreator(logger: ConnectionLogger): logCreator {
+  return () => (entry: LogEntry) => {
+    const { timestamp: _timestamp, message, ...fields } = entry.log;
+    const record = { message, namespace: entry.namespace, ...fields };
+    switch (entry.level) {
+      case logLevel.ERROR:
+        return logger.error(record);
+      case logLevel.WARN:
+        return logger.warn(record);
+      case logLevel.INFO:
+        return logger.log(record);
+      default:
+        return logger.debug(record);
+    }
+  };
+}
+
+export interface KafkaClusterInfo {
+  readonly clusterId: string;
+  readonly brokers: number;
+  readonly controller: number | null;
+}
+
+/** The admin surface the health check uses; kafkajs's Admin satisfies it. */
+export interface KafkaAdminLike {
+  connect(): Promise<void>;
+  describeCluster(): Promise<{ clusterId: string; controller: number | null; brokers: readonly unknown[] }>;
+  disconnect(): Promise<void>;
+}
+
+/**
+ * Connects an admin client and describes the cluster. No retries: a health check answers now, and
+ * the caller polls again. Rejects when the cluster is unreachable or has no broker.
+ */
+export async function checkKafka(
+  kafka: { admin(config?: { retry?: { retries: number } }): KafkaAdminLike },
+  timeoutMs = 3000,
+): Promise<KafkaClusterInfo> {
+  const admin = kafka.admin({ retry: { retries: 0 } });
+  try {
+    const cluster = await withTimeout(
+      admin.connect().then(() => admin.describeCluster()),
+      timeoutMs,
+      'kafka describeCluster',
+    );
+    if (cluster.brokers.length === 0) throw new Error('kafka cluster has no brokers');
+    return { clusterId: cluster.clusterId, brokers: cluster.brokers.length, controller: cluster.controller };
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
