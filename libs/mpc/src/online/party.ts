@@ -1,0 +1,322 @@
+import { createHash, randomBytes, type Hash } from 'node:crypto';
+import type { FieldVec } from '../field/vector';
+import { vadd, vaddc, vaxpy, vbeaver, vcanon, vconst, vdot, vmul, vmulc, vsub, vsum } from '../field/vector';
+import { concatVecs, vecBytes } from '../field/concat';
+import { fadd, fmul, fsub, mod } from '../field/reference';
+import { commit, verifyCommitment } from '../crypto/commit';
+import { prgField } from '../crypto/prg';
+import {
+  BroadcastMismatchError, CommitmentMismatchError, InvalidArgumentError, MacCheckFailedError, MpcError,
+  ProtocolViolationError,
+} from '../errors';
+import type { Transport } from '../transport/transport';
+import type { PartyPreprocessing } from '../preprocessing/store';
+import type { Shared } from './shares';
+
+/**
+ * One party's side of the SPDZ online phase. Every party runs the same sequence of calls on its own
+ * shares; the calls that communicate are async. Linear operations are local and free.
+ */
+export interface MpcParty {
+  readonly id: number;
+  readonly parties: number;
+  /** Secret-shares `values` held by `owner` (the other parties pass the length). */
+  input(owner: number, values: FieldVec | number): Promise<Shared>;
+  add(x: Shared, y: Shared): Shared;
+  sub(x: Shared, y: Shared): Shared;
+  neg(x: Shared): Shared;
+  addPublic(x: Shared, c: FieldVec | bigint): Shared;
+  mulPublic(x: Shared, c: bigint): Shared;
+  /** Elementwise product with a public vector. */
+  mulPublicVec(x: Shared, c: FieldVec): Shared;
+  /** A public constant in sharing form (party 0 holds it). */
+  constant(c: FieldVec): Shared;
+  /** Elementwise secure multiplication (one batched Beaver opening). */
+  mul(x: Shared, y: Shared): Promise<Shared>;
+  /** Sum of all elements, as a shared vector of length 1. */
+  sum(x: Shared): Shared;
+  slice(x: Shared, start: number, end: number): Shared;
+  concat(xs: readonly Shared[]): Shared;
+  /** Opens without checking MACs yet (internal building block: the value is recorded for the next MAC check). */
+  partialOpen(x: Shared): Promise<FieldVec>;
+  /** Runs the commit-then-open MAC check over every value opened since the last check. */
+  macCheck(): Promise<void>;
+  /** Opens to everyone, after a successful MAC check. */
+  open(x: Shared): Promise<FieldVec>;
+  /** Opens only to the named parties, through their own masks; returns undefined elsewhere. */
+  output(x: Shared, recipients: readonly number[]): Promise<FieldVec | undefined>;
+  /** Shared random values (consumes triple `a` components). */
+  random(n: number): Shared;
+  readonly preprocessing: PartyPreprocessing;
+  close(): Promise<void>;
+}
+
+const ZERO = 0n;
+
+class SpdzParty implements MpcParty {
+  readonly id: number;
+  readonly parties: number;
+  readonly #t: Transport;
+  readonly #pre: PartyPreprocessing;
+  readonly #alpha: bigint;
+  #opened: FieldVec[] = [];
+  #openedMacs: FieldVec[] = [];
+  #transcript: Hash = createHash('sha256');
+  #aborted: MpcError | undefined;
+
+  constructor(transport: Transport, pre: PartyPreprocessing) {
+    if (transport.self !== pre.party || transport.parties !== pre.parties) {
+      throw new InvalidArgumentError('transport and preprocessing belong to different parties');
+    }
+    this.#t = transport;
+    this.#pre = pre;
+    this.#alpha = pre.macKeyShare;
+    this.id = transport.self;
+    this.parties = transport.parties;
+  }
+
+  get preprocessing(): PartyPreprocessing {
+    return this.#pre;
+  }
+
+  // ---- local (linear) operations ----
+
+  add(x: Shared, y: Shared): Shared {
+    return { value: vadd(x.value, y.value), mac: vadd(x.mac, y.mac) };
+  }
+
+  sub(x: Shared, y: Shared): Shared {
+    return { value: vsub(x.value, y.value), mac: vsub(x.mac, y.mac) };
+  }
+
+  neg(x: Shared): Shared {
+    const z = vconst(x.value.length, ZERO);
+    return { value: vsub(z, x.value), mac: vsub(z, x.mac) };
+  }
+
+  addPublic(x: Shared, c: FieldVec | bigint): Shared {
+    if (typeof c === 'bigint') {
+      const k = mod(c);
+      return {
+        value: this.id === 0 ? vaddc(x.value, k) : x.value,
+        mac: vaddc(x.mac, fmul(k, this.#alpha)),
+      };
+    }
+    return { value: this.id === 0 ? vadd(x.value, c) : x.value, mac: vaxpy(x.mac, c, this.#alpha) };
+  }
+
+  mulPublic(x: Shared, c: bigint): Shared {
+    const k = mod(c);
+    return { value: vmulc(x.value, k), mac: vmulc(x.mac, k) };
+  }
+
+  mulPublicVec(x: Shared, c: FieldVec): Shared {
+    return { value: vmul(x.value, c), mac: vmul(x.mac, c) };
+  }
+
+  constant(c: FieldVec): Shared {
+    return this.addPublic({ value: vconst(c.length, ZERO), mac: vconst(c.length, ZERO) }, c);
+  }
+
+  sum(x: Shared): Shared {
+    return { value: new BigUint64Array([vsum(x.value)]), mac: new BigUint64Array([vsum(x.mac)]) };
+  }
+
+  slice(x: Shared, start: number, end: number): Shared {
+    return { value: x.value.slice(start, end), mac: x.mac.slice(start, end) };
+  }
+
+  concat(xs: readonly Shared[]): Shared {
+    return { value: concatVecs(xs.map((x) => x.value)), mac: concatVecs(xs.map((x) => x.mac)) };
+  }
+
+  random(n: number): Shared {
+    return this.#pre.takeTriples(n).a;
+  }
+
+  // ---- interactive operations ----
+
+  input(owner: number, values: FieldVec | number): Promise<Shared> {
+    return this.#guard(async () => {
+      const n = typeof values === 'number' ? values : values.length;
+      const { mask, clear } = this.#pre.takeMasks(owner, n);
+      let eps: FieldVec;
+      if (owner === this.id) {
+        if (typeof values === 'number') throw new InvalidArgumentError('the input owner must pass its values');
+        eps = vsub(values, clear!);
+        this.#t.broadcast(vecBytes(eps));
+      } else {
+        eps = await this.#receiveVec(owner, n);
+      }
+      this.#transcript.update(`input:${owner}:${n};`).update(vecBytes(eps));
+      return this.addPublic(mask, eps);
+    });
+  }
+
+  mul(x: Shared, y: Shared): Promise<Shared> {
+    return this.#guard(async () => {
+      const n = x.value.length;
+      if (y.value.length !== n) throw new InvalidArgumentError(`mul of lengths ${n} and ${y.value.length}`);
+      const { a, b, c } = this.#pre.takeTriples(n);
+      const de = await this.partialOpen({
+        value: concatVecs([vsub(x.value, a.value), vsub(y.value, b.value)]),
+        mac: concatVecs([vsub(x.mac, a.mac), vsub(y.mac, b.mac)]),
+      });
+      const d = de.subarray(0, n);
+      const e = de.subarray(n);
+      return {
+        value: vbeaver(c.value, a.value, b.value, d, e, this.id === 0 ? 1n : 0n),
+        mac: vbeaver(c.mac, a.mac, b.mac, d, e, this.#alpha),
+      };
+    });
+  }
+
+  partialOpen(x: Shared): Promise<FieldVec> {
+    return this.#guard(async () => {
+      const n = x.value.length;
+      this.#t.broadcast(vecBytes(x.value));
+      let sum = x.value;
+      for (let j = 0; j < this.parties; j++) {
+        if (j === this.id) continue;
+        sum = vadd(sum, await this.#receiveVec(j, n));
+      }
+      this.#opened.push(sum);
+      this.#openedMacs.push(x.mac);
+      this.#transcript.update(`open:${n};`).update(vecBytes(sum));
+      return sum;
+    });
+  }
+
+  macCheck(): Promise<void> {
+    return this.#guard(async () => {
+      const opened = this.#opened;
+      const macs = this.#openedMacs;
+      const transcript = this.#transcript.digest();
+      this.#opened = [];
+      this.#openedMacs = [];
+      this.#transcript = createHash('sha256');
+      const total = opened.reduce((s, v) => s + v.length, 0);
+      // Random coefficients agreed by coin tossing after the values were opened, so a cheater
+      // cannot make errors cancel: Σ r_j·(m_j - α·x_j) = 0 with an error passes with prob. 1/p.
+      const seed = await this.#coinToss('mac-check');
+      const r = prgField(seed, 'mac-check-coefficients', total);
+      let a = 0n;
+      let mu = 0n;
+      let off = 0;
+      for (let k = 0; k < opened.length; k++) {
+        const rk = r.subarray(off, off + opened[k]!.length);
+        a = fadd(a, vdot(rk, opened[k]!));
+        mu = fadd(mu, vdot(rk, macs[k]!));
+        off += opened[k]!.length;
+      }
+      const sigma = fsub(mu, fmul(this.#alpha, a));
+      const payload = new Uint8Array(8 + transcript.length);
+      new DataView(payload.buffer).setBigUint64(0, sigma, true);
+      payload.set(transcript, 8);
+      const payloads = await this.#commitAndOpen('mac-check-sigma', payload);
+      let total0 = 0n;
+      for (let j = 0; j < this.parties; j++) {
+        const pj = payloads[j]!;
+        if (pj.length !== payload.length) throw new ProtocolViolationError(`bad MAC-check message from ${j}`, j);
+        total0 = fadd(total0, mod(new DataView(pj.buffer, pj.byteOffset, 8).getBigUint64(0, true)));
+      }
+      if (total0 !== 0n) {
+        throw new MacCheckFailedError(`MAC check over ${total} opened values failed: a share, MAC or opened value was altered`);
+      }
+      // Equivocation that no opened value exposed (e.g. an input owner sending different masked inputs).
+      for (let j = 0; j < this.parties; j++) {
+        if (!Buffer.from(payloads[j]!.subarray(8)).equals(Buffer.from(transcript))) {
+          throw new BroadcastMismatchError(`party ${j} saw different opened or broadcast values`, j);
+        }
+      }
+    });
+  }
+
+  open(x: Shared): Promise<FieldVec> {
+    return this.#guard(async () => {
+      const y = await this.partialOpen(x);
+      await this.macCheck();
+      return y;
+    });
+  }
+
+  output(x: Shared, recipients: readonly number[]): Promise<FieldVec | undefined> {
+    return this.#guard(async () => {
+      let mine: FieldVec | undefined;
+      for (const j of recipients) {
+        if (!Number.isInteger(j) || j < 0 || j >= this.parties) throw new InvalidArgumentError(`no party ${j}`);
+        // x - r is uniform to everyone but j, who alone knows the mask r.
+        const { mask, clear } = this.#pre.takeMasks(j, x.value.length);
+        const y = await this.partialOpen(this.sub(x, mask));
+        if (j === this.id) mine = vadd(y, clear!);
+      }
+      await this.macCheck();
+      return mine;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#t.close();
+  }
+
+  // ---- helpers ----
+
+  async #guard<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#aborted) throw this.#aborted;
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof MpcError && err.code !== 'INVALID_ARGUMENT') {
+        // An abort is final: close the channels so peers waiting on us fail instead of hanging.
+        this.#aborted = err;
+        await this.#t.close();
+      }
+      throw err;
+    }
+  }
+
+  async #receiveVec(from: number, n: number): Promise<FieldVec> {
+    const bytes = await this.#t.receive(from);
+    if (bytes.length !== n * 8) {
+      throw new ProtocolViolationError(`expected ${n} field elements from party ${from}, got ${bytes.length} bytes`, from);
+    }
+    const aligned = bytes.byteOffset % 8 === 0 ? bytes : new Uint8Array(bytes);
+    return vcanon(new BigUint64Array(aligned.buffer, aligned.byteOffset, n));
+  }
+
+  /** Everyone commits to `payload`, then everyone opens; returns all payloads by party. */
+  async #commitAndOpen(domain: string, payload: Uint8Array): Promise<Uint8Array[]> {
+    const c = commit(domain, payload);
+    this.#t.broadcast(c.digest);
+    const digests: Uint8Array[] = [];
+    for (let j = 0; j < this.parties; j++) digests[j] = j === this.id ? c.digest : await this.#t.receive(j);
+    const opening = new Uint8Array(32 + payload.length);
+    opening.set(c.nonce, 0);
+    opening.set(payload, 32);
+    this.#t.broadcast(opening);
+    const out: Uint8Array[] = [];
+    for (let j = 0; j < this.parties; j++) {
+      if (j === this.id) {
+        out[j] = payload;
+        continue;
+      }
+      const o = await this.#t.receive(j);
+      if (o.length < 32 || !verifyCommitment(domain, digests[j]!, o.subarray(0, 32), o.subarray(32))) {
+        throw new CommitmentMismatchError(`party ${j} opened a value that does not match its commitment (${domain})`, j);
+      }
+      out[j] = o.subarray(32);
+    }
+    return out;
+  }
+
+  async #coinToss(domain: string): Promise<Uint8Array> {
+    const seeds = await this.#commitAndOpen(`coin:${domain}`, randomBytes(32));
+    const h = createHash('sha256');
+    for (const s of seeds) h.update(s);
+    return h.digest();
+  }
+}
+
+export function createParty(transport: Transport, preprocessing: PartyPreprocessing): MpcParty {
+  return new SpdzParty(transport, preprocessing);
+}

@@ -1,0 +1,22 @@
+import type { FieldVec } from '../field/vector';
+
+/**
+ * One party's view of an authenticated secret vector x: additive shares of x and of its MAC α·x.
+ * Σ_i value_i = x and Σ_i mac_i = α·x (mod p), where α = Σ_i α_i is never known to anyone.
+ */
+export interface Shared {
+  readonly value: FieldVec;
+  readonly mac: FieldVec;
+}
+
+export interface TripleShares {
+  readonly a: Shared;
+  readonly b: Shared;
+  readonly c: Shared;
+}
+
+export interface MaskShares {
+  readonly mask: Shared;
+  /** The mask in the clear: known only to the party that owns it. */
+  readonly clear?: FieldVec;
+}

@@ -1,0 +1,81 @@
+import { ProtocolViolationError } from '../errors';
+
+/**
+ * Point-to-point channels between n parties, indexed 0..n-1. Delivery is reliable and in order per
+ * (sender, receiver) pair; the protocols are deterministic, so no message tags are needed. Channels
+ * must be authenticated (mutual TLS between nodes); broadcast consistency is checked by the protocol.
+ */
+export interface Transport {
+  readonly self: number;
+  readonly parties: number;
+  send(to: number, data: Uint8Array): void;
+  receive(from: number): Promise<Uint8Array>;
+  /** Sends the same bytes to every other party. */
+  broadcast(data: Uint8Array): void;
+  close(): Promise<void>;
+}
+
+/** An interceptor for tests: sees (and may replace) every message in flight. */
+export type MessageInterceptor = (from: number, to: number, data: Uint8Array) => Uint8Array;
+
+class Mailbox {
+  readonly #queue: Uint8Array[] = [];
+  readonly #waiting: Array<{ resolve: (d: Uint8Array) => void; reject: (e: Error) => void }> = [];
+  #closed = false;
+
+  put(data: Uint8Array): void {
+    const w = this.#waiting.shift();
+    if (w) w.resolve(data);
+    else this.#queue.push(data);
+  }
+
+  take(): Promise<Uint8Array> {
+    const d = this.#queue.shift();
+    if (d) return Promise.resolve(d);
+    if (this.#closed) return Promise.reject(new ProtocolViolationError('channel closed'));
+    return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const w of this.#waiting.splice(0)) w.reject(new ProtocolViolationError('channel closed'));
+  }
+}
+
+class MemoryTransport implements Transport {
+  constructor(
+    readonly self: number,
+    readonly parties: number,
+    readonly boxes: Mailbox[][],
+    readonly intercept: MessageInterceptor | undefined,
+  ) {}
+
+  send(to: number, data: Uint8Array): void {
+    if (to === this.self || to < 0 || to >= this.parties) throw new RangeError(`no party ${to}`);
+    // Copy: the sender may reuse its buffer, and a real network would not share memory.
+    const copy = new Uint8Array(data);
+    this.boxes[this.self]![to]!.put(this.intercept ? this.intercept(this.self, to, copy) : copy);
+  }
+
+  receive(from: number): Promise<Uint8Array> {
+    return this.boxes[from]![this.self]!.take();
+  }
+
+  broadcast(data: Uint8Array): void {
+    for (let j = 0; j < this.parties; j++) if (j !== this.self) this.send(j, data);
+  }
+
+  async close(): Promise<void> {
+    // Both directions: peers blocked on a message from us must fail rather than wait forever.
+    for (let j = 0; j < this.parties; j++) {
+      this.boxes[j]![this.self]!.close();
+      this.boxes[this.self]![j]!.close();
+    }
+  }
+}
+
+/** In-process transports for `parties` parties (tests, the demo and the benchmarks). */
+export function createMemoryTransports(parties: number, intercept?: MessageInterceptor): Transport[] {
+  const boxes = Array.from({ length: parties }, () => Array.from({ length: parties }, () => new Mailbox()));
+  return Array.from({ length: parties }, (_, i) => new MemoryTransport(i, parties, boxes, intercept));
+}
