@@ -21,3 +21,17 @@ export {
   type ServiceName,
   type ServiceSpec,
 } from './services';
+export {
+  bootstrapService,
+  createServiceApp,
+  CreateServiceSchema,
+  DependencyIndicators,
+  enabledLevels,
+  KAFKA,
+  REDIS,
+  SERVICE_CONFIG,
+  ServiceLogger,
+  ServicePlatformModule,
+  type AppModuleFactory,
+  type ServicePlatformOptions,
+} from './service';

@@ -1,3 +1,4 @@
 export { checkKafka, createKafka, kafkaLogCreator, type KafkaAdminLike, type KafkaClientOptions, type KafkaClusterInfo } from './kafka';
 export type { ConnectionLogger } from './logger';
 export { checkRedis, closeRedis, createRedis, type RedisClientOptions, type RedisLike } from './redis';
+export { withTimeout } from './timeout';

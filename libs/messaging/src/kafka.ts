@@ -5,7 +5,10 @@ import { withTimeout } from './timeout';
 export interface KafkaClientOptions {
   readonly clientId: string;
   readonly brokers: readonly string[];
+  /** Where kafkajs's own logs go; without one the client is silent. */
   readonly logger?: ConnectionLogger;
+  /** Connection attempts after the first; kafkajs's default (5, with backoff) when absent. */
+  readonly retries?: number;
 }
 
 /** A kafkajs client whose own logs go through the service's structured logger. */
@@ -13,8 +16,10 @@ export function createKafka(options: KafkaClientOptions): Kafka {
   return new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
-    logLevel: logLevel.INFO,
-    ...(options.logger ? { logCreator: kafkaLogCreator(options.logger) } : {}),
+    ...(options.retries === undefined ? {} : { retry: { retries: options.retries } }),
+    ...(options.logger
+      ? { logLevel: logLevel.INFO, logCreator: kafkaLogCreator(options.logger) }
+      : { logLevel: logLevel.NOTHING }),
   });
 }
 
@@ -49,14 +54,15 @@ export interface KafkaAdminLike {
 }
 
 /**
- * Connects an admin client and describes the cluster. No retries: a health check answers now, and
- * the caller polls again. Rejects when the cluster is unreachable or has no broker.
+ * Connects an admin client and describes the cluster. Rejects when the cluster is unreachable or has
+ * no broker. A health check should pass a client made with `retries: 0`: kafkajs connects to the
+ * seed broker with the client's retry policy, whatever the admin's own says.
  */
 export async function checkKafka(
-  kafka: { admin(config?: { retry?: { retries: number } }): KafkaAdminLike },
+  kafka: { admin(): KafkaAdminLike },
   timeoutMs = 3000,
 ): Promise<KafkaClusterInfo> {
-  const admin = kafka.admin({ retry: { retries: 0 } });
+  const admin = kafka.admin();
   try {
     const cluster = await withTimeout(
       admin.connect().then(() => admin.describeCluster()),

@@ -1,0 +1,65 @@
+import 'reflect-metadata';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ConfigError } from '../config-error';
+import { loadServiceConfig, type Environment, type ServiceConfig } from '../load-config';
+import type { ServiceName } from '../services';
+import { ServiceLogger } from './logger';
+
+export type AppModuleFactory<S extends ServiceName> = (config: ServiceConfig<S>) => DynamicModule;
+
+/**
+ * Builds a service's Nest application from its config without listening, with JSON logs and
+ * shutdown hooks that close its connections on SIGTERM/SIGINT. Tests use this directly.
+ */
+export async function createServiceApp<S extends ServiceName>(
+  config: ServiceConfig<S>,
+  appModule: AppModuleFactory<S>,
+): Promise<INestApplication> {
+  const logger = new ServiceLogger(config.service, config.logLevel);
+  const app = await NestFactory.create(appModule(config), { logger, abortOnError: false });
+  app.enableShutdownHooks();
+  return app;
+}
+
+/**
+ * The whole of a service's main.ts: load and validate the config, build the app, listen on the
+ * service's port. Failures end the process with exit code 1 and one JSON line on stderr; a
+ * ConfigError lists every bad variable.
+ */
+export async function bootstrapService<S extends ServiceName>(
+  service: S,
+  appModule: AppModuleFactory<S>,
+  env?: Environment,
+): Promise<INestApplication | undefined> {
+  let config: ServiceConfig<S>;
+  try {
+    config = loadServiceConfig(service, env);
+  } catch (error) {
+    fail(service, error);
+    return undefined;
+  }
+  const logger = new ServiceLogger(service, config.logLevel);
+  logger.log({ message: 'starting', config }, 'Bootstrap');
+  let app: INestApplication | undefined;
+  try {
+    app = await createServiceApp(config, appModule);
+    await app.listen(config.http.port);
+    logger.log({ message: 'listening', port: config.http.port, health: '/health' }, 'Bootstrap');
+    return app;
+  } catch (error) {
+    fail(service, error);
+    // Close what did open (e.g. the port was taken after PostgreSQL connected) so the process can exit.
+    await app?.close().catch(() => undefined);
+    return undefined;
+  }
+}
+
+function fail(service: string, error: unknown): void {
+  const record =
+    error instanceof ConfigError
+      ? { level: 'fatal', service, code: error.code, message: error.message, issues: error.issues }
+      : { level: 'fatal', service, message: `failed to start: ${error instanceof Error ? error.message : String(error)}` };
+  process.stderr.write(`${JSON.stringify({ ...record, timestamp: Date.now(), pid: process.pid })}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,103 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  Optional,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { closeRedis, createKafka, createRedis, withTimeout } from '@datawell/messaging';
+import type { Redis } from 'ioredis';
+import type { MigrationInterface } from 'typeorm';
+import type { ServiceConfig } from '../load-config';
+import { dataSourceOptions, openDataSource } from './database';
+import { DependencyIndicators } from './dependency-indicators';
+import { KAFKA, KAFKA_PROBE, REDIS, SERVICE_CONFIG } from './tokens';
+
+export interface ServicePlatformOptions {
+  /** The service's TypeORM migrations, the first one creating its schema. */
+  readonly migrations: ReadonlyArray<new () => MigrationInterface>;
+}
+
+/**
+ * Opens Redis at boot without making boot depend on it (/health reports it until it is back), and
+ * closes it on shutdown. TypeORM closes its own pool.
+ */
+@Injectable()
+class ConnectionsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly #logger = new Logger('Lifecycle');
+
+  constructor(@Optional() @Inject(REDIS) private readonly redis?: Redis) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.redis) return;
+    try {
+      await withTimeout(this.redis.connect(), 3000, 'redis connect');
+      this.#logger.log({ message: 'redis connected' });
+    } catch (error) {
+      this.#logger.warn({ message: 'redis not reachable at boot; retrying in the background', error: String(error) });
+    }
+  }
+
+  async onApplicationShutdown(signal?: string): Promise<void> {
+    this.#logger.log({ message: 'shutting down', signal: signal ?? null });
+    if (this.redis) await closeRedis(this.redis);
+  }
+}
+
+/**
+ * What every Datawell service runs on: its config, its PostgreSQL schema (migrated at boot), Kafka,
+ * Redis for the services that queue jobs, and the indicators /health is built from.
+ */
+@Module({})
+export class ServicePlatformModule {
+  static forRoot(config: ServiceConfig, options: ServicePlatformOptions): DynamicModule {
+    const providers: Provider[] = [
+      { provide: SERVICE_CONFIG, useValue: config },
+      {
+        provide: KAFKA,
+        useFactory: () =>
+          createKafka({ clientId: config.kafka.clientId, brokers: config.kafka.brokers, logger: new Logger('Kafka') }),
+      },
+      {
+        provide: KAFKA_PROBE,
+        useFactory: () => createKafka({ clientId: `${config.kafka.clientId}-health`, brokers: config.kafka.brokers, retries: 0 }),
+      },
+      DependencyIndicators,
+      ConnectionsLifecycle,
+    ];
+    const redis = config.redis;
+    if (redis) {
+      providers.push({
+        provide: REDIS,
+        useFactory: () =>
+          createRedis({ url: redis.url, connectionName: config.kafka.clientId, logger: new Logger('Redis') }),
+      });
+    }
+    return {
+      module: ServicePlatformModule,
+      global: true,
+      imports: [
+        TerminusModule.forRoot({ errorLogStyle: 'json' }),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            ...dataSourceOptions(config.service, config.postgres, options.migrations),
+            retryAttempts: 5,
+            retryDelay: 2000,
+          }),
+          dataSourceFactory: async (dataSourceOptions) => {
+            if (!dataSourceOptions) throw new Error('no data source options');
+            return openDataSource(dataSourceOptions);
+          },
+        }),
+      ],
+      providers,
+      exports: [SERVICE_CONFIG, KAFKA, ...(redis ? [REDIS] : []), DependencyIndicators, TerminusModule],
+    };
+  }
+}

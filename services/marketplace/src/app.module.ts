@@ -1,0 +1,15 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ServicePlatformModule, type ServiceConfig } from '@datawell/config';
+import { HealthController } from './health/health.controller';
+import { MIGRATIONS } from './migrations';
+
+@Module({})
+export class AppModule {
+  static forConfig(config: ServiceConfig<'marketplace'>): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS })],
+      controllers: [HealthController],
+    };
+  }
+}

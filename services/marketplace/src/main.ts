@@ -1,0 +1,4 @@
+import { bootstrapService } from '@datawell/config';
+import { AppModule } from './app.module';
+
+void bootstrapService('marketplace', AppModule.forConfig);
