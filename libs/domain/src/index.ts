@@ -1,0 +1,2 @@
+/** @datawell/domain: Datawell's pure rules (no I/O), shared by chaincode, services and the CLI. */
+export * from './economics';
