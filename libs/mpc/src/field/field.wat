@@ -209,4 +209,56 @@
       (local.set $a (i32.add (local.get $a) (i32.const 8)))
       (local.set $o (i32.add (local.get $o) (i32.const 8)))
       (br $l))))
+
+  ;; o[t*s + k] = sum over l < g of a[(t*g + l)*s + k] * w[l], for t < groups and k < s:
+  ;; recombines bitwise OT products (w[l] = 2^l) into field elements, s values per OT interleaved.
+  (func (export "wsum") (param $a i32) (param $w i32) (param $o i32) (param $groups i32) (param $g i32) (param $s i32)
+    (local $t i32) (local $l i32) (local $k i32) (local $acc i64) (local $wl i64) (local $base i32)
+    (block $td (loop $tl
+      (br_if $td (i32.ge_u (local.get $t) (local.get $groups)))
+      (local.set $k (i32.const 0))
+      (block $kd (loop $kl
+        (br_if $kd (i32.ge_u (local.get $k) (local.get $s)))
+        (local.set $acc (i64.const 0))
+        (local.set $l (i32.const 0))
+        (block $ld (loop $ll
+          (br_if $ld (i32.ge_u (local.get $l) (local.get $g)))
+          (local.set $base (i32.add (i32.mul (i32.add (i32.mul (local.get $t) (local.get $g)) (local.get $l)) (local.get $s)) (local.get $k)))
+          (local.set $acc (call $ad (local.get $acc)
+            (call $mm (i64.load (i32.add (local.get $a) (i32.shl (local.get $base) (i32.const 3))))
+                      (i64.load (i32.add (local.get $w) (i32.shl (local.get $l) (i32.const 3)))))))
+          (local.set $l (i32.add (local.get $l) (i32.const 1)))
+          (br $ll)))
+        (i64.store (i32.add (local.get $o) (i32.shl (i32.add (i32.mul (local.get $t) (local.get $s)) (local.get $k)) (i32.const 3))) (local.get $acc))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $kl)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $tl))))
+
+  ;; GF(2) inner products for the OT-extension consistency check: for each mask c < nm and column
+  ;; i < nc (each nw u64 words), o[c*nc + i] = parity(popcount(col_i AND mask_c)).
+  (func (export "parities") (param $cols i32) (param $nc i32) (param $masks i32) (param $nm i32) (param $nw i32) (param $o i32)
+    (local $c i32) (local $i i32) (local $w i32) (local $x i64) (local $cp i32) (local $mp i32)
+    (block $cd (loop $cl
+      (br_if $cd (i32.ge_u (local.get $c) (local.get $nm)))
+      (local.set $i (i32.const 0))
+      (block $id (loop $il
+        (br_if $id (i32.ge_u (local.get $i) (local.get $nc)))
+        (local.set $x (i64.const 0))
+        (local.set $cp (i32.add (local.get $cols) (i32.shl (i32.mul (local.get $i) (local.get $nw)) (i32.const 3))))
+        (local.set $mp (i32.add (local.get $masks) (i32.shl (i32.mul (local.get $c) (local.get $nw)) (i32.const 3))))
+        (local.set $w (i32.const 0))
+        (block $wd (loop $wl
+          (br_if $wd (i32.ge_u (local.get $w) (local.get $nw)))
+          (local.set $x (i64.xor (local.get $x) (i64.and (i64.load (local.get $cp)) (i64.load (local.get $mp)))))
+          (local.set $cp (i32.add (local.get $cp) (i32.const 8)))
+          (local.set $mp (i32.add (local.get $mp) (i32.const 8)))
+          (local.set $w (i32.add (local.get $w) (i32.const 1)))
+          (br $wl)))
+        (i32.store8 (i32.add (local.get $o) (i32.add (i32.mul (local.get $c) (local.get $nc)) (local.get $i)))
+          (i32.wrap_i64 (i64.and (i64.popcnt (local.get $x)) (i64.const 1))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $il)))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br $cl))))
 )

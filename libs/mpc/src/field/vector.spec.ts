@@ -1,7 +1,8 @@
+import { randomFillSync } from 'node:crypto';
 import fc from 'fast-check';
 import { P, fadd, fmul, fpow, fsub, finv, mod } from './reference';
 import {
-  fromBigInts, mulmod, vadd, vaddc, vaxpy, vbeaver, vcanon, vdot, vfromRandomWords, vmul, vmulc, vpow, vrandom, vsub, vsum,
+  fromBigInts, gf2Parities, mulmod, vadd, vaddc, vaxpy, vbeaver, vcanon, vdot, vfromRandomWords, vmul, vmulc, vpow, vrandom, vsub, vsum, vwsum,
 } from './vector';
 
 const elem = fc.oneof(
@@ -84,5 +85,40 @@ describe('field kernels (p = 2^61 - 1) against the BigInt reference', () => {
     const b = vrandom(100_000);
     const m = vmul(a, b);
     for (const i of [0, 4_999, 99_999]) expect(m[i]).toBe(fmul(a[i]!, b[i]!));
+  });
+});
+
+describe('OT helper kernels', () => {
+  it('wsum recombines interleaved groups with weights', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 3 }), (groups, g, s) => {
+        const a = vrandom(groups * g * s);
+        const w = vrandom(g);
+        const o = vwsum(a, w, groups, g, s);
+        for (let t = 0; t < groups; t++)
+          for (let k = 0; k < s; k++) {
+            let acc = 0n;
+            for (let l = 0; l < g; l++) acc = fadd(acc, fmul(a[(t * g + l) * s + k]!, w[l]!));
+            if (o[t * s + k] !== acc) return false;
+          }
+        return true;
+      }),
+    );
+  });
+
+  it('gf2Parities computes parities of masked columns', () => {
+    const nc = 3, nm = 4, nw = 2;
+    const cols = new BigUint64Array(nc * nw);
+    const masks = new BigUint64Array(nm * nw);
+    randomFillSync(cols);
+    randomFillSync(masks);
+    const out = gf2Parities(cols, nc, masks, nm, nw);
+    const popParity = (x: bigint) => x.toString(2).split('').filter((b) => b === '1').length & 1;
+    for (let c = 0; c < nm; c++)
+      for (let i = 0; i < nc; i++) {
+        let x = 0n;
+        for (let w = 0; w < nw; w++) x ^= cols[i * nw + w]! & masks[c * nw + w]!;
+        expect(out[c * nc + i]).toBe(popParity(x));
+      }
   });
 });

@@ -31,6 +31,8 @@ interface Kernels {
   reduce(a: number, n: number): void;
   canon(a: number, n: number): void;
   pow(a: number, e: bigint, o: number, n: number): void;
+  wsum(a: number, w: number, o: number, groups: number, g: number, s: number): void;
+  parities(cols: number, nc: number, masks: number, nm: number, nw: number, o: number): void;
 }
 
 const kernels = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(FIELD_WASM_BASE64, 'base64')))
@@ -167,3 +169,33 @@ export function fromBigInts(xs: readonly bigint[]): FieldVec {
 }
 
 export const mulmod = (a: bigint, b: bigint): bigint => BigInt.asUintN(64, kernels.mulmod(a, b));
+
+/**
+ * Weighted group sums over interleaved data: o[t*s + k] = Σ_{l<g} a[(t*g + l)*s + k]·w[l]
+ * (recombines g bitwise OT results into one field element, s elements per OT).
+ */
+export function vwsum(a: FieldVec, w: FieldVec, groups: number, g: number, s: number): FieldVec {
+  if (a.length !== groups * g * s || w.length !== g) throw new RangeError('wsum shape mismatch');
+  const outWords = groups * s;
+  const mem = scratch(a.length + g + outWords);
+  mem.set(a, 0);
+  mem.set(w, a.length);
+  const o = a.length + g;
+  kernels.wsum(0, a.length * 8, o * 8, groups, g, s);
+  return mem.slice(o, o + outWords);
+}
+
+/**
+ * GF(2) inner products: out[c*nc + i] = parity(cols_i AND masks_c), each row `nw` u64 words
+ * (the OT-extension consistency check on bit columns).
+ */
+export function gf2Parities(cols: BigUint64Array, nc: number, masks: BigUint64Array, nm: number, nw: number): Uint8Array {
+  if (cols.length !== nc * nw || masks.length !== nm * nw) throw new RangeError('parities shape mismatch');
+  const outBytes = nm * nc;
+  const mem = scratch(cols.length + masks.length + Math.ceil(outBytes / 8));
+  mem.set(cols, 0);
+  mem.set(masks, cols.length);
+  const o = (cols.length + masks.length) * 8;
+  kernels.parities(0, nc, cols.length * 8, nm, nw, o);
+  return new Uint8Array(mem.buffer, o, outBytes).slice();
+}
