@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { registerStackCommands } from './stack';
+import { registerEconomicsCommands } from './economics';
 
 /** Each subcommand group lives in its own file and registers itself here. */
 export function registerCommands(program: Command): void {
   registerStackCommands(program);
+  registerEconomicsCommands(program);
 }
