@@ -1,2 +1,14 @@
 export type { StackConnection, FabricConnection, FabricEndpoint, FabricOrgConnection } from './connection';
 export { connectionEnv } from './connection';
+export { StackError } from './errors';
+export { loadSettings, type StackSettings } from './settings';
+export { stderrProgress, silentProgress, type Progress } from './progress';
+export type { StackContext, ComponentHealth } from './components/component';
+export { install, up, down, status, reset, readLog, logFiles, envExports, buildConnection, connectionFile, tofuBinary, COMPONENTS, type StackStatus } from './stack';
+export { addOrganisation, MARKETPLACE_CHANNEL, PROBE_CHAINCODE } from './fabric/network';
+export { createChannel, peerChannels } from './fabric/channel';
+export { deployChaincode, queryChaincode, type ChaincodeSpec } from './fabric/chaincode';
+export { peerAdminEnv, peerCli, osnadmin, ordererFlags } from './fabric/admin';
+export { fabricBin } from './fabric/tools';
+export { VERSIONS } from './versions';
+export { run, type RunResult } from './proc';

@@ -1,5 +1,112 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { down, envExports, install, logFiles, readLog, reset, status, StackError, up, type StackContext } from '@datawell/stack';
+import { stackContext } from '../context';
+import { UsageError } from '../usage-error';
+
+function list(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** Bad names given on the command line are usage errors (exit 2), not failures of the stack. */
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof StackError && (e.code === 'UNKNOWN_COMPONENT' || e.code === 'UNKNOWN_ORG' || e.code === 'BAD_SETTING')) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+function rememberOrderers(ctx: StackContext): void {
+  const dir = join(ctx.settings.stackDir, 'fabric');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'network.json'), `${JSON.stringify({ orderers: ctx.settings.orderers })}\n`);
+}
 
 export function registerStackCommands(program: Command): void {
-  program.command('stack').description('install, start, stop and inspect the native stack of real components');
+  const stack = program.command('stack').description('install, start, stop and inspect the native stack of real components');
+
+  stack
+    .command('install')
+    .description('install PostgreSQL, Redis (Debian), Kafka (Maven Central), Fabric, Fabric CA and OpenTofu (Go module proxy); idempotent')
+    .action(async () => {
+      await install(stackContext());
+    });
+
+  stack
+    .command('up')
+    .description('install what is missing, start every component and wait until healthy')
+    .option('--only <components>', 'comma-separated subset: postgres,redis,kafka,fabric')
+    .option('--orderers <n>', 'Raft orderers when the network is first created: 1 or 3')
+    .action(async (opts: { only?: string; orderers?: string }) => {
+      const ctx = stackContext(opts);
+      await guarded(async () => {
+        rememberOrderers(ctx);
+        await up(ctx, opts.only ? list(opts.only) : undefined);
+      });
+      const s = await status(ctx);
+      printStatus(s.components, false);
+    });
+
+  stack
+    .command('down')
+    .description('stop every component cleanly (data is kept)')
+    .option('--only <components>', 'comma-separated subset')
+    .action(async (opts: { only?: string }) => {
+      await guarded(() => down(stackContext(), opts.only ? list(opts.only) : undefined));
+    });
+
+  stack
+    .command('status')
+    .description('health of every component (exit 1 when one is unhealthy)')
+    .option('--json', 'one JSON object on stdout')
+    .action(async (opts: { json?: boolean }) => {
+      const s = await status(stackContext());
+      if (opts.json) process.stdout.write(`${JSON.stringify(s)}\n`);
+      else printStatus(s.components, true);
+      if (!s.healthy) process.exitCode = 1;
+    });
+
+  stack
+    .command('logs')
+    .description('print the recent log of a component process')
+    .argument('<component>', 'e.g. postgres, redis, kafka, ca-operator, orderer0.orderer, peer0.operator, chaincode-hello')
+    .option('-n, --lines <n>', 'number of lines', '200')
+    .action(async (name: string, opts: { lines: string }) => {
+      const lines = Number(opts.lines);
+      if (!Number.isInteger(lines) || lines <= 0) throw new UsageError(`--lines must be a positive whole number, got "${opts.lines}"`);
+      process.stdout.write(`${await guarded(async () => readLog(stackContext(), name, lines))}\n`);
+    });
+
+  stack
+    .command('reset')
+    .description('stop everything and delete the project-local stack folder (all data)')
+    .action(async () => {
+      await reset(stackContext());
+    });
+
+  stack
+    .command('env')
+    .description("print shell exports that let Fabric's peer CLI act as an organisation's admin")
+    .requiredOption('--org <MSPID>', 'organisation MSP id, e.g. OperatorMSP')
+    .action(async (opts: { org: string }) => {
+      process.stdout.write(`${await guarded(async () => envExports(stackContext(), opts.org))}\n`);
+    });
+
+  stack
+    .command('log-files')
+    .description('list the log file of every component process')
+    .action(() => {
+      for (const [name, file] of Object.entries(logFiles(stackContext()))) process.stdout.write(`${name}\t${file}\n`);
+    });
+}
+
+function printStatus(components: readonly { name: string; healthy: boolean; pid?: number; endpoint?: string; detail: string }[], toStdout: boolean): void {
+  const width = Math.max(...components.map((c) => c.name.length));
+  const text = components
+    .map((c) => `${c.healthy ? 'healthy  ' : 'UNHEALTHY'}  ${c.name.padEnd(width)}  ${c.endpoint ? `${c.endpoint}  ` : ''}${c.detail}`)
+    .join('\n');
+  (toStdout ? process.stdout : process.stderr).write(`${text}\n`);
 }

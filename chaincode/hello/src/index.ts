@@ -1,0 +1,4 @@
+import { ProbeContract } from './probe.contract';
+
+export { ProbeContract };
+export const contracts = [ProbeContract];

@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StackContext } from '../components/component';
+import { isAlive, readPid, run, startDaemon, stopDaemon, waitFor } from '../proc';
+import { HOST, fabricDirs, fabricPorts, loadRegistry, saveRegistry, type OrgRecord } from './layout';
+import { caBin } from './tools';
+
+export const CA_REGISTRAR = 'admin';
+
+export function caName(org: OrgRecord): string {
+  return `ca-${org.slug}`;
+}
+
+export function caUrl(ctx: StackContext, org: OrgRecord): string {
+  return `https://${HOST}:${fabricPorts(ctx.settings).ca(org).listen}`;
+}
+
+export function caTlsCert(ctx: StackContext, org: OrgRecord): string {
+  return join(fabricDirs(ctx.settings).caHome(org), 'tls-cert.pem');
+}
+
+function pidFile(ctx: StackContext, org: OrgRecord): string {
+  return join(fabricDirs(ctx.settings).run, `ca-${org.slug}.pid`);
+}
+
+export function caLogFile(ctx: StackContext, org: OrgRecord): string {
+  return join(fabricDirs(ctx.settings).logs, `ca-${org.slug}.log`);
+}
+
+/** The registrar secret of an org's CA, created once and kept in the stack registry. */
+export function caSecret(ctx: StackContext, org: OrgRecord): string {
+  const dirs = fabricDirs(ctx.settings);
+  const registry = loadRegistry(dirs);
+  let secret = registry.caSecrets[org.mspId];
+  if (!secret) {
+    secret = randomBytes(18).toString('base64url');
+    registry.caSecrets[org.mspId] = secret;
+    saveRegistry(dirs, registry);
+  }
+  return secret;
+}
+
+/** Starts (initialising on first use) the org's Fabric CA with TLS, and waits for /cainfo. */
+export async function startCa(ctx: StackContext, org: OrgRecord): Promise<void> {
+  const home = fabricDirs(ctx.settings).caHome(org);
+  const ports = fabricPorts(ctx.settings).ca(org);
+  if (isAlive(readPid(pidFile(ctx, org)))) return;
+  mkdirSync(home, { recursive: true });
+  const common = [
+    '--home', home,
+    '--port', String(ports.listen),
+    '--ca.name', caName(org),
+    '--tls.enabled',
+    '--csr.hosts', `${HOST},127.0.0.1`,
+    '--operations.listenaddress', `127.0.0.1:${ports.operations}`,
+  ];
+  if (!existsSync(join(home, 'ca-cert.pem'))) {
+    ctx.progress.step('fabric', `initialising Fabric CA ${caName(org)}`);
+    await run(caBin(ctx.settings, 'fabric-ca-server'), ['init', ...common, '-b', `${CA_REGISTRAR}:${caSecret(ctx, org)}`, '--csr.cn', caName(org)], { cwd: home });
+  }
+  ctx.progress.step('fabric', `starting Fabric CA ${caName(org)} on ${HOST}:${ports.listen}`);
+  startDaemon({ name: caName(org), cmd: caBin(ctx.settings, 'fabric-ca-server'), args: ['start', ...common], cwd: home, logFile: caLogFile(ctx, org), pidFile: pidFile(ctx, org) });
+  await waitFor(`Fabric CA ${caName(org)}`, () => caHealthy(ctx, org), 60000, caName(org));
+}
+
+export async function stopCa(ctx: StackContext, org: OrgRecord): Promise<void> {
+  await stopDaemon(pidFile(ctx, org));
+}
+
+export function caPid(ctx: StackContext, org: OrgRecord): number | undefined {
+  const pid = readPid(pidFile(ctx, org));
+  return isAlive(pid) ? pid : undefined;
+}
+
+export async function caHealthy(ctx: StackContext, org: OrgRecord): Promise<boolean> {
+  const res = await fetch(`http://127.0.0.1:${fabricPorts(ctx.settings).ca(org).operations}/healthz`);
+  return res.ok;
+}
+
+function client(ctx: StackContext, org: OrgRecord, args: string[], home: string): Promise<unknown> {
+  return run(caBin(ctx.settings, 'fabric-ca-client'), [...args, '--caname', caName(org), '--tls.certfiles', caTlsCert(ctx, org), '-H', home]);
+}
+
+function clientUrl(ctx: StackContext, org: OrgRecord, id: string, secret: string): string {
+  const { listen } = fabricPorts(ctx.settings).ca(org);
+  return `https://${encodeURIComponent(id)}:${encodeURIComponent(secret)}@${HOST}:${listen}`;
+}
+
+/** Enrolls the CA's bootstrap registrar, whose identity registers everyone else. */
+export async function enrollRegistrar(ctx: StackContext, org: OrgRecord): Promise<void> {
+  const home = fabricDirs(ctx.settings).caAdmin(org);
+  if (existsSync(join(home, 'msp', 'signcerts', 'cert.pem'))) return;
+  mkdirSync(home, { recursive: true });
+  await client(ctx, org, ['enroll', '-u', clientUrl(ctx, org, CA_REGISTRAR, caSecret(ctx, org))], home);
+}
+
+export type IdentityType = 'peer' | 'orderer' | 'client' | 'admin';
+
+/** Registers an identity at the org's CA (no-op if it exists) with the given secret. */
+export async function register(ctx: StackContext, org: OrgRecord, id: string, secret: string, type: IdentityType): Promise<void> {
+  const home = fabricDirs(ctx.settings).caAdmin(org);
+  try {
+    await client(ctx, org, ['register', '--id.name', id, '--id.secret', secret, '--id.type', type, '-u', `https://${HOST}:${fabricPorts(ctx.settings).ca(org).listen}`], home);
+  } catch (e) {
+    if (!(e instanceof Error && /already registered/i.test(e.message))) throw e;
+  }
+}
+
+/**
+ * Enrolls an identity into an MSP folder; with `tls` it enrolls a TLS certificate for the local
+ * host names instead and lays it out as tls/{server.crt,server.key,ca.crt}.
+ */
+export async function enroll(ctx: StackContext, org: OrgRecord, id: string, secret: string, dir: string, tls = false): Promise<void> {
+  const marker = tls ? join(dir, 'server.crt') : join(dir, 'signcerts', 'cert.pem');
+  if (existsSync(marker)) return;
+  const home = join(dir, '..', `.ca-client-${tls ? 'tls' : 'msp'}`);
+  mkdirSync(home, { recursive: true });
+  const target = tls ? join(home, 'tls-msp') : dir;
+  rmSync(target, { recursive: true, force: true });
+  const args = ['enroll', '-u', clientUrl(ctx, org, id, secret), '-M', target];
+  if (tls) args.push('--enrollment.profile', 'tls', '--csr.hosts', `${HOST},127.0.0.1`);
+  await client(ctx, org, args, home);
+  if (tls) {
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(join(target, 'signcerts', 'cert.pem'), join(dir, 'server.crt'));
+    copyFileSync(onlyFile(join(target, 'keystore')), join(dir, 'server.key'));
+    copyFileSync(onlyFile(join(target, 'tlscacerts')), join(dir, 'ca.crt'));
+  } else {
+    // Stable file names make the MSP folders easy to point at from tools.
+    copyFileSync(onlyFile(join(dir, 'cacerts')), join(dir, 'cacerts', 'ca.pem'));
+    for (const f of readdirSync(join(dir, 'cacerts'))) if (f !== 'ca.pem') rmSync(join(dir, 'cacerts', f));
+    writeNodeOus(dir);
+  }
+}
+
+export function onlyFile(dir: string): string {
+  const files = readdirSync(dir);
+  if (files.length !== 1) throw new Error(`expected exactly one file in ${dir}, found ${files.length}`);
+  return join(dir, files[0] as string);
+}
+
+/** NodeOUs let the MSP tell admins, peers, orderers and clients apart by their certificate's OU. */
+export function writeNodeOus(mspDir: string): void {
+  const ou = (name: string) => `  ${name}:\n    Certificate: cacerts/ca.pem\n    OrganizationalUnitIdentifier: ${name.replace('OUIdentifier', '').toLowerCase()}\n`;
+  writeFileSync(
+    join(mspDir, 'config.yaml'),
+    `NodeOUs:\n  Enable: true\n${ou('ClientOUIdentifier')}${ou('PeerOUIdentifier')}${ou('AdminOUIdentifier')}${ou('OrdererOUIdentifier')}`,
+  );
+}

@@ -1,0 +1,120 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join, resolve } from 'node:path';
+import type { StackContext } from '../components/component';
+import { StackError } from '../errors';
+import { isAlive, readPid, run, startDaemon, stopDaemon, waitFor } from '../proc';
+import { ordererFlags, peerCli } from './admin';
+import { HOST, fabricDirs, fabricPorts, findOrg, loadRegistry, saveRegistry, type OrgRecord } from './layout';
+import { peerProcess } from './nodes';
+
+export interface ChaincodeSpec {
+  readonly name: string;
+  readonly channel: string;
+  /** Folder of the chaincode's Node package (its package.json `main` exports `contracts`). */
+  readonly modulePath: string;
+  readonly version?: string;
+}
+
+function files(ctx: StackContext, name: string) {
+  const dir = fabricDirs(ctx.settings).chaincode(name);
+  return { dir, pkg: join(dir, `${name}.tgz`), pid: join(fabricDirs(ctx.settings).run, `cc-${name}.pid`), log: join(fabricDirs(ctx.settings).logs, `cc-${name}.log`) };
+}
+
+/** Packages a chaincode-as-a-service: metadata of type ccaas and a connection.json the peer dials. */
+async function packageCcaas(ctx: StackContext, org: OrgRecord, name: string, label: string, port: number): Promise<string> {
+  const f = files(ctx, name);
+  const work = join(f.dir, 'pkg');
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(join(work, 'src'), { recursive: true });
+  writeFileSync(join(work, 'src', 'connection.json'), JSON.stringify({ address: `${HOST}:${port}`, dial_timeout: '10s', tls_required: false }));
+  writeFileSync(join(work, 'metadata.json'), JSON.stringify({ type: 'ccaas', label }));
+  await run('tar', ['-czf', join(work, 'code.tar.gz'), '-C', join(work, 'src'), 'connection.json']);
+  await run('tar', ['-czf', f.pkg, '-C', work, 'metadata.json', 'code.tar.gz']);
+  const { stdout } = await peerCli(ctx, org, ['lifecycle', 'chaincode', 'calculatepackageid', f.pkg]);
+  return stdout.trim();
+}
+
+/**
+ * Deploys a chaincode on a channel the Fabric 2+ way: install on every member's peer, approve for
+ * every member, commit, and run the chaincode as a service that the peers dial.
+ */
+export async function deployChaincode(ctx: StackContext, spec: ChaincodeSpec): Promise<string> {
+  const dirs = fabricDirs(ctx.settings);
+  const registry = loadRegistry(dirs);
+  const channel = registry.channels[spec.channel];
+  if (!channel) throw new StackError('BAD_SETTING', `unknown channel ${spec.channel}`, 'fabric');
+  const existing = registry.chaincodes[spec.name];
+  const version = spec.version ?? '1.0';
+  const port = existing?.port ?? fabricPorts(ctx.settings).chaincodeServer(Object.keys(registry.chaincodes).length);
+  const sequence = existing ? (existing.version === version ? existing.sequence : existing.sequence + 1) : 1;
+  const label = `${spec.name}_${version}`;
+  const orgs = channel.orgs.map((id) => findOrg(registry, id));
+  const packageId = await packageCcaas(ctx, orgs[0]!, spec.name, label, port);
+  registry.chaincodes[spec.name] = { channel: spec.channel, packageId, port, modulePath: resolve(spec.modulePath), version, sequence };
+  saveRegistry(dirs, registry);
+  await startChaincodeServer(ctx, spec.name);
+  for (const org of orgs) {
+    const { stdout } = await peerCli(ctx, org, ['lifecycle', 'chaincode', 'queryinstalled']);
+    if (stdout.includes(packageId)) continue;
+    ctx.progress.step('fabric', `installing ${label} on peer0.${org.slug}`);
+    await peerCli(ctx, org, ['lifecycle', 'chaincode', 'install', files(ctx, spec.name).pkg]);
+  }
+  const common = ['--channelID', spec.channel, '--name', spec.name, '--version', version, '--sequence', String(sequence)];
+  const committed = await peerCli(ctx, orgs[0]!, ['lifecycle', 'chaincode', 'querycommitted', '--channelID', spec.channel, '--name', spec.name]).catch(() => undefined);
+  if (committed?.stdout.includes(`Sequence: ${sequence},`)) return packageId;
+  for (const org of orgs) {
+    ctx.progress.step('fabric', `approving ${label} for ${org.mspId} on ${spec.channel}`);
+    await peerCli(ctx, org, ['lifecycle', 'chaincode', 'approveformyorg', ...ordererFlags(ctx), ...common, '--package-id', packageId]);
+  }
+  const peerFlags = orgs.flatMap((org) => ['--peerAddresses', peerProcess(ctx, org).endpoint, '--tlsRootCertFiles', join(dirs.orgMsp(org), 'tlscacerts', 'ca.pem')]);
+  ctx.progress.step('fabric', `committing ${label} on ${spec.channel}`);
+  await peerCli(ctx, orgs[0]!, ['lifecycle', 'chaincode', 'commit', ...ordererFlags(ctx), ...common, ...peerFlags]);
+  return packageId;
+}
+
+/** Starts the chaincode's server process (fabric-shim in server mode) if it is not running. */
+export async function startChaincodeServer(ctx: StackContext, name: string): Promise<void> {
+  const registry = loadRegistry(fabricDirs(ctx.settings));
+  const cc = registry.chaincodes[name];
+  if (!cc) throw new StackError('BAD_SETTING', `unknown chaincode ${name}`, 'fabric');
+  const f = files(ctx, name);
+  if (isAlive(readPid(f.pid))) return;
+  ctx.progress.step('fabric', `starting chaincode ${name} as a service on 127.0.0.1:${cc.port}`);
+  const shimCli = require.resolve('fabric-shim/cli.js', { paths: [ctx.settings.repoDir] });
+  startDaemon({
+    name: `cc-${name}`,
+    cmd: process.execPath,
+    args: ['-r', '@swc-node/register', shimCli, 'server', '--chaincode-address', `127.0.0.1:${cc.port}`, '--chaincode-id', cc.packageId, '--module-path', cc.modulePath],
+    cwd: ctx.settings.repoDir,
+    env: { CORE_CHAINCODE_LOGGING_LEVEL: 'info' },
+    logFile: f.log,
+    pidFile: f.pid,
+  });
+  await waitFor(`chaincode ${name}`, () => portOpen(cc.port), 60000, `cc-${name}`);
+}
+
+export async function stopChaincodeServer(ctx: StackContext, name: string): Promise<void> {
+  await stopDaemon(files(ctx, name).pid);
+}
+
+export function chaincodeProcess(ctx: StackContext, name: string) {
+  const f = files(ctx, name);
+  const pid = readPid(f.pid);
+  return { pid: isAlive(pid) ? pid : undefined, logFile: f.log };
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolvePromise) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolvePromise(true)));
+    socket.once('error', () => resolvePromise(false));
+  });
+}
+
+/** Evaluates a chaincode function with the org admin's peer CLI (used by health checks). */
+export async function queryChaincode(ctx: StackContext, mspId: string, channel: string, name: string, args: string[]): Promise<string> {
+  const org = findOrg(loadRegistry(fabricDirs(ctx.settings)), mspId);
+  const { stdout } = await peerCli(ctx, org, ['chaincode', 'query', '-C', channel, '-n', name, '-c', JSON.stringify({ Args: args })]);
+  return stdout.trim();
+}

@@ -1,0 +1,86 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { StackContext } from '../components/component';
+import { HOST, ORDERER_ORG, fabricDirs, fabricPorts, type OrgRecord } from './layout';
+import { nodeNames } from './org';
+
+const sig = (rule: string) => ({ Type: 'Signature', Rule: rule });
+const meta = (rule: string) => ({ Type: 'ImplicitMeta', Rule: rule });
+
+function ordererOrg(ctx: StackContext) {
+  const dirs = fabricDirs(ctx.settings);
+  const id = ORDERER_ORG.mspId;
+  return {
+    Name: id,
+    ID: id,
+    MSPDir: dirs.orgMsp(ORDERER_ORG),
+    Policies: {
+      Readers: sig(`OR('${id}.member')`),
+      Writers: sig(`OR('${id}.member')`),
+      Admins: sig(`OR('${id}.admin')`),
+    },
+    OrdererEndpoints: nodeNames(ctx, ORDERER_ORG).map((_, i) => `${HOST}:${fabricPorts(ctx.settings).orderer(i).listen}`),
+  };
+}
+
+/** The definition of an application organisation, as configtxgen and configtxlator take it. */
+export function applicationOrg(ctx: StackContext, org: OrgRecord) {
+  const id = org.mspId;
+  return {
+    Name: id,
+    ID: id,
+    MSPDir: fabricDirs(ctx.settings).orgMsp(org),
+    Policies: {
+      Readers: sig(`OR('${id}.admin', '${id}.peer', '${id}.client')`),
+      Writers: sig(`OR('${id}.admin', '${id}.client')`),
+      Admins: sig(`OR('${id}.admin')`),
+      Endorsement: sig(`OR('${id}.peer')`),
+    },
+    AnchorPeers: [{ Host: HOST, Port: fabricPorts(ctx.settings).peer(org).listen }],
+  };
+}
+
+/**
+ * Writes the configtx.yaml of a channel whose application organisations are exactly `orgs`, ordered
+ * by the Raft ordering service. Chaincode endorsement and lifecycle need a majority of the orgs.
+ */
+export function writeChannelConfigtx(ctx: StackContext, channel: string, orgs: readonly OrgRecord[]): string {
+  const dirs = fabricDirs(ctx.settings);
+  const dir = dirs.channel(channel);
+  mkdirSync(dir, { recursive: true });
+  const consenters = nodeNames(ctx, ORDERER_ORG).map((name, i) => {
+    const tls = join(dirs.node(ORDERER_ORG, name), 'tls', 'server.crt');
+    return { Host: HOST, Port: fabricPorts(ctx.settings).orderer(i).listen, ClientTLSCert: tls, ServerTLSCert: tls };
+  });
+  const doc = {
+    Profiles: {
+      Channel: {
+        Policies: { Readers: meta('ANY Readers'), Writers: meta('ANY Writers'), Admins: meta('MAJORITY Admins') },
+        Capabilities: { V3_0: true },
+        Orderer: {
+          OrdererType: 'etcdraft',
+          BatchTimeout: '250ms',
+          BatchSize: { MaxMessageCount: 100, AbsoluteMaxBytes: '10 MB', PreferredMaxBytes: '2 MB' },
+          EtcdRaft: { Consenters: consenters, Options: { TickInterval: '500ms', ElectionTick: 10, HeartbeatTick: 1, MaxInflightBlocks: 5, SnapshotIntervalSize: '16 MB' } },
+          Organizations: [ordererOrg(ctx)],
+          Policies: { Readers: meta('ANY Readers'), Writers: meta('ANY Writers'), Admins: meta('MAJORITY Admins'), BlockValidation: meta('ANY Writers') },
+          Capabilities: { V2_0: true },
+        },
+        Application: {
+          Organizations: orgs.map((o) => applicationOrg(ctx, o)),
+          Policies: {
+            Readers: meta('ANY Readers'),
+            Writers: meta('ANY Writers'),
+            Admins: meta('MAJORITY Admins'),
+            LifecycleEndorsement: meta('MAJORITY Endorsement'),
+            Endorsement: meta('MAJORITY Endorsement'),
+          },
+          Capabilities: { V2_5: true },
+        },
+      },
+    },
+  };
+  writeFileSync(join(dir, 'configtx.yaml'), stringify(doc));
+  return dir;
+}

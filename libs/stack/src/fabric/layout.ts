@@ -1,0 +1,106 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { StackError } from '../errors';
+import type { StackSettings } from '../settings';
+
+/** An organisation of the native Fabric network: the ordering org or a peer org (operator or participant). */
+export interface OrgRecord {
+  readonly mspId: string;
+  /** Lower-case slug used for folders and host names. */
+  readonly slug: string;
+  readonly kind: 'orderer' | 'peer';
+  /** Position in the port plan; fixed for the org's lifetime. */
+  readonly index: number;
+}
+
+export const ORDERER_ORG: OrgRecord = { mspId: 'OrdererMSP', slug: 'orderer', kind: 'orderer', index: 0 };
+export const OPERATOR_ORG: OrgRecord = { mspId: 'OperatorMSP', slug: 'operator', kind: 'peer', index: 1 };
+export const MAX_ORGS = 100;
+export const HOST = 'localhost';
+
+/**
+ * The port plan, derived from DATAWELL_FABRIC_PORT_BASE (default 57000): orderers at base+50+3i
+ * (listen, admin, operations), CAs at base+100+3k (listen, operations), peers at base+400+3k
+ * (listen, chaincode, operations), chaincode servers at base+800+n.
+ */
+export function fabricPorts(settings: StackSettings) {
+  const base = settings.ports.fabricBase;
+  return {
+    orderer: (i: number) => ({ listen: base + 50 + 3 * i, admin: base + 51 + 3 * i, operations: base + 52 + 3 * i }),
+    ca: (org: OrgRecord) => ({ listen: base + 100 + 3 * org.index, operations: base + 101 + 3 * org.index }),
+    peer: (org: OrgRecord) => ({ listen: base + 400 + 3 * org.index, chaincode: base + 401 + 3 * org.index, operations: base + 402 + 3 * org.index }),
+    chaincodeServer: (n: number) => base + 800 + n,
+  };
+}
+
+export interface FabricDirs {
+  readonly root: string;
+  readonly org: (org: OrgRecord) => string;
+  readonly caHome: (org: OrgRecord) => string;
+  readonly caAdmin: (org: OrgRecord) => string;
+  readonly orgMsp: (org: OrgRecord) => string;
+  readonly node: (org: OrgRecord, name: string) => string;
+  readonly adminMsp: (org: OrgRecord) => string;
+  readonly channel: (name: string) => string;
+  readonly chaincode: (name: string) => string;
+  readonly builder: string;
+  readonly registry: string;
+  readonly logs: string;
+  readonly run: string;
+}
+
+export function fabricDirs(settings: StackSettings): FabricDirs {
+  const root = join(settings.stackDir, 'fabric');
+  const org = (o: OrgRecord) => join(root, 'organizations', o.slug);
+  return {
+    root,
+    org,
+    caHome: (o) => join(org(o), 'ca'),
+    caAdmin: (o) => join(org(o), 'ca-admin'),
+    orgMsp: (o) => join(org(o), 'msp'),
+    node: (o, name) => join(org(o), 'nodes', name),
+    adminMsp: (o) => join(org(o), 'users', 'admin', 'msp'),
+    channel: (name) => join(root, 'channels', name),
+    chaincode: (name) => join(root, 'chaincode', name),
+    builder: join(root, 'builders', 'ccaas'),
+    registry: join(root, 'registry.json'),
+    logs: join(settings.stackDir, 'logs'),
+    run: join(settings.stackDir, 'run'),
+  };
+}
+
+/** What the network has been given so far; survives restarts so `up` only restarts processes. */
+export interface FabricRegistry {
+  orgs: OrgRecord[];
+  channels: Record<string, { orgs: string[] }>;
+  chaincodes: Record<string, { channel: string; packageId: string; port: number; modulePath: string; version: string; sequence: number }>;
+  /** Bootstrap registrar secret per CA (kept in the git-ignored stack folder, never logged). */
+  caSecrets: Record<string, string>;
+}
+
+export function loadRegistry(dirs: FabricDirs): FabricRegistry {
+  if (!existsSync(dirs.registry)) return { orgs: [], channels: {}, chaincodes: {}, caSecrets: {} };
+  return JSON.parse(readFileSync(dirs.registry, 'utf8')) as FabricRegistry;
+}
+
+export function saveRegistry(dirs: FabricDirs, registry: FabricRegistry): void {
+  mkdirSync(dirs.root, { recursive: true });
+  writeFileSync(dirs.registry, `${JSON.stringify(registry, null, 2)}\n`, { mode: 0o600 });
+}
+
+export function findOrg(registry: FabricRegistry, mspId: string): OrgRecord {
+  const org = registry.orgs.find((o) => o.mspId === mspId);
+  if (!org) {
+    const known = registry.orgs.map((o) => o.mspId).join(', ') || 'none';
+    throw new StackError('UNKNOWN_ORG', `unknown organisation ${mspId} (known: ${known})`, 'fabric');
+  }
+  return org;
+}
+
+/** MSP ids as Fabric accepts them and as Datawell names them: letters and digits, ending in MSP. */
+export function slugFor(mspId: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9]{0,40}MSP$/.test(mspId)) {
+    throw new StackError('BAD_SETTING', `MSP id "${mspId}" must be letters and digits ending in "MSP", e.g. AcmeMSP`, 'fabric');
+  }
+  return mspId.slice(0, -3).toLowerCase();
+}

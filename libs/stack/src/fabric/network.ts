@@ -1,0 +1,119 @@
+import { join } from 'node:path';
+import type { Component, ComponentHealth, StackContext } from '../components/component';
+import { StackError } from '../errors';
+import { caHealthy, caLogFile, caPid, stopCa } from './ca';
+import { chaincodeProcess, deployChaincode, queryChaincode, startChaincodeServer, stopChaincodeServer } from './chaincode';
+import { createChannel } from './channel';
+import { MAX_ORGS, OPERATOR_ORG, ORDERER_ORG, fabricDirs, loadRegistry, saveRegistry, slugFor, type OrgRecord } from './layout';
+import { nodeHealthy, ordererProcess, peerProcess, startOrderer, startPeer, stopNode, type NodeProcess } from './nodes';
+import { nodeNames, setupOrg } from './org';
+import { isAlive, readPid } from '../proc';
+
+export const MARKETPLACE_CHANNEL = 'marketplace';
+export const PROBE_CHAINCODE = 'hello';
+
+function registeredOrgs(ctx: StackContext): OrgRecord[] {
+  const dirs = fabricDirs(ctx.settings);
+  const registry = loadRegistry(dirs);
+  let changed = false;
+  for (const base of [ORDERER_ORG, OPERATOR_ORG]) {
+    if (!registry.orgs.some((o) => o.mspId === base.mspId)) {
+      registry.orgs.push(base);
+      changed = true;
+    }
+  }
+  if (changed) saveRegistry(dirs, registry);
+  return registry.orgs;
+}
+
+/**
+ * Adds a participant organisation: its own Fabric CA, MSP, admin identity and peer process.
+ * Returns the org record; idempotent for an org that exists.
+ */
+export async function addOrganisation(ctx: StackContext, mspId: string): Promise<OrgRecord> {
+  const slug = slugFor(mspId);
+  const dirs = fabricDirs(ctx.settings);
+  registeredOrgs(ctx);
+  const registry = loadRegistry(dirs);
+  let org = registry.orgs.find((o) => o.mspId === mspId);
+  if (!org) {
+    if (registry.orgs.some((o) => o.slug === slug)) throw new StackError('BAD_SETTING', `an organisation named like ${mspId} exists already`, 'fabric');
+    const index = Math.max(...registry.orgs.map((o) => o.index)) + 1;
+    if (index >= MAX_ORGS) throw new StackError('BAD_SETTING', `the port plan has room for ${MAX_ORGS} organisations`, 'fabric');
+    org = { mspId, slug, kind: 'peer', index };
+    registry.orgs.push(org);
+    saveRegistry(dirs, registry);
+  }
+  await setupOrg(ctx, org);
+  await startPeer(ctx, org);
+  return org;
+}
+
+function nodes(ctx: StackContext): NodeProcess[] {
+  const orgs = registeredOrgs(ctx);
+  return [
+    ...nodeNames(ctx, ORDERER_ORG).map((_, i) => ordererProcess(ctx, i)),
+    ...orgs.filter((o) => o.kind === 'peer').map((o) => peerProcess(ctx, o)),
+  ];
+}
+
+/**
+ * The Fabric network: a CA per organisation, Raft orderers on the channel participation API, the
+ * operator's peer, the `marketplace` channel and a probe chaincode running as a service.
+ */
+export const fabric: Component = {
+  name: 'fabric',
+  async start(ctx) {
+    const orgs = registeredOrgs(ctx);
+    for (const org of orgs) await setupOrg(ctx, org);
+    for (const [i] of nodeNames(ctx, ORDERER_ORG).entries()) await startOrderer(ctx, i);
+    for (const org of orgs.filter((o) => o.kind === 'peer')) await startPeer(ctx, org);
+    await createChannel(ctx, MARKETPLACE_CHANNEL, [OPERATOR_ORG.mspId]);
+    const registry = loadRegistry(fabricDirs(ctx.settings));
+    if (!registry.chaincodes[PROBE_CHAINCODE]) {
+      await deployChaincode(ctx, { name: PROBE_CHAINCODE, channel: MARKETPLACE_CHANNEL, modulePath: join(ctx.settings.repoDir, 'chaincode', 'hello') });
+    }
+    for (const name of Object.keys(loadRegistry(fabricDirs(ctx.settings)).chaincodes)) await startChaincodeServer(ctx, name);
+  },
+  async stop(ctx) {
+    const registry = loadRegistry(fabricDirs(ctx.settings));
+    for (const name of Object.keys(registry.chaincodes)) await stopChaincodeServer(ctx, name);
+    for (const node of nodes(ctx).reverse()) await stopNode(node);
+    for (const org of registeredOrgs(ctx)) await stopCa(ctx, org);
+  },
+  async health(ctx): Promise<ComponentHealth[]> {
+    const out: ComponentHealth[] = [];
+    for (const org of registeredOrgs(ctx)) {
+      const pid = caPid(ctx, org);
+      out.push(await probe(`ca-${org.slug}`, pid, `${org.mspId} certificate authority`, () => caHealthy(ctx, org)));
+    }
+    for (const node of nodes(ctx)) {
+      const pid = readPid(node.pidFile);
+      out.push(await probe(node.name, isAlive(pid) ? pid : undefined, `${node.org.mspId} ${node.endpoint}`, () => nodeHealthy(node)));
+    }
+    const registry = loadRegistry(fabricDirs(ctx.settings));
+    for (const [name, cc] of Object.entries(registry.chaincodes)) {
+      const { pid } = chaincodeProcess(ctx, name);
+      const probeFn = name === PROBE_CHAINCODE ? async () => (await queryChaincode(ctx, OPERATOR_ORG.mspId, cc.channel, name, ['Ping'])).includes('pong') : async () => true;
+      out.push(await probe(`chaincode-${name}`, pid, `${cc.channel} ${cc.packageId.slice(0, 24)}…`, probeFn));
+    }
+    return out;
+  },
+  logs(ctx) {
+    const logs: Record<string, string> = {};
+    for (const org of registeredOrgs(ctx)) logs[`ca-${org.slug}`] = caLogFile(ctx, org);
+    for (const node of nodes(ctx)) logs[node.name] = node.logFile;
+    for (const name of Object.keys(loadRegistry(fabricDirs(ctx.settings)).chaincodes)) logs[`chaincode-${name}`] = chaincodeProcess(ctx, name).logFile;
+    return logs;
+  },
+};
+
+async function probe(name: string, pid: number | undefined, detail: string, check: () => Promise<boolean>): Promise<ComponentHealth> {
+  if (pid === undefined) return { name, healthy: false, detail: 'not running' };
+  try {
+    const ok = await check();
+    return { name, healthy: ok, pid, detail: ok ? detail : `${detail}: health check failed` };
+  } catch (e) {
+    return { name, healthy: false, pid, detail: `${detail}: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}

@@ -1,0 +1,159 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import type { StackContext } from '../components/component';
+import { goModuleDir } from '../install/go-build';
+import { isAlive, readPid, startDaemon, stopDaemon, waitFor } from '../proc';
+import { HOST, ORDERER_ORG, fabricDirs, fabricPorts, type OrgRecord } from './layout';
+import { fabricBin } from './tools';
+
+type Yaml = Record<string, unknown>;
+
+async function sampleConfig(ctx: StackContext, file: 'core.yaml' | 'orderer.yaml'): Promise<Yaml> {
+  const dir = await goModuleDir(ctx.settings.cacheDir, 'fabric');
+  return parse(readFileSync(join(dir, 'sampleconfig', file), 'utf8')) as Yaml;
+}
+
+function section(doc: Yaml, key: string): Yaml {
+  const value = doc[key];
+  if (value && typeof value === 'object') return value as Yaml;
+  const created: Yaml = {};
+  doc[key] = created;
+  return created;
+}
+
+export interface NodeProcess {
+  readonly name: string;
+  readonly org: OrgRecord;
+  readonly home: string;
+  readonly pidFile: string;
+  readonly logFile: string;
+  readonly operationsPort: number;
+  readonly endpoint: string;
+}
+
+export function ordererProcess(ctx: StackContext, i: number): NodeProcess {
+  const dirs = fabricDirs(ctx.settings);
+  const ports = fabricPorts(ctx.settings).orderer(i);
+  const name = `orderer${i}`;
+  return { name: `${name}.orderer`, org: ORDERER_ORG, home: dirs.node(ORDERER_ORG, name), pidFile: join(dirs.run, `${name}.orderer.pid`), logFile: join(dirs.logs, `${name}.orderer.log`), operationsPort: ports.operations, endpoint: `${HOST}:${ports.listen}` };
+}
+
+export function peerProcess(ctx: StackContext, org: OrgRecord): NodeProcess {
+  const dirs = fabricDirs(ctx.settings);
+  const ports = fabricPorts(ctx.settings).peer(org);
+  return { name: `peer0.${org.slug}`, org, home: dirs.node(org, 'peer0'), pidFile: join(dirs.run, `peer0.${org.slug}.pid`), logFile: join(dirs.logs, `peer0.${org.slug}.log`), operationsPort: ports.operations, endpoint: `${HOST}:${ports.listen}` };
+}
+
+/** Writes orderer.yaml: channel participation API (no system channel), TLS, mutual TLS on admin. */
+async function writeOrdererConfig(ctx: StackContext, i: number): Promise<string> {
+  const node = ordererProcess(ctx, i);
+  const ports = fabricPorts(ctx.settings).orderer(i);
+  const tls = join(node.home, 'tls');
+  const cfgDir = join(node.home, 'config');
+  mkdirSync(cfgDir, { recursive: true });
+  const doc = await sampleConfig(ctx, 'orderer.yaml');
+  const general = section(doc, 'General');
+  Object.assign(general, {
+    ListenAddress: '127.0.0.1',
+    ListenPort: ports.listen,
+    TLS: { Enabled: true, PrivateKey: join(tls, 'server.key'), Certificate: join(tls, 'server.crt'), RootCAs: [join(tls, 'ca.crt')], ClientAuthRequired: false },
+    Cluster: { ClientCertificate: join(tls, 'server.crt'), ClientPrivateKey: join(tls, 'server.key'), SendBufferSize: 100 },
+    BootstrapMethod: 'none',
+    LocalMSPDir: join(node.home, 'msp'),
+    LocalMSPID: ORDERER_ORG.mspId,
+  });
+  section(doc, 'FileLedger')['Location'] = join(node.home, 'data', 'ledger');
+  Object.assign(section(doc, 'Operations'), { ListenAddress: `127.0.0.1:${ports.operations}`, TLS: { Enabled: false } });
+  Object.assign(section(doc, 'Metrics'), { Provider: 'prometheus' });
+  Object.assign(section(doc, 'Admin'), {
+    ListenAddress: `127.0.0.1:${ports.admin}`,
+    TLS: { Enabled: true, Certificate: join(tls, 'server.crt'), PrivateKey: join(tls, 'server.key'), RootCAs: [join(tls, 'ca.crt')], ClientAuthRequired: true, ClientRootCAs: [join(tls, 'ca.crt')] },
+  });
+  section(doc, 'ChannelParticipation')['Enabled'] = true;
+  Object.assign(section(doc, 'Consensus'), { WALDir: join(node.home, 'data', 'etcdraft', 'wal'), SnapDir: join(node.home, 'data', 'etcdraft', 'snapshot') });
+  writeFileSync(join(cfgDir, 'orderer.yaml'), stringify(doc));
+  return cfgDir;
+}
+
+/** Writes core.yaml: TLS, gateway, gossip on localhost, and the chaincode-as-a-service builder (no Docker). */
+async function writePeerConfig(ctx: StackContext, org: OrgRecord): Promise<string> {
+  const node = peerProcess(ctx, org);
+  const ports = fabricPorts(ctx.settings).peer(org);
+  const dirs = fabricDirs(ctx.settings);
+  const tls = join(node.home, 'tls');
+  const cfgDir = join(node.home, 'config');
+  mkdirSync(cfgDir, { recursive: true });
+  const doc = await sampleConfig(ctx, 'core.yaml');
+  const peer = section(doc, 'peer');
+  Object.assign(peer, {
+    id: node.name,
+    networkId: 'datawell',
+    listenAddress: `127.0.0.1:${ports.listen}`,
+    address: node.endpoint,
+    addressAutoDetect: false,
+    chaincodeListenAddress: `127.0.0.1:${ports.chaincode}`,
+    chaincodeAddress: `${HOST}:${ports.chaincode}`,
+    mspConfigPath: join(node.home, 'msp'),
+    localMspId: org.mspId,
+    fileSystemPath: join(node.home, 'data'),
+  });
+  Object.assign(section(peer, 'gateway'), { enabled: true });
+  Object.assign(section(peer, 'gossip'), { bootstrap: node.endpoint, externalEndpoint: node.endpoint, endpoint: node.endpoint, useLeaderElection: true, orgLeader: false });
+  Object.assign(section(peer, 'tls'), { enabled: true, clientAuthRequired: false, cert: { file: join(tls, 'server.crt') }, key: { file: join(tls, 'server.key') }, rootcert: { file: join(tls, 'ca.crt') } });
+  // An empty endpoint disables the Docker controller: chaincode only runs as an external service.
+  section(doc, 'vm')['endpoint'] = '';
+  Object.assign(section(doc, 'chaincode'), { externalBuilders: [{ name: 'ccaas', path: dirs.builder }] });
+  Object.assign(section(doc, 'operations'), { listenAddress: `127.0.0.1:${ports.operations}`, tls: { enabled: false } });
+  Object.assign(section(doc, 'metrics'), { provider: 'prometheus' });
+  writeFileSync(join(cfgDir, 'core.yaml'), stringify(doc));
+  return cfgDir;
+}
+
+export async function startOrderer(ctx: StackContext, i: number): Promise<void> {
+  const node = ordererProcess(ctx, i);
+  if (isAlive(readPid(node.pidFile))) return;
+  const cfgDir = await writeOrdererConfig(ctx, i);
+  ctx.progress.step('fabric', `starting ${node.name} on ${node.endpoint}`);
+  startDaemon({ name: node.name, cmd: fabricBin(ctx.settings, 'orderer'), args: [], env: { FABRIC_CFG_PATH: cfgDir }, cwd: node.home, logFile: node.logFile, pidFile: node.pidFile });
+  await waitFor(node.name, () => nodeHealthy(node), 60000, node.name);
+}
+
+export async function startPeer(ctx: StackContext, org: OrgRecord): Promise<void> {
+  const node = peerProcess(ctx, org);
+  if (isAlive(readPid(node.pidFile))) return;
+  installBuilder(ctx);
+  const cfgDir = await writePeerConfig(ctx, org);
+  ctx.progress.step('fabric', `starting ${node.name} on ${node.endpoint}`);
+  startDaemon({ name: node.name, cmd: fabricBin(ctx.settings, 'peer'), args: ['node', 'start'], env: { FABRIC_CFG_PATH: cfgDir }, cwd: node.home, logFile: node.logFile, pidFile: node.pidFile });
+  await waitFor(node.name, () => nodeHealthy(node), 60000, node.name);
+}
+
+export async function stopNode(node: NodeProcess): Promise<void> {
+  await stopDaemon(node.pidFile);
+}
+
+export async function nodeHealthy(node: NodeProcess): Promise<boolean> {
+  const res = await fetch(`http://127.0.0.1:${node.operationsPort}/healthz`);
+  return res.ok;
+}
+
+export function peerConfigDir(ctx: StackContext, org: OrgRecord): string {
+  return join(peerProcess(ctx, org).home, 'config');
+}
+
+/**
+ * The chaincode-as-a-service external builder: detect accepts packages of type "ccaas", build and
+ * release hand the package's connection.json to the peer, which then dials the running chaincode.
+ */
+function installBuilder(ctx: StackContext): void {
+  const bin = join(fabricDirs(ctx.settings).builder, 'bin');
+  if (existsSync(join(bin, 'release'))) return;
+  mkdirSync(bin, { recursive: true });
+  const scripts: Record<string, string> = {
+    detect: `#!/bin/sh\n# detect CHAINCODE_SOURCE_DIR CHAINCODE_METADATA_DIR\ngrep -q '"type" *: *"ccaas"' "$2/metadata.json"\n`,
+    build: `#!/bin/sh\n# build CHAINCODE_SOURCE_DIR CHAINCODE_METADATA_DIR BUILD_OUTPUT_DIR\nset -e\ncp "$1/connection.json" "$3/connection.json"\n`,
+    release: `#!/bin/sh\n# release BUILD_OUTPUT_DIR RELEASE_OUTPUT_DIR\nset -e\nmkdir -p "$2/chaincode/server"\ncp "$1/connection.json" "$2/chaincode/server/connection.json"\n`,
+  };
+  for (const [name, body] of Object.entries(scripts)) writeFileSync(join(bin, name), body, { mode: 0o755 });
+}

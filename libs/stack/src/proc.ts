@@ -1,0 +1,162 @@
+import { spawn, type SpawnOptions } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { StackError } from './errors';
+
+export interface RunOptions {
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly input?: string;
+  /** Receives output lines as they come, for progress on long steps. */
+  readonly onLine?: (line: string) => void;
+  readonly timeoutMs?: number;
+}
+
+export interface RunResult {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command to completion; a non-zero exit throws with the command and the tail of its output. */
+export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, [...args], {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env } as NodeJS.ProcessEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let partial = '';
+    const feed = (chunk: Buffer): void => {
+      if (!opts.onLine) return;
+      partial += chunk.toString('utf8');
+      const lines = partial.split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) opts.onLine(line);
+    };
+    child.stdout.on('data', (c: Buffer) => (out.push(c), feed(c)));
+    child.stderr.on('data', (c: Buffer) => (err.push(c), feed(c)));
+    const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : undefined;
+    child.on('error', (e) => {
+      if (timer) clearTimeout(timer);
+      reject(new StackError('COMMAND_FAILED', `cannot run ${cmd}: ${e.message}`, cmd, { cause: e }));
+    });
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      const stdout = Buffer.concat(out).toString('utf8');
+      const stderr = Buffer.concat(err).toString('utf8');
+      if (code === 0) return resolvePromise({ stdout, stderr });
+      const tail = (stderr.trim() || stdout.trim()).split('\n').slice(-15).join('\n');
+      const how = signal ? `was killed by ${signal}` : `exited with ${code}`;
+      reject(new StackError('COMMAND_FAILED', `${cmd} ${args.join(' ')} ${how}:\n${tail}`, cmd));
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+export interface DaemonSpec {
+  readonly name: string;
+  readonly cmd: string;
+  readonly args: readonly string[];
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly logFile: string;
+  readonly pidFile: string;
+  /** Run as this system user (PostgreSQL refuses to run as root). */
+  readonly user?: string;
+}
+
+/** Starts a long-running process detached from this one, output appended to its log file. */
+export function startDaemon(spec: DaemonSpec): number {
+  mkdirSync(dirname(spec.logFile), { recursive: true });
+  mkdirSync(dirname(spec.pidFile), { recursive: true });
+  const log = openSync(spec.logFile, 'a');
+  const [cmd, args] = spec.user
+    ? ['runuser', ['-u', spec.user, '--', spec.cmd, ...spec.args]]
+    : [spec.cmd, [...spec.args]];
+  const options: SpawnOptions = {
+    cwd: spec.cwd,
+    env: { ...process.env, ...spec.env } as NodeJS.ProcessEnv,
+    detached: true,
+    stdio: ['ignore', log, log],
+  };
+  const child = spawn(cmd as string, args as string[], options);
+  closeSync(log);
+  if (child.pid === undefined) throw new StackError('START_FAILED', `could not start ${spec.name}`, spec.name);
+  child.unref();
+  writeFileSync(spec.pidFile, `${child.pid}\n`);
+  return child.pid;
+}
+
+export function readPid(pidFile: string): number | undefined {
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+export function isAlive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A zombie still answers signal 0; treat it as dead.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Stops the process group started by startDaemon: SIGTERM, then SIGKILL after the grace period. */
+export async function stopDaemon(pidFile: string, graceMs = 15000): Promise<boolean> {
+  const pid = readPid(pidFile);
+  if (!isAlive(pid)) {
+    rmSync(pidFile, { force: true });
+    return false;
+  }
+  signalGroup(pid as number, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(100);
+  if (isAlive(pid)) signalGroup(pid as number, 'SIGKILL');
+  while (isAlive(pid)) await sleep(50);
+  rmSync(pidFile, { force: true });
+  return true;
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls `check` until it returns true or the timeout passes; the last error is kept for the message. */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, component?: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      const why = last instanceof Error ? `: ${last.message}` : '';
+      throw new StackError('UNHEALTHY', `${what} did not become ready within ${Math.round(timeoutMs / 1000)} s${why}`, component);
+    }
+    await sleep(250);
+  }
+}

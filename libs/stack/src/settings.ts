@@ -1,0 +1,68 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { StackError } from './errors';
+
+/**
+ * Where the stack lives and which ports it uses. Defaults keep clear of the standard ports so a
+ * system PostgreSQL, Redis or Kafka does not collide; each can be changed through the environment.
+ */
+export interface StackSettings {
+  /** The repository checkout (the project-local runtime folder sits inside it). */
+  readonly repoDir: string;
+  /** Project-local runtime folder: data dirs, logs, pids, crypto material (git-ignored). */
+  readonly stackDir: string;
+  /** Downloads and builds, shared by every clone on the machine. */
+  readonly cacheDir: string;
+  readonly ports: {
+    readonly postgres: number;
+    readonly redis: number;
+    readonly kafka: number;
+    readonly kafkaController: number;
+    /** Fabric ports are derived from this base (see fabric/layout.ts). */
+    readonly fabricBase: number;
+  };
+  /** Number of Raft orderers: 1 by default, 3 for a fault-tolerant ordering service. */
+  readonly orderers: number;
+  /** Use a `terraform` binary on PATH instead of building OpenTofu. */
+  readonly terraformBinary?: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function loadSettings(repoDir: string, env: Env = process.env): StackSettings {
+  const stackDir = resolve(env['DATAWELL_STACK_DIR'] ?? join(repoDir, '.stack'));
+  const cacheDir = resolve(env['DATAWELL_CACHE_DIR'] ?? join(env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'datawell'));
+  const settings: StackSettings = {
+    repoDir,
+    stackDir,
+    cacheDir,
+    ports: {
+      postgres: port(env, 'DATAWELL_POSTGRES_PORT', 55432),
+      redis: port(env, 'DATAWELL_REDIS_PORT', 56379),
+      kafka: port(env, 'DATAWELL_KAFKA_PORT', 59092),
+      kafkaController: port(env, 'DATAWELL_KAFKA_CONTROLLER_PORT', 59093),
+      fabricBase: port(env, 'DATAWELL_FABRIC_PORT_BASE', 57000),
+    },
+    orderers: intSetting(env, 'DATAWELL_ORDERERS', 1),
+    ...(env['DATAWELL_TERRAFORM_BINARY'] ? { terraformBinary: env['DATAWELL_TERRAFORM_BINARY'] } : {}),
+  };
+  if (settings.orderers !== 1 && settings.orderers !== 3) {
+    throw new StackError('BAD_SETTING', `DATAWELL_ORDERERS must be 1 or 3, got ${settings.orderers}`);
+  }
+  return settings;
+}
+
+function intSetting(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new StackError('BAD_SETTING', `${name} must be a whole number, got "${raw}"`);
+  return Number(raw);
+}
+
+function port(env: Env, name: string, fallback: number): number {
+  const value = intSetting(env, name, fallback);
+  if (value < 1024 || value > 65000) {
+    throw new StackError('BAD_SETTING', `${name} must be a port between 1024 and 65000, got ${value}`);
+  }
+  return value;
+}
