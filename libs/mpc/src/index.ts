@@ -14,3 +14,7 @@ export type { PreprocessingPolicy, PreprocessingSource } from './preprocessing/p
 export { assertPreprocessingAllowed } from './preprocessing/policy';
 export type { TrustedDealerOptions, DealtPreprocessing } from './preprocessing/trusted-dealer';
 export { dealPreprocessing } from './preprocessing/trusted-dealer';
+export type { MascotOfflinePhase } from './offline/mascot';
+export { setupMascot } from './offline/mascot';
+export type { LocalMascotOptions, LocalMascotResult } from './offline/local';
+export { runLocalMascot } from './offline/local';

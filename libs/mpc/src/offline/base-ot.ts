@@ -54,6 +54,7 @@ export async function baseOtReceive(t: Transport, peer: number, choices: readonl
   const aBytes = await t.receive(peer);
   if (aBytes.length !== 32) throw new ProtocolViolationError(`base OT: bad sender key from ${peer}`, peer);
   const A = point(aBytes, peer);
+  A.precompute(8); // every receiver key multiplies the same A
   const bs = choices.map(() => randomScalar());
   const msg = new Uint8Array(32 * choices.length);
   bs.forEach((b, i) => {

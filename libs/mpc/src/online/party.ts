@@ -45,6 +45,8 @@ export interface MpcParty {
   open(x: Shared): Promise<FieldVec>;
   /** Opens only to the named parties, through their own masks; returns undefined elsewhere. */
   output(x: Shared, recipients: readonly number[]): Promise<FieldVec | undefined>;
+  /** A fresh public random seed: everyone commits to a seed, then opens; the result is their hash. */
+  coinToss(label: string): Promise<Uint8Array>;
   /** Shared random values (consumes triple `a` components). */
   random(n: number): Shared;
   readonly preprocessing: PartyPreprocessing;
@@ -307,6 +309,10 @@ class SpdzParty implements MpcParty {
       out[j] = o.subarray(32);
     }
     return out;
+  }
+
+  coinToss(label: string): Promise<Uint8Array> {
+    return this.#guard(() => this.#coinToss(label));
   }
 
   async #coinToss(domain: string): Promise<Uint8Array> {

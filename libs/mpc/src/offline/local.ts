@@ -1,0 +1,34 @@
+import { createMemoryTransports, type MessageInterceptor } from '../transport/transport';
+import type { PartyPreprocessing } from '../preprocessing/store';
+import { setupMascot } from './mascot';
+
+export interface LocalMascotOptions {
+  readonly parties: number;
+  readonly triples: number;
+  /** Input masks per owner. */
+  readonly masks: number;
+  readonly intercept?: MessageInterceptor;
+}
+
+export interface LocalMascotResult {
+  readonly preprocessing: PartyPreprocessing[];
+  readonly setupMs: number;
+  readonly triplesMs: number;
+  readonly masksMs: number;
+}
+
+/** Runs the MASCOT offline phase for all parties in this process (tests, demo, benchmarks). */
+export async function runLocalMascot(opts: LocalMascotOptions): Promise<LocalMascotResult> {
+  const transports = createMemoryTransports(opts.parties, opts.intercept);
+  const t0 = performance.now();
+  const phases = await Promise.all(transports.map((t) => setupMascot(t)));
+  const t1 = performance.now();
+  await Promise.all(phases.map((p) => p.generateTriples(opts.triples)));
+  const t2 = performance.now();
+  for (let owner = 0; owner < opts.parties; owner++) {
+    await Promise.all(phases.map((p) => p.generateMasks(owner, opts.masks)));
+  }
+  const t3 = performance.now();
+  await Promise.all(transports.map((t) => t.close()));
+  return { preprocessing: phases.map((p) => p.preprocessing), setupMs: t1 - t0, triplesMs: t2 - t1, masksMs: t3 - t2 };
+}

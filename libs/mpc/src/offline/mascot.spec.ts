@@ -1,0 +1,90 @@
+import { fmul, fadd } from '../field/reference';
+import type { FieldVec } from '../field/vector';
+import { fromBigInts, vadd } from '../field/vector';
+import { runLocalParties } from '../online/local-run';
+import type { PartyPreprocessing } from '../preprocessing/store';
+import { runLocalMascot } from './local';
+
+function sumVecs(vs: FieldVec[]): FieldVec {
+  return vs.reduce((a, b) => vadd(a, b));
+}
+
+function alphaOf(pre: PartyPreprocessing[]): bigint {
+  return pre.reduce((s, p) => fadd(s, p.macKeyShare), 0n);
+}
+
+describe('MASCOT offline phase', () => {
+  it.each([2, 3])('produces valid authenticated triples and masks with %i parties', async (n) => {
+    const { preprocessing } = await runLocalMascot({ parties: n, triples: 300, masks: 20 });
+    const alpha = alphaOf(preprocessing);
+    const triples = preprocessing.map((p) => p.takeTriples(300));
+    const a = sumVecs(triples.map((t) => t.a.value));
+    const b = sumVecs(triples.map((t) => t.b.value));
+    const c = sumVecs(triples.map((t) => t.c.value));
+    for (let i = 0; i < 300; i++) expect(c[i]).toBe(fmul(a[i]!, b[i]!));
+    for (const k of ['a', 'b', 'c'] as const) {
+      const v = sumVecs(triples.map((t) => t[k].value));
+      const m = sumVecs(triples.map((t) => t[k].mac));
+      for (let i = 0; i < 300; i += 37) expect(m[i]).toBe(fmul(alpha, v[i]!));
+    }
+    for (let owner = 0; owner < n; owner++) {
+      const masks = preprocessing.map((p) => p.takeMasks(owner, 20));
+      const v = sumVecs(masks.map((m) => m.mask.value));
+      const m = sumVecs(masks.map((x) => x.mask.mac));
+      expect(Array.from(v)).toEqual(Array.from(masks[owner]!.clear!));
+      expect(masks.filter((x) => x.clear).length).toBe(1);
+      for (let i = 0; i < 20; i++) expect(m[i]).toBe(fmul(alpha, v[i]!));
+    }
+  }, 30_000);
+
+  it('feeds the online phase', async () => {
+    const { preprocessing } = await runLocalMascot({ parties: 3, triples: 10, masks: 10 });
+    const outs = await runLocalParties(preprocessing, async (p) => {
+      const x = await p.input(1, p.id === 1 ? fromBigInts([3n, 4n]) : 2);
+      return p.open(await p.mul(x, x));
+    });
+    expect(Array.from(outs[2]!)).toEqual([9n, 16n]);
+  }, 30_000);
+
+  it('aborts with SACRIFICE_FAILED when a party corrupts its Gilboa corrections (wrong c)', async () => {
+    const T = 40;
+    const gilboaBytes = T * 61 * 4 * 8;
+    await expect(
+      runLocalMascot({
+        parties: 2,
+        triples: T,
+        masks: 0,
+        intercept: (from, _to, data) => {
+          if (from === 1 && data.length === gilboaBytes) {
+            const w = new BigUint64Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
+            for (let i = 0; i < w.length; i++) w[i] = (w[i]! + 1n) % ((1n << 61n) - 1n);
+            return new Uint8Array(w.buffer);
+          }
+          return data;
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'SACRIFICE_FAILED' });
+  }, 30_000);
+
+  it('aborts with MAC_CHECK_FAILED when a party corrupts its COPE corrections (bad authentication)', async () => {
+    const T = 40;
+    const copeBytes = 61 * (5 * T + 1) * 8;
+    await expect(
+      runLocalMascot({
+        parties: 2,
+        triples: T,
+        masks: 0,
+        intercept: (from, _to, data) => {
+          if (from === 0 && data.length === copeBytes) {
+            const w = new BigUint64Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
+            // Element 7 in every bit layer: the Δ-party uses the layers where its α bit is 1.
+            const n = 5 * T + 1;
+            for (let l = 0; l < 61; l++) w[l * n + 7] = (w[l * n + 7]! + 1n) % ((1n << 61n) - 1n);
+            return new Uint8Array(w.buffer);
+          }
+          return data;
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'MAC_CHECK_FAILED' });
+  }, 30_000);
+});

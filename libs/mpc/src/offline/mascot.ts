@@ -1,0 +1,249 @@
+import type { FieldVec } from '../field/vector';
+import { fromBigInts, vadd, vcanon, vconst, vdot, vfromRandomWords, vmul, vrandom, vsub, vwsum } from '../field/vector';
+import { concatVecs, vecBytes } from '../field/concat';
+import { FIELD_BITS } from '../field/reference';
+import { prgField } from '../crypto/prg';
+import { ProtocolViolationError, SacrificeFailedError } from '../errors';
+import type { Transport } from '../transport/transport';
+import { createParty, type MpcParty } from '../online/party';
+import type { Shared } from '../online/shares';
+import { PreprocessingStore, type PartyPreprocessing } from '../preprocessing/store';
+import { aligned, PrgStream } from './bits';
+import { COPE_POW2, CopeDelta, CopeX } from './cope';
+import { OtExtReceiver, OtExtSender } from './ot-extension';
+
+/**
+ * MASCOT offline phase (Keller, Orsini, Scholl, CCS 2016), actively secure with abort against all
+ * but one corrupt party:
+ *  - pairwise products a^i·b^j by Gilboa multiplication over random OTs (OT extension), TAU values
+ *    of a per b;
+ *  - combine: two random combinations of the TAU candidates give (a, b, c) and (â, b, ĉ);
+ *  - authenticate every share with COPE under each other party's MAC-key share, then check the
+ *    authentication by opening a random combination masked with a random value (MAC check);
+ *  - sacrifice: open ρ = s·a − â and check s·c − ĉ − ρ·b = 0 with MACs; any failure aborts.
+ */
+const TAU = 4; // two 16-byte OT hash blocks give exactly four 64-bit words per OT
+const BATCH = 8192;
+const WEIGHTS: FieldVec = fromBigInts(COPE_POW2);
+
+export interface MascotOfflinePhase {
+  readonly preprocessing: PartyPreprocessing;
+  /** Adds `n` authenticated, sacrificed triples to this party's store. */
+  generateTriples(n: number): Promise<void>;
+  /** Adds `n` authenticated input masks owned by `owner`. */
+  generateMasks(owner: number, n: number): Promise<void>;
+}
+
+class MascotParty implements MascotOfflinePhase {
+  constructor(
+    readonly t: Transport,
+    readonly store: PreprocessingStore,
+    readonly online: MpcParty,
+    readonly otSend: Map<number, OtExtSender>,
+    readonly otRecv: Map<number, OtExtReceiver>,
+    readonly copeX: Map<number, CopeX>,
+    readonly copeDelta: Map<number, CopeDelta>,
+  ) {}
+
+  get preprocessing(): PartyPreprocessing {
+    return this.store;
+  }
+
+  static async setup(t: Transport): Promise<MascotParty> {
+    const alpha = vrandom(1)[0]!;
+    const alphaBits = Array.from({ length: FIELD_BITS }, (_, l) => Number((alpha >> BigInt(l)) & 1n));
+    const alphaPacked = new Uint8Array(Math.ceil(FIELD_BITS / 8));
+    alphaBits.forEach((b, l) => (alphaPacked[l >> 3] = alphaPacked[l >> 3]! | (b << (l & 7))));
+    const otSend = new Map<number, OtExtSender>();
+    const otRecv = new Map<number, OtExtReceiver>();
+    const copeX = new Map<number, CopeX>();
+    const copeDelta = new Map<number, CopeDelta>();
+    await pairwise(
+      t,
+      async (j) => {
+        const s = await OtExtSender.setup(t, j);
+        otSend.set(j, s);
+        const { v0, v1 } = await s.extend(t, FIELD_BITS, 1);
+        copeX.set(j, new CopeX(j, Array.from({ length: FIELD_BITS }, (_, l) => [
+          new PrgStream(v0.subarray(16 * l, 16 * l + 16), 'cope'),
+          new PrgStream(v1.subarray(16 * l, 16 * l + 16), 'cope'),
+        ])));
+      },
+      async (j) => {
+        const r = await OtExtReceiver.setup(t, j);
+        otRecv.set(j, r);
+        const v = await r.extend(t, alphaPacked, FIELD_BITS, 1);
+        copeDelta.set(j, new CopeDelta(j, alphaBits, Array.from({ length: FIELD_BITS }, (_, l) => new PrgStream(v.subarray(16 * l, 16 * l + 16), 'cope'))));
+      },
+    );
+    const store = new PreprocessingStore(t.self, t.parties, alpha);
+    return new MascotParty(t, store, createParty(t, store), otSend, otRecv, copeX, copeDelta);
+  }
+
+  async generateTriples(n: number): Promise<void> {
+    for (let done = 0; done < n; done += BATCH) await this.#triples(Math.min(BATCH, n - done));
+  }
+
+  async generateMasks(owner: number, n: number): Promise<void> {
+    const mine = owner === this.t.self;
+    const r = mine ? vrandom(n) : vconst(n, 0n);
+    const mask = await this.#authenticate(r, owner);
+    this.store.addMasks(owner, mine ? { mask, clear: r } : { mask });
+  }
+
+  async #triples(T: number): Promise<void> {
+    const a = vrandom(T * TAU); // [t][k]
+    const b = vrandom(T);
+    const bRep = repeat(b, TAU);
+    const parts: FieldVec[] = [vmul(a, bRep)];
+    const m = T * FIELD_BITS;
+    const aRep = repeatBlocks(a, T, TAU, FIELD_BITS);
+    const bBits = bitsOf(b);
+    const bBitField = bitField(bBits, m, TAU);
+    await pairwise(
+      this.t,
+      async (j) => {
+        // Gilboa, sender side: d_l = v0_l − v1_l + a, own share −Σ 2^l v0_l.
+        const { v0, v1 } = await this.otSend.get(j)!.extend(this.t, m, 2);
+        const f0 = vfromRandomWords(new BigUint64Array(aligned(v0)));
+        const f1 = vfromRandomWords(new BigUint64Array(aligned(v1)));
+        this.t.send(j, vecBytes(vadd(vsub(f0, f1), aRep)));
+        parts.push(vsub(vconst(T * TAU, 0n), vwsum(f0, WEIGHTS, T, FIELD_BITS, TAU)));
+      },
+      async (j) => {
+        const v = await this.otRecv.get(j)!.extend(this.t, bBits, m, 2);
+        const fv = vfromRandomWords(new BigUint64Array(aligned(v)));
+        const bytes = await this.t.receive(j);
+        if (bytes.length !== m * TAU * 8) throw new ProtocolViolationError(`Gilboa: bad correction from ${j}`, j);
+        const d = vcanon(new BigUint64Array(aligned(bytes)));
+        parts.push(vwsum(vadd(fv, vmul(bBitField, d)), WEIGHTS, T, FIELD_BITS, TAU));
+      },
+    );
+    let c = parts[0]!;
+    for (const p of parts.slice(1)) c = vadd(c, p);
+
+    // Combine the TAU candidates with public random coefficients (two independent combinations).
+    const seed = await this.online.coinToss('mascot-combine');
+    const r = prgField(seed, 'combine-r', T * TAU);
+    const rh = prgField(seed, 'combine-r-hat', T * TAU);
+    const ones = vconst(TAU, 1n);
+    const comb = (coef: FieldVec, x: FieldVec) => vwsum(vmul(coef, x), ones, T, TAU, 1);
+    const all = await this.#authenticate(concatVecs([comb(r, a), b, comb(r, c), comb(rh, a), comb(rh, c)]));
+    const part = (k: number): Shared => this.online.slice(all, k * T, (k + 1) * T);
+    const [A, B, C, Ah, Ch] = [part(0), part(1), part(2), part(3), part(4)];
+
+    // Sacrifice (â, b, ĉ) to check (a, b, c).
+    const s = prgField(await this.online.coinToss('mascot-sacrifice'), 'sacrifice-s', T);
+    const rho = await this.online.partialOpen(this.online.sub(this.online.mulPublicVec(A, s), Ah));
+    const sigma = this.online.sub(this.online.sub(this.online.mulPublicVec(C, s), Ch), this.online.mulPublicVec(B, rho));
+    const opened = await this.online.partialOpen(sigma);
+    await this.online.macCheck();
+    const bad = opened.findIndex((x) => x !== 0n);
+    if (bad >= 0) throw new SacrificeFailedError(`triple ${bad} of a batch of ${T} is not multiplicative (sacrifice check)`);
+    this.store.addTriples({ a: A, b: B, c: C });
+  }
+
+  /**
+   * Authenticates additive shares x (every party's share, or only `owner`'s when given) under α:
+   * returns this party's MAC shares, after checking a random combination masked by an extra value.
+   */
+  async #authenticate(x: FieldVec, owner?: number): Promise<Shared> {
+    const n = x.length;
+    const contributes = (p: number) => owner === undefined || owner === p;
+    const xs = contributes(this.t.self) ? concatVecs([x, vrandom(1)]) : vconst(n + 1, 0n);
+    const macParts: FieldVec[] = [contributes(this.t.self) ? vmulPublic(xs, this.store.macKeyShare) : vconst(n + 1, 0n)];
+    await pairwise(
+      this.t,
+      async (j) => {
+        if (contributes(this.t.self)) macParts.push(this.copeX.get(j)!.extend(this.t, xs));
+      },
+      async (j) => {
+        if (contributes(j)) macParts.push(await this.copeDelta.get(j)!.extend(this.t, n + 1));
+      },
+    );
+    let mac = macParts[0]!;
+    for (const p of macParts.slice(1)) mac = vadd(mac, p);
+    const coef = prgField(await this.online.coinToss('mascot-auth-check'), 'auth-check', n);
+    const y: Shared = {
+      value: new BigUint64Array([vaddScalar(vdot(coef, xs.subarray(0, n)), xs[n]!)]),
+      mac: new BigUint64Array([vaddScalar(vdot(coef, mac.subarray(0, n)), mac[n]!)]),
+    };
+    await this.online.partialOpen(y);
+    await this.online.macCheck();
+    return { value: xs.slice(0, n), mac: mac.slice(0, n) };
+  }
+}
+
+/**
+ * Runs a two-role sub-protocol with every peer, pairs in parallel. Within a pair the lower-indexed
+ * party acts as sender first, so both ends process their FIFO channel in the same order.
+ */
+async function pairwise(t: Transport, asSender: (j: number) => Promise<void>, asReceiver: (j: number) => Promise<void>): Promise<void> {
+  const peers = Array.from({ length: t.parties }, (_, j) => j).filter((j) => j !== t.self);
+  await Promise.all(
+    peers.map(async (j) => {
+      if (t.self < j) {
+        await asSender(j);
+        await asReceiver(j);
+      } else {
+        await asReceiver(j);
+        await asSender(j);
+      }
+    }),
+  );
+}
+
+function vmulPublic(x: FieldVec, k: bigint): FieldVec {
+  return vmul(x, vconst(x.length, k));
+}
+
+function vaddScalar(a: bigint, b: bigint): bigint {
+  return vadd(new BigUint64Array([a]), new BigUint64Array([b]))[0]!;
+}
+
+/** Each element of v repeated k times in a row. */
+function repeat(v: FieldVec, k: number): FieldVec {
+  const out = new BigUint64Array(v.length * k);
+  for (let i = 0; i < v.length; i++) out.fill(v[i]!, i * k, (i + 1) * k);
+  return out;
+}
+
+/** a in [t][k] layout (T×tau) to [t][l][k] with each block repeated `g` times. */
+function repeatBlocks(a: FieldVec, T: number, tau: number, g: number): FieldVec {
+  const out = new BigUint64Array(T * g * tau);
+  for (let t = 0; t < T; t++) {
+    const blk = a.subarray(t * tau, (t + 1) * tau);
+    for (let l = 0; l < g; l++) out.set(blk, (t * g + l) * tau);
+  }
+  return out;
+}
+
+/** The FIELD_BITS low bits of every element, packed LSB-first: bit t*FIELD_BITS + l = bit l of v[t]. */
+function bitsOf(v: FieldVec): Uint8Array {
+  const out = new Uint8Array(Math.ceil((v.length * FIELD_BITS) / 8));
+  for (let t = 0; t < v.length; t++) {
+    const x = v[t]!;
+    const lo = Number(x & 0xffffffffn);
+    const hi = Number(x >> 32n);
+    for (let l = 0; l < FIELD_BITS; l++) {
+      const bit = l < 32 ? (lo >>> l) & 1 : (hi >>> (l - 32)) & 1;
+      if (bit) {
+        const j = t * FIELD_BITS + l;
+        out[j >> 3] = out[j >> 3]! | (1 << (j & 7));
+      }
+    }
+  }
+  return out;
+}
+
+/** Packed bits to a 0/1 field vector with each bit repeated tau times. */
+function bitField(bits: Uint8Array, m: number, tau: number): FieldVec {
+  const out = new BigUint64Array(m * tau);
+  for (let j = 0; j < m; j++) if ((bits[j >> 3]! >> (j & 7)) & 1) out.fill(1n, j * tau, (j + 1) * tau);
+  return out;
+}
+
+/** Base OTs and COPE set-up with every other party; then triples and masks on demand. */
+export async function setupMascot(transport: Transport): Promise<MascotOfflinePhase> {
+  return MascotParty.setup(transport);
+}
