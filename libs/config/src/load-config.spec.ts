@@ -42,7 +42,8 @@ describe('loadServiceConfig', () => {
   });
 
   it('does not ask services without queues for Redis', () => {
-    const { DATAWELL_REDIS_URL: _unused, ...withoutRedis } = valid;
+    const withoutRedis: Record<string, string> = { ...valid };
+    delete withoutRedis['DATAWELL_REDIS_URL'];
     const config = loadServiceConfig('marketplace', withoutRedis);
     expect(config.redis).toBeUndefined();
     expect(requiredVariables('marketplace')).not.toContain('DATAWELL_REDIS_URL');

@@ -25,8 +25,10 @@ export function createKafka(options: KafkaClientOptions): Kafka {
 
 export function kafkaLogCreator(logger: ConnectionLogger): logCreator {
   return () => (entry: LogEntry) => {
-    const { timestamp: _timestamp, message, ...fields } = entry.log;
-    const record = { message, namespace: entry.namespace, ...fields };
+    // kafkajs's own timestamp is dropped: the service logger stamps every line.
+    const fields: Record<string, unknown> = { ...entry.log };
+    delete fields['timestamp'];
+    const record = { message: entry.log.message, namespace: entry.namespace, ...fields };
     switch (entry.level) {
       case logLevel.ERROR:
         return logger.error(record);
