@@ -261,4 +261,39 @@
         (br $il)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br $cl))))
+
+  ;; o[t*s + k] = sum over l < g of 2^l * a[(t*g + l)*s + k]: the bit recombination of Gilboa
+  ;; products, by Horner's rule (doubling is an addition, so no multiplications).
+  (func (export "bitsum") (param $a i32) (param $o i32) (param $groups i32) (param $g i32) (param $s i32)
+    (local $t i32) (local $l i32) (local $k i32) (local $pa i32) (local $po i32) (local $v i64) (local $step i32)
+    (local.set $step (i32.shl (local.get $s) (i32.const 3)))
+    (block $td (loop $tl
+      (br_if $td (i32.ge_u (local.get $t) (local.get $groups)))
+      (local.set $po (i32.add (local.get $o) (i32.mul (local.get $t) (local.get $step))))
+      (local.set $k (i32.const 0))
+      (block $zd (loop $zl
+        (br_if $zd (i32.ge_u (local.get $k) (local.get $s)))
+        (i64.store (i32.add (local.get $po) (i32.shl (local.get $k) (i32.const 3))) (i64.const 0))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $zl)))
+      ;; start at the last bit layer of group t and walk back
+      (local.set $pa (i32.add (local.get $a)
+        (i32.mul (i32.sub (i32.mul (i32.add (local.get $t) (i32.const 1)) (local.get $g)) (i32.const 1)) (local.get $step))))
+      (local.set $l (local.get $g))
+      (block $ld (loop $ll
+        (br_if $ld (i32.eqz (local.get $l)))
+        (local.set $k (i32.const 0))
+        (block $kd (loop $kl
+          (br_if $kd (i32.ge_u (local.get $k) (local.get $s)))
+          (local.set $v (i64.load (i32.add (local.get $po) (i32.shl (local.get $k) (i32.const 3)))))
+          (i64.store (i32.add (local.get $po) (i32.shl (local.get $k) (i32.const 3)))
+            (call $ad (call $ad (local.get $v) (local.get $v))
+                      (i64.load (i32.add (local.get $pa) (i32.shl (local.get $k) (i32.const 3))))))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $kl)))
+        (local.set $pa (i32.sub (local.get $pa) (local.get $step)))
+        (local.set $l (i32.sub (local.get $l) (i32.const 1)))
+        (br $ll)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $tl))))
 )

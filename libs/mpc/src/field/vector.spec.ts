@@ -2,7 +2,7 @@ import { randomFillSync } from 'node:crypto';
 import fc from 'fast-check';
 import { P, fadd, fmul, fpow, fsub, finv, mod } from './reference';
 import {
-  fromBigInts, gf2Parities, mulmod, vadd, vaddc, vaxpy, vbeaver, vcanon, vdot, vfromRandomWords, vmul, vmulc, vpow, vrandom, vsub, vsum, vwsum,
+  fromBigInts, gf2Parities, mulmod, vadd, vaddc, vaxpy, vbeaver, vcanon, vdot, vfromRandomWords, vmul, vmulc, vpow, vrandom, vsub, vsum, vwsum, vbitsum,
 } from './vector';
 
 const elem = fc.oneof(
@@ -102,6 +102,16 @@ describe('OT helper kernels', () => {
             if (o[t * s + k] !== acc) return false;
           }
         return true;
+      }),
+    );
+  });
+
+  it('bitsum equals wsum with weights 2^l', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 61 }), fc.integer({ min: 1, max: 4 }), (groups, g, s) => {
+        const a = vrandom(groups * g * s);
+        const w = fromBigInts(Array.from({ length: g }, (_, l) => 1n << BigInt(l)));
+        return Array.from(vbitsum(a, groups, g, s)).join() === Array.from(vwsum(a, w, groups, g, s)).join();
       }),
     );
   });

@@ -32,6 +32,7 @@ interface Kernels {
   canon(a: number, n: number): void;
   pow(a: number, e: bigint, o: number, n: number): void;
   wsum(a: number, w: number, o: number, groups: number, g: number, s: number): void;
+  bitsum(a: number, o: number, groups: number, g: number, s: number): void;
   parities(cols: number, nc: number, masks: number, nm: number, nw: number, o: number): void;
 }
 
@@ -183,6 +184,16 @@ export function vwsum(a: FieldVec, w: FieldVec, groups: number, g: number, s: nu
   const o = a.length + g;
   kernels.wsum(0, a.length * 8, o * 8, groups, g, s);
   return mem.slice(o, o + outWords);
+}
+
+/** o[t*s + k] = Σ_{l<g} 2^l·a[(t*g + l)*s + k]: vwsum with weights 2^l, by Horner's rule. */
+export function vbitsum(a: FieldVec, groups: number, g: number, s: number): FieldVec {
+  if (a.length !== groups * g * s) throw new RangeError('bitsum shape mismatch');
+  const outWords = groups * s;
+  const mem = scratch(a.length + outWords);
+  mem.set(a, 0);
+  kernels.bitsum(0, a.length * 8, groups, g, s);
+  return mem.slice(a.length, a.length + outWords);
 }
 
 /**

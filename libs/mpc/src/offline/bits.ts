@@ -40,6 +40,9 @@ export function getBit(bits: Uint8Array, i: number): number {
 
 /** Bytes copied into a fresh, 8-byte-aligned buffer (Buffers from node:crypto may be unaligned). */
 export function aligned(bytes: Uint8Array): ArrayBuffer {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.length % 8 === 0) {
+    return bytes.buffer as ArrayBuffer;
+  }
   const out = new ArrayBuffer(Math.ceil(bytes.length / 8) * 8);
   new Uint8Array(out).set(bytes);
   return out;

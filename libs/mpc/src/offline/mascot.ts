@@ -1,5 +1,5 @@
 import type { FieldVec } from '../field/vector';
-import { fromBigInts, vadd, vcanon, vconst, vdot, vfromRandomWords, vmul, vrandom, vsub, vwsum } from '../field/vector';
+import { vadd, vcanon, vconst, vdot, vfromRandomWords, vmul, vrandom, vsub, vwsum, vbitsum } from '../field/vector';
 import { concatVecs, vecBytes } from '../field/concat';
 import { FIELD_BITS } from '../field/reference';
 import { prgField } from '../crypto/prg';
@@ -9,7 +9,7 @@ import { createParty, type MpcParty } from '../online/party';
 import type { Shared } from '../online/shares';
 import { PreprocessingStore, type PartyPreprocessing } from '../preprocessing/store';
 import { aligned, PrgStream } from './bits';
-import { COPE_POW2, CopeDelta, CopeX } from './cope';
+import { CopeDelta, CopeX } from './cope';
 import { OtExtReceiver, OtExtSender } from './ot-extension';
 
 /**
@@ -24,7 +24,6 @@ import { OtExtReceiver, OtExtSender } from './ot-extension';
  */
 const TAU = 4; // two 16-byte OT hash blocks give exactly four 64-bit words per OT
 const BATCH = 8192;
-const WEIGHTS: FieldVec = fromBigInts(COPE_POW2);
 
 export interface MascotOfflinePhase {
   readonly preprocessing: PartyPreprocessing;
@@ -108,7 +107,7 @@ class MascotParty implements MascotOfflinePhase {
         const f0 = vfromRandomWords(new BigUint64Array(aligned(v0)));
         const f1 = vfromRandomWords(new BigUint64Array(aligned(v1)));
         this.t.send(j, vecBytes(vadd(vsub(f0, f1), aRep)));
-        parts.push(vsub(vconst(T * TAU, 0n), vwsum(f0, WEIGHTS, T, FIELD_BITS, TAU)));
+        parts.push(vsub(vconst(T * TAU, 0n), vbitsum(f0, T, FIELD_BITS, TAU)));
       },
       async (j) => {
         const v = await this.otRecv.get(j)!.extend(this.t, bBits, m, 2);
@@ -116,7 +115,7 @@ class MascotParty implements MascotOfflinePhase {
         const bytes = await this.t.receive(j);
         if (bytes.length !== m * TAU * 8) throw new ProtocolViolationError(`Gilboa: bad correction from ${j}`, j);
         const d = vcanon(new BigUint64Array(aligned(bytes)));
-        parts.push(vwsum(vadd(fv, vmul(bBitField, d)), WEIGHTS, T, FIELD_BITS, TAU));
+        parts.push(vbitsum(vadd(fv, vmul(bBitField, d)), T, FIELD_BITS, TAU));
       },
     );
     let c = parts[0]!;
