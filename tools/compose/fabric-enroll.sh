@@ -3,11 +3,14 @@
 # as: orderer0 (OrdererMSP) and peer0 (OperatorMSP), each with an MSP folder and a TLS certificate,
 # plus each organisation's admin and its org-level MSP. Writes the layout the native stack uses:
 #   /crypto/<org>/<node>/{msp,tls/{server.crt,server.key,ca.crt}}
-#   /crypto/<org>/users/admin/msp, /crypto/<org>/msp
+#   /crypto/<org>/users/admin/{msp,tls/{client.crt,client.key}}, /crypto/<org>/msp
 # Runs once: a later run finds /crypto/.enrolled and stops.
+# CRYPTO, CAS (the CAs' home folders, for their TLS certificates), ORDERER_CA_ADDRESS and
+# OPERATOR_CA_ADDRESS default to the Compose layout; overriding them runs it against other CAs.
 set -eu
 
-CRYPTO=/crypto
+CRYPTO=${CRYPTO:-/crypto}
+CAS=${CAS:-/cas}
 if [ -f "$CRYPTO/.enrolled" ]; then
   echo "fabric-enroll: crypto material already present"
   exit 0
@@ -44,12 +47,12 @@ normalise_msp() {
   node_ous "$1"
 }
 
-# enroll_org <org slug> <node name> <node type> <host name of the node>
+# enroll_org <org slug> <node name> <node type> <host name of the node> <CA host:port>
 enroll_org() {
-  org=$1 node=$2 type=$3 host=$4
+  org=$1 node=$2 type=$3 host=$4 address=$5
   ca="ca-$org"
-  tlsca="/cas/$org/tls-cert.pem"
-  url="https://$ca:7054"
+  tlsca="$CAS/$org/tls-cert.pem"
+  url="https://$address"
   dir="$CRYPTO/$org"
   client() { fabric-ca-client "$@" --caname "$ca" --tls.certfiles "$tlsca"; }
   register() {
@@ -58,22 +61,28 @@ enroll_org() {
       || echo "fabric-enroll: $1 already registered at $ca"
   }
 
-  client enroll -H "$dir/ca-admin" -u "https://admin:$CA_ADMIN_PASSWORD@$ca:7054"
+  client enroll -H "$dir/ca-admin" -u "https://admin:$CA_ADMIN_PASSWORD@$address"
   register "$node" "$type"
   register "${org}admin" admin
 
-  client enroll -H "$dir/$node/.client" -u "https://$node:$NODE_SECRET@$ca:7054" -M "$dir/$node/msp"
+  client enroll -H "$dir/$node/.client" -u "https://$node:$NODE_SECRET@$address" -M "$dir/$node/msp"
   normalise_msp "$dir/$node/msp"
 
-  client enroll -H "$dir/$node/.client-tls" -u "https://$node:$NODE_SECRET@$ca:7054" -M "$dir/$node/tls-msp" \
+  client enroll -H "$dir/$node/.client-tls" -u "https://$node:$NODE_SECRET@$address" -M "$dir/$node/tls-msp" \
     --enrollment.profile tls --csr.hosts "$host,localhost"
   mkdir -p "$dir/$node/tls"
   cp "$dir/$node/tls-msp/signcerts/cert.pem" "$dir/$node/tls/server.crt"
   cp "$dir"/"$node"/tls-msp/keystore/* "$dir/$node/tls/server.key"
   cp "$dir"/"$node"/tls-msp/tlscacerts/* "$dir/$node/tls/ca.crt"
 
-  client enroll -H "$dir/users/admin/.client" -u "https://${org}admin:$NODE_SECRET@$ca:7054" -M "$dir/users/admin/msp"
+  client enroll -H "$dir/users/admin/.client" -u "https://${org}admin:$NODE_SECRET@$address" -M "$dir/users/admin/msp"
   normalise_msp "$dir/users/admin/msp"
+  # The admin's TLS client certificate: the orderer's admin endpoint requires mutual TLS.
+  client enroll -H "$dir/users/admin/.client-tls" -u "https://${org}admin:$NODE_SECRET@$address" \
+    -M "$dir/users/admin/tls-msp" --enrollment.profile tls
+  mkdir -p "$dir/users/admin/tls"
+  cp "$dir/users/admin/tls-msp/signcerts/cert.pem" "$dir/users/admin/tls/client.crt"
+  cp "$dir"/users/admin/tls-msp/keystore/* "$dir/users/admin/tls/client.key"
 
   # The organisation's MSP as channel configuration references it.
   mkdir -p "$dir/msp/cacerts" "$dir/msp/tlscacerts"
@@ -82,8 +91,8 @@ enroll_org() {
   node_ous "$dir/msp"
 }
 
-enroll_org orderer orderer0 orderer orderer
-enroll_org operator peer0 peer peer0-operator
+enroll_org orderer orderer0 orderer orderer "${ORDERER_CA_ADDRESS:-ca-orderer:7054}"
+enroll_org operator peer0 peer peer0-operator "${OPERATOR_CA_ADDRESS:-ca-operator:7054}"
 # The Fabric nodes and the ledger bridge run as other users than this container's.
 chmod -R a+rX "$CRYPTO"
 touch "$CRYPTO/.enrolled"
