@@ -18,3 +18,12 @@ export type { MascotOfflinePhase } from './offline/mascot';
 export { setupMascot } from './offline/mascot';
 export type { LocalMascotOptions, LocalMascotResult } from './offline/local';
 export { runLocalMascot } from './offline/local';
+export { DEFAULT_FRACTIONAL_BITS, encodeFixed, decodeFixed, assertSecondMomentRange } from './programs/fixed-point';
+export type { StatOptions, VarianceResult, CovarianceResult, RegressionResult } from './programs/statistics';
+export {
+  secureSum, secureCount, secureMean, secureVariance, secureCovariance, secureDotProduct, secureLinearRegression,
+} from './programs/statistics';
+export type { CompareOptions } from './programs/compare';
+export {
+  DEFAULT_COMPARE_BITS, DEFAULT_STATISTICAL_SECURITY, randomBits, lessThanZero, secureLessThan, secureHistogram,
+} from './programs/compare';
