@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import {
   DEFAULT_PARETO_ALPHA,
   EconomicsError,
@@ -304,7 +303,9 @@ export async function growthChartSvg(result: SimulationResult): Promise<string> 
       color: { field: 'member', type: 'nominal', title: 'member', sort: members, scale: { scheme: 'category10' } },
     },
   };
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  // Loaded on demand: Vega is large, and every `./dev` command would otherwise pay for it at start-up.
+  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {
