@@ -29,7 +29,7 @@ export interface ServicePlatformOptions {
  * closes it on shutdown. TypeORM closes its own pool.
  */
 @Injectable()
-class ConnectionsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ConnectionsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly #logger = new Logger('Lifecycle');
 
   constructor(@Optional() @Inject(REDIS) private readonly redis?: Redis) {}
