@@ -54,6 +54,18 @@ describe('marketplace main.ts', () => {
     expect(variables).toEqual(['DATAWELL_KAFKA_BROKERS', 'DATAWELL_POSTGRES_URL', 'MARKETPLACE_HTTP_PORT']);
   });
 
+  it('exits 1 after its retries when PostgreSQL is unreachable, naming the cause', async () => {
+    const env: Record<string, string> = { ...stackEnv(), MARKETPLACE_HTTP_PORT: String(await freePort()) };
+    const unreachable = new URL(env['DATAWELL_POSTGRES_URL'] as string);
+    unreachable.port = String(await freePort());
+    const { child, lines } = start({ ...env, DATAWELL_POSTGRES_URL: unreachable.toString() });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(1);
+    const fatal = lines().find((l) => l['level'] === 'fatal');
+    expect(fatal?.['message']).toMatch(/^failed to start: .*ECONNREFUSED/);
+    if (unreachable.password) expect(JSON.stringify(lines())).not.toContain(unreachable.password);
+  }, 60000);
+
   it('listens on its port, answers /health, and stops cleanly on SIGTERM without logging secrets', async () => {
     const port = await freePort();
     const env: Record<string, string> = { ...stackEnv(), MARKETPLACE_HTTP_PORT: String(port) };
