@@ -27,3 +27,5 @@ export type { CompareOptions } from './programs/compare';
 export {
   DEFAULT_COMPARE_BITS, DEFAULT_STATISTICAL_SECURITY, randomBits, lessThanZero, secureLessThan, secureHistogram,
 } from './programs/compare';
+export type { DemoOptions, DemoReport, DemoFigures } from './demo/demo';
+export { runMpcDemo, demoDataset, plainFigures } from './demo/demo';

@@ -5,8 +5,8 @@ import { setupMascot } from './mascot';
 export interface LocalMascotOptions {
   readonly parties: number;
   readonly triples: number;
-  /** Input masks per owner. */
-  readonly masks: number;
+  /** Input masks per owner: one count for every owner, or one count per owner. */
+  readonly masks: number | readonly number[];
   readonly intercept?: MessageInterceptor;
 }
 
@@ -26,7 +26,8 @@ export async function runLocalMascot(opts: LocalMascotOptions): Promise<LocalMas
   await Promise.all(phases.map((p) => p.generateTriples(opts.triples)));
   const t2 = performance.now();
   for (let owner = 0; owner < opts.parties; owner++) {
-    await Promise.all(phases.map((p) => p.generateMasks(owner, opts.masks)));
+    const count = typeof opts.masks === 'number' ? opts.masks : (opts.masks[owner] ?? 0);
+    if (count > 0) await Promise.all(phases.map((p) => p.generateMasks(owner, count)));
   }
   const t3 = performance.now();
   await Promise.all(transports.map((t) => t.close()));
