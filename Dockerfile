@@ -19,8 +19,10 @@ RUN mkdir /manifests \
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY --from=manifests /manifests ./
-# Install scripts stay off: the native add-ons that need them are optional at run time.
-RUN npm ci --ignore-scripts --no-audit --no-fund
+# `npm ci` refuses this lock file: it lacks the other platforms' optional native binaries (of
+# @swc/core and others). `npm install --no-save` keeps the locked versions and adds the binary for
+# the image's platform. Install scripts stay off: the add-ons that need them are optional at run time.
+RUN npm install --ignore-scripts --no-audit --no-fund --no-save
 
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE
