@@ -1,1 +1,2 @@
-export { stackConnection, stackEnv } from './connection';
+export { stackConnection, stackEnv, CONNECTION_FILE_ENV } from './connection';
+export { testStackContext, REPO_DIR } from './stack-context';

@@ -11,11 +11,12 @@ export function buildProgram(): Command {
     .description('Datawell developer CLI: the native stack, the services, economics, scenarios, tests and benchmarks.')
     .showHelpAfterError(false)
     .exitOverride()
-    .configureOutput({ writeErr: () => undefined });
+    // Errors are reported as one line by reportError; help still goes to stderr/stdout.
+    .configureOutput({ outputError: () => undefined });
   registerCommands(program);
   // Every subcommand inherits the same error handling.
   for (const cmd of allCommands(program)) {
-    cmd.exitOverride().configureOutput({ writeErr: () => undefined });
+    cmd.exitOverride().configureOutput({ outputError: () => undefined });
   }
   return program;
 }
@@ -25,6 +26,11 @@ function allCommands(cmd: Command): Command[] {
 }
 
 export async function runCli(argv: string[]): Promise<void> {
+  // `./dev … | head` closes the pipe early; that is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -1,10 +1,12 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Component, ComponentHealth, StackContext } from '../components/component';
 import { StackError } from '../errors';
-import { caHealthy, caLogFile, caPid, stopCa } from './ca';
+import { caHealthy, caLogFile, caPid, enroll, onlyFile, register, stopCa } from './ca';
 import { chaincodeProcess, deployChaincode, queryChaincode, startChaincodeServer, stopChaincodeServer } from './chaincode';
 import { createChannel } from './channel';
-import { MAX_ORGS, OPERATOR_ORG, ORDERER_ORG, fabricDirs, loadRegistry, saveRegistry, slugFor, type OrgRecord } from './layout';
+import { MAX_ORGS, OPERATOR_ORG, ORDERER_ORG, fabricDirs, findOrg, loadRegistry, saveRegistry, slugFor, type OrgRecord } from './layout';
 import { nodeHealthy, ordererProcess, peerProcess, startOrderer, startPeer, stopNode, type NodeProcess } from './nodes';
 import { nodeNames, setupOrg } from './org';
 import { isAlive, readPid } from '../proc';
@@ -116,4 +118,32 @@ async function probe(name: string, pid: number | undefined, detail: string, chec
   } catch (e) {
     return { name, healthy: false, pid, detail: `${detail}: ${e instanceof Error ? e.message : String(e)}` };
   }
+}
+
+export interface EnrolledIdentity {
+  readonly mspId: string;
+  readonly id: string;
+  readonly certificatePem: string;
+  readonly privateKeyPem: string;
+}
+
+/**
+ * Registers and enrolls a new client identity at the org's Fabric CA, through the CA's own
+ * client. The identity's key stays in the stack folder; the caller gets the PEMs.
+ */
+export async function enrollClientIdentity(ctx: StackContext, mspId: string, id: string): Promise<EnrolledIdentity> {
+  const org = findOrg(loadRegistry(fabricDirs(ctx.settings)), mspId);
+  if (!/^[\w.@-]{1,64}$/.test(id)) throw new StackError('BAD_SETTING', `identity name "${id}" must be 1-64 letters, digits, ., @, _ or -`, 'fabric');
+  const dir = join(fabricDirs(ctx.settings).org(org), 'users', id, 'msp');
+  const secret = randomBytes(18).toString('base64url');
+  if (!existsSync(join(dir, 'signcerts', 'cert.pem'))) {
+    await register(ctx, org, id, secret, 'client');
+    await enroll(ctx, org, id, secret, dir);
+  }
+  return {
+    mspId,
+    id,
+    certificatePem: readFileSync(join(dir, 'signcerts', 'cert.pem'), 'utf8'),
+    privateKeyPem: readFileSync(onlyFile(join(dir, 'keystore')), 'utf8'),
+  };
 }
