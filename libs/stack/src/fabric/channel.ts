@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StackContext } from '../components/component';
 import { StackError } from '../errors';
@@ -7,7 +8,7 @@ import { writeChannelConfigtx } from './configtx';
 import { fabricDirs, findOrg, loadRegistry, saveRegistry, type OrgRecord } from './layout';
 import { nodeNames } from './org';
 import { ORDERER_ORG } from './layout';
-import { osnadmin, peerCli } from './admin';
+import { ordererFlags, osnadmin, peerCli } from './admin';
 import { fabricBin } from './tools';
 
 const CHANNEL_NAME = /^[a-z][a-z0-9.-]{0,248}$/;
@@ -51,6 +52,30 @@ export async function createChannel(ctx: StackContext, channel: string, mspIds: 
     await osnadmin(ctx, i, ['channel', 'join', '--channelID', channel, '--config-block', block]);
   }
   for (const org of orgs) await joinPeer(ctx, org, channel, block);
+  // A new Raft channel serves blocks only once it has elected a leader.
+  await waitFor(`the ordering service to serve ${channel}`, async () => (await channelMembers(ctx, orgs[0]!.mspId, channel)).length > 0, 60000, 'fabric');
+}
+
+/**
+ * The application organisations of a channel, read the way an operator would with Fabric's own
+ * tools: the latest config block fetched by the org admin's peer CLI, decoded by configtxlator.
+ */
+export async function channelMembers(ctx: StackContext, mspId: string, channel: string): Promise<string[]> {
+  const org = findOrg(loadRegistry(fabricDirs(ctx.settings)), mspId);
+  const dir = mkdtempSync(join(tmpdir(), 'datawell-config-'));
+  try {
+    await peerCli(ctx, org, ['channel', 'fetch', 'config', join(dir, 'config.pb'), '-c', channel, ...ordererFlags(ctx)]);
+    // configtxlator cannot write to a pipe (it opens /dev/stdout), so it writes a file.
+    await run(fabricBin(ctx.settings, 'configtxlator'), ['proto_decode', '--input', join(dir, 'config.pb'), '--type', 'common.Block', '--output', join(dir, 'config.json')]);
+    const block = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as ConfigBlock;
+    return Object.keys(block.data.data[0]!.payload.data.config.channel_group.groups.Application.groups).sort();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface ConfigBlock {
+  data: { data: { payload: { data: { config: { channel_group: { groups: { Application: { groups: Record<string, unknown> } } } } } } }[] };
 }
 
 async function joinPeer(ctx: StackContext, org: OrgRecord, channel: string, block: string): Promise<void> {

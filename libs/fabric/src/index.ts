@@ -1,0 +1,1 @@
+export { connectGateway, type GatewayConnection, type GatewayEndpoint, type GatewayIdentity } from './gateway';

@@ -1,0 +1,36 @@
+import { addOrganisation, channelMembers, createChannel, peerChannels, status } from '@datawell/stack';
+import { testStackContext } from '@datawell/testing';
+
+describe('Fabric network administration (library functions for the ledger)', () => {
+  const ctx = testStackContext();
+  const PROBE_ORG = 'ProbeOrgMSP';
+  const CHANNEL = 'probe-two-orgs';
+
+  it('adds a participant organisation with its own CA and peer, and creates a channel with exactly the given organisations', async () => {
+    const org = await addOrganisation(ctx, PROBE_ORG);
+    expect(org.mspId).toBe(PROBE_ORG);
+    // Idempotent: a second call finds the same organisation.
+    expect(await addOrganisation(ctx, PROBE_ORG)).toEqual(org);
+
+    await createChannel(ctx, CHANNEL, ['OperatorMSP', PROBE_ORG]);
+    await createChannel(ctx, CHANNEL, ['OperatorMSP', PROBE_ORG]);
+
+    expect(await peerChannels(ctx, org)).toContain(CHANNEL);
+    expect(await channelMembers(ctx, PROBE_ORG, CHANNEL)).toEqual(['OperatorMSP', PROBE_ORG].sort());
+    expect(await channelMembers(ctx, 'OperatorMSP', 'marketplace')).toEqual(['OperatorMSP']);
+
+    const health = await status(ctx);
+    const names = health.components.filter((c) => c.healthy).map((c) => c.name);
+    expect(names).toEqual(expect.arrayContaining(['ca-probeorg', 'peer0.probeorg']));
+  });
+
+  it('refuses to redefine an existing channel with other organisations', async () => {
+    await expect(createChannel(ctx, CHANNEL, ['OperatorMSP'])).rejects.toThrow(/already exists with organisations OperatorMSP, ProbeOrgMSP/);
+  });
+
+  it('refuses malformed names with a clear error', async () => {
+    await expect(addOrganisation(ctx, 'not an msp')).rejects.toThrow(/must be letters and digits ending in "MSP"/);
+    await expect(createChannel(ctx, 'Bad_Channel', ['OperatorMSP'])).rejects.toThrow(/lower case letters/);
+    await expect(createChannel(ctx, 'x', ['NoSuchMSP'])).rejects.toThrow(/unknown organisation NoSuchMSP/);
+  });
+});
