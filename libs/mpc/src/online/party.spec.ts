@@ -26,6 +26,23 @@ describe('SPDZ online phase (dealer preprocessing, in-memory transport)', () => 
     );
   });
 
+  it('computes a dot product without per-element shares', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(elem, elem), { minLength: 1, maxLength: 30 }), async (rows) => {
+        const xs = rows.map((r) => r[0]);
+        const ys = rows.map((r) => r[1]);
+        const { stores } = dealPreprocessing({ parties: 3, triples: rows.length, masks: 2 * rows.length });
+        const [out] = await runLocalParties(stores, async (p) => {
+          const x = await p.input(0, p.id === 0 ? fromBigInts(xs) : xs.length);
+          const y = await p.input(1, p.id === 1 ? fromBigInts(ys) : ys.length);
+          return p.open(await p.dot(x, y));
+        });
+        return out![0] === xs.reduce((s, x, i) => mod(s + fmul(x, ys[i]!)), 0n);
+      }),
+      { numRuns: 10 },
+    );
+  });
+
   it('delivers an output only to the named recipients', async () => {
     const { stores } = dealPreprocessing({ parties: 3, triples: 0, masks: 8 });
     const outs = await runLocalParties(stores, async (p) => {

@@ -33,6 +33,8 @@ export interface MpcParty {
   constant(c: FieldVec): Shared;
   /** Elementwise secure multiplication (one batched Beaver opening). */
   mul(x: Shared, y: Shared): Promise<Shared>;
+  /** Σ x_i·y_i as a shared vector of length 1 (one batched Beaver opening, no per-element shares). */
+  dot(x: Shared, y: Shared): Promise<Shared>;
   /** Sum of all elements, as a shared vector of length 1. */
   sum(x: Shared): Shared;
   slice(x: Shared, start: number, end: number): Shared;
@@ -170,6 +172,25 @@ class SpdzParty implements MpcParty {
         value: vbeaver(c.value, a.value, b.value, d, e, this.id === 0 ? 1n : 0n),
         mac: vbeaver(c.mac, a.mac, b.mac, d, e, this.#alpha),
       };
+    });
+  }
+
+  dot(x: Shared, y: Shared): Promise<Shared> {
+    return this.#guard(async () => {
+      const n = x.value.length;
+      if (y.value.length !== n) throw new InvalidArgumentError(`dot of lengths ${n} and ${y.value.length}`);
+      const { a, b, c } = this.#pre.takeTriples(n);
+      const de = await this.partialOpen({
+        value: concatVecs([vsub(x.value, a.value), vsub(y.value, b.value)]),
+        mac: concatVecs([vsub(x.mac, a.mac), vsub(y.mac, b.mac)]),
+      });
+      const d = de.subarray(0, n);
+      const e = de.subarray(n);
+      // Σ z_i = Σ c_i + Σ d_i·b_i + Σ e_i·a_i + Σ d_i·e_i (the last term held by party 0 / under α_i).
+      const de2 = vdot(d, e);
+      const value = fadd(fadd(vsum(c.value), fadd(vdot(d, b.value), vdot(e, a.value))), this.id === 0 ? de2 : 0n);
+      const mac = fadd(fadd(vsum(c.mac), fadd(vdot(d, b.mac), vdot(e, a.mac))), fmul(this.#alpha, de2));
+      return { value: new BigUint64Array([value]), mac: new BigUint64Array([mac]) };
     });
   }
 

@@ -50,8 +50,8 @@ export interface VarianceResult {
 export async function secureVariance(p: MpcParty, x: Shared, o: StatOptions): Promise<VarianceResult | undefined> {
   const n = x.value.length;
   if (n < 2) throw new InvalidArgumentError('variance needs at least two values');
-  const sq = await p.mul(x, x);
-  const out = await p.output(p.concat([p.sum(x), p.sum(sq)]), o.recipients);
+  const sq = await p.dot(x, x);
+  const out = await p.output(p.concat([p.sum(x), sq]), o.recipients);
   if (!out) return undefined;
   const s1 = signedOf(out[0]!);
   const s2 = signedOf(out[1]!);
@@ -73,8 +73,8 @@ export interface CovarianceResult {
 /** Covariance. Reveals (Σx, Σy, Σxy): the means and the covariance. */
 export async function secureCovariance(p: MpcParty, x: Shared, y: Shared, o: StatOptions): Promise<CovarianceResult | undefined> {
   const n = x.value.length;
-  const xy = await p.mul(x, y);
-  const out = await p.output(p.concat([p.sum(x), p.sum(y), p.sum(xy)]), o.recipients);
+  const xy = await p.dot(x, y);
+  const out = await p.output(p.concat([p.sum(x), p.sum(y), xy]), o.recipients);
   if (!out) return undefined;
   const [sx, sy, sxy] = [signedOf(out[0]!), signedOf(out[1]!), signedOf(out[2]!)];
   const N = BigInt(n);
@@ -84,8 +84,8 @@ export async function secureCovariance(p: MpcParty, x: Shared, y: Shared, o: Sta
 
 /** Σ x_i·y_i. Reveals only the dot product. */
 export async function secureDotProduct(p: MpcParty, x: Shared, y: Shared, o: StatOptions): Promise<number | undefined> {
-  const xy = await p.mul(x, y);
-  const out = await p.output(p.sum(xy), o.recipients);
+  const xy = await p.dot(x, y);
+  const out = await p.output(xy, o.recipients);
   return out && Number(signedOf(out[0]!)) / scale(2 * o.fractionalBits);
 }
 
