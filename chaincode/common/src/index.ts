@@ -1,0 +1,20 @@
+/** @datawell/chaincode-common: what Datawell's chaincodes share (no I/O beyond the stub they are given). */
+export { canonicalJson, canonicalBytes } from './canonical-json';
+export { ChaincodeError, invalidArgument, forbidden, notFound, conflict, economics, type ChaincodeErrorCode } from './errors';
+export {
+  parseArg,
+  parseJsonArg,
+  idSchema,
+  mspIdSchema,
+  textSchema,
+  digestSchema,
+  nonNegativeInt,
+  positiveInt,
+  ppmSchema,
+  amountSchema,
+  integerJsonSchema,
+  z,
+  type IntegerJson,
+} from './args';
+export { readJson, writeJson, compositeKey, listJson, emitEvent, txTimeMs, callerMsp, requireCaller } from './ledger';
+export { MemoryLedger, type RecordedEvent } from './testing';
