@@ -1,0 +1,41 @@
+export { TOPICS, type TopicName } from './topics';
+export { ContractValidationError, type ContractIssue } from './errors';
+export { parseContract } from './validate';
+export {
+  buildCloudEvent,
+  cloudEventSchema,
+  decodeCloudEvent,
+  parseCloudEvent,
+  type CloudEvent,
+  type CloudEventInput,
+} from './cloudevent';
+export { ledgerEventId, parseLedgerEventId, type LedgerEventPosition } from './ledger/event-id';
+export { daoChannelName, MARKETPLACE_CHANNEL, parseDaoChannel } from './ledger/channels';
+export {
+  LEDGER_EVENT_TYPE,
+  ledgerEventCloudEvent,
+  ledgerEventIdOf,
+  ledgerEventKey,
+  ledgerEventSchema,
+  toLedgerEvent,
+  type LedgerEvent,
+  type RawChaincodeEvent,
+} from './ledger/ledger-event.v1';
+export { LEDGER_COMMAND_TYPE, ledgerCommandCloudEvent, ledgerCommandSchema, type LedgerCommand } from './ledger/ledger-command.v1';
+export {
+  LEDGER_RECEIPT_TYPE,
+  ledgerReceiptCloudEvent,
+  ledgerReceiptId,
+  ledgerReceiptSchema,
+  type LedgerReceipt,
+} from './ledger/ledger-receipt.v1';
+export {
+  ALLOCATION_RECEIVED,
+  allocationCommandFor,
+  allocationCommandId,
+  AllocationRelayError,
+  DAO_CHAINCODE,
+  REVENUE_ALLOCATED,
+  revenueAllocatedSchema,
+  type RevenueAllocated,
+} from './ledger/allocation';
