@@ -32,4 +32,14 @@ export function registerBenchCommands(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       await runBenchFile('economics', opts.json ? ['--json'] : []);
     });
+
+  bench
+    .command('mpc')
+    .description('MPC: online multiplications/s (3 parties), MASCOT triples/s (2 and 3 parties), and a dot product and mean/variance of 100,000 values against MPyC')
+    .option('--json', 'print one JSON object')
+    .option('--quick', 'smaller sizes, for a smoke run')
+    .option('--no-mpyc', 'skip the MPyC comparison')
+    .action(async (opts: { json?: boolean; quick?: boolean; mpyc: boolean }) => {
+      await runBenchFile('mpc', [...(opts.json ? ['--json'] : []), ...(opts.quick ? ['--quick'] : []), ...(opts.mpyc ? [] : ['--no-mpyc'])]);
+    });
 }
