@@ -1,0 +1,4 @@
+export { CreateOutboxAndInbox } from './migration';
+export { writeOutbox, type OutboxMessage } from './outbox';
+export { claimInbox, processOnce } from './inbox';
+export { OutboxRelay, type OutboxRelayOptions } from './relay';

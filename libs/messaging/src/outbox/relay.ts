@@ -1,0 +1,149 @@
+import type { Kafka, Message, Producer } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import type { ConnectionLogger } from '../logger';
+import { quoteIdent } from './migration';
+
+export interface OutboxRelayOptions {
+  readonly dataSource: DataSource;
+  readonly schema: string;
+  readonly kafka: Kafka;
+  /** Rows per round; a round is one Kafka send and one UPDATE. */
+  readonly batchSize?: number;
+  /** Pause between rounds when the outbox is empty. */
+  readonly pollIntervalMs?: number;
+  readonly logger?: ConnectionLogger;
+}
+
+interface OutboxRow {
+  seq: string;
+  id: string;
+  topic: string;
+  key: string | null;
+  payload: unknown;
+  headers: Record<string, string>;
+}
+
+/**
+ * Publishes unpublished outbox rows in `seq` order with an idempotent producer, then marks them
+ * published. Delivery is at least once: a crash between the send and the UPDATE resends those rows
+ * on the next round, with the same CloudEvent id (`ce_id` header and envelope id), and consumers
+ * deduplicate by it. One relay per schema publishes at a time (a transaction-scoped advisory lock),
+ * so replicas do not reorder rows.
+ */
+export class OutboxRelay {
+  readonly #options: Required<Omit<OutboxRelayOptions, 'logger'>> & { logger?: ConnectionLogger };
+  #producer: Producer | undefined;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(options: OutboxRelayOptions) {
+    this.#options = { batchSize: 100, pollIntervalMs: 250, ...options };
+  }
+
+  /** Publishes one batch; resolves to the number of rows published. */
+  async publishBatch(): Promise<number> {
+    const producer = await this.#connectedProducer();
+    const { dataSource, schema, batchSize } = this.#options;
+    const table = `${quoteIdent(schema)}.outbox`;
+    return dataSource.transaction(async (manager) => {
+      const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [
+        `datawell.outbox.${schema}`,
+      ])) as [{ locked: boolean }];
+      if (!locked) return 0;
+      const rows = (await manager.query(
+        `SELECT seq, id, topic, key, payload, headers FROM ${table}
+         WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
+        [batchSize],
+      )) as OutboxRow[];
+      if (rows.length === 0) return 0;
+      // Consecutive rows of one topic go in one request; topics are sent in the order they appear.
+      for (const run of runsByTopic(rows)) {
+        await producer.send({ topic: run.topic, messages: run.rows.map(toKafkaMessage), acks: -1 });
+      }
+      await manager.query(`UPDATE ${table} SET published_at = now() WHERE seq = ANY($1::bigint[])`, [
+        rows.map((r) => r.seq),
+      ]);
+      return rows.length;
+    });
+  }
+
+  /** Publishes until stopped, waking at once on `notify()` and every poll interval otherwise. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** Tells the relay that rows were just written. */
+  notify(): void {
+    this.#wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loop;
+    this.#loop = undefined;
+    await this.#producer?.disconnect().catch(() => undefined);
+    this.#producer = undefined;
+  }
+
+  async #run(): Promise<void> {
+    let backoff = this.#options.pollIntervalMs;
+    while (this.#running) {
+      let published = 0;
+      try {
+        published = await this.publishBatch();
+        backoff = this.#options.pollIntervalMs;
+      } catch (error) {
+        this.#options.logger?.warn({ message: 'outbox publish failed; retrying', error: String(error), backoffMs: backoff });
+        await this.#producer?.disconnect().catch(() => undefined);
+        this.#producer = undefined;
+        await this.#sleep(backoff);
+        backoff = Math.min(backoff * 2, 10_000);
+        continue;
+      }
+      if (published === 0) await this.#sleep(this.#options.pollIntervalMs);
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+
+  async #connectedProducer(): Promise<Producer> {
+    if (!this.#producer) {
+      // Idempotent: the broker drops a retried batch it already has, so producer retries add no copies.
+      const producer = this.#options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+      await producer.connect();
+      this.#producer = producer;
+    }
+    return this.#producer;
+  }
+}
+
+export function runsByTopic<R extends { topic: string }>(rows: readonly R[]): Array<{ topic: string; rows: R[] }> {
+  const runs: Array<{ topic: string; rows: R[] }> = [];
+  for (const row of rows) {
+    const last = runs[runs.length - 1];
+    if (last && last.topic === row.topic) last.rows.push(row);
+    else runs.push({ topic: row.topic, rows: [row] });
+  }
+  return runs;
+}
+
+function toKafkaMessage(row: OutboxRow): Message {
+  return {
+    key: row.key,
+    value: JSON.stringify(row.payload),
+    headers: { ...row.headers, ce_id: row.id, 'content-type': 'application/cloudevents+json' },
+  };
+}

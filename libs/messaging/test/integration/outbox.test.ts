@@ -1,0 +1,145 @@
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { stackConnection } from '@datawell/testing';
+import { CreateOutboxAndInbox, OutboxRelay, processOnce, writeOutbox } from '../../src';
+
+class CreateOutboxInboxTest1763800000000 extends CreateOutboxAndInbox {}
+
+const schema = `dw_it_outbox_${randomBytes(4).toString('hex')}`;
+const topic = `it.outbox.${randomBytes(4).toString('hex')}`;
+
+async function consume(kafka: Kafka, count: number, timeoutMs = 30_000): Promise<KafkaMessage[]> {
+  const consumer = kafka.consumer({ groupId: `it-${randomBytes(4).toString('hex')}` });
+  const seen: KafkaMessage[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`only ${seen.length} of ${count} messages`)), timeoutMs);
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        seen.push(message);
+        if (seen.length >= count) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  // Linger so a duplicate, if any, would arrive too.
+  await new Promise((r) => setTimeout(r, 1500));
+  await consumer.disconnect();
+  return seen;
+}
+
+describe('transactional outbox and inbox against PostgreSQL and Kafka', () => {
+  let dataSource: DataSource;
+  let kafka: Kafka;
+
+  beforeAll(async () => {
+    const connection = stackConnection();
+    dataSource = new DataSource({
+      type: 'postgres',
+      url: connection.postgres.url,
+      schema,
+      migrations: [CreateOutboxInboxTest1763800000000],
+      migrationsTableName: 'migrations',
+    });
+    await dataSource.initialize();
+    await dataSource.query(`CREATE SCHEMA "${schema}"`);
+    await dataSource.runMigrations();
+    kafka = new Kafka({ clientId: 'it-outbox', brokers: [...connection.kafka.brokers], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+  });
+
+  afterAll(async () => {
+    await dataSource?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await dataSource?.destroy();
+  });
+
+  it('writes nothing when the transaction rolls back, and each id once', async () => {
+    await expect(
+      dataSource.transaction(async (manager) => {
+        await writeOutbox(manager, schema, [{ id: 'rolled-back', topic, key: null, payload: {} }]);
+        throw new Error('state write failed');
+      }),
+    ).rejects.toThrow('state write failed');
+    const written = await dataSource.transaction((manager) =>
+      writeOutbox(manager, schema, [
+        { id: 'm1', topic, key: 'k', payload: { n: 1 } },
+        { id: 'm1', topic, key: 'k', payload: { n: 1 } },
+      ]),
+    );
+    expect(written).toEqual(['m1']);
+    const rows = await dataSource.query(`SELECT id FROM "${schema}".outbox ORDER BY seq`);
+    expect(rows).toEqual([{ id: 'm1' }]);
+  });
+
+  it('publishes unpublished rows in order, once, with the id as a header, and marks them published', async () => {
+    await dataSource.transaction((manager) =>
+      writeOutbox(
+        manager,
+        schema,
+        [2, 3, 4, 5].map((n) => ({ id: `m${n}`, topic, key: n % 2 ? 'odd' : 'even', payload: { n }, headers: { 'x-n': String(n) } })),
+      ),
+    );
+    const relay = new OutboxRelay({ dataSource, schema, kafka, batchSize: 3 });
+    try {
+      expect(await relay.publishBatch()).toBe(3);
+      expect(await relay.publishBatch()).toBe(2);
+      expect(await relay.publishBatch()).toBe(0);
+    } finally {
+      await relay.stop();
+    }
+    const messages = await consume(kafka, 5);
+    expect(messages.map((m) => JSON.parse(String(m.value)).n)).toEqual([1, 2, 3, 4, 5]);
+    expect(messages.map((m) => String(m.headers?.['ce_id']))).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+    expect(String(messages[1]?.headers?.['x-n'])).toBe('2');
+    expect(String(messages[1]?.key)).toBe('even');
+    const unpublished = await dataSource.query(`SELECT count(*)::int AS n FROM "${schema}".outbox WHERE published_at IS NULL`);
+    expect(unpublished).toEqual([{ n: 0 }]);
+  });
+
+  it('the running relay publishes a row soon after it is written', async () => {
+    const relay = new OutboxRelay({ dataSource, schema, kafka, pollIntervalMs: 100 });
+    relay.start();
+    try {
+      await dataSource.transaction((manager) => writeOutbox(manager, schema, [{ id: 'm6', topic, key: null, payload: { n: 6 } }]));
+      relay.notify();
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const [row] = await dataSource.query(`SELECT published_at FROM "${schema}".outbox WHERE id = 'm6'`);
+        if (row.published_at !== null) break;
+        if (Date.now() > deadline) throw new Error('m6 was not published');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('runs an inbox effect once per event id, also under concurrent redelivery, and not when it failed', async () => {
+    let effects = 0;
+    const effect = async (manager: import('typeorm').EntityManager) => {
+      await manager.query('SELECT pg_sleep(0.2)');
+      effects += 1;
+    };
+    const results = await Promise.all([1, 2, 3].map(() => processOnce(dataSource, schema, 'it-consumer', 'e1', effect)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(effects).toBe(1);
+    await expect(processOnce(dataSource, schema, 'it-consumer', 'e1', effect)).resolves.toBe(false);
+    // Another consumer has its own record of the same id.
+    await expect(processOnce(dataSource, schema, 'other-consumer', 'e1', effect)).resolves.toBe(true);
+
+    await expect(
+      processOnce(dataSource, schema, 'it-consumer', 'e2', async () => {
+        throw new Error('effect failed');
+      }),
+    ).rejects.toThrow('effect failed');
+    await expect(processOnce(dataSource, schema, 'it-consumer', 'e2', effect)).resolves.toBe(true);
+    expect(effects).toBe(3);
+  });
+});
