@@ -6,13 +6,25 @@ import type { MaskShares, PartyPreprocessing, TripleShares } from '@datawell/mpc
  * fresh triples. Online cost does not depend on the values in the triples; reusing triples in a real
  * computation would leak, which is why this lives in the benchmark and not in the library.
  */
-export function replayPreprocessing(pool: PartyPreprocessing, poolTriples: number, poolMasks: number[]): PartyPreprocessing {
-  const triples = pool.takeTriples(poolTriples);
-  const masks = poolMasks.map((n, owner) => (n > 0 ? pool.takeMasks(owner, n) : undefined));
-  const cycle = (v: BigUint64Array, n: number): BigUint64Array => {
-    const out = new BigUint64Array(n);
-    for (let off = 0; off < n; off += v.length) out.set(v.subarray(0, Math.min(v.length, n - off)), off);
+export function replayPreprocessing(pool: PartyPreprocessing, poolTriples: number, poolMasks: number[], maxBatch: number): PartyPreprocessing {
+  // Expanded to the largest batch once, before any timing; batches are then views (the online
+  // phase never writes into preprocessing material).
+  const cycled = (v: BigUint64Array): BigUint64Array => {
+    const out = new BigUint64Array(maxBatch);
+    for (let off = 0; off < maxBatch; off += v.length) out.set(v.subarray(0, Math.min(v.length, maxBatch - off)), off);
     return out;
+  };
+  const expand = (s: { value: BigUint64Array; mac: BigUint64Array }) => ({ value: cycled(s.value), mac: cycled(s.mac) });
+  const t = pool.takeTriples(poolTriples);
+  const triples = { a: expand(t.a), b: expand(t.b), c: expand(t.c) };
+  const masks = poolMasks.map((n, owner) => {
+    if (n === 0) return undefined;
+    const m = pool.takeMasks(owner, n);
+    return { mask: expand(m.mask), clear: m.clear && cycled(m.clear) };
+  });
+  const cycle = (v: BigUint64Array, n: number): BigUint64Array => {
+    if (n > maxBatch) throw new RangeError(`replay batches are at most ${maxBatch}`);
+    return v.subarray(0, n);
   };
   const sharedOf = (s: { value: BigUint64Array; mac: BigUint64Array }, n: number) => ({ value: cycle(s.value, n), mac: cycle(s.mac, n) });
   return {

@@ -61,7 +61,7 @@ async function pool(): Promise<PartyPreprocessing[]> {
   const triples = 8192;
   const masks = [8192, 64, 64];
   const r = await runLocalMascot({ parties: 3, triples, masks });
-  return r.preprocessing.map((p) => replayPreprocessing(p, triples, masks));
+  return r.preprocessing.map((p) => replayPreprocessing(p, triples, masks, Math.max(MULTS, N)));
 }
 
 async function timed<T>(pre: PartyPreprocessing[], program: (p: MpcParty) => Promise<T>): Promise<{ seconds: number; result: T }> {

@@ -69,6 +69,19 @@ export const vadd = (a: FieldVec, b: FieldVec): FieldVec => binary('add', a, b);
 export const vsub = (a: FieldVec, b: FieldVec): FieldVec => binary('sub', a, b);
 export const vmul = (a: FieldVec, b: FieldVec): FieldVec => binary('mul', a, b);
 
+/** [x − a ‖ y − b] in one pass (the Beaver opening of a multiplication). */
+export function vsub2(x: FieldVec, a: FieldVec, y: FieldVec, b: FieldVec): FieldVec {
+  const n = sameLength(x, a, y, b);
+  const w = scratch(6 * n);
+  w.set(x, 0);
+  w.set(a, n);
+  w.set(y, 2 * n);
+  w.set(b, 3 * n);
+  kernels.sub(0, n * 8, 4 * n * 8, n);
+  kernels.sub(2 * n * 8, 3 * n * 8, 5 * n * 8, n);
+  return w.slice(4 * n, 6 * n);
+}
+
 export function vmulc(a: FieldVec, c: bigint): FieldVec {
   const n = a.length;
   const w = scratch(2 * n);

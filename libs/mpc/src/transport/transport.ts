@@ -52,9 +52,9 @@ class MemoryTransport implements Transport {
 
   send(to: number, data: Uint8Array): void {
     if (to === this.self || to < 0 || to >= this.parties) throw new RangeError(`no party ${to}`);
-    // Copy: the sender may reuse its buffer, and a real network would not share memory.
-    const copy = new Uint8Array(data);
-    this.boxes[this.self]![to]!.put(this.intercept ? this.intercept(this.self, to, copy) : copy);
+    // No copy: senders never write into a buffer after sending and receivers only read (the
+    // engine's vectors are immutable by convention). Interceptors get their own copy.
+    this.boxes[this.self]![to]!.put(this.intercept ? this.intercept(this.self, to, new Uint8Array(data)) : data);
   }
 
   receive(from: number): Promise<Uint8Array> {
