@@ -10,6 +10,12 @@ export {
   type RedisConfig,
   type ServiceConfig,
 } from './load-config';
+export {
+  LEDGER_BRIDGE_VARIABLES,
+  type ChannelSeed,
+  type FabricPeerConfig,
+  type LedgerBridgeConfig,
+} from './ledger-bridge';
 export { redactUrl } from './redact';
 export {
   COMMON_VARIABLES,

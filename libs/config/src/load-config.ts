@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from './config-error';
+import { ledgerBridgeConfig, ledgerBridgeIssues, ledgerBridgeShape, type LedgerBridgeConfig } from './ledger-bridge';
 import { redactUrl } from './redact';
 import {
   COMMON_VARIABLES,
@@ -42,7 +43,8 @@ interface BaseConfig<S extends ServiceName> {
 
 /** One service's configuration; `redis` exists exactly for the services that run BullMQ. */
 export type ServiceConfig<S extends ServiceName = ServiceName> = BaseConfig<S> &
-  (S extends RedisServiceName ? { readonly redis: RedisConfig } : { readonly redis?: undefined });
+  (S extends RedisServiceName ? { readonly redis: RedisConfig } : { readonly redis?: undefined }) &
+  (S extends 'ledger-bridge' ? { readonly ledger: LedgerBridgeConfig } : { readonly ledger?: undefined });
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -131,13 +133,18 @@ export function loadServiceConfig<S extends ServiceName>(
     [COMMON_VARIABLES.kafkaBrokers]: brokersVariable,
     [spec.portVariable]: portVariable(spec.defaultPort),
     [COMMON_VARIABLES.logLevel]: logLevelVariable,
+    ...(service === 'ledger-bridge' ? ledgerBridgeShape : {}),
   };
   const parsed = z.object(shape).safeParse(env);
-  if (!parsed.success) {
-    const issues: ConfigIssue[] = parsed.error.issues.map((issue) => ({
-      variable: String(issue.path[0] ?? '(environment)'),
-      problem: issue.message,
-    }));
+  const extra = service === 'ledger-bridge' ? ledgerBridgeIssues(env) : [];
+  if (!parsed.success || extra.length > 0) {
+    const issues: ConfigIssue[] = [
+      ...(parsed.error?.issues ?? []).map((issue) => ({
+        variable: String(issue.path[0] ?? '(environment)'),
+        problem: issue.message,
+      })),
+      ...extra,
+    ];
     throw new ConfigError(service, issues);
   }
   const values = parsed.data as Record<string, unknown>;
@@ -148,6 +155,7 @@ export function loadServiceConfig<S extends ServiceName>(
     postgres: { url: values[COMMON_VARIABLES.postgresUrl] as string, schema: spec.schema },
     ...(needsRedis ? { redis: { url: values[COMMON_VARIABLES.redisUrl] as string } } : {}),
     kafka: { brokers: values[COMMON_VARIABLES.kafkaBrokers] as string[], clientId: `datawell-${service}` },
+    ...(service === 'ledger-bridge' ? { ledger: ledgerBridgeConfig(values) } : {}),
   };
   return withRedaction(config) as unknown as ServiceConfig<S>;
 }

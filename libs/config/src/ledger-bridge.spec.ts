@@ -1,0 +1,64 @@
+import { ConfigError } from './config-error';
+import { loadServiceConfig } from './load-config';
+
+const base = {
+  DATAWELL_POSTGRES_URL: 'postgres://u:p@db:5432/d',
+  DATAWELL_REDIS_URL: 'redis://redis:6379',
+  DATAWELL_KAFKA_BROKERS: 'kafka:9092',
+};
+
+describe('ledger-bridge configuration', () => {
+  it('defaults to the marketplace channel, the v1 topics and no Fabric peer', () => {
+    const { ledger } = loadServiceConfig('ledger-bridge', base);
+    expect(ledger).toEqual({
+      eventsMspId: 'OperatorMSP',
+      channels: [{ name: 'marketplace', chaincodes: ['marketplace'] }],
+      topics: { events: 'datawell.ledger.events.v1', commands: 'datawell.ledger.commands.v1', receipts: 'datawell.ledger.receipts.v1' },
+      commandsGroupId: 'datawell-ledger-bridge-commands',
+    });
+  });
+
+  it('reads a peer, a wallet, channels with their chaincodes and topic overrides', () => {
+    const { ledger } = loadServiceConfig('ledger-bridge', {
+      ...base,
+      LEDGER_BRIDGE_PEER_ENDPOINT: 'localhost:7051',
+      LEDGER_BRIDGE_PEER_HOST_ALIAS: 'peer0',
+      LEDGER_BRIDGE_PEER_TLS_CA_FILE: '/tls/ca.pem',
+      LEDGER_BRIDGE_WALLET_DIR: '/wallet',
+      LEDGER_BRIDGE_CHANNELS: 'marketplace=marketplace+hello, dao-x-v1=dao',
+      LEDGER_BRIDGE_EVENTS_TOPIC: 'it.events',
+    });
+    expect(ledger.fabric).toEqual({ endpoint: 'localhost:7051', hostAlias: 'peer0', tlsCaFile: '/tls/ca.pem' });
+    expect(ledger.walletDir).toBe('/wallet');
+    expect(ledger.channels).toEqual([
+      { name: 'marketplace', chaincodes: ['marketplace', 'hello'] },
+      { name: 'dao-x-v1', chaincodes: ['dao'] },
+    ]);
+    expect(ledger.topics.events).toBe('it.events');
+  });
+
+  it('names every bad variable: a peer without TLS CA, host alias or wallet, bad channels and topics', () => {
+    try {
+      loadServiceConfig('ledger-bridge', {
+        ...base,
+        LEDGER_BRIDGE_PEER_ENDPOINT: 'localhost:7051',
+        LEDGER_BRIDGE_CHANNELS: 'Market=',
+        LEDGER_BRIDGE_RECEIPTS_TOPIC: 'no spaces allowed',
+      });
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).issues.map((i) => i.variable).sort()).toEqual([
+        'LEDGER_BRIDGE_CHANNELS',
+        'LEDGER_BRIDGE_PEER_HOST_ALIAS',
+        'LEDGER_BRIDGE_PEER_TLS_CA_FILE',
+        'LEDGER_BRIDGE_RECEIPTS_TOPIC',
+        'LEDGER_BRIDGE_WALLET_DIR',
+      ]);
+    }
+  });
+
+  it('gives other services no ledger settings', () => {
+    expect(loadServiceConfig('negotiation', base).ledger).toBeUndefined();
+  });
+});
