@@ -1,0 +1,538 @@
+import { createHash } from 'node:crypto';
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { canonicalJson, conflict, emitEvent, forbidden, invalidArgument, notFound, parseArg, parseJsonArg, txTimeMs } from '@datawell/chaincode-common';
+import { agreementSchema, checkAgreement, checkInfrastructureMembers, checkTermsMembers, groupLevel, type InfrastructureSpec, type Terms } from './agreement.validator';
+import { allocateLump } from './allocation';
+import { decide } from './governance';
+import { parseWorkloadKey, verifyHeartbeat } from './heartbeat';
+import {
+  allocationReceivedSchema,
+  allocationIdSchema,
+  choiceSchema,
+  computationSchema,
+  failedSchema,
+  idSchema,
+  mspIdSchema,
+  proposalSchema,
+  provisionedSchema,
+  revenueSchema,
+  snapshotSchema,
+  workloadSchema,
+} from './operations.validator';
+import { DaoStore, type AllocationState, type EntitlementState, type MemberState, type ProposalState, type VersionState, type VoteState, type WorkloadState } from './state';
+
+/** How far a heartbeat's own timestamp may run ahead of the transaction time (clock skew). */
+export const MAX_HEARTBEAT_SKEW_MS = 5 * 60 * 1000;
+
+/**
+ * Version i of a DAO on its channel dao-<d>-v<i>. Every transaction checks the caller's MSP against
+ * the version's members, parses its arguments into typed objects, uses integers only, writes
+ * canonical JSON and emits exactly one event (Fabric keeps one per transaction) named after its
+ * primary action, with a `{type, txId, channel, ...}` payload.
+ */
+@Info({ title: 'DaoContract', description: 'One version of a Datawell DAO: members, β_i, terms, revenue split, heartbeats, governance' })
+export class DaoContract extends Contract {
+  constructor() {
+    super('dao');
+  }
+
+  /**
+   * Creates this channel's version from the signed agreement. Only once, only by a member of the
+   * founding group D (the DSP's ledger bridge). One event, VersionCreated, whose payload carries
+   * the infrastructure request (the bridge fans it out as InfrastructureRequested).
+   */
+  @Transaction()
+  @Returns('string')
+  async InitVersion(ctx: Context, agreementJson: string): Promise<string> {
+    const agreement = parseJsonArg(agreementSchema, agreementJson, 'agreement');
+    checkAgreement(agreement, ctx.stub.getChannelID());
+    const caller = ctx.clientIdentity.getMSPID();
+    const self = agreement.members.find((m) => m.mspId === caller);
+    if (!self || groupLevel(self.group) !== 0) throw forbidden(`${caller} is not in the founding group D of this agreement and may not InitVersion`);
+    const store = new DaoStore(ctx);
+    if (await store.hasVersion()) throw conflict(`channel ${ctx.stub.getChannelID()} already holds a DAO version`);
+    const now = txTimeMs(ctx);
+    const version: VersionState = {
+      daoId: agreement.daoId,
+      version: agreement.version,
+      channel: ctx.stub.getChannelID(),
+      agreementId: agreement.agreementId,
+      agreementDigest: createHash('sha256').update(canonicalJson(agreement)).digest('hex'),
+      documentDigest: agreement.documentDigest,
+      betaPpm: agreement.betaPpm,
+      members: agreement.members.map((m) => m.mspId),
+      terms: agreement.terms,
+      infrastructure: agreement.infrastructure,
+      infrastructureRevision: 1,
+      infrastructureStatus: 'requested',
+      status: 'active',
+      createdAtMs: now,
+    };
+    await store.putVersion(version);
+    for (const m of agreement.members) {
+      const member: MemberState = { mspId: m.mspId, group: m.group, level: groupLevel(m.group), role: m.role, weight: m.weight, ownershipPpm: m.ownershipPpm, status: 'active' };
+      await store.putMember(member);
+    }
+    emitEvent(ctx, 'VersionCreated', {
+      daoId: version.daoId,
+      version: version.version,
+      agreementId: version.agreementId,
+      agreementDigest: version.agreementDigest,
+      betaPpm: version.betaPpm,
+      members: agreement.members.map(({ mspId, group, role, weight, ownershipPpm }) => ({ mspId, group, role, weight, ownershipPpm })),
+      terms: version.terms,
+      infrastructureRequested: { revision: 1, spec: version.infrastructure },
+    });
+    return canonicalJson(version);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetVersion(ctx: Context): Promise<string> {
+    const store = new DaoStore(ctx);
+    const version = await store.version();
+    await store.caller('read this DAO version');
+    const members = await store.members();
+    return canonicalJson({ ...version, memberStates: order(members, version.members) });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetMember(ctx: Context, mspId: string): Promise<string> {
+    const msp = parseArg(mspIdSchema, mspId, 'mspId');
+    const store = new DaoStore(ctx);
+    await store.version();
+    await store.caller('read members');
+    return canonicalJson(await store.requireMember(msp));
+  }
+
+  // ---------------------------------------------------------------- revenue and allocation
+
+  /**
+   * Records revenue of the DAO in this channel (the top channel records what the DAO earns) and
+   * allocates it at this level. Any active member may record revenue; the recorder is attributed.
+   * Event RevenueRecorded with the allocation (payouts, rest and where it goes).
+   */
+  @Transaction()
+  @Returns('string')
+  async RecordRevenue(ctx: Context, revenueJson: string): Promise<string> {
+    const revenue = parseJsonArg(revenueSchema, revenueJson, 'revenue');
+    const store = new DaoStore(ctx);
+    const version = await store.activeVersion();
+    const caller = await store.activeCaller('record revenue');
+    if (await store.get('revenue', revenue.revenueId)) throw conflict(`revenue ${revenue.revenueId} is already recorded`);
+    const expectedKind = version.terms.businessModel === 'pay-per-use' ? 'use' : 'subscription-period';
+    if (revenue.kind !== expectedKind) throw invalidArgument(`revenue.kind: this DAO's business model is ${version.terms.businessModel}, so revenue is per ${expectedKind}`);
+    const allocation = await this.#allocate(ctx, store, version, revenue.amount, { kind: 'revenue', revenueId: revenue.revenueId }, `revenue:${revenue.revenueId}`);
+    await store.put(
+      { revenueId: revenue.revenueId, amount: revenue.amount.toString(), kind: revenue.kind, reference: revenue.reference, recordedBy: caller.mspId, txId: ctx.stub.getTxID(), atMs: txTimeMs(ctx) },
+      'revenue',
+      revenue.revenueId,
+    );
+    emitEvent(ctx, 'RevenueRecorded', { revenueId: revenue.revenueId, amount: revenue.amount, kind: revenue.kind, recordedBy: caller.mspId, allocation });
+    return canonicalJson(allocation);
+  }
+
+  /**
+   * The rest of an allocation on channel dao-<d>-v<i+1>, relayed here by the DSP's ledger bridge.
+   * Idempotent by (source channel, source transaction id): a repeat returns the first allocation and
+   * writes nothing; a repeat with another amount is a CONFLICT. Only members of D may relay.
+   * Event AllocationReceived with this level's allocation.
+   */
+  @Transaction()
+  @Returns('string')
+  async AllocationReceived(ctx: Context, relayJson: string): Promise<string> {
+    const relay = parseJsonArg(allocationReceivedSchema, relayJson, 'relay');
+    const store = new DaoStore(ctx);
+    const version = await store.version();
+    await store.activeCaller('relay allocations', { foundingOnly: true });
+    const expected = `dao-${version.daoId}-v${version.version + 1}`;
+    if (relay.sourceChannel !== expected) throw invalidArgument(`relay.sourceChannel: allocations reach ${version.channel} only from ${expected}`);
+    const previous = await store.get<{ amount: string; allocationId: string }>('relay', relay.sourceChannel, relay.sourceTxId);
+    if (previous) {
+      if (previous.amount !== relay.amount.toString()) throw conflict(`relay ${relay.sourceChannel}/${relay.sourceTxId} was received with amount ${previous.amount}, not ${relay.amount}`);
+      return canonicalJson(await store.get<AllocationState>('allocation', previous.allocationId));
+    }
+    if (version.status !== 'active') throw conflict(`DAO ${version.daoId} is dissolved`);
+    const allocationId = `relay:${relay.sourceChannel}:${relay.sourceTxId}`;
+    const allocation = await this.#allocate(ctx, store, version, relay.amount, { kind: 'relay', sourceChannel: relay.sourceChannel, sourceTxId: relay.sourceTxId }, allocationId);
+    await store.put({ ...relay, amount: relay.amount.toString(), allocationId, txId: ctx.stub.getTxID() }, 'relay', relay.sourceChannel, relay.sourceTxId);
+    emitEvent(ctx, 'AllocationReceived', { sourceChannel: relay.sourceChannel, sourceTxId: relay.sourceTxId, amount: relay.amount, allocation });
+    return canonicalJson(allocation);
+  }
+
+  async #allocate(ctx: Context, store: DaoStore, version: VersionState, lump: bigint, source: AllocationState['source'], allocationId: string): Promise<AllocationState> {
+    const members = order(await store.members(), version.members);
+    const split = allocateLump(lump, version, members);
+    const allocation: AllocationState = {
+      allocationId,
+      source,
+      level: version.version,
+      lump: lump.toString(),
+      betaPpm: split.betaPpm,
+      levelEnded: split.levelEnded,
+      joiningShare: split.joiningShare.toString(),
+      rest: split.rest.toString(),
+      restTo: split.restTo,
+      payouts: split.payouts,
+      txId: ctx.stub.getTxID(),
+      atMs: txTimeMs(ctx),
+    };
+    const paid = split.payouts.reduce((s, p) => s + BigInt(p.amount), 0n) + ('channel' in split.restTo ? split.rest : 0n);
+    if (paid !== lump) throw new Error(`allocation of ${lump} pays ${paid}: the split must be exact`);
+    await store.put(allocation, 'allocation', allocationId);
+    for (const p of split.payouts) {
+      const before = await store.get<EntitlementState>('entitlement', p.mspId);
+      const next: EntitlementState = { mspId: p.mspId, amount: (BigInt(before?.amount ?? '0') + BigInt(p.amount)).toString(), allocations: (before?.allocations ?? 0) + 1 };
+      await store.put(next, 'entitlement', p.mspId);
+    }
+    return allocation;
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetAllocation(ctx: Context, allocationId: string): Promise<string> {
+    const id = parseArg(allocationIdSchema, allocationId, 'allocationId');
+    const store = new DaoStore(ctx);
+    await store.version();
+    await store.caller('read allocations');
+    const allocation = await store.get<AllocationState>('allocation', id);
+    if (!allocation) throw notFound(`no allocation ${id}`);
+    return canonicalJson(allocation);
+  }
+
+  /** Every member's accumulated entitlement on this channel. */
+  @Transaction(false)
+  @Returns('string')
+  async GetEntitlements(ctx: Context): Promise<string> {
+    const store = new DaoStore(ctx);
+    await store.version();
+    await store.caller('read entitlements');
+    return canonicalJson(await store.list<EntitlementState>('entitlement'));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetEntitlement(ctx: Context, mspId: string): Promise<string> {
+    const msp = parseArg(mspIdSchema, mspId, 'mspId');
+    const store = new DaoStore(ctx);
+    await store.version();
+    await store.caller('read entitlements');
+    await store.requireMember(msp);
+    return canonicalJson((await store.get<EntitlementState>('entitlement', msp)) ?? { mspId: msp, amount: '0', allocations: 0 });
+  }
+
+  // ---------------------------------------------------------------- workloads and telemetry
+
+  /** Registers a workload the caller runs, with the public key its heartbeats are signed with. */
+  @Transaction()
+  @Returns('string')
+  async RegisterWorkload(ctx: Context, workloadJson: string): Promise<string> {
+    const input = parseJsonArg(workloadSchema, workloadJson, 'workload');
+    const { keyType } = parseWorkloadKey(input.publicKeyPem);
+    const store = new DaoStore(ctx);
+    await store.activeVersion();
+    const caller = await store.activeCaller('register workloads');
+    if (await store.workload(input.workloadId)) throw conflict(`workload ${input.workloadId} is already registered`);
+    const workload: WorkloadState = { workloadId: input.workloadId, owner: caller.mspId, publicKeyPem: input.publicKeyPem, keyType, registeredAtMs: txTimeMs(ctx) };
+    await store.putWorkload(workload);
+    emitEvent(ctx, 'WorkloadRegistered', { workloadId: workload.workloadId, owner: workload.owner, keyType });
+    return canonicalJson(workload);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetWorkload(ctx: Context, workloadId: string): Promise<string> {
+    const id = parseArg(idSchema, workloadId, 'workloadId');
+    const store = new DaoStore(ctx);
+    await store.version();
+    await store.caller('read workloads');
+    const workload = await store.workload(id);
+    if (!workload) throw notFound(`no workload ${id}`);
+    return canonicalJson(workload);
+  }
+
+  /**
+   * Records a telemetry snapshot. Every heartbeat's signature is verified against its workload's
+   * registered key; one bad, unknown, replayed or future-dated heartbeat rejects the whole snapshot.
+   * Any active member may submit (the telemetry service, through a bridge); the signatures, not the
+   * submitter, make the heartbeats count.
+   */
+  @Transaction()
+  @Returns('string')
+  async RecordTelemetry(ctx: Context, snapshotJson: string): Promise<string> {
+    const snapshot = parseJsonArg(snapshotSchema, snapshotJson, 'snapshot');
+    const store = new DaoStore(ctx);
+    await store.activeVersion();
+    const caller = await store.activeCaller('record telemetry');
+    if (await store.get('snapshot', snapshot.snapshotId)) throw conflict(`snapshot ${snapshot.snapshotId} is already recorded`);
+    const now = txTimeMs(ctx);
+    const workloads = new Map<string, WorkloadState>();
+    for (const [k, hb] of snapshot.heartbeats.entries()) {
+      const where = `snapshot.heartbeats.${k}`;
+      let workload = workloads.get(hb.workloadId);
+      if (!workload) {
+        const stored = await store.workload(hb.workloadId);
+        if (!stored) throw notFound(`${where}: unknown workload ${hb.workloadId}`);
+        workload = { ...stored };
+        workloads.set(hb.workloadId, workload);
+      }
+      if (!verifyHeartbeat(hb, workload.publicKeyPem)) throw invalidArgument(`${where}: signature does not verify with the key of workload ${hb.workloadId}`);
+      if (workload.lastSeq !== undefined && hb.seq <= workload.lastSeq) throw conflict(`${where}: seq ${hb.seq} of workload ${hb.workloadId} is not after ${workload.lastSeq}`);
+      if (hb.timestamp > now + MAX_HEARTBEAT_SKEW_MS) throw invalidArgument(`${where}: timestamp ${hb.timestamp} is ahead of the transaction time ${now}`);
+      workload.lastSeq = hb.seq;
+      workload.lastHeartbeatMs = Math.max(workload.lastHeartbeatMs ?? 0, hb.timestamp);
+    }
+    const latestByMember = new Map<string, number>();
+    for (const w of workloads.values()) {
+      await store.putWorkload(w);
+      latestByMember.set(w.owner, Math.max(latestByMember.get(w.owner) ?? 0, w.lastHeartbeatMs ?? 0));
+    }
+    for (const [msp, latest] of latestByMember) {
+      const member = await store.requireMember(msp);
+      if ((member.lastHeartbeatMs ?? 0) < latest) await store.putMember({ ...member, lastHeartbeatMs: latest });
+    }
+    await store.put({ snapshotId: snapshot.snapshotId, recordedBy: caller.mspId, atMs: now, heartbeats: snapshot.heartbeats }, 'snapshot', snapshot.snapshotId);
+    const summary = [...workloads.values()].map((w) => ({ workloadId: w.workloadId, owner: w.owner, lastSeq: w.lastSeq, lastHeartbeatMs: w.lastHeartbeatMs }));
+    emitEvent(ctx, 'TelemetryRecorded', { snapshotId: snapshot.snapshotId, recordedBy: caller.mspId, heartbeats: snapshot.heartbeats.length, workloads: summary });
+    return canonicalJson({ snapshotId: snapshot.snapshotId, workloads: summary });
+  }
+
+  /**
+   * Decides whether `mspId` has abandoned the DAO, from recorded heartbeats, the terms' abandon-after
+   * and the transaction time: abandoned when its last heartbeat (or the version's creation, if none)
+   * is more than abandon-after before now. A VSP's level then counts β = 10^6 for new revenue; a
+   * DSP abandoning dissolves the DAO. Any active member may ask. Not abandoned: no write, no event.
+   */
+  @Transaction()
+  @Returns('string')
+  async EvaluateAbandonment(ctx: Context, mspId: string): Promise<string> {
+    const msp = parseArg(mspIdSchema, mspId, 'mspId');
+    const store = new DaoStore(ctx);
+    const version = await store.activeVersion();
+    await store.activeCaller('evaluate abandonment');
+    const member = await store.requireMember(msp);
+    if (member.status !== 'active') throw conflict(`${msp} is already ${member.status}`);
+    const now = txTimeMs(ctx);
+    const since = Math.max(member.lastHeartbeatMs ?? 0, version.createdAtMs);
+    const deadlineMs = since + version.terms.abandonAfterSeconds * 1000;
+    if (now <= deadlineMs) return canonicalJson({ mspId: msp, abandoned: false, lastHeartbeatMs: member.lastHeartbeatMs, deadlineMs, evaluatedAtMs: now });
+    await store.putMember({ ...member, status: 'abandoned', endedAtMs: now });
+    const dissolved = member.level === 0;
+    if (dissolved) await store.putVersion({ ...version, status: 'dissolved', dissolvedAtMs: now, dissolvedReason: `founding member ${msp} abandoned` });
+    const levelEnded = await this.#levelEnds(store, version, member);
+    emitEvent(ctx, 'MemberAbandoned', { mspId: msp, group: member.group, role: member.role, lastHeartbeatMs: member.lastHeartbeatMs, deadlineMs, decidedAtMs: now, levelEnded, dissolved });
+    return canonicalJson({ mspId: msp, abandoned: true, lastHeartbeatMs: member.lastHeartbeatMs, deadlineMs, evaluatedAtMs: now, levelEnded, dissolved });
+  }
+
+  /** Whether `leaving` was the last active member of this channel's joining group J_i. */
+  async #levelEnds(store: DaoStore, version: VersionState, leaving: MemberState): Promise<boolean> {
+    if (leaving.level !== version.version) return false;
+    const others = (await store.members()).filter((m) => m.level === version.version && m.mspId !== leaving.mspId && m.status === 'active');
+    return others.length === 0;
+  }
+
+  // ---------------------------------------------------------------- voluntary exit
+
+  /** The caller gives notice of leaving; the exit can complete once the terms' notice has run. */
+  @Transaction()
+  @Returns('string')
+  async RequestExit(ctx: Context): Promise<string> {
+    const store = new DaoStore(ctx);
+    const version = await store.activeVersion();
+    const member = await store.activeCaller('request exit');
+    if (member.exitRequestedAtMs !== undefined) throw conflict(`${member.mspId} has already requested exit (effective at ${member.exitEffectiveAtMs})`);
+    const now = txTimeMs(ctx);
+    const next: MemberState = { ...member, exitRequestedAtMs: now, exitEffectiveAtMs: now + version.terms.exitNoticeSeconds * 1000 };
+    await store.putMember(next);
+    emitEvent(ctx, 'ExitRequested', { mspId: member.mspId, group: member.group, requestedAtMs: now, effectiveAtMs: next.exitEffectiveAtMs });
+    return canonicalJson(next);
+  }
+
+  /**
+   * Completes a requested exit once its notice has run (checked against the transaction time). Any
+   * active member may complete it. Same payout effect as abandonment; a DSP leaving dissolves the DAO.
+   */
+  @Transaction()
+  @Returns('string')
+  async CompleteExit(ctx: Context, mspId: string): Promise<string> {
+    const msp = parseArg(mspIdSchema, mspId, 'mspId');
+    const store = new DaoStore(ctx);
+    const version = await store.activeVersion();
+    await store.activeCaller('complete exits');
+    const member = await store.requireMember(msp);
+    if (member.status !== 'active') throw conflict(`${msp} is already ${member.status}`);
+    if (member.exitEffectiveAtMs === undefined) throw conflict(`${msp} has not requested exit`);
+    const now = txTimeMs(ctx);
+    if (now < member.exitEffectiveAtMs) throw conflict(`the exit notice of ${msp} runs until ${member.exitEffectiveAtMs} (now ${now})`);
+    await store.putMember({ ...member, status: 'exited', endedAtMs: now });
+    const dissolved = member.level === 0;
+    if (dissolved) await store.putVersion({ ...version, status: 'dissolved', dissolvedAtMs: now, dissolvedReason: `founding member ${msp} exited` });
+    const levelEnded = await this.#levelEnds(store, version, member);
+    emitEvent(ctx, 'MemberExited', { mspId: msp, group: member.group, role: member.role, exitedAtMs: now, levelEnded, dissolved });
+    return canonicalJson({ mspId: msp, status: 'exited', exitedAtMs: now, levelEnded, dissolved });
+  }
+
+  // ---------------------------------------------------------------- governance
+
+  /** An active member proposes a change; votes are weighted by the agreement's ownership. */
+  @Transaction()
+  @Returns('string')
+  async CreateProposal(ctx: Context, proposalJson: string): Promise<string> {
+    const input = parseJsonArg(proposalSchema, proposalJson, 'proposal');
+    const store = new DaoStore(ctx);
+    const version = await store.activeVersion();
+    const caller = await store.activeCaller('create proposals');
+    if (await store.get('proposal', input.proposalId)) throw conflict(`proposal ${input.proposalId} exists already`);
+    const members = new Set(version.members);
+    if (input.kind === 'change-terms') checkTermsMembers(input.payload, members, 'proposal.payload');
+    if (input.kind === 'change-infrastructure') checkInfrastructureMembers(input.payload, members, 'proposal.payload');
+    if (input.kind === 'admit-member' && members.has(input.payload.mspId)) throw conflict(`${input.payload.mspId} is already a member`);
+    const proposal: ProposalState = {
+      proposalId: input.proposalId,
+      kind: input.kind,
+      payload: input.payload ?? {},
+      description: input.description,
+      proposer: caller.mspId,
+      createdAtMs: txTimeMs(ctx),
+      status: 'open',
+      yesPpm: 0,
+      noPpm: 0,
+    };
+    await store.put(proposal, 'proposal', proposal.proposalId);
+    emitEvent(ctx, 'ProposalCreated', { proposalId: proposal.proposalId, kind: proposal.kind, payload: proposal.payload, description: proposal.description, proposer: caller.mspId });
+    return canonicalJson(proposal);
+  }
+
+  /**
+   * An active member votes once with its ownership weight. The vote that decides the proposal
+   * emits ProposalDecided (with the vote and the effect applied); any other emits VoteCast.
+   */
+  @Transaction()
+  @Returns('string')
+  async CastVote(ctx: Context, proposalId: string, choice: string): Promise<string> {
+    const id = parseArg(idSchema, proposalId, 'proposalId');
+    const vote = parseArg(choiceSchema, choice, 'choice');
+    const store = new DaoStore(ctx);
+    const version = await store.activeVersion();
+    const caller = await store.activeCaller('vote');
+    const proposal = await store.get<ProposalState>('proposal', id);
+    if (!proposal) throw notFound(`no proposal ${id}`);
+    if (proposal.status !== 'open') throw conflict(`proposal ${id} is already ${proposal.status}`);
+    if (await store.get('vote', id, caller.mspId)) throw conflict(`${caller.mspId} has already voted on proposal ${id}`);
+    const now = txTimeMs(ctx);
+    const record: VoteState = { proposalId: id, mspId: caller.mspId, choice: vote, weightPpm: caller.ownershipPpm, atMs: now };
+    await store.put(record, 'vote', id, caller.mspId);
+    const next: ProposalState = { ...proposal, yesPpm: proposal.yesPpm + (vote === 'yes' ? caller.ownershipPpm : 0), noPpm: proposal.noPpm + (vote === 'no' ? caller.ownershipPpm : 0) };
+    const active = (await store.members()).filter((m) => m.status === 'active').reduce((s, m) => s + m.ownershipPpm, 0);
+    next.status = decide(next.yesPpm, next.noPpm, active);
+    const voteSummary = { mspId: caller.mspId, choice: vote, weightPpm: caller.ownershipPpm };
+    if (next.status === 'open') {
+      await store.put(next, 'proposal', id);
+      emitEvent(ctx, 'VoteCast', { proposalId: id, kind: proposal.kind, vote: voteSummary, yesPpm: next.yesPpm, noPpm: next.noPpm, activeOwnershipPpm: active });
+      return canonicalJson(next);
+    }
+    next.decidedAtMs = now;
+    await store.put(next, 'proposal', id);
+    const effect = next.status === 'accepted' ? await this.#apply(store, version, next, now) : undefined;
+    emitEvent(ctx, 'ProposalDecided', { proposalId: id, kind: proposal.kind, outcome: next.status, vote: voteSummary, yesPpm: next.yesPpm, noPpm: next.noPpm, activeOwnershipPpm: active, effect });
+    return canonicalJson(next);
+  }
+
+  /** What an accepted proposal changes in this version; admitting a member is done by a new version. */
+  async #apply(store: DaoStore, version: VersionState, proposal: ProposalState, now: number): Promise<Record<string, unknown>> {
+    switch (proposal.kind) {
+      case 'change-terms':
+        await store.putVersion({ ...version, terms: proposal.payload as Terms });
+        return { terms: proposal.payload };
+      case 'change-infrastructure': {
+        const revision = version.infrastructureRevision + 1;
+        await store.putVersion({ ...version, infrastructure: proposal.payload as InfrastructureSpec, infrastructureRevision: revision, infrastructureStatus: 'requested' });
+        return { infrastructureRequested: { revision, spec: proposal.payload } };
+      }
+      case 'dissolve':
+        await store.putVersion({ ...version, status: 'dissolved', dissolvedAtMs: now, dissolvedReason: `proposal ${proposal.proposalId}` });
+        return { dissolved: true };
+      case 'admit-member':
+        return { admit: proposal.payload, nextChannel: `dao-${version.daoId}-v${version.version + 1}` };
+    }
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetProposal(ctx: Context, proposalId: string): Promise<string> {
+    const id = parseArg(idSchema, proposalId, 'proposalId');
+    const store = new DaoStore(ctx);
+    await store.version();
+    await store.caller('read proposals');
+    const proposal = await store.get<ProposalState>('proposal', id);
+    if (!proposal) throw notFound(`no proposal ${id}`);
+    return canonicalJson({ ...proposal, votes: await store.list<VoteState>('vote', id) });
+  }
+
+  // ---------------------------------------------------------------- computation and infrastructure reports
+
+  /**
+   * Records a finished MPC job (called by the MPC coordinator through a member's bridge): the
+   * computation must be allowed by the terms, its members active members; the result's recipients
+   * are the ones the terms name.
+   */
+  @Transaction()
+  @Returns('string')
+  async ComputationCompleted(ctx: Context, jobJson: string): Promise<string> {
+    const job = parseJsonArg(computationSchema, jobJson, 'job');
+    const store = new DaoStore(ctx);
+    const version = await store.activeVersion();
+    const caller = await store.activeCaller('record computations');
+    const allowed = version.terms.computations.find((c) => c.name === job.computation);
+    if (!allowed) throw forbidden(`computation ${job.computation} is not allowed by the terms of this version`);
+    for (const msp of job.members) {
+      const m = await store.member(msp);
+      if (!m || m.status !== 'active') throw invalidArgument(`job.members: ${msp} is not an active member`);
+    }
+    if (await store.get('computation', job.jobId)) throw conflict(`job ${job.jobId} is already recorded`);
+    const record = { ...job, recipients: allowed.resultRecipients, recordedBy: caller.mspId, atMs: txTimeMs(ctx) };
+    await store.put(record, 'computation', job.jobId);
+    emitEvent(ctx, 'ComputationCompleted', record);
+    return canonicalJson(record);
+  }
+
+  /** The provisioner built the requested infrastructure revision; recorded by a D member's bridge. */
+  @Transaction()
+  @Returns('string')
+  async InfrastructureProvisioned(ctx: Context, reportJson: string): Promise<string> {
+    const report = parseJsonArg(provisionedSchema, reportJson, 'report');
+    return this.#infrastructureReport(ctx, report.revision, 'provisioned', 'InfrastructureProvisioned', { outputsDigest: report.outputsDigest, resources: report.resources });
+  }
+
+  /** The provisioner could not build the requested revision; recorded by a D member's bridge. */
+  @Transaction()
+  @Returns('string')
+  async InfrastructureFailed(ctx: Context, reportJson: string): Promise<string> {
+    const report = parseJsonArg(failedSchema, reportJson, 'report');
+    return this.#infrastructureReport(ctx, report.revision, 'failed', 'InfrastructureFailed', { reason: report.reason });
+  }
+
+  async #infrastructureReport(ctx: Context, revision: number, status: 'provisioned' | 'failed', event: string, details: Record<string, unknown>): Promise<string> {
+    const store = new DaoStore(ctx);
+    const version = await store.version();
+    const caller = await store.activeCaller('report on infrastructure', { foundingOnly: true });
+    if (revision !== version.infrastructureRevision) throw conflict(`infrastructure revision ${revision} is not the current one (${version.infrastructureRevision})`);
+    if (version.infrastructureStatus !== 'requested') throw conflict(`infrastructure revision ${revision} is already ${version.infrastructureStatus}`);
+    await store.putVersion({ ...version, infrastructureStatus: status });
+    const record = { revision, status, reportedBy: caller.mspId, atMs: txTimeMs(ctx), ...details };
+    emitEvent(ctx, event, record);
+    return canonicalJson(record);
+  }
+}
+
+/** Members in agreement order (D first, then J1…J_i, as listed), which fixes who gets remainders. */
+function order(members: readonly MemberState[], agreed: readonly string[]): MemberState[] {
+  const byId = new Map(members.map((m) => [m.mspId, m]));
+  return agreed.map((id) => {
+    const m = byId.get(id);
+    if (!m) throw new Error(`member ${id} of the agreement has no state`);
+    return m;
+  });
+}
+

@@ -1,0 +1,4 @@
+import { DaoContract } from './dao.contract';
+
+export { DaoContract };
+export const contracts = [DaoContract];
