@@ -65,8 +65,9 @@ export class PrgStream {
   }
 }
 
-// Fixed public key for the correlation-robust hash (a fixed-key permutation, as in TMMO of
-// Guo–Katz–Wang–Yu 2020): H(x, i) = π(π(x) ⊕ i) ⊕ π(x).
+// Fixed public key for the correlation-robust hash: tweaked Matyas–Meyer–Oseas with a fixed-key
+// AES permutation π, H(x, i) = π(x ⊕ i) ⊕ x ⊕ i, i = (OT index, block number), as used for OT
+// extension in the random-permutation model.
 const HASH_KEY = createHash('sha256').update('datawell/mpc/ot-hash/v1').digest().subarray(0, 16);
 
 function aesEcb(data: Buffer): Buffer {
@@ -80,28 +81,28 @@ function aesEcb(data: Buffer): Buffer {
  * tweaked by the OT index (tweakBase + j) and block number.
  */
 export function hashRows(rows: Uint32Array, m: number, blocks: number, tweakBase: number, delta?: Uint32Array): Buffer {
-  const x = new Uint32Array(m * 4);
-  x.set(rows.subarray(0, m * 4));
-  if (delta) for (let j = 0; j < m; j++) for (let c = 0; c < 4; c++) x[j * 4 + c] = x[j * 4 + c]! ^ delta[c]!;
-  const y = aesEcb(Buffer.from(x.buffer, x.byteOffset, x.byteLength));
-  const yw = new Uint32Array(aligned(y));
+  const d0 = delta ? delta[0]! : 0;
+  const d1 = delta ? delta[1]! : 0;
+  const d2 = delta ? delta[2]! : 0;
+  const d3 = delta ? delta[3]! : 0;
   const z = new Uint32Array(m * blocks * 4);
   for (let j = 0; j < m; j++) {
     const idx = tweakBase + j;
+    const lo = idx >>> 0;
+    const hi = (idx / 0x100000000) >>> 0;
+    const r0 = rows[j * 4]! ^ d0 ^ lo;
+    const r1 = rows[j * 4 + 1]! ^ d1 ^ hi;
+    const r2 = rows[j * 4 + 2]! ^ d2;
+    const r3 = rows[j * 4 + 3]! ^ d3;
     for (let b = 0; b < blocks; b++) {
       const o = (j * blocks + b) * 4;
-      z[o] = yw[j * 4]! ^ (idx >>> 0);
-      z[o + 1] = yw[j * 4 + 1]! ^ Math.floor(idx / 0x100000000);
-      z[o + 2] = yw[j * 4 + 2]! ^ b;
-      z[o + 3] = yw[j * 4 + 3]!;
+      z[o] = r0;
+      z[o + 1] = r1;
+      z[o + 2] = r2 ^ b;
+      z[o + 3] = r3;
     }
   }
   const e = new Uint32Array(aligned(aesEcb(Buffer.from(z.buffer))));
-  for (let j = 0; j < m; j++) {
-    for (let b = 0; b < blocks; b++) {
-      const o = (j * blocks + b) * 4;
-      for (let c = 0; c < 4; c++) e[o + c] = e[o + c]! ^ yw[j * 4 + c]!;
-    }
-  }
+  for (let i = 0; i < e.length; i++) e[i] = e[i]! ^ z[i]!;
   return Buffer.from(e.buffer, 0, m * blocks * 16);
 }

@@ -13,7 +13,7 @@ import { PrgStream, aligned, columnsToRows, getBit, hashRows, xorInto } from './
  * PAD random choice bits hide the revealed parities x of the real choice bits.
  */
 export const KAPPA = 128;
-const CHECKS = 64;
+const CHECKS = 40; // an inconsistent row escapes all checks with probability 2^-40
 const PAD = 128;
 
 function paddedLength(m: number): number {
