@@ -7,6 +7,12 @@ export default [
   { ignores: ['**/node_modules/**', '**/dist/**', '.stack/**', '.nx/**'] },
   ...tseslint.configs.recommended,
   {
+    // CommonJS glue loaded by jest and build scripts.
+    files: ['**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['**/*.ts'],
     plugins: { '@nx': nx },
     rules: {

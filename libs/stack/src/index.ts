@@ -11,4 +11,4 @@ export { deployChaincode, queryChaincode, type ChaincodeSpec } from './fabric/ch
 export { peerAdminEnv, peerCli, osnadmin, ordererFlags } from './fabric/admin';
 export { fabricBin } from './fabric/tools';
 export { VERSIONS } from './versions';
-export { run, type RunResult } from './proc';
+export { run, startDaemon, stopDaemon, readPid, isAlive, waitFor, type RunResult, type DaemonSpec } from './proc';

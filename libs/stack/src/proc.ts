@@ -151,6 +151,7 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
     try {
       if (await check()) return;
     } catch (e) {
+      if (e instanceof StackError && e.code === 'START_FAILED') throw e;
       last = e;
     }
     if (Date.now() > deadline) {
@@ -159,4 +160,19 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
     }
     await sleep(250);
   }
+}
+
+/**
+ * Waits for a daemon started by startDaemon to become healthy. If the process dies first (a port
+ * taken by someone else, a bad config), fails at once with the end of its log instead of
+ * mistaking another process on the same port for it.
+ */
+export async function waitForDaemon(what: string, spec: { pidFile: string; logFile: string }, check: () => Promise<boolean>, timeoutMs: number, component?: string): Promise<void> {
+  await waitFor(what, async () => {
+    if (!isAlive(readPid(spec.pidFile))) {
+      const tail = existsSync(spec.logFile) ? readFileSync(spec.logFile, 'utf8').trim().split('\n').slice(-8).join('\n') : '';
+      throw new StackError('START_FAILED', `${what} exited while starting; end of ${spec.logFile}:\n${tail}`, component);
+    }
+    return check();
+  }, timeoutMs, component);
 }

@@ -16,6 +16,7 @@ import { nodeNames } from './fabric/org';
 import { installDebianPackages } from './install/debian';
 import { goBinDir, goInstalled, installGoComponent } from './install/go-build';
 import { installKafka } from './install/kafka';
+import { withStackLock } from './lock';
 import { run } from './proc';
 import { VERSIONS } from './versions';
 
@@ -42,18 +43,22 @@ export function connectionFile(ctx: StackContext): string {
 
 /** Installs what is missing, starts every component in order and waits until each is healthy. */
 export async function up(ctx: StackContext, only?: readonly string[]): Promise<StackConnection> {
-  await install(ctx);
-  for (const c of select(only)) await c.start(ctx);
-  const connection = buildConnection(ctx);
-  writeFileSync(connectionFile(ctx), `${JSON.stringify(connection, null, 2)}\n`, { mode: 0o600 });
-  return connection;
+  return withStackLock(ctx, async () => {
+    await install(ctx);
+    for (const c of select(only)) await c.start(ctx);
+    const connection = buildConnection(ctx);
+    writeFileSync(connectionFile(ctx), `${JSON.stringify(connection, null, 2)}\n`, { mode: 0o600 });
+    return connection;
+  });
 }
 
 export async function down(ctx: StackContext, only?: readonly string[]): Promise<void> {
-  for (const c of [...select(only)].reverse()) {
-    ctx.progress.step(c.name, 'stopping');
-    await c.stop(ctx);
-  }
+  await withStackLock(ctx, async () => {
+    for (const c of [...select(only)].reverse()) {
+      ctx.progress.step(c.name, 'stopping');
+      await c.stop(ctx);
+    }
+  });
 }
 
 export interface StackStatus {
@@ -84,6 +89,7 @@ async function tofuHealth(ctx: StackContext): Promise<ComponentHealth> {
 /** Stops everything and deletes the project-local runtime folder (data, crypto material, logs). */
 export async function reset(ctx: StackContext): Promise<void> {
   await down(ctx);
+  // The lock file lives in the folder being removed, so no lock is held here.
   rmSync(ctx.settings.stackDir, { recursive: true, force: true });
   ctx.progress.step('stack', `removed ${ctx.settings.stackDir}`);
 }

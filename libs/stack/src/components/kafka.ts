@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { StackError } from '../errors';
 import { kafkaInstalled, kafkaLibDir } from '../install/kafka';
-import { isAlive, readPid, run, startDaemon, stopDaemon, waitFor } from '../proc';
+import { isAlive, readPid, run, startDaemon, stopDaemon, waitForDaemon } from '../proc';
 import { VERSIONS } from '../versions';
 import type { Component, ComponentHealth, StackContext } from './component';
 
@@ -79,7 +79,7 @@ export const kafka: Component = {
     }
     ctx.progress.step('kafka', `starting on ${kafkaBrokers(ctx).join(',')}`);
     startDaemon({ name: 'kafka', cmd: 'java', args: [...java, 'kafka.Kafka', d.config], logFile: d.log, pidFile: d.pid });
-    await waitFor('Kafka', async () => (await describe(ctx)).length > 0, 90000, 'kafka');
+    await waitForDaemon('Kafka', { pidFile: d.pid, logFile: d.log }, async () => (await describe(ctx)).length > 0, 90000, 'kafka');
   },
   async stop(ctx) {
     await stopDaemon(dirs(ctx).pid, 30000);

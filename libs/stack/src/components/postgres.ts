@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { StackError } from '../errors';
 import { postgresBinDir } from '../install/debian';
-import { isAlive, readPid, run, startDaemon, stopDaemon, waitFor } from '../proc';
+import { isAlive, readPid, run, startDaemon, stopDaemon, waitForDaemon } from '../proc';
 import type { Component, ComponentHealth, StackContext } from './component';
 import { ensureTraversable } from './files';
 
@@ -61,7 +61,7 @@ export const postgres: Component = {
       logFile: d.log,
       pidFile: d.pid,
     });
-    await waitFor('PostgreSQL', () => healthy(ctx), 60000, 'postgres');
+    await waitForDaemon('PostgreSQL', { pidFile: d.pid, logFile: d.log }, () => healthy(ctx), 60000, 'postgres');
     const exists = await query(ctx, 'postgres', `SELECT 1 FROM pg_database WHERE datname = '${POSTGRES_DATABASE}'`);
     if (exists.length === 0) await query(ctx, 'postgres', `CREATE DATABASE ${POSTGRES_DATABASE}`);
   },

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { StackError } from '../errors';
 import { redisServerBinary } from '../install/debian';
-import { isAlive, readPid, startDaemon, stopDaemon, waitFor } from '../proc';
+import { isAlive, readPid, startDaemon, stopDaemon, waitForDaemon } from '../proc';
 import type { Component, ComponentHealth, StackContext } from './component';
 
 function dirs(ctx: StackContext) {
@@ -39,7 +39,7 @@ export const redis: Component = {
       logFile: d.log,
       pidFile: d.pid,
     });
-    await waitFor('Redis', async () => (await ping(ctx)).length > 0, 30000, 'redis');
+    await waitForDaemon('Redis', { pidFile: d.pid, logFile: d.log }, async () => (await ping(ctx)).length > 0, 30000, 'redis');
   },
   async stop(ctx) {
     await stopDaemon(dirs(ctx).pid);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StackContext } from '../components/component';
-import { isAlive, readPid, run, startDaemon, stopDaemon, waitFor } from '../proc';
+import { isAlive, readPid, run, startDaemon, stopDaemon, waitForDaemon } from '../proc';
 import { HOST, fabricDirs, fabricPorts, loadRegistry, saveRegistry, type OrgRecord } from './layout';
 import { caBin } from './tools';
 
@@ -61,7 +61,7 @@ export async function startCa(ctx: StackContext, org: OrgRecord): Promise<void> 
   }
   ctx.progress.step('fabric', `starting Fabric CA ${caName(org)} on ${HOST}:${ports.listen}`);
   startDaemon({ name: caName(org), cmd: caBin(ctx.settings, 'fabric-ca-server'), args: ['start', ...common], cwd: home, logFile: caLogFile(ctx, org), pidFile: pidFile(ctx, org) });
-  await waitFor(`Fabric CA ${caName(org)}`, () => caHealthy(ctx, org), 60000, caName(org));
+  await waitForDaemon(`Fabric CA ${caName(org)}`, { pidFile: pidFile(ctx, org), logFile: caLogFile(ctx, org) }, () => caHealthy(ctx, org), 60000, caName(org));
 }
 
 export async function stopCa(ctx: StackContext, org: OrgRecord): Promise<void> {

@@ -3,8 +3,9 @@ import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { StackContext } from '../components/component';
 import { StackError } from '../errors';
-import { isAlive, readPid, run, startDaemon, stopDaemon, waitFor } from '../proc';
+import { isAlive, readPid, run, startDaemon, stopDaemon, waitForDaemon } from '../proc';
 import { ordererFlags, peerCli } from './admin';
+import { withStackLock } from '../lock';
 import { HOST, fabricDirs, fabricPorts, findOrg, loadRegistry, saveRegistry, type OrgRecord } from './layout';
 import { peerProcess } from './nodes';
 
@@ -40,6 +41,10 @@ async function packageCcaas(ctx: StackContext, org: OrgRecord, name: string, lab
  * every member, commit, and run the chaincode as a service that the peers dial.
  */
 export async function deployChaincode(ctx: StackContext, spec: ChaincodeSpec): Promise<string> {
+  return withStackLock(ctx, () => deployLocked(ctx, spec));
+}
+
+async function deployLocked(ctx: StackContext, spec: ChaincodeSpec): Promise<string> {
   const dirs = fabricDirs(ctx.settings);
   const registry = loadRegistry(dirs);
   const channel = registry.channels[spec.channel];
@@ -91,7 +96,7 @@ export async function startChaincodeServer(ctx: StackContext, name: string): Pro
     logFile: f.log,
     pidFile: f.pid,
   });
-  await waitFor(`chaincode ${name}`, () => portOpen(cc.port), 60000, `cc-${name}`);
+  await waitForDaemon(`chaincode ${name}`, { pidFile: f.pid, logFile: f.log }, () => portOpen(cc.port), 60000, `cc-${name}`);
 }
 
 export async function stopChaincodeServer(ctx: StackContext, name: string): Promise<void> {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { StackContext } from '../components/component';
 import { StackError } from '../errors';
 import { run, waitFor } from '../proc';
+import { withStackLock } from '../lock';
 import { writeChannelConfigtx } from './configtx';
 import { fabricDirs, findOrg, loadRegistry, saveRegistry, type OrgRecord } from './layout';
 import { nodeNames } from './org';
@@ -29,6 +30,10 @@ export async function peerChannels(ctx: StackContext, org: OrgRecord): Promise<s
  * Idempotent: joins whatever is missing.
  */
 export async function createChannel(ctx: StackContext, channel: string, mspIds: readonly string[]): Promise<void> {
+  await withStackLock(ctx, () => createChannelLocked(ctx, channel, mspIds));
+}
+
+async function createChannelLocked(ctx: StackContext, channel: string, mspIds: readonly string[]): Promise<void> {
   if (!CHANNEL_NAME.test(channel)) throw new StackError('BAD_SETTING', `channel name "${channel}" must be lower case letters, digits, dots and dashes`, 'fabric');
   if (mspIds.length === 0) throw new StackError('BAD_SETTING', `channel ${channel} needs at least one organisation`, 'fabric');
   const dirs = fabricDirs(ctx.settings);

@@ -10,6 +10,7 @@ import { MAX_ORGS, OPERATOR_ORG, ORDERER_ORG, fabricDirs, findOrg, loadRegistry,
 import { nodeHealthy, ordererProcess, peerProcess, startOrderer, startPeer, stopNode, type NodeProcess } from './nodes';
 import { nodeNames, setupOrg } from './org';
 import { isAlive, readPid } from '../proc';
+import { withStackLock } from '../lock';
 
 export const MARKETPLACE_CHANNEL = 'marketplace';
 export const PROBE_CHAINCODE = 'hello';
@@ -33,6 +34,10 @@ function registeredOrgs(ctx: StackContext): OrgRecord[] {
  * Returns the org record; idempotent for an org that exists.
  */
 export async function addOrganisation(ctx: StackContext, mspId: string): Promise<OrgRecord> {
+  return withStackLock(ctx, () => addOrganisationLocked(ctx, mspId));
+}
+
+async function addOrganisationLocked(ctx: StackContext, mspId: string): Promise<OrgRecord> {
   const slug = slugFor(mspId);
   const dirs = fabricDirs(ctx.settings);
   registeredOrgs(ctx);
@@ -132,6 +137,10 @@ export interface EnrolledIdentity {
  * client. The identity's key stays in the stack folder; the caller gets the PEMs.
  */
 export async function enrollClientIdentity(ctx: StackContext, mspId: string, id: string): Promise<EnrolledIdentity> {
+  return withStackLock(ctx, () => enrollLocked(ctx, mspId, id));
+}
+
+async function enrollLocked(ctx: StackContext, mspId: string, id: string): Promise<EnrolledIdentity> {
   const org = findOrg(loadRegistry(fabricDirs(ctx.settings)), mspId);
   if (!/^[\w.@-]{1,64}$/.test(id)) throw new StackError('BAD_SETTING', `identity name "${id}" must be 1-64 letters, digits, ., @, _ or -`, 'fabric');
   const dir = join(fabricDirs(ctx.settings).org(org), 'users', id, 'msp');

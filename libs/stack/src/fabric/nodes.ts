@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { StackContext } from '../components/component';
 import { goModuleDir } from '../install/go-build';
-import { isAlive, readPid, startDaemon, stopDaemon, waitFor } from '../proc';
+import { isAlive, readPid, startDaemon, stopDaemon, waitForDaemon } from '../proc';
 import { HOST, ORDERER_ORG, fabricDirs, fabricPorts, type OrgRecord } from './layout';
 import { fabricBin } from './tools';
 
@@ -116,7 +116,7 @@ export async function startOrderer(ctx: StackContext, i: number): Promise<void> 
   const cfgDir = await writeOrdererConfig(ctx, i);
   ctx.progress.step('fabric', `starting ${node.name} on ${node.endpoint}`);
   startDaemon({ name: node.name, cmd: fabricBin(ctx.settings, 'orderer'), args: [], env: { FABRIC_CFG_PATH: cfgDir }, cwd: node.home, logFile: node.logFile, pidFile: node.pidFile });
-  await waitFor(node.name, () => nodeHealthy(node), 60000, node.name);
+  await waitForDaemon(node.name, node, () => nodeHealthy(node), 60000, node.name);
 }
 
 export async function startPeer(ctx: StackContext, org: OrgRecord): Promise<void> {
@@ -126,7 +126,7 @@ export async function startPeer(ctx: StackContext, org: OrgRecord): Promise<void
   const cfgDir = await writePeerConfig(ctx, org);
   ctx.progress.step('fabric', `starting ${node.name} on ${node.endpoint}`);
   startDaemon({ name: node.name, cmd: fabricBin(ctx.settings, 'peer'), args: ['node', 'start'], env: { FABRIC_CFG_PATH: cfgDir }, cwd: node.home, logFile: node.logFile, pidFile: node.pidFile });
-  await waitFor(node.name, () => nodeHealthy(node), 60000, node.name);
+  await waitForDaemon(node.name, node, () => nodeHealthy(node), 60000, node.name);
 }
 
 export async function stopNode(node: NodeProcess): Promise<void> {

@@ -1,11 +1,15 @@
 import type { Command } from 'commander';
 import { registerStackCommands } from './stack';
+import { registerUpCommands } from './up';
+import { registerTestCommand } from './test';
 import { registerEconomicsCommands } from './economics';
 import { registerBenchCommands } from './bench';
 import { registerMpcCommands } from './mpc';
 
 /** Each subcommand group lives in its own file and registers itself here. */
 export function registerCommands(program: Command): void {
+  registerUpCommands(program);
+  registerTestCommand(program);
   registerStackCommands(program);
   registerEconomicsCommands(program);
   registerBenchCommands(program);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { run } from '@datawell/stack';
-import { stackConnection } from '@datawell/testing';
+import { stackConnection } from '../../src';
 
 describe('OpenTofu with its state in PostgreSQL', () => {
   const schema = `tofu_it_${randomBytes(4).toString('hex')}`;

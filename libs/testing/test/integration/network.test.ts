@@ -1,5 +1,5 @@
 import { addOrganisation, channelMembers, createChannel, peerChannels, status } from '@datawell/stack';
-import { testStackContext } from '@datawell/testing';
+import { testStackContext } from '../../src';
 
 describe('Fabric network administration (library functions for the ledger)', () => {
   const ctx = testStackContext();

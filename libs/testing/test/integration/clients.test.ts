@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Kafka, logLevel } from 'kafkajs';
-import { stackConnection } from '@datawell/testing';
+import { stackConnection } from '../../src';
 
 const unique = () => randomBytes(4).toString('hex');
 
@@ -26,7 +26,10 @@ describe('Kafka (KRaft, native) with kafkajs', () => {
         void consumer.run({
           eachMessage: async ({ message }) => {
             received.push({ key: String(message.key), value: String(message.value) });
-            if (received.length === sent.length) (clearTimeout(timer), resolve());
+            if (received.length === sent.length) {
+              clearTimeout(timer);
+              resolve();
+            }
           },
         });
       });

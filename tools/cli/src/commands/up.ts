@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { down, status, up } from '@datawell/stack';
+import { REPO_DIR, stackContext } from '../context';
+import { servicesStatus, startServices, stopServices } from '../services/runner';
+
+export function registerUpCommands(program: Command): void {
+  program
+    .command('up')
+    .description('install what is needed, start the native stack and every service, and print where things are')
+    .action(async () => {
+      const ctx = stackContext();
+      const connection = await up(ctx);
+      await startServices(ctx, connection, REPO_DIR);
+      const stack = await status(ctx);
+      const services = await servicesStatus(ctx);
+      const lines = [
+        '',
+        'Datawell is up.',
+        '',
+        'Services (health at <url>/health):',
+        ...services.map((s) => `  ${s.healthy ? 'healthy  ' : 'UNHEALTHY'}  ${s.name.padEnd(16)} ${s.url}  (${s.detail})`),
+        '',
+        'Native stack:',
+        ...stack.components.map((c) => `  ${c.healthy ? 'healthy  ' : 'UNHEALTHY'}  ${c.name.padEnd(16)} ${c.endpoint ?? ''} ${c.detail}`),
+        '',
+        `Connection details: ${ctx.settings.stackDir}/connection.json`,
+        `Logs:               ${ctx.settings.stackDir}/logs (./dev stack logs <component>)`,
+        "Fabric's own CLI:   eval \"$(./dev stack env --org OperatorMSP)\" && peer channel list",
+        'Stop everything:    ./dev down',
+        '',
+      ];
+      process.stdout.write(lines.join('\n'));
+      if (!stack.healthy || services.some((s) => !s.healthy)) process.exitCode = 1;
+    });
+
+  program
+    .command('down')
+    .description('stop every service and the native stack (data is kept)')
+    .action(async () => {
+      const ctx = stackContext();
+      await stopServices(ctx);
+      await down(ctx);
+    });
+
+  const services = program.command('services').description('the Datawell services as native processes');
+  services
+    .command('status')
+    .option('--json', 'one JSON object on stdout')
+    .description('health of every service')
+    .action(async (opts: { json?: boolean }) => {
+      const list = await servicesStatus(stackContext());
+      if (opts.json) process.stdout.write(`${JSON.stringify({ healthy: list.every((s) => s.healthy), services: list })}\n`);
+      else process.stdout.write(`${list.map((s) => `${s.healthy ? 'healthy  ' : 'UNHEALTHY'}  ${s.name.padEnd(16)} ${s.url}  ${s.detail}`).join('\n')}\n`);
+      if (list.some((s) => !s.healthy)) process.exitCode = 1;
+    });
+  services
+    .command('stop')
+    .description('stop every service (the stack keeps running)')
+    .action(async () => stopServices(stackContext()));
+}

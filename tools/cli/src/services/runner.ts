@@ -1,0 +1,77 @@
+import { join } from 'node:path';
+import { SERVICE_NAMES, SERVICES, type ServiceName } from '@datawell/config';
+import { connectionEnv, isAlive, readPid, startDaemon, stopDaemon, waitFor, type StackConnection, type StackContext } from '@datawell/stack';
+
+export interface ServiceState {
+  readonly name: ServiceName;
+  readonly url: string;
+  readonly healthy: boolean;
+  readonly pid?: number;
+  readonly detail: string;
+  readonly logFile: string;
+}
+
+function files(ctx: StackContext, name: ServiceName) {
+  return { pid: join(ctx.settings.stackDir, 'run', `service-${name}.pid`), log: join(ctx.settings.stackDir, 'logs', `service-${name}.log`) };
+}
+
+export function serviceUrl(name: ServiceName): string {
+  return `http://127.0.0.1:${SERVICES[name].defaultPort}`;
+}
+
+async function health(name: ServiceName): Promise<{ ok: boolean; detail: string }> {
+  const res = await fetch(`${serviceUrl(name)}/health`, { signal: AbortSignal.timeout(3000) });
+  const body = (await res.json()) as { status?: string; details?: Record<string, { status: string }> };
+  const deps = Object.entries(body.details ?? {}).map(([k, v]) => `${k} ${v.status}`).join(', ');
+  return { ok: res.ok, detail: deps || (body.status ?? String(res.status)) };
+}
+
+/** Starts every service that is not running as a native process against the stack, and waits for /health. */
+export async function startServices(ctx: StackContext, connection: StackConnection, repoDir: string): Promise<void> {
+  for (const name of SERVICE_NAMES) {
+    const f = files(ctx, name);
+    if (isAlive(readPid(f.pid))) continue;
+    ctx.progress.step('services', `starting ${name} on ${serviceUrl(name)}`);
+    startDaemon({
+      name,
+      cmd: process.execPath,
+      args: ['--enable-source-maps', '-r', '@swc-node/register', join(repoDir, 'services', name, 'src', 'main.ts')],
+      cwd: repoDir,
+      env: { ...connectionEnv(connection), DATAWELL_LOG_LEVEL: 'log', NODE_ENV: 'development' },
+      logFile: f.log,
+      pidFile: f.pid,
+    });
+  }
+  for (const name of SERVICE_NAMES) {
+    await waitFor(`service ${name}`, async () => {
+      if (!isAlive(readPid(files(ctx, name).pid))) throw new Error(`it exited; see ${files(ctx, name).log}`);
+      return (await health(name)).ok;
+    }, 90000, name);
+  }
+}
+
+export async function stopServices(ctx: StackContext): Promise<void> {
+  for (const name of [...SERVICE_NAMES].reverse()) {
+    if (await stopDaemon(files(ctx, name).pid)) ctx.progress.step('services', `stopped ${name}`);
+  }
+}
+
+export async function servicesStatus(ctx: StackContext): Promise<ServiceState[]> {
+  const out: ServiceState[] = [];
+  for (const name of SERVICE_NAMES) {
+    const f = files(ctx, name);
+    const pid = readPid(f.pid);
+    const base = { name, url: serviceUrl(name), logFile: f.log };
+    if (!isAlive(pid)) {
+      out.push({ ...base, healthy: false, detail: 'not running' });
+      continue;
+    }
+    try {
+      const h = await health(name);
+      out.push({ ...base, healthy: h.ok, pid: pid as number, detail: h.detail });
+    } catch (e) {
+      out.push({ ...base, healthy: false, pid: pid as number, detail: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  return out;
+}
