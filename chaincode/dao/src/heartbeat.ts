@@ -17,7 +17,8 @@ export function parseWorkloadKey(pem: string): { key: KeyObject; keyType: 'ec-p2
 
 /** The bytes a workload signs: the canonical JSON of its heartbeat without the signature. */
 export function heartbeatSigningBytes(heartbeat: Omit<Heartbeat, 'signature'> & { signature?: string }): Uint8Array {
-  const { signature: _ignored, ...unsigned } = heartbeat;
+  const unsigned: Record<string, unknown> = { ...heartbeat };
+  delete unsigned['signature'];
   return canonicalBytes(unsigned);
 }
 

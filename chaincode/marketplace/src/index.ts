@@ -1,0 +1,4 @@
+import { MarketplaceContract } from './marketplace.contract';
+
+export { MarketplaceContract };
+export const contracts = [MarketplaceContract];
