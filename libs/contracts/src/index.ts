@@ -31,9 +31,7 @@ export {
 } from './ledger/ledger-receipt.v1';
 export {
   ALLOCATION_RECEIVED,
-  allocationCommandFor,
   allocationCommandId,
-  AllocationRelayError,
   DAO_CHAINCODE,
   REVENUE_ALLOCATED,
   revenueAllocatedSchema,

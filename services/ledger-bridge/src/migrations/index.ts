@@ -1,4 +1,10 @@
 import { CreateLedgerBridgeSchema1763700000000 } from './1763700000000-create-schema';
+import { CreateLedgerBridgeOutboxInbox1763800000000 } from './1763800000000-outbox-inbox';
+import { CreateLedgerBridgeTables1763800000001 } from './1763800000001-ledger-tables';
 
 /** In the order they run; TypeORM records each by class name in ledger_bridge.migrations. */
-export const MIGRATIONS = [CreateLedgerBridgeSchema1763700000000];
+export const MIGRATIONS = [
+  CreateLedgerBridgeSchema1763700000000,
+  CreateLedgerBridgeOutboxInbox1763800000000,
+  CreateLedgerBridgeTables1763800000001,
+];

@@ -1,5 +1,5 @@
-import { allocationCommandFor, AllocationRelayError } from './allocation';
-import { toLedgerEvent } from './ledger-event.v1';
+import { toLedgerEvent } from '@datawell/contracts';
+import { allocationCommandFor, AllocationRelayError } from './allocation-relay';
 
 function allocated(channel: string, payload: unknown, eventName = 'RevenueAllocated', chaincodeName = 'dao') {
   return toLedgerEvent({

@@ -1,0 +1,59 @@
+import { status as GrpcStatus, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { CommitError, CommitStatusError, EndorseError, StatusCode } from '@hyperledger/fabric-gateway';
+import { SubmitError } from '@hyperledger/fabric-gateway/dist/submiterror';
+import { IdentityNotFoundError } from '../wallet/wallet.adapter';
+import { classifySubmissionError } from './submission-errors';
+
+function grpc(code: number, details = 'x'): ServiceError {
+  return Object.assign(new Error(details), { code, details, metadata: new Metadata() });
+}
+
+const gatewayProps = (code: number) => ({
+  code,
+  cause: grpc(code),
+  transactionId: 'tx1',
+  details: [{ address: 'peer0:7051', mspId: 'OperatorMSP', message: 'chaincode response 500, no value for "k"' }],
+  message: 'endorse failed',
+});
+
+describe('classifySubmissionError', () => {
+  it('retries MVCC and phantom read conflicts with a new proposal', () => {
+    for (const code of [StatusCode.MVCC_READ_CONFLICT, StatusCode.PHANTOM_READ_CONFLICT]) {
+      const failure = classifySubmissionError(new CommitError({ code, transactionId: 'tx1', message: 'conflict' }));
+      expect(failure?.retry).toBe('new-proposal');
+      expect(failure?.transactionId).toBe('tx1');
+    }
+    expect(classifySubmissionError(new CommitError({ code: StatusCode.MVCC_READ_CONFLICT, transactionId: 't' }))?.code).toBe('MVCC_READ_CONFLICT');
+  });
+
+  it('does not retry other validation failures', () => {
+    const failure = classifySubmissionError(new CommitError({ code: StatusCode.ENDORSEMENT_POLICY_FAILURE, transactionId: 't', message: 'policy' }));
+    expect(failure).toEqual({ code: 'ENDORSEMENT_POLICY_FAILURE', message: 'policy', transactionId: 't' });
+  });
+
+  it('retries an unavailable or timed-out endorsement with a new proposal', () => {
+    expect(classifySubmissionError(new EndorseError(gatewayProps(GrpcStatus.UNAVAILABLE)))).toMatchObject({ retry: 'new-proposal', code: 'ENDORSE_UNAVAILABLE' });
+    expect(classifySubmissionError(new EndorseError(gatewayProps(GrpcStatus.DEADLINE_EXCEEDED)))).toMatchObject({ retry: 'new-proposal', code: 'ENDORSE_DEADLINE_EXCEEDED' });
+  });
+
+  it('retries an unavailable submit or commit status with the same transaction, never a new one', () => {
+    expect(classifySubmissionError(new SubmitError(gatewayProps(GrpcStatus.UNAVAILABLE)))).toMatchObject({ retry: 'same-transaction', code: 'SUBMIT_UNAVAILABLE' });
+    expect(classifySubmissionError(new CommitStatusError(gatewayProps(GrpcStatus.DEADLINE_EXCEEDED)))).toMatchObject({ retry: 'same-transaction', code: 'COMMIT_STATUS_DEADLINE_EXCEEDED' });
+  });
+
+  it('fails a chaincode refusal at once, with the chaincode message from the details', () => {
+    const failure = classifySubmissionError(new EndorseError(gatewayProps(GrpcStatus.ABORTED)));
+    expect(failure?.retry).toBeUndefined();
+    expect(failure?.code).toBe('ENDORSE_ABORTED');
+    expect(failure?.message).toContain('no value for "k"');
+    expect(failure?.transactionId).toBe('tx1');
+  });
+
+  it('fails a command for an organisation without an identity, and leaves other errors to the caller', () => {
+    expect(classifySubmissionError(new IdentityNotFoundError('NobodyMSP'))).toEqual({
+      code: 'WALLET_IDENTITY_NOT_FOUND',
+      message: 'the wallet holds no identity for NobodyMSP',
+    });
+    expect(classifySubmissionError(new Error('connection terminated'))).toBeUndefined();
+  });
+});

@@ -1,0 +1,63 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { CommitError, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
+import { IdentityNotFoundError } from '../wallet/wallet.adapter';
+
+/**
+ * How to retry a failed submission, if at all:
+ * - `new-proposal`: nothing reached the ledger (endorsement unavailable) or the ledger rejected the
+ *   transaction for a read conflict; endorse again, which makes a new transaction id.
+ * - `same-transaction`: the signed transaction may have reached the orderer (submit or commit-status
+ *   unavailable); send or poll the same one again. A transaction id commits at most once, so this
+ *   cannot apply the command twice, where a new proposal could.
+ */
+export type RetryMode = 'new-proposal' | 'same-transaction';
+
+export interface SubmissionFailure {
+  /** Absent: retrying cannot help (bad arguments, chaincode refusal, policy failure). */
+  readonly retry?: RetryMode;
+  /** Stable code for the receipt: the tx validation code or `<STAGE>_<GRPC_STATUS>`. */
+  readonly code: string;
+  readonly message: string;
+  readonly transactionId?: string;
+}
+
+const VALIDATION_CODE_NAMES = new Map<number, string>(Object.entries(StatusCode).map(([name, code]) => [code as number, name]));
+const RETRIED_VALIDATION_CODES = new Set(['MVCC_READ_CONFLICT', 'PHANTOM_READ_CONFLICT']);
+const RETRIED_GRPC = new Set<number>([GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED]);
+const STAGES: Record<string, { stage: string; retry: RetryMode }> = {
+  EndorseError: { stage: 'ENDORSE', retry: 'new-proposal' },
+  SubmitError: { stage: 'SUBMIT', retry: 'same-transaction' },
+  CommitStatusError: { stage: 'COMMIT_STATUS', retry: 'same-transaction' },
+};
+
+/**
+ * Classifies an error of fabric-gateway's submit path (EndorseError, SubmitError, CommitStatusError,
+ * CommitError) or of the wallet. Anything else (e.g. PostgreSQL down) is not the command's failure:
+ * undefined, and the caller lets it propagate so the command is redelivered.
+ */
+export function classifySubmissionError(error: unknown): SubmissionFailure | undefined {
+  if (error instanceof IdentityNotFoundError) return { code: error.code, message: error.message };
+  if (error instanceof CommitError) {
+    const code = VALIDATION_CODE_NAMES.get(error.code) ?? `TX_VALIDATION_${String(error.code)}`;
+    return {
+      ...(RETRIED_VALIDATION_CODES.has(code) ? { retry: 'new-proposal' as const } : {}),
+      code,
+      message: error.message,
+      transactionId: error.transactionId,
+    };
+  }
+  if (error instanceof GatewayError) {
+    const stage = STAGES[error.name] ?? { stage: 'GATEWAY', retry: 'new-proposal' as const };
+    const grpcName = GrpcStatus[error.code] ?? String(error.code);
+    // The chaincode's own message is in the details, one per endorsing peer.
+    const details = error.details.map((d) => `${d.mspId}@${d.address}: ${d.message}`);
+    const transactionId = (error as GatewayError & { transactionId?: string }).transactionId;
+    return {
+      ...(RETRIED_GRPC.has(error.code) ? { retry: stage.retry } : {}),
+      code: `${stage.stage}_${grpcName}`,
+      message: [error.message, ...details].join('; '),
+      ...(transactionId ? { transactionId } : {}),
+    };
+  }
+  return undefined;
+}

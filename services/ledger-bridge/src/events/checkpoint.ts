@@ -1,0 +1,42 @@
+import type { Checkpoint } from '@hyperledger/fabric-gateway';
+
+/** The last relayed event of one (channel, chaincode) stream. */
+export interface StreamCheckpoint {
+  readonly blockNumber: bigint;
+  readonly transactionId: string | null;
+  /** Events relayed from this stream so far. */
+  readonly events: bigint;
+}
+
+export class CheckpointOrderError extends Error {
+  override readonly name = 'CheckpointOrderError';
+  readonly code = 'CHECKPOINT_OUT_OF_ORDER' as const;
+}
+
+/**
+ * The checkpoint after relaying an event. Events arrive in ledger order, so a stream never goes back
+ * to an earlier block, nor repeats the checkpointed transaction (the peer resumes after it): either
+ * means the stream is not the one the checkpoint belongs to, and relaying would duplicate events.
+ */
+export function advanceCheckpoint(
+  current: StreamCheckpoint | undefined,
+  event: { readonly blockNumber: bigint; readonly transactionId: string },
+): StreamCheckpoint {
+  if (current) {
+    if (event.blockNumber < current.blockNumber) {
+      throw new CheckpointOrderError(`event in block ${event.blockNumber} after checkpoint at block ${current.blockNumber}`);
+    }
+    if (event.blockNumber === current.blockNumber && event.transactionId === current.transactionId) {
+      throw new CheckpointOrderError(`transaction ${event.transactionId} in block ${event.blockNumber} was already relayed`);
+    }
+  }
+  return { blockNumber: event.blockNumber, transactionId: event.transactionId, events: (current?.events ?? 0n) + 1n };
+}
+
+/** What fabric-gateway resumes from: the checkpoint's block, skipping up to and including its tx. */
+export function fabricCheckpoint(checkpoint: StreamCheckpoint): Checkpoint {
+  return {
+    getBlockNumber: () => checkpoint.blockNumber,
+    getTransactionId: () => checkpoint.transactionId ?? undefined,
+  };
+}

@@ -1,0 +1,158 @@
+import type { CloseableAsyncIterable, ChaincodeEvent } from '@hyperledger/fabric-gateway';
+import type { ConnectionLogger } from '@datawell/messaging';
+import type { ChannelsRepository, KnownChannel } from '../channels/channels.repository';
+import type { Gateways } from '../fabric/gateways.adapter';
+import { fabricCheckpoint } from './checkpoint';
+import type { LedgerEventsRepository } from './ledger-events.repository';
+
+export interface EventRelayOptions {
+  readonly channels: ChannelsRepository;
+  readonly events: LedgerEventsRepository;
+  readonly gateways: Gateways;
+  /** The wallet identity the relay listens as; it must be a member of every relayed channel. */
+  readonly listenAs: string;
+  readonly logger: ConnectionLogger;
+  /** Called after each relayed event, to wake the outbox relay. */
+  readonly onRelayed?: () => void;
+  /** How often the channels table is re-read for channels registered elsewhere. */
+  readonly refreshIntervalMs?: number;
+  readonly initialBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+}
+
+/**
+ * Relays the chaincode events of every known channel into the outbox, one stream per
+ * (channel, chaincode), each resuming from its PostgreSQL checkpoint. A stream that fails (peer
+ * away, PostgreSQL away, a record that could not be written) is reopened from the checkpoint after a
+ * backoff, so nothing is skipped and nothing is written twice.
+ */
+export class EventRelay {
+  readonly #streams = new Map<string, EventStream>();
+  #timer: NodeJS.Timeout | undefined;
+  #running = false;
+
+  constructor(private readonly options: EventRelayOptions) {}
+
+  async start(): Promise<void> {
+    this.#running = true;
+    await this.refresh();
+    const every = this.options.refreshIntervalMs ?? 5000;
+    this.#timer = setInterval(() => {
+      this.refresh().catch((error: unknown) =>
+        this.options.logger.warn({ message: 'could not re-read the channels table', error: String(error) }),
+      );
+    }, every);
+  }
+
+  /** Registers a channel (e.g. a new DAO channel) and starts relaying its events at once. */
+  async addChannel(channel: Parameters<ChannelsRepository['add']>[0]): Promise<KnownChannel> {
+    const stored = await this.options.channels.add(channel);
+    if (this.#running) this.#ensureStreams(stored);
+    return stored;
+  }
+
+  /** Starts streams for channels and chaincodes that have none yet. */
+  async refresh(): Promise<void> {
+    if (!this.#running) return;
+    for (const channel of await this.options.channels.list()) this.#ensureStreams(channel);
+  }
+
+  /** The streams being relayed, as `channel/chaincode`. */
+  streams(): string[] {
+    return [...this.#streams.keys()].sort();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await Promise.all([...this.#streams.values()].map((s) => s.stop()));
+    this.#streams.clear();
+  }
+
+  #ensureStreams(channel: KnownChannel): void {
+    for (const chaincode of channel.chaincodes) {
+      const key = `${channel.name}/${chaincode}`;
+      if (this.#streams.has(key)) continue;
+      const stream = new EventStream(channel, chaincode, this.options);
+      this.#streams.set(key, stream);
+      stream.start();
+    }
+  }
+}
+
+class EventStream {
+  #stopped = false;
+  #events: CloseableAsyncIterable<ChaincodeEvent> | undefined;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(
+    private readonly channel: KnownChannel,
+    private readonly chaincode: string,
+    private readonly options: EventRelayOptions,
+  ) {}
+
+  start(): void {
+    this.#loop = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#events?.close();
+    this.#wake?.();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    const { logger } = this.options;
+    const initial = this.options.initialBackoffMs ?? 500;
+    let backoff = initial;
+    const where = { channel: this.channel.name, chaincode: this.chaincode };
+    while (!this.#stopped) {
+      try {
+        const checkpoint = await this.options.events.checkpoint(this.channel.name, this.chaincode);
+        const network = (await this.options.gateways.for(this.options.listenAs)).getNetwork(this.channel.name);
+        this.#events = await network.getChaincodeEvents(
+          this.chaincode,
+          checkpoint ? { checkpoint: fabricCheckpoint(checkpoint) } : { startBlock: this.channel.startBlock },
+        );
+        if (this.#stopped) break;
+        logger.log({ message: 'relaying chaincode events', ...where, from: checkpoint ? `after ${checkpoint.blockNumber}/${checkpoint.transactionId}` : `block ${this.channel.startBlock}` });
+        for await (const event of this.#events) {
+          if (this.#stopped) break;
+          const { problem } = await this.options.events.record(this.channel, {
+            channel: this.channel.name,
+            blockNumber: event.blockNumber,
+            transactionId: event.transactionId,
+            chaincodeName: event.chaincodeName,
+            eventName: event.eventName,
+            payload: event.payload,
+          });
+          if (problem) logger.error({ message: 'allocation not relayed', code: problem.code, error: problem.message, ...where });
+          this.options.onRelayed?.();
+          backoff = initial;
+        }
+        if (!this.#stopped) throw new Error('the event stream ended');
+      } catch (error) {
+        if (this.#stopped) break;
+        logger.warn({ message: 'event stream failed; resuming from the checkpoint', error: String(error), backoffMs: backoff, ...where });
+        await this.#sleep(backoff);
+        backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 30_000);
+      } finally {
+        this.#events?.close();
+        this.#events = undefined;
+      }
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
