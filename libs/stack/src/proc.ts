@@ -51,6 +51,8 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
       const how = signal ? `was killed by ${signal}` : `exited with ${code}`;
       reject(new StackError('COMMAND_FAILED', `${cmd} ${args.join(' ')} ${how}:\n${tail}`, cmd));
     });
+    // A command that cannot start (or ignores its input) closes stdin: not an error of its own.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
 }

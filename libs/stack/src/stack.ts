@@ -43,9 +43,10 @@ export function connectionFile(ctx: StackContext): string {
 
 /** Installs what is missing, starts every component in order and waits until each is healthy. */
 export async function up(ctx: StackContext, only?: readonly string[]): Promise<StackConnection> {
+  const components = select(only);
   return withStackLock(ctx, async () => {
     await install(ctx);
-    for (const c of select(only)) await c.start(ctx);
+    for (const c of components) await c.start(ctx);
     const connection = buildConnection(ctx);
     writeFileSync(connectionFile(ctx), `${JSON.stringify(connection, null, 2)}\n`, { mode: 0o600 });
     return connection;

@@ -1,0 +1,39 @@
+import { loadSettings } from './settings';
+
+describe('loadSettings', () => {
+  it('defaults keep clear of the standard ports and put the stack inside the checkout', () => {
+    const s = loadSettings('/repo', { HOME: '/home/x' });
+    expect(s.stackDir).toBe('/repo/.stack');
+    expect(s.ports).toEqual({ postgres: 55432, redis: 56379, kafka: 59092, kafkaController: 59093, fabricBase: 57000 });
+    expect([5432, 6379, 9092]).not.toEqual(expect.arrayContaining([s.ports.postgres, s.ports.redis, s.ports.kafka]));
+    expect(s.orderers).toBe(1);
+    expect(s.terraformBinary).toBeUndefined();
+  });
+
+  it('takes folders, ports, orderers and a terraform binary from the environment', () => {
+    const s = loadSettings('/repo', {
+      DATAWELL_STACK_DIR: '/tmp/s',
+      DATAWELL_CACHE_DIR: '/tmp/c',
+      DATAWELL_POSTGRES_PORT: '6000',
+      DATAWELL_FABRIC_PORT_BASE: '40000',
+      DATAWELL_ORDERERS: '3',
+      DATAWELL_TERRAFORM_BINARY: '/usr/local/bin/terraform',
+    });
+    expect(s).toMatchObject({ stackDir: '/tmp/s', cacheDir: '/tmp/c', orderers: 3, terraformBinary: '/usr/local/bin/terraform' });
+    expect(s.ports.postgres).toBe(6000);
+    expect(s.ports.fabricBase).toBe(40000);
+  });
+
+  it('uses XDG_CACHE_HOME for the machine-wide cache', () => {
+    expect(loadSettings('/repo', { XDG_CACHE_HOME: '/var/cache/u' }).cacheDir).toBe('/var/cache/u/datawell');
+  });
+
+  it.each([
+    [{ DATAWELL_POSTGRES_PORT: 'abc' }, /DATAWELL_POSTGRES_PORT must be a whole number, got "abc"/],
+    [{ DATAWELL_REDIS_PORT: '80' }, /DATAWELL_REDIS_PORT must be a port between 1024 and 65000, got 80/],
+    [{ DATAWELL_ORDERERS: '2' }, /DATAWELL_ORDERERS must be 1 or 3, got 2/],
+    [{ DATAWELL_KAFKA_PORT: '-1' }, /DATAWELL_KAFKA_PORT must be a whole number/],
+  ])('refuses %j with a message naming the variable', (env, message) => {
+    expect(() => loadSettings('/repo', env)).toThrow(message);
+  });
+});
