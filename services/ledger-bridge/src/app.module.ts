@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServicePlatformModule, type ServiceConfig } from '@datawell/config';
 import { HealthController } from './health/health.controller';
+import { LedgerBridgeModule } from './ledger-bridge.module';
 import { MIGRATIONS } from './migrations';
 
 @Module({})
@@ -8,7 +9,7 @@ export class AppModule {
   static forConfig(config: ServiceConfig<'ledger-bridge'>): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS })],
+      imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS }), LedgerBridgeModule],
       controllers: [HealthController],
     };
   }

@@ -1,0 +1,104 @@
+import { CommitError, type Gateway, type Transaction } from '@hyperledger/fabric-gateway';
+import type { LedgerCommand } from '@datawell/contracts';
+import type { ConnectionLogger } from '@datawell/messaging';
+import type { Gateways } from '../fabric/gateways.adapter';
+import { TERMINAL, type OperationsRepository, type OperationStatus } from './operations.repository';
+import { classifySubmissionError } from './submission-errors';
+
+export interface CommandServiceOptions {
+  readonly operations: OperationsRepository;
+  readonly gateways: Gateways;
+  readonly logger: ConnectionLogger;
+  /** Retries of a retryable failure before the operation fails. */
+  readonly maxRetries?: number;
+  readonly initialBackoffMs?: number;
+  /** Called after a receipt is written, to wake the outbox relay. */
+  readonly onFinished?: () => void;
+}
+
+/**
+ * Submits ledger commands: pending → submitted (tx id) → committed | failed (code, reason). A command
+ * id that already ended is not submitted again; one left `submitted` by a crash is resumed by
+ * resending the same signed transaction. Only read conflicts and unavailability are retried.
+ */
+export class CommandService {
+  constructor(private readonly options: CommandServiceOptions) {}
+
+  async handle(command: LedgerCommand): Promise<OperationStatus> {
+    const { operations, logger } = this.options;
+    const operation = await operations.begin(command);
+    if (TERMINAL.has(operation.status)) {
+      logger.log({ message: 'command already handled; not submitted again', commandId: command.commandId, status: operation.status });
+      return operation.status;
+    }
+    const maxRetries = this.options.maxRetries ?? 5;
+    let backoff = this.options.initialBackoffMs ?? 200;
+    let retries = 0;
+    let attempt = operation.attempts;
+    let gateway: Gateway | undefined;
+    let transaction: Transaction | undefined;
+    for (;;) {
+      try {
+        gateway ??= await this.options.gateways.for(command.actingMspId);
+        if (!transaction && operation.status === 'submitted' && operation.preparedTransaction && attempt === operation.attempts) {
+          transaction = gateway.newTransaction(operation.preparedTransaction);
+        }
+        if (!transaction) {
+          attempt += 1;
+          const contract = gateway.getNetwork(command.channel).getContract(command.chaincode);
+          const proposal = contract.newProposal(command.transaction, {
+            arguments: command.arguments,
+            ...(command.transient ? { transientData: decodeTransient(command.transient) } : {}),
+          });
+          await operations.markAttempt(command.commandId, attempt);
+          transaction = await proposal.endorse();
+          await operations.markSubmitted(command.commandId, transaction.getTransactionId(), transaction.getBytes(), attempt);
+        }
+        const submitted = await transaction.submit();
+        const status = await submitted.getStatus();
+        if (!status.successful) {
+          throw new CommitError({
+            code: status.code,
+            transactionId: status.transactionId,
+            message: `transaction ${status.transactionId} failed to commit with status code ${status.code}`,
+          });
+        }
+        await operations.finish({
+          commandId: command.commandId,
+          status: 'committed',
+          transactionId: status.transactionId,
+          blockNumber: status.blockNumber.toString(),
+          result: Buffer.from(transaction.getResult()).toString('utf8'),
+        });
+        this.options.onFinished?.();
+        return 'committed';
+      } catch (error) {
+        const failure = classifySubmissionError(error);
+        if (!failure) throw error;
+        if (!failure.retry || retries >= maxRetries) {
+          const exhausted = failure.retry ? ` (gave up after ${retries + 1} tries)` : '';
+          await operations.finish({
+            commandId: command.commandId,
+            status: 'failed',
+            transactionId: failure.transactionId ?? transaction?.getTransactionId() ?? null,
+            blockNumber: null,
+            errorCode: failure.code,
+            errorMessage: failure.message + exhausted,
+          });
+          logger.warn({ message: 'command failed', commandId: command.commandId, code: failure.code });
+          this.options.onFinished?.();
+          return 'failed';
+        }
+        logger.warn({ message: 'retrying command', commandId: command.commandId, code: failure.code, retry: failure.retry, backoffMs: backoff });
+        if (failure.retry === 'new-proposal') transaction = undefined;
+        retries += 1;
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(backoff * 2, 5000);
+      }
+    }
+  }
+}
+
+function decodeTransient(transient: Readonly<Record<string, string>>): Record<string, Uint8Array> {
+  return Object.fromEntries(Object.entries(transient).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
+}

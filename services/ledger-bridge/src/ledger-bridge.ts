@@ -1,0 +1,102 @@
+import type { LedgerBridgeConfig } from '@datawell/config';
+import { OutboxRelay, type ConnectionLogger } from '@datawell/messaging';
+import type { Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { ChannelsRepository, type KnownChannel } from './channels/channels.repository';
+import { CommandService } from './commands/command.service';
+import { CommandsConsumer } from './commands/commands.consumer';
+import { OperationsRepository } from './commands/operations.repository';
+import { BRIDGE_SOURCE } from './events/event-messages';
+import { EventRelay } from './events/event-relay.service';
+import { LedgerEventsRepository } from './events/ledger-events.repository';
+import { Gateways } from './fabric/gateways.adapter';
+import { FileWallet } from './wallet/wallet.adapter';
+
+export interface LedgerBridgeOptions {
+  readonly dataSource: DataSource;
+  /** The PostgreSQL schema holding the bridge's tables (migrated already). */
+  readonly schema: string;
+  readonly kafka: Kafka;
+  readonly settings: LedgerBridgeConfig;
+  readonly logger: ConnectionLogger;
+  readonly outboxPollIntervalMs?: number;
+}
+
+/**
+ * The bridge's moving parts, started and stopped together: the outbox relay, the chaincode event
+ * relay and the commands consumer. Without a configured peer only the outbox relay runs.
+ */
+export class LedgerBridge {
+  readonly channels: ChannelsRepository;
+  readonly operations: OperationsRepository;
+  readonly #outbox: OutboxRelay;
+  readonly #gateways: Gateways | undefined;
+  readonly #events: EventRelay | undefined;
+  readonly #consumer: CommandsConsumer | undefined;
+
+  constructor(private readonly options: LedgerBridgeOptions) {
+    const { dataSource, schema, kafka, settings, logger } = options;
+    this.channels = new ChannelsRepository(dataSource, schema);
+    this.operations = new OperationsRepository(dataSource, schema, settings.topics.receipts, BRIDGE_SOURCE);
+    this.#outbox = new OutboxRelay({
+      dataSource,
+      schema,
+      kafka,
+      logger,
+      ...(options.outboxPollIntervalMs ? { pollIntervalMs: options.outboxPollIntervalMs } : {}),
+    });
+    if (!settings.fabric || !settings.walletDir) return;
+    this.#gateways = new Gateways(settings.fabric, new FileWallet(settings.walletDir));
+    const wake = () => this.#outbox.notify();
+    this.#events = new EventRelay({
+      channels: this.channels,
+      events: new LedgerEventsRepository(dataSource, schema, settings.topics),
+      gateways: this.#gateways,
+      listenAs: settings.eventsMspId,
+      logger,
+      onRelayed: wake,
+    });
+    this.#consumer = new CommandsConsumer({
+      kafka,
+      topic: settings.topics.commands,
+      groupId: settings.commandsGroupId,
+      commands: new CommandService({ operations: this.operations, gateways: this.#gateways, logger, onFinished: wake }),
+      operations: this.operations,
+      logger,
+    });
+  }
+
+  async start(): Promise<void> {
+    for (const seed of this.options.settings.channels) {
+      try {
+        await this.channels.add(seed);
+      } catch (error) {
+        this.options.logger.error({ message: 'configured channel not registered', channel: seed.name, error: String(error) });
+      }
+    }
+    this.#outbox.start();
+    if (!this.#events || !this.#consumer) {
+      this.options.logger.warn({ message: 'no Fabric peer or wallet configured: not relaying events nor submitting commands' });
+      return;
+    }
+    await this.#events.start();
+    await this.#consumer.start();
+  }
+
+  /** Registers a channel (e.g. a new DAO channel with its DSP) and relays its events from now on. */
+  async addChannel(channel: Parameters<ChannelsRepository['add']>[0]): Promise<KnownChannel> {
+    return this.#events ? this.#events.addChannel(channel) : this.channels.add(channel);
+  }
+
+  /** The event streams being relayed, as `channel/chaincode`. */
+  streams(): string[] {
+    return this.#events?.streams() ?? [];
+  }
+
+  async stop(): Promise<void> {
+    await this.#consumer?.stop();
+    await this.#events?.stop();
+    await this.#outbox.stop();
+    await this.#gateways?.close();
+  }
+}
