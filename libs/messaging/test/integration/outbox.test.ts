@@ -6,6 +6,8 @@ import { CreateOutboxAndInbox, OutboxRelay, processOnce, writeOutbox } from '../
 
 class CreateOutboxInboxTest1763800000000 extends CreateOutboxAndInbox {}
 
+jest.setTimeout(120_000);
+
 const schema = `dw_it_outbox_${randomBytes(4).toString('hex')}`;
 const topic = `it.outbox.${randomBytes(4).toString('hex')}`;
 
