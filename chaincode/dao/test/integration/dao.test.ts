@@ -1,0 +1,162 @@
+import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import type { GatewayConnection } from '@datawell/fabric';
+import { testStackContext } from '@datawell/testing';
+import { connectAs, deployTestChaincode, evaluate, eventOf, failure, submit } from '../../../common/testing/network';
+import { heartbeatSigningBytes } from '../../src/heartbeat';
+
+/*
+ * The dao chaincode on the real network: DAO `it` with version 1 on channel dao-it-v1 (D = ItDsp,
+ * J1 = ItVspOne) and version 2 on dao-it-v2 (adds J2 = ItVspTwo). Organisations, channels and
+ * deployments have fixed names (the stack is shared and persistent, and these calls are
+ * idempotent); the versions are initialised once and every run uses fresh ids for what it records.
+ */
+const DSP = 'ItDspMSP';
+const VSP1 = 'ItVspOneMSP';
+const VSP2 = 'ItVspTwoMSP';
+const V1 = { name: 'it-dao-v1', channel: 'dao-it-v1', module: 'chaincode/dao' };
+const V2 = { name: 'it-dao-v2', channel: 'dao-it-v2', module: 'chaincode/dao' };
+const run = randomBytes(4).toString('hex');
+const DIGEST = 'ef'.repeat(32);
+
+const terms = {
+  durationDays: 30,
+  businessModel: 'pay-per-use',
+  heartbeatIntervalSeconds: 60,
+  abandonAfterSeconds: 86_400,
+  exitNoticeSeconds: 86_400,
+  computations: [{ name: 'mean', resultRecipients: [DSP] }],
+};
+const infrastructure = { workloads: [{ name: 'mpc-dsp', owner: DSP, placement: 'managed', kind: 'mpc-node' }] };
+const agreements = {
+  1: {
+    agreementId: 'it-agreement-1',
+    daoId: 'it',
+    version: 1,
+    betaPpm: 600_000,
+    members: [
+      { mspId: DSP, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 600_000 },
+      { mspId: VSP1, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 400_000 },
+    ],
+    terms,
+    infrastructure,
+    documentDigest: DIGEST,
+  },
+  2: {
+    agreementId: 'it-agreement-2',
+    daoId: 'it',
+    version: 2,
+    betaPpm: 750_000,
+    members: [
+      { mspId: DSP, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 450_000 },
+      { mspId: VSP1, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 300_000 },
+      { mspId: VSP2, group: 'J2', role: 'VSP', weight: 1, ownershipPpm: 250_000 },
+    ],
+    terms,
+    infrastructure,
+    documentDigest: DIGEST,
+  },
+};
+
+const entitlement = async (conn: GatewayConnection, channel: string, name: string, msp: string) =>
+  BigInt((JSON.parse(await evaluate(conn.gateway.getNetwork(channel), name, 'GetEntitlement', msp)) as { amount: string }).amount);
+
+describe('dao chaincode on the real network', () => {
+  const ctx = testStackContext();
+  const conns: Record<string, GatewayConnection> = {};
+  const net = (msp: string, channel: string) => (conns[msp] as GatewayConnection).gateway.getNetwork(channel);
+
+  beforeAll(async () => {
+    await deployTestChaincode(ctx, V1, [DSP, VSP1]);
+    await deployTestChaincode(ctx, V2, [DSP, VSP1, VSP2]);
+    for (const msp of [DSP, VSP1, VSP2]) conns[msp] = await connectAs(ctx, msp);
+    for (const [cc, version] of [[V1, 1], [V2, 2]] as const) {
+      const existing = await failure(() => evaluate(net(DSP, cc.channel), cc.name, 'GetVersion')).catch(() => 'initialised');
+      if (existing.includes('NOT_FOUND')) await submit(net(DSP, cc.channel), cc.name, 'InitVersion', JSON.stringify(agreements[version]));
+    }
+  }, 900_000);
+  afterAll(() => Object.values(conns).forEach((c) => c.close()));
+
+  it('holds each version with exactly its members, endorsed by the channel majority, and refuses a second InitVersion', async () => {
+    const v2 = JSON.parse(await evaluate(net(VSP2, V2.channel), V2.name, 'GetVersion')) as { members: string[]; betaPpm: number; channel: string; status: string };
+    expect(v2).toMatchObject({ members: [DSP, VSP1, VSP2], betaPpm: 750_000, channel: 'dao-it-v2', status: 'active' });
+    const v1 = JSON.parse(await evaluate(net(VSP1, V1.channel), V1.name, 'GetVersion')) as { members: string[] };
+    expect(v1.members).toEqual([DSP, VSP1]);
+    expect(await failure(() => submit(net(DSP, V1.channel), V1.name, 'InitVersion', JSON.stringify(agreements[1])))).toMatch(/CONFLICT: channel dao-it-v1 already holds a DAO version/);
+  });
+
+  it('splits revenue level by level: CH_2 pays J2 and relays the rest, CH_1 receives it once and pays J1 and D; payouts sum to the revenue', async () => {
+    const amount = 1_000_003n;
+    const before = {
+      vsp2: await entitlement(conns[VSP2] as GatewayConnection, V2.channel, V2.name, VSP2),
+      vsp1: await entitlement(conns[VSP1] as GatewayConnection, V1.channel, V1.name, VSP1),
+      dsp: await entitlement(conns[DSP] as GatewayConnection, V1.channel, V1.name, DSP),
+    };
+    const recorded = await submit(net(VSP2, V2.channel), V2.name, 'RecordRevenue', JSON.stringify({ revenueId: `rev-${run}`, amount: amount.toString(), kind: 'use' }));
+    const event = await eventOf(net(DSP, V2.channel), V2.name, recorded);
+    expect(event.name).toBe('RevenueRecorded');
+    const top = event.payload['allocation'] as { rest: string; restTo: { channel: string }; payouts: { mspId: string; amount: string }[] };
+    expect(top.restTo).toEqual({ channel: 'dao-it-v1' });
+    expect(top.payouts).toEqual([{ mspId: VSP2, amount: '250000' }]);
+    expect(top.rest).toBe('750003');
+
+    // The DSP's bridge relays the rest into CH_1, keyed by the source transaction.
+    const relay = JSON.stringify({ sourceChannel: 'dao-it-v2', sourceTxId: recorded.txId, amount: top.rest });
+    const received = await submit(net(DSP, V1.channel), V1.name, 'AllocationReceived', relay);
+    const inner = JSON.parse(received.result) as { restTo: { group: string }; payouts: { mspId: string; amount: string }[] };
+    expect(inner.restTo).toEqual({ group: 'D' });
+    expect(inner.payouts).toEqual([
+      { mspId: VSP1, amount: '300001' },
+      { mspId: DSP, amount: '450002' },
+    ]);
+    expect((await eventOf(net(VSP1, V1.channel), V1.name, received)).name).toBe('AllocationReceived');
+    const again = await submit(net(DSP, V1.channel), V1.name, 'AllocationReceived', relay);
+    expect(again.result).toBe(received.result);
+
+    const after = {
+      vsp2: await entitlement(conns[VSP2] as GatewayConnection, V2.channel, V2.name, VSP2),
+      vsp1: await entitlement(conns[VSP1] as GatewayConnection, V1.channel, V1.name, VSP1),
+      dsp: await entitlement(conns[DSP] as GatewayConnection, V1.channel, V1.name, DSP),
+    };
+    expect(after.vsp2 - before.vsp2 + (after.vsp1 - before.vsp1) + (after.dsp - before.dsp)).toBe(amount);
+    expect(after.vsp1 - before.vsp1).toBe(300_001n);
+  });
+
+  it('checks the caller MSP and the arguments on the peers', async () => {
+    const relay = JSON.stringify({ sourceChannel: 'dao-it-v2', sourceTxId: `x${run}`, amount: '10' });
+    expect(await failure(() => submit(net(VSP1, V1.channel), V1.name, 'AllocationReceived', relay))).toMatch(/FORBIDDEN: ItVspOneMSP is not in the founding group D/);
+    expect(await failure(() => submit(net(VSP2, V2.channel), V2.name, 'RecordRevenue', JSON.stringify({ revenueId: `bad-${run}`, amount: '1.5', kind: 'use' })))).toMatch(
+      /INVALID_ARGUMENT: revenue\.amount/,
+    );
+    expect(await failure(() => submit(net(VSP2, V2.channel), V2.name, 'InfrastructureProvisioned', JSON.stringify({ revision: 1, outputsDigest: DIGEST })))).toMatch(/FORBIDDEN: ItVspTwoMSP is not in the founding group D/);
+  });
+
+  it('verifies signed heartbeats of registered workloads and decides abandonment from the transaction time', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const workloadId = `wl-${run}`;
+    await submit(net(VSP1, V1.channel), V1.name, 'RegisterWorkload', JSON.stringify({ workloadId, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() }));
+    const unsigned = { workloadId, seq: 1, timestamp: Date.now() - 1000, metrics: { cpuMillis: 120, queue: 3 } };
+    const heartbeat = { ...unsigned, signature: sign('sha256', heartbeatSigningBytes(unsigned), privateKey).toString('base64') };
+    const tampered = { ...heartbeat, seq: 2, metrics: { cpuMillis: 1, queue: 3 } };
+    expect(await failure(() => submit(net(DSP, V1.channel), V1.name, 'RecordTelemetry', JSON.stringify({ snapshotId: `bad-${run}`, heartbeats: [tampered] })))).toMatch(
+      /INVALID_ARGUMENT: snapshot\.heartbeats\.0: signature does not verify/,
+    );
+    const recorded = await submit(net(DSP, V1.channel), V1.name, 'RecordTelemetry', JSON.stringify({ snapshotId: `snap-${run}`, heartbeats: [heartbeat] }));
+    expect((await eventOf(net(DSP, V1.channel), V1.name, recorded)).payload).toMatchObject({ type: 'TelemetryRecorded', snapshotId: `snap-${run}`, heartbeats: 1 });
+    const member = JSON.parse(await evaluate(net(DSP, V1.channel), V1.name, 'GetMember', VSP1)) as { lastHeartbeatMs: number };
+    expect(member.lastHeartbeatMs).toBeGreaterThanOrEqual(unsigned.timestamp);
+    const verdict = await submit(net(DSP, V1.channel), V1.name, 'EvaluateAbandonment', VSP1);
+    expect(JSON.parse(verdict.result)).toMatchObject({ mspId: VSP1, abandoned: false, deadlineMs: member.lastHeartbeatMs + 86_400_000 });
+  });
+
+  it('decides an ownership-weighted proposal and records a computation', async () => {
+    const proposalId = `admit-${run}`;
+    await submit(net(VSP1, V1.channel), V1.name, 'CreateProposal', JSON.stringify({ proposalId, kind: 'admit-member', payload: { mspId: VSP2, role: 'VSP', name: 'VSP two' } }));
+    const vote = await submit(net(DSP, V1.channel), V1.name, 'CastVote', proposalId, 'yes'); // 60 % ownership decides
+    const decided = await eventOf(net(VSP1, V1.channel), V1.name, vote);
+    expect(decided).toMatchObject({ name: 'ProposalDecided', payload: { outcome: 'accepted', effect: { admit: { mspId: VSP2 }, nextChannel: 'dao-it-v2' } } });
+    expect(await failure(() => submit(net(VSP1, V1.channel), V1.name, 'CastVote', proposalId, 'no'))).toMatch(/CONFLICT: proposal .* is already accepted/);
+
+    const job = await submit(net(DSP, V2.channel), V2.name, 'ComputationCompleted', JSON.stringify({ jobId: `job-${run}`, computation: 'mean', members: [DSP, VSP1, VSP2], resultDigest: DIGEST }));
+    expect((await eventOf(net(VSP2, V2.channel), V2.name, job)).payload).toMatchObject({ type: 'ComputationCompleted', recipients: [DSP] });
+  });
+});
