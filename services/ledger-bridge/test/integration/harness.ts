@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import type { LedgerBridgeConfig } from '@datawell/config';
+import { connectGateway, type GatewayConnection } from '@datawell/fabric';
+import { enrollClientIdentity } from '@datawell/stack';
+import { stackConnection, testStackContext } from '@datawell/testing';
+import { LedgerBridge } from '../../src/ledger-bridge';
+import { MIGRATIONS } from '../../src/migrations';
+import { FileWallet } from '../../src/wallet/wallet.adapter';
+
+export const hex = (n = 4) => randomBytes(n).toString('hex');
+export const decode = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
+
+function operatorPeer() {
+  const org = stackConnection().fabric.orgs['OperatorMSP'];
+  if (!org) throw new Error('the test stack has no OperatorMSP organisation');
+  return org.peer;
+}
+
+/** A scratch PostgreSQL schema migrated with the bridge's migrations, dropped by `drop()`. */
+export async function scratchDatabase(): Promise<{ dataSource: DataSource; schema: string; drop(): Promise<void> }> {
+  const schema = `lb_it_${hex()}`;
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: stackConnection().postgres.url,
+    schema,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+  });
+  await dataSource.initialize();
+  await dataSource.query(`CREATE SCHEMA "${schema}"`);
+  await dataSource.runMigrations();
+  return {
+    dataSource,
+    schema,
+    async drop() {
+      await dataSource.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await dataSource.destroy();
+    },
+  };
+}
+
+/** A wallet directory holding a freshly enrolled OperatorMSP identity. */
+export async function operatorWallet(): Promise<{ dir: string; remove(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'lb-wallet-'));
+  const identity = await enrollClientIdentity(testStackContext(), 'OperatorMSP', `lb-it-${hex()}`);
+  await new FileWallet(dir).put(identity);
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A Gateway of the test itself (not the bridge's), to submit and read as another OperatorMSP user. */
+export async function testGateway(): Promise<GatewayConnection> {
+  const peer = operatorPeer();
+  const identity = await enrollClientIdentity(testStackContext(), 'OperatorMSP', `lb-it-client-${hex()}`);
+  return connectGateway({ endpoint: peer.endpoint, hostAlias: peer.hostAlias, tlsCaPem: readFileSync(peer.tlsCaFile, 'utf8') }, identity);
+}
+
+export function kafkaClient(): Kafka {
+  return new Kafka({ clientId: `lb-it-${hex()}`, brokers: [...stackConnection().kafka.brokers], logLevel: logLevel.NOTHING });
+}
+
+export async function createTopics(kafka: Kafka, topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export function bridgeSettings(walletDir: string, topics: LedgerBridgeConfig['topics']): LedgerBridgeConfig {
+  const peer = operatorPeer();
+  return {
+    fabric: { endpoint: peer.endpoint, hostAlias: peer.hostAlias, tlsCaFile: peer.tlsCaFile },
+    walletDir,
+    eventsMspId: 'OperatorMSP',
+    channels: [],
+    topics,
+    commandsGroupId: `lb-it-${hex()}`,
+  };
+}
+
+export function newBridge(db: { dataSource: DataSource; schema: string }, kafka: Kafka, settings: LedgerBridgeConfig): LedgerBridge {
+  return new LedgerBridge({
+    dataSource: db.dataSource,
+    schema: db.schema,
+    kafka,
+    settings,
+    logger: new Logger('LedgerBridgeIT'),
+    outboxPollIntervalMs: 100,
+  });
+}
+
+/**
+ * Reads a topic from the beginning until `done(messages)` holds, then lingers so a late duplicate
+ * would be seen too. Rejects with what it saw when the deadline passes.
+ */
+export async function readTopic(
+  kafka: Kafka,
+  topic: string,
+  done: (messages: KafkaMessage[]) => boolean,
+  { timeoutMs = 60_000, lingerMs = 2000 } = {},
+): Promise<KafkaMessage[]> {
+  const consumer = kafka.consumer({ groupId: `lb-it-reader-${hex()}` });
+  const seen: KafkaMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`timed out on ${topic} after ${seen.length} messages: ${seen.map((m) => String(m.headers?.['ce_id'])).join(', ')}`)),
+        timeoutMs,
+      );
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          seen.push(message);
+          if (done(seen)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+    await new Promise((r) => setTimeout(r, lingerMs));
+  } finally {
+    await consumer.disconnect();
+  }
+  return seen;
+}
+
+export const json = (message: KafkaMessage) => JSON.parse(String(message.value)) as { id: string; type: string; data: Record<string, unknown> };
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
