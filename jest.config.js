@@ -22,7 +22,7 @@ module.exports = {
       testMatch: ['<rootDir>/{libs,services,chaincode,tools}/**/test/{integration,e2e}/**/*.test.ts'],
       globalSetup: '<rootDir>/tools/jest/global-setup.js',
       globalTeardown: '<rootDir>/tools/jest/global-teardown.js',
-      testTimeout: 300000,
+      setupFilesAfterEnv: ['<rootDir>/tools/jest/integration-timeout.js'],
     },
   ],
 };
