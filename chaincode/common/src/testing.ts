@@ -22,6 +22,8 @@ const SEP = '\u0000';
  */
 export class MemoryLedger {
   readonly state = new Map<string, Uint8Array>();
+  /** Chaincodes on other channels this one may query, by `<channel>/<name>`. */
+  readonly #linked = new Map<string, (mspId: string, args: string[]) => Promise<string>>();
   readonly events: RecordedEvent[] = [];
   /** Transaction time of the next transaction, in ms since the epoch. */
   timeMs = Date.UTC(2026, 0, 1);
@@ -46,6 +48,20 @@ export class MemoryLedger {
     return fn(this.#tx(mspId).ctx);
   }
 
+  /**
+   * Makes `contract` on `other` (another channel) reachable through `invokeChaincode(name, args,
+   * other.channel)`: evaluated as the same caller, as a peer runs a cross-channel query.
+   */
+  link(name: string, other: MemoryLedger, contract: object): void {
+    this.#linked.set(`${other.channel}/${name}`, (mspId, [fn, ...args]) =>
+      other.evaluate(mspId, (ctx) => {
+        const method = (contract as Record<string, unknown>)[fn ?? ''];
+        if (typeof method !== 'function') throw new Error(`You've asked to invoke a function that does not exist: ${fn}`);
+        return (method as (...a: unknown[]) => Promise<string>).call(contract, ctx, ...args);
+      }),
+    );
+  }
+
   lastEvent(): RecordedEvent | undefined {
     return this.events[this.events.length - 1];
   }
@@ -61,6 +77,7 @@ export class MemoryLedger {
     const state = this.state;
     const timeMs = this.timeMs;
     const channel = this.channel;
+    const linked = this.#linked;
     const tx: { ctx: Context; writes: typeof writes; event?: RecordedEvent } = { ctx: undefined as unknown as Context, writes };
     const checkKey = (key: string) => {
       if (typeof key !== 'string' || key.length === 0) throw new Error(`stub: invalid key ${JSON.stringify(key)}`);
@@ -96,6 +113,15 @@ export class MemoryLedger {
         iterate(sorted((k) => !k.startsWith(SEP) && (start === '' || k >= start) && (end === '' || k < end))),
       setEvent: (name: string, payload: Uint8Array) => {
         tx.event = { txId: id, name, payload: JSON.parse(Buffer.from(payload).toString('utf8')) as Record<string, unknown> };
+      },
+      invokeChaincode: async (name: string, args: string[], onChannel: string) => {
+        const target = linked.get(`${onChannel}/${name}`);
+        if (!target) throw new Error(`stub: chaincode ${name} is not reachable on channel ${onChannel}`);
+        try {
+          return { status: 200, message: '', payload: Buffer.from(await target(mspId, args), 'utf8') };
+        } catch (e) {
+          return { status: 500, message: e instanceof Error ? e.message : String(e), payload: Buffer.alloc(0) };
+        }
       },
       getTxID: () => id,
       getChannelID: () => channel,

@@ -6,11 +6,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-/* eslint-disable @nx/enforce-module-boundaries -- test harness only: chaincode runtime code never imports this file */
 import { connectGateway, type GatewayConnection } from '@datawell/fabric';
 import { addOrganisation, buildConnection, createChannel, deployChaincode, enrollClientIdentity, type StackContext } from '@datawell/stack';
 import { REPO_DIR } from '@datawell/testing';
-/* eslint-enable @nx/enforce-module-boundaries */
 import type { Network } from '@hyperledger/fabric-gateway';
 
 /** Every source file the chaincode runs (its own, the common helpers, the economics library). */

@@ -1,7 +1,7 @@
 import { MemoryLedger } from '@datawell/chaincode-common';
 import { split } from '@datawell/domain';
 import { DaoContract } from './dao.contract';
-import { DIGEST, DSP, INFRA, OUTSIDER, START_MS, TERMS, VSP1, VSP2A, VSP2B, agreement, ecKeys, edKeys, initialised, json, signedHeartbeat } from './fixtures.spec-helper';
+import { DIGEST, DSP, INFRA, OUTSIDER, START_MS, TERMS, VSP1, VSP2A, VSP2B, agreement, ecKeys, edKeys, initialised, json, linkedPair, signedHeartbeat } from './fixtures.spec-helper';
 
 const s = JSON.stringify;
 
@@ -109,10 +109,9 @@ describe('DaoContract revenue and level-by-level allocation', () => {
 
   it('chains CH_2 → CH_1 through AllocationReceived with payouts that sum to the revenue, for many amounts', async () => {
     for (const total of [1n, 7n, 999n, 1_000_003n, 123_456_789_012_345_678_901n]) {
-      const top = await initialised(2);
-      const bottom = await initialised(1);
-      const a2 = json(await top.ledger.submit(DSP, (ctx) => top.dao.RecordRevenue(ctx, revenue('r', total.toString()))));
-      const a1 = json(await bottom.ledger.submit(DSP, (ctx) => bottom.dao.AllocationReceived(ctx, s({ sourceChannel: 'dao-acme-v2', sourceTxId: 'abc123', amount: a2['rest'] }))));
+      const { top, bottom, revenueOnTop } = await linkedPair();
+      const { allocation: a2, relay } = await revenueOnTop('r', total);
+      const a1 = json(await bottom.ledger.submit(DSP, (ctx) => bottom.dao.AllocationReceived(ctx, s(relay))));
       expect(a1['restTo']).toEqual({ group: 'D' });
       const paid = [...a2['payouts'], ...a1['payouts']].reduce((sum: bigint, p: { amount: string }) => sum + BigInt(p.amount), 0n);
       expect(paid).toBe(total);
@@ -121,25 +120,39 @@ describe('DaoContract revenue and level-by-level allocation', () => {
         { mspId: VSP1, amount: reference.vsps[0]?.toString() },
         { mspId: DSP, amount: reference.dsp.toString() },
       ]);
+      expect(json(await top.ledger.evaluate(DSP, (ctx) => top.dao.GetAllocationByTx(ctx, relay.sourceTxId)))).toEqual(a2);
     }
   });
 
   it('applies AllocationReceived once per source transaction: a repeat returns the first allocation and writes nothing', async () => {
-    const { ledger, dao } = await initialised(1);
-    const relay = s({ sourceChannel: 'dao-acme-v2', sourceTxId: 'tx42', amount: '1000' });
-    const first = await ledger.submit(DSP, (ctx) => dao.AllocationReceived(ctx, relay));
+    const { bottom, revenueOnTop } = await linkedPair();
+    const { ledger, dao } = bottom;
+    const { relay } = await revenueOnTop('r1', 1333n); // β_2 = 0.75: J2 gets 333, 1000 passes inward
+    expect(relay.amount).toBe('1000');
+    const first = await ledger.submit(DSP, (ctx) => dao.AllocationReceived(ctx, s(relay)));
     const before = ledger.dump();
     const events = ledger.events.length;
-    const again = await ledger.submit(DSP, (ctx) => dao.AllocationReceived(ctx, relay));
+    const again = await ledger.submit(DSP, (ctx) => dao.AllocationReceived(ctx, s(relay)));
     expect(again).toBe(first);
     expect(ledger.dump()).toEqual(before);
     expect(ledger.events).toHaveLength(events);
     expect(json(await ledger.evaluate(VSP1, (ctx) => dao.GetEntitlement(ctx, VSP1)))).toEqual({ mspId: VSP1, amount: '400', allocations: 1 });
     expect(json(await ledger.evaluate(VSP1, (ctx) => dao.GetEntitlement(ctx, DSP)))).toEqual({ mspId: DSP, amount: '600', allocations: 1 });
-    await expect(ledger.submit(DSP, (ctx) => dao.AllocationReceived(ctx, s({ sourceChannel: 'dao-acme-v2', sourceTxId: 'tx42', amount: '999' })))).rejects.toThrow(/^CONFLICT: relay dao-acme-v2\/tx42 was received with amount 1000/);
-    await ledger.submit(DSP, (ctx) => dao.AllocationReceived(ctx, s({ sourceChannel: 'dao-acme-v2', sourceTxId: 'tx43', amount: '1000' })));
+    await expect(ledger.submit(DSP, (ctx) => dao.AllocationReceived(ctx, s({ ...relay, amount: '999' })))).rejects.toThrow(/^CONFLICT: relay dao-acme-v2\/\w+ was received with amount 1000/);
+    const { relay: second } = await revenueOnTop('r2', 1333n);
+    await ledger.submit(DSP, (ctx) => dao.AllocationReceived(ctx, s(second)));
     expect(json(await ledger.evaluate(VSP1, (ctx) => dao.GetEntitlement(ctx, VSP1)))).toEqual({ mspId: VSP1, amount: '800', allocations: 2 });
-    expect(ledger.lastEvent()?.name).toBe('AllocationReceived');
+    expect(ledger.lastEvent()).toMatchObject({ name: 'AllocationReceived', payload: { sourceTxId: second.sourceTxId, amount: '1000' } });
+  });
+
+  it('accepts a relay only when the source channel\'s allocation passes exactly that amount here (cross-channel read)', async () => {
+    const { bottom, revenueOnTop } = await linkedPair();
+    const { relay } = await revenueOnTop('r', 1333n);
+    const before = bottom.ledger.dump();
+    await expect(bottom.ledger.submit(DSP, (ctx) => bottom.dao.AllocationReceived(ctx, s({ ...relay, amount: '5000' })))).rejects.toThrow(/^CONFLICT: the allocation of transaction \w+ on dao-acme-v2 .* passes 1000 to dao-acme-v1, not 5000/);
+    await expect(bottom.ledger.submit(DSP, (ctx) => bottom.dao.AllocationReceived(ctx, s({ ...relay, sourceTxId: 'forged1' })))).rejects.toThrow(/^NOT_FOUND: no allocation for transaction forged1 on dao-acme-v2.*made no allocation/);
+    await expect(bottom.ledger.submit(DSP, (ctx) => bottom.dao.AllocationReceived(ctx, s({ ...relay, sourceChaincode: 'other' })))).rejects.toThrow(/^NOT_FOUND: cannot read the allocation/);
+    expect(bottom.ledger.dump()).toEqual(before);
   });
 
   it('accepts relays only from members of D and only from the next channel', async () => {

@@ -17,6 +17,7 @@ import {
   provisionedSchema,
   revenueSchema,
   snapshotSchema,
+  txIdSchema,
   workloadSchema,
 } from './operations.validator';
 import { DaoStore, type AllocationState, type EntitlementState, type MemberState, type ProposalState, type VersionState, type VoteState, type WorkloadState } from './state';
@@ -154,11 +155,31 @@ export class DaoContract extends Contract {
       return canonicalJson(await store.get<AllocationState>('allocation', previous.allocationId));
     }
     if (version.status !== 'active') throw conflict(`DAO ${version.daoId} is dissolved`);
+    await this.#checkSource(ctx, version, relay);
     const allocationId = `relay:${relay.sourceChannel}:${relay.sourceTxId}`;
     const allocation = await this.#allocate(ctx, store, version, relay.amount, { kind: 'relay', sourceChannel: relay.sourceChannel, sourceTxId: relay.sourceTxId }, allocationId);
-    await store.put({ ...relay, amount: relay.amount.toString(), allocationId, txId: ctx.stub.getTxID() }, 'relay', relay.sourceChannel, relay.sourceTxId);
+    await store.put({ sourceChannel: relay.sourceChannel, sourceTxId: relay.sourceTxId, amount: relay.amount.toString(), allocationId, txId: ctx.stub.getTxID() }, 'relay', relay.sourceChannel, relay.sourceTxId);
     emitEvent(ctx, 'AllocationReceived', { sourceChannel: relay.sourceChannel, sourceTxId: relay.sourceTxId, amount: relay.amount, allocation });
     return canonicalJson(allocation);
+  }
+
+  /**
+   * Reads the source allocation on the next channel (every endorser of CH_i is a member of
+   * CH_{i+1}, so its peer holds that ledger) and checks that it passes exactly this amount here:
+   * the chaincode, not trust in the relaying bridge, makes the relay valid.
+   */
+  async #checkSource(ctx: Context, version: VersionState, relay: { sourceChannel: string; sourceTxId: string; sourceChaincode: string; amount: bigint }): Promise<void> {
+    const where = `transaction ${relay.sourceTxId} on ${relay.sourceChannel} (chaincode ${relay.sourceChaincode})`;
+    let response: Awaited<ReturnType<Context['stub']['invokeChaincode']>>;
+    try {
+      response = await ctx.stub.invokeChaincode(relay.sourceChaincode, ['GetAllocationByTx', relay.sourceTxId], relay.sourceChannel);
+    } catch (e) {
+      throw notFound(`cannot read the allocation of ${where}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (response.status >= 400 || !response.payload) throw notFound(`no allocation for ${where}: ${response.message ?? response.status}`);
+    const source = JSON.parse(Buffer.from(response.payload).toString('utf8')) as AllocationState;
+    if (!('channel' in source.restTo) || source.restTo.channel !== version.channel) throw conflict(`the allocation of ${where} does not pass its rest to ${version.channel}`);
+    if (source.rest !== relay.amount.toString()) throw conflict(`the allocation of ${where} passes ${source.rest} to ${version.channel}, not ${relay.amount}`);
   }
 
   async #allocate(ctx: Context, store: DaoStore, version: VersionState, lump: bigint, source: AllocationState['source'], allocationId: string): Promise<AllocationState> {
@@ -181,6 +202,7 @@ export class DaoContract extends Contract {
     const paid = split.payouts.reduce((s, p) => s + BigInt(p.amount), 0n) + ('channel' in split.restTo ? split.rest : 0n);
     if (paid !== lump) throw new Error(`allocation of ${lump} pays ${paid}: the split must be exact`);
     await store.put(allocation, 'allocation', allocationId);
+    await store.put({ allocationId }, 'allocationTx', allocation.txId);
     for (const p of split.payouts) {
       const before = await store.get<EntitlementState>('entitlement', p.mspId);
       const next: EntitlementState = { mspId: p.mspId, amount: (BigInt(before?.amount ?? '0') + BigInt(p.amount)).toString(), allocations: (before?.allocations ?? 0) + 1 };
@@ -198,6 +220,23 @@ export class DaoContract extends Contract {
     await store.caller('read allocations');
     const allocation = await store.get<AllocationState>('allocation', id);
     if (!allocation) throw notFound(`no allocation ${id}`);
+    return canonicalJson(allocation);
+  }
+
+  /**
+   * The allocation made by a transaction of this channel: what the next channel down reads
+   * (cross-channel query) to check a relayed AllocationReceived.
+   */
+  @Transaction(false)
+  @Returns('string')
+  async GetAllocationByTx(ctx: Context, txId: string): Promise<string> {
+    const id = parseArg(txIdSchema, txId, 'txId');
+    const store = new DaoStore(ctx);
+    await store.version();
+    await store.caller('read allocations');
+    const index = await store.get<{ allocationId: string }>('allocationTx', id);
+    const allocation = index && (await store.get<AllocationState>('allocation', index.allocationId));
+    if (!allocation) throw notFound(`transaction ${id} made no allocation on ${ctx.stub.getChannelID()}`);
     return canonicalJson(allocation);
   }
 

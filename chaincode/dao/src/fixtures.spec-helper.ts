@@ -54,6 +54,19 @@ export async function initialised(version: 1 | 2): Promise<{ ledger: MemoryLedge
   return { ledger, dao };
 }
 
+/** CH_2 and CH_1 of DAO acme, with CH_1's peers able to query CH_2's dao chaincode (as real peers can). */
+export async function linkedPair() {
+  const top = await initialised(2);
+  const bottom = await initialised(1);
+  bottom.ledger.link('dao', top.ledger, top.dao);
+  /** Records revenue on CH_2 and returns the relay CH_1 should receive for it. */
+  const revenueOnTop = async (revenueId: string, amount: bigint | string) => {
+    const allocation = json(await top.ledger.submit(DSP, (ctx) => top.dao.RecordRevenue(ctx, JSON.stringify({ revenueId, amount: amount.toString(), kind: 'use' }))));
+    return { allocation, relay: { sourceChannel: 'dao-acme-v2', sourceTxId: top.ledger.lastEvent()?.txId as string, amount: allocation['rest'] as string } };
+  };
+  return { top, bottom, revenueOnTop };
+}
+
 export function ecKeys(): { publicKeyPem: string; privateKey: KeyObject; sign: (data: Uint8Array) => Buffer } {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   return { publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), privateKey, sign: (data) => sign('sha256', data, privateKey) };

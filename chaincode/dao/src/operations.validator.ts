@@ -10,10 +10,14 @@ export const revenueSchema = z.strictObject({
   reference: textSchema(256).optional(),
 });
 
+export const txIdSchema = z.string().regex(/^[A-Za-z0-9]{1,128}$/, 'must be a transaction id (letters and digits)');
+
 export const allocationReceivedSchema = z.strictObject({
   sourceChannel: z.string().regex(/^dao-[a-z0-9][a-z0-9-]{0,40}-v[1-9]\d{0,3}$/, 'must be a DAO channel name dao-<d>-v<i>'),
-  sourceTxId: z.string().regex(/^[A-Za-z0-9]{1,128}$/, 'must be a transaction id (letters and digits)'),
+  sourceTxId: txIdSchema,
   amount: amountSchema.refine((a) => a > 0n, 'must be positive'),
+  /** The name the dao chaincode has on the source channel (`dao` in a real deployment). */
+  sourceChaincode: z.string().regex(/^[a-z0-9][a-z0-9_.+-]{0,99}$/, 'must be a chaincode name').default('dao'),
 });
 
 export const workloadSchema = z.strictObject({

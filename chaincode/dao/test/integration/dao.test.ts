@@ -99,8 +99,13 @@ describe('dao chaincode on the real network', () => {
     expect(top.payouts).toEqual([{ mspId: VSP2, amount: '250000' }]);
     expect(top.rest).toBe('750003');
 
-    // The DSP's bridge relays the rest into CH_1, keyed by the source transaction.
-    const relay = JSON.stringify({ sourceChannel: 'dao-it-v2', sourceTxId: recorded.txId, amount: top.rest });
+    // The DSP's bridge relays the rest into CH_1, keyed by the source transaction; CH_1's peers read
+    // the source allocation on CH_2 themselves (cross-channel query) and refuse any other amount.
+    const source = { sourceChannel: 'dao-it-v2', sourceTxId: recorded.txId, sourceChaincode: V2.name };
+    expect(await failure(() => submit(net(DSP, V1.channel), V1.name, 'AllocationReceived', JSON.stringify({ ...source, amount: '9999999' })))).toMatch(
+      /CONFLICT: the allocation of transaction \w+ on dao-it-v2 .* passes 750003 to dao-it-v1, not 9999999/,
+    );
+    const relay = JSON.stringify({ ...source, amount: top.rest });
     const received = await submit(net(DSP, V1.channel), V1.name, 'AllocationReceived', relay);
     const inner = JSON.parse(received.result) as { restTo: { group: string }; payouts: { mspId: string; amount: string }[] };
     expect(inner.restTo).toEqual({ group: 'D' });
@@ -122,8 +127,9 @@ describe('dao chaincode on the real network', () => {
   });
 
   it('checks the caller MSP and the arguments on the peers', async () => {
-    const relay = JSON.stringify({ sourceChannel: 'dao-it-v2', sourceTxId: `x${run}`, amount: '10' });
+    const relay = JSON.stringify({ sourceChannel: 'dao-it-v2', sourceTxId: `x${run}`, amount: '10', sourceChaincode: V2.name });
     expect(await failure(() => submit(net(VSP1, V1.channel), V1.name, 'AllocationReceived', relay))).toMatch(/FORBIDDEN: ItVspOneMSP is not in the founding group D/);
+    expect(await failure(() => submit(net(DSP, V1.channel), V1.name, 'AllocationReceived', relay))).toMatch(/NOT_FOUND: no allocation for transaction x\w+ on dao-it-v2/);
     expect(await failure(() => submit(net(VSP2, V2.channel), V2.name, 'RecordRevenue', JSON.stringify({ revenueId: `bad-${run}`, amount: '1.5', kind: 'use' })))).toMatch(
       /INVALID_ARGUMENT: revenue\.amount/,
     );
