@@ -1,7 +1,9 @@
 import { ledgerCommandCloudEvent, type LedgerCommand } from '@datawell/contracts';
-import type { GatewayConnection } from '@datawell/fabric';
+import { readFileSync } from 'node:fs';
+import { connectGateway, type GatewayConnection } from '@datawell/fabric';
 import type { Kafka, Producer } from 'kafkajs';
 import type { LedgerBridge } from '../../src/ledger-bridge';
+import { FileWallet } from '../../src/wallet/wallet.adapter';
 import {
   bridgeSettings,
   createTopics,
@@ -164,5 +166,35 @@ describe('ledger-bridge commands against Fabric, PostgreSQL and Kafka', () => {
       .map(json)
       .filter((r) => r.data['commandId'] === cmd.commandId);
     expect(receipts).toHaveLength(1);
+  });
+
+  it.each([
+    ['endorsed but never sent', false],
+    ['sent and committed, but not recorded', true],
+  ])('resumes an operation left submitted by a crash (%s) with the same transaction', async (_case, alreadySent) => {
+    const cmd = command();
+    // Endorsed as the bridge's own OperatorMSP identity, as the bridge did before the crash: the
+    // stored transaction is unsigned until sent, and the resend signs it with the same identity.
+    const bridgeIdentity = await new FileWallet(wallet.dir).get('OperatorMSP');
+    const peer = bridgeSettings(wallet.dir, topics).fabric!;
+    const asBridge = connectGateway({ endpoint: peer.endpoint, hostAlias: peer.hostAlias, tlsCaPem: readFileSync(peer.tlsCaFile, 'utf8') }, bridgeIdentity);
+    const contract = asBridge.gateway.getNetwork('marketplace').getContract('hello');
+    const transaction = await contract.newProposal('Put', { arguments: cmd.arguments }).endorse();
+    if (alreadySent) {
+      const status = await (await transaction.submit()).getStatus();
+      expect(status.successful).toBe(true);
+    }
+    await db.dataSource.query(
+      `INSERT INTO "${db.schema}".operations (command_id, channel, chaincode, transaction, arguments, acting_msp_id, status,
+         transaction_id, prepared_tx, attempts, submissions)
+       VALUES ($1, 'marketplace', 'hello', 'Put', $2::jsonb, 'OperatorMSP', 'submitted', $3, $4, 1, 1)`,
+      [cmd.commandId, JSON.stringify(cmd.arguments), transaction.getTransactionId(), Buffer.from(transaction.getBytes())],
+    );
+    await send(ledgerCommandCloudEvent(cmd, 'urn:it'));
+    const row = await ended(cmd.commandId);
+    expect(row).toMatchObject({ status: 'committed', transaction_id: transaction.getTransactionId(), attempts: 1, submissions: 1 });
+    const stored = await contract.evaluateTransaction('Get', cmd.arguments[0]!);
+    expect(decode(stored)).toBe(cmd.arguments[1]);
+    asBridge.close();
   });
 });
