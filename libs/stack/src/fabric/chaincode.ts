@@ -49,33 +49,59 @@ async function deployLocked(ctx: StackContext, spec: ChaincodeSpec): Promise<str
   const registry = loadRegistry(dirs);
   const channel = registry.channels[spec.channel];
   if (!channel) throw new StackError('BAD_SETTING', `unknown channel ${spec.channel}`, 'fabric');
-  const existing = registry.chaincodes[spec.name];
-  const version = spec.version ?? '1.0';
-  const port = existing?.port ?? fabricPorts(ctx.settings).chaincodeServer(Object.keys(registry.chaincodes).length);
-  const sequence = existing ? (existing.version === version ? existing.sequence : existing.sequence + 1) : 1;
-  const label = `${spec.name}_${version}`;
   const orgs = channel.orgs.map((id) => findOrg(registry, id));
-  const packageId = await packageCcaas(ctx, orgs[0]!, spec.name, label, port);
-  registry.chaincodes[spec.name] = { channel: spec.channel, packageId, port, modulePath: resolve(spec.modulePath), version, sequence };
+  const version = spec.version ?? '1.0';
+  const label = `${spec.name}_${version}`;
+  let cc = registry.chaincodes[spec.name];
+  // A package is made once per version: re-packaging would change its id under running peers.
+  if (!cc || cc.version !== version) {
+    const port = cc?.port ?? fabricPorts(ctx.settings).chaincodeServer(Object.keys(registry.chaincodes).length);
+    const packageId = await packageCcaas(ctx, orgs[0]!, spec.name, label, port);
+    if (cc) await stopChaincodeServer(ctx, spec.name);
+    cc = { packageId, port, modulePath: resolve(spec.modulePath), version, channels: cc?.channels ?? {} };
+  }
+  const previous = cc.channels[spec.channel];
+  const committedDef = await committed(ctx, orgs[0]!, spec.channel, spec.name);
+  const sequence = committedDef && committedDef.version === version ? committedDef.sequence : (committedDef?.sequence ?? previous?.sequence ?? 0) + 1;
+  cc.channels[spec.channel] = { sequence };
+  registry.chaincodes[spec.name] = cc;
   saveRegistry(dirs, registry);
   await startChaincodeServer(ctx, spec.name);
   for (const org of orgs) {
     const { stdout } = await peerCli(ctx, org, ['lifecycle', 'chaincode', 'queryinstalled']);
-    if (stdout.includes(packageId)) continue;
+    if (stdout.includes(cc.packageId)) continue;
     ctx.progress.step('fabric', `installing ${label} on peer0.${org.slug}`);
     await peerCli(ctx, org, ['lifecycle', 'chaincode', 'install', files(ctx, spec.name).pkg]);
   }
-  const common = ['--channelID', spec.channel, '--name', spec.name, '--version', version, '--sequence', String(sequence)];
-  const committed = await peerCli(ctx, orgs[0]!, ['lifecycle', 'chaincode', 'querycommitted', '--channelID', spec.channel, '--name', spec.name]).catch(() => undefined);
-  if (committed?.stdout.includes(`Sequence: ${sequence},`)) return packageId;
-  for (const org of orgs) {
-    ctx.progress.step('fabric', `approving ${label} for ${org.mspId} on ${spec.channel}`);
-    await peerCli(ctx, org, ['lifecycle', 'chaincode', 'approveformyorg', ...ordererFlags(ctx), ...common, '--package-id', packageId]);
+  const definition = ['--channelID', spec.channel, '--name', spec.name, '--version', version, '--sequence', String(sequence), '--package-id', cc.packageId];
+  const approve = async (org: OrgRecord) => {
+    ctx.progress.step('fabric', `approving ${label} (sequence ${sequence}) for ${org.mspId} on ${spec.channel}`);
+    await peerCli(ctx, org, ['lifecycle', 'chaincode', 'approveformyorg', ...ordererFlags(ctx), ...definition]);
+  };
+  if (committedDef && committedDef.sequence === sequence) {
+    // Already committed: members that joined later approve it too, so their peers run it.
+    for (const org of orgs) if (!committedDef.approvals[org.mspId]) await approve(org);
+    return cc.packageId;
   }
+  for (const org of orgs) await approve(org);
   const peerFlags = orgs.flatMap((org) => ['--peerAddresses', peerProcess(ctx, org).endpoint, '--tlsRootCertFiles', join(dirs.orgMsp(org), 'tlscacerts', 'ca.pem')]);
   ctx.progress.step('fabric', `committing ${label} on ${spec.channel}`);
-  await peerCli(ctx, orgs[0]!, ['lifecycle', 'chaincode', 'commit', ...ordererFlags(ctx), ...common, ...peerFlags]);
-  return packageId;
+  await peerCli(ctx, orgs[0]!, ['lifecycle', 'chaincode', 'commit', ...ordererFlags(ctx), ...definition.slice(0, -2), ...peerFlags]);
+  return cc.packageId;
+}
+
+interface CommittedDefinition {
+  readonly version: string;
+  readonly sequence: number;
+  readonly approvals: Readonly<Record<string, boolean>>;
+}
+
+/** The chaincode definition committed on a channel, as `peer lifecycle chaincode querycommitted` reports it. */
+async function committed(ctx: StackContext, org: OrgRecord, channel: string, name: string): Promise<CommittedDefinition | undefined> {
+  const result = await peerCli(ctx, org, ['lifecycle', 'chaincode', 'querycommitted', '--channelID', channel, '--name', name, '--output', 'json']).catch(() => undefined);
+  if (!result) return undefined;
+  const def = JSON.parse(result.stdout) as { version: string; sequence: number; approvals?: Record<string, boolean> };
+  return { version: def.version, sequence: Number(def.sequence), approvals: def.approvals ?? {} };
 }
 
 /** Starts the chaincode's server process (fabric-shim in server mode) if it is not running. */

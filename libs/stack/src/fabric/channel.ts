@@ -1,12 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StackContext } from '../components/component';
 import { StackError } from '../errors';
 import { run, waitFor } from '../proc';
 import { withStackLock } from '../lock';
-import { writeChannelConfigtx } from './configtx';
-import { fabricDirs, findOrg, loadRegistry, saveRegistry, type OrgRecord } from './layout';
+import { applicationOrg, writeChannelConfigtx } from './configtx';
+import { HOST, fabricDirs, fabricPorts, findOrg, loadRegistry, saveRegistry, type OrgRecord } from './layout';
 import { nodeNames } from './org';
 import { ORDERER_ORG } from './layout';
 import { ordererFlags, osnadmin, peerCli } from './admin';
@@ -91,4 +92,103 @@ async function joinPeer(ctx: StackContext, org: OrgRecord, channel: string, bloc
     await peerCli(ctx, org, ['channel', 'join', '-b', block]);
     return true;
   }, 60000, 'fabric');
+}
+
+/**
+ * Adds an organisation to an existing channel by a channel configuration update, the way Fabric's
+ * documentation does it with its own tools: fetch the config block, add the org's definition
+ * (configtxgen -printOrg), compute the update with configtxlator, have a majority of the current
+ * members' admins sign it, submit it, and join the new org's peer from the genesis block.
+ */
+export async function addOrgToChannel(ctx: StackContext, channel: string, mspId: string): Promise<void> {
+  await withStackLock(ctx, () => addOrgToChannelLocked(ctx, channel, mspId));
+}
+
+async function addOrgToChannelLocked(ctx: StackContext, channel: string, mspId: string): Promise<void> {
+  const dirs = fabricDirs(ctx.settings);
+  const registry = loadRegistry(dirs);
+  const known = registry.channels[channel];
+  if (!known) throw new StackError('BAD_SETTING', `unknown channel ${channel}`, 'fabric');
+  const org = findOrg(registry, mspId);
+  const members = known.orgs.map((id) => findOrg(registry, id));
+  const current = await channelMembers(ctx, members[0]!.mspId, channel);
+  if (!current.includes(mspId)) {
+    const work = mkdtempSync(join(tmpdir(), 'datawell-update-'));
+    try {
+      ctx.progress.step('fabric', `adding ${mspId} to ${channel} by a channel config update`);
+      await writeConfigUpdate(ctx, work, channel, members[0]!, org);
+      const envelope = join(work, 'update_envelope.pb');
+      // The Application group's Admins policy is MAJORITY Admins of the current members.
+      const signers = members.slice(0, Math.floor(members.length / 2) + 1);
+      for (const signer of signers.slice(0, -1)) await peerCli(ctx, signer, ['channel', 'signconfigtx', '-f', envelope]);
+      await peerCli(ctx, signers[signers.length - 1]!, ['channel', 'update', '-f', envelope, '-c', channel, ...ordererFlags(ctx)]);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+  if (!known.orgs.includes(mspId)) {
+    known.orgs.push(mspId);
+    saveRegistry(dirs, registry);
+  }
+  if (!(await peerChannels(ctx, org)).includes(channel)) {
+    const block = join(dirs.channel(channel), `${channel}.block`);
+    await joinPeer(ctx, org, channel, block);
+  }
+  // The new peer starts from the genesis block; until it has caught up with the update that
+  // admits its org, it refuses its own admin's proposals.
+  const target = await channelHeight(ctx, members[0]!, channel);
+  await waitFor(`peer0.${org.slug} to catch up on ${channel}`, async () => (await channelHeight(ctx, org, channel)) >= target, 60000, 'fabric');
+}
+
+async function channelHeight(ctx: StackContext, org: OrgRecord, channel: string): Promise<number> {
+  const { stdout } = await peerCli(ctx, org, ['channel', 'getinfo', '-c', channel]);
+  const match = /"height":(\d+)/.exec(stdout);
+  if (!match) throw new StackError('COMMAND_FAILED', `peer channel getinfo gave no height for ${channel}`, 'fabric');
+  return Number(match[1]);
+}
+
+async function writeConfigUpdate(ctx: StackContext, work: string, channel: string, member: OrgRecord, org: OrgRecord): Promise<void> {
+  const lator = (args: string[]) => run(fabricBin(ctx.settings, 'configtxlator'), args);
+  const f = (name: string) => join(work, name);
+  // The new org's definition, as configtxgen prints it from a configtx.yaml naming only that org.
+  writeFileSync(f('configtx.yaml'), stringify({ Organizations: [applicationOrg(ctx, org)] }));
+  await run(fabricBin(ctx.settings, 'configtxgen'), ['-configPath', work, '-printOrg', org.mspId], { cwd: work }).then(({ stdout }) => writeFileSync(f('org.json'), stdout));
+  await peerCli(ctx, member, ['channel', 'fetch', 'config', f('config_block.pb'), '-c', channel, ...ordererFlags(ctx)]);
+  await lator(['proto_decode', '--input', f('config_block.pb'), '--type', 'common.Block', '--output', f('config_block.json')]);
+  const block = JSON.parse(readFileSync(f('config_block.json'), 'utf8')) as { data: { data: { payload: { data: { config: ConfigJson } } }[] } };
+  const config = block.data.data[0]!.payload.data.config;
+  const definition = JSON.parse(readFileSync(f('org.json'), 'utf8')) as OrgGroupJson;
+  const modified = structuredClone(config);
+  modified.channel_group.groups.Application.groups[org.mspId] = withAnchorPeer(definition, fabricPorts(ctx.settings).peer(org).listen);
+  writeFileSync(f('config.json'), JSON.stringify(config));
+  writeFileSync(f('modified.json'), JSON.stringify(modified));
+  await lator(['proto_encode', '--input', f('config.json'), '--type', 'common.Config', '--output', f('config.pb')]);
+  await lator(['proto_encode', '--input', f('modified.json'), '--type', 'common.Config', '--output', f('modified.pb')]);
+  await lator(['compute_update', '--channel_id', channel, '--original', f('config.pb'), '--updated', f('modified.pb'), '--output', f('update.pb')]);
+  await lator(['proto_decode', '--input', f('update.pb'), '--type', 'common.ConfigUpdate', '--output', f('update.json')]);
+  const update = JSON.parse(readFileSync(f('update.json'), 'utf8')) as unknown;
+  const envelope = { payload: { header: { channel_header: { channel_id: channel, type: 2 } }, data: { config_update: update } } };
+  writeFileSync(f('update_envelope.json'), JSON.stringify(envelope));
+  await lator(['proto_encode', '--input', f('update_envelope.json'), '--type', 'common.Envelope', '--output', f('update_envelope.pb')]);
+}
+
+interface OrgGroupJson {
+  values: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+interface ConfigJson {
+  channel_group: { groups: { Application: { groups: Record<string, unknown> } } };
+}
+
+/** Gossip and service discovery across orgs need the new org's anchor peer in its definition. */
+function withAnchorPeer(definition: OrgGroupJson, port: number): OrgGroupJson {
+  if (definition.values['AnchorPeers']) return definition;
+  return {
+    ...definition,
+    values: {
+      ...definition.values,
+      AnchorPeers: { mod_policy: 'Admins', value: { anchor_peers: [{ host: HOST, port }] }, version: '0' },
+    },
+  };
 }

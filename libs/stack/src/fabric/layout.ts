@@ -73,14 +73,33 @@ export function fabricDirs(settings: StackSettings): FabricDirs {
 export interface FabricRegistry {
   orgs: OrgRecord[];
   channels: Record<string, { orgs: string[] }>;
-  chaincodes: Record<string, { channel: string; packageId: string; port: number; modulePath: string; version: string; sequence: number }>;
+  /** One chaincode-as-a-service process per chaincode package, serving every channel it is defined on. */
+  chaincodes: Record<string, ChaincodeRecord>;
   /** Bootstrap registrar secret per CA (kept in the git-ignored stack folder, never logged). */
   caSecrets: Record<string, string>;
 }
 
+export interface ChaincodeRecord {
+  packageId: string;
+  port: number;
+  modulePath: string;
+  version: string;
+  /** Channels the chaincode is defined on, with the definition's sequence there. */
+  channels: Record<string, { sequence: number }>;
+}
+
 export function loadRegistry(dirs: FabricDirs): FabricRegistry {
   if (!existsSync(dirs.registry)) return { orgs: [], channels: {}, chaincodes: {}, caSecrets: {} };
-  return JSON.parse(readFileSync(dirs.registry, 'utf8')) as FabricRegistry;
+  const registry = JSON.parse(readFileSync(dirs.registry, 'utf8')) as FabricRegistry;
+  // Registries written before chaincodes could span channels held one channel and sequence.
+  for (const cc of Object.values(registry.chaincodes) as (ChaincodeRecord & { channel?: string; sequence?: number })[]) {
+    if (!cc.channels && cc.channel) {
+      cc.channels = { [cc.channel]: { sequence: cc.sequence ?? 1 } };
+      delete cc.channel;
+      delete cc.sequence;
+    }
+  }
+  return registry;
 }
 
 export function saveRegistry(dirs: FabricDirs, registry: FabricRegistry): void {

@@ -101,8 +101,8 @@ export const fabric: Component = {
     const registry = loadRegistry(fabricDirs(ctx.settings));
     for (const [name, cc] of Object.entries(registry.chaincodes)) {
       const { pid } = chaincodeProcess(ctx, name);
-      const probeFn = name === PROBE_CHAINCODE ? async () => (await queryChaincode(ctx, OPERATOR_ORG.mspId, cc.channel, name, ['Ping'])).includes('pong') : async () => true;
-      out.push(await probe(`chaincode-${name}`, pid, `${cc.channel} ${cc.packageId.slice(0, 24)}…`, probeFn));
+      const probeFn = name === PROBE_CHAINCODE ? async () => (await queryChaincode(ctx, OPERATOR_ORG.mspId, MARKETPLACE_CHANNEL, name, ['Ping'])).includes('pong') : async () => true;
+      out.push(await probe(`chaincode-${name}`, pid, `${Object.keys(cc.channels).join(', ')} ${cc.packageId.slice(0, 24)}…`, probeFn));
     }
     return out;
   },

@@ -1,4 +1,7 @@
-import { addOrganisation, channelMembers, createChannel, peerChannels, status } from '@datawell/stack';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { addOrganisation, addOrgToChannel, channelMembers, createChannel, deployChaincode, peerChannels, queryChaincode, status } from '@datawell/stack';
+import { REPO_DIR } from '../../src';
 import { testStackContext } from '../../src';
 
 describe('Fabric network administration (library functions for the ledger)', () => {
@@ -22,6 +25,22 @@ describe('Fabric network administration (library functions for the ledger)', () 
     const health = await status(ctx);
     const names = health.components.filter((c) => c.healthy).map((c) => c.name);
     expect(names).toEqual(expect.arrayContaining(['ca-probeorg', 'peer0.probeorg']));
+  });
+
+  it('adds an organisation to a running channel by a config update signed by a majority of its admins', async () => {
+    const late = await addOrganisation(ctx, 'ProbeLateMSP');
+    const channel = `probe-grow-${randomBytes(3).toString('hex')}`;
+    await createChannel(ctx, channel, ['OperatorMSP', PROBE_ORG]);
+    await deployChaincode(ctx, { name: 'hello', channel, modulePath: join(REPO_DIR, 'chaincode', 'hello') });
+
+    await addOrgToChannel(ctx, channel, late.mspId);
+    await addOrgToChannel(ctx, channel, late.mspId); // idempotent
+    expect(await channelMembers(ctx, 'OperatorMSP', channel)).toEqual(['OperatorMSP', PROBE_ORG, 'ProbeLateMSP'].sort());
+    expect(await peerChannels(ctx, late)).toContain(channel);
+
+    // The late member approves the committed chaincode definition and its peer then runs it.
+    await deployChaincode(ctx, { name: 'hello', channel, modulePath: join(REPO_DIR, 'chaincode', 'hello') });
+    expect(JSON.parse(await queryChaincode(ctx, 'ProbeLateMSP', channel, 'hello', ['Ping']))).toEqual({ pong: true, mspId: 'ProbeLateMSP' });
   });
 
   it('refuses to redefine an existing channel with other organisations', async () => {
