@@ -24,9 +24,14 @@ describe('DaoContract InitVersion', () => {
     }
   });
 
-  it('refuses a second InitVersion on the same channel', async () => {
+  it('returns the version for a retried InitVersion of the same agreement (no write, no event) and refuses another agreement', async () => {
     const { ledger, dao } = await initialised(1);
-    await expect(ledger.submit(DSP, (ctx) => dao.InitVersion(ctx, s(agreement(1))))).rejects.toThrow(/^CONFLICT: channel dao-acme-v1 already holds/);
+    const before = ledger.dump();
+    const again = json(await ledger.submit(DSP, (ctx) => dao.InitVersion(ctx, s(agreement(1)))));
+    expect(again).toMatchObject({ agreementId: 'agr-1', createdAtMs: START_MS });
+    expect(ledger.dump()).toEqual(before);
+    expect(ledger.events).toHaveLength(1);
+    await expect(ledger.submit(DSP, (ctx) => dao.InitVersion(ctx, s(agreement(1, { betaPpm: 500_000 }))))).rejects.toThrow(/^CONFLICT: channel dao-acme-v1 already holds a DAO version \(agreement agr-1\)/);
   });
 
   const bad: [string, Record<string, unknown>, RegExp][] = [
@@ -173,8 +178,11 @@ describe('DaoContract revenue and level-by-level allocation', () => {
     }
     await expect(ledger.submit(DSP, (ctx) => dao.RecordRevenue(ctx, s({ revenueId: 'r', amount: 10, kind: 'use' })))).rejects.toThrow(/^INVALID_ARGUMENT: revenue\.amount/);
     await expect(ledger.submit(DSP, (ctx) => dao.RecordRevenue(ctx, revenue('r', '10', 'subscription-period')))).rejects.toThrow(/^INVALID_ARGUMENT: revenue\.kind: this DAO's business model is pay-per-use/);
-    await ledger.submit(DSP, (ctx) => dao.RecordRevenue(ctx, revenue('r', '10')));
-    await expect(ledger.submit(DSP, (ctx) => dao.RecordRevenue(ctx, revenue('r', '10')))).rejects.toThrow(/^CONFLICT: revenue r is already recorded/);
+    const first = await ledger.submit(DSP, (ctx) => dao.RecordRevenue(ctx, revenue('r', '10')));
+    const before = ledger.dump();
+    expect(await ledger.submit(VSP1, (ctx) => dao.RecordRevenue(ctx, revenue('r', '10')))).toBe(first); // a retry: same allocation, nothing written
+    expect(ledger.dump()).toEqual(before);
+    await expect(ledger.submit(DSP, (ctx) => dao.RecordRevenue(ctx, revenue('r', '11')))).rejects.toThrow(/^CONFLICT: revenue r is already recorded with other content \(amount 10/);
     await expect(ledger.evaluate(DSP, (ctx) => dao.GetAllocation(ctx, 'nonsense'))).rejects.toThrow(/^INVALID_ARGUMENT: allocationId/);
     await expect(ledger.evaluate(DSP, (ctx) => dao.GetAllocation(ctx, 'revenue:none'))).rejects.toThrow(/^NOT_FOUND: no allocation revenue:none/);
   });
@@ -409,7 +417,10 @@ describe('DaoContract computations and infrastructure reports', () => {
     const job = { jobId: 'job-1', computation: 'mean', members: [DSP, VSP1], resultDigest: DIGEST };
     expect(json(await ledger.submit(DSP, (ctx) => dao.ComputationCompleted(ctx, s(job))))).toMatchObject({ ...job, recipients: [DSP, VSP1], recordedBy: DSP });
     expect(ledger.lastEvent()).toMatchObject({ name: 'ComputationCompleted', payload: { jobId: 'job-1', recipients: [DSP, VSP1] } });
-    await expect(ledger.submit(DSP, (ctx) => dao.ComputationCompleted(ctx, s(job)))).rejects.toThrow(/^CONFLICT: job job-1/);
+    const events = ledger.events.length;
+    expect(json(await ledger.submit(DSP, (ctx) => dao.ComputationCompleted(ctx, s(job))))['recordedBy']).toBe(DSP); // a retried report
+    expect(ledger.events).toHaveLength(events);
+    await expect(ledger.submit(DSP, (ctx) => dao.ComputationCompleted(ctx, s({ ...job, resultDigest: 'cd'.repeat(32) })))).rejects.toThrow(/^CONFLICT: job job-1 is already recorded with another result/);
     await expect(ledger.submit(DSP, (ctx) => dao.ComputationCompleted(ctx, s({ ...job, jobId: 'j2', computation: 'raw-dump' })))).rejects.toThrow(/^FORBIDDEN: computation raw-dump is not allowed/);
     await expect(ledger.submit(DSP, (ctx) => dao.ComputationCompleted(ctx, s({ ...job, jobId: 'j3', members: [OUTSIDER] })))).rejects.toThrow(/^INVALID_ARGUMENT: job\.members: OutsiderMSP/);
     await expect(ledger.submit(DSP, (ctx) => dao.ComputationCompleted(ctx, s({ ...job, jobId: 'j4', resultDigest: 'short' })))).rejects.toThrow(/^INVALID_ARGUMENT: job\.resultDigest/);

@@ -51,14 +51,20 @@ export class DaoContract extends Contract {
     const self = agreement.members.find((m) => m.mspId === caller);
     if (!self || groupLevel(self.group) !== 0) throw forbidden(`${caller} is not in the founding group D of this agreement and may not InitVersion`);
     const store = new DaoStore(ctx);
-    if (await store.hasVersion()) throw conflict(`channel ${ctx.stub.getChannelID()} already holds a DAO version`);
+    const agreementDigest = createHash('sha256').update(canonicalJson(agreement)).digest('hex');
+    const existing = await store.existingVersion();
+    if (existing) {
+      // A bridge retrying the same agreement gets the version back; another agreement is refused.
+      if (existing.agreementDigest === agreementDigest) return canonicalJson(existing);
+      throw conflict(`channel ${ctx.stub.getChannelID()} already holds a DAO version (agreement ${existing.agreementId})`);
+    }
     const now = txTimeMs(ctx);
     const version: VersionState = {
       daoId: agreement.daoId,
       version: agreement.version,
       channel: ctx.stub.getChannelID(),
       agreementId: agreement.agreementId,
-      agreementDigest: createHash('sha256').update(canonicalJson(agreement)).digest('hex'),
+      agreementDigest,
       documentDigest: agreement.documentDigest,
       betaPpm: agreement.betaPpm,
       members: agreement.members.map((m) => m.mspId),
@@ -121,7 +127,14 @@ export class DaoContract extends Contract {
     const store = new DaoStore(ctx);
     const version = await store.activeVersion();
     const caller = await store.activeCaller('record revenue');
-    if (await store.get('revenue', revenue.revenueId)) throw conflict(`revenue ${revenue.revenueId} is already recorded`);
+    const previous = await store.get<{ amount: string; kind: string; reference?: string }>('revenue', revenue.revenueId);
+    if (previous) {
+      // Idempotent for a retried submission of the same revenue; a different one under the same id is refused.
+      if (previous.amount === revenue.amount.toString() && previous.kind === revenue.kind && previous.reference === revenue.reference) {
+        return canonicalJson(await store.get<AllocationState>('allocation', `revenue:${revenue.revenueId}`));
+      }
+      throw conflict(`revenue ${revenue.revenueId} is already recorded with other content (amount ${previous.amount}, kind ${previous.kind})`);
+    }
     const expectedKind = version.terms.businessModel === 'pay-per-use' ? 'use' : 'subscription-period';
     if (revenue.kind !== expectedKind) throw invalidArgument(`revenue.kind: this DAO's business model is ${version.terms.businessModel}, so revenue is per ${expectedKind}`);
     const allocation = await this.#allocate(ctx, store, version, revenue.amount, { kind: 'revenue', revenueId: revenue.revenueId }, `revenue:${revenue.revenueId}`);
@@ -529,7 +542,12 @@ export class DaoContract extends Contract {
       const m = await store.member(msp);
       if (!m || m.status !== 'active') throw invalidArgument(`job.members: ${msp} is not an active member`);
     }
-    if (await store.get('computation', job.jobId)) throw conflict(`job ${job.jobId} is already recorded`);
+    const previous = await store.get<typeof job & { recipients: string[] }>('computation', job.jobId);
+    if (previous) {
+      const same = previous.computation === job.computation && previous.resultDigest === job.resultDigest && canonicalJson(previous.members) === canonicalJson(job.members);
+      if (same) return canonicalJson(previous); // a retried report
+      throw conflict(`job ${job.jobId} is already recorded with another result`);
+    }
     const record = { ...job, recipients: allowed.resultRecipients, recordedBy: caller.mspId, atMs: txTimeMs(ctx) };
     await store.put(record, 'computation', job.jobId);
     emitEvent(ctx, 'ComputationCompleted', record);

@@ -124,7 +124,7 @@ export class DaoStore {
     return v;
   }
 
-  hasVersion = async () => (await readJson<VersionState>(this.ctx, VERSION_KEY)) !== undefined;
+  existingVersion = () => readJson<VersionState>(this.ctx, VERSION_KEY);
   putVersion = (v: VersionState) => writeJson(this.ctx, VERSION_KEY, v);
 
   member = (mspId: string) => readJson<MemberState>(this.ctx, this.key('member', mspId));

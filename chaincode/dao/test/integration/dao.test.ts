@@ -76,12 +76,14 @@ describe('dao chaincode on the real network', () => {
   }, 900_000);
   afterAll(() => Object.values(conns).forEach((c) => c.close()));
 
-  it('holds each version with exactly its members, endorsed by the channel majority, and refuses a second InitVersion', async () => {
+  it('holds each version with exactly its members, endorsed by the channel majority; a retried InitVersion returns it, another agreement is refused', async () => {
     const v2 = JSON.parse(await evaluate(net(VSP2, V2.channel), V2.name, 'GetVersion')) as { members: string[]; betaPpm: number; channel: string; status: string };
     expect(v2).toMatchObject({ members: [DSP, VSP1, VSP2], betaPpm: 750_000, channel: 'dao-it-v2', status: 'active' });
     const v1 = JSON.parse(await evaluate(net(VSP1, V1.channel), V1.name, 'GetVersion')) as { members: string[] };
     expect(v1.members).toEqual([DSP, VSP1]);
-    expect(await failure(() => submit(net(DSP, V1.channel), V1.name, 'InitVersion', JSON.stringify(agreements[1])))).toMatch(/CONFLICT: channel dao-it-v1 already holds a DAO version/);
+    expect(JSON.parse((await submit(net(DSP, V1.channel), V1.name, 'InitVersion', JSON.stringify(agreements[1]))).result)).toMatchObject({ agreementId: 'it-agreement-1', daoId: 'it' });
+    const other = { ...agreements[1], agreementId: `other-${run}` };
+    expect(await failure(() => submit(net(DSP, V1.channel), V1.name, 'InitVersion', JSON.stringify(other)))).toMatch(/CONFLICT: channel dao-it-v1 already holds a DAO version \(agreement it-agreement-1\)/);
   });
 
   it('splits revenue level by level: CH_2 pays J2 and relays the rest, CH_1 receives it once and pays J1 and D; payouts sum to the revenue', async () => {
