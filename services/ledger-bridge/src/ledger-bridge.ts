@@ -80,7 +80,7 @@ export class LedgerBridge {
       return;
     }
     await this.#events.start();
-    await this.#consumer.start();
+    this.#consumer.start();
   }
 
   /** Registers a channel (e.g. a new DAO channel with its DSP) and relays its events from now on. */

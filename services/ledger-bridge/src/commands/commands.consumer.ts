@@ -20,15 +20,45 @@ export interface CommandsConsumerOptions {
  */
 export class CommandsConsumer {
   #consumer: Consumer | undefined;
+  #stopped = false;
+  #starting: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
 
   constructor(private readonly options: CommandsConsumerOptions) {}
 
-  async start(): Promise<void> {
-    const consumer = this.options.kafka.consumer({ groupId: this.options.groupId });
-    this.#consumer = consumer;
-    await consumer.connect();
-    await consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => this.handle(message.value) });
+  /**
+   * Joins the consumer group in the background, retrying with backoff while Kafka is away, so the
+   * bridge boots (and relays events into its outbox) without Kafka.
+   */
+  start(): void {
+    this.#stopped = false;
+    this.#starting = this.#startLoop();
+  }
+
+  async #startLoop(): Promise<void> {
+    let backoff = 500;
+    while (!this.#stopped) {
+      const consumer = this.options.kafka.consumer({ groupId: this.options.groupId });
+      this.#consumer = consumer;
+      try {
+        await consumer.connect();
+        await consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
+        await consumer.run({ eachMessage: async ({ message }) => this.handle(message.value) });
+        return;
+      } catch (error) {
+        await consumer.disconnect().catch(() => undefined);
+        if (this.#stopped) return;
+        this.options.logger.warn({ message: 'commands consumer could not start; retrying', error: String(error), backoffMs: backoff });
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, backoff);
+          this.#wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        backoff = Math.min(backoff * 2, 30_000);
+      }
+    }
   }
 
   async handle(value: Buffer | null): Promise<void> {
@@ -44,6 +74,9 @@ export class CommandsConsumer {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#wake?.();
+    await this.#starting?.catch(() => undefined);
     await this.#consumer?.disconnect().catch(() => undefined);
     this.#consumer = undefined;
   }
