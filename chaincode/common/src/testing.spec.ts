@@ -39,4 +39,24 @@ describe('MemoryLedger (the unit-test stub)', () => {
     const read = async (ctx: Context) => ({ items: await listJson<{ id: string }>(ctx, 'item', ['x']), time: txTimeMs(ctx), msp: ctx.clientIdentity.getMSPID() });
     expect(await ledger.evaluate('BMSP', read)).toEqual({ items: [{ id: 'a' }, { id: 'b' }, { id: 'c' }], time: 1_700_000_000_123, msp: 'BMSP' });
   });
+
+  it('validates a block like Fabric: a transaction that read a key written earlier in the block is invalid', async () => {
+    const ledger = new MemoryLedger('ch');
+    await ledger.submit('AMSP', (ctx) => writeJson(ctx, 'counter', 0));
+    const increment = async (ctx: Context) => {
+      const n = (await readJson<number>(ctx, 'counter')) ?? 0;
+      await writeJson(ctx, 'counter', n + 1);
+    };
+    const append = (id: string) => async (ctx: Context) => writeJson(ctx, ctx.stub.createCompositeKey('item', [id]), id);
+    const count = async (ctx: Context) => writeJson(ctx, 'count', (await listJson(ctx, 'item')).length);
+    const results = await ledger.submitBlock([
+      { mspId: 'AMSP', fn: increment },
+      { mspId: 'BMSP', fn: increment },
+      { mspId: 'AMSP', fn: append('x') },
+      { mspId: 'AMSP', fn: count },
+      { mspId: 'AMSP', fn: async () => Promise.reject(new Error('refused')) },
+    ]);
+    expect(results.map((r) => r.code)).toEqual(['VALID', 'MVCC_READ_CONFLICT', 'VALID', 'PHANTOM_READ_CONFLICT', 'ENDORSEMENT_FAILURE']);
+    expect(await ledger.evaluate('AMSP', (ctx) => readJson(ctx, 'counter'))).toBe(1);
+  });
 });

@@ -43,6 +43,37 @@ export class MemoryLedger {
     return result;
   }
 
+  /**
+   * Endorses several transactions against the same committed state, then commits them in order
+   * as one block with Fabric's validation: a transaction whose read keys (or range queries) cover a
+   * key written by an earlier valid transaction of the block is invalid (MVCC_READ_CONFLICT or
+   * PHANTOM_READ_CONFLICT) and its writes and event are dropped.
+   */
+  async submitBlock(txs: readonly { mspId: string; fn: (ctx: Context) => Promise<unknown> }[]): Promise<{ valid: boolean; code: string; result?: unknown; error?: unknown }[]> {
+    const endorsed = [];
+    for (const t of txs) {
+      const tx = this.#tx(t.mspId);
+      try {
+        endorsed.push({ tx, result: await t.fn(tx.ctx) as unknown, error: undefined as unknown });
+      } catch (error) {
+        endorsed.push({ tx, result: undefined, error });
+      }
+    }
+    const written = new Set<string>();
+    return endorsed.map(({ tx, result, error }) => {
+      if (error !== undefined) return { valid: false, code: 'ENDORSEMENT_FAILURE', error };
+      if ([...tx.reads].some((k) => written.has(k))) return { valid: false, code: 'MVCC_READ_CONFLICT' };
+      if (tx.ranges.some((covers) => [...written].some(covers))) return { valid: false, code: 'PHANTOM_READ_CONFLICT' };
+      for (const [key, value] of tx.writes) {
+        written.add(key);
+        if (value === undefined) this.state.delete(key);
+        else this.state.set(key, value);
+      }
+      if (tx.event) this.events.push(tx.event);
+      return { valid: true, code: 'VALID', result };
+    });
+  }
+
   /** Runs `fn` as an evaluated (read-only) transaction: nothing it writes is kept. */
   async evaluate<T>(mspId: string, fn: (ctx: Context) => Promise<T>): Promise<T> {
     return fn(this.#tx(mspId).ctx);
@@ -78,7 +109,9 @@ export class MemoryLedger {
     const timeMs = this.timeMs;
     const channel = this.channel;
     const linked = this.#linked;
-    const tx: { ctx: Context; writes: typeof writes; event?: RecordedEvent } = { ctx: undefined as unknown as Context, writes };
+    const reads = new Set<string>();
+    const ranges: ((key: string) => boolean)[] = [];
+    const tx: { ctx: Context; writes: typeof writes; reads: typeof reads; ranges: typeof ranges; event?: RecordedEvent } = { ctx: undefined as unknown as Context, writes, reads, ranges };
     const checkKey = (key: string) => {
       if (typeof key !== 'string' || key.length === 0) throw new Error(`stub: invalid key ${JSON.stringify(key)}`);
     };
@@ -94,10 +127,12 @@ export class MemoryLedger {
       };
       return promise;
     };
-    const sorted = (filter: (key: string) => boolean): KV[] =>
-      [...state.keys()].filter(filter).sort().map((key) => ({ namespace: 'test', key, value: state.get(key) as Uint8Array }));
+    const sorted = (filter: (key: string) => boolean): KV[] => {
+      ranges.push(filter);
+      return [...state.keys()].filter(filter).sort().map((key) => ({ namespace: 'test', key, value: state.get(key) as Uint8Array }));
+    };
     const stub = {
-      getState: async (key: string) => (checkKey(key), state.get(key) ?? new Uint8Array(0)),
+      getState: async (key: string) => (checkKey(key), reads.add(key), state.get(key) ?? new Uint8Array(0)),
       putState: async (key: string, value: Uint8Array) => {
         checkKey(key);
         if (!(value instanceof Uint8Array)) throw new Error('stub: putState needs bytes');

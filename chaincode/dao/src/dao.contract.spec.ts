@@ -170,6 +170,29 @@ describe('DaoContract revenue and level-by-level allocation', () => {
     await expect(ledger.submit(DSP, (ctx) => dao.AllocationReceived(ctx, s({ sourceChannel: 'dao-acme-v2', sourceTxId: 'tx1', amount: '0' })))).rejects.toThrow(/^INVALID_ARGUMENT: relay\.amount: must be positive/);
   });
 
+  it('lets revenue and telemetry transactions of one block commit together (no shared hot key, no MVCC conflict)', async () => {
+    const { ledger, dao } = await initialised(2);
+    const keys = ecKeys();
+    await ledger.submit(VSP2A, (ctx) => dao.RegisterWorkload(ctx, s({ workloadId: 'w', publicKeyPem: keys.publicKeyPem })));
+    ledger.timeMs = START_MS + 60_000;
+    const results = await ledger.submitBlock([
+      { mspId: DSP, fn: (ctx) => dao.RecordRevenue(ctx, revenue('b1', '1000')) },
+      { mspId: VSP1, fn: (ctx) => dao.RecordRevenue(ctx, revenue('b2', '2000')) },
+      { mspId: DSP, fn: (ctx) => dao.RecordTelemetry(ctx, s({ snapshotId: 'snap', heartbeats: [signedHeartbeat(keys, 'w', 1, START_MS + 59_000)] })) },
+      { mspId: VSP2B, fn: (ctx) => dao.RecordRevenue(ctx, revenue('b3', '3000')) },
+    ]);
+    expect(results.map((r) => r.code)).toEqual(['VALID', 'VALID', 'VALID', 'VALID']);
+    const entitlements = JSON.parse(await ledger.evaluate(DSP, (ctx) => dao.GetEntitlements(ctx))) as { mspId: string; amount: string; allocations: number }[];
+    expect(entitlements).toEqual([
+      { mspId: DSP, amount: '0', allocations: 0 },
+      { mspId: VSP1, amount: '0', allocations: 0 },
+      // J2 gets 250, 500 and 750, each split 2:1 with the remainder to the first: 167+334+500 and 83+166+250.
+      { mspId: VSP2A, amount: '1001', allocations: 3 },
+      { mspId: VSP2B, amount: '499', allocations: 3 },
+    ]);
+    expect(json(await ledger.evaluate(DSP, (ctx) => dao.GetMember(ctx, VSP2A)))['lastHeartbeatMs']).toBe(START_MS + 59_000);
+  });
+
   it('records revenue only for active members, with valid amounts, the business model and unique ids', async () => {
     const { ledger, dao } = await initialised(2);
     await expect(ledger.submit(OUTSIDER, (ctx) => dao.RecordRevenue(ctx, revenue('r', '10')))).rejects.toThrow(/^FORBIDDEN: OutsiderMSP is not a member/);

@@ -20,7 +20,7 @@ import {
   txIdSchema,
   workloadSchema,
 } from './operations.validator';
-import { DaoStore, type AllocationState, type EntitlementState, type MemberState, type ProposalState, type VersionState, type VoteState, type WorkloadState } from './state';
+import { DaoStore, type AllocationState, type EntitlementState, type MemberState, type PayoutState, type ProposalState, type VersionState, type VoteState, type WorkloadState } from './state';
 
 /** How far a heartbeat's own timestamp may run ahead of the transaction time (clock skew). */
 export const MAX_HEARTBEAT_SKEW_MS = 5 * 60 * 1000;
@@ -99,8 +99,9 @@ export class DaoContract extends Contract {
     const store = new DaoStore(ctx);
     const version = await store.version();
     await store.caller('read this DAO version');
-    const members = await store.members();
-    return canonicalJson({ ...version, memberStates: order(members, version.members) });
+    const members: MemberState[] = [];
+    for (const m of order(await store.members(), version.members)) members.push({ ...m, lastHeartbeatMs: await store.lastHeartbeat(m.mspId) });
+    return canonicalJson({ ...version, memberStates: members });
   }
 
   @Transaction(false)
@@ -110,7 +111,7 @@ export class DaoContract extends Contract {
     const store = new DaoStore(ctx);
     await store.version();
     await store.caller('read members');
-    return canonicalJson(await store.requireMember(msp));
+    return canonicalJson({ ...(await store.requireMember(msp)), lastHeartbeatMs: await store.lastHeartbeat(msp) });
   }
 
   // ---------------------------------------------------------------- revenue and allocation
@@ -216,10 +217,11 @@ export class DaoContract extends Contract {
     if (paid !== lump) throw new Error(`allocation of ${lump} pays ${paid}: the split must be exact`);
     await store.put(allocation, 'allocation', allocationId);
     await store.put({ allocationId }, 'allocationTx', allocation.txId);
+    // One record per payout rather than a running total per member: concurrent revenue transactions
+    // then write disjoint keys and do not invalidate each other (MVCC); entitlements sum on read.
     for (const p of split.payouts) {
-      const before = await store.get<EntitlementState>('entitlement', p.mspId);
-      const next: EntitlementState = { mspId: p.mspId, amount: (BigInt(before?.amount ?? '0') + BigInt(p.amount)).toString(), allocations: (before?.allocations ?? 0) + 1 };
-      await store.put(next, 'entitlement', p.mspId);
+      const payout: PayoutState = { mspId: p.mspId, allocationId, amount: p.amount, atMs: allocation.atMs };
+      await store.put(payout, 'payout', p.mspId, allocationId);
     }
     return allocation;
   }
@@ -260,7 +262,10 @@ export class DaoContract extends Contract {
     const store = new DaoStore(ctx);
     await store.version();
     await store.caller('read entitlements');
-    return canonicalJson(await store.list<EntitlementState>('entitlement'));
+    const version = await store.version();
+    const out: EntitlementState[] = [];
+    for (const msp of version.members) out.push(await entitlementOf(store, msp));
+    return canonicalJson(out);
   }
 
   @Transaction(false)
@@ -271,7 +276,7 @@ export class DaoContract extends Contract {
     await store.version();
     await store.caller('read entitlements');
     await store.requireMember(msp);
-    return canonicalJson((await store.get<EntitlementState>('entitlement', msp)) ?? { mspId: msp, amount: '0', allocations: 0 });
+    return canonicalJson(await entitlementOf(store, msp));
   }
 
   // ---------------------------------------------------------------- workloads and telemetry
@@ -340,9 +345,10 @@ export class DaoContract extends Contract {
       await store.putWorkload(w);
       latestByMember.set(w.owner, Math.max(latestByMember.get(w.owner) ?? 0, w.lastHeartbeatMs ?? 0));
     }
+    // Kept apart from the member record, which every allocation reads: telemetry then never
+    // invalidates a concurrent revenue transaction.
     for (const [msp, latest] of latestByMember) {
-      const member = await store.requireMember(msp);
-      if ((member.lastHeartbeatMs ?? 0) < latest) await store.putMember({ ...member, lastHeartbeatMs: latest });
+      if ((await store.lastHeartbeat(msp) ?? 0) < latest) await store.put({ mspId: msp, lastHeartbeatMs: latest }, 'heartbeat', msp);
     }
     await store.put({ snapshotId: snapshot.snapshotId, recordedBy: caller.mspId, atMs: now, heartbeats: snapshot.heartbeats }, 'snapshot', snapshot.snapshotId);
     const summary = [...workloads.values()].map((w) => ({ workloadId: w.workloadId, owner: w.owner, lastSeq: w.lastSeq, lastHeartbeatMs: w.lastHeartbeatMs }));
@@ -366,15 +372,16 @@ export class DaoContract extends Contract {
     const member = await store.requireMember(msp);
     if (member.status !== 'active') throw conflict(`${msp} is already ${member.status}`);
     const now = txTimeMs(ctx);
-    const since = Math.max(member.lastHeartbeatMs ?? 0, version.createdAtMs);
+    const lastHeartbeatMs = await store.lastHeartbeat(msp);
+    const since = Math.max(lastHeartbeatMs ?? 0, version.createdAtMs);
     const deadlineMs = since + version.terms.abandonAfterSeconds * 1000;
-    if (now <= deadlineMs) return canonicalJson({ mspId: msp, abandoned: false, lastHeartbeatMs: member.lastHeartbeatMs, deadlineMs, evaluatedAtMs: now });
+    if (now <= deadlineMs) return canonicalJson({ mspId: msp, abandoned: false, lastHeartbeatMs, deadlineMs, evaluatedAtMs: now });
     await store.putMember({ ...member, status: 'abandoned', endedAtMs: now });
     const dissolved = member.level === 0;
     if (dissolved) await store.putVersion({ ...version, status: 'dissolved', dissolvedAtMs: now, dissolvedReason: `founding member ${msp} abandoned` });
     const levelEnded = await this.#levelEnds(store, version, member);
-    emitEvent(ctx, 'MemberAbandoned', { mspId: msp, group: member.group, role: member.role, lastHeartbeatMs: member.lastHeartbeatMs, deadlineMs, decidedAtMs: now, levelEnded, dissolved });
-    return canonicalJson({ mspId: msp, abandoned: true, lastHeartbeatMs: member.lastHeartbeatMs, deadlineMs, evaluatedAtMs: now, levelEnded, dissolved });
+    emitEvent(ctx, 'MemberAbandoned', { mspId: msp, group: member.group, role: member.role, lastHeartbeatMs, deadlineMs, decidedAtMs: now, levelEnded, dissolved });
+    return canonicalJson({ mspId: msp, abandoned: true, lastHeartbeatMs, deadlineMs, evaluatedAtMs: now, levelEnded, dissolved });
   }
 
   /** Whether `leaving` was the last active member of this channel's joining group J_i. */
@@ -581,6 +588,12 @@ export class DaoContract extends Contract {
     emitEvent(ctx, event, record);
     return canonicalJson(record);
   }
+}
+
+/** A member's entitlement on this channel: the sum of its payout records. */
+async function entitlementOf(store: DaoStore, mspId: string): Promise<EntitlementState> {
+  const payouts = await store.list<PayoutState>('payout', mspId);
+  return { mspId, amount: payouts.reduce((sum, p) => sum + BigInt(p.amount), 0n).toString(), allocations: payouts.length };
 }
 
 /** Members in agreement order (D first, then J1…J_i, as listed), which fixes who gets remainders. */

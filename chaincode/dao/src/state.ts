@@ -37,7 +37,7 @@ export interface MemberState {
   readonly weight: number;
   readonly ownershipPpm: number;
   status: MemberStatus;
-  /** Latest signed heartbeat time of any of the member's workloads. */
+  /** Latest signed heartbeat time of any of the member's workloads (kept under `heartbeat~<msp>`; merged in on reads). */
   lastHeartbeatMs?: number;
   exitRequestedAtMs?: number;
   exitEffectiveAtMs?: number;
@@ -77,6 +77,15 @@ export interface AllocationState {
   readonly atMs: number;
 }
 
+/** One payout of one allocation to one member (`payout~<msp>~<allocationId>`). */
+export interface PayoutState {
+  readonly mspId: string;
+  readonly allocationId: string;
+  readonly amount: string;
+  readonly atMs: number;
+}
+
+/** A member's entitlement on a channel: computed on read from its payouts. */
 export interface EntitlementState {
   readonly mspId: string;
   readonly amount: string;
@@ -152,6 +161,8 @@ export class DaoStore {
     if (options.foundingOnly && m.level !== 0) throw forbidden(`${m.mspId} is not in the founding group D and may not ${action}`);
     return m;
   }
+
+  lastHeartbeat = async (mspId: string) => (await readJson<{ lastHeartbeatMs: number }>(this.ctx, this.key('heartbeat', mspId)))?.lastHeartbeatMs;
 
   workload = (id: string) => readJson<WorkloadState>(this.ctx, this.key('workload', id));
   putWorkload = (w: WorkloadState) => writeJson(this.ctx, this.key('workload', w.workloadId), w);
