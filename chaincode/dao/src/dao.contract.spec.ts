@@ -80,6 +80,40 @@ describe('DaoContract InitVersion', () => {
     expect(two.events[0]?.payload).toEqual(one.events[0]?.payload);
   });
 
+  it('refuses every read and write to an MSP that is not a member of the version (FORBIDDEN)', async () => {
+    const { ledger, dao } = await initialised(1);
+    const reads: [string, (ctx: Parameters<DaoContract['GetVersion']>[0]) => Promise<string>][] = [
+      ['GetVersion', (ctx) => dao.GetVersion(ctx)],
+      ['GetMember', (ctx) => dao.GetMember(ctx, DSP)],
+      ['GetAllocation', (ctx) => dao.GetAllocation(ctx, 'revenue:r')],
+      ['GetAllocationByTx', (ctx) => dao.GetAllocationByTx(ctx, 'tx1')],
+      ['GetEntitlements', (ctx) => dao.GetEntitlements(ctx)],
+      ['GetEntitlement', (ctx) => dao.GetEntitlement(ctx, DSP)],
+      ['GetWorkload', (ctx) => dao.GetWorkload(ctx, 'w')],
+      ['GetProposal', (ctx) => dao.GetProposal(ctx, 'p')],
+    ];
+    for (const [name, read] of reads) {
+      await expect(ledger.evaluate(OUTSIDER, read).catch((e: Error) => Promise.reject(new Error(`${name}: ${e.message}`)))).rejects.toThrow(new RegExp(`^${name}: FORBIDDEN: OutsiderMSP is not a member`));
+    }
+    const writes: ((ctx: Parameters<DaoContract['GetVersion']>[0]) => Promise<string>)[] = [
+      (ctx) => dao.RecordRevenue(ctx, s({ revenueId: 'r', amount: '1', kind: 'use' })),
+      (ctx) => dao.AllocationReceived(ctx, s({ sourceChannel: 'dao-acme-v2', sourceTxId: 't', amount: '1' })),
+      (ctx) => dao.RegisterWorkload(ctx, s({ workloadId: 'w', publicKeyPem: ecKeys().publicKeyPem })),
+      (ctx) => dao.RecordTelemetry(ctx, s({ snapshotId: 's', heartbeats: [signedHeartbeat(ecKeys(), 'w', 1, START_MS)] })),
+      (ctx) => dao.EvaluateAbandonment(ctx, VSP1),
+      (ctx) => dao.RequestExit(ctx),
+      (ctx) => dao.CompleteExit(ctx, VSP1),
+      (ctx) => dao.CreateProposal(ctx, s({ proposalId: 'p', kind: 'dissolve' })),
+      (ctx) => dao.CastVote(ctx, 'p', 'yes'),
+      (ctx) => dao.ComputationCompleted(ctx, s({ jobId: 'j', computation: 'mean', members: [DSP], resultDigest: DIGEST })),
+      (ctx) => dao.InfrastructureProvisioned(ctx, s({ revision: 1, outputsDigest: DIGEST })),
+      (ctx) => dao.InfrastructureFailed(ctx, s({ revision: 1, reason: 'x' })),
+    ];
+    for (const write of writes) await expect(ledger.submit(OUTSIDER, write)).rejects.toThrow(/^FORBIDDEN: OutsiderMSP is not a member of this DAO version/);
+    await expect(ledger.submit(VSP1, (ctx) => dao.InfrastructureFailed(ctx, s({ revision: 1, reason: 'x' })))).rejects.toThrow(/^FORBIDDEN: VspOneMSP is not in the founding group D/);
+    expect(ledger.events).toHaveLength(1);
+  });
+
   it('lets only members read the version', async () => {
     const { ledger, dao } = await initialised(1);
     await expect(ledger.evaluate(OUTSIDER, (ctx) => dao.GetVersion(ctx))).rejects.toThrow(/^FORBIDDEN: OutsiderMSP is not a member/);
