@@ -10,6 +10,7 @@ const common = {
   moduleNameMapper: pathsToModuleNameMapper(),
   testEnvironment: 'node',
   testPathIgnorePatterns: ['/node_modules/', '/.stack/', '/dist/'],
+  setupFiles: ['<rootDir>/tools/jest/quiet-chaincode.js'],
 };
 
 module.exports = {
