@@ -1,0 +1,75 @@
+import type { INestApplication } from '@nestjs/common';
+import { createServiceApp, loadServiceConfig } from '@datawell/config';
+import { ledgerCommandCloudEvent } from '@datawell/contracts';
+import type { GatewayConnection } from '@datawell/fabric';
+import { stackConnection, stackEnv } from '@datawell/testing';
+import type { Kafka } from 'kafkajs';
+import { AppModule } from '../../src/app.module';
+import { LedgerBridgeRuntime } from '../../src/ledger-bridge.module';
+import { createTopics, hex, json, kafkaClient, operatorWallet, readTopic, testGateway } from './harness';
+
+jest.setTimeout(240_000);
+
+describe('the ledger-bridge app, configured from the environment', () => {
+  const topics = { events: `it.app.events.${hex()}`, commands: `it.app.commands.${hex()}`, receipts: `it.app.receipts.${hex()}` };
+  let wallet: Awaited<ReturnType<typeof operatorWallet>>;
+  let kafka: Kafka;
+  let client: GatewayConnection;
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    [wallet, client] = await Promise.all([operatorWallet(), testGateway()]);
+    kafka = kafkaClient();
+    await createTopics(kafka, Object.values(topics));
+    const peer = stackConnection().fabric.orgs['OperatorMSP']!.peer;
+    const config = loadServiceConfig('ledger-bridge', {
+      ...stackEnv(),
+      DATAWELL_LOG_LEVEL: 'warn',
+      LEDGER_BRIDGE_PEER_ENDPOINT: peer.endpoint,
+      LEDGER_BRIDGE_PEER_HOST_ALIAS: peer.hostAlias,
+      LEDGER_BRIDGE_PEER_TLS_CA_FILE: peer.tlsCaFile,
+      LEDGER_BRIDGE_WALLET_DIR: wallet.dir,
+      LEDGER_BRIDGE_CHANNELS: 'marketplace=hello',
+      LEDGER_BRIDGE_EVENTS_TOPIC: topics.events,
+      LEDGER_BRIDGE_COMMANDS_TOPIC: topics.commands,
+      LEDGER_BRIDGE_RECEIPTS_TOPIC: topics.receipts,
+      LEDGER_BRIDGE_COMMANDS_GROUP_ID: `it-app-${hex()}`,
+    });
+    app = await createServiceApp(config, AppModule.forConfig);
+    await app.init();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    client?.close();
+    wallet?.remove();
+  });
+
+  it('relays the configured channel and answers commands, in its own schema', async () => {
+    const runtime = app.get(LedgerBridgeRuntime);
+    // The schema is shared with other runs of the app (e.g. the health test's default channel).
+    expect(runtime.bridge.streams()).toContain('marketplace/hello');
+
+    const key = `app-${hex()}`;
+    const commandId = `cmd-app-${hex()}`;
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      const command = { commandId, channel: 'marketplace', chaincode: 'hello', transaction: 'Put', arguments: [key, 'v'], actingMspId: 'OperatorMSP' };
+      await producer.send({ topic: topics.commands, messages: [{ key: 'marketplace', value: JSON.stringify(ledgerCommandCloudEvent(command, 'urn:it')) }] });
+    } finally {
+      await producer.disconnect();
+    }
+    const receipts = await readTopic(kafka, topics.receipts, (m) => m.some((r) => json(r).data['commandId'] === commandId));
+    const receipt = receipts.map(json).find((r) => r.data['commandId'] === commandId);
+    expect(receipt?.data).toMatchObject({ status: 'committed', transactionId: expect.stringMatching(/^[0-9a-f]{64}$/) });
+
+    // The command's own Put comes back as a relayed chaincode event.
+    const events = await readTopic(kafka, topics.events, (m) => m.some((e) => (json(e).data['payload'] as { key?: string }).key === key));
+    const event = events.map(json).find((e) => (e.data['payload'] as { key?: string }).key === key);
+    expect(event?.data['transactionId']).toBe(receipt?.data['transactionId']);
+
+    const operation = await runtime.bridge.operations.get(commandId);
+    expect(operation).toMatchObject({ status: 'committed', submissions: 1 });
+  });
+});
