@@ -108,6 +108,7 @@ describe('DaoContract InitVersion', () => {
       (ctx) => dao.ComputationCompleted(ctx, s({ jobId: 'j', computation: 'mean', members: [DSP], resultDigest: DIGEST })),
       (ctx) => dao.InfrastructureProvisioned(ctx, s({ revision: 1, outputsDigest: DIGEST })),
       (ctx) => dao.InfrastructureFailed(ctx, s({ revision: 1, reason: 'x' })),
+      (ctx) => dao.RecordSuccessor(ctx, '{}'),
     ];
     for (const write of writes) await expect(ledger.submit(OUTSIDER, write)).rejects.toThrow(/^FORBIDDEN: OutsiderMSP is not a member of this DAO version/);
     await expect(ledger.submit(VSP1, (ctx) => dao.InfrastructureFailed(ctx, s({ revision: 1, reason: 'x' })))).rejects.toThrow(/^FORBIDDEN: VspOneMSP is not in the founding group D/);
@@ -202,6 +203,39 @@ describe('DaoContract revenue and level-by-level allocation', () => {
     await expect(ledger.submit(DSP, (ctx) => dao.AllocationReceived(ctx, s({ sourceChannel: 'dao-acme-v3', sourceTxId: 'tx1', amount: '10' })))).rejects.toThrow(/^INVALID_ARGUMENT: relay\.sourceChannel: allocations reach dao-acme-v1 only from dao-acme-v2/);
     await expect(ledger.submit(DSP, (ctx) => dao.AllocationReceived(ctx, s({ sourceChannel: 'dao-acme-v2', sourceTxId: 'tx 1', amount: '10' })))).rejects.toThrow(/^INVALID_ARGUMENT: relay\.sourceTxId/);
     await expect(ledger.submit(DSP, (ctx) => dao.AllocationReceived(ctx, s({ sourceChannel: 'dao-acme-v2', sourceTxId: 'tx1', amount: '0' })))).rejects.toThrow(/^INVALID_ARGUMENT: relay\.amount: must be positive/);
+  });
+
+  it('records the successor version after reading it on its channel; revenue then goes to the top channel only', async () => {
+    const { top, bottom, revenueOnTop } = await linkedPair();
+    await expect(bottom.ledger.submit(VSP1, (ctx) => bottom.dao.RecordSuccessor(ctx, '{}'))).rejects.toThrow(/^FORBIDDEN: VspOneMSP is not in the founding group D/);
+    await expect(bottom.ledger.submit(DSP, (ctx) => bottom.dao.RecordSuccessor(ctx, s({ chaincode: 'Bad Name' })))).rejects.toThrow(/^INVALID_ARGUMENT: successor\.chaincode/);
+    await bottom.ledger.submit(DSP, (ctx) => bottom.dao.RecordRevenue(ctx, s({ revenueId: 'before', amount: '10', kind: 'use' })));
+    expect(json(await bottom.ledger.submit(DSP, (ctx) => bottom.dao.RecordSuccessor(ctx, '{}')))).toMatchObject({ successorChannel: 'dao-acme-v2' });
+    expect(bottom.ledger.lastEvent()).toMatchObject({ name: 'VersionSuperseded', payload: { daoId: 'acme', version: 1, successorChannel: 'dao-acme-v2', successorAgreementId: 'agr-2' } });
+    const events = bottom.ledger.events.length;
+    await bottom.ledger.submit(DSP, (ctx) => bottom.dao.RecordSuccessor(ctx, '{}'));
+    expect(bottom.ledger.events).toHaveLength(events);
+    await expect(bottom.ledger.submit(DSP, (ctx) => bottom.dao.RecordRevenue(ctx, s({ revenueId: 'after', amount: '10', kind: 'use' })))).rejects.toThrow(/^CONFLICT: version 1 is superseded: record revenue on the top channel \(dao-acme-v2/);
+    // A retry of revenue recorded before still answers; relays from the top keep flowing.
+    await bottom.ledger.submit(DSP, (ctx) => bottom.dao.RecordRevenue(ctx, s({ revenueId: 'before', amount: '10', kind: 'use' })));
+    const { relay } = await revenueOnTop('r', 1333n);
+    await bottom.ledger.submit(DSP, (ctx) => bottom.dao.AllocationReceived(ctx, s(relay)));
+    expect(top.ledger.lastEvent()?.name).toBe('RevenueRecorded');
+  });
+
+  it('refuses a successor that is missing or does not carry this version\'s members in their groups', async () => {
+    const bottom = await initialised(1);
+    await expect(bottom.ledger.submit(DSP, (ctx) => bottom.dao.RecordSuccessor(ctx, '{}'))).rejects.toThrow(/^NOT_FOUND: cannot read version 2 on dao-acme-v2/);
+    const stranger = new MemoryLedger('dao-acme-v2');
+    const members = [
+      { mspId: DSP, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 500_000 },
+      { mspId: 'OtherMSP', group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 250_000 },
+      { mspId: VSP1, group: 'J2', role: 'VSP', weight: 1, ownershipPpm: 250_000 },
+    ];
+    const contract = new DaoContract();
+    await stranger.submit(DSP, (ctx) => contract.InitVersion(ctx, s(agreement(2, { members, terms: { ...TERMS, computations: [] }, infrastructure: { workloads: [{ name: 'w', owner: DSP, placement: 'managed', kind: 'k' }] } }))));
+    bottom.ledger.link('dao', stranger, contract);
+    await expect(bottom.ledger.submit(DSP, (ctx) => bottom.dao.RecordSuccessor(ctx, '{}'))).rejects.toThrow(/^CONFLICT: VspOneMSP \(group J1\) is not in group J1 of version 2/);
   });
 
   it('lets revenue and telemetry transactions of one block commit together (no shared hot key, no MVCC conflict)', async () => {

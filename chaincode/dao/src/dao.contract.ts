@@ -17,6 +17,7 @@ import {
   provisionedSchema,
   revenueSchema,
   snapshotSchema,
+  successorSchema,
   txIdSchema,
   workloadSchema,
 } from './operations.validator';
@@ -136,6 +137,7 @@ export class DaoContract extends Contract {
       }
       throw conflict(`revenue ${revenue.revenueId} is already recorded with other content (amount ${previous.amount}, kind ${previous.kind})`);
     }
+    if (version.successorChannel) throw conflict(`version ${version.version} is superseded: record revenue on the top channel (${version.successorChannel} or later)`);
     const expectedKind = version.terms.businessModel === 'pay-per-use' ? 'use' : 'subscription-period';
     if (revenue.kind !== expectedKind) throw invalidArgument(`revenue.kind: this DAO's business model is ${version.terms.businessModel}, so revenue is per ${expectedKind}`);
     const allocation = await this.#allocate(ctx, store, version, revenue.amount, { kind: 'revenue', revenueId: revenue.revenueId }, `revenue:${revenue.revenueId}`);
@@ -277,6 +279,43 @@ export class DaoContract extends Contract {
     await store.caller('read entitlements');
     await store.requireMember(msp);
     return canonicalJson(await entitlementOf(store, msp));
+  }
+
+  /**
+   * Records that version i+1 exists, after reading it on its channel (cross-channel query by this
+   * channel's endorsers, all members there): same DAO, version i+1, active, and every member of this
+   * version in the same group (CH_{i+1} = CH_i ∪ J_{i+1}). From then on revenue is recorded on the
+   * top channel and reaches this one only as AllocationReceived. Active D member (the DSP's bridge,
+   * after InitVersion on the new channel). Idempotent. Event VersionSuperseded.
+   */
+  @Transaction()
+  @Returns('string')
+  async RecordSuccessor(ctx: Context, successorJson: string): Promise<string> {
+    const input = parseJsonArg(successorSchema, successorJson, 'successor');
+    const store = new DaoStore(ctx);
+    const version = await store.activeVersion();
+    await store.activeCaller('record the successor version', { foundingOnly: true });
+    const channel = `dao-${version.daoId}-v${version.version + 1}`;
+    if (version.successorChannel === channel) return canonicalJson(version);
+    let response: Awaited<ReturnType<Context['stub']['invokeChaincode']>>;
+    try {
+      response = await ctx.stub.invokeChaincode(input.chaincode, ['GetVersion'], channel);
+    } catch (e) {
+      throw notFound(`cannot read version ${version.version + 1} on ${channel} (chaincode ${input.chaincode}): ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (response.status >= 400 || !response.payload) throw notFound(`no version on ${channel}: ${response.message ?? response.status}`);
+    const next = JSON.parse(Buffer.from(response.payload).toString('utf8')) as VersionState & { memberStates: MemberState[] };
+    if (next.daoId !== version.daoId || next.version !== version.version + 1) throw conflict(`${channel} holds version ${next.version} of DAO ${next.daoId}`);
+    if (next.status !== 'active') throw conflict(`version ${next.version} on ${channel} is ${next.status}`);
+    for (const m of await store.members()) {
+      const there = next.memberStates.find((n) => n.mspId === m.mspId);
+      if (!there || there.group !== m.group) throw conflict(`${m.mspId} (group ${m.group}) is not in group ${m.group} of version ${next.version}`);
+    }
+    const now = txTimeMs(ctx);
+    const updated: VersionState = { ...version, successorChannel: channel, supersededAtMs: now };
+    await store.putVersion(updated);
+    emitEvent(ctx, 'VersionSuperseded', { daoId: version.daoId, version: version.version, successorChannel: channel, successorAgreementId: next.agreementId, supersededAtMs: now });
+    return canonicalJson(updated);
   }
 
   // ---------------------------------------------------------------- workloads and telemetry

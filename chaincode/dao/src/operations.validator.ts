@@ -10,6 +10,13 @@ export const revenueSchema = z.strictObject({
   reference: textSchema(256).optional(),
 });
 
+export const chaincodeNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_.+-]{0,99}$/, 'must be a chaincode name');
+
+export const successorSchema = z.strictObject({
+  /** The name the dao chaincode has on channel dao-<d>-v<i+1> (`dao` in a real deployment). */
+  chaincode: chaincodeNameSchema.default('dao'),
+});
+
 export const txIdSchema = z.string().regex(/^[A-Za-z0-9]{1,128}$/, 'must be a transaction id (letters and digits)');
 
 export const allocationReceivedSchema = z.strictObject({
@@ -17,7 +24,7 @@ export const allocationReceivedSchema = z.strictObject({
   sourceTxId: txIdSchema,
   amount: amountSchema.refine((a) => a > 0n, 'must be positive'),
   /** The name the dao chaincode has on the source channel (`dao` in a real deployment). */
-  sourceChaincode: z.string().regex(/^[a-z0-9][a-z0-9_.+-]{0,99}$/, 'must be a chaincode name').default('dao'),
+  sourceChaincode: chaincodeNameSchema.default('dao'),
 });
 
 export const workloadSchema = z.strictObject({

@@ -24,6 +24,9 @@ export interface VersionState {
   readonly createdAtMs: number;
   dissolvedAtMs?: number;
   dissolvedReason?: string;
+  /** Set once version i+1 exists: revenue is then recorded there (the top channel), not here. */
+  successorChannel?: string;
+  supersededAtMs?: number;
 }
 
 export type MemberStatus = 'active' | 'abandoned' | 'exited';

@@ -128,6 +128,14 @@ describe('dao chaincode on the real network', () => {
     expect(after.vsp1 - before.vsp1).toBe(300_001n);
   });
 
+  it('records version 2 as the successor of version 1 after reading it across channels; revenue then goes to the top channel', async () => {
+    const superseded = await submit(net(DSP, V1.channel), V1.name, 'RecordSuccessor', JSON.stringify({ chaincode: V2.name }));
+    expect(JSON.parse(superseded.result)).toMatchObject({ successorChannel: 'dao-it-v2' });
+    expect(await failure(() => submit(net(VSP1, V1.channel), V1.name, 'RecordRevenue', JSON.stringify({ revenueId: `low-${run}`, amount: '10', kind: 'use' })))).toMatch(
+      /CONFLICT: version 1 is superseded: record revenue on the top channel \(dao-it-v2/,
+    );
+  });
+
   it('checks the caller MSP and the arguments on the peers', async () => {
     const relay = JSON.stringify({ sourceChannel: 'dao-it-v2', sourceTxId: `x${run}`, amount: '10', sourceChaincode: V2.name });
     expect(await failure(() => submit(net(VSP1, V1.channel), V1.name, 'AllocationReceived', relay))).toMatch(/FORBIDDEN: ItVspOneMSP is not in the founding group D/);
