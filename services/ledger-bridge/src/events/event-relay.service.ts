@@ -71,6 +71,7 @@ export class EventRelay {
   }
 
   #ensureStreams(channel: KnownChannel): void {
+    if (!this.#running) return;
     for (const chaincode of channel.chaincodes) {
       const key = `${channel.name}/${chaincode}`;
       if (this.#streams.has(key)) continue;

@@ -1,0 +1,165 @@
+import { status as GrpcStatus, Metadata } from '@grpc/grpc-js';
+import { EndorseError, StatusCode, type Gateway } from '@hyperledger/fabric-gateway';
+import { SubmitError } from '@hyperledger/fabric-gateway/dist/submiterror';
+import type { LedgerCommand, LedgerReceipt } from '@datawell/contracts';
+import type { Gateways } from '../fabric/gateways.adapter';
+import { CommandService } from './command.service';
+import type { Operation, OperationsRepository } from './operations.repository';
+
+const command: LedgerCommand = {
+  commandId: 'c1',
+  channel: 'marketplace',
+  chaincode: 'hello',
+  transaction: 'Put',
+  arguments: ['k', 'v'],
+  actingMspId: 'OperatorMSP',
+};
+
+const quiet = { error: jest.fn(), warn: jest.fn(), log: jest.fn(), debug: jest.fn() };
+
+function grpcError(code: number) {
+  return new EndorseError({
+    code,
+    cause: Object.assign(new Error('x'), { code, details: 'x', metadata: new Metadata() }),
+    transactionId: 'tx',
+    details: [],
+    message: 'endorse failed',
+  });
+}
+
+type Step = 'ok' | 'mvcc' | 'endorse-unavailable' | 'endorse-aborted' | 'submit-unavailable';
+
+/** In-memory operations and a scripted Fabric: each step is the outcome of one endorse/submit. */
+function harness(steps: Step[], start: Partial<Operation> = {}) {
+  let operation: Operation = {
+    commandId: 'c1',
+    status: 'pending',
+    transactionId: null,
+    blockNumber: null,
+    attempts: 0,
+    submissions: 0,
+    preparedTransaction: null,
+    errorCode: null,
+    errorMessage: null,
+    ...start,
+  };
+  const receipts: LedgerReceipt[] = [];
+  const sent: string[] = [];
+  let endorsements = 0;
+  const operations = {
+    begin: async () => operation,
+    markAttempt: async (_id: string, attempt: number) => void (operation = { ...operation, attempts: attempt }),
+    markSubmitted: async (_id: string, transactionId: string, _p: Uint8Array, attempt: number) =>
+      void (operation = { ...operation, status: 'submitted', transactionId, attempts: attempt, submissions: operation.submissions + 1 }),
+    finish: async (receipt: LedgerReceipt) => {
+      receipts.push(receipt);
+      operation = { ...operation, status: receipt.status };
+      return true;
+    },
+  } as unknown as OperationsRepository;
+
+  const transaction = (txId: string) => ({
+    getTransactionId: () => txId,
+    getBytes: () => Buffer.from(txId),
+    getResult: () => Buffer.from('ok'),
+    submit: async () => {
+      const step = steps.shift() ?? 'ok';
+      sent.push(txId);
+      if (step === 'submit-unavailable') throw new SubmitError({ ...grpcError(GrpcStatus.UNAVAILABLE), transactionId: txId, cause: grpcError(GrpcStatus.UNAVAILABLE).cause, details: [] });
+      return {
+        getStatus: async () => ({
+          successful: step === 'ok',
+          code: step === 'mvcc' ? StatusCode.MVCC_READ_CONFLICT : StatusCode.VALID,
+          blockNumber: 9n,
+          transactionId: txId,
+        }),
+      };
+    },
+  });
+  const gateway = {
+    getNetwork: () => ({
+      getContract: () => ({
+        newProposal: () => ({
+          endorse: async () => {
+            const step = steps[0];
+            if (step === 'endorse-unavailable' || step === 'endorse-aborted') {
+              steps.shift();
+              throw grpcError(step === 'endorse-unavailable' ? GrpcStatus.UNAVAILABLE : GrpcStatus.ABORTED);
+            }
+            endorsements += 1;
+            return transaction(`tx${endorsements}`);
+          },
+        }),
+      }),
+    }),
+    newTransaction: (bytes: Uint8Array) => transaction(Buffer.from(bytes).toString()),
+  } as unknown as Gateway;
+  const gateways = { for: async () => gateway } as unknown as Gateways;
+  const service = new CommandService({ operations, gateways, logger: quiet, initialBackoffMs: 1, maxRetries: 2 });
+  return { service, receipts, sent, operation: () => operation };
+}
+
+describe('CommandService retry policy', () => {
+  it('commits on the first try with one endorsement and one submission', async () => {
+    const h = harness(['ok']);
+    await expect(h.service.handle(command)).resolves.toBe('committed');
+    expect(h.receipts).toEqual([{ commandId: 'c1', status: 'committed', transactionId: 'tx1', blockNumber: '9', result: 'ok' }]);
+    expect(h.operation()).toMatchObject({ attempts: 1, submissions: 1 });
+  });
+
+  it('endorses anew after an MVCC conflict (a new tx id)', async () => {
+    const h = harness(['mvcc', 'ok']);
+    await expect(h.service.handle(command)).resolves.toBe('committed');
+    expect(h.sent).toEqual(['tx1', 'tx2']);
+    expect(h.receipts[0]).toMatchObject({ status: 'committed', transactionId: 'tx2' });
+  });
+
+  it('resends the same transaction after an unavailable submit, never a new one', async () => {
+    const h = harness(['submit-unavailable', 'ok']);
+    await expect(h.service.handle(command)).resolves.toBe('committed');
+    expect(h.sent).toEqual(['tx1', 'tx1']);
+    expect(h.operation()).toMatchObject({ attempts: 1, submissions: 1 });
+  });
+
+  it('retries an unavailable endorsement, but fails a refused one at once', async () => {
+    const retried = harness(['endorse-unavailable', 'ok']);
+    await expect(retried.service.handle(command)).resolves.toBe('committed');
+    const refused = harness(['endorse-aborted', 'ok']);
+    await expect(refused.service.handle(command)).resolves.toBe('failed');
+    expect(refused.receipts[0]).toMatchObject({ status: 'failed', errorCode: 'ENDORSE_ABORTED', transactionId: 'tx' });
+    expect(refused.sent).toEqual([]);
+  });
+
+  it('gives up after the retry budget with the last conflict as the reason', async () => {
+    const h = harness(['mvcc', 'mvcc', 'mvcc', 'ok']);
+    await expect(h.service.handle(command)).resolves.toBe('failed');
+    expect(h.sent).toEqual(['tx1', 'tx2', 'tx3']);
+    expect(h.receipts[0]).toMatchObject({ status: 'failed', errorCode: 'MVCC_READ_CONFLICT', transactionId: 'tx3' });
+    expect((h.receipts[0] as { errorMessage: string }).errorMessage).toMatch(/gave up after 3 tries/);
+  });
+
+  it('does nothing for an operation that already ended', async () => {
+    const h = harness(['ok'], { status: 'committed', attempts: 1, submissions: 1 });
+    await expect(h.service.handle(command)).resolves.toBe('committed');
+    expect(h.sent).toEqual([]);
+    expect(h.receipts).toEqual([]);
+  });
+
+  it('resumes a submitted operation by resending its stored transaction', async () => {
+    const h = harness(['ok'], { status: 'submitted', attempts: 1, submissions: 1, transactionId: 'txA', preparedTransaction: Buffer.from('txA') });
+    await expect(h.service.handle(command)).resolves.toBe('committed');
+    expect(h.sent).toEqual(['txA']);
+    expect(h.operation()).toMatchObject({ attempts: 1, submissions: 1 });
+  });
+
+  it('lets an error that is not the command\'s fault propagate, for redelivery', async () => {
+    const h = harness([]);
+    const broken = new CommandService({
+      operations: { begin: async () => Promise.reject(new Error('connection terminated')) } as unknown as OperationsRepository,
+      gateways: {} as Gateways,
+      logger: quiet,
+    });
+    await expect(broken.handle(command)).rejects.toThrow('connection terminated');
+    expect(h.receipts).toEqual([]);
+  });
+});
