@@ -1,0 +1,4 @@
+import { PutStateContract } from './putstate.contract';
+
+export { PutStateContract };
+export const contracts = [PutStateContract];
