@@ -29,3 +29,7 @@ export {
 } from './programs/compare';
 export type { DemoOptions, DemoReport, DemoFigures } from './demo/demo';
 export { runMpcDemo, demoDataset, plainFigures } from './demo/demo';
+export type { TlsIdentity, TlsNodeOptions, TlsNode, Endpoint } from './transport/tls';
+export { listenTlsNode, connectLoopbackTls } from './transport/tls';
+export type { TestPki } from './transport/test-pki';
+export { generateTestPki } from './transport/test-pki';

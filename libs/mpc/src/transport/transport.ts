@@ -1,4 +1,4 @@
-import { ProtocolViolationError } from '../errors';
+import { Mailbox } from './mailbox';
 
 /**
  * Point-to-point channels between n parties, indexed 0..n-1. Delivery is reliable and in order per
@@ -17,30 +17,6 @@ export interface Transport {
 
 /** An interceptor for tests: sees (and may replace) every message in flight. */
 export type MessageInterceptor = (from: number, to: number, data: Uint8Array) => Uint8Array;
-
-class Mailbox {
-  readonly #queue: Uint8Array[] = [];
-  readonly #waiting: Array<{ resolve: (d: Uint8Array) => void; reject: (e: Error) => void }> = [];
-  #closed = false;
-
-  put(data: Uint8Array): void {
-    const w = this.#waiting.shift();
-    if (w) w.resolve(data);
-    else this.#queue.push(data);
-  }
-
-  take(): Promise<Uint8Array> {
-    const d = this.#queue.shift();
-    if (d) return Promise.resolve(d);
-    if (this.#closed) return Promise.reject(new ProtocolViolationError('channel closed'));
-    return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
-  }
-
-  close(): void {
-    this.#closed = true;
-    for (const w of this.#waiting.splice(0)) w.reject(new ProtocolViolationError('channel closed'));
-  }
-}
 
 class MemoryTransport implements Transport {
   constructor(
