@@ -47,6 +47,7 @@ function harness(steps: Step[], start: Partial<Operation> = {}) {
   const sent: string[] = [];
   let endorsements = 0;
   const operations = {
+    exclusively: async <T>(_id: string, work: () => Promise<T>) => work(),
     begin: async () => operation,
     markAttempt: async (_id: string, attempt: number) => void (operation = { ...operation, attempts: attempt }),
     markSubmitted: async (_id: string, transactionId: string, _p: Uint8Array, attempt: number) =>
@@ -155,7 +156,10 @@ describe('CommandService retry policy', () => {
   it('lets an error that is not the command\'s fault propagate, for redelivery', async () => {
     const h = harness([]);
     const broken = new CommandService({
-      operations: { begin: async () => Promise.reject(new Error('connection terminated')) } as unknown as OperationsRepository,
+      operations: {
+        exclusively: async <T>(_id: string, work: () => Promise<T>) => work(),
+        begin: async () => Promise.reject(new Error('connection terminated')),
+      } as unknown as OperationsRepository,
       gateways: {} as Gateways,
       logger: quiet,
     });

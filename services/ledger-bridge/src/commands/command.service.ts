@@ -25,6 +25,10 @@ export class CommandService {
   constructor(private readonly options: CommandServiceOptions) {}
 
   async handle(command: LedgerCommand): Promise<OperationStatus> {
+    return this.options.operations.exclusively(command.commandId, () => this.#handle(command));
+  }
+
+  async #handle(command: LedgerCommand): Promise<OperationStatus> {
     const { operations, logger } = this.options;
     const operation = await operations.begin(command);
     if (TERMINAL.has(operation.status)) {

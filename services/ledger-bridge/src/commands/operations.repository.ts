@@ -43,6 +43,26 @@ export class OperationsRepository {
     private readonly source: string,
   ) {}
 
+  /**
+   * Runs `work` while holding a session advisory lock on the command id, so two consumers handed the
+   * same command (a rebalance, a second replica) take turns: the second sees the first's outcome
+   * instead of endorsing a second transaction. The lock goes with the session if the process dies.
+   */
+  async exclusively<T>(commandId: string, work: () => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query('SELECT pg_advisory_lock(hashtext($1), hashtext($2))', [this.schema, commandId]);
+      try {
+        return await work();
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', [this.schema, commandId]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
   /** The command's operation, created `pending` the first time the command id is seen. */
   async begin(command: LedgerCommand): Promise<Operation> {
     await this.dataSource.query(

@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import { connectGateway, type GatewayConnection } from '@datawell/fabric';
 import type { Kafka, Producer } from 'kafkajs';
 import type { LedgerBridge } from '../../src/ledger-bridge';
+import { CommandService } from '../../src/commands/command.service';
+import { OperationsRepository } from '../../src/commands/operations.repository';
+import { Gateways } from '../../src/fabric/gateways.adapter';
 import { FileWallet } from '../../src/wallet/wallet.adapter';
 import {
   bridgeSettings,
@@ -196,5 +199,24 @@ describe('ledger-bridge commands against Fabric, PostgreSQL and Kafka', () => {
     const stored = await contract.evaluateTransaction('Get', cmd.arguments[0]!);
     expect(decode(stored)).toBe(cmd.arguments[1]);
     asBridge.close();
+  });
+
+  it('submits a command handed to two consumers at once only once', async () => {
+    const cmd = command();
+    const settings = bridgeSettings(wallet.dir, topics);
+    const replicas = [1, 2].map(() => {
+      const gateways = new Gateways(settings.fabric!, new FileWallet(wallet.dir));
+      const operations = new OperationsRepository(db.dataSource, db.schema, topics.receipts, 'urn:it');
+      return { gateways, service: new CommandService({ operations, gateways, logger: { error() {}, warn() {}, log() {}, debug() {} } }) };
+    });
+    try {
+      const outcomes = await Promise.all(replicas.map((r) => r.service.handle(cmd)));
+      expect(outcomes).toEqual(['committed', 'committed']);
+    } finally {
+      await Promise.all(replicas.map((r) => r.gateways.close()));
+    }
+    expect(await operation(cmd.commandId)).toMatchObject({ status: 'committed', attempts: 1, submissions: 1 });
+    const [receipts] = await db.dataSource.query(`SELECT count(*)::int AS n FROM "${db.schema}".outbox WHERE id = $1`, [`receipt:${cmd.commandId}`]);
+    expect(receipts.n).toBe(1);
   });
 });
