@@ -27,8 +27,8 @@ export type { CompareOptions } from './programs/compare';
 export {
   DEFAULT_COMPARE_BITS, DEFAULT_STATISTICAL_SECURITY, randomBits, lessThanZero, secureLessThan, secureHistogram,
 } from './programs/compare';
-export type { DemoOptions, DemoReport, DemoFigures } from './demo/demo';
-export { runMpcDemo, demoDataset, plainFigures } from './demo/demo';
+export type { DemoOptions, DemoReport, DemoFigures, DemoJob, DemoNodeResult } from './demo/demo';
+export { runMpcDemo, runDemoNode, demoJob, demoReport, demoDataset, plainFigures } from './demo/demo';
 export type { TlsIdentity, TlsNodeOptions, TlsNode, Endpoint } from './transport/tls';
 export { listenTlsNode, connectLoopbackTls } from './transport/tls';
 export type { TestPki } from './transport/test-pki';

@@ -1,11 +1,10 @@
 import { InvalidArgumentError } from '../errors';
-import { runLocalMascot } from '../offline/local';
-import { runLocalParties } from '../online/local-run';
+import type { FieldVec } from '../field/vector';
+import { setupMascot } from '../offline/mascot';
 import { assertSecondMomentRange, encodeFixed } from '../programs/fixed-point';
 import { secureLinearRegression, secureVariance } from '../programs/statistics';
-import type { Transport } from '../transport/transport';
+import { createMemoryTransports, type Transport } from '../transport/transport';
 import { createParty } from '../online/party';
-import type { PartyPreprocessing } from '../preprocessing/store';
 
 /**
  * The end-to-end demonstration behind `./dev mpc demo`: party 0 (the data owner) secret-shares a
@@ -19,6 +18,8 @@ export interface DemoOptions {
   readonly fractionalBits?: number;
   /** Channels between the parties (default: in-memory). Index i is party i's endpoint. */
   readonly transports?: () => Promise<Transport[]>;
+  /** A label for the report when `transports` is given (default 'tls'). */
+  readonly transportName?: string;
 }
 
 export interface DemoReport {
@@ -87,70 +88,102 @@ export function plainFigures(x: readonly number[], y: readonly number[]): DemoFi
   return { mean: my, variance, regression: { intercept: my - slope * mx, slope, r2 } };
 }
 
-export async function runMpcDemo(opts: DemoOptions): Promise<DemoReport> {
-  const { parties, rows } = opts;
-  if (!Number.isInteger(parties) || parties < 2 || parties > 10) throw new InvalidArgumentError('parties must be an integer from 2 to 10');
-  if (!Number.isInteger(rows) || rows < 3 || rows > 1_000_000) throw new InvalidArgumentError('rows must be an integer from 3 to 1,000,000');
-  const f = opts.fractionalBits ?? 16;
-  const owner = 0;
-  const recipient = 1;
-  const { x, y } = demoDataset(rows, opts.seed);
-  assertSecondMomentRange(x, f);
-  assertSecondMomentRange(y, f);
-  // Triples: y·y for the variance, then x·x, x·y, y·y for the regression.
-  const triples = 4 * rows;
-  const masks = Array.from({ length: parties }, (_, i) => (i === owner ? 2 * rows : i === recipient ? 16 : 0));
-  const pre = await runLocalMascot({ parties, triples, masks });
-  const o = { recipients: [recipient], fractionalBits: f };
-  const start = performance.now();
-  const program = async (p: ReturnType<typeof createParty>) => {
-    const xs = await p.input(owner, p.id === owner ? encodeFixed(x, f) : rows);
-    const ys = await p.input(owner, p.id === owner ? encodeFixed(y, f) : rows);
-    const v = await secureVariance(p, ys, o);
-    const r = await secureLinearRegression(p, [xs], ys, o);
-    return v && r ? { v, r } : undefined;
-  };
-  const outs = opts.transports
-    ? await runOver(await opts.transports(), pre.preprocessing, program)
-    : await runLocalParties(pre.preprocessing, program);
-  const onlineMs = performance.now() - start;
-  const got = outs[recipient];
-  if (!got || outs.some((o2, i) => i !== recipient && o2 !== undefined)) {
+/** What one node runs for the demo: its own MASCOT preprocessing, then the program. */
+export interface DemoJob {
+  readonly rows: number;
+  readonly seed: number;
+  readonly owner: number;
+  readonly recipient: number;
+  readonly fractionalBits: number;
+}
+
+export interface DemoNodeResult {
+  readonly party: number;
+  /** Present only at the recipient. */
+  readonly figures?: DemoFigures;
+  readonly setupMs: number;
+  readonly triplesMs: number;
+  readonly masksMs: number;
+  readonly onlineMs: number;
+}
+
+export function demoTriples(rows: number): number {
+  return 4 * rows; // y·y for the variance; x·x, x·y, y·y for the regression
+}
+
+/**
+ * One node's side of the demo over any transport: MASCOT set-up with every peer, triples and masks,
+ * then inputs (the owner), the statistics and the output to the recipient only.
+ */
+export async function runDemoNode(transport: Transport, job: DemoJob): Promise<DemoNodeResult> {
+  const self = transport.self;
+  const t0 = performance.now();
+  const mascot = await setupMascot(transport);
+  const t1 = performance.now();
+  await mascot.generateTriples(demoTriples(job.rows));
+  const t2 = performance.now();
+  await mascot.generateMasks(job.owner, 2 * job.rows);
+  await mascot.generateMasks(job.recipient, 16);
+  const t3 = performance.now();
+  const p = createParty(transport, mascot.preprocessing);
+  const f = job.fractionalBits;
+  let x: FieldVec | undefined;
+  let y: FieldVec | undefined;
+  if (self === job.owner) {
+    const data = demoDataset(job.rows, job.seed);
+    assertSecondMomentRange(data.x, f);
+    assertSecondMomentRange(data.y, f);
+    x = encodeFixed(data.x, f);
+    y = encodeFixed(data.y, f);
+  }
+  const o = { recipients: [job.recipient], fractionalBits: f };
+  const xs = await p.input(job.owner, x ?? job.rows);
+  const ys = await p.input(job.owner, y ?? job.rows);
+  const v = await secureVariance(p, ys, o);
+  const r = await secureLinearRegression(p, [xs], ys, o);
+  const t4 = performance.now();
+  const figures: DemoFigures | undefined =
+    v && r ? { mean: v.mean, variance: v.variance, regression: { intercept: r.coefficients[0]!, slope: r.coefficients[1]!, r2: r.r2 } } : undefined;
+  return { party: self, ...(figures ? { figures } : {}), setupMs: t1 - t0, triplesMs: t2 - t1, masksMs: t3 - t2, onlineMs: t4 - t3 };
+}
+
+/** Compares the recipient's figures with the plaintext reference and builds the report. */
+export function demoReport(parties: number, job: DemoJob, transport: string, results: readonly DemoNodeResult[]): DemoReport {
+  const got = results.find((r) => r.party === job.recipient)?.figures;
+  if (!got || results.some((r) => r.party !== job.recipient && r.figures !== undefined)) {
     throw new InvalidArgumentError('results reached a party other than the recipient');
   }
-  const results: DemoFigures = {
-    mean: got.v.mean,
-    variance: got.v.variance,
-    regression: { intercept: got.r.coefficients[0]!, slope: got.r.coefficients[1]!, r2: got.r.r2 },
-  };
+  const { x, y } = demoDataset(job.rows, job.seed);
   const reference = plainFigures(x, y);
-  const errors = [
-    results.mean - reference.mean,
-    results.variance - reference.variance,
-    results.regression.intercept - reference.regression.intercept,
-    results.regression.slope - reference.regression.slope,
-  ].map(Math.abs);
-  const maxAbsError = Math.max(...errors);
+  const maxAbsError = Math.max(
+    ...[
+      got.mean - reference.mean,
+      got.variance - reference.variance,
+      got.regression.intercept - reference.regression.intercept,
+      got.regression.slope - reference.regression.slope,
+    ].map(Math.abs),
+  );
   // Inputs are quantised to 2^-(f+1); every figure here is a smooth function of averages of them.
-  const tolerance = 2 ** -(f - 4);
+  const tolerance = 2 ** -(job.fractionalBits - 4);
+  const slowest = (k: 'setupMs' | 'triplesMs' | 'masksMs' | 'onlineMs') => Math.round(Math.max(...results.map((r) => r[k])));
   return {
     parties,
-    rows,
-    owner,
-    recipient,
-    transport: opts.transports ? 'tls' : 'in-memory',
+    rows: job.rows,
+    owner: job.owner,
+    recipient: job.recipient,
+    transport,
     field: 'GF(2^61 - 1)',
-    fractionalBits: f,
+    fractionalBits: job.fractionalBits,
     preprocessing: {
       source: 'mascot',
-      triples,
-      masks: masks.reduce((a, b) => a + b, 0),
-      setupMs: Math.round(pre.setupMs),
-      triplesMs: Math.round(pre.triplesMs),
-      masksMs: Math.round(pre.masksMs),
+      triples: demoTriples(job.rows),
+      masks: 2 * job.rows + 16,
+      setupMs: slowest('setupMs'),
+      triplesMs: slowest('triplesMs'),
+      masksMs: slowest('masksMs'),
     },
-    onlineMs: Math.round(onlineMs),
-    results,
+    onlineMs: slowest('onlineMs'),
+    results: got,
     reference,
     maxAbsError,
     tolerance,
@@ -158,15 +191,21 @@ export async function runMpcDemo(opts: DemoOptions): Promise<DemoReport> {
   };
 }
 
-async function runOver<T>(
-  transports: Transport[],
-  pre: readonly PartyPreprocessing[],
-  program: (p: ReturnType<typeof createParty>) => Promise<T>,
-): Promise<T[]> {
-  const ps = pre.map((s, i) => createParty(transports[i]!, s));
+export function demoJob(opts: DemoOptions): DemoJob {
+  const { parties, rows } = opts;
+  if (!Number.isInteger(parties) || parties < 2 || parties > 10) throw new InvalidArgumentError('parties must be an integer from 2 to 10');
+  if (!Number.isInteger(rows) || rows < 3 || rows > 1_000_000) throw new InvalidArgumentError('rows must be an integer from 3 to 1,000,000');
+  return { rows, seed: opts.seed ?? 7, owner: 0, recipient: 1, fractionalBits: opts.fractionalBits ?? 16 };
+}
+
+/** All parties in this process, over in-memory channels or TLS on loopback. */
+export async function runMpcDemo(opts: DemoOptions): Promise<DemoReport> {
+  const job = demoJob(opts);
+  const transports = opts.transports ? await opts.transports() : createMemoryTransports(opts.parties);
   try {
-    return await Promise.all(ps.map(program));
+    const results = await Promise.all(transports.map((t) => runDemoNode(t, job)));
+    return demoReport(opts.parties, job, opts.transports ? (opts.transportName ?? 'tls') : 'in-memory', results);
   } finally {
-    await Promise.all(ps.map((p) => p.close()));
+    await Promise.all(transports.map((t) => t.close()));
   }
 }

@@ -17,8 +17,17 @@ function run(...args: string[]): Promise<{ code: number; stdout: string; stderr:
 }
 
 describe('./dev mpc demo', () => {
-  it('computes on shares and agrees with the plaintext reference', async () => {
-    const r = await run('demo', '--parties', '2', '--rows', '50', '--json');
+  it('runs one TLS node process per party and agrees with the plaintext reference', async () => {
+    const r = await run('demo', '--parties', '3', '--rows', '40', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { agree: boolean; transport: string; parties: number };
+    expect(report).toMatchObject({ agree: true, parties: 3 });
+    expect(report.transport).toMatch(/^tls/);
+  });
+
+  it('computes on shares in one process and agrees with the plaintext reference', async () => {
+    const r = await run('demo', '--parties', '2', '--rows', '50', '--json', '--in-process');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as { agree: boolean; rows: number; parties: number; preprocessing: { source: string }; results: { mean: number }; reference: { mean: number } };

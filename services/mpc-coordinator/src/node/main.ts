@@ -1,0 +1,3 @@
+import { runNodeProcess } from './node.main';
+
+void runNodeProcess(process.env);
