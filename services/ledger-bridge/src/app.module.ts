@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServicePlatformModule, type ServiceConfig } from '@datawell/config';
-import { HealthController } from './health/health.controller';
 import { LedgerBridgeModule } from './ledger-bridge.module';
 import { MIGRATIONS } from './migrations';
 
@@ -10,7 +9,6 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS }), LedgerBridgeModule],
-      controllers: [HealthController],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { advanceCheckpoint, CheckpointOrderError, fabricCheckpoint } from './checkpoint';
+import { advanceCheckpoint, checkpointAfterBlock, CheckpointOrderError, fabricCheckpoint } from './checkpoint';
 
 describe('stream checkpoints', () => {
   it('starts at the first event and counts events', () => {
@@ -20,5 +20,14 @@ describe('stream checkpoints', () => {
     expect(checkpoint.getBlockNumber()).toBe(7n);
     expect(checkpoint.getTransactionId()).toBe('tx');
     expect(fabricCheckpoint({ blockNumber: 7n, transactionId: null, events: 0n }).getTransactionId()).toBeUndefined();
+  });
+
+  it('after a whole block, resumes at the start of the next one, never going back', () => {
+    const at = { blockNumber: 5n, transactionId: 'a', events: 2n };
+    expect(checkpointAfterBlock(at, 5n)).toEqual({ blockNumber: 6n, transactionId: null, events: 2n });
+    expect(checkpointAfterBlock(undefined, 0n)).toEqual({ blockNumber: 1n, transactionId: null, events: 0n });
+    expect(() => checkpointAfterBlock(at, 3n)).toThrow(CheckpointOrderError);
+    // After the block checkpoint, any transaction of the next block is new.
+    expect(advanceCheckpoint(checkpointAfterBlock(at, 5n), { blockNumber: 6n, transactionId: 'a' }).events).toBe(3n);
   });
 });

@@ -33,6 +33,18 @@ export function advanceCheckpoint(
   return { blockNumber: event.blockNumber, transactionId: event.transactionId, events: (current?.events ?? 0n) + 1n };
 }
 
+/**
+ * The checkpoint after a whole block was processed: resume at the next block, from its start
+ * (fabric-gateway's `checkpointBlock`). Never moves a stream back.
+ */
+export function checkpointAfterBlock(current: StreamCheckpoint | undefined, blockNumber: bigint): StreamCheckpoint {
+  const next = blockNumber + 1n;
+  if (current && next < current.blockNumber) {
+    throw new CheckpointOrderError(`block ${blockNumber} is before the checkpoint at block ${current.blockNumber}`);
+  }
+  return { blockNumber: next, transactionId: null, events: current?.events ?? 0n };
+}
+
 /** What fabric-gateway resumes from: the checkpoint's block, skipping up to and including its tx. */
 export function fabricCheckpoint(checkpoint: StreamCheckpoint): Checkpoint {
   return {

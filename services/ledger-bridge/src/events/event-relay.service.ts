@@ -2,8 +2,8 @@ import type { CloseableAsyncIterable, ChaincodeEvent } from '@hyperledger/fabric
 import type { ConnectionLogger } from '@datawell/messaging';
 import type { ChannelsRepository, KnownChannel } from '../channels/channels.repository';
 import type { Gateways } from '../fabric/gateways.adapter';
-import { fabricCheckpoint } from './checkpoint';
 import type { LedgerEventsRepository } from './ledger-events.repository';
+import { PostgresCheckpointer } from './postgres-checkpointer';
 
 export interface EventRelayOptions {
   readonly channels: ChannelsRepository;
@@ -112,24 +112,18 @@ class EventStream {
     const where = { channel: this.channel.name, chaincode: this.chaincode };
     while (!this.#stopped) {
       try {
-        const checkpoint = await this.options.events.checkpoint(this.channel.name, this.chaincode);
+        const checkpointer = await PostgresCheckpointer.load(this.options.events, this.channel.name, this.chaincode);
         const network = (await this.options.gateways.for(this.options.listenAs)).getNetwork(this.channel.name);
-        this.#events = await network.getChaincodeEvents(
-          this.chaincode,
-          checkpoint ? { checkpoint: fabricCheckpoint(checkpoint) } : { startBlock: this.channel.startBlock },
-        );
+        this.#events = await network.getChaincodeEvents(this.chaincode, {
+          checkpoint: checkpointer,
+          startBlock: this.channel.startBlock,
+        });
         if (this.#stopped) break;
-        logger.log({ message: 'relaying chaincode events', ...where, from: checkpoint ? `after ${checkpoint.blockNumber}/${checkpoint.transactionId}` : `block ${this.channel.startBlock}` });
+        const from = checkpointer.state();
+        logger.log({ message: 'relaying chaincode events', ...where, from: from ? `after ${from.blockNumber}/${from.transactionId}` : `block ${this.channel.startBlock}` });
         for await (const event of this.#events) {
           if (this.#stopped) break;
-          const { problem } = await this.options.events.record(this.channel, {
-            channel: this.channel.name,
-            blockNumber: event.blockNumber,
-            transactionId: event.transactionId,
-            chaincodeName: event.chaincodeName,
-            eventName: event.eventName,
-            payload: event.payload,
-          });
+          const { problem } = await checkpointer.relay(this.channel, event);
           if (problem) logger.error({ message: 'allocation not relayed', code: problem.code, error: problem.message, ...where });
           this.options.onRelayed?.();
           backoff = initial;

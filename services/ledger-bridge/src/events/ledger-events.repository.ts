@@ -1,6 +1,6 @@
 import type { RawChaincodeEvent } from '@datawell/contracts';
 import { writeOutbox } from '@datawell/messaging';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { KnownChannel } from '../channels/channels.repository';
 import { advanceCheckpoint, type StreamCheckpoint } from './checkpoint';
 import { messagesForEvent, type RelayTopics } from './event-messages';
@@ -29,17 +29,35 @@ export class LedgerEventsRepository {
       `SELECT block_number, transaction_id, events FROM "${this.schema}".checkpoints WHERE channel = $1 AND chaincode = $2`,
       [channel, chaincode],
     )) as CheckpointRow[];
-    const row = rows[0];
-    return row
-      ? { blockNumber: BigInt(row.block_number), transactionId: row.transaction_id, events: BigInt(row.events) }
-      : undefined;
+    return rows[0] ? fromRow(rows[0]) : undefined;
+  }
+
+  /** Stores a checkpoint that passes no event (fabric-gateway's block and transaction checkpoints). */
+  async saveCheckpoint(
+    channel: string,
+    chaincode: string,
+    next: (current: StreamCheckpoint | undefined) => StreamCheckpoint,
+  ): Promise<StreamCheckpoint> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = (await manager.query(
+        `SELECT block_number, transaction_id, events FROM "${this.schema}".checkpoints
+         WHERE channel = $1 AND chaincode = $2 FOR UPDATE`,
+        [channel, chaincode],
+      )) as CheckpointRow[];
+      const checkpoint = next(rows[0] ? fromRow(rows[0]) : undefined);
+      await this.#upsert(manager, channel, chaincode, checkpoint);
+      return checkpoint;
+    });
   }
 
   /**
    * Relays one event: its outbox rows and the stream's new checkpoint, in one transaction that locks
    * the checkpoint row, so two relays of one stream (two replicas) cannot both advance it.
    */
-  async record(channel: KnownChannel, raw: RawChaincodeEvent): Promise<{ written: string[]; problem?: AllocationRelayError }> {
+  async record(
+    channel: KnownChannel,
+    raw: RawChaincodeEvent,
+  ): Promise<{ written: string[]; checkpoint: StreamCheckpoint; problem?: AllocationRelayError }> {
     const { messages, problem } = messagesForEvent(raw, channel, this.topics);
     const written = await this.dataSource.transaction(async (manager) => {
       const rows = (await manager.query(
@@ -47,20 +65,25 @@ export class LedgerEventsRepository {
          WHERE channel = $1 AND chaincode = $2 FOR UPDATE`,
         [raw.channel, raw.chaincodeName],
       )) as CheckpointRow[];
-      const current = rows[0]
-        ? { blockNumber: BigInt(rows[0].block_number), transactionId: rows[0].transaction_id, events: BigInt(rows[0].events) }
-        : undefined;
-      const next = advanceCheckpoint(current, raw);
+      const next = advanceCheckpoint(rows[0] ? fromRow(rows[0]) : undefined, raw);
       const ids = await writeOutbox(manager, this.schema, messages);
-      await manager.query(
-        `INSERT INTO "${this.schema}".checkpoints (channel, chaincode, block_number, transaction_id, events, updated_at)
-         VALUES ($1, $2, $3, $4, $5, now())
-         ON CONFLICT (channel, chaincode) DO UPDATE SET block_number = EXCLUDED.block_number,
-           transaction_id = EXCLUDED.transaction_id, events = EXCLUDED.events, updated_at = now()`,
-        [raw.channel, raw.chaincodeName, String(next.blockNumber), next.transactionId, String(next.events)],
-      );
-      return ids;
+      await this.#upsert(manager, raw.channel, raw.chaincodeName, next);
+      return { ids, next };
     });
-    return problem ? { written, problem } : { written };
+    return { written: written.ids, checkpoint: written.next, ...(problem ? { problem } : {}) };
   }
+
+  async #upsert(manager: EntityManager, channel: string, chaincode: string, checkpoint: StreamCheckpoint): Promise<void> {
+    await manager.query(
+      `INSERT INTO "${this.schema}".checkpoints (channel, chaincode, block_number, transaction_id, events, updated_at)
+       VALUES ($1, $2, $3, $4, $5, now())
+       ON CONFLICT (channel, chaincode) DO UPDATE SET block_number = EXCLUDED.block_number,
+         transaction_id = EXCLUDED.transaction_id, events = EXCLUDED.events, updated_at = now()`,
+      [channel, chaincode, String(checkpoint.blockNumber), checkpoint.transactionId, String(checkpoint.events)],
+    );
+  }
+}
+
+function fromRow(row: CheckpointRow): StreamCheckpoint {
+  return { blockNumber: BigInt(row.block_number), transactionId: row.transaction_id, events: BigInt(row.events) };
 }

@@ -6,6 +6,7 @@ import { stackConnection } from '@datawell/testing';
 import { ChannelsRepository } from '../../src/channels/channels.repository';
 import { CheckpointOrderError } from '../../src/events/checkpoint';
 import { LedgerEventsRepository } from '../../src/events/ledger-events.repository';
+import { PostgresCheckpointer } from '../../src/events/postgres-checkpointer';
 import type { LedgerBridge } from '../../src/ledger-bridge';
 import {
   bridgeSettings,
@@ -202,5 +203,19 @@ describe('ledger-bridge event relay across outages', () => {
     const [count] = await db.dataSource.query(`SELECT count(*)::int AS n FROM "${db.schema}".outbox WHERE id = ANY($1)`, [written]);
     expect(count.n).toBe(2);
     expect((await repository.checkpoint('dao-acme-v2', 'dao'))?.events).toBe(1n);
+  });
+
+  it('keeps fabric-gateway checkpoints in PostgreSQL: block and transaction checkpoints survive a reload, never go back', async () => {
+    const repository = new LedgerEventsRepository(db.dataSource, db.schema, { events: 'it.events', commands: 'it.commands' });
+    const chaincode = `cc${hex()}`;
+    const first = await PostgresCheckpointer.load(repository, 'marketplace', chaincode);
+    expect(first.getBlockNumber()).toBeUndefined();
+    await first.checkpointTransaction(10n, 'txA');
+    expect((await PostgresCheckpointer.load(repository, 'marketplace', chaincode)).getTransactionId()).toBe('txA');
+    await first.checkpointBlock(10n);
+    const reloaded = await PostgresCheckpointer.load(repository, 'marketplace', chaincode);
+    expect([reloaded.getBlockNumber(), reloaded.getTransactionId()]).toEqual([11n, undefined]);
+    await expect(reloaded.checkpointTransaction(9n, 'old')).rejects.toThrow(CheckpointOrderError);
+    expect((await PostgresCheckpointer.load(repository, 'marketplace', chaincode)).getBlockNumber()).toBe(11n);
   });
 });
