@@ -34,6 +34,15 @@ export function registerBenchCommands(program: Command): void {
     });
 
   bench
+    .command('caliper')
+    .description('ledger: RecordRevenue submit throughput with Hyperledger Caliper, against a put-state chaincode on the same network (target ≥ 0.9)')
+    .option('--json', 'print one JSON object')
+    .option('--repeat <n>', 'rounds per chaincode (median reported)', '2')
+    .action(async (opts: { json?: boolean; repeat: string }) => {
+      await runBenchFile('caliper', [...(opts.json ? ['--json'] : []), '--repeat', opts.repeat]);
+    });
+
+  bench
     .command('mpc')
     .description('MPC: online multiplications/s (3 parties), MASCOT triples/s (2 and 3 parties), and a dot product and mean/variance of 100,000 values against MPyC')
     .option('--json', 'print one JSON object')
