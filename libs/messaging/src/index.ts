@@ -2,4 +2,13 @@ export { checkKafka, createKafka, kafkaLogCreator, type KafkaAdminLike, type Kaf
 export type { ConnectionLogger } from './logger';
 export { checkRedis, closeRedis, createRedis, type RedisClientOptions, type RedisLike } from './redis';
 export { withTimeout } from './timeout';
-export { claimInbox, CreateOutboxAndInbox, OutboxRelay, processOnce, writeOutbox, type OutboxMessage, type OutboxRelayOptions } from './outbox';
+export {
+  claimInbox,
+  CreateOutboxAndInbox,
+  createOutboxRelay,
+  processOnce,
+  writeOutbox,
+  type OutboxMessage,
+  type OutboxPublisher,
+  type OutboxRelayOptions,
+} from './outbox';

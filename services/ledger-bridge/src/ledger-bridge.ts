@@ -1,5 +1,5 @@
 import type { LedgerBridgeConfig } from '@datawell/config';
-import { OutboxRelay, type ConnectionLogger } from '@datawell/messaging';
+import { createOutboxRelay, type ConnectionLogger, type OutboxPublisher } from '@datawell/messaging';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { ChannelsRepository, type KnownChannel } from './channels/channels.repository';
@@ -29,7 +29,7 @@ export interface LedgerBridgeOptions {
 export class LedgerBridge {
   readonly channels: ChannelsRepository;
   readonly operations: OperationsRepository;
-  readonly #outbox: OutboxRelay;
+  readonly #outbox: OutboxPublisher;
   readonly #gateways: Gateways | undefined;
   readonly #events: EventRelay | undefined;
   readonly #consumer: CommandsConsumer | undefined;
@@ -38,7 +38,7 @@ export class LedgerBridge {
     const { dataSource, schema, kafka, settings, logger } = options;
     this.channels = new ChannelsRepository(dataSource, schema);
     this.operations = new OperationsRepository(dataSource, schema, settings.topics.receipts, BRIDGE_SOURCE);
-    this.#outbox = new OutboxRelay({
+    this.#outbox = createOutboxRelay({
       dataSource,
       schema,
       kafka,

@@ -23,6 +23,17 @@ interface OutboxRow {
   headers: Record<string, string>;
 }
 
+/** A running outbox relay of one schema. */
+export interface OutboxPublisher {
+  /** Publishes one batch; resolves to the number of rows published. */
+  publishBatch(): Promise<number>;
+  /** Publishes until stopped. */
+  start(): void;
+  /** Tells the relay that rows were just written. */
+  notify(): void;
+  stop(): Promise<void>;
+}
+
 /**
  * Publishes unpublished outbox rows in `seq` order with an idempotent producer, then marks them
  * published. Delivery is at least once: a crash between the send and the UPDATE resends those rows
@@ -30,7 +41,7 @@ interface OutboxRow {
  * deduplicate by it. One relay per schema publishes at a time (a transaction-scoped advisory lock),
  * so replicas do not reorder rows.
  */
-export class OutboxRelay {
+class OutboxRelay implements OutboxPublisher {
   readonly #options: Required<Omit<OutboxRelayOptions, 'logger'>> & { logger?: ConnectionLogger };
   #producer: Producer | undefined;
   #running = false;
@@ -128,6 +139,10 @@ export class OutboxRelay {
     }
     return this.#producer;
   }
+}
+
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxPublisher {
+  return new OutboxRelay(options);
 }
 
 export function runsByTopic<R extends { topic: string }>(rows: readonly R[]): Array<{ topic: string; rows: R[] }> {

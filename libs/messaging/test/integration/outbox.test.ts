@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { stackConnection } from '@datawell/testing';
-import { CreateOutboxAndInbox, OutboxRelay, processOnce, writeOutbox } from '../../src';
+import { CreateOutboxAndInbox, createOutboxRelay, processOnce, writeOutbox } from '../../src';
 
 class CreateOutboxInboxTest1763800000000 extends CreateOutboxAndInbox {}
 
@@ -88,7 +88,7 @@ describe('transactional outbox and inbox against PostgreSQL and Kafka', () => {
         [2, 3, 4, 5].map((n) => ({ id: `m${n}`, topic, key: n % 2 ? 'odd' : 'even', payload: { n }, headers: { 'x-n': String(n) } })),
       ),
     );
-    const relay = new OutboxRelay({ dataSource, schema, kafka, batchSize: 3 });
+    const relay = createOutboxRelay({ dataSource, schema, kafka, batchSize: 3 });
     try {
       expect(await relay.publishBatch()).toBe(3);
       expect(await relay.publishBatch()).toBe(2);
@@ -106,7 +106,7 @@ describe('transactional outbox and inbox against PostgreSQL and Kafka', () => {
   });
 
   it('the running relay publishes a row soon after it is written', async () => {
-    const relay = new OutboxRelay({ dataSource, schema, kafka, pollIntervalMs: 100 });
+    const relay = createOutboxRelay({ dataSource, schema, kafka, pollIntervalMs: 100 });
     relay.start();
     try {
       await dataSource.transaction((manager) => writeOutbox(manager, schema, [{ id: 'm6', topic, key: null, payload: { n: 6 } }]));
