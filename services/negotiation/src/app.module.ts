@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServicePlatformModule, type ServiceConfig } from '@datawell/config';
-import { HealthController } from './health/health.controller';
 import { MIGRATIONS } from './migrations';
 
 @Module({})
@@ -9,7 +8,6 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS })],
-      controllers: [HealthController],
     };
   }
 }

@@ -1,6 +1,7 @@
 import { Logger, type Provider } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { loadServiceConfig } from '../load-config';
+import { HealthController } from './health.controller';
 import { ConnectionsLifecycle, ServicePlatformModule } from './service-platform.module';
 import { KAFKA, KAFKA_PROBE, REDIS, SERVICE_CONFIG } from './tokens';
 
@@ -21,6 +22,11 @@ describe('ServicePlatformModule.forRoot', () => {
     expect(module.exports).toEqual(expect.arrayContaining([SERVICE_CONFIG, KAFKA, REDIS]));
     const configProvider = module.providers?.find((p) => (p as { provide?: unknown }).provide === SERVICE_CONFIG);
     expect((configProvider as { useValue: unknown }).useValue).toBe(config);
+  });
+
+  it('serves GET /health itself, so services declare no health controller', () => {
+    const module = ServicePlatformModule.forRoot(loadServiceConfig('marketplace', env), { migrations: [] });
+    expect(module.controllers).toEqual([HealthController]);
   });
 
   it('opens no Redis connection for a service without queues', () => {

@@ -17,6 +17,7 @@ import type { MigrationInterface } from 'typeorm';
 import type { ServiceConfig } from '../load-config';
 import { dataSourceOptions, openDataSource } from './database';
 import { DependencyIndicators } from './dependency-indicators';
+import { HealthController } from './health.controller';
 import { KAFKA, KAFKA_PROBE, REDIS, SERVICE_CONFIG } from './tokens';
 
 export interface ServicePlatformOptions {
@@ -52,7 +53,7 @@ export class ConnectionsLifecycle implements OnApplicationBootstrap, OnApplicati
 
 /**
  * What every Datawell service runs on: its config, its PostgreSQL schema (migrated at boot), Kafka,
- * Redis for the services that queue jobs, and the indicators /health is built from.
+ * Redis for the services that queue jobs, and `GET /health` over the dependencies in its `SERVICES` entry.
  */
 @Module({})
 export class ServicePlatformModule {
@@ -96,6 +97,7 @@ export class ServicePlatformModule {
           },
         }),
       ],
+      controllers: [HealthController],
       providers,
       exports: [SERVICE_CONFIG, KAFKA, ...(redis ? [REDIS] : []), DependencyIndicators, TerminusModule],
     };

@@ -1,0 +1,116 @@
+import { createServer } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import { Client } from 'pg';
+import request from 'supertest';
+import { stackConnection, stackEnv } from '../connection';
+
+/**
+ * What the suite needs from a service. Built by the caller: @datawell/config's own integration
+ * tests use this library, so importing it here would make a cycle that module boundaries forbid.
+ */
+export interface ServiceHealthSuite {
+  readonly service: string;
+  /**
+   * The service's app, not yet initialised, for an environment:
+   * `(env) => createServiceApp(loadServiceConfig(service, env), AppModule.forConfig)`.
+   */
+  readonly createApp: (env: Record<string, string>) => Promise<INestApplication>;
+  /** The service's migrations, in order: the rows its migrations table must hold. */
+  readonly migrations: ReadonlyArray<{ readonly name: string }>;
+  /** Written out by the caller rather than read from SERVICES, so a wrong entry there fails the suite. */
+  readonly expected: {
+    readonly schema: string;
+    readonly dependencies: ReadonlyArray<'postgres' | 'redis' | 'kafka'>;
+  };
+}
+
+/**
+ * The /health integration tests every service runs against the real stack: 200 with each dependency
+ * up, its schema and migrations in PostgreSQL, and 503 naming Kafka (and Redis, for the services that
+ * use it) when an instance is pointed at a closed port.
+ */
+export function describeServiceHealth(suite: ServiceHealthSuite): void {
+  const { service, createApp, migrations, expected } = suite;
+
+  /** The app, in-process, against the test stack; `overrides` replace stack variables. */
+  async function boot(overrides: Record<string, string> = {}): Promise<INestApplication> {
+    const app = await createApp({ ...stackEnv(), DATAWELL_LOG_LEVEL: 'warn', ...overrides });
+    await app.init();
+    return app;
+  }
+
+  describe(`${service} health against the real stack`, () => {
+    let app: INestApplication;
+    beforeAll(async () => {
+      app = await boot();
+    });
+    afterAll(async () => {
+      await app?.close();
+    });
+
+    it('answers 200 with every dependency up', async () => {
+      const res = await request(app.getHttpServer()).get('/health');
+      expect(res.status).toBe(200);
+      expect(res.body.status).toBe('ok');
+      expect(res.body.details).toEqual(
+        Object.fromEntries(expected.dependencies.map((d) => [d, expect.objectContaining({ status: 'up' })])),
+      );
+    });
+
+    it('has created its schema and recorded its migrations', async () => {
+      const db = new Client({ connectionString: stackConnection().postgres.url });
+      await db.connect();
+      try {
+        const schemas = await db.query('SELECT schema_name FROM information_schema.schemata WHERE schema_name = $1', [
+          expected.schema,
+        ]);
+        expect(schemas.rowCount).toBe(1);
+        const rows = await db.query(`SELECT name FROM "${expected.schema}"."migrations" ORDER BY id`);
+        expect(rows.rows.map((r: { name: string }) => r.name)).toEqual(migrations.map((m) => m.name));
+      } finally {
+        await db.end();
+      }
+    });
+
+    it('reports Kafka down, and the rest up, when Kafka is unreachable', async () => {
+      const port = await closedPort();
+      const broken = await boot({ DATAWELL_KAFKA_BROKERS: `127.0.0.1:${port}` });
+      try {
+        const res = await request(broken.getHttpServer()).get('/health');
+        expect(res.status).toBe(503);
+        expect(res.body.error).toEqual({ kafka: expect.objectContaining({ status: 'down' }) });
+        expect(Object.keys(res.body.info)).toEqual(expected.dependencies.filter((d) => d !== 'kafka'));
+      } finally {
+        await broken.close();
+      }
+    });
+
+    if (expected.dependencies.includes('redis')) {
+      it('reports Redis down, and the rest up, when Redis is unreachable', async () => {
+        const port = await closedPort();
+        const broken = await boot({ DATAWELL_REDIS_URL: `redis://127.0.0.1:${port}` });
+        try {
+          const res = await request(broken.getHttpServer()).get('/health');
+          expect(res.status).toBe(503);
+          expect(res.body.error).toEqual({ redis: expect.objectContaining({ status: 'down' }) });
+          expect(res.body.info).toEqual({
+            postgres: { status: 'up' },
+            kafka: expect.objectContaining({ status: 'up' }),
+          });
+        } finally {
+          await broken.close();
+        }
+      });
+    }
+  });
+}
+
+/** A loopback port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
