@@ -29,6 +29,7 @@ export async function scratchDatabase(): Promise<{ dataSource: DataSource; schem
     type: 'postgres',
     url: stackConnection().postgres.url,
     schema,
+    applicationName: schema,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
   });

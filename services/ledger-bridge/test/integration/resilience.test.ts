@@ -2,6 +2,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { ledgerEventId } from '@datawell/contracts';
 import type { GatewayConnection } from '@datawell/fabric';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { Client } from 'pg';
 import { stackConnection } from '@datawell/testing';
 import { ChannelsRepository } from '../../src/channels/channels.repository';
 import { CheckpointOrderError } from '../../src/events/checkpoint';
@@ -130,6 +131,39 @@ describe('ledger-bridge event relay across outages', () => {
     expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
     await bridge.stop();
     await proxy.down();
+  });
+
+  it('recovers when its PostgreSQL connections are cut mid-stream, without losing or repeating an event', async () => {
+    const topics = freshTopics();
+    await createTopics(kafka, [topics.events, topics.commands, topics.receipts]);
+    const bridge = newBridge(db, kafka, bridgeSettings(wallet.dir, topics));
+    bridges.push(bridge);
+    await bridge.start();
+    const prefix = `pg-${hex()}`;
+    const before = await eventsRelayed();
+    const expected = [await put(`${prefix}-1`)];
+    await waitFor('the first event relayed', async () => ((await eventsRelayed()) > before ? true : undefined));
+    const admin = new Client({ connectionString: stackConnection().postgres.url });
+    await admin.connect();
+    try {
+      const putting = (async () => {
+        for (let n = 2; n <= 5; n += 1) expected.push(await put(`${prefix}-${n}`));
+      })();
+      for (let i = 0; i < 3; i += 1) {
+        const cut = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [db.schema]);
+        expect(cut.rowCount).toBeGreaterThan(0);
+        await new Promise((r) => setTimeout(r, 700));
+      }
+      await putting;
+    } finally {
+      await admin.end();
+    }
+    // The stream resumed from the previous test's checkpoint: the test's own events, once, in order.
+    const messages = await readTopic(kafka, topics.events, (m) => keyed(prefix)(m).length >= 5, { lingerMs: 3000 });
+    expect(keyed(prefix)(messages).map((e) => e.id)).toEqual(expected.map((e) => e.id));
+    const all = messages.map(json);
+    expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
+    await bridge.stop();
   });
 
   it('keeps relaying into the outbox while Kafka is unreachable, and publishes it all once when Kafka is back', async () => {
