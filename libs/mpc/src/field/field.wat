@@ -296,4 +296,88 @@
         (br $ll)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
       (br $tl))))
+
+  ;; Uniform 64-bit word to a field element (keep 61 bits; p itself maps to 0).
+  (func $red (param $x i64) (result i64)
+    (local $v i64)
+    (local.set $v (i64.and (local.get $x) (global.get $P)))
+    (select (i64.const 0) (local.get $v) (i64.eq (local.get $v) (global.get $P))))
+
+  ;; Any 64-bit word to its canonical residue.
+  (func $cn (param $x i64) (result i64)
+    (local $v i64)
+    (local.set $v (i64.add (i64.and (local.get $x) (global.get $P)) (i64.shr_u (local.get $x) (i64.const 61))))
+    (select (i64.sub (local.get $v) (global.get $P)) (local.get $v) (i64.ge_u (local.get $v) (global.get $P))))
+
+  ;; Gilboa multiplication, OT-sender side, fused. For triple t < T, bit l < g and k < 4 (OT j = t*g + l):
+  ;; f0 = red(v0[j][k]), f1 = red(v1[j][k]); d[j][k] = f0 - f1 + a[t][k]; s[t][k] = -Σ_l 2^l f0.
+  (func (export "gsend") (param $v0 i32) (param $v1 i32) (param $a i32) (param $d i32) (param $s i32) (param $T i32) (param $g i32)
+    (local $t i32) (local $l i32) (local $j i32) (local $k i32) (local $off i32) (local $f0 i64)
+    (local $acc0 i64) (local $acc1 i64) (local $acc2 i64) (local $acc3 i64) (local $av i64)
+    (block $td (loop $tl
+      (br_if $td (i32.ge_u (local.get $t) (local.get $T)))
+      (local.set $acc0 (i64.const 0)) (local.set $acc1 (i64.const 0)) (local.set $acc2 (i64.const 0)) (local.set $acc3 (i64.const 0))
+      (local.set $l (local.get $g))
+      (block $ld (loop $ll
+        (br_if $ld (i32.eqz (local.get $l)))
+        (local.set $l (i32.sub (local.get $l) (i32.const 1)))
+        (local.set $j (i32.add (i32.mul (local.get $t) (local.get $g)) (local.get $l)))
+        (local.set $k (i32.const 0))
+        (block $kd (loop $kl
+          (br_if $kd (i32.ge_u (local.get $k) (i32.const 4)))
+          (local.set $off (i32.shl (i32.add (i32.shl (local.get $j) (i32.const 2)) (local.get $k)) (i32.const 3)))
+          (local.set $f0 (call $red (i64.load (i32.add (local.get $v0) (local.get $off)))))
+          (local.set $av (i64.load (i32.add (local.get $a) (i32.shl (i32.add (i32.shl (local.get $t) (i32.const 2)) (local.get $k)) (i32.const 3)))))
+          (i64.store (i32.add (local.get $d) (local.get $off))
+            (call $ad (call $sb (local.get $f0) (call $red (i64.load (i32.add (local.get $v1) (local.get $off))))) (local.get $av)))
+          (if (i32.eq (local.get $k) (i32.const 0)) (then (local.set $acc0 (call $ad (call $ad (local.get $acc0) (local.get $acc0)) (local.get $f0)))))
+          (if (i32.eq (local.get $k) (i32.const 1)) (then (local.set $acc1 (call $ad (call $ad (local.get $acc1) (local.get $acc1)) (local.get $f0)))))
+          (if (i32.eq (local.get $k) (i32.const 2)) (then (local.set $acc2 (call $ad (call $ad (local.get $acc2) (local.get $acc2)) (local.get $f0)))))
+          (if (i32.eq (local.get $k) (i32.const 3)) (then (local.set $acc3 (call $ad (call $ad (local.get $acc3) (local.get $acc3)) (local.get $f0)))))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $kl)))
+        (br $ll)))
+      (local.set $off (i32.add (local.get $s) (i32.shl (local.get $t) (i32.const 5))))
+      (i64.store (local.get $off) (call $sb (i64.const 0) (local.get $acc0)))
+      (i64.store (i32.add (local.get $off) (i32.const 8)) (call $sb (i64.const 0) (local.get $acc1)))
+      (i64.store (i32.add (local.get $off) (i32.const 16)) (call $sb (i64.const 0) (local.get $acc2)))
+      (i64.store (i32.add (local.get $off) (i32.const 24)) (call $sb (i64.const 0) (local.get $acc3)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $tl))))
+
+  ;; Gilboa multiplication, OT-receiver side, fused: with choice bit c_j (bit j of the packed bytes),
+  ;; w = red(v[j][k]) + c_j * canon(d[j][k]); out[t][k] = Σ_l 2^l w.
+  (func (export "grecv") (param $v i32) (param $bits i32) (param $d i32) (param $o i32) (param $T i32) (param $g i32)
+    (local $t i32) (local $l i32) (local $j i32) (local $k i32) (local $off i32) (local $w i64) (local $bit i32)
+    (local $acc0 i64) (local $acc1 i64) (local $acc2 i64) (local $acc3 i64)
+    (block $td (loop $tl
+      (br_if $td (i32.ge_u (local.get $t) (local.get $T)))
+      (local.set $acc0 (i64.const 0)) (local.set $acc1 (i64.const 0)) (local.set $acc2 (i64.const 0)) (local.set $acc3 (i64.const 0))
+      (local.set $l (local.get $g))
+      (block $ld (loop $ll
+        (br_if $ld (i32.eqz (local.get $l)))
+        (local.set $l (i32.sub (local.get $l) (i32.const 1)))
+        (local.set $j (i32.add (i32.mul (local.get $t) (local.get $g)) (local.get $l)))
+        (local.set $bit (i32.and (i32.shr_u (i32.load8_u (i32.add (local.get $bits) (i32.shr_u (local.get $j) (i32.const 3))))
+                                            (i32.and (local.get $j) (i32.const 7))) (i32.const 1)))
+        (local.set $k (i32.const 0))
+        (block $kd (loop $kl
+          (br_if $kd (i32.ge_u (local.get $k) (i32.const 4)))
+          (local.set $off (i32.shl (i32.add (i32.shl (local.get $j) (i32.const 2)) (local.get $k)) (i32.const 3)))
+          (local.set $w (call $red (i64.load (i32.add (local.get $v) (local.get $off)))))
+          (if (local.get $bit) (then (local.set $w (call $ad (local.get $w) (call $cn (i64.load (i32.add (local.get $d) (local.get $off))))))))
+          (if (i32.eq (local.get $k) (i32.const 0)) (then (local.set $acc0 (call $ad (call $ad (local.get $acc0) (local.get $acc0)) (local.get $w)))))
+          (if (i32.eq (local.get $k) (i32.const 1)) (then (local.set $acc1 (call $ad (call $ad (local.get $acc1) (local.get $acc1)) (local.get $w)))))
+          (if (i32.eq (local.get $k) (i32.const 2)) (then (local.set $acc2 (call $ad (call $ad (local.get $acc2) (local.get $acc2)) (local.get $w)))))
+          (if (i32.eq (local.get $k) (i32.const 3)) (then (local.set $acc3 (call $ad (call $ad (local.get $acc3) (local.get $acc3)) (local.get $w)))))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $kl)))
+        (br $ll)))
+      (local.set $off (i32.add (local.get $o) (i32.shl (local.get $t) (i32.const 5))))
+      (i64.store (local.get $off) (local.get $acc0))
+      (i64.store (i32.add (local.get $off) (i32.const 8)) (local.get $acc1))
+      (i64.store (i32.add (local.get $off) (i32.const 16)) (local.get $acc2))
+      (i64.store (i32.add (local.get $off) (i32.const 24)) (local.get $acc3))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $tl))))
 )

@@ -2,7 +2,7 @@ import { randomFillSync } from 'node:crypto';
 import fc from 'fast-check';
 import { P, fadd, fmul, fpow, fsub, finv, mod } from './reference';
 import {
-  fromBigInts, gf2Parities, mulmod, vadd, vaddc, vaxpy, vbeaver, vcanon, vdot, vfromRandomWords, vmul, vmulc, vpow, vrandom, vsub, vsum, vwsum, vbitsum,
+  fromBigInts, gf2Parities, gilboaReceive, gilboaSend, mulmod, vadd, vaddc, vaxpy, vbeaver, vcanon, vdot, vfromRandomWords, vmul, vmulc, vpow, vrandom, vsub, vsum, vwsum, vbitsum,
 } from './vector';
 
 const elem = fc.oneof(
@@ -130,5 +130,28 @@ describe('OT helper kernels', () => {
         for (let w = 0; w < nw; w++) x ^= cols[i * nw + w]! & masks[c * nw + w]!;
         expect(out[c * nc + i]).toBe(popParity(x));
       }
+  });
+});
+
+describe('fused Gilboa kernels', () => {
+  it('sender and receiver shares add up to a·b for every triple and value', () => {
+    const T = 3;
+    const g = 61;
+    const m = T * g;
+    const v0 = new Uint8Array(m * 32);
+    const v1 = new Uint8Array(m * 32);
+    randomFillSync(v0);
+    randomFillSync(v1);
+    const a = vrandom(T * 4);
+    const b = vrandom(T);
+    const bits = new Uint8Array(Math.ceil(m / 8));
+    for (let t = 0; t < T; t++)
+      for (let l = 0; l < g; l++) if ((b[t]! >> BigInt(l)) & 1n) bits[(t * g + l) >> 3] |= 1 << ((t * g + l) & 7);
+    // The receiver's random-OT output: v1 where its bit is 1, else v0.
+    const v = new Uint8Array(m * 32);
+    for (let j = 0; j < m; j++) v.set(((bits[j >> 3]! >> (j & 7)) & 1 ? v1 : v0).subarray(32 * j, 32 * j + 32), 32 * j);
+    const { d, share } = gilboaSend(v0, v1, a, T, g);
+    const recv = gilboaReceive(v, bits, new Uint8Array(d.buffer), T, g);
+    for (let t = 0; t < T; t++) for (let k = 0; k < 4; k++) expect(fadd(share[t * 4 + k]!, recv[t * 4 + k]!)).toBe(fmul(a[t * 4 + k]!, b[t]!));
   });
 });

@@ -33,6 +33,8 @@ interface Kernels {
   pow(a: number, e: bigint, o: number, n: number): void;
   wsum(a: number, w: number, o: number, groups: number, g: number, s: number): void;
   bitsum(a: number, o: number, groups: number, g: number, s: number): void;
+  gsend(v0: number, v1: number, a: number, d: number, s: number, T: number, g: number): void;
+  grecv(v: number, bits: number, d: number, o: number, T: number, g: number): void;
   parities(cols: number, nc: number, masks: number, nm: number, nw: number, o: number): void;
 }
 
@@ -222,4 +224,38 @@ export function gf2Parities(cols: BigUint64Array, nc: number, masks: BigUint64Ar
   const o = (cols.length + masks.length) * 8;
   kernels.parities(0, nc, cols.length * 8, nm, nw, o);
   return new Uint8Array(mem.buffer, o, outBytes).slice();
+}
+
+/**
+ * Gilboa multiplication, OT-sender side (4 values per OT, T triples of g bits): from the raw random-OT
+ * words v0, v1 (32 bytes per OT) and a (T×4), the correction d = red(v0) − red(v1) + a per OT and
+ * this side's share −Σ_l 2^l·red(v0) per triple.
+ */
+export function gilboaSend(v0: Uint8Array, v1: Uint8Array, a: FieldVec, T: number, g: number): { d: FieldVec; share: FieldVec } {
+  const m = T * g;
+  if (v0.length !== m * 32 || v1.length !== m * 32 || a.length !== T * 4) throw new RangeError('gilboaSend shape mismatch');
+  const w = scratch(2 * m * 4 + T * 4 + m * 4 + T * 4);
+  const bytes = new Uint8Array(w.buffer);
+  bytes.set(v0, 0);
+  bytes.set(v1, m * 32);
+  w.set(a, 2 * m * 4);
+  const dOff = 2 * m * 4 + T * 4;
+  const sOff = dOff + m * 4;
+  kernels.gsend(0, m * 32, 2 * m * 32, dOff * 8, sOff * 8, T, g);
+  return { d: w.slice(dOff, dOff + m * 4), share: w.slice(sOff, sOff + T * 4) };
+}
+
+/** Gilboa multiplication, OT-receiver side: Σ_l 2^l·(red(v) + c·d) per triple, c the packed choice bits. */
+export function gilboaReceive(v: Uint8Array, choices: Uint8Array, d: Uint8Array, T: number, g: number): FieldVec {
+  const m = T * g;
+  if (v.length !== m * 32 || d.length !== m * 32 || choices.length < Math.ceil(m / 8)) throw new RangeError('gilboaReceive shape mismatch');
+  const oOff = 2 * m * 4;
+  const bitsByte = (oOff + T * 4) * 8;
+  const w = scratch(oOff + T * 4 + Math.ceil(choices.length / 8));
+  const bytes = new Uint8Array(w.buffer);
+  bytes.set(v, 0);
+  bytes.set(d, m * 32);
+  bytes.set(choices, bitsByte);
+  kernels.grecv(0, bitsByte, m * 32, oOff * 8, T, g);
+  return w.slice(oOff, oOff + T * 4);
 }

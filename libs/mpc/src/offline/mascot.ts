@@ -1,5 +1,5 @@
 import type { FieldVec } from '../field/vector';
-import { vadd, vcanon, vconst, vdot, vfromRandomWords, vmul, vrandom, vsub, vwsum, vbitsum } from '../field/vector';
+import { gilboaReceive, gilboaSend, vadd, vconst, vdot, vmul, vrandom, vwsum } from '../field/vector';
 import { concatVecs, vecBytes } from '../field/concat';
 import { FIELD_BITS } from '../field/reference';
 import { prgField } from '../crypto/prg';
@@ -8,7 +8,7 @@ import type { Transport } from '../transport/transport';
 import { createParty, type MpcParty } from '../online/party';
 import type { Shared } from '../online/shares';
 import { PreprocessingStore, type PartyPreprocessing } from '../preprocessing/store';
-import { aligned, PrgStream } from './bits';
+import { PrgStream } from './bits';
 import { CopeDelta, CopeX } from './cope';
 import { OtExtReceiver, OtExtSender } from './ot-extension';
 
@@ -93,29 +93,23 @@ class MascotParty implements MascotOfflinePhase {
   async #triples(T: number): Promise<void> {
     const a = vrandom(T * TAU); // [t][k]
     const b = vrandom(T);
-    const bRep = repeat(b, TAU);
-    const parts: FieldVec[] = [vmul(a, bRep)];
+    const parts: FieldVec[] = [vmul(a, repeat(b, TAU))];
     const m = T * FIELD_BITS;
-    const aRep = repeatBlocks(a, T, TAU, FIELD_BITS);
     const bBits = bitsOf(b);
-    const bBitField = bitField(bBits, m, TAU);
     await pairwise(
       this.t,
       async (j) => {
-        // Gilboa, sender side: d_l = v0_l − v1_l + a, own share −Σ 2^l v0_l.
+        // Gilboa, sender side: d_l = v0_l − v1_l + a per OT; own share −Σ 2^l v0_l.
         const { v0, v1 } = await this.otSend.get(j)!.extend(this.t, m, 2);
-        const f0 = vfromRandomWords(new BigUint64Array(aligned(v0)));
-        const f1 = vfromRandomWords(new BigUint64Array(aligned(v1)));
-        this.t.send(j, vecBytes(vadd(vsub(f0, f1), aRep)));
-        parts.push(vsub(vconst(T * TAU, 0n), vbitsum(f0, T, FIELD_BITS, TAU)));
+        const { d, share } = gilboaSend(v0, v1, a, T, FIELD_BITS);
+        this.t.send(j, vecBytes(d));
+        parts.push(share);
       },
       async (j) => {
         const v = await this.otRecv.get(j)!.extend(this.t, bBits, m, 2);
-        const fv = vfromRandomWords(new BigUint64Array(aligned(v)));
-        const bytes = await this.t.receive(j);
-        if (bytes.length !== m * TAU * 8) throw new ProtocolViolationError(`Gilboa: bad correction from ${j}`, j);
-        const d = vcanon(new BigUint64Array(aligned(bytes)));
-        parts.push(vbitsum(vadd(fv, vmul(bBitField, d)), T, FIELD_BITS, TAU));
+        const d = await this.t.receive(j);
+        if (d.length !== m * TAU * 8) throw new ProtocolViolationError(`Gilboa: bad correction from ${j}`, j);
+        parts.push(gilboaReceive(v, bBits, d, T, FIELD_BITS));
       },
     );
     let c = parts[0]!;
@@ -207,16 +201,6 @@ function repeat(v: FieldVec, k: number): FieldVec {
   return out;
 }
 
-/** a in [t][k] layout (T×tau) to [t][l][k] with each block repeated `g` times. */
-function repeatBlocks(a: FieldVec, T: number, tau: number, g: number): FieldVec {
-  const out = new BigUint64Array(T * g * tau);
-  for (let t = 0; t < T; t++) {
-    const blk = a.subarray(t * tau, (t + 1) * tau);
-    for (let l = 0; l < g; l++) out.set(blk, (t * g + l) * tau);
-  }
-  return out;
-}
-
 /** The FIELD_BITS low bits of every element, packed LSB-first: bit t*FIELD_BITS + l = bit l of v[t]. */
 function bitsOf(v: FieldVec): Uint8Array {
   const out = new Uint8Array(Math.ceil((v.length * FIELD_BITS) / 8));
@@ -232,13 +216,6 @@ function bitsOf(v: FieldVec): Uint8Array {
       }
     }
   }
-  return out;
-}
-
-/** Packed bits to a 0/1 field vector with each bit repeated tau times. */
-function bitField(bits: Uint8Array, m: number, tau: number): FieldVec {
-  const out = new BigUint64Array(m * tau);
-  for (let j = 0; j < m; j++) if ((bits[j >> 3]! >> (j & 7)) & 1) out.fill(1n, j * tau, (j + 1) * tau);
   return out;
 }
 
