@@ -10,9 +10,10 @@
  * our time including the offline phase at the measured triple rate.
  */
 import {
-  encodeFixed, runLocalMascot, runLocalParties, secureVariance, type MpcParty, type PartyPreprocessing,
+  createMemoryTransports, encodeFixed, runLocalMascot, runLocalParties, secureVariance, setupMascot, type MpcParty,
+  type PartyPreprocessing,
 } from '@datawell/mpc';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { ensureMpyc, runMpyc, type MpycResult } from './mpc-mpyc';
 import { replayPreprocessing } from './mpc-replay';
 
@@ -46,14 +47,31 @@ function uniform(n: number, seed: number): number[] {
   });
 }
 
+function cpuSeconds(since: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(since);
+  return (c.user + c.system) / 1e6;
+}
+
 async function offline(parties: number) {
-  const r = await runLocalMascot({ parties, triples: OFFLINE_TRIPLES, masks: 0 });
+  const transports = createMemoryTransports(parties);
+  const t0 = performance.now();
+  const phases = await Promise.all(transports.map((t) => setupMascot(t)));
+  const setupSeconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage();
+  const t1 = performance.now();
+  await Promise.all(phases.map((p) => p.generateTriples(OFFLINE_TRIPLES)));
+  const seconds = (performance.now() - t1) / 1000;
+  const cpuUsed = cpuSeconds(cpu);
+  await Promise.all(transports.map((t) => t.close()));
   return {
     parties,
     triples: OFFLINE_TRIPLES,
-    setupSeconds: r.setupMs / 1000,
-    seconds: r.triplesMs / 1000,
-    triplesPerSecond: Math.round(OFFLINE_TRIPLES / (r.triplesMs / 1000)),
+    setupSeconds,
+    seconds,
+    triplesPerSecond: Math.round(OFFLINE_TRIPLES / seconds),
+    // All parties share this one thread; on a busy machine wall time overstates the cost.
+    cpuSeconds: cpuUsed,
+    triplesPerCpuSecond: Math.round(OFFLINE_TRIPLES / cpuUsed),
   };
 }
 
@@ -64,14 +82,16 @@ async function pool(): Promise<PartyPreprocessing[]> {
   return r.preprocessing.map((p) => replayPreprocessing(p, triples, masks, Math.max(MULTS, N)));
 }
 
-async function timed<T>(pre: PartyPreprocessing[], program: (p: MpcParty) => Promise<T>): Promise<{ seconds: number; result: T }> {
+async function timed<T>(pre: PartyPreprocessing[], program: (p: MpcParty) => Promise<T>): Promise<{ seconds: number; cpuSeconds: number; result: T }> {
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   const outs = await runLocalParties(pre, program);
-  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, result: outs[0]! };
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, cpuSeconds: cpuSeconds(cpu), result: outs[0]! };
 }
 
 async function online(pre: PartyPreprocessing[]) {
   const runs: number[] = [];
+  const cpus: number[] = [];
   for (let i = 0; i < 3; i++) {
     const r = await timed(pre, async (p) => {
       const x = p.random(MULTS);
@@ -81,9 +101,18 @@ async function online(pre: PartyPreprocessing[]) {
       return 0;
     });
     runs.push(r.seconds);
+    cpus.push(r.cpuSeconds);
   }
   const seconds = median(runs);
-  return { parties: 3, multiplications: MULTS, seconds, multiplicationsPerSecond: Math.round(MULTS / seconds) };
+  const cpu = median(cpus);
+  return {
+    parties: 3,
+    multiplications: MULTS,
+    seconds,
+    multiplicationsPerSecond: Math.round(MULTS / seconds),
+    cpuSeconds: cpu,
+    multiplicationsPerCpuSecond: Math.round(MULTS / cpu),
+  };
 }
 
 async function tasks(pre: PartyPreprocessing[]) {
@@ -124,12 +153,12 @@ async function tasks(pre: PartyPreprocessing[]) {
 async function main(): Promise<void> {
   log(`MPC benchmarks on ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), node ${process.version}`);
   const off2 = await offline(2);
-  log(`offline, 2 parties: ${off2.triplesPerSecond} triples/s (${off2.triples} in ${off2.seconds.toFixed(2)} s; set-up ${off2.setupSeconds.toFixed(2)} s)`);
+  log(`offline, 2 parties: ${off2.triplesPerSecond} triples/s (${off2.triples} in ${off2.seconds.toFixed(2)} s; ${off2.triplesPerCpuSecond} per CPU-second; set-up ${off2.setupSeconds.toFixed(2)} s)`);
   const off3 = await offline(3);
-  log(`offline, 3 parties: ${off3.triplesPerSecond} triples/s (${off3.triples} in ${off3.seconds.toFixed(2)} s; set-up ${off3.setupSeconds.toFixed(2)} s)`);
+  log(`offline, 3 parties: ${off3.triplesPerSecond} triples/s (${off3.triples} in ${off3.seconds.toFixed(2)} s; ${off3.triplesPerCpuSecond} per CPU-second; set-up ${off3.setupSeconds.toFixed(2)} s)`);
   const pre = await pool();
   const on = await online(pre);
-  log(`online, 3 parties: ${on.multiplicationsPerSecond} multiplications/s (${on.multiplications} in ${on.seconds.toFixed(3)} s)`);
+  log(`online, 3 parties: ${on.multiplicationsPerSecond} multiplications/s (${on.multiplications} in ${on.seconds.toFixed(3)} s; ${on.multiplicationsPerCpuSecond} per CPU-second)`);
   const ours = await tasks(pre);
   log(`datawell, n = ${N}: dot ${ours.dotSeconds.toFixed(3)} s, mean+variance ${ours.meanVarianceSeconds.toFixed(3)} s (online)`);
   let mpyc: MpycResult | { error: string } | undefined;
@@ -168,7 +197,7 @@ async function main(): Promise<void> {
     );
   }
   const report = {
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadAverage: loadavg() },
     field: 'GF(2^61 - 1)',
     online: { ...on, target: TARGET_MULTS, meetsTarget: on.multiplicationsPerSecond >= TARGET_MULTS },
     offline: {
