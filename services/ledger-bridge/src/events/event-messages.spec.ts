@@ -1,7 +1,7 @@
 import { LEDGER_COMMAND_TYPE, LEDGER_EVENT_TYPE } from '@datawell/contracts';
 import { messagesForEvent } from './event-messages';
 
-const topics = { events: 'ev', commands: 'cmd' };
+const topics = { events: 'ev', commands: 'cmd', receipts: 'rc' };
 const raw = (channel: string, eventName: string, payload: unknown, chaincodeName = 'dao') => ({
   channel,
   blockNumber: 3n,

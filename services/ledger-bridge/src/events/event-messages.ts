@@ -13,6 +13,7 @@ import type { KnownChannel } from '../channels/channels.repository';
 export interface RelayTopics {
   readonly events: string;
   readonly commands: string;
+  readonly receipts: string;
 }
 
 export const BRIDGE_SOURCE = 'urn:datawell:ledger-bridge';

@@ -1,9 +1,9 @@
-import type { RawChaincodeEvent } from '@datawell/contracts';
+import { allocationCommandId, ledgerReceiptCloudEvent, type RawChaincodeEvent } from '@datawell/contracts';
 import { writeOutbox } from '@datawell/messaging';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { KnownChannel } from '../channels/channels.repository';
 import { advanceCheckpoint, type StreamCheckpoint } from './checkpoint';
-import { messagesForEvent, type RelayTopics } from './event-messages';
+import { BRIDGE_SOURCE, messagesForEvent, type RelayTopics } from './event-messages';
 import type { AllocationRelayError } from '../allocations/allocation-relay';
 
 interface CheckpointRow {
@@ -67,10 +67,34 @@ export class LedgerEventsRepository {
       )) as CheckpointRow[];
       const next = advanceCheckpoint(rows[0] ? fromRow(rows[0]) : undefined, raw);
       const ids = await writeOutbox(manager, this.schema, messages);
+      if (problem) ids.push(...(await this.#failAllocation(manager, channel, problem)));
       await this.#upsert(manager, raw.channel, raw.chaincodeName, next);
       return { ids, next };
     });
     return { written: written.ids, checkpoint: written.next, ...(problem ? { problem } : {}) };
+  }
+
+  /**
+   * An allocation that cannot be relayed is recorded as a failed operation with a receipt, so the
+   * money that did not move is visible to operators and services, not only in a log line.
+   */
+  async #failAllocation(manager: EntityManager, channel: KnownChannel, problem: AllocationRelayError): Promise<string[]> {
+    const commandId = allocationCommandId(problem.sourceEventId);
+    const inserted = (await manager.query(
+      `INSERT INTO "${this.schema}".operations (command_id, channel, chaincode, transaction, arguments, acting_msp_id,
+         status, error_code, error_message)
+       VALUES ($1, $2, 'dao', 'AllocationReceived', '[]'::jsonb, $3, 'failed', $4, $5)
+       ON CONFLICT (command_id) DO NOTHING RETURNING command_id`,
+      [commandId, channel.name, channel.actingMspId ?? '', problem.code, problem.message],
+    )) as unknown[];
+    if (inserted.length === 0) return [];
+    const receipt = ledgerReceiptCloudEvent(
+      { commandId, status: 'failed', transactionId: null, blockNumber: null, errorCode: problem.code, errorMessage: problem.message },
+      BRIDGE_SOURCE,
+    );
+    return writeOutbox(manager, this.schema, [
+      { id: receipt.id, topic: this.topics.receipts, key: commandId, payload: receipt, headers: { ce_type: receipt.type } },
+    ]);
   }
 
   async #upsert(manager: EntityManager, channel: string, chaincode: string, checkpoint: StreamCheckpoint): Promise<void> {

@@ -204,7 +204,7 @@ describe('ledger-bridge event relay across outages', () => {
     const channels = new ChannelsRepository(db.dataSource, db.schema);
     await expect(channels.add({ name: 'dao-acme-v2', chaincodes: ['dao'] })).rejects.toThrow(/DSP/);
     const channel = await channels.add({ name: 'dao-acme-v2', chaincodes: ['dao'], actingMspId: 'DspMSP' });
-    const repository = new LedgerEventsRepository(db.dataSource, db.schema, { events: 'it.events', commands: 'it.commands' });
+    const repository = new LedgerEventsRepository(db.dataSource, db.schema, { events: 'it.events', commands: 'it.commands', receipts: 'it.receipts' });
     const raw = {
       channel: 'dao-acme-v2',
       blockNumber: 12n,
@@ -233,14 +233,26 @@ describe('ledger-bridge event relay across outages', () => {
       actingMspId: 'DspMSP',
     });
 
+    // An allocation that contradicts its channel: the event is relayed, the allocation recorded as failed.
+    const bad = { ...raw, blockNumber: 13n, transactionId: `tx${hex(8)}`, payload: Buffer.from(JSON.stringify({ daoId: 'acme', level: 3, innerAmount: 5 })) };
+    const badId = ledgerEventId({ channel: bad.channel, blockNumber: bad.blockNumber, transactionId: bad.transactionId, eventIndex: 0 });
+    const recorded = await repository.record(channel, bad);
+    expect(recorded.problem?.code).toBe('ALLOCATION_EVENT_INVALID');
+    expect(recorded.written).toEqual([badId, `receipt:allocation:${badId}`]);
+    const [failed] = await db.dataSource.query(`SELECT status, error_code, error_message FROM "${db.schema}".operations WHERE command_id = $1`, [
+      `allocation:${badId}`,
+    ]);
+    expect(failed).toMatchObject({ status: 'failed', error_code: 'ALLOCATION_EVENT_INVALID' });
+    expect(failed.error_message).toMatch(/level 3/);
+
     await expect(repository.record(channel, raw)).rejects.toThrow(CheckpointOrderError);
     const [count] = await db.dataSource.query(`SELECT count(*)::int AS n FROM "${db.schema}".outbox WHERE id = ANY($1)`, [written]);
     expect(count.n).toBe(2);
-    expect((await repository.checkpoint('dao-acme-v2', 'dao'))?.events).toBe(1n);
+    expect((await repository.checkpoint('dao-acme-v2', 'dao'))?.events).toBe(2n);
   });
 
   it('keeps fabric-gateway checkpoints in PostgreSQL: block and transaction checkpoints survive a reload, never go back', async () => {
-    const repository = new LedgerEventsRepository(db.dataSource, db.schema, { events: 'it.events', commands: 'it.commands' });
+    const repository = new LedgerEventsRepository(db.dataSource, db.schema, { events: 'it.events', commands: 'it.commands', receipts: 'it.receipts' });
     const chaincode = `cc${hex()}`;
     const first = await PostgresCheckpointer.load(repository, 'marketplace', chaincode);
     expect(first.getBlockNumber()).toBeUndefined();
