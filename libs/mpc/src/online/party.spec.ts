@@ -54,6 +54,15 @@ describe('SPDZ online phase (dealer preprocessing, in-memory transport)', () => 
     expect(Array.from(outs[2]!)).toEqual([11n, 22n]);
   });
 
+  it('delivers an output to every party when every party is named', async () => {
+    const { stores } = dealPreprocessing({ parties: 3, triples: 0, masks: 2 });
+    const outs = await runLocalParties(stores, async (p) => {
+      const x = await p.input(0, p.id === 0 ? fromBigInts([5n]) : 1);
+      return p.output(x, [2, 0, 1]);
+    });
+    expect(outs.map((o) => o![0])).toEqual([5n, 5n, 5n]);
+  });
+
   it('sums, slices and concatenates shares locally', async () => {
     const { stores } = dealPreprocessing({ parties: 3, triples: 0, masks: 8 });
     const outs = await runLocalParties(stores, async (p) => {
