@@ -33,3 +33,4 @@ export type { TlsIdentity, TlsNodeOptions, TlsNode, Endpoint } from './transport
 export { listenTlsNode, connectLoopbackTls } from './transport/tls';
 export type { TestPki } from './transport/test-pki';
 export { generateTestPki } from './transport/test-pki';
+export { createPortTransport } from './transport/port';
