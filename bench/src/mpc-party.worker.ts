@@ -1,0 +1,91 @@
+/**
+ * One party of the MPC benchmarks in its own worker thread (bench/src/mpc.bench.ts starts one per
+ * party): its own MASCOT preprocessing over MessagePort channels, then the timed task. Every timed
+ * run starts after a barrier; the main thread takes the slowest party's time.
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import {
+  createParty, createPortTransport, encodeFixed, secureVariance, setupMascot, type MpcParty, type Transport,
+} from '@datawell/mpc';
+import { replayPreprocessing } from './mpc-replay';
+
+export type WorkerTask =
+  | { kind: 'offline'; triples: number }
+  | { kind: 'online'; multiplications: number; runs: number }
+  | { kind: 'tasks'; n: number; runs: number; data: { x: number[]; y: number[]; z: number[] } };
+
+interface Input {
+  self: number;
+  parties: number;
+  ports: Array<[number, MessagePort]>;
+  task: WorkerTask;
+}
+
+async function barrier(t: Transport): Promise<void> {
+  t.broadcast(new Uint8Array([1]));
+  for (let j = 0; j < t.parties; j++) if (j !== t.self) await t.receive(j);
+}
+
+async function timeRuns(t: Transport, runs: number, body: () => Promise<void>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    await barrier(t);
+    const start = performance.now();
+    await body();
+    out.push((performance.now() - start) / 1000);
+  }
+  return out;
+}
+
+async function main(): Promise<unknown> {
+  const { self, parties, ports, task } = workerData as Input;
+  const t = createPortTransport(self, parties, new Map(ports));
+  const s0 = performance.now();
+  const mascot = await setupMascot(t);
+  const setupSeconds = (performance.now() - s0) / 1000;
+  if (task.kind === 'offline') {
+    await mascot.generateTriples(1024); // warm-up
+    const [seconds] = await timeRuns(t, 1, () => mascot.generateTriples(task.triples));
+    await t.close();
+    return { setupSeconds, seconds };
+  }
+  const poolTriples = 4096;
+  const poolMasks = Array.from({ length: parties }, (_, i) => (i === 0 ? 4096 : 64));
+  await mascot.generateTriples(poolTriples);
+  for (let owner = 0; owner < parties; owner++) await mascot.generateMasks(owner, poolMasks[owner]!);
+  const maxBatch = task.kind === 'online' ? task.multiplications : task.n;
+  const p: MpcParty = createParty(t, replayPreprocessing(mascot.preprocessing, poolTriples, poolMasks, maxBatch));
+  if (task.kind === 'online') {
+    const M = task.multiplications;
+    const seconds = await timeRuns(t, task.runs, async () => {
+      const z = await p.mul(p.random(M), p.random(M));
+      await p.open(p.sum(z)); // includes the MAC check
+    });
+    await t.close();
+    return { seconds };
+  }
+  const f = 16;
+  const everyone = Array.from({ length: parties }, (_, i) => i);
+  const ex = self === 0 ? encodeFixed(task.data.x, f) : undefined;
+  const ey = self === 0 ? encodeFixed(task.data.y, f) : undefined;
+  const ez = self === 0 ? encodeFixed(task.data.z, f) : undefined;
+  let dot = 0n;
+  const dotSeconds = await timeRuns(t, task.runs, async () => {
+    const x = await p.input(0, ex ?? task.n);
+    const y = await p.input(0, ey ?? task.n);
+    dot = (await p.output(await p.dot(x, y), everyone))![0]!;
+  });
+  let mv: { mean: number; variance: number } | undefined;
+  const meanVarianceSeconds = await timeRuns(t, task.runs, async () => {
+    const z = await p.input(0, ez ?? task.n);
+    mv = await secureVariance(p, z, { recipients: everyone, fractionalBits: f });
+  });
+  await t.close();
+  const P = (1n << 61n) - 1n;
+  return { dotSeconds, meanVarianceSeconds, dot: Number(dot > P / 2n ? dot - P : dot) / 2 ** (2 * f), mean: mv!.mean, variance: mv!.variance };
+}
+
+main().then(
+  (r) => parentPort!.postMessage({ ok: r }),
+  (err: unknown) => parentPort!.postMessage({ error: err instanceof Error ? `${(err as { code?: string }).code ?? ''} ${err.message}` : String(err) }),
+);
