@@ -1,6 +1,6 @@
 import type { FieldVec } from '../field/vector';
 import { concatVecs } from '../field/concat';
-import { PreprocessingExhaustedError } from '../errors';
+import { PreprocessingExhaustedError, TripleCheckFailedError } from '../errors';
 import type { MaskShares, Shared, TripleShares } from '../online/shares';
 
 /**
@@ -67,11 +67,18 @@ export class PreprocessingStore implements PartyPreprocessing {
   }
 
   addTriples(t: TripleShares): void {
-    this.#triples.push([t.a.value, t.a.mac, t.b.value, t.b.mac, t.c.value, t.c.mac]);
+    const cols = [t.a.value, t.a.mac, t.b.value, t.b.mac, t.c.value, t.c.mac];
+    if (cols.some((c) => c.length !== cols[0]!.length)) {
+      throw new TripleCheckFailedError(`triple batch has components of different lengths: ${cols.map((c) => c.length).join(', ')}`, this.party);
+    }
+    this.#triples.push(cols);
   }
 
   addMasks(owner: number, m: MaskShares): void {
     const cols = [m.mask.value, m.mask.mac];
+    if (m.mask.mac.length !== m.mask.value.length || (m.clear && m.clear.length !== m.mask.value.length)) {
+      throw new TripleCheckFailedError('mask batch has components of different lengths', this.party);
+    }
     if (owner === this.party) {
       if (!m.clear) throw new RangeError('own masks need their clear values');
       cols.push(m.clear);
