@@ -3,7 +3,7 @@
  * with Hyperledger Caliper 0.6 (fabric-gateway binding, flow-only-test) on the native network,
  * side by side with the minimal put-state chaincode on a channel of the same two organisations.
  * Target: RecordRevenue reaches at least 0.9 of the put-state throughput. Run with
- *   node -r @swc-node/register bench/src/caliper.bench.ts [--json] [--repeat <n>]
+ *   node -r @swc-node/register bench/src/caliper.bench.ts [--json] [--repeat <n>] [--load <n>]
  * or `./dev bench caliper [--json]`.
  *
  * The script prepares the network (bench organisations, channels, chaincodes, InitVersion), installs
@@ -13,14 +13,17 @@
  * Caliper) and the peers' and orderer's own metrics (endorsement, shim calls, validation, commit).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildConnection, loadSettings, run, stderrProgress, type StackContext } from '@datawell/stack';
 import { BENCH_ORGS, DAO, PUTSTATE, prepareNetwork, writeNetworkConfig } from './caliper-network';
+import { parse, stringify } from 'yaml';
 import { CpuSampler, delta, scrape, type Scrape } from './caliper-profile';
 
 const CALIPER_VERSION = '0.6.0';
 const TARGET_RATIO = 0.9;
+/** Transactions in flight of the committed benchmark configs (bench/caliper/benchmarks/*.yaml). */
+const DEFAULT_LOAD = 20;
 const REPO_DIR = join(__dirname, '..', '..');
 
 interface Benchmark {
@@ -163,16 +166,30 @@ export interface MeasuredRound extends RoundFigures {
   readonly nodes: ReturnType<typeof nodeProfile>;
 }
 
-async function launch(ctx: StackContext, caliper: string, b: Benchmark, networkConfig: string, outDir: string, endpoints: Endpoints, json: boolean): Promise<MeasuredRound> {
+/**
+ * The committed benchmark config, or a copy with another fixed load (same rounds and workload
+ * otherwise) for an experiment with `--load`.
+ */
+function benchConfig(b: Benchmark, load: number, outDir: string): string {
+  const committed = join(REPO_DIR, 'bench', 'caliper', 'benchmarks', `${b.label}.yaml`);
+  if (load === DEFAULT_LOAD) return committed;
+  const config = parse(readFileSync(committed, 'utf8')) as { test: { rounds: { rateControl: { opts: { transactionLoad: number } } }[] } };
+  for (const r of config.test.rounds) r.rateControl = { ...r.rateControl, opts: { ...r.rateControl.opts, transactionLoad: load } };
+  const path = join(outDir, `${b.label}-load${load}.yaml`);
+  writeFileSync(path, stringify(config, { aliasDuplicateObjects: false }));
+  return path;
+}
+
+async function launch(ctx: StackContext, caliper: string, b: Benchmark, load: number, networkConfig: string, outDir: string, endpoints: Endpoints, json: boolean): Promise<MeasuredRound> {
   const args = [
     'launch', 'manager',
     '--caliper-workspace', join(REPO_DIR, 'bench', 'caliper'),
     '--caliper-networkconfig', networkConfig,
-    '--caliper-benchconfig', `benchmarks/${b.label}.yaml`,
+    '--caliper-benchconfig', benchConfig(b, load, outDir),
     '--caliper-flow-only-test',
     '--caliper-report-path', join(outDir, `report-${b.label}.html`),
   ];
-  ctx.progress.step('bench', `caliper ${b.label} (15 s warm-up, 60 s measured)`);
+  ctx.progress.step('bench', `caliper ${b.label} (15 s warm-up, 60 s measured, ${load} transactions in flight)`);
   const child = spawn(caliper, args, { cwd: outDir, stdio: ['ignore', 'pipe', 'pipe'] });
   // Pid files of the stack are named after the processes (peer0.<org>, orderer0.orderer, cc-<name>).
   const pidFiles: Record<string, string> = Object.fromEntries(Object.keys(endpoints.peers).map((peer) => [peer, peer]));
@@ -249,10 +266,17 @@ function summary(rounds: readonly MeasuredRound[]) {
 
 async function main(argv: readonly string[]): Promise<void> {
   const json = argv.includes('--json');
-  const repeatAt = argv.indexOf('--repeat');
-  const repeat = repeatAt >= 0 ? Number(argv[repeatAt + 1]) : 2;
-  const unknown = argv.filter((a, i) => a !== '--json' && a !== '--repeat' && !(repeatAt >= 0 && i === repeatAt + 1));
-  if (unknown.length > 0 || !Number.isInteger(repeat) || repeat < 1) throw new Error(`usage: caliper.bench.ts [--json] [--repeat <n ≥ 1>] (got ${argv.join(' ')})`);
+  const option = (name: string, fallback: number): number => {
+    const at = argv.indexOf(name);
+    return at >= 0 ? Number(argv[at + 1]) : fallback;
+  };
+  const repeat = option('--repeat', 2);
+  const load = option('--load', DEFAULT_LOAD);
+  const values = new Set(['--repeat', '--load'].map((o) => argv.indexOf(o) + 1).filter((i) => i > 0));
+  const unknown = argv.filter((a, i) => !['--json', '--repeat', '--load'].includes(a) && !values.has(i));
+  if (unknown.length > 0 || !Number.isInteger(repeat) || repeat < 1 || !Number.isInteger(load) || load < 1) {
+    throw new Error(`usage: caliper.bench.ts [--json] [--repeat <n ≥ 1>] [--load <transactions in flight>] (got ${argv.join(' ')})`);
+  }
 
   const ctx: StackContext = { settings: loadSettings(REPO_DIR), progress: stderrProgress };
   const caliper = await ensureCaliper(ctx);
@@ -265,7 +289,7 @@ async function main(argv: readonly string[]): Promise<void> {
   for (let i = 0; i < repeat; i++) {
     // Alternate the order between repetitions, so neither chaincode always runs on a warmer network.
     const order = i % 2 === 0 ? BENCHMARKS : [...BENCHMARKS].reverse();
-    for (const b of order) results[b.key].push(await launch(ctx, caliper, b, networkConfig, outDir, endpoints, json));
+    for (const b of order) results[b.key].push(await launch(ctx, caliper, b, load, networkConfig, outDir, endpoints, json));
   }
   const recordRevenue = summary(results.recordRevenue);
   const putState = summary(results.putState);
@@ -280,7 +304,7 @@ async function main(argv: readonly string[]): Promise<void> {
       recordRevenue: { chaincode: DAO.name, channel: DAO.channel, version: prepared.versions[DAO.name] },
       putState: { chaincode: PUTSTATE.name, channel: PUTSTATE.channel, version: prepared.versions[PUTSTATE.name] },
       workers: 1,
-      rateControl: 'fixed-load, 20 transactions in flight',
+      rateControl: `fixed-load, ${load} transactions in flight`,
       roundSeconds: 60,
       repeat,
       cores: (await import('node:os')).cpus().length,
@@ -300,7 +324,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const line = (name: string, s: ReturnType<typeof summary>) =>
     `${name.padEnd(15)} ${String(s.tps).padStart(7)} tps   avg latency ${s.avgLatencyS.toFixed(2)} s   ${s.succ} committed, ${s.fail} failed`;
   log(false, '');
-  log(false, `Ledger throughput, Caliper ${CALIPER_VERSION} (fabric-gateway), median of ${repeat} × 60 s rounds, fixed load 20, 1 worker`);
+  log(false, `Ledger throughput, Caliper ${CALIPER_VERSION} (fabric-gateway), median of ${repeat} × 60 s rounds, fixed load ${load}, 1 worker`);
   log(false, line('RecordRevenue', recordRevenue));
   log(false, line('put-state Put', putState));
   log(false, `ratio ${ratio} (target ≥ ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'})`);

@@ -38,8 +38,9 @@ export function registerBenchCommands(program: Command): void {
     .description('ledger: RecordRevenue submit throughput with Hyperledger Caliper, against a put-state chaincode on the same network (target ≥ 0.9)')
     .option('--json', 'print one JSON object')
     .option('--repeat <n>', 'rounds per chaincode (median reported)', '2')
-    .action(async (opts: { json?: boolean; repeat: string }) => {
-      await runBenchFile('caliper', [...(opts.json ? ['--json'] : []), '--repeat', opts.repeat]);
+    .option('--load <n>', 'transactions in flight (fixed-load controller)', '20')
+    .action(async (opts: { json?: boolean; repeat: string; load: string }) => {
+      await runBenchFile('caliper', [...(opts.json ? ['--json'] : []), '--repeat', opts.repeat, '--load', opts.load]);
     });
 
   bench
