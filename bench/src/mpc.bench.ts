@@ -2,8 +2,9 @@
  * MPC benchmarks (issue 6). Run with `./dev bench mpc [--json] [--quick] [--no-mpyc]` or
  *   node -r @swc-node/register bench/src/mpc.bench.ts [--json]
  *
- * Each party runs in its own worker thread with its own MASCOT preprocessing, connected to the others
- * by MessagePorts (as MPyC's parties are separate processes on loopback).
+ * By default all parties run in this one thread over in-memory channels (no parallelism: a
+ * conservative figure); with --workers each party runs in its own worker thread with its own MASCOT
+ * preprocessing, connected by MessagePorts.
  *  - online: secure multiplications per second, 3 parties, one batch of 2^20 with its MAC check;
  *  - offline: MASCOT triples per second with 2 and 3 parties (after the one-off base-OT set-up);
  *  - side by side with MPyC on the same machine: a dot product of 100,000 elements and the mean and
@@ -13,12 +14,18 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { ensureMpyc, runMpyc, type MpycResult } from './mpc-mpyc';
+import {
+  createMemoryTransports, encodeFixed, runLocalMascot, runLocalParties, secureVariance, setupMascot, type MpcParty,
+  type PartyPreprocessing,
+} from '@datawell/mpc';
+import { replayPreprocessing } from './mpc-replay';
 import { runInWorkers } from './mpc-workers';
 
 const args = new Set(process.argv.slice(2));
 const JSON_OUT = args.has('--json');
 const QUICK = args.has('--quick');
 const WITH_MPYC = !args.has('--no-mpyc');
+const WORKERS = args.has('--workers');
 
 const TARGET_MULTS = 1_000_000;
 const TARGET_TRIPLES = 5_000;
@@ -50,7 +57,7 @@ function slowest(perParty: number[][]): number[] {
   return perParty[0]!.map((_, i) => Math.max(...perParty.map((r) => r[i]!))).slice(1);
 }
 
-async function offline(parties: number) {
+async function offlineInWorkers(parties: number) {
   const r = await runInWorkers<{ setupSeconds: number; seconds: number }>(parties, { kind: 'offline', triples: OFFLINE_TRIPLES });
   const seconds = Math.max(...r.map((x) => x.seconds));
   return {
@@ -62,13 +69,13 @@ async function offline(parties: number) {
   };
 }
 
-async function online() {
+async function onlineInWorkers() {
   const r = await runInWorkers<{ seconds: number[] }>(3, { kind: 'online', multiplications: MULTS, runs: 4 });
   const seconds = median(slowest(r.map((x) => x.seconds)));
   return { parties: 3, multiplications: MULTS, seconds, multiplicationsPerSecond: Math.round(MULTS / seconds) };
 }
 
-async function tasks() {
+async function tasksInWorkers() {
   const data = { x: uniform(N, 1), y: uniform(N, 2), z: uniform(N, 3) };
   const r = await runInWorkers<{ dotSeconds: number[]; meanVarianceSeconds: number[]; dot: number; mean: number; variance: number }>(3, {
     kind: 'tasks',
@@ -89,15 +96,120 @@ async function tasks() {
   };
 }
 
+function cpuSeconds(since: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(since);
+  return (c.user + c.system) / 1e6;
+}
+
+async function offlineInProcess(parties: number) {
+  const transports = createMemoryTransports(parties);
+  const t0 = performance.now();
+  const phases = await Promise.all(transports.map((t) => setupMascot(t)));
+  const setupSeconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage();
+  const t1 = performance.now();
+  await Promise.all(phases.map((p) => p.generateTriples(OFFLINE_TRIPLES)));
+  const seconds = (performance.now() - t1) / 1000;
+  const cpuUsed = cpuSeconds(cpu);
+  await Promise.all(transports.map((t) => t.close()));
+  return {
+    parties,
+    triples: OFFLINE_TRIPLES,
+    setupSeconds,
+    seconds,
+    triplesPerSecond: Math.round(OFFLINE_TRIPLES / seconds),
+    // All parties share this one thread; on a busy machine wall time overstates the cost.
+    cpuSeconds: cpuUsed,
+    triplesPerCpuSecond: Math.round(OFFLINE_TRIPLES / cpuUsed),
+  };
+}
+
+async function pool(): Promise<PartyPreprocessing[]> {
+  const triples = 8192;
+  const masks = [8192, 64, 64];
+  const r = await runLocalMascot({ parties: 3, triples, masks });
+  return r.preprocessing.map((p) => replayPreprocessing(p, triples, masks, Math.max(MULTS, N)));
+}
+
+async function timed<T>(pre: PartyPreprocessing[], program: (p: MpcParty) => Promise<T>): Promise<{ seconds: number; cpuSeconds: number; result: T }> {
+  const cpu = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  const outs = await runLocalParties(pre, program);
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, cpuSeconds: cpuSeconds(cpu), result: outs[0]! };
+}
+
+async function onlineInProcess(pre: PartyPreprocessing[]) {
+  const runs: number[] = [];
+  const cpus: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const r = await timed(pre, async (p) => {
+      const x = p.random(MULTS);
+      const y = p.random(MULTS);
+      const z = await p.mul(x, y);
+      await p.open(p.sum(z)); // includes the MAC check over every opened value
+      return 0;
+    });
+    if (i === 0) continue; // warm-up (JIT, memory growth)
+    runs.push(r.seconds);
+    cpus.push(r.cpuSeconds);
+  }
+  const seconds = median(runs);
+  const cpu = median(cpus);
+  return {
+    parties: 3,
+    multiplications: MULTS,
+    seconds,
+    multiplicationsPerSecond: Math.round(MULTS / seconds),
+    cpuSeconds: cpu,
+    multiplicationsPerCpuSecond: Math.round(MULTS / cpu),
+  };
+}
+
+async function tasksInProcess(pre: PartyPreprocessing[]) {
+  const f = 16;
+  const xs = uniform(N, 1);
+  const ys = uniform(N, 2);
+  const zs = uniform(N, 3);
+  const ex = encodeFixed(xs, f);
+  const ey = encodeFixed(ys, f);
+  const ez = encodeFixed(zs, f);
+  const everyone = [0, 1, 2];
+  const dots: number[] = [];
+  const mvs: number[] = [];
+  let dotError = 0;
+  let meanError = 0;
+  let varianceError = 0;
+  for (let i = 0; i < 4; i++) {
+    const d = await timed(pre, async (p) => {
+      const x = await p.input(0, p.id === 0 ? ex : N);
+      const y = await p.input(0, p.id === 0 ? ey : N);
+      const out = await p.output(await p.dot(x, y), everyone);
+      return Number((out![0]! > (1n << 60n) ? out![0]! - ((1n << 61n) - 1n) : out![0]!)) / 2 ** (2 * f);
+    });
+    if (i > 0) dots.push(d.seconds); // the first run warms up
+    dotError = Math.abs(d.result - xs.reduce((s, x, k) => s + x * ys[k]!, 0));
+    const mv = await timed(pre, async (p) => {
+      const z = await p.input(0, p.id === 0 ? ez : N);
+      return secureVariance(p, z, { recipients: everyone, fractionalBits: f });
+    });
+    if (i > 0) mvs.push(mv.seconds);
+    const mean = zs.reduce((a, b) => a + b, 0) / N;
+    meanError = Math.abs(mv.result!.mean - mean);
+    varianceError = Math.abs(mv.result!.variance - zs.reduce((a, b) => a + (b - mean) ** 2, 0) / N);
+  }
+  return { n: N, dotSeconds: median(dots), meanVarianceSeconds: median(mvs), dotError, meanError, varianceError };
+}
+
 async function main(): Promise<void> {
   log(`MPC benchmarks on ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), node ${process.version}`);
-  const off2 = await offline(2);
+  const off2 = WORKERS ? await offlineInWorkers(2) : await offlineInProcess(2);
   log(`offline, 2 parties: ${off2.triplesPerSecond} triples/s (${off2.triples} in ${off2.seconds.toFixed(2)} s; set-up ${off2.setupSeconds.toFixed(2)} s)`);
-  const off3 = await offline(3);
+  const off3 = WORKERS ? await offlineInWorkers(3) : await offlineInProcess(3);
   log(`offline, 3 parties: ${off3.triplesPerSecond} triples/s (${off3.triples} in ${off3.seconds.toFixed(2)} s; set-up ${off3.setupSeconds.toFixed(2)} s)`);
-  const on = await online();
+  const pre = WORKERS ? [] : await pool();
+  const on = WORKERS ? await onlineInWorkers() : await onlineInProcess(pre);
   log(`online, 3 parties: ${on.multiplicationsPerSecond} multiplications/s (${on.multiplications} in ${on.seconds.toFixed(3)} s)`);
-  const ours = await tasks();
+  const ours = WORKERS ? await tasksInWorkers() : await tasksInProcess(pre);
   log(`datawell, n = ${N}: dot ${ours.dotSeconds.toFixed(3)} s, mean+variance ${ours.meanVarianceSeconds.toFixed(3)} s (online)`);
   let mpyc: MpycResult | { error: string } | undefined;
   if (WITH_MPYC) {
@@ -136,6 +248,7 @@ async function main(): Promise<void> {
   }
   const report = {
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadAverage: loadavg() },
+    mode: WORKERS ? 'one worker thread per party (MessagePort channels)' : 'all parties in one thread (in-memory channels)',
     field: 'GF(2^61 - 1)',
     online: { ...on, target: TARGET_MULTS, meetsTarget: on.multiplicationsPerSecond >= TARGET_MULTS },
     offline: {

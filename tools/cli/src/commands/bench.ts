@@ -49,7 +49,9 @@ export function registerBenchCommands(program: Command): void {
     .option('--json', 'print one JSON object')
     .option('--quick', 'smaller sizes, for a smoke run')
     .option('--no-mpyc', 'skip the MPyC comparison')
-    .action(async (opts: { json?: boolean; quick?: boolean; mpyc: boolean }) => {
-      await runBenchFile('mpc', [...(opts.json ? ['--json'] : []), ...(opts.quick ? ['--quick'] : []), ...(opts.mpyc ? [] : ['--no-mpyc'])]);
+    .option('--workers', 'one worker thread per party instead of all parties in one thread')
+    .action(async (opts: { json?: boolean; quick?: boolean; mpyc: boolean; workers?: boolean }) => {
+      const flags = [...(opts.json ? ['--json'] : []), ...(opts.quick ? ['--quick'] : []), ...(opts.mpyc ? [] : ['--no-mpyc'])];
+      await runBenchFile('mpc', [...flags, ...(opts.workers ? ['--workers'] : [])]);
     });
 }
