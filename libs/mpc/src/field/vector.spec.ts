@@ -2,7 +2,7 @@ import { randomFillSync } from 'node:crypto';
 import fc from 'fast-check';
 import { P, fadd, fmul, fpow, fsub, finv, mod } from './reference';
 import {
-  fromBigInts, gf2Parities, gilboaReceive, gilboaSend, mulmod, vadd, vaddc, vaxpy, vbeaver, vcanon, vdot, vfromRandomWords, vmul, vmulc, vpow, vrandom, vsub, vsum, vwsum, vbitsum,
+  fromBigInts, gf2Parities, gilboaReceive, gilboaSend, mulmod, vadd, vaddc, vaxpy, vbeaver, vcanon, vdot, vfromRandomWords, vmul, vmulc, vpow, vrandom, vsub, vsum, vsumShares, vwsum, vbitsum,
 } from './vector';
 
 const elem = fc.oneof(
@@ -153,5 +153,17 @@ describe('fused Gilboa kernels', () => {
     const { d, share } = gilboaSend(v0, v1, a, T, g);
     const recv = gilboaReceive(v, bits, new Uint8Array(d.buffer), T, g);
     for (let t = 0; t < T; t++) for (let k = 0; k < 4; k++) expect(fadd(share[t * 4 + k]!, recv[t * 4 + k]!)).toBe(fmul(a[t * 4 + k]!, b[t]!));
+  });
+});
+
+describe('opening sum', () => {
+  it('adds canonicalised peer shares to the own share', () => {
+    const own = vrandom(50);
+    const r1 = vrandom(50);
+    const r2 = new BigUint64Array(50).fill((1n << 64n) - 1n); // non-canonical words from a peer
+    const sum = vsumShares(own, [new Uint8Array(r1.buffer), new Uint8Array(r2.buffer)]);
+    const c = ((1n << 64n) - 1n) % P;
+    for (let i = 0; i < 50; i++) expect(sum[i]).toBe(mod(own[i]! + r1[i]! + c));
+    expect(() => vsumShares(own, [new Uint8Array(8)])).toThrow(RangeError);
   });
 });

@@ -156,6 +156,24 @@ export function vcanon(words64: BigUint64Array): FieldVec {
   return w.slice(0, n);
 }
 
+/**
+ * own + Σ received, where each received share is raw little-endian words from a peer (canonicalised
+ * here): the sum step of an opening in one pass over linear memory.
+ */
+export function vsumShares(own: FieldVec, received: readonly Uint8Array[]): FieldVec {
+  const n = own.length;
+  const w = scratch((received.length + 1) * n);
+  w.set(own, 0);
+  const bytes = new Uint8Array(w.buffer);
+  received.forEach((r, k) => {
+    if (r.length !== n * 8) throw new RangeError(`share of ${r.length} bytes, expected ${n * 8}`);
+    bytes.set(r, (k + 1) * n * 8);
+    kernels.canon((k + 1) * n * 8, n);
+    kernels.add(0, (k + 1) * n * 8, 0, n);
+  });
+  return w.slice(0, n);
+}
+
 /** Uniform 64-bit words (from a PRG or the OS) to field elements. */
 export function vfromRandomWords(words64: BigUint64Array): FieldVec {
   const n = words64.length;

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import type { FieldVec } from '../field/vector';
-import { vadd, vaddc, vaxpy, vbeaver, vcanon, vconst, vdot, vmul, vmulc, vsub, vsub2, vsum } from '../field/vector';
+import { vadd, vaddc, vaxpy, vbeaver, vcanon, vconst, vdot, vmul, vmulc, vsub, vsub2, vsum, vsumShares } from '../field/vector';
 import { concatVecs, vecBytes } from '../field/concat';
 import { fadd, fmul, fsub, mod } from '../field/reference';
 import { commit, verifyCommitment } from '../crypto/commit';
@@ -198,11 +198,16 @@ class SpdzParty implements MpcParty {
     return this.#guard(async () => {
       const n = x.value.length;
       this.#t.broadcast(vecBytes(x.value));
-      let sum = x.value;
+      const received: Uint8Array[] = [];
       for (let j = 0; j < this.parties; j++) {
         if (j === this.id) continue;
-        sum = vadd(sum, await this.#receiveVec(j, n));
+        const bytes = await this.#t.receive(j);
+        if (bytes.length !== n * 8) {
+          throw new ProtocolViolationError(`expected ${n} field elements from party ${j}, got ${bytes.length} bytes`, j);
+        }
+        received.push(bytes);
       }
+      const sum = vsumShares(x.value, received);
       this.#opened.push(sum);
       this.#openedMacs.push(x.mac);
       // Opened values need no transcript: each party's MAC-check share uses its own view, so
