@@ -5,11 +5,43 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const AD = '(call $ad ';
+const MM = '(call $mm ';
+const MM_LOCALS = ['ma', 'mb', 'a0', 'a1', 'b0', 'b1', 'lo', 'mid', 's'].map((n) => `(local $__${n} i64)`).join(' ');
+
+/** The body of $mm over the scratch locals, after the two operands were popped into $__ma, $__mb. */
+const MM_BODY = `(local.set $__mb) (local.set $__ma)
+      (local.set $__a0 (i64.and (local.get $__ma) (i64.const 0xFFFFFFFF)))
+      (local.set $__a1 (i64.shr_u (local.get $__ma) (i64.const 32)))
+      (local.set $__b0 (i64.and (local.get $__mb) (i64.const 0xFFFFFFFF)))
+      (local.set $__b1 (i64.shr_u (local.get $__mb) (i64.const 32)))
+      (local.set $__lo (i64.mul (local.get $__a0) (local.get $__b0)))
+      (local.set $__mid (i64.add (i64.mul (local.get $__a1) (local.get $__b0)) (i64.mul (local.get $__a0) (local.get $__b1))))
+      (local.set $__s (i64.add (i64.add (i64.shl (i64.mul (local.get $__a1) (local.get $__b1)) (i64.const 3)) (i64.shr_u (local.get $__mid) (i64.const 29)))
+        (i64.add (i64.shl (i64.and (local.get $__mid) (i64.const 0x1FFFFFFF)) (i64.const 32))
+          (i64.add (i64.and (local.get $__lo) (global.get $P)) (i64.shr_u (local.get $__lo) (i64.const 61))))))
+      (local.set $__s (i64.add (i64.and (local.get $__s) (global.get $P)) (i64.shr_u (local.get $__s) (i64.const 61))))
+      (i64.sub (local.get $__s) (select (global.get $P) (i64.const 0) (i64.ge_u (local.get $__s) (global.get $P))))`;
+
+/** Replaces every (call NAME args…) by make(args), innermost-safe because args are kept verbatim. */
+function expandCalls(text, prefix, make) {
+  for (;;) {
+    const start = text.indexOf(prefix);
+    if (start < 0) return text;
+    let depth = 0;
+    let end = start;
+    for (; end < text.length; end++) {
+      if (text[end] === '(') depth++;
+      else if (text[end] === ')' && --depth === 0) break;
+    }
+    text = text.slice(0, start) + make(text.slice(start + prefix.length, end)) + text.slice(end + 1);
+  }
+}
 
 /**
- * V8 does not inline small WebAssembly functions here, so the modular addition $ad is expanded in
- * place: (call $ad X Y) becomes t − (t ≥ p ? p : 0) with t = X + Y held in a scratch local. Nested
- * uses are safe: an inner expansion finishes before the outer one sets the local.
+ * V8 does not inline small WebAssembly functions here, so $mm and $ad are expanded in place inside
+ * the exported kernels. (call $mm X Y) becomes a block that evaluates X and Y onto the stack before
+ * touching its scratch locals (so nested products are safe), then the body of $mm. (call $ad X Y)
+ * becomes t − (t ≥ p ? p : 0) with t = X + Y in a scratch local, set only after X and Y are done.
  */
 function inlineModAdd(wat) {
   const lines = wat.split('\n');
@@ -19,27 +51,23 @@ function inlineModAdd(wat) {
     out.push(line);
     if (/^\s*\(func \(export /.test(line)) {
       inFunc = true;
-      out.push('    (local $__t i64)');
+      out.push(`    (local $__t i64) ${MM_LOCALS}`);
     } else if (/^\s*\(func /.test(line)) {
       inFunc = false;
     }
     void inFunc;
   }
-  let text = out.join('\n');
-  for (;;) {
-    const start = text.indexOf(AD);
-    if (start < 0) break;
-    let depth = 0;
-    let end = start;
-    for (; end < text.length; end++) {
-      if (text[end] === '(') depth++;
-      else if (text[end] === ')' && --depth === 0) break;
-    }
-    const args = text.slice(start + AD.length, end);
-    const inlined = `(i64.sub (local.tee $__t (i64.add ${args})) (select (global.get $P) (i64.const 0) (i64.ge_u (local.get $__t) (global.get $P))))`;
-    text = text.slice(0, start) + inlined + text.slice(end + 1);
-  }
-  return text;
+  // Only inside exported kernels: the helper definitions come first in the file and stay callable.
+  const firstExport = out.findIndex((l) => /^\s*\(func \(export /.test(l));
+  const head = out.slice(0, firstExport).join('\n');
+  let body = out.slice(firstExport).join('\n');
+  body = expandCalls(body, MM, (args) => `(block (result i64) ${args}\n      ${MM_BODY})`);
+  body = expandCalls(
+    body,
+    AD,
+    (args) => `(i64.sub (local.tee $__t (i64.add ${args})) (select (global.get $P) (i64.const 0) (i64.ge_u (local.get $__t) (global.get $P))))`,
+  );
+  return `${head}\n${body}`;
 }
 
 async function main() {
