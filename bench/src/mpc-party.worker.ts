@@ -52,9 +52,10 @@ async function main(): Promise<unknown> {
   const poolTriples = 4096;
   const poolMasks = Array.from({ length: parties }, (_, i) => (i === 0 ? 4096 : 64));
   await mascot.generateTriples(poolTriples);
+  await mascot.generateSquares(poolTriples);
   for (let owner = 0; owner < parties; owner++) await mascot.generateMasks(owner, poolMasks[owner]!);
   const maxBatch = task.kind === 'online' ? task.multiplications : task.n;
-  const p: MpcParty = createParty(t, replayPreprocessing(mascot.preprocessing, poolTriples, poolMasks, maxBatch));
+  const p: MpcParty = createParty(t, replayPreprocessing(mascot.preprocessing, poolTriples, poolMasks, maxBatch, poolTriples));
   if (task.kind === 'online') {
     const M = task.multiplications;
     const seconds = await timeRuns(t, task.runs, async () => {

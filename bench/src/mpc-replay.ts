@@ -1,4 +1,4 @@
-import type { MaskShares, PartyPreprocessing, TripleShares } from '@datawell/mpc';
+import type { MaskShares, PartyPreprocessing, SquareShares, TripleShares } from '@datawell/mpc';
 
 /**
  * Benchmark-only preprocessing: serves a pool of MASCOT-generated triples and masks over and over,
@@ -6,7 +6,13 @@ import type { MaskShares, PartyPreprocessing, TripleShares } from '@datawell/mpc
  * fresh triples. Online cost does not depend on the values in the triples; reusing triples in a real
  * computation would leak, which is why this lives in the benchmark and not in the library.
  */
-export function replayPreprocessing(pool: PartyPreprocessing, poolTriples: number, poolMasks: number[], maxBatch: number): PartyPreprocessing {
+export function replayPreprocessing(
+  pool: PartyPreprocessing,
+  poolTriples: number,
+  poolMasks: number[],
+  maxBatch: number,
+  poolSquares = 0,
+): PartyPreprocessing {
   // Expanded to the largest batch once, before any timing; batches are then views (the online
   // phase never writes into preprocessing material).
   const cycled = (v: BigUint64Array): BigUint64Array => {
@@ -17,6 +23,8 @@ export function replayPreprocessing(pool: PartyPreprocessing, poolTriples: numbe
   const expand = (s: { value: BigUint64Array; mac: BigUint64Array }) => ({ value: cycled(s.value), mac: cycled(s.mac) });
   const t = pool.takeTriples(poolTriples);
   const triples = { a: expand(t.a), b: expand(t.b), c: expand(t.c) };
+  const sq = poolSquares > 0 ? pool.takeSquares(poolSquares) : undefined;
+  const squares = sq && { a: expand(sq.a), aa: expand(sq.aa) };
   const masks = poolMasks.map((n, owner) => {
     if (n === 0) return undefined;
     const m = pool.takeMasks(owner, n);
@@ -37,6 +45,11 @@ export function replayPreprocessing(pool: PartyPreprocessing, poolTriples: numbe
       if (!m) throw new RangeError(`no replay masks for party ${owner}`);
       return m.clear ? { mask: sharedOf(m.mask, n), clear: cycle(m.clear, n) } : { mask: sharedOf(m.mask, n) };
     },
+    takeSquares: (n: number): SquareShares => {
+      if (!squares) throw new RangeError('no replay square pairs');
+      return { a: sharedOf(squares.a, n), aa: sharedOf(squares.aa, n) };
+    },
+    availableSquares: () => (squares ? maxBatch : 0),
     availableTriples: () => Number.MAX_SAFE_INTEGER,
     availableMasks: (owner: number) => (masks[owner] ? Number.MAX_SAFE_INTEGER : 0),
   };

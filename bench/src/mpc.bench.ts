@@ -127,8 +127,9 @@ async function offlineInProcess(parties: number) {
 async function pool(): Promise<PartyPreprocessing[]> {
   const triples = 8192;
   const masks = [8192, 64, 64];
-  const r = await runLocalMascot({ parties: 3, triples, masks });
-  return r.preprocessing.map((p) => replayPreprocessing(p, triples, masks, Math.max(MULTS, N)));
+  const squares = 4096;
+  const r = await runLocalMascot({ parties: 3, triples, masks, squares });
+  return r.preprocessing.map((p) => replayPreprocessing(p, triples, masks, Math.max(MULTS, N), squares));
 }
 
 async function timed<T>(pre: PartyPreprocessing[], program: (p: MpcParty) => Promise<T>): Promise<{ seconds: number; cpuSeconds: number; result: T }> {

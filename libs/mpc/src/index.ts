@@ -5,7 +5,7 @@ export { fromBigInts } from './field/vector';
 export * from './errors';
 export type { Transport, MessageInterceptor } from './transport/transport';
 export { createMemoryTransports } from './transport/transport';
-export type { Shared, TripleShares, MaskShares } from './online/shares';
+export type { Shared, TripleShares, MaskShares, SquareShares } from './online/shares';
 export type { MpcParty } from './online/party';
 export { createParty } from './online/party';
 export { runLocalParties, runLocalPartiesSettled } from './online/local-run';

@@ -7,6 +7,7 @@ export interface LocalMascotOptions {
   readonly triples: number;
   /** Input masks per owner: one count for every owner, or one count per owner. */
   readonly masks: number | readonly number[];
+  readonly squares?: number;
   readonly intercept?: MessageInterceptor;
 }
 
@@ -25,6 +26,7 @@ export async function runLocalMascot(opts: LocalMascotOptions): Promise<LocalMas
   const t1 = performance.now();
   await Promise.all(phases.map((p) => p.generateTriples(opts.triples)));
   const t2 = performance.now();
+  if ((opts.squares ?? 0) > 0) await Promise.all(phases.map((p) => p.generateSquares(opts.squares!)));
   for (let owner = 0; owner < opts.parties; owner++) {
     const count = typeof opts.masks === 'number' ? opts.masks : (opts.masks[owner] ?? 0);
     if (count > 0) await Promise.all(phases.map((p) => p.generateMasks(owner, count)));

@@ -15,7 +15,7 @@ function alphaOf(pre: PartyPreprocessing[]): bigint {
 
 describe('MASCOT offline phase', () => {
   it.each([2, 3])('produces valid authenticated triples and masks with %i parties, which feed the online phase', async (n) => {
-    const { preprocessing } = await runLocalMascot({ parties: n, triples: 310, masks: 24 });
+    const { preprocessing } = await runLocalMascot({ parties: n, triples: 310, masks: 24, squares: 50 });
     const alpha = alphaOf(preprocessing);
     const triples = preprocessing.map((p) => p.takeTriples(300));
     const a = sumVecs(triples.map((t) => t.a.value));
@@ -34,6 +34,14 @@ describe('MASCOT offline phase', () => {
       expect(Array.from(v)).toEqual(Array.from(masks[owner]!.clear!));
       expect(masks.filter((x) => x.clear).length).toBe(1);
       for (let i = 0; i < 20; i++) expect(m[i]).toBe(fmul(alpha, v[i]!));
+    }
+    const squares = preprocessing.map((p) => p.takeSquares(50));
+    const sa = sumVecs(squares.map((q) => q.a.value));
+    const saa = sumVecs(squares.map((q) => q.aa.value));
+    const saaMac = sumVecs(squares.map((q) => q.aa.mac));
+    for (let i = 0; i < 50; i++) {
+      expect(saa[i]).toBe(fmul(sa[i]!, sa[i]!));
+      expect(saaMac[i]).toBe(fmul(alpha, saa[i]!));
     }
     // The rest of the material runs a computation.
     const outs = await runLocalParties(preprocessing, async (p) => {

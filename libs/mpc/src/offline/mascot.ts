@@ -29,6 +29,8 @@ export interface MascotOfflinePhase {
   readonly preprocessing: PartyPreprocessing;
   /** Adds `n` authenticated, sacrificed triples to this party's store. */
   generateTriples(n: number): Promise<void>;
+  /** Adds `n` square pairs (a, a²), each made from a fresh checked triple by opening a − b. */
+  generateSquares(n: number): Promise<void>;
   /** Adds `n` authenticated input masks owned by `owner`. */
   generateMasks(owner: number, n: number): Promise<void>;
 }
@@ -81,6 +83,19 @@ class MascotParty implements MascotOfflinePhase {
 
   async generateTriples(n: number): Promise<void> {
     for (let done = 0; done < n; done += BATCH) await this.#triples(Math.min(BATCH, n - done));
+  }
+
+  async generateSquares(n: number): Promise<void> {
+    const before = this.store.availableTriples();
+    await this.generateTriples(n);
+    // Take the n triples just made (the store is FIFO: set aside the ones that were there before).
+    const older = before > 0 ? this.store.takeTriples(before) : undefined;
+    const { a, b, c } = this.store.takeTriples(n);
+    if (older) this.store.addTriples(older);
+    // a = b + ε with ε = a − b uniform (b is), so a² = a·b + ε·a = c + ε·a.
+    const eps = await this.online.partialOpen(this.online.sub(a, b));
+    await this.online.macCheck();
+    this.store.addSquares({ a, aa: this.online.add(c, this.online.mulPublicVec(a, eps)) });
   }
 
   async generateMasks(owner: number, n: number): Promise<void> {

@@ -43,6 +43,26 @@ describe('SPDZ online phase (dealer preprocessing, in-memory transport)', () => 
     );
   });
 
+  it('computes Σx² from square pairs, opening only x − a', async () => {
+    const xs = [3n, P - 4n, 10n];
+    const { stores } = dealPreprocessing({ parties: 3, triples: 0, masks: 3, squares: 3 });
+    let opened = 0;
+    const [out] = await runLocalParties(
+      stores,
+      async (p) => {
+        const x = await p.input(0, p.id === 0 ? fromBigInts(xs) : 3);
+        return p.open(await p.dot(x, x));
+      },
+      (from, _to, data) => {
+        if (from === 1 && data.length % 8 === 0 && data.length / 8 === 3) opened++;
+        return data;
+      },
+    );
+    expect(out![0]).toBe(125n);
+    expect(stores[0]!.availableSquares()).toBe(0);
+    expect(opened).toBeGreaterThan(0);
+  });
+
   it('delivers an output only to the named recipients', async () => {
     const { stores } = dealPreprocessing({ parties: 3, triples: 0, masks: 8 });
     const outs = await runLocalParties(stores, async (p) => {

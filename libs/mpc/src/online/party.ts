@@ -33,7 +33,10 @@ export interface MpcParty {
   constant(c: FieldVec): Shared;
   /** Elementwise secure multiplication (one batched Beaver opening). */
   mul(x: Shared, y: Shared): Promise<Shared>;
-  /** Σ x_i·y_i as a shared vector of length 1 (one batched Beaver opening, no per-element shares). */
+  /**
+   * Σ x_i·y_i as a shared vector of length 1 (one batched Beaver opening, no per-element shares).
+   * dot(x, x) uses square pairs when the preprocessing has them (half the opening).
+   */
   dot(x: Shared, y: Shared): Promise<Shared>;
   /** Sum of all elements, as a shared vector of length 1. */
   sum(x: Shared): Shared;
@@ -179,6 +182,15 @@ class SpdzParty implements MpcParty {
     return this.#guard(async () => {
       const n = x.value.length;
       if (y.value.length !== n) throw new InvalidArgumentError(`dot of lengths ${n} and ${y.value.length}`);
+      if (x === y && this.#pre.availableSquares() >= n) {
+        // Σx² from square pairs: x = a + d with d opened, x² = a² + 2·d·a + d².
+        const sq = this.#pre.takeSquares(n);
+        const d = await this.partialOpen({ value: vsub(x.value, sq.a.value), mac: vsub(x.mac, sq.a.mac) });
+        const dd = vdot(d, d);
+        const value = fadd(fadd(vsum(sq.aa.value), fmul(2n, vdot(d, sq.a.value))), this.id === 0 ? dd : 0n);
+        const mac = fadd(fadd(vsum(sq.aa.mac), fmul(2n, vdot(d, sq.a.mac))), fmul(this.#alpha, dd));
+        return { value: new BigUint64Array([value]), mac: new BigUint64Array([mac]) };
+      }
       const { a, b, c } = this.#pre.takeTriples(n);
       const de = await this.partialOpen({
         value: vsub2(x.value, a.value, y.value, b.value),

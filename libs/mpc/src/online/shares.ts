@@ -20,3 +20,9 @@ export interface MaskShares {
   /** The mask in the clear: known only to the party that owns it. */
   readonly clear?: FieldVec;
 }
+
+/** A square pair: [a] and [a²], from a triple by opening a − b (offline). */
+export interface SquareShares {
+  readonly a: Shared;
+  readonly aa: Shared;
+}

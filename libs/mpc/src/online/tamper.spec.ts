@@ -51,6 +51,8 @@ function withTriples(pre: PartyPreprocessing, f: (t: TripleShares) => TripleShar
     macKeyShare: pre.macKeyShare,
     takeTriples: (n) => f(pre.takeTriples(n)),
     takeMasks: (o, n) => pre.takeMasks(o, n),
+    takeSquares: (n) => pre.takeSquares(n),
+    availableSquares: () => pre.availableSquares(),
     availableTriples: () => pre.availableTriples(),
     availableMasks: (o) => pre.availableMasks(o),
   };
@@ -126,6 +128,23 @@ describe('any tampering aborts the computation with the failed check named', () 
 
   it('a modified triple component (a) fails the MAC check', async () => {
     await expectAbort('MAC_CHECK_FAILED', { wrap: (pre) => withTriples(pre, (t) => ({ ...t, a: { ...t.a, value: bump(t.a.value, 4) } })) });
+  });
+
+  it('a modified square pair fails the MAC check', async () => {
+    const { stores } = dealPreprocessing({ parties: 3, triples: 0, masks: N, squares: N });
+    const pres: PartyPreprocessing[] = stores.map((s, i) =>
+      i !== 1
+        ? s
+        : { ...withTriples(s, (t) => t), takeSquares: (n: number) => {
+            const q = s.takeSquares(n);
+            return { a: q.a, aa: { ...q.aa, value: bump(q.aa.value) } };
+          } },
+    );
+    const results = await runLocalPartiesSettled(pres, async (p) => {
+      const x = await p.input(0, p.id === 0 ? xs : N);
+      return p.open(await p.dot(x, x));
+    });
+    for (const i of [0, 2]) expect(results[i]).toMatchObject({ status: 'rejected', reason: { code: 'MAC_CHECK_FAILED' } });
   });
 
   it('an opening that does not match its commitment is rejected', async () => {

@@ -1,7 +1,7 @@
 import type { FieldVec } from '../field/vector';
 import { concatVecs } from '../field/concat';
 import { PreprocessingExhaustedError, TripleCheckFailedError } from '../errors';
-import type { MaskShares, Shared, TripleShares } from '../online/shares';
+import type { MaskShares, Shared, SquareShares, TripleShares } from '../online/shares';
 
 /**
  * A party's preprocessing material: its MAC-key share α_i, authenticated triples and input masks.
@@ -12,6 +12,9 @@ export interface PartyPreprocessing {
   readonly parties: number;
   readonly macKeyShare: bigint;
   takeTriples(n: number): TripleShares;
+  /** Square pairs (a, a²): squares and sums of squares open half as much as with triples. */
+  takeSquares(n: number): SquareShares;
+  availableSquares(): number;
   /** Masks owned by `owner`; `clear` is present only when owner is this party. */
   takeMasks(owner: number, n: number): MaskShares;
   availableTriples(): number;
@@ -56,6 +59,7 @@ class ColumnQueue {
 
 export class PreprocessingStore implements PartyPreprocessing {
   readonly #triples = new ColumnQueue();
+  readonly #squares = new ColumnQueue();
   readonly #masks: ColumnQueue[];
 
   constructor(
@@ -72,6 +76,26 @@ export class PreprocessingStore implements PartyPreprocessing {
       throw new TripleCheckFailedError(`triple batch has components of different lengths: ${cols.map((c) => c.length).join(', ')}`, this.party);
     }
     this.#triples.push(cols);
+  }
+
+  addSquares(q: SquareShares): void {
+    const cols = [q.a.value, q.a.mac, q.aa.value, q.aa.mac];
+    if (cols.some((c) => c.length !== cols[0]!.length)) {
+      throw new TripleCheckFailedError('square batch has components of different lengths', this.party);
+    }
+    this.#squares.push(cols);
+  }
+
+  availableSquares(): number {
+    return this.#squares.size;
+  }
+
+  takeSquares(n: number): SquareShares {
+    if (this.#squares.size < n) {
+      throw new PreprocessingExhaustedError(`need ${n} square pairs, have ${this.#squares.size}`, this.party);
+    }
+    const [av, am, qv, qm] = this.#squares.take(n, 4) as [FieldVec, FieldVec, FieldVec, FieldVec];
+    return { a: shared(av, am), aa: shared(qv, qm) };
   }
 
   addMasks(owner: number, m: MaskShares): void {

@@ -15,6 +15,7 @@ export interface TrustedDealerOptions {
   readonly triples: number;
   /** Input masks per owner party. */
   readonly masks: number;
+  readonly squares?: number;
   readonly production?: boolean;
   readonly nodeEnv?: string;
 }
@@ -40,6 +41,12 @@ export function dealPreprocessing(opts: TrustedDealerOptions): DealtPreprocessin
     const bs = dealer.share(b);
     const cs = dealer.share(c);
     stores.forEach((s, i) => s.addTriples({ a: as[i]!, b: bs[i]!, c: cs[i]! }));
+  }
+  if ((opts.squares ?? 0) > 0) {
+    const a = vrandom(opts.squares!);
+    const as = dealer.share(a);
+    const qs = dealer.share(vmul(a, a));
+    stores.forEach((s, i) => s.addSquares({ a: as[i]!, aa: qs[i]! }));
   }
   if (opts.masks > 0) {
     for (let owner = 0; owner < n; owner++) {
