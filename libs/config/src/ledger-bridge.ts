@@ -24,6 +24,11 @@ export interface LedgerBridgeConfig {
   readonly channels: readonly ChannelSeed[];
   readonly topics: { readonly events: string; readonly commands: string; readonly receipts: string };
   readonly commandsGroupId: string;
+  /**
+   * Network administration (onboarding, DAO channels), when this bridge is the operator's: the
+   * native network's stack folder, its machine-wide cache and the repository holding `chaincode/`.
+   */
+  readonly admin?: { readonly stackDir: string; readonly cacheDir: string; readonly repoDir: string };
 }
 
 export const LEDGER_BRIDGE_VARIABLES = {
@@ -37,6 +42,9 @@ export const LEDGER_BRIDGE_VARIABLES = {
   commandsTopic: 'LEDGER_BRIDGE_COMMANDS_TOPIC',
   receiptsTopic: 'LEDGER_BRIDGE_RECEIPTS_TOPIC',
   commandsGroupId: 'LEDGER_BRIDGE_COMMANDS_GROUP_ID',
+  adminStackDir: 'LEDGER_BRIDGE_ADMIN_STACK_DIR',
+  adminCacheDir: 'LEDGER_BRIDGE_ADMIN_CACHE_DIR',
+  adminRepoDir: 'LEDGER_BRIDGE_ADMIN_REPO_DIR',
 } as const;
 
 const V = LEDGER_BRIDGE_VARIABLES;
@@ -72,6 +80,9 @@ export const ledgerBridgeShape = {
   [V.commandsTopic]: topic('datawell.ledger.commands.v1'),
   [V.receiptsTopic]: topic('datawell.ledger.receipts.v1'),
   [V.commandsGroupId]: withDefault('datawell-ledger-bridge-commands'),
+  [V.adminStackDir]: optional,
+  [V.adminCacheDir]: optional,
+  [V.adminRepoDir]: optional,
 };
 
 /** Issues beyond single variables: a peer needs its TLS CA and host alias, and a wallet. */
@@ -79,7 +90,12 @@ export function ledgerBridgeIssues(env: Environment): Array<{ variable: string; 
   if (!env[V.peerEndpoint]?.trim()) return [];
   return [V.peerHostAlias, V.peerTlsCaFile, V.walletDir]
     .filter((name) => !env[name]?.trim())
-    .map((variable) => ({ variable, problem: `is required when ${V.peerEndpoint} is set` }));
+    .map((variable): { variable: string; problem: string } => ({ variable, problem: `is required when ${V.peerEndpoint} is set` }))
+    .concat(
+      env[V.adminStackDir]?.trim()
+        ? [V.adminCacheDir, V.adminRepoDir].filter((n) => !env[n]?.trim()).map((variable) => ({ variable, problem: `is required when ${V.adminStackDir} is set` }))
+        : [],
+    );
 }
 
 export function ledgerBridgeConfig(values: Record<string, unknown>): LedgerBridgeConfig {
@@ -104,5 +120,8 @@ export function ledgerBridgeConfig(values: Record<string, unknown>): LedgerBridg
       receipts: values[V.receiptsTopic] as string,
     },
     commandsGroupId: values[V.commandsGroupId] as string,
+    ...(values[V.adminStackDir]
+      ? { admin: { stackDir: values[V.adminStackDir] as string, cacheDir: values[V.adminCacheDir] as string, repoDir: values[V.adminRepoDir] as string } }
+      : {}),
   };
 }

@@ -30,10 +30,13 @@ export {
   type LedgerReceipt,
 } from './ledger/ledger-receipt.v1';
 export {
+  ALLOCATING_EVENTS,
   ALLOCATION_RECEIVED,
+  allocatingEventSchema,
   allocationCommandId,
   DAO_CHAINCODE,
-  REVENUE_ALLOCATED,
-  revenueAllocatedSchema,
-  type RevenueAllocated,
+  levelAllocationSchema,
+  REVENUE_RECORDED,
+  type AllocationRelay,
+  type LevelAllocation,
 } from './ledger/allocation';

@@ -2,6 +2,7 @@ export { checkKafka, createKafka, kafkaLogCreator, type KafkaAdminLike, type Kaf
 export type { ConnectionLogger } from './logger';
 export { checkRedis, closeRedis, createRedis, type RedisClientOptions, type RedisLike } from './redis';
 export { withTimeout } from './timeout';
+export { ensureTopics } from './topics';
 export {
   claimInbox,
   CreateOutboxAndInbox,

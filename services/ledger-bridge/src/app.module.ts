@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServicePlatformModule, type ServiceConfig } from '@datawell/config';
+import { AdminModule } from './admin/admin.module';
 import { LedgerBridgeModule } from './ledger-bridge.module';
 import { MIGRATIONS } from './migrations';
 
@@ -8,7 +9,7 @@ export class AppModule {
   static forConfig(config: ServiceConfig<'ledger-bridge'>): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS }), LedgerBridgeModule],
+      imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS }), LedgerBridgeModule, AdminModule.forConfig(config)],
     };
   }
 }

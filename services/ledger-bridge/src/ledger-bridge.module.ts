@@ -10,6 +10,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { KAFKA, SERVICE_CONFIG, type ServiceConfig } from '@datawell/config';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
+import { stackPeerDirectory } from './admin/fabric-admin.adapter';
 import { LedgerBridge } from './ledger-bridge';
 
 /** Runs the bridge for the life of the Nest application. */
@@ -28,6 +29,7 @@ export class LedgerBridgeRuntime implements OnApplicationBootstrap, OnApplicatio
       kafka,
       settings: config.ledger,
       logger: new Logger('LedgerBridge'),
+      ...(config.ledger.admin ? { peers: stackPeerDirectory(config.ledger.admin) } : {}),
     });
   }
 

@@ -1,5 +1,5 @@
 import type { LedgerBridgeConfig } from '@datawell/config';
-import { createOutboxRelay, type ConnectionLogger, type OutboxPublisher } from '@datawell/messaging';
+import { createOutboxRelay, ensureTopics, type ConnectionLogger, type OutboxPublisher } from '@datawell/messaging';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { ChannelsRepository, type KnownChannel } from './channels/channels.repository';
@@ -9,7 +9,7 @@ import { OperationsRepository } from './commands/operations.repository';
 import { BRIDGE_SOURCE } from './events/event-messages';
 import { EventRelay } from './events/event-relay.service';
 import { LedgerEventsRepository } from './events/ledger-events.repository';
-import { Gateways } from './fabric/gateways.adapter';
+import { Gateways, type PeerDirectory } from './fabric/gateways.adapter';
 import { FileWallet } from './wallet/wallet.adapter';
 
 export interface LedgerBridgeOptions {
@@ -20,6 +20,8 @@ export interface LedgerBridgeOptions {
   readonly settings: LedgerBridgeConfig;
   readonly logger: ConnectionLogger;
   readonly outboxPollIntervalMs?: number;
+  /** Organisations' own peers (the operator's bridge knows them all); else the configured peer. */
+  readonly peers?: PeerDirectory;
 }
 
 /**
@@ -33,6 +35,7 @@ export class LedgerBridge {
   readonly #gateways: Gateways | undefined;
   readonly #events: EventRelay | undefined;
   readonly #consumer: CommandsConsumer | undefined;
+  #stopping = false;
 
   constructor(private readonly options: LedgerBridgeOptions) {
     const { dataSource, schema, kafka, settings, logger } = options;
@@ -46,7 +49,7 @@ export class LedgerBridge {
       ...(options.outboxPollIntervalMs ? { pollIntervalMs: options.outboxPollIntervalMs } : {}),
     });
     if (!settings.fabric || !settings.walletDir) return;
-    this.#gateways = new Gateways(settings.fabric, new FileWallet(settings.walletDir));
+    this.#gateways = new Gateways(settings.fabric, new FileWallet(settings.walletDir), options.peers);
     const wake = () => this.#outbox.notify();
     this.#events = new EventRelay({
       channels: this.channels,
@@ -74,6 +77,7 @@ export class LedgerBridge {
         this.options.logger.error({ message: 'configured channel not registered', channel: seed.name, error: String(error) });
       }
     }
+    void this.#ensureTopics();
     this.#outbox.start();
     if (!this.#events || !this.#consumer) {
       this.options.logger.warn({ message: 'no Fabric peer or wallet configured: not relaying events nor submitting commands' });
@@ -81,6 +85,20 @@ export class LedgerBridge {
     }
     await this.#events.start();
     this.#consumer.start();
+  }
+
+  /** The bridge's topics exist before it publishes or consumes; retried in the background while Kafka is away. */
+  async #ensureTopics(): Promise<void> {
+    const { topics } = this.options.settings;
+    for (let delay = 1000; !this.#stopping; delay = Math.min(delay * 2, 30000)) {
+      try {
+        await ensureTopics(this.options.kafka, [topics.events, topics.commands, topics.receipts]);
+        return;
+      } catch (error) {
+        this.options.logger.warn({ message: 'cannot create the bridge topics yet; retrying', error: String(error), delayMs: delay });
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   /** Registers a channel (e.g. a new DAO channel with its DSP) and relays its events from now on. */
@@ -94,6 +112,7 @@ export class LedgerBridge {
   }
 
   async stop(): Promise<void> {
+    this.#stopping = true;
     await this.#consumer?.stop();
     await this.#events?.stop();
     await this.#outbox.stop();

@@ -75,7 +75,8 @@ export const fabric: Component = {
     for (const org of orgs) await setupOrg(ctx, org);
     for (const [i] of nodeNames(ctx, ORDERER_ORG).entries()) await startOrderer(ctx, i);
     for (const org of orgs.filter((o) => o.kind === 'peer')) await startPeer(ctx, org);
-    await createChannel(ctx, MARKETPLACE_CHANNEL, [OPERATOR_ORG.mspId]);
+    // Created once with the operator; participants join later by config updates.
+    if (!loadRegistry(fabricDirs(ctx.settings)).channels[MARKETPLACE_CHANNEL]) await createChannel(ctx, MARKETPLACE_CHANNEL, [OPERATOR_ORG.mspId]);
     const registry = loadRegistry(fabricDirs(ctx.settings));
     if (!registry.chaincodes[PROBE_CHAINCODE]) {
       await deployChaincode(ctx, { name: PROBE_CHAINCODE, channel: MARKETPLACE_CHANNEL, modulePath: join(ctx.settings.repoDir, 'chaincode', 'hello') });

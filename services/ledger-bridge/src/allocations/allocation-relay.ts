@@ -1,12 +1,13 @@
 import {
+  ALLOCATING_EVENTS,
   ALLOCATION_RECEIVED,
+  allocatingEventSchema,
   allocationCommandId,
   DAO_CHAINCODE,
   daoChannelName,
   ledgerEventIdOf,
   parseDaoChannel,
-  REVENUE_ALLOCATED,
-  revenueAllocatedSchema,
+  type AllocationRelay,
   type LedgerCommand,
   type LedgerEvent,
 } from '@datawell/contracts';
@@ -23,35 +24,42 @@ export class AllocationRelayError extends Error {
 }
 
 /**
- * `RevenueAllocated` on CH_i (i > 1) becomes `AllocationReceived(sourceChannel, sourceTxId, amount)`
- * on CH_{i−1}, submitted as the DAO's DSP. Any other event, or an allocation on CH_1 (whose rest goes
- * to the DSP group inside CH_1), yields nothing. An allocation event that contradicts its channel is
- * an error: relaying it would move money to the wrong place.
+ * An allocating event on CH_i (`RevenueRecorded` or `AllocationReceived`, i > 1) whose allocation
+ * passes a rest to `dao-<d>-v<i−1>` becomes `AllocationReceived({sourceChannel, sourceTxId, amount,
+ * sourceChaincode})` there, submitted as the DAO's DSP. On CH_1 the rest is the DSP group's and is
+ * paid in place, so nothing is relayed. An allocation that contradicts its channel is an error:
+ * relaying it would move money to the wrong place.
  */
 export function allocationCommandFor(event: LedgerEvent, dspMspId: string): LedgerCommand | undefined {
-  if (event.eventName !== REVENUE_ALLOCATED || event.chaincodeId !== DAO_CHAINCODE) return undefined;
+  if (!ALLOCATING_EVENTS.includes(event.eventName) || event.chaincodeId !== DAO_CHAINCODE) return undefined;
   const sourceId = ledgerEventIdOf(event);
   const channel = parseDaoChannel(event.channel);
-  if (!channel) throw new AllocationRelayError(sourceId, `${REVENUE_ALLOCATED} on a channel that is not a DAO's`);
+  if (!channel) throw new AllocationRelayError(sourceId, `${event.eventName} on a channel that is not a DAO's`);
   if (event.payloadEncoding !== 'json') throw new AllocationRelayError(sourceId, 'payload is not JSON');
-  const parsed = revenueAllocatedSchema.safeParse(event.payload);
+  const parsed = allocatingEventSchema.safeParse(event.payload);
   if (!parsed.success) {
     throw new AllocationRelayError(sourceId, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   }
-  const payload = parsed.data;
-  if (payload.daoId !== channel.daoId || payload.level !== channel.level) {
-    throw new AllocationRelayError(
-      sourceId,
-      `payload names DAO ${payload.daoId} level ${payload.level}, channel is DAO ${channel.daoId} level ${channel.level}`,
-    );
+  const { allocation } = parsed.data;
+  if (allocation.level !== channel.level) {
+    throw new AllocationRelayError(sourceId, `allocation names level ${allocation.level}, channel is level ${channel.level} of DAO ${channel.daoId}`);
   }
-  if (channel.level === 1) return undefined;
+  if (!('channel' in allocation.restTo)) {
+    if (channel.level !== 1) throw new AllocationRelayError(sourceId, `level ${channel.level} pays its rest to group D; only CH_1 does`);
+    return undefined;
+  }
+  if (channel.level === 1) throw new AllocationRelayError(sourceId, `allocation sends its rest to ${allocation.restTo.channel}, expected group D on CH_1`);
+  const inner = daoChannelName(channel.daoId, channel.level - 1);
+  if (allocation.restTo.channel !== inner) {
+    throw new AllocationRelayError(sourceId, `allocation sends its rest to ${allocation.restTo.channel}, expected ${inner}`);
+  }
+  const relay: AllocationRelay = { sourceChannel: event.channel, sourceTxId: event.transactionId, amount: allocation.rest, sourceChaincode: DAO_CHAINCODE };
   return {
     commandId: allocationCommandId(sourceId),
-    channel: daoChannelName(channel.daoId, channel.level - 1),
+    channel: inner,
     chaincode: DAO_CHAINCODE,
     transaction: ALLOCATION_RECEIVED,
-    arguments: [event.channel, event.transactionId, payload.innerAmount],
+    arguments: [JSON.stringify(relay)],
     actingMspId: dspMspId,
   };
 }

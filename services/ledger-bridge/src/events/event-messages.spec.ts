@@ -22,20 +22,25 @@ describe('messagesForEvent', () => {
   });
 
   it('adds the AllocationReceived command for CH_(i-1) to the same write', () => {
-    const { messages } = messagesForEvent(raw('dao-acme-v2', 'RevenueAllocated', { daoId: 'acme', level: 2, innerAmount: 70 }), channel('dao-acme-v2'), topics);
+    const { messages } = messagesForEvent(raw('dao-acme-v2', 'RevenueRecorded', { allocation: { level: 2, rest: '70', restTo: { channel: 'dao-acme-v1' } } }), channel('dao-acme-v2'), topics);
     expect(messages.map((m) => m.topic)).toEqual(['ev', 'cmd']);
     expect(messages[1]).toMatchObject({ id: 'allocation:dao-acme-v2:00000000000000000003:tx9:0000', key: 'dao-acme-v1' });
     expect(messages[1]?.payload).toMatchObject({
       type: LEDGER_COMMAND_TYPE,
-      data: { channel: 'dao-acme-v1', transaction: 'AllocationReceived', arguments: ['dao-acme-v2', 'tx9', '70'], actingMspId: 'DspMSP' },
+      data: {
+        channel: 'dao-acme-v1',
+        transaction: 'AllocationReceived',
+        arguments: [JSON.stringify({ sourceChannel: 'dao-acme-v2', sourceTxId: 'tx9', amount: '70', sourceChaincode: 'dao' })],
+        actingMspId: 'DspMSP',
+      },
     });
   });
 
   it('still relays the event when its allocation cannot be relayed, and reports why', () => {
-    const bad = messagesForEvent(raw('dao-acme-v2', 'RevenueAllocated', { daoId: 'acme', level: 2 }), channel('dao-acme-v2'), topics);
+    const bad = messagesForEvent(raw('dao-acme-v2', 'RevenueRecorded', { allocation: { level: 2 } }), channel('dao-acme-v2'), topics);
     expect(bad.messages.map((m) => m.topic)).toEqual(['ev']);
     expect(bad.problem?.code).toBe('ALLOCATION_EVENT_INVALID');
-    const noDsp = messagesForEvent(raw('dao-acme-v2', 'RevenueAllocated', { daoId: 'acme', level: 2, innerAmount: 1 }), channel('dao-acme-v2', null), topics);
+    const noDsp = messagesForEvent(raw('dao-acme-v2', 'AllocationReceived', { allocation: { level: 2, rest: 1, restTo: { channel: 'dao-acme-v1' } } }), channel('dao-acme-v2', null), topics);
     expect(noDsp.messages).toHaveLength(1);
     expect(noDsp.problem?.message).toMatch(/no DSP registered/);
   });

@@ -19,8 +19,8 @@ export interface RelayTopics {
 export const BRIDGE_SOURCE = 'urn:datawell:ledger-bridge';
 
 /**
- * The outbox messages one chaincode event becomes: the event itself on the events topic and, for a
- * `RevenueAllocated` on CH_i (i > 1), the `AllocationReceived` command for CH_(i−1). Both ids derive
+ * The outbox messages one chaincode event becomes: the event itself on the events topic and, for an
+ * allocating event on CH_i (i > 1), the `AllocationReceived` command for CH_(i−1). Both ids derive
  * from the event's position, so relaying the same event again writes nothing new. An allocation that
  * cannot be relayed (malformed, or no DSP known for the channel) does not hold up the channel's
  * other events: the event is still relayed and the problem returned for the caller to report.

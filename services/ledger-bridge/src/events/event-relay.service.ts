@@ -113,7 +113,8 @@ class EventStream {
     while (!this.#stopped) {
       try {
         const checkpointer = await PostgresCheckpointer.load(this.options.events, this.channel.name, this.chaincode);
-        const network = (await this.options.gateways.for(this.options.listenAs)).getNetwork(this.channel.name);
+        // On a DAO channel the bridge is its DSP (the operator is no member there).
+        const network = (await this.options.gateways.for(this.channel.actingMspId ?? this.options.listenAs)).getNetwork(this.channel.name);
         this.#events = await network.getChaincodeEvents(this.chaincode, {
           checkpoint: checkpointer,
           startBlock: this.channel.startBlock,

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerStackCommands } from './stack';
 import { registerUpCommands } from './up';
 import { registerTestCommand } from './test';
+import { registerScenarioCommands } from './scenario';
 import { registerEconomicsCommands } from './economics';
 import { registerBenchCommands } from './bench';
 import { registerMpcCommands } from './mpc';
@@ -10,6 +11,7 @@ import { registerMpcCommands } from './mpc';
 export function registerCommands(program: Command): void {
   registerUpCommands(program);
   registerTestCommand(program);
+  registerScenarioCommands(program);
   registerStackCommands(program);
   registerEconomicsCommands(program);
   registerBenchCommands(program);

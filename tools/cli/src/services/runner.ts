@@ -1,6 +1,7 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '@datawell/config';
-import { connectionEnv, isAlive, readPid, startDaemon, stopDaemon, waitFor, type StackConnection, type StackContext } from '@datawell/stack';
+import { connectionEnv, enrollClientIdentity, isAlive, readPid, startDaemon, stopDaemon, waitFor, type StackConnection, type StackContext } from '@datawell/stack';
 
 export interface ServiceState {
   readonly name: ServiceName;
@@ -26,6 +27,32 @@ async function health(name: ServiceName): Promise<{ ok: boolean; detail: string 
   return { ok: res.ok, detail: deps || (body.status ?? String(res.status)) };
 }
 
+/**
+ * The ledger bridge is the operator's: it reaches Fabric through the operator's peer as an
+ * identity enrolled at the operator's CA (kept in its wallet folder), and administers the native
+ * network through the stack folder.
+ */
+async function ledgerBridgeEnv(ctx: StackContext, connection: StackConnection, repoDir: string): Promise<Record<string, string>> {
+  const operator = connection.fabric.orgs['OperatorMSP'];
+  if (!operator) throw new Error('the stack has no OperatorMSP organisation');
+  const walletDir = join(ctx.settings.stackDir, 'wallet');
+  const file = join(walletDir, 'OperatorMSP.json');
+  if (!existsSync(file)) {
+    const identity = await enrollClientIdentity(ctx, 'OperatorMSP', 'ledger-bridge');
+    mkdirSync(walletDir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, JSON.stringify({ mspId: 'OperatorMSP', certificatePem: identity.certificatePem, privateKeyPem: identity.privateKeyPem }), { mode: 0o600 });
+  }
+  return {
+    LEDGER_BRIDGE_PEER_ENDPOINT: operator.peer.endpoint,
+    LEDGER_BRIDGE_PEER_HOST_ALIAS: operator.peer.hostAlias,
+    LEDGER_BRIDGE_PEER_TLS_CA_FILE: operator.peer.tlsCaFile,
+    LEDGER_BRIDGE_WALLET_DIR: walletDir,
+    LEDGER_BRIDGE_ADMIN_STACK_DIR: ctx.settings.stackDir,
+    LEDGER_BRIDGE_ADMIN_CACHE_DIR: ctx.settings.cacheDir,
+    LEDGER_BRIDGE_ADMIN_REPO_DIR: repoDir,
+  };
+}
+
 /** Starts every service that is not running as a native process against the stack, and waits for /health. */
 export async function startServices(ctx: StackContext, connection: StackConnection, repoDir: string): Promise<void> {
   for (const name of SERVICE_NAMES) {
@@ -37,7 +64,12 @@ export async function startServices(ctx: StackContext, connection: StackConnecti
       cmd: process.execPath,
       args: ['--enable-source-maps', '-r', '@swc-node/register', join(repoDir, 'services', name, 'src', 'main.ts')],
       cwd: repoDir,
-      env: { ...connectionEnv(connection), DATAWELL_LOG_LEVEL: 'log', NODE_ENV: 'development' },
+      env: {
+        ...connectionEnv(connection),
+        ...(name === 'ledger-bridge' ? await ledgerBridgeEnv(ctx, connection, repoDir) : {}),
+        DATAWELL_LOG_LEVEL: 'log',
+        NODE_ENV: 'development',
+      },
       logFile: f.log,
       pidFile: f.pid,
     });

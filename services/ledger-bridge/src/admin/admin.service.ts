@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import type { Wallet } from '../wallet/wallet.adapter';
+import { AdminError, chaincodeCode, chaincodeMessage } from './admin.errors';
+import type { FabricAdmin } from './fabric-admin.adapter';
+import type { OrgLedger } from './org-ledger.adapter';
+
+export const MARKETPLACE_CHANNEL = 'marketplace';
+export const MARKETPLACE_CHAINCODE = 'marketplace';
+export const DAO_CHAINCODE = 'dao';
+export const OPERATOR_MSP = 'OperatorMSP';
+
+const mspId = z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,40}MSP$/, 'must be letters and digits ending in "MSP"');
+
+export const participantRequest = z.strictObject({
+  mspId,
+  role: z.enum(['DSP', 'VSP']),
+  name: z.string().trim().min(1).max(128),
+});
+export type ParticipantRequest = z.output<typeof participantRequest>;
+
+/** Only what the bridge itself needs from an agreement; the dao chaincode validates all of it. */
+export const agreementRequest = z.looseObject({
+  daoId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'must be 1-41 lower-case letters, digits or "-"'),
+  version: z.number().int().min(1).max(9999),
+  members: z.array(z.looseObject({ mspId, group: z.string(), role: z.enum(['DSP', 'VSP']) })).min(2),
+});
+export type AgreementRequest = z.output<typeof agreementRequest>;
+
+export interface ParticipantRecord {
+  readonly mspId: string;
+  readonly role: 'DSP' | 'VSP';
+  readonly name: string;
+  readonly status: string;
+}
+
+export interface DaoVersionRecord {
+  readonly daoId: string;
+  readonly version: number;
+  readonly channel: string;
+  readonly members: readonly string[];
+  readonly dsp: string;
+  readonly initTxId: string;
+}
+
+export interface ChannelRegistrar {
+  /** Relays the channel's chaincode events from now on, acting there as `actingMspId`. */
+  register(channel: string, chaincodes: readonly string[], actingMspId: string): Promise<void>;
+}
+
+export function daoChannel(daoId: string, version: number): string {
+  return `dao-${daoId}-v${version}`;
+}
+
+function parse<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new AdminError('INVALID_REQUEST', `${what}${issue.path.length ? `.${issue.path.join('.')}` : ''}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+/**
+ * Network administration for the operator: onboarding participants (an organisation, a CA, a peer,
+ * membership of `marketplace` by a channel config update, registration on the ledger) and creating
+ * DAO versions (channel CH_i with exactly D ∪ J_1 … J_i, the dao chaincode, InitVersion as the DSP).
+ * Every step is idempotent, so a retried request finishes what a failed one started.
+ */
+export class AdminService {
+  constructor(
+    private readonly fabric: FabricAdmin,
+    private readonly wallet: Wallet,
+    private readonly ledger: OrgLedger,
+    private readonly channels: ChannelRegistrar,
+  ) {}
+
+  async onboardParticipant(input: unknown): Promise<ParticipantRecord> {
+    const request = parse(participantRequest, input, 'participant');
+    if (request.mspId === OPERATOR_MSP) throw new AdminError('INVALID_REQUEST', 'participant.mspId: the operator is not a participant');
+    await this.fabric.ensureOrganisation(request.mspId);
+    await this.fabric.ensureChannelMember(MARKETPLACE_CHANNEL, request.mspId);
+    await this.fabric.ensureChaincode(MARKETPLACE_CHANNEL, MARKETPLACE_CHAINCODE);
+    await this.#ensureIdentity(request.mspId);
+    const existing = await this.#participant(request.mspId);
+    if (existing) {
+      if (existing.role !== request.role) throw new AdminError('ROLE_MISMATCH', `${request.mspId} is registered as a ${existing.role}, not a ${request.role}`);
+      return existing;
+    }
+    await this.#submit(OPERATOR_MSP, MARKETPLACE_CHANNEL, MARKETPLACE_CHAINCODE, 'RegisterParticipant', [JSON.stringify(request)]);
+    return (await this.#participant(request.mspId)) as ParticipantRecord;
+  }
+
+  async createDaoVersion(input: unknown): Promise<DaoVersionRecord> {
+    const agreement = parse(agreementRequest, input, 'agreement');
+    const members = agreement.members.map((m) => m.mspId);
+    const dsp = agreement.members.find((m) => m.group === 'D')?.mspId;
+    if (!dsp) throw new AdminError('INVALID_REQUEST', 'agreement.members: the founding group D has no member');
+    for (const member of agreement.members) {
+      const participant = await this.#participant(member.mspId);
+      if (!participant) throw new AdminError('NOT_A_PARTICIPANT', `${member.mspId} is not a registered participant`);
+      if (participant.role !== member.role) throw new AdminError('ROLE_MISMATCH', `${member.mspId} is registered as a ${participant.role}, not a ${member.role}`);
+    }
+    const channel = daoChannel(agreement.daoId, agreement.version);
+    await this.fabric.ensureChannel(channel, members);
+    await this.fabric.ensureChaincode(channel, DAO_CHAINCODE);
+    // Registered before InitVersion, so the relay publishes VersionCreated.
+    await this.channels.register(channel, [DAO_CHAINCODE], dsp);
+    const { txId } = await this.#submit(dsp, channel, DAO_CHAINCODE, 'InitVersion', [JSON.stringify(agreement)]);
+    if (agreement.version > 1) {
+      // Closes version i−1 to new revenue: from now on revenue is recorded on the top channel.
+      await this.#submit(dsp, daoChannel(agreement.daoId, agreement.version - 1), DAO_CHAINCODE, 'RecordSuccessor', [JSON.stringify({ chaincode: DAO_CHAINCODE })]);
+    }
+    return { daoId: agreement.daoId, version: agreement.version, channel, members, dsp, initTxId: txId };
+  }
+
+  async channelMembers(channel: string, asMspId: string): Promise<string[]> {
+    return this.fabric.channelMembers(channel, asMspId);
+  }
+
+  /** Reads the dao chaincode on a DAO channel as its DSP. */
+  async evaluateDao(daoId: string, version: number, fn: 'GetVersion' | 'GetEntitlements', asMspId: string): Promise<unknown> {
+    try {
+      return JSON.parse(await this.ledger.evaluate(asMspId, daoChannel(daoId, version), DAO_CHAINCODE, fn, []));
+    } catch (error) {
+      throw new AdminError('LEDGER_REJECTED', chaincodeMessage(error), { cause: error });
+    }
+  }
+
+  async #ensureIdentity(mspId: string): Promise<void> {
+    try {
+      await this.wallet.get(mspId);
+    } catch {
+      await this.wallet.put(await this.fabric.enrollClient(mspId, 'ledger-bridge'));
+    }
+  }
+
+  async #participant(id: string): Promise<ParticipantRecord | undefined> {
+    try {
+      return JSON.parse(await this.ledger.evaluate(OPERATOR_MSP, MARKETPLACE_CHANNEL, MARKETPLACE_CHAINCODE, 'GetParticipant', [id])) as ParticipantRecord;
+    } catch (error) {
+      if (chaincodeCode(error) === 'NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+
+  async #submit(mspId: string, channel: string, chaincode: string, fn: string, args: string[]) {
+    try {
+      return await this.ledger.submit(mspId, channel, chaincode, fn, args);
+    } catch (error) {
+      const code = chaincodeCode(error);
+      if (code === 'INVALID_ARGUMENT' || code === 'FORBIDDEN' || code === 'CONFLICT') {
+        throw new AdminError('LEDGER_REJECTED', chaincodeMessage(error), { cause: error });
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { GatewayEndpoint, GatewayIdentity } from '@datawell/fabric';
+import {
+  addOrganisation,
+  addOrgToChannel,
+  buildConnection,
+  channelMembers,
+  createChannel,
+  deployChaincode,
+  enrollClientIdentity,
+  loadSettings,
+  silentProgress,
+  type StackContext,
+} from '@datawell/stack';
+
+/** The network administration the bridge performs for the operator (the ledger's admin port). */
+export interface FabricAdmin {
+  /** A CA, MSP, admin and peer for the organisation; idempotent. */
+  ensureOrganisation(mspId: string): Promise<void>;
+  /** Creates the channel with exactly these organisations, or checks it has them. */
+  ensureChannel(channel: string, mspIds: readonly string[]): Promise<void>;
+  /** Adds the organisation to a running channel by a config update; idempotent. */
+  ensureChannelMember(channel: string, mspId: string): Promise<void>;
+  /** Installs, approves (by every member) and commits a chaincode of `chaincode/<name>` on the channel. */
+  ensureChaincode(channel: string, name: string): Promise<void>;
+  /** A client identity enrolled at the organisation's CA. */
+  enrollClient(mspId: string, id: string): Promise<GatewayIdentity>;
+  channelMembers(channel: string, asMspId: string): Promise<string[]>;
+  /** The organisation's own peer, which its gateway connections go to. */
+  peerOf(mspId: string): GatewayEndpoint;
+}
+
+/** The stack context of the native network the operator's bridge administers. */
+export function adminStackContext(admin: { stackDir: string; cacheDir: string; repoDir: string }): StackContext {
+  return { settings: { ...loadSettings(admin.repoDir, {}), stackDir: admin.stackDir, cacheDir: admin.cacheDir }, progress: silentProgress };
+}
+
+/** Every organisation's own peer, read from the native network as it is now (organisations are added at runtime). */
+export function stackPeerDirectory(admin: { stackDir: string; cacheDir: string; repoDir: string }): (mspId: string) => GatewayEndpoint | undefined {
+  return peerDirectory(adminStackContext(admin));
+}
+
+function peerDirectory(ctx: StackContext): (mspId: string) => GatewayEndpoint | undefined {
+  return (mspId) => {
+    const org = buildConnection(ctx).fabric.orgs[mspId];
+    return org ? { endpoint: org.peer.endpoint, hostAlias: org.peer.hostAlias, tlsCaPem: readFileSync(org.peer.tlsCaFile, 'utf8') } : undefined;
+  };
+}
+
+/** FabricAdmin over the native network's library (libs/stack), with Fabric's own tools underneath. */
+export class StackFabricAdmin implements FabricAdmin {
+  constructor(
+    private readonly ctx: StackContext,
+    /** Folder holding the chaincode packages (`<repo>/chaincode`). */
+    private readonly chaincodeDir: string,
+  ) {}
+
+  async ensureOrganisation(mspId: string): Promise<void> {
+    await addOrganisation(this.ctx, mspId);
+  }
+
+  async ensureChannel(channel: string, mspIds: readonly string[]): Promise<void> {
+    await createChannel(this.ctx, channel, mspIds);
+  }
+
+  async ensureChannelMember(channel: string, mspId: string): Promise<void> {
+    await addOrgToChannel(this.ctx, channel, mspId);
+  }
+
+  async ensureChaincode(channel: string, name: string): Promise<void> {
+    await deployChaincode(this.ctx, { name, channel, modulePath: join(this.chaincodeDir, name) });
+  }
+
+  async enrollClient(mspId: string, id: string): Promise<GatewayIdentity> {
+    const { certificatePem, privateKeyPem } = await enrollClientIdentity(this.ctx, mspId, id);
+    return { mspId, certificatePem, privateKeyPem };
+  }
+
+  channelMembers(channel: string, asMspId: string): Promise<string[]> {
+    return channelMembers(this.ctx, asMspId, channel);
+  }
+
+  peerOf(mspId: string): GatewayEndpoint {
+    const peer = peerDirectory(this.ctx)(mspId);
+    if (!peer) throw new Error(`no peer is known for ${mspId}`);
+    return peer;
+  }
+}
+
+export function stackFabricAdmin(admin: { stackDir: string; cacheDir: string; repoDir: string }): StackFabricAdmin {
+  return new StackFabricAdmin(adminStackContext(admin), join(admin.repoDir, 'chaincode'));
+}

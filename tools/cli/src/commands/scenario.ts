@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { parseAmount, parseBetas } from '@datawell/domain';
+import { up } from '@datawell/stack';
+import { REPO_DIR, stackContext } from '../context';
+import { runFormation } from '../scenario/formation';
+import { serviceUrl, startServices } from '../services/runner';
+import { UsageError } from '../usage-error';
+
+const DEFAULT_BETAS = [0.8, 0.75, 0.9];
+
+export function registerScenarioCommands(program: Command): void {
+  const scenario = program.command('scenario').description('whole life cycles against the running stack, through the services');
+
+  scenario
+    .command('formation')
+    .description('register a DSP and n VSPs, form a DAO and grow it version by version, record revenue on the top channel, follow the allocations to CH_1')
+    .option('--vsps <n>', 'number of VSPs (one DAO version each)', '3')
+    .option('--revenue <amount>', 'revenue in minor units', '1000000')
+    .option('--betas <list>', 'β_1,…,β_n as decimals (default 0.8,0.75,0.9 for three VSPs)')
+    .option('--json', 'one JSON object on stdout')
+    .action(async (opts: { vsps: string; revenue: string; betas?: string; json?: boolean }) => {
+      if (!/^\d+$/.test(opts.vsps) || Number(opts.vsps) < 1 || Number(opts.vsps) > 8) throw new UsageError(`--vsps must be a whole number from 1 to 8, got "${opts.vsps}"`);
+      const vsps = Number(opts.vsps);
+      let revenue: bigint;
+      let betasPpm: number[];
+      try {
+        revenue = parseAmount(opts.revenue, '--revenue');
+        betasPpm = parseBetas(opts.betas ?? DEFAULT_BETAS.slice(0, vsps).join(','), '--betas');
+      } catch (e) {
+        throw new UsageError(e instanceof Error ? e.message : String(e));
+      }
+      if (revenue <= 0n) throw new UsageError('--revenue must be positive');
+      if (betasPpm.length !== vsps) throw new UsageError(`--betas has ${betasPpm.length} values, --vsps is ${vsps}${opts.betas ? '' : ' (give --betas for other sizes than 3)'}`);
+      const ctx = stackContext();
+      const connection = await up(ctx);
+      await startServices(ctx, connection, REPO_DIR);
+      const result = await runFormation({
+        vsps,
+        revenue,
+        betasPpm,
+        bridgeUrl: serviceUrl('ledger-bridge'),
+        connection,
+        progress: (m) => ctx.progress.step('scenario', m),
+      });
+      if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      else {
+        process.stdout.write(`DAO ${result.daoId}\n`);
+        for (const c of result.channels) process.stdout.write(`  ${c.name}: ${c.members.join(', ')}\n`);
+        for (const [msp, amount] of Object.entries(result.payouts)) process.stdout.write(`  ${msp.padEnd(16)} ${amount}\n`);
+      }
+    });
+}

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { ledgerCommandCloudEvent, TOPICS } from '@datawell/contracts';
+import type { StackConnection } from '@datawell/stack';
+import { agreementFor, type DaoPlan } from './agreement';
+
+export interface FormationOptions {
+  readonly vsps: number;
+  readonly revenue: bigint;
+  readonly betasPpm: readonly number[];
+  /** The ledger bridge's base URL (the operator's network administration). */
+  readonly bridgeUrl: string;
+  readonly connection: StackConnection;
+  readonly progress: (message: string) => void;
+  readonly timeoutMs?: number;
+}
+
+export interface FormationResult {
+  readonly daoId: string;
+  readonly channels: { readonly name: string; readonly members: readonly string[] }[];
+  readonly payouts: Record<string, number | string>;
+}
+
+/** Organisations reused across runs (onboarding is idempotent); every run forms a new DAO. */
+export function scenarioOrgs(vsps: number): { dsp: string; vsps: string[] } {
+  return { dsp: 'ScenDspMSP', vsps: Array.from({ length: vsps }, (_, i) => `ScenVsp${i + 1}MSP`) };
+}
+
+async function call<T>(url: string, init?: { method: string; body: unknown }): Promise<T> {
+  const res = await fetch(url, init ? { method: init.method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(init.body), signal: AbortSignal.timeout(300000) } : { signal: AbortSignal.timeout(60000) });
+  const body = (await res.json()) as T & { code?: string; message?: string };
+  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: ${res.status} ${body.code ?? ''} ${body.message ?? JSON.stringify(body)}`);
+  return body;
+}
+
+const json = (amount: string): number | string => (BigInt(amount) > BigInt(Number.MAX_SAFE_INTEGER) ? amount : Number(amount));
+
+/**
+ * The ledger half of the life cycle, through the ledger bridge: onboard a DSP and n VSPs, form the
+ * DAO with VSP_1 and admit each further VSP as a new version (a channel per version with exactly
+ * D ∪ J_1 … J_i), record revenue on the top channel as a ledger command, and wait until the bridge
+ * has relayed the allocations down to CH_1. Payouts are read from each channel's entitlements.
+ */
+export async function runFormation(opts: FormationOptions): Promise<FormationResult> {
+  const orgs = scenarioOrgs(opts.vsps);
+  const plan: DaoPlan = { daoId: `f${Date.now().toString(36)}${randomBytes(2).toString('hex')}`, dsp: orgs.dsp, vsps: orgs.vsps, betasPpm: opts.betasPpm };
+  for (const [mspId, role] of [[orgs.dsp, 'DSP'], ...orgs.vsps.map((v) => [v, 'VSP'])] as [string, string][]) {
+    opts.progress(`onboarding ${mspId} (${role})`);
+    await call(`${opts.bridgeUrl}/admin/participants`, { method: 'POST', body: { mspId, role, name: `Scenario ${role} ${mspId}` } });
+  }
+  for (let i = 1; i <= opts.vsps; i++) {
+    opts.progress(`${i === 1 ? 'forming' : 'growing'} DAO ${plan.daoId}: version ${i} (β_${i} = ${opts.betasPpm[i - 1]! / 1e6})`);
+    await call(`${opts.bridgeUrl}/admin/dao-versions`, { method: 'POST', body: agreementFor(plan, i) });
+  }
+  const top = `dao-${plan.daoId}-v${opts.vsps}`;
+  opts.progress(`recording revenue ${opts.revenue} on ${top}`);
+  await recordRevenue(opts.connection, top, plan.dsp, opts.revenue);
+
+  const entitlements = async (version: number): Promise<Record<string, string>> => {
+    const list = await call<{ mspId: string; amount: string }[]>(`${opts.bridgeUrl}/admin/daos/${plan.daoId}/versions/${version}/entitlements?as=${plan.dsp}`);
+    return Object.fromEntries(list.map((e) => [e.mspId, e.amount]));
+  };
+  opts.progress('waiting for the allocations to reach CH_1');
+  const deadline = Date.now() + (opts.timeoutMs ?? 180000);
+  while ((await entitlements(1))[plan.dsp] === '0') {
+    if (Date.now() > deadline) throw new Error(`the allocation did not reach dao-${plan.daoId}-v1 in time (is the ledger bridge relaying?)`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const payouts: Record<string, number | string> = {};
+  const ch1 = await entitlements(1);
+  payouts[plan.dsp] = json(ch1[plan.dsp]!);
+  for (let i = 1; i <= opts.vsps; i++) {
+    const level = i === 1 ? ch1 : await entitlements(i);
+    payouts[orgs.vsps[i - 1]!] = json(level[orgs.vsps[i - 1]!]!);
+  }
+  const channels = [];
+  for (let i = 1; i <= opts.vsps; i++) {
+    const name = `dao-${plan.daoId}-v${i}`;
+    const { members } = await call<{ members: string[] }>(`${opts.bridgeUrl}/admin/channels/${name}/members?as=${plan.dsp}`);
+    channels.push({ name, members });
+  }
+  return { daoId: plan.daoId, channels, payouts };
+}
+
+/** Revenue is recorded the way services do it: a ledger command on Kafka, submitted by the bridge as the DSP. */
+async function recordRevenue(connection: StackConnection, channel: string, dsp: string, amount: bigint): Promise<void> {
+  const kafka = new Kafka({ clientId: 'datawell-scenario', brokers: [...connection.kafka.brokers], logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    const revenueId = `rev-${randomBytes(6).toString('hex')}`;
+    const command = ledgerCommandCloudEvent(
+      {
+        commandId: `scenario:${channel}:${revenueId}`,
+        channel,
+        chaincode: 'dao',
+        transaction: 'RecordRevenue',
+        arguments: [JSON.stringify({ revenueId, amount: amount.toString(), kind: 'use' })],
+        actingMspId: dsp,
+      },
+      'datawell/cli/scenario',
+    );
+    await producer.send({ topic: TOPICS.ledgerCommands, messages: [{ key: channel, value: JSON.stringify(command) }] });
+  } finally {
+    await producer.disconnect();
+  }
+}
