@@ -20,6 +20,8 @@ import {
   scratchDatabase,
   testGateway,
   waitFor,
+  PROBE_CHANNEL,
+  probeChannel,
 } from './harness';
 
 jest.setTimeout(240_000);
@@ -46,7 +48,7 @@ describe('ledger-bridge commands against Fabric, PostgreSQL and Kafka', () => {
 
   const command = (overrides: Partial<LedgerCommand> = {}): LedgerCommand => ({
     commandId: `cmd-${hex()}`,
-    channel: 'marketplace',
+    channel: PROBE_CHANNEL,
     chaincode: 'hello',
     transaction: 'Put',
     arguments: [`k-${hex()}`, `v-${hex()}`],
@@ -54,7 +56,7 @@ describe('ledger-bridge commands against Fabric, PostgreSQL and Kafka', () => {
     ...overrides,
   });
 
-  async function send(value: unknown, key = 'marketplace'): Promise<void> {
+  async function send(value: unknown, key = PROBE_CHANNEL): Promise<void> {
     await producer.send({ topic: topics.commands, messages: [{ key, value: typeof value === 'string' ? value : JSON.stringify(value) }] });
   }
 
@@ -68,7 +70,7 @@ describe('ledger-bridge commands against Fabric, PostgreSQL and Kafka', () => {
     });
 
   beforeAll(async () => {
-    [db, wallet, client] = await Promise.all([scratchDatabase(), operatorWallet(), testGateway()]);
+    [db, wallet, client] = await Promise.all([scratchDatabase(), operatorWallet(), testGateway(), probeChannel()]);
     kafka = kafkaClient();
     await createTopics(kafka, [topics.events, topics.commands, topics.receipts]);
     producer = kafka.producer();
@@ -99,7 +101,7 @@ describe('ledger-bridge commands against Fabric, PostgreSQL and Kafka', () => {
       type: 'datawell.ledger.receipt.v1',
       data: { status: 'committed', transactionId: row.transaction_id, blockNumber: row.block_number },
     });
-    const stored = await client.gateway.getNetwork('marketplace').getContract('hello').evaluateTransaction('Get', cmd.arguments[0]!);
+    const stored = await client.gateway.getNetwork(PROBE_CHANNEL).getContract('hello').evaluateTransaction('Get', cmd.arguments[0]!);
     expect(decode(stored)).toBe(cmd.arguments[1]);
   });
 
@@ -153,7 +155,7 @@ describe('ledger-bridge commands against Fabric, PostgreSQL and Kafka', () => {
 
     // The ledger saw one Put of that key: scan its events up to the marker's transaction.
     const markerRow = await operation(marker.commandId);
-    const events = await client.gateway.getNetwork('marketplace').getChaincodeEvents('hello', { startBlock: BigInt(first.block_number!) });
+    const events = await client.gateway.getNetwork(PROBE_CHANNEL).getChaincodeEvents('hello', { startBlock: BigInt(first.block_number!) });
     let puts = 0;
     try {
       for await (const event of events) {
@@ -181,7 +183,7 @@ describe('ledger-bridge commands against Fabric, PostgreSQL and Kafka', () => {
     const bridgeIdentity = await new FileWallet(wallet.dir).get('OperatorMSP');
     const peer = bridgeSettings(wallet.dir, topics).fabric!;
     const asBridge = connectGateway({ endpoint: peer.endpoint, hostAlias: peer.hostAlias, tlsCaPem: readFileSync(peer.tlsCaFile, 'utf8') }, bridgeIdentity);
-    const contract = asBridge.gateway.getNetwork('marketplace').getContract('hello');
+    const contract = asBridge.gateway.getNetwork(PROBE_CHANNEL).getContract('hello');
     const transaction = await contract.newProposal('Put', { arguments: cmd.arguments }).endorse();
     if (alreadySent) {
       const status = await (await transaction.submit()).getStatus();
@@ -190,8 +192,8 @@ describe('ledger-bridge commands against Fabric, PostgreSQL and Kafka', () => {
     await db.dataSource.query(
       `INSERT INTO "${db.schema}".operations (command_id, channel, chaincode, transaction, arguments, acting_msp_id, status,
          transaction_id, prepared_tx, attempts, submissions)
-       VALUES ($1, 'marketplace', 'hello', 'Put', $2::jsonb, 'OperatorMSP', 'submitted', $3, $4, 1, 1)`,
-      [cmd.commandId, JSON.stringify(cmd.arguments), transaction.getTransactionId(), Buffer.from(transaction.getBytes())],
+       VALUES ($1, $5, 'hello', 'Put', $2::jsonb, 'OperatorMSP', 'submitted', $3, $4, 1, 1)`,
+      [cmd.commandId, JSON.stringify(cmd.arguments), transaction.getTransactionId(), Buffer.from(transaction.getBytes()), PROBE_CHANNEL],
     );
     await send(ledgerCommandCloudEvent(cmd, 'urn:it'));
     const row = await ended(cmd.commandId);

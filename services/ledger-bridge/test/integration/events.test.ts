@@ -14,6 +14,8 @@ import {
   scratchDatabase,
   testGateway,
   waitFor,
+  PROBE_CHANNEL,
+  probeChannel,
 } from './harness';
 
 jest.setTimeout(240_000);
@@ -31,10 +33,10 @@ describe('ledger-bridge event relay against Fabric, PostgreSQL and Kafka', () =>
 
   async function put(n: number): Promise<bigint> {
     const key = `${prefix}-${n}`;
-    const commit = await client.gateway.getNetwork('marketplace').getContract('hello').submitAsync('Put', { arguments: [key, `v${n}`] });
+    const commit = await client.gateway.getNetwork(PROBE_CHANNEL).getContract('hello').submitAsync('Put', { arguments: [key, `v${n}`] });
     const status = await commit.getStatus();
     if (!status.successful) throw new Error(`Put ${key} did not commit: ${status.code}`);
-    submitted.push({ key, id: ledgerEventId({ channel: 'marketplace', blockNumber: status.blockNumber, transactionId: status.transactionId, eventIndex: 0 }) });
+    submitted.push({ key, id: ledgerEventId({ channel: PROBE_CHANNEL, blockNumber: status.blockNumber, transactionId: status.transactionId, eventIndex: 0 }) });
     return status.blockNumber;
   }
 
@@ -43,7 +45,7 @@ describe('ledger-bridge event relay against Fabric, PostgreSQL and Kafka', () =>
     messages.map(json).filter((e) => String((e.data['payload'] as { key?: string }).key ?? '').startsWith(prefix));
 
   beforeAll(async () => {
-    [db, wallet, client] = await Promise.all([scratchDatabase(), operatorWallet(), testGateway()]);
+    [db, wallet, client] = await Promise.all([scratchDatabase(), operatorWallet(), testGateway(), probeChannel()]);
     kafka = kafkaClient();
     await createTopics(kafka, [topics.events, topics.commands, topics.receipts]);
   });
@@ -61,8 +63,8 @@ describe('ledger-bridge event relay against Fabric, PostgreSQL and Kafka', () =>
     await put(3);
     bridge = newBridge(db, kafka, bridgeSettings(wallet.dir, topics));
     await bridge.start();
-    await bridge.addChannel({ name: 'marketplace', chaincodes: ['hello'], startBlock });
-    expect(bridge.streams()).toEqual(['marketplace/hello']);
+    await bridge.addChannel({ name: PROBE_CHANNEL, chaincodes: ['hello'], startBlock });
+    expect(bridge.streams()).toEqual([`${PROBE_CHANNEL}/hello`]);
 
     const messages = await readTopic(kafka, topics.events, (m) => ours(m).length >= 3);
     const events = ours(messages);
@@ -73,14 +75,14 @@ describe('ledger-bridge event relay against Fabric, PostgreSQL and Kafka', () =>
       type: 'datawell.ledger.event.v1',
       subject: 'ProbePut',
       datacontenttype: 'application/json',
-      data: { channel: 'marketplace', chaincodeId: 'hello', eventName: 'ProbePut', eventIndex: 0, payloadEncoding: 'json', daoId: null },
+      data: { channel: PROBE_CHANNEL, chaincodeId: 'hello', eventName: 'ProbePut', eventIndex: 0, payloadEncoding: 'json', daoId: null },
     });
     // Whatever else was on the channel, nothing before the start block and nothing twice.
     const all = messages.map(json);
     expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
     expect(all.every((e) => BigInt(e.data['blockNumber'] as string) >= startBlock)).toBe(true);
     expect(messages.map((m) => String(m.headers?.['ce_id']))).toEqual(all.map((e) => e.id));
-    expect(String(messages[0]?.key)).toBe('marketplace');
+    expect(String(messages[0]?.key)).toBe(PROBE_CHANNEL);
     expect(TOPICS.ledgerEvents).toBe('datawell.ledger.events.v1');
   });
 
@@ -98,7 +100,7 @@ describe('ledger-bridge event relay against Fabric, PostgreSQL and Kafka', () =>
     bridge = newBridge(db, kafka, bridgeSettings(wallet.dir, topics));
     await bridge.start();
     // The channel was registered before the restart: the new bridge finds it in its table.
-    await waitFor('the restarted relay to pick up marketplace/hello', async () => (bridge?.streams().length ? true : undefined));
+    await waitFor('the restarted relay to pick up the probe channel', async () => (bridge?.streams().length ? true : undefined));
     await put(7);
 
     const messages = await readTopic(kafka, topics.events, (m) => ours(m).length >= 7, { lingerMs: 3000 });
@@ -110,7 +112,7 @@ describe('ledger-bridge event relay against Fabric, PostgreSQL and Kafka', () =>
     const blocks = all.map((e) => BigInt(e.data['blockNumber'] as string));
     expect(blocks).toEqual([...blocks].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
 
-    const [checkpoint] = await db.dataSource.query(`SELECT transaction_id FROM "${db.schema}".checkpoints WHERE channel = 'marketplace' AND chaincode = 'hello'`);
+    const [checkpoint] = await db.dataSource.query(`SELECT transaction_id FROM "${db.schema}".checkpoints WHERE channel = $1 AND chaincode = 'hello'`, [PROBE_CHANNEL]);
     const last = all[all.length - 1];
     expect(checkpoint.transaction_id).toBe(last?.data['transactionId']);
     const [outbox] = await db.dataSource.query(`SELECT count(*)::int AS n, count(published_at)::int AS published FROM "${db.schema}".outbox`);

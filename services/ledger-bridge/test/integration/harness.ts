@@ -7,8 +7,8 @@ import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import type { LedgerBridgeConfig } from '@datawell/config';
 import { connectGateway, type GatewayConnection } from '@datawell/fabric';
-import { enrollClientIdentity } from '@datawell/stack';
-import { stackConnection, testStackContext } from '@datawell/testing';
+import { createChannel, deployChaincode, enrollClientIdentity } from '@datawell/stack';
+import { REPO_DIR, stackConnection, testStackContext } from '@datawell/testing';
 import { LedgerBridge } from '../../src/ledger-bridge';
 import { MIGRATIONS } from '../../src/migrations';
 import { FileWallet } from '../../src/wallet/wallet.adapter';
@@ -20,6 +20,20 @@ function operatorPeer() {
   const org = stackConnection().fabric.orgs['OperatorMSP'];
   if (!org) throw new Error('the test stack has no OperatorMSP organisation');
   return org.peer;
+}
+
+/**
+ * The channel these tests write to: the operator alone, with the probe chaincode `hello`. Not
+ * `marketplace`, whose members (and so whose endorsement policy) other suites grow by onboarding
+ * organisations. Created and deployed once; both steps are idempotent and serialised by the stack.
+ */
+export const PROBE_CHANNEL = 'lb-it-probe';
+
+export async function probeChannel(): Promise<string> {
+  const ctx = testStackContext();
+  await createChannel(ctx, PROBE_CHANNEL, ['OperatorMSP']);
+  await deployChaincode(ctx, { name: 'hello', channel: PROBE_CHANNEL, modulePath: join(REPO_DIR, 'chaincode', 'hello') });
+  return PROBE_CHANNEL;
 }
 
 /** A scratch PostgreSQL schema migrated with the bridge's migrations, dropped by `drop()`. */

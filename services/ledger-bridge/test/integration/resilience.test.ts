@@ -21,6 +21,8 @@ import {
   scratchDatabase,
   testGateway,
   waitFor,
+  PROBE_CHANNEL,
+  probeChannel,
 } from './harness';
 
 jest.setTimeout(240_000);
@@ -66,7 +68,7 @@ describe('ledger-bridge event relay across outages', () => {
   const bridges: LedgerBridge[] = [];
 
   beforeAll(async () => {
-    [db, wallet, client] = await Promise.all([scratchDatabase(), operatorWallet(), testGateway()]);
+    [db, wallet, client] = await Promise.all([scratchDatabase(), operatorWallet(), testGateway(), probeChannel()]);
     kafka = kafkaClient();
   });
 
@@ -82,13 +84,13 @@ describe('ledger-bridge event relay across outages', () => {
   }
 
   async function put(key: string): Promise<{ key: string; id: string; block: bigint }> {
-    const commit = await client.gateway.getNetwork('marketplace').getContract('hello').submitAsync('Put', { arguments: [key, 'v'] });
+    const commit = await client.gateway.getNetwork(PROBE_CHANNEL).getContract('hello').submitAsync('Put', { arguments: [key, 'v'] });
     const status = await commit.getStatus();
     if (!status.successful) throw new Error(`Put ${key} did not commit: ${status.code}`);
     return {
       key,
       block: status.blockNumber,
-      id: ledgerEventId({ channel: 'marketplace', blockNumber: status.blockNumber, transactionId: status.transactionId, eventIndex: 0 }),
+      id: ledgerEventId({ channel: PROBE_CHANNEL, blockNumber: status.blockNumber, transactionId: status.transactionId, eventIndex: 0 }),
     };
   }
 
@@ -96,7 +98,7 @@ describe('ledger-bridge event relay across outages', () => {
     messages.map(json).filter((e) => String((e.data['payload'] as { key?: string }).key ?? '').startsWith(prefix));
 
   async function eventsRelayed(): Promise<bigint> {
-    const rows = (await db.dataSource.query(`SELECT events FROM "${db.schema}".checkpoints WHERE channel = 'marketplace' AND chaincode = 'hello'`)) as Array<{ events: string }>;
+    const rows = (await db.dataSource.query(`SELECT events FROM "${db.schema}".checkpoints WHERE channel = $1 AND chaincode = 'hello'`, [PROBE_CHANNEL])) as Array<{ events: string }>;
     return BigInt(rows[0]?.events ?? 0);
   }
 
@@ -115,8 +117,8 @@ describe('ledger-bridge event relay across outages', () => {
     const prefix = `peer-${hex()}`;
     const expected = [await put(`${prefix}-1`), await put(`${prefix}-2`)];
     // Another replica (or the admin part) registers the channel in the shared table.
-    await new ChannelsRepository(db.dataSource, db.schema).add({ name: 'marketplace', chaincodes: ['hello'], startBlock: expected[0]!.block });
-    await waitFor('the relay to pick up the new channel', async () => (bridge.streams().includes('marketplace/hello') ? true : undefined), 20_000);
+    await new ChannelsRepository(db.dataSource, db.schema).add({ name: PROBE_CHANNEL, chaincodes: ['hello'], startBlock: expected[0]!.block });
+    await waitFor('the relay to pick up the new channel', async () => (bridge.streams().includes(`${PROBE_CHANNEL}/hello`) ? true : undefined), 20_000);
     await waitFor('two events relayed', async () => ((await eventsRelayed()) >= 2n ? true : undefined));
 
     await proxy.down();
@@ -200,7 +202,7 @@ describe('ledger-bridge event relay across outages', () => {
     await online.stop();
   });
 
-  it('writes a RevenueAllocated event and its AllocationReceived command together, and refuses to relay an event twice', async () => {
+  it('writes a RevenueRecorded event and its AllocationReceived command together, and refuses to relay an event twice', async () => {
     const channels = new ChannelsRepository(db.dataSource, db.schema);
     await expect(channels.add({ name: 'dao-acme-v2', chaincodes: ['dao'] })).rejects.toThrow(/DSP/);
     const channel = await channels.add({ name: 'dao-acme-v2', chaincodes: ['dao'], actingMspId: 'DspMSP' });
@@ -210,8 +212,8 @@ describe('ledger-bridge event relay across outages', () => {
       blockNumber: 12n,
       transactionId: `tx${hex(8)}`,
       chaincodeName: 'dao',
-      eventName: 'RevenueAllocated',
-      payload: Buffer.from(JSON.stringify({ daoId: 'acme', level: 2, innerAmount: 700 })),
+      eventName: 'RevenueRecorded',
+      payload: Buffer.from(JSON.stringify({ revenueId: 'r-1', allocation: { level: 2, rest: '700', restTo: { channel: 'dao-acme-v1' } } })),
     };
     const { written } = await repository.record(channel, raw);
     const eventId = ledgerEventId({ channel: raw.channel, blockNumber: raw.blockNumber, transactionId: raw.transactionId, eventIndex: 0 });
@@ -229,12 +231,12 @@ describe('ledger-bridge event relay across outages', () => {
     expect(rows[1]?.payload.data).toMatchObject({
       channel: 'dao-acme-v1',
       transaction: 'AllocationReceived',
-      arguments: ['dao-acme-v2', raw.transactionId, '700'],
+      arguments: [JSON.stringify({ sourceChannel: 'dao-acme-v2', sourceTxId: raw.transactionId, amount: '700', sourceChaincode: 'dao' })],
       actingMspId: 'DspMSP',
     });
 
     // An allocation that contradicts its channel: the event is relayed, the allocation recorded as failed.
-    const bad = { ...raw, blockNumber: 13n, transactionId: `tx${hex(8)}`, payload: Buffer.from(JSON.stringify({ daoId: 'acme', level: 3, innerAmount: 5 })) };
+    const bad = { ...raw, blockNumber: 13n, transactionId: `tx${hex(8)}`, payload: Buffer.from(JSON.stringify({ allocation: { level: 3, rest: '5', restTo: { channel: 'dao-acme-v2' } } })) };
     const badId = ledgerEventId({ channel: bad.channel, blockNumber: bad.blockNumber, transactionId: bad.transactionId, eventIndex: 0 });
     const recorded = await repository.record(channel, bad);
     expect(recorded.problem?.code).toBe('ALLOCATION_EVENT_INVALID');
