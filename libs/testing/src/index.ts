@@ -1,3 +1,5 @@
 export { stackConnection, stackEnv, CONNECTION_FILE_ENV } from './connection';
 export { testStackContext, REPO_DIR } from './stack-context';
 export { describeServiceHealth, type ServiceHealthSuite } from './suites/service-health';
+export { agreementFor, ownershipPpm, type DaoPlan, type AgreementMember } from './scenarios/agreement';
+export { runFormation, httpAdminApi, scenarioOrgs, type AdminApi, type FormationOptions, type FormationResult } from './scenarios/formation';

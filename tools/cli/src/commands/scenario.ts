@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { parseAmount, parseBetas } from '@datawell/domain';
 import { up } from '@datawell/stack';
 import { REPO_DIR, stackContext } from '../context';
-import { runFormation } from '../scenario/formation';
+import { httpAdminApi, runFormation } from '@datawell/testing';
 import { serviceUrl, startServices } from '../services/runner';
 import { UsageError } from '../usage-error';
 
@@ -38,13 +38,14 @@ export function registerScenarioCommands(program: Command): void {
         vsps,
         revenue,
         betasPpm,
-        bridgeUrl: serviceUrl('ledger-bridge'),
+        admin: httpAdminApi(serviceUrl('ledger-bridge')),
         connection,
         progress: (m) => ctx.progress.step('scenario', m),
       });
-      if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      const { plan, ...printed } = result;
+      if (opts.json) process.stdout.write(`${JSON.stringify(printed)}\n`);
       else {
-        process.stdout.write(`DAO ${result.daoId}\n`);
+        process.stdout.write(`DAO ${result.daoId} (DSP ${plan.dsp})\n`);
         for (const c of result.channels) process.stdout.write(`  ${c.name}: ${c.members.join(', ')}\n`);
         for (const [msp, amount] of Object.entries(result.payouts)) process.stdout.write(`  ${msp.padEnd(16)} ${amount}\n`);
       }

@@ -4,13 +4,22 @@ import { ledgerCommandCloudEvent, TOPICS } from '@datawell/contracts';
 import type { StackConnection } from '@datawell/stack';
 import { agreementFor, type DaoPlan } from './agreement';
 
+/** The operator's network administration, as the ledger bridge offers it (over HTTP, or in-process in tests). */
+export interface AdminApi {
+  onboard(participant: { mspId: string; role: string; name: string }): Promise<unknown>;
+  createVersion(agreement: Record<string, unknown>): Promise<unknown>;
+  entitlements(daoId: string, version: number, asMspId: string): Promise<{ mspId: string; amount: string }[]>;
+  members(channel: string, asMspId: string): Promise<string[]>;
+}
+
 export interface FormationOptions {
   readonly vsps: number;
   readonly revenue: bigint;
   readonly betasPpm: readonly number[];
-  /** The ledger bridge's base URL (the operator's network administration). */
-  readonly bridgeUrl: string;
+  readonly admin: AdminApi;
   readonly connection: StackConnection;
+  /** Where ledger commands go (the bridge's commands topic). */
+  readonly commandsTopic?: string;
   readonly progress: (message: string) => void;
   readonly timeoutMs?: number;
 }
@@ -19,6 +28,7 @@ export interface FormationResult {
   readonly daoId: string;
   readonly channels: { readonly name: string; readonly members: readonly string[] }[];
   readonly payouts: Record<string, number | string>;
+  readonly plan: DaoPlan;
 }
 
 /** Organisations reused across runs (onboarding is idempotent); every run forms a new DAO. */
@@ -31,6 +41,16 @@ async function call<T>(url: string, init?: { method: string; body: unknown }): P
   const body = (await res.json()) as T & { code?: string; message?: string };
   if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: ${res.status} ${body.code ?? ''} ${body.message ?? JSON.stringify(body)}`);
   return body;
+}
+
+/** The ledger bridge's admin endpoints over HTTP. */
+export function httpAdminApi(bridgeUrl: string): AdminApi {
+  return {
+    onboard: (participant) => call(`${bridgeUrl}/admin/participants`, { method: 'POST', body: participant }),
+    createVersion: (agreement) => call(`${bridgeUrl}/admin/dao-versions`, { method: 'POST', body: agreement }),
+    entitlements: (daoId, version, as) => call(`${bridgeUrl}/admin/daos/${daoId}/versions/${version}/entitlements?as=${as}`),
+    members: async (channel, as) => (await call<{ members: string[] }>(`${bridgeUrl}/admin/channels/${channel}/members?as=${as}`)).members,
+  };
 }
 
 const json = (amount: string): number | string => (BigInt(amount) > BigInt(Number.MAX_SAFE_INTEGER) ? amount : Number(amount));
@@ -46,18 +66,18 @@ export async function runFormation(opts: FormationOptions): Promise<FormationRes
   const plan: DaoPlan = { daoId: `f${Date.now().toString(36)}${randomBytes(2).toString('hex')}`, dsp: orgs.dsp, vsps: orgs.vsps, betasPpm: opts.betasPpm };
   for (const [mspId, role] of [[orgs.dsp, 'DSP'], ...orgs.vsps.map((v) => [v, 'VSP'])] as [string, string][]) {
     opts.progress(`onboarding ${mspId} (${role})`);
-    await call(`${opts.bridgeUrl}/admin/participants`, { method: 'POST', body: { mspId, role, name: `Scenario ${role} ${mspId}` } });
+    await opts.admin.onboard({ mspId, role, name: `Scenario ${role} ${mspId}` });
   }
   for (let i = 1; i <= opts.vsps; i++) {
     opts.progress(`${i === 1 ? 'forming' : 'growing'} DAO ${plan.daoId}: version ${i} (β_${i} = ${opts.betasPpm[i - 1]! / 1e6})`);
-    await call(`${opts.bridgeUrl}/admin/dao-versions`, { method: 'POST', body: agreementFor(plan, i) });
+    await opts.admin.createVersion(agreementFor(plan, i));
   }
   const top = `dao-${plan.daoId}-v${opts.vsps}`;
   opts.progress(`recording revenue ${opts.revenue} on ${top}`);
-  await recordRevenue(opts.connection, top, plan.dsp, opts.revenue);
+  await recordRevenue(opts.connection, opts.commandsTopic ?? TOPICS.ledgerCommands, top, plan.dsp, opts.revenue);
 
   const entitlements = async (version: number): Promise<Record<string, string>> => {
-    const list = await call<{ mspId: string; amount: string }[]>(`${opts.bridgeUrl}/admin/daos/${plan.daoId}/versions/${version}/entitlements?as=${plan.dsp}`);
+    const list = await opts.admin.entitlements(plan.daoId, version, plan.dsp);
     return Object.fromEntries(list.map((e) => [e.mspId, e.amount]));
   };
   opts.progress('waiting for the allocations to reach CH_1');
@@ -76,14 +96,13 @@ export async function runFormation(opts: FormationOptions): Promise<FormationRes
   const channels = [];
   for (let i = 1; i <= opts.vsps; i++) {
     const name = `dao-${plan.daoId}-v${i}`;
-    const { members } = await call<{ members: string[] }>(`${opts.bridgeUrl}/admin/channels/${name}/members?as=${plan.dsp}`);
-    channels.push({ name, members });
+    channels.push({ name, members: await opts.admin.members(name, plan.dsp) });
   }
-  return { daoId: plan.daoId, channels, payouts };
+  return { daoId: plan.daoId, channels, payouts, plan };
 }
 
 /** Revenue is recorded the way services do it: a ledger command on Kafka, submitted by the bridge as the DSP. */
-async function recordRevenue(connection: StackConnection, channel: string, dsp: string, amount: bigint): Promise<void> {
+async function recordRevenue(connection: StackConnection, topic: string, channel: string, dsp: string, amount: bigint): Promise<void> {
   const kafka = new Kafka({ clientId: 'datawell-scenario', brokers: [...connection.kafka.brokers], logLevel: logLevel.NOTHING });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
@@ -100,7 +119,7 @@ async function recordRevenue(connection: StackConnection, channel: string, dsp: 
       },
       'datawell/cli/scenario',
     );
-    await producer.send({ topic: TOPICS.ledgerCommands, messages: [{ key: channel, value: JSON.stringify(command) }] });
+    await producer.send({ topic, messages: [{ key: channel, value: JSON.stringify(command) }] });
   } finally {
     await producer.disconnect();
   }
