@@ -327,6 +327,8 @@ async function main(argv: readonly string[]): Promise<void> {
     rounds: results,
     reports: outDir,
   };
+  // Every run's figures are kept beside Caliper's reports (the stack folder is per machine and git-ignored).
+  writeFileSync(join(outDir, `result-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), `${JSON.stringify(result, null, 2)}\n`);
   if (json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
