@@ -99,7 +99,7 @@ export interface RegressionResult {
 
 /**
  * Ordinary least squares y ≈ β0 + Σ β_j x_j. The parties compute the sufficient statistics (Σx_j,
- * Σy, Σx_j·x_k, Σx_j·y, Σy²) with one batched multiplication and open them to the recipients only,
+ * Σy, Σx_j·x_k, Σx_j·y, Σy²) with one dot product per pair and open them to the recipients only,
  * who solve the normal equations in the clear. Reveals those statistics (means, covariances), more
  * than the coefficients alone; a secure solve is listed as not yet implemented in docs/mpc.md.
  */
@@ -113,15 +113,9 @@ export async function secureLinearRegression(
   const n = y.value.length;
   if (d === 0 || n <= d + 1) throw new InvalidArgumentError('regression needs at least one feature and more rows than coefficients');
   const cols = [...features, y];
-  const left: Shared[] = [];
-  const right: Shared[] = [];
-  for (let j = 0; j <= d; j++) for (let k = j; k <= d; k++) {
-    left.push(cols[j]!);
-    right.push(cols[k]!);
-  }
-  const prods = await p.mul(p.concat(left), p.concat(right));
   const sums: Shared[] = cols.map((c) => p.sum(c));
-  for (let i = 0; i < left.length; i++) sums.push(p.sum(p.slice(prods, i * n, (i + 1) * n)));
+  // One dot product per pair (squares use square pairs when the preprocessing has them).
+  for (let j = 0; j <= d; j++) for (let k = j; k <= d; k++) sums.push(await p.dot(cols[j]!, cols[k]!));
   const out = await p.output(p.concat(sums), o.recipients);
   if (!out) return undefined;
   const v = Array.from(out, (a) => signedOf(a));
