@@ -35,6 +35,11 @@ export class AdminController {
     return this.admin.createDaoVersion(body);
   }
 
+  @Post('channels')
+  registerChannel(@Body() body: unknown): Promise<{ name: string; chaincodes: string[] }> {
+    return this.admin.registerChannel(body);
+  }
+
   @Get('channels/:name/members')
   async members(@Param('name') name: string, @Query('as') as = 'OperatorMSP'): Promise<{ channel: string; members: string[] }> {
     return { channel: name, members: await this.admin.channelMembers(name, as) };

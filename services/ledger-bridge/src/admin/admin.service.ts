@@ -26,6 +26,12 @@ export const agreementRequest = z.looseObject({
 });
 export type AgreementRequest = z.output<typeof agreementRequest>;
 
+export const channelRequest = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9.-]{0,248}$/, 'must be a Fabric channel name'),
+  chaincodes: z.array(z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'must be a chaincode name')).min(1),
+  actingMspId: mspId.optional(),
+});
+
 export interface ParticipantRecord {
   readonly mspId: string;
   readonly role: 'DSP' | 'VSP';
@@ -111,6 +117,14 @@ export class AdminService {
       await this.#submit(dsp, daoChannel(agreement.daoId, agreement.version - 1), DAO_CHAINCODE, 'RecordSuccessor', [JSON.stringify({ chaincode: DAO_CHAINCODE })]);
     }
     return { daoId: agreement.daoId, version: agreement.version, channel, members, dsp, initTxId: txId };
+  }
+
+  /** Relays the chaincode events of an existing channel from now on (e.g. one created by operators' tools). */
+  async registerChannel(input: unknown): Promise<{ name: string; chaincodes: string[] }> {
+    const request = parse(channelRequest, input, 'channel');
+    if (request.name.startsWith('dao-') && !request.actingMspId) throw new AdminError('INVALID_REQUEST', 'channel.actingMspId: a DAO channel needs its DSP');
+    await this.channels.register(request.name, request.chaincodes, request.actingMspId ?? OPERATOR_MSP);
+    return { name: request.name, chaincodes: request.chaincodes };
   }
 
   async channelMembers(channel: string, asMspId: string): Promise<string[]> {

@@ -44,6 +44,15 @@ export function registerBenchCommands(program: Command): void {
     });
 
   bench
+    .command('ledger')
+    .description('ledger: agreement → DAO version live (target < 15 s) and chaincode event → Kafka latency p50/p99 (target p99 < 300 ms), against the running stack')
+    .option('--json', 'print one JSON object')
+    .option('--txs <n>', 'transactions for the latency measurement', '100')
+    .action(async (opts: { json?: boolean; txs: string }) => {
+      await runBenchFile('ledger', [...(opts.json ? ['--json'] : []), '--txs', opts.txs]);
+    });
+
+  bench
     .command('mpc')
     .description('MPC: online multiplications/s (3 parties), MASCOT triples/s (2 and 3 parties), and a dot product and mean/variance of 100,000 values against MPyC')
     .option('--json', 'print one JSON object')
