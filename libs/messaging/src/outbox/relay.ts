@@ -1,4 +1,4 @@
-import type { Kafka, Message, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { ConnectionLogger } from '../logger';
 import { quoteIdent } from './migration';
@@ -133,7 +133,13 @@ class OutboxRelay implements OutboxPublisher {
   async #connectedProducer(): Promise<Producer> {
     if (!this.#producer) {
       // Idempotent: the broker drops a retried batch it already has, so producer retries add no copies.
-      const producer = this.#options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+      // The Java client's key hashing, so a key lands on the same partition whoever produces it.
+      const producer = this.#options.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: true,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
       await producer.connect();
       this.#producer = producer;
     }
