@@ -144,4 +144,45 @@ describe('transactional outbox and inbox against PostgreSQL and Kafka', () => {
     await expect(processOnce(dataSource, schema, 'it-consumer', 'e2', effect)).resolves.toBe(true);
     expect(effects).toBe(3);
   });
+
+  it('gives exactly-once effects when a crash loses the published mark: same ids resent, the inbox drops them', async () => {
+    const crashTopic = `it.outbox.crash.${randomBytes(4).toString('hex')}`;
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: crashTopic, numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    const ids = ['c1', 'c2', 'c3'];
+    await dataSource.transaction((manager) => writeOutbox(manager, schema, ids.map((id, n) => ({ id, topic: crashTopic, key: null, payload: { n } }))));
+    const relay = createOutboxRelay({ dataSource, schema, kafka });
+    try {
+      expect(await relay.publishBatch()).toBe(3);
+      // The relay died after Kafka acknowledged and before its UPDATE committed.
+      await dataSource.query(`UPDATE "${schema}".outbox SET published_at = NULL WHERE id = ANY($1)`, [ids]);
+      expect(await relay.publishBatch()).toBe(3);
+    } finally {
+      await relay.stop();
+    }
+
+    const consumer = kafka.consumer({ groupId: `it-${randomBytes(4).toString('hex')}` });
+    const applied: string[] = [];
+    let delivered = 0;
+    await consumer.connect();
+    await consumer.subscribe({ topic: crashTopic, fromBeginning: true });
+    await new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          const id = String(message.headers?.['ce_id']);
+          delivered += 1;
+          await processOnce(dataSource, schema, 'it-crash-consumer', id, async (manager) => {
+            await manager.query('SELECT 1');
+            applied.push(id);
+          });
+          if (delivered === 6) resolve();
+        },
+      });
+    });
+    await consumer.disconnect();
+    expect(delivered).toBe(6);
+    expect(applied).toEqual(ids);
+  });
 });
