@@ -14,6 +14,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { buildConnection, loadSettings, run, stderrProgress, type StackContext } from '@datawell/stack';
 import { BENCH_ORGS, DAO, PUTSTATE, prepareNetwork, writeNetworkConfig } from './caliper-network';
@@ -299,9 +300,9 @@ async function main(argv: readonly string[]): Promise<void> {
   const recordRevenue = summary(results.recordRevenue);
   const putState = summary(results.putState);
   const ratio = round(recordRevenue.tps / putState.tps, 3);
-  // The machine is shared: what other programs take changes from round to round. The CPU each
-  // transaction costs on its own path does not, so its inverse ratio is the figure to compare when
-  // the throughputs are noisy (it is the throughput ratio of a machine that is CPU-bound on this work).
+  // The machine is shared: what other programs take changes from round to round, while the CPU each
+  // transaction costs on its own path varies much less; its inverse ratio is the figure to compare
+  // when the throughputs are noisy (the throughput ratio of a machine that is CPU-bound on this work).
   const cpuRatio = round(putState.cpuMsPerTx / recordRevenue.cpuMsPerTx, 3);
   const result = {
     benchmark: 'ledger throughput (Caliper)',
@@ -316,7 +317,7 @@ async function main(argv: readonly string[]): Promise<void> {
       rateControl: `fixed-load, ${load} transactions in flight`,
       roundSeconds: 60,
       repeat,
-      cores: (await import('node:os')).cpus().length,
+      cores: cpus().length,
     },
     recordRevenue,
     putState,
