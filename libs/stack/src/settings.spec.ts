@@ -1,4 +1,6 @@
-import { loadSettings } from './settings';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { loadSettings, recordSettings } from './settings';
 
 describe('loadSettings', () => {
   it('defaults keep clear of the standard ports and put the stack inside the checkout', () => {
@@ -35,5 +37,19 @@ describe('loadSettings', () => {
     [{ DATAWELL_KAFKA_PORT: '-1' }, /DATAWELL_KAFKA_PORT must be a whole number/],
   ])('refuses %j with a message naming the variable', (env, message) => {
     expect(() => loadSettings('/repo', env)).toThrow(message);
+  });
+});
+
+describe('recorded settings', () => {
+  it('lets every process on a stack folder use the ports it was created with, unless told otherwise', () => {
+    const dir = mkdtempSync(`${tmpdir()}/settings-`);
+    try {
+      recordSettings(loadSettings('/repo', { DATAWELL_STACK_DIR: dir, DATAWELL_FABRIC_PORT_BASE: '47000', DATAWELL_POSTGRES_PORT: '45432' }));
+      const later = loadSettings('/elsewhere', { DATAWELL_STACK_DIR: dir });
+      expect(later.ports).toMatchObject({ fabricBase: 47000, postgres: 45432, redis: 56379 });
+      expect(loadSettings('/elsewhere', { DATAWELL_STACK_DIR: dir, DATAWELL_POSTGRES_PORT: '46000' }).ports.postgres).toBe(46000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

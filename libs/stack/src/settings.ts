@@ -1,3 +1,4 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { StackError } from './errors';
@@ -29,8 +30,16 @@ export interface StackSettings {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/**
+ * The settings a stack folder was created with (written by `up`), so that every process working
+ * on that folder — a service administering the network, a test — uses the same ports.
+ */
+export const SETTINGS_FILE = 'settings.json';
+
 export function loadSettings(repoDir: string, env: Env = process.env): StackSettings {
   const stackDir = resolve(env['DATAWELL_STACK_DIR'] ?? join(repoDir, '.stack'));
+  // Explicit environment variables win over what the folder recorded.
+  env = { ...recordedEnv(stackDir), ...definedOnly(env) };
   const cacheDir = resolve(env['DATAWELL_CACHE_DIR'] ?? join(env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'datawell'));
   const settings: StackSettings = {
     repoDir,
@@ -50,6 +59,34 @@ export function loadSettings(repoDir: string, env: Env = process.env): StackSett
     throw new StackError('BAD_SETTING', `DATAWELL_ORDERERS must be 1 or 3, got ${settings.orderers}`);
   }
   return settings;
+}
+
+/** Records the settings a stack folder runs with. */
+export function recordSettings(settings: StackSettings): void {
+  mkdirSync(settings.stackDir, { recursive: true });
+  const { ports } = settings;
+  const recorded: Record<string, string> = {
+    DATAWELL_POSTGRES_PORT: String(ports.postgres),
+    DATAWELL_REDIS_PORT: String(ports.redis),
+    DATAWELL_KAFKA_PORT: String(ports.kafka),
+    DATAWELL_KAFKA_CONTROLLER_PORT: String(ports.kafkaController),
+    DATAWELL_FABRIC_PORT_BASE: String(ports.fabricBase),
+  };
+  writeFileSync(join(settings.stackDir, SETTINGS_FILE), `${JSON.stringify(recorded, null, 2)}\n`);
+}
+
+function recordedEnv(stackDir: string): Env {
+  const file = join(stackDir, SETTINGS_FILE);
+  if (!existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Env;
+  } catch {
+    throw new StackError('BAD_SETTING', `${file} is not valid JSON; delete it or run ./dev stack reset`);
+  }
+}
+
+function definedOnly(env: Env): Env {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
 }
 
 function intSetting(env: Env, name: string, fallback: number): number {

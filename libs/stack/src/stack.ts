@@ -17,6 +17,7 @@ import { installDebianPackages } from './install/debian';
 import { goBinDir, goInstalled, installGoComponent } from './install/go-build';
 import { installKafka } from './install/kafka';
 import { withStackLock } from './lock';
+import { recordSettings } from './settings';
 import { run } from './proc';
 import { VERSIONS } from './versions';
 
@@ -46,6 +47,7 @@ export async function up(ctx: StackContext, only?: readonly string[]): Promise<S
   const components = select(only);
   return withStackLock(ctx, async () => {
     await install(ctx);
+    recordSettings(ctx.settings);
     for (const c of components) await c.start(ctx);
     const connection = buildConnection(ctx);
     writeFileSync(connectionFile(ctx), `${JSON.stringify(connection, null, 2)}\n`, { mode: 0o600 });

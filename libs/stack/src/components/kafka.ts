@@ -60,6 +60,38 @@ async function describe(ctx: StackContext): Promise<string> {
   }
 }
 
+/**
+ * A broker that answers metadata requests may still lack the internal topic that consumer groups
+ * need (created on the first group join), and clients then see "This server does not host this
+ * topic-partition". One produce and one group consume make the broker fully usable before `up` returns.
+ */
+async function warmUp(ctx: StackContext): Promise<void> {
+  const kafka = new Kafka({ clientId: 'datawell-stack', brokers: kafkaBrokers(ctx), logLevel: logLevel.NOTHING });
+  const topic = 'datawell.stack.probe';
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic, messages: [{ value: String(Date.now()) }] });
+  await producer.disconnect();
+  const consumer = kafka.consumer({ groupId: 'datawell-stack-probe' });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no message came back within 60 s')), 60000);
+      void consumer.run({ eachMessage: async () => (clearTimeout(timer), resolve()) }).catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
 /** Apache Kafka in KRaft mode (combined broker and controller) from Maven Central jars on the JDK. */
 export const kafka: Component = {
   name: 'kafka',
@@ -80,6 +112,7 @@ export const kafka: Component = {
     ctx.progress.step('kafka', `starting on ${kafkaBrokers(ctx).join(',')}`);
     startDaemon({ name: 'kafka', cmd: 'java', args: [...java, 'kafka.Kafka', d.config], logFile: d.log, pidFile: d.pid });
     await waitForDaemon('Kafka', { pidFile: d.pid, logFile: d.log }, async () => (await describe(ctx)).length > 0, 90000, 'kafka');
+    await waitForDaemon('Kafka consumer groups', { pidFile: d.pid, logFile: d.log }, async () => (await warmUp(ctx), true), 120000, 'kafka');
   },
   async stop(ctx) {
     await stopDaemon(dirs(ctx).pid, 30000);
