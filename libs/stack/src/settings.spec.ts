@@ -6,8 +6,10 @@ describe('loadSettings', () => {
   it('defaults keep clear of the standard ports and put the stack inside the checkout', () => {
     const s = loadSettings('/repo', { HOME: '/home/x' });
     expect(s.stackDir).toBe('/repo/.stack');
-    expect(s.ports).toEqual({ postgres: 55432, redis: 56379, kafka: 59092, kafkaController: 59093, fabricBase: 57000 });
+    expect(s.ports).toEqual({ postgres: 25432, redis: 26379, kafka: 29092, kafkaController: 29093, fabricBase: 27000 });
     expect([5432, 6379, 9092]).not.toEqual(expect.arrayContaining([s.ports.postgres, s.ports.redis, s.ports.kafka]));
+    // Below the ephemeral range, so no client connection can hold one of them by chance.
+    expect(Math.max(...Object.values(s.ports))).toBeLessThan(32768);
     expect(s.orderers).toBe(1);
     expect(s.terraformBinary).toBeUndefined();
   });
@@ -46,7 +48,7 @@ describe('recorded settings', () => {
     try {
       recordSettings(loadSettings('/repo', { DATAWELL_STACK_DIR: dir, DATAWELL_FABRIC_PORT_BASE: '47000', DATAWELL_POSTGRES_PORT: '45432' }));
       const later = loadSettings('/elsewhere', { DATAWELL_STACK_DIR: dir });
-      expect(later.ports).toMatchObject({ fabricBase: 47000, postgres: 45432, redis: 56379 });
+      expect(later.ports).toMatchObject({ fabricBase: 47000, postgres: 45432, redis: 26379 });
       expect(loadSettings('/elsewhere', { DATAWELL_STACK_DIR: dir, DATAWELL_POSTGRES_PORT: '46000' }).ports.postgres).toBe(46000);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,9 @@ import { StackError } from './errors';
 
 /**
  * Where the stack lives and which ports it uses. Defaults keep clear of the standard ports so a
- * system PostgreSQL, Redis or Kafka does not collide; each can be changed through the environment.
+ * system PostgreSQL, Redis or Kafka does not collide, and stay below Linux's ephemeral range
+ * (32768–60999), where any outgoing connection may hold a port at the moment a server binds it.
+ * Each can be changed through the environment.
  */
 export interface StackSettings {
   /** The repository checkout (the project-local runtime folder sits inside it). */
@@ -46,11 +48,11 @@ export function loadSettings(repoDir: string, env: Env = process.env): StackSett
     stackDir,
     cacheDir,
     ports: {
-      postgres: port(env, 'DATAWELL_POSTGRES_PORT', 55432),
-      redis: port(env, 'DATAWELL_REDIS_PORT', 56379),
-      kafka: port(env, 'DATAWELL_KAFKA_PORT', 59092),
-      kafkaController: port(env, 'DATAWELL_KAFKA_CONTROLLER_PORT', 59093),
-      fabricBase: port(env, 'DATAWELL_FABRIC_PORT_BASE', 57000),
+      postgres: port(env, 'DATAWELL_POSTGRES_PORT', 25432),
+      redis: port(env, 'DATAWELL_REDIS_PORT', 26379),
+      kafka: port(env, 'DATAWELL_KAFKA_PORT', 29092),
+      kafkaController: port(env, 'DATAWELL_KAFKA_CONTROLLER_PORT', 29093),
+      fabricBase: port(env, 'DATAWELL_FABRIC_PORT_BASE', 27000),
     },
     orderers: intSetting(env, 'DATAWELL_ORDERERS', 1),
     ...(env['DATAWELL_TERRAFORM_BINARY'] ? { terraformBinary: env['DATAWELL_TERRAFORM_BINARY'] } : {}),

@@ -10,7 +10,7 @@ export interface ComponentHealth {
   readonly name: string;
   readonly healthy: boolean;
   readonly pid?: number;
-  /** Where it listens, e.g. 127.0.0.1:55432 */
+  /** Where it listens, e.g. 127.0.0.1:25432 */
   readonly endpoint?: string;
   readonly detail: string;
 }

@@ -31,7 +31,7 @@ describe('writeChannelConfigtx', () => {
   it('names exactly the given application organisations, each with its anchor peer', () => {
     const p = profile(1);
     expect(p.Application.Organizations.map((o) => o.ID)).toEqual(['DspMSP', 'VspOneMSP']);
-    expect(p.Application.Organizations.map((o) => o.AnchorPeers[0]!.Port)).toEqual([57406, 57409]);
+    expect(p.Application.Organizations.map((o) => o.AnchorPeers[0]!.Port)).toEqual([27406, 27409]);
     expect(p.Application.Organizations[0]!.Policies['Endorsement']!.Rule).toBe("OR('DspMSP.peer')");
     expect(p.Orderer.Organizations.map((o) => o.ID)).toEqual(['OrdererMSP']);
   });
@@ -44,7 +44,7 @@ describe('writeChannelConfigtx', () => {
   });
 
   it('lists one Raft consenter per orderer', () => {
-    expect(profile(1).Orderer.EtcdRaft.Consenters.map((c) => c.Port)).toEqual([57050]);
-    expect(profile(3).Orderer.EtcdRaft.Consenters.map((c) => c.Port)).toEqual([57050, 57053, 57056]);
+    expect(profile(1).Orderer.EtcdRaft.Consenters.map((c) => c.Port)).toEqual([27050]);
+    expect(profile(3).Orderer.EtcdRaft.Consenters.map((c) => c.Port)).toEqual([27050, 27053, 27056]);
   });
 });

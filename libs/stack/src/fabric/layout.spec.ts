@@ -13,7 +13,7 @@ describe('the Fabric port plan', () => {
     }
     for (let n = 0; n < 200; n++) used.push(plan.chaincodeServer(n));
     expect(new Set(used).size).toBe(used.length);
-    expect(Math.max(...used)).toBeLessThan(65536);
+    expect(Math.max(...used)).toBeLessThan(32768);
   });
 
   it('places the operator and the ordering org at fixed indexes', () => {

@@ -19,7 +19,7 @@ export const MAX_ORGS = 100;
 export const HOST = 'localhost';
 
 /**
- * The port plan, derived from DATAWELL_FABRIC_PORT_BASE (default 57000): orderers at base+50+3i
+ * The port plan, derived from DATAWELL_FABRIC_PORT_BASE (default 27000): orderers at base+50+3i
  * (listen, admin, operations), CAs at base+100+3k (listen, operations), peers at base+400+3k
  * (listen, chaincode, operations), chaincode servers at base+800+n.
  */

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { connectionFile, loadSettings, status, stderrProgress, up, type StackContext } from '@datawell/stack';
+import { connectionFile, down, loadSettings, status, stderrProgress, up, type StackContext } from '@datawell/stack';
 import { CONNECTION_FILE_ENV } from '../connection';
 import { REPO_DIR } from '../stack-context';
 
@@ -17,6 +17,8 @@ export default async function globalSetup(): Promise<void> {
     try {
       await up(ctx);
     } catch (e) {
+      // Jest skips the global teardown when the setup fails: stop what did start, so no process is left behind.
+      await down(ctx).catch(() => undefined);
       const reason = e instanceof Error ? e.message : String(e);
       throw new Error(`integration tests need the native stack, and it could not start: ${reason}\n(see ./dev stack status and ./dev stack logs <component>)`);
     }
