@@ -60,6 +60,24 @@ async function createChannelLocked(ctx: StackContext, channel: string, mspIds: r
   for (const org of orgs) await joinPeer(ctx, org, channel, block);
   // A new Raft channel serves blocks only once it has elected a leader.
   await waitFor(`the ordering service to serve ${channel}`, async () => (await channelMembers(ctx, orgs[0]!.mspId, channel)).length > 0, 60000, 'fabric');
+  await waitForGossip(ctx, channel, orgs);
+}
+
+/**
+ * Service discovery (which the Fabric Gateway uses to find endorsers) only offers the peers a
+ * peer knows through gossip, so a channel is ready for multi-organisation endorsement once every
+ * member's peer knows all the others. Read from each peer's own metrics.
+ */
+async function waitForGossip(ctx: StackContext, channel: string, orgs: readonly OrgRecord[]): Promise<void> {
+  if (orgs.length < 2) return;
+  const pattern = new RegExp(`^gossip_membership_total_peers_known\\{channel="${channel.replace(/[.]/g, '\\.')}"\\} (\\d+)`, 'm');
+  for (const org of orgs) {
+    const port = fabricPorts(ctx.settings).peer(org).operations;
+    await waitFor(`peer0.${org.slug} to know the other members of ${channel}`, async () => {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      return Number(pattern.exec(text)?.[1] ?? 0) >= orgs.length - 1;
+    }, 120000, 'fabric');
+  }
 }
 
 /**
@@ -138,6 +156,7 @@ async function addOrgToChannelLocked(ctx: StackContext, channel: string, mspId: 
   // admits its org, it refuses its own admin's proposals.
   const target = await channelHeight(ctx, members[0]!, channel);
   await waitFor(`peer0.${org.slug} to catch up on ${channel}`, async () => (await channelHeight(ctx, org, channel)) >= target, 60000, 'fabric');
+  await waitForGossip(ctx, channel, known.orgs.map((id) => findOrg(registry, id)));
 }
 
 async function channelHeight(ctx: StackContext, org: OrgRecord, channel: string): Promise<number> {
