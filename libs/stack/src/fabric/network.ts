@@ -5,11 +5,11 @@ import type { Component, ComponentHealth, StackContext } from '../components/com
 import { StackError } from '../errors';
 import { caHealthy, caLogFile, caPid, enroll, onlyFile, register, stopCa } from './ca';
 import { chaincodeProcess, deployChaincode, queryChaincode, startChaincodeServer, stopChaincodeServer } from './chaincode';
-import { createChannel } from './channel';
+import { channelMembers, createChannel } from './channel';
 import { MAX_ORGS, OPERATOR_ORG, ORDERER_ORG, fabricDirs, findOrg, loadRegistry, saveRegistry, slugFor, type OrgRecord } from './layout';
 import { nodeHealthy, ordererProcess, peerProcess, startOrderer, startPeer, stopNode, type NodeProcess } from './nodes';
 import { nodeNames, setupOrg } from './org';
-import { isAlive, readPid } from '../proc';
+import { isAlive, readPid, waitFor } from '../proc';
 import { withStackLock } from '../lock';
 
 export const MARKETPLACE_CHANNEL = 'marketplace';
@@ -77,6 +77,8 @@ export const fabric: Component = {
     for (const org of orgs.filter((o) => o.kind === 'peer')) await startPeer(ctx, org);
     // Created once with the operator; participants join later by config updates.
     if (!loadRegistry(fabricDirs(ctx.settings)).channels[MARKETPLACE_CHANNEL]) await createChannel(ctx, MARKETPLACE_CHANNEL, [OPERATOR_ORG.mspId]);
+    // After a restart each channel's Raft group elects a leader again before it orders anything.
+    else await waitFor(`the ordering service to serve ${MARKETPLACE_CHANNEL}`, async () => (await channelMembers(ctx, OPERATOR_ORG.mspId, MARKETPLACE_CHANNEL)).length > 0, 120000, 'fabric');
     const registry = loadRegistry(fabricDirs(ctx.settings));
     if (!registry.chaincodes[PROBE_CHAINCODE]) {
       await deployChaincode(ctx, { name: PROBE_CHAINCODE, channel: MARKETPLACE_CHANNEL, modulePath: join(ctx.settings.repoDir, 'chaincode', 'hello') });
