@@ -14,12 +14,11 @@ import { fabricBin } from './fabric/tools';
 import { ordererProcess, peerProcess } from './fabric/nodes';
 import { nodeNames } from './fabric/org';
 import { installDebianPackages } from './install/debian';
-import { goBinDir, goInstalled, installGoComponent } from './install/go-build';
+import { goBinDir, installGoComponent } from './install/go-build';
 import { installKafka } from './install/kafka';
 import { withStackLock } from './lock';
 import { recordSettings } from './settings';
 import { run } from './proc';
-import { VERSIONS } from './versions';
 
 export const COMPONENTS: readonly Component[] = [postgres, redis, kafka, fabric];
 
@@ -160,10 +159,3 @@ export function envExports(ctx: StackContext, mspId: string): string {
 function shellQuote(v: string): string {
   return /^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
 }
-
-export const installed = (ctx: StackContext) => ({
-  fabric: goInstalled(ctx.settings.cacheDir, 'fabric'),
-  fabricCa: goInstalled(ctx.settings.cacheDir, 'fabricCa'),
-  opentofu: ctx.settings.terraformBinary ? true : goInstalled(ctx.settings.cacheDir, 'opentofu'),
-  versions: VERSIONS,
-});
