@@ -34,5 +34,16 @@ export default [
         }
       ]
     }
-  }
+  },
+  {
+    // A chaincode's integration tests run it on the real network, so they use the I/O libraries
+    // (the stack, the gateway, the test harness); the chaincode itself stays on pure libraries.
+    files: ['chaincode/**/test/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { enforceBuildableLibDependency: false, allow: [], depConstraints: [{ sourceTag: 'type:chaincode', onlyDependOnLibsWithTags: ['type:lib'] }] },
+      ],
+    },
+  },
 ];

@@ -4,11 +4,10 @@
  * put-state baseline, so both rounds have the same endorsement policy (MAJORITY = both orgs).
  * Everything is idempotent: fixed names on the persistent native stack.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { connectGateway } from '@datawell/fabric';
-import { addOrganisation, buildConnection, createChannel, deployChaincode, enrollClientIdentity, type EnrolledIdentity, type StackContext } from '@datawell/stack';
+import { addOrganisation, buildConnection, createChannel, deployChaincode, enrollClientIdentity, sourceVersion, type EnrolledIdentity, type StackContext } from '@datawell/stack';
 import { stringify } from 'yaml';
 
 export const BENCH_ORGS = ['BenchDspMSP', 'BenchVspMSP'] as const;
@@ -40,63 +39,9 @@ const agreement = {
   documentDigest: 'be'.repeat(32),
 };
 
-/** Digest of every source file the chaincode runs: a changed chaincode gets a new version. */
-function sourceDigest(repoDir: string, dirs: readonly string[]): string {
-  const hash = createHash('sha256');
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') && !entry.name.includes('spec-helper')) {
-        hash.update(relative(repoDir, path)).update('\0').update(readFileSync(path)).update('\0');
-      }
-    }
-  };
-  for (const dir of dirs) walk(join(repoDir, dir));
-  return hash.digest('hex').slice(0, 12);
-}
-
-function registeredVersion(ctx: StackContext, name: string): string | undefined {
-  const file = join(ctx.settings.stackDir, 'fabric', 'registry.json');
-  if (!existsSync(file)) return undefined;
-  const registry = JSON.parse(readFileSync(file, 'utf8')) as { chaincodes?: Record<string, { version: string }> };
-  return registry.chaincodes?.[name]?.version;
-}
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z');
-  } catch {
-    return false;
-  }
-};
-
-/**
- * The stack keeps a running chaincode server and would serve old code under a new package, so a
- * bench chaincode deployed from older sources is stopped first (by its own pid file, bench names only).
- */
-async function stopStaleBenchServer(ctx: StackContext, name: string): Promise<void> {
-  if (!name.startsWith('bench-')) throw new Error(`refusing to restart ${name}: not a bench chaincode`);
-  const pidFile = join(ctx.settings.stackDir, 'run', `cc-${name}.pid`);
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
-  try {
-    process.kill(-pid, 'SIGTERM'); // its own process group (started detached by the stack)
-  } catch {
-    process.kill(pid, 'SIGTERM');
-  }
-  const deadline = Date.now() + 15000;
-  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (alive(pid)) throw new Error(`bench chaincode server ${name} (pid ${pid}) did not stop`);
-}
-
 async function deploy(ctx: StackContext, cc: BenchChaincode): Promise<string> {
   await createChannel(ctx, cc.channel, [...BENCH_ORGS]);
-  const version = `1.0-${sourceDigest(ctx.settings.repoDir, cc.sources)}`;
-  const previous = registeredVersion(ctx, cc.name);
-  if (previous !== undefined && previous !== version) await stopStaleBenchServer(ctx, cc.name);
+  const version = sourceVersion(ctx.settings.repoDir, cc.sources);
   await deployChaincode(ctx, { name: cc.name, channel: cc.channel, modulePath: join(ctx.settings.repoDir, cc.module), version });
   return version;
 }

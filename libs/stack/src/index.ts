@@ -7,7 +7,7 @@ export type { StackContext, ComponentHealth } from './components/component';
 export { install, up, down, status, reset, readLog, logFiles, envExports, buildConnection, connectionFile, tofuBinary, COMPONENTS, type StackStatus } from './stack';
 export { addOrganisation, enrollClientIdentity, MARKETPLACE_CHANNEL, PROBE_CHAINCODE, type EnrolledIdentity } from './fabric/network';
 export { addOrgToChannel, createChannel, channelMembers, peerChannels } from './fabric/channel';
-export { deployChaincode, queryChaincode, type ChaincodeSpec } from './fabric/chaincode';
+export { deployChaincode, queryChaincode, sourceVersion, type ChaincodeSpec } from './fabric/chaincode';
 export { peerAdminEnv, peerCli, osnadmin, ordererFlags } from './fabric/admin';
 export { fabricBin } from './fabric/tools';
 export { VERSIONS } from './versions';

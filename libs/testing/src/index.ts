@@ -3,3 +3,4 @@ export { testStackContext, REPO_DIR } from './stack-context';
 export { describeServiceHealth, type ServiceHealthSuite } from './suites/service-health';
 export { agreementFor, ownershipPpm, type DaoPlan, type AgreementMember } from './scenarios/agreement';
 export { runFormation, httpAdminApi, scenarioOrgs, type AdminApi, type FormationOptions, type FormationResult } from './scenarios/formation';
+export { connectAs, deployTestChaincode, evaluate, eventOf, failure, gatewayErrorText, submit, type TestChaincode } from './chaincode-network';

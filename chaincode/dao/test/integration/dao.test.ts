@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import type { GatewayConnection } from '@datawell/fabric';
 import { testStackContext } from '@datawell/testing';
-import { connectAs, deployTestChaincode, evaluate, eventOf, failure, submit } from '../../../common/testing/network';
+import { connectAs, deployTestChaincode, evaluate, eventOf, failure, submit } from '@datawell/testing';
 import { heartbeatSigningBytes } from '../../src/heartbeat';
 
 /*

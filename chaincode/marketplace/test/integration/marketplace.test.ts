@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { GatewayConnection } from '@datawell/fabric';
 import { testStackContext } from '@datawell/testing';
-import { connectAs, deployTestChaincode, evaluate, eventOf, failure, submit } from '../../../common/testing/network';
+import { connectAs, deployTestChaincode, evaluate, eventOf, failure, submit } from '@datawell/testing';
 
 /*
  * The marketplace chaincode on the real network, deployed as `it-marketplace` on the test channel

@@ -1,6 +1,7 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { StackContext } from '../components/component';
 import { StackError } from '../errors';
 import { isAlive, readPid, run, startDaemon, stopDaemon, waitForDaemon } from '../proc';
@@ -8,6 +9,26 @@ import { ordererFlags, peerCli } from './admin';
 import { withStackLock } from '../lock';
 import { HOST, fabricDirs, fabricPorts, findOrg, loadRegistry, saveRegistry, type OrgRecord } from './layout';
 import { peerProcess } from './nodes';
+
+/**
+ * A chaincode version derived from its sources (every `.ts` file under `dirs`, specs left out):
+ * deploying with it upgrades a chaincode whose code changed — new package, next sequence, its
+ * server restarted — and leaves an unchanged one alone.
+ */
+export function sourceVersion(repoDir: string, dirs: readonly string[]): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') && !entry.name.includes('spec-helper')) {
+        hash.update(relative(repoDir, path)).update('\0').update(readFileSync(path)).update('\0');
+      }
+    }
+  };
+  for (const dir of dirs) walk(join(repoDir, dir));
+  return `1.0-${hash.digest('hex').slice(0, 12)}`;
+}
 
 export interface ChaincodeSpec {
   readonly name: string;

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createChannel, deployChaincode, enrollClientIdentity, PROBE_CHAINCODE } from '@datawell/stack';
-import { REPO_DIR, stackConnection, testStackContext } from '@datawell/testing';
+import { REPO_DIR, stackConnection, testStackContext } from '../../src';
 
 /** The operator's own channel for these tests: `marketplace` grows (and its policy with it) as participants join. */
 const CHANNEL = 'probe-gateway';
-import { connectGateway, type GatewayConnection } from '../../src';
+import { connectGateway, type GatewayConnection } from '@datawell/fabric';
 
 const decode = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 

@@ -3,66 +3,12 @@
  * chaincode from the working tree on the real network under a test name, and act as enrolled
  * identities of different organisations through the Fabric Gateway.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { connectGateway, type GatewayConnection } from '@datawell/fabric';
-import { addOrganisation, buildConnection, createChannel, deployChaincode, enrollClientIdentity, type StackContext } from '@datawell/stack';
-import { REPO_DIR } from '@datawell/testing';
+import { addOrganisation, buildConnection, createChannel, deployChaincode, enrollClientIdentity, sourceVersion, type StackContext } from '@datawell/stack';
+import { REPO_DIR } from './stack-context';
 import type { Network } from '@hyperledger/fabric-gateway';
-
-/** Every source file the chaincode runs (its own, the common helpers, the economics library). */
-function sourceDigest(dirs: readonly string[]): string {
-  const hash = createHash('sha256');
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') && !entry.name.includes('spec-helper')) {
-        hash.update(relative(REPO_DIR, path)).update('\0').update(readFileSync(path)).update('\0');
-      }
-    }
-  };
-  for (const dir of dirs) walk(join(REPO_DIR, dir));
-  return hash.digest('hex').slice(0, 12);
-}
-
-function registeredVersion(ctx: StackContext, name: string): string | undefined {
-  const file = join(ctx.settings.stackDir, 'fabric', 'registry.json');
-  if (!existsSync(file)) return undefined;
-  const registry = JSON.parse(readFileSync(file, 'utf8')) as { chaincodes?: Record<string, { version: string }> };
-  return registry.chaincodes?.[name]?.version;
-}
-
-/**
- * Stops the server process of a test chaincode that this harness deployed earlier from older
- * sources (the stack keeps a running server and would serve the old code under the new package).
- * Only test chaincodes (names starting with `it-`) are ever stopped, by their own pid file.
- */
-async function stopStaleTestServer(ctx: StackContext, name: string): Promise<void> {
-  if (!name.startsWith('it-')) throw new Error(`refusing to restart ${name}: not a test chaincode`);
-  const pidFile = join(ctx.settings.stackDir, 'run', `cc-${name}.pid`);
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0) return;
-  const alive = () => {
-    try {
-      process.kill(pid, 0);
-      return !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z');
-    } catch {
-      return false;
-    }
-  };
-  if (!alive()) return;
-  try {
-    process.kill(-pid, 'SIGTERM'); // its own process group (started detached by the stack)
-  } catch {
-    process.kill(pid, 'SIGTERM');
-  }
-  const deadline = Date.now() + 15000;
-  while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (alive()) throw new Error(`test chaincode server ${name} (pid ${pid}) did not stop`);
-}
 
 export interface TestChaincode {
   readonly name: string;
@@ -79,9 +25,7 @@ export interface TestChaincode {
 export async function deployTestChaincode(ctx: StackContext, cc: TestChaincode, orgs: readonly string[]): Promise<void> {
   for (const org of orgs) if (org !== 'OperatorMSP') await addOrganisation(ctx, org);
   await createChannel(ctx, cc.channel, orgs);
-  const version = `1.0-${sourceDigest([`${cc.module}/src`, 'chaincode/common/src', 'libs/domain/src'])}`;
-  const previous = registeredVersion(ctx, cc.name);
-  if (previous !== undefined && previous !== version) await stopStaleTestServer(ctx, cc.name);
+  const version = sourceVersion(REPO_DIR, [`${cc.module}/src`, 'chaincode/common/src', 'libs/domain/src']);
   await deployChaincode(ctx, { name: cc.name, channel: cc.channel, modulePath: join(REPO_DIR, cc.module), version });
 }
 
