@@ -1,5 +1,5 @@
 /** @datawell/chaincode-common: what Datawell's chaincodes share (no I/O beyond the stub they are given). */
-export { canonicalJson, canonicalBytes } from './canonical-json';
+export { canonicalJson, canonicalBytes } from '@datawell/domain';
 export { ChaincodeError, invalidArgument, forbidden, notFound, conflict, economics, type ChaincodeErrorCode } from './errors';
 export {
   parseArg,

@@ -1,5 +1,5 @@
 import type { Context } from 'fabric-contract-api';
-import { canonicalBytes } from './canonical-json';
+import { canonicalBytes } from '@datawell/domain';
 import { forbidden } from './errors';
 
 /** Reads a JSON value, or undefined when the key is absent. */

@@ -17,6 +17,13 @@ export {
   type LedgerBridgeConfig,
 } from './ledger-bridge';
 export { redactUrl } from './redact';
+export { blankToUndefined, type ServiceExtension } from './extension';
+export type { ServiceSettingsMap } from './extensions';
+export type { MarketplaceSettings } from './marketplace';
+export type { NegotiationSettings } from './negotiation';
+export type { ProvisionerSettings } from './provisioner';
+export type { TelemetrySettings } from './telemetry';
+export type { MpcCoordinatorSettings } from './mpc-coordinator';
 export {
   COMMON_VARIABLES,
   requiredVariables,

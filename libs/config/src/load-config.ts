@@ -1,7 +1,8 @@
 import { inspect } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from './config-error';
-import { ledgerBridgeConfig, ledgerBridgeIssues, ledgerBridgeShape, type LedgerBridgeConfig } from './ledger-bridge';
+import { EXTENSIONS, type ServiceSettingsMap } from './extensions';
+import type { LedgerBridgeConfig } from './ledger-bridge';
 import { redactUrl } from './redact';
 import {
   COMMON_VARIABLES,
@@ -36,6 +37,10 @@ interface BaseConfig<S extends ServiceName> {
   readonly logLevel: LogLevel;
   readonly postgres: PostgresConfig;
   readonly kafka: KafkaConfig;
+  /** Optional secret (at least 32 characters) that keys this service's bearer tokens; random per boot when unset. */
+  readonly auth: { readonly tokenSecret?: string };
+  /** The service's own settings (libs/config/src/<service>.ts). */
+  readonly settings: ServiceSettingsMap[S];
   /** The configuration with every secret masked: what may be logged. */
   toJSON(): Record<string, unknown>;
   toString(): string;
@@ -133,10 +138,11 @@ export function loadServiceConfig<S extends ServiceName>(
     [COMMON_VARIABLES.kafkaBrokers]: brokersVariable,
     [spec.portVariable]: portVariable(spec.defaultPort),
     [COMMON_VARIABLES.logLevel]: logLevelVariable,
-    ...(service === 'ledger-bridge' ? ledgerBridgeShape : {}),
+    [COMMON_VARIABLES.authSecret]: z.preprocess(blankIsMissing, z.string().min(32, 'must be at least 32 characters').optional()),
+    ...EXTENSIONS[service].shape,
   };
   const parsed = z.object(shape).safeParse(env);
-  const extra = service === 'ledger-bridge' ? ledgerBridgeIssues(env) : [];
+  const extra = EXTENSIONS[service].issues?.(env) ?? [];
   if (!parsed.success || extra.length > 0) {
     const issues: ConfigIssue[] = [
       ...(parsed.error?.issues ?? []).map((issue) => ({
@@ -155,16 +161,19 @@ export function loadServiceConfig<S extends ServiceName>(
     postgres: { url: values[COMMON_VARIABLES.postgresUrl] as string, schema: spec.schema },
     ...(needsRedis ? { redis: { url: values[COMMON_VARIABLES.redisUrl] as string } } : {}),
     kafka: { brokers: values[COMMON_VARIABLES.kafkaBrokers] as string[], clientId: `datawell-${service}` },
-    ...(service === 'ledger-bridge' ? { ledger: ledgerBridgeConfig(values) } : {}),
+    auth: values[COMMON_VARIABLES.authSecret] === undefined ? {} : { tokenSecret: values[COMMON_VARIABLES.authSecret] as string },
+    settings: EXTENSIONS[service].build(values),
+    ...(service === 'ledger-bridge' ? { ledger: EXTENSIONS['ledger-bridge'].build(values) } : {}),
   };
   return withRedaction(config) as unknown as ServiceConfig<S>;
 }
 
-function withRedaction<T extends { postgres: PostgresConfig; redis?: RedisConfig }>(config: T): T {
+function withRedaction<T extends { postgres: PostgresConfig; redis?: RedisConfig; auth?: { tokenSecret?: string } }>(config: T): T {
   const redacted = (): Record<string, unknown> => ({
     ...config,
     postgres: { ...config.postgres, url: redactUrl(config.postgres.url) },
     ...(config.redis ? { redis: { url: redactUrl(config.redis.url) } } : {}),
+    ...(config.auth?.tokenSecret ? { auth: { tokenSecret: '***' } } : {}),
   });
   Object.defineProperties(config, {
     toJSON: { value: redacted, enumerable: false },

@@ -51,6 +51,7 @@ export const COMMON_VARIABLES = {
   redisUrl: 'DATAWELL_REDIS_URL',
   kafkaBrokers: 'DATAWELL_KAFKA_BROKERS',
   logLevel: 'DATAWELL_LOG_LEVEL',
+  authSecret: 'DATAWELL_AUTH_SECRET',
 } as const;
 
 /** The variables a service cannot start without (the rest have defaults). */

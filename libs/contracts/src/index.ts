@@ -40,3 +40,25 @@ export {
   type AllocationRelay,
   type LevelAllocation,
 } from './ledger/allocation';
+export {
+  HEARTBEAT_TYPE,
+  heartbeatCloudEvent,
+  heartbeatMessageSchema,
+  heartbeatSigningBytes,
+  signedHeartbeatSchema,
+  signHeartbeat,
+  verifyHeartbeatSignature,
+  type HeartbeatMessage,
+  type SignedHeartbeat,
+} from './telemetry/heartbeat.v1';
+export { AGREEMENT_REACHED_TYPE, agreementReachedCloudEvent, agreementReachedSchema, type AgreementReached } from './negotiation/agreement-reached.v1';
+export {
+  NETWORK_COMMAND_TYPE,
+  NETWORK_EVENT_TYPE,
+  networkCommandCloudEvent,
+  networkCommandSchema,
+  networkEventCloudEvent,
+  networkEventSchema,
+  type NetworkCommand,
+  type NetworkEvent,
+} from './network/network.v1';

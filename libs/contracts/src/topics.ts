@@ -6,6 +6,14 @@ export const TOPICS = {
   ledgerCommands: 'datawell.ledger.commands.v1',
   /** The outcome of each ledger command. Key: command id. */
   ledgerReceipts: 'datawell.ledger.receipts.v1',
+  /** Network administration asked of the ledger bridge (onboarding, enrollment). Key: MSP id. */
+  networkCommands: 'datawell.network.commands.v1',
+  /** What the ledger bridge did with each network command or agreement. Key: MSP id or DAO id. */
+  networkEvents: 'datawell.network.events.v1',
+  /** Agreements accepted and signed by every party, to be formed into a DAO version. Key: DAO id. */
+  agreements: 'datawell.negotiation.agreements.v1',
+  /** Signed heartbeats and metrics of running workloads. Key: workload id. */
+  telemetry: 'datawell.infra.telemetry.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];

@@ -1,2 +1,3 @@
 /** @datawell/domain: Datawell's pure rules (no I/O), shared by chaincode, services and the CLI. */
 export * from './economics';
+export { canonicalBytes, canonicalJson } from './canonical-json';

@@ -8,7 +8,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function canonicalBytes(value: unknown): Uint8Array {
-  return Buffer.from(canonicalJson(value), 'utf8');
+  return new TextEncoder().encode(canonicalJson(value));
 }
 
 function encode(value: unknown, path: string): string {
