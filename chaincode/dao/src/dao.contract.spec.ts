@@ -285,7 +285,7 @@ describe('DaoContract workloads and signed telemetry', () => {
     const ec = ecKeys();
     const w = json(await ledger.submit(VSP1, (ctx) => dao.RegisterWorkload(ctx, s({ workloadId: 'w-ec', publicKeyPem: ec.publicKeyPem }))));
     expect(w).toMatchObject({ workloadId: 'w-ec', owner: VSP1, keyType: 'ec-p256' });
-    expect(ledger.lastEvent()).toMatchObject({ name: 'WorkloadRegistered', payload: { workloadId: 'w-ec', owner: VSP1, keyType: 'ec-p256' } });
+    expect(ledger.lastEvent()).toMatchObject({ name: 'WorkloadRegistered', payload: { workloadId: 'w-ec', owner: VSP1, keyType: 'ec-p256', publicKeyPem: ec.publicKeyPem, daoId: 'acme', version: 1 } });
     expect(json(await ledger.submit(DSP, (ctx) => dao.RegisterWorkload(ctx, s({ workloadId: 'w-ed', publicKeyPem: edKeys().publicKeyPem }))))['keyType']).toBe('ed25519');
     await expect(ledger.submit(DSP, (ctx) => dao.RegisterWorkload(ctx, s({ workloadId: 'w-ec', publicKeyPem: ec.publicKeyPem })))).rejects.toThrow(/^CONFLICT: workload w-ec/);
     await expect(ledger.submit(OUTSIDER, (ctx) => dao.RegisterWorkload(ctx, s({ workloadId: 'w-x', publicKeyPem: ec.publicKeyPem })))).rejects.toThrow(/^FORBIDDEN/);

@@ -327,12 +327,13 @@ export class DaoContract extends Contract {
     const input = parseJsonArg(workloadSchema, workloadJson, 'workload');
     const { keyType } = parseWorkloadKey(input.publicKeyPem);
     const store = new DaoStore(ctx);
-    await store.activeVersion();
+    const version = await store.activeVersion();
     const caller = await store.activeCaller('register workloads');
     if (await store.workload(input.workloadId)) throw conflict(`workload ${input.workloadId} is already registered`);
     const workload: WorkloadState = { workloadId: input.workloadId, owner: caller.mspId, publicKeyPem: input.publicKeyPem, keyType, registeredAtMs: txTimeMs(ctx) };
     await store.putWorkload(workload);
-    emitEvent(ctx, 'WorkloadRegistered', { workloadId: workload.workloadId, owner: workload.owner, keyType });
+    // The key travels with the event: telemetry verifies heartbeats with it before anything reaches the ledger.
+    emitEvent(ctx, 'WorkloadRegistered', { workloadId: workload.workloadId, owner: workload.owner, keyType, publicKeyPem: workload.publicKeyPem, daoId: version.daoId, version: version.version });
     return canonicalJson(workload);
   }
 

@@ -1,5 +1,32 @@
+import 'reflect-metadata';
+import { webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
 import { MemoryLedger } from '@datawell/chaincode-common';
 import { MarketplaceContract } from './marketplace.contract';
+
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+
+/** A self-signed certificate, a CA's (CA:TRUE) or not. */
+async function selfSigned(ca: boolean): Promise<string> {
+  const keys = (await webcrypto.subtle.generateKey(ALG, false, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01',
+    name: `CN=${ca ? 'ca-test' : 'leaf-test'}`,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 3600_000),
+    keys,
+    signingAlgorithm: ALG,
+    extensions: [new x509.BasicConstraintsExtension(ca, undefined, true)],
+  });
+  return cert.toString('pem');
+}
+
+let CA_PEM = '';
+let LEAF_PEM = '';
+beforeAll(async () => {
+  [CA_PEM, LEAF_PEM] = await Promise.all([selfSigned(true), selfSigned(false)]);
+});
 
 const s = JSON.stringify;
 const json = (text: string) => JSON.parse(text) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -18,7 +45,7 @@ async function market() {
     [VSP, 'VSP', 'Analytics Co'],
     [VSP2, 'VSP', 'Hosting Co'],
   ] as const) {
-    await ledger.submit(OP, (ctx) => mk.RegisterParticipant(ctx, s({ mspId, role, name })));
+    await ledger.submit(OP, (ctx) => mk.RegisterParticipant(ctx, s({ mspId, role, name, caCertPem: CA_PEM })));
   }
   return { ledger, mk };
 }
@@ -26,18 +53,35 @@ async function market() {
 const offer = (offerId: string, kind = 'data') => s({ offerId, kind, title: 'Hourly meter readings', terms: { pricePerUse: 1000, currency: 'EUR' }, descriptionDigest: DIGEST });
 
 describe('MarketplaceContract participants', () => {
-  it('lets only the operator admit participants, once, and emits ParticipantRegistered', async () => {
+  it('lets only the operator admit participants, once, and emits ParticipantRegistered with the CA certificate', async () => {
     const { ledger, mk } = await market();
-    expect(ledger.lastEvent()).toMatchObject({ name: 'ParticipantRegistered', payload: { mspId: VSP2, role: 'VSP', registeredBy: OP } });
-    await expect(ledger.submit(DSP, (ctx) => mk.RegisterParticipant(ctx, s({ mspId: STRANGER, role: 'VSP', name: 'x' })))).rejects.toThrow(/^FORBIDDEN: DspMSP may not admit participants/);
-    await expect(ledger.submit(OP, (ctx) => mk.RegisterParticipant(ctx, s({ mspId: DSP, role: 'DSP', name: 'again' })))).rejects.toThrow(/^CONFLICT: participant DspMSP is already registered/);
-    await expect(ledger.submit(OP, (ctx) => mk.RegisterParticipant(ctx, s({ mspId: OP, role: 'DSP', name: 'me' })))).rejects.toThrow(/^INVALID_ARGUMENT: participant\.mspId: the operator/);
-    await expect(ledger.submit(OP, (ctx) => mk.RegisterParticipant(ctx, s({ mspId: STRANGER, role: 'OWNER', name: 'x' })))).rejects.toThrow(/^INVALID_ARGUMENT: participant\.role/);
-    await expect(ledger.submit(OP, (ctx) => mk.RegisterParticipant(ctx, s({ mspId: 'bad id', role: 'VSP', name: 'x' })))).rejects.toThrow(/^INVALID_ARGUMENT: participant\.mspId/);
-    await expect(ledger.submit(OP, (ctx) => mk.RegisterParticipant(ctx, s({ mspId: STRANGER, role: 'VSP', name: '  ' })))).rejects.toThrow(/^INVALID_ARGUMENT: participant\.name: must not be empty/);
-    expect(json(await ledger.evaluate(VSP, (ctx) => mk.GetParticipant(ctx, DSP)))).toMatchObject({ mspId: DSP, role: 'DSP', name: 'Data Owner Ltd', status: 'active' });
+    expect(ledger.lastEvent()).toMatchObject({ name: 'ParticipantRegistered', payload: { mspId: VSP2, role: 'VSP', name: 'Hosting Co', status: 'active', caCertPem: CA_PEM, registeredBy: OP } });
+    const p = (fields: Record<string, unknown>) => s({ mspId: STRANGER, role: 'VSP', name: 'x', caCertPem: CA_PEM, ...fields });
+    await expect(ledger.submit(DSP, (ctx) => mk.RegisterParticipant(ctx, p({})))).rejects.toThrow(/^FORBIDDEN: DspMSP may not admit participants/);
+    await expect(ledger.submit(OP, (ctx) => mk.RegisterParticipant(ctx, p({ mspId: DSP, role: 'DSP', name: 'again' })))).rejects.toThrow(/^CONFLICT: participant DspMSP is already registered/);
+    await expect(ledger.submit(OP, (ctx) => mk.RegisterParticipant(ctx, p({ mspId: OP, role: 'DSP', name: 'me' })))).rejects.toThrow(/^INVALID_ARGUMENT: participant\.mspId: the operator/);
+    await expect(ledger.submit(OP, (ctx) => mk.RegisterParticipant(ctx, p({ role: 'OWNER' })))).rejects.toThrow(/^INVALID_ARGUMENT: participant\.role/);
+    await expect(ledger.submit(OP, (ctx) => mk.RegisterParticipant(ctx, p({ mspId: 'bad id' })))).rejects.toThrow(/^INVALID_ARGUMENT: participant\.mspId/);
+    await expect(ledger.submit(OP, (ctx) => mk.RegisterParticipant(ctx, p({ name: '  ' })))).rejects.toThrow(/^INVALID_ARGUMENT: participant\.name: must not be empty/);
+    expect(json(await ledger.evaluate(VSP, (ctx) => mk.GetParticipant(ctx, DSP)))).toMatchObject({ mspId: DSP, role: 'DSP', name: 'Data Owner Ltd', status: 'active', caCertPem: CA_PEM });
     expect(JSON.parse(await ledger.evaluate(VSP, (ctx) => mk.ListParticipants(ctx)))).toHaveLength(3);
     await expect(ledger.evaluate(VSP, (ctx) => mk.GetParticipant(ctx, STRANGER))).rejects.toThrow(/^NOT_FOUND: StrangerMSP is not a registered participant/);
+  });
+
+  it('requires the CA certificate: one readable PEM certificate of a CA, at most 8 KiB', async () => {
+    const { ledger, mk } = await market();
+    const register = (fields: Record<string, unknown>) => ledger.submit(OP, (ctx) => mk.RegisterParticipant(ctx, s({ mspId: STRANGER, role: 'VSP', name: 'x', ...fields })));
+    await expect(register({})).rejects.toThrow(/^INVALID_ARGUMENT: participant\.caCertPem/);
+    await expect(register({ caCertPem: 'hello' })).rejects.toThrow(/^INVALID_ARGUMENT: participant\.caCertPem: must be one PEM certificate/);
+    await expect(register({ caCertPem: CA_PEM.replace('CERTIFICATE-----', 'PRIVATE KEY-----') })).rejects.toThrow(/^INVALID_ARGUMENT: participant\.caCertPem: must be one PEM certificate/);
+    await expect(register({ caCertPem: `${CA_PEM.trim()}\n${CA_PEM}` })).rejects.toThrow(/^INVALID_ARGUMENT: participant\.caCertPem: must be one PEM certificate/);
+    const corrupt = CA_PEM.replace(/\n([A-Za-z0-9+/]{10})/, '\nAAAAAAAAAA');
+    await expect(register({ caCertPem: corrupt })).rejects.toThrow(/^INVALID_ARGUMENT: participant\.caCertPem: is not a readable X\.509 certificate/);
+    await expect(register({ caCertPem: LEAF_PEM })).rejects.toThrow(/^INVALID_ARGUMENT: participant\.caCertPem: is not a CA certificate/);
+    const huge = `-----BEGIN CERTIFICATE-----\n${'A'.repeat(8200)}\n-----END CERTIFICATE-----\n`;
+    await expect(register({ caCertPem: huge })).rejects.toThrow(/^INVALID_ARGUMENT: participant\.caCertPem: must be at most 8 KiB/);
+    await ledger.submit(OP, (ctx) => mk.RegisterParticipant(ctx, s({ mspId: STRANGER, role: 'VSP', name: 'x', caCertPem: CA_PEM })));
+    expect(json(await ledger.evaluate(DSP, (ctx) => mk.GetParticipant(ctx, STRANGER))).caCertPem).toBe(CA_PEM);
   });
 });
 

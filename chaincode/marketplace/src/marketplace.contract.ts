@@ -22,6 +22,7 @@ export interface Participant {
   readonly mspId: string;
   readonly role: 'DSP' | 'VSP';
   readonly name: string;
+  readonly caCertPem: string;
   readonly status: 'active';
   readonly registeredAtMs: number;
   readonly registeredBy: string;
@@ -82,7 +83,7 @@ export class MarketplaceContract extends Contract {
 
   // ---------------------------------------------------------------- participants
 
-  /** The operator admits an organisation with its role (after adding its MSP to the channel). */
+  /** The operator admits an organisation with its role and CA certificate (after adding its MSP to the channel). */
   @Transaction()
   @Returns('string')
   async RegisterParticipant(ctx: Context, participantJson: string): Promise<string> {
@@ -93,6 +94,7 @@ export class MarketplaceContract extends Contract {
     if (await readJson(ctx, key)) throw conflict(`participant ${input.mspId} is already registered`);
     const participant: Participant = { ...input, status: 'active', registeredAtMs: txTimeMs(ctx), registeredBy: operator };
     await writeJson(ctx, key, participant);
+    // The whole record, CA certificate included: services build their identity directory from it.
     emitEvent(ctx, 'ParticipantRegistered', { ...participant });
     return canonicalJson(participant);
   }

@@ -1,12 +1,36 @@
+import { X509Certificate } from 'node:crypto';
 import { digestSchema, idSchema, integerJsonSchema, mspIdSchema, positiveInt, textSchema, z } from '@datawell/chaincode-common';
 
 /** The operator's MSP: the only one that admits participants. */
 export const OPERATOR_MSP = 'OperatorMSP';
 
+const PEM_CERTIFICATE = /^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\r?\n?$/;
+
+/**
+ * One PEM certificate of a certificate authority (the organisation's CA, which its identities chain
+ * to). Parsing it is deterministic, so every endorser accepts or rejects the same bytes.
+ */
+export const caCertificateSchema = z
+  .string()
+  .max(8192, 'must be at most 8 KiB')
+  .regex(PEM_CERTIFICATE, 'must be one PEM certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)')
+  .superRefine((pem, ctx) => {
+    let cert: X509Certificate;
+    try {
+      cert = new X509Certificate(pem);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'is not a readable X.509 certificate' });
+      return;
+    }
+    if (!cert.ca) ctx.addIssue({ code: 'custom', message: 'is not a CA certificate (basicConstraints CA:TRUE)' });
+  });
+
 export const participantSchema = z.strictObject({
   mspId: mspIdSchema,
   role: z.enum(['DSP', 'VSP']),
   name: textSchema(128),
+  /** The organisation's CA certificate: services check enrolled identities against it. */
+  caCertPem: caCertificateSchema,
 });
 
 const offerTerms = z.record(z.string().max(128), integerJsonSchema);

@@ -149,7 +149,12 @@ describe('dao chaincode on the real network', () => {
   it('verifies signed heartbeats of registered workloads and decides abandonment from the transaction time', async () => {
     const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const workloadId = `wl-${run}`;
-    await submit(net(VSP1, V1.channel), V1.name, 'RegisterWorkload', JSON.stringify({ workloadId, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() }));
+    const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const registered = await submit(net(VSP1, V1.channel), V1.name, 'RegisterWorkload', JSON.stringify({ workloadId, publicKeyPem }));
+    expect(await eventOf(net(DSP, V1.channel), V1.name, registered)).toMatchObject({
+      name: 'WorkloadRegistered',
+      payload: { workloadId, owner: VSP1, keyType: 'ec-p256', publicKeyPem, daoId: 'it', version: 1 },
+    });
     const unsigned = { workloadId, seq: 1, timestamp: Date.now() - 1000, metrics: { cpuMillis: 120, queue: 3 } };
     const heartbeat = { ...unsigned, signature: sign('sha256', heartbeatSigningBytes(unsigned), privateKey).toString('base64') };
     const tampered = { ...heartbeat, seq: 2, metrics: { cpuMillis: 1, queue: 3 } };

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { GatewayConnection } from '@datawell/fabric';
+import { orgCaCertificate } from '@datawell/stack';
 import { testStackContext } from '@datawell/testing';
 import { connectAs, deployTestChaincode, evaluate, eventOf, failure, submit } from '@datawell/testing';
 
@@ -29,15 +30,26 @@ describe('marketplace chaincode on the real network', () => {
       [VSP, 'VSP', 'Integration analytics'],
     ] as const) {
       const known = await failure(() => evaluate(net(OP), CC.name, 'GetParticipant', mspId)).catch(() => 'registered');
-      if (known.includes('NOT_FOUND')) await submit(net(OP), CC.name, 'RegisterParticipant', JSON.stringify({ mspId, role, name }));
+      if (known.includes('NOT_FOUND')) await submit(net(OP), CC.name, 'RegisterParticipant', JSON.stringify({ mspId, role, name, caCertPem: orgCaCertificate(ctx, mspId) }));
     }
   }, 900_000);
   afterAll(() => Object.values(conns).forEach((c) => c.close()));
 
   it('admits participants only from the operator', async () => {
+    const caCertPem = orgCaCertificate(ctx, DSP);
     expect(JSON.parse(await evaluate(net(VSP), CC.name, 'GetParticipant', DSP))).toMatchObject({ mspId: DSP, role: 'DSP', registeredBy: OP });
-    expect(await failure(() => submit(net(DSP), CC.name, 'RegisterParticipant', JSON.stringify({ mspId: `X${run}MSP`, role: 'VSP', name: 'x' })))).toMatch(/FORBIDDEN: ItDspMSP may not admit participants/);
-    expect(await failure(() => submit(net(OP), CC.name, 'RegisterParticipant', JSON.stringify({ mspId: DSP, role: 'DSP', name: 'again' })))).toMatch(/CONFLICT: participant ItDspMSP is already registered/);
+    expect(await failure(() => submit(net(DSP), CC.name, 'RegisterParticipant', JSON.stringify({ mspId: `X${run}MSP`, role: 'VSP', name: 'x', caCertPem })))).toMatch(/FORBIDDEN: ItDspMSP may not admit participants/);
+    expect(await failure(() => submit(net(OP), CC.name, 'RegisterParticipant', JSON.stringify({ mspId: DSP, role: 'DSP', name: 'again', caCertPem })))).toMatch(/CONFLICT: participant ItDspMSP is already registered/);
+  });
+
+  it('records the CA certificate of a participant in its record and in ParticipantRegistered, and refuses a non-certificate', async () => {
+    const mspId = `Reg${run}MSP`;
+    const caCertPem = orgCaCertificate(ctx, VSP);
+    expect(await failure(() => submit(net(OP), CC.name, 'RegisterParticipant', JSON.stringify({ mspId, role: 'VSP', name: 'x', caCertPem: 'not a certificate' })))).toMatch(/INVALID_ARGUMENT: participant\.caCertPem: must be one PEM certificate/);
+    expect(await failure(() => submit(net(OP), CC.name, 'RegisterParticipant', JSON.stringify({ mspId, role: 'VSP', name: 'x' })))).toMatch(/INVALID_ARGUMENT: participant\.caCertPem/);
+    const registered = await submit(net(OP), CC.name, 'RegisterParticipant', JSON.stringify({ mspId, role: 'VSP', name: 'Certified Co', caCertPem }));
+    expect(await eventOf(net(VSP), CC.name, registered)).toMatchObject({ name: 'ParticipantRegistered', payload: { mspId, role: 'VSP', name: 'Certified Co', status: 'active', caCertPem } });
+    expect(JSON.parse(await evaluate(net(DSP), CC.name, 'GetParticipant', mspId))).toMatchObject({ mspId, caCertPem });
   });
 
   it('posts, updates and withdraws an offer owned by the caller, with one event per transaction', async () => {
