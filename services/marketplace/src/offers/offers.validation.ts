@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { integerJsonSchema, mspIdSchema, textSchema, type IntegerJson } from '../validation';
+
+/** Full descriptions stay off-chain (the ledger holds their SHA-256); this bounds one. */
+export const MAX_DESCRIPTION = 64 * 1024;
+
+const tag = z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9._-]{0,39}$/, 'must be 1-40 letters, digits, ".", "_" or "-"');
+const tags = z.array(tag).max(20, 'at most 20 tags').transform((t) => [...new Set(t)]);
+const description = z.string().trim().min(1, 'must not be empty').max(MAX_DESCRIPTION, `must be at most ${MAX_DESCRIPTION} characters`);
+const kafkaTopic = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name');
+const jsonObject = z.record(z.string().max(128), integerJsonSchema);
+
+/** Where a data offer's data comes from: an IoT stream (a Kafka topic the DSP owns) or files. */
+const source = z
+  .strictObject({ type: z.enum(['iot-stream', 'file']), topic: kafkaTopic.optional() })
+  .refine((s) => s.type !== 'iot-stream' || s.topic !== undefined, { message: 'an iot-stream source names its topic', path: ['topic'] });
+
+const dataFields = {
+  /** The dataset's schema: a JSON description of its fields, or text. */
+  schema: z.union([z.string().trim().min(1).max(4096), jsonObject]),
+  updateFrequency: textSchema(64),
+  source,
+};
+const valueFields = {
+  service: textSchema(256),
+  computations: z.array(textSchema(64)).min(1, 'name at least one computation').max(50),
+  /** What the service needs to run: cpu, memoryMb, storageGb, gpu, notes… */
+  infrastructure: jsonObject,
+};
+const common = { title: textSchema(200), description, tags: tags.default([]) };
+
+export const newOfferSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('data'), ...common, ...dataFields }),
+  z.strictObject({ kind: z.literal('value'), ...common, ...valueFields }),
+]);
+export type NewOffer = z.output<typeof newOfferSchema>;
+
+export const offerPatchSchema = z
+  .strictObject({
+    title: common.title.optional(),
+    description: description.optional(),
+    tags: tags.optional(),
+    schema: dataFields.schema.optional(),
+    updateFrequency: dataFields.updateFrequency.optional(),
+    source: source.optional(),
+    service: valueFields.service.optional(),
+    computations: valueFields.computations.optional(),
+    infrastructure: valueFields.infrastructure.optional(),
+  })
+  .refine((p) => Object.values(p).some((v) => v !== undefined), 'must change at least one field');
+export type OfferPatch = z.output<typeof offerPatchSchema>;
+
+const DATA_KEYS = ['schema', 'updateFrequency', 'source'] as const;
+const VALUE_KEYS = ['service', 'computations', 'infrastructure'] as const;
+
+/** The offer's public terms as the ledger holds them (everything but the description, whose digest goes beside). */
+export function termsOf(offer: NewOffer): Record<string, IntegerJson> {
+  const keys = offer.kind === 'data' ? DATA_KEYS : VALUE_KEYS;
+  const terms: Record<string, IntegerJson> = { tags: offer.tags };
+  for (const key of keys) terms[key] = (offer as Record<string, unknown>)[key] as IntegerJson;
+  return terms;
+}
+
+/** The terms after a patch; a field of the other kind of offer is refused (returned as a problem). */
+export function patchTerms(kind: 'data' | 'value', terms: Record<string, IntegerJson>, patch: OfferPatch): { terms: Record<string, IntegerJson> } | { problem: string } {
+  const foreign = (kind === 'data' ? VALUE_KEYS : DATA_KEYS).filter((k) => patch[k] !== undefined);
+  if (foreign.length > 0) return { problem: `body.${foreign[0]}: a ${kind} offer has no ${foreign.join(', ')}` };
+  const next: Record<string, IntegerJson> = { ...terms };
+  if (patch.tags !== undefined) next['tags'] = patch.tags;
+  for (const key of kind === 'data' ? DATA_KEYS : VALUE_KEYS) {
+    const value = patch[key];
+    if (value !== undefined) next[key] = value as IntegerJson;
+  }
+  return { terms: next };
+}
+
+/** SHA-256 (hex) of a description's UTF-8: what the ledger holds in its place. */
+export function descriptionDigest(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** The tags of ledger terms (absent or malformed: none). */
+export function tagsOf(terms: unknown): string[] {
+  const t = (terms as { tags?: unknown } | null)?.tags;
+  return Array.isArray(t) ? t.filter((x): x is string => typeof x === 'string') : [];
+}
+
+const list = z.preprocess(
+  (v) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((x) => x.trim()).filter((x) => x !== '')),
+  z.array(tag).max(20).optional(),
+);
+const int = (min: number, max: number, fallback: number) =>
+  z.preprocess((v) => (v === undefined || v === '' ? fallback : /^-?\d+$/.test(String(v)) ? Number(v) : NaN), z.number().int('must be an integer').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+export const searchQuerySchema = z.object({
+  q: z.string().trim().max(256, 'must be at most 256 characters').optional(),
+  role: z.enum(['DSP', 'VSP']).optional(),
+  kind: z.enum(['data', 'value']).optional(),
+  tags: list,
+  owner: mspIdSchema.optional(),
+  minReputation: z.preprocess((v) => (v === undefined || v === '' ? undefined : /^\d+(\.\d+)?$/.test(String(v)) ? Number(v) : NaN), z.number('must be a number 0-5').min(0, 'must be 0-5').max(5, 'must be 0-5').optional()),
+  status: z.enum(['open', 'withdrawn']).default('open'),
+  limit: int(1, 100, 20),
+  offset: int(0, 10_000, 0),
+});
+export type SearchQuery = z.output<typeof searchQuerySchema>;
