@@ -1,4 +1,6 @@
 import { CreateTelemetrySchema1763700000000 } from './1763700000000-create-schema';
+import { CreateTelemetryOutboxInbox1763900000000 } from './1763900000000-outbox-inbox';
+import { CreateTelemetryTables1763900000001 } from './1763900000001-telemetry-tables';
 
 /** In the order they run; TypeORM records each by class name in telemetry.migrations. */
-export const MIGRATIONS = [CreateTelemetrySchema1763700000000];
+export const MIGRATIONS = [CreateTelemetrySchema1763700000000, CreateTelemetryOutboxInbox1763900000000, CreateTelemetryTables1763900000001];

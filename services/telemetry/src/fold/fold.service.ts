@@ -1,0 +1,123 @@
+import { ledgerCommandCloudEvent, type LedgerCommand } from '@datawell/contracts';
+import type { ConnectionLogger, OutboxMessage } from '@datawell/messaging';
+import type { HeartbeatService } from '../heartbeats/heartbeat.service';
+import type { HeartbeatStore } from '../heartbeats/heartbeat-store.adapter';
+import { commandsCounter } from '../kafka/metrics';
+import { foundingMember } from '../model/model';
+import type { TelemetryRepository } from '../model/telemetry.repository';
+import { abandonmentCandidates, evaluateAbandonmentCommand, planSnapshots, recordTelemetryCommand } from './fold';
+
+export const TELEMETRY_SOURCE = 'urn:datawell:telemetry';
+
+export function commandMessage(command: LedgerCommand, topic: string): OutboxMessage {
+  const envelope = ledgerCommandCloudEvent(command, TELEMETRY_SOURCE);
+  return { id: envelope.id, topic, key: command.channel, payload: envelope, headers: { ce_type: envelope.type } };
+}
+
+export interface FoldServiceOptions {
+  readonly repository: TelemetryRepository;
+  readonly store: HeartbeatStore;
+  readonly heartbeats: HeartbeatService;
+  readonly commandsTopic: string;
+  readonly logger: ConnectionLogger;
+  /** Called when ledger commands were written to the outbox. */
+  readonly onWritten: () => void;
+  readonly now?: () => number;
+}
+
+export interface FoldResult {
+  readonly snapshots: string[];
+  readonly abandonmentRequests: string[];
+}
+
+/**
+ * One fold: held heartbeats re-checked, each channel's pending heartbeats folded into RecordTelemetry
+ * snapshots, and silent members put to the chaincode with EvaluateAbandonment. Every command is
+ * written to the outbox with the record that makes it unique (snapshot, request), so a crash at any
+ * point neither loses a heartbeat that was not in a committed snapshot nor submits one twice.
+ */
+export class FoldService {
+  readonly #now: () => number;
+
+  constructor(private readonly options: FoldServiceOptions) {
+    this.#now = options.now ?? Date.now;
+  }
+
+  async tick(): Promise<FoldResult> {
+    await this.options.heartbeats.recheckEarly();
+    const snapshots = await this.foldSnapshots();
+    const abandonmentRequests = await this.requestAbandonment();
+    if (snapshots.length + abandonmentRequests.length > 0) this.options.onWritten();
+    return { snapshots, abandonmentRequests };
+  }
+
+  async foldSnapshots(): Promise<string[]> {
+    const { repository, store, logger } = this.options;
+    const written: string[] = [];
+    for (const channel of await store.pendingChannels()) {
+      const { entries, invalid } = await store.pending(channel);
+      const read = [...entries.map((e) => ({ field: e.heartbeat.workloadId, raw: e.raw })), ...invalid];
+      const version = await repository.version(channel);
+      if (!version) continue; // its VersionCreated is still on its way; keep the heartbeats
+      const acting = foundingMember(await repository.members([channel]), channel);
+      if (version.status !== 'active' || !acting) {
+        logger.warn({ message: 'heartbeats of an ended DAO version dropped', channel, heartbeats: entries.length });
+        await store.clear(channel, read);
+        continue;
+      }
+      const ids = await repository.withChannelFold(channel, async ({ manager, workloads, nextFoldSeq }) => {
+        const plan = planSnapshots(channel, entries.map((e) => e.heartbeat), workloads, nextFoldSeq);
+        for (const snapshot of plan.snapshots) {
+          const command = recordTelemetryCommand(channel, snapshot, acting.mspId);
+          await repository.insertSnapshot(
+            manager,
+            {
+              snapshotId: snapshot.snapshotId,
+              channel,
+              foldSeq: snapshot.foldSeq,
+              commandId: command.commandId,
+              heartbeats: snapshot.heartbeats.map(({ workloadId, seq }) => ({ workloadId, seq })),
+            },
+            commandMessage(command, this.options.commandsTopic),
+          );
+        }
+        if (plan.stale.length > 0) logger.debug({ message: 'already recorded heartbeats left out', channel, heartbeats: plan.stale.length });
+        return plan.snapshots.map((s) => s.snapshotId);
+      });
+      await store.clear(channel, read);
+      for (const id of ids) {
+        commandsCounter.inc({ transaction: 'RecordTelemetry' });
+        logger.log({ message: 'telemetry snapshot written', channel, snapshotId: id });
+      }
+      written.push(...ids);
+    }
+    return written;
+  }
+
+  async requestAbandonment(): Promise<string[]> {
+    const { repository, store, logger } = this.options;
+    const versions = (await repository.versions()).filter((v) => v.status === 'active');
+    if (versions.length === 0) return [];
+    const channels = versions.map((v) => v.channel);
+    const [members, workloads] = await Promise.all([repository.members(channels), repository.workloads({ channels })]);
+    const latest = await store.latestMany(workloads);
+    const candidates = abandonmentCandidates({
+      versions,
+      members,
+      workloads: workloads.map((w, i) => {
+        const seen = Math.max(latest[i]?.timestamp ?? 0, w.recordedHeartbeatMs ?? 0);
+        return { channel: w.channel, owner: w.owner, lastHeartbeatMs: seen > 0 ? seen : null };
+      }),
+      nowMs: this.#now(),
+    });
+    const written: string[] = [];
+    for (const candidate of candidates) {
+      const message = commandMessage(evaluateAbandonmentCommand(candidate), this.options.commandsTopic);
+      if (!(await repository.insertAbandonmentRequest(candidate, message))) continue;
+      commandsCounter.inc({ transaction: 'EvaluateAbandonment' });
+      logger.log({ message: 'abandonment evaluation requested', channel: candidate.channel, mspId: candidate.mspId, sinceMs: candidate.sinceMs, commandId: candidate.commandId });
+      written.push(candidate.commandId);
+    }
+    return written;
+  }
+}

@@ -1,0 +1,153 @@
+import type { SignedHeartbeat } from '@datawell/contracts';
+import type { MemberView, VersionView } from '../model/model';
+import {
+  abandonmentCandidates,
+  evaluateAbandonmentCommand,
+  MAX_SNAPSHOT_HEARTBEATS,
+  planSnapshots,
+  recordTelemetryCommand,
+  snapshotId,
+} from './fold';
+
+const hb = (workloadId: string, seq: number, timestamp = 1_000 + seq): SignedHeartbeat => ({
+  workloadId,
+  seq,
+  timestamp,
+  metrics: { cpu: seq },
+  signature: 'A'.repeat(64),
+});
+
+describe('planSnapshots', () => {
+  it('folds the latest heartbeat per workload into one snapshot numbered from the next fold seq, in workload order', () => {
+    const plan = planSnapshots('dao-a-v1', [hb('w2', 3), hb('w1', 1), hb('w2', 5)], new Map(), 7);
+    expect(plan.snapshots).toEqual([{ snapshotId: 'dao-a-v1:7', foldSeq: 7, heartbeats: [hb('w1', 1), hb('w2', 5)] }]);
+    expect(plan.stale).toEqual([hb('w2', 3)]);
+  });
+
+  it('leaves out heartbeats already in a snapshot or recorded on the ledger', () => {
+    const workloads = new Map([
+      ['w1', { snapshotSeq: 4, recordedSeq: null }],
+      ['w2', { snapshotSeq: null, recordedSeq: 9 }],
+      ['w3', { snapshotSeq: 2, recordedSeq: 1 }],
+    ]);
+    const plan = planSnapshots('c', [hb('w1', 4), hb('w2', 9), hb('w3', 3)], workloads, 1);
+    expect(plan.snapshots).toHaveLength(1);
+    expect(plan.snapshots[0]?.heartbeats).toEqual([hb('w3', 3)]);
+    expect(plan.stale.map((h) => h.workloadId).sort()).toEqual(['w1', 'w2']);
+  });
+
+  it('makes no snapshot when nothing is new', () => {
+    expect(planSnapshots('c', [], new Map(), 1)).toEqual({ snapshots: [], stale: [] });
+    expect(planSnapshots('c', [hb('w', 1)], new Map([['w', { snapshotSeq: 1, recordedSeq: null }]]), 3).snapshots).toEqual([]);
+  });
+
+  it('splits more heartbeats than the chaincode accepts into consecutive snapshots', () => {
+    const many = Array.from({ length: MAX_SNAPSHOT_HEARTBEATS + 5 }, (_, i) => hb(`w${String(i).padStart(5, '0')}`, 1));
+    const plan = planSnapshots('c', many, new Map(), 2);
+    expect(plan.snapshots.map((s) => [s.snapshotId, s.heartbeats.length])).toEqual([
+      ['c:2', MAX_SNAPSHOT_HEARTBEATS],
+      ['c:3', 5],
+    ]);
+  });
+
+  it('derives the same ids from the same inputs, so a retried fold records nothing twice', () => {
+    const a = planSnapshots('c', [hb('w', 1)], new Map(), 4);
+    const b = planSnapshots('c', [hb('w', 1)], new Map(), 4);
+    expect(a).toEqual(b);
+    expect(snapshotId('dao-x-v2', 4)).toBe('dao-x-v2:4');
+  });
+
+  it('builds the RecordTelemetry command as the acting member with the snapshot as canonical JSON', () => {
+    const [snapshot] = planSnapshots('dao-a-v1', [hb('w', 2)], new Map(), 1).snapshots;
+    const command = recordTelemetryCommand('dao-a-v1', snapshot!, 'DspMSP');
+    expect(command).toMatchObject({
+      commandId: 'telemetry:record:dao-a-v1:1',
+      channel: 'dao-a-v1',
+      chaincode: 'dao',
+      transaction: 'RecordTelemetry',
+      actingMspId: 'DspMSP',
+    });
+    expect(JSON.parse(command.arguments[0]!)).toEqual({ snapshotId: 'dao-a-v1:1', heartbeats: [hb('w', 2)] });
+  });
+});
+
+describe('abandonmentCandidates', () => {
+  const version: VersionView = {
+    channel: 'dao-a-v1',
+    daoId: 'a',
+    version: 1,
+    heartbeatIntervalSeconds: 1,
+    abandonAfterSeconds: 10,
+    createdAtMs: 100_000,
+    status: 'active',
+  };
+  const member = (mspId: string, group: string, position: number, status: MemberView['status'] = 'active'): MemberView => ({
+    channel: 'dao-a-v1',
+    mspId,
+    group,
+    role: group === 'D' ? 'DSP' : 'VSP',
+    position,
+    status,
+    recordedSnapshots: 0,
+    lastRecordedHeartbeatMs: null,
+  });
+  const members = [member('DspMSP', 'D', 0), member('Vsp1MSP', 'J1', 1), member('Vsp2MSP', 'J1', 2)];
+
+  it('asks about a member whose newest heartbeat on the channel is older than abandon-after, acting as the DSP', () => {
+    const candidates = abandonmentCandidates({
+      versions: [version],
+      members,
+      workloads: [
+        { channel: 'dao-a-v1', owner: 'Vsp1MSP', lastHeartbeatMs: 110_000 },
+        { channel: 'dao-a-v1', owner: 'Vsp1MSP', lastHeartbeatMs: 120_000 },
+        { channel: 'dao-a-v1', owner: 'DspMSP', lastHeartbeatMs: 125_000 },
+      ],
+      nowMs: 130_001,
+    });
+    expect(candidates).toEqual([
+      {
+        channel: 'dao-a-v1',
+        mspId: 'Vsp1MSP',
+        actingMspId: 'DspMSP',
+        sinceMs: 120_000,
+        windowIndex: 1,
+        commandId: 'telemetry:abandon:dao-a-v1:Vsp1MSP:120000:1',
+      },
+    ]);
+    expect(evaluateAbandonmentCommand(candidates[0]!)).toEqual({
+      commandId: 'telemetry:abandon:dao-a-v1:Vsp1MSP:120000:1',
+      channel: 'dao-a-v1',
+      chaincode: 'dao',
+      transaction: 'EvaluateAbandonment',
+      arguments: ['Vsp1MSP'],
+      actingMspId: 'DspMSP',
+    });
+  });
+
+  it('is not due at exactly abandon-after, and counts from the version creation when nothing was heard', () => {
+    const workloads = [{ channel: 'dao-a-v1', owner: 'Vsp1MSP', lastHeartbeatMs: null }];
+    expect(abandonmentCandidates({ versions: [version], members, workloads, nowMs: 110_000 })).toEqual([]);
+    expect(abandonmentCandidates({ versions: [version], members, workloads, nowMs: 110_001 })).toMatchObject([{ mspId: 'Vsp1MSP', sinceMs: 100_000 }]);
+  });
+
+  it('keeps one command id per abandon-after period of the same silence', () => {
+    const workloads = [{ channel: 'dao-a-v1', owner: 'Vsp1MSP', lastHeartbeatMs: 100_000 }];
+    const at = (nowMs: number) => abandonmentCandidates({ versions: [version], members, workloads, nowMs })[0]?.commandId;
+    expect(at(110_500)).toBe(at(119_999));
+    expect(at(120_000)).not.toBe(at(119_999));
+  });
+
+  it('skips members without workloads on the channel, members no longer active and ended versions', () => {
+    const silent = [{ channel: 'dao-a-v1', owner: 'Vsp1MSP', lastHeartbeatMs: 0 }];
+    expect(abandonmentCandidates({ versions: [version], members, workloads: [{ channel: 'dao-other-v1', owner: 'Vsp2MSP', lastHeartbeatMs: 0 }], nowMs: 1e9 })).toEqual([]);
+    expect(abandonmentCandidates({ versions: [version], members: [members[0]!, member('Vsp1MSP', 'J1', 1, 'abandoned')], workloads: silent, nowMs: 1e9 })).toEqual([]);
+    expect(abandonmentCandidates({ versions: [{ ...version, status: 'dissolved' }], members, workloads: silent, nowMs: 1e9 })).toEqual([]);
+  });
+
+  it('asks about a silent DSP acting as another founding member when there is one, else as itself', () => {
+    const workloads = [{ channel: 'dao-a-v1', owner: 'DspMSP', lastHeartbeatMs: 0 }];
+    expect(abandonmentCandidates({ versions: [version], members, workloads, nowMs: 1e9 })[0]).toMatchObject({ mspId: 'DspMSP', actingMspId: 'DspMSP' });
+    const two = [...members, member('Dsp2MSP', 'D', 3)];
+    expect(abandonmentCandidates({ versions: [version], members: two, workloads, nowMs: 1e9 })[0]).toMatchObject({ mspId: 'DspMSP', actingMspId: 'Dsp2MSP' });
+  });
+});

@@ -1,0 +1,140 @@
+import { canonicalJson } from '@datawell/domain';
+import { DAO_CHAINCODE, type LedgerCommand, type SignedHeartbeat } from '@datawell/contracts';
+import { foundingMember, type MemberView, type VersionView, type WorkloadView } from '../model/model';
+
+/** The dao chaincode's limit (snapshotSchema). */
+export const MAX_SNAPSHOT_HEARTBEATS = 1000;
+
+export interface PlannedSnapshot {
+  readonly snapshotId: string;
+  readonly foldSeq: number;
+  readonly heartbeats: readonly SignedHeartbeat[];
+}
+
+export interface SnapshotPlan {
+  readonly snapshots: readonly PlannedSnapshot[];
+  /** Pending heartbeats already put in a snapshot or recorded on the ledger: to drop, never resend. */
+  readonly stale: readonly SignedHeartbeat[];
+}
+
+/** A snapshot's id: the channel and the channel's fold sequence, so a retried fold never records twice. */
+export function snapshotId(channel: string, foldSeq: number): string {
+  return `${channel}:${foldSeq}`;
+}
+
+export function snapshotCommandId(id: string): string {
+  return `telemetry:record:${id}`;
+}
+
+/**
+ * Folds one channel's pending heartbeats (the latest verified one per workload) into snapshots of at
+ * most `max` heartbeats, numbered from `nextFoldSeq`, leaving out what the ledger would refuse as
+ * replayed: a seq not after the highest already put in a snapshot or recorded.
+ */
+export function planSnapshots(
+  channel: string,
+  pending: readonly SignedHeartbeat[],
+  workloads: ReadonlyMap<string, Pick<WorkloadView, 'snapshotSeq' | 'recordedSeq'>>,
+  nextFoldSeq: number,
+  max = MAX_SNAPSHOT_HEARTBEATS,
+): SnapshotPlan {
+  const latest = new Map<string, SignedHeartbeat>();
+  for (const hb of pending) {
+    const seen = latest.get(hb.workloadId);
+    if (!seen || hb.seq > seen.seq) latest.set(hb.workloadId, hb);
+  }
+  const fresh: SignedHeartbeat[] = [];
+  const stale: SignedHeartbeat[] = pending.filter((hb) => latest.get(hb.workloadId) !== hb);
+  for (const hb of latest.values()) {
+    const w = workloads.get(hb.workloadId);
+    const done = Math.max(w?.snapshotSeq ?? -1, w?.recordedSeq ?? -1);
+    if (hb.seq <= done) stale.push(hb);
+    else fresh.push(hb);
+  }
+  fresh.sort((a, b) => (a.workloadId < b.workloadId ? -1 : a.workloadId > b.workloadId ? 1 : 0));
+  const snapshots: PlannedSnapshot[] = [];
+  for (let i = 0; i < fresh.length; i += max) {
+    const foldSeq = nextFoldSeq + snapshots.length;
+    snapshots.push({ snapshotId: snapshotId(channel, foldSeq), foldSeq, heartbeats: fresh.slice(i, i + max) });
+  }
+  return { snapshots, stale };
+}
+
+/** The ledger command recording a snapshot, as the channel's founding member. */
+export function recordTelemetryCommand(channel: string, snapshot: PlannedSnapshot, actingMspId: string): LedgerCommand {
+  return {
+    commandId: snapshotCommandId(snapshot.snapshotId),
+    channel,
+    chaincode: DAO_CHAINCODE,
+    transaction: 'RecordTelemetry',
+    arguments: [canonicalJson({ snapshotId: snapshot.snapshotId, heartbeats: snapshot.heartbeats })],
+    actingMspId,
+  };
+}
+
+export interface AbandonmentCandidate {
+  readonly channel: string;
+  readonly mspId: string;
+  readonly actingMspId: string;
+  /** The newest heartbeat of the member's workloads on the channel, or the version's creation. */
+  readonly sinceMs: number;
+  /** How many whole abandon-after periods have passed since `sinceMs`: one request per period. */
+  readonly windowIndex: number;
+  readonly commandId: string;
+}
+
+export interface AbandonmentInput {
+  readonly versions: readonly VersionView[];
+  readonly members: readonly MemberView[];
+  /** Each workload with its newest known heartbeat (verified here or recorded on the ledger). */
+  readonly workloads: ReadonlyArray<Pick<WorkloadView, 'channel' | 'owner'> & { readonly lastHeartbeatMs: number | null }>;
+  readonly nowMs: number;
+}
+
+export function abandonmentCommandId(channel: string, mspId: string, sinceMs: number, windowIndex: number): string {
+  return `telemetry:abandon:${channel}:${mspId}:${sinceMs}:${windowIndex}`;
+}
+
+/**
+ * The active members of active versions whose workloads on the channel have all been silent for
+ * longer than the version's abandon-after: the chaincode is asked to decide (EvaluateAbandonment),
+ * acting as the founding DSP. Members owning no workload on the channel are not evaluated.
+ */
+export function abandonmentCandidates(input: AbandonmentInput): AbandonmentCandidate[] {
+  const out: AbandonmentCandidate[] = [];
+  for (const version of input.versions) {
+    if (version.status !== 'active') continue;
+    const periodMs = version.abandonAfterSeconds * 1000;
+    for (const member of input.members) {
+      if (member.channel !== version.channel || member.status !== 'active') continue;
+      const owned = input.workloads.filter((w) => w.channel === version.channel && w.owner === member.mspId);
+      if (owned.length === 0) continue;
+      const sinceMs = Math.max(version.createdAtMs, ...owned.map((w) => w.lastHeartbeatMs ?? 0));
+      const silentMs = input.nowMs - sinceMs;
+      if (silentMs <= periodMs) continue;
+      const acting = foundingMember(input.members, version.channel, member.mspId);
+      if (!acting) continue;
+      const windowIndex = periodMs === 0 ? silentMs : Math.floor(silentMs / periodMs);
+      out.push({
+        channel: version.channel,
+        mspId: member.mspId,
+        actingMspId: acting.mspId,
+        sinceMs,
+        windowIndex,
+        commandId: abandonmentCommandId(version.channel, member.mspId, sinceMs, windowIndex),
+      });
+    }
+  }
+  return out;
+}
+
+export function evaluateAbandonmentCommand(candidate: AbandonmentCandidate): LedgerCommand {
+  return {
+    commandId: candidate.commandId,
+    channel: candidate.channel,
+    chaincode: DAO_CHAINCODE,
+    transaction: 'EvaluateAbandonment',
+    arguments: [candidate.mspId],
+    actingMspId: candidate.actingMspId,
+  };
+}

@@ -1,0 +1,55 @@
+import { Catch, Controller, Get, HttpStatus, Inject, Param, UseFilters, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { DaoTelemetryDto, ErrorDto, WorkloadLiveDto } from './live-view.dto';
+import { LiveViewService } from './live-view.service';
+import { TelemetryError } from './telemetry.errors';
+
+const STATUS: Record<TelemetryError['code'], number> = {
+  INVALID_REQUEST: HttpStatus.BAD_REQUEST,
+  WORKLOAD_NOT_FOUND: HttpStatus.NOT_FOUND,
+  DAO_NOT_FOUND: HttpStatus.NOT_FOUND,
+};
+
+/** Telemetry's errors become 4xx with a stable code and message. */
+@Catch(TelemetryError)
+export class TelemetryErrorFilter implements ExceptionFilter<TelemetryError> {
+  catch(error: TelemetryError, host: ArgumentsHost): void {
+    host.switchToHttp().getResponse<{ status(code: number): { json(body: unknown): void } }>().status(STATUS[error.code]).json({ code: error.code, message: error.message });
+  }
+}
+
+export const LIVE_VIEW = Symbol('datawell.telemetry.live-view');
+
+@ApiTags('telemetry')
+@Controller()
+@UseFilters(TelemetryErrorFilter)
+export class LiveViewController {
+  constructor(@Inject(LIVE_VIEW) private readonly live: LiveViewService) {}
+
+  @Get('workloads')
+  @ApiOperation({ summary: 'Every registered workload with its latest verified heartbeat and health' })
+  @ApiOkResponse({ type: [WorkloadLiveDto] })
+  workloads(): Promise<WorkloadLiveDto[]> {
+    return this.live.workloads();
+  }
+
+  @Get('workloads/:id')
+  @ApiOperation({ summary: 'One workload (its newest DAO version when registered on several)' })
+  @ApiParam({ name: 'id', example: 'vsp1-mpc' })
+  @ApiOkResponse({ type: WorkloadLiveDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'WORKLOAD_NOT_FOUND' })
+  workload(@Param('id') id: string): Promise<WorkloadLiveDto> {
+    return this.live.workload(id);
+  }
+
+  @Get('daos/:daoId/telemetry')
+  @ApiOperation({ summary: "A DAO's telemetry per version and member: last heartbeat, recorded snapshots, abandonment" })
+  @ApiParam({ name: 'daoId', example: 'acme' })
+  @ApiOkResponse({ type: DaoTelemetryDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'DAO_NOT_FOUND' })
+  daoTelemetry(@Param('daoId') daoId: string): Promise<DaoTelemetryDto> {
+    return this.live.daoTelemetry(daoId);
+  }
+}

@@ -1,0 +1,69 @@
+import type { LedgerEvent } from '@datawell/contracts';
+import { ProjectionError, projectLedgerEvent } from './ledger-projection';
+
+const event = (eventName: string, payload: unknown, channel = 'dao-acme-v2'): LedgerEvent => ({
+  channel,
+  blockNumber: '7',
+  transactionId: 'tx',
+  eventIndex: 0,
+  chaincodeId: 'dao',
+  eventName,
+  payloadEncoding: 'json',
+  payload: payload as LedgerEvent['payload'],
+  daoId: 'acme',
+});
+
+describe('projectLedgerEvent', () => {
+  it('reads a version with its members in agreement order and its heartbeat terms, dated by the event', () => {
+    const [p] = projectLedgerEvent(
+      event('VersionCreated', {
+        daoId: 'acme',
+        version: 2,
+        members: [
+          { mspId: 'DspMSP', group: 'D', role: 'DSP', weight: 1, ownershipPpm: 1 },
+          { mspId: 'Vsp1MSP', group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 1 },
+        ],
+        terms: { heartbeatIntervalSeconds: 5, abandonAfterSeconds: 30, durationDays: 1 },
+        type: 'VersionCreated',
+      }),
+      1234,
+    );
+    expect(p).toEqual({
+      kind: 'version-created',
+      channel: 'dao-acme-v2',
+      daoId: 'acme',
+      version: 2,
+      heartbeatIntervalSeconds: 5,
+      abandonAfterSeconds: 30,
+      createdAtMs: 1234,
+      members: [
+        { mspId: 'DspMSP', group: 'D', role: 'DSP' },
+        { mspId: 'Vsp1MSP', group: 'J1', role: 'VSP' },
+      ],
+    });
+  });
+
+  it('reads a workload with its key, taking the DAO and version from the channel when the payload lacks them', () => {
+    expect(projectLedgerEvent(event('WorkloadRegistered', { workloadId: 'w', owner: 'Vsp1MSP', keyType: 'ec-p256', publicKeyPem: 'PEM' }), 5)).toEqual([
+      { kind: 'workload-registered', channel: 'dao-acme-v2', workloadId: 'w', owner: 'Vsp1MSP', daoId: 'acme', version: 2, keyType: 'ec-p256', publicKeyPem: 'PEM', registeredAtMs: 5 },
+    ]);
+    expect(projectLedgerEvent(event('WorkloadRegistered', { workloadId: 'w', owner: 'Vsp1MSP' }), 5)[0]).toMatchObject({ publicKeyPem: null, keyType: null });
+  });
+
+  it('reads abandonment, exit (with dissolution), recorded telemetry and decided proposals', () => {
+    expect(projectLedgerEvent(event('MemberAbandoned', { mspId: 'Vsp1MSP', decidedAtMs: 9, dissolved: false }), 1)).toEqual([
+      { kind: 'member-ended', channel: 'dao-acme-v2', mspId: 'Vsp1MSP', status: 'abandoned', endedAtMs: 9, dissolved: false },
+    ]);
+    expect(projectLedgerEvent(event('MemberExited', { mspId: 'DspMSP', exitedAtMs: 8, dissolved: true }), 1)[0]).toMatchObject({ status: 'exited', endedAtMs: 8, dissolved: true });
+    expect(
+      projectLedgerEvent(event('TelemetryRecorded', { snapshotId: 's', heartbeats: 1, workloads: [{ workloadId: 'w', owner: 'Vsp1MSP', lastSeq: 3, lastHeartbeatMs: 10 }] }), 1),
+    ).toEqual([{ kind: 'telemetry-recorded', channel: 'dao-acme-v2', snapshotId: 's', workloads: [{ workloadId: 'w', owner: 'Vsp1MSP', lastSeq: 3, lastHeartbeatMs: 10 }] }]);
+    expect(projectLedgerEvent(event('ProposalDecided', { outcome: 'accepted', effect: { dissolved: true } }), 1)).toEqual([{ kind: 'dissolved', channel: 'dao-acme-v2' }]);
+  });
+
+  it('ignores other chaincodes and events, and refuses a payload it cannot read', () => {
+    expect(projectLedgerEvent({ ...event('VersionCreated', {}), chaincodeId: 'marketplace' }, 1)).toEqual([]);
+    expect(projectLedgerEvent(event('RevenueRecorded', { amount: 1 }), 1)).toEqual([]);
+    expect(() => projectLedgerEvent(event('VersionCreated', { daoId: 'acme' }), 1)).toThrow(ProjectionError);
+  });
+});

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { parseDaoChannel, type LedgerEvent } from '@datawell/contracts';
+
+/** The parts of the dao chaincode's events telemetry reads; extra fields are ignored. */
+const msp = z.string().min(1);
+const ms = z.number().int().nonnegative();
+
+const versionCreated = z.object({
+  daoId: z.string().min(1),
+  version: z.number().int().min(1),
+  members: z.array(z.object({ mspId: msp, group: z.string().min(1), role: z.string().min(1) })).min(1),
+  terms: z.object({ heartbeatIntervalSeconds: z.number().int().nonnegative(), abandonAfterSeconds: z.number().int().nonnegative() }),
+});
+const workloadRegistered = z.object({
+  workloadId: z.string().min(1),
+  owner: msp,
+  keyType: z.string().optional(),
+  publicKeyPem: z.string().optional(),
+  daoId: z.string().optional(),
+  version: z.number().int().min(1).optional(),
+});
+const memberEnded = z.object({ mspId: msp, decidedAtMs: ms.optional(), exitedAtMs: ms.optional(), dissolved: z.boolean().optional() });
+const telemetryRecorded = z.object({
+  snapshotId: z.string().min(1),
+  workloads: z.array(z.object({ workloadId: z.string().min(1), owner: msp, lastSeq: ms, lastHeartbeatMs: ms })),
+});
+const proposalDecided = z.object({
+  outcome: z.string().optional(),
+  effect: z
+    .object({
+      dissolved: z.boolean().optional(),
+      terms: z.object({ heartbeatIntervalSeconds: z.number().int().nonnegative(), abandonAfterSeconds: z.number().int().nonnegative() }).optional(),
+    })
+    .nullish(),
+});
+
+/** One change to the read models, decided from a ledger event without I/O. */
+export type Projection =
+  | {
+      readonly kind: 'version-created';
+      readonly channel: string;
+      readonly daoId: string;
+      readonly version: number;
+      readonly heartbeatIntervalSeconds: number;
+      readonly abandonAfterSeconds: number;
+      readonly createdAtMs: number;
+      readonly members: ReadonlyArray<{ mspId: string; group: string; role: string }>;
+    }
+  | {
+      readonly kind: 'workload-registered';
+      readonly channel: string;
+      readonly workloadId: string;
+      readonly owner: string;
+      readonly daoId: string;
+      readonly version: number;
+      readonly keyType: string | null;
+      readonly publicKeyPem: string | null;
+      readonly registeredAtMs: number;
+    }
+  | { readonly kind: 'member-ended'; readonly channel: string; readonly mspId: string; readonly status: 'abandoned' | 'exited'; readonly endedAtMs: number; readonly dissolved: boolean }
+  | {
+      readonly kind: 'telemetry-recorded';
+      readonly channel: string;
+      readonly snapshotId: string;
+      readonly workloads: ReadonlyArray<{ workloadId: string; owner: string; lastSeq: number; lastHeartbeatMs: number }>;
+    }
+  | { readonly kind: 'terms-changed'; readonly channel: string; readonly heartbeatIntervalSeconds: number; readonly abandonAfterSeconds: number }
+  | { readonly kind: 'dissolved'; readonly channel: string };
+
+export class ProjectionError extends Error {
+  override readonly name = 'ProjectionError';
+  readonly code = 'MALFORMED_LEDGER_EVENT';
+}
+
+function parse<T extends z.ZodType>(schema: T, event: LedgerEvent): z.output<T> {
+  const result = schema.safeParse(event.payload);
+  if (!result.success) {
+    throw new ProjectionError(`${event.eventName} on ${event.channel}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return result.data;
+}
+
+/**
+ * What a dao chaincode event changes in telemetry's read models (nothing for events it ignores).
+ * `eventTimeMs` stands in for times the payload lacks. Throws ProjectionError for a payload it
+ * cannot read, which the consumer logs and skips.
+ */
+export function projectLedgerEvent(event: LedgerEvent, eventTimeMs: number): Projection[] {
+  if (event.chaincodeId !== 'dao' || event.payloadEncoding !== 'json') return [];
+  const channel = event.channel;
+  switch (event.eventName) {
+    case 'VersionCreated': {
+      const p = parse(versionCreated, event);
+      return [
+        {
+          kind: 'version-created',
+          channel,
+          daoId: p.daoId,
+          version: p.version,
+          heartbeatIntervalSeconds: p.terms.heartbeatIntervalSeconds,
+          abandonAfterSeconds: p.terms.abandonAfterSeconds,
+          createdAtMs: eventTimeMs,
+          members: p.members.map(({ mspId, group, role }) => ({ mspId, group, role })),
+        },
+      ];
+    }
+    case 'WorkloadRegistered': {
+      const p = parse(workloadRegistered, event);
+      const dao = parseDaoChannel(channel);
+      const daoId = p.daoId ?? dao?.daoId;
+      const version = p.version ?? dao?.level;
+      if (daoId === undefined || version === undefined) throw new ProjectionError(`WorkloadRegistered on ${channel}: no DAO id or version`);
+      return [
+        {
+          kind: 'workload-registered',
+          channel,
+          workloadId: p.workloadId,
+          owner: p.owner,
+          daoId,
+          version,
+          keyType: p.keyType ?? null,
+          publicKeyPem: p.publicKeyPem ?? null,
+          registeredAtMs: eventTimeMs,
+        },
+      ];
+    }
+    case 'MemberAbandoned':
+    case 'MemberExited': {
+      const p = parse(memberEnded, event);
+      const abandoned = event.eventName === 'MemberAbandoned';
+      return [
+        {
+          kind: 'member-ended',
+          channel,
+          mspId: p.mspId,
+          status: abandoned ? 'abandoned' : 'exited',
+          endedAtMs: (abandoned ? p.decidedAtMs : p.exitedAtMs) ?? eventTimeMs,
+          dissolved: p.dissolved ?? false,
+        },
+      ];
+    }
+    case 'TelemetryRecorded': {
+      const p = parse(telemetryRecorded, event);
+      return [{ kind: 'telemetry-recorded', channel, snapshotId: p.snapshotId, workloads: p.workloads }];
+    }
+    case 'ProposalDecided': {
+      const p = parse(proposalDecided, event);
+      const out: Projection[] = [];
+      if (p.effect?.terms) out.push({ kind: 'terms-changed', channel, ...p.effect.terms });
+      if (p.effect?.dissolved) out.push({ kind: 'dissolved', channel });
+      return out;
+    }
+    default:
+      return [];
+  }
+}
