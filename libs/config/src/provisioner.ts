@@ -1,9 +1,75 @@
-import type { ServiceExtension } from './extension';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { z } from 'zod';
+import { blankToUndefined, type ServiceExtension } from './extension';
 
-/** Settings of the provisioner service beyond the common ones (see docs/services.md). */
-export type ProvisionerSettings = Readonly<Record<string, never>>;
+/** Settings of the provisioner service beyond the common ones (see docs/provisioner.md). */
+export interface ProvisionerSettings {
+  /** Where OpenTofu configurations (one folder per DAO version) and workload folders live. */
+  readonly workDir: string;
+  /** The OpenTofu (or terraform) binary. */
+  readonly tofuBinary: string;
+  /** PostgreSQL schema of the OpenTofu `pg` backend (one state per workspace = DAO version). */
+  readonly tofuPgSchema: string;
+  readonly topics: { readonly ledgerEvents: string; readonly ledgerCommands: string; readonly telemetry: string };
+  /** Kafka consumer group of the ledger-events consumer. */
+  readonly eventsGroupId: string;
+  /** BullMQ queue name (no ":"). */
+  readonly queueName: string;
+  /** Attempts of a provisioning job before it is reported as failed. */
+  readonly jobAttempts: number;
+}
+
+export const PROVISIONER_VARIABLES = {
+  workDir: 'PROVISIONER_WORK_DIR',
+  tofuBinary: 'PROVISIONER_TOFU_BINARY',
+  tofuPgSchema: 'PROVISIONER_TOFU_PG_SCHEMA',
+  eventsTopic: 'PROVISIONER_LEDGER_EVENTS_TOPIC',
+  commandsTopic: 'PROVISIONER_LEDGER_COMMANDS_TOPIC',
+  telemetryTopic: 'PROVISIONER_TELEMETRY_TOPIC',
+  eventsGroupId: 'PROVISIONER_EVENTS_GROUP_ID',
+  queueName: 'PROVISIONER_QUEUE',
+  jobAttempts: 'PROVISIONER_JOB_ATTEMPTS',
+  /** Provided by `connectionEnv` of the native stack: the defaults of the work folder and the binary. */
+  stackDir: 'DATAWELL_STACK_DIR',
+  stackTofuBinary: 'DATAWELL_TOFU_BINARY',
+} as const;
+
+const V = PROVISIONER_VARIABLES;
+const optional = z.preprocess(blankToUndefined, z.string().trim().optional());
+const withDefault = (value: string) => z.preprocess((v) => blankToUndefined(v) ?? value, z.string().trim());
+const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
+const topic = (value: string) => withDefault(value).refine((t) => TOPIC.test(t), 'must be a Kafka topic name');
+const absolute = optional.refine((v) => v === undefined || isAbsolute(v), 'must be an absolute path');
 
 export const provisionerExtension: ServiceExtension<ProvisionerSettings> = {
-  shape: {},
-  build: () => ({}),
+  shape: {
+    [V.workDir]: absolute,
+    [V.tofuBinary]: optional,
+    [V.tofuPgSchema]: withDefault('provisioner_tofu').refine((s) => /^[a-z_][a-z0-9_]{0,62}$/.test(s), 'must be a lower-case PostgreSQL identifier'),
+    [V.eventsTopic]: topic('datawell.ledger.events.v1'),
+    [V.commandsTopic]: topic('datawell.ledger.commands.v1'),
+    [V.telemetryTopic]: topic('datawell.infra.telemetry.v1'),
+    [V.eventsGroupId]: withDefault('datawell-provisioner'),
+    [V.queueName]: withDefault('provisioner').refine((q) => /^[A-Za-z0-9._-]{1,100}$/.test(q), 'must be letters, digits, ".", "_" or "-"'),
+    [V.jobAttempts]: withDefault('3').refine((n) => /^\d+$/.test(n) && Number(n) >= 1 && Number(n) <= 20, 'must be an integer 1-20'),
+    [V.stackDir]: absolute,
+    [V.stackTofuBinary]: optional,
+  },
+  build: (values) => {
+    const stackDir = values[V.stackDir] as string | undefined;
+    return {
+      workDir: (values[V.workDir] as string | undefined) ?? (stackDir ? join(stackDir, 'provisioner') : join(tmpdir(), 'datawell-provisioner')),
+      tofuBinary: (values[V.tofuBinary] as string | undefined) ?? (values[V.stackTofuBinary] as string | undefined) ?? 'tofu',
+      tofuPgSchema: values[V.tofuPgSchema] as string,
+      topics: {
+        ledgerEvents: values[V.eventsTopic] as string,
+        ledgerCommands: values[V.commandsTopic] as string,
+        telemetry: values[V.telemetryTopic] as string,
+      },
+      eventsGroupId: values[V.eventsGroupId] as string,
+      queueName: values[V.queueName] as string,
+      jobAttempts: Number(values[V.jobAttempts]),
+    };
+  },
 };

@@ -1,0 +1,71 @@
+import { ledgerCommandSchema } from '@datawell/contracts';
+import { DESIRED, ledgerEvent } from './fixtures.spec-helper';
+import { effectOf, failedCommand, InvalidLedgerEventError, outputsDigest, provisionedCommand, registerWorkloadCommand } from './ledger-effects';
+import { jobIdOf } from './spec';
+
+const versionCreated = {
+  daoId: 'd1',
+  version: 1,
+  agreementId: 'agr-1',
+  members: [
+    { mspId: 'DspMSP', group: 'D', role: 'DSP', weight: 1, ownershipPpm: 800000 },
+    { mspId: 'Vsp1MSP', group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 200000 },
+  ],
+  terms: { heartbeatIntervalSeconds: 5, abandonAfterSeconds: 30 },
+  infrastructureRequested: { revision: 1, spec: DESIRED.spec },
+};
+
+describe('effectOf (ledger events the provisioner acts on)', () => {
+  it('turns VersionCreated into the desired state and an apply job', () => {
+    const effect = effectOf(ledgerEvent('VersionCreated', versionCreated));
+    expect(effect).toEqual({ type: 'version', desired: DESIRED, job: { kind: 'apply', daoId: 'd1', version: 1, revision: 1 } });
+  });
+
+  it('turns MemberAbandoned / MemberExited into a remove job, or a destroy job when the version is dissolved', () => {
+    expect(effectOf(ledgerEvent('MemberAbandoned', { mspId: 'Vsp1MSP', dissolved: false }))).toMatchObject({ type: 'member-left', mspId: 'Vsp1MSP', job: { kind: 'remove', mspId: 'Vsp1MSP' } });
+    expect(effectOf(ledgerEvent('MemberExited', { mspId: 'DspMSP', dissolved: true }))).toMatchObject({ type: 'member-left', dissolved: true, job: { kind: 'destroy', daoId: 'd1', version: 1 } });
+    expect(effectOf(ledgerEvent('ProposalDecided', { proposalId: 'p', effect: { dissolved: true } }))).toMatchObject({ type: 'dissolved', job: { kind: 'destroy' } });
+  });
+
+  it('ignores other events and channels, and rejects malformed or misplaced versions', () => {
+    expect(effectOf(ledgerEvent('RevenueRecorded', { amount: '1' }))).toBeUndefined();
+    expect(effectOf(ledgerEvent('VersionCreated', versionCreated, 'marketplace'))).toBeUndefined();
+    expect(() => effectOf(ledgerEvent('VersionCreated', { ...versionCreated, terms: {} }))).toThrow(InvalidLedgerEventError);
+    expect(() => effectOf(ledgerEvent('VersionCreated', versionCreated, 'dao-d1-v2'))).toThrow(/on channel dao-d1-v2/);
+  });
+});
+
+describe('job ids', () => {
+  it('are equal for equal triggers (so BullMQ dedupes them) and BullMQ-safe', () => {
+    const apply = { kind: 'apply' as const, daoId: 'd1', version: 1, revision: 1 };
+    expect(jobIdOf(apply)).toBe('apply.d1.v1.r1');
+    expect(jobIdOf({ ...apply })).toBe(jobIdOf(apply));
+    expect(jobIdOf({ ...apply, revision: 2 })).not.toBe(jobIdOf(apply));
+    expect(jobIdOf({ kind: 'remove', daoId: 'd1', version: 2, mspId: 'Vsp1MSP' })).toBe('remove.d1.v2.Vsp1MSP');
+    expect(jobIdOf({ kind: 'destroy', daoId: 'd1', version: 2 })).toBe('destroy.d1.v2');
+    for (const id of ['apply.d1.v1.r1', 'remove.d1.v2.Vsp1MSP']) expect(id).not.toContain(':');
+  });
+});
+
+describe('ledger commands', () => {
+  it('register a workload as its owner and report as the DSP, with deterministic ids and chaincode arguments', () => {
+    const register = registerWorkloadCommand(DESIRED, { workloadId: 'd1-v1-vsp1-mpc', owner: 'Vsp1MSP', publicKeyPem: 'PEM' });
+    expect(ledgerCommandSchema.parse(register)).toEqual({
+      commandId: 'provisioner.register.d1-v1-vsp1-mpc',
+      channel: 'dao-d1-v1',
+      chaincode: 'dao',
+      transaction: 'RegisterWorkload',
+      arguments: ['{"publicKeyPem":"PEM","workloadId":"d1-v1-vsp1-mpc"}'],
+      actingMspId: 'Vsp1MSP',
+    });
+    const digest = outputsDigest('{"b": 1, "a": {"y": 2, "x": 1}}');
+    expect(digest).toBe(outputsDigest('{"a":{"x":1,"y":2},"b":1}'));
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    const provisioned = provisionedCommand(DESIRED, digest, 2);
+    expect(provisioned).toMatchObject({ commandId: 'provisioner.provisioned.d1.v1.r1', transaction: 'InfrastructureProvisioned', actingMspId: 'DspMSP' });
+    expect(JSON.parse(provisioned.arguments[0]!)).toEqual({ revision: 1, outputsDigest: digest, resources: { workloads: 2 } });
+    const failed = failedCommand(DESIRED, '  tofu apply failed  ');
+    expect(failed).toMatchObject({ commandId: 'provisioner.failed.d1.v1.r1', transaction: 'InfrastructureFailed', actingMspId: 'DspMSP' });
+    expect(JSON.parse(failed.arguments[0]!)).toEqual({ revision: 1, reason: 'tofu apply failed' });
+  });
+});

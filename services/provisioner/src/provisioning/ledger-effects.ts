@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { daoChannelName, parseDaoChannel, type LedgerCommand, type LedgerEvent } from '@datawell/contracts';
+import { canonicalJson } from '@datawell/domain';
+import { dspOf, jobIdOf, memberLeftSchema, versionCreatedSchema, type DesiredVersion, type JobData } from './spec';
+
+export type LedgerEffect =
+  | { readonly type: 'version'; readonly desired: DesiredVersion; readonly job: JobData }
+  | { readonly type: 'member-left'; readonly daoId: string; readonly version: number; readonly mspId: string; readonly dissolved: boolean; readonly job: JobData }
+  | { readonly type: 'dissolved'; readonly daoId: string; readonly version: number; readonly job: JobData };
+
+export class InvalidLedgerEventError extends Error {
+  readonly code = 'INVALID_LEDGER_EVENT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidLedgerEventError';
+  }
+}
+
+/**
+ * What a ledger event asks of the provisioner, or undefined when nothing: `VersionCreated` →
+ * apply the version's requested infrastructure; `MemberAbandoned` / `MemberExited` → re-apply
+ * without that member's workloads (all of them when the version is dissolved with it);
+ * `ProposalDecided` with a dissolving effect → destroy the version's workspace.
+ */
+export function effectOf(event: LedgerEvent): LedgerEffect | undefined {
+  const channel = parseDaoChannel(event.channel);
+  if (!channel || event.payloadEncoding !== 'json') return undefined;
+  const payload = event.payload as Record<string, unknown> | null;
+  if (payload === null || typeof payload !== 'object') return undefined;
+  switch (event.eventName) {
+    case 'VersionCreated': {
+      const parsed = versionCreatedSchema.safeParse(payload);
+      if (!parsed.success) throw new InvalidLedgerEventError(`VersionCreated on ${event.channel}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      const v = parsed.data;
+      if (v.daoId !== channel.daoId || v.version !== channel.level) throw new InvalidLedgerEventError(`VersionCreated of ${v.daoId} v${v.version} on channel ${event.channel}`);
+      const desired: DesiredVersion = {
+        daoId: v.daoId,
+        version: v.version,
+        revision: v.infrastructureRequested.revision,
+        chaincode: event.chaincodeId,
+        members: v.members.map(({ mspId, group, role }) => ({ mspId, group, role })),
+        heartbeatIntervalSeconds: v.terms.heartbeatIntervalSeconds,
+        spec: v.infrastructureRequested.spec,
+        removedMembers: [],
+        dissolved: false,
+      };
+      return { type: 'version', desired, job: { kind: 'apply', daoId: v.daoId, version: v.version, revision: desired.revision } };
+    }
+    case 'MemberAbandoned':
+    case 'MemberExited': {
+      const parsed = memberLeftSchema.safeParse(payload);
+      if (!parsed.success) throw new InvalidLedgerEventError(`${event.eventName} on ${event.channel}: no mspId`);
+      const dissolved = parsed.data.dissolved === true;
+      const base = { daoId: channel.daoId, version: channel.level };
+      return {
+        type: 'member-left',
+        ...base,
+        mspId: parsed.data.mspId,
+        dissolved,
+        job: dissolved ? { kind: 'destroy', ...base } : { kind: 'remove', ...base, mspId: parsed.data.mspId },
+      };
+    }
+    default: {
+      const effect = payload['effect'];
+      const dissolved = payload['dissolved'] === true || (effect !== null && typeof effect === 'object' && (effect as Record<string, unknown>)['dissolved'] === true);
+      if (!dissolved) return undefined;
+      return { type: 'dissolved', daoId: channel.daoId, version: channel.level, job: { kind: 'destroy', daoId: channel.daoId, version: channel.level } };
+    }
+  }
+}
+
+export { jobIdOf };
+
+/** sha256 hex of tofu's outputs JSON in canonical form (key order and spacing do not change it). */
+export function outputsDigest(outputsJson: string): string {
+  return createHash('sha256').update(canonicalJson(JSON.parse(outputsJson) as unknown)).digest('hex');
+}
+
+/** Command ids are fixed by what they report, so a re-run job or redelivered event submits nothing twice. */
+export function registerWorkloadCommand(desired: DesiredVersion, workload: { workloadId: string; owner: string; publicKeyPem: string }): LedgerCommand {
+  return {
+    commandId: `provisioner.register.${workload.workloadId}`,
+    channel: daoChannelName(desired.daoId, desired.version),
+    chaincode: desired.chaincode,
+    transaction: 'RegisterWorkload',
+    arguments: [canonicalJson({ workloadId: workload.workloadId, publicKeyPem: workload.publicKeyPem })],
+    actingMspId: workload.owner,
+  };
+}
+
+export function provisionedCommand(desired: DesiredVersion, digest: string, workloads: number): LedgerCommand {
+  return {
+    commandId: `provisioner.provisioned.${desired.daoId}.v${desired.version}.r${desired.revision}`,
+    channel: daoChannelName(desired.daoId, desired.version),
+    chaincode: desired.chaincode,
+    transaction: 'InfrastructureProvisioned',
+    arguments: [canonicalJson({ revision: desired.revision, outputsDigest: digest, resources: { workloads } })],
+    actingMspId: dspOf(desired.members),
+  };
+}
+
+export function failedCommand(desired: DesiredVersion, reason: string): LedgerCommand {
+  const text = reason.trim() === '' ? 'provisioning failed' : reason.trim().slice(0, 1000);
+  return {
+    commandId: `provisioner.failed.${desired.daoId}.v${desired.version}.r${desired.revision}`,
+    channel: daoChannelName(desired.daoId, desired.version),
+    chaincode: desired.chaincode,
+    transaction: 'InfrastructureFailed',
+    arguments: [canonicalJson({ revision: desired.revision, reason: text })],
+    actingMspId: dspOf(desired.members),
+  };
+}

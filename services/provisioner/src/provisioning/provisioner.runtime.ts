@@ -1,0 +1,85 @@
+import { resolve } from 'node:path';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { KAFKA, SERVICE_CONFIG, type ServiceConfig } from '@datawell/config';
+import { createOutboxRelay, ensureTopics, type OutboxPublisher } from '@datawell/messaging';
+import type { Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { BullJobQueue } from './job-queue.adapter';
+import { LedgerEventsConsumer } from './ledger-events.consumer';
+import { ProvisioningRepository } from './provisioning.repository';
+import { ProvisioningService } from './provisioning.service';
+import type { RenderContext } from './tofu-config';
+
+/** The repository root, where `@swc-node/register` resolves for the launcher OpenTofu runs. */
+export const REPO_DIR = resolve(__dirname, '..', '..', '..', '..');
+
+/** The provisioner's moving parts for the life of the Nest application. */
+@Injectable()
+export class ProvisionerRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly repository: ProvisioningRepository;
+  readonly queue: BullJobQueue;
+  readonly service: ProvisioningService;
+  readonly render: RenderContext;
+  readonly settings: ServiceConfig<'provisioner'>['settings'];
+  readonly #outbox: OutboxPublisher;
+  readonly #consumer: LedgerEventsConsumer;
+  readonly #logger = new Logger('Provisioner');
+  readonly #kafka: Kafka;
+  #stopping = false;
+
+  constructor(@Inject(SERVICE_CONFIG) config: ServiceConfig<'provisioner'>, @Inject(KAFKA) kafka: Kafka, @InjectDataSource() dataSource: DataSource) {
+    const settings = config.settings;
+    this.settings = settings;
+    this.#kafka = kafka;
+    this.repository = new ProvisioningRepository(dataSource, config.postgres.schema);
+    this.queue = new BullJobQueue({ redisUrl: config.redis.url, name: settings.queueName, attempts: settings.jobAttempts, logger: this.#logger });
+    this.#outbox = createOutboxRelay({ dataSource, schema: config.postgres.schema, kafka, logger: this.#logger, pollIntervalMs: 250 });
+    this.render = {
+      workloadsRoot: resolve(settings.workDir, 'workloads'),
+      repoDir: REPO_DIR,
+      nodeBinary: process.execPath,
+      kafkaBrokers: config.kafka.brokers,
+      telemetryTopic: settings.topics.telemetry,
+      backendSchema: settings.tofuPgSchema,
+    };
+    this.service = new ProvisioningService({
+      repository: this.repository,
+      queue: this.queue,
+      render: this.render,
+      tofu: { binary: settings.tofuBinary, root: resolve(settings.workDir, 'tofu'), postgresUrl: config.postgres.url },
+      commandsTopic: settings.topics.ledgerCommands,
+      logger: this.#logger,
+      onOutbox: () => this.#outbox.notify(),
+    });
+    this.#consumer = new LedgerEventsConsumer({ kafka, topic: settings.topics.ledgerEvents, groupId: settings.eventsGroupId, service: this.service, logger: this.#logger });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    void this.#ensureTopics();
+    this.#outbox.start();
+    this.queue.process((job) => this.service.run(job));
+    await this.service.enqueuePending().catch((error: unknown) => this.#logger.warn({ message: 'could not enqueue recorded jobs at boot', error: String(error) }));
+    this.#consumer.start();
+  }
+
+  async #ensureTopics(): Promise<void> {
+    const { topics } = this.settings;
+    for (let delay = 1000; !this.#stopping; delay = Math.min(delay * 2, 30_000)) {
+      try {
+        await ensureTopics(this.#kafka, [topics.ledgerEvents, topics.ledgerCommands, topics.telemetry]);
+        return;
+      } catch (error) {
+        this.#logger.warn({ message: 'cannot create the provisioner topics yet; retrying', error: String(error), delayMs: delay });
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.#stopping = true;
+    await this.#consumer.stop();
+    await this.queue.close();
+    await this.#outbox.stop();
+  }
+}

@@ -1,0 +1,185 @@
+import { ledgerCommandCloudEvent, type CloudEvent, type LedgerEvent, type LedgerCommand } from '@datawell/contracts';
+import { processOnce, writeOutbox, type ConnectionLogger } from '@datawell/messaging';
+import type { EntityManager } from 'typeorm';
+import { effectOf, failedCommand, outputsDigest, provisionedCommand, registerWorkloadCommand } from './ledger-effects';
+import type { ProvisioningRepository } from './provisioning.repository';
+import { jobIdOf, type JobData } from './spec';
+import { renderTofuConfiguration, type RenderContext } from './tofu-config';
+import { TofuWorkspace, type TofuOptions } from './tofu.adapter';
+import { forgetWorkloadKey, prepareWorkloadFolder } from './workload-files.adapter';
+
+export const PROVISIONER_SOURCE = 'urn:datawell:provisioner';
+const INBOX_CONSUMER = 'provisioner.ledger-events';
+
+/** The queue seen by the service: add a job under its id (an existing id adds nothing). */
+export interface JobQueue {
+  add(id: string, data: JobData): Promise<void>;
+}
+
+/** A running job as the processor sees it (BullMQ's Job, narrowed). */
+export interface RunningJob {
+  readonly id: string;
+  readonly data: JobData;
+  /** Attempts made before this one. */
+  readonly attemptsMade: number;
+  readonly maxAttempts: number;
+  updateProgress(progress: number): Promise<void>;
+}
+
+export class VersionNotFoundError extends Error {
+  readonly code = 'VERSION_NOT_FOUND';
+  constructor(
+    readonly daoId: string,
+    readonly version: number,
+  ) {
+    super(`no desired state for DAO ${daoId} version ${version}`);
+    this.name = 'VersionNotFoundError';
+  }
+}
+
+export interface ProvisioningServiceOptions {
+  readonly repository: ProvisioningRepository;
+  readonly queue: JobQueue;
+  readonly render: RenderContext;
+  readonly tofu: TofuOptions;
+  readonly commandsTopic: string;
+  readonly logger: ConnectionLogger;
+  /** Called after ledger commands were written to the outbox. */
+  readonly onOutbox?: () => void;
+}
+
+/**
+ * Ledger events in, desired state per DAO version and jobs out; jobs render the version's OpenTofu
+ * configuration, apply it in the version's workspace and report to the ledger through the outbox.
+ */
+export class ProvisioningService {
+  constructor(private readonly o: ProvisioningServiceOptions) {}
+
+  /** Once per CloudEvent id: the desired state and the job row commit with the inbox claim. */
+  async handleLedgerEvent(event: CloudEvent<LedgerEvent>): Promise<void> {
+    const effect = effectOf(event.data);
+    if (!effect) return;
+    const { repository } = this.o;
+    await processOnce(repository.dataSource, repository.schema, INBOX_CONSUMER, event.id, async (m) => {
+      switch (effect.type) {
+        case 'version':
+          await repository.upsertVersion(m, effect.desired);
+          break;
+        case 'member-left':
+          if (!(await repository.removeMember(m, effect.daoId, effect.version, effect.mspId, effect.dissolved))) {
+            this.o.logger.warn({ message: 'member left a version the provisioner does not know; ignored', daoId: effect.daoId, version: effect.version });
+            return;
+          }
+          break;
+        case 'dissolved':
+          if (!(await repository.dissolve(m, effect.daoId, effect.version))) return;
+          break;
+      }
+      await repository.addJob(m, jobIdOf(effect.job), effect.job);
+    });
+    await this.enqueuePending();
+  }
+
+  /** Hands recorded jobs to the queue; also run at boot for jobs recorded just before a crash. */
+  async enqueuePending(): Promise<void> {
+    for (const job of await this.o.repository.jobsNotEnqueued()) {
+      await this.o.queue.add(job.id, job.data);
+      await this.o.repository.markEnqueued(job.id);
+    }
+  }
+
+  /** The job processor. Idempotent: applying a converged workspace changes nothing. */
+  async run(job: RunningJob): Promise<void> {
+    const { repository } = this.o;
+    const { data } = job;
+    const pending: string[] = [];
+    let flushing = Promise.resolve();
+    const flush = () => {
+      const lines = pending.splice(0);
+      flushing = flushing.then(() => repository.appendLogs(job.id, lines)).catch(() => undefined);
+      return flushing;
+    };
+    const timer = setInterval(() => void flush(), 500);
+    const log = (line: string) => {
+      pending.push(line);
+    };
+    const progress = async (p: number) => {
+      await job.updateProgress(p);
+      await repository.updateJob(repository.dataSource, job.id, { progress: p });
+    };
+    try {
+      await repository.updateJob(repository.dataSource, job.id, { state: 'active', attempts: job.attemptsMade + 1, error: null });
+      log(`job ${job.id}: attempt ${job.attemptsMade + 1} of ${job.maxAttempts}`);
+      const desired = await repository.version(data.daoId, data.version);
+      if (!desired) throw new VersionNotFoundError(data.daoId, data.version);
+      const rendered = renderTofuConfiguration(desired, this.o.render);
+      const workspace = new TofuWorkspace(this.o.tofu, rendered.workspace);
+      const keys = new Map<string, string>();
+      for (const w of rendered.workloads) {
+        const { publicKeyPem } = prepareWorkloadFolder(w);
+        keys.set(w.config.workloadId, publicKeyPem);
+        await repository.saveWorkload({ ...w.config, dir: w.dir, publicKeyPem });
+      }
+      workspace.writeConfiguration(rendered.document);
+      await repository.setVersionStatus(repository.dataSource, desired.daoId, desired.version, desired.dissolved ? 'destroying' : 'applying');
+      await progress(10);
+      await workspace.prepare(log);
+      await progress(30);
+      await workspace.apply(log);
+      await progress(80);
+      const outputs = await workspace.outputs();
+      const digest = outputsDigest(outputs);
+      if (desired.dissolved) await workspace.deleteWorkspace(log);
+      await progress(90);
+      const active = new Set(rendered.workloads.map((w) => w.config.workloadId));
+      const gone = (await repository.workloads(desired.daoId, desired.version)).filter((w) => !active.has(w.workloadId) && w.status !== 'destroyed');
+      for (const w of gone) forgetWorkloadKey(w.dir);
+      await flush();
+      await repository.dataSource.transaction(async (m) => {
+        await repository.markDestroyed(m, gone.map((w) => w.workloadId));
+        await repository.setVersionStatus(m, desired.daoId, desired.version, desired.dissolved ? 'destroyed' : 'provisioned', {
+          appliedRevision: desired.revision,
+          outputsDigest: digest,
+        });
+        if (data.kind === 'apply' && !desired.dissolved) {
+          const commands = [
+            ...rendered.workloads.map((w) =>
+              registerWorkloadCommand(desired, { workloadId: w.config.workloadId, owner: w.config.owner, publicKeyPem: keys.get(w.config.workloadId)! }),
+            ),
+            provisionedCommand(desired, digest, rendered.workloads.length),
+          ];
+          await this.#writeCommands(m, commands);
+        }
+        await repository.updateJob(m, job.id, { state: 'completed', progress: 100, finished: true });
+      });
+      this.o.onOutbox?.();
+      await progress(100);
+      log(`job ${job.id}: done (${rendered.workloads.length} workloads, outputs ${digest})`);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      log(`job ${job.id}: failed: ${reason}`);
+      const last = job.attemptsMade + 1 >= job.maxAttempts;
+      await repository.dataSource.transaction(async (m) => {
+        await repository.updateJob(m, job.id, { state: last ? 'failed' : 'retrying', error: reason, finished: last });
+        const desired = await repository.version(data.daoId, data.version, m);
+        if (last && desired) {
+          await repository.setVersionStatus(m, data.daoId, data.version, 'failed', { failure: reason });
+          if (data.kind === 'apply') await this.#writeCommands(m, [failedCommand(desired, reason)]);
+        }
+      });
+      if (last) this.o.onOutbox?.();
+      throw error;
+    } finally {
+      clearInterval(timer);
+      await flush();
+    }
+  }
+
+  async #writeCommands(m: EntityManager, commands: readonly LedgerCommand[]): Promise<void> {
+    await writeOutbox(
+      m,
+      this.o.repository.schema,
+      commands.map((c) => ({ id: c.commandId, topic: this.o.commandsTopic, key: c.channel, payload: ledgerCommandCloudEvent(c, PROVISIONER_SOURCE) })),
+    );
+  }
+}

@@ -1,0 +1,61 @@
+import { DESIRED } from './fixtures.spec-helper';
+import { renderTofuConfiguration, type RenderContext } from './tofu-config';
+
+const CONTEXT: RenderContext = {
+  workloadsRoot: '/work/prov/workloads',
+  repoDir: '/repo',
+  nodeBinary: '/usr/bin/node',
+  kafkaBrokers: ['127.0.0.1:29092'],
+  telemetryTopic: 'datawell.infra.telemetry.v1',
+  backendSchema: 'provisioner_tofu',
+};
+
+type Doc = {
+  terraform: { backend: { pg: { schema_name: string } } };
+  locals: { workloads: Record<string, { start: string; stop: string; owner: string; dir: string; digest: string }> };
+  resource: { terraform_data: { workload: { for_each: string; triggers_replace: string; provisioner: Array<Record<string, { when?: string; command: string }>> } } };
+};
+
+describe('renderTofuConfiguration', () => {
+  it('renders one terraform_data instance per managed workload, in the pg backend, with start and stop provisioners', () => {
+    const r = renderTofuConfiguration(DESIRED, CONTEXT);
+    const doc = r.document as unknown as Doc;
+    expect(r.workspace).toBe('dao-d1-v1');
+    expect(doc.terraform.backend.pg.schema_name).toBe('provisioner_tofu');
+    expect(Object.keys(doc.locals.workloads)).toEqual(['d1-v1-dsp-mpc', 'd1-v1-vsp1-mpc']); // not the self-hosted one
+    const w = doc.locals.workloads['d1-v1-vsp1-mpc']!;
+    expect(w).toMatchObject({ owner: 'Vsp1MSP', dir: '/work/prov/workloads/d1-v1-vsp1-mpc' });
+    expect(w.start).toBe(`'/usr/bin/node' '-r' '@swc-node/register' '/repo/services/provisioner/src/workload/launch.main.ts' 'start' '/work/prov/workloads/d1-v1-vsp1-mpc'`);
+    expect(w.stop).toContain(`'stop' '/work/prov/workloads/d1-v1-vsp1-mpc'`);
+    const resource = doc.resource.terraform_data.workload;
+    expect(resource.for_each).toBe('${local.workloads}');
+    expect(resource.triggers_replace).toBe('${each.value.digest}');
+    expect(resource.provisioner).toEqual([
+      { 'local-exec': { command: '${self.input.start}', working_dir: '${self.input.cwd}' } },
+      { 'local-exec': { when: 'destroy', command: '${self.input.stop}', working_dir: '${self.input.cwd}' } },
+    ]);
+    expect(r.workloads[0]!.config).toMatchObject({ workloadId: 'd1-v1-dsp-mpc', heartbeatIntervalSeconds: 5, keyFile: '/work/prov/workloads/d1-v1-dsp-mpc/key.pem', parameters: { memoryMb: 256 } });
+    expect(JSON.parse(JSON.stringify(r.document))).toEqual(r.document); // plain JSON: *.tf.json
+  });
+
+  it('is deterministic and changes a workload digest only when its config changes', () => {
+    const a = renderTofuConfiguration(DESIRED, CONTEXT);
+    expect(renderTofuConfiguration(DESIRED, CONTEXT).document).toEqual(a.document);
+    const b = renderTofuConfiguration({ ...DESIRED, heartbeatIntervalSeconds: 9 }, CONTEXT);
+    expect(b.workloads[0]!.digest).not.toBe(a.workloads[0]!.digest);
+  });
+
+  it("drops a removed member's workloads and keeps the resource block (its destroy provisioner) when none is left", () => {
+    const removed = renderTofuConfiguration({ ...DESIRED, removedMembers: ['Vsp1MSP'] }, CONTEXT);
+    expect(removed.workloads.map((w) => w.config.workloadId)).toEqual(['d1-v1-dsp-mpc']);
+    const dissolved = renderTofuConfiguration({ ...DESIRED, dissolved: true }, CONTEXT).document as unknown as Doc;
+    expect(dissolved.locals.workloads).toEqual({});
+    expect(dissolved.resource.terraform_data.workload.provisioner).toHaveLength(2);
+  });
+
+  it('refuses paths that OpenTofu would read as templates, and bad workload ids', () => {
+    expect(() => renderTofuConfiguration(DESIRED, { ...CONTEXT, workloadsRoot: '/x/${path.root}' })).toThrow(/template/);
+    const long = { ...DESIRED, spec: { workloads: [{ name: 'x'.repeat(127), owner: 'DspMSP', placement: 'managed' as const, kind: 'k' }] } };
+    expect(() => renderTofuConfiguration(long, CONTEXT)).toThrow(/INVALID_WORKLOAD_ID|is not 1-128/);
+  });
+});

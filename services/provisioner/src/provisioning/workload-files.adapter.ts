@@ -1,0 +1,38 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { filePath, isAlive, readPidFile } from '../workload/files';
+import type { RenderedWorkload } from './tofu-config';
+
+/**
+ * A workload's folder: its config and its own ECDSA P-256 key (mode 0600), made before OpenTofu starts
+ * it. A key already there is kept, so re-applying never changes a registered key.
+ */
+export function prepareWorkloadFolder(w: RenderedWorkload): { publicKeyPem: string } {
+  mkdirSync(w.dir, { recursive: true, mode: 0o700 });
+  writeFileSync(filePath(w.dir, 'config'), `${JSON.stringify(w.config, null, 2)}\n`);
+  const keyFile = w.config.keyFile;
+  if (!existsSync(keyFile)) {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, { mode: 0o600 });
+  }
+  chmodSync(keyFile, 0o600);
+  const publicKeyPem = createPublicKey(createPrivateKey(readFileSync(keyFile, 'utf8'))).export({ type: 'spki', format: 'pem' }) as string;
+  return { publicKeyPem };
+}
+
+/** A destroyed workload's key goes with it. */
+export function forgetWorkloadKey(dir: string): void {
+  rmSync(filePath(dir, 'key'), { force: true });
+}
+
+export interface WorkloadProcesses {
+  readonly supervisorPid: number | null;
+  readonly workloadPid: number | null;
+  readonly running: boolean;
+}
+
+export function workloadProcesses(dir: string): WorkloadProcesses {
+  const supervisor = readPidFile(filePath(dir, 'supervisorPid'));
+  const workload = readPidFile(filePath(dir, 'workloadPid'));
+  return { supervisorPid: supervisor ?? null, workloadPid: workload ?? null, running: isAlive(supervisor) };
+}

@@ -1,0 +1,66 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { filePath, isAlive, readPidFile } from './files';
+
+/**
+ * Run by the OpenTofu resource of a workload: `start <dir>` launches the workload's supervisor
+ * detached (idempotent: a live supervisor is left alone, so a re-applied or resumed apply does not
+ * start a second one); `stop <dir>` stops it and its workload, and succeeds when they are already dead.
+ */
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function start(dir: string): Promise<void> {
+  rmSync(filePath(dir, 'stop'), { force: true });
+  if (isAlive(readPidFile(filePath(dir, 'supervisorPid')))) return;
+  const log = openSync(filePath(dir, 'supervisorLog'), 'a');
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'supervisor.main.ts'), dir], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    cwd: process.cwd(),
+  });
+  closeSync(log);
+  child.unref();
+  if (child.pid === undefined) throw new Error(`could not start the supervisor of ${dir}`);
+  for (let waited = 0; waited < 60_000; waited += 200) {
+    if (readPidFile(filePath(dir, 'supervisorPid')) === child.pid && isAlive(readPidFile(filePath(dir, 'workloadPid')))) return;
+    if (!isAlive(child.pid)) throw new Error(`the supervisor of ${dir} exited at start (see ${filePath(dir, 'supervisorLog')})`);
+    await sleep(200);
+  }
+  throw new Error(`the supervisor of ${dir} did not start its workload within 60 s`);
+}
+
+async function stopPid(pid: number | undefined): Promise<void> {
+  if (!isAlive(pid)) return;
+  try {
+    process.kill(pid!, 'SIGTERM');
+  } catch {
+    return;
+  }
+  for (let waited = 0; waited < 10_000 && isAlive(pid); waited += 100) await sleep(100);
+  if (isAlive(pid)) {
+    try {
+      process.kill(pid!, 'SIGKILL');
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+}
+
+async function stop(dir: string): Promise<void> {
+  if (!existsSync(dir)) return;
+  writeFileSync(filePath(dir, 'stop'), `${Date.now()}\n`);
+  await stopPid(readPidFile(filePath(dir, 'supervisorPid')));
+  await stopPid(readPidFile(filePath(dir, 'workloadPid')));
+  for (const f of ['supervisorPid', 'workloadPid', 'key'] as const) rmSync(filePath(dir, f), { force: true });
+}
+
+const [action, dir] = process.argv.slice(2);
+const done = action === 'start' && dir ? start(dir) : action === 'stop' && dir ? stop(dir) : Promise.reject(new Error('usage: launch.main.ts start|stop <dir>'));
+done.then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);
