@@ -3,13 +3,28 @@
 const { pathsToModuleNameMapper } = require('./tools/jest/paths');
 
 const swc = ['@swc/jest', { swcrc: true }];
+
+// `--selectProjects` takes every following word as a project name, so `jest --selectProjects unit
+// libs/x` would run every unit test; words after it that look like paths filter the tests instead.
+const selected = (() => {
+  const at = process.argv.indexOf('--selectProjects');
+  if (at < 0) return [];
+  const words = [];
+  for (const word of process.argv.slice(at + 1)) {
+    if (word.startsWith('-')) break;
+    words.push(word);
+  }
+  return words.filter((w) => w.includes('/') || w.endsWith('.ts'));
+})();
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const onlyPaths = selected.length ? [`^(?!.*(${selected.map(escape).join('|')})).*$`] : [];
 const common = {
   rootDir: __dirname,
   transform: { '^.+\\.ts$': swc },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: pathsToModuleNameMapper(),
   testEnvironment: 'node',
-  testPathIgnorePatterns: ['/node_modules/', '/.stack/', '/dist/'],
+  testPathIgnorePatterns: ['/node_modules/', '/.stack/', '/dist/', ...onlyPaths],
   setupFiles: ['<rootDir>/tools/jest/quiet-chaincode.js'],
 };
 

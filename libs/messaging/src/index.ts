@@ -1,6 +1,7 @@
 export { checkKafka, createKafka, kafkaLogCreator, type KafkaAdminLike, type KafkaClientOptions, type KafkaClusterInfo } from './kafka';
 export type { ConnectionLogger } from './logger';
 export { checkRedis, closeRedis, createRedis, type RedisClientOptions, type RedisLike } from './redis';
+export { startTopicConsumer, type TopicConsumer, type TopicConsumerOptions } from './consumer';
 export { withTimeout } from './timeout';
 export { ensureTopics } from './topics';
 export {

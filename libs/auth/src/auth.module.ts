@@ -1,0 +1,217 @@
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  createParamDecorator,
+  HttpCode,
+  HttpException,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  Post,
+  UseGuards,
+  type CanActivate,
+  type DynamicModule,
+  type ExecutionContext,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { getDataSourceToken, InjectDataSource } from '@nestjs/typeorm';
+import type { Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { KAFKA, SERVICE_CONFIG, type ServiceConfig } from '@datawell/config';
+import { TOPICS } from '@datawell/contracts';
+import { startTopicConsumer, type TopicConsumer } from '@datawell/messaging';
+import { parseCertificate, verifyAgainstDirectory } from './certificates';
+import { IdentityDirectory } from './directory';
+import { directoryUpdateOf } from './directory-events';
+import { AuthError } from './errors';
+import type { Principal } from './principal';
+import { TokenIssuer } from './tokens';
+
+export const PRINCIPAL = Symbol('datawell.principal');
+
+const tokenRequest = z.strictObject({
+  certificatePem: z.string().min(1).max(8192),
+  challenge: z.string().min(1).max(512),
+  signature: z.string().min(1).max(512).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64'),
+});
+
+class ChallengeResponse {
+  @ApiProperty({ description: 'Sign this exact string (UTF-8) with the enrolled key: ECDSA-SHA256, DER, base64.' }) challenge!: string;
+  @ApiProperty() expiresAt!: string;
+}
+
+class TokenRequest {
+  @ApiProperty({ description: 'PEM of the enrolled certificate' }) certificatePem!: string;
+  @ApiProperty({ description: 'A challenge from POST /auth/challenge' }) challenge!: string;
+  @ApiProperty({ description: 'base64 DER ECDSA-SHA256 signature of the challenge by the enrolled key' }) signature!: string;
+}
+
+class TokenResponse {
+  @ApiProperty({ description: 'Send as `Authorization: Bearer <token>`' }) token!: string;
+  @ApiProperty() expiresAt!: string;
+  @ApiProperty({ description: '{mspId, enrollmentId, role, certificateFingerprint}' }) principal!: Principal;
+}
+
+function httpError(error: AuthError): HttpException {
+  return new HttpException({ code: error.code, message: error.message }, error.status);
+}
+
+/** Authentication state of one service: the directory and the token issuer. */
+@Injectable()
+export class Authenticator {
+  readonly issuer: TokenIssuer;
+
+  constructor(
+    @Inject(SERVICE_CONFIG) config: ServiceConfig,
+    readonly directory: IdentityDirectory,
+  ) {
+    this.issuer = new TokenIssuer(config.auth.tokenSecret);
+  }
+
+  async login(input: unknown): Promise<TokenResponse> {
+    const parsed = tokenRequest.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new AuthError('INVALID_REQUEST', `${issue.path.join('.') || 'body'}: ${issue.message}`);
+    }
+    const certificate = parseCertificate(parsed.data.certificatePem);
+    const verified = verifyAgainstDirectory(certificate, await this.directory.all());
+    this.issuer.redeemChallenge(parsed.data.challenge, parsed.data.signature, certificate);
+    const principal: Principal = {
+      mspId: verified.entry.mspId,
+      enrollmentId: verified.enrollmentId,
+      role: verified.entry.role,
+      certificateFingerprint: verified.fingerprint,
+    };
+    return { ...this.issuer.issue(principal), principal };
+  }
+
+  /** The principal of a bearer token; also re-checks that its organisation is still active. */
+  async authenticate(authorization: string | undefined): Promise<Principal> {
+    const match = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(authorization ?? '');
+    if (!match) throw new AuthError('UNAUTHENTICATED', 'missing bearer token: log in with POST /auth/challenge and POST /auth/token');
+    const principal = this.issuer.verify(match[1]!);
+    const entry = await this.directory.get(principal.mspId);
+    if (!entry || entry.status !== 'active') throw new AuthError('UNAUTHENTICATED', `${principal.mspId} is no longer an active participant`);
+    return principal;
+  }
+}
+
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(private readonly auth: Authenticator) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; [PRINCIPAL]?: Principal }>();
+    try {
+      request[PRINCIPAL] = await this.auth.authenticate(request.headers['authorization']);
+    } catch (error) {
+      if (error instanceof AuthError) throw httpError(error);
+      throw error;
+    }
+    return true;
+  }
+}
+
+/** The handler (or every handler of the controller) needs a bearer token of an enrolled identity. */
+export function Authenticated(): MethodDecorator & ClassDecorator {
+  return applyDecorators(UseGuards(AuthGuard), ApiBearerAuth(), ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: no or bad bearer token' }));
+}
+
+/** The authenticated caller, in a handler behind @Authenticated(). */
+export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {
+  const principal = context.switchToHttp().getRequest<{ [PRINCIPAL]?: Principal }>()[PRINCIPAL];
+  if (!principal) throw new HttpException({ code: 'UNAUTHENTICATED', message: 'this endpoint needs a bearer token' }, 401);
+  return principal;
+});
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: Authenticator) {}
+
+  @Post('challenge')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'A one-time challenge to sign with an enrolled key' })
+  challenge(): ChallengeResponse {
+    return this.auth.issuer.challenge();
+  }
+
+  @Post('token')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Exchange a signed challenge and the enrolled certificate for a bearer token' })
+  @ApiBody({ type: TokenRequest })
+  async token(@Body() body: unknown): Promise<TokenResponse> {
+    try {
+      return await this.auth.login(body);
+    } catch (error) {
+      if (error instanceof AuthError) throw httpError(error);
+      throw error;
+    }
+  }
+}
+
+/** Keeps the identity directory up to date from `ParticipantRegistered` ledger events. */
+@Injectable()
+export class DirectoryUpdater implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly #logger = new Logger('IdentityDirectory');
+  #consumer: TopicConsumer | undefined;
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly directory: IdentityDirectory,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.#consumer = startTopicConsumer({
+      kafka: this.kafka,
+      groupId: `datawell-${this.config.service}-identity-directory`,
+      topics: [TOPICS.ledgerEvents],
+      logger: this.#logger,
+      handle: async (message) => {
+        const update = directoryUpdateOf(message.value, (problem) => this.#logger.warn({ message: 'ignored a ledger event', problem }));
+        if (!update) return;
+        await this.dataSource.transaction(async (manager) => this.directory.upsert(manager, update.entry, update.eventId));
+        this.#logger.log({ message: 'participant in directory', mspId: update.entry.mspId, status: update.entry.status });
+      },
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.#consumer?.stop();
+  }
+}
+
+/**
+ * Authentication for a service: `POST /auth/challenge`, `POST /auth/token`, the `@Authenticated()`
+ * guard, and the identity directory fed from ledger events. The service's migrations must include
+ * a subclass of `CreateIdentityDirectory`.
+ */
+@Module({})
+export class AuthModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: AuthModule,
+      global: true,
+      controllers: [AuthController],
+      providers: [
+        {
+          provide: IdentityDirectory,
+          useFactory: (config: ServiceConfig, dataSource: DataSource) => new IdentityDirectory(dataSource, config.postgres.schema),
+          inject: [SERVICE_CONFIG, getDataSourceToken()],
+        },
+        Authenticator,
+        AuthGuard,
+        DirectoryUpdater,
+      ],
+      exports: [Authenticator, AuthGuard, IdentityDirectory],
+    };
+  }
+}

@@ -1,0 +1,59 @@
+import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
+import type { DirectoryEntry } from './principal';
+
+const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const schemaOf = (queryRunner: QueryRunner) => (queryRunner.connection.options as { schema?: string }).schema ?? 'public';
+
+/**
+ * The identity directory table in a service's schema. A service migration extends this class with
+ * its own timestamped name: `export class CreateIdentityDirectory1763900000000 extends CreateIdentityDirectory {}`.
+ */
+export abstract class CreateIdentityDirectory implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const s = quote(schemaOf(queryRunner));
+    await queryRunner.query(`
+      CREATE TABLE ${s}.identity_directory (
+        msp_id      text PRIMARY KEY,
+        role        text NOT NULL,
+        name        text NOT NULL,
+        status      text NOT NULL,
+        ca_cert_pem text NOT NULL,
+        event_id    text NOT NULL,
+        updated_at  timestamptz NOT NULL DEFAULT now()
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE ${quote(schemaOf(queryRunner))}.identity_directory`);
+  }
+}
+
+const toEntry = (r: Record<string, string>): DirectoryEntry => ({ mspId: r['msp_id']!, role: r['role'] as 'DSP' | 'VSP', name: r['name']!, status: r['status']!, caCertPem: r['ca_cert_pem']! });
+
+/** Reads and writes the directory; written only from ledger events. */
+export class IdentityDirectory {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly schema: string,
+  ) {}
+
+  async upsert(manager: EntityManager, entry: DirectoryEntry, eventId: string): Promise<void> {
+    await manager.query(
+      `INSERT INTO ${quote(this.schema)}.identity_directory (msp_id, role, name, status, ca_cert_pem, event_id)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (msp_id) DO UPDATE SET role = EXCLUDED.role, name = EXCLUDED.name, status = EXCLUDED.status,
+         ca_cert_pem = EXCLUDED.ca_cert_pem, event_id = EXCLUDED.event_id, updated_at = now()`,
+      [entry.mspId, entry.role, entry.name, entry.status, entry.caCertPem, eventId],
+    );
+  }
+
+  async all(): Promise<DirectoryEntry[]> {
+    const rows = (await this.dataSource.query(`SELECT msp_id, role, name, status, ca_cert_pem FROM ${quote(this.schema)}.identity_directory`)) as Array<Record<string, string>>;
+    return rows.map(toEntry);
+  }
+
+  async get(mspId: string): Promise<DirectoryEntry | undefined> {
+    const rows = (await this.dataSource.query(`SELECT msp_id, role, name, status, ca_cert_pem FROM ${quote(this.schema)}.identity_directory WHERE msp_id = $1`, [mspId])) as Array<Record<string, string>>;
+    return rows.map(toEntry)[0];
+  }
+}
