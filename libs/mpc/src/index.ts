@@ -5,6 +5,8 @@ export { fromBigInts } from './field/vector';
 export * from './errors';
 export type { Transport, MessageInterceptor } from './transport/transport';
 export { createMemoryTransports } from './transport/transport';
+/** For transports outside the engine (the MPC node's TLS adapter): a closable FIFO per peer. */
+export { Mailbox } from './transport/mailbox';
 export type { Shared, TripleShares, MaskShares, SquareShares } from './online/shares';
 export type { MpcParty } from './online/party';
 export { createParty } from './online/party';
@@ -29,8 +31,6 @@ export {
 } from './programs/compare';
 export type { DemoOptions, DemoReport, DemoFigures, DemoJob, DemoNodeResult } from './demo/demo';
 export { runMpcDemo, runDemoNode, demoJob, demoReport, demoDataset, plainFigures } from './demo/demo';
-export type { TlsIdentity, TlsNodeOptions, TlsNode, Endpoint } from './transport/tls';
-export { listenTlsNode, connectLoopbackTls } from './transport/tls';
-export type { TestPki } from './transport/test-pki';
+export type { TestPki, TlsIdentity } from './transport/test-pki';
 export { generateTestPki } from './transport/test-pki';
 export { createPortTransport } from './transport/port';

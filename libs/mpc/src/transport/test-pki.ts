@@ -3,7 +3,6 @@ import { webcrypto } from 'node:crypto';
 
 type KeyPair = webcrypto.CryptoKeyPair;
 import * as x509 from '@peculiar/x509';
-import type { TlsIdentity } from './tls';
 
 /**
  * A throw-away CA and one certificate per MPC node (ECDSA P-256), for tests, the demo and the
@@ -16,6 +15,13 @@ const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 function pem(label: string, der: ArrayBuffer): string {
   const b64 = Buffer.from(der).toString('base64').replace(/.{64}/g, '$&\n');
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
+}
+
+/** A node's key and certificate, and the CA certificate(s) that issue the nodes' certificates (PEM). */
+export interface TlsIdentity {
+  readonly key: string;
+  readonly cert: string;
+  readonly ca: string;
 }
 
 export interface TestPki {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { listenTlsNode, runDemoNode, type DemoNodeResult } from '@datawell/mpc';
+import { runDemoNode, type DemoNodeResult } from '@datawell/mpc';
+import { listenTlsNode } from './tls.adapter';
 import type { MpcNodeConfig } from './node.config';
 
 /**

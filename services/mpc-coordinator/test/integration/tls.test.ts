@@ -1,8 +1,5 @@
-import { fromBigInts } from '../field/vector';
-import { createParty } from '../online/party';
-import { dealPreprocessing } from '../preprocessing/trusted-dealer';
-import { generateTestPki } from './test-pki';
-import { connectLoopbackTls, listenTlsNode } from './tls';
+import { createParty, dealPreprocessing, fromBigInts, generateTestPki } from '@datawell/mpc';
+import { connectLoopbackTls, listenTlsNode } from '../../src/node/tls.adapter';
 
 jest.setTimeout(30_000);
 

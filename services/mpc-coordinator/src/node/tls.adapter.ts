@@ -1,21 +1,14 @@
 import { connect, createServer, type PeerCertificate, type Server, type TLSSocket } from 'node:tls';
-import { InvalidArgumentError, ProtocolViolationError } from '../errors';
-import { Mailbox } from './mailbox';
-import type { Transport } from './transport';
+import { InvalidArgumentError, Mailbox, ProtocolViolationError, type TlsIdentity, type Transport } from '@datawell/mpc';
 
 /**
+ * The MPC nodes' network adapter (I/O, so it lives here and not in the pure engine).
  * Mutually authenticated TLS 1.3 channels between MPC nodes. Every node has a key and certificate
  * issued by the DAO's CA; a node accepts a connection only from a certificate chaining to that CA
  * whose subject CN is the expected name of a party, and checks the same of the node it dials.
  * Party i dials every j < i and accepts every j > i. Frames are a 4-byte big-endian length and
  * the payload.
  */
-export interface TlsIdentity {
-  readonly key: string;
-  readonly cert: string;
-  /** The CA certificate(s) that issue the nodes' certificates (PEM). */
-  readonly ca: string;
-}
 
 export interface TlsNodeOptions {
   readonly self: number;
