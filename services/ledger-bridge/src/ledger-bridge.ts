@@ -1,7 +1,11 @@
 import type { LedgerBridgeConfig } from '@datawell/config';
+import { TOPICS } from '@datawell/contracts';
 import { createOutboxRelay, ensureTopics, type ConnectionLogger, type OutboxPublisher } from '@datawell/messaging';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
+import { AdminService } from './admin/admin.service';
+import { stackFabricAdmin, type FabricAdmin } from './admin/fabric-admin.adapter';
+import { GatewayOrgLedger } from './admin/org-ledger.adapter';
 import { ChannelsRepository, type KnownChannel } from './channels/channels.repository';
 import { CommandService } from './commands/command.service';
 import { CommandsConsumer } from './commands/commands.consumer';
@@ -10,7 +14,27 @@ import { BRIDGE_SOURCE } from './events/event-messages';
 import { EventRelay } from './events/event-relay.service';
 import { LedgerEventsRepository } from './events/ledger-events.repository';
 import { Gateways, type PeerDirectory } from './fabric/gateways.adapter';
+import { NetworkConsumer } from './network/network.consumer';
+import { NetworkRepository } from './network/network.repository';
+import { NetworkService } from './network/network.service';
 import { FileWallet } from './wallet/wallet.adapter';
+
+/** Where the network administration listens and answers (defaults: the contracts' topics). */
+export interface NetworkTopics {
+  readonly commands: string;
+  readonly events: string;
+  readonly agreements: string;
+  readonly commandsGroupId: string;
+  readonly agreementsGroupId: string;
+}
+
+export const DEFAULT_NETWORK_TOPICS: NetworkTopics = {
+  commands: TOPICS.networkCommands,
+  events: TOPICS.networkEvents,
+  agreements: TOPICS.agreements,
+  commandsGroupId: 'datawell-ledger-bridge-network-commands',
+  agreementsGroupId: 'datawell-ledger-bridge-agreements',
+};
 
 export interface LedgerBridgeOptions {
   readonly dataSource: DataSource;
@@ -22,19 +46,32 @@ export interface LedgerBridgeOptions {
   readonly outboxPollIntervalMs?: number;
   /** Organisations' own peers (the operator's bridge knows them all); else the configured peer. */
   readonly peers?: PeerDirectory;
+  /** Network administration's topics and consumer groups (tests use their own). */
+  readonly networkTopics?: NetworkTopics;
+  /** Network administration over another FabricAdmin than the configured stack's (tests). */
+  readonly fabricAdmin?: FabricAdmin;
+  /** Attempts at a network message's outcome while the network fails, and the first delay between them. */
+  readonly networkRetry?: { readonly maxAttempts: number; readonly delayMs: number };
 }
 
 /**
  * The bridge's moving parts, started and stopped together: the outbox relay, the chaincode event
- * relay and the commands consumer. Without a configured peer only the outbox relay runs.
+ * relay and the commands consumer. Without a configured peer only the outbox relay runs. When the
+ * bridge is the operator's (LEDGER_BRIDGE_ADMIN_* and a wallet), it also holds the network
+ * administration and consumes network commands and signed agreements.
  */
 export class LedgerBridge {
   readonly channels: ChannelsRepository;
   readonly operations: OperationsRepository;
+  /** The operator's network administration, when this bridge is the operator's. */
+  readonly admin: AdminService | undefined;
   readonly #outbox: OutboxPublisher;
   readonly #gateways: Gateways | undefined;
   readonly #events: EventRelay | undefined;
   readonly #consumer: CommandsConsumer | undefined;
+  readonly #orgLedger: GatewayOrgLedger | undefined;
+  readonly #network: NetworkConsumer[] = [];
+  readonly #networkTopics: NetworkTopics;
   #stopping = false;
 
   constructor(private readonly options: LedgerBridgeOptions) {
@@ -48,9 +85,31 @@ export class LedgerBridge {
       logger,
       ...(options.outboxPollIntervalMs ? { pollIntervalMs: options.outboxPollIntervalMs } : {}),
     });
+    this.#networkTopics = options.networkTopics ?? DEFAULT_NETWORK_TOPICS;
+    const wake = () => this.#outbox.notify();
+    if ((settings.admin || options.fabricAdmin) && settings.walletDir) {
+      const fabric = options.fabricAdmin ?? stackFabricAdmin(settings.admin!);
+      const wallet = new FileWallet(settings.walletDir);
+      this.#orgLedger = new GatewayOrgLedger(fabric, wallet);
+      this.admin = new AdminService(fabric, wallet, this.#orgLedger, {
+        register: async (name, chaincodes, actingMspId) => void (await this.addChannel({ name, chaincodes, actingMspId })),
+      });
+      const topics = this.#networkTopics;
+      const service = new NetworkService({
+        admin: this.admin,
+        repository: new NetworkRepository(dataSource, schema, topics.events),
+        logger,
+        onFinished: wake,
+        stopping: () => this.#stopping,
+        ...(options.networkRetry ? { maxAttempts: options.networkRetry.maxAttempts, retryDelayMs: options.networkRetry.delayMs } : {}),
+      });
+      this.#network.push(
+        new NetworkConsumer({ kafka, topic: topics.commands, groupId: topics.commandsGroupId, what: 'commands', service, logger }),
+        new NetworkConsumer({ kafka, topic: topics.agreements, groupId: topics.agreementsGroupId, what: 'agreements', service, logger }),
+      );
+    }
     if (!settings.fabric || !settings.walletDir) return;
     this.#gateways = new Gateways(settings.fabric, new FileWallet(settings.walletDir), options.peers);
-    const wake = () => this.#outbox.notify();
     this.#events = new EventRelay({
       channels: this.channels,
       events: new LedgerEventsRepository(dataSource, schema, settings.topics),
@@ -79,6 +138,7 @@ export class LedgerBridge {
     }
     void this.#ensureTopics();
     this.#outbox.start();
+    for (const consumer of this.#network) consumer.start();
     if (!this.#events || !this.#consumer) {
       this.options.logger.warn({ message: 'no Fabric peer or wallet configured: not relaying events nor submitting commands' });
       return;
@@ -92,7 +152,8 @@ export class LedgerBridge {
     const { topics } = this.options.settings;
     for (let delay = 1000; !this.#stopping; delay = Math.min(delay * 2, 30000)) {
       try {
-        await ensureTopics(this.options.kafka, [topics.events, topics.commands, topics.receipts]);
+        const network = this.#network.length > 0 ? [this.#networkTopics.commands, this.#networkTopics.events, this.#networkTopics.agreements] : [];
+        await ensureTopics(this.options.kafka, [topics.events, topics.commands, topics.receipts, ...network]);
         return;
       } catch (error) {
         this.options.logger.warn({ message: 'cannot create the bridge topics yet; retrying', error: String(error), delayMs: delay });
@@ -113,9 +174,11 @@ export class LedgerBridge {
 
   async stop(): Promise<void> {
     this.#stopping = true;
+    await Promise.all(this.#network.map((c) => c.stop()));
     await this.#consumer?.stop();
     await this.#events?.stop();
     await this.#outbox.stop();
     await this.#gateways?.close();
+    this.#orgLedger?.close();
   }
 }

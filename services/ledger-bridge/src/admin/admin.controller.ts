@@ -7,6 +7,8 @@ const STATUS: Record<AdminError['code'], number> = {
   NOT_A_PARTICIPANT: HttpStatus.UNPROCESSABLE_ENTITY,
   ROLE_MISMATCH: HttpStatus.CONFLICT,
   LEDGER_REJECTED: HttpStatus.UNPROCESSABLE_ENTITY,
+  INVALID_CSR: HttpStatus.BAD_REQUEST,
+  ENROLLMENT_REJECTED: HttpStatus.UNPROCESSABLE_ENTITY,
 };
 
 /** Domain errors become 4xx with a stable code and message; nothing else is rewritten here. */

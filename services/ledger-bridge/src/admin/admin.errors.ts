@@ -2,7 +2,7 @@
 export class AdminError extends Error {
   override readonly name = 'AdminError';
   constructor(
-    readonly code: 'INVALID_REQUEST' | 'NOT_A_PARTICIPANT' | 'ROLE_MISMATCH' | 'LEDGER_REJECTED',
+    readonly code: 'INVALID_REQUEST' | 'NOT_A_PARTICIPANT' | 'ROLE_MISMATCH' | 'LEDGER_REJECTED' | 'INVALID_CSR' | 'ENROLLMENT_REJECTED',
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { CaRejectedError, RESERVED_ENROLLMENT_ID } from '@datawell/stack';
 import type { Wallet } from '../wallet/wallet.adapter';
 import { AdminError, chaincodeCode, chaincodeMessage } from './admin.errors';
+import { checkCertificateRequest } from './csr';
 import type { FabricAdmin } from './fabric-admin.adapter';
 import type { OrgLedger } from './org-ledger.adapter';
 
@@ -17,6 +19,23 @@ export const participantRequest = z.strictObject({
   name: z.string().trim().min(1).max(128),
 });
 export type ParticipantRequest = z.output<typeof participantRequest>;
+
+export const enrollmentRequest = z.strictObject({
+  mspId,
+  enrollmentId: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_", "@" or "-"')
+    .refine((id) => !RESERVED_ENROLLMENT_ID.test(id), 'is reserved for the network itself'),
+  csrPem: z.string().max(8192, 'must be at most 8 KiB'),
+});
+export type EnrollmentRequest = z.output<typeof enrollmentRequest>;
+
+export interface EnrolledCertificate {
+  readonly mspId: string;
+  readonly enrollmentId: string;
+  readonly certificatePem: string;
+  readonly caCertPem: string;
+}
 
 /** Only what the bridge itself needs from an agreement; the dao chaincode validates all of it. */
 export const agreementRequest = z.looseObject({
@@ -37,6 +56,8 @@ export interface ParticipantRecord {
   readonly role: 'DSP' | 'VSP';
   readonly name: string;
   readonly status: string;
+  /** The organisation's CA certificate (PEM), as recorded in ParticipantRegistered. */
+  readonly caCertPem: string;
 }
 
 export interface DaoVersionRecord {
@@ -87,13 +108,34 @@ export class AdminService {
     await this.fabric.ensureChannelMember(MARKETPLACE_CHANNEL, request.mspId);
     await this.fabric.ensureChaincode(MARKETPLACE_CHANNEL, MARKETPLACE_CHAINCODE);
     await this.#ensureIdentity(request.mspId);
+    const caCertPem = this.fabric.caCertificate(request.mspId);
     const existing = await this.#participant(request.mspId);
     if (existing) {
       if (existing.role !== request.role) throw new AdminError('ROLE_MISMATCH', `${request.mspId} is registered as a ${existing.role}, not a ${request.role}`);
-      return existing;
+      // Participants registered before the ledger kept CA certificates have none there.
+      return { ...existing, caCertPem: existing.caCertPem ?? caCertPem };
     }
-    await this.#submit(OPERATOR_MSP, MARKETPLACE_CHANNEL, MARKETPLACE_CHAINCODE, 'RegisterParticipant', [JSON.stringify(request)]);
+    await this.#submit(OPERATOR_MSP, MARKETPLACE_CHANNEL, MARKETPLACE_CHAINCODE, 'RegisterParticipant', [JSON.stringify({ ...request, caCertPem })]);
     return (await this.#participant(request.mspId)) as ParticipantRecord;
+  }
+
+  /**
+   * Enrolls an identity of a registered participant at its organisation's CA from a certificate
+   * request: the private key never reaches the bridge. The same enrollment id may enroll again (a new
+   * key, a new certificate); each registration gets a fresh one-time secret.
+   */
+  async enrollIdentity(input: unknown): Promise<EnrolledCertificate> {
+    const request = parse(enrollmentRequest, input, 'enrollment');
+    if (request.mspId === OPERATOR_MSP) throw new AdminError('NOT_A_PARTICIPANT', 'the operator enrolls no identities through the bridge');
+    await checkCertificateRequest(request.csrPem, request.enrollmentId);
+    if (!(await this.#participant(request.mspId))) throw new AdminError('NOT_A_PARTICIPANT', `${request.mspId} is not a registered participant`);
+    try {
+      const enrolled = await this.fabric.enrollFromCsr(request.mspId, request.enrollmentId, request.csrPem);
+      return { mspId: request.mspId, enrollmentId: request.enrollmentId, ...enrolled };
+    } catch (error) {
+      if (error instanceof CaRejectedError) throw new AdminError('ENROLLMENT_REJECTED', `the CA of ${request.mspId} refused the enrollment: ${error.message}`, { cause: error });
+      throw error;
+    }
   }
 
   async createDaoVersion(input: unknown): Promise<DaoVersionRecord> {
@@ -127,6 +169,15 @@ export class AdminService {
     return { name: request.name, chaincodes: request.chaincodes };
   }
 
+  /** The CA certificate of an organisation of the network, or undefined for one it does not have. */
+  orgCaCertificate(mspId: string): string | undefined {
+    try {
+      return this.fabric.caCertificate(mspId);
+    } catch {
+      return undefined;
+    }
+  }
+
   async channelMembers(channel: string, asMspId: string): Promise<string[]> {
     return this.fabric.channelMembers(channel, asMspId);
   }
@@ -148,7 +199,7 @@ export class AdminService {
     }
   }
 
-  async #participant(id: string): Promise<ParticipantRecord | undefined> {
+  async #participant(id: string): Promise<(Omit<ParticipantRecord, 'caCertPem'> & { caCertPem?: string }) | undefined> {
     try {
       return JSON.parse(await this.ledger.evaluate(OPERATOR_MSP, MARKETPLACE_CHANNEL, MARKETPLACE_CHAINCODE, 'GetParticipant', [id])) as ParticipantRecord;
     } catch (error) {

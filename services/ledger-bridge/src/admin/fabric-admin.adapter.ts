@@ -9,7 +9,9 @@ import {
   createChannel,
   deployChaincode,
   enrollClientIdentity,
+  enrollFromCsr,
   loadSettings,
+  orgCaCertificate,
   silentProgress,
   type StackContext,
 } from '@datawell/stack';
@@ -26,6 +28,14 @@ export interface FabricAdmin {
   ensureChaincode(channel: string, name: string): Promise<void>;
   /** A client identity enrolled at the organisation's CA. */
   enrollClient(mspId: string, id: string): Promise<GatewayIdentity>;
+  /** The organisation's CA certificate (PEM), as its MSP holds it. */
+  caCertificate(mspId: string): string;
+  /**
+   * Registers the enrollment id at the organisation's CA and enrolls it from the certificate request
+   * (the key stays with the requester). Again for the same id: a new certificate. Throws
+   * CaRejectedError (from @datawell/stack) when the CA refuses the request.
+   */
+  enrollFromCsr(mspId: string, enrollmentId: string, csrPem: string): Promise<{ certificatePem: string; caCertPem: string }>;
   channelMembers(channel: string, asMspId: string): Promise<string[]>;
   /** The organisation's own peer, which its gateway connections go to. */
   peerOf(mspId: string): GatewayEndpoint;
@@ -75,6 +85,14 @@ export class StackFabricAdmin implements FabricAdmin {
   async enrollClient(mspId: string, id: string): Promise<GatewayIdentity> {
     const { certificatePem, privateKeyPem } = await enrollClientIdentity(this.ctx, mspId, id);
     return { mspId, certificatePem, privateKeyPem };
+  }
+
+  caCertificate(mspId: string): string {
+    return orgCaCertificate(this.ctx, mspId);
+  }
+
+  enrollFromCsr(mspId: string, enrollmentId: string, csrPem: string): Promise<{ certificatePem: string; caCertPem: string }> {
+    return enrollFromCsr(this.ctx, mspId, enrollmentId, csrPem);
   }
 
   channelMembers(channel: string, asMspId: string): Promise<string[]> {
