@@ -34,3 +34,5 @@ export { runMpcDemo, runDemoNode, demoJob, demoReport, demoDataset, plainFigures
 export type { TestPki, TlsIdentity } from './transport/test-pki';
 export { generateTestPki } from './transport/test-pki';
 export { createPortTransport } from './transport/port';
+export type { CatalogueProgram, CatalogueJob, CatalogueResult, CatalogueRun } from './programs/catalogue';
+export { CATALOGUE, checkCatalogueJob, columnRange, jobRequirement, runCatalogueJob } from './programs/catalogue';

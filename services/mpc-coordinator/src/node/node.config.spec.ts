@@ -29,4 +29,36 @@ describe('MPC node configuration', () => {
       expect(vars).toEqual(expect.arrayContaining(['MPC_NODE_INDEX', 'MPC_NODE_ENDPOINTS', 'MPC_NODE_TLS_CA_FILE', 'MPC_NODE_JOB']));
     }
   });
+
+  it('serves from a control port when no job is given, with datasets and heartbeats', () => {
+    const { MPC_NODE_JOB: _job, ...rest } = good;
+    const c = loadMpcNodeConfig({
+      ...rest,
+      MPC_NODE_CONTROL_PORT: '7100',
+      MPC_NODE_DATASETS: JSON.stringify({ readings: { file: '/data/r.csv' }, live: { topic: 'dsp.readings' } }),
+      MPC_NODE_KAFKA_BROKERS: '127.0.0.1:9092',
+      MPC_NODE_WORKLOAD_ID: 'd1-v1-dsp-mpc',
+      MPC_NODE_WORKLOAD_KEY_FILE: '/k.pem',
+      MPC_NODE_DAO_ID: 'd1',
+      MPC_NODE_DAO_VERSION: '1',
+      MPC_NODE_OWNER: 'DspMSP',
+    });
+    expect(c.job).toBeUndefined();
+    expect(c.control).toEqual({ host: '127.0.0.1', port: 7100 });
+    expect(c.datasets).toEqual({ readings: { file: '/data/r.csv' }, live: { topic: 'dsp.readings' } });
+    expect(c.heartbeat).toMatchObject({ workloadId: 'd1-v1-dsp-mpc', version: 1, owner: 'DspMSP', intervalMs: 5000, topic: 'datawell.infra.telemetry.v1' });
+  });
+
+  it('needs a control port without a job, every heartbeat variable once one is given, and brokers for them', () => {
+    const { MPC_NODE_JOB: _job, ...rest } = good;
+    try {
+      loadMpcNodeConfig({ ...rest, MPC_NODE_WORKLOAD_ID: 'w1', MPC_NODE_DATASETS: '{"bad name!":{"file":"x"}}' });
+      throw new Error('accepted');
+    } catch (err) {
+      const vars = (err as { issues: Array<{ variable: string }> }).issues.map((i) => i.variable);
+      expect(vars).toEqual(
+        expect.arrayContaining(['MPC_NODE_CONTROL_PORT', 'MPC_NODE_WORKLOAD_KEY_FILE', 'MPC_NODE_DAO_ID', 'MPC_NODE_OWNER', 'MPC_NODE_KAFKA_BROKERS', 'MPC_NODE_DATASETS']),
+      );
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import { ConfigError, type ConfigIssue } from '@datawell/config';
+import { TOPICS } from '@datawell/contracts';
 
 /**
  * An MPC node's configuration, validated once at boot from the environment (CONVENTIONS.md §8).
@@ -6,9 +7,17 @@ import { ConfigError, type ConfigIssue } from '@datawell/config';
  *   MPC_NODE_NAMES          certificate CN of every party, comma-separated, in party order
  *   MPC_NODE_ENDPOINTS      host:port of every party, comma-separated (this node listens on its own)
  *   MPC_NODE_TLS_KEY_FILE, MPC_NODE_TLS_CERT_FILE, MPC_NODE_TLS_CA_FILE   PEM files
- *   MPC_NODE_JOB            the job as JSON: {"program":"demo-statistics","rows":…,"seed":…,
- *                           "owner":…,"recipient":…,"fractionalBits":…}
+ *   MPC_NODE_JOB            one-shot mode: the job as JSON {"program":"demo-statistics","rows":…,
+ *                           "seed":…,"owner":…,"recipient":…,"fractionalBits":…}; without it the node
+ *                           serves jobs from the coordinator on its control port
  *   MPC_NODE_LISTEN_HOST    interface to listen on (default 127.0.0.1)
+ *   MPC_NODE_CONTROL_PORT   serving mode: the coordinator's HTTP port (on MPC_NODE_CONTROL_HOST,
+ *                           default 127.0.0.1)
+ *   MPC_NODE_DATASETS       the datasets this node owns, JSON {"<name>":{"file":"/x.csv"}|{"topic":"t"}}
+ *   MPC_NODE_KAFKA_BROKERS  host:port,… (Kafka datasets and heartbeats)
+ *   Heartbeats, all or none: MPC_NODE_WORKLOAD_ID, MPC_NODE_WORKLOAD_KEY_FILE (PEM private key),
+ *   MPC_NODE_DAO_ID, MPC_NODE_DAO_VERSION, MPC_NODE_OWNER (MSP id); MPC_NODE_HEARTBEAT_INTERVAL_MS
+ *   (default 5000), MPC_NODE_TELEMETRY_TOPIC (default datawell.infra.telemetry.v1).
  */
 export interface MpcNodeConfig {
   readonly index: number;
@@ -16,7 +25,24 @@ export interface MpcNodeConfig {
   readonly endpoints: ReadonlyArray<{ host: string; port: number }>;
   readonly listenHost: string;
   readonly tls: { keyFile: string; certFile: string; caFile: string };
-  readonly job: MpcNodeJob;
+  /** One-shot mode (the demo); absent in serving mode. */
+  readonly job?: MpcNodeJob;
+  readonly control?: { host: string; port: number };
+  readonly datasets: Readonly<Record<string, DatasetSource>>;
+  readonly kafkaBrokers: readonly string[];
+  readonly heartbeat?: HeartbeatSettings;
+}
+
+export type DatasetSource = { readonly file: string } | { readonly topic: string };
+
+export interface HeartbeatSettings {
+  readonly workloadId: string;
+  readonly keyFile: string;
+  readonly daoId: string;
+  readonly version: number;
+  readonly owner: string;
+  readonly intervalMs: number;
+  readonly topic: string;
 }
 
 export interface MpcNodeJob {
@@ -66,7 +92,22 @@ export function loadMpcNodeConfig(env: Readonly<Record<string, string | undefine
   if (parties > 0 && parties < 2) issues.push({ variable: 'MPC_NODE_NAMES', problem: 'needs at least two parties' });
   const tls = { keyFile: need('MPC_NODE_TLS_KEY_FILE'), certFile: need('MPC_NODE_TLS_CERT_FILE'), caFile: need('MPC_NODE_TLS_CA_FILE') };
   let job: MpcNodeJob | undefined;
-  const jobText = need('MPC_NODE_JOB');
+  const jobText = env['MPC_NODE_JOB']?.trim();
+  const controlText = env['MPC_NODE_CONTROL_PORT']?.trim();
+  let control: { host: string; port: number } | undefined;
+  if (!jobText) {
+    const port = Number(controlText);
+    if (!controlText || !/^\d{1,5}$/.test(controlText) || port < 1 || port > 65535) {
+      issues.push({ variable: 'MPC_NODE_CONTROL_PORT', problem: 'is required (a port) unless MPC_NODE_JOB is given' });
+    } else control = { host: env['MPC_NODE_CONTROL_HOST']?.trim() || '127.0.0.1', port };
+  }
+  const datasets = parseDatasets(env['MPC_NODE_DATASETS'], issues);
+  const kafkaBrokers = (env['MPC_NODE_KAFKA_BROKERS'] ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+  if (kafkaBrokers.some((b) => !/^[^:\s]+:\d{1,5}$/.test(b))) issues.push({ variable: 'MPC_NODE_KAFKA_BROKERS', problem: 'must be host:port,…' });
+  const heartbeat = parseHeartbeat(env, issues);
+  if ((heartbeat || Object.values(datasets).some((d) => 'topic' in d)) && kafkaBrokers.length === 0) {
+    issues.push({ variable: 'MPC_NODE_KAFKA_BROKERS', problem: 'is required for heartbeats and Kafka datasets' });
+  }
   if (jobText) {
     try {
       const j = JSON.parse(jobText) as Record<string, unknown>;
@@ -86,6 +127,61 @@ export function loadMpcNodeConfig(env: Readonly<Record<string, string | undefine
       issues.push({ variable: 'MPC_NODE_JOB', problem: (err as Error).message });
     }
   }
-  if (issues.length > 0 || !job) throw new ConfigError(SERVICE, issues);
-  return { index, names, endpoints, listenHost: env['MPC_NODE_LISTEN_HOST']?.trim() || '127.0.0.1', tls, job };
+  if (issues.length > 0 || (!job && !control)) throw new ConfigError(SERVICE, issues);
+  return {
+    index,
+    names,
+    endpoints,
+    listenHost: env['MPC_NODE_LISTEN_HOST']?.trim() || '127.0.0.1',
+    tls,
+    ...(job ? { job } : {}),
+    ...(control ? { control } : {}),
+    datasets,
+    kafkaBrokers,
+    ...(heartbeat ? { heartbeat } : {}),
+  };
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+function parseDatasets(text: string | undefined, issues: ConfigIssue[]): Record<string, DatasetSource> {
+  if (!text?.trim()) return {};
+  const out: Record<string, DatasetSource> = {};
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('must be a JSON object');
+    for (const [name, source] of Object.entries(parsed as Record<string, unknown>)) {
+      const s = source as Record<string, unknown> | null;
+      if (!NAME.test(name)) throw new Error(`dataset name '${name}' must be letters, digits, '.', '_' or '-'`);
+      if (s && typeof s['file'] === 'string' && s['file'] !== '') out[name] = { file: s['file'] };
+      else if (s && typeof s['topic'] === 'string' && /^[A-Za-z0-9._-]{1,249}$/.test(s['topic'])) out[name] = { topic: s['topic'] };
+      else throw new Error(`dataset '${name}' needs {"file": path} or {"topic": name}`);
+    }
+  } catch (err) {
+    issues.push({ variable: 'MPC_NODE_DATASETS', problem: (err as Error).message });
+  }
+  return out;
+}
+
+const HEARTBEAT_VARIABLES = ['MPC_NODE_WORKLOAD_ID', 'MPC_NODE_WORKLOAD_KEY_FILE', 'MPC_NODE_DAO_ID', 'MPC_NODE_DAO_VERSION', 'MPC_NODE_OWNER'] as const;
+
+function parseHeartbeat(env: Readonly<Record<string, string | undefined>>, issues: ConfigIssue[]): HeartbeatSettings | undefined {
+  const given = HEARTBEAT_VARIABLES.filter((v) => env[v]?.trim());
+  if (given.length === 0) return undefined;
+  for (const v of HEARTBEAT_VARIABLES) if (!env[v]?.trim()) issues.push({ variable: v, problem: 'is required for heartbeats (all or none of the heartbeat variables)' });
+  const version = Number(env['MPC_NODE_DAO_VERSION']);
+  if (env['MPC_NODE_DAO_VERSION']?.trim() && (!Number.isInteger(version) || version < 1)) issues.push({ variable: 'MPC_NODE_DAO_VERSION', problem: 'must be a positive integer' });
+  if (env['MPC_NODE_OWNER']?.trim() && !/^[A-Za-z][A-Za-z0-9]{0,40}MSP$/.test(env['MPC_NODE_OWNER'].trim())) issues.push({ variable: 'MPC_NODE_OWNER', problem: 'must be an MSP id' });
+  const intervalText = env['MPC_NODE_HEARTBEAT_INTERVAL_MS']?.trim();
+  const intervalMs = intervalText ? Number(intervalText) : 5000;
+  if (!Number.isInteger(intervalMs) || intervalMs < 100) issues.push({ variable: 'MPC_NODE_HEARTBEAT_INTERVAL_MS', problem: 'must be an integer ≥ 100' });
+  return {
+    workloadId: env['MPC_NODE_WORKLOAD_ID']?.trim() ?? '',
+    keyFile: env['MPC_NODE_WORKLOAD_KEY_FILE']?.trim() ?? '',
+    daoId: env['MPC_NODE_DAO_ID']?.trim() ?? '',
+    version,
+    owner: env['MPC_NODE_OWNER']?.trim() ?? '',
+    intervalMs,
+    topic: env['MPC_NODE_TELEMETRY_TOPIC']?.trim() || TOPICS.telemetry,
+  };
 }

@@ -1,10 +1,11 @@
 import { ConfigError } from '@datawell/config';
 import { loadMpcNodeConfig } from './node.config';
-import { runMpcNode } from './mpc-node.service';
+import { runMpcNode, serveMpcNode } from './mpc-node.service';
 
 /**
- * Process shell of the MPC node: config (exit 2 on a bad environment), the run, one JSON line with
- * this node's result on stdout (exit 0), or one line on stderr naming the failure (exit 1).
+ * Process shell of the MPC node: config (exit 2 on a bad environment). One-shot (MPC_NODE_JOB):
+ * the run, one JSON line with this node's result on stdout (exit 0), or one line on stderr naming
+ * the failure (exit 1). Serving: JSON log lines until SIGTERM (exit 0) or a broken mesh (exit 1).
  */
 export async function runNodeProcess(env: Readonly<Record<string, string | undefined>>): Promise<void> {
   let config;
@@ -13,6 +14,25 @@ export async function runNodeProcess(env: Readonly<Record<string, string | undef
   } catch (err) {
     process.stderr.write(`mpc-node: ${(err as Error).message}\n`);
     process.exitCode = err instanceof ConfigError ? 2 : 1;
+    return;
+  }
+  if (!config.job) {
+    const party = config.index;
+    const log = (message: string, extra: Record<string, unknown> = {}) =>
+      process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), service: 'mpc-node', party, message, ...extra })}\n`);
+    try {
+      const node = await serveMpcNode(config, log);
+      const stop = () => void node.close().finally(() => process.exit(0));
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      const error = await node.broken;
+      log('exiting: the mesh is broken', { error: error.message });
+      await node.close().catch(() => undefined);
+      process.exit(1);
+    } catch (err) {
+      process.stderr.write(`mpc-node ${party}: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+    }
     return;
   }
   try {

@@ -1,0 +1,60 @@
+import { setupMascot } from '../offline/mascot';
+import { createMemoryTransports } from '../transport/transport';
+import { runCatalogueJob, jobRequirement, type CatalogueJob } from './catalogue';
+
+jest.setTimeout(60_000);
+
+const x = [1.5, 2.25, -3, 4.125, 5, 6.5, 7, 8.75];
+const y = x.map((v, i) => 2 * v + 1 + (i % 2 ? 0.125 : -0.125));
+
+async function run(job: CatalogueJob, columns: number[][], parties = 3) {
+  const ts = createMemoryTransports(parties);
+  const mascots = await Promise.all(ts.map((t) => setupMascot(t)));
+  try {
+    return await Promise.all(ts.map((t, i) => runCatalogueJob(t, mascots[i]!, job, i === job.owner ? columns : undefined)));
+  } finally {
+    await Promise.all(ts.map((t) => t.close()));
+  }
+}
+
+describe('catalogue jobs', () => {
+  it('computes a mean and a variance for the recipient only, making the preprocessing it lacks', async () => {
+    const runs = await run({ program: 'variance', owner: 0, recipients: [2], columns: 1, fractionalBits: 16 }, [x]);
+    const mean = x.reduce((a, b) => a + b, 0) / x.length;
+    const variance = x.reduce((a, b) => a + (b - mean) ** 2, 0) / x.length;
+    expect(runs[2]!.result!['mean']).toBeCloseTo(mean, 6);
+    expect(runs[2]!.result!['variance']).toBeCloseTo(variance, 6);
+    expect(runs[0]!.result).toBeUndefined();
+    expect(runs[1]!.result).toBeUndefined();
+    expect(runs.map((r) => r.rows)).toEqual([8, 8, 8]);
+    expect(runs.every((r) => r.made.triples === 8)).toBe(true);
+  });
+
+  it('fits a line for two recipients, one of them the owner', async () => {
+    const runs = await run({ program: 'linear-regression', owner: 0, recipients: [0, 1], columns: 2, fractionalBits: 16 }, [x, y], 2);
+    for (const r of runs) {
+      const [b0, b1] = r.result!['coefficients'] as number[];
+      expect(b1).toBeCloseTo(2, 1);
+      expect(b0).toBeCloseTo(1, 0);
+    }
+  });
+
+  it('fails at every party when the owner cannot serve the dataset', async () => {
+    const ts = createMemoryTransports(2);
+    const mascots = await Promise.all(ts.map((t) => setupMascot(t)));
+    const job: CatalogueJob = { program: 'mean', owner: 1, recipients: [0], columns: 1, fractionalBits: 16 };
+    const results = await Promise.allSettled([runCatalogueJob(ts[0]!, mascots[0]!, job), runCatalogueJob(ts[1]!, mascots[1]!, job, [[1]])]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(results[0]).toMatchObject({ reason: { code: 'INVALID_ARGUMENT' } });
+    await Promise.all(ts.map((t) => t.close()));
+  });
+
+  it('states the preprocessing a job consumes', () => {
+    expect(jobRequirement({ program: 'linear-regression', owner: 0, recipients: [1], columns: 3, fractionalBits: 16 }, 10)).toEqual({
+      triples: 60,
+      ownerMasks: 30,
+      recipientMasks: 9,
+    });
+    expect(jobRequirement({ program: 'mean', owner: 0, recipients: [1], columns: 1, fractionalBits: 16 }, 10).triples).toBe(0);
+  });
+});

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { CATALOGUE } from '@datawell/mpc';
+
+/**
+ * What the coordinator asks of an MPC node (the node's control API). Every node of a mesh receives
+ * the same operations in the same order — the coordinator sends the next only after all nodes
+ * answered the previous — so the nodes run them in lockstep over their TLS channels.
+ */
+const opId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/);
+const party = z.number().int().min(0).max(63);
+const count = z.number().int().min(0).max(10_000_000);
+
+export const preprocessOpSchema = z.strictObject({
+  opId,
+  kind: z.literal('preprocess'),
+  triples: count,
+  masks: z.array(z.strictObject({ owner: party, n: count })).max(64),
+});
+
+export const computeOpSchema = z.strictObject({
+  opId,
+  kind: z.literal('compute'),
+  program: z.enum(CATALOGUE),
+  owner: party,
+  recipients: z.array(party).min(1).max(64),
+  dataset: z.strictObject({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/), columns: z.array(z.string().min(1).max(128)).min(1).max(5) }),
+  fractionalBits: z.number().int().min(0).max(24),
+});
+
+export const nodeOpSchema = z.discriminatedUnion('kind', [preprocessOpSchema, computeOpSchema]);
+export type NodeOp = z.output<typeof nodeOpSchema>;
+export type ComputeOp = z.output<typeof computeOpSchema>;
+export type PreprocessOp = z.output<typeof preprocessOpSchema>;
+
+export interface NodeInventory {
+  readonly party: number;
+  readonly parties: number;
+  readonly triples: number;
+  readonly squares: number;
+  /** Input/output masks by owning party. */
+  readonly masks: readonly number[];
+}
+
+export interface ComputeOutcome {
+  readonly opId: string;
+  readonly party: number;
+  readonly rows: number;
+  /** Only at the recipients. */
+  readonly result?: Readonly<Record<string, number | readonly number[]>>;
+  readonly made: { readonly triples: number; readonly masks: number };
+  readonly onlineMs: number;
+  readonly inventory: NodeInventory;
+}
+
+export interface PreprocessOutcome {
+  readonly opId: string;
+  readonly party: number;
+  readonly ms: number;
+  readonly inventory: NodeInventory;
+}
