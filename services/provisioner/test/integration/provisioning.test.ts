@@ -1,0 +1,288 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { Client } from 'pg';
+import request from 'supertest';
+import { createServiceApp, loadServiceConfig } from '@datawell/config';
+import { heartbeatMessageSchema, ledgerEventCloudEvent, verifyHeartbeatSignature, type LedgerEvent } from '@datawell/contracts';
+import { stackConnection, stackEnv } from '@datawell/testing';
+import { AppModule } from '../../src/app.module';
+import { TofuWorkspace } from '../../src/provisioning/tofu.adapter';
+import { filePath, isAlive, readPidFile } from '../../src/workload/files';
+
+jest.setTimeout(420_000);
+
+const hex = (n = 4) => randomBytes(n).toString('hex');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await sleep(500);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+async function db<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: stackConnection().postgres.url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Reads a topic from the beginning until `done` holds for what was seen. */
+async function readTopic(kafka: Kafka, topic: string, done: (m: KafkaMessage[]) => boolean, timeoutMs = 120_000): Promise<KafkaMessage[]> {
+  const consumer = kafka.consumer({ groupId: `prov-it-reader-${hex()}` });
+  const seen: KafkaMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out on ${topic} after ${seen.length} messages`)), timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          seen.push(message);
+          if (done(seen)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return seen;
+}
+
+const data = (m: KafkaMessage) => (JSON.parse(String(m.value)) as { data: Record<string, unknown> }).data;
+
+interface InfraView {
+  status: string;
+  stateSerial: number | null;
+  workloads: Array<{ workloadId: string; owner: string; status: string; supervisorPid: number | null; workloadPid: number | null; publicKeyPem: string }>;
+}
+
+describe('the provisioner: ledger events → OpenTofu → supervised heartbeating workloads → ledger commands', () => {
+  const daoId = `pit${hex()}`;
+  const channel = `dao-${daoId}-v1`;
+  const topics = { events: `it.prov.events.${hex()}`, commands: `it.prov.commands.${hex()}`, telemetry: `it.prov.telemetry.${hex()}` };
+  const tofuSchema = `prov_it_${hex()}`;
+  const workDir = mkdtempSync(join(tmpdir(), 'prov-it-'));
+  const kafka = new Kafka({ clientId: `prov-it-${hex()}`, brokers: [...stackConnection().kafka.brokers], logLevel: logLevel.NOTHING });
+  let app: INestApplication;
+  let block = 10;
+
+  const publish = async (eventName: string, payload: Record<string, unknown>, transactionId = `tx${hex(8)}`) => {
+    const event: LedgerEvent = { channel, blockNumber: String(block++), transactionId, eventIndex: 0, chaincodeId: 'dao', eventName, payloadEncoding: 'json', payload: payload as never, daoId };
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      await producer.send({ topic: topics.events, messages: [{ key: daoId, value: JSON.stringify(ledgerEventCloudEvent(event)) }] });
+    } finally {
+      await producer.disconnect();
+    }
+    return event;
+  };
+  const infra = async (): Promise<InfraView> => (await request(app.getHttpServer()).get(`/daos/${daoId}/versions/1/infrastructure`).expect(200)).body as InfraView;
+  const job = async (id: string) => {
+    const res = await request(app.getHttpServer()).get(`/jobs/${id}`);
+    return res.status === 200 ? (res.body as { state: string; progress: number; attempts: number; error: string | null }) : undefined;
+  };
+  const completed = (id: string) => waitFor(`job ${id}`, async () => {
+    const j = await job(id);
+    if (j?.state === 'failed') throw new Error(`job ${id} failed: ${j.error}`);
+    return j?.state === 'completed' ? j : undefined;
+  });
+
+  const versionCreated = {
+    daoId,
+    version: 1,
+    agreementId: 'agr-it',
+    members: [
+      { mspId: 'DspMSP', group: 'D', role: 'DSP', weight: 1, ownershipPpm: 800000 },
+      { mspId: 'Vsp1MSP', group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 200000 },
+    ],
+    terms: { durationDays: 365, businessModel: 'pay-per-use', heartbeatIntervalSeconds: 1, abandonAfterSeconds: 30, exitNoticeSeconds: 0, computations: [] },
+    infrastructureRequested: {
+      revision: 1,
+      spec: {
+        workloads: [
+          { name: 'dsp-mpc', owner: 'DspMSP', placement: 'managed', kind: 'mpc-node', parameters: { memoryMb: 128 } },
+          { name: 'vsp1-mpc', owner: 'Vsp1MSP', placement: 'managed', kind: 'mpc-node' },
+          { name: 'vsp1-own', owner: 'Vsp1MSP', placement: 'self-hosted', kind: 'service' },
+        ],
+      },
+    },
+  };
+
+  beforeAll(async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
+    await admin.disconnect();
+    const config = loadServiceConfig('provisioner', {
+      ...stackEnv(),
+      DATAWELL_LOG_LEVEL: 'warn',
+      PROVISIONER_WORK_DIR: workDir,
+      PROVISIONER_TOFU_PG_SCHEMA: tofuSchema,
+      PROVISIONER_LEDGER_EVENTS_TOPIC: topics.events,
+      PROVISIONER_LEDGER_COMMANDS_TOPIC: topics.commands,
+      PROVISIONER_TELEMETRY_TOPIC: topics.telemetry,
+      PROVISIONER_EVENTS_GROUP_ID: `prov-it-${hex()}`,
+      PROVISIONER_QUEUE: `prov-it-${hex()}`,
+      PROVISIONER_JOB_ATTEMPTS: '2',
+    });
+    expect(config.settings.tofuBinary).toBe(stackConnection().opentofu.binary);
+    app = await createServiceApp(config, AppModule.forConfig);
+    await app.init();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    // Whatever a failed run left running.
+    const root = join(workDir, 'workloads');
+    for (const dir of existsSync(root) ? readdirSync(root) : []) {
+      for (const f of ['supervisorPid', 'workloadPid'] as const) {
+        const pid = readPidFile(filePath(join(root, dir), f));
+        if (isAlive(pid)) process.kill(pid!, 'SIGKILL');
+      }
+    }
+    await db(`DROP SCHEMA IF EXISTS "${tofuSchema}" CASCADE`);
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('applies VersionCreated once, runs managed workloads that heartbeat with their own keys, and reports to the ledger', async () => {
+    const first = await publish('VersionCreated', versionCreated, `tx${hex(8)}`);
+    const applied = await completed(`apply.${daoId}.v1.r1`);
+    expect(applied).toMatchObject({ progress: 100, attempts: 1 });
+
+    const view = await infra();
+    expect(view.status).toBe('provisioned');
+    expect(view.stateSerial).toEqual(expect.any(Number));
+    expect(view.workloads.map((w) => [w.workloadId, w.owner, w.status])).toEqual([
+      [`${daoId}-v1-dsp-mpc`, 'DspMSP', 'running'],
+      [`${daoId}-v1-vsp1-mpc`, 'Vsp1MSP', 'running'],
+    ]);
+    for (const w of view.workloads) expect(isAlive(w.supervisorPid!) && isAlive(w.workloadPid!)).toBe(true);
+
+    // Logs of the job: OpenTofu's own output.
+    const logs = (await request(app.getHttpServer()).get(`/jobs/apply.${daoId}.v1.r1/logs`).expect(200)).body as Array<{ line: string }>;
+    expect(logs.some((l) => /Apply complete! Resources: 2 added/.test(l.line))).toBe(true);
+    expect((await request(app.getHttpServer()).get('/tofu/states').expect(200)).body).toEqual({ schema: tofuSchema, count: 1 });
+
+    // Signed heartbeats from both workloads, verifying with the keys to be registered.
+    const keys = new Map(view.workloads.map((w) => [w.workloadId, w.publicKeyPem]));
+    const beats = await readTopic(kafka, topics.telemetry, (ms) => new Set(ms.map((m) => String(m.key))).size >= 2);
+    for (const m of beats) {
+      const message = heartbeatMessageSchema.parse(data(m));
+      expect(message).toMatchObject({ daoId, version: 1 });
+      expect(verifyHeartbeatSignature(message.heartbeat, keys.get(message.heartbeat.workloadId)!)).toBe(true);
+      expect(message.heartbeat.metrics).toEqual(expect.objectContaining({ uptimeSeconds: expect.any(Number), rssMb: expect.any(Number) }));
+    }
+
+    // The ledger commands: RegisterWorkload as each owner, then InfrastructureProvisioned as the DSP.
+    const commands = (await readTopic(kafka, topics.commands, (ms) => ms.length >= 3)).map(data);
+    expect(commands.map((c) => [c['transaction'], c['actingMspId'], c['channel']])).toEqual([
+      ['RegisterWorkload', 'DspMSP', channel],
+      ['RegisterWorkload', 'Vsp1MSP', channel],
+      ['InfrastructureProvisioned', 'DspMSP', channel],
+    ]);
+    expect(JSON.parse((commands[1]!['arguments'] as string[])[0]!)).toEqual({ workloadId: `${daoId}-v1-vsp1-mpc`, publicKeyPem: keys.get(`${daoId}-v1-vsp1-mpc`) });
+    expect(JSON.parse((commands[2]!['arguments'] as string[])[0]!)).toEqual({ revision: 1, outputsDigest: expect.stringMatching(/^[0-9a-f]{64}$/), resources: { workloads: 2 } });
+
+    // A redelivered VersionCreated (same CloudEvent id) adds no job and applies nothing again.
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: topics.events, messages: [{ key: daoId, value: JSON.stringify(ledgerEventCloudEvent(first)) }] });
+    await producer.disconnect();
+    await sleep(3000);
+    const jobs = (await request(app.getHttpServer()).get('/jobs').expect(200)).body as Array<{ id: string; daoId: string; attempts: number }>;
+    expect(jobs.filter((j) => j.daoId === daoId)).toEqual([expect.objectContaining({ id: `apply.${daoId}.v1.r1`, attempts: 1 })]);
+    expect((await infra()).stateSerial).toBe(view.stateSerial);
+
+    // The supervisor restarts a killed workload process; killing the supervisor ends both.
+    const dsp = view.workloads[0]!;
+    process.kill(dsp.workloadPid!, 'SIGKILL');
+    const restarted = await waitFor('a restarted workload', async () => {
+      const w = (await infra()).workloads[0]!;
+      return w.workloadPid !== dsp.workloadPid && isAlive(w.workloadPid!) ? w : undefined;
+    });
+    expect(restarted.supervisorPid).toBe(dsp.supervisorPid);
+  });
+
+  it("destroys an abandoning member's workloads, then the whole workspace when the version is dissolved", async () => {
+    const before = await infra();
+    const vsp = before.workloads.find((w) => w.owner === 'Vsp1MSP')!;
+    await publish('MemberAbandoned', { mspId: 'Vsp1MSP', group: 'J1', role: 'VSP', levelEnded: true, dissolved: false });
+    await completed(`remove.${daoId}.v1.Vsp1MSP`);
+    const after = await infra();
+    expect(after.workloads.map((w) => [w.owner, w.status])).toEqual([
+      ['DspMSP', 'running'],
+      ['Vsp1MSP', 'destroyed'],
+    ]);
+    expect(isAlive(vsp.supervisorPid!) || isAlive(vsp.workloadPid!)).toBe(false);
+    const [state] = await db<{ data: string }>(`SELECT data FROM "${tofuSchema}".states WHERE name = $1`, [channel]);
+    expect(Object.keys((JSON.parse(state!.data) as { resources: Array<{ instances: Array<{ index_key: string }> }> }).resources[0]!.instances.reduce((a, i) => ({ ...a, [i.index_key]: 1 }), {}))).toEqual([
+      `${daoId}-v1-dsp-mpc`,
+    ]);
+
+    const dsp = after.workloads[0]!;
+    await publish('MemberExited', { mspId: 'DspMSP', group: 'D', role: 'DSP', levelEnded: true, dissolved: true });
+    await completed(`destroy.${daoId}.v1`);
+    const dissolved = await infra();
+    expect(dissolved).toMatchObject({ status: 'destroyed', stateSerial: null });
+    expect(dissolved.workloads.every((w) => w.status === 'destroyed')).toBe(true);
+    expect(isAlive(dsp.supervisorPid!)).toBe(false);
+    expect(await db(`SELECT name FROM "${tofuSchema}".states WHERE name = $1`, [channel])).toEqual([]);
+    expect(existsSync(join(workDir, 'workloads', `${daoId}-v1-dsp-mpc`, 'key.pem'))).toBe(false);
+  });
+
+  it('answers unknown jobs and versions with 404 and bad input with 400', async () => {
+    expect((await request(app.getHttpServer()).get('/jobs/nope').expect(404)).body).toMatchObject({ code: 'JOB_NOT_FOUND' });
+    expect((await request(app.getHttpServer()).get('/daos/nope/versions/1/infrastructure').expect(404)).body).toMatchObject({ code: 'VERSION_NOT_FOUND' });
+    expect((await request(app.getHttpServer()).get('/daos/NOPE!/versions/x/infrastructure').expect(400)).body).toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+});
+
+describe('OpenTofu state locking in the pg backend', () => {
+  const schema = `prov_lock_${hex()}`;
+  const root = mkdtempSync(join(tmpdir(), 'prov-lock-'));
+  afterAll(async () => {
+    await db(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('lets one of two concurrent applies of a workspace hold the lock; the other fails cleanly and the state stays whole', async () => {
+    const workspace = new TofuWorkspace({ binary: stackConnection().opentofu.binary, root, postgresUrl: stackConnection().postgres.url }, `lock-${hex()}`);
+    workspace.writeConfiguration({
+      terraform: { backend: { pg: { schema_name: schema } } },
+      resource: { terraform_data: { slow: { input: 'x', provisioner: [{ 'local-exec': { command: 'sleep 4' } }] } } },
+    });
+    const lines: string[] = [];
+    await workspace.prepare((l) => lines.push(l));
+    const results = await Promise.allSettled([workspace.apply(() => undefined, '0s'), sleep(500).then(() => workspace.apply(() => undefined, '0s'))]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(rejected.reason).toMatchObject({ code: 'TOFU_STATE_LOCKED' });
+    const [state] = await db<{ data: string }>(`SELECT data FROM "${schema}".states WHERE name = $1`, [workspace.name]);
+    expect((JSON.parse(state!.data) as { resources: unknown[] }).resources).toHaveLength(1);
+    // Re-applying converges: nothing to do.
+    const again: string[] = [];
+    await workspace.apply((l) => again.push(l));
+    expect(again.join('\n')).toMatch(/No changes|0 added, 0 changed, 0 destroyed/);
+  });
+});
