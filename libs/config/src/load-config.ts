@@ -14,6 +14,11 @@ import {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+export interface GrpcConfig {
+  /** 0 binds any free port (tests). */
+  readonly port: number;
+}
+
 export interface HttpConfig {
   readonly port: number;
 }
@@ -34,6 +39,7 @@ export interface KafkaConfig {
 interface BaseConfig<S extends ServiceName> {
   readonly service: S;
   readonly http: HttpConfig;
+  readonly grpc: GrpcConfig;
   readonly logLevel: LogLevel;
   readonly postgres: PostgresConfig;
   readonly kafka: KafkaConfig;
@@ -103,13 +109,13 @@ function isPort(n: number): boolean {
   return Number.isInteger(n) && n >= 1 && n <= 65535;
 }
 
-function portVariable(defaultPort: number) {
+function portVariable(defaultPort: number, allowAny = false) {
   return z.preprocess(
     (v) => blankIsMissing(v) ?? String(defaultPort),
     required.transform((value, ctx) => {
       const port = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
-      if (!isPort(port)) {
-        ctx.addIssue({ code: 'custom', message: `must be a port number 1-65535 (got "${value}")` });
+      if (!isPort(port) && !(allowAny && port === 0)) {
+        ctx.addIssue({ code: 'custom', message: `must be a port number ${allowAny ? '0' : '1'}-65535 (got "${value}")` });
         return z.NEVER;
       }
       return port;
@@ -137,6 +143,7 @@ export function loadServiceConfig<S extends ServiceName>(
     ...(needsRedis ? { [COMMON_VARIABLES.redisUrl]: urlVariable(['redis:', 'rediss:']) } : {}),
     [COMMON_VARIABLES.kafkaBrokers]: brokersVariable,
     [spec.portVariable]: portVariable(spec.defaultPort),
+    [spec.grpcPortVariable]: portVariable(spec.defaultGrpcPort, true),
     [COMMON_VARIABLES.logLevel]: logLevelVariable,
     [COMMON_VARIABLES.authSecret]: z.preprocess(blankIsMissing, z.string().min(32, 'must be at least 32 characters').optional()),
     ...EXTENSIONS[service].shape,
@@ -157,6 +164,7 @@ export function loadServiceConfig<S extends ServiceName>(
   const config = {
     service,
     http: { port: values[spec.portVariable] as number },
+    grpc: { port: values[spec.grpcPortVariable] as number },
     logLevel: values[COMMON_VARIABLES.logLevel] as LogLevel,
     postgres: { url: values[COMMON_VARIABLES.postgresUrl] as string, schema: spec.schema },
     ...(needsRedis ? { redis: { url: values[COMMON_VARIABLES.redisUrl] as string } } : {}),

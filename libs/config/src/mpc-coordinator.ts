@@ -1,9 +1,60 @@
+import { z } from 'zod';
 import type { ServiceExtension } from './extension';
 
-/** Settings of the mpc-coordinator service beyond the common ones (see docs/services.md). */
-export type MpcCoordinatorSettings = Readonly<Record<string, never>>;
+/** Settings of the mpc-coordinator service beyond the common ones (see docs/services.md, docs/mpc.md). */
+export interface MpcCoordinatorSettings {
+  readonly topics: {
+    /** Read model of DAO versions and member status (VersionCreated, MemberAbandoned, MemberExited). */
+    readonly ledgerEvents: string;
+    /** Where ComputationCompleted is sent as a ledger command. */
+    readonly ledgerCommands: string;
+  };
+  readonly consumerGroupId: string;
+  /** BullMQ queue of computations and preprocessing top-ups. */
+  readonly queue: string;
+  /** How often the preprocessing stock of every complete mesh is checked and topped up (0: never). */
+  readonly topUpIntervalMs: number;
+  /** Stock kept at the nodes: triples, and input/output masks per data owner and recipient. */
+  readonly stock: { readonly triples: number; readonly masks: number };
+  /** Longest wait for a node's answer to one operation. */
+  readonly nodeTimeoutMs: number;
+}
+
+export const MPC_COORDINATOR_VARIABLES = {
+  ledgerEventsTopic: 'MPC_COORDINATOR_LEDGER_EVENTS_TOPIC',
+  ledgerCommandsTopic: 'MPC_COORDINATOR_LEDGER_COMMANDS_TOPIC',
+  consumerGroupId: 'MPC_COORDINATOR_CONSUMER_GROUP_ID',
+  queue: 'MPC_COORDINATOR_QUEUE',
+  topUpIntervalMs: 'MPC_COORDINATOR_TOPUP_INTERVAL_MS',
+  stockTriples: 'MPC_COORDINATOR_STOCK_TRIPLES',
+  stockMasks: 'MPC_COORDINATOR_STOCK_MASKS',
+  nodeTimeoutMs: 'MPC_COORDINATOR_NODE_TIMEOUT_MS',
+} as const;
+
+const V = MPC_COORDINATOR_VARIABLES;
+const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
+const withDefault = (value: string) => z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : value), z.string());
+const topic = (value: string) => withDefault(value).refine((t) => TOPIC.test(t), 'must be a Kafka topic name');
+const int = (value: number, min: number, max: number) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : value), z.number().int().min(min).max(max));
 
 export const mpcCoordinatorExtension: ServiceExtension<MpcCoordinatorSettings> = {
-  shape: {},
-  build: () => ({}),
+  shape: {
+    [V.ledgerEventsTopic]: topic('datawell.ledger.events.v1'),
+    [V.ledgerCommandsTopic]: topic('datawell.ledger.commands.v1'),
+    [V.consumerGroupId]: withDefault('datawell-mpc-coordinator').refine((g) => /^[A-Za-z0-9._-]{1,200}$/.test(g), 'must be a Kafka group id'),
+    [V.queue]: withDefault('mpc-coordinator').refine((q) => /^[A-Za-z0-9._-]{1,100}$/.test(q), 'must be letters, digits, ".", "_" or "-"'),
+    [V.topUpIntervalMs]: int(30_000, 0, 86_400_000),
+    [V.stockTriples]: int(20_000, 0, 10_000_000),
+    [V.stockMasks]: int(20_000, 0, 10_000_000),
+    [V.nodeTimeoutMs]: int(600_000, 1000, 86_400_000),
+  },
+  build: (values) => ({
+    topics: { ledgerEvents: values[V.ledgerEventsTopic] as string, ledgerCommands: values[V.ledgerCommandsTopic] as string },
+    consumerGroupId: values[V.consumerGroupId] as string,
+    queue: values[V.queue] as string,
+    topUpIntervalMs: values[V.topUpIntervalMs] as number,
+    stock: { triples: values[V.stockTriples] as number, masks: values[V.stockMasks] as number },
+    nodeTimeoutMs: values[V.nodeTimeoutMs] as number,
+  }),
 };

@@ -3,8 +3,6 @@ import type { ServiceExtension } from './extension';
 
 /** Settings of the negotiation service beyond the common ones (see docs/negotiation.md). */
 export interface NegotiationSettings {
-  /** gRPC port of GetSession / ListHistory (libs/contracts/proto/negotiation.proto). */
-  readonly grpcPort: number;
   readonly topics: {
     /** Read model of DAOs (VersionCreated, MemberAbandoned, MemberExited). */
     readonly ledgerEvents: string;
@@ -18,7 +16,6 @@ export interface NegotiationSettings {
 }
 
 export const NEGOTIATION_VARIABLES = {
-  grpcPort: 'NEGOTIATION_GRPC_PORT',
   ledgerEventsTopic: 'NEGOTIATION_LEDGER_EVENTS_TOPIC',
   networkEventsTopic: 'NEGOTIATION_NETWORK_EVENTS_TOPIC',
   agreementsTopic: 'NEGOTIATION_AGREEMENTS_TOPIC',
@@ -29,26 +26,15 @@ const V = NEGOTIATION_VARIABLES;
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 const withDefault = (value: string) => z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : value), z.string());
 const topic = (value: string) => withDefault(value).refine((t) => TOPIC.test(t), 'must be a Kafka topic name');
-const port = (value: number) =>
-  withDefault(String(value)).transform((v, ctx) => {
-    const n = /^\d{1,5}$/.test(v) ? Number(v) : NaN;
-    if (!(n >= 0 && n <= 65535)) {
-      ctx.addIssue({ code: 'custom', message: `must be a port number 0-65535, 0 for any free port (got "${v}")` });
-      return z.NEVER;
-    }
-    return n;
-  });
 
 export const negotiationExtension: ServiceExtension<NegotiationSettings> = {
   shape: {
-    [V.grpcPort]: port(5101),
     [V.ledgerEventsTopic]: topic('datawell.ledger.events.v1'),
     [V.networkEventsTopic]: topic('datawell.network.events.v1'),
     [V.agreementsTopic]: topic('datawell.negotiation.agreements.v1'),
     [V.consumerGroupId]: withDefault('datawell-negotiation').refine((g) => /^[A-Za-z0-9._-]{1,200}$/.test(g), 'must be a Kafka group id'),
   },
   build: (values) => ({
-    grpcPort: values[V.grpcPort] as number,
     topics: {
       ledgerEvents: values[V.ledgerEventsTopic] as string,
       networkEvents: values[V.networkEventsTopic] as string,

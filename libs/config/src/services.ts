@@ -22,6 +22,9 @@ export interface ServiceSpec {
   /** Variable holding the HTTP port, and its default. */
   readonly portVariable: string;
   readonly defaultPort: number;
+  /** Variable holding the gRPC port (0: any free port), and its default (HTTP port + 1000). */
+  readonly grpcPortVariable: string;
+  readonly defaultGrpcPort: number;
   readonly dependencies: readonly Dependency[];
 }
 
@@ -32,6 +35,8 @@ function spec(name: ServiceName, defaultPort: number, redis: boolean): ServiceSp
     schema: name.replace(/-/g, '_'),
     portVariable: `${upper}_HTTP_PORT`,
     defaultPort,
+    grpcPortVariable: `${upper}_GRPC_PORT`,
+    defaultGrpcPort: defaultPort + 1000,
     dependencies: redis ? ['postgres', 'redis', 'kafka'] : ['postgres', 'kafka'],
   };
 }

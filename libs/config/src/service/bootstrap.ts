@@ -1,10 +1,16 @@
 import 'reflect-metadata';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ConfigError } from '../config-error';
 import { loadServiceConfig, type Environment, type ServiceConfig } from '../load-config';
 import type { ServiceName } from '../services';
+import { bodyParserErrors } from './errors.filter';
 import { ServiceLogger } from './logger';
+
+/** Request bodies above this are refused with 413 PAYLOAD_TOO_LARGE before any controller runs. */
+export const BODY_LIMIT = '256kb';
 
 export type AppModuleFactory<S extends ServiceName> = (config: ServiceConfig<S>) => DynamicModule;
 
@@ -17,8 +23,22 @@ export async function createServiceApp<S extends ServiceName>(
   appModule: AppModuleFactory<S>,
 ): Promise<INestApplication> {
   const logger = new ServiceLogger(config.service, config.logLevel);
-  const app = await NestFactory.create(appModule(config), { logger, abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(appModule(config), { logger, abortOnError: false, bodyParser: false });
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
+  // Body parser errors are answered here, before routing, in the `{code, message}` shape.
+  app.use(bodyParserErrors);
   app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(`Datawell ${config.service}`)
+      .setDescription(`The ${config.service} API. Authenticate with POST /auth/challenge and POST /auth/token, then send the token as a bearer token. Errors are {code, message}.`)
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
 }
 

@@ -4,3 +4,7 @@ export { DependencyIndicators } from './dependency-indicators';
 export { enabledLevels, ServiceLogger } from './logger';
 export { ServicePlatformModule, type ServicePlatformOptions } from './service-platform.module';
 export { KAFKA, REDIS, SERVICE_CONFIG } from './tokens';
+export { BODY_LIMIT } from './bootstrap';
+export { PlatformErrorFilter } from './errors.filter';
+export { GrpcServer, grpcStatusOf, loadGrpcService, type GrpcServiceOptions, type GrpcUnaryHandler } from './grpc';
+export { ServiceMetrics } from './metrics';

@@ -2,6 +2,7 @@ import { Logger, type Provider } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { loadServiceConfig } from '../load-config';
 import { HealthController } from './health.controller';
+import { MetricsController } from './metrics';
 import { ConnectionsLifecycle, ServicePlatformModule } from './service-platform.module';
 import { KAFKA, KAFKA_PROBE, REDIS, SERVICE_CONFIG } from './tokens';
 
@@ -24,9 +25,9 @@ describe('ServicePlatformModule.forRoot', () => {
     expect((configProvider as { useValue: unknown }).useValue).toBe(config);
   });
 
-  it('serves GET /health itself, so services declare no health controller', () => {
+  it('serves GET /health and GET /metrics itself, so services declare neither', () => {
     const module = ServicePlatformModule.forRoot(loadServiceConfig('marketplace', env), { migrations: [] });
-    expect(module.controllers).toEqual([HealthController]);
+    expect(module.controllers).toEqual([HealthController, MetricsController]);
   });
 
   it('opens no Redis connection for a service without queues', () => {

@@ -9,6 +9,7 @@ import {
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { closeRedis, createKafka, createRedis, withTimeout } from '@datawell/messaging';
@@ -17,12 +18,17 @@ import type { MigrationInterface } from 'typeorm';
 import type { ServiceConfig } from '../load-config';
 import { dataSourceOptions, openDataSource } from './database';
 import { DependencyIndicators } from './dependency-indicators';
+import { PlatformErrorFilter } from './errors.filter';
+import { GRPC_OPTIONS, GrpcServer, type GrpcServiceOptions } from './grpc';
 import { HealthController } from './health.controller';
+import { HttpMetricsInterceptor, MetricsController, ServiceMetrics } from './metrics';
 import { KAFKA, KAFKA_PROBE, REDIS, SERVICE_CONFIG } from './tokens';
 
 export interface ServicePlatformOptions {
   /** The service's TypeORM migrations, the first one creating its schema. */
   readonly migrations: ReadonlyArray<new () => MigrationInterface>;
+  /** The service's gRPC API, served on its gRPC port. */
+  readonly grpc?: GrpcServiceOptions;
 }
 
 /**
@@ -53,7 +59,8 @@ export class ConnectionsLifecycle implements OnApplicationBootstrap, OnApplicati
 
 /**
  * What every Datawell service runs on: its config, its PostgreSQL schema (migrated at boot), Kafka,
- * Redis for the services that queue jobs, and `GET /health` over the dependencies in its `SERVICES` entry.
+ * Redis for the services that queue jobs, `GET /health` over the dependencies in its `SERVICES`
+ * entry, `GET /metrics` (Prometheus), `{code, message}` error bodies, and its gRPC API if it has one.
  */
 @Module({})
 export class ServicePlatformModule {
@@ -71,6 +78,10 @@ export class ServicePlatformModule {
       },
       DependencyIndicators,
       ConnectionsLifecycle,
+      ServiceMetrics,
+      { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
+      { provide: APP_FILTER, useClass: PlatformErrorFilter },
+      ...(options.grpc ? [{ provide: GRPC_OPTIONS, useValue: options.grpc }, GrpcServer] : []),
     ];
     const redis = config.redis;
     if (redis) {
@@ -97,9 +108,9 @@ export class ServicePlatformModule {
           },
         }),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers,
-      exports: [SERVICE_CONFIG, KAFKA, ...(redis ? [REDIS] : []), DependencyIndicators, TerminusModule],
+      exports: [SERVICE_CONFIG, KAFKA, ...(redis ? [REDIS] : []), DependencyIndicators, TerminusModule, ServiceMetrics, ...(options.grpc ? [GrpcServer] : [])],
     };
   }
 }

@@ -57,6 +57,39 @@ export function describeServiceHealth(suite: ServiceHealthSuite): void {
       );
     });
 
+    it('serves Prometheus metrics, including the requests it answered', async () => {
+      await request(app.getHttpServer()).get('/health');
+      const res = await request(app.getHttpServer()).get('/metrics');
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/plain/);
+      const counts = res.text.split('\n').filter((line) => line.startsWith('datawell_http_request_duration_seconds_count{'));
+      expect(counts.some((line) => line.includes('route="/health"') && line.includes(`service="${service}"`))).toBe(true);
+      expect(res.text).toContain('datawell_process_resident_memory_bytes');
+    });
+
+    it('serves its OpenAPI document at /docs', async () => {
+      const res = await request(app.getHttpServer()).get('/docs/openapi.json');
+      expect(res.status).toBe(200);
+      expect(res.body.openapi).toMatch(/^3\./);
+      expect(res.body.info.title).toBe(`Datawell ${service}`);
+      expect(Object.keys(res.body.paths)).toContain('/health');
+      const page = await request(app.getHttpServer()).get('/docs');
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('swagger');
+    });
+
+    it('answers malformed JSON, oversize bodies and unknown routes with 4xx and a code', async () => {
+      const malformed = await request(app.getHttpServer()).post('/health').set('content-type', 'application/json').send('{"a":');
+      expect(malformed.status).toBe(400);
+      expect(malformed.body).toEqual({ code: 'MALFORMED_JSON', message: expect.any(String) });
+      const oversize = await request(app.getHttpServer()).post('/health').set('content-type', 'application/json').send(JSON.stringify({ blob: 'x'.repeat(300 * 1024) }));
+      expect(oversize.status).toBe(413);
+      expect(oversize.body.code).toBe('PAYLOAD_TOO_LARGE');
+      const missing = await request(app.getHttpServer()).get('/no-such-route');
+      expect(missing.status).toBe(404);
+      expect(missing.body.code).toBe('NOT_FOUND');
+    });
+
     it('has created its schema and recorded its migrations', async () => {
       const db = new Client({ connectionString: stackConnection().postgres.url });
       await db.connect();

@@ -1,0 +1,112 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type Type } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import type { ServiceConfig } from '../load-config';
+import { SERVICE_CONFIG } from './tokens';
+
+/** A unary handler: the request message in, the response message out; errors carry a `code`. */
+export type GrpcUnaryHandler = (request: Record<string, unknown>, metadata: grpc.Metadata) => Promise<unknown>;
+
+export interface GrpcServiceOptions {
+  /** Absolute path of the .proto file (in libs/contracts/proto). */
+  readonly protoFile: string;
+  /** Fully qualified service name, e.g. `datawell.marketplace.v1.Marketplace`. */
+  readonly service: string;
+  /** A provider of the app whose methods, named like the rpcs, are the handlers. */
+  readonly handlers: Type<object>;
+}
+
+export const GRPC_OPTIONS = Symbol('GRPC_OPTIONS');
+
+/** Domain error codes (by convention) → gRPC status codes; anything else is INTERNAL. */
+const STATUS: Record<string, grpc.status> = {
+  INVALID_REQUEST: grpc.status.INVALID_ARGUMENT,
+  INVALID_ARGUMENT: grpc.status.INVALID_ARGUMENT,
+  NOT_FOUND: grpc.status.NOT_FOUND,
+  UNAUTHENTICATED: grpc.status.UNAUTHENTICATED,
+  FORBIDDEN: grpc.status.PERMISSION_DENIED,
+  CONFLICT: grpc.status.FAILED_PRECONDITION,
+  UNAVAILABLE: grpc.status.UNAVAILABLE,
+};
+
+export function grpcStatusOf(error: unknown): grpc.status {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === 'string') {
+    if (STATUS[code] !== undefined) return STATUS[code]!;
+    if (code.startsWith('INVALID_') || code.endsWith('_INVALID')) return grpc.status.INVALID_ARGUMENT;
+    if (code.endsWith('NOT_FOUND') || code.startsWith('UNKNOWN_')) return grpc.status.NOT_FOUND;
+  }
+  const status = (error as { getStatus?: () => number })?.getStatus?.();
+  if (status === 400) return grpc.status.INVALID_ARGUMENT;
+  if (status === 401) return grpc.status.UNAUTHENTICATED;
+  if (status === 403) return grpc.status.PERMISSION_DENIED;
+  if (status === 404) return grpc.status.NOT_FOUND;
+  if (status === 409) return grpc.status.FAILED_PRECONDITION;
+  return grpc.status.INTERNAL;
+}
+
+export function loadGrpcService(protoFile: string, service: string): grpc.ServiceDefinition {
+  const definition = protoLoader.loadSync(protoFile, { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
+  const packageObject = grpc.loadPackageDefinition(definition);
+  const ctor = service.split('.').reduce<unknown>((o, part) => (o as Record<string, unknown> | undefined)?.[part], packageObject) as { service?: grpc.ServiceDefinition } | undefined;
+  if (!ctor?.service) throw new Error(`${protoFile} has no service ${service}`);
+  return ctor.service;
+}
+
+/**
+ * Serves a service's gRPC API on its gRPC port (`<SERVICE>_GRPC_PORT`; 0 picks a free port) for the
+ * life of the app. Handler errors become gRPC statuses with the error's message; nothing else leaks.
+ */
+@Injectable()
+export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly #logger = new Logger('Grpc');
+  #server: grpc.Server | undefined;
+  #port: number | undefined;
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(GRPC_OPTIONS) private readonly options: GrpcServiceOptions,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  /** The port bound, once the app has bootstrapped. */
+  get port(): number {
+    if (this.#port === undefined) throw new Error('the gRPC server is not listening');
+    return this.#port;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const definition = loadGrpcService(this.options.protoFile, this.options.service);
+    const handlers = this.moduleRef.get(this.options.handlers, { strict: false }) as Record<string, unknown>;
+    const implementation: grpc.UntypedServiceImplementation = {};
+    for (const [name, method] of Object.entries(definition)) {
+      const handler = handlers[name];
+      if (typeof handler !== 'function') throw new Error(`${this.options.handlers.name} has no handler for rpc ${name}`);
+      if (method.requestStream || method.responseStream) throw new Error(`rpc ${name}: only unary rpcs are served`);
+      implementation[name] = (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+        (handler as GrpcUnaryHandler)
+          .call(handlers, call.request, call.metadata)
+          .then((response) => callback(null, response))
+          .catch((error: unknown) => {
+            const code = grpcStatusOf(error);
+            if (code === grpc.status.INTERNAL) this.#logger.error({ message: 'rpc failed', rpc: name, error: String(error) });
+            callback({ code, details: code === grpc.status.INTERNAL ? 'internal error' : String((error as Error)?.message ?? error) });
+          });
+      };
+    }
+    const server = new grpc.Server();
+    server.addService(definition, implementation);
+    this.#port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(`0.0.0.0:${this.config.grpc.port}`, grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
+    );
+    this.#server = server;
+    this.#logger.log({ message: 'gRPC listening', service: this.options.service, port: this.#port });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+  }
+}
