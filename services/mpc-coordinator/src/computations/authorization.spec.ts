@@ -1,0 +1,94 @@
+import { ledgerEventSchema } from '@datawell/contracts';
+import { readModelUpdateOf } from '../ledger/read-model';
+import { authorizeRequest, computationId, parseComputationRequest, resultDigest, type DaoVersionView } from './authorization';
+import { computationCompletedCommand } from './ledger-command';
+
+const version: DaoVersionView = {
+  daoId: 'd1',
+  version: 2,
+  channel: 'dao-d1-v2',
+  members: [
+    { mspId: 'DspMSP', role: 'DSP', group: 'D', status: 'active' },
+    { mspId: 'Vsp1MSP', role: 'VSP', group: 'J1', status: 'active' },
+    { mspId: 'Vsp2MSP', role: 'VSP', group: 'J2', status: 'abandoned' },
+  ],
+  computations: [
+    { name: 'mean', resultRecipients: ['Vsp1MSP'] },
+    { name: 'variance', resultRecipients: ['Vsp2MSP'] },
+    { name: 'raw-dump', resultRecipients: ['Vsp1MSP'] },
+  ],
+};
+const request = (over: Record<string, unknown> = {}) =>
+  parseComputationRequest({ daoId: 'd1', version: 2, computation: 'mean', parameters: { columns: ['y'] }, dataset: { name: 'readings' }, ...over });
+
+describe('authorizing a computation request', () => {
+  it('allows an active member an allowed computation, to the recipients of the terms, on the DSP data', () => {
+    expect(authorizeRequest(version, 'DspMSP', request())).toEqual({ program: 'mean', recipients: ['Vsp1MSP'], owner: 'DspMSP' });
+    expect(authorizeRequest(version, 'Vsp1MSP', request({ recipients: ['Vsp1MSP'] })).recipients).toEqual(['Vsp1MSP']);
+  });
+
+  it.each([
+    ['an outsider', 'OtherMSP', {}, /not a member/],
+    ['an abandoned member', 'Vsp2MSP', {}, /abandoned/],
+    ['a computation outside the terms', 'DspMSP', { computation: 'median' }, /not allowed/],
+    ['other recipients', 'DspMSP', { recipients: ['DspMSP'] }, /may only go to Vsp1MSP/],
+    ['an inactive recipient', 'DspMSP', { computation: 'variance' }, /recipient Vsp2MSP is not an active member/],
+  ])('forbids %s', (_what, caller, over, message) => {
+    expect(() => authorizeRequest(version, caller, request(over))).toThrow(expect.objectContaining({ code: 'FORBIDDEN', message: expect.stringMatching(message) }));
+  });
+
+  it('rejects a computation without a program, wrong columns, a non-DSP owner and malformed bodies', () => {
+    expect(() => authorizeRequest(version, 'DspMSP', request({ computation: 'raw-dump' }))).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
+    expect(() => authorizeRequest(version, 'DspMSP', request({ parameters: { columns: ['x', 'y'] } }))).toThrow(/takes 1 columns/);
+    expect(() => authorizeRequest(version, 'DspMSP', request({ dataset: { name: 'r', owner: 'Vsp1MSP' } }))).toThrow(/not a data owner/);
+    expect(() => parseComputationRequest({ daoId: 'd1' })).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
+    expect(() => request({ version: 1.5 })).toThrow(/^version/);
+  });
+
+  it('names a computation by the caller and request id when given, and digests results canonically', () => {
+    const a = computationId('DspMSP', request({ requestId: 'r1' }), () => 'x');
+    expect(a).toBe(computationId('DspMSP', request({ requestId: 'r1' }), () => 'y'));
+    expect(a).not.toBe(computationId('Vsp1MSP', request({ requestId: 'r1' }), () => 'x'));
+    expect(computationId('DspMSP', request(), () => 'abc')).toBe('cmp-abc');
+    expect(resultDigest({ b: 1, a: 2 })).toBe(resultDigest({ a: 2, b: 1 }));
+    expect(resultDigest({ a: 1 })).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('the ComputationCompleted command', () => {
+  it('goes to the version channel as the requester with the chaincode argument shape', () => {
+    const c = computationCompletedCommand({ id: 'cmp-1', daoId: 'd1', version: 2, computation: 'mean', requester: 'Vsp1MSP', members: ['DspMSP', 'Vsp1MSP'], resultDigest: 'ab'.repeat(32) });
+    expect(c).toEqual({
+      commandId: 'mpc-coordinator.computation-completed.cmp-1',
+      channel: 'dao-d1-v2',
+      chaincode: 'dao',
+      transaction: 'ComputationCompleted',
+      arguments: [`{"computation":"mean","jobId":"cmp-1","members":["DspMSP","Vsp1MSP"],"resultDigest":"${'ab'.repeat(32)}"}`],
+      actingMspId: 'Vsp1MSP',
+    });
+  });
+});
+
+describe('the read model of ledger events', () => {
+  const event = (eventName: string, payload: unknown, channel = 'dao-d1-v2') =>
+    ledgerEventSchema.parse({ channel, blockNumber: '5', transactionId: 'tx', eventIndex: 0, chaincodeId: 'dao', eventName, payloadEncoding: 'json', payload, daoId: 'd1' });
+
+  it('takes versions from VersionCreated and member status from MemberAbandoned and MemberExited', () => {
+    const created = readModelUpdateOf(
+      event('VersionCreated', { daoId: 'd1', version: 2, members: [{ mspId: 'DspMSP', role: 'DSP', group: 'D' }], terms: { computations: [{ name: 'mean', resultRecipients: ['DspMSP'] }] } }),
+    );
+    expect(created).toEqual({
+      kind: 'version',
+      version: { daoId: 'd1', version: 2, channel: 'dao-d1-v2', members: [{ mspId: 'DspMSP', role: 'DSP', group: 'D', status: 'active' }], computations: [{ name: 'mean', resultRecipients: ['DspMSP'] }] },
+    });
+    expect(readModelUpdateOf(event('MemberExited', { mspId: 'Vsp1MSP' }))).toEqual({ kind: 'member-status', daoId: 'd1', fromVersion: 2, mspId: 'Vsp1MSP', status: 'exited' });
+    expect(readModelUpdateOf(event('MemberAbandoned', { mspId: 'Vsp1MSP' }))).toMatchObject({ status: 'abandoned' });
+  });
+
+  it('ignores other events and channels, and flags unusable payloads', () => {
+    expect(readModelUpdateOf(event('RevenueRecorded', {}))).toBeUndefined();
+    expect(readModelUpdateOf(event('VersionCreated', {}, 'marketplace'))).toBeUndefined();
+    expect(readModelUpdateOf(event('VersionCreated', { daoId: 'd1' }))).toHaveProperty('ignored');
+    expect(readModelUpdateOf(event('VersionCreated', { daoId: 'd9', version: 2, members: [{ mspId: 'A' }], terms: {} }))).toEqual({ ignored: 'VersionCreated of another channel' });
+  });
+});

@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { canonicalJson } from '@datawell/domain';
+import { CATALOGUE, columnRange, type CatalogueProgram } from '@datawell/mpc';
+import { forbidden, invalid } from './computations.errors';
+
+/**
+ * The coordinator's rules, pure: who may ask for what on a DAO version (from the read model of
+ * ledger events), and the shape of a request. The chaincode checks the same again when
+ * ComputationCompleted is recorded.
+ */
+export interface VersionMember {
+  readonly mspId: string;
+  readonly role: string;
+  readonly group: string;
+  readonly status: 'active' | 'abandoned' | 'exited';
+}
+
+export interface DaoVersionView {
+  readonly daoId: string;
+  readonly version: number;
+  readonly channel: string;
+  readonly members: readonly VersionMember[];
+  readonly computations: ReadonlyArray<{ readonly name: string; readonly resultRecipients: readonly string[] }>;
+}
+
+const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 letters, digits, ".", "_", ":" or "-"');
+
+export const computationRequestSchema = z.strictObject({
+  daoId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'must be a DAO id'),
+  version: z.number().int().min(1).max(9999),
+  /** A computation named in the version's terms; it names the catalogue program that runs. */
+  computation: id,
+  parameters: z
+    .strictObject({
+      /** Dataset columns the program reads, in order (regression: features, then y). */
+      columns: z.array(z.string().min(1).max(128)).min(1).max(5),
+      fractionalBits: z.number().int().min(0).max(24).default(16),
+    }),
+  dataset: z.strictObject({
+    /** A dataset the owner's node serves (its MPC_NODE_DATASETS). */
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a dataset name'),
+    /** The data owner (a DSP member); default: the version's only DSP. */
+    owner: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,40}MSP$/).optional(),
+  }),
+  /** When given, must be exactly the recipients the terms name for this computation. */
+  recipients: z.array(z.string()).min(1).max(64).optional(),
+  /** The caller's idempotency key: the same key from the same caller names the same computation. */
+  requestId: id.optional(),
+});
+export type ComputationRequest = z.output<typeof computationRequestSchema>;
+
+export function parseComputationRequest(body: unknown): ComputationRequest {
+  const parsed = computationRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw invalid(`${issue.path.join('.') || 'body'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export interface AuthorizedComputation {
+  readonly program: CatalogueProgram;
+  readonly recipients: readonly string[];
+  readonly owner: string;
+}
+
+export function memberOf(version: DaoVersionView, mspId: string): VersionMember | undefined {
+  return version.members.find((m) => m.mspId === mspId);
+}
+
+export function authorizeRequest(version: DaoVersionView, caller: string, request: ComputationRequest): AuthorizedComputation {
+  const me = memberOf(version, caller);
+  if (!me) throw forbidden(`${caller} is not a member of ${version.daoId} version ${version.version}`);
+  if (me.status !== 'active') throw forbidden(`${caller} is ${me.status} in ${version.daoId} version ${version.version}`);
+  const allowed = version.computations.find((c) => c.name === request.computation);
+  if (!allowed) throw forbidden(`computation ${request.computation} is not allowed by the terms of ${version.daoId} version ${version.version}`);
+  const recipients = [...allowed.resultRecipients];
+  if (request.recipients) {
+    const a = [...new Set(request.recipients)].sort();
+    if (a.length !== request.recipients.length || canonicalJson(a) !== canonicalJson([...recipients].sort())) {
+      throw forbidden(`computation ${request.computation} may only go to ${recipients.join(', ')}`);
+    }
+  }
+  for (const r of recipients) {
+    if (memberOf(version, r)?.status !== 'active') throw forbidden(`recipient ${r} is not an active member`);
+  }
+  if (!(CATALOGUE as readonly string[]).includes(request.computation)) {
+    throw invalid(`computation ${request.computation} has no program in the catalogue (${CATALOGUE.join(', ')})`);
+  }
+  const program = request.computation as CatalogueProgram;
+  const [lo, hi] = columnRange(program);
+  const n = request.parameters.columns.length;
+  if (n < lo || n > hi) throw invalid(`parameters.columns: ${program} takes ${lo === hi ? lo : `${lo} to ${hi}`} columns`);
+  const dsps = version.members.filter((m) => m.role === 'DSP');
+  let owner = request.dataset.owner;
+  if (!owner) {
+    if (dsps.length !== 1) throw invalid('dataset.owner: the version has several data owners; name one');
+    owner = dsps[0]!.mspId;
+  }
+  const o = memberOf(version, owner);
+  if (!o || o.role !== 'DSP') throw invalid(`dataset.owner: ${owner} is not a data owner (DSP) of this version`);
+  if (o.status !== 'active') throw forbidden(`data owner ${owner} is ${o.status}`);
+  return { program, recipients, owner };
+}
+
+/** Computation ids: from the caller's request id when given (so a retried POST finds its computation). */
+export function computationId(caller: string, request: ComputationRequest, random: () => string): string {
+  if (!request.requestId) return `cmp-${random()}`;
+  const h = createHash('sha256').update(canonicalJson({ caller, daoId: request.daoId, version: request.version, requestId: request.requestId })).digest('hex');
+  return `cmp-${h.slice(0, 32)}`;
+}
+
+/** SHA-256 of the canonical JSON of a result: what the ledger records. */
+export function resultDigest(result: unknown): string {
+  return createHash('sha256').update(canonicalJson(result)).digest('hex');
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { parseDaoChannel, type LedgerEvent } from '@datawell/contracts';
+import type { DaoVersionView, VersionMember } from '../computations/authorization';
+
+/**
+ * What a ledger event changes in the coordinator's read model of DAO versions, pure: a version
+ * created (VersionCreated on its channel), or a member no longer active (MemberAbandoned,
+ * MemberExited: from that version on).
+ */
+export type ReadModelUpdate =
+  | { readonly kind: 'version'; readonly version: DaoVersionView }
+  | { readonly kind: 'member-status'; readonly daoId: string; readonly fromVersion: number; readonly mspId: string; readonly status: 'abandoned' | 'exited' };
+
+const versionCreated = z.object({
+  daoId: z.string().min(1),
+  version: z.number().int().min(1),
+  members: z.array(z.object({ mspId: z.string().min(1), role: z.string().default('VSP'), group: z.string().default('') })).min(1),
+  terms: z.object({
+    computations: z.array(z.object({ name: z.string().min(1), resultRecipients: z.array(z.string().min(1)) })).default([]),
+  }),
+});
+
+const memberLeft = z.object({ mspId: z.string().min(1) });
+
+export function readModelUpdateOf(event: LedgerEvent): ReadModelUpdate | { readonly ignored: string } | undefined {
+  const channel = parseDaoChannel(event.channel);
+  if (!channel || event.payloadEncoding !== 'json') return undefined;
+  if (event.eventName === 'VersionCreated') {
+    const p = versionCreated.safeParse(event.payload);
+    if (!p.success) return { ignored: `VersionCreated without a usable payload (${p.error.issues[0]?.message ?? 'invalid'})` };
+    if (p.data.daoId !== channel.daoId || p.data.version !== channel.level) return { ignored: 'VersionCreated of another channel' };
+    const members: VersionMember[] = p.data.members.map((m) => ({ mspId: m.mspId, role: m.role, group: m.group, status: 'active' }));
+    return {
+      kind: 'version',
+      version: { daoId: p.data.daoId, version: p.data.version, channel: event.channel, members, computations: p.data.terms.computations },
+    };
+  }
+  if (event.eventName === 'MemberAbandoned' || event.eventName === 'MemberExited') {
+    const p = memberLeft.safeParse(event.payload);
+    if (!p.success) return { ignored: `${event.eventName} without an mspId` };
+    return {
+      kind: 'member-status',
+      daoId: channel.daoId,
+      fromVersion: channel.level,
+      mspId: p.data.mspId,
+      status: event.eventName === 'MemberAbandoned' ? 'abandoned' : 'exited',
+    };
+  }
+  return undefined;
+}
