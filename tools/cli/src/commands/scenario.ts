@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { parseAmount, parseBetas } from '@datawell/domain';
 import { up } from '@datawell/stack';
 import { REPO_DIR, stackContext } from '../context';
-import { httpAdminApi, runFormation } from '@datawell/testing';
+import { join } from 'node:path';
+import { httpAdminApi, runFormation, runLifecycle, type LifecycleResult } from '@datawell/testing';
 import { serviceUrl, startServices } from '../services/runner';
 import { UsageError } from '../usage-error';
 
@@ -50,4 +51,56 @@ export function registerScenarioCommands(program: Command): void {
         for (const [msp, amount] of Object.entries(result.payouts)) process.stdout.write(`  ${msp.padEnd(16)} ${amount}\n`);
       }
     });
+
+  scenario
+    .command('lifecycle')
+    .description('the whole DAO life cycle through the services\' public APIs: onboarding, offers, negotiated formation and join, provisioning, heartbeats, one VSP abandoned, revenue split without it')
+    .option('--revenue <amount>', 'revenue in minor units', '1000000')
+    .option('--org-prefix <prefix>', 'participants are <prefix>DspMSP, <prefix>Vsp1MSP, <prefix>Vsp2MSP (reused across runs)', 'Lc')
+    .option('--json', 'one JSON object on stdout')
+    .action(async (opts: { revenue: string; orgPrefix: string; json?: boolean }) => {
+      let revenue: bigint;
+      try {
+        revenue = parseAmount(opts.revenue, '--revenue');
+      } catch (e) {
+        throw new UsageError(e instanceof Error ? e.message : String(e));
+      }
+      if (revenue <= 0n) throw new UsageError('--revenue must be positive');
+      if (!/^[A-Z][A-Za-z0-9]{0,15}$/.test(opts.orgPrefix)) throw new UsageError(`--org-prefix must be a capital letter and up to 15 letters or digits, got "${opts.orgPrefix}"`);
+      const result = await runLifecycleOnStack(revenue, opts.orgPrefix);
+      if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      else process.stdout.write(describeLifecycle(result));
+    });
+}
+
+/** Starts what is not running and runs the life-cycle scenario through the services' HTTP APIs. */
+export async function runLifecycleOnStack(revenue: bigint, orgPrefix = 'Lc'): Promise<LifecycleResult> {
+  const ctx = stackContext();
+  const connection = await up(ctx);
+  await startServices(ctx, connection, REPO_DIR);
+  return runLifecycle({
+    urls: {
+      marketplace: serviceUrl('marketplace'),
+      negotiation: serviceUrl('negotiation'),
+      'ledger-bridge': serviceUrl('ledger-bridge'),
+      provisioner: serviceUrl('provisioner'),
+      telemetry: serviceUrl('telemetry'),
+    },
+    identitiesDir: join(ctx.settings.stackDir, 'identities'),
+    revenue,
+    orgPrefix,
+    progress: (m) => ctx.progress.step('lifecycle', m),
+  });
+}
+
+export function describeLifecycle(result: LifecycleResult): string {
+  const lines = [`DAO ${result.daoId}`];
+  for (const v of result.versions) lines.push(`  version ${v.version} on ${v.channel}: ${v.members.join(', ')}`);
+  lines.push('  workloads:');
+  for (const w of result.workloads) lines.push(`    ${w.id.padEnd(40)} ${w.member.padEnd(16)} ${w.status}`);
+  lines.push(`  abandoned: ${result.abandoned.join(', ') || 'none'}`);
+  lines.push('  payouts of the revenue after the abandonment:');
+  for (const [msp, amount] of Object.entries(result.payouts)) lines.push(`    ${msp.padEnd(16)} ${amount}`);
+  lines.push(`  OpenTofu states in PostgreSQL: ${result.tofuStates}`);
+  return `${lines.join('\n')}\n`;
 }

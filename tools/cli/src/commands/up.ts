@@ -2,20 +2,27 @@ import type { Command } from 'commander';
 import { down, status, up } from '@datawell/stack';
 import { REPO_DIR, stackContext } from '../context';
 import { servicesStatus, startServices, stopServices } from '../services/runner';
+import { describeLifecycle, runLifecycleOnStack } from './scenario';
 
 export function registerUpCommands(program: Command): void {
   program
     .command('up')
-    .description('install what is needed, start the native stack and every service, and print where things are')
-    .action(async () => {
+    .description('install what is needed, start the native stack and every service, run a demo DAO life cycle, and print where things are')
+    .option('--no-demo', 'start everything but skip the demo life cycle')
+    .action(async (opts: { demo: boolean }) => {
       const ctx = stackContext();
       const connection = await up(ctx);
       await startServices(ctx, connection, REPO_DIR);
+      const demo = opts.demo ? await runLifecycleOnStack(1_000_000n) : undefined;
       const stack = await status(ctx);
       const services = await servicesStatus(ctx);
       const lines = [
         '',
         'Datawell is up.',
+        '',
+        ...(demo ? ['Demo life cycle (./dev scenario lifecycle runs it again):', describeLifecycle(demo)] : []),
+        'API docs (OpenAPI):  ' + services.map((s) => `${s.url}/docs`).join('  '),
+        'Metrics:             <service url>/metrics (Prometheus)',
         '',
         'Services (health at <url>/health):',
         ...services.map((s) => `  ${s.healthy ? 'healthy  ' : 'UNHEALTHY'}  ${s.name.padEnd(16)} ${s.url}  (${s.detail})`),
