@@ -1,13 +1,19 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AuthModule } from '@datawell/auth';
 import { ServicePlatformModule, type ServiceConfig } from '@datawell/config';
+import { NEGOTIATION_GRPC, NegotiationGrpc } from './grpc/negotiation.grpc';
 import { MIGRATIONS } from './migrations';
+import { NegotiationRuntime } from './negotiation.runtime';
+import { SessionsController, SuggestionsController } from './sessions/sessions.controller';
 
 @Module({})
 export class AppModule {
   static forConfig(config: ServiceConfig<'negotiation'>): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS })],
+      imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS, grpc: NEGOTIATION_GRPC }), AuthModule.forRoot()],
+      controllers: [SessionsController, SuggestionsController],
+      providers: [NegotiationRuntime, NegotiationGrpc],
     };
   }
 }

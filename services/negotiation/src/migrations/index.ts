@@ -1,4 +1,12 @@
 import { CreateNegotiationSchema1763700000000 } from './1763700000000-create-schema';
+import { CreateNegotiationOutboxInbox1763800000000 } from './1763800000000-outbox-inbox';
+import { CreateNegotiationIdentityDirectory1763900000000 } from './1763900000000-identity-directory';
+import { CreateNegotiationTables1763900000001 } from './1763900000001-negotiation-tables';
 
 /** In the order they run; TypeORM records each by class name in negotiation.migrations. */
-export const MIGRATIONS = [CreateNegotiationSchema1763700000000];
+export const MIGRATIONS = [
+  CreateNegotiationSchema1763700000000,
+  CreateNegotiationOutboxInbox1763800000000,
+  CreateNegotiationIdentityDirectory1763900000000,
+  CreateNegotiationTables1763900000001,
+];

@@ -101,8 +101,8 @@ export const proposalSchema = z.strictObject({
 export type ProposalInput = z.output<typeof proposalSchema>;
 
 export const createSessionSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('formation'), daoId: daoIdSchema, parties: z.array(mspIdSchema).min(1).max(64) }),
-  z.strictObject({ kind: z.literal('join'), daoId: daoIdSchema, joiners: z.array(mspIdSchema).min(1).max(64) }),
+  z.strictObject({ kind: z.literal('formation'), daoId: daoIdSchema, parties: z.array(mspIdSchema).max(64) }),
+  z.strictObject({ kind: z.literal('join'), daoId: daoIdSchema, joiners: z.array(mspIdSchema).max(64).default([]) }),
 ]);
 export type CreateSessionInput = z.output<typeof createSessionSchema>;
 

@@ -5,7 +5,8 @@ import { MIGRATIONS } from '../../src/migrations';
 
 describeServiceHealth({
   service: 'negotiation',
-  createApp: (env) => createServiceApp(loadServiceConfig('negotiation', env), AppModule.forConfig),
+  // gRPC on any free port: the suite boots more than one instance at a time.
+  createApp: (env) => createServiceApp(loadServiceConfig('negotiation', { ...env, NEGOTIATION_GRPC_PORT: '0' }), AppModule.forConfig),
   migrations: MIGRATIONS,
   expected: { schema: 'negotiation', dependencies: ['postgres', 'kafka'] },
 });

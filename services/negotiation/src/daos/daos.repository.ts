@@ -1,0 +1,74 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { AgreementMember, Role } from '../sessions/agreement';
+
+const q = (schema: string) => `"${schema.replace(/"/g, '""')}"`;
+
+export interface DaoVersionView {
+  readonly daoId: string;
+  readonly version: number;
+  readonly status: string;
+  /** Members of that version still active in the DAO (not abandoned or exited in any version). */
+  readonly activeMembers: readonly AgreementMember[];
+}
+
+/** The DAO read model: versions and members from VersionCreated, MemberAbandoned, MemberExited. */
+export class DaosRepository {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly schema: string,
+  ) {}
+
+  async recordVersion(
+    manager: EntityManager,
+    eventId: string,
+    v: { daoId: string; version: number; agreementId: string; members: readonly AgreementMember[] },
+  ): Promise<void> {
+    const s = q(this.schema);
+    await manager.query(
+      `INSERT INTO ${s}.dao_versions (dao_id, version, agreement_id, event_id) VALUES ($1, $2, $3, $4) ON CONFLICT (dao_id, version) DO NOTHING`,
+      [v.daoId, v.version, v.agreementId, eventId],
+    );
+    for (const [k, m] of v.members.entries()) {
+      await manager.query(
+        `INSERT INTO ${s}.dao_members (dao_id, version, msp_id, grp, role, weight, ownership_ppm, ordinal) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (dao_id, version, msp_id) DO NOTHING`,
+        [v.daoId, v.version, m.mspId, m.group, m.role, m.weight, m.ownershipPpm, k],
+      );
+    }
+  }
+
+  /** A member abandoned or exited (in the version of `version`); a founding member leaving dissolves that version. */
+  async recordDeparture(manager: EntityManager, daoId: string, version: number, mspId: string, status: 'abandoned' | 'exited', dissolved: boolean): Promise<void> {
+    const s = q(this.schema);
+    await manager.query(`UPDATE ${s}.dao_members SET status = $4 WHERE dao_id = $1 AND version = $2 AND msp_id = $3`, [daoId, version, mspId, status]);
+    if (dissolved) await manager.query(`UPDATE ${s}.dao_versions SET status = 'dissolved' WHERE dao_id = $1 AND version = $2`, [daoId, version]);
+  }
+
+  async exists(daoId: string): Promise<boolean> {
+    const rows = (await this.dataSource.query(`SELECT 1 FROM ${q(this.schema)}.dao_versions WHERE dao_id = $1 LIMIT 1`, [daoId])) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** The top version of a DAO and its active members, D first then J1, J2, … */
+  async current(daoId: string): Promise<DaoVersionView | undefined> {
+    const s = q(this.schema);
+    const [top] = (await this.dataSource.query(
+      `SELECT version, status FROM ${s}.dao_versions WHERE dao_id = $1 ORDER BY version DESC LIMIT 1`,
+      [daoId],
+    )) as Array<{ version: number; status: string }>;
+    if (!top) return undefined;
+    const rows = (await this.dataSource.query(
+      `SELECT m.msp_id, m.grp, m.role, m.weight, m.ownership_ppm FROM ${s}.dao_members m
+       WHERE m.dao_id = $1 AND m.version = $2
+         AND NOT EXISTS (SELECT 1 FROM ${s}.dao_members o WHERE o.dao_id = m.dao_id AND o.msp_id = m.msp_id AND o.status <> 'active')
+       ORDER BY CASE WHEN m.grp = 'D' THEN 0 ELSE substring(m.grp from 2)::int END, m.ordinal`,
+      [daoId, top.version],
+    )) as Array<{ msp_id: string; grp: string; role: Role; weight: string; ownership_ppm: number }>;
+    return {
+      daoId,
+      version: top.version,
+      status: top.status,
+      activeMembers: rows.map((r) => ({ mspId: r.msp_id, group: r.grp, role: r.role, weight: Number(r.weight), ownershipPpm: r.ownership_ppm })),
+    };
+  }
+}

@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import { Injectable } from '@nestjs/common';
+import type { GrpcServiceOptions } from '@datawell/config';
+import { NegotiationRuntime } from '../negotiation.runtime';
+import { negotiationError } from '../sessions/negotiation.errors';
+
+/** libs/contracts/proto/negotiation.proto, from this file's place in the repository. */
+export const NEGOTIATION_PROTO = join(__dirname, '..', '..', '..', '..', 'libs', 'contracts', 'proto', 'negotiation.proto');
+
+const sessionIdOf = (request: Record<string, unknown>): string => {
+  const id = request['session_id'];
+  if (typeof id !== 'string' || id === '') throw negotiationError('INVALID_REQUEST', 'session_id is required');
+  return id;
+};
+
+/** The rpcs of datawell.negotiation.v1.Negotiation (messages in proto field names). */
+@Injectable()
+export class NegotiationGrpc {
+  constructor(private readonly runtime: NegotiationRuntime) {}
+
+  async GetSession(request: Record<string, unknown>): Promise<unknown> {
+    const s = await this.runtime.sessions.view(undefined, sessionIdOf(request));
+    return {
+      session_id: s.id,
+      kind: s.kind,
+      dao_id: s.daoId,
+      version: s.version,
+      status: s.status,
+      created_by: s.createdBy,
+      parties: s.parties.map((p) => ({ msp_id: p.mspId, role: p.role, group: p.group, required: p.required })),
+      revision: s.revision,
+      agreement_json: s.proposal ? JSON.stringify(s.proposal.agreement) : '',
+      acceptances: s.acceptances.map((a) => ({ msp_id: a.mspId, enrollment_id: a.enrollmentId, accepted_at: a.acceptedAt })),
+      waiting_for: s.acceptance?.waitingFor ?? [],
+      complete: s.acceptance?.complete ?? false,
+      agreement_id: s.agreementId ?? '',
+      failure_code: s.failure?.code ?? '',
+      failure_message: s.failure?.message ?? '',
+      created_at: s.createdAt,
+      updated_at: s.updatedAt,
+    };
+  }
+
+  async ListHistory(request: Record<string, unknown>): Promise<unknown> {
+    const history = await this.runtime.sessions.history(undefined, sessionIdOf(request));
+    return {
+      entries: history.map((h) => ({
+        seq: h.seq,
+        revision: h.revision ?? 0,
+        change: h.change,
+        msp_id: h.mspId ?? '',
+        enrollment_id: h.enrollmentId ?? '',
+        detail_json: JSON.stringify(h.detail),
+        at: h.at,
+      })),
+    };
+  }
+}
+
+export const NEGOTIATION_GRPC: GrpcServiceOptions = { protoFile: NEGOTIATION_PROTO, service: 'datawell.negotiation.v1.Negotiation', handlers: NegotiationGrpc };

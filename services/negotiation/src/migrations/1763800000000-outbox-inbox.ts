@@ -1,0 +1,3 @@
+import { CreateOutboxAndInbox } from '@datawell/messaging';
+
+export class CreateNegotiationOutboxInbox1763800000000 extends CreateOutboxAndInbox {}

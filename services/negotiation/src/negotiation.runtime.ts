@@ -1,0 +1,106 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { IdentityDirectory } from '@datawell/auth';
+import { KAFKA, SERVICE_CONFIG, type ServiceConfig } from '@datawell/config';
+import { createOutboxRelay, ensureTopics, processOnce, startTopicConsumer, type OutboxPublisher, type TopicConsumer } from '@datawell/messaging';
+import type { Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { daoUpdateOf } from './daos/dao-events';
+import { DaosRepository } from './daos/daos.repository';
+import { agreementOutcomeOf, type AgreementOutcome } from './sessions/agreement-outcomes';
+import { SessionsRepository } from './sessions/sessions.repository';
+import { SessionsService } from './sessions/sessions.service';
+
+/**
+ * The negotiation service's moving parts: the sessions service, the outbox relay publishing
+ * AgreementReached, the DAO read model fed from ledger events and the consumer of agreement
+ * outcomes from network events.
+ */
+@Injectable()
+export class NegotiationRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly #logger = new Logger('Negotiation');
+  readonly sessions: SessionsService;
+  readonly daos: DaosRepository;
+  readonly repository: SessionsRepository;
+  readonly #outbox: OutboxPublisher;
+  readonly #consumers: TopicConsumer[] = [];
+  readonly #schema: string;
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig<'negotiation'>,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    directory: IdentityDirectory,
+  ) {
+    this.#schema = config.postgres.schema;
+    this.daos = new DaosRepository(dataSource, this.#schema);
+    this.repository = new SessionsRepository(dataSource, this.#schema);
+    this.#outbox = createOutboxRelay({ dataSource, schema: this.#schema, kafka, logger: this.#logger, pollIntervalMs: 500 });
+    this.sessions = new SessionsService({
+      sessions: this.repository,
+      daos: this.daos,
+      directory,
+      schema: this.#schema,
+      agreementsTopic: config.settings.topics.agreements,
+      onOutbox: () => this.#outbox.notify(),
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    const { topics, consumerGroupId } = this.config.settings;
+    void ensureTopics(this.kafka, [topics.agreements, topics.ledgerEvents, topics.networkEvents]).catch((error: unknown) =>
+      this.#logger.warn({ message: 'could not ensure topics; the consumers retry', error: String(error) }),
+    );
+    this.#outbox.start();
+    this.#consumers.push(
+      startTopicConsumer({
+        kafka: this.kafka,
+        groupId: `${consumerGroupId}-daos`,
+        topics: [topics.ledgerEvents],
+        logger: this.#logger,
+        handle: async (message) => this.applyLedgerEvent(message.value),
+      }),
+      startTopicConsumer({
+        kafka: this.kafka,
+        groupId: `${consumerGroupId}-outcomes`,
+        topics: [topics.networkEvents],
+        logger: this.#logger,
+        handle: async (message) => this.applyNetworkEvent(message.value),
+      }),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.#consumers.map((c) => c.stop()));
+    await this.#outbox.stop();
+  }
+
+  /** Inbox-idempotent: each ledger event changes the read model once. */
+  async applyLedgerEvent(value: Buffer | null): Promise<void> {
+    const update = daoUpdateOf(value, (problem) => this.#logger.warn({ message: 'ignored a ledger event', problem }));
+    if (!update) return;
+    await processOnce(this.dataSource, this.#schema, 'dao-read-model', update.eventId, async (manager) => {
+      if (update.kind === 'version') await this.daos.recordVersion(manager, update.eventId, update);
+      else await this.daos.recordDeparture(manager, update.daoId, update.version, update.mspId, update.status, update.dissolved);
+    });
+  }
+
+  async applyNetworkEvent(value: Buffer | null): Promise<void> {
+    const outcome = agreementOutcomeOf(value, (problem) => this.#logger.warn({ message: 'ignored a network event', problem }));
+    if (!outcome) return;
+    await processOnce(this.dataSource, this.#schema, 'agreement-outcomes', outcome.eventId, async (manager) => this.#applyOutcome(manager, outcome));
+  }
+
+  async #applyOutcome(manager: Parameters<Parameters<typeof processOnce>[4]>[0], outcome: AgreementOutcome): Promise<void> {
+    const session = await this.repository.lockByAgreement(manager, outcome.agreementId);
+    if (!session || session.status !== 'agreed') return;
+    if (outcome.kind === 'formed') {
+      await this.repository.setStatus(manager, session.id, 'formed');
+      await this.repository.addHistory(manager, session.id, { revision: session.revision, change: 'formed', detail: { agreementId: outcome.agreementId, channel: outcome.channel, initTxId: outcome.initTxId } });
+    } else {
+      await this.repository.setStatus(manager, session.id, 'failed', { failure: { code: outcome.code, message: outcome.message } });
+      await this.repository.addHistory(manager, session.id, { revision: session.revision, change: 'failed', detail: { agreementId: outcome.agreementId, code: outcome.code, message: outcome.message } });
+    }
+    this.#logger.log({ message: `session ${outcome.kind}`, sessionId: session.id, agreementId: outcome.agreementId });
+  }
+}

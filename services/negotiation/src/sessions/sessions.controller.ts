@@ -1,0 +1,86 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseFilters } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
+import { NegotiationErrorFilter } from '../http/error.filter';
+import { NegotiationRuntime } from '../negotiation.runtime';
+import { SuggestionsService } from '../suggestions/suggestions.service';
+import { AcceptanceBody, CreateSessionBody, ErrorBody, ProposalBody } from './sessions.dto';
+
+@ApiTags('sessions')
+@Authenticated()
+@UseFilters(NegotiationErrorFilter)
+@ApiBadRequestResponse({ type: ErrorBody, description: 'INVALID_REQUEST, INVALID_PROPOSAL, OWNERSHIP_INCONSISTENT, …' })
+@ApiPayloadTooLargeResponse({ type: ErrorBody, description: 'PAYLOAD_TOO_LARGE' })
+@Controller('sessions')
+export class SessionsController {
+  constructor(private readonly runtime: NegotiationRuntime) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Open a formation session (a DSP) or a join session (a joining VSP)' })
+  @ApiBody({ type: CreateSessionBody })
+  @ApiForbiddenResponse({ type: ErrorBody })
+  @ApiConflictResponse({ type: ErrorBody, description: 'DAO_EXISTS, DAO_NOT_ACTIVE, ALREADY_MEMBER' })
+  create(@CurrentPrincipal() principal: Principal, @Body() body: unknown) {
+    return this.runtime.sessions.create(principal, body);
+  }
+
+  @Post(':id/proposals')
+  @ApiOperation({ summary: 'Propose (or counter-propose) the full agreement: a new revision, acceptances cleared' })
+  @ApiBody({ type: ProposalBody })
+  @ApiForbiddenResponse({ type: ErrorBody, description: 'NOT_A_PARTY' })
+  @ApiNotFoundResponse({ type: ErrorBody })
+  @ApiConflictResponse({ type: ErrorBody, description: 'SESSION_CLOSED' })
+  propose(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown) {
+    return this.runtime.sessions.propose(principal, id, body);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'The session: parties, current proposal and agreement, acceptances' })
+  @ApiForbiddenResponse({ type: ErrorBody, description: 'NOT_A_PARTY' })
+  @ApiNotFoundResponse({ type: ErrorBody })
+  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    return this.runtime.sessions.view(principal, id);
+  }
+
+  @Get(':id/history')
+  @ApiOperation({ summary: 'Every change: created, proposed, accepted, agreed, formed, failed — who and when' })
+  history(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    return this.runtime.sessions.history(principal, id);
+  }
+
+  @Get(':id/agreement')
+  @ApiOperation({ summary: 'The agreement of the current revision (InitVersion argument) and its canonical bytes to sign' })
+  @ApiConflictResponse({ type: ErrorBody, description: 'NO_PROPOSAL' })
+  agreement(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    return this.runtime.sessions.agreement(principal, id);
+  }
+
+  @Post(':id/acceptances')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Accept the current revision with a signature by the enrolled key; the last needed acceptance publishes AgreementReached' })
+  @ApiBody({ type: AcceptanceBody })
+  @ApiForbiddenResponse({ type: ErrorBody, description: 'NOT_A_PARTY, CERTIFICATE_MISMATCH' })
+  @ApiConflictResponse({ type: ErrorBody, description: 'STALE_REVISION, SESSION_CLOSED, NO_PROPOSAL' })
+  accept(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown) {
+    return this.runtime.sessions.accept(principal, id, body);
+  }
+}
+
+@ApiTags('suggestions')
+@Authenticated()
+@UseFilters(NegotiationErrorFilter)
+@Controller('suggestions')
+export class SuggestionsController {
+  readonly #suggestions: SuggestionsService;
+
+  constructor(runtime: NegotiationRuntime) {
+    this.#suggestions = new SuggestionsService(runtime.daos);
+  }
+
+  @Get('beta')
+  @ApiOperation({ summary: 'β for a joiner from a target ownership (daoId, targetOwnershipPpm), or β\'s of a formation from shares' })
+  @ApiBadRequestResponse({ type: ErrorBody })
+  beta(@Query() query: Record<string, string>) {
+    return this.#suggestions.beta(query);
+  }
+}

@@ -1,0 +1,176 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Agreement, SessionPlan } from './agreement';
+
+type Queryable = Pick<EntityManager, 'query'>;
+const q = (schema: string) => `"${schema.replace(/"/g, '""')}"`;
+
+export type SessionStatus = 'open' | 'agreed' | 'formed' | 'failed';
+export type HistoryChange = 'created' | 'proposed' | 'accepted' | 'agreed' | 'formed' | 'failed';
+
+export interface SessionRecord {
+  readonly id: string;
+  readonly kind: 'formation' | 'join';
+  readonly daoId: string;
+  readonly version: number;
+  readonly plan: SessionPlan;
+  readonly createdBy: string;
+  readonly status: SessionStatus;
+  readonly revision: number;
+  readonly agreementId: string | null;
+  readonly failure: { readonly code: string; readonly message: string } | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface RevisionRecord {
+  readonly revision: number;
+  readonly proposedBy: string;
+  readonly enrollmentId: string;
+  readonly proposal: unknown;
+  readonly agreement: Agreement;
+  readonly createdAt: string;
+}
+
+export interface AcceptanceRecord {
+  readonly mspId: string;
+  readonly enrollmentId: string;
+  readonly certificatePem: string;
+  readonly signature: string;
+  readonly acceptedAt: string;
+}
+
+export interface HistoryRecord {
+  readonly seq: number;
+  readonly revision: number | null;
+  readonly change: HistoryChange;
+  readonly mspId: string | null;
+  readonly enrollmentId: string | null;
+  readonly detail: Record<string, unknown>;
+  readonly at: string;
+}
+
+const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v));
+
+function toSession(r: Record<string, unknown>): SessionRecord {
+  return {
+    id: r['id'] as string,
+    kind: r['kind'] as SessionRecord['kind'],
+    daoId: r['dao_id'] as string,
+    version: r['version'] as number,
+    plan: r['plan'] as SessionPlan,
+    createdBy: r['created_by'] as string,
+    status: r['status'] as SessionStatus,
+    revision: r['revision'] as number,
+    agreementId: (r['agreement_id'] as string | null) ?? null,
+    failure: r['failure_code'] ? { code: r['failure_code'] as string, message: (r['failure_message'] as string) ?? '' } : null,
+    createdAt: iso(r['created_at']),
+    updatedAt: iso(r['updated_at']),
+  };
+}
+
+/** Sessions, revisions, acceptances and history in the service's schema. */
+export class SessionsRepository {
+  readonly #s: string;
+
+  constructor(
+    readonly dataSource: DataSource,
+    schema: string,
+  ) {
+    this.#s = q(schema);
+  }
+
+  async insert(manager: Queryable, s: { id: string; kind: string; daoId: string; version: number; plan: SessionPlan; createdBy: string }): Promise<void> {
+    await manager.query(
+      `INSERT INTO ${this.#s}.sessions (id, kind, dao_id, version, plan, created_by, status) VALUES ($1, $2, $3, $4, $5::jsonb, $6, 'open')`,
+      [s.id, s.kind, s.daoId, s.version, JSON.stringify(s.plan), s.createdBy],
+    );
+  }
+
+  /** The session, locked for the rest of the transaction (proposals and acceptances serialise on it). */
+  async lock(manager: Queryable, id: string): Promise<SessionRecord | undefined> {
+    const [row] = (await manager.query(`SELECT * FROM ${this.#s}.sessions WHERE id = $1 FOR UPDATE`, [id])) as Array<Record<string, unknown>>;
+    return row ? toSession(row) : undefined;
+  }
+
+  async get(id: string, manager: Queryable = this.dataSource): Promise<SessionRecord | undefined> {
+    const [row] = (await manager.query(`SELECT * FROM ${this.#s}.sessions WHERE id = $1`, [id])) as Array<Record<string, unknown>>;
+    return row ? toSession(row) : undefined;
+  }
+
+  async lockByAgreement(manager: Queryable, agreementId: string): Promise<SessionRecord | undefined> {
+    const [row] = (await manager.query(`SELECT * FROM ${this.#s}.sessions WHERE agreement_id = $1 FOR UPDATE`, [agreementId])) as Array<Record<string, unknown>>;
+    return row ? toSession(row) : undefined;
+  }
+
+  async addRevision(manager: Queryable, sessionId: string, r: { revision: number; proposedBy: string; enrollmentId: string; proposal: unknown; agreement: Agreement }): Promise<void> {
+    await manager.query(
+      `INSERT INTO ${this.#s}.revisions (session_id, revision, proposed_by, enrollment_id, proposal, agreement) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)`,
+      [sessionId, r.revision, r.proposedBy, r.enrollmentId, JSON.stringify(r.proposal), JSON.stringify(r.agreement)],
+    );
+    await manager.query(`UPDATE ${this.#s}.sessions SET revision = $2, updated_at = now() WHERE id = $1`, [sessionId, r.revision]);
+  }
+
+  async revision(sessionId: string, revision: number, manager: Queryable = this.dataSource): Promise<RevisionRecord | undefined> {
+    const [row] = (await manager.query(`SELECT * FROM ${this.#s}.revisions WHERE session_id = $1 AND revision = $2`, [sessionId, revision])) as Array<Record<string, unknown>>;
+    if (!row) return undefined;
+    return {
+      revision: row['revision'] as number,
+      proposedBy: row['proposed_by'] as string,
+      enrollmentId: row['enrollment_id'] as string,
+      proposal: row['proposal'],
+      agreement: row['agreement'] as Agreement,
+      createdAt: iso(row['created_at']),
+    };
+  }
+
+  /** Resolves true when recorded, false when that party had already accepted this revision. */
+  async addAcceptance(manager: Queryable, sessionId: string, revision: number, a: Omit<AcceptanceRecord, 'acceptedAt'>): Promise<boolean> {
+    const rows = (await manager.query(
+      `INSERT INTO ${this.#s}.acceptances (session_id, revision, msp_id, enrollment_id, certificate_pem, signature) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT DO NOTHING RETURNING msp_id`,
+      [sessionId, revision, a.mspId, a.enrollmentId, a.certificatePem, a.signature],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  async acceptances(sessionId: string, revision: number, manager: Queryable = this.dataSource): Promise<AcceptanceRecord[]> {
+    const rows = (await manager.query(
+      `SELECT * FROM ${this.#s}.acceptances WHERE session_id = $1 AND revision = $2 ORDER BY accepted_at, msp_id`,
+      [sessionId, revision],
+    )) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({
+      mspId: r['msp_id'] as string,
+      enrollmentId: r['enrollment_id'] as string,
+      certificatePem: r['certificate_pem'] as string,
+      signature: r['signature'] as string,
+      acceptedAt: iso(r['accepted_at']),
+    }));
+  }
+
+  async setStatus(manager: Queryable, id: string, status: SessionStatus, extra: { agreementId?: string; failure?: { code: string; message: string } } = {}): Promise<void> {
+    await manager.query(
+      `UPDATE ${this.#s}.sessions SET status = $2, agreement_id = COALESCE($3, agreement_id), failure_code = $4, failure_message = $5, updated_at = now() WHERE id = $1`,
+      [id, status, extra.agreementId ?? null, extra.failure?.code ?? null, extra.failure?.message ?? null],
+    );
+  }
+
+  async addHistory(manager: Queryable, sessionId: string, h: { revision?: number; change: HistoryChange; mspId?: string; enrollmentId?: string; detail?: Record<string, unknown> }): Promise<void> {
+    await manager.query(
+      `INSERT INTO ${this.#s}.history (session_id, revision, change, msp_id, enrollment_id, detail) VALUES ($1, $2, $3, $4, $5, $6::jsonb)`,
+      [sessionId, h.revision ?? null, h.change, h.mspId ?? null, h.enrollmentId ?? null, JSON.stringify(h.detail ?? {})],
+    );
+  }
+
+  async history(sessionId: string): Promise<HistoryRecord[]> {
+    const rows = (await this.dataSource.query(`SELECT * FROM ${this.#s}.history WHERE session_id = $1 ORDER BY seq`, [sessionId])) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({
+      seq: Number(r['seq']),
+      revision: (r['revision'] as number | null) ?? null,
+      change: r['change'] as HistoryChange,
+      mspId: (r['msp_id'] as string | null) ?? null,
+      enrollmentId: (r['enrollment_id'] as string | null) ?? null,
+      detail: r['detail'] as Record<string, unknown>,
+      at: iso(r['at']),
+    }));
+  }
+}

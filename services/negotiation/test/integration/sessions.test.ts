@@ -1,0 +1,233 @@
+import { createHash, verify, X509Certificate } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { canonicalJson } from '@datawell/domain';
+import request from 'supertest';
+import { NEGOTIATION_PROTO } from '../../src/grpc/negotiation.grpc';
+import { bootNegotiation, daoLedgerEvent, hex, json, networkEvent, readTopic, waitFor, type Party } from './harness';
+
+jest.setTimeout(240_000);
+
+const terms = (recipients: string[]) => ({
+  durationDays: 365,
+  businessModel: 'pay-per-use',
+  heartbeatIntervalSeconds: 5,
+  abandonAfterSeconds: 30,
+  exitNoticeSeconds: 0,
+  computations: [{ name: 'mean', resultRecipients: recipients }],
+});
+const workload = (owner: Party, placement = 'cloud') => ({ name: `mpc-${owner.mspId.toLowerCase()}`, owner: owner.mspId, placement, kind: 'mpc-node', parameters: { memoryMb: 256 } });
+
+describe('negotiation sessions against the real stack', () => {
+  let neg: Awaited<ReturnType<typeof bootNegotiation>>;
+  const http = () => request(neg.app.getHttpServer());
+  const as = (p: Party) => ({
+    get: (path: string) => http().get(path).set('authorization', `Bearer ${p.token}`),
+    post: (path: string, body: unknown) => http().post(path).set('authorization', `Bearer ${p.token}`).send(body as object),
+  });
+  async function accept(p: Party, sessionId: string, revision?: number) {
+    const { body } = await as(p).get(`/sessions/${sessionId}/agreement`).expect(200);
+    return as(p).post(`/sessions/${sessionId}/acceptances`, { revision: revision ?? body.revision, certificatePem: p.certificatePem, signature: p.sign(body.canonical) });
+  }
+
+  beforeAll(async () => {
+    neg = await bootNegotiation();
+  });
+  afterAll(async () => {
+    await neg?.close();
+  });
+
+  it('forms a DAO between a DSP and a VSP: counter-proposal, signed acceptances, AgreementReached once, then formed', async () => {
+    const dsp = await neg.party('DSP');
+    const vsp = await neg.party('VSP');
+    const daoId = `f-${hex()}`;
+    const created = await as(dsp).post('/sessions', { kind: 'formation', daoId, parties: [vsp.mspId] }).expect(201);
+    const id = created.body.id as string;
+    expect(created.body).toMatchObject({ kind: 'formation', daoId, version: 1, status: 'open', revision: 0 });
+    expect(created.body.parties.map((p: { mspId: string; group: string }) => [p.mspId, p.group])).toEqual([[dsp.mspId, 'D'], [vsp.mspId, 'J1']]);
+
+    const proposal = (betaPpm: number) => ({ betaPpm, members: [{ mspId: dsp.mspId }, { mspId: vsp.mspId }], terms: terms([vsp.mspId]), infrastructure: { workloads: [workload(dsp), workload(vsp, 'self-hosted')] } });
+    await as(vsp).post(`/sessions/${id}/proposals`, proposal(700_000)).expect(201);
+    const counter = await as(dsp).post(`/sessions/${id}/proposals`, proposal(800_000)).expect(201);
+    expect(counter.body.revision).toBe(2);
+    expect(counter.body.proposal.agreement.members).toEqual([
+      { mspId: dsp.mspId, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 800_000 },
+      { mspId: vsp.mspId, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 200_000 },
+    ]);
+    expect(counter.body.proposal.agreement.infrastructure.workloads[0].placement).toBe('managed');
+
+    const stale = await accept(vsp, id, 1);
+    expect(stale.status).toBe(409);
+    expect(stale.body.code).toBe('STALE_REVISION');
+    const first = await accept(vsp, id);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ status: 'open', acceptance: { complete: false, waitingFor: [dsp.mspId] } });
+
+    const { body: toSign } = await as(dsp).get(`/sessions/${id}/agreement`).expect(200);
+    expect(toSign.canonical).toBe(canonicalJson(toSign.agreement));
+    const { documentDigest, ...document } = toSign.agreement;
+    expect(documentDigest).toBe(createHash('sha256').update(canonicalJson(document)).digest('hex'));
+    const wrongCert = await as(dsp).post(`/sessions/${id}/acceptances`, { revision: 2, certificatePem: vsp.certificatePem, signature: dsp.sign(toSign.canonical) });
+    expect([wrongCert.status, wrongCert.body.code]).toEqual([403, 'CERTIFICATE_MISMATCH']);
+    const badSignature = await as(dsp).post(`/sessions/${id}/acceptances`, { revision: 2, certificatePem: dsp.certificatePem, signature: dsp.sign(`${toSign.canonical} `) });
+    expect([badSignature.status, badSignature.body.code]).toEqual([400, 'INVALID_SIGNATURE']);
+    const last = await accept(dsp, id);
+    expect(last.status).toBe(200);
+    expect(last.body).toMatchObject({ status: 'agreed', agreementId: toSign.agreement.agreementId });
+    const again = await accept(vsp, id);
+    expect([again.status, again.body.code]).toEqual([409, 'SESSION_CLOSED']);
+
+    const messages = await readTopic(neg.kafka, neg.topics.agreements, (m) => m.some((x) => json(x).data['sessionId'] === id));
+    const mine = messages.map(json).filter((m) => m.data['sessionId'] === id);
+    expect(mine).toHaveLength(1);
+    const event = mine[0]!;
+    expect(event).toMatchObject({ id: `agreement:${toSign.agreement.agreementId}`, type: 'datawell.negotiation.agreement-reached.v1' });
+    expect(event.data['agreement']).toEqual(toSign.agreement);
+    const signatures = event.data['signatures'] as Array<{ mspId: string; certificatePem: string; signature: string }>;
+    expect(signatures.map((s) => s.mspId).sort()).toEqual([dsp.mspId, vsp.mspId].sort());
+    for (const s of signatures) {
+      expect(verify('sha256', Buffer.from(canonicalJson(event.data['agreement'])), new X509Certificate(s.certificatePem).publicKey, Buffer.from(s.signature, 'base64'))).toBe(true);
+    }
+
+    const formed = networkEvent({ kind: 'dao-version-created', commandId: `agreement:${toSign.agreement.agreementId}`, daoId, version: 1, channel: `dao-${daoId}-v1`, members: [dsp.mspId, vsp.mspId], initTxId: hex(32) });
+    await neg.publish(neg.topics.networkEvents, daoId, formed);
+    await neg.publish(neg.topics.networkEvents, daoId, formed);
+    await waitFor('formed', async () => ((await as(dsp).get(`/sessions/${id}`)).body.status === 'formed' ? true : undefined));
+    const history = await as(vsp).get(`/sessions/${id}/history`).expect(200);
+    expect(history.body.map((h: { change: string; mspId: string | null }) => [h.change, h.mspId])).toEqual([
+      ['created', dsp.mspId],
+      ['proposed', vsp.mspId],
+      ['proposed', dsp.mspId],
+      ['accepted', vsp.mspId],
+      ['accepted', dsp.mspId],
+      ['agreed', null],
+      ['formed', null],
+    ]);
+
+    const definition = protoLoader.loadSync(NEGOTIATION_PROTO, { keepCase: true, longs: Number, defaults: true });
+    const proto = grpc.loadPackageDefinition(definition) as unknown as { datawell: { negotiation: { v1: { Negotiation: grpc.ServiceClientConstructor } } } };
+    const client = new proto.datawell.negotiation.v1.Negotiation(`127.0.0.1:${neg.grpcPort}`, grpc.credentials.createInsecure()) as grpc.Client & Record<string, (r: unknown, cb: (e: grpc.ServiceError | null, v: Record<string, unknown>) => void) => void>;
+    const call = (method: string, r: unknown) => new Promise<Record<string, unknown>>((resolve, reject) => client[method]!(r, (e, v) => (e ? reject(e) : resolve(v))));
+    try {
+      expect(await call('GetSession', { session_id: id })).toMatchObject({ session_id: id, status: 'formed', revision: 2, complete: true, dao_id: daoId });
+      expect(((await call('ListHistory', { session_id: id }))['entries'] as Array<{ change: string }>).map((e) => e.change)).toEqual(['created', 'proposed', 'proposed', 'accepted', 'accepted', 'agreed', 'formed']);
+      await expect(call('GetSession', { session_id: 'ses-nope' })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('grows a DAO: the joiner, D and a majority of ownership suffice; a failed formation marks the session failed', async () => {
+    const [dsp, vspA, vspB, joiner] = [await neg.party('DSP'), await neg.party('VSP'), await neg.party('VSP'), await neg.party('VSP')];
+    const daoId = `j-${hex()}`;
+    const v1Members = [
+      { mspId: dsp.mspId, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 400_000 },
+      { mspId: vspA.mspId, group: 'J1', role: 'VSP', weight: 7, ownershipPpm: 350_000 },
+      { mspId: vspB.mspId, group: 'J1', role: 'VSP', weight: 5, ownershipPpm: 250_000 },
+    ];
+    const versionCreated = daoLedgerEvent(daoId, 1, 'VersionCreated', { daoId, version: 1, agreementId: `agr-${daoId}`, betaPpm: 400_000, members: v1Members });
+    await neg.publish(neg.topics.ledgerEvents, daoId, versionCreated);
+    await neg.publish(neg.topics.ledgerEvents, daoId, versionCreated);
+    const suggestion = await waitFor('the DAO in the read model', async () => {
+      const res = await as(joiner).get(`/suggestions/beta?daoId=${daoId}&targetOwnershipPpm=200000`);
+      return res.status === 200 ? res.body : undefined;
+    });
+    expect(suggestion).toMatchObject({ version: 2, betaPpm: 800_000, groups: [{ group: 'D', ownershipPpm: 320_000 }, { group: 'J1', ownershipPpm: 480_000 }, { group: 'J2', ownershipPpm: 200_000 }] });
+
+    const created = await as(joiner).post('/sessions', { kind: 'join', daoId, joiners: [] }).expect(201);
+    const id = created.body.id as string;
+    expect(created.body.version).toBe(2);
+    expect(created.body.parties.map((p: { mspId: string; group: string; required: boolean }) => [p.mspId, p.group, p.required])).toEqual([
+      [dsp.mspId, 'D', true],
+      [vspA.mspId, 'J1', false],
+      [vspB.mspId, 'J1', false],
+      [joiner.mspId, 'J2', true],
+    ]);
+    const members = [{ mspId: dsp.mspId }, { mspId: vspA.mspId }, { mspId: vspB.mspId, weight: 5 }, { mspId: joiner.mspId }];
+    const proposal = { betaPpm: suggestion.betaPpm, members, terms: terms([joiner.mspId, dsp.mspId]), infrastructure: { workloads: [workload(joiner)] } };
+    const proposed = await as(joiner).post(`/sessions/${id}/proposals`, proposal).expect(201);
+    expect(proposed.body.proposal.agreement.members.map((m: { ownershipPpm: number }) => m.ownershipPpm)).toEqual([320_000, 280_000, 200_000, 200_000]);
+
+    expect((await accept(joiner, id)).body.status).toBe('open');
+    const dspAccepted = await accept(dsp, id);
+    expect(dspAccepted.body).toMatchObject({ status: 'open', acceptance: { complete: false, waitingFor: [], acceptedOwnershipPpm: 400_000 } });
+    const outsider = await neg.party('VSP');
+    const outsiderRead = await as(outsider).get(`/sessions/${id}/agreement`);
+    expect([outsiderRead.status, outsiderRead.body.code]).toEqual([403, 'NOT_A_PARTY']);
+    const outsiderAccept = await as(outsider).post(`/sessions/${id}/acceptances`, { revision: 1, certificatePem: outsider.certificatePem, signature: outsider.sign('x') });
+    expect([outsiderAccept.status, outsiderAccept.body.code]).toEqual([403, 'NOT_A_PARTY']);
+    const agreed = await accept(vspB, id);
+    expect(agreed.body).toMatchObject({ status: 'agreed', acceptance: { complete: true, acceptedOwnershipPpm: 650_000, existingOwnershipPpm: 1_000_000 } });
+
+    const messages = await readTopic(neg.kafka, neg.topics.agreements, (m) => m.some((x) => json(x).data['sessionId'] === id));
+    const mine = messages.map(json).filter((m) => m.data['sessionId'] === id);
+    expect(mine).toHaveLength(1);
+    expect((mine[0]!.data['signatures'] as Array<{ mspId: string }>).map((s) => s.mspId).sort()).toEqual([dsp.mspId, vspB.mspId, joiner.mspId].sort());
+    expect(mine[0]!.data).toMatchObject({ daoId, version: 2 });
+
+    await neg.publish(neg.topics.networkEvents, daoId, networkEvent({ kind: 'command-failed', commandId: `agreement:${agreed.body.agreementId}`, subject: daoId, code: 'CHANNEL_FAILED', message: 'peer of Vsp unreachable' }));
+    const failed = await waitFor('failed', async () => {
+      const res = await as(joiner).get(`/sessions/${id}`);
+      return res.body.status === 'failed' ? res.body : undefined;
+    });
+    expect(failed.failure).toEqual({ code: 'CHANNEL_FAILED', message: 'peer of Vsp unreachable' });
+  });
+
+  it('answers every bad input with a 4xx and a code, never a 5xx', async () => {
+    const dsp = await neg.party('DSP');
+    const vsp = await neg.party('VSP');
+    const other = await neg.party('VSP');
+    const daoId = `b-${hex()}`;
+    const { body: session } = await as(dsp).post('/sessions', { kind: 'formation', daoId, parties: [vsp.mspId] }).expect(201);
+    const good = { betaPpm: 800_000, members: [{ mspId: dsp.mspId }, { mspId: vsp.mspId }], terms: terms([vsp.mspId]), infrastructure: { workloads: [workload(vsp)] } };
+    const existing = `e-${hex()}`;
+    await neg.publish(neg.topics.ledgerEvents, existing, daoLedgerEvent(existing, 1, 'VersionCreated', { daoId: existing, version: 1, agreementId: `agr-${existing}`, members: [{ mspId: dsp.mspId, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 500_000 }, { mspId: vsp.mspId, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 500_000 }] }));
+    await waitFor('the existing DAO', async () => ((await as(vsp).get(`/suggestions/beta?daoId=${existing}&targetOwnershipPpm=100000`)).status === 200 ? true : undefined));
+
+    const cases: Array<[string, () => request.Test, number, string]> = [
+      ['no token', () => http().post('/sessions').send({ kind: 'formation', daoId, parties: [] }), 401, 'UNAUTHENTICATED'],
+      ['a bad token', () => http().get(`/sessions/${session.id}`).set('authorization', 'Bearer nope'), 401, 'UNAUTHENTICATED'],
+      ['malformed JSON', () => http().post('/sessions').set('authorization', `Bearer ${dsp.token}`).set('content-type', 'application/json').send('{"kind":'), 400, 'MALFORMED_JSON'],
+      ['an oversize body', () => as(dsp).post(`/sessions/${session.id}/proposals`, { ...good, pad: 'x'.repeat(300_000) }), 413, 'PAYLOAD_TOO_LARGE'],
+      ['an empty session body', () => as(dsp).post('/sessions', {}), 400, 'INVALID_REQUEST'],
+      ['an unknown kind', () => as(dsp).post('/sessions', { kind: 'merger', daoId }), 400, 'INVALID_REQUEST'],
+      ['a malformed DAO id', () => as(dsp).post('/sessions', { kind: 'formation', daoId: 'Bad_Id', parties: [vsp.mspId] }), 400, 'INVALID_REQUEST'],
+      ['a malformed party', () => as(dsp).post('/sessions', { kind: 'formation', daoId, parties: ['not-an-msp'] }), 400, 'INVALID_REQUEST'],
+      ['an unregistered party', () => as(dsp).post('/sessions', { kind: 'formation', daoId, parties: ['GhostMSP'] }), 400, 'UNKNOWN_PARTY'],
+      ['a formation without a VSP', () => as(dsp).post('/sessions', { kind: 'formation', daoId, parties: [] }), 400, 'INVALID_REQUEST'],
+      ['a VSP opening a formation', () => as(vsp).post('/sessions', { kind: 'formation', daoId, parties: [dsp.mspId] }), 403, 'FORBIDDEN'],
+      ['a DSP opening a join', () => as(dsp).post('/sessions', { kind: 'join', daoId: existing, joiners: [] }), 403, 'FORBIDDEN'],
+      ['a formation of an existing DAO', () => as(dsp).post('/sessions', { kind: 'formation', daoId: existing, parties: [vsp.mspId] }), 409, 'DAO_EXISTS'],
+      ['joining an unknown DAO', () => as(other).post('/sessions', { kind: 'join', daoId: `nope-${hex()}`, joiners: [] }), 404, 'DAO_NOT_FOUND'],
+      ['a member joining again', () => as(vsp).post('/sessions', { kind: 'join', daoId: existing, joiners: [] }), 409, 'ALREADY_MEMBER'],
+      ['an unknown session', () => as(dsp).get('/sessions/ses-00000000-0000-0000-0000-000000000000'), 404, 'SESSION_NOT_FOUND'],
+      ['a non-party reading', () => as(other).get(`/sessions/${session.id}`), 403, 'NOT_A_PARTY'],
+      ['a non-party proposing', () => as(other).post(`/sessions/${session.id}/proposals`, good), 403, 'NOT_A_PARTY'],
+      ['the agreement before any proposal', () => as(dsp).get(`/sessions/${session.id}/agreement`), 409, 'NO_PROPOSAL'],
+      ['a proposal without terms', () => as(dsp).post(`/sessions/${session.id}/proposals`, { ...good, terms: undefined }), 400, 'INVALID_PROPOSAL'],
+      ['a fractional β', () => as(dsp).post(`/sessions/${session.id}/proposals`, { ...good, betaPpm: 0.8 }), 400, 'INVALID_PROPOSAL'],
+      ['a float workload parameter', () => as(dsp).post(`/sessions/${session.id}/proposals`, { ...good, infrastructure: { workloads: [{ ...workload(vsp), parameters: { cpu: 0.5 } }] } }), 400, 'INVALID_PROPOSAL'],
+      ['members that are not the parties', () => as(dsp).post(`/sessions/${session.id}/proposals`, { ...good, members: [{ mspId: dsp.mspId }, { mspId: other.mspId }] }), 400, 'INVALID_PROPOSAL'],
+      ['ownership not following β', () => as(dsp).post(`/sessions/${session.id}/proposals`, { ...good, members: [{ mspId: dsp.mspId, ownershipPpm: 500_000 }, { mspId: vsp.mspId }] }), 400, 'OWNERSHIP_INCONSISTENT'],
+      ['an acceptance without a proposal', () => as(dsp).post(`/sessions/${session.id}/acceptances`, { revision: 1, certificatePem: dsp.certificatePem, signature: 'AAAA' }), 409, 'NO_PROPOSAL'],
+      ['an acceptance missing fields', () => as(dsp).post(`/sessions/${session.id}/acceptances`, { revision: 1 }), 400, 'INVALID_REQUEST'],
+      ['an acceptance with a malformed certificate', () => as(dsp).post(`/sessions/${session.id}/acceptances`, { revision: 1, certificatePem: 'not a pem', signature: 'AAAA' }), 400, 'INVALID_CERTIFICATE'],
+      ['a suggestion without parameters', () => as(dsp).get('/suggestions/beta'), 400, 'INVALID_REQUEST'],
+      ['shares not summing to one', () => as(dsp).get('/suggestions/beta?shares=0.5,0.2'), 400, 'SHARES_DO_NOT_SUM_TO_ONE'],
+      ['a target ownership of 10^6', () => as(dsp).get(`/suggestions/beta?daoId=${existing}&targetOwnershipPpm=1000000`), 400, 'INVALID_REQUEST'],
+      ['an unknown route', () => as(dsp).get('/nowhere'), 404, 'NOT_FOUND'],
+    ];
+    const results = [];
+    for (const [name, send] of cases) {
+      const res = await send();
+      results.push({ name, status: res.status, code: res.body?.code, hasMessage: typeof res.body?.message === 'string' });
+      expect(res.status).toBeLessThan(500);
+    }
+    expect(results).toEqual(cases.map(([name, , status, code]) => ({ name, status, code, hasMessage: true })));
+
+    // After the proposal: stale revision and a signature by another key.
+    await as(dsp).post(`/sessions/${session.id}/proposals`, good).expect(201);
+    const stale = await as(vsp).post(`/sessions/${session.id}/acceptances`, { revision: 7, certificatePem: vsp.certificatePem, signature: vsp.sign('x') });
+    expect([stale.status, stale.body.code]).toEqual([409, 'STALE_REVISION']);
+  });
+});
