@@ -21,7 +21,11 @@ export interface LifecycleOptions {
   /** MSP ids are `<prefix>DspMSP`, `<prefix>Vsp1MSP`, `<prefix>Vsp2MSP`; onboarding is reused across runs. */
   readonly orgPrefix?: string;
   readonly timeoutMs?: number;
+  /** Called between stages (tests restart services there); the scenario waits for it. */
+  readonly between?: (stage: LifecycleStage) => Promise<void>;
 }
+
+export type LifecycleStage = 'onboarded' | 'formed' | 'joined' | 'provisioned' | 'abandoned';
 
 export interface LifecycleResult {
   readonly daoId: string;
@@ -140,6 +144,13 @@ export async function runLifecycle(opts: LifecycleOptions): Promise<LifecycleRes
   const vsp1 = await onboard(opts, `${prefix}Vsp1MSP`, 'VSP', timeout);
   const vsp2 = await onboard(opts, `${prefix}Vsp2MSP`, 'VSP', timeout);
   const as = async (party: Party, service: keyof LifecycleUrls) => tokenAt(party, urls[service], timeout);
+  const stage = async (name: LifecycleStage) => {
+    if (!opts.between) return;
+    await opts.between(name);
+    // A restarted service issues tokens with a new key: log in again.
+    for (const p of [dsp, vsp1, vsp2]) p.tokens.clear();
+  };
+  await stage('onboarded');
 
   progress('posting offers: the DSP\'s IoT data, the VSPs\' services');
   const topic = `${dsp.mspId.toLowerCase()}.readings.v1`;
@@ -201,6 +212,7 @@ export async function runLifecycle(opts: LifecycleOptions): Promise<LifecycleRes
     infrastructure: { workloads: [{ name: 'dsp-mpc-node', owner: dsp.mspId, placement: 'cloud', kind: 'mpc-node' }, { name: 'vsp1-forecaster', owner: vsp1.mspId, placement: 'cloud', kind: 'service' }] },
   });
   await negotiate('formation', dsp, { kind: 'formation', daoId, parties: [dsp.mspId, vsp1.mspId] }, [{ by: dsp, body: v1Proposal(850_000) }, { by: vsp1, body: v1Proposal(800_000) }], [dsp, vsp1]);
+  await stage('formed');
   await negotiate(
     'join',
     vsp2,
@@ -209,6 +221,7 @@ export async function runLifecycle(opts: LifecycleOptions): Promise<LifecycleRes
     [vsp2, dsp, vsp1],
   );
 
+  await stage('joined');
   type Infra = { status: string; workloads: Array<{ workloadId: string; owner: string; status: string; supervisorPid: number | null }> };
   const infrastructure = (version: number) => call<Infra>(`${urls.provisioner}/daos/${daoId}/versions/${version}/infrastructure`);
   const ledgerVersion = (version: number) => call<{ infrastructureStatus: string; memberStates: Array<{ mspId: string; status: string; lastHeartbeatMs?: number }> }>(`${urls['ledger-bridge']}/admin/daos/${daoId}/versions/${version}/state?as=${dsp.mspId}`);
@@ -229,6 +242,7 @@ export async function runLifecycle(opts: LifecycleOptions): Promise<LifecycleRes
     return owners.every(([v, msps]) => msps.every((m) => (v.memberStates.find((s) => s.mspId === m)?.lastHeartbeatMs ?? 0) > 0)) ? true : undefined;
   }, timeout);
 
+  await stage('provisioned');
   const victim = (await infrastructure(1)).workloads.find((w) => w.owner === vsp1.mspId);
   if (!victim?.supervisorPid) throw new Error(`${vsp1.mspId}'s workload has no running process to stop`);
   progress(`killing ${vsp1.mspId}'s workload ${victim.workloadId} (pid ${victim.supervisorPid}); abandon-after is ${LIFECYCLE_TERMS.abandonAfterSeconds} s`);
@@ -240,6 +254,7 @@ export async function runLifecycle(opts: LifecycleOptions): Promise<LifecycleRes
   progress(`${vsp1.mspId} abandoned; waiting for its resources to be destroyed`);
   await until(`${victim.workloadId} destroyed`, async () => ((await infrastructure(1)).workloads.find((w) => w.workloadId === victim.workloadId)?.status === 'destroyed' ? true : undefined), timeout);
 
+  await stage('abandoned');
   progress(`recording revenue ${opts.revenue} on the top channel`);
   await call(`${urls.marketplace}/daos/${daoId}/revenue`, { method: 'POST', token: await as(dsp, 'marketplace'), body: { amount: opts.revenue.toString(), kind: 'use' } });
   const entitlements = await until('the revenue split down to CH_1', async () => {

@@ -107,3 +107,9 @@ export async function servicesStatus(ctx: StackContext): Promise<ServiceState[]>
   }
   return out;
 }
+
+/** Stops one service (SIGTERM, then its shutdown hooks) and starts it again against the same stack. */
+export async function restartService(ctx: StackContext, connection: StackConnection, repoDir: string, name: ServiceName): Promise<void> {
+  await stopDaemon(files(ctx, name).pid);
+  await startServices(ctx, connection, repoDir);
+}
