@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AuthModule } from '@datawell/auth';
 import { ServicePlatformModule, type ServiceConfig } from '@datawell/config';
 import { MIGRATIONS } from './migrations';
 import { TelemetryModule } from './telemetry.module';
@@ -8,7 +9,7 @@ export class AppModule {
   static forConfig(config: ServiceConfig<'telemetry'>): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS }), TelemetryModule],
+      imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS }), AuthModule.forRoot(), TelemetryModule],
     };
   }
 }

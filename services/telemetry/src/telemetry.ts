@@ -1,12 +1,11 @@
 import type { TelemetrySettings } from '@datawell/config';
-import { createOutboxRelay, ensureTopics, type ConnectionLogger, type OutboxPublisher } from '@datawell/messaging';
+import { createOutboxRelay, ensureTopics, startTopicConsumer, withTimeout, type ConnectionLogger, type OutboxPublisher, type TopicConsumer, type TopicConsumerOptions } from '@datawell/messaging';
 import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { FoldService } from './fold/fold.service';
 import { HeartbeatService } from './heartbeats/heartbeat.service';
 import { HeartbeatStore } from './heartbeats/heartbeat-store.adapter';
-import { Subscription } from './kafka/subscription.adapter';
 import { LiveViewService } from './live/live-view.service';
 import { LedgerEventsService } from './model/ledger-events.service';
 import { TelemetryRepository } from './model/telemetry.repository';
@@ -33,10 +32,12 @@ export class Telemetry {
   readonly fold: FoldService;
   readonly live: LiveViewService;
   readonly #outbox: OutboxPublisher;
-  readonly #subscriptions: Subscription[];
+  readonly #subscriptions: TopicConsumerOptions[];
+  #consumers: TopicConsumer[] = [];
   #running = false;
   #loop: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
+  #starting: Promise<void> | undefined;
+  readonly #wakers = new Set<() => void>();
 
   constructor(private readonly options: TelemetryOptions) {
     const { dataSource, schema, kafka, redis, settings, logger } = options;
@@ -62,43 +63,63 @@ export class Telemetry {
     const events = new LedgerEventsService(this.repository, logger);
     const group = (name: string) => `${settings.groupIdPrefix}-${name}`;
     this.#subscriptions = [
-      new Subscription({ kafka, logger, topic: settings.topics.ledgerEvents, groupId: group('ledger-events'), handle: (v) => events.handleEvent(v) }),
-      new Subscription({ kafka, logger, topic: settings.topics.ledgerReceipts, groupId: group('receipts'), handle: (v) => events.handleReceipt(v) }),
-      new Subscription({
+      { kafka, logger, topics: [settings.topics.ledgerEvents], groupId: group('ledger-events'), handle: (m) => events.handleEvent(m.value) },
+      { kafka, logger, topics: [settings.topics.ledgerReceipts], groupId: group('receipts'), handle: (m) => events.handleReceipt(m.value) },
+      {
         kafka,
         logger,
-        topic: settings.topics.telemetry,
+        topics: [settings.topics.telemetry],
         groupId: group('heartbeats'),
-        handle: async (v) => {
-          await this.heartbeats.handle(v);
+        handle: async (m) => {
+          // Commands to a Redis that is away would queue without end: let Kafka redeliver instead.
+          if (redis.status !== 'ready') throw new Error(`redis not ready (${redis.status})`);
+          await this.heartbeats.handle(m.value);
         },
-      }),
+      },
     ];
   }
 
+  /** Starts the outbox relay and the fold loop now, and the consumers once their topics exist. */
   async start(): Promise<void> {
+    this.#running = true;
+    this.#outbox.start();
+    this.#loop = this.#foldLoop();
+    this.#starting = this.#startConsumers();
+  }
+
+  /** The broker does not create topics on first use: they are made to exist first, retried while Kafka is away. */
+  async #startConsumers(): Promise<void> {
     const { kafka, settings, logger } = this.options;
     const { topics } = settings;
-    // The topics exist before the consumers join (the broker does not create them on first use).
-    await ensureTopics(kafka, [topics.ledgerEvents, topics.ledgerCommands, topics.ledgerReceipts, topics.telemetry]).catch((error: unknown) =>
-      logger.warn({ message: 'cannot create the telemetry topics yet; the consumers retry', error: String(error) }),
-    );
-    this.#outbox.start();
-    for (const s of this.#subscriptions) s.start();
-    this.#running = true;
-    this.#loop = this.#foldLoop();
+    for (let delay = 1000; this.#running; delay = Math.min(delay * 2, 30_000)) {
+      try {
+        await ensureTopics(kafka, [topics.ledgerEvents, topics.ledgerCommands, topics.ledgerReceipts, topics.telemetry]);
+        break;
+      } catch (error) {
+        logger.warn({ message: 'cannot create the telemetry topics yet; retrying', error: String(error), delayMs: delay });
+        await this.#sleep(delay);
+      }
+    }
+    if (this.#running) this.#consumers = this.#subscriptions.map((options) => startTopicConsumer(options));
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.#wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.#wakers.add(wake);
+    });
   }
 
   async #foldLoop(): Promise<void> {
     while (this.#running) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.settings.foldIntervalMs);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      if (!this.#running) return;
+      await this.#sleep(this.options.settings.foldIntervalMs);
+      // Commands to a Redis that is away would queue without end; the next interval tries again.
+      if (!this.#running || this.options.redis.status !== 'ready') continue;
       try {
         await this.fold.tick();
       } catch (error) {
@@ -109,9 +130,13 @@ export class Telemetry {
 
   async stop(): Promise<void> {
     this.#running = false;
-    this.#wake?.();
-    await this.#loop;
-    for (const s of this.#subscriptions) await s.stop();
+    for (const wake of this.#wakers) wake();
+    this.#wakers.clear();
+    await withTimeout(Promise.all([this.#loop, this.#starting]), 10_000, 'telemetry fold loop').catch((error: unknown) =>
+      this.options.logger.warn({ message: 'stopping without waiting for the fold loop', error: String(error) }),
+    );
+    for (const c of this.#consumers) await c.stop();
+    this.#consumers = [];
     await this.#outbox.stop();
   }
 }

@@ -1,11 +1,13 @@
 import { Catch, Controller, Get, HttpStatus, Inject, Param, UseFilters, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
 import { DaoTelemetryDto, ErrorDto, WorkloadLiveDto } from './live-view.dto';
 import { LiveViewService } from './live-view.service';
 import { TelemetryError } from './telemetry.errors';
 
 const STATUS: Record<TelemetryError['code'], number> = {
   INVALID_REQUEST: HttpStatus.BAD_REQUEST,
+  FORBIDDEN: HttpStatus.FORBIDDEN,
   WORKLOAD_NOT_FOUND: HttpStatus.NOT_FOUND,
   DAO_NOT_FOUND: HttpStatus.NOT_FOUND,
 };
@@ -22,15 +24,16 @@ export const LIVE_VIEW = Symbol('datawell.telemetry.live-view');
 
 @ApiTags('telemetry')
 @Controller()
+@Authenticated()
 @UseFilters(TelemetryErrorFilter)
 export class LiveViewController {
   constructor(@Inject(LIVE_VIEW) private readonly live: LiveViewService) {}
 
   @Get('workloads')
-  @ApiOperation({ summary: 'Every registered workload with its latest verified heartbeat and health' })
+  @ApiOperation({ summary: "Every workload of the caller's DAO versions with its latest verified heartbeat and health" })
   @ApiOkResponse({ type: [WorkloadLiveDto] })
-  workloads(): Promise<WorkloadLiveDto[]> {
-    return this.live.workloads();
+  workloads(@CurrentPrincipal() principal: Principal): Promise<WorkloadLiveDto[]> {
+    return this.live.workloads(principal.mspId);
   }
 
   @Get('workloads/:id')
@@ -38,9 +41,10 @@ export class LiveViewController {
   @ApiParam({ name: 'id', example: 'vsp1-mpc' })
   @ApiOkResponse({ type: WorkloadLiveDto })
   @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiForbiddenResponse({ type: ErrorDto, description: 'FORBIDDEN: not a member of its DAO version' })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'WORKLOAD_NOT_FOUND' })
-  workload(@Param('id') id: string): Promise<WorkloadLiveDto> {
-    return this.live.workload(id);
+  workload(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<WorkloadLiveDto> {
+    return this.live.workload(principal.mspId, id);
   }
 
   @Get('daos/:daoId/telemetry')
@@ -48,8 +52,9 @@ export class LiveViewController {
   @ApiParam({ name: 'daoId', example: 'acme' })
   @ApiOkResponse({ type: DaoTelemetryDto })
   @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiForbiddenResponse({ type: ErrorDto, description: 'FORBIDDEN: not a member of the DAO' })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'DAO_NOT_FOUND' })
-  daoTelemetry(@Param('daoId') daoId: string): Promise<DaoTelemetryDto> {
-    return this.live.daoTelemetry(daoId);
+  daoTelemetry(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string): Promise<DaoTelemetryDto> {
+    return this.live.daoTelemetry(principal.mspId, daoId);
   }
 }

@@ -8,7 +8,10 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const DAO_ID = /^[a-z0-9][a-z0-9-]{0,40}$/;
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-/** The live view served over HTTP: PostgreSQL's read models with Redis's latest heartbeats. */
+/**
+ * The live view served over HTTP: PostgreSQL's read models with Redis's latest heartbeats. A caller
+ * sees the versions its organisation is a member of, as on the ledger (a later joiner never sees CH_1).
+ */
 export class LiveViewService {
   readonly #now: () => number;
 
@@ -20,8 +23,9 @@ export class LiveViewService {
     this.#now = now ?? Date.now;
   }
 
-  async workloads(workloadId?: string): Promise<WorkloadLiveDto[]> {
-    const workloads = await this.repository.workloads(workloadId === undefined ? {} : { workloadId });
+  async workloads(viewer: string, workloadId?: string): Promise<WorkloadLiveDto[]> {
+    const visible = await this.repository.channelsOf(viewer);
+    const workloads = (await this.repository.workloads(workloadId === undefined ? {} : { workloadId })).filter((w) => visible.has(w.channel));
     if (workloads.length === 0) return [];
     const channels = [...new Set(workloads.map((w) => w.channel))];
     const [versions, members, latest] = await Promise.all([
@@ -58,17 +62,21 @@ export class LiveViewService {
     });
   }
 
-  async workload(workloadId: string): Promise<WorkloadLiveDto> {
+  async workload(viewer: string, workloadId: string): Promise<WorkloadLiveDto> {
     if (!ID.test(workloadId)) throw new TelemetryError('INVALID_REQUEST', `not a workload id: "${workloadId.slice(0, 140)}"`);
-    const [found] = await this.workloads(workloadId);
-    if (!found) throw new TelemetryError('WORKLOAD_NOT_FOUND', `no workload ${workloadId} is registered`);
-    return found;
+    const [found] = await this.workloads(viewer, workloadId);
+    if (found) return found;
+    if ((await this.repository.workloads({ workloadId })).length > 0) throw new TelemetryError('FORBIDDEN', `${viewer} is not a member of the DAO version running workload ${workloadId}`);
+    throw new TelemetryError('WORKLOAD_NOT_FOUND', `no workload ${workloadId} is registered`);
   }
 
-  async daoTelemetry(daoId: string): Promise<DaoTelemetryDto> {
+  async daoTelemetry(viewer: string, daoId: string): Promise<DaoTelemetryDto> {
     if (!DAO_ID.test(daoId)) throw new TelemetryError('INVALID_REQUEST', `not a DAO id: "${daoId.slice(0, 60)}"`);
-    const versions = await this.repository.versions(daoId);
-    if (versions.length === 0) throw new TelemetryError('DAO_NOT_FOUND', `no version of DAO ${daoId} is known`);
+    const known = await this.repository.versions(daoId);
+    if (known.length === 0) throw new TelemetryError('DAO_NOT_FOUND', `no version of DAO ${daoId} is known`);
+    const visible = await this.repository.channelsOf(viewer);
+    const versions = known.filter((v) => visible.has(v.channel));
+    if (versions.length === 0) throw new TelemetryError('FORBIDDEN', `${viewer} is not a member of DAO ${daoId}`);
     const channels = versions.map((v) => v.channel);
     const [members, workloads, snapshots] = await Promise.all([
       this.repository.members(channels),

@@ -2,7 +2,7 @@
 export class TelemetryError extends Error {
   override readonly name = 'TelemetryError';
   constructor(
-    readonly code: 'INVALID_REQUEST' | 'WORKLOAD_NOT_FOUND' | 'DAO_NOT_FOUND',
+    readonly code: 'INVALID_REQUEST' | 'FORBIDDEN' | 'WORKLOAD_NOT_FOUND' | 'DAO_NOT_FOUND',
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -189,6 +189,12 @@ export class TelemetryRepository {
     return rows.map(toMember);
   }
 
+  /** The channels whose version lists `mspId` as a member (whatever its status now). */
+  async channelsOf(mspId: string): Promise<Set<string>> {
+    const rows = (await this.dataSource.query(`SELECT channel FROM ${this.#t('members')} WHERE msp_id = $1`, [mspId])) as Array<{ channel: string }>;
+    return new Set(rows.map((r) => r.channel));
+  }
+
   async member(channel: string, mspId: string): Promise<MemberView | undefined> {
     const rows = (await this.dataSource.query(`SELECT * FROM ${this.#t('members')} WHERE channel = $1 AND msp_id = $2`, [channel, mspId])) as Row[];
     return rows[0] ? toMember(rows[0]) : undefined;

@@ -1,0 +1,238 @@
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import request from 'supertest';
+import { createKeyAndCsr, IdentityDirectory, signWithIdentity, testCertificateAuthority } from '@datawell/auth';
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { createServiceApp, loadServiceConfig, type ServiceConfig } from '@datawell/config';
+import {
+  daoChannelName,
+  heartbeatCloudEvent,
+  ledgerEventCloudEvent,
+  ledgerReceiptCloudEvent,
+  signHeartbeat,
+  type LedgerCommand,
+  type LedgerEvent,
+  type LedgerReceipt,
+  type SignedHeartbeat,
+} from '@datawell/contracts';
+import { ensureTopics } from '@datawell/messaging';
+import { stackConnection, stackEnv } from '@datawell/testing';
+import { AppModule } from '../../src/app.module';
+
+export const hex = (n = 4) => randomBytes(n).toString('hex');
+
+export interface WorkloadKey {
+  readonly privateKey: KeyObject;
+  readonly publicKeyPem: string;
+}
+
+export function ecKey(): WorkloadKey {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  return { privateKey, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+}
+
+/**
+ * One telemetry service under test, with its own scratch PostgreSQL schema, Kafka topics, consumer
+ * groups and Redis keys (so parallel suites and earlier runs never mix), restartable in-process.
+ */
+export class TelemetryHarness {
+  readonly id = hex();
+  readonly schema = `tel_it_${this.id}`;
+  readonly topics = {
+    ledgerEvents: `tel-it-${this.id}.ledger.events`,
+    ledgerCommands: `tel-it-${this.id}.ledger.commands`,
+    ledgerReceipts: `tel-it-${this.id}.ledger.receipts`,
+    telemetry: `tel-it-${this.id}.telemetry`,
+  };
+  readonly redisPrefix = `tel-it:${this.id}`;
+  readonly kafka = new Kafka({ clientId: `tel-it-${this.id}`, brokers: [...stackConnection().kafka.brokers], logLevel: logLevel.NOTHING });
+  readonly redis = new Redis(stackConnection().redis.url);
+  /** Every ledger command the service published, in order of arrival. */
+  readonly commands: Array<{ id: string; command: LedgerCommand }> = [];
+  app: INestApplication | undefined;
+  #producer: Producer | undefined;
+  #reader: Consumer | undefined;
+  #block = 0;
+
+  env(): Record<string, string> {
+    return {
+      ...stackEnv(),
+      DATAWELL_LOG_LEVEL: 'error',
+      // Tokens outlive a restart of the service.
+      DATAWELL_AUTH_SECRET: `tel-it-secret-${this.id}-0123456789abcdef0123456789`,
+      TELEMETRY_FOLD_INTERVAL_MS: '400',
+      TELEMETRY_LEDGER_EVENTS_TOPIC: this.topics.ledgerEvents,
+      TELEMETRY_LEDGER_COMMANDS_TOPIC: this.topics.ledgerCommands,
+      TELEMETRY_LEDGER_RECEIPTS_TOPIC: this.topics.ledgerReceipts,
+      TELEMETRY_HEARTBEATS_TOPIC: this.topics.telemetry,
+      TELEMETRY_GROUP_ID_PREFIX: `tel-it-${this.id}`,
+      TELEMETRY_REDIS_KEY_PREFIX: this.redisPrefix,
+    };
+  }
+
+  async setUp(): Promise<void> {
+    await ensureTopics(this.kafka, Object.values(this.topics), 1);
+    this.#producer = this.kafka.producer();
+    await this.#producer.connect();
+    this.#reader = this.kafka.consumer({ groupId: `tel-it-reader-${this.id}` });
+    await this.#reader.connect();
+    await this.#reader.subscribe({ topic: this.topics.ledgerCommands, fromBeginning: true });
+    await this.#reader.run({
+      eachMessage: async ({ message }) => {
+        const envelope = JSON.parse(String(message.value)) as { id: string; data: LedgerCommand };
+        this.commands.push({ id: envelope.id, command: envelope.data });
+      },
+    });
+    await this.start();
+  }
+
+  /** Boots the service (again) against the same schema, topics, groups and keys. */
+  async start(): Promise<INestApplication> {
+    const config = loadServiceConfig('telemetry', this.env());
+    const scratch = { ...config, postgres: { ...config.postgres, schema: this.schema } } as ServiceConfig<'telemetry'>;
+    const app = await createServiceApp(scratch, AppModule.forConfig);
+    await app.init();
+    this.app = app;
+    return app;
+  }
+
+  async stop(): Promise<void> {
+    await this.app?.close();
+    this.app = undefined;
+  }
+
+  async tearDown(): Promise<void> {
+    await this.stop();
+    await this.#reader?.disconnect();
+    await this.#producer?.disconnect();
+    const keys = await this.redis.keys(`${this.redisPrefix}:*`);
+    if (keys.length > 0) await this.redis.del(...keys);
+    this.redis.disconnect();
+    const db = new DataSource({ type: 'postgres', url: stackConnection().postgres.url });
+    await db.initialize();
+    await db.query(`DROP SCHEMA IF EXISTS "${this.schema}" CASCADE`);
+    await db.destroy();
+  }
+
+  /**
+   * A bearer token of an identity of `mspId`, enrolled at a CA of its own. The organisation is put in
+   * this service's identity directory directly: libs/auth fills it from the shared ledger events topic
+   * under one consumer group per service, which this scratch instance does not own.
+   */
+  async login(mspId: string, role: 'DSP' | 'VSP'): Promise<string> {
+    const ca = await testCertificateAuthority(`ca.${mspId}`);
+    const { privateKeyPem, csrPem } = await createKeyAndCsr(`user-${hex(2)}`);
+    const certificatePem = await ca.issue(csrPem);
+    const db = new DataSource({ type: 'postgres', url: stackConnection().postgres.url });
+    await db.initialize();
+    try {
+      await db.transaction((m) => new IdentityDirectory(db, this.schema).upsert(m, { mspId, role, name: mspId, status: 'active', caCertPem: ca.caCertPem }, `test:${mspId}:${hex()}`));
+    } finally {
+      await db.destroy();
+    }
+    const server = this.app!.getHttpServer();
+    const { challenge } = (await request(server).post('/auth/challenge').send({})).body as { challenge: string };
+    const res = await request(server).post('/auth/token').send({ certificatePem, challenge, signature: signWithIdentity(privateKeyPem, challenge) });
+    if (res.status !== 200) throw new Error(`login as ${mspId}: ${res.status} ${JSON.stringify(res.body)}`);
+    return (res.body as { token: string }).token;
+  }
+
+  /** GET on the service's HTTP API as the bearer of `token`. */
+  get(path: string, token?: string): Promise<request.Response> {
+    const req = request(this.app!.getHttpServer()).get(path);
+    return token ? req.set('authorization', `Bearer ${token}`) : req;
+  }
+
+  /** Publishes a dao chaincode event as the ledger bridge relays it. */
+  async ledgerEvent(channel: string, eventName: string, payload: Record<string, unknown>): Promise<void> {
+    const event: LedgerEvent = {
+      channel,
+      blockNumber: String(++this.#block),
+      transactionId: `tx${hex(8)}`,
+      eventIndex: 0,
+      chaincodeId: 'dao',
+      eventName,
+      payloadEncoding: 'json',
+      payload: { ...payload, type: eventName, channel } as LedgerEvent['payload'],
+      daoId: channel.replace(/^dao-(.*)-v\d+$/, '$1'),
+    };
+    const envelope = ledgerEventCloudEvent(event, new Date());
+    await this.#producer!.send({ topic: this.topics.ledgerEvents, messages: [{ key: event.daoId, value: JSON.stringify(envelope) }] });
+  }
+
+  async receipt(receipt: LedgerReceipt): Promise<void> {
+    const envelope = ledgerReceiptCloudEvent(receipt, 'urn:test:bridge');
+    await this.#producer!.send({ topic: this.topics.ledgerReceipts, messages: [{ key: receipt.commandId, value: JSON.stringify(envelope) }] });
+  }
+
+  /** A version whose founding group D is DspMSP and joining group J1 is Vsp1MSP. */
+  async version(daoId: string, terms: { heartbeatIntervalSeconds: number; abandonAfterSeconds: number }): Promise<string> {
+    const channel = daoChannelName(daoId, 1);
+    await this.ledgerEvent(channel, 'VersionCreated', {
+      daoId,
+      version: 1,
+      agreementId: `agr-${daoId}`,
+      betaPpm: 800_000,
+      members: [
+        { mspId: 'DspMSP', group: 'D', role: 'DSP', weight: 1, ownershipPpm: 800_000 },
+        { mspId: 'Vsp1MSP', group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 200_000 },
+      ],
+      terms: { durationDays: 1, businessModel: 'pay-per-use', exitNoticeSeconds: 0, computations: [], ...terms },
+    });
+    return channel;
+  }
+
+  async registerWorkload(channel: string, workloadId: string, owner: string, key: WorkloadKey): Promise<void> {
+    const daoId = channel.replace(/^dao-(.*)-v\d+$/, '$1');
+    await this.ledgerEvent(channel, 'WorkloadRegistered', { workloadId, owner, keyType: 'ec-p256', publicKeyPem: key.publicKeyPem, daoId, version: 1 });
+  }
+
+  /** Signs and publishes a heartbeat; `signWith` forges one with another key. */
+  async heartbeat(
+    daoId: string,
+    owner: string,
+    workloadId: string,
+    seq: number,
+    key: WorkloadKey,
+    options: { signWith?: WorkloadKey; metrics?: Record<string, number>; timestamp?: number } = {},
+  ): Promise<SignedHeartbeat> {
+    const heartbeat = signHeartbeat(
+      { workloadId, seq, timestamp: options.timestamp ?? Date.now(), metrics: options.metrics ?? { cpuMilli: 100 + seq } },
+      (options.signWith ?? key).privateKey,
+    );
+    const envelope = heartbeatCloudEvent({ daoId, version: 1, owner, heartbeat });
+    await this.#producer!.send({ topic: this.topics.telemetry, messages: [{ key: workloadId, value: JSON.stringify(envelope) }] });
+    return heartbeat;
+  }
+
+  /** The RecordTelemetry commands for a channel, with their parsed snapshots. */
+  snapshots(channel: string): Array<{ id: string; command: LedgerCommand; snapshot: { snapshotId: string; heartbeats: SignedHeartbeat[] } }> {
+    return this.commands
+      .filter((c) => c.command.channel === channel && c.command.transaction === 'RecordTelemetry')
+      .map((c) => ({ ...c, snapshot: JSON.parse(c.command.arguments[0]!) as { snapshotId: string; heartbeats: SignedHeartbeat[] } }));
+  }
+
+  evaluations(channel: string): Array<{ id: string; command: LedgerCommand }> {
+    return this.commands.filter((c) => c.command.channel === channel && c.command.transaction === 'EvaluateAbandonment');
+  }
+}
+
+/** Polls `check` until it returns a value or the deadline passes. */
+export async function eventually<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
