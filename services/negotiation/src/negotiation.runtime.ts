@@ -96,6 +96,10 @@ export class NegotiationRuntime implements OnApplicationBootstrap, OnApplication
     if (!session || session.status !== 'agreed') return;
     if (outcome.kind === 'formed') {
       await this.repository.setStatus(manager, session.id, 'formed');
+      // The version as InitVersion took it, so a join can open as soon as the session is formed
+      // (VersionCreated on the ledger events topic may come later; it then changes nothing).
+      const agreed = await this.repository.revision(session.id, session.revision, manager);
+      if (agreed) await this.daos.recordVersion(manager, outcome.eventId, agreed.agreement);
       await this.repository.addHistory(manager, session.id, { revision: session.revision, change: 'formed', detail: { agreementId: outcome.agreementId, channel: outcome.channel, initTxId: outcome.initTxId } });
     } else {
       await this.repository.setStatus(manager, session.id, 'failed', { failure: { code: outcome.code, message: outcome.message } });

@@ -171,7 +171,11 @@ export class SessionsService {
     }
     let agreed = false;
     await this.o.sessions.dataSource.transaction(async (manager) => {
-      const session = await this.#openSessionOf(principal, sessionId, manager);
+      const session = await this.#lockedSessionOf(principal, sessionId, manager);
+      // After the agreement, a party may still sign the agreed revision (a late signature, kept in
+      // the history); it changes nothing that was published.
+      const late = session.status !== 'open';
+      if (late && input.revision !== session.revision) throw negotiationError('SESSION_CLOSED', `session ${sessionId} is ${session.status}`, { sessionId });
       if (session.revision === 0) throw negotiationError('NO_PROPOSAL', `session ${session.id} has no proposal to accept`, { sessionId: session.id });
       if (input.revision !== session.revision) {
         throw negotiationError('STALE_REVISION', `revision ${input.revision} is not the current proposal (revision ${session.revision})`, { sessionId: session.id });
@@ -188,7 +192,14 @@ export class SessionsService {
         signature: input.signature,
       });
       if (!recorded) return;
-      await this.o.sessions.addHistory(manager, session.id, { revision: current.revision, change: 'accepted', mspId: principal.mspId, enrollmentId: principal.enrollmentId, detail: { certificateFingerprint: fingerprint } });
+      await this.o.sessions.addHistory(manager, session.id, {
+        revision: current.revision,
+        change: 'accepted',
+        mspId: principal.mspId,
+        enrollmentId: principal.enrollmentId,
+        detail: { certificateFingerprint: fingerprint, ...(late ? { late: true, status: session.status } : {}) },
+      });
+      if (late) return;
       const acceptances = await this.o.sessions.acceptances(session.id, current.revision, manager);
       const state = acceptanceState(session.plan, new Set(acceptances.map((a) => a.mspId)));
       if (!state.complete) return;
@@ -230,12 +241,18 @@ export class SessionsService {
     return session;
   }
 
-  async #openSessionOf(principal: Principal, sessionId: string, manager: Parameters<SessionsRepository['lock']>[0]): Promise<SessionRecord> {
+  /** The session locked for this transaction, of which the caller is a party. */
+  async #lockedSessionOf(principal: Principal, sessionId: string, manager: Parameters<SessionsRepository['lock']>[0]): Promise<SessionRecord> {
     const session = await this.o.sessions.lock(manager, sessionId);
     if (!session) throw negotiationError('SESSION_NOT_FOUND', `no session ${sessionId}`, { sessionId });
     if (!partiesOf(session.plan).includes(principal.mspId)) {
       throw negotiationError('NOT_A_PARTY', `${principal.mspId} is not a party of session ${sessionId}`, { sessionId });
     }
+    return session;
+  }
+
+  async #openSessionOf(principal: Principal, sessionId: string, manager: Parameters<SessionsRepository['lock']>[0]): Promise<SessionRecord> {
+    const session = await this.#lockedSessionOf(principal, sessionId, manager);
     if (session.status !== 'open') throw negotiationError('SESSION_CLOSED', `session ${sessionId} is ${session.status}`, { sessionId });
     return session;
   }

@@ -74,8 +74,10 @@ describe('negotiation sessions against the real stack', () => {
     const last = await accept(dsp, id);
     expect(last.status).toBe(200);
     expect(last.body).toMatchObject({ status: 'agreed', agreementId: toSign.agreement.agreementId });
-    const again = await accept(vsp, id);
-    expect([again.status, again.body.code]).toEqual([409, 'SESSION_CLOSED']);
+    const lateProposal = await as(vsp).post(`/sessions/${id}/proposals`, proposal(600_000));
+    expect([lateProposal.status, lateProposal.body.code]).toEqual([409, 'SESSION_CLOSED']);
+    const staleAfter = await accept(vsp, id, 1);
+    expect([staleAfter.status, staleAfter.body.code]).toEqual([409, 'SESSION_CLOSED']);
 
     const messages = await readTopic(neg.kafka, neg.topics.agreements, (m) => m.some((x) => json(x).data['sessionId'] === id));
     const mine = messages.map(json).filter((m) => m.data['sessionId'] === id);
@@ -93,6 +95,10 @@ describe('negotiation sessions against the real stack', () => {
     await neg.publish(neg.topics.networkEvents, daoId, formed);
     await neg.publish(neg.topics.networkEvents, daoId, formed);
     await waitFor('formed', async () => ((await as(dsp).get(`/sessions/${id}`)).body.status === 'formed' ? true : undefined));
+    // The formed version is in the DAO read model at once: a VSP may open a join right away.
+    const joiner = await neg.party('VSP');
+    const join = await as(joiner).post('/sessions', { kind: 'join', daoId, joiners: [joiner.mspId] });
+    expect([join.status, join.body.version, join.body.parties.map((p: { mspId: string }) => p.mspId)]).toEqual([201, 2, [dsp.mspId, vsp.mspId, joiner.mspId]]);
     const history = await as(vsp).get(`/sessions/${id}/history`).expect(200);
     expect(history.body.map((h: { change: string; mspId: string | null }) => [h.change, h.mspId])).toEqual([
       ['created', dsp.mspId],
@@ -158,6 +164,9 @@ describe('negotiation sessions against the real stack', () => {
     expect([outsiderAccept.status, outsiderAccept.body.code]).toEqual([403, 'NOT_A_PARTY']);
     const agreed = await accept(vspB, id);
     expect(agreed.body).toMatchObject({ status: 'agreed', acceptance: { complete: true, acceptedOwnershipPpm: 650_000, existingOwnershipPpm: 1_000_000 } });
+    // The dissenting minority may still sign the agreed revision: recorded, nothing published again.
+    const late = await accept(vspA, id);
+    expect([late.status, late.body.status]).toEqual([200, 'agreed']);
 
     const messages = await readTopic(neg.kafka, neg.topics.agreements, (m) => m.some((x) => json(x).data['sessionId'] === id));
     const mine = messages.map(json).filter((m) => m.data['sessionId'] === id);
