@@ -106,7 +106,7 @@ export class FoldService {
       members,
       workloads: workloads.map((w, i) => {
         const seen = Math.max(latest[i]?.timestamp ?? 0, w.recordedHeartbeatMs ?? 0);
-        return { channel: w.channel, owner: w.owner, lastHeartbeatMs: seen > 0 ? seen : null };
+        return { channel: w.channel, owner: w.owner, registeredAtMs: w.registeredAtMs, lastHeartbeatMs: seen > 0 ? seen : null };
       }),
       nowMs: this.#now(),
     });

@@ -98,9 +98,9 @@ describe('abandonmentCandidates', () => {
       versions: [version],
       members,
       workloads: [
-        { channel: 'dao-a-v1', owner: 'Vsp1MSP', lastHeartbeatMs: 110_000 },
-        { channel: 'dao-a-v1', owner: 'Vsp1MSP', lastHeartbeatMs: 120_000 },
-        { channel: 'dao-a-v1', owner: 'DspMSP', lastHeartbeatMs: 125_000 },
+        { channel: 'dao-a-v1', owner: 'Vsp1MSP', registeredAtMs: 100_000, lastHeartbeatMs: 110_000 },
+        { channel: 'dao-a-v1', owner: 'Vsp1MSP', registeredAtMs: 100_000, lastHeartbeatMs: 120_000 },
+        { channel: 'dao-a-v1', owner: 'DspMSP', registeredAtMs: 100_000, lastHeartbeatMs: 125_000 },
       ],
       nowMs: 130_001,
     });
@@ -125,27 +125,33 @@ describe('abandonmentCandidates', () => {
   });
 
   it('is not due at exactly abandon-after, and counts from the version creation when nothing was heard', () => {
-    const workloads = [{ channel: 'dao-a-v1', owner: 'Vsp1MSP', lastHeartbeatMs: null }];
+    const workloads = [{ channel: 'dao-a-v1', owner: 'Vsp1MSP', registeredAtMs: 50_000, lastHeartbeatMs: null }];
     expect(abandonmentCandidates({ versions: [version], members, workloads, nowMs: 110_000 })).toEqual([]);
     expect(abandonmentCandidates({ versions: [version], members, workloads, nowMs: 110_001 })).toMatchObject([{ mspId: 'Vsp1MSP', sinceMs: 100_000 }]);
   });
 
+  it('counts from the registration of a workload provisioned after the version was created', () => {
+    const workloads = [{ channel: 'dao-a-v1', owner: 'Vsp1MSP', registeredAtMs: 500_000, lastHeartbeatMs: null }];
+    expect(abandonmentCandidates({ versions: [version], members, workloads, nowMs: 505_000 })).toEqual([]);
+    expect(abandonmentCandidates({ versions: [version], members, workloads, nowMs: 510_001 })).toMatchObject([{ mspId: 'Vsp1MSP', sinceMs: 500_000 }]);
+  });
+
   it('keeps one command id per abandon-after period of the same silence', () => {
-    const workloads = [{ channel: 'dao-a-v1', owner: 'Vsp1MSP', lastHeartbeatMs: 100_000 }];
+    const workloads = [{ channel: 'dao-a-v1', owner: 'Vsp1MSP', registeredAtMs: 100_000, lastHeartbeatMs: 100_000 }];
     const at = (nowMs: number) => abandonmentCandidates({ versions: [version], members, workloads, nowMs })[0]?.commandId;
     expect(at(110_500)).toBe(at(119_999));
     expect(at(120_000)).not.toBe(at(119_999));
   });
 
   it('skips members without workloads on the channel, members no longer active and ended versions', () => {
-    const silent = [{ channel: 'dao-a-v1', owner: 'Vsp1MSP', lastHeartbeatMs: 0 }];
-    expect(abandonmentCandidates({ versions: [version], members, workloads: [{ channel: 'dao-other-v1', owner: 'Vsp2MSP', lastHeartbeatMs: 0 }], nowMs: 1e9 })).toEqual([]);
+    const silent = [{ channel: 'dao-a-v1', owner: 'Vsp1MSP', registeredAtMs: 100_000, lastHeartbeatMs: 0 }];
+    expect(abandonmentCandidates({ versions: [version], members, workloads: [{ channel: 'dao-other-v1', owner: 'Vsp2MSP', registeredAtMs: 100_000, lastHeartbeatMs: 0 }], nowMs: 1e9 })).toEqual([]);
     expect(abandonmentCandidates({ versions: [version], members: [members[0]!, member('Vsp1MSP', 'J1', 1, 'abandoned')], workloads: silent, nowMs: 1e9 })).toEqual([]);
     expect(abandonmentCandidates({ versions: [{ ...version, status: 'dissolved' }], members, workloads: silent, nowMs: 1e9 })).toEqual([]);
   });
 
   it('asks about a silent DSP acting as another founding member when there is one, else as itself', () => {
-    const workloads = [{ channel: 'dao-a-v1', owner: 'DspMSP', lastHeartbeatMs: 0 }];
+    const workloads = [{ channel: 'dao-a-v1', owner: 'DspMSP', registeredAtMs: 100_000, lastHeartbeatMs: 0 }];
     expect(abandonmentCandidates({ versions: [version], members, workloads, nowMs: 1e9 })[0]).toMatchObject({ mspId: 'DspMSP', actingMspId: 'DspMSP' });
     const two = [...members, member('Dsp2MSP', 'D', 3)];
     expect(abandonmentCandidates({ versions: [version], members: two, workloads, nowMs: 1e9 })[0]).toMatchObject({ mspId: 'DspMSP', actingMspId: 'Dsp2MSP' });

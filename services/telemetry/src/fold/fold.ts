@@ -76,7 +76,7 @@ export interface AbandonmentCandidate {
   readonly channel: string;
   readonly mspId: string;
   readonly actingMspId: string;
-  /** The newest heartbeat of the member's workloads on the channel, or the version's creation. */
+  /** The newest heartbeat or registration of the member's workloads on the channel, or the version's creation. */
   readonly sinceMs: number;
   /** How many whole abandon-after periods have passed since `sinceMs`: one request per period. */
   readonly windowIndex: number;
@@ -87,7 +87,7 @@ export interface AbandonmentInput {
   readonly versions: readonly VersionView[];
   readonly members: readonly MemberView[];
   /** Each workload with its newest known heartbeat (verified here or recorded on the ledger). */
-  readonly workloads: ReadonlyArray<Pick<WorkloadView, 'channel' | 'owner'> & { readonly lastHeartbeatMs: number | null }>;
+  readonly workloads: ReadonlyArray<Pick<WorkloadView, 'channel' | 'owner' | 'registeredAtMs'> & { readonly lastHeartbeatMs: number | null }>;
   readonly nowMs: number;
 }
 
@@ -98,7 +98,9 @@ export function abandonmentCommandId(channel: string, mspId: string, sinceMs: nu
 /**
  * The active members of active versions whose workloads on the channel have all been silent for
  * longer than the version's abandon-after: the chaincode is asked to decide (EvaluateAbandonment),
- * acting as the founding DSP. Members owning no workload on the channel are not evaluated.
+ * acting as the founding DSP. Members owning no workload on the channel are not evaluated. Silence
+ * counts from a workload's registration at the earliest: provisioning may take longer than
+ * abandon-after, and a member is not put to the chaincode before its workloads could heartbeat.
  */
 export function abandonmentCandidates(input: AbandonmentInput): AbandonmentCandidate[] {
   const out: AbandonmentCandidate[] = [];
@@ -109,7 +111,7 @@ export function abandonmentCandidates(input: AbandonmentInput): AbandonmentCandi
       if (member.channel !== version.channel || member.status !== 'active') continue;
       const owned = input.workloads.filter((w) => w.channel === version.channel && w.owner === member.mspId);
       if (owned.length === 0) continue;
-      const sinceMs = Math.max(version.createdAtMs, ...owned.map((w) => w.lastHeartbeatMs ?? 0));
+      const sinceMs = Math.max(version.createdAtMs, ...owned.map((w) => Math.max(w.registeredAtMs, w.lastHeartbeatMs ?? 0)));
       const silentMs = input.nowMs - sinceMs;
       if (silentMs <= periodMs) continue;
       const acting = foundingMember(input.members, version.channel, member.mspId);
