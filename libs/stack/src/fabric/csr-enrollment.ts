@@ -77,7 +77,8 @@ function postEnroll(ctx: StackContext, org: OrgRecord, id: string, secret: strin
         port: fabricPorts(ctx.settings).ca(org).listen,
         path: '/api/v1/enroll',
         method: 'POST',
-        ca: readFileSync(caTlsCert(ctx, org)),
+        // The CA's TLS certificate is issued by its own root: Node trusts a chain, not a bare leaf.
+        ca: [readFileSync(caTlsCert(ctx, org)), readFileSync(join(fabricDirs(ctx.settings).caHome(org), 'ca-cert.pem'))],
         servername: HOST,
         auth: `${id}:${secret}`,
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
@@ -119,7 +120,7 @@ export async function enrollFromCsr(ctx: StackContext, mspId: string, enrollment
   if (status >= 400 && status < 500) {
     throw new CaRejectedError(status, parsed.errors?.map((e) => e.message).join('; ') || `the CA refused the enrollment (HTTP ${status})`);
   }
-  if (status !== 200 || !parsed.success || !parsed.result?.Cert) {
+  if (status < 200 || status >= 300 || !parsed.success || !parsed.result?.Cert) {
     throw new StackError('COMMAND_FAILED', `enrollment of ${enrollmentId} at ${org.mspId}'s CA failed: HTTP ${status} ${body.slice(0, 300)}`, 'fabric');
   }
   return { certificatePem: Buffer.from(parsed.result.Cert, 'base64').toString('utf8'), caCertPem: orgCaCertificate(ctx, mspId) };
