@@ -218,7 +218,7 @@ export async function runLifecycle(opts: LifecycleOptions): Promise<LifecycleRes
     vsp2,
     { kind: 'join', daoId, joiners: [vsp2.mspId] },
     [{ by: vsp2, body: { betaPpm: 750_000, members: [{ mspId: dsp.mspId }, { mspId: vsp1.mspId }, { mspId: vsp2.mspId }], terms: terms([vsp1.mspId, vsp2.mspId]), infrastructure: { workloads: [{ name: 'vsp2-detector', owner: vsp2.mspId, placement: 'cloud', kind: 'service' }] } } }],
-    [vsp2, dsp, vsp1],
+    [vsp2, vsp1, dsp],
   );
 
   await stage('joined');
