@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { KAFKA, REDIS, SERVICE_CONFIG, type ServiceConfig } from '@datawell/config';
+import { KAFKA, REDIS, SERVICE_CONFIG, ServiceMetrics, type ServiceConfig } from '@datawell/config';
 import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
@@ -17,8 +17,17 @@ export class TelemetryRuntime implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(KAFKA) kafka: Kafka,
     @Inject(REDIS) redis: Redis,
     @InjectDataSource() dataSource: DataSource,
+    metrics: ServiceMetrics,
   ) {
-    this.telemetry = new Telemetry({ dataSource, schema: config.postgres.schema, kafka, redis, settings: config.settings, logger: new Logger('Telemetry') });
+    this.telemetry = new Telemetry({
+      dataSource,
+      schema: config.postgres.schema,
+      kafka,
+      redis,
+      settings: config.settings,
+      logger: new Logger('Telemetry'),
+      registry: metrics.registry,
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -2,11 +2,13 @@ import type { TelemetrySettings } from '@datawell/config';
 import { createOutboxRelay, ensureTopics, startTopicConsumer, withTimeout, type ConnectionLogger, type OutboxPublisher, type TopicConsumer, type TopicConsumerOptions } from '@datawell/messaging';
 import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
+import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { FoldService } from './fold/fold.service';
 import { HeartbeatService } from './heartbeats/heartbeat.service';
 import { HeartbeatStore } from './heartbeats/heartbeat-store.adapter';
 import { LiveViewService } from './live/live-view.service';
+import { telemetryCounters } from './metrics';
 import { LedgerEventsService } from './model/ledger-events.service';
 import { TelemetryRepository } from './model/telemetry.repository';
 
@@ -19,6 +21,8 @@ export interface TelemetryOptions {
   readonly settings: TelemetrySettings;
   readonly logger: ConnectionLogger;
   readonly outboxPollIntervalMs?: number;
+  /** Where the counters are registered (the application's, for GET /metrics). */
+  readonly registry?: Registry;
 }
 
 /**
@@ -41,9 +45,10 @@ export class Telemetry {
 
   constructor(private readonly options: TelemetryOptions) {
     const { dataSource, schema, kafka, redis, settings, logger } = options;
+    const counters = telemetryCounters(options.registry);
     this.repository = new TelemetryRepository(dataSource, schema);
     this.store = new HeartbeatStore(redis, settings.redisKeyPrefix);
-    this.heartbeats = new HeartbeatService({ repository: this.repository, store: this.store, logger, pendingHeartbeatTtlMs: settings.pendingHeartbeatTtlMs });
+    this.heartbeats = new HeartbeatService({ repository: this.repository, store: this.store, logger, pendingHeartbeatTtlMs: settings.pendingHeartbeatTtlMs, counters });
     this.#outbox = createOutboxRelay({
       dataSource,
       schema,
@@ -57,6 +62,7 @@ export class Telemetry {
       heartbeats: this.heartbeats,
       commandsTopic: settings.topics.ledgerCommands,
       logger,
+      counters,
       onWritten: () => this.#outbox.notify(),
     });
     this.live = new LiveViewService(this.repository, this.store);

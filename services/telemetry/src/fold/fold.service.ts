@@ -2,7 +2,7 @@ import { ledgerCommandCloudEvent, type LedgerCommand } from '@datawell/contracts
 import type { ConnectionLogger, OutboxMessage } from '@datawell/messaging';
 import type { HeartbeatService } from '../heartbeats/heartbeat.service';
 import type { HeartbeatStore } from '../heartbeats/heartbeat-store.adapter';
-import { commandsCounter } from '../kafka/metrics';
+import type { TelemetryCounters } from '../metrics';
 import { foundingMember } from '../model/model';
 import type { TelemetryRepository } from '../model/telemetry.repository';
 import { abandonmentCandidates, evaluateAbandonmentCommand, planSnapshots, recordTelemetryCommand } from './fold';
@@ -20,6 +20,7 @@ export interface FoldServiceOptions {
   readonly heartbeats: HeartbeatService;
   readonly commandsTopic: string;
   readonly logger: ConnectionLogger;
+  readonly counters: TelemetryCounters;
   /** Called when ledger commands were written to the outbox. */
   readonly onWritten: () => void;
   readonly now?: () => number;
@@ -86,7 +87,7 @@ export class FoldService {
       });
       await store.clear(channel, read);
       for (const id of ids) {
-        commandsCounter.inc({ transaction: 'RecordTelemetry' });
+        this.options.counters.commands.inc({ transaction: 'RecordTelemetry' });
         logger.log({ message: 'telemetry snapshot written', channel, snapshotId: id });
       }
       written.push(...ids);
@@ -114,7 +115,7 @@ export class FoldService {
     for (const candidate of candidates) {
       const message = commandMessage(evaluateAbandonmentCommand(candidate), this.options.commandsTopic);
       if (!(await repository.insertAbandonmentRequest(candidate, message))) continue;
-      commandsCounter.inc({ transaction: 'EvaluateAbandonment' });
+      this.options.counters.commands.inc({ transaction: 'EvaluateAbandonment' });
       logger.log({ message: 'abandonment evaluation requested', channel: candidate.channel, mspId: candidate.mspId, sinceMs: candidate.sinceMs, commandId: candidate.commandId });
       written.push(candidate.commandId);
     }

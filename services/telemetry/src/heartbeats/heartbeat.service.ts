@@ -1,6 +1,6 @@
 import { ContractValidationError, decodeCloudEvent, HEARTBEAT_TYPE, heartbeatMessageSchema, type HeartbeatMessage } from '@datawell/contracts';
 import type { ConnectionLogger } from '@datawell/messaging';
-import { heartbeatsCounter } from '../kafka/metrics';
+import type { TelemetryCounters } from '../metrics';
 import type { TelemetryRepository } from '../model/telemetry.repository';
 import { checkHeartbeat, heartbeatChannel, type HeartbeatDropReason } from './heartbeat-check';
 import type { HeartbeatStore } from './heartbeat-store.adapter';
@@ -12,6 +12,7 @@ export interface HeartbeatServiceOptions {
   readonly store: HeartbeatStore;
   readonly logger: ConnectionLogger;
   readonly pendingHeartbeatTtlMs: number;
+  readonly counters: TelemetryCounters;
   readonly now?: () => number;
 }
 
@@ -54,7 +55,7 @@ export class HeartbeatService {
       if (recheck) return 'held';
       const held = await this.options.store.holdEarly(message, this.#now() + this.options.pendingHeartbeatTtlMs);
       if (!held) return this.#drop('unknown-workload', { ...where, note: 'too many heartbeats held' });
-      heartbeatsCounter.inc({ outcome: 'held' });
+      this.options.counters.heartbeats.inc({ outcome: 'held' });
       this.options.logger.debug({ message: 'heartbeat of a workload not registered yet held for a re-check', ...where });
       return 'held';
     }
@@ -67,7 +68,7 @@ export class HeartbeatService {
     const reason = checkHeartbeat(message, { workload, version, ownerStatus: owner?.status, latestSeq: latest?.seq ?? null, nowMs });
     if (reason) return this.#drop(reason, where);
     if (!(await this.options.store.accept(channel, workload.owner, hb, nowMs))) return this.#drop('stale-seq', where);
-    heartbeatsCounter.inc({ outcome: 'accepted' });
+    this.options.counters.heartbeats.inc({ outcome: 'accepted' });
     return 'accepted';
   }
 
@@ -86,7 +87,7 @@ export class HeartbeatService {
   }
 
   #drop(reason: HeartbeatDropReason, details: Record<string, unknown>): HeartbeatDropReason {
-    heartbeatsCounter.inc({ outcome: reason });
+    this.options.counters.heartbeats.inc({ outcome: reason });
     this.options.logger.warn({ message: 'heartbeat dropped', reason, ...details });
     return reason;
   }

@@ -73,6 +73,14 @@ describe('telemetry against the real stack (PostgreSQL, Redis, Kafka)', () => {
     const unknownDao = await h.get('/daos/nosuchdao/telemetry', token);
     expect([unknownDao.status, unknownDao.body.code]).toEqual([404, 'DAO_NOT_FOUND']);
     expect((await h.get('/daos/Bad_Id/telemetry', token)).status).toBe(400);
+    // Every dropped heartbeat was counted by its reason.
+    const metrics = (await h.get('/metrics')).text;
+    const count = (outcome: string) => Number(new RegExp(`datawell_telemetry_heartbeats_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+    expect(count('bad-signature')).toBeGreaterThanOrEqual(1);
+    expect(count('owner-mismatch')).toBeGreaterThanOrEqual(1);
+    expect(count('accepted')).toBeGreaterThanOrEqual(2); // w-vsp:2 and w-dsp:7 at least (w-vsp:1 may be held and then superseded)
+    expect(count('held')).toBeGreaterThanOrEqual(1); // w-ghost, until its hold runs out
+
     // Only members of the DAO's versions see them; nobody unauthenticated does.
     expect((await h.get('/workloads')).status).toBe(401);
     const outsider = await h.login(`Out${hex(2)}MSP`, 'VSP');
