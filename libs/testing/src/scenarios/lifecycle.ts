@@ -36,6 +36,9 @@ export interface LifecycleResult {
   readonly tofuStates: number;
 }
 
+/** The participants' first identity ("admin" is the CA's own bootstrap identity, reserved). */
+const ENROLLMENT_ID = 'owner';
+
 export const LIFECYCLE_TERMS = { heartbeatIntervalSeconds: 3, abandonAfterSeconds: 30 } as const;
 
 class ApiError extends Error {
@@ -96,10 +99,10 @@ async function onboard(opts: LifecycleOptions, mspId: string, role: 'DSP' | 'VSP
     return { mspId, role, identity: JSON.parse(readFileSync(file, 'utf8')) as EnrolledIdentity, tokens: new Map() };
   }
   opts.progress(`${mspId}: registering as a ${role} (the operator creates its CA, MSP and peer)`);
-  const { privateKeyPem, csrPem } = await createKeyAndCsr('admin');
+  const { privateKeyPem, csrPem } = await createKeyAndCsr(ENROLLMENT_ID);
   const base = opts.urls.marketplace;
   try {
-    await call(`${base}/participants`, { method: 'POST', body: { mspId, role, name: `Demo ${role} ${mspId}`, identity: { enrollmentId: 'admin', csrPem } } });
+    await call(`${base}/participants`, { method: 'POST', body: { mspId, role, name: `Demo ${role} ${mspId}`, identity: { enrollmentId: ENROLLMENT_ID, csrPem } } });
   } catch (error) {
     if (error instanceof ApiError && error.status === 409) {
       throw new Error(`${mspId} is registered but its identity is not in ${opts.identitiesDir}; use another --org-prefix or ./dev stack reset`);
@@ -107,16 +110,16 @@ async function onboard(opts: LifecycleOptions, mspId: string, role: 'DSP' | 'VSP
     throw error;
   }
   const enrolled = await until(
-    `the enrollment of ${mspId}'s admin`,
+    `the enrollment of ${mspId}'s ${ENROLLMENT_ID}`,
     async () => {
-      const view = await call<{ status: string; certificatePem: string | null; failure?: { code: string; message: string } }>(`${base}/participants/${mspId}/identities/admin`);
+      const view = await call<{ status: string; certificatePem: string | null; failure?: { code: string; message: string } }>(`${base}/participants/${mspId}/identities/${ENROLLMENT_ID}`);
       if (view.status === 'failed') throw new Error(`enrollment failed: ${view.failure?.code} ${view.failure?.message}`);
       return view.status === 'enrolled' && view.certificatePem ? view.certificatePem : undefined;
     },
     timeoutMs,
     2000,
   );
-  const identity: EnrolledIdentity = { mspId, enrollmentId: 'admin', certificatePem: enrolled, privateKeyPem };
+  const identity: EnrolledIdentity = { mspId, enrollmentId: ENROLLMENT_ID, certificatePem: enrolled, privateKeyPem };
   mkdirSync(opts.identitiesDir, { recursive: true, mode: 0o700 });
   writeFileSync(file, JSON.stringify(identity), { mode: 0o600 });
   return { mspId, role, identity, tokens: new Map() };

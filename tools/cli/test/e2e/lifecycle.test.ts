@@ -71,5 +71,5 @@ describe('the DAO life cycle end to end through the services', () => {
     } finally {
       await db.end();
     }
-  });
+  }, 20 * 60_000);
 });
