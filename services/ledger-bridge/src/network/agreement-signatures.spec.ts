@@ -4,6 +4,7 @@ import { signAgreement, testCa, type TestCa } from './test-pki.spec-helper';
 
 const DSP = 'DspMSP';
 const VSP = 'VspMSP';
+const JOINER = 'JoinerMSP';
 const agreement = {
   agreementId: 'agr-1',
   daoId: 'd1',
@@ -22,8 +23,8 @@ describe('verifyAgreementSignatures', () => {
   const caOf = (msp: string) => cas[msp]?.certPem;
 
   beforeAll(async () => {
-    cas = { [DSP]: await testCa('ca-dsp'), [VSP]: await testCa('ca-vsp'), OtherMSP: await testCa('ca-other') };
-    ids = { [DSP]: await cas[DSP]!.issue('alice'), [VSP]: await cas[VSP]!.issue('bob') };
+    cas = { [DSP]: await testCa('ca-dsp'), [VSP]: await testCa('ca-vsp'), OtherMSP: await testCa('ca-other'), [JOINER]: await testCa('ca-joiner') };
+    ids = { [DSP]: await cas[DSP]!.issue('alice'), [VSP]: await cas[VSP]!.issue('bob'), [JOINER]: await cas[JOINER]!.issue('carol') };
   });
 
   const event = (signatures: AgreementReached['signatures'], body: Record<string, unknown> = agreement): AgreementReached => ({
@@ -59,5 +60,34 @@ describe('verifyAgreementSignatures', () => {
     fails(event([sig(DSP, 'alice'), { ...sig(VSP, 'bob'), certificatePem: 'nope' }]), /the certificate is not readable/);
     expect(() => verifyAgreementSignatures(event([sig(DSP, 'alice'), sig(VSP, 'bob')]), (m) => (m === DSP ? cas[DSP]!.certPem : undefined))).toThrow(/no CA certificate is known for VspMSP/);
     fails(event([sig(DSP, 'alice'), sig(VSP, 'bob')], { ...agreement, betaPpm: 0.5 }), /no canonical JSON/);
+  });
+
+  describe('a join (version 2)', () => {
+    const join = (dspPpm: number, vspPpm: number) => ({
+      ...agreement,
+      version: 2,
+      betaPpm: 750_000,
+      members: [
+        { mspId: DSP, group: 'D', role: 'DSP', weight: 1, ownershipPpm: dspPpm },
+        { mspId: VSP, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: vspPpm },
+        { mspId: JOINER, group: 'J2', role: 'VSP', weight: 1, ownershipPpm: 1_000_000 - dspPpm - vspPpm },
+      ],
+    });
+    const signed = (body: Record<string, unknown>, who: string[]) =>
+      event(who.map((m) => sig(m, { [DSP]: 'alice', [VSP]: 'bob', [JOINER]: 'carol' }[m]!, body)), body);
+
+    it('needs the founding group and the joiners, and an ownership majority of the earlier members, not everyone', () => {
+      const body = join(600_000, 150_000);
+      expect(() => verifyAgreementSignatures(signed(body, [DSP, JOINER]), caOf)).not.toThrow();
+      expect(() => verifyAgreementSignatures(signed(body, [DSP, VSP, JOINER]), caOf)).not.toThrow();
+      fails(signed(body, [DSP, VSP]), /not signed by JoinerMSP/);
+      fails(signed(body, [VSP, JOINER]), /not signed by DspMSP/);
+    });
+
+    it('refuses a join whose earlier signers hold no majority of the earlier ownership', () => {
+      const body = join(300_000, 450_000);
+      fails(signed(body, [DSP, JOINER]), /hold 300000 of 750000 ppm/);
+      expect(() => verifyAgreementSignatures(signed(body, [DSP, VSP, JOINER]), caOf)).not.toThrow();
+    });
   });
 });

@@ -9,7 +9,8 @@ export class AgreementSignatureError extends Error {
 }
 
 /**
- * Checks that every member of the agreement signed it: for each signature, the certificate was issued
+ * Checks that the members who must accept an agreement signed it (a formation: every member; a
+ * join: the founding group, the joiners and an ownership majority of the earlier members): for each signature, the certificate was issued
  * by the CA of the signer's organisation (`caOf`, its MSP's CA certificate) and is valid now, names
  * the enrollment id, and its key verifies the signature (base64 ECDSA-SHA256, DER) over the canonical
  * JSON of `agreement`. A signature by a non-member, or a member without one, fails the whole agreement.
@@ -49,8 +50,31 @@ export function verifyAgreementSignatures(event: AgreementReached, caOf: (mspId:
     if (!ok) throw new AgreementSignatureError(`${where}: the signature does not verify over the agreement`);
     signed.add(s.mspId);
   }
-  const missing = [...members].filter((m) => !signed.has(m));
-  if (missing.length > 0) throw new AgreementSignatureError(`not signed by ${missing.join(', ')}`);
+  const rows = memberRows(event.agreement);
+  const version = typeof event.agreement['version'] === 'number' ? event.agreement['version'] : 1;
+  if (version <= 1) {
+    const missing = [...members].filter((m) => !signed.has(m));
+    if (missing.length > 0) throw new AgreementSignatureError(`not signed by ${missing.join(', ')}`);
+    return;
+  }
+  // A join: the founding group D and the joining group J_version sign, and the earlier members who
+  // signed hold more than half of the earlier members' ownership (ownership in the new version is
+  // the old one scaled by β, so the majority is the same as in version − 1).
+  const joining = `J${version}`;
+  const missing = rows.filter((m) => (m.group === 'D' || m.group === joining) && !signed.has(m.mspId)).map((m) => m.mspId);
+  if (missing.length > 0) throw new AgreementSignatureError(`not signed by ${missing.join(', ')} (the founding group and the joiners must sign)`);
+  const earlier = rows.filter((m) => m.group !== joining);
+  const total = earlier.reduce((sum, m) => sum + m.ownershipPpm, 0);
+  const accepted = earlier.filter((m) => signed.has(m.mspId)).reduce((sum, m) => sum + m.ownershipPpm, 0);
+  if (2 * accepted <= total) throw new AgreementSignatureError(`the earlier members who signed hold ${accepted} of ${total} ppm of their ownership, not a majority`);
+}
+
+function memberRows(agreement: Record<string, unknown>): Array<{ mspId: string; group: string; ownershipPpm: number }> {
+  const members = agreement['members'];
+  if (!Array.isArray(members)) return [];
+  return members
+    .filter((m): m is Record<string, unknown> => m !== null && typeof m === 'object')
+    .map((m) => ({ mspId: String(m['mspId']), group: String(m['group']), ownershipPpm: typeof m['ownershipPpm'] === 'number' ? m['ownershipPpm'] : 0 }));
 }
 
 function membersOf(agreement: Record<string, unknown>): string[] {
