@@ -22,7 +22,7 @@ export interface LifecycleOptions {
   readonly orgPrefix?: string;
   readonly timeoutMs?: number;
   /** Called between stages (tests restart services there); the scenario waits for it. */
-  readonly between?: (stage: LifecycleStage) => Promise<void>;
+  readonly between?: (stage: LifecycleStage, dao: { daoId: string; dsp: string }) => Promise<void>;
 }
 
 export type LifecycleStage = 'onboarded' | 'formed' | 'joined' | 'provisioned' | 'abandoned';
@@ -147,9 +147,10 @@ export async function runLifecycle(opts: LifecycleOptions): Promise<LifecycleRes
   const vsp1 = await onboard(opts, `${prefix}Vsp1MSP`, 'VSP', timeout);
   const vsp2 = await onboard(opts, `${prefix}Vsp2MSP`, 'VSP', timeout);
   const as = async (party: Party, service: keyof LifecycleUrls) => tokenAt(party, urls[service], timeout);
+  const daoId = `lc${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const stage = async (name: LifecycleStage) => {
     if (!opts.between) return;
-    await opts.between(name);
+    await opts.between(name, { daoId, dsp: dsp.mspId });
     // A restarted service issues tokens with a new key: log in again.
     for (const p of [dsp, vsp1, vsp2]) p.tokens.clear();
   };
@@ -174,7 +175,6 @@ export async function runLifecycle(opts: LifecycleOptions): Promise<LifecycleRes
     return (found.items ?? found.offers ?? []).some((o) => o.offerId === dataOffer.offerId) ? true : undefined;
   }, timeout);
 
-  const daoId = `lc${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const terms = (recipients: string[]) => ({
     durationDays: 365,
     businessModel: 'pay-per-use',

@@ -53,6 +53,14 @@ export function registerBenchCommands(program: Command): void {
     });
 
   bench
+    .command('lifecycle')
+    .description('life cycle: a formation agreement accepted → first heartbeat recorded on the ledger (target < 30 s), through the running services (./dev up)')
+    .option('--json', 'print one JSON object')
+    .action(async (opts: { json?: boolean }) => {
+      await runBenchFile('lifecycle', opts.json ? ['--json'] : []);
+    });
+
+  bench
     .command('mpc')
     .description('MPC: online multiplications/s (3 parties), MASCOT triples/s (2 and 3 parties), and a dot product and mean/variance of 100,000 values against MPyC')
     .option('--json', 'print one JSON object')
