@@ -1,5 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AuthModule } from '@datawell/auth';
 import { ServicePlatformModule, type ServiceConfig } from '@datawell/config';
+import { ComputationsModule } from './computations/computations.module';
 import { MIGRATIONS } from './migrations';
 
 @Module({})
@@ -7,7 +9,7 @@ export class AppModule {
   static forConfig(config: ServiceConfig<'mpc-coordinator'>): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS })],
+      imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS }), AuthModule.forRoot(), ComputationsModule],
     };
   }
 }

@@ -1,4 +1,12 @@
 import { CreateMpcCoordinatorSchema1763700000000 } from './1763700000000-create-schema';
+import { CreateMpcCoordinatorOutboxInbox1764000000000 } from './1764000000000-outbox-inbox';
+import { CreateMpcCoordinatorIdentityDirectory1764000000001 } from './1764000000001-identity-directory';
+import { CreateCoordinatorTables1764000000002 } from './1764000000002-coordinator-tables';
 
 /** In the order they run; TypeORM records each by class name in mpc_coordinator.migrations. */
-export const MIGRATIONS = [CreateMpcCoordinatorSchema1763700000000];
+export const MIGRATIONS = [
+  CreateMpcCoordinatorSchema1763700000000,
+  CreateMpcCoordinatorOutboxInbox1764000000000,
+  CreateMpcCoordinatorIdentityDirectory1764000000001,
+  CreateCoordinatorTables1764000000002,
+];

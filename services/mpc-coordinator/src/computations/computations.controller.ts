@@ -1,0 +1,78 @@
+import { Body, Catch, Controller, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Put, Res, UseFilters, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
+import { CoordinatorError } from './computations.errors';
+import { ComputationDto, ComputationErrorDto, ComputationRequestDto, ComputationResultDto, NodeDto, NodeRegistrationDto } from './computations.dto';
+import { ComputationsService } from './computations.service';
+
+/** The part of Express's response used here (its types are not a dependency). */
+interface Response {
+  status(code: number): Response;
+  json(body: unknown): void;
+}
+
+/** Typed errors to `{code, message}` with their HTTP status (never a 5xx for bad input). */
+@Catch(CoordinatorError)
+export class CoordinatorErrorFilter implements ExceptionFilter {
+  catch(error: CoordinatorError, host: ArgumentsHost): void {
+    host.switchToHttp().getResponse<Response>().status(error.status).json({ code: error.code, message: error.message });
+  }
+}
+
+@ApiTags('computations')
+@Controller()
+@Authenticated()
+@UseFilters(CoordinatorErrorFilter)
+export class ComputationsController {
+  constructor(@Inject(ComputationsService) private readonly computations: ComputationsService) {}
+
+  @Post('computations')
+  @ApiOperation({ summary: 'Ask for an allowed computation on a DAO version; 202 when queued, 200 for a known request id' })
+  @ApiBody({ type: ComputationRequestDto })
+  @ApiAcceptedResponse({ type: ComputationDto })
+  @ApiForbiddenResponse({ type: ComputationErrorDto, description: 'FORBIDDEN: not an active member, computation or recipients not allowed' })
+  async request(@CurrentPrincipal() principal: Principal, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<ComputationDto> {
+    const { computation, created } = await this.computations.request(principal.mspId, body);
+    res.status(created ? 202 : 200);
+    return computation as ComputationDto;
+  }
+
+  @Get('computations/:id')
+  @ApiOperation({ summary: "A computation's status and progress (members of its DAO version)" })
+  @ApiOkResponse({ type: ComputationDto })
+  @ApiNotFoundResponse({ type: ComputationErrorDto })
+  async status(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ComputationDto> {
+    return (await this.computations.status(principal.mspId, id)) as ComputationDto;
+  }
+
+  @Get('computations/:id/result')
+  @ApiOperation({ summary: "A computation's result (its recipients only)" })
+  @ApiOkResponse({ type: ComputationResultDto })
+  @ApiForbiddenResponse({ type: ComputationErrorDto, description: 'FORBIDDEN: not a recipient' })
+  async result(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ComputationResultDto> {
+    return this.computations.result(principal.mspId, id);
+  }
+
+  @Put('daos/:daoId/versions/:version/nodes')
+  @HttpCode(200)
+  @ApiTags('nodes')
+  @ApiOperation({ summary: "Register (or move) the caller's MPC node of a DAO version: its party index and control API" })
+  @ApiBody({ type: NodeRegistrationDto })
+  @ApiOkResponse({ type: NodeDto })
+  async registerNode(
+    @CurrentPrincipal() principal: Principal,
+    @Param('daoId') daoId: string,
+    @Param('version', ParseIntPipe) version: number,
+    @Body() body: unknown,
+  ): Promise<NodeDto> {
+    return (await this.computations.registerNode(principal.mspId, daoId, version, body)) as NodeDto;
+  }
+
+  @Get('daos/:daoId/versions/:version/nodes')
+  @ApiTags('nodes')
+  @ApiOperation({ summary: "The version's MPC nodes and their last known preprocessing stock (members)" })
+  @ApiOkResponse({ type: [NodeDto] })
+  async nodes(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version', ParseIntPipe) version: number): Promise<NodeDto[]> {
+    return (await this.computations.nodesOf(principal.mspId, daoId, version)) as NodeDto[];
+  }
+}

@@ -1,0 +1,74 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+/** OpenAPI shapes of the coordinator's HTTP API (validation is zod's, in the service). */
+export class ComputationParametersDto {
+  @ApiProperty({ example: ['temperature'], description: 'Dataset columns the program reads, in order (regression: features, then y)' }) columns!: string[];
+  @ApiPropertyOptional({ example: 16, description: 'Fixed-point fractional bits (0–24)' }) fractionalBits?: number;
+}
+
+export class DatasetReferenceDto {
+  @ApiProperty({ example: 'readings', description: "A dataset the owner's MPC node serves" }) name!: string;
+  @ApiPropertyOptional({ example: 'DspMSP', description: "The data owner (a DSP member); default: the version's only DSP" }) owner?: string;
+}
+
+export class ComputationRequestDto {
+  @ApiProperty({ example: 'acme' }) daoId!: string;
+  @ApiProperty({ example: 1 }) version!: number;
+  @ApiProperty({ example: 'mean', description: "A computation named in the version's terms (and in the catalogue: sum, mean, variance, covariance, dot-product, linear-regression)" })
+  computation!: string;
+  @ApiProperty({ type: ComputationParametersDto }) parameters!: ComputationParametersDto;
+  @ApiProperty({ type: DatasetReferenceDto }) dataset!: DatasetReferenceDto;
+  @ApiPropertyOptional({ example: ['Vsp1MSP'], description: 'When given, exactly the recipients the terms name' }) recipients?: string[];
+  @ApiPropertyOptional({ example: 'req-42', description: 'Idempotency key: the same key from the same caller names the same computation' }) requestId?: string;
+}
+
+export class ComputationErrorDto {
+  @ApiProperty() code!: string;
+  @ApiProperty() message!: string;
+}
+
+export class ComputationDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() daoId!: string;
+  @ApiProperty() version!: number;
+  @ApiProperty() computation!: string;
+  @ApiProperty() requester!: string;
+  @ApiProperty({ type: [String] }) recipients!: string[];
+  @ApiProperty() owner!: string;
+  @ApiProperty({ type: ComputationParametersDto }) parameters!: ComputationParametersDto;
+  @ApiProperty({ type: DatasetReferenceDto }) dataset!: DatasetReferenceDto;
+  @ApiProperty({ enum: ['queued', 'running', 'completed', 'failed'] }) status!: string;
+  @ApiProperty({ description: '0–100' }) progress!: number;
+  @ApiPropertyOptional({ type: [String], description: 'MSPs whose nodes ran it' }) members?: string[];
+  @ApiPropertyOptional() rows?: number;
+  @ApiPropertyOptional({ description: 'SHA-256 of the canonical JSON of the result, as recorded on the ledger' }) resultDigest?: string;
+  @ApiPropertyOptional({ type: ComputationErrorDto }) error?: ComputationErrorDto;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+}
+
+export class ComputationResultDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() computation!: string;
+  @ApiProperty({ description: 'The figures of the program (e.g. {n, mean})', type: Object }) result!: unknown;
+  @ApiProperty() resultDigest!: string;
+}
+
+export class NodeRegistrationDto {
+  @ApiProperty({ example: 0, description: "The node's party index in its mesh (MPC_NODE_INDEX)" }) partyIndex!: number;
+  @ApiProperty({ example: 'http://10.0.0.5:7100', description: "The node's control API" }) controlUrl!: string;
+}
+
+export class NodeInventoryDto {
+  @ApiProperty() triples!: number;
+  @ApiProperty() squares!: number;
+  @ApiProperty({ type: [Number], description: 'Masks by owning party index' }) masks!: number[];
+  @ApiProperty() checkedAt!: string;
+}
+
+export class NodeDto {
+  @ApiProperty() mspId!: string;
+  @ApiProperty() partyIndex!: number;
+  @ApiProperty() controlUrl!: string;
+  @ApiPropertyOptional({ type: NodeInventoryDto }) inventory?: NodeInventoryDto;
+}

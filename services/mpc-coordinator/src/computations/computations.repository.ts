@@ -1,0 +1,219 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { DaoVersionView, VersionMember } from './authorization';
+import type { ReadModelUpdate } from '../ledger/read-model';
+
+export type ComputationStatus = 'queued' | 'running' | 'completed' | 'failed';
+
+export interface ComputationRecord {
+  readonly id: string;
+  readonly daoId: string;
+  readonly version: number;
+  readonly computation: string;
+  readonly requester: string;
+  readonly recipients: readonly string[];
+  readonly owner: string;
+  readonly parameters: { readonly columns: readonly string[]; readonly fractionalBits: number };
+  readonly dataset: { readonly name: string };
+  readonly status: ComputationStatus;
+  readonly progress: number;
+  readonly members?: readonly string[];
+  readonly rows?: number;
+  readonly result?: unknown;
+  readonly resultDigest?: string;
+  readonly error?: { readonly code: string; readonly message: string };
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface NodeRecord {
+  readonly mspId: string;
+  readonly partyIndex: number;
+  readonly controlUrl: string;
+  readonly inventory?: { readonly triples: number; readonly squares: number; readonly masks: readonly number[]; readonly checkedAt: string };
+}
+
+interface ComputationRow {
+  id: string;
+  dao_id: string;
+  version: number;
+  computation: string;
+  requester: string;
+  recipients: string[];
+  owner: string;
+  parameters: ComputationRecord['parameters'];
+  dataset: ComputationRecord['dataset'];
+  status: ComputationStatus;
+  progress: number;
+  members: string[] | null;
+  rows: number | null;
+  result: unknown;
+  result_digest: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toRecord(r: ComputationRow): ComputationRecord {
+  return {
+    id: r.id,
+    daoId: r.dao_id,
+    version: r.version,
+    computation: r.computation,
+    requester: r.requester,
+    recipients: r.recipients,
+    owner: r.owner,
+    parameters: r.parameters,
+    dataset: r.dataset,
+    status: r.status,
+    progress: r.progress,
+    ...(r.members ? { members: r.members } : {}),
+    ...(r.rows !== null ? { rows: r.rows } : {}),
+    ...(r.result !== null ? { result: r.result } : {}),
+    ...(r.result_digest ? { resultDigest: r.result_digest } : {}),
+    ...(r.error_code ? { error: { code: r.error_code, message: r.error_message ?? '' } } : {}),
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+/** PostgreSQL access of the coordinator (its schema only). */
+export class CoordinatorRepository {
+  readonly #s: string;
+
+  constructor(
+    readonly dataSource: DataSource,
+    readonly schema: string,
+  ) {
+    this.#s = `"${schema.replace(/"/g, '""')}"`;
+  }
+
+  async version(daoId: string, version: number): Promise<DaoVersionView | undefined> {
+    const rows = (await this.dataSource.query(`SELECT * FROM ${this.#s}.dao_versions WHERE dao_id = $1 AND version = $2`, [daoId, version])) as Array<{
+      dao_id: string;
+      version: number;
+      channel: string;
+      members: VersionMember[];
+      computations: DaoVersionView['computations'];
+    }>;
+    const r = rows[0];
+    return r && { daoId: r.dao_id, version: r.version, channel: r.channel, members: r.members, computations: r.computations };
+  }
+
+  /** Applies one read-model update inside the caller's transaction (with the inbox claim). */
+  async apply(manager: EntityManager, update: ReadModelUpdate): Promise<void> {
+    if (update.kind === 'version') {
+      const v = update.version;
+      // A member who already left an earlier version is not active in a later one either.
+      const left = (await manager.query(
+        `SELECT m->>'mspId' AS msp, m->>'status' AS status FROM ${this.#s}.dao_versions, jsonb_array_elements(members) m
+          WHERE dao_id = $1 AND version < $2 AND m->>'status' <> 'active'`,
+        [v.daoId, v.version],
+      )) as Array<{ msp: string; status: VersionMember['status'] }>;
+      const members = v.members.map((m) => ({ ...m, status: left.find((l) => l.msp === m.mspId)?.status ?? m.status }));
+      await manager.query(
+        `INSERT INTO ${this.#s}.dao_versions (dao_id, version, channel, members, computations) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb)
+         ON CONFLICT (dao_id, version) DO UPDATE SET channel = EXCLUDED.channel, members = EXCLUDED.members, computations = EXCLUDED.computations, updated_at = now()`,
+        [v.daoId, v.version, v.channel, JSON.stringify(members), JSON.stringify(v.computations)],
+      );
+      return;
+    }
+    const rows = (await manager.query(`SELECT version, members FROM ${this.#s}.dao_versions WHERE dao_id = $1 AND version >= $2 FOR UPDATE`, [
+      update.daoId,
+      update.fromVersion,
+    ])) as Array<{ version: number; members: VersionMember[] }>;
+    for (const r of rows) {
+      const members = r.members.map((m) => (m.mspId === update.mspId ? { ...m, status: update.status } : m));
+      await manager.query(`UPDATE ${this.#s}.dao_versions SET members = $3::jsonb, updated_at = now() WHERE dao_id = $1 AND version = $2`, [
+        update.daoId,
+        r.version,
+        JSON.stringify(members),
+      ]);
+    }
+  }
+
+  async registerNode(daoId: string, version: number, mspId: string, partyIndex: number, controlUrl: string): Promise<'registered' | 'index-taken'> {
+    try {
+      await this.dataSource.query(
+        `INSERT INTO ${this.#s}.mpc_nodes (dao_id, version, msp_id, party_index, control_url) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (dao_id, version, msp_id) DO UPDATE SET party_index = EXCLUDED.party_index, control_url = EXCLUDED.control_url, registered_at = now()`,
+        [daoId, version, mspId, partyIndex, controlUrl],
+      );
+      return 'registered';
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') return 'index-taken';
+      throw error;
+    }
+  }
+
+  async nodes(daoId: string, version: number): Promise<NodeRecord[]> {
+    const rows = (await this.dataSource.query(`SELECT * FROM ${this.#s}.mpc_nodes WHERE dao_id = $1 AND version = $2 ORDER BY party_index`, [daoId, version])) as Array<{
+      msp_id: string;
+      party_index: number;
+      control_url: string;
+      triples: string | null;
+      squares: string | null;
+      masks: number[] | null;
+      checked_at: Date | null;
+    }>;
+    return rows.map((r) => ({
+      mspId: r.msp_id,
+      partyIndex: r.party_index,
+      controlUrl: r.control_url,
+      ...(r.checked_at
+        ? { inventory: { triples: Number(r.triples), squares: Number(r.squares), masks: r.masks ?? [], checkedAt: r.checked_at.toISOString() } }
+        : {}),
+    }));
+  }
+
+  /** Versions with at least two registered nodes: candidates for preprocessing top-ups. */
+  async meshes(): Promise<Array<{ daoId: string; version: number }>> {
+    const rows = (await this.dataSource.query(
+      `SELECT dao_id, version FROM ${this.#s}.mpc_nodes GROUP BY dao_id, version HAVING count(*) >= 2 ORDER BY dao_id, version`,
+    )) as Array<{ dao_id: string; version: number }>;
+    return rows.map((r) => ({ daoId: r.dao_id, version: r.version }));
+  }
+
+  async recordInventory(daoId: string, version: number, mspId: string, inv: { triples: number; squares: number; masks: readonly number[] }): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE ${this.#s}.mpc_nodes SET triples = $4, squares = $5, masks = $6::jsonb, checked_at = now() WHERE dao_id = $1 AND version = $2 AND msp_id = $3`,
+      [daoId, version, mspId, inv.triples, inv.squares, JSON.stringify(inv.masks)],
+    );
+  }
+
+  /** Inserts a new computation; false when the id exists (a retried request). */
+  async insert(c: Omit<ComputationRecord, 'status' | 'progress' | 'createdAt' | 'updatedAt'>): Promise<boolean> {
+    const rows = (await this.dataSource.query(
+      `INSERT INTO ${this.#s}.computations (id, dao_id, version, computation, requester, recipients, owner, parameters, dataset, status)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::jsonb, $9::jsonb, 'queued') ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [c.id, c.daoId, c.version, c.computation, c.requester, JSON.stringify(c.recipients), c.owner, JSON.stringify(c.parameters), JSON.stringify(c.dataset)],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  async get(id: string): Promise<ComputationRecord | undefined> {
+    const rows = (await this.dataSource.query(`SELECT * FROM ${this.#s}.computations WHERE id = $1`, [id])) as ComputationRow[];
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  async markRunning(id: string, progress: number, members?: readonly string[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE ${this.#s}.computations SET status = 'running', progress = $2, members = COALESCE($3::jsonb, members), updated_at = now() WHERE id = $1 AND status IN ('queued', 'running')`,
+      [id, progress, members ? JSON.stringify(members) : null],
+    );
+  }
+
+  async complete(manager: EntityManager, id: string, rows: number, result: unknown, digest: string): Promise<void> {
+    await manager.query(
+      `UPDATE ${this.#s}.computations SET status = 'completed', progress = 100, rows = $2, result = $3::jsonb, result_digest = $4, updated_at = now() WHERE id = $1`,
+      [id, rows, JSON.stringify(result), digest],
+    );
+  }
+
+  async fail(id: string, code: string, message: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE ${this.#s}.computations SET status = 'failed', error_code = $2, error_message = $3, updated_at = now() WHERE id = $1 AND status <> 'completed'`,
+      [id, code, message.slice(0, 1000)],
+    );
+  }
+}

@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { z } from 'zod';
+import type { MpcCoordinatorSettings } from '@datawell/config';
+import { ledgerCommandCloudEvent } from '@datawell/contracts';
+import { canonicalJson } from '@datawell/domain';
+import { writeOutbox, type ConnectionLogger } from '@datawell/messaging';
+import type { CatalogueProgram } from '@datawell/mpc';
+import type { ComputeOutcome, NodeInventory } from '../node/node-ops';
+import { authorizeRequest, computationId, memberOf, parseComputationRequest, resultDigest, type DaoVersionView } from './authorization';
+import { CoordinatorError, forbidden, invalid } from './computations.errors';
+import type { ComputationRecord, CoordinatorRepository, NodeRecord } from './computations.repository';
+import type { RunningJob } from './job-queue.adapter';
+import { computationCompletedCommand } from './ledger-command';
+import { NodeCallError, type NodeClient } from './node-client.adapter';
+
+export interface ComputationJobs {
+  addComputation(id: string): Promise<void>;
+}
+
+export interface ComputationsDeps {
+  readonly dataSource: DataSource;
+  readonly schema: string;
+  readonly repository: CoordinatorRepository;
+  readonly jobs: ComputationJobs;
+  readonly nodes: NodeClient;
+  readonly settings: MpcCoordinatorSettings;
+  readonly logger: ConnectionLogger;
+  /** Wakes the outbox relay after a commit. */
+  readonly notifyOutbox: () => void;
+}
+
+const SOURCE = 'urn:datawell:service:mpc-coordinator';
+
+const nodeRegistration = z.strictObject({
+  partyIndex: z.number().int().min(0).max(63),
+  controlUrl: z.url({ protocol: /^https?$/ }).max(512),
+});
+
+/** A computation as a member sees it: everything but the result. */
+export type ComputationView = Omit<ComputationRecord, 'result'>;
+
+function view(c: ComputationRecord): ComputationView {
+  const { result: _result, ...rest } = c;
+  return rest;
+}
+
+/**
+ * The coordinator's logic: requests authorised against the read model of the ledger, scheduled as
+ * jobs, run across the members' MPC nodes, results kept for their recipients, ComputationCompleted
+ * sent to the ledger through the outbox; and the nodes' preprocessing stock topped up ahead of demand.
+ */
+export class ComputationsService {
+  constructor(private readonly deps: ComputationsDeps) {}
+
+  async #version(daoId: string, version: number): Promise<DaoVersionView> {
+    const v = await this.deps.repository.version(daoId, version);
+    if (!v) throw new CoordinatorError('VERSION_NOT_FOUND', `no DAO version ${daoId} v${version} on the ledger (yet)`);
+    return v;
+  }
+
+  async request(caller: string, body: unknown): Promise<{ computation: ComputationView; created: boolean }> {
+    const request = parseComputationRequest(body);
+    const version = await this.#version(request.daoId, request.version);
+    const allowed = authorizeRequest(version, caller, request);
+    const id = computationId(caller, request, () => randomUUID());
+    const created = await this.deps.repository.insert({
+      id,
+      daoId: request.daoId,
+      version: request.version,
+      computation: request.computation,
+      requester: caller,
+      recipients: allowed.recipients,
+      owner: allowed.owner,
+      parameters: request.parameters,
+      dataset: { name: request.dataset.name },
+    });
+    const c = (await this.deps.repository.get(id))!;
+    if (!created && c.requester !== caller) throw forbidden('this request id belongs to another caller');
+    // Adding again is harmless (the job id dedupes) and repairs a crash between insert and add.
+    if (c.status === 'queued') await this.deps.jobs.addComputation(id);
+    return { computation: view(c), created };
+  }
+
+  async #visible(caller: string, id: string): Promise<ComputationRecord> {
+    const c = await this.deps.repository.get(id);
+    const version = c && (await this.deps.repository.version(c.daoId, c.version));
+    // Non-members learn nothing, not even that the computation exists.
+    if (!c || !version || !memberOf(version, caller)) throw new CoordinatorError('COMPUTATION_NOT_FOUND', `no computation ${id}`);
+    return c;
+  }
+
+  async status(caller: string, id: string): Promise<ComputationView> {
+    return view(await this.#visible(caller, id));
+  }
+
+  async result(caller: string, id: string): Promise<{ id: string; computation: string; result: unknown; resultDigest: string }> {
+    const c = await this.#visible(caller, id);
+    if (!c.recipients.includes(caller)) throw forbidden(`${caller} is not a recipient of computation ${id}`);
+    if (c.status !== 'completed') throw new CoordinatorError('RESULT_NOT_READY', `computation ${id} is ${c.status}`);
+    return { id: c.id, computation: c.computation, result: c.result, resultDigest: c.resultDigest! };
+  }
+
+  async registerNode(caller: string, daoId: string, version: number, body: unknown): Promise<NodeRecord> {
+    const parsed = nodeRegistration.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw invalid(`${issue.path.join('.') || 'body'}: ${issue.message}`);
+    }
+    const v = await this.#version(daoId, version);
+    const me = memberOf(v, caller);
+    if (me?.status !== 'active') throw forbidden(`${caller} is not an active member of ${daoId} version ${version}`);
+    if (parsed.data.partyIndex >= v.members.length) throw invalid(`partyIndex: this version has ${v.members.length} members`);
+    const outcome = await this.deps.repository.registerNode(daoId, version, caller, parsed.data.partyIndex, parsed.data.controlUrl);
+    if (outcome === 'index-taken') throw invalid(`partyIndex: party ${parsed.data.partyIndex} is another member's node`);
+    return { mspId: caller, partyIndex: parsed.data.partyIndex, controlUrl: parsed.data.controlUrl };
+  }
+
+  async nodesOf(caller: string, daoId: string, version: number): Promise<NodeRecord[]> {
+    const v = await this.#version(daoId, version);
+    if (!memberOf(v, caller)) throw forbidden(`${caller} is not a member of ${daoId} version ${version}`);
+    return this.deps.repository.nodes(daoId, version);
+  }
+
+  /** The worker's entry: one queued job. */
+  async run(job: RunningJob): Promise<void> {
+    if (job.data.kind === 'top-up') await this.topUp();
+    else await this.compute(job.data.computationId, (p) => job.updateProgress(p));
+  }
+
+  /** The mesh of a version: every registered node, party indices 0..n−1, all members active. */
+  #mesh(version: DaoVersionView, nodes: readonly NodeRecord[]): string | undefined {
+    if (nodes.length < 2) return 'fewer than two MPC nodes are registered';
+    if (nodes.some((n, i) => n.partyIndex !== i)) return `the registered nodes' party indices are not 0..${nodes.length - 1}`;
+    const inactive = nodes.find((n) => memberOf(version, n.mspId)?.status !== 'active');
+    return inactive ? `the node of ${inactive.mspId} belongs to a member who is no longer active` : undefined;
+  }
+
+  async compute(id: string, progress: (p: number) => Promise<void>): Promise<void> {
+    const { repository: repo, logger } = this.deps;
+    const c = await repo.get(id);
+    if (!c || c.status === 'completed' || c.status === 'failed') return;
+    try {
+      const version = await this.#version(c.daoId, c.version);
+      const nodes = await repo.nodes(c.daoId, c.version);
+      const problem = this.#mesh(version, nodes);
+      if (problem) throw new CoordinatorError('NODES_INCOMPLETE', problem);
+      const index = (msp: string) => {
+        const n = nodes.find((x) => x.mspId === msp);
+        if (!n) throw new CoordinatorError('NODES_INCOMPLETE', `${msp} has no registered MPC node`);
+        return n.partyIndex;
+      };
+      const members = nodes.map((n) => n.mspId);
+      const op = {
+        opId: id,
+        kind: 'compute' as const,
+        program: c.computation as CatalogueProgram,
+        owner: index(c.owner),
+        recipients: c.recipients.map(index),
+        dataset: { name: c.dataset.name, columns: [...c.parameters.columns] },
+        fractionalBits: c.parameters.fractionalBits,
+      };
+      await repo.markRunning(id, 10, members);
+      await progress(10);
+      logger.log({ message: 'computation running', id, daoId: c.daoId, version: c.version, computation: c.computation, parties: nodes.length });
+      const settled = await Promise.allSettled(nodes.map((n) => this.deps.nodes.op(n.controlUrl, op)));
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) {
+        const e = failed.reason as NodeCallError;
+        throw new CoordinatorError('INVALID_REQUEST', e.message, { cause: e });
+      }
+      const outcomes = settled.map((s) => (s as PromiseFulfilledResult<ComputeOutcome>).value);
+      await Promise.all(outcomes.map((o, i) => repo.recordInventory(c.daoId, c.version, nodes[i]!.mspId, o.inventory)));
+      await progress(90);
+      const results = outcomes.filter((o) => op.recipients.includes(o.party)).map((o) => o.result);
+      const stray = outcomes.some((o) => !op.recipients.includes(o.party) && o.result !== undefined);
+      if (results.some((r) => r === undefined) || stray || new Set(results.map((r) => canonicalJson(r))).size !== 1) {
+        throw new CoordinatorError('INVALID_REQUEST', 'the nodes returned inconsistent results');
+      }
+      const result = results[0]!;
+      const digest = resultDigest(result);
+      const command = computationCompletedCommand({ id, daoId: c.daoId, version: c.version, computation: c.computation, requester: c.requester, members, resultDigest: digest });
+      await this.deps.dataSource.transaction(async (manager) => {
+        await repo.complete(manager, id, outcomes[0]!.rows, result, digest);
+        await writeOutbox(manager, this.deps.schema, [
+          { id: command.commandId, topic: this.deps.settings.topics.ledgerCommands, key: command.channel, payload: ledgerCommandCloudEvent(command, SOURCE) },
+        ]);
+      });
+      this.deps.notifyOutbox();
+      await progress(100);
+      logger.log({ message: 'computation completed', id, rows: outcomes[0]!.rows, resultDigest: digest });
+    } catch (error) {
+      const cause = (error as { cause?: unknown }).cause;
+      const code = cause instanceof NodeCallError ? cause.code : error instanceof CoordinatorError ? error.code : 'INTERNAL';
+      const message = (error as Error).message;
+      await repo.fail(id, code, message);
+      logger.warn({ message: 'computation failed', id, code, error: message });
+    }
+  }
+
+  /**
+   * Keeps every complete mesh's stock at the configured level: when triples, or the masks of a data
+   * owner or of a recipient named in the terms, fall below half of it, the nodes make the rest.
+   */
+  async topUp(): Promise<void> {
+    const { repository: repo, settings, logger } = this.deps;
+    for (const { daoId, version: v } of await repo.meshes()) {
+      try {
+        const version = await repo.version(daoId, v);
+        const nodes = await repo.nodes(daoId, v);
+        if (!version || this.#mesh(version, nodes)) continue;
+        const inventories: NodeInventory[] = await Promise.all(nodes.map((n) => this.deps.nodes.inventory(n.controlUrl)));
+        await Promise.all(inventories.map((inv, i) => repo.recordInventory(daoId, v, nodes[i]!.mspId, inv)));
+        const first = inventories[0]!;
+        if (inventories.some((i) => i.triples !== first.triples || canonicalJson(i.masks) !== canonicalJson(first.masks))) {
+          logger.warn({ message: 'nodes of a mesh report different stocks; not topping up', daoId, version: v });
+          continue;
+        }
+        const owners = new Set<string>([
+          ...version.members.filter((m) => m.role === 'DSP').map((m) => m.mspId),
+          ...version.computations.flatMap((c) => c.resultRecipients),
+        ]);
+        const masks = nodes
+          .filter((n) => owners.has(n.mspId) && (first.masks[n.partyIndex] ?? 0) < settings.stock.masks / 2)
+          .map((n) => ({ owner: n.partyIndex, n: settings.stock.masks - (first.masks[n.partyIndex] ?? 0) }));
+        const triples = first.triples < settings.stock.triples / 2 ? settings.stock.triples - first.triples : 0;
+        if (triples === 0 && masks.length === 0) continue;
+        const op = { opId: `topup-${daoId}-v${v}-${Date.now()}`, kind: 'preprocess' as const, triples, masks };
+        logger.log({ message: 'topping up preprocessing', daoId, version: v, triples, masks });
+        const outcomes = await Promise.all(nodes.map((n) => this.deps.nodes.op(n.controlUrl, op)));
+        await Promise.all(outcomes.map((o, i) => repo.recordInventory(daoId, v, nodes[i]!.mspId, o.inventory)));
+      } catch (error) {
+        logger.warn({ message: 'preprocessing top-up failed', daoId, version: v, error: String(error) });
+      }
+    }
+  }
+}

@@ -1,0 +1,3 @@
+import { CreateOutboxAndInbox } from '@datawell/messaging';
+
+export class CreateMpcCoordinatorOutboxInbox1764000000000 extends CreateOutboxAndInbox {}
