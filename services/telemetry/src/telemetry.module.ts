@@ -4,6 +4,7 @@ import { KAFKA, REDIS, SERVICE_CONFIG, ServiceMetrics, type ServiceConfig } from
 import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
+import { TelemetryGrpc } from './grpc/telemetry.grpc';
 import { LIVE_VIEW, LiveViewController } from './live/live-view.controller';
 import { Telemetry } from './telemetry';
 
@@ -42,7 +43,7 @@ export class TelemetryRuntime implements OnApplicationBootstrap, OnModuleDestroy
 
 @Module({
   controllers: [LiveViewController],
-  providers: [TelemetryRuntime, { provide: LIVE_VIEW, inject: [TelemetryRuntime], useFactory: (runtime: TelemetryRuntime) => runtime.telemetry.live }],
+  providers: [TelemetryRuntime, { provide: LIVE_VIEW, inject: [TelemetryRuntime], useFactory: (runtime: TelemetryRuntime) => runtime.telemetry.live }, TelemetryGrpc],
   exports: [TelemetryRuntime],
 })
 export class TelemetryModule {}

@@ -1,11 +1,13 @@
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { createKeyAndCsr, IdentityDirectory, signWithIdentity, testCertificateAuthority } from '@datawell/auth';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { createServiceApp, loadServiceConfig, type ServiceConfig } from '@datawell/config';
+import { createServiceApp, GrpcServer, loadServiceConfig, type ServiceConfig } from '@datawell/config';
 import {
   daoChannelName,
   heartbeatCloudEvent,
@@ -20,6 +22,7 @@ import {
 import { ensureTopics } from '@datawell/messaging';
 import { stackConnection, stackEnv } from '@datawell/testing';
 import { AppModule } from '../../src/app.module';
+import { TELEMETRY_PROTO } from '../../src/grpc/telemetry.grpc';
 
 export const hex = (n = 4) => randomBytes(n).toString('hex');
 
@@ -60,6 +63,8 @@ export class TelemetryHarness {
     return {
       ...stackEnv(),
       DATAWELL_LOG_LEVEL: 'error',
+      // Any free port: suites run side by side.
+      TELEMETRY_GRPC_PORT: '0',
       // Tokens outlive a restart of the service.
       DATAWELL_AUTH_SECRET: `tel-it-secret-${this.id}-0123456789abcdef0123456789`,
       TELEMETRY_FOLD_INTERVAL_MS: '400',
@@ -143,6 +148,20 @@ export class TelemetryHarness {
   get(path: string, token?: string): Promise<request.Response> {
     const req = request(this.app!.getHttpServer()).get(path);
     return token ? req.set('authorization', `Bearer ${token}`) : req;
+  }
+
+  /** A client of datawell.telemetry.v1.Telemetry on the running instance; a token goes in the authorization metadata. */
+  grpcClient(): { call: (method: string, message: Record<string, unknown>, token?: string) => Promise<Record<string, unknown>>; close: () => void } {
+    const definition = protoLoader.loadSync(TELEMETRY_PROTO, { keepCase: true, longs: Number, defaults: true });
+    const proto = grpc.loadPackageDefinition(definition) as unknown as { datawell: { telemetry: { v1: { Telemetry: grpc.ServiceClientConstructor } } } };
+    const client = new proto.datawell.telemetry.v1.Telemetry(`127.0.0.1:${this.app!.get(GrpcServer).port}`, grpc.credentials.createInsecure()) as grpc.Client &
+      Record<string, (r: unknown, m: grpc.Metadata, cb: (e: grpc.ServiceError | null, v: Record<string, unknown>) => void) => void>;
+    const call = (method: string, message: Record<string, unknown>, token?: string) => {
+      const metadata = new grpc.Metadata();
+      if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
+      return new Promise<Record<string, unknown>>((resolve, reject) => client[method]!(message, metadata, (e, v) => (e ? reject(e) : resolve(v))));
+    };
+    return { call, close: () => client.close() };
   }
 
   /** Publishes a dao chaincode event as the ledger bridge relays it. */

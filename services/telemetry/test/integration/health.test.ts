@@ -5,7 +5,8 @@ import { MIGRATIONS } from '../../src/migrations';
 
 describeServiceHealth({
   service: 'telemetry',
-  createApp: (env) => createServiceApp(loadServiceConfig('telemetry', env), AppModule.forConfig),
+  // gRPC on any free port: the suite boots more than one instance at a time.
+  createApp: (env) => createServiceApp(loadServiceConfig('telemetry', { ...env, TELEMETRY_GRPC_PORT: '0' }), AppModule.forConfig),
   migrations: MIGRATIONS,
   expected: { schema: 'telemetry', dependencies: ['postgres', 'redis', 'kafka'] },
 });

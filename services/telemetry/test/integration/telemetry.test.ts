@@ -1,3 +1,4 @@
+import * as grpc from '@grpc/grpc-js';
 import { verifyHeartbeatSignature, type SignedHeartbeat } from '@datawell/contracts';
 import { ecKey, eventually, hex, sleep, TelemetryHarness } from './harness';
 
@@ -115,6 +116,40 @@ describe('telemetry against the real stack (PostgreSQL, Redis, Kafka)', () => {
     await h.heartbeat(daoId, VSP, 'w-vsp', 10, vspKey);
     await eventually('a new snapshot with w-vsp:10', () => h.snapshots(channel).some((s) => pairs(s.snapshot.heartbeats).includes('w-vsp:10')) || undefined);
     expect(h.snapshots(channel).map((s) => s.snapshot.snapshotId)).toEqual(h.snapshots(channel).map((_, i) => `${channel}:${i + 1}`));
+  });
+
+  it('serves GetWorkload and GetDaoTelemetry over gRPC to members, authenticated by a bearer token in the metadata', async () => {
+    const daoId = `g${hex()}`;
+    const channel = await h.version(daoId, { heartbeatIntervalSeconds: 30, abandonAfterSeconds: 3600 });
+    const key = ecKey();
+    await h.registerWorkload(channel, 'w-grpc', VSP, key);
+    await h.heartbeat(daoId, VSP, 'w-grpc', 1, key, { metrics: { cpuMilli: 42 } });
+    await eventually('w-grpc live', async () => ((await h.get('/workloads/w-grpc', token)).body.lastSeq === 1 ? true : undefined));
+    const outsider = await h.login(`Out${hex(2)}MSP`, 'VSP');
+    const { call, close } = h.grpcClient();
+    try {
+      const workload = await call('GetWorkload', { workload_id: 'w-grpc' }, token);
+      expect(workload).toMatchObject({ workload_id: 'w-grpc', owner: VSP, dao_id: daoId, version: 1, channel, last_seq: 1, status: 'healthy', metrics: { cpuMilli: 42 } });
+      expect(typeof workload['last_heartbeat_at']).toBe('string');
+      const dao = await call('GetDaoTelemetry', { dao_id: daoId }, token);
+      expect(dao).toMatchObject({ dao_id: daoId, versions: [expect.objectContaining({ version: 1, channel, status: 'active', heartbeat_interval_seconds: 30, abandon_after_seconds: 3600 })] });
+      const members = (dao['versions'] as Array<{ members: Array<Record<string, unknown>> }>)[0]!.members;
+      expect(members.map((m) => [m['msp_id'], m['group'], m['status'], m['workloads']]).sort()).toEqual([
+        [DSP, 'D', 'active', 0],
+        [VSP, 'J1', 'active', 1],
+      ]);
+
+      await expect(call('GetWorkload', { workload_id: 'w-grpc' })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+      await expect(call('GetDaoTelemetry', { dao_id: daoId }, 'forged.token')).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+      await expect(call('GetWorkload', { workload_id: 'w-grpc' }, outsider)).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
+      await expect(call('GetDaoTelemetry', { dao_id: daoId }, outsider)).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
+      await expect(call('GetWorkload', { workload_id: 'w-nowhere' }, token)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+      await expect(call('GetDaoTelemetry', { dao_id: 'nosuchdao' }, token)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+      await expect(call('GetDaoTelemetry', { dao_id: 'Bad_Id' }, token)).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+      await expect(call('GetWorkload', {}, token)).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+    } finally {
+      close();
+    }
   });
 
   it('holds a heartbeat that arrives before its workload is registered, and records it once registered', async () => {
