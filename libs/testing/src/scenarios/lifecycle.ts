@@ -73,6 +73,8 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
       const value = await probe();
       if (value !== undefined) return value;
     } catch (error) {
+      // Refusals do not go away by waiting: fail now with the service's reason.
+      if (error instanceof ApiError && [400, 401, 403, 413].includes(error.status)) throw error;
       last = error;
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${last instanceof Error ? last.message : String(last)})` : ''}`);
@@ -226,7 +228,7 @@ export async function runLifecycle(opts: LifecycleOptions): Promise<LifecycleRes
 
   await stage('joined');
   type Infra = { status: string; workloads: Array<{ workloadId: string; owner: string; status: string; supervisorPid: number | null }> };
-  const infrastructure = (version: number) => call<Infra>(`${urls.provisioner}/daos/${daoId}/versions/${version}/infrastructure`);
+  const infrastructure = async (version: number) => call<Infra>(`${urls.provisioner}/daos/${daoId}/versions/${version}/infrastructure`, { token: await as(dsp, 'provisioner') });
   const ledgerVersion = (version: number) => call<{ infrastructureStatus: string; memberStates: Array<{ mspId: string; status: string; lastHeartbeatMs?: number }> }>(`${urls['ledger-bridge']}/admin/daos/${daoId}/versions/${version}/state?as=${dsp.mspId}`);
   for (const version of [1, 2]) {
     progress(`provisioning version ${version}: OpenTofu apply, workloads started, recorded on the ledger`);
@@ -272,7 +274,7 @@ export async function runLifecycle(opts: LifecycleOptions): Promise<LifecycleRes
   for (const version of [1, 2]) for (const m of (await ledgerVersion(version)).memberStates) if (m.status === 'abandoned') abandoned.push(m.mspId);
   const amount = (msp: string) => entitlements.members.find((m) => m.mspId === msp)?.amount ?? '0';
   const json = (a: string): number | string => (BigInt(a) > BigInt(Number.MAX_SAFE_INTEGER) ? a : Number(a));
-  const tofu = await call<{ count: number }>(`${urls.provisioner}/tofu/states`);
+  const tofu = await call<{ count: number }>(`${urls.provisioner}/tofu/states`, { token: await as(dsp, 'provisioner') });
   return {
     daoId,
     versions: dao.versions.map((v) => ({ version: v.version, channel: v.channel, members: v.members.map((m) => m.mspId) })),
