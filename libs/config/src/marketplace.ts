@@ -3,8 +3,6 @@ import type { ServiceExtension } from './extension';
 
 /** Settings of the marketplace service beyond the common ones (see docs/marketplace.md). */
 export interface MarketplaceSettings {
-  /** gRPC port (GetParticipant, SearchOffers, GetDao); 0 picks a free port (tests). */
-  readonly grpcPort: number;
   readonly topics: {
     readonly ledgerEvents: string;
     readonly ledgerCommands: string;
@@ -17,7 +15,6 @@ export interface MarketplaceSettings {
 }
 
 export const MARKETPLACE_VARIABLES = {
-  grpcPort: 'MARKETPLACE_GRPC_PORT',
   ledgerEventsTopic: 'MARKETPLACE_LEDGER_EVENTS_TOPIC',
   ledgerCommandsTopic: 'MARKETPLACE_LEDGER_COMMANDS_TOPIC',
   ledgerReceiptsTopic: 'MARKETPLACE_LEDGER_RECEIPTS_TOPIC',
@@ -29,18 +26,8 @@ export const MARKETPLACE_VARIABLES = {
 const V = MARKETPLACE_VARIABLES;
 const withDefault = (value: string) => z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : value), z.string());
 const topic = (value: string) => withDefault(value).refine((t) => /^[A-Za-z0-9._-]{1,249}$/.test(t), 'must be a Kafka topic name');
-const grpcPort = withDefault('5100').transform((value, ctx) => {
-  const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
-  if (!(port >= 0 && port <= 65535)) {
-    ctx.addIssue({ code: 'custom', message: `must be a port number 0-65535 (got "${value}")` });
-    return z.NEVER;
-  }
-  return port;
-});
-
 export const marketplaceExtension: ServiceExtension<MarketplaceSettings> = {
   shape: {
-    [V.grpcPort]: grpcPort,
     [V.ledgerEventsTopic]: topic('datawell.ledger.events.v1'),
     [V.ledgerCommandsTopic]: topic('datawell.ledger.commands.v1'),
     [V.ledgerReceiptsTopic]: topic('datawell.ledger.receipts.v1'),
@@ -49,7 +36,6 @@ export const marketplaceExtension: ServiceExtension<MarketplaceSettings> = {
     [V.groupId]: withDefault('datawell-marketplace').refine((g) => /^[A-Za-z0-9._-]{1,200}$/.test(g), 'must be a Kafka group id'),
   },
   build: (values) => ({
-    grpcPort: values[V.grpcPort] as number,
     topics: {
       ledgerEvents: values[V.ledgerEventsTopic] as string,
       ledgerCommands: values[V.ledgerCommandsTopic] as string,

@@ -1,4 +1,12 @@
 import { CreateMarketplaceSchema1763700000000 } from './1763700000000-create-schema';
+import { CreateMarketplaceOutboxInbox1763900000000 } from './1763900000000-outbox-inbox';
+import { CreateMarketplaceIdentityDirectory1763900000001 } from './1763900000001-identity-directory';
+import { CreateMarketplaceTables1763900000002 } from './1763900000002-read-models';
 
 /** In the order they run; TypeORM records each by class name in marketplace.migrations. */
-export const MIGRATIONS = [CreateMarketplaceSchema1763700000000];
+export const MIGRATIONS = [
+  CreateMarketplaceSchema1763700000000,
+  CreateMarketplaceOutboxInbox1763900000000,
+  CreateMarketplaceIdentityDirectory1763900000001,
+  CreateMarketplaceTables1763900000002,
+];

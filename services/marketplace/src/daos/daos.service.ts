@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '@datawell/auth';
+import { daoChannelName } from '@datawell/contracts';
+import type { EntityManager } from 'typeorm';
+import { z } from 'zod';
+import { forbidden, MarketplaceError } from '../errors';
+import { ledgerCommandMessage, newCommandId } from '../ledger/commands';
+import { Store } from '../store';
+import { daoIdSchema, idSchema, parseInput } from '../validation';
+
+export const revenueInputSchema = z.strictObject({
+  amount: z.string('must be a decimal string').regex(/^[1-9]\d{0,29}$/, 'must be a positive whole number of minor units as a decimal string'),
+  /** Per use (pay-per-use DAOs) or per subscription period (subscription DAOs). */
+  kind: z.enum(['use', 'subscription']),
+  revenueId: idSchema.optional(),
+  reference: z.string().trim().min(1).max(256).optional(),
+});
+
+export interface DaoMemberView {
+  mspId: string;
+  group: string;
+  role: string;
+  weight: number;
+  ownershipPpm: number;
+  status: string;
+}
+export interface DaoView {
+  daoId: string;
+  status: 'active' | 'dissolved';
+  topVersion: number;
+  topChannel: string;
+  versions: Array<{ version: number; channel: string; agreementId: string; betaPpm: number; status: string; superseded: boolean; terms: unknown; members: DaoMemberView[] }>;
+  /** Every member with its status in the top version (where it is a member) and the channels it is in. */
+  members: Array<{ mspId: string; group: string; role: string; status: string; channels: string[] }>;
+}
+
+/** Payloads of the dao chaincode's events that the read model uses. */
+export interface VersionCreatedPayload {
+  daoId: string;
+  version: number;
+  agreementId: string;
+  betaPpm: number;
+  members: Array<{ mspId: string; group: string; role: string; weight: number; ownershipPpm: number }>;
+  terms: unknown;
+}
+export interface AllocationPayload {
+  allocationId?: string;
+  payouts: Array<{ mspId: string; amount: string }>;
+}
+
+/** DAOs as their channels' events tell them: versions, members per channel, payouts; revenue goes to the top channel. */
+@Injectable()
+export class DaosService {
+  constructor(private readonly store: Store) {}
+
+  async get(daoIdParam: string): Promise<DaoView> {
+    const daoId = parseInput(daoIdSchema, daoIdParam, 'daoId');
+    const versions = await this.store.query(`SELECT * FROM ${this.store.t('dao_versions')} WHERE dao_id = $1 ORDER BY version`, [daoId]);
+    if (versions.length === 0) throw new MarketplaceError('DAO_NOT_FOUND', `no DAO ${daoId}`);
+    const members = await this.store.query(`SELECT * FROM ${this.store.t('dao_members')} WHERE dao_id = $1 ORDER BY channel, position`, [daoId]);
+    const top = versions[versions.length - 1]!;
+    const byChannel = (channel: unknown) =>
+      members
+        .filter((m) => m['channel'] === channel)
+        .map((m) => ({ mspId: m['msp_id'] as string, group: m['member_group'] as string, role: m['role'] as string, weight: Number(m['weight']), ownershipPpm: Number(m['ownership_ppm']), status: m['status'] as string }));
+    const all = new Map<string, DaoView['members'][number]>();
+    for (const v of versions) {
+      for (const m of byChannel(v['channel'])) {
+        const entry = all.get(m.mspId) ?? { mspId: m.mspId, group: m.group, role: m.role, status: m.status, channels: [] };
+        entry.status = m.status;
+        entry.channels.push(v['channel'] as string);
+        all.set(m.mspId, entry);
+      }
+    }
+    return {
+      daoId,
+      status: top['status'] as 'active' | 'dissolved',
+      topVersion: Number(top['version']),
+      topChannel: top['channel'] as string,
+      versions: versions.map((v) => ({
+        version: Number(v['version']),
+        channel: v['channel'] as string,
+        agreementId: v['agreement_id'] as string,
+        betaPpm: Number(v['beta_ppm']),
+        status: v['status'] as string,
+        superseded: Boolean(v['superseded']),
+        terms: v['terms'],
+        members: byChannel(v['channel']),
+      })),
+      members: [...all.values()],
+    };
+  }
+
+  /** Per member: the sum of its payouts over every channel of the DAO, exact, as decimal strings. */
+  async entitlements(daoIdParam: string): Promise<{ daoId: string; total: string; members: Array<{ mspId: string; amount: string; channels: Array<{ channel: string; amount: string }> }> }> {
+    const daoId = parseInput(daoIdSchema, daoIdParam, 'daoId');
+    await this.memberIds(daoId);
+    const rows = await this.store.query<{ msp_id: string; channel: string; amount: string }>(
+      `SELECT msp_id, channel, sum(amount)::text AS amount FROM ${this.store.t('dao_payouts')} WHERE dao_id = $1 GROUP BY msp_id, channel ORDER BY msp_id, channel`,
+      [daoId],
+    );
+    const members = new Map<string, { mspId: string; amount: bigint; channels: Array<{ channel: string; amount: string }> }>();
+    let total = 0n;
+    for (const r of rows) {
+      const m = members.get(r.msp_id) ?? { mspId: r.msp_id, amount: 0n, channels: [] };
+      m.amount += BigInt(r.amount);
+      total += BigInt(r.amount);
+      m.channels.push({ channel: r.channel, amount: r.amount });
+      members.set(r.msp_id, m);
+    }
+    return { daoId, total: total.toString(), members: [...members.values()].map((m) => ({ ...m, amount: m.amount.toString() })) };
+  }
+
+  async recordRevenue(principal: Principal, daoIdParam: string, body: unknown): Promise<{ daoId: string; revenueId: string; channel: string; commandId: string }> {
+    const daoId = parseInput(daoIdSchema, daoIdParam, 'daoId');
+    const input = parseInput(revenueInputSchema, body, 'body');
+    const revenueId = input.revenueId ?? `rev-${randomUUID()}`;
+    const commandId = newCommandId('RecordRevenue');
+    return this.store.write(async (manager, send) => {
+      const [top] = await this.store.query(`SELECT * FROM ${this.store.t('dao_versions')} WHERE dao_id = $1 ORDER BY version DESC LIMIT 1`, [daoId], manager);
+      if (!top) throw new MarketplaceError('DAO_NOT_FOUND', `no DAO ${daoId}`);
+      if (top['status'] !== 'active') throw new MarketplaceError('WRONG_STATE', `DAO ${daoId} is dissolved`);
+      const channel = top['channel'] as string;
+      const [member] = await this.store.query(`SELECT status FROM ${this.store.t('dao_members')} WHERE channel = $1 AND msp_id = $2`, [channel, principal.mspId], manager);
+      if (!member || member['status'] !== 'active') throw forbidden(`${principal.mspId} is not an active member of ${channel} and may not record its revenue`);
+      const inserted = await this.store.query(
+        `INSERT INTO ${this.store.t('dao_revenue')} (dao_id, revenue_id, channel, amount, kind, status, recorded_by, command_id)
+         VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7) ON CONFLICT DO NOTHING RETURNING revenue_id`,
+        [daoId, revenueId, channel, input.amount, input.kind, principal.mspId, commandId],
+        manager,
+      );
+      if (inserted.length === 0) throw new MarketplaceError('REVENUE_EXISTS', `revenue ${revenueId} of DAO ${daoId} is already recorded`);
+      const argument = { revenueId, amount: input.amount, kind: input.kind === 'use' ? 'use' : 'subscription-period', ...(input.reference ? { reference: input.reference } : {}) };
+      await send(
+        ledgerCommandMessage(this.store.settings.topics.ledgerCommands, {
+          commandId,
+          channel,
+          chaincode: 'dao',
+          transaction: 'RecordRevenue',
+          arguments: [JSON.stringify(argument)],
+          actingMspId: principal.mspId,
+        }),
+      );
+      return { daoId, revenueId, channel, commandId };
+    });
+  }
+
+  /** The MSP ids in any version of a DAO (DAO_NOT_FOUND when none). */
+  async memberIds(daoId: string): Promise<Set<string>> {
+    const versions = await this.store.query(`SELECT 1 FROM ${this.store.t('dao_versions')} WHERE dao_id = $1 LIMIT 1`, [daoId]);
+    if (versions.length === 0) throw new MarketplaceError('DAO_NOT_FOUND', `no DAO ${daoId}`);
+    const rows = await this.store.query<{ msp_id: string }>(`SELECT DISTINCT msp_id FROM ${this.store.t('dao_members')} WHERE dao_id = $1`, [daoId]);
+    return new Set(rows.map((r) => r.msp_id));
+  }
+
+  // ---------------------------------------------------------------- from ledger events
+
+  async onVersionCreated(manager: EntityManager, channel: string, p: VersionCreatedPayload): Promise<void> {
+    const expected = daoChannelName(p.daoId, p.version);
+    if (expected !== channel) throw new Error(`VersionCreated of ${expected} arrived from channel ${channel}`);
+    await this.store.query(
+      `INSERT INTO ${this.store.t('dao_versions')} (dao_id, version, channel, agreement_id, beta_ppm, terms, status)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, 'active') ON CONFLICT DO NOTHING`,
+      [p.daoId, p.version, channel, p.agreementId, p.betaPpm, JSON.stringify(p.terms ?? {})],
+      manager,
+    );
+    for (const [position, m] of p.members.entries()) {
+      await this.store.query(
+        `INSERT INTO ${this.store.t('dao_members')} (channel, dao_id, msp_id, position, member_group, role, weight, ownership_ppm, status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active') ON CONFLICT DO NOTHING`,
+        [channel, p.daoId, m.mspId, position, m.group, m.role, m.weight, m.ownershipPpm],
+        manager,
+      );
+    }
+    if (p.version > 1) {
+      await this.store.query(`UPDATE ${this.store.t('dao_versions')} SET superseded = true WHERE dao_id = $1 AND version < $2`, [p.daoId, p.version], manager);
+    }
+  }
+
+  async onVersionSuperseded(manager: EntityManager, channel: string): Promise<void> {
+    await this.store.query(`UPDATE ${this.store.t('dao_versions')} SET superseded = true WHERE channel = $1`, [channel], manager);
+  }
+
+  /** MemberAbandoned / MemberExited on one channel; a founding member leaving dissolves that version. */
+  async onMemberEnded(manager: EntityManager, channel: string, p: { mspId: string; dissolved?: boolean }, status: 'abandoned' | 'exited'): Promise<void> {
+    await this.store.query(`UPDATE ${this.store.t('dao_members')} SET status = $3 WHERE channel = $1 AND msp_id = $2`, [channel, p.mspId, status], manager);
+    if (p.dissolved) await this.store.query(`UPDATE ${this.store.t('dao_versions')} SET status = 'dissolved' WHERE channel = $1`, [channel], manager);
+  }
+
+  /** RevenueRecorded / AllocationReceived: this level's payouts (`allocation.payouts`, amounts as decimal strings). */
+  async onAllocation(manager: EntityManager, eventId: string, daoId: string, channel: string, allocation: AllocationPayload, revenueId?: string): Promise<void> {
+    for (const payout of allocation.payouts) {
+      await this.store.query(
+        `INSERT INTO ${this.store.t('dao_payouts')} (event_id, dao_id, channel, allocation_id, msp_id, amount) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT DO NOTHING`,
+        [eventId, daoId, channel, allocation.allocationId ?? eventId, payout.mspId, payout.amount],
+        manager,
+      );
+    }
+    if (revenueId) {
+      await this.store.query(`UPDATE ${this.store.t('dao_revenue')} SET status = 'recorded' WHERE dao_id = $1 AND revenue_id = $2`, [daoId, revenueId], manager);
+    }
+  }
+
+  async onCommandFailed(manager: EntityManager, commandId: string, code: string): Promise<void> {
+    await this.store.query(`UPDATE ${this.store.t('dao_revenue')} SET status = 'failed', failure_code = $2 WHERE command_id = $1 AND status = 'submitted'`, [commandId, code], manager);
+  }
+}

@@ -1,0 +1,77 @@
+import { join } from 'node:path';
+import { Injectable } from '@nestjs/common';
+import type { GrpcServiceOptions } from '@datawell/config';
+import { DaosService } from '../daos/daos.service';
+import { OffersService } from '../offers/offers.service';
+import { ParticipantsService } from '../participants/participants.service';
+
+/**
+ * The marketplace's read side over gRPC (libs/contracts/proto/marketplace.proto), served by the
+ * platform's GrpcServer on MARKETPLACE_GRPC_PORT. Fields keep the proto's snake_case; domain errors
+ * map to gRPC statuses by their code (…_NOT_FOUND → NOT_FOUND, INVALID_REQUEST → INVALID_ARGUMENT).
+ */
+@Injectable()
+export class MarketplaceGrpc {
+  constructor(
+    private readonly participants: ParticipantsService,
+    private readonly offers: OffersService,
+    private readonly daos: DaosService,
+  ) {}
+
+  async GetParticipant(request: Record<string, unknown>): Promise<unknown> {
+    const p = await this.participants.get(String(request['msp_id'] ?? ''));
+    return {
+      msp_id: p.mspId,
+      role: p.role,
+      name: p.name,
+      status: p.status,
+      reputation: { count: p.reputation.count, sum: p.reputation.sum, score_milli: p.reputation.scoreMilli },
+      offers: p.offers.map((o) => ({ offer_id: o.offerId, kind: o.kind, title: o.title, status: o.status })),
+    };
+  }
+
+  async SearchOffers(request: Record<string, unknown>): Promise<unknown> {
+    const query: Record<string, unknown> = {};
+    const fields: Record<string, string> = { q: 'q', role: 'role', kind: 'kind', tags: 'tags', min_reputation: 'minReputation', owner: 'owner', limit: 'limit', offset: 'offset' };
+    for (const [field, name] of Object.entries(fields)) {
+      const v = request[field];
+      if (v !== undefined && v !== '' && v !== 0 && v !== '0' && !(Array.isArray(v) && v.length === 0)) query[name] = v;
+    }
+    const result = await this.offers.search(query);
+    return {
+      total: result.total,
+      offers: result.offers.map((o) => ({
+        offer_id: o.offerId,
+        owner_msp_id: o.owner.mspId,
+        owner_role: o.owner.role ?? '',
+        kind: o.kind,
+        title: o.title,
+        description: o.description ?? '',
+        tags: o.tags,
+        terms_json: JSON.stringify(o.terms),
+        description_digest: o.descriptionDigest,
+        status: o.status,
+        revision: o.revision,
+        owner_reputation_milli: o.owner.reputation.scoreMilli,
+      })),
+    };
+  }
+
+  async GetDao(request: Record<string, unknown>): Promise<unknown> {
+    const d = await this.daos.get(String(request['dao_id'] ?? ''));
+    return {
+      dao_id: d.daoId,
+      status: d.status,
+      top_version: d.topVersion,
+      top_channel: d.topChannel,
+      versions: d.versions.map((v) => ({ version: v.version, channel: v.channel, beta_ppm: v.betaPpm, status: v.status, superseded: v.superseded })),
+      members: d.members.map((m) => ({ msp_id: m.mspId, group: m.group, role: m.role, status: m.status, channels: m.channels })),
+    };
+  }
+}
+
+export const MARKETPLACE_GRPC: GrpcServiceOptions = {
+  protoFile: join(__dirname, '..', '..', '..', '..', 'libs', 'contracts', 'proto', 'marketplace.proto'),
+  service: 'datawell.marketplace.v1.Marketplace',
+  handlers: MarketplaceGrpc,
+};

@@ -1,0 +1,134 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseFilters } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
+import { DaosService } from '../daos/daos.service';
+import { MarketplaceErrorFilter } from '../errors';
+import { FeedbackService } from '../feedback/feedback.service';
+import { OffersService } from '../offers/offers.service';
+import { ParticipantsService } from '../participants/participants.service';
+import { AcceptedDto, FeedbackDto, IdentityRequestDto, OfferDto, RegistrationDto, RevenueDto } from './dtos';
+
+@ApiTags('participants')
+@Controller('participants')
+@UseFilters(MarketplaceErrorFilter)
+export class ParticipantsController {
+  constructor(private readonly participants: ParticipantsService) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Register an organisation (self-service); the operator’s bridge onboards it and enrolls its first identity' })
+  @ApiBody({ type: RegistrationDto })
+  @ApiAcceptedResponse({ type: AcceptedDto })
+  register(@Body() body: unknown) {
+    return this.participants.register(body);
+  }
+
+  @Get(':mspId')
+  @ApiOperation({ summary: 'A participant: status, role, reputation and offers' })
+  get(@Param('mspId') mspId: string) {
+    return this.participants.get(mspId);
+  }
+
+  @Post(':mspId/identities')
+  @HttpCode(202)
+  @Authenticated()
+  @ApiOperation({ summary: 'Enroll another user of the caller’s organisation' })
+  @ApiBody({ type: IdentityRequestDto })
+  enroll(@CurrentPrincipal() principal: Principal, @Param('mspId') mspId: string, @Body() body: unknown) {
+    return this.participants.enroll(principal, mspId, body);
+  }
+
+  @Get(':mspId/identities/:enrollmentId')
+  @ApiOperation({ summary: 'An identity being enrolled: poll until status is enrolled, then use certificatePem' })
+  identity(@Param('mspId') mspId: string, @Param('enrollmentId') enrollmentId: string) {
+    return this.participants.identity(mspId, enrollmentId);
+  }
+}
+
+@ApiTags('offers')
+@Controller('offers')
+@UseFilters(MarketplaceErrorFilter)
+export class OffersController {
+  constructor(private readonly offers: OffersService) {}
+
+  @Post()
+  @HttpCode(202)
+  @Authenticated()
+  @ApiOperation({ summary: 'Post an offer (data offers by DSPs, value offers by VSPs); it opens when the ledger records it' })
+  @ApiBody({ type: OfferDto })
+  post(@CurrentPrincipal() principal: Principal, @Body() body: unknown) {
+    return this.offers.post(principal, body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Browse and search offers: q (full text), role, kind, tags, owner, minReputation (0-5), status, limit, offset' })
+  search(@Query() query: Record<string, unknown>) {
+    return this.offers.search(query);
+  }
+
+  @Get(':offerId')
+  get(@Param('offerId') offerId: string) {
+    return this.offers.get(offerId);
+  }
+
+  @Patch(':offerId')
+  @HttpCode(202)
+  @Authenticated()
+  @ApiOperation({ summary: 'Change an open offer (owner only)' })
+  @ApiBody({ type: OfferDto })
+  update(@CurrentPrincipal() principal: Principal, @Param('offerId') offerId: string, @Body() body: unknown) {
+    return this.offers.update(principal, offerId, body);
+  }
+
+  @Delete(':offerId')
+  @HttpCode(202)
+  @Authenticated()
+  @ApiOperation({ summary: 'Withdraw an open offer (owner only)' })
+  withdraw(@CurrentPrincipal() principal: Principal, @Param('offerId') offerId: string) {
+    return this.offers.withdraw(principal, offerId);
+  }
+}
+
+@ApiTags('feedback')
+@Controller('feedback')
+@UseFilters(MarketplaceErrorFilter)
+export class FeedbackController {
+  constructor(private readonly feedback: FeedbackService) {}
+
+  @Post()
+  @HttpCode(202)
+  @Authenticated()
+  @ApiOperation({ summary: 'Rate another member of a DAO you share (1-5, comment kept off-chain)' })
+  @ApiBody({ type: FeedbackDto })
+  submit(@CurrentPrincipal() principal: Principal, @Body() body: unknown) {
+    return this.feedback.submit(principal, body);
+  }
+}
+
+@ApiTags('daos')
+@Controller('daos')
+@UseFilters(MarketplaceErrorFilter)
+export class DaosController {
+  constructor(private readonly daos: DaosService) {}
+
+  @Get(':daoId')
+  @ApiOperation({ summary: 'A DAO: versions, channels, members with status' })
+  get(@Param('daoId') daoId: string) {
+    return this.daos.get(daoId);
+  }
+
+  @Get(':daoId/entitlements')
+  @ApiOperation({ summary: 'Per member: the sum of its payouts over the DAO’s channels (decimal strings)' })
+  entitlements(@Param('daoId') daoId: string) {
+    return this.daos.entitlements(daoId);
+  }
+
+  @Post(':daoId/revenue')
+  @HttpCode(202)
+  @Authenticated()
+  @ApiOperation({ summary: 'Record revenue on the top channel (an active member of the top version)' })
+  @ApiBody({ type: RevenueDto })
+  revenue(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Body() body: unknown) {
+    return this.daos.recordRevenue(principal, daoId, body);
+  }
+}

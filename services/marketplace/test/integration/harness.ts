@@ -1,0 +1,195 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { createKeyAndCsr, login, testCertificateAuthority } from '@datawell/auth';
+import { createServiceApp, GrpcServer, loadServiceConfig } from '@datawell/config';
+import { ledgerEventCloudEvent, networkEventCloudEvent, TOPICS, type LedgerEvent, type NetworkEvent } from '@datawell/contracts';
+import { stackConnection, stackEnv } from '@datawell/testing';
+import { AppModule } from '../../src/app.module';
+
+export const hex = (n = 4) => randomBytes(n).toString('hex');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+export interface Received {
+  topic: string;
+  key: string | null;
+  value: { id: string; data: Record<string, unknown> };
+}
+
+/**
+ * The marketplace app in-process on the real PostgreSQL and Kafka, with topics of its own so that
+ * the test plays the ledger bridge: it reads the commands the marketplace emits and publishes the
+ * network and ledger events the bridge would. The identity directory of libs/auth reads the shared
+ * ledger events topic, so ParticipantRegistered goes there too.
+ */
+export class MarketplaceHarness {
+  readonly run = hex();
+  readonly topics = {
+    ledgerEvents: `mkt-it-${this.run}.ledger.events`,
+    ledgerCommands: `mkt-it-${this.run}.ledger.commands`,
+    ledgerReceipts: `mkt-it-${this.run}.ledger.receipts`,
+    networkCommands: `mkt-it-${this.run}.network.commands`,
+    networkEvents: `mkt-it-${this.run}.network.events`,
+  };
+  readonly kafka = new Kafka({ clientId: `mkt-it-${this.run}`, brokers: [...stackConnection().kafka.brokers], logLevel: logLevel.NOTHING });
+  readonly received: Received[] = [];
+  app!: INestApplication;
+  baseUrl = '';
+  grpcPort = 0;
+  #producer!: Producer;
+  #consumer!: Consumer;
+  #block = 100;
+
+  async start(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [...Object.values(this.topics), TOPICS.ledgerEvents].map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
+    await admin.disconnect();
+    this.#producer = this.kafka.producer();
+    await this.#producer.connect();
+    this.#consumer = this.kafka.consumer({ groupId: `mkt-it-reader-${this.run}` });
+    await this.#consumer.connect();
+    await this.#consumer.subscribe({ topics: [this.topics.ledgerCommands, this.topics.networkCommands], fromBeginning: true });
+    await this.#consumer.run({
+      eachMessage: async ({ topic, message }) => {
+        this.received.push({ topic, key: message.key?.toString() ?? null, value: JSON.parse(String(message.value)) as Received['value'] });
+      },
+    });
+    const port = await freePort();
+    const env = {
+      ...stackEnv(),
+      MARKETPLACE_HTTP_PORT: String(port),
+      MARKETPLACE_GRPC_PORT: '0',
+      MARKETPLACE_GROUP_ID: `mkt-it-${this.run}`,
+      MARKETPLACE_LEDGER_EVENTS_TOPIC: this.topics.ledgerEvents,
+      MARKETPLACE_LEDGER_COMMANDS_TOPIC: this.topics.ledgerCommands,
+      MARKETPLACE_LEDGER_RECEIPTS_TOPIC: this.topics.ledgerReceipts,
+      MARKETPLACE_NETWORK_COMMANDS_TOPIC: this.topics.networkCommands,
+      MARKETPLACE_NETWORK_EVENTS_TOPIC: this.topics.networkEvents,
+      DATAWELL_LOG_LEVEL: 'warn',
+    };
+    this.app = await createServiceApp(loadServiceConfig('marketplace', env), AppModule.forConfig);
+    await this.app.listen(port, '127.0.0.1');
+    this.baseUrl = `http://127.0.0.1:${port}`;
+    this.grpcPort = this.app.get(GrpcServer).port;
+  }
+
+  async stop(): Promise<void> {
+    await this.app?.close();
+    await this.#consumer?.disconnect();
+    await this.#producer?.disconnect();
+  }
+
+  async http(method: string, path: string, body?: unknown, token?: string, raw?: string): Promise<{ status: number; body: Record<string, unknown> }> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (token) headers['authorization'] = `Bearer ${token}`;
+    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, ...(raw !== undefined ? { body: raw } : body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const text = await response.text();
+    let json: Record<string, unknown> = {};
+    try {
+      json = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      json = { text };
+    }
+    return { status: response.status, body: json };
+  }
+
+  /** The first command on `topic` matching `predicate`, waiting for it. */
+  async command(topic: string, predicate: (r: Received) => boolean, timeoutMs = 30_000): Promise<Received> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.received.find((r) => r.topic === topic && predicate(r));
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no matching command on ${topic}; saw ${this.received.map((r) => `${r.topic}:${r.value.id}`).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async networkEvent(event: NetworkEvent): Promise<void> {
+    const ce = networkEventCloudEvent(event, 'urn:datawell:ledger-bridge:test');
+    await this.#producer.send({ topic: this.topics.networkEvents, messages: [{ key: 'k', value: JSON.stringify(ce) }] });
+  }
+
+  /** A chaincode event as the bridge relays it; `shared` also sends it to the shared ledger events topic. */
+  async ledgerEvent(channel: string, chaincode: string, eventName: string, payload: Record<string, unknown>, shared = false): Promise<string> {
+    const transactionId = hex(16);
+    const event: LedgerEvent = {
+      channel,
+      blockNumber: String(this.#block++),
+      transactionId,
+      eventIndex: 0,
+      chaincodeId: chaincode,
+      eventName,
+      payloadEncoding: 'json',
+      payload: { ...payload, type: eventName, txId: transactionId, channel } as LedgerEvent['payload'],
+      daoId: null,
+    };
+    const ce = ledgerEventCloudEvent(event);
+    const message = { key: channel, value: JSON.stringify(ce) };
+    await this.#producer.send({ topic: this.topics.ledgerEvents, messages: [message] });
+    if (shared) await this.#producer.send({ topic: TOPICS.ledgerEvents, messages: [message] });
+    return ce.id;
+  }
+
+  async receipt(data: Record<string, unknown>): Promise<void> {
+    const ce = { specversion: '1.0', id: `receipt:${String(data['commandId'])}`, source: 'urn:test', type: 'datawell.ledger.receipt.v1', time: new Date().toISOString(), datacontenttype: 'application/json', data };
+    await this.#producer.send({ topic: this.topics.ledgerReceipts, messages: [{ key: 'k', value: JSON.stringify(ce) }] });
+  }
+}
+
+export async function eventually<T>(what: string, fn: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await fn();
+    if (ok(last)) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export interface Member {
+  mspId: string;
+  role: 'DSP' | 'VSP';
+  enrollmentId: string;
+  privateKeyPem: string;
+  certificatePem: string;
+  token: string;
+}
+
+/**
+ * Registers an organisation through the API and plays the bridge: onboarding, enrollment at the
+ * organisation's CA (a per-test CA: the stack has only the operator's), ParticipantRegistered.
+ */
+export async function onboard(h: MarketplaceHarness, role: 'DSP' | 'VSP'): Promise<Member> {
+  const mspId = `T${h.run}${hex(2)}${role}MSP`;
+  const enrollmentId = `user-${hex(2)}`;
+  const { privateKeyPem, csrPem } = await createKeyAndCsr(enrollmentId);
+  const registered = await h.http('POST', '/participants', { mspId, role, name: `${role} ${mspId}`, identity: { enrollmentId, csrPem } });
+  if (registered.status !== 202) throw new Error(`register ${mspId}: ${registered.status} ${JSON.stringify(registered.body)}`);
+  const onboardCmd = await h.command(h.topics.networkCommands, (r) => r.value.data['kind'] === 'onboard-participant' && r.value.data['mspId'] === mspId);
+  const ca = await testCertificateAuthority(`ca.${mspId}`);
+  await h.networkEvent({ kind: 'participant-onboarded', commandId: onboardCmd.value.data['commandId'] as string, mspId, role, name: `${role} ${mspId}`, caCertPem: ca.caCertPem });
+  await h.ledgerEvent('marketplace', 'marketplace', 'ParticipantRegistered', { mspId, role, name: `${role} ${mspId}`, caCertPem: ca.caCertPem, status: 'active' }, true);
+  const enroll = await h.command(h.topics.networkCommands, (r) => r.value.data['kind'] === 'enroll-identity' && r.value.data['mspId'] === mspId);
+  const certificatePem = await ca.issue(enroll.value.data['csrPem'] as string);
+  await h.networkEvent({ kind: 'identity-enrolled', commandId: enroll.value.data['commandId'] as string, mspId, enrollmentId, certificatePem, caCertPem: ca.caCertPem });
+  const identity = await eventually('enrolled', () => h.http('GET', `/participants/${mspId}/identities/${enrollmentId}`), (r) => r.body['status'] === 'enrolled');
+  const token = await eventually(
+    'login',
+    () => login(h.baseUrl, { certificatePem: identity.body['certificatePem'] as string, privateKeyPem }).catch(() => ''),
+    (t) => t !== '',
+    60_000,
+  );
+  await eventually('active', () => h.http('GET', `/participants/${mspId}`), (r) => r.body['status'] === 'active');
+  return { mspId, role, enrollmentId, privateKeyPem, certificatePem, token };
+}

@@ -1,0 +1,293 @@
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { createKeyAndCsr } from '@datawell/auth';
+import { MARKETPLACE_GRPC } from '../../src/grpc/marketplace.grpc';
+import { descriptionDigest } from '../../src/offers/offers.validation';
+import { eventually, hex, MarketplaceHarness, onboard, type Member } from './harness';
+
+jest.setTimeout(180_000);
+
+const h = new MarketplaceHarness();
+let dsp: Member;
+let vsp: Member;
+let outsider: Member;
+
+const dataOffer = (tag: string) => ({
+  kind: 'data',
+  title: `Harbour water quality ${tag}`,
+  description: `Salinity and turbidity from buoys in the harbour, streamed every minute. Marker ${tag}.`,
+  tags: ['water', tag],
+  schema: { salinity: 'int', turbidity: 'int' },
+  updateFrequency: 'every minute',
+  source: { type: 'iot-stream', topic: 'dsp.harbour.readings' },
+});
+
+beforeAll(async () => {
+  await h.start();
+  [dsp, vsp, outsider] = await Promise.all([onboard(h, 'DSP'), onboard(h, 'VSP'), onboard(h, 'VSP')]);
+});
+
+afterAll(async () => {
+  await h.stop();
+});
+
+describe('participants', () => {
+  it('registers through the bridge: 202 pending, onboard then enroll commands, the enrolled certificate, then active', async () => {
+    // onboard() drove the whole flow; here its traces.
+    const onboardCmd = await h.command(h.topics.networkCommands, (r) => r.value.data['kind'] === 'onboard-participant' && r.value.data['mspId'] === dsp.mspId);
+    expect(onboardCmd.key).toBe(dsp.mspId);
+    expect(onboardCmd.value.data).toMatchObject({ role: 'DSP', name: `DSP ${dsp.mspId}` });
+    const identity = await h.http('GET', `/participants/${dsp.mspId}/identities/${dsp.enrollmentId}`);
+    expect(identity).toMatchObject({ status: 200, body: { status: 'enrolled', certificatePem: dsp.certificatePem } });
+    const participant = await h.http('GET', `/participants/${dsp.mspId}`);
+    expect(participant.body).toMatchObject({ mspId: dsp.mspId, role: 'DSP', status: 'active', reputation: { count: 0 } });
+  });
+
+  it('refuses a second registration of an MSP id with 409 PARTICIPANT_EXISTS', async () => {
+    const { csrPem } = await createKeyAndCsr('bob');
+    const again = await h.http('POST', '/participants', { mspId: dsp.mspId, role: 'DSP', name: 'again', identity: { enrollmentId: 'bob', csrPem } });
+    expect(again).toMatchObject({ status: 409, body: { code: 'PARTICIPANT_EXISTS' } });
+  });
+
+  it('marks a registration failed when the bridge reports the command failed', async () => {
+    const mspId = `T${h.run}FailMSP`;
+    const { csrPem } = await createKeyAndCsr('carol');
+    const res = await h.http('POST', '/participants', { mspId, role: 'VSP', name: 'Failing', identity: { enrollmentId: 'carol', csrPem } });
+    expect(res).toMatchObject({ status: 202, body: { mspId, status: 'pending' } });
+    await h.networkEvent({ kind: 'command-failed', commandId: res.body['commandId'] as string, subject: mspId, code: 'CA_UNAVAILABLE', message: 'no CA' });
+    const failed = await eventually('failed', () => h.http('GET', `/participants/${mspId}`), (r) => r.body['status'] === 'failed');
+    expect(failed.body).toMatchObject({ failure: { code: 'CA_UNAVAILABLE' } });
+  });
+
+  it('enrolls another user of the caller’s own organisation only', async () => {
+    const { csrPem } = await createKeyAndCsr('dave');
+    const own = await h.http('POST', `/participants/${dsp.mspId}/identities`, { enrollmentId: 'dave', csrPem }, dsp.token);
+    expect(own).toMatchObject({ status: 202, body: { status: 'requested' } });
+    const cmd = await h.command(h.topics.networkCommands, (r) => r.value.data['commandId'] === own.body['commandId']);
+    expect(cmd.value.data).toMatchObject({ kind: 'enroll-identity', mspId: dsp.mspId, enrollmentId: 'dave', csrPem });
+    expect(await h.http('POST', `/participants/${dsp.mspId}/identities`, { enrollmentId: 'dave', csrPem }, dsp.token)).toMatchObject({ status: 409, body: { code: 'IDENTITY_EXISTS' } });
+    expect(await h.http('POST', `/participants/${dsp.mspId}/identities`, { enrollmentId: 'eve', csrPem }, vsp.token)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+  });
+});
+
+describe('offers', () => {
+  it('posts as the caller’s MSP, opens on OfferPosted, updates and withdraws through the ledger', async () => {
+    const tag = `t${hex()}`;
+    const offer = dataOffer(tag);
+    const posted = await h.http('POST', '/offers', offer, dsp.token);
+    expect(posted).toMatchObject({ status: 202, body: { status: 'submitted' } });
+    const offerId = posted.body['offerId'] as string;
+    const cmd = await h.command(h.topics.ledgerCommands, (r) => r.value.data['commandId'] === posted.body['commandId']);
+    expect(cmd.value.data).toMatchObject({ channel: 'marketplace', chaincode: 'marketplace', transaction: 'PostOffer', actingMspId: dsp.mspId });
+    const argument = JSON.parse((cmd.value.data['arguments'] as string[])[0]!) as Record<string, unknown>;
+    expect(argument).toEqual({
+      offerId,
+      kind: 'data',
+      title: offer.title,
+      terms: { tags: ['water', tag], schema: offer.schema, updateFrequency: offer.updateFrequency, source: offer.source },
+      descriptionDigest: descriptionDigest(offer.description),
+    });
+    expect((await h.http('GET', `/offers/${offerId}`)).body).toMatchObject({ status: 'submitted', description: offer.description });
+    expect((await h.http('GET', `/offers?q=${tag}`)).body).toMatchObject({ total: 0 });
+
+    await h.ledgerEvent('marketplace', 'marketplace', 'OfferPosted', { ...argument, owner: dsp.mspId, status: 'open', revision: 1, createdAtMs: 1, updatedAtMs: 1 });
+    const open = await eventually('open', () => h.http('GET', `/offers/${offerId}`), (r) => r.body['status'] === 'open');
+    expect(open.body).toMatchObject({ owner: { mspId: dsp.mspId, role: 'DSP' }, description: offer.description, revision: 1, tags: ['water', tag] });
+
+    // Search: full text over the description, tags, role, kind.
+    const byText = await h.http('GET', `/offers?q=${encodeURIComponent(`turbidity ${tag}`)}`);
+    expect(byText.body['offers']).toEqual([expect.objectContaining({ offerId })]);
+    expect((await h.http('GET', `/offers?tags=${tag},water&role=DSP&kind=data`)).body['offers']).toEqual([expect.objectContaining({ offerId })]);
+    expect((await h.http('GET', `/offers?tags=${tag}&role=VSP`)).body).toMatchObject({ total: 0 });
+    expect((await h.http('GET', `/offers?tags=${tag}&kind=value`)).body).toMatchObject({ total: 0 });
+    expect((await h.http('GET', `/offers?q=${encodeURIComponent(`"${tag}" -harbour`)}`)).body).toMatchObject({ total: 0 });
+
+    // Only the owner changes it.
+    expect(await h.http('PATCH', `/offers/${offerId}`, { title: 'Mine now' }, vsp.token)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+    expect(await h.http('PATCH', `/offers/${offerId}`, { service: 'x' }, dsp.token)).toMatchObject({ status: 400, body: { code: 'INVALID_REQUEST' } });
+    const newDescription = `Now with dissolved oxygen too. Marker ${tag}.`;
+    const updated = await h.http('PATCH', `/offers/${offerId}`, { description: newDescription, updateFrequency: 'hourly' }, dsp.token);
+    expect(updated.status).toBe(202);
+    const updateCmd = await h.command(h.topics.ledgerCommands, (r) => r.value.data['commandId'] === updated.body['commandId']);
+    const update = JSON.parse((updateCmd.value.data['arguments'] as string[])[0]!) as Record<string, unknown>;
+    expect(update).toMatchObject({ offerId, descriptionDigest: descriptionDigest(newDescription), terms: { updateFrequency: 'hourly' } });
+    await h.ledgerEvent('marketplace', 'marketplace', 'OfferUpdated', { ...argument, ...update, owner: dsp.mspId, status: 'open', revision: 2 });
+    await eventually('updated', () => h.http('GET', `/offers/${offerId}`), (r) => r.body['revision'] === 2 && r.body['description'] === newDescription);
+    expect((await h.http('GET', `/offers?q=oxygen+${tag}`)).body['offers']).toEqual([expect.objectContaining({ offerId })]);
+
+    expect(await h.http('DELETE', `/offers/${offerId}`, undefined, vsp.token)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+    const withdrawn = await h.http('DELETE', `/offers/${offerId}`, undefined, dsp.token);
+    expect(withdrawn.status).toBe(202);
+    const withdrawCmd = await h.command(h.topics.ledgerCommands, (r) => r.value.data['commandId'] === withdrawn.body['commandId']);
+    expect(withdrawCmd.value.data).toMatchObject({ transaction: 'WithdrawOffer', arguments: [offerId], actingMspId: dsp.mspId });
+    await h.ledgerEvent('marketplace', 'marketplace', 'OfferWithdrawn', { offerId, owner: dsp.mspId, revision: 3 });
+    await eventually('withdrawn', () => h.http('GET', `/offers/${offerId}`), (r) => r.body['status'] === 'withdrawn');
+    expect(await h.http('DELETE', `/offers/${offerId}`, undefined, dsp.token)).toMatchObject({ status: 409, body: { code: 'WRONG_STATE' } });
+    expect(await h.http('PATCH', `/offers/${offerId}`, { title: 'late' }, dsp.token)).toMatchObject({ status: 409, body: { code: 'WRONG_STATE' } });
+    expect((await h.http('GET', `/offers?tags=${tag}&status=withdrawn`)).body).toMatchObject({ total: 1 });
+  });
+
+  it('lets only a DSP post data offers and only a VSP value offers (403)', async () => {
+    expect(await h.http('POST', '/offers', dataOffer('x'), vsp.token)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+    const value = { kind: 'value', title: 'Forecasting', description: 'Forecasts', service: 'forecasting', computations: ['mean'], infrastructure: { cpu: 2 } };
+    expect(await h.http('POST', '/offers', value, dsp.token)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+    const posted = await h.http('POST', '/offers', value, vsp.token);
+    expect(posted.status).toBe(202);
+    const cmd = await h.command(h.topics.ledgerCommands, (r) => r.value.data['commandId'] === posted.body['commandId']);
+    const argument = JSON.parse((cmd.value.data['arguments'] as string[])[0]!) as Record<string, unknown>;
+    await h.ledgerEvent('marketplace', 'marketplace', 'OfferPosted', { ...argument, owner: vsp.mspId, status: 'open', revision: 1 });
+    await eventually('open', () => h.http('GET', `/offers/${String(posted.body['offerId'])}`), (r) => r.body['status'] === 'open');
+  });
+
+  it('marks a post failed when the ledger refuses it (failed receipt)', async () => {
+    const posted = await h.http('POST', '/offers', dataOffer(`f${hex()}`), dsp.token);
+    await h.receipt({ commandId: posted.body['commandId'], status: 'failed', transactionId: null, blockNumber: null, errorCode: 'FORBIDDEN', errorMessage: 'FORBIDDEN: no' });
+    const failed = await eventually('failed', () => h.http('GET', `/offers/${String(posted.body['offerId'])}`), (r) => r.body['status'] === 'failed');
+    expect(failed.body).toMatchObject({ failure: { code: 'FORBIDDEN' } });
+  });
+});
+
+const daoIdOfTests = `d${hex()}`;
+
+describe('DAOs, revenue, entitlements and feedback', () => {
+  const daoId = daoIdOfTests;
+
+  beforeAll(async () => {
+    const members = [
+      { mspId: dsp.mspId, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 800000 },
+      { mspId: vsp.mspId, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 200000 },
+    ];
+    await h.ledgerEvent(`dao-${daoId}-v1`, 'dao', 'VersionCreated', { daoId, version: 1, agreementId: 'agr-1', agreementDigest: 'x', betaPpm: 800000, members, terms: { businessModel: 'pay-per-use' }, infrastructureRequested: {} });
+    await eventually('dao', () => h.http('GET', `/daos/${daoId}`), (r) => r.status === 200);
+  });
+
+  it('shows versions and members, records revenue on the top channel as an active member, and sums payouts', async () => {
+    expect((await h.http('GET', `/daos/${daoId}`)).body).toMatchObject({
+      daoId,
+      status: 'active',
+      topChannel: `dao-${daoId}-v1`,
+      members: [
+        { mspId: dsp.mspId, status: 'active', channels: [`dao-${daoId}-v1`] },
+        { mspId: vsp.mspId, status: 'active' },
+      ],
+    });
+    expect(await h.http('POST', `/daos/${daoId}/revenue`, { amount: '1000', kind: 'use' }, outsider.token)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+    const revenue = await h.http('POST', `/daos/${daoId}/revenue`, { amount: '1000001', kind: 'use', revenueId: 'r1' }, vsp.token);
+    expect(revenue).toMatchObject({ status: 202, body: { revenueId: 'r1', channel: `dao-${daoId}-v1` } });
+    const cmd = await h.command(h.topics.ledgerCommands, (r) => r.value.data['commandId'] === revenue.body['commandId']);
+    expect(cmd.value.data).toMatchObject({ channel: `dao-${daoId}-v1`, chaincode: 'dao', transaction: 'RecordRevenue', actingMspId: vsp.mspId });
+    expect(JSON.parse((cmd.value.data['arguments'] as string[])[0]!)).toEqual({ revenueId: 'r1', amount: '1000001', kind: 'use' });
+    expect(await h.http('POST', `/daos/${daoId}/revenue`, { amount: '1000001', kind: 'use', revenueId: 'r1' }, vsp.token)).toMatchObject({ status: 409, body: { code: 'REVENUE_EXISTS' } });
+
+    const payouts = [{ mspId: vsp.mspId, amount: '200000' }, { mspId: dsp.mspId, amount: '800001' }];
+    await h.ledgerEvent(`dao-${daoId}-v1`, 'dao', 'RevenueRecorded', { revenueId: 'r1', amount: '1000001', kind: 'use', recordedBy: vsp.mspId, allocation: { allocationId: 'revenue:r1', level: 1, rest: '800001', restTo: { group: 'D' }, payouts } });
+    await h.ledgerEvent(`dao-${daoId}-v1`, 'dao', 'RevenueRecorded', { revenueId: 'r2', amount: '10', kind: 'use', recordedBy: dsp.mspId, allocation: { allocationId: 'revenue:r2', level: 1, rest: '8', restTo: { group: 'D' }, payouts: [{ mspId: vsp.mspId, amount: '2' }, { mspId: dsp.mspId, amount: '8' }] } });
+    const entitlements = await eventually('entitlements', () => h.http('GET', `/daos/${daoId}/entitlements`), (r) => r.body['total'] === '1000011');
+    expect(entitlements.body['members']).toEqual([
+      { mspId: dsp.mspId, amount: '800009', channels: [{ channel: `dao-${daoId}-v1`, amount: '800009' }] },
+      { mspId: vsp.mspId, amount: '200002', channels: [{ channel: `dao-${daoId}-v1`, amount: '200002' }] },
+    ].sort((a, b) => (a.mspId < b.mspId ? -1 : 1)));
+  });
+
+  it('marks an abandoned member, and refuses its revenue', async () => {
+    const other = `d${hex()}`;
+    const members = [
+      { mspId: dsp.mspId, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 500000 },
+      { mspId: outsider.mspId, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 500000 },
+    ];
+    await h.ledgerEvent(`dao-${other}-v1`, 'dao', 'VersionCreated', { daoId: other, version: 1, agreementId: 'agr-2', betaPpm: 500000, members, terms: {} });
+    await h.ledgerEvent(`dao-${other}-v1`, 'dao', 'MemberAbandoned', { mspId: outsider.mspId, group: 'J1', role: 'VSP', levelEnded: true, dissolved: false });
+    const dao = await eventually('abandoned', () => h.http('GET', `/daos/${other}`), (r) => JSON.stringify(r.body).includes('abandoned'));
+    expect(dao.body['members']).toEqual(expect.arrayContaining([expect.objectContaining({ mspId: outsider.mspId, status: 'abandoned' })]));
+    expect(await h.http('POST', `/daos/${other}/revenue`, { amount: '5', kind: 'use' }, outsider.token)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+  });
+
+  it('submits feedback between members (comment digest on chain) and takes reputation from FeedbackSubmitted', async () => {
+    expect(await h.http('POST', '/feedback', { daoId, target: vsp.mspId, score: 5 }, outsider.token)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+    expect(await h.http('POST', '/feedback', { daoId, target: dsp.mspId, score: 5 }, dsp.token)).toMatchObject({ status: 400, body: { code: 'INVALID_REQUEST' } });
+    const sent = await h.http('POST', '/feedback', { daoId, target: vsp.mspId, score: 4, comment: 'reliable' }, dsp.token);
+    expect(sent.status).toBe(202);
+    const cmd = await h.command(h.topics.ledgerCommands, (r) => r.value.data['commandId'] === sent.body['commandId']);
+    expect(cmd.value.data).toMatchObject({ transaction: 'SubmitFeedback', actingMspId: dsp.mspId });
+    expect(JSON.parse((cmd.value.data['arguments'] as string[])[0]!)).toEqual({ daoId, target: vsp.mspId, rating: 4, commentDigest: descriptionDigest('reliable') });
+    expect(await h.http('POST', '/feedback', { daoId, target: vsp.mspId, score: 3 }, dsp.token)).toMatchObject({ status: 409, body: { code: 'FEEDBACK_EXISTS' } });
+    await h.ledgerEvent('marketplace', 'marketplace', 'FeedbackSubmitted', {
+      feedback: { daoId, from: dsp.mspId, target: vsp.mspId, rating: 4, commentDigest: descriptionDigest('reliable'), atMs: 1 },
+      reputation: { mspId: vsp.mspId, count: 1, sum: 4, scoreMilli: 4000 },
+    });
+    const profile = await eventually('reputation', () => h.http('GET', `/participants/${vsp.mspId}`), (r) => (r.body['reputation'] as { count: number }).count === 1);
+    expect(profile.body['reputation']).toEqual({ count: 1, sum: 4, scoreMilli: 4000, score: 4 });
+    const offers = await h.http('GET', `/offers?owner=${vsp.mspId}&minReputation=3.5`);
+    expect(offers.body['total']).toBe(1);
+    expect((await h.http('GET', `/offers?owner=${vsp.mspId}&minReputation=4.5`)).body['total']).toBe(0);
+  });
+});
+
+describe('bad input gets 4xx with a code, never 5xx', () => {
+  const cases: Array<[string, () => Promise<{ status: number; body: Record<string, unknown> }>, number, string]> = [
+    ['no token on a write', () => h.http('POST', '/offers', dataOffer('x')), 401, 'UNAUTHENTICATED'],
+    ['a forged token', () => h.http('POST', '/offers', dataOffer('x'), 'not.a.token'), 401, 'UNAUTHENTICATED'],
+    ['no token on revenue', () => h.http('POST', '/daos/d1/revenue', { amount: '1', kind: 'use' }), 401, 'UNAUTHENTICATED'],
+    ['no token on feedback', () => h.http('POST', '/feedback', { daoId: 'd1', target: 'XMSP', score: 1 }), 401, 'UNAUTHENTICATED'],
+    ['no token on enrollment', () => h.http('POST', `/participants/${dsp.mspId}/identities`, {}), 401, 'UNAUTHENTICATED'],
+    ['a registration without fields', () => h.http('POST', '/participants', {}), 400, 'INVALID_REQUEST'],
+    ['a registration with a malformed MSP id', () => h.http('POST', '/participants', { mspId: 'acme', role: 'DSP', name: 'a', identity: { enrollmentId: 'a', csrPem: 'x' } }), 400, 'INVALID_REQUEST'],
+    ['a registration that is a JSON array', () => h.http('POST', '/participants', [1, 2]), 400, 'INVALID_REQUEST'],
+    ['malformed JSON', () => h.http('POST', '/participants', undefined, undefined, '{"mspId": '), 400, 'MALFORMED_JSON'],
+    ['an oversize body', () => h.http('POST', '/participants', { mspId: 'BigMSP', name: 'x'.repeat(300 * 1024) }), 413, 'PAYLOAD_TOO_LARGE'],
+    ['an oversize offer', () => h.http('POST', '/offers', { ...dataOffer('x'), description: 'y'.repeat(300 * 1024) }, dsp.token), 413, 'PAYLOAD_TOO_LARGE'],
+    ['an offer without a title', () => h.http('POST', '/offers', { ...dataOffer('x'), title: undefined }, dsp.token), 400, 'INVALID_REQUEST'],
+    ['an offer with a float in its schema', () => h.http('POST', '/offers', { ...dataOffer('x'), schema: { x: 0.5 } }, dsp.token), 400, 'INVALID_REQUEST'],
+    ['an offer whose description is too long', () => h.http('POST', '/offers', { ...dataOffer('x'), description: 'z'.repeat(70 * 1024) }, dsp.token), 400, 'INVALID_REQUEST'],
+    ['an unknown offer', () => h.http('GET', '/offers/nope'), 404, 'OFFER_NOT_FOUND'],
+    ['a malformed offer id', () => h.http('GET', '/offers/%20bad'), 400, 'INVALID_REQUEST'],
+    ['patching an unknown offer', () => h.http('PATCH', '/offers/nope', { title: 'x' }, dsp.token), 404, 'OFFER_NOT_FOUND'],
+    ['an empty patch', () => h.http('PATCH', '/offers/nope', {}, dsp.token), 400, 'INVALID_REQUEST'],
+    ['a bad search filter', () => h.http('GET', '/offers?kind=both'), 400, 'INVALID_REQUEST'],
+    ['a bad reputation filter', () => h.http('GET', '/offers?minReputation=9'), 400, 'INVALID_REQUEST'],
+    ['an unknown participant', () => h.http('GET', '/participants/NobodyMSP'), 404, 'PARTICIPANT_NOT_FOUND'],
+    ['a malformed MSP id', () => h.http('GET', '/participants/nobody'), 400, 'INVALID_REQUEST'],
+    ['an unknown identity', () => h.http('GET', `/participants/${dsp.mspId}/identities/nobody`), 404, 'IDENTITY_NOT_FOUND'],
+    ['an unknown DAO', () => h.http('GET', '/daos/nope'), 404, 'DAO_NOT_FOUND'],
+    ['a malformed DAO id', () => h.http('GET', '/daos/NOPE'), 400, 'INVALID_REQUEST'],
+    ['entitlements of an unknown DAO', () => h.http('GET', '/daos/nope/entitlements'), 404, 'DAO_NOT_FOUND'],
+    ['revenue of an unknown DAO', () => h.http('POST', '/daos/nope/revenue', { amount: '1', kind: 'use' }, dsp.token), 404, 'DAO_NOT_FOUND'],
+    ['revenue as a number', () => h.http('POST', '/daos/nope/revenue', { amount: 1, kind: 'use' }, dsp.token), 400, 'INVALID_REQUEST'],
+    ['feedback with a score of 6', () => h.http('POST', '/feedback', { daoId: 'nope', target: vsp.mspId, score: 6 }, dsp.token), 400, 'INVALID_REQUEST'],
+    ['feedback in an unknown DAO', () => h.http('POST', '/feedback', { daoId: 'nope', target: vsp.mspId, score: 3 }, dsp.token), 404, 'DAO_NOT_FOUND'],
+    ['enrolling into another organisation', () => h.http('POST', `/participants/${vsp.mspId}/identities`, { enrollmentId: 'x', csrPem: '-----BEGIN CERTIFICATE REQUEST-----\nA\n-----END CERTIFICATE REQUEST-----' }, dsp.token), 403, 'FORBIDDEN'],
+    ['an unknown route', () => h.http('GET', '/nothing-here'), 404, 'NOT_FOUND'],
+  ];
+
+  it.each(cases)('%s', async (_, call, status, code) => {
+    const res = await call();
+    expect({ status: res.status, code: res.body['code'] }).toEqual({ status, code });
+    expect(typeof res.body['message']).toBe('string');
+  });
+});
+
+describe('gRPC', () => {
+  type Client = grpc.Client & Record<string, (req: unknown, cb: (e: grpc.ServiceError | null, r: Record<string, unknown>) => void) => void>;
+  let client: Client;
+  const call = (method: string, request: unknown) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => client[method]!(request, (e, r) => (e ? reject(e) : resolve(r))));
+
+  beforeAll(() => {
+    const definition = protoLoader.loadSync(MARKETPLACE_GRPC.protoFile, { keepCase: true, longs: Number, defaults: true });
+    const proto = grpc.loadPackageDefinition(definition) as unknown as { datawell: { marketplace: { v1: { Marketplace: grpc.ServiceClientConstructor } } } };
+    client = new proto.datawell.marketplace.v1.Marketplace(`127.0.0.1:${h.grpcPort}`, grpc.credentials.createInsecure()) as Client;
+  });
+  afterAll(() => client.close());
+
+  it('serves GetParticipant, SearchOffers and GetDao, and NOT_FOUND / INVALID_ARGUMENT with the code', async () => {
+    expect(await call('GetParticipant', { msp_id: dsp.mspId })).toMatchObject({ msp_id: dsp.mspId, role: 'DSP', status: 'active' });
+    const search = await call('SearchOffers', { owner: vsp.mspId });
+    expect(search['total']).toBe(1);
+    expect(search['offers']).toEqual([expect.objectContaining({ owner_msp_id: vsp.mspId, kind: 'value', owner_reputation_milli: 4000 })]);
+    const dao = await call('GetDao', { dao_id: daoIdOfTests });
+    expect(dao).toMatchObject({ dao_id: daoIdOfTests, status: 'active', top_version: 1 });
+    await expect(call('GetParticipant', { msp_id: 'NobodyMSP' })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND, details: expect.stringMatching(/NobodyMSP/) });
+    await expect(call('SearchOffers', { kind: 'both' })).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+    await expect(call('GetDao', { dao_id: 'nope' })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+  });
+});
