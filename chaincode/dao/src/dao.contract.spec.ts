@@ -1,4 +1,5 @@
 import { MemoryLedger } from '@datawell/chaincode-common';
+import type { Context } from 'fabric-contract-api';
 import { split } from '@datawell/domain';
 import { DaoContract } from './dao.contract';
 import { DIGEST, DSP, INFRA, OUTSIDER, START_MS, TERMS, VSP1, VSP2A, VSP2B, agreement, ecKeys, edKeys, initialised, json, linkedPair, signedHeartbeat } from './fixtures.spec-helper';
@@ -533,5 +534,93 @@ describe('DaoContract computations and infrastructure reports', () => {
     const { ledger, dao } = await initialised(1);
     await ledger.submit(DSP, (ctx) => dao.InfrastructureFailed(ctx, s({ revision: 1, reason: 'quota exceeded' })));
     expect(ledger.lastEvent()).toMatchObject({ name: 'InfrastructureFailed', payload: { revision: 1, reason: 'quota exceeded', reportedBy: DSP } });
+  });
+});
+
+describe('DaoContract ledger access of the submit path', () => {
+  const revenue = (revenueId: string, amount: string, extra: Record<string, unknown> = {}) => s({ revenueId, amount, kind: 'use', ...extra });
+
+  /** The transaction context with every shim call counted by name (what becomes a peer round trip). */
+  function counted(ctx: Context, calls: string[]): Context {
+    const stub = new Proxy(ctx.stub, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver) as unknown;
+        if (typeof value !== 'function' || !['getState', 'putState', 'deleteState', 'getStateByRange', 'getStateByPartialCompositeKey', 'invokeChaincode'].includes(String(name))) return value;
+        return (...args: unknown[]) => (calls.push(String(name)), (value as (...a: unknown[]) => unknown).apply(target, args));
+      },
+    });
+    return { ...ctx, stub, clientIdentity: ctx.clientIdentity } as Context;
+  }
+
+  it('records revenue with two reads and two writes, whatever the number of members, and one event', async () => {
+    const { ledger, dao } = await initialised(2);
+    const calls: string[] = [];
+    await ledger.submit(DSP, (ctx) => dao.RecordRevenue(counted(ctx, calls), revenue('count', '1000')));
+    expect(calls).toEqual(['getState', 'getState', 'putState', 'putState']);
+    const retry: string[] = [];
+    await ledger.submit(VSP1, (ctx) => dao.RecordRevenue(counted(ctx, retry), revenue('count', '1000')));
+    expect(retry).toEqual(['getState', 'getState']);
+    const bottom = await linkedPair();
+    const { relay } = await bottom.revenueOnTop('rr', '1000');
+    const relayed: string[] = [];
+    await bottom.bottom.ledger.submit(DSP, (ctx) => bottom.bottom.dao.AllocationReceived(counted(ctx, relayed), s(relay)));
+    expect(relayed).toEqual(['getState', 'getState', 'invokeChaincode', 'putState', 'putState']);
+  });
+
+  it('keeps the revenue details in the allocation record but returns the allocation without them; a retry compares them', async () => {
+    const { ledger, dao } = await initialised(1);
+    const first = await ledger.submit(VSP1, (ctx) => dao.RecordRevenue(ctx, revenue('ref', '500', { reference: 'invoice-7' })));
+    const stored = json(Object.entries(ledger.dump()).find(([k]) => k.includes('allocation\u0000revenue:ref'))?.[1] ?? '{}');
+    expect(stored['revenue']).toEqual({ kind: 'use', reference: 'invoice-7', recordedBy: VSP1 });
+    expect(json(first)).not.toHaveProperty('revenue');
+    expect(json(await ledger.evaluate(DSP, (ctx) => dao.GetAllocation(ctx, 'revenue:ref')))).toEqual(json(first));
+    expect(json(await ledger.evaluate(DSP, (ctx) => dao.GetAllocationByTx(ctx, json(first)['txId'])))).toEqual(json(first));
+    expect(ledger.lastEvent()?.payload['allocation']).toEqual(json(first));
+    expect(await ledger.submit(DSP, (ctx) => dao.RecordRevenue(ctx, revenue('ref', '500', { reference: 'invoice-7' })))).toBe(first);
+    await expect(ledger.submit(DSP, (ctx) => dao.RecordRevenue(ctx, revenue('ref', '500', { reference: 'invoice-8' })))).rejects.toThrow(/^CONFLICT: revenue ref is already recorded with other content \(amount 500, kind use\)/);
+    await expect(ledger.submit(DSP, (ctx) => dao.RecordRevenue(ctx, revenue('ref', '500')))).rejects.toThrow(/^CONFLICT: revenue ref/);
+  });
+
+  it('invalidates revenue endorsed against the members a status change of the same block rewrites (MVCC), but not the other way round', async () => {
+    const { ledger, dao } = await initialised(2);
+    const results = await ledger.submitBlock([
+      { mspId: VSP2B, fn: (ctx) => dao.RequestExit(ctx) },
+      { mspId: DSP, fn: (ctx) => dao.RecordRevenue(ctx, revenue('m1', '1000')) },
+    ]);
+    expect(results.map((r) => r.code)).toEqual(['VALID', 'MVCC_READ_CONFLICT']);
+    const reversed = await ledger.submitBlock([
+      { mspId: DSP, fn: (ctx) => dao.RecordRevenue(ctx, revenue('m2', '1000')) },
+      { mspId: VSP2A, fn: (ctx) => dao.RequestExit(ctx) },
+    ]);
+    expect(reversed.map((r) => r.code)).toEqual(['VALID', 'VALID']);
+    expect(json(await ledger.evaluate(DSP, (ctx) => dao.GetMember(ctx, VSP2A)))['exitRequestedAtMs']).toBe(START_MS);
+  });
+
+  it('reads and migrates a version stored in the earlier layout (one key per member, revenue records apart)', async () => {
+    const { ledger, dao } = await initialised(1);
+    // Rewrite the state as the earlier chaincode left it: members under member~<msp>, no memberStates.
+    const version = json(Buffer.from(ledger.state.get('version') as Uint8Array).toString('utf8'));
+    const { memberStates, ...legacy } = version as { memberStates: Record<string, unknown>[] };
+    ledger.state.set('version', Buffer.from(JSON.stringify(legacy)));
+    for (const m of memberStates) ledger.state.set(`\u0000member\u0000${String(m['mspId'])}\u0000`, Buffer.from(JSON.stringify(m)));
+    const allocation = json(await ledger.submit(DSP, (ctx) => dao.RecordRevenue(ctx, revenue('old', '1000'))));
+    expect(allocation['payouts']).toEqual([{ mspId: VSP1, amount: '400' }, { mspId: DSP, amount: '600' }]);
+    // An allocation of the earlier layout has no revenue details: a retry compares with revenue~<id>.
+    const key = '\u0000allocation\u0000revenue:old\u0000';
+    const { revenue: details, ...earlier } = json(Buffer.from(ledger.state.get(key) as Uint8Array).toString('utf8'));
+    ledger.state.set(key, Buffer.from(JSON.stringify(earlier)));
+    ledger.state.set('\u0000revenue\u0000old\u0000', Buffer.from(JSON.stringify({ revenueId: 'old', amount: '1000', ...details })));
+    expect(json(await ledger.submit(VSP1, (ctx) => dao.RecordRevenue(ctx, revenue('old', '1000'))))).toEqual(allocation);
+    await expect(ledger.submit(VSP1, (ctx) => dao.RecordRevenue(ctx, revenue('old', '1000', { kind: 'subscription-period' })))).rejects.toThrow(/^CONFLICT: revenue old/);
+    expect(json(await ledger.evaluate(VSP1, (ctx) => dao.GetVersion(ctx)))['memberStates']).toEqual(memberStates);
+    // A retried InitVersion rewrites the version as one record; member changes then go there.
+    expect(json(await ledger.submit(DSP, (ctx) => dao.InitVersion(ctx, s(agreement(1)))))).toEqual(legacy);
+    expect(json(Buffer.from(ledger.state.get('version') as Uint8Array).toString('utf8'))).toEqual(version);
+    await ledger.submit(VSP1, (ctx) => dao.RequestExit(ctx));
+    expect(json(await ledger.evaluate(DSP, (ctx) => dao.GetMember(ctx, VSP1)))['exitRequestedAtMs']).toBe(START_MS);
+    expect(json(await ledger.evaluate(DSP, (ctx) => dao.GetEntitlements(ctx)))).toEqual([
+      { mspId: DSP, amount: '600', allocations: 1 },
+      { mspId: VSP1, amount: '400', allocations: 1 },
+    ]);
   });
 });

@@ -21,7 +21,7 @@ import {
   txIdSchema,
   workloadSchema,
 } from './operations.validator';
-import { DaoStore, type AllocationState, type EntitlementState, type MemberState, type PayoutState, type ProposalState, type VersionState, type VoteState, type WorkloadState } from './state';
+import { DaoStore, allocationView, versionView, type AllocationRecord, type AllocationState, type EntitlementState, type MemberState, type ProposalState, type VersionRecord, type VersionState, type VoteState, type WorkloadState } from './state';
 
 /** How far a heartbeat's own timestamp may run ahead of the transaction time (clock skew). */
 export const MAX_HEARTBEAT_SKEW_MS = 5 * 60 * 1000;
@@ -56,11 +56,15 @@ export class DaoContract extends Contract {
     const existing = await store.existingVersion();
     if (existing) {
       // A bridge retrying the same agreement gets the version back; another agreement is refused.
-      if (existing.agreementDigest === agreementDigest) return canonicalJson(existing);
+      if (existing.agreementDigest === agreementDigest) {
+        // A version stored with one key per member (the earlier layout) is rewritten as one record.
+        if (await store.isLegacyLayout()) await store.putVersion(existing);
+        return canonicalJson(versionView(existing));
+      }
       throw conflict(`channel ${ctx.stub.getChannelID()} already holds a DAO version (agreement ${existing.agreementId})`);
     }
     const now = txTimeMs(ctx);
-    const version: VersionState = {
+    const version: VersionRecord = {
       daoId: agreement.daoId,
       version: agreement.version,
       channel: ctx.stub.getChannelID(),
@@ -75,12 +79,9 @@ export class DaoContract extends Contract {
       infrastructureStatus: 'requested',
       status: 'active',
       createdAtMs: now,
+      memberStates: agreement.members.map((m) => ({ mspId: m.mspId, group: m.group, level: groupLevel(m.group), role: m.role, weight: m.weight, ownershipPpm: m.ownershipPpm, status: 'active' })),
     };
     await store.putVersion(version);
-    for (const m of agreement.members) {
-      const member: MemberState = { mspId: m.mspId, group: m.group, level: groupLevel(m.group), role: m.role, weight: m.weight, ownershipPpm: m.ownershipPpm, status: 'active' };
-      await store.putMember(member);
-    }
     emitEvent(ctx, 'VersionCreated', {
       daoId: version.daoId,
       version: version.version,
@@ -91,7 +92,7 @@ export class DaoContract extends Contract {
       terms: version.terms,
       infrastructureRequested: { revision: 1, spec: version.infrastructure },
     });
-    return canonicalJson(version);
+    return canonicalJson(versionView(version));
   }
 
   @Transaction(false)
@@ -101,8 +102,8 @@ export class DaoContract extends Contract {
     const version = await store.version();
     await store.caller('read this DAO version');
     const members: MemberState[] = [];
-    for (const m of order(await store.members(), version.members)) members.push({ ...m, lastHeartbeatMs: await store.lastHeartbeat(m.mspId) });
-    return canonicalJson({ ...version, memberStates: members });
+    for (const m of version.memberStates) members.push({ ...m, lastHeartbeatMs: await store.lastHeartbeat(m.mspId) });
+    return canonicalJson({ ...versionView(version), memberStates: members });
   }
 
   @Transaction(false)
@@ -121,6 +122,9 @@ export class DaoContract extends Contract {
    * Records revenue of the DAO in this channel (the top channel records what the DAO earns) and
    * allocates it at this level. Any active member may record revenue; the recorder is attributed.
    * Event RevenueRecorded with the allocation (payouts, rest and where it goes).
+   * On the ledger: two reads (the version record with its members, the allocation key of this
+   * revenue id) and two writes (the allocation, which holds the revenue's details and payouts, and
+   * its transaction index): four shim round trips per endorsement.
    */
   @Transaction()
   @Returns('string')
@@ -129,23 +133,24 @@ export class DaoContract extends Contract {
     const store = new DaoStore(ctx);
     const version = await store.activeVersion();
     const caller = await store.activeCaller('record revenue');
-    const previous = await store.get<{ amount: string; kind: string; reference?: string }>('revenue', revenue.revenueId);
-    if (previous) {
+    const allocationId = `revenue:${revenue.revenueId}`;
+    const recorded = await store.allocation(allocationId);
+    if (recorded) {
       // Idempotent for a retried submission of the same revenue; a different one under the same id is refused.
-      if (previous.amount === revenue.amount.toString() && previous.kind === revenue.kind && previous.reference === revenue.reference) {
-        return canonicalJson(await store.get<AllocationState>('allocation', `revenue:${revenue.revenueId}`));
+      const previous = recorded.revenue ?? (await legacyRevenue(store, revenue.revenueId));
+      if (recorded.lump === revenue.amount.toString() && previous.kind === revenue.kind && previous.reference === revenue.reference) {
+        return canonicalJson(allocationView(recorded));
       }
-      throw conflict(`revenue ${revenue.revenueId} is already recorded with other content (amount ${previous.amount}, kind ${previous.kind})`);
+      throw conflict(`revenue ${revenue.revenueId} is already recorded with other content (amount ${recorded.lump}, kind ${previous.kind})`);
     }
     if (version.successorChannel) throw conflict(`version ${version.version} is superseded: record revenue on the top channel (${version.successorChannel} or later)`);
     const expectedKind = version.terms.businessModel === 'pay-per-use' ? 'use' : 'subscription-period';
     if (revenue.kind !== expectedKind) throw invalidArgument(`revenue.kind: this DAO's business model is ${version.terms.businessModel}, so revenue is per ${expectedKind}`);
-    const allocation = await this.#allocate(ctx, store, version, revenue.amount, { kind: 'revenue', revenueId: revenue.revenueId }, `revenue:${revenue.revenueId}`);
-    await store.put(
-      { revenueId: revenue.revenueId, amount: revenue.amount.toString(), kind: revenue.kind, reference: revenue.reference, recordedBy: caller.mspId, txId: ctx.stub.getTxID(), atMs: txTimeMs(ctx) },
-      'revenue',
-      revenue.revenueId,
-    );
+    const allocation = await this.#allocate(ctx, store, version, revenue.amount, { kind: 'revenue', revenueId: revenue.revenueId }, allocationId, {
+      kind: revenue.kind,
+      reference: revenue.reference,
+      recordedBy: caller.mspId,
+    });
     emitEvent(ctx, 'RevenueRecorded', { revenueId: revenue.revenueId, amount: revenue.amount, kind: revenue.kind, recordedBy: caller.mspId, allocation });
     return canonicalJson(allocation);
   }
@@ -165,16 +170,16 @@ export class DaoContract extends Contract {
     await store.activeCaller('relay allocations', { foundingOnly: true });
     const expected = `dao-${version.daoId}-v${version.version + 1}`;
     if (relay.sourceChannel !== expected) throw invalidArgument(`relay.sourceChannel: allocations reach ${version.channel} only from ${expected}`);
-    const previous = await store.get<{ amount: string; allocationId: string }>('relay', relay.sourceChannel, relay.sourceTxId);
+    // The allocation of a relay is its receipt: keyed by source channel and transaction, its lump is the amount received.
+    const allocationId = `relay:${relay.sourceChannel}:${relay.sourceTxId}`;
+    const previous = await store.allocation(allocationId);
     if (previous) {
-      if (previous.amount !== relay.amount.toString()) throw conflict(`relay ${relay.sourceChannel}/${relay.sourceTxId} was received with amount ${previous.amount}, not ${relay.amount}`);
-      return canonicalJson(await store.get<AllocationState>('allocation', previous.allocationId));
+      if (previous.lump !== relay.amount.toString()) throw conflict(`relay ${relay.sourceChannel}/${relay.sourceTxId} was received with amount ${previous.lump}, not ${relay.amount}`);
+      return canonicalJson(allocationView(previous));
     }
     if (version.status !== 'active') throw conflict(`DAO ${version.daoId} is dissolved`);
     await this.#checkSource(ctx, version, relay);
-    const allocationId = `relay:${relay.sourceChannel}:${relay.sourceTxId}`;
     const allocation = await this.#allocate(ctx, store, version, relay.amount, { kind: 'relay', sourceChannel: relay.sourceChannel, sourceTxId: relay.sourceTxId }, allocationId);
-    await store.put({ sourceChannel: relay.sourceChannel, sourceTxId: relay.sourceTxId, amount: relay.amount.toString(), allocationId, txId: ctx.stub.getTxID() }, 'relay', relay.sourceChannel, relay.sourceTxId);
     emitEvent(ctx, 'AllocationReceived', { sourceChannel: relay.sourceChannel, sourceTxId: relay.sourceTxId, amount: relay.amount, allocation });
     return canonicalJson(allocation);
   }
@@ -198,9 +203,15 @@ export class DaoContract extends Contract {
     if (source.rest !== relay.amount.toString()) throw conflict(`the allocation of ${where} passes ${source.rest} to ${version.channel}, not ${relay.amount}`);
   }
 
-  async #allocate(ctx: Context, store: DaoStore, version: VersionState, lump: bigint, source: AllocationState['source'], allocationId: string): Promise<AllocationState> {
-    const members = order(await store.members(), version.members);
-    const split = allocateLump(lump, version, members);
+  /**
+   * Splits a lump at this level and writes the allocation (with its payouts, and for revenue what
+   * the revenue was) and its transaction index: two writes, whatever the number of members.
+   * Concurrent allocations write disjoint keys and read only the version record and their own
+   * allocation key, so they do not invalidate each other (MVCC); entitlements sum the allocations
+   * on read.
+   */
+  async #allocate(ctx: Context, store: DaoStore, version: VersionRecord, lump: bigint, source: AllocationState['source'], allocationId: string, revenue?: AllocationRecord['revenue']): Promise<AllocationState> {
+    const split = allocateLump(lump, version, version.memberStates);
     const allocation: AllocationState = {
       allocationId,
       source,
@@ -217,14 +228,9 @@ export class DaoContract extends Contract {
     };
     const paid = split.payouts.reduce((s, p) => s + BigInt(p.amount), 0n) + ('channel' in split.restTo ? split.rest : 0n);
     if (paid !== lump) throw new Error(`allocation of ${lump} pays ${paid}: the split must be exact`);
-    await store.put(allocation, 'allocation', allocationId);
+    const record: AllocationRecord = revenue ? { ...allocation, revenue } : allocation;
+    await store.put(record, 'allocation', allocationId);
     await store.put({ allocationId }, 'allocationTx', allocation.txId);
-    // One record per payout rather than a running total per member: concurrent revenue transactions
-    // then write disjoint keys and do not invalidate each other (MVCC); entitlements sum on read.
-    for (const p of split.payouts) {
-      const payout: PayoutState = { mspId: p.mspId, allocationId, amount: p.amount, atMs: allocation.atMs };
-      await store.put(payout, 'payout', p.mspId, allocationId);
-    }
     return allocation;
   }
 
@@ -235,9 +241,9 @@ export class DaoContract extends Contract {
     const store = new DaoStore(ctx);
     await store.version();
     await store.caller('read allocations');
-    const allocation = await store.get<AllocationState>('allocation', id);
+    const allocation = await store.allocation(id);
     if (!allocation) throw notFound(`no allocation ${id}`);
-    return canonicalJson(allocation);
+    return canonicalJson(allocationView(allocation));
   }
 
   /**
@@ -252,9 +258,9 @@ export class DaoContract extends Contract {
     await store.version();
     await store.caller('read allocations');
     const index = await store.get<{ allocationId: string }>('allocationTx', id);
-    const allocation = index && (await store.get<AllocationState>('allocation', index.allocationId));
+    const allocation = index && (await store.allocation(index.allocationId));
     if (!allocation) throw notFound(`transaction ${id} made no allocation on ${ctx.stub.getChannelID()}`);
-    return canonicalJson(allocation);
+    return canonicalJson(allocationView(allocation));
   }
 
   /** Every member's accumulated entitlement on this channel. */
@@ -265,9 +271,8 @@ export class DaoContract extends Contract {
     await store.version();
     await store.caller('read entitlements');
     const version = await store.version();
-    const out: EntitlementState[] = [];
-    for (const msp of version.members) out.push(await entitlementOf(store, msp));
-    return canonicalJson(out);
+    const totals = await entitlements(store);
+    return canonicalJson(version.members.map((msp) => totals.get(msp) ?? { mspId: msp, amount: '0', allocations: 0 }));
   }
 
   @Transaction(false)
@@ -278,7 +283,7 @@ export class DaoContract extends Contract {
     await store.version();
     await store.caller('read entitlements');
     await store.requireMember(msp);
-    return canonicalJson(await entitlementOf(store, msp));
+    return canonicalJson((await entitlements(store)).get(msp) ?? { mspId: msp, amount: '0', allocations: 0 });
   }
 
   /**
@@ -296,7 +301,7 @@ export class DaoContract extends Contract {
     const version = await store.activeVersion();
     await store.activeCaller('record the successor version', { foundingOnly: true });
     const channel = `dao-${version.daoId}-v${version.version + 1}`;
-    if (version.successorChannel === channel) return canonicalJson(version);
+    if (version.successorChannel === channel) return canonicalJson(versionView(version));
     let response: Awaited<ReturnType<Context['stub']['invokeChaincode']>>;
     try {
       response = await ctx.stub.invokeChaincode(input.chaincode, ['GetVersion'], channel);
@@ -312,10 +317,10 @@ export class DaoContract extends Contract {
       if (!there || there.group !== m.group) throw conflict(`${m.mspId} (group ${m.group}) is not in group ${m.group} of version ${next.version}`);
     }
     const now = txTimeMs(ctx);
-    const updated: VersionState = { ...version, successorChannel: channel, supersededAtMs: now };
+    const updated: VersionRecord = { ...version, successorChannel: channel, supersededAtMs: now };
     await store.putVersion(updated);
     emitEvent(ctx, 'VersionSuperseded', { daoId: version.daoId, version: version.version, successorChannel: channel, successorAgreementId: next.agreementId, supersededAtMs: now });
-    return canonicalJson(updated);
+    return canonicalJson(versionView(updated));
   }
 
   // ---------------------------------------------------------------- workloads and telemetry
@@ -416,9 +421,8 @@ export class DaoContract extends Contract {
     const since = Math.max(lastHeartbeatMs ?? 0, version.createdAtMs);
     const deadlineMs = since + version.terms.abandonAfterSeconds * 1000;
     if (now <= deadlineMs) return canonicalJson({ mspId: msp, abandoned: false, lastHeartbeatMs, deadlineMs, evaluatedAtMs: now });
-    await store.putMember({ ...member, status: 'abandoned', endedAtMs: now });
     const dissolved = member.level === 0;
-    if (dissolved) await store.putVersion({ ...version, status: 'dissolved', dissolvedAtMs: now, dissolvedReason: `founding member ${msp} abandoned` });
+    await store.putVersion(withMember(version, { ...member, status: 'abandoned', endedAtMs: now }, dissolved ? { status: 'dissolved', dissolvedAtMs: now, dissolvedReason: `founding member ${msp} abandoned` } : {}));
     const levelEnded = await this.#levelEnds(store, version, member);
     emitEvent(ctx, 'MemberAbandoned', { mspId: msp, group: member.group, role: member.role, lastHeartbeatMs, deadlineMs, decidedAtMs: now, levelEnded, dissolved });
     return canonicalJson({ mspId: msp, abandoned: true, lastHeartbeatMs, deadlineMs, evaluatedAtMs: now, levelEnded, dissolved });
@@ -464,9 +468,8 @@ export class DaoContract extends Contract {
     if (member.exitEffectiveAtMs === undefined) throw conflict(`${msp} has not requested exit`);
     const now = txTimeMs(ctx);
     if (now < member.exitEffectiveAtMs) throw conflict(`the exit notice of ${msp} runs until ${member.exitEffectiveAtMs} (now ${now})`);
-    await store.putMember({ ...member, status: 'exited', endedAtMs: now });
     const dissolved = member.level === 0;
-    if (dissolved) await store.putVersion({ ...version, status: 'dissolved', dissolvedAtMs: now, dissolvedReason: `founding member ${msp} exited` });
+    await store.putVersion(withMember(version, { ...member, status: 'exited', endedAtMs: now }, dissolved ? { status: 'dissolved', dissolvedAtMs: now, dissolvedReason: `founding member ${msp} exited` } : {}));
     const levelEnded = await this.#levelEnds(store, version, member);
     emitEvent(ctx, 'MemberExited', { mspId: msp, group: member.group, role: member.role, exitedAtMs: now, levelEnded, dissolved });
     return canonicalJson({ mspId: msp, status: 'exited', exitedAtMs: now, levelEnded, dissolved });
@@ -539,7 +542,7 @@ export class DaoContract extends Contract {
   }
 
   /** What an accepted proposal changes in this version; admitting a member is done by a new version. */
-  async #apply(store: DaoStore, version: VersionState, proposal: ProposalState, now: number): Promise<Record<string, unknown>> {
+  async #apply(store: DaoStore, version: VersionRecord, proposal: ProposalState, now: number): Promise<Record<string, unknown>> {
     switch (proposal.kind) {
       case 'change-terms':
         await store.putVersion({ ...version, terms: proposal.payload as Terms });
@@ -630,19 +633,30 @@ export class DaoContract extends Contract {
   }
 }
 
-/** A member's entitlement on this channel: the sum of its payout records. */
-async function entitlementOf(store: DaoStore, mspId: string): Promise<EntitlementState> {
-  const payouts = await store.list<PayoutState>('payout', mspId);
-  return { mspId, amount: payouts.reduce((sum, p) => sum + BigInt(p.amount), 0n).toString(), allocations: payouts.length };
+/**
+ * Every member's entitlement on this channel, summed over the allocation records' payouts (one
+ * range read; queries only, never on the submit path). `allocations` counts the allocations that
+ * have a payout to the member.
+ */
+async function entitlements(store: DaoStore): Promise<Map<string, EntitlementState>> {
+  const totals = new Map<string, { amount: bigint; allocations: number }>();
+  for (const allocation of await store.list<AllocationRecord>('allocation')) {
+    for (const p of allocation.payouts) {
+      const t = totals.get(p.mspId) ?? { amount: 0n, allocations: 0 };
+      totals.set(p.mspId, { amount: t.amount + BigInt(p.amount), allocations: t.allocations + 1 });
+    }
+  }
+  return new Map([...totals].map(([mspId, t]) => [mspId, { mspId, amount: t.amount.toString(), allocations: t.allocations }]));
 }
 
-/** Members in agreement order (D first, then J1…J_i, as listed), which fixes who gets remainders. */
-function order(members: readonly MemberState[], agreed: readonly string[]): MemberState[] {
-  const byId = new Map(members.map((m) => [m.mspId, m]));
-  return agreed.map((id) => {
-    const m = byId.get(id);
-    if (!m) throw new Error(`member ${id} of the agreement has no state`);
-    return m;
-  });
+/** The version record with one member's new state (and other changes of the same transaction). */
+function withMember(version: VersionRecord, member: MemberState, changes: Partial<VersionState>): VersionRecord {
+  return { ...version, ...changes, memberStates: version.memberStates.map((m) => (m.mspId === member.mspId ? member : m)) };
 }
 
+/** What a revenue recorded under the earlier layout was (`revenue~<id>`, beside its allocation). */
+async function legacyRevenue(store: DaoStore, revenueId: string): Promise<{ kind: string; reference?: string }> {
+  const previous = await store.get<{ kind: string; reference?: string }>('revenue', revenueId);
+  if (!previous) throw new Error(`allocation revenue:${revenueId} has no record of its revenue`);
+  return previous;
+}

@@ -80,15 +80,22 @@ export interface AllocationState {
   readonly atMs: number;
 }
 
-/** One payout of one allocation to one member (`payout~<msp>~<allocationId>`). */
-export interface PayoutState {
-  readonly mspId: string;
-  readonly allocationId: string;
-  readonly amount: string;
-  readonly atMs: number;
+/**
+ * The allocation as stored under `allocation~<allocationId>`: for revenue it also holds what the
+ * revenue was (kind, reference, who recorded it), so recording revenue writes one document (plus
+ * the transaction index). Readers get the AllocationState without `revenue` (allocationView).
+ */
+export interface AllocationRecord extends AllocationState {
+  readonly revenue?: { readonly kind: 'use' | 'subscription-period'; readonly reference?: string; readonly recordedBy: string };
 }
 
-/** A member's entitlement on a channel: computed on read from its payouts. */
+/** An allocation as the queries and events return it (the stored record without `revenue`). */
+export function allocationView(record: AllocationRecord): AllocationState {
+  const { revenue: _revenue, ...allocation } = record;
+  return allocation;
+}
+
+/** A member's entitlement on a channel: computed on read from the allocations' payouts. */
 export interface EntitlementState {
   readonly mspId: string;
   readonly amount: string;
@@ -118,30 +125,83 @@ export interface VoteState {
 
 export const VERSION_KEY = 'version';
 
+/**
+ * The version record as stored under `version`: the version and its members' states, in agreement
+ * order, in one document. One read gives a transaction the version, the caller's membership and
+ * role and every member's status (what an allocation needs); a member's status change rewrites it.
+ * Heartbeats are not in it (`heartbeat~<msp>`), so telemetry never invalidates revenue (MVCC).
+ */
+export interface VersionRecord extends VersionState {
+  readonly memberStates: readonly MemberState[];
+}
+
+/** The version without its member states (what InitVersion and RecordSuccessor return). */
+export function versionView(record: VersionRecord): VersionState {
+  const { memberStates: _members, ...version } = record;
+  return version;
+}
+
 /** The ledger of one DAO channel: typed reads and writes over the keys of the state model. */
 export class DaoStore {
+  /** The version record read (or written) by this transaction: read from the ledger once. */
+  #version: Promise<VersionRecord | undefined> | undefined;
+  /** Whether the ledger holds the version in the earlier layout (one `member~<msp>` key per member). */
+  #legacy = false;
+
   constructor(private readonly ctx: Context) {}
 
   key = (type: string, ...attributes: string[]) => compositeKey(this.ctx, type, attributes);
 
-  async version(): Promise<VersionState> {
-    const v = await readJson<VersionState>(this.ctx, VERSION_KEY);
+  /** The version record, or undefined before InitVersion. */
+  existingVersion(): Promise<VersionRecord | undefined> {
+    this.#version ??= this.#readVersion();
+    return this.#version;
+  }
+
+  async #readVersion(): Promise<VersionRecord | undefined> {
+    const v = await readJson<VersionState & { memberStates?: MemberState[] }>(this.ctx, VERSION_KEY);
+    if (!v || v.memberStates) return v as VersionRecord | undefined;
+    // Written before members moved into the version record: one `member~<msp>` key per member.
+    // The next write of the version record (any member change, or a retried InitVersion) migrates it.
+    this.#legacy = true;
+    const byId = new Map((await listJson<MemberState>(this.ctx, 'member')).map((m) => [m.mspId, m]));
+    return { ...v, memberStates: v.members.map((id) => byId.get(id) ?? missingMember(id)) };
+  }
+
+  async isLegacyLayout(): Promise<boolean> {
+    await this.existingVersion();
+    return this.#legacy;
+  }
+
+  async version(): Promise<VersionRecord> {
+    const v = await this.existingVersion();
     if (!v) throw notFound(`no DAO version on channel ${this.ctx.stub.getChannelID()}: InitVersion first`);
     return v;
   }
 
-  async activeVersion(): Promise<VersionState> {
+  async activeVersion(): Promise<VersionRecord> {
     const v = await this.version();
     if (v.status !== 'active') throw conflict(`DAO ${v.daoId} is dissolved`);
     return v;
   }
 
-  existingVersion = () => readJson<VersionState>(this.ctx, VERSION_KEY);
-  putVersion = (v: VersionState) => writeJson(this.ctx, VERSION_KEY, v);
+  /** Writes the version record; later reads of this transaction see it. */
+  async putVersion(v: VersionRecord): Promise<void> {
+    const record: VersionRecord = { ...v, memberStates: v.memberStates.map(({ lastHeartbeatMs: _hb, ...m }) => m) };
+    this.#version = Promise.resolve(record);
+    await writeJson(this.ctx, VERSION_KEY, record);
+  }
 
-  member = (mspId: string) => readJson<MemberState>(this.ctx, this.key('member', mspId));
-  members = () => listJson<MemberState>(this.ctx, 'member');
-  putMember = (m: MemberState) => writeJson(this.ctx, this.key('member', m.mspId), m);
+  /** Every member's state, in agreement order. */
+  members = async (): Promise<readonly MemberState[]> => (await this.version()).memberStates;
+  member = async (mspId: string): Promise<MemberState | undefined> => (await this.version()).memberStates.find((m) => m.mspId === mspId);
+
+  /** Rewrites the version record with this member's new state. */
+  async putMember(member: MemberState): Promise<void> {
+    const v = await this.version();
+    if (!v.memberStates.some((m) => m.mspId === member.mspId)) throw new Error(`member ${member.mspId} is not in the version record`);
+    await this.putVersion({ ...v, memberStates: v.memberStates.map((m) => (m.mspId === member.mspId ? member : m)) });
+  }
 
   async requireMember(mspId: string): Promise<MemberState> {
     const m = await this.member(mspId);
@@ -170,7 +230,13 @@ export class DaoStore {
   workload = (id: string) => readJson<WorkloadState>(this.ctx, this.key('workload', id));
   putWorkload = (w: WorkloadState) => writeJson(this.ctx, this.key('workload', w.workloadId), w);
 
+  allocation = (allocationId: string) => readJson<AllocationRecord>(this.ctx, this.key('allocation', allocationId));
+
   get = <T>(type: string, ...attributes: string[]) => readJson<T>(this.ctx, this.key(type, ...attributes));
   put = (value: unknown, type: string, ...attributes: string[]) => writeJson(this.ctx, this.key(type, ...attributes), value);
   list = <T>(type: string, ...attributes: string[]) => listJson<T>(this.ctx, type, attributes);
+}
+
+function missingMember(mspId: string): never {
+  throw new Error(`member ${mspId} of the agreement has no state`);
 }
