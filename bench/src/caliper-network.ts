@@ -46,20 +46,17 @@ async function deploy(ctx: StackContext, cc: BenchChaincode): Promise<string> {
   return version;
 }
 
-/** Initialises version 1 of the bench DAO unless the channel holds it already. */
+/**
+ * Initialises version 1 of the bench DAO. InitVersion is idempotent (a retry of the same agreement
+ * returns the version), and it rewrites a version an earlier dao chaincode stored with one key per
+ * member as one record, so RecordRevenue is always measured on the current state layout.
+ */
 async function initDao(ctx: StackContext, identity: EnrolledIdentity): Promise<void> {
   const org = buildConnection(ctx).fabric.orgs[identity.mspId];
   if (!org) throw new Error(`the stack has no organisation ${identity.mspId}`);
   const conn = connectGateway({ endpoint: org.peer.endpoint, hostAlias: org.peer.hostAlias, tlsCaPem: readFileSync(org.peer.tlsCaFile, 'utf8') }, identity);
   try {
     const contract = conn.gateway.getNetwork(DAO.channel).getContract(DAO.name);
-    try {
-      await contract.evaluateTransaction('GetVersion');
-      return;
-    } catch (e) {
-      const text = [(e as Error).message, ...((e as { details?: { message?: string }[] }).details ?? []).map((d) => d.message ?? '')].join(' | ');
-      if (!text.includes('NOT_FOUND')) throw e;
-    }
     ctx.progress.step('bench', `InitVersion of DAO bench on ${DAO.channel}`);
     await contract.submitTransaction('InitVersion', JSON.stringify(agreement));
   } finally {
