@@ -35,7 +35,17 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{libs,services,chaincode,tools}/**/test/{integration,e2e}/**/*.test.ts'],
+      testMatch: ['<rootDir>/{libs,services,chaincode,tools}/**/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/tools/jest/global-setup.js',
+      globalTeardown: '<rootDir>/tools/jest/global-teardown.js',
+      setupFilesAfterEnv: ['<rootDir>/tools/jest/integration-timeout.js'],
+    },
+    // Whole life cycles: the services run as processes on their default ports and consumer groups,
+    // so `./dev test` runs this tier on its own, after the others, one file at a time.
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/{libs,services,chaincode,tools}/**/test/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/tools/jest/global-setup.js',
       globalTeardown: '<rootDir>/tools/jest/global-teardown.js',
       setupFilesAfterEnv: ['<rootDir>/tools/jest/integration-timeout.js'],

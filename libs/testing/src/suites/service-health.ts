@@ -34,7 +34,9 @@ export function describeServiceHealth(suite: ServiceHealthSuite): void {
 
   /** The app, in-process, against the test stack; `overrides` replace stack variables. */
   async function boot(overrides: Record<string, string> = {}): Promise<INestApplication> {
-    const app = await createApp({ ...stackEnv(), DATAWELL_LOG_LEVEL: 'warn', ...overrides });
+    // gRPC on any free port: several instances boot at once, and `./dev up` may hold the default one.
+    const grpcPort = `${service.toUpperCase().replace(/-/g, '_')}_GRPC_PORT`;
+    const app = await createApp({ ...stackEnv(), DATAWELL_LOG_LEVEL: 'warn', [grpcPort]: '0', ...overrides });
     await app.init();
     return app;
   }

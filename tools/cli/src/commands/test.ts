@@ -3,11 +3,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { install } from '@datawell/stack';
+import { down, install, status } from '@datawell/stack';
 import { REPO_DIR, stackContext } from '../context';
 import { UsageError } from '../usage-error';
 
-const TIERS = ['unit', 'integration'] as const;
+const TIERS = ['unit', 'integration', 'e2e'] as const;
 
 function runStep(cmd: string, args: string[], env: Record<string, string> = {}, stdout: 'inherit' | 'ignore' = 'inherit'): Promise<number> {
   return new Promise((resolve) => {
@@ -44,24 +44,33 @@ export function registerTestCommand(program: Command): void {
         const graph = await runStep(bin('nx'), ['show', 'projects'], { NX_DAEMON: 'false' }, 'ignore');
         count(graph === 0 && (await runStep(bin('eslint'), ['libs', 'services', 'tools', 'chaincode', 'bench'])) === 0);
       }
+      const ctx = stackContext();
       const needsStack = opts.tier !== 'unit';
-      if (needsStack) await install(stackContext());
+      if (needsStack) await install(ctx);
+      const stackWasUp = needsStack && (await status(ctx)).healthy;
       const dir = mkdtempSync(join(tmpdir(), 'datawell-test-'));
-      const summary = join(dir, 'summary.json');
-      const tiers = opts.tier ? [opts.tier] : [...TIERS];
-      const args = ['--selectProjects', ...tiers, ...(process.env['CI'] ? ['--ci'] : []), '--maxWorkers=2', ...(patterns.length ? ['--testPathPatterns', ...patterns] : [])];
-      const code = await runStep(bin('jest'), args, { DATAWELL_TEST_SUMMARY_FILE: summary });
-      if (existsSync(summary)) {
-        const s = JSON.parse(readFileSync(summary, 'utf8')) as { passed: number; failed: number };
-        passed += s.passed;
-        failed += s.failed;
-        // Jest can fail after its tests (global teardown, open handles): that is a failure too.
-        if (code !== 0 && s.failed === 0) failed++;
-      } else {
-        process.stderr.write(`test: jest ended (exit ${code}) before reporting results (a failed global setup?)\n`);
-        failed++;
+      // Unit and integration tests run in parallel; the e2e tier runs the services as processes on
+      // their default ports and consumer groups, so it runs afterwards, one file at a time.
+      const runs = opts.tier ? [[opts.tier]] : [['unit', 'integration'], ['e2e']];
+      for (const [i, tiers] of runs.entries()) {
+        const summary = join(dir, `summary-${i}.json`);
+        const serial = tiers.includes('e2e') ? ['--runInBand'] : ['--maxWorkers=2'];
+        const args = ['--selectProjects', ...tiers, ...(process.env['CI'] ? ['--ci'] : []), ...serial, ...(patterns.length ? ['--passWithNoTests', '--testPathPatterns', ...patterns] : [])];
+        // The stack started by the first run serves the next; it is stopped below if it was not up before.
+        const code = await runStep(bin('jest'), args, { DATAWELL_TEST_SUMMARY_FILE: summary, ...(runs.length > 1 ? { DATAWELL_KEEP_STACK: '1' } : {}) });
+        if (existsSync(summary)) {
+          const s = JSON.parse(readFileSync(summary, 'utf8')) as { passed: number; failed: number };
+          passed += s.passed;
+          failed += s.failed;
+          // Jest can fail after its tests (global teardown, open handles): that is a failure too.
+          if (code !== 0 && s.failed === 0) failed++;
+        } else {
+          process.stderr.write(`test: jest ended (exit ${code}) before reporting results (a failed global setup?)\n`);
+          failed++;
+        }
       }
       rmSync(dir, { recursive: true, force: true });
+      if (runs.length > 1 && needsStack && !stackWasUp && !process.env['DATAWELL_KEEP_STACK']) await down(ctx);
       process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
       process.exitCode = failed === 0 ? 0 : 1;
     });
