@@ -48,3 +48,8 @@ export class TofuStatesDto {
   @ApiProperty() schema!: string;
   @ApiProperty({ description: 'number of workspace states in the pg backend' }) count!: number;
 }
+
+export class ErrorDto {
+  @ApiProperty({ example: 'VERSION_NOT_FOUND' }) code!: string;
+  @ApiProperty() message!: string;
+}

@@ -172,6 +172,17 @@ export class ProvisioningRepository {
     return rows.map(toJob);
   }
 
+  /** The newest jobs of the DAO versions `mspId` is a member of (as VersionCreated listed them). */
+  async jobsOfMember(mspId: string, limit = 100): Promise<JobRow[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT j.* FROM ${this.#s}.jobs j JOIN ${this.#s}.versions v ON v.dao_id = j.dao_id AND v.version = j.version
+       WHERE v.members @> jsonb_build_array(jsonb_build_object('mspId', $1::text))
+       ORDER BY j.created_at DESC, j.id LIMIT $2`,
+      [mspId, limit],
+    )) as Array<Record<string, unknown>>;
+    return rows.map(toJob);
+  }
+
   async job(id: string): Promise<JobRow | undefined> {
     const rows = (await this.dataSource.query(`SELECT * FROM ${this.#s}.jobs WHERE id = $1`, [id])) as Array<Record<string, unknown>>;
     return rows[0] ? toJob(rows[0]) : undefined;

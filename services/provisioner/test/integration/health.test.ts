@@ -5,7 +5,8 @@ import { MIGRATIONS } from '../../src/migrations';
 
 describeServiceHealth({
   service: 'provisioner',
-  createApp: (env) => createServiceApp(loadServiceConfig('provisioner', env), AppModule.forConfig),
+  // gRPC on any free port: the suite boots more than one instance at a time.
+  createApp: (env) => createServiceApp(loadServiceConfig('provisioner', { ...env, PROVISIONER_GRPC_PORT: '0' }), AppModule.forConfig),
   migrations: MIGRATIONS,
   expected: { schema: 'provisioner', dependencies: ['postgres', 'redis', 'kafka'] },
 });

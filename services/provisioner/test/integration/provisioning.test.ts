@@ -3,15 +3,17 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
+import * as grpc from '@grpc/grpc-js';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { Client } from 'pg';
 import request from 'supertest';
-import { createServiceApp, loadServiceConfig } from '@datawell/config';
+import { createServiceApp, GrpcServer, loadServiceConfig, type ServiceConfig } from '@datawell/config';
 import { heartbeatMessageSchema, ledgerEventCloudEvent, verifyHeartbeatSignature, type LedgerEvent } from '@datawell/contracts';
 import { stackConnection, stackEnv } from '@datawell/testing';
 import { AppModule } from '../../src/app.module';
 import { TofuWorkspace } from '../../src/provisioning/tofu.adapter';
 import { filePath, isAlive, readPidFile } from '../../src/workload/files';
+import { loginAs, provisionerClient } from './access';
 
 jest.setTimeout(420_000);
 
@@ -81,10 +83,20 @@ describe('the provisioner: ledger events → OpenTofu → supervised heartbeatin
   const channel = `dao-${daoId}-v1`;
   const topics = { events: `it.prov.events.${hex()}`, commands: `it.prov.commands.${hex()}`, telemetry: `it.prov.telemetry.${hex()}` };
   const tofuSchema = `prov_it_${hex()}`;
+  // A scratch schema of its own, so the identity directory holds only this suite's organisations.
+  const schema = `prov_it_svc_${hex()}`;
   const workDir = mkdtempSync(join(tmpdir(), 'prov-it-'));
   const kafka = new Kafka({ clientId: `prov-it-${hex()}`, brokers: [...stackConnection().kafka.brokers], logLevel: logLevel.NOTHING });
   let app: INestApplication;
   let block = 10;
+  /** Bearer tokens: the version's DSP and VSP, and an organisation outside it. */
+  const tokens = { dsp: '', vsp: '', outsider: '' };
+  const outsider = `Out${hex(2)}MSP`;
+  /** GET as the DSP by default; `null` sends no token. */
+  const get = (path: string, token: string | null = tokens.dsp) => {
+    const req = request(app.getHttpServer()).get(path);
+    return token === null ? req : req.set('authorization', `Bearer ${token}`);
+  };
 
   const publish = async (eventName: string, payload: Record<string, unknown>, transactionId = `tx${hex(8)}`) => {
     const event: LedgerEvent = { channel, blockNumber: String(block++), transactionId, eventIndex: 0, chaincodeId: 'dao', eventName, payloadEncoding: 'json', payload: payload as never, daoId };
@@ -97,9 +109,9 @@ describe('the provisioner: ledger events → OpenTofu → supervised heartbeatin
     }
     return event;
   };
-  const infra = async (): Promise<InfraView> => (await request(app.getHttpServer()).get(`/daos/${daoId}/versions/1/infrastructure`).expect(200)).body as InfraView;
+  const infra = async (): Promise<InfraView> => (await get(`/daos/${daoId}/versions/1/infrastructure`).expect(200)).body as InfraView;
   const job = async (id: string) => {
-    const res = await request(app.getHttpServer()).get(`/jobs/${id}`);
+    const res = await get(`/jobs/${id}`);
     return res.status === 200 ? (res.body as { state: string; progress: number; attempts: number; error: string | null }) : undefined;
   };
   const completed = (id: string) => waitFor(`job ${id}`, async () => {
@@ -134,8 +146,9 @@ describe('the provisioner: ledger events → OpenTofu → supervised heartbeatin
     await admin.connect();
     await admin.createTopics({ topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
     await admin.disconnect();
-    const config = loadServiceConfig('provisioner', {
+    const loaded = loadServiceConfig('provisioner', {
       ...stackEnv(),
+      PROVISIONER_GRPC_PORT: '0',
       DATAWELL_LOG_LEVEL: 'warn',
       PROVISIONER_WORK_DIR: workDir,
       PROVISIONER_TOFU_PG_SCHEMA: tofuSchema,
@@ -146,9 +159,13 @@ describe('the provisioner: ledger events → OpenTofu → supervised heartbeatin
       PROVISIONER_QUEUE: `prov-it-${hex()}`,
       PROVISIONER_JOB_ATTEMPTS: '2',
     });
+    const config = { ...loaded, postgres: { ...loaded.postgres, schema } } as ServiceConfig<'provisioner'>;
     expect(config.settings.tofuBinary).toBe(stackConnection().opentofu.binary);
     app = await createServiceApp(config, AppModule.forConfig);
     await app.init();
+    tokens.dsp = await loginAs(app, schema, 'DspMSP', 'DSP');
+    tokens.vsp = await loginAs(app, schema, 'Vsp1MSP', 'VSP');
+    tokens.outsider = await loginAs(app, schema, outsider, 'VSP');
   });
 
   afterAll(async () => {
@@ -162,6 +179,7 @@ describe('the provisioner: ledger events → OpenTofu → supervised heartbeatin
       }
     }
     await db(`DROP SCHEMA IF EXISTS "${tofuSchema}" CASCADE`);
+    await db(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     rmSync(workDir, { recursive: true, force: true });
   });
 
@@ -180,7 +198,7 @@ describe('the provisioner: ledger events → OpenTofu → supervised heartbeatin
     for (const w of view.workloads) expect(isAlive(w.supervisorPid!) && isAlive(w.workloadPid!)).toBe(true);
 
     // Logs of the job: OpenTofu's own output.
-    const logs = (await request(app.getHttpServer()).get(`/jobs/apply.${daoId}.v1.r1/logs`).expect(200)).body as Array<{ line: string }>;
+    const logs = (await get(`/jobs/apply.${daoId}.v1.r1/logs`).expect(200)).body as Array<{ line: string }>;
     expect(logs.some((l) => /Apply complete! Resources: 2 added/.test(l.line))).toBe(true);
     expect((await request(app.getHttpServer()).get('/tofu/states').expect(200)).body).toEqual({ schema: tofuSchema, count: 1 });
 
@@ -210,7 +228,7 @@ describe('the provisioner: ledger events → OpenTofu → supervised heartbeatin
     await producer.send({ topic: topics.events, messages: [{ key: daoId, value: JSON.stringify(ledgerEventCloudEvent(first)) }] });
     await producer.disconnect();
     await sleep(3000);
-    const jobs = (await request(app.getHttpServer()).get('/jobs').expect(200)).body as Array<{ id: string; daoId: string; attempts: number }>;
+    const jobs = (await get('/jobs').expect(200)).body as Array<{ id: string; daoId: string; attempts: number }>;
     expect(jobs.filter((j) => j.daoId === daoId)).toEqual([expect.objectContaining({ id: `apply.${daoId}.v1.r1`, attempts: 1 })]);
     expect((await infra()).stateSerial).toBe(view.stateSerial);
 
@@ -222,6 +240,51 @@ describe('the provisioner: ledger events → OpenTofu → supervised heartbeatin
       return w.workloadPid !== dsp.workloadPid && isAlive(w.workloadPid!) ? w : undefined;
     });
     expect(restarted.supervisorPid).toBe(dsp.supervisorPid);
+  });
+
+  it('serves jobs and infrastructure over HTTP only to members of the DAO version, with a bearer token', async () => {
+    const jobId = `apply.${daoId}.v1.r1`;
+    for (const path of ['/jobs', `/jobs/${jobId}`, `/jobs/${jobId}/logs`, `/daos/${daoId}/versions/1/infrastructure`]) {
+      expect((await get(path, null).expect(401)).body).toMatchObject({ code: 'UNAUTHENTICATED' });
+      expect((await get(path, 'not-a-token').expect(401)).body).toMatchObject({ code: 'UNAUTHENTICATED' });
+    }
+    // The VSP member sees the version too; an outsider sees none of it.
+    expect((await get(`/daos/${daoId}/versions/1/infrastructure`, tokens.vsp).expect(200)).body).toMatchObject({ daoId, version: 1, status: 'provisioned' });
+    expect((await get(`/jobs/${jobId}`, tokens.vsp).expect(200)).body).toMatchObject({ id: jobId, state: 'completed' });
+    expect(((await get('/jobs', tokens.vsp).expect(200)).body as Array<{ id: string }>).map((j) => j.id)).toContain(jobId);
+    for (const path of [`/jobs/${jobId}`, `/jobs/${jobId}/logs`, `/daos/${daoId}/versions/1/infrastructure`]) {
+      expect((await get(path, tokens.outsider).expect(403)).body).toEqual({ code: 'FORBIDDEN', message: expect.stringContaining(outsider) });
+    }
+    expect(((await get('/jobs', tokens.outsider).expect(200)).body as Array<{ daoId: string }>).filter((j) => j.daoId === daoId)).toEqual([]);
+    // Unknown stays 404 for anyone authenticated; the state count stays open.
+    expect((await get('/jobs/apply.nope.v1.r1', tokens.outsider).expect(404)).body).toMatchObject({ code: 'JOB_NOT_FOUND' });
+    expect((await get('/tofu/states', null).expect(200)).body).toEqual({ schema: tofuSchema, count: 1 });
+  });
+
+  it('serves GetInfrastructure and GetJob over gRPC with the same authentication and membership', async () => {
+    const { call, close } = provisionerClient(app.get(GrpcServer).port);
+    const jobId = `apply.${daoId}.v1.r1`;
+    try {
+      const view = await call('GetInfrastructure', { dao_id: daoId, version: 1 }, tokens.dsp);
+      expect(view).toMatchObject({ dao_id: daoId, version: 1, revision: 1, status: 'provisioned', workspace: channel, dissolved: false, removed_members: [] });
+      expect(view['state_serial']).toEqual(expect.any(Number));
+      expect((view['workloads'] as Array<Record<string, unknown>>).map((w) => [w['workload_id'], w['owner'], w['status'], typeof w['workload_pid']])).toEqual([
+        [`${daoId}-v1-dsp-mpc`, 'DspMSP', 'running', 'number'],
+        [`${daoId}-v1-vsp1-mpc`, 'Vsp1MSP', 'running', 'number'],
+      ]);
+      expect(await call('GetJob', { id: jobId }, tokens.vsp)).toMatchObject({ id: jobId, kind: 'apply', dao_id: daoId, version: 1, state: 'completed', progress: 100, attempts: 1 });
+
+      await expect(call('GetInfrastructure', { dao_id: daoId, version: 1 })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+      await expect(call('GetJob', { id: jobId }, 'forged.token')).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+      await expect(call('GetInfrastructure', { dao_id: daoId, version: 1 }, tokens.outsider)).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
+      await expect(call('GetJob', { id: jobId }, tokens.outsider)).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
+      await expect(call('GetInfrastructure', { dao_id: daoId, version: 2 }, tokens.dsp)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+      await expect(call('GetJob', { id: 'apply.nope.v1.r1' }, tokens.dsp)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+      await expect(call('GetInfrastructure', { dao_id: 'NOPE!', version: 1 }, tokens.dsp)).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+      await expect(call('GetJob', { id: '' }, tokens.dsp)).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+    } finally {
+      close();
+    }
   });
 
   it("destroys an abandoning member's workloads, then the whole workspace when the version is dissolved", async () => {
@@ -252,9 +315,10 @@ describe('the provisioner: ledger events → OpenTofu → supervised heartbeatin
   });
 
   it('answers unknown jobs and versions with 404 and bad input with 400', async () => {
-    expect((await request(app.getHttpServer()).get('/jobs/nope').expect(404)).body).toMatchObject({ code: 'JOB_NOT_FOUND' });
-    expect((await request(app.getHttpServer()).get('/daos/nope/versions/1/infrastructure').expect(404)).body).toMatchObject({ code: 'VERSION_NOT_FOUND' });
-    expect((await request(app.getHttpServer()).get('/daos/NOPE!/versions/x/infrastructure').expect(400)).body).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect((await get('/jobs/nope').expect(404)).body).toMatchObject({ code: 'JOB_NOT_FOUND' });
+    expect((await get('/daos/nope/versions/1/infrastructure').expect(404)).body).toMatchObject({ code: 'VERSION_NOT_FOUND' });
+    expect((await get('/daos/NOPE!/versions/x/infrastructure').expect(400)).body).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect((await get('/jobs/x/logs?after=-1').expect(400)).body).toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });
 

@@ -1,0 +1,110 @@
+import { Injectable } from '@nestjs/common';
+import { z } from 'zod';
+import type { InfrastructureDto, JobDto, JobLogLineDto, TofuStatesDto } from './provisioning.dto';
+import { ProvisionerError } from './provisioning.errors';
+import type { JobRow, VersionRow } from './provisioning.repository';
+import { ProvisionerRuntime } from './provisioner.runtime';
+import { workspaceName } from './spec';
+import { workloadProcesses } from './workload-files.adapter';
+
+const daoIdInput = z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/);
+const versionInput = z.coerce.number().int().min(1).max(9999);
+const jobIdInput = z.string().min(1).max(300);
+const afterInput = z.coerce.number().int().min(0).default(0);
+
+const isMember = (v: VersionRow, mspId: string) => v.members.some((m) => m.mspId === mspId);
+
+/**
+ * What callers may read of the provisioner, over HTTP and gRPC: the jobs and infrastructure of the
+ * DAO versions their organisation is a member of (the members VersionCreated listed). Unknown → 404;
+ * known but not a member → 403.
+ */
+@Injectable()
+export class ProvisioningView {
+  constructor(private readonly runtime: ProvisionerRuntime) {}
+
+  async jobs(viewer: string): Promise<JobDto[]> {
+    return Promise.all((await this.runtime.repository.jobsOfMember(viewer)).map((j) => this.#job(j)));
+  }
+
+  async job(viewer: string, id: unknown): Promise<JobDto> {
+    return this.#job(await this.#visibleJob(viewer, id));
+  }
+
+  async logs(viewer: string, id: unknown, after: unknown): Promise<JobLogLineDto[]> {
+    const parsed = afterInput.safeParse(after);
+    if (!parsed.success) throw new ProvisionerError('INVALID_ARGUMENT', 'after must be a non-negative integer');
+    const job = await this.#visibleJob(viewer, id);
+    return this.runtime.repository.logs(job.id, parsed.data);
+  }
+
+  async infrastructure(viewer: string, daoIdRaw: unknown, versionRaw: unknown): Promise<InfrastructureDto> {
+    const daoId = daoIdInput.safeParse(daoIdRaw);
+    const version = versionInput.safeParse(versionRaw);
+    if (!daoId.success || !version.success) throw new ProvisionerError('INVALID_ARGUMENT', 'daoId must be a DAO id and version an integer 1-9999');
+    const { repository, settings } = this.runtime;
+    const desired = await repository.version(daoId.data, version.data);
+    if (!desired) throw new ProvisionerError('VERSION_NOT_FOUND', `no infrastructure for DAO ${daoId.data} version ${version.data}`);
+    if (!isMember(desired, viewer)) throw new ProvisionerError('FORBIDDEN', `${viewer} is not a member of DAO ${desired.daoId} version ${desired.version}`);
+    const workspace = workspaceName(desired.daoId, desired.version);
+    const workloads = await repository.workloads(desired.daoId, desired.version);
+    return {
+      daoId: desired.daoId,
+      version: desired.version,
+      revision: desired.revision,
+      status: desired.status,
+      workspace,
+      stateSerial: await repository.tofuStateSerial(settings.tofuPgSchema, workspace),
+      outputsDigest: desired.outputsDigest,
+      removedMembers: [...desired.removedMembers],
+      dissolved: desired.dissolved,
+      workloads: workloads.map((w) => {
+        const p = workloadProcesses(w.dir);
+        return {
+          workloadId: w.workloadId,
+          name: w.name,
+          owner: w.owner,
+          kind: w.kind,
+          status: w.status === 'destroyed' ? 'destroyed' : p.running ? 'running' : 'stopped',
+          supervisorPid: w.status === 'destroyed' ? null : p.supervisorPid,
+          workloadPid: w.status === 'destroyed' ? null : p.workloadPid,
+          publicKeyPem: w.publicKeyPem,
+        };
+      }),
+    };
+  }
+
+  /** Open to anyone: a count, nothing of any DAO. */
+  async states(): Promise<TofuStatesDto> {
+    const schema = this.runtime.settings.tofuPgSchema;
+    return { schema, count: await this.runtime.repository.tofuStateCount(schema) };
+  }
+
+  async #visibleJob(viewer: string, idRaw: unknown): Promise<JobRow> {
+    const id = jobIdInput.safeParse(idRaw);
+    if (!id.success) throw new ProvisionerError('INVALID_ARGUMENT', 'id must be a job id');
+    const { repository } = this.runtime;
+    const job = await repository.job(id.data);
+    if (!job) throw new ProvisionerError('JOB_NOT_FOUND', `no job ${id.data}`);
+    const version = await repository.version(job.daoId, job.version);
+    if (!version || !isMember(version, viewer)) throw new ProvisionerError('FORBIDDEN', `${viewer} is not a member of DAO ${job.daoId} version ${job.version}`);
+    return job;
+  }
+
+  async #job(j: JobRow): Promise<JobDto> {
+    const queued = await this.runtime.queue.state(j.id).catch(() => undefined);
+    return {
+      id: j.id,
+      kind: j.kind,
+      daoId: j.daoId,
+      version: j.version,
+      state: j.state,
+      ...(queued ? { queueState: queued.state } : {}),
+      progress: j.progress,
+      attempts: j.attempts,
+      error: j.error,
+      createdAt: j.createdAt,
+      finishedAt: j.finishedAt,
+    };
+  }
+}
