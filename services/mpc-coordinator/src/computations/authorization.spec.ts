@@ -1,6 +1,6 @@
 import { ledgerEventSchema } from '@datawell/contracts';
 import { readModelUpdateOf } from '../ledger/read-model';
-import { authorizeRequest, computationId, parseComputationRequest, resultDigest, type DaoVersionView } from './authorization';
+import { authorizeRequest, computationId, parseComputationRequest, resultDigest, resultJson, type DaoVersionView } from './authorization';
 import { computationCompletedCommand } from './ledger-command';
 
 const version: DaoVersionView = {
@@ -52,6 +52,8 @@ describe('authorizing a computation request', () => {
     expect(computationId('DspMSP', request(), () => 'abc')).toBe('cmp-abc');
     expect(resultDigest({ b: 1, a: 2 })).toBe(resultDigest({ a: 2, b: 1 }));
     expect(resultDigest({ a: 1 })).toMatch(/^[0-9a-f]{64}$/);
+    expect(resultJson({ mean: 21.193710289001466, n: 400, coefficients: [0.5, -1e-7] })).toBe('{"coefficients":[0.5,-1e-7],"mean":21.193710289001466,"n":400}');
+    expect(() => resultJson({ x: NaN })).toThrow(/non-finite/);
   });
 });
 

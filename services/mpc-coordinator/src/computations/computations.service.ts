@@ -7,7 +7,7 @@ import { canonicalJson } from '@datawell/domain';
 import { writeOutbox, type ConnectionLogger } from '@datawell/messaging';
 import type { CatalogueProgram } from '@datawell/mpc';
 import type { ComputeOutcome, NodeInventory } from '../node/node-ops';
-import { authorizeRequest, computationId, memberOf, parseComputationRequest, resultDigest, type DaoVersionView } from './authorization';
+import { authorizeRequest, computationId, memberOf, parseComputationRequest, resultDigest, resultJson, type DaoVersionView } from './authorization';
 import { CoordinatorError, forbidden, invalid } from './computations.errors';
 import type { ComputationRecord, CoordinatorRepository, NodeRecord } from './computations.repository';
 import type { RunningJob } from './job-queue.adapter';
@@ -174,7 +174,7 @@ export class ComputationsService {
       await progress(90);
       const results = outcomes.filter((o) => op.recipients.includes(o.party)).map((o) => o.result);
       const stray = outcomes.some((o) => !op.recipients.includes(o.party) && o.result !== undefined);
-      if (results.some((r) => r === undefined) || stray || new Set(results.map((r) => canonicalJson(r))).size !== 1) {
+      if (results.some((r) => r === undefined) || stray || new Set(results.map((r) => resultJson(r))).size !== 1) {
         throw new CoordinatorError('INVALID_REQUEST', 'the nodes returned inconsistent results');
       }
       const result = results[0]!;

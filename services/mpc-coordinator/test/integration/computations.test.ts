@@ -1,0 +1,224 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { heartbeatMessageSchema, TOPICS, verifyHeartbeatSignature } from '@datawell/contracts';
+import { CoordinatorRuntime } from '../../src/computations/computations.module';
+import { hex, kafkaClient, publishLedgerEvent, readTopics, scanForPlaintext, scratchDir, startCoordinator, startNodes, waitFor, type Member, type NodeMesh } from './harness';
+
+jest.setTimeout(600_000);
+
+/**
+ * End to end through the coordinator: a DAO version from a VersionCreated event, three members'
+ * MPC node processes over mutual TLS, preprocessing topped up ahead of demand, computations asked
+ * for over HTTP, results only to their recipients, ComputationCompleted as a ledger command — and
+ * afterwards no trace of the DSP's plaintext in Kafka, PostgreSQL or the logs.
+ */
+describe('mpc-coordinator end to end', () => {
+  const run = hex();
+  const daoId = `mpcit${run}`;
+  const channel = `dao-${daoId}-v1`;
+  // A distinctive reading planted in the DSP's dataset, and its fixed-point encoding (f = 16).
+  const PLANTED = '73.915862';
+  const PLANTED_FIXED = String(Math.round(73.915862 * 2 ** 16));
+  const kafka = kafkaClient();
+  const scratch = scratchDir();
+  const values: number[] = [];
+  let coordinator: Awaited<ReturnType<typeof startCoordinator>>;
+  let dsp: Member, vsp1: Member, vsp2: Member, outsider: Member;
+  let nodes: NodeMesh;
+  let csvFile: string;
+  let meanId: string;
+  let varianceId: string;
+
+  const api = () => request(coordinator.app.getHttpServer());
+  const as = (m: Member) => ({ Authorization: `Bearer ${m.token}` });
+  const ask = (m: Member, body: Record<string, unknown>) => api().post('/computations').set(as(m)).send({ daoId, version: 1, dataset: { name: 'readings' }, ...body });
+  const finished = (id: string) =>
+    waitFor(`computation ${id}`, async () => {
+      const res = await api().get(`/computations/${id}`).set(as(dsp));
+      return res.body.status === 'completed' || res.body.status === 'failed' ? res.body : undefined;
+    }, 300_000);
+
+  beforeAll(async () => {
+    coordinator = await startCoordinator(run);
+    dsp = await coordinator.member('DSP', 'Dsp');
+    vsp1 = await coordinator.member('VSP', 'VspA');
+    vsp2 = await coordinator.member('VSP', 'VspB');
+    outsider = await coordinator.member('VSP', 'Out');
+    let seed = 11;
+    for (let i = 0; i < 400; i++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      values.push(Math.round((18 + (seed / 2 ** 31) * 6) * 1e4) / 1e4);
+    }
+    values[123] = Number(PLANTED);
+    csvFile = join(scratch.dir, 'readings.csv');
+    writeFileSync(csvFile, `hour,temperature\n${values.map((v, i) => `${i},${v}`).join('\n')}\n`);
+    const owners = [dsp.mspId, vsp1.mspId, vsp2.mspId];
+    nodes = await startNodes({ daoId, version: 1, owners, datasets: [{ readings: { file: csvFile } }, {}, {}], dir: scratch.dir });
+    await publishLedgerEvent(kafka, channel, 'VersionCreated', {
+      daoId,
+      version: 1,
+      members: [
+        { mspId: dsp.mspId, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 600000 },
+        { mspId: vsp1.mspId, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 200000 },
+        { mspId: vsp2.mspId, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 200000 },
+      ],
+      terms: {
+        computations: [
+          { name: 'mean', resultRecipients: [vsp1.mspId] },
+          { name: 'variance', resultRecipients: [vsp1.mspId, vsp2.mspId] },
+        ],
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await nodes?.stop();
+    await coordinator?.close();
+    scratch.remove();
+  });
+
+  it('learns the version from the ledger events and lets each member register its node', async () => {
+    await waitFor('the VersionCreated read model', async () => {
+      const res = await api().put(`/daos/${daoId}/versions/1/nodes`).set(as(dsp)).send({ partyIndex: 0, controlUrl: nodes.controlUrls[0] });
+      return res.status === 200 ? res.body : undefined;
+    });
+    await api().put(`/daos/${daoId}/versions/1/nodes`).set(as(vsp1)).send({ partyIndex: 1, controlUrl: nodes.controlUrls[1] }).expect(200);
+    const taken = await api().put(`/daos/${daoId}/versions/1/nodes`).set(as(vsp2)).send({ partyIndex: 1, controlUrl: nodes.controlUrls[2] });
+    expect(taken.status).toBe(400);
+    await api().put(`/daos/${daoId}/versions/1/nodes`).set(as(vsp2)).send({ partyIndex: 2, controlUrl: nodes.controlUrls[2] }).expect(200);
+    const stranger = await api().put(`/daos/${daoId}/versions/1/nodes`).set(as(outsider)).send({ partyIndex: 0, controlUrl: 'http://127.0.0.1:1' });
+    expect(stranger.body).toMatchObject({ code: 'FORBIDDEN' });
+    expect(stranger.status).toBe(403);
+  });
+
+  it('tops up every node\'s preprocessing stock ahead of demand', async () => {
+    await waitFor('the nodes to connect and set up MASCOT', async () => {
+      const answers = await Promise.all(nodes.controlUrls.map((u) => fetch(`${u}/inventory`)));
+      return answers.every((a) => a.ok) ? true : undefined;
+    });
+    await coordinator.app.get(CoordinatorRuntime).topUpNow();
+    const stock = await waitFor('the stock', async () => {
+      const res = await api().get(`/daos/${daoId}/versions/1/nodes`).set(as(vsp2));
+      const all = res.body as Array<{ inventory?: { triples: number; masks: number[] } }>;
+      return all.length === 3 && all.every((n) => (n.inventory?.triples ?? 0) >= 2000) ? all : undefined;
+    });
+    // Masks for the data owner (party 0) and for each recipient named in the terms (1 and 2).
+    for (const n of stock) expect(n.inventory!.masks.every((m) => m >= 1200)).toBe(true);
+  });
+
+  it('refuses what the terms or membership do not allow, with a code', async () => {
+    const body = { computation: 'mean', parameters: { columns: ['temperature'] } };
+    expect((await ask(outsider, body)).status).toBe(403);
+    expect((await ask(dsp, { ...body, computation: 'median' })).body).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/not allowed/) });
+    expect((await ask(dsp, { ...body, recipients: [vsp2.mspId] })).status).toBe(403);
+    expect((await ask(dsp, { ...body, parameters: { columns: 'temperature' } })).body).toMatchObject({ code: 'INVALID_REQUEST' });
+    expect((await api().post('/computations').send(body)).status).toBe(401);
+    expect((await ask(dsp, { ...body, version: 9 })).body).toMatchObject({ code: 'VERSION_NOT_FOUND' });
+  });
+
+  it('computes a mean for its recipient only and records it on the ledger through a command', async () => {
+    const body = { computation: 'mean', parameters: { columns: ['temperature'] }, requestId: 'r-mean' };
+    const first = await ask(vsp2, body);
+    expect(first.status).toBe(202);
+    meanId = first.body.id;
+    const again = await ask(vsp2, body);
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(meanId);
+
+    const done = await finished(meanId);
+    expect(done.error).toBeUndefined();
+    expect(done).toMatchObject({ status: 'completed', progress: 100, rows: 400, members: [dsp.mspId, vsp1.mspId, vsp2.mspId], recipients: [vsp1.mspId] });
+    expect(done.result).toBeUndefined();
+    const res = await api().get(`/computations/${meanId}/result`).set(as(vsp1)).expect(200);
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    expect(res.body.result.n).toBe(400);
+    expect(Math.abs(res.body.result.mean - mean)).toBeLessThan(1e-4);
+    expect(res.body.resultDigest).toBe(done.resultDigest);
+    expect((await api().get(`/computations/${meanId}/result`).set(as(vsp2))).body).toMatchObject({ code: 'FORBIDDEN' });
+    expect((await api().get(`/computations/${meanId}/result`).set(as(dsp))).status).toBe(403);
+    expect((await api().get(`/computations/${meanId}`).set(as(outsider))).status).toBe(404);
+
+    const commandId = `mpc-coordinator.computation-completed.${meanId}`;
+    const command = await waitFor('the ComputationCompleted command', async () => {
+      const messages = await readTopics(kafka, [TOPICS.ledgerCommands]);
+      const found = messages.map((m) => JSON.parse(String(m.message.value))).find((e: { id: string }) => e.id === commandId);
+      return found as { data: Record<string, unknown> } | undefined;
+    });
+    expect(command.data).toMatchObject({ channel, chaincode: 'dao', transaction: 'ComputationCompleted', actingMspId: vsp2.mspId });
+    expect(JSON.parse((command.data['arguments'] as string[])[0]!)).toEqual({
+      jobId: meanId,
+      computation: 'mean',
+      members: [dsp.mspId, vsp1.mspId, vsp2.mspId],
+      resultDigest: done.resultDigest,
+    });
+  });
+
+  it('gives a variance to both of its recipients', async () => {
+    const first = await ask(dsp, { computation: 'variance', parameters: { columns: ['temperature'] } });
+    expect(first.status).toBe(202);
+    varianceId = first.body.id;
+    expect(await finished(varianceId)).toMatchObject({ status: 'completed' });
+    const a = await api().get(`/computations/${varianceId}/result`).set(as(vsp1)).expect(200);
+    const b = await api().get(`/computations/${varianceId}/result`).set(as(vsp2)).expect(200);
+    expect(a.body).toEqual(b.body);
+    const mean = values.reduce((x, y) => x + y, 0) / values.length;
+    const variance = values.reduce((x, y) => x + (y - mean) ** 2, 0) / values.length;
+    expect(Math.abs(a.body.result.variance - variance)).toBeLessThan(1e-3);
+    expect((await api().get(`/computations/${varianceId}/result`).set(as(dsp))).status).toBe(403);
+  });
+
+  it('fails a computation on a dataset the owner does not have, with the node\'s code', async () => {
+    const res = await ask(vsp1, { computation: 'mean', parameters: { columns: ['temperature'] }, dataset: { name: 'nothing-here' } });
+    expect(await finished(res.body.id)).toMatchObject({ status: 'failed', error: { code: 'DATASET_UNKNOWN' } });
+    // The mesh survives a refused dataset: the next computation runs.
+    const next = await ask(vsp1, { computation: 'mean', parameters: { columns: ['temperature'] }, requestId: 'after-refusal' });
+    expect(await finished(next.body.id)).toMatchObject({ status: 'completed' });
+  });
+
+  it('publishes every node\'s signed heartbeats to the telemetry topic', async () => {
+    const messages = await readTopics(kafka, [TOPICS.telemetry]);
+    for (let i = 0; i < 3; i++) {
+      const beats = messages
+        .map((m) => JSON.parse(String(m.message.value)) as { data: unknown })
+        .map((e) => heartbeatMessageSchema.safeParse(e.data))
+        .filter((p) => p.success && p.data.heartbeat.workloadId === nodes.workloadIds[i])
+        .map((p) => p.data!);
+      expect(beats.length).toBeGreaterThan(0);
+      expect(beats[0]).toMatchObject({ daoId, version: 1, owner: [dsp, vsp1, vsp2][i]!.mspId });
+      expect(beats.every((b) => verifyHeartbeatSignature(b.heartbeat, nodes.publicKeys[i]!))).toBe(true);
+    }
+  });
+
+  it('leaves no plaintext of the DSP\'s dataset in Kafka, PostgreSQL or the logs — and the scan would see one', async () => {
+    // The scan is able to find: the DSP's own input file holds the value, and a control value
+    // planted in Kafka, PostgreSQL and a log is found in each.
+    const CONTROL = `control-${hex(6)}`;
+    const probeTopic = `datawell.mpc-it-probe.${run}`;
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: probeTopic, numPartitions: 1 }], waitForLeaders: true }).finally(() => admin.disconnect());
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: probeTopic, messages: [{ value: JSON.stringify({ probe: CONTROL }) }] });
+    await producer.disconnect();
+    const dataSource = coordinator.app.get(DataSource);
+    await dataSource.query(`INSERT INTO mpc_coordinator.inbox (consumer, event_id) VALUES ('it-probe', $1)`, [CONTROL]);
+    try {
+      const control = await scanForPlaintext(kafka, [CONTROL], [`a log line with ${CONTROL}`], []);
+      expect(control.kafka).toEqual([expect.stringMatching(/^datawell\.mpc-it-probe\./)]);
+      expect(control.postgres).toEqual(['mpc_coordinator.inbox.event_id']);
+      expect(control.logs).toHaveLength(1);
+      const own = await scanForPlaintext(kafka, [PLANTED], [], [csvFile]);
+      expect(own.logs).toEqual([csvFile]);
+
+      const logsOfNodes = nodes.logFiles;
+      expect(coordinator.logs.join('')).toMatch(/computation completed/);
+      const hits = await scanForPlaintext(kafka, [PLANTED, PLANTED_FIXED], coordinator.logs, logsOfNodes);
+      expect(hits).toEqual({ kafka: [], postgres: [], logs: [] });
+    } finally {
+      await dataSource.query(`DELETE FROM mpc_coordinator.inbox WHERE consumer = 'it-probe'`);
+    }
+  });
+});
