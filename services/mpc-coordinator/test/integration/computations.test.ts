@@ -24,6 +24,8 @@ describe('mpc-coordinator end to end', () => {
   const kafka = kafkaClient();
   const scratch = scratchDir();
   const values: number[] = [];
+  const feedTopic = `dsp-${run}.meter-readings`;
+  const feed = Array.from({ length: 60 }, (_, i) => 1 + (i % 7) * 0.25);
   let coordinator: Awaited<ReturnType<typeof startCoordinator>>;
   let dsp: Member, vsp1: Member, vsp2: Member, outsider: Member;
   let nodes: NodeMesh;
@@ -54,8 +56,16 @@ describe('mpc-coordinator end to end', () => {
     values[123] = Number(PLANTED);
     csvFile = join(scratch.dir, 'readings.csv');
     writeFileSync(csvFile, `hour,temperature\n${values.map((v, i) => `${i},${v}`).join('\n')}\n`);
+    // A live feed too: the DSP's own topic of readings (an IoT producer's), read by its node only.
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: feedTopic, numPartitions: 2 }], waitForLeaders: true }).finally(() => admin.disconnect());
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: feedTopic, messages: feed.map((v, i) => ({ key: `sensor-${i % 3}`, value: JSON.stringify({ sensor: `sensor-${i % 3}`, kwh: v }) })) });
+    await producer.disconnect();
     const owners = [dsp.mspId, vsp1.mspId, vsp2.mspId];
-    nodes = await startNodes({ daoId, version: 1, owners, datasets: [{ readings: { file: csvFile } }, {}, {}], dir: scratch.dir });
+    nodes = await startNodes({ daoId, version: 1, owners, datasets: [{ readings: { file: csvFile }, feed: { topic: feedTopic } }, {}, {}], dir: scratch.dir });
     await publishLedgerEvent(kafka, channel, 'VersionCreated', {
       daoId,
       version: 1,
@@ -68,6 +78,7 @@ describe('mpc-coordinator end to end', () => {
         computations: [
           { name: 'mean', resultRecipients: [vsp1.mspId] },
           { name: 'variance', resultRecipients: [vsp1.mspId, vsp2.mspId] },
+          { name: 'sum', resultRecipients: [dsp.mspId] },
         ],
       },
     });
@@ -175,6 +186,14 @@ describe('mpc-coordinator end to end', () => {
     // The mesh survives a refused dataset: the next computation runs.
     const next = await ask(vsp1, { computation: 'mean', parameters: { columns: ['temperature'] }, requestId: 'after-refusal' });
     expect(await finished(next.body.id)).toMatchObject({ status: 'completed' });
+  });
+
+  it('computes on a Kafka topic of readings that the owner\'s node reads itself', async () => {
+    const res = await ask(dsp, { computation: 'sum', parameters: { columns: ['kwh'] }, dataset: { name: 'feed' } });
+    expect(res.status).toBe(202);
+    expect(await finished(res.body.id)).toMatchObject({ status: 'completed', rows: 60 });
+    const result = await api().get(`/computations/${res.body.id}/result`).set(as(dsp)).expect(200);
+    expect(result.body.result.sum).toBeCloseTo(feed.reduce((a, b) => a + b, 0), 6);
   });
 
   it('publishes every node\'s signed heartbeats to the telemetry topic', async () => {
