@@ -4,9 +4,9 @@ import { loadServiceConfig } from './load-config';
 const base = { DATAWELL_POSTGRES_URL: 'postgres://u:p@localhost:5432/d', DATAWELL_REDIS_URL: 'redis://localhost:6379', DATAWELL_KAFKA_BROKERS: 'localhost:9092' };
 
 describe('telemetry settings', () => {
-  it('default to a 5 s fold and the shared topics', () => {
+  it('default to a 2 s fold and the shared topics', () => {
     expect(loadServiceConfig('telemetry', base).settings).toEqual({
-      foldIntervalMs: 5000,
+      foldIntervalMs: 2000,
       pendingHeartbeatTtlMs: 60_000,
       topics: {
         ledgerEvents: 'datawell.ledger.events.v1',

@@ -51,7 +51,7 @@ const topic = (value: string) => name(value, TOPIC, 'a Kafka topic name');
 
 export const telemetryExtension: ServiceExtension<TelemetrySettings> = {
   shape: {
-    [V.foldIntervalMs]: integer(5000, 100, 3_600_000),
+    [V.foldIntervalMs]: integer(2000, 100, 3_600_000),
     [V.pendingHeartbeatTtlMs]: integer(60_000, 1000, 3_600_000),
     [V.ledgerEventsTopic]: topic('datawell.ledger.events.v1'),
     [V.ledgerCommandsTopic]: topic('datawell.ledger.commands.v1'),
