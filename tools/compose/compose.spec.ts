@@ -61,7 +61,7 @@ describe('docker-compose.yml', () => {
 
     it('sets every variable its config requires, and only variables its config reads', () => {
       for (const variable of requiredVariables(name)) expect(Object.keys(env)).toContain(variable);
-      const known = [...Object.values(COMMON_VARIABLES), spec.portVariable];
+      const known = [...Object.values(COMMON_VARIABLES), spec.portVariable, spec.grpcPortVariable];
       expect(Object.keys(env).filter((v) => !known.includes(v as (typeof known)[number]))).toEqual([]);
     });
 
@@ -69,6 +69,11 @@ describe('docker-compose.yml', () => {
       const config = loadServiceConfig(name, env);
       expect(config.http.port).toBe(spec.defaultPort);
       expect(publishedPorts(service)).toContainEqual({ host: spec.defaultPort, container: spec.defaultPort });
+      if (name !== 'ledger-bridge') {
+        // Partners reach every other service over gRPC too.
+        expect(config.grpc.port).toBe(spec.defaultGrpcPort);
+        expect(publishedPorts(service)).toContainEqual({ host: spec.defaultGrpcPort, container: spec.defaultGrpcPort });
+      }
     });
 
     it('reaches each dependency inside the Compose network and waits for it to be healthy', () => {
