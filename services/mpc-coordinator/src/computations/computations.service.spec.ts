@@ -1,0 +1,128 @@
+import type { DataSource } from 'typeorm';
+import type { MpcCoordinatorSettings } from '@datawell/config';
+import type { DaoVersionView } from './authorization';
+import type { ComputationRecord, CoordinatorRepository, NodeRecord } from './computations.repository';
+import { ComputationsService } from './computations.service';
+import { NodeCallError, type NodeClient } from './node-client.adapter';
+
+const version: DaoVersionView = {
+  daoId: 'd1',
+  version: 1,
+  channel: 'dao-d1-v1',
+  members: [
+    { mspId: 'DspMSP', role: 'DSP', group: 'D', status: 'active' },
+    { mspId: 'Vsp1MSP', role: 'VSP', group: 'J1', status: 'active' },
+  ],
+  computations: [{ name: 'mean', resultRecipients: ['Vsp1MSP'] }],
+};
+const nodes: NodeRecord[] = [
+  { mspId: 'DspMSP', partyIndex: 0, controlUrl: 'http://n0' },
+  { mspId: 'Vsp1MSP', partyIndex: 1, controlUrl: 'http://n1' },
+];
+const settings: MpcCoordinatorSettings = {
+  topics: { ledgerEvents: 'e', ledgerCommands: 'c' },
+  consumerGroupId: 'g',
+  queue: 'q',
+  topUpIntervalMs: 0,
+  stock: { triples: 1000, masks: 100 },
+  nodeTimeoutMs: 1000,
+};
+const queued: ComputationRecord = {
+  id: 'cmp-1',
+  daoId: 'd1',
+  version: 1,
+  computation: 'mean',
+  requester: 'DspMSP',
+  recipients: ['Vsp1MSP'],
+  owner: 'DspMSP',
+  parameters: { columns: ['y'], fractionalBits: 16 },
+  dataset: { name: 'r' },
+  status: 'queued',
+  progress: 0,
+  createdAt: '',
+  updatedAt: '',
+};
+const inventory = (triples: number, masks: number[]) => ({ party: 0, parties: 2, triples, squares: 0, masks });
+
+function setup(op: jest.Mock, inv: jest.Mock = jest.fn(), registered = nodes) {
+  const outbox: unknown[] = [];
+  const repo = {
+    get: jest.fn(async () => queued),
+    version: jest.fn(async () => version),
+    nodes: jest.fn(async () => registered),
+    meshes: jest.fn(async () => [{ daoId: 'd1', version: 1 }]),
+    markRunning: jest.fn(async () => undefined),
+    recordInventory: jest.fn(async () => undefined),
+    complete: jest.fn(async () => undefined),
+    fail: jest.fn(async () => undefined),
+  };
+  const manager = { queryRunner: { isTransactionActive: true }, query: jest.fn(async (_sql: string, params: unknown[]) => (outbox.push(params), [{ id: params[0] }])) };
+  const dataSource = { transaction: async (fn: (m: unknown) => Promise<unknown>) => fn(manager) } as unknown as DataSource;
+  const logger = { log: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn() };
+  const service = new ComputationsService({
+    dataSource,
+    schema: 'mpc_coordinator',
+    repository: repo as unknown as CoordinatorRepository,
+    jobs: { addComputation: jest.fn() },
+    nodes: { op, inventory: inv } as unknown as NodeClient,
+    settings,
+    logger,
+    notifyOutbox: jest.fn(),
+  });
+  return { service, repo, outbox };
+}
+
+describe('running a computation across the nodes', () => {
+  it('sends one compute op to every node, keeps the recipient\'s result and writes ComputationCompleted to the outbox', async () => {
+    const op = jest.fn(async (url: string) => ({ opId: 'cmp-1', party: url === 'http://n1' ? 1 : 0, rows: 5, ...(url === 'http://n1' ? { result: { n: 5, mean: 2.5 } } : {}), made: { triples: 0, masks: 0 }, onlineMs: 1, inventory: inventory(0, [0, 0]) }));
+    const { service, repo, outbox } = setup(op);
+    await service.compute('cmp-1', async () => undefined);
+    expect(op).toHaveBeenCalledTimes(2);
+    expect((op.mock.calls[0] as unknown[])[1]).toEqual({ opId: 'cmp-1', kind: 'compute', program: 'mean', owner: 0, recipients: [1], dataset: { name: 'r', columns: ['y'] }, fractionalBits: 16 });
+    expect(repo.complete).toHaveBeenCalledWith(expect.anything(), 'cmp-1', 5, { n: 5, mean: 2.5 }, expect.stringMatching(/^[0-9a-f]{64}$/));
+    expect(repo.fail).not.toHaveBeenCalled();
+    const [id, topic, key, payload] = outbox[0] as [string, string, string, string];
+    expect([id, topic, key]).toEqual(['mpc-coordinator.computation-completed.cmp-1', 'c', 'dao-d1-v1']);
+    expect(JSON.parse(payload)).toMatchObject({ type: 'datawell.ledger.command.v1', data: { transaction: 'ComputationCompleted', actingMspId: 'DspMSP' } });
+  });
+
+  it('fails the computation when a node outside the recipients returns a result', async () => {
+    const op = jest.fn(async (url: string) => ({ opId: 'cmp-1', party: url === 'http://n1' ? 1 : 0, rows: 5, result: { n: 5, mean: 2.5 }, made: { triples: 0, masks: 0 }, onlineMs: 1, inventory: inventory(0, [0, 0]) }));
+    const { service, repo, outbox } = setup(op);
+    await service.compute('cmp-1', async () => undefined);
+    expect(repo.fail).toHaveBeenCalledWith('cmp-1', 'INVALID_REQUEST', 'the nodes returned inconsistent results');
+    expect(outbox).toEqual([]);
+  });
+
+  it('records a node\'s error code, and refuses an incomplete mesh without calling any node', async () => {
+    const refusing = jest.fn(async () => {
+      throw new NodeCallError('DATASET_UNKNOWN', 'http://n0: this node has no dataset r', 422);
+    });
+    const a = setup(refusing);
+    await a.service.compute('cmp-1', async () => undefined);
+    expect(a.repo.fail).toHaveBeenCalledWith('cmp-1', 'DATASET_UNKNOWN', 'http://n0: this node has no dataset r');
+    const op = jest.fn();
+    const b = setup(op, jest.fn(), [nodes[0]!]);
+    await b.service.compute('cmp-1', async () => undefined);
+    expect(op).not.toHaveBeenCalled();
+    expect(b.repo.fail).toHaveBeenCalledWith('cmp-1', 'NODES_INCOMPLETE', 'fewer than two MPC nodes are registered');
+  });
+});
+
+describe('topping up the preprocessing stock', () => {
+  it('makes the rest of the stock when triples or an owner\'s or recipient\'s masks fall below half', async () => {
+    const op = jest.fn(async () => ({ opId: 'x', party: 0, ms: 1, inventory: inventory(1000, [100, 100]) }));
+    const { service } = setup(op, jest.fn(async () => inventory(400, [30, 100])));
+    await service.topUp();
+    expect(op).toHaveBeenCalledTimes(2);
+    expect((op.mock.calls[0] as unknown[])[1]).toMatchObject({ kind: 'preprocess', triples: 600, masks: [{ owner: 0, n: 70 }] });
+  });
+
+  it('does nothing above half, and nothing when the nodes disagree about their stock', async () => {
+    const op = jest.fn();
+    await setup(op, jest.fn(async () => inventory(600, [60, 60]))).service.topUp();
+    let call = 0;
+    await setup(op, jest.fn(async () => inventory(call++ === 0 ? 10 : 20, [0, 0]))).service.topUp();
+    expect(op).not.toHaveBeenCalled();
+  });
+});
