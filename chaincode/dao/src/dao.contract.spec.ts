@@ -1,4 +1,5 @@
 import { MemoryLedger } from '@datawell/chaincode-common';
+import { peer } from '@hyperledger/fabric-protos';
 import type { Context } from 'fabric-contract-api';
 import { split } from '@datawell/domain';
 import { DaoContract } from './dao.contract';
@@ -540,12 +541,42 @@ describe('DaoContract computations and infrastructure reports', () => {
 describe('DaoContract ledger access of the submit path', () => {
   const revenue = (revenueId: string, amount: string, extra: Record<string, unknown> = {}) => s({ revenueId, amount, kind: 'use', ...extra });
 
-  /** The transaction context with every shim call counted by name (what becomes a peer round trip). */
-  function counted(ctx: Context, calls: string[]): Context {
+  const COUNTED = ['getState', 'putState', 'deleteState', 'getStateByRange', 'getStateByPartialCompositeKey', 'invokeChaincode'];
+
+  /**
+   * The transaction context with every shim call counted by name (what becomes a peer round trip).
+   * With `batching`, the stub also has the shim's message handler: GET_STATE_MULTIPLE and
+   * WRITE_BATCH_STATE messages are decoded with Fabric's protobuf definitions, counted by type and
+   * served from the in-memory ledger as a Fabric 3.1 peer does.
+   */
+  function counted(ctx: Context, calls: string[], batching = false): Context {
+    const handler = {
+      _askPeerAndListen: async (message: { getType(): number; getPayload_asU8(): Uint8Array; getTxid(): string; getChannelId(): string }, method: string) => {
+        expect([message.getTxid(), message.getChannelId()]).toEqual([ctx.stub.getTxID(), ctx.stub.getChannelID()]);
+        calls.push(method);
+        if (message.getType() === peer.ChaincodeMessage.Type.GET_STATE_MULTIPLE) {
+          const request = peer.GetStateMultiple.deserializeBinary(message.getPayload_asU8());
+          const result = new peer.GetStateMultipleResult();
+          result.setValuesList(await Promise.all(request.getKeysList().map((k) => ctx.stub.getState(k))));
+          return Buffer.from(result.serializeBinary());
+        }
+        if (message.getType() === peer.ChaincodeMessage.Type.WRITE_BATCH_STATE) {
+          for (const record of peer.WriteBatchState.deserializeBinary(message.getPayload_asU8()).getRecList()) {
+            expect(record.getType()).toBe(peer.WriteRecord.Type.PUT_STATE);
+            await ctx.stub.putState(record.getKey(), record.getValue_asU8());
+          }
+          return Buffer.alloc(0);
+        }
+        throw new Error(`unexpected message type ${message.getType()}`);
+      },
+    };
     const stub = new Proxy(ctx.stub, {
       get(target, name, receiver) {
+        if (batching && name === 'handler') return handler;
+        if (batching && name === 'channel_id') return target.getChannelID();
+        if (batching && name === 'txId') return target.getTxID();
         const value = Reflect.get(target, name, receiver) as unknown;
-        if (typeof value !== 'function' || !['getState', 'putState', 'deleteState', 'getStateByRange', 'getStateByPartialCompositeKey', 'invokeChaincode'].includes(String(name))) return value;
+        if (typeof value !== 'function' || !COUNTED.includes(String(name))) return value;
         return (...args: unknown[]) => (calls.push(String(name)), (value as (...a: unknown[]) => unknown).apply(target, args));
       },
     });
@@ -565,6 +596,21 @@ describe('DaoContract ledger access of the submit path', () => {
     const relayed: string[] = [];
     await bottom.bottom.ledger.submit(DSP, (ctx) => bottom.bottom.dao.AllocationReceived(counted(ctx, relayed), s(relay)));
     expect(relayed).toEqual(['getState', 'getState', 'invokeChaincode', 'putState', 'putState']);
+  });
+
+  it('sends the reads as one GET_STATE_MULTIPLE and the writes as one WRITE_BATCH_STATE through the shim: two round trips, same state', async () => {
+    const batched = await initialised(2);
+    const plain = await initialised(2);
+    const calls: string[] = [];
+    const first = await batched.ledger.submit(DSP, (ctx) => batched.dao.RecordRevenue(counted(ctx, calls, true), revenue('b', '1000003', { reference: 'ü-ref' })), { txId: 'tx-b' });
+    expect(calls).toEqual(['GetStateMultiple', 'WriteBatchState']);
+    expect(first).toBe(await plain.ledger.submit(DSP, (ctx) => plain.dao.RecordRevenue(ctx, revenue('b', '1000003', { reference: 'ü-ref' })), { txId: 'tx-b' }));
+    expect(batched.ledger.dump()).toEqual(plain.ledger.dump());
+    const retry: string[] = [];
+    expect(await batched.ledger.submit(VSP1, (ctx) => batched.dao.RecordRevenue(counted(ctx, retry, true), revenue('b', '1000003', { reference: 'ü-ref' })))).toBe(first);
+    expect(retry).toEqual(['GetStateMultiple']);
+    await expect(batched.ledger.submit(VSP1, (ctx) => batched.dao.RecordRevenue(counted(ctx, [], true), revenue('b', '1000004')))).rejects.toThrow(/^CONFLICT: revenue b/);
+    await expect(batched.ledger.submit(OUTSIDER, (ctx) => batched.dao.RecordRevenue(counted(ctx, [], true), revenue('c', '1')))).rejects.toThrow(/^FORBIDDEN: OutsiderMSP is not a member/);
   });
 
   it('keeps the revenue details in the allocation record but returns the allocation without them; a retry compares them', async () => {

@@ -123,18 +123,18 @@ export class DaoContract extends Contract {
    * allocates it at this level. Any active member may record revenue; the recorder is attributed.
    * Event RevenueRecorded with the allocation (payouts, rest and where it goes).
    * On the ledger: two reads (the version record with its members, the allocation key of this
-   * revenue id) and two writes (the allocation, which holds the revenue's details and payouts, and
-   * its transaction index): four shim round trips per endorsement.
+   * revenue id) in one message and two writes (the allocation, which holds the revenue's details
+   * and payouts, and its transaction index) in another: two shim round trips per endorsement.
    */
   @Transaction()
   @Returns('string')
   async RecordRevenue(ctx: Context, revenueJson: string): Promise<string> {
     const revenue = parseJsonArg(revenueSchema, revenueJson, 'revenue');
     const store = new DaoStore(ctx);
+    const allocationId = `revenue:${revenue.revenueId}`;
+    const [, recorded] = await store.versionAndAllocation(allocationId);
     const version = await store.activeVersion();
     const caller = await store.activeCaller('record revenue');
-    const allocationId = `revenue:${revenue.revenueId}`;
-    const recorded = await store.allocation(allocationId);
     if (recorded) {
       // Idempotent for a retried submission of the same revenue; a different one under the same id is refused.
       const previous = recorded.revenue ?? (await legacyRevenue(store, revenue.revenueId));
@@ -166,13 +166,12 @@ export class DaoContract extends Contract {
   async AllocationReceived(ctx: Context, relayJson: string): Promise<string> {
     const relay = parseJsonArg(allocationReceivedSchema, relayJson, 'relay');
     const store = new DaoStore(ctx);
-    const version = await store.version();
+    // The allocation of a relay is its receipt: keyed by source channel and transaction, its lump is the amount received.
+    const allocationId = `relay:${relay.sourceChannel}:${relay.sourceTxId}`;
+    const [version, previous] = await store.versionAndAllocation(allocationId);
     await store.activeCaller('relay allocations', { foundingOnly: true });
     const expected = `dao-${version.daoId}-v${version.version + 1}`;
     if (relay.sourceChannel !== expected) throw invalidArgument(`relay.sourceChannel: allocations reach ${version.channel} only from ${expected}`);
-    // The allocation of a relay is its receipt: keyed by source channel and transaction, its lump is the amount received.
-    const allocationId = `relay:${relay.sourceChannel}:${relay.sourceTxId}`;
-    const previous = await store.allocation(allocationId);
     if (previous) {
       if (previous.lump !== relay.amount.toString()) throw conflict(`relay ${relay.sourceChannel}/${relay.sourceTxId} was received with amount ${previous.lump}, not ${relay.amount}`);
       return canonicalJson(allocationView(previous));
@@ -228,9 +227,7 @@ export class DaoContract extends Contract {
     };
     const paid = split.payouts.reduce((s, p) => s + BigInt(p.amount), 0n) + ('channel' in split.restTo ? split.rest : 0n);
     if (paid !== lump) throw new Error(`allocation of ${lump} pays ${paid}: the split must be exact`);
-    const record: AllocationRecord = revenue ? { ...allocation, revenue } : allocation;
-    await store.put(record, 'allocation', allocationId);
-    await store.put({ allocationId }, 'allocationTx', allocation.txId);
+    await store.putAllocation(revenue ? { ...allocation, revenue } : allocation);
     return allocation;
   }
 

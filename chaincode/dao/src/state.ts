@@ -1,5 +1,7 @@
 import type { Context } from 'fabric-contract-api';
 import { compositeKey, conflict, forbidden, listJson, notFound, readJson, writeJson } from '@datawell/chaincode-common';
+import { canonicalBytes } from '@datawell/domain';
+import { getStates, putStates } from './batch';
 import type { InfrastructureSpec, Terms } from './agreement.validator';
 
 /** State of version i of a DAO on its channel CH_i. Amounts are decimal strings; ratios are ppm. */
@@ -159,7 +161,28 @@ export class DaoStore {
   }
 
   async #readVersion(): Promise<VersionRecord | undefined> {
-    const v = await readJson<VersionState & { memberStates?: MemberState[] }>(this.ctx, VERSION_KEY);
+    return this.#parseVersion(await this.ctx.stub.getState(VERSION_KEY));
+  }
+
+  /**
+   * The version record and the allocation `allocationId`, read in one round trip (what revenue and
+   * relays need before they allocate).
+   */
+  async versionAndAllocation(allocationId: string): Promise<[VersionRecord, AllocationRecord | undefined]> {
+    const [version, allocation] = await getStates(this.ctx, [VERSION_KEY, this.key('allocation', allocationId)]);
+    this.#version ??= this.#parseVersion(version);
+    return [await this.version(), parse<AllocationRecord>(allocation)];
+  }
+
+  /** Writes the allocation record and its transaction index in one round trip. */
+  putAllocation = (record: AllocationRecord) =>
+    putStates(this.ctx, [
+      [this.key('allocation', record.allocationId), canonicalBytes(record)],
+      [this.key('allocationTx', record.txId), canonicalBytes({ allocationId: record.allocationId })],
+    ]);
+
+  async #parseVersion(bytes: Uint8Array | undefined): Promise<VersionRecord | undefined> {
+    const v = parse<VersionState & { memberStates?: MemberState[] }>(bytes);
     if (!v || v.memberStates) return v as VersionRecord | undefined;
     // Written before members moved into the version record: one `member~<msp>` key per member.
     // The next write of the version record (any member change, or a retried InitVersion) migrates it.
@@ -235,6 +258,11 @@ export class DaoStore {
   get = <T>(type: string, ...attributes: string[]) => readJson<T>(this.ctx, this.key(type, ...attributes));
   put = (value: unknown, type: string, ...attributes: string[]) => writeJson(this.ctx, this.key(type, ...attributes), value);
   list = <T>(type: string, ...attributes: string[]) => listJson<T>(this.ctx, type, attributes);
+}
+
+function parse<T>(bytes: Uint8Array | undefined): T | undefined {
+  if (!bytes || bytes.length === 0) return undefined;
+  return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
 }
 
 function missingMember(mspId: string): never {
