@@ -1,6 +1,6 @@
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { ContractValidationError, decodeCloudEvent, LEDGER_EVENT_TYPE, ledgerEventSchema } from '@datawell/contracts';
-import type { ConnectionLogger } from '@datawell/messaging';
+import { startTopicConsumer, type ConnectionLogger, type TopicConsumer } from '@datawell/messaging';
 import { InvalidLedgerEventError } from './ledger-effects';
 import type { ProvisioningService } from './provisioning.service';
 
@@ -18,42 +18,14 @@ export interface LedgerEventsConsumerOptions {
  * A malformed event is logged and skipped: redelivering it cannot help.
  */
 export class LedgerEventsConsumer {
-  #consumer: Consumer | undefined;
-  #stopped = false;
-  #starting: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
+  #consumer: TopicConsumer | undefined;
 
   constructor(private readonly options: LedgerEventsConsumerOptions) {}
 
+  /** Joins the consumer group in the background, retrying while Kafka is away. */
   start(): void {
-    this.#stopped = false;
-    this.#starting = this.#startLoop();
-  }
-
-  async #startLoop(): Promise<void> {
-    let backoff = 500;
-    while (!this.#stopped) {
-      const consumer = this.options.kafka.consumer({ groupId: this.options.groupId });
-      this.#consumer = consumer;
-      try {
-        await consumer.connect();
-        await consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
-        await consumer.run({ eachMessage: async ({ message }) => this.handle(message.value) });
-        return;
-      } catch (error) {
-        await consumer.disconnect().catch(() => undefined);
-        if (this.#stopped) return;
-        this.options.logger.warn({ message: 'ledger events consumer could not start; retrying', error: String(error), backoffMs: backoff });
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, backoff);
-          this.#wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        backoff = Math.min(backoff * 2, 30_000);
-      }
-    }
+    const { kafka, topic, groupId, logger } = this.options;
+    this.#consumer = startTopicConsumer({ kafka, groupId, topics: [topic], logger, name: 'ledger events consumer', handle: (message) => this.handle(message.value) });
   }
 
   async handle(value: Buffer | null): Promise<void> {
@@ -69,10 +41,7 @@ export class LedgerEventsConsumer {
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
-    this.#wake?.();
-    await this.#starting?.catch(() => undefined);
-    await this.#consumer?.disconnect().catch(() => undefined);
+    await this.#consumer?.stop();
     this.#consumer = undefined;
   }
 }
