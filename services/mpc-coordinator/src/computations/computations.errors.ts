@@ -29,6 +29,11 @@ export class CoordinatorError extends Error {
   get status(): number {
     return STATUS[this.code];
   }
+
+  /** The HTTP status, also read by the platform's gRPC server (409 → FAILED_PRECONDITION). */
+  getStatus(): number {
+    return this.status;
+  }
 }
 
 export const forbidden = (message: string) => new CoordinatorError('FORBIDDEN', message);

@@ -4,6 +4,7 @@ import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { KAFKA, SERVICE_CONFIG, type ServiceConfig } from '@datawell/config';
 import { createOutboxRelay, type OutboxPublisher, type TopicConsumer } from '@datawell/messaging';
+import { CoordinatorGrpc } from '../grpc/coordinator.grpc';
 import { startLedgerEventsConsumer } from '../ledger/ledger-events.consumer';
 import { ComputationsController } from './computations.controller';
 import { CoordinatorRepository } from './computations.repository';
@@ -77,7 +78,7 @@ export class CoordinatorRuntime implements OnApplicationBootstrap, OnApplication
 
 @Module({
   controllers: [ComputationsController],
-  providers: [CoordinatorRuntime, { provide: ComputationsService, useFactory: (rt: CoordinatorRuntime) => rt.service, inject: [CoordinatorRuntime] }],
+  providers: [CoordinatorRuntime, { provide: ComputationsService, useFactory: (rt: CoordinatorRuntime) => rt.service, inject: [CoordinatorRuntime] }, CoordinatorGrpc],
   exports: [CoordinatorRuntime],
 })
 export class ComputationsModule {}

@@ -5,6 +5,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -14,6 +16,7 @@ import { ledgerEventCloudEvent, TOPICS } from '@datawell/contracts';
 import { generateTestPki } from '@datawell/mpc';
 import { REPO_DIR, stackConnection, stackEnv } from '@datawell/testing';
 import { AppModule } from '../../src/app.module';
+import { MPC_COORDINATOR_PROTO } from '../../src/grpc/coordinator.grpc';
 
 export const hex = (n = 4) => randomBytes(n).toString('hex');
 
@@ -41,7 +44,7 @@ export interface Member {
  * captured (for the plaintext scan), and identities of organisations logged in through its
  * /auth API (their CAs in its identity directory, as ParticipantRegistered events would put them).
  */
-export async function startCoordinator(run: string): Promise<{
+export async function startCoordinator(run: string, extraEnv: Record<string, string> = {}): Promise<{
   app: INestApplication;
   url: string;
   logs: string[];
@@ -66,6 +69,8 @@ export async function startCoordinator(run: string): Promise<{
     MPC_COORDINATOR_STOCK_TRIPLES: '2000',
     MPC_COORDINATOR_STOCK_MASKS: '1200',
     MPC_COORDINATOR_NODE_TIMEOUT_MS: '120000',
+    MPC_COORDINATOR_GRPC_PORT: '0',
+    ...extraEnv,
   });
   const app = await createServiceApp(config, AppModule.forConfig);
   await app.listen(0, '127.0.0.1');
@@ -90,6 +95,22 @@ export async function startCoordinator(run: string): Promise<{
       process.stderr.write = err;
     },
   };
+}
+
+export type Rpc = (method: 'RequestComputation' | 'GetComputation' | 'GetResult', message: Record<string, unknown>, token?: string) => Promise<Record<string, unknown>>;
+
+/** A client of datawell.mpc.v1.Coordinator on `port`; a token goes in the authorization metadata. */
+export function coordinatorClient(port: number): { call: Rpc; close: () => void } {
+  const definition = protoLoader.loadSync(MPC_COORDINATOR_PROTO, { keepCase: true, longs: Number, defaults: true, oneofs: true });
+  const proto = grpc.loadPackageDefinition(definition) as unknown as { datawell: { mpc: { v1: { Coordinator: grpc.ServiceClientConstructor } } } };
+  const client = new proto.datawell.mpc.v1.Coordinator(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as grpc.Client &
+    Record<string, (r: unknown, m: grpc.Metadata, cb: (e: grpc.ServiceError | null, v: Record<string, unknown>) => void) => void>;
+  const call: Rpc = (method, message, token) => {
+    const metadata = new grpc.Metadata();
+    if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
+    return new Promise((resolve, reject) => client[method]!(message, metadata, (e, v) => (e ? reject(e) : resolve(v))));
+  };
+  return { call, close: () => client.close() };
 }
 
 /** Publishes a chaincode event as the ledger bridge relays it. */

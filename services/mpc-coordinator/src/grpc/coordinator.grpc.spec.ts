@@ -1,0 +1,72 @@
+import { status } from '@grpc/grpc-js';
+import { grpcStatusOf } from '@datawell/config';
+import { forbidden as authForbidden, unauthenticated } from '@datawell/auth';
+import { parseComputationRequest } from '../computations/authorization';
+import { CoordinatorError, forbidden, invalid } from '../computations/computations.errors';
+import { computationMessage, requestBodyOf } from './coordinator.grpc';
+
+describe('coordinator gRPC messages', () => {
+  it('turns a request message into the HTTP body the service validates', () => {
+    const body = requestBodyOf({
+      dao_id: 'acme',
+      version: 2,
+      computation: 'mean',
+      parameters: { columns: ['t'], fractional_bits: 0, _fractional_bits: 'fractional_bits' },
+      dataset: { name: 'readings', owner: 'DspMSP' },
+      recipients: ['VspMSP'],
+      request_id: 'r-1',
+    });
+    expect(body).toEqual({
+      daoId: 'acme',
+      version: 2,
+      computation: 'mean',
+      parameters: { columns: ['t'], fractionalBits: 0 },
+      dataset: { name: 'readings', owner: 'DspMSP' },
+      recipients: ['VspMSP'],
+      requestId: 'r-1',
+    });
+    expect(parseComputationRequest(body).parameters.fractionalBits).toBe(0);
+  });
+
+  it('leaves unset optionals, empty recipients and unset messages out, so the schema judges them', () => {
+    const body = requestBodyOf({ dao_id: 'acme', version: 1, computation: 'mean', parameters: { columns: ['t'] }, dataset: { name: 'r' }, recipients: [] });
+    expect(body).toEqual({ daoId: 'acme', version: 1, computation: 'mean', parameters: { columns: ['t'] }, dataset: { name: 'r' } });
+    expect(parseComputationRequest(body).parameters.fractionalBits).toBe(16);
+    const missing = requestBodyOf({ dao_id: 'acme', version: 1, computation: 'mean', parameters: null, dataset: null, recipients: [] });
+    expect(() => parseComputationRequest(missing)).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^parameters/) }));
+  });
+
+  it('writes a computation with optional fields only when known', () => {
+    const base = {
+      id: 'c1',
+      daoId: 'acme',
+      version: 1,
+      computation: 'mean',
+      requester: 'VspMSP',
+      recipients: ['VspMSP'],
+      owner: 'DspMSP',
+      parameters: { columns: ['t'], fractionalBits: 16 },
+      dataset: { name: 'r' },
+      status: 'queued' as const,
+      progress: 0,
+      createdAt: '2025-01-01T00:00:00.000Z',
+      updatedAt: '2025-01-01T00:00:00.000Z',
+    };
+    const queued = computationMessage(base);
+    expect(queued).toMatchObject({ dao_id: 'acme', dataset: { name: 'r', owner: 'DspMSP' }, members: [] });
+    expect(queued).not.toHaveProperty('rows');
+    expect(queued).not.toHaveProperty('error');
+    const failed = computationMessage({ ...base, status: 'failed', members: ['DspMSP', 'VspMSP'], error: { code: 'DATASET_UNKNOWN', message: 'no' } });
+    expect(failed).toMatchObject({ status: 'failed', members: ['DspMSP', 'VspMSP'], error: { code: 'DATASET_UNKNOWN', message: 'no' } });
+  });
+
+  it("maps the coordinator's and libs/auth's errors to the statuses the proto names", () => {
+    expect(grpcStatusOf(invalid('x'))).toBe(status.INVALID_ARGUMENT);
+    expect(grpcStatusOf(forbidden('x'))).toBe(status.PERMISSION_DENIED);
+    expect(grpcStatusOf(new CoordinatorError('VERSION_NOT_FOUND', 'x'))).toBe(status.NOT_FOUND);
+    expect(grpcStatusOf(new CoordinatorError('COMPUTATION_NOT_FOUND', 'x'))).toBe(status.NOT_FOUND);
+    expect(grpcStatusOf(new CoordinatorError('RESULT_NOT_READY', 'x'))).toBe(status.FAILED_PRECONDITION);
+    expect(grpcStatusOf(unauthenticated('x'))).toBe(status.UNAUTHENTICATED);
+    expect(grpcStatusOf(authForbidden('x'))).toBe(status.PERMISSION_DENIED);
+  });
+});

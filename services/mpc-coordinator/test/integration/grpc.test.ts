@@ -1,0 +1,107 @@
+import * as grpc from '@grpc/grpc-js';
+import request from 'supertest';
+import { GrpcServer } from '@datawell/config';
+import { coordinatorClient, hex, kafkaClient, publishLedgerEvent, startCoordinator, waitFor, type Member, type Rpc } from './harness';
+
+jest.setTimeout(180_000);
+
+/**
+ * datawell.mpc.v1.Coordinator against the real stack: the same service layer as HTTP, so a version
+ * learnt from a VersionCreated event, a computation asked for over gRPC visible over HTTP and back,
+ * and every refusal with its status. (A full computation over gRPC runs in computations.test.ts,
+ * which has the node processes.)
+ */
+describe('mpc-coordinator gRPC', () => {
+  const run = hex();
+  const daoId = `mpcgrpc${run}`;
+  const kafka = kafkaClient();
+  let coordinator: Awaited<ReturnType<typeof startCoordinator>>;
+  let dsp: Member, vsp: Member, other: Member, outsider: Member;
+  let client: { call: Rpc; close: () => void };
+  const ask = (m: Member | undefined, extra: Record<string, unknown> = {}) =>
+    client.call(
+      'RequestComputation',
+      { dao_id: daoId, version: 1, computation: 'mean', parameters: { columns: ['temperature'] }, dataset: { name: 'readings' }, ...extra },
+      m?.token,
+    );
+
+  beforeAll(async () => {
+    coordinator = await startCoordinator(run);
+    dsp = await coordinator.member('DSP', 'Dsp');
+    vsp = await coordinator.member('VSP', 'Vsp');
+    other = await coordinator.member('VSP', 'Oth');
+    outsider = await coordinator.member('VSP', 'Out');
+    client = coordinatorClient(coordinator.app.get(GrpcServer).port);
+    await publishLedgerEvent(kafka, `dao-${daoId}-v1`, 'VersionCreated', {
+      daoId,
+      version: 1,
+      members: [
+        { mspId: dsp.mspId, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 600000 },
+        { mspId: vsp.mspId, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 200000 },
+        { mspId: other.mspId, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 200000 },
+      ],
+      terms: { computations: [{ name: 'mean', resultRecipients: [vsp.mspId] }] },
+    });
+    await waitFor('the VersionCreated read model', async () => {
+      const res = await request(coordinator.app.getHttpServer()).get(`/daos/${daoId}/versions/1/nodes`).set({ Authorization: `Bearer ${dsp.token}` });
+      return res.status === 200 ? true : undefined;
+    });
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await coordinator?.close();
+  });
+
+  it('queues a computation and shows it to members, like POST /computations', async () => {
+    const first = await ask(other, { request_id: `g-${run}` });
+    expect(first['created']).toBe(true);
+    const computation = first['computation'] as Record<string, unknown>;
+    expect(computation).toMatchObject({
+      dao_id: daoId,
+      version: 1,
+      computation: 'mean',
+      requester: other.mspId,
+      recipients: [vsp.mspId],
+      owner: dsp.mspId,
+      parameters: { columns: ['temperature'], fractional_bits: 16 },
+      dataset: { name: 'readings', owner: dsp.mspId },
+    });
+    const again = await ask(other, { request_id: `g-${run}` });
+    expect(again).toMatchObject({ created: false, computation: { id: computation['id'] } });
+    const id = computation['id'] as string;
+    const seen = await client.call('GetComputation', { id }, dsp.token);
+    expect(seen).toMatchObject({ id, dao_id: daoId, requester: other.mspId });
+    expect(['queued', 'running', 'failed']).toContain(seen['status']);
+    // The same computation over HTTP.
+    const http = await request(coordinator.app.getHttpServer()).get(`/computations/${id}`).set({ Authorization: `Bearer ${vsp.token}` }).expect(200);
+    expect(http.body).toMatchObject({ id, requester: other.mspId });
+    // No nodes are registered: the worker fails it, and its result is never ready.
+    const failed = await waitFor('the computation to fail', async () => {
+      const c = await client.call('GetComputation', { id }, vsp.token);
+      return c['status'] === 'failed' ? c : undefined;
+    });
+    expect(failed).toMatchObject({ error: { code: 'NODES_INCOMPLETE' } });
+    await expect(client.call('GetResult', { id }, vsp.token)).rejects.toMatchObject({ code: grpc.status.FAILED_PRECONDITION, details: expect.stringMatching(/is failed/) });
+  });
+
+  it('answers refusals with their statuses', async () => {
+    const { id } = (await ask(dsp))['computation'] as { id: string };
+    await expect(ask(undefined)).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+    await expect(client.call('GetComputation', { id }, 'forged.token')).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+    await expect(client.call('GetResult', { id })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+    await expect(ask(dsp, { parameters: null })).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringMatching(/^parameters/) });
+    await expect(ask(dsp, { parameters: { columns: [] } })).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+    await expect(ask(dsp, { request_id: 'not ok!' })).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+    await expect(ask(outsider)).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
+    await expect(ask(dsp, { computation: 'median' })).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED, details: expect.stringMatching(/not allowed/) });
+    await expect(ask(dsp, { recipients: [other.mspId] })).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
+    await expect(ask(dsp, { version: 9 })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+    await expect(client.call('GetComputation', { id }, outsider.token)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+    await expect(client.call('GetComputation', { id: `nope-${run}` }, dsp.token)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+    await expect(client.call('GetResult', { id }, outsider.token)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+    // Members who are not recipients are refused; the recipient hears it is not ready.
+    await expect(client.call('GetResult', { id }, dsp.token)).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
+    await expect(client.call('GetResult', { id }, vsp.token)).rejects.toMatchObject({ code: grpc.status.FAILED_PRECONDITION });
+  });
+});
