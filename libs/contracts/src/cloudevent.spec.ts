@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { buildCloudEvent, decodeCloudEvent, parseCloudEvent } from './cloudevent';
+import { buildCloudEvent, decodeCloudEvent, parseCloudEvent, peekCloudEvent } from './cloudevent';
 import { ContractValidationError } from './errors';
 
 const data = z.object({ n: z.number() });
@@ -46,5 +46,19 @@ describe('CloudEvents envelope', () => {
   it('rejects a message that is not JSON with a contract error', () => {
     expect(() => decodeCloudEvent(Buffer.from('{nope'), 't.v1', data)).toThrow(ContractValidationError);
     expect(() => decodeCloudEvent(null, 't.v1', data)).toThrow(ContractValidationError);
+  });
+
+  it('peeks at the id and data of an invalid message without throwing', () => {
+    const peeked = peekCloudEvent(Buffer.from(JSON.stringify({ id: 'e9', data: { commandId: 'c1', n: 3, empty: '' } })));
+    expect(peeked.id).toBe('e9');
+    expect(peeked.data).toEqual({ commandId: 'c1', n: 3, empty: '' });
+    expect(peeked.text('commandId')).toBe('c1');
+    expect(peeked.text('n')).toBeUndefined();
+    expect(peeked.text('empty')).toBeUndefined();
+    for (const value of [null, 'not json', '"a string"', JSON.stringify({ id: '', data: 'x' })]) {
+      const nothing = peekCloudEvent(value);
+      expect(nothing.id).toBeUndefined();
+      expect(nothing.data).toEqual({});
+    }
   });
 });

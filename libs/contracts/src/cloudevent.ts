@@ -84,3 +84,28 @@ export function decodeCloudEvent<S extends z.ZodType>(
   }
   return parseCloudEvent(json, type, dataSchema);
 }
+
+/** What can still be read from a message value that failed validation: its id and data fields, if any. */
+export interface CloudEventRemains {
+  readonly id: string | undefined;
+  readonly data: Readonly<Record<string, unknown>>;
+  /** A non-empty string field of `data`, or undefined. */
+  text(key: string): string | undefined;
+}
+
+/**
+ * Reads a message value leniently (never throws), so a consumer can answer an invalid message by the
+ * id it carries; a value that is not JSON, or has no object `data`, yields no id and empty data.
+ */
+export function peekCloudEvent(bytes: Buffer | string | null): CloudEventRemains {
+  let envelope: unknown;
+  try {
+    envelope = JSON.parse(bytes === null ? '' : bytes.toString());
+  } catch {
+    envelope = undefined;
+  }
+  const fields = envelope !== null && typeof envelope === 'object' ? (envelope as Record<string, unknown>) : {};
+  const data = fields['data'] !== null && typeof fields['data'] === 'object' ? (fields['data'] as Record<string, unknown>) : {};
+  const id = typeof fields['id'] === 'string' && fields['id'] !== '' ? fields['id'] : undefined;
+  return { id, data, text: (key) => (typeof data[key] === 'string' && data[key] !== '' ? data[key] : undefined) };
+}

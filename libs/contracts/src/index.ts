@@ -6,7 +6,9 @@ export {
   cloudEventSchema,
   decodeCloudEvent,
   parseCloudEvent,
+  peekCloudEvent,
   type CloudEvent,
+  type CloudEventRemains,
   type CloudEventInput,
 } from './cloudevent';
 export { ledgerEventId, parseLedgerEventId, type LedgerEventPosition } from './ledger/event-id';
@@ -21,6 +23,18 @@ export {
   type LedgerEvent,
   type RawChaincodeEvent,
 } from './ledger/ledger-event.v1';
+export {
+  allocationPayoutsPayloadSchema,
+  daoMemberPayloadSchema,
+  decodeLedgerEvent,
+  memberLeftPayloadSchema,
+  versionCreatedPayloadSchema,
+  workloadRegisteredPayloadSchema,
+  type AllocationPayoutsPayload,
+  type MemberLeftPayload,
+  type VersionCreatedPayload,
+  type WorkloadRegisteredPayload,
+} from './ledger/dao-events';
 export { LEDGER_COMMAND_TYPE, ledgerCommandCloudEvent, ledgerCommandSchema, type LedgerCommand } from './ledger/ledger-command.v1';
 export {
   LEDGER_RECEIPT_TYPE,

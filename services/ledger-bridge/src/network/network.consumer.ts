@@ -1,4 +1,4 @@
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import {
   AGREEMENT_REACHED_TYPE,
   agreementReachedSchema,
@@ -6,8 +6,9 @@ import {
   decodeCloudEvent,
   NETWORK_COMMAND_TYPE,
   networkCommandSchema,
+  peekCloudEvent,
 } from '@datawell/contracts';
-import type { ConnectionLogger } from '@datawell/messaging';
+import { startTopicConsumer, type ConnectionLogger, type TopicConsumer } from '@datawell/messaging';
 import { AGREEMENTS_CONSUMER, COMMANDS_CONSUMER, StoppingError, type NetworkService } from './network.service';
 
 export interface NetworkConsumerOptions {
@@ -29,56 +30,29 @@ const HEARTBEAT_MS = 3000;
  * consumer: an invalid one is answered with `command-failed` (or, without an id, logged).
  */
 export class NetworkConsumer {
-  #consumer: Consumer | undefined;
+  #consumer: TopicConsumer | undefined;
   #stopped = false;
-  #starting: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
 
   constructor(private readonly options: NetworkConsumerOptions) {}
 
   /** Joins the consumer group in the background, retrying while Kafka is away. */
   start(): void {
     this.#stopped = false;
-    this.#starting = this.#startLoop();
+    const { kafka, topic, groupId, logger, what } = this.options;
+    this.#consumer = startTopicConsumer({
+      kafka,
+      groupId,
+      topics: [topic],
+      logger,
+      name: `network ${what} consumer`,
+      config: { sessionTimeout: 60_000, rebalanceTimeout: 120_000 },
+      heartbeatMs: HEARTBEAT_MS,
+      handle: (message) => this.handle(message.value),
+    });
   }
 
   get stopping(): boolean {
     return this.#stopped;
-  }
-
-  async #startLoop(): Promise<void> {
-    let backoff = 500;
-    while (!this.#stopped) {
-      const consumer = this.options.kafka.consumer({ groupId: this.options.groupId, sessionTimeout: 60_000, rebalanceTimeout: 120_000 });
-      this.#consumer = consumer;
-      try {
-        await consumer.connect();
-        await consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
-        await consumer.run({
-          eachMessage: async ({ message, heartbeat }) => {
-            const timer = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
-            try {
-              await this.handle(message.value);
-            } finally {
-              clearInterval(timer);
-            }
-          },
-        });
-        return;
-      } catch (error) {
-        await consumer.disconnect().catch(() => undefined);
-        if (this.#stopped) return;
-        this.options.logger.warn({ message: `network ${this.options.what} consumer could not start; retrying`, error: String(error), backoffMs: backoff });
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, backoff);
-          this.#wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        backoff = Math.min(backoff * 2, 30_000);
-      }
-    }
   }
 
   /**
@@ -99,24 +73,15 @@ export class NetworkConsumer {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    this.#wake?.();
-    await this.#starting?.catch(() => undefined);
-    await this.#consumer?.disconnect().catch(() => undefined);
+    await this.#consumer?.stop();
     this.#consumer = undefined;
   }
 
   /** An invalid message with a usable id fails with a network event; one without an id can only be logged. */
   async #reject(value: Buffer | null, error: ContractValidationError): Promise<void> {
-    let envelope: { id?: unknown; data?: unknown } = {};
-    try {
-      envelope = JSON.parse(String(value)) as typeof envelope;
-    } catch {
-      // Not JSON: no id to answer to.
-    }
-    const data = envelope?.data !== null && typeof envelope?.data === 'object' ? (envelope.data as Record<string, unknown>) : {};
-    const text = (k: string) => (typeof data[k] === 'string' && data[k] !== '' ? (data[k] as string) : undefined);
+    const { id, text } = peekCloudEvent(value);
     const agreements = this.options.what === 'agreements';
-    const commandId = agreements ? (text('agreementId') ? `agreement:${text('agreementId')}` : undefined) : (text('commandId') ?? (typeof envelope?.id === 'string' && envelope.id !== '' ? envelope.id : undefined));
+    const commandId = agreements ? (text('agreementId') ? `agreement:${text('agreementId')}` : undefined) : (text('commandId') ?? id);
     if (!commandId || commandId.length > 200) {
       this.options.logger.error({ message: `dropped a network ${this.options.what} message without a usable id`, code: error.code, error: error.message });
       return;

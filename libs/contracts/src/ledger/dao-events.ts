@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { decodeCloudEvent, type CloudEvent } from '../cloudevent';
+import { LEDGER_EVENT_TYPE, ledgerEventSchema, type LedgerEvent } from './ledger-event.v1';
+
+/**
+ * Payloads of the `dao` chaincode's events that services read from `datawell.ledger.events.v1`.
+ * Each schema holds the fields the chaincode always emits and some service reads; other fields pass
+ * through (loose objects). A service needing stricter checks extends one (`.extend({...})`).
+ */
+
+/** Parses a message value of the ledger events topic; a malformed one is a ContractValidationError. */
+export function decodeLedgerEvent(bytes: Buffer | string | null): CloudEvent<LedgerEvent> {
+  return decodeCloudEvent(bytes, LEDGER_EVENT_TYPE, ledgerEventSchema);
+}
+
+const nonEmpty = z.string().min(1);
+const ms = z.number().int().nonnegative();
+
+export const daoMemberPayloadSchema = z.looseObject({
+  mspId: nonEmpty,
+  group: z.string().regex(/^(D|J[1-9]\d{0,3})$/),
+  role: z.enum(['DSP', 'VSP']),
+  weight: z.number().int().positive(),
+  ownershipPpm: z.number().int().min(0).max(1_000_000),
+});
+
+/** `VersionCreated`: a DAO version began, with its members and terms. */
+export const versionCreatedPayloadSchema = z.looseObject({
+  daoId: nonEmpty,
+  version: z.number().int().positive(),
+  agreementId: nonEmpty,
+  betaPpm: z.number().int(),
+  members: z.array(daoMemberPayloadSchema).min(1),
+  terms: z.looseObject({}),
+});
+export type VersionCreatedPayload = z.output<typeof versionCreatedPayloadSchema>;
+
+/** `MemberAbandoned` / `MemberExited`: a member left; `dissolved` when the DAO version ended with it. */
+export const memberLeftPayloadSchema = z.looseObject({
+  mspId: nonEmpty,
+  dissolved: z.boolean().optional(),
+  decidedAtMs: ms.optional(),
+  exitedAtMs: ms.optional(),
+});
+export type MemberLeftPayload = z.output<typeof memberLeftPayloadSchema>;
+
+/** `WorkloadRegistered`: a provisioned workload's key, under the id it heartbeats with. */
+export const workloadRegisteredPayloadSchema = z.looseObject({
+  workloadId: nonEmpty,
+  owner: nonEmpty,
+  keyType: z.string().optional(),
+  publicKeyPem: z.string().optional(),
+  daoId: z.string().optional(),
+  version: z.number().int().min(1).optional(),
+});
+export type WorkloadRegisteredPayload = z.output<typeof workloadRegisteredPayloadSchema>;
+
+const amount = z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).transform(String);
+
+/** `RevenueRecorded` / `AllocationReceived`: the level's allocation and its payouts (amounts as decimal strings). */
+export const allocationPayoutsPayloadSchema = z.looseObject({
+  revenueId: z.string().optional(),
+  allocation: z.looseObject({ allocationId: z.string().optional(), payouts: z.array(z.looseObject({ mspId: z.string(), amount })) }),
+});
+export type AllocationPayoutsPayload = z.output<typeof allocationPayoutsPayloadSchema>;
