@@ -1,9 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { verifyAgainstDirectory } from './certificates';
-import { createKeyAndCsr, signWithIdentity } from './client';
 import { AuthError } from './errors';
 import type { DirectoryEntry } from './principal';
-import { testCertificateAuthority } from './testing-ca';
+import { createKeyAndCsr, signWithIdentity, testCertificateAuthority } from '@datawell/testing';
 import { TOKEN_TTL_MS, TokenIssuer } from './tokens';
 
 async function identity(caName = 'ca.acme') {

@@ -1,9 +1,7 @@
 export { Authenticated, AuthGuard, AuthModule, Authenticator, CurrentPrincipal } from './auth.module';
 export { commonName, fingerprintOf, parseCertificate, verifyAgainstDirectory } from './certificates';
-export { createKeyAndCsr, login, signWithIdentity, type EnrolledIdentity } from './client';
 export { CreateIdentityDirectory, IdentityDirectory } from './directory';
 export { directoryUpdateOf } from './directory-events';
 export { AuthError, forbidden, unauthenticated } from './errors';
 export type { DirectoryEntry, Principal } from './principal';
 export { TokenIssuer } from './tokens';
-export { testCertificateAuthority } from './testing-ca';

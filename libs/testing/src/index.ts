@@ -5,3 +5,20 @@ export { agreementFor, ownershipPpm, type DaoPlan, type AgreementMember } from '
 export { runLifecycle, LIFECYCLE_TERMS, type LifecycleOptions, type LifecycleResult, type LifecycleStage, type LifecycleUrls } from './scenarios/lifecycle';
 export { runFormation, httpAdminApi, scenarioOrgs, type AdminApi, type FormationOptions, type FormationResult } from './scenarios/formation';
 export { connectAs, deployTestChaincode, evaluate, eventOf, failure, gatewayErrorText, submit, type TestChaincode } from './chaincode-network';
+export { createKeyAndCsr, login, signWithIdentity, type EnrolledIdentity } from './identity/client';
+export { testCertificateAuthority } from './identity/testing-ca';
+export {
+  enrolTestIdentity,
+  envelopeOf,
+  grpcTestClient,
+  hex,
+  loginAtServer,
+  readTopic,
+  sleep,
+  stackKafka,
+  waitFor,
+  type GrpcCall,
+  type ReadTopicOptions,
+  type TestDirectoryEntry,
+  type WaitOptions,
+} from './service-harness';

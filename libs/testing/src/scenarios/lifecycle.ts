@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createKeyAndCsr, login, signWithIdentity, type EnrolledIdentity } from '@datawell/auth';
+import { createKeyAndCsr, login, signWithIdentity, type EnrolledIdentity } from '../identity/client';
 
 /** Where each service answers (the CLI passes the running services' URLs). */
 export interface LifecycleUrls {

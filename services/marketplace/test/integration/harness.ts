@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
-import { createKeyAndCsr, login, testCertificateAuthority } from '@datawell/auth';
+import { createKeyAndCsr, login, testCertificateAuthority } from '@datawell/testing';
 import { createServiceApp, GrpcServer, loadServiceConfig } from '@datawell/config';
 import { ledgerEventCloudEvent, networkEventCloudEvent, TOPICS, type LedgerEvent, type NetworkEvent } from '@datawell/contracts';
 import { stackConnection, stackEnv } from '@datawell/testing';

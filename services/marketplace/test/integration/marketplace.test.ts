@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { createKeyAndCsr } from '@datawell/auth';
+import { createKeyAndCsr } from '@datawell/testing';
 import { MARKETPLACE_GRPC } from '../../src/grpc/marketplace.grpc';
 import { descriptionDigest } from '../../src/offers/offers.validation';
 import { eventually, hex, MarketplaceHarness, onboard, type Member } from './harness';

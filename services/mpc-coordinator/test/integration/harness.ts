@@ -10,10 +10,11 @@ import * as protoLoader from '@grpc/proto-loader';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { createKeyAndCsr, IdentityDirectory, login, testCertificateAuthority } from '@datawell/auth';
+import { IdentityDirectory } from '@datawell/auth';
+import { createKeyAndCsr, login, testCertificateAuthority } from '@datawell/testing';
 import { createServiceApp, loadServiceConfig } from '@datawell/config';
 import { ledgerEventCloudEvent, TOPICS } from '@datawell/contracts';
-import { generateTestPki } from '@datawell/mpc';
+import { generateTestPki, type TestPki, type TlsIdentity } from '@datawell/mpc';
 import { REPO_DIR, stackConnection, stackEnv } from '@datawell/testing';
 import { AppModule } from '../../src/app.module';
 import { MPC_COORDINATOR_PROTO } from '../../src/grpc/coordinator.grpc';
@@ -135,6 +136,38 @@ export async function publishLedgerEvent(kafka: Kafka, channel: string, eventNam
   }
 }
 
+export interface MeshPki {
+  readonly pki: TestPki;
+  /** The nodes' party names (certificate CNs), in party order. */
+  readonly names: string[];
+  readonly caFile: string;
+  /** The coordinator's client identity, from the same CA (CN not a party's name). */
+  readonly coordinator: TlsIdentity & { readonly name: string };
+  /** MPC_COORDINATOR_NODE_TLS_* for startCoordinator. */
+  readonly coordinatorEnv: Record<string, string>;
+}
+
+/** A throw-away CA in `dir`: one certificate per node and one for the coordinator, PEM files written. */
+export async function writeMeshPki(dir: string, nodes: number): Promise<MeshPki> {
+  const pki = await generateTestPki(nodes + 1);
+  const caFile = join(dir, 'ca.pem');
+  writeFileSync(caFile, pki.caCert);
+  const coordinator = { ...pki.identities[nodes]!, name: pki.names[nodes]! };
+  writeFileSync(join(dir, 'coordinator-cert.pem'), coordinator.cert);
+  writeFileSync(join(dir, 'coordinator-key.pem'), coordinator.key);
+  return {
+    pki,
+    names: pki.names.slice(0, nodes),
+    caFile,
+    coordinator,
+    coordinatorEnv: {
+      MPC_COORDINATOR_NODE_TLS_CA_FILE: caFile,
+      MPC_COORDINATOR_NODE_TLS_CERT_FILE: join(dir, 'coordinator-cert.pem'),
+      MPC_COORDINATOR_NODE_TLS_KEY_FILE: join(dir, 'coordinator-key.pem'),
+    },
+  };
+}
+
 export interface NodeMesh {
   readonly dir: string;
   readonly controlUrls: string[];
@@ -145,8 +178,9 @@ export interface NodeMesh {
 }
 
 /**
- * Starts one MPC node process per member (as the provisioner would), mutual TLS between them,
- * heartbeats on; `datasets[i]` is node i's MPC_NODE_DATASETS. Their stdout and stderr go to files.
+ * Starts one MPC node process per member (as the provisioner would), mutual TLS between them and
+ * to their control APIs (certificates from `mesh`), heartbeats on; `datasets[i]` is node i's
+ * MPC_NODE_DATASETS. Their stdout and stderr go to files.
  */
 export async function startNodes(opts: {
   daoId: string;
@@ -154,16 +188,17 @@ export async function startNodes(opts: {
   owners: readonly string[];
   datasets: ReadonlyArray<Record<string, { file: string } | { topic: string }>>;
   dir: string;
+  mesh: MeshPki;
 }): Promise<NodeMesh> {
   const n = opts.owners.length;
-  const pki = await generateTestPki(n);
+  const { pki, names, caFile } = opts.mesh;
+  if (names.length !== n) throw new Error(`the PKI has ${names.length} nodes, not ${n}`);
   const meshPorts = await Promise.all(opts.owners.map(() => freePort()));
   const controlPorts = await Promise.all(opts.owners.map(() => freePort()));
   const children: ChildProcess[] = [];
   const logFiles: string[] = [];
   const publicKeys: string[] = [];
   const workloadIds: string[] = [];
-  writeFileSync(join(opts.dir, 'ca.pem'), pki.caCert);
   for (let i = 0; i < n; i++) {
     const nodeDir = join(opts.dir, `node-${i}`);
     mkdirSync(nodeDir, { recursive: true });
@@ -179,11 +214,11 @@ export async function startNodes(opts: {
     const env = {
       PATH: process.env['PATH'] ?? '',
       MPC_NODE_INDEX: String(i),
-      MPC_NODE_NAMES: pki.names.join(','),
+      MPC_NODE_NAMES: names.join(','),
       MPC_NODE_ENDPOINTS: meshPorts.map((p) => `127.0.0.1:${p}`).join(','),
       MPC_NODE_TLS_KEY_FILE: join(nodeDir, 'tls-key.pem'),
       MPC_NODE_TLS_CERT_FILE: join(nodeDir, 'tls-cert.pem'),
-      MPC_NODE_TLS_CA_FILE: join(opts.dir, 'ca.pem'),
+      MPC_NODE_TLS_CA_FILE: caFile,
       MPC_NODE_CONTROL_PORT: String(controlPorts[i]),
       MPC_NODE_DATASETS: JSON.stringify(opts.datasets[i] ?? {}),
       MPC_NODE_KAFKA_BROKERS: stackConnection().kafka.brokers.join(','),
@@ -207,7 +242,7 @@ export async function startNodes(opts: {
   }
   return {
     dir: opts.dir,
-    controlUrls: controlPorts.map((p) => `http://127.0.0.1:${p}`),
+    controlUrls: controlPorts.map((p) => `https://127.0.0.1:${p}`),
     logFiles,
     publicKeys,
     workloadIds,

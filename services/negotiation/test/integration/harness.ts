@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import { createKeyAndCsr, IdentityDirectory, login, signWithIdentity, testCertificateAuthority, type EnrolledIdentity } from '@datawell/auth';
+import { IdentityDirectory } from '@datawell/auth';
+import { createKeyAndCsr, login, signWithIdentity, testCertificateAuthority, type EnrolledIdentity } from '@datawell/testing';
 import { createServiceApp, GrpcServer, loadServiceConfig } from '@datawell/config';
 import { buildCloudEvent, LEDGER_EVENT_TYPE, networkEventCloudEvent, type NetworkEvent } from '@datawell/contracts';
 import { stackConnection, stackEnv } from '@datawell/testing';

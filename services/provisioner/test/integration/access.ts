@@ -4,7 +4,8 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { createKeyAndCsr, IdentityDirectory, signWithIdentity, testCertificateAuthority } from '@datawell/auth';
+import { IdentityDirectory } from '@datawell/auth';
+import { createKeyAndCsr, signWithIdentity, testCertificateAuthority } from '@datawell/testing';
 import { stackConnection } from '@datawell/testing';
 import { PROVISIONER_PROTO } from '../../src/grpc/provisioner.grpc';
 
