@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { ContractValidationError, decodeCloudEvent, LEDGER_EVENT_TYPE, ledgerEventSchema } from '@datawell/contracts';
+import { ContractValidationError, decodeLedgerEvent } from '@datawell/contracts';
 import { startTopicConsumer, type ConnectionLogger, type TopicConsumer } from '@datawell/messaging';
 import { InvalidLedgerEventError } from './ledger-effects';
 import type { ProvisioningService } from './provisioning.service';
@@ -30,7 +30,7 @@ export class LedgerEventsConsumer {
 
   async handle(value: Buffer | null): Promise<void> {
     try {
-      await this.options.service.handleLedgerEvent(decodeCloudEvent(value, LEDGER_EVENT_TYPE, ledgerEventSchema));
+      await this.options.service.handleLedgerEvent(decodeLedgerEvent(value));
     } catch (error) {
       if (error instanceof ContractValidationError || error instanceof InvalidLedgerEventError) {
         this.options.logger.warn({ message: 'skipped an invalid ledger event', code: error.code, error: error.message });

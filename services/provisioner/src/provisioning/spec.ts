@@ -1,3 +1,4 @@
+import { memberLeftPayloadSchema, versionCreatedPayloadSchema } from '@datawell/contracts';
 import { z } from 'zod';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -21,18 +22,17 @@ export type InfrastructureSpec = z.output<typeof infrastructureSpecSchema>;
 export const memberSchema = z.object({ mspId: z.string().min(1), group: z.string().min(1), role: z.string().min(1) });
 export type Member = z.output<typeof memberSchema>;
 
-/** The fields of the dao chaincode's `VersionCreated` payload the provisioner uses. */
-export const versionCreatedSchema = z.object({
+/** The dao chaincode's `VersionCreated` payload, with what the provisioner needs of it checked strictly. */
+export const versionCreatedSchema = versionCreatedPayloadSchema.extend({
   daoId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/),
   version: z.number().int().min(1).max(9999),
-  members: z.array(memberSchema).min(1),
   terms: z.object({ heartbeatIntervalSeconds: z.number().int().min(1).max(86_400) }).loose(),
   infrastructureRequested: z.object({ revision: z.number().int().min(1), spec: infrastructureSpecSchema }),
 });
 export type VersionCreated = z.output<typeof versionCreatedSchema>;
 
 /** `MemberAbandoned` / `MemberExited`: a member leaves; `dissolved` when the DAO version ends with it. */
-export const memberLeftSchema = z.object({ mspId: z.string().min(1), dissolved: z.boolean().optional() }).loose();
+export const memberLeftSchema = memberLeftPayloadSchema;
 
 /** What a DAO version should run, as kept in the provisioner's schema. */
 export interface DesiredVersion {
