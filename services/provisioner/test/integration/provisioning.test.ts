@@ -1,15 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import * as grpc from '@grpc/grpc-js';
-import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import { Client } from 'pg';
 import request from 'supertest';
 import { createServiceApp, GrpcServer, loadServiceConfig, type ServiceConfig } from '@datawell/config';
 import { heartbeatMessageSchema, ledgerEventCloudEvent, verifyHeartbeatSignature, type LedgerEvent } from '@datawell/contracts';
-import { stackConnection, stackEnv } from '@datawell/testing';
+import { hex, readTopic as readTopicUntil, sleep, stackConnection, stackEnv, stackKafka, waitFor as waitUntil } from '@datawell/testing';
 import { AppModule } from '../../src/app.module';
 import { TofuWorkspace } from '../../src/provisioning/tofu.adapter';
 import { filePath, isAlive, readPidFile } from '../../src/workload/files';
@@ -17,23 +16,8 @@ import { loginAs, provisionerClient } from './access';
 
 jest.setTimeout(420_000);
 
-const hex = (n = 4) => randomBytes(n).toString('hex');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await sleep(500);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+/** Jobs run OpenTofu and start processes: slower than most. */
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>) => waitUntil(what, probe, { timeoutMs: 180_000, intervalMs: 500 });
 
 async function db<T>(sql: string, params: unknown[] = []): Promise<T[]> {
   const client = new Client({ connectionString: stackConnection().postgres.url });
@@ -46,29 +30,7 @@ async function db<T>(sql: string, params: unknown[] = []): Promise<T[]> {
 }
 
 /** Reads a topic from the beginning until `done` holds for what was seen. */
-async function readTopic(kafka: Kafka, topic: string, done: (m: KafkaMessage[]) => boolean, timeoutMs = 120_000): Promise<KafkaMessage[]> {
-  const consumer = kafka.consumer({ groupId: `prov-it-reader-${hex()}` });
-  const seen: KafkaMessage[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out on ${topic} after ${seen.length} messages`)), timeoutMs);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          seen.push(message);
-          if (done(seen)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return seen;
-}
+const readTopic = (kafka: Kafka, topic: string, done: (m: KafkaMessage[]) => boolean) => readTopicUntil(kafka, topic, done, { timeoutMs: 120_000, groupPrefix: 'prov-it-reader' });
 
 const data = (m: KafkaMessage) => (JSON.parse(String(m.value)) as { data: Record<string, unknown> }).data;
 
@@ -86,7 +48,7 @@ describe('the provisioner: ledger events → OpenTofu → supervised heartbeatin
   // A scratch schema of its own, so the identity directory holds only this suite's organisations.
   const schema = `prov_it_svc_${hex()}`;
   const workDir = mkdtempSync(join(tmpdir(), 'prov-it-'));
-  const kafka = new Kafka({ clientId: `prov-it-${hex()}`, brokers: [...stackConnection().kafka.brokers], logLevel: logLevel.NOTHING });
+  const kafka = stackKafka(`prov-it-${hex()}`);
   let app: INestApplication;
   let block = 10;
   /** Bearer tokens: the version's DSP and VSP, and an organisation outside it. */
