@@ -18,6 +18,12 @@ export interface MpcCoordinatorSettings {
   readonly stock: { readonly triples: number; readonly masks: number };
   /** Longest wait for a node's answer to one operation. */
   readonly nodeTimeoutMs: number;
+  /**
+   * Mutual TLS to the nodes' control APIs (PEM files): the CA(s) that issue the nodes' certificates,
+   * and the coordinator's client certificate and key, issued by a CA the nodes trust. Absent: the
+   * coordinator cannot call any node (its runs fail with NODE_TLS_NOT_CONFIGURED).
+   */
+  readonly nodeTls?: { readonly caFile: string; readonly certFile: string; readonly keyFile: string };
 }
 
 export const MPC_COORDINATOR_VARIABLES = {
@@ -29,12 +35,17 @@ export const MPC_COORDINATOR_VARIABLES = {
   stockTriples: 'MPC_COORDINATOR_STOCK_TRIPLES',
   stockMasks: 'MPC_COORDINATOR_STOCK_MASKS',
   nodeTimeoutMs: 'MPC_COORDINATOR_NODE_TIMEOUT_MS',
+  nodeTlsCaFile: 'MPC_COORDINATOR_NODE_TLS_CA_FILE',
+  nodeTlsCertFile: 'MPC_COORDINATOR_NODE_TLS_CERT_FILE',
+  nodeTlsKeyFile: 'MPC_COORDINATOR_NODE_TLS_KEY_FILE',
 } as const;
 
 const V = MPC_COORDINATOR_VARIABLES;
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 const withDefault = (value: string) => z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : value), z.string());
 const topic = (value: string) => withDefault(value).refine((t) => TOPIC.test(t), 'must be a Kafka topic name');
+const optionalPath = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined), z.string().optional());
+const NODE_TLS = [V.nodeTlsCaFile, V.nodeTlsCertFile, V.nodeTlsKeyFile] as const;
 const int = (value: number, min: number, max: number) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : value), z.number().int().min(min).max(max));
 
@@ -48,6 +59,15 @@ export const mpcCoordinatorExtension: ServiceExtension<MpcCoordinatorSettings> =
     [V.stockTriples]: int(20_000, 0, 10_000_000),
     [V.stockMasks]: int(20_000, 0, 10_000_000),
     [V.nodeTimeoutMs]: int(600_000, 1000, 86_400_000),
+    [V.nodeTlsCaFile]: optionalPath,
+    [V.nodeTlsCertFile]: optionalPath,
+    [V.nodeTlsKeyFile]: optionalPath,
+  },
+  /** The node TLS files: all three or none. */
+  issues: (env) => {
+    const given = NODE_TLS.filter((name) => env[name]?.trim());
+    if (given.length === 0 || given.length === NODE_TLS.length) return [];
+    return NODE_TLS.filter((name) => !env[name]?.trim()).map((variable) => ({ variable, problem: `is required with ${given.join(', ')} (all three node TLS files or none)` }));
   },
   build: (values) => ({
     topics: { ledgerEvents: values[V.ledgerEventsTopic] as string, ledgerCommands: values[V.ledgerCommandsTopic] as string },
@@ -56,5 +76,8 @@ export const mpcCoordinatorExtension: ServiceExtension<MpcCoordinatorSettings> =
     topUpIntervalMs: values[V.topUpIntervalMs] as number,
     stock: { triples: values[V.stockTriples] as number, masks: values[V.stockMasks] as number },
     nodeTimeoutMs: values[V.nodeTimeoutMs] as number,
+    ...(values[V.nodeTlsCaFile]
+      ? { nodeTls: { caFile: values[V.nodeTlsCaFile] as string, certFile: values[V.nodeTlsCertFile] as string, keyFile: values[V.nodeTlsKeyFile] as string } }
+      : {}),
   }),
 };

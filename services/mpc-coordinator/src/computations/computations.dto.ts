@@ -56,7 +56,7 @@ export class ComputationResultDto {
 
 export class NodeRegistrationDto {
   @ApiProperty({ example: 0, description: "The node's party index in its mesh (MPC_NODE_INDEX)" }) partyIndex!: number;
-  @ApiProperty({ example: 'http://10.0.0.5:7100', description: "The node's control API" }) controlUrl!: string;
+  @ApiProperty({ example: 'https://10.0.0.5:7100', description: "The node's control API (https: mutual TLS)" }) controlUrl!: string;
 }
 
 export class NodeInventoryDto {

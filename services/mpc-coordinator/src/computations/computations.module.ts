@@ -10,7 +10,7 @@ import { ComputationsController } from './computations.controller';
 import { CoordinatorRepository } from './computations.repository';
 import { ComputationsService } from './computations.service';
 import { CoordinatorQueue } from './job-queue.adapter';
-import { NodeClient } from './node-client.adapter';
+import { NodeClient, readNodeClientTls } from './node-client.adapter';
 
 /** The coordinator's moving parts for the life of the application: consumer, outbox relay, queue and worker. */
 @Injectable()
@@ -19,6 +19,7 @@ export class CoordinatorRuntime implements OnApplicationBootstrap, OnApplication
   readonly repository: CoordinatorRepository;
   readonly #queue: CoordinatorQueue;
   readonly #relay: OutboxPublisher;
+  readonly #nodes: NodeClient;
   readonly #logger = new Logger('Coordinator');
   #consumer: TopicConsumer | undefined;
 
@@ -33,12 +34,14 @@ export class CoordinatorRuntime implements OnApplicationBootstrap, OnApplication
     this.repository = new CoordinatorRepository(dataSource, schema);
     this.#queue = new CoordinatorQueue(config.redis.url, settings.queue, this.#logger);
     this.#relay = createOutboxRelay({ dataSource, schema, kafka, logger: new Logger('Outbox') });
+    this.#nodes = new NodeClient(settings.nodeTimeoutMs, readNodeClientTls(settings.nodeTls));
+    if (!settings.nodeTls) this.#logger.warn({ message: 'no node TLS files (MPC_COORDINATOR_NODE_TLS_*): computations cannot reach any node' });
     this.service = new ComputationsService({
       dataSource,
       schema,
       repository: this.repository,
       jobs: this.#queue,
-      nodes: new NodeClient(settings.nodeTimeoutMs),
+      nodes: this.#nodes,
       settings,
       logger: this.#logger,
       notifyOutbox: () => this.#relay.notify(),
@@ -73,6 +76,7 @@ export class CoordinatorRuntime implements OnApplicationBootstrap, OnApplication
     await this.#consumer?.stop();
     await this.#queue.close();
     await this.#relay.stop();
+    this.#nodes.close();
   }
 }
 

@@ -34,7 +34,8 @@ const SOURCE = 'urn:datawell:service:mpc-coordinator';
 
 const nodeRegistration = z.strictObject({
   partyIndex: z.number().int().min(0).max(63),
-  controlUrl: z.url({ protocol: /^https?$/ }).max(512),
+  /** The node's control API is mutual TLS (docs/mpc.md): https only. */
+  controlUrl: z.url({ protocol: /^https$/ }).max(512),
 });
 
 /** A computation as a member sees it: everything but the result. */

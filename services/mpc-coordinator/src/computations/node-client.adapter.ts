@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
 import type { ComputeOp, ComputeOutcome, NodeInventory, PreprocessOp, PreprocessOutcome } from '../node/node-ops';
 
 /** A node's control API answered with an error (its `code` and message, or the network's). */
@@ -12,33 +14,91 @@ export class NodeCallError extends Error {
   }
 }
 
-/** HTTP client of the MPC nodes' control API (`GET /inventory`, `POST /ops`). */
-export class NodeClient {
-  constructor(private readonly timeoutMs: number) {}
+/** The coordinator's TLS material for the nodes' control APIs (PEM). */
+export interface NodeClientTls {
+  /** The CA(s) that issue the nodes' certificates. */
+  readonly ca: string;
+  /** The coordinator's client certificate and key, from a CA the nodes trust. */
+  readonly cert: string;
+  readonly key: string;
+}
 
-  async #call<T>(url: string, init: RequestInit, timeoutMs: number): Promise<T> {
-    let res: Response;
-    try {
-      res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-    } catch (error) {
-      throw new NodeCallError('NODE_UNREACHABLE', `${url}: ${(error as Error).message}`);
-    }
-    const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
-    if (!res.ok) throw new NodeCallError(body.code ?? 'NODE_ERROR', `${url}: ${body.message ?? res.statusText}`, res.status);
-    return body as T;
+/** Reads the configured TLS files (at boot: a missing file stops the service). */
+export function readNodeClientTls(files: { caFile: string; certFile: string; keyFile: string } | undefined): NodeClientTls | undefined {
+  if (!files) return undefined;
+  return { ca: readFileSync(files.caFile, 'utf8'), cert: readFileSync(files.certFile, 'utf8'), key: readFileSync(files.keyFile, 'utf8') };
+}
+
+const MAX_ANSWER = 16 * 1024 * 1024;
+
+/**
+ * Client of the MPC nodes' control API (`GET /inventory`, `POST /ops`) over mutually authenticated
+ * TLS 1.3: it presents the coordinator's certificate and accepts a node whose certificate chains to
+ * the configured CA. A node's certificate names its party, not its host, so no host name is checked.
+ */
+export class NodeClient {
+  readonly #agent: Agent | undefined;
+
+  constructor(
+    private readonly timeoutMs: number,
+    tls: NodeClientTls | undefined,
+  ) {
+    this.#agent = tls && new Agent({ ...tls, minVersion: 'TLSv1.3', rejectUnauthorized: true, checkServerIdentity: () => undefined, keepAlive: true });
+  }
+
+  #call<T>(url: string, method: 'GET' | 'POST', body: unknown, timeoutMs: number): Promise<T> {
+    const agent = this.#agent;
+    if (!agent) return Promise.reject(new NodeCallError('NODE_TLS_NOT_CONFIGURED', `${url}: the coordinator has no node TLS files (MPC_COORDINATOR_NODE_TLS_*)`));
+    if (!url.startsWith('https://')) return Promise.reject(new NodeCallError('NODE_UNREACHABLE', `${url}: a node's control API is served over https`));
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise<T>((resolve, reject) => {
+      const req = request(
+        url,
+        {
+          method,
+          agent,
+          timeout: timeoutMs,
+          headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > MAX_ANSWER) req.destroy(new Error('answer too large'));
+            else chunks.push(c);
+          });
+          res.on('error', (error) => reject(new NodeCallError('NODE_UNREACHABLE', `${url}: ${error.message}`)));
+          res.on('end', () => {
+            let answer: { code?: string; message?: string } = {};
+            try {
+              answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof answer;
+            } catch {
+              // not JSON: the status speaks
+            }
+            const status = res.statusCode ?? 0;
+            if (status < 200 || status >= 300) reject(new NodeCallError(answer.code ?? 'NODE_ERROR', `${url}: ${answer.message ?? res.statusMessage ?? status}`, status));
+            else resolve(answer as T);
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      req.on('error', (error) => reject(new NodeCallError('NODE_UNREACHABLE', `${url}: ${error.message}`)));
+      req.end(payload);
+    });
   }
 
   inventory(controlUrl: string): Promise<NodeInventory> {
-    return this.#call(`${controlUrl.replace(/\/$/, '')}/inventory`, { method: 'GET' }, 10_000);
+    return this.#call(`${controlUrl.replace(/\/$/, '')}/inventory`, 'GET', undefined, 10_000);
   }
 
   op(controlUrl: string, op: ComputeOp): Promise<ComputeOutcome>;
   op(controlUrl: string, op: PreprocessOp): Promise<PreprocessOutcome>;
   op(controlUrl: string, op: ComputeOp | PreprocessOp): Promise<ComputeOutcome | PreprocessOutcome> {
-    return this.#call(
-      `${controlUrl.replace(/\/$/, '')}/ops`,
-      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(op) },
-      this.timeoutMs,
-    );
+    return this.#call(`${controlUrl.replace(/\/$/, '')}/ops`, 'POST', op, this.timeoutMs);
+  }
+
+  close(): void {
+    this.#agent?.destroy();
   }
 }

@@ -1,11 +1,25 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
+import type { TlsIdentity } from '@datawell/mpc';
 import type { NodeInventory } from './node-ops';
 
 /**
- * The node's control API for the coordinator: `GET /inventory`, `POST /ops` (JSON). Plain HTTP on
- * the control interface (loopback by default): it carries job descriptions and results, never
- * dataset values.
+ * The node's control API for the coordinator: `GET /inventory`, `POST /ops` (JSON) over mutually
+ * authenticated TLS 1.3 on the control interface (loopback by default). The node serves it with its
+ * mesh identity and accepts only a client certificate chaining to its CA (no certificate or another
+ * CA's: the handshake fails); a certificate naming one of the mesh's parties is refused with 403
+ * (another member's node is not the coordinator), and when `clientNames` is given the certificate's
+ * CN must be one of them. It carries job descriptions and results, never dataset values.
  */
+export interface ControlTls {
+  readonly identity: TlsIdentity;
+  /** Certificate CNs that may not call (the mesh's party names). */
+  readonly refusedNames: readonly string[];
+  /** When given, the only certificate CNs that may call (the coordinator's). */
+  readonly clientNames?: readonly string[];
+}
+
 export interface ControlHandlers {
   inventory(): NodeInventory | undefined;
   op(body: unknown): Promise<unknown>;
@@ -44,10 +58,20 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-export async function startControlServer(host: string, port: number, handlers: ControlHandlers): Promise<Server> {
-  const server = createServer((req, res) => {
+function cnOf(cert: PeerCertificate | undefined): string | undefined {
+  const cn = cert?.subject?.CN;
+  return Array.isArray(cn) ? cn[0] : cn;
+}
+
+export async function startControlServer(host: string, port: number, tls: ControlTls, handlers: ControlHandlers): Promise<Server> {
+  const { key, cert, ca } = tls.identity;
+  const server = createServer({ key, cert, ca, minVersion: 'TLSv1.3', requestCert: true, rejectUnauthorized: true }, (req, res) => {
     void (async () => {
       try {
+        const caller = cnOf((req.socket as TLSSocket).getPeerCertificate());
+        if (caller === undefined || tls.refusedNames.includes(caller) || (tls.clientNames && !tls.clientNames.includes(caller))) {
+          throw new ControlError(403, 'FORBIDDEN', `certificate CN=${caller ?? '?'} may not call the control API`);
+        }
         if (req.method === 'GET' && req.url === '/inventory') {
           const inv = handlers.inventory();
           if (!inv) throw new ControlError(503, 'NODE_NOT_READY', 'the node is still connecting to the other nodes');
@@ -62,6 +86,8 @@ export async function startControlServer(host: string, port: number, handlers: C
       }
     })();
   });
+  // A refused handshake is the client's problem, not the node's.
+  server.on('tlsClientError', () => undefined);
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
     server.listen(port, host, () => done());

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import { MpcError, runCatalogueJob, runDemoNode, setupMascot, type DemoNodeResult, type MascotOfflinePhase, type Transport } from '@datawell/mpc';
+import type { Server } from 'node:https';
+import { MpcError, runCatalogueJob, runDemoNode, setupMascot, type DemoNodeResult, type MascotOfflinePhase, type TlsIdentity, type Transport } from '@datawell/mpc';
 import { ControlError, startControlServer } from './control.server';
 import { DatasetError, loadColumns } from './dataset.adapter';
 import { startHeartbeats, type HeartbeatLoop } from './heartbeat.adapter';
@@ -10,12 +10,17 @@ import { listenTlsNode } from './tls.adapter';
 
 export type NodeLog = (message: string, extra?: Record<string, unknown>) => void;
 
-async function connectMesh(config: MpcNodeConfig): Promise<Transport> {
+async function readIdentity(config: MpcNodeConfig): Promise<TlsIdentity> {
   const [key, cert, ca] = await Promise.all([
     readFile(config.tls.keyFile, 'utf8'),
     readFile(config.tls.certFile, 'utf8'),
     readFile(config.tls.caFile, 'utf8'),
   ]);
+  return { key, cert, ca };
+}
+
+async function connectMesh(config: MpcNodeConfig): Promise<Transport> {
+  const { key, cert, ca } = await readIdentity(config);
   const node = await listenTlsNode({
     self: config.index,
     parties: config.names.length,
@@ -140,8 +145,9 @@ export async function serveMpcNode(config: MpcNodeConfig, log: NodeLog): Promise
     return answer;
   };
 
-  const server: Server = await startControlServer(config.control.host, config.control.port, { inventory, op });
-  log('control listening', { host: config.control.host, port: config.control.port });
+  const controlTls = { identity: await readIdentity(config), refusedNames: config.names, ...(config.control.clientNames ? { clientNames: config.control.clientNames } : {}) };
+  const server: Server = await startControlServer(config.control.host, config.control.port, controlTls, { inventory, op });
+  log('control listening', { host: config.control.host, port: config.control.port, tls: 'mutual' });
   let heartbeats: HeartbeatLoop | undefined;
   if (config.heartbeat) {
     heartbeats = await startHeartbeats(

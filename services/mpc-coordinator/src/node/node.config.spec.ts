@@ -61,4 +61,11 @@ describe('MPC node configuration', () => {
       );
     }
   });
+
+  it("reads the control API's allowed client names, never a party's", () => {
+    const { MPC_NODE_JOB: _job, ...rest } = good;
+    const c = loadMpcNodeConfig({ ...rest, MPC_NODE_CONTROL_PORT: '7100', MPC_NODE_CONTROL_CLIENT_NAMES: ' mpc-coordinator , ops-coordinator' });
+    expect(c.control).toEqual({ host: '127.0.0.1', port: 7100, clientNames: ['mpc-coordinator', 'ops-coordinator'] });
+    expect(() => loadMpcNodeConfig({ ...rest, MPC_NODE_CONTROL_PORT: '7100', MPC_NODE_CONTROL_CLIENT_NAMES: 'mpc-node-2' })).toThrow(/MPC_NODE_CONTROL_CLIENT_NAMES/);
+  });
 });

@@ -11,8 +11,10 @@ import { TOPICS } from '@datawell/contracts';
  *                           "seed":…,"owner":…,"recipient":…,"fractionalBits":…}; without it the node
  *                           serves jobs from the coordinator on its control port
  *   MPC_NODE_LISTEN_HOST    interface to listen on (default 127.0.0.1)
- *   MPC_NODE_CONTROL_PORT   serving mode: the coordinator's HTTP port (on MPC_NODE_CONTROL_HOST,
- *                           default 127.0.0.1)
+ *   MPC_NODE_CONTROL_PORT   serving mode: the coordinator's HTTPS port (on MPC_NODE_CONTROL_HOST,
+ *                           default 127.0.0.1), mutual TLS with the node's TLS files: callers need a
+ *                           certificate from MPC_NODE_TLS_CA_FILE's CA not naming a party
+ *   MPC_NODE_CONTROL_CLIENT_NAMES  optional: the only certificate CNs that may call it, comma-separated
  *   MPC_NODE_DATASETS       the datasets this node owns, JSON {"<name>":{"file":"/x.csv"}|{"topic":"t"}}
  *   MPC_NODE_KAFKA_BROKERS  host:port,… (Kafka datasets and heartbeats)
  *   Heartbeats, all or none: MPC_NODE_WORKLOAD_ID, MPC_NODE_WORKLOAD_KEY_FILE (PEM private key),
@@ -27,7 +29,7 @@ export interface MpcNodeConfig {
   readonly tls: { keyFile: string; certFile: string; caFile: string };
   /** One-shot mode (the demo); absent in serving mode. */
   readonly job?: MpcNodeJob;
-  readonly control?: { host: string; port: number };
+  readonly control?: { host: string; port: number; clientNames?: readonly string[] };
   readonly datasets: Readonly<Record<string, DatasetSource>>;
   readonly kafkaBrokers: readonly string[];
   readonly heartbeat?: HeartbeatSettings;
@@ -99,7 +101,11 @@ export function loadMpcNodeConfig(env: Readonly<Record<string, string | undefine
     const port = Number(controlText);
     if (!controlText || !/^\d{1,5}$/.test(controlText) || port < 1 || port > 65535) {
       issues.push({ variable: 'MPC_NODE_CONTROL_PORT', problem: 'is required (a port) unless MPC_NODE_JOB is given' });
-    } else control = { host: env['MPC_NODE_CONTROL_HOST']?.trim() || '127.0.0.1', port };
+    } else {
+      const clientNames = (env['MPC_NODE_CONTROL_CLIENT_NAMES'] ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+      if (clientNames.some((c) => names.includes(c))) issues.push({ variable: 'MPC_NODE_CONTROL_CLIENT_NAMES', problem: 'must not name a party of the mesh' });
+      control = { host: env['MPC_NODE_CONTROL_HOST']?.trim() || '127.0.0.1', port, ...(clientNames.length > 0 ? { clientNames } : {}) };
+    }
   }
   const datasets = parseDatasets(env['MPC_NODE_DATASETS'], issues);
   const kafkaBrokers = (env['MPC_NODE_KAFKA_BROKERS'] ?? '').split(',').map((b) => b.trim()).filter(Boolean);

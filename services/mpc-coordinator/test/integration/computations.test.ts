@@ -1,12 +1,46 @@
 import { writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { heartbeatMessageSchema, TOPICS, verifyHeartbeatSignature } from '@datawell/contracts';
+import * as grpc from '@grpc/grpc-js';
+import { GrpcServer } from '@datawell/config';
+import { generateTestPki } from '@datawell/mpc';
 import { CoordinatorRuntime } from '../../src/computations/computations.module';
-import { hex, kafkaClient, publishLedgerEvent, readTopics, scanForPlaintext, scratchDir, startCoordinator, startNodes, waitFor, type Member, type NodeMesh } from './harness';
+import { NodeCallError, NodeClient } from '../../src/computations/node-client.adapter';
+import {
+  coordinatorClient,
+  hex,
+  kafkaClient,
+  publishLedgerEvent,
+  readTopics,
+  scanForPlaintext,
+  scratchDir,
+  startCoordinator,
+  startNodes,
+  waitFor,
+  writeMeshPki,
+  type MeshPki,
+  type Member,
+  type NodeMesh,
+} from './harness';
 
 jest.setTimeout(600_000);
+
+/** GET `url` over TLS trusting `ca`, presenting `identity` when given: the status, or the failure. */
+function controlGet(url: string, ca: string, identity?: { cert: string; key: string }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpsGet(url, { ca, ...identity, checkServerIdentity: () => undefined, agent: false, timeout: 10_000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+  });
+}
 
 /**
  * End to end through the coordinator: a DAO version from a VersionCreated event, three members'
@@ -29,6 +63,8 @@ describe('mpc-coordinator end to end', () => {
   let coordinator: Awaited<ReturnType<typeof startCoordinator>>;
   let dsp: Member, vsp1: Member, vsp2: Member, outsider: Member;
   let nodes: NodeMesh;
+  let mesh: MeshPki;
+  let control: NodeClient;
   let csvFile: string;
   let meanId: string;
   let varianceId: string;
@@ -43,7 +79,9 @@ describe('mpc-coordinator end to end', () => {
     }, 300_000);
 
   beforeAll(async () => {
-    coordinator = await startCoordinator(run);
+    mesh = await writeMeshPki(scratch.dir, 3);
+    control = new NodeClient(10_000, { ca: mesh.pki.caCert, cert: mesh.coordinator.cert, key: mesh.coordinator.key });
+    coordinator = await startCoordinator(run, mesh.coordinatorEnv);
     dsp = await coordinator.member('DSP', 'Dsp');
     vsp1 = await coordinator.member('VSP', 'VspA');
     vsp2 = await coordinator.member('VSP', 'VspB');
@@ -65,7 +103,7 @@ describe('mpc-coordinator end to end', () => {
     await producer.send({ topic: feedTopic, messages: feed.map((v, i) => ({ key: `sensor-${i % 3}`, value: JSON.stringify({ sensor: `sensor-${i % 3}`, kwh: v }) })) });
     await producer.disconnect();
     const owners = [dsp.mspId, vsp1.mspId, vsp2.mspId];
-    nodes = await startNodes({ daoId, version: 1, owners, datasets: [{ readings: { file: csvFile }, feed: { topic: feedTopic } }, {}, {}], dir: scratch.dir });
+    nodes = await startNodes({ daoId, version: 1, owners, datasets: [{ readings: { file: csvFile }, feed: { topic: feedTopic } }, {}, {}], dir: scratch.dir, mesh });
     await publishLedgerEvent(kafka, channel, 'VersionCreated', {
       daoId,
       version: 1,
@@ -85,6 +123,7 @@ describe('mpc-coordinator end to end', () => {
   });
 
   afterAll(async () => {
+    control?.close();
     await nodes?.stop();
     await coordinator?.close();
     scratch.remove();
@@ -99,15 +138,15 @@ describe('mpc-coordinator end to end', () => {
     const taken = await api().put(`/daos/${daoId}/versions/1/nodes`).set(as(vsp2)).send({ partyIndex: 1, controlUrl: nodes.controlUrls[2] });
     expect(taken.status).toBe(400);
     await api().put(`/daos/${daoId}/versions/1/nodes`).set(as(vsp2)).send({ partyIndex: 2, controlUrl: nodes.controlUrls[2] }).expect(200);
-    const stranger = await api().put(`/daos/${daoId}/versions/1/nodes`).set(as(outsider)).send({ partyIndex: 0, controlUrl: 'http://127.0.0.1:1' });
+    const stranger = await api().put(`/daos/${daoId}/versions/1/nodes`).set(as(outsider)).send({ partyIndex: 0, controlUrl: 'https://127.0.0.1:1' });
     expect(stranger.body).toMatchObject({ code: 'FORBIDDEN' });
     expect(stranger.status).toBe(403);
   });
 
   it('tops up every node\'s preprocessing stock ahead of demand', async () => {
     await waitFor('the nodes to connect and set up MASCOT', async () => {
-      const answers = await Promise.all(nodes.controlUrls.map((u) => fetch(`${u}/inventory`)));
-      return answers.every((a) => a.ok) ? true : undefined;
+      await Promise.all(nodes.controlUrls.map((u) => control.inventory(u)));
+      return true;
     });
     await coordinator.app.get(CoordinatorRuntime).topUpNow();
     const stock = await waitFor('the stock', async () => {
@@ -117,6 +156,36 @@ describe('mpc-coordinator end to end', () => {
     });
     // Masks for the data owner (party 0) and for each recipient named in the terms (1 and 2).
     for (const n of stock) expect(n.inventory!.masks.every((m) => m >= 1200)).toBe(true);
+  });
+
+  it("serves the nodes' control API only to a client certificate from the mesh's CA that names no party", async () => {
+    const url = `${nodes.controlUrls[0]}/inventory`;
+    const ca = mesh.pki.caCert;
+    expect(await controlGet(url, ca, mesh.coordinator)).toBe(200);
+    // No client certificate, or one from another CA: the handshake is refused.
+    await expect(controlGet(url, ca)).rejects.toThrow();
+    const rogue = await generateTestPki(1);
+    await expect(controlGet(url, ca, rogue.identities[0]!)).rejects.toThrow();
+    // Another member's node has a certificate from the same CA, but it is not the coordinator.
+    expect(await controlGet(url, ca, mesh.pki.identities[1]!)).toBe(403);
+    // Plain HTTP gets nowhere.
+    await expect(
+      new Promise<number>((resolve, reject) => {
+        const req = httpGet(url.replace('https:', 'http:'), { timeout: 5000 }, (res) => resolve(res.statusCode ?? 0));
+        req.on('timeout', () => req.destroy(new Error('timed out')));
+        req.on('error', reject);
+      }),
+    ).rejects.toThrow();
+    // The coordinator's client refuses a node whose certificate is not from its CA, and plain URLs.
+    const distrustful = new NodeClient(5000, { ca: rogue.caCert, cert: mesh.coordinator.cert, key: mesh.coordinator.key });
+    try {
+      await expect(distrustful.inventory(nodes.controlUrls[0]!)).rejects.toMatchObject({ code: 'NODE_UNREACHABLE' });
+    } finally {
+      distrustful.close();
+    }
+    await expect(control.inventory(nodes.controlUrls[0]!.replace('https:', 'http:'))).rejects.toBeInstanceOf(NodeCallError);
+    const plain = await api().put(`/daos/${daoId}/versions/1/nodes`).set(as(dsp)).send({ partyIndex: 0, controlUrl: nodes.controlUrls[0]!.replace('https:', 'http:') });
+    expect(plain.body).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^controlUrl/) });
   });
 
   it('refuses what the terms or membership do not allow, with a code', async () => {
@@ -178,6 +247,34 @@ describe('mpc-coordinator end to end', () => {
     const variance = values.reduce((x, y) => x + (y - mean) ** 2, 0) / values.length;
     expect(Math.abs(a.body.result.variance - variance)).toBeLessThan(1e-3);
     expect((await api().get(`/computations/${varianceId}/result`).set(as(dsp))).status).toBe(403);
+  });
+
+  it('runs a computation asked for over gRPC and gives its result to its recipient only', async () => {
+    const client = coordinatorClient(coordinator.app.get(GrpcServer).port);
+    try {
+      const message = { dao_id: daoId, version: 1, computation: 'mean', parameters: { columns: ['temperature'] }, dataset: { name: 'readings' }, request_id: 'g-mean' };
+      const first = await client.call('RequestComputation', message, dsp.token);
+      const id = (first['computation'] as { id: string }).id;
+      expect(first).toMatchObject({ created: true, computation: { status: 'queued', requester: dsp.mspId, recipients: [vsp1.mspId] } });
+      await expect(client.call('GetResult', { id }, vsp1.token)).rejects.toMatchObject({ code: grpc.status.FAILED_PRECONDITION });
+      const done = await waitFor('the gRPC computation', async () => {
+        const c = await client.call('GetComputation', { id }, vsp2.token);
+        return c['status'] === 'completed' || c['status'] === 'failed' ? c : undefined;
+      }, 300_000);
+      expect(done).toMatchObject({ status: 'completed', progress: 100, rows: 400, members: [dsp.mspId, vsp1.mspId, vsp2.mspId] });
+      expect(done['error'] ?? undefined).toBeUndefined();
+      const result = await client.call('GetResult', { id }, vsp1.token);
+      expect(result).toMatchObject({ id, computation: 'mean', result_digest: done['result_digest'] });
+      const figures = JSON.parse(result['result_json'] as string) as { n: number; mean: number };
+      expect(figures.n).toBe(400);
+      expect(Math.abs(figures.mean - values.reduce((a, b) => a + b, 0) / values.length)).toBeLessThan(1e-4);
+      // The same result over HTTP.
+      expect((await api().get(`/computations/${id}/result`).set(as(vsp1)).expect(200)).body.resultDigest).toBe(result['result_digest']);
+      await expect(client.call('GetResult', { id }, vsp2.token)).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
+      await expect(client.call('GetComputation', { id }, outsider.token)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+    } finally {
+      client.close();
+    }
   });
 
   it('fails a computation on a dataset the owner does not have, with the node\'s code', async () => {

@@ -1,0 +1,35 @@
+import { ConfigError } from './config-error';
+import { loadServiceConfig } from './load-config';
+
+const base = {
+  DATAWELL_POSTGRES_URL: 'postgres://u:p@db:5432/d',
+  DATAWELL_REDIS_URL: 'redis://redis:6379',
+  DATAWELL_KAFKA_BROKERS: 'kafka:9092',
+};
+
+describe('mpc-coordinator configuration', () => {
+  it('has no node TLS by default', () => {
+    expect(loadServiceConfig('mpc-coordinator', base).settings.nodeTls).toBeUndefined();
+  });
+
+  it('reads the node TLS files', () => {
+    const { settings } = loadServiceConfig('mpc-coordinator', {
+      ...base,
+      MPC_COORDINATOR_NODE_TLS_CA_FILE: ' /tls/ca.pem ',
+      MPC_COORDINATOR_NODE_TLS_CERT_FILE: '/tls/coordinator.pem',
+      MPC_COORDINATOR_NODE_TLS_KEY_FILE: '/tls/coordinator-key.pem',
+    });
+    expect(settings.nodeTls).toEqual({ caFile: '/tls/ca.pem', certFile: '/tls/coordinator.pem', keyFile: '/tls/coordinator-key.pem' });
+  });
+
+  it('names the missing node TLS files when only some are given', () => {
+    let error: unknown;
+    try {
+      loadServiceConfig('mpc-coordinator', { ...base, MPC_COORDINATOR_NODE_TLS_CA_FILE: '/tls/ca.pem' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues.map((i) => i.variable).sort()).toEqual(['MPC_COORDINATOR_NODE_TLS_CERT_FILE', 'MPC_COORDINATOR_NODE_TLS_KEY_FILE']);
+  });
+});
