@@ -1,11 +1,4 @@
-import {
-  ContractValidationError,
-  decodeCloudEvent,
-  LEDGER_EVENT_TYPE,
-  LEDGER_RECEIPT_TYPE,
-  ledgerEventSchema,
-  ledgerReceiptSchema,
-} from '@datawell/contracts';
+import { ContractValidationError, decodeCloudEvent, decodeLedgerEvent, LEDGER_RECEIPT_TYPE, ledgerReceiptSchema } from '@datawell/contracts';
 import { processOnce, type ConnectionLogger } from '@datawell/messaging';
 import { ProjectionError, projectLedgerEvent } from './ledger-projection';
 import type { TelemetryRepository } from './telemetry.repository';
@@ -21,7 +14,7 @@ export class LedgerEventsService {
   async handleEvent(value: Buffer | null): Promise<void> {
     let envelope;
     try {
-      envelope = decodeCloudEvent(value, LEDGER_EVENT_TYPE, ledgerEventSchema);
+      envelope = decodeLedgerEvent(value);
     } catch (error) {
       if (!(error instanceof ContractValidationError)) throw error;
       this.logger.warn({ message: 'unreadable ledger event skipped', code: error.code, error: error.message });

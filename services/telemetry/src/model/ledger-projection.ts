@@ -1,25 +1,12 @@
 import { z } from 'zod';
-import { parseDaoChannel, type LedgerEvent } from '@datawell/contracts';
+import { memberLeftPayloadSchema, parseDaoChannel, versionCreatedPayloadSchema, workloadRegisteredPayloadSchema, type LedgerEvent } from '@datawell/contracts';
 
 /** The parts of the dao chaincode's events telemetry reads; extra fields are ignored. */
 const msp = z.string().min(1);
 const ms = z.number().int().nonnegative();
 
-const versionCreated = z.object({
-  daoId: z.string().min(1),
-  version: z.number().int().min(1),
-  members: z.array(z.object({ mspId: msp, group: z.string().min(1), role: z.string().min(1) })).min(1),
-  terms: z.object({ heartbeatIntervalSeconds: z.number().int().nonnegative(), abandonAfterSeconds: z.number().int().nonnegative() }),
-});
-const workloadRegistered = z.object({
-  workloadId: z.string().min(1),
-  owner: msp,
-  keyType: z.string().optional(),
-  publicKeyPem: z.string().optional(),
-  daoId: z.string().optional(),
-  version: z.number().int().min(1).optional(),
-});
-const memberEnded = z.object({ mspId: msp, decidedAtMs: ms.optional(), exitedAtMs: ms.optional(), dissolved: z.boolean().optional() });
+const terms = z.object({ heartbeatIntervalSeconds: z.number().int().nonnegative(), abandonAfterSeconds: z.number().int().nonnegative() });
+const versionCreated = versionCreatedPayloadSchema.extend({ terms });
 const telemetryRecorded = z.object({
   snapshotId: z.string().min(1),
   workloads: z.array(z.object({ workloadId: z.string().min(1), owner: msp, lastSeq: ms, lastHeartbeatMs: ms })),
@@ -29,7 +16,7 @@ const proposalDecided = z.object({
   effect: z
     .object({
       dissolved: z.boolean().optional(),
-      terms: z.object({ heartbeatIntervalSeconds: z.number().int().nonnegative(), abandonAfterSeconds: z.number().int().nonnegative() }).optional(),
+      terms: terms.optional(),
     })
     .nullish(),
 });
@@ -105,7 +92,7 @@ export function projectLedgerEvent(event: LedgerEvent, eventTimeMs: number): Pro
       ];
     }
     case 'WorkloadRegistered': {
-      const p = parse(workloadRegistered, event);
+      const p = parse(workloadRegisteredPayloadSchema, event);
       const dao = parseDaoChannel(channel);
       const daoId = p.daoId ?? dao?.daoId;
       const version = p.version ?? dao?.level;
@@ -126,7 +113,7 @@ export function projectLedgerEvent(event: LedgerEvent, eventTimeMs: number): Pro
     }
     case 'MemberAbandoned':
     case 'MemberExited': {
-      const p = parse(memberEnded, event);
+      const p = parse(memberLeftPayloadSchema, event);
       const abandoned = event.eventName === 'MemberAbandoned';
       return [
         {
