@@ -1,12 +1,9 @@
-import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { IdentityDirectory } from '@datawell/auth';
-import { createKeyAndCsr, signWithIdentity, testCertificateAuthority } from '@datawell/testing';
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import type { Consumer, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { createServiceApp, GrpcServer, loadServiceConfig, type ServiceConfig } from '@datawell/config';
 import {
@@ -21,11 +18,9 @@ import {
   type SignedHeartbeat,
 } from '@datawell/contracts';
 import { ensureTopics } from '@datawell/messaging';
-import { stackConnection, stackEnv } from '@datawell/testing';
+import { enrolTestIdentity, grpcTestClient, hex, loginAtServer, sleep, stackConnection, stackEnv, stackKafka, waitFor, type GrpcCall } from '@datawell/testing';
 import { AppModule } from '../../src/app.module';
 import { TELEMETRY_PROTO } from '../../src/grpc/telemetry.grpc';
-
-export const hex = (n = 4) => randomBytes(n).toString('hex');
 
 export interface WorkloadKey {
   readonly privateKey: KeyObject;
@@ -51,7 +46,7 @@ export class TelemetryHarness {
     telemetry: `tel-it-${this.id}.telemetry`,
   };
   readonly redisPrefix = `tel-it:${this.id}`;
-  readonly kafka = new Kafka({ clientId: `tel-it-${this.id}`, brokers: [...stackConnection().kafka.brokers], logLevel: logLevel.NOTHING });
+  readonly kafka = stackKafka(`tel-it-${this.id}`);
   readonly redis = new Redis(stackConnection().redis.url);
   /** Every ledger command the service published, in order of arrival. */
   readonly commands: Array<{ id: string; command: LedgerCommand }> = [];
@@ -128,21 +123,9 @@ export class TelemetryHarness {
    * under one consumer group per service, which this scratch instance does not own.
    */
   async login(mspId: string, role: 'DSP' | 'VSP'): Promise<string> {
-    const ca = await testCertificateAuthority(`ca.${mspId}`);
-    const { privateKeyPem, csrPem } = await createKeyAndCsr(`user-${hex(2)}`);
-    const certificatePem = await ca.issue(csrPem);
-    const db = new DataSource({ type: 'postgres', url: stackConnection().postgres.url });
-    await db.initialize();
-    try {
-      await db.transaction((m) => new IdentityDirectory(db, this.schema).upsert(m, { mspId, role, name: mspId, status: 'active', caCertPem: ca.caCertPem }, `test:${mspId}:${hex()}`));
-    } finally {
-      await db.destroy();
-    }
-    const server = this.app!.getHttpServer();
-    const { challenge } = (await request(server).post('/auth/challenge').send({})).body as { challenge: string };
-    const res = await request(server).post('/auth/token').send({ certificatePem, challenge, signature: signWithIdentity(privateKeyPem, challenge) });
-    if (res.status !== 200) throw new Error(`login as ${mspId}: ${res.status} ${JSON.stringify(res.body)}`);
-    return (res.body as { token: string }).token;
+    const app = this.app!;
+    const identity = await enrolTestIdentity(mspId, role, (entry) => app.get(DataSource).transaction((m) => app.get(IdentityDirectory).upsert(m, entry, `test:${mspId}:${hex()}`)));
+    return loginAtServer(app.getHttpServer(), identity);
   }
 
   /** GET on the service's HTTP API as the bearer of `token`. */
@@ -152,17 +135,8 @@ export class TelemetryHarness {
   }
 
   /** A client of datawell.telemetry.v1.Telemetry on the running instance; a token goes in the authorization metadata. */
-  grpcClient(): { call: (method: string, message: Record<string, unknown>, token?: string) => Promise<Record<string, unknown>>; close: () => void } {
-    const definition = protoLoader.loadSync(TELEMETRY_PROTO, { keepCase: true, longs: Number, defaults: true });
-    const proto = grpc.loadPackageDefinition(definition) as unknown as { datawell: { telemetry: { v1: { Telemetry: grpc.ServiceClientConstructor } } } };
-    const client = new proto.datawell.telemetry.v1.Telemetry(`127.0.0.1:${this.app!.get(GrpcServer).port}`, grpc.credentials.createInsecure()) as grpc.Client &
-      Record<string, (r: unknown, m: grpc.Metadata, cb: (e: grpc.ServiceError | null, v: Record<string, unknown>) => void) => void>;
-    const call = (method: string, message: Record<string, unknown>, token?: string) => {
-      const metadata = new grpc.Metadata();
-      if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
-      return new Promise<Record<string, unknown>>((resolve, reject) => client[method]!(message, metadata, (e, v) => (e ? reject(e) : resolve(v))));
-    };
-    return { call, close: () => client.close() };
+  grpcClient(): { call: GrpcCall; close: () => void } {
+    return grpcTestClient(TELEMETRY_PROTO, 'datawell.telemetry.v1.Telemetry', this.app!.get(GrpcServer).port);
   }
 
   /** Publishes a dao chaincode event as the ledger bridge relays it. */
@@ -239,20 +213,8 @@ export class TelemetryHarness {
   }
 }
 
-/** Polls `check` until it returns a value or the deadline passes. */
-export async function eventually<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Polls `check` until it returns a value (not undefined or false) or the deadline passes. */
+export const eventually = <T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> =>
+  waitFor(what, check, { timeoutMs, intervalMs: 200 });
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { hex, sleep };
