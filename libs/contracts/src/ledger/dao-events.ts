@@ -4,8 +4,8 @@ import { LEDGER_EVENT_TYPE, ledgerEventSchema, type LedgerEvent } from './ledger
 
 /**
  * Payloads of the `dao` chaincode's events that services read from `datawell.ledger.events.v1`.
- * Each schema holds the fields the chaincode always emits and some service reads; other fields pass
- * through (loose objects). A service needing stricter checks extends one (`.extend({...})`).
+ * Each schema requires what every reader needs and types the other fields services read; further
+ * fields pass through (loose objects). A service needing more extends one (`.extend({...})`).
  */
 
 /** Parses a message value of the ledger events topic; a malformed one is a ContractValidationError. */
@@ -28,10 +28,10 @@ export const daoMemberPayloadSchema = z.looseObject({
 export const versionCreatedPayloadSchema = z.looseObject({
   daoId: nonEmpty,
   version: z.number().int().positive(),
-  agreementId: nonEmpty,
-  betaPpm: z.number().int(),
+  agreementId: nonEmpty.optional(),
+  betaPpm: z.number().int().optional(),
   members: z.array(daoMemberPayloadSchema).min(1),
-  terms: z.looseObject({}),
+  terms: z.looseObject({}).optional(),
 });
 export type VersionCreatedPayload = z.output<typeof versionCreatedPayloadSchema>;
 
