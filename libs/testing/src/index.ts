@@ -10,6 +10,7 @@ export { testCertificateAuthority } from './identity/testing-ca';
 export {
   enrolTestIdentity,
   envelopeOf,
+  freePort,
   grpcTestClient,
   hex,
   loginAtServer,

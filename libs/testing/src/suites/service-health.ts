@@ -1,8 +1,8 @@
-import { createServer } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 import request from 'supertest';
 import { stackConnection, stackEnv } from '../connection';
+import { freePort } from '../service-harness';
 
 /**
  * What the suite needs from a service. Built by the caller: @datawell/config's own integration
@@ -108,7 +108,7 @@ export function describeServiceHealth(suite: ServiceHealthSuite): void {
     });
 
     it('reports Kafka down, and the rest up, when Kafka is unreachable', async () => {
-      const port = await closedPort();
+      const port = await freePort();
       const broken = await boot({ DATAWELL_KAFKA_BROKERS: `127.0.0.1:${port}` });
       try {
         const res = await request(broken.getHttpServer()).get('/health');
@@ -122,7 +122,7 @@ export function describeServiceHealth(suite: ServiceHealthSuite): void {
 
     if (expected.dependencies.includes('redis')) {
       it('reports Redis down, and the rest up, when Redis is unreachable', async () => {
-        const port = await closedPort();
+        const port = await freePort();
         const broken = await boot({ DATAWELL_REDIS_URL: `redis://127.0.0.1:${port}` });
         try {
           const res = await request(broken.getHttpServer()).get('/health');
@@ -138,14 +138,4 @@ export function describeServiceHealth(suite: ServiceHealthSuite): void {
       });
     }
   });
-}
-
-/** A loopback port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
