@@ -1,16 +1,8 @@
-import { decodeCloudEvent, LEDGER_EVENT_TYPE, ledgerEventSchema, parseDaoChannel } from '@datawell/contracts';
+import { decodeLedgerEvent, memberLeftPayloadSchema, parseDaoChannel, versionCreatedPayloadSchema } from '@datawell/contracts';
 import { z } from 'zod';
 import type { AgreementMember } from '../sessions/agreement';
 
-const memberSchema = z.object({
-  mspId: z.string().min(1),
-  group: z.string().regex(/^(D|J[1-9]\d{0,3})$/),
-  role: z.enum(['DSP', 'VSP']),
-  weight: z.number().int().positive(),
-  ownershipPpm: z.number().int().min(0).max(1_000_000),
-});
-const versionCreated = z.object({ daoId: z.string().min(1), version: z.number().int().positive(), agreementId: z.string().min(1), members: z.array(memberSchema).min(1) });
-const departure = z.object({ mspId: z.string().min(1), dissolved: z.boolean().default(false) });
+const versionCreated = versionCreatedPayloadSchema.extend({ agreementId: z.string().min(1) });
 
 export type DaoUpdate =
   | { readonly kind: 'version'; readonly eventId: string; readonly daoId: string; readonly version: number; readonly agreementId: string; readonly members: AgreementMember[] }
@@ -20,7 +12,7 @@ export type DaoUpdate =
 export function daoUpdateOf(value: Buffer | null, warn: (problem: string) => void): DaoUpdate | undefined {
   let event;
   try {
-    event = decodeCloudEvent(value, LEDGER_EVENT_TYPE, ledgerEventSchema);
+    event = decodeLedgerEvent(value);
   } catch (error) {
     warn(String(error));
     return undefined;
@@ -34,10 +26,11 @@ export function daoUpdateOf(value: Buffer | null, warn: (problem: string) => voi
       warn(`VersionCreated ${event.id} on ${data.channel} without a usable version`);
       return undefined;
     }
-    return { kind: 'version', eventId: event.id, ...payload.data };
+    const { daoId, version, agreementId, members } = payload.data;
+    return { kind: 'version', eventId: event.id, daoId, version, agreementId, members: members.map(({ mspId, group, role, weight, ownershipPpm }) => ({ mspId, group, role, weight, ownershipPpm })) };
   }
   if (data.eventName === 'MemberAbandoned' || data.eventName === 'MemberExited') {
-    const payload = departure.safeParse(data.payload);
+    const payload = memberLeftPayloadSchema.safeParse(data.payload);
     if (!payload.success) {
       warn(`${data.eventName} ${event.id} without a member`);
       return undefined;
@@ -49,7 +42,7 @@ export function daoUpdateOf(value: Buffer | null, warn: (problem: string) => voi
       version: channel.level,
       mspId: payload.data.mspId,
       status: data.eventName === 'MemberAbandoned' ? 'abandoned' : 'exited',
-      dissolved: payload.data.dissolved,
+      dissolved: payload.data.dissolved ?? false,
     };
   }
   return undefined;
