@@ -1,16 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { IdentityDirectory } from '@datawell/auth';
-import { createKeyAndCsr, login, signWithIdentity, testCertificateAuthority, type EnrolledIdentity } from '@datawell/testing';
 import { createServiceApp, GrpcServer, loadServiceConfig } from '@datawell/config';
 import { buildCloudEvent, LEDGER_EVENT_TYPE, networkEventCloudEvent, type NetworkEvent } from '@datawell/contracts';
-import { stackConnection, stackEnv } from '@datawell/testing';
-import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { enrolTestIdentity, envelopeOf, hex, login, readTopic as readTopicUntil, signWithIdentity, stackEnv, stackKafka, waitFor, type EnrolledIdentity } from '@datawell/testing';
+import { ensureTopics } from '@datawell/messaging';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 
-export const hex = (n = 4) => randomBytes(n).toString('hex');
-export const json = (m: KafkaMessage) => JSON.parse(String(m.value)) as { id: string; type: string; data: Record<string, unknown> };
+export const json = envelopeOf;
 
 export interface Party extends EnrolledIdentity {
   readonly role: 'DSP' | 'VSP';
@@ -33,11 +31,8 @@ export async function bootNegotiation(): Promise<{
 }> {
   const run = hex();
   const topics = { ledgerEvents: `it.neg.ledger.${run}`, networkEvents: `it.neg.network.${run}`, agreements: `it.neg.agreements.${run}` };
-  const kafka = new Kafka({ clientId: `neg-it-${run}`, brokers: [...stackConnection().kafka.brokers], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
-  await admin.disconnect();
+  const kafka = stackKafka(`neg-it-${run}`);
+  await ensureTopics(kafka, Object.values(topics), 1);
   const config = loadServiceConfig('negotiation', {
     ...stackEnv(),
     DATAWELL_LOG_LEVEL: 'warn',
@@ -64,13 +59,9 @@ export async function bootNegotiation(): Promise<{
     async party(role) {
       n += 1;
       const mspId = `${role === 'DSP' ? 'Dsp' : 'Vsp'}${n}x${run}MSP`;
-      const ca = await testCertificateAuthority(`ca.${mspId}`);
-      await dataSource.transaction((m) => directory.upsert(m, { mspId, role, name: mspId, status: 'active', caCertPem: ca.caCertPem }, `it:${mspId}`));
-      const enrollmentId = `user-${hex()}`;
-      const { privateKeyPem, csrPem } = await createKeyAndCsr(enrollmentId);
-      const certificatePem = await ca.issue(csrPem);
-      const token = await login(url, { certificatePem, privateKeyPem });
-      return { mspId, role, enrollmentId, certificatePem, privateKeyPem, token, sign: (data) => signWithIdentity(privateKeyPem, data) };
+      const identity = await enrolTestIdentity(mspId, role, (entry) => dataSource.transaction((m) => directory.upsert(m, entry, `it:${mspId}`)));
+      const token = await login(url, identity);
+      return { ...identity, role, token, sign: (data) => signWithIdentity(identity.privateKeyPem, data) };
     },
     async publish(topic, key, event) {
       await producer.send({ topic, messages: [{ key, value: JSON.stringify(event) }] });
@@ -101,37 +92,7 @@ export const networkEvent = (event: NetworkEvent) => networkEventCloudEvent(even
  * Reads a topic from the beginning until `done(messages)` holds, then lingers so a late duplicate
  * would be seen too.
  */
-export async function readTopic(kafka: Kafka, topic: string, done: (messages: KafkaMessage[]) => boolean, { timeoutMs = 60_000, lingerMs = 3000 } = {}): Promise<KafkaMessage[]> {
-  const consumer = kafka.consumer({ groupId: `neg-it-reader-${hex()}` });
-  const seen: KafkaMessage[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out on ${topic} after ${seen.length} messages`)), timeoutMs);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          seen.push(message);
-          if (done(seen)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-    await new Promise((r) => setTimeout(r, lingerMs));
-  } finally {
-    await consumer.disconnect();
-  }
-  return seen;
-}
+export const readTopic = (kafka: Kafka, topic: string, done: (messages: KafkaMessage[]) => boolean, { timeoutMs = 60_000, lingerMs = 3000 } = {}): Promise<KafkaMessage[]> =>
+  readTopicUntil(kafka, topic, done, { timeoutMs, lingerMs, groupPrefix: 'neg-it-reader' });
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+export { hex, waitFor };

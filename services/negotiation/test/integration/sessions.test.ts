@@ -1,7 +1,7 @@
 import { createHash, verify, X509Certificate } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { canonicalJson } from '@datawell/domain';
+import { grpcTestClient } from '@datawell/testing';
 import request from 'supertest';
 import { NEGOTIATION_PROTO } from '../../src/grpc/negotiation.grpc';
 import { bootNegotiation, daoLedgerEvent, hex, json, networkEvent, readTopic, waitFor, type Party } from './harness';
@@ -110,16 +110,13 @@ describe('negotiation sessions against the real stack', () => {
       ['formed', null],
     ]);
 
-    const definition = protoLoader.loadSync(NEGOTIATION_PROTO, { keepCase: true, longs: Number, defaults: true });
-    const proto = grpc.loadPackageDefinition(definition) as unknown as { datawell: { negotiation: { v1: { Negotiation: grpc.ServiceClientConstructor } } } };
-    const client = new proto.datawell.negotiation.v1.Negotiation(`127.0.0.1:${neg.grpcPort}`, grpc.credentials.createInsecure()) as grpc.Client & Record<string, (r: unknown, cb: (e: grpc.ServiceError | null, v: Record<string, unknown>) => void) => void>;
-    const call = (method: string, r: unknown) => new Promise<Record<string, unknown>>((resolve, reject) => client[method]!(r, (e, v) => (e ? reject(e) : resolve(v))));
+    const { call, close } = grpcTestClient(NEGOTIATION_PROTO, 'datawell.negotiation.v1.Negotiation', neg.grpcPort);
     try {
       expect(await call('GetSession', { session_id: id })).toMatchObject({ session_id: id, status: 'formed', revision: 2, complete: true, dao_id: daoId });
       expect(((await call('ListHistory', { session_id: id }))['entries'] as Array<{ change: string }>).map((e) => e.change)).toEqual(['created', 'proposed', 'proposed', 'accepted', 'accepted', 'agreed', 'formed']);
       await expect(call('GetSession', { session_id: 'ses-nope' })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
     } finally {
-      client.close();
+      close();
     }
   });
 
