@@ -1,16 +1,18 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { KAFKA } from '@datawell/config';
 import {
+  allocationPayoutsPayloadSchema,
   ContractValidationError,
   decodeCloudEvent,
-  LEDGER_EVENT_TYPE,
+  decodeLedgerEvent,
   LEDGER_RECEIPT_TYPE,
-  ledgerEventSchema,
   ledgerReceiptSchema,
   MARKETPLACE_CHANNEL,
+  memberLeftPayloadSchema,
   NETWORK_EVENT_TYPE,
   networkEventSchema,
   parseDaoChannel,
+  versionCreatedPayloadSchema,
   type LedgerEvent,
 } from '@datawell/contracts';
 import { createOutboxRelay, processOnce, startTopicConsumer, writeOutbox, type OutboxPublisher, type TopicConsumer } from '@datawell/messaging';
@@ -23,7 +25,6 @@ import { OffersService } from '../offers/offers.service';
 import { ParticipantsService } from '../participants/participants.service';
 import { Store } from '../store';
 
-const amount = z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).transform(String);
 const payloads = {
   ParticipantRegistered: z.looseObject({ mspId: z.string().min(1), role: z.enum(['DSP', 'VSP']), name: z.string(), caCertPem: z.string().optional() }),
   offer: z.looseObject({
@@ -41,19 +42,9 @@ const payloads = {
     feedback: z.looseObject({ daoId: z.string(), from: z.string(), target: z.string() }),
     reputation: z.looseObject({ mspId: z.string(), count: z.number().int(), sum: z.number().int(), scoreMilli: z.number().int() }),
   }),
-  VersionCreated: z.looseObject({
-    daoId: z.string().min(1),
-    version: z.number().int().positive(),
-    agreementId: z.string(),
-    betaPpm: z.number().int(),
-    members: z.array(z.looseObject({ mspId: z.string(), group: z.string(), role: z.string(), weight: z.number().int(), ownershipPpm: z.number().int() })),
-    terms: z.unknown(),
-  }),
-  MemberEnded: z.looseObject({ mspId: z.string().min(1), dissolved: z.boolean().optional() }),
-  allocating: z.looseObject({
-    revenueId: z.string().optional(),
-    allocation: z.looseObject({ allocationId: z.string().optional(), payouts: z.array(z.looseObject({ mspId: z.string(), amount })) }),
-  }),
+  VersionCreated: versionCreatedPayloadSchema.extend({ agreementId: z.string(), betaPpm: z.number().int(), terms: z.unknown() }),
+  MemberEnded: memberLeftPayloadSchema,
+  allocating: allocationPayoutsPayloadSchema,
 };
 
 /** A message that can never be applied (malformed): logged and skipped rather than redelivered forever. */
@@ -122,7 +113,7 @@ export class MarketplaceEvents implements OnApplicationBootstrap, OnApplicationS
   }
 
   async #ledgerEvent(value: Buffer | null): Promise<void> {
-    const event = decodeCloudEvent(value, LEDGER_EVENT_TYPE, ledgerEventSchema);
+    const event = decodeLedgerEvent(value);
     const data = event.data;
     const apply = this.#ledgerEffect(event.id, data);
     if (!apply) return;
