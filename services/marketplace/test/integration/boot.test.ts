@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { stackEnv } from '@datawell/testing';
+import { freePort, stackEnv } from '@datawell/testing';
 
 // The real entry point, as operators start it: `node -r @swc-node/register services/marketplace/src/main.ts`.
 const root = join(__dirname, '..', '..', '..', '..');
@@ -23,15 +22,6 @@ function start(env: Record<string, string>): { child: ChildProcess; lines: () =>
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
   return { child, lines };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 async function until(what: string, predicate: () => boolean, ms: number): Promise<void> {

@@ -1,23 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import type { Consumer, Producer } from 'kafkajs';
 import { createKeyAndCsr, login, testCertificateAuthority } from '@datawell/testing';
 import { createServiceApp, GrpcServer, loadServiceConfig } from '@datawell/config';
 import { ledgerEventCloudEvent, networkEventCloudEvent, TOPICS, type LedgerEvent, type NetworkEvent } from '@datawell/contracts';
-import { stackConnection, stackEnv } from '@datawell/testing';
+import { ensureTopics } from '@datawell/messaging';
+import { freePort, hex, stackEnv, stackKafka, waitFor } from '@datawell/testing';
 import { AppModule } from '../../src/app.module';
 
-export const hex = (n = 4) => randomBytes(n).toString('hex');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+export { hex };
 
 export interface Received {
   topic: string;
@@ -40,7 +30,7 @@ export class MarketplaceHarness {
     networkCommands: `mkt-it-${this.run}.network.commands`,
     networkEvents: `mkt-it-${this.run}.network.events`,
   };
-  readonly kafka = new Kafka({ clientId: `mkt-it-${this.run}`, brokers: [...stackConnection().kafka.brokers], logLevel: logLevel.NOTHING });
+  readonly kafka = stackKafka(`mkt-it-${this.run}`);
   readonly received: Received[] = [];
   app!: INestApplication;
   baseUrl = '';
@@ -50,10 +40,7 @@ export class MarketplaceHarness {
   #block = 100;
 
   async start(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [...Object.values(this.topics), TOPICS.ledgerEvents].map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
-    await admin.disconnect();
+    await ensureTopics(this.kafka, [...Object.values(this.topics), TOPICS.ledgerEvents], 1);
     this.#producer = this.kafka.producer();
     await this.#producer.connect();
     this.#consumer = this.kafka.consumer({ groupId: `mkt-it-reader-${this.run}` });
@@ -146,15 +133,14 @@ export class MarketplaceHarness {
   }
 }
 
+/** Polls `fn` until `ok` holds for its value; the last value is in the timeout's message. */
 export async function eventually<T>(what: string, fn: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    last = await fn();
-    if (ok(last)) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const probe = async () => {
+    const value = await fn();
+    if (!ok(value)) throw new Error(`last: ${JSON.stringify(value)}`);
+    return { value };
+  };
+  return (await waitFor(what, probe, { timeoutMs, intervalMs: 200 })).value;
 }
 
 export interface Member {

@@ -1,6 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { createKeyAndCsr } from '@datawell/testing';
+import { createKeyAndCsr, grpcTestClient, type GrpcCall } from '@datawell/testing';
 import { MARKETPLACE_GRPC } from '../../src/grpc/marketplace.grpc';
 import { descriptionDigest } from '../../src/offers/offers.validation';
 import { eventually, hex, MarketplaceHarness, onboard, type Member } from './harness';
@@ -267,15 +266,11 @@ describe('bad input gets 4xx with a code, never 5xx', () => {
 });
 
 describe('gRPC', () => {
-  type Client = grpc.Client & Record<string, (req: unknown, cb: (e: grpc.ServiceError | null, r: Record<string, unknown>) => void) => void>;
-  let client: Client;
-  const call = (method: string, request: unknown) =>
-    new Promise<Record<string, unknown>>((resolve, reject) => client[method]!(request, (e, r) => (e ? reject(e) : resolve(r))));
+  let client: { call: GrpcCall; close: () => void };
+  const call = (method: string, request: Record<string, unknown>) => client.call(method, request);
 
   beforeAll(() => {
-    const definition = protoLoader.loadSync(MARKETPLACE_GRPC.protoFile, { keepCase: true, longs: Number, defaults: true });
-    const proto = grpc.loadPackageDefinition(definition) as unknown as { datawell: { marketplace: { v1: { Marketplace: grpc.ServiceClientConstructor } } } };
-    client = new proto.datawell.marketplace.v1.Marketplace(`127.0.0.1:${h.grpcPort}`, grpc.credentials.createInsecure()) as Client;
+    client = grpcTestClient(MARKETPLACE_GRPC.protoFile, 'datawell.marketplace.v1.Marketplace', h.grpcPort);
   });
   afterAll(() => client.close());
 
