@@ -12,7 +12,9 @@ import {
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { closeRedis, createKafka, createRedis, withTimeout } from '@datawell/messaging';
+import { TOPICS } from '@datawell/contracts';
+import { closeRedis, createKafka, createRedis, ensureTopics, withTimeout } from '@datawell/messaging';
+import type { Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type { MigrationInterface } from 'typeorm';
 import type { ServiceConfig } from '../load-config';
@@ -58,6 +60,38 @@ export class ConnectionsLifecycle implements OnApplicationBootstrap, OnApplicati
 }
 
 /**
+ * The broker creates no topic on first use: every service makes sure the topics between services
+ * exist (in the background, retrying while Kafka is away), so no first publish or read fails.
+ */
+@Injectable()
+export class TopicsBootstrap implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly #logger = new Logger('Topics');
+  #stopped = false;
+
+  constructor(@Inject(KAFKA) private readonly kafka: Kafka) {}
+
+  onApplicationBootstrap(): void {
+    void this.#ensure();
+  }
+
+  onApplicationShutdown(): void {
+    this.#stopped = true;
+  }
+
+  async #ensure(): Promise<void> {
+    for (let backoff = 500; !this.#stopped; backoff = Math.min(backoff * 2, 30_000)) {
+      try {
+        await ensureTopics(this.kafka, Object.values(TOPICS));
+        return;
+      } catch (error) {
+        this.#logger.warn({ message: 'could not ensure the Kafka topics; retrying', error: String(error), backoffMs: backoff });
+        await new Promise((r) => setTimeout(r, backoff).unref());
+      }
+    }
+  }
+}
+
+/**
  * What every Datawell service runs on: its config, its PostgreSQL schema (migrated at boot), Kafka,
  * Redis for the services that queue jobs, `GET /health` over the dependencies in its `SERVICES`
  * entry, `GET /metrics` (Prometheus), `{code, message}` error bodies, and its gRPC API if it has one.
@@ -78,6 +112,7 @@ export class ServicePlatformModule {
       },
       DependencyIndicators,
       ConnectionsLifecycle,
+      TopicsBootstrap,
       ServiceMetrics,
       { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
       { provide: APP_FILTER, useClass: PlatformErrorFilter },

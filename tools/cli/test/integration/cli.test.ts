@@ -34,7 +34,7 @@ describe('./dev against the running stack', () => {
     [['stack', 'logs', 'kafka', '--lines', 'x'], /^dev: --lines must be a positive whole number, got "x"/],
     [['stack', 'up', '--orderers', '2'], /^dev: (DATAWELL_ORDERERS must be 1 or 3, got 2|the network was created with 1 orderer)/],
     [['stack', 'up', '--only', 'mongodb'], /^dev: unknown component mongodb; known: postgres, redis, kafka, fabric/],
-    [['test', '--tier', 'nope'], /^dev: --tier must be one of unit, integration, got "nope"/],
+    [['test', '--tier', 'nope'], /^dev: --tier must be one of unit, integration, e2e, got "nope"/],
     [['frobnicate'], /^dev: unknown command 'frobnicate'/],
     [['stack', 'status', '--verbose'], /^dev: unknown option '--verbose'/],
   ])('exits 2 with one line for bad input: %j', (args, message) => {
