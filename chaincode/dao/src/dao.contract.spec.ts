@@ -504,6 +504,60 @@ describe('DaoContract voluntary exit with notice', () => {
   });
 });
 
+describe("DaoContract contract term: a version's agreement ends for its joining group after durationDays", () => {
+  const DAY = 86_400_000;
+
+  it('ends J_i exactly when the term has run, in transaction time, and sends the level inward', async () => {
+    const { ledger, dao } = await initialised(2);
+    const endsAt = START_MS + 365 * DAY;
+    expect(json(await ledger.evaluate(DSP, (ctx) => dao.GetVersion(ctx)))['contractEndsAtMs']).toBe(endsAt);
+    ledger.timeMs = endsAt - 1;
+    expect(json(await ledger.submit(DSP, (ctx) => dao.EvaluateContractEnd(ctx, VSP2A)))).toEqual({ mspId: VSP2A, ended: false, contractEndsAtMs: endsAt, evaluatedAtMs: endsAt - 1 });
+    expect(ledger.lastEvent()?.name).toBe('VersionCreated');
+    ledger.timeMs = endsAt;
+    expect(json(await ledger.submit(DSP, (ctx) => dao.EvaluateContractEnd(ctx, VSP2A)))).toMatchObject({ ended: true, status: 'exited', reason: 'contract-ended', levelEnded: false, dissolved: false });
+    expect(ledger.lastEvent()).toMatchObject({ name: 'MemberExited', payload: { mspId: VSP2A, group: 'J2', reason: 'contract-ended', contractEndsAtMs: endsAt, exitedAtMs: endsAt } });
+    await expect(ledger.submit(DSP, (ctx) => dao.EvaluateContractEnd(ctx, VSP2A))).rejects.toThrow(/^CONFLICT: VspTwoAMSP is already exited/);
+    await expect(ledger.submit(VSP2A, (ctx) => dao.RecordRevenue(ctx, s({ revenueId: 'r', amount: '10', kind: 'use' })))).rejects.toThrow(/^FORBIDDEN: VspTwoAMSP is exited/);
+    // The other member of J2 still shares the level until its own contract is put to the rule.
+    const partial = json(await ledger.submit(DSP, (ctx) => dao.RecordRevenue(ctx, s({ revenueId: 'r1', amount: '1000', kind: 'use' }))));
+    expect(partial).toMatchObject({ betaPpm: 750_000, levelEnded: false, payouts: [{ mspId: VSP2B, amount: '250' }] });
+    expect(json(await ledger.submit(VSP1, (ctx) => dao.EvaluateContractEnd(ctx, VSP2B)))['levelEnded']).toBe(true);
+    const ended = json(await ledger.submit(DSP, (ctx) => dao.RecordRevenue(ctx, s({ revenueId: 'r2', amount: '1000', kind: 'use' }))));
+    expect(ended).toMatchObject({ betaPpm: 1_000_000, levelEnded: true, joiningShare: '0', rest: '1000', payouts: [] });
+    const member = json(await ledger.evaluate(DSP, (ctx) => dao.GetMember(ctx, VSP2B)));
+    expect(member).toMatchObject({ status: 'exited', endReason: 'contract-ended', endedAtMs: endsAt });
+  });
+
+  it('binds only the joining group of this version: D and earlier groups are refused, whatever the time', async () => {
+    const { ledger, dao } = await initialised(2);
+    ledger.timeMs = START_MS + 10_000 * DAY;
+    await expect(ledger.submit(DSP, (ctx) => dao.EvaluateContractEnd(ctx, DSP))).rejects.toThrow(/^CONFLICT: DspMSP is in group D: the term of version 2 binds its joining group J2 only/);
+    await expect(ledger.submit(DSP, (ctx) => dao.EvaluateContractEnd(ctx, VSP1))).rejects.toThrow(/^CONFLICT: VspOneMSP is in group J1/);
+    expect(json(await ledger.evaluate(DSP, (ctx) => dao.GetVersion(ctx)))['status']).toBe('active');
+  });
+
+  it('follows a term changed by a passed proposal, and records the reason of a voluntary exit too', async () => {
+    const { ledger, dao } = await initialised(1);
+    ledger.timeMs = START_MS + 30 * DAY;
+    await ledger.submit(VSP1, (ctx) => dao.CreateProposal(ctx, s({ proposalId: 'short', kind: 'change-terms', payload: { ...TERMS, durationDays: 30 } })));
+    expect(json(await ledger.submit(DSP, (ctx) => dao.CastVote(ctx, 'short', 'yes')))).toMatchObject({ status: 'accepted' }); // D holds 70 %
+    expect(json(await ledger.submit(DSP, (ctx) => dao.EvaluateContractEnd(ctx, VSP1)))).toMatchObject({ ended: true, contractEndsAtMs: START_MS + 30 * DAY, levelEnded: true });
+    const { ledger: other, dao: dao2 } = await initialised(1);
+    await other.submit(VSP1, (ctx) => dao2.RequestExit(ctx));
+    other.timeMs += 3_600_000;
+    await other.submit(DSP, (ctx) => dao2.CompleteExit(ctx, VSP1));
+    expect(other.lastEvent()).toMatchObject({ name: 'MemberExited', payload: { mspId: VSP1, reason: 'exit' } });
+  });
+
+  it('checks the caller and the argument', async () => {
+    const { ledger, dao } = await initialised(1);
+    await expect(ledger.submit(OUTSIDER, (ctx) => dao.EvaluateContractEnd(ctx, VSP1))).rejects.toThrow(/^FORBIDDEN/);
+    await expect(ledger.submit(DSP, (ctx) => dao.EvaluateContractEnd(ctx, 'not an msp'))).rejects.toThrow(/^INVALID_ARGUMENT: mspId/);
+    await expect(ledger.submit(DSP, (ctx) => dao.EvaluateContractEnd(ctx, OUTSIDER))).rejects.toThrow(/^NOT_FOUND: OutsiderMSP is not a member/);
+  });
+});
+
 describe('DaoContract computations and infrastructure reports', () => {
   it('records an allowed computation with the recipients named by the terms', async () => {
     const { ledger, dao } = await initialised(1);

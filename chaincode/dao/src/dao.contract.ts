@@ -21,7 +21,7 @@ import {
   txIdSchema,
   workloadSchema,
 } from './operations.validator';
-import { DaoStore, allocationView, versionView, type AllocationRecord, type AllocationState, type EntitlementState, type MemberState, type ProposalState, type VersionRecord, type VersionState, type VoteState, type WorkloadState } from './state';
+import { DaoStore, allocationView, contractEndsAtMs, versionView, type AllocationRecord, type AllocationState, type EntitlementState, type MemberState, type ProposalState, type VersionRecord, type VersionState, type VoteState, type WorkloadState } from './state';
 
 /** How far a heartbeat's own timestamp may run ahead of the transaction time (clock skew). */
 export const MAX_HEARTBEAT_SKEW_MS = 5 * 60 * 1000;
@@ -90,6 +90,8 @@ export class DaoContract extends Contract {
       betaPpm: version.betaPpm,
       members: agreement.members.map(({ mspId, group, role, weight, ownershipPpm }) => ({ mspId, group, role, weight, ownershipPpm })),
       terms: version.terms,
+      createdAtMs: now,
+      contractEndsAtMs: contractEndsAtMs(version),
       infrastructureRequested: { revision: 1, spec: version.infrastructure },
     });
     return canonicalJson(versionView(version));
@@ -103,7 +105,7 @@ export class DaoContract extends Contract {
     await store.caller('read this DAO version');
     const members: MemberState[] = [];
     for (const m of version.memberStates) members.push({ ...m, lastHeartbeatMs: await store.lastHeartbeat(m.mspId) });
-    return canonicalJson({ ...versionView(version), memberStates: members });
+    return canonicalJson({ ...versionView(version), contractEndsAtMs: contractEndsAtMs(version), memberStates: members });
   }
 
   @Transaction(false)
@@ -466,10 +468,42 @@ export class DaoContract extends Contract {
     const now = txTimeMs(ctx);
     if (now < member.exitEffectiveAtMs) throw conflict(`the exit notice of ${msp} runs until ${member.exitEffectiveAtMs} (now ${now})`);
     const dissolved = member.level === 0;
-    await store.putVersion(withMember(version, { ...member, status: 'exited', endedAtMs: now }, dissolved ? { status: 'dissolved', dissolvedAtMs: now, dissolvedReason: `founding member ${msp} exited` } : {}));
+    await store.putVersion(withMember(version, { ...member, status: 'exited', endedAtMs: now, endReason: 'exit' }, dissolved ? { status: 'dissolved', dissolvedAtMs: now, dissolvedReason: `founding member ${msp} exited` } : {}));
     const levelEnded = await this.#levelEnds(store, version, member);
-    emitEvent(ctx, 'MemberExited', { mspId: msp, group: member.group, role: member.role, exitedAtMs: now, levelEnded, dissolved });
-    return canonicalJson({ mspId: msp, status: 'exited', exitedAtMs: now, levelEnded, dissolved });
+    emitEvent(ctx, 'MemberExited', { mspId: msp, group: member.group, role: member.role, exitedAtMs: now, reason: 'exit', levelEnded, dissolved });
+    return canonicalJson({ mspId: msp, status: 'exited', exitedAtMs: now, reason: 'exit', levelEnded, dissolved });
+  }
+
+  // ---------------------------------------------------------------- contract term
+
+  /**
+   * Ends the contract of this version's joining group J_i once the agreement's term has run: version
+   * i's terms.durationDays count from its InitVersion, in transaction time. A member of J_i then leaves
+   * as by a completed exit (status exited, reason contract-ended; event MemberExited, so its workloads
+   * of this version are destroyed and, once the whole group is out, the level's lump passes inward).
+   * Members of D and of earlier groups are bound by their own version's term, not this one; the
+   * founding group's contract has no end date (the DAO lasts until dissolved). Any active member may
+   * ask. Term not over: no write, no event.
+   */
+  @Transaction()
+  @Returns('string')
+  async EvaluateContractEnd(ctx: Context, mspId: string): Promise<string> {
+    const msp = parseArg(mspIdSchema, mspId, 'mspId');
+    const store = new DaoStore(ctx);
+    const version = await store.activeVersion();
+    await store.activeCaller('evaluate contract ends');
+    const member = await store.requireMember(msp);
+    if (member.level !== version.version) {
+      throw conflict(`${msp} is in group ${member.group}: the term of version ${version.version} binds its joining group J${version.version} only`);
+    }
+    if (member.status !== 'active') throw conflict(`${msp} is already ${member.status}`);
+    const now = txTimeMs(ctx);
+    const endsAtMs = contractEndsAtMs(version);
+    if (now < endsAtMs) return canonicalJson({ mspId: msp, ended: false, contractEndsAtMs: endsAtMs, evaluatedAtMs: now });
+    await store.putVersion(withMember(version, { ...member, status: 'exited', endedAtMs: now, endReason: 'contract-ended' }));
+    const levelEnded = await this.#levelEnds(store, version, member);
+    emitEvent(ctx, 'MemberExited', { mspId: msp, group: member.group, role: member.role, exitedAtMs: now, reason: 'contract-ended', contractEndsAtMs: endsAtMs, levelEnded, dissolved: false });
+    return canonicalJson({ mspId: msp, ended: true, status: 'exited', exitedAtMs: now, reason: 'contract-ended', contractEndsAtMs: endsAtMs, levelEnded, dissolved: false });
   }
 
   // ---------------------------------------------------------------- governance

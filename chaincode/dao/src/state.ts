@@ -47,6 +47,15 @@ export interface MemberState {
   exitRequestedAtMs?: number;
   exitEffectiveAtMs?: number;
   endedAtMs?: number;
+  /** Why an exited member left: its own notice (`exit`) or the end of its version's term (`contract-ended`). */
+  endReason?: 'exit' | 'contract-ended';
+}
+
+const DAY_MS = 86_400_000;
+
+/** When the term of a version's agreement ends: terms.durationDays after its InitVersion (transaction time). */
+export function contractEndsAtMs(version: Pick<VersionState, 'createdAtMs' | 'terms'>): number {
+  return version.createdAtMs + version.terms.durationDays * DAY_MS;
 }
 
 export interface WorkloadState {

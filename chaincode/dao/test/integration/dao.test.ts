@@ -168,6 +168,15 @@ describe('dao chaincode on the real network', () => {
     expect(JSON.parse(verdict.result)).toMatchObject({ mspId: VSP1, abandoned: false, deadlineMs: member.lastHeartbeatMs + 86_400_000 });
   });
 
+  it("counts the joining group's contract term from InitVersion in transaction time, and binds only that group", async () => {
+    const version = JSON.parse(await evaluate(net(VSP2, V2.channel), V2.name, 'GetVersion')) as { createdAtMs: number; contractEndsAtMs: number };
+    expect(version.contractEndsAtMs).toBe(version.createdAtMs + 30 * 86_400_000);
+    const verdict = JSON.parse((await submit(net(DSP, V2.channel), V2.name, 'EvaluateContractEnd', VSP2)).result) as Record<string, unknown>;
+    expect(verdict).toMatchObject({ mspId: VSP2, ended: false, contractEndsAtMs: version.contractEndsAtMs });
+    expect(verdict['evaluatedAtMs']).toBeLessThan(version.contractEndsAtMs);
+    expect(await failure(() => submit(net(VSP2, V2.channel), V2.name, 'EvaluateContractEnd', DSP))).toMatch(/CONFLICT: ItDspMSP is in group D: the term of version 2 binds its joining group J2 only/);
+  });
+
   it('decides an ownership-weighted proposal and records a computation', async () => {
     const proposalId = `admit-${run}`;
     await submit(net(VSP1, V1.channel), V1.name, 'CreateProposal', JSON.stringify({ proposalId, kind: 'admit-member', payload: { mspId: VSP2, role: 'VSP', name: 'VSP two' } }));
