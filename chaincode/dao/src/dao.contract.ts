@@ -681,7 +681,7 @@ async function entitlements(store: DaoStore): Promise<Map<string, EntitlementSta
 }
 
 /** The version record with one member's new state (and other changes of the same transaction). */
-function withMember(version: VersionRecord, member: MemberState, changes: Partial<VersionState>): VersionRecord {
+function withMember(version: VersionRecord, member: MemberState, changes: Partial<VersionState> = {}): VersionRecord {
   return { ...version, ...changes, memberStates: version.memberStates.map((m) => (m.mspId === member.mspId ? member : m)) };
 }
 
