@@ -18,6 +18,13 @@ export interface ProvisionerSettings {
   readonly queueName: string;
   /** Attempts of a provisioning job before it is reported as failed. */
   readonly jobAttempts: number;
+  /**
+   * How long a worker's lock on a running job lasts without renewal (renewed at half of it): a job of a
+   * crashed process counts as stalled once its lock has expired.
+   */
+  readonly jobLockSeconds: number;
+  /** How often a worker looks for stalled jobs (those of a crashed process) to run them again. */
+  readonly stalledCheckSeconds: number;
 }
 
 export const PROVISIONER_VARIABLES = {
@@ -30,6 +37,8 @@ export const PROVISIONER_VARIABLES = {
   eventsGroupId: 'PROVISIONER_EVENTS_GROUP_ID',
   queueName: 'PROVISIONER_QUEUE',
   jobAttempts: 'PROVISIONER_JOB_ATTEMPTS',
+  jobLockSeconds: 'PROVISIONER_JOB_LOCK_SECONDS',
+  stalledCheckSeconds: 'PROVISIONER_STALLED_CHECK_SECONDS',
   /** Provided by `connectionEnv` of the native stack: the defaults of the work folder and the binary. */
   stackDir: 'DATAWELL_STACK_DIR',
   stackTofuBinary: 'DATAWELL_TOFU_BINARY',
@@ -40,6 +49,8 @@ const optional = z.preprocess(blankToUndefined, z.string().trim().optional());
 const withDefault = (value: string) => z.preprocess((v) => blankToUndefined(v) ?? value, z.string().trim());
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 const topic = (value: string) => withDefault(value).refine((t) => TOPIC.test(t), 'must be a Kafka topic name');
+const seconds = (value: string, max: number) =>
+  withDefault(value).refine((n) => /^\d+$/.test(n) && Number(n) >= 1 && Number(n) <= max, `must be an integer 1-${max} (seconds)`);
 const absolute = optional.refine((v) => v === undefined || isAbsolute(v), 'must be an absolute path');
 
 export const provisionerExtension: ServiceExtension<ProvisionerSettings> = {
@@ -53,6 +64,8 @@ export const provisionerExtension: ServiceExtension<ProvisionerSettings> = {
     [V.eventsGroupId]: withDefault('datawell-provisioner'),
     [V.queueName]: withDefault('provisioner').refine((q) => /^[A-Za-z0-9._-]{1,100}$/.test(q), 'must be letters, digits, ".", "_" or "-"'),
     [V.jobAttempts]: withDefault('3').refine((n) => /^\d+$/.test(n) && Number(n) >= 1 && Number(n) <= 20, 'must be an integer 1-20'),
+    [V.jobLockSeconds]: seconds('60', 3600),
+    [V.stalledCheckSeconds]: seconds('30', 3600),
     [V.stackDir]: absolute,
     [V.stackTofuBinary]: optional,
   },
@@ -70,6 +83,8 @@ export const provisionerExtension: ServiceExtension<ProvisionerSettings> = {
       eventsGroupId: values[V.eventsGroupId] as string,
       queueName: values[V.queueName] as string,
       jobAttempts: Number(values[V.jobAttempts]),
+      jobLockSeconds: Number(values[V.jobLockSeconds]),
+      stalledCheckSeconds: Number(values[V.stalledCheckSeconds]),
     };
   },
 };

@@ -33,7 +33,14 @@ export class ProvisionerRuntime implements OnApplicationBootstrap, OnApplication
     this.settings = settings;
     this.#kafka = kafka;
     this.repository = new ProvisioningRepository(dataSource, config.postgres.schema);
-    this.queue = new BullJobQueue({ redisUrl: config.redis.url, name: settings.queueName, attempts: settings.jobAttempts, logger: this.#logger });
+    this.queue = new BullJobQueue({
+      redisUrl: config.redis.url,
+      name: settings.queueName,
+      attempts: settings.jobAttempts,
+      lockSeconds: settings.jobLockSeconds,
+      stalledCheckSeconds: settings.stalledCheckSeconds,
+      logger: this.#logger,
+    });
     this.#outbox = createOutboxRelay({ dataSource, schema: config.postgres.schema, kafka, logger: this.#logger, pollIntervalMs: 250 });
     this.render = {
       workloadsRoot: resolve(settings.workDir, 'workloads'),
@@ -58,7 +65,10 @@ export class ProvisionerRuntime implements OnApplicationBootstrap, OnApplication
   async onApplicationBootstrap(): Promise<void> {
     void this.#ensureTopics();
     this.#outbox.start();
-    this.queue.process((job) => this.service.run(job));
+    this.queue.process(
+      (job) => this.service.run(job),
+      (job, reason) => this.service.recordGivenUp(job, reason),
+    );
     await this.service.enqueuePending().catch((error: unknown) => this.#logger.warn({ message: 'could not enqueue recorded jobs at boot', error: String(error) }));
     this.#consumer.start();
   }

@@ -6,7 +6,7 @@ import type { ProvisioningRepository } from './provisioning.repository';
 import { jobIdOf, type JobData } from './spec';
 import { renderTofuConfiguration, type RenderContext } from './tofu-config';
 import { TofuWorkspace, type TofuOptions } from './tofu.adapter';
-import { forgetWorkloadKey, prepareWorkloadFolder } from './workload-files.adapter';
+import { prepareWorkloadFolder, retireWorkload } from './workload-files.adapter';
 
 export const PROVISIONER_SOURCE = 'urn:datawell:provisioner';
 const INBOX_CONSUMER = 'provisioner.ledger-events';
@@ -133,7 +133,9 @@ export class ProvisioningService {
       await progress(90);
       const active = new Set(rendered.workloads.map((w) => w.config.workloadId));
       const gone = (await repository.workloads(desired.daoId, desired.version)).filter((w) => !active.has(w.workloadId) && w.status !== 'destroyed');
-      for (const w of gone) forgetWorkloadKey(w.dir);
+      for (const w of gone) {
+        if (await retireWorkload(w.dir)) log(`job ${job.id}: stopped ${w.workloadId}, left running by an interrupted apply`);
+      }
       await flush();
       await repository.dataSource.transaction(async (m) => {
         await repository.markDestroyed(m, gone.map((w) => w.workloadId));
@@ -158,21 +160,37 @@ export class ProvisioningService {
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       log(`job ${job.id}: failed: ${reason}`);
-      const last = job.attemptsMade + 1 >= job.maxAttempts;
-      await repository.dataSource.transaction(async (m) => {
-        await repository.updateJob(m, job.id, { state: last ? 'failed' : 'retrying', error: reason, finished: last });
-        const desired = await repository.version(data.daoId, data.version, m);
-        if (last && desired) {
-          await repository.setVersionStatus(m, data.daoId, data.version, 'failed', { failure: reason });
-          if (data.kind === 'apply') await this.#writeCommands(m, [failedCommand(desired, reason)]);
-        }
-      });
-      if (last) this.o.onOutbox?.();
+      await this.#recordFailure(job, reason, job.attemptsMade + 1 >= job.maxAttempts);
       throw error;
     } finally {
       clearInterval(timer);
       await flush();
     }
+  }
+
+  /**
+   * A job the queue failed without running it (it was left active by crashed processes more often than
+   * the queue allows): recorded like a failed last attempt, so it does not stay `active` for ever and
+   * the ledger hears `InfrastructureFailed`.
+   */
+  async recordGivenUp(job: RunningJob, reason: string): Promise<void> {
+    this.o.logger.warn({ message: 'provisioning job given up by the queue', jobId: job.id, reason });
+    await this.o.repository.appendLogs(job.id, [`job ${job.id}: failed: ${reason}`]);
+    await this.#recordFailure(job, reason, true);
+  }
+
+  async #recordFailure(job: RunningJob, reason: string, last: boolean): Promise<void> {
+    const { repository } = this.o;
+    const { data } = job;
+    await repository.dataSource.transaction(async (m) => {
+      await repository.updateJob(m, job.id, { state: last ? 'failed' : 'retrying', error: reason, finished: last });
+      const desired = await repository.version(data.daoId, data.version, m);
+      if (last && desired) {
+        await repository.setVersionStatus(m, data.daoId, data.version, 'failed', { failure: reason });
+        if (data.kind === 'apply') await this.#writeCommands(m, [failedCommand(desired, reason)]);
+      }
+    });
+    if (last) this.o.onOutbox?.();
   }
 
   async #writeCommands(m: EntityManager, commands: readonly LedgerCommand[]): Promise<void> {

@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { filePath, isAlive, readPidFile } from '../workload/files';
+import { stopWorkload } from '../workload/stop';
 import type { RenderedWorkload } from './tofu-config';
 
 /**
@@ -20,9 +21,15 @@ export function prepareWorkloadFolder(w: RenderedWorkload): { publicKeyPem: stri
   return { publicKeyPem };
 }
 
-/** A destroyed workload's key goes with it. */
-export function forgetWorkloadKey(dir: string): void {
+/**
+ * A workload that is no longer desired: its key goes, and a supervisor still running is stopped. OpenTofu's
+ * destroy-time `stop` already stopped every workload in its state; one still running here was started by
+ * an apply that crashed before recording it in the state, and was not resumed. Resolves whether one was.
+ */
+export async function retireWorkload(dir: string): Promise<boolean> {
+  const wasRunning = await stopWorkload(dir);
   rmSync(filePath(dir, 'key'), { force: true });
+  return wasRunning;
 }
 
 export interface WorkloadProcesses {

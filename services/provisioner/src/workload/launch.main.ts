@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { filePath, isAlive, readPidFile } from './files';
+import { stopWorkload } from './stop';
 
 /**
  * Run by the OpenTofu resource of a workload: `start <dir>` launches the workload's supervisor
@@ -30,33 +31,8 @@ async function start(dir: string): Promise<void> {
   throw new Error(`the supervisor of ${dir} did not start its workload within 60 s`);
 }
 
-async function stopPid(pid: number | undefined): Promise<void> {
-  if (!isAlive(pid)) return;
-  try {
-    process.kill(pid!, 'SIGTERM');
-  } catch {
-    return;
-  }
-  for (let waited = 0; waited < 10_000 && isAlive(pid); waited += 100) await sleep(100);
-  if (isAlive(pid)) {
-    try {
-      process.kill(pid!, 'SIGKILL');
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-}
-
-async function stop(dir: string): Promise<void> {
-  if (!existsSync(dir)) return;
-  writeFileSync(filePath(dir, 'stop'), `${Date.now()}\n`);
-  await stopPid(readPidFile(filePath(dir, 'supervisorPid')));
-  await stopPid(readPidFile(filePath(dir, 'workloadPid')));
-  for (const f of ['supervisorPid', 'workloadPid', 'key'] as const) rmSync(filePath(dir, f), { force: true });
-}
-
 const [action, dir] = process.argv.slice(2);
-const done = action === 'start' && dir ? start(dir) : action === 'stop' && dir ? stop(dir) : Promise.reject(new Error('usage: launch.main.ts start|stop <dir>'));
+const done = action === 'start' && dir ? start(dir) : action === 'stop' && dir ? stopWorkload(dir).then(() => undefined) : Promise.reject(new Error('usage: launch.main.ts start|stop <dir>'));
 done.then(
   () => process.exit(0),
   (error: unknown) => {
