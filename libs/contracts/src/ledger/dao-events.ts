@@ -32,13 +32,20 @@ export const versionCreatedPayloadSchema = z.looseObject({
   betaPpm: z.number().int().optional(),
   members: z.array(daoMemberPayloadSchema).min(1),
   terms: z.looseObject({}).optional(),
+  /** The InitVersion's transaction time, and when the term of the agreement ends for the joining group. */
+  createdAtMs: ms.optional(),
+  contractEndsAtMs: ms.optional(),
 });
 export type VersionCreatedPayload = z.output<typeof versionCreatedPayloadSchema>;
 
-/** `MemberAbandoned` / `MemberExited`: a member left; `dissolved` when the DAO version ended with it. */
+/**
+ * `MemberAbandoned` / `MemberExited`: a member left; `dissolved` when the DAO version ended with it.
+ * An exit's `reason`: the member's own notice (`exit`) or the end of its version's term (`contract-ended`).
+ */
 export const memberLeftPayloadSchema = z.looseObject({
   mspId: nonEmpty,
   dissolved: z.boolean().optional(),
+  reason: z.enum(['exit', 'contract-ended']).optional(),
   decidedAtMs: ms.optional(),
   exitedAtMs: ms.optional(),
 });

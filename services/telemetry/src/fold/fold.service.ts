@@ -5,7 +5,7 @@ import type { HeartbeatStore } from '../heartbeats/heartbeat-store.adapter';
 import type { TelemetryCounters } from '../metrics';
 import { foundingMember } from '../model/model';
 import type { TelemetryRepository } from '../model/telemetry.repository';
-import { abandonmentCandidates, evaluateAbandonmentCommand, planSnapshots, recordTelemetryCommand } from './fold';
+import { abandonmentCandidates, contractEndCandidates, evaluateAbandonmentCommand, evaluateContractEndCommand, planSnapshots, recordTelemetryCommand } from './fold';
 
 export const TELEMETRY_SOURCE = 'urn:datawell:telemetry';
 
@@ -24,11 +24,14 @@ export interface FoldServiceOptions {
   /** Called when ledger commands were written to the outbox. */
   readonly onWritten: () => void;
   readonly now?: () => number;
+  /** How long after a contract-end request a member still active is asked about again (default 10 min). */
+  readonly contractEndRetryMs?: number;
 }
 
 export interface FoldResult {
   readonly snapshots: string[];
   readonly abandonmentRequests: string[];
+  readonly contractEndRequests: string[];
 }
 
 /**
@@ -48,8 +51,9 @@ export class FoldService {
     await this.options.heartbeats.recheckEarly();
     const snapshots = await this.foldSnapshots();
     const abandonmentRequests = await this.requestAbandonment();
-    if (snapshots.length + abandonmentRequests.length > 0) this.options.onWritten();
-    return { snapshots, abandonmentRequests };
+    const contractEndRequests = await this.requestContractEnds();
+    if (snapshots.length + abandonmentRequests.length + contractEndRequests.length > 0) this.options.onWritten();
+    return { snapshots, abandonmentRequests, contractEndRequests };
   }
 
   async foldSnapshots(): Promise<string[]> {
@@ -117,6 +121,24 @@ export class FoldService {
       if (!(await repository.insertAbandonmentRequest(candidate, message))) continue;
       this.options.counters.commands.inc({ transaction: 'EvaluateAbandonment' });
       logger.log({ message: 'abandonment evaluation requested', channel: candidate.channel, mspId: candidate.mspId, sinceMs: candidate.sinceMs, commandId: candidate.commandId });
+      written.push(candidate.commandId);
+    }
+    return written;
+  }
+
+  /** Members of a joining group whose version's term has run, put to the chaincode (EvaluateContractEnd). */
+  async requestContractEnds(): Promise<string[]> {
+    const { repository, logger } = this.options;
+    const nowMs = this.#now();
+    const versions = (await repository.versions()).filter((v) => v.status === 'active' && v.contractEndsAtMs !== null && v.contractEndsAtMs <= nowMs);
+    if (versions.length === 0) return [];
+    const members = await repository.members(versions.map((v) => v.channel));
+    const written: string[] = [];
+    for (const candidate of contractEndCandidates({ versions, members, nowMs, retryMs: this.options.contractEndRetryMs ?? 600_000 })) {
+      const message = commandMessage(evaluateContractEndCommand(candidate), this.options.commandsTopic);
+      if (!(await repository.insertContractEndRequest(candidate, message))) continue;
+      this.options.counters.commands.inc({ transaction: 'EvaluateContractEnd' });
+      logger.log({ message: 'contract end evaluation requested', channel: candidate.channel, mspId: candidate.mspId, contractEndsAtMs: candidate.contractEndsAtMs, commandId: candidate.commandId });
       written.push(candidate.commandId);
     }
     return written;

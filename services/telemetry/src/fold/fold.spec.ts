@@ -2,7 +2,9 @@ import type { SignedHeartbeat } from '@datawell/contracts';
 import type { MemberView, VersionView } from '../model/model';
 import {
   abandonmentCandidates,
+  contractEndCandidates,
   evaluateAbandonmentCommand,
+  evaluateContractEndCommand,
   MAX_SNAPSHOT_HEARTBEATS,
   planSnapshots,
   recordTelemetryCommand,
@@ -79,6 +81,7 @@ describe('abandonmentCandidates', () => {
     heartbeatIntervalSeconds: 1,
     abandonAfterSeconds: 10,
     createdAtMs: 100_000,
+    contractEndsAtMs: null,
     status: 'active',
   };
   const member = (mspId: string, group: string, position: number, status: MemberView['status'] = 'active'): MemberView => ({
@@ -155,5 +158,63 @@ describe('abandonmentCandidates', () => {
     expect(abandonmentCandidates({ versions: [version], members, workloads, nowMs: 1e9 })[0]).toMatchObject({ mspId: 'DspMSP', actingMspId: 'DspMSP' });
     const two = [...members, member('Dsp2MSP', 'D', 3)];
     expect(abandonmentCandidates({ versions: [version], members: two, workloads, nowMs: 1e9 })[0]).toMatchObject({ mspId: 'DspMSP', actingMspId: 'Dsp2MSP' });
+  });
+});
+
+describe('contractEndCandidates', () => {
+  const DAY = 86_400_000;
+  const version = (v: number, endsAt: number | null, status: VersionView['status'] = 'active'): VersionView => ({
+    channel: `dao-a-v${v}`,
+    daoId: 'a',
+    version: v,
+    heartbeatIntervalSeconds: 1,
+    abandonAfterSeconds: 10,
+    createdAtMs: 0,
+    contractEndsAtMs: endsAt,
+    status,
+  });
+  const member = (channel: string, mspId: string, group: string, position: number, status: MemberView['status'] = 'active'): MemberView => ({
+    channel,
+    mspId,
+    group,
+    role: group === 'D' ? 'DSP' : 'VSP',
+    position,
+    status,
+    recordedSnapshots: 0,
+    lastRecordedHeartbeatMs: null,
+  });
+  const members = [
+    member('dao-a-v2', 'DspMSP', 'D', 0),
+    member('dao-a-v2', 'Vsp1MSP', 'J1', 1),
+    member('dao-a-v2', 'Vsp2MSP', 'J2', 2),
+    member('dao-a-v2', 'Vsp3MSP', 'J2', 3, 'abandoned'),
+  ];
+
+  it("asks about the active members of the version's joining group once its term has run, acting as the DSP", () => {
+    const candidates = contractEndCandidates({ versions: [version(2, 30 * DAY)], members, nowMs: 30 * DAY, retryMs: 600_000 });
+    expect(candidates).toEqual([
+      { channel: 'dao-a-v2', mspId: 'Vsp2MSP', actingMspId: 'DspMSP', contractEndsAtMs: 30 * DAY, attempt: 0, commandId: `telemetry:contract-end:dao-a-v2:Vsp2MSP:${30 * DAY}:0` },
+    ]);
+    expect(evaluateContractEndCommand(candidates[0]!)).toEqual({
+      commandId: `telemetry:contract-end:dao-a-v2:Vsp2MSP:${30 * DAY}:0`,
+      channel: 'dao-a-v2',
+      chaincode: 'dao',
+      transaction: 'EvaluateContractEnd',
+      arguments: ['Vsp2MSP'],
+      actingMspId: 'DspMSP',
+    });
+  });
+
+  it('waits for the end, skips dissolved versions and unknown terms, and asks again only after the retry period', () => {
+    expect(contractEndCandidates({ versions: [version(2, 30 * DAY)], members, nowMs: 30 * DAY - 1, retryMs: 600_000 })).toEqual([]);
+    expect(contractEndCandidates({ versions: [version(2, 30 * DAY, 'dissolved')], members, nowMs: 31 * DAY, retryMs: 600_000 })).toEqual([]);
+    expect(contractEndCandidates({ versions: [version(2, null)], members, nowMs: 31 * DAY, retryMs: 600_000 })).toEqual([]);
+    const at = (nowMs: number) => contractEndCandidates({ versions: [version(2, 30 * DAY)], members, nowMs, retryMs: 600_000 })[0]?.attempt;
+    expect([at(30 * DAY + 599_999), at(30 * DAY + 600_000), at(30 * DAY + 1_800_000)]).toEqual([0, 1, 3]);
+  });
+
+  it('needs an active founding member to act', () => {
+    const leaderless = members.map((m) => (m.group === 'D' ? { ...m, status: 'exited' as const } : m));
+    expect(contractEndCandidates({ versions: [version(2, 30 * DAY)], members: leaderless, nowMs: 31 * DAY, retryMs: 600_000 })).toEqual([]);
   });
 });

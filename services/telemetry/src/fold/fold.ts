@@ -140,3 +140,61 @@ export function evaluateAbandonmentCommand(candidate: AbandonmentCandidate): Led
     actingMspId: candidate.actingMspId,
   };
 }
+
+export interface ContractEndCandidate {
+  readonly channel: string;
+  readonly mspId: string;
+  readonly actingMspId: string;
+  readonly contractEndsAtMs: number;
+  /** One request per retry period after the end, should an earlier one have failed. */
+  readonly attempt: number;
+  readonly commandId: string;
+}
+
+export interface ContractEndInput {
+  readonly versions: readonly VersionView[];
+  readonly members: readonly MemberView[];
+  readonly nowMs: number;
+  /** How long to wait before asking again about a member still active after a request. */
+  readonly retryMs: number;
+}
+
+/**
+ * The active members of each active version's joining group J_i whose contract term has run (the
+ * version's terms.durationDays after its creation): the chaincode is asked to end them
+ * (EvaluateContractEnd), acting as the founding DSP. The chaincode decides from its own transaction
+ * time; a request made a little early is answered "not ended" and asked again after `retryMs`.
+ */
+export function contractEndCandidates(input: ContractEndInput): ContractEndCandidate[] {
+  const out: ContractEndCandidate[] = [];
+  for (const version of input.versions) {
+    if (version.status !== 'active' || version.contractEndsAtMs === null || input.nowMs < version.contractEndsAtMs) continue;
+    const joining = `J${version.version}`;
+    for (const member of input.members) {
+      if (member.channel !== version.channel || member.group !== joining || member.status !== 'active') continue;
+      const acting = foundingMember(input.members, version.channel);
+      if (!acting) continue;
+      const attempt = Math.floor((input.nowMs - version.contractEndsAtMs) / Math.max(1, input.retryMs));
+      out.push({
+        channel: version.channel,
+        mspId: member.mspId,
+        actingMspId: acting.mspId,
+        contractEndsAtMs: version.contractEndsAtMs,
+        attempt,
+        commandId: `telemetry:contract-end:${version.channel}:${member.mspId}:${version.contractEndsAtMs}:${attempt}`,
+      });
+    }
+  }
+  return out;
+}
+
+export function evaluateContractEndCommand(candidate: ContractEndCandidate): LedgerCommand {
+  return {
+    commandId: candidate.commandId,
+    channel: candidate.channel,
+    chaincode: DAO_CHAINCODE,
+    transaction: 'EvaluateContractEnd',
+    arguments: [candidate.mspId],
+    actingMspId: candidate.actingMspId,
+  };
+}

@@ -21,7 +21,7 @@ const workload: WorkloadView = {
   recordedSeq: null,
   recordedHeartbeatMs: null,
 };
-const version: VersionView = { channel: 'dao-acme-v1', daoId: 'acme', version: 1, heartbeatIntervalSeconds: 5, abandonAfterSeconds: 30, createdAtMs: NOW - 120_000, status: 'active' };
+const version: VersionView = { channel: 'dao-acme-v1', daoId: 'acme', version: 1, heartbeatIntervalSeconds: 5, abandonAfterSeconds: 30, createdAtMs: NOW - 120_000, contractEndsAtMs: null, status: 'active' };
 const ctx: HeartbeatContext = { workload, version, ownerStatus: 'active', latestSeq: null, nowMs: NOW };
 
 function message(seq: number, { key = keys.privateKey, owner = 'Vsp1MSP', timestamp = NOW } = {}): HeartbeatMessage {

@@ -36,11 +36,23 @@ describe('projectLedgerEvent', () => {
       heartbeatIntervalSeconds: 5,
       abandonAfterSeconds: 30,
       createdAtMs: 1234,
+      contractEndsAtMs: 1234 + 86_400_000,
       members: [
         { mspId: 'DspMSP', group: 'D', role: 'DSP' },
         { mspId: 'Vsp1MSP', group: 'J1', role: 'VSP' },
       ],
     });
+  });
+
+  it("takes the chaincode's own creation time and term end when the payload carries them", () => {
+    const members = [{ mspId: 'DspMSP', group: 'D', role: 'DSP', weight: 1, ownershipPpm: 1 }];
+    const terms = { heartbeatIntervalSeconds: 5, abandonAfterSeconds: 30, durationDays: 2 };
+    const [carried] = projectLedgerEvent(event('VersionCreated', { daoId: 'acme', version: 2, members, terms, createdAtMs: 1000, contractEndsAtMs: 1000 + 2 * 86_400_000 }), 9999);
+    expect(carried).toMatchObject({ createdAtMs: 1000, contractEndsAtMs: 1000 + 2 * 86_400_000 });
+    const [unknown] = projectLedgerEvent(event('VersionCreated', { daoId: 'acme', version: 2, members, terms: { heartbeatIntervalSeconds: 5, abandonAfterSeconds: 30 } }), 9999);
+    expect(unknown).toMatchObject({ createdAtMs: 9999, contractEndsAtMs: null });
+    const [changed] = projectLedgerEvent(event('ProposalDecided', { outcome: 'accepted', effect: { terms } }), 1);
+    expect(changed).toEqual({ kind: 'terms-changed', channel: 'dao-acme-v2', heartbeatIntervalSeconds: 5, abandonAfterSeconds: 30, durationDays: 2 });
   });
 
   it('reads a workload with its key, taking the DAO and version from the channel when the payload lacks them', () => {

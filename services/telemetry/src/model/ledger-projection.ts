@@ -5,8 +5,13 @@ import { memberLeftPayloadSchema, parseDaoChannel, versionCreatedPayloadSchema, 
 const msp = z.string().min(1);
 const ms = z.number().int().nonnegative();
 
-const terms = z.object({ heartbeatIntervalSeconds: z.number().int().nonnegative(), abandonAfterSeconds: z.number().int().nonnegative() });
-const versionCreated = versionCreatedPayloadSchema.extend({ terms });
+const terms = z.object({
+  heartbeatIntervalSeconds: z.number().int().nonnegative(),
+  abandonAfterSeconds: z.number().int().nonnegative(),
+  durationDays: z.number().int().positive().optional(),
+});
+const versionCreated = versionCreatedPayloadSchema.extend({ terms, createdAtMs: ms.optional(), contractEndsAtMs: ms.optional() });
+const DAY_MS = 86_400_000;
 const telemetryRecorded = z.object({
   snapshotId: z.string().min(1),
   workloads: z.array(z.object({ workloadId: z.string().min(1), owner: msp, lastSeq: ms, lastHeartbeatMs: ms })),
@@ -31,6 +36,7 @@ export type Projection =
       readonly heartbeatIntervalSeconds: number;
       readonly abandonAfterSeconds: number;
       readonly createdAtMs: number;
+      readonly contractEndsAtMs: number | null;
       readonly members: ReadonlyArray<{ mspId: string; group: string; role: string }>;
     }
   | {
@@ -51,7 +57,7 @@ export type Projection =
       readonly snapshotId: string;
       readonly workloads: ReadonlyArray<{ workloadId: string; owner: string; lastSeq: number; lastHeartbeatMs: number }>;
     }
-  | { readonly kind: 'terms-changed'; readonly channel: string; readonly heartbeatIntervalSeconds: number; readonly abandonAfterSeconds: number }
+  | { readonly kind: 'terms-changed'; readonly channel: string; readonly heartbeatIntervalSeconds: number; readonly abandonAfterSeconds: number; readonly durationDays?: number }
   | { readonly kind: 'dissolved'; readonly channel: string };
 
 export class ProjectionError extends Error {
@@ -78,6 +84,9 @@ export function projectLedgerEvent(event: LedgerEvent, eventTimeMs: number): Pro
   switch (event.eventName) {
     case 'VersionCreated': {
       const p = parse(versionCreated, event);
+      // The chaincode's own transaction time when the payload carries it (as its rules use), else the event's.
+      const createdAtMs = p.createdAtMs ?? eventTimeMs;
+      const contractEndsAtMs = p.contractEndsAtMs ?? (p.terms.durationDays === undefined ? null : createdAtMs + p.terms.durationDays * DAY_MS);
       return [
         {
           kind: 'version-created',
@@ -86,7 +95,8 @@ export function projectLedgerEvent(event: LedgerEvent, eventTimeMs: number): Pro
           version: p.version,
           heartbeatIntervalSeconds: p.terms.heartbeatIntervalSeconds,
           abandonAfterSeconds: p.terms.abandonAfterSeconds,
-          createdAtMs: eventTimeMs,
+          createdAtMs,
+          contractEndsAtMs,
           members: p.members.map(({ mspId, group, role }) => ({ mspId, group, role })),
         },
       ];

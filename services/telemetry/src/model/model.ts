@@ -9,6 +9,8 @@ export interface VersionView {
   readonly abandonAfterSeconds: number;
   /** When the version appeared on the ledger (the relayed event's time), milliseconds. */
   readonly createdAtMs: number;
+  /** When the term of the version's agreement ends for its joining group J_i (terms.durationDays after InitVersion); null if unknown. */
+  readonly contractEndsAtMs: number | null;
   readonly status: 'active' | 'dissolved';
 }
 

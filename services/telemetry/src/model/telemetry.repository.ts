@@ -16,6 +16,7 @@ function toVersion(r: Row): VersionView {
     heartbeatIntervalSeconds: num(r['heartbeat_interval_seconds']),
     abandonAfterSeconds: num(r['abandon_after_seconds']),
     createdAtMs: num(r['created_at_ms']),
+    contractEndsAtMs: numOrNull(r['contract_ends_at_ms']),
     status: r['status'] as VersionView['status'],
   };
 }
@@ -76,9 +77,9 @@ export class TelemetryRepository {
       case 'version-created': {
         const p = projection;
         await manager.query(
-          `INSERT INTO ${t('versions')} (channel, dao_id, version, heartbeat_interval_seconds, abandon_after_seconds, created_at_ms, status)
-           VALUES ($1, $2, $3, $4, $5, $6, 'active') ON CONFLICT (channel) DO NOTHING`,
-          [p.channel, p.daoId, p.version, p.heartbeatIntervalSeconds, p.abandonAfterSeconds, p.createdAtMs],
+          `INSERT INTO ${t('versions')} (channel, dao_id, version, heartbeat_interval_seconds, abandon_after_seconds, created_at_ms, contract_ends_at_ms, status)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, 'active') ON CONFLICT (channel) DO NOTHING`,
+          [p.channel, p.daoId, p.version, p.heartbeatIntervalSeconds, p.abandonAfterSeconds, p.createdAtMs, p.contractEndsAtMs],
         );
         for (const [position, m] of p.members.entries()) {
           await manager.query(
@@ -138,11 +139,12 @@ export class TelemetryRepository {
         return;
       }
       case 'terms-changed':
-        await manager.query(`UPDATE ${t('versions')} SET heartbeat_interval_seconds = $2, abandon_after_seconds = $3 WHERE channel = $1`, [
-          projection.channel,
-          projection.heartbeatIntervalSeconds,
-          projection.abandonAfterSeconds,
-        ]);
+        await manager.query(
+          `UPDATE ${t('versions')} SET heartbeat_interval_seconds = $2, abandon_after_seconds = $3,
+             contract_ends_at_ms = CASE WHEN $4::integer IS NULL THEN contract_ends_at_ms ELSE created_at_ms + $4::bigint * 86400000 END
+           WHERE channel = $1`,
+          [projection.channel, projection.heartbeatIntervalSeconds, projection.abandonAfterSeconds, projection.durationDays ?? null],
+        );
         return;
       case 'dissolved':
         await manager.query(`UPDATE ${t('versions')} SET status = 'dissolved' WHERE channel = $1`, [projection.channel]);
@@ -165,7 +167,11 @@ export class TelemetryRepository {
       `UPDATE ${this.#t('abandonment_requests')} SET status = $2, error_code = $3, updated_at = now() WHERE command_id = $1 RETURNING command_id`,
       [receipt.commandId, receipt.status, code],
     )) as [unknown[], number];
-    return snapshots[1] > 0 || requests[1] > 0;
+    const contractEnds = (await manager.query(
+      `UPDATE ${this.#t('contract_end_requests')} SET status = $2, error_code = $3, updated_at = now() WHERE command_id = $1 RETURNING command_id`,
+      [receipt.commandId, receipt.status, code],
+    )) as [unknown[], number];
+    return snapshots[1] > 0 || requests[1] > 0 || contractEnds[1] > 0;
   }
 
   async version(channel: string): Promise<VersionView | undefined> {
@@ -291,6 +297,20 @@ export class TelemetryRepository {
         `INSERT INTO ${this.#t('abandonment_requests')} (command_id, channel, msp_id, since_ms, window_index, status)
          VALUES ($1, $2, $3, $4, $5, 'submitted') ON CONFLICT (command_id) DO NOTHING RETURNING command_id`,
         [candidate.commandId, candidate.channel, candidate.mspId, candidate.sinceMs, candidate.windowIndex],
+      )) as unknown[];
+      if (rows.length === 0) return false;
+      await writeOutbox(manager, this.schema, [message]);
+      return true;
+    });
+  }
+
+  /** Records a contract-end evaluation request with its command in one transaction; false if this request was already made. */
+  async insertContractEndRequest(candidate: { commandId: string; channel: string; mspId: string; contractEndsAtMs: number; attempt: number }, message: OutboxMessage): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = (await manager.query(
+        `INSERT INTO ${this.#t('contract_end_requests')} (command_id, channel, msp_id, contract_ends_at_ms, attempt, status)
+         VALUES ($1, $2, $3, $4, $5, 'submitted') ON CONFLICT (command_id) DO NOTHING RETURNING command_id`,
+        [candidate.commandId, candidate.channel, candidate.mspId, candidate.contractEndsAtMs, candidate.attempt],
       )) as unknown[];
       if (rows.length === 0) return false;
       await writeOutbox(manager, this.schema, [message]);

@@ -161,8 +161,8 @@ export class TelemetryHarness {
     await this.#producer!.send({ topic: this.topics.ledgerReceipts, messages: [{ key: receipt.commandId, value: JSON.stringify(envelope) }] });
   }
 
-  /** A version whose founding group D is DspMSP and joining group J1 is Vsp1MSP. */
-  async version(daoId: string, terms: { heartbeatIntervalSeconds: number; abandonAfterSeconds: number }): Promise<string> {
+  /** A version whose founding group D is DspMSP and joining group J1 is Vsp1MSP; `extra` adds payload fields (e.g. createdAtMs). */
+  async version(daoId: string, terms: { heartbeatIntervalSeconds: number; abandonAfterSeconds: number }, extra: Record<string, unknown> = {}): Promise<string> {
     const channel = daoChannelName(daoId, 1);
     await this.ledgerEvent(channel, 'VersionCreated', {
       daoId,
@@ -174,6 +174,7 @@ export class TelemetryHarness {
         { mspId: 'Vsp1MSP', group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 200_000 },
       ],
       terms: { durationDays: 1, businessModel: 'pay-per-use', exitNoticeSeconds: 0, computations: [], ...terms },
+      ...extra,
     });
     return channel;
   }
@@ -210,6 +211,21 @@ export class TelemetryHarness {
 
   evaluations(channel: string): Array<{ id: string; command: LedgerCommand }> {
     return this.commands.filter((c) => c.command.channel === channel && c.command.transaction === 'EvaluateAbandonment');
+  }
+
+  /** Runs a query against the stack's PostgreSQL (the service's tables are in `this.schema`). */
+  async query(sql: string, params: unknown[] = []): Promise<unknown[]> {
+    const db = new DataSource({ type: 'postgres', url: stackConnection().postgres.url });
+    await db.initialize();
+    try {
+      return (await db.query(sql, params)) as unknown[];
+    } finally {
+      await db.destroy();
+    }
+  }
+
+  contractEnds(channel: string): Array<{ id: string; command: LedgerCommand }> {
+    return this.commands.filter((c) => c.command.channel === channel && c.command.transaction === 'EvaluateContractEnd');
   }
 }
 

@@ -211,6 +211,29 @@ describe('telemetry against the real stack (PostgreSQL, Redis, Kafka)', () => {
     }
   });
 
+  it("asks the chaincode, as the DSP, to end the joining group's contract once the version's term has run, once, and records the receipt", async () => {
+    const DAY = 86_400_000;
+    const ended = await h.version(`t${hex()}`, { heartbeatIntervalSeconds: 60, abandonAfterSeconds: 3600 }, { createdAtMs: Date.now() - DAY - 5000, contractEndsAtMs: Date.now() - 5000 });
+    const running = await h.version(`t${hex()}`, { heartbeatIntervalSeconds: 60, abandonAfterSeconds: 3600 }, { createdAtMs: Date.now(), contractEndsAtMs: Date.now() + DAY });
+    const [request] = await eventually('an EvaluateContractEnd command', () => (h.contractEnds(ended).length > 0 ? h.contractEnds(ended) : undefined), 30_000);
+    expect(request!.command).toMatchObject({ channel: ended, chaincode: 'dao', transaction: 'EvaluateContractEnd', arguments: [VSP], actingMspId: DSP });
+    await sleep(1500); // several folds: the same request is not made again within the retry period
+    expect(h.contractEnds(ended)).toHaveLength(1);
+    expect(h.contractEnds(running)).toEqual([]);
+    await h.receipt({ commandId: request!.command.commandId, status: 'committed', transactionId: `tx${hex(8)}`, blockNumber: '7', result: '{}' });
+    const rows = await eventually('the receipt applied', async () => {
+      const r = (await h.query(`SELECT status FROM "${h.schema}".contract_end_requests WHERE command_id = $1`, [request!.command.commandId])) as Array<{ status: string }>;
+      return r[0]?.status === 'committed' ? r : undefined;
+    });
+    expect(rows).toEqual([{ status: 'committed' }]);
+    await h.ledgerEvent(ended, 'MemberExited', { mspId: VSP, group: 'J1', role: 'VSP', exitedAtMs: Date.now(), reason: 'contract-ended', levelEnded: true, dissolved: false });
+    const dao = await eventually('the contract end in the live view', async () => {
+      const res = await h.get(`/daos/${ended.replace(/^dao-(.*)-v1$/, '$1')}/telemetry`, token);
+      return res.body.versions?.[0]?.members?.some((m: { mspId: string; status: string }) => m.mspId === VSP && m.status === 'exited') ? res.body : undefined;
+    });
+    expect(dao.versions[0].members).toEqual(expect.arrayContaining([expect.objectContaining({ mspId: DSP, status: 'active' })]));
+  });
+
   it('loses nothing and submits nothing twice across a restart, nor after a crash between the snapshot and the Redis clean-up', async () => {
     const daoId = `t${hex()}`;
     const channel = await h.version(daoId, { heartbeatIntervalSeconds: 30, abandonAfterSeconds: 3600 });
