@@ -1,38 +1,26 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import * as grpc from '@grpc/grpc-js';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { Client } from 'pg';
 import request from 'supertest';
 import { createServiceApp, GrpcServer, loadServiceConfig, type ServiceConfig } from '@datawell/config';
-import { heartbeatMessageSchema, ledgerEventCloudEvent, verifyHeartbeatSignature, type LedgerEvent } from '@datawell/contracts';
+import { heartbeatMessageSchema, verifyHeartbeatSignature } from '@datawell/contracts';
 import { hex, readTopic as readTopicUntil, sleep, stackConnection, stackEnv, stackKafka, waitFor as waitUntil } from '@datawell/testing';
 import { AppModule } from '../../src/app.module';
 import { TofuWorkspace } from '../../src/provisioning/tofu.adapter';
-import { filePath, isAlive, readPidFile } from '../../src/workload/files';
+import { isAlive } from '../../src/workload/files';
 import { loginAs, provisionerClient } from './access';
+import { createTopics, dataOf as data, db, killWorkloads, ledgerEventPublisher, scratchSettings, versionCreatedPayload } from './harness';
 
 jest.setTimeout(420_000);
 
 /** Jobs run OpenTofu and start processes: slower than most. */
 const waitFor = <T>(what: string, probe: () => Promise<T | undefined>) => waitUntil(what, probe, { timeoutMs: 180_000, intervalMs: 500 });
 
-async function db<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: stackConnection().postgres.url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
-
 /** Reads a topic from the beginning until `done` holds for what was seen. */
 const readTopic = (kafka: Kafka, topic: string, done: (m: KafkaMessage[]) => boolean) => readTopicUntil(kafka, topic, done, { timeoutMs: 120_000, groupPrefix: 'prov-it-reader' });
-
-const data = (m: KafkaMessage) => (JSON.parse(String(m.value)) as { data: Record<string, unknown> }).data;
 
 interface InfraView {
   status: string;
@@ -43,14 +31,14 @@ interface InfraView {
 describe('the provisioner: ledger events → OpenTofu → supervised heartbeating workloads → ledger commands', () => {
   const daoId = `pit${hex()}`;
   const channel = `dao-${daoId}-v1`;
-  const topics = { events: `it.prov.events.${hex()}`, commands: `it.prov.commands.${hex()}`, telemetry: `it.prov.telemetry.${hex()}` };
-  const tofuSchema = `prov_it_${hex()}`;
   // A scratch schema of its own, so the identity directory holds only this suite's organisations.
   const schema = `prov_it_svc_${hex()}`;
   const workDir = mkdtempSync(join(tmpdir(), 'prov-it-'));
+  const scratch = scratchSettings(workDir);
+  const { topics, tofuSchema } = scratch;
   const kafka = stackKafka(`prov-it-${hex()}`);
+  const events = ledgerEventPublisher(kafka, topics.events, daoId);
   let app: INestApplication;
-  let block = 10;
   /** Bearer tokens: the version's DSP and VSP, and an organisation outside it. */
   const tokens = { dsp: '', vsp: '', outsider: '' };
   const outsider = `Out${hex(2)}MSP`;
@@ -60,17 +48,7 @@ describe('the provisioner: ledger events → OpenTofu → supervised heartbeatin
     return token === null ? req : req.set('authorization', `Bearer ${token}`);
   };
 
-  const publish = async (eventName: string, payload: Record<string, unknown>, transactionId = `tx${hex(8)}`) => {
-    const event: LedgerEvent = { channel, blockNumber: String(block++), transactionId, eventIndex: 0, chaincodeId: 'dao', eventName, payloadEncoding: 'json', payload: payload as never, daoId };
-    const producer = kafka.producer();
-    await producer.connect();
-    try {
-      await producer.send({ topic: topics.events, messages: [{ key: daoId, value: JSON.stringify(ledgerEventCloudEvent(event)) }] });
-    } finally {
-      await producer.disconnect();
-    }
-    return event;
-  };
+  const { publish } = events;
   const infra = async (): Promise<InfraView> => (await get(`/daos/${daoId}/versions/1/infrastructure`).expect(200)).body as InfraView;
   const job = async (id: string) => {
     const res = await get(`/jobs/${id}`);
@@ -82,43 +60,15 @@ describe('the provisioner: ledger events → OpenTofu → supervised heartbeatin
     return j?.state === 'completed' ? j : undefined;
   });
 
-  const versionCreated = {
-    daoId,
-    version: 1,
-    agreementId: 'agr-it',
-    members: [
-      { mspId: 'DspMSP', group: 'D', role: 'DSP', weight: 1, ownershipPpm: 800000 },
-      { mspId: 'Vsp1MSP', group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 200000 },
-    ],
-    terms: { durationDays: 365, businessModel: 'pay-per-use', heartbeatIntervalSeconds: 1, abandonAfterSeconds: 30, exitNoticeSeconds: 0, computations: [] },
-    infrastructureRequested: {
-      revision: 1,
-      spec: {
-        workloads: [
-          { name: 'dsp-mpc', owner: 'DspMSP', placement: 'managed', kind: 'mpc-node', parameters: { memoryMb: 128 } },
-          { name: 'vsp1-mpc', owner: 'Vsp1MSP', placement: 'managed', kind: 'mpc-node' },
-          { name: 'vsp1-own', owner: 'Vsp1MSP', placement: 'self-hosted', kind: 'service' },
-        ],
-      },
-    },
-  };
+  const versionCreated = versionCreatedPayload(daoId);
 
   beforeAll(async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
-    await admin.disconnect();
+    await createTopics(kafka, topics);
     const loaded = loadServiceConfig('provisioner', {
       ...stackEnv(),
       PROVISIONER_GRPC_PORT: '0',
       DATAWELL_LOG_LEVEL: 'warn',
-      PROVISIONER_WORK_DIR: workDir,
-      PROVISIONER_TOFU_PG_SCHEMA: tofuSchema,
-      PROVISIONER_LEDGER_EVENTS_TOPIC: topics.events,
-      PROVISIONER_LEDGER_COMMANDS_TOPIC: topics.commands,
-      PROVISIONER_TELEMETRY_TOPIC: topics.telemetry,
-      PROVISIONER_EVENTS_GROUP_ID: `prov-it-${hex()}`,
-      PROVISIONER_QUEUE: `prov-it-${hex()}`,
+      ...scratch.env,
       PROVISIONER_JOB_ATTEMPTS: '2',
     });
     const config = { ...loaded, postgres: { ...loaded.postgres, schema } } as ServiceConfig<'provisioner'>;
@@ -133,13 +83,7 @@ describe('the provisioner: ledger events → OpenTofu → supervised heartbeatin
   afterAll(async () => {
     await app?.close();
     // Whatever a failed run left running.
-    const root = join(workDir, 'workloads');
-    for (const dir of existsSync(root) ? readdirSync(root) : []) {
-      for (const f of ['supervisorPid', 'workloadPid'] as const) {
-        const pid = readPidFile(filePath(join(root, dir), f));
-        if (isAlive(pid)) process.kill(pid!, 'SIGKILL');
-      }
-    }
+    killWorkloads(workDir);
     await db(`DROP SCHEMA IF EXISTS "${tofuSchema}" CASCADE`);
     await db(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     rmSync(workDir, { recursive: true, force: true });
@@ -185,10 +129,7 @@ describe('the provisioner: ledger events → OpenTofu → supervised heartbeatin
     expect(JSON.parse((commands[2]!['arguments'] as string[])[0]!)).toEqual({ revision: 1, outputsDigest: expect.stringMatching(/^[0-9a-f]{64}$/), resources: { workloads: 2 } });
 
     // A redelivered VersionCreated (same CloudEvent id) adds no job and applies nothing again.
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({ topic: topics.events, messages: [{ key: daoId, value: JSON.stringify(ledgerEventCloudEvent(first)) }] });
-    await producer.disconnect();
+    await events.redeliver(first);
     await sleep(3000);
     const jobs = (await get('/jobs').expect(200)).body as Array<{ id: string; daoId: string; attempts: number }>;
     expect(jobs.filter((j) => j.daoId === daoId)).toEqual([expect.objectContaining({ id: `apply.${daoId}.v1.r1`, attempts: 1 })]);

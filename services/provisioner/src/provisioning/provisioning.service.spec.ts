@@ -1,0 +1,72 @@
+import { DESIRED } from './fixtures.spec-helper';
+import type { ProvisioningRepository } from './provisioning.repository';
+import { ProvisioningService, type RunningJob } from './provisioning.service';
+import type { JobData } from './spec';
+
+/** The repository's calls, recorded; its transaction hands out a manager whose outbox inserts are kept. */
+function recordingRepository(kind: 'apply' | 'destroy') {
+  const calls: Array<[string, ...unknown[]]> = [];
+  const outbox: Array<{ id: string; payload: { data: { transaction: string; arguments: string[] } } }> = [];
+  const manager = {
+    queryRunner: { isTransactionActive: true },
+    query: async (sql: string, params: unknown[]) => {
+      if (/INSERT INTO .*outbox/s.test(sql)) outbox.push({ id: params[0] as string, payload: JSON.parse(params[3] as string) as never });
+      return [{ id: params[0] }];
+    },
+  };
+  const repository = {
+    schema: 'provisioner',
+    dataSource: { transaction: async <T>(work: (m: typeof manager) => Promise<T>) => work(manager) },
+    updateJob: async (_m: unknown, id: string, fields: unknown) => void calls.push(['updateJob', id, fields]),
+    setVersionStatus: async (_m: unknown, daoId: string, version: number, status: string, extra: unknown) => void calls.push(['setVersionStatus', daoId, version, status, extra]),
+    version: async () => ({ ...DESIRED, status: 'applying', appliedRevision: null, outputsDigest: null, failure: null }),
+    appendLogs: async (id: string, lines: string[]) => void calls.push(['appendLogs', id, lines]),
+  };
+  const job: RunningJob = {
+    id: kind === 'apply' ? 'apply.d1.v1.r1' : 'destroy.d1.v1',
+    data: { kind, daoId: 'd1', version: 1, ...(kind === 'apply' ? { revision: 1 } : {}) } as JobData,
+    attemptsMade: 0,
+    maxAttempts: 3,
+    updateProgress: async () => undefined,
+  };
+  return { repository: repository as unknown as ProvisioningRepository, calls, outbox, job };
+}
+
+const service = (repository: ProvisioningRepository, onOutbox: () => void) =>
+  new ProvisioningService({
+    repository,
+    queue: { add: async () => undefined },
+    render: { workloadsRoot: '/nowhere', repoDir: '/nowhere', nodeBinary: 'node', kafkaBrokers: [], telemetryTopic: 't', backendSchema: 's' },
+    tofu: { binary: 'tofu', root: '/nowhere', postgresUrl: 'postgres://x@localhost/x' },
+    commandsTopic: 'commands',
+    logger: { warn: () => undefined, log: () => undefined, error: () => undefined } as never,
+    onOutbox,
+  });
+
+describe('ProvisioningService.recordGivenUp (a job the queue failed without running it)', () => {
+  it('records the job and the version as failed and writes InfrastructureFailed once, whatever the attempts left', async () => {
+    const { repository, calls, outbox, job } = recordingRepository('apply');
+    const notified = jest.fn();
+    await service(repository, notified).recordGivenUp(job, 'job stalled more than allowable limit');
+    expect(calls).toEqual([
+      ['appendLogs', 'apply.d1.v1.r1', ['job apply.d1.v1.r1: failed: job stalled more than allowable limit']],
+      ['updateJob', 'apply.d1.v1.r1', { state: 'failed', error: 'job stalled more than allowable limit', finished: true }],
+      ['setVersionStatus', 'd1', 1, 'failed', { failure: 'job stalled more than allowable limit' }],
+    ]);
+    expect(outbox.map((m) => [m.id, m.payload.data.transaction, JSON.parse(m.payload.data.arguments[0]!)])).toEqual([
+      ['provisioner.failed.d1.v1.r1', 'InfrastructureFailed', { revision: 1, reason: 'job stalled more than allowable limit' }],
+    ]);
+    expect(notified).toHaveBeenCalledTimes(1);
+  });
+
+  it('writes no ledger command for a destroy job', async () => {
+    const { repository, calls, outbox, job } = recordingRepository('destroy');
+    await service(repository, () => undefined).recordGivenUp(job, 'job stalled more than allowable limit');
+    expect(calls.map((c) => [c[0], c[3]])).toEqual([
+      ['appendLogs', undefined],
+      ['updateJob', undefined],
+      ['setVersionStatus', 'failed'],
+    ]);
+    expect(outbox).toEqual([]);
+  });
+});
