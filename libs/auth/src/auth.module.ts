@@ -25,6 +25,7 @@ import { z } from 'zod';
 import { KAFKA, SERVICE_CONFIG, type ServiceConfig } from '@datawell/config';
 import { TOPICS } from '@datawell/contracts';
 import { startTopicConsumer, type TopicConsumer } from '@datawell/messaging';
+import { X509Certificate } from 'node:crypto';
 import { parseCertificate, verifyAgainstDirectory } from './certificates';
 import { IdentityDirectory } from './directory';
 import { directoryUpdateOf } from './directory-events';
@@ -91,6 +92,15 @@ export class Authenticator {
     return { ...this.issuer.issue(principal), principal };
   }
 
+  /**
+   * The principal of a client certificate presented in a TLS handshake (which proved the caller holds
+   * its key): it must chain to the CA of an active participant, as for a token.
+   */
+  async authenticateCertificate(certificatePem: string): Promise<Principal> {
+    const verified = verifyAgainstDirectory(parseCertificate(certificatePem), await this.directory.all());
+    return { mspId: verified.entry.mspId, enrollmentId: verified.enrollmentId, role: verified.entry.role, certificateFingerprint: verified.fingerprint };
+  }
+
   /** The principal of a bearer token; also re-checks that its organisation is still active. */
   async authenticate(authorization: string | undefined): Promise<Principal> {
     const match = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(authorization ?? '');
@@ -107,9 +117,12 @@ export class AuthGuard implements CanActivate {
   constructor(private readonly auth: Authenticator) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; [PRINCIPAL]?: Principal }>();
+    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; socket?: unknown; [PRINCIPAL]?: Principal }>();
     try {
-      request[PRINCIPAL] = await this.auth.authenticate(request.headers['authorization']);
+      const authorization = request.headers['authorization'];
+      // A bearer token wins; without one, the client certificate of a mutual-TLS connection.
+      const peer = authorization === undefined ? peerCertificatePem(request.socket) : undefined;
+      request[PRINCIPAL] = peer === undefined ? await this.auth.authenticate(authorization) : await this.auth.authenticateCertificate(peer);
     } catch (error) {
       if (error instanceof AuthError) throw httpError(error);
       throw error;
@@ -118,7 +131,20 @@ export class AuthGuard implements CanActivate {
   }
 }
 
-/** The handler (or every handler of the controller) needs a bearer token of an enrolled identity. */
+/** The certificate a TLS client presented, as PEM (undefined over plain HTTP or without one). */
+export function peerCertificatePem(socket: unknown): string | undefined {
+  const tls = socket as { getPeerCertificate?: (detailed?: boolean) => { raw?: Buffer } | null } | undefined;
+  if (typeof tls?.getPeerCertificate !== 'function') return undefined;
+  const raw = tls.getPeerCertificate()?.raw;
+  if (!raw || raw.length === 0) return undefined;
+  try {
+    return new X509Certificate(raw).toString();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The handler (or every handler of the controller) needs a bearer token of an enrolled identity, or mutual TLS with one. */
 export function Authenticated(): MethodDecorator & ClassDecorator {
   return applyDecorators(UseGuards(AuthGuard), ApiBearerAuth(), ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: no or bad bearer token' }));
 }

@@ -4,6 +4,7 @@ export {
   LOG_LEVELS,
   type Environment,
   type GrpcConfig,
+  type TlsConfig,
   type HttpConfig,
   type KafkaConfig,
   type LogLevel,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from './config-error';
@@ -22,6 +23,13 @@ export interface GrpcConfig {
 export interface HttpConfig {
   readonly port: number;
 }
+
+/** The service's TLS identity: HTTPS (asking for, not requiring, client certificates) and gRPC over TLS. */
+export interface TlsConfig {
+  readonly certPem: string;
+  /** The private key: never log it (toJSON masks it). */
+  readonly keyPem: string;
+}
 export interface PostgresConfig {
   /** Contains the password: never log it, log the config's toJSON() instead. */
   readonly url: string;
@@ -45,6 +53,8 @@ interface BaseConfig<S extends ServiceName> {
   readonly kafka: KafkaConfig;
   /** Optional secret (at least 32 characters) that keys this service's bearer tokens; random per boot when unset. */
   readonly auth: { readonly tokenSecret?: string };
+  /** Set when DATAWELL_TLS_CERT_FILE and DATAWELL_TLS_KEY_FILE are: HTTP and gRPC then serve TLS only. */
+  readonly tls?: TlsConfig;
   /** The service's own settings (libs/config/src/<service>.ts). */
   readonly settings: ServiceSettingsMap[S];
   /** The configuration with every secret masked: what may be logged. */
@@ -149,7 +159,8 @@ export function loadServiceConfig<S extends ServiceName>(
     ...EXTENSIONS[service].shape,
   };
   const parsed = z.object(shape).safeParse(env);
-  const extra = EXTENSIONS[service].issues?.(env) ?? [];
+  const tls = readTls(env);
+  const extra = [...tls.issues, ...(EXTENSIONS[service].issues?.(env) ?? [])];
   if (!parsed.success || extra.length > 0) {
     const issues: ConfigIssue[] = [
       ...(parsed.error?.issues ?? []).map((issue) => ({
@@ -170,15 +181,46 @@ export function loadServiceConfig<S extends ServiceName>(
     ...(needsRedis ? { redis: { url: values[COMMON_VARIABLES.redisUrl] as string } } : {}),
     kafka: { brokers: values[COMMON_VARIABLES.kafkaBrokers] as string[], clientId: `datawell-${service}` },
     auth: values[COMMON_VARIABLES.authSecret] === undefined ? {} : { tokenSecret: values[COMMON_VARIABLES.authSecret] as string },
+    ...(tls.config ? { tls: tls.config } : {}),
     settings: EXTENSIONS[service].build(values),
     ...(service === 'ledger-bridge' ? { ledger: EXTENSIONS['ledger-bridge'].build(values) } : {}),
   };
   return withRedaction(config) as unknown as ServiceConfig<S>;
 }
 
-function withRedaction<T extends { postgres: PostgresConfig; redis?: RedisConfig; auth?: { tokenSecret?: string } }>(config: T): T {
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]+?-----END \1-----/;
+
+/** Reads the TLS files named by the environment; problems are reported with the other variables'. */
+function readTls(env: Environment): { config?: TlsConfig; issues: ConfigIssue[] } {
+  const certFile = blankIsMissing(env[COMMON_VARIABLES.tlsCertFile]) as string | undefined;
+  const keyFile = blankIsMissing(env[COMMON_VARIABLES.tlsKeyFile]) as string | undefined;
+  if (certFile === undefined && keyFile === undefined) return { issues: [] };
+  const issues: ConfigIssue[] = [];
+  if (certFile === undefined) issues.push({ variable: COMMON_VARIABLES.tlsCertFile, problem: `is required when ${COMMON_VARIABLES.tlsKeyFile} is set` });
+  if (keyFile === undefined) issues.push({ variable: COMMON_VARIABLES.tlsKeyFile, problem: `is required when ${COMMON_VARIABLES.tlsCertFile} is set` });
+  const read = (variable: string, file: string | undefined, kind: RegExp, what: string): string | undefined => {
+    if (file === undefined) return undefined;
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      issues.push({ variable, problem: `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
+      return undefined;
+    }
+    const block = PEM_BLOCK.exec(text);
+    if (!block || !kind.test(block[1]!)) issues.push({ variable, problem: `${file} holds no PEM ${what}` });
+    return text;
+  };
+  const certPem = read(COMMON_VARIABLES.tlsCertFile, certFile, /^CERTIFICATE$/, 'certificate');
+  const keyPem = read(COMMON_VARIABLES.tlsKeyFile, keyFile, /PRIVATE KEY$/, 'private key');
+  if (issues.length > 0 || certPem === undefined || keyPem === undefined) return { issues };
+  return { config: { certPem, keyPem }, issues };
+}
+
+function withRedaction<T extends { postgres: PostgresConfig; redis?: RedisConfig; auth?: { tokenSecret?: string }; tls?: TlsConfig }>(config: T): T {
   const redacted = (): Record<string, unknown> => ({
     ...config,
+    ...(config.tls ? { tls: { certPem: config.tls.certPem, keyPem: '***' } } : {}),
     postgres: { ...config.postgres, url: redactUrl(config.postgres.url) },
     ...(config.redis ? { redis: { url: redactUrl(config.redis.url) } } : {}),
     ...(config.auth?.tokenSecret ? { auth: { tokenSecret: '***' } } : {}),

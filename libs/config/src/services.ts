@@ -57,6 +57,9 @@ export const COMMON_VARIABLES = {
   kafkaBrokers: 'DATAWELL_KAFKA_BROKERS',
   logLevel: 'DATAWELL_LOG_LEVEL',
   authSecret: 'DATAWELL_AUTH_SECRET',
+  /** PEM files of the service's TLS certificate (chain) and key: both or neither. With them, HTTP and gRPC are served over TLS. */
+  tlsCertFile: 'DATAWELL_TLS_CERT_FILE',
+  tlsKeyFile: 'DATAWELL_TLS_KEY_FILE',
 } as const;
 
 /** The variables a service cannot start without (the rest have defaults). */

@@ -132,12 +132,14 @@ export type GrpcCall = (method: string, message: Record<string, unknown>, token?
  * A client of the gRPC service `service` (e.g. "datawell.telemetry.v1.Telemetry") of `protoFile` on
  * 127.0.0.1:`port`; a token goes in the authorization metadata.
  */
-export function grpcTestClient(protoFile: string, service: string, port: number): { call: GrpcCall; close: () => void } {
+/** `tlsCaPem`: call over TLS, trusting only that CA (test certificates name no host). */
+export function grpcTestClient(protoFile: string, service: string, port: number, tlsCaPem?: string): { call: GrpcCall; close: () => void } {
   const definition = protoLoader.loadSync(protoFile, { keepCase: true, longs: Number, defaults: true });
   let constructor: unknown = grpc.loadPackageDefinition(definition);
   for (const part of service.split('.')) constructor = (constructor as Record<string, unknown> | undefined)?.[part];
   if (typeof constructor !== 'function') throw new Error(`${service} is not in ${protoFile}`);
-  const client = new (constructor as grpc.ServiceClientConstructor)(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as grpc.Client &
+  const credentials = tlsCaPem === undefined ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(Buffer.from(tlsCaPem), null, null, { checkServerIdentity: () => undefined });
+  const client = new (constructor as grpc.ServiceClientConstructor)(`127.0.0.1:${port}`, credentials) as grpc.Client &
     Record<string, (r: unknown, m: grpc.Metadata, cb: (e: grpc.ServiceError | null, v: Record<string, unknown>) => void) => void>;
   const call: GrpcCall = (method, message, token) => {
     const metadata = new grpc.Metadata();

@@ -23,7 +23,11 @@ export async function createServiceApp<S extends ServiceName>(
   appModule: AppModuleFactory<S>,
 ): Promise<INestApplication> {
   const logger = new ServiceLogger(config.service, config.logLevel);
-  const app = await NestFactory.create<NestExpressApplication>(appModule(config), { logger, abortOnError: false, bodyParser: false });
+  // With a TLS identity: HTTPS only. Client certificates are asked for, not required, and not checked
+  // by TLS: libs/auth accepts one only if it chains to the CA of an active participant (mutual TLS as
+  // an alternative to bearer tokens); the handshake itself proves the caller holds its key.
+  const httpsOptions = config.tls ? { cert: config.tls.certPem, key: config.tls.keyPem, requestCert: true, rejectUnauthorized: false } : undefined;
+  const app = await NestFactory.create<NestExpressApplication>(appModule(config), { logger, abortOnError: false, bodyParser: false, ...(httpsOptions ? { httpsOptions } : {}) });
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   // Body parser errors are answered here, before routing, in the `{code, message}` shape.
@@ -33,7 +37,11 @@ export async function createServiceApp<S extends ServiceName>(
     app,
     new DocumentBuilder()
       .setTitle(`Datawell ${config.service}`)
-      .setDescription(`The ${config.service} API. Authenticate with POST /auth/challenge and POST /auth/token, then send the token as a bearer token. Errors are {code, message}.`)
+      .setDescription(
+        `The ${config.service} API. Authenticate with POST /auth/challenge and POST /auth/token, then send the token as a bearer token` +
+          (config.tls ? ', or call over mutual TLS with your enrolled certificate and key' : '') +
+          '. Errors are {code, message}.',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),

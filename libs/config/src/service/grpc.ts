@@ -98,10 +98,17 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
     const server = new grpc.Server();
     server.addService(definition, implementation);
     this.#port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`0.0.0.0:${this.config.grpc.port}`, grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
+      server.bindAsync(`0.0.0.0:${this.config.grpc.port}`, this.#credentials(), (error, port) => (error ? reject(error) : resolve(port))),
     );
     this.#server = server;
-    this.#logger.log({ message: 'gRPC listening', service: this.options.service, port: this.#port });
+    this.#logger.log({ message: 'gRPC listening', service: this.options.service, port: this.#port, tls: this.config.tls !== undefined });
+  }
+
+  /** TLS with the service's identity when it has one (bearer tokens then never cross the wire in clear). */
+  #credentials(): grpc.ServerCredentials {
+    const tls = this.config.tls;
+    if (!tls) return grpc.ServerCredentials.createInsecure();
+    return grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(tls.certPem), private_key: Buffer.from(tls.keyPem) }], false);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,6 +1,7 @@
+import { request as httpsRequest } from 'node:https';
 import type { INestApplication } from '@nestjs/common';
 import type { Consumer, Producer } from 'kafkajs';
-import { createKeyAndCsr, login, testCertificateAuthority } from '@datawell/testing';
+import { createKeyAndCsr, signWithIdentity, testCertificateAuthority } from '@datawell/testing';
 import { createServiceApp, GrpcServer, loadServiceConfig } from '@datawell/config';
 import { ledgerEventCloudEvent, networkEventCloudEvent, TOPICS, type LedgerEvent, type NetworkEvent } from '@datawell/contracts';
 import { ensureTopics } from '@datawell/messaging';
@@ -35,11 +36,14 @@ export class MarketplaceHarness {
   app!: INestApplication;
   baseUrl = '';
   grpcPort = 0;
+  /** The CA of the service's TLS certificate, when it was started with one. */
+  tlsCaPem: string | undefined;
   #producer!: Producer;
   #consumer!: Consumer;
   #block = 100;
 
-  async start(): Promise<void> {
+  /** `tls`: serve HTTPS and gRPC over TLS with a certificate from a throw-away CA (kept in `tlsCaPem`). */
+  async start(options: { tls?: { certFile: string; keyFile: string; caPem: string } } = {}): Promise<void> {
     await ensureTopics(this.kafka, [...Object.values(this.topics), TOPICS.ledgerEvents], 1);
     this.#producer = this.kafka.producer();
     await this.#producer.connect();
@@ -63,10 +67,12 @@ export class MarketplaceHarness {
       MARKETPLACE_NETWORK_COMMANDS_TOPIC: this.topics.networkCommands,
       MARKETPLACE_NETWORK_EVENTS_TOPIC: this.topics.networkEvents,
       DATAWELL_LOG_LEVEL: 'warn',
+      ...(options.tls ? { DATAWELL_TLS_CERT_FILE: options.tls.certFile, DATAWELL_TLS_KEY_FILE: options.tls.keyFile } : {}),
     };
+    this.tlsCaPem = options.tls?.caPem;
     this.app = await createServiceApp(loadServiceConfig('marketplace', env), AppModule.forConfig);
     await this.app.listen(port, '127.0.0.1');
-    this.baseUrl = `http://127.0.0.1:${port}`;
+    this.baseUrl = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
     this.grpcPort = this.app.get(GrpcServer).port;
   }
 
@@ -79,6 +85,7 @@ export class MarketplaceHarness {
   async http(method: string, path: string, body?: unknown, token?: string, raw?: string): Promise<{ status: number; body: Record<string, unknown> }> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (token) headers['authorization'] = `Bearer ${token}`;
+    if (this.tlsCaPem !== undefined) return this.https(method, path, { headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
     const response = await fetch(`${this.baseUrl}${path}`, { method, headers, ...(raw !== undefined ? { body: raw } : body !== undefined ? { body: JSON.stringify(body) } : {}) });
     const text = await response.text();
     let json: Record<string, unknown> = {};
@@ -91,6 +98,57 @@ export class MarketplaceHarness {
   }
 
   /** The first command on `topic` matching `predicate`, waiting for it. */
+  /**
+   * A request over TLS trusting only the service's test CA (its certificate names no host), optionally
+   * presenting a client certificate (mutual TLS).
+   */
+  https(
+    method: string,
+    path: string,
+    options: { headers?: Record<string, string>; body?: string; clientCertificatePem?: string; clientKeyPem?: string } = {},
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest(
+        `${this.baseUrl}${path}`,
+        {
+          method,
+          headers: { 'content-type': 'application/json', ...options.headers },
+          ca: this.tlsCaPem,
+          checkServerIdentity: () => undefined,
+          ...(options.clientCertificatePem ? { cert: options.clientCertificatePem, key: options.clientKeyPem } : {}),
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString();
+            let json: Record<string, unknown>;
+            try {
+              json = JSON.parse(text) as Record<string, unknown>;
+            } catch {
+              json = { text };
+            }
+            resolve({ status: res.statusCode ?? 0, body: json });
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(options.body);
+    });
+  }
+
+  /** A bearer token for an enrolled identity: the challenge signed with its key. */
+  async login(identity: { certificatePem: string; privateKeyPem: string }): Promise<string> {
+    const { body: challenge } = await this.http('POST', '/auth/challenge', {});
+    const { status, body } = await this.http('POST', '/auth/token', {
+      certificatePem: identity.certificatePem,
+      challenge: challenge['challenge'],
+      signature: signWithIdentity(identity.privateKeyPem, challenge['challenge'] as string),
+    });
+    if (status !== 201 && status !== 200) throw new Error(`login: ${status} ${JSON.stringify(body)}`);
+    return body['token'] as string;
+  }
+
   async command(topic: string, predicate: (r: Received) => boolean, timeoutMs = 30_000): Promise<Received> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -172,7 +230,7 @@ export async function onboard(h: MarketplaceHarness, role: 'DSP' | 'VSP'): Promi
   const identity = await eventually('enrolled', () => h.http('GET', `/participants/${mspId}/identities/${enrollmentId}`), (r) => r.body['status'] === 'enrolled');
   const token = await eventually(
     'login',
-    () => login(h.baseUrl, { certificatePem: identity.body['certificatePem'] as string, privateKeyPem }).catch(() => ''),
+    () => h.login({ certificatePem: identity.body['certificatePem'] as string, privateKeyPem }).catch(() => ''),
     (t) => t !== '',
     60_000,
   );
