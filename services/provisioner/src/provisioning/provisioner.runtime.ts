@@ -70,6 +70,10 @@ export class ProvisionerRuntime implements OnApplicationBootstrap, OnApplication
       (job, reason) => this.service.recordGivenUp(job, reason),
     );
     await this.service.enqueuePending().catch((error: unknown) => this.#logger.warn({ message: 'could not enqueue recorded jobs at boot', error: String(error) }));
+    await this.service
+      .reconcileGivenUp()
+      .then((ids) => ids.length > 0 && this.#logger.warn({ message: 'jobs the queue gave up on while the provisioner was down, recorded as failed', jobs: ids }))
+      .catch((error: unknown) => this.#logger.warn({ message: 'could not reconcile jobs with the queue at boot', error: String(error) }));
     this.#consumer.start();
   }
 

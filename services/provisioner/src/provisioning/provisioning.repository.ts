@@ -154,6 +154,13 @@ export class ProvisioningRepository {
     return (await this.dataSource.query(`SELECT id, data FROM ${this.#s}.jobs WHERE enqueued_at IS NULL ORDER BY created_at, id`)) as Array<{ id: string; data: JobData }>;
   }
 
+  /** Jobs handed to the queue that have not finished (succeeded or failed) in our table. */
+  async unfinishedJobs(): Promise<Array<{ id: string; data: JobData; attempts: number }>> {
+    return (await this.dataSource.query(
+      `SELECT id, data, attempts FROM ${this.#s}.jobs WHERE enqueued_at IS NOT NULL AND finished_at IS NULL ORDER BY created_at, id`,
+    )) as Array<{ id: string; data: JobData; attempts: number }>;
+  }
+
   async markEnqueued(id: string): Promise<void> {
     await this.dataSource.query(`UPDATE ${this.#s}.jobs SET enqueued_at = now() WHERE id = $1 AND enqueued_at IS NULL`, [id]);
   }

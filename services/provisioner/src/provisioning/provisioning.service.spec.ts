@@ -32,10 +32,10 @@ function recordingRepository(kind: 'apply' | 'destroy') {
   return { repository: repository as unknown as ProvisioningRepository, calls, outbox, job };
 }
 
-const service = (repository: ProvisioningRepository, onOutbox: () => void) =>
+const service = (repository: ProvisioningRepository, onOutbox: () => void, states: Record<string, { state: string; failedReason?: string }> = {}) =>
   new ProvisioningService({
     repository,
-    queue: { add: async () => undefined },
+    queue: { add: async () => undefined, state: async (id: string) => states[id] },
     render: { workloadsRoot: '/nowhere', repoDir: '/nowhere', nodeBinary: 'node', kafkaBrokers: [], telemetryTopic: 't', backendSchema: 's' },
     tofu: { binary: 'tofu', root: '/nowhere', postgresUrl: 'postgres://x@localhost/x' },
     commandsTopic: 'commands',
@@ -68,5 +68,23 @@ describe('ProvisioningService.recordGivenUp (a job the queue failed without runn
       ['setVersionStatus', 'failed'],
     ]);
     expect(outbox).toEqual([]);
+  });
+});
+
+describe('ProvisioningService.reconcileGivenUp (at boot)', () => {
+  it('records as given up exactly the unfinished jobs the queue failed, with its reason', async () => {
+    const { repository, calls, outbox } = recordingRepository('apply');
+    const data = (version: number) => ({ kind: 'apply', daoId: 'd1', version, revision: 1 }) as JobData;
+    Object.assign(repository, {
+      unfinishedJobs: async () => [
+        { id: 'apply.d1.v1.r1', data: data(1), attempts: 2 },
+        { id: 'apply.d1.v2.r1', data: data(2), attempts: 1 },
+        { id: 'apply.d1.v3.r1', data: data(3), attempts: 0 },
+      ],
+    });
+    const states = { 'apply.d1.v1.r1': { state: 'failed', failedReason: 'job stalled more than allowable limit' }, 'apply.d1.v2.r1': { state: 'active' } };
+    expect(await service(repository, () => undefined, states).reconcileGivenUp()).toEqual(['apply.d1.v1.r1']);
+    expect(calls.filter((c) => c[0] === 'updateJob')).toEqual([['updateJob', 'apply.d1.v1.r1', { state: 'failed', error: 'job stalled more than allowable limit', finished: true }]]);
+    expect(outbox.map((m) => m.payload.data.transaction)).toEqual(['InfrastructureFailed']);
   });
 });

@@ -14,6 +14,8 @@ const INBOX_CONSUMER = 'provisioner.ledger-events';
 /** The queue seen by the service: add a job under its id (an existing id adds nothing). */
 export interface JobQueue {
   add(id: string, data: JobData): Promise<void>;
+  /** The queue's state of a job (`failed` once it gave up on it), undefined if it holds no such job. */
+  state(id: string): Promise<{ state: string; failedReason?: string } | undefined>;
 }
 
 /** A running job as the processor sees it (BullMQ's Job, narrowed). */
@@ -177,6 +179,23 @@ export class ProvisioningService {
     this.o.logger.warn({ message: 'provisioning job given up by the queue', jobId: job.id, reason });
     await this.o.repository.appendLogs(job.id, [`job ${job.id}: failed: ${reason}`]);
     await this.#recordFailure(job, reason, true);
+  }
+
+  /**
+   * At boot: a job the queue gave up on (at its stall limit) while no process was there to hear it
+   * stays unfinished in our table; it is recorded as given up now. Jobs still queued or running are
+   * left to the worker.
+   */
+  async reconcileGivenUp(): Promise<string[]> {
+    const reconciled: string[] = [];
+    for (const job of await this.o.repository.unfinishedJobs()) {
+      const queued = await this.o.queue.state(job.id);
+      if (queued?.state !== 'failed') continue;
+      const running: RunningJob = { id: job.id, data: job.data, attemptsMade: job.attempts, maxAttempts: job.attempts, updateProgress: async () => undefined };
+      await this.recordGivenUp(running, queued.failedReason ?? 'the queue failed the job');
+      reconciled.push(job.id);
+    }
+    return reconciled;
   }
 
   async #recordFailure(job: RunningJob, reason: string, last: boolean): Promise<void> {
