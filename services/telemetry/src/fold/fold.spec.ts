@@ -73,6 +73,17 @@ describe('planSnapshots', () => {
   });
 });
 
+const memberOf = (channel: string, mspId: string, group: string, position: number, status: MemberView['status'] = 'active'): MemberView => ({
+  channel,
+  mspId,
+  group,
+  role: group === 'D' ? 'DSP' : 'VSP',
+  position,
+  status,
+  recordedSnapshots: 0,
+  lastRecordedHeartbeatMs: null,
+});
+
 describe('abandonmentCandidates', () => {
   const version: VersionView = {
     channel: 'dao-a-v1',
@@ -84,16 +95,7 @@ describe('abandonmentCandidates', () => {
     contractEndsAtMs: null,
     status: 'active',
   };
-  const member = (mspId: string, group: string, position: number, status: MemberView['status'] = 'active'): MemberView => ({
-    channel: 'dao-a-v1',
-    mspId,
-    group,
-    role: group === 'D' ? 'DSP' : 'VSP',
-    position,
-    status,
-    recordedSnapshots: 0,
-    lastRecordedHeartbeatMs: null,
-  });
+  const member = (mspId: string, group: string, position: number, status: MemberView['status'] = 'active') => memberOf('dao-a-v1', mspId, group, position, status);
   const members = [member('DspMSP', 'D', 0), member('Vsp1MSP', 'J1', 1), member('Vsp2MSP', 'J1', 2)];
 
   it('asks about a member whose newest heartbeat on the channel is older than abandon-after, acting as the DSP', () => {
@@ -173,16 +175,7 @@ describe('contractEndCandidates', () => {
     contractEndsAtMs: endsAt,
     status,
   });
-  const member = (channel: string, mspId: string, group: string, position: number, status: MemberView['status'] = 'active'): MemberView => ({
-    channel,
-    mspId,
-    group,
-    role: group === 'D' ? 'DSP' : 'VSP',
-    position,
-    status,
-    recordedSnapshots: 0,
-    lastRecordedHeartbeatMs: null,
-  });
+  const member = memberOf;
   const members = [
     member('dao-a-v2', 'DspMSP', 'D', 0),
     member('dao-a-v2', 'Vsp1MSP', 'J1', 1),

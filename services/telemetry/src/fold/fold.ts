@@ -130,15 +130,13 @@ export function abandonmentCandidates(input: AbandonmentInput): AbandonmentCandi
   return out;
 }
 
+/** A dao chaincode transaction about one member (its MSP id the only argument), as the acting member. */
+function memberEvaluation(transaction: string, candidate: { commandId: string; channel: string; mspId: string; actingMspId: string }): LedgerCommand {
+  return { commandId: candidate.commandId, channel: candidate.channel, chaincode: DAO_CHAINCODE, transaction, arguments: [candidate.mspId], actingMspId: candidate.actingMspId };
+}
+
 export function evaluateAbandonmentCommand(candidate: AbandonmentCandidate): LedgerCommand {
-  return {
-    commandId: candidate.commandId,
-    channel: candidate.channel,
-    chaincode: DAO_CHAINCODE,
-    transaction: 'EvaluateAbandonment',
-    arguments: [candidate.mspId],
-    actingMspId: candidate.actingMspId,
-  };
+  return memberEvaluation('EvaluateAbandonment', candidate);
 }
 
 export interface ContractEndCandidate {
@@ -189,12 +187,5 @@ export function contractEndCandidates(input: ContractEndInput): ContractEndCandi
 }
 
 export function evaluateContractEndCommand(candidate: ContractEndCandidate): LedgerCommand {
-  return {
-    commandId: candidate.commandId,
-    channel: candidate.channel,
-    chaincode: DAO_CHAINCODE,
-    transaction: 'EvaluateContractEnd',
-    arguments: [candidate.mspId],
-    actingMspId: candidate.actingMspId,
-  };
+  return memberEvaluation('EvaluateContractEnd', candidate);
 }

@@ -288,29 +288,24 @@ export class TelemetryRepository {
   }
 
   /** Records an abandonment request and its command once per command id; resolves whether it was new. */
-  async insertAbandonmentRequest(
-    candidate: { commandId: string; channel: string; mspId: string; sinceMs: number; windowIndex: number },
-    message: OutboxMessage,
-  ): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
-      const rows = (await manager.query(
-        `INSERT INTO ${this.#t('abandonment_requests')} (command_id, channel, msp_id, since_ms, window_index, status)
-         VALUES ($1, $2, $3, $4, $5, 'submitted') ON CONFLICT (command_id) DO NOTHING RETURNING command_id`,
-        [candidate.commandId, candidate.channel, candidate.mspId, candidate.sinceMs, candidate.windowIndex],
-      )) as unknown[];
-      if (rows.length === 0) return false;
-      await writeOutbox(manager, this.schema, [message]);
-      return true;
-    });
+  insertAbandonmentRequest(candidate: { commandId: string; channel: string; mspId: string; sinceMs: number; windowIndex: number }, message: OutboxMessage): Promise<boolean> {
+    return this.#insertRequest('abandonment_requests', { since_ms: candidate.sinceMs, window_index: candidate.windowIndex }, candidate, message);
   }
 
-  /** Records a contract-end evaluation request with its command in one transaction; false if this request was already made. */
-  async insertContractEndRequest(candidate: { commandId: string; channel: string; mspId: string; contractEndsAtMs: number; attempt: number }, message: OutboxMessage): Promise<boolean> {
+  /** Records a contract-end evaluation request and its command once per command id; resolves whether it was new. */
+  insertContractEndRequest(candidate: { commandId: string; channel: string; mspId: string; contractEndsAtMs: number; attempt: number }, message: OutboxMessage): Promise<boolean> {
+    return this.#insertRequest('contract_end_requests', { contract_ends_at_ms: candidate.contractEndsAtMs, attempt: candidate.attempt }, candidate, message);
+  }
+
+  /** A request row (status submitted) and its command in one transaction, unless the command id is known. */
+  #insertRequest(table: string, extra: Record<string, number>, candidate: { commandId: string; channel: string; mspId: string }, message: OutboxMessage): Promise<boolean> {
+    const columns = ['command_id', 'channel', 'msp_id', ...Object.keys(extra)];
+    const values = [candidate.commandId, candidate.channel, candidate.mspId, ...Object.values(extra)];
     return this.dataSource.transaction(async (manager) => {
       const rows = (await manager.query(
-        `INSERT INTO ${this.#t('contract_end_requests')} (command_id, channel, msp_id, contract_ends_at_ms, attempt, status)
-         VALUES ($1, $2, $3, $4, $5, 'submitted') ON CONFLICT (command_id) DO NOTHING RETURNING command_id`,
-        [candidate.commandId, candidate.channel, candidate.mspId, candidate.contractEndsAtMs, candidate.attempt],
+        `INSERT INTO ${this.#t(table)} (${columns.join(', ')}, status)
+         VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')}, 'submitted') ON CONFLICT (command_id) DO NOTHING RETURNING command_id`,
+        values,
       )) as unknown[];
       if (rows.length === 0) return false;
       await writeOutbox(manager, this.schema, [message]);
