@@ -74,6 +74,11 @@ export class ProvisionerRuntime implements OnApplicationBootstrap, OnApplication
       .reconcileGivenUp()
       .then((ids) => ids.length > 0 && this.#logger.warn({ message: 'jobs the queue gave up on while the provisioner was down, recorded as failed', jobs: ids }))
       .catch((error: unknown) => this.#logger.warn({ message: 'could not reconcile jobs with the queue at boot', error: String(error) }));
+    // In the background: starting a supervisor takes a few seconds and the API should answer meanwhile.
+    void this.service
+      .resumeWorkloads()
+      .then((ids) => ids.length > 0 && this.#logger.log({ message: 'workloads whose processes were gone started again', workloads: ids }))
+      .catch((error: unknown) => this.#logger.warn({ message: 'could not resume workloads at boot', error: String(error) }));
     this.#consumer.start();
   }
 

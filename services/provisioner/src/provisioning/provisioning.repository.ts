@@ -118,6 +118,15 @@ export class ProvisioningRepository {
     );
   }
 
+  /** Workloads that should be running: not destroyed, of versions whose last apply succeeded. */
+  async desiredRunningWorkloads(): Promise<Array<{ workloadId: string; dir: string }>> {
+    return (await this.dataSource.query(
+      `SELECT w.workload_id AS "workloadId", w.dir FROM ${this.#s}.workloads w
+         JOIN ${this.#s}.versions v ON v.dao_id = w.dao_id AND v.version = w.version
+       WHERE w.status = 'active' AND v.status = 'provisioned' ORDER BY w.workload_id`,
+    )) as Array<{ workloadId: string; dir: string }>;
+  }
+
   async markDestroyed(m: Queryable, workloadIds: readonly string[]): Promise<void> {
     if (workloadIds.length === 0) return;
     await m.query(`UPDATE ${this.#s}.workloads SET status = 'destroyed', destroyed_at = now() WHERE workload_id = ANY($1::text[]) AND status <> 'destroyed'`, [

@@ -6,7 +6,7 @@ import type { ProvisioningRepository } from './provisioning.repository';
 import { jobIdOf, type JobData } from './spec';
 import { renderTofuConfiguration, type RenderContext } from './tofu-config';
 import { TofuWorkspace, type TofuOptions } from './tofu.adapter';
-import { prepareWorkloadFolder, retireWorkload } from './workload-files.adapter';
+import { needsResuming, prepareWorkloadFolder, retireWorkload, startWorkload } from './workload-files.adapter';
 
 export const PROVISIONER_SOURCE = 'urn:datawell:provisioner';
 const INBOX_CONSUMER = 'provisioner.ledger-events';
@@ -196,6 +196,25 @@ export class ProvisioningService {
       reconciled.push(job.id);
     }
     return reconciled;
+  }
+
+  /**
+   * At boot: workloads of provisioned versions whose processes are gone without having been stopped
+   * (the host restarted, or `./dev down` stopped them with the stack) are started again, with the key
+   * they registered. OpenTofu would not do it: its state still holds them, so an apply changes nothing.
+   */
+  async resumeWorkloads(start: (dir: string) => Promise<void> = (dir) => startWorkload(dir, this.o.render)): Promise<string[]> {
+    const resumed: string[] = [];
+    for (const w of await this.o.repository.desiredRunningWorkloads()) {
+      if (!needsResuming(w.dir)) continue;
+      try {
+        await start(w.dir);
+        resumed.push(w.workloadId);
+      } catch (error) {
+        this.o.logger.warn({ message: 'could not resume a workload', workloadId: w.workloadId, error: String(error) });
+      }
+    }
+    return resumed;
   }
 
   async #recordFailure(job: RunningJob, reason: string, last: boolean): Promise<void> {

@@ -1,8 +1,11 @@
+import { execFile } from 'node:child_process';
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { filePath, isAlive, readPidFile } from '../workload/files';
 import { stopWorkload } from '../workload/stop';
-import type { RenderedWorkload } from './tofu-config';
+import { LAUNCHER, type RenderContext, type RenderedWorkload } from './tofu-config';
 
 /**
  * A workload's folder: its config and its own ECDSA P-256 key (mode 0600), made before OpenTofu starts
@@ -42,4 +45,17 @@ export function workloadProcesses(dir: string): WorkloadProcesses {
   const supervisor = readPidFile(filePath(dir, 'supervisorPid'));
   const workload = readPidFile(filePath(dir, 'workloadPid'));
   return { supervisorPid: supervisor ?? null, workloadPid: workload ?? null, running: isAlive(supervisor) };
+}
+
+/**
+ * Whether a desired workload's processes are gone though nobody stopped it: its folder and key are
+ * there, no `stop` file (written when it is destroyed), and no live supervisor.
+ */
+export function needsResuming(dir: string): boolean {
+  return existsSync(filePath(dir, 'key')) && !existsSync(filePath(dir, 'stop')) && !isAlive(readPidFile(filePath(dir, 'supervisorPid')));
+}
+
+/** Starts a workload's supervisor the way its OpenTofu resource does (`launch.main.ts start <dir>`). */
+export async function startWorkload(dir: string, context: Pick<RenderContext, 'nodeBinary' | 'repoDir'>): Promise<void> {
+  await promisify(execFile)(context.nodeBinary, ['-r', '@swc-node/register', join(context.repoDir, LAUNCHER), 'start', dir], { cwd: context.repoDir, timeout: 90_000 });
 }

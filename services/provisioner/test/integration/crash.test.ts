@@ -283,4 +283,37 @@ describe('the provisioner killed in the middle of `tofu apply`', () => {
     // Rolling back: whatever the crashed applies started, recorded in the state or not, is destroyed.
     await expectDestroyed();
   });
+
+  it('starts again, with the keys they registered, the workloads of a provisioned version whose processes a host crash took; never destroyed ones', async () => {
+    const first = await p.start();
+    await p.events.publish('VersionCreated', versionCreatedPayload(p.daoId));
+    expect(await p.finished(p.applyJob)).toMatchObject({ state: 'completed' });
+    const before = p.running();
+    const keys = p.workloadIds.map((id) => readFileSync(join(p.workloadDir(id), 'key.pem'), 'utf8'));
+    const outbox = await p.outboxIds();
+    // A host crash: the provisioner and every workload die at once.
+    process.kill(-first.pid, 'SIGKILL');
+    await first.exited;
+    killWorkloads(p.workDir);
+    await waitFor('the workloads gone', () => Object.values(p.running()).every((r) => r.supervisors.length === 0 && r.workloads.length === 0));
+
+    const second = await p.start();
+    const after = await waitFor('each workload running again', () => {
+      const running = p.running();
+      return Object.values(running).every((r) => r.supervisors.length === 1 && r.workloads.length === 1) ? running : undefined;
+    });
+    for (const id of p.workloadIds) expect(after[id]!.supervisors[0]).not.toBe(before[id]!.supervisors[0]);
+    expect(p.workloadIds.map((id) => readFileSync(join(p.workloadDir(id), 'key.pem'), 'utf8'))).toEqual(keys);
+    // Nothing applied or registered again: no new job, no new ledger command.
+    expect(await p.outboxIds()).toEqual(outbox);
+    expect((await db<{ id: string }>(`SELECT id FROM provisioner.jobs`, [], p.url)).map((r) => r.id)).toEqual([p.applyJob]);
+
+    // Destroyed workloads stay down across another restart.
+    await expectDestroyed();
+    process.kill(-second.pid, 'SIGKILL');
+    await second.exited;
+    await p.start();
+    await new Promise((r) => setTimeout(r, 5000));
+    expect(Object.values(p.running())).toEqual(p.workloadIds.map(() => ({ supervisors: [], workloads: [] })));
+  });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { down, install, status } from '@datawell/stack';
 import { REPO_DIR, stackContext } from '../context';
+import { stopWorkloads } from '../services/runner';
 import { UsageError } from '../usage-error';
 
 const TIERS = ['unit', 'integration', 'e2e'] as const;
@@ -70,7 +71,11 @@ export function registerTestCommand(program: Command): void {
         }
       }
       rmSync(dir, { recursive: true, force: true });
-      if (runs.length > 1 && needsStack && !stackWasUp && !process.env['DATAWELL_KEEP_STACK']) await down(ctx);
+      if (runs.length > 1 && needsStack && !stackWasUp && !process.env['DATAWELL_KEEP_STACK']) {
+        // The e2e tier's provisioner leaves its DAOs' workloads running: they go with the stack.
+        await stopWorkloads(ctx);
+        await down(ctx);
+      }
       process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
       process.exitCode = failed === 0 ? 0 : 1;
     });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { down, status, up } from '@datawell/stack';
 import { REPO_DIR, stackContext } from '../context';
-import { servicesStatus, startServices, stopServices } from '../services/runner';
+import { servicesStatus, startServices, stopServices, stopWorkloads } from '../services/runner';
 import { describeLifecycle, runLifecycleOnStack } from './scenario';
 
 export function registerUpCommands(program: Command): void {
@@ -46,6 +46,7 @@ export function registerUpCommands(program: Command): void {
     .action(async () => {
       const ctx = stackContext();
       await stopServices(ctx);
+      await stopWorkloads(ctx);
       await down(ctx);
     });
 

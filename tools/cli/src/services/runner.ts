@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '@datawell/config';
 import { connectionEnv, enrollClientIdentity, isAlive, readPid, startDaemon, stopDaemon, waitFor, type StackConnection, type StackContext } from '@datawell/stack';
@@ -86,6 +86,21 @@ export async function stopServices(ctx: StackContext): Promise<void> {
   for (const name of [...SERVICE_NAMES].reverse()) {
     if (await stopDaemon(files(ctx, name).pid)) ctx.progress.step('services', `stopped ${name}`);
   }
+}
+
+/**
+ * Stops the managed workloads the provisioner runs under the stack folder (detached supervisors that
+ * outlive the services): SIGTERM to each supervisor's process group, which ends its workload. Their
+ * folders and keys stay, so the provisioner starts them again when it next boots.
+ */
+export async function stopWorkloads(ctx: StackContext): Promise<number> {
+  const root = join(ctx.settings.stackDir, 'provisioner', 'workloads');
+  let stopped = 0;
+  for (const dir of existsSync(root) ? readdirSync(root) : []) {
+    if (await stopDaemon(join(root, dir, 'supervisor.pid'), 10_000)) stopped++;
+  }
+  if (stopped > 0) ctx.progress.step('services', `stopped ${stopped} provisioned workload(s)`);
+  return stopped;
 }
 
 export async function servicesStatus(ctx: StackContext): Promise<ServiceState[]> {
