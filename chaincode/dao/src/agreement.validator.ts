@@ -1,54 +1,7 @@
-import { digestSchema, idSchema, integerJsonSchema, invalidArgument, mspIdSchema, nonNegativeInt, positiveInt, ppmSchema, textSchema, z } from '@datawell/chaincode-common';
-import { PPM } from '@datawell/domain';
+import { digestSchema, idSchema, invalidArgument, mspIdSchema, positiveInt, ppmSchema, z } from '@datawell/chaincode-common';
+import { PPM, daoIdSchema, groupSchema, infrastructureSchema, roleSchema, termsSchema, type InfrastructureSpec, type Terms } from '@datawell/domain';
 
-export const roleSchema = z.enum(['DSP', 'VSP']);
-/** D is the founding group; J1, J2, … the joining groups, J_k joining in version k. */
-export const groupSchema = z.string().regex(/^(D|J[1-9]\d{0,3})$/, 'must be "D" or "J<k>" (k ≥ 1)');
-export const daoIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'must be 1-41 lower-case letters, digits or "-" (it is part of the channel name)');
-
-export const termsSchema = z
-  .strictObject({
-    durationDays: positiveInt.max(36_500, 'must be at most 36500 days'),
-    businessModel: z.enum(['pay-per-use', 'subscription']),
-    heartbeatIntervalSeconds: positiveInt.max(86_400, 'must be at most one day'),
-    abandonAfterSeconds: positiveInt.max(365 * 86_400, 'must be at most a year'),
-    exitNoticeSeconds: nonNegativeInt.max(365 * 86_400, 'must be at most a year'),
-    computations: z
-      .array(z.strictObject({ name: idSchema, resultRecipients: z.array(mspIdSchema).min(1, 'needs at least one recipient').max(64) }))
-      .max(64),
-  })
-  .superRefine((t, ctx) => {
-    if (t.abandonAfterSeconds < t.heartbeatIntervalSeconds) {
-      ctx.addIssue({ code: 'custom', path: ['abandonAfterSeconds'], message: 'must be at least heartbeatIntervalSeconds' });
-    }
-    const names = t.computations.map((c) => c.name);
-    const dup = names.find((n, i) => names.indexOf(n) !== i);
-    if (dup) ctx.addIssue({ code: 'custom', path: ['computations'], message: `computation "${dup}" is listed twice` });
-  });
-export type Terms = z.output<typeof termsSchema>;
-
-export const infrastructureSchema = z
-  .strictObject({
-    workloads: z
-      .array(
-        z.strictObject({
-          name: idSchema,
-          owner: mspIdSchema,
-          placement: z.enum(['managed', 'self-hosted']),
-          kind: textSchema(64),
-          parameters: z.record(z.string().max(128), integerJsonSchema).optional(),
-        }),
-      )
-      .min(1, 'needs at least one workload')
-      .max(256),
-    parameters: z.record(z.string().max(128), integerJsonSchema).optional(),
-  })
-  .superRefine((spec, ctx) => {
-    const names = spec.workloads.map((w) => w.name);
-    const dup = names.find((n, i) => names.indexOf(n) !== i);
-    if (dup) ctx.addIssue({ code: 'custom', path: ['workloads'], message: `workload "${dup}" is listed twice` });
-  });
-export type InfrastructureSpec = z.output<typeof infrastructureSchema>;
+export { daoIdSchema, groupSchema, infrastructureSchema, roleSchema, termsSchema, type InfrastructureSpec, type Terms } from '@datawell/domain';
 
 export const agreementSchema = z.strictObject({
   agreementId: idSchema,

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { PPM } from '../economics';
+
+/*
+ * The values Datawell writes on its ledgers and the terms of a DAO agreement, as zod schemas: the dao
+ * chaincode validates InitVersion with them, and the negotiation service validates proposals with the
+ * same rules, so a bad proposal is refused at its edge rather than by InitVersion after every party signed.
+ */
+
+/** An identifier chosen by the client (offer, revenue, proposal, workload, job, computation). */
+export const idSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit');
+
+/** An MSP id as Datawell names them. */
+export const mspIdSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,40}MSP$/, 'must be an MSP id: letters and digits ending in "MSP"');
+
+/** A DAO id: part of its channels' names (`dao-<id>-v<i>`). */
+export const daoIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'must be 1-41 lower-case letters, digits or "-" (it is part of the channel name)');
+
+/** Free text of bounded size (names, titles, reasons). */
+export const textSchema = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+
+/** A SHA-256 digest as 64 lower-case hex digits (content kept off-chain). */
+export const digestSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 digest (64 lower-case hex digits)');
+
+/** A non-negative safe integer (seconds, counters, sequence numbers). */
+export const nonNegativeInt = z.number().int('must be an integer').min(0, 'must not be negative').max(Number.MAX_SAFE_INTEGER, 'is too large');
+export const positiveInt = z.number().int('must be an integer').min(1, 'must be at least 1').max(Number.MAX_SAFE_INTEGER, 'is too large');
+
+/** A ratio in parts per million, 0…10^6 inclusive. */
+export const ppmSchema = z.number().int('must be an integer number of ppm').min(0, 'must be at least 0 ppm').max(PPM, 'must be at most 10^6 ppm');
+/** β_i of one version, strictly inside (0, 10^6). */
+export const betaPpmSchema = ppmSchema.min(1, 'must be above 0 ppm').max(PPM - 1, 'must be below 10^6 ppm');
+
+/** JSON that the ledger may hold: no floating point anywhere. */
+export type IntegerJson = string | number | boolean | null | IntegerJson[] | { [key: string]: IntegerJson };
+export const integerJsonSchema: z.ZodType<IntegerJson> = z.lazy(() =>
+  z.union([
+    z.string().max(4096),
+    z.number().int('numbers on the ledger must be integers').min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
+    z.boolean(),
+    z.null(),
+    z.array(integerJsonSchema).max(1024),
+    z.record(z.string().max(128), integerJsonSchema),
+  ]),
+);
+
+export const roleSchema = z.enum(['DSP', 'VSP']);
+/** D is the founding group; J1, J2, … the joining groups, J_k joining in version k. */
+export const groupSchema = z.string().regex(/^(D|J[1-9]\d{0,3})$/, 'must be "D" or "J<k>" (k ≥ 1)');
+
+/** The terms of a version's agreement. */
+export const termsSchema = z
+  .strictObject({
+    durationDays: positiveInt.max(36_500, 'must be at most 36500 days'),
+    businessModel: z.enum(['pay-per-use', 'subscription']),
+    heartbeatIntervalSeconds: positiveInt.max(86_400, 'must be at most one day'),
+    abandonAfterSeconds: positiveInt.max(365 * 86_400, 'must be at most a year'),
+    exitNoticeSeconds: nonNegativeInt.max(365 * 86_400, 'must be at most a year'),
+    computations: z
+      .array(z.strictObject({ name: idSchema, resultRecipients: z.array(mspIdSchema).min(1, 'needs at least one recipient').max(64) }))
+      .max(64),
+  })
+  .superRefine((t, ctx) => {
+    if (t.abandonAfterSeconds < t.heartbeatIntervalSeconds) {
+      ctx.addIssue({ code: 'custom', path: ['abandonAfterSeconds'], message: 'must be at least heartbeatIntervalSeconds' });
+    }
+    const names = t.computations.map((c) => c.name);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) ctx.addIssue({ code: 'custom', path: ['computations'], message: `computation "${dup}" is listed twice` });
+  });
+export type Terms = z.output<typeof termsSchema>;
+
+/** Where a workload runs: built and run by Datawell (`managed`) or by its member (`self-hosted`). */
+export const placementSchema = z.enum(['managed', 'self-hosted']);
+
+/** An infrastructure spec whose workloads' placement is read by `placement` (an API may accept aliases). */
+export function infrastructureSchemaWith<P extends z.ZodType<'managed' | 'self-hosted', unknown>>(placement: P) {
+  return z
+    .strictObject({
+      workloads: z
+        .array(
+          z.strictObject({
+            name: idSchema,
+            owner: mspIdSchema,
+            placement,
+            kind: textSchema(64),
+            parameters: z.record(z.string().max(128), integerJsonSchema).optional(),
+          }),
+        )
+        .min(1, 'needs at least one workload')
+        .max(256),
+      parameters: z.record(z.string().max(128), integerJsonSchema).optional(),
+    })
+    .superRefine((spec, ctx) => {
+      const names = spec.workloads.map((w) => w.name);
+      const dup = names.find((n, i) => names.indexOf(n) !== i);
+      if (dup) ctx.addIssue({ code: 'custom', path: ['workloads'], message: `workload "${dup}" is listed twice` });
+    });
+}
+
+export const infrastructureSchema = infrastructureSchemaWith(placementSchema);
+export type InfrastructureSpec = z.output<typeof infrastructureSchema>;
