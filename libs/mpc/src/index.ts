@@ -31,8 +31,7 @@ export {
 } from './programs/compare';
 export type { DemoOptions, DemoReport, DemoFigures, DemoJob, DemoNodeResult } from './demo/demo';
 export { runMpcDemo, runDemoNode, demoJob, demoReport, demoDataset, plainFigures } from './demo/demo';
-export type { TestPki, TlsIdentity } from './transport/test-pki';
-export { generateTestPki } from './transport/test-pki';
+export { createMpcCa, generateTestPki, issueMpcCertificate, type MpcCa, type TestPki, type TlsIdentity } from './transport/test-pki';
 export { createPortTransport } from './transport/port';
 export type { CatalogueProgram, CatalogueJob, CatalogueResult, CatalogueRun } from './programs/catalogue';
 export { CATALOGUE, checkCatalogueJob, columnRange, jobRequirement, runCatalogueJob } from './programs/catalogue';

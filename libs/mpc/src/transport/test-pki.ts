@@ -1,12 +1,15 @@
 import 'reflect-metadata';
-import { webcrypto } from 'node:crypto';
+import { randomBytes, webcrypto } from 'node:crypto';
 
 type KeyPair = webcrypto.CryptoKeyPair;
 import * as x509 from '@peculiar/x509';
 
 /**
- * A throw-away CA and one certificate per MPC node (ECDSA P-256), for tests, the demo and the
- * benchmarks on loopback. Real nodes get their certificates from the DAO's CA.
+ * Certificates of the MPC mesh (ECDSA P-256): a CA, and certificates whose CN names a party (or the
+ * coordinator), valid for both ends of a mutually authenticated TLS connection. `generateTestPki` makes
+ * a throw-away CA and one certificate per node for tests, the demo and the benchmarks on loopback; an
+ * operator's CA (`createMpcCa`) is kept on disk and issues the certificates of the nodes the
+ * provisioner runs and of the coordinator (`issueMpcCertificate`).
  */
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -30,38 +33,54 @@ export interface TestPki {
   readonly identities: TlsIdentity[];
 }
 
-export async function generateTestPki(parties: number, prefix = 'mpc-node'): Promise<TestPki> {
+/** A CA able to issue mesh certificates: its certificate and its PKCS#8 private key (PEM). */
+export interface MpcCa {
+  readonly cert: string;
+  readonly key: string;
+}
+
+const DAY_MS = 24 * 3600_000;
+const serial = () => `01${randomBytes(15).toString('hex')}`;
+
+export async function createMpcCa(name: string, validDays = 3650): Promise<MpcCa> {
   const now = Date.now();
-  const validity = { notBefore: new Date(now - 60_000), notAfter: new Date(now + 24 * 3600_000) };
-  const caKeys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as KeyPair;
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as KeyPair;
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01',
-    name: `CN=${prefix}-ca`,
-    ...validity,
-    keys: caKeys,
+    serialNumber: serial(),
+    name: `CN=${name}`,
+    notBefore: new Date(now - 60_000),
+    notAfter: new Date(now + validDays * DAY_MS),
+    keys,
     signingAlgorithm: ALG,
     extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true)],
   });
-  const caCert = ca.toString('pem');
+  return { cert: ca.toString('pem'), key: pem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)) };
+}
+
+/** A new key and a certificate for `commonName` (server and client use) issued by `ca`. */
+export async function issueMpcCertificate(ca: MpcCa, commonName: string, validDays = 365): Promise<TlsIdentity> {
+  const now = Date.now();
+  const issuer = new x509.X509Certificate(ca.cert);
+  const signingKey = await webcrypto.subtle.importKey('pkcs8', Buffer.from(ca.key.replace(/-----[^-]+-----|\s/g, ''), 'base64'), ALG, false, ['sign']);
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as KeyPair;
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serial(),
+    subject: `CN=${commonName}`,
+    issuer: issuer.subject,
+    notBefore: new Date(now - 60_000),
+    notAfter: new Date(Math.min(now + validDays * DAY_MS, issuer.notAfter.getTime())),
+    signingKey,
+    publicKey: keys.publicKey,
+    signingAlgorithm: ALG,
+    extensions: [new x509.BasicConstraintsExtension(false), new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth])],
+  });
+  return { key: pem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)), cert: cert.toString('pem'), ca: ca.cert };
+}
+
+export async function generateTestPki(parties: number, prefix = 'mpc-node'): Promise<TestPki> {
+  const ca = await createMpcCa(`${prefix}-ca`, 1);
   const names = Array.from({ length: parties }, (_, i) => `${prefix}-${i}`);
   const identities: TlsIdentity[] = [];
-  for (let i = 0; i < parties; i++) {
-    const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as KeyPair;
-    const cert = await x509.X509CertificateGenerator.create({
-      serialNumber: (i + 2).toString(16).padStart(2, '0'),
-      subject: `CN=${names[i]}`,
-      issuer: ca.subject,
-      ...validity,
-      signingKey: caKeys.privateKey,
-      publicKey: keys.publicKey,
-      signingAlgorithm: ALG,
-      extensions: [
-        new x509.BasicConstraintsExtension(false),
-        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
-      ],
-    });
-    const key = pem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-    identities.push({ key, cert: cert.toString('pem'), ca: caCert });
-  }
-  return { caCert, names, identities };
+  for (const name of names) identities.push(await issueMpcCertificate(ca, name, 1));
+  return { caCert: ca.cert, names, identities };
 }
