@@ -70,3 +70,31 @@ export const allocationPayoutsPayloadSchema = z.looseObject({
   allocation: z.looseObject({ allocationId: z.string().optional(), payouts: z.array(z.looseObject({ mspId: z.string(), amount })) }),
 });
 export type AllocationPayoutsPayload = z.output<typeof allocationPayoutsPayloadSchema>;
+
+/**
+ * One MPC node the provisioner runs for a managed `mpc-node` workload, as reported in
+ * `InfrastructureProvisioned`'s `resources.mpcNodes`: its workload, the member (MSP id) it serves,
+ * its party index in the version's mesh and its control API (mutual TLS, https).
+ */
+export const provisionedMpcNodeSchema = z.looseObject({
+  workloadId: nonEmpty,
+  owner: nonEmpty,
+  partyIndex: z.number().int().nonnegative(),
+  controlUrl: nonEmpty,
+});
+export type ProvisionedMpcNode = z.output<typeof provisionedMpcNodeSchema>;
+
+/**
+ * `InfrastructureProvisioned`: the provisioner built the version's infrastructure revision (the
+ * DAO and version are the channel's). `resources` is the provisioner's summary; `mpcNodes`, when
+ * present, lists the MPC nodes it runs for members.
+ */
+export const infrastructureProvisionedPayloadSchema = z.looseObject({
+  revision: z.number().int().positive(),
+  status: z.literal('provisioned').optional(),
+  reportedBy: nonEmpty.optional(),
+  atMs: ms.optional(),
+  outputsDigest: z.string().optional(),
+  resources: z.looseObject({ mpcNodes: z.array(provisionedMpcNodeSchema).optional() }).optional(),
+});
+export type InfrastructureProvisionedPayload = z.output<typeof infrastructureProvisionedPayloadSchema>;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from '@datawell/domain';
 import { CATALOGUE, columnRange, type CatalogueProgram } from '@datawell/mpc';
-import { forbidden, invalid } from './computations.errors';
+import { forbidden, invalid, type CoordinatorError } from './computations.errors';
 
 /**
  * The coordinator's rules, pure: who may ask for what on a DAO version (from the read model of
@@ -102,6 +102,23 @@ export function authorizeRequest(version: DaoVersionView, caller: string, reques
   if (!o || o.role !== 'DSP') throw invalid(`dataset.owner: ${owner} is not a data owner (DSP) of this version`);
   if (o.status !== 'active') throw forbidden(`data owner ${owner} is ${o.status}`);
   return { program, recipients, owner };
+}
+
+/**
+ * A node registration's fields, whether a member PUTs it or the provisioner reports it on the ledger
+ * (InfrastructureProvisioned's resources.mpcNodes).
+ */
+export const nodeRegistrationSchema = z.object({
+  partyIndex: z.number().int().min(0).max(63),
+  /** The node's control API is mutual TLS (docs/mpc.md): https only. */
+  controlUrl: z.url({ protocol: /^https$/ }).max(512),
+});
+
+/** Why `mspId` may not register a node at `partyIndex` in this version, or undefined when it may. */
+export function nodeRegistrationProblem(version: DaoVersionView, mspId: string, partyIndex: number): CoordinatorError | undefined {
+  if (memberOf(version, mspId)?.status !== 'active') return forbidden(`${mspId} is not an active member of ${version.daoId} version ${version.version}`);
+  if (partyIndex >= version.members.length) return invalid(`partyIndex: this version has ${version.members.length} members`);
+  return undefined;
 }
 
 /** Computation ids: from the caller's request id when given (so a retried POST finds its computation). */

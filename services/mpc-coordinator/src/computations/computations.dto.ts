@@ -70,5 +70,8 @@ export class NodeDto {
   @ApiProperty() mspId!: string;
   @ApiProperty() partyIndex!: number;
   @ApiProperty() controlUrl!: string;
+  @ApiProperty({ enum: ['member', 'ledger'], description: "Who registered it: its member (PUT) or the provisioner's InfrastructureProvisioned report on the ledger; the most recent write wins" })
+  source!: string;
+  @ApiPropertyOptional({ description: "The provisioner's workload (ledger-registered nodes)" }) workloadId?: string;
   @ApiPropertyOptional({ type: NodeInventoryDto }) inventory?: NodeInventoryDto;
 }

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DaoVersionView, VersionMember } from './authorization';
+import { planLedgerNodes, type LedgerNodesUpdate, type RegisteredNode } from '../ledger/ledger-nodes';
 import type { ReadModelUpdate } from '../ledger/read-model';
 
 export type ComputationStatus = 'queued' | 'running' | 'completed' | 'failed';
@@ -29,6 +30,10 @@ export interface NodeRecord {
   readonly mspId: string;
   readonly partyIndex: number;
   readonly controlUrl: string;
+  /** `member`: registered by its member (PUT); `ledger`: reported by the provisioner (InfrastructureProvisioned). */
+  readonly source: 'member' | 'ledger';
+  /** The provisioner's workload, for a ledger-registered node. */
+  readonly workloadId?: string;
   readonly inventory?: { readonly triples: number; readonly squares: number; readonly masks: readonly number[]; readonly checkedAt: string };
 }
 
@@ -77,6 +82,11 @@ function toRecord(r: ComputationRow): ComputationRecord {
   };
 }
 
+/** What applying a report of MPC nodes did: nodes registered (and whose went), or why nothing changed. */
+export type LedgerNodesOutcome =
+  | { readonly registered: number; readonly dropped: readonly string[]; readonly evicted: readonly string[] }
+  | { readonly skipped: string };
+
 /** PostgreSQL access of the coordinator (its schema only). */
 export class CoordinatorRepository {
   readonly #s: string;
@@ -100,8 +110,12 @@ export class CoordinatorRepository {
     return r && { daoId: r.dao_id, version: r.version, channel: r.channel, members: r.members, computations: r.computations };
   }
 
-  /** Applies one read-model update inside the caller's transaction (with the inbox claim). */
-  async apply(manager: EntityManager, update: ReadModelUpdate): Promise<void> {
+  /**
+   * Applies one read-model update inside the caller's transaction (with the inbox claim). A report
+   * of MPC nodes that cannot be applied changes nothing and says why (`skipped`).
+   */
+  async apply(manager: EntityManager, update: ReadModelUpdate): Promise<LedgerNodesOutcome | undefined> {
+    if (update.kind === 'ledger-nodes') return this.#applyLedgerNodes(manager, update);
     if (update.kind === 'version') {
       const v = update.version;
       // A member who already left an earlier version is not active in a later one either.
@@ -116,7 +130,7 @@ export class CoordinatorRepository {
          ON CONFLICT (dao_id, version) DO UPDATE SET channel = EXCLUDED.channel, members = EXCLUDED.members, computations = EXCLUDED.computations, updated_at = now()`,
         [v.daoId, v.version, v.channel, JSON.stringify(members), JSON.stringify(v.computations)],
       );
-      return;
+      return undefined;
     }
     const rows = (await manager.query(`SELECT version, members FROM ${this.#s}.dao_versions WHERE dao_id = $1 AND version >= $2 FOR UPDATE`, [
       update.daoId,
@@ -130,13 +144,51 @@ export class CoordinatorRepository {
         JSON.stringify(members),
       ]);
     }
+    return undefined;
+  }
+
+  /** A report's nodes replace the version's ledger-registered ones (planLedgerNodes), all or nothing. */
+  async #applyLedgerNodes(manager: EntityManager, update: LedgerNodesUpdate): Promise<LedgerNodesOutcome> {
+    const versions = (await manager.query(`SELECT dao_id, version, channel, members, computations, nodes_revision FROM ${this.#s}.dao_versions WHERE dao_id = $1 AND version = $2 FOR UPDATE`, [
+      update.daoId,
+      update.version,
+    ])) as Array<{ dao_id: string; version: number; channel: string; members: VersionMember[]; computations: DaoVersionView['computations']; nodes_revision: number | null }>;
+    const v = versions[0];
+    if (!v) return { skipped: `no VersionCreated of ${update.daoId} version ${update.version} is known` };
+    if (v.nodes_revision !== null && update.revision < v.nodes_revision) {
+      return { skipped: `infrastructure revision ${update.revision} is older than the registered nodes' revision ${v.nodes_revision}` };
+    }
+    const current = (await manager.query(
+      `SELECT msp_id, party_index, control_url, source, triples, squares, masks, checked_at FROM ${this.#s}.mpc_nodes WHERE dao_id = $1 AND version = $2 FOR UPDATE`,
+      [update.daoId, update.version],
+    )) as Array<{ msp_id: string; party_index: number; control_url: string; source: RegisteredNode['source']; triples: string | null; squares: string | null; masks: number[] | null; checked_at: Date | null }>;
+    const view: DaoVersionView = { daoId: v.dao_id, version: v.version, channel: v.channel, members: v.members, computations: v.computations };
+    const plan = planLedgerNodes(
+      view,
+      current.map((c) => ({ mspId: c.msp_id, partyIndex: c.party_index, controlUrl: c.control_url, source: c.source })),
+      update,
+    );
+    if ('problem' in plan) return { skipped: plan.problem };
+    if (plan.remove.length > 0) {
+      await manager.query(`DELETE FROM ${this.#s}.mpc_nodes WHERE dao_id = $1 AND version = $2 AND msp_id = ANY($3::text[])`, [update.daoId, update.version, [...plan.remove]]);
+    }
+    for (const n of plan.insert) {
+      const old = n.keepInventory ? current.find((c) => c.msp_id === n.mspId) : undefined;
+      await manager.query(
+        `INSERT INTO ${this.#s}.mpc_nodes (dao_id, version, msp_id, party_index, control_url, source, workload_id, triples, squares, masks, checked_at)
+         VALUES ($1, $2, $3, $4, $5, 'ledger', $6, $7, $8, $9::jsonb, $10)`,
+        [update.daoId, update.version, n.mspId, n.partyIndex, n.controlUrl, n.workloadId, old?.triples ?? null, old?.squares ?? null, old?.masks ? JSON.stringify(old.masks) : null, old?.checked_at ?? null],
+      );
+    }
+    await manager.query(`UPDATE ${this.#s}.dao_versions SET nodes_revision = $3, updated_at = now() WHERE dao_id = $1 AND version = $2`, [update.daoId, update.version, update.revision]);
+    return { registered: plan.insert.length, dropped: plan.dropped, evicted: plan.evicted };
   }
 
   async registerNode(daoId: string, version: number, mspId: string, partyIndex: number, controlUrl: string): Promise<'registered' | 'index-taken'> {
     try {
       await this.dataSource.query(
-        `INSERT INTO ${this.#s}.mpc_nodes (dao_id, version, msp_id, party_index, control_url) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (dao_id, version, msp_id) DO UPDATE SET party_index = EXCLUDED.party_index, control_url = EXCLUDED.control_url, registered_at = now()`,
+        `INSERT INTO ${this.#s}.mpc_nodes (dao_id, version, msp_id, party_index, control_url, source) VALUES ($1, $2, $3, $4, $5, 'member')
+         ON CONFLICT (dao_id, version, msp_id) DO UPDATE SET party_index = EXCLUDED.party_index, control_url = EXCLUDED.control_url, source = 'member', workload_id = NULL, registered_at = now()`,
         [daoId, version, mspId, partyIndex, controlUrl],
       );
       return 'registered';
@@ -151,6 +203,8 @@ export class CoordinatorRepository {
       msp_id: string;
       party_index: number;
       control_url: string;
+      source: NodeRecord['source'];
+      workload_id: string | null;
       triples: string | null;
       squares: string | null;
       masks: number[] | null;
@@ -160,6 +214,8 @@ export class CoordinatorRepository {
       mspId: r.msp_id,
       partyIndex: r.party_index,
       controlUrl: r.control_url,
+      source: r.source,
+      ...(r.workload_id !== null ? { workloadId: r.workload_id } : {}),
       ...(r.checked_at
         ? { inventory: { triples: Number(r.triples), squares: Number(r.squares), masks: r.masks ?? [], checkedAt: r.checked_at.toISOString() } }
         : {}),

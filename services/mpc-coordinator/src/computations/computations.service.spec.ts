@@ -16,8 +16,8 @@ const version: DaoVersionView = {
   computations: [{ name: 'mean', resultRecipients: ['Vsp1MSP'] }],
 };
 const nodes: NodeRecord[] = [
-  { mspId: 'DspMSP', partyIndex: 0, controlUrl: 'http://n0' },
-  { mspId: 'Vsp1MSP', partyIndex: 1, controlUrl: 'http://n1' },
+  { mspId: 'DspMSP', partyIndex: 0, controlUrl: 'http://n0', source: 'member' },
+  { mspId: 'Vsp1MSP', partyIndex: 1, controlUrl: 'http://n1', source: 'ledger', workloadId: 'w1' },
 ];
 const settings: MpcCoordinatorSettings = {
   topics: { ledgerEvents: 'e', ledgerCommands: 'c' },

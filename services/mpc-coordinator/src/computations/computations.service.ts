@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { z } from 'zod';
 import type { MpcCoordinatorSettings } from '@datawell/config';
 import { ledgerCommandCloudEvent } from '@datawell/contracts';
 import { canonicalJson } from '@datawell/domain';
 import { writeOutbox, type ConnectionLogger } from '@datawell/messaging';
 import type { CatalogueProgram } from '@datawell/mpc';
 import type { ComputeOutcome, NodeInventory } from '../node/node-ops';
-import { authorizeRequest, computationId, memberOf, parseComputationRequest, resultDigest, resultJson, type DaoVersionView } from './authorization';
+import { authorizeRequest, computationId, memberOf, nodeRegistrationProblem, nodeRegistrationSchema, parseComputationRequest, resultDigest, resultJson, type DaoVersionView } from './authorization';
 import { CoordinatorError, forbidden, invalid } from './computations.errors';
 import type { ComputationRecord, CoordinatorRepository, NodeRecord } from './computations.repository';
 import type { RunningJob } from './job-queue.adapter';
@@ -32,11 +31,7 @@ export interface ComputationsDeps {
 
 const SOURCE = 'urn:datawell:service:mpc-coordinator';
 
-const nodeRegistration = z.strictObject({
-  partyIndex: z.number().int().min(0).max(63),
-  /** The node's control API is mutual TLS (docs/mpc.md): https only. */
-  controlUrl: z.url({ protocol: /^https$/ }).max(512),
-});
+const nodeRegistration = nodeRegistrationSchema.strict();
 
 /** A computation as a member sees it: everything but the result. */
 export type ComputationView = Omit<ComputationRecord, 'result'>;
@@ -109,12 +104,11 @@ export class ComputationsService {
       throw invalid(`${issue.path.join('.') || 'body'}: ${issue.message}`);
     }
     const v = await this.#version(daoId, version);
-    const me = memberOf(v, caller);
-    if (me?.status !== 'active') throw forbidden(`${caller} is not an active member of ${daoId} version ${version}`);
-    if (parsed.data.partyIndex >= v.members.length) throw invalid(`partyIndex: this version has ${v.members.length} members`);
+    const problem = nodeRegistrationProblem(v, caller, parsed.data.partyIndex);
+    if (problem) throw problem;
     const outcome = await this.deps.repository.registerNode(daoId, version, caller, parsed.data.partyIndex, parsed.data.controlUrl);
     if (outcome === 'index-taken') throw invalid(`partyIndex: party ${parsed.data.partyIndex} is another member's node`);
-    return { mspId: caller, partyIndex: parsed.data.partyIndex, controlUrl: parsed.data.controlUrl };
+    return { mspId: caller, partyIndex: parsed.data.partyIndex, controlUrl: parsed.data.controlUrl, source: 'member' };
   }
 
   async nodesOf(caller: string, daoId: string, version: number): Promise<NodeRecord[]> {

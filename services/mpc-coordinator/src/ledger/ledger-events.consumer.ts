@@ -2,14 +2,15 @@ import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { ContractValidationError, decodeCloudEvent, LEDGER_EVENT_TYPE, ledgerEventSchema } from '@datawell/contracts';
 import { processOnce, startTopicConsumer, type ConnectionLogger, type TopicConsumer } from '@datawell/messaging';
-import type { CoordinatorRepository } from '../computations/computations.repository';
+import type { CoordinatorRepository, LedgerNodesOutcome } from '../computations/computations.repository';
 import { readModelUpdateOf } from './read-model';
 
 const CONSUMER = 'ledger-events';
 
 /**
  * Keeps the read model of DAO versions from `datawell.ledger.events.v1`: each event applied once
- * (inbox), in the order of its DAO's partition. An undecodable message is logged and skipped.
+ * (inbox), in the order of its DAO's partition. An undecodable message, or a report of MPC nodes
+ * that is malformed or cannot be applied, is logged and skipped.
  */
 export function startLedgerEventsConsumer(o: {
   kafka: Kafka;
@@ -40,14 +41,22 @@ export function startLedgerEventsConsumer(o: {
         o.logger.warn({ message: 'ignored a ledger event', id: event.id, problem: update.ignored });
         return;
       }
-      const applied = await processOnce(o.dataSource, o.schema, CONSUMER, event.id, (manager) => o.repository.apply(manager, update));
-      if (applied) {
-        o.logger.log(
-          update.kind === 'version'
-            ? { message: 'DAO version known', daoId: update.version.daoId, version: update.version.version, members: update.version.members.length }
-            : { message: 'member no longer active', daoId: update.daoId, fromVersion: update.fromVersion, mspId: update.mspId, status: update.status },
-        );
+      let outcome: LedgerNodesOutcome | undefined;
+      const applied = await processOnce(o.dataSource, o.schema, CONSUMER, event.id, async (manager) => {
+        outcome = await o.repository.apply(manager, update);
+      });
+      if (!applied) return;
+      if (update.kind === 'ledger-nodes') {
+        const at = { id: event.id, daoId: update.daoId, version: update.version, revision: update.revision };
+        if (!outcome || 'skipped' in outcome) o.logger.warn({ message: 'skipped the MPC nodes of an infrastructure report', ...at, problem: outcome?.skipped });
+        else o.logger.log({ message: 'MPC nodes registered from the ledger', ...at, nodes: outcome.registered, dropped: outcome.dropped, evicted: outcome.evicted });
+        return;
       }
+      o.logger.log(
+        update.kind === 'version'
+          ? { message: 'DAO version known', daoId: update.version.daoId, version: update.version.version, members: update.version.members.length }
+          : { message: 'member no longer active', daoId: update.daoId, fromVersion: update.fromVersion, mspId: update.mspId, status: update.status },
+      );
     },
   });
 }

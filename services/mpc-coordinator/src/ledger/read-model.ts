@@ -1,15 +1,18 @@
 import { z } from 'zod';
 import { parseDaoChannel, type LedgerEvent } from '@datawell/contracts';
 import type { DaoVersionView, VersionMember } from '../computations/authorization';
+import { ledgerNodesOf, type LedgerNodesUpdate } from './ledger-nodes';
 
 /**
  * What a ledger event changes in the coordinator's read model of DAO versions, pure: a version
- * created (VersionCreated on its channel), or a member no longer active (MemberAbandoned,
- * MemberExited: from that version on).
+ * created (VersionCreated on its channel), a member no longer active (MemberAbandoned,
+ * MemberExited: from that version on), or the MPC nodes the provisioner runs for the version's
+ * members (InfrastructureProvisioned with `resources.mpcNodes`).
  */
 export type ReadModelUpdate =
   | { readonly kind: 'version'; readonly version: DaoVersionView }
-  | { readonly kind: 'member-status'; readonly daoId: string; readonly fromVersion: number; readonly mspId: string; readonly status: 'abandoned' | 'exited' };
+  | { readonly kind: 'member-status'; readonly daoId: string; readonly fromVersion: number; readonly mspId: string; readonly status: 'abandoned' | 'exited' }
+  | LedgerNodesUpdate;
 
 const versionCreated = z.object({
   daoId: z.string().min(1),
@@ -46,5 +49,6 @@ export function readModelUpdateOf(event: LedgerEvent): ReadModelUpdate | { reado
       status: event.eventName === 'MemberAbandoned' ? 'abandoned' : 'exited',
     };
   }
+  if (event.eventName === 'InfrastructureProvisioned') return ledgerNodesOf(channel.daoId, channel.level, event.payload);
   return undefined;
 }

@@ -2,6 +2,7 @@ import { CreateMpcCoordinatorSchema1763700000000 } from './1763700000000-create-
 import { CreateMpcCoordinatorOutboxInbox1764000000000 } from './1764000000000-outbox-inbox';
 import { CreateMpcCoordinatorIdentityDirectory1764000000001 } from './1764000000001-identity-directory';
 import { CreateCoordinatorTables1764000000002 } from './1764000000002-coordinator-tables';
+import { LedgerRegisteredNodes1764000000003 } from './1764000000003-ledger-nodes';
 
 /** In the order they run; TypeORM records each by class name in mpc_coordinator.migrations. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateMpcCoordinatorOutboxInbox1764000000000,
   CreateMpcCoordinatorIdentityDirectory1764000000001,
   CreateCoordinatorTables1764000000002,
+  LedgerRegisteredNodes1764000000003,
 ];
