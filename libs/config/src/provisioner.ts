@@ -25,6 +25,14 @@ export interface ProvisionerSettings {
   readonly jobLockSeconds: number;
   /** How often a worker looks for stalled jobs (those of a crashed process) to run them again. */
   readonly stalledCheckSeconds: number;
+  /**
+   * The operator's MPC mesh CA (PEM certificate and PKCS#8 key files). With it, the managed `mpc-node`
+   * workloads of a version (at least two) run the real SPDZ node, with certificates it issues; without
+   * it they are heartbeating placeholders.
+   */
+  readonly mpcCa?: { readonly certFile: string; readonly keyFile: string };
+  /** The certificate CNs allowed to call a node's control API (the coordinator's). */
+  readonly mpcControlClientNames: readonly string[];
 }
 
 export const PROVISIONER_VARIABLES = {
@@ -39,6 +47,9 @@ export const PROVISIONER_VARIABLES = {
   jobAttempts: 'PROVISIONER_JOB_ATTEMPTS',
   jobLockSeconds: 'PROVISIONER_JOB_LOCK_SECONDS',
   stalledCheckSeconds: 'PROVISIONER_STALLED_CHECK_SECONDS',
+  mpcCaCertFile: 'PROVISIONER_MPC_CA_CERT_FILE',
+  mpcCaKeyFile: 'PROVISIONER_MPC_CA_KEY_FILE',
+  mpcControlClientNames: 'PROVISIONER_MPC_CONTROL_CLIENT_NAMES',
   /** Provided by `connectionEnv` of the native stack: the defaults of the work folder and the binary. */
   stackDir: 'DATAWELL_STACK_DIR',
   stackTofuBinary: 'DATAWELL_TOFU_BINARY',
@@ -66,8 +77,18 @@ export const provisionerExtension: ServiceExtension<ProvisionerSettings> = {
     [V.jobAttempts]: withDefault('3').refine((n) => /^\d+$/.test(n) && Number(n) >= 1 && Number(n) <= 20, 'must be an integer 1-20'),
     [V.jobLockSeconds]: seconds('60', 3600),
     [V.stalledCheckSeconds]: seconds('30', 3600),
+    [V.mpcCaCertFile]: absolute,
+    [V.mpcCaKeyFile]: absolute,
+    [V.mpcControlClientNames]: withDefault('mpc-coordinator').refine((v) => v.split(',').every((n) => /^[A-Za-z0-9._-]{1,64}$/.test(n.trim())), 'must be comma-separated certificate common names'),
     [V.stackDir]: absolute,
     [V.stackTofuBinary]: optional,
+  },
+  /** The mesh CA: both files or neither. */
+  issues: (env) => {
+    const files = [V.mpcCaCertFile, V.mpcCaKeyFile] as const;
+    const given = files.filter((name) => env[name]?.trim());
+    if (given.length !== 1) return [];
+    return files.filter((name) => !env[name]?.trim()).map((variable) => ({ variable, problem: `is required with ${given[0]} (both MPC CA files or neither)` }));
   },
   build: (values) => {
     const stackDir = values[V.stackDir] as string | undefined;
@@ -85,6 +106,8 @@ export const provisionerExtension: ServiceExtension<ProvisionerSettings> = {
       jobAttempts: Number(values[V.jobAttempts]),
       jobLockSeconds: Number(values[V.jobLockSeconds]),
       stalledCheckSeconds: Number(values[V.stalledCheckSeconds]),
+      ...(values[V.mpcCaCertFile] ? { mpcCa: { certFile: values[V.mpcCaCertFile] as string, keyFile: values[V.mpcCaKeyFile] as string } } : {}),
+      mpcControlClientNames: (values[V.mpcControlClientNames] as string).split(',').map((n) => n.trim()),
     };
   },
 };

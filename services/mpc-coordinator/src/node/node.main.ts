@@ -17,6 +17,8 @@ export async function runNodeProcess(env: Readonly<Record<string, string | undef
     return;
   }
   if (!config.job) {
+    // Started with an IPC channel (by the provisioner's workload process): it ends when its parent does, however that dies.
+    if (process.send) process.once('disconnect', () => process.exit(0));
     const party = config.index;
     const log = (message: string, extra: Record<string, unknown> = {}) =>
       process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), service: 'mpc-node', party, message, ...extra })}\n`);

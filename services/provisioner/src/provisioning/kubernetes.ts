@@ -36,8 +36,9 @@ export function renderKubernetes(desired: DesiredVersion, context: KubernetesCon
       'datawell.io/version': String(desired.version),
       'datawell.io/owner': dnsLabel(w.owner),
     };
-    const memoryMb = w.parameters?.['memoryMb'];
-    const cpuMilli = w.parameters?.['cpuMilli'];
+    const numeric = (v: unknown) => (typeof v === 'number' ? v : undefined);
+    const memoryMb = numeric(w.parameters?.['memoryMb']);
+    const cpuMilli = numeric(w.parameters?.['cpuMilli']);
     return {
       apiVersion: 'apps/v1',
       kind: 'Deployment',

@@ -64,6 +64,10 @@ describe('ledger commands', () => {
     const provisioned = provisionedCommand(DESIRED, digest, 2);
     expect(provisioned).toMatchObject({ commandId: 'provisioner.provisioned.d1.v1.r1', transaction: 'InfrastructureProvisioned', actingMspId: 'DspMSP' });
     expect(JSON.parse(provisioned.arguments[0]!)).toEqual({ revision: 1, outputsDigest: digest, resources: { workloads: 2 } });
+    // A provisioner running meshes reports the nodes, an empty list too (it clears the coordinator's).
+    const node = { workloadId: 'd1-v1-dsp-mpc', owner: 'DspMSP', partyIndex: 0, controlUrl: 'https://127.0.0.1:4444' };
+    expect(JSON.parse(provisionedCommand(DESIRED, digest, 2, [node]).arguments[0]!).resources).toEqual({ workloads: 2, mpcNodes: [node] });
+    expect(JSON.parse(provisionedCommand(DESIRED, digest, 2, []).arguments[0]!).resources).toEqual({ workloads: 2, mpcNodes: [] });
     const failed = failedCommand(DESIRED, '  tofu apply failed  ');
     expect(failed).toMatchObject({ commandId: 'provisioner.failed.d1.v1.r1', transaction: 'InfrastructureFailed', actingMspId: 'DspMSP' });
     expect(JSON.parse(failed.arguments[0]!)).toEqual({ revision: 1, reason: 'tofu apply failed' });

@@ -88,13 +88,23 @@ export function registerWorkloadCommand(desired: DesiredVersion, workload: { wor
   };
 }
 
-export function provisionedCommand(desired: DesiredVersion, digest: string, workloads: number): LedgerCommand {
+/**
+ * `resources`: the number of workloads and, when this provisioner runs MPC meshes, the version's nodes as
+ * the coordinator reaches them (`mpcNodes`: workload, owner, party index, control URL; empty when the
+ * version has no mesh, which clears the coordinator's earlier registrations).
+ */
+export function provisionedCommand(
+  desired: DesiredVersion,
+  digest: string,
+  workloads: number,
+  mpcNodes?: ReadonlyArray<{ workloadId: string; owner: string; partyIndex: number; controlUrl: string }>,
+): LedgerCommand {
   return {
     commandId: `provisioner.provisioned.${desired.daoId}.v${desired.version}.r${desired.revision}`,
     channel: daoChannelName(desired.daoId, desired.version),
     chaincode: desired.chaincode,
     transaction: 'InfrastructureProvisioned',
-    arguments: [canonicalJson({ revision: desired.revision, outputsDigest: digest, resources: { workloads } })],
+    arguments: [canonicalJson({ revision: desired.revision, outputsDigest: digest, resources: mpcNodes ? { workloads, mpcNodes } : { workloads } })],
     actingMspId: dspOf(desired.members),
   };
 }

@@ -54,6 +54,7 @@ export class ProvisionerRuntime implements OnApplicationBootstrap, OnApplication
       repository: this.repository,
       queue: this.queue,
       render: this.render,
+      ...(settings.mpcCa ? { mesh: { ca: settings.mpcCa, controlClientNames: settings.mpcControlClientNames, repoDir: REPO_DIR } } : {}),
       tofu: { binary: settings.tofuBinary, root: resolve(settings.workDir, 'tofu'), postgresUrl: config.postgres.url },
       commandsTopic: settings.topics.ledgerCommands,
       logger: this.#logger,

@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { effectOf, failedCommand, outputsDigest, provisionedCommand, registerWorkloadCommand } from './ledger-effects';
 import type { ProvisioningRepository } from './provisioning.repository';
 import { jobIdOf, type JobData } from './spec';
+import { planMesh, meshResources, type MeshOptions } from './mpc-mesh.adapter';
 import { renderTofuConfiguration, type RenderContext } from './tofu-config';
 import { TofuWorkspace, type TofuOptions } from './tofu.adapter';
 import { needsResuming, prepareWorkloadFolder, retireWorkload, startWorkload } from './workload-files.adapter';
@@ -43,6 +44,8 @@ export interface ProvisioningServiceOptions {
   readonly repository: ProvisioningRepository;
   readonly queue: JobQueue;
   readonly render: RenderContext;
+  /** With the operator's mesh CA: managed `mpc-node` workloads run the real SPDZ node (see mpc-mesh.adapter). */
+  readonly mesh?: MeshOptions;
   readonly tofu: TofuOptions;
   readonly commandsTopic: string;
   readonly logger: ConnectionLogger;
@@ -114,7 +117,12 @@ export class ProvisioningService {
       log(`job ${job.id}: attempt ${job.attemptsMade + 1} of ${job.maxAttempts}`);
       const desired = await repository.version(data.daoId, data.version);
       if (!desired) throw new VersionNotFoundError(data.daoId, data.version);
-      const rendered = renderTofuConfiguration(desired, this.o.render);
+      let rendered = renderTofuConfiguration(desired, this.o.render);
+      const mesh = this.o.mesh ? await planMesh(rendered.workloads, this.o.mesh) : new Map();
+      if (mesh.size > 0) {
+        rendered = renderTofuConfiguration(desired, this.o.render, mesh);
+        log(`job ${job.id}: MPC mesh of ${mesh.size} nodes`);
+      }
       const workspace = new TofuWorkspace(this.o.tofu, rendered.workspace);
       const keys = new Map<string, string>();
       for (const w of rendered.workloads) {
@@ -150,7 +158,12 @@ export class ProvisioningService {
             ...rendered.workloads.map((w) =>
               registerWorkloadCommand(desired, { workloadId: w.config.workloadId, owner: w.config.owner, publicKeyPem: keys.get(w.config.workloadId)! }),
             ),
-            provisionedCommand(desired, digest, rendered.workloads.length),
+            provisionedCommand(
+              desired,
+              digest,
+              rendered.workloads.length,
+              this.o.mesh ? meshResources(mesh, new Map(rendered.workloads.map((w) => [w.config.workloadId, w.config.owner]))) : undefined,
+            ),
           ];
           await this.#writeCommands(m, commands);
         }

@@ -1,8 +1,8 @@
 import { memberLeftPayloadSchema, versionCreatedPayloadSchema } from '@datawell/contracts';
+import { integerJsonSchema as integerJson } from '@datawell/domain';
 import { z } from 'zod';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-const integerJson = z.number().int();
 
 export const workloadSpecSchema = z.object({
   name: z.string().regex(ID),

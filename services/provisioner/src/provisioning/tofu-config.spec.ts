@@ -58,4 +58,24 @@ describe('renderTofuConfiguration', () => {
     const long = { ...DESIRED, spec: { workloads: [{ name: 'x'.repeat(127), owner: 'DspMSP', placement: 'managed' as const, kind: 'k' }] } };
     expect(() => renderTofuConfiguration(long, CONTEXT)).toThrow(/INVALID_WORKLOAD_ID|is not 1-128/);
   });
+
+  it("puts a mesh node's MPC settings in its config, so a changed mesh restarts the node", () => {
+    const plain = renderTofuConfiguration(DESIRED, CONTEXT);
+    const id = plain.workloads[0]!.config.workloadId;
+    const node = {
+      entry: '/repo/services/mpc-coordinator/src/node/main.ts',
+      partyIndex: 0,
+      names: [id, 'other'],
+      endpoints: ['127.0.0.1:1001', '127.0.0.1:1002'],
+      controlPort: 2001,
+      controlClientNames: ['mpc-coordinator'],
+      tls: { certFile: '/w/c', keyFile: '/w/k', caFile: '/w/ca' },
+    };
+    const meshed = renderTofuConfiguration(DESIRED, CONTEXT, new Map([[id, node]]));
+    expect(meshed.workloads[0]!.config.mpc).toEqual(node);
+    expect(meshed.workloads[0]!.digest).not.toBe(plain.workloads[0]!.digest);
+    expect(meshed.workloads[1]!.digest).toBe(plain.workloads[1]!.digest);
+    const moved = renderTofuConfiguration(DESIRED, CONTEXT, new Map([[id, { ...node, endpoints: ['127.0.0.1:1001', '127.0.0.1:1003'] }]]));
+    expect(moved.workloads[0]!.digest).not.toBe(meshed.workloads[0]!.digest);
+  });
 });

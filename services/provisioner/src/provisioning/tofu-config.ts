@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { canonicalJson } from '@datawell/domain';
+import { canonicalJson, type IntegerJson } from '@datawell/domain';
 import { activeWorkloads, workloadId, workspaceName, type DesiredVersion } from './spec';
 
 /** Where and how workloads of this provisioner run: fixed per process, not per DAO. */
@@ -25,12 +25,30 @@ export interface WorkloadConfig {
   readonly name: string;
   readonly owner: string;
   readonly kind: string;
-  readonly parameters: Readonly<Record<string, number>>;
+  readonly parameters: Readonly<Record<string, IntegerJson>>;
+  /** Set for an MPC node of a mesh: how to run the SPDZ node (otherwise the heartbeating placeholder runs). */
+  readonly mpc?: MpcNodeConfig;
   readonly heartbeatIntervalSeconds: number;
   readonly kafkaBrokers: readonly string[];
   readonly telemetryTopic: string;
   /** The workload's private key (PKCS#8 PEM, mode 0600), in its folder. */
   readonly keyFile: string;
+}
+
+/** One node of a version's MPC mesh (`services/mpc-coordinator/src/node/main.ts` reads it as MPC_NODE_*). */
+export interface MpcNodeConfig {
+  /** The node program. */
+  readonly entry: string;
+  readonly partyIndex: number;
+  /** Every party's certificate CN and mesh endpoint, in party order. */
+  readonly names: readonly string[];
+  readonly endpoints: readonly string[];
+  /** The coordinator's HTTPS control API (mutual TLS) of this node, on 127.0.0.1. */
+  readonly controlPort: number;
+  readonly controlClientNames: readonly string[];
+  readonly tls: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
+  /** The datasets this node's member owns (the workload's `datasets` parameter), as the node reads them. */
+  readonly datasets?: IntegerJson;
 }
 
 export interface RenderedWorkload {
@@ -58,7 +76,7 @@ function assertNoTemplate(s: string): string {
 }
 
 /** The managed workloads of a DAO version and the OpenTofu JSON configuration that runs them. */
-export function renderTofuConfiguration(desired: DesiredVersion, context: RenderContext): RenderedConfiguration {
+export function renderTofuConfiguration(desired: DesiredVersion, context: RenderContext, mesh: ReadonlyMap<string, MpcNodeConfig> = new Map()): RenderedConfiguration {
   const workloads = activeWorkloads(desired).map((w): RenderedWorkload => {
     const id = workloadId(desired.daoId, desired.version, w.name);
     const dir = assertNoTemplate(join(context.workloadsRoot, id));
@@ -74,6 +92,7 @@ export function renderTofuConfiguration(desired: DesiredVersion, context: Render
       kafkaBrokers: context.kafkaBrokers,
       telemetryTopic: context.telemetryTopic,
       keyFile: join(dir, 'key.pem'),
+      ...(mesh.has(id) ? { mpc: mesh.get(id)! } : {}),
     };
     return { config, dir, digest: createHash('sha256').update(canonicalJson(config)).digest('hex') };
   });

@@ -1,11 +1,14 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { heartbeatCloudEvent, signHeartbeat } from '@datawell/contracts';
 import { filePath } from './files';
+import { nodeEnvironment } from './mpc-node-env';
 import type { WorkloadConfig } from '../provisioning/tofu-config';
 
 /**
- * A placeholder of an MPC node or service: it heartbeats. Every `heartbeatIntervalSeconds` it signs
+ * A workload. An MPC node of a mesh (`mpc` in its config) runs Datawell's SPDZ node program, which
+ * heartbeats itself, as its child. Anything else is a placeholder of an MPC node or service: it heartbeats. Every `heartbeatIntervalSeconds` it signs
  * `{workloadId, seq, timestamp, metrics}` with its own key and publishes the heartbeat to the
  * telemetry topic, keyed by workload id. It exits when its supervisor goes away.
  */
@@ -57,7 +60,7 @@ async function beat(): Promise<void> {
       metrics: {
         uptimeSeconds: Math.floor(process.uptime()),
         rssMb: Math.round(process.memoryUsage().rss / (1024 * 1024)),
-        ...(config.parameters['memoryMb'] !== undefined ? { memoryMb: config.parameters['memoryMb'] } : {}),
+        ...(typeof config.parameters['memoryMb'] === 'number' ? { memoryMb: config.parameters['memoryMb'] } : {}),
       },
     },
     privateKey,
@@ -80,4 +83,28 @@ async function loop(): Promise<void> {
   }
 }
 
-void loop();
+/** Runs the SPDZ node as a child, ends it with this process, and exits as it does. */
+function runMpcNode(mpc: NonNullable<WorkloadConfig['mpc']>): void {
+  log('starting the MPC node', { partyIndex: mpc.partyIndex, parties: mpc.names.length, controlPort: mpc.controlPort });
+  const node = spawn(process.execPath, ['-r', '@swc-node/register', mpc.entry], {
+    env: { ...process.env, ...nodeEnvironment({ ...config, mpc }) },
+    // The IPC channel ends the node with this process, even if this one is SIGKILLed.
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const end = () => {
+    stopping = true;
+    node.kill('SIGTERM');
+    setTimeout(() => node.kill('SIGKILL'), 5000).unref();
+  };
+  process.removeAllListeners('SIGTERM');
+  process.removeAllListeners('disconnect');
+  process.on('SIGTERM', end);
+  process.on('disconnect', end);
+  node.on('exit', (code, signal) => {
+    log('MPC node exited', { code, signal });
+    process.exit(stopping ? 0 : (code ?? 1));
+  });
+}
+
+if (config.mpc) runMpcNode(config.mpc);
+else void loop();
