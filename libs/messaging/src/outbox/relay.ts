@@ -36,8 +36,10 @@ export interface OutboxPublisher {
 
 /**
  * Publishes unpublished outbox rows in `seq` order with an idempotent producer, then marks them
- * published. Delivery is at least once: a crash between the send and the UPDATE resends those rows
- * on the next round, with the same CloudEvent id (`ce_id` header and envelope id), and consumers
+ * published. When Kafka acknowledged a send but the UPDATE did not commit (PostgreSQL cut the
+ * connection, a deadlock, …), the relay remembers those ids and marks them published in its next
+ * round without sending them again. Only a crash of the process between the send and the UPDATE
+ * resends rows, with the same CloudEvent id (`ce_id` header and envelope id), and consumers
  * deduplicate by it. One relay per schema publishes at a time (a transaction-scoped advisory lock),
  * so replicas do not reorder rows.
  */
@@ -47,6 +49,8 @@ class OutboxRelay implements OutboxPublisher {
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  /** Ids Kafka acknowledged whose published mark did not commit: marked, not sent, next round. */
+  readonly #sentUnmarked = new Set<string>();
 
   constructor(options: OutboxRelayOptions) {
     this.#options = { batchSize: 100, pollIntervalMs: 250, ...options };
@@ -57,26 +61,30 @@ class OutboxRelay implements OutboxPublisher {
     const producer = await this.#connectedProducer();
     const { dataSource, schema, batchSize } = this.#options;
     const table = `${quoteIdent(schema)}.outbox`;
-    return dataSource.transaction(async (manager) => {
+    const marked = await dataSource.transaction(async (manager) => {
       const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [
         `datawell.outbox.${schema}`,
       ])) as [{ locked: boolean }];
-      if (!locked) return 0;
+      if (!locked) return [];
       const rows = (await manager.query(
         `SELECT seq, id, topic, key, payload, headers FROM ${table}
          WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
         [batchSize],
       )) as OutboxRow[];
-      if (rows.length === 0) return 0;
+      if (rows.length === 0) return [];
       // Consecutive rows of one topic go in one request; topics are sent in the order they appear.
-      for (const run of runsByTopic(rows)) {
+      for (const run of runsByTopic(rows.filter((r) => !this.#sentUnmarked.has(r.id)))) {
         await producer.send({ topic: run.topic, messages: run.rows.map(toKafkaMessage), acks: -1 });
+        for (const r of run.rows) this.#sentUnmarked.add(r.id);
       }
       await manager.query(`UPDATE ${table} SET published_at = now() WHERE seq = ANY($1::bigint[])`, [
         rows.map((r) => r.seq),
       ]);
-      return rows.length;
+      return rows.map((r) => r.id);
     });
+    // Committed: these rows are marked.
+    for (const id of marked) this.#sentUnmarked.delete(id);
+    return marked.length;
   }
 
   /** Publishes until stopped, waking at once on `notify()` and every poll interval otherwise. */

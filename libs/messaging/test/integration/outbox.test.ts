@@ -185,4 +185,41 @@ describe('transactional outbox and inbox against PostgreSQL and Kafka', () => {
     expect(delivered).toBe(6);
     expect(applied).toEqual(ids);
   });
+
+  it('does not send again what Kafka acknowledged when only the published mark failed (the process lives on)', async () => {
+    const topic = `it.outbox.mark.${randomBytes(4).toString('hex')}`;
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    const ids = ['mark-1', 'mark-2', 'mark-3'];
+    await dataSource.transaction((manager) => writeOutbox(manager, schema, ids.map((id, n) => ({ id, topic, key: null, payload: { n } }))));
+    // PostgreSQL refuses the published mark once, after Kafka acknowledged the send.
+    await dataSource.query(`CREATE FUNCTION "${schema}".refuse_mark() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'mark refused'; END $$`);
+    await dataSource.query(`CREATE TRIGGER refuse_mark BEFORE UPDATE ON "${schema}".outbox FOR EACH ROW EXECUTE FUNCTION "${schema}".refuse_mark()`);
+    const relay = createOutboxRelay({ dataSource, schema, kafka });
+    try {
+      await expect(relay.publishBatch()).rejects.toThrow(/mark refused/);
+      await dataSource.query(`DROP TRIGGER refuse_mark ON "${schema}".outbox`);
+      expect(await relay.publishBatch()).toBe(3);
+      expect(await relay.publishBatch()).toBe(0);
+    } finally {
+      await relay.stop();
+      await dataSource.query(`DROP TRIGGER IF EXISTS refuse_mark ON "${schema}".outbox`);
+      await dataSource.query(`DROP FUNCTION IF EXISTS "${schema}".refuse_mark()`);
+    }
+    const [{ n }] = (await dataSource.query(`SELECT count(*)::int AS n FROM "${schema}".outbox WHERE id = ANY($1) AND published_at IS NOT NULL`, [ids])) as [{ n: number }];
+    expect(n).toBe(3);
+    const offsets = await (async () => {
+      const a = kafka.admin();
+      await a.connect();
+      try {
+        return await a.fetchTopicOffsets(topic);
+      } finally {
+        await a.disconnect();
+      }
+    })();
+    // Exactly the three rows on the topic: sent once.
+    expect(offsets.map((o) => Number(o.high) - Number(o.low))).toEqual([3]);
+  });
 });
