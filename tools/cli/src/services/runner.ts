@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '@datawell/config';
+import { createMpcCa, issueMpcCertificate } from '@datawell/mpc';
 import { connectionEnv, enrollClientIdentity, isAlive, readPid, startDaemon, stopDaemon, waitFor, type StackConnection, type StackContext } from '@datawell/stack';
 
 export interface ServiceState {
@@ -53,6 +54,32 @@ async function ledgerBridgeEnv(ctx: StackContext, connection: StackConnection, r
   };
 }
 
+/**
+ * The operator's MPC mesh CA under the stack folder (made once): the provisioner issues the
+ * certificates of the SPDZ nodes it runs from it, and the coordinator calls them with its own.
+ */
+async function mpcPkiEnv(ctx: StackContext): Promise<{ provisioner: Record<string, string>; coordinator: Record<string, string> }> {
+  const dir = join(ctx.settings.stackDir, 'mpc-pki');
+  const file = (name: string) => join(dir, name);
+  if (!['ca.crt', 'ca.key', 'coordinator.crt', 'coordinator.key'].every((f) => existsSync(file(f)))) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const ca = await createMpcCa('datawell-mpc-ca');
+    const coordinator = await issueMpcCertificate(ca, 'mpc-coordinator', 3650);
+    writeFileSync(file('ca.key'), ca.key, { mode: 0o600 });
+    writeFileSync(file('ca.crt'), ca.cert);
+    writeFileSync(file('coordinator.key'), coordinator.key, { mode: 0o600 });
+    writeFileSync(file('coordinator.crt'), coordinator.cert);
+  }
+  return {
+    provisioner: { PROVISIONER_MPC_CA_CERT_FILE: file('ca.crt'), PROVISIONER_MPC_CA_KEY_FILE: file('ca.key') },
+    coordinator: {
+      MPC_COORDINATOR_NODE_TLS_CA_FILE: file('ca.crt'),
+      MPC_COORDINATOR_NODE_TLS_CERT_FILE: file('coordinator.crt'),
+      MPC_COORDINATOR_NODE_TLS_KEY_FILE: file('coordinator.key'),
+    },
+  };
+}
+
 /** Starts every service that is not running as a native process against the stack, and waits for /health. */
 export async function startServices(ctx: StackContext, connection: StackConnection, repoDir: string): Promise<void> {
   for (const name of SERVICE_NAMES) {
@@ -67,6 +94,8 @@ export async function startServices(ctx: StackContext, connection: StackConnecti
       env: {
         ...connectionEnv(connection),
         ...(name === 'ledger-bridge' ? await ledgerBridgeEnv(ctx, connection, repoDir) : {}),
+        ...(name === 'provisioner' ? (await mpcPkiEnv(ctx)).provisioner : {}),
+        ...(name === 'mpc-coordinator' ? (await mpcPkiEnv(ctx)).coordinator : {}),
         DATAWELL_LOG_LEVEL: 'log',
         NODE_ENV: 'development',
       },
