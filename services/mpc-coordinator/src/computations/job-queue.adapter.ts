@@ -26,6 +26,8 @@ export class CoordinatorQueue {
     private readonly logger: ConnectionLogger,
   ) {
     this.queue = new Queue<CoordinatorJob>(name, { connection: this.#connection() });
+    // The queue re-emits its connection's errors: without a listener, Redis going away would crash the process.
+    this.queue.on('error', (error) => this.logger.warn({ message: 'coordinator queue error', error: String(error) }));
   }
 
   #connection(): Redis {

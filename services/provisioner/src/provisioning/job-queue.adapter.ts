@@ -35,6 +35,8 @@ export class BullJobQueue implements JobQueue {
 
   constructor(private readonly options: BullJobQueueOptions) {
     this.queue = new Queue<JobData>(options.name, { connection: this.#connection() });
+    // The queue re-emits its connection's errors: without a listener, Redis going away would crash the process.
+    this.queue.on('error', (error) => this.options.logger.warn({ message: 'provisioner queue error', error: String(error) }));
   }
 
   #connection(): Redis {
