@@ -9,7 +9,7 @@ export interface CommandServiceOptions {
   readonly operations: OperationsRepository;
   readonly gateways: Gateways;
   readonly logger: ConnectionLogger;
-  /** Retries of a retryable failure before the operation fails. */
+  /** Retries of a retryable failure before the operation fails (default 8: with the backoff doubling from 200 ms to 5 s, about 21 s, enough for discovery to catch up after a peer joins or gossip lags under load). */
   readonly maxRetries?: number;
   readonly initialBackoffMs?: number;
   /** Called after a receipt is written, to wake the outbox relay. */
@@ -35,7 +35,7 @@ export class CommandService {
       logger.log({ message: 'command already handled; not submitted again', commandId: command.commandId, status: operation.status });
       return operation.status;
     }
-    const maxRetries = this.options.maxRetries ?? 5;
+    const maxRetries = this.options.maxRetries ?? 8;
     let backoff = this.options.initialBackoffMs ?? 200;
     let retries = 0;
     let attempt = operation.attempts;

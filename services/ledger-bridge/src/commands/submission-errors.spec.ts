@@ -36,6 +36,13 @@ describe('classifySubmissionError', () => {
     expect(classifySubmissionError(new EndorseError(gatewayProps(GrpcStatus.DEADLINE_EXCEEDED)))).toMatchObject({ retry: 'new-proposal', code: 'ENDORSE_DEADLINE_EXCEEDED' });
   });
 
+  it('retries an endorsement for which the gateway found no set of live endorsers, and no other failed precondition', () => {
+    const noEndorsers = { ...gatewayProps(GrpcStatus.FAILED_PRECONDITION), message: '9 FAILED_PRECONDITION: no combination of peers can be derived which satisfy the endorsement policy: no peer combination can satisfy the endorsement policy' };
+    expect(classifySubmissionError(new EndorseError(noEndorsers))).toMatchObject({ retry: 'new-proposal', code: 'ENDORSE_FAILED_PRECONDITION' });
+    expect(classifySubmissionError(new EndorseError({ ...gatewayProps(GrpcStatus.FAILED_PRECONDITION), message: 'channel not found' }))?.retry).toBeUndefined();
+    expect(classifySubmissionError(new SubmitError(noEndorsers))?.retry).toBeUndefined();
+  });
+
   it('retries an unavailable submit or commit status with the same transaction, never a new one', () => {
     expect(classifySubmissionError(new SubmitError(gatewayProps(GrpcStatus.UNAVAILABLE)))).toMatchObject({ retry: 'same-transaction', code: 'SUBMIT_UNAVAILABLE' });
     expect(classifySubmissionError(new CommitStatusError(gatewayProps(GrpcStatus.DEADLINE_EXCEEDED)))).toMatchObject({ retry: 'same-transaction', code: 'COMMIT_STATUS_DEADLINE_EXCEEDED' });

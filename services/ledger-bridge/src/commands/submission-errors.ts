@@ -24,6 +24,11 @@ export interface SubmissionFailure {
 const VALIDATION_CODE_NAMES = new Map<number, string>(Object.entries(StatusCode).map(([name, code]) => [code as number, name]));
 const RETRIED_VALIDATION_CODES = new Set(['MVCC_READ_CONFLICT', 'PHANTOM_READ_CONFLICT']);
 const RETRIED_GRPC = new Set<number>([GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED]);
+/**
+ * The gateway found no set of live peers satisfying the endorsement policy: its discovery view lags
+ * (a peer just joined, or gossip is late under load). Nothing reached the ledger; it passes.
+ */
+const NO_ENDORSERS = /no combination of peers can be derived|no peer combination can satisfy/;
 const STAGES: Record<string, { stage: string; retry: RetryMode }> = {
   EndorseError: { stage: 'ENDORSE', retry: 'new-proposal' },
   SubmitError: { stage: 'SUBMIT', retry: 'same-transaction' },
@@ -53,7 +58,9 @@ export function classifySubmissionError(error: unknown): SubmissionFailure | und
     const details = error.details.map((d) => `${d.mspId}@${d.address}: ${d.message}`);
     const transactionId = (error as GatewayError & { transactionId?: string }).transactionId;
     return {
-      ...(RETRIED_GRPC.has(error.code) ? { retry: stage.retry } : {}),
+      ...(RETRIED_GRPC.has(error.code) || (error.name === 'EndorseError' && error.code === GrpcStatus.FAILED_PRECONDITION && NO_ENDORSERS.test(error.message))
+        ? { retry: stage.retry }
+        : {}),
       code: `${stage.stage}_${grpcName}`,
       message: [error.message, ...details].join('; '),
       ...(transactionId ? { transactionId } : {}),
