@@ -23,3 +23,4 @@ export {
   type TestDirectoryEntry,
   type WaitOptions,
 } from './service-harness';
+export { runCompute, type ComputeOptions, type ComputeResult, type ComputeUrls } from './scenarios/compute';

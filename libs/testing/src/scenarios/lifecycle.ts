@@ -1,7 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createKeyAndCsr, login, signWithIdentity, type EnrolledIdentity } from '../identity/client';
+import { call, negotiateAgreement, onboard, tokenAt, until, type Party } from './api';
 
 /** Where each service answers (the CLI passes the running services' URLs). */
 export interface LifecycleUrls {
@@ -36,105 +34,7 @@ export interface LifecycleResult {
   readonly tofuStates: number;
 }
 
-/** The participants' first identity ("admin" is the CA's own bootstrap identity, reserved). */
-const ENROLLMENT_ID = 'owner';
-
 export const LIFECYCLE_TERMS = { heartbeatIntervalSeconds: 3, abandonAfterSeconds: 30 } as const;
-
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-async function call<T>(url: string, init: { method?: string; token?: string; body?: unknown } = {}): Promise<T> {
-  const response = await fetch(url, {
-    method: init.method ?? 'GET',
-    headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-    signal: AbortSignal.timeout(120_000),
-  });
-  const text = await response.text();
-  const json = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
-  if (!response.ok) throw new ApiError(response.status, String(json['code'] ?? response.status), `${init.method ?? 'GET'} ${url}: ${response.status} ${String(json['code'])} ${String(json['message'])}`);
-  return json as T;
-}
-
-/** Polls `probe` until it returns a value; `what` names the wait in the timeout error. */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs = 1000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      // Refusals do not go away by waiting: fail now with the service's reason.
-      if (error instanceof ApiError && [400, 401, 403, 413].includes(error.status)) throw error;
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${last instanceof Error ? last.message : String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-interface Party {
-  readonly mspId: string;
-  readonly role: 'DSP' | 'VSP';
-  readonly identity: EnrolledIdentity;
-  readonly tokens: Map<string, string>;
-}
-
-/**
- * A participant's onboarding through the marketplace: registration with a certificate request made
- * here, then the enrolled certificate read back. The identity is kept in `identitiesDir`, so a second
- * run logs in with it instead of registering again.
- */
-async function onboard(opts: LifecycleOptions, mspId: string, role: 'DSP' | 'VSP', timeoutMs: number): Promise<Party> {
-  const file = join(opts.identitiesDir, `${mspId}.json`);
-  if (existsSync(file)) {
-    opts.progress(`${mspId}: using its enrolled identity from ${file}`);
-    return { mspId, role, identity: JSON.parse(readFileSync(file, 'utf8')) as EnrolledIdentity, tokens: new Map() };
-  }
-  opts.progress(`${mspId}: registering as a ${role} (the operator creates its CA, MSP and peer)`);
-  const { privateKeyPem, csrPem } = await createKeyAndCsr(ENROLLMENT_ID);
-  const base = opts.urls.marketplace;
-  try {
-    await call(`${base}/participants`, { method: 'POST', body: { mspId, role, name: `Demo ${role} ${mspId}`, identity: { enrollmentId: ENROLLMENT_ID, csrPem } } });
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 409) {
-      throw new Error(`${mspId} is registered but its identity is not in ${opts.identitiesDir}; use another --org-prefix or ./dev stack reset`);
-    }
-    throw error;
-  }
-  const enrolled = await until(
-    `the enrollment of ${mspId}'s ${ENROLLMENT_ID}`,
-    async () => {
-      const view = await call<{ status: string; certificatePem: string | null; failure?: { code: string; message: string } }>(`${base}/participants/${mspId}/identities/${ENROLLMENT_ID}`);
-      if (view.status === 'failed') throw new Error(`enrollment failed: ${view.failure?.code} ${view.failure?.message}`);
-      return view.status === 'enrolled' && view.certificatePem ? view.certificatePem : undefined;
-    },
-    timeoutMs,
-    2000,
-  );
-  const identity: EnrolledIdentity = { mspId, enrollmentId: ENROLLMENT_ID, certificatePem: enrolled, privateKeyPem };
-  mkdirSync(opts.identitiesDir, { recursive: true, mode: 0o700 });
-  writeFileSync(file, JSON.stringify(identity), { mode: 0o600 });
-  return { mspId, role, identity, tokens: new Map() };
-}
-
-/** A bearer token of `party` at the service at `base` (its identity directory may still be catching up). */
-async function tokenAt(party: Party, base: string, timeoutMs: number): Promise<string> {
-  const cached = party.tokens.get(base);
-  if (cached) return cached;
-  const token = await until(`${party.mspId} to log in at ${base}`, () => login(base, party.identity), timeoutMs, 1000);
-  party.tokens.set(base, token);
-  return token;
-}
 
 /**
  * The whole life cycle through the services' public APIs: onboarding, offers, a negotiated
@@ -186,29 +86,8 @@ export async function runLifecycle(opts: LifecycleOptions): Promise<LifecycleRes
     computations: [{ name: 'mean', resultRecipients: recipients }],
   });
 
-  const negotiate = async (label: string, opener: Party, session: unknown, proposals: Array<{ by: Party; body: unknown }>, acceptors: Party[]) => {
-    progress(`${label}: ${opener.mspId} opens a negotiation session`);
-    const created = await call<{ id: string }>(`${urls.negotiation}/sessions`, { method: 'POST', token: await as(opener, 'negotiation'), body: session });
-    for (const p of proposals) {
-      progress(`${label}: ${p.by.mspId} proposes β = ${(p.body as { betaPpm: number }).betaPpm / 1e6}`);
-      await call(`${urls.negotiation}/sessions/${created.id}/proposals`, { method: 'POST', token: await as(p.by, 'negotiation'), body: p.body });
-    }
-    for (const party of acceptors) {
-      const toSign = await call<{ revision: number; canonical: string }>(`${urls.negotiation}/sessions/${created.id}/agreement`, { token: await as(party, 'negotiation') });
-      progress(`${label}: ${party.mspId} signs revision ${toSign.revision}`);
-      await call(`${urls.negotiation}/sessions/${created.id}/acceptances`, {
-        method: 'POST',
-        token: await as(party, 'negotiation'),
-        body: { revision: toSign.revision, certificatePem: party.identity.certificatePem, signature: signWithIdentity(party.identity.privateKeyPem, toSign.canonical) },
-      });
-    }
-    progress(`${label}: agreed; waiting for the ledger bridge to form the version`);
-    await until(`${label}: the DAO version on the ledger`, async () => {
-      const view = await call<{ status: string; failure: { code: string; message: string } | null }>(`${urls.negotiation}/sessions/${created.id}`, { token: await as(opener, 'negotiation') });
-      if (view.status === 'failed') throw new Error(`${label} failed: ${view.failure?.code} ${view.failure?.message}`);
-      return view.status === 'formed' ? true : undefined;
-    }, timeout);
-  };
+  const negotiate = (label: string, opener: Party, session: unknown, proposals: Array<{ by: Party; body: unknown }>, acceptors: Party[]) =>
+    negotiateAgreement({ urls, progress, timeoutMs: timeout, as }, label, opener, session, proposals, acceptors);
 
   const v1Proposal = (betaPpm: number) => ({
     betaPpm,

@@ -3,7 +3,7 @@ import { parseAmount, parseBetas } from '@datawell/domain';
 import { up } from '@datawell/stack';
 import { REPO_DIR, stackContext } from '../context';
 import { join } from 'node:path';
-import { httpAdminApi, runFormation, runLifecycle, type LifecycleResult } from '@datawell/testing';
+import { httpAdminApi, runCompute, runFormation, runLifecycle, type ComputeResult, type LifecycleResult } from '@datawell/testing';
 import { serviceUrl, startServices } from '../services/runner';
 import { UsageError } from '../usage-error';
 
@@ -71,6 +71,44 @@ export function registerScenarioCommands(program: Command): void {
       if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else process.stdout.write(describeLifecycle(result));
     });
+
+  scenario
+    .command('compute')
+    .description("a secure computation through the services: a DSP's sensor readings on Kafka and a VSP in a DAO of two MPC nodes run by the provisioner; the VSP gets the mean, recorded on the ledger")
+    .option('--readings <n>', 'readings the DSP publishes', '500')
+    .option('--org-prefix <prefix>', 'participants are <prefix>DspMSP and <prefix>VspMSP (reused across runs)', 'Cp')
+    .option('--json', 'one JSON object on stdout')
+    .action(async (opts: { readings: string; orgPrefix: string; json?: boolean }) => {
+      if (!/^\d+$/.test(opts.readings) || Number(opts.readings) < 1 || Number(opts.readings) > 100_000) throw new UsageError(`--readings must be an integer 1-100000, got "${opts.readings}"`);
+      if (!/^[A-Z][A-Za-z0-9]{0,15}$/.test(opts.orgPrefix)) throw new UsageError(`--org-prefix must be a capital letter and up to 15 letters or digits, got "${opts.orgPrefix}"`);
+      const result = await runComputeOnStack(Number(opts.readings), opts.orgPrefix);
+      if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      else {
+        const nodes = result.nodes.map((n) => `${n.partyIndex}: ${n.mspId} (${n.source})`).join(', ');
+        process.stdout.write(`DAO ${result.daoId}: nodes ${nodes}\n  computation ${result.computation} ${result.status}: mean ${result.mean} (in the clear ${result.reference})\n  result digest ${result.resultDigest}, on the ledger: ${result.recordedOnLedger ? 'yes' : 'no'}\n`);
+      }
+    });
+}
+
+/** Starts what is not running and runs the compute scenario through the services' HTTP APIs. */
+export async function runComputeOnStack(readings: number, orgPrefix = 'Cp'): Promise<ComputeResult> {
+  const ctx = stackContext();
+  const connection = await up(ctx);
+  await startServices(ctx, connection, REPO_DIR);
+  return runCompute({
+    urls: {
+      marketplace: serviceUrl('marketplace'),
+      negotiation: serviceUrl('negotiation'),
+      'ledger-bridge': serviceUrl('ledger-bridge'),
+      provisioner: serviceUrl('provisioner'),
+      'mpc-coordinator': serviceUrl('mpc-coordinator'),
+    },
+    identitiesDir: join(ctx.settings.stackDir, 'identities'),
+    kafkaBrokers: connection.kafka.brokers,
+    readings,
+    orgPrefix,
+    progress: (m) => ctx.progress.step('compute', m),
+  });
 }
 
 /** Starts what is not running and runs the life-cycle scenario through the services' HTTP APIs. */

@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { call, FinalError, negotiateAgreement, onboard, tokenAt, until, type Party } from './api';
+
+/** Where each service answers. */
+export interface ComputeUrls {
+  readonly marketplace: string;
+  readonly negotiation: string;
+  readonly 'ledger-bridge': string;
+  readonly provisioner: string;
+  readonly 'mpc-coordinator': string;
+}
+
+export interface ComputeOptions {
+  readonly urls: ComputeUrls;
+  readonly identitiesDir: string;
+  readonly kafkaBrokers: readonly string[];
+  readonly progress: (message: string) => void;
+  /** MSP ids are `<prefix>DspMSP` and `<prefix>VspMSP`; onboarding is reused across runs. */
+  readonly orgPrefix?: string;
+  /** Readings the DSP's sensors publish before the computation. */
+  readonly readings?: number;
+  readonly timeoutMs?: number;
+}
+
+export interface ComputeResult {
+  readonly daoId: string;
+  readonly computation: string;
+  readonly status: string;
+  readonly nodes: Array<{ mspId: string; partyIndex: number; source: string }>;
+  /** The mean the VSP received, and the one computed in the clear by the DSP's side of this scenario. */
+  readonly mean: number;
+  readonly reference: number;
+  readonly resultDigest: string;
+  /** Whether `ComputationCompleted` with this digest reached the ledger's events. */
+  readonly recordedOnLedger: boolean;
+}
+
+/**
+ * Step 7 of the life cycle through the services: a DSP whose sensors stream readings to a Kafka topic
+ * and a VSP form a DAO whose infrastructure is one MPC node each; the provisioner runs them as a mesh
+ * and reports them on the ledger, the coordinator registers them, and the VSP asks for the mean of the
+ * readings. Only the DSP's node reads the topic; the VSP receives the mean, which is recorded on the
+ * ledger as `ComputationCompleted` with its digest.
+ */
+export async function runCompute(opts: ComputeOptions): Promise<ComputeResult> {
+  const timeout = opts.timeoutMs ?? 300_000;
+  const prefix = opts.orgPrefix ?? 'Cp';
+  const { urls, progress } = opts;
+  const dsp = await onboard(opts, `${prefix}DspMSP`, 'DSP', timeout);
+  const vsp = await onboard(opts, `${prefix}VspMSP`, 'VSP', timeout);
+  const as = (party: Party, service: keyof ComputeUrls) => tokenAt(party, urls[service], timeout);
+  const daoId = `cp${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const topic = `${dsp.mspId.toLowerCase()}.${daoId}.readings`;
+
+  const count = opts.readings ?? 500;
+  const values = Array.from({ length: count }, (_, i) => 80 + ((i * 37) % 113));
+  const reference = values.reduce((s, v) => s + v, 0) / values.length;
+  progress(`the DSP's sensors publish ${count} readings to ${topic}`);
+  const kafka = new Kafka({ clientId: 'datawell-compute-scenario', brokers: [...opts.kafkaBrokers], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }, { topic: 'datawell.ledger.events.v1', numPartitions: 1 }], waitForLeaders: true });
+  await admin.disconnect();
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  await producer.send({ topic, messages: values.map((pm25, i) => ({ key: `sensor-${i % 20}`, value: JSON.stringify({ sensor: `sensor-${i % 20}`, pm25 }) })) });
+  await producer.disconnect();
+
+  const proposal = (betaPpm: number) => ({
+    betaPpm,
+    members: [{ mspId: dsp.mspId }, { mspId: vsp.mspId }],
+    terms: { durationDays: 30, businessModel: 'pay-per-use', heartbeatIntervalSeconds: 5, abandonAfterSeconds: 600, exitNoticeSeconds: 0, computations: [{ name: 'mean', resultRecipients: [vsp.mspId] }] },
+    infrastructure: {
+      workloads: [
+        { name: 'dsp-mpc', owner: dsp.mspId, placement: 'cloud', kind: 'mpc-node', parameters: { datasets: { readings: { topic } } } },
+        { name: 'vsp-mpc', owner: vsp.mspId, placement: 'cloud', kind: 'mpc-node' },
+      ],
+    },
+  });
+  await negotiateAgreement({ urls, progress, timeoutMs: timeout, as }, 'formation', dsp, { kind: 'formation', daoId, parties: [dsp.mspId, vsp.mspId] }, [{ by: dsp, body: proposal(800_000) }], [dsp, vsp]);
+
+  progress('provisioning: the two MPC nodes form their mesh and are reported on the ledger');
+  type Node = { mspId: string; partyIndex: number; controlUrl: string; source: string; inventory?: { triples: number } };
+  // Registered from the ledger, then reached by the coordinator's inventory round (the mesh is up).
+  const nodes = await until('the coordinator to register both nodes from the ledger and reach them', async () => {
+    const listed = await call<{ nodes?: Node[] } | Node[]>(`${urls['mpc-coordinator']}/daos/${daoId}/versions/1/nodes`, { token: await as(vsp, 'mpc-coordinator') }).catch(() => undefined);
+    const list = Array.isArray(listed) ? listed : (listed?.nodes ?? []);
+    return list.length === 2 && list.every((n) => n.inventory !== undefined) ? list : undefined;
+  }, timeout, 2000);
+
+  // Watch the ledger's events for the record of the computation from now on.
+  const consumer = kafka.consumer({ groupId: `compute-scenario-${daoId}` });
+  const completions: Array<{ jobId: string; resultDigest: string }> = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic: 'datawell.ledger.events.v1', fromBeginning: false });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const event = JSON.parse(String(message.value)) as { data?: { channel?: string; eventName?: string; payload?: { jobId?: string; resultDigest?: string } } };
+      if (event.data?.channel === `dao-${daoId}-v1` && event.data.eventName === 'ComputationCompleted' && event.data.payload?.jobId) {
+        completions.push({ jobId: event.data.payload.jobId, resultDigest: String(event.data.payload.resultDigest) });
+      }
+    },
+  });
+  try {
+    progress(`${vsp.mspId} asks for the mean of the readings (the DSP's data stays secret-shared)`);
+    const requested = await call<{ id: string }>(`${urls['mpc-coordinator']}/computations`, {
+      method: 'POST',
+      token: await as(vsp, 'mpc-coordinator'),
+      body: { daoId, version: 1, computation: 'mean', parameters: { columns: ['pm25'] }, dataset: { name: 'readings' } },
+    });
+    const done = await until('the computation to finish', async () => {
+      const view = await call<{ status: string; error?: { code: string; message: string } | null; resultDigest?: string }>(`${urls['mpc-coordinator']}/computations/${requested.id}`, { token: await as(vsp, 'mpc-coordinator') });
+      if (view.status === 'failed') throw new FinalError(`the computation failed: ${view.error?.code} ${view.error?.message}`);
+      return view.status === 'completed' ? view : undefined;
+    }, timeout, 2000);
+    const { result, resultDigest } = await call<{ result: unknown; resultDigest: string }>(`${urls['mpc-coordinator']}/computations/${requested.id}/result`, { token: await as(vsp, 'mpc-coordinator') });
+    // The catalogue's mean: {n, mean}.
+    const mean = (result as { mean?: unknown } | null)?.mean;
+    if (typeof mean !== 'number') throw new Error(`the result has no mean: ${JSON.stringify(result)}`);
+    progress(`mean ${mean} (in the clear: ${reference}); waiting for ComputationCompleted on the ledger`);
+    const recorded = await until('ComputationCompleted on the ledger', async () => (completions.some((c) => c.resultDigest === resultDigest) ? true : undefined), timeout, 1000).catch(() => false);
+    return {
+      daoId,
+      computation: requested.id,
+      status: done.status,
+      nodes: nodes.map((n) => ({ mspId: n.mspId, partyIndex: n.partyIndex, source: n.source })).sort((a, b) => a.partyIndex - b.partyIndex),
+      mean,
+      reference,
+      resultDigest,
+      recordedOnLedger: recorded,
+    };
+  } finally {
+    await consumer.disconnect();
+  }
+}

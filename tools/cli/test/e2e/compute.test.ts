@@ -1,0 +1,47 @@
+import { up } from '@datawell/stack';
+import { runCompute } from '@datawell/testing';
+import { REPO_DIR, stackContext } from '../../src/context';
+import { serviceUrl, startServices, stopServices, stopWorkloads } from '../../src/services/runner';
+
+/**
+ * Step 7 of the life cycle through the six services as `./dev up` runs them: the provisioner runs a
+ * DAO's MPC nodes from its infrastructure spec, the coordinator finds them on the ledger, and a VSP
+ * gets the mean of the DSP's readings — which only the DSP's node read — recorded on the ledger.
+ */
+describe('a secure computation on the nodes the provisioner runs', () => {
+  const ctx = stackContext();
+
+  afterAll(async () => {
+    await stopServices(ctx);
+    await stopWorkloads(ctx);
+  });
+
+  it('registers the mesh from the ledger, computes the mean for the recipient only, and records it', async () => {
+    const connection = await up(ctx);
+    await startServices(ctx, connection, REPO_DIR);
+    const readings = 400;
+    const result = await runCompute({
+      urls: {
+        marketplace: serviceUrl('marketplace'),
+        negotiation: serviceUrl('negotiation'),
+        'ledger-bridge': serviceUrl('ledger-bridge'),
+        provisioner: serviceUrl('provisioner'),
+        'mpc-coordinator': serviceUrl('mpc-coordinator'),
+      },
+      identitiesDir: `${ctx.settings.stackDir}/identities`,
+      kafkaBrokers: connection.kafka.brokers,
+      readings,
+      orgPrefix: 'E2eCp',
+      progress: () => undefined,
+    });
+    expect(result.nodes).toEqual([
+      { mspId: 'E2eCpDspMSP', partyIndex: 0, source: 'ledger' },
+      { mspId: 'E2eCpVspMSP', partyIndex: 1, source: 'ledger' },
+    ]);
+    expect(result.status).toBe('completed');
+    // Fixed point: the documented precision of a mean is far below 2^-10.
+    expect(Math.abs(result.mean - result.reference)).toBeLessThan(2 ** -10);
+    expect(result.resultDigest).toMatch(/^[0-9a-f]{64}$/);
+    expect(result.recordedOnLedger).toBe(true);
+  }, 1_200_000);
+});
