@@ -1,12 +1,12 @@
-import { up } from '@datawell/stack';
-import { runCompute } from '@datawell/testing';
-import { REPO_DIR, stackContext } from '../../src/context';
-import { serviceUrl, startServices, stopServices, stopWorkloads } from '../../src/services/runner';
+import { stackContext } from '../../src/context';
+import { runComputeOnStack } from '../../src/commands/scenario';
+import { stopServices, stopWorkloads } from '../../src/services/runner';
 
 /**
- * Step 7 of the life cycle through the six services as `./dev up` runs them: the provisioner runs a
- * DAO's MPC nodes from its infrastructure spec, the coordinator finds them on the ledger, and a VSP
- * gets the mean of the DSP's readings — which only the DSP's node read — recorded on the ledger.
+ * Step 7 of the life cycle through the six services as `./dev up` runs them (`./dev scenario compute`):
+ * the provisioner runs a DAO's MPC nodes from its infrastructure spec, the coordinator finds them on
+ * the ledger, and a VSP gets the mean of the DSP's readings — which only the DSP's node read —
+ * recorded on the ledger.
  */
 describe('a secure computation on the nodes the provisioner runs', () => {
   const ctx = stackContext();
@@ -17,23 +17,7 @@ describe('a secure computation on the nodes the provisioner runs', () => {
   });
 
   it('registers the mesh from the ledger, computes the mean for the recipient only, and records it', async () => {
-    const connection = await up(ctx);
-    await startServices(ctx, connection, REPO_DIR);
-    const readings = 400;
-    const result = await runCompute({
-      urls: {
-        marketplace: serviceUrl('marketplace'),
-        negotiation: serviceUrl('negotiation'),
-        'ledger-bridge': serviceUrl('ledger-bridge'),
-        provisioner: serviceUrl('provisioner'),
-        'mpc-coordinator': serviceUrl('mpc-coordinator'),
-      },
-      identitiesDir: `${ctx.settings.stackDir}/identities`,
-      kafkaBrokers: connection.kafka.brokers,
-      readings,
-      orgPrefix: 'E2eCp',
-      progress: () => undefined,
-    });
+    const result = await runComputeOnStack(400, 'E2eCp');
     expect(result.nodes).toEqual([
       { mspId: 'E2eCpDspMSP', partyIndex: 0, source: 'ledger' },
       { mspId: 'E2eCpVspMSP', partyIndex: 1, source: 'ledger' },
