@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { OtCheckFailedError, ProtocolViolationError } from '../errors';
-import { gf2Parities } from '../field/vector';
 import type { Transport } from '../transport/transport';
 import { baseOtReceive, baseOtSend } from './base-ot';
-import { PrgStream, aligned, columnsToRows, getBit, hashRows, xorInto } from './bits';
+import { PrgStream, aligned, getBit } from './bits';
+import { otReceiverCore, otReceiverMatrix, otSenderCore } from './gf2';
 
 /**
  * IKNP/KOS oblivious-transfer extension between one sender and one receiver (κ = 128 base OTs, with
@@ -20,10 +20,10 @@ function paddedLength(m: number): number {
   return Math.ceil((m + PAD) / 64) * 64;
 }
 
-function checkMasks(seedR: Uint8Array, seedS: Uint8Array, M: number): BigUint64Array {
+/** The stream of the CHECKS random M-bit masks, from both parties' seeds. */
+function checkMasks(seedR: Uint8Array, seedS: Uint8Array): PrgStream {
   const seed = createHash('sha256').update('datawell/ot-ext-check').update(seedR).update(seedS).digest();
-  const bytes = new PrgStream(seed, 'masks').next((CHECKS * M) / 8);
-  return new BigUint64Array(aligned(bytes));
+  return new PrgStream(seed, 'masks');
 }
 
 /** The OT-extension sender: learns two random messages per OT, v0 = H(q) and v1 = H(q ⊕ Δ). */
@@ -52,19 +52,14 @@ export class OtExtSender {
     const seedR = msg.subarray(KAPPA * colBytes);
     const seedS = randomBytes(32);
     t.send(this.peer, seedS);
-    const u = new Uint32Array(aligned(msg.subarray(0, KAPPA * colBytes)));
-    const q = new Uint32Array((KAPPA * colBytes) / 4);
-    const cw = colBytes / 4;
-    for (let i = 0; i < KAPPA; i++) {
-      const col = new Uint32Array(aligned(this.streams[i]!.next(colBytes)));
-      if (getBit(new Uint8Array(this.delta.buffer), i)) xorInto(col, u.subarray(i * cw, (i + 1) * cw));
-      q.set(col, i * cw);
-    }
-    const masks = checkMasks(seedR, seedS, M);
-    const qPar = gf2Parities(new BigUint64Array(q.buffer), KAPPA, masks, CHECKS, M / 64);
+    const g = this.streams.map((st) => st.next(colBytes));
+    const deltaBytes = new Uint8Array(this.delta.buffer);
+    // Everything is computed before waiting for the check; outputs are released only after it passes.
+    const base = this.#counter;
+    this.#counter += m;
+    const { parities: qPar, v0, v1 } = otSenderCore(g, msg.subarray(0, KAPPA * colBytes), deltaBytes, checkMasks(seedR, seedS), CHECKS, M, m, blocks, base);
     const check = await t.receive(this.peer);
     if (check.length !== CHECKS + CHECKS * KAPPA) throw new ProtocolViolationError(`OT extension: bad check from ${this.peer}`, this.peer);
-    const deltaBytes = new Uint8Array(this.delta.buffer);
     for (let c = 0; c < CHECKS; c++) {
       const x = check[c]! & 1;
       for (let i = 0; i < KAPPA; i++) {
@@ -73,10 +68,7 @@ export class OtExtSender {
         }
       }
     }
-    const rows = columnsToRows(q, M);
-    const base = this.#counter;
-    this.#counter += m;
-    return { v0: hashRows(rows, m, blocks, base), v1: hashRows(rows, m, blocks, base, this.delta) };
+    return { v0, v1 };
   }
 }
 
@@ -104,35 +96,21 @@ export class OtExtReceiver {
     for (let j = Math.floor(m / 8) * 8; j < m; j++) {
       r[j >> 3] = (r[j >> 3]! & ~(1 << (j & 7))) | (getBit(choices, j) << (j & 7));
     }
-    const rw = new Uint32Array(r.buffer);
-    const cw = colBytes / 4;
-    const t0 = new Uint32Array(KAPPA * cw);
-    const msg = new Uint8Array(KAPPA * colBytes + 32);
-    const u = new Uint32Array(KAPPA * cw);
-    for (let i = 0; i < KAPPA; i++) {
-      const a = new Uint32Array(aligned(this.streams[i]![0].next(colBytes)));
-      const b = new Uint32Array(aligned(this.streams[i]![1].next(colBytes)));
-      t0.set(a, i * cw);
-      xorInto(b, a);
-      xorInto(b, rw);
-      u.set(b, i * cw);
-    }
-    msg.set(new Uint8Array(u.buffer), 0);
+    const t0 = this.streams.map(([s0]) => s0.next(colBytes));
+    const t1 = this.streams.map(([, s1]) => s1.next(colBytes));
+    const msg = otReceiverMatrix(t0, t1, r, 32);
     const seedR = randomBytes(32);
     msg.set(seedR, KAPPA * colBytes);
     t.send(this.peer, msg);
     const seedS = await t.receive(this.peer);
     if (seedS.length !== 32) throw new ProtocolViolationError(`OT extension: bad seed from ${this.peer}`, this.peer);
-    const masks = checkMasks(seedR, seedS, M);
-    const x = gf2Parities(new BigUint64Array(r.buffer), 1, masks, CHECKS, M / 64);
-    const tPar = gf2Parities(new BigUint64Array(t0.buffer), KAPPA, masks, CHECKS, M / 64);
+    const base = this.#counter;
+    this.#counter += m;
+    const { x, parities: tPar, v } = otReceiverCore(t0, r, checkMasks(seedR, seedS), CHECKS, M, m, blocks, base);
     const check = new Uint8Array(CHECKS + CHECKS * KAPPA);
     check.set(x, 0);
     check.set(tPar, CHECKS);
     t.send(this.peer, check);
-    const rows = columnsToRows(t0, M);
-    const base = this.#counter;
-    this.#counter += m;
-    return hashRows(rows, m, blocks, base);
+    return v;
   }
 }

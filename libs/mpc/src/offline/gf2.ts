@@ -1,0 +1,227 @@
+import { createCipheriv, createHash } from 'node:crypto';
+import { GF2_WASM_BASE64 } from './gf2-wasm.generated';
+import type { PrgStream } from './bits';
+
+/**
+ * The OT extension's bit-matrix work in WebAssembly SIMD (gf2.wat): the extension matrix is built,
+ * checked, transposed and hashed inside linear memory, and only the message and the OT outputs are
+ * copied out. Results are bit-for-bit those of the reference code in gf2-reference.ts (tested).
+ * Every function here runs synchronously from start to end, so parties sharing this one instance
+ * in a process (tests, benchmarks) never see each other's intermediate state.
+ */
+
+// The project's lib setting (ES2022, no DOM) has no WebAssembly typings; Node has the global.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: unknown };
+};
+
+interface Gf2Kernels {
+  readonly memory: WasmMemory;
+  xor(dst: number, src: number, nw: number): void;
+  transpose(cols: number, rows: number, nw: number, tmp: number): void;
+  parities(cols: number, nc: number, masks: number, nm: number, nw: number, o: number, acc: number): void;
+  hashPrep(rows: number, z: number, m: number, blocks: number, base: bigint, delta: number): void;
+}
+
+const k = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(GF2_WASM_BASE64, 'base64'))).exports as unknown as Gf2Kernels;
+
+/** Makes linear memory at least `bytes` long; returns a byte view of all of it. */
+function memory(bytes: number): Uint8Array {
+  const have = k.memory.buffer.byteLength;
+  if (have < bytes) k.memory.grow(Math.ceil((bytes - have) / 65536));
+  return new Uint8Array(k.memory.buffer);
+}
+
+/** Hands out 64-byte-aligned regions of linear memory, in order. */
+class Layout {
+  #end = 0;
+  take(bytes: number): number {
+    const off = this.#end;
+    this.#end += Math.ceil(bytes / 64) * 64;
+    return off;
+  }
+  get end(): number {
+    return this.#end;
+  }
+}
+
+// Fixed public key for the correlation-robust hash: tweaked Matyas–Meyer–Oseas with a fixed-key
+// AES permutation π, H(x, i) = π(x ⊕ i) ⊕ x ⊕ i, i = (OT index, block number), as used for OT
+// extension in the random-permutation model. One ECB context serves every call (ECB keeps no state).
+export const HASH_KEY = createHash('sha256').update('datawell/mpc/ot-hash/v1').digest().subarray(0, 16);
+const ecb = createCipheriv('aes-128-ecb', HASH_KEY, null).setAutoPadding(false);
+// OpenSSL through Node is fastest on mid-sized calls: whole megabytes cost page faults on fresh output.
+const AES_CHUNK = 1 << 16;
+
+/** E = π(Z) ⊕ Z for `bytes` bytes at z, written at e. */
+function mmo(z: number, e: number, bytes: number): void {
+  for (let o = 0; o < bytes; o += AES_CHUNK) {
+    const len = Math.min(AES_CHUNK, bytes - o);
+    const out = ecb.update(new Uint8Array(k.memory.buffer, z + o, len));
+    new Uint8Array(k.memory.buffer).set(out, e + o);
+  }
+  k.xor(e, z, bytes / 8);
+}
+
+/** Number of 64-bit words in a column of M bits. */
+const wordsOf = (M: number) => M / 64;
+
+/**
+ * OT-extension sender core: Q's columns q_i = g_i ⊕ Δ_i·u_i from its PRG columns g_i and the
+ * receiver's matrix u (128 columns of M bits); the KOS check parities of Q under `checks` masks
+ * drawn from `maskStream`; and v0 = H(q_j), v1 = H(q_j ⊕ Δ) of `blocks` blocks for the first m rows.
+ */
+export function otSenderCore(
+  g: readonly Uint8Array[],
+  u: Uint8Array,
+  delta: Uint8Array,
+  maskStream: PrgStream,
+  checks: number,
+  M: number,
+  m: number,
+  blocks: number,
+  tweakBase: number,
+): { parities: Uint8Array; v0: Buffer; v1: Buffer } {
+  const colBytes = M / 8;
+  const nc = g.length;
+  const L = new Layout();
+  const Q = L.take(nc * colBytes);
+  const U = L.take(nc * colBytes);
+  const MASKS = L.take(checks * colBytes);
+  const ACC = L.take(checks * nc * 16);
+  const PAR = L.take(checks * nc);
+  const TMP = L.take(1024);
+  const D = L.take(32);
+  const ROWS = L.take(M * 16);
+  const half = m * blocks * 16;
+  const Z = L.take(2 * half);
+  const E = L.take(2 * half);
+  let mem = memory(L.end);
+  mem.set(u, U);
+  g.forEach((col, i) => {
+    mem.set(col, Q + i * colBytes);
+    if ((delta[i >> 3]! >> (i & 7)) & 1) k.xor(Q + i * colBytes, U + i * colBytes, colBytes / 8);
+  });
+  maskStream.fill(mem.subarray(MASKS, MASKS + checks * colBytes));
+  k.parities(Q, nc, MASKS, checks, wordsOf(M), PAR, ACC);
+  const parities = mem.slice(PAR, PAR + checks * nc);
+  k.transpose(Q, ROWS, wordsOf(M), TMP);
+  mem.fill(0, D, D + 16);
+  mem.set(delta.subarray(0, 16), D + 16);
+  k.hashPrep(ROWS, Z, m, blocks, BigInt(tweakBase), D);
+  k.hashPrep(ROWS, Z + half, m, blocks, BigInt(tweakBase), D + 16);
+  mmo(Z, E, 2 * half);
+  mem = new Uint8Array(k.memory.buffer);
+  return { parities, v0: Buffer.from(mem.subarray(E, E + half)), v1: Buffer.from(mem.subarray(E + half, E + 2 * half)) };
+}
+
+/** OT-extension receiver, first step: u_i = t0_i ⊕ t1_i ⊕ r for its two PRG columns per base OT. */
+export function otReceiverMatrix(t0: readonly Uint8Array[], t1: readonly Uint8Array[], r: Uint8Array, extra: number): Uint8Array {
+  const colBytes = r.length;
+  const nc = t0.length;
+  const L = new Layout();
+  const T = L.take(nc * colBytes);
+  const U = L.take(nc * colBytes);
+  const R = L.take(colBytes);
+  const mem = memory(L.end);
+  mem.set(r, R);
+  for (let i = 0; i < nc; i++) {
+    mem.set(t0[i]!, T + i * colBytes);
+    mem.set(t1[i]!, U + i * colBytes);
+    k.xor(U + i * colBytes, R, colBytes / 8);
+  }
+  k.xor(U, T, (nc * colBytes) / 8);
+  const msg = new Uint8Array(nc * colBytes + extra);
+  msg.set(new Uint8Array(k.memory.buffer, U, nc * colBytes));
+  return msg;
+}
+
+/**
+ * OT-extension receiver core: the KOS check values (parities x of the choice column r and of t0's
+ * columns) and v = H(t_j) of `blocks` blocks for the first m rows.
+ */
+export function otReceiverCore(
+  t0: readonly Uint8Array[],
+  r: Uint8Array,
+  maskStream: PrgStream,
+  checks: number,
+  M: number,
+  m: number,
+  blocks: number,
+  tweakBase: number,
+): { x: Uint8Array; parities: Uint8Array; v: Buffer } {
+  const colBytes = M / 8;
+  const nc = t0.length;
+  const L = new Layout();
+  const T = L.take(nc * colBytes);
+  const R = L.take(colBytes);
+  const MASKS = L.take(checks * colBytes);
+  const ACC = L.take(checks * nc * 16);
+  const PAR = L.take(checks * nc);
+  const XP = L.take(checks);
+  const TMP = L.take(1024);
+  const D = L.take(16);
+  const ROWS = L.take(M * 16);
+  const bytes = m * blocks * 16;
+  const Z = L.take(bytes);
+  const E = L.take(bytes);
+  let mem = memory(L.end);
+  t0.forEach((col, i) => mem.set(col, T + i * colBytes));
+  mem.set(r, R);
+  maskStream.fill(mem.subarray(MASKS, MASKS + checks * colBytes));
+  k.parities(R, 1, MASKS, checks, wordsOf(M), XP, ACC);
+  const x = mem.slice(XP, XP + checks);
+  k.parities(T, nc, MASKS, checks, wordsOf(M), PAR, ACC);
+  const parities = mem.slice(PAR, PAR + checks * nc);
+  k.transpose(T, ROWS, wordsOf(M), TMP);
+  mem.fill(0, D, D + 16);
+  k.hashPrep(ROWS, Z, m, blocks, BigInt(tweakBase), D);
+  mmo(Z, E, bytes);
+  mem = new Uint8Array(k.memory.buffer);
+  return { x, parities, v: Buffer.from(mem.subarray(E, E + bytes)) };
+}
+
+/** Kernels on their own, for the tests against the reference code. */
+export const gf2Kernels = {
+  transpose(cols: Uint8Array, M: number): Uint8Array {
+    const L = new Layout();
+    const C = L.take(cols.length);
+    const TMP = L.take(1024);
+    const ROWS = L.take(M * 16);
+    const mem = memory(L.end);
+    mem.set(cols, C);
+    k.transpose(C, ROWS, wordsOf(M), TMP);
+    return mem.slice(ROWS, ROWS + M * 16);
+  },
+  parities(cols: Uint8Array, nc: number, masks: Uint8Array, nm: number, nw: number): Uint8Array {
+    const L = new Layout();
+    const C = L.take(cols.length);
+    const MASKS = L.take(masks.length);
+    const ACC = L.take(nm * nc * 16);
+    const PAR = L.take(nm * nc);
+    const mem = memory(L.end);
+    mem.set(cols, C);
+    mem.set(masks, MASKS);
+    k.parities(C, nc, MASKS, nm, nw, PAR, ACC);
+    return mem.slice(PAR, PAR + nm * nc);
+  },
+  hashRows(rows: Uint8Array, m: number, blocks: number, tweakBase: number, delta?: Uint8Array): Buffer {
+    const L = new Layout();
+    const ROWS = L.take(rows.length);
+    const D = L.take(16);
+    const Z = L.take(m * blocks * 16);
+    const E = L.take(m * blocks * 16);
+    const mem = memory(L.end);
+    mem.set(rows, ROWS);
+    mem.fill(0, D, D + 16);
+    if (delta) mem.set(delta.subarray(0, 16), D);
+    k.hashPrep(ROWS, Z, m, blocks, BigInt(tweakBase), D);
+    mmo(Z, E, m * blocks * 16);
+    return Buffer.from(new Uint8Array(k.memory.buffer, E, m * blocks * 16));
+  },
+};
