@@ -87,3 +87,13 @@ export const failedSchema = z.strictObject({
 });
 
 export { mspIdSchema, idSchema };
+
+export type Revenue = z.output<typeof revenueSchema>;
+export type Successor = z.output<typeof successorSchema>;
+export type AllocationRelay = z.output<typeof allocationReceivedSchema>;
+export type WorkloadRegistration = z.output<typeof workloadSchema>;
+export type Snapshot = z.output<typeof snapshotSchema>;
+export type Choice = z.output<typeof choiceSchema>;
+export type ComputationReport = z.output<typeof computationSchema>;
+export type ProvisionedReport = z.output<typeof provisionedSchema>;
+export type FailedReport = z.output<typeof failedSchema>;

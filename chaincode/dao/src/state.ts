@@ -3,6 +3,7 @@ import { compositeKey, conflict, forbidden, listJson, notFound, readJson, writeJ
 import { canonicalBytes } from '@datawell/domain';
 import { getStates, putStates } from './batch';
 import type { InfrastructureSpec, Terms } from './agreement.validator';
+import { withLegacyMembers } from './transactions/legacy-layout';
 
 /** State of version i of a DAO on its channel CH_i. Amounts are decimal strings; ratios are ppm. */
 export interface VersionState {
@@ -193,11 +194,9 @@ export class DaoStore {
   async #parseVersion(bytes: Uint8Array | undefined): Promise<VersionRecord | undefined> {
     const v = parse<VersionState & { memberStates?: MemberState[] }>(bytes);
     if (!v || v.memberStates) return v as VersionRecord | undefined;
-    // Written before members moved into the version record: one `member~<msp>` key per member.
-    // The next write of the version record (any member change, or a retried InitVersion) migrates it.
+    // Written before members moved into the version record (transactions/legacy-layout.ts).
     this.#legacy = true;
-    const byId = new Map((await listJson<MemberState>(this.ctx, 'member')).map((m) => [m.mspId, m]));
-    return { ...v, memberStates: v.members.map((id) => byId.get(id) ?? missingMember(id)) };
+    return withLegacyMembers(this.ctx, v);
   }
 
   async isLegacyLayout(): Promise<boolean> {
@@ -272,8 +271,4 @@ export class DaoStore {
 function parse<T>(bytes: Uint8Array | undefined): T | undefined {
   if (!bytes || bytes.length === 0) return undefined;
   return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
-}
-
-function missingMember(mspId: string): never {
-  throw new Error(`member ${mspId} of the agreement has no state`);
 }

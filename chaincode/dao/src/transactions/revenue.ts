@@ -1,0 +1,170 @@
+import type { Context } from 'fabric-contract-api';
+import { canonicalJson, conflict, emitEvent, invalidArgument, notFound, txTimeMs } from '@datawell/chaincode-common';
+import { allocateLump } from '../allocation';
+import type { AllocationRelay, Revenue } from '../operations.validator';
+import { DaoStore, allocationView, type AllocationRecord, type AllocationState, type EntitlementState, type VersionRecord, type VersionState } from '../state';
+import { legacyRevenue } from './legacy-layout';
+
+/**
+ * Records revenue of the DAO in this channel (the top channel records what the DAO earns) and
+ * allocates it at this level. Any active member may record revenue; the recorder is attributed.
+ * Event RevenueRecorded with the allocation (payouts, rest and where it goes).
+ * On the ledger: two reads (the version record with its members, the allocation key of this
+ * revenue id) in one message and two writes (the allocation, which holds the revenue's details
+ * and payouts, and its transaction index) in another: two shim round trips per endorsement.
+ */
+export async function recordRevenue(ctx: Context, revenue: Revenue): Promise<string> {
+  const store = new DaoStore(ctx);
+  const allocationId = `revenue:${revenue.revenueId}`;
+  const [, recorded] = await store.versionAndAllocation(allocationId);
+  const version = await store.activeVersion();
+  const caller = await store.activeCaller('record revenue');
+  if (recorded) {
+    // Idempotent for a retried submission of the same revenue; a different one under the same id is refused.
+    const previous = recorded.revenue ?? (await legacyRevenue(store, revenue.revenueId));
+    if (recorded.lump === revenue.amount.toString() && previous.kind === revenue.kind && previous.reference === revenue.reference) {
+      return canonicalJson(allocationView(recorded));
+    }
+    throw conflict(`revenue ${revenue.revenueId} is already recorded with other content (amount ${recorded.lump}, kind ${previous.kind})`);
+  }
+  if (version.successorChannel) throw conflict(`version ${version.version} is superseded: record revenue on the top channel (${version.successorChannel} or later)`);
+  const expectedKind = version.terms.businessModel === 'pay-per-use' ? 'use' : 'subscription-period';
+  if (revenue.kind !== expectedKind) throw invalidArgument(`revenue.kind: this DAO's business model is ${version.terms.businessModel}, so revenue is per ${expectedKind}`);
+  const allocation = await allocate(ctx, store, version, revenue.amount, { kind: 'revenue', revenueId: revenue.revenueId }, allocationId, {
+    kind: revenue.kind,
+    reference: revenue.reference,
+    recordedBy: caller.mspId,
+  });
+  emitEvent(ctx, 'RevenueRecorded', { revenueId: revenue.revenueId, amount: revenue.amount, kind: revenue.kind, recordedBy: caller.mspId, allocation });
+  return canonicalJson(allocation);
+}
+
+/**
+ * The rest of an allocation on channel dao-<d>-v<i+1>, relayed here by the DSP's ledger bridge.
+ * Idempotent by (source channel, source transaction id): a repeat returns the first allocation and
+ * writes nothing; a repeat with another amount is a CONFLICT. Only members of D may relay.
+ * Event AllocationReceived with this level's allocation.
+ */
+export async function allocationReceived(ctx: Context, relay: AllocationRelay): Promise<string> {
+  const store = new DaoStore(ctx);
+  // The allocation of a relay is its receipt: keyed by source channel and transaction, its lump is the amount received.
+  const allocationId = `relay:${relay.sourceChannel}:${relay.sourceTxId}`;
+  const [version, previous] = await store.versionAndAllocation(allocationId);
+  await store.activeCaller('relay allocations', { foundingOnly: true });
+  const expected = `dao-${version.daoId}-v${version.version + 1}`;
+  if (relay.sourceChannel !== expected) throw invalidArgument(`relay.sourceChannel: allocations reach ${version.channel} only from ${expected}`);
+  if (previous) {
+    if (previous.lump !== relay.amount.toString()) throw conflict(`relay ${relay.sourceChannel}/${relay.sourceTxId} was received with amount ${previous.lump}, not ${relay.amount}`);
+    return canonicalJson(allocationView(previous));
+  }
+  if (version.status !== 'active') throw conflict(`DAO ${version.daoId} is dissolved`);
+  await checkSource(ctx, version, relay);
+  const allocation = await allocate(ctx, store, version, relay.amount, { kind: 'relay', sourceChannel: relay.sourceChannel, sourceTxId: relay.sourceTxId }, allocationId);
+  emitEvent(ctx, 'AllocationReceived', { sourceChannel: relay.sourceChannel, sourceTxId: relay.sourceTxId, amount: relay.amount, allocation });
+  return canonicalJson(allocation);
+}
+
+/**
+ * Reads the source allocation on the next channel (every endorser of CH_i is a member of
+ * CH_{i+1}, so its peer holds that ledger) and checks that it passes exactly this amount here:
+ * the chaincode, not trust in the relaying bridge, makes the relay valid.
+ */
+async function checkSource(ctx: Context, version: VersionState, relay: AllocationRelay): Promise<void> {
+  const where = `transaction ${relay.sourceTxId} on ${relay.sourceChannel} (chaincode ${relay.sourceChaincode})`;
+  let response: Awaited<ReturnType<Context['stub']['invokeChaincode']>>;
+  try {
+    response = await ctx.stub.invokeChaincode(relay.sourceChaincode, ['GetAllocationByTx', relay.sourceTxId], relay.sourceChannel);
+  } catch (e) {
+    throw notFound(`cannot read the allocation of ${where}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (response.status >= 400 || !response.payload) throw notFound(`no allocation for ${where}: ${response.message ?? response.status}`);
+  const source = JSON.parse(Buffer.from(response.payload).toString('utf8')) as AllocationState;
+  if (!('channel' in source.restTo) || source.restTo.channel !== version.channel) throw conflict(`the allocation of ${where} does not pass its rest to ${version.channel}`);
+  if (source.rest !== relay.amount.toString()) throw conflict(`the allocation of ${where} passes ${source.rest} to ${version.channel}, not ${relay.amount}`);
+}
+
+/**
+ * Splits a lump at this level and writes the allocation (with its payouts, and for revenue what
+ * the revenue was) and its transaction index: two writes, whatever the number of members.
+ * Concurrent allocations write disjoint keys and read only the version record and their own
+ * allocation key, so they do not invalidate each other (MVCC); entitlements sum the allocations
+ * on read.
+ */
+async function allocate(ctx: Context, store: DaoStore, version: VersionRecord, lump: bigint, source: AllocationState['source'], allocationId: string, revenue?: AllocationRecord['revenue']): Promise<AllocationState> {
+  const split = allocateLump(lump, version, version.memberStates);
+  const allocation: AllocationState = {
+    allocationId,
+    source,
+    level: version.version,
+    lump: lump.toString(),
+    betaPpm: split.betaPpm,
+    levelEnded: split.levelEnded,
+    joiningShare: split.joiningShare.toString(),
+    rest: split.rest.toString(),
+    restTo: split.restTo,
+    payouts: split.payouts,
+    txId: ctx.stub.getTxID(),
+    atMs: txTimeMs(ctx),
+  };
+  const paid = split.payouts.reduce((s, p) => s + BigInt(p.amount), 0n) + ('channel' in split.restTo ? split.rest : 0n);
+  if (paid !== lump) throw new Error(`allocation of ${lump} pays ${paid}: the split must be exact`);
+  await store.putAllocation(revenue ? { ...allocation, revenue } : allocation);
+  return allocation;
+}
+
+export async function getAllocation(ctx: Context, id: string): Promise<string> {
+  const store = new DaoStore(ctx);
+  await store.version();
+  await store.caller('read allocations');
+  const allocation = await store.allocation(id);
+  if (!allocation) throw notFound(`no allocation ${id}`);
+  return canonicalJson(allocationView(allocation));
+}
+
+/**
+ * The allocation made by a transaction of this channel: what the next channel down reads
+ * (cross-channel query) to check a relayed AllocationReceived.
+ */
+export async function getAllocationByTx(ctx: Context, id: string): Promise<string> {
+  const store = new DaoStore(ctx);
+  await store.version();
+  await store.caller('read allocations');
+  const index = await store.get<{ allocationId: string }>('allocationTx', id);
+  const allocation = index && (await store.allocation(index.allocationId));
+  if (!allocation) throw notFound(`transaction ${id} made no allocation on ${ctx.stub.getChannelID()}`);
+  return canonicalJson(allocationView(allocation));
+}
+
+/** Every member's accumulated entitlement on this channel. */
+export async function getEntitlements(ctx: Context): Promise<string> {
+  const store = new DaoStore(ctx);
+  await store.version();
+  await store.caller('read entitlements');
+  const version = await store.version();
+  const totals = await entitlements(store);
+  return canonicalJson(version.members.map((msp) => totals.get(msp) ?? { mspId: msp, amount: '0', allocations: 0 }));
+}
+
+export async function getEntitlement(ctx: Context, msp: string): Promise<string> {
+  const store = new DaoStore(ctx);
+  await store.version();
+  await store.caller('read entitlements');
+  await store.requireMember(msp);
+  return canonicalJson((await entitlements(store)).get(msp) ?? { mspId: msp, amount: '0', allocations: 0 });
+}
+
+/**
+ * Every member's entitlement on this channel, summed over the allocation records' payouts (one
+ * range read; queries only, never on the submit path). `allocations` counts the allocations that
+ * have a payout to the member.
+ */
+async function entitlements(store: DaoStore): Promise<Map<string, EntitlementState>> {
+  const totals = new Map<string, { amount: bigint; allocations: number }>();
+  for (const allocation of await store.list<AllocationRecord>('allocation')) {
+    for (const p of allocation.payouts) {
+      const t = totals.get(p.mspId) ?? { amount: 0n, allocations: 0 };
+      totals.set(p.mspId, { amount: t.amount + BigInt(p.amount), allocations: t.allocations + 1 });
+    }
+  }
+  return new Map([...totals].map(([mspId, t]) => [mspId, { mspId, amount: t.amount.toString(), allocations: t.allocations }]));
+}

@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import type { Context } from 'fabric-contract-api';
+import { canonicalJson, conflict, emitEvent, forbidden, notFound, txTimeMs } from '@datawell/chaincode-common';
+import { checkAgreement, groupLevel, type Agreement } from '../agreement.validator';
+import type { Successor } from '../operations.validator';
+import { DaoStore, contractEndsAtMs, versionView, type MemberState, type VersionRecord, type VersionState } from '../state';
+import { migrateLegacyLayout } from './legacy-layout';
+
+/**
+ * Creates this channel's version from the signed agreement. Only once, only by a member of the
+ * founding group D (the DSP's ledger bridge). One event, VersionCreated, whose payload carries
+ * the infrastructure request (the bridge fans it out as InfrastructureRequested).
+ */
+export async function initVersion(ctx: Context, agreement: Agreement): Promise<string> {
+  checkAgreement(agreement, ctx.stub.getChannelID());
+  const caller = ctx.clientIdentity.getMSPID();
+  const self = agreement.members.find((m) => m.mspId === caller);
+  if (!self || groupLevel(self.group) !== 0) throw forbidden(`${caller} is not in the founding group D of this agreement and may not InitVersion`);
+  const store = new DaoStore(ctx);
+  const agreementDigest = createHash('sha256').update(canonicalJson(agreement)).digest('hex');
+  const existing = await store.existingVersion();
+  if (existing) {
+    // A bridge retrying the same agreement gets the version back; another agreement is refused.
+    if (existing.agreementDigest === agreementDigest) {
+      await migrateLegacyLayout(store, existing);
+      return canonicalJson(versionView(existing));
+    }
+    throw conflict(`channel ${ctx.stub.getChannelID()} already holds a DAO version (agreement ${existing.agreementId})`);
+  }
+  const now = txTimeMs(ctx);
+  const version: VersionRecord = {
+    daoId: agreement.daoId,
+    version: agreement.version,
+    channel: ctx.stub.getChannelID(),
+    agreementId: agreement.agreementId,
+    agreementDigest,
+    documentDigest: agreement.documentDigest,
+    betaPpm: agreement.betaPpm,
+    members: agreement.members.map((m) => m.mspId),
+    terms: agreement.terms,
+    infrastructure: agreement.infrastructure,
+    infrastructureRevision: 1,
+    infrastructureStatus: 'requested',
+    status: 'active',
+    createdAtMs: now,
+    memberStates: agreement.members.map((m) => ({ mspId: m.mspId, group: m.group, level: groupLevel(m.group), role: m.role, weight: m.weight, ownershipPpm: m.ownershipPpm, status: 'active' })),
+  };
+  await store.putVersion(version);
+  emitEvent(ctx, 'VersionCreated', {
+    daoId: version.daoId,
+    version: version.version,
+    agreementId: version.agreementId,
+    agreementDigest: version.agreementDigest,
+    betaPpm: version.betaPpm,
+    members: agreement.members.map(({ mspId, group, role, weight, ownershipPpm }) => ({ mspId, group, role, weight, ownershipPpm })),
+    terms: version.terms,
+    createdAtMs: now,
+    contractEndsAtMs: contractEndsAtMs(version),
+    infrastructureRequested: { revision: 1, spec: version.infrastructure },
+  });
+  return canonicalJson(versionView(version));
+}
+
+export async function getVersion(ctx: Context): Promise<string> {
+  const store = new DaoStore(ctx);
+  const version = await store.version();
+  await store.caller('read this DAO version');
+  const members: MemberState[] = [];
+  for (const m of version.memberStates) members.push({ ...m, lastHeartbeatMs: await store.lastHeartbeat(m.mspId) });
+  return canonicalJson({ ...versionView(version), contractEndsAtMs: contractEndsAtMs(version), memberStates: members });
+}
+
+export async function getMember(ctx: Context, msp: string): Promise<string> {
+  const store = new DaoStore(ctx);
+  await store.version();
+  await store.caller('read members');
+  return canonicalJson({ ...(await store.requireMember(msp)), lastHeartbeatMs: await store.lastHeartbeat(msp) });
+}
+
+/**
+ * Records that version i+1 exists, after reading it on its channel (cross-channel query by this
+ * channel's endorsers, all members there): same DAO, version i+1, active, and every member of this
+ * version in the same group (CH_{i+1} = CH_i ∪ J_{i+1}). From then on revenue is recorded on the
+ * top channel and reaches this one only as AllocationReceived. Active D member (the DSP's bridge,
+ * after InitVersion on the new channel). Idempotent. Event VersionSuperseded.
+ */
+export async function recordSuccessor(ctx: Context, input: Successor): Promise<string> {
+  const store = new DaoStore(ctx);
+  const version = await store.activeVersion();
+  await store.activeCaller('record the successor version', { foundingOnly: true });
+  const channel = `dao-${version.daoId}-v${version.version + 1}`;
+  if (version.successorChannel === channel) return canonicalJson(versionView(version));
+  let response: Awaited<ReturnType<Context['stub']['invokeChaincode']>>;
+  try {
+    response = await ctx.stub.invokeChaincode(input.chaincode, ['GetVersion'], channel);
+  } catch (e) {
+    throw notFound(`cannot read version ${version.version + 1} on ${channel} (chaincode ${input.chaincode}): ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (response.status >= 400 || !response.payload) throw notFound(`no version on ${channel}: ${response.message ?? response.status}`);
+  const next = JSON.parse(Buffer.from(response.payload).toString('utf8')) as VersionState & { memberStates: MemberState[] };
+  if (next.daoId !== version.daoId || next.version !== version.version + 1) throw conflict(`${channel} holds version ${next.version} of DAO ${next.daoId}`);
+  if (next.status !== 'active') throw conflict(`version ${next.version} on ${channel} is ${next.status}`);
+  for (const m of await store.members()) {
+    const there = next.memberStates.find((n) => n.mspId === m.mspId);
+    if (!there || there.group !== m.group) throw conflict(`${m.mspId} (group ${m.group}) is not in group ${m.group} of version ${next.version}`);
+  }
+  const now = txTimeMs(ctx);
+  const updated: VersionRecord = { ...version, successorChannel: channel, supersededAtMs: now };
+  await store.putVersion(updated);
+  emitEvent(ctx, 'VersionSuperseded', { daoId: version.daoId, version: version.version, successorChannel: channel, successorAgreementId: next.agreementId, supersededAtMs: now });
+  return canonicalJson(versionView(updated));
+}
