@@ -25,17 +25,19 @@ const common = {
   moduleNameMapper: pathsToModuleNameMapper(),
   testEnvironment: 'node',
   testPathIgnorePatterns: ['/node_modules/', '/.stack/', '/dist/', ...onlyPaths],
+  // The compiled tree (./dev's build) has package.json files named like the workspaces'.
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
   setupFiles: ['<rootDir>/tools/jest/quiet-chaincode.js'],
 };
 
 module.exports = {
   reporters: ['default', '<rootDir>/tools/jest/summary-reporter.js'],
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,chaincode,tools,bench}/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,workloads,chaincode,tools,bench}/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{libs,services,chaincode,tools}/**/test/integration/**/*.test.ts'],
+      testMatch: ['<rootDir>/{libs,services,workloads,chaincode,tools}/**/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/tools/jest/global-setup.js',
       globalTeardown: '<rootDir>/tools/jest/global-teardown.js',
       setupFilesAfterEnv: ['<rootDir>/tools/jest/integration-timeout.js'],

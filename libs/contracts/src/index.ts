@@ -80,3 +80,5 @@ export {
   type NetworkCommand,
   type NetworkEvent,
 } from './network/network.v1';
+export type { MpcMeshMember, WorkloadConfig } from './workloads/workload-config';
+export { mpcNodeEnvironment, parseMpcNodeEnvironment, type DatasetSource, type EnvIssue, type HeartbeatSettings, type MpcNodeJob, type MpcNodeSettings } from './workloads/mpc-node-env';

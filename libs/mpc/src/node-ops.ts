@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CATALOGUE } from '@datawell/mpc';
+import { CATALOGUE } from './programs/catalogue';
 
 /**
  * What the coordinator asks of an MPC node (the node's control API). Every node of a mesh receives

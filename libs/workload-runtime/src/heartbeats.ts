@@ -1,28 +1,49 @@
-import { readFile } from 'node:fs/promises';
-import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
-import { heartbeatCloudEvent, signHeartbeat } from '@datawell/contracts';
-import type { HeartbeatSettings } from './node.config';
+import type { Producer } from 'kafkajs';
 
-/**
- * Signed heartbeats like every workload's: every interval the node signs {workloadId, seq,
- * timestamp, metrics} with its workload key and publishes the CloudEvent to the telemetry topic,
- * keyed by workload id. `metrics` carries integer gauges only (the stock of preprocessing material).
- */
+/** Where and as whom a workload heartbeats. */
+export interface HeartbeatTarget {
+  readonly workloadId: string;
+  readonly daoId: string;
+  readonly version: number;
+  /** The member's MSP id. */
+  readonly owner: string;
+  readonly topic: string;
+  readonly intervalMs: number;
+  readonly brokers: readonly string[];
+}
+
+export interface HeartbeatOptions {
+  /** The workload's private key, PEM. */
+  readonly privateKey: string;
+  /** Kafka client id (shows in the broker's logs). */
+  readonly clientId: string;
+  /** Integer gauges, read at each beat. */
+  readonly metrics: () => Record<string, number>;
+  /** The next sequence number; by default milliseconds, which a restarted process never reuses. */
+  readonly nextSeq?: () => number;
+  readonly log: (message: string, extra?: Record<string, unknown>) => void;
+}
+
 export interface HeartbeatLoop {
   stop(): Promise<void>;
 }
 
-export async function startHeartbeats(
-  settings: HeartbeatSettings,
-  brokers: readonly string[],
-  metrics: () => Record<string, number>,
-  log: (message: string, extra?: Record<string, unknown>) => void,
-): Promise<HeartbeatLoop> {
-  const key = await readFile(settings.keyFile, 'utf8');
-  const kafka = new Kafka({ clientId: `mpc-node-${settings.workloadId}`, brokers: [...brokers], logLevel: logLevel.NOTHING });
-  let producer: Producer | undefined;
-  // Milliseconds make sequence numbers that a restarted node never reuses.
+function millisecondSeq(): () => number {
   let seq = Date.now();
+  return () => (seq = Math.max(seq + 1, Date.now()));
+}
+
+/**
+ * Every workload's signed heartbeats (the placeholder workload's and the MPC node's): every interval,
+ * {workloadId, seq, timestamp, metrics} signed with the workload key, published as a CloudEvent to the
+ * telemetry topic keyed by workload id. A failed beat is logged and the producer made again at the next.
+ */
+export async function startHeartbeats(target: HeartbeatTarget, options: HeartbeatOptions): Promise<HeartbeatLoop> {
+  // Loaded here, not at the top: the supervisor and launcher use this library and stay small.
+  const [{ Kafka, logLevel, Partitioners }, { heartbeatCloudEvent, signHeartbeat }] = await Promise.all([import('kafkajs'), import('@datawell/contracts')]);
+  const kafka = new Kafka({ clientId: options.clientId, brokers: [...target.brokers], logLevel: logLevel.NOTHING });
+  const nextSeq = options.nextSeq ?? millisecondSeq();
+  let producer: Producer | undefined;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const beat = async () => {
@@ -31,20 +52,19 @@ export async function startHeartbeats(
       await p.connect();
       producer = p;
     }
-    seq = Math.max(seq + 1, Date.now());
-    const heartbeat = signHeartbeat({ workloadId: settings.workloadId, seq, timestamp: Date.now(), metrics: metrics() }, key);
-    const event = heartbeatCloudEvent({ daoId: settings.daoId, version: settings.version, owner: settings.owner, heartbeat });
-    await producer.send({ topic: settings.topic, messages: [{ key: settings.workloadId, value: JSON.stringify(event), headers: { ce_id: event.id } }] });
+    const heartbeat = signHeartbeat({ workloadId: target.workloadId, seq: nextSeq(), timestamp: Date.now(), metrics: options.metrics() }, options.privateKey);
+    const event = heartbeatCloudEvent({ daoId: target.daoId, version: target.version, owner: target.owner, heartbeat });
+    await producer.send({ topic: target.topic, messages: [{ key: target.workloadId, value: JSON.stringify(event), headers: { ce_id: event.id } }] });
   };
   const loop = async () => {
     try {
       await beat();
     } catch (error) {
-      log('heartbeat not sent', { error: String(error) });
+      options.log('heartbeat not sent', { error: String(error) });
       await producer?.disconnect().catch(() => undefined);
       producer = undefined;
     }
-    if (!stopped) timer = setTimeout(() => void loop(), settings.intervalMs);
+    if (!stopped) timer = setTimeout(() => void loop(), target.intervalMs);
   };
   void loop();
   return {

@@ -1,5 +1,6 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { filePath, isAlive, readPidFile } from './files';
+import { workloadFile as filePath } from './folder';
+import { isAlive, readPidFile } from './process';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

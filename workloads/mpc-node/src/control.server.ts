@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import type { TlsIdentity } from '@datawell/mpc';
-import type { NodeInventory } from './node-ops';
+import type { NodeInventory } from '@datawell/mpc';
 
 /**
  * The node's control API for the coordinator: `GET /inventory`, `POST /ops` (JSON) over mutually

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Kafka, logLevel } from 'kafkajs';
-import type { DatasetSource } from './node.config';
+import type { DatasetSource } from '@datawell/contracts';
 
 /**
  * Reads the columns of a dataset this node's member owns, in this process only: a CSV file (header

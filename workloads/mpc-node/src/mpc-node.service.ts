@@ -1,16 +1,29 @@
 import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:https';
-import { MpcError, runCatalogueJob, runDemoNode, setupMascot, type DemoNodeResult, type MascotOfflinePhase, type TlsIdentity, type Transport } from '@datawell/mpc';
+import type { MpcNodeSettings } from '@datawell/contracts';
+import {
+  MpcError,
+  nodeOpSchema,
+  runCatalogueJob,
+  runDemoNode,
+  setupMascot,
+  type ComputeOutcome,
+  type DemoNodeResult,
+  type MascotOfflinePhase,
+  type NodeInventory,
+  type NodeOp,
+  type PreprocessOutcome,
+  type TlsIdentity,
+  type Transport,
+} from '@datawell/mpc';
+import { startHeartbeats, type HeartbeatLoop } from '@datawell/workload-runtime';
 import { ControlError, startControlServer } from './control.server';
 import { DatasetError, loadColumns } from './dataset.adapter';
-import { startHeartbeats, type HeartbeatLoop } from './heartbeat.adapter';
-import { nodeOpSchema, type ComputeOutcome, type NodeInventory, type NodeOp, type PreprocessOutcome } from './node-ops';
-import type { MpcNodeConfig } from './node.config';
 import { listenTlsNode } from './tls.adapter';
 
 export type NodeLog = (message: string, extra?: Record<string, unknown>) => void;
 
-async function readIdentity(config: MpcNodeConfig): Promise<TlsIdentity> {
+async function readIdentity(config: MpcNodeSettings): Promise<TlsIdentity> {
   const [key, cert, ca] = await Promise.all([
     readFile(config.tls.keyFile, 'utf8'),
     readFile(config.tls.certFile, 'utf8'),
@@ -19,7 +32,7 @@ async function readIdentity(config: MpcNodeConfig): Promise<TlsIdentity> {
   return { key, cert, ca };
 }
 
-async function connectMesh(config: MpcNodeConfig): Promise<Transport> {
+async function connectMesh(config: MpcNodeSettings): Promise<Transport> {
   const { key, cert, ca } = await readIdentity(config);
   const node = await listenTlsNode({
     self: config.index,
@@ -38,7 +51,7 @@ async function connectMesh(config: MpcNodeConfig): Promise<Transport> {
  * preprocessing (its shares, MAC-key share and triples never leave this process), then the job.
  * Results exist only at the job's recipient.
  */
-export async function runMpcNode(config: MpcNodeConfig): Promise<DemoNodeResult> {
+export async function runMpcNode(config: MpcNodeSettings): Promise<DemoNodeResult> {
   if (!config.job) throw new Error('no job configured');
   const transport = await connectMesh(config);
   try {
@@ -59,7 +72,7 @@ export interface ServingNode {
  * its stock of triples and masks last across jobs), heartbeats, and serves the coordinator's
  * operations in order. The owner's node reads its dataset itself; only shares leave it.
  */
-export async function serveMpcNode(config: MpcNodeConfig, log: NodeLog): Promise<ServingNode> {
+export async function serveMpcNode(config: MpcNodeSettings, log: NodeLog): Promise<ServingNode> {
   if (!config.control) throw new Error('no control port configured');
   let mascot: MascotOfflinePhase | undefined;
   let transport: Transport | undefined;
@@ -150,14 +163,18 @@ export async function serveMpcNode(config: MpcNodeConfig, log: NodeLog): Promise
   log('control listening', { host: config.control.host, port: config.control.port, tls: 'mutual' });
   let heartbeats: HeartbeatLoop | undefined;
   if (config.heartbeat) {
+    const { keyFile, intervalMs, ...target } = config.heartbeat;
     heartbeats = await startHeartbeats(
-      config.heartbeat,
-      config.kafkaBrokers,
-      () => {
-        const inv = inventory();
-        return { uptimeSeconds: Math.floor(process.uptime()), ready: inv ? 1 : 0, triples: inv?.triples ?? 0 };
+      { ...target, intervalMs, brokers: config.kafkaBrokers },
+      {
+        privateKey: await readFile(keyFile, 'utf8'),
+        clientId: `mpc-node-${target.workloadId}`,
+        metrics: () => {
+          const inv = inventory();
+          return { uptimeSeconds: Math.floor(process.uptime()), ready: inv ? 1 : 0, triples: inv?.triples ?? 0 };
+        },
+        log,
       },
-      log,
     );
   }
   void (async () => {

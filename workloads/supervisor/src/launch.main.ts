@@ -1,8 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { filePath, isAlive, readPidFile } from './files';
-import { stopWorkload } from './stop';
+import { codeRootOf, isAlive, readPidFile, stopWorkload, workloadFile as filePath, workloadProgramArgs } from '@datawell/workload-runtime';
 
 /**
  * Run by the OpenTofu resource of a workload: `start <dir>` launches the workload's supervisor
@@ -15,7 +13,8 @@ async function start(dir: string): Promise<void> {
   rmSync(filePath(dir, 'stop'), { force: true });
   if (isAlive(readPidFile(filePath(dir, 'supervisorPid')))) return;
   const log = openSync(filePath(dir, 'supervisorLog'), 'a');
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'supervisor.main.ts'), dir], {
+  // From the same code root as this launcher: compiled JavaScript under ./dev, sources under jest.
+  const child = spawn(process.execPath, workloadProgramArgs(codeRootOf(__filename, 3), 'supervisor').concat(dir), {
     detached: true,
     stdio: ['ignore', log, log],
     cwd: process.cwd(),
@@ -32,7 +31,7 @@ async function start(dir: string): Promise<void> {
 }
 
 const [action, dir] = process.argv.slice(2);
-const done = action === 'start' && dir ? start(dir) : action === 'stop' && dir ? stopWorkload(dir).then(() => undefined) : Promise.reject(new Error('usage: launch.main.ts start|stop <dir>'));
+const done = action === 'start' && dir ? start(dir) : action === 'stop' && dir ? stopWorkload(dir).then(() => undefined) : Promise.reject(new Error('usage: launch.main start|stop <dir>'));
 done.then(
   () => process.exit(0),
   (error: unknown) => {

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { filePath } from './files';
+import { codeRootOf, workloadFile as filePath, workloadProgramArgs } from '@datawell/workload-runtime';
 
 /**
  * Keeps one workload process running: restarts it when it exits unless told to stop (SIGTERM or the
@@ -10,7 +9,7 @@ import { filePath } from './files';
  */
 const dir = process.argv[2];
 if (!dir) {
-  process.stderr.write('usage: supervisor.main.ts <workload dir>\n');
+  process.stderr.write('usage: supervisor.main <workload dir>\n');
   process.exit(2);
 }
 const log = (message: string, extra: Record<string, unknown> = {}) =>
@@ -23,7 +22,7 @@ let restarts = 0;
 function launch(): void {
   if (stopping || existsSync(filePath(dir!, 'stop'))) return finish();
   const out = openSync(filePath(dir!, 'workloadLog'), 'a');
-  child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'workload.main.ts'), dir!], {
+  child = spawn(process.execPath, workloadProgramArgs(codeRootOf(__filename, 3), 'workload').concat(dir!), {
     stdio: ['ignore', out, out, 'ipc'],
     cwd: process.cwd(),
   });

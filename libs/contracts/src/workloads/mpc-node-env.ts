@@ -1,7 +1,209 @@
-import type { MpcNodeConfig } from '../provisioning/tofu-config';
+import { TOPICS } from '../topics';
+import type { MpcMeshMember } from './workload-config';
 
-/** The environment of the node program for a workload (`services/mpc-coordinator/src/node/node.config.ts`). */
-export function nodeEnvironment(config: {
+/** A variable of the environment and what is wrong with it. */
+export interface EnvIssue {
+  readonly variable: string;
+  readonly problem: string;
+}
+
+/**
+ * The MPC node program's environment contract (workloads/mpc-node): the one description of its
+ * variables, read by the node at boot and written by whoever starts it (the provisioner's workload).
+ *   MPC_NODE_INDEX          this node's party index
+ *   MPC_NODE_NAMES          certificate CN of every party, comma-separated, in party order
+ *   MPC_NODE_ENDPOINTS      host:port of every party, comma-separated (this node listens on its own)
+ *   MPC_NODE_TLS_KEY_FILE, MPC_NODE_TLS_CERT_FILE, MPC_NODE_TLS_CA_FILE   PEM files
+ *   MPC_NODE_JOB            one-shot mode: the job as JSON {"program":"demo-statistics","rows":…,
+ *                           "seed":…,"owner":…,"recipient":…,"fractionalBits":…}; without it the node
+ *                           serves jobs from the coordinator on its control port
+ *   MPC_NODE_LISTEN_HOST    interface to listen on (default 127.0.0.1)
+ *   MPC_NODE_CONTROL_PORT   serving mode: the coordinator's HTTPS port (on MPC_NODE_CONTROL_HOST,
+ *                           default 127.0.0.1), mutual TLS with the node's TLS files: callers need a
+ *                           certificate from MPC_NODE_TLS_CA_FILE's CA not naming a party
+ *   MPC_NODE_CONTROL_CLIENT_NAMES  optional: the only certificate CNs that may call it, comma-separated
+ *   MPC_NODE_DATASETS       the datasets this node owns, JSON {"<name>":{"file":"/x.csv"}|{"topic":"t"}}
+ *   MPC_NODE_KAFKA_BROKERS  host:port,… (Kafka datasets and heartbeats)
+ *   Heartbeats, all or none: MPC_NODE_WORKLOAD_ID, MPC_NODE_WORKLOAD_KEY_FILE (PEM private key),
+ *   MPC_NODE_DAO_ID, MPC_NODE_DAO_VERSION, MPC_NODE_OWNER (MSP id); MPC_NODE_HEARTBEAT_INTERVAL_MS
+ *   (default 5000), MPC_NODE_TELEMETRY_TOPIC (default datawell.infra.telemetry.v1).
+ */
+export interface MpcNodeSettings {
+  readonly index: number;
+  readonly names: readonly string[];
+  readonly endpoints: ReadonlyArray<{ host: string; port: number }>;
+  readonly listenHost: string;
+  readonly tls: { keyFile: string; certFile: string; caFile: string };
+  /** One-shot mode (the demo); absent in serving mode. */
+  readonly job?: MpcNodeJob;
+  readonly control?: { host: string; port: number; clientNames?: readonly string[] };
+  readonly datasets: Readonly<Record<string, DatasetSource>>;
+  readonly kafkaBrokers: readonly string[];
+  readonly heartbeat?: HeartbeatSettings;
+}
+
+export type DatasetSource = { readonly file: string } | { readonly topic: string };
+
+export interface HeartbeatSettings {
+  readonly workloadId: string;
+  readonly keyFile: string;
+  readonly daoId: string;
+  readonly version: number;
+  readonly owner: string;
+  readonly intervalMs: number;
+  readonly topic: string;
+}
+
+export interface MpcNodeJob {
+  readonly program: 'demo-statistics';
+  readonly rows: number;
+  readonly seed: number;
+  readonly owner: number;
+  readonly recipient: number;
+  readonly fractionalBits: number;
+}
+
+function int(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isSafeInteger(v) ? v : undefined;
+}
+
+/**
+ * Reads a node's settings from its environment: the settings, or every problem found (a variable and
+ * what is wrong with it). The node program turns problems into its configuration error (exit 2).
+ */
+export function parseMpcNodeEnvironment(env: Readonly<Record<string, string | undefined>>): { readonly settings: MpcNodeSettings } | { readonly issues: readonly EnvIssue[] } {
+  const issues: EnvIssue[] = [];
+  const need = (name: string): string => {
+    const v = env[name]?.trim();
+    if (!v) issues.push({ variable: name, problem: 'is required' });
+    return v ?? '';
+  };
+  const names = need('MPC_NODE_NAMES').split(',').map((s) => s.trim()).filter(Boolean);
+  const parties = names.length;
+  const indexText = need('MPC_NODE_INDEX');
+  const index = Number(indexText);
+  if (indexText && (!/^\d+$/.test(indexText) || index >= parties)) {
+    issues.push({ variable: 'MPC_NODE_INDEX', problem: `must be a party index below ${parties}` });
+  }
+  const endpoints = need('MPC_NODE_ENDPOINTS')
+    .split(',')
+    .filter(Boolean)
+    .map((e, i) => {
+      const m = /^([^:\s]+):(\d{1,5})$/.exec(e.trim());
+      const port = m ? Number(m[2]) : NaN;
+      if (!m || port < 1 || port > 65535) {
+        issues.push({ variable: 'MPC_NODE_ENDPOINTS', problem: `entry ${i} '${e}' is not host:port` });
+        return { host: '', port: 0 };
+      }
+      return { host: m[1]!, port };
+    });
+  if (parties && endpoints.length !== parties) {
+    issues.push({ variable: 'MPC_NODE_ENDPOINTS', problem: `needs ${parties} entries, one per name` });
+  }
+  if (parties > 0 && parties < 2) issues.push({ variable: 'MPC_NODE_NAMES', problem: 'needs at least two parties' });
+  const tls = { keyFile: need('MPC_NODE_TLS_KEY_FILE'), certFile: need('MPC_NODE_TLS_CERT_FILE'), caFile: need('MPC_NODE_TLS_CA_FILE') };
+  let job: MpcNodeJob | undefined;
+  const jobText = env['MPC_NODE_JOB']?.trim();
+  const controlText = env['MPC_NODE_CONTROL_PORT']?.trim();
+  let control: { host: string; port: number } | undefined;
+  if (!jobText) {
+    const port = Number(controlText);
+    if (!controlText || !/^\d{1,5}$/.test(controlText) || port < 1 || port > 65535) {
+      issues.push({ variable: 'MPC_NODE_CONTROL_PORT', problem: 'is required (a port) unless MPC_NODE_JOB is given' });
+    } else {
+      const clientNames = (env['MPC_NODE_CONTROL_CLIENT_NAMES'] ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+      if (clientNames.some((c) => names.includes(c))) issues.push({ variable: 'MPC_NODE_CONTROL_CLIENT_NAMES', problem: 'must not name a party of the mesh' });
+      control = { host: env['MPC_NODE_CONTROL_HOST']?.trim() || '127.0.0.1', port, ...(clientNames.length > 0 ? { clientNames } : {}) };
+    }
+  }
+  const datasets = parseDatasets(env['MPC_NODE_DATASETS'], issues);
+  const kafkaBrokers = (env['MPC_NODE_KAFKA_BROKERS'] ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+  if (kafkaBrokers.some((b) => !/^[^:\s]+:\d{1,5}$/.test(b))) issues.push({ variable: 'MPC_NODE_KAFKA_BROKERS', problem: 'must be host:port,…' });
+  const heartbeat = parseHeartbeat(env, issues);
+  if ((heartbeat || Object.values(datasets).some((d) => 'topic' in d)) && kafkaBrokers.length === 0) {
+    issues.push({ variable: 'MPC_NODE_KAFKA_BROKERS', problem: 'is required for heartbeats and Kafka datasets' });
+  }
+  if (jobText) {
+    try {
+      const j = JSON.parse(jobText) as Record<string, unknown>;
+      const rows = int(j['rows']);
+      const owner = int(j['owner']);
+      const recipient = int(j['recipient']);
+      const seed = int(j['seed']) ?? 7;
+      const fractionalBits = int(j['fractionalBits']) ?? 16;
+      if (j['program'] !== 'demo-statistics') throw new Error(`unknown program ${String(j['program'])}`);
+      if (rows === undefined || rows < 3) throw new Error('rows must be an integer ≥ 3');
+      if (owner === undefined || owner >= parties || recipient === undefined || recipient >= parties) {
+        throw new Error('owner and recipient must be party indices');
+      }
+      if (fractionalBits < 0 || fractionalBits > 24) throw new Error('fractionalBits must be 0–24');
+      job = { program: 'demo-statistics', rows, seed, owner, recipient, fractionalBits };
+    } catch (err) {
+      issues.push({ variable: 'MPC_NODE_JOB', problem: (err as Error).message });
+    }
+  }
+  if (issues.length > 0 || (!job && !control)) return { issues };
+  const settings: MpcNodeSettings = {
+    index,
+    names,
+    endpoints,
+    listenHost: env['MPC_NODE_LISTEN_HOST']?.trim() || '127.0.0.1',
+    tls,
+    ...(job ? { job } : {}),
+    ...(control ? { control } : {}),
+    datasets,
+    kafkaBrokers,
+    ...(heartbeat ? { heartbeat } : {}),
+  };
+  return { settings };
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+function parseDatasets(text: string | undefined, issues: EnvIssue[]): Record<string, DatasetSource> {
+  if (!text?.trim()) return {};
+  const out: Record<string, DatasetSource> = {};
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('must be a JSON object');
+    for (const [name, source] of Object.entries(parsed as Record<string, unknown>)) {
+      const s = source as Record<string, unknown> | null;
+      if (!NAME.test(name)) throw new Error(`dataset name '${name}' must be letters, digits, '.', '_' or '-'`);
+      if (s && typeof s['file'] === 'string' && s['file'] !== '') out[name] = { file: s['file'] };
+      else if (s && typeof s['topic'] === 'string' && /^[A-Za-z0-9._-]{1,249}$/.test(s['topic'])) out[name] = { topic: s['topic'] };
+      else throw new Error(`dataset '${name}' needs {"file": path} or {"topic": name}`);
+    }
+  } catch (err) {
+    issues.push({ variable: 'MPC_NODE_DATASETS', problem: (err as Error).message });
+  }
+  return out;
+}
+
+const HEARTBEAT_VARIABLES = ['MPC_NODE_WORKLOAD_ID', 'MPC_NODE_WORKLOAD_KEY_FILE', 'MPC_NODE_DAO_ID', 'MPC_NODE_DAO_VERSION', 'MPC_NODE_OWNER'] as const;
+
+function parseHeartbeat(env: Readonly<Record<string, string | undefined>>, issues: EnvIssue[]): HeartbeatSettings | undefined {
+  const given = HEARTBEAT_VARIABLES.filter((v) => env[v]?.trim());
+  if (given.length === 0) return undefined;
+  for (const v of HEARTBEAT_VARIABLES) if (!env[v]?.trim()) issues.push({ variable: v, problem: 'is required for heartbeats (all or none of the heartbeat variables)' });
+  const version = Number(env['MPC_NODE_DAO_VERSION']);
+  if (env['MPC_NODE_DAO_VERSION']?.trim() && (!Number.isInteger(version) || version < 1)) issues.push({ variable: 'MPC_NODE_DAO_VERSION', problem: 'must be a positive integer' });
+  if (env['MPC_NODE_OWNER']?.trim() && !/^[A-Za-z][A-Za-z0-9]{0,40}MSP$/.test(env['MPC_NODE_OWNER'].trim())) issues.push({ variable: 'MPC_NODE_OWNER', problem: 'must be an MSP id' });
+  const intervalText = env['MPC_NODE_HEARTBEAT_INTERVAL_MS']?.trim();
+  const intervalMs = intervalText ? Number(intervalText) : 5000;
+  if (!Number.isInteger(intervalMs) || intervalMs < 100) issues.push({ variable: 'MPC_NODE_HEARTBEAT_INTERVAL_MS', problem: 'must be an integer ≥ 100' });
+  return {
+    workloadId: env['MPC_NODE_WORKLOAD_ID']?.trim() ?? '',
+    keyFile: env['MPC_NODE_WORKLOAD_KEY_FILE']?.trim() ?? '',
+    daoId: env['MPC_NODE_DAO_ID']?.trim() ?? '',
+    version,
+    owner: env['MPC_NODE_OWNER']?.trim() ?? '',
+    intervalMs,
+    topic: env['MPC_NODE_TELEMETRY_TOPIC']?.trim() || TOPICS.telemetry,
+  };
+}
+
+/** The node's environment for a managed workload of a mesh (read back by parseMpcNodeEnvironment). */
+export function mpcNodeEnvironment(config: {
   readonly workloadId: string;
   readonly daoId: string;
   readonly version: number;
@@ -10,7 +212,7 @@ export function nodeEnvironment(config: {
   readonly kafkaBrokers: readonly string[];
   readonly telemetryTopic: string;
   readonly heartbeatIntervalSeconds: number;
-  readonly mpc: MpcNodeConfig;
+  readonly mpc: MpcMeshMember;
 }): Record<string, string> {
   const { mpc } = config;
   return {

@@ -5,7 +5,7 @@ import { ledgerCommandCloudEvent } from '@datawell/contracts';
 import { canonicalJson } from '@datawell/domain';
 import { writeOutbox, type ConnectionLogger } from '@datawell/messaging';
 import type { CatalogueProgram } from '@datawell/mpc';
-import type { ComputeOutcome, NodeInventory } from '../node/node-ops';
+import type { ComputeOutcome, NodeInventory } from '@datawell/mpc';
 import { authorizeRequest, computationId, memberOf, nodeRegistrationProblem, nodeRegistrationSchema, parseComputationRequest, resultDigest, resultJson, type DaoVersionView } from './authorization';
 import { CoordinatorError, forbidden, invalid } from './computations.errors';
 import type { ComputationRecord, CoordinatorRepository, NodeRecord } from './computations.repository';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
-import type { ComputeOp, ComputeOutcome, NodeInventory, PreprocessOp, PreprocessOutcome } from '../node/node-ops';
+import type { ComputeOp, ComputeOutcome, NodeInventory, PreprocessOp, PreprocessOutcome } from '@datawell/mpc';
 
 /** A node's control API answered with an error (its `code` and message, or the network's). */
 export class NodeCallError extends Error {

@@ -229,7 +229,7 @@ export async function startNodes(opts: {
       MPC_NODE_OWNER: opts.owners[i]!,
       MPC_NODE_HEARTBEAT_INTERVAL_MS: '1000',
     };
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'services/mpc-coordinator/src/node/main.ts'], {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'workloads/mpc-node/src/main.ts'], {
       cwd: REPO_DIR,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

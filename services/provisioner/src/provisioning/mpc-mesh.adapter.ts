@@ -4,19 +4,15 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { issueMpcCertificate } from '@datawell/mpc';
 import type { IntegerJson } from '@datawell/domain';
-import type { MpcNodeConfig, RenderedWorkload } from './tofu-config';
+import type { MpcMeshMember, RenderedWorkload } from './tofu-config';
 
 /** The kind of workload that runs Datawell's SPDZ node when the provisioner has the mesh CA. */
 export const MPC_NODE_KIND = 'mpc-node';
-
-/** The node program, relative to the repository (shipped by the mpc-coordinator service). */
-export const MPC_NODE_ENTRY = join('services', 'mpc-coordinator', 'src', 'node', 'main.ts');
 
 export interface MeshOptions {
   /** The operator's mesh CA, PEM files. */
   readonly ca: { readonly certFile: string; readonly keyFile: string };
   readonly controlClientNames: readonly string[];
-  readonly repoDir: string;
 }
 
 /** The ports a node keeps for its life (kept in its folder: a re-render reuses them). */
@@ -74,9 +70,9 @@ async function certificateOf(dir: string, name: string, ca: { cert: string; key:
  * mesh port and a control port on loopback and a certificate from the operator's CA naming its
  * party; all of it is kept in its folder, so a re-apply or a restart reuses it.
  */
-export async function planMesh(workloads: readonly RenderedWorkload[], options: MeshOptions): Promise<Map<string, MpcNodeConfig>> {
+export async function planMesh(workloads: readonly RenderedWorkload[], options: MeshOptions): Promise<Map<string, MpcMeshMember>> {
   const nodes = workloads.filter((w) => w.config.kind === MPC_NODE_KIND);
-  const mesh = new Map<string, MpcNodeConfig>();
+  const mesh = new Map<string, MpcMeshMember>();
   if (nodes.length < 2) return mesh;
   const ca = { cert: readFileSync(options.ca.certFile, 'utf8'), key: readFileSync(options.ca.keyFile, 'utf8') };
   const names = nodes.map((w) => meshName(w.config.workloadId));
@@ -89,7 +85,6 @@ export async function planMesh(workloads: readonly RenderedWorkload[], options: 
   nodes.forEach((w, i) => {
     const datasets = (w.config.parameters as Record<string, IntegerJson>)['datasets'];
     mesh.set(w.config.workloadId, {
-      entry: join(options.repoDir, MPC_NODE_ENTRY),
       partyIndex: i,
       names,
       endpoints: ports.map((p) => `127.0.0.1:${p.mesh}`),
@@ -103,7 +98,7 @@ export async function planMesh(workloads: readonly RenderedWorkload[], options: 
 }
 
 /** The coordinator's view of the mesh, reported on the ledger with the infrastructure. */
-export function meshResources(mesh: ReadonlyMap<string, MpcNodeConfig>, owners: ReadonlyMap<string, string>): Array<{ workloadId: string; owner: string; partyIndex: number; controlUrl: string }> {
+export function meshResources(mesh: ReadonlyMap<string, MpcMeshMember>, owners: ReadonlyMap<string, string>): Array<{ workloadId: string; owner: string; partyIndex: number; controlUrl: string }> {
   return [...mesh.entries()]
     .map(([workloadId, node]) => ({ workloadId, owner: owners.get(workloadId) ?? '', partyIndex: node.partyIndex, controlUrl: `https://127.0.0.1:${node.controlPort}` }))
     .sort((a, b) => a.partyIndex - b.partyIndex);

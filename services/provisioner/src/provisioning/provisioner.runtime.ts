@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { InjectDataSource } from '@nestjs/typeorm';
 import { KAFKA, SERVICE_CONFIG, type ServiceConfig } from '@datawell/config';
 import { createOutboxRelay, ensureTopics, type OutboxPublisher } from '@datawell/messaging';
+import { codeRootOf, workloadProgramArgs } from '@datawell/workload-runtime';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { BullJobQueue } from './job-queue.adapter';
@@ -11,7 +12,7 @@ import { ProvisioningRepository } from './provisioning.repository';
 import { ProvisioningService } from './provisioning.service';
 import type { RenderContext } from './tofu-config';
 
-/** The repository root, where `@swc-node/register` resolves for the launcher OpenTofu runs. */
+/** The code root (the repository, or its compiled tree dist/): the launcher's working directory. */
 export const REPO_DIR = resolve(__dirname, '..', '..', '..', '..');
 
 /** The provisioner's moving parts for the life of the Nest application. */
@@ -46,6 +47,8 @@ export class ProvisionerRuntime implements OnApplicationBootstrap, OnApplication
       workloadsRoot: resolve(settings.workDir, 'workloads'),
       repoDir: REPO_DIR,
       nodeBinary: process.execPath,
+      // The workload programs run as this service does: compiled under ./dev, from sources under jest.
+      launcher: workloadProgramArgs(codeRootOf(__filename, 4), 'launcher'),
       kafkaBrokers: config.kafka.brokers,
       telemetryTopic: settings.topics.telemetry,
       backendSchema: settings.tofuPgSchema,
@@ -54,7 +57,7 @@ export class ProvisionerRuntime implements OnApplicationBootstrap, OnApplication
       repository: this.repository,
       queue: this.queue,
       render: this.render,
-      ...(settings.mpcCa ? { mesh: { ca: settings.mpcCa, controlClientNames: settings.mpcControlClientNames, repoDir: REPO_DIR } } : {}),
+      ...(settings.mpcCa ? { mesh: { ca: settings.mpcCa, controlClientNames: settings.mpcControlClientNames } } : {}),
       tofu: { binary: settings.tofuBinary, root: resolve(settings.workDir, 'tofu'), postgresUrl: config.postgres.url },
       commandsTopic: settings.topics.ledgerCommands,
       logger: this.#logger,

@@ -36,7 +36,7 @@ const service = (repository: ProvisioningRepository, onOutbox: () => void, state
   new ProvisioningService({
     repository,
     queue: { add: async () => undefined, state: async (id: string) => states[id] },
-    render: { workloadsRoot: '/nowhere', repoDir: '/nowhere', nodeBinary: 'node', kafkaBrokers: [], telemetryTopic: 't', backendSchema: 's' },
+    render: { workloadsRoot: '/nowhere', repoDir: '/nowhere', nodeBinary: 'node', launcher: [], kafkaBrokers: [], telemetryTopic: 't', backendSchema: 's' },
     tofu: { binary: 'tofu', root: '/nowhere', postgresUrl: 'postgres://x@localhost/x' },
     commandsTopic: 'commands',
     logger: { warn: () => undefined, log: () => undefined, error: () => undefined } as never,

@@ -5,6 +5,7 @@ const CONTEXT: RenderContext = {
   workloadsRoot: '/work/prov/workloads',
   repoDir: '/repo',
   nodeBinary: '/usr/bin/node',
+  launcher: ['-r', '@swc-node/register', '/repo/workloads/supervisor/src/launch.main.ts'],
   kafkaBrokers: ['127.0.0.1:29092'],
   telemetryTopic: 'datawell.infra.telemetry.v1',
   backendSchema: 'provisioner_tofu',
@@ -25,7 +26,7 @@ describe('renderTofuConfiguration', () => {
     expect(Object.keys(doc.locals.workloads)).toEqual(['d1-v1-dsp-mpc', 'd1-v1-vsp1-mpc']); // not the self-hosted one
     const w = doc.locals.workloads['d1-v1-vsp1-mpc']!;
     expect(w).toMatchObject({ owner: 'Vsp1MSP', dir: '/work/prov/workloads/d1-v1-vsp1-mpc' });
-    expect(w.start).toBe(`'/usr/bin/node' '-r' '@swc-node/register' '/repo/services/provisioner/src/workload/launch.main.ts' 'start' '/work/prov/workloads/d1-v1-vsp1-mpc'`);
+    expect(w.start).toBe(`'/usr/bin/node' '-r' '@swc-node/register' '/repo/workloads/supervisor/src/launch.main.ts' 'start' '/work/prov/workloads/d1-v1-vsp1-mpc'`);
     expect(w.stop).toContain(`'stop' '/work/prov/workloads/d1-v1-vsp1-mpc'`);
     const resource = doc.resource.terraform_data.workload;
     expect(resource.for_each).toBe('${local.workloads}');
@@ -63,7 +64,6 @@ describe('renderTofuConfiguration', () => {
     const plain = renderTofuConfiguration(DESIRED, CONTEXT);
     const id = plain.workloads[0]!.config.workloadId;
     const node = {
-      entry: '/repo/services/mpc-coordinator/src/node/main.ts',
       partyIndex: 0,
       names: [id, 'other'],
       endpoints: ['127.0.0.1:1001', '127.0.0.1:1002'],

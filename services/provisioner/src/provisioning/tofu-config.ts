@@ -1,55 +1,26 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { canonicalJson, type IntegerJson } from '@datawell/domain';
+import type { MpcMeshMember, WorkloadConfig } from '@datawell/contracts';
+import { canonicalJson } from '@datawell/domain';
 import { activeWorkloads, workloadId, workspaceName, type DesiredVersion } from './spec';
 
 /** Where and how workloads of this provisioner run: fixed per process, not per DAO. */
 export interface RenderContext {
   /** Root of the workload folders (`<workRoot>/<workloadId>/`). */
   readonly workloadsRoot: string;
-  /** Repository root: the working directory of the launcher (where `@swc-node/register` resolves). */
+  /** The working directory of the launcher: the repository (where `@swc-node/register` resolves for sources). */
   readonly repoDir: string;
   /** The Node binary that runs launcher, supervisor and workload. */
   readonly nodeBinary: string;
+  /** Node arguments that run the workload launcher (workloads/supervisor), compiled or from sources (workloadProgramArgs). */
+  readonly launcher: readonly string[];
   readonly kafkaBrokers: readonly string[];
   readonly telemetryTopic: string;
   /** PostgreSQL schema of the `pg` backend. */
   readonly backendSchema: string;
 }
 
-/** What a workload process reads from `workload.json` in its own folder. */
-export interface WorkloadConfig {
-  readonly workloadId: string;
-  readonly daoId: string;
-  readonly version: number;
-  readonly name: string;
-  readonly owner: string;
-  readonly kind: string;
-  readonly parameters: Readonly<Record<string, IntegerJson>>;
-  /** Set for an MPC node of a mesh: how to run the SPDZ node (otherwise the heartbeating placeholder runs). */
-  readonly mpc?: MpcNodeConfig;
-  readonly heartbeatIntervalSeconds: number;
-  readonly kafkaBrokers: readonly string[];
-  readonly telemetryTopic: string;
-  /** The workload's private key (PKCS#8 PEM, mode 0600), in its folder. */
-  readonly keyFile: string;
-}
-
-/** One node of a version's MPC mesh (`services/mpc-coordinator/src/node/main.ts` reads it as MPC_NODE_*). */
-export interface MpcNodeConfig {
-  /** The node program. */
-  readonly entry: string;
-  readonly partyIndex: number;
-  /** Every party's certificate CN and mesh endpoint, in party order. */
-  readonly names: readonly string[];
-  readonly endpoints: readonly string[];
-  /** The coordinator's HTTPS control API (mutual TLS) of this node, on 127.0.0.1. */
-  readonly controlPort: number;
-  readonly controlClientNames: readonly string[];
-  readonly tls: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
-  /** The datasets this node's member owns (the workload's `datasets` parameter), as the node reads them. */
-  readonly datasets?: IntegerJson;
-}
+export type { MpcMeshMember, WorkloadConfig } from '@datawell/contracts';
 
 export interface RenderedWorkload {
   readonly config: WorkloadConfig;
@@ -65,8 +36,6 @@ export interface RenderedConfiguration {
   readonly document: Record<string, unknown>;
 }
 
-export const LAUNCHER = join('services', 'provisioner', 'src', 'workload', 'launch.main.ts');
-
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 function assertNoTemplate(s: string): string {
@@ -76,7 +45,7 @@ function assertNoTemplate(s: string): string {
 }
 
 /** The managed workloads of a DAO version and the OpenTofu JSON configuration that runs them. */
-export function renderTofuConfiguration(desired: DesiredVersion, context: RenderContext, mesh: ReadonlyMap<string, MpcNodeConfig> = new Map()): RenderedConfiguration {
+export function renderTofuConfiguration(desired: DesiredVersion, context: RenderContext, mesh: ReadonlyMap<string, MpcMeshMember> = new Map()): RenderedConfiguration {
   const workloads = activeWorkloads(desired).map((w): RenderedWorkload => {
     const id = workloadId(desired.daoId, desired.version, w.name);
     const dir = assertNoTemplate(join(context.workloadsRoot, id));
@@ -97,7 +66,7 @@ export function renderTofuConfiguration(desired: DesiredVersion, context: Render
     return { config, dir, digest: createHash('sha256').update(canonicalJson(config)).digest('hex') };
   });
   const launcher = (action: 'start' | 'stop', dir: string) =>
-    [context.nodeBinary, '-r', '@swc-node/register', join(context.repoDir, LAUNCHER), action, dir].map((p) => quote(assertNoTemplate(p))).join(' ');
+    [context.nodeBinary, ...context.launcher, action, dir].map((p) => quote(assertNoTemplate(p))).join(' ');
   const entries = Object.fromEntries(
     workloads.map((w) => [
       w.config.workloadId,

@@ -1,11 +1,9 @@
 import { execFile } from 'node:child_process';
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { filePath, isAlive, readPidFile } from '../workload/files';
-import { stopWorkload } from '../workload/stop';
-import { LAUNCHER, type RenderContext, type RenderedWorkload } from './tofu-config';
+import { isAlive, readPidFile, stopWorkload, workloadFile as filePath } from '@datawell/workload-runtime';
+import type { RenderContext, RenderedWorkload } from './tofu-config';
 
 /**
  * A workload's folder: its config and its own ECDSA P-256 key (mode 0600), made before OpenTofu starts
@@ -55,7 +53,7 @@ export function needsResuming(dir: string): boolean {
   return existsSync(filePath(dir, 'key')) && !existsSync(filePath(dir, 'stop')) && !isAlive(readPidFile(filePath(dir, 'supervisorPid')));
 }
 
-/** Starts a workload's supervisor the way its OpenTofu resource does (`launch.main.ts start <dir>`). */
-export async function startWorkload(dir: string, context: Pick<RenderContext, 'nodeBinary' | 'repoDir'>): Promise<void> {
-  await promisify(execFile)(context.nodeBinary, ['-r', '@swc-node/register', join(context.repoDir, LAUNCHER), 'start', dir], { cwd: context.repoDir, timeout: 90_000 });
+/** Starts a workload's supervisor the way its OpenTofu resource does (`launch.main start <dir>`). */
+export async function startWorkload(dir: string, context: Pick<RenderContext, 'nodeBinary' | 'repoDir' | 'launcher'>): Promise<void> {
+  await promisify(execFile)(context.nodeBinary, [...context.launcher, 'start', dir], { cwd: context.repoDir, timeout: 90_000 });
 }

@@ -4,7 +4,7 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import { Client } from 'pg';
 import { ledgerEventCloudEvent, type LedgerEvent } from '@datawell/contracts';
 import { hex, stackConnection } from '@datawell/testing';
-import { filePath, isAlive, readPidFile } from '../../src/workload/files';
+import { isAlive, readPidFile, workloadFile as filePath } from '@datawell/workload-runtime';
 
 /** What the provisioner's integration tests share: scratch settings, the ledger events they publish, SQL, cleanup. */
 

@@ -10,7 +10,7 @@ import { heartbeatMessageSchema, verifyHeartbeatSignature } from '@datawell/cont
 import { hex, readTopic as readTopicUntil, sleep, stackConnection, stackEnv, stackKafka, waitFor as waitUntil } from '@datawell/testing';
 import { AppModule } from '../../src/app.module';
 import { TofuWorkspace } from '../../src/provisioning/tofu.adapter';
-import { isAlive } from '../../src/workload/files';
+import { isAlive } from '@datawell/workload-runtime';
 import { loginAs, provisionerClient } from './access';
 import { createTopics, dataOf as data, db, killWorkloads, ledgerEventPublisher, scratchSettings, versionCreatedPayload } from './harness';
 

@@ -10,7 +10,7 @@ import {
 import { UsageError } from '../usage-error';
 
 const REPO_DIR = resolve(__dirname, '..', '..', '..', '..');
-const NODE_MAIN = 'services/mpc-coordinator/src/node/main.ts';
+const NODE_MAIN = 'workloads/mpc-node/src/main.ts';
 
 async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(

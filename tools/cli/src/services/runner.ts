@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SERVICE_NAMES, SERVICES, type ServiceName } from '@datawell/config';
+import { SERVICE_NAMES, SERVICES, type ServiceName } from '@datawell/contracts';
 import { createMpcCa, issueMpcCertificate } from '@datawell/mpc';
+import { buildDist, DIST } from '../build/build';
 import { connectionEnv, enrollClientIdentity, isAlive, readPid, startDaemon, stopDaemon, waitFor, type StackConnection, type StackContext } from '@datawell/stack';
 
 export interface ServiceState {
@@ -80,8 +81,24 @@ async function mpcPkiEnv(ctx: StackContext): Promise<{ provisioner: Record<strin
   };
 }
 
+/**
+ * Compiles the services and workload programs into dist/ when their sources changed since the last
+ * build (a stat-only fingerprint; see build.ts), so every process runs JavaScript rather than
+ * transpiling TypeScript at each start.
+ */
+export async function buildServices(ctx: StackContext, repoDir: string): Promise<void> {
+  const report = await buildDist(repoDir, (message) => ctx.progress.step('build', message));
+  if (report.written > 0 || report.removed > 0) ctx.progress.step('build', `${report.written} file(s) compiled, ${report.removed} removed in ${report.ms} ms`);
+}
+
+/** A service's compiled entry point. */
+export function serviceEntry(repoDir: string, name: ServiceName): string {
+  return join(repoDir, DIST, 'services', name, 'src', 'main.js');
+}
+
 /** Starts every service that is not running as a native process against the stack, and waits for /health. */
 export async function startServices(ctx: StackContext, connection: StackConnection, repoDir: string): Promise<void> {
+  await buildServices(ctx, repoDir);
   for (const name of SERVICE_NAMES) {
     const f = files(ctx, name);
     if (isAlive(readPid(f.pid))) continue;
@@ -89,7 +106,7 @@ export async function startServices(ctx: StackContext, connection: StackConnecti
     startDaemon({
       name,
       cmd: process.execPath,
-      args: ['--enable-source-maps', '-r', '@swc-node/register', join(repoDir, 'services', name, 'src', 'main.ts')],
+      args: ['--enable-source-maps', serviceEntry(repoDir, name)],
       cwd: repoDir,
       env: {
         ...connectionEnv(connection),

@@ -1,5 +1,5 @@
 import { createParty, dealPreprocessing, fromBigInts, generateTestPki } from '@datawell/mpc';
-import { connectLoopbackTls, listenTlsNode } from '../../src/node/tls.adapter';
+import { connectLoopbackTls, listenTlsNode } from '../../src/tls.adapter';
 
 jest.setTimeout(30_000);
 

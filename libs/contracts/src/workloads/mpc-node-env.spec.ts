@@ -1,0 +1,49 @@
+import { mpcNodeEnvironment, parseMpcNodeEnvironment } from './mpc-node-env';
+
+// The provisioner's workload writes the node's environment and the node reads it: one contract, both directions.
+describe('the MPC node environment', () => {
+  const workload = {
+    workloadId: 'd1-v1-dsp-mpc',
+    daoId: 'd1',
+    version: 1,
+    owner: 'DspMSP',
+    keyFile: '/w/key.pem',
+    kafkaBrokers: ['127.0.0.1:29092'],
+    telemetryTopic: 'datawell.infra.telemetry.v1',
+    heartbeatIntervalSeconds: 5,
+  };
+  const mpc = {
+    partyIndex: 1,
+    names: ['node-a', 'node-b'],
+    endpoints: ['127.0.0.1:7001', '127.0.0.1:7002'],
+    controlPort: 7100,
+    controlClientNames: ['mpc-coordinator'],
+    tls: { certFile: '/w/c', keyFile: '/w/k', caFile: '/w/ca' },
+    datasets: { readings: { topic: 'dsp.readings' } },
+  };
+
+  it('reads back what a workload writes', () => {
+    const parsed = parseMpcNodeEnvironment(mpcNodeEnvironment({ ...workload, mpc }));
+    if (!('settings' in parsed)) throw new Error(JSON.stringify(parsed.issues));
+    expect(parsed.settings).toEqual({
+      index: 1,
+      names: ['node-a', 'node-b'],
+      endpoints: [
+        { host: '127.0.0.1', port: 7001 },
+        { host: '127.0.0.1', port: 7002 },
+      ],
+      listenHost: '127.0.0.1',
+      tls: { certFile: '/w/c', keyFile: '/w/k', caFile: '/w/ca' },
+      control: { host: '127.0.0.1', port: 7100, clientNames: ['mpc-coordinator'] },
+      datasets: { readings: { topic: 'dsp.readings' } },
+      kafkaBrokers: ['127.0.0.1:29092'],
+      heartbeat: { workloadId: 'd1-v1-dsp-mpc', keyFile: '/w/key.pem', daoId: 'd1', version: 1, owner: 'DspMSP', intervalMs: 5000, topic: 'datawell.infra.telemetry.v1' },
+    });
+  });
+
+  it('names every bad variable instead of failing on the first', () => {
+    const env = { ...mpcNodeEnvironment({ ...workload, mpc }), MPC_NODE_INDEX: '9', MPC_NODE_OWNER: 'nobody' };
+    const parsed = parseMpcNodeEnvironment(env);
+    expect('issues' in parsed && parsed.issues.map((i) => i.variable)).toEqual(['MPC_NODE_INDEX', 'MPC_NODE_OWNER']);
+  });
+});

@@ -1,0 +1,33 @@
+import type { IntegerJson } from '@datawell/domain';
+
+/** What a workload process reads from `workload.json` in its own folder. */
+export interface WorkloadConfig {
+  readonly workloadId: string;
+  readonly daoId: string;
+  readonly version: number;
+  readonly name: string;
+  readonly owner: string;
+  readonly kind: string;
+  readonly parameters: Readonly<Record<string, IntegerJson>>;
+  /** Set for an MPC node of a mesh: the workload runs the SPDZ node program (otherwise it is a heartbeating placeholder). */
+  readonly mpc?: MpcMeshMember;
+  readonly heartbeatIntervalSeconds: number;
+  readonly kafkaBrokers: readonly string[];
+  readonly telemetryTopic: string;
+  /** The workload's private key (PKCS#8 PEM, mode 0600), in its folder. */
+  readonly keyFile: string;
+}
+
+/** One node of a version's MPC mesh, as the provisioner planned it; the workload turns it into the node's environment (mpcNodeEnvironment). */
+export interface MpcMeshMember {
+  readonly partyIndex: number;
+  /** Every party's certificate CN and mesh endpoint (host:port), in party order. */
+  readonly names: readonly string[];
+  readonly endpoints: readonly string[];
+  /** The coordinator's HTTPS control API (mutual TLS) of this node, on 127.0.0.1. */
+  readonly controlPort: number;
+  readonly controlClientNames: readonly string[];
+  readonly tls: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
+  /** The datasets this node's member owns (the workload's `datasets` parameter), as the node reads them. */
+  readonly datasets?: IntegerJson;
+}

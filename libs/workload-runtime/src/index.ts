@@ -1,0 +1,4 @@
+export { startHeartbeats, type HeartbeatLoop, type HeartbeatOptions, type HeartbeatTarget } from './heartbeats';
+export { codeRootOf, WORKLOAD_FILES, WORKLOAD_PROGRAMS, workloadFile, workloadProgramArgs } from './folder';
+export { isAlive, readPidFile } from './process';
+export { stopWorkload } from './stop';
