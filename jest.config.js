@@ -33,11 +33,11 @@ const common = {
 module.exports = {
   reporters: ['default', '<rootDir>/tools/jest/summary-reporter.js'],
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,workloads,chaincode,tools,bench}/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,services,workloads,chaincode,tools,bench}/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{libs,services,workloads,chaincode,tools}/**/test/integration/**/*.test.ts'],
+      testMatch: ['<rootDir>/{apps,libs,services,workloads,chaincode,tools}/**/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/tools/jest/global-setup.js',
       globalTeardown: '<rootDir>/tools/jest/global-teardown.js',
       setupFilesAfterEnv: ['<rootDir>/tools/jest/integration-timeout.js'],
@@ -47,7 +47,7 @@ module.exports = {
     {
       ...common,
       displayName: 'e2e',
-      testMatch: ['<rootDir>/{libs,services,chaincode,tools}/**/test/e2e/**/*.test.ts'],
+      testMatch: ['<rootDir>/{apps,libs,services,chaincode,tools}/**/test/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/tools/jest/global-setup.js',
       globalTeardown: '<rootDir>/tools/jest/global-teardown.js',
       setupFilesAfterEnv: ['<rootDir>/tools/jest/integration-timeout.js'],

@@ -17,7 +17,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiProperty, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { getDataSourceToken, InjectDataSource } from '@nestjs/typeorm';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
@@ -52,10 +52,17 @@ class TokenRequest {
   @ApiProperty({ description: 'base64 DER ECDSA-SHA256 signature of the challenge by the enrolled key' }) signature!: string;
 }
 
+class PrincipalResponse implements Principal {
+  @ApiProperty() mspId!: string;
+  @ApiProperty() enrollmentId!: string;
+  @ApiProperty({ enum: ['DSP', 'VSP'] }) role!: Principal['role'];
+  @ApiProperty() certificateFingerprint!: string;
+}
+
 class TokenResponse {
   @ApiProperty({ description: 'Send as `Authorization: Bearer <token>`' }) token!: string;
   @ApiProperty() expiresAt!: string;
-  @ApiProperty({ description: '{mspId, enrollmentId, role, certificateFingerprint}' }) principal!: Principal;
+  @ApiProperty({ type: PrincipalResponse }) principal!: Principal;
 }
 
 function httpError(error: AuthError): HttpException {
@@ -164,6 +171,7 @@ export class AuthController {
   @Post('challenge')
   @HttpCode(200)
   @ApiOperation({ summary: 'A one-time challenge to sign with an enrolled key' })
+  @ApiOkResponse({ type: ChallengeResponse })
   challenge(): ChallengeResponse {
     return this.auth.issuer.challenge();
   }
@@ -172,6 +180,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange a signed challenge and the enrolled certificate for a bearer token' })
   @ApiBody({ type: TokenRequest })
+  @ApiOkResponse({ type: TokenResponse })
   async token(@Body() body: unknown): Promise<TokenResponse> {
     try {
       return await this.auth.login(body);

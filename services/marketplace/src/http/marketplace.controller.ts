@@ -1,12 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseFilters } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
 import { DaosService } from '../daos/daos.service';
 import { MarketplaceErrorFilter } from '../errors';
 import { FeedbackService } from '../feedback/feedback.service';
 import { OffersService } from '../offers/offers.service';
 import { ParticipantsService } from '../participants/participants.service';
-import { AcceptedDto, FeedbackDto, IdentityRequestDto, OfferDto, RegistrationDto, RevenueDto } from './dtos';
+import { AcceptedDto, ErrorDto, FeedbackDto, IdentityRequestDto, OfferCommandDto, OfferDto, OfferPatchDto, OfferSearchDto, OfferViewDto, ParticipantDto, RegistrationDto, RevenueDto } from './dtos';
 
 @ApiTags('participants')
 @Controller('participants')
@@ -25,6 +25,8 @@ export class ParticipantsController {
 
   @Get(':mspId')
   @ApiOperation({ summary: 'A participant: status, role, reputation and offers' })
+  @ApiOkResponse({ type: ParticipantDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
   get(@Param('mspId') mspId: string) {
     return this.participants.get(mspId);
   }
@@ -56,17 +58,34 @@ export class OffersController {
   @Authenticated()
   @ApiOperation({ summary: 'Post an offer (data offers by DSPs, value offers by VSPs); it opens when the ledger records it' })
   @ApiBody({ type: OfferDto })
+  @ApiAcceptedResponse({ type: OfferCommandDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiForbiddenResponse({ type: ErrorDto })
   post(@CurrentPrincipal() principal: Principal, @Body() body: unknown) {
     return this.offers.post(principal, body);
   }
 
   @Get()
   @ApiOperation({ summary: 'Browse and search offers: q (full text), role, kind, tags, owner, minReputation (0-5), status, limit, offset' })
+  @ApiQuery({ name: 'q', required: false, description: 'full text, websearch syntax' })
+  @ApiQuery({ name: 'role', required: false, enum: ['DSP', 'VSP'] })
+  @ApiQuery({ name: 'kind', required: false, enum: ['data', 'value'] })
+  @ApiQuery({ name: 'tags', required: false, description: 'comma-separated; every tag must match' })
+  @ApiQuery({ name: 'owner', required: false, description: 'MSP id' })
+  @ApiQuery({ name: 'minReputation', required: false, type: Number, description: '0-5' })
+  @ApiQuery({ name: 'status', required: false, enum: ['open', 'withdrawn'] })
+  @ApiQuery({ name: 'limit', required: false, type: Number, description: '1-100, default 20' })
+  @ApiQuery({ name: 'offset', required: false, type: Number, description: '0-10000' })
+  @ApiOkResponse({ type: OfferSearchDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
   search(@Query() query: Record<string, unknown>) {
     return this.offers.search(query);
   }
 
   @Get(':offerId')
+  @ApiOperation({ summary: 'An offer (also submitted and failed ones)' })
+  @ApiOkResponse({ type: OfferViewDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
   get(@Param('offerId') offerId: string) {
     return this.offers.get(offerId);
   }
@@ -75,7 +94,10 @@ export class OffersController {
   @HttpCode(202)
   @Authenticated()
   @ApiOperation({ summary: 'Change an open offer (owner only)' })
-  @ApiBody({ type: OfferDto })
+  @ApiBody({ type: OfferPatchDto })
+  @ApiAcceptedResponse({ type: OfferCommandDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiForbiddenResponse({ type: ErrorDto })
   update(@CurrentPrincipal() principal: Principal, @Param('offerId') offerId: string, @Body() body: unknown) {
     return this.offers.update(principal, offerId, body);
   }
@@ -84,6 +106,8 @@ export class OffersController {
   @HttpCode(202)
   @Authenticated()
   @ApiOperation({ summary: 'Withdraw an open offer (owner only)' })
+  @ApiAcceptedResponse({ type: OfferCommandDto })
+  @ApiForbiddenResponse({ type: ErrorDto })
   withdraw(@CurrentPrincipal() principal: Principal, @Param('offerId') offerId: string) {
     return this.offers.withdraw(principal, offerId);
   }

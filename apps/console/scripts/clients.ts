@@ -1,0 +1,43 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = resolve(__dirname, '..', '..', '..');
+
+/** The typed clients the console uses: one per service, generated from its OpenAPI document. */
+export const CLIENTS = [{ service: 'marketplace', file: join(ROOT, 'apps/console/src/api/marketplace.gen.ts') }] as const;
+
+const HEADER = (service: string) =>
+  `// Generated from the ${service} service's OpenAPI document (/docs/openapi.json) by\n` +
+  '// apps/console/scripts/generate-clients.ts: do not edit. The console test fails when it is stale.\n';
+
+/** TypeScript types of an OpenAPI document, as openapi-typescript writes them (its CLI: it is an ES module). */
+export async function clientSource(service: string, document: unknown): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'console-openapi-'));
+  try {
+    // Sorted keys: the document's order follows module load order, which is not ours to keep stable.
+    writeFileSync(join(dir, 'openapi.json'), JSON.stringify(sortKeys(document), null, 2));
+    await run(join(ROOT, 'node_modules/.bin/openapi-typescript'), [join(dir, 'openapi.json'), '--output', join(dir, 'out.ts')], { cwd: ROOT });
+    return HEADER(service) + readFileSync(join(dir, 'out.ts'), 'utf8');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The document a running service serves. */
+export async function fetchDocument(baseUrl: string): Promise<unknown> {
+  const response = await fetch(`${baseUrl}/docs/openapi.json`, { signal: AbortSignal.timeout(10_000) });
+  if (!response.ok) throw new Error(`GET ${baseUrl}/docs/openapi.json: ${response.status}`);
+  return response.json();
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+  }
+  return value;
+}

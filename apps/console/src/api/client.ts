@@ -1,0 +1,60 @@
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { components, paths } from './marketplace.gen';
+
+export type Offer = components['schemas']['OfferViewDto'];
+export type OfferSearch = components['schemas']['OfferSearchDto'];
+export type Participant = components['schemas']['ParticipantDto'];
+export type NewOffer = components['schemas']['OfferDto'];
+export type OfferPatch = components['schemas']['OfferPatchDto'];
+export type TokenResponse = components['schemas']['TokenResponse'];
+export type SearchQuery = NonNullable<paths['/offers']['get']['parameters']['query']>;
+
+/** A service's `{code, message}` error with its HTTP status. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The page's origin: the serving process proxies /api/<service> to each service (server/serve.ts). */
+const origin = typeof window === 'undefined' ? 'http://localhost' : window.location.origin;
+
+export const marketplace = createClient<paths>({ baseUrl: `${origin}/api/marketplace` });
+
+/**
+ * The bearer token of the signed-in identity is added here, once; a 401 on a call that carried one
+ * tells the session (which shows why and asks to sign in again).
+ */
+let bearer: { token: () => string | undefined; rejected: (message: string) => void } | undefined;
+
+export function setBearer(source: typeof bearer): void {
+  bearer = source;
+}
+
+const auth: Middleware = {
+  onRequest({ request }) {
+    const token = bearer?.token();
+    if (token) request.headers.set('authorization', `Bearer ${token}`);
+    return request;
+  },
+  async onResponse({ request, response }) {
+    if (response.status === 401 && request.headers.has('authorization')) {
+      const body = (await response.clone().json().catch(() => ({}))) as { message?: string };
+      bearer?.rejected(body.message ?? 'the service refused the token');
+    }
+    return response;
+  },
+};
+marketplace.use(auth);
+
+/** The data of an openapi-fetch result, or an ApiError with the service's code and message. */
+export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
+  if (result.data !== undefined && result.response.ok) return result.data;
+  const error = (result.error ?? {}) as { code?: string; message?: string };
+  throw new ApiError(result.response.status, error.code ?? `HTTP_${result.response.status}`, error.message ?? result.response.statusText);
+}

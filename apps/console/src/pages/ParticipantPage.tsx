@@ -1,0 +1,92 @@
+import { Anchor, Badge, Group, List, Stack, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { Link, useParams } from 'react-router';
+import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { marketplace, unwrap } from '../api/client';
+import { Failure, Loading, reputationText, StatusBadge } from '../components/Status';
+
+export default function ParticipantPage() {
+  const { mspId = '' } = useParams();
+  const participant = useQuery({
+    queryKey: ['participant', mspId],
+    queryFn: async () => unwrap(await marketplace.GET('/participants/{mspId}', { params: { path: { mspId } } })),
+  });
+  if (participant.isPending) return <Loading label="Loading the participant" />;
+  if (participant.isError) return <Failure error={participant.error} />;
+  const p = participant.data;
+  const counts = (['data', 'value'] as const).map((kind) => ({
+    kind,
+    open: p.offers.filter((o) => o.kind === kind && o.status === 'open').length,
+    withdrawn: p.offers.filter((o) => o.kind === kind && o.status === 'withdrawn').length,
+  }));
+  return (
+    <Stack>
+      <Group justify="space-between" align="flex-start">
+        <Title order={2}>{p.name}</Title>
+        <Group gap="xs">
+          <Badge color="dark" variant="filled">
+            {p.role === 'DSP' ? 'Data owner (DSP)' : 'Value provider (VSP)'}
+          </Badge>
+          <Badge color={p.status === 'active' ? 'green.9' : 'gray.8'} variant="filled">
+            {p.status}
+          </Badge>
+        </Group>
+      </Group>
+      <Text>
+        MSP id <code>{p.mspId}</code>
+      </Text>
+      <section aria-labelledby="reputation-title">
+        <Title order={3} id="reputation-title">
+          Reputation
+        </Title>
+        <Text data-testid="reputation">{reputationText(p.reputation)}</Text>
+        <Text size="sm">Members of the DAOs it belongs to rate it (1-5); the chaincode keeps the score.</Text>
+      </section>
+      <section aria-labelledby="offers-title">
+        <Title order={3} id="offers-title">
+          Offers
+        </Title>
+        {p.offers.length === 0 ? (
+          <Text>No offers yet.</Text>
+        ) : (
+          <>
+            <figure style={{ margin: 0 }} aria-labelledby="offers-chart-caption">
+              <div style={{ width: '100%', height: 180 }}>
+                <ResponsiveContainer>
+                  <BarChart data={counts} accessibilityLayer margin={{ left: -20 }}>
+                    <CartesianGrid strokeDasharray="3 3" />
+                    <XAxis dataKey="kind" />
+                    <YAxis allowDecimals={false} />
+                    <Tooltip />
+                    <Bar dataKey="open" stackId="s" fill="#2b8a3e" name="open" />
+                    <Bar dataKey="withdrawn" stackId="s" fill="#495057" name="withdrawn" />
+                  </BarChart>
+                </ResponsiveContainer>
+              </div>
+              <figcaption id="offers-chart-caption">
+                <Text size="sm">
+                  Offers by kind: {counts.map((c) => `${c.kind} ${c.open} open, ${c.withdrawn} withdrawn`).join('; ')}.
+                </Text>
+              </figcaption>
+            </figure>
+            <List spacing="xs">
+              {p.offers.map((o) => (
+                <List.Item key={o.offerId}>
+                  <Group gap="xs">
+                    <Anchor component={Link} to={`/offers/${encodeURIComponent(o.offerId)}`}>
+                      {o.title}
+                    </Anchor>
+                    <Badge variant="outline" color="dark">
+                      {o.kind}
+                    </Badge>
+                    <StatusBadge status={o.status} />
+                  </Group>
+                </List.Item>
+              ))}
+            </List>
+          </>
+        )}
+      </section>
+    </Stack>
+  );
+}

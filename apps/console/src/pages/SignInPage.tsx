@@ -1,0 +1,70 @@
+import { Alert, Button, FileButton, Group, Stack, Text, Textarea, Title } from '@mantine/core';
+import { useMutation } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { Navigate, useNavigate } from 'react-router';
+import { signIn, useSession } from '../auth/session';
+import { Failure } from '../components/Status';
+
+export default function SignInPage() {
+  const { session, signedIn } = useSession();
+  const navigate = useNavigate();
+  const [certificatePem, setCertificate] = useState('');
+  const [privateKeyPem, setPrivateKey] = useState('');
+  const login = useMutation({
+    mutationFn: () => signIn(certificatePem, privateKeyPem),
+    onSuccess: (s) => {
+      // The key's text is dropped with the form; only the token is kept (sessionStorage, this tab).
+      setPrivateKey('');
+      signedIn(s);
+      navigate('/my/offers');
+    },
+  });
+  if (session && !login.isSuccess) return <Navigate to="/my/offers" replace />;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    login.mutate();
+  };
+  const load = (set: (text: string) => void) => (file: File | null) => {
+    if (file) void file.text().then(set);
+  };
+  return (
+    <Stack maw={640}>
+      <Title order={2}>Sign in</Title>
+      <Alert color="indigo" variant="light" title="Your key stays in this page">
+        Sign in with an identity enrolled at your organisation’s CA: its certificate and its private key (PKCS#8 PEM, ECDSA). The key is imported into this page’s
+        WebCrypto, signs the marketplace’s one-time challenge, and is dropped; it is never sent. The token lasts an hour and is kept in this tab only.
+      </Alert>
+      <form onSubmit={submit} aria-label="Sign in">
+        <Stack gap="sm">
+          <Textarea label="Certificate (PEM)" required autosize minRows={4} maxRows={10} value={certificatePem} onChange={(e) => setCertificate(e.currentTarget.value)} name="certificate" spellCheck={false} styles={{ input: { fontFamily: 'monospace' } }} />
+          <Group>
+            <FileButton onChange={load(setCertificate)} accept=".pem,.crt,.cert,text/plain">
+              {(props) => (
+                <Button variant="outline" size="xs" {...props}>
+                  Load certificate file
+                </Button>
+              )}
+            </FileButton>
+          </Group>
+          <Textarea label="Private key (PKCS#8 PEM)" required autosize minRows={4} maxRows={10} value={privateKeyPem} onChange={(e) => setPrivateKey(e.currentTarget.value)} name="privateKey" spellCheck={false} autoComplete="off" styles={{ input: { fontFamily: 'monospace' } }} />
+          <Group>
+            <FileButton onChange={load(setPrivateKey)} accept=".pem,.key,text/plain">
+              {(props) => (
+                <Button variant="outline" size="xs" {...props}>
+                  Load key file
+                </Button>
+              )}
+            </FileButton>
+          </Group>
+          {login.isError && <Failure error={login.error} />}
+          <Group>
+            <Button type="submit" loading={login.isPending}>
+              Sign in
+            </Button>
+          </Group>
+          <Text size="sm">No identity yet? Register your organisation through the marketplace API (POST /participants with a certificate request) or ./dev.</Text>
+        </Stack>
+      </form>
+    </Stack>
+  );
+}
