@@ -35,6 +35,8 @@ COPY --from=deps --chown=node:node /app ./
 COPY --chown=node:node tsconfig.base.json tsconfig.json .swcrc ./
 COPY --chown=node:node libs ./libs
 COPY --chown=node:node services ./services
+# The workload programs the provisioner starts (launcher, supervisor, workload, MPC node).
+COPY --chown=node:node workloads ./workloads
 RUN test -f "services/${SERVICE}/src/main.ts" || (echo "no service named ${SERVICE}" >&2; exit 1)
 USER node
 # Ports 4100-4105 by service; see docs/services.md.

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { down, status, up } from '@datawell/stack';
+import { buildConnection, down, status, up } from '@datawell/stack';
 import { REPO_DIR, stackContext } from '../context';
+import { measureProcesses } from '../services/measure';
 import { servicesStatus, startServices, stopServices, stopWorkloads } from '../services/runner';
 import { describeLifecycle, runLifecycleOnStack } from './scenario';
 
@@ -60,6 +61,23 @@ export function registerUpCommands(program: Command): void {
       if (opts.json) process.stdout.write(`${JSON.stringify({ healthy: list.every((s) => s.healthy), services: list })}\n`);
       else process.stdout.write(`${list.map((s) => `${s.healthy ? 'healthy  ' : 'UNHEALTHY'}  ${s.name.padEnd(16)} ${s.url}  ${s.detail}`).join('\n')}\n`);
       if (list.some((s) => !s.healthy)) process.exitCode = 1;
+    });
+  services
+    .command('measure')
+    .description('start time and RSS of every service (a second instance on a free port) and of a managed MPC workload pair, then stops them')
+    .option('--source', 'run the TypeScript sources through @swc-node/register (as before the build step) instead of dist/')
+    .option('--tree <dir>', 'a checkout to run the processes from (default: this one)', REPO_DIR)
+    .option('--only <names>', 'comma-separated services and/or "workloads"')
+    .option('--settle <ms>', 'how long after ready to read RSS again', '10000')
+    .option('--json', 'one JSON object on stdout')
+    .action(async (opts: { source?: boolean; tree: string; only?: string; settle: string; json?: boolean }) => {
+      const ctx = stackContext();
+      // The running stack's connection (measuring never starts or changes the stack).
+      const connection = buildConnection(ctx);
+      const m = await measureProcesses(ctx, connection, { tree: opts.tree, mode: opts.source ? 'source' : 'compiled', settleMs: Number(opts.settle), ...(opts.only ? { only: opts.only.split(',') } : {}) });
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(m)}\n`);
+      const rows = m.figures.map((f) => `| ${f.process} | ${f.readyMs} | ${Number.isNaN(f.rssMbAtReady) ? '' : f.rssMbAtReady} | ${Number.isNaN(f.rssMbSettled) ? '' : f.rssMbSettled} |`);
+      process.stdout.write([`${m.mode}, load average ${m.loadAverage.join(' ')}`, '', '| process | ready (ms) | RSS at ready (MB) | RSS settled (MB) |', '|---|---:|---:|---:|', ...rows, ''].join('\n'));
     });
   services
     .command('stop')

@@ -91,6 +91,18 @@ export async function buildServices(ctx: StackContext, repoDir: string): Promise
   if (report.written > 0 || report.removed > 0) ctx.progress.step('build', `${report.written} file(s) compiled, ${report.removed} removed in ${report.ms} ms`);
 }
 
+/** A service's environment against the stack, as `./dev` starts it. */
+export async function serviceEnv(ctx: StackContext, connection: StackConnection, repoDir: string, name: ServiceName): Promise<Record<string, string>> {
+  return {
+    ...connectionEnv(connection),
+    ...(name === 'ledger-bridge' ? await ledgerBridgeEnv(ctx, connection, repoDir) : {}),
+    ...(name === 'provisioner' ? (await mpcPkiEnv(ctx)).provisioner : {}),
+    ...(name === 'mpc-coordinator' ? (await mpcPkiEnv(ctx)).coordinator : {}),
+    DATAWELL_LOG_LEVEL: 'log',
+    NODE_ENV: 'development',
+  };
+}
+
 /** A service's compiled entry point. */
 export function serviceEntry(repoDir: string, name: ServiceName): string {
   return join(repoDir, DIST, 'services', name, 'src', 'main.js');
@@ -108,14 +120,7 @@ export async function startServices(ctx: StackContext, connection: StackConnecti
       cmd: process.execPath,
       args: ['--enable-source-maps', serviceEntry(repoDir, name)],
       cwd: repoDir,
-      env: {
-        ...connectionEnv(connection),
-        ...(name === 'ledger-bridge' ? await ledgerBridgeEnv(ctx, connection, repoDir) : {}),
-        ...(name === 'provisioner' ? (await mpcPkiEnv(ctx)).provisioner : {}),
-        ...(name === 'mpc-coordinator' ? (await mpcPkiEnv(ctx)).coordinator : {}),
-        DATAWELL_LOG_LEVEL: 'log',
-        NODE_ENV: 'development',
-      },
+      env: await serviceEnv(ctx, connection, repoDir, name),
       logFile: f.log,
       pidFile: f.pid,
     });
