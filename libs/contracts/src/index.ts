@@ -14,6 +14,7 @@ export {
 export { ledgerEventId, parseLedgerEventId, type LedgerEventPosition } from './ledger/event-id';
 export { daoChannelName, MARKETPLACE_CHANNEL, parseDaoChannel } from './ledger/channels';
 export {
+  decodeLedgerEvent,
   LEDGER_EVENT_TYPE,
   ledgerEventCloudEvent,
   ledgerEventIdOf,
@@ -23,22 +24,6 @@ export {
   type LedgerEvent,
   type RawChaincodeEvent,
 } from './ledger/ledger-event.v1';
-export {
-  allocationPayoutsPayloadSchema,
-  daoMemberPayloadSchema,
-  decodeLedgerEvent,
-  infrastructureProvisionedPayloadSchema,
-  memberLeftPayloadSchema,
-  provisionedMpcNodeSchema,
-  versionCreatedPayloadSchema,
-  workloadRegisteredPayloadSchema,
-  type AllocationPayoutsPayload,
-  type InfrastructureProvisionedPayload,
-  type MemberLeftPayload,
-  type ProvisionedMpcNode,
-  type VersionCreatedPayload,
-  type WorkloadRegisteredPayload,
-} from './ledger/dao-events';
 export { LEDGER_COMMAND_TYPE, ledgerCommandCloudEvent, ledgerCommandSchema, type LedgerCommand } from './ledger/ledger-command.v1';
 export {
   LEDGER_RECEIPT_TYPE,
@@ -47,17 +32,8 @@ export {
   ledgerReceiptSchema,
   type LedgerReceipt,
 } from './ledger/ledger-receipt.v1';
-export {
-  ALLOCATING_EVENTS,
-  ALLOCATION_RECEIVED,
-  allocatingEventSchema,
-  allocationCommandId,
-  DAO_CHAINCODE,
-  levelAllocationSchema,
-  REVENUE_RECORDED,
-  type AllocationRelay,
-  type LevelAllocation,
-} from './ledger/allocation';
+// The ledger catalogue: every transaction and event of the dao and marketplace chaincodes, typed.
+export * from './ledger/catalogue';
 export {
   HEARTBEAT_TYPE,
   heartbeatCloudEvent,
@@ -80,5 +56,14 @@ export {
   type NetworkCommand,
   type NetworkEvent,
 } from './network/network.v1';
+// Names of before the catalogue, kept only until every consumer uses the catalogue.
+import { DAO as DAO_CATALOGUE, levelAllocationSchema as LEVEL_ALLOCATION } from './ledger/catalogue';
+export const REVENUE_RECORDED = DAO_CATALOGUE.event.RevenueRecorded;
+export const ALLOCATION_RECEIVED = DAO_CATALOGUE.tx.AllocationReceived;
+export const DAO_CHAINCODE = DAO_CATALOGUE.chaincode;
+export const allocatingEventSchema = DAO_CATALOGUE.events.RevenueRecorded.pick({ allocation: true });
+export const allocationPayoutsPayloadSchema = DAO_CATALOGUE.events.RevenueRecorded.extend({
+  allocation: LEVEL_ALLOCATION.partial({ level: true, rest: true, restTo: true }).required({ payouts: true }),
+});
 export type { MpcMeshMember, WorkloadConfig } from './workloads/workload-config';
 export { mpcNodeEnvironment, parseMpcNodeEnvironment, type DatasetSource, type EnvIssue, type HeartbeatSettings, type MpcNodeJob, type MpcNodeSettings } from './workloads/mpc-node-env';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { buildCloudEvent, type CloudEvent } from '../cloudevent';
+import { buildCloudEvent, decodeCloudEvent, type CloudEvent } from '../cloudevent';
 import { parseDaoChannel } from './channels';
 import { ledgerEventId } from './event-id';
 
@@ -94,4 +94,9 @@ export function ledgerEventCloudEvent(event: LedgerEvent, time?: Date): CloudEve
     data: ledgerEventSchema.parse(event),
     ...(time ? { time } : {}),
   });
+}
+
+/** Parses a message value of the ledger events topic; a malformed one is a ContractValidationError. */
+export function decodeLedgerEvent(bytes: Buffer | string | null): CloudEvent<LedgerEvent> {
+  return decodeCloudEvent(bytes, LEDGER_EVENT_TYPE, ledgerEventSchema);
 }

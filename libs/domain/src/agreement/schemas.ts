@@ -10,11 +10,13 @@ import { PPM } from '../economics';
 /** An identifier chosen by the client (offer, revenue, proposal, workload, job, computation). */
 export const idSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit');
 
-/** An MSP id as Datawell names them. */
-export const mspIdSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,40}MSP$/, 'must be an MSP id: letters and digits ending in "MSP"');
+/** An MSP id as Datawell names them: letters and digits ending in "MSP". The one definition of the pattern. */
+export const MSP_ID_PATTERN = /^[A-Za-z][A-Za-z0-9]{0,40}MSP$/;
+export const mspIdSchema = z.string().regex(MSP_ID_PATTERN, 'must be an MSP id: letters and digits ending in "MSP"');
 
-/** A DAO id: part of its channels' names (`dao-<id>-v<i>`). */
-export const daoIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'must be 1-41 lower-case letters, digits or "-" (it is part of the channel name)');
+/** A DAO id: part of its channels' names (`dao-<id>-v<i>`). The one definition of the pattern. */
+export const DAO_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,40}$/;
+export const daoIdSchema = z.string().regex(DAO_ID_PATTERN, 'must be 1-41 lower-case letters, digits or "-" (it is part of the channel name)');
 
 /** Free text of bounded size (names, titles, reasons). */
 export const textSchema = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);

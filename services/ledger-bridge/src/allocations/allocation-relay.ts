@@ -1,16 +1,4 @@
-import {
-  ALLOCATING_EVENTS,
-  ALLOCATION_RECEIVED,
-  allocatingEventSchema,
-  allocationCommandId,
-  DAO_CHAINCODE,
-  daoChannelName,
-  ledgerEventIdOf,
-  parseDaoChannel,
-  type AllocationRelay,
-  type LedgerCommand,
-  type LedgerEvent,
-} from '@datawell/contracts';
+import { ALLOCATING_EVENTS, allocationCommandId, DAO, daoChannelName, ledgerEventIdOf, parseDaoChannel, type LedgerCommand, type LedgerEvent } from '@datawell/contracts';
 
 export class AllocationRelayError extends Error {
   override readonly name = 'AllocationRelayError';
@@ -31,12 +19,13 @@ export class AllocationRelayError extends Error {
  * relaying it would move money to the wrong place.
  */
 export function allocationCommandFor(event: LedgerEvent, dspMspId: string): LedgerCommand | undefined {
-  if (!ALLOCATING_EVENTS.includes(event.eventName) || event.chaincodeId !== DAO_CHAINCODE) return undefined;
+  if (!ALLOCATING_EVENTS.some((name) => name === event.eventName) || event.chaincodeId !== DAO.chaincode) return undefined;
   const sourceId = ledgerEventIdOf(event);
   const channel = parseDaoChannel(event.channel);
   if (!channel) throw new AllocationRelayError(sourceId, `${event.eventName} on a channel that is not a DAO's`);
   if (event.payloadEncoding !== 'json') throw new AllocationRelayError(sourceId, 'payload is not JSON');
-  const parsed = allocatingEventSchema.safeParse(event.payload);
+  // Both allocating events carry the level's allocation under the same schema.
+  const parsed = DAO.events.RevenueRecorded.pick({ allocation: true }).safeParse(event.payload);
   if (!parsed.success) {
     throw new AllocationRelayError(sourceId, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   }
@@ -53,13 +42,9 @@ export function allocationCommandFor(event: LedgerEvent, dspMspId: string): Ledg
   if (allocation.restTo.channel !== inner) {
     throw new AllocationRelayError(sourceId, `allocation sends its rest to ${allocation.restTo.channel}, expected ${inner}`);
   }
-  const relay: AllocationRelay = { sourceChannel: event.channel, sourceTxId: event.transactionId, amount: allocation.rest, sourceChaincode: DAO_CHAINCODE };
-  return {
-    commandId: allocationCommandId(sourceId),
-    channel: inner,
-    chaincode: DAO_CHAINCODE,
-    transaction: ALLOCATION_RECEIVED,
-    arguments: [JSON.stringify(relay)],
-    actingMspId: dspMspId,
-  };
+  return DAO.command(
+    DAO.tx.AllocationReceived,
+    { commandId: allocationCommandId(sourceId), channel: inner, actingMspId: dspMspId },
+    { sourceChannel: event.channel, sourceTxId: event.transactionId, amount: allocation.rest, sourceChaincode: DAO.chaincode },
+  );
 }

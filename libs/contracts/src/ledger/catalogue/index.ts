@@ -1,0 +1,7 @@
+/** The ledger catalogue: one typed description per chaincode, the id patterns and the command-id format. */
+export * from './define';
+export * from './values';
+export * from './command-id';
+export * from './dao';
+export * from './marketplace';
+export * from './ledger-events';
