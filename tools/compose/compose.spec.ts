@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadServiceConfig, requiredVariables, SERVICE_NAMES, SERVICES, COMMON_VARIABLES } from '@datawell/config';
+import { COMMON_VARIABLES, defineService, loadServiceConfig, requiredVariables } from '@datawell/config';
+import { SERVICE_NAMES, SERVICES } from '@datawell/contracts';
 import { dependsOn, interpolate, parseCompose, publishedPorts, readCompose, serviceEnvironment } from './compose';
 
 const root = join(__dirname, '..', '..');
@@ -60,13 +61,13 @@ describe('docker-compose.yml', () => {
     });
 
     it('sets every variable its config requires, and only variables its config reads', () => {
-      for (const variable of requiredVariables(name)) expect(Object.keys(env)).toContain(variable);
+      for (const variable of requiredVariables(spec.dependencies)) expect(Object.keys(env)).toContain(variable);
       const known = [...Object.values(COMMON_VARIABLES), spec.portVariable, spec.grpcPortVariable];
       expect(Object.keys(env).filter((v) => !known.includes(v as (typeof known)[number]))).toEqual([]);
     });
 
     it('has an environment its config accepts, on its documented port', () => {
-      const config = loadServiceConfig(name, env);
+      const config = loadServiceConfig(defineService(spec), env);
       expect(config.http.port).toBe(spec.defaultPort);
       expect(publishedPorts(service)).toContainEqual({ host: spec.defaultPort, container: spec.defaultPort });
       if (name !== 'ledger-bridge') {
@@ -77,7 +78,7 @@ describe('docker-compose.yml', () => {
     });
 
     it('reaches each dependency inside the Compose network and waits for it to be healthy', () => {
-      const config = loadServiceConfig(name, env);
+      const config = loadServiceConfig(defineService(spec), env);
       const targets: Record<string, string> = {
         postgres: new URL(config.postgres.url).host,
         kafka: config.kafka.brokers.join(','),

@@ -1,7 +1,28 @@
 import { inspect } from 'node:util';
+import { z } from 'zod';
+import type { Dependency, ServiceSpec } from '@datawell/contracts';
 import { ConfigError } from './config-error';
-import { loadServiceConfig } from './load-config';
-import { requiredVariables, SERVICE_NAMES, SERVICES } from './services';
+import { defineService } from './extension';
+import { loadServiceConfig, requiredVariables } from './load-config';
+
+/** Services as the loader sees them: a registry entry and no settings of their own. */
+function service<D extends Dependency>(name: string, defaultPort: number, dependencies: readonly D[]) {
+  const upper = name.toUpperCase().replace(/-/g, '_');
+  const spec: ServiceSpec<D> = {
+    name,
+    schema: name.replace(/-/g, '_'),
+    portVariable: `${upper}_HTTP_PORT`,
+    defaultPort,
+    grpcPortVariable: `${upper}_GRPC_PORT`,
+    defaultGrpcPort: defaultPort + 1000,
+    dependencies,
+  };
+  return defineService(spec);
+}
+const queued = service('queued', 4103, ['postgres', 'redis', 'kafka']);
+const bridged = service('the-bridge', 4102, ['postgres', 'redis', 'kafka']);
+const plain = service('plain', 4100, ['postgres', 'kafka']);
+const other = service('other', 4101, ['postgres', 'kafka']);
 
 const valid = {
   DATAWELL_POSTGRES_URL: 'postgres://datawell:s3cret-pw@127.0.0.1:55432/datawell',
@@ -21,55 +42,55 @@ function configError(fn: () => unknown): ConfigError {
 
 describe('loadServiceConfig', () => {
   it('builds a typed config with defaults from a valid environment', () => {
-    const config = loadServiceConfig('provisioner', valid);
-    expect(config.service).toBe('provisioner');
+    const config = loadServiceConfig(queued, valid);
+    expect(config.service).toBe('queued');
     expect(config.http.port).toBe(4103);
     expect(config.logLevel).toBe('log');
-    expect(config.postgres).toEqual({ url: valid.DATAWELL_POSTGRES_URL, schema: 'provisioner' });
+    expect(config.postgres).toEqual({ url: valid.DATAWELL_POSTGRES_URL, schema: 'queued' });
     expect(config.redis.url).toBe(valid.DATAWELL_REDIS_URL);
-    expect(config.kafka).toEqual({ brokers: ['127.0.0.1:59092', 'kafka-2:9092'], clientId: 'datawell-provisioner' });
+    expect(config.kafka).toEqual({ brokers: ['127.0.0.1:59092', 'kafka-2:9092'], clientId: 'datawell-queued' });
   });
 
   it('reads the service port and log level', () => {
-    const config = loadServiceConfig('ledger-bridge', {
+    const config = loadServiceConfig(bridged, {
       ...valid,
-      LEDGER_BRIDGE_HTTP_PORT: '4999',
+      THE_BRIDGE_HTTP_PORT: '4999',
       DATAWELL_LOG_LEVEL: 'debug',
     });
     expect(config.http.port).toBe(4999);
     expect(config.logLevel).toBe('debug');
-    expect(config.postgres.schema).toBe('ledger_bridge');
+    expect(config.postgres.schema).toBe('the_bridge');
   });
 
   it('does not ask services without queues for Redis', () => {
     const withoutRedis: Record<string, string> = { ...valid };
     delete withoutRedis['DATAWELL_REDIS_URL'];
-    const config = loadServiceConfig('marketplace', withoutRedis);
+    const config = loadServiceConfig(plain, withoutRedis);
     expect(config.redis).toBeUndefined();
-    expect(requiredVariables('marketplace')).not.toContain('DATAWELL_REDIS_URL');
+    expect(requiredVariables(plain.spec.dependencies)).not.toContain('DATAWELL_REDIS_URL');
   });
 
   it('names every missing variable in one error', () => {
-    const error = configError(() => loadServiceConfig('telemetry', {}));
+    const error = configError(() => loadServiceConfig(queued, {}));
     expect(error.name).toBe('ConfigError');
     expect(error.code).toBe('CONFIG_INVALID');
     expect(error.issues.map((i) => i.variable).sort()).toEqual(
       ['DATAWELL_KAFKA_BROKERS', 'DATAWELL_POSTGRES_URL', 'DATAWELL_REDIS_URL'],
     );
     expect(error.message).toBe(
-      'invalid configuration for telemetry: DATAWELL_POSTGRES_URL: is required; ' +
+      'invalid configuration for queued: DATAWELL_POSTGRES_URL: is required; ' +
         'DATAWELL_REDIS_URL: is required; DATAWELL_KAFKA_BROKERS: is required',
     );
   });
 
   it('treats blank values as missing', () => {
-    const error = configError(() => loadServiceConfig('marketplace', { ...valid, DATAWELL_POSTGRES_URL: '  ' }));
+    const error = configError(() => loadServiceConfig(plain, { ...valid, DATAWELL_POSTGRES_URL: '  ' }));
     expect(error.issues).toEqual([{ variable: 'DATAWELL_POSTGRES_URL', problem: 'is required' }]);
   });
 
   it('rejects a malformed URL without echoing it', () => {
     const bad = 'postgres//user:leaked-pw@host/db';
-    const error = configError(() => loadServiceConfig('marketplace', { ...valid, DATAWELL_POSTGRES_URL: bad }));
+    const error = configError(() => loadServiceConfig(plain, { ...valid, DATAWELL_POSTGRES_URL: bad }));
     expect(error.issues).toEqual([
       { variable: 'DATAWELL_POSTGRES_URL', problem: 'must be a postgres:// or postgresql:// URL with a host' },
     ]);
@@ -78,21 +99,21 @@ describe('loadServiceConfig', () => {
 
   it('rejects a URL of the wrong kind', () => {
     const error = configError(() =>
-      loadServiceConfig('mpc-coordinator', { ...valid, DATAWELL_REDIS_URL: 'http://127.0.0.1:6379' }),
+      loadServiceConfig(queued, { ...valid, DATAWELL_REDIS_URL: 'http://127.0.0.1:6379' }),
     );
     expect(error.issues.map((i) => i.variable)).toEqual(['DATAWELL_REDIS_URL']);
   });
 
   it.each(['abc', '0', '65536', '80.5', '-1'])('rejects the port %s', (port) => {
-    const error = configError(() => loadServiceConfig('negotiation', { ...valid, NEGOTIATION_HTTP_PORT: port }));
+    const error = configError(() => loadServiceConfig(other, { ...valid, OTHER_HTTP_PORT: port }));
     expect(error.issues).toEqual([
-      { variable: 'NEGOTIATION_HTTP_PORT', problem: `must be a port number 1-65535 (got "${port}")` },
+      { variable: 'OTHER_HTTP_PORT', problem: `must be a port number 1-65535 (got "${port}")` },
     ]);
   });
 
   it('rejects malformed brokers and names them', () => {
     const error = configError(() =>
-      loadServiceConfig('marketplace', { ...valid, DATAWELL_KAFKA_BROKERS: 'ok:9092,nohost,bad:99999' }),
+      loadServiceConfig(plain, { ...valid, DATAWELL_KAFKA_BROKERS: 'ok:9092,nohost,bad:99999' }),
     );
     expect(error.issues).toHaveLength(1);
     expect(error.issues[0]?.variable).toBe('DATAWELL_KAFKA_BROKERS');
@@ -100,25 +121,25 @@ describe('loadServiceConfig', () => {
   });
 
   it('rejects an unknown log level', () => {
-    const error = configError(() => loadServiceConfig('marketplace', { ...valid, DATAWELL_LOG_LEVEL: 'loud' }));
+    const error = configError(() => loadServiceConfig(plain, { ...valid, DATAWELL_LOG_LEVEL: 'loud' }));
     expect(error.issues.map((i) => i.variable)).toEqual(['DATAWELL_LOG_LEVEL']);
     expect(error.message).toContain('"loud"');
   });
 
   it('reports several problems of different kinds together', () => {
     const error = configError(() =>
-      loadServiceConfig('ledger-bridge', { DATAWELL_POSTGRES_URL: 'nope', LEDGER_BRIDGE_HTTP_PORT: 'x' }),
+      loadServiceConfig(bridged, { DATAWELL_POSTGRES_URL: 'nope', THE_BRIDGE_HTTP_PORT: 'x' }),
     );
     expect(error.issues.map((i) => i.variable).sort()).toEqual([
       'DATAWELL_KAFKA_BROKERS',
       'DATAWELL_POSTGRES_URL',
       'DATAWELL_REDIS_URL',
-      'LEDGER_BRIDGE_HTTP_PORT',
+      'THE_BRIDGE_HTTP_PORT',
     ]);
   });
 
   it('never shows passwords when logged', () => {
-    const config = loadServiceConfig('provisioner', valid);
+    const config = loadServiceConfig(queued, valid);
     for (const text of [JSON.stringify(config), String(config), inspect(config, { depth: 5 })]) {
       expect(text).not.toContain('s3cret-pw');
       expect(text).not.toContain('redis-pw');
@@ -128,17 +149,27 @@ describe('loadServiceConfig', () => {
   });
 
   it('is immutable', () => {
-    const config = loadServiceConfig('marketplace', valid);
+    const config = loadServiceConfig(plain, valid);
     expect(() => {
       (config.http as { port: number }).port = 1;
     }).toThrow(TypeError);
   });
 
-  it('gives every service its own schema and port', () => {
-    const schemas = SERVICE_NAMES.map((s) => SERVICES[s].schema);
-    const ports = SERVICE_NAMES.map((s) => loadServiceConfig(s, valid).http.port);
-    expect(new Set(schemas).size).toBe(SERVICE_NAMES.length);
-    expect(new Set(ports).size).toBe(SERVICE_NAMES.length);
-    expect(ports).toEqual([4100, 4101, 4102, 4103, 4104, 4105]);
+  it('serves on the ports of its registry entry, and lists its dependencies', () => {
+    const config = loadServiceConfig(bridged, valid);
+    expect(config.http.port).toBe(4102);
+    expect(config.grpc.port).toBe(5102);
+    expect(config.dependencies).toEqual(['postgres', 'redis', 'kafka']);
+  });
+
+  it('builds the own settings of the service from its own variables, validated with the common ones', () => {
+    const withSettings = defineService(plain.spec, {
+      shape: { PLAIN_NAME: z.string({ error: 'is required' }) },
+      issues: (env) => (env['PLAIN_NAME'] === 'taken' ? [{ variable: 'PLAIN_NAME', problem: 'is taken' }] : []),
+      build: (values) => ({ name: values['PLAIN_NAME'] as string }),
+    });
+    expect(loadServiceConfig(withSettings, { ...valid, PLAIN_NAME: 'x' }).settings).toEqual({ name: 'x' });
+    expect(configError(() => loadServiceConfig(withSettings, { DATAWELL_KAFKA_BROKERS: 'k:1' })).issues.map((i) => i.variable)).toEqual(['DATAWELL_POSTGRES_URL', 'PLAIN_NAME']);
+    expect(configError(() => loadServiceConfig(withSettings, { ...valid, PLAIN_NAME: 'taken' })).issues).toEqual([{ variable: 'PLAIN_NAME', problem: 'is taken' }]);
   });
 });

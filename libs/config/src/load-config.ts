@@ -1,16 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { z } from 'zod';
+import type { Dependency } from '@datawell/contracts';
 import { ConfigError, type ConfigIssue } from './config-error';
-import { EXTENSIONS, type ServiceSettingsMap } from './extensions';
-import type { LedgerBridgeConfig } from './ledger-bridge';
+import type { Environment, ServiceDefinition } from './extension';
 import { redactUrl } from './redact';
-import {
-  COMMON_VARIABLES,
-  SERVICES,
-  type RedisServiceName,
-  type ServiceName,
-} from './services';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -44,30 +38,59 @@ export interface KafkaConfig {
   readonly clientId: string;
 }
 
-interface BaseConfig<S extends ServiceName> {
-  readonly service: S;
+interface BaseConfig<T> {
+  readonly service: string;
   readonly http: HttpConfig;
   readonly grpc: GrpcConfig;
   readonly logLevel: LogLevel;
   readonly postgres: PostgresConfig;
   readonly kafka: KafkaConfig;
+  /** What /health checks: the service's dependencies in the services registry. */
+  readonly dependencies: readonly Dependency[];
   /** Optional secret (at least 32 characters) that keys this service's bearer tokens; random per boot when unset. */
   readonly auth: { readonly tokenSecret?: string };
   /** Set when DATAWELL_TLS_CERT_FILE and DATAWELL_TLS_KEY_FILE are: HTTP and gRPC then serve TLS only. */
   readonly tls?: TlsConfig;
-  /** The service's own settings (libs/config/src/<service>.ts). */
-  readonly settings: ServiceSettingsMap[S];
+  /** The service's own settings (services/<name>/src/config.ts). */
+  readonly settings: T;
   /** The configuration with every secret masked: what may be logged. */
   toJSON(): Record<string, unknown>;
   toString(): string;
 }
 
-/** One service's configuration; `redis` exists exactly for the services that run BullMQ. */
-export type ServiceConfig<S extends ServiceName = ServiceName> = BaseConfig<S> &
-  (S extends RedisServiceName ? { readonly redis: RedisConfig } : { readonly redis?: undefined }) &
-  (S extends 'ledger-bridge' ? { readonly ledger: LedgerBridgeConfig } : { readonly ledger?: undefined });
+/**
+ * One service's configuration; `redis` exists exactly for the services that run BullMQ (`R`: true
+ * for them, false for the others, boolean where either may come).
+ */
+export type ServiceConfig<T = unknown, R extends boolean = boolean> = BaseConfig<T> &
+  (R extends true ? { readonly redis: RedisConfig } : { readonly redis?: undefined });
 
-export type Environment = Readonly<Record<string, string | undefined>>;
+/** Whether a service with these dependencies has Redis. */
+export type HasRedis<D extends Dependency> = 'redis' extends D ? true : false;
+
+/** The configuration a definition loads into. */
+export type ConfigOf<Def> = Def extends ServiceDefinition<infer T, infer D> ? ServiceConfig<T, HasRedis<D>> : never;
+
+/** Variables every service reads; see `connectionEnv` in @datawell/stack for who provides them. */
+export const COMMON_VARIABLES = {
+  postgresUrl: 'DATAWELL_POSTGRES_URL',
+  redisUrl: 'DATAWELL_REDIS_URL',
+  kafkaBrokers: 'DATAWELL_KAFKA_BROKERS',
+  logLevel: 'DATAWELL_LOG_LEVEL',
+  authSecret: 'DATAWELL_AUTH_SECRET',
+  /** PEM files of the service's TLS certificate (chain) and key: both or neither. With them, HTTP and gRPC are served over TLS. */
+  tlsCertFile: 'DATAWELL_TLS_CERT_FILE',
+  tlsKeyFile: 'DATAWELL_TLS_KEY_FILE',
+} as const;
+
+/** The variables a service with these dependencies cannot start without (the rest have defaults). */
+export function requiredVariables(dependencies: readonly Dependency[]): string[] {
+  return [
+    COMMON_VARIABLES.postgresUrl,
+    ...(dependencies.includes('redis') ? [COMMON_VARIABLES.redisUrl] : []),
+    COMMON_VARIABLES.kafkaBrokers,
+  ];
+}
 
 const blankIsMissing = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const required = z.string({
@@ -142,12 +165,13 @@ const logLevelVariable = z.preprocess(
  * Builds the configuration of `service` from the environment, once, at boot. Throws a ConfigError
  * naming every missing or malformed variable. This is the only place that reads process.env.
  */
-export function loadServiceConfig<S extends ServiceName>(
-  service: S,
+export function loadServiceConfig<T, D extends Dependency>(
+  definition: ServiceDefinition<T, D>,
   env: Environment = process.env,
-): ServiceConfig<S> {
-  const spec = SERVICES[service];
-  const needsRedis = spec.dependencies.includes('redis');
+): ServiceConfig<T, HasRedis<D>> {
+  const { spec, settings } = definition;
+  const service = spec.name;
+  const needsRedis = (spec.dependencies as readonly Dependency[]).includes('redis');
   const shape = {
     [COMMON_VARIABLES.postgresUrl]: urlVariable(['postgres:', 'postgresql:']),
     ...(needsRedis ? { [COMMON_VARIABLES.redisUrl]: urlVariable(['redis:', 'rediss:']) } : {}),
@@ -156,11 +180,11 @@ export function loadServiceConfig<S extends ServiceName>(
     [spec.grpcPortVariable]: portVariable(spec.defaultGrpcPort, true),
     [COMMON_VARIABLES.logLevel]: logLevelVariable,
     [COMMON_VARIABLES.authSecret]: z.preprocess(blankIsMissing, z.string().min(32, 'must be at least 32 characters').optional()),
-    ...EXTENSIONS[service].shape,
+    ...settings.shape,
   };
   const parsed = z.object(shape).safeParse(env);
   const tls = readTls(env);
-  const extra = [...tls.issues, ...(EXTENSIONS[service].issues?.(env) ?? [])];
+  const extra = [...tls.issues, ...(settings.issues?.(env) ?? [])];
   if (!parsed.success || extra.length > 0) {
     const issues: ConfigIssue[] = [
       ...(parsed.error?.issues ?? []).map((issue) => ({
@@ -182,10 +206,10 @@ export function loadServiceConfig<S extends ServiceName>(
     kafka: { brokers: values[COMMON_VARIABLES.kafkaBrokers] as string[], clientId: `datawell-${service}` },
     auth: values[COMMON_VARIABLES.authSecret] === undefined ? {} : { tokenSecret: values[COMMON_VARIABLES.authSecret] as string },
     ...(tls.config ? { tls: tls.config } : {}),
-    settings: EXTENSIONS[service].build(values),
-    ...(service === 'ledger-bridge' ? { ledger: EXTENSIONS['ledger-bridge'].build(values) } : {}),
+    dependencies: [...spec.dependencies],
+    settings: settings.build(values),
   };
-  return withRedaction(config) as unknown as ServiceConfig<S>;
+  return withRedaction(config) as unknown as ServiceConfig<T, HasRedis<D>>;
 }
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]+?-----END \1-----/;

@@ -1,12 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ServicePlatformModule, type ServiceConfig } from '@datawell/config';
+import { ServicePlatformModule } from '@datawell/service-platform';
 import { AdminModule } from './admin/admin.module';
 import { LedgerBridgeModule } from './ledger-bridge.module';
 import { MIGRATIONS } from './migrations';
+import type { LedgerBridgeServiceConfig } from './config';
 
 @Module({})
 export class AppModule {
-  static forConfig(config: ServiceConfig<'ledger-bridge'>): DynamicModule {
+  static forConfig(config: LedgerBridgeServiceConfig): DynamicModule {
     return {
       module: AppModule,
       imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS }), LedgerBridgeModule, AdminModule.forConfig(config)],

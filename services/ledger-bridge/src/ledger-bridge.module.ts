@@ -7,11 +7,12 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { KAFKA, SERVICE_CONFIG, type ServiceConfig } from '@datawell/config';
+import { KAFKA, SERVICE_CONFIG } from '@datawell/service-platform';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { stackPeerDirectory } from './admin/fabric-admin.adapter';
 import { LedgerBridge } from './ledger-bridge';
+import type { LedgerBridgeServiceConfig } from './config';
 
 /** Runs the bridge for the life of the Nest application. */
 @Injectable()
@@ -19,7 +20,7 @@ export class LedgerBridgeRuntime implements OnApplicationBootstrap, OnApplicatio
   readonly bridge: LedgerBridge;
 
   constructor(
-    @Inject(SERVICE_CONFIG) config: ServiceConfig<'ledger-bridge'>,
+    @Inject(SERVICE_CONFIG) config: LedgerBridgeServiceConfig,
     @Inject(KAFKA) kafka: Kafka,
     @InjectDataSource() dataSource: DataSource,
   ) {
@@ -27,9 +28,9 @@ export class LedgerBridgeRuntime implements OnApplicationBootstrap, OnApplicatio
       dataSource,
       schema: config.postgres.schema,
       kafka,
-      settings: config.ledger,
+      settings: config.settings,
       logger: new Logger('LedgerBridge'),
-      ...(config.ledger.admin ? { peers: stackPeerDirectory(config.ledger.admin) } : {}),
+      ...(config.settings.admin ? { peers: stackPeerDirectory(config.settings.admin) } : {}),
     });
   }
 

@@ -1,4 +1,4 @@
-import type { LedgerBridgeConfig } from '@datawell/config';
+import type { LedgerBridgeConfig } from './config';
 import { TOPICS } from '@datawell/contracts';
 import { createOutboxRelay, ensureTopics, type ConnectionLogger, type OutboxPublisher } from '@datawell/messaging';
 import type { Kafka } from 'kafkajs';

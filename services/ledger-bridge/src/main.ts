@@ -1,4 +1,5 @@
-import { bootstrapService } from '@datawell/config';
+import { bootstrapService } from '@datawell/service-platform';
 import { AppModule } from './app.module';
+import { ledgerBridgeService } from './config';
 
-void bootstrapService('ledger-bridge', AppModule.forConfig);
+void bootstrapService(ledgerBridgeService, AppModule.forConfig);

@@ -1,13 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from '@datawell/auth';
-import { ServicePlatformModule, type ServiceConfig } from '@datawell/config';
+import { ServicePlatformModule } from '@datawell/service-platform';
 import { MARKETPLACE_GRPC } from './grpc/marketplace.grpc';
 import { MarketplaceModule } from './marketplace.module';
 import { MIGRATIONS } from './migrations';
+import type { MarketplaceConfig } from './config';
 
 @Module({})
 export class AppModule {
-  static forConfig(config: ServiceConfig<'marketplace'>): DynamicModule {
+  static forConfig(config: MarketplaceConfig): DynamicModule {
     return {
       module: AppModule,
       imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS, grpc: MARKETPLACE_GRPC }), AuthModule.forRoot(), MarketplaceModule],

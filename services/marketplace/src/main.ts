@@ -1,4 +1,5 @@
-import { bootstrapService } from '@datawell/config';
+import { bootstrapService } from '@datawell/service-platform';
 import { AppModule } from './app.module';
+import { marketplaceService } from './config';
 
-void bootstrapService('marketplace', AppModule.forConfig);
+void bootstrapService(marketplaceService, AppModule.forConfig);

@@ -1,19 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { SERVICE_CONFIG, type ServiceConfig } from '@datawell/config';
+import { SERVICE_CONFIG } from '@datawell/service-platform';
 import { writeOutbox, type OutboxMessage } from '@datawell/messaging';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { MarketplaceConfig } from './config';
 
 /** Runs SQL in the marketplace schema; `write` commits state and outgoing messages together (outbox). */
 @Injectable()
 export class Store {
   readonly schema: string;
-  readonly settings: ServiceConfig<'marketplace'>['settings'];
+  readonly settings: MarketplaceConfig['settings'];
   #onWritten: (() => void) | undefined;
 
   constructor(
     @InjectDataSource() readonly dataSource: DataSource,
-    @Inject(SERVICE_CONFIG) config: ServiceConfig<'marketplace'>,
+    @Inject(SERVICE_CONFIG) config: MarketplaceConfig,
   ) {
     this.schema = config.postgres.schema;
     this.settings = config.settings;

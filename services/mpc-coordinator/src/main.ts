@@ -1,4 +1,5 @@
-import { bootstrapService } from '@datawell/config';
+import { bootstrapService } from '@datawell/service-platform';
 import { AppModule } from './app.module';
+import { mpcCoordinatorService } from './config';
 
-void bootstrapService('mpc-coordinator', AppModule.forConfig);
+void bootstrapService(mpcCoordinatorService, AppModule.forConfig);

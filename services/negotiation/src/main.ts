@@ -1,4 +1,5 @@
-import { bootstrapService } from '@datawell/config';
+import { bootstrapService } from '@datawell/service-platform';
 import { AppModule } from './app.module';
+import { negotiationService } from './config';
 
-void bootstrapService('negotiation', AppModule.forConfig);
+void bootstrapService(negotiationService, AppModule.forConfig);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { IdentityDirectory } from '@datawell/auth';
-import { KAFKA, SERVICE_CONFIG, type ServiceConfig } from '@datawell/config';
+import { KAFKA, SERVICE_CONFIG } from '@datawell/service-platform';
 import { createOutboxRelay, ensureTopics, processOnce, startTopicConsumer, type OutboxPublisher, type TopicConsumer } from '@datawell/messaging';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
@@ -10,6 +10,7 @@ import { DaosRepository } from './daos/daos.repository';
 import { agreementOutcomeOf, type AgreementOutcome } from './sessions/agreement-outcomes';
 import { SessionsRepository } from './sessions/sessions.repository';
 import { SessionsService } from './sessions/sessions.service';
+import type { NegotiationConfig } from './config';
 
 /**
  * The negotiation service's moving parts: the sessions service, the outbox relay publishing
@@ -27,7 +28,7 @@ export class NegotiationRuntime implements OnApplicationBootstrap, OnApplication
   readonly #schema: string;
 
   constructor(
-    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig<'negotiation'>,
+    @Inject(SERVICE_CONFIG) private readonly config: NegotiationConfig,
     @Inject(KAFKA) private readonly kafka: Kafka,
     @InjectDataSource() private readonly dataSource: DataSource,
     directory: IdentityDirectory,

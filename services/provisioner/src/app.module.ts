@@ -1,13 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from '@datawell/auth';
-import { ServicePlatformModule, type ServiceConfig } from '@datawell/config';
+import { ServicePlatformModule } from '@datawell/service-platform';
 import { PROVISIONER_GRPC } from './grpc/provisioner.grpc';
 import { MIGRATIONS } from './migrations';
 import { ProvisioningModule } from './provisioning/provisioning.module';
+import type { ProvisionerConfig } from './config';
 
 @Module({})
 export class AppModule {
-  static forConfig(config: ServiceConfig<'provisioner'>): DynamicModule {
+  static forConfig(config: ProvisionerConfig): DynamicModule {
     return {
       module: AppModule,
       imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS, grpc: PROVISIONER_GRPC }), AuthModule.forRoot(), ProvisioningModule],

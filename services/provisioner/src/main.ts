@@ -1,4 +1,5 @@
-import { bootstrapService } from '@datawell/config';
+import { bootstrapService } from '@datawell/service-platform';
 import { AppModule } from './app.module';
+import { provisionerService } from './config';
 
-void bootstrapService('provisioner', AppModule.forConfig);
+void bootstrapService(provisionerService, AppModule.forConfig);

@@ -1,13 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from '@datawell/auth';
-import { ServicePlatformModule, type ServiceConfig } from '@datawell/config';
+import { ServicePlatformModule } from '@datawell/service-platform';
 import { TELEMETRY_GRPC } from './grpc/telemetry.grpc';
 import { MIGRATIONS } from './migrations';
 import { TelemetryModule } from './telemetry.module';
+import type { TelemetryConfig } from './config';
 
 @Module({})
 export class AppModule {
-  static forConfig(config: ServiceConfig<'telemetry'>): DynamicModule {
+  static forConfig(config: TelemetryConfig): DynamicModule {
     return {
       module: AppModule,
       imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS, grpc: TELEMETRY_GRPC }), AuthModule.forRoot(), TelemetryModule],

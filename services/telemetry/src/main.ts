@@ -1,4 +1,5 @@
-import { bootstrapService } from '@datawell/config';
+import { bootstrapService } from '@datawell/service-platform';
 import { AppModule } from './app.module';
+import { telemetryService } from './config';
 
-void bootstrapService('telemetry', AppModule.forConfig);
+void bootstrapService(telemetryService, AppModule.forConfig);

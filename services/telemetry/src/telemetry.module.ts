@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { KAFKA, REDIS, SERVICE_CONFIG, ServiceMetrics, type ServiceConfig } from '@datawell/config';
+import { KAFKA, REDIS, SERVICE_CONFIG, ServiceMetrics } from '@datawell/service-platform';
 import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { TelemetryGrpc } from './grpc/telemetry.grpc';
 import { LIVE_VIEW, LiveViewController } from './live/live-view.controller';
 import { Telemetry } from './telemetry';
+import type { TelemetryConfig } from './config';
 
 /** Runs telemetry for the life of the Nest application. */
 @Injectable()
@@ -14,7 +15,7 @@ export class TelemetryRuntime implements OnApplicationBootstrap, OnModuleDestroy
   readonly telemetry: Telemetry;
 
   constructor(
-    @Inject(SERVICE_CONFIG) config: ServiceConfig<'telemetry'>,
+    @Inject(SERVICE_CONFIG) config: TelemetryConfig,
     @Inject(KAFKA) kafka: Kafka,
     @Inject(REDIS) redis: Redis,
     @InjectDataSource() dataSource: DataSource,

@@ -1,4 +1,4 @@
-import type { TelemetrySettings } from '@datawell/config';
+import type { TelemetrySettings } from './config';
 import { createOutboxRelay, ensureTopics, startTopicConsumer, withTimeout, type ConnectionLogger, type OutboxPublisher, type TopicConsumer, type TopicConsumerOptions } from '@datawell/messaging';
 import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';

@@ -1,8 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { ServiceConfig } from '@datawell/config';
 import { LedgerBridgeModule, LedgerBridgeRuntime } from '../ledger-bridge.module';
 import { AdminController, ADMIN_SERVICE } from './admin.controller';
 import type { AdminService } from './admin.service';
+import type { LedgerBridgeServiceConfig } from '../config';
 
 /**
  * Network administration over HTTP, present when the bridge is the operator's (it is given the
@@ -11,8 +11,8 @@ import type { AdminService } from './admin.service';
  */
 @Module({})
 export class AdminModule {
-  static forConfig(config: ServiceConfig<'ledger-bridge'>): DynamicModule {
-    if (!config.ledger.admin || !config.ledger.walletDir) return { module: AdminModule };
+  static forConfig(config: LedgerBridgeServiceConfig): DynamicModule {
+    if (!config.settings.admin || !config.settings.walletDir) return { module: AdminModule };
     return {
       module: AdminModule,
       imports: [LedgerBridgeModule],

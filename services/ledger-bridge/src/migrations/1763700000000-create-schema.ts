@@ -1,5 +1,6 @@
-import { CreateServiceSchema, SERVICES } from '@datawell/config';
+import { CreateServiceSchema } from '@datawell/service-platform';
+import { ledgerBridgeService } from '../config';
 
 export class CreateLedgerBridgeSchema1763700000000 extends CreateServiceSchema {
-  protected readonly schema = SERVICES['ledger-bridge'].schema;
+  protected readonly schema = ledgerBridgeService.spec.schema;
 }

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { createServiceApp, loadServiceConfig, SERVICES } from '@datawell/config';
+import { loadServiceConfig } from '@datawell/config';
+import { createServiceApp } from '@datawell/service-platform';
 import { ledgerCommandCloudEvent, ledgerEventId } from '@datawell/contracts';
 import type { GatewayConnection } from '@datawell/fabric';
 import { stackConnection, stackEnv } from '@datawell/testing';
@@ -8,6 +9,7 @@ import { Client } from 'pg';
 import { AppModule } from '../../src/app.module';
 import { LedgerBridgeRuntime } from '../../src/ledger-bridge.module';
 import { createTopics, hex, json, kafkaClient, operatorWallet, PROBE_CHANNEL, probeChannel, readTopic, testGateway, waitFor } from './harness';
+import { ledgerBridgeService } from '../../src/config';
 
 jest.setTimeout(240_000);
 
@@ -23,7 +25,7 @@ describe('the ledger-bridge app, configured from the environment', () => {
     kafka = kafkaClient();
     await createTopics(kafka, Object.values(topics));
     const peer = stackConnection().fabric.orgs['OperatorMSP']!.peer;
-    const config = loadServiceConfig('ledger-bridge', {
+    const config = loadServiceConfig(ledgerBridgeService, {
       ...stackEnv(),
       DATAWELL_LOG_LEVEL: 'warn',
       LEDGER_BRIDGE_PEER_ENDPOINT: peer.endpoint,
@@ -68,7 +70,7 @@ describe('the ledger-bridge app, configured from the environment', () => {
     // The command's own Put comes back as a relayed chaincode event, once. Which process relays it is
     // not fixed: the `ledger_bridge` schema is shared with any other bridge running on this stack (a
     // second replica, or the services a developer started), and whichever gets there first writes it.
-    const schema = SERVICES['ledger-bridge'].schema;
+    const schema = ledgerBridgeService.spec.schema;
     const db = new Client({ connectionString: stackConnection().postgres.url });
     await db.connect();
     try {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import type { LedgerBridgeConfig } from '@datawell/config';
+import type { LedgerBridgeConfig } from '../../src/config';
 import { connectGateway, type GatewayConnection } from '@datawell/fabric';
 import { createChannel, deployChaincode, enrollClientIdentity } from '@datawell/stack';
 import { REPO_DIR, stackConnection, testStackContext } from '@datawell/testing';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
-import type { GrpcServiceOptions } from '@datawell/config';
+import type { GrpcServiceOptions } from '@datawell/service-platform';
 import { DaosService } from '../daos/daos.service';
 import { OffersService } from '../offers/offers.service';
 import { ParticipantsService } from '../participants/participants.service';

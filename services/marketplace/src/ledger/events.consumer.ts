@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { KAFKA } from '@datawell/config';
+import { KAFKA } from '@datawell/service-platform';
 import {
   allocationPayoutsPayloadSchema,
   ContractValidationError,

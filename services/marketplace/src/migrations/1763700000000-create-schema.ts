@@ -1,5 +1,6 @@
-import { CreateServiceSchema, SERVICES } from '@datawell/config';
+import { CreateServiceSchema } from '@datawell/service-platform';
+import { marketplaceService } from '../config';
 
 export class CreateMarketplaceSchema1763700000000 extends CreateServiceSchema {
-  protected readonly schema = SERVICES['marketplace'].schema;
+  protected readonly schema = marketplaceService.spec.schema;
 }

@@ -2,11 +2,13 @@ import { request as httpsRequest } from 'node:https';
 import type { INestApplication } from '@nestjs/common';
 import type { Consumer, Producer } from 'kafkajs';
 import { createKeyAndCsr, signWithIdentity, testCertificateAuthority } from '@datawell/testing';
-import { createServiceApp, GrpcServer, loadServiceConfig } from '@datawell/config';
+import { loadServiceConfig } from '@datawell/config';
+import { createServiceApp, GrpcServer } from '@datawell/service-platform';
 import { ledgerEventCloudEvent, networkEventCloudEvent, TOPICS, type LedgerEvent, type NetworkEvent } from '@datawell/contracts';
 import { ensureTopics } from '@datawell/messaging';
 import { freePort, hex, stackEnv, stackKafka, waitFor } from '@datawell/testing';
 import { AppModule } from '../../src/app.module';
+import { marketplaceService } from '../../src/config';
 
 export { hex };
 
@@ -70,7 +72,7 @@ export class MarketplaceHarness {
       ...(options.tls ? { DATAWELL_TLS_CERT_FILE: options.tls.certFile, DATAWELL_TLS_KEY_FILE: options.tls.keyFile } : {}),
     };
     this.tlsCaPem = options.tls?.caPem;
-    this.app = await createServiceApp(loadServiceConfig('marketplace', env), AppModule.forConfig);
+    this.app = await createServiceApp(loadServiceConfig(marketplaceService, env), AppModule.forConfig);
     await this.app.listen(port, '127.0.0.1');
     this.baseUrl = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
     this.grpcPort = this.app.get(GrpcServer).port;

@@ -6,6 +6,7 @@ import { loadServiceConfig } from '@datawell/config';
 import { createKeyAndCsr, grpcTestClient, stackEnv, testCertificateAuthority } from '@datawell/testing';
 import { MARKETPLACE_GRPC } from '../../src/grpc/marketplace.grpc';
 import { hex, MarketplaceHarness, onboard, type Member } from './harness';
+import { marketplaceService } from '../../src/config';
 
 /**
  * The marketplace with a TLS identity (DATAWELL_TLS_CERT_FILE / _KEY_FILE): HTTPS, where an enrolled
@@ -79,11 +80,11 @@ it('serves gRPC over TLS with the same bearer tokens; a plaintext client is refu
 });
 
 it('refuses to boot with half a TLS identity, an unreadable file or a file that is not PEM, naming each variable', () => {
-  expect(() => loadServiceConfig('marketplace', { ...stackEnv(), DATAWELL_TLS_CERT_FILE: files.cert })).toThrow(/DATAWELL_TLS_KEY_FILE: is required when DATAWELL_TLS_CERT_FILE is set/);
-  expect(() => loadServiceConfig('marketplace', { ...stackEnv(), DATAWELL_TLS_CERT_FILE: join(dir, 'missing.crt'), DATAWELL_TLS_KEY_FILE: files.notPem })).toThrow(
+  expect(() => loadServiceConfig(marketplaceService, { ...stackEnv(), DATAWELL_TLS_CERT_FILE: files.cert })).toThrow(/DATAWELL_TLS_KEY_FILE: is required when DATAWELL_TLS_CERT_FILE is set/);
+  expect(() => loadServiceConfig(marketplaceService, { ...stackEnv(), DATAWELL_TLS_CERT_FILE: join(dir, 'missing.crt'), DATAWELL_TLS_KEY_FILE: files.notPem })).toThrow(
     /DATAWELL_TLS_CERT_FILE: cannot read .*missing\.crt \(ENOENT\)[\s\S]*DATAWELL_TLS_KEY_FILE: .*not\.pem holds no PEM private key/,
   );
-  const config = loadServiceConfig('marketplace', { ...stackEnv(), DATAWELL_TLS_CERT_FILE: files.cert, DATAWELL_TLS_KEY_FILE: files.key });
+  const config = loadServiceConfig(marketplaceService, { ...stackEnv(), DATAWELL_TLS_CERT_FILE: files.cert, DATAWELL_TLS_KEY_FILE: files.key });
   expect(JSON.stringify(config)).not.toContain('PRIVATE KEY');
   expect(JSON.stringify(config)).toContain('"keyPem":"***"');
 });

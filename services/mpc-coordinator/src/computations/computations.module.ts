@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type O
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { KAFKA, SERVICE_CONFIG, type ServiceConfig } from '@datawell/config';
+import { KAFKA, SERVICE_CONFIG } from '@datawell/service-platform';
 import { createOutboxRelay, type OutboxPublisher, type TopicConsumer } from '@datawell/messaging';
 import { CoordinatorGrpc } from '../grpc/coordinator.grpc';
 import { startLedgerEventsConsumer } from '../ledger/ledger-events.consumer';
@@ -11,6 +11,7 @@ import { CoordinatorRepository } from './computations.repository';
 import { ComputationsService } from './computations.service';
 import { CoordinatorQueue } from './job-queue.adapter';
 import { NodeClient, readNodeClientTls } from './node-client.adapter';
+import type { MpcCoordinatorConfig } from '../config';
 
 /** The coordinator's moving parts for the life of the application: consumer, outbox relay, queue and worker. */
 @Injectable()
@@ -24,7 +25,7 @@ export class CoordinatorRuntime implements OnApplicationBootstrap, OnApplication
   #consumer: TopicConsumer | undefined;
 
   constructor(
-    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig<'mpc-coordinator'>,
+    @Inject(SERVICE_CONFIG) private readonly config: MpcCoordinatorConfig,
     @Inject(KAFKA) private readonly kafka: Kafka,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {

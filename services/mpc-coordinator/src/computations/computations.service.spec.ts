@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { MpcCoordinatorSettings } from '@datawell/config';
+import type { MpcCoordinatorSettings } from '../config';
 import type { DaoVersionView } from './authorization';
 import type { ComputationRecord, CoordinatorRepository, NodeRecord } from './computations.repository';
 import { ComputationsService } from './computations.service';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { MpcCoordinatorSettings } from '@datawell/config';
+import type { MpcCoordinatorSettings } from '../config';
 import { ledgerCommandCloudEvent } from '@datawell/contracts';
 import { canonicalJson } from '@datawell/domain';
 import { writeOutbox, type ConnectionLogger } from '@datawell/messaging';

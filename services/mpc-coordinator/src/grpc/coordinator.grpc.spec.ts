@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { grpcStatusOf } from '@datawell/config';
+import { grpcStatusOf } from '@datawell/service-platform';
 import { forbidden as authForbidden, unauthenticated } from '@datawell/auth';
 import { parseComputationRequest } from '../computations/authorization';
 import { CoordinatorError, forbidden, invalid } from '../computations/computations.errors';

@@ -1,5 +1,6 @@
-import { CreateServiceSchema, SERVICES } from '@datawell/config';
+import { CreateServiceSchema } from '@datawell/service-platform';
+import { mpcCoordinatorService } from '../config';
 
 export class CreateMpcCoordinatorSchema1763700000000 extends CreateServiceSchema {
-  protected readonly schema = SERVICES['mpc-coordinator'].schema;
+  protected readonly schema = mpcCoordinatorService.spec.schema;
 }

@@ -6,7 +6,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { heartbeatMessageSchema, TOPICS, verifyHeartbeatSignature } from '@datawell/contracts';
 import * as grpc from '@grpc/grpc-js';
-import { GrpcServer } from '@datawell/config';
+import { GrpcServer } from '@datawell/service-platform';
 import { generateTestPki } from '@datawell/mpc';
 import { CoordinatorRuntime } from '../../src/computations/computations.module';
 import { NodeCallError, NodeClient } from '../../src/computations/node-client.adapter';

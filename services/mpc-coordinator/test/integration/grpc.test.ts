@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import request from 'supertest';
-import { GrpcServer } from '@datawell/config';
+import { GrpcServer } from '@datawell/service-platform';
 import { coordinatorClient, hex, kafkaClient, publishLedgerEvent, startCoordinator, waitFor, type Member, type Rpc } from './harness';
 
 jest.setTimeout(180_000);

@@ -12,12 +12,14 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { IdentityDirectory } from '@datawell/auth';
 import { createKeyAndCsr, login, testCertificateAuthority } from '@datawell/testing';
-import { createServiceApp, loadServiceConfig } from '@datawell/config';
+import { loadServiceConfig } from '@datawell/config';
+import { createServiceApp } from '@datawell/service-platform';
 import { ledgerEventCloudEvent, TOPICS } from '@datawell/contracts';
 import { generateTestPki, type TestPki, type TlsIdentity } from '@datawell/mpc';
 import { REPO_DIR, stackConnection, stackEnv } from '@datawell/testing';
 import { AppModule } from '../../src/app.module';
 import { MPC_COORDINATOR_PROTO } from '../../src/grpc/coordinator.grpc';
+import { mpcCoordinatorService } from '../../src/config';
 
 export const hex = (n = 4) => randomBytes(n).toString('hex');
 
@@ -61,7 +63,7 @@ export async function startCoordinator(run: string, extraEnv: Record<string, str
   };
   process.stdout.write = capture as typeof process.stdout.write;
   process.stderr.write = capture as typeof process.stderr.write;
-  const config = loadServiceConfig('mpc-coordinator', {
+  const config = loadServiceConfig(mpcCoordinatorService, {
     ...stackEnv(),
     DATAWELL_LOG_LEVEL: 'debug',
     MPC_COORDINATOR_QUEUE: `mpc-it-${run}`,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
-import type { GrpcServiceOptions } from '@datawell/config';
+import type { GrpcServiceOptions } from '@datawell/service-platform';
 import { NegotiationRuntime } from '../negotiation.runtime';
 import { negotiationError } from '../sessions/negotiation.errors';
 

@@ -1,5 +1,6 @@
-import { CreateServiceSchema, SERVICES } from '@datawell/config';
+import { CreateServiceSchema } from '@datawell/service-platform';
+import { negotiationService } from '../config';
 
 export class CreateNegotiationSchema1763700000000 extends CreateServiceSchema {
-  protected readonly schema = SERVICES['negotiation'].schema;
+  protected readonly schema = negotiationService.spec.schema;
 }

@@ -1,12 +1,14 @@
 import type { INestApplication } from '@nestjs/common';
 import { IdentityDirectory } from '@datawell/auth';
-import { createServiceApp, GrpcServer, loadServiceConfig } from '@datawell/config';
+import { loadServiceConfig } from '@datawell/config';
+import { createServiceApp, GrpcServer } from '@datawell/service-platform';
 import { buildCloudEvent, LEDGER_EVENT_TYPE, networkEventCloudEvent, type NetworkEvent } from '@datawell/contracts';
 import { enrolTestIdentity, envelopeOf, hex, login, readTopic as readTopicUntil, signWithIdentity, stackEnv, stackKafka, waitFor, type EnrolledIdentity } from '@datawell/testing';
 import { ensureTopics } from '@datawell/messaging';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
+import { negotiationService } from '../../src/config';
 
 export const json = envelopeOf;
 
@@ -33,7 +35,7 @@ export async function bootNegotiation(): Promise<{
   const topics = { ledgerEvents: `it.neg.ledger.${run}`, networkEvents: `it.neg.network.${run}`, agreements: `it.neg.agreements.${run}` };
   const kafka = stackKafka(`neg-it-${run}`);
   await ensureTopics(kafka, Object.values(topics), 1);
-  const config = loadServiceConfig('negotiation', {
+  const config = loadServiceConfig(negotiationService, {
     ...stackEnv(),
     DATAWELL_LOG_LEVEL: 'warn',
     NEGOTIATION_GRPC_PORT: '0',

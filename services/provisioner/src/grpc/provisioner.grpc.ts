@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
 import { Authenticator, type Principal } from '@datawell/auth';
-import type { GrpcServiceOptions } from '@datawell/config';
+import type { GrpcServiceOptions } from '@datawell/service-platform';
 import { ProvisioningView } from '../provisioning/provisioning-view.service';
 
 /** libs/contracts/proto/provisioner.proto, from this file's place in the repository. */

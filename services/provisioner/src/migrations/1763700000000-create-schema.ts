@@ -1,5 +1,6 @@
-import { CreateServiceSchema, SERVICES } from '@datawell/config';
+import { CreateServiceSchema } from '@datawell/service-platform';
+import { provisionerService } from '../config';
 
 export class CreateProvisionerSchema1763700000000 extends CreateServiceSchema {
-  protected readonly schema = SERVICES['provisioner'].schema;
+  protected readonly schema = provisionerService.spec.schema;
 }

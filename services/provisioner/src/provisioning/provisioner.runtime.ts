@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { KAFKA, SERVICE_CONFIG, type ServiceConfig } from '@datawell/config';
+import { KAFKA, SERVICE_CONFIG } from '@datawell/service-platform';
 import { createOutboxRelay, ensureTopics, type OutboxPublisher } from '@datawell/messaging';
 import { codeRootOf, workloadProgramArgs } from '@datawell/workload-runtime';
 import type { Kafka } from 'kafkajs';
@@ -11,6 +11,7 @@ import { LedgerEventsConsumer } from './ledger-events.consumer';
 import { ProvisioningRepository } from './provisioning.repository';
 import { ProvisioningService } from './provisioning.service';
 import type { RenderContext } from './tofu-config';
+import type { ProvisionerConfig } from '../config';
 
 /** The code root (the repository, or its compiled tree dist/): the launcher's working directory. */
 export const REPO_DIR = resolve(__dirname, '..', '..', '..', '..');
@@ -22,14 +23,14 @@ export class ProvisionerRuntime implements OnApplicationBootstrap, OnApplication
   readonly queue: BullJobQueue;
   readonly service: ProvisioningService;
   readonly render: RenderContext;
-  readonly settings: ServiceConfig<'provisioner'>['settings'];
+  readonly settings: ProvisionerConfig['settings'];
   readonly #outbox: OutboxPublisher;
   readonly #consumer: LedgerEventsConsumer;
   readonly #logger = new Logger('Provisioner');
   readonly #kafka: Kafka;
   #stopping = false;
 
-  constructor(@Inject(SERVICE_CONFIG) config: ServiceConfig<'provisioner'>, @Inject(KAFKA) kafka: Kafka, @InjectDataSource() dataSource: DataSource) {
+  constructor(@Inject(SERVICE_CONFIG) config: ProvisionerConfig, @Inject(KAFKA) kafka: Kafka, @InjectDataSource() dataSource: DataSource) {
     const settings = config.settings;
     this.settings = settings;
     this.#kafka = kafka;

@@ -3,12 +3,14 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { createServiceApp, loadServiceConfig, type ServiceConfig } from '@datawell/config';
+import { loadServiceConfig } from '@datawell/config';
+import { createServiceApp } from '@datawell/service-platform';
 import { heartbeatMessageSchema, verifyHeartbeatSignature } from '@datawell/contracts';
 import { createMpcCa, issueMpcCertificate, type TlsIdentity } from '@datawell/mpc';
 import { hex, readTopic, stackEnv, stackKafka, waitFor as waitUntil } from '@datawell/testing';
 import { AppModule } from '../../src/app.module';
 import { createTopics, dataOf, db, killWorkloads, ledgerEventPublisher, scratchSettings, versionCreatedPayload } from './harness';
+import { type ProvisionerConfig, provisionerService } from '../../src/config';
 
 /**
  * With the operator's mesh CA, the managed `mpc-node` workloads of a version run Datawell's SPDZ node:
@@ -50,7 +52,7 @@ describe('the provisioner runs the real MPC nodes of a version', () => {
     writeFileSync(join(workDir, 'mpc-ca.key'), ca.key, { mode: 0o600 });
     coordinator = await issueMpcCertificate(ca, 'mpc-coordinator');
     party = await issueMpcCertificate(ca, `${daoId}-v1-dsp-mpc`);
-    const loaded = loadServiceConfig('provisioner', {
+    const loaded = loadServiceConfig(provisionerService, {
       ...stackEnv(),
       PROVISIONER_GRPC_PORT: '0',
       DATAWELL_LOG_LEVEL: 'warn',
@@ -58,7 +60,7 @@ describe('the provisioner runs the real MPC nodes of a version', () => {
       PROVISIONER_MPC_CA_CERT_FILE: join(workDir, 'mpc-ca.crt'),
       PROVISIONER_MPC_CA_KEY_FILE: join(workDir, 'mpc-ca.key'),
     });
-    app = await createServiceApp({ ...loaded, postgres: { ...loaded.postgres, schema } } as ServiceConfig<'provisioner'>, AppModule.forConfig);
+    app = await createServiceApp({ ...loaded, postgres: { ...loaded.postgres, schema } } as ProvisionerConfig, AppModule.forConfig);
     await app.init();
   });
 

@@ -5,7 +5,8 @@ import type { INestApplication } from '@nestjs/common';
 import * as grpc from '@grpc/grpc-js';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import request from 'supertest';
-import { createServiceApp, GrpcServer, loadServiceConfig, type ServiceConfig } from '@datawell/config';
+import { loadServiceConfig } from '@datawell/config';
+import { createServiceApp, GrpcServer } from '@datawell/service-platform';
 import { heartbeatMessageSchema, verifyHeartbeatSignature } from '@datawell/contracts';
 import { hex, readTopic as readTopicUntil, sleep, stackConnection, stackEnv, stackKafka, waitFor as waitUntil } from '@datawell/testing';
 import { AppModule } from '../../src/app.module';
@@ -13,6 +14,7 @@ import { TofuWorkspace } from '../../src/provisioning/tofu.adapter';
 import { isAlive } from '@datawell/workload-runtime';
 import { loginAs, provisionerClient } from './access';
 import { createTopics, dataOf as data, db, killWorkloads, ledgerEventPublisher, scratchSettings, versionCreatedPayload } from './harness';
+import { type ProvisionerConfig, provisionerService } from '../../src/config';
 
 jest.setTimeout(420_000);
 
@@ -64,14 +66,14 @@ describe('the provisioner: ledger events → OpenTofu → supervised heartbeatin
 
   beforeAll(async () => {
     await createTopics(kafka, topics);
-    const loaded = loadServiceConfig('provisioner', {
+    const loaded = loadServiceConfig(provisionerService, {
       ...stackEnv(),
       PROVISIONER_GRPC_PORT: '0',
       DATAWELL_LOG_LEVEL: 'warn',
       ...scratch.env,
       PROVISIONER_JOB_ATTEMPTS: '2',
     });
-    const config = { ...loaded, postgres: { ...loaded.postgres, schema } } as ServiceConfig<'provisioner'>;
+    const config = { ...loaded, postgres: { ...loaded.postgres, schema } } as ProvisionerConfig;
     expect(config.settings.tofuBinary).toBe(stackConnection().opentofu.binary);
     app = await createServiceApp(config, AppModule.forConfig);
     await app.init();

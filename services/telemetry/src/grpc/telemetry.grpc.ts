@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
 import { Authenticator, type Principal } from '@datawell/auth';
-import type { GrpcServiceOptions } from '@datawell/config';
+import type { GrpcServiceOptions } from '@datawell/service-platform';
 import { LIVE_VIEW } from '../live/live-view.controller';
 import type { LiveViewService } from '../live/live-view.service';
 import { TelemetryError } from '../live/telemetry.errors';

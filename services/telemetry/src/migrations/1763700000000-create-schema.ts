@@ -1,5 +1,6 @@
-import { CreateServiceSchema, SERVICES } from '@datawell/config';
+import { CreateServiceSchema } from '@datawell/service-platform';
+import { telemetryService } from '../config';
 
 export class CreateTelemetrySchema1763700000000 extends CreateServiceSchema {
-  protected readonly schema = SERVICES['telemetry'].schema;
+  protected readonly schema = telemetryService.spec.schema;
 }

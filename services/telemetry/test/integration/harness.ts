@@ -5,22 +5,14 @@ import request from 'supertest';
 import { IdentityDirectory } from '@datawell/auth';
 import type { Consumer, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { createServiceApp, GrpcServer, loadServiceConfig, type ServiceConfig } from '@datawell/config';
-import {
-  daoChannelName,
-  heartbeatCloudEvent,
-  ledgerEventCloudEvent,
-  ledgerReceiptCloudEvent,
-  signHeartbeat,
-  type LedgerCommand,
-  type LedgerEvent,
-  type LedgerReceipt,
-  type SignedHeartbeat,
-} from '@datawell/contracts';
+import { loadServiceConfig } from '@datawell/config';
+import { createServiceApp, GrpcServer } from '@datawell/service-platform';
+import { daoChannelName, heartbeatCloudEvent, ledgerEventCloudEvent, ledgerReceiptCloudEvent, signHeartbeat, type LedgerCommand, type LedgerEvent, type LedgerReceipt, type SignedHeartbeat } from '@datawell/contracts';
 import { ensureTopics } from '@datawell/messaging';
 import { enrolTestIdentity, grpcTestClient, hex, loginAtServer, sleep, stackConnection, stackEnv, stackKafka, waitFor, type GrpcCall } from '@datawell/testing';
 import { AppModule } from '../../src/app.module';
 import { TELEMETRY_PROTO } from '../../src/grpc/telemetry.grpc';
+import { type TelemetryConfig, telemetryService } from '../../src/config';
 
 export interface WorkloadKey {
   readonly privateKey: KeyObject;
@@ -91,8 +83,8 @@ export class TelemetryHarness {
 
   /** Boots the service (again) against the same schema, topics, groups and keys. */
   async start(): Promise<INestApplication> {
-    const config = loadServiceConfig('telemetry', this.env());
-    const scratch = { ...config, postgres: { ...config.postgres, schema: this.schema } } as ServiceConfig<'telemetry'>;
+    const config = loadServiceConfig(telemetryService, this.env());
+    const scratch = { ...config, postgres: { ...config.postgres, schema: this.schema } } as TelemetryConfig;
     const app = await createServiceApp(scratch, AppModule.forConfig);
     await app.init();
     this.app = app;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { ServiceExtension } from './extension';
+import { defineService, type ConfigOf, type ServiceExtension } from '@datawell/config';
+import { SERVICES } from '@datawell/contracts';
 
 /** Settings of the mpc-coordinator service beyond the common ones (see docs/services.md, docs/mpc.md). */
 export interface MpcCoordinatorSettings {
@@ -49,7 +50,7 @@ const NODE_TLS = [V.nodeTlsCaFile, V.nodeTlsCertFile, V.nodeTlsKeyFile] as const
 const int = (value: number, min: number, max: number) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : value), z.number().int().min(min).max(max));
 
-export const mpcCoordinatorExtension: ServiceExtension<MpcCoordinatorSettings> = {
+const mpcCoordinatorExtension: ServiceExtension<MpcCoordinatorSettings> = {
   shape: {
     [V.ledgerEventsTopic]: topic('datawell.ledger.events.v1'),
     [V.ledgerCommandsTopic]: topic('datawell.ledger.commands.v1'),
@@ -81,3 +82,7 @@ export const mpcCoordinatorExtension: ServiceExtension<MpcCoordinatorSettings> =
       : {}),
   }),
 };
+
+/** The mpc-coordinator service's configuration: its registry entry and its own settings. */
+export const mpcCoordinatorService = defineService(SERVICES['mpc-coordinator'], mpcCoordinatorExtension);
+export type MpcCoordinatorConfig = ConfigOf<typeof mpcCoordinatorService>;

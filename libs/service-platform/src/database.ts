@@ -1,5 +1,5 @@
 import { DataSource, type DataSourceOptions, type MigrationInterface } from 'typeorm';
-import type { PostgresConfig } from '../load-config';
+import type { PostgresConfig } from '@datawell/config';
 
 type MigrationClass = new () => MigrationInterface;
 

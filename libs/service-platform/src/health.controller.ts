@@ -1,12 +1,12 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
-import type { ServiceConfig } from '../load-config';
-import { SERVICES, type Dependency } from '../services';
+import type { ServiceConfig } from '@datawell/config';
+import type { Dependency } from '@datawell/contracts';
 import { DependencyIndicators } from './dependency-indicators';
 import { SERVICE_CONFIG } from './tokens';
 
 /**
- * `GET /health` of every service: 200 when each dependency in its `SERVICES` entry answers, 503
+ * `GET /health` of every service: 200 when each dependency of its registry entry (`config.dependencies`) answers, 503
  * naming the ones that do not. Registered by ServicePlatformModule, so services declare none.
  */
 @Controller('health')
@@ -18,7 +18,7 @@ export class HealthController {
     private readonly indicators: DependencyIndicators,
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
   ) {
-    this.#dependencies = SERVICES[config.service].dependencies;
+    this.#dependencies = config.dependencies;
   }
 
   @Get()

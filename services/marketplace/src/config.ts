@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { ServiceExtension } from './extension';
+import { defineService, type ConfigOf, type ServiceExtension } from '@datawell/config';
+import { SERVICES } from '@datawell/contracts';
 
 /** Settings of the marketplace service beyond the common ones (see docs/marketplace.md). */
 export interface MarketplaceSettings {
@@ -26,7 +27,7 @@ export const MARKETPLACE_VARIABLES = {
 const V = MARKETPLACE_VARIABLES;
 const withDefault = (value: string) => z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : value), z.string());
 const topic = (value: string) => withDefault(value).refine((t) => /^[A-Za-z0-9._-]{1,249}$/.test(t), 'must be a Kafka topic name');
-export const marketplaceExtension: ServiceExtension<MarketplaceSettings> = {
+const marketplaceExtension: ServiceExtension<MarketplaceSettings> = {
   shape: {
     [V.ledgerEventsTopic]: topic('datawell.ledger.events.v1'),
     [V.ledgerCommandsTopic]: topic('datawell.ledger.commands.v1'),
@@ -46,3 +47,7 @@ export const marketplaceExtension: ServiceExtension<MarketplaceSettings> = {
     groupId: values[V.groupId] as string,
   }),
 };
+
+/** The marketplace service's configuration: its registry entry and its own settings. */
+export const marketplaceService = defineService(SERVICES['marketplace'], marketplaceExtension);
+export type MarketplaceConfig = ConfigOf<typeof marketplaceService>;

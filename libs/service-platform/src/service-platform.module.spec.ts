@@ -1,6 +1,7 @@
 import { Logger, type Provider } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { loadServiceConfig } from '../load-config';
+import { defineService, loadServiceConfig as load, type Environment } from '@datawell/config';
+import { SERVICES, type ServiceName } from '@datawell/contracts';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics';
 import { ConnectionsLifecycle, ServicePlatformModule } from './service-platform.module';
@@ -11,6 +12,8 @@ const env = {
   DATAWELL_REDIS_URL: 'redis://redis:6379',
   DATAWELL_KAFKA_BROKERS: 'kafka:9092',
 };
+/** A service's common configuration (its own settings play no part here). */
+const loadServiceConfig = (service: ServiceName, environment: Environment) => load(defineService(SERVICES[service]), environment);
 const tokens = (providers: Provider[] = []) =>
   providers.map((p) => (typeof p === 'function' ? p : (p as { provide: unknown }).provide));
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { blankToUndefined, type ServiceExtension } from './extension';
+import { blankToUndefined, defineService, type ConfigOf, type ServiceExtension } from '@datawell/config';
+import { SERVICES } from '@datawell/contracts';
 
 /** Settings of the telemetry service beyond the common ones (see docs/telemetry.md). */
 export interface TelemetrySettings {
@@ -49,7 +50,7 @@ function name(defaultValue: string, pattern: RegExp, what: string) {
 
 const topic = (value: string) => name(value, TOPIC, 'a Kafka topic name');
 
-export const telemetryExtension: ServiceExtension<TelemetrySettings> = {
+const telemetryExtension: ServiceExtension<TelemetrySettings> = {
   shape: {
     [V.foldIntervalMs]: integer(2000, 100, 3_600_000),
     [V.pendingHeartbeatTtlMs]: integer(60_000, 1000, 3_600_000),
@@ -73,3 +74,7 @@ export const telemetryExtension: ServiceExtension<TelemetrySettings> = {
     redisKeyPrefix: values[V.redisKeyPrefix] as string,
   }),
 };
+
+/** The telemetry service's configuration: its registry entry and its own settings. */
+export const telemetryService = defineService(SERVICES['telemetry'], telemetryExtension);
+export type TelemetryConfig = ConfigOf<typeof telemetryService>;

@@ -17,7 +17,7 @@ import { closeRedis, createKafka, createRedis, ensureTopics, withTimeout } from 
 import type { Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type { MigrationInterface } from 'typeorm';
-import type { ServiceConfig } from '../load-config';
+import type { ServiceConfig } from '@datawell/config';
 import { dataSourceOptions, openDataSource } from './database';
 import { DependencyIndicators } from './dependency-indicators';
 import { PlatformErrorFilter } from './errors.filter';
@@ -93,7 +93,7 @@ export class TopicsBootstrap implements OnApplicationBootstrap, OnApplicationShu
 
 /**
  * What every Datawell service runs on: its config, its PostgreSQL schema (migrated at boot), Kafka,
- * Redis for the services that queue jobs, `GET /health` over the dependencies in its `SERVICES`
+ * Redis for the services that queue jobs, `GET /health` over the dependencies of its registry
  * entry, `GET /metrics` (Prometheus), `{code, message}` error bodies, and its gRPC API if it has one.
  */
 @Module({})

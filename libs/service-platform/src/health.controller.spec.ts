@@ -1,8 +1,8 @@
 import { ServiceUnavailableException } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
-import { loadServiceConfig } from '../load-config';
-import { SERVICE_NAMES, SERVICES, type Dependency, type ServiceName } from '../services';
+import { defineService, loadServiceConfig } from '@datawell/config';
+import { SERVICE_NAMES, SERVICES, type Dependency, type ServiceName } from '@datawell/contracts';
 import { DependencyIndicators } from './dependency-indicators';
 import { HealthController } from './health.controller';
 import { SERVICE_CONFIG } from './tokens';
@@ -37,7 +37,7 @@ async function controllerWith(service: ServiceName, stub: ReturnType<typeof stub
     controllers: [HealthController],
     providers: [
       { provide: DependencyIndicators, useValue: stub },
-      { provide: SERVICE_CONFIG, useValue: loadServiceConfig(service, env) },
+      { provide: SERVICE_CONFIG, useValue: loadServiceConfig(defineService(SERVICES[service]), env) },
     ],
   }).compile();
   return moduleRef.get(HealthController);

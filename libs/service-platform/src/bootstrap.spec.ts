@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { defineService } from '@datawell/config';
+import { SERVICES } from '@datawell/contracts';
 import { bootstrapService } from './bootstrap';
 
 @Module({})
@@ -21,7 +23,7 @@ describe('bootstrapService', () => {
 
   it('fails fast on a bad environment: exit code 1, one JSON line naming every variable, no app', async () => {
     const factory = jest.fn(() => ({ module: NeverBuilt }));
-    const app = await bootstrapService('provisioner', factory, {
+    const app = await bootstrapService(defineService(SERVICES.provisioner), factory, {
       DATAWELL_POSTGRES_URL: 'postgres://u:hunter2@db',
       PROVISIONER_HTTP_PORT: 'http',
     });

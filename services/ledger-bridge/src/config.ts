@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Environment } from './load-config';
+import { defineService, type ConfigOf, type Environment } from '@datawell/config';
+import { SERVICES } from '@datawell/contracts';
 
 /** Where the bridge reaches Fabric: one peer's Gateway, which endorses on the other orgs' peers. */
 export interface FabricPeerConfig {
@@ -69,7 +70,7 @@ const channelsVariable = withDefault('marketplace=marketplace').transform((value
   return seeds;
 });
 
-export const ledgerBridgeShape = {
+const ledgerBridgeShape = {
   [V.peerEndpoint]: optional.refine((v) => v === undefined || /^[A-Za-z0-9.-]+:\d{1,5}$/.test(v), 'must be host:port'),
   [V.peerHostAlias]: optional,
   [V.peerTlsCaFile]: optional,
@@ -86,7 +87,7 @@ export const ledgerBridgeShape = {
 };
 
 /** Issues beyond single variables: a peer needs its TLS CA and host alias, and a wallet. */
-export function ledgerBridgeIssues(env: Environment): Array<{ variable: string; problem: string }> {
+function ledgerBridgeIssues(env: Environment): Array<{ variable: string; problem: string }> {
   if (!env[V.peerEndpoint]?.trim()) return [];
   return [V.peerHostAlias, V.peerTlsCaFile, V.walletDir]
     .filter((name) => !env[name]?.trim())
@@ -98,7 +99,7 @@ export function ledgerBridgeIssues(env: Environment): Array<{ variable: string; 
     );
 }
 
-export function ledgerBridgeConfig(values: Record<string, unknown>): LedgerBridgeConfig {
+function ledgerBridgeConfig(values: Record<string, unknown>): LedgerBridgeConfig {
   const endpoint = values[V.peerEndpoint] as string | undefined;
   const walletDir = values[V.walletDir] as string | undefined;
   return {
@@ -125,3 +126,7 @@ export function ledgerBridgeConfig(values: Record<string, unknown>): LedgerBridg
       : {}),
   };
 }
+
+/** The ledger-bridge service's configuration: its registry entry and its own settings. */
+export const ledgerBridgeService = defineService(SERVICES['ledger-bridge'], { shape: ledgerBridgeShape, issues: ledgerBridgeIssues, build: ledgerBridgeConfig });
+export type LedgerBridgeServiceConfig = ConfigOf<typeof ledgerBridgeService>;

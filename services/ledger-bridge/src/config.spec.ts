@@ -1,5 +1,5 @@
-import { ConfigError } from './config-error';
-import { loadServiceConfig } from './load-config';
+import { ConfigError, loadServiceConfig } from '@datawell/config';
+import { ledgerBridgeService } from './config';
 
 const base = {
   DATAWELL_POSTGRES_URL: 'postgres://u:p@db:5432/d',
@@ -9,7 +9,7 @@ const base = {
 
 describe('ledger-bridge configuration', () => {
   it('defaults to the marketplace channel, the v1 topics and no Fabric peer', () => {
-    const { ledger } = loadServiceConfig('ledger-bridge', base);
+    const { settings: ledger } = loadServiceConfig(ledgerBridgeService, base);
     expect(ledger).toEqual({
       eventsMspId: 'OperatorMSP',
       channels: [{ name: 'marketplace', chaincodes: ['marketplace'] }],
@@ -19,7 +19,7 @@ describe('ledger-bridge configuration', () => {
   });
 
   it('reads a peer, a wallet, channels with their chaincodes and topic overrides', () => {
-    const { ledger } = loadServiceConfig('ledger-bridge', {
+    const { settings: ledger } = loadServiceConfig(ledgerBridgeService, {
       ...base,
       LEDGER_BRIDGE_PEER_ENDPOINT: 'localhost:7051',
       LEDGER_BRIDGE_PEER_HOST_ALIAS: 'peer0',
@@ -39,7 +39,7 @@ describe('ledger-bridge configuration', () => {
 
   it('names every bad variable: a peer without TLS CA, host alias or wallet, bad channels and topics', () => {
     try {
-      loadServiceConfig('ledger-bridge', {
+      loadServiceConfig(ledgerBridgeService, {
         ...base,
         LEDGER_BRIDGE_PEER_ENDPOINT: 'localhost:7051',
         LEDGER_BRIDGE_CHANNELS: 'Market=',
@@ -58,7 +58,9 @@ describe('ledger-bridge configuration', () => {
     }
   });
 
-  it('gives other services no ledger settings', () => {
-    expect(loadServiceConfig('negotiation', base).ledger).toBeUndefined();
+  it('keeps the bridge settings in `settings` only, not beside the common configuration', () => {
+    const config = loadServiceConfig(ledgerBridgeService, base);
+    expect(config.settings.channels).toEqual([{ name: 'marketplace', chaincodes: ['marketplace'] }]);
+    expect(Object.keys(config)).not.toContain('ledger');
   });
 });

@@ -1,5 +1,5 @@
-import { ConfigError } from './config-error';
-import { loadServiceConfig } from './load-config';
+import { ConfigError, loadServiceConfig } from '@datawell/config';
+import { mpcCoordinatorService } from './config';
 
 const base = {
   DATAWELL_POSTGRES_URL: 'postgres://u:p@db:5432/d',
@@ -9,11 +9,11 @@ const base = {
 
 describe('mpc-coordinator configuration', () => {
   it('has no node TLS by default', () => {
-    expect(loadServiceConfig('mpc-coordinator', base).settings.nodeTls).toBeUndefined();
+    expect(loadServiceConfig(mpcCoordinatorService, base).settings.nodeTls).toBeUndefined();
   });
 
   it('reads the node TLS files', () => {
-    const { settings } = loadServiceConfig('mpc-coordinator', {
+    const { settings } = loadServiceConfig(mpcCoordinatorService, {
       ...base,
       MPC_COORDINATOR_NODE_TLS_CA_FILE: ' /tls/ca.pem ',
       MPC_COORDINATOR_NODE_TLS_CERT_FILE: '/tls/coordinator.pem',
@@ -25,7 +25,7 @@ describe('mpc-coordinator configuration', () => {
   it('names the missing node TLS files when only some are given', () => {
     let error: unknown;
     try {
-      loadServiceConfig('mpc-coordinator', { ...base, MPC_COORDINATOR_NODE_TLS_CA_FILE: '/tls/ca.pem' });
+      loadServiceConfig(mpcCoordinatorService, { ...base, MPC_COORDINATOR_NODE_TLS_CA_FILE: '/tls/ca.pem' });
     } catch (e) {
       error = e;
     }

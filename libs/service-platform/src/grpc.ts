@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { ModuleRef } from '@nestjs/core';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import type { ServiceConfig } from '../load-config';
+import type { ServiceConfig } from '@datawell/config';
 import { SERVICE_CONFIG } from './tokens';
 
 /** A unary handler: the request message in, the response message out; errors carry a `code`. */

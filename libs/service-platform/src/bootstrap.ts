@@ -3,24 +3,23 @@ import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { ConfigError } from '../config-error';
-import { loadServiceConfig, type Environment, type ServiceConfig } from '../load-config';
-import type { ServiceName } from '../services';
+import { ConfigError, loadServiceConfig, type ConfigOf, type Environment, type ServiceConfig, type ServiceDefinition } from '@datawell/config';
+import type { Dependency } from '@datawell/contracts';
 import { bodyParserErrors } from './errors.filter';
 import { ServiceLogger } from './logger';
 
 /** Request bodies above this are refused with 413 PAYLOAD_TOO_LARGE before any controller runs. */
 export const BODY_LIMIT = '256kb';
 
-export type AppModuleFactory<S extends ServiceName> = (config: ServiceConfig<S>) => DynamicModule;
+export type AppModuleFactory<C> = (config: C) => DynamicModule;
 
 /**
  * Builds a service's Nest application from its config without listening, with JSON logs and
  * shutdown hooks that close its connections on SIGTERM/SIGINT. Tests use this directly.
  */
-export async function createServiceApp<S extends ServiceName>(
-  config: ServiceConfig<S>,
-  appModule: AppModuleFactory<S>,
+export async function createServiceApp<C extends ServiceConfig>(
+  config: C,
+  appModule: AppModuleFactory<C>,
 ): Promise<INestApplication> {
   const logger = new ServiceLogger(config.service, config.logLevel);
   // With a TLS identity: HTTPS only. Client certificates are asked for, not required, and not checked
@@ -55,14 +54,15 @@ export async function createServiceApp<S extends ServiceName>(
  * service's port. Failures end the process with exit code 1 and one JSON line on stderr; a
  * ConfigError lists every bad variable.
  */
-export async function bootstrapService<S extends ServiceName>(
-  service: S,
-  appModule: AppModuleFactory<S>,
+export async function bootstrapService<T, D extends Dependency>(
+  definition: ServiceDefinition<T, D>,
+  appModule: AppModuleFactory<ConfigOf<ServiceDefinition<T, D>>>,
   env?: Environment,
 ): Promise<INestApplication | undefined> {
-  let config: ServiceConfig<S>;
+  const service = definition.spec.name;
+  let config: ServiceConfig;
   try {
-    config = loadServiceConfig(service, env);
+    config = loadServiceConfig(definition, env) as ServiceConfig;
   } catch (error) {
     fail(service, error);
     return undefined;
@@ -71,7 +71,9 @@ export async function bootstrapService<S extends ServiceName>(
   logger.log({ message: 'starting', config }, 'Bootstrap');
   let app: INestApplication | undefined;
   try {
-    app = await createServiceApp(config, appModule);
+    // The module factory takes the definition's own config type, which TypeScript cannot relate to
+    // ServiceConfig while T and D are open; loadServiceConfig built exactly that type.
+    app = await createServiceApp(config, appModule as unknown as AppModuleFactory<ServiceConfig>);
     await app.listen(config.http.port);
     logger.log({ message: 'listening', port: config.http.port, health: '/health' }, 'Bootstrap');
     return app;

@@ -1,11 +1,11 @@
-import { ConfigError } from './config-error';
-import { loadServiceConfig } from './load-config';
+import { ConfigError, loadServiceConfig } from '@datawell/config';
+import { telemetryService } from './config';
 
 const base = { DATAWELL_POSTGRES_URL: 'postgres://u:p@localhost:5432/d', DATAWELL_REDIS_URL: 'redis://localhost:6379', DATAWELL_KAFKA_BROKERS: 'localhost:9092' };
 
 describe('telemetry settings', () => {
   it('default to a 2 s fold and the shared topics', () => {
-    expect(loadServiceConfig('telemetry', base).settings).toEqual({
+    expect(loadServiceConfig(telemetryService, base).settings).toEqual({
       foldIntervalMs: 2000,
       pendingHeartbeatTtlMs: 60_000,
       topics: {
@@ -20,12 +20,12 @@ describe('telemetry settings', () => {
   });
 
   it('read the variables and refuse bad ones, naming each', () => {
-    const settings = loadServiceConfig('telemetry', { ...base, TELEMETRY_FOLD_INTERVAL_MS: '250', TELEMETRY_HEARTBEATS_TOPIC: 'hb.test' }).settings;
+    const settings = loadServiceConfig(telemetryService, { ...base, TELEMETRY_FOLD_INTERVAL_MS: '250', TELEMETRY_HEARTBEATS_TOPIC: 'hb.test' }).settings;
     expect(settings.foldIntervalMs).toBe(250);
     expect(settings.topics.telemetry).toBe('hb.test');
     let error: unknown;
     try {
-      loadServiceConfig('telemetry', { ...base, TELEMETRY_FOLD_INTERVAL_MS: 'soon', TELEMETRY_LEDGER_EVENTS_TOPIC: 'bad topic' });
+      loadServiceConfig(telemetryService, { ...base, TELEMETRY_FOLD_INTERVAL_MS: 'soon', TELEMETRY_LEDGER_EVENTS_TOPIC: 'bad topic' });
     } catch (e) {
       error = e;
     }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { stackConnection } from '@datawell/testing';
 import { CreateServiceSchema } from '../../src';
-import { dataSourceOptions, openDataSource } from '../../src/service/database';
+import { dataSourceOptions, openDataSource } from '../../src/database';
 
 const schema = `dw_it_${randomBytes(4).toString('hex')}`;
 

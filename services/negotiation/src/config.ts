@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { ServiceExtension } from './extension';
+import { defineService, type ConfigOf, type ServiceExtension } from '@datawell/config';
+import { SERVICES } from '@datawell/contracts';
 
 /** Settings of the negotiation service beyond the common ones (see docs/negotiation.md). */
 export interface NegotiationSettings {
@@ -27,7 +28,7 @@ const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 const withDefault = (value: string) => z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : value), z.string());
 const topic = (value: string) => withDefault(value).refine((t) => TOPIC.test(t), 'must be a Kafka topic name');
 
-export const negotiationExtension: ServiceExtension<NegotiationSettings> = {
+const negotiationExtension: ServiceExtension<NegotiationSettings> = {
   shape: {
     [V.ledgerEventsTopic]: topic('datawell.ledger.events.v1'),
     [V.networkEventsTopic]: topic('datawell.network.events.v1'),
@@ -43,3 +44,7 @@ export const negotiationExtension: ServiceExtension<NegotiationSettings> = {
     consumerGroupId: values[V.consumerGroupId] as string,
   }),
 };
+
+/** The negotiation service's configuration: its registry entry and its own settings. */
+export const negotiationService = defineService(SERVICES['negotiation'], negotiationExtension);
+export type NegotiationConfig = ConfigOf<typeof negotiationService>;

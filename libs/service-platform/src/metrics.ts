@@ -2,7 +2,7 @@ import { Controller, Get, Header, Inject, Injectable, type CallHandler, type Exe
 import { ApiExcludeController } from '@nestjs/swagger';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { finalize, type Observable } from 'rxjs';
-import type { ServiceConfig } from '../load-config';
+import type { ServiceConfig } from '@datawell/config';
 import { SERVICE_CONFIG } from './tokens';
 
 /** One registry per application (tests run several in one process), with Node's default metrics. */

@@ -1,7 +1,8 @@
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
-import { blankToUndefined, type ServiceExtension } from './extension';
+import { blankToUndefined, defineService, type ConfigOf, type ServiceExtension } from '@datawell/config';
+import { SERVICES } from '@datawell/contracts';
 
 /** Settings of the provisioner service beyond the common ones (see docs/provisioner.md). */
 export interface ProvisionerSettings {
@@ -64,7 +65,7 @@ const seconds = (value: string, max: number) =>
   withDefault(value).refine((n) => /^\d+$/.test(n) && Number(n) >= 1 && Number(n) <= max, `must be an integer 1-${max} (seconds)`);
 const absolute = optional.refine((v) => v === undefined || isAbsolute(v), 'must be an absolute path');
 
-export const provisionerExtension: ServiceExtension<ProvisionerSettings> = {
+const provisionerExtension: ServiceExtension<ProvisionerSettings> = {
   shape: {
     [V.workDir]: absolute,
     [V.tofuBinary]: optional,
@@ -111,3 +112,7 @@ export const provisionerExtension: ServiceExtension<ProvisionerSettings> = {
     };
   },
 };
+
+/** The provisioner service's configuration: its registry entry and its own settings. */
+export const provisionerService = defineService(SERVICES['provisioner'], provisionerExtension);
+export type ProvisionerConfig = ConfigOf<typeof provisionerService>;

@@ -1,5 +1,5 @@
 import { ConsoleLogger, type LogLevel as NestLogLevel } from '@nestjs/common';
-import { LOG_LEVELS, type LogLevel } from '../load-config';
+import { LOG_LEVELS, type LogLevel } from '@datawell/config';
 
 /** The levels at and above `level` (LOG_LEVELS runs from most to least severe). */
 export function enabledLevels(level: LogLevel): NestLogLevel[] {
