@@ -6,7 +6,9 @@ const path = require('node:path');
 
 const AD = '(call $ad ';
 const MM = '(call $mm ';
-const MM_LOCALS = ['ma', 'mb', 'a0', 'a1', 'b0', 'b1', 'lo', 'mid', 's'].map((n) => `(local $__${n} i64)`).join(' ');
+const MM_LOCALS = ['ma', 'mb', 'a0', 'a1', 'b0', 'b1', 'lo', 'mid', 's', 'rv', 'cv', 'cx', 'sa', 'sb', 'tv', 'tl']
+  .map((n) => `(local $__${n} i64)`)
+  .join(' ');
 
 /** The body of $mm over the scratch locals, after the two operands were popped into $__ma, $__mb. */
 const MM_BODY = `(local.set $__mb) (local.set $__ma)
@@ -37,6 +39,22 @@ function expandCalls(text, prefix, make) {
   }
 }
 
+/** The two top-level S-expressions of an argument list. */
+function splitArgs(args) {
+  const out = [];
+  let depth = 0;
+  let start = -1;
+  for (let i = 0; i < args.length; i++) {
+    const ch = args[i];
+    if (ch === '(') {
+      if (depth === 0) start = i;
+      depth++;
+    } else if (ch === ')' && --depth === 0) out.push(args.slice(start, i + 1));
+  }
+  if (out.length !== 2) throw new Error(`expected two operands in: ${args}`);
+  return out;
+}
+
 /**
  * V8 does not inline small WebAssembly functions here, so $mm and $ad are expanded in place inside
  * the exported kernels. (call $mm X Y) becomes a block that evaluates X and Y onto the stack before
@@ -62,6 +80,25 @@ function inlineModAdd(wat) {
   const head = out.slice(0, firstExport).join('\n');
   let body = out.slice(firstExport).join('\n');
   body = expandCalls(body, MM, (args) => `(block (result i64) ${args}\n      ${MM_BODY})`);
+  // $red, $cn, $sb, $rot: each scratch local is set only after its operand is fully evaluated and
+  // read before any other expansion could run, so nesting is safe — except a $sb whose second
+  // operand holds another $sb (its first operand is already saved), which stays a call.
+  body = expandCalls(body, '(call $red ', (x) => `(select (i64.const 0) (local.tee $__rv (i64.and ${x} (global.get $P))) (i64.eq (local.get $__rv) (global.get $P)))`);
+  body = expandCalls(
+    body,
+    '(call $cn ',
+    (x) =>
+      `(i64.sub (local.tee $__cv (i64.add (i64.and (local.tee $__cx ${x}) (global.get $P)) (i64.shr_u (local.get $__cx) (i64.const 61)))) (select (global.get $P) (i64.const 0) (i64.ge_u (local.get $__cv) (global.get $P))))`,
+  );
+  body = expandCalls(body, '(call $rot ', (args) => {
+    const [v, l] = splitArgs(args);
+    return `(i64.and (i64.or (i64.shl (local.tee $__tv ${v}) (local.tee $__tl ${l})) (i64.shr_u (local.get $__tv) (i64.sub (i64.const 61) (local.get $__tl)))) (global.get $P))`;
+  });
+  body = expandCalls(body, '(call $sb ', (args) => {
+    const [a, b] = splitArgs(args);
+    if (b.includes('$sb')) return `(call $sb_ ${args})`;
+    return `(i64.add (i64.sub (local.tee $__sa ${a}) (local.tee $__sb ${b})) (select (global.get $P) (i64.const 0) (i64.lt_u (local.get $__sa) (local.get $__sb))))`;
+  }).replaceAll('(call $sb_ ', '(call $sb ');
   body = expandCalls(
     body,
     AD,

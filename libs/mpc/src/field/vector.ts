@@ -35,6 +35,8 @@ interface Kernels {
   bitsum(a: number, o: number, groups: number, g: number, s: number): void;
   gsend(v0: number, v1: number, a: number, d: number, s: number, T: number, g: number): void;
   grecv(v: number, bits: number, d: number, o: number, T: number, g: number): void;
+  copex(t0: number, t1: number, x: number, msg: number, acc: number, n: number, l: bigint): void;
+  copeq(s: number, u: number, acc: number, n: number, l: bigint, bit: bigint): void;
   parities(cols: number, nc: number, masks: number, nm: number, nw: number, o: number): void;
 }
 
@@ -276,4 +278,52 @@ export function gilboaReceive(v: Uint8Array, choices: Uint8Array, d: Uint8Array,
   bytes.set(choices, bitsByte);
   kernels.grecv(0, bitsByte, m * 32, oOff * 8, T, g);
   return w.slice(oOff, oOff + T * 4);
+}
+
+/** Random bytes for a vector of `n` words, written by a PRG straight into linear memory. */
+export type WordSource = (dst: Uint8Array) => void;
+
+/**
+ * COPE, x-party (MASCOT Fig. 6), every bit l < g of the peer's key: from two PRG words per value,
+ * the correction msg_l = red(t0_l) − red(t1_l) + x and this side's share −Σ_l 2^l·red(t0_l).
+ */
+export function copeSend(x: FieldVec, t0: readonly WordSource[], t1: readonly WordSource[]): { msg: Uint8Array; share: FieldVec } {
+  const n = x.length;
+  const g = t0.length;
+  const X = 0;
+  const T0 = n;
+  const T1 = 2 * n;
+  const ACC = 3 * n;
+  const MSG = 4 * n;
+  const w = scratch(MSG + g * n);
+  w.set(x, X);
+  w.fill(0n, ACC, ACC + n);
+  const bytes = new Uint8Array(w.buffer);
+  for (let l = 0; l < g; l++) {
+    t0[l]!(bytes.subarray(T0 * 8, (T0 + n) * 8));
+    t1[l]!(bytes.subarray(T1 * 8, (T1 + n) * 8));
+    kernels.copex(T0 * 8, T1 * 8, X * 8, (MSG + l * n) * 8, ACC * 8, n, BigInt(l));
+  }
+  const msg = bytes.slice(MSG * 8, (MSG + g * n) * 8);
+  w.fill(0n, X, X + n); // x is no longer needed: its place holds 0 for the negation
+  kernels.sub(X * 8, ACC * 8, ACC * 8, n);
+  return { msg, share: w.slice(ACC, ACC + n) };
+}
+
+/** COPE, Δ-party: Σ_l 2^l·(red(s_l) + Δ_l·u_l) from the received corrections u (raw words, canonicalised). */
+export function copeReceive(u: Uint8Array, n: number, s: readonly WordSource[], deltaBits: readonly number[]): FieldVec {
+  const g = s.length;
+  if (u.length !== g * n * 8) throw new RangeError('copeReceive shape mismatch');
+  const ACC = 0;
+  const S = n;
+  const U = 2 * n;
+  const w = scratch(U + g * n);
+  w.fill(0n, ACC, ACC + n);
+  const bytes = new Uint8Array(w.buffer);
+  bytes.set(u, U * 8);
+  for (let l = 0; l < g; l++) {
+    s[l]!(bytes.subarray(S * 8, (S + n) * 8));
+    kernels.copeq(S * 8, (U + l * n) * 8, ACC * 8, n, BigInt(l), BigInt(deltaBits[l]!));
+  }
+  return w.slice(ACC, ACC + n);
 }

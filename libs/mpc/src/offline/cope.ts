@@ -1,10 +1,9 @@
 import { ProtocolViolationError } from '../errors';
 import type { FieldVec } from '../field/vector';
-import { vadd, vaxpy, vcanon, vconst, vfromRandomWords, vsub } from '../field/vector';
-import { vecBytes } from '../field/concat';
-import { FIELD_BITS, P } from '../field/reference';
+import { copeReceive, copeSend } from '../field/vector';
+import { FIELD_BITS } from '../field/reference';
 import type { Transport } from '../transport/transport';
-import { PrgStream, aligned } from './bits';
+import type { PrgStream } from './bits';
 
 /**
  * Correlated oblivious product evaluation (MASCOT, Keller–Orsini–Scholl 2016, Fig. 6): the x-party
@@ -12,12 +11,6 @@ import { PrgStream, aligned } from './bits';
  * MAC-key share, fixed once. Seeds come from FIELD_BITS random OTs in which the Δ-party chose the
  * bits of Δ; each extension then costs FIELD_BITS field elements per value and no public-key work.
  */
-const POW2: bigint[] = Array.from({ length: FIELD_BITS }, (_, l) => (1n << BigInt(l)) % P);
-
-function fieldStream(s: PrgStream, n: number): FieldVec {
-  return vfromRandomWords(new BigUint64Array(aligned(s.next(n * 8))));
-}
-
 export class CopeX {
   constructor(
     readonly peer: number,
@@ -26,17 +19,13 @@ export class CopeX {
 
   /** Sends the correction and returns this party's share t, with t + q = Δ·x. */
   extend(t: Transport, x: FieldVec): FieldVec {
-    const n = x.length;
-    const msg = new BigUint64Array(FIELD_BITS * n);
-    let share = vconst(n, 0n);
-    for (let l = 0; l < FIELD_BITS; l++) {
-      const t0 = fieldStream(this.streams[l]![0], n);
-      const t1 = fieldStream(this.streams[l]![1], n);
-      msg.set(vadd(vsub(t0, t1), x), l * n);
-      share = vaxpy(share, t0, POW2[l]!);
-    }
-    t.send(this.peer, vecBytes(msg));
-    return vsub(vconst(n, 0n), share);
+    const { msg, share } = copeSend(
+      x,
+      this.streams.map(([s0]) => (dst: Uint8Array) => s0.fill(dst)),
+      this.streams.map(([, s1]) => (dst: Uint8Array) => s1.fill(dst)),
+    );
+    t.send(this.peer, msg);
+    return share;
   }
 }
 
@@ -50,15 +39,6 @@ export class CopeDelta {
   async extend(t: Transport, n: number): Promise<FieldVec> {
     const bytes = await t.receive(this.peer);
     if (bytes.length !== FIELD_BITS * n * 8) throw new ProtocolViolationError(`COPE: bad correction from ${this.peer}`, this.peer);
-    const u = vcanon(new BigUint64Array(aligned(bytes)));
-    let q = vconst(n, 0n);
-    for (let l = 0; l < FIELD_BITS; l++) {
-      let ql = fieldStream(this.streams[l]!, n);
-      if (this.deltaBits[l]) ql = vadd(ql, u.subarray(l * n, (l + 1) * n));
-      q = vaxpy(q, ql, POW2[l]!);
-    }
-    return q;
+    return copeReceive(bytes, n, this.streams.map((s) => (dst: Uint8Array) => s.fill(dst)), this.deltaBits);
   }
 }
-
-export const COPE_POW2 = POW2;

@@ -30,6 +30,25 @@ interface Gf2Kernels {
 
 const k = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(GF2_WASM_BASE64, 'base64'))).exports as unknown as Gf2Kernels;
 
+/**
+ * An output buffer reused from one extension to the next: megabytes of fresh memory per batch cost
+ * more in page faults and garbage collection than the copy itself. What it returns is valid until
+ * its next use.
+ */
+export class ReusedBuffer {
+  #buf = Buffer.alloc(0);
+
+  /** A copy of linear memory [off, off + len). */
+  copyOut(off: number, len: number): Buffer {
+    if (this.#buf.length < len) this.#buf = Buffer.allocUnsafe(len);
+    const out = this.#buf.subarray(0, len);
+    out.set(new Uint8Array(k.memory.buffer, off, len));
+    return out;
+  }
+}
+
+const fresh = (off: number, len: number) => new ReusedBuffer().copyOut(off, len);
+
 /** Makes linear memory at least `bytes` long; returns a byte view of all of it. */
 function memory(bytes: number): Uint8Array {
   const have = k.memory.buffer.byteLength;
@@ -86,6 +105,7 @@ export function otSenderCore(
   m: number,
   blocks: number,
   tweakBase: number,
+  out: readonly [ReusedBuffer, ReusedBuffer],
 ): { parities: Uint8Array; v0: Buffer; v1: Buffer } {
   const colBytes = M / 8;
   const nc = g.length;
@@ -101,7 +121,7 @@ export function otSenderCore(
   const half = m * blocks * 16;
   const Z = L.take(2 * half);
   const E = L.take(2 * half);
-  let mem = memory(L.end);
+  const mem = memory(L.end);
   mem.set(u, U);
   g.forEach((col, i) => {
     mem.set(col, Q + i * colBytes);
@@ -116,8 +136,7 @@ export function otSenderCore(
   k.hashPrep(ROWS, Z, m, blocks, BigInt(tweakBase), D);
   k.hashPrep(ROWS, Z + half, m, blocks, BigInt(tweakBase), D + 16);
   mmo(Z, E, 2 * half);
-  mem = new Uint8Array(k.memory.buffer);
-  return { parities, v0: Buffer.from(mem.subarray(E, E + half)), v1: Buffer.from(mem.subarray(E + half, E + 2 * half)) };
+  return { parities, v0: out[0].copyOut(E, half), v1: out[1].copyOut(E + half, half) };
 }
 
 /** OT-extension receiver, first step: u_i = t0_i ⊕ t1_i ⊕ r for its two PRG columns per base OT. */
@@ -136,7 +155,7 @@ export function otReceiverMatrix(t0: readonly Uint8Array[], t1: readonly Uint8Ar
     k.xor(U + i * colBytes, R, colBytes / 8);
   }
   k.xor(U, T, (nc * colBytes) / 8);
-  const msg = new Uint8Array(nc * colBytes + extra);
+  const msg = Buffer.allocUnsafe(nc * colBytes + extra);
   msg.set(new Uint8Array(k.memory.buffer, U, nc * colBytes));
   return msg;
 }
@@ -154,6 +173,7 @@ export function otReceiverCore(
   m: number,
   blocks: number,
   tweakBase: number,
+  out: ReusedBuffer,
 ): { x: Uint8Array; parities: Uint8Array; v: Buffer } {
   const colBytes = M / 8;
   const nc = t0.length;
@@ -170,7 +190,7 @@ export function otReceiverCore(
   const bytes = m * blocks * 16;
   const Z = L.take(bytes);
   const E = L.take(bytes);
-  let mem = memory(L.end);
+  const mem = memory(L.end);
   t0.forEach((col, i) => mem.set(col, T + i * colBytes));
   mem.set(r, R);
   maskStream.fill(mem.subarray(MASKS, MASKS + checks * colBytes));
@@ -182,8 +202,7 @@ export function otReceiverCore(
   mem.fill(0, D, D + 16);
   k.hashPrep(ROWS, Z, m, blocks, BigInt(tweakBase), D);
   mmo(Z, E, bytes);
-  mem = new Uint8Array(k.memory.buffer);
-  return { x, parities, v: Buffer.from(mem.subarray(E, E + bytes)) };
+  return { x, parities, v: out.copyOut(E, bytes) };
 }
 
 /** Kernels on their own, for the tests against the reference code. */
@@ -222,6 +241,6 @@ export const gf2Kernels = {
     if (delta) mem.set(delta.subarray(0, 16), D);
     k.hashPrep(ROWS, Z, m, blocks, BigInt(tweakBase), D);
     mmo(Z, E, m * blocks * 16);
-    return Buffer.from(new Uint8Array(k.memory.buffer, E, m * blocks * 16));
+    return fresh(E, m * blocks * 16);
   },
 };

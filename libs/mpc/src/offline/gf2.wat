@@ -65,28 +65,30 @@
       (br $wl))))
 
   ;; GF(2) inner products for the KOS consistency check: o[c*nc + i] = parity(col_i AND mask_c) for
-  ;; c < nm, i < nc, every row nw u64 words. Words are taken in stripes of
-  ;; 512 so the stripe of every column and mask stays in cache; acc holds nm*nc v128 accumulators.
+  ;; c < nm, i < nc, every row nw u64 words. Words are taken in stripes of 64 so that a column's
+  ;; stripe and every mask's stripe stay in L1 while all checks run over it; acc holds nm*nc v128
+  ;; accumulators.
   (func (export "parities") (param $cols i32) (param $nc i32) (param $masks i32) (param $nm i32) (param $nw i32) (param $o i32) (param $acc i32)
-    (local $c i32) (local $i i32) (local $w0 i32) (local $w1 i32) (local $cp i32) (local $mp i32) (local $end i32)
-    (local $x v128) (local $ap i32) (local $stride i32)
+    (local $c i32) (local $i i32) (local $w0 i32) (local $len i32) (local $cp i32) (local $mp i32) (local $end i32)
+    (local $x v128) (local $ap i32) (local $stride i32) (local $cbase i32) (local $k i32)
     (local.set $stride (i32.shl (local.get $nw) (i32.const 3)))
     (memory.fill (local.get $acc) (i32.const 0) (i32.shl (i32.mul (local.get $nm) (local.get $nc)) (i32.const 4)))
     (block $sd (loop $sl
       (br_if $sd (i32.ge_u (local.get $w0) (local.get $nw)))
-      (local.set $w1 (i32.add (local.get $w0) (i32.const 512)))
-      (if (i32.gt_u (local.get $w1) (local.get $nw)) (then (local.set $w1 (local.get $nw))))
-      (local.set $c (i32.const 0))
-      (block $cd (loop $cl
-        (br_if $cd (i32.ge_u (local.get $c) (local.get $nm)))
-        (local.set $i (i32.const 0))
-        (block $id (loop $il
-          (br_if $id (i32.ge_u (local.get $i) (local.get $nc)))
+      (local.set $len (i32.sub (local.get $nw) (local.get $w0)))
+      (if (i32.gt_u (local.get $len) (i32.const 64)) (then (local.set $len (i32.const 64))))
+      (local.set $i (i32.const 0))
+      (block $id (loop $il
+        (br_if $id (i32.ge_u (local.get $i) (local.get $nc)))
+        (local.set $cbase (i32.add (i32.add (local.get $cols) (i32.mul (local.get $i) (local.get $stride))) (i32.shl (local.get $w0) (i32.const 3))))
+        (local.set $c (i32.const 0))
+        (block $cd (loop $cl
+          (br_if $cd (i32.ge_u (local.get $c) (local.get $nm)))
           (local.set $ap (i32.add (local.get $acc) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $nc)) (local.get $i)) (i32.const 4))))
           (local.set $x (v128.load (local.get $ap)))
-          (local.set $cp (i32.add (i32.add (local.get $cols) (i32.mul (local.get $i) (local.get $stride))) (i32.shl (local.get $w0) (i32.const 3))))
+          (local.set $cp (local.get $cbase))
           (local.set $mp (i32.add (i32.add (local.get $masks) (i32.mul (local.get $c) (local.get $stride))) (i32.shl (local.get $w0) (i32.const 3))))
-          (local.set $end (i32.add (local.get $cp) (i32.shl (i32.and (i32.sub (local.get $w1) (local.get $w0)) (i32.const -2)) (i32.const 3))))
+          (local.set $end (i32.add (local.get $cp) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
           (block $wd (loop $wl
             (br_if $wd (i32.ge_u (local.get $cp) (local.get $end)))
             (local.set $x (v128.xor (local.get $x) (v128.and (v128.load (local.get $cp)) (v128.load (local.get $mp)))))
@@ -94,24 +96,24 @@
             (local.set $mp (i32.add (local.get $mp) (i32.const 16)))
             (br $wl)))
           ;; an odd last word (nw odd): one 64-bit lane
-          (if (i32.and (i32.sub (local.get $w1) (local.get $w0)) (i32.const 1))
+          (if (i32.and (local.get $len) (i32.const 1))
             (then (local.set $x (v128.xor (local.get $x) (v128.and (v128.load64_zero (local.get $cp)) (v128.load64_zero (local.get $mp)))))))
           (v128.store (local.get $ap) (local.get $x))
-          (local.set $i (i32.add (local.get $i) (i32.const 1)))
-          (br $il)))
-        (local.set $c (i32.add (local.get $c) (i32.const 1)))
-        (br $cl)))
-      (local.set $w0 (local.get $w1))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $cl)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $il)))
+      (local.set $w0 (i32.add (local.get $w0) (local.get $len)))
       (br $sl)))
     ;; fold each accumulator to its parity
-    (local.set $i (i32.const 0))
+    (local.set $k (i32.const 0))
     (local.set $end (i32.mul (local.get $nm) (local.get $nc)))
     (block $fd (loop $fl
-      (br_if $fd (i32.ge_u (local.get $i) (local.get $end)))
-      (local.set $ap (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 4))))
-      (i32.store8 (i32.add (local.get $o) (local.get $i))
+      (br_if $fd (i32.ge_u (local.get $k) (local.get $end)))
+      (local.set $ap (i32.add (local.get $acc) (i32.shl (local.get $k) (i32.const 4))))
+      (i32.store8 (i32.add (local.get $o) (local.get $k))
         (i32.wrap_i64 (i64.and (i64.popcnt (i64.xor (i64.load (local.get $ap)) (i64.load offset=8 (local.get $ap)))) (i64.const 1))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
       (br $fl))))
 
   ;; Inputs of the tweaked MMO hash: z[j*blocks + b] = row_j ⊕ delta ⊕ (index, b), the tweak as two

@@ -3,7 +3,7 @@ import { OtCheckFailedError, ProtocolViolationError } from '../errors';
 import type { Transport } from '../transport/transport';
 import { baseOtReceive, baseOtSend } from './base-ot';
 import { PrgStream, aligned, getBit } from './bits';
-import { otReceiverCore, otReceiverMatrix, otSenderCore } from './gf2';
+import { ReusedBuffer, otReceiverCore, otReceiverMatrix, otSenderCore } from './gf2';
 
 /**
  * IKNP/KOS oblivious-transfer extension between one sender and one receiver (κ = 128 base OTs, with
@@ -29,6 +29,7 @@ function checkMasks(seedR: Uint8Array, seedS: Uint8Array): PrgStream {
 /** The OT-extension sender: learns two random messages per OT, v0 = H(q) and v1 = H(q ⊕ Δ). */
 export class OtExtSender {
   #counter = 0;
+  readonly #out = [new ReusedBuffer(), new ReusedBuffer()] as const;
 
   private constructor(
     readonly peer: number,
@@ -43,7 +44,7 @@ export class OtExtSender {
     return new OtExtSender(peer, new Uint32Array(aligned(deltaBytes)), keys.map((k) => new PrgStream(k, 'ot-ext')));
   }
 
-  /** Runs `m` random OTs; returns v0 and v1 of `blocks` 16-byte blocks per OT. */
+  /** Runs `m` random OTs; returns v0 and v1 of `blocks` 16-byte blocks per OT, valid until the next call. */
   async extend(t: Transport, m: number, blocks: number): Promise<{ v0: Buffer; v1: Buffer }> {
     const M = paddedLength(m);
     const colBytes = M / 8;
@@ -57,7 +58,7 @@ export class OtExtSender {
     // Everything is computed before waiting for the check; outputs are released only after it passes.
     const base = this.#counter;
     this.#counter += m;
-    const { parities: qPar, v0, v1 } = otSenderCore(g, msg.subarray(0, KAPPA * colBytes), deltaBytes, checkMasks(seedR, seedS), CHECKS, M, m, blocks, base);
+    const { parities: qPar, v0, v1 } = otSenderCore(g, msg.subarray(0, KAPPA * colBytes), deltaBytes, checkMasks(seedR, seedS), CHECKS, M, m, blocks, base, this.#out);
     const check = await t.receive(this.peer);
     if (check.length !== CHECKS + CHECKS * KAPPA) throw new ProtocolViolationError(`OT extension: bad check from ${this.peer}`, this.peer);
     for (let c = 0; c < CHECKS; c++) {
@@ -75,6 +76,7 @@ export class OtExtSender {
 /** The OT-extension receiver: learns v_c = H(t) for its choice bit c of each OT. */
 export class OtExtReceiver {
   #counter = 0;
+  readonly #out = new ReusedBuffer();
 
   private constructor(
     readonly peer: number,
@@ -86,7 +88,7 @@ export class OtExtReceiver {
     return new OtExtReceiver(peer, keys.map(([k0, k1]) => [new PrgStream(k0, 'ot-ext'), new PrgStream(k1, 'ot-ext')]));
   }
 
-  /** Runs `m` random OTs with choice bits `choices` (bit j of the packed bytes). */
+  /** Runs `m` random OTs with choice bits `choices` (bit j of the packed bytes); the result is valid until the next call. */
   async extend(t: Transport, choices: Uint8Array, m: number, blocks: number): Promise<Buffer> {
     const M = paddedLength(m);
     const colBytes = M / 8;
@@ -106,7 +108,7 @@ export class OtExtReceiver {
     if (seedS.length !== 32) throw new ProtocolViolationError(`OT extension: bad seed from ${this.peer}`, this.peer);
     const base = this.#counter;
     this.#counter += m;
-    const { x, parities: tPar, v } = otReceiverCore(t0, r, checkMasks(seedR, seedS), CHECKS, M, m, blocks, base);
+    const { x, parities: tPar, v } = otReceiverCore(t0, r, checkMasks(seedR, seedS), CHECKS, M, m, blocks, base, this.#out);
     const check = new Uint8Array(CHECKS + CHECKS * KAPPA);
     check.set(x, 0);
     check.set(tPar, CHECKS);
