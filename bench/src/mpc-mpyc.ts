@@ -11,6 +11,8 @@ import { join } from 'node:path';
  */
 export const MPYC_VERSION = '0.11';
 const NUMPY_VERSION = '2.4.0';
+/** MPyC's fast path for big-integer arithmetic: without it MPyC runs slower and says so on import. */
+const GMPY2_VERSION = '2.2.1';
 
 const SCRIPT = `
 import os, sys, time, json
@@ -48,6 +50,7 @@ mpc.run(main())
 
 export interface MpycResult {
   readonly version: string;
+  readonly gmpy2: string;
   readonly parties: number;
   readonly n: number;
   readonly dotSeconds: number;
@@ -61,25 +64,32 @@ function cacheDir(): string {
   return join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'datawell');
 }
 
-/** Creates the venv and installs MPyC (and numpy) once; returns the venv's python. */
+/** Creates the venv and installs MPyC, gmpy2 and numpy once (pinned); returns the venv's python. */
 export function ensureMpyc(log: (line: string) => void): string {
   const venv = join(cacheDir(), 'mpyc-venv');
   const python = join(venv, 'bin', 'python');
+  // MPyC prints advice on stdout when it imports (e.g. "Install package gmpy2 for better
+  // performance."), so the version is read from a marked line, not from the whole output; gmpy2
+  // must be importable too, so that MPyC runs at its best.
   const ok = () => {
     try {
-      return execFileSync(python, ['-c', 'import mpyc, numpy; print(mpyc.__version__)'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() === MPYC_VERSION;
+      const out = execFileSync(python, ['-c', "import gmpy2, mpyc, numpy; print('mpyc-version=' + mpyc.__version__)"], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      return /^mpyc-version=(.*)$/m.exec(out)?.[1]?.trim() === MPYC_VERSION;
     } catch {
       return false;
     }
   };
   if (existsSync(python) && ok()) return python;
   mkdirSync(cacheDir(), { recursive: true });
-  log(`installing mpyc ${MPYC_VERSION} into ${venv}`);
+  log(`installing mpyc ${MPYC_VERSION} and gmpy2 ${GMPY2_VERSION} into ${venv}`);
   if (!existsSync(python)) execFileSync('python3', ['-m', 'venv', venv], { stdio: ['ignore', 'ignore', 'inherit'] });
-  execFileSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', `mpyc==${MPYC_VERSION}`, `numpy>=${NUMPY_VERSION}`], {
+  execFileSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', `mpyc==${MPYC_VERSION}`, `gmpy2==${GMPY2_VERSION}`, `numpy>=${NUMPY_VERSION}`], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  if (!ok()) throw new Error('mpyc did not install');
+  if (!ok()) throw new Error(`mpyc ${MPYC_VERSION} with gmpy2 did not install into ${venv}`);
   return python;
 }
 
@@ -109,5 +119,5 @@ export async function runMpyc(python: string, n: number, parties = 3): Promise<M
   const outs = await Promise.all(runs);
   const line = outs[0]!.trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (!line) throw new Error('mpyc printed no result');
-  return { version: MPYC_VERSION, parties, n, ...(JSON.parse(line) as Omit<MpycResult, 'version' | 'parties' | 'n'>) };
+  return { version: MPYC_VERSION, gmpy2: GMPY2_VERSION, parties, n, ...(JSON.parse(line) as Omit<MpycResult, 'version' | 'parties' | 'n'>) };
 }
