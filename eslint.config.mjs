@@ -13,7 +13,7 @@ export default [
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     plugins: { '@nx': nx },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
@@ -28,6 +28,8 @@ export default [
             // Workload programs (workloads/*) run in a member's domain beside the services: libraries only.
             { sourceTag: 'type:workload', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
+            // The console (apps/console) runs in a browser and talks to the services over HTTP only.
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:chaincode', onlyDependOnLibsWithTags: ['scope:pure'] },
@@ -36,6 +38,21 @@ export default [
         }
       ]
     }
+  },
+  {
+    // The console's browser tests run the real marketplace through that service's own test harness
+    // (one harness, not a copy): this one import across projects is allowed, in tests only.
+    files: ['apps/console/test/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: ['../../../../services/marketplace/test/integration/harness'],
+          depConstraints: [{ sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] }],
+        },
+      ],
+    },
   },
   {
     // A chaincode's integration tests run it on the real network, so they use the I/O libraries

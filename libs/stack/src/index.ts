@@ -13,3 +13,4 @@ export { peerAdminEnv, peerCli, osnadmin, ordererFlags } from './fabric/admin';
 export { fabricBin } from './fabric/tools';
 export { VERSIONS } from './versions';
 export { run, startDaemon, stopDaemon, readPid, isAlive, waitFor, type RunResult, type DaemonSpec } from './proc';
+export { aptInstall } from './install/debian';

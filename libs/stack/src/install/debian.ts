@@ -27,16 +27,22 @@ export async function installDebianPackages(progress: Progress): Promise<void> {
     progress.step('debian', 'PostgreSQL and Redis are installed');
     return;
   }
-  progress.step('debian', `installing ${missing.join(', ')} with apt-get`);
+  await aptInstall(progress, missing, () => postgresBinDir() !== undefined && redisServerBinary() !== undefined);
+}
+
+/**
+ * Installs Debian packages with apt-get (root, as on these machines) and checks with `installed`
+ * that what they bring is there; also used for the console's browser tests (chromium).
+ */
+export async function aptInstall(progress: Progress, packages: readonly string[], installed: () => boolean): Promise<void> {
+  progress.step('debian', `installing ${packages.join(', ')} with apt-get`);
   // policy-rc.d 101 keeps the packages from starting system-wide services: the stack runs its own.
   const env = { DEBIAN_FRONTEND: 'noninteractive', RUNLEVEL: '1' };
   try {
     await withHeartbeat(progress, 'debian', 'still running apt-get update', run('apt-get', ['update', '-q'], { env }));
-    await withHeartbeat(progress, 'debian', 'still installing', run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env }));
+    await withHeartbeat(progress, 'debian', 'still installing', run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...packages], { env }));
   } catch (e) {
-    throw new StackError('INSTALL_FAILED', `apt-get could not install ${missing.join(', ')}: ${e instanceof Error ? e.message : String(e)}`, 'debian', { cause: e });
+    throw new StackError('INSTALL_FAILED', `apt-get could not install ${packages.join(', ')}: ${e instanceof Error ? e.message : String(e)}`, 'debian', { cause: e });
   }
-  if (!postgresBinDir() || !redisServerBinary()) {
-    throw new StackError('INSTALL_FAILED', 'apt-get finished but PostgreSQL or Redis binaries are still missing', 'debian');
-  }
+  if (!installed()) throw new StackError('INSTALL_FAILED', `apt-get finished but ${packages.join(', ')} is still missing`, 'debian');
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { down, envExports, install, logFiles, readLog, reset, status, StackError, up, type StackContext } from '@datawell/stack';
 import { stackContext } from '../context';
+import { consoleStatus } from '../services/console';
 import { UsageError } from '../usage-error';
 
 function list(value: string): string[] {
@@ -63,8 +64,10 @@ export function registerStackCommands(program: Command): void {
     .description('health of every component (exit 1 when one is unhealthy)')
     .option('--json', 'one JSON object on stdout')
     .action(async (opts: { json?: boolean }) => {
-      const s = await status(stackContext());
-      if (opts.json) process.stdout.write(`${JSON.stringify(s)}\n`);
+      const ctx = stackContext();
+      const s = await status(ctx);
+      // The console is listed beside the components (its health does not count in the stack's).
+      if (opts.json) process.stdout.write(`${JSON.stringify({ ...s, console: await consoleStatus(ctx) })}\n`);
       else printStatus(s.components, true);
       if (!s.healthy) process.exitCode = 1;
     });

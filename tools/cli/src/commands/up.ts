@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { buildConnection, down, status, up } from '@datawell/stack';
 import { REPO_DIR, stackContext } from '../context';
 import { measureProcesses } from '../services/measure';
+import { consoleStatus, startConsole, stopConsole } from '../services/console';
 import { servicesStatus, startServices, stopServices, stopWorkloads } from '../services/runner';
 import { describeLifecycle, runLifecycleOnStack } from './scenario';
 
@@ -14,14 +15,17 @@ export function registerUpCommands(program: Command): void {
       const ctx = stackContext();
       const connection = await up(ctx);
       await startServices(ctx, connection, REPO_DIR);
+      await startConsole(ctx, REPO_DIR);
       const demo = opts.demo ? await runLifecycleOnStack(1_000_000n) : undefined;
       const stack = await status(ctx);
       const services = await servicesStatus(ctx);
+      const consoleState = await consoleStatus(ctx);
       const lines = [
         '',
         'Datawell is up.',
         '',
         ...(demo ? ['Demo life cycle (./dev scenario lifecycle runs it again):', describeLifecycle(demo)] : []),
+        `Console:             ${consoleState.url}  (${consoleState.healthy ? 'the catalogue; sign in with an enrolled identity' : `UNHEALTHY: ${consoleState.detail}`})`,
         'API docs (OpenAPI):  ' + services.map((s) => `${s.url}/docs`).join('  '),
         'Metrics:             <service url>/metrics (Prometheus)',
         '',
@@ -38,7 +42,7 @@ export function registerUpCommands(program: Command): void {
         '',
       ];
       process.stdout.write(lines.join('\n'));
-      if (!stack.healthy || services.some((s) => !s.healthy)) process.exitCode = 1;
+      if (!stack.healthy || services.some((s) => !s.healthy) || !consoleState.healthy) process.exitCode = 1;
     });
 
   program
@@ -46,6 +50,7 @@ export function registerUpCommands(program: Command): void {
     .description('stop every service and the native stack (data is kept)')
     .action(async () => {
       const ctx = stackContext();
+      await stopConsole(ctx);
       await stopServices(ctx);
       await stopWorkloads(ctx);
       await down(ctx);

@@ -1,0 +1,50 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export const CONSOLE_DIR = resolve(__dirname, '..');
+export const DIST_DIR = join(CONSOLE_DIR, 'dist');
+const REPO_DIR = resolve(CONSOLE_DIR, '..', '..');
+const STAMP = join(DIST_DIR, '.build-stamp');
+
+/** What the bundle is made of: the page's sources and config, and the pinned packages. */
+function inputs(): string[] {
+  const out = ['index.html', 'vite.config.mts', 'package.json', 'tsconfig.json'].map((f) => join(CONSOLE_DIR, f));
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (!/\.spec\.tsx?$/.test(entry.name)) out.push(path);
+    }
+  };
+  walk(join(CONSOLE_DIR, 'src'));
+  out.push(join(REPO_DIR, 'package-lock.json'));
+  return out.sort();
+}
+
+/** SHA-256 over the inputs' paths and contents (a few dozen small files: reading them is cheap). */
+export function sourceFingerprint(): string {
+  const hash = createHash('sha256');
+  for (const file of inputs()) hash.update(`${file}\0`).update(existsSync(file) ? readFileSync(file) : '(missing)').update('\0');
+  return hash.digest('hex');
+}
+
+/** Builds the console with Vite into apps/console/dist unless the sources are those of the last build. */
+export async function buildConsole(progress: (message: string) => void = () => undefined): Promise<{ built: boolean; ms: number }> {
+  const started = Date.now();
+  const print = sourceFingerprint();
+  if (existsSync(STAMP) && readFileSync(STAMP, 'utf8').trim() === print && existsSync(join(DIST_DIR, 'index.html'))) return { built: false, ms: Date.now() - started };
+  progress('building the console (vite build)');
+  await run(process.execPath, [join(REPO_DIR, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+    cwd: CONSOLE_DIR,
+    env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
+    maxBuffer: 16 << 20,
+  });
+  // Written last: an interrupted build runs again next time.
+  writeFileSync(STAMP, `${print}\n`);
+  return { built: true, ms: Date.now() - started };
+}

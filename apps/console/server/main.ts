@@ -1,0 +1,40 @@
+import { buildConsole, DIST_DIR } from './build';
+import { startConsoleServer } from './serve';
+
+/**
+ * `main.ts build`: builds the console when its sources changed. `main.ts serve --port 4200
+ * --marketplace http://127.0.0.1:4100`: serves it (./dev up runs both).
+ */
+async function main(): Promise<void> {
+  const [command, ...args] = process.argv.slice(2);
+  const option = (name: string, fallback: string) => {
+    const at = args.indexOf(`--${name}`);
+    return at >= 0 && args[at + 1] ? args[at + 1]! : fallback;
+  };
+  if (command === 'build') {
+    // One JSON line on stdout (./dev reads it: a rebuilt console means a restarted server).
+    process.stdout.write(`${JSON.stringify(await buildConsole((m) => process.stderr.write(`console: ${m}\n`)))}\n`);
+    return;
+  }
+  if (command === 'serve') {
+    const port = Number(option('port', '4200'));
+    const server = await startConsoleServer({
+      distDir: DIST_DIR,
+      port,
+      host: option('host', '127.0.0.1'),
+      upstreams: { marketplace: option('marketplace', 'http://127.0.0.1:4100') },
+    });
+    process.stdout.write(`${JSON.stringify({ message: 'console listening', url: server.url })}\n`);
+    const stop = () => void server.close().then(() => process.exit(0));
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    return;
+  }
+  process.stderr.write('usage: main.ts build | serve [--port 4200] [--host 127.0.0.1] [--marketplace <url>]\n');
+  process.exitCode = 2;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`console: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { isAlive, readPid, run, startDaemon, stopDaemon, waitFor, type StackContext } from '@datawell/stack';
+import { serviceUrl } from './runner';
+
+/** The console's port under ./dev (the services use 4100-4105). */
+export const CONSOLE_PORT = 4200;
+
+export interface ConsoleState {
+  readonly name: 'console';
+  readonly url: string;
+  readonly healthy: boolean;
+  readonly pid?: number;
+  readonly detail: string;
+  readonly logFile: string;
+}
+
+export const consoleUrl = (): string => `http://127.0.0.1:${CONSOLE_PORT}`;
+
+function files(ctx: StackContext) {
+  return { pid: join(ctx.settings.stackDir, 'run', 'console.pid'), log: join(ctx.settings.stackDir, 'logs', 'console.log') };
+}
+
+/** The console's own entry point (apps/console/server/main.ts: build | serve), run as a process: ./dev does not import the app. */
+function entry(repoDir: string): string[] {
+  return ['--enable-source-maps', '-r', '@swc-node/register', join(repoDir, 'apps', 'console', 'server', 'main.ts')];
+}
+
+async function answers(): Promise<boolean> {
+  const response = await fetch(consoleUrl(), { signal: AbortSignal.timeout(3000) });
+  return response.ok;
+}
+
+/**
+ * Builds the console when its sources changed (Vite; a content fingerprint, see server/build.ts) and
+ * serves it on CONSOLE_PORT with /api/marketplace proxied to the marketplace; a rebuilt console
+ * restarts the server, which keeps the files it serves in memory.
+ */
+export async function startConsole(ctx: StackContext, repoDir: string): Promise<void> {
+  const built = await run(process.execPath, [...entry(repoDir), 'build'], { cwd: repoDir });
+  const { built: changed } = JSON.parse(built.stdout.trim().split('\n').pop() ?? '{}') as { built?: boolean };
+  const f = files(ctx);
+  if (changed) {
+    ctx.progress.step('console', 'built the console');
+    await stopDaemon(f.pid);
+  }
+  if (!isAlive(readPid(f.pid))) {
+    ctx.progress.step('console', `serving the console on ${consoleUrl()}`);
+    startDaemon({
+      name: 'console',
+      cmd: process.execPath,
+      args: [...entry(repoDir), 'serve', '--port', String(CONSOLE_PORT), '--marketplace', serviceUrl('marketplace')],
+      cwd: repoDir,
+      logFile: f.log,
+      pidFile: f.pid,
+    });
+  }
+  await waitFor('console', async () => {
+    if (!isAlive(readPid(f.pid))) throw new Error(`it exited; see ${f.log}`);
+    return answers();
+  }, 30_000, 'console');
+}
+
+export async function stopConsole(ctx: StackContext): Promise<void> {
+  if (await stopDaemon(files(ctx).pid)) ctx.progress.step('console', 'stopped the console');
+}
+
+export async function consoleStatus(ctx: StackContext): Promise<ConsoleState> {
+  const f = files(ctx);
+  const pid = readPid(f.pid);
+  const base = { name: 'console' as const, url: consoleUrl(), logFile: f.log };
+  if (!isAlive(pid)) return { ...base, healthy: false, detail: 'not running' };
+  try {
+    const ok = await answers();
+    return { ...base, healthy: ok, pid: pid as number, detail: ok ? 'serving' : 'not answering' };
+  } catch (e) {
+    return { ...base, healthy: false, pid: pid as number, detail: e instanceof Error ? e.message : String(e) };
+  }
+}
