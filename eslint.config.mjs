@@ -1,5 +1,6 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
+import datawell from './tools/eslint/no-import-cycle.mjs';
 
 // Module boundaries are the architecture: services never import each other, libs never import
 // services, chaincode only uses the pure domain library.
@@ -38,6 +39,13 @@ export default [
         }
       ]
     }
+  },
+  {
+    // No import cycle anywhere, within a project or across projects (@datawell/* resolve through the
+    // tsconfig paths to their sources), type-only imports included (tools/eslint/no-import-cycle.mjs).
+    files: ['**/*.ts'],
+    plugins: { datawell },
+    rules: { 'datawell/no-import-cycle': 'error' },
   },
   {
     // The console's browser tests run the real marketplace through that service's own test harness
