@@ -1,16 +1,7 @@
-import { decodeCloudEvent, LEDGER_EVENT_TYPE, ledgerEventSchema, MARKETPLACE_CHANNEL } from '@datawell/contracts';
-import { z } from 'zod';
+import { decodeCloudEvent, LEDGER_EVENT_TYPE, ledgerEventSchema, MARKETPLACE, MARKETPLACE_CHANNEL } from '@datawell/contracts';
 import type { DirectoryEntry } from './principal';
 
-const participantPayload = z.object({
-  mspId: z.string().min(1),
-  role: z.enum(['DSP', 'VSP']),
-  name: z.string(),
-  status: z.string().default('active'),
-  caCertPem: z.string().min(1),
-});
-
-/** The directory change a ledger event makes, if any: participants registered (or updated) on `marketplace`. */
+/** The directory change a ledger event makes, if any: participants registered on `marketplace`. */
 export function directoryUpdateOf(value: Buffer | null, warn: (problem: string) => void): { entry: DirectoryEntry; eventId: string } | undefined {
   let event;
   try {
@@ -20,11 +11,12 @@ export function directoryUpdateOf(value: Buffer | null, warn: (problem: string) 
     return undefined;
   }
   const data = event.data;
-  if (data.channel !== MARKETPLACE_CHANNEL || !['ParticipantRegistered', 'ParticipantUpdated'].includes(data.eventName)) return undefined;
-  const payload = participantPayload.safeParse(data.payload);
+  if (data.channel !== MARKETPLACE_CHANNEL || data.eventName !== MARKETPLACE.event.ParticipantRegistered) return undefined;
+  const payload = MARKETPLACE.events.ParticipantRegistered.safeParse(data.payload);
   if (!payload.success) {
     warn(`${data.eventName} ${event.id} without a usable participant (${payload.error.issues[0]?.message ?? 'invalid'})`);
     return undefined;
   }
-  return { entry: payload.data, eventId: event.id };
+  const { mspId, role, name, status, caCertPem } = payload.data;
+  return { entry: { mspId, role, name, status, caCertPem }, eventId: event.id };
 }

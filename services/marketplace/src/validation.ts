@@ -1,3 +1,4 @@
+import { DAO_ID_PATTERN, MSP_ID_PATTERN } from '@datawell/contracts';
 import { z } from 'zod';
 import { invalidRequest } from './errors';
 
@@ -9,13 +10,13 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what:
   throw invalidRequest(problems.join('; '));
 }
 
-export const mspIdSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,40}MSP$/, 'must be an MSP id: letters and digits ending in "MSP"');
+export const mspIdSchema = z.string().regex(MSP_ID_PATTERN, 'must be an MSP id: letters and digits ending in "MSP"');
 export const enrollmentIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_", "@" or "-"');
 export const csrPemSchema = z
   .string()
   .max(8192, 'must be at most 8 KiB')
   .regex(/^-----BEGIN CERTIFICATE REQUEST-----[\s\S]+-----END CERTIFICATE REQUEST-----\s*$/, 'must be a PEM certificate request');
-export const daoIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'must be 1-41 lower-case letters, digits or "-"');
+export const daoIdSchema = z.string().regex(DAO_ID_PATTERN, 'must be 1-41 lower-case letters, digits or "-"');
 export const idSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 letters, digits, ".", "_", ":" or "-"');
 export const textSchema = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 

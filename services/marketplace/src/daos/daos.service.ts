@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@datawell/auth';
-import { daoChannelName } from '@datawell/contracts';
+import { DAO, daoChannelName, type LevelAllocation, type VersionCreatedPayload as VersionCreatedEvent } from '@datawell/contracts';
 import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { forbidden, MarketplaceError } from '../errors';
@@ -35,19 +35,9 @@ export interface DaoView {
   members: Array<{ mspId: string; group: string; role: string; status: string; channels: string[] }>;
 }
 
-/** Payloads of the dao chaincode's events that the read model uses. */
-export interface VersionCreatedPayload {
-  daoId: string;
-  version: number;
-  agreementId: string;
-  betaPpm: number;
-  members: Array<{ mspId: string; group: string; role: string; weight: number; ownershipPpm: number }>;
-  terms: unknown;
-}
-export interface AllocationPayload {
-  allocationId?: string;
-  payouts: Array<{ mspId: string; amount: string }>;
-}
+/** The dao chaincode's events as the read model uses them: a version with its agreement and β, an allocation with its payouts. */
+export type VersionCreatedPayload = VersionCreatedEvent & { readonly agreementId: string; readonly betaPpm: number };
+export type AllocationPayload = LevelAllocation & { readonly payouts: NonNullable<LevelAllocation['payouts']> };
 
 /** DAOs as their channels' events tell them: versions, members per channel, payouts; revenue goes to the top channel. */
 @Injectable()
@@ -116,7 +106,7 @@ export class DaosService {
     const daoId = parseInput(daoIdSchema, daoIdParam, 'daoId');
     const input = parseInput(revenueInputSchema, body, 'body');
     const revenueId = input.revenueId ?? `rev-${randomUUID()}`;
-    const commandId = newCommandId('RecordRevenue');
+    const commandId = newCommandId(DAO.tx.RecordRevenue);
     return this.store.write(async (manager, send) => {
       const [top] = await this.store.query(`SELECT * FROM ${this.store.t('dao_versions')} WHERE dao_id = $1 ORDER BY version DESC LIMIT 1`, [daoId], manager);
       if (!top) throw new MarketplaceError('DAO_NOT_FOUND', `no DAO ${daoId}`);
@@ -131,17 +121,8 @@ export class DaosService {
         manager,
       );
       if (inserted.length === 0) throw new MarketplaceError('REVENUE_EXISTS', `revenue ${revenueId} of DAO ${daoId} is already recorded`);
-      const argument = { revenueId, amount: input.amount, kind: input.kind === 'use' ? 'use' : 'subscription-period', ...(input.reference ? { reference: input.reference } : {}) };
-      await send(
-        ledgerCommandMessage(this.store.settings.topics.ledgerCommands, {
-          commandId,
-          channel,
-          chaincode: 'dao',
-          transaction: 'RecordRevenue',
-          arguments: [JSON.stringify(argument)],
-          actingMspId: principal.mspId,
-        }),
-      );
+      const argument = { revenueId, amount: input.amount, kind: input.kind === 'use' ? ('use' as const) : ('subscription-period' as const), ...(input.reference ? { reference: input.reference } : {}) };
+      await send(ledgerCommandMessage(this.store.settings.topics.ledgerCommands, DAO.command(DAO.tx.RecordRevenue, { commandId, channel, actingMspId: principal.mspId }, argument)));
       return { daoId, revenueId, channel, commandId };
     });
   }

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@datawell/auth';
+import { MARKETPLACE } from '@datawell/contracts';
 import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { DaosService } from '../daos/daos.service';
 import { forbidden, invalidRequest, MarketplaceError } from '../errors';
-import { ledgerCommandMessage, marketplaceCommand, newCommandId } from '../ledger/commands';
+import { ledgerCommandMessage, newCommandId, onMarketplace } from '../ledger/commands';
 import { ParticipantsService } from '../participants/participants.service';
 import { Store } from '../store';
 import { daoIdSchema, mspIdSchema, parseInput } from '../validation';
@@ -33,7 +34,7 @@ export class FeedbackService {
     const members = await this.daos.memberIds(input.daoId);
     if (!members.has(principal.mspId) || !members.has(input.target)) throw forbidden(`${principal.mspId} and ${input.target} do not share DAO ${input.daoId}`);
     const commentDigest = createHash('sha256').update(input.comment, 'utf8').digest('hex');
-    const commandId = newCommandId('SubmitFeedback');
+    const commandId = newCommandId(MARKETPLACE.tx.SubmitFeedback);
     await this.store.write(async (manager, send) => {
       const inserted = await this.store.query(
         `INSERT INTO ${this.store.t('feedback')} (dao_id, from_msp_id, target_msp_id, rating, comment, comment_digest, status, command_id)
@@ -47,7 +48,7 @@ export class FeedbackService {
       );
       if (inserted.length === 0) throw new MarketplaceError('FEEDBACK_EXISTS', `${principal.mspId} has already rated ${input.target} for DAO ${input.daoId}`);
       const argument = { daoId: input.daoId, target: input.target, rating: input.score, commentDigest };
-      await send(ledgerCommandMessage(this.store.settings.topics.ledgerCommands, marketplaceCommand(commandId, 'SubmitFeedback', argument, principal.mspId)));
+      await send(ledgerCommandMessage(this.store.settings.topics.ledgerCommands, MARKETPLACE.command(MARKETPLACE.tx.SubmitFeedback, onMarketplace(commandId, principal.mspId), argument)));
     });
     return { commandId, status: 'submitted' };
   }

@@ -1,27 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { ledgerCommandCloudEvent, MARKETPLACE_CHANNEL, networkCommandCloudEvent, type LedgerCommand, type NetworkCommand } from '@datawell/contracts';
+import {
+  ledgerCommandCloudEvent,
+  ledgerCommandId,
+  MARKETPLACE_CHANNEL,
+  networkCommandCloudEvent,
+  type CommandTarget,
+  type DaoTransactionName,
+  type LedgerCommand,
+  type MarketplaceTransactionName,
+  type NetworkCommand,
+} from '@datawell/contracts';
 import type { OutboxMessage } from '@datawell/messaging';
 
 export const MARKETPLACE_SOURCE = 'urn:datawell:marketplace';
 
 /** A fresh command id; the prefix says which marketplace action sent it (receipts are matched by it). */
-export const newCommandId = (action: string) => `marketplace:${action}:${randomUUID()}`;
+export const newCommandId = (action: MarketplaceTransactionName | DaoTransactionName) => ledgerCommandId('marketplace', action, randomUUID());
 
 export function ledgerCommandMessage(topic: string, command: LedgerCommand): OutboxMessage {
   const event = ledgerCommandCloudEvent(command, MARKETPLACE_SOURCE);
   return { id: event.id, topic, key: command.channel, payload: event };
 }
 
-/** A `marketplace` chaincode transaction with one JSON (or plain) argument, acting as `actingMspId`. */
-export function marketplaceCommand(commandId: string, transaction: string, argument: unknown, actingMspId: string): LedgerCommand {
-  return {
-    commandId,
-    channel: MARKETPLACE_CHANNEL,
-    chaincode: 'marketplace',
-    transaction,
-    arguments: [typeof argument === 'string' ? argument : JSON.stringify(argument)],
-    actingMspId,
-  };
+/** Where a `marketplace` chaincode command runs: on the marketplace channel, acting as `actingMspId`. */
+export function onMarketplace(commandId: string, actingMspId: string): CommandTarget {
+  return { commandId, channel: MARKETPLACE_CHANNEL, actingMspId };
 }
 
 export function networkCommandMessage(topic: string, command: NetworkCommand): OutboxMessage {

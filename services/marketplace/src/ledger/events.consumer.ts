@@ -1,60 +1,29 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { KAFKA } from '@datawell/service-platform';
 import {
-  allocationPayoutsPayloadSchema,
   ContractValidationError,
+  DAO,
+  decodeCatalogueEvent,
   decodeCloudEvent,
   decodeLedgerEvent,
   LEDGER_RECEIPT_TYPE,
   ledgerReceiptSchema,
-  MARKETPLACE_CHANNEL,
-  memberLeftPayloadSchema,
+  MARKETPLACE,
   NETWORK_EVENT_TYPE,
   networkEventSchema,
-  parseDaoChannel,
-  versionCreatedPayloadSchema,
   type LedgerEvent,
 } from '@datawell/contracts';
 import { createOutboxRelay, processOnce, startTopicConsumer, writeOutbox, type OutboxPublisher, type TopicConsumer } from '@datawell/messaging';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { EntityManager } from 'typeorm';
-import { z } from 'zod';
 import { DaosService } from '../daos/daos.service';
 import { FeedbackService } from '../feedback/feedback.service';
 import { OffersService } from '../offers/offers.service';
 import { ParticipantsService } from '../participants/participants.service';
 import { Store } from '../store';
 
-const payloads = {
-  ParticipantRegistered: z.looseObject({ mspId: z.string().min(1), role: z.enum(['DSP', 'VSP']), name: z.string(), caCertPem: z.string().optional() }),
-  offer: z.looseObject({
-    offerId: z.string().min(1),
-    owner: z.string().min(1),
-    kind: z.enum(['data', 'value']),
-    title: z.string(),
-    terms: z.record(z.string(), z.unknown()),
-    descriptionDigest: z.string(),
-    status: z.enum(['open', 'withdrawn']),
-    revision: z.number().int(),
-  }),
-  OfferWithdrawn: z.looseObject({ offerId: z.string().min(1), revision: z.number().int() }),
-  FeedbackSubmitted: z.looseObject({
-    feedback: z.looseObject({ daoId: z.string(), from: z.string(), target: z.string() }),
-    reputation: z.looseObject({ mspId: z.string(), count: z.number().int(), sum: z.number().int(), scoreMilli: z.number().int() }),
-  }),
-  VersionCreated: versionCreatedPayloadSchema.extend({ agreementId: z.string(), betaPpm: z.number().int(), terms: z.unknown() }),
-  MemberEnded: memberLeftPayloadSchema,
-  allocating: allocationPayoutsPayloadSchema,
-};
-
 /** A message that can never be applied (malformed): logged and skipped rather than redelivered forever. */
 class Unusable extends Error {}
-
-function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw new Unusable(`${what}: ${r.error.issues[0]?.path.join('.')} ${r.error.issues[0]?.message}`);
-  return r.data;
-}
 
 /**
  * The read models' inputs: ledger events (participants, offers, feedback, DAOs), the bridge's
@@ -121,48 +90,49 @@ export class MarketplaceEvents implements OnApplicationBootstrap, OnApplicationS
   }
 
   #ledgerEffect(eventId: string, e: LedgerEvent): ((manager: EntityManager) => Promise<void>) | undefined {
-    const p = e.payload;
-    if (e.channel === MARKETPLACE_CHANNEL) {
-      switch (e.eventName) {
-        case 'ParticipantRegistered': {
-          const v = parse(payloads.ParticipantRegistered, p, e.eventName);
-          return (m) => this.participants.onParticipantRegistered(m, v);
-        }
-        case 'OfferPosted':
-        case 'OfferUpdated': {
-          const v = parse(payloads.offer, p, e.eventName);
-          return (m) => this.offers.onOffer(m, v);
-        }
-        case 'OfferWithdrawn': {
-          const v = parse(payloads.OfferWithdrawn, p, e.eventName);
-          return (m) => this.offers.onWithdrawn(m, v);
-        }
-        case 'FeedbackSubmitted': {
-          const v = parse(payloads.FeedbackSubmitted, p, e.eventName);
-          return (m) => this.feedback.onFeedbackSubmitted(m, v);
-        }
-        default:
-          return undefined;
+    const event = decodeCatalogueEvent(e);
+    if (!event) return undefined;
+    switch (event.name) {
+      case MARKETPLACE.event.ParticipantRegistered: {
+        const v = event.payload;
+        return (m) => this.participants.onParticipantRegistered(m, v);
       }
-    }
-    const dao = parseDaoChannel(e.channel);
-    if (!dao) return undefined;
-    switch (e.eventName) {
-      case 'VersionCreated': {
-        const v = parse(payloads.VersionCreated, p, e.eventName);
-        return (m) => this.daos.onVersionCreated(m, e.channel, v);
+      case MARKETPLACE.event.OfferPosted:
+      case MARKETPLACE.event.OfferUpdated: {
+        const v = event.payload;
+        return (m) => this.offers.onOffer(m, v);
       }
-      case 'VersionSuperseded':
+      case MARKETPLACE.event.OfferWithdrawn: {
+        const v = event.payload;
+        return (m) => this.offers.onWithdrawn(m, v);
+      }
+      case MARKETPLACE.event.FeedbackSubmitted: {
+        const v = event.payload;
+        return (m) => this.feedback.onFeedbackSubmitted(m, v);
+      }
+      case DAO.event.VersionCreated: {
+        const v = event.payload;
+        // The read model keeps the agreement and β of every version.
+        if (v.agreementId === undefined || v.betaPpm === undefined) throw new Unusable(`${event.name}: agreementId and betaPpm are required`);
+        const version = { ...v, agreementId: v.agreementId, betaPpm: v.betaPpm };
+        return (m) => this.daos.onVersionCreated(m, e.channel, version);
+      }
+      case DAO.event.VersionSuperseded:
         return (m) => this.daos.onVersionSuperseded(m, e.channel);
-      case 'MemberAbandoned':
-      case 'MemberExited': {
-        const v = parse(payloads.MemberEnded, p, e.eventName);
-        return (m) => this.daos.onMemberEnded(m, e.channel, v, e.eventName === 'MemberAbandoned' ? 'abandoned' : 'exited');
+      case DAO.event.MemberAbandoned:
+      case DAO.event.MemberExited: {
+        const v = event.payload;
+        const status = event.name === DAO.event.MemberAbandoned ? 'abandoned' : 'exited';
+        return (m) => this.daos.onMemberEnded(m, e.channel, v, status);
       }
-      case 'RevenueRecorded':
-      case 'AllocationReceived': {
-        const v = parse(payloads.allocating, p, e.eventName);
-        return (m) => this.daos.onAllocation(m, eventId, dao.daoId, e.channel, v.allocation, e.eventName === 'RevenueRecorded' ? v.revenueId : undefined);
+      case DAO.event.RevenueRecorded:
+      case DAO.event.AllocationReceived: {
+        const { allocation } = event.payload;
+        const payouts = allocation.payouts;
+        if (!payouts) throw new Unusable(`${event.name}: allocation.payouts is required`);
+        const revenueId = event.name === DAO.event.RevenueRecorded ? event.payload.revenueId : undefined;
+        const daoId = event.daoId;
+        return (m) => this.daos.onAllocation(m, eventId, daoId, e.channel, { ...allocation, payouts }, revenueId);
       }
       default:
         return undefined;

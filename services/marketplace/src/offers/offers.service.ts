@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@datawell/auth';
+import { MARKETPLACE, type offerUpdateSchema } from '@datawell/contracts';
 import type { EntityManager } from 'typeorm';
+import type { z } from 'zod';
 import { forbidden, invalidRequest, MarketplaceError } from '../errors';
-import { ledgerCommandMessage, marketplaceCommand, newCommandId } from '../ledger/commands';
+import { ledgerCommandMessage, newCommandId, onMarketplace } from '../ledger/commands';
 import { ParticipantsService } from '../participants/participants.service';
 import { Store } from '../store';
 import { idSchema, parseInput, type IntegerJson } from '../validation';
@@ -40,6 +42,7 @@ export interface LedgerOffer {
 }
 
 type Row = Record<string, unknown>;
+type OfferUpdate = { -readonly [K in keyof z.input<typeof offerUpdateSchema>]: z.input<typeof offerUpdateSchema>[K] };
 
 /** Offers: writes go to the ledger as the caller's organisation; reads come from the read model built from its events. */
 @Injectable()
@@ -55,7 +58,7 @@ export class OffersService {
     const allowed = owner.role === 'DSP' ? 'data' : 'value';
     if (offer.kind !== allowed) throw forbidden(`${owner.mspId} is a ${owner.role} and posts ${allowed} offers only`);
     const offerId = `off-${randomUUID()}`;
-    const commandId = newCommandId('PostOffer');
+    const commandId = newCommandId(MARKETPLACE.tx.PostOffer);
     const digest = descriptionDigest(offer.description);
     const terms = termsOf(offer);
     await this.store.write(async (manager, send) => {
@@ -67,7 +70,7 @@ export class OffersService {
       );
       await this.#keepDescription(manager, offerId, digest, offer.description);
       const argument = { offerId, kind: offer.kind, title: offer.title, terms, descriptionDigest: digest };
-      await send(ledgerCommandMessage(this.store.settings.topics.ledgerCommands, marketplaceCommand(commandId, 'PostOffer', argument, owner.mspId)));
+      await send(ledgerCommandMessage(this.store.settings.topics.ledgerCommands, MARKETPLACE.command(MARKETPLACE.tx.PostOffer, onMarketplace(commandId, owner.mspId), argument)));
     });
     return { offerId, commandId, status: 'submitted' };
   }
@@ -75,32 +78,32 @@ export class OffersService {
   async update(principal: Principal, offerIdParam: string, body: unknown): Promise<{ offerId: string; commandId: string }> {
     const offerId = parseInput(idSchema, offerIdParam, 'offerId');
     const patch = parseInput(offerPatchSchema, body, 'body');
-    const commandId = newCommandId('UpdateOffer');
+    const commandId = newCommandId(MARKETPLACE.tx.UpdateOffer);
     await this.store.write(async (manager, send) => {
       const row = await this.#ownOpenOffer(manager, principal, offerId, 'update');
       const next = patchTerms(row['kind'] as 'data' | 'value', row['terms'] as Record<string, IntegerJson>, patch);
       if ('problem' in next) throw invalidRequest(next.problem);
-      const argument: Record<string, unknown> = { offerId };
-      if (patch.title !== undefined) argument['title'] = patch.title;
-      if (patch.tags !== undefined || Object.keys(patch).some((k) => !['title', 'description'].includes(k))) argument['terms'] = next.terms;
+      const argument: OfferUpdate = { offerId };
+      if (patch.title !== undefined) argument.title = patch.title;
+      if (patch.tags !== undefined || Object.keys(patch).some((k) => !['title', 'description'].includes(k))) argument.terms = next.terms;
       if (patch.description !== undefined) {
         const digest = descriptionDigest(patch.description);
         await this.#keepDescription(manager, offerId, digest, patch.description);
-        argument['descriptionDigest'] = digest;
+        argument.descriptionDigest = digest;
       }
       await this.store.query(`UPDATE ${this.store.t('offers')} SET command_id = $2 WHERE offer_id = $1`, [offerId, commandId], manager);
-      await send(ledgerCommandMessage(this.store.settings.topics.ledgerCommands, marketplaceCommand(commandId, 'UpdateOffer', argument, principal.mspId)));
+      await send(ledgerCommandMessage(this.store.settings.topics.ledgerCommands, MARKETPLACE.command(MARKETPLACE.tx.UpdateOffer, onMarketplace(commandId, principal.mspId), argument)));
     });
     return { offerId, commandId };
   }
 
   async withdraw(principal: Principal, offerIdParam: string): Promise<{ offerId: string; commandId: string }> {
     const offerId = parseInput(idSchema, offerIdParam, 'offerId');
-    const commandId = newCommandId('WithdrawOffer');
+    const commandId = newCommandId(MARKETPLACE.tx.WithdrawOffer);
     await this.store.write(async (manager, send) => {
       await this.#ownOpenOffer(manager, principal, offerId, 'withdraw');
       await this.store.query(`UPDATE ${this.store.t('offers')} SET command_id = $2 WHERE offer_id = $1`, [offerId, commandId], manager);
-      await send(ledgerCommandMessage(this.store.settings.topics.ledgerCommands, marketplaceCommand(commandId, 'WithdrawOffer', offerId, principal.mspId)));
+      await send(ledgerCommandMessage(this.store.settings.topics.ledgerCommands, MARKETPLACE.command(MARKETPLACE.tx.WithdrawOffer, onMarketplace(commandId, principal.mspId), offerId)));
     });
     return { offerId, commandId };
   }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from '@datawell/domain';
+import { DAO_ID_PATTERN, MSP_ID_PATTERN } from '@datawell/contracts';
 import { CATALOGUE, columnRange, type CatalogueProgram } from '@datawell/mpc';
 import { forbidden, invalid, type CoordinatorError } from './computations.errors';
 
@@ -27,7 +28,7 @@ export interface DaoVersionView {
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 letters, digits, ".", "_", ":" or "-"');
 
 export const computationRequestSchema = z.strictObject({
-  daoId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'must be a DAO id'),
+  daoId: z.string().regex(DAO_ID_PATTERN, 'must be a DAO id'),
   version: z.number().int().min(1).max(9999),
   /** A computation named in the version's terms; it names the catalogue program that runs. */
   computation: id,
@@ -41,7 +42,7 @@ export const computationRequestSchema = z.strictObject({
     /** A dataset the owner's node serves (its MPC_NODE_DATASETS). */
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a dataset name'),
     /** The data owner (a DSP member); default: the version's only DSP. */
-    owner: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,40}MSP$/).optional(),
+    owner: z.string().regex(MSP_ID_PATTERN).optional(),
   }),
   /** When given, must be exactly the recipients the terms name for this computation. */
   recipients: z.array(z.string()).min(1).max(64).optional(),

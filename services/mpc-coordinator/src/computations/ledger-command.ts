@@ -1,5 +1,4 @@
-import { canonicalJson } from '@datawell/domain';
-import { DAO_CHAINCODE, daoChannelName, type LedgerCommand } from '@datawell/contracts';
+import { DAO, daoChannelName, type LedgerCommand } from '@datawell/contracts';
 
 /**
  * `ComputationCompleted` on the DAO version's channel, acting as the member who asked for it (the
@@ -14,12 +13,11 @@ export function computationCompletedCommand(c: {
   readonly members: readonly string[];
   readonly resultDigest: string;
 }): LedgerCommand {
-  return {
-    commandId: `mpc-coordinator.computation-completed.${c.id}`,
-    channel: daoChannelName(c.daoId, c.version),
-    chaincode: DAO_CHAINCODE,
-    transaction: 'ComputationCompleted',
-    arguments: [canonicalJson({ jobId: c.id, computation: c.computation, members: [...c.members], resultDigest: c.resultDigest })],
-    actingMspId: c.requester,
-  };
+  return DAO.command(
+    DAO.tx.ComputationCompleted,
+    // An id of the earlier dotted form: bridges already hold operations under it (idempotency key).
+    { commandId: `mpc-coordinator.computation-completed.${c.id}`, channel: daoChannelName(c.daoId, c.version), actingMspId: c.requester },
+    // Keys in sorted order: the argument text stays the canonical JSON it always was.
+    { computation: c.computation, jobId: c.id, members: [...c.members], resultDigest: c.resultDigest },
+  );
 }

@@ -1,8 +1,8 @@
-import { decodeLedgerEvent, memberLeftPayloadSchema, parseDaoChannel, versionCreatedPayloadSchema } from '@datawell/contracts';
+import { DAO, decodeLedgerEvent, parseDaoChannel } from '@datawell/contracts';
 import { z } from 'zod';
 import type { AgreementMember } from '../sessions/agreement';
 
-const versionCreated = versionCreatedPayloadSchema.extend({ agreementId: z.string().min(1) });
+const versionCreated = DAO.events.VersionCreated.extend({ agreementId: z.string().min(1) });
 
 export type DaoUpdate =
   | { readonly kind: 'version'; readonly eventId: string; readonly daoId: string; readonly version: number; readonly agreementId: string; readonly members: AgreementMember[] }
@@ -20,17 +20,17 @@ export function daoUpdateOf(value: Buffer | null, warn: (problem: string) => voi
   const data = event.data;
   const channel = parseDaoChannel(data.channel);
   if (!channel) return undefined;
-  if (data.eventName === 'VersionCreated') {
+  if (data.eventName === DAO.event.VersionCreated) {
     const payload = versionCreated.safeParse(data.payload);
     if (!payload.success || payload.data.daoId !== channel.daoId || payload.data.version !== channel.level) {
-      warn(`VersionCreated ${event.id} on ${data.channel} without a usable version`);
+      warn(`${data.eventName} ${event.id} on ${data.channel} without a usable version`);
       return undefined;
     }
     const { daoId, version, agreementId, members } = payload.data;
     return { kind: 'version', eventId: event.id, daoId, version, agreementId, members: members.map(({ mspId, group, role, weight, ownershipPpm }) => ({ mspId, group, role, weight, ownershipPpm })) };
   }
-  if (data.eventName === 'MemberAbandoned' || data.eventName === 'MemberExited') {
-    const payload = memberLeftPayloadSchema.safeParse(data.payload);
+  if (data.eventName === DAO.event.MemberAbandoned || data.eventName === DAO.event.MemberExited) {
+    const payload = DAO.events.MemberExited.safeParse(data.payload);
     if (!payload.success) {
       warn(`${data.eventName} ${event.id} without a member`);
       return undefined;
@@ -41,7 +41,7 @@ export function daoUpdateOf(value: Buffer | null, warn: (problem: string) => voi
       daoId: channel.daoId,
       version: channel.level,
       mspId: payload.data.mspId,
-      status: data.eventName === 'MemberAbandoned' ? 'abandoned' : 'exited',
+      status: data.eventName === DAO.event.MemberAbandoned ? 'abandoned' : 'exited',
       dissolved: payload.data.dissolved ?? false,
     };
   }
