@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { eventually, hex, MarketplaceHarness, onboard, type Member, type Received } from '../../../../services/marketplace/test/integration/harness';
 import { clientSource, CLIENTS, fetchDocument } from '../../scripts/clients';
 import { buildConsole, DIST_DIR } from '../../server/build';
@@ -20,7 +20,7 @@ const h = new MarketplaceHarness();
 let dsp: Member;
 let vsp: Member;
 let server: ConsoleServer;
-let browser: Browser;
+let browser: BrowserContext;
 let closeBrowser: () => Promise<void>;
 /** Set to a folder to keep screenshots of the main pages (docs/img for docs/console.md). */
 const SHOTS = process.env['CONSOLE_SCREENSHOTS_DIR'];
@@ -29,7 +29,7 @@ beforeAll(async () => {
   await Promise.all([buildConsole(), h.start()]);
   [dsp, vsp] = await Promise.all([onboard(h, 'DSP'), onboard(h, 'VSP')]);
   server = await startConsoleServer({ distDir: DIST_DIR, upstreams: { marketplace: h.baseUrl } });
-  ({ browser, close: closeBrowser } = await launchChromium());
+  ({ context: browser, close: closeBrowser } = await launchChromium());
   if (SHOTS) mkdirSync(SHOTS, { recursive: true });
 });
 
@@ -39,11 +39,12 @@ afterAll(async () => {
   await h.stop();
 });
 
-async function newPage(viewport = { width: 1280, height: 860 }): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
+/** A new tab (its own sessionStorage) of the one fresh browser profile. */
+async function newPage(viewport = { width: 1280, height: 860 }): Promise<{ page: Page }> {
+  const page = await browser.newPage();
+  await page.setViewportSize(viewport);
   page.setDefaultTimeout(30_000);
-  return { context, page };
+  return { page };
 }
 
 async function expectAccessible(page: Page, what: string): Promise<void> {
@@ -84,7 +85,7 @@ describe('the console in a real browser', () => {
   });
 
   it('lets an anonymous visitor search the catalogue by text, role and kind, and open an offer', async () => {
-    const { context, page } = await newPage();
+    const { page } = await newPage();
     const started = Date.now();
     await page.goto(server.url);
     await page.getByTestId('result-count').waitFor();
@@ -116,11 +117,11 @@ describe('the console in a real browser', () => {
     // Anonymous: no owner actions.
     expect(await page.getByRole('button', { name: 'Edit offer' }).count()).toBe(0);
     await expectAccessible(page, 'offer detail');
-    await context.close();
+    await page.close();
   });
 
   it('signs a DSP in with its real key in the page, posts an offer that opens when the ledger records it, edits and withdraws it', async () => {
-    const { context, page } = await newPage();
+    const { page } = await newPage();
     const bodies: string[] = [];
     page.on('request', (r) => bodies.push(r.postData() ?? ''));
     await page.goto(`${server.url}/sign-in`);
@@ -193,23 +194,23 @@ describe('the console in a real browser', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await see(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
     expect(await page.evaluate<number>('sessionStorage.length')).toBe(0);
-    await context.close();
+    await page.close();
   });
 
   it('says so when the token has expired or the service refuses it, and asks to sign in again', async () => {
     const session = (token: string, expiresAt: string) => ({ token, expiresAt, mspId: dsp.mspId, enrollmentId: dsp.enrollmentId, role: 'DSP' });
-    const { context, page } = await newPage();
+    const { page } = await newPage();
     // Once per tab: the page's own sign-out must not be undone by the next navigation.
-    await context.addInitScript(seed(session(dsp.token, new Date(Date.now() - 60_000).toISOString())));
+    await page.addInitScript(seed(session(dsp.token, new Date(Date.now() - 60_000).toISOString())));
     await page.goto(`${server.url}/my/offers`);
     await see(page.getByTestId('session-notice')).toContainText('Your session expired');
     await see(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
     await expectAccessible(page, 'expired session');
-    await context.close();
+    await page.close();
 
     // A token the service does not accept (not its own, or expired by its clock): the first write tells.
     const refused = await newPage();
-    await refused.context.addInitScript(seed(session('eyJub3QiOiJvdXJzIn0.forged', new Date(Date.now() + 3_600_000).toISOString())));
+    await refused.page.addInitScript(seed(session('eyJub3QiOiJvdXJzIn0.forged', new Date(Date.now() + 3_600_000).toISOString())));
     await refused.page.goto(`${server.url}/my/offers`);
     await refused.page.getByRole('button', { name: 'Post a data offer' }).click();
     await refused.page.getByRole('textbox', { name: 'Title' }).fill('Never posted');
@@ -221,11 +222,11 @@ describe('the console in a real browser', () => {
     await see(refused.page.getByTestId('session-notice')).toContainText('Your session is no longer valid (the bearer token is not valid here)');
     await see(refused.page.getByRole('button', { name: 'Sign in' }).or(refused.page.getByRole('link', { name: 'Sign in' })).first()).toBeVisible();
     expect(await refused.page.evaluate<string | null>("sessionStorage.getItem('datawell.console.session')")).toBeNull();
-    await refused.context.close();
+    await refused.page.close();
   });
 
   it('works on a phone and from the keyboard', async () => {
-    const { context, page } = await newPage({ width: 390, height: 844 });
+    const { page } = await newPage({ width: 390, height: 844 });
     await page.goto(server.url);
     await page.getByTestId('result-count').waitFor();
     const menu = page.getByRole('button', { name: 'Open navigation' });
@@ -243,7 +244,7 @@ describe('the console in a real browser', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await shot(page, 'phone');
     await expectAccessible(page, 'catalogue on a phone');
-    await context.close();
+    await page.close();
   });
 
   it('uses a marketplace client generated from the live OpenAPI document (regenerate with scripts/generate-clients.ts)', async () => {

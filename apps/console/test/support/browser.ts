@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { aptInstall, stderrProgress } from '@datawell/stack';
 
 /** Debian's chromium: Playwright's own browser download cannot reach its host here. */
@@ -11,29 +11,23 @@ export async function ensureChromium(): Promise<void> {
   if (!existsSync(CHROMIUM)) await aptInstall(stderrProgress, ['chromium'], () => existsSync(CHROMIUM));
 }
 
-/** Headless chromium with a fresh profile, quiet on the network (no updates, sync or QUIC). */
-export async function launchChromium(): Promise<{ browser: Browser; close: () => Promise<void> }> {
+/**
+ * Headless chromium with a fresh profile (its own --user-data-dir, removed on close), quiet on the
+ * network (no updates, sync or QUIC). Each page is its own tab: its own sessionStorage.
+ */
+export async function launchChromium(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   await ensureChromium();
   const profile = mkdtempSync(join(tmpdir(), 'console-chromium-'));
-  const browser = await chromium.launch({
+  // Playwright passes the profile folder as --user-data-dir itself.
+  const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--user-data-dir=${profile}`,
-    ],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   return {
-    browser,
+    context,
     close: async () => {
-      await browser.close();
+      await context.close();
       rmSync(profile, { recursive: true, force: true });
     },
   };
