@@ -1,4 +1,4 @@
-import { ledgerCommandCloudEvent, type LedgerCommand } from '@datawell/contracts';
+import { DAO, ledgerCommandCloudEvent, type LedgerCommand } from '@datawell/contracts';
 import type { ConnectionLogger, OutboxMessage } from '@datawell/messaging';
 import type { HeartbeatService } from '../heartbeats/heartbeat.service';
 import type { HeartbeatStore } from '../heartbeats/heartbeat-store.adapter';
@@ -91,7 +91,7 @@ export class FoldService {
       });
       await store.clear(channel, read);
       for (const id of ids) {
-        this.options.counters.commands.inc({ transaction: 'RecordTelemetry' });
+        this.options.counters.commands.inc({ transaction: DAO.tx.RecordTelemetry });
         logger.log({ message: 'telemetry snapshot written', channel, snapshotId: id });
       }
       written.push(...ids);
@@ -119,7 +119,7 @@ export class FoldService {
     for (const candidate of candidates) {
       const message = commandMessage(evaluateAbandonmentCommand(candidate), this.options.commandsTopic);
       if (!(await repository.insertAbandonmentRequest(candidate, message))) continue;
-      this.options.counters.commands.inc({ transaction: 'EvaluateAbandonment' });
+      this.options.counters.commands.inc({ transaction: DAO.tx.EvaluateAbandonment });
       logger.log({ message: 'abandonment evaluation requested', channel: candidate.channel, mspId: candidate.mspId, sinceMs: candidate.sinceMs, commandId: candidate.commandId });
       written.push(candidate.commandId);
     }
@@ -137,7 +137,7 @@ export class FoldService {
     for (const candidate of contractEndCandidates({ versions, members, nowMs, retryMs: this.options.contractEndRetryMs ?? 600_000 })) {
       const message = commandMessage(evaluateContractEndCommand(candidate), this.options.commandsTopic);
       if (!(await repository.insertContractEndRequest(candidate, message))) continue;
-      this.options.counters.commands.inc({ transaction: 'EvaluateContractEnd' });
+      this.options.counters.commands.inc({ transaction: DAO.tx.EvaluateContractEnd });
       logger.log({ message: 'contract end evaluation requested', channel: candidate.channel, mspId: candidate.mspId, contractEndsAtMs: candidate.contractEndsAtMs, commandId: candidate.commandId });
       written.push(candidate.commandId);
     }

@@ -1,5 +1,4 @@
-import { canonicalJson } from '@datawell/domain';
-import { DAO_CHAINCODE, type LedgerCommand, type SignedHeartbeat } from '@datawell/contracts';
+import { DAO, ledgerCommandId, type LedgerCommand, type SignedHeartbeat } from '@datawell/contracts';
 import { foundingMember, type MemberView, type VersionView, type WorkloadView } from '../model/model';
 
 /** The dao chaincode's limit (snapshotSchema). */
@@ -23,7 +22,7 @@ export function snapshotId(channel: string, foldSeq: number): string {
 }
 
 export function snapshotCommandId(id: string): string {
-  return `telemetry:record:${id}`;
+  return ledgerCommandId('telemetry', 'record', id);
 }
 
 /**
@@ -62,14 +61,7 @@ export function planSnapshots(
 
 /** The ledger command recording a snapshot, as the channel's founding member. */
 export function recordTelemetryCommand(channel: string, snapshot: PlannedSnapshot, actingMspId: string): LedgerCommand {
-  return {
-    commandId: snapshotCommandId(snapshot.snapshotId),
-    channel,
-    chaincode: DAO_CHAINCODE,
-    transaction: 'RecordTelemetry',
-    arguments: [canonicalJson({ snapshotId: snapshot.snapshotId, heartbeats: snapshot.heartbeats })],
-    actingMspId,
-  };
+  return DAO.command(DAO.tx.RecordTelemetry, { commandId: snapshotCommandId(snapshot.snapshotId), channel, actingMspId }, { snapshotId: snapshot.snapshotId, heartbeats: [...snapshot.heartbeats] });
 }
 
 export interface AbandonmentCandidate {
@@ -92,7 +84,7 @@ export interface AbandonmentInput {
 }
 
 export function abandonmentCommandId(channel: string, mspId: string, sinceMs: number, windowIndex: number): string {
-  return `telemetry:abandon:${channel}:${mspId}:${sinceMs}:${windowIndex}`;
+  return ledgerCommandId('telemetry', 'abandon', channel, mspId, sinceMs, windowIndex);
 }
 
 /**
@@ -131,12 +123,15 @@ export function abandonmentCandidates(input: AbandonmentInput): AbandonmentCandi
 }
 
 /** A dao chaincode transaction about one member (its MSP id the only argument), as the acting member. */
-function memberEvaluation(transaction: string, candidate: { commandId: string; channel: string; mspId: string; actingMspId: string }): LedgerCommand {
-  return { commandId: candidate.commandId, channel: candidate.channel, chaincode: DAO_CHAINCODE, transaction, arguments: [candidate.mspId], actingMspId: candidate.actingMspId };
+function memberEvaluation(
+  transaction: typeof DAO.tx.EvaluateAbandonment | typeof DAO.tx.EvaluateContractEnd,
+  candidate: { commandId: string; channel: string; mspId: string; actingMspId: string },
+): LedgerCommand {
+  return DAO.command(transaction, { commandId: candidate.commandId, channel: candidate.channel, actingMspId: candidate.actingMspId }, candidate.mspId);
 }
 
 export function evaluateAbandonmentCommand(candidate: AbandonmentCandidate): LedgerCommand {
-  return memberEvaluation('EvaluateAbandonment', candidate);
+  return memberEvaluation(DAO.tx.EvaluateAbandonment, candidate);
 }
 
 export interface ContractEndCandidate {
@@ -179,7 +174,7 @@ export function contractEndCandidates(input: ContractEndInput): ContractEndCandi
         actingMspId: acting.mspId,
         contractEndsAtMs: version.contractEndsAtMs,
         attempt,
-        commandId: `telemetry:contract-end:${version.channel}:${member.mspId}:${version.contractEndsAtMs}:${attempt}`,
+        commandId: ledgerCommandId('telemetry', 'contract-end', version.channel, member.mspId, version.contractEndsAtMs, attempt),
       });
     }
   }
@@ -187,5 +182,5 @@ export function contractEndCandidates(input: ContractEndInput): ContractEndCandi
 }
 
 export function evaluateContractEndCommand(candidate: ContractEndCandidate): LedgerCommand {
-  return memberEvaluation('EvaluateContractEnd', candidate);
+  return memberEvaluation(DAO.tx.EvaluateContractEnd, candidate);
 }

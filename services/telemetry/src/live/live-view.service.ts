@@ -1,3 +1,4 @@
+import { DAO_ID_PATTERN } from '@datawell/contracts';
 import type { HeartbeatStore } from '../heartbeats/heartbeat-store.adapter';
 import type { TelemetryRepository } from '../model/telemetry.repository';
 import type { DaoTelemetryDto, WorkloadLiveDto } from './live-view.dto';
@@ -5,7 +6,6 @@ import { workloadStatus } from './status';
 import { TelemetryError } from './telemetry.errors';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-const DAO_ID = /^[a-z0-9][a-z0-9-]{0,40}$/;
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /**
@@ -71,7 +71,7 @@ export class LiveViewService {
   }
 
   async daoTelemetry(viewer: string, daoId: string): Promise<DaoTelemetryDto> {
-    if (!DAO_ID.test(daoId)) throw new TelemetryError('INVALID_REQUEST', `not a DAO id: "${daoId.slice(0, 60)}"`);
+    if (!DAO_ID_PATTERN.test(daoId)) throw new TelemetryError('INVALID_REQUEST', `not a DAO id: "${daoId.slice(0, 60)}"`);
     const known = await this.repository.versions(daoId);
     if (known.length === 0) throw new TelemetryError('DAO_NOT_FOUND', `no version of DAO ${daoId} is known`);
     const visible = await this.repository.channelsOf(viewer);

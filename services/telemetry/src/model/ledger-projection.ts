@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { memberLeftPayloadSchema, parseDaoChannel, versionCreatedPayloadSchema, workloadRegisteredPayloadSchema, type LedgerEvent } from '@datawell/contracts';
+import { DAO, parseDaoChannel, type LedgerEvent } from '@datawell/contracts';
 
-/** The parts of the dao chaincode's events telemetry reads; extra fields are ignored. */
+/** The parts of the dao chaincode's events telemetry reads (the catalogue's payloads, with what telemetry needs required); extra fields are ignored. */
 const msp = z.string().min(1);
 const ms = z.number().int().nonnegative();
 
@@ -10,13 +10,13 @@ const terms = z.object({
   abandonAfterSeconds: z.number().int().nonnegative(),
   durationDays: z.number().int().positive().optional(),
 });
-const versionCreated = versionCreatedPayloadSchema.extend({ terms, createdAtMs: ms.optional(), contractEndsAtMs: ms.optional() });
+const versionCreated = DAO.events.VersionCreated.extend({ terms, createdAtMs: ms.optional(), contractEndsAtMs: ms.optional() });
 const DAY_MS = 86_400_000;
-const telemetryRecorded = z.object({
+const telemetryRecorded = DAO.events.TelemetryRecorded.extend({
   snapshotId: z.string().min(1),
   workloads: z.array(z.object({ workloadId: z.string().min(1), owner: msp, lastSeq: ms, lastHeartbeatMs: ms })),
 });
-const proposalDecided = z.object({
+const proposalDecided = DAO.events.ProposalDecided.extend({
   outcome: z.string().optional(),
   effect: z
     .object({
@@ -79,10 +79,10 @@ function parse<T extends z.ZodType>(schema: T, event: LedgerEvent): z.output<T> 
  * cannot read, which the consumer logs and skips.
  */
 export function projectLedgerEvent(event: LedgerEvent, eventTimeMs: number): Projection[] {
-  if (event.chaincodeId !== 'dao' || event.payloadEncoding !== 'json') return [];
+  if (event.chaincodeId !== DAO.chaincode || event.payloadEncoding !== 'json') return [];
   const channel = event.channel;
   switch (event.eventName) {
-    case 'VersionCreated': {
+    case DAO.event.VersionCreated: {
       const p = parse(versionCreated, event);
       // The chaincode's own transaction time when the payload carries it (as its rules use), else the event's.
       const createdAtMs = p.createdAtMs ?? eventTimeMs;
@@ -101,12 +101,12 @@ export function projectLedgerEvent(event: LedgerEvent, eventTimeMs: number): Pro
         },
       ];
     }
-    case 'WorkloadRegistered': {
-      const p = parse(workloadRegisteredPayloadSchema, event);
+    case DAO.event.WorkloadRegistered: {
+      const p = parse(DAO.events.WorkloadRegistered, event);
       const dao = parseDaoChannel(channel);
       const daoId = p.daoId ?? dao?.daoId;
       const version = p.version ?? dao?.level;
-      if (daoId === undefined || version === undefined) throw new ProjectionError(`WorkloadRegistered on ${channel}: no DAO id or version`);
+      if (daoId === undefined || version === undefined) throw new ProjectionError(`${event.eventName} on ${channel}: no DAO id or version`);
       return [
         {
           kind: 'workload-registered',
@@ -121,10 +121,10 @@ export function projectLedgerEvent(event: LedgerEvent, eventTimeMs: number): Pro
         },
       ];
     }
-    case 'MemberAbandoned':
-    case 'MemberExited': {
-      const p = parse(memberLeftPayloadSchema, event);
-      const abandoned = event.eventName === 'MemberAbandoned';
+    case DAO.event.MemberAbandoned:
+    case DAO.event.MemberExited: {
+      const p = parse(DAO.events.MemberExited, event);
+      const abandoned = event.eventName === DAO.event.MemberAbandoned;
       return [
         {
           kind: 'member-ended',
@@ -136,11 +136,11 @@ export function projectLedgerEvent(event: LedgerEvent, eventTimeMs: number): Pro
         },
       ];
     }
-    case 'TelemetryRecorded': {
+    case DAO.event.TelemetryRecorded: {
       const p = parse(telemetryRecorded, event);
       return [{ kind: 'telemetry-recorded', channel, snapshotId: p.snapshotId, workloads: p.workloads }];
     }
-    case 'ProposalDecided': {
+    case DAO.event.ProposalDecided: {
       const p = parse(proposalDecided, event);
       const out: Projection[] = [];
       if (p.effect?.terms) out.push({ kind: 'terms-changed', channel, ...p.effect.terms });

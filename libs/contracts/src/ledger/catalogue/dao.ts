@@ -269,7 +269,7 @@ export const proposalCreatedPayloadSchema = event({
 
 /** `VoteCast`: a vote that left the proposal open. */
 export const voteCastPayloadSchema = event({
-  proposalId: nonEmpty,
+  proposalId: nonEmpty.optional(),
   kind: proposalKind.optional(),
   vote: voteSummary.optional(),
   yesPpm: z.number().int().optional(),
@@ -279,7 +279,7 @@ export const voteCastPayloadSchema = event({
 
 /** `ProposalDecided`: the deciding vote and, for an accepted proposal, its effect on this version. */
 export const proposalDecidedPayloadSchema = event({
-  proposalId: nonEmpty,
+  proposalId: nonEmpty.optional(),
   kind: proposalKind.optional(),
   outcome: z.enum(['accepted', 'rejected']).optional(),
   vote: voteSummary.optional(),
