@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { daoChannelName, parseDaoChannel, type LedgerCommand, type LedgerEvent } from '@datawell/contracts';
+import { DAO, daoChannelName, parseDaoChannel, type LedgerCommand, type LedgerEvent } from '@datawell/contracts';
 import { canonicalJson } from '@datawell/domain';
 import { dspOf, jobIdOf, memberLeftSchema, versionCreatedSchema, type DesiredVersion, type JobData } from './spec';
 
@@ -28,11 +28,11 @@ export function effectOf(event: LedgerEvent): LedgerEffect | undefined {
   const payload = event.payload as Record<string, unknown> | null;
   if (payload === null || typeof payload !== 'object') return undefined;
   switch (event.eventName) {
-    case 'VersionCreated': {
+    case DAO.event.VersionCreated: {
       const parsed = versionCreatedSchema.safeParse(payload);
-      if (!parsed.success) throw new InvalidLedgerEventError(`VersionCreated on ${event.channel}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      if (!parsed.success) throw new InvalidLedgerEventError(`${event.eventName} on ${event.channel}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
       const v = parsed.data;
-      if (v.daoId !== channel.daoId || v.version !== channel.level) throw new InvalidLedgerEventError(`VersionCreated of ${v.daoId} v${v.version} on channel ${event.channel}`);
+      if (v.daoId !== channel.daoId || v.version !== channel.level) throw new InvalidLedgerEventError(`${event.eventName} of ${v.daoId} v${v.version} on channel ${event.channel}`);
       const desired: DesiredVersion = {
         daoId: v.daoId,
         version: v.version,
@@ -46,8 +46,8 @@ export function effectOf(event: LedgerEvent): LedgerEffect | undefined {
       };
       return { type: 'version', desired, job: { kind: 'apply', daoId: v.daoId, version: v.version, revision: desired.revision } };
     }
-    case 'MemberAbandoned':
-    case 'MemberExited': {
+    case DAO.event.MemberAbandoned:
+    case DAO.event.MemberExited: {
       const parsed = memberLeftSchema.safeParse(payload);
       if (!parsed.success) throw new InvalidLedgerEventError(`${event.eventName} on ${event.channel}: no mspId`);
       const dissolved = parsed.data.dissolved === true;
@@ -78,14 +78,13 @@ export function outputsDigest(outputsJson: string): string {
 
 /** Command ids are fixed by what they report, so a re-run job or redelivered event submits nothing twice. */
 export function registerWorkloadCommand(desired: DesiredVersion, workload: { workloadId: string; owner: string; publicKeyPem: string }): LedgerCommand {
-  return {
-    commandId: `provisioner.register.${workload.workloadId}`,
-    channel: daoChannelName(desired.daoId, desired.version),
-    chaincode: desired.chaincode,
-    transaction: 'RegisterWorkload',
-    arguments: [canonicalJson({ workloadId: workload.workloadId, publicKeyPem: workload.publicKeyPem })],
-    actingMspId: workload.owner,
-  };
+  // Ids of the earlier dotted form (here and below): bridges already hold operations under them.
+  return DAO.command(
+    DAO.tx.RegisterWorkload,
+    { commandId: `provisioner.register.${workload.workloadId}`, channel: daoChannelName(desired.daoId, desired.version), chaincode: desired.chaincode, actingMspId: workload.owner },
+    // Keys in sorted order (here and below): the argument text stays the canonical JSON it was.
+    { publicKeyPem: workload.publicKeyPem, workloadId: workload.workloadId },
+  );
 }
 
 /**
@@ -99,24 +98,18 @@ export function provisionedCommand(
   workloads: number,
   mpcNodes?: ReadonlyArray<{ workloadId: string; owner: string; partyIndex: number; controlUrl: string }>,
 ): LedgerCommand {
-  return {
-    commandId: `provisioner.provisioned.${desired.daoId}.v${desired.version}.r${desired.revision}`,
-    channel: daoChannelName(desired.daoId, desired.version),
-    chaincode: desired.chaincode,
-    transaction: 'InfrastructureProvisioned',
-    arguments: [canonicalJson({ revision: desired.revision, outputsDigest: digest, resources: mpcNodes ? { workloads, mpcNodes } : { workloads } })],
-    actingMspId: dspOf(desired.members),
-  };
+  return DAO.command(
+    DAO.tx.InfrastructureProvisioned,
+    { commandId: `provisioner.provisioned.${desired.daoId}.v${desired.version}.r${desired.revision}`, channel: daoChannelName(desired.daoId, desired.version), chaincode: desired.chaincode, actingMspId: dspOf(desired.members) },
+    { outputsDigest: digest, resources: mpcNodes ? { mpcNodes: mpcNodes.map((n) => ({ ...n })), workloads } : { workloads }, revision: desired.revision },
+  );
 }
 
 export function failedCommand(desired: DesiredVersion, reason: string): LedgerCommand {
   const text = reason.trim() === '' ? 'provisioning failed' : reason.trim().slice(0, 1000);
-  return {
-    commandId: `provisioner.failed.${desired.daoId}.v${desired.version}.r${desired.revision}`,
-    channel: daoChannelName(desired.daoId, desired.version),
-    chaincode: desired.chaincode,
-    transaction: 'InfrastructureFailed',
-    arguments: [canonicalJson({ revision: desired.revision, reason: text })],
-    actingMspId: dspOf(desired.members),
-  };
+  return DAO.command(
+    DAO.tx.InfrastructureFailed,
+    { commandId: `provisioner.failed.${desired.daoId}.v${desired.version}.r${desired.revision}`, channel: daoChannelName(desired.daoId, desired.version), chaincode: desired.chaincode, actingMspId: dspOf(desired.members) },
+    { reason: text, revision: desired.revision },
+  );
 }

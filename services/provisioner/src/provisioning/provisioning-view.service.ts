@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
+import { DAO_ID_PATTERN } from '@datawell/contracts';
 import type { InfrastructureDto, JobDto, JobLogLineDto, TofuStatesDto } from './provisioning.dto';
 import { ProvisionerError } from './provisioning.errors';
 import type { JobRow, VersionRow } from './provisioning.repository';
@@ -7,7 +8,7 @@ import { ProvisionerRuntime } from './provisioner.runtime';
 import { workspaceName } from './spec';
 import { workloadProcesses } from './workload-files.adapter';
 
-const daoIdInput = z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/);
+const daoIdInput = z.string().regex(DAO_ID_PATTERN);
 const versionInput = z.coerce.number().int().min(1).max(9999);
 const jobIdInput = z.string().min(1).max(300);
 const afterInput = z.coerce.number().int().min(0).default(0);

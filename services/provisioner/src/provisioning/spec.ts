@@ -1,4 +1,4 @@
-import { memberLeftPayloadSchema, versionCreatedPayloadSchema } from '@datawell/contracts';
+import { DAO, DAO_ID_PATTERN } from '@datawell/contracts';
 import { integerJsonSchema as integerJson } from '@datawell/domain';
 import { z } from 'zod';
 
@@ -23,8 +23,8 @@ export const memberSchema = z.object({ mspId: z.string().min(1), group: z.string
 export type Member = z.output<typeof memberSchema>;
 
 /** The dao chaincode's `VersionCreated` payload, with what the provisioner needs of it checked strictly. */
-export const versionCreatedSchema = versionCreatedPayloadSchema.extend({
-  daoId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/),
+export const versionCreatedSchema = DAO.events.VersionCreated.extend({
+  daoId: z.string().regex(DAO_ID_PATTERN),
   version: z.number().int().min(1).max(9999),
   terms: z.object({ heartbeatIntervalSeconds: z.number().int().min(1).max(86_400) }).loose(),
   infrastructureRequested: z.object({ revision: z.number().int().min(1), spec: infrastructureSpecSchema }),
@@ -32,7 +32,7 @@ export const versionCreatedSchema = versionCreatedPayloadSchema.extend({
 export type VersionCreated = z.output<typeof versionCreatedSchema>;
 
 /** `MemberAbandoned` / `MemberExited`: a member leaves; `dissolved` when the DAO version ends with it. */
-export const memberLeftSchema = memberLeftPayloadSchema;
+export const memberLeftSchema = DAO.events.MemberExited;
 
 /** What a DAO version should run, as kept in the provisioner's schema. */
 export interface DesiredVersion {
