@@ -4,7 +4,6 @@ import {
   Controller,
   createParamDecorator,
   HttpCode,
-  HttpException,
   Inject,
   Injectable,
   Logger,
@@ -66,9 +65,6 @@ class TokenResponse {
   @ApiProperty({ type: PrincipalResponse }) principal!: Principal;
 }
 
-function httpError(error: AuthError): HttpException {
-  return new HttpException({ code: error.code, message: error.message }, error.status);
-}
 
 /** Authentication state of one service: the directory and the token issuer. */
 @Injectable()
@@ -126,15 +122,11 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; socket?: unknown; [PRINCIPAL]?: Principal }>();
-    try {
-      const authorization = request.headers['authorization'];
-      // A bearer token wins; without one, the client certificate of a mutual-TLS connection.
-      const peer = authorization === undefined ? peerCertificatePem(request.socket) : undefined;
-      request[PRINCIPAL] = peer === undefined ? await this.auth.authenticate(authorization) : await this.auth.authenticateCertificate(peer);
-    } catch (error) {
-      if (error instanceof AuthError) throw httpError(error);
-      throw error;
-    }
+    // An AuthError is answered by the platform's filter (401/403/400 from its kind).
+    const authorization = request.headers['authorization'];
+    // A bearer token wins; without one, the client certificate of a mutual-TLS connection.
+    const peer = authorization === undefined ? peerCertificatePem(request.socket) : undefined;
+    request[PRINCIPAL] = peer === undefined ? await this.auth.authenticate(authorization) : await this.auth.authenticateCertificate(peer);
     return true;
   }
 }
@@ -160,7 +152,7 @@ export function Authenticated(): MethodDecorator & ClassDecorator {
 /** The authenticated caller, in a handler behind @Authenticated(). */
 export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {
   const principal = context.switchToHttp().getRequest<{ [PRINCIPAL]?: Principal }>()[PRINCIPAL];
-  if (!principal) throw new HttpException({ code: 'UNAUTHENTICATED', message: 'this endpoint needs a bearer token' }, 401);
+  if (!principal) throw new AuthError('UNAUTHENTICATED', 'this endpoint needs a bearer token');
   return principal;
 });
 
@@ -183,12 +175,7 @@ export class AuthController {
   @ApiBody({ type: TokenRequest })
   @ApiOkResponse({ type: TokenResponse })
   async token(@Body() body: unknown): Promise<TokenResponse> {
-    try {
-      return await this.auth.login(body);
-    } catch (error) {
-      if (error instanceof AuthError) throw httpError(error);
-      throw error;
-    }
+    return this.auth.login(body);
   }
 }
 

@@ -1,17 +1,27 @@
-/** Why a caller was not let in (401) or not let do something (403). Mapped to HTTP by the guard's filter. */
-export class AuthError extends Error {
+import { DatawellError, type ErrorKind } from '@datawell/domain';
+
+type AuthErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'INVALID_REQUEST';
+
+const KINDS: Readonly<Record<AuthErrorCode, ErrorKind>> = {
+  UNAUTHENTICATED: 'unauthenticated',
+  FORBIDDEN: 'forbidden',
+  INVALID_REQUEST: 'invalid',
+};
+
+/** Why a caller was not let in (401) or not let do something (403); answered by the platform's filter. */
+export class AuthError extends DatawellError {
   override readonly name = 'AuthError';
 
   constructor(
-    readonly code: 'UNAUTHENTICATED' | 'FORBIDDEN' | 'INVALID_REQUEST',
+    readonly code: AuthErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
   }
 
-  get status(): 400 | 401 | 403 {
-    return this.code === 'UNAUTHENTICATED' ? 401 : this.code === 'FORBIDDEN' ? 403 : 400;
+  get kind(): ErrorKind {
+    return KINDS[this.code];
   }
 }
 

@@ -4,8 +4,10 @@ export interface ContractIssue {
   readonly problem: string;
 }
 
+import { DatawellError, type ErrorKind } from '@datawell/domain';
+
 /** A message does not match its contract; `issues` names every bad field at once. */
-export class ContractValidationError extends Error {
+export class ContractValidationError extends DatawellError {
   override readonly name = 'ContractValidationError';
   readonly code = 'CONTRACT_INVALID' as const;
 
@@ -15,5 +17,13 @@ export class ContractValidationError extends Error {
     options?: { cause?: unknown },
   ) {
     super(`invalid ${contract}: ${issues.map((i) => `${i.path || '(root)'}: ${i.problem}`).join('; ')}`, options);
+  }
+
+  get kind(): ErrorKind {
+    return 'invalid';
+  }
+
+  override exposedDetails(): Record<string, unknown> {
+    return { issues: this.issues };
   }
 }

@@ -1,4 +1,5 @@
 /** @datawell/domain: Datawell's pure rules (no I/O), shared by chaincode, services and the CLI. */
+export { DatawellError, ERROR_KINDS, GRPC_STATUS, type ErrorKind } from './error';
 export * from './economics';
 export { canonicalBytes, canonicalJson } from './canonical-json';
 export * from './agreement/schemas';

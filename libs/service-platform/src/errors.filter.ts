@@ -1,4 +1,5 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { DatawellError } from '@datawell/domain';
 
 const CODES: Record<number, string> = {
   400: 'INVALID_REQUEST',
@@ -34,9 +35,10 @@ export function bodyParserErrors(error: unknown, _request: unknown, response: { 
 }
 
 /**
- * The last word on errors of every service's HTTP API: `{code, message}` with the right status. A
- * filter of a feature (domain errors) runs first; anything unknown is a 500 that is logged with its
- * stack and answered without details.
+ * The one HTTP error mapping of every service: `{code, message, details?}`. A DatawellError is
+ * answered with the status of its kind (ERROR_KINDS in @datawell/domain); Nest's own HttpExceptions
+ * (routing, pipes) keep theirs; anything else is a 500 that is logged with its stack and answered
+ * without details.
  */
 @Catch()
 export class PlatformErrorFilter implements ExceptionFilter {
@@ -59,6 +61,10 @@ export class PlatformErrorFilter implements ExceptionFilter {
   }
 
   #body(error: unknown): { status: number; code: string; message: string; details?: unknown } {
+    if (error instanceof DatawellError) {
+      const details = error.exposedDetails();
+      return { status: error.status, code: error.code, message: error.message, ...(details ? { details } : {}) };
+    }
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const raw = error.getResponse();

@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type Type } from '@nestjs/common';
+import { HttpException, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { DatawellError, ERROR_KINDS, type ErrorKind } from '@datawell/domain';
 import type { ServiceConfig } from '@datawell/config';
 import { SERVICE_CONFIG } from './tokens';
 
@@ -19,30 +20,27 @@ export interface GrpcServiceOptions {
 
 export const GRPC_OPTIONS = Symbol('GRPC_OPTIONS');
 
-/** Domain error codes (by convention) → gRPC status codes; anything else is INTERNAL. */
-const STATUS: Record<string, grpc.status> = {
-  INVALID_REQUEST: grpc.status.INVALID_ARGUMENT,
-  INVALID_ARGUMENT: grpc.status.INVALID_ARGUMENT,
-  NOT_FOUND: grpc.status.NOT_FOUND,
-  UNAUTHENTICATED: grpc.status.UNAUTHENTICATED,
-  FORBIDDEN: grpc.status.PERMISSION_DENIED,
-  CONFLICT: grpc.status.FAILED_PRECONDITION,
-  UNAVAILABLE: grpc.status.UNAVAILABLE,
+/** The kinds of Nest's own HttpExceptions (pipes, guards) by HTTP status; 409 is a conflict of state. */
+const KIND_OF_HTTP_STATUS: Readonly<Record<number, ErrorKind>> = {
+  400: 'invalid',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'notFound',
+  409: 'conflict',
+  422: 'unprocessable',
+  503: 'unavailable',
 };
 
+/**
+ * The one gRPC mapping: a DatawellError's status is its kind's (ERROR_KINDS), never guessed from its
+ * code's name; an HttpException's follows its HTTP status; anything else is INTERNAL.
+ */
 export function grpcStatusOf(error: unknown): grpc.status {
-  const code = (error as { code?: unknown })?.code;
-  if (typeof code === 'string') {
-    if (STATUS[code] !== undefined) return STATUS[code]!;
-    if (code.startsWith('INVALID_') || code.endsWith('_INVALID')) return grpc.status.INVALID_ARGUMENT;
-    if (code.endsWith('NOT_FOUND') || code.startsWith('UNKNOWN_')) return grpc.status.NOT_FOUND;
+  if (error instanceof DatawellError) return error.grpcStatus;
+  if (error instanceof HttpException) {
+    const kind = KIND_OF_HTTP_STATUS[error.getStatus()];
+    return kind ? ERROR_KINDS[kind].grpc : grpc.status.INTERNAL;
   }
-  const status = (error as { getStatus?: () => number })?.getStatus?.();
-  if (status === 400) return grpc.status.INVALID_ARGUMENT;
-  if (status === 401) return grpc.status.UNAUTHENTICATED;
-  if (status === 403) return grpc.status.PERMISSION_DENIED;
-  if (status === 404) return grpc.status.NOT_FOUND;
-  if (status === 409) return grpc.status.FAILED_PRECONDITION;
   return grpc.status.INTERNAL;
 }
 

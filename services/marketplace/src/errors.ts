@@ -1,5 +1,4 @@
-import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { AuthError } from '@datawell/auth';
+import { DatawellError, type ErrorKind } from '@datawell/domain';
 
 export type MarketplaceErrorCode =
   | 'INVALID_REQUEST'
@@ -14,22 +13,22 @@ export type MarketplaceErrorCode =
   | 'REVENUE_EXISTS'
   | 'WRONG_STATE';
 
-const STATUS: Readonly<Record<MarketplaceErrorCode, number>> = {
-  INVALID_REQUEST: 400,
-  FORBIDDEN: 403,
-  PARTICIPANT_NOT_FOUND: 404,
-  IDENTITY_NOT_FOUND: 404,
-  OFFER_NOT_FOUND: 404,
-  DAO_NOT_FOUND: 404,
-  PARTICIPANT_EXISTS: 409,
-  IDENTITY_EXISTS: 409,
-  FEEDBACK_EXISTS: 409,
-  REVENUE_EXISTS: 409,
-  WRONG_STATE: 409,
+const KINDS: Readonly<Record<MarketplaceErrorCode, ErrorKind>> = {
+  INVALID_REQUEST: 'invalid',
+  FORBIDDEN: 'forbidden',
+  PARTICIPANT_NOT_FOUND: 'notFound',
+  IDENTITY_NOT_FOUND: 'notFound',
+  OFFER_NOT_FOUND: 'notFound',
+  DAO_NOT_FOUND: 'notFound',
+  PARTICIPANT_EXISTS: 'exists',
+  IDENTITY_EXISTS: 'exists',
+  FEEDBACK_EXISTS: 'exists',
+  REVENUE_EXISTS: 'exists',
+  WRONG_STATE: 'conflict',
 };
 
-/** A request the marketplace refuses, with a stable code; mapped to HTTP 4xx (and gRPC) at the edge. */
-export class MarketplaceError extends Error {
+/** A request the marketplace refuses, with a stable code; mapped to HTTP 4xx and gRPC by the platform. */
+export class MarketplaceError extends DatawellError {
   override readonly name = 'MarketplaceError';
 
   constructor(
@@ -40,18 +39,10 @@ export class MarketplaceError extends Error {
     super(message, options);
   }
 
-  get status(): number {
-    return STATUS[this.code];
+  get kind(): ErrorKind {
+    return KINDS[this.code];
   }
 }
 
 export const invalidRequest = (message: string) => new MarketplaceError('INVALID_REQUEST', message);
 export const forbidden = (message: string) => new MarketplaceError('FORBIDDEN', message);
-
-/** Domain and auth errors become `{code, message}` with their 4xx status; Nest's own HttpExceptions keep theirs. */
-@Catch(MarketplaceError, AuthError)
-export class MarketplaceErrorFilter implements ExceptionFilter<MarketplaceError | AuthError> {
-  catch(error: MarketplaceError | AuthError, host: ArgumentsHost): void {
-    host.switchToHttp().getResponse<{ status(code: number): { json(body: unknown): void } }>().status(error.status).json({ code: error.code, message: error.message });
-  }
-}

@@ -14,15 +14,26 @@ export type EconomicsErrorCode =
   | 'INVALID_MEMBER'
   | 'INVALID_PARAMETER';
 
-export abstract class EconomicsError extends Error {
+import { DatawellError, type ErrorKind } from '../error';
+
+export abstract class EconomicsError extends DatawellError {
   abstract override readonly name: string;
-  abstract readonly code: EconomicsErrorCode;
+  abstract override readonly code: EconomicsErrorCode;
   /** The input that was wrong, e.g. `betas[2]` or `total`. */
   readonly field: string;
 
   constructor(field: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.field = field;
+  }
+
+  /** Every economics rule rejects an input. */
+  override get kind(): ErrorKind {
+    return 'invalid';
+  }
+
+  override exposedDetails(): Record<string, unknown> {
+    return { field: this.field };
   }
 }
 

@@ -1,12 +1,29 @@
-/** Errors of network administration, mapped to HTTP by the admin controller. */
-export class AdminError extends Error {
+import { DatawellError, type ErrorKind } from '@datawell/domain';
+
+type AdminErrorCode = 'INVALID_REQUEST' | 'NOT_A_PARTICIPANT' | 'ROLE_MISMATCH' | 'LEDGER_REJECTED' | 'INVALID_CSR' | 'ENROLLMENT_REJECTED';
+
+const KINDS: Readonly<Record<AdminErrorCode, ErrorKind>> = {
+  INVALID_REQUEST: 'invalid',
+  NOT_A_PARTICIPANT: 'unprocessable',
+  ROLE_MISMATCH: 'conflict',
+  LEDGER_REJECTED: 'unprocessable',
+  INVALID_CSR: 'invalid',
+  ENROLLMENT_REJECTED: 'unprocessable',
+};
+
+/** Errors of network administration, mapped to HTTP by the platform from their kind. */
+export class AdminError extends DatawellError {
   override readonly name = 'AdminError';
   constructor(
-    readonly code: 'INVALID_REQUEST' | 'NOT_A_PARTICIPANT' | 'ROLE_MISMATCH' | 'LEDGER_REJECTED' | 'INVALID_CSR' | 'ENROLLMENT_REJECTED',
+    readonly code: AdminErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+
+  get kind(): ErrorKind {
+    return KINDS[this.code];
   }
 }
 

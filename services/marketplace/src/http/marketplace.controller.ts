@@ -1,8 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseFilters } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
 import { DaosService } from '../daos/daos.service';
-import { MarketplaceErrorFilter } from '../errors';
 import { FeedbackService } from '../feedback/feedback.service';
 import { OffersService } from '../offers/offers.service';
 import { ParticipantsService } from '../participants/participants.service';
@@ -10,7 +9,6 @@ import { AcceptedDto, ErrorDto, FeedbackDto, IdentityRequestDto, OfferCommandDto
 
 @ApiTags('participants')
 @Controller('participants')
-@UseFilters(MarketplaceErrorFilter)
 export class ParticipantsController {
   constructor(private readonly participants: ParticipantsService) {}
 
@@ -49,7 +47,6 @@ export class ParticipantsController {
 
 @ApiTags('offers')
 @Controller('offers')
-@UseFilters(MarketplaceErrorFilter)
 export class OffersController {
   constructor(private readonly offers: OffersService) {}
 
@@ -115,7 +112,6 @@ export class OffersController {
 
 @ApiTags('feedback')
 @Controller('feedback')
-@UseFilters(MarketplaceErrorFilter)
 export class FeedbackController {
   constructor(private readonly feedback: FeedbackService) {}
 
@@ -131,7 +127,6 @@ export class FeedbackController {
 
 @ApiTags('daos')
 @Controller('daos')
-@UseFilters(MarketplaceErrorFilter)
 export class DaosController {
   constructor(private readonly daos: DaosService) {}
 

@@ -1,7 +1,6 @@
-import { Body, Catch, Controller, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Put, Res, UseFilters, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Put, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
-import { CoordinatorError } from './computations.errors';
 import { ComputationDto, ComputationErrorDto, ComputationRequestDto, ComputationResultDto, NodeDto, NodeRegistrationDto } from './computations.dto';
 import { ComputationsService } from './computations.service';
 
@@ -11,18 +10,9 @@ interface Response {
   json(body: unknown): void;
 }
 
-/** Typed errors to `{code, message}` with their HTTP status (never a 5xx for bad input). */
-@Catch(CoordinatorError)
-export class CoordinatorErrorFilter implements ExceptionFilter {
-  catch(error: CoordinatorError, host: ArgumentsHost): void {
-    host.switchToHttp().getResponse<Response>().status(error.status).json({ code: error.code, message: error.message });
-  }
-}
-
 @ApiTags('computations')
 @Controller()
 @Authenticated()
-@UseFilters(CoordinatorErrorFilter)
 export class ComputationsController {
   constructor(@Inject(ComputationsService) private readonly computations: ComputationsService) {}
 

@@ -1,4 +1,6 @@
-/** Typed errors of the coordinator (CONVENTIONS.md §7); the controller's filter maps them to HTTP. */
+import { DatawellError, type ErrorKind } from '@datawell/domain';
+
+/** Typed errors of the coordinator (CONVENTIONS.md §7); the platform maps them to HTTP and gRPC. */
 export type CoordinatorErrorCode =
   | 'INVALID_REQUEST'
   | 'VERSION_NOT_FOUND'
@@ -7,16 +9,16 @@ export type CoordinatorErrorCode =
   | 'RESULT_NOT_READY'
   | 'NODES_INCOMPLETE';
 
-const STATUS: Record<CoordinatorErrorCode, number> = {
-  INVALID_REQUEST: 400,
-  VERSION_NOT_FOUND: 404,
-  COMPUTATION_NOT_FOUND: 404,
-  FORBIDDEN: 403,
-  RESULT_NOT_READY: 409,
-  NODES_INCOMPLETE: 409,
+const KINDS: Readonly<Record<CoordinatorErrorCode, ErrorKind>> = {
+  INVALID_REQUEST: 'invalid',
+  VERSION_NOT_FOUND: 'notFound',
+  COMPUTATION_NOT_FOUND: 'notFound',
+  FORBIDDEN: 'forbidden',
+  RESULT_NOT_READY: 'conflict',
+  NODES_INCOMPLETE: 'conflict',
 };
 
-export class CoordinatorError extends Error {
+export class CoordinatorError extends DatawellError {
   override readonly name = 'CoordinatorError';
   constructor(
     readonly code: CoordinatorErrorCode,
@@ -26,13 +28,8 @@ export class CoordinatorError extends Error {
     super(message, options);
   }
 
-  get status(): number {
-    return STATUS[this.code];
-  }
-
-  /** The HTTP status, also read by the platform's gRPC server (409 → FAILED_PRECONDITION). */
-  getStatus(): number {
-    return this.status;
+  get kind(): ErrorKind {
+    return KINDS[this.code];
   }
 }
 

@@ -1,4 +1,6 @@
-/** Stable codes of the negotiation service's errors; the HTTP filter maps each to its status. */
+import { DatawellError, type ErrorKind } from '@datawell/domain';
+
+/** Stable codes of the negotiation service's errors, each with its kind (hence its HTTP and gRPC status). */
 export type NegotiationErrorCode =
   | 'INVALID_REQUEST'
   | 'INVALID_PROPOSAL'
@@ -18,28 +20,28 @@ export type NegotiationErrorCode =
   | 'STALE_REVISION'
   | 'SESSION_CLOSED';
 
-const STATUS: Record<NegotiationErrorCode, 400 | 403 | 404 | 409> = {
-  INVALID_REQUEST: 400,
-  INVALID_PROPOSAL: 400,
-  OWNERSHIP_INCONSISTENT: 400,
-  INVALID_CERTIFICATE: 400,
-  INVALID_SIGNATURE: 400,
-  UNKNOWN_PARTY: 400,
-  FORBIDDEN: 403,
-  NOT_A_PARTY: 403,
-  CERTIFICATE_MISMATCH: 403,
-  SESSION_NOT_FOUND: 404,
-  DAO_NOT_FOUND: 404,
-  NO_PROPOSAL: 409,
-  DAO_EXISTS: 409,
-  DAO_NOT_ACTIVE: 409,
-  ALREADY_MEMBER: 409,
-  STALE_REVISION: 409,
-  SESSION_CLOSED: 409,
+const KINDS: Readonly<Record<NegotiationErrorCode, ErrorKind>> = {
+  INVALID_REQUEST: 'invalid',
+  INVALID_PROPOSAL: 'invalid',
+  OWNERSHIP_INCONSISTENT: 'invalid',
+  INVALID_CERTIFICATE: 'invalid',
+  INVALID_SIGNATURE: 'invalid',
+  UNKNOWN_PARTY: 'invalid',
+  FORBIDDEN: 'forbidden',
+  NOT_A_PARTY: 'forbidden',
+  CERTIFICATE_MISMATCH: 'forbidden',
+  SESSION_NOT_FOUND: 'notFound',
+  DAO_NOT_FOUND: 'notFound',
+  NO_PROPOSAL: 'conflict',
+  DAO_EXISTS: 'exists',
+  DAO_NOT_ACTIVE: 'conflict',
+  ALREADY_MEMBER: 'exists',
+  STALE_REVISION: 'conflict',
+  SESSION_CLOSED: 'conflict',
 };
 
 /** Something the caller asked that cannot be done; never an infrastructure failure. */
-export class NegotiationError extends Error {
+export class NegotiationError extends DatawellError {
   override readonly name = 'NegotiationError';
 
   constructor(
@@ -51,8 +53,13 @@ export class NegotiationError extends Error {
     super(message, options);
   }
 
-  get status(): 400 | 403 | 404 | 409 {
-    return STATUS[this.code];
+  get kind(): ErrorKind {
+    return KINDS[this.code];
+  }
+
+  /** The issues of a rejected proposal; the session id stays server-side (the caller named it). */
+  override exposedDetails(): Record<string, unknown> | undefined {
+    return this.details?.issues ? { issues: this.details.issues } : undefined;
   }
 }
 

@@ -1,14 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
-import { NegotiationErrorFilter } from '../http/error.filter';
 import { NegotiationRuntime } from '../negotiation.runtime';
 import { SuggestionsService } from '../suggestions/suggestions.service';
 import { AcceptanceBody, CreateSessionBody, ErrorBody, ProposalBody } from './sessions.dto';
 
 @ApiTags('sessions')
 @Authenticated()
-@UseFilters(NegotiationErrorFilter)
 @ApiBadRequestResponse({ type: ErrorBody, description: 'INVALID_REQUEST, INVALID_PROPOSAL, OWNERSHIP_INCONSISTENT, …' })
 @ApiPayloadTooLargeResponse({ type: ErrorBody, description: 'PAYLOAD_TOO_LARGE' })
 @Controller('sessions')
@@ -68,7 +66,6 @@ export class SessionsController {
 
 @ApiTags('suggestions')
 @Authenticated()
-@UseFilters(NegotiationErrorFilter)
 @Controller('suggestions')
 export class SuggestionsController {
   readonly #suggestions: SuggestionsService;

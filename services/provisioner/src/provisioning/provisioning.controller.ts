@@ -1,21 +1,11 @@
-import { Catch, Controller, Get, Param, Query, UseFilters, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
 import { ErrorDto, InfrastructureDto, JobDto, JobLogLineDto, TofuStatesDto } from './provisioning.dto';
-import { ProvisionerError } from './provisioning.errors';
 import { ProvisioningView } from './provisioning-view.service';
-
-/** The provisioner's errors become 4xx with a stable code and message. */
-@Catch(ProvisionerError)
-export class ProvisionerErrorFilter implements ExceptionFilter<ProvisionerError> {
-  catch(error: ProvisionerError, host: ArgumentsHost): void {
-    host.switchToHttp().getResponse<{ status(code: number): { json(body: unknown): void } }>().status(error.status).json({ code: error.code, message: error.message });
-  }
-}
 
 @ApiTags('provisioning')
 @Controller()
-@UseFilters(ProvisionerErrorFilter)
 export class ProvisioningController {
   constructor(private readonly view: ProvisioningView) {}
 

@@ -1,16 +1,27 @@
-/** Errors of the provisioner's read APIs (HTTP and gRPC), mapped at the edge by their code. */
-export class ProvisionerError extends Error {
+import { DatawellError, type ErrorKind } from '@datawell/domain';
+
+type ProvisionerErrorCode = 'INVALID_ARGUMENT' | 'FORBIDDEN' | 'JOB_NOT_FOUND' | 'VERSION_NOT_FOUND';
+
+const KINDS: Readonly<Record<ProvisionerErrorCode, ErrorKind>> = {
+  INVALID_ARGUMENT: 'invalid',
+  FORBIDDEN: 'forbidden',
+  JOB_NOT_FOUND: 'notFound',
+  VERSION_NOT_FOUND: 'notFound',
+};
+
+/** Errors of the provisioner's read APIs, mapped to HTTP and gRPC by the platform from their kind. */
+export class ProvisionerError extends DatawellError {
   override readonly name = 'ProvisionerError';
 
   constructor(
-    readonly code: 'INVALID_ARGUMENT' | 'FORBIDDEN' | 'JOB_NOT_FOUND' | 'VERSION_NOT_FOUND',
+    readonly code: ProvisionerErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
   }
 
-  get status(): 400 | 403 | 404 {
-    return this.code === 'INVALID_ARGUMENT' ? 400 : this.code === 'FORBIDDEN' ? 403 : 404;
+  get kind(): ErrorKind {
+    return KINDS[this.code];
   }
 }

@@ -1,31 +1,14 @@
-import { Catch, Controller, Get, HttpStatus, Inject, Param, UseFilters, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
 import { DaoTelemetryDto, ErrorDto, WorkloadLiveDto } from './live-view.dto';
 import { LiveViewService } from './live-view.service';
-import { TelemetryError } from './telemetry.errors';
-
-const STATUS: Record<TelemetryError['code'], number> = {
-  INVALID_REQUEST: HttpStatus.BAD_REQUEST,
-  FORBIDDEN: HttpStatus.FORBIDDEN,
-  WORKLOAD_NOT_FOUND: HttpStatus.NOT_FOUND,
-  DAO_NOT_FOUND: HttpStatus.NOT_FOUND,
-};
-
-/** Telemetry's errors become 4xx with a stable code and message. */
-@Catch(TelemetryError)
-export class TelemetryErrorFilter implements ExceptionFilter<TelemetryError> {
-  catch(error: TelemetryError, host: ArgumentsHost): void {
-    host.switchToHttp().getResponse<{ status(code: number): { json(body: unknown): void } }>().status(STATUS[error.code]).json({ code: error.code, message: error.message });
-  }
-}
 
 export const LIVE_VIEW = Symbol('datawell.telemetry.live-view');
 
 @ApiTags('telemetry')
 @Controller()
 @Authenticated()
-@UseFilters(TelemetryErrorFilter)
 export class LiveViewController {
   constructor(@Inject(LIVE_VIEW) private readonly live: LiveViewService) {}
 
