@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DAO, DAO_ID_PATTERN, MARKETPLACE, MSP_ID_PATTERN, OPERATOR_MSP as CATALOGUE_OPERATOR_MSP, type Agreement, type Invocation } from '@datawell/contracts';
 import { CaRejectedError, RESERVED_ENROLLMENT_ID } from '@datawell/stack';
 import type { Wallet } from '../wallet/wallet.adapter';
 import { AdminError, chaincodeCode, chaincodeMessage } from './admin.errors';
@@ -7,11 +8,11 @@ import type { FabricAdmin } from './fabric-admin.adapter';
 import type { OrgLedger } from './org-ledger.adapter';
 
 export const MARKETPLACE_CHANNEL = 'marketplace';
-export const MARKETPLACE_CHAINCODE = 'marketplace';
-export const DAO_CHAINCODE = 'dao';
-export const OPERATOR_MSP = 'OperatorMSP';
+export const MARKETPLACE_CHAINCODE = MARKETPLACE.chaincode;
+export const DAO_CHAINCODE = DAO.chaincode;
+export const OPERATOR_MSP = CATALOGUE_OPERATOR_MSP;
 
-const mspId = z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,40}MSP$/, 'must be letters and digits ending in "MSP"');
+const mspId = z.string().regex(MSP_ID_PATTERN, 'must be letters and digits ending in "MSP"');
 
 export const participantRequest = z.strictObject({
   mspId,
@@ -39,7 +40,7 @@ export interface EnrolledCertificate {
 
 /** Only what the bridge itself needs from an agreement; the dao chaincode validates all of it. */
 export const agreementRequest = z.looseObject({
-  daoId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'must be 1-41 lower-case letters, digits or "-"'),
+  daoId: z.string().regex(DAO_ID_PATTERN, 'must be 1-41 lower-case letters, digits or "-"'),
   version: z.number().int().min(1).max(9999),
   members: z.array(z.looseObject({ mspId, group: z.string(), role: z.enum(['DSP', 'VSP']) })).min(2),
 });
@@ -115,7 +116,7 @@ export class AdminService {
       // Participants registered before the ledger kept CA certificates have none there.
       return { ...existing, caCertPem: existing.caCertPem ?? caCertPem };
     }
-    await this.#submit(OPERATOR_MSP, MARKETPLACE_CHANNEL, MARKETPLACE_CHAINCODE, 'RegisterParticipant', [JSON.stringify({ ...request, caCertPem })]);
+    await this.#submit(OPERATOR_MSP, MARKETPLACE_CHANNEL, MARKETPLACE.invocation(MARKETPLACE.tx.RegisterParticipant, { ...request, caCertPem }));
     return (await this.#participant(request.mspId)) as ParticipantRecord;
   }
 
@@ -153,10 +154,11 @@ export class AdminService {
     await this.fabric.ensureChaincode(channel, DAO_CHAINCODE);
     // Registered before InitVersion, so the relay publishes VersionCreated.
     await this.channels.register(channel, [DAO_CHAINCODE], dsp);
-    const { txId } = await this.#submit(dsp, channel, DAO_CHAINCODE, 'InitVersion', [JSON.stringify(agreement)]);
+    // Passed on as received: the chaincode validates all of it (agreementSchema).
+    const { txId } = await this.#submit(dsp, channel, DAO.invocation(DAO.tx.InitVersion, agreement as unknown as Agreement));
     if (agreement.version > 1) {
       // Closes version i−1 to new revenue: from now on revenue is recorded on the top channel.
-      await this.#submit(dsp, daoChannel(agreement.daoId, agreement.version - 1), DAO_CHAINCODE, 'RecordSuccessor', [JSON.stringify({ chaincode: DAO_CHAINCODE })]);
+      await this.#submit(dsp, daoChannel(agreement.daoId, agreement.version - 1), DAO.invocation(DAO.tx.RecordSuccessor, { chaincode: DAO_CHAINCODE }));
     }
     return { daoId: agreement.daoId, version: agreement.version, channel, members, dsp, initTxId: txId };
   }
@@ -183,9 +185,10 @@ export class AdminService {
   }
 
   /** Reads the dao chaincode on a DAO channel as its DSP. */
-  async evaluateDao(daoId: string, version: number, fn: 'GetVersion' | 'GetEntitlements', asMspId: string): Promise<unknown> {
+  async evaluateDao(daoId: string, version: number, fn: typeof DAO.tx.GetVersion | typeof DAO.tx.GetEntitlements, asMspId: string): Promise<unknown> {
     try {
-      return JSON.parse(await this.ledger.evaluate(asMspId, daoChannel(daoId, version), DAO_CHAINCODE, fn, []));
+      const call = DAO.invocation(fn);
+      return JSON.parse(await this.ledger.evaluate(asMspId, daoChannel(daoId, version), call.chaincode, call.transaction, call.arguments));
     } catch (error) {
       throw new AdminError('LEDGER_REJECTED', chaincodeMessage(error), { cause: error });
     }
@@ -201,16 +204,17 @@ export class AdminService {
 
   async #participant(id: string): Promise<(Omit<ParticipantRecord, 'caCertPem'> & { caCertPem?: string }) | undefined> {
     try {
-      return JSON.parse(await this.ledger.evaluate(OPERATOR_MSP, MARKETPLACE_CHANNEL, MARKETPLACE_CHAINCODE, 'GetParticipant', [id])) as ParticipantRecord;
+      const call = MARKETPLACE.invocation(MARKETPLACE.tx.GetParticipant, id);
+      return JSON.parse(await this.ledger.evaluate(OPERATOR_MSP, MARKETPLACE_CHANNEL, call.chaincode, call.transaction, call.arguments)) as ParticipantRecord;
     } catch (error) {
       if (chaincodeCode(error) === 'NOT_FOUND') return undefined;
       throw error;
     }
   }
 
-  async #submit(mspId: string, channel: string, chaincode: string, fn: string, args: string[]) {
+  async #submit(mspId: string, channel: string, call: Invocation) {
     try {
-      return await this.ledger.submit(mspId, channel, chaincode, fn, args);
+      return await this.ledger.submit(mspId, channel, call.chaincode, call.transaction, call.arguments);
     } catch (error) {
       const code = chaincodeCode(error);
       if (code === 'INVALID_ARGUMENT' || code === 'FORBIDDEN' || code === 'CONFLICT') {

@@ -1,4 +1,4 @@
-import { allocationCommandId, ledgerReceiptCloudEvent, type RawChaincodeEvent } from '@datawell/contracts';
+import { allocationCommandId, DAO, ledgerReceiptCloudEvent, type RawChaincodeEvent } from '@datawell/contracts';
 import { writeOutbox } from '@datawell/messaging';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { KnownChannel } from '../channels/channels.repository';
@@ -83,9 +83,9 @@ export class LedgerEventsRepository {
     const inserted = (await manager.query(
       `INSERT INTO "${this.schema}".operations (command_id, channel, chaincode, transaction, arguments, acting_msp_id,
          status, error_code, error_message)
-       VALUES ($1, $2, 'dao', 'AllocationReceived', '[]'::jsonb, $3, 'failed', $4, $5)
+       VALUES ($1, $2, $3, $4, '[]'::jsonb, $5, 'failed', $6, $7)
        ON CONFLICT (command_id) DO NOTHING RETURNING command_id`,
-      [commandId, channel.name, channel.actingMspId ?? '', problem.code, problem.message],
+      [commandId, channel.name, DAO.chaincode, DAO.tx.AllocationReceived, channel.actingMspId ?? '', problem.code, problem.message],
     )) as unknown[];
     if (inserted.length === 0) return [];
     const receipt = ledgerReceiptCloudEvent(
