@@ -43,7 +43,10 @@ async def main():
     if mpc.pid == 0:
         print(json.dumps({'dotSeconds': t1 - t0, 'meanVarianceSeconds': t3 - t2,
                           'dotError': abs(float(d) - float(xs @ ys)), 'meanError': abs(float(m) - float(zs.mean())),
-                          'varianceError': abs(float(v) - float(zs.var()))}))
+                          'varianceError': abs(float(v) - float(zs.var())),
+                          'dotRelativeError': abs(float(d) - float(xs @ ys)) / abs(float(xs @ ys)),
+                          'meanRelativeError': abs(float(m) - float(zs.mean())) / abs(float(zs.mean())),
+                          'varianceRelativeError': abs(float(v) - float(zs.var())) / float(zs.var())}))
 
 mpc.run(main())
 `;
@@ -58,6 +61,9 @@ export interface MpycResult {
   readonly dotError: number;
   readonly meanError: number;
   readonly varianceError: number;
+  readonly dotRelativeError: number;
+  readonly meanRelativeError: number;
+  readonly varianceRelativeError: number;
 }
 
 function cacheDir(): string {
@@ -119,5 +125,5 @@ export async function runMpyc(python: string, n: number, parties = 3): Promise<M
   const outs = await Promise.all(runs);
   const line = outs[0]!.trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (!line) throw new Error('mpyc printed no result');
-  return { version: MPYC_VERSION, gmpy2: GMPY2_VERSION, parties, n, ...(JSON.parse(line) as Omit<MpycResult, 'version' | 'parties' | 'n'>) };
+  return { version: MPYC_VERSION, gmpy2: GMPY2_VERSION, parties, n, ...(JSON.parse(line) as Omit<MpycResult, 'version' | 'gmpy2' | 'parties' | 'n'>) };
 }
