@@ -1,10 +1,12 @@
-import { Alert, Badge, Center, Loader } from '@mantine/core';
+import { Alert, Badge, Center, Loader, VisuallyHidden } from '@mantine/core';
 import { ApiError } from '../api/client';
 
 export function Loading({ label = 'Loading' }: { label?: string }) {
   return (
-    <Center p="lg" role="status" aria-live="polite">
-      <Loader size="sm" aria-label={label} />
+    <Center p="lg" role="status">
+      {/* The spinner is a bare span: its name goes in text, not in an aria-label it may not carry. */}
+      <Loader size="sm" aria-hidden />
+      <VisuallyHidden>{label}</VisuallyHidden>
     </Center>
   );
 }
@@ -19,13 +21,35 @@ export function Failure({ error }: { error: unknown }) {
   );
 }
 
-const STATUS_COLORS: Record<string, string> = { open: 'green', submitted: 'yellow', withdrawn: 'gray', failed: 'red' };
+/**
+ * Badge backgrounds dark enough for white text at WCAG AA (4.5:1) at badge size; Mantine's filled
+ * green and yellow shades are not (axe in chromium flagged them).
+ */
+export const BADGE_COLORS = {
+  open: '#1b5e20',
+  active: '#1b5e20',
+  pending: '#7a4f01',
+  submitted: '#7a4f01',
+  withdrawn: '#495057',
+  failed: '#a61e1e',
+  data: '#1864ab',
+  value: '#862e9c',
+  neutral: '#212529',
+} as const;
 
 export function StatusBadge({ status }: { status: string }) {
-  // Filled dark shades keep the badge's text contrast at AA.
   return (
-    <Badge color={`${STATUS_COLORS[status] ?? 'gray'}.9`} variant="filled">
+    <Badge color={BADGE_COLORS[status as keyof typeof BADGE_COLORS] ?? BADGE_COLORS.neutral} variant="filled">
       {status}
+    </Badge>
+  );
+}
+
+export function KindBadge({ kind, suffix = '' }: { kind: 'data' | 'value'; suffix?: string }) {
+  return (
+    <Badge color={BADGE_COLORS[kind]} variant="filled">
+      {kind}
+      {suffix}
     </Badge>
   );
 }

@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { marketplace, unwrap, type Offer } from '../api/client';
-import { Failure, Loading, reputationText } from '../components/Status';
+import { Failure, KindBadge, Loading, reputationText } from '../components/Status';
 import { PAGE_SIZE, searchFromUrl, searchToQuery, searchToUrl, type CatalogueSearch } from './catalogue-query';
 
 export function CataloguePage() {
@@ -86,9 +86,7 @@ function OfferCard({ offer }: { offer: Offer }) {
           {offer.title}
         </Anchor>
         <Group gap={6}>
-          <Badge color={offer.kind === 'data' ? 'blue.9' : 'grape.9'} variant="filled">
-            {offer.kind}
-          </Badge>
+          <KindBadge kind={offer.kind} />
           {offer.tags.map((t) => (
             <Badge key={t} variant="outline" color="dark">
               {t}

@@ -1,11 +1,11 @@
-import { Anchor, Badge, Button, Group, Modal, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Button, Group, Modal, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { marketplace, unwrap, type Offer } from '../api/client';
 import { useSession } from '../auth/session';
 import { OfferForm, patchOf } from '../components/OfferForm';
-import { Failure, Loading, reputationText, StatusBadge } from '../components/Status';
+import { Failure, KindBadge, Loading, reputationText, StatusBadge } from '../components/Status';
 
 /** An offer not yet recorded (or changed) on the ledger is polled until the ledger's event lands. */
 export const PENDING_POLL_MS = 1000;
@@ -52,9 +52,7 @@ export default function OfferPage() {
       <Group justify="space-between" align="flex-start">
         <Title order={2}>{o.title}</Title>
         <Group gap="xs">
-          <Badge color={o.kind === 'data' ? 'blue.9' : 'grape.9'} variant="filled">
-            {o.kind} offer
-          </Badge>
+          <KindBadge kind={o.kind} suffix=" offer" />
           <StatusBadge status={o.status} />
         </Group>
       </Group>
@@ -93,7 +91,7 @@ export default function OfferPage() {
         </Group>
       )}
       {editing && <OfferForm kind={o.kind} initial={o} submitLabel="Save changes" pending={update.isPending} error={update.error} onSubmit={(v) => update.mutate(v)} />}
-      <Modal opened={confirming} onClose={() => setConfirming(false)} title="Withdraw this offer?">
+      <Modal opened={confirming} onClose={() => setConfirming(false)} title="Withdraw this offer?" closeButtonProps={{ 'aria-label': 'Close' }}>
         <Stack>
           <Text>The ledger records the withdrawal; the offer leaves the catalogue. This cannot be undone.</Text>
           {withdraw.isError && <Failure error={withdraw.error} />}

@@ -27,9 +27,7 @@ export default function ParticipantPage() {
           <Badge color="dark" variant="filled">
             {p.role === 'DSP' ? 'Data owner (DSP)' : 'Value provider (VSP)'}
           </Badge>
-          <Badge color={p.status === 'active' ? 'green.9' : 'gray.8'} variant="filled">
-            {p.status}
-          </Badge>
+          <StatusBadge status={p.status} />
         </Group>
       </Group>
       <Text>

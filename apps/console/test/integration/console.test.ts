@@ -125,6 +125,7 @@ describe('the console in a real browser', () => {
     const bodies: string[] = [];
     page.on('request', (r) => bodies.push(r.postData() ?? ''));
     await page.goto(`${server.url}/sign-in`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await expectAccessible(page, 'sign-in');
     await page.getByRole('textbox', { name: 'Certificate (PEM)' }).fill(dsp.certificatePem);
     await page.getByRole('textbox', { name: 'Private key (PKCS#8 PEM)' }).fill(dsp.privateKeyPem);
@@ -178,6 +179,7 @@ describe('the console in a real browser', () => {
     // Withdraw, confirmed in a dialog.
     await page.getByRole('button', { name: 'Edit offer' }).waitFor();
     await page.getByRole('button', { name: 'Withdraw offer' }).click();
+    await see(page.getByRole('dialog')).toBeVisible();
     await expectAccessible(page, 'withdraw dialog');
     await page.getByRole('dialog').getByRole('button', { name: 'Withdraw' }).click();
     await record('WithdrawOffer', dsp, (_a, r) => (r.value.data['arguments'] as string[])[0] === offerId, () => ({ offerId, owner: dsp.mspId, revision: 3 }));
