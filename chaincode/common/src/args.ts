@@ -29,10 +29,7 @@ export const parseJsonArg = <S extends z.ZodType>(schema: S, text: string, name:
 // The value schemas shared with the services (one definition, in @datawell/domain).
 export { digestSchema, idSchema, integerJsonSchema, mspIdSchema, nonNegativeInt, positiveInt, ppmSchema, textSchema, type IntegerJson } from '@datawell/domain';
 
-/** An amount in minor units, as a decimal string (JSON numbers lose precision past 2^53). */
-export const amountSchema = z
-  .string()
-  .regex(/^(0|[1-9]\d{0,29})$/, 'must be a whole number of minor units as a decimal string without leading zeros')
-  .transform((s) => BigInt(s));
+// An amount in minor units as a decimal string, parsed to a bigint: the ledger catalogue's.
+export { amountSchema } from '@datawell/contracts';
 
 export { z };

@@ -17,4 +17,5 @@ export {
   type IntegerJson,
 } from './args';
 export { readJson, writeJson, compositeKey, listJson, emitEvent, txTimeMs, callerMsp, requireCaller } from './ledger';
+export { parseTxArgs, emit, type WireArgs } from './catalogue';
 export { MemoryLedger, type RecordedEvent } from './testing';

@@ -1,34 +1,13 @@
-import { digestSchema, idSchema, invalidArgument, mspIdSchema, positiveInt, ppmSchema, z } from '@datawell/chaincode-common';
-import { PPM, daoIdSchema, groupSchema, infrastructureSchema, roleSchema, termsSchema, type InfrastructureSpec, type Terms } from '@datawell/domain';
+import { invalidArgument } from '@datawell/chaincode-common';
+import type { Agreement } from '@datawell/contracts';
+import { PPM, type InfrastructureSpec, type Terms } from '@datawell/domain';
 
-export { daoIdSchema, groupSchema, infrastructureSchema, roleSchema, termsSchema, type InfrastructureSpec, type Terms } from '@datawell/domain';
+export type { InfrastructureSpec, Terms } from '@datawell/domain';
 
-export const agreementSchema = z.strictObject({
-  agreementId: idSchema,
-  daoId: daoIdSchema,
-  version: positiveInt.max(9999, 'must be at most 9999'),
-  /** β_i of this version only, strictly inside (0, 10^6). */
-  betaPpm: ppmSchema.min(1, 'must be above 0 ppm').max(PPM - 1, 'must be below 10^6 ppm'),
-  members: z
-    .array(
-      z.strictObject({
-        mspId: mspIdSchema,
-        group: groupSchema,
-        role: roleSchema,
-        /** Integer weight inside the member's group (splits the group's payout). */
-        weight: positiveInt.max(1_000_000_000, 'is too large'),
-        /** The member's share of total profit from the signed agreement, for ownership-weighted votes. */
-        ownershipPpm: ppmSchema,
-      }),
-    )
-    .min(2, 'needs the founding group and at least one joining group')
-    .max(256),
-  terms: termsSchema,
-  infrastructure: infrastructureSchema,
-  /** Digest of the signed agreement document kept by the negotiation service. */
-  documentDigest: digestSchema,
-});
-export type Agreement = z.output<typeof agreementSchema>;
+/*
+ * The agreement's shape is the catalogue's (InitVersion's argument, @datawell/contracts
+ * agreementSchema); its rules across fields, which need the channel, are here.
+ */
 
 /** Rules across fields: groups D, J1…J_i exactly, roles by group, unique members, ownership sums to 10^6. */
 export function checkAgreement(a: Agreement, channel: string): void {

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DAO } from '@datawell/contracts';
 import { DaoContract } from './dao.contract';
 import { DIGEST, DSP, OUTSIDER, START_MS, VSP1, ecKeys, initialised, signedHeartbeat } from './fixtures.spec-helper';
 
@@ -47,15 +48,21 @@ const TRANSACTIONS: readonly [name: string, kind: 'submit' | 'evaluate', paramet
   ['RequestExit', 'submit', []],
 ];
 
+/** The dao chaincode as fabric-shim's chaincode server loads it from the module folder. */
+async function loadedByShim(): Promise<{ contracts: unknown[]; chaincode: ShimChaincode }> {
+  const modulePath = resolve(__dirname, '..');
+  const Bootstrap = jest.requireActual<ShimBootstrap>('fabric-shim/lib/contract-spi/bootstrap');
+  const ChaincodeFromContract = jest.requireActual<ShimChaincodeClass>('fabric-shim/lib/contract-spi/chaincodefromcontract');
+  const info = Bootstrap.getInfoFromContract(modulePath);
+  // The shim appends its system contract to the array it is given: hand it a copy.
+  const chaincode = new ChaincodeFromContract([...info.contracts], info.serializers, await Bootstrap.getMetadata(modulePath), info.title, info.version);
+  return { contracts: info.contracts, chaincode };
+}
+
 describe('DaoContract surface', () => {
   it('offers the peer exactly the dao contract\'s transactions, by name, kind and arguments, through fabric-shim\'s own loader', async () => {
-    const modulePath = resolve(__dirname, '..');
-    const Bootstrap = jest.requireActual<{ default?: unknown } & ShimBootstrap>('fabric-shim/lib/contract-spi/bootstrap');
-    const ChaincodeFromContract = jest.requireActual<ShimChaincodeClass>('fabric-shim/lib/contract-spi/chaincodefromcontract');
-    const info = Bootstrap.getInfoFromContract(modulePath);
-    expect(info.contracts).toEqual([DaoContract]);
-    // The shim appends its system contract to the array it is given: hand it a copy.
-    const chaincode = new ChaincodeFromContract([...info.contracts], info.serializers, await Bootstrap.getMetadata(modulePath), info.title, info.version);
+    const { contracts, chaincode } = await loadedByShim();
+    expect(contracts).toEqual([DaoContract]);
     expect(chaincode.defaultContractName).toBe('dao');
     expect(Object.keys(chaincode.metadata.contracts).sort()).toEqual(['dao', 'org.hyperledger.fabric']);
     const transactions = chaincode.metadata.contracts['dao']?.transactions ?? [];
@@ -69,6 +76,14 @@ describe('DaoContract surface', () => {
       // The shim calls the transaction as a method of the contract instance, by its name.
       expect(typeof chaincode.contractImplementations['dao']?.contractInstance[t.name]).toBe('function');
     }
+  });
+
+  it('is the ledger catalogue\'s dao chaincode: its transactions, submitted or evaluated as it says, with its number of arguments', async () => {
+    const { chaincode } = await loadedByShim();
+    expect(DAO.chaincode).toBe(chaincode.defaultContractName);
+    const offered = (chaincode.metadata.contracts['dao']?.transactions ?? []).map((t) => [t.name, t.tag?.includes('SUBMIT') ?? false, t.parameters?.length ?? 0]);
+    const catalogued = DAO.transactionNames.map((name) => [name, DAO.transactions[name].submit, DAO.transactions[name].args.length]);
+    expect(offered.sort()).toEqual(catalogued.sort());
   });
 
   it('refuses every read and write to an MSP that is not a member of the version (FORBIDDEN)', async () => {

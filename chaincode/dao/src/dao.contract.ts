@@ -1,22 +1,6 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { parseArg, parseJsonArg } from '@datawell/chaincode-common';
-import { agreementSchema } from './agreement.validator';
-import {
-  allocationIdSchema,
-  allocationReceivedSchema,
-  choiceSchema,
-  computationSchema,
-  failedSchema,
-  idSchema,
-  mspIdSchema,
-  proposalSchema,
-  provisionedSchema,
-  revenueSchema,
-  snapshotSchema,
-  successorSchema,
-  txIdSchema,
-  workloadSchema,
-} from './operations.validator';
+import { parseTxArgs } from '@datawell/chaincode-common';
+import { DAO } from '@datawell/contracts';
 import * as governance from './transactions/governance';
 import * as membership from './transactions/membership';
 import * as reports from './transactions/reports';
@@ -45,7 +29,7 @@ export class DaoContract extends Contract {
   @Transaction()
   @Returns('string')
   async InitVersion(ctx: Context, agreementJson: string): Promise<string> {
-    return versions.initVersion(ctx, parseJsonArg(agreementSchema, agreementJson, 'agreement'));
+    return versions.initVersion(ctx, ...parseTxArgs(DAO.transactions.InitVersion, agreementJson));
   }
 
   @Transaction(false)
@@ -57,13 +41,13 @@ export class DaoContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async GetMember(ctx: Context, mspId: string): Promise<string> {
-    return versions.getMember(ctx, parseArg(mspIdSchema, mspId, 'mspId'));
+    return versions.getMember(ctx, ...parseTxArgs(DAO.transactions.GetMember, mspId));
   }
 
   @Transaction()
   @Returns('string')
   async RecordSuccessor(ctx: Context, successorJson: string): Promise<string> {
-    return versions.recordSuccessor(ctx, parseJsonArg(successorSchema, successorJson, 'successor'));
+    return versions.recordSuccessor(ctx, ...parseTxArgs(DAO.transactions.RecordSuccessor, successorJson));
   }
 
   // ---------------------------------------------------------------- revenue and allocation (transactions/revenue.ts)
@@ -71,25 +55,25 @@ export class DaoContract extends Contract {
   @Transaction()
   @Returns('string')
   async RecordRevenue(ctx: Context, revenueJson: string): Promise<string> {
-    return revenue.recordRevenue(ctx, parseJsonArg(revenueSchema, revenueJson, 'revenue'));
+    return revenue.recordRevenue(ctx, ...parseTxArgs(DAO.transactions.RecordRevenue, revenueJson));
   }
 
   @Transaction()
   @Returns('string')
   async AllocationReceived(ctx: Context, relayJson: string): Promise<string> {
-    return revenue.allocationReceived(ctx, parseJsonArg(allocationReceivedSchema, relayJson, 'relay'));
+    return revenue.allocationReceived(ctx, ...parseTxArgs(DAO.transactions.AllocationReceived, relayJson));
   }
 
   @Transaction(false)
   @Returns('string')
   async GetAllocation(ctx: Context, allocationId: string): Promise<string> {
-    return revenue.getAllocation(ctx, parseArg(allocationIdSchema, allocationId, 'allocationId'));
+    return revenue.getAllocation(ctx, ...parseTxArgs(DAO.transactions.GetAllocation, allocationId));
   }
 
   @Transaction(false)
   @Returns('string')
   async GetAllocationByTx(ctx: Context, txId: string): Promise<string> {
-    return revenue.getAllocationByTx(ctx, parseArg(txIdSchema, txId, 'txId'));
+    return revenue.getAllocationByTx(ctx, ...parseTxArgs(DAO.transactions.GetAllocationByTx, txId));
   }
 
   @Transaction(false)
@@ -101,7 +85,7 @@ export class DaoContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async GetEntitlement(ctx: Context, mspId: string): Promise<string> {
-    return revenue.getEntitlement(ctx, parseArg(mspIdSchema, mspId, 'mspId'));
+    return revenue.getEntitlement(ctx, ...parseTxArgs(DAO.transactions.GetEntitlement, mspId));
   }
 
   // ---------------------------------------------------------------- workloads and telemetry (transactions/workloads.ts)
@@ -109,19 +93,19 @@ export class DaoContract extends Contract {
   @Transaction()
   @Returns('string')
   async RegisterWorkload(ctx: Context, workloadJson: string): Promise<string> {
-    return workloads.registerWorkload(ctx, parseJsonArg(workloadSchema, workloadJson, 'workload'));
+    return workloads.registerWorkload(ctx, ...parseTxArgs(DAO.transactions.RegisterWorkload, workloadJson));
   }
 
   @Transaction(false)
   @Returns('string')
   async GetWorkload(ctx: Context, workloadId: string): Promise<string> {
-    return workloads.getWorkload(ctx, parseArg(idSchema, workloadId, 'workloadId'));
+    return workloads.getWorkload(ctx, ...parseTxArgs(DAO.transactions.GetWorkload, workloadId));
   }
 
   @Transaction()
   @Returns('string')
   async RecordTelemetry(ctx: Context, snapshotJson: string): Promise<string> {
-    return workloads.recordTelemetry(ctx, parseJsonArg(snapshotSchema, snapshotJson, 'snapshot'));
+    return workloads.recordTelemetry(ctx, ...parseTxArgs(DAO.transactions.RecordTelemetry, snapshotJson));
   }
 
   // ---------------------------------------------------------------- membership: abandonment, exit, contract end (transactions/membership.ts)
@@ -129,7 +113,7 @@ export class DaoContract extends Contract {
   @Transaction()
   @Returns('string')
   async EvaluateAbandonment(ctx: Context, mspId: string): Promise<string> {
-    return membership.evaluateAbandonment(ctx, parseArg(mspIdSchema, mspId, 'mspId'));
+    return membership.evaluateAbandonment(ctx, ...parseTxArgs(DAO.transactions.EvaluateAbandonment, mspId));
   }
 
   @Transaction()
@@ -141,13 +125,13 @@ export class DaoContract extends Contract {
   @Transaction()
   @Returns('string')
   async CompleteExit(ctx: Context, mspId: string): Promise<string> {
-    return membership.completeExit(ctx, parseArg(mspIdSchema, mspId, 'mspId'));
+    return membership.completeExit(ctx, ...parseTxArgs(DAO.transactions.CompleteExit, mspId));
   }
 
   @Transaction()
   @Returns('string')
   async EvaluateContractEnd(ctx: Context, mspId: string): Promise<string> {
-    return membership.evaluateContractEnd(ctx, parseArg(mspIdSchema, mspId, 'mspId'));
+    return membership.evaluateContractEnd(ctx, ...parseTxArgs(DAO.transactions.EvaluateContractEnd, mspId));
   }
 
   // ---------------------------------------------------------------- governance (transactions/governance.ts)
@@ -155,19 +139,19 @@ export class DaoContract extends Contract {
   @Transaction()
   @Returns('string')
   async CreateProposal(ctx: Context, proposalJson: string): Promise<string> {
-    return governance.createProposal(ctx, parseJsonArg(proposalSchema, proposalJson, 'proposal'));
+    return governance.createProposal(ctx, ...parseTxArgs(DAO.transactions.CreateProposal, proposalJson));
   }
 
   @Transaction()
   @Returns('string')
   async CastVote(ctx: Context, proposalId: string, choice: string): Promise<string> {
-    return governance.castVote(ctx, parseArg(idSchema, proposalId, 'proposalId'), parseArg(choiceSchema, choice, 'choice'));
+    return governance.castVote(ctx, ...parseTxArgs(DAO.transactions.CastVote, proposalId, choice));
   }
 
   @Transaction(false)
   @Returns('string')
   async GetProposal(ctx: Context, proposalId: string): Promise<string> {
-    return governance.getProposal(ctx, parseArg(idSchema, proposalId, 'proposalId'));
+    return governance.getProposal(ctx, ...parseTxArgs(DAO.transactions.GetProposal, proposalId));
   }
 
   // ---------------------------------------------------------------- computation and infrastructure reports (transactions/reports.ts)
@@ -175,18 +159,18 @@ export class DaoContract extends Contract {
   @Transaction()
   @Returns('string')
   async ComputationCompleted(ctx: Context, jobJson: string): Promise<string> {
-    return reports.computationCompleted(ctx, parseJsonArg(computationSchema, jobJson, 'job'));
+    return reports.computationCompleted(ctx, ...parseTxArgs(DAO.transactions.ComputationCompleted, jobJson));
   }
 
   @Transaction()
   @Returns('string')
   async InfrastructureProvisioned(ctx: Context, reportJson: string): Promise<string> {
-    return reports.infrastructureProvisioned(ctx, parseJsonArg(provisionedSchema, reportJson, 'report'));
+    return reports.infrastructureProvisioned(ctx, ...parseTxArgs(DAO.transactions.InfrastructureProvisioned, reportJson));
   }
 
   @Transaction()
   @Returns('string')
   async InfrastructureFailed(ctx: Context, reportJson: string): Promise<string> {
-    return reports.infrastructureFailed(ctx, parseJsonArg(failedSchema, reportJson, 'report'));
+    return reports.infrastructureFailed(ctx, ...parseTxArgs(DAO.transactions.InfrastructureFailed, reportJson));
   }
 }

@@ -1,7 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { signHeartbeat, verifyHeartbeatSignature } from '@datawell/contracts';
+import { heartbeatSchema, signHeartbeat, verifyHeartbeatSignature } from '@datawell/contracts';
 import { verifyHeartbeat } from './heartbeat';
-import { heartbeatSchema } from './operations.validator';
 
 /*
  * Workloads sign heartbeats with @datawell/contracts' signHeartbeat; telemetry checks them there and

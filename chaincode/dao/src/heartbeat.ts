@@ -1,6 +1,6 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { canonicalBytes, invalidArgument } from '@datawell/chaincode-common';
-import type { Heartbeat } from './operations.validator';
+import type { Heartbeat } from './arguments';
 
 /** Parses a workload's public key: ECDSA on P-256 or Ed25519 only. */
 export function parseWorkloadKey(pem: string): { key: KeyObject; keyType: 'ec-p256' | 'ed25519' } {

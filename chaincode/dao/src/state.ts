@@ -1,5 +1,6 @@
 import type { Context } from 'fabric-contract-api';
 import { compositeKey, conflict, forbidden, listJson, notFound, readJson, writeJson } from '@datawell/chaincode-common';
+import { DAO } from '@datawell/contracts';
 import { canonicalBytes } from '@datawell/domain';
 import { getStates, putStates } from './batch';
 import type { InfrastructureSpec, Terms } from './agreement.validator';
@@ -69,10 +70,11 @@ export interface WorkloadState {
   lastHeartbeatMs?: number;
 }
 
-export interface Payout {
+// A type, not an interface: payouts go into event payloads, which are open records.
+export type Payout = {
   readonly mspId: string;
   readonly amount: string;
-}
+};
 
 /** What CH_i did with one lump: J_i's payouts and the rest, relayed inward or (on CH_1) paid to D. */
 export interface AllocationState {
@@ -196,7 +198,7 @@ export class DaoStore {
     if (!v || v.memberStates) return v as VersionRecord | undefined;
     // Written before members moved into the version record (transactions/legacy-layout.ts).
     this.#legacy = true;
-    return withLegacyMembers(this.ctx, v);
+    return withLegacyMembers<VersionState, MemberState>(this.ctx, v);
   }
 
   async isLegacyLayout(): Promise<boolean> {
@@ -206,7 +208,7 @@ export class DaoStore {
 
   async version(): Promise<VersionRecord> {
     const v = await this.existingVersion();
-    if (!v) throw notFound(`no DAO version on channel ${this.ctx.stub.getChannelID()}: InitVersion first`);
+    if (!v) throw notFound(`no DAO version on channel ${this.ctx.stub.getChannelID()}: ${DAO.tx.InitVersion} first`);
     return v;
   }
 

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { MemoryLedger } from '@datawell/chaincode-common';
+import { MARKETPLACE } from '@datawell/contracts';
 import { MarketplaceContract } from './marketplace.contract';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -166,5 +167,16 @@ describe('MarketplaceContract DAO directory and feedback', () => {
     await a.ledger.submit(DSP, (ctx) => a.mk.PostOffer(ctx, s({ offerId: 'o', kind: 'data', title: 't', terms: { b: 1, a: 2 }, descriptionDigest: DIGEST })));
     await b.ledger.submit(DSP, (ctx) => b.mk.PostOffer(ctx, s({ descriptionDigest: DIGEST, terms: { a: 2, b: 1 }, title: 't', kind: 'data', offerId: 'o' })));
     expect(b.ledger.dump()).toEqual(a.ledger.dump());
+  });
+});
+
+describe('MarketplaceContract and the ledger catalogue', () => {
+  it('offers exactly the catalogue\'s marketplace transactions, submitted or evaluated as it says, with its number of arguments', () => {
+    // What fabric-shim reads to name and dispatch the transactions (the contract has no metadata file).
+    const metadata = Reflect.getMetadata('fabric:transactions', MarketplaceContract.prototype) as { name: string; tag: string[]; parameters: unknown[] }[];
+    const offered = metadata.map((t) => [t.name, t.tag.includes('SUBMIT'), t.parameters.length]);
+    const catalogued = MARKETPLACE.transactionNames.map((name) => [name, MARKETPLACE.transactions[name].submit, MARKETPLACE.transactions[name].args.length]);
+    expect(offered.sort()).toEqual(catalogued.sort());
+    expect(new MarketplaceContract().getName()).toBe(MARKETPLACE.chaincode);
   });
 });

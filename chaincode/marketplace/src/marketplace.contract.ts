@@ -4,19 +4,18 @@ import {
   canonicalJson,
   compositeKey,
   conflict,
-  emitEvent,
+  emit,
   forbidden,
   invalidArgument,
   listJson,
   notFound,
-  parseArg,
-  parseJsonArg,
+  parseTxArgs,
   readJson,
   requireCaller,
   txTimeMs,
   writeJson,
 } from '@datawell/chaincode-common';
-import { OPERATOR_MSP, daoEntrySchema, feedbackSchema, idSchema, mspIdSchema, offerSchema, offerUpdateSchema, participantSchema } from './marketplace.validator';
+import { MARKETPLACE, OPERATOR_MSP } from '@datawell/contracts';
 
 export interface Participant {
   readonly mspId: string;
@@ -53,22 +52,23 @@ export interface DaoEntry {
   readonly updatedAtMs: number;
 }
 
-export interface Feedback {
+// Feedback and Reputation are types, not interfaces: they go into event payloads, which are open records.
+export type Feedback = {
   readonly daoId: string;
   readonly from: string;
   readonly target: string;
   readonly rating: number;
   readonly commentDigest: string;
   readonly atMs: number;
-}
+};
 
 /** Reputation as integers: the count and sum of ratings, and the mean in thousandths (4333 = 4.333). */
-export interface Reputation {
+export type Reputation = {
   readonly mspId: string;
   readonly count: number;
   readonly sum: number;
   readonly scoreMilli: number;
-}
+};
 
 /**
  * The marketplace channel: the participant registry (admitted by the operator), offers (owned by
@@ -87,7 +87,7 @@ export class MarketplaceContract extends Contract {
   @Transaction()
   @Returns('string')
   async RegisterParticipant(ctx: Context, participantJson: string): Promise<string> {
-    const input = parseJsonArg(participantSchema, participantJson, 'participant');
+    const [input] = parseTxArgs(MARKETPLACE.transactions.RegisterParticipant, participantJson);
     const operator = requireCaller(ctx, [OPERATOR_MSP], 'admit participants (only the operator does)');
     if (input.mspId === OPERATOR_MSP) throw invalidArgument('participant.mspId: the operator holds no stake and is not a participant');
     const key = compositeKey(ctx, 'participant', [input.mspId]);
@@ -95,14 +95,14 @@ export class MarketplaceContract extends Contract {
     const participant: Participant = { ...input, status: 'active', registeredAtMs: txTimeMs(ctx), registeredBy: operator };
     await writeJson(ctx, key, participant);
     // The whole record, CA certificate included: services build their identity directory from it.
-    emitEvent(ctx, 'ParticipantRegistered', { ...participant });
+    emit(ctx, MARKETPLACE.emitted(MARKETPLACE.event.ParticipantRegistered, { ...participant }));
     return canonicalJson(participant);
   }
 
   @Transaction(false)
   @Returns('string')
   async GetParticipant(ctx: Context, mspId: string): Promise<string> {
-    return canonicalJson(await requireParticipant(ctx, parseArg(mspIdSchema, mspId, 'mspId')));
+    return canonicalJson(await requireParticipant(ctx, ...parseTxArgs(MARKETPLACE.transactions.GetParticipant, mspId)));
   }
 
   @Transaction(false)
@@ -117,7 +117,7 @@ export class MarketplaceContract extends Contract {
   @Transaction()
   @Returns('string')
   async PostOffer(ctx: Context, offerJson: string): Promise<string> {
-    const input = parseJsonArg(offerSchema, offerJson, 'offer');
+    const [input] = parseTxArgs(MARKETPLACE.transactions.PostOffer, offerJson);
     const owner = await callerParticipant(ctx, 'post offers');
     const expected = owner.role === 'DSP' ? 'data' : 'value';
     if (input.kind !== expected) throw invalidArgument(`offer.kind: a ${owner.role} posts ${expected} offers`);
@@ -126,7 +126,7 @@ export class MarketplaceContract extends Contract {
     const now = txTimeMs(ctx);
     const offer: Offer = { ...input, owner: owner.mspId, status: 'open', revision: 1, createdAtMs: now, updatedAtMs: now };
     await writeJson(ctx, key, offer);
-    emitEvent(ctx, 'OfferPosted', { ...offer });
+    emit(ctx, MARKETPLACE.emitted(MARKETPLACE.event.OfferPosted, { ...offer }));
     return canonicalJson(offer);
   }
 
@@ -134,7 +134,7 @@ export class MarketplaceContract extends Contract {
   @Transaction()
   @Returns('string')
   async UpdateOffer(ctx: Context, updateJson: string): Promise<string> {
-    const update = parseJsonArg(offerUpdateSchema, updateJson, 'update');
+    const [update] = parseTxArgs(MARKETPLACE.transactions.UpdateOffer, updateJson);
     const offer = await ownOpenOffer(ctx, update.offerId, 'update');
     const next: Offer = {
       ...offer,
@@ -145,7 +145,7 @@ export class MarketplaceContract extends Contract {
       updatedAtMs: txTimeMs(ctx),
     };
     await writeJson(ctx, compositeKey(ctx, 'offer', [offer.offerId]), next);
-    emitEvent(ctx, 'OfferUpdated', { ...next });
+    emit(ctx, MARKETPLACE.emitted(MARKETPLACE.event.OfferUpdated, { ...next }));
     return canonicalJson(next);
   }
 
@@ -153,17 +153,17 @@ export class MarketplaceContract extends Contract {
   @Transaction()
   @Returns('string')
   async WithdrawOffer(ctx: Context, offerId: string): Promise<string> {
-    const offer = await ownOpenOffer(ctx, parseArg(idSchema, offerId, 'offerId'), 'withdraw');
+    const offer = await ownOpenOffer(ctx, ...parseTxArgs(MARKETPLACE.transactions.WithdrawOffer, offerId), 'withdraw');
     const next: Offer = { ...offer, status: 'withdrawn', revision: offer.revision + 1, updatedAtMs: txTimeMs(ctx) };
     await writeJson(ctx, compositeKey(ctx, 'offer', [offer.offerId]), next);
-    emitEvent(ctx, 'OfferWithdrawn', { offerId: offer.offerId, owner: offer.owner, revision: next.revision });
+    emit(ctx, MARKETPLACE.emitted(MARKETPLACE.event.OfferWithdrawn, { offerId: offer.offerId, owner: offer.owner, revision: next.revision }));
     return canonicalJson(next);
   }
 
   @Transaction(false)
   @Returns('string')
   async GetOffer(ctx: Context, offerId: string): Promise<string> {
-    const id = parseArg(idSchema, offerId, 'offerId');
+    const [id] = parseTxArgs(MARKETPLACE.transactions.GetOffer, offerId);
     const offer = await readJson<Offer>(ctx, compositeKey(ctx, 'offer', [id]));
     if (!offer) throw notFound(`no offer ${id}`);
     return canonicalJson(offer);
@@ -185,7 +185,7 @@ export class MarketplaceContract extends Contract {
   @Transaction()
   @Returns('string')
   async PublishDao(ctx: Context, entryJson: string): Promise<string> {
-    const input = parseJsonArg(daoEntrySchema, entryJson, 'entry');
+    const [input] = parseTxArgs(MARKETPLACE.transactions.PublishDao, entryJson);
     const caller = await callerParticipant(ctx, 'publish DAOs');
     if (caller.role !== 'DSP') throw forbidden(`${caller.mspId} is a VSP; a DAO is published by its DSP`);
     if (!input.members.includes(caller.mspId)) throw forbidden(`${caller.mspId} is not a member of DAO ${input.daoId}`);
@@ -204,14 +204,14 @@ export class MarketplaceContract extends Contract {
     }
     const entry: DaoEntry = { ...input, channel: `dao-${input.daoId}-v${input.version}`, publishedBy: caller.mspId, updatedAtMs: txTimeMs(ctx) };
     await writeJson(ctx, key, entry);
-    emitEvent(ctx, 'DaoPublished', { ...entry, created: previous === undefined });
+    emit(ctx, MARKETPLACE.emitted(MARKETPLACE.event.DaoPublished, { ...entry, members: [...entry.members], created: previous === undefined }));
     return canonicalJson(entry);
   }
 
   @Transaction(false)
   @Returns('string')
   async GetDao(ctx: Context, daoId: string): Promise<string> {
-    const id = parseArg(daoEntrySchema.shape.daoId, daoId, 'daoId');
+    const [id] = parseTxArgs(MARKETPLACE.transactions.GetDao, daoId);
     const entry = await readJson<DaoEntry>(ctx, compositeKey(ctx, 'dao', [id]));
     if (!entry) throw notFound(`no DAO ${id} in the directory`);
     return canonicalJson(entry);
@@ -232,7 +232,7 @@ export class MarketplaceContract extends Contract {
   @Transaction()
   @Returns('string')
   async SubmitFeedback(ctx: Context, feedbackJson: string): Promise<string> {
-    const input = parseJsonArg(feedbackSchema, feedbackJson, 'feedback');
+    const [input] = parseTxArgs(MARKETPLACE.transactions.SubmitFeedback, feedbackJson);
     const from = await callerParticipant(ctx, 'give feedback');
     if (input.target === from.mspId) throw invalidArgument('feedback.target: an organisation does not rate itself');
     await requireParticipant(ctx, input.target);
@@ -251,14 +251,14 @@ export class MarketplaceContract extends Contract {
     const sum = before.sum + input.rating;
     const reputation: Reputation = { mspId: input.target, count, sum, scoreMilli: Math.floor((sum * 1000) / count) };
     await writeJson(ctx, repKey, reputation);
-    emitEvent(ctx, 'FeedbackSubmitted', { feedback, reputation });
+    emit(ctx, MARKETPLACE.emitted(MARKETPLACE.event.FeedbackSubmitted, { feedback, reputation }));
     return canonicalJson(reputation);
   }
 
   @Transaction(false)
   @Returns('string')
   async GetReputation(ctx: Context, mspId: string): Promise<string> {
-    const msp = parseArg(mspIdSchema, mspId, 'mspId');
+    const [msp] = parseTxArgs(MARKETPLACE.transactions.GetReputation, mspId);
     await requireParticipant(ctx, msp);
     return canonicalJson((await readJson<Reputation>(ctx, compositeKey(ctx, 'reputation', [msp]))) ?? { mspId: msp, count: 0, sum: 0, scoreMilli: 0 });
   }
@@ -266,7 +266,7 @@ export class MarketplaceContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async ListFeedback(ctx: Context, mspId: string): Promise<string> {
-    const msp = parseArg(mspIdSchema, mspId, 'mspId');
+    const [msp] = parseTxArgs(MARKETPLACE.transactions.ListFeedback, mspId);
     return canonicalJson(await listJson<Feedback>(ctx, 'feedback', [msp]));
   }
 }

@@ -1,8 +1,9 @@
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson, conflict, emitEvent, notFound, txTimeMs } from '@datawell/chaincode-common';
+import { canonicalJson, conflict, emit, notFound, txTimeMs } from '@datawell/chaincode-common';
+import { DAO } from '@datawell/contracts';
 import { checkInfrastructureMembers, checkTermsMembers, type InfrastructureSpec, type Terms } from '../agreement.validator';
 import { decide } from '../governance';
-import type { Choice, Proposal } from '../operations.validator';
+import type { Choice, Proposal } from '../arguments';
 import { DaoStore, type ProposalState, type VersionRecord, type VoteState } from '../state';
 
 /** An active member proposes a change; votes are weighted by the agreement's ownership. */
@@ -27,7 +28,7 @@ export async function createProposal(ctx: Context, input: Proposal): Promise<str
     noPpm: 0,
   };
   await store.put(proposal, 'proposal', proposal.proposalId);
-  emitEvent(ctx, 'ProposalCreated', { proposalId: proposal.proposalId, kind: proposal.kind, payload: proposal.payload, description: proposal.description, proposer: caller.mspId });
+  emit(ctx, DAO.emitted(DAO.event.ProposalCreated, { proposalId: proposal.proposalId, kind: proposal.kind, payload: proposal.payload, description: proposal.description, proposer: caller.mspId }));
   return canonicalJson(proposal);
 }
 
@@ -52,13 +53,13 @@ export async function castVote(ctx: Context, id: string, vote: Choice): Promise<
   const voteSummary = { mspId: caller.mspId, choice: vote, weightPpm: caller.ownershipPpm };
   if (next.status === 'open') {
     await store.put(next, 'proposal', id);
-    emitEvent(ctx, 'VoteCast', { proposalId: id, kind: proposal.kind, vote: voteSummary, yesPpm: next.yesPpm, noPpm: next.noPpm, activeOwnershipPpm: active });
+    emit(ctx, DAO.emitted(DAO.event.VoteCast, { proposalId: id, kind: proposal.kind, vote: voteSummary, yesPpm: next.yesPpm, noPpm: next.noPpm, activeOwnershipPpm: active }));
     return canonicalJson(next);
   }
   next.decidedAtMs = now;
   await store.put(next, 'proposal', id);
   const effect = next.status === 'accepted' ? await apply(store, version, next, now) : undefined;
-  emitEvent(ctx, 'ProposalDecided', { proposalId: id, kind: proposal.kind, outcome: next.status, vote: voteSummary, yesPpm: next.yesPpm, noPpm: next.noPpm, activeOwnershipPpm: active, effect });
+  emit(ctx, DAO.emitted(DAO.event.ProposalDecided, { proposalId: id, kind: proposal.kind, outcome: next.status, vote: voteSummary, yesPpm: next.yesPpm, noPpm: next.noPpm, activeOwnershipPpm: active, effect }));
   return canonicalJson(next);
 }
 

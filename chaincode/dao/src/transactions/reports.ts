@@ -1,6 +1,7 @@
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson, conflict, emitEvent, forbidden, invalidArgument, txTimeMs } from '@datawell/chaincode-common';
-import type { ComputationReport, FailedReport, ProvisionedReport } from '../operations.validator';
+import { canonicalJson, conflict, emit, forbidden, invalidArgument, txTimeMs } from '@datawell/chaincode-common';
+import { DAO } from '@datawell/contracts';
+import type { ComputationReport, FailedReport, ProvisionedReport } from '../arguments';
 import { DaoStore } from '../state';
 
 /*
@@ -31,28 +32,31 @@ export async function computationCompleted(ctx: Context, job: ComputationReport)
   }
   const record = { ...job, recipients: allowed.resultRecipients, recordedBy: caller.mspId, atMs: txTimeMs(ctx) };
   await store.put(record, 'computation', job.jobId);
-  emitEvent(ctx, 'ComputationCompleted', record);
+  emit(ctx, DAO.emitted(DAO.event.ComputationCompleted, record));
   return canonicalJson(record);
 }
 
 /** The provisioner built the requested infrastructure revision; recorded by a D member's bridge. */
-export function infrastructureProvisioned(ctx: Context, report: ProvisionedReport): Promise<string> {
-  return infrastructureReport(ctx, report.revision, 'provisioned', 'InfrastructureProvisioned', { outputsDigest: report.outputsDigest, resources: report.resources });
+export async function infrastructureProvisioned(ctx: Context, report: ProvisionedReport): Promise<string> {
+  const record = { ...(await recordInfrastructureStatus(ctx, report.revision, 'provisioned')), outputsDigest: report.outputsDigest, resources: report.resources };
+  emit(ctx, DAO.emitted(DAO.event.InfrastructureProvisioned, record));
+  return canonicalJson(record);
 }
 
 /** The provisioner could not build the requested revision; recorded by a D member's bridge. */
-export function infrastructureFailed(ctx: Context, report: FailedReport): Promise<string> {
-  return infrastructureReport(ctx, report.revision, 'failed', 'InfrastructureFailed', { reason: report.reason });
+export async function infrastructureFailed(ctx: Context, report: FailedReport): Promise<string> {
+  const record = { ...(await recordInfrastructureStatus(ctx, report.revision, 'failed')), reason: report.reason };
+  emit(ctx, DAO.emitted(DAO.event.InfrastructureFailed, record));
+  return canonicalJson(record);
 }
 
-async function infrastructureReport(ctx: Context, revision: number, status: 'provisioned' | 'failed', event: string, details: Record<string, unknown>): Promise<string> {
+/** Sets the status of the current infrastructure revision, once; the report's common fields. */
+async function recordInfrastructureStatus<S extends 'provisioned' | 'failed'>(ctx: Context, revision: number, status: S): Promise<{ revision: number; status: S; reportedBy: string; atMs: number }> {
   const store = new DaoStore(ctx);
   const version = await store.version();
   const caller = await store.activeCaller('report on infrastructure', { foundingOnly: true });
   if (revision !== version.infrastructureRevision) throw conflict(`infrastructure revision ${revision} is not the current one (${version.infrastructureRevision})`);
   if (version.infrastructureStatus !== 'requested') throw conflict(`infrastructure revision ${revision} is already ${version.infrastructureStatus}`);
   await store.putVersion({ ...version, infrastructureStatus: status });
-  const record = { revision, status, reportedBy: caller.mspId, atMs: txTimeMs(ctx), ...details };
-  emitEvent(ctx, event, record);
-  return canonicalJson(record);
+  return { revision, status, reportedBy: caller.mspId, atMs: txTimeMs(ctx) };
 }

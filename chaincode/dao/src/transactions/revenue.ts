@@ -1,7 +1,8 @@
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson, conflict, emitEvent, invalidArgument, notFound, txTimeMs } from '@datawell/chaincode-common';
+import { canonicalJson, conflict, emit, invalidArgument, notFound, txTimeMs } from '@datawell/chaincode-common';
+import { DAO } from '@datawell/contracts';
 import { allocateLump } from '../allocation';
-import type { AllocationRelay, Revenue } from '../operations.validator';
+import type { AllocationRelay, Revenue } from '../arguments';
 import { DaoStore, allocationView, type AllocationRecord, type AllocationState, type EntitlementState, type VersionRecord, type VersionState } from '../state';
 import { legacyRevenue } from './legacy-layout';
 
@@ -35,7 +36,7 @@ export async function recordRevenue(ctx: Context, revenue: Revenue): Promise<str
     reference: revenue.reference,
     recordedBy: caller.mspId,
   });
-  emitEvent(ctx, 'RevenueRecorded', { revenueId: revenue.revenueId, amount: revenue.amount, kind: revenue.kind, recordedBy: caller.mspId, allocation });
+  emit(ctx, DAO.emitted(DAO.event.RevenueRecorded, { revenueId: revenue.revenueId, amount: revenue.amount.toString(), kind: revenue.kind, recordedBy: caller.mspId, allocation: { ...allocation, payouts: [...allocation.payouts] } }));
   return canonicalJson(allocation);
 }
 
@@ -60,7 +61,7 @@ export async function allocationReceived(ctx: Context, relay: AllocationRelay): 
   if (version.status !== 'active') throw conflict(`DAO ${version.daoId} is dissolved`);
   await checkSource(ctx, version, relay);
   const allocation = await allocate(ctx, store, version, relay.amount, { kind: 'relay', sourceChannel: relay.sourceChannel, sourceTxId: relay.sourceTxId }, allocationId);
-  emitEvent(ctx, 'AllocationReceived', { sourceChannel: relay.sourceChannel, sourceTxId: relay.sourceTxId, amount: relay.amount, allocation });
+  emit(ctx, DAO.emitted(DAO.event.AllocationReceived, { sourceChannel: relay.sourceChannel, sourceTxId: relay.sourceTxId, amount: relay.amount.toString(), allocation: { ...allocation, payouts: [...allocation.payouts] } }));
   return canonicalJson(allocation);
 }
 
@@ -73,7 +74,7 @@ async function checkSource(ctx: Context, version: VersionState, relay: Allocatio
   const where = `transaction ${relay.sourceTxId} on ${relay.sourceChannel} (chaincode ${relay.sourceChaincode})`;
   let response: Awaited<ReturnType<Context['stub']['invokeChaincode']>>;
   try {
-    response = await ctx.stub.invokeChaincode(relay.sourceChaincode, ['GetAllocationByTx', relay.sourceTxId], relay.sourceChannel);
+    response = await ctx.stub.invokeChaincode(relay.sourceChaincode, [DAO.tx.GetAllocationByTx, relay.sourceTxId], relay.sourceChannel);
   } catch (e) {
     throw notFound(`cannot read the allocation of ${where}: ${e instanceof Error ? e.message : String(e)}`);
   }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson, conflict, emitEvent, forbidden, notFound, txTimeMs } from '@datawell/chaincode-common';
-import { checkAgreement, groupLevel, type Agreement } from '../agreement.validator';
-import type { Successor } from '../operations.validator';
+import { canonicalJson, conflict, emit, forbidden, notFound, txTimeMs } from '@datawell/chaincode-common';
+import { DAO } from '@datawell/contracts';
+import { checkAgreement, groupLevel } from '../agreement.validator';
+import type { Agreement, Successor } from '../arguments';
 import { DaoStore, contractEndsAtMs, versionView, type MemberState, type VersionRecord, type VersionState } from '../state';
 import { migrateLegacyLayout } from './legacy-layout';
 
@@ -15,7 +16,7 @@ export async function initVersion(ctx: Context, agreement: Agreement): Promise<s
   checkAgreement(agreement, ctx.stub.getChannelID());
   const caller = ctx.clientIdentity.getMSPID();
   const self = agreement.members.find((m) => m.mspId === caller);
-  if (!self || groupLevel(self.group) !== 0) throw forbidden(`${caller} is not in the founding group D of this agreement and may not InitVersion`);
+  if (!self || groupLevel(self.group) !== 0) throw forbidden(`${caller} is not in the founding group D of this agreement and may not ${DAO.tx.InitVersion}`);
   const store = new DaoStore(ctx);
   const agreementDigest = createHash('sha256').update(canonicalJson(agreement)).digest('hex');
   const existing = await store.existingVersion();
@@ -46,7 +47,7 @@ export async function initVersion(ctx: Context, agreement: Agreement): Promise<s
     memberStates: agreement.members.map((m) => ({ mspId: m.mspId, group: m.group, level: groupLevel(m.group), role: m.role, weight: m.weight, ownershipPpm: m.ownershipPpm, status: 'active' })),
   };
   await store.putVersion(version);
-  emitEvent(ctx, 'VersionCreated', {
+  emit(ctx, DAO.emitted(DAO.event.VersionCreated, {
     daoId: version.daoId,
     version: version.version,
     agreementId: version.agreementId,
@@ -57,7 +58,7 @@ export async function initVersion(ctx: Context, agreement: Agreement): Promise<s
     createdAtMs: now,
     contractEndsAtMs: contractEndsAtMs(version),
     infrastructureRequested: { revision: 1, spec: version.infrastructure },
-  });
+  }));
   return canonicalJson(versionView(version));
 }
 
@@ -92,7 +93,7 @@ export async function recordSuccessor(ctx: Context, input: Successor): Promise<s
   if (version.successorChannel === channel) return canonicalJson(versionView(version));
   let response: Awaited<ReturnType<Context['stub']['invokeChaincode']>>;
   try {
-    response = await ctx.stub.invokeChaincode(input.chaincode, ['GetVersion'], channel);
+    response = await ctx.stub.invokeChaincode(input.chaincode, [DAO.tx.GetVersion], channel);
   } catch (e) {
     throw notFound(`cannot read version ${version.version + 1} on ${channel} (chaincode ${input.chaincode}): ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -107,6 +108,6 @@ export async function recordSuccessor(ctx: Context, input: Successor): Promise<s
   const now = txTimeMs(ctx);
   const updated: VersionRecord = { ...version, successorChannel: channel, supersededAtMs: now };
   await store.putVersion(updated);
-  emitEvent(ctx, 'VersionSuperseded', { daoId: version.daoId, version: version.version, successorChannel: channel, successorAgreementId: next.agreementId, supersededAtMs: now });
+  emit(ctx, DAO.emitted(DAO.event.VersionSuperseded, { daoId: version.daoId, version: version.version, successorChannel: channel, successorAgreementId: next.agreementId, supersededAtMs: now }));
   return canonicalJson(versionView(updated));
 }
