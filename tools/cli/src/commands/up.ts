@@ -74,15 +74,18 @@ export function registerUpCommands(program: Command): void {
     .option('--tree <dir>', 'a checkout to run the processes from (default: this one)', REPO_DIR)
     .option('--only <names>', 'comma-separated services and/or "workloads"')
     .option('--settle <ms>', 'how long after ready to read RSS again', '10000')
+    .option('--together', 'start the services all at once, as ./dev up does (default: one at a time)')
     .option('--json', 'one JSON object on stdout')
-    .action(async (opts: { source?: boolean; tree: string; only?: string; settle: string; json?: boolean }) => {
+    .action(async (opts: { source?: boolean; tree: string; only?: string; settle: string; together?: boolean; json?: boolean }) => {
       const ctx = stackContext();
       // The running stack's connection (measuring never starts or changes the stack).
       const connection = buildConnection(ctx);
-      const m = await measureProcesses(ctx, connection, { tree: opts.tree, mode: opts.source ? 'source' : 'compiled', settleMs: Number(opts.settle), ...(opts.only ? { only: opts.only.split(',') } : {}) });
+      const m = await measureProcesses(ctx, connection, { tree: opts.tree, mode: opts.source ? 'source' : 'compiled', settleMs: Number(opts.settle), together: opts.together === true, ...(opts.only ? { only: opts.only.split(',') } : {}) });
       if (opts.json) return void process.stdout.write(`${JSON.stringify(m)}\n`);
-      const rows = m.figures.map((f) => `| ${f.process} | ${f.readyMs} | ${Number.isNaN(f.rssMbAtReady) ? '' : f.rssMbAtReady} | ${Number.isNaN(f.rssMbSettled) ? '' : f.rssMbSettled} |`);
-      process.stdout.write([`${m.mode}, load average ${m.loadAverage.join(' ')}`, '', '| process | ready (ms) | RSS at ready (MB) | RSS settled (MB) |', '|---|---:|---:|---:|', ...rows, ''].join('\n'));
+      const cell = (n: number) => (Number.isNaN(n) ? '' : String(n));
+      const rows = m.figures.map((f) => `| ${f.process} | ${f.readyMs} | ${cell(f.cpuMsAtReady)} | ${cell(f.rssMbAtReady)} | ${cell(f.rssMbSettled)} |`);
+      const header = ['| process | ready (ms) | CPU to ready (ms) | RSS at ready (MB) | RSS settled (MB) |', '|---|---:|---:|---:|---:|'];
+      process.stdout.write([`${m.mode}${m.together ? ', services started together' : ''}, load average ${m.loadAverage.join(' ')}`, '', ...header, ...rows, ''].join('\n'));
     });
   services
     .command('stop')

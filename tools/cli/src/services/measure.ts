@@ -25,6 +25,8 @@ export interface ProcessFigure {
   /** From the process's start (kernel start time) to ready: /health 200, or its readiness log line. */
   readonly readyMs: number;
   readonly rssMbAtReady: number;
+  /** CPU time (user + system) the process used until ready: what transpiling costs, less sensitive to the machine's load than wall time. */
+  readonly cpuMsAtReady: number;
   /** After `settleMs` more. */
   readonly rssMbSettled: number;
 }
@@ -34,6 +36,7 @@ export interface Measurement {
   readonly tree: string;
   readonly loadAverage: readonly number[];
   readonly settleMs: number;
+  readonly together: boolean;
   readonly figures: readonly ProcessFigure[];
 }
 
@@ -43,6 +46,12 @@ const TICKS_PER_SECOND = 100;
 function rssMb(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
   return Math.round(Number(line?.split(/\s+/)[1] ?? 0) / 1024);
+}
+
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
 }
 
 /** When a process started, in epoch milliseconds (from /proc: boot time + start ticks). */
@@ -109,8 +118,9 @@ async function measureService(ctx: StackContext, connection: StackConnection, tr
     });
     const readyMs = Date.now() - startedAt(pid);
     const rssMbAtReady = rssMb(pid);
+    const cpuMsAtReady = cpuMs(pid);
     await sleep(settleMs);
-    return { process: `service ${name}`, readyMs, rssMbAtReady, rssMbSettled: rssMb(pid) };
+    return { process: `service ${name}`, readyMs, rssMbAtReady, cpuMsAtReady, rssMbSettled: rssMb(pid) };
   } finally {
     child.kill('SIGTERM');
     await until(`${name} to stop`, () => (child.exitCode !== null || child.signalCode !== null ? true : undefined), 30_000).catch(() => child.kill('SIGKILL'));
@@ -203,6 +213,7 @@ async function measureWorkloads(connection: StackConnection, tree: string, mode:
     const total = Date.now() - launched;
     const { dir, supervisor, workload, node } = pids[0]!;
     const at = { supervisor: rssMb(supervisor), workload: rssMb(workload), node: rssMb(node) };
+    const cpu = { supervisor: cpuMs(supervisor), workload: cpuMs(workload), node: cpuMs(node) };
     await sleep(settleMs);
     const ready = {
       supervisor: logTime(join(dir, 'supervisor.log'), 'workload started')! - startedAt(supervisor),
@@ -210,26 +221,32 @@ async function measureWorkloads(connection: StackConnection, tree: string, mode:
       node: logTime(join(dir, 'workload.log'), 'control listening')! - startedAt(node),
     };
     for (const p of ['supervisor', 'workload', 'node'] as const) {
-      figures.push({ process: `workload ${p === 'node' ? 'mpc-node' : p}`, readyMs: Math.round(ready[p]), rssMbAtReady: at[p], rssMbSettled: rssMb(pids[0]![p]) });
+      figures.push({ process: `workload ${p === 'node' ? 'mpc-node' : p}`, readyMs: Math.round(ready[p]), rssMbAtReady: at[p], cpuMsAtReady: cpu[p], rssMbSettled: rssMb(pids[0]![p]) });
     }
-    figures.push({ process: 'workload pair: launch → both nodes listening', readyMs: total, rssMbAtReady: NaN, rssMbSettled: NaN });
+    figures.push({ process: 'workload pair: launch → both nodes listening', readyMs: total, rssMbAtReady: NaN, cpuMsAtReady: NaN, rssMbSettled: NaN });
   } finally {
     await Promise.all(dirs.map((dir) => promisify(execFile)(process.execPath, [...launcher, 'stop', dir], { cwd: tree, timeout: 60_000 }).catch(() => undefined)));
   }
   return figures;
 }
 
-export async function measureProcesses(ctx: StackContext, connection: StackConnection, options: { tree: string; mode: MeasureMode; settleMs: number; only?: readonly string[] }): Promise<Measurement> {
+export async function measureProcesses(ctx: StackContext, connection: StackConnection, options: { tree: string; mode: MeasureMode; settleMs: number; only?: readonly string[]; together?: boolean }): Promise<Measurement> {
   const { tree, mode, settleMs } = options;
   if (mode === 'compiled') await buildServices(ctx, tree);
   const scratch = mkdtempSync(join(tmpdir(), 'datawell-measure-'));
   const loadAverage = loadavg().map((l) => Math.round(l * 100) / 100);
   const figures: ProcessFigure[] = [];
   try {
-    for (const name of SERVICE_NAMES) {
-      if (options.only && !options.only.includes(name)) continue;
-      ctx.progress.step('measure', `${name} (${mode})`);
-      figures.push(await measureService(ctx, connection, tree, mode, name, settleMs, scratch));
+    const names = SERVICE_NAMES.filter((name) => !options.only || options.only.includes(name));
+    if (options.together) {
+      // All at once, as `./dev up` starts them: they compete for the cores.
+      ctx.progress.step('measure', `${names.join(', ')} together (${mode})`);
+      figures.push(...(await Promise.all(names.map((name) => measureService(ctx, connection, tree, mode, name, settleMs, scratch)))));
+    } else {
+      for (const name of names) {
+        ctx.progress.step('measure', `${name} (${mode})`);
+        figures.push(await measureService(ctx, connection, tree, mode, name, settleMs, scratch));
+      }
     }
     if (!options.only || options.only.includes('workloads')) {
       ctx.progress.step('measure', `an MPC workload pair (${mode})`);
@@ -238,5 +255,5 @@ export async function measureProcesses(ctx: StackContext, connection: StackConne
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  return { mode, tree, loadAverage, settleMs, figures };
+  return { mode, tree, loadAverage, settleMs, together: options.together ?? false, figures };
 }
