@@ -219,16 +219,15 @@ function repeat(v: FieldVec, k: number): FieldVec {
 /** The FIELD_BITS low bits of every element, packed LSB-first: bit t*FIELD_BITS + l = bit l of v[t]. */
 function bitsOf(v: FieldVec): Uint8Array {
   const out = new Uint8Array(Math.ceil((v.length * FIELD_BITS) / 8));
+  // 32-bit halves of the little-endian words: no BigInt arithmetic in the loop.
+  const w = new Uint32Array(v.buffer, v.byteOffset, v.length * 2);
   for (let t = 0; t < v.length; t++) {
-    const x = v[t]!;
-    const lo = Number(x & 0xffffffffn);
-    const hi = Number(x >> 32n);
+    const lo = w[2 * t]!;
+    const hi = w[2 * t + 1]!;
+    const base = t * FIELD_BITS;
     for (let l = 0; l < FIELD_BITS; l++) {
-      const bit = l < 32 ? (lo >>> l) & 1 : (hi >>> (l - 32)) & 1;
-      if (bit) {
-        const j = t * FIELD_BITS + l;
-        out[j >> 3] = out[j >> 3]! | (1 << (j & 7));
-      }
+      const j = base + l;
+      out[j >> 3] = out[j >> 3]! | ((l < 32 ? (lo >>> l) & 1 : (hi >>> (l - 32)) & 1) << (j & 7));
     }
   }
   return out;
