@@ -16,6 +16,7 @@ export {
   type TlsConfig,
 } from './load-config';
 export { redactUrl } from './redact';
+export { groupIdVariable, optionalTextVariable, textVariable, topicVariable } from './variables';
 export {
   blankToUndefined,
   defineService,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineService, type ConfigOf, type Environment } from '@datawell/config';
+import { defineService, optionalTextVariable as optional, textVariable as withDefault, topicVariable as topic, type ConfigOf, type Environment } from '@datawell/config';
 import { SERVICES } from '@datawell/contracts';
 
 /** Where the bridge reaches Fabric: one peer's Gateway, which endorses on the other orgs' peers. */
@@ -49,10 +49,6 @@ export const LEDGER_BRIDGE_VARIABLES = {
 } as const;
 
 const V = LEDGER_BRIDGE_VARIABLES;
-const optional = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().optional());
-const withDefault = (value: string) => z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : value), z.string());
-const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
-const topic = (value: string) => withDefault(value).refine((t) => TOPIC.test(t), 'must be a Kafka topic name');
 const CHANNEL = /^[a-z][a-z0-9.-]*$/;
 
 /** `marketplace=marketplace+hello,dao-x-v1=dao`: channels with the chaincodes whose events are relayed. */

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { defineService, type ConfigOf, type ServiceExtension } from '@datawell/config';
+import { defineService, groupIdVariable, topicVariable as topic, type ConfigOf, type ServiceExtension } from '@datawell/config';
 import { SERVICES } from '@datawell/contracts';
 
 /** Settings of the marketplace service beyond the common ones (see docs/marketplace.md). */
@@ -25,8 +24,6 @@ export const MARKETPLACE_VARIABLES = {
 } as const;
 
 const V = MARKETPLACE_VARIABLES;
-const withDefault = (value: string) => z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : value), z.string());
-const topic = (value: string) => withDefault(value).refine((t) => /^[A-Za-z0-9._-]{1,249}$/.test(t), 'must be a Kafka topic name');
 const marketplaceExtension: ServiceExtension<MarketplaceSettings> = {
   shape: {
     [V.ledgerEventsTopic]: topic('datawell.ledger.events.v1'),
@@ -34,7 +31,7 @@ const marketplaceExtension: ServiceExtension<MarketplaceSettings> = {
     [V.ledgerReceiptsTopic]: topic('datawell.ledger.receipts.v1'),
     [V.networkCommandsTopic]: topic('datawell.network.commands.v1'),
     [V.networkEventsTopic]: topic('datawell.network.events.v1'),
-    [V.groupId]: withDefault('datawell-marketplace').refine((g) => /^[A-Za-z0-9._-]{1,200}$/.test(g), 'must be a Kafka group id'),
+    [V.groupId]: groupIdVariable('datawell-marketplace'),
   },
   build: (values) => ({
     topics: {

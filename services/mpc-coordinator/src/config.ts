@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineService, type ConfigOf, type ServiceExtension } from '@datawell/config';
+import { defineService, groupIdVariable, textVariable as withDefault, topicVariable as topic, type ConfigOf, type ServiceExtension } from '@datawell/config';
 import { SERVICES } from '@datawell/contracts';
 
 /** Settings of the mpc-coordinator service beyond the common ones (see docs/services.md, docs/mpc.md). */
@@ -42,9 +42,6 @@ export const MPC_COORDINATOR_VARIABLES = {
 } as const;
 
 const V = MPC_COORDINATOR_VARIABLES;
-const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
-const withDefault = (value: string) => z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : value), z.string());
-const topic = (value: string) => withDefault(value).refine((t) => TOPIC.test(t), 'must be a Kafka topic name');
 const optionalPath = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined), z.string().optional());
 const NODE_TLS = [V.nodeTlsCaFile, V.nodeTlsCertFile, V.nodeTlsKeyFile] as const;
 const int = (value: number, min: number, max: number) =>
@@ -54,7 +51,7 @@ const mpcCoordinatorExtension: ServiceExtension<MpcCoordinatorSettings> = {
   shape: {
     [V.ledgerEventsTopic]: topic('datawell.ledger.events.v1'),
     [V.ledgerCommandsTopic]: topic('datawell.ledger.commands.v1'),
-    [V.consumerGroupId]: withDefault('datawell-mpc-coordinator').refine((g) => /^[A-Za-z0-9._-]{1,200}$/.test(g), 'must be a Kafka group id'),
+    [V.consumerGroupId]: groupIdVariable('datawell-mpc-coordinator'),
     [V.queue]: withDefault('mpc-coordinator').refine((q) => /^[A-Za-z0-9._-]{1,100}$/.test(q), 'must be letters, digits, ".", "_" or "-"'),
     [V.topUpIntervalMs]: int(30_000, 0, 86_400_000),
     [V.stockTriples]: int(20_000, 0, 10_000_000),

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { defineService, type ConfigOf, type ServiceExtension } from '@datawell/config';
+import { defineService, groupIdVariable, topicVariable as topic, type ConfigOf, type ServiceExtension } from '@datawell/config';
 import { SERVICES } from '@datawell/contracts';
 
 /** Settings of the negotiation service beyond the common ones (see docs/negotiation.md). */
@@ -24,16 +23,13 @@ export const NEGOTIATION_VARIABLES = {
 } as const;
 
 const V = NEGOTIATION_VARIABLES;
-const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
-const withDefault = (value: string) => z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : value), z.string());
-const topic = (value: string) => withDefault(value).refine((t) => TOPIC.test(t), 'must be a Kafka topic name');
 
 const negotiationExtension: ServiceExtension<NegotiationSettings> = {
   shape: {
     [V.ledgerEventsTopic]: topic('datawell.ledger.events.v1'),
     [V.networkEventsTopic]: topic('datawell.network.events.v1'),
     [V.agreementsTopic]: topic('datawell.negotiation.agreements.v1'),
-    [V.consumerGroupId]: withDefault('datawell-negotiation').refine((g) => /^[A-Za-z0-9._-]{1,200}$/.test(g), 'must be a Kafka group id'),
+    [V.consumerGroupId]: groupIdVariable('datawell-negotiation'),
   },
   build: (values) => ({
     topics: {

@@ -1,7 +1,6 @@
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { z } from 'zod';
-import { blankToUndefined, defineService, type ConfigOf, type ServiceExtension } from '@datawell/config';
+import { defineService, optionalTextVariable as optional, textVariable as withDefault, topicVariable as topic, type ConfigOf, type ServiceExtension } from '@datawell/config';
 import { SERVICES } from '@datawell/contracts';
 
 /** Settings of the provisioner service beyond the common ones (see docs/provisioner.md). */
@@ -57,10 +56,6 @@ export const PROVISIONER_VARIABLES = {
 } as const;
 
 const V = PROVISIONER_VARIABLES;
-const optional = z.preprocess(blankToUndefined, z.string().trim().optional());
-const withDefault = (value: string) => z.preprocess((v) => blankToUndefined(v) ?? value, z.string().trim());
-const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
-const topic = (value: string) => withDefault(value).refine((t) => TOPIC.test(t), 'must be a Kafka topic name');
 const seconds = (value: string, max: number) =>
   withDefault(value).refine((n) => /^\d+$/.test(n) && Number(n) >= 1 && Number(n) <= max, `must be an integer 1-${max} (seconds)`);
 const absolute = optional.refine((v) => v === undefined || isAbsolute(v), 'must be an absolute path');

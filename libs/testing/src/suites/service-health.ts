@@ -5,14 +5,15 @@ import { stackConnection, stackEnv } from '../connection';
 import { freePort } from '../service-harness';
 
 /**
- * What the suite needs from a service. Built by the caller: @datawell/config's own integration
- * tests use this library, so importing it here would make a cycle that module boundaries forbid.
+ * What the suite needs from a service. Built by the caller: @datawell/service-platform's own
+ * integration tests use this library, so importing it here would make a cycle that module boundaries
+ * forbid.
  */
 export interface ServiceHealthSuite {
   readonly service: string;
   /**
    * The service's app, not yet initialised, for an environment:
-   * `(env) => createServiceApp(loadServiceConfig(service, env), AppModule.forConfig)`.
+   * `(env) => createServiceApp(loadServiceConfig(<service>Service, env), AppModule.forConfig)`.
    */
   readonly createApp: (env: Record<string, string>) => Promise<INestApplication>;
   /** The service's migrations, in order: the rows its migrations table must hold. */

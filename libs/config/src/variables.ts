@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { blankToUndefined } from './extension';
+
+/**
+ * Schemas of the kinds of variable services read, so each kind is parsed and explained one way.
+ * Blank means unset; surrounding spaces are dropped.
+ */
+
+/** Text with a default. */
+export function textVariable(defaultValue: string) {
+  return z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : defaultValue), z.string());
+}
+
+/** Text that may be unset. */
+export const optionalTextVariable = z.preprocess(blankToUndefined, z.string().trim().optional());
+
+const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
+const GROUP_ID = /^[A-Za-z0-9._-]{1,200}$/;
+
+/** A Kafka topic name, with its default. */
+export function topicVariable(defaultValue: string) {
+  return textVariable(defaultValue).refine((t) => TOPIC.test(t), 'must be a Kafka topic name');
+}
+
+/** A Kafka consumer group id, with its default. */
+export function groupIdVariable(defaultValue: string) {
+  return textVariable(defaultValue).refine((g) => GROUP_ID.test(g), 'must be a Kafka group id');
+}
