@@ -45,14 +45,17 @@ function json(res: ServerResponse, status: number, body: { code: string; message
 export async function startConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServer> {
   const index = join(options.distDir, 'index.html');
   if (!existsSync(index)) throw new Error(`no console build in ${options.distDir}: build it first`);
-  const cache = new Map<string, { body: Buffer; gzip: Buffer | undefined }>();
+  // Keyed by size and mtime too: a rebuild under a running server (./dev up, the browser tests) is served at once.
+  const cache = new Map<string, { version: string; body: Buffer; gzip: Buffer | undefined }>();
 
   const file = (path: string) => {
+    const stat = statSync(path);
+    const version = `${stat.size}:${stat.mtimeMs}`;
     let entry = cache.get(path);
-    if (!entry) {
+    if (entry?.version !== version) {
       const body = readFileSync(path);
       const compressible = /\.(html|js|css|svg|json)$/.test(path) && body.length > 1024;
-      entry = { body, gzip: compressible ? gzipSync(body) : undefined };
+      entry = { version, body, gzip: compressible ? gzipSync(body) : undefined };
       cache.set(path, entry);
     }
     return entry;

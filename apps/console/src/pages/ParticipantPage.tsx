@@ -56,8 +56,8 @@ export default function ParticipantPage() {
                     <XAxis dataKey="kind" />
                     <YAxis allowDecimals={false} />
                     <Tooltip />
-                    <Bar dataKey="open" stackId="s" fill="#2b8a3e" name="open" />
-                    <Bar dataKey="withdrawn" stackId="s" fill="#495057" name="withdrawn" />
+                    <Bar dataKey="open" stackId="s" fill="#1b5e20" name="open" isAnimationActive={false} />
+                    <Bar dataKey="withdrawn" stackId="s" fill="#495057" name="withdrawn" isAnimationActive={false} />
                   </BarChart>
                 </ResponsiveContainer>
               </div>

@@ -81,4 +81,10 @@ describe('console server', () => {
     expect(await (await fetch(`${server.url}/.build-stamp`)).text()).toContain('<title>console</title>');
     expect((await fetch(`${server.url}/`, { method: 'POST' })).status).toBe(405);
   });
+
+  it('serves a rebuilt page without a restart', async () => {
+    expect(await (await fetch(`${server.url}/`)).text()).toContain('<title>console</title>');
+    writeFileSync(join(dist, 'index.html'), '<!doctype html><title>console, rebuilt</title>');
+    expect(await (await fetch(`${server.url}/`)).text()).toContain('<title>console, rebuilt</title>');
+  });
 });

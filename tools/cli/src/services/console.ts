@@ -32,17 +32,14 @@ async function answers(): Promise<boolean> {
 
 /**
  * Builds the console when its sources changed (Vite; a content fingerprint, see server/build.ts) and
- * serves it on CONSOLE_PORT with /api/marketplace proxied to the marketplace; a rebuilt console
- * restarts the server, which keeps the files it serves in memory.
+ * serves it on CONSOLE_PORT with /api/marketplace proxied to the marketplace (a running server serves
+ * a new build as it is).
  */
 export async function startConsole(ctx: StackContext, repoDir: string): Promise<void> {
   const built = await run(process.execPath, [...entry(repoDir), 'build'], { cwd: repoDir });
   const { built: changed } = JSON.parse(built.stdout.trim().split('\n').pop() ?? '{}') as { built?: boolean };
+  if (changed) ctx.progress.step('console', 'built the console');
   const f = files(ctx);
-  if (changed) {
-    ctx.progress.step('console', 'built the console');
-    await stopDaemon(f.pid);
-  }
   if (!isAlive(readPid(f.pid))) {
     ctx.progress.step('console', `serving the console on ${consoleUrl()}`);
     startDaemon({
