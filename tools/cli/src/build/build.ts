@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { transformFile, type Options } from '@swc/core';
 
@@ -73,6 +73,16 @@ function sources(repoDir: string, pkg: Package): string[] {
 
 const outputOf = (file: string) => join(DIST, file.replace(/\.ts$/, '.js'));
 
+/**
+ * Written aside and renamed into place: a process starting meanwhile (or a second `./dev` building at
+ * the same time) never reads half a file.
+ */
+function writeAtomically(path: string, content: string): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, content);
+  renameSync(temp, path);
+}
+
 function mtime(path: string): number {
   try {
     return statSync(path).mtimeMs;
@@ -116,19 +126,22 @@ function writeWorkspace(repoDir: string, pkgs: readonly Package[]): void {
     }
     delete manifest['types'];
     mkdirSync(join(repoDir, DIST, pkg.dir), { recursive: true });
-    writeFileSync(join(repoDir, DIST, pkg.dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    writeAtomically(join(repoDir, DIST, pkg.dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     const link = join(scope, pkg.name.replace(/^@datawell\//, ''));
     const target = relative(dirname(link), join(repoDir, DIST, pkg.dir));
-    if (existsSync(link) || isLink(link)) rmSync(link, { recursive: true, force: true });
-    symlinkSync(target, link, 'dir');
+    if (linkTarget(link) === target) continue;
+    const temp = `${link}.${process.pid}.tmp`;
+    rmSync(temp, { force: true });
+    symlinkSync(target, temp, 'dir');
+    renameSync(temp, link);
   }
 }
 
-function isLink(path: string): boolean {
+function linkTarget(path: string): string | undefined {
   try {
-    return lstatSync(path).isSymbolicLink();
+    return readlinkSync(path);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -140,7 +153,8 @@ function removeOrphans(repoDir: string, pkgs: readonly Package[], expected: Read
     for (const entry of readdirSync(join(repoDir, rel), { withFileTypes: true })) {
       const path = `${rel}/${entry.name}`;
       if (entry.isDirectory()) walk(path);
-      else if (!expected.has(path) && !(path.endsWith('.js.map') && expected.has(path.slice(0, -4)))) {
+      // `.tmp`: another build's file about to be renamed into place.
+      else if (!expected.has(path) && !(path.endsWith('.js.map') && expected.has(path.slice(0, -4))) && !path.endsWith('.tmp')) {
         rmSync(join(repoDir, path));
         removed++;
       }
@@ -191,21 +205,23 @@ export async function buildDist(repoDir: string, progress: (message: string) => 
       stale.slice(i, i + 16).map(async (f) => {
         if (ASSET.test(f)) {
           mkdirSync(dirname(join(repoDir, DIST, f)), { recursive: true });
-          copyFileSync(join(repoDir, f), join(repoDir, DIST, f));
+          copyFileSync(join(repoDir, f), `${join(repoDir, DIST, f)}.${process.pid}.tmp`);
+          renameSync(`${join(repoDir, DIST, f)}.${process.pid}.tmp`, join(repoDir, DIST, f));
           return;
         }
         const out = join(repoDir, outputOf(f));
         const result = await transformFile(join(repoDir, f), swcOptions(repoDir, f));
         mkdirSync(dirname(out), { recursive: true });
         const mapName = `${out.split('/').pop()}.map`;
-        writeFileSync(out, result.map ? `${result.code}\n//# sourceMappingURL=${mapName}\n` : result.code);
-        if (result.map) writeFileSync(`${out}.map`, result.map);
+        // The map first: a module loaded with --enable-source-maps reads it as soon as the code is there.
+        if (result.map) writeAtomically(`${out}.map`, result.map);
+        writeAtomically(out, result.map ? `${result.code}\n//# sourceMappingURL=${mapName}\n` : result.code);
       }),
     );
   }
   const expected = new Set(files.map((f) => (ASSET.test(f) ? `${DIST}/${f}` : outputOf(f))));
   const removed = removeOrphans(repoDir, pkgs, expected);
   writeWorkspace(repoDir, pkgs);
-  writeFileSync(stampFile, `${JSON.stringify({ fingerprint: print, global: globalPrint })}\n`);
+  writeAtomically(stampFile, `${JSON.stringify({ fingerprint: print, global: globalPrint })}\n`);
   return { written: stale.length, removed, ms: Date.now() - started };
 }
