@@ -6,6 +6,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DAO as DAO_CATALOGUE, type Agreement } from '@datawell/contracts';
 import { connectGateway } from '@datawell/fabric';
 import { addOrganisation, buildConnection, createChannel, deployChaincode, enrollClientIdentity, sourceVersion, type EnrolledIdentity, type StackContext } from '@datawell/stack';
 import { stringify } from 'yaml';
@@ -18,7 +19,7 @@ export const CLIENT_ID = 'bench-caliper';
 
 type BenchChaincode = typeof DAO | typeof PUTSTATE;
 
-const agreement = {
+const agreement: Agreement = {
   agreementId: 'bench-agreement-1',
   daoId: 'bench',
   version: 1,
@@ -58,7 +59,8 @@ async function initDao(ctx: StackContext, identity: EnrolledIdentity): Promise<v
   try {
     const contract = conn.gateway.getNetwork(DAO.channel).getContract(DAO.name);
     ctx.progress.step('bench', `InitVersion of DAO bench on ${DAO.channel}`);
-    await contract.submitTransaction('InitVersion', JSON.stringify(agreement));
+    const call = DAO_CATALOGUE.invocation(DAO_CATALOGUE.tx.InitVersion, agreement);
+    await contract.submitTransaction(call.transaction, ...call.arguments);
   } finally {
     conn.close();
   }

@@ -57,14 +57,5 @@ export {
   type NetworkCommand,
   type NetworkEvent,
 } from './network/network.v1';
-// Names of before the catalogue, kept only until every consumer uses the catalogue.
-import { DAO as DAO_CATALOGUE, levelAllocationSchema as LEVEL_ALLOCATION } from './ledger/catalogue';
-export const REVENUE_RECORDED = DAO_CATALOGUE.event.RevenueRecorded;
-export const ALLOCATION_RECEIVED = DAO_CATALOGUE.tx.AllocationReceived;
-export const DAO_CHAINCODE = DAO_CATALOGUE.chaincode;
-export const allocatingEventSchema = DAO_CATALOGUE.events.RevenueRecorded.pick({ allocation: true });
-export const allocationPayoutsPayloadSchema = DAO_CATALOGUE.events.RevenueRecorded.extend({
-  allocation: LEVEL_ALLOCATION.partial({ level: true, rest: true, restTo: true }).required({ payouts: true }),
-});
 export type { MpcMeshMember, WorkloadConfig } from './workloads/workload-config';
 export { mpcNodeEnvironment, parseMpcNodeEnvironment, type DatasetSource, type EnvIssue, type HeartbeatSettings, type MpcNodeJob, type MpcNodeSettings } from './workloads/mpc-node-env';

@@ -1,9 +1,10 @@
+import { DAO_ID_PATTERN, MSP_ID_PATTERN } from '@datawell/domain';
 import { z } from 'zod';
 import { buildCloudEvent, type CloudEvent } from '../cloudevent';
 
 export const AGREEMENT_REACHED_TYPE = 'datawell.negotiation.agreement-reached.v1';
 
-const mspId = z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,40}MSP$/, 'must be letters and digits ending in "MSP"');
+const mspId = z.string().regex(MSP_ID_PATTERN, 'must be letters and digits ending in "MSP"');
 
 /**
  * An agreement every party accepted and signed. `agreement` is exactly the argument of the dao
@@ -14,7 +15,7 @@ const mspId = z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,40}MSP$/, 'must be letter
 export const agreementReachedSchema = z.object({
   sessionId: z.string().min(1).max(128),
   agreementId: z.string().min(1).max(128),
-  daoId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/),
+  daoId: z.string().regex(DAO_ID_PATTERN),
   version: z.number().int().min(1).max(9999),
   agreement: z.record(z.string(), z.json()),
   signatures: z

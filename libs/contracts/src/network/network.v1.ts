@@ -1,10 +1,11 @@
+import { MSP_ID_PATTERN } from '@datawell/domain';
 import { z } from 'zod';
 import { buildCloudEvent, type CloudEvent } from '../cloudevent';
 
 export const NETWORK_COMMAND_TYPE = 'datawell.network.command.v1';
 export const NETWORK_EVENT_TYPE = 'datawell.network.event.v1';
 
-const mspId = z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,40}MSP$/, 'must be letters and digits ending in "MSP"');
+const mspId = z.string().regex(MSP_ID_PATTERN, 'must be letters and digits ending in "MSP"');
 const enrollmentId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_", "@" or "-"');
 const csrPem = z.string().max(8192).regex(/^-----BEGIN CERTIFICATE REQUEST-----[\s\S]+-----END CERTIFICATE REQUEST-----\s*$/, 'must be a PEM certificate request');
 const commandId = z.string().min(1).max(200);

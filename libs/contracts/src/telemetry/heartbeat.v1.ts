@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { canonicalBytes } from '@datawell/domain';
+import { canonicalBytes, DAO_ID_PATTERN, MSP_ID_PATTERN } from '@datawell/domain';
 import { buildCloudEvent, type CloudEvent } from '../cloudevent';
 
 export const HEARTBEAT_TYPE = 'datawell.infra.heartbeat.v1';
@@ -26,10 +26,10 @@ export type SignedHeartbeat = z.output<typeof signedHeartbeatSchema>;
 
 /** A heartbeat as published to `datawell.infra.telemetry.v1`: the signed part plus where it belongs. */
 export const heartbeatMessageSchema = z.strictObject({
-  daoId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/),
+  daoId: z.string().regex(DAO_ID_PATTERN),
   version: z.number().int().min(1).max(9999),
   /** The member organisation that owns the workload (as registered on the ledger). */
-  owner: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,40}MSP$/),
+  owner: z.string().regex(MSP_ID_PATTERN),
   heartbeat: signedHeartbeatSchema,
 });
 export type HeartbeatMessage = z.output<typeof heartbeatMessageSchema>;

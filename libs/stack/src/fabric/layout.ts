@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MSP_ID_PATTERN } from '@datawell/domain';
 import { StackError } from '../errors';
 import type { StackSettings } from '../settings';
 
@@ -118,7 +119,7 @@ export function findOrg(registry: FabricRegistry, mspId: string): OrgRecord {
 
 /** MSP ids as Fabric accepts them and as Datawell names them: letters and digits, ending in MSP. */
 export function slugFor(mspId: string): string {
-  if (!/^[A-Za-z][A-Za-z0-9]{0,40}MSP$/.test(mspId)) {
+  if (!MSP_ID_PATTERN.test(mspId)) {
     throw new StackError('BAD_SETTING', `MSP id "${mspId}" must be letters and digits ending in "MSP", e.g. AcmeMSP`, 'fabric');
   }
   return mspId.slice(0, -3).toLowerCase();

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { DAO } from '@datawell/contracts';
 import { call, FinalError, negotiateAgreement, onboard, tokenAt, until, type Party } from './api';
 
 /** Where each service answers. */
@@ -97,7 +98,7 @@ export async function runCompute(opts: ComputeOptions): Promise<ComputeResult> {
   await consumer.run({
     eachMessage: async ({ message }) => {
       const event = JSON.parse(String(message.value)) as { data?: { channel?: string; eventName?: string; payload?: { jobId?: string; resultDigest?: string } } };
-      if (event.data?.channel === `dao-${daoId}-v1` && event.data.eventName === 'ComputationCompleted' && event.data.payload?.jobId) {
+      if (event.data?.channel === `dao-${daoId}-v1` && event.data.eventName === DAO.event.ComputationCompleted && event.data.payload?.jobId) {
         completions.push({ jobId: event.data.payload.jobId, resultDigest: String(event.data.payload.resultDigest) });
       }
     },

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { ledgerCommandCloudEvent, TOPICS } from '@datawell/contracts';
+import { DAO, ledgerCommandCloudEvent, ledgerCommandId, TOPICS } from '@datawell/contracts';
 import type { StackConnection } from '@datawell/stack';
 import { agreementFor, type DaoPlan } from './agreement';
 
@@ -109,14 +109,7 @@ async function recordRevenue(connection: StackConnection, topic: string, channel
   try {
     const revenueId = `rev-${randomBytes(6).toString('hex')}`;
     const command = ledgerCommandCloudEvent(
-      {
-        commandId: `scenario:${channel}:${revenueId}`,
-        channel,
-        chaincode: 'dao',
-        transaction: 'RecordRevenue',
-        arguments: [JSON.stringify({ revenueId, amount: amount.toString(), kind: 'use' })],
-        actingMspId: dsp,
-      },
+      DAO.command(DAO.tx.RecordRevenue, { commandId: ledgerCommandId('scenario', channel, revenueId), channel, actingMspId: dsp }, { revenueId, amount: amount.toString(), kind: 'use' }),
       'datawell/cli/scenario',
     );
     await producer.send({ topic, messages: [{ key: channel, value: JSON.stringify(command) }] });
