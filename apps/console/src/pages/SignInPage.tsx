@@ -30,7 +30,7 @@ export default function SignInPage() {
   return (
     <Stack maw={640}>
       <Title order={2}>Sign in</Title>
-      <Alert color="indigo" variant="light" title="Your key stays in this page">
+      <Alert color="indigo" variant="light" title="Your key stays in this page" role="note">
         Sign in with an identity enrolled at your organisation’s CA: its certificate and its private key (PKCS#8 PEM, ECDSA). The key is imported into this page’s
         WebCrypto, signs the marketplace’s one-time challenge, and is dropped; it is never sent. The token lasts an hour and is kept in this tab only.
       </Alert>

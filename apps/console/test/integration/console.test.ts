@@ -199,6 +199,21 @@ describe('the console in a real browser', () => {
     await page.close();
   });
 
+  it('refuses to sign in with a key that is not the certificate’s, or with no key at all, and says why', async () => {
+    const { page } = await newPage();
+    await page.goto(`${server.url}/sign-in`);
+    await page.getByRole('textbox', { name: 'Certificate (PEM)' }).fill(dsp.certificatePem);
+    await page.getByRole('textbox', { name: 'Private key (PKCS#8 PEM)' }).fill(vsp.privateKeyPem);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await see(page.getByRole('alert')).toContainText('the signature does not verify with the certificate');
+    await page.getByRole('textbox', { name: 'Private key (PKCS#8 PEM)' }).fill('not a key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await see(page.getByRole('alert')).toContainText('expected a PEM block "PRIVATE KEY"');
+    expect(await page.getByTestId('signed-in-as').count()).toBe(0);
+    await expectAccessible(page, 'sign-in refused');
+    await page.close();
+  });
+
   it('says so when the token has expired or the service refuses it, and asks to sign in again', async () => {
     const session = (token: string, expiresAt: string) => ({ token, expiresAt, mspId: dsp.mspId, enrollmentId: dsp.enrollmentId, role: 'DSP' });
     const { page } = await newPage();
