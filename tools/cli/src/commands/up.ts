@@ -15,7 +15,8 @@ export function registerUpCommands(program: Command): void {
       const ctx = stackContext();
       const connection = await up(ctx);
       await startServices(ctx, connection, REPO_DIR);
-      await startConsole(ctx, REPO_DIR);
+      // A console that does not build or start is reported below (and in the exit code); the services stay up.
+      await startConsole(ctx, REPO_DIR).catch((e: unknown) => ctx.progress.step('console', `not started: ${e instanceof Error ? e.message : String(e)}`));
       const demo = opts.demo ? await runLifecycleOnStack(1_000_000n) : undefined;
       const stack = await status(ctx);
       const services = await servicesStatus(ctx);
