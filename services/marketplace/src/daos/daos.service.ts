@@ -8,6 +8,7 @@ import { forbidden, MarketplaceError } from '../errors';
 import { ledgerCommandMessage, newCommandId } from '../ledger/commands';
 import { Store } from '../store';
 import { daoIdSchema, idSchema, parseInput } from '../validation';
+import { DaosRepository } from './daos.repository';
 
 export const revenueInputSchema = z.strictObject({
   amount: z.string('must be a decimal string').regex(/^[1-9]\d{0,29}$/, 'must be a positive whole number of minor units as a decimal string'),
@@ -42,13 +43,16 @@ export type AllocationPayload = LevelAllocation & { readonly payouts: NonNullabl
 /** DAOs as their channels' events tell them: versions, members per channel, payouts; revenue goes to the top channel. */
 @Injectable()
 export class DaosService {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly repository: DaosRepository,
+  ) {}
 
   async get(daoIdParam: string): Promise<DaoView> {
     const daoId = parseInput(daoIdSchema, daoIdParam, 'daoId');
-    const versions = await this.store.query(`SELECT * FROM ${this.store.t('dao_versions')} WHERE dao_id = $1 ORDER BY version`, [daoId]);
+    const versions = await this.repository.versions(daoId);
     if (versions.length === 0) throw new MarketplaceError('DAO_NOT_FOUND', `no DAO ${daoId}`);
-    const members = await this.store.query(`SELECT * FROM ${this.store.t('dao_members')} WHERE dao_id = $1 ORDER BY channel, position`, [daoId]);
+    const members = await this.repository.members(daoId);
     const top = versions[versions.length - 1]!;
     const byChannel = (channel: unknown) =>
       members
@@ -86,10 +90,7 @@ export class DaosService {
   async entitlements(daoIdParam: string): Promise<{ daoId: string; total: string; members: Array<{ mspId: string; amount: string; channels: Array<{ channel: string; amount: string }> }> }> {
     const daoId = parseInput(daoIdSchema, daoIdParam, 'daoId');
     await this.memberIds(daoId);
-    const rows = await this.store.query<{ msp_id: string; channel: string; amount: string }>(
-      `SELECT msp_id, channel, sum(amount)::text AS amount FROM ${this.store.t('dao_payouts')} WHERE dao_id = $1 GROUP BY msp_id, channel ORDER BY msp_id, channel`,
-      [daoId],
-    );
+    const rows = await this.repository.payoutSums(daoId);
     const members = new Map<string, { mspId: string; amount: bigint; channels: Array<{ channel: string; amount: string }> }>();
     let total = 0n;
     for (const r of rows) {
@@ -108,19 +109,13 @@ export class DaosService {
     const revenueId = input.revenueId ?? `rev-${randomUUID()}`;
     const commandId = newCommandId(DAO.tx.RecordRevenue);
     return this.store.write(async (manager, send) => {
-      const [top] = await this.store.query(`SELECT * FROM ${this.store.t('dao_versions')} WHERE dao_id = $1 ORDER BY version DESC LIMIT 1`, [daoId], manager);
+      const top = await this.repository.topVersion(manager, daoId);
       if (!top) throw new MarketplaceError('DAO_NOT_FOUND', `no DAO ${daoId}`);
       if (top['status'] !== 'active') throw new MarketplaceError('WRONG_STATE', `DAO ${daoId} is dissolved`);
       const channel = top['channel'] as string;
-      const [member] = await this.store.query(`SELECT status FROM ${this.store.t('dao_members')} WHERE channel = $1 AND msp_id = $2`, [channel, principal.mspId], manager);
-      if (!member || member['status'] !== 'active') throw forbidden(`${principal.mspId} is not an active member of ${channel} and may not record its revenue`);
-      const inserted = await this.store.query(
-        `INSERT INTO ${this.store.t('dao_revenue')} (dao_id, revenue_id, channel, amount, kind, status, recorded_by, command_id)
-         VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7) ON CONFLICT DO NOTHING RETURNING revenue_id`,
-        [daoId, revenueId, channel, input.amount, input.kind, principal.mspId, commandId],
-        manager,
-      );
-      if (inserted.length === 0) throw new MarketplaceError('REVENUE_EXISTS', `revenue ${revenueId} of DAO ${daoId} is already recorded`);
+      if ((await this.repository.memberStatus(manager, channel, principal.mspId)) !== 'active') throw forbidden(`${principal.mspId} is not an active member of ${channel} and may not record its revenue`);
+      const inserted = await this.repository.insertRevenue(manager, { daoId, revenueId, channel, amount: input.amount, kind: input.kind, recordedBy: principal.mspId, commandId });
+      if (!inserted) throw new MarketplaceError('REVENUE_EXISTS', `revenue ${revenueId} of DAO ${daoId} is already recorded`);
       const argument = { revenueId, amount: input.amount, kind: input.kind === 'use' ? ('use' as const) : ('subscription-period' as const), ...(input.reference ? { reference: input.reference } : {}) };
       await send(ledgerCommandMessage(this.store.settings.topics.ledgerCommands, DAO.command(DAO.tx.RecordRevenue, { commandId, channel, actingMspId: principal.mspId }, argument)));
       return { daoId, revenueId, channel, commandId };
@@ -129,10 +124,8 @@ export class DaosService {
 
   /** The MSP ids in any version of a DAO (DAO_NOT_FOUND when none). */
   async memberIds(daoId: string): Promise<Set<string>> {
-    const versions = await this.store.query(`SELECT 1 FROM ${this.store.t('dao_versions')} WHERE dao_id = $1 LIMIT 1`, [daoId]);
-    if (versions.length === 0) throw new MarketplaceError('DAO_NOT_FOUND', `no DAO ${daoId}`);
-    const rows = await this.store.query<{ msp_id: string }>(`SELECT DISTINCT msp_id FROM ${this.store.t('dao_members')} WHERE dao_id = $1`, [daoId]);
-    return new Set(rows.map((r) => r.msp_id));
+    if (!(await this.repository.exists(daoId))) throw new MarketplaceError('DAO_NOT_FOUND', `no DAO ${daoId}`);
+    return new Set(await this.repository.memberIds(daoId));
   }
 
   // ---------------------------------------------------------------- from ledger events
@@ -140,51 +133,32 @@ export class DaosService {
   async onVersionCreated(manager: EntityManager, channel: string, p: VersionCreatedPayload): Promise<void> {
     const expected = daoChannelName(p.daoId, p.version);
     if (expected !== channel) throw new Error(`VersionCreated of ${expected} arrived from channel ${channel}`);
-    await this.store.query(
-      `INSERT INTO ${this.store.t('dao_versions')} (dao_id, version, channel, agreement_id, beta_ppm, terms, status)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, 'active') ON CONFLICT DO NOTHING`,
-      [p.daoId, p.version, channel, p.agreementId, p.betaPpm, JSON.stringify(p.terms ?? {})],
-      manager,
-    );
+    await this.repository.insertVersion(manager, { daoId: p.daoId, version: p.version, channel, agreementId: p.agreementId, betaPpm: p.betaPpm, terms: p.terms ?? {} });
     for (const [position, m] of p.members.entries()) {
-      await this.store.query(
-        `INSERT INTO ${this.store.t('dao_members')} (channel, dao_id, msp_id, position, member_group, role, weight, ownership_ppm, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active') ON CONFLICT DO NOTHING`,
-        [channel, p.daoId, m.mspId, position, m.group, m.role, m.weight, m.ownershipPpm],
-        manager,
-      );
+      await this.repository.insertMember(manager, { channel, daoId: p.daoId, mspId: m.mspId, position, group: m.group, role: m.role, weight: m.weight, ownershipPpm: m.ownershipPpm });
     }
-    if (p.version > 1) {
-      await this.store.query(`UPDATE ${this.store.t('dao_versions')} SET superseded = true WHERE dao_id = $1 AND version < $2`, [p.daoId, p.version], manager);
-    }
+    if (p.version > 1) await this.repository.supersedeBefore(manager, p.daoId, p.version);
   }
 
   async onVersionSuperseded(manager: EntityManager, channel: string): Promise<void> {
-    await this.store.query(`UPDATE ${this.store.t('dao_versions')} SET superseded = true WHERE channel = $1`, [channel], manager);
+    await this.repository.supersedeChannel(manager, channel);
   }
 
   /** MemberAbandoned / MemberExited on one channel; a founding member leaving dissolves that version. */
   async onMemberEnded(manager: EntityManager, channel: string, p: { mspId: string; dissolved?: boolean }, status: 'abandoned' | 'exited'): Promise<void> {
-    await this.store.query(`UPDATE ${this.store.t('dao_members')} SET status = $3 WHERE channel = $1 AND msp_id = $2`, [channel, p.mspId, status], manager);
-    if (p.dissolved) await this.store.query(`UPDATE ${this.store.t('dao_versions')} SET status = 'dissolved' WHERE channel = $1`, [channel], manager);
+    await this.repository.setMemberStatus(manager, channel, p.mspId, status);
+    if (p.dissolved) await this.repository.dissolveChannel(manager, channel);
   }
 
   /** RevenueRecorded / AllocationReceived: this level's payouts (`allocation.payouts`, amounts as decimal strings). */
   async onAllocation(manager: EntityManager, eventId: string, daoId: string, channel: string, allocation: AllocationPayload, revenueId?: string): Promise<void> {
     for (const payout of allocation.payouts) {
-      await this.store.query(
-        `INSERT INTO ${this.store.t('dao_payouts')} (event_id, dao_id, channel, allocation_id, msp_id, amount) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT DO NOTHING`,
-        [eventId, daoId, channel, allocation.allocationId ?? eventId, payout.mspId, payout.amount],
-        manager,
-      );
+      await this.repository.insertPayout(manager, { eventId, daoId, channel, allocationId: allocation.allocationId ?? eventId, mspId: payout.mspId, amount: payout.amount });
     }
-    if (revenueId) {
-      await this.store.query(`UPDATE ${this.store.t('dao_revenue')} SET status = 'recorded' WHERE dao_id = $1 AND revenue_id = $2`, [daoId, revenueId], manager);
-    }
+    if (revenueId) await this.repository.revenueRecorded(manager, daoId, revenueId);
   }
 
   async onCommandFailed(manager: EntityManager, commandId: string, code: string): Promise<void> {
-    await this.store.query(`UPDATE ${this.store.t('dao_revenue')} SET status = 'failed', failure_code = $2 WHERE command_id = $1 AND status = 'submitted'`, [commandId, code], manager);
+    await this.repository.revenueFailed(manager, commandId, code);
   }
 }

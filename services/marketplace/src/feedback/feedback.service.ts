@@ -10,6 +10,7 @@ import { ledgerCommandMessage, newCommandId, onMarketplace } from '../ledger/com
 import { ParticipantsService } from '../participants/participants.service';
 import { Store } from '../store';
 import { daoIdSchema, mspIdSchema, parseInput } from '../validation';
+import { FeedbackRepository } from './feedback.repository';
 
 export const feedbackInputSchema = z.strictObject({
   daoId: daoIdSchema,
@@ -23,6 +24,7 @@ export const feedbackInputSchema = z.strictObject({
 export class FeedbackService {
   constructor(
     private readonly store: Store,
+    private readonly repository: FeedbackRepository,
     private readonly participants: ParticipantsService,
     private readonly daos: DaosService,
   ) {}
@@ -36,17 +38,16 @@ export class FeedbackService {
     const commentDigest = createHash('sha256').update(input.comment, 'utf8').digest('hex');
     const commandId = newCommandId(MARKETPLACE.tx.SubmitFeedback);
     await this.store.write(async (manager, send) => {
-      const inserted = await this.store.query(
-        `INSERT INTO ${this.store.t('feedback')} (dao_id, from_msp_id, target_msp_id, rating, comment, comment_digest, status, command_id)
-         VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7)
-         ON CONFLICT (dao_id, from_msp_id, target_msp_id) DO UPDATE SET rating = EXCLUDED.rating, comment = EXCLUDED.comment,
-           comment_digest = EXCLUDED.comment_digest, status = 'submitted', command_id = EXCLUDED.command_id, failure_code = NULL
-         WHERE ${this.store.t('feedback')}.status = 'failed'
-         RETURNING dao_id`,
-        [input.daoId, principal.mspId, input.target, input.score, input.comment, commentDigest, commandId],
-        manager,
-      );
-      if (inserted.length === 0) throw new MarketplaceError('FEEDBACK_EXISTS', `${principal.mspId} has already rated ${input.target} for DAO ${input.daoId}`);
+      const inserted = await this.repository.submit(manager, {
+        daoId: input.daoId,
+        from: principal.mspId,
+        target: input.target,
+        rating: input.score,
+        comment: input.comment,
+        commentDigest,
+        commandId,
+      });
+      if (!inserted) throw new MarketplaceError('FEEDBACK_EXISTS', `${principal.mspId} has already rated ${input.target} for DAO ${input.daoId}`);
       const argument = { daoId: input.daoId, target: input.target, rating: input.score, commentDigest };
       await send(ledgerCommandMessage(this.store.settings.topics.ledgerCommands, MARKETPLACE.command(MARKETPLACE.tx.SubmitFeedback, onMarketplace(commandId, principal.mspId), argument)));
     });
@@ -58,16 +59,11 @@ export class FeedbackService {
     manager: EntityManager,
     payload: { feedback: { daoId: string; from: string; target: string }; reputation: { mspId: string; count: number; sum: number; scoreMilli: number } },
   ): Promise<void> {
-    const f = payload.feedback;
-    await this.store.query(
-      `UPDATE ${this.store.t('feedback')} SET status = 'recorded' WHERE dao_id = $1 AND from_msp_id = $2 AND target_msp_id = $3`,
-      [f.daoId, f.from, f.target],
-      manager,
-    );
+    await this.repository.recorded(manager, payload.feedback);
     await this.participants.onReputation(manager, payload.reputation);
   }
 
   async onCommandFailed(manager: EntityManager, commandId: string, code: string): Promise<void> {
-    await this.store.query(`UPDATE ${this.store.t('feedback')} SET status = 'failed', failure_code = $2 WHERE command_id = $1 AND status = 'submitted'`, [commandId, code], manager);
+    await this.repository.failed(manager, commandId, code);
   }
 }

@@ -9,7 +9,7 @@ import { ledgerCommandMessage, newCommandId, onMarketplace } from '../ledger/com
 import { ParticipantsService } from '../participants/participants.service';
 import { Store } from '../store';
 import { idSchema, parseInput, type IntegerJson } from '../validation';
-import { buildOfferSearch } from './offers.search';
+import { OffersRepository, type OfferRow as Row } from './offers.repository';
 import { descriptionDigest, newOfferSchema, offerPatchSchema, patchTerms, searchQuerySchema, tagsOf, termsOf } from './offers.validation';
 
 export interface OfferView {
@@ -41,7 +41,6 @@ export interface LedgerOffer {
   revision: number;
 }
 
-type Row = Record<string, unknown>;
 type OfferUpdate = { -readonly [K in keyof z.input<typeof offerUpdateSchema>]: z.input<typeof offerUpdateSchema>[K] };
 
 /** Offers: writes go to the ledger as the caller's organisation; reads come from the read model built from its events. */
@@ -49,6 +48,7 @@ type OfferUpdate = { -readonly [K in keyof z.input<typeof offerUpdateSchema>]: z
 export class OffersService {
   constructor(
     private readonly store: Store,
+    private readonly repository: OffersRepository,
     private readonly participants: ParticipantsService,
   ) {}
 
@@ -62,13 +62,8 @@ export class OffersService {
     const digest = descriptionDigest(offer.description);
     const terms = termsOf(offer);
     await this.store.write(async (manager, send) => {
-      await this.store.query(
-        `INSERT INTO ${this.store.t('offers')} (offer_id, owner_msp_id, kind, title, description, tags, tags_text, terms, description_digest, status, command_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, 'submitted', $10)`,
-        [offerId, owner.mspId, offer.kind, offer.title, offer.description, offer.tags, offer.tags.join(' '), JSON.stringify(terms), digest, commandId],
-        manager,
-      );
-      await this.#keepDescription(manager, offerId, digest, offer.description);
+      await this.repository.insertSubmitted(manager, { offerId, owner: owner.mspId, kind: offer.kind, title: offer.title, description: offer.description, tags: offer.tags, terms, descriptionDigest: digest, commandId });
+      await this.repository.keepDescription(manager, offerId, digest, offer.description);
       const argument = { offerId, kind: offer.kind, title: offer.title, terms, descriptionDigest: digest };
       await send(ledgerCommandMessage(this.store.settings.topics.ledgerCommands, MARKETPLACE.command(MARKETPLACE.tx.PostOffer, onMarketplace(commandId, owner.mspId), argument)));
     });
@@ -88,10 +83,10 @@ export class OffersService {
       if (patch.tags !== undefined || Object.keys(patch).some((k) => !['title', 'description'].includes(k))) argument.terms = next.terms;
       if (patch.description !== undefined) {
         const digest = descriptionDigest(patch.description);
-        await this.#keepDescription(manager, offerId, digest, patch.description);
+        await this.repository.keepDescription(manager, offerId, digest, patch.description);
         argument.descriptionDigest = digest;
       }
-      await this.store.query(`UPDATE ${this.store.t('offers')} SET command_id = $2 WHERE offer_id = $1`, [offerId, commandId], manager);
+      await this.repository.setCommand(manager, offerId, commandId);
       await send(ledgerCommandMessage(this.store.settings.topics.ledgerCommands, MARKETPLACE.command(MARKETPLACE.tx.UpdateOffer, onMarketplace(commandId, principal.mspId), argument)));
     });
     return { offerId, commandId };
@@ -102,7 +97,7 @@ export class OffersService {
     const commandId = newCommandId(MARKETPLACE.tx.WithdrawOffer);
     await this.store.write(async (manager, send) => {
       await this.#ownOpenOffer(manager, principal, offerId, 'withdraw');
-      await this.store.query(`UPDATE ${this.store.t('offers')} SET command_id = $2 WHERE offer_id = $1`, [offerId, commandId], manager);
+      await this.repository.setCommand(manager, offerId, commandId);
       await send(ledgerCommandMessage(this.store.settings.topics.ledgerCommands, MARKETPLACE.command(MARKETPLACE.tx.WithdrawOffer, onMarketplace(commandId, principal.mspId), offerId)));
     });
     return { offerId, commandId };
@@ -110,19 +105,14 @@ export class OffersService {
 
   async get(offerIdParam: string): Promise<OfferView> {
     const offerId = parseInput(idSchema, offerIdParam, 'offerId');
-    const [row] = await this.store.query(
-      `SELECT o.*, p.role AS owner_role, p.name AS owner_name, coalesce(p.reputation_milli, 0) AS owner_reputation_milli, coalesce(p.reputation_count, 0) AS owner_reputation_count
-       FROM ${this.store.t('offers')} o LEFT JOIN ${this.store.t('participants')} p ON p.msp_id = o.owner_msp_id WHERE o.offer_id = $1`,
-      [offerId],
-    );
+    const row = await this.repository.findWithOwner(offerId);
     if (!row) throw new MarketplaceError('OFFER_NOT_FOUND', `no offer ${offerId}`);
     return offerView(row);
   }
 
   async search(rawQuery: unknown): Promise<{ total: number; offers: OfferView[] }> {
     const query = parseInput(searchQuerySchema, rawQuery, 'query');
-    const { sql, params } = buildOfferSearch(this.store.schema, query);
-    const rows = await this.store.query(sql, params);
+    const rows = await this.repository.search(query);
     return { total: rows.length > 0 ? Number(rows[0]!['total']) : 0, offers: rows.map((r) => ({ ...offerView(r), rank: Number(r['rank']) })) };
   }
 
@@ -131,52 +121,25 @@ export class OffersService {
   /** OfferPosted / OfferUpdated: the ledger's offer, with the off-chain description its digest names. */
   async onOffer(manager: EntityManager, offer: LedgerOffer): Promise<void> {
     const tags = tagsOf(offer.terms);
-    await this.store.query(
-      `INSERT INTO ${this.store.t('offers')} AS o (offer_id, owner_msp_id, kind, title, description, tags, tags_text, terms, description_digest, status, revision)
-       VALUES ($1, $2, $3, $4, (SELECT description FROM ${this.store.t('offer_descriptions')} WHERE offer_id = $1 AND digest = $8), $5, $6, $7::jsonb, $8, $9, $10)
-       ON CONFLICT (offer_id) DO UPDATE SET owner_msp_id = EXCLUDED.owner_msp_id, kind = EXCLUDED.kind, title = EXCLUDED.title,
-         description = coalesce(EXCLUDED.description, CASE WHEN o.description_digest = EXCLUDED.description_digest THEN o.description END),
-         tags = EXCLUDED.tags, tags_text = EXCLUDED.tags_text, terms = EXCLUDED.terms, description_digest = EXCLUDED.description_digest,
-         status = EXCLUDED.status, revision = EXCLUDED.revision, failure_code = NULL, failure_message = NULL, updated_at = now()
-       WHERE o.revision < EXCLUDED.revision`,
-      [offer.offerId, offer.owner, offer.kind, offer.title, tags, tags.join(' '), JSON.stringify(offer.terms), offer.descriptionDigest, offer.status, offer.revision],
-      manager,
-    );
+    await this.repository.upsertFromLedger(manager, { ...offer, tags });
   }
 
   async onWithdrawn(manager: EntityManager, event: { offerId: string; revision: number }): Promise<void> {
-    await this.store.query(
-      `UPDATE ${this.store.t('offers')} SET status = 'withdrawn', revision = $2, updated_at = now() WHERE offer_id = $1 AND revision < $2`,
-      [event.offerId, event.revision],
-      manager,
-    );
+    await this.repository.withdrawn(manager, event.offerId, event.revision);
   }
 
   /** A failed receipt of one of our commands: a post that never reached the ledger fails; others keep the ledger's state. */
   async onCommandFailed(manager: EntityManager, commandId: string, code: string, message: string): Promise<void> {
-    await this.store.query(
-      `UPDATE ${this.store.t('offers')} SET status = CASE WHEN status = 'submitted' THEN 'failed' ELSE status END,
-         failure_code = $2, failure_message = $3, updated_at = now() WHERE command_id = $1`,
-      [commandId, code, message],
-      manager,
-    );
+    await this.repository.commandFailed(manager, commandId, code, message);
   }
 
   async #ownOpenOffer(manager: EntityManager, principal: Principal, offerId: string, action: string): Promise<Row> {
-    const [row] = await this.store.query(`SELECT * FROM ${this.store.t('offers')} WHERE offer_id = $1 FOR UPDATE`, [offerId], manager);
+    const row = await this.repository.lock(manager, offerId);
     if (!row) throw new MarketplaceError('OFFER_NOT_FOUND', `no offer ${offerId}`);
     if (row['owner_msp_id'] !== principal.mspId) throw forbidden(`${principal.mspId} does not own offer ${offerId} and may not ${action} it`);
     if (row['status'] !== 'open') throw new MarketplaceError('WRONG_STATE', `offer ${offerId} is ${String(row['status'])}, not open`);
     await this.participants.activeParticipant(principal.mspId, manager);
     return row;
-  }
-
-  async #keepDescription(manager: EntityManager, offerId: string, digest: string, description: string): Promise<void> {
-    await this.store.query(
-      `INSERT INTO ${this.store.t('offer_descriptions')} (offer_id, digest, description) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-      [offerId, digest, description],
-      manager,
-    );
   }
 }
 

@@ -1,4 +1,4 @@
-import { buildOfferSearch } from './offers.search';
+import { buildOfferSearch } from './offers.repository';
 import { searchQuerySchema } from './offers.validation';
 
 const build = (query: Record<string, unknown>) => buildOfferSearch('marketplace', searchQuerySchema.parse(query));
