@@ -7,7 +7,8 @@
  * preprocessing, connected by MessagePorts.
  *  - online: secure multiplications per second, 3 parties, one batch of 2^20 with its MAC check;
  *  - offline: MASCOT triples per second with 2 and 3 parties (after the one-off base-OT set-up and a
- *    warm-up batch of 1,024);
+ *    warm-up batch of 1,024), both in this thread and with one worker thread per party (the deployed
+ *    shape, which the targets are judged on);
  *  - side by side with MPyC on the same machine: a dot product of 100,000 elements and the mean and
  *    variance of 100,000 values, inputs from party 0, result to every party, 3 parties.
  * The online figures replay a pool of MASCOT triples (mpc-replay.ts); the comparison also reports
@@ -224,10 +225,17 @@ async function tasksInProcess(pre: PartyPreprocessing[]) {
 async function main(): Promise<void> {
   const loadAverageAtStart = loadavg();
   log(`MPC benchmarks on ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), node ${process.version}`);
+  // Offline both ways in every run: all parties in this one thread (the CPU cost of all parties
+  // together), and one worker thread per party (the deployed shape: every node is its own process).
   const off2 = WORKERS ? await offlineInWorkers(2) : await offlineInProcess(2);
   log(`offline, 2 parties: ${off2.triplesPerSecond} triples/s (${off2.triples} in ${off2.seconds.toFixed(2)} s; set-up ${off2.setupSeconds.toFixed(2)} s)`);
   const off3 = WORKERS ? await offlineInWorkers(3) : await offlineInProcess(3);
   log(`offline, 3 parties: ${off3.triplesPerSecond} triples/s (${off3.triples} in ${off3.seconds.toFixed(2)} s; set-up ${off3.setupSeconds.toFixed(2)} s)`);
+  const perParty2 = WORKERS ? off2 : await offlineInWorkers(2);
+  const perParty3 = WORKERS ? off3 : await offlineInWorkers(3);
+  if (!WORKERS) {
+    log(`offline, one thread per party: 2 parties ${perParty2.triplesPerSecond} triples/s, 3 parties ${perParty3.triplesPerSecond} triples/s`);
+  }
   const pre = WORKERS ? [] : await pool();
   const on = WORKERS ? await onlineInWorkers() : await onlineInProcess(pre);
   log(`online, 3 parties: ${on.multiplicationsPerSecond} multiplications/s (${on.multiplications} in ${on.seconds.toFixed(3)} s)`);
@@ -248,7 +256,8 @@ async function main(): Promise<void> {
       log(`mpyc: ${mpyc.error}`);
     }
   }
-  const withOffline = (seconds: number, triples: number) => seconds + triples / off3.triplesPerSecond;
+  // Our offline cost at the deployed shape's rate (one thread per party), 3 parties as in the tasks.
+  const withOffline = (seconds: number, triples: number) => seconds + triples / perParty3.triplesPerSecond;
   let comparison: Record<string, unknown> = { mpyc, datawell: ours };
   if (mpyc && 'dotSeconds' in mpyc) {
     const ratios = {
@@ -290,8 +299,10 @@ async function main(): Promise<void> {
       protocol: 'MASCOT',
       twoParties: off2,
       threeParties: off3,
+      oneThreadPerParty: { twoParties: perParty2, threeParties: perParty3 },
       target: { twoParties: TARGET_TRIPLES_2, threeParties: TARGET_TRIPLES_3 },
-      meetsTarget: off2.triplesPerSecond >= TARGET_TRIPLES_2 && off3.triplesPerSecond >= TARGET_TRIPLES_3,
+      // Judged at the deployed shape (one thread per party); the one-thread figures are the CPU cost.
+      meetsTarget: perParty2.triplesPerSecond >= TARGET_TRIPLES_2 && perParty3.triplesPerSecond >= TARGET_TRIPLES_3,
     },
     comparison,
   };
