@@ -1,6 +1,7 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import datawell from './tools/eslint/no-import-cycle.mjs';
+import { ledgerNameRestrictions } from './tools/eslint/ledger-names.mjs';
 
 // Module boundaries are the architecture: services never import each other, libs never import
 // services, chaincode only uses the pure domain library.
@@ -72,5 +73,12 @@ export default [
         { enforceBuildableLibDependency: false, allow: [], depConstraints: [{ sourceTag: 'type:chaincode', onlyDependOnLibsWithTags: ['type:lib'] }] },
       ],
     },
+  },
+  {
+    // Ledger names are written once, in the catalogue (issue 10): no dao/marketplace transaction or
+    // event name as a string literal in other sources; tests may still use them.
+    files: ['**/*.ts'],
+    ignores: ['libs/contracts/src/ledger/catalogue/**', '**/*.spec.ts', '**/*.spec-helper.ts', '**/test/**'],
+    rules: { 'no-restricted-syntax': ['error', ...ledgerNameRestrictions] },
   },
 ];

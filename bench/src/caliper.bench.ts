@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { buildConnection, loadSettings, run, stderrProgress, type StackContext } from '@datawell/stack';
+import { DAO as DAO_CATALOGUE } from '@datawell/contracts';
 import { BENCH_ORGS, DAO, PUTSTATE, prepareNetwork, writeNetworkConfig } from './caliper-network';
 import { parse, stringify } from 'yaml';
 import { CpuSampler, delta, scrape, type Scrape } from './caliper-profile';
@@ -338,7 +339,7 @@ async function main(argv: readonly string[]): Promise<void> {
     `${name.padEnd(15)} ${String(s.tps).padStart(7)} tps   avg latency ${s.avgLatencyS.toFixed(2)} s   ${s.succ} committed, ${s.fail} failed   ${s.cpuMsPerTx} CPU ms/tx`;
   log(false, '');
   log(false, `Ledger throughput, Caliper ${CALIPER_VERSION} (fabric-gateway), median of ${repeat} × 60 s rounds, fixed load ${load}, 1 worker`);
-  log(false, line('RecordRevenue', recordRevenue));
+  log(false, line(DAO_CATALOGUE.tx.RecordRevenue, recordRevenue));
   log(false, line('put-state Put', putState));
   log(false, `ratio ${ratio} (target ≥ ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'})`);
   log(false, `CPU per transaction on the transaction path: put-state ${putState.cpuMsPerTx} ms, RecordRevenue ${recordRevenue.cpuMsPerTx} ms (CPU-bound ratio ${cpuRatio})`);
