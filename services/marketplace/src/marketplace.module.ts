@@ -1,13 +1,16 @@
 import { Module } from '@nestjs/common';
+import { DaosController } from './daos/daos.controller';
 import { DaosRepository } from './daos/daos.repository';
 import { DaosService } from './daos/daos.service';
+import { FeedbackController } from './feedback/feedback.controller';
 import { FeedbackRepository } from './feedback/feedback.repository';
 import { FeedbackService } from './feedback/feedback.service';
 import { MarketplaceGrpc } from './grpc/marketplace.grpc';
-import { DaosController, FeedbackController, OffersController, ParticipantsController } from './http/marketplace.controller';
 import { MarketplaceEvents } from './ledger/events.consumer';
+import { OffersController } from './offers/offers.controller';
 import { OffersRepository } from './offers/offers.repository';
 import { OffersService } from './offers/offers.service';
+import { ParticipantsController } from './participants/participants.controller';
 import { ParticipantsRepository } from './participants/participants.repository';
 import { ParticipantsService } from './participants/participants.service';
 import { Store } from './store';

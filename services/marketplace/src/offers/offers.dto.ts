@@ -1,18 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
+import { ErrorDto } from '../common.dto';
 
-/** OpenAPI shapes of the request bodies; validation itself is the services' zod schemas. */
-export class IdentityRequestDto {
-  @ApiProperty({ example: 'alice' }) enrollmentId!: string;
-  @ApiProperty({ description: 'PEM certificate request made where the private key lives' }) csrPem!: string;
-}
-
-export class RegistrationDto {
-  @ApiProperty({ example: 'AcmeMSP' }) mspId!: string;
-  @ApiProperty({ enum: ['DSP', 'VSP'] }) role!: 'DSP' | 'VSP';
-  @ApiProperty() name!: string;
-  @ApiProperty({ type: IdentityRequestDto }) identity!: IdentityRequestDto;
-}
-
+/** OpenAPI shapes of the offers routes (see common.dto.ts). */
 export class OfferSourceDto {
   @ApiProperty({ enum: ['iot-stream', 'file'] }) type!: 'iot-stream' | 'file';
   @ApiPropertyOptional({ description: 'the Kafka topic of an iot-stream' }) topic?: string;
@@ -38,33 +27,6 @@ export class OfferDto {
 
 /** PATCH /offers/:id: any of the fields but the kind, at least one. */
 export class OfferPatchDto extends OmitType(PartialType(OfferDto), ['kind'] as const) {}
-
-export class FeedbackDto {
-  @ApiProperty() daoId!: string;
-  @ApiProperty({ example: 'Vsp1MSP' }) target!: string;
-  @ApiProperty({ minimum: 1, maximum: 5 }) score!: number;
-  @ApiPropertyOptional({ description: 'kept off-chain; its SHA-256 goes on the ledger' }) comment?: string;
-}
-
-export class RevenueDto {
-  @ApiProperty({ description: 'minor units, decimal string', example: '1000000' }) amount!: string;
-  @ApiProperty({ enum: ['use', 'subscription'] }) kind!: 'use' | 'subscription';
-  @ApiPropertyOptional({ description: 'idempotency key; generated when absent' }) revenueId?: string;
-  @ApiPropertyOptional() reference?: string;
-}
-
-export class AcceptedDto {
-  @ApiProperty() commandId!: string;
-}
-
-/**
- * Response shapes, for the OpenAPI document only (the console's typed client is generated from it);
- * the services build the objects (offers.service OfferView, participants.service ParticipantView).
- */
-export class ErrorDto {
-  @ApiProperty({ example: 'INVALID_REQUEST' }) code!: string;
-  @ApiProperty() message!: string;
-}
 
 export class OfferReputationDto {
   @ApiProperty() count!: number;
@@ -104,28 +66,4 @@ export class OfferCommandDto {
   @ApiProperty() offerId!: string;
   @ApiProperty() commandId!: string;
   @ApiPropertyOptional({ enum: ['submitted'] }) status?: 'submitted';
-}
-
-export class ReputationDto {
-  @ApiProperty() count!: number;
-  @ApiProperty() sum!: number;
-  @ApiProperty({ description: 'score × 1000 (0-5000)' }) scoreMilli!: number;
-  @ApiProperty({ description: '0-5' }) score!: number;
-}
-
-export class ParticipantOfferDto {
-  @ApiProperty() offerId!: string;
-  @ApiProperty({ enum: ['data', 'value'] }) kind!: string;
-  @ApiProperty() title!: string;
-  @ApiProperty({ enum: ['open', 'withdrawn'] }) status!: string;
-}
-
-export class ParticipantDto {
-  @ApiProperty() mspId!: string;
-  @ApiProperty({ enum: ['DSP', 'VSP'] }) role!: 'DSP' | 'VSP';
-  @ApiProperty() name!: string;
-  @ApiProperty({ enum: ['pending', 'active', 'failed'] }) status!: 'pending' | 'active' | 'failed';
-  @ApiPropertyOptional({ type: ErrorDto }) failure?: ErrorDto;
-  @ApiProperty({ type: ReputationDto }) reputation!: ReputationDto;
-  @ApiProperty({ type: [ParticipantOfferDto] }) offers!: ParticipantOfferDto[];
 }

@@ -1,0 +1,32 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
+import { RevenueDto } from './daos.dto';
+import { DaosService } from './daos.service';
+
+@ApiTags('daos')
+@Controller('daos')
+export class DaosController {
+  constructor(private readonly daos: DaosService) {}
+
+  @Get(':daoId')
+  @ApiOperation({ summary: 'A DAO: versions, channels, members with status' })
+  get(@Param('daoId') daoId: string) {
+    return this.daos.get(daoId);
+  }
+
+  @Get(':daoId/entitlements')
+  @ApiOperation({ summary: 'Per member: the sum of its payouts over the DAO’s channels (decimal strings)' })
+  entitlements(@Param('daoId') daoId: string) {
+    return this.daos.entitlements(daoId);
+  }
+
+  @Post(':daoId/revenue')
+  @HttpCode(202)
+  @Authenticated()
+  @ApiOperation({ summary: 'Record revenue on the top channel (an active member of the top version)' })
+  @ApiBody({ type: RevenueDto })
+  revenue(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Body() body: unknown) {
+    return this.daos.recordRevenue(principal, daoId, body);
+  }
+}

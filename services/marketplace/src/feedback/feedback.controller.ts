@@ -1,0 +1,20 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
+import { FeedbackDto } from './feedback.dto';
+import { FeedbackService } from './feedback.service';
+
+@ApiTags('feedback')
+@Controller('feedback')
+export class FeedbackController {
+  constructor(private readonly feedback: FeedbackService) {}
+
+  @Post()
+  @HttpCode(202)
+  @Authenticated()
+  @ApiOperation({ summary: 'Rate another member of a DAO you share (1-5, comment kept off-chain)' })
+  @ApiBody({ type: FeedbackDto })
+  submit(@CurrentPrincipal() principal: Principal, @Body() body: unknown) {
+    return this.feedback.submit(principal, body);
+  }
+}

@@ -1,0 +1,71 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
+import { ErrorDto } from '../common.dto';
+import { OfferCommandDto, OfferDto, OfferPatchDto, OfferSearchDto, OfferViewDto } from './offers.dto';
+import { OffersService } from './offers.service';
+
+@ApiTags('offers')
+@Controller('offers')
+export class OffersController {
+  constructor(private readonly offers: OffersService) {}
+
+  @Post()
+  @HttpCode(202)
+  @Authenticated()
+  @ApiOperation({ summary: 'Post an offer (data offers by DSPs, value offers by VSPs); it opens when the ledger records it' })
+  @ApiBody({ type: OfferDto })
+  @ApiAcceptedResponse({ type: OfferCommandDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiForbiddenResponse({ type: ErrorDto })
+  post(@CurrentPrincipal() principal: Principal, @Body() body: unknown) {
+    return this.offers.post(principal, body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Browse and search offers: q (full text), role, kind, tags, owner, minReputation (0-5), status, limit, offset' })
+  @ApiQuery({ name: 'q', required: false, description: 'full text, websearch syntax' })
+  @ApiQuery({ name: 'role', required: false, enum: ['DSP', 'VSP'] })
+  @ApiQuery({ name: 'kind', required: false, enum: ['data', 'value'] })
+  @ApiQuery({ name: 'tags', required: false, description: 'comma-separated; every tag must match' })
+  @ApiQuery({ name: 'owner', required: false, description: 'MSP id' })
+  @ApiQuery({ name: 'minReputation', required: false, type: Number, description: '0-5' })
+  @ApiQuery({ name: 'status', required: false, enum: ['open', 'withdrawn'] })
+  @ApiQuery({ name: 'limit', required: false, type: Number, description: '1-100, default 20' })
+  @ApiQuery({ name: 'offset', required: false, type: Number, description: '0-10000' })
+  @ApiOkResponse({ type: OfferSearchDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  search(@Query() query: Record<string, unknown>) {
+    return this.offers.search(query);
+  }
+
+  @Get(':offerId')
+  @ApiOperation({ summary: 'An offer (also submitted and failed ones)' })
+  @ApiOkResponse({ type: OfferViewDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  get(@Param('offerId') offerId: string) {
+    return this.offers.get(offerId);
+  }
+
+  @Patch(':offerId')
+  @HttpCode(202)
+  @Authenticated()
+  @ApiOperation({ summary: 'Change an open offer (owner only)' })
+  @ApiBody({ type: OfferPatchDto })
+  @ApiAcceptedResponse({ type: OfferCommandDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiForbiddenResponse({ type: ErrorDto })
+  update(@CurrentPrincipal() principal: Principal, @Param('offerId') offerId: string, @Body() body: unknown) {
+    return this.offers.update(principal, offerId, body);
+  }
+
+  @Delete(':offerId')
+  @HttpCode(202)
+  @Authenticated()
+  @ApiOperation({ summary: 'Withdraw an open offer (owner only)' })
+  @ApiAcceptedResponse({ type: OfferCommandDto })
+  @ApiForbiddenResponse({ type: ErrorDto })
+  withdraw(@CurrentPrincipal() principal: Principal, @Param('offerId') offerId: string) {
+    return this.offers.withdraw(principal, offerId);
+  }
+}

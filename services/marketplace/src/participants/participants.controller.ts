@@ -1,0 +1,44 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
+import { AcceptedDto, ErrorDto } from '../common.dto';
+import { IdentityRequestDto, ParticipantDto, RegistrationDto } from './participants.dto';
+import { ParticipantsService } from './participants.service';
+
+@ApiTags('participants')
+@Controller('participants')
+export class ParticipantsController {
+  constructor(private readonly participants: ParticipantsService) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Register an organisation (self-service); the operator’s bridge onboards it and enrolls its first identity' })
+  @ApiBody({ type: RegistrationDto })
+  @ApiAcceptedResponse({ type: AcceptedDto })
+  register(@Body() body: unknown) {
+    return this.participants.register(body);
+  }
+
+  @Get(':mspId')
+  @ApiOperation({ summary: 'A participant: status, role, reputation and offers' })
+  @ApiOkResponse({ type: ParticipantDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  get(@Param('mspId') mspId: string) {
+    return this.participants.get(mspId);
+  }
+
+  @Post(':mspId/identities')
+  @HttpCode(202)
+  @Authenticated()
+  @ApiOperation({ summary: 'Enroll another user of the caller’s organisation' })
+  @ApiBody({ type: IdentityRequestDto })
+  enroll(@CurrentPrincipal() principal: Principal, @Param('mspId') mspId: string, @Body() body: unknown) {
+    return this.participants.enroll(principal, mspId, body);
+  }
+
+  @Get(':mspId/identities/:enrollmentId')
+  @ApiOperation({ summary: 'An identity being enrolled: poll until status is enrolled, then use certificatePem' })
+  identity(@Param('mspId') mspId: string, @Param('enrollmentId') enrollmentId: string) {
+    return this.participants.identity(mspId, enrollmentId);
+  }
+}
