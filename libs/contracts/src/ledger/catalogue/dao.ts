@@ -239,7 +239,8 @@ export const memberLeftPayloadSchema = event({
   dissolved: z.boolean().optional(),
   levelEnded: z.boolean().optional(),
   reason: z.enum(['exit', 'contract-ended']).optional(),
-  lastHeartbeatMs: ms.optional(),
+  /** null (or absent) when the member never heartbeat. */
+  lastHeartbeatMs: ms.nullish(),
   deadlineMs: ms.optional(),
   decidedAtMs: ms.optional(),
   exitedAtMs: ms.optional(),
