@@ -45,7 +45,7 @@ describe('marketplace main.ts', () => {
   });
 
   it('exits 1 after its retries when PostgreSQL is unreachable, naming the cause', async () => {
-    const env: Record<string, string> = { ...stackEnv(), MARKETPLACE_HTTP_PORT: String(await freePort()) };
+    const env: Record<string, string> = { ...stackEnv(), MARKETPLACE_HTTP_PORT: String(await freePort()), MARKETPLACE_GRPC_PORT: '0' };
     const unreachable = new URL(env['DATAWELL_POSTGRES_URL'] as string);
     unreachable.port = String(await freePort());
     const { child, lines } = start({ ...env, DATAWELL_POSTGRES_URL: unreachable.toString() });
@@ -58,7 +58,7 @@ describe('marketplace main.ts', () => {
 
   it('listens on its port, answers /health, and stops cleanly on SIGTERM without logging secrets', async () => {
     const port = await freePort();
-    const env: Record<string, string> = { ...stackEnv(), MARKETPLACE_HTTP_PORT: String(port) };
+    const env: Record<string, string> = { ...stackEnv(), MARKETPLACE_HTTP_PORT: String(port), MARKETPLACE_GRPC_PORT: '0' };
     const { child, lines } = start(env);
     try {
       await until('listening', () => lines().some((l) => (l['message'] as { message?: string })?.message === 'listening'), 60000);
