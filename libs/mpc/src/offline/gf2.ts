@@ -38,16 +38,30 @@ const k = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(GF2_WASM_B
 export class ReusedBuffer {
   #buf = Buffer.alloc(0);
 
-  /** A copy of linear memory [off, off + len). */
-  copyOut(off: number, len: number): Buffer {
+  /** The first `len` bytes of the buffer (grown when needed), contents unspecified. */
+  view(len: number): Buffer {
     if (this.#buf.length < len) this.#buf = Buffer.allocUnsafe(len);
-    const out = this.#buf.subarray(0, len);
-    out.set(new Uint8Array(k.memory.buffer, off, len));
-    return out;
+    return this.#buf.subarray(0, len);
   }
 }
 
-const fresh = (off: number, len: number) => new ReusedBuffer().copyOut(off, len);
+// Rows hashed per pass: the hash's input and output stay small (cache-resident) and linear memory
+// does not grow with the batch.
+const HASH_ROWS = 16384;
+
+/**
+ * out = H(row_j ⊕ delta, tweakBase + j) for j < m, `blocks` blocks per row, in passes of HASH_ROWS
+ * rows through the regions z and e (each HASH_ROWS·blocks·16 bytes).
+ */
+function hashInto(out: Uint8Array, rows: number, m: number, blocks: number, tweakBase: number, delta: number, z: number, e: number): void {
+  for (let j0 = 0; j0 < m; j0 += HASH_ROWS) {
+    const len = Math.min(HASH_ROWS, m - j0);
+    const bytes = len * blocks * 16;
+    k.hashPrep(rows + j0 * 16, z, len, blocks, BigInt(tweakBase + j0), delta);
+    mmo(z, e, bytes);
+    out.set(new Uint8Array(k.memory.buffer, e, bytes), j0 * blocks * 16);
+  }
+}
 
 /** Makes linear memory at least `bytes` long; returns a byte view of all of it. */
 function memory(bytes: number): Uint8Array {
@@ -118,9 +132,8 @@ export function otSenderCore(
   const TMP = L.take(1024);
   const D = L.take(32);
   const ROWS = L.take(M * 16);
-  const half = m * blocks * 16;
-  const Z = L.take(2 * half);
-  const E = L.take(2 * half);
+  const Z = L.take(HASH_ROWS * blocks * 16);
+  const E = L.take(HASH_ROWS * blocks * 16);
   const mem = memory(L.end);
   mem.set(u, U);
   g.forEach((col, i) => {
@@ -133,10 +146,11 @@ export function otSenderCore(
   k.transpose(Q, ROWS, wordsOf(M), TMP);
   mem.fill(0, D, D + 16);
   mem.set(delta.subarray(0, 16), D + 16);
-  k.hashPrep(ROWS, Z, m, blocks, BigInt(tweakBase), D);
-  k.hashPrep(ROWS, Z + half, m, blocks, BigInt(tweakBase), D + 16);
-  mmo(Z, E, 2 * half);
-  return { parities, v0: out[0].copyOut(E, half), v1: out[1].copyOut(E + half, half) };
+  const v0 = out[0].view(m * blocks * 16);
+  const v1 = out[1].view(m * blocks * 16);
+  hashInto(v0, ROWS, m, blocks, tweakBase, D, Z, E);
+  hashInto(v1, ROWS, m, blocks, tweakBase, D + 16, Z, E);
+  return { parities, v0, v1 };
 }
 
 /** OT-extension receiver, first step: u_i = t0_i ⊕ t1_i ⊕ r for its two PRG columns per base OT. */
@@ -187,9 +201,8 @@ export function otReceiverCore(
   const TMP = L.take(1024);
   const D = L.take(16);
   const ROWS = L.take(M * 16);
-  const bytes = m * blocks * 16;
-  const Z = L.take(bytes);
-  const E = L.take(bytes);
+  const Z = L.take(HASH_ROWS * blocks * 16);
+  const E = L.take(HASH_ROWS * blocks * 16);
   const mem = memory(L.end);
   t0.forEach((col, i) => mem.set(col, T + i * colBytes));
   mem.set(r, R);
@@ -200,9 +213,9 @@ export function otReceiverCore(
   const parities = mem.slice(PAR, PAR + checks * nc);
   k.transpose(T, ROWS, wordsOf(M), TMP);
   mem.fill(0, D, D + 16);
-  k.hashPrep(ROWS, Z, m, blocks, BigInt(tweakBase), D);
-  mmo(Z, E, bytes);
-  return { x, parities, v: out.copyOut(E, bytes) };
+  const v = out.view(m * blocks * 16);
+  hashInto(v, ROWS, m, blocks, tweakBase, D, Z, E);
+  return { x, parities, v };
 }
 
 /** Kernels on their own, for the tests against the reference code. */
@@ -233,14 +246,14 @@ export const gf2Kernels = {
     const L = new Layout();
     const ROWS = L.take(rows.length);
     const D = L.take(16);
-    const Z = L.take(m * blocks * 16);
-    const E = L.take(m * blocks * 16);
+    const Z = L.take(HASH_ROWS * blocks * 16);
+    const E = L.take(HASH_ROWS * blocks * 16);
     const mem = memory(L.end);
     mem.set(rows, ROWS);
     mem.fill(0, D, D + 16);
     if (delta) mem.set(delta.subarray(0, 16), D);
-    k.hashPrep(ROWS, Z, m, blocks, BigInt(tweakBase), D);
-    mmo(Z, E, m * blocks * 16);
-    return fresh(E, m * blocks * 16);
+    const out = Buffer.allocUnsafe(m * blocks * 16);
+    hashInto(out, ROWS, m, blocks, tweakBase, D, Z, E);
+    return out;
   },
 };
