@@ -235,33 +235,6 @@
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
       (br $tl))))
 
-  ;; GF(2) inner products for the OT-extension consistency check: for each mask c < nm and column
-  ;; i < nc (each nw u64 words), o[c*nc + i] = parity(popcount(col_i AND mask_c)).
-  (func (export "parities") (param $cols i32) (param $nc i32) (param $masks i32) (param $nm i32) (param $nw i32) (param $o i32)
-    (local $c i32) (local $i i32) (local $w i32) (local $x i64) (local $cp i32) (local $mp i32)
-    (block $cd (loop $cl
-      (br_if $cd (i32.ge_u (local.get $c) (local.get $nm)))
-      (local.set $i (i32.const 0))
-      (block $id (loop $il
-        (br_if $id (i32.ge_u (local.get $i) (local.get $nc)))
-        (local.set $x (i64.const 0))
-        (local.set $cp (i32.add (local.get $cols) (i32.shl (i32.mul (local.get $i) (local.get $nw)) (i32.const 3))))
-        (local.set $mp (i32.add (local.get $masks) (i32.shl (i32.mul (local.get $c) (local.get $nw)) (i32.const 3))))
-        (local.set $w (i32.const 0))
-        (block $wd (loop $wl
-          (br_if $wd (i32.ge_u (local.get $w) (local.get $nw)))
-          (local.set $x (i64.xor (local.get $x) (i64.and (i64.load (local.get $cp)) (i64.load (local.get $mp)))))
-          (local.set $cp (i32.add (local.get $cp) (i32.const 8)))
-          (local.set $mp (i32.add (local.get $mp) (i32.const 8)))
-          (local.set $w (i32.add (local.get $w) (i32.const 1)))
-          (br $wl)))
-        (i32.store8 (i32.add (local.get $o) (i32.add (i32.mul (local.get $c) (local.get $nc)) (local.get $i)))
-          (i32.wrap_i64 (i64.and (i64.popcnt (local.get $x)) (i64.const 1))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $il)))
-      (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $cl))))
-
   ;; o[t*s + k] = sum over l < g of 2^l * a[(t*g + l)*s + k]: the bit recombination of Gilboa
   ;; products, by Horner's rule (doubling is an addition, so no multiplications).
   (func (export "bitsum") (param $a i32) (param $o i32) (param $groups i32) (param $g i32) (param $s i32)

@@ -2,7 +2,7 @@ import { randomFillSync } from 'node:crypto';
 import fc from 'fast-check';
 import { P, fadd, fmul, fpow, fsub, finv, mod } from './reference';
 import {
-  fromBigInts, gf2Parities, gilboaReceive, gilboaSend, mulmod, vadd, vaddc, vaxpy, vbeaver, vcanon, vdot, vfromRandomWords, vmul, vmulc, vpow, vrandom, vsub, vsum, vsumShares, vwsum, vbitsum,
+  fromBigInts, gilboaReceive, gilboaSend, mulmod, vadd, vaddc, vaxpy, vbeaver, vcanon, vdot, vfromRandomWords, vmul, vmulc, vpow, vrandom, vsub, vsum, vsumShares, vwsum, vbitsum,
 } from './vector';
 
 const elem = fc.oneof(
@@ -114,22 +114,6 @@ describe('OT helper kernels', () => {
         return Array.from(vbitsum(a, groups, g, s)).join() === Array.from(vwsum(a, w, groups, g, s)).join();
       }),
     );
-  });
-
-  it('gf2Parities computes parities of masked columns', () => {
-    const nc = 3, nm = 4, nw = 2;
-    const cols = new BigUint64Array(nc * nw);
-    const masks = new BigUint64Array(nm * nw);
-    randomFillSync(cols);
-    randomFillSync(masks);
-    const out = gf2Parities(cols, nc, masks, nm, nw);
-    const popParity = (x: bigint) => x.toString(2).split('').filter((b) => b === '1').length & 1;
-    for (let c = 0; c < nm; c++)
-      for (let i = 0; i < nc; i++) {
-        let x = 0n;
-        for (let w = 0; w < nw; w++) x ^= cols[i * nw + w]! & masks[c * nw + w]!;
-        expect(out[c * nc + i]).toBe(popParity(x));
-      }
   });
 });
 

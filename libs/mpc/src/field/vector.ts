@@ -37,7 +37,6 @@ interface Kernels {
   grecv(v: number, bits: number, d: number, o: number, T: number, g: number): void;
   copex(t0: number, t1: number, x: number, msg: number, acc: number, n: number, l: bigint): void;
   copeq(s: number, u: number, acc: number, n: number, l: bigint, bit: bigint): void;
-  parities(cols: number, nc: number, masks: number, nm: number, nw: number, o: number): void;
 }
 
 const kernels = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(FIELD_WASM_BASE64, 'base64')))
@@ -229,21 +228,6 @@ export function vbitsum(a: FieldVec, groups: number, g: number, s: number): Fiel
   mem.set(a, 0);
   kernels.bitsum(0, a.length * 8, groups, g, s);
   return mem.slice(a.length, a.length + outWords);
-}
-
-/**
- * GF(2) inner products: out[c*nc + i] = parity(cols_i AND masks_c), each row `nw` u64 words
- * (the OT-extension consistency check on bit columns).
- */
-export function gf2Parities(cols: BigUint64Array, nc: number, masks: BigUint64Array, nm: number, nw: number): Uint8Array {
-  if (cols.length !== nc * nw || masks.length !== nm * nw) throw new RangeError('parities shape mismatch');
-  const outBytes = nm * nc;
-  const mem = scratch(cols.length + masks.length + Math.ceil(outBytes / 8));
-  mem.set(cols, 0);
-  mem.set(masks, cols.length);
-  const o = (cols.length + masks.length) * 8;
-  kernels.parities(0, nc, cols.length * 8, nm, nw, o);
-  return new Uint8Array(mem.buffer, o, outBytes).slice();
 }
 
 /**

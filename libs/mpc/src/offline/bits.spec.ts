@@ -66,6 +66,22 @@ describe('WebAssembly SIMD kernels of the OT extension against the reference', (
     expect(Array.from(gf2Kernels.parities(one, 1, new Uint8Array(24).fill(255), 1, 3))).toEqual([1]);
   });
 
+  it('parities computes parities of masked columns', () => {
+    const nc = 3, nm = 4, nw = 2;
+    const cols = new BigUint64Array(nc * nw);
+    const masks = new BigUint64Array(nm * nw);
+    randomFillSync(cols);
+    randomFillSync(masks);
+    const out = gf2Kernels.parities(new Uint8Array(cols.buffer), nc, new Uint8Array(masks.buffer), nm, nw);
+    const popParity = (x: bigint) => x.toString(2).split('').filter((b) => b === '1').length & 1;
+    for (let c = 0; c < nm; c++)
+      for (let i = 0; i < nc; i++) {
+        let x = 0n;
+        for (let w = 0; w < nw; w++) x ^= cols[i * nw + w]! & masks[c * nw + w]!;
+        expect(out[c * nc + i]).toBe(popParity(x));
+      }
+  });
+
   it('hashRows equals the reference, with and without delta, for large tweaks', () => {
     for (const [m, blocks, base] of [[1, 1, 0], [37, 2, 5], [5000, 2, 2 ** 33 + 7], [4100, 1, 123456]] as const) {
       const rows = random(m * 16);
