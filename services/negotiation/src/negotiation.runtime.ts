@@ -36,7 +36,7 @@ export class NegotiationRuntime implements OnApplicationBootstrap, OnApplication
     this.#schema = config.postgres.schema;
     this.daos = new DaosRepository(dataSource, this.#schema);
     this.repository = new SessionsRepository(dataSource, this.#schema);
-    this.#outbox = createOutboxRelay({ dataSource, schema: this.#schema, kafka, logger: this.#logger, pollIntervalMs: 500 });
+    this.#outbox = createOutboxRelay({ dataSource, schema: this.#schema, kafka, logger: this.#logger });
     this.sessions = new SessionsService({
       sessions: this.repository,
       daos: this.daos,

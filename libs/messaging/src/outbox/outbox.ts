@@ -1,5 +1,15 @@
+import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { quoteIdent } from './migration';
+
+/**
+ * The PostgreSQL notification channel of a schema's outbox: writers notify it, relays LISTEN on it.
+ * A hash stands in for a schema too long for PostgreSQL's 63-byte identifiers.
+ */
+export function outboxChannel(schema: string): string {
+  const name = `datawell_outbox_${schema}`;
+  return Buffer.byteLength(name) <= 63 ? name : `datawell_outbox_${createHash('sha256').update(schema).digest('hex').slice(0, 40)}`;
+}
 
 /** One message to publish: `id` is its CloudEvent id, `payload` the envelope. */
 export interface OutboxMessage {
@@ -14,6 +24,8 @@ export interface OutboxMessage {
  * Writes messages to the outbox inside the caller's transaction (`manager` is the transaction's
  * EntityManager), so they exist if and only if the state written beside them does. A message whose
  * id is already there is skipped, not written twice. Resolves to the ids actually written.
+ * PostgreSQL delivers the notification to listening relays on commit (and drops it on rollback), so
+ * a relay wakes as soon as the rows are visible, from any process.
  */
 export async function writeOutbox(
   manager: EntityManager,
@@ -34,5 +46,6 @@ export async function writeOutbox(
     )) as Array<{ id: string }>;
     if (rows.length > 0) written.push(message.id);
   }
+  if (written.length > 0) await manager.query('SELECT pg_notify($1, \'\')', [outboxChannel(schema)]);
   return written;
 }

@@ -2,6 +2,7 @@ import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { ConnectionLogger } from '../logger';
 import { quoteIdent } from './migration';
+import { outboxChannel } from './outbox';
 
 export interface OutboxRelayOptions {
   readonly dataSource: DataSource;
@@ -9,9 +10,26 @@ export interface OutboxRelayOptions {
   readonly kafka: Kafka;
   /** Rows per round; a round is one Kafka send and one UPDATE. */
   readonly batchSize?: number;
-  /** Pause between rounds when the outbox is empty. */
+  /**
+   * Pause between rounds when the outbox is empty. Writes wake the relay at once through PostgreSQL
+   * NOTIFY (see `writeOutbox`), so this is only the safety net for a missed notification, e.g. while
+   * the listening connection reconnects.
+   */
   readonly pollIntervalMs?: number;
   readonly logger?: ConnectionLogger;
+}
+
+/** The first pause after a failed round (doubling up to `MAX_BACKOFF_MS`), and of the listener's reconnects. */
+const FIRST_BACKOFF_MS = 250;
+const MAX_BACKOFF_MS = 10_000;
+
+/** The part of a `pg` client the listener uses. */
+interface PgListenClient {
+  connect(): Promise<unknown>;
+  query(sql: string): Promise<unknown>;
+  end(): Promise<void>;
+  on(event: 'notification', listener: () => void): unknown;
+  on(event: 'error' | 'end', listener: (error?: Error) => void): unknown;
 }
 
 interface OutboxRow {
@@ -41,7 +59,8 @@ export interface OutboxPublisher {
  * round without sending them again. Only a crash of the process between the send and the UPDATE
  * resends rows, with the same CloudEvent id (`ce_id` header and envelope id), and consumers
  * deduplicate by it. One relay per schema publishes at a time (a transaction-scoped advisory lock),
- * so replicas do not reorder rows.
+ * so replicas do not reorder rows. The relay LISTENs on its schema's channel on a connection of its
+ * own, so an idle relay costs nothing until a write commits.
  */
 class OutboxRelay implements OutboxPublisher {
   readonly #options: Required<Omit<OutboxRelayOptions, 'logger'>> & { logger?: ConnectionLogger };
@@ -49,11 +68,16 @@ class OutboxRelay implements OutboxPublisher {
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  /** A wake-up that came while no sleep was pending: the next sleep returns at once. */
+  #woken = false;
+  #listener: Promise<void> | undefined;
+  #listenClient: PgListenClient | undefined;
+  #endPause: (() => void) | undefined;
   /** Ids Kafka acknowledged whose published mark did not commit: marked, not sent, next round. */
   readonly #sentUnmarked = new Set<string>();
 
   constructor(options: OutboxRelayOptions) {
-    this.#options = { batchSize: 100, pollIntervalMs: 250, ...options };
+    this.#options = { batchSize: 100, pollIntervalMs: 10_000, ...options };
   }
 
   /** Publishes one batch; resolves to the number of rows published. */
@@ -87,40 +111,47 @@ class OutboxRelay implements OutboxPublisher {
     return marked.length;
   }
 
-  /** Publishes until stopped, waking at once on `notify()` and every poll interval otherwise. */
+  /** Publishes until stopped, waking at once on a NOTIFY or `notify()`, and every poll interval otherwise. */
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    this.#listener = this.#listen();
     this.#loop = this.#run();
   }
 
   /** Tells the relay that rows were just written. */
   notify(): void {
+    this.#woken = true;
     this.#wake?.();
   }
 
   async stop(): Promise<void> {
     this.#running = false;
     this.#wake?.();
-    await this.#loop;
+    this.#endPause?.();
+    await this.#listenClient?.end().catch(() => undefined);
+    await Promise.all([this.#loop, this.#listener]);
     this.#loop = undefined;
+    this.#listener = undefined;
     await this.#producer?.disconnect().catch(() => undefined);
     this.#producer = undefined;
   }
 
   async #run(): Promise<void> {
-    let backoff = this.#options.pollIntervalMs;
+    let backoff = FIRST_BACKOFF_MS;
     while (this.#running) {
       let published = 0;
+      // A notification from here on may concern rows this round does not see: it must wake the next sleep.
+      this.#woken = false;
       try {
         published = await this.publishBatch();
-        backoff = this.#options.pollIntervalMs;
+        backoff = FIRST_BACKOFF_MS;
       } catch (error) {
         this.#options.logger?.warn({ message: 'outbox publish failed; retrying', error: String(error), backoffMs: backoff });
         await this.#producer?.disconnect().catch(() => undefined);
         this.#producer = undefined;
         await this.#sleep(backoff);
-        backoff = Math.min(backoff * 2, 10_000);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
         continue;
       }
       if (published === 0) await this.#sleep(this.#options.pollIntervalMs);
@@ -128,13 +159,73 @@ class OutboxRelay implements OutboxPublisher {
   }
 
   #sleep(ms: number): Promise<void> {
+    if (this.#woken || !this.#running) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        if (this.#wake === done) this.#wake = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.#wake = done;
+    });
+  }
+
+  /**
+   * Keeps a connection LISTENing on the schema's channel while running; each notification wakes the
+   * publishing loop. After every (re)connect it wakes the loop once, for rows whose notification came
+   * while nobody listened. Uses the DataSource's own pool settings for its one extra connection.
+   */
+  async #listen(): Promise<void> {
+    const { dataSource, schema, logger } = this.#options;
+    const channel = outboxChannel(schema);
+    let backoff = FIRST_BACKOFF_MS;
+    while (this.#running) {
+      const driver = dataSource.driver as unknown as { postgres?: { Client?: new (config: unknown) => PgListenClient }; master?: { options?: unknown } };
+      const Client = driver.postgres?.Client;
+      const config = driver.master?.options;
+      if (!Client || !config) {
+        // Not PostgreSQL, or not initialised yet: the poll interval alone drives the relay meanwhile.
+        await this.#pause(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+        continue;
+      }
+      const client = new Client(config);
+      const closed = new Promise<Error | undefined>((resolve) => {
+        client.on('error', (error) => resolve(error));
+        client.on('end', () => resolve(undefined));
+      });
+      client.on('notification', () => this.notify());
+      this.#listenClient = client;
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${quoteIdent(channel)}`);
+        backoff = FIRST_BACKOFF_MS;
+        this.notify();
+        const error = await closed;
+        if (this.#running) logger?.warn({ message: 'outbox listener connection closed; reconnecting', error: String(error) });
+      } catch (error) {
+        if (this.#running) logger?.warn({ message: 'outbox listener cannot connect; polling meanwhile', error: String(error), backoffMs: backoff });
+      } finally {
+        this.#listenClient = undefined;
+        await client.end().catch(() => undefined);
+      }
+      await this.#pause(backoff);
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+    }
+  }
+
+  /** A pause of the listener that `stop()` cuts short. */
+  #pause(ms: number): Promise<void> {
+    if (!this.#running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#endPause = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#endPause = done;
     });
   }
 

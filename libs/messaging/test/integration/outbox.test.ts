@@ -123,6 +123,54 @@ describe('transactional outbox and inbox against PostgreSQL and Kafka', () => {
     }
   });
 
+  it('wakes on the NOTIFY of a committed write while its poll interval is long, also after its listening connection was cut', async () => {
+    // A minute between polls: only the NOTIFY path can publish within seconds.
+    const relay = createOutboxRelay({ dataSource, schema, kafka, pollIntervalMs: 60_000 });
+    const publishedWithin = async (id: string, ms: number): Promise<number> => {
+      const started = Date.now();
+      for (;;) {
+        const [row] = await dataSource.query(`SELECT published_at FROM "${schema}".outbox WHERE id = $1`, [id]);
+        if (row.published_at !== null) return Date.now() - started;
+        if (Date.now() - started > ms) throw new Error(`${id} was not published within ${ms} ms`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const write = (id: string) => dataSource.transaction((manager) => writeOutbox(manager, schema, [{ id, topic, key: null, payload: { id } }]));
+    relay.start();
+    try {
+      // The first round runs at start; once it found nothing the relay sleeps for a minute.
+      await new Promise((r) => setTimeout(r, 1500));
+      await write('n1');
+      expect(await publishedWithin('n1', 5000)).toBeLessThan(5000);
+      await new Promise((r) => setTimeout(r, 500));
+      await write('n2');
+      expect(await publishedWithin('n2', 5000)).toBeLessThan(5000);
+      // A rolled-back write notifies nobody and publishes nothing.
+      await expect(dataSource.transaction(async (manager) => {
+        await writeOutbox(manager, schema, [{ id: 'n-rolled-back', topic, key: null, payload: {} }]);
+        throw new Error('rolled back');
+      })).rejects.toThrow('rolled back');
+
+      const channel = `datawell_outbox_${schema}`;
+      const cut = (await dataSource.query(`SELECT pg_terminate_backend(pid) AS cut FROM pg_stat_activity WHERE query = $1`, [`LISTEN "${channel}"`])) as Array<{ cut: boolean }>;
+      expect(cut).toEqual([{ cut: true }]);
+      // The relay reconnects and LISTENs again; a write after that is published within seconds too.
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const listening = (await dataSource.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = $1`, [`LISTEN "${channel}"`])) as [{ n: number }];
+        if (listening[0].n === 1) break;
+        if (Date.now() > deadline) throw new Error('the relay did not LISTEN again');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await write('n3');
+      expect(await publishedWithin('n3', 5000)).toBeLessThan(5000);
+    } finally {
+      await relay.stop();
+    }
+    const rows = (await dataSource.query(`SELECT id FROM "${schema}".outbox WHERE id LIKE 'n%' ORDER BY seq`)) as Array<{ id: string }>;
+    expect(rows.map((r) => r.id)).toEqual(['n1', 'n2', 'n3']);
+  });
+
   it('runs an inbox effect once per event id, also under concurrent redelivery, and not when it failed', async () => {
     let effects = 0;
     const effect = async (manager: import('typeorm').EntityManager) => {

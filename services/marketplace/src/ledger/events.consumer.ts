@@ -44,7 +44,7 @@ export class MarketplaceEvents implements OnApplicationBootstrap, OnApplicationS
     private readonly feedback: FeedbackService,
     private readonly daos: DaosService,
   ) {
-    this.#outbox = createOutboxRelay({ dataSource: store.dataSource, schema: store.schema, kafka, logger: this.#logger, pollIntervalMs: 200 });
+    this.#outbox = createOutboxRelay({ dataSource: store.dataSource, schema: store.schema, kafka, logger: this.#logger });
     store.onWritten(() => this.#outbox.notify());
   }
 

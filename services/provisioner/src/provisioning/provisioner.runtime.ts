@@ -43,7 +43,7 @@ export class ProvisionerRuntime implements OnApplicationBootstrap, OnApplication
       stalledCheckSeconds: settings.stalledCheckSeconds,
       logger: this.#logger,
     });
-    this.#outbox = createOutboxRelay({ dataSource, schema: config.postgres.schema, kafka, logger: this.#logger, pollIntervalMs: 250 });
+    this.#outbox = createOutboxRelay({ dataSource, schema: config.postgres.schema, kafka, logger: this.#logger });
     this.render = {
       workloadsRoot: resolve(settings.workDir, 'workloads'),
       repoDir: REPO_DIR,
