@@ -20,7 +20,8 @@ export async function clientSource(service: string, document: unknown): Promise<
   try {
     // Sorted keys: the document's order follows module load order, which is not ours to keep stable.
     writeFileSync(join(dir, 'openapi.json'), JSON.stringify(sortKeys(document), null, 2));
-    await run(join(ROOT, 'node_modules/.bin/openapi-typescript'), [join(dir, 'openapi.json'), '--output', join(dir, 'out.ts')], { cwd: ROOT });
+    // A default is what the service fills in for an absent field: it stays optional in the types.
+    await run(join(ROOT, 'node_modules/.bin/openapi-typescript'), [join(dir, 'openapi.json'), '--output', join(dir, 'out.ts'), '--default-non-nullable', 'false'], { cwd: ROOT });
     return HEADER(service) + readFileSync(join(dir, 'out.ts'), 'utf8');
   } finally {
     rmSync(dir, { recursive: true, force: true });

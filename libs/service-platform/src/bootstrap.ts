@@ -7,6 +7,7 @@ import { ConfigError, loadServiceConfig, type ConfigOf, type Environment, type S
 import type { Dependency } from '@datawell/contracts';
 import { bodyParserErrors } from './errors.filter';
 import { ServiceLogger } from './logger';
+import { addBodySchemas } from './openapi-body';
 
 /** Request bodies above this are refused with 413 PAYLOAD_TOO_LARGE before any controller runs. */
 export const BODY_LIMIT = '256kb';
@@ -45,6 +46,7 @@ export async function createServiceApp<C extends ServiceConfig>(
       .addBearerAuth()
       .build(),
   );
+  addBodySchemas(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
 }

@@ -8,3 +8,4 @@ export { BODY_LIMIT } from './bootstrap';
 export { PlatformErrorFilter } from './errors.filter';
 export { GrpcServer, grpcStatusOf, loadGrpcService, type GrpcServiceOptions, type GrpcUnaryHandler } from './grpc';
 export { ServiceMetrics } from './metrics';
+export { zodBody } from './openapi-body';

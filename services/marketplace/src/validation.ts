@@ -15,7 +15,8 @@ export const enrollmentIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{
 export const csrPemSchema = z
   .string()
   .max(8192, 'must be at most 8 KiB')
-  .regex(/^-----BEGIN CERTIFICATE REQUEST-----[\s\S]+-----END CERTIFICATE REQUEST-----\s*$/, 'must be a PEM certificate request');
+  .regex(/^-----BEGIN CERTIFICATE REQUEST-----[\s\S]+-----END CERTIFICATE REQUEST-----\s*$/, 'must be a PEM certificate request')
+  .describe('PEM certificate request made where the private key lives');
 export const daoIdSchema = z.string().regex(DAO_ID_PATTERN, 'must be 1-41 lower-case letters, digits or "-"');
 export const idSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 letters, digits, ".", "_", ":" or "-"');
 export const textSchema = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
@@ -31,4 +32,4 @@ export const integerJsonSchema: z.ZodType<IntegerJson> = z.lazy(() =>
     z.array(integerJsonSchema).max(256),
     z.record(z.string().max(128), integerJsonSchema),
   ]),
-);
+).meta({ id: 'IntegerJson', description: 'JSON with integers only (the ledger holds no floating point)' });

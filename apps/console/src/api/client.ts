@@ -4,8 +4,8 @@ import type { components, paths } from './marketplace.gen';
 export type Offer = components['schemas']['OfferViewDto'];
 export type OfferSearch = components['schemas']['OfferSearchDto'];
 export type Participant = components['schemas']['ParticipantDto'];
-export type NewOffer = components['schemas']['OfferDto'];
-export type OfferPatch = components['schemas']['OfferPatchDto'];
+export type NewOffer = components['schemas']['NewOffer'];
+export type OfferPatch = components['schemas']['OfferPatch'];
 export type TokenResponse = components['schemas']['TokenResponse'];
 export type SearchQuery = NonNullable<paths['/offers']['get']['parameters']['query']>;
 

@@ -246,49 +246,66 @@ export interface components {
             code: string;
             message: string;
         };
-        FeedbackDto: {
-            /** @description kept off-chain; its SHA-256 goes on the ledger */
+        Feedback: {
+            /**
+             * @description kept off-chain; its SHA-256 goes on the ledger
+             * @default
+             */
             comment?: string;
             daoId: string;
             score: number;
-            /** @example Vsp1MSP */
             target: string;
         };
-        IdentityRequestDto: {
+        IdentityRequest: {
             /** @description PEM certificate request made where the private key lives */
             csrPem: string;
-            /** @example alice */
             enrollmentId: string;
+        };
+        /** @description JSON with integers only (the ledger holds no floating point) */
+        IntegerJson: string | number | boolean | (null) | components["schemas"]["IntegerJson"][] | {
+            [key: string]: components["schemas"]["IntegerJson"];
+        };
+        NewOffer: {
+            /** @description Full text, kept off-chain; its SHA-256 goes on the ledger */
+            description: string;
+            /** @enum {string} */
+            kind: "data";
+            /** @description data offers: the dataset schema (JSON object or text) */
+            schema: string | {
+                [key: string]: components["schemas"]["IntegerJson"];
+            };
+            /** @description data offers: where the data comes from */
+            source: {
+                /** @description the Kafka topic of an iot-stream */
+                topic?: string;
+                /** @enum {string} */
+                type: "iot-stream" | "file";
+            };
+            tags?: string[];
+            title: string;
+            /** @description data offers */
+            updateFrequency: string;
+        } | {
+            /** @description value offers: computations the service needs */
+            computations: string[];
+            /** @description Full text, kept off-chain; its SHA-256 goes on the ledger */
+            description: string;
+            /** @description value offers: infrastructure needs (integers, strings, booleans) */
+            infrastructure: {
+                [key: string]: components["schemas"]["IntegerJson"];
+            };
+            /** @enum {string} */
+            kind: "value";
+            /** @description value offers */
+            service: string;
+            tags?: string[];
+            title: string;
         };
         OfferCommandDto: {
             commandId: string;
             offerId: string;
             /** @enum {string} */
             status?: "submitted";
-        };
-        OfferDto: {
-            /** @description value offers: computations the service needs */
-            computations?: string[];
-            /** @description Full text, kept off-chain; its SHA-256 goes on the ledger */
-            description: string;
-            /** @description value offers: infrastructure needs (integers, strings, booleans) */
-            infrastructure?: {
-                [key: string]: unknown;
-            };
-            /** @enum {string} */
-            kind: "data" | "value";
-            /** @description data offers: the dataset schema (JSON object or text) */
-            schema?: string | {
-                [key: string]: unknown;
-            };
-            /** @description value offers */
-            service?: string;
-            /** @description data offers: where the data comes from */
-            source?: components["schemas"]["OfferSourceDto"];
-            tags?: string[];
-            title: string;
-            /** @description data offers */
-            updateFrequency?: string;
         };
         OfferOwnerDto: {
             mspId: string;
@@ -297,23 +314,28 @@ export interface components {
             /** @enum {string|null} */
             role: "DSP" | "VSP" | null;
         };
-        OfferPatchDto: {
+        OfferPatch: {
             /** @description value offers: computations the service needs */
             computations?: string[];
             /** @description Full text, kept off-chain; its SHA-256 goes on the ledger */
             description?: string;
             /** @description value offers: infrastructure needs (integers, strings, booleans) */
             infrastructure?: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["IntegerJson"];
             };
             /** @description data offers: the dataset schema (JSON object or text) */
             schema?: string | {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["IntegerJson"];
             };
             /** @description value offers */
             service?: string;
             /** @description data offers: where the data comes from */
-            source?: components["schemas"]["OfferSourceDto"];
+            source?: {
+                /** @description the Kafka topic of an iot-stream */
+                topic?: string;
+                /** @enum {string} */
+                type: "iot-stream" | "file";
+            };
             tags?: string[];
             title?: string;
             /** @description data offers */
@@ -327,12 +349,6 @@ export interface components {
         OfferSearchDto: {
             offers: components["schemas"]["OfferViewDto"][];
             total: number;
-        };
-        OfferSourceDto: {
-            /** @description the Kafka topic of an iot-stream */
-            topic?: string;
-            /** @enum {string} */
-            type: "iot-stream" | "file";
         };
         OfferViewDto: {
             createdAt: string;
@@ -382,9 +398,12 @@ export interface components {
             /** @enum {string} */
             role: "DSP" | "VSP";
         };
-        RegistrationDto: {
-            identity: components["schemas"]["IdentityRequestDto"];
-            /** @example AcmeMSP */
+        Registration: {
+            identity: {
+                /** @description PEM certificate request made where the private key lives */
+                csrPem: string;
+                enrollmentId: string;
+            };
             mspId: string;
             name: string;
             /** @enum {string} */
@@ -398,11 +417,8 @@ export interface components {
             scoreMilli: number;
             sum: number;
         };
-        RevenueDto: {
-            /**
-             * @description minor units, decimal string
-             * @example 1000000
-             */
+        Revenue: {
+            /** @description minor units, decimal string */
             amount: string;
             /** @enum {string} */
             kind: "use" | "subscription";
@@ -524,7 +540,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RevenueDto"];
+                "application/json": components["schemas"]["Revenue"];
             };
         };
         responses: {
@@ -546,7 +562,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["FeedbackDto"];
+                "application/json": components["schemas"]["Feedback"];
             };
         };
         responses: {
@@ -729,7 +745,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["OfferDto"];
+                "application/json": components["schemas"]["NewOffer"];
             };
         };
         responses: {
@@ -840,9 +856,10 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description any of the fields but the kind, at least one */
         requestBody: {
             content: {
-                "application/json": components["schemas"]["OfferPatchDto"];
+                "application/json": components["schemas"]["OfferPatch"];
             };
         };
         responses: {
@@ -888,7 +905,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RegistrationDto"];
+                "application/json": components["schemas"]["Registration"];
             };
         };
         responses: {
@@ -942,7 +959,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["IdentityRequestDto"];
+                "application/json": components["schemas"]["IdentityRequest"];
             };
         };
         responses: {

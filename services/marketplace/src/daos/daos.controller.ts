@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
-import { RevenueDto } from './daos.dto';
-import { DaosService } from './daos.service';
+import { zodBody } from '@datawell/service-platform';
+import { DaosService, revenueInputSchema } from './daos.service';
 
 @ApiTags('daos')
 @Controller('daos')
@@ -25,7 +25,7 @@ export class DaosController {
   @HttpCode(202)
   @Authenticated()
   @ApiOperation({ summary: 'Record revenue on the top channel (an active member of the top version)' })
-  @ApiBody({ type: RevenueDto })
+  @ApiBody(zodBody('Revenue', revenueInputSchema))
   revenue(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Body() body: unknown) {
     return this.daos.recordRevenue(principal, daoId, body);
   }

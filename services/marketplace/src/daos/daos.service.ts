@@ -11,10 +11,13 @@ import { daoIdSchema, idSchema, parseInput } from '../validation';
 import { DaosRepository } from './daos.repository';
 
 export const revenueInputSchema = z.strictObject({
-  amount: z.string('must be a decimal string').regex(/^[1-9]\d{0,29}$/, 'must be a positive whole number of minor units as a decimal string'),
+  amount: z
+    .string('must be a decimal string')
+    .regex(/^[1-9]\d{0,29}$/, 'must be a positive whole number of minor units as a decimal string')
+    .describe('minor units, decimal string'),
   /** Per use (pay-per-use DAOs) or per subscription period (subscription DAOs). */
   kind: z.enum(['use', 'subscription']),
-  revenueId: idSchema.optional(),
+  revenueId: idSchema.optional().describe('idempotency key; generated when absent'),
   reference: z.string().trim().min(1).max(256).optional(),
 });
 

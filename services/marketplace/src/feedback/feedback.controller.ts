@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
-import { FeedbackDto } from './feedback.dto';
-import { FeedbackService } from './feedback.service';
+import { zodBody } from '@datawell/service-platform';
+import { feedbackInputSchema, FeedbackService } from './feedback.service';
 
 @ApiTags('feedback')
 @Controller('feedback')
@@ -13,7 +13,7 @@ export class FeedbackController {
   @HttpCode(202)
   @Authenticated()
   @ApiOperation({ summary: 'Rate another member of a DAO you share (1-5, comment kept off-chain)' })
-  @ApiBody({ type: FeedbackDto })
+  @ApiBody(zodBody('Feedback', feedbackInputSchema))
   submit(@CurrentPrincipal() principal: Principal, @Body() body: unknown) {
     return this.feedback.submit(principal, body);
   }

@@ -16,7 +16,7 @@ export const feedbackInputSchema = z.strictObject({
   daoId: daoIdSchema,
   target: mspIdSchema,
   score: z.number('must be a number').int('must be a whole number').min(1, 'must be 1 to 5').max(5, 'must be 1 to 5'),
-  comment: z.string().trim().max(4096, 'must be at most 4096 characters').default(''),
+  comment: z.string().trim().max(4096, 'must be at most 4096 characters').default('').describe('kept off-chain; its SHA-256 goes on the ledger'),
 });
 
 /** Feedback between members of a DAO: the comment stays here, its digest and the score go to the ledger. */

@@ -2,8 +2,10 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
 import { ErrorDto } from '../common.dto';
-import { OfferCommandDto, OfferDto, OfferPatchDto, OfferSearchDto, OfferViewDto } from './offers.dto';
+import { zodBody } from '@datawell/service-platform';
+import { OfferCommandDto, OfferSearchDto, OfferViewDto } from './offers.dto';
 import { OffersService } from './offers.service';
+import { newOfferSchema, offerPatchSchema } from './offers.validation';
 
 @ApiTags('offers')
 @Controller('offers')
@@ -14,7 +16,7 @@ export class OffersController {
   @HttpCode(202)
   @Authenticated()
   @ApiOperation({ summary: 'Post an offer (data offers by DSPs, value offers by VSPs); it opens when the ledger records it' })
-  @ApiBody({ type: OfferDto })
+  @ApiBody(zodBody('NewOffer', newOfferSchema))
   @ApiAcceptedResponse({ type: OfferCommandDto })
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiForbiddenResponse({ type: ErrorDto })
@@ -51,7 +53,7 @@ export class OffersController {
   @HttpCode(202)
   @Authenticated()
   @ApiOperation({ summary: 'Change an open offer (owner only)' })
-  @ApiBody({ type: OfferPatchDto })
+  @ApiBody(zodBody('OfferPatch', offerPatchSchema, 'any of the fields but the kind, at least one'))
   @ApiAcceptedResponse({ type: OfferCommandDto })
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiForbiddenResponse({ type: ErrorDto })

@@ -1,33 +1,7 @@
-import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ErrorDto } from '../common.dto';
 
-/** OpenAPI shapes of the offers routes (see common.dto.ts). */
-export class OfferSourceDto {
-  @ApiProperty({ enum: ['iot-stream', 'file'] }) type!: 'iot-stream' | 'file';
-  @ApiPropertyOptional({ description: 'the Kafka topic of an iot-stream' }) topic?: string;
-}
-
-export class OfferDto {
-  @ApiProperty({ enum: ['data', 'value'] }) kind!: 'data' | 'value';
-  @ApiProperty() title!: string;
-  @ApiProperty({ description: 'Full text, kept off-chain; its SHA-256 goes on the ledger' }) description!: string;
-  @ApiPropertyOptional({ type: [String] }) tags?: string[];
-  @ApiPropertyOptional({
-    description: 'data offers: the dataset schema (JSON object or text)',
-    oneOf: [{ type: 'string' }, { type: 'object', additionalProperties: true }],
-  })
-  schema?: string | Record<string, unknown>;
-  @ApiPropertyOptional({ description: 'data offers' }) updateFrequency?: string;
-  @ApiPropertyOptional({ type: OfferSourceDto, description: 'data offers: where the data comes from' }) source?: OfferSourceDto;
-  @ApiPropertyOptional({ description: 'value offers' }) service?: string;
-  @ApiPropertyOptional({ type: [String], description: 'value offers: computations the service needs' }) computations?: string[];
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'value offers: infrastructure needs (integers, strings, booleans)' })
-  infrastructure?: Record<string, unknown>;
-}
-
-/** PATCH /offers/:id: any of the fields but the kind, at least one. */
-export class OfferPatchDto extends OmitType(PartialType(OfferDto), ['kind'] as const) {}
-
+/** OpenAPI shapes of the offers routes' responses (see common.dto.ts). */
 export class OfferReputationDto {
   @ApiProperty() count!: number;
   @ApiProperty({ description: 'score × 1000 (0-5000)' }) scoreMilli!: number;

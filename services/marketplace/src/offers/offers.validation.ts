@@ -7,26 +7,32 @@ export const MAX_DESCRIPTION = 64 * 1024;
 
 const tag = z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9._-]{0,39}$/, 'must be 1-40 letters, digits, ".", "_" or "-"');
 const tags = z.array(tag).max(20, 'at most 20 tags').transform((t) => [...new Set(t)]);
-const description = z.string().trim().min(1, 'must not be empty').max(MAX_DESCRIPTION, `must be at most ${MAX_DESCRIPTION} characters`);
-const kafkaTopic = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name');
+const description = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(MAX_DESCRIPTION, `must be at most ${MAX_DESCRIPTION} characters`)
+  .describe('Full text, kept off-chain; its SHA-256 goes on the ledger');
+const kafkaTopic = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name').describe('the Kafka topic of an iot-stream');
 const jsonObject = z.record(z.string().max(128), integerJsonSchema);
 
 /** Where a data offer's data comes from: an IoT stream (a Kafka topic the DSP owns) or files. */
 const source = z
   .strictObject({ type: z.enum(['iot-stream', 'file']), topic: kafkaTopic.optional() })
-  .refine((s) => s.type !== 'iot-stream' || s.topic !== undefined, { message: 'an iot-stream source names its topic', path: ['topic'] });
+  .refine((s) => s.type !== 'iot-stream' || s.topic !== undefined, { message: 'an iot-stream source names its topic', path: ['topic'] })
+  .describe('data offers: where the data comes from');
 
 const dataFields = {
   /** The dataset's schema: a JSON description of its fields, or text. */
-  schema: z.union([z.string().trim().min(1).max(4096), jsonObject]),
-  updateFrequency: textSchema(64),
+  schema: z.union([z.string().trim().min(1).max(4096), jsonObject]).describe('data offers: the dataset schema (JSON object or text)'),
+  updateFrequency: textSchema(64).describe('data offers'),
   source,
 };
 const valueFields = {
-  service: textSchema(256),
-  computations: z.array(textSchema(64)).min(1, 'name at least one computation').max(50),
+  service: textSchema(256).describe('value offers'),
+  computations: z.array(textSchema(64)).min(1, 'name at least one computation').max(50).describe('value offers: computations the service needs'),
   /** What the service needs to run: cpu, memoryMb, storageGb, gpu, notes… */
-  infrastructure: jsonObject,
+  infrastructure: jsonObject.describe('value offers: infrastructure needs (integers, strings, booleans)'),
 };
 const common = { title: textSchema(200), description, tags: tags.default([]) };
 

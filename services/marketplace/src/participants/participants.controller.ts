@@ -2,8 +2,9 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
 import { AcceptedDto, ErrorDto } from '../common.dto';
-import { IdentityRequestDto, ParticipantDto, RegistrationDto } from './participants.dto';
-import { ParticipantsService } from './participants.service';
+import { zodBody } from '@datawell/service-platform';
+import { ParticipantDto } from './participants.dto';
+import { identityRequestSchema, ParticipantsService, registrationSchema } from './participants.service';
 
 @ApiTags('participants')
 @Controller('participants')
@@ -13,7 +14,7 @@ export class ParticipantsController {
   @Post()
   @HttpCode(202)
   @ApiOperation({ summary: 'Register an organisation (self-service); the operator’s bridge onboards it and enrolls its first identity' })
-  @ApiBody({ type: RegistrationDto })
+  @ApiBody(zodBody('Registration', registrationSchema))
   @ApiAcceptedResponse({ type: AcceptedDto })
   register(@Body() body: unknown) {
     return this.participants.register(body);
@@ -31,7 +32,7 @@ export class ParticipantsController {
   @HttpCode(202)
   @Authenticated()
   @ApiOperation({ summary: 'Enroll another user of the caller’s organisation' })
-  @ApiBody({ type: IdentityRequestDto })
+  @ApiBody(zodBody('IdentityRequest', identityRequestSchema))
   enroll(@CurrentPrincipal() principal: Principal, @Param('mspId') mspId: string, @Body() body: unknown) {
     return this.participants.enroll(principal, mspId, body);
   }

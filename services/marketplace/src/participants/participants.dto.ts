@@ -1,19 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ErrorDto } from '../common.dto';
 
-/** OpenAPI shapes of the participants routes (see common.dto.ts). */
-export class IdentityRequestDto {
-  @ApiProperty({ example: 'alice' }) enrollmentId!: string;
-  @ApiProperty({ description: 'PEM certificate request made where the private key lives' }) csrPem!: string;
-}
-
-export class RegistrationDto {
-  @ApiProperty({ example: 'AcmeMSP' }) mspId!: string;
-  @ApiProperty({ enum: ['DSP', 'VSP'] }) role!: 'DSP' | 'VSP';
-  @ApiProperty() name!: string;
-  @ApiProperty({ type: IdentityRequestDto }) identity!: IdentityRequestDto;
-}
-
+/** OpenAPI shapes of the participants routes' responses (see common.dto.ts). */
 export class ReputationDto {
   @ApiProperty() count!: number;
   @ApiProperty() sum!: number;
