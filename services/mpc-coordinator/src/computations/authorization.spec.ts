@@ -61,7 +61,7 @@ describe('the ComputationCompleted command', () => {
   it('goes to the version channel as the requester with the chaincode argument shape', () => {
     const c = computationCompletedCommand({ id: 'cmp-1', daoId: 'd1', version: 2, computation: 'mean', requester: 'Vsp1MSP', members: ['DspMSP', 'Vsp1MSP'], resultDigest: 'ab'.repeat(32) });
     expect(c).toEqual({
-      commandId: 'mpc-coordinator.computation-completed.cmp-1',
+      commandId: 'mpc-coordinator:computation-completed:cmp-1',
       channel: 'dao-d1-v2',
       chaincode: 'dao',
       transaction: 'ComputationCompleted',

@@ -82,7 +82,7 @@ describe('running a computation across the nodes', () => {
     expect(repo.complete).toHaveBeenCalledWith(expect.anything(), 'cmp-1', 5, { n: 5, mean: 2.5 }, expect.stringMatching(/^[0-9a-f]{64}$/));
     expect(repo.fail).not.toHaveBeenCalled();
     const [id, topic, key, payload] = outbox[0] as [string, string, string, string];
-    expect([id, topic, key]).toEqual(['mpc-coordinator.computation-completed.cmp-1', 'c', 'dao-d1-v1']);
+    expect([id, topic, key]).toEqual(['mpc-coordinator:computation-completed:cmp-1', 'c', 'dao-d1-v1']);
     expect(JSON.parse(payload)).toMatchObject({ type: 'datawell.ledger.command.v1', data: { transaction: 'ComputationCompleted', actingMspId: 'DspMSP' } });
   });
 

@@ -1,4 +1,4 @@
-import { DAO, daoChannelName, type LedgerCommand } from '@datawell/contracts';
+import { DAO, daoChannelName, ledgerCommandId, type LedgerCommand } from '@datawell/contracts';
 
 /**
  * `ComputationCompleted` on the DAO version's channel, acting as the member who asked for it (the
@@ -15,8 +15,7 @@ export function computationCompletedCommand(c: {
 }): LedgerCommand {
   return DAO.command(
     DAO.tx.ComputationCompleted,
-    // An id of the earlier dotted form: bridges already hold operations under it (idempotency key).
-    { commandId: `mpc-coordinator.computation-completed.${c.id}`, channel: daoChannelName(c.daoId, c.version), actingMspId: c.requester },
+    { commandId: ledgerCommandId('mpc-coordinator', 'computation-completed', c.id), channel: daoChannelName(c.daoId, c.version), actingMspId: c.requester },
     // Keys in sorted order: the argument text stays the canonical JSON it always was.
     { computation: c.computation, jobId: c.id, members: [...c.members], resultDigest: c.resultDigest },
   );

@@ -220,7 +220,7 @@ describe('mpc-coordinator end to end', () => {
     expect((await api().get(`/computations/${meanId}/result`).set(as(dsp))).status).toBe(403);
     expect((await api().get(`/computations/${meanId}`).set(as(outsider))).status).toBe(404);
 
-    const commandId = `mpc-coordinator.computation-completed.${meanId}`;
+    const commandId = `mpc-coordinator:computation-completed:${meanId}`;
     const command = await waitFor('the ComputationCompleted command', async () => {
       const messages = await readTopics(kafka, [TOPICS.ledgerCommands]);
       const found = messages.map((m) => JSON.parse(String(m.message.value))).find((e: { id: string }) => e.id === commandId);

@@ -51,7 +51,7 @@ describe('ledger commands', () => {
   it('register a workload as its owner and report as the DSP, with deterministic ids and chaincode arguments', () => {
     const register = registerWorkloadCommand(DESIRED, { workloadId: 'd1-v1-vsp1-mpc', owner: 'Vsp1MSP', publicKeyPem: 'PEM' });
     expect(ledgerCommandSchema.parse(register)).toEqual({
-      commandId: 'provisioner.register.d1-v1-vsp1-mpc',
+      commandId: 'provisioner:register:d1-v1-vsp1-mpc',
       channel: 'dao-d1-v1',
       chaincode: 'dao',
       transaction: 'RegisterWorkload',
@@ -62,14 +62,14 @@ describe('ledger commands', () => {
     expect(digest).toBe(outputsDigest('{"a":{"x":1,"y":2},"b":1}'));
     expect(digest).toMatch(/^[0-9a-f]{64}$/);
     const provisioned = provisionedCommand(DESIRED, digest, 2);
-    expect(provisioned).toMatchObject({ commandId: 'provisioner.provisioned.d1.v1.r1', transaction: 'InfrastructureProvisioned', actingMspId: 'DspMSP' });
+    expect(provisioned).toMatchObject({ commandId: 'provisioner:provisioned:d1:v1:r1', transaction: 'InfrastructureProvisioned', actingMspId: 'DspMSP' });
     expect(JSON.parse(provisioned.arguments[0]!)).toEqual({ revision: 1, outputsDigest: digest, resources: { workloads: 2 } });
     // A provisioner running meshes reports the nodes, an empty list too (it clears the coordinator's).
     const node = { workloadId: 'd1-v1-dsp-mpc', owner: 'DspMSP', partyIndex: 0, controlUrl: 'https://127.0.0.1:4444' };
     expect(JSON.parse(provisionedCommand(DESIRED, digest, 2, [node]).arguments[0]!).resources).toEqual({ workloads: 2, mpcNodes: [node] });
     expect(JSON.parse(provisionedCommand(DESIRED, digest, 2, []).arguments[0]!).resources).toEqual({ workloads: 2, mpcNodes: [] });
     const failed = failedCommand(DESIRED, '  tofu apply failed  ');
-    expect(failed).toMatchObject({ commandId: 'provisioner.failed.d1.v1.r1', transaction: 'InfrastructureFailed', actingMspId: 'DspMSP' });
+    expect(failed).toMatchObject({ commandId: 'provisioner:failed:d1:v1:r1', transaction: 'InfrastructureFailed', actingMspId: 'DspMSP' });
     expect(JSON.parse(failed.arguments[0]!)).toEqual({ revision: 1, reason: 'tofu apply failed' });
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DAO, daoChannelName, parseDaoChannel, type LedgerCommand, type LedgerEvent } from '@datawell/contracts';
+import { DAO, daoChannelName, ledgerCommandId, parseDaoChannel, type LedgerCommand, type LedgerEvent } from '@datawell/contracts';
 import { canonicalJson } from '@datawell/domain';
 import { dspOf, jobIdOf, memberLeftSchema, versionCreatedSchema, type DesiredVersion, type JobData } from './spec';
 
@@ -78,10 +78,9 @@ export function outputsDigest(outputsJson: string): string {
 
 /** Command ids are fixed by what they report, so a re-run job or redelivered event submits nothing twice. */
 export function registerWorkloadCommand(desired: DesiredVersion, workload: { workloadId: string; owner: string; publicKeyPem: string }): LedgerCommand {
-  // Ids of the earlier dotted form (here and below): bridges already hold operations under them.
   return DAO.command(
     DAO.tx.RegisterWorkload,
-    { commandId: `provisioner.register.${workload.workloadId}`, channel: daoChannelName(desired.daoId, desired.version), chaincode: desired.chaincode, actingMspId: workload.owner },
+    { commandId: ledgerCommandId('provisioner', 'register', workload.workloadId), channel: daoChannelName(desired.daoId, desired.version), chaincode: desired.chaincode, actingMspId: workload.owner },
     // Keys in sorted order (here and below): the argument text stays the canonical JSON it was.
     { publicKeyPem: workload.publicKeyPem, workloadId: workload.workloadId },
   );
@@ -100,7 +99,7 @@ export function provisionedCommand(
 ): LedgerCommand {
   return DAO.command(
     DAO.tx.InfrastructureProvisioned,
-    { commandId: `provisioner.provisioned.${desired.daoId}.v${desired.version}.r${desired.revision}`, channel: daoChannelName(desired.daoId, desired.version), chaincode: desired.chaincode, actingMspId: dspOf(desired.members) },
+    { commandId: ledgerCommandId('provisioner', 'provisioned', desired.daoId, `v${desired.version}`, `r${desired.revision}`), channel: daoChannelName(desired.daoId, desired.version), chaincode: desired.chaincode, actingMspId: dspOf(desired.members) },
     { outputsDigest: digest, resources: mpcNodes ? { mpcNodes: mpcNodes.map((n) => ({ ...n })), workloads } : { workloads }, revision: desired.revision },
   );
 }
@@ -109,7 +108,7 @@ export function failedCommand(desired: DesiredVersion, reason: string): LedgerCo
   const text = reason.trim() === '' ? 'provisioning failed' : reason.trim().slice(0, 1000);
   return DAO.command(
     DAO.tx.InfrastructureFailed,
-    { commandId: `provisioner.failed.${desired.daoId}.v${desired.version}.r${desired.revision}`, channel: daoChannelName(desired.daoId, desired.version), chaincode: desired.chaincode, actingMspId: dspOf(desired.members) },
+    { commandId: ledgerCommandId('provisioner', 'failed', desired.daoId, `v${desired.version}`, `r${desired.revision}`), channel: daoChannelName(desired.daoId, desired.version), chaincode: desired.chaincode, actingMspId: dspOf(desired.members) },
     { reason: text, revision: desired.revision },
   );
 }

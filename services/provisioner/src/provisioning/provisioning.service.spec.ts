@@ -54,7 +54,7 @@ describe('ProvisioningService.recordGivenUp (a job the queue failed without runn
       ['setVersionStatus', 'd1', 1, 'failed', { failure: 'job stalled more than allowable limit' }],
     ]);
     expect(outbox.map((m) => [m.id, m.payload.data.transaction, JSON.parse(m.payload.data.arguments[0]!)])).toEqual([
-      ['provisioner.failed.d1.v1.r1', 'InfrastructureFailed', { revision: 1, reason: 'job stalled more than allowable limit' }],
+      ['provisioner:failed:d1:v1:r1', 'InfrastructureFailed', { revision: 1, reason: 'job stalled more than allowable limit' }],
     ]);
     expect(notified).toHaveBeenCalledTimes(1);
   });

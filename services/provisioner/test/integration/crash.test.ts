@@ -208,8 +208,8 @@ describe('the provisioner killed in the middle of `tofu apply`', () => {
     expect(lines.join('\n')).toMatch(/No changes/);
 
     // The ledger commands were written once (deterministic ids in the outbox) and published once.
-    const provisioned = `provisioner.provisioned.${p.daoId}.v1.r1`;
-    expect(await p.outboxIds()).toEqual([...p.workloadIds.map((id) => `provisioner.register.${id}`), provisioned]);
+    const provisioned = `provisioner:provisioned:${p.daoId}:v1:r1`;
+    expect(await p.outboxIds()).toEqual([...p.workloadIds.map((id) => `provisioner:register:${id}`), provisioned]);
     const commands = await readTopic(p.kafka, p.settings.topics.commands, (ms) => ms.some((m) => dataOf(m)['transaction'] === 'InfrastructureProvisioned'), {
       timeoutMs: 120_000,
       lingerMs: 3000,
@@ -273,7 +273,7 @@ describe('the provisioner killed in the middle of `tofu apply`', () => {
     expect(await p.bullJob(p.applyJob)).toMatchObject({ state: 'failed', stalledCounter: 2, failedReason: 'job stalled more than allowable limit' });
     const [version] = await db<{ status: string; failure: string }>(`SELECT status, failure FROM provisioner.versions WHERE dao_id = $1`, [p.daoId], p.url);
     expect(version).toEqual({ status: 'failed', failure: 'job stalled more than allowable limit' });
-    expect(await p.outboxIds()).toEqual([`provisioner.failed.${p.daoId}.v1.r1`]);
+    expect(await p.outboxIds()).toEqual([`provisioner:failed:${p.daoId}:v1:r1`]);
     const commands = await readTopic(p.kafka, p.settings.topics.commands, (ms) => ms.length >= 1, { timeoutMs: 120_000, lingerMs: 3000, groupPrefix: 'prov-crash-reader' });
     expect(commands.map((m) => [dataOf(m)['transaction'], JSON.parse((dataOf(m)['arguments'] as string[])[0]!)])).toEqual([
       ['InfrastructureFailed', { revision: 1, reason: 'job stalled more than allowable limit' }],
