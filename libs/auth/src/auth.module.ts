@@ -22,7 +22,7 @@ import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { ServiceConfig } from '@datawell/config';
-import { KAFKA, SERVICE_CONFIG } from '@datawell/service-platform';
+import { KAFKA, SERVICE_CONFIG, zodBody } from '@datawell/service-platform';
 import { TOPICS } from '@datawell/contracts';
 import { startTopicConsumer, type TopicConsumer } from '@datawell/messaging';
 import { X509Certificate } from 'node:crypto';
@@ -36,20 +36,19 @@ import { TokenIssuer } from './tokens';
 export const PRINCIPAL = Symbol('datawell.principal');
 
 const tokenRequest = z.strictObject({
-  certificatePem: z.string().min(1).max(8192),
-  challenge: z.string().min(1).max(512),
-  signature: z.string().min(1).max(512).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64'),
+  certificatePem: z.string().min(1).max(8192).describe('PEM of the enrolled certificate'),
+  challenge: z.string().min(1).max(512).describe('A challenge from POST /auth/challenge'),
+  signature: z
+    .string()
+    .min(1)
+    .max(512)
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64')
+    .describe('base64 DER ECDSA-SHA256 signature of the challenge by the enrolled key'),
 });
 
 class ChallengeResponse {
   @ApiProperty({ description: 'Sign this exact string (UTF-8) with the enrolled key: ECDSA-SHA256, DER, base64.' }) challenge!: string;
   @ApiProperty() expiresAt!: string;
-}
-
-class TokenRequest {
-  @ApiProperty({ description: 'PEM of the enrolled certificate' }) certificatePem!: string;
-  @ApiProperty({ description: 'A challenge from POST /auth/challenge' }) challenge!: string;
-  @ApiProperty({ description: 'base64 DER ECDSA-SHA256 signature of the challenge by the enrolled key' }) signature!: string;
 }
 
 class PrincipalResponse implements Principal {
@@ -172,7 +171,7 @@ export class AuthController {
   @Post('token')
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange a signed challenge and the enrolled certificate for a bearer token' })
-  @ApiBody({ type: TokenRequest })
+  @ApiBody(zodBody('TokenRequest', tokenRequest))
   @ApiOkResponse({ type: TokenResponse })
   async token(@Body() body: unknown): Promise<TokenResponse> {
     return this.auth.login(body);

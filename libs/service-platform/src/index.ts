@@ -8,4 +8,4 @@ export { BODY_LIMIT } from './bootstrap';
 export { PlatformErrorFilter } from './errors.filter';
 export { GrpcServer, grpcStatusOf, loadGrpcService, type GrpcServiceOptions, type GrpcUnaryHandler } from './grpc';
 export { ServiceMetrics } from './metrics';
-export { zodBody } from './openapi-body';
+export { addBodySchemas, zodBody } from './openapi-body';

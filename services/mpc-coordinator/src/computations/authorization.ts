@@ -30,24 +30,23 @@ const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-12
 export const computationRequestSchema = z.strictObject({
   daoId: z.string().regex(DAO_ID_PATTERN, 'must be a DAO id'),
   version: z.number().int().min(1).max(9999),
-  /** A computation named in the version's terms; it names the catalogue program that runs. */
-  computation: id,
+  computation: id.describe(
+    "A computation named in the version's terms (and in the catalogue: sum, mean, variance, covariance, dot-product, linear-regression); it names the program that runs",
+  ),
   parameters: z
     .strictObject({
-      /** Dataset columns the program reads, in order (regression: features, then y). */
-      columns: z.array(z.string().min(1).max(128)).min(1).max(5),
-      fractionalBits: z.number().int().min(0).max(24).default(16),
+      columns: z.array(z.string().min(1).max(128)).min(1).max(5).describe('Dataset columns the program reads, in order (regression: features, then y)'),
+      fractionalBits: z.number().int().min(0).max(24).default(16).describe('Fixed-point fractional bits (0–24)'),
     }),
   dataset: z.strictObject({
-    /** A dataset the owner's node serves (its MPC_NODE_DATASETS). */
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a dataset name'),
-    /** The data owner (a DSP member); default: the version's only DSP. */
-    owner: z.string().regex(MSP_ID_PATTERN).optional(),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a dataset name')
+      .describe("A dataset the owner's MPC node serves (its MPC_NODE_DATASETS)"),
+    owner: z.string().regex(MSP_ID_PATTERN).optional().describe("The data owner (a DSP member); default: the version's only DSP"),
   }),
-  /** When given, must be exactly the recipients the terms name for this computation. */
-  recipients: z.array(z.string()).min(1).max(64).optional(),
-  /** The caller's idempotency key: the same key from the same caller names the same computation. */
-  requestId: id.optional(),
+  recipients: z.array(z.string()).min(1).max(64).optional().describe('When given, exactly the recipients the terms name for this computation'),
+  requestId: id.optional().describe('Idempotency key: the same key from the same caller names the same computation'),
 });
 export type ComputationRequest = z.output<typeof computationRequestSchema>;
 
@@ -110,9 +109,11 @@ export function authorizeRequest(version: DaoVersionView, caller: string, reques
  * (InfrastructureProvisioned's resources.mpcNodes).
  */
 export const nodeRegistrationSchema = z.object({
-  partyIndex: z.number().int().min(0).max(63),
-  /** The node's control API is mutual TLS (docs/mpc.md): https only. */
-  controlUrl: z.url({ protocol: /^https$/ }).max(512),
+  partyIndex: z.number().int().min(0).max(63).describe("The node's party index in its mesh (MPC_NODE_INDEX)"),
+  controlUrl: z
+    .url({ protocol: /^https$/ })
+    .max(512)
+    .describe("The node's control API; mutual TLS (docs/mpc.md), so https only"),
 });
 
 /** Why `mspId` may not register a node at `partyIndex` in this version, or undefined when it may. */

@@ -1,7 +1,9 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Put, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
-import { ComputationDto, ComputationErrorDto, ComputationRequestDto, ComputationResultDto, NodeDto, NodeRegistrationDto } from './computations.dto';
+import { zodBody } from '@datawell/service-platform';
+import { computationRequestSchema, nodeRegistrationSchema } from './authorization';
+import { ComputationDto, ComputationErrorDto, ComputationResultDto, NodeDto } from './computations.dto';
 import { ComputationsService } from './computations.service';
 
 /** The part of Express's response used here (its types are not a dependency). */
@@ -18,7 +20,7 @@ export class ComputationsController {
 
   @Post('computations')
   @ApiOperation({ summary: 'Ask for an allowed computation on a DAO version; 202 when queued, 200 for a known request id' })
-  @ApiBody({ type: ComputationRequestDto })
+  @ApiBody(zodBody('ComputationRequest', computationRequestSchema))
   @ApiAcceptedResponse({ type: ComputationDto })
   @ApiForbiddenResponse({ type: ComputationErrorDto, description: 'FORBIDDEN: not an active member, computation or recipients not allowed' })
   async request(@CurrentPrincipal() principal: Principal, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<ComputationDto> {
@@ -47,7 +49,7 @@ export class ComputationsController {
   @HttpCode(200)
   @ApiTags('nodes')
   @ApiOperation({ summary: "Register (or move) the caller's MPC node of a DAO version: its party index and control API" })
-  @ApiBody({ type: NodeRegistrationDto })
+  @ApiBody(zodBody('NodeRegistration', nodeRegistrationSchema))
   @ApiOkResponse({ type: NodeDto })
   async registerNode(
     @CurrentPrincipal() principal: Principal,

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-/** OpenAPI shapes of the coordinator's HTTP API (validation is zod's, in the service). */
+/** OpenAPI shapes of the coordinator's responses; request bodies are described from their zod schemas (zodBody). */
 export class ComputationParametersDto {
   @ApiProperty({ example: ['temperature'], description: 'Dataset columns the program reads, in order (regression: features, then y)' }) columns!: string[];
   @ApiPropertyOptional({ example: 16, description: 'Fixed-point fractional bits (0–24)' }) fractionalBits?: number;
@@ -9,17 +9,6 @@ export class ComputationParametersDto {
 export class DatasetReferenceDto {
   @ApiProperty({ example: 'readings', description: "A dataset the owner's MPC node serves" }) name!: string;
   @ApiPropertyOptional({ example: 'DspMSP', description: "The data owner (a DSP member); default: the version's only DSP" }) owner?: string;
-}
-
-export class ComputationRequestDto {
-  @ApiProperty({ example: 'acme' }) daoId!: string;
-  @ApiProperty({ example: 1 }) version!: number;
-  @ApiProperty({ example: 'mean', description: "A computation named in the version's terms (and in the catalogue: sum, mean, variance, covariance, dot-product, linear-regression)" })
-  computation!: string;
-  @ApiProperty({ type: ComputationParametersDto }) parameters!: ComputationParametersDto;
-  @ApiProperty({ type: DatasetReferenceDto }) dataset!: DatasetReferenceDto;
-  @ApiPropertyOptional({ example: ['Vsp1MSP'], description: 'When given, exactly the recipients the terms name' }) recipients?: string[];
-  @ApiPropertyOptional({ example: 'req-42', description: 'Idempotency key: the same key from the same caller names the same computation' }) requestId?: string;
 }
 
 export class ComputationErrorDto {
@@ -52,11 +41,6 @@ export class ComputationResultDto {
   @ApiProperty() computation!: string;
   @ApiProperty({ description: 'The figures of the program (e.g. {n, mean})', type: Object }) result!: unknown;
   @ApiProperty() resultDigest!: string;
-}
-
-export class NodeRegistrationDto {
-  @ApiProperty({ example: 0, description: "The node's party index in its mesh (MPC_NODE_INDEX)" }) partyIndex!: number;
-  @ApiProperty({ example: 'https://10.0.0.5:7100', description: "The node's control API (https: mutual TLS)" }) controlUrl!: string;
 }
 
 export class NodeInventoryDto {

@@ -32,32 +32,48 @@ export { betaPpmSchema, daoIdSchema, idSchema, mspIdSchema, PPM, ppmSchema, term
  * when given, must equal the computed value.
  */
 export const proposalSchema = z.strictObject({
-  betaPpm: betaPpmSchema,
+  betaPpm: betaPpmSchema.describe('β of the version, ppm, strictly inside (0, 10^6)'),
   members: z
     .array(
       z.strictObject({
         mspId: mspIdSchema,
-        weight: positiveInt.max(1_000_000_000, 'is too large').optional(),
-        ownershipPpm: ppmSchema.optional(),
+        weight: positiveInt.max(1_000_000_000, 'is too large').optional().describe('weight inside the group (default 1; fixed for earlier members of a join)'),
+        ownershipPpm: ppmSchema.optional().describe('if given, must equal the ownership implied by β and the weights'),
       }),
     )
     .min(2, 'needs the founding group and at least one joining group')
-    .max(256),
-  terms: termsSchema,
-  infrastructure: infrastructureSchema,
+    .max(256)
+    .describe('exactly the session parties'),
+  terms: termsSchema.describe(
+    'durationDays, businessModel pay-per-use|subscription, heartbeatIntervalSeconds, abandonAfterSeconds, exitNoticeSeconds, computations [{name, resultRecipients}]',
+  ),
+  infrastructure: infrastructureSchema.describe("workloads [{name, owner, placement cloud|managed|self-hosted, kind, parameters}]; a join lists only the joiners' workloads"),
 });
 export type ProposalInput = z.output<typeof proposalSchema>;
 
 export const createSessionSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('formation'), daoId: daoIdSchema, parties: z.array(mspIdSchema).max(64) }),
-  z.strictObject({ kind: z.literal('join'), daoId: daoIdSchema, joiners: z.array(mspIdSchema).max(64).default([]) }),
+  z.strictObject({
+    kind: z.literal('formation'),
+    daoId: daoIdSchema.describe('the new DAO id, chosen by the DSP'),
+    parties: z.array(mspIdSchema).max(64).describe('the other parties (MSP ids); the caller, a DSP, is added'),
+  }),
+  z.strictObject({
+    kind: z.literal('join'),
+    daoId: daoIdSchema.describe('the existing DAO'),
+    joiners: z.array(mspIdSchema).max(64).default([]).describe('the joining VSPs; the caller, a VSP, is added'),
+  }),
 ]);
 export type CreateSessionInput = z.output<typeof createSessionSchema>;
 
 export const acceptanceSchema = z.strictObject({
-  revision: positiveInt,
-  certificatePem: z.string().min(1).max(8192),
-  signature: z.string().min(1).max(512).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64'),
+  revision: positiveInt.describe('the revision accepted: must be the current one'),
+  certificatePem: z.string().min(1).max(8192).describe("PEM of the caller's enrolled certificate (the one it logged in with)"),
+  signature: z
+    .string()
+    .min(1)
+    .max(512)
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64')
+    .describe('base64 DER ECDSA-SHA256 signature of canonicalJson(agreement) (GET /sessions/:id/agreement)'),
 });
 export type AcceptanceInput = z.output<typeof acceptanceSchema>;
 

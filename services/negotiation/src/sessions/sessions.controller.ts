@@ -1,9 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
+import { zodBody } from '@datawell/service-platform';
 import { NegotiationRuntime } from '../negotiation.runtime';
 import { SuggestionsService } from '../suggestions/suggestions.service';
-import { AcceptanceBody, CreateSessionBody, ErrorBody, ProposalBody } from './sessions.dto';
+import { ErrorBody } from './sessions.dto';
+import { acceptanceSchema, createSessionSchema, proposalSchema } from './proposal.schema';
 
 @ApiTags('sessions')
 @Authenticated()
@@ -15,7 +17,7 @@ export class SessionsController {
 
   @Post()
   @ApiOperation({ summary: 'Open a formation session (a DSP) or a join session (a joining VSP)' })
-  @ApiBody({ type: CreateSessionBody })
+  @ApiBody(zodBody('CreateSession', createSessionSchema))
   @ApiForbiddenResponse({ type: ErrorBody })
   @ApiConflictResponse({ type: ErrorBody, description: 'DAO_EXISTS, DAO_NOT_ACTIVE, ALREADY_MEMBER' })
   create(@CurrentPrincipal() principal: Principal, @Body() body: unknown) {
@@ -24,7 +26,7 @@ export class SessionsController {
 
   @Post(':id/proposals')
   @ApiOperation({ summary: 'Propose (or counter-propose) the full agreement: a new revision, acceptances cleared' })
-  @ApiBody({ type: ProposalBody })
+  @ApiBody(zodBody('Proposal', proposalSchema))
   @ApiForbiddenResponse({ type: ErrorBody, description: 'NOT_A_PARTY' })
   @ApiNotFoundResponse({ type: ErrorBody })
   @ApiConflictResponse({ type: ErrorBody, description: 'SESSION_CLOSED' })
@@ -56,7 +58,7 @@ export class SessionsController {
   @Post(':id/acceptances')
   @HttpCode(200)
   @ApiOperation({ summary: 'Accept the current revision with a signature by the enrolled key; the last needed acceptance publishes AgreementReached' })
-  @ApiBody({ type: AcceptanceBody })
+  @ApiBody(zodBody('Acceptance', acceptanceSchema))
   @ApiForbiddenResponse({ type: ErrorBody, description: 'NOT_A_PARTY, CERTIFICATE_MISMATCH' })
   @ApiConflictResponse({ type: ErrorBody, description: 'STALE_REVISION, SESSION_CLOSED, NO_PROPOSAL' })
   accept(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown) {

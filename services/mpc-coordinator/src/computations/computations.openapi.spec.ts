@@ -1,0 +1,29 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { addBodySchemas, zodBody } from '@datawell/service-platform';
+import { computationRequestSchema, nodeRegistrationSchema } from './authorization';
+
+/** The request bodies' OpenAPI schemas come from the zod schemas that validate them. */
+describe('coordinator request bodies in OpenAPI', () => {
+  const schemas = (): Record<string, Record<string, unknown>> => {
+    const doc: OpenAPIObject = { openapi: '3.0.0', info: { title: 't', version: '1' }, paths: {} };
+    doc.paths['/computations'] = { post: { responses: {}, requestBody: { content: { 'application/json': { schema: (zodBody('ComputationRequest', computationRequestSchema) as { schema: object }).schema } } } } };
+    doc.paths['/nodes'] = { put: { responses: {}, requestBody: { content: { 'application/json': { schema: (zodBody('NodeRegistration', nodeRegistrationSchema) as { schema: object }).schema } } } } };
+    addBodySchemas(doc);
+    return (doc.components?.schemas ?? {}) as Record<string, Record<string, unknown>>;
+  };
+
+  it('describes a computation request as validated: required fields, optional defaults, no extra fields', () => {
+    const request = schemas()['ComputationRequest'] ?? {};
+    expect([...(request['required'] as string[])].sort()).toEqual(['computation', 'daoId', 'dataset', 'parameters', 'version']);
+    expect(request['additionalProperties']).toBe(false);
+    const parameters = (request['properties'] as Record<string, { required?: string[]; properties: Record<string, Record<string, unknown>> }>)['parameters'];
+    expect(parameters?.required).toEqual(['columns']);
+    expect(parameters?.properties['fractionalBits']?.['maximum']).toBe(24);
+  });
+
+  it('describes a node registration with its party index range', () => {
+    const registration = schemas()['NodeRegistration'] as { required: string[]; properties: Record<string, Record<string, unknown>> };
+    expect([...registration.required].sort()).toEqual(['controlUrl', 'partyIndex']);
+    expect(registration.properties['partyIndex']?.['maximum']).toBe(63);
+  });
+});
