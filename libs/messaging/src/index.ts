@@ -2,6 +2,19 @@ export { checkKafka, createKafka, kafkaLogCreator, type KafkaAdminLike, type Kaf
 export type { ConnectionLogger } from './logger';
 export { checkRedis, closeRedis, createRedis, type RedisClientOptions, type RedisLike } from './redis';
 export { startTopicConsumer, type TopicConsumer, type TopicConsumerOptions } from './consumer';
+export {
+  ledgerEventHandler,
+  startLedgerEventConsumer,
+  UnusableLedgerEventError,
+  type AfterCommit,
+  type LedgerEffect,
+  type LedgerEventConsumerOptions,
+  type LedgerEventHandlerOptions,
+  type LedgerEventHandlers,
+  type LedgerEventMeta,
+  type LedgerEventName,
+  type LedgerEventOf,
+} from './ledger-events';
 export { withTimeout } from './timeout';
 export { ensureTopics } from './topics';
 export {
