@@ -43,7 +43,7 @@ const member = { mspId: 'DspMSP', group: 'D', role: 'DSP', weight: 1, ownershipP
 describe('ledgerEventHandler', () => {
   beforeEach(() => jest.clearAllMocks());
 
-  it('runs the decision of the event name once per event id, typed by the catalogue, then its after-commit step', async () => {
+  it('runs the decision of the event name once per event id, typed by the catalogue, then its after-commit step and afterEvent', async () => {
     const { claimed, dataSource } = fakeInbox();
     const seen: string[] = [];
     const after = jest.fn();
@@ -53,12 +53,15 @@ describe('ledgerEventHandler', () => {
         return after;
       },
     };
-    const handle = ledgerEventHandler({ inbox: { dataSource, schema: 's', consumer: 'c' }, handlers, logger });
+    const afterEvent = jest.fn(async () => undefined);
+    const handle = ledgerEventHandler({ inbox: { dataSource, schema: 's', consumer: 'c' }, handlers, logger, afterEvent });
     const message = bytes(raw('VersionCreated', { daoId: 'd1', version: 1, members: [member] }));
     await expect(handle(message)).resolves.toBe(true);
     await expect(handle(message)).resolves.toBe(false);
     expect(seen).toEqual(['d1/1/DspMSP/dao-d1-v1']);
     expect(after).toHaveBeenCalledTimes(1);
+    // afterEvent also runs on the redelivery, to finish what an earlier delivery left undone.
+    expect(afterEvent).toHaveBeenCalledTimes(2);
     expect(claimed.size).toBe(1);
   });
 

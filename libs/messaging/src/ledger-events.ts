@@ -48,21 +48,27 @@ export interface LedgerEventHandlerOptions {
   readonly logger: ConnectionLogger;
   /** A service's own "can never be applied" errors (besides ContractValidationError and UnusableLedgerEventError). */
   readonly unusable?: (error: unknown) => boolean;
+  /**
+   * Runs after every event that had an effect, applied now or before (a redelivery): finishes work
+   * that an earlier delivery committed but could not complete (e.g. hand recorded jobs to a queue).
+   * A rejection redelivers the message.
+   */
+  readonly afterEvent?: (meta: LedgerEventMeta) => Promise<void>;
 }
 
 /**
  * Handles one message of the ledger events topic: decode the CloudEvent and the catalogue event,
  * ask the decision of its name, run the effect once per event id (inbox claim and effect in one
- * transaction), then the effect's after-commit step. A malformed message or an unusable event is
- * logged and skipped; any other error rejects, so the consumer redelivers the message (the inbox
- * makes that harmless). Resolves to whether an effect was applied.
+ * transaction), then the effect's after-commit step and `afterEvent`. A malformed message or an
+ * unusable event is logged and skipped; any other error rejects, so the consumer redelivers the
+ * message (the inbox makes that harmless). Resolves to whether an effect was applied.
  */
 export function ledgerEventHandler(options: LedgerEventHandlerOptions): (value: Buffer | null) => Promise<boolean> {
   const { inbox, handlers, logger } = options;
   const skip = (error: unknown, at: Record<string, unknown>): false => {
     if (!(error instanceof ContractValidationError || error instanceof UnusableLedgerEventError || options.unusable?.(error))) throw error;
     const e = error as Error & { code?: string };
-    logger.warn({ message: 'skipped an unusable ledger event', consumer: inbox.consumer, ...at, code: e.code, error: e.message });
+    logger.warn({ message: 'ignored a ledger event', consumer: inbox.consumer, ...at, code: e.code, problem: e.message });
     return false;
   };
   return async (value) => {
@@ -85,11 +91,15 @@ export function ledgerEventHandler(options: LedgerEventHandlerOptions): (value: 
       const applied = await processOnce(inbox.dataSource, inbox.schema, inbox.consumer, envelope.id, async (manager) => {
         after = await effect(manager);
       });
-      if (!applied) return false;
+      if (!applied) {
+        await options.afterEvent?.(meta);
+        return false;
+      }
     } catch (error) {
       return skip(error, { id: envelope.id, event: event.name });
     }
     if (after) await after();
+    await options.afterEvent?.(meta);
     return true;
   };
 }

@@ -1,16 +1,39 @@
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { ContractValidationError, decodeCloudEvent, LEDGER_EVENT_TYPE, ledgerEventSchema } from '@datawell/contracts';
-import { processOnce, startTopicConsumer, type ConnectionLogger, type TopicConsumer } from '@datawell/messaging';
+import { DAO } from '@datawell/contracts';
+import { startLedgerEventConsumer, UnusableLedgerEventError, type ConnectionLogger, type LedgerEffect, type LedgerEventHandlers, type LedgerEventMeta, type TopicConsumer } from '@datawell/messaging';
 import type { CoordinatorRepository, LedgerNodesOutcome } from '../computations/computations.repository';
 import { readModelUpdateOf } from './read-model';
 
 const CONSUMER = 'ledger-events';
 
+/** The read model's decision for one event (the pure `readModelUpdateOf`), and what is logged once it committed. */
+function readModelEffect(repository: CoordinatorRepository, logger: ConnectionLogger, meta: LedgerEventMeta): LedgerEffect | undefined {
+  const update = readModelUpdateOf(meta.ledger);
+  if (!update) return undefined;
+  if ('ignored' in update) throw new UnusableLedgerEventError(update.ignored);
+  return async (manager) => {
+    const outcome: LedgerNodesOutcome | undefined = await repository.apply(manager, update);
+    return () => {
+      if (update.kind === 'ledger-nodes') {
+        const at = { id: meta.id, daoId: update.daoId, version: update.version, revision: update.revision };
+        if (!outcome || 'skipped' in outcome) logger.warn({ message: 'skipped the MPC nodes of an infrastructure report', ...at, problem: outcome?.skipped });
+        else logger.log({ message: 'MPC nodes registered from the ledger', ...at, nodes: outcome.registered, dropped: outcome.dropped, evicted: outcome.evicted });
+        return;
+      }
+      logger.log(
+        update.kind === 'version'
+          ? { message: 'DAO version known', daoId: update.version.daoId, version: update.version.version, members: update.version.members.length }
+          : { message: 'member no longer active', daoId: update.daoId, fromVersion: update.fromVersion, mspId: update.mspId, status: update.status },
+      );
+    };
+  };
+}
+
 /**
- * Keeps the read model of DAO versions from `datawell.ledger.events.v1`: each event applied once
- * (inbox), in the order of its DAO's partition. An undecodable message, or a report of MPC nodes
- * that is malformed or cannot be applied, is logged and skipped.
+ * Keeps the read model of DAO versions from `datawell.ledger.events.v1` through the messaging
+ * library's ledger-event consumer: each event applied once (inbox), in the order of its DAO's
+ * partition; a malformed event, or a report of MPC nodes that cannot be applied, is logged and skipped.
  */
 export function startLedgerEventsConsumer(o: {
   kafka: Kafka;
@@ -21,42 +44,19 @@ export function startLedgerEventsConsumer(o: {
   repository: CoordinatorRepository;
   logger: ConnectionLogger;
 }): TopicConsumer {
-  return startTopicConsumer({
+  const decide = (_event: unknown, meta: LedgerEventMeta) => readModelEffect(o.repository, o.logger, meta);
+  const handlers: LedgerEventHandlers = {
+    [DAO.event.VersionCreated]: decide,
+    [DAO.event.MemberAbandoned]: decide,
+    [DAO.event.MemberExited]: decide,
+    [DAO.event.InfrastructureProvisioned]: decide,
+  };
+  return startLedgerEventConsumer({
     kafka: o.kafka,
+    topic: o.topic,
     groupId: o.groupId,
-    topics: [o.topic],
     logger: o.logger,
-    handle: async (message) => {
-      let event;
-      try {
-        event = decodeCloudEvent(message.value, LEDGER_EVENT_TYPE, ledgerEventSchema);
-      } catch (error) {
-        if (!(error instanceof ContractValidationError)) throw error;
-        o.logger.warn({ message: 'skipped an undecodable ledger event', code: error.code, offset: message.offset });
-        return;
-      }
-      const update = readModelUpdateOf(event.data);
-      if (!update) return;
-      if ('ignored' in update) {
-        o.logger.warn({ message: 'ignored a ledger event', id: event.id, problem: update.ignored });
-        return;
-      }
-      let outcome: LedgerNodesOutcome | undefined;
-      const applied = await processOnce(o.dataSource, o.schema, CONSUMER, event.id, async (manager) => {
-        outcome = await o.repository.apply(manager, update);
-      });
-      if (!applied) return;
-      if (update.kind === 'ledger-nodes') {
-        const at = { id: event.id, daoId: update.daoId, version: update.version, revision: update.revision };
-        if (!outcome || 'skipped' in outcome) o.logger.warn({ message: 'skipped the MPC nodes of an infrastructure report', ...at, problem: outcome?.skipped });
-        else o.logger.log({ message: 'MPC nodes registered from the ledger', ...at, nodes: outcome.registered, dropped: outcome.dropped, evicted: outcome.evicted });
-        return;
-      }
-      o.logger.log(
-        update.kind === 'version'
-          ? { message: 'DAO version known', daoId: update.version.daoId, version: update.version.version, members: update.version.members.length }
-          : { message: 'member no longer active', daoId: update.daoId, fromVersion: update.fromVersion, mspId: update.mspId, status: update.status },
-      );
-    },
+    inbox: { dataSource: o.dataSource, schema: o.schema, consumer: CONSUMER },
+    handlers,
   });
 }
