@@ -2,14 +2,14 @@ import { resolve } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { KAFKA, SERVICE_CONFIG } from '@datawell/service-platform';
-import { createOutboxRelay, ensureTopics, type OutboxPublisher } from '@datawell/messaging';
+import { createOutboxRelay, ensureTopics, startLedgerEventConsumer, type OutboxPublisher, type TopicConsumer } from '@datawell/messaging';
 import { codeRootOf, workloadProgramArgs } from '@datawell/workload-runtime';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { BullJobQueue } from './job-queue.adapter';
-import { LedgerEventsConsumer } from './ledger-events.consumer';
 import { ProvisioningRepository } from './provisioning.repository';
-import { ProvisioningService } from './provisioning.service';
+import { InvalidLedgerEventError } from './ledger-effects';
+import { INBOX_CONSUMER, ProvisioningService } from './provisioning.service';
 import type { RenderContext } from './tofu-config';
 import type { ProvisionerConfig } from '../config';
 
@@ -25,7 +25,8 @@ export class ProvisionerRuntime implements OnApplicationBootstrap, OnApplication
   readonly render: RenderContext;
   readonly settings: ProvisionerConfig['settings'];
   readonly #outbox: OutboxPublisher;
-  readonly #consumer: LedgerEventsConsumer;
+  #consumer: TopicConsumer | undefined;
+  readonly #dataSource: DataSource;
   readonly #logger = new Logger('Provisioner');
   readonly #kafka: Kafka;
   #stopping = false;
@@ -34,6 +35,7 @@ export class ProvisionerRuntime implements OnApplicationBootstrap, OnApplication
     const settings = config.settings;
     this.settings = settings;
     this.#kafka = kafka;
+    this.#dataSource = dataSource;
     this.repository = new ProvisioningRepository(dataSource, config.postgres.schema);
     this.queue = new BullJobQueue({
       redisUrl: config.redis.url,
@@ -64,7 +66,6 @@ export class ProvisionerRuntime implements OnApplicationBootstrap, OnApplication
       logger: this.#logger,
       onOutbox: () => this.#outbox.notify(),
     });
-    this.#consumer = new LedgerEventsConsumer({ kafka, topic: settings.topics.ledgerEvents, groupId: settings.eventsGroupId, service: this.service, logger: this.#logger });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -84,7 +85,17 @@ export class ProvisionerRuntime implements OnApplicationBootstrap, OnApplication
       .resumeWorkloads()
       .then((ids) => ids.length > 0 && this.#logger.log({ message: 'workloads whose processes were gone started again', workloads: ids }))
       .catch((error: unknown) => this.#logger.warn({ message: 'could not resume workloads at boot', error: String(error) }));
-    this.#consumer.start();
+    // The offset is committed after the event's effect committed; a malformed event is skipped.
+    this.#consumer = startLedgerEventConsumer({
+      kafka: this.#kafka,
+      topic: this.settings.topics.ledgerEvents,
+      groupId: this.settings.eventsGroupId,
+      logger: this.#logger,
+      inbox: { dataSource: this.#dataSource, schema: this.repository.schema, consumer: INBOX_CONSUMER },
+      handlers: this.service.ledgerEventHandlers,
+      unusable: (error) => error instanceof InvalidLedgerEventError,
+      afterEvent: () => this.service.enqueuePending(),
+    });
   }
 
   async #ensureTopics(): Promise<void> {
@@ -102,7 +113,7 @@ export class ProvisionerRuntime implements OnApplicationBootstrap, OnApplication
 
   async onApplicationShutdown(): Promise<void> {
     this.#stopping = true;
-    await this.#consumer.stop();
+    await this.#consumer?.stop();
     await this.queue.close();
     await this.#outbox.stop();
   }

@@ -1,5 +1,5 @@
-import { ledgerCommandCloudEvent, type CloudEvent, type LedgerEvent, type LedgerCommand } from '@datawell/contracts';
-import { processOnce, writeOutbox, type ConnectionLogger } from '@datawell/messaging';
+import { DAO, ledgerCommandCloudEvent, type LedgerCommand } from '@datawell/contracts';
+import { writeOutbox, type ConnectionLogger, type LedgerEffect as MessagingLedgerEffect, type LedgerEventHandlers, type LedgerEventMeta } from '@datawell/messaging';
 import type { EntityManager } from 'typeorm';
 import { effectOf, failedCommand, outputsDigest, provisionedCommand, registerWorkloadCommand } from './ledger-effects';
 import type { ProvisioningRepository } from './provisioning.repository';
@@ -10,7 +10,8 @@ import { TofuWorkspace, type TofuOptions } from './tofu.adapter';
 import { needsResuming, prepareWorkloadFolder, retireWorkload, startWorkload } from './workload-files.adapter';
 
 export const PROVISIONER_SOURCE = 'urn:datawell:provisioner';
-const INBOX_CONSUMER = 'provisioner.ledger-events';
+/** The name the provisioner claims ledger event ids under in its inbox. */
+export const INBOX_CONSUMER = 'provisioner.ledger-events';
 
 /** The queue seen by the service: add a job under its id (an existing id adds nothing). */
 export interface JobQueue {
@@ -60,12 +61,23 @@ export interface ProvisioningServiceOptions {
 export class ProvisioningService {
   constructor(private readonly o: ProvisioningServiceOptions) {}
 
-  /** Once per CloudEvent id: the desired state and the job row commit with the inbox claim. */
-  async handleLedgerEvent(event: CloudEvent<LedgerEvent>): Promise<void> {
-    const effect = effectOf(event.data);
-    if (!effect) return;
+  /**
+   * The provisioner's decisions on ledger events, for the messaging library's ledger-event consumer:
+   * the pure `effectOf` says what an event asks; its desired state and job row commit with the inbox
+   * claim, and recorded jobs go to the queue afterwards (`enqueuePending`, also after a redelivery).
+   */
+  readonly ledgerEventHandlers: LedgerEventHandlers = {
+    [DAO.event.VersionCreated]: (_event, meta) => this.#ledgerEffect(meta),
+    [DAO.event.MemberAbandoned]: (_event, meta) => this.#ledgerEffect(meta),
+    [DAO.event.MemberExited]: (_event, meta) => this.#ledgerEffect(meta),
+    [DAO.event.ProposalDecided]: (_event, meta) => this.#ledgerEffect(meta),
+  };
+
+  #ledgerEffect(meta: LedgerEventMeta): MessagingLedgerEffect | undefined {
+    const effect = effectOf(meta.ledger);
+    if (!effect) return undefined;
     const { repository } = this.o;
-    await processOnce(repository.dataSource, repository.schema, INBOX_CONSUMER, event.id, async (m) => {
+    return async (m) => {
       switch (effect.type) {
         case 'version':
           await repository.upsertVersion(m, effect.desired);
@@ -81,8 +93,7 @@ export class ProvisioningService {
           break;
       }
       await repository.addJob(m, jobIdOf(effect.job), effect.job);
-    });
-    await this.enqueuePending();
+    };
   }
 
   /** Hands recorded jobs to the queue; also run at boot for jobs recorded just before a crash. */
