@@ -69,7 +69,7 @@ export class Telemetry {
     const events = new LedgerEventsService(this.repository, logger);
     const group = (name: string) => `${settings.groupIdPrefix}-${name}`;
     this.#subscriptions = [
-      { kafka, logger, topics: [settings.topics.ledgerEvents], groupId: group('ledger-events'), handle: (m) => events.handleEvent(m.value) },
+      { kafka, logger, topics: [settings.topics.ledgerEvents], groupId: group('ledger-events'), handle: async (m) => void (await events.handleEvent(m.value)) },
       { kafka, logger, topics: [settings.topics.ledgerReceipts], groupId: group('receipts'), handle: (m) => events.handleReceipt(m.value) },
       {
         kafka,

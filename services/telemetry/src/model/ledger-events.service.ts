@@ -1,39 +1,43 @@
-import { ContractValidationError, decodeCloudEvent, decodeLedgerEvent, LEDGER_RECEIPT_TYPE, ledgerReceiptSchema } from '@datawell/contracts';
-import { processOnce, type ConnectionLogger } from '@datawell/messaging';
+import { ContractValidationError, DAO, decodeCloudEvent, LEDGER_RECEIPT_TYPE, ledgerReceiptSchema } from '@datawell/contracts';
+import { ledgerEventHandler, processOnce, type ConnectionLogger, type LedgerEffect, type LedgerEventMeta } from '@datawell/messaging';
 import { ProjectionError, projectLedgerEvent } from './ledger-projection';
 import type { TelemetryRepository } from './telemetry.repository';
 
 /** Ledger events and receipts in: the read models, and the outcome of telemetry's own commands. */
 export class LedgerEventsService {
+  /**
+   * One message of the ledger events topic, through the messaging library's ledger-event handler:
+   * the pure `projectLedgerEvent` decides, the projections commit once per event id (inbox).
+   */
+  readonly handleEvent: (value: Buffer | null) => Promise<boolean>;
+
   constructor(
     private readonly repository: TelemetryRepository,
     private readonly logger: ConnectionLogger,
-  ) {}
-
-  /** One message of the ledger events topic, applied once per event id. */
-  async handleEvent(value: Buffer | null): Promise<void> {
-    let envelope;
-    try {
-      envelope = decodeLedgerEvent(value);
-    } catch (error) {
-      if (!(error instanceof ContractValidationError)) throw error;
-      this.logger.warn({ message: 'unreadable ledger event skipped', code: error.code, error: error.message });
-      return;
-    }
-    let projections;
-    try {
-      projections = projectLedgerEvent(envelope.data, Date.parse(envelope.time));
-    } catch (error) {
-      if (!(error instanceof ProjectionError)) throw error;
-      this.logger.warn({ message: 'malformed ledger event skipped', eventId: envelope.id, code: error.code, error: error.message });
-      return;
-    }
-    if (projections.length === 0) return;
-    const { dataSource, schema } = this.repository;
-    const applied = await processOnce(dataSource, schema, 'ledger-events', envelope.id, async (manager) => {
-      for (const projection of projections) await this.repository.apply(manager, projection);
+  ) {
+    const decide = (_event: unknown, meta: LedgerEventMeta) => this.#project(meta);
+    this.handleEvent = ledgerEventHandler({
+      inbox: { dataSource: repository.dataSource, schema: repository.schema, consumer: 'ledger-events' },
+      handlers: {
+        [DAO.event.VersionCreated]: decide,
+        [DAO.event.WorkloadRegistered]: decide,
+        [DAO.event.MemberAbandoned]: decide,
+        [DAO.event.MemberExited]: decide,
+        [DAO.event.TelemetryRecorded]: decide,
+        [DAO.event.ProposalDecided]: decide,
+      },
+      unusable: (error) => error instanceof ProjectionError,
+      logger,
     });
-    if (applied) this.logger.debug({ message: 'ledger event applied', eventId: envelope.id, event: envelope.data.eventName, channel: envelope.data.channel });
+  }
+
+  #project(meta: LedgerEventMeta): LedgerEffect | undefined {
+    const projections = projectLedgerEvent(meta.ledger, Date.parse(meta.time));
+    if (projections.length === 0) return undefined;
+    return async (manager) => {
+      for (const projection of projections) await this.repository.apply(manager, projection);
+      return () => this.logger.debug({ message: 'ledger event applied', eventId: meta.id, event: meta.ledger.eventName, channel: meta.ledger.channel });
+    };
   }
 
   /** One message of the receipts topic: only telemetry's own commands matter here. */
