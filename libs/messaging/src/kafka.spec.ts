@@ -63,3 +63,32 @@ describe('kafkaLogCreator', () => {
     expect(seen[0]?.[1]).toEqual({ message: 'm', namespace: 'Connection', broker: 'b:1' });
   });
 });
+
+describe('kafkajs request queue (fixKafkaRequestQueue, applied on import)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the class the fix patches
+  const RequestQueue = require('kafkajs/src/network/requestQueue') as new (options: object) => {
+    pending: unknown[];
+    throttledUntil: number;
+    throttleCheckTimeoutId: NodeJS.Timeout | null;
+    checkPendingRequests(): void;
+    canSendSocketRequestImmediately(): boolean;
+  };
+  const logger = { debug: () => undefined, warn: () => undefined, error: () => undefined, info: () => undefined };
+  const queue = () => new RequestQueue({ maxInFlightRequests: null, requestTimeout: 1000, enforceRequestTimeout: true, clientId: 'spec', broker: 'b:1', logger });
+
+  it('arms no timer while nothing waits (unpatched kafkajs re-arms a 1 ms timer for ever)', () => {
+    const q = queue();
+    q.checkPendingRequests();
+    expect(q.throttleCheckTimeoutId).toBeNull();
+  });
+
+  it('still checks a waiting request when the throttle ends', () => {
+    const q = queue();
+    q.throttledUntil = Date.now() + 60_000;
+    q.pending.push({});
+    q.checkPendingRequests();
+    expect(q.pending).toHaveLength(1);
+    expect(q.throttleCheckTimeoutId).not.toBeNull();
+    clearTimeout(q.throttleCheckTimeoutId!);
+  });
+});

@@ -12,6 +12,33 @@ export interface KafkaClientOptions {
 }
 
 /** A kafkajs client whose own logs go through the service's structured logger. */
+interface KafkaRequestQueue {
+  pending: unknown[];
+  throttleCheckTimeoutId: NodeJS.Timeout | null;
+  checkPendingRequests(): void;
+  scheduleCheckPendingRequests(): void;
+}
+
+/**
+ * kafkajs 2.2.4 (its last release) re-arms a 1 ms timer on every broker connection for ever once the
+ * connection sent a request: `scheduleCheckPendingRequests` also schedules when nothing is pending,
+ * with a throttle end in the past, i.e. a negative delay. That kept every idle service at several % of
+ * a core. A check is needed only while requests wait (a push and every response check again anyway),
+ * so the queue schedules only then; throttled waiting requests are still checked when the throttle ends.
+ */
+export function fixKafkaRequestQueue(RequestQueue: { prototype: KafkaRequestQueue }): void {
+  RequestQueue.prototype.scheduleCheckPendingRequests = function scheduleCheckPendingRequests(this: KafkaRequestQueue & { throttledUntil: number }) {
+    if (this.throttleCheckTimeoutId || this.pending.length === 0) return;
+    const throttledFor = this.throttledUntil - Date.now();
+    this.throttleCheckTimeoutId = setTimeout(() => {
+      this.throttleCheckTimeoutId = null;
+      this.checkPendingRequests();
+    }, throttledFor > 0 ? throttledFor : 10);
+  };
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs exports no entry for its request queue
+fixKafkaRequestQueue(require('kafkajs/src/network/requestQueue') as { prototype: KafkaRequestQueue });
+
 export function createKafka(options: KafkaClientOptions): Kafka {
   return new Kafka({
     clientId: options.clientId,

@@ -76,17 +76,24 @@ export function registerUpCommands(program: Command): void {
     .option('--only <names>', 'comma-separated services and/or "workloads"')
     .option('--settle <ms>', 'how long after ready to read RSS again', '10000')
     .option('--together', 'start the services all at once, as ./dev up does (default: one at a time)')
+    .option('--idle <ms>', 'after settling, measure CPU (% of a core) and RSS of each service over this idle window', '0')
     .option('--json', 'one JSON object on stdout')
-    .action(async (opts: { source?: boolean; tree: string; only?: string; settle: string; together?: boolean; json?: boolean }) => {
+    .action(async (opts: { source?: boolean; tree: string; only?: string; settle: string; together?: boolean; idle: string; json?: boolean }) => {
       const ctx = stackContext();
       // The running stack's connection (measuring never starts or changes the stack).
       const connection = buildConnection(ctx);
-      const m = await measureProcesses(ctx, connection, { tree: opts.tree, mode: opts.source ? 'source' : 'compiled', settleMs: Number(opts.settle), together: opts.together === true, ...(opts.only ? { only: opts.only.split(',') } : {}) });
+      const m = await measureProcesses(ctx, connection, { tree: opts.tree, mode: opts.source ? 'source' : 'compiled', settleMs: Number(opts.settle), idleMs: Number(opts.idle), together: opts.together === true, ...(opts.only ? { only: opts.only.split(',') } : {}) });
       if (opts.json) return void process.stdout.write(`${JSON.stringify(m)}\n`);
       const cell = (n: number) => (Number.isNaN(n) ? '' : String(n));
-      const rows = m.figures.map((f) => `| ${f.process} | ${f.readyMs} | ${cell(f.cpuMsAtReady)} | ${cell(f.rssMbAtReady)} | ${cell(f.rssMbSettled)} |`);
-      const header = ['| process | ready (ms) | CPU to ready (ms) | RSS at ready (MB) | RSS settled (MB) |', '|---|---:|---:|---:|---:|'];
-      process.stdout.write([`${m.mode}${m.together ? ', services started together' : ''}, load average ${m.loadAverage.join(' ')}`, '', ...header, ...rows, ''].join('\n'));
+      const idle = (m.idleMs ?? 0) > 0;
+      const idleCells = (f: (typeof m.figures)[number]) => (idle ? ` ${cell(f.idleCpuPercent ?? NaN)} | ${cell(f.rssMbIdle ?? NaN)} |` : '');
+      const rows = m.figures.map((f) => `| ${f.process} | ${f.readyMs} | ${cell(f.cpuMsAtReady)} | ${cell(f.rssMbAtReady)} | ${cell(f.rssMbSettled)} |${idleCells(f)}`);
+      const header = [
+        `| process | ready (ms) | CPU to ready (ms) | RSS at ready (MB) | RSS settled (MB) |${idle ? ` idle CPU over ${m.idleMs} ms (% of a core) | RSS after idle (MB) |` : ''}`,
+        `|---|---:|---:|---:|---:|${idle ? '---:|---:|' : ''}`,
+      ];
+      const loads = `load average ${m.loadAverage.join(' ')}${m.loadAverageIdle ? ` (after: ${m.loadAverageIdle.join(' ')})` : ''}`;
+      process.stdout.write([`${m.mode}${m.together ? ', services started together' : ''}, ${loads}`, '', ...header, ...rows, ''].join('\n'));
     });
   services
     .command('stop')

@@ -29,6 +29,10 @@ export interface ProcessFigure {
   readonly cpuMsAtReady: number;
   /** After `settleMs` more. */
   readonly rssMbSettled: number;
+  /** With `idleMs`: CPU used over that window after settling, in % of one core (what the process costs doing nothing). */
+  readonly idleCpuPercent?: number;
+  /** RSS at the end of the idle window. */
+  readonly rssMbIdle?: number;
 }
 
 export interface Measurement {
@@ -37,6 +41,9 @@ export interface Measurement {
   readonly loadAverage: readonly number[];
   readonly settleMs: number;
   readonly together: boolean;
+  readonly idleMs?: number;
+  /** At the end of the idle window. */
+  readonly loadAverageIdle?: readonly number[];
   readonly figures: readonly ProcessFigure[];
 }
 
@@ -87,7 +94,7 @@ function nodeArgs(tree: string, mode: MeasureMode, source: string): string[] {
   return mode === 'compiled' ? [join(tree, DIST, source.replace(/\.ts$/, '.js'))] : ['-r', '@swc-node/register', join(tree, source)];
 }
 
-async function measureService(ctx: StackContext, connection: StackConnection, tree: string, mode: MeasureMode, name: ServiceName, settleMs: number, scratch: string): Promise<ProcessFigure> {
+async function measureService(ctx: StackContext, connection: StackConnection, tree: string, mode: MeasureMode, name: ServiceName, settleMs: number, scratch: string, idleMs = 0): Promise<ProcessFigure> {
   const port = await freePort();
   const spec = SERVICES[name];
   const log = join(scratch, `${name}.log`);
@@ -120,7 +127,12 @@ async function measureService(ctx: StackContext, connection: StackConnection, tr
     const rssMbAtReady = rssMb(pid);
     const cpuMsAtReady = cpuMs(pid);
     await sleep(settleMs);
-    return { process: `service ${name}`, readyMs, rssMbAtReady, cpuMsAtReady, rssMbSettled: rssMb(pid) };
+    const rssMbSettled = rssMb(pid);
+    if (idleMs <= 0) return { process: `service ${name}`, readyMs, rssMbAtReady, cpuMsAtReady, rssMbSettled };
+    const idleFrom = cpuMs(pid);
+    await sleep(idleMs);
+    const idleCpuPercent = Math.round(((cpuMs(pid) - idleFrom) / idleMs) * 10_000) / 100;
+    return { process: `service ${name}`, readyMs, rssMbAtReady, cpuMsAtReady, rssMbSettled, idleCpuPercent, rssMbIdle: rssMb(pid) };
   } finally {
     child.kill('SIGTERM');
     await until(`${name} to stop`, () => (child.exitCode !== null || child.signalCode !== null ? true : undefined), 30_000).catch(() => child.kill('SIGKILL'));
@@ -230,8 +242,8 @@ async function measureWorkloads(connection: StackConnection, tree: string, mode:
   return figures;
 }
 
-export async function measureProcesses(ctx: StackContext, connection: StackConnection, options: { tree: string; mode: MeasureMode; settleMs: number; only?: readonly string[]; together?: boolean }): Promise<Measurement> {
-  const { tree, mode, settleMs } = options;
+export async function measureProcesses(ctx: StackContext, connection: StackConnection, options: { tree: string; mode: MeasureMode; settleMs: number; only?: readonly string[]; together?: boolean; idleMs?: number }): Promise<Measurement> {
+  const { tree, mode, settleMs, idleMs = 0 } = options;
   if (mode === 'compiled') await buildServices(ctx, tree);
   const scratch = mkdtempSync(join(tmpdir(), 'datawell-measure-'));
   const loadAverage = loadavg().map((l) => Math.round(l * 100) / 100);
@@ -241,11 +253,11 @@ export async function measureProcesses(ctx: StackContext, connection: StackConne
     if (options.together) {
       // All at once, as `./dev up` starts them: they compete for the cores.
       ctx.progress.step('measure', `${names.join(', ')} together (${mode})`);
-      figures.push(...(await Promise.all(names.map((name) => measureService(ctx, connection, tree, mode, name, settleMs, scratch)))));
+      figures.push(...(await Promise.all(names.map((name) => measureService(ctx, connection, tree, mode, name, settleMs, scratch, idleMs)))));
     } else {
       for (const name of names) {
         ctx.progress.step('measure', `${name} (${mode})`);
-        figures.push(await measureService(ctx, connection, tree, mode, name, settleMs, scratch));
+        figures.push(await measureService(ctx, connection, tree, mode, name, settleMs, scratch, idleMs));
       }
     }
     if (!options.only || options.only.includes('workloads')) {
@@ -255,5 +267,6 @@ export async function measureProcesses(ctx: StackContext, connection: StackConne
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  return { mode, tree, loadAverage, settleMs, together: options.together ?? false, figures };
+  const loadAverageIdle = loadavg().map((l) => Math.round(l * 100) / 100);
+  return { mode, tree, loadAverage, settleMs, together: options.together ?? false, ...(idleMs > 0 ? { idleMs, loadAverageIdle } : {}), figures };
 }
