@@ -1,19 +1,20 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { KAFKA } from '@datawell/service-platform';
+import { ContractValidationError, DAO, decodeCloudEvent, LEDGER_RECEIPT_TYPE, ledgerReceiptSchema, MARKETPLACE, NETWORK_EVENT_TYPE, networkEventSchema } from '@datawell/contracts';
 import {
-  ContractValidationError,
-  DAO,
-  decodeCatalogueEvent,
-  decodeCloudEvent,
-  decodeLedgerEvent,
-  LEDGER_RECEIPT_TYPE,
-  ledgerReceiptSchema,
-  MARKETPLACE,
-  NETWORK_EVENT_TYPE,
-  networkEventSchema,
-  type LedgerEvent,
-} from '@datawell/contracts';
-import { createOutboxRelay, processOnce, startTopicConsumer, writeOutbox, type OutboxPublisher, type TopicConsumer } from '@datawell/messaging';
+  createOutboxRelay,
+  ledgerEventHandler,
+  processOnce,
+  startTopicConsumer,
+  UnusableLedgerEventError,
+  writeOutbox,
+  type LedgerEffect,
+  type LedgerEventHandlers,
+  type LedgerEventMeta,
+  type LedgerEventOf,
+  type OutboxPublisher,
+  type TopicConsumer,
+} from '@datawell/messaging';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { EntityManager } from 'typeorm';
 import { DaosService } from '../daos/daos.service';
@@ -21,9 +22,6 @@ import { FeedbackService } from '../feedback/feedback.service';
 import { OffersService } from '../offers/offers.service';
 import { ParticipantsService } from '../participants/participants.service';
 import { Store } from '../store';
-
-/** A message that can never be applied (malformed): logged and skipped rather than redelivered forever. */
-class Unusable extends Error {}
 
 /**
  * The read models' inputs: ledger events (participants, offers, feedback, DAOs), the bridge's
@@ -35,6 +33,7 @@ export class MarketplaceEvents implements OnApplicationBootstrap, OnApplicationS
   readonly #logger = new Logger('MarketplaceEvents');
   #consumer: TopicConsumer | undefined;
   readonly #outbox: OutboxPublisher;
+  readonly #ledgerEvent: (value: Buffer | null) => Promise<boolean>;
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -46,6 +45,12 @@ export class MarketplaceEvents implements OnApplicationBootstrap, OnApplicationS
   ) {
     this.#outbox = createOutboxRelay({ dataSource: store.dataSource, schema: store.schema, kafka, logger: this.#logger });
     store.onWritten(() => this.#outbox.notify());
+    // Ledger events through the messaging library's handler: these decisions, each applied once (inbox).
+    this.#ledgerEvent = ledgerEventHandler({
+      inbox: { dataSource: store.dataSource, schema: store.schema, consumer: 'marketplace.ledger-events' },
+      handlers: this.#ledgerDecisions(),
+      logger: this.#logger,
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -72,7 +77,7 @@ export class MarketplaceEvents implements OnApplicationBootstrap, OnApplicationS
       else if (topic === topics.networkEvents) await this.#networkEvent(message.value);
       else if (topic === topics.ledgerReceipts) await this.#receipt(message.value);
     } catch (error) {
-      if (!(error instanceof ContractValidationError || error instanceof Unusable)) throw error;
+      if (!(error instanceof ContractValidationError)) throw error;
       this.#logger.warn({ message: 'skipped an unusable message', topic, offset: message.offset, error: error.message });
     }
   }
@@ -81,62 +86,37 @@ export class MarketplaceEvents implements OnApplicationBootstrap, OnApplicationS
     return processOnce(this.store.dataSource, this.store.schema, consumer, eventId, effect);
   }
 
-  async #ledgerEvent(value: Buffer | null): Promise<void> {
-    const event = decodeLedgerEvent(value);
-    const data = event.data;
-    const apply = this.#ledgerEffect(event.id, data);
-    if (!apply) return;
-    await this.#once('marketplace.ledger-events', event.id, apply);
-  }
-
-  #ledgerEffect(eventId: string, e: LedgerEvent): ((manager: EntityManager) => Promise<void>) | undefined {
-    const event = decodeCatalogueEvent(e);
-    if (!event) return undefined;
-    switch (event.name) {
-      case MARKETPLACE.event.ParticipantRegistered: {
-        const v = event.payload;
-        return (m) => this.participants.onParticipantRegistered(m, v);
-      }
-      case MARKETPLACE.event.OfferPosted:
-      case MARKETPLACE.event.OfferUpdated: {
-        const v = event.payload;
-        return (m) => this.offers.onOffer(m, v);
-      }
-      case MARKETPLACE.event.OfferWithdrawn: {
-        const v = event.payload;
-        return (m) => this.offers.onWithdrawn(m, v);
-      }
-      case MARKETPLACE.event.FeedbackSubmitted: {
-        const v = event.payload;
-        return (m) => this.feedback.onFeedbackSubmitted(m, v);
-      }
-      case DAO.event.VersionCreated: {
+  #ledgerDecisions(): LedgerEventHandlers {
+    const memberEnded =
+      (status: 'abandoned' | 'exited') =>
+      (event: LedgerEventOf<typeof DAO.event.MemberAbandoned | typeof DAO.event.MemberExited>, meta: LedgerEventMeta): LedgerEffect =>
+      (m) => this.daos.onMemberEnded(m, meta.ledger.channel, event.payload, status);
+    const allocation = (event: LedgerEventOf<typeof DAO.event.RevenueRecorded | typeof DAO.event.AllocationReceived>, meta: LedgerEventMeta): LedgerEffect => {
+      const { allocation } = event.payload;
+      const payouts = allocation.payouts;
+      if (!payouts) throw new UnusableLedgerEventError(`${event.name}: allocation.payouts is required`);
+      const revenueId = event.name === DAO.event.RevenueRecorded ? event.payload.revenueId : undefined;
+      return (m) => this.daos.onAllocation(m, meta.id, event.daoId, meta.ledger.channel, { ...allocation, payouts }, revenueId);
+    };
+    return {
+      [MARKETPLACE.event.ParticipantRegistered]: (event) => (m) => this.participants.onParticipantRegistered(m, event.payload),
+      [MARKETPLACE.event.OfferPosted]: (event) => (m) => this.offers.onOffer(m, event.payload),
+      [MARKETPLACE.event.OfferUpdated]: (event) => (m) => this.offers.onOffer(m, event.payload),
+      [MARKETPLACE.event.OfferWithdrawn]: (event) => (m) => this.offers.onWithdrawn(m, event.payload),
+      [MARKETPLACE.event.FeedbackSubmitted]: (event) => (m) => this.feedback.onFeedbackSubmitted(m, event.payload),
+      [DAO.event.VersionCreated]: (event, meta) => {
         const v = event.payload;
         // The read model keeps the agreement and β of every version.
-        if (v.agreementId === undefined || v.betaPpm === undefined) throw new Unusable(`${event.name}: agreementId and betaPpm are required`);
+        if (v.agreementId === undefined || v.betaPpm === undefined) throw new UnusableLedgerEventError(`${event.name}: agreementId and betaPpm are required`);
         const version = { ...v, agreementId: v.agreementId, betaPpm: v.betaPpm };
-        return (m) => this.daos.onVersionCreated(m, e.channel, version);
-      }
-      case DAO.event.VersionSuperseded:
-        return (m) => this.daos.onVersionSuperseded(m, e.channel);
-      case DAO.event.MemberAbandoned:
-      case DAO.event.MemberExited: {
-        const v = event.payload;
-        const status = event.name === DAO.event.MemberAbandoned ? 'abandoned' : 'exited';
-        return (m) => this.daos.onMemberEnded(m, e.channel, v, status);
-      }
-      case DAO.event.RevenueRecorded:
-      case DAO.event.AllocationReceived: {
-        const { allocation } = event.payload;
-        const payouts = allocation.payouts;
-        if (!payouts) throw new Unusable(`${event.name}: allocation.payouts is required`);
-        const revenueId = event.name === DAO.event.RevenueRecorded ? event.payload.revenueId : undefined;
-        const daoId = event.daoId;
-        return (m) => this.daos.onAllocation(m, eventId, daoId, e.channel, { ...allocation, payouts }, revenueId);
-      }
-      default:
-        return undefined;
-    }
+        return (m) => this.daos.onVersionCreated(m, meta.ledger.channel, version);
+      },
+      [DAO.event.VersionSuperseded]: (_event, meta) => (m) => this.daos.onVersionSuperseded(m, meta.ledger.channel),
+      [DAO.event.MemberAbandoned]: memberEnded('abandoned'),
+      [DAO.event.MemberExited]: memberEnded('exited'),
+      [DAO.event.RevenueRecorded]: allocation,
+      [DAO.event.AllocationReceived]: allocation,
+    };
   }
 
   async #networkEvent(value: Buffer | null): Promise<void> {
