@@ -19,7 +19,7 @@ export async function clientSource(service: string, document: unknown): Promise<
   const dir = mkdtempSync(join(tmpdir(), 'console-openapi-'));
   try {
     // Sorted keys: the document's order follows module load order, which is not ours to keep stable.
-    writeFileSync(join(dir, 'openapi.json'), JSON.stringify(sortKeys(document), null, 2));
+    writeFileSync(join(dir, 'openapi.json'), JSON.stringify(sortKeys(withoutSelfReferences(document)), null, 2));
     // A default is what the service fills in for an absent field: it stays optional in the types.
     await run(join(ROOT, 'node_modules/.bin/openapi-typescript'), [join(dir, 'openapi.json'), '--output', join(dir, 'out.ts'), '--default-non-nullable', 'false'], { cwd: ROOT });
     return HEADER(service) + readFileSync(join(dir, 'out.ts'), 'utf8');
@@ -33,6 +33,25 @@ export async function fetchDocument(baseUrl: string): Promise<unknown> {
   const response = await fetch(`${baseUrl}/docs/openapi.json`, { signal: AbortSignal.timeout(10_000) });
   if (!response.ok) throw new Error(`GET ${baseUrl}/docs/openapi.json: ${response.status}`);
   return response.json();
+}
+
+/**
+ * A component that refers to itself (IntegerJson: JSON whose arrays hold IntegerJson) becomes a type
+ * that TypeScript refuses ("referenced directly or indirectly in its own type annotation"): the
+ * client types it as any JSON (`unknown`) with its description; the service still validates it.
+ */
+export function withoutSelfReferences(document: unknown): unknown {
+  const schemas = (document as { components?: { schemas?: Record<string, unknown> } }).components?.schemas;
+  if (!schemas) return document;
+  const kept = Object.fromEntries(
+    Object.entries(schemas).map(([name, schema]) => {
+      const self = JSON.stringify(schema).includes(`"#/components/schemas/${name}"`);
+      const description = (schema as { description?: unknown }).description;
+      return [name, self ? (typeof description === 'string' ? { description } : {}) : schema];
+    }),
+  );
+  const doc = document as { components: Record<string, unknown> };
+  return { ...doc, components: { ...doc.components, schemas: kept } };
 }
 
 function sortKeys(value: unknown): unknown {

@@ -262,9 +262,7 @@ export interface components {
             enrollmentId: string;
         };
         /** @description JSON with integers only (the ledger holds no floating point) */
-        IntegerJson: string | number | boolean | (null) | components["schemas"]["IntegerJson"][] | {
-            [key: string]: components["schemas"]["IntegerJson"];
-        };
+        IntegerJson: unknown;
         NewOffer: {
             /** @description Full text, kept off-chain; its SHA-256 goes on the ledger */
             description: string;
