@@ -1,6 +1,7 @@
 import { spawn, type SpawnOptions } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { isAlive, readPidFile } from '@datawell/workload-runtime';
 import { StackError } from './errors';
 
 export interface RunOptions {
@@ -91,31 +92,12 @@ export function startDaemon(spec: DaemonSpec): number {
   return child.pid;
 }
 
-export function readPid(pidFile: string): number | undefined {
-  if (!existsSync(pidFile)) return undefined;
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-}
-
-export function isAlive(pid: number | undefined): boolean {
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A zombie still answers signal 0; treat it as dead.
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.split(') ')[1]?.[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
+// Pid files and liveness: one definition for the stack's daemons and the workloads.
+export { isAlive, readPidFile as readPid };
 
 /** Stops the process group started by startDaemon: SIGTERM, then SIGKILL after the grace period. */
 export async function stopDaemon(pidFile: string, graceMs = 15000): Promise<boolean> {
-  const pid = readPid(pidFile);
+  const pid = readPidFile(pidFile);
   if (!isAlive(pid)) {
     rmSync(pidFile, { force: true });
     return false;
@@ -171,7 +153,7 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
  */
 export async function waitForDaemon(what: string, spec: { pidFile: string; logFile: string }, check: () => Promise<boolean>, timeoutMs: number, component?: string): Promise<void> {
   await waitFor(what, async () => {
-    if (!isAlive(readPid(spec.pidFile))) {
+    if (!isAlive(readPidFile(spec.pidFile))) {
       const tail = existsSync(spec.logFile) ? readFileSync(spec.logFile, 'utf8').trim().split('\n').slice(-8).join('\n') : '';
       throw new StackError('START_FAILED', `${what} exited while starting; end of ${spec.logFile}:\n${tail}`, component);
     }
