@@ -8,6 +8,18 @@ import { isAlive, readPid, run, startDaemon, stopDaemon, waitForDaemon } from '.
 import { VERSIONS } from '../versions';
 import type { Component, ComponentHealth, StackContext } from './component';
 
+/**
+ * A random KRaft cluster id: 16 bytes in base64url, never starting with "-" (Kafka's own
+ * Uuid.randomUuid rule), which kafka-storage's argument parser would read as an option ("expected
+ * one argument": one fresh stack in 64 failed to start).
+ */
+export function kraftClusterId(random: (size: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 function dirs(ctx: StackContext) {
   const home = join(ctx.settings.stackDir, 'kafka');
   return { home, data: join(home, 'data'), config: join(home, 'server.properties'), log4j: join(home, 'log4j.properties'), log: join(ctx.settings.stackDir, 'logs', 'kafka.log'), pid: join(ctx.settings.stackDir, 'run', 'kafka.pid') };
@@ -105,7 +117,7 @@ export const kafka: Component = {
     const classpath = `${kafkaLibDir(ctx.settings.cacheDir)}/*`;
     const java = ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', `-Dlog4j.configuration=file:${d.log4j}`, '-cp', classpath];
     if (!existsSync(join(d.data, 'meta.properties'))) {
-      const clusterId = randomBytes(16).toString('base64url');
+      const clusterId = kraftClusterId();
       ctx.progress.step('kafka', `formatting KRaft storage (cluster ${clusterId})`);
       await run('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', d.config]);
     }
