@@ -10,7 +10,6 @@ export { testCertificateAuthority } from './identity/testing-ca';
 export {
   enrolTestIdentity,
   envelopeOf,
-  freePort,
   grpcTestClient,
   hex,
   loginAtServer,
@@ -23,4 +22,5 @@ export {
   type TestDirectoryEntry,
   type WaitOptions,
 } from './service-harness';
+export { freePort } from '@datawell/workload-runtime';
 export { runCompute, type ComputeOptions, type ComputeResult, type ComputeUrls } from './scenarios/compute';

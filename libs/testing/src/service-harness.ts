@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
@@ -17,16 +16,6 @@ import { testCertificateAuthority } from './identity/testing-ca';
 export const hex = (n = 4): string => randomBytes(n).toString('hex');
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A loopback port nothing listens on: bound, then released (for a service to listen on, or to find nothing at). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /** A quiet Kafka client on the stack's brokers. */
 export function stackKafka(clientId: string): Kafka {

@@ -2,3 +2,4 @@ export { startHeartbeats, type HeartbeatLoop, type HeartbeatOptions, type Heartb
 export { codeRootOf, WORKLOAD_FILES, WORKLOAD_PROGRAMS, workloadFile, workloadProgramArgs } from './folder';
 export { isAlive, readPidFile } from './process';
 export { stopWorkload } from './stop';
+export { freePort } from './ports';

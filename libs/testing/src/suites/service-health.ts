@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 import request from 'supertest';
 import { stackConnection, stackEnv } from '../connection';
-import { freePort } from '../service-harness';
+import { freePort } from '@datawell/workload-runtime';
 
 /**
  * What the suite needs from a service. Built by the caller: @datawell/service-platform's own

@@ -1,6 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '@datawell/workload-runtime';
 import { join } from 'node:path';
 import { issueMpcCertificate } from '@datawell/mpc';
 import type { IntegerJson } from '@datawell/domain';
@@ -26,17 +26,6 @@ const FILES = { ports: 'mpc-ports.json', cert: 'mpc-node.crt', key: 'mpc-node.ke
 /** A certificate CN for a workload (CNs are at most 64 characters). */
 export function meshName(workloadId: string): string {
   return workloadId.length <= 64 ? workloadId : `mpc-${createHash('sha256').update(workloadId).digest('hex').slice(0, 48)}`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 async function portsOf(dir: string): Promise<NodePorts> {
