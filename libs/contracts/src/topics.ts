@@ -17,3 +17,18 @@ export const TOPICS = {
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
+
+/**
+ * Everything of one member's domain that goes through the operator's Kafka lives under this prefix:
+ * its channels' events, the commands its bridge submits and their receipts. The broker's ACLs give a
+ * member's principals, and only them, the topics and consumer groups with its prefix.
+ */
+export function memberTopicPrefix(mspId: string): string {
+  return `datawell.member.${mspId}.`;
+}
+
+/** A member domain's own ledger topics (the member-mode ledger bridge's defaults). */
+export function memberLedgerTopics(mspId: string): { readonly events: string; readonly commands: string; readonly receipts: string } {
+  const prefix = memberTopicPrefix(mspId);
+  return { events: `${prefix}ledger.events.v1`, commands: `${prefix}ledger.commands.v1`, receipts: `${prefix}ledger.receipts.v1` };
+}

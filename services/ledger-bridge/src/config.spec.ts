@@ -63,4 +63,48 @@ describe('ledger-bridge configuration', () => {
     expect(config.settings.channels).toEqual([{ name: 'marketplace', chaincodes: ['marketplace'] }]);
     expect(Object.keys(config)).not.toContain('ledger');
   });
+
+  it("in a member's domain, acts as the member on the member's own topics", () => {
+    const { settings: ledger } = loadServiceConfig(ledgerBridgeService, { ...base, LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcDspMSP' });
+    expect(ledger).toEqual({
+      member: { mspId: 'LcDspMSP' },
+      eventsMspId: 'LcDspMSP',
+      channels: [{ name: 'marketplace', chaincodes: ['marketplace'] }],
+      topics: {
+        events: 'datawell.member.LcDspMSP.ledger.events.v1',
+        commands: 'datawell.member.LcDspMSP.ledger.commands.v1',
+        receipts: 'datawell.member.LcDspMSP.ledger.receipts.v1',
+      },
+      commandsGroupId: 'datawell.member.LcDspMSP.ledger-bridge.commands',
+    });
+  });
+
+  it("refuses a member's bridge that would administer the network, listen as another or use others' topics", () => {
+    try {
+      loadServiceConfig(ledgerBridgeService, {
+        ...base,
+        LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcDspMSP',
+        LEDGER_BRIDGE_ADMIN_STACK_DIR: '/stack',
+        LEDGER_BRIDGE_ADMIN_CACHE_DIR: '/cache',
+        LEDGER_BRIDGE_ADMIN_REPO_DIR: '/repo',
+        LEDGER_BRIDGE_EVENTS_MSP_ID: 'OperatorMSP',
+        LEDGER_BRIDGE_COMMANDS_TOPIC: 'datawell.ledger.commands.v1',
+        LEDGER_BRIDGE_EVENTS_TOPIC: 'datawell.member.LcDspMSP.it.events',
+      });
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).issues.map((i) => i.variable).sort()).toEqual([
+        'LEDGER_BRIDGE_ADMIN_CACHE_DIR',
+        'LEDGER_BRIDGE_ADMIN_REPO_DIR',
+        'LEDGER_BRIDGE_ADMIN_STACK_DIR',
+        'LEDGER_BRIDGE_COMMANDS_TOPIC',
+        'LEDGER_BRIDGE_EVENTS_MSP_ID',
+      ]);
+    }
+  });
+
+  it('refuses a member MSP id that is not one', () => {
+    expect(() => loadServiceConfig(ledgerBridgeService, { ...base, LEDGER_BRIDGE_MEMBER_MSP_ID: 'not an msp' })).toThrow(ConfigError);
+  });
 });

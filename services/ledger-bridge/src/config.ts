@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineService, optionalTextVariable as optional, textVariable as withDefault, topicVariable as topic, type ConfigOf, type Environment } from '@datawell/config';
-import { SERVICES } from '@datawell/contracts';
+import { defineService, optionalTextVariable as optional, textVariable as withDefault, type ConfigOf, type Environment } from '@datawell/config';
+import { memberLedgerTopics, memberTopicPrefix, MSP_ID_PATTERN, SERVICES, TOPICS } from '@datawell/contracts';
 
 /** Where the bridge reaches Fabric: one peer's Gateway, which endorses on the other orgs' peers. */
 export interface FabricPeerConfig {
@@ -15,6 +15,11 @@ export interface ChannelSeed {
 }
 
 export interface LedgerBridgeConfig {
+  /**
+   * Set when this bridge is a member domain's: it holds and acts as that organisation only, submits
+   * only commands that name it, and uses the member's own topics. Unset: the operator's bridge.
+   */
+  readonly member?: { readonly mspId: string };
   /** Absent when no peer is configured: the bridge then relays no events and submits no commands. */
   readonly fabric?: FabricPeerConfig;
   /** Identities by MSP id, one `<mspId>.json` file each (certificate and key PEM). */
@@ -33,6 +38,7 @@ export interface LedgerBridgeConfig {
 }
 
 export const LEDGER_BRIDGE_VARIABLES = {
+  memberMspId: 'LEDGER_BRIDGE_MEMBER_MSP_ID',
   peerEndpoint: 'LEDGER_BRIDGE_PEER_ENDPOINT',
   peerHostAlias: 'LEDGER_BRIDGE_PEER_HOST_ALIAS',
   peerTlsCaFile: 'LEDGER_BRIDGE_PEER_TLS_CA_FILE',
@@ -66,24 +72,52 @@ const channelsVariable = withDefault('marketplace=marketplace').transform((value
   return seeds;
 });
 
+const topicOverride = optional.refine((t) => t === undefined || /^[A-Za-z0-9._-]{1,249}$/.test(t), 'must be a Kafka topic name');
+
 const ledgerBridgeShape = {
+  [V.memberMspId]: optional.refine((v) => v === undefined || MSP_ID_PATTERN.test(v), 'must be an MSP id (letters and digits ending in "MSP")'),
   [V.peerEndpoint]: optional.refine((v) => v === undefined || /^[A-Za-z0-9.-]+:\d{1,5}$/.test(v), 'must be host:port'),
   [V.peerHostAlias]: optional,
   [V.peerTlsCaFile]: optional,
   [V.walletDir]: optional,
-  [V.eventsMspId]: withDefault('OperatorMSP'),
+  [V.eventsMspId]: optional,
   [V.channels]: channelsVariable,
-  [V.eventsTopic]: topic('datawell.ledger.events.v1'),
-  [V.commandsTopic]: topic('datawell.ledger.commands.v1'),
-  [V.receiptsTopic]: topic('datawell.ledger.receipts.v1'),
-  [V.commandsGroupId]: withDefault('datawell-ledger-bridge-commands'),
+  // Defaults depend on the mode: the operator's shared topics, or the member's own.
+  [V.eventsTopic]: topicOverride,
+  [V.commandsTopic]: topicOverride,
+  [V.receiptsTopic]: topicOverride,
+  [V.commandsGroupId]: optional,
   [V.adminStackDir]: optional,
   [V.adminCacheDir]: optional,
   [V.adminRepoDir]: optional,
 };
 
-/** Issues beyond single variables: a peer needs its TLS CA and host alias, and a wallet. */
+/**
+ * Issues beyond single variables: a peer needs its TLS CA and host alias, and a wallet; a member's
+ * bridge administers no network, listens as its own organisation and keeps to its own topics.
+ */
 function ledgerBridgeIssues(env: Environment): Array<{ variable: string; problem: string }> {
+  return [...peerIssues(env), ...memberIssues(env)];
+}
+
+function memberIssues(env: Environment): Array<{ variable: string; problem: string }> {
+  const mspId = env[V.memberMspId]?.trim();
+  if (!mspId) return [];
+  const issues: Array<{ variable: string; problem: string }> = [];
+  for (const variable of [V.adminStackDir, V.adminCacheDir, V.adminRepoDir]) {
+    if (env[variable]?.trim()) issues.push({ variable, problem: `must be unset: a member's bridge (${V.memberMspId}) administers no network` });
+  }
+  const eventsAs = env[V.eventsMspId]?.trim();
+  if (eventsAs && eventsAs !== mspId) issues.push({ variable: V.eventsMspId, problem: `must be ${mspId} or unset: a member's bridge listens as itself` });
+  const prefix = memberTopicPrefix(mspId);
+  for (const variable of [V.eventsTopic, V.commandsTopic, V.receiptsTopic, V.commandsGroupId]) {
+    const value = env[variable]?.trim();
+    if (value && !value.startsWith(prefix)) issues.push({ variable, problem: `must start with "${prefix}": a member's bridge uses only its own topics and groups` });
+  }
+  return issues;
+}
+
+function peerIssues(env: Environment): Array<{ variable: string; problem: string }> {
   if (!env[V.peerEndpoint]?.trim()) return [];
   return [V.peerHostAlias, V.peerTlsCaFile, V.walletDir]
     .filter((name) => !env[name]?.trim())
@@ -98,7 +132,12 @@ function ledgerBridgeIssues(env: Environment): Array<{ variable: string; problem
 function ledgerBridgeConfig(values: Record<string, unknown>): LedgerBridgeConfig {
   const endpoint = values[V.peerEndpoint] as string | undefined;
   const walletDir = values[V.walletDir] as string | undefined;
+  const memberMspId = values[V.memberMspId] as string | undefined;
+  const defaults = memberMspId
+    ? { eventsMspId: memberMspId, topics: memberLedgerTopics(memberMspId), commandsGroupId: `${memberTopicPrefix(memberMspId)}ledger-bridge.commands` }
+    : { eventsMspId: 'OperatorMSP', topics: { events: TOPICS.ledgerEvents, commands: TOPICS.ledgerCommands, receipts: TOPICS.ledgerReceipts }, commandsGroupId: 'datawell-ledger-bridge-commands' };
   return {
+    ...(memberMspId ? { member: { mspId: memberMspId } } : {}),
     ...(endpoint
       ? {
           fabric: {
@@ -109,14 +148,14 @@ function ledgerBridgeConfig(values: Record<string, unknown>): LedgerBridgeConfig
         }
       : {}),
     ...(walletDir ? { walletDir } : {}),
-    eventsMspId: values[V.eventsMspId] as string,
+    eventsMspId: (values[V.eventsMspId] as string | undefined) ?? defaults.eventsMspId,
     channels: values[V.channels] as ChannelSeed[],
     topics: {
-      events: values[V.eventsTopic] as string,
-      commands: values[V.commandsTopic] as string,
-      receipts: values[V.receiptsTopic] as string,
+      events: (values[V.eventsTopic] as string | undefined) ?? defaults.topics.events,
+      commands: (values[V.commandsTopic] as string | undefined) ?? defaults.topics.commands,
+      receipts: (values[V.receiptsTopic] as string | undefined) ?? defaults.topics.receipts,
     },
-    commandsGroupId: values[V.commandsGroupId] as string,
+    commandsGroupId: (values[V.commandsGroupId] as string | undefined) ?? defaults.commandsGroupId,
     ...(values[V.adminStackDir]
       ? { admin: { stackDir: values[V.adminStackDir] as string, cacheDir: values[V.adminCacheDir] as string, repoDir: values[V.adminRepoDir] as string } }
       : {}),

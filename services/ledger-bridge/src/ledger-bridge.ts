@@ -122,7 +122,7 @@ export class LedgerBridge {
       kafka,
       topic: settings.topics.commands,
       groupId: settings.commandsGroupId,
-      commands: new CommandService({ operations: this.operations, gateways: this.#gateways, logger, onFinished: wake }),
+      commands: new CommandService({ operations: this.operations, gateways: this.#gateways, logger, onFinished: wake, ...(settings.member ? { onlyAs: settings.member.mspId } : {}) }),
       operations: this.operations,
       logger,
     });

@@ -30,7 +30,7 @@ function grpcError(code: number) {
 type Step = 'ok' | 'mvcc' | 'endorse-unavailable' | 'endorse-aborted' | 'submit-unavailable';
 
 /** In-memory operations and a scripted Fabric: each step is the outcome of one endorse/submit. */
-function harness(steps: Step[], start: Partial<Operation> = {}) {
+function harness(steps: Step[], start: Partial<Operation> = {}, onlyAs?: string) {
   let operation: Operation = {
     commandId: 'c1',
     status: 'pending',
@@ -95,9 +95,10 @@ function harness(steps: Step[], start: Partial<Operation> = {}) {
     }),
     newTransaction: (bytes: Uint8Array) => transaction(Buffer.from(bytes).toString()),
   } as unknown as Gateway;
-  const gateways = { for: async () => gateway } as unknown as Gateways;
-  const service = new CommandService({ operations, gateways, logger: quiet, initialBackoffMs: 1, maxRetries: 2 });
-  return { service, receipts, sent, operation: () => operation };
+  const asked: string[] = [];
+  const gateways = { for: async (mspId: string) => (asked.push(mspId), gateway) } as unknown as Gateways;
+  const service = new CommandService({ operations, gateways, logger: quiet, initialBackoffMs: 1, maxRetries: 2, ...(onlyAs ? { onlyAs } : {}) });
+  return { service, receipts, sent, asked, operation: () => operation };
 }
 
 describe('CommandService retry policy', () => {
@@ -165,5 +166,23 @@ describe('CommandService retry policy', () => {
     });
     await expect(broken.handle(command)).rejects.toThrow('connection terminated');
     expect(h.receipts).toEqual([]);
+  });
+});
+
+describe("CommandService in a member's domain", () => {
+  it('submits a command that names its own organisation', async () => {
+    const h = harness(['ok'], {}, 'OperatorMSP');
+    await expect(h.service.handle(command)).resolves.toBe('committed');
+    expect(h.asked).toEqual(['OperatorMSP']);
+  });
+
+  it('refuses, without reaching Fabric, a command that names another organisation', async () => {
+    const h = harness(['ok'], {}, 'LcDspMSP');
+    await expect(h.service.handle(command)).resolves.toBe('failed');
+    expect(h.asked).toEqual([]);
+    expect(h.sent).toEqual([]);
+    expect(h.receipts).toEqual([
+      { commandId: 'c1', status: 'failed', transactionId: null, blockNumber: null, errorCode: 'NOT_THIS_MEMBER', errorMessage: 'this bridge submits only as LcDspMSP, not as OperatorMSP' },
+    ]);
   });
 });

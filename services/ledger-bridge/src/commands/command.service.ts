@@ -14,6 +14,8 @@ export interface CommandServiceOptions {
   readonly initialBackoffMs?: number;
   /** Called after a receipt is written, to wake the outbox relay. */
   readonly onFinished?: () => void;
+  /** A member's bridge: the only organisation it submits as; a command naming another fails NOT_THIS_MEMBER. */
+  readonly onlyAs?: string;
 }
 
 /**
@@ -34,6 +36,21 @@ export class CommandService {
     if (TERMINAL.has(operation.status)) {
       logger.log({ message: 'command already handled; not submitted again', commandId: command.commandId, status: operation.status });
       return operation.status;
+    }
+    const { onlyAs } = this.options;
+    if (onlyAs !== undefined && command.actingMspId !== onlyAs) {
+      // A member's domain signs for itself only, whoever managed to write to its topic.
+      await operations.finish({
+        commandId: command.commandId,
+        status: 'failed',
+        transactionId: null,
+        blockNumber: null,
+        errorCode: 'NOT_THIS_MEMBER',
+        errorMessage: `this bridge submits only as ${onlyAs}, not as ${command.actingMspId}`,
+      });
+      logger.warn({ message: 'refused a command for another organisation', commandId: command.commandId, actingMspId: command.actingMspId });
+      this.options.onFinished?.();
+      return 'failed';
     }
     const maxRetries = this.options.maxRetries ?? 8;
     let backoff = this.options.initialBackoffMs ?? 200;
