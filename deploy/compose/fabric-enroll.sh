@@ -1,12 +1,15 @@
 #!/bin/sh
-# Enrolls, from each organisation's Fabric CA, the identities docker-compose.yml's Fabric nodes run
-# as: orderer0 (OrdererMSP) and peer0 (OperatorMSP), each with an MSP folder and a TLS certificate,
-# plus each organisation's admin and its org-level MSP. Writes the layout the native stack uses:
+# Enrolls, from the domain's own Fabric CA(s), the identities its Fabric nodes run as, each with an
+# MSP folder and a TLS certificate, plus each organisation's admin and its org-level MSP, and the
+# domain's client identity for its ledger bridge's wallet. Used by both compose files: the
+# operator's (orderers of OrdererMSP, peer0 of OperatorMSP) and a member's (its peer0). Layout, as the
+# native stack's:
 #   /crypto/<org>/<node>/{msp,tls/{server.crt,server.key,ca.crt}}
 #   /crypto/<org>/users/admin/{msp,tls/{client.crt,client.key}}, /crypto/<org>/msp
+#   /crypto/wallet/<MSP id>.json   (the ledger bridge's identity: { mspId, certificatePem, privateKeyPem })
+# ENROLL: one "<org> <node> <type> <host> <CA host:port>" per line. WALLET: "<org> <MSP id>".
+# Passwords come from the domain's Compose secrets (/run/secrets), never from the environment.
 # Runs once: a later run finds /crypto/.enrolled and stops.
-# CRYPTO, CAS (the CAs' home folders, for their TLS certificates), ORDERER_CA_ADDRESS and
-# OPERATOR_CA_ADDRESS default to the Compose layout; overriding them runs it against other CAs.
 set -eu
 
 CRYPTO=${CRYPTO:-/crypto}
@@ -16,8 +19,9 @@ if [ -f "$CRYPTO/.enrolled" ]; then
   exit 0
 fi
 
-: "${CA_ADMIN_PASSWORD:?CA_ADMIN_PASSWORD is required}"
-: "${NODE_SECRET:?NODE_SECRET is required}"
+CA_ADMIN_PASSWORD=${CA_ADMIN_PASSWORD:-$(cat /run/secrets/ca-admin-password)}
+NODE_SECRET=${NODE_SECRET:-$(cat /run/secrets/node-secret)}
+: "${ENROLL:?ENROLL is required (one \"<org> <node> <type> <host> <CA host:port>\" per line)}"
 
 # NodeOUs let an MSP tell admins, peers, orderers and clients apart by certificate OU.
 node_ous() {
@@ -91,9 +95,29 @@ enroll_org() {
   node_ous "$dir/msp"
 }
 
-enroll_org orderer orderer0 orderer orderer "${ORDERER_CA_ADDRESS:-ca-orderer:7054}"
-enroll_org operator peer0 peer peer0-operator "${OPERATOR_CA_ADDRESS:-ca-operator:7054}"
-# The Fabric nodes and the ledger bridge run as other users than this container's.
+# write_wallet <org slug> <MSP id> <CA host:port>: a client identity, as the bridge's FileWallet reads it.
+write_wallet() {
+  org=$1 msp=$2 address=$3
+  ca="ca-$org"
+  dir="$CRYPTO/$org/users/client"
+  fabric-ca-client register -H "$CRYPTO/$org/ca-admin" -u "https://$address" --caname "$ca" --tls.certfiles "$CAS/$org/tls-cert.pem" \
+    --id.name "${org}client" --id.secret "$NODE_SECRET" --id.type client || echo "fabric-enroll: ${org}client already registered at $ca"
+  fabric-ca-client enroll -H "$dir/.client" -u "https://${org}client:$NODE_SECRET@$address" --caname "$ca" --tls.certfiles "$CAS/$org/tls-cert.pem" -M "$dir/msp"
+  mkdir -p "$CRYPTO/wallet"
+  json() { awk 'BEGIN { ORS = "" } { gsub(/"/, "\\\""); print $0 "\\n" }' "$1"; }
+  printf '{"mspId":"%s","certificatePem":"%s","privateKeyPem":"%s"}' "$msp" "$(json "$dir"/msp/signcerts/cert.pem)" "$(json "$dir"/msp/keystore/*)" > "$CRYPTO/wallet/$msp.json"
+  chmod 600 "$CRYPTO/wallet/$msp.json"
+}
+
+echo "$ENROLL" | while read -r org node type host address; do
+  [ -n "$org" ] && enroll_org "$org" "$node" "$type" "$host" "$address"
+done
+if [ -n "${WALLET:-}" ]; then
+  # shellcheck disable=SC2086 # "<org> <MSP id> <CA host:port>"
+  write_wallet $WALLET
+fi
+# The Fabric nodes run as other users than this container's; the wallet stays the bridge's (uid 1000, node).
 chmod -R a+rX "$CRYPTO"
+if [ -d "$CRYPTO/wallet" ]; then chown -R 1000:1000 "$CRYPTO/wallet"; chmod 700 "$CRYPTO/wallet"; chmod 600 "$CRYPTO"/wallet/*; fi
 touch "$CRYPTO/.enrolled"
 echo "fabric-enroll: done"
