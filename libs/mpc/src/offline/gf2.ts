@@ -1,6 +1,5 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { GF2_WASM_BASE64 } from './gf2-wasm.generated';
-import type { PrgStream } from './bits';
 
 /**
  * The OT extension's bit-matrix work in WebAssembly SIMD (gf2.wat): the extension matrix is built,
@@ -107,13 +106,13 @@ const wordsOf = (M: number) => M / 64;
 /**
  * OT-extension sender core: Q's columns q_i = g_i ⊕ Δ_i·u_i from its PRG columns g_i and the
  * receiver's matrix u (128 columns of M bits); the KOS check parities of Q under `checks` masks
- * drawn from `maskStream`; and v0 = H(q_j), v1 = H(q_j ⊕ Δ) of `blocks` blocks for the first m rows.
+ * of M bits each that `fillMasks` writes; and v0 = H(q_j), v1 = H(q_j ⊕ Δ) of `blocks` blocks for the first m rows.
  */
 export function otSenderCore(
   g: readonly Uint8Array[],
   u: Uint8Array,
   delta: Uint8Array,
-  maskStream: PrgStream,
+  fillMasks: (dst: Uint8Array) => void,
   checks: number,
   M: number,
   m: number,
@@ -140,7 +139,7 @@ export function otSenderCore(
     mem.set(col, Q + i * colBytes);
     if ((delta[i >> 3]! >> (i & 7)) & 1) k.xor(Q + i * colBytes, U + i * colBytes, colBytes / 8);
   });
-  maskStream.fill(mem.subarray(MASKS, MASKS + checks * colBytes));
+  fillMasks(mem.subarray(MASKS, MASKS + checks * colBytes));
   k.parities(Q, nc, MASKS, checks, wordsOf(M), PAR, ACC);
   const parities = mem.slice(PAR, PAR + checks * nc);
   k.transpose(Q, ROWS, wordsOf(M), TMP);
@@ -181,7 +180,7 @@ export function otReceiverMatrix(t0: readonly Uint8Array[], t1: readonly Uint8Ar
 export function otReceiverCore(
   t0: readonly Uint8Array[],
   r: Uint8Array,
-  maskStream: PrgStream,
+  fillMasks: (dst: Uint8Array) => void,
   checks: number,
   M: number,
   m: number,
@@ -206,7 +205,7 @@ export function otReceiverCore(
   const mem = memory(L.end);
   t0.forEach((col, i) => mem.set(col, T + i * colBytes));
   mem.set(r, R);
-  maskStream.fill(mem.subarray(MASKS, MASKS + checks * colBytes));
+  fillMasks(mem.subarray(MASKS, MASKS + checks * colBytes));
   k.parities(R, 1, MASKS, checks, wordsOf(M), XP, ACC);
   const x = mem.slice(XP, XP + checks);
   k.parities(T, nc, MASKS, checks, wordsOf(M), PAR, ACC);

@@ -9,6 +9,8 @@ export interface LocalMascotOptions {
   readonly masks: number | readonly number[];
   readonly squares?: number;
   readonly intercept?: MessageInterceptor;
+  /** Worker threads of the kernel pool (MascotOptions.workers). */
+  readonly workers?: number;
 }
 
 export interface LocalMascotResult {
@@ -22,7 +24,7 @@ export interface LocalMascotResult {
 export async function runLocalMascot(opts: LocalMascotOptions): Promise<LocalMascotResult> {
   const transports = createMemoryTransports(opts.parties, opts.intercept);
   const t0 = performance.now();
-  const phases = await Promise.all(transports.map((t) => setupMascot(t)));
+  const phases = await Promise.all(transports.map((t) => setupMascot(t, { workers: opts.workers })));
   const t1 = performance.now();
   await Promise.all(phases.map((p) => p.generateTriples(opts.triples)));
   const t2 = performance.now();
@@ -33,5 +35,6 @@ export async function runLocalMascot(opts: LocalMascotOptions): Promise<LocalMas
   }
   const t3 = performance.now();
   await Promise.all(transports.map((t) => t.close()));
+  await Promise.all(phases.map((p) => p.close()));
   return { preprocessing: phases.map((p) => p.preprocessing), setupMs: t1 - t0, triplesMs: t2 - t1, masksMs: t3 - t2 };
 }

@@ -11,6 +11,7 @@ import { PreprocessingStore, type PartyPreprocessing } from '../preprocessing/st
 import { PrgStream } from './bits';
 import { CopeDelta, CopeX } from './cope';
 import { OtExtReceiver, OtExtSender } from './ot-extension';
+import { acquireKernelPool, defaultWorkers, releaseKernelPool, type KernelPool } from './pool';
 
 /**
  * MASCOT offline phase (Keller, Orsini, Scholl, CCS 2016), actively secure with abort against all
@@ -33,6 +34,17 @@ export interface MascotOfflinePhase {
   generateSquares(n: number): Promise<void>;
   /** Adds `n` authenticated input masks owned by `owner`. */
   generateMasks(owner: number, n: number): Promise<void>;
+  /** Releases the worker threads (the material made stays usable). */
+  close(): Promise<void>;
+}
+
+export interface MascotOptions {
+  /**
+   * Worker threads for the triple arithmetic (OT extension with Gilboa, COPE), shared by the parties
+   * of one thread; fewer than 2 runs it in the party's thread. Default: os.availableParallelism().
+   * Messages and their order are the same either way.
+   */
+  readonly workers?: number;
 }
 
 class MascotParty implements MascotOfflinePhase {
@@ -44,13 +56,18 @@ class MascotParty implements MascotOfflinePhase {
     readonly otRecv: Map<number, OtExtReceiver>,
     readonly copeX: Map<number, CopeX>,
     readonly copeDelta: Map<number, CopeDelta>,
+    readonly pool: KernelPool | undefined,
   ) {}
+
+  async close(): Promise<void> {
+    await releaseKernelPool(this.pool);
+  }
 
   get preprocessing(): PartyPreprocessing {
     return this.store;
   }
 
-  static async setup(t: Transport): Promise<MascotParty> {
+  static async setup(t: Transport, options: MascotOptions): Promise<MascotParty> {
     const alpha = vrandom(1)[0]!;
     const alphaBits = Array.from({ length: FIELD_BITS }, (_, l) => Number((alpha >> BigInt(l)) & 1n));
     const alphaPacked = new Uint8Array(Math.ceil(FIELD_BITS / 8));
@@ -78,7 +95,8 @@ class MascotParty implements MascotOfflinePhase {
       },
     );
     const store = new PreprocessingStore(t.self, t.parties, alpha);
-    return new MascotParty(t, store, createParty(t, store), otSend, otRecv, copeX, copeDelta);
+    const pool = acquireKernelPool(options.workers ?? defaultWorkers());
+    return new MascotParty(t, store, createParty(t, store), otSend, otRecv, copeX, copeDelta, pool);
   }
 
   async generateTriples(n: number): Promise<void> {
@@ -114,6 +132,12 @@ class MascotParty implements MascotOfflinePhase {
     await pairwise(
       this.t,
       async (j) => {
+        if (this.pool) {
+          const { d, share } = await this.otSend.get(j)!.gilboa(this.t, this.pool, a, T);
+          this.t.send(j, d);
+          parts.push(share);
+          return;
+        }
         // Gilboa, sender side: d_l = v0_l − v1_l + a per OT; own share −Σ 2^l v0_l.
         const { v0, v1 } = await this.otSend.get(j)!.extend(this.t, m, 2);
         const { d, share } = gilboaSend(v0, v1, a, T, FIELD_BITS);
@@ -121,6 +145,10 @@ class MascotParty implements MascotOfflinePhase {
         parts.push(share);
       },
       async (j) => {
+        if (this.pool) {
+          parts.push(await this.otRecv.get(j)!.gilboa(this.t, this.pool, bBits, T));
+          return;
+        }
         const v = await this.otRecv.get(j)!.extend(this.t, bBits, m, 2);
         const d = await this.t.receive(j);
         if (d.length !== m * TAU * 8) throw new ProtocolViolationError(`Gilboa: bad correction from ${j}`, j);
@@ -163,10 +191,14 @@ class MascotParty implements MascotOfflinePhase {
     await pairwise(
       this.t,
       async (j) => {
-        if (contributes(this.t.self)) macParts.push(this.copeX.get(j)!.extend(this.t, xs));
+        if (!contributes(this.t.self)) return;
+        const cope = this.copeX.get(j)!;
+        macParts.push(this.pool ? await cope.extendPooled(this.t, this.pool, xs) : cope.extend(this.t, xs));
       },
       async (j) => {
-        if (contributes(j)) macParts.push(await this.copeDelta.get(j)!.extend(this.t, n + 1));
+        if (!contributes(j)) return;
+        const cope = this.copeDelta.get(j)!;
+        macParts.push(await (this.pool ? cope.extendPooled(this.t, this.pool, n + 1) : cope.extend(this.t, n + 1)));
       },
     );
     let mac = macParts[0]!;
@@ -234,6 +266,6 @@ function bitsOf(v: FieldVec): Uint8Array {
 }
 
 /** Base OTs and COPE set-up with every other party; then triples and masks on demand. */
-export async function setupMascot(transport: Transport): Promise<MascotOfflinePhase> {
-  return MascotParty.setup(transport);
+export async function setupMascot(transport: Transport, options: MascotOptions = {}): Promise<MascotOfflinePhase> {
+  return MascotParty.setup(transport, options);
 }

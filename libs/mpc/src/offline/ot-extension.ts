@@ -4,6 +4,11 @@ import type { Transport } from '../transport/transport';
 import { baseOtReceive, baseOtSend } from './base-ot';
 import { PrgStream, aligned, getBit } from './bits';
 import { ReusedBuffer, otReceiverCore, otReceiverMatrix, otSenderCore } from './gf2';
+import type { FieldVec } from '../field/vector';
+import { FIELD_BITS } from '../field/reference';
+import { packSpans, rowChunks } from './parallel';
+import type { KernelPool } from './pool';
+import { SharedScratch, xorAll } from './shared-scratch';
 
 /**
  * IKNP/KOS oblivious-transfer extension between one sender and one receiver (κ = 128 base OTs, with
@@ -30,6 +35,7 @@ function checkMasks(seedR: Uint8Array, seedS: Uint8Array): PrgStream {
 export class OtExtSender {
   #counter = 0;
   readonly #out = [new ReusedBuffer(), new ReusedBuffer()] as const;
+  readonly #scratch = new SharedScratch();
 
   private constructor(
     readonly peer: number,
@@ -58,7 +64,13 @@ export class OtExtSender {
     // Everything is computed before waiting for the check; outputs are released only after it passes.
     const base = this.#counter;
     this.#counter += m;
-    const { parities: qPar, v0, v1 } = otSenderCore(g, msg.subarray(0, KAPPA * colBytes), deltaBytes, checkMasks(seedR, seedS), CHECKS, M, m, blocks, base, this.#out);
+    const { parities: qPar, v0, v1 } = otSenderCore(g, msg.subarray(0, KAPPA * colBytes), deltaBytes, (d) => checkMasks(seedR, seedS).fill(d), CHECKS, M, m, blocks, base, this.#out);
+    await this.#verify(t, qPar, deltaBytes);
+    return { v0, v1 };
+  }
+
+  /** Receives the KOS check values and compares them with this side's parities of Q. */
+  async #verify(t: Transport, qPar: Uint8Array, deltaBytes: Uint8Array): Promise<void> {
     const check = await t.receive(this.peer);
     if (check.length !== CHECKS + CHECKS * KAPPA) throw new ProtocolViolationError(`OT extension: bad check from ${this.peer}`, this.peer);
     for (let c = 0; c < CHECKS; c++) {
@@ -69,7 +81,37 @@ export class OtExtSender {
         }
       }
     }
-    return { v0, v1 };
+  }
+
+  /**
+   * Gilboa's sender side over `T·FIELD_BITS` fresh random OTs, the work split into chunks of whole
+   * triples on the kernel pool: the same messages as extend() followed by gilboaSend (tested). Returns
+   * the corrections to send and this side's shares, only after the receiver's check passed.
+   */
+  async gilboa(t: Transport, pool: KernelPool, a: FieldVec, T: number): Promise<{ d: Uint8Array; share: FieldVec }> {
+    const m = T * FIELD_BITS;
+    const M = paddedLength(m);
+    const colBytes = M / 8;
+    const msg = await t.receive(this.peer);
+    if (msg.length !== KAPPA * colBytes + 32) throw new ProtocolViolationError(`OT extension: bad matrix from ${this.peer}`, this.peer);
+    const seedR = msg.subarray(KAPPA * colBytes);
+    const seedS = randomBytes(32);
+    t.send(this.peer, seedS);
+    const g = packSpans(this.streams.map((st) => st.skip(colBytes)));
+    const masks = packSpans([checkMasks(seedR, seedS).skip(CHECKS * colBytes)]);
+    const deltaBytes = new Uint8Array(this.delta.buffer);
+    const base = this.#counter;
+    this.#counter += m;
+    const u = this.#scratch.bytes('u', KAPPA * colBytes);
+    u.set(msg.subarray(0, KAPPA * colBytes));
+    const aS = this.#scratch.words('a', T * 4);
+    aS.set(a);
+    const d = this.#scratch.words('d', m * 4);
+    const share = this.#scratch.words('share', T * 4);
+    const chunks = rowChunks(T, m, M, 2 * pool.size);
+    const parts = await pool.run('gilboaSend', chunks.map((c) => ({ ...c, g, u, colBytes, delta: deltaBytes, masks, checks: CHECKS, tweakBase: base, a: aS, d, share })));
+    await this.#verify(t, xorAll(parts), deltaBytes);
+    return { d: new Uint8Array(d.buffer, d.byteOffset, d.byteLength).slice(), share: share.slice() };
   }
 }
 
@@ -77,6 +119,7 @@ export class OtExtSender {
 export class OtExtReceiver {
   #counter = 0;
   readonly #out = new ReusedBuffer();
+  readonly #scratch = new SharedScratch();
 
   private constructor(
     readonly peer: number,
@@ -92,12 +135,7 @@ export class OtExtReceiver {
   async extend(t: Transport, choices: Uint8Array, m: number, blocks: number): Promise<Buffer> {
     const M = paddedLength(m);
     const colBytes = M / 8;
-    const r = new Uint8Array(colBytes);
-    randomBytes(colBytes - Math.floor(m / 8)).copy(Buffer.from(r.buffer), Math.floor(m / 8));
-    r.set(choices.subarray(0, Math.floor(m / 8)));
-    for (let j = Math.floor(m / 8) * 8; j < m; j++) {
-      r[j >> 3] = (r[j >> 3]! & ~(1 << (j & 7))) | (getBit(choices, j) << (j & 7));
-    }
+    const r = choiceColumn(choices, m, colBytes);
     const t0 = this.streams.map(([s0]) => s0.next(colBytes));
     const t1 = this.streams.map(([, s1]) => s1.next(colBytes));
     const msg = otReceiverMatrix(t0, t1, r, 32);
@@ -108,11 +146,66 @@ export class OtExtReceiver {
     if (seedS.length !== 32) throw new ProtocolViolationError(`OT extension: bad seed from ${this.peer}`, this.peer);
     const base = this.#counter;
     this.#counter += m;
-    const { x, parities: tPar, v } = otReceiverCore(t0, r, checkMasks(seedR, seedS), CHECKS, M, m, blocks, base, this.#out);
+    const { x, parities: tPar, v } = otReceiverCore(t0, r, (d) => checkMasks(seedR, seedS).fill(d), CHECKS, M, m, blocks, base, this.#out);
     const check = new Uint8Array(CHECKS + CHECKS * KAPPA);
     check.set(x, 0);
     check.set(tPar, CHECKS);
     t.send(this.peer, check);
     return v;
   }
+
+  /**
+   * Gilboa's receiver side over `T·FIELD_BITS` random OTs with choice bits `bits`, split into chunks
+   * of whole triples on the kernel pool: the same messages as extend() (tested), then the sender's
+   * corrections are received and combined. Returns this side's shares, 4 words per triple.
+   */
+  async gilboa(t: Transport, pool: KernelPool, bits: Uint8Array, T: number): Promise<FieldVec> {
+    const m = T * FIELD_BITS;
+    const M = paddedLength(m);
+    const colBytes = M / 8;
+    const r = this.#scratch.bytes('r', colBytes);
+    r.set(choiceColumn(bits, m, colBytes));
+    const t0 = packSpans(this.streams.map(([s0]) => s0.skip(colBytes)));
+    const t1 = packSpans(this.streams.map(([, s1]) => s1.skip(colBytes)));
+    const u = this.#scratch.bytes('u', KAPPA * colBytes);
+    const t0Out = this.#scratch.bytes('t0', KAPPA * colBytes);
+    const chunks = rowChunks(T, m, M, 2 * pool.size);
+    await pool.run('matrix', chunks.map((c) => ({ r0: c.r0, r1: c.r1, t0, t1, r, colBytes, u, t0Out })));
+    const msg = new Uint8Array(KAPPA * colBytes + 32);
+    msg.set(u);
+    const seedR = randomBytes(32);
+    msg.set(seedR, KAPPA * colBytes);
+    t.send(this.peer, msg);
+    const seedS = await t.receive(this.peer);
+    if (seedS.length !== 32) throw new ProtocolViolationError(`OT extension: bad seed from ${this.peer}`, this.peer);
+    const base = this.#counter;
+    this.#counter += m;
+    const masks = packSpans([checkMasks(seedR, seedS).skip(CHECKS * colBytes)]);
+    const v = this.#scratch.bytes('v', m * 32);
+    const parts = await pool.run('receiver', chunks.map((c) => ({ ...c, t0: t0Out, r, colBytes, masks, checks: CHECKS, tweakBase: base, v })));
+    const check = new Uint8Array(CHECKS + CHECKS * KAPPA);
+    check.set(xorAll(parts.map((p) => p.x)), 0);
+    check.set(xorAll(parts.map((p) => p.parities)), CHECKS);
+    t.send(this.peer, check);
+    const dMsg = await t.receive(this.peer);
+    if (dMsg.length !== m * 4 * 8) throw new ProtocolViolationError(`Gilboa: bad correction from ${this.peer}`, this.peer);
+    const d = this.#scratch.bytes('d', m * 32);
+    d.set(dMsg);
+    const choice = this.#scratch.bytes('bits', Math.ceil(m / 8) + 8);
+    choice.set(bits.subarray(0, Math.ceil(m / 8)));
+    const out = this.#scratch.words('out', T * 4);
+    await pool.run('gilboaReceive', chunks.map((c) => ({ ...c, v, bits: choice, d, out })));
+    return out.slice();
+  }
+}
+
+/** The receiver's choice column of M bits: the m choice bits, then random padding. */
+function choiceColumn(choices: Uint8Array, m: number, colBytes: number): Uint8Array {
+  const r = new Uint8Array(colBytes);
+  randomBytes(colBytes - Math.floor(m / 8)).copy(Buffer.from(r.buffer), Math.floor(m / 8));
+  r.set(choices.subarray(0, Math.floor(m / 8)));
+  for (let j = Math.floor(m / 8) * 8; j < m; j++) {
+    r[j >> 3] = (r[j >> 3]! & ~(1 << (j & 7))) | (getBit(choices, j) << (j & 7));
+  }
+  return r;
 }
