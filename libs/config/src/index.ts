@@ -16,6 +16,14 @@ export {
   type TlsConfig,
 } from './load-config';
 export { redactUrl } from './redact';
+export {
+  KAFKA_SASL_MECHANISM,
+  kafkaCredentials,
+  KafkaCredentialsError,
+  parseKafkaCredentials,
+  readKafkaCredentialsFile,
+  type KafkaCredentials,
+} from './kafka-credentials';
 export { groupIdVariable, optionalTextVariable, textVariable, topicVariable } from './variables';
 export {
   blankToUndefined,

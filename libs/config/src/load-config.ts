@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Dependency } from '@datawell/contracts';
 import { ConfigError, type ConfigIssue } from './config-error';
 import type { Environment, ServiceDefinition } from './extension';
+import { readKafkaCredentialsFile, type KafkaCredentials } from './kafka-credentials';
 import { redactUrl } from './redact';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -36,6 +37,8 @@ export interface RedisConfig {
 export interface KafkaConfig {
   readonly brokers: readonly string[];
   readonly clientId: string;
+  /** SASL/SCRAM credentials of the service's principal; absent only for a broker without authentication. */
+  readonly sasl?: KafkaCredentials;
 }
 
 interface BaseConfig<T> {
@@ -76,6 +79,8 @@ export const COMMON_VARIABLES = {
   postgresUrl: 'DATAWELL_POSTGRES_URL',
   redisUrl: 'DATAWELL_REDIS_URL',
   kafkaBrokers: 'DATAWELL_KAFKA_BROKERS',
+  /** JSON file (mode 0600) of the service's Kafka principal: {mechanism, username, password}. Unset: no SASL. */
+  kafkaCredentialsFile: 'DATAWELL_KAFKA_CREDENTIALS_FILE',
   logLevel: 'DATAWELL_LOG_LEVEL',
   authSecret: 'DATAWELL_AUTH_SECRET',
   /** PEM files of the service's TLS certificate (chain) and key: both or neither. With them, HTTP and gRPC are served over TLS. */
@@ -184,7 +189,8 @@ export function loadServiceConfig<T, D extends Dependency>(
   };
   const parsed = z.object(shape).safeParse(env);
   const tls = readTls(env);
-  const extra = [...tls.issues, ...(settings.issues?.(env) ?? [])];
+  const sasl = readKafkaCredentials(env);
+  const extra = [...tls.issues, ...sasl.issues, ...(settings.issues?.(env) ?? [])];
   if (!parsed.success || extra.length > 0) {
     const issues: ConfigIssue[] = [
       ...(parsed.error?.issues ?? []).map((issue) => ({
@@ -203,13 +209,24 @@ export function loadServiceConfig<T, D extends Dependency>(
     logLevel: values[COMMON_VARIABLES.logLevel] as LogLevel,
     postgres: { url: values[COMMON_VARIABLES.postgresUrl] as string, schema: spec.schema },
     ...(needsRedis ? { redis: { url: values[COMMON_VARIABLES.redisUrl] as string } } : {}),
-    kafka: { brokers: values[COMMON_VARIABLES.kafkaBrokers] as string[], clientId: `datawell-${service}` },
+    kafka: { brokers: values[COMMON_VARIABLES.kafkaBrokers] as string[], clientId: `datawell-${service}`, ...(sasl.credentials ? { sasl: sasl.credentials } : {}) },
     auth: values[COMMON_VARIABLES.authSecret] === undefined ? {} : { tokenSecret: values[COMMON_VARIABLES.authSecret] as string },
     ...(tls.config ? { tls: tls.config } : {}),
     dependencies: [...spec.dependencies],
     settings: settings.build(values),
   };
   return withRedaction(config) as unknown as ServiceConfig<T, HasRedis<D>>;
+}
+
+/** Reads the Kafka credentials file named by the environment, if any; problems are reported with the other variables'. */
+function readKafkaCredentials(env: Environment): { credentials?: KafkaCredentials; issues: ConfigIssue[] } {
+  const file = blankIsMissing(env[COMMON_VARIABLES.kafkaCredentialsFile]) as string | undefined;
+  if (file === undefined) return { issues: [] };
+  try {
+    return { credentials: readKafkaCredentialsFile(file), issues: [] };
+  } catch (error) {
+    return { issues: [{ variable: COMMON_VARIABLES.kafkaCredentialsFile, problem: (error as Error).message }] };
+  }
 }
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]+?-----END \1-----/;
@@ -241,12 +258,13 @@ function readTls(env: Environment): { config?: TlsConfig; issues: ConfigIssue[] 
   return { config: { certPem, keyPem }, issues };
 }
 
-function withRedaction<T extends { postgres: PostgresConfig; redis?: RedisConfig; auth?: { tokenSecret?: string }; tls?: TlsConfig }>(config: T): T {
+function withRedaction<T extends { postgres: PostgresConfig; redis?: RedisConfig; kafka: KafkaConfig; auth?: { tokenSecret?: string }; tls?: TlsConfig }>(config: T): T {
   const redacted = (): Record<string, unknown> => ({
     ...config,
     ...(config.tls ? { tls: { certPem: config.tls.certPem, keyPem: '***' } } : {}),
     postgres: { ...config.postgres, url: redactUrl(config.postgres.url) },
     ...(config.redis ? { redis: { url: redactUrl(config.redis.url) } } : {}),
+    ...(config.kafka.sasl ? { kafka: { ...config.kafka, sasl: { mechanism: config.kafka.sasl.mechanism, username: config.kafka.sasl.username, password: '***' } } } : {}),
     ...(config.auth?.tokenSecret ? { auth: { tokenSecret: '***' } } : {}),
   });
   Object.defineProperties(config, {

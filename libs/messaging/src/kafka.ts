@@ -1,3 +1,4 @@
+import type { KafkaCredentials } from '@datawell/config';
 import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
 import type { ConnectionLogger } from './logger';
 import { withTimeout } from './timeout';
@@ -9,6 +10,10 @@ export interface KafkaClientOptions {
   readonly logger?: ConnectionLogger;
   /** Connection attempts after the first; kafkajs's default (5, with backoff) when absent. */
   readonly retries?: number;
+  /** The principal's SASL/SCRAM credentials; without them the client connects unauthenticated (a broker without SASL). */
+  readonly sasl?: KafkaCredentials;
+  /** Milliseconds to wait for a broker connection; kafkajs's default (1000) when absent. */
+  readonly connectionTimeoutMs?: number;
 }
 
 /** A kafkajs client whose own logs go through the service's structured logger. */
@@ -39,11 +44,14 @@ export function fixKafkaRequestQueue(RequestQueue: { prototype: KafkaRequestQueu
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs exports no entry for its request queue
 fixKafkaRequestQueue(require('kafkajs/src/network/requestQueue') as { prototype: KafkaRequestQueue });
 
+/** The one place a kafkajs client is made: every service, tool, workload and test goes through it. */
 export function createKafka(options: KafkaClientOptions): Kafka {
   return new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
+    ...(options.sasl ? { sasl: { mechanism: 'scram-sha-512', username: options.sasl.username, password: options.sasl.password } } : {}),
     ...(options.retries === undefined ? {} : { retry: { retries: options.retries } }),
+    ...(options.connectionTimeoutMs === undefined ? {} : { connectionTimeout: options.connectionTimeoutMs }),
     ...(options.logger
       ? { logLevel: logLevel.INFO, logCreator: kafkaLogCreator(options.logger) }
       : { logLevel: logLevel.NOTHING }),

@@ -104,11 +104,11 @@ export class ServicePlatformModule {
       {
         provide: KAFKA,
         useFactory: () =>
-          createKafka({ clientId: config.kafka.clientId, brokers: config.kafka.brokers, logger: new Logger('Kafka') }),
+          createKafka({ clientId: config.kafka.clientId, brokers: config.kafka.brokers, sasl: config.kafka.sasl, logger: new Logger('Kafka') }),
       },
       {
         provide: KAFKA_PROBE,
-        useFactory: () => createKafka({ clientId: `${config.kafka.clientId}-health`, brokers: config.kafka.brokers, retries: 0 }),
+        useFactory: () => createKafka({ clientId: `${config.kafka.clientId}-health`, brokers: config.kafka.brokers, sasl: config.kafka.sasl, retries: 0 }),
       },
       DependencyIndicators,
       ConnectionsLifecycle,

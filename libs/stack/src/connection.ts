@@ -15,7 +15,14 @@ export interface StackConnection {
     readonly url: string;
   };
   readonly redis: { readonly host: string; readonly port: number; readonly url: string };
-  readonly kafka: { readonly brokers: readonly string[] };
+  readonly kafka: {
+    readonly brokers: readonly string[];
+    /**
+     * The operator principal's credentials file (mode 0600), which services, tests and the CLI use;
+     * absent for a broker made before SASL (then clients connect unauthenticated).
+     */
+    readonly credentialsFile?: string;
+  };
   readonly fabric: FabricConnection;
   readonly opentofu: { readonly binary: string };
 }
@@ -59,6 +66,7 @@ export function connectionEnv(c: StackConnection): Record<string, string> {
     DATAWELL_POSTGRES_URL: c.postgres.url,
     DATAWELL_REDIS_URL: c.redis.url,
     DATAWELL_KAFKA_BROKERS: c.kafka.brokers.join(','),
+    ...(c.kafka.credentialsFile ? { DATAWELL_KAFKA_CREDENTIALS_FILE: c.kafka.credentialsFile } : {}),
     DATAWELL_STACK_DIR: c.stackDir,
     DATAWELL_TOFU_BINARY: c.opentofu.binary,
   };

@@ -11,6 +11,28 @@ export { addOrgToChannel, createChannel, channelMembers, peerChannels } from './
 export { deployChaincode, queryChaincode, sourceVersion, type ChaincodeSpec } from './fabric/chaincode';
 export { peerAdminEnv, peerCli, osnadmin, ordererFlags } from './fabric/admin';
 export { fabricBin } from './fabric/tools';
+export {
+  ADMIN_PRINCIPAL,
+  OPERATOR_PRINCIPAL,
+  clientProperties,
+  createKafkaPrincipal,
+  ensureFleetPrincipal,
+  ensureKafkaPrincipal,
+  ensureMemberPrincipal,
+  fleetAcls,
+  fleetPrincipal,
+  grantKafkaAcls,
+  kafkaBrokers,
+  kafkaSaslEnabled,
+  memberAcls,
+  memberPrincipal,
+  operatorAcls,
+  principalFile,
+  readingsTopic,
+  readKafkaPrincipal,
+  runKafkaTool,
+  type PrincipalOptions,
+} from './components/kafka-principals';
 export { VERSIONS } from './versions';
 export { run, startDaemon, stopDaemon, readPid, isAlive, waitFor, type RunResult, type DaemonSpec } from './proc';
 export { aptInstall } from './install/debian';

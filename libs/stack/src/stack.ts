@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import type { Component, ComponentHealth, StackContext } from './components/component';
 import { kafka, kafkaBrokers } from './components/kafka';
+import { kafkaSaslEnabled, OPERATOR_PRINCIPAL, principalFile } from './components/kafka-principals';
 import { POSTGRES_DATABASE, POSTGRES_PASSWORD, POSTGRES_USER, postgres, postgresUrl } from './components/postgres';
 import { redis } from './components/redis';
 import type { StackConnection } from './connection';
@@ -140,7 +141,7 @@ export function buildConnection(ctx: StackContext): StackConnection {
     stackDir: ctx.settings.stackDir,
     postgres: { host: '127.0.0.1', port: ctx.settings.ports.postgres, user: POSTGRES_USER, password: POSTGRES_PASSWORD, database: POSTGRES_DATABASE, url: postgresUrl(ctx) },
     redis: { host: '127.0.0.1', port: ctx.settings.ports.redis, url: `redis://127.0.0.1:${ctx.settings.ports.redis}` },
-    kafka: { brokers: kafkaBrokers(ctx) },
+    kafka: { brokers: kafkaBrokers(ctx), ...(kafkaSaslEnabled(ctx) ? { credentialsFile: principalFile(ctx, OPERATOR_PRINCIPAL) } : {}) },
     fabric: { orderers, orgs, channels: Object.keys(registry.channels) },
     opentofu: { binary: tofuBinary(ctx) },
   };

@@ -1,12 +1,31 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { KAFKA_SASL_MECHANISM, type KafkaCredentials } from '@datawell/config';
+import { createKafka } from '@datawell/messaging';
+import type { Kafka } from 'kafkajs';
 import { StackError } from '../errors';
 import { kafkaInstalled, kafkaLibDir } from '../install/kafka';
-import { isAlive, readPid, run, startDaemon, stopDaemon, waitForDaemon } from '../proc';
+import { isAlive, readPid, startDaemon, stopDaemon, waitForDaemon } from '../proc';
 import { VERSIONS } from '../versions';
 import type { Component, ComponentHealth, StackContext } from './component';
+import {
+  ADMIN_PRINCIPAL,
+  createKafkaPrincipal,
+  grantKafkaAcls,
+  kafkaBrokers,
+  kafkaHome,
+  kafkaSaslEnabled,
+  newKafkaCredentials,
+  OPERATOR_PRINCIPAL,
+  operatorAcls,
+  principalFile,
+  readKafkaPrincipal,
+  runKafkaTool,
+  writeKafkaPrincipal,
+} from './kafka-principals';
+
+export { kafkaBrokers } from './kafka-principals';
 
 /**
  * A random KRaft cluster id: 16 bytes in base64url, never starting with "-" (Kafka's own
@@ -21,25 +40,40 @@ export function kraftClusterId(random: (size: number) => Buffer = randomBytes): 
 }
 
 function dirs(ctx: StackContext) {
-  const home = join(ctx.settings.stackDir, 'kafka');
+  const home = kafkaHome(ctx);
   return { home, data: join(home, 'data'), config: join(home, 'server.properties'), log4j: join(home, 'log4j.properties'), log: join(ctx.settings.stackDir, 'logs', 'kafka.log'), pid: join(ctx.settings.stackDir, 'run', 'kafka.pid') };
 }
 
-export function kafkaBrokers(ctx: StackContext): string[] {
-  return [`127.0.0.1:${ctx.settings.ports.kafka}`];
-}
-
-function serverProperties(ctx: StackContext, dataDir: string): string {
+/**
+ * The broker's configuration (mode 0600: it holds the admin password). Every listener takes SASL only:
+ * clients and the inter-broker link authenticate with SCRAM-SHA-512; the controller listener uses
+ * PLAIN with the same admin password from this file, because KRaft keeps SCRAM credentials in the
+ * metadata log the controller itself serves (a controller cannot check SCRAM before it has read it).
+ * On one machine the listeners bind 127.0.0.1 in clear text (SASL_PLAINTEXT); across machines they
+ * must be SASL_SSL. The KRaft StandardAuthorizer refuses whatever no ACL allows.
+ */
+export function serverProperties(ctx: StackContext, dataDir: string, admin: KafkaCredentials): string {
   const { kafka: port, kafkaController: controller } = ctx.settings.ports;
+  const { username, password } = admin;
   return [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${controller}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    `listeners=BROKER://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller}`,
+    `advertised.listeners=BROKER://127.0.0.1:${port}`,
     'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'inter.broker.listener.name=BROKER',
+    'listener.security.protocol.map=BROKER:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT',
+    `sasl.enabled.mechanisms=${KAFKA_SASL_MECHANISM}`,
+    `sasl.mechanism.inter.broker.protocol=${KAFKA_SASL_MECHANISM}`,
+    'sasl.mechanism.controller.protocol=PLAIN',
+    `listener.name.broker.sasl.enabled.mechanisms=${KAFKA_SASL_MECHANISM}`,
+    `listener.name.broker.${KAFKA_SASL_MECHANISM.toLowerCase()}.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${username}" password="${password}";`,
+    'listener.name.controller.sasl.enabled.mechanisms=PLAIN',
+    `listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="${username}" password="${password}" user_${username}="${password}";`,
+    'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    'allow.everyone.if.no.acl.found=false',
+    `super.users=User:${username}`,
     `log.dirs=${dataDir}`,
     'num.partitions=3',
     'offsets.topic.replication.factor=1',
@@ -60,9 +94,14 @@ log4j.logger.kafka=INFO
 log4j.logger.org.apache.kafka=INFO
 `;
 
+/** The tooling's client: as the admin principal once the broker authenticates (a stack made before SASL has no admin file yet). */
+function toolingKafka(ctx: StackContext, retries?: number): Kafka {
+  const sasl = kafkaSaslEnabled(ctx) ? readKafkaPrincipal(ctx, ADMIN_PRINCIPAL) : undefined;
+  return createKafka({ clientId: 'datawell-stack', brokers: kafkaBrokers(ctx), ...(sasl ? { sasl } : {}), ...(retries === undefined ? {} : { retries, connectionTimeoutMs: 2000 }) });
+}
+
 async function describe(ctx: StackContext): Promise<string> {
-  const kafka = new Kafka({ clientId: 'datawell-stack', brokers: kafkaBrokers(ctx), logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 2000 });
-  const admin = kafka.admin();
+  const admin = toolingKafka(ctx, 0).admin();
   await admin.connect();
   try {
     const cluster = await admin.describeCluster();
@@ -78,7 +117,7 @@ async function describe(ctx: StackContext): Promise<string> {
  * topic-partition". One produce and one group consume make the broker fully usable before `up` returns.
  */
 async function warmUp(ctx: StackContext): Promise<void> {
-  const kafka = new Kafka({ clientId: 'datawell-stack', brokers: kafkaBrokers(ctx), logLevel: logLevel.NOTHING });
+  const kafka = toolingKafka(ctx);
   const topic = 'datawell.stack.probe';
   const admin = kafka.admin();
   await admin.connect();
@@ -104,6 +143,22 @@ async function warmUp(ctx: StackContext): Promise<void> {
   }
 }
 
+/** Sets the admin's SCRAM credential through the controller listener, where the admin logs in with PLAIN from the broker's own file. */
+async function registerThroughController(ctx: StackContext, admin: KafkaCredentials): Promise<void> {
+  const plain = [
+    'security.protocol=SASL_PLAINTEXT',
+    'sasl.mechanism=PLAIN',
+    `sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="${admin.username}" password="${admin.password}";`,
+    '',
+  ].join('\n');
+  await runKafkaTool(
+    ctx,
+    'kafka.admin.ConfigCommand',
+    ['--bootstrap-controller', `127.0.0.1:${ctx.settings.ports.kafkaController}`, '--command-config', '{controller}', '--alter', '--entity-type', 'users', '--entity-name', admin.username, '--add-config', `${KAFKA_SASL_MECHANISM}=[password=${admin.password}]`],
+    { controller: plain },
+  );
+}
+
 /** Apache Kafka in KRaft mode (combined broker and controller) from Maven Central jars on the JDK. */
 export const kafka: Component = {
   name: 'kafka',
@@ -111,19 +166,45 @@ export const kafka: Component = {
     if (!kafkaInstalled(ctx.settings.cacheDir)) throw new StackError('NOT_INSTALLED', 'Kafka is not installed: run ./dev stack install', 'kafka');
     const d = dirs(ctx);
     if (isAlive(readPid(d.pid))) return;
+    mkdirSync(d.home, { recursive: true, mode: 0o700 });
+    chmodSync(d.home, 0o700);
     mkdirSync(d.data, { recursive: true });
-    writeFileSync(d.config, serverProperties(ctx, d.data));
+    const formatted = existsSync(join(d.data, 'meta.properties'));
+    const admin = kafkaSaslEnabled(ctx) ? readKafkaPrincipal(ctx, ADMIN_PRINCIPAL) : newKafkaCredentials(ADMIN_PRINCIPAL);
+    writeKafkaPrincipal(principalFile(ctx, ADMIN_PRINCIPAL), admin);
+    writeFileSync(d.config, serverProperties(ctx, d.data, admin), { mode: 0o600 });
+    chmodSync(d.config, 0o600);
     writeFileSync(d.log4j, LOG4J);
     const classpath = `${kafkaLibDir(ctx.settings.cacheDir)}/*`;
     const java = ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', `-Dlog4j.configuration=file:${d.log4j}`, '-cp', classpath];
-    if (!existsSync(join(d.data, 'meta.properties'))) {
+    if (!formatted) {
       const clusterId = kraftClusterId();
-      ctx.progress.step('kafka', `formatting KRaft storage (cluster ${clusterId})`);
-      await run('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', d.config]);
+      // The first principals' SCRAM credentials go into the metadata log as it is made.
+      const operatorFile = principalFile(ctx, OPERATOR_PRINCIPAL);
+      const operator = existsSync(operatorFile) ? readKafkaPrincipal(ctx, OPERATOR_PRINCIPAL) : newKafkaCredentials(OPERATOR_PRINCIPAL);
+      writeKafkaPrincipal(operatorFile, operator);
+      ctx.progress.step('kafka', `formatting KRaft storage (cluster ${clusterId}) with SCRAM users ${admin.username}, ${operator.username}`);
+      const scram = (c: KafkaCredentials) => ['--add-scram', `${KAFKA_SASL_MECHANISM}=[name=${c.username},password=${c.password}]`];
+      await runKafkaTool(ctx, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', d.config, ...scram(admin), ...scram(operator)]);
     }
-    ctx.progress.step('kafka', `starting on ${kafkaBrokers(ctx).join(',')}`);
+    ctx.progress.step('kafka', `starting on ${kafkaBrokers(ctx).join(',')} (SASL ${KAFKA_SASL_MECHANISM}, ACLs)`);
     startDaemon({ name: 'kafka', cmd: 'java', args: [...java, 'kafka.Kafka', d.config], logFile: d.log, pidFile: d.pid });
-    await waitForDaemon('Kafka', { pidFile: d.pid, logFile: d.log }, async () => (await describe(ctx)).length > 0, 90000, 'kafka');
+    let migrated = formatted ? false : true;
+    await waitForDaemon('Kafka', { pidFile: d.pid, logFile: d.log }, async () => {
+      try {
+        return (await describe(ctx)).length > 0;
+      } catch (error) {
+        // A stack formatted before SASL has no SCRAM users: the admin's goes in through the controller listener (PLAIN).
+        if (!migrated && (error as Error).name === 'KafkaJSSASLAuthenticationError') {
+          migrated = true;
+          ctx.progress.step('kafka', 'registering the admin SCRAM user of a broker formatted without SASL');
+          await registerThroughController(ctx, admin);
+        }
+        throw error;
+      }
+    }, 90000, 'kafka');
+    if (!existsSync(principalFile(ctx, OPERATOR_PRINCIPAL))) await createKafkaPrincipal(ctx, OPERATOR_PRINCIPAL);
+    await grantKafkaAcls(ctx, operatorAcls());
     await waitForDaemon('Kafka consumer groups', { pidFile: d.pid, logFile: d.log }, async () => (await warmUp(ctx), true), 120000, 'kafka');
   },
   async stop(ctx) {
