@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { dirname } from 'node:path';
 import { isAlive, readPidFile } from '@datawell/workload-runtime';
 import { StackError } from './errors';
+import { osUser } from './os-user';
 
 export interface RunOptions {
   readonly cwd?: string;
@@ -11,6 +12,8 @@ export interface RunOptions {
   /** Receives output lines as they come, for progress on long steps. */
   readonly onLine?: (line: string) => void;
   readonly timeoutMs?: number;
+  /** Run as this OS user (uid and gid set at spawn, a clean environment). */
+  readonly user?: string;
 }
 
 export interface RunResult {
@@ -22,8 +25,7 @@ export interface RunResult {
 export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, [...args], {
-      cwd: opts.cwd,
-      env: { ...process.env, ...opts.env } as NodeJS.ProcessEnv,
+      ...identity(opts.user, opts.cwd, opts.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
@@ -66,8 +68,24 @@ export interface DaemonSpec {
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly logFile: string;
   readonly pidFile: string;
-  /** Run as this system user (PostgreSQL refuses to run as root). */
+  /**
+   * Run as this OS user: a domain's user, or PostgreSQL's (it refuses to run as root). The pid file
+   * then holds the process itself, so /proc/<pid>/status shows the user it runs as.
+   */
   readonly user?: string;
+}
+
+/**
+ * Spawn options for a process of the tooling's own user, or of another OS user: uid and gid set by
+ * the spawn itself (no runuser or su in between) and a clean environment, so nothing of the
+ * tooling's environment reaches another domain's process.
+ */
+function identity(user: string | undefined, cwd: string | undefined, env: RunOptions['env']): SpawnOptions {
+  if (!user) return { cwd, env: { ...process.env, ...env } as NodeJS.ProcessEnv };
+  const u = osUser(user);
+  const clean = { PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin', HOME: u.home, USER: user, LOGNAME: user, LANG: 'C.UTF-8' };
+  // The user's own folder by default: it may not be allowed into the tooling's working directory.
+  return { cwd: cwd ?? u.home, uid: u.uid, gid: u.gid, env: { ...clean, ...env } as NodeJS.ProcessEnv };
 }
 
 /** Starts a long-running process detached from this one, output appended to its log file. */
@@ -75,16 +93,12 @@ export function startDaemon(spec: DaemonSpec): number {
   mkdirSync(dirname(spec.logFile), { recursive: true });
   mkdirSync(dirname(spec.pidFile), { recursive: true });
   const log = openSync(spec.logFile, 'a');
-  const [cmd, args] = spec.user
-    ? ['runuser', ['-u', spec.user, '--', spec.cmd, ...spec.args]]
-    : [spec.cmd, [...spec.args]];
   const options: SpawnOptions = {
-    cwd: spec.cwd,
-    env: { ...process.env, ...spec.env } as NodeJS.ProcessEnv,
+    ...identity(spec.user, spec.cwd, spec.env),
     detached: true,
     stdio: ['ignore', log, log],
   };
-  const child = spawn(cmd as string, args as string[], options);
+  const child = spawn(spec.cmd, [...spec.args], options);
   closeSync(log);
   if (child.pid === undefined) throw new StackError('START_FAILED', `could not start ${spec.name}`, spec.name);
   child.unref();

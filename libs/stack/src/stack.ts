@@ -5,6 +5,7 @@ import { kafka, kafkaBrokers } from './components/kafka';
 import { kafkaSaslEnabled, OPERATOR_PRINCIPAL, principalFile } from './components/kafka-principals';
 import { POSTGRES_DATABASE, POSTGRES_PASSWORD, POSTGRES_USER, postgres, postgresUrl } from './components/postgres';
 import { redis } from './components/redis';
+import { domains, domainsStatus, type DomainStatus } from './domains/domains';
 import type { StackConnection } from './connection';
 import { StackError } from './errors';
 import { peerAdminEnv } from './fabric/admin';
@@ -21,7 +22,8 @@ import { withStackLock } from './lock';
 import { recordSettings } from './settings';
 import { run } from './proc';
 
-export const COMPONENTS: readonly Component[] = [postgres, redis, kafka, fabric];
+/** In start order; `down` stops them in reverse. `domains` holds the member domains' own stores. */
+export const COMPONENTS: readonly Component[] = [postgres, redis, kafka, fabric, domains];
 
 /** Installs every component; idempotent, and quick once the machine-wide cache holds the builds. */
 export async function install(ctx: StackContext): Promise<void> {
@@ -68,13 +70,15 @@ export interface StackStatus {
   readonly healthy: boolean;
   readonly stackDir: string;
   readonly components: readonly ComponentHealth[];
+  /** The trust domains: the operator's and one per participant added with `./dev domain add`. */
+  readonly domains: readonly DomainStatus[];
 }
 
 export async function status(ctx: StackContext): Promise<StackStatus> {
   const components: ComponentHealth[] = [];
   for (const c of COMPONENTS) components.push(...(await c.health(ctx)));
   components.push(await tofuHealth(ctx));
-  return { healthy: components.every((c) => c.healthy), stackDir: ctx.settings.stackDir, components };
+  return { healthy: components.every((c) => c.healthy), stackDir: ctx.settings.stackDir, components, domains: domainsStatus(ctx, components) };
 }
 
 async function tofuHealth(ctx: StackContext): Promise<ComponentHealth> {
@@ -121,7 +125,8 @@ export function buildConnection(ctx: StackContext): StackConnection {
   const dirs = fabricDirs(ctx.settings);
   const registry = loadRegistry(dirs);
   const orgs: Record<string, StackConnection['fabric']['orgs'][string]> = {};
-  for (const org of registry.orgs.filter((o) => o.kind === 'peer')) {
+  // A domain's organisation is its own: its registrar secret and admin keys are not the tooling's to hand out.
+  for (const org of registry.orgs.filter((o) => o.kind === 'peer' && !o.domain)) {
     const peer = peerProcess(ctx, org);
     orgs[org.mspId] = {
       mspId: org.mspId,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { StackError } from '../errors';
 import { postgresBinDir } from '../install/debian';
+import { osUser } from '../os-user';
 import { isAlive, readPid, run, startDaemon, stopDaemon, waitForDaemon } from '../proc';
 import type { Component, ComponentHealth, StackContext } from './component';
 import { ensureTraversable } from './files';
@@ -12,17 +13,38 @@ export const POSTGRES_PASSWORD = 'datawell-dev';
 export const POSTGRES_DATABASE = 'datawell';
 const SYSTEM_USER = 'postgres';
 
-export function postgresUrl(ctx: StackContext): string {
-  return `postgres://${POSTGRES_USER}:${POSTGRES_PASSWORD}@127.0.0.1:${ctx.settings.ports.postgres}/${POSTGRES_DATABASE}`;
+/**
+ * One PostgreSQL cluster: the stack's own (the operator's database today), or a trust domain's,
+ * with its data under the domain's folder and run as the domain's OS user.
+ */
+export interface PostgresInstance {
+  /** Process name, in logs and status: `postgres`, `postgres@AcmeMSP`. */
+  readonly name: string;
+  readonly port: number;
+  /** The OS user that owns the data and runs the server. */
+  readonly user: string;
+  /** Holds data/ (the cluster) and run/ (its sockets). */
+  readonly home: string;
+  readonly password: string;
+  readonly logFile: string;
+  readonly pidFile: string;
 }
 
-function dirs(ctx: StackContext) {
+export function stackPostgres(ctx: StackContext): PostgresInstance {
   const home = join(ctx.settings.stackDir, 'postgres');
-  return { home, data: join(home, 'data'), sockets: join(home, 'run'), log: join(ctx.settings.stackDir, 'logs', 'postgres.log'), pid: join(ctx.settings.stackDir, 'run', 'postgres.pid') };
+  return { name: 'postgres', port: ctx.settings.ports.postgres, user: SYSTEM_USER, home, password: POSTGRES_PASSWORD, logFile: join(ctx.settings.stackDir, 'logs', 'postgres.log'), pidFile: join(ctx.settings.stackDir, 'run', 'postgres.pid') };
 }
 
-async function query(ctx: StackContext, database: string, sql: string): Promise<unknown[]> {
-  const client = new Client({ host: '127.0.0.1', port: ctx.settings.ports.postgres, user: POSTGRES_USER, password: POSTGRES_PASSWORD, database, connectionTimeoutMillis: 2000 });
+export function postgresUrl(ctx: StackContext): string {
+  return instanceUrl(stackPostgres(ctx));
+}
+
+export function instanceUrl(inst: PostgresInstance): string {
+  return `postgres://${POSTGRES_USER}:${encodeURIComponent(inst.password)}@127.0.0.1:${inst.port}/${POSTGRES_DATABASE}`;
+}
+
+async function query(inst: PostgresInstance, database: string, sql: string): Promise<unknown[]> {
+  const client = new Client({ host: '127.0.0.1', port: inst.port, user: POSTGRES_USER, password: inst.password, database, connectionTimeoutMillis: 2000 });
   await client.connect();
   try {
     return (await client.query(sql)).rows;
@@ -31,66 +53,77 @@ async function query(ctx: StackContext, database: string, sql: string): Promise<
   }
 }
 
-/** A project-local PostgreSQL cluster from Debian's binaries, run as the postgres system user. */
+/** Starts the instance (initialising its cluster on first use) and waits until it answers SQL. */
+export async function startPostgres(ctx: StackContext, inst: PostgresInstance): Promise<void> {
+  const bin = postgresBinDir();
+  if (!bin) throw new StackError('NOT_INSTALLED', 'PostgreSQL is not installed: run ./dev stack install', 'postgres');
+  if (isAlive(readPid(inst.pidFile)) && (await healthy(inst))) return;
+  const data = join(inst.home, 'data');
+  const sockets = join(inst.home, 'run');
+  mkdirSync(inst.home, { recursive: true });
+  mkdirSync(sockets, { recursive: true });
+  // A domain's instance lives in its user's own folder; the stack's needs a way in for postgres.
+  if (inst.user === SYSTEM_USER) ensureTraversable(inst.home, ctx.progress);
+  const owner = userIds(inst.user);
+  chownSync(inst.home, owner.uid, owner.gid);
+  chownSync(sockets, owner.uid, owner.gid);
+  if (!existsSync(join(data, 'PG_VERSION'))) {
+    ctx.progress.step('postgres', `initialising a cluster in ${data}`);
+    const pwFile = join(inst.home, '.pwfile');
+    writeFileSync(pwFile, `${inst.password}\n`, { mode: 0o600 });
+    chownSync(pwFile, owner.uid, owner.gid);
+    await run(join(bin, 'initdb'), ['-D', data, '-U', POSTGRES_USER, `--pwfile=${pwFile}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--no-locale'], { user: inst.user, cwd: inst.home });
+  }
+  ctx.progress.step('postgres', `starting ${inst.name} on 127.0.0.1:${inst.port} as ${inst.user}`);
+  startDaemon({
+    name: inst.name,
+    user: inst.user,
+    cmd: join(bin, 'postgres'),
+    args: ['-D', data, '-p', String(inst.port), '-k', sockets, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'shared_buffers=128MB'],
+    cwd: inst.home,
+    logFile: inst.logFile,
+    pidFile: inst.pidFile,
+  });
+  await waitForDaemon(`PostgreSQL ${inst.name}`, inst, () => healthy(inst), 60000, 'postgres');
+  const exists = await query(inst, 'postgres', `SELECT 1 FROM pg_database WHERE datname = '${POSTGRES_DATABASE}'`);
+  if (exists.length === 0) await query(inst, 'postgres', `CREATE DATABASE ${POSTGRES_DATABASE}`);
+}
+
+export async function stopPostgres(inst: PostgresInstance): Promise<void> {
+  await stopDaemon(inst.pidFile, 30000);
+}
+
+export async function postgresHealth(inst: PostgresInstance): Promise<ComponentHealth> {
+  const pid = readPid(inst.pidFile);
+  const endpoint = `127.0.0.1:${inst.port}`;
+  if (!isAlive(pid)) return { name: inst.name, healthy: false, endpoint, detail: 'not running' };
+  try {
+    const [row] = (await query(inst, POSTGRES_DATABASE, 'SELECT version() AS v')) as { v: string }[];
+    return { name: inst.name, healthy: true, pid, endpoint, detail: (row?.v ?? '').split(' on ')[0] ?? 'up' };
+  } catch (e) {
+    return { name: inst.name, healthy: false, pid, endpoint, detail: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** The stack's own PostgreSQL cluster from Debian's binaries, run as the postgres system user. */
 export const postgres: Component = {
   name: 'postgres',
-  async start(ctx) {
-    const bin = postgresBinDir();
-    if (!bin) throw new StackError('NOT_INSTALLED', 'PostgreSQL is not installed: run ./dev stack install', 'postgres');
-    const d = dirs(ctx);
-    if (isAlive(readPid(d.pid)) && (await healthy(ctx))) return;
-    mkdirSync(d.home, { recursive: true });
-    mkdirSync(d.sockets, { recursive: true });
-    ensureTraversable(d.home, ctx.progress);
-    const { uid, gid } = await systemUser();
-    chownSync(d.home, uid, gid);
-    chownSync(d.sockets, uid, gid);
-    if (!existsSync(join(d.data, 'PG_VERSION'))) {
-      ctx.progress.step('postgres', `initialising a cluster in ${d.data}`);
-      const pwFile = join(d.home, '.pwfile');
-      writeFileSync(pwFile, `${POSTGRES_PASSWORD}\n`, { mode: 0o600 });
-      chownSync(pwFile, uid, gid);
-      await run('runuser', ['-u', SYSTEM_USER, '--', join(bin, 'initdb'), '-D', d.data, '-U', POSTGRES_USER, `--pwfile=${pwFile}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--no-locale']);
-    }
-    ctx.progress.step('postgres', `starting on 127.0.0.1:${ctx.settings.ports.postgres}`);
-    startDaemon({
-      name: 'postgres',
-      user: SYSTEM_USER,
-      cmd: join(bin, 'postgres'),
-      args: ['-D', d.data, '-p', String(ctx.settings.ports.postgres), '-k', d.sockets, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'shared_buffers=128MB'],
-      logFile: d.log,
-      pidFile: d.pid,
-    });
-    await waitForDaemon('PostgreSQL', { pidFile: d.pid, logFile: d.log }, () => healthy(ctx), 60000, 'postgres');
-    const exists = await query(ctx, 'postgres', `SELECT 1 FROM pg_database WHERE datname = '${POSTGRES_DATABASE}'`);
-    if (exists.length === 0) await query(ctx, 'postgres', `CREATE DATABASE ${POSTGRES_DATABASE}`);
-  },
-  async stop(ctx) {
-    await stopDaemon(dirs(ctx).pid, 30000);
-  },
-  async health(ctx): Promise<ComponentHealth[]> {
-    const pid = readPid(dirs(ctx).pid);
-    const endpoint = `127.0.0.1:${ctx.settings.ports.postgres}`;
-    if (!isAlive(pid)) return [{ name: 'postgres', healthy: false, endpoint, detail: 'not running' }];
-    try {
-      const [row] = (await query(ctx, POSTGRES_DATABASE, 'SELECT version() AS v')) as { v: string }[];
-      return [{ name: 'postgres', healthy: true, pid, endpoint, detail: (row?.v ?? '').split(' on ')[0] ?? 'up' }];
-    } catch (e) {
-      return [{ name: 'postgres', healthy: false, pid, endpoint, detail: e instanceof Error ? e.message : String(e) }];
-    }
-  },
-  logs: (ctx) => ({ postgres: dirs(ctx).log }),
+  start: (ctx) => startPostgres(ctx, stackPostgres(ctx)),
+  stop: (ctx) => stopPostgres(stackPostgres(ctx)),
+  health: async (ctx) => [await postgresHealth(stackPostgres(ctx))],
+  logs: (ctx) => ({ postgres: stackPostgres(ctx).logFile }),
 };
 
-async function healthy(ctx: StackContext): Promise<boolean> {
-  await query(ctx, 'postgres', 'SELECT 1');
+async function healthy(inst: PostgresInstance): Promise<boolean> {
+  await query(inst, 'postgres', 'SELECT 1');
   return true;
 }
 
-async function systemUser(): Promise<{ uid: number; gid: number }> {
-  const { stdout: uid } = await run('id', ['-u', SYSTEM_USER]).catch(() => {
-    throw new StackError('NOT_INSTALLED', `system user ${SYSTEM_USER} is missing (reinstall Debian's postgresql package)`, 'postgres');
-  });
-  const { stdout: gid } = await run('id', ['-g', SYSTEM_USER]);
-  return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
+function userIds(name: string): { uid: number; gid: number } {
+  try {
+    return osUser(name);
+  } catch {
+    const hint = name === SYSTEM_USER ? " (reinstall Debian's postgresql package)" : '';
+    throw new StackError('NOT_INSTALLED', `system user ${name} is missing${hint}`, 'postgres');
+  }
 }

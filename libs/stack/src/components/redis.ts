@@ -1,17 +1,36 @@
-import { mkdirSync } from 'node:fs';
+import { chownSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { StackError } from '../errors';
 import { redisServerBinary } from '../install/debian';
+import { osUser } from '../os-user';
 import { isAlive, readPid, startDaemon, stopDaemon, waitForDaemon } from '../proc';
 import type { Component, ComponentHealth, StackContext } from './component';
 
-function dirs(ctx: StackContext) {
-  return { data: join(ctx.settings.stackDir, 'redis'), log: join(ctx.settings.stackDir, 'logs', 'redis.log'), pid: join(ctx.settings.stackDir, 'run', 'redis.pid') };
+/**
+ * One Redis server: the stack's own (the operator's today), or a trust domain's, run as the
+ * domain's OS user from a config file in its folder (so its password is not on a command line).
+ */
+export interface RedisInstance {
+  /** Process name, in logs and status: `redis`, `redis@AcmeMSP`. */
+  readonly name: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly logFile: string;
+  readonly pidFile: string;
+  /** Runs as this OS user; the tooling's own user when absent. */
+  readonly user?: string;
+  /** A config file holding `requirepass` (and nothing else the command line does not say). */
+  readonly configFile?: string;
+  readonly password?: string;
 }
 
-async function ping(ctx: StackContext): Promise<string> {
-  const client = new Redis({ host: '127.0.0.1', port: ctx.settings.ports.redis, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
+export function stackRedis(ctx: StackContext): RedisInstance {
+  return { name: 'redis', port: ctx.settings.ports.redis, dataDir: join(ctx.settings.stackDir, 'redis'), logFile: join(ctx.settings.stackDir, 'logs', 'redis.log'), pidFile: join(ctx.settings.stackDir, 'run', 'redis.pid') };
+}
+
+async function ping(inst: RedisInstance): Promise<string> {
+  const client = new Redis({ host: '127.0.0.1', port: inst.port, ...(inst.password ? { password: inst.password } : {}), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -22,37 +41,49 @@ async function ping(ctx: StackContext): Promise<string> {
   }
 }
 
-/** A project-local Redis from Debian's package, with append-only persistence (BullMQ needs durability). */
+/** Starts the instance with append-only persistence (BullMQ needs durability) and waits for INFO. */
+export async function startRedis(ctx: StackContext, inst: RedisInstance): Promise<void> {
+  const bin = redisServerBinary();
+  if (!bin) throw new StackError('NOT_INSTALLED', 'Redis is not installed: run ./dev stack install', 'redis');
+  if (isAlive(readPid(inst.pidFile))) return;
+  mkdirSync(inst.dataDir, { recursive: true });
+  if (inst.user) {
+    const { uid, gid } = osUser(inst.user);
+    chownSync(inst.dataDir, uid, gid);
+  }
+  ctx.progress.step('redis', `starting ${inst.name} on 127.0.0.1:${inst.port}${inst.user ? ` as ${inst.user}` : ''}`);
+  startDaemon({
+    name: inst.name,
+    ...(inst.user ? { user: inst.user } : {}),
+    cmd: bin,
+    args: [...(inst.configFile ? [inst.configFile] : []), '--port', String(inst.port), '--bind', '127.0.0.1', '--dir', inst.dataDir, '--appendonly', 'yes', '--save', '', '--daemonize', 'no', '--maxmemory-policy', 'noeviction'],
+    ...(inst.user ? { cwd: inst.dataDir } : {}),
+    logFile: inst.logFile,
+    pidFile: inst.pidFile,
+  });
+  await waitForDaemon(`Redis ${inst.name}`, inst, async () => (await ping(inst)).length > 0, 30000, 'redis');
+}
+
+export async function stopRedis(inst: RedisInstance): Promise<void> {
+  await stopDaemon(inst.pidFile);
+}
+
+export async function redisHealth(inst: RedisInstance): Promise<ComponentHealth> {
+  const pid = readPid(inst.pidFile);
+  const endpoint = `127.0.0.1:${inst.port}`;
+  if (!isAlive(pid)) return { name: inst.name, healthy: false, endpoint, detail: 'not running' };
+  try {
+    return { name: inst.name, healthy: true, pid, endpoint, detail: `Redis ${await ping(inst)}` };
+  } catch (e) {
+    return { name: inst.name, healthy: false, pid, endpoint, detail: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** The stack's own Redis from Debian's package. */
 export const redis: Component = {
   name: 'redis',
-  async start(ctx) {
-    const bin = redisServerBinary();
-    if (!bin) throw new StackError('NOT_INSTALLED', 'Redis is not installed: run ./dev stack install', 'redis');
-    const d = dirs(ctx);
-    if (isAlive(readPid(d.pid))) return;
-    mkdirSync(d.data, { recursive: true });
-    ctx.progress.step('redis', `starting on 127.0.0.1:${ctx.settings.ports.redis}`);
-    startDaemon({
-      name: 'redis',
-      cmd: bin,
-      args: ['--port', String(ctx.settings.ports.redis), '--bind', '127.0.0.1', '--dir', d.data, '--appendonly', 'yes', '--save', '', '--daemonize', 'no', '--maxmemory-policy', 'noeviction'],
-      logFile: d.log,
-      pidFile: d.pid,
-    });
-    await waitForDaemon('Redis', { pidFile: d.pid, logFile: d.log }, async () => (await ping(ctx)).length > 0, 30000, 'redis');
-  },
-  async stop(ctx) {
-    await stopDaemon(dirs(ctx).pid);
-  },
-  async health(ctx): Promise<ComponentHealth[]> {
-    const pid = readPid(dirs(ctx).pid);
-    const endpoint = `127.0.0.1:${ctx.settings.ports.redis}`;
-    if (!isAlive(pid)) return [{ name: 'redis', healthy: false, endpoint, detail: 'not running' }];
-    try {
-      return [{ name: 'redis', healthy: true, pid, endpoint, detail: `Redis ${await ping(ctx)}` }];
-    } catch (e) {
-      return [{ name: 'redis', healthy: false, pid, endpoint, detail: e instanceof Error ? e.message : String(e) }];
-    }
-  },
-  logs: (ctx) => ({ redis: dirs(ctx).log }),
+  start: (ctx) => startRedis(ctx, stackRedis(ctx)),
+  stop: (ctx) => stopRedis(stackRedis(ctx)),
+  health: async (ctx) => [await redisHealth(stackRedis(ctx))],
+  logs: (ctx) => ({ redis: stackRedis(ctx).logFile }),
 };

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StackContext } from '../components/component';
 import { isAlive, readPid, run, startDaemon, stopDaemon, waitForDaemon } from '../proc';
-import { HOST, fabricDirs, fabricPorts, loadRegistry, saveRegistry, type OrgRecord } from './layout';
-import { caBin } from './tools';
+import { HOST, fabricDirs, fabricPorts, loadRegistry, orgUser, ownOrgFolder, saveRegistry, type OrgRecord } from './layout';
+import { binaryFor, caBin } from './tools';
 
 export const CA_REGISTRAR = 'admin';
 
@@ -21,16 +21,28 @@ export function caTlsCert(ctx: StackContext, org: OrgRecord): string {
 }
 
 function pidFile(ctx: StackContext, org: OrgRecord): string {
-  return join(fabricDirs(ctx.settings).run, `ca-${org.slug}.pid`);
+  return join(fabricDirs(ctx.settings).runOf(org), `ca-${org.slug}.pid`);
 }
 
 export function caLogFile(ctx: StackContext, org: OrgRecord): string {
-  return join(fabricDirs(ctx.settings).logs, `ca-${org.slug}.log`);
+  return join(fabricDirs(ctx.settings).logsOf(org), `ca-${org.slug}.log`);
 }
 
-/** The registrar secret of an org's CA, created once and kept in the stack registry. */
+/**
+ * The registrar secret of an org's CA, created once and kept in the stack registry, or, for an
+ * org of a trust domain, in the domain's own folder (the operator's registry never holds it).
+ */
 export function caSecret(ctx: StackContext, org: OrgRecord): string {
   const dirs = fabricDirs(ctx.settings);
+  if (org.domain) {
+    const file = join(dirs.org(org), 'ca-registrar.secret');
+    if (!existsSync(file)) {
+      mkdirSync(dirs.org(org), { recursive: true });
+      writeFileSync(file, randomBytes(18).toString('base64url'), { mode: 0o600, flag: 'wx' });
+      ownOrgFolder(ctx.settings, org);
+    }
+    return readFileSync(file, 'utf8').trim();
+  }
   const registry = loadRegistry(dirs);
   let secret = registry.caSecrets[org.mspId];
   if (!secret) {
@@ -47,6 +59,10 @@ export async function startCa(ctx: StackContext, org: OrgRecord): Promise<void> 
   const ports = fabricPorts(ctx.settings).ca(org);
   if (isAlive(readPid(pidFile(ctx, org)))) return;
   mkdirSync(home, { recursive: true });
+  // A domain's CA runs as the domain's user and generates its own key in its home.
+  const user = orgUser(org);
+  const as = user ? { user } : {};
+  ownOrgFolder(ctx.settings, org);
   const common = [
     '--home', home,
     '--port', String(ports.listen),
@@ -57,10 +73,10 @@ export async function startCa(ctx: StackContext, org: OrgRecord): Promise<void> 
   ];
   if (!existsSync(join(home, 'ca-cert.pem'))) {
     ctx.progress.step('fabric', `initialising Fabric CA ${caName(org)}`);
-    await run(caBin(ctx.settings, 'fabric-ca-server'), ['init', ...common, '-b', `${CA_REGISTRAR}:${caSecret(ctx, org)}`, '--csr.cn', caName(org)], { cwd: home });
+    await run(binaryFor(ctx.settings, caBin(ctx.settings, 'fabric-ca-server'), org), ['init', ...common, '-b', `${CA_REGISTRAR}:${caSecret(ctx, org)}`, '--csr.cn', caName(org)], { cwd: home, ...as });
   }
   ctx.progress.step('fabric', `starting Fabric CA ${caName(org)} on ${HOST}:${ports.listen}`);
-  startDaemon({ name: caName(org), cmd: caBin(ctx.settings, 'fabric-ca-server'), args: ['start', ...common], cwd: home, logFile: caLogFile(ctx, org), pidFile: pidFile(ctx, org) });
+  startDaemon({ name: caName(org), cmd: binaryFor(ctx.settings, caBin(ctx.settings, 'fabric-ca-server'), org), args: ['start', ...common], cwd: home, ...as, logFile: caLogFile(ctx, org), pidFile: pidFile(ctx, org) });
   await waitForDaemon(`Fabric CA ${caName(org)}`, { pidFile: pidFile(ctx, org), logFile: caLogFile(ctx, org) }, () => caHealthy(ctx, org), 60000, caName(org));
 }
 
@@ -78,8 +94,11 @@ export async function caHealthy(ctx: StackContext, org: OrgRecord): Promise<bool
   return res.ok;
 }
 
+/** fabric-ca-client as the org's user: an enrollment's key is generated where it will stay. */
 function client(ctx: StackContext, org: OrgRecord, args: string[], home: string): Promise<unknown> {
-  return run(caBin(ctx.settings, 'fabric-ca-client'), [...args, '--caname', caName(org), '--tls.certfiles', caTlsCert(ctx, org), '-H', home]);
+  const user = orgUser(org);
+  ownOrgFolder(ctx.settings, org);
+  return run(binaryFor(ctx.settings, caBin(ctx.settings, 'fabric-ca-client'), org), [...args, '--caname', caName(org), '--tls.certfiles', caTlsCert(ctx, org), '-H', home], user ? { user, cwd: home } : {});
 }
 
 function clientUrl(ctx: StackContext, org: OrgRecord, id: string, secret: string): string {

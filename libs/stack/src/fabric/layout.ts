@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { MSP_ID_PATTERN } from '@datawell/domain';
 import { StackError } from '../errors';
 import type { StackSettings } from '../settings';
+import { domainPaths, osUserFor } from '../domains/domain';
+import { chownTree, osUser } from '../os-user';
 
 /** An organisation of the native Fabric network: the ordering org or a peer org (operator or participant). */
 export interface OrgRecord {
@@ -12,6 +14,31 @@ export interface OrgRecord {
   readonly kind: 'orderer' | 'peer';
   /** Position in the port plan; fixed for the org's lifetime. */
   readonly index: number;
+  /**
+   * The trust domain that holds the organisation (its MSP id), when it has one: then its CA, MSP,
+   * nodes and users live in the domain's folder and its processes run as the domain's OS user.
+   * Absent for the organisations the operator's tooling holds itself.
+   */
+  readonly domain?: string;
+}
+
+/** The OS user that runs the org's CA and nodes: its domain's, or the tooling's own (undefined). */
+export function orgUser(org: OrgRecord): string | undefined {
+  return org.domain ? osUserFor(org.domain) : undefined;
+}
+
+/**
+ * Gives what the tooling wrote in a domain org's Fabric folder (copied certificates, configs,
+ * folders made for an enrollment) to the domain's user, so its processes can use and write them.
+ * A no-op for the organisations the tooling holds itself.
+ */
+export function ownOrgFolder(settings: StackSettings, org: OrgRecord): void {
+  const user = orgUser(org);
+  if (!user) return;
+  const dir = fabricDirs(settings).org(org);
+  mkdirSync(dir, { recursive: true });
+  const { uid, gid } = osUser(user);
+  chownTree(dir, uid, gid);
 }
 
 export const ORDERER_ORG: OrgRecord = { mspId: 'OrdererMSP', slug: 'orderer', kind: 'orderer', index: 0 };
@@ -48,11 +75,16 @@ export interface FabricDirs {
   readonly registry: string;
   readonly logs: string;
   readonly run: string;
+  /** Pid files and logs of the org's processes: its domain's folders, or the stack's. */
+  readonly runOf: (org: OrgRecord) => string;
+  readonly logsOf: (org: OrgRecord) => string;
 }
 
 export function fabricDirs(settings: StackSettings): FabricDirs {
   const root = join(settings.stackDir, 'fabric');
-  const org = (o: OrgRecord) => join(root, 'organizations', o.slug);
+  const org = (o: OrgRecord) => (o.domain ? domainPaths(settings, o.domain).fabric : join(root, 'organizations', o.slug));
+  const logs = join(settings.stackDir, 'logs');
+  const run = join(settings.stackDir, 'run');
   return {
     root,
     org,
@@ -65,8 +97,10 @@ export function fabricDirs(settings: StackSettings): FabricDirs {
     chaincode: (name) => join(root, 'chaincode', name),
     builder: join(root, 'builders', 'ccaas'),
     registry: join(root, 'registry.json'),
-    logs: join(settings.stackDir, 'logs'),
-    run: join(settings.stackDir, 'run'),
+    logs,
+    run,
+    runOf: (o) => (o.domain ? domainPaths(settings, o.domain).run : run),
+    logsOf: (o) => (o.domain ? domainPaths(settings, o.domain).logs : logs),
   };
 }
 

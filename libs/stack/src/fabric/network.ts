@@ -37,17 +37,29 @@ export async function addOrganisation(ctx: StackContext, mspId: string): Promise
   return withStackLock(ctx, () => addOrganisationLocked(ctx, mspId));
 }
 
-async function addOrganisationLocked(ctx: StackContext, mspId: string): Promise<OrgRecord> {
+/**
+ * The same for an organisation held by its own trust domain (domains/domains.ts): its CA, MSP,
+ * nodes and users live in the domain's folder and its processes run as the domain's OS user.
+ */
+export async function addDomainOrganisation(ctx: StackContext, mspId: string): Promise<OrgRecord> {
+  return withStackLock(ctx, () => addOrganisationLocked(ctx, mspId, mspId));
+}
+
+async function addOrganisationLocked(ctx: StackContext, mspId: string, domain?: string): Promise<OrgRecord> {
   const slug = slugFor(mspId);
   const dirs = fabricDirs(ctx.settings);
   registeredOrgs(ctx);
   const registry = loadRegistry(dirs);
   let org = registry.orgs.find((o) => o.mspId === mspId);
+  if (org && org.domain !== domain) {
+    const held = (o: OrgRecord | { domain?: string }) => (o.domain ? `in its own domain` : `by the operator's tooling`);
+    throw new StackError('BAD_SETTING', `${mspId} exists already, held ${held(org)}, not ${held({ ...(domain ? { domain } : {}) })}`, 'fabric');
+  }
   if (!org) {
     if (registry.orgs.some((o) => o.slug === slug)) throw new StackError('BAD_SETTING', `an organisation named like ${mspId} exists already`, 'fabric');
     const index = Math.max(...registry.orgs.map((o) => o.index)) + 1;
     if (index >= MAX_ORGS) throw new StackError('BAD_SETTING', `the port plan has room for ${MAX_ORGS} organisations`, 'fabric');
-    org = { mspId, slug, kind: 'peer', index };
+    org = { mspId, slug, kind: 'peer', index, ...(domain ? { domain } : {}) };
     registry.orgs.push(org);
     saveRegistry(dirs, registry);
   }

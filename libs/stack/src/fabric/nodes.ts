@@ -4,8 +4,8 @@ import { parse, stringify } from 'yaml';
 import type { StackContext } from '../components/component';
 import { goModuleDir } from '../install/go-build';
 import { isAlive, readPid, startDaemon, stopDaemon, waitForDaemon } from '../proc';
-import { HOST, ORDERER_ORG, fabricDirs, fabricPorts, type OrgRecord } from './layout';
-import { fabricBin } from './tools';
+import { HOST, ORDERER_ORG, fabricDirs, fabricPorts, orgUser, ownOrgFolder, type OrgRecord } from './layout';
+import { binaryFor, fabricBin } from './tools';
 
 type Yaml = Record<string, unknown>;
 
@@ -42,7 +42,7 @@ export function ordererProcess(ctx: StackContext, i: number): NodeProcess {
 export function peerProcess(ctx: StackContext, org: OrgRecord): NodeProcess {
   const dirs = fabricDirs(ctx.settings);
   const ports = fabricPorts(ctx.settings).peer(org);
-  return { name: `peer0.${org.slug}`, org, home: dirs.node(org, 'peer0'), pidFile: join(dirs.run, `peer0.${org.slug}.pid`), logFile: join(dirs.logs, `peer0.${org.slug}.log`), operationsPort: ports.operations, endpoint: `${HOST}:${ports.listen}` };
+  return { name: `peer0.${org.slug}`, org, home: dirs.node(org, 'peer0'), pidFile: join(dirs.runOf(org), `peer0.${org.slug}.pid`), logFile: join(dirs.logsOf(org), `peer0.${org.slug}.log`), operationsPort: ports.operations, endpoint: `${HOST}:${ports.listen}` };
 }
 
 /** Writes orderer.yaml: channel participation API (no system channel), TLS, mutual TLS on admin. */
@@ -101,6 +101,9 @@ async function writePeerConfig(ctx: StackContext, org: OrgRecord): Promise<strin
   Object.assign(section(peer, 'gateway'), { enabled: true });
   Object.assign(section(peer, 'gossip'), { bootstrap: node.endpoint, externalEndpoint: node.endpoint, endpoint: node.endpoint, useLeaderElection: true, orgLeader: false });
   Object.assign(section(peer, 'tls'), { enabled: true, clientAuthRequired: false, cert: { file: join(tls, 'server.crt') }, key: { file: join(tls, 'server.key') }, rootcert: { file: join(tls, 'ca.crt') } });
+  // Each peer keeps its snapshots beside its ledger (the default is one machine-wide folder, which a
+  // domain's user may not write and no two domains should share).
+  Object.assign(section(section(doc, 'ledger'), 'snapshots'), { rootDir: join(node.home, 'data', 'snapshots') });
   // An empty endpoint disables the Docker controller: chaincode only runs as an external service.
   section(doc, 'vm')['endpoint'] = '';
   Object.assign(section(doc, 'chaincode'), { externalBuilders: [{ name: 'ccaas', path: dirs.builder }] });
@@ -124,8 +127,11 @@ export async function startPeer(ctx: StackContext, org: OrgRecord): Promise<void
   if (isAlive(readPid(node.pidFile))) return;
   installBuilder(ctx);
   const cfgDir = await writePeerConfig(ctx, org);
-  ctx.progress.step('fabric', `starting ${node.name} on ${node.endpoint}`);
-  startDaemon({ name: node.name, cmd: fabricBin(ctx.settings, 'peer'), args: ['node', 'start'], env: { FABRIC_CFG_PATH: cfgDir }, cwd: node.home, logFile: node.logFile, pidFile: node.pidFile });
+  // A domain's peer runs as the domain's user, over files that user owns.
+  const user = orgUser(org);
+  ownOrgFolder(ctx.settings, org);
+  ctx.progress.step('fabric', `starting ${node.name} on ${node.endpoint}${user ? ` as ${user}` : ''}`);
+  startDaemon({ name: node.name, cmd: binaryFor(ctx.settings, fabricBin(ctx.settings, 'peer'), org), args: ['node', 'start'], env: { FABRIC_CFG_PATH: cfgDir }, cwd: node.home, ...(user ? { user } : {}), logFile: node.logFile, pidFile: node.pidFile });
   await waitForDaemon(node.name, node, () => nodeHealthy(node), 60000, node.name);
 }
 

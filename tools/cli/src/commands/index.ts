@@ -6,6 +6,7 @@ import { registerScenarioCommands } from './scenario';
 import { registerEconomicsCommands } from './economics';
 import { registerBenchCommands } from './bench';
 import { registerMpcCommands } from './mpc';
+import { registerDomainCommands } from './domain';
 
 /** Each subcommand group lives in its own file and registers itself here. */
 export function registerCommands(program: Command): void {
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerEconomicsCommands(program);
   registerBenchCommands(program);
   registerMpcCommands(program);
+  registerDomainCommands(program);
 }

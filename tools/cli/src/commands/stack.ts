@@ -1,9 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { down, envExports, install, logFiles, readLog, reset, status, StackError, up, type StackContext } from '@datawell/stack';
+import { down, envExports, install, logFiles, OPERATOR_DOMAIN, readLog, reset, status, StackError, up, type DomainStatus, type StackContext } from '@datawell/stack';
 import { stackContext } from '../context';
 import { consoleStatus } from '../services/console';
+import { servicesStatus } from '../services/runner';
 import { UsageError } from '../usage-error';
 
 function list(value: string): string[] {
@@ -11,11 +12,11 @@ function list(value: string): string[] {
 }
 
 /** Bad names given on the command line are usage errors (exit 2), not failures of the stack. */
-async function guarded<T>(work: () => Promise<T>): Promise<T> {
+export async function guarded<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
-    if (e instanceof StackError && (e.code === 'UNKNOWN_COMPONENT' || e.code === 'UNKNOWN_ORG' || e.code === 'BAD_SETTING')) throw new UsageError(e.message);
+    if (e instanceof StackError && (e.code === 'UNKNOWN_COMPONENT' || e.code === 'UNKNOWN_ORG' || e.code === 'UNKNOWN_DOMAIN' || e.code === 'BAD_SETTING')) throw new UsageError(e.message);
     throw e;
   }
 }
@@ -67,7 +68,7 @@ export function registerStackCommands(program: Command): void {
       const ctx = stackContext();
       const s = await status(ctx);
       // The console is listed beside the components (its health does not count in the stack's).
-      if (opts.json) process.stdout.write(`${JSON.stringify({ ...s, console: await consoleStatus(ctx) })}\n`);
+      if (opts.json) process.stdout.write(`${JSON.stringify({ ...s, domains: await withServiceUrls(ctx, s.domains), console: await consoleStatus(ctx) })}\n`);
       else printStatus(s.components, true);
       if (!s.healthy) process.exitCode = 1;
     });
@@ -104,6 +105,13 @@ export function registerStackCommands(program: Command): void {
     .action(() => {
       for (const [name, file] of Object.entries(logFiles(stackContext()))) process.stdout.write(`${name}\t${file}\n`);
     });
+}
+
+/** The services run in the operator's domain today: their URLs while they run. */
+async function withServiceUrls(ctx: StackContext, domains: readonly DomainStatus[]): Promise<DomainStatus[]> {
+  const running = (await servicesStatus(ctx)).filter((x) => x.pid !== undefined);
+  const urls = Object.fromEntries(running.map((x) => [x.name, x.url]));
+  return domains.map((d) => (d.name === OPERATOR_DOMAIN ? { ...d, serviceUrls: urls } : d));
 }
 
 function printStatus(components: readonly { name: string; healthy: boolean; pid?: number; endpoint?: string; detail: string }[], toStdout: boolean): void {

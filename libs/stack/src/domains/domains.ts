@@ -1,0 +1,276 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Component, ComponentHealth, StackContext } from '../components/component';
+import { ensureTraversable } from '../components/files';
+import { postgresHealth, startPostgres, stackPostgres, stopPostgres, type PostgresInstance } from '../components/postgres';
+import { redisHealth, startRedis, stackRedis, stopRedis, type RedisInstance } from '../components/redis';
+import { StackError } from '../errors';
+import { caPid } from '../fabric/ca';
+import { fabricDirs, loadRegistry, type OrgRecord } from '../fabric/layout';
+import { addDomainOrganisation } from '../fabric/network';
+import { peerProcess } from '../fabric/nodes';
+import { withStackLock } from '../lock';
+import { chownTree, ensureSystemUser, findOsUser, osUser } from '../os-user';
+import { isAlive, readPid } from '../proc';
+import { domainPaths, domainsDir, newMemberDomain, operatorDomain, OPERATOR_DOMAIN, type DomainRecord } from './domain';
+import { createDomainKafkaPrincipal, type KafkaPrincipalState } from './kafka-principal';
+import { writeMspPackage, type MspPackage } from './msp-package';
+
+interface DomainsFile {
+  /** Member domains; the operator's is derived from the settings. */
+  members: DomainRecord[];
+  /** Whether each domain's Kafka principal has been created (see kafka-principal.ts). */
+  kafka: Record<string, KafkaPrincipalState>;
+}
+
+function registryFile(ctx: StackContext): string {
+  return join(domainsDir(ctx.settings), 'domains.json');
+}
+
+function loadFile(ctx: StackContext): DomainsFile {
+  const file = registryFile(ctx);
+  if (!existsSync(file)) return { members: [], kafka: {} };
+  return JSON.parse(readFileSync(file, 'utf8')) as DomainsFile;
+}
+
+function saveFile(ctx: StackContext, content: DomainsFile): void {
+  mkdirSync(domainsDir(ctx.settings), { recursive: true, mode: 0o755 });
+  // Names, users and ports only: nothing secret, so any domain may read where the others listen.
+  writeFileSync(registryFile(ctx), `${JSON.stringify(content, null, 2)}\n`, { mode: 0o644 });
+}
+
+/** Every domain of the stack: the operator's first, then the members in the order they were added. */
+export function listDomains(ctx: StackContext): DomainRecord[] {
+  return [operatorDomain(ctx.settings), ...loadFile(ctx).members];
+}
+
+export function findDomain(ctx: StackContext, name: string): DomainRecord {
+  const d = listDomains(ctx).find((x) => x.name === name);
+  if (!d) throw new StackError('UNKNOWN_DOMAIN', `unknown domain ${name} (known: ${listDomains(ctx).map((x) => x.name).join(', ')})`, 'domains');
+  return d;
+}
+
+/**
+ * The domain's PostgreSQL: the operator's is the stack's own cluster (the services' database
+ * today); a member's is a cluster in its folder, run as its user, with its own password.
+ */
+export function domainPostgres(ctx: StackContext, d: DomainRecord): PostgresInstance {
+  if (d.name === OPERATOR_DOMAIN) return stackPostgres(ctx);
+  const p = domainPaths(ctx.settings, d.name);
+  return { name: `postgres@${d.name}`, port: d.ports.postgres, user: d.osUser, home: p.postgres, password: secret(ctx, d, 'postgres.password'), logFile: join(p.logs, 'postgres.log'), pidFile: join(p.run, 'postgres.pid') };
+}
+
+export function domainRedis(ctx: StackContext, d: DomainRecord): RedisInstance {
+  if (d.name === OPERATOR_DOMAIN) return stackRedis(ctx);
+  const p = domainPaths(ctx.settings, d.name);
+  const password = secret(ctx, d, 'redis.password');
+  const configFile = join(p.secrets, 'redis.conf');
+  if (!existsSync(configFile)) writeOwned(d, configFile, `requirepass ${password}\n`);
+  return { name: `redis@${d.name}`, port: d.ports.redis, user: d.osUser, dataDir: p.redis, configFile, password, logFile: join(p.logs, 'redis.log'), pidFile: join(p.run, 'redis.pid') };
+}
+
+/** A random secret kept in the domain's folder (mode 0600, owned by its user), made on first use. */
+function secret(ctx: StackContext, d: DomainRecord, name: string): string {
+  const file = join(domainPaths(ctx.settings, d.name).secrets, name);
+  if (!existsSync(file)) writeOwned(d, file, randomBytes(24).toString('base64url'));
+  return readFileSync(file, 'utf8').trim();
+}
+
+function writeOwned(d: DomainRecord, file: string, content: string): void {
+  const { uid, gid } = osUser(d.osUser);
+  const dir = join(file, '..');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chownSync(dir, uid, gid);
+  writeFileSync(file, content, { mode: 0o600 });
+  chownSync(file, uid, gid);
+}
+
+/**
+ * The domain's OS user and its folder: mode 0700, owned by the user, its parents traversable (not
+ * readable) so the user can reach it; and the world-readable folder of its public material.
+ */
+export function materialiseDomain(ctx: StackContext, d: DomainRecord): void {
+  const p = domainPaths(ctx.settings, d.name);
+  const user = ensureSystemUser(d.osUser, p.root);
+  mkdirSync(domainsDir(ctx.settings), { recursive: true });
+  // Anyone may read the registry and the public folders; each domain's own folder is closed.
+  chmodSync(domainsDir(ctx.settings), 0o755);
+  mkdirSync(p.root, { recursive: true, mode: 0o700 });
+  chmodSync(p.root, 0o700);
+  chownSync(p.root, user.uid, user.gid);
+  ensureTraversable(p.root, ctx.progress);
+  mkdirSync(p.publicDir, { recursive: true });
+  chmodSync(join(p.publicDir, '..'), 0o755);
+  chmodSync(p.publicDir, 0o755);
+  chownSync(p.publicDir, user.uid, user.gid);
+}
+
+export interface AddedDomain {
+  readonly domain: DomainRecord;
+  readonly mspPackage: MspPackage;
+}
+
+/**
+ * Creates (idempotently) a participant's domain and starts its processes: its OS user and folder,
+ * its PostgreSQL and Redis, its Kafka principal, its Fabric CA, MSP, admin and peer (keys generated
+ * in the domain by its own user), and its public MSP package for registration.
+ */
+export async function addDomain(ctx: StackContext, mspId: string, role: string): Promise<AddedDomain> {
+  return withStackLock(ctx, async () => {
+    const file = loadFile(ctx);
+    let d = file.members.find((x) => x.name === mspId);
+    if (d && d.role !== role) throw new StackError('BAD_SETTING', `domain ${mspId} exists already with role ${d.role}, not ${role}`, 'domains');
+    if (!d) {
+      d = newMemberDomain(ctx.settings, listDomains(ctx), mspId, role);
+      const existingOrg = loadRegistry(fabricDirs(ctx.settings)).orgs.find((o) => o.mspId === mspId);
+      if (existingOrg && !existingOrg.domain) throw new StackError('BAD_SETTING', `${mspId} exists already as an organisation held by the operator's tooling; choose another MSP id`, 'domains');
+    }
+    materialiseDomain(ctx, operatorDomain(ctx.settings));
+    materialiseDomain(ctx, d);
+    if (!file.members.some((x) => x.name === mspId)) {
+      file.members.push(d);
+      saveFile(ctx, file);
+    }
+    ctx.progress.step('domains', `domain ${d.name}: user ${d.osUser}, folder ${domainPaths(ctx.settings, d.name).root}`);
+    await startDomainStores(ctx, d);
+    const p = domainPaths(ctx.settings, d.name);
+    file.kafka[d.name] = await createDomainKafkaPrincipal(ctx, { domain: d, credentialsFile: join(p.secrets, 'kafka.json') });
+    saveFile(ctx, file);
+    const org = await addDomainOrganisation(ctx, mspId);
+    const mspPackage = writeMspPackage(ctx, org, d);
+    chownTree(p.publicDir, osUser(d.osUser).uid, osUser(d.osUser).gid);
+    return { domain: d, mspPackage };
+  });
+}
+
+async function startDomainStores(ctx: StackContext, d: DomainRecord): Promise<void> {
+  await startPostgres(ctx, domainPostgres(ctx, d));
+  await startRedis(ctx, domainRedis(ctx, d));
+}
+
+function members(ctx: StackContext): DomainRecord[] {
+  return loadFile(ctx).members;
+}
+
+export interface DomainProcess {
+  readonly name: string;
+  readonly pid?: number;
+  /** The OS user the process runs as, read from /proc/<pid>/status. */
+  readonly user?: string;
+}
+
+export interface DomainStatus {
+  readonly name: string;
+  readonly role: DomainRecord['role'];
+  readonly mspId: string;
+  readonly osUser: string;
+  /** Whether the OS user exists yet (the operator's is made with the first member domain). */
+  readonly osUserExists: boolean;
+  readonly folder: string;
+  readonly publicDir: string;
+  readonly processes: readonly DomainProcess[];
+  readonly database: { readonly host: string; readonly port: number; readonly database: string };
+  readonly redis: { readonly host: string; readonly port: number };
+  readonly kafka: { readonly principal: string; readonly credentials: KafkaPrincipalState };
+  /**
+   * The domain's services by name: filled by the CLI for the operator (it knows the services);
+   * empty for members, whose member-mode services do not run in their domains yet.
+   */
+  readonly serviceUrls: Readonly<Record<string, string>>;
+}
+
+/** Per domain: who it is, its folder, its processes (pid and OS user) and where its stores listen. */
+export function domainsStatus(ctx: StackContext, operatorProcesses: readonly ComponentHealth[]): DomainStatus[] {
+  const file = loadFile(ctx);
+  const orgs = loadRegistry(fabricDirs(ctx.settings)).orgs;
+  const memberProcesses = new Map<string, DomainProcess[]>();
+  for (const d of file.members) {
+    const p = domainPaths(ctx.settings, d.name);
+    const org = orgs.find((o) => o.domain === d.name);
+    memberProcesses.set(d.name, [
+      described(`postgres@${d.name}`, livePid(join(p.run, 'postgres.pid'))),
+      described(`redis@${d.name}`, livePid(join(p.run, 'redis.pid'))),
+      ...(org ? fabricProcesses(ctx, org) : []),
+    ]);
+  }
+  const ofMembers = new Set([...memberProcesses.values()].flat().map((x) => x.name));
+  return listDomains(ctx).map((d) => {
+    const p = domainPaths(ctx.settings, d.name);
+    // Today the operator's processes are the stack's own components (not yet run as dw-operator).
+    const processes = memberProcesses.get(d.name) ?? operatorProcesses.filter((c) => c.pid !== undefined && !ofMembers.has(c.name)).map((c) => described(c.name, c.pid));
+    return {
+      name: d.name,
+      role: d.role,
+      mspId: d.mspId,
+      osUser: d.osUser,
+      osUserExists: findOsUser(d.osUser) !== undefined,
+      folder: p.root,
+      publicDir: p.publicDir,
+      processes,
+      database: { host: '127.0.0.1', port: d.ports.postgres, database: 'datawell' },
+      redis: { host: '127.0.0.1', port: d.ports.redis },
+      kafka: { principal: d.kafkaPrincipal, credentials: file.kafka[d.name] ?? 'pending' },
+      serviceUrls: {},
+    };
+  });
+}
+
+function fabricProcesses(ctx: StackContext, org: OrgRecord): DomainProcess[] {
+  const peer = peerProcess(ctx, org);
+  return [described(`ca-${org.slug}`, caPid(ctx, org)), described(peer.name, livePid(peer.pidFile))];
+}
+
+function livePid(pidFile: string): number | undefined {
+  const pid = readPid(pidFile);
+  return isAlive(pid) ? pid : undefined;
+}
+
+function described(name: string, pid: number | undefined): DomainProcess {
+  if (pid === undefined) return { name };
+  return { name, pid, ...(processUser(pid) ? { user: processUser(pid) as string } : {}) };
+}
+
+/** The real user of a process, by its uid in /proc/<pid>/status. */
+export function processUser(pid: number): string | undefined {
+  try {
+    const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    if (uid === undefined) return undefined;
+    const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.split(':')[2] === uid);
+    return line?.split(':')[0] ?? uid;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The member domains' own stores (PostgreSQL, Redis) as a stack component, so `up` restarts and
+ * `down` stops them; their CAs and peers are the Fabric component's, which runs them as the
+ * domain's user.
+ */
+export const domains: Component = {
+  name: 'domains',
+  async start(ctx) {
+    for (const d of members(ctx)) await startDomainStores(ctx, d);
+  },
+  async stop(ctx) {
+    for (const d of members(ctx).reverse()) {
+      await stopRedis(domainRedis(ctx, d));
+      await stopPostgres(domainPostgres(ctx, d));
+    }
+  },
+  async health(ctx) {
+    const out: ComponentHealth[] = [];
+    for (const d of members(ctx)) out.push(await postgresHealth(domainPostgres(ctx, d)), await redisHealth(domainRedis(ctx, d)));
+    return out;
+  },
+  logs(ctx) {
+    const logs: Record<string, string> = {};
+    for (const d of members(ctx)) {
+      const p = domainPaths(ctx.settings, d.name);
+      logs[`postgres@${d.name}`] = join(p.logs, 'postgres.log');
+      logs[`redis@${d.name}`] = join(p.logs, 'redis.log');
+    }
+    return logs;
+  },
+};

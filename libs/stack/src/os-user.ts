@@ -1,0 +1,55 @@
+import { execFileSync } from 'node:child_process';
+import { chownSync, lchownSync, lstatSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { StackError } from './errors';
+
+export interface OsUser {
+  readonly name: string;
+  readonly uid: number;
+  readonly gid: number;
+  readonly home: string;
+}
+
+/** The account's ids from the system's user database (NSS), or undefined when it does not exist. */
+export function findOsUser(name: string): OsUser | undefined {
+  let line: string;
+  try {
+    line = execFileSync('getent', ['passwd', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+  const [, , uid, gid, , home] = line.split(':');
+  return { name, uid: Number(uid), gid: Number(gid), home: home ?? '/' };
+}
+
+export function osUser(name: string): OsUser {
+  const user = findOsUser(name);
+  if (!user) throw new StackError('NOT_INSTALLED', `the OS user ${name} does not exist`);
+  return user;
+}
+
+/**
+ * Creates a system account that runs one trust domain's processes: its own group, no login shell,
+ * no home created (the domain's folder is its home). Idempotent, and safe when two callers race.
+ */
+export function ensureSystemUser(name: string, home: string): OsUser {
+  const existing = findOsUser(name);
+  if (existing) return existing;
+  try {
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', home, '--shell', '/usr/sbin/nologin', name], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (e) {
+    // Exit status 9: the name was taken meanwhile (another process created it first).
+    if ((e as { status?: number }).status !== 9) {
+      const why = (e as { stderr?: Buffer }).stderr?.toString().trim() ?? String(e);
+      throw new StackError('START_FAILED', `could not create the OS user ${name} (useradd needs root): ${why}`);
+    }
+  }
+  return osUser(name);
+}
+
+/** Gives a folder tree to a user: what the tooling (root) wrote there becomes the domain's own. */
+export function chownTree(path: string, uid: number, gid: number): void {
+  const st = lstatSync(path);
+  if (st.uid !== uid || st.gid !== gid) (st.isSymbolicLink() ? lchownSync : chownSync)(path, uid, gid);
+  if (st.isDirectory()) for (const entry of readdirSync(path)) chownTree(join(path, entry), uid, gid);
+}
