@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DAO as DAO_CATALOGUE, type Agreement } from '@datawell/contracts';
 import { connectGateway } from '@datawell/fabric';
 import { addOrganisation, buildConnection, createChannel, deployChaincode, enrollClientIdentity, sourceVersion, type EnrolledIdentity, type StackContext } from '@datawell/stack';
+import { acceptancesOf, registerParticipants } from '@datawell/testing';
 import { stringify } from 'yaml';
 
 export const BENCH_ORGS = ['BenchDspMSP', 'BenchVspMSP'] as const;
@@ -52,14 +53,16 @@ async function deploy(ctx: StackContext, cc: BenchChaincode): Promise<string> {
  * returns the version), and it rewrites a version an earlier dao chaincode stored with one key per
  * member as one record, so RecordRevenue is always measured on the current state layout.
  */
-async function initDao(ctx: StackContext, identity: EnrolledIdentity): Promise<void> {
+async function initDao(ctx: StackContext, identities: readonly EnrolledIdentity[]): Promise<void> {
+  const identity = identities[0] as EnrolledIdentity;
   const org = buildConnection(ctx).fabric.orgs[identity.mspId];
   if (!org) throw new Error(`the stack has no organisation ${identity.mspId}`);
   const conn = connectGateway({ endpoint: org.peer.endpoint, hostAlias: org.peer.hostAlias, tlsCaPem: readFileSync(org.peer.tlsCaFile, 'utf8') }, identity);
   try {
     const contract = conn.gateway.getNetwork(DAO.channel).getContract(DAO.name);
     ctx.progress.step('bench', `InitVersion of DAO bench on ${DAO.channel}`);
-    const call = DAO_CATALOGUE.invocation(DAO_CATALOGUE.tx.InitVersion, agreement);
+    // Both organisations accept: the chaincode verifies their signatures against their registered CAs.
+    const call = DAO_CATALOGUE.invocation(DAO_CATALOGUE.tx.InitVersion, agreement, acceptancesOf(agreement, identities));
     await contract.submitTransaction(call.transaction, ...call.arguments);
   } finally {
     conn.close();
@@ -73,10 +76,11 @@ export interface PreparedNetwork {
 
 export async function prepareNetwork(ctx: StackContext): Promise<PreparedNetwork> {
   for (const msp of BENCH_ORGS) await addOrganisation(ctx, msp);
+  await registerParticipants(ctx, [{ mspId: 'BenchDspMSP', role: 'DSP' }, { mspId: 'BenchVspMSP', role: 'VSP' }]);
   const versions = { [DAO.name]: await deploy(ctx, DAO), [PUTSTATE.name]: await deploy(ctx, PUTSTATE) };
   const identities: EnrolledIdentity[] = [];
   for (const msp of BENCH_ORGS) identities.push(await enrollClientIdentity(ctx, msp, CLIENT_ID));
-  await initDao(ctx, identities[0] as EnrolledIdentity);
+  await initDao(ctx, identities);
   return { identities, versions };
 }
 

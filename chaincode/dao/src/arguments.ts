@@ -15,7 +15,7 @@ import type {
  * The typed arguments the dao transactions work on: what the catalogue's argument schemas
  * (@datawell/contracts, DAO.transactions) parse the wire strings into. DaoContract parses them.
  */
-export type { Agreement, Heartbeat, Proposal } from '@datawell/contracts';
+export type { Acceptances, Agreement, Heartbeat, Proposal } from '@datawell/contracts';
 export type Revenue = z.output<typeof revenueSchema>;
 export type Successor = z.output<typeof successorSchema>;
 export type AllocationRelay = z.output<typeof allocationRelaySchema>;

@@ -40,7 +40,7 @@ const TRANSACTIONS: readonly [name: string, kind: 'submit' | 'evaluate', paramet
   ['GetWorkload', 'evaluate', ['workloadId']],
   ['InfrastructureFailed', 'submit', ['reportJson']],
   ['InfrastructureProvisioned', 'submit', ['reportJson']],
-  ['InitVersion', 'submit', ['agreementJson']],
+  ['InitVersion', 'submit', ['agreementJson', 'acceptancesJson']],
   ['RecordRevenue', 'submit', ['revenueJson']],
   ['RecordSuccessor', 'submit', ['successorJson']],
   ['RecordTelemetry', 'submit', ['snapshotJson']],

@@ -28,8 +28,8 @@ export class DaoContract extends Contract {
 
   @Transaction()
   @Returns('string')
-  async InitVersion(ctx: Context, agreementJson: string): Promise<string> {
-    return versions.initVersion(ctx, ...parseTxArgs(DAO.transactions.InitVersion, agreementJson));
+  async InitVersion(ctx: Context, agreementJson: string, acceptancesJson: string): Promise<string> {
+    return versions.initVersion(ctx, ...parseTxArgs(DAO.transactions.InitVersion, agreementJson, acceptancesJson));
   }
 
   @Transaction(false)

@@ -3,3 +3,4 @@ export { DatawellError, ERROR_KINDS, GRPC_STATUS, type ErrorKind } from './error
 export * from './economics';
 export { canonicalBytes, canonicalJson } from './canonical-json';
 export * from './agreement/schemas';
+export { agreementSigningBytes, verifyAcceptances, checkConsent, AgreementConsentError, type AgreementSignature, type ConsentMember, type ConsentFailure } from './agreement/consent';

@@ -3,10 +3,13 @@
  * chaincode from the working tree on the real network under a test name, and act as enrolled
  * identities of different organisations through the Fabric Gateway.
  */
+import { createPrivateKey, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DAO, MARKETPLACE, MARKETPLACE_CHANNEL, OPERATOR_MSP, type Acceptances } from '@datawell/contracts';
+import { agreementSigningBytes } from '@datawell/domain';
 import { connectGateway, type GatewayConnection } from '@datawell/fabric';
-import { addOrganisation, buildConnection, createChannel, deployChaincode, enrollClientIdentity, sourceVersion, type StackContext } from '@datawell/stack';
+import { addOrganisation, addOrgToChannel, buildConnection, createChannel, deployChaincode, enrollClientIdentity, orgCaCertificate, sourceVersion, type EnrolledIdentity, type StackContext } from '@datawell/stack';
 import { REPO_DIR } from './stack-context';
 import type { Network } from '@hyperledger/fabric-gateway';
 
@@ -27,6 +30,43 @@ export async function deployTestChaincode(ctx: StackContext, cc: TestChaincode, 
   await createChannel(ctx, cc.channel, orgs);
   const version = sourceVersion(REPO_DIR, [`${cc.module}/src`, 'chaincode/common/src', 'libs/domain/src']);
   await deployChaincode(ctx, { name: cc.name, channel: cc.channel, modulePath: join(REPO_DIR, cc.module), version });
+}
+
+/**
+ * Makes organisations participants of the real `marketplace`, as the operator's bridge onboards
+ * them: their peer joins the channel and runs the marketplace chaincode, and RegisterParticipant
+ * records their CA certificate, against which the dao chaincode's InitVersion verifies their
+ * signatures. Idempotent (a registered organisation is left as it is).
+ */
+export async function registerParticipants(ctx: StackContext, orgs: readonly { mspId: string; role: 'DSP' | 'VSP' }[]): Promise<void> {
+  for (const { mspId } of orgs) {
+    await addOrganisation(ctx, mspId);
+    await addOrgToChannel(ctx, MARKETPLACE_CHANNEL, mspId);
+  }
+  // The deployed definition, approved by (and installed on) the organisations that joined since.
+  await deployChaincode(ctx, { name: MARKETPLACE.chaincode, channel: MARKETPLACE_CHANNEL, modulePath: join(REPO_DIR, 'chaincode', 'marketplace') });
+  const operator = await connectAs(ctx, OPERATOR_MSP);
+  try {
+    const network = operator.gateway.getNetwork(MARKETPLACE_CHANNEL);
+    for (const { mspId, role } of orgs) {
+      const registered = await evaluate(network, MARKETPLACE.chaincode, MARKETPLACE.tx.GetParticipant, mspId).then(
+        () => true,
+        (e: unknown) => (/NOT_FOUND/.test(gatewayErrorText(e)) ? false : Promise.reject(e)),
+      );
+      if (registered) continue;
+      const call = MARKETPLACE.invocation(MARKETPLACE.tx.RegisterParticipant, { mspId, role, name: `Test ${mspId}`, caCertPem: orgCaCertificate(ctx, mspId) });
+      await submit(network, call.chaincode, call.transaction, ...call.arguments);
+    }
+  } finally {
+    operator.close();
+  }
+}
+
+/** InitVersion's acceptances: each identity's signature over the agreement, as the negotiation service makes it. */
+export function acceptancesOf(agreement: unknown, identities: readonly EnrolledIdentity[], previousChaincode?: string): Acceptances {
+  const bytes = agreementSigningBytes(agreement);
+  const signatures = identities.map((i) => ({ mspId: i.mspId, enrollmentId: i.id, certificatePem: i.certificatePem, signature: sign('sha256', bytes, createPrivateKey(i.privateKeyPem)).toString('base64') }));
+  return { signatures, previousChaincode: previousChaincode ?? DAO.chaincode };
 }
 
 /** A Gateway connection to the org's own peer as a client identity enrolled at the org's CA. */

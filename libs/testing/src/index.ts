@@ -4,7 +4,7 @@ export { describeServiceHealth, type ServiceHealthSuite } from './suites/service
 export { agreementFor, ownershipPpm, type DaoPlan, type AgreementMember } from './scenarios/agreement';
 export { runLifecycle, LIFECYCLE_TERMS, type LifecycleOptions, type LifecycleResult, type LifecycleStage, type LifecycleUrls } from './scenarios/lifecycle';
 export { runFormation, httpAdminApi, scenarioOrgs, type AdminApi, type FormationOptions, type FormationResult } from './scenarios/formation';
-export { connectAs, deployTestChaincode, evaluate, eventOf, failure, gatewayErrorText, submit, type TestChaincode } from './chaincode-network';
+export { acceptancesOf, connectAs, deployTestChaincode, evaluate, eventOf, failure, gatewayErrorText, registerParticipants, submit, type TestChaincode } from './chaincode-network';
 export { createKeyAndCsr, login, signWithIdentity, type EnrolledIdentity } from './identity/client';
 export { testCertificateAuthority } from './identity/testing-ca';
 export {

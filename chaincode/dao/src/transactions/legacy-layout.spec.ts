@@ -1,4 +1,4 @@
-import { DSP, START_MS, VSP1, agreement, initialised, json } from '../fixtures.spec-helper';
+import { DSP, START_MS, VSP1, acceptances, agreement, initialised, json } from '../fixtures.spec-helper';
 
 const s = JSON.stringify;
 
@@ -23,7 +23,7 @@ describe('DaoContract on a channel written in the earlier ledger layout', () => 
     await expect(ledger.submit(VSP1, (ctx) => dao.RecordRevenue(ctx, revenue('old', '1000', { kind: 'subscription-period' })))).rejects.toThrow(/^CONFLICT: revenue old/);
     expect(json(await ledger.evaluate(VSP1, (ctx) => dao.GetVersion(ctx)))['memberStates']).toEqual(memberStates);
     // A retried InitVersion rewrites the version as one record; member changes then go there.
-    expect(json(await ledger.submit(DSP, (ctx) => dao.InitVersion(ctx, s(agreement(1)))))).toEqual(legacy);
+    expect(json(await ledger.submit(DSP, (ctx) => dao.InitVersion(ctx, s(agreement(1)), acceptances(agreement(1)))))).toEqual(legacy);
     expect(json(Buffer.from(ledger.state.get('version') as Uint8Array).toString('utf8'))).toEqual(version);
     await ledger.submit(VSP1, (ctx) => dao.RequestExit(ctx));
     expect(json(await ledger.evaluate(DSP, (ctx) => dao.GetMember(ctx, VSP1)))['exitRequestedAtMs']).toBe(START_MS);

@@ -1,6 +1,6 @@
 import { MemoryLedger } from '@datawell/chaincode-common';
 import { DaoContract } from '../dao.contract';
-import { DSP, INFRA, OUTSIDER, START_MS, TERMS, VSP1, VSP2A, VSP2B, agreement, initialised, json, linkedPair } from '../fixtures.spec-helper';
+import { DSP, INFRA, OUTSIDER, START_MS, TERMS, VSP1, VSP2A, VSP2B, acceptances, agreement, daoLedger, initialised, json, linkedPair } from '../fixtures.spec-helper';
 
 const s = JSON.stringify;
 
@@ -18,19 +18,19 @@ describe('DaoContract InitVersion', () => {
 
   it('admits only a member of the founding group D as the caller', async () => {
     for (const caller of [VSP1, OUTSIDER]) {
-      const ledger = new MemoryLedger('dao-acme-v1');
-      await expect(ledger.submit(caller, (ctx) => new DaoContract().InitVersion(ctx, s(agreement(1))))).rejects.toThrow(/^FORBIDDEN: /);
+      const ledger = daoLedger(1);
+      await expect(ledger.submit(caller, (ctx) => new DaoContract().InitVersion(ctx, s(agreement(1)), acceptances(agreement(1))))).rejects.toThrow(/^FORBIDDEN: /);
     }
   });
 
   it('returns the version for a retried InitVersion of the same agreement (no write, no event) and refuses another agreement', async () => {
     const { ledger, dao } = await initialised(1);
     const before = ledger.dump();
-    const again = json(await ledger.submit(DSP, (ctx) => dao.InitVersion(ctx, s(agreement(1)))));
+    const again = json(await ledger.submit(DSP, (ctx) => dao.InitVersion(ctx, s(agreement(1)), acceptances(agreement(1)))));
     expect(again).toMatchObject({ agreementId: 'agr-1', createdAtMs: START_MS });
     expect(ledger.dump()).toEqual(before);
     expect(ledger.events).toHaveLength(1);
-    await expect(ledger.submit(DSP, (ctx) => dao.InitVersion(ctx, s(agreement(1, { betaPpm: 500_000 }))))).rejects.toThrow(/^CONFLICT: channel dao-acme-v1 already holds a DAO version \(agreement agr-1\)/);
+    await expect(ledger.submit(DSP, (ctx) => dao.InitVersion(ctx, s(agreement(1, { betaPpm: 500_000 })), acceptances(agreement(1, { betaPpm: 500_000 }))))).rejects.toThrow(/^CONFLICT: channel dao-acme-v1 already holds a DAO version \(agreement agr-1\)/);
   });
 
   const bad: [string, Record<string, unknown>, RegExp][] = [
@@ -54,25 +54,27 @@ describe('DaoContract InitVersion', () => {
     ['an unknown field', { extra: 1 }, /INVALID_ARGUMENT: agreement/],
   ];
   it.each(bad)('refuses an agreement with %s (INVALID_ARGUMENT, nothing written)', async (_what, overrides, message) => {
-    const ledger = new MemoryLedger('dao-acme-v1');
-    await expect(ledger.submit(DSP, (ctx) => new DaoContract().InitVersion(ctx, s(agreement(1, overrides))))).rejects.toThrow(message);
-    await expect(ledger.submit(DSP, (ctx) => new DaoContract().InitVersion(ctx, s(agreement(1, overrides))))).rejects.toThrow(/^INVALID_ARGUMENT: /);
+    const ledger = daoLedger(1);
+    await expect(ledger.submit(DSP, (ctx) => new DaoContract().InitVersion(ctx, s(agreement(1, overrides)), acceptances(agreement(1))))).rejects.toThrow(message);
+    await expect(ledger.submit(DSP, (ctx) => new DaoContract().InitVersion(ctx, s(agreement(1, overrides)), acceptances(agreement(1))))).rejects.toThrow(/^INVALID_ARGUMENT: /);
     expect(ledger.state.size).toBe(0);
     expect(ledger.events).toHaveLength(0);
   });
 
   it('refuses malformed JSON', async () => {
     const ledger = new MemoryLedger('dao-acme-v1');
-    await expect(ledger.submit(DSP, (ctx) => new DaoContract().InitVersion(ctx, '{'))).rejects.toThrow('INVALID_ARGUMENT: agreement is not valid JSON');
+    await expect(ledger.submit(DSP, (ctx) => new DaoContract().InitVersion(ctx, '{', acceptances(agreement(1))))).rejects.toThrow('INVALID_ARGUMENT: agreement is not valid JSON');
+    await expect(ledger.submit(DSP, (ctx) => new DaoContract().InitVersion(ctx, s(agreement(1)), '{'))).rejects.toThrow('INVALID_ARGUMENT: acceptances is not valid JSON');
   });
 
   it('writes the same state bytes whatever the key order of the input (deterministic JSON)', async () => {
     const reversed = (value: unknown): unknown =>
       Array.isArray(value) ? value.map(reversed) : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversed(v)])) : value;
-    const one = new MemoryLedger('dao-acme-v2');
-    const two = new MemoryLedger('dao-acme-v2');
-    await one.submit(DSP, (ctx) => new DaoContract().InitVersion(ctx, s(agreement(2))));
-    await two.submit(DSP, (ctx) => new DaoContract().InitVersion(ctx, s(reversed(agreement(2)))));
+    const previous = await initialised(1);
+    const one = daoLedger(2, previous);
+    const two = daoLedger(2, previous);
+    await one.submit(DSP, (ctx) => new DaoContract().InitVersion(ctx, s(agreement(2)), acceptances(agreement(2))));
+    await two.submit(DSP, (ctx) => new DaoContract().InitVersion(ctx, s(reversed(agreement(2))), acceptances(agreement(2))));
     expect(s(reversed(agreement(2)))).not.toBe(s(agreement(2)));
     expect(two.dump()).toEqual(one.dump());
     expect(Buffer.from(two.state.get('version') as Uint8Array).equals(Buffer.from(one.state.get('version') as Uint8Array))).toBe(true);
@@ -110,14 +112,20 @@ describe('DaoContract RecordSuccessor: version i learns of version i+1', () => {
   it('refuses a successor that is missing or does not carry this version\'s members in their groups', async () => {
     const bottom = await initialised(1);
     await expect(bottom.ledger.submit(DSP, (ctx) => bottom.dao.RecordSuccessor(ctx, '{}'))).rejects.toThrow(/^NOT_FOUND: cannot read version 2 on dao-acme-v2/);
-    const stranger = new MemoryLedger('dao-acme-v2');
+    // Version 2 of another history of DAO acme, where OtherMSP joined first.
+    const otherFirst = daoLedger(1);
+    const v1 = agreement(1, { members: [{ mspId: DSP, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 700_000 }, { mspId: 'OtherMSP', group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 300_000 }], terms: { ...TERMS, computations: [] }, infrastructure: { workloads: [{ name: 'w', owner: DSP, placement: 'managed', kind: 'k' }] } });
+    const first = new DaoContract();
+    await otherFirst.submit(DSP, (ctx) => first.InitVersion(ctx, s(v1), acceptances(v1)));
+    const stranger = daoLedger(2, { ledger: otherFirst, dao: first });
     const members = [
       { mspId: DSP, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 500_000 },
       { mspId: 'OtherMSP', group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 250_000 },
       { mspId: VSP1, group: 'J2', role: 'VSP', weight: 1, ownershipPpm: 250_000 },
     ];
     const contract = new DaoContract();
-    await stranger.submit(DSP, (ctx) => contract.InitVersion(ctx, s(agreement(2, { members, terms: { ...TERMS, computations: [] }, infrastructure: { workloads: [{ name: 'w', owner: DSP, placement: 'managed', kind: 'k' }] } }))));
+    const v2 = agreement(2, { members, terms: { ...TERMS, computations: [] }, infrastructure: { workloads: [{ name: 'w', owner: DSP, placement: 'managed', kind: 'k' }] } });
+    await stranger.submit(DSP, (ctx) => contract.InitVersion(ctx, s(v2), acceptances(v2)));
     bottom.ledger.link('dao', stranger, contract);
     await expect(bottom.ledger.submit(DSP, (ctx) => bottom.dao.RecordSuccessor(ctx, '{}'))).rejects.toThrow(/^CONFLICT: VspOneMSP \(group J1\) is not in group J1 of version 2/);
   });

@@ -3,16 +3,18 @@ import type { Context } from 'fabric-contract-api';
 import { canonicalJson, conflict, emit, forbidden, notFound, txTimeMs } from '@datawell/chaincode-common';
 import { DAO } from '@datawell/contracts';
 import { checkAgreement, groupLevel } from '../agreement.validator';
-import type { Agreement, Successor } from '../arguments';
+import type { Acceptances, Agreement, Successor } from '../arguments';
 import { DaoStore, contractEndsAtMs, versionView, type MemberState, type VersionRecord, type VersionState } from '../state';
+import { checkAgreementConsent } from './consent';
 import { migrateLegacyLayout } from './legacy-layout';
 
 /**
  * Creates this channel's version from the signed agreement. Only once, only by a member of the
- * founding group D (the DSP's ledger bridge). One event, VersionCreated, whose payload carries
- * the infrastructure request (the bridge fans it out as InfrastructureRequested).
+ * founding group D (the DSP's ledger bridge), and only when the acceptances prove the members'
+ * consent (transactions/consent.ts). One event, VersionCreated, whose payload carries the
+ * infrastructure request (the bridge fans it out as InfrastructureRequested).
  */
-export async function initVersion(ctx: Context, agreement: Agreement): Promise<string> {
+export async function initVersion(ctx: Context, agreement: Agreement, acceptances: Acceptances): Promise<string> {
   checkAgreement(agreement, ctx.stub.getChannelID());
   const caller = ctx.clientIdentity.getMSPID();
   const self = agreement.members.find((m) => m.mspId === caller);
@@ -29,6 +31,8 @@ export async function initVersion(ctx: Context, agreement: Agreement): Promise<s
     throw conflict(`channel ${ctx.stub.getChannelID()} already holds a DAO version (agreement ${existing.agreementId})`);
   }
   const now = txTimeMs(ctx);
+  // After the retry answer above: a version exists only for an agreement verified when it was created.
+  await checkAgreementConsent(ctx, agreement, acceptances, now);
   const version: VersionRecord = {
     daoId: agreement.daoId,
     version: agreement.version,

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { DAO, DAO_ID_PATTERN, MARKETPLACE, MSP_ID_PATTERN, OPERATOR_MSP as CATALOGUE_OPERATOR_MSP, type Agreement, type Invocation } from '@datawell/contracts';
+import { DAO, DAO_ID_PATTERN, MARKETPLACE, MSP_ID_PATTERN, OPERATOR_MSP as CATALOGUE_OPERATOR_MSP, type Acceptances, type Agreement, type Invocation } from '@datawell/contracts';
 import { CaRejectedError, RESERVED_ENROLLMENT_ID } from '@datawell/stack';
 import type { Wallet } from '../wallet/wallet.adapter';
-import { AdminError, chaincodeCode, chaincodeMessage } from './admin.errors';
+import { AdminError, chaincodeCode, chaincodeMessage, isNotVisible } from './admin.errors';
 import { checkCertificateRequest } from './csr';
 import type { FabricAdmin } from './fabric-admin.adapter';
 import type { OrgLedger } from './org-ledger.adapter';
@@ -45,6 +45,12 @@ export const agreementRequest = z.looseObject({
   members: z.array(z.looseObject({ mspId, group: z.string(), role: z.enum(['DSP', 'VSP']) })).min(2),
 });
 export type AgreementRequest = z.output<typeof agreementRequest>;
+
+/** An agreement with its members' acceptances: InitVersion verifies them on chain (docs/ledger.md). */
+export const signedAgreementRequest = z.strictObject({
+  agreement: z.unknown(),
+  signatures: z.array(z.looseObject({ mspId })).min(1, 'needs the signatures of the members who accepted'),
+});
 
 export const channelRequest = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9.-]{0,248}$/, 'must be a Fabric channel name'),
@@ -140,7 +146,8 @@ export class AdminService {
   }
 
   async createDaoVersion(input: unknown): Promise<DaoVersionRecord> {
-    const agreement = parse(agreementRequest, input, 'agreement');
+    const signed = parse(signedAgreementRequest, input, 'request');
+    const agreement = parse(agreementRequest, signed.agreement, 'agreement');
     const members = agreement.members.map((m) => m.mspId);
     const dsp = agreement.members.find((m) => m.group === 'D')?.mspId;
     if (!dsp) throw new AdminError('INVALID_REQUEST', 'agreement.members: the founding group D has no member');
@@ -154,8 +161,10 @@ export class AdminService {
     await this.fabric.ensureChaincode(channel, DAO_CHAINCODE);
     // Registered before InitVersion, so the relay publishes VersionCreated.
     await this.channels.register(channel, [DAO_CHAINCODE], dsp);
-    // Passed on as received: the chaincode validates all of it (agreementSchema).
-    const { txId } = await this.#submit(dsp, channel, DAO.invocation(DAO.tx.InitVersion, agreement as unknown as Agreement));
+    // Passed on as received: the chaincode validates all of it (agreementSchema) and verifies the
+    // signatures and the consent rule itself.
+    const acceptances = { signatures: signed.signatures } as unknown as Acceptances;
+    const { txId } = await this.#submit(dsp, channel, DAO.invocation(DAO.tx.InitVersion, agreement as unknown as Agreement, acceptances));
     if (agreement.version > 1) {
       // Closes version i−1 to new revenue: from now on revenue is recorded on the top channel.
       await this.#submit(dsp, daoChannel(agreement.daoId, agreement.version - 1), DAO.invocation(DAO.tx.RecordSuccessor, { chaincode: DAO_CHAINCODE }));
@@ -180,18 +189,32 @@ export class AdminService {
     }
   }
 
+  /** A channel's organisations from its config block, fetched as `asMspId`: CHANNEL_NOT_FOUND when there is none it may read. */
   async channelMembers(channel: string, asMspId: string): Promise<string[]> {
-    return this.fabric.channelMembers(channel, asMspId);
+    if (!/^[a-z][a-z0-9.-]{0,248}$/.test(channel)) throw new AdminError('INVALID_REQUEST', 'channel: must be a Fabric channel name');
+    try {
+      return await this.fabric.channelMembers(channel, asMspId);
+    } catch (error) {
+      if (isNotVisible(error)) throw new AdminError('CHANNEL_NOT_FOUND', `no channel ${channel} that ${asMspId} may read`, { cause: error });
+      throw error;
+    }
   }
 
-  /** Reads the dao chaincode on a DAO channel as its DSP. */
+  /**
+   * Reads the dao chaincode on a DAO channel as `asMspId`, the caller: only a member's peer has the
+   * channel, so anyone else gets VERSION_NOT_FOUND, as for a version that does not exist.
+   */
   async evaluateDao(daoId: string, version: number, fn: typeof DAO.tx.GetVersion | typeof DAO.tx.GetEntitlements, asMspId: string): Promise<unknown> {
+    if (!DAO_ID_PATTERN.test(daoId)) throw new AdminError('INVALID_REQUEST', 'daoId: must be 1-41 lower-case letters, digits or "-"');
+    const call = DAO.invocation(fn);
+    let result: string;
     try {
-      const call = DAO.invocation(fn);
-      return JSON.parse(await this.ledger.evaluate(asMspId, daoChannel(daoId, version), call.chaincode, call.transaction, call.arguments));
+      result = await this.ledger.evaluate(asMspId, daoChannel(daoId, version), call.chaincode, call.transaction, call.arguments);
     } catch (error) {
-      throw new AdminError('LEDGER_REJECTED', chaincodeMessage(error), { cause: error });
+      if (isNotVisible(error)) throw new AdminError('VERSION_NOT_FOUND', `no version ${version} of DAO ${daoId} of which ${asMspId} is a member`, { cause: error });
+      throw error;
     }
+    return JSON.parse(result);
   }
 
   async #ensureIdentity(mspId: string): Promise<void> {

@@ -35,7 +35,7 @@ function admin(overrides: Partial<NetworkAdmin> = {}): NetworkAdmin & { calls: s
       return { mspId: 'AcmeMSP', enrollmentId: 'alice', certificatePem: 'CERT', caCertPem: 'CA-PEM' };
     },
     createDaoVersion: async (input) => {
-      calls.push(`create ${(input as { agreementId: string }).agreementId}`);
+      calls.push(`create ${(input as { agreement: { agreementId: string } }).agreement.agreementId}`);
       return { daoId: 'd1', version: 1, channel: 'dao-d1-v1', members: ['DspMSP', 'VspMSP'], dsp: 'DspMSP', initTxId: 'tx1' };
     },
     orgCaCertificate: () => undefined,

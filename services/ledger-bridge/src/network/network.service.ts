@@ -100,7 +100,7 @@ export class NetworkService {
       if (agreement[field] !== event[field]) throw new AdminError('INVALID_REQUEST', `agreement.${field} (${JSON.stringify(agreement[field])}) differs from the event's ${field} (${JSON.stringify(event[field])})`);
     }
     verifyAgreementSignatures(event, (mspId) => this.options.admin.orgCaCertificate(mspId));
-    const v = await this.options.admin.createDaoVersion(agreement);
+    const v = await this.options.admin.createDaoVersion({ agreement, signatures: event.signatures });
     return { kind: 'dao-version-created', commandId: `agreement:${event.agreementId}`, daoId: v.daoId, version: v.version, channel: v.channel, members: [...v.members], initTxId: v.initTxId };
   }
 

@@ -39,6 +39,27 @@ export const agreementSchema = z.strictObject({
 });
 export type Agreement = z.output<typeof agreementSchema>;
 
+/** A party's acceptance of the agreement: its enrolled certificate and its signature (negotiation's). */
+export const agreementSignatureSchema = z.strictObject({
+  mspId: mspIdSchema,
+  /** The enrollment id the certificate names (its CN). */
+  enrollmentId: z.string().min(1).max(128),
+  certificatePem: z.string().min(1).max(8192),
+  /** base64 ECDSA-SHA256 (DER) over the canonical JSON of the agreement. */
+  signature: z.string().min(1).max(512),
+});
+
+/**
+ * InitVersion's second argument: the acceptances the chaincode verifies (docs/ledger.md, "Consent"),
+ * and, for a join, the name of the dao chaincode on version i−1's channel, whose recorded ownership
+ * the majority is counted in (`dao` in a real deployment).
+ */
+export const acceptancesSchema = z.strictObject({
+  signatures: z.array(agreementSignatureSchema).min(1, 'needs the signatures of the members who accepted').max(256),
+  previousChaincode: chaincodeNameSchema.default('dao'),
+});
+export type Acceptances = z.output<typeof acceptancesSchema>;
+
 /** RecordRevenue: revenue the DAO earned, recorded on its top channel. */
 export const revenueSchema = z.strictObject({
   revenueId: idSchema,
@@ -355,7 +376,7 @@ const mspIdArg = textArg('mspId', mspIdSchema);
 /** The dao chaincode: every transaction with its arguments, every event with its payload. */
 export const DAO = defineChaincode('dao', {
   transactions: {
-    InitVersion: submitted(jsonArg('agreement', agreementSchema)),
+    InitVersion: submitted(jsonArg('agreement', agreementSchema), jsonArg('acceptances', acceptancesSchema)),
     GetVersion: evaluated(),
     GetMember: evaluated(mspIdArg),
     RecordRevenue: submitted(jsonArg('revenue', revenueSchema)),

@@ -1,0 +1,81 @@
+import type { Context } from 'fabric-contract-api';
+import { conflict, forbidden, notFound } from '@datawell/chaincode-common';
+import { DAO, MARKETPLACE, MARKETPLACE_CHANNEL, type Acceptances } from '@datawell/contracts';
+import { AgreementConsentError, checkConsent, verifyAcceptances, type ConsentMember } from '@datawell/domain';
+import { groupLevel } from '../agreement.validator';
+import type { Agreement } from '../arguments';
+import type { MemberState, VersionState } from '../state';
+
+/**
+ * InitVersion's consent check, on chain: every acceptance verifies (ECDSA over the agreement's
+ * canonical JSON, a certificate issued by the CA its organisation registered on the marketplace
+ * ledger, valid at the transaction time) and the consent rule holds (formation: every member; join:
+ * D, the joiners and an ownership majority of version i−1 as recorded on its channel). The rules
+ * are @datawell/domain's, the ones the operator's bridge applies before it builds a channel; here
+ * the facts come from the ledgers themselves, read by this peer with cross-channel queries
+ * (read-only, same caller). Refusals are `FORBIDDEN: BAD_SIGNATURE: …` or `FORBIDDEN: NOT_ACCEPTED: …`.
+ */
+export async function checkAgreementConsent(ctx: Context, agreement: Agreement, acceptances: Acceptances, atMs: number): Promise<void> {
+  const members = new Set(agreement.members.map((m) => m.mspId));
+  const cas = new Map<string, string>();
+  for (const mspId of new Set(acceptances.signatures.map((s) => s.mspId))) {
+    // A non-member's signature fails in verifyAcceptances; its registration is not read.
+    if (!members.has(mspId)) continue;
+    const ca = await registeredCaCertificate(ctx, mspId);
+    if (ca) cas.set(mspId, ca);
+  }
+  const previous = agreement.version > 1 ? await previousVersionMembers(ctx, agreement, acceptances.previousChaincode) : undefined;
+  try {
+    const accepted = verifyAcceptances({ agreement, members: agreement.members, signatures: acceptances.signatures, caOf: (m) => cas.get(m), atMs });
+    checkConsent(agreement, accepted, previous);
+  } catch (error) {
+    if (error instanceof AgreementConsentError) throw forbidden(`${error.code}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** The CA certificate an organisation registered on the marketplace ledger; undefined if it is not an active participant. */
+async function registeredCaCertificate(ctx: Context, mspId: string): Promise<string | undefined> {
+  const answer = await query(ctx, MARKETPLACE.chaincode, [MARKETPLACE.tx.GetParticipant, mspId], MARKETPLACE_CHANNEL);
+  if (!answer.ok) {
+    if (/NOT_FOUND/.test(answer.message)) return undefined;
+    throw notFound(`cannot read the participant registry (${MARKETPLACE.chaincode} on ${MARKETPLACE_CHANNEL}) for ${mspId}: ${answer.message}`);
+  }
+  const participant = JSON.parse(answer.payload) as { status?: string; caCertPem?: string };
+  return participant.status === 'active' && typeof participant.caCertPem === 'string' ? participant.caCertPem : undefined;
+}
+
+/**
+ * Version i−1 as recorded on its channel: its active members (with their ownership, for the
+ * majority). The agreement must carry exactly them, in their groups (CH_i = CH_{i−1} ∪ J_i).
+ */
+async function previousVersionMembers(ctx: Context, agreement: Agreement, chaincode: string): Promise<ConsentMember[]> {
+  const channel = `dao-${agreement.daoId}-v${agreement.version - 1}`;
+  const answer = await query(ctx, chaincode, [DAO.tx.GetVersion], channel);
+  if (!answer.ok) throw notFound(`cannot read version ${agreement.version - 1} on ${channel} (chaincode ${chaincode}), whose members must consent to the join: ${answer.message}`);
+  const previous = JSON.parse(answer.payload) as VersionState & { memberStates: MemberState[] };
+  if (previous.daoId !== agreement.daoId || previous.version !== agreement.version - 1) throw conflict(`${channel} holds version ${previous.version} of DAO ${previous.daoId}`);
+  if (previous.status !== 'active') throw conflict(`version ${previous.version} on ${channel} is ${previous.status}: the DAO cannot grow`);
+  const active = previous.memberStates.filter((m) => m.status === 'active');
+  for (const m of active) {
+    const there = agreement.members.find((a) => a.mspId === m.mspId);
+    if (!there || there.group !== m.group) throw conflict(`agreement.members: ${m.mspId}, an active member of version ${previous.version} in group ${m.group}, is not in group ${m.group} of the agreement`);
+  }
+  for (const a of agreement.members) {
+    if (groupLevel(a.group) < agreement.version && !active.some((m) => m.mspId === a.mspId)) {
+      throw conflict(`agreement.members: ${a.mspId} (group ${a.group}) is not an active member of version ${previous.version}`);
+    }
+  }
+  return active.map((m) => ({ mspId: m.mspId, group: m.group, ownershipPpm: m.ownershipPpm, status: m.status }));
+}
+
+/** A cross-channel query (read-only, evaluated by this peer as the same caller). */
+async function query(ctx: Context, chaincode: string, args: string[], channel: string): Promise<{ ok: true; payload: string } | { ok: false; message: string }> {
+  try {
+    const response = await ctx.stub.invokeChaincode(chaincode, args, channel);
+    if (response.status >= 400 || !response.payload) return { ok: false, message: response.message || `status ${response.status}` };
+    return { ok: true, payload: Buffer.from(response.payload).toString('utf8') };
+  } catch (e) {
+    return { ok: false, message: e instanceof Error ? e.message : String(e) };
+  }
+}
