@@ -48,8 +48,7 @@ var (
 // Variables the checks read (services/*/src/config.ts, libs/config; the SASL and mode variables are
 // the ones the compose files document).
 const (
-	varBridgeMode     = "LEDGER_BRIDGE_MODE"
-	varBridgeMSP      = "LEDGER_BRIDGE_MSP_ID"
+	varBridgeMember   = "LEDGER_BRIDGE_MEMBER_MSP_ID"
 	varBridgePeer     = "LEDGER_BRIDGE_PEER_ENDPOINT"
 	varPeerMSP        = "CORE_PEER_LOCALMSPID"
 	varTofuBinary     = "PROVISIONER_TOFU_BINARY"
@@ -145,11 +144,13 @@ func checkTopology(p *types.Project) (Domain, []string) {
 	// Each ledger bridge reaches a peer of its own domain, in its domain's mode and identity.
 	for _, name := range byRole["ledger-bridge"] {
 		s := p.Services[name]
-		if mode := env(s, varBridgeMode); mode != d.Kind {
-			add("ledger bridge %s runs in mode %q; a %s domain's bridge needs %s=%s", name, mode, d.Kind, varBridgeMode, d.Kind)
-		}
-		if msp := env(s, varBridgeMSP); msp != d.MSP {
-			add("ledger bridge %s acts as %s=%q, not this domain's MSP %q", name, varBridgeMSP, msp, d.MSP)
+		// A member's bridge names its member; the operator's names none (it acts as the operator).
+		member := env(s, varBridgeMember)
+		switch {
+		case d.Kind == "member" && member != d.MSP:
+			add("ledger bridge %s acts as %s=%q, not this domain's MSP %q", name, varBridgeMember, member, d.MSP)
+		case d.Kind != "member" && member != "":
+			add("ledger bridge %s is the operator's but sets %s=%q (a member's mode)", name, varBridgeMember, member)
 		}
 		endpoint := env(s, varBridgePeer)
 		if endpoint == "" {

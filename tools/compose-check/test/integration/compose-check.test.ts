@@ -63,6 +63,7 @@ describe('compose-check', () => {
     const line = refusal(join(fixtures, 'leaky-operator.yml'));
     expect(line).toMatch(/secret dsp-kafka-credentials is \S+\/secrets\/DspMSP\/kafka-credentials.json, a file of domain "DspMSP", not of "operator"/);
     expect(line).toContain('ledger bridge ledger-bridge reaches peer0.dsp.example:27451, which is not a peer of domain operator');
+    expect(line).toContain('ledger bridge ledger-bridge is the operator\'s but sets LEDGER_BRIDGE_MEMBER_MSP_ID="DspMSP" (a member\'s mode)');
   });
 
   it('refuses what the Compose loader refuses: an unknown key, a missing file, bad usage', () => {
