@@ -14,7 +14,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { TOPICS } from '@datawell/contracts';
 import { connectGateway } from '@datawell/fabric';
 import { buildConnection, createChannel, deployChaincode, enrollClientIdentity, loadSettings, silentProgress } from '@datawell/stack';
-import { agreementFor, httpAdminApi } from '@datawell/testing';
+import { agreementFor, apiClient, httpAdminApi, stackAdminIdentity } from '@datawell/testing';
 
 const REPO = resolve(__dirname, '..', '..');
 const BRIDGE = process.env['DATAWELL_BRIDGE_URL'] ?? 'http://127.0.0.1:4102';
@@ -27,7 +27,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function formation(): Promise<{ secondsPerVersion: number[]; mean: number }> {
-  const admin = httpAdminApi(BRIDGE);
+  const admin = httpAdminApi(BRIDGE, { settings: loadSettings(REPO), progress: silentProgress });
   const dsp = 'BenchFormDspMSP';
   const vsps = ['BenchFormVspOneMSP', 'BenchFormVspTwoMSP', 'BenchFormVspThreeMSP'];
   log('onboarding the benchmark participants (not timed; idempotent)');
@@ -49,8 +49,8 @@ async function relayLatency(): Promise<{ p50Ms: number; p99Ms: number; maxMs: nu
   const channel = 'bench-latency';
   await createChannel(ctx, channel, ['OperatorMSP']);
   await deployChaincode(ctx, { name: 'hello', channel, modulePath: join(REPO, 'chaincode', 'hello') });
-  const res = await fetch(`${BRIDGE}/admin/channels`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: channel, chaincodes: ['hello'] }) });
-  if (!res.ok) throw new Error(`registering ${channel} with the bridge: ${res.status} ${await res.text()}`);
+  // Network administration: as the operator's administrator.
+  await apiClient(BRIDGE, () => stackAdminIdentity(ctx, 'OperatorMSP')).call('/admin/channels', { method: 'POST', body: { name: channel, chaincodes: ['hello'] } });
 
   const connection = buildConnection(ctx);
   const kafka = new Kafka({ clientId: 'bench-latency', brokers: [...connection.kafka.brokers], logLevel: logLevel.NOTHING });

@@ -5,7 +5,8 @@
  * Prints the figure and its ratio to the target.
  */
 import { join } from 'node:path';
-import { runLifecycle } from '@datawell/testing';
+import { readFileSync } from 'node:fs';
+import { apiClient, runLifecycle, type IdentityKeys } from '@datawell/testing';
 
 const json = process.argv.includes('--json');
 const TARGET_S = 30;
@@ -15,9 +16,10 @@ async function main(): Promise<void> {
   let acceptedAt = 0;
   let seconds = NaN;
   const bridge = url(4102);
+  const identitiesDir = process.env['DATAWELL_BENCH_IDENTITIES'] ?? join(process.cwd(), '.stack', 'identities');
   await runLifecycle({
     urls: { marketplace: url(4100), negotiation: url(4101), 'ledger-bridge': bridge, provisioner: url(4103), telemetry: url(4104) },
-    identitiesDir: process.env['DATAWELL_BENCH_IDENTITIES'] ?? join(process.cwd(), '.stack', 'identities'),
+    identitiesDir,
     revenue: 1_000_000n,
     orgPrefix: 'Bench',
     progress: (message) => {
@@ -26,10 +28,11 @@ async function main(): Promise<void> {
     },
     between: async (stage, { daoId, dsp }) => {
       if (stage !== 'formed') return;
+      // The version's state is its members': read it as the DSP (the scenario keeps its identity there).
+      const asDsp = apiClient(bridge, () => JSON.parse(readFileSync(join(identitiesDir, `${dsp}.json`), 'utf8')) as IdentityKeys);
       for (;;) {
-        const response = await fetch(`${bridge}/admin/daos/${daoId}/versions/1/state?as=${dsp}`);
-        const state = (await response.json()) as { memberStates?: Array<{ lastHeartbeatMs?: number }> };
-        if (response.ok && state.memberStates?.some((m) => (m.lastHeartbeatMs ?? 0) > 0)) break;
+        const state = await asDsp.call<{ memberStates?: Array<{ lastHeartbeatMs?: number }> }>(`/admin/daos/${daoId}/versions/1/state`).catch(() => undefined);
+        if (state?.memberStates?.some((m) => (m.lastHeartbeatMs ?? 0) > 0)) break;
         await new Promise((r) => setTimeout(r, 200));
       }
       seconds = (performance.now() - acceptedAt) / 1000;

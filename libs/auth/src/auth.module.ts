@@ -9,6 +9,7 @@ import {
   Logger,
   Module,
   Post,
+  SetMetadata,
   UseGuards,
   type CanActivate,
   type DynamicModule,
@@ -16,7 +17,8 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiProperty, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Reflector } from '@nestjs/core';
+import { ApiBearerAuth, ApiBody, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { getDataSourceToken, InjectDataSource } from '@nestjs/typeorm';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
@@ -27,7 +29,7 @@ import { TOPICS } from '@datawell/contracts';
 import { startTopicConsumer, type TopicConsumer } from '@datawell/messaging';
 import { X509Certificate } from 'node:crypto';
 import { parseCertificate, verifyAgainstDirectory } from './certificates';
-import { IdentityDirectory } from './directory';
+import { IdentityDirectory, operatorEntry } from './directory';
 import { directoryUpdateOf } from './directory-events';
 import { AuthError } from './errors';
 import type { Principal } from './principal';
@@ -54,7 +56,8 @@ class ChallengeResponse {
 class PrincipalResponse implements Principal {
   @ApiProperty() mspId!: string;
   @ApiProperty() enrollmentId!: string;
-  @ApiProperty({ enum: ['DSP', 'VSP'] }) role!: Principal['role'];
+  @ApiProperty({ enum: ['DSP', 'VSP', 'OPERATOR'] }) role!: Principal['role'];
+  @ApiProperty({ required: false, description: 'an administrator of its organisation (certificate OU=admin)' }) admin?: boolean;
   @ApiProperty() certificateFingerprint!: string;
 }
 
@@ -86,12 +89,7 @@ export class Authenticator {
     const certificate = parseCertificate(parsed.data.certificatePem);
     const verified = verifyAgainstDirectory(certificate, await this.directory.all());
     this.issuer.redeemChallenge(parsed.data.challenge, parsed.data.signature, certificate);
-    const principal: Principal = {
-      mspId: verified.entry.mspId,
-      enrollmentId: verified.enrollmentId,
-      role: verified.entry.role,
-      certificateFingerprint: verified.fingerprint,
-    };
+    const principal = principalOf(verified);
     return { ...this.issuer.issue(principal), principal };
   }
 
@@ -100,8 +98,7 @@ export class Authenticator {
    * its key): it must chain to the CA of an active participant, as for a token.
    */
   async authenticateCertificate(certificatePem: string): Promise<Principal> {
-    const verified = verifyAgainstDirectory(parseCertificate(certificatePem), await this.directory.all());
-    return { mspId: verified.entry.mspId, enrollmentId: verified.enrollmentId, role: verified.entry.role, certificateFingerprint: verified.fingerprint };
+    return principalOf(verifyAgainstDirectory(parseCertificate(certificatePem), await this.directory.all()));
   }
 
   /** The principal of a bearer token; also re-checks that its organisation is still active. */
@@ -113,11 +110,52 @@ export class Authenticator {
     if (!entry || entry.status !== 'active') throw new AuthError('UNAUTHENTICATED', `${principal.mspId} is no longer an active participant`);
     return principal;
   }
+
+  /**
+   * The caller of an rpc, with the same rules as HTTP: the bearer token in the `authorization`
+   * metadata wins; without one, the client certificate of a mutual-TLS call. Then the audience.
+   */
+  async authenticateCall(metadata: { get(key: string): unknown[] }, peerCertificate?: string, audience: Audience = 'participant'): Promise<Principal> {
+    const value = metadata.get('authorization')[0];
+    const authorization = value === undefined ? undefined : String(value);
+    const principal = authorization === undefined && peerCertificate !== undefined ? await this.authenticateCertificate(peerCertificate) : await this.authenticate(authorization);
+    return admit(principal, audience);
+  }
+}
+
+/** Who a route is for: participants' identities, the operator's administrators, or either. */
+export type Audience = 'participant' | 'operatorAdmin' | 'participantOrOperatorAdmin';
+
+const AUDIENCE = 'datawell.auth.audience';
+
+const isOperatorAdmin = (p: Principal) => p.role === 'OPERATOR' && p.admin === true;
+
+/** The principal if `audience` admits it; otherwise FORBIDDEN (it is authenticated, but not for this). */
+export function admit(principal: Principal, audience: Audience): Principal {
+  if (audience === 'operatorAdmin' && !isOperatorAdmin(principal)) throw new AuthError('FORBIDDEN', 'only an administrator of the operator (OperatorMSP, OU=admin) may call this');
+  if (audience === 'participant' && principal.role === 'OPERATOR') throw new AuthError('FORBIDDEN', 'the operator is not a participant: this needs the identity of a participant organisation');
+  if (audience === 'participantOrOperatorAdmin' && principal.role === 'OPERATOR' && !isOperatorAdmin(principal)) {
+    throw new AuthError('FORBIDDEN', 'the operator\'s identities other than its administrators may not call this');
+  }
+  return principal;
+}
+
+function principalOf(verified: { entry: { mspId: string; role: Principal['role'] }; enrollmentId: string; admin: boolean; fingerprint: string }): Principal {
+  return {
+    mspId: verified.entry.mspId,
+    enrollmentId: verified.enrollmentId,
+    role: verified.entry.role,
+    ...(verified.admin ? { admin: true } : {}),
+    certificateFingerprint: verified.fingerprint,
+  };
 }
 
 @Injectable()
 export class AuthGuard implements CanActivate {
-  constructor(private readonly auth: Authenticator) {}
+  constructor(
+    private readonly auth: Authenticator,
+    private readonly reflector: Reflector,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; socket?: unknown; [PRINCIPAL]?: Principal }>();
@@ -125,7 +163,9 @@ export class AuthGuard implements CanActivate {
     const authorization = request.headers['authorization'];
     // A bearer token wins; without one, the client certificate of a mutual-TLS connection.
     const peer = authorization === undefined ? peerCertificatePem(request.socket) : undefined;
-    request[PRINCIPAL] = peer === undefined ? await this.auth.authenticate(authorization) : await this.auth.authenticateCertificate(peer);
+    const principal = peer === undefined ? await this.auth.authenticate(authorization) : await this.auth.authenticateCertificate(peer);
+    const audience = this.reflector.getAllAndOverride<Audience | undefined>(AUDIENCE, [context.getHandler(), context.getClass()]) ?? 'participant';
+    request[PRINCIPAL] = admit(principal, audience);
     return true;
   }
 }
@@ -143,10 +183,22 @@ export function peerCertificatePem(socket: unknown): string | undefined {
   }
 }
 
-/** The handler (or every handler of the controller) needs a bearer token of an enrolled identity, or mutual TLS with one. */
-export function Authenticated(): MethodDecorator & ClassDecorator {
-  return applyDecorators(UseGuards(AuthGuard), ApiBearerAuth(), ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: no or bad bearer token' }));
+/**
+ * The handler (or every handler of the controller) needs a bearer token of an enrolled identity, or
+ * mutual TLS with one, of the audience (by default a participant's: the operator's identities get 403).
+ */
+export function Authenticated(audience: Audience = 'participant'): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    SetMetadata(AUDIENCE, audience),
+    UseGuards(AuthGuard),
+    ApiBearerAuth(),
+    ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: no or bad bearer token' }),
+    ApiForbiddenResponse({ description: 'FORBIDDEN: an identity this route is not for' }),
+  );
 }
+
+/** Only an administrator of the operator (an OperatorMSP identity with OU=admin): network administration. */
+export const OperatorAdmin = (): MethodDecorator & ClassDecorator => Authenticated('operatorAdmin');
 
 /** The authenticated caller, in a handler behind @Authenticated(). */
 export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {
@@ -226,7 +278,8 @@ export class AuthModule {
       providers: [
         {
           provide: IdentityDirectory,
-          useFactory: (config: ServiceConfig, dataSource: DataSource) => new IdentityDirectory(dataSource, config.postgres.schema),
+          useFactory: (config: ServiceConfig, dataSource: DataSource) =>
+            new IdentityDirectory(dataSource, config.postgres.schema, config.auth.operatorCaPem === undefined ? undefined : operatorEntry(config.auth.operatorCaPem)),
           inject: [SERVICE_CONFIG, getDataSourceToken()],
         },
         Authenticator,

@@ -5,6 +5,8 @@ import type { DirectoryEntry } from './principal';
 export interface VerifiedCertificate {
   readonly entry: DirectoryEntry;
   readonly enrollmentId: string;
+  /** OU=admin: Fabric CA's `admin` identity type (NodeOUs). */
+  readonly admin: boolean;
   readonly fingerprint: string;
   readonly certificate: X509Certificate;
 }
@@ -26,26 +28,37 @@ export function commonName(certificate: X509Certificate): string | undefined {
   return /(?:^|\n)CN=([^\n]+)/.exec(certificate.subject)?.[1];
 }
 
+/** Whether the subject has OU=admin, which Fabric CA writes for an identity registered with type admin. */
+export function isAdminCertificate(certificate: X509Certificate): boolean {
+  return /(?:^|\n)OU=admin(?:\n|$)/.test(certificate.subject);
+}
+
 /**
  * Finds the registered participant whose CA issued `certificate` and checks the signature and the
  * validity period. Only active participants count: a removed organisation's identities are refused.
  */
 export function verifyAgainstDirectory(certificate: X509Certificate, entries: readonly DirectoryEntry[], now = new Date()): VerifiedCertificate {
   for (const entry of entries) {
-    let ca: X509Certificate;
-    try {
-      ca = new X509Certificate(entry.caCertPem);
-    } catch {
-      continue;
-    }
-    if (!certificate.checkIssued(ca) || !certificate.verify(ca.publicKey)) continue;
+    if (!caCertificates(entry.caCertPem).some((ca) => certificate.checkIssued(ca) && certificate.verify(ca.publicKey))) continue;
     if (entry.status !== 'active') throw unauthenticated(`${entry.mspId} is not an active participant (status ${entry.status})`);
     if (now < new Date(certificate.validFrom) || now > new Date(certificate.validTo)) {
       throw unauthenticated(`the certificate is not valid now (valid ${certificate.validFrom} to ${certificate.validTo})`);
     }
     const enrollmentId = commonName(certificate);
     if (!enrollmentId) throw unauthenticated('the certificate has no common name');
-    return { entry, enrollmentId, fingerprint: fingerprintOf(certificate), certificate };
+    return { entry, enrollmentId, admin: isAdminCertificate(certificate), fingerprint: fingerprintOf(certificate), certificate };
   }
   throw unauthenticated('the certificate was not issued by the CA of any registered participant');
+}
+
+/** Every readable certificate in a PEM text (an MSP's cacerts may hold more than one). */
+function caCertificates(pem: string): X509Certificate[] {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  return blocks.flatMap((block) => {
+    try {
+      return [new X509Certificate(block)];
+    } catch {
+      return [];
+    }
+  });
 }

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
+import { OPERATOR_MSP } from '@datawell/contracts';
 import type { DirectoryEntry } from './principal';
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -30,11 +31,17 @@ export abstract class CreateIdentityDirectory implements MigrationInterface {
 
 const toEntry = (r: Record<string, string>): DirectoryEntry => ({ mspId: r['msp_id']!, role: r['role'] as 'DSP' | 'VSP', name: r['name']!, status: r['status']!, caCertPem: r['ca_cert_pem']! });
 
-/** Reads and writes the directory; written only from ledger events. */
+/** The operator's entry: its CA from its public MSP (settings), never from the ledger. */
+export function operatorEntry(caCertPem: string): DirectoryEntry {
+  return { mspId: OPERATOR_MSP, role: 'OPERATOR', name: 'operator', status: 'active', caCertPem };
+}
+
+/** Reads and writes the directory; participants are written only from ledger events, the operator comes from settings. */
 export class IdentityDirectory {
   constructor(
     private readonly dataSource: DataSource,
     private readonly schema: string,
+    private readonly operator?: DirectoryEntry,
   ) {}
 
   async upsert(manager: EntityManager, entry: DirectoryEntry, eventId: string): Promise<void> {
@@ -49,10 +56,12 @@ export class IdentityDirectory {
 
   async all(): Promise<DirectoryEntry[]> {
     const rows = (await this.dataSource.query(`SELECT msp_id, role, name, status, ca_cert_pem FROM ${quote(this.schema)}.identity_directory`)) as Array<Record<string, string>>;
-    return rows.map(toEntry);
+    // The operator first: its identities are the operator's even if a participant registered the same CA.
+    return [...(this.operator ? [this.operator] : []), ...rows.map(toEntry).filter((e) => e.mspId !== OPERATOR_MSP)];
   }
 
   async get(mspId: string): Promise<DirectoryEntry | undefined> {
+    if (mspId === OPERATOR_MSP) return this.operator;
     const rows = (await this.dataSource.query(`SELECT msp_id, role, name, status, ca_cert_pem FROM ${quote(this.schema)}.identity_directory WHERE msp_id = $1`, [mspId])) as Array<Record<string, string>>;
     return rows.map(toEntry)[0];
   }

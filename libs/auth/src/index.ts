@@ -1,6 +1,6 @@
-export { Authenticated, AuthGuard, AuthModule, Authenticator, CurrentPrincipal } from './auth.module';
-export { commonName, fingerprintOf, parseCertificate, verifyAgainstDirectory } from './certificates';
-export { CreateIdentityDirectory, IdentityDirectory } from './directory';
+export { admit, Authenticated, AuthGuard, AuthModule, Authenticator, CurrentPrincipal, OperatorAdmin, type Audience } from './auth.module';
+export { commonName, fingerprintOf, isAdminCertificate, parseCertificate, verifyAgainstDirectory } from './certificates';
+export { CreateIdentityDirectory, IdentityDirectory, operatorEntry } from './directory';
 export { directoryUpdateOf } from './directory-events';
 export { AuthError, forbidden, unauthenticated } from './errors';
 export type { DirectoryEntry, Principal } from './principal';

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { z } from 'zod';
 import type { Dependency } from '@datawell/contracts';
@@ -50,8 +51,12 @@ interface BaseConfig<T> {
   readonly kafka: KafkaConfig;
   /** What /health checks: the service's dependencies in the services registry. */
   readonly dependencies: readonly Dependency[];
-  /** Optional secret (at least 32 characters) that keys this service's bearer tokens; random per boot when unset. */
-  readonly auth: { readonly tokenSecret?: string };
+  /**
+   * `tokenSecret`: optional secret (at least 32 characters) that keys this service's bearer tokens;
+   * random per boot when unset. `operatorCaPem`: the CA certificate(s) of the operator's public MSP,
+   * so that the operator's administrators can authenticate (absent: no operator identity is known).
+   */
+  readonly auth: { readonly tokenSecret?: string; readonly operatorCaPem?: string };
   /** Set when DATAWELL_TLS_CERT_FILE and DATAWELL_TLS_KEY_FILE are: HTTP and gRPC then serve TLS only. */
   readonly tls?: TlsConfig;
   /** The service's own settings (services/<name>/src/config.ts). */
@@ -83,6 +88,8 @@ export const COMMON_VARIABLES = {
   kafkaCredentialsFile: 'DATAWELL_KAFKA_CREDENTIALS_FILE',
   logLevel: 'DATAWELL_LOG_LEVEL',
   authSecret: 'DATAWELL_AUTH_SECRET',
+  /** The operator's public MSP folder (its cacerts/ hold the operator CA's certificate). */
+  operatorMspDir: 'DATAWELL_OPERATOR_MSP_DIR',
   /** PEM files of the service's TLS certificate (chain) and key: both or neither. With them, HTTP and gRPC are served over TLS. */
   tlsCertFile: 'DATAWELL_TLS_CERT_FILE',
   tlsKeyFile: 'DATAWELL_TLS_KEY_FILE',
@@ -190,7 +197,8 @@ export function loadServiceConfig<T, D extends Dependency>(
   const parsed = z.object(shape).safeParse(env);
   const tls = readTls(env);
   const sasl = readKafkaCredentials(env);
-  const extra = [...tls.issues, ...sasl.issues, ...(settings.issues?.(env) ?? [])];
+  const operator = readOperatorCa(env);
+  const extra = [...tls.issues, ...sasl.issues, ...operator.issues, ...(settings.issues?.(env) ?? [])];
   if (!parsed.success || extra.length > 0) {
     const issues: ConfigIssue[] = [
       ...(parsed.error?.issues ?? []).map((issue) => ({
@@ -210,7 +218,10 @@ export function loadServiceConfig<T, D extends Dependency>(
     postgres: { url: values[COMMON_VARIABLES.postgresUrl] as string, schema: spec.schema },
     ...(needsRedis ? { redis: { url: values[COMMON_VARIABLES.redisUrl] as string } } : {}),
     kafka: { brokers: values[COMMON_VARIABLES.kafkaBrokers] as string[], clientId: `datawell-${service}`, ...(sasl.credentials ? { sasl: sasl.credentials } : {}) },
-    auth: values[COMMON_VARIABLES.authSecret] === undefined ? {} : { tokenSecret: values[COMMON_VARIABLES.authSecret] as string },
+    auth: {
+      ...(values[COMMON_VARIABLES.authSecret] === undefined ? {} : { tokenSecret: values[COMMON_VARIABLES.authSecret] as string }),
+      ...(operator.caPem === undefined ? {} : { operatorCaPem: operator.caPem }),
+    },
     ...(tls.config ? { tls: tls.config } : {}),
     dependencies: [...spec.dependencies],
     settings: settings.build(values),
@@ -227,6 +238,22 @@ function readKafkaCredentials(env: Environment): { credentials?: KafkaCredential
   } catch (error) {
     return { issues: [{ variable: COMMON_VARIABLES.kafkaCredentialsFile, problem: (error as Error).message }] };
   }
+}
+
+/** The operator CA's certificates from its public MSP folder (cacerts/*.pem), when one is named. */
+function readOperatorCa(env: Environment): { caPem?: string; issues: ConfigIssue[] } {
+  const dir = blankIsMissing(env[COMMON_VARIABLES.operatorMspDir]) as string | undefined;
+  if (dir === undefined) return { issues: [] };
+  const problem = (text: string) => ({ issues: [{ variable: COMMON_VARIABLES.operatorMspDir, problem: text }] });
+  let pems: string[];
+  try {
+    const cacerts = join(dir, 'cacerts');
+    pems = readdirSync(cacerts).filter((f) => f.endsWith('.pem')).sort().map((f) => readFileSync(join(cacerts, f), 'utf8'));
+  } catch (error) {
+    return problem(`cannot read ${dir}/cacerts (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const caPem = pems.filter((pem) => PEM_BLOCK.test(pem)).join('\n');
+  return caPem === '' ? problem(`${dir}/cacerts holds no PEM certificate`) : { caPem, issues: [] };
 }
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]+?-----END \1-----/;
@@ -265,7 +292,7 @@ function withRedaction<T extends { postgres: PostgresConfig; redis?: RedisConfig
     postgres: { ...config.postgres, url: redactUrl(config.postgres.url) },
     ...(config.redis ? { redis: { url: redactUrl(config.redis.url) } } : {}),
     ...(config.kafka.sasl ? { kafka: { ...config.kafka, sasl: { mechanism: config.kafka.sasl.mechanism, username: config.kafka.sasl.username, password: '***' } } } : {}),
-    ...(config.auth?.tokenSecret ? { auth: { tokenSecret: '***' } } : {}),
+    ...(config.auth?.tokenSecret ? { auth: { ...config.auth, tokenSecret: '***' } } : {}),
   });
   Object.defineProperties(config, {
     toJSON: { value: redacted, enumerable: false },

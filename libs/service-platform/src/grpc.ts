@@ -1,13 +1,30 @@
 import { HttpException, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { X509Certificate } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { DatawellError, ERROR_KINDS, type ErrorKind } from '@datawell/domain';
 import type { ServiceConfig } from '@datawell/config';
 import { SERVICE_CONFIG } from './tokens';
 
+/** What a handler knows of the caller besides its metadata: the client certificate of a mutual-TLS call. */
+export interface GrpcCallPeer {
+  readonly certificatePem?: string;
+}
+
 /** A unary handler: the request message in, the response message out; errors carry a `code`. */
-export type GrpcUnaryHandler = (request: Record<string, unknown>, metadata: grpc.Metadata) => Promise<unknown>;
+export type GrpcUnaryHandler = (request: Record<string, unknown>, metadata: grpc.Metadata, peer: GrpcCallPeer) => Promise<unknown>;
+
+/** The PEM of the certificate a TLS client presented on this call, if any. */
+function peerOf(call: grpc.ServerUnaryCall<unknown, unknown>): GrpcCallPeer {
+  const raw = call.getAuthContext?.().sslPeerCertificate?.raw;
+  if (!raw || raw.length === 0) return {};
+  try {
+    return { certificatePem: new X509Certificate(raw).toString() };
+  } catch {
+    return {};
+  }
+}
 
 export interface GrpcServiceOptions {
   /** Absolute path of the .proto file (in libs/contracts/proto). */
@@ -84,7 +101,7 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
       if (method.requestStream || method.responseStream) throw new Error(`rpc ${name}: only unary rpcs are served`);
       implementation[name] = (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, callback: grpc.sendUnaryData<unknown>) => {
         (handler as GrpcUnaryHandler)
-          .call(handlers, call.request, call.metadata)
+          .call(handlers, call.request, call.metadata, peerOf(call))
           .then((response) => callback(null, response))
           .catch((error: unknown) => {
             const code = grpcStatusOf(error);

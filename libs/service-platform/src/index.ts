@@ -6,6 +6,6 @@ export { ServicePlatformModule, type ServicePlatformOptions } from './service-pl
 export { KAFKA, REDIS, SERVICE_CONFIG } from './tokens';
 export { BODY_LIMIT } from './bootstrap';
 export { PlatformErrorFilter } from './errors.filter';
-export { GrpcServer, grpcStatusOf, loadGrpcService, type GrpcServiceOptions, type GrpcUnaryHandler } from './grpc';
+export { GrpcServer, grpcStatusOf, loadGrpcService, type GrpcCallPeer, type GrpcServiceOptions, type GrpcUnaryHandler } from './grpc';
 export { ServiceMetrics } from './metrics';
 export { addBodySchemas, zodBody } from './openapi-body';

@@ -1,3 +1,7 @@
+import { dirname } from 'node:path';
+
+const OPERATOR_MSP = 'OperatorMSP';
+
 /**
  * Where the running native stack can be reached. `./dev stack up` writes it to
  * `<stackDir>/connection.json`; services get the same facts as environment variables
@@ -69,5 +73,7 @@ export function connectionEnv(c: StackConnection): Record<string, string> {
     ...(c.kafka.credentialsFile ? { DATAWELL_KAFKA_CREDENTIALS_FILE: c.kafka.credentialsFile } : {}),
     DATAWELL_STACK_DIR: c.stackDir,
     DATAWELL_TOFU_BINARY: c.opentofu.binary,
+    // The operator's public MSP (the folder holding its peer's tlscacerts/): services learn the operator CA from it.
+    ...(c.fabric.orgs[OPERATOR_MSP] ? { DATAWELL_OPERATOR_MSP_DIR: dirname(dirname(c.fabric.orgs[OPERATOR_MSP].peer.tlsCaFile)) } : {}),
   };
 }

@@ -6,6 +6,7 @@ export { runLifecycle, LIFECYCLE_TERMS, type LifecycleOptions, type LifecycleRes
 export { runFormation, httpAdminApi, scenarioOrgs, type AdminApi, type FormationOptions, type FormationResult } from './scenarios/formation';
 export { acceptancesOf, connectAs, deployTestChaincode, evaluate, eventOf, failure, gatewayErrorText, registerParticipants, submit, type TestChaincode } from './chaincode-network';
 export { createKeyAndCsr, login, signWithIdentity, type EnrolledIdentity } from './identity/client';
+export { apiClient, mspFolderIdentity, stackAdminIdentity, type ApiClient, type IdentityKeys } from './identity/api-client';
 export { testCertificateAuthority } from './identity/testing-ca';
 export {
   enrolTestIdentity,

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AuthModule } from '@datawell/auth';
 import { ServicePlatformModule } from '@datawell/service-platform';
 import { AdminModule } from './admin/admin.module';
 import { LedgerBridgeModule } from './ledger-bridge.module';
@@ -10,7 +11,7 @@ export class AppModule {
   static forConfig(config: LedgerBridgeServiceConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS }), LedgerBridgeModule, AdminModule.forConfig(config)],
+      imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS }), AuthModule.forRoot(), LedgerBridgeModule, AdminModule.forConfig(config)],
     };
   }
 }

@@ -1,15 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { DAO, ledgerCommandCloudEvent, ledgerCommandId, TOPICS } from '@datawell/contracts';
-import type { StackConnection } from '@datawell/stack';
+import { DAO, ledgerCommandCloudEvent, ledgerCommandId, OPERATOR_MSP, TOPICS } from '@datawell/contracts';
+import type { StackConnection, StackContext } from '@datawell/stack';
+import { apiClient, stackAdminIdentity, type ApiClient } from '../identity/api-client';
 import { agreementFor, type DaoPlan } from './agreement';
 
 /** The operator's network administration, as the ledger bridge offers it (over HTTP, or in-process in tests). */
 export interface AdminApi {
   onboard(participant: { mspId: string; role: string; name: string }): Promise<unknown>;
   createVersion(agreement: Record<string, unknown>): Promise<unknown>;
-  entitlements(daoId: string, version: number, asMspId: string): Promise<{ mspId: string; amount: string }[]>;
-  members(channel: string, asMspId: string): Promise<string[]>;
+  /** Read by `memberMspId`, a member of the version. */
+  entitlements(daoId: string, version: number, memberMspId: string): Promise<{ mspId: string; amount: string }[]>;
+  /** Read by `memberMspId`, a member of the channel. */
+  members(channel: string, memberMspId: string): Promise<string[]>;
 }
 
 export interface FormationOptions {
@@ -36,20 +39,23 @@ export function scenarioOrgs(vsps: number): { dsp: string; vsps: string[] } {
   return { dsp: 'ScenDspMSP', vsps: Array.from({ length: vsps }, (_, i) => `ScenVsp${i + 1}MSP`) };
 }
 
-async function call<T>(url: string, init?: { method: string; body: unknown }): Promise<T> {
-  const res = await fetch(url, init ? { method: init.method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(init.body), signal: AbortSignal.timeout(300000) } : { signal: AbortSignal.timeout(60000) });
-  const body = (await res.json()) as T & { code?: string; message?: string };
-  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: ${res.status} ${body.code ?? ''} ${body.message ?? JSON.stringify(body)}`);
-  return body;
-}
-
-/** The ledger bridge's admin endpoints over HTTP. */
-export function httpAdminApi(bridgeUrl: string): AdminApi {
+/**
+ * The ledger bridge's admin endpoints over HTTP: administration as the operator's administrator,
+ * a version's entitlements and a channel's members as the member named (its stack-held admin).
+ */
+export function httpAdminApi(bridgeUrl: string, ctx: StackContext): AdminApi {
+  const clients = new Map<string, ApiClient>();
+  const as = (mspId: string) => {
+    let client = clients.get(mspId);
+    if (!client) clients.set(mspId, (client = apiClient(bridgeUrl, () => stackAdminIdentity(ctx, mspId))));
+    return client;
+  };
+  const operator = as(OPERATOR_MSP);
   return {
-    onboard: (participant) => call(`${bridgeUrl}/admin/participants`, { method: 'POST', body: participant }),
-    createVersion: (agreement) => call(`${bridgeUrl}/admin/dao-versions`, { method: 'POST', body: agreement }),
-    entitlements: (daoId, version, as) => call(`${bridgeUrl}/admin/daos/${daoId}/versions/${version}/entitlements?as=${as}`),
-    members: async (channel, as) => (await call<{ members: string[] }>(`${bridgeUrl}/admin/channels/${channel}/members?as=${as}`)).members,
+    onboard: (participant) => operator.call('/admin/participants', { method: 'POST', body: participant }),
+    createVersion: (agreement) => operator.call('/admin/dao-versions', { method: 'POST', body: agreement }),
+    entitlements: (daoId, version, member) => as(member).call(`/admin/daos/${daoId}/versions/${version}/entitlements`),
+    members: async (channel, member) => (await as(member).call<{ members: string[] }>(`/admin/channels/${channel}/members`)).members,
   };
 }
 

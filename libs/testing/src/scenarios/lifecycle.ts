@@ -108,7 +108,8 @@ export async function runLifecycle(opts: LifecycleOptions): Promise<LifecycleRes
   await stage('joined');
   type Infra = { status: string; workloads: Array<{ workloadId: string; owner: string; status: string; supervisorPid: number | null }> };
   const infrastructure = async (version: number) => call<Infra>(`${urls.provisioner}/daos/${daoId}/versions/${version}/infrastructure`, { token: await as(dsp, 'provisioner') });
-  const ledgerVersion = (version: number) => call<{ infrastructureStatus: string; memberStates: Array<{ mspId: string; status: string; lastHeartbeatMs?: number }> }>(`${urls['ledger-bridge']}/admin/daos/${daoId}/versions/${version}/state?as=${dsp.mspId}`);
+  // Read by the DSP, a member of every version: the bridge reads the version as its caller.
+  const ledgerVersion = async (version: number) => call<{ infrastructureStatus: string; memberStates: Array<{ mspId: string; status: string; lastHeartbeatMs?: number }> }>(`${urls['ledger-bridge']}/admin/daos/${daoId}/versions/${version}/state`, { token: await as(dsp, 'ledger-bridge') });
   for (const version of [1, 2]) {
     progress(`provisioning version ${version}: OpenTofu apply, workloads started, recorded on the ledger`);
     await until(`version ${version}'s workloads running`, async () => {
@@ -146,7 +147,7 @@ export async function runLifecycle(opts: LifecycleOptions): Promise<LifecycleRes
     return e.total === opts.revenue.toString() ? e : undefined;
   }, timeout);
 
-  const dao = await call<{ versions: Array<{ version: number; channel: string; members: Array<{ mspId: string }> }> }>(`${urls.marketplace}/daos/${daoId}`, { token: await as(dsp, 'marketplace') });
+  const dao = await call<{ versions: Array<{ version: number; channel: string; members: Array<{ mspId: string }> }> }>(`${urls.marketplace}/daos/${daoId}/state`, { token: await as(dsp, 'marketplace') });
   const workloads = [];
   for (const version of [1, 2]) for (const w of (await infrastructure(version)).workloads) workloads.push({ id: w.workloadId, member: w.owner, status: w.status });
   const abandoned = [];

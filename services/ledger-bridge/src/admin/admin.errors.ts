@@ -1,6 +1,6 @@
 import { DatawellError, type ErrorKind } from '@datawell/domain';
 
-type AdminErrorCode = 'INVALID_REQUEST' | 'NOT_A_PARTICIPANT' | 'ROLE_MISMATCH' | 'LEDGER_REJECTED' | 'INVALID_CSR' | 'ENROLLMENT_REJECTED';
+type AdminErrorCode = 'INVALID_REQUEST' | 'NOT_A_PARTICIPANT' | 'ROLE_MISMATCH' | 'LEDGER_REJECTED' | 'INVALID_CSR' | 'ENROLLMENT_REJECTED' | 'CHANNEL_NOT_FOUND' | 'VERSION_NOT_FOUND';
 
 const KINDS: Readonly<Record<AdminErrorCode, ErrorKind>> = {
   INVALID_REQUEST: 'invalid',
@@ -9,6 +9,8 @@ const KINDS: Readonly<Record<AdminErrorCode, ErrorKind>> = {
   LEDGER_REJECTED: 'unprocessable',
   INVALID_CSR: 'invalid',
   ENROLLMENT_REJECTED: 'unprocessable',
+  CHANNEL_NOT_FOUND: 'notFound',
+  VERSION_NOT_FOUND: 'notFound',
 };
 
 /** Errors of network administration, mapped to HTTP by the platform from their kind. */
@@ -38,4 +40,19 @@ export function chaincodeMessage(error: unknown): string {
   const details = (error as { details?: { message?: string }[] }).details ?? [];
   const detail = details.map((d) => d.message ?? '').find((m) => /\b(INVALID_ARGUMENT|FORBIDDEN|NOT_FOUND|CONFLICT):/.test(m));
   return detail ?? (error instanceof Error ? error.message : String(error));
+}
+
+/** gRPC statuses of a peer or orderer that waiting may cure: the call failed, not the question. */
+const TRANSIENT = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);
+
+/**
+ * Whether a read failed because the reader cannot see what it asked for (no such channel, its
+ * organisation not in it, no identity of it here, the chaincode's NOT_FOUND) rather than because the
+ * network is unreachable: the former is one answer, "not found", for unknown and other members' ids alike.
+ */
+export function isNotVisible(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'number' && TRANSIENT.has(code)) return false;
+  if (/\b(ECONNREFUSED|UNAVAILABLE|DEADLINE_EXCEEDED|timed? ?out)\b/i.test(error instanceof Error ? error.message : String(error))) return false;
+  return true;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DAO, DAO_ID_PATTERN, MARKETPLACE, MSP_ID_PATTERN, OPERATOR_MSP as CATALOGUE_OPERATOR_MSP, type Acceptances, type Agreement, type Invocation } from '@datawell/contracts';
 import { CaRejectedError, RESERVED_ENROLLMENT_ID } from '@datawell/stack';
 import type { Wallet } from '../wallet/wallet.adapter';
-import { AdminError, chaincodeCode, chaincodeMessage } from './admin.errors';
+import { AdminError, chaincodeCode, chaincodeMessage, isNotVisible } from './admin.errors';
 import { checkCertificateRequest } from './csr';
 import type { FabricAdmin } from './fabric-admin.adapter';
 import type { OrgLedger } from './org-ledger.adapter';
@@ -189,18 +189,32 @@ export class AdminService {
     }
   }
 
+  /** A channel's organisations from its config block, fetched as `asMspId`: CHANNEL_NOT_FOUND when there is none it may read. */
   async channelMembers(channel: string, asMspId: string): Promise<string[]> {
-    return this.fabric.channelMembers(channel, asMspId);
+    if (!/^[a-z][a-z0-9.-]{0,248}$/.test(channel)) throw new AdminError('INVALID_REQUEST', 'channel: must be a Fabric channel name');
+    try {
+      return await this.fabric.channelMembers(channel, asMspId);
+    } catch (error) {
+      if (isNotVisible(error)) throw new AdminError('CHANNEL_NOT_FOUND', `no channel ${channel} that ${asMspId} may read`, { cause: error });
+      throw error;
+    }
   }
 
-  /** Reads the dao chaincode on a DAO channel as its DSP. */
+  /**
+   * Reads the dao chaincode on a DAO channel as `asMspId`, the caller: only a member's peer has the
+   * channel, so anyone else gets VERSION_NOT_FOUND, as for a version that does not exist.
+   */
   async evaluateDao(daoId: string, version: number, fn: typeof DAO.tx.GetVersion | typeof DAO.tx.GetEntitlements, asMspId: string): Promise<unknown> {
+    if (!DAO_ID_PATTERN.test(daoId)) throw new AdminError('INVALID_REQUEST', 'daoId: must be 1-41 lower-case letters, digits or "-"');
+    const call = DAO.invocation(fn);
+    let result: string;
     try {
-      const call = DAO.invocation(fn);
-      return JSON.parse(await this.ledger.evaluate(asMspId, daoChannel(daoId, version), call.chaincode, call.transaction, call.arguments));
+      result = await this.ledger.evaluate(asMspId, daoChannel(daoId, version), call.chaincode, call.transaction, call.arguments);
     } catch (error) {
-      throw new AdminError('LEDGER_REJECTED', chaincodeMessage(error), { cause: error });
+      if (isNotVisible(error)) throw new AdminError('VERSION_NOT_FOUND', `no version ${version} of DAO ${daoId} of which ${asMspId} is a member`, { cause: error });
+      throw error;
     }
+    return JSON.parse(result);
   }
 
   async #ensureIdentity(mspId: string): Promise<void> {

@@ -1,10 +1,12 @@
 import { CreateLedgerBridgeSchema1763700000000 } from './1763700000000-create-schema';
 import { CreateLedgerBridgeOutboxInbox1763800000000 } from './1763800000000-outbox-inbox';
 import { CreateLedgerBridgeTables1763800000001 } from './1763800000001-ledger-tables';
+import { CreateLedgerBridgeIdentityDirectory1763800000002 } from './1763800000002-identity-directory';
 
 /** In the order they run; TypeORM records each by class name in ledger_bridge.migrations. */
 export const MIGRATIONS = [
   CreateLedgerBridgeSchema1763700000000,
   CreateLedgerBridgeOutboxInbox1763800000000,
   CreateLedgerBridgeTables1763800000001,
+  CreateLedgerBridgeIdentityDirectory1763800000002,
 ];

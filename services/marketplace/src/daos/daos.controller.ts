@@ -10,15 +10,23 @@ export class DaosController {
   constructor(private readonly daos: DaosService) {}
 
   @Get(':daoId')
-  @ApiOperation({ summary: 'A DAO: versions, channels, members with status' })
+  @ApiOperation({ summary: 'The public directory entry of a DAO: versions, channels, member MSP ids with status (no β, no amounts)' })
   get(@Param('daoId') daoId: string) {
-    return this.daos.get(daoId);
+    return this.daos.directoryEntry(daoId);
+  }
+
+  @Get(':daoId/state')
+  @Authenticated()
+  @ApiOperation({ summary: 'A DAO with β, ownership, weights and terms per version (its members only; DAO_NOT_FOUND to anyone else)' })
+  state(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string) {
+    return this.daos.get(principal, daoId);
   }
 
   @Get(':daoId/entitlements')
-  @ApiOperation({ summary: 'Per member: the sum of its payouts over the DAO’s channels (decimal strings)' })
-  entitlements(@Param('daoId') daoId: string) {
-    return this.daos.entitlements(daoId);
+  @Authenticated()
+  @ApiOperation({ summary: 'Per member: the sum of its payouts over the DAO’s channels (decimal strings); its members only' })
+  entitlements(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string) {
+    return this.daos.entitlements(principal, daoId);
   }
 
   @Post(':daoId/revenue')

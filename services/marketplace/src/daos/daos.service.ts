@@ -39,6 +39,19 @@ export interface DaoView {
   members: Array<{ mspId: string; group: string; role: string; status: string; channels: string[] }>;
 }
 
+/**
+ * The DAO directory entry anyone may read: what members publish at formation (ids, roles, groups,
+ * statuses, channels), never β, ownership, weights, terms or amounts.
+ */
+export interface DaoDirectoryEntry {
+  daoId: string;
+  status: 'active' | 'dissolved';
+  topVersion: number;
+  topChannel: string;
+  versions: Array<{ version: number; channel: string; status: string; superseded: boolean; members: string[] }>;
+  members: DaoView['members'];
+}
+
 /** The dao chaincode's events as the read model uses them: a version with its agreement and β, an allocation with its payouts. */
 export type VersionCreatedPayload = VersionCreatedEvent & { readonly agreementId: string; readonly betaPpm: number };
 export type AllocationPayload = LevelAllocation & { readonly payouts: NonNullable<LevelAllocation['payouts']> };
@@ -51,8 +64,35 @@ export class DaosService {
     private readonly repository: DaosRepository,
   ) {}
 
-  async get(daoIdParam: string): Promise<DaoView> {
+  /** The public directory entry of a DAO. */
+  async directoryEntry(daoIdParam: string): Promise<DaoDirectoryEntry> {
+    const view = await this.#view(parseInput(daoIdSchema, daoIdParam, 'daoId'));
+    return {
+      daoId: view.daoId,
+      status: view.status,
+      topVersion: view.topVersion,
+      topChannel: view.topChannel,
+      versions: view.versions.map((v) => ({ version: v.version, channel: v.channel, status: v.status, superseded: v.superseded, members: v.members.map((m) => m.mspId) })),
+      members: view.members,
+    };
+  }
+
+  /** A DAO with its private values (β, ownership, weights, terms), for its members only. */
+  async get(principal: Principal, daoIdParam: string): Promise<DaoView> {
     const daoId = parseInput(daoIdSchema, daoIdParam, 'daoId');
+    await this.#memberOnly(principal, daoId);
+    return this.#view(daoId);
+  }
+
+  /**
+   * A DAO's private data is its members' only: to anyone else an existing DAO looks exactly like an
+   * unknown one (DAO_NOT_FOUND), so ids cannot be probed.
+   */
+  async #memberOnly(principal: Principal, daoId: string): Promise<void> {
+    if (!(await this.repository.memberIds(daoId)).includes(principal.mspId)) throw new MarketplaceError('DAO_NOT_FOUND', `no DAO ${daoId} of which ${principal.mspId} is a member`);
+  }
+
+  async #view(daoId: string): Promise<DaoView> {
     const versions = await this.repository.versions(daoId);
     if (versions.length === 0) throw new MarketplaceError('DAO_NOT_FOUND', `no DAO ${daoId}`);
     const members = await this.repository.members(daoId);
@@ -89,10 +129,13 @@ export class DaosService {
     };
   }
 
-  /** Per member: the sum of its payouts over every channel of the DAO, exact, as decimal strings. */
-  async entitlements(daoIdParam: string): Promise<{ daoId: string; total: string; members: Array<{ mspId: string; amount: string; channels: Array<{ channel: string; amount: string }> }> }> {
+  /** Per member: the sum of its payouts over every channel of the DAO, exact, as decimal strings; for its members only. */
+  async entitlements(
+    principal: Principal,
+    daoIdParam: string,
+  ): Promise<{ daoId: string; total: string; members: Array<{ mspId: string; amount: string; channels: Array<{ channel: string; amount: string }> }> }> {
     const daoId = parseInput(daoIdSchema, daoIdParam, 'daoId');
-    await this.memberIds(daoId);
+    await this.#memberOnly(principal, daoId);
     const rows = await this.repository.payoutSums(daoId);
     const members = new Map<string, { mspId: string; amount: bigint; channels: Array<{ channel: string; amount: string }> }>();
     let total = 0n;

@@ -58,13 +58,14 @@ export class MarketplaceGrpc {
   }
 
   async GetDao(request: Record<string, unknown>): Promise<unknown> {
-    const d = await this.daos.get(String(request['dao_id'] ?? ''));
+    // The public directory entry, like GET /daos/:daoId: no β, no amounts.
+    const d = await this.daos.directoryEntry(String(request['dao_id'] ?? ''));
     return {
       dao_id: d.daoId,
       status: d.status,
       top_version: d.topVersion,
       top_channel: d.topChannel,
-      versions: d.versions.map((v) => ({ version: v.version, channel: v.channel, beta_ppm: v.betaPpm, status: v.status, superseded: v.superseded })),
+      versions: d.versions.map((v) => ({ version: v.version, channel: v.channel, status: v.status, superseded: v.superseded })),
       members: d.members.map((m) => ({ msp_id: m.mspId, group: m.group, role: m.role, status: m.status, channels: m.channels })),
     };
   }

@@ -170,6 +170,9 @@ describe('DAOs, revenue, entitlements and feedback', () => {
         { mspId: vsp.mspId, status: 'active' },
       ],
     });
+    // The public entry holds no β, ownership, weights, terms or amounts; the members see them.
+    expect(JSON.stringify((await h.http('GET', `/daos/${daoId}`)).body)).not.toMatch(/betaPpm|ownershipPpm|weight|terms|800000/);
+    expect((await h.http('GET', `/daos/${daoId}/state`, undefined, dsp.token)).body).toMatchObject({ versions: [{ version: 1, betaPpm: 800000, members: [{ mspId: dsp.mspId, ownershipPpm: 800000 }, { mspId: vsp.mspId }] }] });
     expect(await h.http('POST', `/daos/${daoId}/revenue`, { amount: '1000', kind: 'use' }, outsider.token)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
     const revenue = await h.http('POST', `/daos/${daoId}/revenue`, { amount: '1000001', kind: 'use', revenueId: 'r1' }, vsp.token);
     expect(revenue).toMatchObject({ status: 202, body: { revenueId: 'r1', channel: `dao-${daoId}-v1` } });
@@ -181,7 +184,7 @@ describe('DAOs, revenue, entitlements and feedback', () => {
     const payouts = [{ mspId: vsp.mspId, amount: '200000' }, { mspId: dsp.mspId, amount: '800001' }];
     await h.ledgerEvent(`dao-${daoId}-v1`, 'dao', 'RevenueRecorded', { revenueId: 'r1', amount: '1000001', kind: 'use', recordedBy: vsp.mspId, allocation: { allocationId: 'revenue:r1', level: 1, rest: '800001', restTo: { group: 'D' }, payouts } });
     await h.ledgerEvent(`dao-${daoId}-v1`, 'dao', 'RevenueRecorded', { revenueId: 'r2', amount: '10', kind: 'use', recordedBy: dsp.mspId, allocation: { allocationId: 'revenue:r2', level: 1, rest: '8', restTo: { group: 'D' }, payouts: [{ mspId: vsp.mspId, amount: '2' }, { mspId: dsp.mspId, amount: '8' }] } });
-    const entitlements = await eventually('entitlements', () => h.http('GET', `/daos/${daoId}/entitlements`), (r) => r.body['total'] === '1000011');
+    const entitlements = await eventually('entitlements', () => h.http('GET', `/daos/${daoId}/entitlements`, undefined, vsp.token), (r) => r.body['total'] === '1000011');
     expect(entitlements.body['members']).toEqual([
       { mspId: dsp.mspId, amount: '800009', channels: [{ channel: `dao-${daoId}-v1`, amount: '800009' }] },
       { mspId: vsp.mspId, amount: '200002', channels: [{ channel: `dao-${daoId}-v1`, amount: '200002' }] },
@@ -249,7 +252,11 @@ describe('bad input gets 4xx with a code, never 5xx', () => {
     ['an unknown identity', () => h.http('GET', `/participants/${dsp.mspId}/identities/nobody`), 404, 'IDENTITY_NOT_FOUND'],
     ['an unknown DAO', () => h.http('GET', '/daos/nope'), 404, 'DAO_NOT_FOUND'],
     ['a malformed DAO id', () => h.http('GET', '/daos/NOPE'), 400, 'INVALID_REQUEST'],
-    ['entitlements of an unknown DAO', () => h.http('GET', '/daos/nope/entitlements'), 404, 'DAO_NOT_FOUND'],
+    ['entitlements of an unknown DAO', () => h.http('GET', '/daos/nope/entitlements', undefined, dsp.token), 404, 'DAO_NOT_FOUND'],
+    ['entitlements without a token', () => h.http('GET', `/daos/${daoIdOfTests}/entitlements`), 401, 'UNAUTHENTICATED'],
+    ['entitlements of a DAO one is not a member of (as an unknown one)', () => h.http('GET', `/daos/${daoIdOfTests}/entitlements`, undefined, outsider.token), 404, 'DAO_NOT_FOUND'],
+    ['the private state of a DAO one is not a member of (as an unknown one)', () => h.http('GET', `/daos/${daoIdOfTests}/state`, undefined, outsider.token), 404, 'DAO_NOT_FOUND'],
+    ['the private state of an unknown DAO', () => h.http('GET', '/daos/nope/state', undefined, outsider.token), 404, 'DAO_NOT_FOUND'],
     ['revenue of an unknown DAO', () => h.http('POST', '/daos/nope/revenue', { amount: '1', kind: 'use' }, dsp.token), 404, 'DAO_NOT_FOUND'],
     ['revenue as a number', () => h.http('POST', '/daos/nope/revenue', { amount: 1, kind: 'use' }, dsp.token), 400, 'INVALID_REQUEST'],
     ['feedback with a score of 6', () => h.http('POST', '/feedback', { daoId: 'nope', target: vsp.mspId, score: 6 }, dsp.token), 400, 'INVALID_REQUEST'],

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
-import { Authenticator, type Principal } from '@datawell/auth';
-import type { GrpcServiceOptions } from '@datawell/service-platform';
+import { Authenticator } from '@datawell/auth';
+import type { GrpcCallPeer, GrpcServiceOptions } from '@datawell/service-platform';
 import { resultJson } from '../computations/authorization';
 import { ComputationsService, type ComputationView } from '../computations/computations.service';
 
@@ -71,26 +71,21 @@ export class CoordinatorGrpc {
     @Inject(ComputationsService) private readonly computations: ComputationsService,
   ) {}
 
-  async RequestComputation(request: Message, metadata: Metadata): Promise<unknown> {
-    const principal = await this.#caller(metadata);
+  async RequestComputation(request: Message, metadata: Metadata, peer: GrpcCallPeer = {}): Promise<unknown> {
+    const principal = await this.auth.authenticateCall(metadata, peer.certificatePem);
     const { computation, created } = await this.computations.request(principal.mspId, requestBodyOf(request));
     return { computation: computationMessage(computation), created };
   }
 
-  async GetComputation(request: Message, metadata: Metadata): Promise<unknown> {
-    const principal = await this.#caller(metadata);
+  async GetComputation(request: Message, metadata: Metadata, peer: GrpcCallPeer = {}): Promise<unknown> {
+    const principal = await this.auth.authenticateCall(metadata, peer.certificatePem);
     return computationMessage(await this.computations.status(principal.mspId, String(request['id'] ?? '')));
   }
 
-  async GetResult(request: Message, metadata: Metadata): Promise<unknown> {
-    const principal = await this.#caller(metadata);
+  async GetResult(request: Message, metadata: Metadata, peer: GrpcCallPeer = {}): Promise<unknown> {
+    const principal = await this.auth.authenticateCall(metadata, peer.certificatePem);
     const r = await this.computations.result(principal.mspId, String(request['id'] ?? ''));
     return { id: r.id, computation: r.computation, result_json: resultJson(r.result), result_digest: r.resultDigest };
-  }
-
-  #caller(metadata: Metadata): Promise<Principal> {
-    const value = metadata.get('authorization')[0];
-    return this.auth.authenticate(value === undefined ? undefined : String(value));
   }
 }
 

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
-import type { GrpcServiceOptions } from '@datawell/service-platform';
+import type { Metadata } from '@grpc/grpc-js';
+import { Authenticator } from '@datawell/auth';
+import type { GrpcCallPeer, GrpcServiceOptions } from '@datawell/service-platform';
 import { NegotiationRuntime } from '../negotiation.runtime';
 import { negotiationError } from '../sessions/negotiation.errors';
 
@@ -13,13 +15,17 @@ const sessionIdOf = (request: Record<string, unknown>): string => {
   return id;
 };
 
-/** The rpcs of datawell.negotiation.v1.Negotiation (messages in proto field names). */
+/** The rpcs of datawell.negotiation.v1.Negotiation (messages in proto field names), for the session's parties as over HTTP. */
 @Injectable()
 export class NegotiationGrpc {
-  constructor(private readonly runtime: NegotiationRuntime) {}
+  constructor(
+    private readonly runtime: NegotiationRuntime,
+    private readonly auth: Authenticator,
+  ) {}
 
-  async GetSession(request: Record<string, unknown>): Promise<unknown> {
-    const s = await this.runtime.sessions.view(undefined, sessionIdOf(request));
+  async GetSession(request: Record<string, unknown>, metadata: Metadata, peer: GrpcCallPeer = {}): Promise<unknown> {
+    const principal = await this.auth.authenticateCall(metadata, peer.certificatePem);
+    const s = await this.runtime.sessions.view(principal, sessionIdOf(request));
     return {
       session_id: s.id,
       kind: s.kind,
@@ -41,8 +47,9 @@ export class NegotiationGrpc {
     };
   }
 
-  async ListHistory(request: Record<string, unknown>): Promise<unknown> {
-    const history = await this.runtime.sessions.history(undefined, sessionIdOf(request));
+  async ListHistory(request: Record<string, unknown>, metadata: Metadata, peer: GrpcCallPeer = {}): Promise<unknown> {
+    const principal = await this.auth.authenticateCall(metadata, peer.certificatePem);
+    const history = await this.runtime.sessions.history(principal, sessionIdOf(request));
     return {
       entries: history.map((h) => ({
         seq: h.seq,

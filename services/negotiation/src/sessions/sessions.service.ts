@@ -227,7 +227,7 @@ export class SessionsService {
 
   async #roleOf(mspId: string): Promise<'DSP' | 'VSP'> {
     const entry = await this.o.directory.get(mspId);
-    if (!entry || entry.status !== 'active') throw negotiationError('UNKNOWN_PARTY', `${mspId} is not an active registered participant`);
+    if (!entry || entry.status !== 'active' || entry.role === 'OPERATOR') throw negotiationError('UNKNOWN_PARTY', `${mspId} is not an active registered participant`);
     return entry.role;
   }
 

@@ -112,9 +112,11 @@ describe('negotiation sessions against the real stack', () => {
 
     const { call, close } = grpcTestClient(NEGOTIATION_PROTO, 'datawell.negotiation.v1.Negotiation', neg.grpcPort);
     try {
-      expect(await call('GetSession', { session_id: id })).toMatchObject({ session_id: id, status: 'formed', revision: 2, complete: true, dao_id: daoId });
-      expect(((await call('ListHistory', { session_id: id }))['entries'] as Array<{ change: string }>).map((e) => e.change)).toEqual(['created', 'proposed', 'proposed', 'accepted', 'accepted', 'agreed', 'formed']);
-      await expect(call('GetSession', { session_id: 'ses-nope' })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+      expect(await call('GetSession', { session_id: id }, vsp.token)).toMatchObject({ session_id: id, status: 'formed', revision: 2, complete: true, dao_id: daoId });
+      expect(((await call('ListHistory', { session_id: id }, dsp.token))['entries'] as Array<{ change: string }>).map((e) => e.change)).toEqual(['created', 'proposed', 'proposed', 'accepted', 'accepted', 'agreed', 'formed']);
+      await expect(call('GetSession', { session_id: 'ses-nope' }, dsp.token)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+      // A session is its parties' business: no token, no answer.
+      await expect(call('GetSession', { session_id: id })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
     } finally {
       close();
     }

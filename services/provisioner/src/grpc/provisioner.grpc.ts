@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
-import { Authenticator, type Principal } from '@datawell/auth';
-import type { GrpcServiceOptions } from '@datawell/service-platform';
+import { Authenticator } from '@datawell/auth';
+import type { GrpcCallPeer, GrpcServiceOptions } from '@datawell/service-platform';
 import { ProvisioningView } from '../provisioning/provisioning-view.service';
 
 /** libs/contracts/proto/provisioner.proto, from this file's place in the repository. */
@@ -19,8 +19,8 @@ export class ProvisionerGrpc {
     private readonly view: ProvisioningView,
   ) {}
 
-  async GetInfrastructure(request: Record<string, unknown>, metadata: Metadata): Promise<unknown> {
-    const principal = await this.#caller(metadata);
+  async GetInfrastructure(request: Record<string, unknown>, metadata: Metadata, peer: GrpcCallPeer = {}): Promise<unknown> {
+    const principal = await this.auth.authenticateCall(metadata, peer.certificatePem);
     const i = await this.view.infrastructure(principal.mspId, request['dao_id'], request['version']);
     return {
       dao_id: i.daoId,
@@ -45,8 +45,8 @@ export class ProvisionerGrpc {
     };
   }
 
-  async GetJob(request: Record<string, unknown>, metadata: Metadata): Promise<unknown> {
-    const principal = await this.#caller(metadata);
+  async GetJob(request: Record<string, unknown>, metadata: Metadata, peer: GrpcCallPeer = {}): Promise<unknown> {
+    const principal = await this.auth.authenticateCall(metadata, peer.certificatePem);
     const j = await this.view.job(principal.mspId, request['id']);
     return {
       id: j.id,
@@ -61,11 +61,6 @@ export class ProvisionerGrpc {
       created_at: j.createdAt,
       finished_at: opt(j.finishedAt),
     };
-  }
-
-  #caller(metadata: Metadata): Promise<Principal> {
-    const value = metadata.get('authorization')[0];
-    return this.auth.authenticate(value === undefined ? undefined : String(value));
   }
 }
 

@@ -76,9 +76,11 @@ export class ProvisioningView {
   }
 
   /** Open to anyone: a count, nothing of any DAO. */
-  async states(): Promise<TofuStatesDto> {
+  /** How many OpenTofu states the backend holds for the viewer's DAO versions (others' are not its business). */
+  async states(viewer: string): Promise<TofuStatesDto> {
     const schema = this.runtime.settings.tofuPgSchema;
-    return { schema, count: await this.runtime.repository.tofuStateCount(schema) };
+    const workspaces = (await this.runtime.repository.versionsOfMember(viewer)).map((v) => workspaceName(v.daoId, v.version));
+    return { schema, count: await this.runtime.repository.tofuStateCount(schema, workspaces) };
   }
 
   async #visibleJob(viewer: string, idRaw: unknown): Promise<JobRow> {

@@ -51,9 +51,10 @@ export class ProvisioningController {
   }
 
   @Get('tofu/states')
-  @ApiOperation({ summary: 'How many workspace states the OpenTofu pg backend holds (open: a count only)' })
+  @Authenticated()
+  @ApiOperation({ summary: "How many workspace states the OpenTofu pg backend holds for the caller's DAO versions" })
   @ApiOkResponse({ type: TofuStatesDto })
-  states(): Promise<TofuStatesDto> {
-    return this.view.states();
+  states(@CurrentPrincipal() principal: Principal): Promise<TofuStatesDto> {
+    return this.view.states(principal.mspId);
   }
 }

@@ -46,7 +46,7 @@ export class InfrastructureDto {
 
 export class TofuStatesDto {
   @ApiProperty() schema!: string;
-  @ApiProperty({ description: 'number of workspace states in the pg backend' }) count!: number;
+  @ApiProperty({ description: "number of workspace states in the pg backend of the caller's DAO versions" }) count!: number;
 }
 
 export class ErrorDto {

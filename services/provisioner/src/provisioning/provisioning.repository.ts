@@ -218,10 +218,19 @@ export class ProvisioningRepository {
     return rows.map((r) => ({ seq: Number(r.seq), at: new Date(r.at).toISOString(), line: r.line }));
   }
 
-  /** The OpenTofu pg backend's states (its own schema): their number, or a workspace's serial. */
-  async tofuStateCount(backendSchema: string): Promise<number> {
+  /** The DAO versions `mspId` is a member of (as VersionCreated listed them). */
+  async versionsOfMember(mspId: string): Promise<Array<{ daoId: string; version: number }>> {
+    const rows = (await this.dataSource.query(
+      `SELECT dao_id, version FROM ${this.#s}.versions WHERE members @> jsonb_build_array(jsonb_build_object('mspId', $1::text))`,
+      [mspId],
+    )) as Array<{ dao_id: string; version: number | string }>;
+    return rows.map((r) => ({ daoId: r.dao_id, version: Number(r.version) }));
+  }
+
+  /** The OpenTofu pg backend's states (its own schema) among `workspaces`: their number, or a workspace's serial. */
+  async tofuStateCount(backendSchema: string, workspaces: readonly string[]): Promise<number> {
     try {
-      const rows = (await this.dataSource.query(`SELECT count(*)::int AS n FROM "${backendSchema}".states`)) as Array<{ n: number }>;
+      const rows = (await this.dataSource.query(`SELECT count(*)::int AS n FROM "${backendSchema}".states WHERE name = ANY($1::text[])`, [[...workspaces]])) as Array<{ n: number }>;
       return rows[0]?.n ?? 0;
     } catch (error) {
       if (/does not exist/.test(String(error))) return 0;

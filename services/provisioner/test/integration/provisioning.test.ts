@@ -108,7 +108,7 @@ describe('the provisioner: ledger events → OpenTofu → supervised heartbeatin
     // Logs of the job: OpenTofu's own output.
     const logs = (await get(`/jobs/apply.${daoId}.v1.r1/logs`).expect(200)).body as Array<{ line: string }>;
     expect(logs.some((l) => /Apply complete! Resources: 2 added/.test(l.line))).toBe(true);
-    expect((await request(app.getHttpServer()).get('/tofu/states').expect(200)).body).toEqual({ schema: tofuSchema, count: 1 });
+    expect((await get('/tofu/states').expect(200)).body).toEqual({ schema: tofuSchema, count: 1 });
 
     // Signed heartbeats from both workloads, verifying with the keys to be registered.
     const keys = new Map(view.workloads.map((w) => [w.workloadId, w.publicKeyPem]));
@@ -161,9 +161,11 @@ describe('the provisioner: ledger events → OpenTofu → supervised heartbeatin
       expect((await get(path, tokens.outsider).expect(403)).body).toEqual({ code: 'FORBIDDEN', message: expect.stringContaining(outsider) });
     }
     expect(((await get('/jobs', tokens.outsider).expect(200)).body as Array<{ daoId: string }>).filter((j) => j.daoId === daoId)).toEqual([]);
-    // Unknown stays 404 for anyone authenticated; the state count stays open.
+    // Unknown stays 404 for anyone authenticated; the state count is the caller's DAOs' only.
     expect((await get('/jobs/apply.nope.v1.r1', tokens.outsider).expect(404)).body).toMatchObject({ code: 'JOB_NOT_FOUND' });
-    expect((await get('/tofu/states', null).expect(200)).body).toEqual({ schema: tofuSchema, count: 1 });
+    expect((await get('/tofu/states', null).expect(401)).body).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect((await get('/tofu/states', tokens.vsp).expect(200)).body).toEqual({ schema: tofuSchema, count: 1 });
+    expect((await get('/tofu/states', tokens.outsider).expect(200)).body).toEqual({ schema: tofuSchema, count: 0 });
   });
 
   it('serves GetInfrastructure and GetJob over gRPC with the same authentication and membership', async () => {

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
-import { Authenticator, type Principal } from '@datawell/auth';
-import type { GrpcServiceOptions } from '@datawell/service-platform';
+import { Authenticator } from '@datawell/auth';
+import type { GrpcCallPeer, GrpcServiceOptions } from '@datawell/service-platform';
 import { LIVE_VIEW } from '../live/live-view.controller';
 import type { LiveViewService } from '../live/live-view.service';
 import { TelemetryError } from '../live/telemetry.errors';
@@ -27,8 +27,8 @@ export class TelemetryGrpc {
     @Inject(LIVE_VIEW) private readonly live: LiveViewService,
   ) {}
 
-  async GetWorkload(request: Record<string, unknown>, metadata: Metadata): Promise<unknown> {
-    const principal = await this.#caller(metadata);
+  async GetWorkload(request: Record<string, unknown>, metadata: Metadata, peer: GrpcCallPeer = {}): Promise<unknown> {
+    const principal = await this.auth.authenticateCall(metadata, peer.certificatePem);
     const w = await this.live.workload(principal.mspId, stringField(request, 'workload_id'));
     return {
       workload_id: w.workloadId,
@@ -45,8 +45,8 @@ export class TelemetryGrpc {
     };
   }
 
-  async GetDaoTelemetry(request: Record<string, unknown>, metadata: Metadata): Promise<unknown> {
-    const principal = await this.#caller(metadata);
+  async GetDaoTelemetry(request: Record<string, unknown>, metadata: Metadata, peer: GrpcCallPeer = {}): Promise<unknown> {
+    const principal = await this.auth.authenticateCall(metadata, peer.certificatePem);
     const dao = await this.live.daoTelemetry(principal.mspId, stringField(request, 'dao_id'));
     return {
       dao_id: dao.daoId,
@@ -69,11 +69,6 @@ export class TelemetryGrpc {
         })),
       })),
     };
-  }
-
-  #caller(metadata: Metadata): Promise<Principal> {
-    const value = metadata.get('authorization')[0];
-    return this.auth.authenticate(value === undefined ? undefined : String(value));
   }
 }
 

@@ -39,7 +39,7 @@ export function registerScenarioCommands(program: Command): void {
         vsps,
         revenue,
         betasPpm,
-        admin: httpAdminApi(serviceUrl('ledger-bridge')),
+        admin: httpAdminApi(serviceUrl('ledger-bridge'), ctx),
         connection,
         progress: (m) => ctx.progress.step('scenario', m),
       });
