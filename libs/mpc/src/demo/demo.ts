@@ -124,6 +124,7 @@ export async function runDemoNode(transport: Transport, job: DemoJob): Promise<D
   const t2 = performance.now();
   await mascot.generateMasks(job.owner, 2 * job.rows);
   await mascot.generateMasks(job.recipient, 16);
+  await mascot.close(); // its worker threads; the material stays
   const t3 = performance.now();
   const p = createParty(transport, mascot.preprocessing);
   const f = job.fractionalBits;

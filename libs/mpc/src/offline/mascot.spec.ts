@@ -14,8 +14,13 @@ function alphaOf(pre: PartyPreprocessing[]): bigint {
 }
 
 describe('MASCOT offline phase', () => {
-  it.each([2, 3])('produces valid authenticated triples and masks with %i parties, which feed the online phase', async (n) => {
-    const { preprocessing } = await runLocalMascot({ parties: n, triples: 310, masks: 24, squares: 50 });
+  // workers: the default kernel pool (every core), and 0 for the single-threaded path.
+  it.each([
+    [2, undefined],
+    [3, undefined],
+    [2, 0],
+  ])('produces valid authenticated triples and masks with %i parties (workers: %s), which feed the online phase', async (n, workers) => {
+    const { preprocessing } = await runLocalMascot({ parties: n, triples: 310, masks: 24, squares: 50, workers });
     const alpha = alphaOf(preprocessing);
     const triples = preprocessing.map((p) => p.takeTriples(300));
     const a = sumVecs(triples.map((t) => t.a.value));
@@ -51,7 +56,7 @@ describe('MASCOT offline phase', () => {
     expect(Array.from(outs[0]!)).toEqual([9n, 16n]);
   }, 30_000);
 
-  it('aborts with SACRIFICE_FAILED when a party corrupts its Gilboa corrections (wrong c)', async () => {
+  it.each([undefined, 0])('aborts with SACRIFICE_FAILED when a party corrupts its Gilboa corrections (wrong c; workers: %s)', async (workers) => {
     const T = 40;
     const gilboaBytes = T * 61 * 4 * 8;
     await expect(
@@ -59,6 +64,7 @@ describe('MASCOT offline phase', () => {
         parties: 2,
         triples: T,
         masks: 0,
+        workers,
         intercept: (from, _to, data) => {
           if (from === 1 && data.length === gilboaBytes) {
             const w = new BigUint64Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
@@ -71,7 +77,7 @@ describe('MASCOT offline phase', () => {
     ).rejects.toMatchObject({ code: 'SACRIFICE_FAILED' });
   }, 30_000);
 
-  it('aborts with MAC_CHECK_FAILED when a party corrupts its COPE corrections (bad authentication)', async () => {
+  it.each([undefined, 0])('aborts with MAC_CHECK_FAILED when a party corrupts its COPE corrections (bad authentication; workers: %s)', async (workers) => {
     const T = 40;
     const copeBytes = 61 * (5 * T + 1) * 8;
     await expect(
@@ -79,6 +85,7 @@ describe('MASCOT offline phase', () => {
         parties: 2,
         triples: T,
         masks: 0,
+        workers,
         intercept: (from, _to, data) => {
           if (from === 0 && data.length === copeBytes) {
             const w = new BigUint64Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));

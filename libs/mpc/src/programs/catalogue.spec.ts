@@ -14,6 +14,7 @@ async function run(job: CatalogueJob, columns: number[][], parties = 3) {
     return await Promise.all(ts.map((t, i) => runCatalogueJob(t, mascots[i]!, job, i === job.owner ? columns : undefined)));
   } finally {
     await Promise.all(ts.map((t) => t.close()));
+    await Promise.all(mascots.map((m) => m.close()));
   }
 }
 
@@ -47,6 +48,7 @@ describe('catalogue jobs', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(results[0]).toMatchObject({ reason: { code: 'INVALID_ARGUMENT' } });
     await Promise.all(ts.map((t) => t.close()));
+    await Promise.all(mascots.map((m) => m.close()));
   });
 
   it('states the preprocessing a job consumes', () => {

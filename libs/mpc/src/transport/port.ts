@@ -4,7 +4,8 @@ import type { Transport } from './transport';
 
 /**
  * Channels over worker-thread MessagePorts: each party in its own thread of one process (benchmarks
- * and single-host deployments). Messages are copied by structured clone.
+ * and single-host deployments). Each message is copied once into a buffer of its own, which is
+ * transferred (a structured clone would copy it twice: serialising and deserialising).
  */
 class PortTransport implements Transport {
   readonly #boxes: Mailbox[];
@@ -24,8 +25,7 @@ class PortTransport implements Transport {
   send(to: number, data: Uint8Array): void {
     const port = this.ports.get(to);
     if (!port) throw new RangeError(`no party ${to}`);
-    // Clone only the bytes in view, not a whole larger buffer behind a subarray.
-    port.postMessage(data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice());
+    post(port, data);
   }
 
   receive(from: number): Promise<Uint8Array> {
@@ -35,14 +35,19 @@ class PortTransport implements Transport {
   }
 
   broadcast(data: Uint8Array): void {
-    const d = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
-    for (const port of this.ports.values()) port.postMessage(d);
+    for (const port of this.ports.values()) post(port, data);
   }
 
   async close(): Promise<void> {
     for (const b of this.#boxes) b.close();
     for (const port of this.ports.values()) port.close();
   }
+}
+
+/** Copies the bytes in view (never a larger buffer behind a subarray) and hands the copy over. */
+function post(port: MessagePort, data: Uint8Array): void {
+  const own = new Uint8Array(data); // a fresh, unshared ArrayBuffer holding exactly these bytes
+  port.postMessage(own, [own.buffer]);
 }
 
 /** `ports` maps every other party's index to the port connected to it. */
