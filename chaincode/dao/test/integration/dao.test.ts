@@ -1,7 +1,8 @@
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import type { GatewayConnection } from '@datawell/fabric';
+import { enrollClientIdentity } from '@datawell/stack';
 import { testStackContext } from '@datawell/testing';
-import { connectAs, deployTestChaincode, evaluate, eventOf, failure, submit } from '@datawell/testing';
+import { acceptancesOf, connectAs, deployTestChaincode, evaluate, eventOf, failure, registerParticipants, submit } from '@datawell/testing';
 import { heartbeatSigningBytes } from '../../src/heartbeat';
 
 /*
@@ -65,13 +66,21 @@ describe('dao chaincode on the real network', () => {
   const conns: Record<string, GatewayConnection> = {};
   const net = (msp: string, channel: string) => (conns[msp] as GatewayConnection).gateway.getNetwork(channel);
 
+  /** InitVersion's arguments: the agreement, and every member's acceptance (the chaincode verifies them). */
+  const initArgs = async (agreement: (typeof agreements)[1 | 2]) => {
+    const identities = await Promise.all(agreement.members.map((m) => enrollClientIdentity(ctx, m.mspId, 'it-chaincode')));
+    return [JSON.stringify(agreement), JSON.stringify(acceptancesOf(agreement, identities, V1.name))];
+  };
+
   beforeAll(async () => {
+    // Participants of the marketplace, whose registered CA certificates InitVersion checks signatures against.
+    await registerParticipants(ctx, [{ mspId: DSP, role: 'DSP' }, { mspId: VSP1, role: 'VSP' }, { mspId: VSP2, role: 'VSP' }]);
     await deployTestChaincode(ctx, V1, [DSP, VSP1]);
     await deployTestChaincode(ctx, V2, [DSP, VSP1, VSP2]);
     for (const msp of [DSP, VSP1, VSP2]) conns[msp] = await connectAs(ctx, msp);
     // InitVersion is idempotent: it creates the version once, returns it afterwards, and rewrites a
     // version an earlier chaincode stored with one key per member as one record.
-    for (const [cc, version] of [[V1, 1], [V2, 2]] as const) await submit(net(DSP, cc.channel), cc.name, 'InitVersion', JSON.stringify(agreements[version]));
+    for (const [cc, version] of [[V1, 1], [V2, 2]] as const) await submit(net(DSP, cc.channel), cc.name, 'InitVersion', ...(await initArgs(agreements[version])));
   }, 900_000);
   afterAll(() => Object.values(conns).forEach((c) => c.close()));
 
@@ -80,9 +89,9 @@ describe('dao chaincode on the real network', () => {
     expect(v2).toMatchObject({ members: [DSP, VSP1, VSP2], betaPpm: 750_000, channel: 'dao-it-v2', status: 'active' });
     const v1 = JSON.parse(await evaluate(net(VSP1, V1.channel), V1.name, 'GetVersion')) as { members: string[] };
     expect(v1.members).toEqual([DSP, VSP1]);
-    expect(JSON.parse((await submit(net(DSP, V1.channel), V1.name, 'InitVersion', JSON.stringify(agreements[1]))).result)).toMatchObject({ agreementId: 'it-agreement-1', daoId: 'it' });
+    expect(JSON.parse((await submit(net(DSP, V1.channel), V1.name, 'InitVersion', ...(await initArgs(agreements[1])))).result)).toMatchObject({ agreementId: 'it-agreement-1', daoId: 'it' });
     const other = { ...agreements[1], agreementId: `other-${run}` };
-    expect(await failure(() => submit(net(DSP, V1.channel), V1.name, 'InitVersion', JSON.stringify(other)))).toMatch(/CONFLICT: channel dao-it-v1 already holds a DAO version \(agreement it-agreement-1\)/);
+    expect(await failure(async () => submit(net(DSP, V1.channel), V1.name, 'InitVersion', ...(await initArgs(other))))).toMatch(/CONFLICT: channel dao-it-v1 already holds a DAO version \(agreement it-agreement-1\)/);
   });
 
   it('splits revenue level by level: CH_2 pays J2 and relays the rest, CH_1 receives it once and pays J1 and D; payouts sum to the revenue', async () => {
