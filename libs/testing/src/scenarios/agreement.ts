@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import { ownershipExact, PPM } from '@datawell/domain';
+import { ownershipExact, PPM, type AgreementSignature } from '@datawell/domain';
+import { enrollClientIdentity, type StackContext } from '@datawell/stack';
+import { acceptancesOf } from '../chaincode-network';
+import { testStackContext } from '../stack-context';
 
 export interface DaoPlan {
   readonly daoId: string;
@@ -56,4 +59,22 @@ export function agreementFor(plan: DaoPlan, version: number): Record<string, unk
   };
   const documentDigest = createHash('sha256').update(JSON.stringify(body)).digest('hex');
   return { ...body, documentDigest };
+}
+
+/** An agreement with its members' acceptances, as `POST /admin/dao-versions` and InitVersion take it. */
+export interface SignedAgreement {
+  readonly agreement: Record<string, unknown>;
+  readonly signatures: readonly AgreementSignature[];
+}
+
+/**
+ * The agreement of version `version` signed by every member with an identity enrolled at its own
+ * CA (the scenario acts for each member, as negotiation's parties do): the dao chaincode verifies
+ * the signatures and the consent rule before it creates the version.
+ */
+export async function signedAgreementFor(plan: DaoPlan, version: number, ctx: StackContext = testStackContext()): Promise<SignedAgreement> {
+  const agreement = agreementFor(plan, version);
+  const members = [plan.dsp, ...plan.vsps.slice(0, version)];
+  const identities = await Promise.all(members.map((m) => enrollClientIdentity(ctx, m, 'scenario')));
+  return { agreement, signatures: acceptancesOf(agreement, identities).signatures };
 }

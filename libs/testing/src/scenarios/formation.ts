@@ -3,12 +3,13 @@ import { Kafka, logLevel } from 'kafkajs';
 import { DAO, ledgerCommandCloudEvent, ledgerCommandId, OPERATOR_MSP, TOPICS } from '@datawell/contracts';
 import type { StackConnection, StackContext } from '@datawell/stack';
 import { apiClient, stackAdminIdentity, type ApiClient } from '../identity/api-client';
-import { agreementFor, type DaoPlan } from './agreement';
+import { signedAgreementFor, type DaoPlan, type SignedAgreement } from './agreement';
 
 /** The operator's network administration, as the ledger bridge offers it (over HTTP, or in-process in tests). */
 export interface AdminApi {
   onboard(participant: { mspId: string; role: string; name: string }): Promise<unknown>;
-  createVersion(agreement: Record<string, unknown>): Promise<unknown>;
+  /** The agreement with its members' signatures: the dao chaincode verifies them. */
+  createVersion(signed: SignedAgreement): Promise<unknown>;
   /** Read by `memberMspId`, a member of the version. */
   entitlements(daoId: string, version: number, memberMspId: string): Promise<{ mspId: string; amount: string }[]>;
   /** Read by `memberMspId`, a member of the channel. */
@@ -53,7 +54,7 @@ export function httpAdminApi(bridgeUrl: string, ctx: StackContext): AdminApi {
   const operator = as(OPERATOR_MSP);
   return {
     onboard: (participant) => operator.call('/admin/participants', { method: 'POST', body: participant }),
-    createVersion: (agreement) => operator.call('/admin/dao-versions', { method: 'POST', body: agreement }),
+    createVersion: (signed) => operator.call('/admin/dao-versions', { method: 'POST', body: signed }),
     entitlements: (daoId, version, member) => as(member).call(`/admin/daos/${daoId}/versions/${version}/entitlements`),
     members: async (channel, member) => (await as(member).call<{ members: string[] }>(`/admin/channels/${channel}/members`)).members,
   };
@@ -76,7 +77,7 @@ export async function runFormation(opts: FormationOptions): Promise<FormationRes
   }
   for (let i = 1; i <= opts.vsps; i++) {
     opts.progress(`${i === 1 ? 'forming' : 'growing'} DAO ${plan.daoId}: version ${i} (β_${i} = ${opts.betasPpm[i - 1]! / 1e6})`);
-    await opts.admin.createVersion(agreementFor(plan, i));
+    await opts.admin.createVersion(await signedAgreementFor(plan, i));
   }
   const top = `dao-${plan.daoId}-v${opts.vsps}`;
   opts.progress(`recording revenue ${opts.revenue} on ${top}`);
