@@ -1,0 +1,247 @@
+import 'reflect-metadata';
+import type { INestApplication } from '@nestjs/common';
+import * as grpc from '@grpc/grpc-js';
+import { Client } from 'pg';
+import request from 'supertest';
+import { loadServiceConfig } from '@datawell/config';
+import { createServiceApp, GrpcServer, loadGrpcService, type GrpcServiceOptions } from '@datawell/service-platform';
+import {
+  enrolTestIdentity,
+  grpcTestClient,
+  hex,
+  loginAtServer,
+  REPO_DIR,
+  stackAdminIdentity,
+  stackConnection,
+  stackEnv,
+  testStackContext,
+  type EnrolledIdentity,
+} from '@datawell/testing';
+import { enrollClientIdentity } from '@datawell/stack';
+import { AppModule as LedgerBridgeApp } from '../../../../services/ledger-bridge/src/app.module';
+import { ledgerBridgeService } from '../../../../services/ledger-bridge/src/config';
+import { FileWallet } from '../../../../services/ledger-bridge/src/wallet/wallet.adapter';
+import { AppModule as MarketplaceApp } from '../../../../services/marketplace/src/app.module';
+import { marketplaceService } from '../../../../services/marketplace/src/config';
+import { MARKETPLACE_GRPC } from '../../../../services/marketplace/src/grpc/marketplace.grpc';
+import { AppModule as CoordinatorApp } from '../../../../services/mpc-coordinator/src/app.module';
+import { mpcCoordinatorService } from '../../../../services/mpc-coordinator/src/config';
+import { MPC_COORDINATOR_GRPC } from '../../../../services/mpc-coordinator/src/grpc/coordinator.grpc';
+import { AppModule as NegotiationApp } from '../../../../services/negotiation/src/app.module';
+import { negotiationService } from '../../../../services/negotiation/src/config';
+import { NEGOTIATION_GRPC } from '../../../../services/negotiation/src/grpc/negotiation.grpc';
+import { AppModule as ProvisionerApp } from '../../../../services/provisioner/src/app.module';
+import { provisionerService } from '../../../../services/provisioner/src/config';
+import { PROVISIONER_GRPC } from '../../../../services/provisioner/src/grpc/provisioner.grpc';
+import { AppModule as TelemetryApp } from '../../../../services/telemetry/src/app.module';
+import { telemetryService } from '../../../../services/telemetry/src/config';
+import { TELEMETRY_GRPC } from '../../../../services/telemetry/src/grpc/telemetry.grpc';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+jest.setTimeout(600_000);
+
+/*
+ * The API security matrix: every HTTP operation of every service (from the OpenAPI document each
+ * serves) and every rpc of its gRPC service (from its proto), called as {no identity, a participant
+ * that is a member of nothing, a wrong role (the operator's administrator on participants' routes, a
+ * participant on the operator's), another DAO's ids (ids of DAOs the caller is not in)}. Every cell
+ * must be refused with a 4xx (a gRPC error status) carrying a stable code; never a 2xx or a 5xx,
+ * except the public operations listed here and the caller-scoped lists, which must come back empty.
+ */
+
+/** Open to anyone (issue 11): health, metrics, API docs, login, registration, public catalogue reads. */
+const PUBLIC_HTTP = new Set([
+  'GET /health',
+  'GET /metrics',
+  'POST /auth/challenge',
+  'POST /auth/token',
+  'POST /participants',
+  'GET /participants/{mspId}',
+  // Polled by a registering organisation for its first certificate, before it has any identity.
+  'GET /participants/{mspId}/identities/{enrollmentId}',
+  'GET /offers',
+  'GET /offers/{offerId}',
+  'GET /daos/{daoId}',
+]);
+const PUBLIC_RPC = new Set(['datawell.marketplace.v1.Marketplace/GetParticipant', 'datawell.marketplace.v1.Marketplace/SearchOffers', 'datawell.marketplace.v1.Marketplace/GetDao']);
+
+/** A participant's own lists: 200 with nothing of anyone else for a caller that is in no DAO. */
+const CALLER_SCOPED = new Set(['GET /jobs', 'GET /tofu/states', 'GET /workloads']);
+
+type Who = 'none' | 'nonMember' | 'wrongRole' | 'otherDaoIds';
+const WHO: readonly Who[] = ['none', 'nonMember', 'wrongRole', 'otherDaoIds'];
+
+interface Booted {
+  readonly name: string;
+  readonly app: INestApplication;
+  readonly schema: string;
+  readonly grpc?: GrpcServiceOptions;
+}
+
+const STABLE_CODE = /^[A-Z][A-Z0-9_]+$/;
+const OTHER_DAO = `other${hex(3)}`;
+
+/** A value for a path parameter: another DAO's (or organisation's) id, well-formed, not the caller's. */
+function paramValue(name: string): string {
+  if (/dao/i.test(name)) return OTHER_DAO;
+  if (/version|^v$/i.test(name)) return '1';
+  if (/msp/i.test(name)) return 'OtherOrgMSP';
+  if (name === 'what') return 'state';
+  if (name === 'name') return `dao-${OTHER_DAO}-v1`;
+  return `other-${hex(3)}`;
+}
+
+describe('API security matrix (every operation × identity)', () => {
+  const booted: Booted[] = [];
+  const walletDir = mkdtempSync(join(tmpdir(), 'matrix-wallet-'));
+  let participant: EnrolledIdentity;
+  const counts = { http: { operations: 0, public: 0, cells: 0, refused: 0, callerScoped: 0 }, grpc: { rpcs: 0, public: 0, cells: 0, refused: 0 } };
+
+  beforeAll(async () => {
+    const ctx = testStackContext();
+    await new FileWallet(walletDir).put(await enrollClientIdentity(ctx, 'OperatorMSP', `matrix-${hex()}`));
+    const operator = stackConnection().fabric.orgs['OperatorMSP']!;
+    const env = { ...stackEnv(), DATAWELL_LOG_LEVEL: 'error' };
+    const boot = async (name: string, schema: string, grpcOptions: GrpcServiceOptions | undefined, make: () => Promise<INestApplication>) => {
+      const app = await make();
+      await app.init();
+      booted.push({ name, app, schema, ...(grpcOptions ? { grpc: grpcOptions } : {}) });
+    };
+    await boot('marketplace', marketplaceService.spec.schema, MARKETPLACE_GRPC, () => createServiceApp(loadServiceConfig(marketplaceService, { ...env, MARKETPLACE_GRPC_PORT: '0' }), MarketplaceApp.forConfig));
+    await boot('negotiation', negotiationService.spec.schema, NEGOTIATION_GRPC, () => createServiceApp(loadServiceConfig(negotiationService, { ...env, NEGOTIATION_GRPC_PORT: '0' }), NegotiationApp.forConfig));
+    await boot('provisioner', provisionerService.spec.schema, PROVISIONER_GRPC, () => createServiceApp(loadServiceConfig(provisionerService, { ...env, PROVISIONER_GRPC_PORT: '0' }), ProvisionerApp.forConfig));
+    await boot('telemetry', telemetryService.spec.schema, TELEMETRY_GRPC, () => createServiceApp(loadServiceConfig(telemetryService, { ...env, TELEMETRY_GRPC_PORT: '0' }), TelemetryApp.forConfig));
+    await boot('mpc-coordinator', mpcCoordinatorService.spec.schema, MPC_COORDINATOR_GRPC, () =>
+      createServiceApp(loadServiceConfig(mpcCoordinatorService, { ...env, MPC_COORDINATOR_GRPC_PORT: '0', MPC_COORDINATOR_TOPUP_INTERVAL_MS: '0' }), CoordinatorApp.forConfig),
+    );
+    // The operator's bridge, with its network administration (the /admin routes).
+    await boot('ledger-bridge', ledgerBridgeService.spec.schema, undefined, () =>
+      createServiceApp(
+        loadServiceConfig(ledgerBridgeService, {
+          ...env,
+          LEDGER_BRIDGE_PEER_ENDPOINT: operator.peer.endpoint,
+          LEDGER_BRIDGE_PEER_HOST_ALIAS: operator.peer.hostAlias,
+          LEDGER_BRIDGE_PEER_TLS_CA_FILE: operator.peer.tlsCaFile,
+          LEDGER_BRIDGE_WALLET_DIR: walletDir,
+          LEDGER_BRIDGE_CHANNELS: '',
+          LEDGER_BRIDGE_COMMANDS_GROUP_ID: `matrix-${hex()}`,
+          LEDGER_BRIDGE_ADMIN_STACK_DIR: ctx.settings.stackDir,
+          LEDGER_BRIDGE_ADMIN_CACHE_DIR: ctx.settings.cacheDir,
+          LEDGER_BRIDGE_ADMIN_REPO_DIR: REPO_DIR,
+        }),
+        LedgerBridgeApp.forConfig,
+      ),
+    );
+    // A participant that is a member of nothing, known to every service's identity directory.
+    const db = new Client({ connectionString: stackConnection().postgres.url });
+    await db.connect();
+    try {
+      participant = await enrolTestIdentity(`Matrix${hex(2)}MSP`, 'VSP', async (entry) => {
+        for (const b of booted) {
+          await db.query(
+            `INSERT INTO "${b.schema}".identity_directory (msp_id, role, name, status, ca_cert_pem, event_id) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (msp_id) DO UPDATE SET ca_cert_pem = EXCLUDED.ca_cert_pem, status = EXCLUDED.status`,
+            [entry.mspId, entry.role, entry.name, entry.status, entry.caCertPem, `matrix-${hex()}`],
+          );
+        }
+      });
+    } finally {
+      await db.end();
+    }
+  });
+
+  afterAll(async () => {
+    for (const b of booted.reverse()) await b.app.close();
+    rmSync(walletDir, { recursive: true, force: true });
+  });
+
+  it('refuses every non-public operation to every identity outside its rights, with a 4xx and a stable code', async () => {
+    const operatorAdmin = stackAdminIdentity(testStackContext(), 'OperatorMSP');
+    const problems: string[] = [];
+    for (const b of booted) {
+      const server = b.app.getHttpServer();
+      const tokens = { participant: await loginAtServer(server, participant), operatorAdmin: await loginAtServer(server, { mspId: 'OperatorMSP', ...operatorAdmin }) };
+      const adminApi = (path: string) => path.startsWith('/admin/') && !/\/admin\/daos\/|\/admin\/channels\/\{name\}\/members/.test(path);
+      const tokenOf = (who: Who, path: string): string | undefined => {
+        if (who === 'none') return undefined;
+        if (who === 'wrongRole') return adminApi(path) ? tokens.participant : tokens.operatorAdmin;
+        return tokens.participant;
+      };
+
+      const document = (await request(server).get('/docs/openapi.json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
+      for (const [template, operations] of Object.entries(document.paths)) {
+        for (const method of Object.keys(operations).filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))) {
+          const operation = `${method.toUpperCase()} ${template}`;
+          counts.http.operations++;
+          if (PUBLIC_HTTP.has(operation)) {
+            counts.http.public++;
+            continue;
+          }
+          const path = template.replace(/\{(\w+)\}/g, (_, name: string) => paramValue(name));
+          for (const who of WHO) {
+            const token = tokenOf(who, template);
+            let req = request(server)[method as 'get'](path);
+            if (token) req = req.set('authorization', `Bearer ${token}`);
+            if (['post', 'put', 'patch'].includes(method)) req = req.send({});
+            const res = await req;
+            counts.http.cells++;
+            const cell = `${b.name} ${operation} as ${who}: ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`;
+            if (res.status >= 200 && res.status < 300 && CALLER_SCOPED.has(operation) && who !== 'none' && who !== 'wrongRole') {
+              // Nothing of anyone else: an empty list or a zero count.
+              const body = res.body as unknown;
+              if (!(Array.isArray(body) ? body.length === 0 : (body as { count?: number }).count === 0)) problems.push(`${cell} (a caller-scoped list leaked others' data)`);
+              counts.http.callerScoped++;
+              continue;
+            }
+            if (res.status < 400 || res.status >= 500) problems.push(`${cell} (not a 4xx)`);
+            else if (!STABLE_CODE.test(String((res.body as { code?: unknown }).code))) problems.push(`${cell} (no stable code)`);
+            else counts.http.refused++;
+            if (who === 'none' && res.status !== 401) problems.push(`${cell} (no identity must be 401)`);
+          }
+        }
+      }
+
+      if (b.grpc) {
+        const port = b.app.get(GrpcServer).port;
+        const { call, close } = grpcTestClient(b.grpc.protoFile, b.grpc.service, port);
+        try {
+          for (const rpc of Object.keys(loadGrpcService(b.grpc.protoFile, b.grpc.service))) {
+            counts.grpc.rpcs++;
+            const name = `${b.grpc.service}/${rpc}`;
+            if (PUBLIC_RPC.has(name)) {
+              counts.grpc.public++;
+              continue;
+            }
+            for (const who of WHO) {
+              const token = who === 'none' ? undefined : who === 'wrongRole' ? tokens.operatorAdmin : tokens.participant;
+              const message = who === 'otherDaoIds' ? { dao_id: OTHER_DAO, version: 1, id: `other-${hex(3)}`, session_id: `ses-${hex(3)}`, workload_id: `w-${hex(3)}` } : {};
+              counts.grpc.cells++;
+              const outcome = await call(rpc, message, token).then(
+                (value) => ({ ok: true as const, value }),
+                (error: grpc.ServiceError) => ({ ok: false as const, error }),
+              );
+              const allowed = [grpc.status.UNAUTHENTICATED, grpc.status.PERMISSION_DENIED, grpc.status.NOT_FOUND, grpc.status.INVALID_ARGUMENT, grpc.status.FAILED_PRECONDITION];
+              if (outcome.ok) problems.push(`${b.name} rpc ${name} as ${who}: answered ${JSON.stringify(outcome.value).slice(0, 160)}`);
+              else if (!allowed.includes(outcome.error.code)) problems.push(`${b.name} rpc ${name} as ${who}: status ${outcome.error.code} ${outcome.error.details}`);
+              else if (who === 'none' && outcome.error.code !== grpc.status.UNAUTHENTICATED) problems.push(`${b.name} rpc ${name} as none: ${outcome.error.code}, not UNAUTHENTICATED`);
+              else counts.grpc.refused++;
+            }
+          }
+        } finally {
+          close();
+        }
+      }
+    }
+    process.stdout.write(
+      `security matrix: HTTP ${counts.http.operations} operations (${counts.http.public} public), ${counts.http.cells} cells, ${counts.http.refused} refused with a 4xx and a code, ` +
+        `${counts.http.callerScoped} caller-scoped lists empty; gRPC ${counts.grpc.rpcs} rpcs (${counts.grpc.public} public), ${counts.grpc.cells} cells, ${counts.grpc.refused} refused\n`,
+    );
+    expect(problems).toEqual([]);
+    // The matrix really ran over every service.
+    expect(booted.map((b) => b.name)).toEqual(['marketplace', 'negotiation', 'provisioner', 'telemetry', 'mpc-coordinator', 'ledger-bridge']);
+    expect(counts.http.cells).toBeGreaterThan(100);
+    expect(counts.grpc.cells).toBeGreaterThan(20);
+  });
+});
