@@ -14,7 +14,7 @@
  * The online figures replay a pool of MASCOT triples (mpc-replay.ts); the comparison also reports
  * our time including the offline phase at the measured triple rate.
  */
-import { cpus, loadavg } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { ensureMpyc, runMpyc, type MpycResult } from './mpc-mpyc';
 import {
   createMemoryTransports, encodeFixed, runLocalMascot, runLocalParties, secureVariance, setupMascot, type MpcParty,
@@ -292,6 +292,9 @@ async function main(): Promise<void> {
   const report = {
     // The machine may be shared: the load average at the start and at the end of the run.
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadAverageAtStart, loadAverage: loadavg() },
+    // Worker threads of each MASCOT party's kernel pool (MascotOptions.workers, default every core);
+    // in one thread all parties share one pool. CPU seconds count every thread of the process.
+    kernelPoolWorkers: availableParallelism(),
     mode: WORKERS ? 'one worker thread per party (MessagePort channels)' : 'all parties in one thread (in-memory channels)',
     field: 'GF(2^61 - 1)',
     online: { ...on, target: TARGET_MULTS, meetsTarget: on.multiplicationsPerSecond >= TARGET_MULTS },
