@@ -10,10 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Kafka, logLevel } from 'kafkajs';
 import { TOPICS } from '@datawell/contracts';
 import { connectGateway } from '@datawell/fabric';
-import { buildConnection, createChannel, deployChaincode, enrollClientIdentity, loadSettings, silentProgress } from '@datawell/stack';
+import { buildConnection, connectionKafka, createChannel, deployChaincode, enrollClientIdentity, loadSettings, silentProgress } from '@datawell/stack';
 import { apiClient, httpAdminApi, signedAgreementFor, stackAdminIdentity } from '@datawell/testing';
 
 const REPO = resolve(__dirname, '..', '..');
@@ -55,7 +54,7 @@ async function relayLatency(): Promise<{ p50Ms: number; p99Ms: number; maxMs: nu
   await apiClient(BRIDGE, () => stackAdminIdentity(ctx, 'OperatorMSP')).call('/admin/channels', { method: 'POST', body: { name: channel, chaincodes: ['hello'] } });
 
   const connection = buildConnection(ctx);
-  const kafka = new Kafka({ clientId: 'bench-latency', brokers: [...connection.kafka.brokers], logLevel: logLevel.NOTHING });
+  const kafka = connectionKafka(connection, 'bench-latency');
   const consumer = kafka.consumer({ groupId: `bench-latency-${randomBytes(4).toString('hex')}` });
   const committedAt = new Map<string, number>();
   const arrivedAt = new Map<string, number>();

@@ -40,6 +40,8 @@ export interface KafkaConfig {
   readonly clientId: string;
   /** SASL/SCRAM credentials of the service's principal; absent only for a broker without authentication. */
   readonly sasl?: KafkaCredentials;
+  /** The file they came from: handed on (never its content) to the workloads this service starts. */
+  readonly credentialsFile?: string;
 }
 
 interface BaseConfig<T> {
@@ -217,7 +219,7 @@ export function loadServiceConfig<T, D extends Dependency>(
     logLevel: values[COMMON_VARIABLES.logLevel] as LogLevel,
     postgres: { url: values[COMMON_VARIABLES.postgresUrl] as string, schema: spec.schema },
     ...(needsRedis ? { redis: { url: values[COMMON_VARIABLES.redisUrl] as string } } : {}),
-    kafka: { brokers: values[COMMON_VARIABLES.kafkaBrokers] as string[], clientId: `datawell-${service}`, ...(sasl.credentials ? { sasl: sasl.credentials } : {}) },
+    kafka: { brokers: values[COMMON_VARIABLES.kafkaBrokers] as string[], clientId: `datawell-${service}`, ...(sasl.credentials ? { sasl: sasl.credentials, credentialsFile: sasl.file } : {}) },
     auth: {
       ...(values[COMMON_VARIABLES.authSecret] === undefined ? {} : { tokenSecret: values[COMMON_VARIABLES.authSecret] as string }),
       ...(operator.caPem === undefined ? {} : { operatorCaPem: operator.caPem }),
@@ -230,11 +232,11 @@ export function loadServiceConfig<T, D extends Dependency>(
 }
 
 /** Reads the Kafka credentials file named by the environment, if any; problems are reported with the other variables'. */
-function readKafkaCredentials(env: Environment): { credentials?: KafkaCredentials; issues: ConfigIssue[] } {
+function readKafkaCredentials(env: Environment): { credentials?: KafkaCredentials; file?: string; issues: ConfigIssue[] } {
   const file = blankIsMissing(env[COMMON_VARIABLES.kafkaCredentialsFile]) as string | undefined;
   if (file === undefined) return { issues: [] };
   try {
-    return { credentials: readKafkaCredentialsFile(file), issues: [] };
+    return { credentials: readKafkaCredentialsFile(file), file, issues: [] };
   } catch (error) {
     return { issues: [{ variable: COMMON_VARIABLES.kafkaCredentialsFile, problem: (error as Error).message }] };
   }

@@ -15,6 +15,8 @@ export {
   ADMIN_PRINCIPAL,
   OPERATOR_PRINCIPAL,
   clientProperties,
+  connectionCredentials,
+  connectionKafka,
   createKafkaPrincipal,
   ensureFleetPrincipal,
   ensureKafkaPrincipal,

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { connectionKafka } from '@datawell/stack';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import request from 'supertest';
 import { stackConnection } from './connection';
 import { createKeyAndCsr, signWithIdentity, type EnrolledIdentity } from './identity/client';
@@ -17,9 +18,9 @@ export const hex = (n = 4): string => randomBytes(n).toString('hex');
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A quiet Kafka client on the stack's brokers. */
+/** A quiet Kafka client on the stack's brokers, as the principal the stack's connection names (the operator's). */
 export function stackKafka(clientId: string): Kafka {
-  return new Kafka({ clientId, brokers: [...stackConnection().kafka.brokers], logLevel: logLevel.NOTHING });
+  return connectionKafka(stackConnection(), clientId);
 }
 
 export interface ReadTopicOptions {

@@ -10,6 +10,8 @@ export interface HeartbeatTarget {
   readonly topic: string;
   readonly intervalMs: number;
   readonly brokers: readonly string[];
+  /** The Kafka principal's credentials file; absent for a broker without SASL. */
+  readonly credentialsFile?: string;
 }
 
 export interface HeartbeatOptions {
@@ -40,8 +42,13 @@ function millisecondSeq(): () => number {
  */
 export async function startHeartbeats(target: HeartbeatTarget, options: HeartbeatOptions): Promise<HeartbeatLoop> {
   // Loaded here, not at the top: the supervisor and launcher use this library and stay small.
-  const [{ Kafka, logLevel, Partitioners }, { heartbeatCloudEvent, signHeartbeat }] = await Promise.all([import('kafkajs'), import('@datawell/contracts')]);
-  const kafka = new Kafka({ clientId: options.clientId, brokers: [...target.brokers], logLevel: logLevel.NOTHING });
+  const [{ Partitioners }, { heartbeatCloudEvent, signHeartbeat }, { createKafka, readKafkaCredentialsFile }] = await Promise.all([
+    import('kafkajs'),
+    import('@datawell/contracts'),
+    import('@datawell/config'),
+  ]);
+  const sasl = target.credentialsFile === undefined ? undefined : readKafkaCredentialsFile(target.credentialsFile);
+  const kafka = createKafka({ clientId: options.clientId, brokers: target.brokers, ...(sasl ? { sasl } : {}) });
   const nextSeq = options.nextSeq ?? millisecondSeq();
   let producer: Producer | undefined;
   let stopped = false;

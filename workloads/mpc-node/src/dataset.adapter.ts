@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { Kafka, logLevel } from 'kafkajs';
+import { createKafka, readKafkaCredentialsFile } from '@datawell/config';
 import type { DatasetSource } from '@datawell/contracts';
 
 /**
@@ -49,8 +49,15 @@ export function columnsFromCsv(text: string, columns: readonly string[]): number
   return out;
 }
 
-async function readTopic(brokers: readonly string[], topic: string): Promise<unknown[]> {
-  const kafka = new Kafka({ clientId: 'mpc-node-dataset', brokers: [...brokers], logLevel: logLevel.NOTHING });
+/** Where the node's Kafka datasets are, and the credentials file of the principal it reads them as. */
+export interface DatasetKafka {
+  readonly brokers: readonly string[];
+  readonly credentialsFile?: string | undefined;
+}
+
+async function readTopic(target: DatasetKafka, topic: string): Promise<unknown[]> {
+  const sasl = target.credentialsFile === undefined ? undefined : readKafkaCredentialsFile(target.credentialsFile);
+  const kafka = createKafka({ clientId: 'mpc-node-dataset', brokers: target.brokers, ...(sasl ? { sasl } : {}) });
   const admin = kafka.admin();
   await admin.connect();
   const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
@@ -99,11 +106,11 @@ export async function loadColumns(
   datasets: Readonly<Record<string, DatasetSource>>,
   name: string,
   columns: readonly string[],
-  kafkaBrokers: readonly string[],
+  kafka: DatasetKafka,
 ): Promise<number[][]> {
   const source = datasets[name];
   if (!source) throw new DatasetError('DATASET_UNKNOWN', `this node has no dataset ${name}`);
-  if ('topic' in source) return columnsFromRecords(await readTopic(kafkaBrokers, source.topic), columns);
+  if ('topic' in source) return columnsFromRecords(await readTopic(kafka, source.topic), columns);
   const text = await readFile(source.file, 'utf8').catch(() => {
     throw new DatasetError('DATASET_INVALID', `dataset ${name} cannot be read`);
   });

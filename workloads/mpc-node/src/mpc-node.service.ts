@@ -105,7 +105,7 @@ export async function serveMpcNode(config: MpcNodeSettings, log: NodeLog): Promi
     let loadProblem: Error | undefined;
     if (op.owner === config.index) {
       try {
-        columns = await loadColumns(config.datasets, op.dataset.name, op.dataset.columns, config.kafkaBrokers);
+        columns = await loadColumns(config.datasets, op.dataset.name, op.dataset.columns, { brokers: config.kafkaBrokers, credentialsFile: config.kafkaCredentialsFile });
       } catch (error) {
         // runCatalogueJob tells the other nodes that the owner cannot serve the dataset.
         loadProblem = error as Error;
@@ -165,7 +165,7 @@ export async function serveMpcNode(config: MpcNodeSettings, log: NodeLog): Promi
   if (config.heartbeat) {
     const { keyFile, intervalMs, ...target } = config.heartbeat;
     heartbeats = await startHeartbeats(
-      { ...target, intervalMs, brokers: config.kafkaBrokers },
+      { ...target, intervalMs, brokers: config.kafkaBrokers, ...(config.kafkaCredentialsFile ? { credentialsFile: config.kafkaCredentialsFile } : {}) },
       {
         privateKey: await readFile(keyFile, 'utf8'),
         clientId: `mpc-node-${target.workloadId}`,

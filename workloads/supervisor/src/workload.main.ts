@@ -51,6 +51,7 @@ function heartbeat(): void {
       topic: config.telemetryTopic,
       intervalMs: config.heartbeatIntervalSeconds * 1000,
       brokers: config.kafkaBrokers,
+      ...(config.kafkaCredentialsFile ? { credentialsFile: config.kafkaCredentialsFile } : {}),
     },
     {
       privateKey: readFileSync(config.keyFile, 'utf8'),

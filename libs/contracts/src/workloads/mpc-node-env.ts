@@ -24,6 +24,7 @@ export interface EnvIssue {
  *   MPC_NODE_CONTROL_CLIENT_NAMES  optional: the only certificate CNs that may call it, comma-separated
  *   MPC_NODE_DATASETS       the datasets this node owns, JSON {"<name>":{"file":"/x.csv"}|{"topic":"t"}}
  *   MPC_NODE_KAFKA_BROKERS  host:port,… (Kafka datasets and heartbeats)
+ *   MPC_NODE_KAFKA_CREDENTIALS_FILE  the Kafka principal's credentials file (optional: a broker without SASL)
  *   Heartbeats, all or none: MPC_NODE_WORKLOAD_ID, MPC_NODE_WORKLOAD_KEY_FILE (PEM private key),
  *   MPC_NODE_DAO_ID, MPC_NODE_DAO_VERSION, MPC_NODE_OWNER (MSP id); MPC_NODE_HEARTBEAT_INTERVAL_MS
  *   (default 5000), MPC_NODE_TELEMETRY_TOPIC (default datawell.infra.telemetry.v1).
@@ -39,6 +40,7 @@ export interface MpcNodeSettings {
   readonly control?: { host: string; port: number; clientNames?: readonly string[] };
   readonly datasets: Readonly<Record<string, DatasetSource>>;
   readonly kafkaBrokers: readonly string[];
+  readonly kafkaCredentialsFile?: string;
   readonly heartbeat?: HeartbeatSettings;
 }
 
@@ -153,6 +155,7 @@ export function parseMpcNodeEnvironment(env: Readonly<Record<string, string | un
     ...(control ? { control } : {}),
     datasets,
     kafkaBrokers,
+    ...(env['MPC_NODE_KAFKA_CREDENTIALS_FILE']?.trim() ? { kafkaCredentialsFile: env['MPC_NODE_KAFKA_CREDENTIALS_FILE'].trim() } : {}),
     ...(heartbeat ? { heartbeat } : {}),
   };
   return { settings };
@@ -210,6 +213,7 @@ export function mpcNodeEnvironment(config: {
   readonly owner: string;
   readonly keyFile: string;
   readonly kafkaBrokers: readonly string[];
+  readonly kafkaCredentialsFile?: string;
   readonly telemetryTopic: string;
   readonly heartbeatIntervalSeconds: number;
   readonly mpc: MpcMeshMember;
@@ -226,6 +230,7 @@ export function mpcNodeEnvironment(config: {
     MPC_NODE_CONTROL_CLIENT_NAMES: mpc.controlClientNames.join(','),
     ...(mpc.datasets !== undefined ? { MPC_NODE_DATASETS: JSON.stringify(mpc.datasets) } : {}),
     MPC_NODE_KAFKA_BROKERS: config.kafkaBrokers.join(','),
+    ...(config.kafkaCredentialsFile ? { MPC_NODE_KAFKA_CREDENTIALS_FILE: config.kafkaCredentialsFile } : {}),
     MPC_NODE_WORKLOAD_ID: config.workloadId,
     MPC_NODE_WORKLOAD_KEY_FILE: config.keyFile,
     MPC_NODE_DAO_ID: config.daoId,

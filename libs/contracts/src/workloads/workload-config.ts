@@ -13,6 +13,8 @@ export interface WorkloadConfig {
   readonly mpc?: MpcMeshMember;
   readonly heartbeatIntervalSeconds: number;
   readonly kafkaBrokers: readonly string[];
+  /** The Kafka principal's credentials file (mode 0600) the workload authenticates with; absent for a broker without SASL. */
+  readonly kafkaCredentialsFile?: string;
   readonly telemetryTopic: string;
   /** The workload's private key (PKCS#8 PEM, mode 0600), in its folder. */
   readonly keyFile: string;

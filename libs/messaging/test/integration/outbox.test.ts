@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { stackConnection } from '@datawell/testing';
+import { stackConnection, stackKafka } from '@datawell/testing';
 import { CreateOutboxAndInbox, createOutboxRelay, processOnce, writeOutbox } from '../../src';
 
 class CreateOutboxInboxTest1763800000000 extends CreateOutboxAndInbox {}
@@ -50,7 +50,7 @@ describe('transactional outbox and inbox against PostgreSQL and Kafka', () => {
     await dataSource.initialize();
     await dataSource.query(`CREATE SCHEMA "${schema}"`);
     await dataSource.runMigrations();
-    kafka = new Kafka({ clientId: 'it-outbox', brokers: [...connection.kafka.brokers], logLevel: logLevel.NOTHING });
+    kafka = stackKafka('it-outbox');
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });

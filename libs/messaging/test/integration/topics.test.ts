@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
-import { stackConnection } from '@datawell/testing';
+import { stackKafka } from '@datawell/testing';
 import { ensureTopics } from '../../src';
 
 /**
@@ -10,7 +9,7 @@ import { ensureTopics } from '../../src';
  * server does not host this topic-partition").
  */
 describe('ensureTopics against Kafka', () => {
-  const kafka = new Kafka({ clientId: 'it-topics', brokers: [...stackConnection().kafka.brokers], logLevel: logLevel.NOTHING });
+  const kafka = stackKafka('it-topics');
 
   it('returns, for every caller of a racing pair, only when each topic has a leader', async () => {
     for (let round = 0; round < 3; round++) {

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { kafkaCredentials, readKafkaCredentialsFile, KAFKA_SASL_MECHANISM, type KafkaCredentials } from '@datawell/config';
+import { createKafka, kafkaCredentials, readKafkaCredentialsFile, KAFKA_SASL_MECHANISM, type KafkaClientOptions, type KafkaCredentials } from '@datawell/config';
 import { memberTopicPrefix } from '@datawell/contracts';
-import { createKafka } from '@datawell/messaging';
-import { AclOperationTypes as Op, AclPermissionTypes as Permission, AclResourceTypes as Resource, ResourcePatternTypes as Pattern, type AclEntry } from 'kafkajs';
+import { AclOperationTypes as Op, AclPermissionTypes as Permission, AclResourceTypes as Resource, ResourcePatternTypes as Pattern, type AclEntry, type Kafka } from 'kafkajs';
 import { StackError } from '../errors';
 import { kafkaLibDir } from '../install/kafka';
 import { run } from '../proc';
+import type { StackConnection } from '../connection';
 import type { StackContext } from './component';
 
 /**
@@ -60,6 +60,23 @@ export function principalFile(ctx: StackContext, name: string): string {
 function checkedName(name: string): string {
   if (!NAME.test(name)) throw new StackError('BAD_SETTING', `"${name}" is not a Kafka principal name (letters, digits, ".", "_", "-")`, 'kafka');
   return name;
+}
+
+/** The credentials a stack connection tells its clients to use (the operator's), if the broker authenticates. */
+export function connectionCredentials(connection: Pick<StackConnection, 'kafka'>): KafkaCredentials | undefined {
+  const file = connection.kafka.credentialsFile;
+  if (file === undefined) return undefined;
+  try {
+    return readKafkaCredentialsFile(file);
+  } catch (error) {
+    throw new StackError('BAD_SETTING', `Kafka credentials of the stack: ${(error as Error).message}`, 'kafka', { cause: error });
+  }
+}
+
+/** A kafkajs client on a stack's brokers as the principal its connection names: what tools, tests and scenarios use. */
+export function connectionKafka(connection: Pick<StackConnection, 'kafka'>, clientId: string, options: Omit<KafkaClientOptions, 'clientId' | 'brokers' | 'sasl'> = {}): Kafka {
+  const sasl = connectionCredentials(connection);
+  return createKafka({ clientId, brokers: connection.kafka.brokers, ...(sasl ? { sasl } : {}), ...options });
 }
 
 /** Whether the stack's broker authenticates clients: it does once the tooling has made the admin principal. */

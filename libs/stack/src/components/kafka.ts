@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KAFKA_SASL_MECHANISM, type KafkaCredentials } from '@datawell/config';
-import { createKafka } from '@datawell/messaging';
+import { createKafka, KAFKA_SASL_MECHANISM, type KafkaCredentials } from '@datawell/config';
 import type { Kafka } from 'kafkajs';
 import { StackError } from '../errors';
 import { kafkaInstalled, kafkaLibDir } from '../install/kafka';

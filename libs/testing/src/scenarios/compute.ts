@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
+import { connectionKafka, type StackConnection } from '@datawell/stack';
 import { DAO } from '@datawell/contracts';
 import { call, FinalError, negotiateAgreement, onboard, tokenAt, until, type Party } from './api';
 
@@ -15,7 +16,8 @@ export interface ComputeUrls {
 export interface ComputeOptions {
   readonly urls: ComputeUrls;
   readonly identitiesDir: string;
-  readonly kafkaBrokers: readonly string[];
+  /** The stack's Kafka: brokers and the credentials file of the principal the scenario acts as. */
+  readonly kafka: StackConnection['kafka'];
   readonly progress: (message: string) => void;
   /** MSP ids are `<prefix>DspMSP` and `<prefix>VspMSP`; onboarding is reused across runs. */
   readonly orgPrefix?: string;
@@ -58,7 +60,7 @@ export async function runCompute(opts: ComputeOptions): Promise<ComputeResult> {
   const values = Array.from({ length: count }, (_, i) => 80 + ((i * 37) % 113));
   const reference = values.reduce((s, v) => s + v, 0) / values.length;
   progress(`the DSP's sensors publish ${count} readings to ${topic}`);
-  const kafka = new Kafka({ clientId: 'datawell-compute-scenario', brokers: [...opts.kafkaBrokers], logLevel: logLevel.NOTHING });
+  const kafka = connectionKafka(opts, 'datawell-compute-scenario');
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: 1 }, { topic: 'datawell.ledger.events.v1', numPartitions: 1 }], waitForLeaders: true });

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
 import { DAO, ledgerCommandCloudEvent, ledgerCommandId, OPERATOR_MSP, TOPICS } from '@datawell/contracts';
-import type { StackConnection, StackContext } from '@datawell/stack';
+import { connectionKafka, type StackConnection, type StackContext } from '@datawell/stack';
 import { apiClient, stackAdminIdentity, type ApiClient } from '../identity/api-client';
 import { signedAgreementFor, type DaoPlan, type SignedAgreement } from './agreement';
 
@@ -110,7 +109,7 @@ export async function runFormation(opts: FormationOptions): Promise<FormationRes
 
 /** Revenue is recorded the way services do it: a ledger command on Kafka, submitted by the bridge as the DSP. */
 async function recordRevenue(connection: StackConnection, topic: string, channel: string, dsp: string, amount: bigint): Promise<void> {
-  const kafka = new Kafka({ clientId: 'datawell-scenario', brokers: [...connection.kafka.brokers], logLevel: logLevel.NOTHING });
+  const kafka = connectionKafka(connection, 'datawell-scenario');
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {

@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Queue, QueueEvents, Worker } from 'bullmq';
-import { Kafka, logLevel } from 'kafkajs';
-import { stackConnection } from '../../src';
+import { stackConnection, stackKafka } from '../../src';
 
 const unique = () => randomBytes(4).toString('hex');
 
 describe('Kafka (KRaft, native) with kafkajs', () => {
   it('round-trips keyed messages on a fresh topic, in order per partition', async () => {
-    const kafka = new Kafka({ clientId: 'it-roundtrip', brokers: [...stackConnection().kafka.brokers], logLevel: logLevel.NOTHING });
+    const kafka = stackKafka('it-roundtrip');
     const topic = `it.roundtrip.${unique()}`;
     const admin = kafka.admin();
     await admin.connect();

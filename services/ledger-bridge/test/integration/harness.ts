@@ -3,12 +3,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import type { LedgerBridgeConfig } from '../../src/config';
 import { connectGateway, type GatewayConnection } from '@datawell/fabric';
 import { createChannel, deployChaincode, enrollClientIdentity } from '@datawell/stack';
-import { REPO_DIR, stackConnection, testStackContext } from '@datawell/testing';
+import { REPO_DIR, stackConnection, stackKafka, testStackContext } from '@datawell/testing';
 import { LedgerBridge } from '../../src/ledger-bridge';
 import { MIGRATIONS } from '../../src/migrations';
 import { FileWallet } from '../../src/wallet/wallet.adapter';
@@ -76,7 +76,7 @@ export async function testGateway(): Promise<GatewayConnection> {
 }
 
 export function kafkaClient(): Kafka {
-  return new Kafka({ clientId: `lb-it-${hex()}`, brokers: [...stackConnection().kafka.brokers], logLevel: logLevel.NOTHING });
+  return stackKafka(`lb-it-${hex()}`);
 }
 
 export async function createTopics(kafka: Kafka, topics: string[]): Promise<void> {

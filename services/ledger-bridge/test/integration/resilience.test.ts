@@ -1,7 +1,8 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { ledgerEventId } from '@datawell/contracts';
 import type { GatewayConnection } from '@datawell/fabric';
-import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { createKafka } from '@datawell/messaging';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import { Client } from 'pg';
 import { stackConnection } from '@datawell/testing';
 import { ChannelsRepository } from '../../src/channels/channels.repository';
@@ -182,7 +183,7 @@ describe('ledger-bridge event relay across outages', () => {
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const closedPort = (probe.address() as { port: number }).port;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const deadKafka = new Kafka({ clientId: 'lb-it-dead', brokers: [`127.0.0.1:${closedPort}`], retry: { retries: 0 }, logLevel: logLevel.NOTHING });
+    const deadKafka = createKafka({ clientId: 'lb-it-dead', brokers: [`127.0.0.1:${closedPort}`], retries: 0 });
     const offline = newBridge(db, deadKafka, bridgeSettings(wallet.dir, topics));
     bridges.push(offline);
     await offline.start();

@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { Kafka, logLevel } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { ledgerEventId } from '@datawell/contracts';
 import { connectGateway, type GatewayConnection } from '@datawell/fabric';
-import { buildConnection, down, enrollClientIdentity, loadSettings, silentProgress, up, type StackContext } from '@datawell/stack';
+import { buildConnection, connectionKafka, down, enrollClientIdentity, loadSettings, silentProgress, up, type StackContext } from '@datawell/stack';
 import { REPO_DIR } from '@datawell/testing';
 import { LedgerBridge } from '../../src/ledger-bridge';
 import { FileWallet } from '../../src/wallet/wallet.adapter';
@@ -62,7 +62,7 @@ describe('ledger-bridge across restarts of the peer and of Kafka', () => {
   beforeAll(async () => {
     await up(ctx, ['kafka', 'fabric']);
     db = await scratchDatabase();
-    kafka = new Kafka({ clientId: `lb-restarts-${hex()}`, brokers: [...buildConnection(ctx).kafka.brokers], logLevel: logLevel.NOTHING });
+    kafka = connectionKafka(buildConnection(ctx), `lb-restarts-${hex()}`);
     await createTopics(kafka, Object.values(topics));
     walletDir = mkdtempSync(join(tmpdir(), 'lb-restarts-wallet-'));
     await new FileWallet(walletDir).put({ ...(await enrollClientIdentity(ctx, 'OperatorMSP', 'restarts-bridge')), mspId: 'OperatorMSP' });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { IdentityDirectory } from '@datawell/auth';
@@ -16,7 +16,7 @@ import { loadServiceConfig } from '@datawell/config';
 import { createServiceApp } from '@datawell/service-platform';
 import { ledgerEventCloudEvent, TOPICS } from '@datawell/contracts';
 import { generateTestPki, type TestPki, type TlsIdentity } from '@datawell/mpc';
-import { REPO_DIR, stackConnection, stackEnv } from '@datawell/testing';
+import { REPO_DIR, stackConnection, stackEnv, stackKafka } from '@datawell/testing';
 import { AppModule } from '../../src/app.module';
 import { MPC_COORDINATOR_PROTO } from '../../src/grpc/coordinator.grpc';
 import { mpcCoordinatorService } from '../../src/config';
@@ -24,7 +24,7 @@ import { mpcCoordinatorService } from '../../src/config';
 export const hex = (n = 4) => randomBytes(n).toString('hex');
 
 export function kafkaClient(): Kafka {
-  return new Kafka({ clientId: `mpc-it-${hex()}`, brokers: [...stackConnection().kafka.brokers], logLevel: logLevel.NOTHING });
+  return stackKafka(`mpc-it-${hex()}`);
 }
 
 export async function freePort(): Promise<number> {

@@ -53,6 +53,7 @@ export class ProvisionerRuntime implements OnApplicationBootstrap, OnApplication
       // The workload programs run as this service does: compiled under ./dev, from sources under jest.
       launcher: workloadProgramArgs(codeRootOf(__filename, 4), 'launcher'),
       kafkaBrokers: config.kafka.brokers,
+      ...(config.kafka.credentialsFile ? { kafkaCredentialsFile: config.kafka.credentialsFile } : {}),
       telemetryTopic: settings.topics.telemetry,
       backendSchema: settings.tofuPgSchema,
     };

@@ -15,6 +15,8 @@ export interface RenderContext {
   /** Node arguments that run the workload launcher (workloads/supervisor), compiled or from sources (workloadProgramArgs). */
   readonly launcher: readonly string[];
   readonly kafkaBrokers: readonly string[];
+  /** The Kafka credentials file the workloads authenticate with (the provisioner's principal's, until member domains). */
+  readonly kafkaCredentialsFile?: string;
   readonly telemetryTopic: string;
   /** PostgreSQL schema of the `pg` backend. */
   readonly backendSchema: string;
@@ -59,6 +61,7 @@ export function renderTofuConfiguration(desired: DesiredVersion, context: Render
       parameters: w.parameters ?? {},
       heartbeatIntervalSeconds: desired.heartbeatIntervalSeconds,
       kafkaBrokers: context.kafkaBrokers,
+      ...(context.kafkaCredentialsFile ? { kafkaCredentialsFile: context.kafkaCredentialsFile } : {}),
       telemetryTopic: context.telemetryTopic,
       keyFile: join(dir, 'key.pem'),
       ...(mesh.has(id) ? { mpc: mesh.get(id)! } : {}),

@@ -104,7 +104,7 @@ export async function runComputeOnStack(readings: number, orgPrefix = 'Cp'): Pro
       'mpc-coordinator': serviceUrl('mpc-coordinator'),
     },
     identitiesDir: join(ctx.settings.stackDir, 'identities'),
-    kafkaBrokers: connection.kafka.brokers,
+    kafka: connection.kafka,
     readings,
     orgPrefix,
     progress: (m) => ctx.progress.step('compute', m),

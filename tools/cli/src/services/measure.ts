@@ -182,7 +182,7 @@ async function measureWorkloads(connection: StackConnection, tree: string, mode:
       kind: 'mpc-node',
       parameters: {},
       heartbeatIntervalSeconds: 5,
-      kafkaBrokers: connection.kafka.brokers,
+      kafka: connection.kafka,
       telemetryTopic: `datawell.measure.telemetry.${ids[0]}`,
       keyFile: join(dir, 'key.pem'),
       mpc: {
