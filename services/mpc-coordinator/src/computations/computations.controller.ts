@@ -22,7 +22,8 @@ export class ComputationsController {
   @ApiOperation({ summary: 'Ask for an allowed computation on a DAO version; 202 when queued, 200 for a known request id' })
   @ApiBody(zodBody('ComputationRequest', computationRequestSchema))
   @ApiAcceptedResponse({ type: ComputationDto })
-  @ApiForbiddenResponse({ type: ComputationErrorDto, description: 'FORBIDDEN: not an active member, computation or recipients not allowed' })
+  @ApiForbiddenResponse({ type: ComputationErrorDto, description: 'FORBIDDEN: no longer an active member, computation or recipients not allowed' })
+  @ApiNotFoundResponse({ type: ComputationErrorDto, description: 'VERSION_NOT_FOUND: unknown, or the caller is not a member' })
   async request(@CurrentPrincipal() principal: Principal, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<ComputationDto> {
     const { computation, created } = await this.computations.request(principal.mspId, body);
     res.status(created ? 202 : 200);
@@ -32,7 +33,7 @@ export class ComputationsController {
   @Get('computations/:id')
   @ApiOperation({ summary: "A computation's status and progress (members of its DAO version)" })
   @ApiOkResponse({ type: ComputationDto })
-  @ApiNotFoundResponse({ type: ComputationErrorDto })
+  @ApiNotFoundResponse({ type: ComputationErrorDto, description: 'COMPUTATION_NOT_FOUND: unknown, or of a version the caller is not a member of' })
   async status(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ComputationDto> {
     return (await this.computations.status(principal.mspId, id)) as ComputationDto;
   }
@@ -51,6 +52,7 @@ export class ComputationsController {
   @ApiOperation({ summary: "Register (or move) the caller's MPC node of a DAO version: its party index and control API" })
   @ApiBody(zodBody('NodeRegistration', nodeRegistrationSchema))
   @ApiOkResponse({ type: NodeDto })
+  @ApiNotFoundResponse({ type: ComputationErrorDto, description: 'VERSION_NOT_FOUND: unknown, or the caller is not a member' })
   async registerNode(
     @CurrentPrincipal() principal: Principal,
     @Param('daoId') daoId: string,
@@ -64,6 +66,7 @@ export class ComputationsController {
   @ApiTags('nodes')
   @ApiOperation({ summary: "The version's MPC nodes and their last known preprocessing stock (members)" })
   @ApiOkResponse({ type: [NodeDto] })
+  @ApiNotFoundResponse({ type: ComputationErrorDto, description: 'VERSION_NOT_FOUND: unknown, or the caller is not a member' })
   async nodes(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version', ParseIntPipe) version: number): Promise<NodeDto[]> {
     return (await this.computations.nodesOf(principal.mspId, daoId, version)) as NodeDto[];
   }

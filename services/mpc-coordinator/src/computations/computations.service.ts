@@ -49,15 +49,19 @@ function view(c: ComputationRecord): ComputationView {
 export class ComputationsService {
   constructor(private readonly deps: ComputationsDeps) {}
 
-  async #version(daoId: string, version: number): Promise<DaoVersionView> {
+  /**
+   * The version, when `caller` (if given) is one of its members: to anyone else a version answers
+   * exactly as an unknown one, so that ids cannot be probed.
+   */
+  async #version(caller: string | undefined, daoId: string, version: number): Promise<DaoVersionView> {
     const v = await this.deps.repository.version(daoId, version);
-    if (!v) throw new CoordinatorError('VERSION_NOT_FOUND', `no DAO version ${daoId} v${version} on the ledger (yet)`);
+    if (!v || (caller !== undefined && !memberOf(v, caller))) throw new CoordinatorError('VERSION_NOT_FOUND', `no DAO version ${daoId} v${version} on the ledger (yet)`);
     return v;
   }
 
   async request(caller: string, body: unknown): Promise<{ computation: ComputationView; created: boolean }> {
     const request = parseComputationRequest(body);
-    const version = await this.#version(request.daoId, request.version);
+    const version = await this.#version(caller, request.daoId, request.version);
     const allowed = authorizeRequest(version, caller, request);
     const id = computationId(caller, request, () => randomUUID());
     const created = await this.deps.repository.insert({
@@ -103,7 +107,7 @@ export class ComputationsService {
       const issue = parsed.error.issues[0]!;
       throw invalid(`${issue.path.join('.') || 'body'}: ${issue.message}`);
     }
-    const v = await this.#version(daoId, version);
+    const v = await this.#version(caller, daoId, version);
     const problem = nodeRegistrationProblem(v, caller, parsed.data.partyIndex);
     if (problem) throw problem;
     const outcome = await this.deps.repository.registerNode(daoId, version, caller, parsed.data.partyIndex, parsed.data.controlUrl);
@@ -112,8 +116,7 @@ export class ComputationsService {
   }
 
   async nodesOf(caller: string, daoId: string, version: number): Promise<NodeRecord[]> {
-    const v = await this.#version(daoId, version);
-    if (!memberOf(v, caller)) throw forbidden(`${caller} is not a member of ${daoId} version ${version}`);
+    await this.#version(caller, daoId, version);
     return this.deps.repository.nodes(daoId, version);
   }
 
@@ -136,7 +139,7 @@ export class ComputationsService {
     const c = await repo.get(id);
     if (!c || c.status === 'completed' || c.status === 'failed') return;
     try {
-      const version = await this.#version(c.daoId, c.version);
+      const version = await this.#version(undefined, c.daoId, c.version);
       const nodes = await repo.nodes(c.daoId, c.version);
       const problem = this.#mesh(version, nodes);
       if (problem) throw new CoordinatorError('NODES_INCOMPLETE', problem);

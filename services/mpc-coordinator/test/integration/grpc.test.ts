@@ -93,7 +93,7 @@ describe('mpc-coordinator gRPC', () => {
     await expect(ask(dsp, { parameters: null })).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringMatching(/^parameters/) });
     await expect(ask(dsp, { parameters: { columns: [] } })).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
     await expect(ask(dsp, { request_id: 'not ok!' })).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
-    await expect(ask(outsider)).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
+    await expect(ask(outsider)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
     await expect(ask(dsp, { computation: 'median' })).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED, details: expect.stringMatching(/not allowed/) });
     await expect(ask(dsp, { recipients: [other.mspId] })).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
     await expect(ask(dsp, { version: 9 })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });

@@ -129,8 +129,8 @@ describe('mpc-coordinator: MPC nodes from InfrastructureProvisioned', () => {
       { mspId: vsp1.mspId, partyIndex: 1, controlUrl: url(7101), source: 'ledger', workloadId: `${daoId}-v1-mpc-VSP-1` },
       { mspId: vsp2.mspId, partyIndex: 2, controlUrl: url(7102), source: 'ledger', workloadId: `${daoId}-v1-mpc-VSP-2` },
     ]);
-    // Non-members see nothing.
-    await api().get(`/daos/${daoId}/versions/1/nodes`).set(as(stranger)).expect(403);
+    // Non-members see nothing, not even that the version exists.
+    expect((await api().get(`/daos/${daoId}/versions/1/nodes`).set(as(stranger)).expect(404)).body).toMatchObject({ code: 'VERSION_NOT_FOUND' });
     // A member moves its node to a self-hosted one by hand: the most recent write wins.
     const put = await api().put(`/daos/${daoId}/versions/1/nodes`).set(as(vsp2)).send({ partyIndex: 2, controlUrl: url(9102) }).expect(200);
     expect(put.body).toEqual({ mspId: vsp2.mspId, partyIndex: 2, controlUrl: url(9102), source: 'member' });

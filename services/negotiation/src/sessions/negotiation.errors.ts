@@ -9,7 +9,6 @@ export type NegotiationErrorCode =
   | 'INVALID_SIGNATURE'
   | 'UNKNOWN_PARTY'
   | 'FORBIDDEN'
-  | 'NOT_A_PARTY'
   | 'CERTIFICATE_MISMATCH'
   | 'SESSION_NOT_FOUND'
   | 'DAO_NOT_FOUND'
@@ -28,7 +27,6 @@ const KINDS: Readonly<Record<NegotiationErrorCode, ErrorKind>> = {
   INVALID_SIGNATURE: 'invalid',
   UNKNOWN_PARTY: 'invalid',
   FORBIDDEN: 'forbidden',
-  NOT_A_PARTY: 'forbidden',
   CERTIFICATE_MISMATCH: 'forbidden',
   SESSION_NOT_FOUND: 'notFound',
   DAO_NOT_FOUND: 'notFound',

@@ -27,8 +27,7 @@ export class SessionsController {
   @Post(':id/proposals')
   @ApiOperation({ summary: 'Propose (or counter-propose) the full agreement: a new revision, acceptances cleared' })
   @ApiBody(zodBody('Proposal', proposalSchema))
-  @ApiForbiddenResponse({ type: ErrorBody, description: 'NOT_A_PARTY' })
-  @ApiNotFoundResponse({ type: ErrorBody })
+  @ApiNotFoundResponse({ type: ErrorBody, description: 'SESSION_NOT_FOUND: unknown, or the caller is not a party' })
   @ApiConflictResponse({ type: ErrorBody, description: 'SESSION_CLOSED' })
   propose(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown) {
     return this.runtime.sessions.propose(principal, id, body);
@@ -36,8 +35,7 @@ export class SessionsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'The session: parties, current proposal and agreement, acceptances' })
-  @ApiForbiddenResponse({ type: ErrorBody, description: 'NOT_A_PARTY' })
-  @ApiNotFoundResponse({ type: ErrorBody })
+  @ApiNotFoundResponse({ type: ErrorBody, description: 'SESSION_NOT_FOUND: unknown, or the caller is not a party' })
   get(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return this.runtime.sessions.view(principal, id);
   }
@@ -59,7 +57,7 @@ export class SessionsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Accept the current revision with a signature by the enrolled key; the last needed acceptance publishes AgreementReached' })
   @ApiBody(zodBody('Acceptance', acceptanceSchema))
-  @ApiForbiddenResponse({ type: ErrorBody, description: 'NOT_A_PARTY, CERTIFICATE_MISMATCH' })
+  @ApiForbiddenResponse({ type: ErrorBody, description: 'CERTIFICATE_MISMATCH' })
   @ApiConflictResponse({ type: ErrorBody, description: 'STALE_REVISION, SESSION_CLOSED, NO_PROPOSAL' })
   accept(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown) {
     return this.runtime.sessions.accept(principal, id, body);

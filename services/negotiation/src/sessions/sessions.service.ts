@@ -233,22 +233,12 @@ export class SessionsService {
 
   /** A session the caller (when given) is a party of. */
   async #sessionOf(principal: Principal | undefined, sessionId: string, manager?: Parameters<SessionsRepository['get']>[1]): Promise<SessionRecord> {
-    const session = await this.o.sessions.get(sessionId, manager);
-    if (!session) throw negotiationError('SESSION_NOT_FOUND', `no session ${sessionId}`, { sessionId });
-    if (principal && !partiesOf(session.plan).includes(principal.mspId)) {
-      throw negotiationError('NOT_A_PARTY', `${principal.mspId} is not a party of session ${sessionId}`, { sessionId });
-    }
-    return session;
+    return partySession(principal, sessionId, await this.o.sessions.get(sessionId, manager));
   }
 
   /** The session locked for this transaction, of which the caller is a party. */
   async #lockedSessionOf(principal: Principal, sessionId: string, manager: Parameters<SessionsRepository['lock']>[0]): Promise<SessionRecord> {
-    const session = await this.o.sessions.lock(manager, sessionId);
-    if (!session) throw negotiationError('SESSION_NOT_FOUND', `no session ${sessionId}`, { sessionId });
-    if (!partiesOf(session.plan).includes(principal.mspId)) {
-      throw negotiationError('NOT_A_PARTY', `${principal.mspId} is not a party of session ${sessionId}`, { sessionId });
-    }
-    return session;
+    return partySession(principal, sessionId, await this.o.sessions.lock(manager, sessionId));
   }
 
   async #openSessionOf(principal: Principal, sessionId: string, manager: Parameters<SessionsRepository['lock']>[0]): Promise<SessionRecord> {
@@ -281,4 +271,15 @@ export function verifySignature(certificate: X509Certificate, bytes: Buffer, sig
   } catch {
     return false;
   }
+}
+
+/**
+ * The session if the caller (when given) is one of its parties. To anyone else a session answers
+ * exactly as an unknown id does, so that ids cannot be probed (issue 11).
+ */
+function partySession(principal: Principal | undefined, sessionId: string, session: SessionRecord | undefined | null): SessionRecord {
+  if (!session || (principal && !partiesOf(session.plan).includes(principal.mspId))) {
+    throw negotiationError('SESSION_NOT_FOUND', `no session ${sessionId}`, { sessionId });
+  }
+  return session;
 }

@@ -158,9 +158,10 @@ describe('negotiation sessions against the real stack', () => {
     expect(dspAccepted.body).toMatchObject({ status: 'open', acceptance: { complete: false, waitingFor: [], acceptedOwnershipPpm: 400_000 } });
     const outsider = await neg.party('VSP');
     const outsiderRead = await as(outsider).get(`/sessions/${id}/agreement`);
-    expect([outsiderRead.status, outsiderRead.body.code]).toEqual([403, 'NOT_A_PARTY']);
+    // To a non-party the session answers exactly as an unknown id does (ids cannot be probed).
+    expect([outsiderRead.status, outsiderRead.body]).toEqual([404, { code: 'SESSION_NOT_FOUND', message: `no session ${id}` }]);
     const outsiderAccept = await as(outsider).post(`/sessions/${id}/acceptances`, { revision: 1, certificatePem: outsider.certificatePem, signature: outsider.sign('x') });
-    expect([outsiderAccept.status, outsiderAccept.body.code]).toEqual([403, 'NOT_A_PARTY']);
+    expect([outsiderAccept.status, outsiderAccept.body]).toEqual([404, { code: 'SESSION_NOT_FOUND', message: `no session ${id}` }]);
     const agreed = await accept(vspB, id);
     expect(agreed.body).toMatchObject({ status: 'agreed', acceptance: { complete: true, acceptedOwnershipPpm: 650_000, existingOwnershipPpm: 1_000_000 } });
     // The dissenting minority may still sign the agreed revision: recorded, nothing published again.
@@ -209,8 +210,9 @@ describe('negotiation sessions against the real stack', () => {
       ['joining an unknown DAO', () => as(other).post('/sessions', { kind: 'join', daoId: `nope-${hex()}`, joiners: [] }), 404, 'DAO_NOT_FOUND'],
       ['a member joining again', () => as(vsp).post('/sessions', { kind: 'join', daoId: existing, joiners: [] }), 409, 'ALREADY_MEMBER'],
       ['an unknown session', () => as(dsp).get('/sessions/ses-00000000-0000-0000-0000-000000000000'), 404, 'SESSION_NOT_FOUND'],
-      ['a non-party reading', () => as(other).get(`/sessions/${session.id}`), 403, 'NOT_A_PARTY'],
-      ['a non-party proposing', () => as(other).post(`/sessions/${session.id}/proposals`, good), 403, 'NOT_A_PARTY'],
+      // A non-party gets what an unknown id gets.
+      ['a non-party reading', () => as(other).get(`/sessions/${session.id}`), 404, 'SESSION_NOT_FOUND'],
+      ['a non-party proposing', () => as(other).post(`/sessions/${session.id}/proposals`, good), 404, 'SESSION_NOT_FOUND'],
       ['the agreement before any proposal', () => as(dsp).get(`/sessions/${session.id}/agreement`), 409, 'NO_PROPOSAL'],
       ['a proposal without terms', () => as(dsp).post(`/sessions/${session.id}/proposals`, { ...good, terms: undefined }), 400, 'INVALID_PROPOSAL'],
       ['a fractional β', () => as(dsp).post(`/sessions/${session.id}/proposals`, { ...good, betaPpm: 0.8 }), 400, 'INVALID_PROPOSAL'],

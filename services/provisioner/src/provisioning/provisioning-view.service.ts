@@ -7,6 +7,7 @@ import type { JobRow, VersionRow } from './provisioning.repository';
 import { ProvisionerRuntime } from './provisioner.runtime';
 import { workspaceName } from './spec';
 import { workloadProcesses } from './workload-files.adapter';
+import { readingsPublicKeyOf } from './mpc-mesh.adapter';
 
 const daoIdInput = z.string().regex(DAO_ID_PATTERN);
 const versionInput = z.coerce.number().int().min(1).max(9999);
@@ -17,8 +18,8 @@ const isMember = (v: VersionRow, mspId: string) => v.members.some((m) => m.mspId
 
 /**
  * What callers may read of the provisioner, over HTTP and gRPC: the jobs and infrastructure of the
- * DAO versions their organisation is a member of (the members VersionCreated listed). Unknown → 404;
- * known but not a member → 403.
+ * DAO versions their organisation is a member of (the members VersionCreated listed). To anyone else
+ * a job or a version answers exactly as an unknown id does (404, same code and message): ids cannot be probed.
  */
 @Injectable()
 export class ProvisioningView {
@@ -45,8 +46,7 @@ export class ProvisioningView {
     if (!daoId.success || !version.success) throw new ProvisionerError('INVALID_ARGUMENT', 'daoId must be a DAO id and version an integer 1-9999');
     const { repository, settings } = this.runtime;
     const desired = await repository.version(daoId.data, version.data);
-    if (!desired) throw new ProvisionerError('VERSION_NOT_FOUND', `no infrastructure for DAO ${daoId.data} version ${version.data}`);
-    if (!isMember(desired, viewer)) throw new ProvisionerError('FORBIDDEN', `${viewer} is not a member of DAO ${desired.daoId} version ${desired.version}`);
+    if (!desired || !isMember(desired, viewer)) throw new ProvisionerError('VERSION_NOT_FOUND', `no infrastructure for DAO ${daoId.data} version ${version.data}`);
     const workspace = workspaceName(desired.daoId, desired.version);
     const workloads = await repository.workloads(desired.daoId, desired.version);
     return {
@@ -70,12 +70,13 @@ export class ProvisioningView {
           supervisorPid: w.status === 'destroyed' ? null : p.supervisorPid,
           workloadPid: w.status === 'destroyed' ? null : p.workloadPid,
           publicKeyPem: w.publicKeyPem,
+          // What IoT producers seal the owner's readings to (libs/iot); null for workloads that have none.
+          readingsPublicKeyPem: w.status === 'destroyed' ? null : readingsPublicKeyOf(w.dir),
         };
       }),
     };
   }
 
-  /** Open to anyone: a count, nothing of any DAO. */
   /** How many OpenTofu states the backend holds for the viewer's DAO versions (others' are not its business). */
   async states(viewer: string): Promise<TofuStatesDto> {
     const schema = this.runtime.settings.tofuPgSchema;
@@ -88,9 +89,8 @@ export class ProvisioningView {
     if (!id.success) throw new ProvisionerError('INVALID_ARGUMENT', 'id must be a job id');
     const { repository } = this.runtime;
     const job = await repository.job(id.data);
-    if (!job) throw new ProvisionerError('JOB_NOT_FOUND', `no job ${id.data}`);
-    const version = await repository.version(job.daoId, job.version);
-    if (!version || !isMember(version, viewer)) throw new ProvisionerError('FORBIDDEN', `${viewer} is not a member of DAO ${job.daoId} version ${job.version}`);
+    const version = job && (await repository.version(job.daoId, job.version));
+    if (!job || !version || !isMember(version, viewer)) throw new ProvisionerError('JOB_NOT_FOUND', `no job ${id.data}`);
     return job;
   }
 

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
 import { ErrorDto, InfrastructureDto, JobDto, JobLogLineDto, TofuStatesDto } from './provisioning.dto';
 import { ProvisioningView } from './provisioning-view.service';
@@ -21,8 +21,7 @@ export class ProvisioningController {
   @Authenticated()
   @ApiOperation({ summary: 'One job: state, progress, error' })
   @ApiOkResponse({ type: JobDto })
-  @ApiForbiddenResponse({ type: ErrorDto, description: 'FORBIDDEN: not a member of its DAO version' })
-  @ApiNotFoundResponse({ type: ErrorDto, description: 'JOB_NOT_FOUND' })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'JOB_NOT_FOUND: unknown, or of a DAO version the caller is not a member of' })
   job(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobDto> {
     return this.view.job(principal.mspId, id);
   }
@@ -33,8 +32,7 @@ export class ProvisioningController {
   @ApiQuery({ name: 'after', required: false, description: 'only lines with a larger seq' })
   @ApiOkResponse({ type: [JobLogLineDto] })
   @ApiBadRequestResponse({ type: ErrorDto })
-  @ApiForbiddenResponse({ type: ErrorDto, description: 'FORBIDDEN: not a member of its DAO version' })
-  @ApiNotFoundResponse({ type: ErrorDto, description: 'JOB_NOT_FOUND' })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'JOB_NOT_FOUND: unknown, or of a DAO version the caller is not a member of' })
   logs(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query('after') after?: string): Promise<JobLogLineDto[]> {
     return this.view.logs(principal.mspId, id, after);
   }
@@ -44,8 +42,7 @@ export class ProvisioningController {
   @ApiOperation({ summary: "A DAO version's infrastructure: workloads, their processes, the workspace's state serial" })
   @ApiOkResponse({ type: InfrastructureDto })
   @ApiBadRequestResponse({ type: ErrorDto })
-  @ApiForbiddenResponse({ type: ErrorDto, description: 'FORBIDDEN: not a member of the DAO version' })
-  @ApiNotFoundResponse({ type: ErrorDto, description: 'VERSION_NOT_FOUND' })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'VERSION_NOT_FOUND: unknown, or the caller is not a member' })
   infrastructure(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string): Promise<InfrastructureDto> {
     return this.view.infrastructure(principal.mspId, daoId, version);
   }

@@ -1,10 +1,9 @@
 import { DatawellError, type ErrorKind } from '@datawell/domain';
 
-type ProvisionerErrorCode = 'INVALID_ARGUMENT' | 'FORBIDDEN' | 'JOB_NOT_FOUND' | 'VERSION_NOT_FOUND';
+type ProvisionerErrorCode = 'INVALID_ARGUMENT' | 'JOB_NOT_FOUND' | 'VERSION_NOT_FOUND';
 
 const KINDS: Readonly<Record<ProvisionerErrorCode, ErrorKind>> = {
   INVALID_ARGUMENT: 'invalid',
-  FORBIDDEN: 'forbidden',
   JOB_NOT_FOUND: 'notFound',
   VERSION_NOT_FOUND: 'notFound',
 };

@@ -157,12 +157,15 @@ describe('the provisioner: ledger events → OpenTofu → supervised heartbeatin
     expect((await get(`/daos/${daoId}/versions/1/infrastructure`, tokens.vsp).expect(200)).body).toMatchObject({ daoId, version: 1, status: 'provisioned' });
     expect((await get(`/jobs/${jobId}`, tokens.vsp).expect(200)).body).toMatchObject({ id: jobId, state: 'completed' });
     expect(((await get('/jobs', tokens.vsp).expect(200)).body as Array<{ id: string }>).map((j) => j.id)).toContain(jobId);
-    for (const path of [`/jobs/${jobId}`, `/jobs/${jobId}/logs`, `/daos/${daoId}/versions/1/infrastructure`]) {
-      expect((await get(path, tokens.outsider).expect(403)).body).toEqual({ code: 'FORBIDDEN', message: expect.stringContaining(outsider) });
-    }
+    // To an outsider an existing job or version answers exactly as an unknown one (ids cannot be probed).
+    const unknownJob = 'apply.nope.v1.r1';
+    expect((await get(`/jobs/${jobId}`, tokens.outsider).expect(404)).body).toEqual({ code: 'JOB_NOT_FOUND', message: `no job ${jobId}` });
+    expect((await get(`/jobs/${jobId}/logs`, tokens.outsider).expect(404)).body).toEqual({ code: 'JOB_NOT_FOUND', message: `no job ${jobId}` });
+    expect((await get(`/jobs/${unknownJob}`, tokens.outsider).expect(404)).body).toEqual({ code: 'JOB_NOT_FOUND', message: `no job ${unknownJob}` });
+    expect((await get(`/daos/${daoId}/versions/1/infrastructure`, tokens.outsider).expect(404)).body).toEqual({ code: 'VERSION_NOT_FOUND', message: `no infrastructure for DAO ${daoId} version 1` });
+    expect((await get(`/daos/${daoId}/versions/9/infrastructure`, tokens.outsider).expect(404)).body).toEqual({ code: 'VERSION_NOT_FOUND', message: `no infrastructure for DAO ${daoId} version 9` });
     expect(((await get('/jobs', tokens.outsider).expect(200)).body as Array<{ daoId: string }>).filter((j) => j.daoId === daoId)).toEqual([]);
-    // Unknown stays 404 for anyone authenticated; the state count is the caller's DAOs' only.
-    expect((await get('/jobs/apply.nope.v1.r1', tokens.outsider).expect(404)).body).toMatchObject({ code: 'JOB_NOT_FOUND' });
+    // The state count is the caller's DAOs' only.
     expect((await get('/tofu/states', null).expect(401)).body).toMatchObject({ code: 'UNAUTHENTICATED' });
     expect((await get('/tofu/states', tokens.vsp).expect(200)).body).toEqual({ schema: tofuSchema, count: 1 });
     expect((await get('/tofu/states', tokens.outsider).expect(200)).body).toEqual({ schema: tofuSchema, count: 0 });
@@ -183,8 +186,9 @@ describe('the provisioner: ledger events → OpenTofu → supervised heartbeatin
 
       await expect(call('GetInfrastructure', { dao_id: daoId, version: 1 })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
       await expect(call('GetJob', { id: jobId }, 'forged.token')).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
-      await expect(call('GetInfrastructure', { dao_id: daoId, version: 1 }, tokens.outsider)).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
-      await expect(call('GetJob', { id: jobId }, tokens.outsider)).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
+      // An outsider: NOT_FOUND, as for an unknown id.
+      await expect(call('GetInfrastructure', { dao_id: daoId, version: 1 }, tokens.outsider)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+      await expect(call('GetJob', { id: jobId }, tokens.outsider)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
       await expect(call('GetInfrastructure', { dao_id: daoId, version: 2 }, tokens.dsp)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
       await expect(call('GetJob', { id: 'apply.nope.v1.r1' }, tokens.dsp)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
       await expect(call('GetInfrastructure', { dao_id: 'NOPE!', version: 1 }, tokens.dsp)).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });

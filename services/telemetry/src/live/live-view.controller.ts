@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
 import { DaoTelemetryDto, ErrorDto, WorkloadLiveDto } from './live-view.dto';
 import { LiveViewService } from './live-view.service';
@@ -24,8 +24,7 @@ export class LiveViewController {
   @ApiParam({ name: 'id', example: 'vsp1-mpc' })
   @ApiOkResponse({ type: WorkloadLiveDto })
   @ApiBadRequestResponse({ type: ErrorDto })
-  @ApiForbiddenResponse({ type: ErrorDto, description: 'FORBIDDEN: not a member of its DAO version' })
-  @ApiNotFoundResponse({ type: ErrorDto, description: 'WORKLOAD_NOT_FOUND' })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'WORKLOAD_NOT_FOUND: unknown, or of a DAO version the caller is not a member of' })
   workload(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<WorkloadLiveDto> {
     return this.live.workload(principal.mspId, id);
   }
@@ -35,8 +34,7 @@ export class LiveViewController {
   @ApiParam({ name: 'daoId', example: 'acme' })
   @ApiOkResponse({ type: DaoTelemetryDto })
   @ApiBadRequestResponse({ type: ErrorDto })
-  @ApiForbiddenResponse({ type: ErrorDto, description: 'FORBIDDEN: not a member of the DAO' })
-  @ApiNotFoundResponse({ type: ErrorDto, description: 'DAO_NOT_FOUND' })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'DAO_NOT_FOUND: unknown, or the caller is a member of none of its versions' })
   daoTelemetry(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string): Promise<DaoTelemetryDto> {
     return this.live.daoTelemetry(principal.mspId, daoId);
   }

@@ -66,17 +66,16 @@ export class LiveViewService {
     if (!ID.test(workloadId)) throw new TelemetryError('INVALID_REQUEST', `not a workload id: "${workloadId.slice(0, 140)}"`);
     const [found] = await this.workloads(viewer, workloadId);
     if (found) return found;
-    if ((await this.repository.workloads({ workloadId })).length > 0) throw new TelemetryError('FORBIDDEN', `${viewer} is not a member of the DAO version running workload ${workloadId}`);
+    // A workload of a DAO the viewer is not in answers exactly as an unknown one: ids cannot be probed.
     throw new TelemetryError('WORKLOAD_NOT_FOUND', `no workload ${workloadId} is registered`);
   }
 
   async daoTelemetry(viewer: string, daoId: string): Promise<DaoTelemetryDto> {
     if (!DAO_ID_PATTERN.test(daoId)) throw new TelemetryError('INVALID_REQUEST', `not a DAO id: "${daoId.slice(0, 60)}"`);
-    const known = await this.repository.versions(daoId);
-    if (known.length === 0) throw new TelemetryError('DAO_NOT_FOUND', `no version of DAO ${daoId} is known`);
     const visible = await this.repository.channelsOf(viewer);
-    const versions = known.filter((v) => visible.has(v.channel));
-    if (versions.length === 0) throw new TelemetryError('FORBIDDEN', `${viewer} is not a member of DAO ${daoId}`);
+    const versions = (await this.repository.versions(daoId)).filter((v) => visible.has(v.channel));
+    // Unknown, or none of its versions the viewer's: the same answer.
+    if (versions.length === 0) throw new TelemetryError('DAO_NOT_FOUND', `no version of DAO ${daoId} is known`);
     const channels = versions.map((v) => v.channel);
     const [members, workloads, snapshots] = await Promise.all([
       this.repository.members(channels),

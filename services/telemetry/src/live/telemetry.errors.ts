@@ -1,10 +1,9 @@
 import { DatawellError, type ErrorKind } from '@datawell/domain';
 
-type TelemetryErrorCode = 'INVALID_REQUEST' | 'FORBIDDEN' | 'WORKLOAD_NOT_FOUND' | 'DAO_NOT_FOUND';
+type TelemetryErrorCode = 'INVALID_REQUEST' | 'WORKLOAD_NOT_FOUND' | 'DAO_NOT_FOUND';
 
 const KINDS: Readonly<Record<TelemetryErrorCode, ErrorKind>> = {
   INVALID_REQUEST: 'invalid',
-  FORBIDDEN: 'forbidden',
   WORKLOAD_NOT_FOUND: 'notFound',
   DAO_NOT_FOUND: 'notFound',
 };

@@ -86,9 +86,14 @@ describe('telemetry against the real stack (PostgreSQL, Redis, Kafka)', () => {
     expect((await h.get('/workloads')).status).toBe(401);
     const outsider = await h.login(`Out${hex(2)}MSP`, 'VSP');
     expect((await h.get('/workloads', outsider)).body.map((w: { channel: string }) => w.channel)).not.toContain(channel);
-    expect((await h.get('/workloads/w-vsp', outsider)).body.code).toBe('FORBIDDEN');
-    const forbidden = await h.get(`/daos/${daoId}/telemetry`, outsider);
-    expect([forbidden.status, forbidden.body.code]).toEqual([403, 'FORBIDDEN']);
+    // To an outsider an existing workload or DAO answers exactly as an unknown one (ids cannot be probed).
+    const hidden = await h.get('/workloads/w-vsp', outsider);
+    expect([hidden.status, hidden.body]).toEqual([404, { code: 'WORKLOAD_NOT_FOUND', message: 'no workload w-vsp is registered' }]);
+    const ghost = await h.get('/workloads/w-ghost', outsider);
+    expect([ghost.status, ghost.body]).toEqual([404, { code: 'WORKLOAD_NOT_FOUND', message: 'no workload w-ghost is registered' }]);
+    const hiddenDao = await h.get(`/daos/${daoId}/telemetry`, outsider);
+    expect([hiddenDao.status, hiddenDao.body]).toEqual([404, { code: 'DAO_NOT_FOUND', message: `no version of DAO ${daoId} is known` }]);
+    expect((await h.get('/daos/nosuchdao/telemetry', outsider)).body).toEqual({ code: 'DAO_NOT_FOUND', message: 'no version of DAO nosuchdao is known' });
 
     // The ledger records the first snapshot; a later one fails: neither holds up newer heartbeats.
     const [first, ...rest] = all;
@@ -141,8 +146,9 @@ describe('telemetry against the real stack (PostgreSQL, Redis, Kafka)', () => {
 
       await expect(call('GetWorkload', { workload_id: 'w-grpc' })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
       await expect(call('GetDaoTelemetry', { dao_id: daoId }, 'forged.token')).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
-      await expect(call('GetWorkload', { workload_id: 'w-grpc' }, outsider)).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
-      await expect(call('GetDaoTelemetry', { dao_id: daoId }, outsider)).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
+      // An outsider: NOT_FOUND, as for an unknown id.
+      await expect(call('GetWorkload', { workload_id: 'w-grpc' }, outsider)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+      await expect(call('GetDaoTelemetry', { dao_id: daoId }, outsider)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
       await expect(call('GetWorkload', { workload_id: 'w-nowhere' }, token)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
       await expect(call('GetDaoTelemetry', { dao_id: 'nosuchdao' }, token)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
       await expect(call('GetDaoTelemetry', { dao_id: 'Bad_Id' }, token)).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
