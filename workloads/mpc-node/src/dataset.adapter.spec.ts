@@ -1,4 +1,5 @@
-import { columnsFromCsv, columnsFromRecords } from './dataset.adapter';
+import { generateReadingsKeyPair, sealReading } from '@datawell/iot';
+import { columnsFromCsv, columnsFromRecords, openTopicReadings, type TopicMessage } from './dataset.adapter';
 
 describe('dataset columns', () => {
   it('reads named CSV columns in header order', () => {
@@ -19,5 +20,59 @@ describe('dataset columns', () => {
 
   it('reads JSON records', () => {
     expect(columnsFromRecords([{ y: 1, x: '2' }, { y: 3, x: 4 }], ['y', 'x'])).toEqual([[1, 3], [2, 4]]);
+  });
+});
+
+describe('sealed readings of a Kafka topic', () => {
+  const node = generateReadingsKeyPair();
+  const topic = 'datawell.member.DspMSP.readings.v1';
+  const source = { topic, owner: 'DspMSP', keyPem: node.privateKeyPem };
+  const context = { owner: 'DspMSP', dataset: 'readings', topic };
+  const at = (i: number, value: unknown): TopicMessage => ({ at: `0:${i}`, json: true, value });
+  const SECRET = 987.654321;
+
+  const failure = (messages: TopicMessage[], name = 'readings', src = source) =>
+    openTopicReadings(name, src, messages).then(
+      () => undefined,
+      (e: Error & { code?: string }) => e,
+    );
+
+  it('opens every reading sealed to the node for this dataset, a reading delivered twice once', async () => {
+    const sealed = await Promise.all([1, 2, 3].map((pm25) => sealReading(node.publicKeyPem, { sensor: `s-${pm25}`, pm25 }, context)));
+    const readings = await openTopicReadings('readings', source, [...sealed, sealed[1]].map((s, i) => at(i, s)));
+    expect(columnsFromRecords(readings, ['pm25'])).toEqual([[1, 2, 3]]);
+  });
+
+  it('refuses a plain reading, naming its offset and never its value', async () => {
+    const ok = await sealReading(node.publicKeyPem, { pm25: 1 }, context);
+    const error = await failure([at(0, ok), at(1, { pm25: SECRET })]);
+    expect(error).toMatchObject({ code: 'DATASET_INVALID', message: `message 0:1 of ${topic} is not a sealed reading: plain readings on Kafka are refused` });
+    expect(error!.message).not.toContain(String(SECRET));
+    expect(await failure([{ at: '1:7', json: false, value: undefined }])).toMatchObject({ message: `message 1:7 of ${topic} is not JSON` });
+  });
+
+  it("refuses a reading sealed to another node, for another dataset, or altered, naming its offset", async () => {
+    const other = generateReadingsKeyPair();
+    const cases: unknown[] = [
+      await sealReading(other.publicKeyPem, { pm25: SECRET }, context),
+      await sealReading(node.publicKeyPem, { pm25: SECRET }, { ...context, dataset: 'other' }),
+      await sealReading(node.publicKeyPem, { pm25: SECRET }, { ...context, topic: 'datawell.member.DspMSP.other.v1' }),
+    ];
+    const altered = await sealReading(node.publicKeyPem, { pm25: SECRET }, context);
+    const ct = Buffer.from(altered.data.ct, 'base64');
+    ct[3] ^= 1;
+    cases.push({ ...altered, data: { ...altered.data, ct: ct.toString('base64') } });
+    for (const sealed of cases) {
+      const error = await failure([at(5, sealed)]);
+      expect(error).toMatchObject({ code: 'DATASET_INVALID', message: `message 0:5 of ${topic} is a sealed reading the node cannot open for dataset readings (OPEN_FAILED)` });
+      expect(error!.message).not.toContain(String(SECRET));
+    }
+    // The same reading replayed onto another dataset of the same node does not open there either.
+    const sealed = await sealReading(node.publicKeyPem, { pm25: SECRET }, context);
+    expect(await failure([at(0, sealed)], 'archive')).toMatchObject({ code: 'DATASET_INVALID' });
+  });
+
+  it('refuses a key that is not an X25519 private key', async () => {
+    expect(await failure([], 'readings', { ...source, keyPem: node.publicKeyPem })).toMatchObject({ code: 'DATASET_INVALID', message: "dataset readings: the node's readings key is not an X25519 private key" });
   });
 });

@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createKafka, readKafkaCredentialsFile } from '@datawell/config';
 import type { DatasetSource } from '@datawell/contracts';
+import { isSealedReading, readingsOpener, SealedReadingError, type ReadingsOpener } from '@datawell/iot';
 
 /**
  * Reads the columns of a dataset this node's member owns, in this process only: a CSV file (header
- * row, comma-separated numbers), a JSON file (an array of objects), or a Kafka topic of readings
- * (JSON objects, or CloudEvents whose `data` is one). Errors name rows and columns, never values.
+ * row, comma-separated numbers), a JSON file (an array of objects), or a Kafka topic of readings sealed
+ * to this node (libs/iot; plain readings on Kafka are refused). Errors name rows, columns and message
+ * offsets, never values.
  */
 export class DatasetError extends Error {
   override readonly name = 'DatasetError';
@@ -55,7 +57,14 @@ export interface DatasetKafka {
   readonly credentialsFile?: string | undefined;
 }
 
-async function readTopic(target: DatasetKafka, topic: string): Promise<unknown[]> {
+/** A message of a topic: where it is (`partition:offset`) and its value parsed as JSON (`json: false` when it is not). */
+export interface TopicMessage {
+  readonly at: string;
+  readonly json: boolean;
+  readonly value: unknown;
+}
+
+async function readTopic(target: DatasetKafka, topic: string): Promise<TopicMessage[]> {
   const sasl = target.credentialsFile === undefined ? undefined : readKafkaCredentialsFile(target.credentialsFile);
   const kafka = createKafka({ clientId: 'mpc-node-dataset', brokers: target.brokers, ...(sasl ? { sasl } : {}) });
   const admin = kafka.admin();
@@ -63,7 +72,7 @@ async function readTopic(target: DatasetKafka, topic: string): Promise<unknown[]
   const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
   const ends = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
   const remaining = new Set(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => o.partition));
-  const records: Array<{ p: number; o: bigint; v: unknown }> = [];
+  const records: Array<{ p: number; o: bigint; json: boolean; v: unknown }> = [];
   if (remaining.size === 0) return [];
   // A throw-away group: the node only reads what is there now, and commits nothing that matters.
   const consumer = kafka.consumer({ groupId: `mpc-node-dataset-${randomBytes(6).toString('hex')}` });
@@ -77,14 +86,12 @@ async function readTopic(target: DatasetKafka, topic: string): Promise<unknown[]
           eachMessage: async ({ partition, message }) => {
             const offset = BigInt(message.offset);
             if (offset < ends.get(partition)!) {
-              let value: unknown;
+              // Judged after the read (a throw here would only make kafkajs redeliver the message).
               try {
-                value = JSON.parse(String(message.value));
+                records.push({ p: partition, o: offset, json: true, v: JSON.parse(String(message.value)) });
               } catch {
-                throw new DatasetError('DATASET_INVALID', `message ${partition}:${offset} of ${topic} is not JSON`);
+                records.push({ p: partition, o: offset, json: false, v: undefined });
               }
-              const data = value && typeof value === 'object' && 'specversion' in value ? (value as { data?: unknown }).data : value;
-              records.push({ p: partition, o: offset, v: data });
             }
             if (offset + 1n >= ends.get(partition)!) remaining.delete(partition);
             if (remaining.size === 0) {
@@ -99,7 +106,46 @@ async function readTopic(target: DatasetKafka, topic: string): Promise<unknown[]
     await consumer.disconnect().catch(() => undefined);
   }
   records.sort((a, b) => a.p - b.p || (a.o < b.o ? -1 : a.o > b.o ? 1 : 0));
-  return records.map((r) => r.v);
+  return records.map((r) => ({ at: `${r.p}:${r.o}`, json: r.json, value: r.v }));
+}
+
+/** Readings opened concurrently per batch: WebCrypto's X25519 and AES-GCM run off the main thread. */
+const OPEN_BATCH = 256;
+
+/**
+ * The readings of a topic dataset: every message must be a reading sealed to this node for this
+ * dataset's context (owner, name, topic), and is opened with the node's readings key. A reading
+ * delivered twice (same event id: a producer's retry, or a replay) counts once.
+ */
+export async function openTopicReadings(name: string, source: { readonly topic: string; readonly owner: string; readonly keyPem: string }, messages: readonly TopicMessage[]): Promise<unknown[]> {
+  const { topic, keyPem } = source;
+  let opener: ReadingsOpener;
+  try {
+    opener = await readingsOpener(keyPem);
+  } catch {
+    throw new DatasetError('DATASET_INVALID', `dataset ${name}: the node's readings key is not an X25519 private key`);
+  }
+  const context = { owner: source.owner, dataset: name, topic };
+  const open = async (m: TopicMessage) => {
+    if (!m.json) throw new DatasetError('DATASET_INVALID', `message ${m.at} of ${topic} is not JSON`);
+    if (!isSealedReading(m.value)) throw new DatasetError('DATASET_INVALID', `message ${m.at} of ${topic} is not a sealed reading: plain readings on Kafka are refused`);
+    try {
+      return await opener.open(m.value, context);
+    } catch (error) {
+      const code = error instanceof SealedReadingError ? error.code : 'OPEN_FAILED';
+      throw new DatasetError('DATASET_INVALID', `message ${m.at} of ${topic} is a sealed reading the node cannot open for dataset ${name} (${code})`);
+    }
+  };
+  const seen = new Set<string>();
+  const readings: unknown[] = [];
+  for (let i = 0; i < messages.length; i += OPEN_BATCH) {
+    for (const { id, reading } of await Promise.all(messages.slice(i, i + OPEN_BATCH).map(open))) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      readings.push(reading);
+    }
+  }
+  return readings;
 }
 
 export async function loadColumns(
@@ -110,7 +156,14 @@ export async function loadColumns(
 ): Promise<number[][]> {
   const source = datasets[name];
   if (!source) throw new DatasetError('DATASET_UNKNOWN', `this node has no dataset ${name}`);
-  if ('topic' in source) return columnsFromRecords(await readTopic(kafka, source.topic), columns);
+  if ('topic' in source) {
+    const { topic, sealed } = source;
+    if (!sealed) throw new DatasetError('DATASET_INVALID', `dataset ${name} reads Kafka topic ${topic} but the node has no readings key for it: plain readings on Kafka are refused`);
+    const keyPem = await readFile(sealed.keyFile, 'utf8').catch(() => {
+      throw new DatasetError('DATASET_INVALID', `dataset ${name}: the node's readings key cannot be read`);
+    });
+    return columnsFromRecords(await openTopicReadings(name, { topic, owner: sealed.owner, keyPem }, await readTopic(kafka, topic)), columns);
+  }
   const text = await readFile(source.file, 'utf8').catch(() => {
     throw new DatasetError('DATASET_INVALID', `dataset ${name} cannot be read`);
   });

@@ -41,6 +41,14 @@ describe('the MPC node environment', () => {
     });
   });
 
+  it("reads a topic dataset's readings key and owner (sealed readings), and refuses a half-given one", () => {
+    const sealed = { readings: { topic: 'dsp.readings', sealed: { keyFile: '/w/readings.key', owner: 'DspMSP' } }, local: { file: '/d/r.csv' } };
+    const parsed = parseMpcNodeEnvironment(mpcNodeEnvironment({ ...workload, mpc: { ...mpc, datasets: sealed } }));
+    expect('settings' in parsed && parsed.settings.datasets).toEqual(sealed);
+    const half = parseMpcNodeEnvironment(mpcNodeEnvironment({ ...workload, mpc: { ...mpc, datasets: { readings: { topic: 'dsp.readings', sealed: { keyFile: '/w/readings.key' } } } } }));
+    expect('issues' in half && half.issues).toEqual([{ variable: 'MPC_NODE_DATASETS', problem: `dataset 'readings': sealed needs {"keyFile": path, "owner": MSP id}` }]);
+  });
+
   it('names every bad variable instead of failing on the first', () => {
     const env = { ...mpcNodeEnvironment({ ...workload, mpc }), MPC_NODE_INDEX: '9', MPC_NODE_OWNER: 'nobody' };
     const parsed = parseMpcNodeEnvironment(env);

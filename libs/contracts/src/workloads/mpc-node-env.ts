@@ -22,7 +22,8 @@ export interface EnvIssue {
  *                           default 127.0.0.1), mutual TLS with the node's TLS files: callers need a
  *                           certificate from MPC_NODE_TLS_CA_FILE's CA not naming a party
  *   MPC_NODE_CONTROL_CLIENT_NAMES  optional: the only certificate CNs that may call it, comma-separated
- *   MPC_NODE_DATASETS       the datasets this node owns, JSON {"<name>":{"file":"/x.csv"}|{"topic":"t"}}
+ *   MPC_NODE_DATASETS       the datasets this node owns, JSON {"<name>":{"file":"/x.csv"}|{"topic":"t",
+ *                           "sealed":{"keyFile":"/k.pem","owner":"DspMSP"}}} (topics carry sealed readings only)
  *   MPC_NODE_KAFKA_BROKERS  host:port,… (Kafka datasets and heartbeats)
  *   MPC_NODE_KAFKA_CREDENTIALS_FILE  the Kafka principal's credentials file (optional: a broker without SASL)
  *   Heartbeats, all or none: MPC_NODE_WORKLOAD_ID, MPC_NODE_WORKLOAD_KEY_FILE (PEM private key),
@@ -44,7 +45,13 @@ export interface MpcNodeSettings {
   readonly heartbeat?: HeartbeatSettings;
 }
 
-export type DatasetSource = { readonly file: string } | { readonly topic: string };
+/**
+ * A dataset: a local file of the member's (plaintext, in its own domain), or a Kafka topic of readings
+ * sealed to this node (libs/iot): `sealed` names the node's readings private key and the dataset's owner
+ * (MSP id), which with the dataset's name and topic is the context a reading was sealed for. A topic
+ * without `sealed` is refused when read: plain readings on Kafka are never accepted.
+ */
+export type DatasetSource = { readonly file: string } | { readonly topic: string; readonly sealed?: { readonly keyFile: string; readonly owner: string } };
 
 export interface HeartbeatSettings {
   readonly workloadId: string;
@@ -173,13 +180,22 @@ function parseDatasets(text: string | undefined, issues: EnvIssue[]): Record<str
       const s = source as Record<string, unknown> | null;
       if (!NAME.test(name)) throw new Error(`dataset name '${name}' must be letters, digits, '.', '_' or '-'`);
       if (s && typeof s['file'] === 'string' && s['file'] !== '') out[name] = { file: s['file'] };
-      else if (s && typeof s['topic'] === 'string' && /^[A-Za-z0-9._-]{1,249}$/.test(s['topic'])) out[name] = { topic: s['topic'] };
+      else if (s && typeof s['topic'] === 'string' && /^[A-Za-z0-9._-]{1,249}$/.test(s['topic'])) out[name] = { topic: s['topic'], ...sealedOf(name, s['sealed']) };
       else throw new Error(`dataset '${name}' needs {"file": path} or {"topic": name}`);
     }
   } catch (err) {
     issues.push({ variable: 'MPC_NODE_DATASETS', problem: (err as Error).message });
   }
   return out;
+}
+
+function sealedOf(name: string, sealed: unknown): { sealed?: { keyFile: string; owner: string } } {
+  if (sealed === undefined) return {};
+  const s = sealed as Record<string, unknown> | null;
+  if (!s || typeof s['keyFile'] !== 'string' || s['keyFile'] === '' || typeof s['owner'] !== 'string' || !/^[A-Za-z][A-Za-z0-9]{0,40}MSP$/.test(s['owner'])) {
+    throw new Error(`dataset '${name}': sealed needs {"keyFile": path, "owner": MSP id}`);
+  }
+  return { sealed: { keyFile: s['keyFile'], owner: s['owner'] } };
 }
 
 const HEARTBEAT_VARIABLES = ['MPC_NODE_WORKLOAD_ID', 'MPC_NODE_WORKLOAD_KEY_FILE', 'MPC_NODE_DAO_ID', 'MPC_NODE_DAO_VERSION', 'MPC_NODE_OWNER'] as const;

@@ -1,8 +1,9 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { freePort } from '@datawell/workload-runtime';
 import { join } from 'node:path';
 import { issueMpcCertificate } from '@datawell/mpc';
+import { generateReadingsKeyPair, readingsPublicKeyPem } from '@datawell/iot';
 import type { IntegerJson } from '@datawell/domain';
 import type { MpcMeshMember, RenderedWorkload } from './tofu-config';
 
@@ -21,7 +22,7 @@ interface NodePorts {
   readonly control: number;
 }
 
-const FILES = { ports: 'mpc-ports.json', cert: 'mpc-node.crt', key: 'mpc-node.key', ca: 'mpc-ca.crt' } as const;
+const FILES = { ports: 'mpc-ports.json', cert: 'mpc-node.crt', key: 'mpc-node.key', ca: 'mpc-ca.crt', readingsKey: 'readings.key', readingsPublicKey: 'readings.pub' } as const;
 
 /** A certificate CN for a workload (CNs are at most 64 characters). */
 export function meshName(workloadId: string): string {
@@ -54,10 +55,57 @@ async function certificateOf(dir: string, name: string, ca: { cert: string; key:
 }
 
 /**
+ * The node's X25519 key pair for sealed IoT readings (libs/iot): its own key, used for nothing else (not
+ * the TLS or heartbeat key). Made once and kept, so producers' copies of the public key stay valid; the
+ * private key is mode 0600, the public key a file producers may be given (and in the infrastructure view).
+ */
+function readingsKeyOf(dir: string): string {
+  const keyFile = join(dir, FILES.readingsKey);
+  let publicKeyPem: string | undefined;
+  if (existsSync(keyFile)) {
+    try {
+      publicKeyPem = readingsPublicKeyPem(readFileSync(keyFile, 'utf8'));
+    } catch {
+      publicKeyPem = undefined;
+    }
+  }
+  if (publicKeyPem === undefined) {
+    const pair = generateReadingsKeyPair();
+    writeFileSync(keyFile, pair.privateKeyPem, { mode: 0o600 });
+    publicKeyPem = pair.publicKeyPem;
+  }
+  chmodSync(keyFile, 0o600);
+  const publicFile = join(dir, FILES.readingsPublicKey);
+  if (!existsSync(publicFile) || readFileSync(publicFile, 'utf8') !== publicKeyPem) writeFileSync(publicFile, publicKeyPem, { mode: 0o644 });
+  return keyFile;
+}
+
+/** A node's readings public key (PEM), when the provisioner made it one. */
+export function readingsPublicKeyOf(dir: string): string | null {
+  const file = join(dir, FILES.readingsPublicKey);
+  return existsSync(file) ? readFileSync(file, 'utf8') : null;
+}
+
+/**
+ * The node's datasets as it reads them: every Kafka topic dataset carries sealed readings, opened
+ * with the node's readings key for the workload's owner (what a spec says of `sealed` is replaced).
+ */
+function sealedDatasets(datasets: IntegerJson | undefined, keyFile: string, owner: string): IntegerJson | undefined {
+  if (datasets === null || typeof datasets !== 'object' || Array.isArray(datasets)) return datasets;
+  return Object.fromEntries(
+    Object.entries(datasets).map(([name, source]) => {
+      if (source === null || typeof source !== 'object' || Array.isArray(source) || typeof source['topic'] !== 'string') return [name, source];
+      return [name, { topic: source['topic'], sealed: { keyFile, owner } }];
+    }),
+  );
+}
+
+/**
  * The MPC mesh of a DAO version: its managed `mpc-node` workloads, in the order of the spec, when there
  * are at least two (a mesh of one computes nothing; a lone node stays a placeholder). Each gets a
  * mesh port and a control port on loopback and a certificate from the operator's CA naming its
- * party; all of it is kept in its folder, so a re-apply or a restart reuses it.
+ * party, and an X25519 key pair for the IoT readings sealed to it (every node: any member may own a
+ * Kafka dataset); all of it is kept in its folder, so a re-apply or a restart reuses it.
  */
 export async function planMesh(workloads: readonly RenderedWorkload[], options: MeshOptions): Promise<Map<string, MpcMeshMember>> {
   const nodes = workloads.filter((w) => w.config.kind === MPC_NODE_KIND);
@@ -66,13 +114,15 @@ export async function planMesh(workloads: readonly RenderedWorkload[], options: 
   const ca = { cert: readFileSync(options.ca.certFile, 'utf8'), key: readFileSync(options.ca.keyFile, 'utf8') };
   const names = nodes.map((w) => meshName(w.config.workloadId));
   const ports: NodePorts[] = [];
+  const readingsKeys: string[] = [];
   for (const [i, w] of nodes.entries()) {
     mkdirSync(w.dir, { recursive: true, mode: 0o700 });
     ports.push(await portsOf(w.dir));
     await certificateOf(w.dir, names[i]!, ca);
+    readingsKeys.push(readingsKeyOf(w.dir));
   }
   nodes.forEach((w, i) => {
-    const datasets = (w.config.parameters as Record<string, IntegerJson>)['datasets'];
+    const datasets = sealedDatasets((w.config.parameters as Record<string, IntegerJson>)['datasets'], readingsKeys[i]!, w.config.owner);
     mesh.set(w.config.workloadId, {
       partyIndex: i,
       names,

@@ -29,6 +29,7 @@ export class WorkloadViewDto {
   @ApiPropertyOptional({ nullable: true, type: Number, description: "the supervisor's pid: kill it to simulate the workload's death" }) supervisorPid!: number | null;
   @ApiPropertyOptional({ nullable: true, type: Number, description: "the workload process's pid: killed, it is restarted by its supervisor" }) workloadPid!: number | null;
   @ApiProperty() publicKeyPem!: string;
+  @ApiPropertyOptional({ nullable: true, type: String, description: "an MPC node's X25519 public key (SPKI PEM) that IoT producers seal its owner's readings to; null for other workloads" }) readingsPublicKeyPem!: string | null;
 }
 
 export class InfrastructureDto {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,9 @@ import { createServiceApp } from '@datawell/service-platform';
 import { heartbeatMessageSchema, verifyHeartbeatSignature } from '@datawell/contracts';
 import { createMpcCa, issueMpcCertificate, type TlsIdentity } from '@datawell/mpc';
 import { hex, readTopic, stackEnv, stackKafka, waitFor as waitUntil } from '@datawell/testing';
+import { openReading, sealReading } from '@datawell/iot';
 import { AppModule } from '../../src/app.module';
+import { ProvisioningView } from '../../src/provisioning/provisioning-view.service';
 import { createTopics, dataOf, db, killWorkloads, ledgerEventPublisher, scratchSettings, versionCreatedPayload } from './harness';
 import { type ProvisionerConfig, provisionerService } from '../../src/config';
 
@@ -74,7 +76,10 @@ describe('the provisioner runs the real MPC nodes of a version', () => {
   });
 
   it('forms the mesh, heartbeats with the workload keys, serves the coordinator only, reports the nodes, and stops them on dissolution', async () => {
-    await events.publish('VersionCreated', versionCreatedPayload(daoId));
+    // The DSP's node owns a Kafka dataset of readings and a local file.
+    const payload = versionCreatedPayload(daoId) as { infrastructureRequested: { spec: { workloads: Array<{ parameters?: Record<string, unknown> }> } } };
+    payload.infrastructureRequested.spec.workloads[0]!.parameters = { memoryMb: 128, datasets: { readings: { topic: `dspmsp.${daoId}.readings` }, archive: { file: '/data/archive.csv' } } };
+    await events.publish('VersionCreated', payload as Record<string, unknown>);
 
     // The ledger commands: each workload's key, then the infrastructure with the mesh's nodes.
     const commands = (await readTopic(kafka, scratch.topics.commands, (ms) => ms.length >= 3, { timeoutMs: 240_000, groupPrefix: 'prov-mesh-reader' })).map(dataOf);
@@ -97,6 +102,23 @@ describe('the provisioner runs the real MPC nodes of a version', () => {
       // A party's certificate is not the coordinator's.
       expect((await control(node.controlUrl, party, '/inventory')).status).toBe(403);
     }
+
+    // Each node has its own X25519 key pair for sealed readings beside its other keys: private 0600, public
+    // in a file and in the infrastructure view; the DSP's Kafka dataset is read sealed with it, for its owner.
+    const view = await app.get(ProvisioningView).infrastructure('DspMSP', daoId, 1);
+    for (const node of report.resources.mpcNodes) {
+      const dir = join(workDir, 'workloads', node.workloadId);
+      const keyFile = join(dir, 'readings.key');
+      expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+      const publicKeyPem = readFileSync(join(dir, 'readings.pub'), 'utf8');
+      expect(view.workloads.find((w) => w.workloadId === node.workloadId)?.readingsPublicKeyPem).toBe(publicKeyPem);
+      expect(publicKeyPem).not.toBe(keys.get(node.workloadId));
+      const context = { owner: node.owner, dataset: 'readings', topic: `dspmsp.${daoId}.readings` };
+      expect(await openReading(readFileSync(keyFile, 'utf8'), await sealReading(publicKeyPem, { pm25: 12.5 }, context), context)).toEqual({ pm25: 12.5 });
+    }
+    const dspDir = join(workDir, 'workloads', `${daoId}-v1-dsp-mpc`);
+    const dspConfig = JSON.parse(readFileSync(join(dspDir, 'workload.json'), 'utf8')) as { mpc: { datasets: unknown } };
+    expect(dspConfig.mpc.datasets).toEqual({ readings: { topic: `dspmsp.${daoId}.readings`, sealed: { keyFile: join(dspDir, 'readings.key'), owner: 'DspMSP' } }, archive: { file: '/data/archive.csv' } });
 
     // The nodes heartbeat themselves, signed with the keys registered for their workloads.
     const beats = await readTopic(kafka, scratch.topics.telemetry, (ms) => new Set(ms.map((m) => String(m.key))).size >= 2, { timeoutMs: 120_000, groupPrefix: 'prov-mesh-beats' });
