@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { MSP_ID_PATTERN } from '@datawell/domain';
+import { memberPrincipal, OPERATOR_PRINCIPAL } from '../components/kafka-principals';
 import { StackError } from '../errors';
 import type { StackSettings } from '../settings';
 
@@ -34,8 +35,8 @@ export interface DomainRecord {
   readonly index: number;
   readonly ports: { readonly postgres: number; readonly redis: number };
   /**
-   * The domain's Kafka principal (a SCRAM user name): `operator`, or `member-<MSP id>`, the names
-   * the Kafka tooling gives them (components/kafka-principals.ts); its credentials are that tooling's.
+   * The domain's Kafka principal (a SCRAM user name), as the Kafka tooling names it
+   * (components/kafka-principals.ts), which also makes its credentials.
    */
   readonly kafkaPrincipal: string;
 }
@@ -99,14 +100,14 @@ export function domainPorts(settings: StackSettings, index: number): DomainRecor
 }
 
 export function operatorDomain(settings: StackSettings): DomainRecord {
-  return { name: OPERATOR_DOMAIN, role: 'operator', mspId: OPERATOR_MSP, osUser: osUserFor(OPERATOR_DOMAIN), index: 0, ports: domainPorts(settings, 0), kafkaPrincipal: OPERATOR_DOMAIN };
+  return { name: OPERATOR_DOMAIN, role: 'operator', mspId: OPERATOR_MSP, osUser: osUserFor(OPERATOR_DOMAIN), index: 0, ports: domainPorts(settings, 0), kafkaPrincipal: OPERATOR_PRINCIPAL };
 }
 
 /** A new member domain in the next free slot, refused when one of its ports is already in the plan. */
 export function newMemberDomain(settings: StackSettings, existing: readonly DomainRecord[], mspId: string, role: string): DomainRecord {
   const checkedRole = validateMember(mspId, role);
   const index = Math.max(0, ...existing.map((d) => d.index)) + 1;
-  const domain: DomainRecord = { name: mspId, role: checkedRole, mspId, osUser: osUserFor(mspId), index, ports: domainPorts(settings, index), kafkaPrincipal: `member-${mspId}` };
+  const domain: DomainRecord = { name: mspId, role: checkedRole, mspId, osUser: osUserFor(mspId), index, ports: domainPorts(settings, index), kafkaPrincipal: memberPrincipal(mspId) };
   const clash = portClash(settings, [...existing, domain]);
   if (clash) throw new StackError('BAD_SETTING', clash, 'domains');
   return domain;

@@ -5,6 +5,7 @@ import type { Component, ComponentHealth, StackContext } from '../components/com
 import { ensureTraversable } from '../components/files';
 import { postgresHealth, startPostgres, stackPostgres, stopPostgres, type PostgresInstance } from '../components/postgres';
 import { redisHealth, startRedis, stackRedis, stopRedis, type RedisInstance } from '../components/redis';
+import { OPERATOR_PRINCIPAL, principalFile } from '../components/kafka-principals';
 import { StackError } from '../errors';
 import { caPid } from '../fabric/ca';
 import { fabricDirs, loadRegistry, type OrgRecord } from '../fabric/layout';
@@ -210,10 +211,15 @@ export function domainsStatus(ctx: StackContext, operatorProcesses: readonly Com
       processes,
       database: { host: '127.0.0.1', port: d.ports.postgres, database: 'datawell' },
       redis: { host: '127.0.0.1', port: d.ports.redis },
-      kafka: { principal: d.kafkaPrincipal, credentials: file.kafka[d.name] ?? 'pending' },
+      kafka: { principal: d.kafkaPrincipal, credentials: d.name === OPERATOR_DOMAIN ? operatorKafka(ctx) : (file.kafka[d.name] ?? 'pending') },
       serviceUrls: {},
     };
   });
+}
+
+/** The operator's principal is the Kafka tooling's own, kept in the stack's Kafka folder. */
+function operatorKafka(ctx: StackContext): KafkaPrincipalState {
+  return existsSync(principalFile(ctx, OPERATOR_PRINCIPAL)) ? 'created' : 'pending';
 }
 
 function fabricProcesses(ctx: StackContext, org: OrgRecord): DomainProcess[] {

@@ -1,4 +1,8 @@
+import { chownSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { StackContext } from '../components/component';
+import { ensureMemberPrincipal, kafkaSaslEnabled } from '../components/kafka-principals';
+import { osUser } from '../os-user';
 import type { DomainRecord } from './domain';
 
 export interface KafkaPrincipalRequest {
@@ -10,11 +14,16 @@ export interface KafkaPrincipalRequest {
 export type KafkaPrincipalState = 'created' | 'pending';
 
 /**
- * The hook where a domain's Kafka principal (SCRAM user and ACLs) is created. Kafka's credentials
- * belong to the Kafka tooling (components/kafka*.ts, being written in parallel): until it provides
- * its function, a domain records its principal's name and reports its credentials as pending.
- * Wiring it is one call here, given the request; it must write `credentialsFile` and return 'created'.
+ * A member domain's Kafka principal (SCRAM user and ACLs), made by the Kafka tooling
+ * (components/kafka-principals.ts) with its credentials written to the domain's own folder and
+ * given to the domain's user. A broker without SASL (a stack formatted before it) has no
+ * principals: the domain then records its principal's name and reports the credentials pending.
  */
-export async function createDomainKafkaPrincipal(_ctx: StackContext, _request: KafkaPrincipalRequest): Promise<KafkaPrincipalState> {
-  return 'pending';
+export async function createDomainKafkaPrincipal(ctx: StackContext, request: KafkaPrincipalRequest): Promise<KafkaPrincipalState> {
+  if (!kafkaSaslEnabled(ctx)) return 'pending';
+  await ensureMemberPrincipal(ctx, request.domain.mspId, { file: request.credentialsFile });
+  const { uid, gid } = osUser(request.domain.osUser);
+  chownSync(dirname(request.credentialsFile), uid, gid);
+  chownSync(request.credentialsFile, uid, gid);
+  return 'created';
 }

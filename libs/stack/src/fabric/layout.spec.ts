@@ -1,5 +1,5 @@
 import { loadSettings } from '../settings';
-import { fabricPorts, MAX_ORGS, ORDERER_ORG, OPERATOR_ORG, slugFor, type OrgRecord } from './layout';
+import { fabricDirs, fabricPorts, MAX_ORGS, ORDERER_ORG, OPERATOR_ORG, orgUser, slugFor, type OrgRecord } from './layout';
 
 describe('the Fabric port plan', () => {
   it('gives every process of 100 organisations, 3 orderers and 200 chaincodes its own port, clear of PostgreSQL, Redis and Kafka', () => {
@@ -32,5 +32,21 @@ describe('slugFor', () => {
 
   it.each(['acme', 'Acme-MSP', 'MSP', '1AcmeMSP', 'Acme MSP', ''])('refuses %j', (id) => {
     expect(() => slugFor(id)).toThrow(/must be letters and digits ending in "MSP"/);
+  });
+});
+
+describe("a trust domain's organisation", () => {
+  it("lives in its domain's folder, with its pid files and logs, and runs as the domain's user", () => {
+    const settings = loadSettings('/repo', { DATAWELL_STACK_DIR: '/srv/stack' });
+    const dirs = fabricDirs(settings);
+    const member: OrgRecord = { mspId: 'AcmeMSP', slug: 'acme', kind: 'peer', index: 2, domain: 'AcmeMSP' };
+    expect(dirs.caHome(member)).toBe('/srv/stack/domains/AcmeMSP/fabric/ca');
+    expect(dirs.adminMsp(member)).toBe('/srv/stack/domains/AcmeMSP/fabric/users/admin/msp');
+    expect([dirs.runOf(member), dirs.logsOf(member)]).toEqual(['/srv/stack/domains/AcmeMSP/run', '/srv/stack/domains/AcmeMSP/logs']);
+    expect(orgUser(member)).toBe('dw-acmemsp');
+    // The organisations the tooling holds itself keep their places.
+    expect(dirs.caHome(OPERATOR_ORG)).toBe('/srv/stack/fabric/organizations/operator/ca');
+    expect([dirs.runOf(OPERATOR_ORG), dirs.logsOf(OPERATOR_ORG)]).toEqual(['/srv/stack/run', '/srv/stack/logs']);
+    expect(orgUser(OPERATOR_ORG)).toBeUndefined();
   });
 });

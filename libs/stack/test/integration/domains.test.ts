@@ -1,0 +1,234 @@
+import { spawnSync } from 'node:child_process';
+import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { connect } from 'node:tls';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { addDomain, domainPaths, findDomain, readMspPackage, status, verifyMspPackage, type DomainStatus } from '../../src';
+import { loadSettings } from '../../src/settings';
+import { silentProgress } from '../../src/progress';
+import { fabricDirs, findOrg, loadRegistry, OPERATOR_ORG } from '../../src/fabric/layout';
+import { peerProcess } from '../../src/fabric/nodes';
+import { caPid } from '../../src/fabric/ca';
+import { domainPostgres, domainRedis } from '../../src/domains/domains';
+import { kafkaBrokers } from '../../src/components/kafka-principals';
+import { createKafka, readKafkaCredentialsFile } from '@datawell/config';
+
+const REPO = join(__dirname, '..', '..', '..', '..');
+const ctx = { settings: loadSettings(REPO), progress: silentProgress };
+const MEMBER = 'DomainTestDspMSP';
+const OTHER = 'DomainTestVspMSP';
+
+function uidOf(user: string): number {
+  return Number(spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout.trim());
+}
+
+function processUid(pid: number): number {
+  return Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+}
+
+/** Every file under a folder (no symlinks followed), skipping the given subtrees. */
+function files(dir: string, skip: readonly string[] = []): string[] {
+  if (skip.includes(dir) || !existsSync(dir)) return [];
+  const st = lstatSync(dir);
+  if (st.isSymbolicLink()) return [];
+  if (st.isFile()) return [dir];
+  if (!st.isDirectory()) return [];
+  return readdirSync(dir).flatMap((e) => files(join(dir, e), skip));
+}
+
+const PEM_KEY = /-----BEGIN (?:EC |RSA )?PRIVATE KEY-----[\s\S]+?-----END (?:EC |RSA )?PRIVATE KEY-----/g;
+
+/** The public keys (SPKI, base64) of every PEM private key found in the files (up to 8 MB each). */
+function privateKeysIn(paths: readonly string[]): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const file of paths) {
+    if (statSync(file).size > 8 * 1024 * 1024) continue;
+    const text = readFileSync(file).toString('latin1');
+    for (const pem of text.match(PEM_KEY) ?? []) {
+      let key: KeyObject;
+      try {
+        key = createPrivateKey(pem);
+      } catch {
+        continue;
+      }
+      found.set(spki(createPublicKey(key)), file);
+    }
+  }
+  return found;
+}
+
+function spki(key: KeyObject): string {
+  return key.export({ type: 'spki', format: 'der' }).toString('base64');
+}
+
+function runAs(user: string, file: string) {
+  return spawnSync('runuser', ['-u', user, '--', 'cat', file], { encoding: 'utf8' });
+}
+
+describe('trust domains on one machine', () => {
+  let entry: DomainStatus;
+  beforeAll(async () => {
+    await addDomain(ctx, MEMBER, 'DSP');
+    await addDomain(ctx, OTHER, 'VSP');
+    entry = (await status(ctx)).domains.find((d) => d.name === MEMBER) as DomainStatus;
+  }, 300000);
+
+  it('gives a member domain its own OS user and a folder only that user can read (mode 0700)', () => {
+    const d = findDomain(ctx, MEMBER);
+    expect(d.osUser).toBe('dw-domaintestdspmsp');
+    const uid = uidOf(d.osUser);
+    expect(uid).toBeGreaterThan(0);
+    const root = statSync(domainPaths(ctx.settings, MEMBER).root);
+    expect(root.mode & 0o777).toBe(0o700);
+    expect(root.uid).toBe(uid);
+    // No login shell.
+    expect(spawnSync('getent', ['passwd', d.osUser], { encoding: 'utf8' }).stdout.trim()).toMatch(/:\/usr\/sbin\/nologin$/);
+  });
+
+  it("runs the domain's PostgreSQL, Redis, CA and peer as its user, and lists them in the stack status", () => {
+    const uid = uidOf(findDomain(ctx, MEMBER).osUser);
+    const org = findOrg(loadRegistry(fabricDirs(ctx.settings)), MEMBER);
+    const pids = {
+      postgres: Number(readFileSync(domainPostgres(ctx, findDomain(ctx, MEMBER)).pidFile, 'utf8')),
+      redis: Number(readFileSync(domainRedis(ctx, findDomain(ctx, MEMBER)).pidFile, 'utf8')),
+      ca: caPid(ctx, org) as number,
+      peer: Number(readFileSync(peerProcess(ctx, org).pidFile, 'utf8')),
+    };
+    for (const pid of Object.values(pids)) expect(processUid(pid)).toBe(uid);
+    // Control: the operator's peer is not the member's user.
+    expect(processUid(Number(readFileSync(peerProcess(ctx, OPERATOR_ORG).pidFile, 'utf8')))).not.toBe(uid);
+    expect(entry.osUser).toBe('dw-domaintestdspmsp');
+    expect(entry.folder).toBe(domainPaths(ctx.settings, MEMBER).root);
+    expect(entry.processes.map((p) => [p.name, p.pid, p.user])).toEqual([
+      [`postgres@${MEMBER}`, pids.postgres, 'dw-domaintestdspmsp'],
+      [`redis@${MEMBER}`, pids.redis, 'dw-domaintestdspmsp'],
+      ['ca-domaintestdsp', pids.ca, 'dw-domaintestdspmsp'],
+      ['peer0.domaintestdsp', pids.peer, 'dw-domaintestdspmsp'],
+    ]);
+    expect(entry.database.port).toBe(findDomain(ctx, MEMBER).ports.postgres);
+    expect(entry.kafka.principal).toBe(`member-${MEMBER}`);
+    expect(entry.serviceUrls).toEqual({});
+  });
+
+  it("serves SQL and Redis with the domain's own passwords, and refuses a client without them", async () => {
+    const d = findDomain(ctx, MEMBER);
+    const pg = domainPostgres(ctx, d);
+    const client = new Client({ host: '127.0.0.1', port: pg.port, user: 'datawell', password: pg.password, database: 'datawell' });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ data_directory: string }>('SHOW data_directory');
+      expect(rows[0]?.data_directory).toBe(join(domainPaths(ctx.settings, MEMBER).postgres, 'data'));
+    } finally {
+      await client.end();
+    }
+    const wrong = new Client({ host: '127.0.0.1', port: pg.port, user: 'datawell', password: 'datawell-dev', database: 'datawell' });
+    await expect(wrong.connect()).rejects.toThrow(/password authentication failed/);
+    const rd = domainRedis(ctx, d);
+    const withPassword = new Redis({ port: rd.port, password: rd.password as string, lazyConnect: true, maxRetriesPerRequest: 0 });
+    try {
+      await withPassword.connect();
+      expect(await withPassword.ping()).toBe('PONG');
+    } finally {
+      withPassword.disconnect();
+    }
+    // A client without the password, in Redis's own protocol.
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = createConnection({ host: '127.0.0.1', port: rd.port }, () => socket.write('PING\r\n'));
+      socket.once('data', (b) => (resolve(b.toString()), socket.destroy()));
+      socket.on('error', reject);
+    });
+    expect(reply).toMatch(/^-NOAUTH/);
+  });
+
+  it("creates the domain's Kafka principal with its credentials in the domain's folder, and the broker accepts them", async () => {
+    const file = join(domainPaths(ctx.settings, MEMBER).secrets, 'kafka.json');
+    const st = statSync(file);
+    expect([st.mode & 0o777, st.uid]).toEqual([0o600, uidOf(findDomain(ctx, MEMBER).osUser)]);
+    const credentials = readKafkaCredentialsFile(file);
+    expect(credentials.username).toBe(`member-${MEMBER}`);
+    expect(entry.kafka).toEqual({ principal: `member-${MEMBER}`, credentials: 'created' });
+    const admin = createKafka({ clientId: 'domains-test', brokers: kafkaBrokers(ctx), sasl: credentials, retries: 0 }).admin();
+    await admin.connect();
+    try {
+      expect((await admin.describeCluster()).brokers.length).toBeGreaterThan(0);
+    } finally {
+      await admin.disconnect();
+    }
+    // Control: the same principal with another password is refused.
+    const wrong = createKafka({ clientId: 'domains-test', brokers: kafkaBrokers(ctx), sasl: { ...credentials, password: 'not-the-password' }, retries: 0 }).admin();
+    await expect(wrong.connect()).rejects.toThrow(/authentication failed/i);
+  });
+
+  it("keeps the member's private keys in its folder only: none in the operator's domain nor elsewhere in the stack folder", () => {
+    const memberRoot = domainPaths(ctx.settings, MEMBER).root;
+    const memberKeys = privateKeysIn(files(memberRoot));
+    // Positive control: the scan finds the keys of the CA, the peer (MSP and TLS) and the admin, and
+    // they are the keys of the member's certificates.
+    const fabric = join(memberRoot, 'fabric');
+    const certs = ['ca/ca-cert.pem', 'nodes/peer0/msp/signcerts/cert.pem', 'nodes/peer0/tls/server.crt', 'users/admin/msp/signcerts/cert.pem'];
+    for (const c of certs) expect(memberKeys.has(spki(new X509Certificate(readFileSync(join(fabric, c))).publicKey))).toBe(true);
+    // The key files are the member's own, unreadable to others.
+    for (const file of memberKeys.values()) expect(statSync(file).uid).toBe(uidOf(findDomain(ctx, MEMBER).osUser));
+    const elsewhere = privateKeysIn(files(ctx.settings.stackDir, [memberRoot]));
+    // Control on the other side: the scan does find the keys the stack holds itself (the operator's).
+    expect(elsewhere.size).toBeGreaterThan(0);
+    const leaked = [...memberKeys.keys()].filter((k) => elsewhere.has(k)).map((k) => elsewhere.get(k));
+    expect(leaked).toEqual([]);
+    // And the operator's connection file names no organisation of a domain.
+    expect(readFileSync(join(ctx.settings.stackDir, 'connection.json'), 'utf8')).not.toContain(MEMBER);
+  });
+
+  it('publishes a public MSP package that verifies: certificates parse and chain, the peer serves TLS under its TLS CA', async () => {
+    const pkg = readMspPackage(ctx, MEMBER);
+    expect(() => verifyMspPackage(pkg)).not.toThrow();
+    expect(JSON.stringify(pkg)).not.toMatch(/PRIVATE KEY/);
+    const root = new X509Certificate(pkg.cacerts[0] as string);
+    const fabric = join(domainPaths(ctx.settings, MEMBER).root, 'fabric');
+    const peerCert = new X509Certificate(readFileSync(join(fabric, 'nodes/peer0/msp/signcerts/cert.pem')));
+    expect(peerCert.checkIssued(root) && peerCert.verify(root.publicKey)).toBe(true);
+    // Control: the operator's CA did not issue it.
+    const operatorCa = new X509Certificate(readFileSync(join(fabricDirs(ctx.settings).caHome(OPERATOR_ORG), 'ca-cert.pem')));
+    expect(peerCert.verify(operatorCa.publicKey)).toBe(false);
+    const handshake = (ca: string) =>
+      new Promise<boolean>((resolve) => {
+        const [host, port] = pkg.peer.endpoint.split(':');
+        const socket = connect({ host: host === 'localhost' ? '127.0.0.1' : host, port: Number(port), ca, servername: pkg.peer.hostAlias, ALPNProtocols: ['h2'] }, () => {
+          resolve(socket.authorized);
+          socket.destroy();
+        });
+        socket.on('error', () => resolve(false));
+      });
+    expect(await handshake(pkg.tlscacerts[0] as string)).toBe(true);
+    expect(await handshake(operatorCa.toString())).toBe(false);
+    // A tampered package is refused.
+    expect(() => verifyMspPackage({ ...pkg, peer: { ...pkg.peer, tlsCaCert: operatorCa.toString() } })).toThrow(/peer's TLS CA is not one of its tlscacerts/);
+    expect(() => verifyMspPackage({ ...pkg, cacerts: [peerCert.toString()] })).toThrow(/not a CA certificate/);
+  });
+
+  it("keeps another domain's user out of the folder, while its owner and the public package stay readable", () => {
+    const secret = join(domainPaths(ctx.settings, MEMBER).fabric, 'ca-registrar.secret');
+    const other = findDomain(ctx, OTHER).osUser;
+    const owner = findDomain(ctx, MEMBER).osUser;
+    const denied = runAs(other, secret);
+    expect(denied.status).not.toBe(0);
+    expect(denied.stderr).toMatch(/Permission denied/);
+    const key = [...privateKeysIn(files(join(domainPaths(ctx.settings, MEMBER).fabric, 'nodes'))).values()][0] as string;
+    expect(runAs(other, key).status).not.toBe(0);
+    // Positive controls: the owner reads both; anyone reads the public package.
+    expect(runAs(owner, secret).status).toBe(0);
+    expect(runAs(owner, key).stdout).toMatch(/PRIVATE KEY/);
+    expect(runAs(other, join(domainPaths(ctx.settings, MEMBER).publicDir, 'msp-package.json')).stdout).toContain(`"mspId": "${MEMBER}"`);
+  });
+
+  it('is idempotent: adding the domain again keeps its record and processes, and a different role is refused', async () => {
+    const before = (await status(ctx)).domains.find((d) => d.name === MEMBER);
+    const again = await addDomain(ctx, MEMBER, 'DSP');
+    expect(again.domain).toEqual(findDomain(ctx, MEMBER));
+    const after = (await status(ctx)).domains.find((d) => d.name === MEMBER);
+    expect(after?.processes).toEqual(before?.processes);
+    await expect(addDomain(ctx, MEMBER, 'VSP')).rejects.toThrow(/exists already with role DSP, not VSP/);
+  });
+});

@@ -1,0 +1,66 @@
+import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const REPO = join(__dirname, '..', '..', '..', '..');
+
+function dev(args: string[]) {
+  const r = spawnSync(join(REPO, 'dev'), args, { cwd: REPO, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => l && !l.includes('npm warn') && !/^\[\d\d:\d\d:\d\d\]/.test(l)) };
+}
+
+interface Listed {
+  name: string;
+  role: string;
+  osUser: string;
+  folder: string;
+  processes: { name: string; pid?: number; user?: string }[];
+  database: { host: string; port: number };
+  redis: { host: string; port: number };
+  kafka: { principal: string };
+  serviceUrls: Record<string, string>;
+}
+
+describe('./dev domain', () => {
+  it.each([
+    [['domain', 'add', 'acme', '--role', 'DSP'], /^dev: MSP id "acme" must be letters and digits ending in "MSP"/],
+    [['domain', 'add', 'AcmeMSP', '--role', 'dsp'], /^dev: role must be DSP or VSP, got "dsp"/],
+    [['domain', 'add', 'OperatorMSP', '--role', 'VSP'], /^dev: OperatorMSP is the stack's own organisation/],
+    [['domain', 'add', 'AcmeMSP'], /^dev: required option '--role <role>' not specified/],
+    [['domain', 'add', '--role', 'DSP'], /^dev: missing required argument 'MSPID'/],
+  ])('exits 2 with one line for bad input: %j', (args, message) => {
+    const r = dev(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toHaveLength(1);
+    expect(r.stderr[0]).toMatch(message);
+  });
+
+  it('adds a member domain and lists it, with the operator, in domain list and stack status --json', () => {
+    const added = dev(['domain', 'add', 'DomainCliVspMSP', '--role', 'VSP', '--json']);
+    expect(added.code).toBe(0);
+    const { domain, mspPackage } = JSON.parse(added.stdout) as { domain: Listed; mspPackage: { mspId: string; cacerts: string[] } };
+    expect(domain).toMatchObject({ name: 'DomainCliVspMSP', role: 'VSP', osUser: 'dw-domainclivspmsp' });
+    expect(mspPackage.mspId).toBe('DomainCliVspMSP');
+    expect(mspPackage.cacerts[0]).toMatch(/BEGIN CERTIFICATE/);
+    expect(statSync(domain.folder).mode & 0o777).toBe(0o700);
+
+    const listed = dev(['domain', 'list', '--json']);
+    expect(listed.code).toBe(0);
+    const fromList = (JSON.parse(listed.stdout) as Listed[]).map((d) => d.name);
+    expect(fromList[0]).toBe('operator');
+    expect(fromList).toContain('DomainCliVspMSP');
+
+    const st = dev(['stack', 'status', '--json']);
+    const domains = (JSON.parse(st.stdout) as { domains: Listed[] }).domains;
+    const member = domains.find((d) => d.name === 'DomainCliVspMSP') as Listed;
+    expect(member.processes.map((p) => p.name)).toEqual(['postgres@DomainCliVspMSP', 'redis@DomainCliVspMSP', 'ca-domainclivsp', 'peer0.domainclivsp']);
+    for (const p of member.processes) expect(p).toMatchObject({ pid: expect.any(Number), user: 'dw-domainclivspmsp' });
+    expect(member.database).toEqual({ host: '127.0.0.1', port: expect.any(Number), database: 'datawell' });
+    expect(member.redis.port).toBeGreaterThan(0);
+    expect(member.kafka.principal).toBe('member-DomainCliVspMSP');
+    expect(member.serviceUrls).toEqual({});
+    const operator = domains.find((d) => d.name === 'operator') as Listed;
+    expect(operator.processes.map((p) => p.name)).toEqual(expect.arrayContaining(['postgres', 'redis', 'kafka', 'orderer0.orderer', 'peer0.operator']));
+    expect(operator.processes.map((p) => p.name)).not.toContain('peer0.domainclivsp');
+  });
+});
