@@ -6,7 +6,7 @@ import { memberTopicPrefix } from '@datawell/contracts';
 import { AclOperationTypes as Op, AclPermissionTypes as Permission, AclResourceTypes as Resource, ResourcePatternTypes as Pattern, type AclEntry, type Kafka } from 'kafkajs';
 import { StackError } from '../errors';
 import { kafkaLibDir } from '../install/kafka';
-import { run } from '../proc';
+import { run, type RunResult } from '../proc';
 import type { StackConnection } from '../connection';
 import type { StackContext } from './component';
 
@@ -129,11 +129,18 @@ export function kafkaToolJava(ctx: StackContext): string[] {
 }
 
 /**
- * Runs a Java main class whose arguments hold secrets: the class and its arguments go in an argument
+ * Runs one of Kafka's own tools (a Java main class) whose arguments may hold secrets: the class and its arguments go in an argument
  * file of mode 0600 (the java launcher expands `@file`), so no password shows in the process list.
- * Files named in `secretFiles` (properties files with credentials) are written 0600 and removed after.
+ * Each `secretFiles` entry (a properties file with credentials) is written 0600, replaces `{key}` in the
+ * arguments, and is removed after.
  */
-export async function runKafkaTool(ctx: StackContext, mainClass: string, args: readonly string[], secretFiles: Readonly<Record<string, string>> = {}): Promise<string> {
+export async function runKafkaTool(
+  ctx: StackContext,
+  mainClass: string,
+  args: readonly string[],
+  secretFiles: Readonly<Record<string, string>> = {},
+  options: { readonly input?: string; readonly timeoutMs?: number } = {},
+): Promise<RunResult> {
   const dir = join(kafkaHome(ctx), 'tmp');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -150,8 +157,7 @@ export async function runKafkaTool(ctx: StackContext, mainClass: string, args: r
   writeFileSync(argFile, `${quoted.join('\n')}\n`, { mode: 0o600 });
   written.push(argFile);
   try {
-    const { stdout } = await run('java', [...kafkaToolJava(ctx), `@${argFile}`], { timeoutMs: 120_000 });
-    return stdout;
+    return await run('java', [...kafkaToolJava(ctx), `@${argFile}`], { timeoutMs: options.timeoutMs ?? 120_000, ...(options.input === undefined ? {} : { input: options.input }) });
   } finally {
     for (const f of written) rmSync(f, { force: true });
   }

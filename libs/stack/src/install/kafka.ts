@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StackError } from '../errors';
 import { run } from '../proc';
@@ -14,11 +14,17 @@ export function kafkaInstalled(cacheDir: string): boolean {
   return existsSync(dir) && readdirSync(dir).some((f) => f.startsWith(`kafka_${VERSIONS.kafka.scala}-`));
 }
 
-/** The broker comes as Maven Central jars: Maven resolves kafka_2.13 and a logging backend. */
+/** Kafka's own command-line tools beyond the broker's (kafka-console-consumer lives in kafka-tools since 3.7). */
+function kafkaToolsInstalled(cacheDir: string): boolean {
+  const dir = kafkaLibDir(cacheDir);
+  return existsSync(dir) && readdirSync(dir).includes(`kafka-tools-${VERSIONS.kafka.release}.jar`);
+}
+
+/** The broker comes as Maven Central jars: Maven resolves kafka_2.13, kafka-tools and a logging backend. */
 export async function installKafka(cacheDir: string, progress: Progress): Promise<void> {
   const v = VERSIONS.kafka;
   const libDir = kafkaLibDir(cacheDir);
-  if (kafkaInstalled(cacheDir)) {
+  if (kafkaInstalled(cacheDir) && kafkaToolsInstalled(cacheDir)) {
     progress.step('kafka', `${v.release} already in ${libDir}`);
     return;
   }
@@ -31,6 +37,7 @@ export async function installKafka(cacheDir: string, progress: Progress): Promis
 <groupId>dev.datawell</groupId><artifactId>kafka-runtime</artifactId><version>1</version><packaging>pom</packaging>
 <dependencies>
 <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_${v.scala}</artifactId><version>${v.release}</version></dependency>
+<dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>${v.release}</version></dependency>
 <dependency><groupId>${g}</groupId><artifactId>${a}</artifactId><version>${ver}</version></dependency>
 </dependencies></project>
 `,
@@ -46,6 +53,13 @@ export async function installKafka(cacheDir: string, progress: Progress): Promis
   ).catch((e: unknown) => {
     throw new StackError('INSTALL_FAILED', `Maven could not resolve Kafka ${v.release}: ${e instanceof Error ? e.message : String(e)}`, 'kafka', { cause: e });
   });
-  renameSync(tmp, libDir);
+  if (existsSync(libDir)) {
+    // A cache from before kafka-tools: add the missing jars only, since a running broker may be using the others.
+    const have = new Set(readdirSync(libDir));
+    for (const jar of readdirSync(tmp).filter((f) => !have.has(f))) copyFileSync(join(tmp, jar), join(libDir, jar));
+    rmSync(tmp, { recursive: true, force: true });
+  } else {
+    renameSync(tmp, libDir);
+  }
   progress.step('kafka', `${v.release} installed in ${libDir}`);
 }
