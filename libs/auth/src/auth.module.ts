@@ -18,7 +18,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiBearerAuth, ApiBody, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiProperty, ApiTags, DECORATORS } from '@nestjs/swagger';
 import { getDataSourceToken, InjectDataSource } from '@nestjs/typeorm';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
@@ -192,9 +192,21 @@ export function Authenticated(audience: Audience = 'participant'): MethodDecorat
     SetMetadata(AUDIENCE, audience),
     UseGuards(AuthGuard),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: no or bad bearer token' }),
-    ApiForbiddenResponse({ description: 'FORBIDDEN: an identity this route is not for' }),
+    documentRefusals({ 401: 'UNAUTHENTICATED: no or bad bearer token', 403: 'FORBIDDEN: an identity this route is not for' }),
   );
+}
+
+/**
+ * Adds the guard's refusals to the OpenAPI responses, keeping a route's own entry for a status (its
+ * error body): swagger's ApiResponse would merge ours over it and drop its schema.
+ */
+function documentRefusals(descriptions: Readonly<Record<number, string>>): MethodDecorator & ClassDecorator {
+  return (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {
+    const holder = (descriptor?.value as object | undefined) ?? target;
+    const responses = (Reflect.getMetadata(DECORATORS.API_RESPONSE, holder) ?? {}) as Record<string, unknown>;
+    const ours = Object.fromEntries(Object.entries(descriptions).map(([status, description]) => [status, { description }]));
+    Reflect.defineMetadata(DECORATORS.API_RESPONSE, { ...ours, ...responses }, holder);
+  };
 }
 
 /** Only an administrator of the operator (an OperatorMSP identity with OU=admin): network administration. */

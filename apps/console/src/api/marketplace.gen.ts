@@ -47,7 +47,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A DAO: versions, channels, members with status */
+        /** The public directory entry of a DAO: versions, channels, member MSP ids with status (no β, no amounts) */
         get: operations["DaosController_get"];
         put?: never;
         post?: never;
@@ -64,7 +64,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Per member: the sum of its payouts over the DAO’s channels (decimal strings) */
+        /** Per member: the sum of its payouts over the DAO’s channels (decimal strings); its members only */
         get: operations["DaosController_entitlements"];
         put?: never;
         post?: never;
@@ -85,6 +85,23 @@ export interface paths {
         put?: never;
         /** Record revenue on the top channel (an active member of the top version) */
         post: operations["DaosController_revenue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/daos/{daoId}/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A DAO with β, ownership, weights and terms per version (its members only; DAO_NOT_FOUND to anyone else) */
+        get: operations["DaosController_state"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -390,11 +407,13 @@ export interface components {
             title: string;
         };
         PrincipalResponse: {
+            /** @description an administrator of its organisation (certificate OU=admin) */
+            admin?: boolean;
             certificateFingerprint: string;
             enrollmentId: string;
             mspId: string;
             /** @enum {string} */
-            role: "DSP" | "VSP";
+            role: "DSP" | "VSP" | "OPERATOR";
         };
         Registration: {
             identity: {
@@ -519,7 +538,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            200: {
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -549,6 +576,40 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DaosController_state: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                daoId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     FeedbackController_submit: {
@@ -566,6 +627,13 @@ export interface operations {
         responses: {
             /** @description UNAUTHENTICATED: no or bad bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -963,6 +1031,13 @@ export interface operations {
         responses: {
             /** @description UNAUTHENTICATED: no or bad bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

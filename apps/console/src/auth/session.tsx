@@ -33,7 +33,10 @@ export async function signIn(certificatePem: string, privateKeyPem: string): Pro
   const p1363 = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, new TextEncoder().encode(challenge)));
   const signature = bytesToBase64(p1363ToDer(p1363));
   const token = unwrap(await marketplace.POST('/auth/token', { body: { certificatePem: certificatePem.trim(), challenge, signature } }));
-  return { token: token.token, expiresAt: token.expiresAt, mspId: token.principal.mspId, enrollmentId: token.principal.enrollmentId, role: token.principal.role };
+  const { role } = token.principal;
+  // The operator's identities log in too, but every route of the console is a participant's (403 to them).
+  if (role === 'OPERATOR') throw new Error(`${token.principal.mspId} is the operator, not a participant: sign in with an identity of a participant organisation`);
+  return { token: token.token, expiresAt: token.expiresAt, mspId: token.principal.mspId, enrollmentId: token.principal.enrollmentId, role };
 }
 
 interface SessionState {
