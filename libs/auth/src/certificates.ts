@@ -28,9 +28,12 @@ export function commonName(certificate: X509Certificate): string | undefined {
   return /(?:^|\n)CN=([^\n]+)/.exec(certificate.subject)?.[1];
 }
 
-/** Whether the subject has OU=admin, which Fabric CA writes for an identity registered with type admin. */
+/**
+ * Whether the subject has OU=admin, which Fabric CA writes for an identity registered with type admin
+ * (with an affiliation it shares a multi-valued RDN with it, which Node prints as `OU=admin + OU=org1`).
+ */
 export function isAdminCertificate(certificate: X509Certificate): boolean {
-  return /(?:^|\n)OU=admin(?:\n|$)/.test(certificate.subject);
+  return certificate.subject.split('\n').some((rdn) => rdn.split(' + ').includes('OU=admin'));
 }
 
 /**

@@ -13,10 +13,13 @@ export interface EnrolledIdentity {
 const ECDSA = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
 /** A fresh ECDSA P-256 key and a certificate request for `enrollmentId`, made where the key lives. */
-export async function createKeyAndCsr(enrollmentId: string): Promise<{ privateKeyPem: string; csrPem: string }> {
+export async function createKeyAndCsr(enrollmentId: string, options: { organizationalUnits?: readonly string[] } = {}): Promise<{ privateKeyPem: string; csrPem: string }> {
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const keys = (await webcrypto.subtle.generateKey(ECDSA, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `CN=${enrollmentId}`, keys, signingAlgorithm: ECDSA });
+  // Several OUs share one RDN, as Fabric CA writes a type and an affiliation (OU=admin+OU=org1).
+  const ous = options.organizationalUnits ?? [];
+  const name = [...(ous.length > 0 ? [ous.map((ou) => `OU=${ou}`).join('+')] : []), `CN=${enrollmentId}`].join(', ');
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name, keys, signingAlgorithm: ECDSA });
   const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
   const privateKeyPem = `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString('base64').replace(/(.{64})/g, '$1\n').trim()}\n-----END PRIVATE KEY-----\n`;
   return { privateKeyPem, csrPem: csr.toString('pem') };
