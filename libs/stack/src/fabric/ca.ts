@@ -73,7 +73,7 @@ export async function startCa(ctx: StackContext, org: OrgRecord): Promise<void> 
   ];
   if (!existsSync(join(home, 'ca-cert.pem'))) {
     ctx.progress.step('fabric', `initialising Fabric CA ${caName(org)}`);
-    await run(binaryFor(ctx.settings, caBin(ctx.settings, 'fabric-ca-server'), org), ['init', ...common, '-b', `${CA_REGISTRAR}:${caSecret(ctx, org)}`, '--csr.cn', caName(org)], { cwd: home, ...as });
+    await run(binaryFor(ctx.settings, caBin(ctx.settings, 'fabric-ca-server'), org), ['init', ...common, '--csr.cn', caName(org)], { cwd: home, ...as, env: { FABRIC_CA_SERVER_BOOT: `${CA_REGISTRAR}:${caSecret(ctx, org)}` } });
   }
   ctx.progress.step('fabric', `starting Fabric CA ${caName(org)} on ${HOST}:${ports.listen}`);
   startDaemon({ name: caName(org), cmd: binaryFor(ctx.settings, caBin(ctx.settings, 'fabric-ca-server'), org), args: ['start', ...common], cwd: home, ...as, logFile: caLogFile(ctx, org), pidFile: pidFile(ctx, org) });
@@ -94,11 +94,15 @@ export async function caHealthy(ctx: StackContext, org: OrgRecord): Promise<bool
   return res.ok;
 }
 
-/** fabric-ca-client as the org's user: an enrollment's key is generated where it will stay. */
-function client(ctx: StackContext, org: OrgRecord, args: string[], home: string): Promise<unknown> {
+/**
+ * fabric-ca-client as the org's user: an enrollment's key is generated where it will stay. Secrets
+ * (an enrollment URL's, a registered identity's) go in the environment, which only the process's
+ * own user can read, never on the command line, which every user can (/proc/<pid>/cmdline).
+ */
+function client(ctx: StackContext, org: OrgRecord, args: string[], home: string, secretEnv: Record<string, string> = {}): Promise<unknown> {
   const user = orgUser(org);
   ownOrgFolder(ctx.settings, org);
-  return run(binaryFor(ctx.settings, caBin(ctx.settings, 'fabric-ca-client'), org), [...args, '--caname', caName(org), '--tls.certfiles', caTlsCert(ctx, org), '-H', home], user ? { user, cwd: home } : {});
+  return run(binaryFor(ctx.settings, caBin(ctx.settings, 'fabric-ca-client'), org), [...args, '--caname', caName(org), '--tls.certfiles', caTlsCert(ctx, org), '-H', home], { env: secretEnv, ...(user ? { user, cwd: home } : {}) });
 }
 
 function clientUrl(ctx: StackContext, org: OrgRecord, id: string, secret: string): string {
@@ -111,7 +115,7 @@ export async function enrollRegistrar(ctx: StackContext, org: OrgRecord): Promis
   const home = fabricDirs(ctx.settings).caAdmin(org);
   if (existsSync(join(home, 'msp', 'signcerts', 'cert.pem'))) return;
   mkdirSync(home, { recursive: true });
-  await client(ctx, org, ['enroll', '-u', clientUrl(ctx, org, CA_REGISTRAR, caSecret(ctx, org))], home);
+  await client(ctx, org, ['enroll'], home, { FABRIC_CA_CLIENT_URL: clientUrl(ctx, org, CA_REGISTRAR, caSecret(ctx, org)) });
 }
 
 export type IdentityType = 'peer' | 'orderer' | 'client' | 'admin';
@@ -120,7 +124,7 @@ export type IdentityType = 'peer' | 'orderer' | 'client' | 'admin';
 export async function register(ctx: StackContext, org: OrgRecord, id: string, secret: string, type: IdentityType): Promise<void> {
   const home = fabricDirs(ctx.settings).caAdmin(org);
   try {
-    await client(ctx, org, ['register', '--id.name', id, '--id.secret', secret, '--id.type', type, '-u', `https://${HOST}:${fabricPorts(ctx.settings).ca(org).listen}`], home);
+    await client(ctx, org, ['register', '--id.name', id, '--id.type', type, '-u', `https://${HOST}:${fabricPorts(ctx.settings).ca(org).listen}`], home, { FABRIC_CA_CLIENT_ID_SECRET: secret });
   } catch (e) {
     if (!(e instanceof Error && /already registered/i.test(e.message))) throw e;
   }
@@ -137,9 +141,9 @@ export async function enroll(ctx: StackContext, org: OrgRecord, id: string, secr
   mkdirSync(home, { recursive: true });
   const target = tls ? join(home, 'tls-msp') : dir;
   rmSync(target, { recursive: true, force: true });
-  const args = ['enroll', '-u', clientUrl(ctx, org, id, secret), '-M', target];
+  const args = ['enroll', '-M', target];
   if (tls) args.push('--enrollment.profile', 'tls', '--csr.hosts', `${HOST},127.0.0.1`);
-  await client(ctx, org, args, home);
+  await client(ctx, org, args, home, { FABRIC_CA_CLIENT_URL: clientUrl(ctx, org, id, secret) });
   if (tls) {
     mkdirSync(dir, { recursive: true });
     copyFileSync(join(target, 'signcerts', 'cert.pem'), join(dir, 'server.crt'));

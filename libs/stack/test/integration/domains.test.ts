@@ -32,11 +32,17 @@ function processUid(pid: number): number {
 /** Every file under a folder (no symlinks followed), skipping the given subtrees. */
 function files(dir: string, skip: readonly string[] = []): string[] {
   if (skip.includes(dir) || !existsSync(dir)) return [];
-  const st = lstatSync(dir);
-  if (st.isSymbolicLink()) return [];
-  if (st.isFile()) return [dir];
-  if (!st.isDirectory()) return [];
-  return readdirSync(dir).flatMap((e) => files(join(dir, e), skip));
+  try {
+    const st = lstatSync(dir);
+    if (st.isSymbolicLink()) return [];
+    if (st.isFile()) return [dir];
+    if (!st.isDirectory()) return [];
+    return readdirSync(dir).flatMap((e) => files(join(dir, e), skip));
+  } catch (e) {
+    // Gone meanwhile (other tests change the stack).
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
 }
 
 const PEM_KEY = /-----BEGIN (?:EC |RSA )?PRIVATE KEY-----[\s\S]+?-----END (?:EC |RSA )?PRIVATE KEY-----/g;
@@ -45,8 +51,15 @@ const PEM_KEY = /-----BEGIN (?:EC |RSA )?PRIVATE KEY-----[\s\S]+?-----END (?:EC 
 function privateKeysIn(paths: readonly string[]): Map<string, string> {
   const found = new Map<string, string>();
   for (const file of paths) {
-    if (statSync(file).size > 8 * 1024 * 1024) continue;
-    const text = readFileSync(file).toString('latin1');
+    // Other tests change the stack meanwhile: a file may be gone by the time it is read.
+    let text: string;
+    try {
+      if (statSync(file).size > 8 * 1024 * 1024) continue;
+      text = readFileSync(file).toString('latin1');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw e;
+    }
     for (const pem of text.match(PEM_KEY) ?? []) {
       let key: KeyObject;
       try {
