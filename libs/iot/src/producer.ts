@@ -1,11 +1,11 @@
-import { createKafka, type KafkaClientOptions } from '@datawell/messaging';
+import { createKafka, type KafkaClientOptions } from '@datawell/config';
 import type { Kafka, Producer } from 'kafkajs';
 import { rawPublicKey } from './keys';
 import { sealReading, type Reading, type ReadingContext, type SealedReading } from './sealed-reading';
 
 export interface ReadingsProducerOptions {
   /**
-   * The Kafka client: options for libs/messaging's `createKafka` (brokers and the fleet principal's
+   * The Kafka client: options for libs/config's `createKafka` (brokers and the fleet principal's
    * SASL credentials), or a client already made through it (e.g. `connectionKafka`).
    */
   readonly kafka: KafkaClientOptions | Kafka;

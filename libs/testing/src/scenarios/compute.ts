@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Partitioners } from 'kafkajs';
 import { connectionKafka, type StackConnection } from '@datawell/stack';
 import { DAO } from '@datawell/contracts';
+import { openReadingsProducer } from '@datawell/iot';
 import { call, FinalError, negotiateAgreement, onboard, tokenAt, until, type Party } from './api';
 
 /** Where each service answers. */
@@ -59,16 +59,11 @@ export async function runCompute(opts: ComputeOptions): Promise<ComputeResult> {
   const count = opts.readings ?? 500;
   const values = Array.from({ length: count }, (_, i) => 80 + ((i * 37) % 113));
   const reference = values.reduce((s, v) => s + v, 0) / values.length;
-  progress(`the DSP's sensors publish ${count} readings to ${topic}`);
   const kafka = connectionKafka(opts, 'datawell-compute-scenario');
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: 1 }, { topic: 'datawell.ledger.events.v1', numPartitions: 1 }], waitForLeaders: true });
   await admin.disconnect();
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  await producer.send({ topic, messages: values.map((pm25, i) => ({ key: `sensor-${i % 20}`, value: JSON.stringify({ sensor: `sensor-${i % 20}`, pm25 }) })) });
-  await producer.disconnect();
 
   const proposal = (betaPpm: number) => ({
     betaPpm,
@@ -91,6 +86,16 @@ export async function runCompute(opts: ComputeOptions): Promise<ComputeResult> {
     const list = Array.isArray(listed) ? listed : (listed?.nodes ?? []);
     return list.length === 2 && list.every((n) => n.inventory !== undefined) ? list : undefined;
   }, timeout, 2000);
+
+  // The sensors seal every reading to the DSP node's readings key (from the provisioner's view), so the
+  // topic only ever holds ciphertext; the node opens them for this dataset and secret-shares them.
+  const readingsKey = await until("the DSP node's readings key in the infrastructure view", async () => {
+    const view = await call<{ workloads: Array<{ owner: string; kind: string; readingsPublicKeyPem?: string | null }> }>(`${urls.provisioner}/daos/${daoId}/versions/1/infrastructure`, { token: await as(dsp, 'provisioner') }).catch(() => undefined);
+    return view?.workloads.find((w) => w.owner === dsp.mspId && w.kind === 'mpc-node')?.readingsPublicKeyPem ?? undefined;
+  }, timeout, 2000);
+  progress(`the DSP's sensors publish ${count} sealed readings to ${topic}`);
+  const sensors = await openReadingsProducer({ kafka, recipientPublicKey: readingsKey, context: { owner: dsp.mspId, dataset: 'readings', topic } });
+  await sensors.publish(values.map((pm25, i) => ({ sensor: `sensor-${i % 20}`, pm25 }))).finally(() => sensors.close());
 
   // Watch the ledger's events for the record of the computation from now on.
   const consumer = kafka.consumer({ groupId: `compute-scenario-${daoId}` });

@@ -8,6 +8,7 @@ import { heartbeatMessageSchema, TOPICS, verifyHeartbeatSignature } from '@dataw
 import * as grpc from '@grpc/grpc-js';
 import { GrpcServer } from '@datawell/service-platform';
 import { generateTestPki } from '@datawell/mpc';
+import { generateReadingsKeyPair, openReadingsProducer } from '@datawell/iot';
 import { CoordinatorRuntime } from '../../src/computations/computations.module';
 import { NodeCallError, NodeClient } from '../../src/computations/node-client.adapter';
 import {
@@ -59,6 +60,7 @@ describe('mpc-coordinator end to end', () => {
   const scratch = scratchDir();
   const values: number[] = [];
   const feedTopic = `dsp-${run}.meter-readings`;
+  const plainTopic = `dsp-${run}.plain-readings`;
   const feed = Array.from({ length: 60 }, (_, i) => 1 + (i % 7) * 0.25);
   let coordinator: Awaited<ReturnType<typeof startCoordinator>>;
   let dsp: Member, vsp1: Member, vsp2: Member, outsider: Member;
@@ -94,16 +96,23 @@ describe('mpc-coordinator end to end', () => {
     values[123] = Number(PLANTED);
     csvFile = join(scratch.dir, 'readings.csv');
     writeFileSync(csvFile, `hour,temperature\n${values.map((v, i) => `${i},${v}`).join('\n')}\n`);
-    // A live feed too: the DSP's own topic of readings (an IoT producer's), read by its node only.
+    // A live feed too: the DSP's own topic of readings, sealed by an IoT producer to the DSP's node,
+    // which alone opens them; and a topic of plain readings, which the node refuses.
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: feedTopic, numPartitions: 2 }], waitForLeaders: true }).finally(() => admin.disconnect());
+    await admin.createTopics({ topics: [{ topic: feedTopic, numPartitions: 2 }, { topic: plainTopic, numPartitions: 1 }], waitForLeaders: true }).finally(() => admin.disconnect());
+    const readingsKey = generateReadingsKeyPair();
+    const readingsKeyFile = join(scratch.dir, 'readings.key');
+    writeFileSync(readingsKeyFile, readingsKey.privateKeyPem, { mode: 0o600 });
+    const sensors = await openReadingsProducer({ kafka, recipientPublicKey: readingsKey.publicKeyPem, context: { owner: dsp.mspId, dataset: 'feed', topic: feedTopic } });
+    await sensors.publish(feed.map((v, i) => ({ sensor: `sensor-${i % 3}`, kwh: v }))).finally(() => sensors.close());
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: feedTopic, messages: feed.map((v, i) => ({ key: `sensor-${i % 3}`, value: JSON.stringify({ sensor: `sensor-${i % 3}`, kwh: v }) })) });
+    await producer.send({ topic: plainTopic, messages: [{ value: JSON.stringify({ sensor: 'sensor-0', kwh: 1.5 }) }] });
     await producer.disconnect();
     const owners = [dsp.mspId, vsp1.mspId, vsp2.mspId];
-    nodes = await startNodes({ daoId, version: 1, owners, datasets: [{ readings: { file: csvFile }, feed: { topic: feedTopic } }, {}, {}], dir: scratch.dir, mesh });
+    const sealed = { keyFile: readingsKeyFile, owner: dsp.mspId };
+    nodes = await startNodes({ daoId, version: 1, owners, datasets: [{ readings: { file: csvFile }, feed: { topic: feedTopic, sealed }, plainfeed: { topic: plainTopic, sealed } }, {}, {}], dir: scratch.dir, mesh });
     await publishLedgerEvent(kafka, channel, 'VersionCreated', {
       daoId,
       version: 1,
@@ -288,12 +297,23 @@ describe('mpc-coordinator end to end', () => {
     expect(await finished(next.body.id)).toMatchObject({ status: 'completed' });
   });
 
-  it('computes on a Kafka topic of readings that the owner\'s node reads itself', async () => {
+  it('computes on a Kafka topic of sealed readings that the owner\'s node opens itself', async () => {
     const res = await ask(dsp, { computation: 'sum', parameters: { columns: ['kwh'] }, dataset: { name: 'feed' } });
     expect(res.status).toBe(202);
     expect(await finished(res.body.id)).toMatchObject({ status: 'completed', rows: 60 });
     const result = await api().get(`/computations/${res.body.id}/result`).set(as(dsp)).expect(200);
     expect(result.body.result.sum).toBeCloseTo(feed.reduce((a, b) => a + b, 0), 6);
+    const mean = await ask(vsp2, { computation: 'mean', parameters: { columns: ['kwh'] }, dataset: { name: 'feed' } });
+    expect(await finished(mean.body.id)).toMatchObject({ status: 'completed', rows: 60 });
+    const opened = await api().get(`/computations/${mean.body.id}/result`).set(as(vsp1)).expect(200);
+    expect(opened.body.result.mean).toBeCloseTo(feed.reduce((a, b) => a + b, 0) / feed.length, 6);
+  });
+
+  it('refuses plain readings on a Kafka topic with the node\'s code, naming the message and not its value', async () => {
+    const res = await ask(dsp, { computation: 'sum', parameters: { columns: ['kwh'] }, dataset: { name: 'plainfeed' } });
+    const done = await finished(res.body.id);
+    expect(done).toMatchObject({ status: 'failed', error: { code: 'DATASET_INVALID', message: expect.stringMatching(/message 0:0 of \S+ is not a sealed reading/) } });
+    expect(done.error.message).not.toMatch(/1\.5/);
   });
 
   it('publishes every node\'s signed heartbeats to the telemetry topic', async () => {

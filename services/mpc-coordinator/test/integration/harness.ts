@@ -14,7 +14,7 @@ import { IdentityDirectory } from '@datawell/auth';
 import { createKeyAndCsr, login, testCertificateAuthority } from '@datawell/testing';
 import { loadServiceConfig } from '@datawell/config';
 import { createServiceApp } from '@datawell/service-platform';
-import { ledgerEventCloudEvent, TOPICS } from '@datawell/contracts';
+import { ledgerEventCloudEvent, TOPICS, type DatasetSource } from '@datawell/contracts';
 import { generateTestPki, type TestPki, type TlsIdentity } from '@datawell/mpc';
 import { REPO_DIR, stackConnection, stackEnv, stackKafka } from '@datawell/testing';
 import { AppModule } from '../../src/app.module';
@@ -188,7 +188,7 @@ export async function startNodes(opts: {
   daoId: string;
   version: number;
   owners: readonly string[];
-  datasets: ReadonlyArray<Record<string, { file: string } | { topic: string }>>;
+  datasets: ReadonlyArray<Record<string, DatasetSource>>;
   dir: string;
   mesh: MeshPki;
 }): Promise<NodeMesh> {
