@@ -16,6 +16,6 @@ export {
   z,
   type IntegerJson,
 } from './args';
-export { readJson, writeJson, compositeKey, listJson, emitEvent, txTimeMs, callerMsp, requireCaller } from './ledger';
+export { readJson, writeJson, compositeKey, listJson, emitEvent, txTimeMs, callerMsp, requireCaller, queryChaincode, type QueryAnswer } from './ledger';
 export { parseTxArgs, emit, type WireArgs } from './catalogue';
 export { MemoryLedger, type RecordedEvent } from './testing';

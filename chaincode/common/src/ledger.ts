@@ -52,6 +52,25 @@ export function callerMsp(ctx: Context): string {
   return ctx.clientIdentity.getMSPID();
 }
 
+/** The answer of a cross-channel query: its text, or why there is none. */
+export type QueryAnswer = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly message: string; readonly unreachable: boolean };
+
+/**
+ * Queries a chaincode on another channel, read-only, as the same caller, on this peer (Fabric's
+ * cross-channel query: nothing it reads enters this transaction's read set). `unreachable`: the
+ * peer could not run it (not on that channel, no such chaincode); otherwise the chaincode refused.
+ */
+export async function queryChaincode(ctx: Context, chaincode: string, args: readonly string[], channel: string): Promise<QueryAnswer> {
+  let response: Awaited<ReturnType<Context['stub']['invokeChaincode']>>;
+  try {
+    response = await ctx.stub.invokeChaincode(chaincode, [...args], channel);
+  } catch (e) {
+    return { ok: false, message: e instanceof Error ? e.message : String(e), unreachable: true };
+  }
+  if (response.status >= 400 || !response.payload) return { ok: false, message: response.message || String(response.status), unreachable: false };
+  return { ok: true, text: Buffer.from(response.payload).toString('utf8') };
+}
+
 /** Throws FORBIDDEN unless the caller's MSP is one of `allowed`. */
 export function requireCaller(ctx: Context, allowed: Iterable<string>, action: string): string {
   const msp = callerMsp(ctx);

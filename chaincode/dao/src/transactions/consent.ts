@@ -1,5 +1,5 @@
 import type { Context } from 'fabric-contract-api';
-import { conflict, forbidden, notFound } from '@datawell/chaincode-common';
+import { conflict, forbidden, notFound, queryChaincode } from '@datawell/chaincode-common';
 import { DAO, MARKETPLACE, MARKETPLACE_CHANNEL, type Acceptances } from '@datawell/contracts';
 import { AgreementConsentError, checkConsent, verifyAcceptances, type ConsentMember } from '@datawell/domain';
 import { groupLevel } from '../agreement.validator';
@@ -36,12 +36,12 @@ export async function checkAgreementConsent(ctx: Context, agreement: Agreement, 
 
 /** The CA certificate an organisation registered on the marketplace ledger; undefined if it is not an active participant. */
 async function registeredCaCertificate(ctx: Context, mspId: string): Promise<string | undefined> {
-  const answer = await query(ctx, MARKETPLACE.chaincode, [MARKETPLACE.tx.GetParticipant, mspId], MARKETPLACE_CHANNEL);
+  const answer = await queryChaincode(ctx, MARKETPLACE.chaincode, [MARKETPLACE.tx.GetParticipant, mspId], MARKETPLACE_CHANNEL);
   if (!answer.ok) {
-    if (/NOT_FOUND/.test(answer.message)) return undefined;
+    if (!answer.unreachable && /NOT_FOUND/.test(answer.message)) return undefined;
     throw notFound(`cannot read the participant registry (${MARKETPLACE.chaincode} on ${MARKETPLACE_CHANNEL}) for ${mspId}: ${answer.message}`);
   }
-  const participant = JSON.parse(answer.payload) as { status?: string; caCertPem?: string };
+  const participant = JSON.parse(answer.text) as { status?: string; caCertPem?: string };
   return participant.status === 'active' && typeof participant.caCertPem === 'string' ? participant.caCertPem : undefined;
 }
 
@@ -51,9 +51,9 @@ async function registeredCaCertificate(ctx: Context, mspId: string): Promise<str
  */
 async function previousVersionMembers(ctx: Context, agreement: Agreement, chaincode: string): Promise<ConsentMember[]> {
   const channel = `dao-${agreement.daoId}-v${agreement.version - 1}`;
-  const answer = await query(ctx, chaincode, [DAO.tx.GetVersion], channel);
+  const answer = await queryChaincode(ctx, chaincode, [DAO.tx.GetVersion], channel);
   if (!answer.ok) throw notFound(`cannot read version ${agreement.version - 1} on ${channel} (chaincode ${chaincode}), whose members must consent to the join: ${answer.message}`);
-  const previous = JSON.parse(answer.payload) as VersionState & { memberStates: MemberState[] };
+  const previous = JSON.parse(answer.text) as VersionState & { memberStates: MemberState[] };
   if (previous.daoId !== agreement.daoId || previous.version !== agreement.version - 1) throw conflict(`${channel} holds version ${previous.version} of DAO ${previous.daoId}`);
   if (previous.status !== 'active') throw conflict(`version ${previous.version} on ${channel} is ${previous.status}: the DAO cannot grow`);
   const active = previous.memberStates.filter((m) => m.status === 'active');
@@ -67,15 +67,4 @@ async function previousVersionMembers(ctx: Context, agreement: Agreement, chainc
     }
   }
   return active.map((m) => ({ mspId: m.mspId, group: m.group, ownershipPpm: m.ownershipPpm, status: m.status }));
-}
-
-/** A cross-channel query (read-only, evaluated by this peer as the same caller). */
-async function query(ctx: Context, chaincode: string, args: string[], channel: string): Promise<{ ok: true; payload: string } | { ok: false; message: string }> {
-  try {
-    const response = await ctx.stub.invokeChaincode(chaincode, args, channel);
-    if (response.status >= 400 || !response.payload) return { ok: false, message: response.message || `status ${response.status}` };
-    return { ok: true, payload: Buffer.from(response.payload).toString('utf8') };
-  } catch (e) {
-    return { ok: false, message: e instanceof Error ? e.message : String(e) };
-  }
 }

@@ -1,5 +1,5 @@
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson, conflict, emit, invalidArgument, notFound, txTimeMs } from '@datawell/chaincode-common';
+import { canonicalJson, conflict, emit, invalidArgument, notFound, queryChaincode, txTimeMs } from '@datawell/chaincode-common';
 import { DAO } from '@datawell/contracts';
 import { allocateLump } from '../allocation';
 import type { AllocationRelay, Revenue } from '../arguments';
@@ -72,14 +72,9 @@ export async function allocationReceived(ctx: Context, relay: AllocationRelay): 
  */
 async function checkSource(ctx: Context, version: VersionState, relay: AllocationRelay): Promise<void> {
   const where = `transaction ${relay.sourceTxId} on ${relay.sourceChannel} (chaincode ${relay.sourceChaincode})`;
-  let response: Awaited<ReturnType<Context['stub']['invokeChaincode']>>;
-  try {
-    response = await ctx.stub.invokeChaincode(relay.sourceChaincode, [DAO.tx.GetAllocationByTx, relay.sourceTxId], relay.sourceChannel);
-  } catch (e) {
-    throw notFound(`cannot read the allocation of ${where}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  if (response.status >= 400 || !response.payload) throw notFound(`no allocation for ${where}: ${response.message ?? response.status}`);
-  const source = JSON.parse(Buffer.from(response.payload).toString('utf8')) as AllocationState;
+  const answer = await queryChaincode(ctx, relay.sourceChaincode, [DAO.tx.GetAllocationByTx, relay.sourceTxId], relay.sourceChannel);
+  if (!answer.ok) throw notFound(answer.unreachable ? `cannot read the allocation of ${where}: ${answer.message}` : `no allocation for ${where}: ${answer.message}`);
+  const source = JSON.parse(answer.text) as AllocationState;
   if (!('channel' in source.restTo) || source.restTo.channel !== version.channel) throw conflict(`the allocation of ${where} does not pass its rest to ${version.channel}`);
   if (source.rest !== relay.amount.toString()) throw conflict(`the allocation of ${where} passes ${source.rest} to ${version.channel}, not ${relay.amount}`);
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson, conflict, emit, forbidden, notFound, txTimeMs } from '@datawell/chaincode-common';
+import { canonicalJson, conflict, emit, forbidden, notFound, queryChaincode, txTimeMs } from '@datawell/chaincode-common';
 import { DAO } from '@datawell/contracts';
 import { checkAgreement, groupLevel } from '../agreement.validator';
 import type { Acceptances, Agreement, Successor } from '../arguments';
@@ -95,14 +95,9 @@ export async function recordSuccessor(ctx: Context, input: Successor): Promise<s
   await store.activeCaller('record the successor version', { foundingOnly: true });
   const channel = `dao-${version.daoId}-v${version.version + 1}`;
   if (version.successorChannel === channel) return canonicalJson(versionView(version));
-  let response: Awaited<ReturnType<Context['stub']['invokeChaincode']>>;
-  try {
-    response = await ctx.stub.invokeChaincode(input.chaincode, [DAO.tx.GetVersion], channel);
-  } catch (e) {
-    throw notFound(`cannot read version ${version.version + 1} on ${channel} (chaincode ${input.chaincode}): ${e instanceof Error ? e.message : String(e)}`);
-  }
-  if (response.status >= 400 || !response.payload) throw notFound(`no version on ${channel}: ${response.message ?? response.status}`);
-  const next = JSON.parse(Buffer.from(response.payload).toString('utf8')) as VersionState & { memberStates: MemberState[] };
+  const answer = await queryChaincode(ctx, input.chaincode, [DAO.tx.GetVersion], channel);
+  if (!answer.ok) throw notFound(answer.unreachable ? `cannot read version ${version.version + 1} on ${channel} (chaincode ${input.chaincode}): ${answer.message}` : `no version on ${channel}: ${answer.message}`);
+  const next = JSON.parse(answer.text) as VersionState & { memberStates: MemberState[] };
   if (next.daoId !== version.daoId || next.version !== version.version + 1) throw conflict(`${channel} holds version ${next.version} of DAO ${next.daoId}`);
   if (next.status !== 'active') throw conflict(`version ${next.version} on ${channel} is ${next.status}`);
   for (const m of await store.members()) {
