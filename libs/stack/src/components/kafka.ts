@@ -51,9 +51,13 @@ function dirs(ctx: StackContext) {
  * On one machine the listeners bind 127.0.0.1 in clear text (SASL_PLAINTEXT); across machines they
  * must be SASL_SSL. The KRaft StandardAuthorizer refuses whatever no ACL allows.
  */
-export function serverProperties(ctx: StackContext, dataDir: string, admin: KafkaCredentials): string {
+export function serverProperties(ctx: StackContext, dataDir: string, admin: KafkaCredentials, options: { readonly plainAdmin?: boolean } = {}): string {
   const { kafka: port, kafkaController: controller } = ctx.settings.ports;
   const { username, password } = admin;
+  const plainJaas = `org.apache.kafka.common.security.plain.PlainLoginModule required username="${username}" password="${password}" user_${username}="${password}";`;
+  // Only while a broker formatted before SASL gets its first SCRAM user: the admin logs in with PLAIN
+  // from this file, registers itself, and the broker restarts without PLAIN on the client listener.
+  const brokerPlain = options.plainAdmin ? [`listener.name.broker.plain.sasl.jaas.config=${plainJaas}`] : [];
   return [
     'process.roles=broker,controller',
     'node.id=1',
@@ -66,10 +70,11 @@ export function serverProperties(ctx: StackContext, dataDir: string, admin: Kafk
     `sasl.enabled.mechanisms=${KAFKA_SASL_MECHANISM}`,
     `sasl.mechanism.inter.broker.protocol=${KAFKA_SASL_MECHANISM}`,
     'sasl.mechanism.controller.protocol=PLAIN',
-    `listener.name.broker.sasl.enabled.mechanisms=${KAFKA_SASL_MECHANISM}`,
+    `listener.name.broker.sasl.enabled.mechanisms=${KAFKA_SASL_MECHANISM}${options.plainAdmin ? ',PLAIN' : ''}`,
+    ...brokerPlain,
     `listener.name.broker.${KAFKA_SASL_MECHANISM.toLowerCase()}.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${username}" password="${password}";`,
     'listener.name.controller.sasl.enabled.mechanisms=PLAIN',
-    `listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="${username}" password="${password}" user_${username}="${password}";`,
+    `listener.name.controller.plain.sasl.jaas.config=${plainJaas}`,
     'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
     'allow.everyone.if.no.acl.found=false',
     `super.users=User:${username}`,
@@ -142,19 +147,25 @@ async function warmUp(ctx: StackContext): Promise<void> {
   }
 }
 
-/** Sets the admin's SCRAM credential through the controller listener, where the admin logs in with PLAIN from the broker's own file. */
-async function registerThroughController(ctx: StackContext, admin: KafkaCredentials): Promise<void> {
+/**
+ * Sets the admin's SCRAM credential with kafka-configs through the client listener, logged in with
+ * PLAIN from the broker's own file (the controller quorum does not take this admin API).
+ */
+async function registerAdminWithPlain(ctx: StackContext, admin: KafkaCredentials): Promise<void> {
   const plain = [
     'security.protocol=SASL_PLAINTEXT',
     'sasl.mechanism=PLAIN',
     `sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="${admin.username}" password="${admin.password}";`,
+    'request.timeout.ms=5000',
+    'default.api.timeout.ms=10000',
     '',
   ].join('\n');
   await runKafkaTool(
     ctx,
     'kafka.admin.ConfigCommand',
-    ['--bootstrap-controller', `127.0.0.1:${ctx.settings.ports.kafkaController}`, '--command-config', '{controller}', '--alter', '--entity-type', 'users', '--entity-name', admin.username, '--add-config', `${KAFKA_SASL_MECHANISM}=[password=${admin.password}]`],
-    { controller: plain },
+    ['--bootstrap-server', kafkaBrokers(ctx).join(','), '--command-config', '{plain}', '--alter', '--entity-type', 'users', '--entity-name', admin.username, '--add-config', `${KAFKA_SASL_MECHANISM}=[password=${admin.password}]`],
+    { plain },
+    { timeoutMs: 60000 },
   );
 }
 
@@ -169,13 +180,18 @@ export const kafka: Component = {
     chmodSync(d.home, 0o700);
     mkdirSync(d.data, { recursive: true });
     const formatted = existsSync(join(d.data, 'meta.properties'));
+    // A broker formatted before SASL has no SCRAM user yet; its admin file is written once it has one.
+    const migrating = formatted && !kafkaSaslEnabled(ctx);
     const admin = kafkaSaslEnabled(ctx) ? readKafkaPrincipal(ctx, ADMIN_PRINCIPAL) : newKafkaCredentials(ADMIN_PRINCIPAL);
-    writeKafkaPrincipal(principalFile(ctx, ADMIN_PRINCIPAL), admin);
-    writeFileSync(d.config, serverProperties(ctx, d.data, admin), { mode: 0o600 });
-    chmodSync(d.config, 0o600);
+    if (!migrating) writeKafkaPrincipal(principalFile(ctx, ADMIN_PRINCIPAL), admin);
     writeFileSync(d.log4j, LOG4J);
     const classpath = `${kafkaLibDir(ctx.settings.cacheDir)}/*`;
     const java = ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', `-Dlog4j.configuration=file:${d.log4j}`, '-cp', classpath];
+    const writeConfig = (plainAdmin: boolean) => {
+      writeFileSync(d.config, serverProperties(ctx, d.data, admin, { plainAdmin }), { mode: 0o600 });
+      chmodSync(d.config, 0o600);
+    };
+    writeConfig(migrating);
     if (!formatted) {
       const clusterId = kraftClusterId();
       // The first principals' SCRAM credentials go into the metadata log as it is made.
@@ -186,22 +202,18 @@ export const kafka: Component = {
       const scram = (c: KafkaCredentials) => ['--add-scram', `${KAFKA_SASL_MECHANISM}=[name=${c.username},password=${c.password}]`];
       await runKafkaTool(ctx, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', d.config, ...scram(admin), ...scram(operator)]);
     }
+    const launch = () => startDaemon({ name: 'kafka', cmd: 'java', args: [...java, 'kafka.Kafka', d.config], logFile: d.log, pidFile: d.pid });
+    if (migrating) {
+      ctx.progress.step('kafka', 'turning on SASL for a broker formatted without it: registering the admin SCRAM user');
+      launch();
+      await waitForDaemon('Kafka (first SCRAM user)', { pidFile: d.pid, logFile: d.log }, async () => (await registerAdminWithPlain(ctx, admin), true), 120000, 'kafka');
+      writeKafkaPrincipal(principalFile(ctx, ADMIN_PRINCIPAL), admin);
+      await stopDaemon(d.pid, 30000);
+      writeConfig(false);
+    }
     ctx.progress.step('kafka', `starting on ${kafkaBrokers(ctx).join(',')} (SASL ${KAFKA_SASL_MECHANISM}, ACLs)`);
-    startDaemon({ name: 'kafka', cmd: 'java', args: [...java, 'kafka.Kafka', d.config], logFile: d.log, pidFile: d.pid });
-    let migrated = formatted ? false : true;
-    await waitForDaemon('Kafka', { pidFile: d.pid, logFile: d.log }, async () => {
-      try {
-        return (await describe(ctx)).length > 0;
-      } catch (error) {
-        // A stack formatted before SASL has no SCRAM users: the admin's goes in through the controller listener (PLAIN).
-        if (!migrated && (error as Error).name === 'KafkaJSSASLAuthenticationError') {
-          migrated = true;
-          ctx.progress.step('kafka', 'registering the admin SCRAM user of a broker formatted without SASL');
-          await registerThroughController(ctx, admin);
-        }
-        throw error;
-      }
-    }, 90000, 'kafka');
+    launch();
+    await waitForDaemon('Kafka', { pidFile: d.pid, logFile: d.log }, async () => (await describe(ctx)).length > 0, 90000, 'kafka');
     if (!existsSync(principalFile(ctx, OPERATOR_PRINCIPAL))) await createKafkaPrincipal(ctx, OPERATOR_PRINCIPAL);
     await grantKafkaAcls(ctx, operatorAcls());
     await waitForDaemon('Kafka consumer groups', { pidFile: d.pid, logFile: d.log }, async () => (await warmUp(ctx), true), 120000, 'kafka');

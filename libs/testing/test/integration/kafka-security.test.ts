@@ -56,7 +56,10 @@ async function consumeAll(kafka: Kafka, topic: string, groupId: string, expected
         .run({
           eachMessage: async ({ message }) => {
             seen.push(String(message.value));
-            if (seen.length >= expected) (clearTimeout(timer), resolve());
+            if (seen.length >= expected) {
+              clearTimeout(timer);
+              resolve();
+            }
           },
         })
         .catch((e: unknown) => (clearTimeout(timer), reject(e)));
@@ -96,7 +99,6 @@ describe('Kafka authentication and ACLs', () => {
   const b = `KsB${hex()}MSP`;
   let memberA: KafkaCredentials;
   let memberB: KafkaCredentials;
-  let admin: KafkaCredentials;
   const topicA = `${memberTopicPrefix(a)}events.v1`;
   const topicB = `${memberTopicPrefix(b)}events.v1`;
   const groupA = `${memberTopicPrefix(a)}reader`;
@@ -106,7 +108,6 @@ describe('Kafka authentication and ACLs', () => {
     ctx = testStackContext();
     // The stack under test must be one made with SASL (a stack from before gets it at its next `./dev up`).
     expect(kafkaSaslEnabled(ctx)).toBe(true);
-    admin = readKafkaPrincipal(ctx, ADMIN_PRINCIPAL);
     memberA = await ensureMemberPrincipal(ctx, a);
     memberB = await ensureMemberPrincipal(ctx, b);
     // Each member creates its own topic: CREATE on its prefix is one of its rights.
