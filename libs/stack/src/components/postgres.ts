@@ -1,4 +1,4 @@
-import { chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { StackError } from '../errors';
@@ -57,9 +57,12 @@ async function query(inst: PostgresInstance, database: string, sql: string): Pro
 export async function startPostgres(ctx: StackContext, inst: PostgresInstance): Promise<void> {
   const bin = postgresBinDir();
   if (!bin) throw new StackError('NOT_INSTALLED', 'PostgreSQL is not installed: run ./dev stack install', 'postgres');
-  if (isAlive(readPid(inst.pidFile)) && (await healthy(inst))) return;
   const data = join(inst.home, 'data');
   const sockets = join(inst.home, 'run');
+  // Local socket connections are trusted (initdb --auth-local=trust): only the server's user may
+  // reach them (set on a running cluster too, whose folder an older stack made 0755).
+  if (existsSync(sockets)) chmodSync(sockets, 0o700);
+  if (isAlive(readPid(inst.pidFile)) && (await healthy(inst))) return;
   mkdirSync(inst.home, { recursive: true });
   mkdirSync(sockets, { recursive: true });
   // A domain's instance lives in its user's own folder; the stack's needs a way in for postgres.
@@ -67,6 +70,7 @@ export async function startPostgres(ctx: StackContext, inst: PostgresInstance): 
   const owner = userIds(inst.user);
   chownSync(inst.home, owner.uid, owner.gid);
   chownSync(sockets, owner.uid, owner.gid);
+  chmodSync(sockets, 0o700);
   if (!existsSync(join(data, 'PG_VERSION'))) {
     ctx.progress.step('postgres', `initialising a cluster in ${data}`);
     const pwFile = join(inst.home, '.pwfile');

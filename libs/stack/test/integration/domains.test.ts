@@ -236,6 +236,18 @@ describe('trust domains on one machine', () => {
     expect(runAs(other, join(domainPaths(ctx.settings, MEMBER).publicDir, 'msp-package.json')).stdout).toContain(`"mspId": "${MEMBER}"`);
   });
 
+  it("lets no other domain's user reach a PostgreSQL socket (local connections are trusted there)", () => {
+    const psql = (user: string, socketDir: string, port: number) => spawnSync('runuser', ['-u', user, '--', 'psql', '-h', socketDir, '-p', String(port), '-U', 'datawell', '-tAc', 'SELECT 1', 'postgres'], { encoding: 'utf8' });
+    const member = domainPostgres(ctx, findDomain(ctx, MEMBER));
+    const other = findDomain(ctx, OTHER).osUser;
+    const stack = loadSettings(REPO);
+    // Positive control: the owner connects through its own socket.
+    expect(psql(findDomain(ctx, MEMBER).osUser, join(member.home, 'run'), member.port).stdout.trim()).toBe('1');
+    expect(psql(other, join(member.home, 'run'), member.port).status).not.toBe(0);
+    expect(psql('postgres', join(stack.stackDir, 'postgres', 'run'), stack.ports.postgres).stdout.trim()).toBe('1');
+    expect(psql(other, join(stack.stackDir, 'postgres', 'run'), stack.ports.postgres).status).not.toBe(0);
+  });
+
   it('is idempotent: adding the domain again keeps its record and processes, and a different role is refused', async () => {
     const before = (await status(ctx)).domains.find((d) => d.name === MEMBER);
     const again = await addDomain(ctx, MEMBER, 'DSP');
