@@ -64,6 +64,40 @@ export default [
     },
   },
   {
+    // The API security matrix boots every service in-process and calls each route of its own OpenAPI
+    // document and proto (issue 11): it alone imports the services' app modules, in a test.
+    files: ['tools/cli/test/integration/security-matrix.test.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [
+            '../../../../services/ledger-bridge/src/app.module',
+            '../../../../services/ledger-bridge/src/config',
+            '../../../../services/ledger-bridge/src/wallet/wallet.adapter',
+            '../../../../services/marketplace/src/app.module',
+            '../../../../services/marketplace/src/config',
+            '../../../../services/marketplace/src/grpc/marketplace.grpc',
+            '../../../../services/mpc-coordinator/src/app.module',
+            '../../../../services/mpc-coordinator/src/config',
+            '../../../../services/mpc-coordinator/src/grpc/coordinator.grpc',
+            '../../../../services/negotiation/src/app.module',
+            '../../../../services/negotiation/src/config',
+            '../../../../services/negotiation/src/grpc/negotiation.grpc',
+            '../../../../services/provisioner/src/app.module',
+            '../../../../services/provisioner/src/config',
+            '../../../../services/provisioner/src/grpc/provisioner.grpc',
+            '../../../../services/telemetry/src/app.module',
+            '../../../../services/telemetry/src/config',
+            '../../../../services/telemetry/src/grpc/telemetry.grpc',
+          ],
+          depConstraints: [{ sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] }],
+        },
+      ],
+    },
+  },
+  {
     // A chaincode's integration tests run it on the real network, so they use the I/O libraries
     // (the stack, the gateway, the test harness); the chaincode itself stays on pure libraries.
     files: ['chaincode/**/test/**/*.ts'],

@@ -49,6 +49,8 @@ jest.setTimeout(600_000);
  * participant on the operator's), another DAO's ids (ids of DAOs the caller is not in)}. Every cell
  * must be refused with a 4xx (a gRPC error status) carrying a stable code; never a 2xx or a 5xx,
  * except the public operations listed here and the caller-scoped lists, which must come back empty.
+ * For another DAO's ids, ids that exist (a session made here, rows the services hold) must answer
+ * exactly as unknown ones: same status, code and message with the ids masked.
  */
 
 /** Open to anyone (issue 11): health, metrics, API docs, login, registration, public catalogue reads. */
@@ -93,11 +95,34 @@ function paramValue(name: string): string {
   return `other-${hex(3)}`;
 }
 
+/** Ids that EXIST in a service, of DAOs (sessions, jobs…) the matrix's participant is no member of. */
+interface ExistingIds {
+  id?: string;
+  daoId?: string;
+  version?: string;
+}
+
+/** One existing row's ids per service, read from its own schema: whatever the stack's earlier runs left there. */
+const EXISTING_QUERIES: Record<string, { id?: string; dao?: string }> = {
+  marketplace: { dao: 'SELECT dao_id, version FROM marketplace.dao_versions ORDER BY dao_id, version LIMIT 1' },
+  negotiation: { id: 'SELECT id FROM negotiation.sessions ORDER BY id LIMIT 1' },
+  provisioner: { id: 'SELECT id FROM provisioner.jobs ORDER BY id LIMIT 1', dao: 'SELECT dao_id, version FROM provisioner.versions ORDER BY dao_id, version LIMIT 1' },
+  telemetry: { id: 'SELECT workload_id AS id FROM telemetry.workloads ORDER BY workload_id LIMIT 1', dao: 'SELECT dao_id, version FROM telemetry.versions ORDER BY dao_id, version LIMIT 1' },
+  'mpc-coordinator': { id: 'SELECT id FROM mpc_coordinator.computations ORDER BY id LIMIT 1', dao: 'SELECT dao_id, version FROM mpc_coordinator.dao_versions ORDER BY dao_id, version LIMIT 1' },
+};
+
+/** A message with the ids it names masked, to compare the shape of two answers about different ids. */
+const masked = (message: unknown, ids: readonly string[]) => ids.filter((id) => id !== '').reduce((m, id) => m.split(id).join('<id>'), String(message ?? ''));
+
 describe('API security matrix (every operation × identity)', () => {
   const booted: Booted[] = [];
   const walletDir = mkdtempSync(join(tmpdir(), 'matrix-wallet-'));
   let participant: EnrolledIdentity;
-  const counts = { http: { operations: 0, public: 0, cells: 0, refused: 0, callerScoped: 0 }, grpc: { rpcs: 0, public: 0, cells: 0, refused: 0 } };
+  const existing: Record<string, ExistingIds> = {};
+  const counts = {
+    http: { operations: 0, public: 0, cells: 0, refused: 0, callerScoped: 0, existingCompared: 0 },
+    grpc: { rpcs: 0, public: 0, cells: 0, refused: 0, existingCompared: 0 },
+  };
 
   beforeAll(async () => {
     const ctx = testStackContext();
@@ -147,6 +172,35 @@ describe('API security matrix (every operation × identity)', () => {
           );
         }
       });
+      // Existing ids of DAOs the participant is not in: a negotiation session of two other organisations
+      // (made here, so the column never depends on what earlier runs left), and one row of each service.
+      const register = async (entry: { mspId: string; role: string; name: string; status: string; caCertPem: string }) => {
+        await db.query(
+          `INSERT INTO "${negotiationService.spec.schema}".identity_directory (msp_id, role, name, status, ca_cert_pem, event_id) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (msp_id) DO NOTHING`,
+          [entry.mspId, entry.role, entry.name, entry.status, entry.caCertPem, `matrix-${hex()}`],
+        );
+      };
+      const dsp = await enrolTestIdentity(`MatrixDsp${hex(2)}MSP`, 'DSP', register);
+      const vsp = await enrolTestIdentity(`MatrixVsp${hex(2)}MSP`, 'VSP', register);
+      const negotiation = booted.find((b) => b.name === 'negotiation')!.app.getHttpServer();
+      const session = await request(negotiation)
+        .post('/sessions')
+        .set('authorization', `Bearer ${await loginAtServer(negotiation, dsp)}`)
+        .send({ kind: 'formation', daoId: `mx${hex(3)}`, parties: [vsp.mspId] });
+      if (session.status !== 201) throw new Error(`a session of two other organisations: ${session.status} ${JSON.stringify(session.body)}`);
+      existing['negotiation'] = { id: (session.body as { id: string }).id };
+      for (const [service, queries] of Object.entries(EXISTING_QUERIES)) {
+        const ids: ExistingIds = { ...existing[service] };
+        if (queries.id && ids.id === undefined) {
+          const row = (await db.query(queries.id)).rows[0] as { id: string } | undefined;
+          if (row) ids.id = row.id;
+        }
+        if (queries.dao) {
+          const row = (await db.query(queries.dao)).rows[0] as { dao_id: string; version: number } | undefined;
+          if (row) Object.assign(ids, { daoId: row.dao_id, version: String(row.version) });
+        }
+        existing[service] = ids;
+      }
     } finally {
       await db.end();
     }
@@ -200,6 +254,24 @@ describe('API security matrix (every operation × identity)', () => {
             else counts.http.refused++;
             if (who === 'none' && res.status !== 401) problems.push(`${cell} (no identity must be 401)`);
           }
+          // Another DAO's EXISTING ids answer exactly as unknown ones: same status, code and message shape.
+          const ids = existing[b.name] ?? {};
+          const params = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+          const existingOf = (name: string) => (name === 'id' ? ids.id : /dao/i.test(name) ? ids.daoId : /version|^v$/i.test(name) ? ids.version : undefined);
+          if (params.length > 0 && params.every((name) => existingOf(name) !== undefined)) {
+            const unknown = Object.fromEntries(params.map((name) => [name, /version|^v$/i.test(name) ? existingOf(name)! : /dao/i.test(name) ? `other${hex(3)}` : `other-${hex(3)}`]));
+            const answer = async (value: (name: string) => string) => {
+              let req = request(server)[method as 'get'](template.replace(/\{(\w+)\}/g, (_, name: string) => value(name))).set('authorization', `Bearer ${tokens.participant}`);
+              if (['post', 'put', 'patch'].includes(method)) req = req.send({});
+              const res = await req;
+              const body = res.body as { code?: unknown; message?: unknown };
+              return { status: res.status, code: body.code, message: masked(body.message, [...params.map(existingOf), ...Object.values(unknown)] as string[]) };
+            };
+            const [ofExisting, ofUnknown] = [await answer((name) => existingOf(name)!), await answer((name) => unknown[name]!)];
+            counts.http.existingCompared++;
+            if (JSON.stringify(ofExisting) !== JSON.stringify(ofUnknown)) problems.push(`${b.name} ${operation}: an existing id of another DAO answers ${JSON.stringify(ofExisting)}, an unknown one ${JSON.stringify(ofUnknown)}`);
+            if (ofExisting.status < 400 || ofExisting.status >= 500) problems.push(`${b.name} ${operation}: an existing id of another DAO answers ${ofExisting.status}`);
+          }
         }
       }
 
@@ -207,7 +279,8 @@ describe('API security matrix (every operation × identity)', () => {
         const port = b.app.get(GrpcServer).port;
         const { call, close } = grpcTestClient(b.grpc.protoFile, b.grpc.service, port);
         try {
-          for (const rpc of Object.keys(loadGrpcService(b.grpc.protoFile, b.grpc.service))) {
+          const definition = loadGrpcService(b.grpc.protoFile, b.grpc.service);
+          for (const rpc of Object.keys(definition)) {
             counts.grpc.rpcs++;
             const name = `${b.grpc.service}/${rpc}`;
             if (PUBLIC_RPC.has(name)) {
@@ -228,6 +301,24 @@ describe('API security matrix (every operation × identity)', () => {
               else if (who === 'none' && outcome.error.code !== grpc.status.UNAUTHENTICATED) problems.push(`${b.name} rpc ${name} as none: ${outcome.error.code}, not UNAUTHENTICATED`);
               else counts.grpc.refused++;
             }
+            // Another DAO's existing ids, as over HTTP: the same status and details shape as unknown ones.
+            const ids = existing[b.name] ?? {};
+            const fields = ((definition[rpc] as unknown as { requestType?: { type?: { field?: Array<{ name: string }> } } }).requestType?.type?.field ?? []).map((f) => f.name);
+            const valueOf = (field: string) => (field === 'dao_id' ? ids.daoId : field === 'version' ? ids.version : ['id', 'session_id', 'workload_id'].includes(field) ? ids.id : undefined);
+            const idFields = fields.filter((f) => f !== 'version' && valueOf(f) !== undefined);
+            if (idFields.length > 0 && fields.filter((f) => ['id', 'session_id', 'workload_id', 'dao_id'].includes(f)).every((f) => valueOf(f) !== undefined)) {
+              const unknown = Object.fromEntries(idFields.map((f) => [f, f === 'dao_id' ? `other${hex(3)}` : `other-${hex(3)}`]));
+              const message = (value: (field: string) => string | undefined) =>
+                Object.fromEntries(fields.filter((f) => valueOf(f) !== undefined).map((f) => [f, f === 'version' ? Number(ids.version) : value(f)]));
+              const answer = async (m: Record<string, unknown>) =>
+                call(rpc, m, tokens.participant).then(
+                  () => ({ code: -1, details: 'answered' }),
+                  (error: grpc.ServiceError) => ({ code: error.code, details: masked(error.details, [...idFields.map((f) => valueOf(f)!), ...Object.values(unknown)]) }),
+                );
+              const [ofExisting, ofUnknown] = [await answer(message(valueOf)), await answer(message((f) => unknown[f]))];
+              counts.grpc.existingCompared++;
+              if (JSON.stringify(ofExisting) !== JSON.stringify(ofUnknown)) problems.push(`${b.name} rpc ${name}: an existing id of another DAO answers ${JSON.stringify(ofExisting)}, an unknown one ${JSON.stringify(ofUnknown)}`);
+            }
           }
         } finally {
           close();
@@ -236,12 +327,17 @@ describe('API security matrix (every operation × identity)', () => {
     }
     process.stdout.write(
       `security matrix: HTTP ${counts.http.operations} operations (${counts.http.public} public), ${counts.http.cells} cells, ${counts.http.refused} refused with a 4xx and a code, ` +
-        `${counts.http.callerScoped} caller-scoped lists empty; gRPC ${counts.grpc.rpcs} rpcs (${counts.grpc.public} public), ${counts.grpc.cells} cells, ${counts.grpc.refused} refused\n`,
+        `${counts.http.callerScoped} caller-scoped lists empty; gRPC ${counts.grpc.rpcs} rpcs (${counts.grpc.public} public), ${counts.grpc.cells} cells, ${counts.grpc.refused} refused; ` +
+        `existing ids of another DAO answered as unknown ones: HTTP ${counts.http.existingCompared} operations, gRPC ${counts.grpc.existingCompared} rpcs ` +
+        `(existing ids: ${JSON.stringify(existing)})\n`,
     );
     expect(problems).toEqual([]);
     // The matrix really ran over every service.
     expect(booted.map((b) => b.name)).toEqual(['marketplace', 'negotiation', 'provisioner', 'telemetry', 'mpc-coordinator', 'ledger-bridge']);
     expect(counts.http.cells).toBeGreaterThan(100);
     expect(counts.grpc.cells).toBeGreaterThan(20);
+    // At least the session made here was compared (the other services' rows are whatever the stack holds).
+    expect(counts.http.existingCompared).toBeGreaterThanOrEqual(5);
+    expect(counts.grpc.existingCompared).toBeGreaterThanOrEqual(2);
   });
 });
