@@ -7,6 +7,7 @@ import { registerEconomicsCommands } from './economics';
 import { registerBenchCommands } from './bench';
 import { registerMpcCommands } from './mpc';
 import { registerDomainCommands } from './domain';
+import { registerIotCommands } from './iot';
 
 /** Each subcommand group lives in its own file and registers itself here. */
 export function registerCommands(program: Command): void {
@@ -18,4 +19,5 @@ export function registerCommands(program: Command): void {
   registerBenchCommands(program);
   registerMpcCommands(program);
   registerDomainCommands(program);
+  registerIotCommands(program);
 }
