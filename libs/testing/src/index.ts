@@ -16,6 +16,7 @@ export {
   loginAtServer,
   readTopic,
   sleep,
+  memberKafka,
   stackKafka,
   waitFor,
   type GrpcCall,

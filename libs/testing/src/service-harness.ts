@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { connectionKafka } from '@datawell/stack';
+import { createKafka } from '@datawell/config';
+import { connectionKafka, ensureMemberPrincipal, kafkaSaslEnabled } from '@datawell/stack';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import request from 'supertest';
 import { stackConnection } from './connection';
+import { testStackContext } from './stack-context';
 import { createKeyAndCsr, signWithIdentity, type EnrolledIdentity } from './identity/client';
 import { testCertificateAuthority } from './identity/testing-ca';
 
@@ -21,6 +23,18 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 /** A quiet Kafka client on the stack's brokers, as the principal the stack's connection names (the operator's). */
 export function stackKafka(clientId: string): Kafka {
   return connectionKafka(stackConnection(), clientId);
+}
+
+/**
+ * A Kafka client as a member's own principal (`member-<MSPID>`, made with its ACLs if new): what a
+ * member-mode service uses, since the operator is refused every topic and group under the member's
+ * prefix. On a broker without SASL (a stack from before it) there are no principals: the stack's client.
+ */
+export async function memberKafka(mspId: string, clientId: string): Promise<Kafka> {
+  const ctx = testStackContext();
+  if (!kafkaSaslEnabled(ctx)) return stackKafka(clientId);
+  const sasl = await ensureMemberPrincipal(ctx, mspId);
+  return createKafka({ clientId, brokers: stackConnection().kafka.brokers, sasl });
 }
 
 export interface ReadTopicOptions {

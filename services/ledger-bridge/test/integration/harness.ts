@@ -120,9 +120,9 @@ export async function readTopic(
   kafka: Kafka,
   topic: string,
   done: (messages: KafkaMessage[]) => boolean,
-  { timeoutMs = 60_000, lingerMs = 2000 } = {},
+  { timeoutMs = 60_000, lingerMs = 2000, groupPrefix = 'lb-it-reader' } = {},
 ): Promise<KafkaMessage[]> {
-  const consumer = kafka.consumer({ groupId: `lb-it-reader-${hex()}` });
+  const consumer = kafka.consumer({ groupId: `${groupPrefix}-${hex()}` });
   const seen: KafkaMessage[] = [];
   await consumer.connect();
   try {

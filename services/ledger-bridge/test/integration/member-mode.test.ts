@@ -1,10 +1,10 @@
 import { ledgerCommandCloudEvent, memberTopicPrefix, type LedgerCommand } from '@datawell/contracts';
 import { loadServiceConfig } from '@datawell/config';
-import { stackConnection, stackEnv } from '@datawell/testing';
+import { memberKafka, stackConnection, stackEnv } from '@datawell/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import { ledgerBridgeService } from '../../src/config';
 import type { LedgerBridge } from '../../src/ledger-bridge';
-import { createTopics, decode, hex, json, kafkaClient, newBridge, operatorWallet, probeChannel, readTopic, scratchDatabase, testGateway, waitFor, PROBE_CHANNEL } from './harness';
+import { createTopics, decode, hex, json, newBridge, operatorWallet, probeChannel, readTopic, scratchDatabase, testGateway, waitFor, PROBE_CHANNEL } from './harness';
 
 jest.setTimeout(240_000);
 
@@ -54,7 +54,8 @@ describe("ledger-bridge in a member's domain", () => {
     });
     expect(settings.member).toEqual({ mspId: member });
     topics = settings.topics;
-    kafka = kafkaClient();
+    // The member's own principal: the broker refuses the operator's every topic and group under the member's prefix.
+    kafka = await memberKafka(member, `lb-it-member-${hex()}`);
     await createTopics(kafka, [topics.events, topics.commands, topics.receipts]);
     producer = kafka.producer();
     await producer.connect();
@@ -82,7 +83,7 @@ describe("ledger-bridge in a member's domain", () => {
     expect(await ended(own.commandId)).toMatchObject({ status: 'committed', error_code: null, submissions: 1 });
     expect(await ended(foreign.commandId)).toMatchObject({ status: 'failed', error_code: 'NOT_THIS_MEMBER', submissions: 0 });
 
-    const receipts = (await readTopic(kafka, topics.receipts, (m) => m.length >= 2)).map(json);
+    const receipts = (await readTopic(kafka, topics.receipts, (m) => m.length >= 2, { groupPrefix: `${prefix}reader` })).map(json);
     expect(receipts.find((r) => r.data['commandId'] === foreign.commandId)?.data).toMatchObject({ status: 'failed', errorCode: 'NOT_THIS_MEMBER', transactionId: null });
     const network = client.gateway.getNetwork(PROBE_CHANNEL).getContract('hello');
     expect(decode(await network.evaluateTransaction('Get', own.arguments[0]!))).toBe(own.arguments[1]);
