@@ -28,11 +28,14 @@ export interface PostgresInstance {
   readonly password: string;
   readonly logFile: string;
   readonly pidFile: string;
+  /** Memory and connections: the stack's serves every service and test; a domain's its own few. */
+  readonly sharedBuffers: string;
+  readonly maxConnections: number;
 }
 
 export function stackPostgres(ctx: StackContext): PostgresInstance {
   const home = join(ctx.settings.stackDir, 'postgres');
-  return { name: 'postgres', port: ctx.settings.ports.postgres, user: SYSTEM_USER, home, password: POSTGRES_PASSWORD, logFile: join(ctx.settings.stackDir, 'logs', 'postgres.log'), pidFile: join(ctx.settings.stackDir, 'run', 'postgres.pid') };
+  return { name: 'postgres', port: ctx.settings.ports.postgres, user: SYSTEM_USER, home, password: POSTGRES_PASSWORD, logFile: join(ctx.settings.stackDir, 'logs', 'postgres.log'), pidFile: join(ctx.settings.stackDir, 'run', 'postgres.pid'), sharedBuffers: '128MB', maxConnections: 300 };
 }
 
 export function postgresUrl(ctx: StackContext): string {
@@ -83,7 +86,7 @@ export async function startPostgres(ctx: StackContext, inst: PostgresInstance): 
     name: inst.name,
     user: inst.user,
     cmd: join(bin, 'postgres'),
-    args: ['-D', data, '-p', String(inst.port), '-k', sockets, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'shared_buffers=128MB'],
+    args: ['-D', data, '-p', String(inst.port), '-k', sockets, '-c', 'listen_addresses=127.0.0.1', '-c', `max_connections=${inst.maxConnections}`, '-c', `shared_buffers=${inst.sharedBuffers}`],
     cwd: inst.home,
     logFile: inst.logFile,
     pidFile: inst.pidFile,

@@ -54,12 +54,13 @@ export function findDomain(ctx: StackContext, name: string): DomainRecord {
 
 /**
  * The domain's PostgreSQL: the operator's is the stack's own cluster (the services' database
- * today); a member's is a cluster in its folder, run as its user, with its own password.
+ * today); a member's is a cluster in its folder, run as its user, with its own password, sized for
+ * its few member services (processes multiply with organisations, so each must be cheap at rest).
  */
 export function domainPostgres(ctx: StackContext, d: DomainRecord): PostgresInstance {
   if (d.name === OPERATOR_DOMAIN) return stackPostgres(ctx);
   const p = domainPaths(ctx.settings, d.name);
-  return { name: `postgres@${d.name}`, port: d.ports.postgres, user: d.osUser, home: p.postgres, password: secret(ctx, d, 'postgres.password'), logFile: join(p.logs, 'postgres.log'), pidFile: join(p.run, 'postgres.pid') };
+  return { name: `postgres@${d.name}`, port: d.ports.postgres, user: d.osUser, home: p.postgres, password: secret(ctx, d, 'postgres.password'), logFile: join(p.logs, 'postgres.log'), pidFile: join(p.run, 'postgres.pid'), sharedBuffers: '16MB', maxConnections: 50 };
 }
 
 export function domainRedis(ctx: StackContext, d: DomainRecord): RedisInstance {
