@@ -24,7 +24,7 @@ import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { ServiceConfig } from '@datawell/config';
-import { KAFKA, SERVICE_CONFIG, zodBody } from '@datawell/service-platform';
+import { GRPC_CLIENT_CAS, KAFKA, SERVICE_CONFIG, zodBody, type GrpcClientCas } from '@datawell/service-platform';
 import { TOPICS } from '@datawell/contracts';
 import { startTopicConsumer, type TopicConsumer } from '@datawell/messaging';
 import { X509Certificate } from 'node:crypto';
@@ -265,6 +265,7 @@ export class DirectoryUpdater implements OnApplicationBootstrap, OnApplicationSh
         const update = directoryUpdateOf(message.value, (problem) => this.#logger.warn({ message: 'ignored a ledger event', problem }));
         if (!update) return;
         await this.dataSource.transaction(async (manager) => this.directory.upsert(manager, update.entry, update.eventId));
+        this.directory.changed();
         this.#logger.log({ message: 'participant in directory', mspId: update.entry.mspId, status: update.entry.status });
       },
     });
@@ -297,8 +298,17 @@ export class AuthModule {
         Authenticator,
         AuthGuard,
         DirectoryUpdater,
+        {
+          // The gRPC server asks callers for client certificates of the directory's CAs (mutual TLS, as over HTTP).
+          provide: GRPC_CLIENT_CAS,
+          useFactory: (directory: IdentityDirectory): GrpcClientCas => ({
+            current: async () => (await directory.all()).map((e) => e.caCertPem.trim()).join('\n'),
+            onChange: (listener) => directory.onChange(listener),
+          }),
+          inject: [IdentityDirectory],
+        },
       ],
-      exports: [Authenticator, AuthGuard, IdentityDirectory],
+      exports: [Authenticator, AuthGuard, IdentityDirectory, GRPC_CLIENT_CAS],
     };
   }
 }

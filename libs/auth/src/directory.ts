@@ -38,11 +38,22 @@ export function operatorEntry(caCertPem: string): DirectoryEntry {
 
 /** Reads and writes the directory; participants are written only from ledger events, the operator comes from settings. */
 export class IdentityDirectory {
+  readonly #listeners = new Set<() => void>();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly schema: string,
     private readonly operator?: DirectoryEntry,
   ) {}
+
+  /** Called after a committed change (the gRPC server then reloads its client CAs). */
+  onChange(listener: () => void): void {
+    this.#listeners.add(listener);
+  }
+
+  changed(): void {
+    for (const listener of this.#listeners) listener();
+  }
 
   async upsert(manager: EntityManager, entry: DirectoryEntry, eventId: string): Promise<void> {
     await manager.query(

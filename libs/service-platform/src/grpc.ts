@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { DatawellError, ERROR_KINDS, type ErrorKind } from '@datawell/domain';
 import type { ServiceConfig } from '@datawell/config';
-import { SERVICE_CONFIG } from './tokens';
+import { GRPC_CLIENT_CAS, SERVICE_CONFIG } from './tokens';
 
 /** What a handler knows of the caller besides its metadata: the client certificate of a mutual-TLS call. */
 export interface GrpcCallPeer {
@@ -15,8 +15,18 @@ export interface GrpcCallPeer {
 /** A unary handler: the request message in, the response message out; errors carry a `code`. */
 export type GrpcUnaryHandler = (request: Record<string, unknown>, metadata: grpc.Metadata, peer: GrpcCallPeer) => Promise<unknown>;
 
-/** The PEM of the certificate a TLS client presented on this call, if any. */
-function peerOf(call: grpc.ServerUnaryCall<unknown, unknown>): GrpcCallPeer {
+/** The CAs of the identities that may call with a client certificate, and news of a change. */
+export interface GrpcClientCas {
+  /** PEM certificates, concatenated. */
+  current(): Promise<string>;
+  onChange(listener: () => void): void;
+}
+
+/**
+ * The PEM of the certificate a TLS client presented on this call, if any. grpc-js hands it over only
+ * when it chains to the server's CA list (GRPC_CLIENT_CAS); the handler still checks it (libs/auth).
+ */
+export function peerOf(call: Pick<grpc.ServerUnaryCall<unknown, unknown>, 'getAuthContext'>): GrpcCallPeer {
   const raw = call.getAuthContext?.().sslPeerCertificate?.raw;
   if (!raw || raw.length === 0) return {};
   try {
@@ -119,11 +129,24 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
     this.#logger.log({ message: 'gRPC listening', service: this.options.service, port: this.#port, tls: this.config.tls !== undefined });
   }
 
-  /** TLS with the service's identity when it has one (bearer tokens then never cross the wire in clear). */
+  /**
+   * TLS with the service's identity when it has one (bearer tokens then never cross the wire in clear),
+   * asking callers for a client certificate of the known CAs when the app binds GRPC_CLIENT_CAS.
+   */
   #credentials(): grpc.ServerCredentials {
     const tls = this.config.tls;
     if (!tls) return grpc.ServerCredentials.createInsecure();
+    const cas = this.#clientCas();
+    if (cas) return grpcServerCredentials(tls, cas, (error) => this.#logger.error({ message: 'could not read the client CAs', error: String(error) }));
     return grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(tls.certPem), private_key: Buffer.from(tls.keyPem) }], false);
+  }
+
+  #clientCas(): GrpcClientCas | undefined {
+    try {
+      return this.moduleRef.get<GrpcClientCas>(GRPC_CLIENT_CAS, { strict: false });
+    } catch {
+      return undefined;
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -131,4 +154,34 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
     if (!server) return;
     await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
   }
+}
+
+/**
+ * TLS with the service's certificate that asks every caller for a client certificate and accepts a
+ * call with none (it then needs a bearer token) or with one of another CA (handed to no handler), as
+ * the HTTP server does; the CA list follows `cas` as participants register. createSsl cannot ask
+ * without rejecting every certificate outside the list, nor change the list.
+ */
+export function grpcServerCredentials(tls: { readonly certPem: string; readonly keyPem: string }, cas: GrpcClientCas, onError: (error: unknown) => void): grpc.ServerCredentials {
+  const identity = { certificate: Buffer.from(tls.certPem), privateKey: Buffer.from(tls.keyPem) };
+  const caListeners = new Set<(update: { caCertificate: Buffer }) => void>();
+  const publish = () =>
+    cas.current().then(
+      // An empty list is not a TLS setting: the server's own chain stands in (no client matches it).
+      (pems) => caListeners.forEach((listener) => listener({ caCertificate: Buffer.from(pems.trim() === '' ? tls.certPem : pems) })),
+      onError,
+    );
+  cas.onChange(() => void publish());
+  // One provider in both places: grpc-js's factory and its class disagree on the arguments' order.
+  // Updates are delivered after the call returns: the server registers its watcher only then.
+  const provider = {
+    addCaCertificateListener: (listener: (update: { caCertificate: Buffer }) => void) => {
+      caListeners.add(listener);
+      void publish();
+    },
+    removeCaCertificateListener: (listener: (update: { caCertificate: Buffer }) => void) => void caListeners.delete(listener),
+    addIdentityCertificateListener: (listener: (update: typeof identity) => void) => queueMicrotask(() => listener(identity)),
+    removeIdentityCertificateListener: () => undefined,
+  };
+  return grpc.experimental.createCertificateProviderServerCredentials(provider, provider, false);
 }
