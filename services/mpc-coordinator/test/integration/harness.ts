@@ -224,6 +224,8 @@ export async function startNodes(opts: {
       MPC_NODE_CONTROL_PORT: String(controlPorts[i]),
       MPC_NODE_DATASETS: JSON.stringify(opts.datasets[i] ?? {}),
       MPC_NODE_KAFKA_BROKERS: stackConnection().kafka.brokers.join(','),
+      // The node reads its Kafka datasets and publishes heartbeats as the stack's principal, as a provisioned node does.
+      ...(stackConnection().kafka.credentialsFile ? { MPC_NODE_KAFKA_CREDENTIALS_FILE: stackConnection().kafka.credentialsFile! } : {}),
       MPC_NODE_WORKLOAD_ID: workloadId,
       MPC_NODE_WORKLOAD_KEY_FILE: join(nodeDir, 'workload-key.pem'),
       MPC_NODE_DAO_ID: opts.daoId,
