@@ -1,3 +1,5 @@
+import { DatawellError, type ErrorKind } from '@datawell/domain';
+
 /**
  * Why a reading could not be sealed or opened. Messages never carry a reading's value, a key or the
  * ciphertext: they name what was wrong.
@@ -10,7 +12,8 @@
  */
 export type SealedReadingErrorCode = 'KEY_INVALID' | 'CONTEXT_INVALID' | 'READING_INVALID' | 'NOT_SEALED' | 'OPEN_FAILED';
 
-export class SealedReadingError extends Error {
+/** Every one is the caller's input (a key, a context, a message) that does not fit: 400 / INVALID_ARGUMENT at an edge. */
+export class SealedReadingError extends DatawellError {
   override readonly name = 'SealedReadingError';
   constructor(
     readonly code: SealedReadingErrorCode,
@@ -18,5 +21,9 @@ export class SealedReadingError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+
+  get kind(): ErrorKind {
+    return 'invalid';
   }
 }

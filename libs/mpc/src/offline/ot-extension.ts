@@ -54,11 +54,7 @@ export class OtExtSender {
   async extend(t: Transport, m: number, blocks: number): Promise<{ v0: Buffer; v1: Buffer }> {
     const M = paddedLength(m);
     const colBytes = M / 8;
-    const msg = await t.receive(this.peer);
-    if (msg.length !== KAPPA * colBytes + 32) throw new ProtocolViolationError(`OT extension: bad matrix from ${this.peer}`, this.peer);
-    const seedR = msg.subarray(KAPPA * colBytes);
-    const seedS = randomBytes(32);
-    t.send(this.peer, seedS);
+    const { msg, seedR, seedS } = await this.#receiveMatrix(t, colBytes);
     const g = this.streams.map((st) => st.next(colBytes));
     const deltaBytes = new Uint8Array(this.delta.buffer);
     // Everything is computed before waiting for the check; outputs are released only after it passes.
@@ -67,6 +63,15 @@ export class OtExtSender {
     const { parities: qPar, v0, v1 } = otSenderCore(g, msg.subarray(0, KAPPA * colBytes), deltaBytes, (d) => checkMasks(seedR, seedS).fill(d), CHECKS, M, m, blocks, base, this.#out);
     await this.#verify(t, qPar, deltaBytes);
     return { v0, v1 };
+  }
+
+  /** The receiver's masked matrix and seed; answers with this side's seed of the consistency check. */
+  async #receiveMatrix(t: Transport, colBytes: number): Promise<{ msg: Uint8Array; seedR: Uint8Array; seedS: Buffer }> {
+    const msg = await t.receive(this.peer);
+    if (msg.length !== KAPPA * colBytes + 32) throw new ProtocolViolationError(`OT extension: bad matrix from ${this.peer}`, this.peer);
+    const seedS = randomBytes(32);
+    t.send(this.peer, seedS);
+    return { msg, seedR: msg.subarray(KAPPA * colBytes), seedS };
   }
 
   /** Receives the KOS check values and compares them with this side's parities of Q. */
@@ -92,11 +97,7 @@ export class OtExtSender {
     const m = T * FIELD_BITS;
     const M = paddedLength(m);
     const colBytes = M / 8;
-    const msg = await t.receive(this.peer);
-    if (msg.length !== KAPPA * colBytes + 32) throw new ProtocolViolationError(`OT extension: bad matrix from ${this.peer}`, this.peer);
-    const seedR = msg.subarray(KAPPA * colBytes);
-    const seedS = randomBytes(32);
-    t.send(this.peer, seedS);
+    const { msg, seedR, seedS } = await this.#receiveMatrix(t, colBytes);
     const g = packSpans(this.streams.map((st) => st.skip(colBytes)));
     const masks = packSpans([checkMasks(seedR, seedS).skip(CHECKS * colBytes)]);
     const deltaBytes = new Uint8Array(this.delta.buffer);
