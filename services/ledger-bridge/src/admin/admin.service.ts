@@ -97,7 +97,8 @@ function parse<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
 /**
  * Network administration for the operator: onboarding participants (an organisation, a CA, a peer,
  * membership of `marketplace` by a channel config update, registration on the ledger) and creating
- * DAO versions (channel CH_i with exactly D ∪ J_1 … J_i, the dao chaincode, InitVersion as the DSP).
+ * DAO versions (channel CH_i with exactly D ∪ J_1 … J_i, the dao chaincode, InitVersion as the DSP,
+ * then the DAO's public entry in the marketplace directory).
  * Every step is idempotent, so a retried request finishes what a failed one started.
  */
 export class AdminService {
@@ -169,6 +170,7 @@ export class AdminService {
       // Closes version i−1 to new revenue: from now on revenue is recorded on the top channel.
       await this.#submit(dsp, daoChannel(agreement.daoId, agreement.version - 1), DAO.invocation(DAO.tx.RecordSuccessor, { chaincode: DAO_CHAINCODE }));
     }
+    await this.#publishDao(dsp, agreement.daoId, agreement.version, members);
     return { daoId: agreement.daoId, version: agreement.version, channel, members, dsp, initTxId: txId };
   }
 
@@ -215,6 +217,31 @@ export class AdminService {
       throw error;
     }
     return JSON.parse(result);
+  }
+
+  /**
+   * The DAO's public directory entry on `marketplace` (what SubmitFeedback checks co-membership
+   * against): id, version, member MSP ids, status, never β, terms or amounts. The agreement names no
+   * title, so the entry's name is the DAO id. Submitted as the DSP, like InitVersion; when member
+   * domains are wired, the DSP's own bridge takes this step over. Idempotent: an entry already at this
+   * version or later (a retried request, a later version published meanwhile) is left as it is, since
+   * the chaincode refuses an older version.
+   */
+  async #publishDao(dsp: string, daoId: string, version: number, members: readonly string[]): Promise<void> {
+    const published = await this.#directoryEntry(daoId);
+    if (published && (published.version >= version || published.status === 'dissolved')) return;
+    const entry = { daoId, name: daoId, summary: `DAO ${daoId}, version ${version}, ${members.length} members`, version, members: [...members], status: 'active' as const };
+    await this.#submit(dsp, MARKETPLACE_CHANNEL, MARKETPLACE.invocation(MARKETPLACE.tx.PublishDao, entry));
+  }
+
+  async #directoryEntry(daoId: string): Promise<{ version: number; status: string } | undefined> {
+    try {
+      const call = MARKETPLACE.invocation(MARKETPLACE.tx.GetDao, daoId);
+      return JSON.parse(await this.ledger.evaluate(OPERATOR_MSP, MARKETPLACE_CHANNEL, call.chaincode, call.transaction, call.arguments)) as { version: number; status: string };
+    } catch (error) {
+      if (chaincodeCode(error) === 'NOT_FOUND') return undefined;
+      throw error;
+    }
   }
 
   async #ensureIdentity(mspId: string): Promise<void> {

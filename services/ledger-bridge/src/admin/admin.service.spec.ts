@@ -1,0 +1,116 @@
+import { AdminService, type ChannelRegistrar } from './admin.service';
+import type { FabricAdmin } from './fabric-admin.adapter';
+import type { OrgLedger } from './org-ledger.adapter';
+import type { Wallet } from '../wallet/wallet.adapter';
+
+interface Submission {
+  mspId: string;
+  channel: string;
+  fn: string;
+  args: readonly string[];
+}
+
+/**
+ * The ledger as createDaoVersion sees it: participants and the DAO directory on `marketplace` with
+ * PublishDao's version rule (an older version is CONFLICT, an equal one is rewritten), and every
+ * submission in order.
+ */
+class FakeLedger implements OrgLedger {
+  readonly submissions: Submission[] = [];
+  readonly directory = new Map<string, { version: number; status: string; members: string[] }>();
+  /** Transactions that fail once, as a peer going away would. */
+  readonly failOnce = new Set<string>();
+  readonly participants = new Map([
+    ['DspMSP', { mspId: 'DspMSP', role: 'DSP', name: 'D', status: 'active', caCertPem: 'pem' }],
+    ['Vsp1MSP', { mspId: 'Vsp1MSP', role: 'VSP', name: 'V1', status: 'active', caCertPem: 'pem' }],
+    ['Vsp2MSP', { mspId: 'Vsp2MSP', role: 'VSP', name: 'V2', status: 'active', caCertPem: 'pem' }],
+  ]);
+
+  async submit(mspId: string, channel: string, _chaincode: string, fn: string, args: readonly string[]) {
+    if (this.failOnce.delete(fn)) throw Object.assign(new Error('14 UNAVAILABLE: peer went away'), { code: 14 });
+    if (fn === 'PublishDao') {
+      const entry = JSON.parse(args[0]!) as { daoId: string; version: number; status: string; members: string[] };
+      const previous = this.directory.get(entry.daoId);
+      if (previous && entry.version < previous.version) throw new Error(`CONFLICT: DAO ${entry.daoId} is at version ${previous.version}`);
+      this.directory.set(entry.daoId, { version: entry.version, status: entry.status, members: entry.members });
+    }
+    this.submissions.push({ mspId, channel, fn, args });
+    return { txId: `tx${this.submissions.length}`, result: '{}' };
+  }
+
+  async evaluate(_mspId: string, channel: string, _chaincode: string, fn: string, args: readonly string[]) {
+    expect(channel).toBe('marketplace');
+    const found = fn === 'GetParticipant' ? this.participants.get(args[0]!) : fn === 'GetDao' ? this.directory.get(args[0]!) : undefined;
+    if (!found) throw new Error(`NOT_FOUND: no ${args[0]}`);
+    return JSON.stringify(found);
+  }
+
+  close(): void {}
+}
+
+const fabric = {
+  ensureChannel: async () => undefined,
+  ensureChaincode: async () => undefined,
+} as unknown as FabricAdmin;
+const registrar: ChannelRegistrar = { register: async () => undefined };
+
+const signed = (daoId: string, version: number) => {
+  const members = [
+    { mspId: 'DspMSP', group: 'D', role: 'DSP' },
+    ...Array.from({ length: version }, (_, i) => ({ mspId: `Vsp${i + 1}MSP`, group: `J${i + 1}`, role: 'VSP' })),
+  ].map((m) => ({ ...m, weight: 1, ownershipPpm: 500_000 }));
+  return { agreement: { agreementId: `agr-${version}`, daoId, version, betaPpm: 800_000, members, terms: {}, infrastructure: {}, documentDigest: 'd' }, signatures: members.map((m) => ({ mspId: m.mspId })) };
+};
+
+function setup() {
+  const ledger = new FakeLedger();
+  const service = new AdminService(fabric, {} as Wallet, ledger, registrar);
+  const published = () => ledger.submissions.filter((s) => s.fn === 'PublishDao').map((s) => ({ mspId: s.mspId, channel: s.channel, entry: JSON.parse(s.args[0]!) as Record<string, unknown> }));
+  return { ledger, service, published };
+}
+
+describe('AdminService.createDaoVersion publishes the DAO in the marketplace directory', () => {
+  it('after InitVersion, as the DSP on `marketplace`: id, version, member MSP ids, active; no β, no terms', async () => {
+    const { ledger, service, published } = setup();
+    await service.createDaoVersion(signed('acme', 1));
+    expect(ledger.submissions.map((s) => `${s.fn}@${s.channel}`)).toEqual(['InitVersion@dao-acme-v1', 'PublishDao@marketplace']);
+    expect(published()).toEqual([
+      { mspId: 'DspMSP', channel: 'marketplace', entry: { daoId: 'acme', name: 'acme', summary: 'DAO acme, version 1, 2 members', version: 1, members: ['DspMSP', 'Vsp1MSP'], status: 'active' } },
+    ]);
+    expect(JSON.stringify(published())).not.toMatch(/betaPpm|ownershipPpm|weight|terms|800000/);
+  });
+
+  it('at a new version: InitVersion, RecordSuccessor on the previous channel, then the entry at the new version', async () => {
+    const { ledger, service, published } = setup();
+    await service.createDaoVersion(signed('acme', 1));
+    await service.createDaoVersion(signed('acme', 2));
+    expect(ledger.submissions.map((s) => `${s.fn}@${s.channel}`)).toEqual([
+      'InitVersion@dao-acme-v1',
+      'PublishDao@marketplace',
+      'InitVersion@dao-acme-v2',
+      'RecordSuccessor@dao-acme-v1',
+      'PublishDao@marketplace',
+    ]);
+    expect(published()[1]!.entry).toMatchObject({ version: 2, members: ['DspMSP', 'Vsp1MSP', 'Vsp2MSP'], status: 'active' });
+  });
+
+  it('is idempotent: a retried request publishes nothing again, and a retry of an older version does not fail', async () => {
+    const { service, published } = setup();
+    await service.createDaoVersion(signed('acme', 1));
+    await expect(service.createDaoVersion(signed('acme', 1))).resolves.toMatchObject({ daoId: 'acme', version: 1 });
+    expect(published()).toHaveLength(1);
+    await service.createDaoVersion(signed('acme', 2));
+    // Version 1 retried after version 2 was published: the chaincode would refuse the older entry.
+    await expect(service.createDaoVersion(signed('acme', 1))).resolves.toMatchObject({ version: 1 });
+    expect(published().map((p) => p.entry['version'])).toEqual([1, 2]);
+  });
+
+  it('finishes on retry what a failed publication left undone', async () => {
+    const { ledger, service, published } = setup();
+    ledger.failOnce.add('PublishDao');
+    await expect(service.createDaoVersion(signed('acme', 1))).rejects.toThrow(/UNAVAILABLE/);
+    expect(published()).toHaveLength(0);
+    await service.createDaoVersion(signed('acme', 1));
+    expect(published()).toEqual([expect.objectContaining({ entry: expect.objectContaining({ daoId: 'acme', version: 1 }) })]);
+  });
+});
