@@ -2,10 +2,22 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { InjectDataSource } from '@nestjs/typeorm';
 import { IdentityDirectory } from '@datawell/auth';
 import { KAFKA, SERVICE_CONFIG } from '@datawell/service-platform';
-import { createOutboxRelay, ensureTopics, processOnce, startTopicConsumer, type OutboxPublisher, type TopicConsumer } from '@datawell/messaging';
+import { DAO } from '@datawell/contracts';
+import {
+  createOutboxRelay,
+  ensureTopics,
+  processOnce,
+  startLedgerEventConsumer,
+  startTopicConsumer,
+  type LedgerEffect,
+  type LedgerEventHandlers,
+  type LedgerEventMeta,
+  type OutboxPublisher,
+  type TopicConsumer,
+} from '@datawell/messaging';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { daoUpdateOf } from './daos/dao-events';
+import { daoUpdateOfEvent } from './daos/dao-events';
 import { DaosRepository } from './daos/daos.repository';
 import { agreementOutcomeOf, type AgreementOutcome } from './sessions/agreement-outcomes';
 import { SessionsRepository } from './sessions/sessions.repository';
@@ -54,12 +66,13 @@ export class NegotiationRuntime implements OnApplicationBootstrap, OnApplication
     );
     this.#outbox.start();
     this.#consumers.push(
-      startTopicConsumer({
+      startLedgerEventConsumer({
         kafka: this.kafka,
         groupId: `${consumerGroupId}-daos`,
-        topics: [topics.ledgerEvents],
+        topic: topics.ledgerEvents,
         logger: this.#logger,
-        handle: async (message) => this.applyLedgerEvent(message.value),
+        inbox: { dataSource: this.dataSource, schema: this.#schema, consumer: 'dao-read-model' },
+        handlers: this.ledgerEventHandlers,
       }),
       startTopicConsumer({
         kafka: this.kafka,
@@ -76,15 +89,18 @@ export class NegotiationRuntime implements OnApplicationBootstrap, OnApplication
     await this.#outbox.stop();
   }
 
-  /** Inbox-idempotent: each ledger event changes the read model once. */
-  async applyLedgerEvent(value: Buffer | null): Promise<void> {
-    const update = daoUpdateOf(value, (problem) => this.#logger.warn({ message: 'ignored a ledger event', problem }));
-    if (!update) return;
-    await processOnce(this.dataSource, this.#schema, 'dao-read-model', update.eventId, async (manager) => {
-      if (update.kind === 'version') await this.daos.recordVersion(manager, update.eventId, update);
-      else await this.daos.recordDeparture(manager, update.daoId, update.version, update.mspId, update.status, update.dissolved);
-    });
-  }
+  /** The DAO read model's decisions (the pure `daoUpdateOfEvent`), each applied once per event id by the messaging library's consumer. */
+  readonly ledgerEventHandlers: LedgerEventHandlers = (() => {
+    const decide = (_event: unknown, meta: LedgerEventMeta): LedgerEffect | undefined => {
+      const update = daoUpdateOfEvent(meta.id, meta.ledger, (problem) => this.#logger.warn({ message: 'ignored a ledger event', problem }));
+      if (!update) return undefined;
+      return async (manager) => {
+        if (update.kind === 'version') await this.daos.recordVersion(manager, update.eventId, update);
+        else await this.daos.recordDeparture(manager, update.daoId, update.version, update.mspId, update.status, update.dissolved);
+      };
+    };
+    return { [DAO.event.VersionCreated]: decide, [DAO.event.MemberAbandoned]: decide, [DAO.event.MemberExited]: decide };
+  })();
 
   async applyNetworkEvent(value: Buffer | null): Promise<void> {
     const outcome = agreementOutcomeOf(value, (problem) => this.#logger.warn({ message: 'ignored a network event', problem }));

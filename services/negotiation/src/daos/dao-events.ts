@@ -1,4 +1,4 @@
-import { DAO, decodeLedgerEvent, parseDaoChannel } from '@datawell/contracts';
+import { DAO, decodeLedgerEvent, parseDaoChannel, type LedgerEvent } from '@datawell/contracts';
 import { z } from 'zod';
 import type { AgreementMember } from '../sessions/agreement';
 
@@ -8,7 +8,7 @@ export type DaoUpdate =
   | { readonly kind: 'version'; readonly eventId: string; readonly daoId: string; readonly version: number; readonly agreementId: string; readonly members: AgreementMember[] }
   | { readonly kind: 'departure'; readonly eventId: string; readonly daoId: string; readonly version: number; readonly mspId: string; readonly status: 'abandoned' | 'exited'; readonly dissolved: boolean };
 
-/** What a relayed ledger event changes in the DAO read model, if anything. */
+/** What a relayed ledger event (one Kafka message) changes in the DAO read model, if anything. */
 export function daoUpdateOf(value: Buffer | null, warn: (problem: string) => void): DaoUpdate | undefined {
   let event;
   try {
@@ -17,27 +17,31 @@ export function daoUpdateOf(value: Buffer | null, warn: (problem: string) => voi
     warn(String(error));
     return undefined;
   }
-  const data = event.data;
+  return daoUpdateOfEvent(event.id, event.data, warn);
+}
+
+/** The pure decision: what a decoded ledger event (CloudEvent `id`, relayed `data`) changes in the DAO read model. */
+export function daoUpdateOfEvent(id: string, data: LedgerEvent, warn: (problem: string) => void): DaoUpdate | undefined {
   const channel = parseDaoChannel(data.channel);
   if (!channel) return undefined;
   if (data.eventName === DAO.event.VersionCreated) {
     const payload = versionCreated.safeParse(data.payload);
     if (!payload.success || payload.data.daoId !== channel.daoId || payload.data.version !== channel.level) {
-      warn(`${data.eventName} ${event.id} on ${data.channel} without a usable version`);
+      warn(`${data.eventName} ${id} on ${data.channel} without a usable version`);
       return undefined;
     }
     const { daoId, version, agreementId, members } = payload.data;
-    return { kind: 'version', eventId: event.id, daoId, version, agreementId, members: members.map(({ mspId, group, role, weight, ownershipPpm }) => ({ mspId, group, role, weight, ownershipPpm })) };
+    return { kind: 'version', eventId: id, daoId, version, agreementId, members: members.map(({ mspId, group, role, weight, ownershipPpm }) => ({ mspId, group, role, weight, ownershipPpm })) };
   }
   if (data.eventName === DAO.event.MemberAbandoned || data.eventName === DAO.event.MemberExited) {
     const payload = DAO.events.MemberExited.safeParse(data.payload);
     if (!payload.success) {
-      warn(`${data.eventName} ${event.id} without a member`);
+      warn(`${data.eventName} ${id} without a member`);
       return undefined;
     }
     return {
       kind: 'departure',
-      eventId: event.id,
+      eventId: id,
       daoId: channel.daoId,
       version: channel.level,
       mspId: payload.data.mspId,
