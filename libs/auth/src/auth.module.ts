@@ -25,12 +25,12 @@ import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { ServiceConfig } from '@datawell/config';
 import { GRPC_CLIENT_CAS, KAFKA, SERVICE_CONFIG, zodBody, type GrpcClientCas } from '@datawell/service-platform';
-import { TOPICS } from '@datawell/contracts';
-import { startTopicConsumer, type TopicConsumer } from '@datawell/messaging';
+import { MARKETPLACE, TOPICS } from '@datawell/contracts';
+import { startLedgerEventConsumer, type LedgerEventHandlers, type TopicConsumer } from '@datawell/messaging';
 import { X509Certificate } from 'node:crypto';
 import { parseCertificate, verifyAgainstDirectory } from './certificates';
 import { IdentityDirectory, operatorEntry } from './directory';
-import { directoryUpdateOf } from './directory-events';
+import { directoryEntryOf } from './directory-events';
 import { AuthError } from './errors';
 import type { Principal } from './principal';
 import { TokenIssuer } from './tokens';
@@ -256,18 +256,25 @@ export class DirectoryUpdater implements OnApplicationBootstrap, OnApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
-    this.#consumer = startTopicConsumer({
+    const handlers: LedgerEventHandlers = {
+      [MARKETPLACE.event.ParticipantRegistered]: (event, meta) => {
+        const entry = directoryEntryOf(event.payload);
+        return async (manager) => {
+          await this.directory.upsert(manager, entry, meta.id);
+          return () => {
+            this.directory.changed();
+            this.#logger.log({ message: 'participant in directory', mspId: entry.mspId, status: entry.status });
+          };
+        };
+      },
+    };
+    this.#consumer = startLedgerEventConsumer({
       kafka: this.kafka,
       groupId: `datawell-${this.config.service}-identity-directory`,
-      topics: [TOPICS.ledgerEvents],
+      topic: TOPICS.ledgerEvents,
       logger: this.#logger,
-      handle: async (message) => {
-        const update = directoryUpdateOf(message.value, (problem) => this.#logger.warn({ message: 'ignored a ledger event', problem }));
-        if (!update) return;
-        await this.dataSource.transaction(async (manager) => this.directory.upsert(manager, update.entry, update.eventId));
-        this.directory.changed();
-        this.#logger.log({ message: 'participant in directory', mspId: update.entry.mspId, status: update.entry.status });
-      },
+      inbox: { dataSource: this.dataSource, schema: this.config.postgres.schema, consumer: 'identity-directory' },
+      handlers,
     });
   }
 

@@ -1,4 +1,4 @@
-import { decodeCloudEvent, LEDGER_EVENT_TYPE, ledgerEventSchema, MARKETPLACE, MARKETPLACE_CHANNEL } from '@datawell/contracts';
+import { decodeCloudEvent, LEDGER_EVENT_TYPE, ledgerEventSchema, MARKETPLACE, MARKETPLACE_CHANNEL, type ParticipantRegisteredPayload } from '@datawell/contracts';
 import type { DirectoryEntry } from './principal';
 
 /** The directory change a ledger event makes, if any: participants registered on `marketplace`. */
@@ -17,6 +17,11 @@ export function directoryUpdateOf(value: Buffer | null, warn: (problem: string) 
     warn(`${data.eventName} ${event.id} without a usable participant (${payload.error.issues[0]?.message ?? 'invalid'})`);
     return undefined;
   }
-  const { mspId, role, name, status, caCertPem } = payload.data;
-  return { entry: { mspId, role, name, status, caCertPem }, eventId: event.id };
+  return { entry: directoryEntryOf(payload.data), eventId: event.id };
+}
+
+/** The directory entry a `ParticipantRegistered` of the marketplace chaincode makes. */
+export function directoryEntryOf(participant: ParticipantRegisteredPayload): DirectoryEntry {
+  const { mspId, role, name, status, caCertPem } = participant;
+  return { mspId, role, name, status, caCertPem };
 }
