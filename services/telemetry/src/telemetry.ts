@@ -1,5 +1,5 @@
 import type { TelemetrySettings } from './config';
-import { createOutboxRelay, ensureTopics, startTopicConsumer, withTimeout, type ConnectionLogger, type OutboxPublisher, type TopicConsumer, type TopicConsumerOptions } from '@datawell/messaging';
+import { createOutboxRelay, ensureTopics, startLedgerEventConsumer, startTopicConsumer, withTimeout, type ConnectionLogger, type OutboxPublisher, type TopicConsumer } from '@datawell/messaging';
 import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
@@ -36,7 +36,8 @@ export class Telemetry {
   readonly fold: FoldService;
   readonly live: LiveViewService;
   readonly #outbox: OutboxPublisher;
-  readonly #subscriptions: TopicConsumerOptions[];
+  /** Starts each consumer (once the topics exist). */
+  readonly #subscriptions: Array<() => TopicConsumer>;
   #consumers: TopicConsumer[] = [];
   #running = false;
   #loop: Promise<void> | undefined;
@@ -69,9 +70,18 @@ export class Telemetry {
     const events = new LedgerEventsService(this.repository, logger);
     const group = (name: string) => `${settings.groupIdPrefix}-${name}`;
     this.#subscriptions = [
-      { kafka, logger, topics: [settings.topics.ledgerEvents], groupId: group('ledger-events'), handle: async (m) => void (await events.handleEvent(m.value)) },
-      { kafka, logger, topics: [settings.topics.ledgerReceipts], groupId: group('receipts'), handle: (m) => events.handleReceipt(m.value) },
-      {
+      () =>
+        startLedgerEventConsumer({
+          kafka,
+          logger,
+          topic: settings.topics.ledgerEvents,
+          groupId: group('ledger-events'),
+          inbox: events.inbox,
+          handlers: events.handlers,
+          unusable: events.unusable,
+        }),
+      () => startTopicConsumer({ kafka, logger, topics: [settings.topics.ledgerReceipts], groupId: group('receipts'), handle: (m) => events.handleReceipt(m.value) }),
+      () => startTopicConsumer({
         kafka,
         logger,
         topics: [settings.topics.telemetry],
@@ -81,7 +91,7 @@ export class Telemetry {
           if (redis.status !== 'ready') throw new Error(`redis not ready (${redis.status})`);
           await this.heartbeats.handle(m.value);
         },
-      },
+      }),
     ];
   }
 
@@ -106,7 +116,7 @@ export class Telemetry {
         await this.#sleep(delay);
       }
     }
-    if (this.#running) this.#consumers = this.#subscriptions.map((options) => startTopicConsumer(options));
+    if (this.#running) this.#consumers = this.#subscriptions.map((start) => start());
   }
 
   #sleep(ms: number): Promise<void> {

@@ -1,34 +1,33 @@
 import { ContractValidationError, DAO, decodeCloudEvent, LEDGER_RECEIPT_TYPE, ledgerReceiptSchema } from '@datawell/contracts';
-import { ledgerEventHandler, processOnce, type ConnectionLogger, type LedgerEffect, type LedgerEventMeta } from '@datawell/messaging';
+import { processOnce, type ConnectionLogger, type LedgerEffect, type LedgerEventHandlerOptions, type LedgerEventHandlers, type LedgerEventMeta } from '@datawell/messaging';
 import { ProjectionError, projectLedgerEvent } from './ledger-projection';
 import type { TelemetryRepository } from './telemetry.repository';
 
 /** Ledger events and receipts in: the read models, and the outcome of telemetry's own commands. */
 export class LedgerEventsService {
   /**
-   * One message of the ledger events topic, through the messaging library's ledger-event handler:
-   * the pure `projectLedgerEvent` decides, the projections commit once per event id (inbox).
+   * The ledger events' decisions, for the messaging library's ledger-event consumer: the pure
+   * `projectLedgerEvent` decides, the projections commit once per event id (`inbox`); a
+   * `ProjectionError` is an event that can never be applied (`unusable`).
    */
-  readonly handleEvent: (value: Buffer | null) => Promise<boolean>;
+  readonly handlers: LedgerEventHandlers;
+  readonly inbox: LedgerEventHandlerOptions['inbox'];
+  readonly unusable = (error: unknown): boolean => error instanceof ProjectionError;
 
   constructor(
     private readonly repository: TelemetryRepository,
     private readonly logger: ConnectionLogger,
   ) {
     const decide = (_event: unknown, meta: LedgerEventMeta) => this.#project(meta);
-    this.handleEvent = ledgerEventHandler({
-      inbox: { dataSource: repository.dataSource, schema: repository.schema, consumer: 'ledger-events' },
-      handlers: {
-        [DAO.event.VersionCreated]: decide,
-        [DAO.event.WorkloadRegistered]: decide,
-        [DAO.event.MemberAbandoned]: decide,
-        [DAO.event.MemberExited]: decide,
-        [DAO.event.TelemetryRecorded]: decide,
-        [DAO.event.ProposalDecided]: decide,
-      },
-      unusable: (error) => error instanceof ProjectionError,
-      logger,
-    });
+    this.inbox = { dataSource: repository.dataSource, schema: repository.schema, consumer: 'ledger-events' };
+    this.handlers = {
+      [DAO.event.VersionCreated]: decide,
+      [DAO.event.WorkloadRegistered]: decide,
+      [DAO.event.MemberAbandoned]: decide,
+      [DAO.event.MemberExited]: decide,
+      [DAO.event.TelemetryRecorded]: decide,
+      [DAO.event.ProposalDecided]: decide,
+    };
   }
 
   #project(meta: LedgerEventMeta): LedgerEffect | undefined {
