@@ -26,4 +26,5 @@ export {
   type OutboxMessage,
   type OutboxPublisher,
   type OutboxRelayOptions,
+  type WakeOutbox,
 } from './outbox';

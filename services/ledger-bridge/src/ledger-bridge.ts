@@ -86,7 +86,7 @@ export class LedgerBridge {
       ...(options.outboxPollIntervalMs ? { pollIntervalMs: options.outboxPollIntervalMs } : {}),
     });
     this.#networkTopics = options.networkTopics ?? DEFAULT_NETWORK_TOPICS;
-    const wake = () => this.#outbox.notify();
+    const wakeOutbox = () => this.#outbox.notify();
     if ((settings.admin || options.fabricAdmin) && settings.walletDir) {
       const fabric = options.fabricAdmin ?? stackFabricAdmin(settings.admin!);
       const wallet = new FileWallet(settings.walletDir);
@@ -99,7 +99,7 @@ export class LedgerBridge {
         admin: this.admin,
         repository: new NetworkRepository(dataSource, schema, topics.events),
         logger,
-        onFinished: wake,
+        wakeOutbox,
         stopping: () => this.#stopping,
         ...(options.networkRetry ? { maxAttempts: options.networkRetry.maxAttempts, retryDelayMs: options.networkRetry.delayMs } : {}),
       });
@@ -116,13 +116,13 @@ export class LedgerBridge {
       gateways: this.#gateways,
       listenAs: settings.eventsMspId,
       logger,
-      onRelayed: wake,
+      wakeOutbox,
     });
     this.#consumer = new CommandsConsumer({
       kafka,
       topic: settings.topics.commands,
       groupId: settings.commandsGroupId,
-      commands: new CommandService({ operations: this.operations, gateways: this.#gateways, logger, onFinished: wake, ...(settings.member ? { onlyAs: settings.member.mspId } : {}) }),
+      commands: new CommandService({ operations: this.operations, gateways: this.#gateways, logger, wakeOutbox, ...(settings.member ? { onlyAs: settings.member.mspId } : {}) }),
       operations: this.operations,
       logger,
     });

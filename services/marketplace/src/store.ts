@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { SERVICE_CONFIG } from '@datawell/service-platform';
-import { writeOutbox, type OutboxMessage } from '@datawell/messaging';
+import { writeOutbox, type OutboxMessage, type WakeOutbox } from '@datawell/messaging';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { MarketplaceConfig } from './config';
 
@@ -10,7 +10,7 @@ import type { MarketplaceConfig } from './config';
 export class Store {
   readonly schema: string;
   readonly settings: MarketplaceConfig['settings'];
-  #onWritten: (() => void) | undefined;
+  #wakeOutbox: WakeOutbox | undefined;
 
   constructor(
     @InjectDataSource() readonly dataSource: DataSource,
@@ -29,9 +29,9 @@ export class Store {
     return (manager ?? this.dataSource).query(sql, params) as Promise<T[]>;
   }
 
-  /** Called after a commit that wrote outbox rows (the relay wakes). */
-  onWritten(listener: () => void): void {
-    this.#onWritten = listener;
+  /** Called after a commit that wrote outbox rows (the relay's `notify`). */
+  useWakeOutbox(wake: WakeOutbox): void {
+    this.#wakeOutbox = wake;
   }
 
   async write<T>(work: (manager: EntityManager, send: (...messages: OutboxMessage[]) => Promise<void>) => Promise<T>): Promise<T> {
@@ -42,7 +42,7 @@ export class Store {
         sent = true;
       }),
     );
-    if (sent) this.#onWritten?.();
+    if (sent) this.#wakeOutbox?.();
     return result;
   }
 }

@@ -55,7 +55,7 @@ export class NegotiationRuntime implements OnApplicationBootstrap, OnApplication
       directory,
       schema: this.#schema,
       agreementsTopic: config.settings.topics.agreements,
-      onOutbox: () => this.#outbox.notify(),
+      wakeOutbox: () => this.#outbox.notify(),
     });
   }
 

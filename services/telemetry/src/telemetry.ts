@@ -64,7 +64,7 @@ export class Telemetry {
       commandsTopic: settings.topics.ledgerCommands,
       logger,
       counters,
-      onWritten: () => this.#outbox.notify(),
+      wakeOutbox: () => this.#outbox.notify(),
     });
     this.live = new LiveViewService(this.repository, this.store);
     const events = new LedgerEventsService(this.repository, logger);

@@ -41,6 +41,13 @@ interface OutboxRow {
   headers: Record<string, string>;
 }
 
+/**
+ * "Rows were just written to the outbox: publish now". Writers take it as `wakeOutbox` and call it
+ * after the commit; it is the relay's `notify`. `writeOutbox`'s PostgreSQL NOTIFY already wakes every
+ * listening relay on commit; this in-process call also covers the moments its listener reconnects.
+ */
+export type WakeOutbox = () => void;
+
 /** A running outbox relay of one schema. */
 export interface OutboxPublisher {
   /** Publishes one batch; resolves to the number of rows published. */

@@ -1,6 +1,6 @@
 import { CommitError, type Gateway, type Transaction } from '@hyperledger/fabric-gateway';
 import type { LedgerCommand } from '@datawell/contracts';
-import type { ConnectionLogger } from '@datawell/messaging';
+import type { ConnectionLogger, WakeOutbox } from '@datawell/messaging';
 import type { Gateways } from '../fabric/gateways.adapter';
 import { TERMINAL, type OperationsRepository, type OperationStatus } from './operations.repository';
 import { classifySubmissionError } from './submission-errors';
@@ -12,8 +12,8 @@ export interface CommandServiceOptions {
   /** Retries of a retryable failure before the operation fails (default 8: with the backoff doubling from 200 ms to 5 s, about 21 s, enough for discovery to catch up after a peer joins or gossip lags under load). */
   readonly maxRetries?: number;
   readonly initialBackoffMs?: number;
-  /** Called after a receipt is written, to wake the outbox relay. */
-  readonly onFinished?: () => void;
+  /** Called after a receipt is written (the outbox relay's `notify`). */
+  readonly wakeOutbox?: WakeOutbox;
   /** A member's bridge: the only organisation it submits as; a command naming another fails NOT_THIS_MEMBER. */
   readonly onlyAs?: string;
 }
@@ -49,7 +49,7 @@ export class CommandService {
         errorMessage: `this bridge submits only as ${onlyAs}, not as ${command.actingMspId}`,
       });
       logger.warn({ message: 'refused a command for another organisation', commandId: command.commandId, actingMspId: command.actingMspId });
-      this.options.onFinished?.();
+      this.options.wakeOutbox?.();
       return 'failed';
     }
     const maxRetries = this.options.maxRetries ?? 8;
@@ -91,7 +91,7 @@ export class CommandService {
           blockNumber: status.blockNumber.toString(),
           result: Buffer.from(transaction.getResult()).toString('utf8'),
         });
-        this.options.onFinished?.();
+        this.options.wakeOutbox?.();
         return 'committed';
       } catch (error) {
         const failure = classifySubmissionError(error);
@@ -107,7 +107,7 @@ export class CommandService {
             errorMessage: failure.message + exhausted,
           });
           logger.warn({ message: 'command failed', commandId: command.commandId, code: failure.code });
-          this.options.onFinished?.();
+          this.options.wakeOutbox?.();
           return 'failed';
         }
         logger.warn({ message: 'retrying command', commandId: command.commandId, code: failure.code, retry: failure.retry, backoffMs: backoff });

@@ -1,5 +1,5 @@
 import type { CloseableAsyncIterable, ChaincodeEvent } from '@hyperledger/fabric-gateway';
-import type { ConnectionLogger } from '@datawell/messaging';
+import type { ConnectionLogger, WakeOutbox } from '@datawell/messaging';
 import type { ChannelsRepository, KnownChannel } from '../channels/channels.repository';
 import type { Gateways } from '../fabric/gateways.adapter';
 import type { LedgerEventsRepository } from './ledger-events.repository';
@@ -12,8 +12,8 @@ export interface EventRelayOptions {
   /** The wallet identity the relay listens as; it must be a member of every relayed channel. */
   readonly listenAs: string;
   readonly logger: ConnectionLogger;
-  /** Called after each relayed event, to wake the outbox relay. */
-  readonly onRelayed?: () => void;
+  /** Called after each relayed event (the outbox relay's `notify`). */
+  readonly wakeOutbox?: WakeOutbox;
   /** How often the channels table is re-read for channels registered elsewhere. */
   readonly refreshIntervalMs?: number;
   readonly initialBackoffMs?: number;
@@ -126,7 +126,7 @@ class EventStream {
           if (this.#stopped) break;
           const { problem } = await checkpointer.relay(this.channel, event);
           if (problem) logger.error({ message: 'allocation not relayed', code: problem.code, error: problem.message, ...where });
-          this.options.onRelayed?.();
+          this.options.wakeOutbox?.();
           backoff = initial;
         }
         if (!this.#stopped) throw new Error('the event stream ended');

@@ -1,5 +1,5 @@
 import type { AgreementReached, NetworkCommand, NetworkEvent } from '@datawell/contracts';
-import type { ConnectionLogger } from '@datawell/messaging';
+import type { ConnectionLogger, WakeOutbox } from '@datawell/messaging';
 import { AdminError } from '../admin/admin.errors';
 import type { DaoVersionRecord, EnrolledCertificate, ParticipantRecord } from '../admin/admin.service';
 import { AgreementSignatureError, verifyAgreementSignatures } from './agreement-signatures';
@@ -27,7 +27,8 @@ export interface NetworkServiceOptions {
   readonly admin: NetworkAdmin;
   readonly repository: NetworkInbox;
   readonly logger: ConnectionLogger;
-  readonly onFinished?: () => void;
+  /** Called after an outcome was written to the outbox (the relay's `notify`). */
+  readonly wakeOutbox?: WakeOutbox;
   /** Attempts at an outcome when the network itself fails (CA, peer, orderer away); then UNAVAILABLE. */
   readonly maxAttempts?: number;
   readonly retryDelayMs?: number;
@@ -114,7 +115,7 @@ export class NetworkService {
       const event = await this.#withRetries(id, subject, outcome);
       if (await repository.complete(consumer, id, event, key)) {
         if (event.kind === 'command-failed') logger.warn({ message: 'network message failed', consumer, id, code: event.code, error: event.message });
-        this.options.onFinished?.();
+        this.options.wakeOutbox?.();
       }
     });
   }

@@ -44,7 +44,7 @@ export class MarketplaceEvents implements OnApplicationBootstrap, OnApplicationS
     private readonly daos: DaosService,
   ) {
     this.#outbox = createOutboxRelay({ dataSource: store.dataSource, schema: store.schema, kafka, logger: this.#logger });
-    store.onWritten(() => this.#outbox.notify());
+    store.useWakeOutbox(() => this.#outbox.notify());
     // Ledger events through the messaging library's handler: these decisions, each applied once (inbox).
     this.#ledgerEvent = ledgerEventHandler({
       inbox: { dataSource: store.dataSource, schema: store.schema, consumer: 'marketplace.ledger-events' },

@@ -45,7 +45,7 @@ export class CoordinatorRuntime implements OnApplicationBootstrap, OnApplication
       nodes: this.#nodes,
       settings,
       logger: this.#logger,
-      notifyOutbox: () => this.#relay.notify(),
+      wakeOutbox: () => this.#relay.notify(),
     });
   }
 

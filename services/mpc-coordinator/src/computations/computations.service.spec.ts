@@ -67,7 +67,7 @@ function setup(op: jest.Mock, inv: jest.Mock = jest.fn(), registered = nodes) {
     nodes: { op, inventory: inv } as unknown as NodeClient,
     settings,
     logger,
-    notifyOutbox: jest.fn(),
+    wakeOutbox: jest.fn(),
   });
   return { service, repo, outbox };
 }

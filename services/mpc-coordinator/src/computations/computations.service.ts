@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { MpcCoordinatorSettings } from '../config';
 import { ledgerCommandCloudEvent } from '@datawell/contracts';
 import { canonicalJson } from '@datawell/domain';
-import { writeOutbox, type ConnectionLogger } from '@datawell/messaging';
+import { writeOutbox, type ConnectionLogger, type WakeOutbox } from '@datawell/messaging';
 import type { CatalogueProgram } from '@datawell/mpc';
 import type { ComputeOutcome, NodeInventory } from '@datawell/mpc';
 import { authorizeRequest, computationId, memberOf, nodeRegistrationProblem, nodeRegistrationSchema, parseComputationRequest, resultDigest, resultJson, type DaoVersionView } from './authorization';
@@ -25,8 +25,8 @@ export interface ComputationsDeps {
   readonly nodes: NodeClient;
   readonly settings: MpcCoordinatorSettings;
   readonly logger: ConnectionLogger;
-  /** Wakes the outbox relay after a commit. */
-  readonly notifyOutbox: () => void;
+  /** Wakes the outbox relay after a commit (its `notify`). */
+  readonly wakeOutbox: WakeOutbox;
 }
 
 const SOURCE = 'urn:datawell:service:mpc-coordinator';
@@ -184,7 +184,7 @@ export class ComputationsService {
           { id: command.commandId, topic: this.deps.settings.topics.ledgerCommands, key: command.channel, payload: ledgerCommandCloudEvent(command, SOURCE) },
         ]);
       });
-      this.deps.notifyOutbox();
+      this.deps.wakeOutbox();
       await progress(100);
       logger.log({ message: 'computation completed', id, rows: outcomes[0]!.rows, resultDigest: digest });
     } catch (error) {

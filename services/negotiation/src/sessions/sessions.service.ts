@@ -2,7 +2,7 @@ import { randomUUID, verify, X509Certificate, createHash } from 'node:crypto';
 import type { IdentityDirectory, Principal } from '@datawell/auth';
 import { agreementReachedCloudEvent, type AgreementReached } from '@datawell/contracts';
 import { canonicalJson } from '@datawell/domain';
-import { writeOutbox } from '@datawell/messaging';
+import { writeOutbox, type WakeOutbox } from '@datawell/messaging';
 import type { DaosRepository } from '../daos/daos.repository';
 import { acceptanceState, type AcceptanceState } from './acceptance-rules';
 import { buildAgreement, groupLevel, groupName, partiesOf, signingBytes, type Agreement, type SessionPlan } from './agreement';
@@ -18,8 +18,8 @@ export interface SessionsServiceOptions {
   readonly directory: Pick<IdentityDirectory, 'get'>;
   readonly schema: string;
   readonly agreementsTopic: string;
-  /** Called after a transaction wrote to the outbox. */
-  readonly onOutbox?: () => void;
+  /** Called after a transaction wrote to the outbox (the relay's `notify`). */
+  readonly wakeOutbox?: WakeOutbox;
 }
 
 export interface SessionView {
@@ -221,7 +221,7 @@ export class SessionsService {
       });
       agreed = true;
     });
-    if (agreed) this.o.onOutbox?.();
+    if (agreed) this.o.wakeOutbox?.();
     return this.view(principal, sessionId);
   }
 

@@ -65,7 +65,7 @@ export class ProvisionerRuntime implements OnApplicationBootstrap, OnApplication
       tofu: { binary: settings.tofuBinary, root: resolve(settings.workDir, 'tofu'), postgresUrl: config.postgres.url },
       commandsTopic: settings.topics.ledgerCommands,
       logger: this.#logger,
-      onOutbox: () => this.#outbox.notify(),
+      wakeOutbox: () => this.#outbox.notify(),
     });
   }
 

@@ -40,7 +40,7 @@ const service = (repository: ProvisioningRepository, onOutbox: () => void, state
     tofu: { binary: 'tofu', root: '/nowhere', postgresUrl: 'postgres://x@localhost/x' },
     commandsTopic: 'commands',
     logger: { warn: () => undefined, log: () => undefined, error: () => undefined } as never,
-    onOutbox,
+    wakeOutbox: onOutbox,
   });
 
 describe('ProvisioningService.recordGivenUp (a job the queue failed without running it)', () => {

@@ -1,5 +1,5 @@
 import { DAO, ledgerCommandCloudEvent, type LedgerCommand } from '@datawell/contracts';
-import { writeOutbox, type ConnectionLogger, type LedgerEffect as MessagingLedgerEffect, type LedgerEventHandlers, type LedgerEventMeta } from '@datawell/messaging';
+import { writeOutbox, type ConnectionLogger, type LedgerEffect as MessagingLedgerEffect, type LedgerEventHandlers, type LedgerEventMeta, type WakeOutbox } from '@datawell/messaging';
 import type { EntityManager } from 'typeorm';
 import { effectOf, failedCommand, outputsDigest, provisionedCommand, registerWorkloadCommand } from './ledger-effects';
 import type { ProvisioningRepository } from './provisioning.repository';
@@ -50,8 +50,8 @@ export interface ProvisioningServiceOptions {
   readonly tofu: TofuOptions;
   readonly commandsTopic: string;
   readonly logger: ConnectionLogger;
-  /** Called after ledger commands were written to the outbox. */
-  readonly onOutbox?: () => void;
+  /** Called after ledger commands were written to the outbox (the relay's `notify`). */
+  readonly wakeOutbox?: WakeOutbox;
 }
 
 /**
@@ -180,7 +180,7 @@ export class ProvisioningService {
         }
         await repository.updateJob(m, job.id, { state: 'completed', progress: 100, finished: true });
       });
-      this.o.onOutbox?.();
+      this.o.wakeOutbox?.();
       await progress(100);
       log(`job ${job.id}: done (${rendered.workloads.length} workloads, outputs ${digest})`);
     } catch (error) {
@@ -252,7 +252,7 @@ export class ProvisioningService {
         if (data.kind === 'apply') await this.#writeCommands(m, [failedCommand(desired, reason)]);
       }
     });
-    if (last) this.o.onOutbox?.();
+    if (last) this.o.wakeOutbox?.();
   }
 
   async #writeCommands(m: EntityManager, commands: readonly LedgerCommand[]): Promise<void> {

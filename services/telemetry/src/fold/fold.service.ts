@@ -1,5 +1,5 @@
 import { DAO, ledgerCommandCloudEvent, type LedgerCommand } from '@datawell/contracts';
-import type { ConnectionLogger, OutboxMessage } from '@datawell/messaging';
+import type { ConnectionLogger, OutboxMessage, WakeOutbox } from '@datawell/messaging';
 import type { HeartbeatService } from '../heartbeats/heartbeat.service';
 import type { HeartbeatStore } from '../heartbeats/heartbeat-store.adapter';
 import type { TelemetryCounters } from '../metrics';
@@ -21,8 +21,8 @@ export interface FoldServiceOptions {
   readonly commandsTopic: string;
   readonly logger: ConnectionLogger;
   readonly counters: TelemetryCounters;
-  /** Called when ledger commands were written to the outbox. */
-  readonly onWritten: () => void;
+  /** Called when ledger commands were written to the outbox (the relay's `notify`). */
+  readonly wakeOutbox: WakeOutbox;
   readonly now?: () => number;
   /** How long after a contract-end request a member still active is asked about again (default 10 min). */
   readonly contractEndRetryMs?: number;
@@ -52,7 +52,7 @@ export class FoldService {
     const snapshots = await this.foldSnapshots();
     const abandonmentRequests = await this.requestAbandonment();
     const contractEndRequests = await this.requestContractEnds();
-    if (snapshots.length + abandonmentRequests.length + contractEndRequests.length > 0) this.options.onWritten();
+    if (snapshots.length + abandonmentRequests.length + contractEndRequests.length > 0) this.options.wakeOutbox();
     return { snapshots, abandonmentRequests, contractEndRequests };
   }
 
