@@ -1,7 +1,7 @@
 export { admit, Authenticated, AuthGuard, AuthModule, Authenticator, CurrentPrincipal, OperatorAdmin, type Audience } from './auth.module';
 export { commonName, fingerprintOf, isAdminCertificate, parseCertificate, verifyAgainstDirectory } from './certificates';
 export { CreateIdentityDirectory, IdentityDirectory, operatorEntry } from './directory';
-export { directoryUpdateOf } from './directory-events';
+export { directoryEntryOf } from './directory-events';
 export { AuthError, forbidden, unauthenticated } from './errors';
 export type { DirectoryEntry, Principal } from './principal';
 export { TokenIssuer } from './tokens';
