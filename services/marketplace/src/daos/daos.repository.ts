@@ -4,7 +4,25 @@ import { Store } from '../store';
 
 export type DaoRow = Record<string, unknown>;
 
-/** DAOs as their channels' events tell them (`dao_versions`, `dao_members`, `dao_payouts`) and the revenue we sent (`dao_revenue`). */
+/** A row of `dao_directory`: one published version of a DAO's public entry. */
+export interface DirectoryRow {
+  dao_id: string;
+  version: number;
+  channel: string;
+  name: string;
+  summary: string;
+  members: string[];
+  status: 'active' | 'dissolved';
+  published_by: string;
+  /** bigint, as text. */
+  updated_at_ms: string;
+}
+
+/**
+ * The public directory as `marketplace`'s DaoPublished events tell it (`dao_directory`); DAOs as their
+ * channels' events tell them (`dao_versions`, `dao_members`, `dao_payouts`: the members' private view,
+ * interim until members' own domains serve it) and the revenue we sent (`dao_revenue`).
+ */
 @Injectable()
 export class DaosRepository {
   constructor(private readonly store: Store) {}
@@ -61,7 +79,27 @@ export class DaosRepository {
     return inserted.length > 0;
   }
 
+  /** The DAO's published directory rows, oldest version first. */
+  async directory(daoId: string): Promise<DirectoryRow[]> {
+    return this.store.query<DirectoryRow>(
+      `SELECT dao_id, version, channel, name, summary, members, status, published_by, updated_at_ms::text AS updated_at_ms FROM ${this.store.t('dao_directory')} WHERE dao_id = $1 ORDER BY version`,
+      [daoId],
+    );
+  }
+
   // ---------------------------------------------------------------- from ledger events (redeliveries change nothing)
+
+  /** DaoPublished: a version's entry; the same version published again replaces it. */
+  async publish(manager: EntityManager, e: { daoId: string; version: number; channel: string; name: string; summary: string; members: readonly string[]; status: string; publishedBy: string; updatedAtMs: number }): Promise<void> {
+    await this.store.query(
+      `INSERT INTO ${this.store.t('dao_directory')} (dao_id, version, channel, name, summary, members, status, published_by, updated_at_ms)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9)
+       ON CONFLICT (dao_id, version) DO UPDATE SET channel = EXCLUDED.channel, name = EXCLUDED.name, summary = EXCLUDED.summary, members = EXCLUDED.members,
+         status = EXCLUDED.status, published_by = EXCLUDED.published_by, updated_at_ms = EXCLUDED.updated_at_ms`,
+      [e.daoId, e.version, e.channel, e.name, e.summary, JSON.stringify(e.members), e.status, e.publishedBy, e.updatedAtMs],
+      manager,
+    );
+  }
 
   async insertVersion(manager: EntityManager, v: { daoId: string; version: number; channel: string; agreementId: string; betaPpm: number; terms: unknown }): Promise<void> {
     await this.store.query(

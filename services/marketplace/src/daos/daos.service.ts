@@ -9,6 +9,7 @@ import { ledgerCommandMessage, newCommandId } from '../ledger/commands';
 import { Store } from '../store';
 import { daoIdSchema, idSchema, parseInput } from '../validation';
 import { DaosRepository } from './daos.repository';
+import { daoDirectoryEntryOf, type DaoDirectoryEntry } from './directory';
 
 export const revenueInputSchema = z.strictObject({
   amount: z
@@ -39,17 +40,16 @@ export interface DaoView {
   members: Array<{ mspId: string; group: string; role: string; status: string; channels: string[] }>;
 }
 
-/**
- * The DAO directory entry anyone may read: what members publish at formation (ids, roles, groups,
- * statuses, channels), never β, ownership, weights, terms or amounts.
- */
-export interface DaoDirectoryEntry {
-  daoId: string;
-  status: 'active' | 'dissolved';
-  topVersion: number;
-  topChannel: string;
-  versions: Array<{ version: number; channel: string; status: string; superseded: boolean; members: string[] }>;
-  members: DaoView['members'];
+/** A DaoPublished event as the directory keeps it (every field required). */
+export interface DaoPublication {
+  readonly daoId: string;
+  readonly version: number;
+  readonly name: string;
+  readonly summary: string;
+  readonly members: readonly string[];
+  readonly status: 'active' | 'dissolved';
+  readonly publishedBy: string;
+  readonly updatedAtMs: number;
 }
 
 /** The dao chaincode's events as the read model uses them: a version with its agreement and β, an allocation with its payouts. */
@@ -64,17 +64,12 @@ export class DaosService {
     private readonly repository: DaosRepository,
   ) {}
 
-  /** The public directory entry of a DAO. */
+  /** The public directory entry of a DAO, as `marketplace`'s DaoPublished events tell it. */
   async directoryEntry(daoIdParam: string): Promise<DaoDirectoryEntry> {
-    const view = await this.#view(parseInput(daoIdSchema, daoIdParam, 'daoId'));
-    return {
-      daoId: view.daoId,
-      status: view.status,
-      topVersion: view.topVersion,
-      topChannel: view.topChannel,
-      versions: view.versions.map((v) => ({ version: v.version, channel: v.channel, status: v.status, superseded: v.superseded, members: v.members.map((m) => m.mspId) })),
-      members: view.members,
-    };
+    const daoId = parseInput(daoIdSchema, daoIdParam, 'daoId');
+    const entry = daoDirectoryEntryOf(await this.repository.directory(daoId));
+    if (!entry) throw new MarketplaceError('DAO_NOT_FOUND', `no DAO ${daoId} in the directory`);
+    return entry;
   }
 
   /** A DAO with its private values (β, ownership, weights, terms), for its members only. */
@@ -168,10 +163,12 @@ export class DaosService {
     });
   }
 
-  /** The MSP ids in any version of a DAO (DAO_NOT_FOUND when none). */
+  /**
+   * The members of the DAO's latest directory entry (DAO_NOT_FOUND when it has none): whom the
+   * marketplace chaincode's SubmitFeedback takes as the DAO's members.
+   */
   async memberIds(daoId: string): Promise<Set<string>> {
-    if (!(await this.repository.exists(daoId))) throw new MarketplaceError('DAO_NOT_FOUND', `no DAO ${daoId}`);
-    return new Set(await this.repository.memberIds(daoId));
+    return new Set((await this.directoryEntry(daoId)).versions.at(-1)!.members);
   }
 
   // ---------------------------------------------------------------- from ledger events
@@ -184,6 +181,11 @@ export class DaosService {
       await this.repository.insertMember(manager, { channel, daoId: p.daoId, mspId: m.mspId, position, group: m.group, role: m.role, weight: m.weight, ownershipPpm: m.ownershipPpm });
     }
     if (p.version > 1) await this.repository.supersedeBefore(manager, p.daoId, p.version);
+  }
+
+  /** DaoPublished on `marketplace`: a version of the DAO's public entry. */
+  async onDaoPublished(manager: EntityManager, p: DaoPublication): Promise<void> {
+    await this.repository.publish(manager, { ...p, channel: daoChannelName(p.daoId, p.version) });
   }
 
   async onVersionSuperseded(manager: EntityManager, channel: string): Promise<void> {

@@ -65,8 +65,11 @@ export class MarketplaceGrpc {
       status: d.status,
       top_version: d.topVersion,
       top_channel: d.topChannel,
-      versions: d.versions.map((v) => ({ version: v.version, channel: v.channel, status: v.status, superseded: v.superseded })),
-      members: d.members.map((m) => ({ msp_id: m.mspId, group: m.group, role: m.role, status: m.status, channels: m.channels })),
+      versions: d.versions.map((v) => ({ version: v.version, channel: v.channel, status: v.status, superseded: v.superseded, members: v.members })),
+      members: d.members.map((m) => ({ msp_id: m.mspId, channels: m.channels })),
+      name: d.name,
+      summary: d.summary,
+      published_by: d.publishedBy,
     };
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { KAFKA } from '@datawell/service-platform';
-import { ContractValidationError, DAO, decodeCloudEvent, LEDGER_RECEIPT_TYPE, ledgerReceiptSchema, MARKETPLACE, NETWORK_EVENT_TYPE, networkEventSchema } from '@datawell/contracts';
+import { ContractValidationError, DAO, decodeCloudEvent, LEDGER_RECEIPT_TYPE, ledgerReceiptSchema, MARKETPLACE, MARKETPLACE_CHANNEL, NETWORK_EVENT_TYPE, networkEventSchema } from '@datawell/contracts';
 import {
   createOutboxRelay,
   ledgerEventHandler,
@@ -104,6 +104,17 @@ export class MarketplaceEvents implements OnApplicationBootstrap, OnApplicationS
       [MARKETPLACE.event.OfferUpdated]: (event) => (m) => this.offers.onOffer(m, event.payload),
       [MARKETPLACE.event.OfferWithdrawn]: (event) => (m) => this.offers.onWithdrawn(m, event.payload),
       [MARKETPLACE.event.FeedbackSubmitted]: (event) => (m) => this.feedback.onFeedbackSubmitted(m, event.payload),
+      [MARKETPLACE.event.DaoPublished]: (event, meta) => {
+        // The public directory: only the marketplace channel's entries, complete ones. (The payload's
+        // `channel` is the emitting channel, as in every event; the DAO's is dao-<id>-v<version>.)
+        const { daoId, version, name, summary, members, status, publishedBy, updatedAtMs } = event.payload;
+        if (meta.ledger.channel !== MARKETPLACE_CHANNEL) throw new UnusableLedgerEventError(`${event.name} from channel ${meta.ledger.channel}, not ${MARKETPLACE_CHANNEL}`);
+        if (version === undefined || name === undefined || members === undefined || status === undefined || publishedBy === undefined) {
+          throw new UnusableLedgerEventError(`${event.name}: version, name, members, status and publishedBy are required`);
+        }
+        const publication = { daoId, version, name, summary: summary ?? '', members, status, publishedBy, updatedAtMs: updatedAtMs ?? 0 };
+        return (m) => this.daos.onDaoPublished(m, publication);
+      },
       [DAO.event.VersionCreated]: (event, meta) => {
         const v = event.payload;
         // The read model keeps the agreement and β of every version.

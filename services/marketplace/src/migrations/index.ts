@@ -2,6 +2,7 @@ import { CreateMarketplaceSchema1763700000000 } from './1763700000000-create-sch
 import { CreateMarketplaceOutboxInbox1763900000000 } from './1763900000000-outbox-inbox';
 import { CreateMarketplaceIdentityDirectory1763900000001 } from './1763900000001-identity-directory';
 import { CreateMarketplaceTables1763900000002 } from './1763900000002-read-models';
+import { CreateMarketplaceDaoDirectory1763900000003 } from './1763900000003-dao-directory';
 
 /** In the order they run; TypeORM records each by class name in marketplace.migrations. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateMarketplaceOutboxInbox1763900000000,
   CreateMarketplaceIdentityDirectory1763900000001,
   CreateMarketplaceTables1763900000002,
+  CreateMarketplaceDaoDirectory1763900000003,
 ];
