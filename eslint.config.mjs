@@ -64,6 +64,25 @@ export default [
     },
   },
   {
+    // Live feedback runs the marketplace on the topics of a real ledger bridge in-process (issue 13:
+    // nothing synthetic): this test alone imports the bridge and its test harness.
+    files: ['services/marketplace/test/integration/feedback-live.test.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [
+            '../../../ledger-bridge/src/admin/fabric-admin.adapter',
+            '../../../ledger-bridge/src/ledger-bridge',
+            '../../../ledger-bridge/test/integration/harness',
+          ],
+          depConstraints: [{ sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] }],
+        },
+      ],
+    },
+  },
+  {
     // The API security matrix boots every service in-process and calls each route of its own OpenAPI
     // document and proto (issue 11): it alone imports the services' app modules, in a test.
     files: ['tools/cli/test/integration/security-matrix.test.ts'],

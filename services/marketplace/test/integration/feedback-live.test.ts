@@ -1,0 +1,125 @@
+import 'reflect-metadata';
+import * as grpc from '@grpc/grpc-js';
+import { Logger } from '@nestjs/common';
+import { ensureTopics } from '@datawell/messaging';
+import { enrollClientIdentity } from '@datawell/stack';
+import { grpcTestClient, REPO_DIR, signedAgreementFor, testStackContext, type DaoPlan } from '@datawell/testing';
+import { stackPeerDirectory } from '../../../ledger-bridge/src/admin/fabric-admin.adapter';
+import { LedgerBridge } from '../../../ledger-bridge/src/ledger-bridge';
+import { bridgeSettings, operatorWallet, scratchDatabase } from '../../../ledger-bridge/test/integration/harness';
+import { MARKETPLACE_GRPC } from '../../src/grpc/marketplace.grpc';
+import { descriptionDigest } from '../../src/offers/offers.validation';
+import { eventually, hex, MarketplaceHarness } from './harness';
+
+/*
+ * Feedback on the real network, nothing synthetic: the marketplace (in-process) on the topics of a
+ * real ledger bridge (in-process, the operator's, relaying the `marketplace` channel from its first
+ * block); a DAO formed for real through the bridge (InitVersion, then PublishDao as the DSP); feedback
+ * through the marketplace API, submitted by the bridge as the rater, its FeedbackSubmitted relayed back.
+ * The organisations are the life-cycle scenario's (reused across runs: onboarding them again is a
+ * no-op), so reputation is compared with what it was before this run's feedback.
+ */
+jest.setTimeout(900_000);
+
+const ctx = testStackContext();
+const [DSP, VSP, OUTSIDER] = ['LcDspMSP', 'LcVsp1MSP', 'LcVsp2MSP'];
+const h = new MarketplaceHarness();
+let db: Awaited<ReturnType<typeof scratchDatabase>>;
+let wallet: Awaited<ReturnType<typeof operatorWallet>>;
+let bridge: LedgerBridge;
+const tokens: Record<string, string> = {};
+const plan: DaoPlan = { daoId: `mk${hex(4)}`, dsp: DSP, vsps: [VSP], betasPpm: [800_000] };
+
+beforeAll(async () => {
+  await h.start();
+  [db, wallet] = await Promise.all([scratchDatabase(), operatorWallet()]);
+  const agreements = `mkt-it-${h.run}.agreements`;
+  await ensureTopics(h.kafka, [agreements], 1);
+  const admin = { stackDir: ctx.settings.stackDir, cacheDir: ctx.settings.cacheDir, repoDir: REPO_DIR };
+  bridge = new LedgerBridge({
+    dataSource: db.dataSource,
+    schema: db.schema,
+    kafka: h.kafka,
+    settings: { ...bridgeSettings(wallet.dir, { events: h.topics.ledgerEvents, commands: h.topics.ledgerCommands, receipts: h.topics.ledgerReceipts }), admin },
+    logger: new Logger('FeedbackLiveIT'),
+    outboxPollIntervalMs: 100,
+    peers: stackPeerDirectory(admin),
+    networkTopics: { commands: h.topics.networkCommands, events: h.topics.networkEvents, agreements, commandsGroupId: `mkt-it-nc-${h.run}`, agreementsGroupId: `mkt-it-ag-${h.run}` },
+  });
+  await bridge.start();
+  for (const [mspId, role] of [[DSP, 'DSP'], [VSP, 'VSP'], [OUTSIDER, 'VSP']] as const) {
+    await bridge.admin!.onboardParticipant({ mspId, role, name: `Scenario ${role} ${mspId}` });
+  }
+  // The whole registry, as the ledger tells it (ParticipantRegistered carries each CA certificate).
+  await bridge.addChannel({ name: 'marketplace', chaincodes: ['marketplace'] });
+  for (const mspId of [DSP, VSP, OUTSIDER]) {
+    const identity = await enrollClientIdentity(ctx, mspId, `mkt-live-${h.run}`);
+    tokens[mspId] = await eventually('login', () => h.login(identity).catch(() => ''), (t) => t !== '', 300_000);
+  }
+  await bridge.admin!.createDaoVersion(await signedAgreementFor(plan, 1, ctx));
+  // Published by the bridge as the DSP; relayed after every earlier marketplace event, so the read
+  // models hold everything before it once it is here.
+  await eventually('directory entry', () => h.http('GET', `/daos/${plan.daoId}`), (r) => r.status === 200, 120_000);
+});
+
+afterAll(async () => {
+  await bridge?.stop();
+  await h.stop();
+  wallet?.remove();
+  await db?.drop();
+});
+
+it('publishes the formed DAO in the public directory: members, version, status; no β, no terms', async () => {
+  const entry = await h.http('GET', `/daos/${plan.daoId}`);
+  expect(entry.body).toMatchObject({
+    daoId: plan.daoId,
+    name: plan.daoId,
+    status: 'active',
+    topVersion: 1,
+    topChannel: `dao-${plan.daoId}-v1`,
+    publishedBy: DSP,
+    versions: [{ version: 1, members: [DSP, VSP], superseded: false }],
+    members: [{ mspId: DSP, channels: [`dao-${plan.daoId}-v1`] }, { mspId: VSP, channels: [`dao-${plan.daoId}-v1`] }],
+  });
+  expect(JSON.stringify(entry.body)).not.toMatch(/betaPpm|ownershipPpm|weight|terms|800000/);
+});
+
+it('submits feedback between members (comment digest on chain) and takes reputation from the real FeedbackSubmitted', async () => {
+  const daoId = plan.daoId;
+  const tag = `t${hex()}`;
+  const value = { kind: 'value', title: `Forecasting ${tag}`, description: `Forecasts ${tag}`, service: 'forecasting', computations: ['mean'], infrastructure: { cpu: 2 } };
+  const posted = await h.http('POST', '/offers', value, tokens[VSP]);
+  expect(posted.status).toBe(202);
+  await eventually('offer open', () => h.http('GET', `/offers/${String(posted.body['offerId'])}`), (r) => r.body['status'] === 'open', 120_000);
+  const before = (await h.http('GET', `/participants/${VSP}`)).body['reputation'] as { count: number; sum: number };
+
+  expect(await h.http('POST', '/feedback', { daoId, target: VSP, score: 5 }, tokens[OUTSIDER])).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+  expect(await h.http('POST', '/feedback', { daoId, target: DSP, score: 5 }, tokens[DSP])).toMatchObject({ status: 400, body: { code: 'INVALID_REQUEST' } });
+  const sent = await h.http('POST', '/feedback', { daoId, target: VSP, score: 4, comment: 'reliable' }, tokens[DSP]);
+  expect(sent.status).toBe(202);
+  const cmd = await h.command(h.topics.ledgerCommands, (r) => r.value.data['commandId'] === sent.body['commandId']);
+  expect(cmd.value.data).toMatchObject({ transaction: 'SubmitFeedback', actingMspId: DSP });
+  expect(JSON.parse((cmd.value.data['arguments'] as string[])[0]!)).toEqual({ daoId, target: VSP, rating: 4, commentDigest: descriptionDigest('reliable') });
+  expect(await h.http('POST', '/feedback', { daoId, target: VSP, score: 3 }, tokens[DSP])).toMatchObject({ status: 409, body: { code: 'FEEDBACK_EXISTS' } });
+
+  const count = before.count + 1;
+  const sum = before.sum + 4;
+  const scoreMilli = Math.floor((sum * 1000) / count);
+  const profile = await eventually('reputation', () => h.http('GET', `/participants/${VSP}`), (r) => (r.body['reputation'] as { count: number }).count === count, 120_000);
+  expect(profile.body['reputation']).toEqual({ count, sum, scoreMilli, score: scoreMilli / 1000 });
+  // Only this test rates this VSP, always 4: its score is 4.
+  expect(scoreMilli).toBe(4000);
+  const offers = await h.http('GET', `/offers?owner=${VSP}&q=${tag}&minReputation=3.5`);
+  expect(offers.body['total']).toBe(1);
+  expect((await h.http('GET', `/offers?owner=${VSP}&q=${tag}&minReputation=4.5`)).body['total']).toBe(0);
+
+  const client = grpcTestClient(MARKETPLACE_GRPC.protoFile, 'datawell.marketplace.v1.Marketplace', h.grpcPort);
+  try {
+    const search = await client.call('SearchOffers', { owner: VSP, q: tag });
+    expect(search['offers']).toEqual([expect.objectContaining({ owner_msp_id: VSP, kind: 'value', owner_reputation_milli: 4000 })]);
+    expect(await client.call('GetDao', { dao_id: daoId })).toMatchObject({ dao_id: daoId, name: daoId, status: 'active', top_version: 1, published_by: DSP });
+    await expect(client.call('GetDao', { dao_id: 'nope' })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+  } finally {
+    client.close();
+  }
+});
