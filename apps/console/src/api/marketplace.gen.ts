@@ -47,7 +47,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The public directory entry of a DAO: versions, channels, member MSP ids with status (no β, no amounts) */
+        /** The public directory entry of a DAO, as its DSP published it on the marketplace channel: name, status, versions, channels, member MSP ids (no β, no amounts) */
         get: operations["DaosController_get"];
         put?: never;
         post?: never;

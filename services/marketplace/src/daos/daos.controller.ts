@@ -10,7 +10,7 @@ export class DaosController {
   constructor(private readonly daos: DaosService) {}
 
   @Get(':daoId')
-  @ApiOperation({ summary: 'The public directory entry of a DAO: versions, channels, member MSP ids with status (no β, no amounts)' })
+  @ApiOperation({ summary: 'The public directory entry of a DAO, as its DSP published it on the marketplace channel: name, status, versions, channels, member MSP ids (no β, no amounts)' })
   get(@Param('daoId') daoId: string) {
     return this.daos.directoryEntry(daoId);
   }
