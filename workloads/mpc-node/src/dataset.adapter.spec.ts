@@ -1,5 +1,5 @@
 import { generateReadingsKeyPair, sealReading } from '@datawell/iot';
-import { columnsFromCsv, columnsFromRecords, openTopicReadings, type TopicMessage } from './dataset.adapter';
+import { columnsFromCsv, columnsFromRecords, memberPrefixOf, openTopicReadings, type TopicMessage } from './dataset.adapter';
 
 describe('dataset columns', () => {
   it('reads named CSV columns in header order', () => {
@@ -74,5 +74,13 @@ describe('sealed readings of a Kafka topic', () => {
 
   it('refuses a key that is not an X25519 private key', async () => {
     expect(await failure([], 'readings', { ...source, keyPem: node.publicKeyPem })).toMatchObject({ code: 'DATASET_INVALID', message: "dataset readings: the node's readings key is not an X25519 private key" });
+  });
+});
+
+describe("the node's consumer group on a member's topic", () => {
+  it("sits under the member's prefix (the only groups its principal may use)", () => {
+    expect(memberPrefixOf('datawell.member.AcmeDspMSP.readings.v1')).toBe('datawell.member.AcmeDspMSP.');
+    expect(memberPrefixOf('acmedspmsp.dao-1.readings')).toBeUndefined();
+    expect(memberPrefixOf('datawell.member.not-an-msp.readings.v1')).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createKafka, readKafkaCredentialsFile } from '@datawell/config';
-import type { DatasetSource } from '@datawell/contracts';
+import { memberTopicPrefix, type DatasetSource } from '@datawell/contracts';
 import { isSealedReading, readingsOpener, SealedReadingError, type ReadingsOpener } from '@datawell/iot';
 
 /**
@@ -64,6 +64,12 @@ export interface TopicMessage {
   readonly value: unknown;
 }
 
+/** The member prefix (`datawell.member.<MSP>.`) a topic sits under, if any. */
+export function memberPrefixOf(topic: string): string | undefined {
+  const match = /^datawell\.member\.([A-Za-z0-9]+MSP)\./.exec(topic);
+  return match ? memberTopicPrefix(match[1]!) : undefined;
+}
+
 async function readTopic(target: DatasetKafka, topic: string): Promise<TopicMessage[]> {
   const sasl = target.credentialsFile === undefined ? undefined : readKafkaCredentialsFile(target.credentialsFile);
   const kafka = createKafka({ clientId: 'mpc-node-dataset', brokers: target.brokers, ...(sasl ? { sasl } : {}) });
@@ -74,8 +80,10 @@ async function readTopic(target: DatasetKafka, topic: string): Promise<TopicMess
   const remaining = new Set(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => o.partition));
   const records: Array<{ p: number; o: bigint; json: boolean; v: unknown }> = [];
   if (remaining.size === 0) return [];
-  // A throw-away group: the node only reads what is there now, and commits nothing that matters.
-  const consumer = kafka.consumer({ groupId: `mpc-node-dataset-${randomBytes(6).toString('hex')}` });
+  // A throw-away group: the node only reads what is there now, and commits nothing that matters. On a
+  // member's topic the group sits under the member's prefix too: the broker's ACLs give the member's
+  // principal only its own groups (another group id is refused, which kafkajs reports as a timeout).
+  const consumer = kafka.consumer({ groupId: `${memberPrefixOf(topic) ?? ''}mpc-node-dataset-${randomBytes(6).toString('hex')}` });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
