@@ -182,8 +182,8 @@ export async function serveMpcNode(config: MpcNodeSettings, log: NodeLog): Promi
       transport = await connectMesh(config);
       log('mesh connected', { parties });
       const t0 = performance.now();
-      mascot = await setupMascot(transport);
-      log('preprocessing set up', { ms: Math.round(performance.now() - t0) });
+      mascot = await setupMascot(transport, config.kernelWorkers !== undefined ? { workers: config.kernelWorkers } : {});
+      log('preprocessing set up', { ms: Math.round(performance.now() - t0), kernelWorkers: config.kernelWorkers ?? 'cores' });
     } catch (error) {
       dead = error as Error;
       log('mesh failed', { error: String(error) });

@@ -54,4 +54,15 @@ describe('the MPC node environment', () => {
     const parsed = parseMpcNodeEnvironment(env);
     expect('issues' in parsed && parsed.issues.map((i) => i.variable)).toEqual(['MPC_NODE_INDEX', 'MPC_NODE_OWNER']);
   });
+
+  it("carries the kernel workers the provisioner gives a node sharing a machine, and refuses a bad count", () => {
+    const parsed = parseMpcNodeEnvironment(mpcNodeEnvironment({ ...workload, mpc: { ...mpc, kernelWorkers: 1 } }));
+    expect('settings' in parsed && parsed.settings.kernelWorkers).toBe(1);
+    const unset = parseMpcNodeEnvironment(mpcNodeEnvironment({ ...workload, mpc }));
+    expect('settings' in unset && unset.settings.kernelWorkers).toBeUndefined();
+    for (const bad of ['-1', '65', 'two', '1.5']) {
+      const refused = parseMpcNodeEnvironment({ ...mpcNodeEnvironment({ ...workload, mpc }), MPC_NODE_KERNEL_WORKERS: bad });
+      expect('issues' in refused && refused.issues).toEqual([{ variable: 'MPC_NODE_KERNEL_WORKERS', problem: 'must be an integer 0–64' }]);
+    }
+  });
 });

@@ -26,6 +26,8 @@ export interface EnvIssue {
  *                           "sealed":{"keyFile":"/k.pem","owner":"DspMSP"}}} (topics carry sealed readings only)
  *   MPC_NODE_KAFKA_BROKERS  host:port,… (Kafka datasets and heartbeats)
  *   MPC_NODE_KAFKA_CREDENTIALS_FILE  the Kafka principal's credentials file (optional: a broker without SASL)
+ *   MPC_NODE_KERNEL_WORKERS worker threads of the preprocessing kernels, 0–64 (0 or 1: none; default:
+ *                           the machine's cores)
  *   Heartbeats, all or none: MPC_NODE_WORKLOAD_ID, MPC_NODE_WORKLOAD_KEY_FILE (PEM private key),
  *   MPC_NODE_DAO_ID, MPC_NODE_DAO_VERSION, MPC_NODE_OWNER (MSP id); MPC_NODE_HEARTBEAT_INTERVAL_MS
  *   (default 5000), MPC_NODE_TELEMETRY_TOPIC (default datawell.infra.telemetry.v1).
@@ -42,6 +44,7 @@ export interface MpcNodeSettings {
   readonly datasets: Readonly<Record<string, DatasetSource>>;
   readonly kafkaBrokers: readonly string[];
   readonly kafkaCredentialsFile?: string;
+  readonly kernelWorkers?: number;
   readonly heartbeat?: HeartbeatSettings;
 }
 
@@ -151,6 +154,11 @@ export function parseMpcNodeEnvironment(env: Readonly<Record<string, string | un
       issues.push({ variable: 'MPC_NODE_JOB', problem: (err as Error).message });
     }
   }
+  const workersText = env['MPC_NODE_KERNEL_WORKERS']?.trim();
+  const kernelWorkers = workersText ? Number(workersText) : undefined;
+  if (kernelWorkers !== undefined && (!/^\d+$/.test(workersText!) || kernelWorkers > 64)) {
+    issues.push({ variable: 'MPC_NODE_KERNEL_WORKERS', problem: 'must be an integer 0–64' });
+  }
   if (issues.length > 0 || (!job && !control)) return { issues };
   const settings: MpcNodeSettings = {
     index,
@@ -163,6 +171,7 @@ export function parseMpcNodeEnvironment(env: Readonly<Record<string, string | un
     datasets,
     kafkaBrokers,
     ...(env['MPC_NODE_KAFKA_CREDENTIALS_FILE']?.trim() ? { kafkaCredentialsFile: env['MPC_NODE_KAFKA_CREDENTIALS_FILE'].trim() } : {}),
+    ...(kernelWorkers !== undefined ? { kernelWorkers } : {}),
     ...(heartbeat ? { heartbeat } : {}),
   };
   return { settings };
@@ -245,6 +254,7 @@ export function mpcNodeEnvironment(config: {
     MPC_NODE_CONTROL_PORT: String(mpc.controlPort),
     MPC_NODE_CONTROL_CLIENT_NAMES: mpc.controlClientNames.join(','),
     ...(mpc.datasets !== undefined ? { MPC_NODE_DATASETS: JSON.stringify(mpc.datasets) } : {}),
+    ...(mpc.kernelWorkers !== undefined ? { MPC_NODE_KERNEL_WORKERS: String(mpc.kernelWorkers) } : {}),
     MPC_NODE_KAFKA_BROKERS: config.kafkaBrokers.join(','),
     ...(config.kafkaCredentialsFile ? { MPC_NODE_KAFKA_CREDENTIALS_FILE: config.kafkaCredentialsFile } : {}),
     MPC_NODE_WORKLOAD_ID: config.workloadId,

@@ -30,6 +30,11 @@ export interface MpcMeshMember {
   readonly controlPort: number;
   readonly controlClientNames: readonly string[];
   readonly tls: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
+  /**
+   * Worker threads of the node's preprocessing kernels (0 or 1: the node's own thread). The machine's
+   * cores when unset; a provisioner that runs several nodes on one machine divides the cores among them.
+   */
+  readonly kernelWorkers?: number;
   /** The datasets this node's member owns (the workload's `datasets` parameter), as the node reads them. */
   readonly datasets?: IntegerJson;
 }

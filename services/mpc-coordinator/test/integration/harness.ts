@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import * as grpc from '@grpc/grpc-js';
@@ -232,6 +232,8 @@ export async function startNodes(opts: {
       MPC_NODE_DAO_VERSION: String(opts.version),
       MPC_NODE_OWNER: opts.owners[i]!,
       MPC_NODE_HEARTBEAT_INTERVAL_MS: '1000',
+      // As the provisioner does for nodes sharing one machine: the cores divided among them.
+      MPC_NODE_KERNEL_WORKERS: String(Math.floor(availableParallelism() / names.length)),
     };
     const child = spawn(process.execPath, ['-r', '@swc-node/register', 'workloads/mpc-node/src/main.ts'], {
       cwd: REPO_DIR,

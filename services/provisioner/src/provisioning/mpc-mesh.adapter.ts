@@ -2,6 +2,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { freePort } from '@datawell/workload-runtime';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { issueMpcCertificate } from '@datawell/mpc';
 import { generateReadingsKeyPair, readingsPublicKeyPem } from '@datawell/iot';
 import type { IntegerJson } from '@datawell/domain';
@@ -129,6 +130,8 @@ export async function planMesh(workloads: readonly RenderedWorkload[], options: 
       endpoints: ports.map((p) => `127.0.0.1:${p.mesh}`),
       controlPort: ports[i]!.control,
       controlClientNames: options.controlClientNames,
+      // Every node of the mesh runs on this machine: they share its cores rather than each taking all.
+      kernelWorkers: Math.floor(availableParallelism() / nodes.length),
       tls: { certFile: join(w.dir, FILES.cert), keyFile: join(w.dir, FILES.key), caFile: join(w.dir, FILES.ca) },
       ...(datasets !== undefined ? { datasets } : {}),
     });
