@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import * as grpc from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
+import { TOPICS } from '@datawell/contracts';
 import { ensureTopics } from '@datawell/messaging';
 import { enrollClientIdentity } from '@datawell/stack';
 import { grpcTestClient, REPO_DIR, signedAgreementFor, testStackContext, type DaoPlan } from '@datawell/testing';
@@ -23,7 +24,9 @@ jest.setTimeout(900_000);
 
 const ctx = testStackContext();
 const [DSP, VSP, OUTSIDER] = ['LcDspMSP', 'LcVsp1MSP', 'LcVsp2MSP'];
-const h = new MarketplaceHarness();
+// The bridge relays to the shared ledger-events topic, which the marketplace's identity directory reads:
+// on a fresh stack nothing else puts the organisations' ParticipantRegistered there.
+const h = new MarketplaceHarness({ ledgerEvents: TOPICS.ledgerEvents });
 let db: Awaited<ReturnType<typeof scratchDatabase>>;
 let wallet: Awaited<ReturnType<typeof operatorWallet>>;
 let bridge: LedgerBridge;

@@ -26,13 +26,20 @@ export interface Received {
  */
 export class MarketplaceHarness {
   readonly run = hex();
-  readonly topics = {
-    ledgerEvents: `mkt-it-${this.run}.ledger.events`,
-    ledgerCommands: `mkt-it-${this.run}.ledger.commands`,
-    ledgerReceipts: `mkt-it-${this.run}.ledger.receipts`,
-    networkCommands: `mkt-it-${this.run}.network.commands`,
-    networkEvents: `mkt-it-${this.run}.network.events`,
-  };
+  /**
+   * `ledgerEvents`: a test whose events come from a real ledger bridge sets the shared topic, which
+   * the identity directory reads too (the bridge relays ParticipantRegistered there, as in production).
+   */
+  readonly topics: { readonly ledgerEvents: string; readonly ledgerCommands: string; readonly ledgerReceipts: string; readonly networkCommands: string; readonly networkEvents: string };
+  constructor(options: { readonly ledgerEvents?: string } = {}) {
+    this.topics = {
+      ledgerEvents: options.ledgerEvents ?? `mkt-it-${this.run}.ledger.events`,
+      ledgerCommands: `mkt-it-${this.run}.ledger.commands`,
+      ledgerReceipts: `mkt-it-${this.run}.ledger.receipts`,
+      networkCommands: `mkt-it-${this.run}.network.commands`,
+      networkEvents: `mkt-it-${this.run}.network.events`,
+    };
+  }
   readonly kafka = stackKafka(`mkt-it-${this.run}`);
   readonly received: Received[] = [];
   app!: INestApplication;
