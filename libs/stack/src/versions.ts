@@ -25,6 +25,9 @@ export const VERSIONS = {
   },
   kafka: { release: '3.9.1', scala: '2.13', slf4jBinding: 'org.slf4j:slf4j-reload4j:1.7.36' },
   debian: { postgres: 'postgresql', redis: 'redis-server' },
+  // The API fuzzer of the integration tier (tools/cli/test/integration/schemathesis.test.ts), from PyPI
+  // into a virtualenv; docs/security.md says why this version.
+  schemathesis: { release: '4.32.5' },
 } as const;
 
 export type GoComponent = 'fabric' | 'fabricCa' | 'opentofu';
