@@ -25,6 +25,19 @@ export {
   readKafkaCredentialsFile,
   type KafkaCredentials,
 } from './kafka-credentials';
+export {
+  CLEAR_TRAFFIC_HEADERS,
+  isSealedTraffic,
+  newTrafficKeyBytes,
+  openTraffic,
+  readTrafficKeyFile,
+  sealTraffic,
+  TRAFFIC_KEY_BYTES,
+  TrafficKey,
+  TrafficSealError,
+  type TrafficBinding,
+  type TrafficSealErrorCode,
+} from './traffic-key';
 export { groupIdVariable, optionalTextVariable, textVariable, topicVariable } from './variables';
 export {
   blankToUndefined,

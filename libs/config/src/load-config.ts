@@ -7,6 +7,7 @@ import { ConfigError, type ConfigIssue } from './config-error';
 import type { Environment, ServiceDefinition } from './extension';
 import { readKafkaCredentialsFile, type KafkaCredentials } from './kafka-credentials';
 import { redactUrl } from './redact';
+import { readTrafficKeyFile, type TrafficKey } from './traffic-key';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -42,6 +43,8 @@ export interface KafkaConfig {
   readonly sasl?: KafkaCredentials;
   /** The file they came from: handed on (never its content) to the workloads this service starts. */
   readonly credentialsFile?: string;
+  /** The domain's traffic key (DATAWELL_TRAFFIC_KEY_FILE), which seals and opens its member topics' values; its dump shows only its id and file. */
+  readonly trafficKey?: TrafficKey;
 }
 
 interface BaseConfig<T> {
@@ -88,6 +91,12 @@ export const COMMON_VARIABLES = {
   kafkaBrokers: 'DATAWELL_KAFKA_BROKERS',
   /** JSON file (mode 0600) of the service's Kafka principal: {mechanism, username, password}. Unset: no SASL. */
   kafkaCredentialsFile: 'DATAWELL_KAFKA_CREDENTIALS_FILE',
+  /**
+   * File (32 random bytes, mode 0600) of the domain's traffic key, which seals what the service
+   * produces to its member topics (datawell.member.<MSP>.…) and opens what it reads there. Unset:
+   * the service cannot use member topics. The stack tooling makes it with the domain (domains/<MSP>/secrets/traffic.key).
+   */
+  trafficKeyFile: 'DATAWELL_TRAFFIC_KEY_FILE',
   logLevel: 'DATAWELL_LOG_LEVEL',
   authSecret: 'DATAWELL_AUTH_SECRET',
   /** The operator's public MSP folder (its cacerts/ hold the operator CA's certificate). */
@@ -199,8 +208,9 @@ export function loadServiceConfig<T, D extends Dependency>(
   const parsed = z.object(shape).safeParse(env);
   const tls = readTls(env);
   const sasl = readKafkaCredentials(env);
+  const traffic = readTrafficKey(env);
   const operator = readOperatorCa(env);
-  const extra = [...tls.issues, ...sasl.issues, ...operator.issues, ...(settings.issues?.(env) ?? [])];
+  const extra = [...tls.issues, ...sasl.issues, ...traffic.issues, ...operator.issues, ...(settings.issues?.(env) ?? [])];
   if (!parsed.success || extra.length > 0) {
     const issues: ConfigIssue[] = [
       ...(parsed.error?.issues ?? []).map((issue) => ({
@@ -219,7 +229,7 @@ export function loadServiceConfig<T, D extends Dependency>(
     logLevel: values[COMMON_VARIABLES.logLevel] as LogLevel,
     postgres: { url: values[COMMON_VARIABLES.postgresUrl] as string, schema: spec.schema },
     ...(needsRedis ? { redis: { url: values[COMMON_VARIABLES.redisUrl] as string } } : {}),
-    kafka: { brokers: values[COMMON_VARIABLES.kafkaBrokers] as string[], clientId: `datawell-${service}`, ...(sasl.credentials ? { sasl: sasl.credentials, credentialsFile: sasl.file } : {}) },
+    kafka: { brokers: values[COMMON_VARIABLES.kafkaBrokers] as string[], clientId: `datawell-${service}`, ...(sasl.credentials ? { sasl: sasl.credentials, credentialsFile: sasl.file } : {}), ...(traffic.key ? { trafficKey: traffic.key } : {}) },
     auth: {
       ...(values[COMMON_VARIABLES.authSecret] === undefined ? {} : { tokenSecret: values[COMMON_VARIABLES.authSecret] as string }),
       ...(operator.caPem === undefined ? {} : { operatorCaPem: operator.caPem }),
@@ -239,6 +249,17 @@ function readKafkaCredentials(env: Environment): { credentials?: KafkaCredential
     return { credentials: readKafkaCredentialsFile(file), file, issues: [] };
   } catch (error) {
     return { issues: [{ variable: COMMON_VARIABLES.kafkaCredentialsFile, problem: (error as Error).message }] };
+  }
+}
+
+/** Reads the traffic key file named by the environment, if any: 32 bytes, readable by its owner only. */
+function readTrafficKey(env: Environment): { key?: TrafficKey; issues: ConfigIssue[] } {
+  const file = blankIsMissing(env[COMMON_VARIABLES.trafficKeyFile]) as string | undefined;
+  if (file === undefined) return { issues: [] };
+  try {
+    return { key: readTrafficKeyFile(file), issues: [] };
+  } catch (error) {
+    return { issues: [{ variable: COMMON_VARIABLES.trafficKeyFile, problem: (error as Error).message }] };
   }
 }
 

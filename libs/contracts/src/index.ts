@@ -1,4 +1,4 @@
-export { memberLedgerTopics, memberTopicPrefix, TOPICS, type TopicName } from './topics';
+export { memberLedgerTopics, memberTopicPrefix, trafficSealedBy, TOPICS, type TopicName } from './topics';
 export { SERVICE_NAMES, SERVICES, type Dependency, type ServiceName, type ServiceSpec } from './services';
 export { ContractValidationError, type ContractIssue } from './errors';
 export { parseContract } from './validate';

@@ -32,3 +32,19 @@ export function memberLedgerTopics(mspId: string): { readonly events: string; re
   const prefix = memberTopicPrefix(mspId);
   return { events: `${prefix}ledger.events.v1`, commands: `${prefix}ledger.commands.v1`, receipts: `${prefix}ledger.receipts.v1` };
 }
+
+const MEMBER_TOPIC = /^datawell\.member\.([A-Za-z][A-Za-z0-9]{0,40}MSP)\.(.+)$/;
+/** A dataset's readings (`readings.v1`, `<name>-readings.v1`): HPKE-sealed to the MPC node end to end by their producers (libs/iot). */
+const READINGS = /^(?:[A-Za-z0-9_-]+-)?readings\.v\d+$/;
+
+/**
+ * The member whose domain key seals a topic's traffic, or undefined for a topic that is not sealed:
+ * every topic under `datawell.member.<MSP>.` carries values sealed with that domain's traffic key
+ * (createKafka in @datawell/config seals and opens them), except a dataset's readings topics, whose
+ * values the sensor fleets seal to the MPC node themselves (they hold no domain key).
+ */
+export function trafficSealedBy(topic: string): string | undefined {
+  const match = MEMBER_TOPIC.exec(topic);
+  if (!match || READINGS.test(match[2]!)) return undefined;
+  return match[1];
+}

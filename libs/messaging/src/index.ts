@@ -1,4 +1,5 @@
 export { checkKafka, createKafka, kafkaLogCreator, type KafkaAdminLike, type KafkaClientOptions, type KafkaClusterInfo } from './kafka';
+export { openTraffic, readTrafficKeyFile, sealTraffic, TrafficKey, TrafficSealError, type TrafficBinding } from './kafka';
 export type { ConnectionLogger } from './logger';
 export { checkRedis, closeRedis, createRedis, type RedisClientOptions, type RedisLike } from './redis';
 export { startTopicConsumer, type TopicConsumer, type TopicConsumerOptions } from './consumer';

@@ -1,7 +1,11 @@
 import { withTimeout } from './timeout';
 
-/** The Kafka client factory lives in @datawell/config (below the stack tooling and the workloads, which use it too). */
+/**
+ * The Kafka client factory lives in @datawell/config (below the stack tooling and the workloads, which
+ * use it too), and so does the traffic sealing it applies to member topics (traffic-key.ts).
+ */
 export { createKafka, fixKafkaRequestQueue, kafkaLogCreator, type KafkaClientOptions } from '@datawell/config';
+export { openTraffic, readTrafficKeyFile, sealTraffic, TrafficKey, TrafficSealError, type TrafficBinding } from '@datawell/config';
 
 export interface KafkaClusterInfo {
   readonly clusterId: string;

@@ -104,7 +104,7 @@ export class ServicePlatformModule {
       {
         provide: KAFKA,
         useFactory: () =>
-          createKafka({ clientId: config.kafka.clientId, brokers: config.kafka.brokers, sasl: config.kafka.sasl, logger: new Logger('Kafka') }),
+          createKafka({ clientId: config.kafka.clientId, brokers: config.kafka.brokers, sasl: config.kafka.sasl, logger: new Logger('Kafka'), ...(config.kafka.trafficKey ? { trafficKeys: [config.kafka.trafficKey] } : {}) }),
       },
       {
         provide: KAFKA_PROBE,
