@@ -22,6 +22,9 @@ export function topicVariable(defaultValue: string) {
   return textVariable(defaultValue).refine((t) => TOPIC.test(t), 'must be a Kafka topic name');
 }
 
+/** A Kafka topic name that may be unset (the service then picks its default). */
+export const optionalTopicVariable = optionalTextVariable.refine((t) => t === undefined || TOPIC.test(t), 'must be a Kafka topic name');
+
 /** A Kafka consumer group id, with its default. */
 export function groupIdVariable(defaultValue: string) {
   return textVariable(defaultValue).refine((g) => GROUP_ID.test(g), 'must be a Kafka group id');
