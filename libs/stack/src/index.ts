@@ -25,6 +25,7 @@ export {
   fleetPrincipal,
   grantKafkaAcls,
   kafkaBrokers,
+  kafkaHome,
   kafkaSaslEnabled,
   memberAcls,
   memberPrincipal,
@@ -39,6 +40,7 @@ export { VERSIONS } from './versions';
 export { run, startDaemon, stopDaemon, readPid, isAlive, waitFor, type RunResult, type DaemonSpec } from './proc';
 export { aptInstall } from './install/debian';
 export { installSchemathesis, schemathesisBinary, schemathesisInstalled } from './install/schemathesis';
-export { addDomain, listDomains, findDomain, domainsStatus, domainPostgres, domainRedis, processUser, type AddedDomain, type DomainStatus, type DomainProcess } from './domains/domains';
+export { addDomain, listDomains, findDomain, domainsStatus, domainPostgres, domainRedis, materialiseDomain, processUser, type AddedDomain, type DomainStatus, type DomainProcess } from './domains/domains';
 export { domainPaths, osUserFor, validateMember, domainPorts, operatorDomain, newMemberDomain, portClash, OPERATOR_DOMAIN, MEMBER_ROLES, type DomainRecord, type DomainRole, type DomainPaths } from './domains/domain';
+export { ensureDomainTrafficKey } from './domains/traffic-key';
 export { readMspPackage, verifyMspPackage, MSP_PACKAGE_FILE, type MspPackage } from './domains/msp-package';

@@ -17,6 +17,7 @@ export {
   readTopic,
   sleep,
   memberKafka,
+  memberTrafficKeyFile,
   stackKafka,
   waitFor,
   type GrpcCall,

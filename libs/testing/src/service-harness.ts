@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { createKafka } from '@datawell/config';
-import { connectionKafka, ensureMemberPrincipal, kafkaSaslEnabled } from '@datawell/stack';
+import { createKafka, readTrafficKeyFile, type KafkaClientOptions } from '@datawell/config';
+import { connectionKafka, ensureDomainTrafficKey, ensureMemberPrincipal, kafkaSaslEnabled, listDomains, materialiseDomain } from '@datawell/stack';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import request from 'supertest';
 import { stackConnection } from './connection';
@@ -26,15 +26,28 @@ export function stackKafka(clientId: string): Kafka {
 }
 
 /**
- * A Kafka client as a member's own principal (`member-<MSPID>`, made with its ACLs if new): what a
- * member-mode service uses, since the operator is refused every topic and group under the member's
- * prefix. On a broker without SASL (a stack from before it) there are no principals: the stack's client.
+ * The traffic key file of the domain of `mspId` (a member's, or the operator's for OperatorMSP), made
+ * by the stack tooling as `addDomain` makes it: what a member-mode service gets as DATAWELL_TRAFFIC_KEY_FILE.
  */
-export async function memberKafka(mspId: string, clientId: string): Promise<Kafka> {
+export function memberTrafficKeyFile(mspId: string): string {
   const ctx = testStackContext();
-  if (!kafkaSaslEnabled(ctx)) return stackKafka(clientId);
-  const sasl = await ensureMemberPrincipal(ctx, mspId);
-  return createKafka({ clientId, brokers: stackConnection().kafka.brokers, sasl });
+  const domain = listDomains(ctx).find((d) => d.mspId === mspId);
+  if (!domain) throw new Error(`no domain of ${mspId} on the test stack (./dev domain add ${mspId} <role>)`);
+  materialiseDomain(ctx, domain);
+  return ensureDomainTrafficKey(ctx, domain);
+}
+
+/**
+ * A Kafka client as a member's own principal (`member-<MSPID>`, made with its ACLs if new) holding its
+ * domain's traffic key: what a member-mode service uses, since the operator is refused every topic and
+ * group under the member's prefix, and their values are sealed with the domain's key. On a broker
+ * without SASL (a stack from before it) there are no principals: the stack's principal, with the key.
+ */
+export async function memberKafka(mspId: string, clientId: string, options: Pick<KafkaClientOptions, 'logger'> = {}): Promise<Kafka> {
+  const ctx = testStackContext();
+  const trafficKeys = [readTrafficKeyFile(memberTrafficKeyFile(mspId))];
+  const sasl = kafkaSaslEnabled(ctx) ? await ensureMemberPrincipal(ctx, mspId) : undefined;
+  return createKafka({ clientId, brokers: stackConnection().kafka.brokers, ...(sasl ? { sasl } : {}), trafficKeys, ...options });
 }
 
 export interface ReadTopicOptions {

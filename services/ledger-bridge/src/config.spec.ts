@@ -1,4 +1,7 @@
-import { ConfigError, loadServiceConfig } from '@datawell/config';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadServiceConfig, newTrafficKeyBytes } from '@datawell/config';
 import { ledgerBridgeService } from './config';
 
 const base = {
@@ -8,6 +11,13 @@ const base = {
 };
 
 describe('ledger-bridge configuration', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lb-config-'));
+  const keyFile = join(dir, 'traffic.key');
+  writeFileSync(keyFile, newTrafficKeyBytes(), { mode: 0o600 });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  /** A member's bridge needs its domain's traffic key. */
+  const member = { DATAWELL_TRAFFIC_KEY_FILE: keyFile };
+
   it('defaults to the marketplace channel, the v1 topics and no Fabric peer', () => {
     const { settings: ledger } = loadServiceConfig(ledgerBridgeService, base);
     expect(ledger).toEqual({
@@ -65,7 +75,8 @@ describe('ledger-bridge configuration', () => {
   });
 
   it("in a member's domain, acts as the member on the member's own topics", () => {
-    const { settings: ledger } = loadServiceConfig(ledgerBridgeService, { ...base, LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcDspMSP' });
+    const { settings: ledger, kafka } = loadServiceConfig(ledgerBridgeService, { ...base, ...member, LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcDspMSP' });
+    expect(kafka.trafficKey?.file).toBe(keyFile);
     expect(ledger).toEqual({
       member: { mspId: 'LcDspMSP' },
       eventsMspId: 'LcDspMSP',
@@ -83,6 +94,7 @@ describe('ledger-bridge configuration', () => {
     try {
       loadServiceConfig(ledgerBridgeService, {
         ...base,
+        ...member,
         LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcDspMSP',
         LEDGER_BRIDGE_ADMIN_STACK_DIR: '/stack',
         LEDGER_BRIDGE_ADMIN_CACHE_DIR: '/cache',
@@ -102,6 +114,26 @@ describe('ledger-bridge configuration', () => {
         'LEDGER_BRIDGE_EVENTS_MSP_ID',
       ]);
     }
+  });
+
+  it("refuses a member's bridge without its domain's traffic key, or with a key file that is not one, naming the variable", () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadServiceConfig(ledgerBridgeService, { ...base, LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcDspMSP', ...env });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as ConfigError).issues.map((i) => `${i.variable} ${i.problem}`);
+      }
+      throw new Error('expected a ConfigError');
+    };
+    expect(problems({})).toEqual([expect.stringMatching(/^DATAWELL_TRAFFIC_KEY_FILE is required when LEDGER_BRIDGE_MEMBER_MSP_ID is set/)]);
+    const short = join(dir, 'short.key');
+    writeFileSync(short, newTrafficKeyBytes().subarray(0, 16), { mode: 0o600 });
+    expect(problems({ DATAWELL_TRAFFIC_KEY_FILE: short })).toEqual([expect.stringMatching(/^DATAWELL_TRAFFIC_KEY_FILE .*holds 16 bytes; a traffic key is 32 random bytes/)]);
+    expect(problems({ DATAWELL_TRAFFIC_KEY_FILE: join(dir, 'missing.key') })).toEqual([expect.stringMatching(/^DATAWELL_TRAFFIC_KEY_FILE cannot read .*missing\.key \(ENOENT\)/)]);
+    const open = join(dir, 'open.key');
+    writeFileSync(open, newTrafficKeyBytes(), { mode: 0o644 });
+    expect(problems({ DATAWELL_TRAFFIC_KEY_FILE: open })).toEqual([expect.stringMatching(/may be read by other users \(mode 644\)/)]);
   });
 
   it('refuses a member MSP id that is not one', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineService, optionalTextVariable as optional, textVariable as withDefault, type ConfigOf, type Environment } from '@datawell/config';
+import { COMMON_VARIABLES, defineService, optionalTextVariable as optional, textVariable as withDefault, type ConfigOf, type Environment } from '@datawell/config';
 import { memberLedgerTopics, memberTopicPrefix, MSP_ID_PATTERN, SERVICES, TOPICS } from '@datawell/contracts';
 
 /** Where the bridge reaches Fabric: one peer's Gateway, which endorses on the other orgs' peers. */
@@ -94,7 +94,8 @@ const ledgerBridgeShape = {
 
 /**
  * Issues beyond single variables: a peer needs its TLS CA and host alias, and a wallet; a member's
- * bridge administers no network, listens as its own organisation and keeps to its own topics.
+ * bridge administers no network, listens as its own organisation, keeps to its own topics and holds
+ * its domain's traffic key (DATAWELL_TRAFFIC_KEY_FILE; libs/config reads and checks the file itself).
  */
 function ledgerBridgeIssues(env: Environment): Array<{ variable: string; problem: string }> {
   return [...peerIssues(env), ...memberIssues(env)];
@@ -107,6 +108,8 @@ function memberIssues(env: Environment): Array<{ variable: string; problem: stri
   for (const variable of [V.adminStackDir, V.adminCacheDir, V.adminRepoDir]) {
     if (env[variable]?.trim()) issues.push({ variable, problem: `must be unset: a member's bridge (${V.memberMspId}) administers no network` });
   }
+  // Its topics' values are sealed with the domain's traffic key before they reach the operator's broker.
+  if (!env[COMMON_VARIABLES.trafficKeyFile]?.trim()) issues.push({ variable: COMMON_VARIABLES.trafficKeyFile, problem: `is required when ${V.memberMspId} is set: a member's bridge seals its topics' traffic with its domain's key` });
   const eventsAs = env[V.eventsMspId]?.trim();
   if (eventsAs && eventsAs !== mspId) issues.push({ variable: V.eventsMspId, problem: `must be ${mspId} or unset: a member's bridge listens as itself` });
   const prefix = memberTopicPrefix(mspId);

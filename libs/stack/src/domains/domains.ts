@@ -17,6 +17,7 @@ import { isAlive, readPid } from '../proc';
 import { domainPaths, domainsDir, newMemberDomain, operatorDomain, OPERATOR_DOMAIN, type DomainRecord } from './domain';
 import { createDomainKafkaPrincipal, type KafkaPrincipalState } from './kafka-principal';
 import { writeMspPackage, type MspPackage } from './msp-package';
+import { ensureDomainTrafficKey } from './traffic-key';
 
 interface DomainsFile {
   /** Member domains; the operator's is derived from the settings. */
@@ -115,7 +116,7 @@ export interface AddedDomain {
 
 /**
  * Creates (idempotently) a participant's domain and starts its processes: its OS user and folder,
- * its PostgreSQL and Redis, its Kafka principal, its Fabric CA, MSP, admin and peer (keys generated
+ * its traffic key, its PostgreSQL and Redis, its Kafka principal, its Fabric CA, MSP, admin and peer (keys generated
  * in the domain by its own user), and its public MSP package for registration.
  */
 export async function addDomain(ctx: StackContext, mspId: string, role: string): Promise<AddedDomain> {
@@ -130,6 +131,7 @@ export async function addDomain(ctx: StackContext, mspId: string, role: string):
     }
     materialiseDomain(ctx, operatorDomain(ctx.settings));
     materialiseDomain(ctx, d);
+    ensureDomainTrafficKey(ctx, d);
     if (!file.members.some((x) => x.name === mspId)) {
       file.members.push(d);
       saveFile(ctx, file);
