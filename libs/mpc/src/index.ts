@@ -18,6 +18,8 @@ export type { TrustedDealerOptions, DealtPreprocessing } from './preprocessing/t
 export { dealPreprocessing } from './preprocessing/trusted-dealer';
 export type { MascotOfflinePhase } from './offline/mascot';
 export { setupMascot } from './offline/mascot';
+export type { MascotOptions } from './offline/mascot';
+export type { OtExtensionChoice } from './offline/ot-extension';
 export type { LocalMascotOptions, LocalMascotResult } from './offline/local';
 export { runLocalMascot } from './offline/local';
 export { DEFAULT_FRACTIONAL_BITS, encodeFixed, decodeFixed, assertSecondMomentRange } from './programs/fixed-point';

@@ -1,6 +1,7 @@
 import { createMemoryTransports, type MessageInterceptor } from '../transport/transport';
 import type { PartyPreprocessing } from '../preprocessing/store';
 import { setupMascot } from './mascot';
+import type { OtExtensionChoice } from './ot-extension';
 
 export interface LocalMascotOptions {
   readonly parties: number;
@@ -11,6 +12,8 @@ export interface LocalMascotOptions {
   readonly intercept?: MessageInterceptor;
   /** Worker threads of the kernel pool (MascotOptions.workers). */
   readonly workers?: number;
+  /** MascotOptions.otExtension. */
+  readonly otExtension?: OtExtensionChoice;
 }
 
 export interface LocalMascotResult {
@@ -24,7 +27,7 @@ export interface LocalMascotResult {
 export async function runLocalMascot(opts: LocalMascotOptions): Promise<LocalMascotResult> {
   const transports = createMemoryTransports(opts.parties, opts.intercept);
   const t0 = performance.now();
-  const phases = await Promise.all(transports.map((t) => setupMascot(t, { workers: opts.workers })));
+  const phases = await Promise.all(transports.map((t) => setupMascot(t, { workers: opts.workers, otExtension: opts.otExtension })));
   const t1 = performance.now();
   await Promise.all(phases.map((p) => p.generateTriples(opts.triples)));
   const t2 = performance.now();

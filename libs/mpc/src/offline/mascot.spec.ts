@@ -4,6 +4,9 @@ import { fromBigInts, vadd } from '../field/vector';
 import { runLocalParties } from '../online/local-run';
 import type { PartyPreprocessing } from '../preprocessing/store';
 import { runLocalMascot } from './local';
+import type { OtExtensionChoice } from './ot-extension';
+
+const SS: OtExtensionChoice = { kind: 'softspoken', k: 4 };
 
 function sumVecs(vs: FieldVec[]): FieldVec {
   return vs.reduce((a, b) => vadd(a, b));
@@ -15,12 +18,17 @@ function alphaOf(pre: PartyPreprocessing[]): bigint {
 
 describe('MASCOT offline phase', () => {
   // workers: the default kernel pool (every core), and 0 for the single-threaded path.
+  // otExtension: KOS (the default) and SoftSpoken.
   it.each([
-    [2, undefined],
-    [3, undefined],
-    [2, 0],
-  ])('produces valid authenticated triples and masks with %i parties (workers: %s), which feed the online phase', async (n, workers) => {
-    const { preprocessing } = await runLocalMascot({ parties: n, triples: 310, masks: 24, squares: 50, workers });
+    [2, undefined, undefined],
+    [3, undefined, undefined],
+    [2, 0, undefined],
+    [2, undefined, SS],
+    [3, undefined, SS],
+    [2, 0, SS],
+    [2, 0, { kind: 'softspoken', k: 3 } as OtExtensionChoice],
+  ])('produces valid authenticated triples and masks with %i parties (workers: %s, OT extension %j), which feed the online phase', async (n, workers, otExtension) => {
+    const { preprocessing } = await runLocalMascot({ parties: n, triples: 310, masks: 24, squares: 50, workers, otExtension });
     const alpha = alphaOf(preprocessing);
     const triples = preprocessing.map((p) => p.takeTriples(300));
     const a = sumVecs(triples.map((t) => t.a.value));
@@ -56,7 +64,12 @@ describe('MASCOT offline phase', () => {
     expect(Array.from(outs[0]!)).toEqual([9n, 16n]);
   }, 30_000);
 
-  it.each([undefined, 0])('aborts with SACRIFICE_FAILED when a party corrupts its Gilboa corrections (wrong c; workers: %s)', async (workers) => {
+  it.each([
+    [undefined, undefined],
+    [0, undefined],
+    [undefined, SS],
+    [0, SS],
+  ])('aborts with SACRIFICE_FAILED when a party corrupts its Gilboa corrections (wrong c; workers: %s, %j)', async (workers, otExtension) => {
     const T = 40;
     const gilboaBytes = T * 61 * 4 * 8;
     await expect(
@@ -65,6 +78,7 @@ describe('MASCOT offline phase', () => {
         triples: T,
         masks: 0,
         workers,
+        otExtension,
         intercept: (from, _to, data) => {
           if (from === 1 && data.length === gilboaBytes) {
             const w = new BigUint64Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
@@ -77,7 +91,12 @@ describe('MASCOT offline phase', () => {
     ).rejects.toMatchObject({ code: 'SACRIFICE_FAILED' });
   }, 30_000);
 
-  it.each([undefined, 0])('aborts with MAC_CHECK_FAILED when a party corrupts its COPE corrections (bad authentication; workers: %s)', async (workers) => {
+  it.each([
+    [undefined, undefined],
+    [0, undefined],
+    [undefined, SS],
+    [0, SS],
+  ])('aborts with MAC_CHECK_FAILED when a party corrupts its COPE corrections (bad authentication; workers: %s, %j)', async (workers, otExtension) => {
     const T = 40;
     const copeBytes = 61 * (5 * T + 1) * 8;
     await expect(
@@ -86,6 +105,7 @@ describe('MASCOT offline phase', () => {
         triples: T,
         masks: 0,
         workers,
+        otExtension,
         intercept: (from, _to, data) => {
           if (from === 0 && data.length === copeBytes) {
             const w = new BigUint64Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
@@ -98,5 +118,30 @@ describe('MASCOT offline phase', () => {
         },
       }),
     ).rejects.toMatchObject({ code: 'MAC_CHECK_FAILED' });
+  }, 30_000);
+});
+
+describe('MASCOT over SoftSpoken: a cheating OT-extension receiver', () => {
+  it.each([undefined, 0])('aborts with OT_CHECK_FAILED when a party uses inconsistent choice bits in its Gilboa extension (workers: %s)', async (workers) => {
+    const T = 40;
+    const M = Math.ceil((T * 61 + 128) / 64) * 64;
+    const matrixBytes = 32 * (M / 8) + 32;
+    await expect(
+      runLocalMascot({
+        parties: 2,
+        triples: T,
+        masks: 0,
+        workers,
+        otExtension: SS,
+        intercept: (from, _to, data) => {
+          if (from === 1 && data.length === matrixBytes) {
+            const d = new Uint8Array(data);
+            d[3 * (M / 8) + 4] = d[3 * (M / 8) + 4]! ^ 0x02; // one block's correction: row 34 chosen differently there
+            return d;
+          }
+          return data;
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'OT_CHECK_FAILED' });
   }, 30_000);
 });

@@ -10,7 +10,7 @@ import type { Shared } from '../online/shares';
 import { PreprocessingStore, type PartyPreprocessing } from '../preprocessing/store';
 import { PrgStream } from './bits';
 import { CopeDelta, CopeX } from './cope';
-import { OtExtReceiver, OtExtSender } from './ot-extension';
+import { OtExtReceiver, OtExtSender, type OtExtensionChoice } from './ot-extension';
 import { acquireKernelPool, defaultWorkers, releaseKernelPool, type KernelPool } from './pool';
 
 /**
@@ -45,6 +45,12 @@ export interface MascotOptions {
    * Messages and their order are the same either way.
    */
   readonly workers?: number;
+  /**
+   * The OT extension under Gilboa and COPE: KOS (IKNP with the KOS check; the default) or SoftSpoken
+   * with parameter k (the same check on the same correlation, ⌈128/k⌉ instead of 128 columns on the
+   * wire). Every party of a mesh must use the same; a mismatch aborts with PROTOCOL_VIOLATION.
+   */
+  readonly otExtension?: OtExtensionChoice;
 }
 
 class MascotParty implements MascotOfflinePhase {
@@ -79,7 +85,7 @@ class MascotParty implements MascotOfflinePhase {
     await pairwise(
       t,
       async (j) => {
-        const s = await OtExtSender.setup(t, j);
+        const s = await OtExtSender.setup(t, j, options.otExtension);
         otSend.set(j, s);
         const { v0, v1 } = await s.extend(t, FIELD_BITS, 1);
         copeX.set(j, new CopeX(j, Array.from({ length: FIELD_BITS }, (_, l) => [
@@ -88,7 +94,7 @@ class MascotParty implements MascotOfflinePhase {
         ])));
       },
       async (j) => {
-        const r = await OtExtReceiver.setup(t, j);
+        const r = await OtExtReceiver.setup(t, j, options.otExtension);
         otRecv.set(j, r);
         const v = await r.extend(t, alphaPacked, FIELD_BITS, 1);
         copeDelta.set(j, new CopeDelta(j, alphaBits, Array.from({ length: FIELD_BITS }, (_, l) => new PrgStream(v.subarray(16 * l, 16 * l + 16), 'cope'))));

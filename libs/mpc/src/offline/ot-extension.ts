@@ -6,16 +6,20 @@ import { PrgStream, aligned, getBit } from './bits';
 import { ReusedBuffer, otReceiverCore, otReceiverMatrix, otSenderCore } from './gf2';
 import type { FieldVec } from '../field/vector';
 import { FIELD_BITS } from '../field/reference';
-import { packSpans, rowChunks } from './parallel';
+import { messageColumns, packSpans, receiverColumns, rowChunks, senderColumns, type Shape } from './parallel';
+import { blockSizes, softSpokenReceiverSetup, softSpokenSenderSetup } from './softspoken';
 import type { KernelPool } from './pool';
 import { SharedScratch, xorAll } from './shared-scratch';
 
 /**
- * IKNP/KOS oblivious-transfer extension between one sender and one receiver (κ = 128 base OTs, with
- * roles reversed). The receiver's consistency is checked KOS-style: after the extension matrix is
- * sent, a jointly chosen set of CHECKS random GF(2) linear combinations of the rows (columns in bit
- * form) must satisfy q = t ⊕ x·Δ; an inconsistent choice bit escapes each check with probability 1/2.
- * PAD random choice bits hide the revealed parities x of the real choice bits.
+ * Oblivious-transfer extension between one sender and one receiver (κ = 128 base OTs, with roles
+ * reversed): IKNP (a PRG column per base-OT key, the receiver sends 128 columns) or SoftSpoken
+ * (softspoken.ts: subspace VOLE over GF(2^k) from punctured GGM trees, the receiver sends ⌈128/k⌉
+ * columns), which give the same correlation Q = T ⊕ r·Δ. The receiver's consistency is checked
+ * KOS-style on Q either way: after the matrix is sent, a jointly chosen set of CHECKS random GF(2)
+ * linear combinations of the rows (columns in bit form) must satisfy q = t ⊕ x·Δ; an inconsistent
+ * choice bit escapes each check with probability 1/2. PAD random choice bits hide the revealed
+ * parities x of the real choice bits.
  */
 export const KAPPA = 128;
 const CHECKS = 40; // an inconsistent row escapes all checks with probability 2^-40
@@ -31,6 +35,11 @@ function checkMasks(seedR: Uint8Array, seedS: Uint8Array): PrgStream {
   return new PrgStream(seed, 'masks');
 }
 
+/** Which OT extension a pair runs; both ends must agree (a mismatch fails on the first message's length). */
+export type OtExtensionChoice = { readonly kind: 'kos' } | { readonly kind: 'softspoken'; readonly k: number };
+
+const shapeOf = (ot: OtExtensionChoice): Shape => (ot.kind === 'softspoken' ? blockSizes(ot.k, KAPPA) : undefined);
+
 /** The OT-extension sender: learns two random messages per OT, v0 = H(q) and v1 = H(q ⊕ Δ). */
 export class OtExtSender {
   #counter = 0;
@@ -40,14 +49,24 @@ export class OtExtSender {
   private constructor(
     readonly peer: number,
     readonly delta: Uint32Array,
+    /** IKNP: one stream per base OT; SoftSpoken: every block's known leaves (softSpokenSenderSetup's order). */
     readonly streams: PrgStream[],
+    readonly shape: Shape,
   ) {}
 
-  static async setup(t: Transport, peer: number): Promise<OtExtSender> {
+  static async setup(t: Transport, peer: number, ot: OtExtensionChoice = { kind: 'kos' }): Promise<OtExtSender> {
     const deltaBytes = randomBytes(16);
+    const delta = new Uint32Array(aligned(deltaBytes));
+    const shape = shapeOf(ot);
+    if (shape) {
+      // SoftSpoken: the base OT's choice is ¬Δ_i, which opens the GGM level sum off α's path.
+      const keys = await baseOtReceive(t, peer, Array.from({ length: KAPPA }, (_, i) => getBit(deltaBytes, i) === 0));
+      const leaves = await softSpokenSenderSetup(t, peer, keys, deltaBytes, shape);
+      return new OtExtSender(peer, delta, leaves.flat().map((l) => new PrgStream(l, 'softspoken')), shape);
+    }
     const choices = Array.from({ length: KAPPA }, (_, i) => getBit(deltaBytes, i) === 1);
     const keys = await baseOtReceive(t, peer, choices);
-    return new OtExtSender(peer, new Uint32Array(aligned(deltaBytes)), keys.map((k) => new PrgStream(k, 'ot-ext')));
+    return new OtExtSender(peer, delta, keys.map((k) => new PrgStream(k, 'ot-ext')), undefined);
   }
 
   /** Runs `m` random OTs; returns v0 and v1 of `blocks` 16-byte blocks per OT, valid until the next call. */
@@ -55,12 +74,14 @@ export class OtExtSender {
     const M = paddedLength(m);
     const colBytes = M / 8;
     const { msg, seedR, seedS } = await this.#receiveMatrix(t, colBytes);
-    const g = this.streams.map((st) => st.next(colBytes));
+    const { g, u } = this.shape
+      ? senderColumns(this.shape, packSpans(this.streams.map((st) => st.skip(colBytes))), msg, colBytes, 0, M)
+      : { g: this.streams.map((st) => st.next(colBytes)), u: msg.subarray(0, KAPPA * colBytes) };
     const deltaBytes = new Uint8Array(this.delta.buffer);
     // Everything is computed before waiting for the check; outputs are released only after it passes.
     const base = this.#counter;
     this.#counter += m;
-    const { parities: qPar, v0, v1 } = otSenderCore(g, msg.subarray(0, KAPPA * colBytes), deltaBytes, (d) => checkMasks(seedR, seedS).fill(d), CHECKS, M, m, blocks, base, this.#out);
+    const { parities: qPar, v0, v1 } = otSenderCore(g, u, deltaBytes, (d) => checkMasks(seedR, seedS).fill(d), CHECKS, M, m, blocks, base, this.#out);
     await this.#verify(t, qPar, deltaBytes);
     return { v0, v1 };
   }
@@ -68,10 +89,11 @@ export class OtExtSender {
   /** The receiver's masked matrix and seed; answers with this side's seed of the consistency check. */
   async #receiveMatrix(t: Transport, colBytes: number): Promise<{ msg: Uint8Array; seedR: Uint8Array; seedS: Buffer }> {
     const msg = await t.receive(this.peer);
-    if (msg.length !== KAPPA * colBytes + 32) throw new ProtocolViolationError(`OT extension: bad matrix from ${this.peer}`, this.peer);
+    const cols = messageColumns(this.shape);
+    if (msg.length !== cols * colBytes + 32) throw new ProtocolViolationError(`OT extension: bad matrix from ${this.peer}`, this.peer);
     const seedS = randomBytes(32);
     t.send(this.peer, seedS);
-    return { msg, seedR: msg.subarray(KAPPA * colBytes), seedS };
+    return { msg, seedR: msg.subarray(cols * colBytes), seedS };
   }
 
   /** Receives the KOS check values and compares them with this side's parities of Q. */
@@ -103,14 +125,14 @@ export class OtExtSender {
     const deltaBytes = new Uint8Array(this.delta.buffer);
     const base = this.#counter;
     this.#counter += m;
-    const u = this.#scratch.bytes('u', KAPPA * colBytes);
-    u.set(msg.subarray(0, KAPPA * colBytes));
+    const u = this.#scratch.bytes('u', messageColumns(this.shape) * colBytes);
+    u.set(msg.subarray(0, u.length));
     const aS = this.#scratch.words('a', T * 4);
     aS.set(a);
     const d = this.#scratch.words('d', m * 4);
     const share = this.#scratch.words('share', T * 4);
     const chunks = rowChunks(T, m, M, 2 * pool.size);
-    const parts = await pool.run('gilboaSend', chunks.map((c) => ({ ...c, g, u, colBytes, delta: deltaBytes, masks, checks: CHECKS, tweakBase: base, a: aS, d, share })));
+    const parts = await pool.run('gilboaSend', chunks.map((c) => ({ ...c, shape: this.shape, g, u, colBytes, delta: deltaBytes, masks, checks: CHECKS, tweakBase: base, a: aS, d, share })));
     await this.#verify(t, xorAll(parts), deltaBytes);
     return { d: new Uint8Array(d.buffer, d.byteOffset, d.byteLength).slice(), share: share.slice() };
   }
@@ -124,12 +146,20 @@ export class OtExtReceiver {
 
   private constructor(
     readonly peer: number,
-    readonly streams: Array<[PrgStream, PrgStream]>,
+    /** IKNP: the streams of both keys of each base OT; SoftSpoken: every block's leaves in leaf order (t1 empty). */
+    readonly t0: PrgStream[],
+    readonly t1: PrgStream[],
+    readonly shape: Shape,
   ) {}
 
-  static async setup(t: Transport, peer: number): Promise<OtExtReceiver> {
+  static async setup(t: Transport, peer: number, ot: OtExtensionChoice = { kind: 'kos' }): Promise<OtExtReceiver> {
     const keys = await baseOtSend(t, peer, KAPPA);
-    return new OtExtReceiver(peer, keys.map(([k0, k1]) => [new PrgStream(k0, 'ot-ext'), new PrgStream(k1, 'ot-ext')]));
+    const shape = shapeOf(ot);
+    if (shape) {
+      const leaves = softSpokenReceiverSetup(t, peer, keys, shape);
+      return new OtExtReceiver(peer, leaves.flat().map((l) => new PrgStream(l, 'softspoken')), [], shape);
+    }
+    return new OtExtReceiver(peer, keys.map(([k0]) => new PrgStream(k0, 'ot-ext')), keys.map(([, k1]) => new PrgStream(k1, 'ot-ext')), undefined);
   }
 
   /** Runs `m` random OTs with choice bits `choices` (bit j of the packed bytes); the result is valid until the next call. */
@@ -137,11 +167,20 @@ export class OtExtReceiver {
     const M = paddedLength(m);
     const colBytes = M / 8;
     const r = choiceColumn(choices, m, colBytes);
-    const t0 = this.streams.map(([s0]) => s0.next(colBytes));
-    const t1 = this.streams.map(([, s1]) => s1.next(colBytes));
-    const msg = otReceiverMatrix(t0, t1, r, 32);
+    let t0: Uint8Array[];
+    let msg: Uint8Array;
+    if (this.shape) {
+      const cols = receiverColumns(this.shape, packSpans(this.t0.map((s) => s.skip(colBytes))), packSpans([]), r, 0, M);
+      t0 = cols.t;
+      msg = new Uint8Array(cols.msg.length * colBytes + 32);
+      cols.msg.forEach((c, i) => msg.set(c, i * colBytes));
+    } else {
+      t0 = this.t0.map((s) => s.next(colBytes));
+      msg = otReceiverMatrix(t0, this.t1.map((s) => s.next(colBytes)), r, 32);
+    }
+    const cols = messageColumns(this.shape);
     const seedR = randomBytes(32);
-    msg.set(seedR, KAPPA * colBytes);
+    msg.set(seedR, cols * colBytes);
     t.send(this.peer, msg);
     const seedS = await t.receive(this.peer);
     if (seedS.length !== 32) throw new ProtocolViolationError(`OT extension: bad seed from ${this.peer}`, this.peer);
@@ -166,16 +205,17 @@ export class OtExtReceiver {
     const colBytes = M / 8;
     const r = this.#scratch.bytes('r', colBytes);
     r.set(choiceColumn(bits, m, colBytes));
-    const t0 = packSpans(this.streams.map(([s0]) => s0.skip(colBytes)));
-    const t1 = packSpans(this.streams.map(([, s1]) => s1.skip(colBytes)));
-    const u = this.#scratch.bytes('u', KAPPA * colBytes);
+    const t0 = packSpans(this.t0.map((s) => s.skip(colBytes)));
+    const t1 = packSpans(this.t1.map((s) => s.skip(colBytes)));
+    const cols = messageColumns(this.shape);
+    const u = this.#scratch.bytes('u', cols * colBytes);
     const t0Out = this.#scratch.bytes('t0', KAPPA * colBytes);
     const chunks = rowChunks(T, m, M, 2 * pool.size);
-    await pool.run('matrix', chunks.map((c) => ({ r0: c.r0, r1: c.r1, t0, t1, r, colBytes, u, t0Out })));
-    const msg = new Uint8Array(KAPPA * colBytes + 32);
+    await pool.run('matrix', chunks.map((c) => ({ r0: c.r0, r1: c.r1, shape: this.shape, t0, t1, r, colBytes, u, t0Out })));
+    const msg = new Uint8Array(cols * colBytes + 32);
     msg.set(u);
     const seedR = randomBytes(32);
-    msg.set(seedR, KAPPA * colBytes);
+    msg.set(seedR, cols * colBytes);
     t.send(this.peer, msg);
     const seedS = await t.receive(this.peer);
     if (seedS.length !== 32) throw new ProtocolViolationError(`OT extension: bad seed from ${this.peer}`, this.peer);

@@ -2,6 +2,7 @@ import { copeReceive, copeSend, gilboaReceive, gilboaSend } from '../field/vecto
 import { FIELD_BITS } from '../field/reference';
 import { prgFillAt, type PrgSpan } from './bits';
 import { ReusedBuffer, otReceiverCore, otReceiverMatrix, otSenderCore } from './gf2';
+import { fold } from './softspoken';
 
 /**
  * One chunk of a triple batch's arithmetic, as run by a worker of the kernel pool (pool.ts): a range
@@ -76,9 +77,88 @@ export interface RowChunk {
   readonly tri: number;
 }
 
+/**
+ * How the 128 columns of an extension are made: IKNP/KOS (undefined: one PRG column per base OT, the
+ * receiver's matrix has 128 columns) or SoftSpoken with these block sizes (softspoken.ts: the PRG
+ * spans are the blocks' GGM leaves, the receiver's matrix has one column per block).
+ */
+export type Shape = readonly number[] | undefined;
+
+/** Columns of the receiver's matrix message. */
+export const messageColumns = (shape: Shape): number => shape?.length ?? 128;
+
+function words(b: Uint8Array): Int32Array {
+  return new Int32Array(b.buffer, b.byteOffset, b.byteLength >> 2);
+}
+
+/**
+ * The sender's columns on rows [r0, r1): g (128 stripes) and the receiver's matrix spread over the
+ * 128 columns (u, stripe after stripe), so that Q = g ⊕ Δ·u. SoftSpoken: g_i = w_i of the block
+ * (`spans` holds each block's 2^s − 1 known leaves in the order y = x ⊕ α, y ≥ 1) and u_i = c_b.
+ */
+export function senderColumns(shape: Shape, spans: Spans, msg: Uint8Array, colBytes: number, r0: number, r1: number): { g: Uint8Array[]; u: Uint8Array } {
+  const len = (r1 - r0) / 8;
+  if (!shape) return { g: stripes(spans, r0 / 8, len), u: concat(columnStripes(msg, colBytes, r0, r1)) };
+  const g: Uint8Array[] = [];
+  const u = new Uint8Array(128 * len);
+  let leaf = 0;
+  let col = 0;
+  shape.forEach((s, b) => {
+    const L: Int32Array[] = [new Int32Array(len / 4)];
+    for (let y = 1; y < 1 << s; y++) {
+      const st = new Uint8Array(len);
+      prgFillAt(span(spans, leaf++), r0 / 8, st);
+      L.push(words(st));
+    }
+    const out = Array.from({ length: s }, () => new Uint8Array(len));
+    fold(L, out.map(words));
+    const c = msg.subarray(b * colBytes + r0 / 8, b * colBytes + r1 / 8);
+    for (let i = 0; i < s; i++) {
+      g.push(out[i]!);
+      u.set(c, (col + i) * len);
+    }
+    col += s;
+  });
+  return { g, u };
+}
+
+/**
+ * The receiver's columns on rows [r0, r1) for the choice stripe r: t (128 stripes, T of Q = T ⊕ r·Δ)
+ * and the matrix message (messageColumns(shape) stripes). IKNP: spans t0 then t1 (one of each per
+ * base OT), u_i = t0_i ⊕ t1_i ⊕ r. SoftSpoken: `spans` holds each block's 2^s leaves in leaf
+ * order, t = v and the message is c_b = u_b ⊕ r.
+ */
+export function receiverColumns(shape: Shape, t0: Spans, t1: Spans, r: Uint8Array, r0: number, r1: number): { t: Uint8Array[]; msg: Uint8Array[] } {
+  const len = (r1 - r0) / 8;
+  if (!shape) {
+    const t = stripes(t0, r0 / 8, len);
+    const u = otReceiverMatrix(t, stripes(t1, r0 / 8, len), r, 0);
+    return { t, msg: t.map((_, i) => u.subarray(i * len, (i + 1) * len)) };
+  }
+  const t: Uint8Array[] = [];
+  const msg: Uint8Array[] = [];
+  let leaf = 0;
+  for (const s of shape) {
+    const L: Int32Array[] = [];
+    for (let x = 0; x < 1 << s; x++) {
+      const st = new Uint8Array(len);
+      prgFillAt(span(t0, leaf++), r0 / 8, st);
+      L.push(words(st));
+    }
+    const out = Array.from({ length: s }, () => new Uint8Array(len));
+    const u = fold(L, out.map(words));
+    const rw = words(r);
+    for (let w = 0; w < u.length; w++) u[w] = u[w]! ^ rw[w]!;
+    t.push(...out);
+    msg.push(new Uint8Array(u.buffer, u.byteOffset, u.byteLength));
+  }
+  return { t, msg };
+}
+
 export interface GilboaSendJob extends RowChunk {
-  readonly g: Spans; // the sender's 128 PRG columns of this extension
-  readonly u: Uint8Array; // the receiver's matrix, 128 columns of colBytes
+  readonly shape?: Shape;
+  readonly g: Spans; // the sender's PRG spans of this extension (IKNP: 128 columns; SoftSpoken: the known leaves)
+  readonly u: Uint8Array; // the receiver's matrix, messageColumns(shape) columns of colBytes
   readonly colBytes: number;
   readonly delta: Uint8Array;
   readonly masks: Spans;
@@ -91,9 +171,7 @@ export interface GilboaSendJob extends RowChunk {
 
 /** OT-extension sender rows [r0, r1) and Gilboa's sender side on their triples; returns the chunk's KOS parities. */
 export function gilboaSendChunk(j: GilboaSendJob): Uint8Array {
-  const len = (j.r1 - j.r0) / 8;
-  const g = stripes(j.g, j.r0 / 8, len);
-  const u = concat(columnStripes(j.u, j.colBytes, j.r0, j.r1));
+  const { g, u } = senderColumns(j.shape, j.g, j.u, j.colBytes, j.r0, j.r1);
   const { parities, v0, v1 } = otSenderCore(g, u, j.delta, maskFiller(j.masks, j.checks, j.colBytes, j.r0, j.r1), j.checks, j.r1 - j.r0, j.rows, 2, j.tweakBase + j.r0, SEND_OUT);
   const T = j.rows / FIELD_BITS;
   if (T > 0) {
@@ -107,24 +185,20 @@ export function gilboaSendChunk(j: GilboaSendJob): Uint8Array {
 export interface MatrixJob {
   readonly r0: number;
   readonly r1: number;
-  readonly t0: Spans; // the receiver's PRG columns, both keys of each base OT
+  readonly shape?: Shape;
+  readonly t0: Spans; // the receiver's PRG spans: IKNP both keys of each base OT (t0, t1); SoftSpoken every leaf (t0; t1 empty)
   readonly t1: Spans;
   readonly r: Uint8Array; // choice column, colBytes
   readonly colBytes: number;
-  readonly u: Uint8Array; // out: the matrix, 128 columns of colBytes (the message)
-  readonly t0Out: Uint8Array; // out: t0's columns, kept for the receiver's core
+  readonly u: Uint8Array; // out: the matrix message, messageColumns(shape) columns of colBytes
+  readonly t0Out: Uint8Array; // out: T's 128 columns, kept for the receiver's core
 }
 
-/** OT-extension receiver rows [r0, r1): the matrix u = t0 ⊕ t1 ⊕ r, and t0 kept for later. */
+/** OT-extension receiver rows [r0, r1): the matrix message and T's columns (kept for later). */
 export function matrixChunk(j: MatrixJob): void {
-  const len = (j.r1 - j.r0) / 8;
-  const t0 = stripes(j.t0, j.r0 / 8, len);
-  const t1 = stripes(j.t1, j.r0 / 8, len);
-  const u = otReceiverMatrix(t0, t1, j.r.subarray(j.r0 / 8, j.r1 / 8), 0);
-  t0.forEach((col, i) => {
-    j.u.set(u.subarray(i * len, (i + 1) * len), i * j.colBytes + j.r0 / 8);
-    j.t0Out.set(col, i * j.colBytes + j.r0 / 8);
-  });
+  const { t, msg } = receiverColumns(j.shape, j.t0, j.t1, j.r.subarray(j.r0 / 8, j.r1 / 8), j.r0, j.r1);
+  msg.forEach((col, i) => j.u.set(col, i * j.colBytes + j.r0 / 8));
+  t.forEach((col, i) => j.t0Out.set(col, i * j.colBytes + j.r0 / 8));
 }
 
 export interface ReceiverJob extends RowChunk {
