@@ -53,6 +53,9 @@ describe('challenges and tokens', () => {
     const principal = { mspId: 'AcmeMSP', enrollmentId: 'alice', role: 'DSP' as const, certificateFingerprint: 'f'.repeat(64) };
     const { token } = issuer.issue(principal);
     expect(issuer.verify(token)).toEqual(principal);
+    // An administrator stays one: the operator's administrators call the network administration with their token.
+    const admin = { mspId: 'OperatorMSP', enrollmentId: 'admin.operator', role: 'OPERATOR' as const, admin: true, certificateFingerprint: 'e'.repeat(64) };
+    expect(issuer.verify(issuer.issue(admin).token)).toEqual(admin);
   });
 
   it('refuses a signature by another key, a forged or foreign challenge, a tampered or expired token', async () => {

@@ -64,7 +64,8 @@ export class TokenIssuer {
     }
     if (typeof parsed.exp !== 'number' || parsed.exp < this.clock()) throw unauthenticated('the bearer token has expired; log in again');
     const { mspId, enrollmentId, role, certificateFingerprint } = parsed;
-    return { mspId, enrollmentId, role, certificateFingerprint };
+    // `admin` too: without it an operator administrator's token was refused on the routes only administrators may call.
+    return { mspId, enrollmentId, role, ...(parsed.admin === true ? { admin: true } : {}), certificateFingerprint };
   }
 
   #mac(purpose: string, body: string): string {
