@@ -44,6 +44,11 @@ export interface KafkaClientOptions {
    * consumed there. Without one, producing to such a topic is refused and its messages are skipped.
    */
   readonly trafficKeys?: readonly TrafficKey[];
+  /**
+   * Consumers hand every value over as the broker holds it, sealed ones unopened: for tests and tools
+   * that inspect what the broker stores (a scan of every topic). Producing is unchanged.
+   */
+  readonly rawValues?: boolean;
 }
 
 /** A kafkajs client whose own logs go through the service's structured logger. */
@@ -79,7 +84,7 @@ fixKafkaRequestQueue(require('kafkajs/src/network/requestQueue') as { prototype:
  * producers seal, and its consumers open, the values of member topics (see `SealingKafka`).
  */
 export function createKafka(options: KafkaClientOptions): Kafka {
-  return new SealingKafka(kafkaConfig(options), options.trafficKeys ?? [], options.logger);
+  return new SealingKafka(kafkaConfig(options), options.trafficKeys ?? [], options.logger, options.rawValues ?? false);
 }
 
 function kafkaConfig(options: KafkaClientOptions): KafkaConfig {
@@ -107,11 +112,13 @@ function kafkaConfig(options: KafkaClientOptions): KafkaConfig {
 class SealingKafka extends Kafka {
   readonly #keys: readonly TrafficKey[];
   readonly #logger: ConnectionLogger | undefined;
+  readonly #raw: boolean;
 
-  constructor(config: KafkaConfig, keys: readonly TrafficKey[], logger: ConnectionLogger | undefined) {
+  constructor(config: KafkaConfig, keys: readonly TrafficKey[], logger: ConnectionLogger | undefined, raw: boolean) {
     super(config);
     this.#keys = keys;
     this.#logger = logger;
+    this.#raw = raw;
   }
 
   override producer(config?: ProducerConfig): Producer {
@@ -128,6 +135,7 @@ class SealingKafka extends Kafka {
 
   override consumer(config: ConsumerConfig): Consumer {
     const consumer = super.consumer(config);
+    if (this.#raw) return consumer;
     const open = (topic: string, partition: number, message: KafkaMessage): KafkaMessage | undefined => {
       if (trafficSealedBy(topic) === undefined) return message;
       try {

@@ -22,8 +22,9 @@ jest.setTimeout(300_000);
 
 const hex = () => randomBytes(4).toString('hex');
 
-function client(sasl: KafkaCredentials | undefined): Kafka {
-  return createKafka({ clientId: `it-iot-${hex()}`, brokers: stackConnection().kafka.brokers, ...(sasl ? { sasl } : {}) });
+/** `rawValues`: the scan reads what the broker holds, members' traffic-sealed topics unopened (libs/config). */
+function client(sasl: KafkaCredentials | undefined, options: { rawValues?: boolean } = {}): Kafka {
+  return createKafka({ clientId: `it-iot-${hex()}`, brokers: stackConnection().kafka.brokers, ...(sasl ? { sasl } : {}), ...options });
 }
 
 /** Every message of every topic (internal ones too), up to the ends they had when the scan began; hits by topic. */
@@ -126,7 +127,7 @@ describe('IoT readings sealed to the DSP node on Kafka', () => {
   it('leaves no planted value in the raw bytes of any message of any topic, and the same scan finds a plaintext plant', async () => {
     const CONTROL = `${9000 + Math.floor(Math.random() * 999)}.${hex().replace(/[a-f]/g, '9')}53`;
     const scratch = `it-iot-control-${hex()}`;
-    const kafka = client(admin);
+    const kafka = client(admin, { rawValues: true });
     const a = kafka.admin();
     await a.connect();
     await a.createTopics({ topics: [{ topic: scratch, numPartitions: 1 }], waitForLeaders: true }).finally(() => a.disconnect());
