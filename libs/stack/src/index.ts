@@ -44,3 +44,29 @@ export { addDomain, listDomains, findDomain, domainsStatus, domainPostgres, doma
 export { domainPaths, osUserFor, validateMember, domainPorts, operatorDomain, newMemberDomain, portClash, OPERATOR_DOMAIN, MEMBER_ROLES, type DomainRecord, type DomainRole, type DomainPaths } from './domains/domain';
 export { ensureDomainTrafficKey } from './domains/traffic-key';
 export { readMspPackage, verifyMspPackage, MSP_PACKAGE_FILE, type MspPackage } from './domains/msp-package';
+export {
+  approveChaincode,
+  approvals,
+  blueprintFile,
+  channelOrganisations,
+  commitChaincode,
+  committedDefinition,
+  formChannel,
+  joinOwnPeer,
+  memberFabric,
+  ownPeerChannels,
+  ownPeerHeight,
+  packageDefinition,
+  proposeOrgAddition,
+  publishChaincodePackage,
+  publishOrdererAccess,
+  readBlueprint,
+  recordChannelMember,
+  signConfigUpdate,
+  submitConfigUpdate,
+  waitForChannelPeers,
+  type ChaincodeDefinition,
+  type ChannelBlueprint,
+  type MemberFabric,
+  type OrdererAccess,
+} from './fabric/parties';

@@ -6,7 +6,7 @@ import type { StackContext } from '../components/component';
 import { StackError } from '../errors';
 import { run, waitFor } from '../proc';
 import { withStackLock } from '../lock';
-import { applicationOrg, writeChannelConfigtx } from './configtx';
+import { applicationOrg, orgDefinition, writeChannelConfigtx } from './configtx';
 import { HOST, fabricDirs, fabricPorts, findOrg, loadRegistry, saveRegistry, type OrgRecord } from './layout';
 import { nodeNames } from './org';
 import { ORDERER_ORG } from './layout';
@@ -170,7 +170,7 @@ async function writeConfigUpdate(ctx: StackContext, work: string, channel: strin
   const lator = (args: string[]) => run(fabricBin(ctx.settings, 'configtxlator'), args);
   const f = (name: string) => join(work, name);
   // The new org's definition, as configtxgen prints it from a configtx.yaml naming only that org.
-  writeFileSync(f('configtx.yaml'), stringify({ Organizations: [applicationOrg(ctx, org)] }));
+  writeFileSync(f('configtx.yaml'), stringify({ Organizations: [applicationOrg(orgDefinition(ctx, org))] }));
   await run(fabricBin(ctx.settings, 'configtxgen'), ['-configPath', work, '-printOrg', org.mspId], { cwd: work }).then(({ stdout }) => writeFileSync(f('org.json'), stdout));
   await peerCli(ctx, member, ['channel', 'fetch', 'config', f('config_block.pb'), '-c', channel, ...ordererFlags(ctx)]);
   await lator(['proto_decode', '--input', f('config_block.pb'), '--type', 'common.Block', '--output', f('config_block.json')]);

@@ -24,20 +24,35 @@ function ordererOrg(ctx: StackContext) {
   };
 }
 
+/**
+ * What a channel needs of an application organisation: its MSP id, a folder holding its public MSP
+ * (cacerts, tlscacerts, config.yaml: no key) and its anchor peer. The operator's tooling has it for
+ * the organisations it holds; for a member domain it comes from the domain's public MSP package.
+ */
+export interface OrgDefinition {
+  readonly mspId: string;
+  readonly mspDir: string;
+  readonly anchor: { readonly host: string; readonly port: number };
+}
+
+export function orgDefinition(ctx: StackContext, org: OrgRecord): OrgDefinition {
+  return { mspId: org.mspId, mspDir: fabricDirs(ctx.settings).orgMsp(org), anchor: { host: HOST, port: fabricPorts(ctx.settings).peer(org).listen } };
+}
+
 /** The definition of an application organisation, as configtxgen and configtxlator take it. */
-export function applicationOrg(ctx: StackContext, org: OrgRecord) {
-  const id = org.mspId;
+export function applicationOrg(def: OrgDefinition) {
+  const id = def.mspId;
   return {
     Name: id,
     ID: id,
-    MSPDir: fabricDirs(ctx.settings).orgMsp(org),
+    MSPDir: def.mspDir,
     Policies: {
       Readers: sig(`OR('${id}.admin', '${id}.peer', '${id}.client')`),
       Writers: sig(`OR('${id}.admin', '${id}.client')`),
       Admins: sig(`OR('${id}.admin')`),
       Endorsement: sig(`OR('${id}.peer')`),
     },
-    AnchorPeers: [{ Host: HOST, Port: fabricPorts(ctx.settings).peer(org).listen }],
+    AnchorPeers: [{ Host: def.anchor.host, Port: def.anchor.port }],
   };
 }
 
@@ -45,7 +60,7 @@ export function applicationOrg(ctx: StackContext, org: OrgRecord) {
  * Writes the configtx.yaml of a channel whose application organisations are exactly `orgs`, ordered
  * by the Raft ordering service. Chaincode endorsement and lifecycle need a majority of the orgs.
  */
-export function writeChannelConfigtx(ctx: StackContext, channel: string, orgs: readonly OrgRecord[]): string {
+export function writeChannelConfigtx(ctx: StackContext, channel: string, orgs: readonly (OrgRecord | OrgDefinition)[]): string {
   const dirs = fabricDirs(ctx.settings);
   const dir = dirs.channel(channel);
   mkdirSync(dir, { recursive: true });
@@ -68,7 +83,7 @@ export function writeChannelConfigtx(ctx: StackContext, channel: string, orgs: r
           Capabilities: { V2_0: true },
         },
         Application: {
-          Organizations: orgs.map((o) => applicationOrg(ctx, o)),
+          Organizations: orgs.map((o) => applicationOrg('slug' in o ? orgDefinition(ctx, o) : o)),
           Policies: {
             Readers: meta('ANY Readers'),
             Writers: meta('ANY Writers'),

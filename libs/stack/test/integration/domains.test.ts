@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { files, privateKeysIn, spki } from './key-scan';
+import { readFileSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { connect } from 'node:tls';
 import { join } from 'node:path';
@@ -27,54 +28,6 @@ function uidOf(user: string): number {
 
 function processUid(pid: number): number {
   return Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-}
-
-/** Every file under a folder (no symlinks followed), skipping the given subtrees. */
-function files(dir: string, skip: readonly string[] = []): string[] {
-  if (skip.includes(dir) || !existsSync(dir)) return [];
-  try {
-    const st = lstatSync(dir);
-    if (st.isSymbolicLink()) return [];
-    if (st.isFile()) return [dir];
-    if (!st.isDirectory()) return [];
-    return readdirSync(dir).flatMap((e) => files(join(dir, e), skip));
-  } catch (e) {
-    // Gone meanwhile (other tests change the stack).
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
-}
-
-const PEM_KEY = /-----BEGIN (?:EC |RSA )?PRIVATE KEY-----[\s\S]+?-----END (?:EC |RSA )?PRIVATE KEY-----/g;
-
-/** The public keys (SPKI, base64) of every PEM private key found in the files (up to 8 MB each). */
-function privateKeysIn(paths: readonly string[]): Map<string, string> {
-  const found = new Map<string, string>();
-  for (const file of paths) {
-    // Other tests change the stack meanwhile: a file may be gone by the time it is read.
-    let text: string;
-    try {
-      if (statSync(file).size > 8 * 1024 * 1024) continue;
-      text = readFileSync(file).toString('latin1');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw e;
-    }
-    for (const pem of text.match(PEM_KEY) ?? []) {
-      let key: KeyObject;
-      try {
-        key = createPrivateKey(pem);
-      } catch {
-        continue;
-      }
-      found.set(spki(createPublicKey(key)), file);
-    }
-  }
-  return found;
-}
-
-function spki(key: KeyObject): string {
-  return key.export({ type: 'spki', format: 'der' }).toString('base64');
 }
 
 function runAs(user: string, file: string) {

@@ -1,0 +1,485 @@
+import { createHash } from 'node:crypto';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { StackContext } from '../components/component';
+import { domainPaths, domainsDir, OPERATOR_DOMAIN } from '../domains/domain';
+import { verifyMspPackage, type MspPackage } from '../domains/msp-package';
+import { StackError } from '../errors';
+import { withStackLock } from '../lock';
+import { chownTree, osUser } from '../os-user';
+import { run, waitFor, type RunResult } from '../proc';
+import { osnadmin } from './admin';
+import { applicationOrg, writeChannelConfigtx, type OrgDefinition } from './configtx';
+import { HOST, ORDERER_ORG, fabricDirs, fabricPorts, findOrg, loadRegistry, saveRegistry } from './layout';
+import { peerConfigDir, peerProcess } from './nodes';
+import { nodeNames } from './org';
+import { binaryFor, fabricBin } from './tools';
+
+/**
+ * Channel formation and growth as Fabric's multi-party workflow (DESIGN.md, "Actors, trust domains
+ * and identity"): each party does its own part with its own identity.
+ *
+ * - The operator builds a channel's genesis block from the members' public MSP packages and joins
+ *   its orderers (`formChannel`); it touches no member's peer and holds no member's key.
+ * - Each member, as its own admin in its own domain, joins its own peer (`joinOwnPeer`) and
+ *   installs and approves the chaincode definition for its organisation (`approveChaincode`).
+ * - One member (the DSP) commits the definition once every member has approved (`commitChaincode`).
+ * - A channel grows by a config update (`proposeOrgAddition`) that a majority of the channel's
+ *   admins sign, each in its own domain (`signConfigUpdate`), the last one submitting it
+ *   (`submitConfigUpdate`).
+ *
+ * A member's side takes a `MemberFabric`: everything it needs is in its own folder or public
+ * material (the orderer's TLS CA, the other members' peer TLS CAs), so the same functions run in a
+ * member domain's own process or, for the tooling, as the domain's OS user.
+ */
+
+const CHANNEL_NAME = /^[a-z][a-z0-9.-]{0,248}$/;
+
+/** How a member reaches the ordering service: public material the operator publishes. */
+export interface OrdererAccess {
+  readonly address: string;
+  readonly hostOverride: string;
+  readonly tlsCaFile: string;
+}
+
+/** A member domain's admin view of Fabric: its own MSP, peer and a folder it may write. */
+export interface MemberFabric {
+  readonly mspId: string;
+  /** OS user the CLI runs as (the domain's), or undefined to run as the current process. */
+  readonly user?: string;
+  readonly bin: { readonly peer: string; readonly configtxgen: string; readonly configtxlator: string };
+  /** FABRIC_CFG_PATH of the peer CLI (core.yaml). */
+  readonly configDir: string;
+  readonly adminMspDir: string;
+  readonly peer: { readonly address: string; readonly tlsRootCertFile: string; readonly operationsUrl: string };
+  /** A folder of the member's where the CLI writes blocks and envelopes. */
+  readonly workDir: string;
+  readonly orderer: OrdererAccess;
+}
+
+/** A chaincode definition the members approve, and the (public) package their peers install. */
+export interface ChaincodeDefinition {
+  readonly name: string;
+  readonly version: string;
+  readonly sequence: number;
+  readonly packageId: string;
+  readonly packageFile: string;
+}
+
+/** What the operator publishes for a channel it formed: the members do the rest from it. */
+export interface ChannelBlueprint {
+  readonly channel: string;
+  readonly members: readonly string[];
+  readonly chaincodes: readonly ChaincodeDefinition[];
+  /** Each member's peer, as its package gives it: the endorsers of a chaincode commit. */
+  readonly peers: readonly { readonly mspId: string; readonly address: string; readonly tlsCaCert: string }[];
+}
+
+function publicOperatorDir(ctx: StackContext): string {
+  return domainPaths(ctx.settings, OPERATOR_DOMAIN).publicDir;
+}
+
+function ensurePublicDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  chmodSync(dir, 0o755);
+}
+
+/** Publishes (idempotently) the ordering service's address and TLS CA where every domain can read them. */
+export function publishOrdererAccess(ctx: StackContext): OrdererAccess {
+  const dir = publicOperatorDir(ctx);
+  ensurePublicDir(join(domainsDir(ctx.settings), 'public'));
+  ensurePublicDir(dir);
+  const tlsCaFile = join(dir, 'orderer-tls-ca.pem');
+  const source = join(fabricDirs(ctx.settings).node(ORDERER_ORG, 'orderer0'), 'tls', 'ca.crt');
+  if (!existsSync(tlsCaFile) || readFileSync(tlsCaFile, 'utf8') !== readFileSync(source, 'utf8')) {
+    copyFileSync(source, tlsCaFile);
+    chmodSync(tlsCaFile, 0o644);
+  }
+  return { address: `${HOST}:${fabricPorts(ctx.settings).orderer(0).listen}`, hostOverride: HOST, tlsCaFile };
+}
+
+/**
+ * The admin view of a member domain's organisation, for the tooling (which runs the CLI as the
+ * domain's user). A member's own process builds the same from its settings.
+ */
+export function memberFabric(ctx: StackContext, mspId: string): MemberFabric {
+  const org = findOrg(loadRegistry(fabricDirs(ctx.settings)), mspId);
+  if (!org.domain) throw new StackError('BAD_SETTING', `${mspId} is held by the operator's tooling, not by its own domain`, 'fabric');
+  const dirs = fabricDirs(ctx.settings);
+  const user = `dw-${org.domain.toLowerCase()}`;
+  const workDir = join(domainPaths(ctx.settings, org.domain).run, 'fabric-admin');
+  if (!existsSync(workDir)) {
+    mkdirSync(workDir, { recursive: true, mode: 0o700 });
+    const { uid, gid } = osUser(user);
+    chownSync(workDir, uid, gid);
+  }
+  return {
+    mspId,
+    user,
+    bin: {
+      peer: binaryFor(ctx.settings, fabricBin(ctx.settings, 'peer'), org),
+      configtxgen: binaryFor(ctx.settings, fabricBin(ctx.settings, 'configtxgen'), org),
+      configtxlator: binaryFor(ctx.settings, fabricBin(ctx.settings, 'configtxlator'), org),
+    },
+    configDir: peerConfigDir(ctx, org),
+    adminMspDir: dirs.adminMsp(org),
+    peer: {
+      address: peerProcess(ctx, org).endpoint,
+      tlsRootCertFile: join(dirs.orgMsp(org), 'tlscacerts', 'ca.pem'),
+      operationsUrl: `http://127.0.0.1:${fabricPorts(ctx.settings).peer(org).operations}`,
+    },
+    workDir,
+    orderer: publishOrdererAccess(ctx),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The operator's part
+
+/** The file name of a channel's blueprint in the operator's public folder. */
+export function blueprintFile(ctx: StackContext, channel: string): string {
+  return join(publicOperatorDir(ctx), 'channels', `${channel}.json`);
+}
+
+export function readBlueprint(ctx: StackContext, channel: string): ChannelBlueprint {
+  const file = blueprintFile(ctx, channel);
+  if (!existsSync(file)) throw new StackError('BAD_SETTING', `no channel ${channel} has been formed`, 'fabric');
+  return JSON.parse(readFileSync(file, 'utf8')) as ChannelBlueprint;
+}
+
+/** Host and port of a package's peer endpoint (`host:port`). */
+function anchorOf(pkg: MspPackage): { host: string; port: number } {
+  const match = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(pkg.peer.endpoint);
+  if (!match) throw new StackError('BAD_MSP_PACKAGE', `MSP package of ${pkg.mspId}: peer endpoint "${pkg.peer.endpoint}" is not host:port`, 'domains');
+  return { host: match[1]!, port: Number(match[2]) };
+}
+
+/** Lays a package's public MSP out as a Fabric MSP folder (cacerts, tlscacerts, config.yaml). */
+function materialiseMsp(pkg: MspPackage, dir: string): string {
+  const msp = join(dir, pkg.mspId, 'msp');
+  for (const [sub, pems] of [['cacerts', pkg.cacerts], ['tlscacerts', pkg.tlscacerts]] as const) {
+    mkdirSync(join(msp, sub), { recursive: true });
+    pems.forEach((pem, i) => writeFileSync(join(msp, sub, i === 0 ? 'ca.pem' : `ca-${i}.pem`), pem));
+  }
+  writeFileSync(join(msp, 'config.yaml'), pkg.nodeOUs);
+  return msp;
+}
+
+/** The channel definition of a member organisation, from its public MSP package only. */
+export function packageDefinition(pkg: MspPackage, dir: string): OrgDefinition {
+  verifyMspPackage(pkg);
+  return { mspId: pkg.mspId, mspDir: materialiseMsp(pkg, dir), anchor: anchorOf(pkg) };
+}
+
+/**
+ * The (public) chaincode-as-a-service package of a chaincode the stack runs, copied where members
+ * can read it, with its package id (label and SHA-256 of the package, as Fabric computes it).
+ */
+export function publishChaincodePackage(ctx: StackContext, name: string): Omit<ChaincodeDefinition, 'sequence'> {
+  const cc = loadRegistry(fabricDirs(ctx.settings)).chaincodes[name];
+  if (!cc) throw new StackError('BAD_SETTING', `unknown chaincode ${name}: deploy it once first`, 'fabric');
+  const source = join(fabricDirs(ctx.settings).chaincode(name), `${name}.tgz`);
+  const dir = join(publicOperatorDir(ctx), 'chaincode');
+  ensurePublicDir(dir);
+  const packageFile = join(dir, `${cc.packageId.replace(/[^A-Za-z0-9._-]/g, '_')}.tgz`);
+  if (!existsSync(packageFile)) {
+    copyFileSync(source, packageFile);
+    chmodSync(packageFile, 0o644);
+  }
+  const bytes = readFileSync(packageFile);
+  const packageId = `${name}_${cc.version}:${createHash('sha256').update(bytes).digest('hex')}`;
+  if (packageId !== cc.packageId) throw new StackError('COMMAND_FAILED', `the package of ${name} has id ${packageId}, not ${cc.packageId} as deployed`, 'fabric');
+  return { name, version: cc.version, packageId, packageFile };
+}
+
+/**
+ * The operator's part of forming a channel: checks every member's public MSP package, builds the
+ * genesis block with exactly those organisations, joins every orderer through the channel
+ * participation API, and publishes the channel's blueprint (members, peers, chaincode definitions
+ * at sequence 1) for the members. It never touches a member's peer. Idempotent.
+ */
+export async function formChannel(ctx: StackContext, channel: string, packages: readonly MspPackage[], chaincodes: readonly string[]): Promise<ChannelBlueprint> {
+  return withStackLock(ctx, () => formChannelLocked(ctx, channel, packages, chaincodes));
+}
+
+async function formChannelLocked(ctx: StackContext, channel: string, packages: readonly MspPackage[], chaincodes: readonly string[]): Promise<ChannelBlueprint> {
+  if (!CHANNEL_NAME.test(channel)) throw new StackError('BAD_SETTING', `channel name "${channel}" must be lower case letters, digits, dots and dashes`, 'fabric');
+  if (packages.length === 0) throw new StackError('BAD_SETTING', `channel ${channel} needs at least one organisation`, 'fabric');
+  const ids = packages.map((p) => p.mspId);
+  if (new Set(ids).size !== ids.length) throw new StackError('BAD_SETTING', `channel ${channel} names an organisation twice`, 'fabric');
+  const dirs = fabricDirs(ctx.settings);
+  const registry = loadRegistry(dirs);
+  const known = registry.channels[channel];
+  if (known && known.orgs.join(',') !== ids.join(',')) throw new StackError('BAD_SETTING', `channel ${channel} already exists with organisations ${known.orgs.join(', ')}`, 'fabric');
+  const block = join(dirs.channel(channel), `${channel}.block`);
+  if (!existsSync(block)) {
+    const definitions = packages.map((p) => packageDefinition(p, join(dirs.channel(channel), 'orgs')));
+    const cfg = writeChannelConfigtx(ctx, channel, definitions);
+    ctx.progress.step('fabric', `creating the genesis block of channel ${channel} from the members' MSP packages (${ids.join(', ')})`);
+    await run(fabricBin(ctx.settings, 'configtxgen'), ['-configPath', cfg, '-profile', 'Channel', '-channelID', channel, '-outputBlock', block]);
+  }
+  registry.channels[channel] = { orgs: [...ids] };
+  saveRegistry(dirs, registry);
+  for (const [i] of nodeNames(ctx, ORDERER_ORG).entries()) {
+    const { stdout } = await osnadmin(ctx, i, ['channel', 'list']);
+    if (stdout.includes(`"name": "${channel}"`)) continue;
+    ctx.progress.step('fabric', `joining orderer${i} to ${channel}`);
+    await osnadmin(ctx, i, ['channel', 'join', '--channelID', channel, '--config-block', block]);
+  }
+  const blueprint: ChannelBlueprint = {
+    channel,
+    members: ids,
+    chaincodes: chaincodes.map((name) => ({ ...publishChaincodePackage(ctx, name), sequence: 1 })),
+    peers: packages.map((p) => ({ mspId: p.mspId, address: p.peer.endpoint, tlsCaCert: p.peer.tlsCaCert })),
+  };
+  const file = blueprintFile(ctx, channel);
+  ensurePublicDir(join(file, '..'));
+  writeFileSync(file, `${JSON.stringify(blueprint, null, 2)}\n`, { mode: 0o644 });
+  for (const cc of chaincodes) {
+    const record = registry.chaincodes[cc]!;
+    record.channels[channel] = { sequence: 1 };
+  }
+  saveRegistry(dirs, registry);
+  return blueprint;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A member's part: its own admin, its own peer
+
+/** A fresh folder of the member's for one operation, removed afterwards. */
+async function inWork<T>(m: MemberFabric, fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(m.workDir, 'op-'));
+  if (m.user && process.getuid?.() === 0) {
+    const { uid, gid } = osUser(m.user);
+    chownSync(dir, uid, gid);
+  }
+  try {
+    return await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Writes a file the member's CLI will read (the tooling may write it as another user). */
+function writeForMember(m: MemberFabric, file: string, content: string | Buffer): void {
+  writeFileSync(file, content, { mode: 0o644 });
+  if (m.user && process.getuid?.() === 0) {
+    const { uid, gid } = osUser(m.user);
+    chownSync(file, uid, gid);
+  }
+}
+
+function peerEnv(m: MemberFabric): Record<string, string> {
+  return {
+    FABRIC_CFG_PATH: m.configDir,
+    CORE_PEER_TLS_ENABLED: 'true',
+    CORE_PEER_LOCALMSPID: m.mspId,
+    CORE_PEER_MSPCONFIGPATH: m.adminMspDir,
+    CORE_PEER_ADDRESS: m.peer.address,
+    CORE_PEER_TLS_ROOTCERT_FILE: m.peer.tlsRootCertFile,
+  };
+}
+
+function peer(m: MemberFabric, args: readonly string[], cwd?: string): Promise<RunResult> {
+  return run(m.bin.peer, args, { env: peerEnv(m), ...(m.user ? { user: m.user } : {}), cwd: cwd ?? m.workDir });
+}
+
+function ordererArgs(m: MemberFabric): string[] {
+  return ['-o', m.orderer.address, '--ordererTLSHostnameOverride', m.orderer.hostOverride, '--tls', '--cafile', m.orderer.tlsCaFile];
+}
+
+/** The channels the member's own peer has joined, as `peer channel list` reports them. */
+export async function ownPeerChannels(m: MemberFabric): Promise<string[]> {
+  const { stdout } = await peer(m, ['channel', 'list']);
+  return stdout.split('\n').map((l) => l.trim()).filter((l) => CHANNEL_NAME.test(l));
+}
+
+/**
+ * Joins the member's own peer to a channel its organisation belongs to: the genesis block fetched
+ * from the ordering service as the member's admin (the orderer serves it only to a member), then
+ * `peer channel join`. Idempotent; retried while the orderers are still starting the channel.
+ */
+export async function joinOwnPeer(m: MemberFabric, channel: string, timeoutMs = 60000): Promise<void> {
+  if ((await ownPeerChannels(m)).includes(channel)) return;
+  await inWork(m, async (dir) => {
+    const block = join(dir, `${channel}.block`);
+    await waitFor(`${m.mspId} fetching the genesis block of ${channel}`, async () => {
+      await peer(m, ['channel', 'fetch', '0', block, '-c', channel, ...ordererArgs(m)]);
+      return true;
+    }, timeoutMs, 'fabric');
+    await peer(m, ['channel', 'join', '-b', block]);
+  });
+}
+
+/** The member's own view of a channel's height (blocks), from its peer. */
+export async function ownPeerHeight(m: MemberFabric, channel: string): Promise<number> {
+  const { stdout } = await peer(m, ['channel', 'getinfo', '-c', channel]);
+  const match = /"height":(\d+)/.exec(stdout);
+  if (!match) throw new StackError('COMMAND_FAILED', `peer channel getinfo gave no height for ${channel}`, 'fabric');
+  return Number(match[1]);
+}
+
+function definitionArgs(channel: string, def: ChaincodeDefinition): string[] {
+  return ['--channelID', channel, '--name', def.name, '--version', def.version, '--sequence', String(def.sequence)];
+}
+
+interface Committed {
+  readonly version: string;
+  readonly sequence: number;
+  readonly approvals: Readonly<Record<string, boolean>>;
+}
+
+/** The definition committed on the channel, as the member's own peer reports it, if any. */
+export async function committedDefinition(m: MemberFabric, channel: string, name: string): Promise<Committed | undefined> {
+  const result = await peer(m, ['lifecycle', 'chaincode', 'querycommitted', '--channelID', channel, '--name', name, '--output', 'json']).catch(() => undefined);
+  if (!result) return undefined;
+  const def = JSON.parse(result.stdout) as { version: string; sequence: number; approvals?: Record<string, boolean> };
+  return { version: def.version, sequence: Number(def.sequence), approvals: def.approvals ?? {} };
+}
+
+/** Which organisations have approved the definition (checkcommitreadiness, asked of the member's peer). */
+export async function approvals(m: MemberFabric, channel: string, def: ChaincodeDefinition): Promise<Record<string, boolean>> {
+  const { stdout } = await peer(m, ['lifecycle', 'chaincode', 'checkcommitreadiness', ...definitionArgs(channel, def), '--output', 'json']);
+  return (JSON.parse(stdout) as { approvals: Record<string, boolean> }).approvals;
+}
+
+/**
+ * The member's approval, as its own admin: installs the package on its own peer (if missing) and
+ * approves the definition for its organisation. Idempotent (an approval already given, or a
+ * definition committed with this member's approval, is left as it is).
+ */
+export async function approveChaincode(m: MemberFabric, channel: string, def: ChaincodeDefinition): Promise<void> {
+  const installed = await peer(m, ['lifecycle', 'chaincode', 'queryinstalled']);
+  if (!installed.stdout.includes(def.packageId)) await peer(m, ['lifecycle', 'chaincode', 'install', def.packageFile]);
+  const committed = await committedDefinition(m, channel, def.name);
+  if (committed && committed.sequence >= def.sequence) {
+    if (committed.approvals[m.mspId]) return;
+  } else if ((await approvals(m, channel, def))[m.mspId]) {
+    return;
+  }
+  await peer(m, ['lifecycle', 'chaincode', 'approveformyorg', ...ordererArgs(m), ...definitionArgs(channel, def), '--package-id', def.packageId]);
+}
+
+/**
+ * Commits the definition once every member named has approved it (waiting for them), endorsed by
+ * the members' peers. Idempotent for a definition already committed at this sequence.
+ */
+export async function commitChaincode(m: MemberFabric, blueprint: ChannelBlueprint, def: ChaincodeDefinition, timeoutMs = 120000): Promise<void> {
+  const channel = blueprint.channel;
+  const committed = await committedDefinition(m, channel, def.name);
+  if (committed && committed.sequence >= def.sequence) return;
+  await waitFor(`every member of ${channel} to approve ${def.name} (sequence ${def.sequence})`, async () => {
+    const given = await approvals(m, channel, def);
+    return blueprint.members.every((id) => given[id] === true);
+  }, timeoutMs, 'fabric');
+  await inWork(m, async (dir) => {
+    const endorsers = blueprint.peers.flatMap((p) => {
+      const ca = join(dir, `${p.mspId}-tls-ca.pem`);
+      writeForMember(m, ca, p.tlsCaCert);
+      return ['--peerAddresses', p.address, '--tlsRootCertFiles', ca];
+    });
+    await peer(m, ['lifecycle', 'chaincode', 'commit', ...ordererArgs(m), ...definitionArgs(channel, def), ...endorsers]);
+  });
+}
+
+/**
+ * Waits until the member's peer knows the channel's other `members - 1` peers through gossip
+ * (service discovery, which the Fabric Gateway uses to find endorsers, offers no other peers).
+ */
+export async function waitForChannelPeers(m: MemberFabric, channel: string, members: number, timeoutMs = 120000): Promise<void> {
+  if (members < 2) return;
+  const pattern = new RegExp(`^gossip_membership_total_peers_known\\{channel="${channel.replace(/[.]/g, '\\.')}"\\} (\\d+)`, 'm');
+  await waitFor(`${m.mspId}'s peer to know the other members of ${channel}`, async () => {
+    const text = await (await fetch(`${m.peer.operationsUrl}/metrics`)).text();
+    return Number(pattern.exec(text)?.[1] ?? 0) >= members - 1;
+  }, timeoutMs, 'fabric');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Growth: a config update signed by a majority of the channel's admins, each in its own domain
+
+interface ConfigJson {
+  channel_group: { groups: { Application: { groups: Record<string, unknown> } } };
+}
+
+/**
+ * A member's proposal to add an organisation to a channel, from that organisation's public MSP
+ * package: the current config fetched by the member, the org's definition printed by configtxgen,
+ * the update computed by configtxlator. Returns the unsigned update envelope (protobuf bytes).
+ */
+export async function proposeOrgAddition(m: MemberFabric, channel: string, pkg: MspPackage): Promise<Buffer> {
+  return inWork(m, async (dir) => {
+    const as = m.user ? { user: m.user } : {};
+    const f = (name: string) => join(dir, name);
+    const lator = (args: string[]) => run(m.bin.configtxlator, args, { ...as, cwd: dir });
+    const def = packageDefinition(pkg, join(dir, 'orgs'));
+    if (m.user && process.getuid?.() === 0) {
+      const { uid, gid } = osUser(m.user);
+      chownTree(join(dir, 'orgs'), uid, gid);
+    }
+    writeForMember(m, f('configtx.yaml'), stringify({ Organizations: [applicationOrg(def)] }));
+    const printed = await run(m.bin.configtxgen, ['-configPath', dir, '-printOrg', pkg.mspId], { ...as, cwd: dir, env: { FABRIC_CFG_PATH: dir } });
+    const definition = JSON.parse(printed.stdout) as { values: Record<string, unknown> };
+    await peer(m, ['channel', 'fetch', 'config', f('config_block.pb'), '-c', channel, ...ordererArgs(m)], dir);
+    await lator(['proto_decode', '--input', f('config_block.pb'), '--type', 'common.Block', '--output', f('config_block.json')]);
+    const block = JSON.parse(readFileSync(f('config_block.json'), 'utf8')) as { data: { data: { payload: { data: { config: ConfigJson } } }[] } };
+    const config = block.data.data[0]!.payload.data.config;
+    if (config.channel_group.groups.Application.groups[pkg.mspId]) throw new StackError('BAD_SETTING', `${pkg.mspId} is already a member of ${channel}`, 'fabric');
+    const modified = structuredClone(config);
+    modified.channel_group.groups.Application.groups[pkg.mspId] = definition.values['AnchorPeers']
+      ? definition
+      : { ...definition, values: { ...definition.values, AnchorPeers: { mod_policy: 'Admins', value: { anchor_peers: [def.anchor] }, version: '0' } } };
+    writeForMember(m, f('config.json'), JSON.stringify(config));
+    writeForMember(m, f('modified.json'), JSON.stringify(modified));
+    await lator(['proto_encode', '--input', f('config.json'), '--type', 'common.Config', '--output', f('config.pb')]);
+    await lator(['proto_encode', '--input', f('modified.json'), '--type', 'common.Config', '--output', f('modified.pb')]);
+    await lator(['compute_update', '--channel_id', channel, '--original', f('config.pb'), '--updated', f('modified.pb'), '--output', f('update.pb')]);
+    await lator(['proto_decode', '--input', f('update.pb'), '--type', 'common.ConfigUpdate', '--output', f('update.json')]);
+    const update = JSON.parse(readFileSync(f('update.json'), 'utf8')) as unknown;
+    writeForMember(m, f('envelope.json'), JSON.stringify({ payload: { header: { channel_header: { channel_id: channel, type: 2 } }, data: { config_update: update } } }));
+    await lator(['proto_encode', '--input', f('envelope.json'), '--type', 'common.Envelope', '--output', f('envelope.pb')]);
+    return readFileSync(f('envelope.pb'));
+  });
+}
+
+/** The member's admin signs a config update envelope; returns the envelope with its signature added. */
+export async function signConfigUpdate(m: MemberFabric, envelope: Buffer): Promise<Buffer> {
+  return inWork(m, async (dir) => {
+    const file = join(dir, 'envelope.pb');
+    writeForMember(m, file, envelope);
+    await peer(m, ['channel', 'signconfigtx', '-f', file], dir);
+    return readFileSync(file);
+  });
+}
+
+/** The member's admin submits a config update (adding its own signature) to the ordering service. */
+export async function submitConfigUpdate(m: MemberFabric, channel: string, envelope: Buffer): Promise<void> {
+  await inWork(m, async (dir) => {
+    const file = join(dir, 'envelope.pb');
+    writeForMember(m, file, envelope);
+    await peer(m, ['channel', 'update', '-f', file, '-c', channel, ...ordererArgs(m)], dir);
+  });
+}
+
+/** The application organisations of a channel, from its latest config block fetched by the member. */
+export async function channelOrganisations(m: MemberFabric, channel: string): Promise<string[]> {
+  return inWork(m, async (dir) => {
+    const f = (name: string) => join(dir, name);
+    await peer(m, ['channel', 'fetch', 'config', f('config.pb'), '-c', channel, ...ordererArgs(m)], dir);
+    await run(m.bin.configtxlator, ['proto_decode', '--input', f('config.pb'), '--type', 'common.Block', '--output', f('config.json')], { ...(m.user ? { user: m.user } : {}), cwd: dir });
+    const block = JSON.parse(readFileSync(f('config.json'), 'utf8')) as { data: { data: { payload: { data: { config: ConfigJson } } }[] } };
+    return Object.keys(block.data.data[0]!.payload.data.config.channel_group.groups.Application.groups).sort();
+  });
+}
+
+/** Records that an organisation joined a channel the operator formed (the operator's registry, for status). */
+export function recordChannelMember(ctx: StackContext, channel: string, mspId: string): void {
+  const dirs = fabricDirs(ctx.settings);
+  const registry = loadRegistry(dirs);
+  const known = registry.channels[channel];
+  if (known && !known.orgs.includes(mspId)) {
+    known.orgs.push(mspId);
+    saveRegistry(dirs, registry);
+  }
+}
