@@ -1,5 +1,29 @@
 import type { Command } from 'commander';
-import { addDomain, domainsStatus, status, validateMember, type DomainStatus } from '@datawell/stack';
+import { readFileSync, writeFileSync } from 'node:fs';
+import {
+  addDomain,
+  approveChaincode,
+  channelOrganisations,
+  commitChaincode,
+  domainsStatus,
+  findDomain,
+  formChannel,
+  joinOwnPeer,
+  memberFabric,
+  ownPeerChannels,
+  proposeOrgAddition,
+  readBlueprint,
+  readMspPackage,
+  recordChannelMember,
+  signConfigUpdate,
+  status,
+  submitConfigUpdate,
+  validateMember,
+  waitForChannelPeers,
+  type DomainStatus,
+  type StackContext,
+} from '@datawell/stack';
+import { UsageError } from '../usage-error';
 import { stackContext } from '../context';
 import { guarded } from './stack';
 
@@ -22,6 +46,8 @@ export function registerDomainCommands(program: Command): void {
       process.stdout.write(`${describe(entry as DomainStatus)}\npublic MSP package: ${entry?.publicDir}/msp-package.json\n`);
     });
 
+  registerChannelCommands(domain);
+
   domain
     .command('list')
     .description('every domain with its OS user, folder, processes and stores')
@@ -31,6 +57,125 @@ export function registerDomainCommands(program: Command): void {
       const list = (await status(ctx)).domains;
       if (opts.json) return void process.stdout.write(`${JSON.stringify(list)}\n`);
       process.stdout.write(`${list.map(describe).join('\n')}\n`);
+    });
+}
+
+/** The member domain named on the command line: exit 2 for an unknown one or the operator's. */
+function member(ctx: StackContext, mspId: string) {
+  const d = findDomain(ctx, mspId);
+  if (d.role === 'operator') throw new UsageError('the operator is not a member of a DAO channel: name a member domain');
+  return memberFabric(ctx, d.mspId);
+}
+
+function readEnvelope(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new UsageError(`cannot read the config update ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
+
+/**
+ * Fabric's multi-party workflow by hand (libs/stack/src/fabric/parties.ts): the operator forms a
+ * channel from the members' public MSP packages; each member joins and approves as its own admin;
+ * one member commits; a channel grows by a config update a majority of its admins sign.
+ */
+function registerChannelCommands(domain: Command): void {
+  const channel = domain.command('channel').description("a DAO channel formed and grown the multi-party way: each step by the party it belongs to, as that domain's own admin");
+
+  channel
+    .command('form')
+    .description("the operator's part: genesis block from the members' public MSP packages, its orderers joined, the blueprint published")
+    .argument('<channel>', 'channel name, e.g. dao-acme-v1')
+    .argument('<MSPID...>', 'the member domains, the DSP first')
+    .option('--chaincode <name...>', 'chaincodes the members approve on it', ['dao'])
+    .action(async (name: string, mspIds: string[], opts: { chaincode: string[] }) => {
+      const ctx = stackContext();
+      const packages = await guarded(async () => mspIds.map((id) => readMspPackage(ctx, findDomain(ctx, id).name)));
+      const blueprint = await guarded(() => formChannel(ctx, name, packages, opts.chaincode));
+      process.stdout.write(`${JSON.stringify(blueprint)}\n`);
+    });
+
+  channel
+    .command('join')
+    .description("a member's part: join its own peer to the channel and approve the blueprint's chaincodes as its own admin")
+    .argument('<MSPID>', 'the member domain')
+    .argument('<channel>', 'a channel the operator formed with this member')
+    .action(async (mspId: string, name: string) => {
+      const ctx = stackContext();
+      const m = await guarded(async () => member(ctx, mspId));
+      const blueprint = await guarded(async () => readBlueprint(ctx, name));
+      if (!blueprint.members.includes(mspId) && !(await channelOrganisations(m, name).catch(() => [] as string[])).includes(mspId)) {
+        throw new UsageError(`${mspId} is not a member of ${name}`);
+      }
+      await joinOwnPeer(m, name);
+      recordChannelMember(ctx, name, mspId);
+      for (const def of blueprint.chaincodes) await approveChaincode(m, name, def);
+      process.stdout.write(`${mspId} joined ${name} and approved ${blueprint.chaincodes.map((c) => `${c.name} (sequence ${c.sequence})`).join(', ')}\n`);
+    });
+
+  channel
+    .command('commit')
+    .description("a member's part (the DSP's): commit the blueprint's chaincodes once every member approved them")
+    .argument('<MSPID>', 'the committing member domain')
+    .argument('<channel>', 'the channel')
+    .action(async (mspId: string, name: string) => {
+      const ctx = stackContext();
+      const m = await guarded(async () => member(ctx, mspId));
+      const blueprint = await guarded(async () => readBlueprint(ctx, name));
+      for (const def of blueprint.chaincodes) await commitChaincode(m, blueprint, def);
+      await waitForChannelPeers(m, name, blueprint.members.length);
+      process.stdout.write(`${mspId} committed ${blueprint.chaincodes.map((c) => c.name).join(', ')} on ${name}\n`);
+    });
+
+  channel
+    .command('propose')
+    .description("a member's proposal to add an organisation (from its public MSP package): writes the unsigned config update")
+    .argument('<MSPID>', 'the proposing member domain')
+    .argument('<channel>', 'the channel')
+    .argument('<NEWMSPID>', 'the organisation to add (a domain with a public MSP package)')
+    .requiredOption('--out <file>', 'where to write the config update envelope')
+    .action(async (mspId: string, name: string, newMspId: string, opts: { out: string }) => {
+      const ctx = stackContext();
+      const m = await guarded(async () => member(ctx, mspId));
+      const pkg = await guarded(async () => readMspPackage(ctx, findDomain(ctx, newMspId).name));
+      writeFileSync(opts.out, await guarded(() => proposeOrgAddition(m, name, pkg)));
+      process.stdout.write(`config update adding ${newMspId} to ${name} written to ${opts.out}: have a majority of the channel's admins sign it\n`);
+    });
+
+  channel
+    .command('sign')
+    .description("a member's admin signs a config update (the file is replaced by the signed envelope)")
+    .argument('<MSPID>', 'the signing member domain')
+    .argument('<file>', 'the config update envelope')
+    .action(async (mspId: string, file: string) => {
+      const ctx = stackContext();
+      const m = await guarded(async () => member(ctx, mspId));
+      writeFileSync(file, await signConfigUpdate(m, readEnvelope(file)));
+      process.stdout.write(`${mspId} signed ${file}\n`);
+    });
+
+  channel
+    .command('submit')
+    .description("a member's admin submits a signed config update (adding its own signature)")
+    .argument('<MSPID>', 'the submitting member domain')
+    .argument('<channel>', 'the channel')
+    .argument('<file>', 'the signed config update envelope')
+    .action(async (mspId: string, name: string, file: string) => {
+      const ctx = stackContext();
+      const m = await guarded(async () => member(ctx, mspId));
+      await submitConfigUpdate(m, name, readEnvelope(file));
+      process.stdout.write(`${name} now has ${(await channelOrganisations(m, name)).join(', ')}\n`);
+    });
+
+  channel
+    .command('list')
+    .description("the channels a member's own peer has joined (peer channel list, as its admin)")
+    .argument('<MSPID>', 'the member domain')
+    .action(async (mspId: string) => {
+      const ctx = stackContext();
+      const m = await guarded(async () => member(ctx, mspId));
+      process.stdout.write(`${(await ownPeerChannels(m)).join('\n')}\n`);
     });
 }
 

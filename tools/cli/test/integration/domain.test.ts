@@ -28,6 +28,12 @@ describe('./dev domain', () => {
     [['domain', 'add', 'OperatorMSP', '--role', 'VSP'], /^dev: OperatorMSP is the stack's own organisation/],
     [['domain', 'add', 'AcmeMSP'], /^dev: required option '--role <role>' not specified/],
     [['domain', 'add', '--role', 'DSP'], /^dev: missing required argument 'MSPID'/],
+    [['domain', 'channel', 'form', 'dao-cli-v1', 'NoSuchMSP'], /^dev: unknown domain NoSuchMSP \(known: operator/],
+    [['domain', 'channel', 'form', 'Bad_Channel'], /^dev: missing required argument 'MSPID'/],
+    [['domain', 'channel', 'join', 'operator', 'dao-cli-v1'], /^dev: the operator is not a member of a DAO channel/],
+    [['domain', 'channel', 'join', 'NoSuchMSP', 'dao-cli-v1'], /^dev: unknown domain NoSuchMSP/],
+    [['domain', 'channel', 'sign', 'operator', '/nonexistent.pb'], /^dev: the operator is not a member of a DAO channel/],
+    [['domain', 'channel', 'propose', 'NoSuchMSP', 'dao-cli-v1', 'OtherMSP'], /^dev: required option '--out <file>' not specified/],
   ])('exits 2 with one line for bad input: %j', (args, message) => {
     const r = dev(args);
     expect(r.code).toBe(2);
@@ -62,5 +68,12 @@ describe('./dev domain', () => {
     const operator = domains.find((d) => d.name === 'operator') as Listed;
     expect(operator.processes.map((p) => p.name)).toEqual(expect.arrayContaining(['postgres', 'redis', 'kafka', 'orderer0.orderer', 'peer0.operator']));
     expect(operator.processes.map((p) => p.name)).not.toContain('peer0.domainclivsp');
+
+    // The member's own peer, asked by its own admin, has joined no channel: the operator joined it to none.
+    const channels = dev(['domain', 'channel', 'list', 'DomainCliVspMSP']);
+    expect(channels.code).toBe(0);
+    expect(channels.stdout.trim()).toBe('');
+    const unformed = dev(['domain', 'channel', 'join', 'DomainCliVspMSP', 'dao-never-formed-v1']);
+    expect([unformed.code, unformed.stderr]).toEqual([2, ['dev: no channel dao-never-formed-v1 has been formed']]);
   });
 });
