@@ -18,6 +18,11 @@ names="postgres-password ca-admin-password node-secret auth-secret"
 for name in $names; do
   [ -s "$dir/$name" ] || random > "$dir/$name"
 done
+# A member's traffic key (32 random bytes, DATAWELL_TRAFFIC_KEY_FILE): seals what its services put
+# on the operator's broker (docs/security.md). Only this domain holds it; never replaced once made.
+if [ "$domain" != operator ] && [ ! -s "$dir/traffic.key" ]; then
+  head -c 32 /dev/urandom > "$dir/traffic.key"
+fi
 # The operator's own Kafka principal, in the credentials file libs/config reads.
 if [ "$domain" = operator ] && [ ! -s "$dir/kafka-credentials.json" ]; then
   printf '{"mechanism":"SCRAM-SHA-512","username":"operator","password":"%s"}\n' "$(cat "$dir/kafka-password")" > "$dir/kafka-credentials.json"
