@@ -45,6 +45,8 @@ export interface KafkaConfig {
   readonly credentialsFile?: string;
   /** The domain's traffic key (DATAWELL_TRAFFIC_KEY_FILE), which seals and opens its member topics' values; its dump shows only its id and file. */
   readonly trafficKey?: TrafficKey;
+  /** Keys the domain sealed with before (DATAWELL_TRAFFIC_PREVIOUS_KEY_FILES): they still open, never seal. */
+  readonly previousTrafficKeys?: readonly TrafficKey[];
 }
 
 interface BaseConfig<T> {
@@ -97,6 +99,12 @@ export const COMMON_VARIABLES = {
    * the service cannot use member topics. The stack tooling makes it with the domain (domains/<MSP>/secrets/traffic.key).
    */
   trafficKeyFile: 'DATAWELL_TRAFFIC_KEY_FILE',
+  /**
+   * Comma-separated files of the keys the domain sealed with before a rotation: values sealed with them
+   * still open (the envelope names its key) until the topics' retention has dropped them; nothing new is
+   * sealed with them. Needs DATAWELL_TRAFFIC_KEY_FILE.
+   */
+  trafficPreviousKeyFiles: 'DATAWELL_TRAFFIC_PREVIOUS_KEY_FILES',
   logLevel: 'DATAWELL_LOG_LEVEL',
   authSecret: 'DATAWELL_AUTH_SECRET',
   /** The operator's public MSP folder (its cacerts/ hold the operator CA's certificate). */
@@ -229,7 +237,7 @@ export function loadServiceConfig<T, D extends Dependency>(
     logLevel: values[COMMON_VARIABLES.logLevel] as LogLevel,
     postgres: { url: values[COMMON_VARIABLES.postgresUrl] as string, schema: spec.schema },
     ...(needsRedis ? { redis: { url: values[COMMON_VARIABLES.redisUrl] as string } } : {}),
-    kafka: { brokers: values[COMMON_VARIABLES.kafkaBrokers] as string[], clientId: `datawell-${service}`, ...(sasl.credentials ? { sasl: sasl.credentials, credentialsFile: sasl.file } : {}), ...(traffic.key ? { trafficKey: traffic.key } : {}) },
+    kafka: { brokers: values[COMMON_VARIABLES.kafkaBrokers] as string[], clientId: `datawell-${service}`, ...(sasl.credentials ? { sasl: sasl.credentials, credentialsFile: sasl.file } : {}), ...(traffic.key ? { trafficKey: traffic.key } : {}), ...(traffic.previous.length > 0 ? { previousTrafficKeys: traffic.previous } : {}) },
     auth: {
       ...(values[COMMON_VARIABLES.authSecret] === undefined ? {} : { tokenSecret: values[COMMON_VARIABLES.authSecret] as string }),
       ...(operator.caPem === undefined ? {} : { operatorCaPem: operator.caPem }),
@@ -252,15 +260,26 @@ function readKafkaCredentials(env: Environment): { credentials?: KafkaCredential
   }
 }
 
-/** Reads the traffic key file named by the environment, if any: 32 bytes, readable by its owner only. */
-function readTrafficKey(env: Environment): { key?: TrafficKey; issues: ConfigIssue[] } {
+/** Reads the traffic key files named by the environment, if any: 32 bytes each, readable by their owner only. */
+function readTrafficKey(env: Environment): { key?: TrafficKey; previous: TrafficKey[]; issues: ConfigIssue[] } {
   const file = blankIsMissing(env[COMMON_VARIABLES.trafficKeyFile]) as string | undefined;
-  if (file === undefined) return { issues: [] };
-  try {
-    return { key: readTrafficKeyFile(file), issues: [] };
-  } catch (error) {
-    return { issues: [{ variable: COMMON_VARIABLES.trafficKeyFile, problem: (error as Error).message }] };
+  const previousFiles = String(env[COMMON_VARIABLES.trafficPreviousKeyFiles] ?? '').split(',').map((f) => f.trim()).filter((f) => f !== '');
+  const issues: ConfigIssue[] = [];
+  const read = (variable: string, f: string): TrafficKey | undefined => {
+    try {
+      return readTrafficKeyFile(f);
+    } catch (error) {
+      issues.push({ variable, problem: (error as Error).message });
+      return undefined;
+    }
+  };
+  const key = file === undefined ? undefined : read(COMMON_VARIABLES.trafficKeyFile, file);
+  if (file === undefined && previousFiles.length > 0) {
+    issues.push({ variable: COMMON_VARIABLES.trafficPreviousKeyFiles, problem: `needs ${COMMON_VARIABLES.trafficKeyFile}: previous keys only open, the current one seals` });
   }
+  const previous = previousFiles.map((f) => read(COMMON_VARIABLES.trafficPreviousKeyFiles, f)).filter((k): k is TrafficKey => k !== undefined);
+  if (key && previous.some((k) => k.id === key.id)) issues.push({ variable: COMMON_VARIABLES.trafficPreviousKeyFiles, problem: `names the current key (${key.id}) again` });
+  return { ...(key ? { key } : {}), previous, issues };
 }
 
 /** The operator CA's certificates from its public MSP folder (cacerts/*.pem), when one is named. */

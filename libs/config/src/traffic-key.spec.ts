@@ -2,7 +2,11 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
+import type { ServiceSpec } from '@datawell/contracts';
+import { ConfigError } from './config-error';
+import { defineService } from './extension';
 import { createKafka } from './kafka-client';
+import { loadServiceConfig } from './load-config';
 import { isSealedTraffic, newTrafficKeyBytes, openTraffic, readTrafficKeyFile, sealTraffic, TrafficKey, TrafficSealError } from './traffic-key';
 
 const TOPIC = 'datawell.member.AcmeMSP.ledger.commands.v1';
@@ -104,6 +108,59 @@ describe('traffic sealing', () => {
       const e = refusal(() => readTrafficKeyFile(path()));
       expect(e.code).toBe('TRAFFIC_KEY_INVALID');
       expect(e.message).toMatch(message);
+    });
+  });
+
+  describe('DATAWELL_TRAFFIC_KEY_FILE and DATAWELL_TRAFFIC_PREVIOUS_KEY_FILES at boot', () => {
+    const spec: ServiceSpec<'postgres' | 'kafka'> = { name: 'sealed', schema: 'sealed', portVariable: 'SEALED_HTTP_PORT', defaultPort: 4190, grpcPortVariable: 'SEALED_GRPC_PORT', defaultGrpcPort: 5190, dependencies: ['postgres', 'kafka'] };
+    const sealed = defineService(spec);
+    const base = { DATAWELL_POSTGRES_URL: 'postgres://u:p@db:5432/d', DATAWELL_KAFKA_BROKERS: 'kafka:9092' };
+    let dir: string;
+    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'traffic-boot-'))));
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+    const keyFile = (name: string, bytes = newTrafficKeyBytes()) => {
+      const path = join(dir, name);
+      writeFileSync(path, bytes, { mode: 0o600 });
+      return { path, bytes };
+    };
+    const issues = (env: Record<string, string>) => {
+      try {
+        loadServiceConfig(sealed, { ...base, ...env });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as ConfigError).issues.map((i) => `${i.variable}: ${i.problem}`);
+      }
+      throw new Error('expected a ConfigError');
+    };
+
+    it('reads the current key and the previous ones; the dump shows ids and files, never the bytes', () => {
+      const current = keyFile('current.key');
+      const old = keyFile('old.key');
+      const config = loadServiceConfig(sealed, { ...base, DATAWELL_TRAFFIC_KEY_FILE: current.path, DATAWELL_TRAFFIC_PREVIOUS_KEY_FILES: ` ${old.path} ` });
+      expect(config.kafka.trafficKey?.id).toBe(new TrafficKey(current.bytes).id);
+      expect(config.kafka.previousTrafficKeys?.map((k) => k.id)).toEqual([new TrafficKey(old.bytes).id]);
+      // A value sealed with the previous key still opens with what the service platform hands createKafka.
+      const keys = [config.kafka.trafficKey!, ...config.kafka.previousTrafficKeys!];
+      expect(openTraffic(keys, sealTraffic(new TrafficKey(old.bytes), PLAIN, binding), binding).toString()).toBe(PLAIN);
+      for (const text of [JSON.stringify(config), String(config), inspect(config, { depth: 8 })]) {
+        expect(text).toContain(current.path);
+        for (const bytes of [current.bytes, old.bytes]) {
+          expect(text).not.toContain(bytes.toString('hex'));
+          expect(text).not.toContain(bytes.toString('base64'));
+        }
+      }
+      expect(loadServiceConfig(sealed, base).kafka.trafficKey).toBeUndefined();
+    });
+
+    it('refuses bad key files, previous keys without a current one, and the current key listed as previous, naming the variables', () => {
+      const current = keyFile('current.key');
+      const short = keyFile('short.key', newTrafficKeyBytes().subarray(0, 8));
+      expect(issues({ DATAWELL_TRAFFIC_KEY_FILE: short.path })).toEqual([expect.stringMatching(/^DATAWELL_TRAFFIC_KEY_FILE: .*holds 8 bytes/)]);
+      expect(issues({ DATAWELL_TRAFFIC_PREVIOUS_KEY_FILES: current.path })).toEqual([expect.stringMatching(/^DATAWELL_TRAFFIC_PREVIOUS_KEY_FILES: needs DATAWELL_TRAFFIC_KEY_FILE/)]);
+      expect(issues({ DATAWELL_TRAFFIC_KEY_FILE: current.path, DATAWELL_TRAFFIC_PREVIOUS_KEY_FILES: `${join(dir, 'gone.key')},${current.path}` })).toEqual([
+        expect.stringMatching(/^DATAWELL_TRAFFIC_PREVIOUS_KEY_FILES: cannot read .*gone\.key \(ENOENT\)/),
+        expect.stringMatching(/^DATAWELL_TRAFFIC_PREVIOUS_KEY_FILES: names the current key/),
+      ]);
     });
   });
 
