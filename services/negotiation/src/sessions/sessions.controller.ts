@@ -24,6 +24,12 @@ export class SessionsController {
     return this.runtime.sessions.create(principal, body);
   }
 
+  @Get()
+  @ApiOperation({ summary: "The caller's sessions (it is a party of; at most 100, latest change first)" })
+  list(@CurrentPrincipal() principal: Principal) {
+    return this.runtime.sessions.list(principal);
+  }
+
   @Post(':id/proposals')
   @ApiOperation({ summary: 'Propose (or counter-propose) the full agreement: a new revision, acceptances cleared' })
   @ApiBody(zodBody('Proposal', proposalSchema))

@@ -97,6 +97,17 @@ export class SessionsRepository {
     return row ? toSession(row) : undefined;
   }
 
+  /** The sessions `mspId` is a party of (formation parties, a join's earlier members and joiners), latest change first. */
+  async ofParty(mspId: string, limit: number): Promise<SessionRecord[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT * FROM ${this.#s}.sessions
+        WHERE plan->'parties' @> $1::jsonb OR plan->'existing' @> $1::jsonb OR plan->'joiners' ? $2
+        ORDER BY updated_at DESC, id LIMIT $3`,
+      [JSON.stringify([{ mspId }]), mspId, limit],
+    )) as Array<Record<string, unknown>>;
+    return rows.map(toSession);
+  }
+
   async lockByAgreement(manager: Queryable, agreementId: string): Promise<SessionRecord | undefined> {
     const [row] = (await manager.query(`SELECT * FROM ${this.#s}.sessions WHERE agreement_id = $1 FOR UPDATE`, [agreementId])) as Array<Record<string, unknown>>;
     return row ? toSession(row) : undefined;

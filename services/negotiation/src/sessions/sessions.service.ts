@@ -40,6 +40,21 @@ export interface SessionView {
   readonly updatedAt: string;
 }
 
+/** A line of the caller's session list. */
+export interface SessionSummary {
+  readonly id: string;
+  readonly kind: 'formation' | 'join';
+  readonly daoId: string;
+  readonly version: number;
+  readonly status: SessionRecord['status'];
+  readonly createdBy: string;
+  readonly parties: readonly string[];
+  readonly revision: number;
+  readonly agreementId: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
 export interface AgreementToSign {
   readonly sessionId: string;
   readonly revision: number;
@@ -134,6 +149,24 @@ export class SessionsService {
       createdAt: session.createdAt,
       updatedAt: session.updatedAt,
     };
+  }
+
+  /** The caller's sessions (at most 100, latest change first): what a party's console lists. */
+  async list(principal: Principal): Promise<SessionSummary[]> {
+    const sessions = await this.o.sessions.ofParty(principal.mspId, 100);
+    return sessions.map((s) => ({
+      id: s.id,
+      kind: s.kind,
+      daoId: s.daoId,
+      version: s.version,
+      status: s.status,
+      createdBy: s.createdBy,
+      parties: partiesOf(s.plan),
+      revision: s.revision,
+      agreementId: s.agreementId,
+      createdAt: s.createdAt,
+      updatedAt: s.updatedAt,
+    }));
   }
 
   async history(principal: Principal | undefined, sessionId: string): Promise<HistoryRecord[]> {

@@ -240,4 +240,19 @@ describe('negotiation sessions against the real stack', () => {
     const stale = await as(vsp).post(`/sessions/${session.id}/acceptances`, { revision: 7, certificatePem: vsp.certificatePem, signature: vsp.sign('x') });
     expect([stale.status, stale.body.code]).toEqual([409, 'STALE_REVISION']);
   });
+
+  it("lists a party's own sessions, latest change first, and no one else's (GET /sessions)", async () => {
+    const dsp = await neg.party('DSP');
+    const vsp = await neg.party('VSP');
+    const outsider = await neg.party('VSP');
+    const first = (await as(dsp).post('/sessions', { kind: 'formation', daoId: `l-${hex()}`, parties: [vsp.mspId] }).expect(201)).body.id as string;
+    const second = (await as(dsp).post('/sessions', { kind: 'formation', daoId: `l-${hex()}`, parties: [outsider.mspId] }).expect(201)).body.id as string;
+    const ids = async (p: Party) => ((await as(p).get('/sessions').expect(200)).body as Array<{ id: string; parties: string[]; status: string }>).map((s) => s.id);
+    expect(await ids(dsp)).toEqual([second, first]);
+    expect(await ids(vsp)).toEqual([first]);
+    expect(await ids(outsider)).toEqual([second]);
+    const [row] = (await as(vsp).get('/sessions').expect(200)).body as Array<Record<string, unknown>>;
+    expect(row).toMatchObject({ id: first, kind: 'formation', version: 1, status: 'open', createdBy: dsp.mspId, parties: [dsp.mspId, vsp.mspId], revision: 0, agreementId: null });
+    await http().get('/sessions').expect(401);
+  });
 });
