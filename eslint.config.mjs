@@ -49,15 +49,16 @@ export default [
     rules: { 'datawell/no-import-cycle': 'error' },
   },
   {
-    // The console's browser tests run the real marketplace through that service's own test harness
-    // (one harness, not a copy): this one import across projects is allowed, in tests only.
+    // The console's browser tests run the real marketplace and negotiation services through those
+    // services' own test harnesses (one harness, not a copy): these imports across projects are
+    // allowed, in tests only.
     files: ['apps/console/test/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
         {
           enforceBuildableLibDependency: false,
-          allow: ['../../../../services/marketplace/test/integration/harness'],
+          allow: ['../../../../services/marketplace/test/integration/harness', '../../../../services/negotiation/test/integration/harness'],
           depConstraints: [{ sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] }],
         },
       ],

@@ -7,6 +7,14 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   plugins: [react()],
+  // The pure parts of @datawell/domain the page reuses (economics, canonical JSON): its index also
+  // exports node-only code (certificate checks), so the page imports these two modules by name.
+  resolve: {
+    alias: {
+      '@datawell/domain/economics': fileURLToPath(new URL('../../libs/domain/src/economics/index.ts', import.meta.url)),
+      '@datawell/domain/canonical-json': fileURLToPath(new URL('../../libs/domain/src/canonical-json.ts', import.meta.url)),
+    },
+  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -8,7 +8,10 @@ const run = promisify(execFile);
 const ROOT = resolve(__dirname, '..', '..', '..');
 
 /** The typed clients the console uses: one per service, generated from its OpenAPI document. */
-export const CLIENTS = [{ service: 'marketplace', file: join(ROOT, 'apps/console/src/api/marketplace.gen.ts') }] as const;
+export const CLIENTS = [
+  { service: 'marketplace', file: join(ROOT, 'apps/console/src/api/marketplace.gen.ts'), defaultUrl: 'http://127.0.0.1:4100' },
+  { service: 'negotiation', file: join(ROOT, 'apps/console/src/api/negotiation.gen.ts'), defaultUrl: 'http://127.0.0.1:4101' },
+] as const;
 
 const HEADER = (service: string) =>
   `// Generated from the ${service} service's OpenAPI document (/docs/openapi.json) by\n` +

@@ -3,7 +3,7 @@ import { startConsoleServer } from './serve';
 
 /**
  * `main.ts build`: builds the console when its sources changed. `main.ts serve --port 4200
- * --marketplace http://127.0.0.1:4100`: serves it (./dev up runs both).
+ * --marketplace http://127.0.0.1:4100 --negotiation http://127.0.0.1:4101`: serves it (./dev up runs both).
  */
 async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
       distDir: DIST_DIR,
       port,
       host: option('host', '127.0.0.1'),
-      upstreams: { marketplace: option('marketplace', 'http://127.0.0.1:4100') },
+      upstreams: { marketplace: option('marketplace', 'http://127.0.0.1:4100'), negotiation: option('negotiation', 'http://127.0.0.1:4101') },
     });
     process.stdout.write(`${JSON.stringify({ message: 'console listening', url: server.url })}\n`);
     const stop = () => void server.close().then(() => process.exit(0));
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     process.on('SIGINT', stop);
     return;
   }
-  process.stderr.write('usage: main.ts build | serve [--port 4200] [--host 127.0.0.1] [--marketplace <url>]\n');
+  process.stderr.write('usage: main.ts build | serve [--port 4200] [--host 127.0.0.1] [--marketplace <url>] [--negotiation <url>]\n');
   process.exitCode = 2;
 }
 

@@ -11,6 +11,8 @@ const OfferPage = lazy(() => import('./pages/OfferPage'));
 const ParticipantPage = lazy(() => import('./pages/ParticipantPage'));
 const SignInPage = lazy(() => import('./pages/SignInPage'));
 const MyOffersPage = lazy(() => import('./pages/MyOffersPage'));
+const NegotiationsPage = lazy(() => import('./pages/NegotiationsPage'));
+const NegotiationRoomPage = lazy(() => import('./pages/NegotiationRoomPage'));
 
 export function App() {
   const [opened, { toggle, close }] = useDisclosure();
@@ -18,7 +20,12 @@ export function App() {
   const navigate = useNavigate();
   const links = [
     { to: '/', label: 'Catalogue' },
-    ...(session ? [{ to: '/my/offers', label: 'My offers' }] : []),
+    ...(session
+      ? [
+          { to: '/my/offers', label: 'My offers' },
+          { to: '/negotiations', label: 'Negotiations' },
+        ]
+      : []),
   ];
   return (
     <AppShell header={{ height: 60 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
@@ -77,6 +84,8 @@ export function App() {
               <Route path="/participants/:mspId" element={<ParticipantPage />} />
               <Route path="/sign-in" element={<SignInPage />} />
               <Route path="/my/offers" element={<MyOffersPage />} />
+              <Route path="/negotiations" element={<NegotiationsPage />} />
+              <Route path="/negotiations/:sessionId" element={<NegotiationRoomPage />} />
               <Route path="*" element={<Text>There is no page here. <Anchor component={Link} to="/">Back to the catalogue</Anchor></Text>} />
             </Routes>
           </Suspense>

@@ -1,5 +1,6 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { components, paths } from './marketplace.gen';
+import type { paths as negotiationPaths } from './negotiation.gen';
 
 export type Offer = components['schemas']['OfferViewDto'];
 export type OfferSearch = components['schemas']['OfferSearchDto'];
@@ -25,20 +26,24 @@ export class ApiError extends Error {
 const origin = typeof window === 'undefined' ? 'http://localhost' : window.location.origin;
 
 export const marketplace = createClient<paths>({ baseUrl: `${origin}/api/marketplace` });
+/** The negotiation service: each service issues its own tokens, so the page signs in at each (auth/session.tsx). */
+export const negotiation = createClient<negotiationPaths>({ baseUrl: `${origin}/api/negotiation` });
+
+export type ServiceName = 'marketplace' | 'negotiation';
 
 /**
- * The bearer token of the signed-in identity is added here, once; a 401 on a call that carried one
- * tells the session (which shows why and asks to sign in again).
+ * The bearer token of the signed-in identity at each service is added here, once; a 401 on a call
+ * that carried one tells the session (which shows why and asks to sign in again).
  */
-let bearer: { token: () => string | undefined; rejected: (message: string) => void } | undefined;
+let bearer: { token: (service: ServiceName) => string | undefined; rejected: (message: string) => void } | undefined;
 
 export function setBearer(source: typeof bearer): void {
   bearer = source;
 }
 
-const auth: Middleware = {
+const auth = (service: ServiceName): Middleware => ({
   onRequest({ request }) {
-    const token = bearer?.token();
+    const token = bearer?.token(service);
     if (token) request.headers.set('authorization', `Bearer ${token}`);
     return request;
   },
@@ -49,8 +54,9 @@ const auth: Middleware = {
     }
     return response;
   },
-};
-marketplace.use(auth);
+});
+marketplace.use(auth('marketplace'));
+negotiation.use(auth('negotiation'));
 
 /** The data of an openapi-fetch result, or an ApiError with the service's code and message. */
 export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {

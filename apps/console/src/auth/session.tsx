@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { marketplace, unwrap, setBearer } from '../api/client';
-import { bytesToBase64, namedCurveOf, p1363ToDer, pemToDer } from './signature';
+import { marketplace, negotiation, unwrap, setBearer } from '../api/client';
+import { forgetKey, holdKey, importSigningKey, signWith } from './keyring';
+import { pemToDer } from './signature';
 
 export interface Session {
   token: string;
@@ -8,6 +9,10 @@ export interface Session {
   mspId: string;
   enrollmentId: string;
   role: 'DSP' | 'VSP';
+  /** The enrolled certificate signed in with (an acceptance in the negotiation room names it). */
+  certificatePem?: string;
+  /** The negotiation service's own token (each service issues its own), or why it could not be had. */
+  negotiation?: { token: string; expiresAt: string } | { error: string };
 }
 
 const KEY = 'datawell.console.session';
@@ -21,22 +26,48 @@ function stored(): Session | undefined {
   }
 }
 
+type AuthClient = typeof marketplace | typeof negotiation;
+
+/** Challenge, signature in the page, token: a sign-in at one service. */
+async function loginAt(client: AuthClient, key: CryptoKey, certificatePem: string) {
+  const { challenge } = unwrap(await (client as typeof marketplace).POST('/auth/challenge'));
+  const signature = await signWith(key, challenge);
+  return unwrap(await (client as typeof marketplace).POST('/auth/token', { body: { certificatePem, challenge, signature } }));
+}
+
+/** A sign-in at the negotiation service with the key this page holds (the room retries with it). */
+export async function negotiationLogin(key: CryptoKey, certificatePem: string): Promise<NonNullable<Session['negotiation']>> {
+  try {
+    const t = await loginAt(negotiation, key, certificatePem);
+    return { token: t.token, expiresAt: t.expiresAt };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 /**
- * Signs the service's challenge in the page: the PKCS#8 key is imported as a non-extractable WebCrypto
- * key, used once, and dropped; only the certificate, the challenge and the signature are sent.
+ * Signs the services' challenges in the page: the PKCS#8 key is imported as a non-extractable
+ * WebCrypto key and held in this page's memory only (auth/keyring.ts: it signs agreements in the
+ * negotiation room); only the certificate, the challenges and the signatures are sent.
  */
 export async function signIn(certificatePem: string, privateKeyPem: string): Promise<Session> {
   pemToDer(certificatePem, 'CERTIFICATE');
-  const pkcs8 = pemToDer(privateKeyPem, 'PRIVATE KEY');
-  const key = await crypto.subtle.importKey('pkcs8', pkcs8, { name: 'ECDSA', namedCurve: namedCurveOf(pkcs8) }, false, ['sign']);
-  const { challenge } = unwrap(await marketplace.POST('/auth/challenge'));
-  const p1363 = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, new TextEncoder().encode(challenge)));
-  const signature = bytesToBase64(p1363ToDer(p1363));
-  const token = unwrap(await marketplace.POST('/auth/token', { body: { certificatePem: certificatePem.trim(), challenge, signature } }));
+  const key = await importSigningKey(privateKeyPem);
+  const certificate = certificatePem.trim();
+  const token = await loginAt(marketplace, key, certificate);
   const { role } = token.principal;
   // The operator's identities log in too, but every route of the console is a participant's (403 to them).
   if (role === 'OPERATOR') throw new Error(`${token.principal.mspId} is the operator, not a participant: sign in with an identity of a participant organisation`);
-  return { token: token.token, expiresAt: token.expiresAt, mspId: token.principal.mspId, enrollmentId: token.principal.enrollmentId, role };
+  holdKey(key, token.principal.mspId);
+  return {
+    token: token.token,
+    expiresAt: token.expiresAt,
+    mspId: token.principal.mspId,
+    enrollmentId: token.principal.enrollmentId,
+    role,
+    certificatePem: certificate,
+    negotiation: await negotiationLogin(key, certificate),
+  };
 }
 
 interface SessionState {
@@ -44,6 +75,8 @@ interface SessionState {
   /** Why the last session ended without the user signing out (expired, refused), to show once. */
   notice: string | undefined;
   signedIn(session: Session): void;
+  /** Replaces the negotiation token (a later sign-in there with the held key). */
+  setNegotiation(negotiation: NonNullable<Session['negotiation']>): void;
   signOut(): void;
   dismissNotice(): void;
 }
@@ -56,6 +89,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const end = useCallback((why: string | undefined) => {
     sessionStorage.removeItem(KEY);
+    forgetKey();
     setSession(undefined);
     setNotice(why);
   }, []);
@@ -75,7 +109,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   // Set during render, not in an effect: children's requests run before a parent's effects.
   setBearer({
-    token: () => session?.token,
+    token: (service) => (service === 'marketplace' ? session?.token : session?.negotiation && 'token' in session.negotiation ? session.negotiation.token : undefined),
     rejected: (message) => end(`Your session is no longer valid (${message}). Sign in again.`),
   });
 
@@ -87,6 +121,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         sessionStorage.setItem(KEY, JSON.stringify(s));
         setNotice(undefined);
         setSession(s);
+      },
+      setNegotiation: (n) => {
+        setSession((s) => {
+          if (!s) return s;
+          const next = { ...s, negotiation: n };
+          sessionStorage.setItem(KEY, JSON.stringify(next));
+          return next;
+        });
       },
       signOut: () => end(undefined),
       dismissNotice: () => setNotice(undefined),

@@ -90,6 +90,22 @@ export default function OfferPage() {
           </Button>
         </Group>
       )}
+      {session && !mine && o.status === 'open' && session.role === 'DSP' && o.kind === 'value' && (
+        <Group>
+          <Button component={Link} to={`/negotiations?with=${encodeURIComponent(o.owner.mspId)}&offer=${encodeURIComponent(o.offerId)}`}>
+            Negotiate a DAO with {o.owner.mspId}
+          </Button>
+        </Group>
+      )}
+      {session && !mine && o.status === 'open' && session.role === 'VSP' && o.kind === 'data' && (
+        <Text size="sm" data-testid="negotiate-note">
+          A DAO on this data is formed by its owner: {o.owner.mspId} opens a formation session naming you, and it appears under{' '}
+          <Anchor component={Link} to="/negotiations">
+            Negotiations
+          </Anchor>
+          ; a DAO it formed already can be joined from there.
+        </Text>
+      )}
       {editing && <OfferForm kind={o.kind} initial={o} submitLabel="Save changes" pending={update.isPending} error={update.error} onSubmit={(v) => update.mutate(v)} />}
       <Modal opened={confirming} onClose={() => setConfirming(false)} title="Withdraw this offer?" closeButtonProps={{ 'aria-label': 'Close' }}>
         <Stack>

@@ -1,12 +1,12 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, Locator, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { eventually, hex, MarketplaceHarness, onboard, type Member, type Received } from '../../../../services/marketplace/test/integration/harness';
 import { clientSource, CLIENTS, fetchDocument } from '../../scripts/clients';
 import { buildConsole, DIST_DIR } from '../../server/build';
 import { startConsoleServer, type ConsoleServer } from '../../server/serve';
-import { launchChromium, seriousViolations } from '../support/browser';
+import { launchChromium, see, seriousViolations } from '../support/browser';
 
 /**
  * The console in Debian's chromium against the real marketplace (in-process on the shared stack's
@@ -268,27 +268,10 @@ describe('the console in a real browser', () => {
   });
 
   it('uses a marketplace client generated from the live OpenAPI document (regenerate with scripts/generate-clients.ts)', async () => {
-    for (const client of CLIENTS) {
-      expect(client.service).toBe('marketplace');
+    // The negotiation client is checked by negotiation.test.ts, which runs that service.
+    for (const client of CLIENTS.filter((c) => c.service === 'marketplace')) {
       const live = await clientSource(client.service, await fetchDocument(h.baseUrl));
       expect(readFileSync(client.file, 'utf8')).toBe(live);
     }
   });
 });
-
-/** Playwright's web-first assertions without @playwright/test: poll until the locator's state holds. */
-function see(locator: Locator) {
-  const poll = async (what: string, check: () => Promise<boolean>, describe: () => Promise<string>) => {
-    const deadline = Date.now() + 30_000;
-    while (!(await check().catch(() => false))) {
-      if (Date.now() > deadline) throw new Error(`${what}: still ${await describe().catch((e: unknown) => String(e))}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
-  return {
-    toBeVisible: () => poll('toBeVisible', () => locator.isVisible(), async () => 'not visible'),
-    toHaveCount: (n: number) => poll(`toHaveCount(${n})`, async () => (await locator.count()) === n, async () => `${await locator.count()}`),
-    toHaveText: (text: string) => poll(`toHaveText(${JSON.stringify(text)})`, async () => (await locator.first().innerText()).trim() === text, async () => JSON.stringify(await locator.first().innerText())),
-    toContainText: (text: string) => poll(`toContainText(${JSON.stringify(text)})`, async () => (await locator.first().innerText()).includes(text), async () => JSON.stringify(await locator.first().innerText())),
-  };
-}

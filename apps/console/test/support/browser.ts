@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { aptInstall, stderrProgress } from '@datawell/stack';
 
 /** Debian's chromium: Playwright's own browser download cannot reach its host here. */
@@ -33,6 +33,19 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
   };
 }
 
+/**
+ * Headless chromium for tests that need several people at once: each `newContext()` is its own
+ * browser context (cookies, storage and cache of its own), as two people on two machines.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  await ensureChromium();
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 export interface AxeViolation {
@@ -51,4 +64,28 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => JSON.stringify(n.target)) }));
   })()`);
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** Scans a page with axe once every transition has ended (mid-fade text fails the contrast rule). */
+export async function expectAccessible(page: Page, what: string): Promise<void> {
+  await page.waitForFunction("document.getAnimations().every((a) => a.playState !== 'running')");
+  const violations = await seriousViolations(page);
+  expect({ page: what, violations }).toEqual({ page: what, violations: [] });
+}
+
+/** Playwright's web-first assertions without @playwright/test: poll until the locator's state holds. */
+export function see(locator: Locator, timeoutMs = 30_000) {
+  const poll = async (what: string, check: () => Promise<boolean>, describe: () => Promise<string>) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check().catch(() => false))) {
+      if (Date.now() > deadline) throw new Error(`${what}: still ${await describe().catch((e: unknown) => String(e))}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  return {
+    toBeVisible: () => poll('toBeVisible', () => locator.isVisible(), async () => 'not visible'),
+    toHaveCount: (n: number) => poll(`toHaveCount(${n})`, async () => (await locator.count()) === n, async () => `${await locator.count()}`),
+    toHaveText: (text: string) => poll(`toHaveText(${JSON.stringify(text)})`, async () => (await locator.first().innerText()).trim() === text, async () => JSON.stringify(await locator.first().innerText())),
+    toContainText: (text: string) => poll(`toContainText(${JSON.stringify(text)})`, async () => (await locator.first().innerText()).includes(text), async () => JSON.stringify(await locator.first().innerText())),
+  };
 }

@@ -32,7 +32,7 @@ async function answers(): Promise<boolean> {
 
 /**
  * Builds the console when its sources changed (Vite; a content fingerprint, see server/build.ts) and
- * serves it on CONSOLE_PORT with /api/marketplace proxied to the marketplace (a running server serves
+ * serves it on CONSOLE_PORT with /api/marketplace and /api/negotiation proxied to those services (a running server serves
  * a new build as it is).
  */
 export async function startConsole(ctx: StackContext, repoDir: string): Promise<void> {
@@ -45,7 +45,7 @@ export async function startConsole(ctx: StackContext, repoDir: string): Promise<
     startDaemon({
       name: 'console',
       cmd: process.execPath,
-      args: [...entry(repoDir), 'serve', '--port', String(CONSOLE_PORT), '--marketplace', serviceUrl('marketplace')],
+      args: [...entry(repoDir), 'serve', '--port', String(CONSOLE_PORT), '--marketplace', serviceUrl('marketplace'), '--negotiation', serviceUrl('negotiation')],
       cwd: repoDir,
       logFile: f.log,
       pidFile: f.pid,

@@ -1,0 +1,247 @@
+import { Alert, Button, Code, Group, Stack, Table, Text, Textarea, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Navigate, useParams } from 'react-router';
+import { sessionsApi, type Agreement, type Proposal, type SessionView } from '../api/negotiation';
+import { heldKey, holdKey, importSigningKey, signWith } from '../auth/keyring';
+import { useSession } from '../auth/session';
+import { NegotiationSignIn } from '../components/NegotiationSignIn';
+import { ProposalForm } from '../components/ProposalForm';
+import { SessionHistory } from '../components/SessionHistory';
+import { Failure, Loading, StatusBadge } from '../components/Status';
+import { percent } from '../negotiation/advisor';
+import { bytesToSign } from '../negotiation/agreement-check';
+
+/** While a session is open the other parties may propose or sign at any moment: the room polls. */
+export const ROOM_POLL_MS = 1500;
+
+/**
+ * The negotiation room of one session: its parties, the current proposal as the agreement the ledger
+ * would record, signing and accepting it in the page (the key held since sign-in), a proposal or
+ * counter-proposal with the β advisor, and the history.
+ */
+export default function NegotiationRoomPage() {
+  const { sessionId = '' } = useParams();
+  const { session: me } = useSession();
+  const queries = useQueryClient();
+  const signedInThere = me?.negotiation !== undefined && 'token' in me.negotiation;
+  const view = useQuery({
+    queryKey: ['session', sessionId],
+    enabled: signedInThere,
+    queryFn: () => sessionsApi.get(sessionId),
+    refetchInterval: (q) => (q.state.data?.status === 'open' || q.state.data?.status === 'agreed' ? ROOM_POLL_MS : false),
+  });
+  const history = useQuery({
+    queryKey: ['session-history', sessionId, view.data?.updatedAt],
+    enabled: signedInThere && view.data !== undefined,
+    queryFn: () => sessionsApi.history(sessionId),
+  });
+  const refresh = (s: SessionView) => {
+    queries.setQueryData(['session', sessionId], s);
+    void queries.invalidateQueries({ queryKey: ['sessions'] });
+  };
+  const propose = useMutation({ mutationFn: (body: Proposal) => sessionsApi.propose(sessionId, body), onSuccess: refresh });
+  const [signed, setSigned] = useState<{ revision: number; sha256: string } | undefined>();
+  if (!me) return <Navigate to="/sign-in" replace />;
+  if (!signedInThere) return <NegotiationSignIn />;
+  if (view.isPending) return <Loading label="Loading the session" />;
+  if (view.isError) return <Failure error={view.error} />;
+  const s = view.data;
+  const accepted = new Set(s.acceptances.map((a) => a.mspId));
+  return (
+    <Stack>
+      <Group justify="space-between" align="flex-start">
+        <Title order={2}>
+          {s.kind === 'formation' ? 'Forming' : 'Joining'} DAO {s.daoId} (version {s.version})
+        </Title>
+        <Group gap="xs">
+          <StatusBadge status={s.status} />
+          <Text size="sm" fw={600} data-testid="session-revision">
+            revision {s.revision}
+          </Text>
+        </Group>
+      </Group>
+      {s.failure && <Failure error={new Error(`${s.failure.code}: ${s.failure.message}`)} />}
+      {s.status === 'agreed' && (
+        <Alert color="indigo" variant="light" title="Agreement reached" role="status" data-testid="agreed">
+          Every required party signed revision {s.revision}: agreement {s.agreementId} went to the ledger, which creates the DAO version and its channel.
+        </Alert>
+      )}
+      <section aria-labelledby="parties-title">
+        <Title order={3} id="parties-title">
+          Parties
+        </Title>
+        <Table data-testid="parties">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Participant</Table.Th>
+              <Table.Th>Role</Table.Th>
+              <Table.Th>Group</Table.Th>
+              <Table.Th>Must accept</Table.Th>
+              <Table.Th>Revision {s.revision}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {s.parties.map((p) => (
+              <Table.Tr key={p.mspId}>
+                <Table.Td style={{ wordBreak: 'break-all' }}>
+                  {p.mspId}
+                  {p.mspId === me.mspId ? ' (you)' : ''}
+                </Table.Td>
+                <Table.Td>{p.role}</Table.Td>
+                <Table.Td>{p.group}</Table.Td>
+                <Table.Td>{p.required ? 'yes' : 'by majority'}</Table.Td>
+                <Table.Td data-testid={`accepted-${p.mspId}`}>{accepted.has(p.mspId) ? 'signed' : s.proposal ? 'not yet' : '—'}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </section>
+      {s.proposal ? (
+        <CurrentProposal session={s} agreement={s.proposal.agreement} />
+      ) : (
+        <Text data-testid="no-proposal">No proposal yet: any party may make the first.</Text>
+      )}
+      {signed && (
+        <Text size="sm" role="status" data-testid="signed-digest">
+          You signed revision {signed.revision}: the canonical JSON of its agreement, SHA-256 <Code>{signed.sha256}</Code>
+        </Text>
+      )}
+      {s.proposal && (s.status === 'open' || s.status === 'agreed') && !accepted.has(me.mspId) && (
+        <SignAndAccept
+          session={s}
+          onDone={(next, sha256) => {
+            setSigned({ revision: s.revision, sha256 });
+            refresh(next);
+          }}
+        />
+      )}
+      {s.status === 'open' && <ProposalForm key={s.revision} session={s} pending={propose.isPending} error={propose.error} onSubmit={(b) => propose.mutate(b)} />}
+      {history.data && <SessionHistory history={history.data} />}
+      {history.isError && <Failure error={history.error} />}
+    </Stack>
+  );
+}
+
+function CurrentProposal({ session, agreement }: { session: SessionView; agreement: Agreement }) {
+  const p = session.proposal!;
+  return (
+    <section aria-labelledby="current-title" data-testid="current-proposal">
+      <Title order={3} id="current-title">
+        Revision {p.revision}: proposed by {p.proposedBy}
+      </Title>
+      <Text size="sm">
+        {new Date(p.proposedAt).toLocaleString()} · agreement {agreement.agreementId} · β <span data-testid="current-beta">{percent(agreement.betaPpm)}</span>
+        {session.acceptance && !session.acceptance.complete && session.acceptance.waitingFor.length > 0 ? ` · waiting for ${session.acceptance.waitingFor.join(', ')}` : ''}
+      </Text>
+      <Table mt="xs" data-testid="agreement-members">
+        <Table.Caption>Members and ownership as the service computed them</Table.Caption>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Member</Table.Th>
+            <Table.Th>Group</Table.Th>
+            <Table.Th>Weight</Table.Th>
+            <Table.Th>Ownership</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {agreement.members.map((m) => (
+            <Table.Tr key={m.mspId}>
+              <Table.Td style={{ wordBreak: 'break-all' }}>{m.mspId}</Table.Td>
+              <Table.Td>{m.group}</Table.Td>
+              <Table.Td>{m.weight}</Table.Td>
+              <Table.Td data-testid={`ownership-${m.mspId}`}>{percent(m.ownershipPpm)}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <Table mt="xs" data-testid="agreement-terms">
+        <Table.Caption>Terms</Table.Caption>
+        <Table.Tbody>
+          {(
+            [
+              ['Duration', `${agreement.terms.durationDays} days`],
+              ['Business model', agreement.terms.businessModel],
+              ['Heartbeat interval', `${agreement.terms.heartbeatIntervalSeconds} s`],
+              ['Abandoned after', `${agreement.terms.abandonAfterSeconds} s`],
+              ['Exit notice', `${agreement.terms.exitNoticeSeconds} s`],
+              ['Computations', agreement.terms.computations.map((c) => `${c.name} → ${c.resultRecipients.join(', ')}`).join('; ') || 'none'],
+              ['Workloads', agreement.infrastructure.workloads.map((w) => `${w.name} (${w.kind}, ${w.owner}, ${w.placement === 'managed' ? 'cloud' : w.placement})`).join('; ')],
+              ['Document digest', agreement.documentDigest],
+            ] as const
+          ).map(([k, v]) => (
+            <Table.Tr key={k}>
+              <Table.Th scope="row" w="30%">
+                {k}
+              </Table.Th>
+              <Table.Td style={{ wordBreak: 'break-all' }} data-testid={`term-${k.toLowerCase().replace(/ /g, '-')}`}>
+                {v}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </section>
+  );
+}
+
+/**
+ * Accepting: the page fetches the revision's agreement, writes its canonical JSON itself and checks
+ * it against the service's bytes and the document digest (negotiation/agreement-check.ts), signs it
+ * with the key held since sign-in (or one loaded here after a reload) and sends the signature.
+ */
+function SignAndAccept({ session, onDone }: { session: SessionView; onDone: (s: SessionView, sha256: string) => void }) {
+  const { session: me } = useSession();
+  const [privateKeyPem, setPrivateKey] = useState('');
+  const held = heldKey(me?.mspId);
+  const accept = useMutation({
+    mutationFn: async () => {
+      const toSign = await sessionsApi.agreement(session.id);
+      const { canonical, sha256 } = await bytesToSign(toSign, session.proposal!.agreement);
+      const key = held ?? (await importSigningKey(privateKeyPem));
+      const signature = await signWith(key, canonical);
+      const result = await sessionsApi.accept(session.id, { revision: toSign.revision, certificatePem: me!.certificatePem!, signature });
+      if (!held) holdKey(key, me!.mspId);
+      return { result, sha256 };
+    },
+    onSuccess: ({ result, sha256 }) => {
+      setPrivateKey('');
+      onDone(result, sha256);
+    },
+  });
+  return (
+    <section aria-labelledby="accept-title">
+      <Title order={3} id="accept-title">
+        Sign and accept
+      </Title>
+      <Text size="sm" mb="xs">
+        Your key signs the canonical JSON of revision {session.revision}’s agreement in this page (ECDSA-SHA256); the service and the ledger verify it with your enrolled certificate.
+        {session.status === 'agreed' ? ' The agreement was reached without you: your signature is recorded as a late acceptance.' : ''}
+      </Text>
+      <Stack gap="xs" maw={640}>
+        {!held && (
+          <Textarea
+            label="Private key (PKCS#8 PEM) to sign with"
+            description="This page no longer holds your key (it was reloaded): load it again; it stays in the page."
+            required
+            autosize
+            minRows={3}
+            maxRows={8}
+            value={privateKeyPem}
+            onChange={(e) => setPrivateKey(e.currentTarget.value)}
+            spellCheck={false}
+            autoComplete="off"
+            styles={{ input: { fontFamily: 'monospace' } }}
+          />
+        )}
+        {!me?.certificatePem && <Text role="alert">This sign-in kept no certificate: sign out and sign in again to accept.</Text>}
+        {accept.isError && <Failure error={accept.error} />}
+        <Group>
+          <Button onClick={() => accept.mutate()} loading={accept.isPending} disabled={!me?.certificatePem}>
+            Sign and accept revision {session.revision}
+          </Button>
+        </Group>
+      </Stack>
+    </section>
+  );
+}

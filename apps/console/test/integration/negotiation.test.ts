@@ -1,0 +1,278 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { IdentityDirectory } from '@datawell/auth';
+import { checkConsent, verifyAcceptances } from '@datawell/domain';
+import { login } from '@datawell/testing';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { eventually, hex, MarketplaceHarness, onboard, type Member, type Received } from '../../../../services/marketplace/test/integration/harness';
+import { bootNegotiation, readTopic } from '../../../../services/negotiation/test/integration/harness';
+import { clientSource, CLIENTS, fetchDocument } from '../../scripts/clients';
+import { buildConsole, DIST_DIR } from '../../server/build';
+import { startConsoleServer, type ConsoleServer } from '../../server/serve';
+import { expectAccessible, launchBrowser, see } from '../support/browser';
+
+/**
+ * The negotiation room in Debian's chromium, a DSP and a VSP each in its own browser context, against
+ * the real marketplace and the real negotiation service (both in-process on the shared stack's
+ * PostgreSQL and Kafka; the participants reach negotiation's identity directory through the
+ * ParticipantRegistered ledger event, as in production). The DSP opens a formation from the VSP's
+ * value offer, the VSP proposes, the DSP counter-proposes, both sign and accept in their pages; what
+ * the pages show is compared with what the service answers, and the signatures in the published
+ * AgreementReached are verified as the dao chaincode verifies them.
+ */
+jest.setTimeout(420_000);
+
+const h = new MarketplaceHarness();
+let neg: Awaited<ReturnType<typeof bootNegotiation>>;
+let dsp: Member;
+let vsp: Member;
+let server: ConsoleServer;
+let browser: Browser;
+const SHOTS = process.env['CONSOLE_SCREENSHOTS_DIR'];
+
+/** The negotiation service's own answer, as a party (its token from its own sign-in). */
+const tokens = new Map<string, string>();
+async function api<T = Record<string, unknown>>(who: Member, path: string): Promise<T> {
+  const response = await fetch(`${neg.url}${path}`, { headers: { authorization: `Bearer ${tokens.get(who.mspId)}` } });
+  if (!response.ok) throw new Error(`GET ${path} as ${who.mspId}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+const argumentOf = (r: Received) => JSON.parse((r.value.data['arguments'] as string[])[0]!) as Record<string, unknown>;
+
+beforeAll(async () => {
+  // Negotiation first: its identity directory then reads the participants' ParticipantRegistered.
+  neg = await bootNegotiation();
+  await Promise.all([buildConsole(), h.start()]);
+  [dsp, vsp] = await Promise.all([onboard(h, 'DSP'), onboard(h, 'VSP')]);
+  for (const m of [dsp, vsp]) {
+    tokens.set(m.mspId, await eventually(`${m.mspId} known to negotiation`, () => login(neg.url, m).catch(() => ''), (t) => t !== '', 60_000));
+  }
+  server = await startConsoleServer({ distDir: DIST_DIR, upstreams: { marketplace: h.baseUrl, negotiation: neg.url } });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await h.stop();
+  await neg?.close();
+});
+
+async function personIn(context: BrowserContext): Promise<{ page: Page; bodies: string[] }> {
+  const page = await context.newPage();
+  await page.setViewportSize({ width: 1280, height: 900 });
+  page.setDefaultTimeout(30_000);
+  const bodies: string[] = [];
+  page.on('request', (r) => bodies.push(r.postData() ?? ''));
+  return { page, bodies };
+}
+
+async function signIn(page: Page, m: Member): Promise<void> {
+  await page.goto(`${server.url}/sign-in`);
+  await page.getByRole('textbox', { name: 'Certificate (PEM)' }).fill(m.certificatePem);
+  await page.getByRole('textbox', { name: 'Private key (PKCS#8 PEM)' }).fill(m.privateKeyPem);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await see(page.getByTestId('signed-in-as')).toHaveText(`${m.enrollmentId}@${m.mspId}`);
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  if (SHOTS) await page.screenshot({ path: join(SHOTS, `console-${name}.png`), fullPage: true });
+}
+
+const beta = (page: Page) => page.getByRole('textbox', { name: /^β \(%\)/ });
+
+describe('the negotiation room in two browsers', () => {
+  it('forms a DAO: the DSP opens it from the VSP’s offer, proposal, counter-proposal, both sign in their pages', async () => {
+    // The VSP's value offer, through the API and the ledger, for the DSP to find.
+    const tag = `nr${hex()}`;
+    const posted = await h.http('POST', '/offers', { kind: 'value', title: `Leak detection ${tag}`, description: `Finds leaks from pressure readings. ${tag}`, tags: [tag], service: 'leaks', computations: ['mean'], infrastructure: { cpu: 2 } }, vsp.token);
+    expect(posted.status).toBe(202);
+    const offerId = posted.body['offerId'] as string;
+    const cmd = await h.command(h.topics.ledgerCommands, (r) => r.value.data['transaction'] === 'PostOffer' && argumentOf(r)['offerId'] === offerId);
+    await h.ledgerEvent('marketplace', 'marketplace', 'OfferPosted', { ...argumentOf(cmd), owner: vsp.mspId, status: 'open', revision: 1 });
+    await eventually('open', () => h.http('GET', `/offers/${offerId}`), (r) => r.body['status'] === 'open');
+
+    const dspContext = await browser.newContext();
+    const vspContext = await browser.newContext();
+    const d = await personIn(dspContext);
+    const v = await personIn(vspContext);
+    await Promise.all([signIn(d.page, dsp), signIn(v.page, vsp)]);
+
+    // The DSP finds the offer in the catalogue and opens a formation with its owner. (Within the app:
+    // a page load would drop the key the page holds since sign-in; the second test covers that.)
+    await d.page.getByRole('link', { name: 'Catalogue' }).click();
+    await d.page.getByRole('textbox', { name: 'Search', exact: true }).fill(tag);
+    await d.page.keyboard.press('Enter');
+    await d.page.getByRole('link', { name: `Leak detection ${tag}` }).click();
+    await d.page.getByRole('link', { name: `Negotiate a DAO with ${vsp.mspId}` }).click();
+    await see(d.page.getByRole('heading', { name: 'Form a DAO' })).toBeVisible();
+    expect(await d.page.getByRole('textbox', { name: /^VSPs/ }).inputValue()).toBe(vsp.mspId);
+    const daoId = `nr-${hex(3)}`;
+    await d.page.getByRole('textbox', { name: /^DAO id/ }).fill(daoId);
+    await expectAccessible(d.page, 'negotiations');
+    await d.page.getByRole('button', { name: 'Open session' }).click();
+    await d.page.waitForURL(/\/negotiations\/ses-/);
+    const sessionId = decodeURIComponent(d.page.url().split('/negotiations/')[1]!);
+    await see(d.page.getByTestId('no-proposal')).toBeVisible();
+
+    const opened = await api<{ parties: Array<{ mspId: string; group: string }>; status: string; daoId: string }>(dsp, `/sessions/${sessionId}`);
+    expect(opened).toMatchObject({ daoId, status: 'open' });
+    expect(opened.parties.map((p) => [p.mspId, p.group])).toEqual([
+      [dsp.mspId, 'D'],
+      [vsp.mspId, 'J1'],
+    ]);
+    for (const p of opened.parties) await see(d.page.getByTestId('parties').getByRole('row').filter({ hasText: p.mspId })).toContainText(p.group);
+
+    // The VSP finds the session in its list and makes the first proposal: β 70 %, its node self-hosted.
+    await v.page.getByRole('link', { name: 'Negotiations' }).click();
+    await see(v.page.getByTestId('session-row').filter({ hasText: daoId })).toBeVisible();
+    expect((await v.page.getByTestId('session-row').filter({ hasText: daoId }).innerText()).toLowerCase()).toContain('open');
+    await v.page.getByRole('link', { name: `${daoId} v1` }).click();
+    await see(v.page.getByRole('heading', { name: 'Propose' })).toBeVisible();
+    await beta(v.page).fill('70');
+    await see(v.page.getByTestId(`implied-${dsp.mspId}`)).toHaveText('70 %');
+    await see(v.page.getByTestId(`implied-${vsp.mspId}`)).toHaveText('30 %');
+    await v.page.getByRole('combobox', { name: 'Workload 2 placement' }).selectOption('self-hosted');
+    await expectAccessible(v.page, 'negotiation room (first proposal)');
+    await shot(v.page, 'negotiation-propose');
+    await v.page.getByRole('button', { name: 'Send proposal' }).click();
+    await see(v.page.getByTestId('session-revision')).toHaveText('revision 1');
+    await see(v.page.getByTestId('current-beta')).toHaveText('70 %');
+
+    // The DSP's room shows it (polling) and counter-proposes β 80 %, a subscription, an hour's notice, a second computation.
+    await see(d.page.getByTestId('session-revision')).toHaveText('revision 1');
+    await see(d.page.getByTestId(`ownership-${vsp.mspId}`)).toHaveText('30 %');
+    await see(d.page.getByRole('heading', { name: 'Counter-propose (revision 2)' })).toBeVisible();
+    expect(await beta(d.page).inputValue()).toBe('70');
+    await beta(d.page).fill('80');
+    await see(d.page.getByTestId(`implied-${dsp.mspId}`)).toHaveText('80 %');
+    await see(d.page.getByTestId(`implied-${vsp.mspId}`)).toHaveText('20 %');
+    await d.page.getByRole('combobox', { name: 'Business model' }).selectOption('subscription');
+    await d.page.getByRole('textbox', { name: /^Exit notice/ }).fill('3600');
+    await d.page.getByRole('button', { name: 'Add a computation' }).click();
+    await d.page.getByRole('textbox', { name: /^Computation 2/ }).fill('variance');
+    await d.page.getByRole('group', { name: 'Result recipients of computation 2' }).getByRole('checkbox', { name: vsp.mspId }).uncheck();
+    await d.page.getByRole('button', { name: 'Send counter-proposal' }).click();
+    await see(d.page.getByTestId('session-revision')).toHaveText('revision 2');
+
+    // What the pages show is what the service holds.
+    const view = await api<{
+      revision: number;
+      proposal: { proposedBy: string; agreement: { betaPpm: number; documentDigest: string; members: Array<{ mspId: string; ownershipPpm: number }>; terms: Record<string, unknown>; infrastructure: { workloads: Array<{ owner: string; placement: string }> } } };
+    }>(vsp, `/sessions/${sessionId}`);
+    expect(view.revision).toBe(2);
+    expect(view.proposal.proposedBy).toBe(dsp.mspId);
+    const agreement = view.proposal.agreement;
+    expect(agreement.betaPpm).toBe(800_000);
+    expect(agreement.members.map((m) => [m.mspId, m.ownershipPpm])).toEqual([
+      [dsp.mspId, 800_000],
+      [vsp.mspId, 200_000],
+    ]);
+    expect(agreement.terms).toMatchObject({ businessModel: 'subscription', exitNoticeSeconds: 3600, computations: [{ name: 'mean', resultRecipients: [dsp.mspId, vsp.mspId] }, { name: 'variance', resultRecipients: [dsp.mspId] }] });
+    expect(agreement.infrastructure.workloads.map((w) => [w.owner, w.placement])).toEqual([
+      [dsp.mspId, 'managed'],
+      [vsp.mspId, 'self-hosted'],
+    ]);
+    for (const page of [d.page, v.page]) {
+      await see(page.getByTestId('session-revision')).toHaveText('revision 2');
+      await see(page.getByTestId('current-beta')).toHaveText('80 %');
+      await see(page.getByTestId(`ownership-${dsp.mspId}`)).toHaveText('80 %');
+      await see(page.getByTestId(`ownership-${vsp.mspId}`)).toHaveText('20 %');
+      await see(page.getByTestId('term-business-model')).toHaveText('subscription');
+      await see(page.getByTestId('term-document-digest')).toHaveText(agreement.documentDigest);
+      await see(page.getByTestId('term-computations')).toHaveText(`mean → ${dsp.mspId}, ${vsp.mspId}; variance → ${dsp.mspId}`);
+    }
+
+    // Both sign and accept in their pages, the VSP first.
+    const toSign = await api<{ sha256: string; revision: number }>(vsp, `/sessions/${sessionId}/agreement`);
+    await v.page.getByRole('button', { name: 'Sign and accept revision 2' }).click();
+    await see(v.page.getByTestId('signed-digest')).toContainText(toSign.sha256);
+    await see(v.page.getByTestId(`accepted-${vsp.mspId}`)).toHaveText('signed');
+    await see(d.page.getByTestId(`accepted-${vsp.mspId}`)).toHaveText('signed');
+    const half = await api<{ status: string; acceptance: { complete: boolean; waitingFor: string[] } }>(dsp, `/sessions/${sessionId}`);
+    expect(half).toMatchObject({ status: 'open', acceptance: { complete: false, waitingFor: [dsp.mspId] } });
+    await expectAccessible(d.page, 'negotiation room (to sign)');
+    await shot(d.page, 'negotiation-room');
+    await d.page.getByRole('button', { name: 'Sign and accept revision 2' }).click();
+    await see(d.page.getByTestId('agreed')).toBeVisible();
+    await see(v.page.getByTestId('agreed')).toBeVisible();
+    await expectAccessible(v.page, 'negotiation room (agreed)');
+    await shot(v.page, 'negotiation-agreed');
+
+    const agreed = await api<{ status: string; agreementId: string; acceptance: { complete: boolean } }>(dsp, `/sessions/${sessionId}`);
+    expect(agreed).toMatchObject({ status: 'agreed', acceptance: { complete: true } });
+    await see(d.page.getByTestId('agreed')).toContainText(agreed.agreementId);
+
+    // The history as the service records it, in both pages.
+    const history = await api<Array<{ change: string; mspId: string | null }>>(dsp, `/sessions/${sessionId}/history`);
+    expect(history.map((x) => x.change)).toEqual(['created', 'proposed', 'proposed', 'accepted', 'accepted', 'agreed']);
+    for (const page of [d.page, v.page]) {
+      await see(page.getByTestId('history-item')).toHaveCount(history.length);
+      const shown = await page.getByTestId('history-item').evaluateAll((items) => items.map((i) => i.getAttribute('data-change')));
+      expect(shown).toEqual(history.map((x) => x.change));
+    }
+
+    // The published agreement: its signatures, made in the two pages, verify as the dao chaincode checks them.
+    const [message] = await readTopic(neg.kafka, neg.topics.agreements, (ms) => ms.some((m) => m.key?.toString() === daoId), { lingerMs: 0 }).then((ms) => ms.filter((m) => m.key?.toString() === daoId));
+    const reached = (JSON.parse(String(message!.value)) as { data: { agreement: { version: number; members: Array<{ mspId: string; group: string; ownershipPpm: number }> }; signatures: Array<{ mspId: string; enrollmentId: string; certificatePem: string; signature: string }> } }).data;
+    expect(reached.agreement).toEqual(agreement);
+    expect(reached.signatures.map((s) => [s.mspId, s.enrollmentId, s.certificatePem.trim()]).sort()).toEqual(
+      [
+        [dsp.mspId, dsp.enrollmentId, dsp.certificatePem.trim()],
+        [vsp.mspId, vsp.enrollmentId, vsp.certificatePem.trim()],
+      ].sort(),
+    );
+    const directory = neg.app.get(IdentityDirectory);
+    const cas = new Map<string, string>();
+    for (const m of [dsp, vsp]) cas.set(m.mspId, (await directory.get(m.mspId))!.caCertPem);
+    const accepted = verifyAcceptances({ agreement: reached.agreement, members: reached.agreement.members, signatures: reached.signatures, caOf: (m) => cas.get(m), atMs: Date.now() });
+    expect([...accepted].sort()).toEqual([dsp.mspId, vsp.mspId].sort());
+    expect(() => checkConsent(reached.agreement, accepted)).not.toThrow();
+
+    // Keys never left the pages.
+    expect([...d.bodies, ...v.bodies].some((b) => b.includes('PRIVATE KEY'))).toBe(false);
+    await dspContext.close();
+    await vspContext.close();
+  });
+
+  it('asks for the key again after a reload, and shows the service refusing a signature by another key', async () => {
+    const daoId = `nk-${hex(3)}`;
+    const created = await fetch(`${neg.url}/sessions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.get(dsp.mspId)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'formation', daoId, parties: [vsp.mspId] }),
+    });
+    expect(created.status).toBe(201);
+    const sessionId = ((await created.json()) as { id: string }).id;
+    const context = await browser.newContext();
+    const { page } = await personIn(context);
+    await signIn(page, vsp);
+    await page.getByRole('link', { name: 'Negotiations' }).click();
+    await page.getByRole('link', { name: `${daoId} v1` }).click();
+    await beta(page).fill('60');
+    await page.getByRole('button', { name: 'Send proposal' }).click();
+    await see(page.getByTestId('session-revision')).toHaveText('revision 1');
+    // A reload drops the key the page held since sign-in (the token stays, in this tab's storage).
+    await page.reload();
+    const keyBox = page.getByRole('textbox', { name: /^Private key \(PKCS#8 PEM\) to sign with/ });
+    await see(keyBox).toBeVisible();
+    await keyBox.fill(dsp.privateKeyPem);
+    await page.getByRole('button', { name: 'Sign and accept revision 1' }).click();
+    await see(page.getByRole('alert')).toContainText('INVALID_SIGNATURE');
+    await expectAccessible(page, 'negotiation room (refused signature)');
+    expect((await api<{ acceptances: unknown[] }>(vsp, `/sessions/${sessionId}`)).acceptances).toEqual([]);
+    await keyBox.fill(vsp.privateKeyPem);
+    await page.getByRole('button', { name: 'Sign and accept revision 1' }).click();
+    await see(page.getByTestId(`accepted-${vsp.mspId}`)).toHaveText('signed');
+    expect((await api<{ acceptances: Array<{ mspId: string }> }>(vsp, `/sessions/${sessionId}`)).acceptances.map((a) => a.mspId)).toEqual([vsp.mspId]);
+    await context.close();
+  });
+
+  it('uses a negotiation client generated from the live OpenAPI document (regenerate with scripts/generate-clients.ts)', async () => {
+    for (const client of CLIENTS.filter((c) => c.service === 'negotiation')) {
+      const live = await clientSource(client.service, await fetchDocument(neg.url));
+      expect(readFileSync(client.file, 'utf8')).toBe(live);
+    }
+  });
+});
