@@ -38,7 +38,7 @@ export {
   type TrafficBinding,
   type TrafficSealErrorCode,
 } from './traffic-key';
-export { groupIdVariable, optionalTextVariable, textVariable, topicVariable } from './variables';
+export { groupIdVariable, optionalTextVariable, optionalTopicVariable, textVariable, topicVariable } from './variables';
 export {
   blankToUndefined,
   defineService,
