@@ -198,6 +198,45 @@ describe("ledger-bridge in a member's domain", () => {
     for (const c of [plain, foreignKey, tampered, replayed]) await expect(network.evaluateTransaction('Get', c.arguments[0]!)).rejects.toThrow(/no value/);
   });
 
+  it('hands a batch consumer the opened commands and none of the refused ones', async () => {
+    const consumer = kafka.consumer({ groupId: `${prefix}batch-${hex()}` });
+    const seen: Array<{ offset: string; value: string }> = [];
+    let highWatermark = -1n;
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic: topics.commands, fromBeginning: true });
+      const admin = kafka.admin();
+      await admin.connect();
+      const [end] = await admin.fetchTopicOffsets(topics.commands).finally(() => admin.disconnect());
+      highWatermark = BigInt(end!.high);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`batch reader saw ${seen.length} commands`)), 60_000);
+        void consumer.run({
+          eachBatch: async ({ batch, resolveOffset }) => {
+            for (const m of batch.messages) {
+              seen.push({ offset: m.offset, value: String(m.value) });
+              resolveOffset(m.offset);
+            }
+            if (BigInt(batch.highWatermark) >= highWatermark) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        });
+      });
+    } finally {
+      await consumer.disconnect();
+    }
+    // Every command the earlier tests sent sealed with the domain's key, opened; the 4 refused ones absent.
+    const ids = seen.map((m) => (JSON.parse(m.value) as { data: { commandId: string } }).data.commandId);
+    expect(seen.length).toBe(Number(highWatermark) - 4);
+    expect(ids).toHaveLength(new Set(ids).size);
+    // The same 4 skipped again, by this reader this time (the bridge's consumer logged them first).
+    expect(skipped.filter((x) => x['topic'] === topics.commands).map((x) => x['code'])).toEqual(
+      [...Array<string>(2)].flatMap(() => ['TRAFFIC_NOT_SEALED', 'TRAFFIC_UNKNOWN_KEY', 'TRAFFIC_OPEN_FAILED', 'TRAFFIC_OPEN_FAILED']),
+    );
+  });
+
   it("leaves no private value of its events, commands or receipts in the broker's log segments, where an unsealed control is found", async () => {
     // Planted values as a DAO would carry them: β in ppm, an amount, the member list as JSON.
     const digits = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 10)).join('');
