@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ConfigError, loadServiceConfig, type ConfigOf, type Environment, type ServiceConfig, type ServiceDefinition } from '@datawell/config';
 import type { Dependency } from '@datawell/contracts';
-import { bodyParserErrors } from './errors.filter';
+import { bodyParserErrors, refuseNulText } from './errors.filter';
 import { ServiceLogger } from './logger';
 import { addBodySchemas } from './openapi-body';
 
@@ -32,6 +32,7 @@ export async function createServiceApp<C extends ServiceConfig>(
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   // Body parser errors are answered here, before routing, in the `{code, message}` shape.
   app.use(bodyParserErrors);
+  app.use(refuseNulText);
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
@@ -40,7 +41,7 @@ export async function createServiceApp<C extends ServiceConfig>(
       .setDescription(
         `The ${config.service} API. Authenticate with POST /auth/challenge and POST /auth/token, then send the token as a bearer token` +
           (config.tls ? ', or call over mutual TLS with your enrolled certificate and key' : '') +
-          '. Errors are {code, message}.',
+          '. Errors are {code, message}. Text never contains NUL (U+0000): a request with one is refused with 400 INVALID_REQUEST.',
       )
       .setVersion('1')
       .addBearerAuth()

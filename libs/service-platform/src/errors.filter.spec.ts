@@ -1,6 +1,6 @@
 import { BadRequestException, Logger, NotFoundException, type ArgumentsHost } from '@nestjs/common';
 import { DatawellError, type ErrorKind } from '@datawell/domain';
-import { PlatformErrorFilter } from './errors.filter';
+import { PlatformErrorFilter, refuseNulText } from './errors.filter';
 
 class Refused extends DatawellError {
   override readonly name = 'Refused';
@@ -60,5 +60,23 @@ describe('PlatformErrorFilter', () => {
     } finally {
       logged.mockRestore();
     }
+  });
+});
+
+describe('refuseNulText', () => {
+  const answer = (request: { body?: unknown; originalUrl?: string }) => {
+    const sent: { status?: number; body?: unknown; next: boolean } = { next: false };
+    refuseNulText(request, { status: (status) => ({ json: (body) => Object.assign(sent, { status, body }) }) }, () => (sent.next = true));
+    return sent;
+  };
+
+  it('refuses NUL in a body string, a body key, the path or the query with 400 INVALID_REQUEST', () => {
+    for (const request of [{ body: { name: 'a\u0000b' } }, { body: { nested: [{ ['k\u0000']: 1 }] } }, { originalUrl: '/offers/a%00b' }, { originalUrl: '/offers?q=%00' }]) {
+      expect(answer(request)).toEqual({ next: false, status: 400, body: { code: 'INVALID_REQUEST', message: 'text must not contain NUL (U+0000)' } });
+    }
+  });
+
+  it('passes on text without NUL', () => {
+    expect(answer({ body: { name: 'a\nb', n: 0, list: ['x', null] }, originalUrl: '/offers?q=a%20b' })).toEqual({ next: true });
   });
 });

@@ -34,6 +34,32 @@ export function bodyParserErrors(error: unknown, _request: unknown, response: { 
   response.status(parsed.status).json({ code: parsed.code, message: parsed.message });
 }
 
+/** Whether a value parsed from JSON holds NUL (U+0000) in a string or a key. */
+function holdsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 256 || value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some((v) => holdsNul(v, depth + 1));
+  return Object.entries(value).some(([k, v]) => k.includes('\u0000') || holdsNul(v, depth + 1));
+}
+
+/**
+ * Express middleware after the body parsers: text never holds NUL (U+0000), which PostgreSQL cannot
+ * store in text or jsonb; a request with one in its body, path or query is refused here with 400
+ * INVALID_REQUEST rather than failing later in a store with a 500.
+ */
+export function refuseNulText(
+  request: { body?: unknown; originalUrl?: string; url?: string },
+  response: { status(code: number): { json(body: unknown): void } },
+  next: () => void,
+): void {
+  const url = request.originalUrl ?? request.url ?? '';
+  if (/%00|\u0000/i.test(url) || holdsNul(request.body)) {
+    response.status(400).json({ code: 'INVALID_REQUEST', message: 'text must not contain NUL (U+0000)' });
+    return;
+  }
+  next();
+}
+
 /**
  * The one HTTP error mapping of every service: `{code, message, details?}`. A DatawellError is
  * answered with the status of its kind (ERROR_KINDS in @datawell/domain); Nest's own HttpExceptions

@@ -9,3 +9,4 @@ export { PlatformErrorFilter } from './errors.filter';
 export { GrpcServer, grpcStatusOf, loadGrpcService, type GrpcCallPeer, type GrpcClientCas, type GrpcServiceOptions, type GrpcUnaryHandler } from './grpc';
 export { ServiceMetrics } from './metrics';
 export { addBodySchemas, zodBody } from './openapi-body';
+export { ZodParams, ZodQuery } from './openapi-params';
