@@ -10,6 +10,8 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what:
   throw invalidRequest(problems.join('; '));
 }
 
+/** MSP_ID_PATTERN as an OpenAPI pattern. */
+export const MSP_ID_SCHEMA_PATTERN = MSP_ID_PATTERN.source;
 export const mspIdSchema = z.string().regex(MSP_ID_PATTERN, 'must be an MSP id: letters and digits ending in "MSP"');
 export const enrollmentIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_", "@" or "-"');
 export const csrPemSchema = z

@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
-import { zodBody } from '@datawell/service-platform';
+import { zodBody, ZodParams } from '@datawell/service-platform';
+import { daoIdSchema } from '../validation';
 import { DaosService, revenueInputSchema } from './daos.service';
 
 @ApiTags('daos')
@@ -11,6 +12,7 @@ export class DaosController {
 
   @Get(':daoId')
   @ApiOperation({ summary: 'The public directory entry of a DAO, as its DSP published it on the marketplace channel: name, status, versions, channels, member MSP ids (no β, no amounts)' })
+  @ZodParams({ daoId: daoIdSchema })
   get(@Param('daoId') daoId: string) {
     return this.daos.directoryEntry(daoId);
   }
@@ -18,6 +20,7 @@ export class DaosController {
   @Get(':daoId/state')
   @Authenticated()
   @ApiOperation({ summary: 'A DAO with β, ownership, weights and terms per version (its members only; DAO_NOT_FOUND to anyone else)' })
+  @ZodParams({ daoId: daoIdSchema })
   state(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string) {
     return this.daos.get(principal, daoId);
   }
@@ -25,6 +28,7 @@ export class DaosController {
   @Get(':daoId/entitlements')
   @Authenticated()
   @ApiOperation({ summary: 'Per member: the sum of its payouts over the DAO’s channels (decimal strings); its members only' })
+  @ZodParams({ daoId: daoIdSchema })
   entitlements(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string) {
     return this.daos.entitlements(principal, daoId);
   }
@@ -33,6 +37,7 @@ export class DaosController {
   @HttpCode(202)
   @Authenticated()
   @ApiOperation({ summary: 'Record revenue on the top channel (an active member of the top version)' })
+  @ZodParams({ daoId: daoIdSchema })
   @ApiBody(zodBody('Revenue', revenueInputSchema))
   revenue(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Body() body: unknown) {
     return this.daos.recordRevenue(principal, daoId, body);

@@ -2,7 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
 import { ErrorDto } from '../common.dto';
-import { zodBody } from '@datawell/service-platform';
+import { zodBody, ZodParams } from '@datawell/service-platform';
+import { idSchema, MSP_ID_SCHEMA_PATTERN } from '../validation';
 import { OfferCommandDto, OfferSearchDto, OfferViewDto } from './offers.dto';
 import { OffersService } from './offers.service';
 import { newOfferSchema, offerPatchSchema } from './offers.validation';
@@ -26,15 +27,23 @@ export class OffersController {
 
   @Get()
   @ApiOperation({ summary: 'Browse and search offers: q (full text), role, kind, tags, owner, minReputation (0-5), status, limit, offset' })
-  @ApiQuery({ name: 'q', required: false, description: 'full text, websearch syntax' })
+  // As searchQuerySchema parses them (a query string's values are text; numbers are decimal).
+  @ApiQuery({ name: 'q', required: false, description: 'full text, websearch syntax', schema: { type: 'string', maxLength: 256 } })
   @ApiQuery({ name: 'role', required: false, enum: ['DSP', 'VSP'] })
   @ApiQuery({ name: 'kind', required: false, enum: ['data', 'value'] })
-  @ApiQuery({ name: 'tags', required: false, description: 'comma-separated; every tag must match' })
-  @ApiQuery({ name: 'owner', required: false, description: 'MSP id' })
-  @ApiQuery({ name: 'minReputation', required: false, type: Number, description: '0-5' })
+  @ApiQuery({
+    name: 'tags',
+    required: false,
+    description: 'comma-separated; every tag must match',
+    style: 'form',
+    explode: false,
+    schema: { type: 'array', maxItems: 20, items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$' } },
+  })
+  @ApiQuery({ name: 'owner', required: false, description: 'MSP id', schema: { type: 'string', pattern: MSP_ID_SCHEMA_PATTERN } })
+  @ApiQuery({ name: 'minReputation', required: false, schema: { type: 'number', minimum: 0, maximum: 5 } })
   @ApiQuery({ name: 'status', required: false, enum: ['open', 'withdrawn'] })
-  @ApiQuery({ name: 'limit', required: false, type: Number, description: '1-100, default 20' })
-  @ApiQuery({ name: 'offset', required: false, type: Number, description: '0-10000' })
+  @ApiQuery({ name: 'limit', required: false, description: 'default 20', schema: { type: 'integer', minimum: 1, maximum: 100 } })
+  @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0, maximum: 10000 } })
   @ApiOkResponse({ type: OfferSearchDto })
   @ApiBadRequestResponse({ type: ErrorDto })
   search(@Query() query: Record<string, unknown>) {
@@ -43,6 +52,7 @@ export class OffersController {
 
   @Get(':offerId')
   @ApiOperation({ summary: 'An offer (also submitted and failed ones)' })
+  @ZodParams({ offerId: idSchema })
   @ApiOkResponse({ type: OfferViewDto })
   @ApiNotFoundResponse({ type: ErrorDto })
   get(@Param('offerId') offerId: string) {
@@ -53,6 +63,7 @@ export class OffersController {
   @HttpCode(202)
   @Authenticated()
   @ApiOperation({ summary: 'Change an open offer (owner only)' })
+  @ZodParams({ offerId: idSchema })
   @ApiBody(zodBody('OfferPatch', offerPatchSchema, 'any of the fields but the kind, at least one'))
   @ApiAcceptedResponse({ type: OfferCommandDto })
   @ApiBadRequestResponse({ type: ErrorDto })
@@ -65,6 +76,7 @@ export class OffersController {
   @HttpCode(202)
   @Authenticated()
   @ApiOperation({ summary: 'Withdraw an open offer (owner only)' })
+  @ZodParams({ offerId: idSchema })
   @ApiAcceptedResponse({ type: OfferCommandDto })
   @ApiForbiddenResponse({ type: ErrorDto })
   withdraw(@CurrentPrincipal() principal: Principal, @Param('offerId') offerId: string) {

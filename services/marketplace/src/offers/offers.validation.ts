@@ -13,13 +13,18 @@ const description = z
   .min(1, 'must not be empty')
   .max(MAX_DESCRIPTION, `must be at most ${MAX_DESCRIPTION} characters`)
   .describe('Full text, kept off-chain; its SHA-256 goes on the ledger');
-const kafkaTopic = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name').describe('the Kafka topic of an iot-stream');
+const kafkaTopic = z
+  .string({ error: (issue) => (issue.input === undefined ? 'an iot-stream source names its topic' : undefined) })
+  .regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name')
+  .describe('the Kafka topic of an iot-stream');
 const jsonObject = z.record(z.string().max(128), integerJsonSchema);
 
-/** Where a data offer's data comes from: an IoT stream (a Kafka topic the DSP owns) or files. */
+/** Where a data offer's data comes from: an IoT stream (a Kafka topic the DSP owns, named) or files. */
 const source = z
-  .strictObject({ type: z.enum(['iot-stream', 'file']), topic: kafkaTopic.optional() })
-  .refine((s) => s.type !== 'iot-stream' || s.topic !== undefined, { message: 'an iot-stream source names its topic', path: ['topic'] })
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('iot-stream'), topic: kafkaTopic }),
+    z.strictObject({ type: z.literal('file'), topic: kafkaTopic.optional() }),
+  ])
   .describe('data offers: where the data comes from');
 
 const dataFields = {
@@ -54,7 +59,9 @@ export const offerPatchSchema = z
     computations: valueFields.computations.optional(),
     infrastructure: valueFields.infrastructure.optional(),
   })
-  .refine((p) => Object.values(p).some((v) => v !== undefined), 'must change at least one field');
+  .refine((p) => Object.values(p).some((v) => v !== undefined), 'must change at least one field')
+  // The refinement in the OpenAPI document (zodBody writes a schema's metadata into it).
+  .meta({ minProperties: 1 });
 export type OfferPatch = z.output<typeof offerPatchSchema>;
 
 const DATA_KEYS = ['schema', 'updateFrequency', 'source'] as const;
@@ -105,7 +112,7 @@ export const searchQuerySchema = z.object({
   kind: z.enum(['data', 'value']).optional(),
   tags: list,
   owner: mspIdSchema.optional(),
-  minReputation: z.preprocess((v) => (v === undefined || v === '' ? undefined : /^\d+(\.\d+)?$/.test(String(v)) ? Number(v) : NaN), z.number('must be a number 0-5').min(0, 'must be 0-5').max(5, 'must be 0-5').optional()),
+  minReputation: z.preprocess((v) => (v === undefined || v === '' ? undefined : /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(String(v)) ? Number(v) : NaN), z.number('must be a number 0-5').min(0, 'must be 0-5').max(5, 'must be 0-5').optional()),
   status: z.enum(['open', 'withdrawn']).default('open'),
   limit: int(1, 100, 20),
   offset: int(0, 10_000, 0),

@@ -2,7 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
 import { AcceptedDto, ErrorDto } from '../common.dto';
-import { zodBody } from '@datawell/service-platform';
+import { zodBody, ZodParams } from '@datawell/service-platform';
+import { enrollmentIdSchema, mspIdSchema } from '../validation';
 import { ParticipantDto } from './participants.dto';
 import { identityRequestSchema, ParticipantsService, registrationSchema } from './participants.service';
 
@@ -22,6 +23,7 @@ export class ParticipantsController {
 
   @Get(':mspId')
   @ApiOperation({ summary: 'A participant: status, role, reputation and offers' })
+  @ZodParams({ mspId: mspIdSchema })
   @ApiOkResponse({ type: ParticipantDto })
   @ApiNotFoundResponse({ type: ErrorDto })
   get(@Param('mspId') mspId: string) {
@@ -32,6 +34,7 @@ export class ParticipantsController {
   @HttpCode(202)
   @Authenticated()
   @ApiOperation({ summary: 'Enroll another user of the caller’s organisation' })
+  @ZodParams({ mspId: mspIdSchema })
   @ApiBody(zodBody('IdentityRequest', identityRequestSchema))
   enroll(@CurrentPrincipal() principal: Principal, @Param('mspId') mspId: string, @Body() body: unknown) {
     return this.participants.enroll(principal, mspId, body);
@@ -39,6 +42,7 @@ export class ParticipantsController {
 
   @Get(':mspId/identities/:enrollmentId')
   @ApiOperation({ summary: 'An identity being enrolled: poll until status is enrolled, then use certificatePem' })
+  @ZodParams({ mspId: mspIdSchema, enrollmentId: enrollmentIdSchema })
   identity(@Param('mspId') mspId: string, @Param('enrollmentId') enrollmentId: string) {
     return this.participants.identity(mspId, enrollmentId);
   }
