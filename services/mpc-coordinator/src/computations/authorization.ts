@@ -27,6 +27,12 @@ export interface DaoVersionView {
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 letters, digits, ".", "_", ":" or "-"');
 
+/** The path parameters of a DAO version's routes (/daos/:daoId/versions/:version/…), documented from these. */
+export const versionRouteParams = {
+  daoId: z.string().regex(DAO_ID_PATTERN, 'must be a DAO id'),
+  version: z.coerce.number().int('must be an integer 1-9999').min(1, 'must be an integer 1-9999').max(9999, 'must be an integer 1-9999'),
+} as const;
+
 export const computationRequestSchema = z.strictObject({
   daoId: z.string().regex(DAO_ID_PATTERN, 'must be a DAO id'),
   version: z.number().int().min(1).max(9999),
@@ -115,6 +121,9 @@ export const nodeRegistrationSchema = z.object({
     .max(512)
     .describe("The node's control API; mutual TLS (docs/mpc.md), so https only"),
 });
+
+/** What PUT …/nodes takes: a registration and nothing else (the OpenAPI document says so too). */
+export const nodeRegistrationRequestSchema = nodeRegistrationSchema.strict();
 
 /** Why `mspId` may not register a node at `partyIndex` in this version, or undefined when it may. */
 export function nodeRegistrationProblem(version: DaoVersionView, mspId: string, partyIndex: number): CoordinatorError | undefined {

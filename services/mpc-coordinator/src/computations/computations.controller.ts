@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
-import { zodBody } from '@datawell/service-platform';
-import { computationRequestSchema, nodeRegistrationSchema } from './authorization';
+import { zodBody, ZodParams } from '@datawell/service-platform';
+import { computationRequestSchema, nodeRegistrationRequestSchema, versionRouteParams } from './authorization';
+import { invalid } from './computations.errors';
 import { ComputationDto, ComputationErrorDto, ComputationResultDto, NodeDto } from './computations.dto';
 import { ComputationsService } from './computations.service';
 
@@ -50,24 +51,36 @@ export class ComputationsController {
   @HttpCode(200)
   @ApiTags('nodes')
   @ApiOperation({ summary: "Register (or move) the caller's MPC node of a DAO version: its party index and control API" })
-  @ApiBody(zodBody('NodeRegistration', nodeRegistrationSchema))
+  @ZodParams(versionRouteParams)
+  @ApiBody(zodBody('NodeRegistration', nodeRegistrationRequestSchema))
   @ApiOkResponse({ type: NodeDto })
   @ApiNotFoundResponse({ type: ComputationErrorDto, description: 'VERSION_NOT_FOUND: unknown, or the caller is not a member' })
   async registerNode(
     @CurrentPrincipal() principal: Principal,
     @Param('daoId') daoId: string,
-    @Param('version', ParseIntPipe) version: number,
+    @Param('version') version: string,
     @Body() body: unknown,
   ): Promise<NodeDto> {
-    return (await this.computations.registerNode(principal.mspId, daoId, version, body)) as NodeDto;
+    const route = versionRoute(daoId, version);
+    return (await this.computations.registerNode(principal.mspId, route.daoId, route.version, body)) as NodeDto;
   }
 
   @Get('daos/:daoId/versions/:version/nodes')
   @ApiTags('nodes')
   @ApiOperation({ summary: "The version's MPC nodes and their last known preprocessing stock (members)" })
+  @ZodParams(versionRouteParams)
   @ApiOkResponse({ type: [NodeDto] })
   @ApiNotFoundResponse({ type: ComputationErrorDto, description: 'VERSION_NOT_FOUND: unknown, or the caller is not a member' })
-  async nodes(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version', ParseIntPipe) version: number): Promise<NodeDto[]> {
-    return (await this.computations.nodesOf(principal.mspId, daoId, version)) as NodeDto[];
+  async nodes(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string): Promise<NodeDto[]> {
+    const route = versionRoute(daoId, version);
+    return (await this.computations.nodesOf(principal.mspId, route.daoId, route.version)) as NodeDto[];
   }
+}
+
+/** A DAO version's route parameters, validated (400 INVALID_REQUEST) before any store is asked. */
+function versionRoute(daoId: string, version: string): { daoId: string; version: number } {
+  const parsed = { daoId: versionRouteParams.daoId.safeParse(daoId), version: versionRouteParams.version.safeParse(version) };
+  if (!parsed.daoId.success) throw invalid(`daoId: ${parsed.daoId.error.issues[0]!.message}`);
+  if (!parsed.version.success) throw invalid(`version: ${parsed.version.error.issues[0]!.message}`);
+  return { daoId: parsed.daoId.data, version: parsed.version.data };
 }

@@ -6,7 +6,7 @@ import { canonicalJson } from '@datawell/domain';
 import { writeOutbox, type ConnectionLogger, type WakeOutbox } from '@datawell/messaging';
 import type { CatalogueProgram } from '@datawell/mpc';
 import type { ComputeOutcome, NodeInventory } from '@datawell/mpc';
-import { authorizeRequest, computationId, memberOf, nodeRegistrationProblem, nodeRegistrationSchema, parseComputationRequest, resultDigest, resultJson, type DaoVersionView } from './authorization';
+import { authorizeRequest, computationId, memberOf, nodeRegistrationProblem, nodeRegistrationRequestSchema, parseComputationRequest, resultDigest, resultJson, type DaoVersionView } from './authorization';
 import { CoordinatorError, forbidden, invalid } from './computations.errors';
 import type { ComputationRecord, CoordinatorRepository, NodeRecord } from './computations.repository';
 import type { RunningJob } from './job-queue.adapter';
@@ -31,7 +31,6 @@ export interface ComputationsDeps {
 
 const SOURCE = 'urn:datawell:service:mpc-coordinator';
 
-const nodeRegistration = nodeRegistrationSchema.strict();
 
 /** A computation as a member sees it: everything but the result. */
 export type ComputationView = Omit<ComputationRecord, 'result'>;
@@ -102,7 +101,7 @@ export class ComputationsService {
   }
 
   async registerNode(caller: string, daoId: string, version: number, body: unknown): Promise<NodeRecord> {
-    const parsed = nodeRegistration.safeParse(body);
+    const parsed = nodeRegistrationRequestSchema.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       throw invalid(`${issue.path.join('.') || 'body'}: ${issue.message}`);

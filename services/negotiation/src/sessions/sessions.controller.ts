@@ -1,11 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBody, ApiQuery, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
 import { zodBody } from '@datawell/service-platform';
 import { NegotiationRuntime } from '../negotiation.runtime';
 import { SuggestionsService } from '../suggestions/suggestions.service';
 import { ErrorBody } from './sessions.dto';
-import { acceptanceSchema, createSessionSchema, proposalSchema } from './proposal.schema';
+import { DAO_ID_PATTERN } from '@datawell/contracts';
+import { acceptanceSchema, createSessionSchema, PPM, proposalSchema } from './proposal.schema';
 
 @ApiTags('sessions')
 @Authenticated()
@@ -82,6 +83,11 @@ export class SuggestionsController {
 
   @Get('beta')
   @ApiOperation({ summary: 'β for a joiner from a target ownership (daoId, targetOwnershipPpm), or β\'s of a formation from shares' })
+  // As betaSuggestionSchema parses them; which combination is needed (daoId with targetOwnershipPpm, or
+  // shares, or targetOwnershipPpm alone) is checked by the service: OpenAPI 3.0 cannot say it of parameters.
+  @ApiQuery({ name: 'daoId', required: false, description: 'a join: the existing DAO (with targetOwnershipPpm)', schema: { type: 'string', pattern: DAO_ID_PATTERN.source } })
+  @ApiQuery({ name: 'targetOwnershipPpm', required: false, description: "the joiner's target ownership, in ppm", schema: { type: 'integer', minimum: 1, maximum: PPM - 1 } })
+  @ApiQuery({ name: 'shares', required: false, description: "a formation: the DSP group's and J1's shares, comma-separated ppm or decimals", schema: { type: 'string', maxLength: 1024 } })
   @ApiBadRequestResponse({ type: ErrorBody })
   beta(@Query() query: Record<string, string>) {
     return this.#suggestions.beta(query);

@@ -9,10 +9,11 @@ import { workspaceName } from './spec';
 import { workloadProcesses } from './workload-files.adapter';
 import { readingsPublicKeyOf } from './mpc-mesh.adapter';
 
-const daoIdInput = z.string().regex(DAO_ID_PATTERN);
-const versionInput = z.coerce.number().int().min(1).max(9999);
-const jobIdInput = z.string().min(1).max(300);
-const afterInput = z.coerce.number().int().min(0).default(0);
+// What the routes take (the controller documents them from these).
+export const daoIdInput = z.string().regex(DAO_ID_PATTERN);
+export const versionInput = z.coerce.number().int().min(1).max(9999);
+export const jobIdInput = z.string().min(1).max(300);
+export const afterInput = z.coerce.number().int().min(0).default(0);
 
 const isMember = (v: VersionRow, mspId: string) => v.members.some((m) => m.mspId === mspId);
 

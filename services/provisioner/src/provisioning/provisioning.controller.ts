@@ -1,8 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
 import { ErrorDto, InfrastructureDto, JobDto, JobLogLineDto, TofuStatesDto } from './provisioning.dto';
-import { ProvisioningView } from './provisioning-view.service';
+import { ZodParams, ZodQuery } from '@datawell/service-platform';
+import { afterInput, daoIdInput, jobIdInput, ProvisioningView, versionInput } from './provisioning-view.service';
 
 @ApiTags('provisioning')
 @Controller()
@@ -20,6 +22,7 @@ export class ProvisioningController {
   @Get('jobs/:id')
   @Authenticated()
   @ApiOperation({ summary: 'One job: state, progress, error' })
+  @ZodParams({ id: jobIdInput })
   @ApiOkResponse({ type: JobDto })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'JOB_NOT_FOUND: unknown, or of a DAO version the caller is not a member of' })
   job(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobDto> {
@@ -29,7 +32,8 @@ export class ProvisioningController {
   @Get('jobs/:id/logs')
   @Authenticated()
   @ApiOperation({ summary: "A job's log lines (OpenTofu output), after `after`" })
-  @ApiQuery({ name: 'after', required: false, description: 'only lines with a larger seq' })
+  @ZodParams({ id: jobIdInput })
+  @ZodQuery(z.object({ after: afterInput.describe('only lines with a larger seq') }))
   @ApiOkResponse({ type: [JobLogLineDto] })
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'JOB_NOT_FOUND: unknown, or of a DAO version the caller is not a member of' })
@@ -40,6 +44,7 @@ export class ProvisioningController {
   @Get('daos/:daoId/versions/:version/infrastructure')
   @Authenticated()
   @ApiOperation({ summary: "A DAO version's infrastructure: workloads, their processes, the workspace's state serial" })
+  @ZodParams({ daoId: daoIdInput, version: versionInput })
   @ApiOkResponse({ type: InfrastructureDto })
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'VERSION_NOT_FOUND: unknown, or the caller is not a member' })

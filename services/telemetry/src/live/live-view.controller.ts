@@ -2,7 +2,8 @@ import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
 import { DaoTelemetryDto, ErrorDto, WorkloadLiveDto } from './live-view.dto';
-import { LiveViewService } from './live-view.service';
+import { DAO_ID_PATTERN } from '@datawell/contracts';
+import { LiveViewService, WORKLOAD_ID } from './live-view.service';
 
 export const LIVE_VIEW = Symbol('datawell.telemetry.live-view');
 
@@ -21,7 +22,7 @@ export class LiveViewController {
 
   @Get('workloads/:id')
   @ApiOperation({ summary: 'One workload (its newest DAO version when registered on several)' })
-  @ApiParam({ name: 'id', example: 'vsp1-mpc' })
+  @ApiParam({ name: 'id', example: 'vsp1-mpc', schema: { type: 'string', pattern: WORKLOAD_ID.source } })
   @ApiOkResponse({ type: WorkloadLiveDto })
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'WORKLOAD_NOT_FOUND: unknown, or of a DAO version the caller is not a member of' })
@@ -31,7 +32,7 @@ export class LiveViewController {
 
   @Get('daos/:daoId/telemetry')
   @ApiOperation({ summary: "A DAO's telemetry per version and member: last heartbeat, recorded snapshots, abandonment" })
-  @ApiParam({ name: 'daoId', example: 'acme' })
+  @ApiParam({ name: 'daoId', example: 'acme', schema: { type: 'string', pattern: DAO_ID_PATTERN.source } })
   @ApiOkResponse({ type: DaoTelemetryDto })
   @ApiBadRequestResponse({ type: ErrorDto })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'DAO_NOT_FOUND: unknown, or the caller is a member of none of its versions' })

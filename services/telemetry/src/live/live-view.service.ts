@@ -5,7 +5,8 @@ import type { DaoTelemetryDto, WorkloadLiveDto } from './live-view.dto';
 import { workloadStatus } from './status';
 import { TelemetryError } from './telemetry.errors';
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+/** A workload id, as the route takes it (documented from this). */
+export const WORKLOAD_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /**
@@ -63,7 +64,7 @@ export class LiveViewService {
   }
 
   async workload(viewer: string, workloadId: string): Promise<WorkloadLiveDto> {
-    if (!ID.test(workloadId)) throw new TelemetryError('INVALID_REQUEST', `not a workload id: "${workloadId.slice(0, 140)}"`);
+    if (!WORKLOAD_ID.test(workloadId)) throw new TelemetryError('INVALID_REQUEST', `not a workload id: "${workloadId.slice(0, 140)}"`);
     const [found] = await this.workloads(viewer, workloadId);
     if (found) return found;
     // A workload of a DAO the viewer is not in answers exactly as an unknown one: ids cannot be probed.
