@@ -1,9 +1,11 @@
 import { Body, Controller, Get, Inject, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, OperatorAdmin, type Principal } from '@datawell/auth';
-import { DAO } from '@datawell/contracts';
+import { DAO, DAO_ID_PATTERN } from '@datawell/contracts';
+import { zodBody, ZodParams } from '@datawell/service-platform';
+import { z } from 'zod';
 import { AdminError } from './admin.errors';
-import { AdminService, OPERATOR_MSP, type DaoVersionRecord, type ParticipantRecord } from './admin.service';
+import { AdminService, CHANNEL_NAME, channelRequest, OPERATOR_MSP, participantRequest, signedAgreementRequest, type DaoVersionRecord, type ParticipantRecord } from './admin.service';
 
 export const ADMIN_SERVICE = Symbol('ADMIN_SERVICE');
 
@@ -19,6 +21,7 @@ export class AdminController {
   @Post('participants')
   @OperatorAdmin()
   @ApiOperation({ summary: 'Onboard an organisation (operator administrators only)' })
+  @ApiBody(zodBody('ParticipantOnboarding', participantRequest))
   onboard(@Body() body: unknown): Promise<ParticipantRecord> {
     return this.admin.onboardParticipant(body);
   }
@@ -26,6 +29,7 @@ export class AdminController {
   @Post('dao-versions')
   @OperatorAdmin()
   @ApiOperation({ summary: 'Create a DAO version from an agreement (operator administrators only)' })
+  @ApiBody(zodBody('SignedAgreement', signedAgreementRequest, 'the agreement (daoId, version, members…; the dao chaincode validates all of it) and its members\' acceptance signatures'))
   createVersion(@Body() body: unknown): Promise<DaoVersionRecord> {
     return this.admin.createDaoVersion(body);
   }
@@ -33,6 +37,7 @@ export class AdminController {
   @Post('channels')
   @OperatorAdmin()
   @ApiOperation({ summary: 'Relay the events of an existing channel (operator administrators only)' })
+  @ApiBody(zodBody('ChannelRegistration', channelRequest))
   registerChannel(@Body() body: unknown): Promise<{ name: string; chaincodes: string[] }> {
     return this.admin.registerChannel(body);
   }
@@ -40,6 +45,7 @@ export class AdminController {
   @Get('channels/:name/members')
   @Authenticated('participantOrOperatorAdmin')
   @ApiOperation({ summary: "A channel's member organisations, read as the caller's organisation: a member, or the operator's administrator for channels the operator is in (CHANNEL_NOT_FOUND otherwise)" })
+  @ZodParams({ name: z.string().regex(CHANNEL_NAME) })
   async members(@CurrentPrincipal() principal: Principal, @Param('name') name: string): Promise<{ channel: string; members: string[] }> {
     return { channel: name, members: await this.admin.channelMembers(name, principal.role === 'OPERATOR' ? OPERATOR_MSP : principal.mspId) };
   }
@@ -47,8 +53,10 @@ export class AdminController {
   @Get('daos/:daoId/versions/:version/:what')
   @Authenticated()
   @ApiOperation({ summary: "A DAO version's state or entitlements, read as the caller's organisation: its members only (VERSION_NOT_FOUND to anyone else)" })
+  @ZodParams({ daoId: z.string().regex(DAO_ID_PATTERN), version: z.string().regex(/^\d{1,4}$/), what: z.enum(['state', 'entitlements']) })
   read(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string, @Param('what') what: string): Promise<unknown> {
-    const fn = ({ state: DAO.tx.GetVersion, entitlements: DAO.tx.GetEntitlements } as const)[what as 'state' | 'entitlements'] as typeof DAO.tx.GetVersion | typeof DAO.tx.GetEntitlements | undefined;
+    // Not a lookup in an object literal: `constructor` or `__proto__` would find Object's own members.
+    const fn = what === 'state' ? DAO.tx.GetVersion : what === 'entitlements' ? DAO.tx.GetEntitlements : undefined;
     if (!fn || !/^\d{1,4}$/.test(version)) throw new AdminError('INVALID_REQUEST', 'expected /admin/daos/<daoId>/versions/<n>/(state|entitlements)');
     return this.admin.evaluateDao(daoId, Number(version), fn, principal.mspId);
   }

@@ -52,8 +52,11 @@ export const signedAgreementRequest = z.strictObject({
   signatures: z.array(z.looseObject({ mspId })).min(1, 'needs the signatures of the members who accepted'),
 });
 
+/** A Fabric channel name. */
+export const CHANNEL_NAME = /^[a-z][a-z0-9.-]{0,248}$/;
+
 export const channelRequest = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9.-]{0,248}$/, 'must be a Fabric channel name'),
+  name: z.string().regex(CHANNEL_NAME, 'must be a Fabric channel name'),
   chaincodes: z.array(z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'must be a chaincode name')).min(1),
   actingMspId: mspId.optional(),
 });
@@ -193,12 +196,12 @@ export class AdminService {
 
   /** A channel's organisations from its config block, fetched as `asMspId`: CHANNEL_NOT_FOUND when there is none it may read. */
   async channelMembers(channel: string, asMspId: string): Promise<string[]> {
-    if (!/^[a-z][a-z0-9.-]{0,248}$/.test(channel)) throw new AdminError('INVALID_REQUEST', 'channel: must be a Fabric channel name');
+    if (!CHANNEL_NAME.test(channel)) throw new AdminError('INVALID_REQUEST', 'channel: must be a Fabric channel name');
     try {
       return await this.fabric.channelMembers(channel, asMspId);
     } catch (error) {
       if (isNotVisible(error)) throw new AdminError('CHANNEL_NOT_FOUND', `no channel ${channel} that ${asMspId} may read`, { cause: error });
-      throw error;
+      throw new AdminError('LEDGER_UNAVAILABLE', `the peer did not answer for channel ${channel}; try again`, { cause: error });
     }
   }
 
@@ -214,7 +217,7 @@ export class AdminService {
       result = await this.ledger.evaluate(asMspId, daoChannel(daoId, version), call.chaincode, call.transaction, call.arguments);
     } catch (error) {
       if (isNotVisible(error)) throw new AdminError('VERSION_NOT_FOUND', `no version ${version} of DAO ${daoId} of which ${asMspId} is a member`, { cause: error });
-      throw error;
+      throw new AdminError('LEDGER_UNAVAILABLE', `the peer did not answer for DAO ${daoId} v${version}; try again`, { cause: error });
     }
     return JSON.parse(result);
   }
