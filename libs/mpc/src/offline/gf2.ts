@@ -256,3 +256,37 @@ export const gf2Kernels = {
     return out;
   },
 };
+
+/**
+ * SoftSpoken's column kernel (softspoken.ts `fold`) in linear memory with the SIMD XOR: `fill(y, dst)`
+ * writes leaf stripe y (len bytes, a multiple of 8) for y = 0 .. 2^s − 1 (from `first`: with first = 1
+ * stripe 0 is zero, the sender's punctured leaf); returns out[i] = ⊕_{bit i of y} L[y] (i < s) and
+ * u = ⊕_y L[y] ⊕ mask (mask: len bytes, or none), as fresh arrays. Tested against `fold`.
+ */
+export function foldColumns(s: number, len: number, first: number, fill: (y: number, dst: Uint8Array) => void, mask?: Uint8Array): { out: Uint8Array[]; u: Uint8Array } {
+  const n = 1 << s;
+  const L = new Layout();
+  const LEAVES = L.take(n * len);
+  const OUT = L.take(s * len);
+  const MASK = L.take(len);
+  const mem = memory(L.end);
+  const at = (y: number) => LEAVES + y * len;
+  if (first > 0) mem.fill(0, LEAVES, LEAVES + first * len);
+  for (let y = first; y < n; y++) fill(y, mem.subarray(at(y), at(y) + len));
+  mem.fill(0, OUT, OUT + s * len);
+  const nw = len / 8;
+  for (let i = s - 1; i >= 0; i--) {
+    const half = 1 << i;
+    const o = OUT + i * len;
+    for (let y = 0; y < half; y++) {
+      k.xor(o, at(half + y), nw);
+      k.xor(at(y), at(half + y), nw);
+    }
+  }
+  if (mask) {
+    mem.set(mask.subarray(0, len), MASK);
+    k.xor(LEAVES, MASK, nw);
+  }
+  const view = new Uint8Array(k.memory.buffer);
+  return { out: Array.from({ length: s }, (_, i) => view.slice(OUT + i * len, OUT + (i + 1) * len)), u: view.slice(LEAVES, LEAVES + len) };
+}

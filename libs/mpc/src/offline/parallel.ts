@@ -1,8 +1,7 @@
 import { copeReceive, copeSend, gilboaReceive, gilboaSend } from '../field/vector';
 import { FIELD_BITS } from '../field/reference';
 import { prgFillAt, type PrgSpan } from './bits';
-import { ReusedBuffer, otReceiverCore, otReceiverMatrix, otSenderCore } from './gf2';
-import { fold } from './softspoken';
+import { ReusedBuffer, foldColumns, otReceiverCore, otReceiverMatrix, otSenderCore } from './gf2';
 
 /**
  * One chunk of a triple batch's arithmetic, as run by a worker of the kernel pool (pool.ts): a range
@@ -87,10 +86,6 @@ export type Shape = readonly number[] | undefined;
 /** Columns of the receiver's matrix message. */
 export const messageColumns = (shape: Shape): number => shape?.length ?? 128;
 
-function words(b: Uint8Array): Int32Array {
-  return new Int32Array(b.buffer, b.byteOffset, b.byteLength >> 2);
-}
-
 /**
  * The sender's columns on rows [r0, r1): g (128 stripes) and the receiver's matrix spread over the
  * 128 columns (u, stripe after stripe), so that Q = g ⊕ Δ·u. SoftSpoken: g_i = w_i of the block
@@ -104,14 +99,9 @@ export function senderColumns(shape: Shape, spans: Spans, msg: Uint8Array, colBy
   let leaf = 0;
   let col = 0;
   shape.forEach((s, b) => {
-    const L: Int32Array[] = [new Int32Array(len / 4)];
-    for (let y = 1; y < 1 << s; y++) {
-      const st = new Uint8Array(len);
-      prgFillAt(span(spans, leaf++), r0 / 8, st);
-      L.push(words(st));
-    }
-    const out = Array.from({ length: s }, () => new Uint8Array(len));
-    fold(L, out.map(words));
+    const first = leaf - 1; // leaf y of this block is span first + y, y ≥ 1
+    const { out } = foldColumns(s, len, 1, (y, dst) => prgFillAt(span(spans, first + y), r0 / 8, dst));
+    leaf += (1 << s) - 1;
     const c = msg.subarray(b * colBytes + r0 / 8, b * colBytes + r1 / 8);
     for (let i = 0; i < s; i++) {
       g.push(out[i]!);
@@ -139,18 +129,11 @@ export function receiverColumns(shape: Shape, t0: Spans, t1: Spans, r: Uint8Arra
   const msg: Uint8Array[] = [];
   let leaf = 0;
   for (const s of shape) {
-    const L: Int32Array[] = [];
-    for (let x = 0; x < 1 << s; x++) {
-      const st = new Uint8Array(len);
-      prgFillAt(span(t0, leaf++), r0 / 8, st);
-      L.push(words(st));
-    }
-    const out = Array.from({ length: s }, () => new Uint8Array(len));
-    const u = fold(L, out.map(words));
-    const rw = words(r);
-    for (let w = 0; w < u.length; w++) u[w] = u[w]! ^ rw[w]!;
+    const first = leaf;
+    const { out, u } = foldColumns(s, len, 0, (x, dst) => prgFillAt(span(t0, first + x), r0 / 8, dst), r);
+    leaf += 1 << s;
     t.push(...out);
-    msg.push(new Uint8Array(u.buffer, u.byteOffset, u.byteLength));
+    msg.push(u);
   }
   return { t, msg };
 }

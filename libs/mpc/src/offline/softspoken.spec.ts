@@ -8,7 +8,7 @@ import { gilboaSendChunk, matrixChunk, messageColumns, packSpans, receiverColumn
 import { KernelPool } from './pool';
 import { SharedScratch } from './shared-scratch';
 import { blockAlpha, blockSizes, fold, ggmPunctured, ggmTree } from './softspoken';
-import { ReusedBuffer, otSenderCore } from './gf2';
+import { ReusedBuffer, foldColumns, otSenderCore } from './gf2';
 
 const padded = (m: number) => Math.ceil((m + 128) / 64) * 64;
 
@@ -76,6 +76,16 @@ describe('SoftSpoken parameters and GGM trees', () => {
       const u = fold(L.map((l) => l.slice()), out);
       expect(Array.from(u)).toEqual(Array.from(all));
       out.forEach((o, i) => expect(Array.from(o)).toEqual(Array.from(want[i]!)));
+      // The SIMD folding in linear memory gives the same, and with first = 1 treats leaf 0 as zero.
+      for (const first of [0, 1]) {
+        const mask = randomBytes(64);
+        const simd = foldColumns(s, 64, first, (y, dst) => dst.set(new Uint8Array(L[y]!.buffer)), mask);
+        for (let b = 0; b < 64; b++) simd.u[b] = simd.u[b]! ^ mask[b]!;
+        const ref = Array.from({ length: s }, () => new Int32Array(16));
+        const refU = fold(L.map((l, y) => (y < first ? new Int32Array(16) : l.slice())), ref);
+        expect(Buffer.from(simd.u).equals(Buffer.from(refU.buffer))).toBe(true);
+        simd.out.forEach((o, i) => expect(Buffer.from(o).equals(Buffer.from(ref[i]!.buffer))).toBe(true));
+      }
     }
   });
 

@@ -142,7 +142,8 @@ export async function softSpokenSenderSetup(t: Transport, peer: number, keys: re
  * The subspace-VOLE column kernel of one block: given its 2^s leaf stripes L[0..2^s) (overwritten),
  * writes out[i] = ⊕_{y : bit i of y} L[y] for i < s and returns ⊕_y L[y]. With L[x] = G(s_x) that is
  * the receiver's v and u; with L[y] = G(s_{y ⊕ α}) and L[0] = 0 it is the sender's w. Folding the
- * top bit away halves L at each step: 2^(s+1) stripe XORs in all.
+ * top bit away halves L at each step: 2^(s+1) stripe XORs in all. The reference: the protocol runs
+ * the same folding in linear memory with the SIMD XOR (gf2.ts foldColumns, tested against this).
  */
 export function fold(L: Int32Array[], out: Int32Array[]): Int32Array {
   const s = out.length;
