@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { StackContext } from '../components/component';
 import { loadSettings } from '../settings';
 import { domainPaths, newMemberDomain, operatorDomain, type DomainRecord } from './domain';
-import { ensureDomainTrafficKey } from './traffic-key';
+import { domainTrafficKeys, ensureDomainTrafficKey, retireDomainTrafficKey, rotateDomainTrafficKey } from './traffic-key';
 
 describe("a domain's traffic key", () => {
   let dir: string;
@@ -42,5 +42,24 @@ describe("a domain's traffic key", () => {
     writeFileSync(file, 'not a key');
     expect(() => ensureDomainTrafficKey(ctx, domain)).toThrow(/holds 9 bytes, not a 32-byte traffic key/);
     expect(readFileSync(file, 'utf8')).toBe('not a key');
+  });
+
+  it('rotates: the current key moves aside as traffic-<id>.key, a new one takes its place; rotating again keeps both previous keys; retiring deletes one', () => {
+    const file = ensureDomainTrafficKey(ctx, domain);
+    const before = domainTrafficKeys(ctx, domain);
+    expect(before.previous).toEqual([]);
+    const old = readFileSync(file);
+    const after = rotateDomainTrafficKey(ctx, domain);
+    expect(after.current.file).toBe(file);
+    expect(after.current.id).not.toBe(before.current.id);
+    expect(readFileSync(file).equals(old)).toBe(false);
+    expect(after.previous).toEqual([{ file: join(domainPaths(ctx.settings, 'AcmeMSP').secrets, `traffic-${before.current.id}.key`), id: before.current.id }]);
+    expect(readFileSync(after.previous[0]!.file).equals(old)).toBe(true);
+    expect([statSync(file).mode & 0o777, statSync(after.previous[0]!.file).mode & 0o777]).toEqual([0o600, 0o600]);
+    const twice = rotateDomainTrafficKey(ctx, domain);
+    expect(twice.previous.map((k) => k.id).sort()).toEqual([before.current.id, after.current.id].sort());
+    expect(retireDomainTrafficKey(ctx, domain, before.current.id).previous.map((k) => k.id)).toEqual([after.current.id]);
+    expect(() => retireDomainTrafficKey(ctx, domain, before.current.id)).toThrow(/no previous traffic key/);
+    expect(() => retireDomainTrafficKey(ctx, domain, twice.current.id)).toThrow(/no previous traffic key/);
   });
 });

@@ -6,6 +6,7 @@ import {
   channelOrganisations,
   commitChaincode,
   domainsStatus,
+  domainTrafficKeys,
   findDomain,
   formChannel,
   joinOwnPeer,
@@ -15,6 +16,8 @@ import {
   readBlueprint,
   readMspPackage,
   recordChannelMember,
+  retireDomainTrafficKey,
+  rotateDomainTrafficKey,
   signConfigUpdate,
   status,
   submitConfigUpdate,
@@ -47,6 +50,27 @@ export function registerDomainCommands(program: Command): void {
     });
 
   registerChannelCommands(domain);
+
+  domain
+    .command('traffic-key')
+    .description("the domain's traffic key, which seals what its services put on the broker (docs/security.md): its file and id, and the previous keys a rotation left")
+    .argument('<domain>', "a member's MSP id, or operator")
+    .option('--rotate', 'move the current key aside (a previous key, still opening) and make a new one to seal with')
+    .option('--retire <id>', 'delete a previous key, once the topics hold nothing it sealed')
+    .option('--json', 'one JSON object on stdout')
+    .action(async (name: string, opts: { rotate?: boolean; retire?: string; json?: boolean }) => {
+      const ctx = stackContext();
+      if (opts.rotate && opts.retire) throw new UsageError('--rotate and --retire are separate steps: give one');
+      const d = await guarded(async () => findDomain(ctx, name));
+      const keys = await guarded(async () => (opts.rotate ? rotateDomainTrafficKey(ctx, d) : opts.retire ? retireDomainTrafficKey(ctx, d, opts.retire) : domainTrafficKeys(ctx, d)));
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(keys)}\n`);
+      process.stdout.write(
+        [
+          `DATAWELL_TRAFFIC_KEY_FILE=${keys.current.file}  (key ${keys.current.id})`,
+          `DATAWELL_TRAFFIC_PREVIOUS_KEY_FILES=${keys.previous.map((k) => k.file).join(',')}${keys.previous.length ? `  (keys ${keys.previous.map((k) => k.id).join(', ')})` : ''}`,
+        ].join('\n') + '\n',
+      );
+    });
 
   domain
     .command('list')
