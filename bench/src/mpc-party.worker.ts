@@ -5,12 +5,12 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import {
-  createParty, createPortTransport, encodeFixed, secureVariance, setupMascot, type MpcParty, type Transport,
+  createParty, createPortTransport, encodeFixed, secureVariance, setupMascot, type MpcParty, type OtExtensionChoice, type Transport,
 } from '@datawell/mpc';
 import { replayPreprocessing } from './mpc-replay';
 
 export type WorkerTask =
-  | { kind: 'offline'; triples: number }
+  | { kind: 'offline'; triples: number; otExtension?: OtExtensionChoice }
   | { kind: 'online'; multiplications: number; runs: number }
   | { kind: 'tasks'; n: number; runs: number; data: { x: number[]; y: number[]; z: number[] } };
 
@@ -41,7 +41,7 @@ async function main(): Promise<unknown> {
   const { self, parties, ports, task } = workerData as Input;
   const t = createPortTransport(self, parties, new Map(ports));
   const s0 = performance.now();
-  const mascot = await setupMascot(t);
+  const mascot = await setupMascot(t, task.kind === 'offline' ? { otExtension: task.otExtension } : {});
   const setupSeconds = (performance.now() - s0) / 1000;
   if (task.kind === 'offline') {
     await mascot.generateTriples(1024); // warm-up

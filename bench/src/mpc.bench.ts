@@ -18,7 +18,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { ensureMpyc, runMpyc, type MpycResult } from './mpc-mpyc';
 import {
   createMemoryTransports, encodeFixed, runLocalMascot, runLocalParties, secureVariance, setupMascot, type MpcParty,
-  type PartyPreprocessing,
+  type OtExtensionChoice, type PartyPreprocessing,
 } from '@datawell/mpc';
 import { replayPreprocessing } from './mpc-replay';
 import { runInWorkers } from './mpc-workers';
@@ -39,6 +39,11 @@ const TARGET_RATIO_WITH_OFFLINE = 0.1;
 const N = QUICK ? 10_000 : 100_000;
 const MULTS = QUICK ? 1 << 16 : 1 << 20;
 const OFFLINE_TRIPLES = QUICK ? 2_048 : 16_384;
+// The OT extension under MASCOT: KOS is the reference (the library's default); SoftSpoken is measured
+// beside it in the same run, interleaved, with parameter k (MPC_BENCH_SOFTSPOKEN_K, default 2: chosen
+// by measurement, docs/mpc.md "SoftSpoken OT: measured").
+const KOS: OtExtensionChoice = { kind: 'kos' };
+const SOFTSPOKEN: OtExtensionChoice = { kind: 'softspoken', k: Number(process.env['MPC_BENCH_SOFTSPOKEN_K'] ?? '2') };
 
 function log(line: string): void {
   if (!JSON_OUT) process.stdout.write(`${line}\n`);
@@ -63,8 +68,8 @@ function slowest(perParty: number[][]): number[] {
   return perParty[0]!.map((_, i) => Math.max(...perParty.map((r) => r[i]!))).slice(1);
 }
 
-async function offlineInWorkers(parties: number) {
-  const r = await runInWorkers<{ setupSeconds: number; seconds: number }>(parties, { kind: 'offline', triples: OFFLINE_TRIPLES });
+async function offlineInWorkers(parties: number, otExtension: OtExtensionChoice = KOS) {
+  const r = await runInWorkers<{ setupSeconds: number; seconds: number }>(parties, { kind: 'offline', triples: OFFLINE_TRIPLES, otExtension });
   const seconds = Math.max(...r.map((x) => x.seconds));
   return {
     parties,
@@ -120,10 +125,10 @@ function cpuSeconds(since: NodeJS.CpuUsage): number {
   return (c.user + c.system) / 1e6;
 }
 
-async function offlineInProcess(parties: number) {
+async function offlineInProcess(parties: number, otExtension: OtExtensionChoice = KOS) {
   const transports = createMemoryTransports(parties);
   const t0 = performance.now();
-  const phases = await Promise.all(transports.map((t) => setupMascot(t)));
+  const phases = await Promise.all(transports.map((t) => setupMascot(t, { otExtension })));
   const setupSeconds = (performance.now() - t0) / 1000;
   // Warm-up as in the worker mode: a node is long-lived, so the figure is the steady state (JIT
   // and WebAssembly tiered up, linear memory grown), not the first batch.
@@ -134,6 +139,7 @@ async function offlineInProcess(parties: number) {
   const seconds = (performance.now() - t1) / 1000;
   const cpuUsed = cpuSeconds(cpu);
   await Promise.all(transports.map((t) => t.close()));
+  await Promise.all(phases.map((p) => p.close()));
   return {
     parties,
     triples: OFFLINE_TRIPLES,
@@ -227,15 +233,42 @@ async function main(): Promise<void> {
   log(`MPC benchmarks on ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), node ${process.version}`);
   // Offline both ways in every run: all parties in this one thread (the CPU cost of all parties
   // together), and one worker thread per party (the deployed shape: every node is its own process).
-  const off2 = WORKERS ? await offlineInWorkers(2) : await offlineInProcess(2);
-  log(`offline, 2 parties: ${off2.triplesPerSecond} triples/s (${off2.triples} in ${off2.seconds.toFixed(2)} s; set-up ${off2.setupSeconds.toFixed(2)} s)`);
-  const off3 = WORKERS ? await offlineInWorkers(3) : await offlineInProcess(3);
-  log(`offline, 3 parties: ${off3.triplesPerSecond} triples/s (${off3.triples} in ${off3.seconds.toFixed(2)} s; set-up ${off3.setupSeconds.toFixed(2)} s)`);
-  const perParty2 = WORKERS ? off2 : await offlineInWorkers(2);
-  const perParty3 = WORKERS ? off3 : await offlineInWorkers(3);
+  // KOS (the reference) and SoftSpoken interleaved, so both meet the same load.
+  const ss = `SoftSpoken k = ${SOFTSPOKEN.kind === 'softspoken' ? SOFTSPOKEN.k : ''}`;
+  const offline = (parties: number, ot: OtExtensionChoice) => (WORKERS ? offlineInWorkers(parties, ot) : offlineInProcess(parties, ot));
+  const off2 = await offline(2, KOS);
+  log(`offline, 2 parties, KOS: ${off2.triplesPerSecond} triples/s (${off2.triples} in ${off2.seconds.toFixed(2)} s; set-up ${off2.setupSeconds.toFixed(2)} s)`);
+  const ss2 = await offline(2, SOFTSPOKEN);
+  log(`offline, 2 parties, ${ss}: ${ss2.triplesPerSecond} triples/s (${ss2.triples} in ${ss2.seconds.toFixed(2)} s; set-up ${ss2.setupSeconds.toFixed(2)} s)`);
+  const off3 = await offline(3, KOS);
+  log(`offline, 3 parties, KOS: ${off3.triplesPerSecond} triples/s (${off3.triples} in ${off3.seconds.toFixed(2)} s; set-up ${off3.setupSeconds.toFixed(2)} s)`);
+  const ss3 = await offline(3, SOFTSPOKEN);
+  log(`offline, 3 parties, ${ss}: ${ss3.triplesPerSecond} triples/s (${ss3.triples} in ${ss3.seconds.toFixed(2)} s; set-up ${ss3.setupSeconds.toFixed(2)} s)`);
+  const perParty2 = WORKERS ? off2 : await offlineInWorkers(2, KOS);
+  const perPartySs2 = WORKERS ? ss2 : await offlineInWorkers(2, SOFTSPOKEN);
+  const perParty3 = WORKERS ? off3 : await offlineInWorkers(3, KOS);
+  const perPartySs3 = WORKERS ? ss3 : await offlineInWorkers(3, SOFTSPOKEN);
   if (!WORKERS) {
-    log(`offline, one thread per party: 2 parties ${perParty2.triplesPerSecond} triples/s, 3 parties ${perParty3.triplesPerSecond} triples/s`);
+    log(`offline, one thread per party, KOS: 2 parties ${perParty2.triplesPerSecond} triples/s, 3 parties ${perParty3.triplesPerSecond} triples/s`);
+    log(`offline, one thread per party, ${ss}: 2 parties ${perPartySs2.triplesPerSecond} triples/s, 3 parties ${perPartySs3.triplesPerSecond} triples/s`);
   }
+  const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
+  const perCpu = (x: object): number | undefined => ('triplesPerCpuSecond' in x ? (x.triplesPerCpuSecond as number) : undefined);
+  const cpuRatio = (a: object, b: object) => {
+    const [x, y] = [perCpu(a), perCpu(b)];
+    return x !== undefined && y !== undefined ? ratio(x, y) : undefined;
+  };
+  const softSpokenVsKos = {
+    twoParties: ratio(ss2.triplesPerSecond, off2.triplesPerSecond),
+    threeParties: ratio(ss3.triplesPerSecond, off3.triplesPerSecond),
+    twoPartiesPerCpuSecond: cpuRatio(ss2, off2),
+    threePartiesPerCpuSecond: cpuRatio(ss3, off3),
+    oneThreadPerParty: { twoParties: ratio(perPartySs2.triplesPerSecond, perParty2.triplesPerSecond), threeParties: ratio(perPartySs3.triplesPerSecond, perParty3.triplesPerSecond) },
+  };
+  log(
+    `${ss} / KOS, triples/s: 2 parties ${softSpokenVsKos.twoParties}×, 3 parties ${softSpokenVsKos.threeParties}×; ` +
+      `one thread per party ${softSpokenVsKos.oneThreadPerParty.twoParties}×, ${softSpokenVsKos.oneThreadPerParty.threeParties}×`,
+  );
   const pre = WORKERS ? [] : await pool();
   const on = WORKERS ? await onlineInWorkers() : await onlineInProcess(pre);
   log(`online, 3 parties: ${on.multiplicationsPerSecond} multiplications/s (${on.multiplications} in ${on.seconds.toFixed(3)} s)`);
@@ -300,12 +333,23 @@ async function main(): Promise<void> {
     online: { ...on, target: TARGET_MULTS, meetsTarget: on.multiplicationsPerSecond >= TARGET_MULTS },
     offline: {
       protocol: 'MASCOT',
+      otExtension: KOS,
       twoParties: off2,
       threeParties: off3,
       oneThreadPerParty: { twoParties: perParty2, threeParties: perParty3 },
       target: { twoParties: TARGET_TRIPLES_2, threeParties: TARGET_TRIPLES_3 },
       // Judged at the deployed shape (one thread per party); the one-thread figures are the CPU cost.
       meetsTarget: perParty2.triplesPerSecond >= TARGET_TRIPLES_2 && perParty3.triplesPerSecond >= TARGET_TRIPLES_3,
+      // The same over SoftSpoken OT extension, measured interleaved with the KOS figures above, and
+      // its ratios to them (> 1: SoftSpoken faster).
+      softSpoken: {
+        otExtension: SOFTSPOKEN,
+        twoParties: ss2,
+        threeParties: ss3,
+        oneThreadPerParty: { twoParties: perPartySs2, threeParties: perPartySs3 },
+        ratioToKos: softSpokenVsKos,
+        meetsTarget: perPartySs2.triplesPerSecond >= TARGET_TRIPLES_2 && perPartySs3.triplesPerSecond >= TARGET_TRIPLES_3,
+      },
     },
     comparison,
   };

@@ -1,0 +1,114 @@
+/**
+ * Where a MASCOT triple's time goes (issue 15, docs/mpc.md "Preprocessing profile"). Run with
+ *   node -r @swc-node/register bench/src/mpc-profile.ts [--parties 2] [--triples 16384] [--ot kos|softspoken] [--k 4]
+ * All parties in this one thread with `workers: 0` (the pool's threads are invisible to this
+ * thread's profiler, and the chunks call the same kernels), after the base-OT set-up and a warm-up
+ * batch; V8's sampling profiler (node:inspector, 200 µs); prints self time per function, largest first.
+ *
+ * With `--sweep 1,2,3,4,5,6,8 [--workers 0] [--rounds 2]` it profiles nothing and measures instead:
+ * MASCOT triples/s and per CPU second for KOS and SoftSpoken at each k, interleaved round after round
+ * (to choose SoftSpoken's k on this machine).
+ */
+import { Session } from 'node:inspector';
+import { loadavg } from 'node:os';
+import { createMemoryTransports, setupMascot, type OtExtensionChoice } from '@datawell/mpc';
+
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]! : fallback;
+}
+
+function post<T>(s: Session, method: string, params?: object): Promise<T> {
+  return new Promise((resolve, reject) => s.post(method, params ?? {}, (err, r) => (err ? reject(err) : resolve(r as T))));
+}
+
+async function rate(parties: number, triples: number, workers: number | undefined, otExtension: OtExtensionChoice) {
+  const transports = createMemoryTransports(parties);
+  const phases = await Promise.all(transports.map((t) => setupMascot(t, { workers, otExtension })));
+  await Promise.all(phases.map((p) => p.generateTriples(2048)));
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  await Promise.all(phases.map((p) => p.generateTriples(triples)));
+  const seconds = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(cpu);
+  await Promise.all(transports.map((t) => t.close()));
+  await Promise.all(phases.map((p) => p.close()));
+  return { perSecond: Math.round(triples / seconds), perCpuSecond: Math.round(triples / ((c.user + c.system) / 1e6)) };
+}
+
+async function sweep(ks: number[]): Promise<void> {
+  const parties = Number(arg('parties', '2'));
+  const triples = Number(arg('triples', '16384'));
+  const workersArg = arg('workers', '');
+  const workers = workersArg === '' ? undefined : Number(workersArg);
+  const rounds = Number(arg('rounds', '2'));
+  const choices: OtExtensionChoice[] = [{ kind: 'kos' }, ...ks.map((k) => ({ kind: 'softspoken', k }) as const)];
+  process.stdout.write(`${parties} parties, ${triples} triples, workers ${workersArg || 'default'}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
+  for (let r = 0; r < rounds; r++) {
+    for (const ot of choices) {
+      const x = await rate(parties, triples, workers, ot);
+      const label = ot.kind === 'kos' ? 'KOS' : `SoftSpoken k=${ot.k}`;
+      process.stdout.write(`round ${r + 1} ${label.padEnd(14)} ${String(x.perSecond).padStart(6)} triples/s ${String(x.perCpuSecond).padStart(6)} per CPU s  (load ${loadavg()[0]!.toFixed(2)})\n`);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const ks = arg('sweep', '');
+  if (ks) return sweep(ks.split(',').map(Number));
+  const parties = Number(arg('parties', '2'));
+  const triples = Number(arg('triples', '16384'));
+  const ot: OtExtensionChoice = arg('ot', 'kos') === 'softspoken' ? { kind: 'softspoken', k: Number(arg('k', '4')) } : { kind: 'kos' };
+  const transports = createMemoryTransports(parties);
+  const phases = await Promise.all(transports.map((t) => setupMascot(t, { workers: 0, otExtension: ot })));
+  await Promise.all(phases.map((p) => p.generateTriples(8192)));
+  const s = new Session();
+  s.connect();
+  await post(s, 'Profiler.enable');
+  await post(s, 'Profiler.setSamplingInterval', { interval: 200 });
+  await post(s, 'Profiler.start');
+  const load = loadavg();
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  await Promise.all(phases.map((p) => p.generateTriples(triples)));
+  const wall = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(cpu);
+  const { profile } = await post<{ profile: Profile }>(s, 'Profiler.stop');
+  await Promise.all(transports.map((t) => t.close()));
+  await Promise.all(phases.map((p) => p.close()));
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const n = byId.get(id)!;
+    const f = n.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(libs|bench|node_modules)\//, '$1/')}:${f.lineNumber + 1}`;
+    const dt = profile.timeDeltas[i] ?? 0;
+    self.set(key, (self.get(key) ?? 0) + dt);
+    total += dt;
+  });
+  const cpuSeconds = (c.user + c.system) / 1e6;
+  process.stdout.write(
+    `${parties} parties, ${triples} triples, ${JSON.stringify(ot)}: ${wall.toFixed(2)} s wall, ${cpuSeconds.toFixed(2)} CPU s ` +
+      `(${Math.round(triples / cpuSeconds)} triples per CPU s), load average ${load.map((x) => x.toFixed(2)).join(' ')}\n`,
+  );
+  for (const [k, v] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 40)) {
+    process.stdout.write(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}\n`);
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
