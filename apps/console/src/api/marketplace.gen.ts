@@ -292,9 +292,14 @@ export interface components {
             /** @description data offers: where the data comes from */
             source: {
                 /** @description the Kafka topic of an iot-stream */
+                topic: string;
+                /** @enum {string} */
+                type: "iot-stream";
+            } | {
+                /** @description the Kafka topic of an iot-stream */
                 topic?: string;
                 /** @enum {string} */
-                type: "iot-stream" | "file";
+                type: "file";
             };
             tags?: string[];
             title: string;
@@ -347,9 +352,14 @@ export interface components {
             /** @description data offers: where the data comes from */
             source?: {
                 /** @description the Kafka topic of an iot-stream */
+                topic: string;
+                /** @enum {string} */
+                type: "iot-stream";
+            } | {
+                /** @description the Kafka topic of an iot-stream */
                 topic?: string;
                 /** @enum {string} */
-                type: "iot-stream" | "file";
+                type: "file";
             };
             tags?: string[];
             title?: string;
@@ -762,21 +772,19 @@ export interface operations {
     OffersController_search: {
         parameters: {
             query?: {
-                /** @description 0-10000 */
                 offset?: number;
-                /** @description 1-100, default 20 */
+                /** @description default 20 */
                 limit?: number;
                 status?: "open" | "withdrawn";
-                /** @description 0-5 */
                 minReputation?: number;
                 /** @description MSP id */
-                owner?: unknown;
+                owner?: string;
                 /** @description comma-separated; every tag must match */
-                tags?: unknown;
+                tags?: string[];
                 kind?: "data" | "value";
                 role?: "DSP" | "VSP";
                 /** @description full text, websearch syntax */
-                q?: unknown;
+                q?: string;
             };
             header?: never;
             path?: never;
