@@ -32,7 +32,7 @@ export default function SignInPage() {
       <Title order={2}>Sign in</Title>
       <Alert color="indigo" variant="light" title="Your key stays in this page" role="note">
         Sign in with an identity enrolled at your organisation’s CA: its certificate and its private key (PKCS#8 PEM, ECDSA). The key is imported into this page’s
-        WebCrypto, signs the marketplace’s one-time challenge, and is dropped; it is never sent. The token lasts an hour and is kept in this tab only.
+        WebCrypto as a key that cannot be exported, signs the services’ one-time challenges and, in the negotiation room, the agreements you accept; it stays in this page’s memory until you sign out or reload, and is never sent or stored. The tokens last an hour and are kept in this tab only.
       </Alert>
       <form onSubmit={submit} aria-label="Sign in">
         <Stack gap="sm">
