@@ -84,9 +84,10 @@ export default [
     },
   },
   {
-    // The API security matrix boots every service in-process and calls each route of its own OpenAPI
-    // document and proto (issue 11): it alone imports the services' app modules, in a test.
-    files: ['tools/cli/test/integration/security-matrix.test.ts'],
+    // The API security matrix and the schemathesis run boot every service in-process and call each
+    // route of its own OpenAPI document (and proto) (issue 11): they alone import the services' app
+    // modules, in tests.
+    files: ['tools/cli/test/integration/security-matrix.test.ts', 'tools/cli/test/integration/schemathesis.test.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
