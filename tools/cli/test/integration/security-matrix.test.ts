@@ -70,7 +70,7 @@ const PUBLIC_HTTP = new Set([
 const PUBLIC_RPC = new Set(['datawell.marketplace.v1.Marketplace/GetParticipant', 'datawell.marketplace.v1.Marketplace/SearchOffers', 'datawell.marketplace.v1.Marketplace/GetDao']);
 
 /** A participant's own lists: 200 with nothing of anyone else for a caller that is in no DAO. */
-const CALLER_SCOPED = new Set(['GET /jobs', 'GET /tofu/states', 'GET /workloads']);
+const CALLER_SCOPED = new Set(['GET /jobs', 'GET /sessions', 'GET /tofu/states', 'GET /workloads']);
 
 type Who = 'none' | 'nonMember' | 'wrongRole' | 'otherDaoIds';
 const WHO: readonly Who[] = ['none', 'nonMember', 'wrongRole', 'otherDaoIds'];
