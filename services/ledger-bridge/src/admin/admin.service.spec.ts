@@ -1,3 +1,4 @@
+import { DAO } from '@datawell/contracts';
 import { AdminService, type ChannelRegistrar } from './admin.service';
 import type { FabricAdmin } from './fabric-admin.adapter';
 import type { OrgLedger } from './org-ledger.adapter';
@@ -112,5 +113,36 @@ describe('AdminService.createDaoVersion publishes the DAO in the marketplace dir
     expect(published()).toHaveLength(0);
     await service.createDaoVersion(signed('acme', 1));
     expect(published()).toEqual([expect.objectContaining({ entry: expect.objectContaining({ daoId: 'acme', version: 1 }) })]);
+  });
+});
+
+describe('AdminService reads as a member: not visible is 404, a peer that does not answer is 503', () => {
+  const failing = (error: Error) =>
+    new AdminService(
+      { channelMembers: async () => Promise.reject(error) } as unknown as FabricAdmin,
+      {} as Wallet,
+      { evaluate: async () => Promise.reject(error) } as unknown as OrgLedger,
+      registrar,
+    );
+  const codeOf = (p: Promise<unknown>) => p.then(() => 'answered', (e: { code?: string; kind?: string }) => `${e.code} ${e.kind}`);
+
+  it('answers CHANNEL_NOT_FOUND / VERSION_NOT_FOUND for what the caller cannot see', async () => {
+    const service = failing(new Error('NOT_FOUND: no such channel'));
+    expect(await codeOf(service.channelMembers('dao-x-v1', 'DspMSP'))).toBe('CHANNEL_NOT_FOUND notFound');
+    expect(await codeOf(service.evaluateDao('x', 1, DAO.tx.GetVersion, 'DspMSP'))).toBe('VERSION_NOT_FOUND notFound');
+  });
+
+  it('answers LEDGER_UNAVAILABLE (503), not a 500, when the peer is unreachable or times out', async () => {
+    for (const error of [Object.assign(new Error('14 UNAVAILABLE: connect ECONNREFUSED'), { code: 14 }), Object.assign(new Error('4 DEADLINE_EXCEEDED'), { code: 4 })]) {
+      const service = failing(error);
+      expect(await codeOf(service.channelMembers('dao-x-v1', 'DspMSP'))).toBe('LEDGER_UNAVAILABLE unavailable');
+      expect(await codeOf(service.evaluateDao('x', 1, DAO.tx.GetVersion, 'DspMSP'))).toBe('LEDGER_UNAVAILABLE unavailable');
+    }
+  });
+
+  it('refuses a malformed channel name or DAO id before asking the peer', async () => {
+    const service = failing(new Error('must not be asked'));
+    expect(await codeOf(service.channelMembers('Bad Name', 'DspMSP'))).toBe('INVALID_REQUEST invalid');
+    expect(await codeOf(service.evaluateDao('Bad_Id', 1, DAO.tx.GetVersion, 'DspMSP'))).toBe('INVALID_REQUEST invalid');
   });
 });
