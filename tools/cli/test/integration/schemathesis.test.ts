@@ -67,11 +67,13 @@ interface RunCounts {
   readonly requests: number;
   readonly failures: readonly string[];
   readonly exitCode: number;
+  readonly seconds: number;
 }
 
 /** One schemathesis run; its counts from the NDJSON event stream it writes (one event a line). */
 async function schemathesis(st: string, service: string, identity: string, url: string, token: string, filter: readonly string[], reportDir: string): Promise<RunCounts> {
   const ndjson = join(reportDir, `${service}-${identity}.ndjson`);
+  const started = Date.now();
   const args = [
     '--config-file',
     join(__dirname, 'schemathesis.toml'),
@@ -106,7 +108,8 @@ async function schemathesis(st: string, service: string, identity: string, url: 
   let operations = 0;
   let requests = 0;
   const failures: string[] = [];
-  if (!existsSync(ndjson)) return { service, identity, operations, requests, failures: [`${service}: schemathesis wrote no report:\n${outcome.output.slice(-3000)}`], exitCode: outcome.code };
+  const seconds = Math.round((Date.now() - started) / 1000);
+  if (!existsSync(ndjson)) return { service, identity, operations, requests, failures: [`${service}: schemathesis wrote no report:\n${outcome.output.slice(-3000)}`], exitCode: outcome.code, seconds };
   for (const line of readFileSync(ndjson, 'utf8').split('\n').filter((l) => l.trim() !== '')) {
     const event = JSON.parse(line) as Record<string, Record<string, unknown>>;
     const loaded = event['LoadingFinished'] as { statistic?: { operations?: { selected?: number } } } | undefined;
@@ -126,7 +129,7 @@ async function schemathesis(st: string, service: string, identity: string, url: 
     }
   }
   if (outcome.code !== 0 && failures.length === 0) failures.push(`${service}: schemathesis exited non-zero without a failed check:\n${outcome.output.slice(-3000)}`);
-  return { service, identity, operations, requests, failures: [...new Set(failures)], exitCode: outcome.code };
+  return { service, identity, operations, requests, failures: [...new Set(failures)], exitCode: outcome.code, seconds };
 }
 
 describe('schemathesis over every OpenAPI document (valid identity)', () => {
@@ -215,7 +218,7 @@ describe('schemathesis over every OpenAPI document (valid identity)', () => {
     const failures = runs.flatMap((r) => r.failures);
     process.stdout.write(
       `schemathesis ${VERSIONS.schemathesis.release}: ${total.requests} requests over ${total.operations} operations of ${booted.length} services in ${Math.round((Date.now() - started) / 1000)} s ` +
-        `(at most ${MAX_EXAMPLES} examples per operation, deterministic generation; ${runs.map((r) => `${r.service}/${r.identity} ${r.operations} ops ${r.requests} requests`).join(', ')}); ` +
+        `(at most ${MAX_EXAMPLES} examples per operation, deterministic generation; ${runs.map((r) => `${r.service}/${r.identity} ${r.operations} ops ${r.requests} requests ${r.seconds} s`).join(', ')}); ` +
         `${failures.length} failed checks\n${failures.join('\n')}\n`,
     );
     expect(failures).toEqual([]);
