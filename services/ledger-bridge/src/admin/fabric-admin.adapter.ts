@@ -43,7 +43,9 @@ export interface FabricAdmin {
 
 /** The stack context of the native network the operator's bridge administers. */
 export function adminStackContext(admin: { stackDir: string; cacheDir: string; repoDir: string }): StackContext {
-  return { settings: { ...loadSettings(admin.repoDir, {}), stackDir: admin.stackDir, cacheDir: admin.cacheDir }, progress: silentProgress };
+  // The ports that stack folder recorded (`loadSettings` reads them from DATAWELL_STACK_DIR's settings.json):
+  // with no environment it read the default stack's (.stack) and administered another folder with those.
+  return { settings: loadSettings(admin.repoDir, { DATAWELL_STACK_DIR: admin.stackDir, DATAWELL_CACHE_DIR: admin.cacheDir }), progress: silentProgress };
 }
 
 /** Every organisation's own peer, read from the native network as it is now (organisations are added at runtime). */
