@@ -11,6 +11,7 @@ const OfferPage = lazy(() => import('./pages/OfferPage'));
 const ParticipantPage = lazy(() => import('./pages/ParticipantPage'));
 const SignInPage = lazy(() => import('./pages/SignInPage'));
 const MyOffersPage = lazy(() => import('./pages/MyOffersPage'));
+const EnrollPage = lazy(() => import('./pages/EnrollPage'));
 const NegotiationsPage = lazy(() => import('./pages/NegotiationsPage'));
 const NegotiationRoomPage = lazy(() => import('./pages/NegotiationRoomPage'));
 
@@ -24,6 +25,7 @@ export function App() {
       ? [
           { to: '/my/offers', label: 'My offers' },
           { to: '/negotiations', label: 'Negotiations' },
+          { to: '/identities/new', label: 'New identity' },
         ]
       : []),
   ];
@@ -84,6 +86,7 @@ export function App() {
               <Route path="/participants/:mspId" element={<ParticipantPage />} />
               <Route path="/sign-in" element={<SignInPage />} />
               <Route path="/my/offers" element={<MyOffersPage />} />
+              <Route path="/identities/new" element={<EnrollPage />} />
               <Route path="/negotiations" element={<NegotiationsPage />} />
               <Route path="/negotiations/:sessionId" element={<NegotiationRoomPage />} />
               <Route path="*" element={<Text>There is no page here. <Anchor component={Link} to="/">Back to the catalogue</Anchor></Text>} />

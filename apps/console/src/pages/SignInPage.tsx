@@ -1,7 +1,7 @@
-import { Alert, Button, FileButton, Group, Stack, Text, Textarea, Title } from '@mantine/core';
+import { Alert, Anchor, Button, FileButton, Group, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Navigate, useNavigate } from 'react-router';
+import { Link, Navigate, useNavigate } from 'react-router';
 import { signIn, useSession } from '../auth/session';
 import { Failure } from '../components/Status';
 
@@ -62,7 +62,13 @@ export default function SignInPage() {
               Sign in
             </Button>
           </Group>
-          <Text size="sm">No identity yet? Register your organisation through the marketplace API (POST /participants with a certificate request) or ./dev.</Text>
+          <Text size="sm">
+            No identity yet?{' '}
+            <Anchor component={Link} to="/identities/new">
+              Register your organisation
+            </Anchor>{' '}
+            with a key made in this page.
+          </Text>
         </Stack>
       </form>
     </Stack>

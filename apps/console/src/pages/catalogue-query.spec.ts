@@ -18,7 +18,7 @@ describe('catalogue search in the URL and in GET /offers', () => {
       q: 'turbidity',
       role: 'VSP',
       kind: 'value',
-      tags: 'ml,forecast',
+      tags: ['ml', 'forecast'],
       minReputation: 4,
       status: 'open',
       limit: 20,

@@ -47,7 +47,8 @@ export function searchToQuery(search: CatalogueSearch): {
   q?: string;
   role?: 'DSP' | 'VSP';
   kind?: 'data' | 'value';
-  tags?: string;
+  /** Sent repeated (tags=a&tags=b), which the service takes as it takes a comma-separated list. */
+  tags?: string[];
   minReputation?: number;
   status: 'open';
   limit: number;
@@ -58,7 +59,7 @@ export function searchToQuery(search: CatalogueSearch): {
     ...(search.q.trim() ? { q: search.q.trim() } : {}),
     ...(search.role ? { role: search.role } : {}),
     ...(search.kind ? { kind: search.kind } : {}),
-    ...(tags.length ? { tags: tags.join(',') } : {}),
+    ...(tags.length ? { tags } : {}),
     ...(search.minReputation ? { minReputation: Number(search.minReputation) } : {}),
     status: 'open',
     limit: PAGE_SIZE,
