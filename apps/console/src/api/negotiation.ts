@@ -88,6 +88,15 @@ export interface AgreementToSign {
   readonly sha256: string;
 }
 
+/** GET /suggestions/beta (services/negotiation/src/suggestions/beta.ts). */
+export interface BetaSuggestion {
+  readonly daoId?: string;
+  readonly version: number;
+  readonly betaPpm: number;
+  readonly betasPpm: readonly number[];
+  readonly groups: ReadonlyArray<{ readonly group: string; readonly ownershipPpm: number }>;
+}
+
 /** A response whose shape the document does not describe: the data as the types above say. */
 const as = <T>(result: { data?: unknown; error?: unknown; response: Response }): T => unwrap(result) as T;
 
@@ -98,6 +107,9 @@ export const sessionsApi = {
   agreement: async (id: string) => as<AgreementToSign>(await negotiation.GET('/sessions/{id}/agreement', { params: { path: { id } } })),
   create: async (body: CreateSession) => as<SessionView>(await negotiation.POST('/sessions', { body })),
   propose: async (id: string, body: Proposal) => as<SessionView>(await negotiation.POST('/sessions/{id}/proposals', { params: { path: { id } }, body })),
+  /** β for a target ownership of the joining group: of an existing DAO (a join) or of a formation. */
+  suggestBeta: async (targetOwnershipPpm: number, daoId?: string) =>
+    as<BetaSuggestion>(await negotiation.GET('/suggestions/beta', { params: { query: { targetOwnershipPpm, ...(daoId ? { daoId } : {}) } } })),
   accept: async (id: string, body: components['schemas']['Acceptance']) =>
     as<SessionView>(await negotiation.POST('/sessions/{id}/acceptances', { params: { path: { id } }, body })),
 };

@@ -1,6 +1,7 @@
 import { Button, Checkbox, Fieldset, Grid, Group, NativeSelect, NumberInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import type { Proposal, SessionView } from '../api/negotiation';
+import { sessionsApi, type Proposal, type SessionView } from '../api/negotiation';
 import { betaPpmOf, initialValues, newMembers, proposalOf, type ProposalValues, type WorkloadValues } from '../negotiation/proposal-values';
 import { BetaAdvisor } from './BetaAdvisor';
 import { Failure } from './Status';
@@ -14,6 +15,12 @@ export function ProposalForm({ session, pending, error, onSubmit }: { session: S
   const parties = session.parties.map((p) => p.mspId);
   const owners = newMembers(session).map((p) => p.mspId);
   const counter = session.proposal !== null;
+  const [target, setTarget] = useState<string | number>('');
+  // The service's β advisor: the β that gives the joining group a target ownership (a join: of the DAO as the ledger has it).
+  const suggest = useMutation({
+    mutationFn: () => sessionsApi.suggestBeta(betaPpmOf(num(target)), session.kind === 'join' ? session.daoId : undefined),
+    onSuccess: (s) => set({ betaPercent: s.betaPpm / 10_000 }),
+  });
   const submit = (event: FormEvent) => {
     event.preventDefault();
     onSubmit(proposalOf(session, v));
@@ -33,6 +40,18 @@ export function ProposalForm({ session, pending, error, onSubmit }: { session: S
           <form onSubmit={submit} aria-label="Proposal">
             <Stack gap="sm">
               <NumberInput label="β (%)" description="The part of this version’s profit the earlier DAO keeps; strictly between 0 and 100" required min={0.0001} max={99.9999} decimalScale={4} value={v.betaPercent} onChange={(x) => set({ betaPercent: num(x) })} name="beta" />
+              <Group align="flex-end">
+                <NumberInput label="Target ownership of the joining group (%)" min={0.0001} max={99.9999} decimalScale={4} value={target} onChange={setTarget} w={260} />
+                <Button variant="outline" size="sm" onClick={() => suggest.mutate()} loading={suggest.isPending} disabled={target === ''}>
+                  Suggest β
+                </Button>
+              </Group>
+              {suggest.isError && <Failure error={suggest.error} />}
+              {suggest.isSuccess && (
+                <Text size="sm" role="status" data-testid="beta-suggestion">
+                  The service suggests β = {suggest.data.betaPpm / 10_000} % ({suggest.data.groups.map((g) => `${g.group} ${g.ownershipPpm / 10_000} %`).join(', ')})
+                </Text>
+              )}
               <Fieldset legend={session.kind === 'formation' ? 'Weights inside each group' : 'Weights of the joiners'}>
                 <Group>
                   {newMembers(session).map((p) => (

@@ -130,7 +130,13 @@ describe('the negotiation room in two browsers', () => {
     expect((await v.page.getByTestId('session-row').filter({ hasText: daoId }).innerText()).toLowerCase()).toContain('open');
     await v.page.getByRole('link', { name: `${daoId} v1` }).click();
     await see(v.page.getByRole('heading', { name: 'Propose' })).toBeVisible();
-    await beta(v.page).fill('70');
+    // β from the service's advisor: the VSP wants 30 % for its group.
+    await v.page.getByRole('textbox', { name: 'Target ownership of the joining group (%)' }).fill('30');
+    await v.page.getByRole('button', { name: 'Suggest β' }).click();
+    const suggestion = await api<{ betaPpm: number }>(vsp, '/suggestions/beta?targetOwnershipPpm=300000');
+    expect(suggestion.betaPpm).toBe(700_000);
+    await see(v.page.getByTestId('beta-suggestion')).toContainText('The service suggests β = 70 %');
+    expect(await beta(v.page).inputValue()).toBe('70');
     await see(v.page.getByTestId(`implied-${dsp.mspId}`)).toHaveText('70 %');
     await see(v.page.getByTestId(`implied-${vsp.mspId}`)).toHaveText('30 %');
     await v.page.getByRole('combobox', { name: 'Workload 2 placement' }).selectOption('self-hosted');
