@@ -33,6 +33,16 @@ export function memberLedgerTopics(mspId: string): { readonly events: string; re
   return { events: `${prefix}ledger.events.v1`, commands: `${prefix}ledger.commands.v1`, receipts: `${prefix}ledger.receipts.v1` };
 }
 
+/**
+ * A member domain's inbox: what the operator's bridge tells that member's bridge (a channel it was
+ * admitted to or formed with). The broker lets the operator write there and only that member read.
+ */
+export const INBOX_PREFIX = 'datawell.inbox.';
+
+export function memberInboxTopic(mspId: string): string {
+  return `${INBOX_PREFIX}${mspId}.v1`;
+}
+
 const MEMBER_TOPIC = /^datawell\.member\.([A-Za-z][A-Za-z0-9]{0,40}MSP)\.(.+)$/;
 /** A dataset's readings (`readings.v1`, `<name>-readings.v1`): HPKE-sealed to the MPC node end to end by their producers (libs/iot). */
 const READINGS = /^(?:[A-Za-z0-9_-]+-)?readings\.v\d+$/;

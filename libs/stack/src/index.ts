@@ -70,3 +70,5 @@ export {
   type MemberFabric,
   type OrdererAccess,
 } from './fabric/parties';
+export { admitOrganisation, committedChaincodeDefinition, operatorFabric, type ChaincodeSource } from './fabric/parties';
+export { ensureChaincodePackage } from './fabric/chaincode';

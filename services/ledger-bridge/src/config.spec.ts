@@ -87,7 +87,42 @@ describe('ledger-bridge configuration', () => {
         receipts: 'datawell.member.LcDspMSP.ledger.receipts.v1',
       },
       commandsGroupId: 'datawell.member.LcDspMSP.ledger-bridge.commands',
+      inbox: { topic: 'datawell.inbox.LcDspMSP.v1', groupId: 'datawell.member.LcDspMSP.ledger-bridge.inbox' },
     });
+  });
+
+  const memberAdmin = {
+    LEDGER_BRIDGE_MEMBER_ADMIN_MSP_DIR: '/domain/fabric/users/admin/msp',
+    LEDGER_BRIDGE_MEMBER_PEER_CONFIG_DIR: '/domain/fabric/nodes/peer0/config',
+    LEDGER_BRIDGE_MEMBER_PEER_OPERATIONS_URL: 'http://127.0.0.1:27402',
+    LEDGER_BRIDGE_ORDERER_ENDPOINT: 'localhost:27050',
+    LEDGER_BRIDGE_ORDERER_TLS_CA_FILE: '/public/operator/orderer-tls-ca.pem',
+    LEDGER_BRIDGE_FABRIC_BIN_DIR: '/stack/domains/bin',
+    LEDGER_BRIDGE_MEMBER_WORK_DIR: '/domain/run/fabric-admin',
+  };
+
+  it("takes a member's own Fabric administration all together, and only for a member", () => {
+    const { settings } = loadServiceConfig(ledgerBridgeService, { ...base, ...member, ...memberAdmin, LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcDspMSP' });
+    expect(settings.memberAdmin).toEqual({
+      adminMspDir: '/domain/fabric/users/admin/msp',
+      peerConfigDir: '/domain/fabric/nodes/peer0/config',
+      peerOperationsUrl: 'http://127.0.0.1:27402',
+      ordererEndpoint: 'localhost:27050',
+      ordererTlsCaFile: '/public/operator/orderer-tls-ca.pem',
+      fabricBinDir: '/stack/domains/bin',
+      workDir: '/domain/run/fabric-admin',
+    });
+    const issues = (env: Record<string, string>) => {
+      try {
+        loadServiceConfig(ledgerBridgeService, { ...base, ...member, ...env });
+      } catch (error) {
+        return (error as ConfigError).issues.map((i) => `${i.variable} ${i.problem}`);
+      }
+      throw new Error('expected a ConfigError');
+    };
+    const { LEDGER_BRIDGE_ORDERER_TLS_CA_FILE: _dropped, ...partial } = memberAdmin;
+    expect(issues({ ...partial, LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcDspMSP' })).toEqual([expect.stringMatching(/^LEDGER_BRIDGE_ORDERER_TLS_CA_FILE is required with LEDGER_BRIDGE_MEMBER_ADMIN_MSP_DIR/)]);
+    expect(issues({ LEDGER_BRIDGE_ORDERER_ENDPOINT: 'localhost:27050' })).toEqual(['LEDGER_BRIDGE_ORDERER_ENDPOINT is only for a member\'s bridge (LEDGER_BRIDGE_MEMBER_MSP_ID)']);
   });
 
   it("refuses a member's bridge that would administer the network, listen as another or use others' topics", () => {

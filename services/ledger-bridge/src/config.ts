@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { COMMON_VARIABLES, defineService, optionalTextVariable as optional, textVariable as withDefault, type ConfigOf, type Environment } from '@datawell/config';
-import { memberLedgerTopics, memberTopicPrefix, MSP_ID_PATTERN, SERVICES, TOPICS } from '@datawell/contracts';
+import { COMMON_VARIABLES, defineService, optionalTextVariable as optional, optionalTopicVariable as topicOverride, textVariable as withDefault, type ConfigOf, type Environment } from '@datawell/config';
+import { memberInboxTopic, memberLedgerTopics, memberTopicPrefix, MSP_ID_PATTERN, OPERATOR_MSP, SERVICES, TOPICS } from '@datawell/contracts';
 
 /** Where the bridge reaches Fabric: one peer's Gateway, which endorses on the other orgs' peers. */
 export interface FabricPeerConfig {
@@ -31,10 +31,32 @@ export interface LedgerBridgeConfig {
   readonly topics: { readonly events: string; readonly commands: string; readonly receipts: string };
   readonly commandsGroupId: string;
   /**
+   * A member's bridge's own Fabric administration (joining its peer to channels, approving and, as a
+   * DSP, committing chaincode, as its organisation's admin), when configured: its inbox tells it
+   * what the operator formed or admitted it to.
+   */
+  readonly memberAdmin?: MemberAdminConfig;
+  /** The member's inbox topic and consumer group (member mode only). */
+  readonly inbox?: { readonly topic: string; readonly groupId: string };
+  /**
    * Network administration (onboarding, DAO channels), when this bridge is the operator's: the
    * native network's stack folder, its machine-wide cache and the repository holding `chaincode/`.
    */
   readonly admin?: { readonly stackDir: string; readonly cacheDir: string; readonly repoDir: string };
+}
+
+/** Paths and addresses of a member's own Fabric administration: its folder and public material only. */
+export interface MemberAdminConfig {
+  readonly adminMspDir: string;
+  /** FABRIC_CFG_PATH of the peer CLI (the peer's core.yaml folder). */
+  readonly peerConfigDir: string;
+  readonly peerOperationsUrl: string;
+  readonly ordererEndpoint: string;
+  readonly ordererTlsCaFile: string;
+  /** Folder holding Fabric's `peer`, `configtxgen` and `configtxlator`. */
+  readonly fabricBinDir: string;
+  /** A folder of the member's where blocks and envelopes are written. */
+  readonly workDir: string;
 }
 
 export const LEDGER_BRIDGE_VARIABLES = {
@@ -52,7 +74,27 @@ export const LEDGER_BRIDGE_VARIABLES = {
   adminStackDir: 'LEDGER_BRIDGE_ADMIN_STACK_DIR',
   adminCacheDir: 'LEDGER_BRIDGE_ADMIN_CACHE_DIR',
   adminRepoDir: 'LEDGER_BRIDGE_ADMIN_REPO_DIR',
+  memberAdminMspDir: 'LEDGER_BRIDGE_MEMBER_ADMIN_MSP_DIR',
+  memberPeerConfigDir: 'LEDGER_BRIDGE_MEMBER_PEER_CONFIG_DIR',
+  memberPeerOperationsUrl: 'LEDGER_BRIDGE_MEMBER_PEER_OPERATIONS_URL',
+  ordererEndpoint: 'LEDGER_BRIDGE_ORDERER_ENDPOINT',
+  ordererTlsCaFile: 'LEDGER_BRIDGE_ORDERER_TLS_CA_FILE',
+  fabricBinDir: 'LEDGER_BRIDGE_FABRIC_BIN_DIR',
+  memberWorkDir: 'LEDGER_BRIDGE_MEMBER_WORK_DIR',
+  inboxTopic: 'LEDGER_BRIDGE_INBOX_TOPIC',
+  inboxGroupId: 'LEDGER_BRIDGE_INBOX_GROUP_ID',
 } as const;
+
+/** The member admin's variables: all or none. */
+const MEMBER_ADMIN_VARIABLES = [
+  'LEDGER_BRIDGE_MEMBER_ADMIN_MSP_DIR',
+  'LEDGER_BRIDGE_MEMBER_PEER_CONFIG_DIR',
+  'LEDGER_BRIDGE_MEMBER_PEER_OPERATIONS_URL',
+  'LEDGER_BRIDGE_ORDERER_ENDPOINT',
+  'LEDGER_BRIDGE_ORDERER_TLS_CA_FILE',
+  'LEDGER_BRIDGE_FABRIC_BIN_DIR',
+  'LEDGER_BRIDGE_MEMBER_WORK_DIR',
+] as const;
 
 const V = LEDGER_BRIDGE_VARIABLES;
 const CHANNEL = /^[a-z][a-z0-9.-]*$/;
@@ -72,8 +114,6 @@ const channelsVariable = withDefault('marketplace=marketplace').transform((value
   return seeds;
 });
 
-const topicOverride = optional.refine((t) => t === undefined || /^[A-Za-z0-9._-]{1,249}$/.test(t), 'must be a Kafka topic name');
-
 const ledgerBridgeShape = {
   [V.memberMspId]: optional.refine((v) => v === undefined || MSP_ID_PATTERN.test(v), 'must be an MSP id (letters and digits ending in "MSP")'),
   [V.peerEndpoint]: optional.refine((v) => v === undefined || /^[A-Za-z0-9.-]+:\d{1,5}$/.test(v), 'must be host:port'),
@@ -90,6 +130,15 @@ const ledgerBridgeShape = {
   [V.adminStackDir]: optional,
   [V.adminCacheDir]: optional,
   [V.adminRepoDir]: optional,
+  [V.memberAdminMspDir]: optional,
+  [V.memberPeerConfigDir]: optional,
+  [V.memberPeerOperationsUrl]: optional.refine((v) => v === undefined || /^https?:\/\/[A-Za-z0-9.-]+:\d{1,5}$/.test(v), 'must be http://host:port'),
+  [V.ordererEndpoint]: optional.refine((v) => v === undefined || /^[A-Za-z0-9.-]+:\d{1,5}$/.test(v), 'must be host:port'),
+  [V.ordererTlsCaFile]: optional,
+  [V.fabricBinDir]: optional,
+  [V.memberWorkDir]: optional,
+  [V.inboxTopic]: topicOverride,
+  [V.inboxGroupId]: optional,
 };
 
 /**
@@ -103,17 +152,25 @@ function ledgerBridgeIssues(env: Environment): Array<{ variable: string; problem
 
 function memberIssues(env: Environment): Array<{ variable: string; problem: string }> {
   const mspId = env[V.memberMspId]?.trim();
-  if (!mspId) return [];
+  if (!mspId) {
+    return [...MEMBER_ADMIN_VARIABLES, V.inboxTopic, V.inboxGroupId]
+      .filter((v) => env[v]?.trim())
+      .map((variable) => ({ variable, problem: `is only for a member's bridge (${V.memberMspId})` }));
+  }
   const issues: Array<{ variable: string; problem: string }> = [];
   for (const variable of [V.adminStackDir, V.adminCacheDir, V.adminRepoDir]) {
     if (env[variable]?.trim()) issues.push({ variable, problem: `must be unset: a member's bridge (${V.memberMspId}) administers no network` });
   }
   // Its topics' values are sealed with the domain's traffic key before they reach the operator's broker.
   if (!env[COMMON_VARIABLES.trafficKeyFile]?.trim()) issues.push({ variable: COMMON_VARIABLES.trafficKeyFile, problem: `is required when ${V.memberMspId} is set: a member's bridge seals its topics' traffic with its domain's key` });
+  const given = MEMBER_ADMIN_VARIABLES.filter((v) => env[v]?.trim());
+  if (given.length > 0) {
+    for (const variable of MEMBER_ADMIN_VARIABLES) if (!env[variable]?.trim()) issues.push({ variable, problem: `is required with ${given[0]}: a member's own Fabric administration needs all of ${MEMBER_ADMIN_VARIABLES.join(', ')}` });
+  }
   const eventsAs = env[V.eventsMspId]?.trim();
   if (eventsAs && eventsAs !== mspId) issues.push({ variable: V.eventsMspId, problem: `must be ${mspId} or unset: a member's bridge listens as itself` });
   const prefix = memberTopicPrefix(mspId);
-  for (const variable of [V.eventsTopic, V.commandsTopic, V.receiptsTopic, V.commandsGroupId]) {
+  for (const variable of [V.eventsTopic, V.commandsTopic, V.receiptsTopic, V.commandsGroupId, V.inboxGroupId]) {
     const value = env[variable]?.trim();
     if (value && !value.startsWith(prefix)) issues.push({ variable, problem: `must start with "${prefix}": a member's bridge uses only its own topics and groups` });
   }
@@ -138,7 +195,7 @@ function ledgerBridgeConfig(values: Record<string, unknown>): LedgerBridgeConfig
   const memberMspId = values[V.memberMspId] as string | undefined;
   const defaults = memberMspId
     ? { eventsMspId: memberMspId, topics: memberLedgerTopics(memberMspId), commandsGroupId: `${memberTopicPrefix(memberMspId)}ledger-bridge.commands` }
-    : { eventsMspId: 'OperatorMSP', topics: { events: TOPICS.ledgerEvents, commands: TOPICS.ledgerCommands, receipts: TOPICS.ledgerReceipts }, commandsGroupId: 'datawell-ledger-bridge-commands' };
+    : { eventsMspId: OPERATOR_MSP, topics: { events: TOPICS.ledgerEvents, commands: TOPICS.ledgerCommands, receipts: TOPICS.ledgerReceipts }, commandsGroupId: 'datawell-ledger-bridge-commands' };
   return {
     ...(memberMspId ? { member: { mspId: memberMspId } } : {}),
     ...(endpoint
@@ -159,6 +216,22 @@ function ledgerBridgeConfig(values: Record<string, unknown>): LedgerBridgeConfig
       receipts: (values[V.receiptsTopic] as string | undefined) ?? defaults.topics.receipts,
     },
     commandsGroupId: (values[V.commandsGroupId] as string | undefined) ?? defaults.commandsGroupId,
+    ...(memberMspId
+      ? { inbox: { topic: (values[V.inboxTopic] as string | undefined) ?? memberInboxTopic(memberMspId), groupId: (values[V.inboxGroupId] as string | undefined) ?? `${memberTopicPrefix(memberMspId)}ledger-bridge.inbox` } }
+      : {}),
+    ...(memberMspId && values[V.memberAdminMspDir]
+      ? {
+          memberAdmin: {
+            adminMspDir: values[V.memberAdminMspDir] as string,
+            peerConfigDir: values[V.memberPeerConfigDir] as string,
+            peerOperationsUrl: values[V.memberPeerOperationsUrl] as string,
+            ordererEndpoint: values[V.ordererEndpoint] as string,
+            ordererTlsCaFile: values[V.ordererTlsCaFile] as string,
+            fabricBinDir: values[V.fabricBinDir] as string,
+            workDir: values[V.memberWorkDir] as string,
+          },
+        }
+      : {}),
     ...(values[V.adminStackDir]
       ? { admin: { stackDir: values[V.adminStackDir] as string, cacheDir: values[V.adminCacheDir] as string, repoDir: values[V.adminRepoDir] as string } }
       : {}),

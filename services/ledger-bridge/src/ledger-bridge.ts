@@ -1,9 +1,11 @@
-import type { LedgerBridgeConfig } from './config';
-import { TOPICS } from '@datawell/contracts';
+import { join } from 'node:path';
+import type { MemberFabric } from '@datawell/stack';
+import type { FabricPeerConfig, LedgerBridgeConfig, MemberAdminConfig } from './config';
+import { memberInboxCloudEvent, memberInboxTopic, TOPICS, type MemberInboxMessage } from '@datawell/contracts';
 import { createOutboxRelay, ensureTopics, type ConnectionLogger, type OutboxPublisher } from '@datawell/messaging';
-import type { Kafka } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { AdminService } from './admin/admin.service';
+import { AdminService, type MemberInbox } from './admin/admin.service';
 import { stackFabricAdmin, type FabricAdmin } from './admin/fabric-admin.adapter';
 import { GatewayOrgLedger } from './admin/org-ledger.adapter';
 import { ChannelsRepository, type KnownChannel } from './channels/channels.repository';
@@ -18,6 +20,51 @@ import { NetworkConsumer } from './network/network.consumer';
 import { NetworkRepository } from './network/network.repository';
 import { NetworkService } from './network/network.service';
 import { FileWallet } from './wallet/wallet.adapter';
+import { MemberNetworkConsumer } from './member-network/member-network.consumer';
+import { MemberNetworkService, stackMemberAdmin, type MemberAdmin } from './member-network/member-network.service';
+
+/**
+ * The members' inboxes, written by the operator's bridge (the broker lets only the operator write
+ * there and only the member read): each message keyed by its channel, created on first use.
+ */
+class KafkaMemberInbox implements MemberInbox {
+  #producer: Producer | undefined;
+  readonly #ready = new Set<string>();
+
+  constructor(private readonly kafka: Kafka) {}
+
+  async send(message: MemberInboxMessage): Promise<void> {
+    const topic = memberInboxTopic(message.mspId);
+    if (!this.#ready.has(topic)) {
+      await ensureTopics(this.kafka, [topic], 1);
+      this.#ready.add(topic);
+    }
+    if (!this.#producer) {
+      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      this.#producer = producer;
+    }
+    await this.#producer.send({ topic, acks: -1, messages: [{ key: message.channel, value: JSON.stringify(memberInboxCloudEvent(message, BRIDGE_SOURCE)) }] });
+  }
+
+  async close(): Promise<void> {
+    await this.#producer?.disconnect().catch(() => undefined);
+    this.#producer = undefined;
+  }
+}
+
+/** The member's own Fabric administration, from its settings: its folder and public material only. */
+function memberFabricOf(mspId: string, admin: MemberAdminConfig, peer: FabricPeerConfig): MemberFabric {
+  return {
+    mspId,
+    bin: { peer: join(admin.fabricBinDir, 'peer'), configtxgen: join(admin.fabricBinDir, 'configtxgen'), configtxlator: join(admin.fabricBinDir, 'configtxlator') },
+    configDir: admin.peerConfigDir,
+    adminMspDir: admin.adminMspDir,
+    peer: { address: peer.endpoint, tlsRootCertFile: peer.tlsCaFile, operationsUrl: admin.peerOperationsUrl },
+    workDir: admin.workDir,
+    orderer: { address: admin.ordererEndpoint, hostOverride: admin.ordererEndpoint.split(':')[0]!, tlsCaFile: admin.ordererTlsCaFile },
+  };
+}
 
 /** Where the network administration listens and answers (defaults: the contracts' topics). */
 export interface NetworkTopics {
@@ -50,6 +97,8 @@ export interface LedgerBridgeOptions {
   readonly networkTopics?: NetworkTopics;
   /** Network administration over another FabricAdmin than the configured stack's (tests). */
   readonly fabricAdmin?: FabricAdmin;
+  /** A member's own Fabric administration other than the configured one (tests run it as the domain's OS user). */
+  readonly memberAdmin?: MemberAdmin;
   /** Attempts at a network message's outcome while the network fails, and the first delay between them. */
   readonly networkRetry?: { readonly maxAttempts: number; readonly delayMs: number };
 }
@@ -71,6 +120,8 @@ export class LedgerBridge {
   readonly #consumer: CommandsConsumer | undefined;
   readonly #orgLedger: GatewayOrgLedger | undefined;
   readonly #network: NetworkConsumer[] = [];
+  readonly #memberNetwork: MemberNetworkConsumer | undefined;
+  readonly #inbox: KafkaMemberInbox;
   readonly #networkTopics: NetworkTopics;
   #stopping = false;
 
@@ -86,14 +137,19 @@ export class LedgerBridge {
       ...(options.outboxPollIntervalMs ? { pollIntervalMs: options.outboxPollIntervalMs } : {}),
     });
     this.#networkTopics = options.networkTopics ?? DEFAULT_NETWORK_TOPICS;
+    this.#inbox = new KafkaMemberInbox(kafka);
     const wakeOutbox = () => this.#outbox.notify();
     if ((settings.admin || options.fabricAdmin) && settings.walletDir) {
       const fabric = options.fabricAdmin ?? stackFabricAdmin(settings.admin!);
       const wallet = new FileWallet(settings.walletDir);
       this.#orgLedger = new GatewayOrgLedger(fabric, wallet);
-      this.admin = new AdminService(fabric, wallet, this.#orgLedger, {
-        register: async (name, chaincodes, actingMspId) => void (await this.addChannel({ name, chaincodes, actingMspId })),
-      });
+      this.admin = new AdminService(
+        fabric,
+        wallet,
+        this.#orgLedger,
+        { register: async (name, chaincodes, actingMspId) => void (await this.addChannel({ name, chaincodes, actingMspId })) },
+        this.#inbox,
+      );
       const topics = this.#networkTopics;
       const service = new NetworkService({
         admin: this.admin,
@@ -118,6 +174,27 @@ export class LedgerBridge {
       logger,
       wakeOutbox,
     });
+    const memberAdmin = options.memberAdmin ?? (settings.member && settings.memberAdmin ? stackMemberAdmin(memberFabricOf(settings.member.mspId, settings.memberAdmin, settings.fabric)) : undefined);
+    if (settings.member && settings.inbox && memberAdmin) {
+      const self = settings.member.mspId;
+      const gateways = this.#gateways;
+      const service = new MemberNetworkService({
+        mspId: self,
+        admin: memberAdmin,
+        ledger: {
+          submit: async (channel, chaincode, fn, args) => {
+            const commit = await (await gateways.for(self)).getNetwork(channel).getContract(chaincode).submitAsync(fn, { arguments: [...args] });
+            const status = await commit.getStatus();
+            if (!status.successful) throw new Error(`${fn} on ${channel} was not committed: validation code ${status.code}`);
+            return { txId: status.transactionId };
+          },
+          evaluate: async (channel, chaincode, fn, args) => Buffer.from(await (await gateways.for(self)).getNetwork(channel).getContract(chaincode).evaluateTransaction(fn, ...args)).toString('utf8'),
+        },
+        addChannel: (channel) => this.addChannel(channel),
+        logger,
+      });
+      this.#memberNetwork = new MemberNetworkConsumer({ kafka, topic: settings.inbox.topic, groupId: settings.inbox.groupId, service, logger });
+    }
     this.#consumer = new CommandsConsumer({
       kafka,
       topic: settings.topics.commands,
@@ -145,6 +222,7 @@ export class LedgerBridge {
     }
     await this.#events.start();
     this.#consumer.start();
+    this.#memberNetwork?.start();
   }
 
   /** The bridge's topics exist before it publishes or consumes; retried in the background while Kafka is away. */
@@ -175,9 +253,11 @@ export class LedgerBridge {
   async stop(): Promise<void> {
     this.#stopping = true;
     await Promise.all(this.#network.map((c) => c.stop()));
+    await this.#memberNetwork?.stop();
     await this.#consumer?.stop();
     await this.#events?.stop();
     await this.#outbox.stop();
+    await this.#inbox.close();
     await this.#gateways?.close();
     this.#orgLedger?.close();
   }

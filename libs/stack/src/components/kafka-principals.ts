@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createKafka, kafkaCredentials, readKafkaCredentialsFile, KAFKA_SASL_MECHANISM, type KafkaClientOptions, type KafkaCredentials } from '@datawell/config';
-import { memberTopicPrefix } from '@datawell/contracts';
+import { memberInboxTopic, memberTopicPrefix } from '@datawell/contracts';
 import { AclOperationTypes as Op, AclPermissionTypes as Permission, AclResourceTypes as Resource, ResourcePatternTypes as Pattern, type AclEntry, type Kafka } from 'kafkajs';
 import { StackError } from '../errors';
 import { kafkaLibDir } from '../install/kafka';
@@ -239,6 +239,8 @@ export function memberAcls(mspId: string, principal = memberPrincipal(mspId)): A
   return [
     ...allow(principal, Resource.TOPIC, prefix, Pattern.PREFIXED, [Op.READ, Op.WRITE, Op.CREATE, Op.DESCRIBE, Op.DESCRIBE_CONFIGS]),
     ...allow(principal, Resource.GROUP, prefix, Pattern.PREFIXED, [Op.READ, Op.DESCRIBE]),
+    // Its inbox, which the operator writes (operatorAcls allows every topic outside the members' prefix).
+    ...allow(principal, Resource.TOPIC, memberInboxTopic(mspId), Pattern.LITERAL, [Op.READ, Op.DESCRIBE]),
   ];
 }
 

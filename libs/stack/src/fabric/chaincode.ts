@@ -7,7 +7,7 @@ import { StackError } from '../errors';
 import { isAlive, readPid, run, startDaemon, stopDaemon, waitForDaemon } from '../proc';
 import { ordererFlags, peerCli } from './admin';
 import { withStackLock } from '../lock';
-import { HOST, fabricDirs, fabricPorts, findOrg, loadRegistry, saveRegistry, type OrgRecord } from './layout';
+import { HOST, fabricDirs, fabricPorts, findOrg, loadRegistry, saveRegistry, type ChaincodeRecord, type OrgRecord } from './layout';
 import { peerProcess } from './nodes';
 
 /**
@@ -43,8 +43,11 @@ function files(ctx: StackContext, name: string) {
   return { dir, pkg: join(dir, `${name}.tgz`), pid: join(fabricDirs(ctx.settings).run, `cc-${name}.pid`), log: join(fabricDirs(ctx.settings).logs, `cc-${name}.log`) };
 }
 
-/** Packages a chaincode-as-a-service: metadata of type ccaas and a connection.json the peer dials. */
-async function packageCcaas(ctx: StackContext, org: OrgRecord, name: string, label: string, port: number): Promise<string> {
+/**
+ * Packages a chaincode-as-a-service: metadata of type ccaas and a connection.json the peer dials.
+ * Its id is what Fabric computes: the label and the SHA-256 of the package file.
+ */
+async function packageCcaas(ctx: StackContext, name: string, label: string, port: number): Promise<string> {
   const f = files(ctx, name);
   const work = join(f.dir, 'pkg');
   rmSync(work, { recursive: true, force: true });
@@ -53,8 +56,35 @@ async function packageCcaas(ctx: StackContext, org: OrgRecord, name: string, lab
   writeFileSync(join(work, 'metadata.json'), JSON.stringify({ type: 'ccaas', label }));
   await run('tar', ['-czf', join(work, 'code.tar.gz'), '-C', join(work, 'src'), 'connection.json']);
   await run('tar', ['-czf', f.pkg, '-C', work, 'metadata.json', 'code.tar.gz']);
-  const { stdout } = await peerCli(ctx, org, ['lifecycle', 'chaincode', 'calculatepackageid', f.pkg]);
-  return stdout.trim();
+  return `${label}:${createHash('sha256').update(readFileSync(f.pkg)).digest('hex')}`;
+}
+
+/**
+ * The chaincode's package at this version (made once per version: re-packaging would change its id
+ * under running peers) and its server running, recorded in the registry; no channel is touched.
+ */
+export async function ensureChaincodePackage(ctx: StackContext, spec: Omit<ChaincodeSpec, 'channel'>): Promise<ChaincodeRecord> {
+  return withStackLock(ctx, async () => {
+    const cc = await packageLocked(ctx, spec);
+    await startChaincodeServer(ctx, spec.name);
+    return cc;
+  });
+}
+
+async function packageLocked(ctx: StackContext, spec: Omit<ChaincodeSpec, 'channel'>): Promise<ChaincodeRecord> {
+  const dirs = fabricDirs(ctx.settings);
+  const registry = loadRegistry(dirs);
+  const version = spec.version ?? '1.0';
+  let cc = registry.chaincodes[spec.name];
+  if (!cc || cc.version !== version) {
+    const port = cc?.port ?? fabricPorts(ctx.settings).chaincodeServer(Object.keys(registry.chaincodes).length);
+    const packageId = await packageCcaas(ctx, spec.name, `${spec.name}_${version}`, port);
+    if (cc) await stopChaincodeServer(ctx, spec.name);
+    cc = { packageId, port, modulePath: resolve(spec.modulePath), version, channels: cc?.channels ?? {} };
+    registry.chaincodes[spec.name] = cc;
+    saveRegistry(dirs, registry);
+  }
+  return cc;
 }
 
 /**
@@ -71,24 +101,21 @@ async function deployLocked(ctx: StackContext, spec: ChaincodeSpec): Promise<str
   const channel = registry.channels[spec.channel];
   if (!channel) throw new StackError('BAD_SETTING', `unknown channel ${spec.channel}`, 'fabric');
   const orgs = channel.orgs.map((id) => findOrg(registry, id));
+  // The tooling installs and approves only for the organisations it holds: an organisation of a
+  // trust domain does both as its own admin, in its domain (fabric/parties.ts approveChaincode).
+  const held = orgs.filter((org) => !org.domain);
+  if (held.length === 0) throw new StackError('BAD_SETTING', `every organisation of ${spec.channel} is held in its own domain: its members approve and commit there (fabric/parties.ts)`, 'fabric');
   const version = spec.version ?? '1.0';
   const label = `${spec.name}_${version}`;
-  let cc = registry.chaincodes[spec.name];
-  // A package is made once per version: re-packaging would change its id under running peers.
-  if (!cc || cc.version !== version) {
-    const port = cc?.port ?? fabricPorts(ctx.settings).chaincodeServer(Object.keys(registry.chaincodes).length);
-    const packageId = await packageCcaas(ctx, orgs[0]!, spec.name, label, port);
-    if (cc) await stopChaincodeServer(ctx, spec.name);
-    cc = { packageId, port, modulePath: resolve(spec.modulePath), version, channels: cc?.channels ?? {} };
-  }
+  const cc = await packageLocked(ctx, spec);
   const previous = cc.channels[spec.channel];
-  const committedDef = await committed(ctx, orgs[0]!, spec.channel, spec.name);
+  const committedDef = await committed(ctx, held[0]!, spec.channel, spec.name);
   const sequence = committedDef && committedDef.version === version ? committedDef.sequence : (committedDef?.sequence ?? previous?.sequence ?? 0) + 1;
   cc.channels[spec.channel] = { sequence };
   registry.chaincodes[spec.name] = cc;
   saveRegistry(dirs, registry);
   await startChaincodeServer(ctx, spec.name);
-  for (const org of orgs) {
+  for (const org of held) {
     const { stdout } = await peerCli(ctx, org, ['lifecycle', 'chaincode', 'queryinstalled']);
     if (stdout.includes(cc.packageId)) continue;
     ctx.progress.step('fabric', `installing ${label} on peer0.${org.slug}`);
@@ -101,13 +128,13 @@ async function deployLocked(ctx: StackContext, spec: ChaincodeSpec): Promise<str
   };
   if (committedDef && committedDef.sequence === sequence) {
     // Already committed: members that joined later approve it too, so their peers run it.
-    for (const org of orgs) if (!committedDef.approvals[org.mspId]) await approve(org);
+    for (const org of held) if (!committedDef.approvals[org.mspId]) await approve(org);
     return cc.packageId;
   }
-  for (const org of orgs) await approve(org);
-  const peerFlags = orgs.flatMap((org) => ['--peerAddresses', peerProcess(ctx, org).endpoint, '--tlsRootCertFiles', join(dirs.orgMsp(org), 'tlscacerts', 'ca.pem')]);
+  for (const org of held) await approve(org);
+  const peerFlags = held.flatMap((org) => ['--peerAddresses', peerProcess(ctx, org).endpoint, '--tlsRootCertFiles', join(dirs.orgMsp(org), 'tlscacerts', 'ca.pem')]);
   ctx.progress.step('fabric', `committing ${label} on ${spec.channel}`);
-  await peerCli(ctx, orgs[0]!, ['lifecycle', 'chaincode', 'commit', ...ordererFlags(ctx), ...definition.slice(0, -2), ...peerFlags]);
+  await peerCli(ctx, held[0]!, ['lifecycle', 'chaincode', 'commit', ...ordererFlags(ctx), ...definition.slice(0, -2), ...peerFlags]);
   return cc.packageId;
 }
 

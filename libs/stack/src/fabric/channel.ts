@@ -30,27 +30,29 @@ export async function peerChannels(ctx: StackContext, org: OrgRecord): Promise<s
  * configtxgen, every orderer joined through the channel participation API, every org's peer joined.
  * Idempotent: joins whatever is missing.
  */
-export async function createChannel(ctx: StackContext, channel: string, mspIds: readonly string[]): Promise<void> {
-  await withStackLock(ctx, () => createChannelLocked(ctx, channel, mspIds));
+export async function createChannel(ctx: StackContext, channel: string, mspIds: readonly string[], options: { governor?: string } = {}): Promise<void> {
+  await withStackLock(ctx, () => createChannelLocked(ctx, channel, mspIds, options.governor));
 }
 
-async function createChannelLocked(ctx: StackContext, channel: string, mspIds: readonly string[]): Promise<void> {
+async function createChannelLocked(ctx: StackContext, channel: string, mspIds: readonly string[], governor?: string): Promise<void> {
   if (!CHANNEL_NAME.test(channel)) throw new StackError('BAD_SETTING', `channel name "${channel}" must be lower case letters, digits, dots and dashes`, 'fabric');
   if (mspIds.length === 0) throw new StackError('BAD_SETTING', `channel ${channel} needs at least one organisation`, 'fabric');
   const dirs = fabricDirs(ctx.settings);
   const registry = loadRegistry(dirs);
   const orgs = mspIds.map((id) => findOrg(registry, id));
+  const inDomain = orgs.find((o) => o.domain);
+  if (inDomain) throw new StackError('BAD_SETTING', `${inDomain.mspId} is held in its own domain: form the channel from its MSP package and let it join its own peer (fabric/parties.ts formChannel)`, 'fabric');
   const known = registry.channels[channel];
   if (known && known.orgs.join(',') !== [...mspIds].join(',')) {
     throw new StackError('BAD_SETTING', `channel ${channel} already exists with organisations ${known.orgs.join(', ')}`, 'fabric');
   }
   const block = join(dirs.channel(channel), `${channel}.block`);
   if (!existsSync(block)) {
-    const cfg = writeChannelConfigtx(ctx, channel, orgs);
+    const cfg = writeChannelConfigtx(ctx, channel, orgs, governor);
     ctx.progress.step('fabric', `creating the genesis block of channel ${channel} (${mspIds.join(', ')})`);
     await run(fabricBin(ctx.settings, 'configtxgen'), ['-configPath', cfg, '-profile', 'Channel', '-channelID', channel, '-outputBlock', block]);
   }
-  registry.channels[channel] = { orgs: [...mspIds] };
+  if (!known) registry.channels[channel] = { orgs: [...mspIds], ...(governor ? { governor } : {}) };
   saveRegistry(dirs, registry);
   for (const [i] of nodeNames(ctx, ORDERER_ORG).entries()) {
     if (await ordererHasChannel(ctx, i, channel)) continue;
@@ -128,6 +130,7 @@ async function addOrgToChannelLocked(ctx: StackContext, channel: string, mspId: 
   const known = registry.channels[channel];
   if (!known) throw new StackError('BAD_SETTING', `unknown channel ${channel}`, 'fabric');
   const org = findOrg(registry, mspId);
+  if (org.domain) throw new StackError('BAD_SETTING', `${mspId} is held in its own domain: admit it from its MSP package and let it join its own peer (fabric/parties.ts admitOrganisation)`, 'fabric');
   const members = known.orgs.map((id) => findOrg(registry, id));
   const current = await channelMembers(ctx, members[0]!.mspId, channel);
   if (!current.includes(mspId)) {
@@ -136,8 +139,9 @@ async function addOrgToChannelLocked(ctx: StackContext, channel: string, mspId: 
       ctx.progress.step('fabric', `adding ${mspId} to ${channel} by a channel config update`);
       await writeConfigUpdate(ctx, work, channel, members[0]!, org);
       const envelope = join(work, 'update_envelope.pb');
-      // The Application group's Admins policy is MAJORITY Admins of the current members.
-      const signers = members.slice(0, Math.floor(members.length / 2) + 1);
+      // The Application group's Admins policy: its governor's admin alone (marketplace), or MAJORITY
+      // Admins of the current members.
+      const signers = known.governor ? [findOrg(registry, known.governor)] : members.slice(0, Math.floor(members.length / 2) + 1);
       for (const signer of signers.slice(0, -1)) await peerCli(ctx, signer, ['channel', 'signconfigtx', '-f', envelope]);
       await peerCli(ctx, signers[signers.length - 1]!, ['channel', 'update', '-f', envelope, '-c', channel, ...ordererFlags(ctx)]);
     } finally {

@@ -58,9 +58,12 @@ export function applicationOrg(def: OrgDefinition) {
 
 /**
  * Writes the configtx.yaml of a channel whose application organisations are exactly `orgs`, ordered
- * by the Raft ordering service. Chaincode endorsement and lifecycle need a majority of the orgs.
+ * by the Raft ordering service. Chaincode endorsement and lifecycle need a majority of the orgs —
+ * unless the channel has a `governor` (the operator's `marketplace`): then its admin alone changes
+ * the channel's membership and chaincode definitions, and its peer endorses, so admitting a
+ * participant needs no other member's signature.
  */
-export function writeChannelConfigtx(ctx: StackContext, channel: string, orgs: readonly (OrgRecord | OrgDefinition)[]): string {
+export function writeChannelConfigtx(ctx: StackContext, channel: string, orgs: readonly (OrgRecord | OrgDefinition)[], governor?: string): string {
   const dirs = fabricDirs(ctx.settings);
   const dir = dirs.channel(channel);
   mkdirSync(dir, { recursive: true });
@@ -84,13 +87,21 @@ export function writeChannelConfigtx(ctx: StackContext, channel: string, orgs: r
         },
         Application: {
           Organizations: orgs.map((o) => applicationOrg('slug' in o ? orgDefinition(ctx, o) : o)),
-          Policies: {
-            Readers: meta('ANY Readers'),
-            Writers: meta('ANY Writers'),
-            Admins: meta('MAJORITY Admins'),
-            LifecycleEndorsement: meta('MAJORITY Endorsement'),
-            Endorsement: meta('MAJORITY Endorsement'),
-          },
+          Policies: governor
+            ? {
+                Readers: meta('ANY Readers'),
+                Writers: meta('ANY Writers'),
+                Admins: sig(`OR('${governor}.admin')`),
+                LifecycleEndorsement: sig(`OR('${governor}.peer')`),
+                Endorsement: sig(`OR('${governor}.peer')`),
+              }
+            : {
+                Readers: meta('ANY Readers'),
+                Writers: meta('ANY Writers'),
+                Admins: meta('MAJORITY Admins'),
+                LifecycleEndorsement: meta('MAJORITY Endorsement'),
+                Endorsement: meta('MAJORITY Endorsement'),
+              },
           Capabilities: { V2_5: true },
         },
       },

@@ -107,7 +107,8 @@ export function fabricDirs(settings: StackSettings): FabricDirs {
 /** What the network has been given so far; survives restarts so `up` only restarts processes. */
 export interface FabricRegistry {
   orgs: OrgRecord[];
-  channels: Record<string, { orgs: string[] }>;
+  /** Channels with their organisations, and the organisation governing the channel alone, if one does. */
+  channels: Record<string, { orgs: string[]; governor?: string }>;
   /** One chaincode-as-a-service process per chaincode package, serving every channel it is defined on. */
   chaincodes: Record<string, ChaincodeRecord>;
   /** Bootstrap registrar secret per CA (kept in the git-ignored stack folder, never logged). */

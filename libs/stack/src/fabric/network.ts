@@ -87,8 +87,8 @@ export const fabric: Component = {
     for (const org of orgs) await setupOrg(ctx, org);
     for (const [i] of nodeNames(ctx, ORDERER_ORG).entries()) await startOrderer(ctx, i);
     for (const org of orgs.filter((o) => o.kind === 'peer')) await startPeer(ctx, org);
-    // Created once with the operator; participants join later by config updates.
-    if (!loadRegistry(fabricDirs(ctx.settings)).channels[MARKETPLACE_CHANNEL]) await createChannel(ctx, MARKETPLACE_CHANNEL, [OPERATOR_ORG.mspId]);
+    // Created once with the operator, who governs it alone; participants join later by config updates.
+    if (!loadRegistry(fabricDirs(ctx.settings)).channels[MARKETPLACE_CHANNEL]) await createChannel(ctx, MARKETPLACE_CHANNEL, [OPERATOR_ORG.mspId], { governor: OPERATOR_ORG.mspId });
     // After a restart each channel's Raft group elects a leader again before it orders anything.
     else await waitFor(`the ordering service to serve ${MARKETPLACE_CHANNEL}`, async () => (await channelMembers(ctx, OPERATOR_ORG.mspId, MARKETPLACE_CHANNEL)).length > 0, 120000, 'fabric');
     const registry = loadRegistry(fabricDirs(ctx.settings));

@@ -10,8 +10,9 @@ import { withStackLock } from '../lock';
 import { chownTree, osUser } from '../os-user';
 import { run, waitFor, type RunResult } from '../proc';
 import { osnadmin } from './admin';
+import { ensureChaincodePackage, type ChaincodeSpec } from './chaincode';
 import { applicationOrg, writeChannelConfigtx, type OrgDefinition } from './configtx';
-import { HOST, ORDERER_ORG, fabricDirs, fabricPorts, findOrg, loadRegistry, saveRegistry } from './layout';
+import { HOST, OPERATOR_ORG, ORDERER_ORG, fabricDirs, fabricPorts, findOrg, loadRegistry, saveRegistry } from './layout';
 import { peerConfigDir, peerProcess } from './nodes';
 import { nodeNames } from './org';
 import { binaryFor, fabricBin } from './tools';
@@ -172,23 +173,28 @@ export function packageDefinition(pkg: MspPackage, dir: string): OrgDefinition {
   return { mspId: pkg.mspId, mspDir: materialiseMsp(pkg, dir), anchor: anchorOf(pkg) };
 }
 
+/** A chaincode named by its deployed record, or given by its module to package now. */
+export type ChaincodeSource = string | Omit<ChaincodeSpec, 'channel'>;
+
 /**
- * The (public) chaincode-as-a-service package of a chaincode the stack runs, copied where members
- * can read it, with its package id (label and SHA-256 of the package, as Fabric computes it).
+ * The (public) chaincode-as-a-service package of a chaincode, packaged (and its server started) if
+ * it is given by its module, copied where members can read it, with its package id (label and
+ * SHA-256 of the package, as Fabric computes it).
  */
-export function publishChaincodePackage(ctx: StackContext, name: string): Omit<ChaincodeDefinition, 'sequence'> {
-  const cc = loadRegistry(fabricDirs(ctx.settings)).chaincodes[name];
+export async function publishChaincodePackage(ctx: StackContext, source: ChaincodeSource): Promise<Omit<ChaincodeDefinition, 'sequence'>> {
+  const name = typeof source === 'string' ? source : source.name;
+  const cc = typeof source === 'string' ? loadRegistry(fabricDirs(ctx.settings)).chaincodes[name] : await ensureChaincodePackage(ctx, source);
   if (!cc) throw new StackError('BAD_SETTING', `unknown chaincode ${name}: deploy it once first`, 'fabric');
-  const source = join(fabricDirs(ctx.settings).chaincode(name), `${name}.tgz`);
+  const source0 = join(fabricDirs(ctx.settings).chaincode(name), `${name}.tgz`);
   const dir = join(publicOperatorDir(ctx), 'chaincode');
+  ensurePublicDir(join(dir, '..'));
   ensurePublicDir(dir);
   const packageFile = join(dir, `${cc.packageId.replace(/[^A-Za-z0-9._-]/g, '_')}.tgz`);
   if (!existsSync(packageFile)) {
-    copyFileSync(source, packageFile);
+    copyFileSync(source0, packageFile);
     chmodSync(packageFile, 0o644);
   }
-  const bytes = readFileSync(packageFile);
-  const packageId = `${name}_${cc.version}:${createHash('sha256').update(bytes).digest('hex')}`;
+  const packageId = `${name}_${cc.version}:${createHash('sha256').update(readFileSync(packageFile)).digest('hex')}`;
   if (packageId !== cc.packageId) throw new StackError('COMMAND_FAILED', `the package of ${name} has id ${packageId}, not ${cc.packageId} as deployed`, 'fabric');
   return { name, version: cc.version, packageId, packageFile };
 }
@@ -199,11 +205,11 @@ export function publishChaincodePackage(ctx: StackContext, name: string): Omit<C
  * participation API, and publishes the channel's blueprint (members, peers, chaincode definitions
  * at sequence 1) for the members. It never touches a member's peer. Idempotent.
  */
-export async function formChannel(ctx: StackContext, channel: string, packages: readonly MspPackage[], chaincodes: readonly string[]): Promise<ChannelBlueprint> {
+export async function formChannel(ctx: StackContext, channel: string, packages: readonly MspPackage[], chaincodes: readonly ChaincodeSource[]): Promise<ChannelBlueprint> {
   return withStackLock(ctx, () => formChannelLocked(ctx, channel, packages, chaincodes));
 }
 
-async function formChannelLocked(ctx: StackContext, channel: string, packages: readonly MspPackage[], chaincodes: readonly string[]): Promise<ChannelBlueprint> {
+async function formChannelLocked(ctx: StackContext, channel: string, packages: readonly MspPackage[], chaincodes: readonly ChaincodeSource[]): Promise<ChannelBlueprint> {
   if (!CHANNEL_NAME.test(channel)) throw new StackError('BAD_SETTING', `channel name "${channel}" must be lower case letters, digits, dots and dashes`, 'fabric');
   if (packages.length === 0) throw new StackError('BAD_SETTING', `channel ${channel} needs at least one organisation`, 'fabric');
   const ids = packages.map((p) => p.mspId);
@@ -227,20 +233,20 @@ async function formChannelLocked(ctx: StackContext, channel: string, packages: r
     ctx.progress.step('fabric', `joining orderer${i} to ${channel}`);
     await osnadmin(ctx, i, ['channel', 'join', '--channelID', channel, '--config-block', block]);
   }
+  const definitions: ChaincodeDefinition[] = [];
+  for (const source of chaincodes) definitions.push({ ...(await publishChaincodePackage(ctx, source)), sequence: 1 });
   const blueprint: ChannelBlueprint = {
     channel,
     members: ids,
-    chaincodes: chaincodes.map((name) => ({ ...publishChaincodePackage(ctx, name), sequence: 1 })),
+    chaincodes: definitions,
     peers: packages.map((p) => ({ mspId: p.mspId, address: p.peer.endpoint, tlsCaCert: p.peer.tlsCaCert })),
   };
   const file = blueprintFile(ctx, channel);
   ensurePublicDir(join(file, '..'));
   writeFileSync(file, `${JSON.stringify(blueprint, null, 2)}\n`, { mode: 0o644 });
-  for (const cc of chaincodes) {
-    const record = registry.chaincodes[cc]!;
-    record.channels[channel] = { sequence: 1 };
-  }
-  saveRegistry(dirs, registry);
+  const updated = loadRegistry(dirs);
+  for (const def of definitions) updated.chaincodes[def.name]!.channels[channel] = { sequence: 1 };
+  saveRegistry(dirs, updated);
   return blueprint;
 }
 
@@ -482,4 +488,60 @@ export function recordChannelMember(ctx: StackContext, channel: string, mspId: s
     known.orgs.push(mspId);
     saveRegistry(dirs, registry);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The operator's own channel: `marketplace`, which it governs alone
+
+/** The operator's admin view of Fabric (the tooling's own user), in the same shape as a member's. */
+export function operatorFabric(ctx: StackContext): MemberFabric {
+  const dirs = fabricDirs(ctx.settings);
+  const workDir = join(ctx.settings.stackDir, 'run', 'fabric-admin');
+  mkdirSync(workDir, { recursive: true, mode: 0o700 });
+  return {
+    mspId: OPERATOR_ORG.mspId,
+    bin: { peer: fabricBin(ctx.settings, 'peer'), configtxgen: fabricBin(ctx.settings, 'configtxgen'), configtxlator: fabricBin(ctx.settings, 'configtxlator') },
+    configDir: peerConfigDir(ctx, OPERATOR_ORG),
+    adminMspDir: dirs.adminMsp(OPERATOR_ORG),
+    peer: {
+      address: peerProcess(ctx, OPERATOR_ORG).endpoint,
+      tlsRootCertFile: join(dirs.orgMsp(OPERATOR_ORG), 'tlscacerts', 'ca.pem'),
+      operationsUrl: `http://127.0.0.1:${fabricPorts(ctx.settings).peer(OPERATOR_ORG).operations}`,
+    },
+    workDir,
+    orderer: publishOrdererAccess(ctx),
+  };
+}
+
+/**
+ * The operator admits an organisation of a trust domain to a channel it governs alone
+ * (`marketplace`): a config update built from the organisation's public MSP package, signed and
+ * submitted by the operator's admin. The member then joins its own peer and approves the channel's
+ * chaincodes itself. Idempotent.
+ */
+export async function admitOrganisation(ctx: StackContext, channel: string, pkg: MspPackage): Promise<void> {
+  await withStackLock(ctx, async () => {
+    const registry = loadRegistry(fabricDirs(ctx.settings));
+    const known = registry.channels[channel];
+    if (!known) throw new StackError('BAD_SETTING', `unknown channel ${channel}`, 'fabric');
+    if (known.governor !== OPERATOR_ORG.mspId) throw new StackError('BAD_SETTING', `${channel} is not governed by the operator alone (a stack made before it was: reset it), so its members' majority must sign`, 'fabric');
+    const operator = operatorFabric(ctx);
+    if (!(await channelOrganisations(operator, channel)).includes(pkg.mspId)) {
+      ctx.progress.step('fabric', `admitting ${pkg.mspId} to ${channel} by a config update from its MSP package`);
+      await submitConfigUpdate(operator, channel, await proposeOrgAddition(operator, channel, pkg));
+    }
+    recordChannelMember(ctx, channel, pkg.mspId);
+  });
+}
+
+/**
+ * The chaincode definition committed on a channel, as the operator's peer reports it, with the
+ * public package of that version: what a member admitted later approves for its organisation.
+ */
+export async function committedChaincodeDefinition(ctx: StackContext, channel: string, name: string): Promise<ChaincodeDefinition> {
+  const committed = await committedDefinition(operatorFabric(ctx), channel, name);
+  if (!committed) throw new StackError('BAD_SETTING', `no definition of ${name} is committed on ${channel}`, 'fabric');
+  const published = await publishChaincodePackage(ctx, name);
+  if (published.version !== committed.version) throw new StackError('BAD_SETTING', `${name} is committed on ${channel} at version ${committed.version}, but the stack's package is ${published.version}`, 'fabric');
+  return { ...published, sequence: committed.sequence };
 }

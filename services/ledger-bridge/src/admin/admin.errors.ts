@@ -1,6 +1,6 @@
 import { DatawellError, type ErrorKind } from '@datawell/domain';
 
-type AdminErrorCode = 'INVALID_REQUEST' | 'NOT_A_PARTICIPANT' | 'ROLE_MISMATCH' | 'LEDGER_REJECTED' | 'INVALID_CSR' | 'ENROLLMENT_REJECTED' | 'CHANNEL_NOT_FOUND' | 'VERSION_NOT_FOUND' | 'LEDGER_UNAVAILABLE';
+type AdminErrorCode = 'INVALID_REQUEST' | 'NOT_A_PARTICIPANT' | 'ROLE_MISMATCH' | 'LEDGER_REJECTED' | 'INVALID_CSR' | 'ENROLLMENT_REJECTED' | 'CHANNEL_NOT_FOUND' | 'VERSION_NOT_FOUND' | 'LEDGER_UNAVAILABLE' | 'ENROLL_IN_DOMAIN';
 
 const KINDS: Readonly<Record<AdminErrorCode, ErrorKind>> = {
   INVALID_REQUEST: 'invalid',
@@ -11,6 +11,8 @@ const KINDS: Readonly<Record<AdminErrorCode, ErrorKind>> = {
   ENROLLMENT_REJECTED: 'unprocessable',
   CHANNEL_NOT_FOUND: 'notFound',
   VERSION_NOT_FOUND: 'notFound',
+  // A domain's organisation enrolls at its own CA, in its domain: not a request the operator serves.
+  ENROLL_IN_DOMAIN: 'unprocessable',
   // The peer or orderer did not answer (unreachable, timed out): 503, worth retrying.
   LEDGER_UNAVAILABLE: 'unavailable',
 };

@@ -52,6 +52,7 @@ class FakeLedger implements OrgLedger {
 const fabric = {
   ensureChannel: async () => undefined,
   ensureChaincode: async () => undefined,
+  mspPackage: () => undefined,
 } as unknown as FabricAdmin;
 const registrar: ChannelRegistrar = { register: async () => undefined };
 
@@ -144,5 +145,72 @@ describe('AdminService reads as a member: not visible is 404, a peer that does n
     const service = failing(new Error('must not be asked'));
     expect(await codeOf(service.channelMembers('Bad Name', 'DspMSP'))).toBe('INVALID_REQUEST invalid');
     expect(await codeOf(service.evaluateDao('Bad_Id', 1, DAO.tx.GetVersion, 'DspMSP'))).toBe('INVALID_REQUEST invalid');
+  });
+});
+
+describe('AdminService with members in their own trust domains', () => {
+  const pkg = (mspId: string, role: 'DSP' | 'VSP') => ({ mspId, role, cacerts: [`ca of ${mspId}`], tlscacerts: [], nodeOUs: '', peer: { endpoint: `localhost:${mspId.length}`, hostAlias: 'localhost', tlsCaCert: `tls of ${mspId}` } });
+  const packages = new Map([
+    ['DspMSP', pkg('DspMSP', 'DSP')],
+    ['Vsp1MSP', pkg('Vsp1MSP', 'VSP')],
+  ]);
+  const definition = { name: 'dao', version: '1.0', sequence: 1, packageId: 'dao_1.0:ab', packageFile: '/public/dao.tgz' };
+
+  function domainSetup() {
+    const ledger = new FakeLedger();
+    const calls: string[] = [];
+    const domainFabric = {
+      ensureChaincode: async (channel: string, name: string) => void calls.push(`ensureChaincode ${channel} ${name}`),
+      ensureChannel: async (channel: string) => void calls.push(`ensureChannel ${channel}`),
+      ensureOrganisation: async (mspId: string) => void calls.push(`ensureOrganisation ${mspId}`),
+      mspPackage: (mspId: string) => packages.get(mspId),
+      admitOrganisation: async (channel: string, p: { mspId: string }) => void calls.push(`admit ${p.mspId} ${channel}`),
+      formChannel: async (channel: string, ps: { mspId: string; peer: { endpoint: string; tlsCaCert: string } }[]) => {
+        calls.push(`form ${channel} ${ps.map((p) => p.mspId).join(',')}`);
+        return { channel, members: ps.map((p) => p.mspId), chaincodes: [definition], peers: ps.map((p) => ({ mspId: p.mspId, address: p.peer.endpoint, tlsCaCert: p.peer.tlsCaCert })) };
+      },
+      committedDefinition: async (channel: string, name: string) => ({ ...definition, name, sequence: 3, channel }),
+    } as unknown as FabricAdmin;
+    const sent: Record<string, unknown>[] = [];
+    const service = new AdminService(domainFabric, {} as Wallet, ledger, registrar, { send: async (m) => void sent.push(m as unknown as Record<string, unknown>) });
+    return { ledger, calls, sent, service };
+  }
+
+  it('admits a domain to marketplace from its package, records its CA, and tells its bridge to join and approve; it creates no organisation', async () => {
+    const { ledger, calls, sent, service } = domainSetup();
+    ledger.participants.delete('DspMSP');
+    ledger.submit = (async (mspId: string, channel: string, _cc: string, fn: string, args: readonly string[]) => {
+      if (fn === 'RegisterParticipant') ledger.participants.set('DspMSP', { ...(JSON.parse(args[0]!) as { mspId: string; role: string; name: string; caCertPem: string }), status: 'active' });
+      ledger.submissions.push({ mspId, channel, fn, args });
+      return { txId: 'tx', result: '{}' };
+    }) as FakeLedger['submit'];
+    const record = await service.onboardParticipant({ mspId: 'DspMSP', role: 'DSP', name: 'D' });
+    expect(record).toMatchObject({ mspId: 'DspMSP', role: 'DSP', caCertPem: 'ca of DspMSP' });
+    expect(calls).toEqual(['ensureChaincode marketplace marketplace', 'admit DspMSP marketplace']);
+    expect(ledger.submissions.map((s) => [s.mspId, s.fn])).toEqual([['OperatorMSP', 'RegisterParticipant']]);
+    expect(sent).toEqual([{ kind: 'channel-admitted', id: 'admitted:DspMSP:marketplace:3', mspId: 'DspMSP', channel: 'marketplace', chaincodes: [expect.objectContaining({ name: 'marketplace', sequence: 3 })] }]);
+    await expect(service.onboardParticipant({ mspId: 'DspMSP', role: 'VSP', name: 'D' })).rejects.toMatchObject({ code: 'ROLE_MISMATCH' });
+    await expect(service.enrollIdentity({ mspId: 'DspMSP', enrollmentId: 'alice', csrPem: 'x' })).rejects.toMatchObject({ code: 'ENROLL_IN_DOMAIN' });
+  });
+
+  it("forms a version's channel from the members' packages and leaves its initialisation to the DSP's own bridge", async () => {
+    const { ledger, calls, sent, service } = domainSetup();
+    const input = signed('acme', 1);
+    const record = await service.createDaoVersion(input);
+    expect(record).toEqual({ daoId: 'acme', version: 1, channel: 'dao-acme-v1', members: ['DspMSP', 'Vsp1MSP'], dsp: 'DspMSP', initTxId: '' });
+    expect(calls).toEqual(['form dao-acme-v1 DspMSP,Vsp1MSP']);
+    // Nothing submitted as a member, nothing published by the operator.
+    expect(ledger.submissions).toEqual([]);
+    expect(sent.map((m) => [m['kind'], m['mspId'], m['dsp'], m['channel']])).toEqual([
+      ['channel-formed', 'DspMSP', 'DspMSP', 'dao-acme-v1'],
+      ['channel-formed', 'Vsp1MSP', 'DspMSP', 'dao-acme-v1'],
+    ]);
+    expect(sent[0]).toMatchObject({ agreement: input.agreement, signatures: input.signatures, chaincodes: [definition], peers: [{ mspId: 'DspMSP' }, { mspId: 'Vsp1MSP' }] });
+  });
+
+  it('refuses a DAO mixing domain organisations with ones the operator holds', async () => {
+    const { calls, sent, service } = domainSetup();
+    await expect(service.createDaoVersion(signed('mixed', 2))).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/Vsp2MSP is not held in its own domain/) });
+    expect([calls, sent]).toEqual([[], []]);
   });
 });

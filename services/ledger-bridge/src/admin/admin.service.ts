@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DAO, DAO_ID_PATTERN, MARKETPLACE, MSP_ID_PATTERN, OPERATOR_MSP as CATALOGUE_OPERATOR_MSP, type Acceptances, type Agreement, type Invocation } from '@datawell/contracts';
-import { CaRejectedError, RESERVED_ENROLLMENT_ID } from '@datawell/stack';
+import { DAO, DAO_ID_PATTERN, MARKETPLACE, MSP_ID_PATTERN, OPERATOR_MSP as CATALOGUE_OPERATOR_MSP, type Acceptances, type Agreement, type Invocation, type MemberInboxMessage } from '@datawell/contracts';
+import { CaRejectedError, RESERVED_ENROLLMENT_ID, type MspPackage } from '@datawell/stack';
 import type { Wallet } from '../wallet/wallet.adapter';
 import { AdminError, chaincodeCode, chaincodeMessage, isNotVisible } from './admin.errors';
 import { checkCertificateRequest } from './csr';
@@ -79,6 +79,11 @@ export interface DaoVersionRecord {
   readonly initTxId: string;
 }
 
+/** What the operator tells a member domain's bridge: its inbox (only the operator writes, only the member reads). */
+export interface MemberInbox {
+  send(message: MemberInboxMessage): Promise<void>;
+}
+
 export interface ChannelRegistrar {
   /** Relays the channel's chaincode events from now on, acting there as `actingMspId`. */
   register(channel: string, chaincodes: readonly string[], actingMspId: string): Promise<void>;
@@ -110,11 +115,14 @@ export class AdminService {
     private readonly wallet: Wallet,
     private readonly ledger: OrgLedger,
     private readonly channels: ChannelRegistrar,
+    private readonly inbox?: MemberInbox,
   ) {}
 
   async onboardParticipant(input: unknown): Promise<ParticipantRecord> {
     const request = parse(participantRequest, input, 'participant');
     if (request.mspId === OPERATOR_MSP) throw new AdminError('INVALID_REQUEST', 'participant.mspId: the operator is not a participant');
+    const pkg = this.fabric.mspPackage(request.mspId);
+    if (pkg) return this.#admitDomain(request, pkg);
     await this.fabric.ensureOrganisation(request.mspId);
     await this.fabric.ensureChannelMember(MARKETPLACE_CHANNEL, request.mspId);
     await this.fabric.ensureChaincode(MARKETPLACE_CHANNEL, MARKETPLACE_CHAINCODE);
@@ -131,6 +139,33 @@ export class AdminService {
   }
 
   /**
+   * A participant whose organisation is held in its own trust domain: the operator creates nothing
+   * of it and holds none of its keys. From its public MSP package the operator admits it to
+   * `marketplace` (a config update only the operator's admin signs: it governs that channel) and
+   * records it with its CA certificate; the member's own bridge then joins its peer and approves the
+   * marketplace chaincode, told so through its inbox. Idempotent.
+   */
+  async #admitDomain(request: ParticipantRequest, pkg: MspPackage): Promise<ParticipantRecord> {
+    if (pkg.role !== request.role) throw new AdminError('ROLE_MISMATCH', `${request.mspId}'s domain is a ${pkg.role}, not a ${request.role}`);
+    const inbox = this.#requireInbox();
+    await this.fabric.ensureChaincode(MARKETPLACE_CHANNEL, MARKETPLACE_CHAINCODE);
+    const existing = await this.#participant(request.mspId);
+    if (existing && existing.role !== request.role) throw new AdminError('ROLE_MISMATCH', `${request.mspId} is registered as a ${existing.role}, not a ${request.role}`);
+    await this.fabric.admitOrganisation(MARKETPLACE_CHANNEL, pkg);
+    const caCertPem = pkg.cacerts[0]!;
+    if (!existing) await this.#submit(OPERATOR_MSP, MARKETPLACE_CHANNEL, MARKETPLACE.invocation(MARKETPLACE.tx.RegisterParticipant, { ...request, caCertPem }));
+    const definition = await this.fabric.committedDefinition(MARKETPLACE_CHANNEL, MARKETPLACE_CHAINCODE);
+    await inbox.send({ kind: 'channel-admitted', id: `admitted:${request.mspId}:${MARKETPLACE_CHANNEL}:${definition.sequence}`, mspId: request.mspId, channel: MARKETPLACE_CHANNEL, chaincodes: [definition] });
+    const record = (await this.#participant(request.mspId)) as ParticipantRecord;
+    return { ...record, caCertPem: record.caCertPem ?? caCertPem };
+  }
+
+  #requireInbox(): MemberInbox {
+    if (!this.inbox) throw new Error("this bridge has no member inbox: it cannot tell members' domains their part");
+    return this.inbox;
+  }
+
+  /**
    * Enrolls an identity of a registered participant at its organisation's CA from a certificate
    * request: the private key never reaches the bridge. The same enrollment id may enroll again (a new
    * key, a new certificate); each registration gets a fresh one-time secret.
@@ -138,6 +173,9 @@ export class AdminService {
   async enrollIdentity(input: unknown): Promise<EnrolledCertificate> {
     const request = parse(enrollmentRequest, input, 'enrollment');
     if (request.mspId === OPERATOR_MSP) throw new AdminError('NOT_A_PARTICIPANT', 'the operator enrolls no identities through the bridge');
+    if (this.fabric.mspPackage(request.mspId)) {
+      throw new AdminError('ENROLL_IN_DOMAIN', `${request.mspId} is held in its own domain: its identities are enrolled at its own CA there, not through the operator`);
+    }
     await checkCertificateRequest(request.csrPem, request.enrollmentId);
     if (!(await this.#participant(request.mspId))) throw new AdminError('NOT_A_PARTICIPANT', `${request.mspId} is not a registered participant`);
     try {
@@ -161,6 +199,15 @@ export class AdminService {
       if (participant.role !== member.role) throw new AdminError('ROLE_MISMATCH', `${member.mspId} is registered as a ${participant.role}, not a ${member.role}`);
     }
     const channel = daoChannel(agreement.daoId, agreement.version);
+    const packages = members.map((m) => this.fabric.mspPackage(m));
+    if (packages.some((p) => p !== undefined)) {
+      const inDomains = packages.filter((p): p is MspPackage => p !== undefined);
+      if (inDomains.length !== members.length) {
+        const held = members.filter((_, i) => packages[i] === undefined);
+        throw new AdminError('INVALID_REQUEST', `agreement.members: ${held.join(', ')} ${held.length === 1 ? 'is' : 'are'} not held in ${held.length === 1 ? 'its' : 'their'} own domain, unlike the others; a DAO's members are all in their own domains or none`);
+      }
+      return this.#formInDomains(agreement, signed.signatures, channel, dsp, inDomains);
+    }
     await this.fabric.ensureChannel(channel, members);
     await this.fabric.ensureChaincode(channel, DAO_CHAINCODE);
     // Registered before InitVersion, so the relay publishes VersionCreated.
@@ -175,6 +222,36 @@ export class AdminService {
     }
     await this.#publishDao(dsp, agreement.daoId, agreement.version, members);
     return { daoId: agreement.daoId, version: agreement.version, channel, members, dsp, initTxId: txId };
+  }
+
+  /**
+   * Formation as Fabric's multi-party workflow: the operator builds CH_i from the members' public
+   * MSP packages and joins its orderers, then tells each member's bridge (its inbox) to join its own
+   * peer and approve; the DSP's bridge commits and submits InitVersion as the DSP, which the chaincode
+   * verifies. The operator submits nothing as a member: the record has no InitVersion transaction
+   * (its id is empty); VersionCreated comes from the channel, relayed by the members' bridges.
+   */
+  async #formInDomains(agreement: AgreementRequest, signatures: readonly Record<string, unknown>[], channel: string, dsp: string, packages: readonly MspPackage[]): Promise<DaoVersionRecord> {
+    const inbox = this.#requireInbox();
+    const members = agreement.members.map((m) => m.mspId);
+    const blueprint = await this.fabric.formChannel(channel, packages, [DAO_CHAINCODE]);
+    for (const mspId of members) {
+      await inbox.send({
+        kind: 'channel-formed',
+        id: `formed:${channel}:${mspId}`,
+        mspId,
+        channel,
+        daoId: agreement.daoId,
+        version: agreement.version,
+        dsp,
+        members,
+        chaincodes: [...blueprint.chaincodes],
+        peers: [...blueprint.peers],
+        agreement: agreement as Record<string, unknown>,
+        signatures: [...signatures],
+      });
+    }
+    return { daoId: agreement.daoId, version: agreement.version, channel, members, dsp, initTxId: '' };
   }
 
   /** Relays the chaincode events of an existing channel from now on (e.g. one created by operators' tools). */

@@ -4,6 +4,14 @@ import type { GatewayEndpoint, GatewayIdentity } from '@datawell/fabric';
 import {
   addOrganisation,
   addOrgToChannel,
+  admitOrganisation,
+  committedChaincodeDefinition,
+  formChannel,
+  listDomains,
+  readMspPackage,
+  type ChaincodeDefinition,
+  type ChannelBlueprint,
+  type MspPackage,
   buildConnection,
   channelMembers,
   createChannel,
@@ -37,6 +45,17 @@ export interface FabricAdmin {
    */
   enrollFromCsr(mspId: string, enrollmentId: string, csrPem: string): Promise<{ certificatePem: string; caCertPem: string }>;
   channelMembers(channel: string, asMspId: string): Promise<string[]>;
+  /**
+   * The public MSP package of an organisation held in its own trust domain (certificates and its
+   * peer's endpoint, never a key), or undefined for one the operator's tooling holds.
+   */
+  mspPackage(mspId: string): MspPackage | undefined;
+  /** Admits a domain's organisation to a channel the operator governs (marketplace) by a config update from its package. */
+  admitOrganisation(channel: string, pkg: MspPackage): Promise<void>;
+  /** The operator's part of forming a channel of domain organisations: genesis block from their packages, orderers joined. */
+  formChannel(channel: string, packages: readonly MspPackage[], chaincodes: readonly string[]): Promise<ChannelBlueprint>;
+  /** The definition committed on a channel, with its public package, for members to approve. */
+  committedDefinition(channel: string, chaincode: string): Promise<ChaincodeDefinition>;
   /** The organisation's own peer, which its gateway connections go to. */
   peerOf(mspId: string): GatewayEndpoint;
 }
@@ -99,6 +118,24 @@ export class StackFabricAdmin implements FabricAdmin {
 
   channelMembers(channel: string, asMspId: string): Promise<string[]> {
     return channelMembers(this.ctx, asMspId, channel);
+  }
+
+  mspPackage(mspId: string): MspPackage | undefined {
+    const domain = listDomains(this.ctx).find((d) => d.role !== 'operator' && d.mspId === mspId);
+    return domain ? readMspPackage(this.ctx, domain.name) : undefined;
+  }
+
+  admitOrganisation(channel: string, pkg: MspPackage): Promise<void> {
+    return admitOrganisation(this.ctx, channel, pkg);
+  }
+
+  formChannel(channel: string, packages: readonly MspPackage[], chaincodes: readonly string[]): Promise<ChannelBlueprint> {
+    // Packaged from the repository's chaincode folder, at the version the operator's deployments use.
+    return formChannel(this.ctx, channel, packages, chaincodes.map((name) => ({ name, modulePath: join(this.chaincodeDir, name) })));
+  }
+
+  committedDefinition(channel: string, chaincode: string): Promise<ChaincodeDefinition> {
+    return committedChaincodeDefinition(this.ctx, channel, chaincode);
   }
 
   peerOf(mspId: string): GatewayEndpoint {

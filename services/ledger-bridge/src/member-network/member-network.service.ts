@@ -1,0 +1,136 @@
+import { DAO, MARKETPLACE, memberInboxSchema, parseContract, type ChaincodeDefinitionMessage, type MemberInboxMessage } from '@datawell/contracts';
+import type { ConnectionLogger } from '@datawell/messaging';
+import { approveChaincode, commitChaincode, joinOwnPeer, waitForChannelPeers, type ChannelBlueprint, type MemberFabric } from '@datawell/stack';
+import { chaincodeCode } from '../admin/admin.errors';
+
+/** What the member's bridge needs to act on its own ledger (its Gateway, as itself). */
+export interface MemberLedger {
+  submit(channel: string, chaincode: string, fn: string, args: readonly string[]): Promise<{ txId: string }>;
+  evaluate(channel: string, chaincode: string, fn: string, args: readonly string[]): Promise<string>;
+}
+
+/** The member's part of Fabric's multi-party workflow (libs/stack fabric/parties.ts). */
+export interface MemberAdmin {
+  joinOwnPeer(channel: string): Promise<void>;
+  approve(channel: string, def: ChaincodeDefinitionMessage): Promise<void>;
+  commit(blueprint: ChannelBlueprint, def: ChaincodeDefinitionMessage): Promise<void>;
+  waitForPeers(channel: string, members: number): Promise<void>;
+}
+
+export function stackMemberAdmin(fabric: MemberFabric): MemberAdmin {
+  return {
+    joinOwnPeer: (channel) => joinOwnPeer(fabric, channel),
+    approve: (channel, def) => approveChaincode(fabric, channel, def),
+    commit: (blueprint, def) => commitChaincode(fabric, blueprint, def),
+    waitForPeers: (channel, members) => waitForChannelPeers(fabric, channel, members),
+  };
+}
+
+export interface MemberNetworkOptions {
+  readonly mspId: string;
+  readonly admin: MemberAdmin;
+  readonly ledger: MemberLedger;
+  /** Relays the channel's events from now on, acting there as this member. */
+  readonly addChannel: (channel: { name: string; chaincodes: string[]; actingMspId: string }) => Promise<unknown>;
+  readonly logger: ConnectionLogger;
+}
+
+/** A message on the inbox that cannot be acted on: logged and skipped, never retried. */
+export class InboxMessageError extends Error {
+  override readonly name = 'InboxMessageError';
+}
+
+/**
+ * The member's own part of the network's life cycle, driven by what the operator's bridge puts in
+ * its inbox, done with the member's own identities in its own domain:
+ * - admitted to a channel (`marketplace`): its admin joins its peer and approves the chaincodes;
+ * - a DAO version's channel formed: the same, its events relayed from now on; and if it is the
+ *   version's DSP, it commits the definitions once every member approved, and submits InitVersion
+ *   (which the chaincode verifies: signatures and consent), then closes the previous version to new
+ *   revenue (RecordSuccessor) and publishes the DAO's directory entry on `marketplace`.
+ * Every step is idempotent, so a message redelivered after a crash finishes what was started.
+ */
+export class MemberNetworkService {
+  constructor(private readonly options: MemberNetworkOptions) {}
+
+  /** Parses an inbox CloudEvent's data: InboxMessageError for anything that is not for this member. */
+  parse(data: unknown): MemberInboxMessage {
+    let message: MemberInboxMessage;
+    try {
+      message = parseContract('member inbox message', memberInboxSchema, data);
+    } catch (error) {
+      throw new InboxMessageError(error instanceof Error ? error.message : String(error));
+    }
+    if (message.mspId !== this.options.mspId) throw new InboxMessageError(`the message is for ${message.mspId}, not ${this.options.mspId}`);
+    return message;
+  }
+
+  async handle(message: MemberInboxMessage): Promise<void> {
+    const { admin, logger, mspId } = this.options;
+    await admin.joinOwnPeer(message.channel);
+    for (const def of message.chaincodes) await admin.approve(message.channel, def);
+    if (message.kind === 'channel-admitted') {
+      logger.log({ message: 'joined a channel the operator admitted this member to', channel: message.channel, chaincodes: message.chaincodes.map((c) => c.name) });
+      return;
+    }
+    await this.options.addChannel({ name: message.channel, chaincodes: message.chaincodes.map((c) => c.name), actingMspId: mspId });
+    logger.log({ message: 'joined and approved on a DAO channel', channel: message.channel, dsp: message.dsp });
+    if (message.dsp !== mspId) return;
+    const blueprint: ChannelBlueprint = { channel: message.channel, members: message.members, chaincodes: message.chaincodes, peers: message.peers };
+    for (const def of message.chaincodes) await admin.commit(blueprint, def);
+    // The Gateway finds the other members' peers to endorse through gossip.
+    await admin.waitForPeers(message.channel, message.members.length);
+    await this.#initVersion(message);
+    if (message.version > 1) await this.#closePrevious(message);
+    await this.#publish(message);
+  }
+
+  async #initVersion(message: Extract<MemberInboxMessage, { kind: 'channel-formed' }>): Promise<void> {
+    const { ledger, logger } = this.options;
+    if (await this.#exists(message.channel)) return;
+    const call = DAO.invocation(DAO.tx.InitVersion, message.agreement as never, { signatures: message.signatures } as never);
+    try {
+      const { txId } = await ledger.submit(message.channel, call.chaincode, call.transaction, call.arguments);
+      logger.log({ message: 'version initialised by its DSP', channel: message.channel, txId });
+    } catch (error) {
+      // Another delivery got there first.
+      if (chaincodeCode(error) === 'CONFLICT' && (await this.#exists(message.channel))) return;
+      throw error;
+    }
+  }
+
+  async #exists(channel: string): Promise<boolean> {
+    const call = DAO.invocation(DAO.tx.GetVersion);
+    try {
+      await this.options.ledger.evaluate(channel, call.chaincode, call.transaction, call.arguments);
+      return true;
+    } catch (error) {
+      if (chaincodeCode(error) === 'NOT_FOUND') return false;
+      throw error;
+    }
+  }
+
+  async #closePrevious(message: Extract<MemberInboxMessage, { kind: 'channel-formed' }>): Promise<void> {
+    const previous = `dao-${message.daoId}-v${message.version - 1}`;
+    const call = DAO.invocation(DAO.tx.RecordSuccessor, { chaincode: DAO.chaincode });
+    try {
+      await this.options.ledger.submit(previous, call.chaincode, call.transaction, call.arguments);
+    } catch (error) {
+      if (chaincodeCode(error) !== 'CONFLICT') throw error;
+    }
+  }
+
+  /** The public directory entry (no β, no amounts) on `marketplace`, as the DSP; skipped when already at this version. */
+  async #publish(message: Extract<MemberInboxMessage, { kind: 'channel-formed' }>): Promise<void> {
+    const get = MARKETPLACE.invocation(MARKETPLACE.tx.GetDao, message.daoId);
+    try {
+      const entry = JSON.parse(await this.options.ledger.evaluate('marketplace', get.chaincode, get.transaction, get.arguments)) as { version: number; status: string };
+      if (entry.version >= message.version || entry.status === 'dissolved') return;
+    } catch (error) {
+      if (chaincodeCode(error) !== 'NOT_FOUND') throw error;
+    }
+    const entry = { daoId: message.daoId, name: message.daoId, summary: `DAO ${message.daoId}, version ${message.version}, ${message.members.length} members`, version: message.version, members: [...message.members], status: 'active' as const };
+    const call = MARKETPLACE.invocation(MARKETPLACE.tx.PublishDao, entry);
+    await this.options.ledger.submit('marketplace', call.chaincode, call.transaction, call.arguments);
+  }
+}

@@ -1,0 +1,216 @@
+import 'reflect-metadata';
+import { spawnSync } from 'node:child_process';
+import { chownSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { agreementReachedCloudEvent, memberLedgerTopics, type AgreementReached } from '@datawell/contracts';
+import { connectGateway } from '@datawell/fabric';
+import {
+  addDomain,
+  channelOrganisations,
+  committedDefinition,
+  domainPaths,
+  domainPostgres,
+  enrollClientIdentity,
+  findDomain,
+  memberFabric,
+  operatorFabric,
+  ownPeerChannels,
+  readMspPackage,
+  type EnrolledIdentity,
+} from '@datawell/stack';
+import { acceptancesOf, agreementFor, memberKafka, REPO_DIR, testStackContext } from '@datawell/testing';
+import { stackPeerDirectory } from '../../src/admin/fabric-admin.adapter';
+import { LedgerBridge, type NetworkTopics } from '../../src/ledger-bridge';
+import { stackMemberAdmin } from '../../src/member-network/member-network.service';
+import { MIGRATIONS } from '../../src/migrations';
+import { FileWallet } from '../../src/wallet/wallet.adapter';
+import { bridgeSettings, createTopics, hex, json, kafkaClient, operatorWallet, readTopic, scratchDatabase, waitFor } from './harness';
+
+jest.setTimeout(600_000);
+
+/**
+ * Onboarding and DAO formation with the participants in their own trust domains, end to end on the
+ * real network: the operator's bridge admits each organisation to `marketplace` from its public MSP
+ * package and forms the DAO's channel from the members' packages, holding no key of theirs; each
+ * member's own bridge (its identity, its database, its Kafka principal and traffic key, its admin
+ * acting as its OS user) joins its peer and approves, and the DSP's commits and submits InitVersion,
+ * which the chaincode verifies. VersionCreated reaches the DSP's own (sealed) events topic.
+ */
+const DSP = 'MpDspMSP';
+const VSP = 'MpVspaMSP';
+const run = hex(3);
+
+/** A database in the member's own PostgreSQL, migrated with the bridge's migrations. */
+async function memberDatabase(mspId: string): Promise<{ dataSource: DataSource; schema: string; drop(): Promise<void> }> {
+  const pg = domainPostgres(testStackContext(), findDomain(testStackContext(), mspId));
+  const schema = `lb_df_${run}`;
+  const dataSource = new DataSource({ type: 'postgres', url: `postgres://datawell:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/datawell`, schema, migrations: MIGRATIONS, migrationsTableName: 'migrations' });
+  await dataSource.initialize();
+  await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  await dataSource.runMigrations();
+  return {
+    dataSource,
+    schema,
+    async drop() {
+      await dataSource.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await dataSource.destroy();
+    },
+  };
+}
+
+/** The member's bridge identity, enrolled at its own CA in its domain, in a wallet in its folder. */
+async function memberWallet(mspId: string): Promise<string> {
+  const ctx = testStackContext();
+  const d = findDomain(ctx, mspId);
+  const dir = join(domainPaths(ctx.settings, d.name).run, 'ledger-bridge-wallet');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  await new FileWallet(dir).put(await enrollClientIdentity(ctx, mspId, 'ledger-bridge'));
+  const id = (flag: string) => Number(spawnSync('id', [flag, d.osUser], { encoding: 'utf8' }).stdout.trim());
+  for (const f of [dir, ...readdirSync(dir).map((f) => join(dir, f))]) chownSync(f, id('-u'), id('-g'));
+  return dir;
+}
+
+describe('onboarding and formation with every participant in its own domain', () => {
+  const ctx = testStackContext();
+  const admin = { stackDir: ctx.settings.stackDir, cacheDir: ctx.settings.cacheDir, repoDir: REPO_DIR };
+  const topics = { events: `it.df.ledger-events.${run}`, commands: `it.df.ledger-commands.${run}`, receipts: `it.df.receipts.${run}` };
+  const network: NetworkTopics = {
+    commands: `it.df.commands.${run}`,
+    events: `it.df.events.${run}`,
+    agreements: `it.df.agreements.${run}`,
+    commandsGroupId: `it-df-commands-${run}`,
+    agreementsGroupId: `it-df-agreements-${run}`,
+  };
+  let operator: LedgerBridge;
+  let operatorDb: Awaited<ReturnType<typeof scratchDatabase>>;
+  let wallet: Awaited<ReturnType<typeof operatorWallet>>;
+  let kafka: Kafka;
+  const members: Record<string, { bridge: LedgerBridge; db: Awaited<ReturnType<typeof memberDatabase>>; kafka: Kafka }> = {};
+  const signers: Record<string, EnrolledIdentity> = {};
+
+  beforeAll(async () => {
+    await addDomain(ctx, DSP, 'DSP');
+    await addDomain(ctx, VSP, 'VSP');
+    [operatorDb, wallet] = await Promise.all([scratchDatabase(), operatorWallet()]);
+    kafka = kafkaClient();
+    await createTopics(kafka, [...Object.values(topics), network.commands, network.events, network.agreements]);
+    operator = new LedgerBridge({
+      dataSource: operatorDb.dataSource,
+      schema: operatorDb.schema,
+      kafka,
+      settings: { ...bridgeSettings(wallet.dir, topics), admin },
+      logger: new Logger('DomainFormationIT:operator'),
+      outboxPollIntervalMs: 100,
+      peers: stackPeerDirectory(admin),
+      networkTopics: network,
+      networkRetry: { maxAttempts: 2, delayMs: 500 },
+    });
+    await operator.start();
+    for (const mspId of [DSP, VSP]) {
+      const pkg = readMspPackage(ctx, mspId);
+      const db = await memberDatabase(mspId);
+      const memberClient = await memberKafka(mspId, `lb-df-${mspId}-${run}`);
+      const tlsCaFile = join(domainPaths(ctx.settings, mspId).publicDir, 'peer-tls-ca.pem');
+      const bridge = new LedgerBridge({
+        dataSource: db.dataSource,
+        schema: db.schema,
+        kafka: memberClient,
+        settings: {
+          member: { mspId },
+          fabric: { endpoint: pkg.peer.endpoint, hostAlias: pkg.peer.hostAlias, tlsCaFile },
+          walletDir: await memberWallet(mspId),
+          eventsMspId: mspId,
+          channels: [],
+          topics: memberLedgerTopics(mspId),
+          commandsGroupId: `datawell.member.${mspId}.ledger-bridge.commands`,
+          inbox: { topic: `datawell.inbox.${mspId}.v1`, groupId: `datawell.member.${mspId}.ledger-bridge.inbox` },
+        },
+        logger: new Logger(`DomainFormationIT:${mspId}`),
+        outboxPollIntervalMs: 100,
+        // The member's admin acting in its own domain: the CLI runs as the domain's OS user.
+        memberAdmin: stackMemberAdmin(memberFabric(ctx, mspId)),
+      });
+      await bridge.start();
+      members[mspId] = { bridge, db, kafka: memberClient };
+      signers[mspId] = await enrollClientIdentity(ctx, mspId, 'it-signer');
+    }
+  }, 900_000);
+
+  afterAll(async () => {
+    for (const m of Object.values(members)) {
+      await m.bridge.stop();
+      await m.db.drop();
+    }
+    await operator?.stop();
+    wallet?.remove();
+    await operatorDb?.drop();
+  });
+
+  it("admits each domain to marketplace from its MSP package; the member's own admin joins its peer and approves", async () => {
+    for (const mspId of [DSP, VSP]) {
+      const pkg = readMspPackage(ctx, mspId);
+      const record = await operator.admin!.onboardParticipant({ mspId, role: pkg.role, name: `Domain ${mspId}` });
+      expect(record).toMatchObject({ mspId, role: pkg.role, status: 'active', caCertPem: pkg.cacerts[0] });
+    }
+    for (const mspId of [DSP, VSP]) {
+      const m = memberFabric(ctx, mspId);
+      await waitFor(`${mspId}'s own peer on marketplace`, async () => ((await ownPeerChannels(m)).includes('marketplace') ? true : undefined), 300_000);
+      await waitFor(`${mspId}'s approval of the marketplace chaincode`, async () => ((await committedDefinition(m, 'marketplace', 'marketplace'))?.approvals[mspId] ? true : undefined), 300_000);
+    }
+    // The operator enrolls nothing for a domain's organisation: its identities come from its own CA.
+    await expect(operator.admin!.enrollIdentity({ mspId: DSP, enrollmentId: 'someone', csrPem: '-----BEGIN CERTIFICATE REQUEST-----\nAA==\n-----END CERTIFICATE REQUEST-----\n' })).rejects.toMatchObject({ code: 'ENROLL_IN_DOMAIN' });
+    // And holds no identity of theirs: its wallet has the operator's only.
+    expect(readdirSync(wallet.dir)).toEqual(['OperatorMSP.json']);
+  }, 900_000);
+
+  it("forms the DAO's channel from the members' packages; the members join and approve, the DSP's own bridge commits and initialises it", async () => {
+    const daoId = `df${run}`;
+    const agreement = agreementFor({ daoId, dsp: DSP, vsps: [VSP], betasPpm: [700_000] }, 1) as AgreementReached['agreement'];
+    const { signatures } = acceptancesOf(agreement, [signers[DSP]!, signers[VSP]!]);
+    const reached: AgreementReached = { sessionId: `s-${daoId}`, agreementId: agreement['agreementId'] as string, daoId, version: 1, agreement, signatures: signatures as AgreementReached['signatures'] };
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      await producer.send({ topic: network.agreements, messages: [{ key: daoId, value: JSON.stringify(agreementReachedCloudEvent(reached, 'urn:it')) }] });
+    } finally {
+      await producer.disconnect();
+    }
+    const channel = `dao-${daoId}-v1`;
+    const outcome = await readTopic(kafka, network.events, (ms) => ms.some((m) => json(m).data['commandId'] === `agreement:${reached.agreementId}`), { timeoutMs: 600_000, lingerMs: 500 });
+    // The operator formed the channel and submitted nothing as a member: no InitVersion of its own.
+    expect(outcome.map((m) => json(m).data).find((d) => d['commandId'] === `agreement:${reached.agreementId}`)).toEqual({
+      kind: 'dao-version-created',
+      commandId: `agreement:${reached.agreementId}`,
+      daoId,
+      version: 1,
+      channel,
+      members: [DSP, VSP],
+      initTxId: '',
+    });
+    // VersionCreated, relayed by the DSP's own bridge to its own topic (sealed on the broker, opened with its key).
+    const created = await readTopic(
+      members[DSP]!.kafka,
+      memberLedgerTopics(DSP).events,
+      (ms) => ms.some((m) => json(m).data['eventName'] === 'VersionCreated' && json(m).data['channel'] === channel),
+      { timeoutMs: 600_000, lingerMs: 500, groupPrefix: `datawell.member.${DSP}.it-reader` },
+    );
+    expect(created.length).toBeGreaterThan(0);
+    // Fabric's own view: exactly the two members on the channel, each approval its own, the operator's peer outside.
+    expect(await channelOrganisations(memberFabric(ctx, VSP), channel)).toEqual([DSP, VSP].sort());
+    expect((await committedDefinition(memberFabric(ctx, VSP), channel, 'dao'))?.approvals).toEqual({ [DSP]: true, [VSP]: true });
+    expect(await ownPeerChannels(operatorFabric(ctx))).not.toContain(channel);
+    // The version as the VSP reads it from its own peer, with its own identity.
+    const pkg = readMspPackage(ctx, VSP);
+    const conn = connectGateway({ endpoint: pkg.peer.endpoint, hostAlias: pkg.peer.hostAlias, tlsCaPem: pkg.peer.tlsCaCert }, signers[VSP]!);
+    try {
+      const version = JSON.parse(Buffer.from(await conn.gateway.getNetwork(channel).getContract('dao').evaluateTransaction('GetVersion')).toString('utf8')) as Record<string, unknown>;
+      expect(version).toMatchObject({ daoId, version: 1 });
+    } finally {
+      conn.close();
+    }
+    expect(readdirSync(wallet.dir)).toEqual(['OperatorMSP.json']);
+  }, 900_000);
+});
