@@ -3,7 +3,7 @@ import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync,
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { StackContext } from '../components/component';
-import { domainPaths, domainsDir, OPERATOR_DOMAIN } from '../domains/domain';
+import { domainPaths, domainsDir, OPERATOR_DOMAIN, osUserFor } from '../domains/domain';
 import { verifyMspPackage, type MspPackage } from '../domains/msp-package';
 import { StackError } from '../errors';
 import { withStackLock } from '../lock';
@@ -12,7 +12,7 @@ import { run, waitFor, type RunResult } from '../proc';
 import { osnadmin } from './admin';
 import { ensureChaincodePackage, type ChaincodeSpec } from './chaincode';
 import { applicationOrg, writeChannelConfigtx, type OrgDefinition } from './configtx';
-import { HOST, OPERATOR_ORG, ORDERER_ORG, fabricDirs, fabricPorts, findOrg, loadRegistry, saveRegistry } from './layout';
+import { HOST, OPERATOR_ORG, ORDERER_ORG, fabricDirs, fabricPorts, findOrg, loadRegistry, saveRegistry, type OrgRecord } from './layout';
 import { peerConfigDir, peerProcess } from './nodes';
 import { nodeNames } from './org';
 import { binaryFor, fabricBin } from './tools';
@@ -107,22 +107,24 @@ export function publishOrdererAccess(ctx: StackContext): OrdererAccess {
 export function memberFabric(ctx: StackContext, mspId: string): MemberFabric {
   const org = findOrg(loadRegistry(fabricDirs(ctx.settings)), mspId);
   if (!org.domain) throw new StackError('BAD_SETTING', `${mspId} is held by the operator's tooling, not by its own domain`, 'fabric');
-  const dirs = fabricDirs(ctx.settings);
-  const user = `dw-${org.domain.toLowerCase()}`;
+  const user = osUserFor(org.domain);
   const workDir = join(domainPaths(ctx.settings, org.domain).run, 'fabric-admin');
   if (!existsSync(workDir)) {
     mkdirSync(workDir, { recursive: true, mode: 0o700 });
     const { uid, gid } = osUser(user);
     chownSync(workDir, uid, gid);
   }
+  return adminView(ctx, org, workDir, user);
+}
+
+/** An organisation's admin view: binaries it can run, its peer CLI config and admin MSP, its peer, the orderer. */
+function adminView(ctx: StackContext, org: OrgRecord, workDir: string, user?: string): MemberFabric {
+  const dirs = fabricDirs(ctx.settings);
+  const bin = (cmd: 'peer' | 'configtxgen' | 'configtxlator') => binaryFor(ctx.settings, fabricBin(ctx.settings, cmd), org);
   return {
-    mspId,
-    user,
-    bin: {
-      peer: binaryFor(ctx.settings, fabricBin(ctx.settings, 'peer'), org),
-      configtxgen: binaryFor(ctx.settings, fabricBin(ctx.settings, 'configtxgen'), org),
-      configtxlator: binaryFor(ctx.settings, fabricBin(ctx.settings, 'configtxlator'), org),
-    },
+    mspId: org.mspId,
+    ...(user ? { user } : {}),
+    bin: { peer: bin('peer'), configtxgen: bin('configtxgen'), configtxlator: bin('configtxlator') },
     configDir: peerConfigDir(ctx, org),
     adminMspDir: dirs.adminMsp(org),
     peer: {
@@ -495,22 +497,9 @@ export function recordChannelMember(ctx: StackContext, channel: string, mspId: s
 
 /** The operator's admin view of Fabric (the tooling's own user), in the same shape as a member's. */
 export function operatorFabric(ctx: StackContext): MemberFabric {
-  const dirs = fabricDirs(ctx.settings);
   const workDir = join(ctx.settings.stackDir, 'run', 'fabric-admin');
   mkdirSync(workDir, { recursive: true, mode: 0o700 });
-  return {
-    mspId: OPERATOR_ORG.mspId,
-    bin: { peer: fabricBin(ctx.settings, 'peer'), configtxgen: fabricBin(ctx.settings, 'configtxgen'), configtxlator: fabricBin(ctx.settings, 'configtxlator') },
-    configDir: peerConfigDir(ctx, OPERATOR_ORG),
-    adminMspDir: dirs.adminMsp(OPERATOR_ORG),
-    peer: {
-      address: peerProcess(ctx, OPERATOR_ORG).endpoint,
-      tlsRootCertFile: join(dirs.orgMsp(OPERATOR_ORG), 'tlscacerts', 'ca.pem'),
-      operationsUrl: `http://127.0.0.1:${fabricPorts(ctx.settings).peer(OPERATOR_ORG).operations}`,
-    },
-    workDir,
-    orderer: publishOrdererAccess(ctx),
-  };
+  return adminView(ctx, OPERATOR_ORG, workDir);
 }
 
 /**

@@ -4,7 +4,6 @@ import { chownSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
-import { DataSource } from 'typeorm';
 import { agreementReachedCloudEvent, memberLedgerTopics, type AgreementReached } from '@datawell/contracts';
 import { connectGateway } from '@datawell/fabric';
 import {
@@ -25,7 +24,6 @@ import { acceptancesOf, agreementFor, memberKafka, REPO_DIR, testStackContext } 
 import { stackPeerDirectory } from '../../src/admin/fabric-admin.adapter';
 import { LedgerBridge, type NetworkTopics } from '../../src/ledger-bridge';
 import { stackMemberAdmin } from '../../src/member-network/member-network.service';
-import { MIGRATIONS } from '../../src/migrations';
 import { FileWallet } from '../../src/wallet/wallet.adapter';
 import { bridgeSettings, createTopics, hex, json, kafkaClient, operatorWallet, readTopic, scratchDatabase, waitFor } from './harness';
 
@@ -43,22 +41,10 @@ const DSP = 'MpDspMSP';
 const VSP = 'MpVspaMSP';
 const run = hex(3);
 
-/** A database in the member's own PostgreSQL, migrated with the bridge's migrations. */
-async function memberDatabase(mspId: string): Promise<{ dataSource: DataSource; schema: string; drop(): Promise<void> }> {
+/** A database in the member's own PostgreSQL (not the operator's), migrated with the bridge's migrations. */
+function memberDatabase(mspId: string): ReturnType<typeof scratchDatabase> {
   const pg = domainPostgres(testStackContext(), findDomain(testStackContext(), mspId));
-  const schema = `lb_df_${run}`;
-  const dataSource = new DataSource({ type: 'postgres', url: `postgres://datawell:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/datawell`, schema, migrations: MIGRATIONS, migrationsTableName: 'migrations' });
-  await dataSource.initialize();
-  await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-  await dataSource.runMigrations();
-  return {
-    dataSource,
-    schema,
-    async drop() {
-      await dataSource.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await dataSource.destroy();
-    },
-  };
+  return scratchDatabase(`postgres://datawell:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/datawell`);
 }
 
 /** The member's bridge identity, enrolled at its own CA in its domain, in a wallet in its folder. */

@@ -36,12 +36,15 @@ export async function probeChannel(): Promise<string> {
   return PROBE_CHANNEL;
 }
 
-/** A scratch PostgreSQL schema migrated with the bridge's migrations, dropped by `drop()`. */
-export async function scratchDatabase(): Promise<{ dataSource: DataSource; schema: string; drop(): Promise<void> }> {
+/**
+ * A scratch PostgreSQL schema migrated with the bridge's migrations, dropped by `drop()`: in the
+ * stack's own database, or at `url` (a member domain's own).
+ */
+export async function scratchDatabase(url = stackConnection().postgres.url): Promise<{ dataSource: DataSource; schema: string; drop(): Promise<void> }> {
   const schema = `lb_it_${hex()}`;
   const dataSource = new DataSource({
     type: 'postgres',
-    url: stackConnection().postgres.url,
+    url,
     schema,
     applicationName: schema,
     migrations: MIGRATIONS,
