@@ -1,0 +1,100 @@
+import type { MemberInboxMessage } from '@datawell/contracts';
+import { InboxMessageError, MemberNetworkService, type MemberAdmin, type MemberLedger } from './member-network.service';
+
+const def = { name: 'dao', version: '1.0', sequence: 1, packageId: 'dao_1.0:ab', packageFile: '/public/dao.tgz' };
+const formed = (mspId: string, version = 1): Extract<MemberInboxMessage, { kind: 'channel-formed' }> => ({
+  kind: 'channel-formed',
+  id: `formed:dao-acme-v${version}:${mspId}`,
+  mspId,
+  channel: `dao-acme-v${version}`,
+  daoId: 'acme',
+  version,
+  dsp: 'DspMSP',
+  members: ['DspMSP', 'VspMSP'],
+  chaincodes: [def],
+  peers: [
+    { mspId: 'DspMSP', address: 'localhost:1', tlsCaCert: 'ca' },
+    { mspId: 'VspMSP', address: 'localhost:2', tlsCaCert: 'ca' },
+  ],
+  agreement: { daoId: 'acme', version },
+  signatures: [{ mspId: 'DspMSP' }, { mspId: 'VspMSP' }],
+});
+
+function setup(mspId: string, options: { versionExists?: boolean; initConflict?: boolean; directory?: { version: number; status: string } } = {}) {
+  const steps: string[] = [];
+  let exists = options.versionExists ?? false;
+  const admin: MemberAdmin = {
+    joinOwnPeer: async (channel) => void steps.push(`join ${channel}`),
+    approve: async (channel, d) => void steps.push(`approve ${channel} ${d.name}`),
+    commit: async (blueprint, d) => void steps.push(`commit ${blueprint.channel} ${d.name} [${blueprint.members.join(',')}]`),
+    waitForPeers: async (channel, n) => void steps.push(`gossip ${channel} ${n}`),
+  };
+  const ledger: MemberLedger = {
+    submit: async (channel, _cc, fn) => {
+      if (fn === 'InitVersion' && options.initConflict) {
+        exists = true;
+        throw new Error('10 ABORTED: CONFLICT: version 1 exists');
+      }
+      if (fn === 'InitVersion') exists = true;
+      steps.push(`submit ${channel} ${fn}`);
+      return { txId: 'tx' };
+    },
+    evaluate: async (channel, _cc, fn) => {
+      if (fn === 'GetVersion') {
+        if (!exists) throw new Error('NOT_FOUND: no version');
+        return '{}';
+      }
+      if (fn === 'GetDao') {
+        if (!options.directory) throw new Error('NOT_FOUND: no DAO');
+        return JSON.stringify(options.directory);
+      }
+      throw new Error(`unexpected ${fn} on ${channel}`);
+    },
+  };
+  const added: string[] = [];
+  const service = new MemberNetworkService({ mspId, admin, ledger, addChannel: async (c) => void added.push(`${c.name} as ${c.actingMspId}`), logger: { log: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } as never });
+  return { service, steps, added };
+}
+
+describe('a member bridge acting on its inbox', () => {
+  it('as a VSP: joins its own peer, approves, relays the channel as itself; commits and submits nothing', async () => {
+    const { service, steps, added } = setup('VspMSP');
+    await service.handle(formed('VspMSP'));
+    expect(steps).toEqual(['join dao-acme-v1', 'approve dao-acme-v1 dao']);
+    expect(added).toEqual(['dao-acme-v1 as VspMSP']);
+  });
+
+  it('as the DSP: commits once approved, waits for gossip, initialises, and publishes the directory entry', async () => {
+    const { service, steps } = setup('DspMSP');
+    await service.handle(formed('DspMSP'));
+    expect(steps).toEqual(['join dao-acme-v1', 'approve dao-acme-v1 dao', 'commit dao-acme-v1 dao [DspMSP,VspMSP]', 'gossip dao-acme-v1 2', 'submit dao-acme-v1 InitVersion', 'submit marketplace PublishDao']);
+  });
+
+  it('at version 2: closes version 1 to new revenue before publishing', async () => {
+    const { service, steps } = setup('DspMSP', { directory: { version: 1, status: 'active' } });
+    await service.handle(formed('DspMSP', 2));
+    expect(steps.slice(-3)).toEqual(['submit dao-acme-v2 InitVersion', 'submit dao-acme-v1 RecordSuccessor', 'submit marketplace PublishDao']);
+  });
+
+  it('redelivered: an initialised version and a published entry are left as they are; a lost race on InitVersion is done too', async () => {
+    const again = setup('DspMSP', { versionExists: true, directory: { version: 1, status: 'active' } });
+    await again.service.handle(formed('DspMSP'));
+    expect(again.steps.filter((s) => s.startsWith('submit'))).toEqual([]);
+    const raced = setup('DspMSP', { initConflict: true, directory: { version: 1, status: 'active' } });
+    await expect(raced.service.handle(formed('DspMSP'))).resolves.toBeUndefined();
+  });
+
+  it('admitted to marketplace: joins and approves, relays nothing, submits nothing', async () => {
+    const { service, steps, added } = setup('VspMSP');
+    await service.handle({ kind: 'channel-admitted', id: 'admitted:VspMSP:marketplace:1', mspId: 'VspMSP', channel: 'marketplace', chaincodes: [{ ...def, name: 'marketplace' }] });
+    expect([steps, added]).toEqual([['join marketplace', 'approve marketplace marketplace'], []]);
+  });
+
+  it("refuses a message for another member, or one that is not an inbox message", () => {
+    const { service } = setup('VspMSP');
+    expect(() => service.parse(formed('DspMSP'))).toThrow(InboxMessageError);
+    expect(() => service.parse(formed('DspMSP'))).toThrow(/for DspMSP, not VspMSP/);
+    expect(() => service.parse({ kind: 'channel-formed', mspId: 'VspMSP' })).toThrow(InboxMessageError);
+    expect(service.parse(formed('VspMSP')).channel).toBe('dao-acme-v1');
+  });
+});
