@@ -54,10 +54,17 @@ describe('broker security settings', () => {
 });
 
 describe('ACLs', () => {
-  it('give a member its own prefixed topics and groups, and nothing else', () => {
+  it('give a member its own prefixed topics and groups, reading its inbox, and nothing else', () => {
     const acls = memberAcls('AcmeMSP');
     expect(new Set(acls.map((a) => a.principal))).toEqual(new Set(['User:member-AcmeMSP']));
-    expect(acls.every((a) => a.resourcePatternType === ResourcePatternTypes.PREFIXED && a.resourceName === 'datawell.member.AcmeMSP.')).toBe(true);
+    const inbox = acls.filter((a) => a.resourceName === 'datawell.inbox.AcmeMSP.v1');
+    // Its inbox (the operator writes there): read only, that one topic.
+    expect(inbox.map((a) => [a.resourceType, a.resourcePatternType, a.operation])).toEqual([
+      [AclResourceTypes.TOPIC, ResourcePatternTypes.LITERAL, AclOperationTypes.READ],
+      [AclResourceTypes.TOPIC, ResourcePatternTypes.LITERAL, AclOperationTypes.DESCRIBE],
+    ]);
+    const rest = acls.filter((a) => !inbox.includes(a));
+    expect(rest.every((a) => a.resourcePatternType === ResourcePatternTypes.PREFIXED && a.resourceName === 'datawell.member.AcmeMSP.')).toBe(true);
     expect(acls.every((a) => a.permissionType === AclPermissionTypes.ALLOW)).toBe(true);
     expect(acls.filter((a) => a.resourceType === AclResourceTypes.GROUP).map((a) => a.operation).sort()).toEqual([AclOperationTypes.READ, AclOperationTypes.DESCRIBE].sort());
     expect(acls.some((a) => a.resourceType === AclResourceTypes.CLUSTER)).toBe(false);
