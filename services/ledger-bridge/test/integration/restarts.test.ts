@@ -1,5 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
@@ -16,6 +17,19 @@ import { createTopics, hex, json, readTopic, scratchDatabase } from './harness';
  * the test's own (a private stack folder and ports, so no other suite is disturbed) are stopped
  * and started again while the bridge relays. Every event reaches Kafka exactly once, in order.
  */
+/** Refuses to start on ports another stack holds (its CAs and Kafka would answer this test's probes). */
+async function portsFree(ports: readonly number[]): Promise<void> {
+  const taken: number[] = [];
+  for (const port of ports) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = createConnection({ host: '127.0.0.1', port }, () => (socket.destroy(), resolve(true)));
+      socket.on('error', () => resolve(false));
+    });
+    if (open) taken.push(port);
+  }
+  if (taken.length > 0) throw new Error(`the restarts test's private stack needs ports ${taken.join(', ')}, which another process holds (a stack at DATAWELL_FABRIC_PORT_BASE=30000 or Kafka at 31092?): stop it`);
+}
+
 describe('ledger-bridge across restarts of the peer and of Kafka', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lb-restarts-'));
   const ctx: StackContext = {
@@ -60,6 +74,8 @@ describe('ledger-bridge across restarts of the peer and of Kafka', () => {
   }
 
   beforeAll(async () => {
+    const base = ctx.settings.ports.fabricBase;
+    await portsFree([ctx.settings.ports.kafka, ctx.settings.ports.kafkaController, base + 50, base + 100, base + 103, base + 403]);
     await up(ctx, ['kafka', 'fabric']);
     db = await scratchDatabase();
     kafka = connectionKafka(buildConnection(ctx), `lb-restarts-${hex()}`);

@@ -113,11 +113,19 @@ function registerChannelCommands(domain: Command): void {
     .argument('<channel>', 'channel name, e.g. dao-acme-v1')
     .argument('<MSPID...>', 'the member domains, the DSP first')
     .option('--chaincode <name...>', 'chaincodes the members approve on it', ['dao'])
-    .action(async (name: string, mspIds: string[], opts: { chaincode: string[] }) => {
+    .option('--json', 'print the blueprint (members, their peers, the chaincode definitions) as one JSON object')
+    .action(async (name: string, mspIds: string[], opts: { chaincode: string[]; json?: boolean }) => {
       const ctx = stackContext();
       const packages = await guarded(async () => mspIds.map((id) => readMspPackage(ctx, findDomain(ctx, id).name)));
       const blueprint = await guarded(() => formChannel(ctx, name, packages, opts.chaincode));
-      process.stdout.write(`${JSON.stringify(blueprint)}\n`);
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(blueprint)}\n`);
+      process.stdout.write(
+        [
+          `formed ${name} with ${blueprint.members.join(', ')}: the orderers joined it; no member's peer has yet`,
+          `chaincodes to approve: ${blueprint.chaincodes.map((c) => `${c.name} ${c.version} (sequence ${c.sequence})`).join(', ')}`,
+          `next, each member: ./dev domain channel join <MSPID> ${name}; then the DSP: ./dev domain channel commit ${blueprint.members[0]} ${name}`,
+        ].join('\n') + '\n',
+      );
     });
 
   channel
