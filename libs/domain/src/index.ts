@@ -3,4 +3,5 @@ export { DatawellError, ERROR_KINDS, GRPC_STATUS, type ErrorKind } from './error
 export * from './economics';
 export { canonicalBytes, canonicalJson } from './canonical-json';
 export * from './agreement/schemas';
+export { proposalSigningText } from './agreement/proposal-signing';
 export { agreementSigningBytes, verifyAcceptances, checkConsent, AgreementConsentError, type AgreementSignature, type ConsentMember, type ConsentFailure } from './agreement/consent';

@@ -2,6 +2,7 @@ import { CreateNegotiationSchema1763700000000 } from './1763700000000-create-sch
 import { CreateNegotiationOutboxInbox1763800000000 } from './1763800000000-outbox-inbox';
 import { CreateNegotiationIdentityDirectory1763900000000 } from './1763900000000-identity-directory';
 import { CreateNegotiationTables1763900000001 } from './1763900000001-negotiation-tables';
+import { SignedNegotiationProposals1764100000000 } from './1764100000000-signed-proposals';
 
 /** In the order they run; TypeORM records each by class name in negotiation.migrations. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateNegotiationOutboxInbox1763800000000,
   CreateNegotiationIdentityDirectory1763900000000,
   CreateNegotiationTables1763900000001,
+  SignedNegotiationProposals1764100000000,
 ];

@@ -65,18 +65,29 @@ export const createSessionSchema = z.discriminatedUnion('kind', [
 ]);
 export type CreateSessionInput = z.output<typeof createSessionSchema>;
 
+const certificatePemSchema = z.string().min(1).max(8192).describe("PEM of the caller's enrolled certificate (the one it logged in with)");
+const signatureSchema = z.string().min(1).max(512).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64');
+
 export const acceptanceSchema = z.strictObject({
   revision: positiveInt.describe('the revision accepted: must be the current one'),
-  certificatePem: z.string().min(1).max(8192).describe("PEM of the caller's enrolled certificate (the one it logged in with)"),
-  signature: z
-    .string()
-    .min(1)
-    .max(512)
-    .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64')
-    .describe('base64 DER ECDSA-SHA256 signature of canonicalJson(agreement) (GET /sessions/:id/agreement)'),
+  certificatePem: certificatePemSchema,
+  signature: signatureSchema.describe('base64 DER ECDSA-SHA256 signature of canonicalJson(agreement) (GET /sessions/:id/agreement)'),
 });
 export type AcceptanceInput = z.output<typeof acceptanceSchema>;
 
+/**
+ * A proposal or counter-proposal signed by its author's enrolled key (docs/negotiation.md, "Signed
+ * proposals"): the signature is over proposalSigningText(sessionId, answers, proposal) of
+ * @datawell/domain, the canonical JSON of {sessionId, answers, proposal}.
+ */
+export const signedProposalSchema = z.strictObject({
+  answers: z.number().int('must be an integer').min(0, 'must be at least 0').describe("the revision this proposal answers: the session's current revision (0 for the opening proposal)"),
+  proposal: proposalSchema,
+  certificatePem: certificatePemSchema,
+  signature: signatureSchema.describe('base64 DER ECDSA-SHA256 signature of canonicalJson({sessionId, answers, proposal}), the proposal exactly as sent'),
+});
+/** The same body with the proposal left unparsed: its problems are INVALID_PROPOSAL, the envelope's INVALID_REQUEST. */
+export const signedProposalEnvelopeSchema = signedProposalSchema.extend({ proposal: z.unknown().refine((p) => p !== undefined, 'is required') });
 export const betaSuggestionSchema = z.strictObject({
   daoId: daoIdSchema.optional(),
   targetOwnershipPpm: z.coerce.number().pipe(ppmSchema.min(1, 'must be above 0 ppm').max(PPM - 1, 'must be below 10^6 ppm')).optional(),

@@ -28,7 +28,16 @@ export interface RevisionRecord {
   readonly enrollmentId: string;
   readonly proposal: unknown;
   readonly agreement: Agreement;
+  /** The author's signature over {sessionId, answers, proposal}; null for revisions made before proposals were signed. */
+  readonly signed: RevisionSignature | null;
   readonly createdAt: string;
+}
+
+export interface RevisionSignature {
+  /** The revision the proposal answers (the session's revision when it was made). */
+  readonly answers: number;
+  readonly certificatePem: string;
+  readonly signature: string;
 }
 
 export interface AcceptanceRecord {
@@ -113,10 +122,15 @@ export class SessionsRepository {
     return row ? toSession(row) : undefined;
   }
 
-  async addRevision(manager: Queryable, sessionId: string, r: { revision: number; proposedBy: string; enrollmentId: string; proposal: unknown; agreement: Agreement }): Promise<void> {
+  async addRevision(
+    manager: Queryable,
+    sessionId: string,
+    r: { revision: number; proposedBy: string; enrollmentId: string; proposal: unknown; agreement: Agreement; signed: RevisionSignature },
+  ): Promise<void> {
     await manager.query(
-      `INSERT INTO ${this.#s}.revisions (session_id, revision, proposed_by, enrollment_id, proposal, agreement) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)`,
-      [sessionId, r.revision, r.proposedBy, r.enrollmentId, JSON.stringify(r.proposal), JSON.stringify(r.agreement)],
+      `INSERT INTO ${this.#s}.revisions (session_id, revision, proposed_by, enrollment_id, proposal, agreement, answers, certificate_pem, signature)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9)`,
+      [sessionId, r.revision, r.proposedBy, r.enrollmentId, JSON.stringify(r.proposal), JSON.stringify(r.agreement), r.signed.answers, r.signed.certificatePem, r.signed.signature],
     );
     await manager.query(`UPDATE ${this.#s}.sessions SET revision = $2, updated_at = now() WHERE id = $1`, [sessionId, r.revision]);
   }
@@ -130,6 +144,10 @@ export class SessionsRepository {
       enrollmentId: row['enrollment_id'] as string,
       proposal: row['proposal'],
       agreement: row['agreement'] as Agreement,
+      signed:
+        row['signature'] == null
+          ? null
+          : { answers: row['answers'] as number, certificatePem: row['certificate_pem'] as string, signature: row['signature'] as string },
       createdAt: iso(row['created_at']),
     };
   }

@@ -1,14 +1,15 @@
-import { randomUUID, verify, X509Certificate, createHash } from 'node:crypto';
+import { randomUUID, createHash, X509Certificate } from 'node:crypto';
 import type { IdentityDirectory, Principal } from '@datawell/auth';
 import { agreementReachedCloudEvent, type AgreementReached } from '@datawell/contracts';
-import { canonicalJson } from '@datawell/domain';
+import { canonicalJson, proposalSigningText } from '@datawell/domain';
 import { writeOutbox, type WakeOutbox } from '@datawell/messaging';
 import type { DaosRepository } from '../daos/daos.repository';
 import { acceptanceState, type AcceptanceState } from './acceptance-rules';
 import { buildAgreement, groupLevel, groupName, partiesOf, signingBytes, type Agreement, type SessionPlan } from './agreement';
 import { negotiationError } from './negotiation.errors';
-import { acceptanceSchema, createSessionSchema, parseInput, proposalSchema } from './proposal.schema';
+import { acceptanceSchema, createSessionSchema, parseInput, proposalSchema, signedProposalEnvelopeSchema } from './proposal.schema';
 import type { AcceptanceRecord, HistoryRecord, SessionRecord, SessionsRepository } from './sessions.repository';
+import { callerCertificate, certificateFingerprint, requireSignature } from './signatures';
 
 export const NEGOTIATION_SOURCE = 'urn:datawell:negotiation';
 
@@ -31,13 +32,28 @@ export interface SessionView {
   readonly createdBy: string;
   readonly parties: ReadonlyArray<{ mspId: string; role: string; group: string; required: boolean }>;
   readonly revision: number;
-  readonly proposal: { revision: number; proposedBy: string; enrollmentId: string; proposedAt: string; agreement: Agreement } | null;
+  readonly proposal: {
+    revision: number;
+    proposedBy: string;
+    enrollmentId: string;
+    proposedAt: string;
+    agreement: Agreement;
+    /** The author's signature (null for a revision proposed before proposals were signed). */
+    signed: ProposalSignature | null;
+  } | null;
   readonly acceptances: ReadonlyArray<Omit<AcceptanceRecord, 'certificatePem' | 'signature'>>;
   readonly acceptance: AcceptanceState | null;
   readonly agreementId: string | null;
   readonly failure: SessionRecord['failure'];
   readonly createdAt: string;
   readonly updatedAt: string;
+}
+
+/** How a revision's author signed it: over proposalSigningText(sessionId, answers, proposal) of @datawell/domain. */
+export interface ProposalSignature {
+  readonly answers: number;
+  readonly certificateFingerprint: string;
+  readonly signature: string;
 }
 
 /** A line of the caller's session list. */
@@ -107,19 +123,43 @@ export class SessionsService {
     return this.view(principal, id);
   }
 
+  /**
+   * A proposal or counter-proposal, signed by its author (docs/negotiation.md, "Signed proposals").
+   * Checked in this order, nothing stored on any failure: the envelope (400 INVALID_REQUEST), the
+   * proposal (400 INVALID_PROPOSAL), the certificate is the caller's (400 INVALID_CERTIFICATE, 403
+   * CERTIFICATE_MISMATCH), the signature over {sessionId, answers, proposal} (400 INVALID_SIGNATURE),
+   * then the session: a party's (404), open (409 SESSION_CLOSED), `answers` its current revision
+   * (409 STALE_REVISION), the proposal against its plan (400 INVALID_PROPOSAL, OWNERSHIP_INCONSISTENT).
+   */
   async propose(principal: Principal, sessionId: string, body: unknown): Promise<SessionView> {
-    const proposal = parseInput(proposalSchema, body, 'proposal', 'INVALID_PROPOSAL');
+    const input = parseInput(signedProposalEnvelopeSchema, body, 'signed proposal');
+    const proposal = parseInput(proposalSchema, input.proposal, 'proposal', 'INVALID_PROPOSAL');
+    const signer = callerCertificate(principal, input.certificatePem);
+    requireSignature(signer, Buffer.from(proposalSigningText(sessionId, input.answers, input.proposal), 'utf8'), input.signature, `{sessionId, answers: ${input.answers}, proposal} of session ${sessionId}`);
     await this.o.sessions.dataSource.transaction(async (manager) => {
       const session = await this.#openSessionOf(principal, sessionId, manager);
+      if (input.answers !== session.revision) {
+        throw negotiationError('STALE_REVISION', `the proposal answers revision ${input.answers}, but the session is at revision ${session.revision}: look again and answer the current one`, { sessionId });
+      }
       const revision = session.revision + 1;
       const agreement = buildAgreement(session.plan, proposal, agreementIdOf(session.id, revision));
-      await this.o.sessions.addRevision(manager, session.id, { revision, proposedBy: principal.mspId, enrollmentId: principal.enrollmentId, proposal: body, agreement });
+      const signed = { answers: input.answers, certificatePem: input.certificatePem, signature: input.signature };
+      await this.o.sessions.addRevision(manager, session.id, { revision, proposedBy: principal.mspId, enrollmentId: principal.enrollmentId, proposal: input.proposal, agreement, signed });
       await this.o.sessions.addHistory(manager, session.id, {
         revision,
         change: 'proposed',
         mspId: principal.mspId,
         enrollmentId: principal.enrollmentId,
-        detail: { agreementId: agreement.agreementId, betaPpm: agreement.betaPpm, documentDigest: agreement.documentDigest, proposal: body },
+        detail: {
+          agreementId: agreement.agreementId,
+          betaPpm: agreement.betaPpm,
+          documentDigest: agreement.documentDigest,
+          answers: input.answers,
+          proposal: input.proposal,
+          certificateFingerprint: signer.fingerprint,
+          certificatePem: input.certificatePem,
+          signature: input.signature,
+        },
       });
     });
     return this.view(principal, sessionId);
@@ -140,7 +180,16 @@ export class SessionsService {
       parties: partyList(session.plan),
       revision: session.revision,
       proposal: current
-        ? { revision: current.revision, proposedBy: current.proposedBy, enrollmentId: current.enrollmentId, proposedAt: current.createdAt, agreement: current.agreement }
+        ? {
+            revision: current.revision,
+            proposedBy: current.proposedBy,
+            enrollmentId: current.enrollmentId,
+            proposedAt: current.createdAt,
+            agreement: current.agreement,
+            signed: current.signed
+              ? { answers: current.signed.answers, certificateFingerprint: certificateFingerprint(new X509Certificate(current.signed.certificatePem)), signature: current.signed.signature }
+              : null,
+          }
         : null,
       acceptances: acceptances.map(({ mspId, enrollmentId, acceptedAt }) => ({ mspId, enrollmentId, acceptedAt })),
       acceptance: state,
@@ -192,16 +241,8 @@ export class SessionsService {
 
   async accept(principal: Principal, sessionId: string, body: unknown): Promise<SessionView> {
     const input = parseInput(acceptanceSchema, body, 'acceptance');
-    let certificate: X509Certificate;
-    try {
-      certificate = new X509Certificate(input.certificatePem);
-    } catch {
-      throw negotiationError('INVALID_CERTIFICATE', 'certificatePem is not a readable X.509 certificate');
-    }
-    const fingerprint = createHash('sha256').update(certificate.raw).digest('hex');
-    if (fingerprint !== principal.certificateFingerprint) {
-      throw negotiationError('CERTIFICATE_MISMATCH', 'certificatePem is not the certificate this caller authenticated with');
-    }
+    const signer = callerCertificate(principal, input.certificatePem);
+    const fingerprint = signer.fingerprint;
     let agreed = false;
     await this.o.sessions.dataSource.transaction(async (manager) => {
       const session = await this.#lockedSessionOf(principal, sessionId, manager);
@@ -215,9 +256,7 @@ export class SessionsService {
       }
       const current = await this.o.sessions.revision(session.id, session.revision, manager);
       if (!current) throw new Error(`revision ${session.revision} of session ${session.id} is missing`);
-      if (!verifySignature(certificate, signingBytes(current.agreement), input.signature)) {
-        throw negotiationError('INVALID_SIGNATURE', `the signature does not verify over canonicalJson(agreement) of revision ${current.revision} with the certificate's key`);
-      }
+      requireSignature(signer, signingBytes(current.agreement), input.signature, `canonicalJson(agreement) of revision ${current.revision}`);
       const recorded = await this.o.sessions.addAcceptance(manager, session.id, current.revision, {
         mspId: principal.mspId,
         enrollmentId: principal.enrollmentId,
@@ -296,14 +335,6 @@ function partyList(plan: SessionPlan): SessionView['parties'] {
     ...plan.existing.map((m) => ({ mspId: m.mspId, role: m.role, group: m.group, required: m.group === 'D' })),
     ...plan.joiners.map((mspId) => ({ mspId, role: 'VSP', group: groupName(plan.version), required: true })),
   ];
-}
-
-export function verifySignature(certificate: X509Certificate, bytes: Buffer, signatureBase64: string): boolean {
-  try {
-    return verify('sha256', bytes, certificate.publicKey, Buffer.from(signatureBase64, 'base64'));
-  } catch {
-    return false;
-  }
 }
 
 /**
