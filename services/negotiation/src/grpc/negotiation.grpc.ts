@@ -3,8 +3,8 @@ import { Injectable } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
 import { Authenticator } from '@datawell/auth';
 import type { GrpcCallPeer, GrpcServiceOptions } from '@datawell/service-platform';
-import { NegotiationRuntime } from '../negotiation.runtime';
 import { negotiationError } from '../sessions/negotiation.errors';
+import { SessionsService } from '../sessions/sessions.service';
 
 /** libs/contracts/proto/negotiation.proto, from this file's place in the repository. */
 export const NEGOTIATION_PROTO = join(__dirname, '..', '..', '..', '..', 'libs', 'contracts', 'proto', 'negotiation.proto');
@@ -19,13 +19,13 @@ const sessionIdOf = (request: Record<string, unknown>): string => {
 @Injectable()
 export class NegotiationGrpc {
   constructor(
-    private readonly runtime: NegotiationRuntime,
+    private readonly sessions: SessionsService,
     private readonly auth: Authenticator,
   ) {}
 
   async GetSession(request: Record<string, unknown>, metadata: Metadata, peer: GrpcCallPeer = {}): Promise<unknown> {
     const principal = await this.auth.authenticateCall(metadata, peer.certificatePem);
-    const s = await this.runtime.sessions.view(principal, sessionIdOf(request));
+    const s = await this.sessions.view(principal, sessionIdOf(request));
     return {
       session_id: s.id,
       kind: s.kind,
@@ -49,7 +49,7 @@ export class NegotiationGrpc {
 
   async ListHistory(request: Record<string, unknown>, metadata: Metadata, peer: GrpcCallPeer = {}): Promise<unknown> {
     const principal = await this.auth.authenticateCall(metadata, peer.certificatePem);
-    const history = await this.runtime.sessions.history(principal, sessionIdOf(request));
+    const history = await this.sessions.history(principal, sessionIdOf(request));
     return {
       entries: history.map((h) => ({
         seq: h.seq,

@@ -2,11 +2,11 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBadRequestResponse, ApiBody, ApiQuery, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
 import { zodBody } from '@datawell/service-platform';
-import { NegotiationRuntime } from '../negotiation.runtime';
 import { SuggestionsService } from '../suggestions/suggestions.service';
 import { ErrorBody } from './sessions.dto';
+import { SessionsService } from './sessions.service';
 import { DAO_ID_PATTERN } from '@datawell/contracts';
-import { acceptanceSchema, createSessionSchema, PPM, signedProposalSchema } from './proposal.schema';
+import { acceptanceSchema, createSessionSchema, PPM, proposalSchema } from './proposal.schema';
 
 @ApiTags('sessions')
 @Authenticated()
@@ -14,7 +14,7 @@ import { acceptanceSchema, createSessionSchema, PPM, signedProposalSchema } from
 @ApiPayloadTooLargeResponse({ type: ErrorBody, description: 'PAYLOAD_TOO_LARGE' })
 @Controller('sessions')
 export class SessionsController {
-  constructor(private readonly runtime: NegotiationRuntime) {}
+  constructor(private readonly sessions: SessionsService) {}
 
   @Post()
   @ApiOperation({ summary: 'Open a formation session (a DSP) or a join session (a joining VSP)' })
@@ -22,43 +22,42 @@ export class SessionsController {
   @ApiForbiddenResponse({ type: ErrorBody })
   @ApiConflictResponse({ type: ErrorBody, description: 'DAO_EXISTS, DAO_NOT_ACTIVE, ALREADY_MEMBER' })
   create(@CurrentPrincipal() principal: Principal, @Body() body: unknown) {
-    return this.runtime.sessions.create(principal, body);
+    return this.sessions.create(principal, body);
   }
 
   @Get()
   @ApiOperation({ summary: "The caller's sessions (it is a party of; at most 100, latest change first)" })
   list(@CurrentPrincipal() principal: Principal) {
-    return this.runtime.sessions.list(principal);
+    return this.sessions.list(principal);
   }
 
   @Post(':id/proposals')
-  @ApiOperation({ summary: 'Propose (or counter-propose) the full agreement, signed by the enrolled key over {sessionId, answers, proposal}: a new revision, acceptances cleared' })
-  @ApiBody(zodBody('SignedProposal', signedProposalSchema))
-  @ApiForbiddenResponse({ type: ErrorBody, description: 'CERTIFICATE_MISMATCH' })
+  @ApiOperation({ summary: 'Propose (or counter-propose) the full agreement: a new revision, acceptances cleared' })
+  @ApiBody(zodBody('Proposal', proposalSchema))
   @ApiNotFoundResponse({ type: ErrorBody, description: 'SESSION_NOT_FOUND: unknown, or the caller is not a party' })
-  @ApiConflictResponse({ type: ErrorBody, description: 'SESSION_CLOSED, STALE_REVISION' })
+  @ApiConflictResponse({ type: ErrorBody, description: 'SESSION_CLOSED' })
   propose(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown) {
-    return this.runtime.sessions.propose(principal, id, body);
+    return this.sessions.propose(principal, id, body);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'The session: parties, current proposal and agreement, acceptances' })
   @ApiNotFoundResponse({ type: ErrorBody, description: 'SESSION_NOT_FOUND: unknown, or the caller is not a party' })
   get(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
-    return this.runtime.sessions.view(principal, id);
+    return this.sessions.view(principal, id);
   }
 
   @Get(':id/history')
   @ApiOperation({ summary: 'Every change: created, proposed, accepted, agreed, formed, failed — who and when' })
   history(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
-    return this.runtime.sessions.history(principal, id);
+    return this.sessions.history(principal, id);
   }
 
   @Get(':id/agreement')
   @ApiOperation({ summary: 'The agreement of the current revision (InitVersion argument) and its canonical bytes to sign' })
   @ApiConflictResponse({ type: ErrorBody, description: 'NO_PROPOSAL' })
   agreement(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
-    return this.runtime.sessions.agreement(principal, id);
+    return this.sessions.agreement(principal, id);
   }
 
   @Post(':id/acceptances')
@@ -68,7 +67,7 @@ export class SessionsController {
   @ApiForbiddenResponse({ type: ErrorBody, description: 'CERTIFICATE_MISMATCH' })
   @ApiConflictResponse({ type: ErrorBody, description: 'STALE_REVISION, SESSION_CLOSED, NO_PROPOSAL' })
   accept(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown) {
-    return this.runtime.sessions.accept(principal, id, body);
+    return this.sessions.accept(principal, id, body);
   }
 }
 
@@ -76,11 +75,7 @@ export class SessionsController {
 @Authenticated()
 @Controller('suggestions')
 export class SuggestionsController {
-  readonly #suggestions: SuggestionsService;
-
-  constructor(runtime: NegotiationRuntime) {
-    this.#suggestions = new SuggestionsService(runtime.daos);
-  }
+  constructor(private readonly suggestions: SuggestionsService) {}
 
   @Get('beta')
   @ApiOperation({ summary: 'β for a joiner from a target ownership (daoId, targetOwnershipPpm), or β\'s of a formation from shares' })
@@ -91,6 +86,6 @@ export class SuggestionsController {
   @ApiQuery({ name: 'shares', required: false, description: "a formation: the DSP group's and J1's shares, comma-separated ppm or decimals", schema: { type: 'string', maxLength: 1024 } })
   @ApiBadRequestResponse({ type: ErrorBody })
   beta(@Query() query: Record<string, string>) {
-    return this.#suggestions.beta(query);
+    return this.suggestions.beta(query);
   }
 }

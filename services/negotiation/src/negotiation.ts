@@ -1,7 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { IdentityDirectory } from '@datawell/auth';
-import { KAFKA, SERVICE_CONFIG } from '@datawell/service-platform';
+import type { IdentityDirectory } from '@datawell/auth';
 import { DAO } from '@datawell/contracts';
 import {
   createOutboxRelay,
@@ -9,6 +6,7 @@ import {
   processOnce,
   startLedgerEventConsumer,
   startTopicConsumer,
+  type ConnectionLogger,
   type LedgerEffect,
   type LedgerEventHandlers,
   type LedgerEventMeta,
@@ -22,77 +20,83 @@ import { DaosRepository } from './daos/daos.repository';
 import { agreementOutcomeOf, type AgreementOutcome } from './sessions/agreement-outcomes';
 import { SessionsRepository } from './sessions/sessions.repository';
 import { SessionsService } from './sessions/sessions.service';
+import { SuggestionsService } from './suggestions/suggestions.service';
 import type { NegotiationConfig } from './config';
 
+export interface NegotiationOptions {
+  readonly dataSource: DataSource;
+  readonly schema: string;
+  readonly kafka: Kafka;
+  readonly settings: NegotiationConfig['settings'];
+  readonly directory: Pick<IdentityDirectory, 'get'>;
+  readonly logger: ConnectionLogger;
+}
+
 /**
- * The negotiation service's moving parts: the sessions service, the outbox relay publishing
- * AgreementReached, the DAO read model fed from ledger events and the consumer of agreement
- * outcomes from network events.
+ * The negotiation service's composition root: its repositories and feature services (sessions,
+ * suggestions), the outbox relay publishing AgreementReached, the DAO read model fed from ledger
+ * events and the consumer of agreement outcomes from network events. `start` runs the relay and the
+ * consumers, `stop` ends them; the Nest module (negotiation.module.ts) calls both.
  */
-@Injectable()
-export class NegotiationRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
-  readonly #logger = new Logger('Negotiation');
+export class Negotiation {
   readonly sessions: SessionsService;
+  readonly suggestions: SuggestionsService;
   readonly daos: DaosRepository;
   readonly repository: SessionsRepository;
   readonly #outbox: OutboxPublisher;
   readonly #consumers: TopicConsumer[] = [];
-  readonly #schema: string;
 
-  constructor(
-    @Inject(SERVICE_CONFIG) private readonly config: NegotiationConfig,
-    @Inject(KAFKA) private readonly kafka: Kafka,
-    @InjectDataSource() private readonly dataSource: DataSource,
-    directory: IdentityDirectory,
-  ) {
-    this.#schema = config.postgres.schema;
-    this.daos = new DaosRepository(dataSource, this.#schema);
-    this.repository = new SessionsRepository(dataSource, this.#schema);
-    this.#outbox = createOutboxRelay({ dataSource, schema: this.#schema, kafka, logger: this.#logger });
+  constructor(private readonly options: NegotiationOptions) {
+    const { dataSource, schema, kafka, settings, directory, logger } = options;
+    this.daos = new DaosRepository(dataSource, schema);
+    this.repository = new SessionsRepository(dataSource, schema);
+    this.#outbox = createOutboxRelay({ dataSource, schema, kafka, logger });
     this.sessions = new SessionsService({
       sessions: this.repository,
       daos: this.daos,
       directory,
-      schema: this.#schema,
-      agreementsTopic: config.settings.topics.agreements,
+      schema,
+      agreementsTopic: settings.topics.agreements,
       wakeOutbox: () => this.#outbox.notify(),
     });
+    this.suggestions = new SuggestionsService(this.daos);
   }
 
-  onApplicationBootstrap(): void {
-    const { topics, consumerGroupId } = this.config.settings;
-    void ensureTopics(this.kafka, [topics.agreements, topics.ledgerEvents, topics.networkEvents]).catch((error: unknown) =>
-      this.#logger.warn({ message: 'could not ensure topics; the consumers retry', error: String(error) }),
+  start(): void {
+    const { kafka, dataSource, schema, logger, settings } = this.options;
+    const { topics, consumerGroupId } = settings;
+    void ensureTopics(kafka, [topics.agreements, topics.ledgerEvents, topics.networkEvents]).catch((error: unknown) =>
+      logger.warn({ message: 'could not ensure topics; the consumers retry', error: String(error) }),
     );
     this.#outbox.start();
     this.#consumers.push(
       startLedgerEventConsumer({
-        kafka: this.kafka,
+        kafka,
         groupId: `${consumerGroupId}-daos`,
         topic: topics.ledgerEvents,
-        logger: this.#logger,
-        inbox: { dataSource: this.dataSource, schema: this.#schema, consumer: 'dao-read-model' },
+        logger,
+        inbox: { dataSource, schema, consumer: 'dao-read-model' },
         handlers: this.ledgerEventHandlers,
       }),
       startTopicConsumer({
-        kafka: this.kafka,
+        kafka,
         groupId: `${consumerGroupId}-outcomes`,
         topics: [topics.networkEvents],
-        logger: this.#logger,
+        logger,
         handle: async (message) => this.applyNetworkEvent(message.value),
       }),
     );
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.#consumers.map((c) => c.stop()));
+  async stop(): Promise<void> {
+    await Promise.all(this.#consumers.splice(0).map((c) => c.stop()));
     await this.#outbox.stop();
   }
 
   /** The DAO read model's decisions (the pure `daoUpdateOfEvent`), each applied once per event id by the messaging library's consumer. */
   readonly ledgerEventHandlers: LedgerEventHandlers = (() => {
     const decide = (_event: unknown, meta: LedgerEventMeta): LedgerEffect | undefined => {
-      const update = daoUpdateOfEvent(meta.id, meta.ledger, (problem) => this.#logger.warn({ message: 'ignored a ledger event', problem }));
+      const update = daoUpdateOfEvent(meta.id, meta.ledger, (problem) => this.options.logger.warn({ message: 'ignored a ledger event', problem }));
       if (!update) return undefined;
       return async (manager) => {
         if (update.kind === 'version') await this.daos.recordVersion(manager, update.eventId, update);
@@ -103,9 +107,10 @@ export class NegotiationRuntime implements OnApplicationBootstrap, OnApplication
   })();
 
   async applyNetworkEvent(value: Buffer | null): Promise<void> {
-    const outcome = agreementOutcomeOf(value, (problem) => this.#logger.warn({ message: 'ignored a network event', problem }));
+    const { dataSource, schema, logger } = this.options;
+    const outcome = agreementOutcomeOf(value, (problem) => logger.warn({ message: 'ignored a network event', problem }));
     if (!outcome) return;
-    await processOnce(this.dataSource, this.#schema, 'agreement-outcomes', outcome.eventId, async (manager) => this.#applyOutcome(manager, outcome));
+    await processOnce(dataSource, schema, 'agreement-outcomes', outcome.eventId, async (manager) => this.#applyOutcome(manager, outcome));
   }
 
   async #applyOutcome(manager: Parameters<Parameters<typeof processOnce>[4]>[0], outcome: AgreementOutcome): Promise<void> {
@@ -122,6 +127,6 @@ export class NegotiationRuntime implements OnApplicationBootstrap, OnApplication
       await this.repository.setStatus(manager, session.id, 'failed', { failure: { code: outcome.code, message: outcome.message } });
       await this.repository.addHistory(manager, session.id, { revision: session.revision, change: 'failed', detail: { agreementId: outcome.agreementId, code: outcome.code, message: outcome.message } });
     }
-    this.#logger.log({ message: `session ${outcome.kind}`, sessionId: session.id, agreementId: outcome.agreementId });
+    this.options.logger.log({ message: `session ${outcome.kind}`, sessionId: session.id, agreementId: outcome.agreementId });
   }
 }

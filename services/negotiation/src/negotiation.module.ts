@@ -1,0 +1,46 @@
+import { Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { IdentityDirectory } from '@datawell/auth';
+import { KAFKA, SERVICE_CONFIG } from '@datawell/service-platform';
+import type { Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { NegotiationGrpc } from './grpc/negotiation.grpc';
+import { Negotiation } from './negotiation';
+import { SessionsController, SuggestionsController } from './sessions/sessions.controller';
+import { SessionsService } from './sessions/sessions.service';
+import { SuggestionsService } from './suggestions/suggestions.service';
+import type { NegotiationConfig } from './config';
+
+/**
+ * The negotiation service in Nest: its controllers and gRPC handlers inject the feature services
+ * (SessionsService, SuggestionsService), which the composition root `Negotiation` builds. The root
+ * comes from this factory, from the platform's resources (settings, Kafka client, DataSource,
+ * identity directory); this module starts it once the application has booted and stops it at
+ * shutdown.
+ */
+@Module({
+  controllers: [SessionsController, SuggestionsController],
+  providers: [
+    {
+      provide: Negotiation,
+      inject: [SERVICE_CONFIG, KAFKA, getDataSourceToken(), IdentityDirectory],
+      useFactory: (config: NegotiationConfig, kafka: Kafka, dataSource: DataSource, directory: IdentityDirectory) =>
+        new Negotiation({ dataSource, schema: config.postgres.schema, kafka, settings: config.settings, directory, logger: new Logger('Negotiation') }),
+    },
+    { provide: SessionsService, inject: [Negotiation], useFactory: (negotiation: Negotiation) => negotiation.sessions },
+    { provide: SuggestionsService, inject: [Negotiation], useFactory: (negotiation: Negotiation) => negotiation.suggestions },
+    NegotiationGrpc,
+  ],
+  exports: [Negotiation, NegotiationGrpc],
+})
+export class NegotiationModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(private readonly negotiation: Negotiation) {}
+
+  onApplicationBootstrap(): void {
+    this.negotiation.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.negotiation.stop();
+  }
+}
