@@ -6,7 +6,7 @@ import { SuggestionsService } from '../suggestions/suggestions.service';
 import { ErrorBody } from './sessions.dto';
 import { SessionsService } from './sessions.service';
 import { DAO_ID_PATTERN } from '@datawell/contracts';
-import { acceptanceSchema, createSessionSchema, PPM, proposalSchema } from './proposal.schema';
+import { acceptanceSchema, createSessionSchema, PPM, signedProposalSchema } from './proposal.schema';
 
 @ApiTags('sessions')
 @Authenticated()
@@ -32,10 +32,11 @@ export class SessionsController {
   }
 
   @Post(':id/proposals')
-  @ApiOperation({ summary: 'Propose (or counter-propose) the full agreement: a new revision, acceptances cleared' })
-  @ApiBody(zodBody('Proposal', proposalSchema))
+  @ApiOperation({ summary: 'Propose (or counter-propose) the full agreement, signed by the enrolled key over {sessionId, answers, proposal}: a new revision, acceptances cleared' })
+  @ApiBody(zodBody('SignedProposal', signedProposalSchema))
+  @ApiForbiddenResponse({ type: ErrorBody, description: 'CERTIFICATE_MISMATCH' })
   @ApiNotFoundResponse({ type: ErrorBody, description: 'SESSION_NOT_FOUND: unknown, or the caller is not a party' })
-  @ApiConflictResponse({ type: ErrorBody, description: 'SESSION_CLOSED' })
+  @ApiConflictResponse({ type: ErrorBody, description: 'SESSION_CLOSED, STALE_REVISION' })
   propose(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown) {
     return this.sessions.propose(principal, id, body);
   }
