@@ -1,6 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { addBodySchemas, zodBody } from '@datawell/service-platform';
-import { acceptanceSchema, createSessionSchema, proposalSchema } from './proposal.schema';
+import { acceptanceSchema, createSessionSchema, signedProposalSchema } from './proposal.schema';
 
 /** The request bodies' OpenAPI schemas come from the zod schemas that validate them. */
 describe('negotiation request bodies in OpenAPI', () => {
@@ -8,7 +8,7 @@ describe('negotiation request bodies in OpenAPI', () => {
     const doc: OpenAPIObject = { openapi: '3.0.0', info: { title: 't', version: '1' }, paths: {} };
     for (const [path, body] of [
       ['/sessions', zodBody('CreateSession', createSessionSchema)],
-      ['/sessions/{id}/proposals', zodBody('Proposal', proposalSchema)],
+      ['/sessions/{id}/proposals', zodBody('SignedProposal', signedProposalSchema)],
       ['/sessions/{id}/acceptances', zodBody('Acceptance', acceptanceSchema)],
     ] as const) {
       doc.paths[path] = { post: { responses: {}, requestBody: { content: { 'application/json': { schema: (body as { schema: object }).schema } } } } };
@@ -17,8 +17,14 @@ describe('negotiation request bodies in OpenAPI', () => {
     return doc;
   };
 
-  it('describes a proposal with the validation rules: required fields, β range, no extra fields', () => {
-    const proposal = document().components?.schemas?.['Proposal'] as Record<string, unknown>;
+  it('describes a signed proposal: the revision answered, the proposal with its validation rules, certificate and signature', () => {
+    const signed = document().components?.schemas?.['SignedProposal'] as { required: string[]; additionalProperties: boolean; properties: Record<string, Record<string, unknown>> };
+    expect(signed.required.sort()).toEqual(['answers', 'certificatePem', 'proposal', 'signature']);
+    expect(signed.additionalProperties).toBe(false);
+    expect(signed.properties['answers']?.['minimum']).toBe(0);
+    expect(signed.properties['signature']?.['pattern']).toBe('^[A-Za-z0-9+/]+={0,2}$');
+    expect(signed.properties['signature']?.['description']).toContain('canonicalJson({sessionId, answers, proposal})');
+    const proposal = signed.properties['proposal'] as Record<string, unknown>;
     expect(proposal['required']).toEqual(expect.arrayContaining(['betaPpm', 'members', 'terms', 'infrastructure']));
     expect(proposal['additionalProperties']).toBe(false);
     const members = (proposal['properties'] as Record<string, Record<string, unknown>>)['members'];

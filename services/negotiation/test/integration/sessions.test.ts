@@ -1,6 +1,6 @@
 import { createHash, verify, X509Certificate } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import { canonicalJson } from '@datawell/domain';
+import { canonicalJson, proposalSigningText } from '@datawell/domain';
 import { grpcTestClient } from '@datawell/testing';
 import request from 'supertest';
 import { NEGOTIATION_PROTO } from '../../src/grpc/negotiation.grpc';
@@ -25,6 +25,14 @@ describe('negotiation sessions against the real stack', () => {
     get: (path: string) => http().get(path).set('authorization', `Bearer ${p.token}`),
     post: (path: string, body: unknown) => http().post(path).set('authorization', `Bearer ${p.token}`).send(body as object),
   });
+  /** A proposal signed by `p` over {sessionId, answers, proposal}; `answers` defaults to the session's current revision. */
+  async function signedProposal(p: Party, sessionId: string, proposal: unknown, answers?: number) {
+    const at = answers ?? ((await as(p).get(`/sessions/${sessionId}`)).body.revision as number | undefined) ?? 0;
+    return { answers: at, proposal, certificatePem: p.certificatePem, signature: p.sign(proposalSigningText(sessionId, at, proposal)) };
+  }
+  async function propose(p: Party, sessionId: string, proposal: unknown, answers?: number) {
+    return as(p).post(`/sessions/${sessionId}/proposals`, await signedProposal(p, sessionId, proposal, answers));
+  }
   async function accept(p: Party, sessionId: string, revision?: number) {
     const { body } = await as(p).get(`/sessions/${sessionId}/agreement`).expect(200);
     return as(p).post(`/sessions/${sessionId}/acceptances`, { revision: revision ?? body.revision, certificatePem: p.certificatePem, signature: p.sign(body.canonical) });
@@ -47,9 +55,15 @@ describe('negotiation sessions against the real stack', () => {
     expect(created.body.parties.map((p: { mspId: string; group: string }) => [p.mspId, p.group])).toEqual([[dsp.mspId, 'D'], [vsp.mspId, 'J1']]);
 
     const proposal = (betaPpm: number) => ({ betaPpm, members: [{ mspId: dsp.mspId }, { mspId: vsp.mspId }], terms: terms([vsp.mspId]), infrastructure: { workloads: [workload(dsp), workload(vsp, 'self-hosted')] } });
-    await as(vsp).post(`/sessions/${id}/proposals`, proposal(700_000)).expect(201);
-    const counter = await as(dsp).post(`/sessions/${id}/proposals`, proposal(800_000)).expect(201);
+    const first = await propose(vsp, id, proposal(700_000));
+    expect([first.status, first.body.revision, first.body.proposal.signed.answers]).toEqual([201, 1, 0]);
+    // A counter-proposal signed over revision 0 (the DSP did not see the VSP's) is refused, nothing stored.
+    const late = await propose(dsp, id, proposal(800_000), 0);
+    expect([late.status, late.body.code]).toEqual([409, 'STALE_REVISION']);
+    const counter = await propose(dsp, id, proposal(800_000));
+    expect(counter.status).toBe(201);
     expect(counter.body.revision).toBe(2);
+    expect(counter.body.proposal).toMatchObject({ proposedBy: dsp.mspId, signed: { answers: 1, certificateFingerprint: createHash('sha256').update(new X509Certificate(dsp.certificatePem).raw).digest('hex') } });
     expect(counter.body.proposal.agreement.members).toEqual([
       { mspId: dsp.mspId, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 800_000 },
       { mspId: vsp.mspId, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 200_000 },
@@ -59,9 +73,9 @@ describe('negotiation sessions against the real stack', () => {
     const stale = await accept(vsp, id, 1);
     expect(stale.status).toBe(409);
     expect(stale.body.code).toBe('STALE_REVISION');
-    const first = await accept(vsp, id);
-    expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ status: 'open', acceptance: { complete: false, waitingFor: [dsp.mspId] } });
+    const firstAcceptance = await accept(vsp, id);
+    expect(firstAcceptance.status).toBe(200);
+    expect(firstAcceptance.body).toMatchObject({ status: 'open', acceptance: { complete: false, waitingFor: [dsp.mspId] } });
 
     const { body: toSign } = await as(dsp).get(`/sessions/${id}/agreement`).expect(200);
     expect(toSign.canonical).toBe(canonicalJson(toSign.agreement));
@@ -74,7 +88,7 @@ describe('negotiation sessions against the real stack', () => {
     const last = await accept(dsp, id);
     expect(last.status).toBe(200);
     expect(last.body).toMatchObject({ status: 'agreed', agreementId: toSign.agreement.agreementId });
-    const lateProposal = await as(vsp).post(`/sessions/${id}/proposals`, proposal(600_000));
+    const lateProposal = await propose(vsp, id, proposal(600_000));
     expect([lateProposal.status, lateProposal.body.code]).toEqual([409, 'SESSION_CLOSED']);
     const staleAfter = await accept(vsp, id, 1);
     expect([staleAfter.status, staleAfter.body.code]).toEqual([409, 'SESSION_CLOSED']);
@@ -109,11 +123,24 @@ describe('negotiation sessions against the real stack', () => {
       ['agreed', null],
       ['formed', null],
     ]);
+    // Every proposal in the history carries its signer's certificate and signature: any party re-verifies it.
+    const proposed = (history.body as Array<{ change: string; revision: number; mspId: string; detail: Record<string, unknown> }>).filter((h) => h.change === 'proposed');
+    expect(proposed.map((h) => [h.revision, h.mspId, h.detail['answers'], h.detail['certificatePem']])).toEqual([
+      [1, vsp.mspId, 0, vsp.certificatePem],
+      [2, dsp.mspId, 1, dsp.certificatePem],
+    ]);
+    for (const h of proposed) {
+      const text = proposalSigningText(id, h.detail['answers'] as number, h.detail['proposal']);
+      expect(verify('sha256', Buffer.from(text), new X509Certificate(h.detail['certificatePem'] as string).publicKey, Buffer.from(h.detail['signature'] as string, 'base64'))).toBe(true);
+    }
+    expect(proposed[1]!.detail['proposal']).toEqual(proposal(800_000));
 
     const { call, close } = grpcTestClient(NEGOTIATION_PROTO, 'datawell.negotiation.v1.Negotiation', neg.grpcPort);
     try {
       expect(await call('GetSession', { session_id: id }, vsp.token)).toMatchObject({ session_id: id, status: 'formed', revision: 2, complete: true, dao_id: daoId });
-      expect(((await call('ListHistory', { session_id: id }, dsp.token))['entries'] as Array<{ change: string }>).map((e) => e.change)).toEqual(['created', 'proposed', 'proposed', 'accepted', 'accepted', 'agreed', 'formed']);
+      const entries = (await call('ListHistory', { session_id: id }, dsp.token))['entries'] as Array<{ change: string; detail_json: string }>;
+      expect(entries.map((e) => e.change)).toEqual(['created', 'proposed', 'proposed', 'accepted', 'accepted', 'agreed', 'formed']);
+      expect(JSON.parse(entries[2]!.detail_json)).toMatchObject({ answers: 1, certificatePem: dsp.certificatePem, signature: proposed[1]!.detail['signature'] });
       await expect(call('GetSession', { session_id: 'ses-nope' }, dsp.token)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
       // A session is its parties' business: no token, no answer.
       await expect(call('GetSession', { session_id: id })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
@@ -150,7 +177,8 @@ describe('negotiation sessions against the real stack', () => {
     ]);
     const members = [{ mspId: dsp.mspId }, { mspId: vspA.mspId }, { mspId: vspB.mspId, weight: 5 }, { mspId: joiner.mspId }];
     const proposal = { betaPpm: suggestion.betaPpm, members, terms: terms([joiner.mspId, dsp.mspId]), infrastructure: { workloads: [workload(joiner)] } };
-    const proposed = await as(joiner).post(`/sessions/${id}/proposals`, proposal).expect(201);
+    const proposed = await propose(joiner, id, proposal);
+    expect(proposed.status).toBe(201);
     expect(proposed.body.proposal.agreement.members.map((m: { ownershipPpm: number }) => m.ownershipPpm)).toEqual([320_000, 280_000, 200_000, 200_000]);
 
     expect((await accept(joiner, id)).body.status).toBe('open');
@@ -189,6 +217,8 @@ describe('negotiation sessions against the real stack', () => {
     const daoId = `b-${hex()}`;
     const { body: session } = await as(dsp).post('/sessions', { kind: 'formation', daoId, parties: [vsp.mspId] }).expect(201);
     const good = { betaPpm: 800_000, members: [{ mspId: dsp.mspId }, { mspId: vsp.mspId }], terms: terms([vsp.mspId]), infrastructure: { workloads: [workload(vsp)] } };
+    const signedBy = (p: Party, proposal: unknown, answers = 0) => ({ answers, proposal, certificatePem: p.certificatePem, signature: p.sign(proposalSigningText(session.id, answers, proposal)) });
+    const proposing = (p: Party, body: unknown) => () => as(p).post(`/sessions/${session.id}/proposals`, body);
     const existing = `e-${hex()}`;
     await neg.publish(neg.topics.ledgerEvents, existing, daoLedgerEvent(existing, 1, 'VersionCreated', { daoId: existing, version: 1, agreementId: `agr-${existing}`, members: [{ mspId: dsp.mspId, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 500_000 }, { mspId: vsp.mspId, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 500_000 }] }));
     await waitFor('the existing DAO', async () => ((await as(vsp).get(`/suggestions/beta?daoId=${existing}&targetOwnershipPpm=100000`)).status === 200 ? true : undefined));
@@ -197,7 +227,7 @@ describe('negotiation sessions against the real stack', () => {
       ['no token', () => http().post('/sessions').send({ kind: 'formation', daoId, parties: [] }), 401, 'UNAUTHENTICATED'],
       ['a bad token', () => http().get(`/sessions/${session.id}`).set('authorization', 'Bearer nope'), 401, 'UNAUTHENTICATED'],
       ['malformed JSON', () => http().post('/sessions').set('authorization', `Bearer ${dsp.token}`).set('content-type', 'application/json').send('{"kind":'), 400, 'MALFORMED_JSON'],
-      ['an oversize body', () => as(dsp).post(`/sessions/${session.id}/proposals`, { ...good, pad: 'x'.repeat(300_000) }), 413, 'PAYLOAD_TOO_LARGE'],
+      ['an oversize body', proposing(dsp, { ...signedBy(dsp, good), pad: 'x'.repeat(300_000) }), 413, 'PAYLOAD_TOO_LARGE'],
       ['an empty session body', () => as(dsp).post('/sessions', {}), 400, 'INVALID_REQUEST'],
       ['an unknown kind', () => as(dsp).post('/sessions', { kind: 'merger', daoId }), 400, 'INVALID_REQUEST'],
       ['a malformed DAO id', () => as(dsp).post('/sessions', { kind: 'formation', daoId: 'Bad_Id', parties: [vsp.mspId] }), 400, 'INVALID_REQUEST'],
@@ -212,13 +242,24 @@ describe('negotiation sessions against the real stack', () => {
       ['an unknown session', () => as(dsp).get('/sessions/ses-00000000-0000-0000-0000-000000000000'), 404, 'SESSION_NOT_FOUND'],
       // A non-party gets what an unknown id gets.
       ['a non-party reading', () => as(other).get(`/sessions/${session.id}`), 404, 'SESSION_NOT_FOUND'],
-      ['a non-party proposing', () => as(other).post(`/sessions/${session.id}/proposals`, good), 404, 'SESSION_NOT_FOUND'],
+      ['a non-party proposing', proposing(other, signedBy(other, good)), 404, 'SESSION_NOT_FOUND'],
       ['the agreement before any proposal', () => as(dsp).get(`/sessions/${session.id}/agreement`), 409, 'NO_PROPOSAL'],
-      ['a proposal without terms', () => as(dsp).post(`/sessions/${session.id}/proposals`, { ...good, terms: undefined }), 400, 'INVALID_PROPOSAL'],
-      ['a fractional β', () => as(dsp).post(`/sessions/${session.id}/proposals`, { ...good, betaPpm: 0.8 }), 400, 'INVALID_PROPOSAL'],
-      ['a float workload parameter', () => as(dsp).post(`/sessions/${session.id}/proposals`, { ...good, infrastructure: { workloads: [{ ...workload(vsp), parameters: { cpu: 0.5 } }] } }), 400, 'INVALID_PROPOSAL'],
-      ['members that are not the parties', () => as(dsp).post(`/sessions/${session.id}/proposals`, { ...good, members: [{ mspId: dsp.mspId }, { mspId: other.mspId }] }), 400, 'INVALID_PROPOSAL'],
-      ['ownership not following β', () => as(dsp).post(`/sessions/${session.id}/proposals`, { ...good, members: [{ mspId: dsp.mspId, ownershipPpm: 500_000 }, { mspId: vsp.mspId }] }), 400, 'OWNERSHIP_INCONSISTENT'],
+      ['a proposal without terms', proposing(dsp, signedBy(dsp, { ...good, terms: undefined })), 400, 'INVALID_PROPOSAL'],
+      ['a fractional β', proposing(dsp, { ...signedBy(dsp, good), proposal: { ...good, betaPpm: 0.8 } }), 400, 'INVALID_PROPOSAL'],
+      ['a float workload parameter', proposing(dsp, { ...signedBy(dsp, good), proposal: { ...good, infrastructure: { workloads: [{ ...workload(vsp), parameters: { cpu: 0.5 } }] } } }), 400, 'INVALID_PROPOSAL'],
+      ['members that are not the parties', proposing(dsp, signedBy(dsp, { ...good, members: [{ mspId: dsp.mspId }, { mspId: other.mspId }] })), 400, 'INVALID_PROPOSAL'],
+      ['ownership not following β', proposing(dsp, signedBy(dsp, { ...good, members: [{ mspId: dsp.mspId, ownershipPpm: 500_000 }, { mspId: vsp.mspId }] })), 400, 'OWNERSHIP_INCONSISTENT'],
+      // Signed proposals: each is refused and nothing is stored (the session stays at revision 0, below).
+      ['an unsigned proposal (the proposal alone)', proposing(dsp, good), 400, 'INVALID_REQUEST'],
+      ['a proposal without a signature', proposing(dsp, { ...signedBy(dsp, good), signature: undefined }), 400, 'INVALID_REQUEST'],
+      ['a proposal with a malformed certificate', proposing(dsp, { ...signedBy(dsp, good), certificatePem: 'not a pem' }), 400, 'INVALID_CERTIFICATE'],
+      ["a proposal with another organisation's certificate", proposing(dsp, { ...signedBy(dsp, good), certificatePem: vsp.certificatePem }), 403, 'CERTIFICATE_MISMATCH'],
+      ["a proposal signed and certified by another organisation", proposing(dsp, signedBy(vsp, good)), 403, 'CERTIFICATE_MISMATCH'],
+      ['a proposal signed by another key', proposing(dsp, { ...signedBy(dsp, good), signature: signedBy(vsp, good).signature }), 400, 'INVALID_SIGNATURE'],
+      ['a signature over another revision', proposing(dsp, { ...signedBy(dsp, good, 1), answers: 0 }), 400, 'INVALID_SIGNATURE'],
+      ['a signature over another session', proposing(dsp, { ...signedBy(dsp, good), signature: dsp.sign(proposalSigningText(`${session.id}x`, 0, good)) }), 400, 'INVALID_SIGNATURE'],
+      ['a proposal changed after signing', proposing(dsp, { ...signedBy(dsp, good), proposal: { ...good, betaPpm: 790_000 } }), 400, 'INVALID_SIGNATURE'],
+      ['a well-signed answer to a revision not made yet', proposing(dsp, signedBy(dsp, good, 3)), 409, 'STALE_REVISION'],
       ['an acceptance without a proposal', () => as(dsp).post(`/sessions/${session.id}/acceptances`, { revision: 1, certificatePem: dsp.certificatePem, signature: 'AAAA' }), 409, 'NO_PROPOSAL'],
       ['an acceptance missing fields', () => as(dsp).post(`/sessions/${session.id}/acceptances`, { revision: 1 }), 400, 'INVALID_REQUEST'],
       ['an acceptance with a malformed certificate', () => as(dsp).post(`/sessions/${session.id}/acceptances`, { revision: 1, certificatePem: 'not a pem', signature: 'AAAA' }), 400, 'INVALID_CERTIFICATE'],
@@ -235,8 +276,15 @@ describe('negotiation sessions against the real stack', () => {
     }
     expect(results).toEqual(cases.map(([name, , status, code]) => ({ name, status, code, hasMessage: true })));
 
+    // Nothing of the refused proposals was stored.
+    const untouched = await as(dsp).get(`/sessions/${session.id}`).expect(200);
+    expect([untouched.body.revision, untouched.body.proposal]).toEqual([0, null]);
+    expect((await as(dsp).get(`/sessions/${session.id}/history`).expect(200)).body.map((h: { change: string }) => h.change)).toEqual(['created']);
+
     // After the proposal: stale revision and a signature by another key.
-    await as(dsp).post(`/sessions/${session.id}/proposals`, good).expect(201);
+    await propose(dsp, session.id, good).then((r) => expect(r.status).toBe(201));
+    const answeredTwice = await propose(vsp, session.id, good, 0);
+    expect([answeredTwice.status, answeredTwice.body.code]).toEqual([409, 'STALE_REVISION']);
     const stale = await as(vsp).post(`/sessions/${session.id}/acceptances`, { revision: 7, certificatePem: vsp.certificatePem, signature: vsp.sign('x') });
     expect([stale.status, stale.body.code]).toEqual([409, 'STALE_REVISION']);
   });
