@@ -9,7 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import { GrpcServer } from '@datawell/service-platform';
 import { generateTestPki } from '@datawell/mpc';
 import { generateReadingsKeyPair, openReadingsProducer } from '@datawell/iot';
-import { CoordinatorRuntime } from '../../src/computations/computations.module';
+import { MpcCoordinator } from '../../src/mpc-coordinator';
 import { NodeCallError, NodeClient } from '../../src/computations/node-client.adapter';
 import {
   coordinatorClient,
@@ -159,7 +159,7 @@ describe('mpc-coordinator end to end', () => {
       await Promise.all(nodes.controlUrls.map((u) => control.inventory(u)));
       return true;
     });
-    await coordinator.app.get(CoordinatorRuntime).topUpNow();
+    await coordinator.app.get(MpcCoordinator).topUpNow();
     const stock = await waitFor('the stock', async () => {
       const res = await api().get(`/daos/${daoId}/versions/1/nodes`).set(as(vsp2));
       const all = res.body as Array<{ inventory?: { triples: number; masks: number[] } }>;
