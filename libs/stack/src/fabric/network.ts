@@ -9,6 +9,7 @@ import { channelMembers, createChannel } from './channel';
 import { MAX_ORGS, OPERATOR_ORG, ORDERER_ORG, fabricDirs, findOrg, loadRegistry, saveRegistry, slugFor, type OrgRecord } from './layout';
 import { nodeHealthy, ordererProcess, peerProcess, startOrderer, startPeer, stopNode, type NodeProcess } from './nodes';
 import { nodeNames, setupOrg } from './org';
+import { publishOrdererAccess } from './parties';
 import { isAlive, readPid, waitFor } from '../proc';
 import { withStackLock } from '../lock';
 
@@ -86,6 +87,8 @@ export const fabric: Component = {
     const orgs = registeredOrgs(ctx);
     for (const org of orgs) await setupOrg(ctx, org);
     for (const [i] of nodeNames(ctx, ORDERER_ORG).entries()) await startOrderer(ctx, i);
+    // Every organisation's admin (the tooling's and the members' in their domains) reaches the ordering service with it.
+    publishOrdererAccess(ctx);
     for (const org of orgs.filter((o) => o.kind === 'peer')) await startPeer(ctx, org);
     // Created once with the operator, who governs it alone; participants join later by config updates.
     if (!loadRegistry(fabricDirs(ctx.settings)).channels[MARKETPLACE_CHANNEL]) await createChannel(ctx, MARKETPLACE_CHANNEL, [OPERATOR_ORG.mspId], { governor: OPERATOR_ORG.mspId });

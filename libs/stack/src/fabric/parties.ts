@@ -86,18 +86,25 @@ function ensurePublicDir(dir: string): void {
   chmodSync(dir, 0o755);
 }
 
-/** Publishes (idempotently) the ordering service's address and TLS CA where every domain can read them. */
+/**
+ * Publishes (idempotently) the ordering service's TLS CA where every domain can read it. The fabric
+ * component does this once each time the stack starts, after the orderers' certificates exist.
+ */
 export function publishOrdererAccess(ctx: StackContext): OrdererAccess {
-  const dir = publicOperatorDir(ctx);
+  const access = ordererAccess(ctx);
   ensurePublicDir(join(domainsDir(ctx.settings), 'public'));
-  ensurePublicDir(dir);
-  const tlsCaFile = join(dir, 'orderer-tls-ca.pem');
+  ensurePublicDir(publicOperatorDir(ctx));
   const source = join(fabricDirs(ctx.settings).node(ORDERER_ORG, 'orderer0'), 'tls', 'ca.crt');
-  if (!existsSync(tlsCaFile) || readFileSync(tlsCaFile, 'utf8') !== readFileSync(source, 'utf8')) {
-    copyFileSync(source, tlsCaFile);
-    chmodSync(tlsCaFile, 0o644);
+  if (!existsSync(access.tlsCaFile) || readFileSync(access.tlsCaFile, 'utf8') !== readFileSync(source, 'utf8')) {
+    copyFileSync(source, access.tlsCaFile);
+    chmodSync(access.tlsCaFile, 0o644);
   }
-  return { address: `${HOST}:${fabricPorts(ctx.settings).orderer(0).listen}`, hostOverride: HOST, tlsCaFile };
+  return access;
+}
+
+/** The ordering service's address and the public copy of its TLS CA (`publishOrdererAccess`). */
+export function ordererAccess(ctx: StackContext): OrdererAccess {
+  return { address: `${HOST}:${fabricPorts(ctx.settings).orderer(0).listen}`, hostOverride: HOST, tlsCaFile: join(publicOperatorDir(ctx), 'orderer-tls-ca.pem') };
 }
 
 /**
@@ -120,6 +127,8 @@ export function memberFabric(ctx: StackContext, mspId: string): MemberFabric {
 /** An organisation's admin view: binaries it can run, its peer CLI config and admin MSP, its peer, the orderer. */
 function adminView(ctx: StackContext, org: OrgRecord, workDir: string, user?: string): MemberFabric {
   const dirs = fabricDirs(ctx.settings);
+  // Published when the stack starts; a stack started by an older tooling publishes it on first use.
+  const orderer = ordererAccess(ctx);
   const bin = (cmd: 'peer' | 'configtxgen' | 'configtxlator') => binaryFor(ctx.settings, fabricBin(ctx.settings, cmd), org);
   return {
     mspId: org.mspId,
@@ -133,7 +142,7 @@ function adminView(ctx: StackContext, org: OrgRecord, workDir: string, user?: st
       operationsUrl: `http://127.0.0.1:${fabricPorts(ctx.settings).peer(org).operations}`,
     },
     workDir,
-    orderer: publishOrdererAccess(ctx),
+    orderer: existsSync(orderer.tlsCaFile) ? orderer : publishOrdererAccess(ctx),
   };
 }
 
@@ -227,16 +236,14 @@ async function formChannelLocked(ctx: StackContext, channel: string, packages: r
     ctx.progress.step('fabric', `creating the genesis block of channel ${channel} from the members' MSP packages (${ids.join(', ')})`);
     await run(fabricBin(ctx.settings, 'configtxgen'), ['-configPath', cfg, '-profile', 'Channel', '-channelID', channel, '-outputBlock', block]);
   }
-  registry.channels[channel] = { orgs: [...ids] };
-  saveRegistry(dirs, registry);
-  for (const [i] of nodeNames(ctx, ORDERER_ORG).entries()) {
-    const { stdout } = await osnadmin(ctx, i, ['channel', 'list']);
-    if (stdout.includes(`"name": "${channel}"`)) continue;
-    ctx.progress.step('fabric', `joining orderer${i} to ${channel}`);
-    await osnadmin(ctx, i, ['channel', 'join', '--channelID', channel, '--config-block', block]);
-  }
   const definitions: ChaincodeDefinition[] = [];
   for (const source of chaincodes) definitions.push({ ...(await publishChaincodePackage(ctx, source)), sequence: 1 });
+  // Read again: publishing a chaincode given by its module records its package.
+  const updated = loadRegistry(dirs);
+  updated.channels[channel] = { orgs: [...ids] };
+  for (const def of definitions) updated.chaincodes[def.name]!.channels[channel] = { sequence: 1 };
+  saveRegistry(dirs, updated);
+  await joinOrderers(ctx, channel, block);
   const blueprint: ChannelBlueprint = {
     channel,
     members: ids,
@@ -246,10 +253,17 @@ async function formChannelLocked(ctx: StackContext, channel: string, packages: r
   const file = blueprintFile(ctx, channel);
   ensurePublicDir(join(file, '..'));
   writeFileSync(file, `${JSON.stringify(blueprint, null, 2)}\n`, { mode: 0o644 });
-  const updated = loadRegistry(dirs);
-  for (const def of definitions) updated.chaincodes[def.name]!.channels[channel] = { sequence: 1 };
-  saveRegistry(dirs, updated);
   return blueprint;
+}
+
+/** Joins every orderer that has not joined it yet to a channel, from its genesis block (channel participation API). */
+export async function joinOrderers(ctx: StackContext, channel: string, block: string): Promise<void> {
+  for (const [i] of nodeNames(ctx, ORDERER_ORG).entries()) {
+    const { stdout } = await osnadmin(ctx, i, ['channel', 'list']);
+    if (stdout.includes(`"name": "${channel}"`)) continue;
+    ctx.progress.step('fabric', `joining orderer${i} to ${channel}`);
+    await osnadmin(ctx, i, ['channel', 'join', '--channelID', channel, '--config-block', block]);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -413,29 +427,26 @@ interface ConfigJson {
 
 /**
  * A member's proposal to add an organisation to a channel, from that organisation's public MSP
- * package: the current config fetched by the member, the org's definition printed by configtxgen,
- * the update computed by configtxlator. Returns the unsigned update envelope (protobuf bytes).
+ * package (or, for the tooling, its definition over an MSP folder the member can read): the current
+ * config fetched by the member, the org's definition printed by configtxgen, the update computed by
+ * configtxlator. Returns the unsigned update envelope (protobuf bytes).
  */
-export async function proposeOrgAddition(m: MemberFabric, channel: string, pkg: MspPackage): Promise<Buffer> {
+export async function proposeOrgAddition(m: MemberFabric, channel: string, org: MspPackage | OrgDefinition): Promise<Buffer> {
   return inWork(m, async (dir) => {
     const as = m.user ? { user: m.user } : {};
     const f = (name: string) => join(dir, name);
     const lator = (args: string[]) => run(m.bin.configtxlator, args, { ...as, cwd: dir });
-    const def = packageDefinition(pkg, join(dir, 'orgs'));
-    if (m.user && process.getuid?.() === 0) {
-      const { uid, gid } = osUser(m.user);
-      chownTree(join(dir, 'orgs'), uid, gid);
-    }
+    const def = 'mspDir' in org ? org : memberPackageDefinition(m, org, join(dir, 'orgs'));
     writeForMember(m, f('configtx.yaml'), stringify({ Organizations: [applicationOrg(def)] }));
-    const printed = await run(m.bin.configtxgen, ['-configPath', dir, '-printOrg', pkg.mspId], { ...as, cwd: dir, env: { FABRIC_CFG_PATH: dir } });
+    const printed = await run(m.bin.configtxgen, ['-configPath', dir, '-printOrg', def.mspId], { ...as, cwd: dir, env: { FABRIC_CFG_PATH: dir } });
     const definition = JSON.parse(printed.stdout) as { values: Record<string, unknown> };
     await peer(m, ['channel', 'fetch', 'config', f('config_block.pb'), '-c', channel, ...ordererArgs(m)], dir);
     await lator(['proto_decode', '--input', f('config_block.pb'), '--type', 'common.Block', '--output', f('config_block.json')]);
     const block = JSON.parse(readFileSync(f('config_block.json'), 'utf8')) as { data: { data: { payload: { data: { config: ConfigJson } } }[] } };
     const config = block.data.data[0]!.payload.data.config;
-    if (config.channel_group.groups.Application.groups[pkg.mspId]) throw new StackError('BAD_SETTING', `${pkg.mspId} is already a member of ${channel}`, 'fabric');
+    if (config.channel_group.groups.Application.groups[def.mspId]) throw new StackError('BAD_SETTING', `${def.mspId} is already a member of ${channel}`, 'fabric');
     const modified = structuredClone(config);
-    modified.channel_group.groups.Application.groups[pkg.mspId] = definition.values['AnchorPeers']
+    modified.channel_group.groups.Application.groups[def.mspId] = definition.values['AnchorPeers']
       ? definition
       : { ...definition, values: { ...definition.values, AnchorPeers: { mod_policy: 'Admins', value: { anchor_peers: [def.anchor] }, version: '0' } } };
     writeForMember(m, f('config.json'), JSON.stringify(config));
@@ -449,6 +460,16 @@ export async function proposeOrgAddition(m: MemberFabric, channel: string, pkg: 
     await lator(['proto_encode', '--input', f('envelope.json'), '--type', 'common.Envelope', '--output', f('envelope.pb')]);
     return readFileSync(f('envelope.pb'));
   });
+}
+
+/** A package's definition, its MSP laid out in a folder of the member's (owned by the member's user). */
+function memberPackageDefinition(m: MemberFabric, pkg: MspPackage, dir: string): OrgDefinition {
+  const def = packageDefinition(pkg, dir);
+  if (m.user && process.getuid?.() === 0) {
+    const { uid, gid } = osUser(m.user);
+    chownTree(dir, uid, gid);
+  }
+  return def;
 }
 
 /** The member's admin signs a config update envelope; returns the envelope with its signature added. */
@@ -497,9 +518,17 @@ export function recordChannelMember(ctx: StackContext, channel: string, mspId: s
 
 /** The operator's admin view of Fabric (the tooling's own user), in the same shape as a member's. */
 export function operatorFabric(ctx: StackContext): MemberFabric {
+  return toolingFabric(ctx, OPERATOR_ORG);
+}
+
+/**
+ * The admin view of an organisation as the tooling's own user, with the admin MSP in the stack's
+ * folder: the operator's, or a participant's that `addOrganisation` made (fabric/channel.ts).
+ */
+export function toolingFabric(ctx: StackContext, org: OrgRecord): MemberFabric {
   const workDir = join(ctx.settings.stackDir, 'run', 'fabric-admin');
   mkdirSync(workDir, { recursive: true, mode: 0o700 });
-  return adminView(ctx, OPERATOR_ORG, workDir);
+  return adminView(ctx, org, workDir);
 }
 
 /**
