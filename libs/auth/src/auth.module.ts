@@ -242,6 +242,17 @@ export class AuthController {
   }
 }
 
+export const AUTH_OPTIONS = Symbol('AUTH_OPTIONS');
+
+export interface AuthOptions {
+  /**
+   * Where the identity directory learns participants (ParticipantRegistered) and under which
+   * consumer group. Default: the operator's shared ledger events topic. A member domain's service
+   * reads its own (sealed) events topic instead, as its own Kafka principal allows.
+   */
+  readonly directory?: { readonly topic: string; readonly groupId: string };
+}
+
 /** Keeps the identity directory up to date from `ParticipantRegistered` ledger events. */
 @Injectable()
 export class DirectoryUpdater implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -253,6 +264,7 @@ export class DirectoryUpdater implements OnApplicationBootstrap, OnApplicationSh
     @Inject(KAFKA) private readonly kafka: Kafka,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly directory: IdentityDirectory,
+    @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -270,8 +282,8 @@ export class DirectoryUpdater implements OnApplicationBootstrap, OnApplicationSh
     };
     this.#consumer = startLedgerEventConsumer({
       kafka: this.kafka,
-      groupId: `datawell-${this.config.service}-identity-directory`,
-      topic: TOPICS.ledgerEvents,
+      groupId: this.options.directory?.groupId ?? `datawell-${this.config.service}-identity-directory`,
+      topic: this.options.directory?.topic ?? TOPICS.ledgerEvents,
       logger: this.#logger,
       inbox: { dataSource: this.dataSource, schema: this.config.postgres.schema, consumer: 'identity-directory' },
       handlers,
@@ -290,12 +302,13 @@ export class DirectoryUpdater implements OnApplicationBootstrap, OnApplicationSh
  */
 @Module({})
 export class AuthModule {
-  static forRoot(): DynamicModule {
+  static forRoot(options: AuthOptions = {}): DynamicModule {
     return {
       module: AuthModule,
       global: true,
       controllers: [AuthController],
       providers: [
+        { provide: AUTH_OPTIONS, useValue: options },
         {
           provide: IdentityDirectory,
           useFactory: (config: ServiceConfig, dataSource: DataSource) =>

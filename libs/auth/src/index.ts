@@ -1,4 +1,4 @@
-export { admit, Authenticated, AuthGuard, AuthModule, Authenticator, CurrentPrincipal, OperatorAdmin, type Audience } from './auth.module';
+export { admit, Authenticated, AuthGuard, AuthModule, Authenticator, CurrentPrincipal, OperatorAdmin, type Audience, type AuthOptions } from './auth.module';
 export { commonName, fingerprintOf, isAdminCertificate, parseCertificate, verifyAgainstDirectory } from './certificates';
 export { CreateIdentityDirectory, IdentityDirectory, operatorEntry } from './directory';
 export { directoryEntryOf } from './directory-events';

@@ -26,4 +26,5 @@ export {
   type WaitOptions,
 } from './service-harness';
 export { freePort } from '@datawell/workload-runtime';
+export { runDomainFormation, type DomainFormationOptions, type DomainFormationResult, type DomainMember } from './scenarios/domains';
 export { runCompute, type ComputeOptions, type ComputeResult, type ComputeUrls } from './scenarios/compute';

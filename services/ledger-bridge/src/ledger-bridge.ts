@@ -6,6 +6,7 @@ import { createOutboxRelay, ensureTopics, type ConnectionLogger, type OutboxPubl
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { AdminService, type MemberInbox } from './admin/admin.service';
+import type { EvaluateAs, MemberReads } from './admin/dao-reads';
 import { stackFabricAdmin, type FabricAdmin } from './admin/fabric-admin.adapter';
 import { GatewayOrgLedger } from './admin/org-ledger.adapter';
 import { ChannelsRepository, type KnownChannel } from './channels/channels.repository';
@@ -114,6 +115,8 @@ export class LedgerBridge {
   readonly operations: OperationsRepository;
   /** The operator's network administration, when this bridge is the operator's. */
   readonly admin: AdminService | undefined;
+  /** Reads as the member, through its own peer, when this bridge is a member's. */
+  readonly memberReads: MemberReads | undefined;
   readonly #outbox: OutboxPublisher;
   readonly #gateways: Gateways | undefined;
   readonly #events: EventRelay | undefined;
@@ -165,7 +168,11 @@ export class LedgerBridge {
       );
     }
     if (!settings.fabric || !settings.walletDir) return;
-    this.#gateways = new Gateways(settings.fabric, new FileWallet(settings.walletDir), options.peers);
+    const gateways = new Gateways(settings.fabric, new FileWallet(settings.walletDir), options.peers);
+    this.#gateways = gateways;
+    const evaluateAs: EvaluateAs = async (mspId, channel, chaincode, fn, args) =>
+      Buffer.from(await (await gateways.for(mspId)).getNetwork(channel).getContract(chaincode).evaluateTransaction(fn, ...args)).toString('utf8');
+    if (settings.member) this.memberReads = { mspId: settings.member.mspId, evaluate: evaluateAs };
     this.#events = new EventRelay({
       channels: this.channels,
       events: new LedgerEventsRepository(dataSource, schema, settings.topics),
@@ -177,7 +184,6 @@ export class LedgerBridge {
     const memberAdmin = options.memberAdmin ?? (settings.member && settings.memberAdmin ? stackMemberAdmin(memberFabricOf(settings.member.mspId, settings.memberAdmin, settings.fabric)) : undefined);
     if (settings.member && settings.inbox && memberAdmin) {
       const self = settings.member.mspId;
-      const gateways = this.#gateways;
       const service = new MemberNetworkService({
         mspId: self,
         admin: memberAdmin,
@@ -188,7 +194,7 @@ export class LedgerBridge {
             if (!status.successful) throw new Error(`${fn} on ${channel} was not committed: validation code ${status.code}`);
             return { txId: status.transactionId };
           },
-          evaluate: async (channel, chaincode, fn, args) => Buffer.from(await (await gateways.for(self)).getNetwork(channel).getContract(chaincode).evaluateTransaction(fn, ...args)).toString('utf8'),
+          evaluate: (channel, chaincode, fn, args) => evaluateAs(self, channel, chaincode, fn, args),
         },
         addChannel: (channel) => this.addChannel(channel),
         logger,

@@ -15,7 +15,15 @@ const commandId = z.string().min(1).max(200);
  * enrolled from a certificate request made where its key lives.
  */
 export const networkCommandSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('onboard-participant'), commandId, mspId, role: z.enum(['DSP', 'VSP']), name: z.string().trim().min(1).max(128) }),
+  z.object({
+    kind: z.literal('onboard-participant'),
+    commandId,
+    mspId,
+    role: z.enum(['DSP', 'VSP']),
+    name: z.string().trim().min(1).max(128),
+    /** The organisation runs its own CA in its own domain (it published an MSP package); its identities are never enrolled through the operator. */
+    ownCa: z.boolean().optional(),
+  }),
   z.object({ kind: z.literal('enroll-identity'), commandId, mspId, enrollmentId, csrPem }),
 ]);
 export type NetworkCommand = z.output<typeof networkCommandSchema>;

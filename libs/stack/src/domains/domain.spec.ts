@@ -1,5 +1,5 @@
 import { loadSettings } from '../settings';
-import { domainPaths, domainPorts, MAX_DOMAINS, newMemberDomain, operatorDomain, osUserFor, portClash, validateMember, type DomainRecord } from './domain';
+import { domainPaths, domainPorts, MAX_DOMAINS, memberServicePorts, newMemberDomain, operatorDomain, osUserFor, portClash, validateMember, type DomainRecord } from './domain';
 
 const settings = loadSettings('/repo', { DATAWELL_STACK_DIR: '/srv/stack' });
 
@@ -67,6 +67,15 @@ describe('the domain port plan', () => {
     expect(() => newMemberDomain(nearKafka, [operatorDomain(nearKafka)], 'AMSP', 'DSP')).toThrow(/port 24092 of domain AMSP \(postgres\) is already Kafka's/);
     const nearFabric = loadSettings('/repo', { DATAWELL_POSTGRES_PORT: '26999', DATAWELL_FABRIC_PORT_BASE: '27000' });
     expect(() => newMemberDomain(nearFabric, [operatorDomain(nearFabric)], 'AMSP', 'DSP')).toThrow(/port 27000 \(postgres\) of domain AMSP falls in the Fabric range/);
+  });
+});
+
+describe("member services' ports", () => {
+  it('sit above the Fabric plan, four per domain slot, and clash checks include them', () => {
+    expect(memberServicePorts(settings, 1)).toEqual({ 'ledger-bridge': settings.ports.fabricBase + 1004 });
+    expect(memberServicePorts(settings, 2)['ledger-bridge'] - memberServicePorts(settings, 1)['ledger-bridge']).toBe(4);
+    const onService = loadSettings('/repo', { DATAWELL_POSTGRES_PORT: '28004', DATAWELL_REDIS_PORT: '26379', DATAWELL_FABRIC_PORT_BASE: '27000' });
+    expect(() => newMemberDomain(onService, [operatorDomain(onService)], 'AMSP', 'DSP')).toThrow(/port 28004 of domain AMSP \(ledger-bridge\) is already domain operator \(postgres\)'s/);
   });
 });
 

@@ -103,6 +103,24 @@ export function operatorDomain(settings: StackSettings): DomainRecord {
   return { name: OPERATOR_DOMAIN, role: 'operator', mspId: OPERATOR_MSP, osUser: osUserFor(OPERATOR_DOMAIN), index: 0, ports: domainPorts(settings, 0), kafkaPrincipal: OPERATOR_PRINCIPAL };
 }
 
+/**
+ * The member-mode services a member domain runs (DESIGN.md, "Services … and where they run"): the
+ * ledger bridge today; the provisioner's and telemetry's member modes are still to come.
+ */
+export const MEMBER_SERVICES = ['ledger-bridge'] as const;
+export type MemberServiceName = (typeof MEMBER_SERVICES)[number];
+/** Ports per domain slot above the Fabric plan: room for three member services and one spare. */
+const SERVICE_PORTS_PER_DOMAIN = 4;
+
+/**
+ * HTTP ports of domain k's member services: above the Fabric plan (base + 1000 + 4k + i), so they
+ * move with DATAWELL_FABRIC_PORT_BASE like every port of a stack's network.
+ */
+export function memberServicePorts(settings: StackSettings, index: number): Record<MemberServiceName, number> {
+  const first = settings.ports.fabricBase + 1000 + SERVICE_PORTS_PER_DOMAIN * index;
+  return Object.fromEntries(MEMBER_SERVICES.map((name, i) => [name, first + i])) as Record<MemberServiceName, number>;
+}
+
 /** A new member domain in the next free slot, refused when one of its ports is already in the plan. */
 export function newMemberDomain(settings: StackSettings, existing: readonly DomainRecord[], mspId: string, role: string): DomainRecord {
   const checkedRole = validateMember(mspId, role);
@@ -129,7 +147,8 @@ export function portClash(settings: StackSettings, domains: readonly DomainRecor
   const fixed: [number, string][] = [[settings.ports.kafka, 'Kafka'], [settings.ports.kafkaController, 'the Kafka controller']];
   for (const [port, who] of fixed) claim(port, who);
   for (const d of domains) {
-    for (const [kind, port] of Object.entries(d.ports)) {
+    const ports = { ...d.ports, ...(d.role === 'operator' ? {} : memberServicePorts(settings, d.index)) };
+    for (const [kind, port] of Object.entries(ports)) {
       // The Fabric plan spans base … base+1000 (fabric/layout.ts).
       if (port >= fabricBase && port < fabricBase + 1000) return `port ${port} (${kind}) of domain ${d.name} falls in the Fabric range from DATAWELL_FABRIC_PORT_BASE=${fabricBase}`;
       const why = claim(port, `domain ${d.name} (${kind})`);

@@ -193,6 +193,21 @@ describe('AdminService with members in their own trust domains', () => {
     await expect(service.enrollIdentity({ mspId: 'DspMSP', enrollmentId: 'alice', csrPem: 'x' })).rejects.toMatchObject({ code: 'ENROLL_IN_DOMAIN' });
   });
 
+  it('refuses a registration with its own CA when no domain published an MSP package, creating nothing', async () => {
+    const { ledger, calls, sent, service } = domainSetup();
+    await expect(service.onboardParticipant({ mspId: 'NoPkgMSP', role: 'VSP', name: 'N', ownCa: true })).rejects.toMatchObject({ code: 'NO_MSP_PACKAGE', message: expect.stringMatching(/NoPkgMSP .*no MSP package/) });
+    expect([calls, sent, ledger.submissions]).toEqual([[], [], []]);
+    // With a package, ownCa is what the domain path does anyway: it is not recorded on the ledger.
+    ledger.participants.delete('DspMSP');
+    ledger.submit = (async (mspId: string, channel: string, _cc: string, fn: string, args: readonly string[]) => {
+      ledger.participants.set('DspMSP', { ...(JSON.parse(args[0]!) as { mspId: string; role: string; name: string; caCertPem: string }), status: 'active' });
+      ledger.submissions.push({ mspId, channel, fn, args });
+      return { txId: 'tx', result: '{}' };
+    }) as FakeLedger['submit'];
+    await service.onboardParticipant({ mspId: 'DspMSP', role: 'DSP', name: 'D', ownCa: true });
+    expect(ledger.submissions.map((s) => JSON.parse(s.args[0]!) as Record<string, unknown>)).toEqual([expect.not.objectContaining({ ownCa: expect.anything() })]);
+  });
+
   it("forms a version's channel from the members' packages and leaves its initialisation to the DSP's own bridge", async () => {
     const { ledger, calls, sent, service } = domainSetup();
     const input = signed('acme', 1);

@@ -4,6 +4,7 @@ import { CaRejectedError, RESERVED_ENROLLMENT_ID, type MspPackage } from '@dataw
 import type { Wallet } from '../wallet/wallet.adapter';
 import { AdminError, chaincodeCode, chaincodeMessage, isNotVisible } from './admin.errors';
 import { checkCertificateRequest } from './csr';
+import { readDaoVersion, type DaoRead } from './dao-reads';
 import type { FabricAdmin } from './fabric-admin.adapter';
 import type { OrgLedger } from './org-ledger.adapter';
 
@@ -18,6 +19,8 @@ export const participantRequest = z.strictObject({
   mspId,
   role: z.enum(['DSP', 'VSP']),
   name: z.string().trim().min(1).max(128),
+  /** Registered to bring its own CA: admitted only from its domain's MSP package, never given a CA by the operator. */
+  ownCa: z.boolean().optional(),
 });
 export type ParticipantRequest = z.output<typeof participantRequest>;
 
@@ -119,10 +122,13 @@ export class AdminService {
   ) {}
 
   async onboardParticipant(input: unknown): Promise<ParticipantRecord> {
-    const request = parse(participantRequest, input, 'participant');
+    const { ownCa, ...request } = parse(participantRequest, input, 'participant');
     if (request.mspId === OPERATOR_MSP) throw new AdminError('INVALID_REQUEST', 'participant.mspId: the operator is not a participant');
     const pkg = this.fabric.mspPackage(request.mspId);
     if (pkg) return this.#admitDomain(request, pkg);
+    if (ownCa) {
+      throw new AdminError('NO_MSP_PACKAGE', `${request.mspId} registered with its own CA but has published no MSP package: its domain must exist first (./dev domain add ${request.mspId} --role ${request.role})`);
+    }
     await this.fabric.ensureOrganisation(request.mspId);
     await this.fabric.ensureChannelMember(MARKETPLACE_CHANNEL, request.mspId);
     await this.fabric.ensureChaincode(MARKETPLACE_CHANNEL, MARKETPLACE_CHAINCODE);
@@ -286,17 +292,8 @@ export class AdminService {
    * Reads the dao chaincode on a DAO channel as `asMspId`, the caller: only a member's peer has the
    * channel, so anyone else gets VERSION_NOT_FOUND, as for a version that does not exist.
    */
-  async evaluateDao(daoId: string, version: number, fn: typeof DAO.tx.GetVersion | typeof DAO.tx.GetEntitlements, asMspId: string): Promise<unknown> {
-    if (!DAO_ID_PATTERN.test(daoId)) throw new AdminError('INVALID_REQUEST', 'daoId: must be 1-41 lower-case letters, digits or "-"');
-    const call = DAO.invocation(fn);
-    let result: string;
-    try {
-      result = await this.ledger.evaluate(asMspId, daoChannel(daoId, version), call.chaincode, call.transaction, call.arguments);
-    } catch (error) {
-      if (isNotVisible(error)) throw new AdminError('VERSION_NOT_FOUND', `no version ${version} of DAO ${daoId} of which ${asMspId} is a member`, { cause: error });
-      throw new AdminError('LEDGER_UNAVAILABLE', `the peer did not answer for DAO ${daoId} v${version}; try again`, { cause: error });
-    }
-    return JSON.parse(result);
+  async evaluateDao(daoId: string, version: number, fn: DaoRead, asMspId: string): Promise<unknown> {
+    return readDaoVersion((...args) => this.ledger.evaluate(...args), daoId, version, fn, asMspId);
   }
 
   /**

@@ -85,7 +85,7 @@ export class NetworkService {
   async commandOutcome(command: NetworkCommand): Promise<NetworkEvent> {
     switch (command.kind) {
       case 'onboard-participant': {
-        const p = await this.options.admin.onboardParticipant({ mspId: command.mspId, role: command.role, name: command.name });
+        const p = await this.options.admin.onboardParticipant({ mspId: command.mspId, role: command.role, name: command.name, ...(command.ownCa ? { ownCa: true } : {}) });
         return { kind: 'participant-onboarded', commandId: command.commandId, mspId: p.mspId, role: p.role, name: p.name, caCertPem: p.caCertPem };
       }
       case 'enroll-identity': {

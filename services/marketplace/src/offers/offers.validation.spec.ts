@@ -92,15 +92,18 @@ describe('search query validation', () => {
 describe('other request bodies', () => {
   const csrPem = '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n';
 
-  it('registration: an MSP id ending in MSP (not the operator), a role, a name and a certificate request', () => {
+  it('registration: an MSP id ending in MSP (not the operator), a role, a name and a certificate request, or no identity (its own CA)', () => {
     const ok = { mspId: 'AcmeMSP', role: 'DSP', name: 'Acme', identity: { enrollmentId: 'alice', csrPem } };
     expect(registrationSchema.safeParse(ok).success).toBe(true);
+    // An organisation with its own CA in its own domain registers without an identity.
+    expect(registrationSchema.safeParse({ mspId: 'AcmeMSP', role: 'DSP', name: 'Acme' }).success).toBe(true);
     for (const bad of [
       { ...ok, mspId: 'Acme' },
       { ...ok, mspId: 'OperatorMSP' },
       { ...ok, role: 'OPERATOR' },
       { ...ok, name: '' },
-      { ...ok, identity: undefined },
+      { ...ok, identity: null },
+      { ...ok, identity: {} },
       { ...ok, identity: { enrollmentId: 'a b', csrPem } },
       { ...ok, identity: { enrollmentId: 'alice', csrPem: 'not a csr' } },
     ]) {

@@ -14,7 +14,7 @@ export class ParticipantsController {
 
   @Post()
   @HttpCode(202)
-  @ApiOperation({ summary: 'Register an organisation (self-service); the operator’s bridge onboards it and enrolls its first identity' })
+  @ApiOperation({ summary: 'Register an organisation (self-service); the operator’s bridge onboards it and enrolls its first identity, or, without one, admits it from its own domain’s MSP package (its own CA issues its identities)' })
   @ApiBody(zodBody('Registration', registrationSchema))
   @ApiAcceptedResponse({ type: AcceptedDto })
   register(@Body() body: unknown) {

@@ -14,7 +14,12 @@ export const registrationSchema = z.strictObject({
   mspId: mspIdSchema.refine((m) => m !== 'OperatorMSP', 'is the operator, which is not a participant'),
   role: z.enum(['DSP', 'VSP']),
   name: textSchema(128),
-  identity: z.strictObject({ enrollmentId: enrollmentIdSchema, csrPem: csrPemSchema }),
+  /**
+   * The first identity, enrolled through the operator at the CA it creates for the organisation.
+   * Omitted: the organisation runs its own CA in its own trust domain (it published its MSP package)
+   * and signs in with identities that CA issues; the operator enrolls none of them.
+   */
+  identity: z.strictObject({ enrollmentId: enrollmentIdSchema, csrPem: csrPemSchema }).optional(),
 });
 export const identityRequestSchema = z.strictObject({ enrollmentId: enrollmentIdSchema, csrPem: csrPemSchema });
 
@@ -60,8 +65,8 @@ export class ParticipantsService {
         throw new MarketplaceError('PARTICIPANT_EXISTS', `${input.mspId} is already registered`);
       }
       await this.repository.deleteUnenrolledIdentities(manager, input.mspId);
-      await this.#insertIdentity(manager, input.mspId, input.identity.enrollmentId, input.identity.csrPem, 'pending');
-      await send(networkCommandMessage(topic, { kind: 'onboard-participant', commandId, mspId: input.mspId, role: input.role, name: input.name }));
+      if (input.identity) await this.#insertIdentity(manager, input.mspId, input.identity.enrollmentId, input.identity.csrPem, 'pending');
+      await send(networkCommandMessage(topic, { kind: 'onboard-participant', commandId, mspId: input.mspId, role: input.role, name: input.name, ...(input.identity ? {} : { ownCa: true }) }));
       return { mspId: input.mspId, status: 'pending' as const, commandId };
     });
   }

@@ -21,13 +21,15 @@ import {
   signConfigUpdate,
   status,
   submitConfigUpdate,
+  up,
   validateMember,
   waitForChannelPeers,
   type DomainStatus,
   type StackContext,
 } from '@datawell/stack';
 import { UsageError } from '../usage-error';
-import { stackContext } from '../context';
+import { REPO_DIR, stackContext } from '../context';
+import { memberServicesStatus, startMemberServices, stopMemberServices, type MemberServiceState } from '../services/domain-runner';
 import { guarded } from './stack';
 
 export function registerDomainCommands(program: Command): void {
@@ -73,6 +75,37 @@ export function registerDomainCommands(program: Command): void {
     });
 
   domain
+    .command('start')
+    .description("start the member-mode services of member domains (all, or those named) as each domain's OS user, with its own settings, and wait for their health")
+    .argument('[MSPID...]', 'member domains (default: every member domain)')
+    .action(async (mspIds: string[]) => {
+      const ctx = stackContext();
+      const only = mspIds.length > 0 ? mspIds : undefined;
+      await guarded(async () => memberServicesStatus(ctx, only));
+      await startMemberServices(ctx, await up(ctx), REPO_DIR, only);
+      printMemberServices(await memberServicesStatus(ctx, only), false);
+    });
+
+  domain
+    .command('stop')
+    .description('stop the member-mode services of member domains (all, or those named); their data stays')
+    .argument('[MSPID...]', 'member domains (default: every member domain)')
+    .action(async (mspIds: string[]) => {
+      const ctx = stackContext();
+      const only = mspIds.length > 0 ? mspIds : undefined;
+      await guarded(async () => memberServicesStatus(ctx, only));
+      await stopMemberServices(ctx, only);
+    });
+
+  domain
+    .command('services')
+    .description("each member domain's services: URL, health, pid")
+    .option('--json', 'one JSON object on stdout')
+    .action(async (opts: { json?: boolean }) => {
+      printMemberServices(await memberServicesStatus(stackContext()), opts.json === true);
+    });
+
+  domain
     .command('list')
     .description('every domain with its OS user, folder, processes and stores')
     .option('--json', 'one JSON array on stdout')
@@ -82,6 +115,12 @@ export function registerDomainCommands(program: Command): void {
       if (opts.json) return void process.stdout.write(`${JSON.stringify(list)}\n`);
       process.stdout.write(`${list.map(describe).join('\n')}\n`);
     });
+}
+
+function printMemberServices(list: readonly MemberServiceState[], json: boolean): void {
+  if (json) process.stdout.write(`${JSON.stringify({ healthy: list.every((s) => s.healthy), services: list })}\n`);
+  else process.stdout.write(list.length === 0 ? 'no member domains (./dev domain add <MSPID> --role DSP|VSP)\n' : `${list.map((s) => `${s.healthy ? 'healthy  ' : 'UNHEALTHY'}  ${s.domain.padEnd(16)} ${s.name.padEnd(14)} ${s.url}  ${s.detail}`).join('\n')}\n`);
+  if (list.some((s) => !s.healthy)) process.exitCode = 1;
 }
 
 /** The member domain named on the command line: exit 2 for an unknown one or the operator's. */

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { parseAmount, parseBetas } from '@datawell/domain';
-import { up } from '@datawell/stack';
+import { addDomain, enrollClientIdentity, findDomain, memberServiceUrl, up } from '@datawell/stack';
 import { REPO_DIR, stackContext } from '../context';
 import { join } from 'node:path';
-import { httpAdminApi, runCompute, runFormation, runLifecycle, type ComputeResult, type LifecycleResult } from '@datawell/testing';
+import { httpAdminApi, runCompute, runDomainFormation, runFormation, runLifecycle, type ComputeResult, type DomainFormationResult, type LifecycleResult } from '@datawell/testing';
+import { startMemberServices } from '../services/domain-runner';
 import { serviceUrl, startServices } from '../services/runner';
 import { UsageError } from '../usage-error';
 
@@ -73,6 +74,22 @@ export function registerScenarioCommands(program: Command): void {
     });
 
   scenario
+    .command('domains')
+    .description("a DAO formed by participants in their own trust domains through the services: each domain (its OS user, stores, CA, peer and member-mode bridge) registers without an identity, the parties negotiate and sign with identities of their own CAs, the operator forms the channel from their MSP packages, each member's own bridge joins, approves and (the DSP) initialises it, and each member reads the version through its own bridge")
+    .option('--vsps <n>', 'number of VSP domains', '1')
+    .option('--org-prefix <prefix>', 'domains are <prefix>DspMSP, <prefix>Vsp1MSP, … (reused across runs)', 'Dm')
+    .option('--json', 'one JSON object on stdout')
+    .action(async (opts: { vsps: string; orgPrefix: string; json?: boolean }) => {
+      if (!/^\d+$/.test(opts.vsps) || Number(opts.vsps) < 1 || Number(opts.vsps) > 4) throw new UsageError(`--vsps must be a whole number from 1 to 4, got "${opts.vsps}"`);
+      if (!/^[A-Z][A-Za-z0-9]{0,11}$/.test(opts.orgPrefix)) throw new UsageError(`--org-prefix must be a capital letter and up to 11 letters or digits, got "${opts.orgPrefix}"`);
+      const result = await runDomainsOnStack(Number(opts.vsps), opts.orgPrefix);
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(result)}\n`);
+      process.stdout.write(`DAO ${result.daoId} on ${result.channel}\n`);
+      for (const [msp, v] of Object.entries(result.readBy)) process.stdout.write(`  ${msp.padEnd(16)} reads it through its own bridge: ${v.status}, members ${v.members.join(', ')}\n`);
+      process.stdout.write(`  another member's identity at the DSP's bridge: ${result.otherMemberAtBridge.status} ${result.otherMemberAtBridge.code}\n`);
+    });
+
+  scenario
     .command('compute')
     .description("a secure computation through the services: a DSP's sensor readings on Kafka and a VSP in a DAO of two MPC nodes run by the provisioner; the VSP gets the mean, recorded on the ledger")
     .option('--readings <n>', 'readings the DSP publishes', '500')
@@ -108,6 +125,31 @@ export async function runComputeOnStack(readings: number, orgPrefix = 'Cp'): Pro
     readings,
     orgPrefix,
     progress: (m) => ctx.progress.step('compute', m),
+  });
+}
+
+/**
+ * Creates (or reuses) the member domains, starts what is not running, the domains' member-mode
+ * services included, and forms a DAO of them through the services (see runDomainFormation).
+ */
+export async function runDomainsOnStack(vsps: number, orgPrefix = 'Dm'): Promise<DomainFormationResult> {
+  const ctx = stackContext();
+  const connection = await up(ctx);
+  await startServices(ctx, connection, REPO_DIR);
+  const plan = [{ mspId: `${orgPrefix}DspMSP`, role: 'DSP' as const }, ...Array.from({ length: vsps }, (_, i) => ({ mspId: `${orgPrefix}Vsp${i + 1}MSP`, role: 'VSP' as const }))];
+  for (const m of plan) await addDomain(ctx, m.mspId, m.role);
+  await startMemberServices(ctx, connection, REPO_DIR, plan.map((m) => m.mspId));
+  const members = [];
+  for (const m of plan) {
+    // A person of the organisation, enrolled at its own CA in its domain.
+    const person = await enrollClientIdentity(ctx, m.mspId, 'owner');
+    const d = findDomain(ctx, m.mspId);
+    members.push({ ...m, identity: { mspId: m.mspId, enrollmentId: person.id, certificatePem: person.certificatePem, privateKeyPem: person.privateKeyPem }, bridgeUrl: memberServiceUrl(ctx, d, 'ledger-bridge') });
+  }
+  return runDomainFormation({
+    urls: { marketplace: serviceUrl('marketplace'), negotiation: serviceUrl('negotiation') },
+    members,
+    progress: (m) => ctx.progress.step('domains', m),
   });
 }
 

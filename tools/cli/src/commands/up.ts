@@ -4,6 +4,7 @@ import { REPO_DIR, stackContext } from '../context';
 import { measureProcesses } from '../services/measure';
 import { consoleStatus, startConsole, stopConsole } from '../services/console';
 import { servicesStatus, startServices, stopServices, stopWorkloads } from '../services/runner';
+import { memberServicesStatus, startMemberServices, stopMemberServices } from '../services/domain-runner';
 import { describeLifecycle, runLifecycleOnStack } from './scenario';
 
 export function registerUpCommands(program: Command): void {
@@ -15,11 +16,13 @@ export function registerUpCommands(program: Command): void {
       const ctx = stackContext();
       const connection = await up(ctx);
       await startServices(ctx, connection, REPO_DIR);
+      await startMemberServices(ctx, connection, REPO_DIR);
       // A console that does not build or start is reported below (and in the exit code); the services stay up.
       await startConsole(ctx, REPO_DIR).catch((e: unknown) => ctx.progress.step('console', `not started: ${e instanceof Error ? e.message : String(e)}`));
       const demo = opts.demo ? await runLifecycleOnStack(1_000_000n) : undefined;
       const stack = await status(ctx);
       const services = await servicesStatus(ctx);
+      const memberServices = await memberServicesStatus(ctx);
       const consoleState = await consoleStatus(ctx);
       const lines = [
         '',
@@ -32,6 +35,9 @@ export function registerUpCommands(program: Command): void {
         '',
         'Services (health at <url>/health):',
         ...services.map((s) => `  ${s.healthy ? 'healthy  ' : 'UNHEALTHY'}  ${s.name.padEnd(16)} ${s.url}  (${s.detail})`),
+        ...(memberServices.length > 0
+          ? ['', "Member domains' services (./dev domain services):", ...memberServices.map((s) => `  ${s.healthy ? 'healthy  ' : 'UNHEALTHY'}  ${`${s.name}@${s.domain}`.padEnd(30)} ${s.url}  (${s.detail})`)]
+          : []),
         '',
         'Native stack:',
         ...stack.components.map((c) => `  ${c.healthy ? 'healthy  ' : 'UNHEALTHY'}  ${c.name.padEnd(16)} ${c.endpoint ?? ''} ${c.detail}`),
@@ -43,7 +49,7 @@ export function registerUpCommands(program: Command): void {
         '',
       ];
       process.stdout.write(lines.join('\n'));
-      if (!stack.healthy || services.some((s) => !s.healthy) || !consoleState.healthy) process.exitCode = 1;
+      if (!stack.healthy || services.some((s) => !s.healthy) || memberServices.some((s) => !s.healthy) || !consoleState.healthy) process.exitCode = 1;
     });
 
   program
@@ -52,6 +58,7 @@ export function registerUpCommands(program: Command): void {
     .action(async () => {
       const ctx = stackContext();
       await stopConsole(ctx);
+      await stopMemberServices(ctx);
       await stopServices(ctx);
       await stopWorkloads(ctx);
       await down(ctx);

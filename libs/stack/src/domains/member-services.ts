@@ -1,0 +1,114 @@
+import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { StackContext } from '../components/component';
+import { POSTGRES_DATABASE, POSTGRES_USER } from '../components/postgres';
+import type { StackConnection } from '../connection';
+import { StackError } from '../errors';
+import { enrollClientIdentity } from '../fabric/network';
+import { memberFabric } from '../fabric/parties';
+import { osUser } from '../os-user';
+import { domainPaths, memberServicePorts, type DomainRecord, type MemberServiceName } from './domain';
+import { domainPostgres, domainRedis, findDomain } from './domains';
+import { readMspPackage } from './msp-package';
+import { domainTrafficKeys } from './traffic-key';
+
+/**
+ * How a member-mode service of a member domain is started (DESIGN.md, "Services … and where they
+ * run"): as the domain's OS user, against the domain's own PostgreSQL and Redis, its Kafka
+ * principal and traffic key, its own peer and an identity enrolled at its own CA, with its files in
+ * the domain's folder. Nothing here is the operator's except the public material every member reads
+ * (the orderer's TLS CA, the operator's MSP).
+ */
+export interface MemberServiceLaunch {
+  readonly domain: string;
+  readonly service: MemberServiceName;
+  readonly user: string;
+  readonly port: number;
+  readonly url: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly logFile: string;
+  readonly pidFile: string;
+}
+
+/** Pid and log files of a member service in its domain's folder. */
+export function memberServiceFiles(ctx: StackContext, domain: string, service: MemberServiceName): { pidFile: string; logFile: string } {
+  const p = domainPaths(ctx.settings, domain);
+  return { pidFile: join(p.run, `service-${service}.pid`), logFile: join(p.logs, `service-${service}.log`) };
+}
+
+export function memberServiceUrl(ctx: StackContext, d: DomainRecord, service: MemberServiceName): string {
+  return `http://127.0.0.1:${memberServicePorts(ctx.settings, d.index)[service]}`;
+}
+
+/** The launch of `service` in the member domain of `mspId`; enrolls the service's identity at the domain's CA on first use. */
+export async function memberServiceLaunch(ctx: StackContext, connection: StackConnection, mspId: string, service: MemberServiceName): Promise<MemberServiceLaunch> {
+  const d = findDomain(ctx, mspId);
+  if (d.role === 'operator') throw new StackError('BAD_SETTING', "the operator's domain runs the operator-mode services, not member ones", 'domains');
+  const p = domainPaths(ctx.settings, d.name);
+  const pg = domainPostgres(ctx, d);
+  const redis = domainRedis(ctx, d);
+  const keys = domainTrafficKeys(ctx, d);
+  const kafkaCredentials = join(p.secrets, 'kafka.json');
+  const common: Record<string, string> = {
+    DATAWELL_POSTGRES_URL: `postgres://${POSTGRES_USER}:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/${POSTGRES_DATABASE}`,
+    DATAWELL_REDIS_URL: `redis://:${encodeURIComponent(redis.password ?? '')}@127.0.0.1:${redis.port}`,
+    DATAWELL_KAFKA_BROKERS: connection.kafka.brokers.join(','),
+    ...(existsSync(kafkaCredentials) ? { DATAWELL_KAFKA_CREDENTIALS_FILE: kafkaCredentials } : {}),
+    DATAWELL_TRAFFIC_KEY_FILE: keys.current.file,
+    ...(keys.previous.length > 0 ? { DATAWELL_TRAFFIC_PREVIOUS_KEY_FILES: keys.previous.map((k) => k.file).join(',') } : {}),
+    ...operatorMspEnv(connection),
+    DATAWELL_LOG_LEVEL: 'log',
+    NODE_ENV: 'development',
+  };
+  const port = memberServicePorts(ctx.settings, d.index)[service];
+  const env = { ...common, ...(await ledgerBridgeEnv(ctx, d, port)) };
+  return { domain: d.name, service, user: d.osUser, port, url: memberServiceUrl(ctx, d, service), env, ...memberServiceFiles(ctx, d.name, service) };
+}
+
+/** The operator's public MSP (its CA's certificate), which services read to know the operator's identities. */
+function operatorMspEnv(connection: StackConnection): Record<string, string> {
+  const operator = connection.fabric.orgs['OperatorMSP'];
+  return operator ? { DATAWELL_OPERATOR_MSP_DIR: dirname(dirname(operator.peer.tlsCaFile)) } : {};
+}
+
+/**
+ * The member-mode ledger bridge: it acts as its organisation only (LEDGER_BRIDGE_MEMBER_MSP_ID),
+ * through its own peer, with its own wallet, and administers its own part of the network (joining
+ * its peer, approving chaincode) with its admin's MSP, as the CLI running as the domain's user.
+ */
+async function ledgerBridgeEnv(ctx: StackContext, d: DomainRecord, port: number): Promise<Record<string, string>> {
+  const p = domainPaths(ctx.settings, d.name);
+  const pkg = readMspPackage(ctx, d.name);
+  const fabric = memberFabric(ctx, d.mspId);
+  const walletDir = join(p.run, 'ledger-bridge-wallet');
+  await ensureWallet(ctx, d, walletDir);
+  return {
+    LEDGER_BRIDGE_HTTP_PORT: String(port),
+    // gRPC on a free port (0): the member's bridge is reached over HTTP at its fixed port.
+    LEDGER_BRIDGE_GRPC_PORT: '0',
+    LEDGER_BRIDGE_MEMBER_MSP_ID: d.mspId,
+    LEDGER_BRIDGE_PEER_ENDPOINT: pkg.peer.endpoint,
+    LEDGER_BRIDGE_PEER_HOST_ALIAS: pkg.peer.hostAlias,
+    LEDGER_BRIDGE_PEER_TLS_CA_FILE: join(p.publicDir, 'peer-tls-ca.pem'),
+    LEDGER_BRIDGE_WALLET_DIR: walletDir,
+    LEDGER_BRIDGE_MEMBER_ADMIN_MSP_DIR: fabric.adminMspDir,
+    LEDGER_BRIDGE_MEMBER_PEER_CONFIG_DIR: fabric.configDir,
+    LEDGER_BRIDGE_MEMBER_PEER_OPERATIONS_URL: fabric.peer.operationsUrl,
+    LEDGER_BRIDGE_ORDERER_ENDPOINT: fabric.orderer.address,
+    LEDGER_BRIDGE_ORDERER_TLS_CA_FILE: fabric.orderer.tlsCaFile,
+    LEDGER_BRIDGE_FABRIC_BIN_DIR: dirname(fabric.bin.peer),
+    LEDGER_BRIDGE_MEMBER_WORK_DIR: fabric.workDir,
+  };
+}
+
+/** The bridge's client identity, enrolled at the domain's own CA, in a wallet folder only the domain's user can read. */
+async function ensureWallet(ctx: StackContext, d: DomainRecord, dir: string): Promise<void> {
+  const file = join(dir, `${d.mspId}.json`);
+  const { uid, gid } = osUser(d.osUser);
+  if (!existsSync(file)) {
+    const identity = await enrollClientIdentity(ctx, d.mspId, 'ledger-bridge');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, JSON.stringify({ mspId: d.mspId, certificatePem: identity.certificatePem, privateKeyPem: identity.privateKeyPem }), { mode: 0o600 });
+  }
+  for (const f of [dir, ...readdirSync(dir).map((x) => join(dir, x))]) chownSync(f, uid, gid);
+}

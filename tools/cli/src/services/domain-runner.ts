@@ -1,0 +1,113 @@
+import { chownSync, closeSync, existsSync, openSync } from 'node:fs';
+import {
+  isAlive,
+  listDomains,
+  MEMBER_SERVICES,
+  memberServiceFiles,
+  memberServiceLaunch,
+  memberServiceUrl,
+  osUser,
+  readPid,
+  StackError,
+  startDaemon,
+  stopDaemon,
+  waitFor,
+  type MemberServiceName,
+  type StackConnection,
+  type StackContext,
+} from '@datawell/stack';
+import { buildServices, serviceEntry } from './runner';
+
+/** A member service of a member domain, as `./dev domain services` reports it. */
+export interface MemberServiceState {
+  readonly domain: string;
+  readonly name: MemberServiceName;
+  readonly url: string;
+  readonly healthy: boolean;
+  readonly pid?: number;
+  readonly detail: string;
+  readonly logFile: string;
+}
+
+function memberDomains(ctx: StackContext, only?: readonly string[]) {
+  const members = listDomains(ctx).filter((d) => d.role !== 'operator');
+  if (!only) return members;
+  return only.map((name) => {
+    const d = members.find((x) => x.name === name);
+    if (!d) throw new StackError('UNKNOWN_DOMAIN', `no member domain ${name} (members: ${members.map((x) => x.name).join(', ') || 'none'})`, 'domains');
+    return d;
+  });
+}
+
+async function health(url: string): Promise<{ ok: boolean; detail: string }> {
+  const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(3000) });
+  const body = (await res.json()) as { status?: string; details?: Record<string, { status: string }> };
+  const deps = Object.entries(body.details ?? {}).map(([k, v]) => `${k} ${v.status}`).join(', ');
+  return { ok: res.ok, detail: deps || (body.status ?? String(res.status)) };
+}
+
+/**
+ * Starts the member-mode services of member domains (all, or those named) that are not running:
+ * each as its domain's OS user, from the compiled entry points, with the domain's own settings
+ * (see memberServiceLaunch), and waits for their /health.
+ */
+export async function startMemberServices(ctx: StackContext, connection: StackConnection, repoDir: string, only?: readonly string[]): Promise<void> {
+  const domains = memberDomains(ctx, only);
+  if (domains.length === 0) return;
+  await buildServices(ctx, repoDir);
+  const started: Array<{ domain: string; service: MemberServiceName; url: string; pidFile: string; logFile: string }> = [];
+  for (const d of domains) {
+    for (const service of MEMBER_SERVICES) {
+      const files = memberServiceFiles(ctx, d.name, service);
+      if (isAlive(readPid(files.pidFile))) continue;
+      const launch = await memberServiceLaunch(ctx, connection, d.mspId, service);
+      ctx.progress.step('domains', `starting ${service} of ${d.name} on ${launch.url} as ${launch.user}`);
+      ownedLog(launch.logFile, launch.user);
+      startDaemon({ name: `${service}@${d.name}`, cmd: process.execPath, args: ['--enable-source-maps', serviceEntry(repoDir, service)], cwd: repoDir, env: launch.env, user: launch.user, logFile: launch.logFile, pidFile: launch.pidFile });
+      started.push({ domain: d.name, service, url: launch.url, ...files });
+    }
+  }
+  for (const s of started) {
+    await waitFor(`${s.service} of ${s.domain}`, async () => {
+      if (!isAlive(readPid(s.pidFile))) throw new Error(`it exited; see ${s.logFile}`);
+      return (await health(s.url)).ok;
+    }, 120_000, 'domains');
+  }
+}
+
+/** The log file exists and belongs to the domain's user before the service writes to it. */
+function ownedLog(file: string, user: string): void {
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  const { uid, gid } = osUser(user);
+  chownSync(file, uid, gid);
+}
+
+export async function stopMemberServices(ctx: StackContext, only?: readonly string[]): Promise<void> {
+  for (const d of memberDomains(ctx, only).reverse()) {
+    for (const service of [...MEMBER_SERVICES].reverse()) {
+      if (await stopDaemon(memberServiceFiles(ctx, d.name, service).pidFile)) ctx.progress.step('domains', `stopped ${service} of ${d.name}`);
+    }
+  }
+}
+
+export async function memberServicesStatus(ctx: StackContext, only?: readonly string[]): Promise<MemberServiceState[]> {
+  const out: MemberServiceState[] = [];
+  for (const d of memberDomains(ctx, only)) {
+    for (const name of MEMBER_SERVICES) {
+      const files = memberServiceFiles(ctx, d.name, name);
+      const pid = readPid(files.pidFile);
+      const base = { domain: d.name, name, url: memberServiceUrl(ctx, d, name), logFile: files.logFile };
+      if (!isAlive(pid)) {
+        out.push({ ...base, healthy: false, detail: 'not running' });
+        continue;
+      }
+      try {
+        const h = await health(base.url);
+        out.push({ ...base, healthy: h.ok, pid: pid as number, detail: h.detail });
+      } catch (e) {
+        out.push({ ...base, healthy: false, pid: pid as number, detail: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  }
+  return out;
+}
