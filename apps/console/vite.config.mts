@@ -7,12 +7,14 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   plugins: [react()],
-  // The pure parts of @datawell/domain the page reuses (economics, canonical JSON): its index also
-  // exports node-only code (certificate checks), so the page imports these two modules by name.
+  // The pure parts of @datawell/domain the page reuses (economics, canonical JSON, the text a proposal's
+  // author signs): its index also exports node-only code (certificate checks), so the page imports
+  // these modules by name.
   resolve: {
     alias: {
       '@datawell/domain/economics': fileURLToPath(new URL('../../libs/domain/src/economics/index.ts', import.meta.url)),
       '@datawell/domain/canonical-json': fileURLToPath(new URL('../../libs/domain/src/canonical-json.ts', import.meta.url)),
+      '@datawell/domain/proposal-signing': fileURLToPath(new URL('../../libs/domain/src/agreement/proposal-signing.ts', import.meta.url)),
     },
   },
   build: {

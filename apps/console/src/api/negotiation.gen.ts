@@ -151,7 +151,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Propose (or counter-propose) the full agreement: a new revision, acceptances cleared */
+        /** Propose (or counter-propose) the full agreement, signed by the enrolled key over {sessionId, answers, proposal}: a new revision, acceptances cleared */
         post: operations["SessionsController_propose"];
         delete?: never;
         options?: never;
@@ -225,48 +225,56 @@ export interface components {
             /** @enum {string} */
             role: "DSP" | "VSP" | "OPERATOR";
         };
-        Proposal: {
-            /** @description β of the version, ppm, strictly inside (0, 10^6) */
-            betaPpm: number;
-            /** @description workloads [{name, owner, placement cloud|managed|self-hosted, kind, parameters}]; a join lists only the joiners' workloads */
-            infrastructure: {
-                parameters?: {
-                    [key: string]: components["schemas"]["Proposal.schema0"];
-                };
-                workloads: {
-                    kind: string;
-                    name: string;
-                    owner: string;
+        SignedProposal: {
+            /** @description the revision this proposal answers: the session's current revision (0 for the opening proposal) */
+            answers: number;
+            /** @description PEM of the caller's enrolled certificate (the one it logged in with) */
+            certificatePem: string;
+            proposal: {
+                /** @description β of the version, ppm, strictly inside (0, 10^6) */
+                betaPpm: number;
+                /** @description workloads [{name, owner, placement cloud|managed|self-hosted, kind, parameters}]; a join lists only the joiners' workloads */
+                infrastructure: {
                     parameters?: {
-                        [key: string]: components["schemas"]["Proposal.schema0"];
+                        [key: string]: components["schemas"]["SignedProposal.schema0"];
                     };
+                    workloads: {
+                        kind: string;
+                        name: string;
+                        owner: string;
+                        parameters?: {
+                            [key: string]: components["schemas"]["SignedProposal.schema0"];
+                        };
+                        /** @enum {string} */
+                        placement: "managed" | "cloud" | "self-hosted";
+                    }[];
+                };
+                /** @description exactly the session parties */
+                members: {
+                    mspId: string;
+                    /** @description if given, must equal the ownership implied by β and the weights */
+                    ownershipPpm?: number;
+                    /** @description weight inside the group (default 1; fixed for earlier members of a join) */
+                    weight?: number;
+                }[];
+                /** @description durationDays, businessModel pay-per-use|subscription, heartbeatIntervalSeconds, abandonAfterSeconds, exitNoticeSeconds, computations [{name, resultRecipients}] */
+                terms: {
+                    abandonAfterSeconds: number;
                     /** @enum {string} */
-                    placement: "managed" | "cloud" | "self-hosted";
-                }[];
+                    businessModel: "pay-per-use" | "subscription";
+                    computations: {
+                        name: string;
+                        resultRecipients: string[];
+                    }[];
+                    durationDays: number;
+                    exitNoticeSeconds: number;
+                    heartbeatIntervalSeconds: number;
+                };
             };
-            /** @description exactly the session parties */
-            members: {
-                mspId: string;
-                /** @description if given, must equal the ownership implied by β and the weights */
-                ownershipPpm?: number;
-                /** @description weight inside the group (default 1; fixed for earlier members of a join) */
-                weight?: number;
-            }[];
-            /** @description durationDays, businessModel pay-per-use|subscription, heartbeatIntervalSeconds, abandonAfterSeconds, exitNoticeSeconds, computations [{name, resultRecipients}] */
-            terms: {
-                abandonAfterSeconds: number;
-                /** @enum {string} */
-                businessModel: "pay-per-use" | "subscription";
-                computations: {
-                    name: string;
-                    resultRecipients: string[];
-                }[];
-                durationDays: number;
-                exitNoticeSeconds: number;
-                heartbeatIntervalSeconds: number;
-            };
+            /** @description base64 DER ECDSA-SHA256 signature of canonicalJson({sessionId, answers, proposal}), the proposal exactly as sent */
+            signature: string;
         };
-        "Proposal.schema0": unknown;
+        "SignedProposal.schema0": unknown;
         TokenRequest: {
             /** @description PEM of the enrolled certificate */
             certificatePem: string;
@@ -786,7 +794,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Proposal"];
+                "application/json": components["schemas"]["SignedProposal"];
             };
         };
         responses: {
@@ -806,12 +814,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description FORBIDDEN: an identity this route is not for */
+            /** @description CERTIFICATE_MISMATCH */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description SESSION_NOT_FOUND: unknown, or the caller is not a party */
             404: {
@@ -822,7 +832,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SESSION_CLOSED */
+            /** @description SESSION_CLOSED, STALE_REVISION */
             409: {
                 headers: {
                     [name: string]: unknown;

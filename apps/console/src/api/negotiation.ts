@@ -3,13 +3,15 @@ import type { components } from './negotiation.gen';
 
 /*
  * The negotiation service's typed client is generated from its OpenAPI document (negotiation.gen.ts):
- * paths, parameters and request bodies (Proposal, CreateSession, Acceptance, from the zod schemas
+ * paths, parameters and request bodies (SignedProposal, CreateSession, Acceptance, from the zod schemas
  * that validate them) are checked. Its responses have no schema in that document yet, so their
  * shapes are written here, as services/negotiation/src/sessions/sessions.service.ts returns them;
  * the browser test compares what the room shows with what the service answers.
  */
 
-export type Proposal = components['schemas']['Proposal'];
+/** A proposal or counter-proposal as its author sends it, signed (negotiation/proposal-signing.ts). */
+export type SignedProposal = components['schemas']['SignedProposal'];
+export type Proposal = SignedProposal['proposal'];
 export type CreateSession = components['schemas']['CreateSession'];
 export type Terms = Proposal['terms'];
 export type Workload = Proposal['infrastructure']['workloads'][number];
@@ -44,7 +46,15 @@ export interface SessionView {
   readonly createdBy: string;
   readonly parties: ReadonlyArray<{ mspId: string; role: 'DSP' | 'VSP'; group: string; required: boolean }>;
   readonly revision: number;
-  readonly proposal: { revision: number; proposedBy: string; enrollmentId: string; proposedAt: string; agreement: Agreement } | null;
+  readonly proposal: {
+    revision: number;
+    proposedBy: string;
+    enrollmentId: string;
+    proposedAt: string;
+    agreement: Agreement;
+    /** How its author signed it (null for a revision proposed before proposals were signed). */
+    signed: { answers: number; certificateFingerprint: string; signature: string } | null;
+  } | null;
   readonly acceptances: ReadonlyArray<{ mspId: string; enrollmentId: string; acceptedAt: string }>;
   readonly acceptance: { complete: boolean; waitingFor: readonly string[]; acceptedOwnershipPpm?: number; existingOwnershipPpm?: number } | null;
   readonly agreementId: string | null;
@@ -106,7 +116,7 @@ export const sessionsApi = {
   history: async (id: string) => as<HistoryEntry[]>(await negotiation.GET('/sessions/{id}/history', { params: { path: { id } } })),
   agreement: async (id: string) => as<AgreementToSign>(await negotiation.GET('/sessions/{id}/agreement', { params: { path: { id } } })),
   create: async (body: CreateSession) => as<SessionView>(await negotiation.POST('/sessions', { body })),
-  propose: async (id: string, body: Proposal) => as<SessionView>(await negotiation.POST('/sessions/{id}/proposals', { params: { path: { id } }, body })),
+  propose: async (id: string, body: SignedProposal) => as<SessionView>(await negotiation.POST('/sessions/{id}/proposals', { params: { path: { id } }, body })),
   /** β for a target ownership of the joining group: of an existing DAO (a join) or of a formation. */
   suggestBeta: async (targetOwnershipPpm: number, daoId?: string) =>
     as<BetaSuggestion>(await negotiation.GET('/suggestions/beta', { params: { query: { targetOwnershipPpm, ...(daoId ? { daoId } : {}) } } })),

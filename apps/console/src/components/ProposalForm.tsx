@@ -8,8 +8,11 @@ import { Failure } from './Status';
 
 const num = (v: string | number) => (typeof v === 'number' ? v : Number(v));
 
-/** The full proposal a party makes (or counter-makes): β, weights, terms, computations, infrastructure, with the β advisor. */
-export function ProposalForm({ session, pending, error, onSubmit }: { session: SessionView; pending: boolean; error: unknown; onSubmit: (body: Proposal) => void }) {
+/**
+ * The full proposal a party makes (or counter-makes): β, weights, terms, computations, infrastructure,
+ * with the β advisor. The room signs what it submits (negotiation/proposal-signing.ts).
+ */
+export function ProposalForm({ session, pending, error, disabled = false, onSubmit }: { session: SessionView; pending: boolean; error: unknown; disabled?: boolean; onSubmit: (body: Proposal) => void }) {
   const [v, setV] = useState<ProposalValues>(() => initialValues(session));
   const set = (patch: Partial<ProposalValues>) => setV((old) => ({ ...old, ...patch }));
   const parties = session.parties.map((p) => p.mspId);
@@ -33,7 +36,8 @@ export function ProposalForm({ session, pending, error, onSubmit }: { session: S
         {counter ? `Counter-propose (revision ${session.revision + 1})` : 'Propose'}
       </Title>
       <Text size="sm" mb="xs">
-        A proposal is the whole agreement; it becomes the next revision and clears the acceptances. The service computes each member’s ownership from β and the weights.
+        A proposal is the whole agreement; it becomes the next revision and clears the acceptances. The service computes each member’s ownership from β and the weights. Your key signs it in this page, with the
+        session and the revision it answers (revision {session.revision}); every party can check the signature in the history.
       </Text>
       <Grid gap="lg">
         <Grid.Col span={{ base: 12, md: 7 }}>
@@ -132,7 +136,7 @@ export function ProposalForm({ session, pending, error, onSubmit }: { session: S
               </Fieldset>
               {error ? <Failure error={error} /> : null}
               <Group>
-                <Button type="submit" loading={pending}>
+                <Button type="submit" loading={pending} disabled={disabled}>
                   {counter ? 'Send counter-proposal' : 'Send proposal'}
                 </Button>
               </Group>

@@ -17,7 +17,9 @@ function detailOf(h: HistoryEntry): string {
     case 'created':
       return `${String(d['kind'])} of ${String(d['daoId'])} v${String(d['version'])} between ${((d['parties'] as string[] | undefined) ?? []).join(', ')}`;
     case 'proposed':
-      return `β ${typeof d['betaPpm'] === 'number' ? percent(d['betaPpm']) : '?'}, agreement ${String(d['agreementId'])}, digest ${String(d['documentDigest']).slice(0, 16)}…`;
+      return `β ${typeof d['betaPpm'] === 'number' ? percent(d['betaPpm']) : '?'}, agreement ${String(d['agreementId'])}, digest ${String(d['documentDigest']).slice(0, 16)}…${
+        typeof d['signature'] === 'string' ? `; answers revision ${String(d['answers'])}, signed with certificate ${String(d['certificateFingerprint']).slice(0, 16)}…` : '; not signed'
+      }`;
     case 'accepted':
       return `certificate ${String(d['certificateFingerprint']).slice(0, 16)}…${d['late'] ? ' (after the agreement)' : ''}`;
     case 'agreed':

@@ -43,7 +43,7 @@ describe('the room’s proposal form', () => {
       infrastructure: { workloads: [{ name: 'n1', owner: 'VspMSP', placement: 'self-hosted' as const, kind: 'mpc-node', parameters: { memoryMb: 256 } }] },
       documentDigest: 'x',
     };
-    const session = { ...formation, proposal: { revision: 1, proposedBy: 'VspMSP', enrollmentId: 'u', proposedAt: '', agreement } } as Pick<SessionView, 'kind' | 'version' | 'parties' | 'proposal'>;
+    const session = { ...formation, proposal: { revision: 1, proposedBy: 'VspMSP', enrollmentId: 'u', proposedAt: '', agreement, signed: null } } as Pick<SessionView, 'kind' | 'version' | 'parties' | 'proposal'>;
     const v = initialValues(session);
     expect(v).toMatchObject({ betaPercent: 70, weights: { DspMSP: 3, VspMSP: 1 }, businessModel: 'subscription', exitNoticeSeconds: 60 });
     const body = proposalOf(session, { ...v, betaPercent: 80 });

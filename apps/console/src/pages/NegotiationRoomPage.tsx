@@ -11,14 +11,15 @@ import { SessionHistory } from '../components/SessionHistory';
 import { Failure, Loading, StatusBadge } from '../components/Status';
 import { percent } from '../negotiation/advisor';
 import { bytesToSign } from '../negotiation/agreement-check';
+import { signedProposal } from '../negotiation/proposal-signing';
 
 /** While a session is open the other parties may propose or sign at any moment: the room polls. */
 export const ROOM_POLL_MS = 1500;
 
 /**
  * The negotiation room of one session: its parties, the current proposal as the agreement the ledger
- * would record, signing and accepting it in the page (the key held since sign-in), a proposal or
- * counter-proposal with the β advisor, and the history.
+ * would record and who signed it, signing and accepting it in the page (the key held since sign-in),
+ * a proposal or counter-proposal with the β advisor, signed in the page too, and the history.
  */
 export default function NegotiationRoomPage() {
   const { sessionId = '' } = useParams();
@@ -40,7 +41,27 @@ export default function NegotiationRoomPage() {
     queries.setQueryData(['session', sessionId], s);
     void queries.invalidateQueries({ queryKey: ['sessions'] });
   };
-  const propose = useMutation({ mutationFn: (body: Proposal) => sessionsApi.propose(sessionId, body), onSuccess: refresh });
+  // The key that signs proposals and acceptances: held since sign-in, or loaded here after a reload
+  // (held once the service has accepted a signature made with it).
+  const [privateKeyPem, setPrivateKey] = useState('');
+  const held = heldKey(me?.mspId);
+  const signer: Signer = {
+    key: async () => held ?? (await importSigningKey(privateKeyPem)),
+    keep: (key) => {
+      if (held || !me) return;
+      holdKey(key, me.mspId);
+      setPrivateKey('');
+    },
+  };
+  const propose = useMutation({
+    mutationFn: async ({ answers, proposal }: { answers: number; proposal: Proposal }) => {
+      const key = await signer.key();
+      const result = await sessionsApi.propose(sessionId, await signedProposal(key, me!.certificatePem!, sessionId, answers, proposal));
+      signer.keep(key);
+      return result;
+    },
+    onSuccess: refresh,
+  });
   const [signed, setSigned] = useState<{ revision: number; sha256: string } | undefined>();
   if (!me) return <Navigate to="/sign-in" replace />;
   if (!signedInThere) return <NegotiationSignIn />;
@@ -107,16 +128,36 @@ export default function NegotiationRoomPage() {
           You signed revision {signed.revision}: the canonical JSON of its agreement, SHA-256 <Code>{signed.sha256}</Code>
         </Text>
       )}
+      {!held && (s.status === 'open' || (s.status === 'agreed' && !accepted.has(me.mspId))) && (
+        <Textarea
+          label="Private key (PKCS#8 PEM) to sign with"
+          description="This page no longer holds your key (it was reloaded): load it again to sign a proposal or an acceptance; it stays in the page."
+          required
+          autosize
+          minRows={3}
+          maxRows={8}
+          maw={640}
+          value={privateKeyPem}
+          onChange={(e) => setPrivateKey(e.currentTarget.value)}
+          spellCheck={false}
+          autoComplete="off"
+          styles={{ input: { fontFamily: 'monospace' } }}
+        />
+      )}
+      {!me.certificatePem && <Text role="alert">This sign-in kept no certificate: sign out and sign in again to propose or accept.</Text>}
       {s.proposal && (s.status === 'open' || s.status === 'agreed') && !accepted.has(me.mspId) && (
         <SignAndAccept
           session={s}
+          signer={signer}
           onDone={(next, sha256) => {
             setSigned({ revision: s.revision, sha256 });
             refresh(next);
           }}
         />
       )}
-      {s.status === 'open' && <ProposalForm key={s.revision} session={s} pending={propose.isPending} error={propose.error} onSubmit={(b) => propose.mutate(b)} />}
+      {s.status === 'open' && (
+        <ProposalForm key={s.revision} session={s} pending={propose.isPending} error={propose.error} disabled={!me.certificatePem} onSubmit={(proposal) => propose.mutate({ answers: s.revision, proposal })} />
+      )}
       {history.data && <SessionHistory history={history.data} />}
       {history.isError && <Failure error={history.error} />}
     </Stack>
@@ -130,6 +171,11 @@ function CurrentProposal({ session, agreement }: { session: SessionView; agreeme
       <Title order={3} id="current-title">
         Revision {p.revision}: proposed by {p.proposedBy}
       </Title>
+      <Text size="sm" data-testid="proposal-signature" style={{ wordBreak: 'break-all' }}>
+        {p.signed
+          ? `Signed by ${p.enrollmentId}@${p.proposedBy} over {session, answers revision ${p.signed.answers}, proposal}: certificate SHA-256 ${p.signed.certificateFingerprint}`
+          : 'Not signed: proposed before proposals were signed'}
+      </Text>
       <Text size="sm">
         {new Date(p.proposedAt).toLocaleString()} · agreement {agreement.agreementId} · β <span data-testid="current-beta">{percent(agreement.betaPpm)}</span>
         {session.acceptance && !session.acceptance.complete && session.acceptance.waitingFor.length > 0 ? ` · waiting for ${session.acceptance.waitingFor.join(', ')}` : ''}
@@ -185,29 +231,31 @@ function CurrentProposal({ session, agreement }: { session: SessionView; agreeme
   );
 }
 
+/** Signs with the identity's key: the one held since sign-in or the one loaded in the room. */
+interface Signer {
+  key(): Promise<CryptoKey>;
+  /** Holds a loaded key once the service accepted a signature made with it. */
+  keep(key: CryptoKey): void;
+}
+
 /**
  * Accepting: the page fetches the revision's agreement, writes its canonical JSON itself and checks
  * it against the service's bytes and the document digest (negotiation/agreement-check.ts), signs it
- * with the key held since sign-in (or one loaded here after a reload) and sends the signature.
+ * with the key held since sign-in (or one loaded in the room after a reload) and sends the signature.
  */
-function SignAndAccept({ session, onDone }: { session: SessionView; onDone: (s: SessionView, sha256: string) => void }) {
+function SignAndAccept({ session, signer, onDone }: { session: SessionView; signer: Signer; onDone: (s: SessionView, sha256: string) => void }) {
   const { session: me } = useSession();
-  const [privateKeyPem, setPrivateKey] = useState('');
-  const held = heldKey(me?.mspId);
   const accept = useMutation({
     mutationFn: async () => {
       const toSign = await sessionsApi.agreement(session.id);
       const { canonical, sha256 } = await bytesToSign(toSign, session.proposal!.agreement);
-      const key = held ?? (await importSigningKey(privateKeyPem));
+      const key = await signer.key();
       const signature = await signWith(key, canonical);
       const result = await sessionsApi.accept(session.id, { revision: toSign.revision, certificatePem: me!.certificatePem!, signature });
-      if (!held) holdKey(key, me!.mspId);
+      signer.keep(key);
       return { result, sha256 };
     },
-    onSuccess: ({ result, sha256 }) => {
-      setPrivateKey('');
-      onDone(result, sha256);
-    },
+    onSuccess: ({ result, sha256 }) => onDone(result, sha256),
   });
   return (
     <section aria-labelledby="accept-title">
@@ -219,22 +267,6 @@ function SignAndAccept({ session, onDone }: { session: SessionView; onDone: (s: 
         {session.status === 'agreed' ? ' The agreement was reached without you: your signature is recorded as a late acceptance.' : ''}
       </Text>
       <Stack gap="xs" maw={640}>
-        {!held && (
-          <Textarea
-            label="Private key (PKCS#8 PEM) to sign with"
-            description="This page no longer holds your key (it was reloaded): load it again; it stays in the page."
-            required
-            autosize
-            minRows={3}
-            maxRows={8}
-            value={privateKeyPem}
-            onChange={(e) => setPrivateKey(e.currentTarget.value)}
-            spellCheck={false}
-            autoComplete="off"
-            styles={{ input: { fontFamily: 'monospace' } }}
-          />
-        )}
-        {!me?.certificatePem && <Text role="alert">This sign-in kept no certificate: sign out and sign in again to accept.</Text>}
         {accept.isError && <Failure error={accept.error} />}
         <Group>
           <Button onClick={() => accept.mutate()} loading={accept.isPending} disabled={!me?.certificatePem}>

@@ -1,7 +1,8 @@
+import { createHash, verify, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IdentityDirectory } from '@datawell/auth';
-import { checkConsent, verifyAcceptances } from '@datawell/domain';
+import { checkConsent, proposalSigningText, verifyAcceptances } from '@datawell/domain';
 import { login } from '@datawell/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { eventually, hex, MarketplaceHarness, onboard, type Member, type Received } from '../../../../services/marketplace/test/integration/harness';
@@ -16,8 +17,9 @@ import { expectAccessible, launchBrowser, see } from '../support/browser';
  * the real marketplace and the real negotiation service (both in-process on the shared stack's
  * PostgreSQL and Kafka; the participants reach negotiation's identity directory through the
  * ParticipantRegistered ledger event, as in production). The DSP opens a formation from the VSP's
- * value offer, the VSP proposes, the DSP counter-proposes, both sign and accept in their pages; what
- * the pages show is compared with what the service answers, and the signatures in the published
+ * value offer, the VSP proposes, the DSP counter-proposes (each proposal signed in its author's page),
+ * both sign and accept in their pages; what the pages show is compared with what the service answers,
+ * the proposals' signatures are re-verified from the history, and the signatures in the published
  * AgreementReached are verified as the dao chaincode verifies them.
  */
 jest.setTimeout(420_000);
@@ -36,6 +38,22 @@ async function api<T = Record<string, unknown>>(who: Member, path: string): Prom
   const response = await fetch(`${neg.url}${path}`, { headers: { authorization: `Bearer ${tokens.get(who.mspId)}` } });
   if (!response.ok) throw new Error(`GET ${path} as ${who.mspId}: ${response.status} ${await response.text()}`);
   return (await response.json()) as T;
+}
+
+const fingerprintOf = (pem: string) => createHash('sha256').update(new X509Certificate(pem).raw).digest('hex');
+
+/** The session's proposals as the history records them, each signature checked over {sessionId, answers, proposal} with its certificate. */
+async function signedProposals(who: Member, sessionId: string): Promise<Array<{ revision: number; mspId: string; answers: number; certificatePem: string; verified: boolean }>> {
+  const history = await api<Array<{ change: string; revision: number; mspId: string; detail: Record<string, unknown> }>>(who, `/sessions/${sessionId}/history`);
+  return history
+    .filter((h) => h.change === 'proposed')
+    .map(({ revision, mspId, detail: d }) => ({
+      revision,
+      mspId,
+      answers: d['answers'] as number,
+      certificatePem: d['certificatePem'] as string,
+      verified: verify('sha256', Buffer.from(proposalSigningText(sessionId, d['answers'] as number, d['proposal'])), new X509Certificate(d['certificatePem'] as string).publicKey, Buffer.from(d['signature'] as string, 'base64')),
+    }));
 }
 
 const argumentOf = (r: Received) => JSON.parse((r.value.data['arguments'] as string[])[0]!) as Record<string, unknown>;
@@ -169,6 +187,12 @@ describe('the negotiation room in two browsers', () => {
     }>(vsp, `/sessions/${sessionId}`);
     expect(view.revision).toBe(2);
     expect(view.proposal.proposedBy).toBe(dsp.mspId);
+    // Both proposals were signed in their authors' pages, each answering the revision its page showed.
+    expect(await signedProposals(vsp, sessionId)).toEqual([
+      { revision: 1, mspId: vsp.mspId, answers: 0, certificatePem: vsp.certificatePem, verified: true },
+      { revision: 2, mspId: dsp.mspId, answers: 1, certificatePem: dsp.certificatePem, verified: true },
+    ]);
+    for (const page of [d.page, v.page]) await see(page.getByTestId('proposal-signature')).toContainText(`answers revision 1, proposal}: certificate SHA-256 ${fingerprintOf(dsp.certificatePem)}`);
     const agreement = view.proposal.agreement;
     expect(agreement.betaPpm).toBe(800_000);
     expect(agreement.members.map((m) => [m.mspId, m.ownershipPpm])).toEqual([
@@ -242,7 +266,7 @@ describe('the negotiation room in two browsers', () => {
     await vspContext.close();
   });
 
-  it('asks for the key again after a reload, and shows the service refusing a signature by another key', async () => {
+  it('asks for the key again after a reload, and shows the service refusing an acceptance and a counter-proposal signed by another key', async () => {
     const daoId = `nk-${hex(3)}`;
     const created = await fetch(`${neg.url}/sessions`, {
       method: 'POST',
@@ -268,8 +292,23 @@ describe('the negotiation room in two browsers', () => {
     await see(page.getByRole('alert')).toContainText('INVALID_SIGNATURE');
     await expectAccessible(page, 'negotiation room (refused signature)');
     expect((await api<{ acceptances: unknown[] }>(vsp, `/sessions/${sessionId}`)).acceptances).toEqual([]);
+    // A counter-proposal signed with the wrong key is refused too, and nothing is stored.
+    await beta(page).fill('65');
+    await page.getByRole('button', { name: 'Send counter-proposal' }).click();
+    await see(page.getByRole('form', { name: 'Proposal' }).getByRole('alert')).toContainText('INVALID_SIGNATURE');
+    expect((await api<{ revision: number }>(vsp, `/sessions/${sessionId}`)).revision).toBe(1);
+    expect(await signedProposals(vsp, sessionId)).toEqual([{ revision: 1, mspId: vsp.mspId, answers: 0, certificatePem: vsp.certificatePem, verified: true }]);
+    // With the right key: the counter-proposal goes through, and the page holds the key again.
     await keyBox.fill(vsp.privateKeyPem);
-    await page.getByRole('button', { name: 'Sign and accept revision 1' }).click();
+    await page.getByRole('button', { name: 'Send counter-proposal' }).click();
+    await see(page.getByTestId('session-revision')).toHaveText('revision 2');
+    await see(page.getByTestId('current-beta')).toHaveText('65 %');
+    await see(keyBox).toHaveCount(0);
+    expect((await signedProposals(vsp, sessionId)).map((p) => [p.revision, p.answers, p.verified])).toEqual([
+      [1, 0, true],
+      [2, 1, true],
+    ]);
+    await page.getByRole('button', { name: 'Sign and accept revision 2' }).click();
     await see(page.getByTestId(`accepted-${vsp.mspId}`)).toHaveText('signed');
     expect((await api<{ acceptances: Array<{ mspId: string }> }>(vsp, `/sessions/${sessionId}`)).acceptances.map((a) => a.mspId)).toEqual([vsp.mspId]);
     await context.close();

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { proposalSigningText } from '@datawell/domain';
 import { createKeyAndCsr, login, signWithIdentity, type EnrolledIdentity } from '../identity/client';
 
 /** What the scenarios share: calls to the services' public APIs as enrolled participants. */
@@ -120,7 +121,7 @@ export interface NegotiationContext {
   readonly as: (party: Party, service: 'negotiation') => Promise<string>;
 }
 
-/** A negotiation session through to a formed DAO version: proposals, every party's signed acceptance, the bridge's formation. */
+/** A negotiation session through to a formed DAO version: signed proposals, every party's signed acceptance, the bridge's formation. */
 export async function negotiateAgreement(
   ctx: NegotiationContext,
   label: string,
@@ -132,9 +133,17 @@ export async function negotiateAgreement(
   const { urls, progress, as } = ctx;
   progress(`${label}: ${opener.mspId} opens a negotiation session`);
   const created = await call<{ id: string }>(`${urls.negotiation}/sessions`, { method: 'POST', token: await as(opener, 'negotiation'), body: session });
+  // Each proposal is signed by its author over {sessionId, answers, proposal}, answering the revision before it.
+  let revision = 0;
   for (const p of proposals) {
-    progress(`${label}: ${p.by.mspId} proposes β = ${(p.body as { betaPpm: number }).betaPpm / 1e6}`);
-    await call(`${urls.negotiation}/sessions/${created.id}/proposals`, { method: 'POST', token: await as(p.by, 'negotiation'), body: p.body });
+    progress(`${label}: ${p.by.mspId} proposes β = ${(p.body as { betaPpm: number }).betaPpm / 1e6}, signed, answering revision ${revision}`);
+    const signature = signWithIdentity(p.by.identity.privateKeyPem, proposalSigningText(created.id, revision, p.body));
+    const view = await call<{ revision: number }>(`${urls.negotiation}/sessions/${created.id}/proposals`, {
+      method: 'POST',
+      token: await as(p.by, 'negotiation'),
+      body: { answers: revision, proposal: p.body, certificatePem: p.by.identity.certificatePem, signature },
+    });
+    revision = view.revision;
   }
   for (const party of acceptors) {
     const toSign = await call<{ revision: number; canonical: string }>(`${urls.negotiation}/sessions/${created.id}/agreement`, { token: await as(party, 'negotiation') });

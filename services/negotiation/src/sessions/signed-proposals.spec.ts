@@ -28,7 +28,7 @@ interface Identity {
 }
 
 async function identity(mspId: string, role: 'DSP' | 'VSP'): Promise<Identity> {
-  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',
     name: `CN=user1, O=${mspId}`,
