@@ -2,7 +2,7 @@ import { codeRootOf, workloadProgramArgs } from './folder';
 
 describe('workload programs', () => {
   it('are started compiled from the compiled tree', () => {
-    const code = codeRootOf('/repo/dist/services/provisioner/src/provisioning/provisioner.runtime.js', 4);
+    const code = codeRootOf('/repo/dist/services/provisioner/src/provisioner.js', 3);
     expect(code).toEqual({ root: '/repo/dist', ext: '.js' });
     expect(workloadProgramArgs(code, 'launcher')).toEqual(['/repo/dist/workloads/supervisor/src/launch.main.js']);
     expect(workloadProgramArgs(codeRootOf('/repo/dist/workloads/supervisor/src/workload.main.js', 3), 'mpcNode')).toEqual(['/repo/dist/workloads/mpc-node/src/main.js']);

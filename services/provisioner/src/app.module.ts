@@ -3,15 +3,16 @@ import { AuthModule } from '@datawell/auth';
 import { ServicePlatformModule } from '@datawell/service-platform';
 import { PROVISIONER_GRPC } from './grpc/provisioner.grpc';
 import { MIGRATIONS } from './migrations';
-import { ProvisioningModule } from './provisioning/provisioning.module';
+import { ProvisionerModule } from './provisioner.module';
 import type { ProvisionerConfig } from './config';
 
+/** The platform's wiring (settings, PostgreSQL and migrations, Redis, Kafka, health, metrics, OpenAPI, gRPC, auth) around the provisioner's module. */
 @Module({})
 export class AppModule {
   static forConfig(config: ProvisionerConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS, grpc: PROVISIONER_GRPC }), AuthModule.forRoot(), ProvisioningModule],
+      imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS, grpc: PROVISIONER_GRPC }), AuthModule.forRoot(), ProvisionerModule],
     };
   }
 }

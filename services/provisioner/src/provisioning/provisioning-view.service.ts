@@ -1,10 +1,9 @@
-import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { DAO_ID_PATTERN } from '@datawell/contracts';
 import type { InfrastructureDto, JobDto, JobLogLineDto, TofuStatesDto } from './provisioning.dto';
 import { ProvisionerError } from './provisioning.errors';
-import type { JobRow, VersionRow } from './provisioning.repository';
-import { ProvisionerRuntime } from './provisioner.runtime';
+import type { BullJobQueue } from './job-queue.adapter';
+import type { JobRow, ProvisioningRepository, VersionRow } from './provisioning.repository';
 import { workspaceName } from './spec';
 import { workloadProcesses } from './workload-files.adapter';
 import { readingsPublicKeyOf } from './mpc-mesh.adapter';
@@ -22,12 +21,16 @@ const isMember = (v: VersionRow, mspId: string) => v.members.some((m) => m.mspId
  * DAO versions their organisation is a member of (the members VersionCreated listed). To anyone else
  * a job or a version answers exactly as an unknown id does (404, same code and message): ids cannot be probed.
  */
-@Injectable()
 export class ProvisioningView {
-  constructor(private readonly runtime: ProvisionerRuntime) {}
+  constructor(
+    private readonly repository: ProvisioningRepository,
+    private readonly queue: Pick<BullJobQueue, 'state'>,
+    /** The PostgreSQL schema of the OpenTofu backend's states. */
+    private readonly tofuPgSchema: string,
+  ) {}
 
   async jobs(viewer: string): Promise<JobDto[]> {
-    return Promise.all((await this.runtime.repository.jobsOfMember(viewer)).map((j) => this.#job(j)));
+    return Promise.all((await this.repository.jobsOfMember(viewer)).map((j) => this.#job(j)));
   }
 
   async job(viewer: string, id: unknown): Promise<JobDto> {
@@ -38,14 +41,14 @@ export class ProvisioningView {
     const parsed = afterInput.safeParse(after);
     if (!parsed.success) throw new ProvisionerError('INVALID_ARGUMENT', 'after must be a non-negative integer');
     const job = await this.#visibleJob(viewer, id);
-    return this.runtime.repository.logs(job.id, parsed.data);
+    return this.repository.logs(job.id, parsed.data);
   }
 
   async infrastructure(viewer: string, daoIdRaw: unknown, versionRaw: unknown): Promise<InfrastructureDto> {
     const daoId = daoIdInput.safeParse(daoIdRaw);
     const version = versionInput.safeParse(versionRaw);
     if (!daoId.success || !version.success) throw new ProvisionerError('INVALID_ARGUMENT', 'daoId must be a DAO id and version an integer 1-9999');
-    const { repository, settings } = this.runtime;
+    const { repository, tofuPgSchema } = this;
     const desired = await repository.version(daoId.data, version.data);
     if (!desired || !isMember(desired, viewer)) throw new ProvisionerError('VERSION_NOT_FOUND', `no infrastructure for DAO ${daoId.data} version ${version.data}`);
     const workspace = workspaceName(desired.daoId, desired.version);
@@ -56,7 +59,7 @@ export class ProvisioningView {
       revision: desired.revision,
       status: desired.status,
       workspace,
-      stateSerial: await repository.tofuStateSerial(settings.tofuPgSchema, workspace),
+      stateSerial: await repository.tofuStateSerial(tofuPgSchema, workspace),
       outputsDigest: desired.outputsDigest,
       removedMembers: [...desired.removedMembers],
       dissolved: desired.dissolved,
@@ -80,15 +83,15 @@ export class ProvisioningView {
 
   /** How many OpenTofu states the backend holds for the viewer's DAO versions (others' are not its business). */
   async states(viewer: string): Promise<TofuStatesDto> {
-    const schema = this.runtime.settings.tofuPgSchema;
-    const workspaces = (await this.runtime.repository.versionsOfMember(viewer)).map((v) => workspaceName(v.daoId, v.version));
-    return { schema, count: await this.runtime.repository.tofuStateCount(schema, workspaces) };
+    const schema = this.tofuPgSchema;
+    const workspaces = (await this.repository.versionsOfMember(viewer)).map((v) => workspaceName(v.daoId, v.version));
+    return { schema, count: await this.repository.tofuStateCount(schema, workspaces) };
   }
 
   async #visibleJob(viewer: string, idRaw: unknown): Promise<JobRow> {
     const id = jobIdInput.safeParse(idRaw);
     if (!id.success) throw new ProvisionerError('INVALID_ARGUMENT', 'id must be a job id');
-    const { repository } = this.runtime;
+    const { repository } = this;
     const job = await repository.job(id.data);
     const version = job && (await repository.version(job.daoId, job.version));
     if (!job || !version || !isMember(version, viewer)) throw new ProvisionerError('JOB_NOT_FOUND', `no job ${id.data}`);
@@ -96,7 +99,7 @@ export class ProvisioningView {
   }
 
   async #job(j: JobRow): Promise<JobDto> {
-    const queued = await this.runtime.queue.state(j.id).catch(() => undefined);
+    const queued = await this.queue.state(j.id).catch(() => undefined);
     return {
       id: j.id,
       kind: j.kind,

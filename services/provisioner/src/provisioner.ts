@@ -1,38 +1,51 @@
 import { resolve } from 'node:path';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { KAFKA, SERVICE_CONFIG } from '@datawell/service-platform';
-import { createOutboxRelay, ensureTopics, startLedgerEventConsumer, type OutboxPublisher, type TopicConsumer } from '@datawell/messaging';
+import { createOutboxRelay, ensureTopics, startLedgerEventConsumer, type ConnectionLogger, type OutboxPublisher, type TopicConsumer } from '@datawell/messaging';
 import { codeRootOf, workloadProgramArgs } from '@datawell/workload-runtime';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { BullJobQueue } from './job-queue.adapter';
-import { ProvisioningRepository } from './provisioning.repository';
-import { InvalidLedgerEventError } from './ledger-effects';
-import { INBOX_CONSUMER, ProvisioningService } from './provisioning.service';
-import type { RenderContext } from './tofu-config';
-import type { ProvisionerConfig } from '../config';
+import { BullJobQueue } from './provisioning/job-queue.adapter';
+import { ProvisioningRepository } from './provisioning/provisioning.repository';
+import { InvalidLedgerEventError } from './provisioning/ledger-effects';
+import { ProvisioningView } from './provisioning/provisioning-view.service';
+import { INBOX_CONSUMER, ProvisioningService } from './provisioning/provisioning.service';
+import type { RenderContext } from './provisioning/tofu-config';
+import type { ProvisionerConfig } from './config';
 
 /** The code root (the repository, or its compiled tree dist/): the launcher's working directory. */
-export const REPO_DIR = resolve(__dirname, '..', '..', '..', '..');
+export const REPO_DIR = resolve(__dirname, '..', '..', '..');
 
-/** The provisioner's moving parts for the life of the Nest application. */
-@Injectable()
-export class ProvisionerRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
+export interface ProvisionerOptions {
+  /** The service's settings and connections (the workloads it launches get the Kafka brokers; OpenTofu's backend the PostgreSQL URL). */
+  readonly config: ProvisionerConfig;
+  readonly dataSource: DataSource;
+  readonly kafka: Kafka;
+  readonly logger: ConnectionLogger;
+}
+
+/**
+ * The provisioner's composition root: the repository, the job queue and its worker, the
+ * provisioning service (OpenTofu runs, workloads), the read view over HTTP and gRPC, the outbox
+ * relay and the ledger-events consumer. `start` enqueues and reconciles recorded jobs, resumes
+ * workloads and runs the relay, worker and consumer; `stop` ends them; the Nest module
+ * (provisioner.module.ts) calls both.
+ */
+export class Provisioner {
   readonly repository: ProvisioningRepository;
   readonly queue: BullJobQueue;
   readonly service: ProvisioningService;
+  readonly view: ProvisioningView;
   readonly render: RenderContext;
   readonly settings: ProvisionerConfig['settings'];
   readonly #outbox: OutboxPublisher;
   #consumer: TopicConsumer | undefined;
   readonly #dataSource: DataSource;
-  readonly #logger = new Logger('Provisioner');
+  readonly #logger: ConnectionLogger;
   readonly #kafka: Kafka;
   #stopping = false;
 
-  constructor(@Inject(SERVICE_CONFIG) config: ProvisionerConfig, @Inject(KAFKA) kafka: Kafka, @InjectDataSource() dataSource: DataSource) {
+  constructor({ config, dataSource, kafka, logger }: ProvisionerOptions) {
     const settings = config.settings;
+    this.#logger = logger;
     this.settings = settings;
     this.#kafka = kafka;
     this.#dataSource = dataSource;
@@ -51,7 +64,7 @@ export class ProvisionerRuntime implements OnApplicationBootstrap, OnApplication
       repoDir: REPO_DIR,
       nodeBinary: process.execPath,
       // The workload programs run as this service does: compiled under ./dev, from sources under jest.
-      launcher: workloadProgramArgs(codeRootOf(__filename, 4), 'launcher'),
+      launcher: workloadProgramArgs(codeRootOf(__filename, 3), 'launcher'),
       kafkaBrokers: config.kafka.brokers,
       ...(config.kafka.credentialsFile ? { kafkaCredentialsFile: config.kafka.credentialsFile } : {}),
       telemetryTopic: settings.topics.telemetry,
@@ -67,9 +80,10 @@ export class ProvisionerRuntime implements OnApplicationBootstrap, OnApplication
       logger: this.#logger,
       wakeOutbox: () => this.#outbox.notify(),
     });
+    this.view = new ProvisioningView(this.repository, this.queue, settings.tofuPgSchema);
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  async start(): Promise<void> {
     void this.#ensureTopics();
     this.#outbox.start();
     this.queue.process(
@@ -112,7 +126,7 @@ export class ProvisionerRuntime implements OnApplicationBootstrap, OnApplication
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async stop(): Promise<void> {
     this.#stopping = true;
     await this.#consumer?.stop();
     await this.queue.close();
