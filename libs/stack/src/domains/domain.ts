@@ -121,6 +121,16 @@ export function memberServicePorts(settings: StackSettings, index: number): Reco
   return Object.fromEntries(MEMBER_SERVICES.map((name, i) => [name, first + i])) as Record<MemberServiceName, number>;
 }
 
+/** Pid and log files of a member service in its domain's folder. */
+export function memberServiceFiles(settings: StackSettings, domain: string, service: MemberServiceName): { pidFile: string; logFile: string } {
+  const p = domainPaths(settings, domain);
+  return { pidFile: join(p.run, `service-${service}.pid`), logFile: join(p.logs, `service-${service}.log`) };
+}
+
+export function memberServiceUrl(settings: StackSettings, d: DomainRecord, service: MemberServiceName): string {
+  return `http://127.0.0.1:${memberServicePorts(settings, d.index)[service]}`;
+}
+
 /** A new member domain in the next free slot, refused when one of its ports is already in the plan. */
 export function newMemberDomain(settings: StackSettings, existing: readonly DomainRecord[], mspId: string, role: string): DomainRecord {
   const checkedRole = validateMember(mspId, role);

@@ -14,7 +14,7 @@ import { peerProcess } from '../fabric/nodes';
 import { withStackLock } from '../lock';
 import { chownTree, ensureSystemUser, findOsUser, osUser } from '../os-user';
 import { isAlive, readPid } from '../proc';
-import { domainPaths, domainsDir, newMemberDomain, operatorDomain, OPERATOR_DOMAIN, type DomainRecord } from './domain';
+import { domainPaths, domainsDir, MEMBER_SERVICES, memberServiceFiles, memberServiceUrl, newMemberDomain, operatorDomain, OPERATOR_DOMAIN, type DomainRecord } from './domain';
 import { createDomainKafkaPrincipal, type KafkaPrincipalState } from './kafka-principal';
 import { writeMspPackage, type MspPackage } from './msp-package';
 import { ensureDomainTrafficKey } from './traffic-key';
@@ -177,10 +177,7 @@ export interface DomainStatus {
   readonly database: { readonly host: string; readonly port: number; readonly database: string };
   readonly redis: { readonly host: string; readonly port: number };
   readonly kafka: { readonly principal: string; readonly credentials: KafkaPrincipalState };
-  /**
-   * The domain's services by name: filled by the CLI for the operator (it knows the services);
-   * empty for members, whose member-mode services do not run in their domains yet.
-   */
+  /** The domain's services by name: a member's member-mode services; filled by the CLI for the operator (it knows the services). */
   readonly serviceUrls: Readonly<Record<string, string>>;
 }
 
@@ -196,6 +193,7 @@ export function domainsStatus(ctx: StackContext, operatorProcesses: readonly Com
       described(`postgres@${d.name}`, livePid(join(p.run, 'postgres.pid'))),
       described(`redis@${d.name}`, livePid(join(p.run, 'redis.pid'))),
       ...(org ? fabricProcesses(ctx, org) : []),
+      ...MEMBER_SERVICES.map((s) => described(`${s}@${d.name}`, livePid(memberServiceFiles(ctx.settings, d.name, s).pidFile))),
     ]);
   }
   const ofMembers = new Set([...memberProcesses.values()].flat().map((x) => x.name));
@@ -215,7 +213,7 @@ export function domainsStatus(ctx: StackContext, operatorProcesses: readonly Com
       database: { host: '127.0.0.1', port: d.ports.postgres, database: 'datawell' },
       redis: { host: '127.0.0.1', port: d.ports.redis },
       kafka: { principal: d.kafkaPrincipal, credentials: d.name === OPERATOR_DOMAIN ? operatorKafka(ctx) : (file.kafka[d.name] ?? 'pending') },
-      serviceUrls: {},
+      serviceUrls: d.name === OPERATOR_DOMAIN ? {} : Object.fromEntries(MEMBER_SERVICES.map((s) => [s, memberServiceUrl(ctx.settings, d, s)])),
     };
   });
 }

@@ -7,7 +7,7 @@ import { StackError } from '../errors';
 import { enrollClientIdentity } from '../fabric/network';
 import { memberFabric } from '../fabric/parties';
 import { osUser } from '../os-user';
-import { domainPaths, memberServicePorts, type DomainRecord, type MemberServiceName } from './domain';
+import { domainPaths, memberServiceFiles, memberServicePorts, memberServiceUrl, type DomainRecord, type MemberServiceName } from './domain';
 import { domainPostgres, domainRedis, findDomain } from './domains';
 import { readMspPackage } from './msp-package';
 import { domainTrafficKeys } from './traffic-key';
@@ -28,16 +28,6 @@ export interface MemberServiceLaunch {
   readonly env: Readonly<Record<string, string>>;
   readonly logFile: string;
   readonly pidFile: string;
-}
-
-/** Pid and log files of a member service in its domain's folder. */
-export function memberServiceFiles(ctx: StackContext, domain: string, service: MemberServiceName): { pidFile: string; logFile: string } {
-  const p = domainPaths(ctx.settings, domain);
-  return { pidFile: join(p.run, `service-${service}.pid`), logFile: join(p.logs, `service-${service}.log`) };
-}
-
-export function memberServiceUrl(ctx: StackContext, d: DomainRecord, service: MemberServiceName): string {
-  return `http://127.0.0.1:${memberServicePorts(ctx.settings, d.index)[service]}`;
 }
 
 /** The launch of `service` in the member domain of `mspId`; enrolls the service's identity at the domain's CA on first use. */
@@ -62,7 +52,7 @@ export async function memberServiceLaunch(ctx: StackContext, connection: StackCo
   };
   const port = memberServicePorts(ctx.settings, d.index)[service];
   const env = { ...common, ...(await ledgerBridgeEnv(ctx, d, port)) };
-  return { domain: d.name, service, user: d.osUser, port, url: memberServiceUrl(ctx, d, service), env, ...memberServiceFiles(ctx, d.name, service) };
+  return { domain: d.name, service, user: d.osUser, port, url: memberServiceUrl(ctx.settings, d, service), env, ...memberServiceFiles(ctx.settings, d.name, service) };
 }
 
 /** The operator's public MSP (its CA's certificate), which services read to know the operator's identities. */

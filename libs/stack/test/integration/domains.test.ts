@@ -7,7 +7,7 @@ import { connect } from 'node:tls';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { addDomain, addOrgToChannel, createChannel, domainPaths, findDomain, readMspPackage, status, verifyMspPackage, type DomainStatus } from '../../src';
+import { addDomain, addOrgToChannel, createChannel, domainPaths, findDomain, memberServicePorts, readMspPackage, status, verifyMspPackage, type DomainStatus } from '../../src';
 import { loadSettings } from '../../src/settings';
 import { silentProgress } from '../../src/progress';
 import { fabricDirs, findOrg, loadRegistry, OPERATOR_ORG } from '../../src/fabric/layout';
@@ -73,10 +73,12 @@ describe('trust domains on one machine', () => {
       [`redis@${MEMBER}`, pids.redis, 'dw-domaintestdspmsp'],
       ['ca-domaintestdsp', pids.ca, 'dw-domaintestdspmsp'],
       ['peer0.domaintestdsp', pids.peer, 'dw-domaintestdspmsp'],
+      // Its member-mode bridge: listed, not started here.
+      [`ledger-bridge@${MEMBER}`, undefined, undefined],
     ]);
     expect(entry.database.port).toBe(findDomain(ctx, MEMBER).ports.postgres);
     expect(entry.kafka.principal).toBe(`member-${MEMBER}`);
-    expect(entry.serviceUrls).toEqual({});
+    expect(entry.serviceUrls).toEqual({ 'ledger-bridge': `http://127.0.0.1:${memberServicePorts(ctx.settings, findDomain(ctx, MEMBER).index)['ledger-bridge']}` });
   });
 
   it("serves SQL and Redis with the domain's own passwords, and refuses a client without them", async () => {

@@ -144,7 +144,7 @@ export async function runDomainsOnStack(vsps: number, orgPrefix = 'Dm'): Promise
     // A person of the organisation, enrolled at its own CA in its domain.
     const person = await enrollClientIdentity(ctx, m.mspId, 'owner');
     const d = findDomain(ctx, m.mspId);
-    members.push({ ...m, identity: { mspId: m.mspId, enrollmentId: person.id, certificatePem: person.certificatePem, privateKeyPem: person.privateKeyPem }, bridgeUrl: memberServiceUrl(ctx, d, 'ledger-bridge') });
+    members.push({ ...m, identity: { mspId: m.mspId, enrollmentId: person.id, certificatePem: person.certificatePem, privateKeyPem: person.privateKeyPem }, bridgeUrl: memberServiceUrl(ctx.settings, d, 'ledger-bridge') });
   }
   return runDomainFormation({
     urls: { marketplace: serviceUrl('marketplace'), negotiation: serviceUrl('negotiation') },

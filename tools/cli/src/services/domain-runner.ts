@@ -58,7 +58,7 @@ export async function startMemberServices(ctx: StackContext, connection: StackCo
   const started: Array<{ domain: string; service: MemberServiceName; url: string; pidFile: string; logFile: string }> = [];
   for (const d of domains) {
     for (const service of MEMBER_SERVICES) {
-      const files = memberServiceFiles(ctx, d.name, service);
+      const files = memberServiceFiles(ctx.settings, d.name, service);
       if (isAlive(readPid(files.pidFile))) continue;
       const launch = await memberServiceLaunch(ctx, connection, d.mspId, service);
       ctx.progress.step('domains', `starting ${service} of ${d.name} on ${launch.url} as ${launch.user}`);
@@ -85,7 +85,7 @@ function ownedLog(file: string, user: string): void {
 export async function stopMemberServices(ctx: StackContext, only?: readonly string[]): Promise<void> {
   for (const d of memberDomains(ctx, only).reverse()) {
     for (const service of [...MEMBER_SERVICES].reverse()) {
-      if (await stopDaemon(memberServiceFiles(ctx, d.name, service).pidFile)) ctx.progress.step('domains', `stopped ${service} of ${d.name}`);
+      if (await stopDaemon(memberServiceFiles(ctx.settings, d.name, service).pidFile)) ctx.progress.step('domains', `stopped ${service} of ${d.name}`);
     }
   }
 }
@@ -94,9 +94,9 @@ export async function memberServicesStatus(ctx: StackContext, only?: readonly st
   const out: MemberServiceState[] = [];
   for (const d of memberDomains(ctx, only)) {
     for (const name of MEMBER_SERVICES) {
-      const files = memberServiceFiles(ctx, d.name, name);
+      const files = memberServiceFiles(ctx.settings, d.name, name);
       const pid = readPid(files.pidFile);
-      const base = { domain: d.name, name, url: memberServiceUrl(ctx, d, name), logFile: files.logFile };
+      const base = { domain: d.name, name, url: memberServiceUrl(ctx.settings, d, name), logFile: files.logFile };
       if (!isAlive(pid)) {
         out.push({ ...base, healthy: false, detail: 'not running' });
         continue;

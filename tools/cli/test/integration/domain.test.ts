@@ -34,6 +34,10 @@ describe('./dev domain', () => {
     [['domain', 'channel', 'join', 'NoSuchMSP', 'dao-cli-v1'], /^dev: unknown domain NoSuchMSP/],
     [['domain', 'channel', 'sign', 'operator', '/nonexistent.pb'], /^dev: the operator is not a member of a DAO channel/],
     [['domain', 'channel', 'propose', 'NoSuchMSP', 'dao-cli-v1', 'OtherMSP'], /^dev: required option '--out <file>' not specified/],
+    [['domain', 'start', 'NoSuchMSP'], /^dev: no member domain NoSuchMSP \(members: /],
+    [['domain', 'stop', 'operator'], /^dev: no member domain operator \(members: /],
+    [['scenario', 'domains', '--vsps', '9'], /^dev: --vsps must be a whole number from 1 to 4, got "9"/],
+    [['scenario', 'domains', '--org-prefix', 'lower'], /^dev: --org-prefix must be a capital letter/],
   ])('exits 2 with one line for bad input: %j', (args, message) => {
     const r = dev(args);
     expect(r.code).toBe(2);
@@ -59,12 +63,14 @@ describe('./dev domain', () => {
     const st = dev(['stack', 'status', '--json']);
     const domains = (JSON.parse(st.stdout) as { domains: Listed[] }).domains;
     const member = domains.find((d) => d.name === 'DomainCliVspMSP') as Listed;
-    expect(member.processes.map((p) => p.name)).toEqual(['postgres@DomainCliVspMSP', 'redis@DomainCliVspMSP', 'ca-domainclivsp', 'peer0.domainclivsp']);
-    for (const p of member.processes) expect(p).toMatchObject({ pid: expect.any(Number), user: 'dw-domainclivspmsp' });
+    expect(member.processes.map((p) => p.name)).toEqual(['postgres@DomainCliVspMSP', 'redis@DomainCliVspMSP', 'ca-domainclivsp', 'peer0.domainclivsp', 'ledger-bridge@DomainCliVspMSP']);
+    for (const p of member.processes.slice(0, 4)) expect(p).toMatchObject({ pid: expect.any(Number), user: 'dw-domainclivspmsp' });
+    // Its member-mode bridge is listed, not started (./dev domain start starts it).
+    expect(member.processes[4]).toEqual({ name: 'ledger-bridge@DomainCliVspMSP' });
     expect(member.database).toEqual({ host: '127.0.0.1', port: expect.any(Number), database: 'datawell' });
     expect(member.redis.port).toBeGreaterThan(0);
     expect(member.kafka.principal).toBe('member-DomainCliVspMSP');
-    expect(member.serviceUrls).toEqual({});
+    expect(member.serviceUrls).toEqual({ 'ledger-bridge': expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
     const operator = domains.find((d) => d.name === 'operator') as Listed;
     expect(operator.processes.map((p) => p.name)).toEqual(expect.arrayContaining(['postgres', 'redis', 'kafka', 'orderer0.orderer', 'peer0.operator']));
     expect(operator.processes.map((p) => p.name)).not.toContain('peer0.domainclivsp');
