@@ -1,6 +1,7 @@
 export { stackConnection, stackEnv, CONNECTION_FILE_ENV } from './connection';
 export { testStackContext, REPO_DIR } from './stack-context';
 export { describeServiceHealth, type ServiceHealthSuite } from './suites/service-health';
+export { bootAllServices, type BootedService, type BootedServices, type BootOptions, type ServiceUnderTest } from './suites/all-services';
 export { agreementFor, ownershipPpm, signedAgreementFor, type DaoPlan, type AgreementMember, type SignedAgreement } from './scenarios/agreement';
 export { runLifecycle, LIFECYCLE_TERMS, type LifecycleOptions, type LifecycleResult, type LifecycleStage, type LifecycleUrls } from './scenarios/lifecycle';
 export { runFormation, httpAdminApi, scenarioOrgs, type AdminApi, type FormationOptions, type FormationResult } from './scenarios/formation';

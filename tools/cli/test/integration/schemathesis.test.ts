@@ -1,27 +1,9 @@
-import 'reflect-metadata';
-import type { INestApplication } from '@nestjs/common';
-import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { loadServiceConfig } from '@datawell/config';
-import { createServiceApp } from '@datawell/service-platform';
-import { installSchemathesis, enrollClientIdentity, run, stderrProgress, VERSIONS } from '@datawell/stack';
-import { enrolTestIdentity, hex, loginAtServer, REPO_DIR, stackAdminIdentity, stackConnection, stackEnv, testStackContext, type EnrolledIdentity } from '@datawell/testing';
-import { AppModule as LedgerBridgeApp } from '../../../../services/ledger-bridge/src/app.module';
-import { ledgerBridgeService } from '../../../../services/ledger-bridge/src/config';
-import { FileWallet } from '../../../../services/ledger-bridge/src/wallet/wallet.adapter';
-import { AppModule as MarketplaceApp } from '../../../../services/marketplace/src/app.module';
-import { marketplaceService } from '../../../../services/marketplace/src/config';
-import { AppModule as CoordinatorApp } from '../../../../services/mpc-coordinator/src/app.module';
-import { mpcCoordinatorService } from '../../../../services/mpc-coordinator/src/config';
-import { AppModule as NegotiationApp } from '../../../../services/negotiation/src/app.module';
-import { negotiationService } from '../../../../services/negotiation/src/config';
-import { AppModule as ProvisionerApp } from '../../../../services/provisioner/src/app.module';
-import { provisionerService } from '../../../../services/provisioner/src/config';
-import { AppModule as TelemetryApp } from '../../../../services/telemetry/src/app.module';
-import { telemetryService } from '../../../../services/telemetry/src/config';
+import { installSchemathesis, run, stderrProgress, VERSIONS } from '@datawell/stack';
+import { bootAllServices, hex, loginAtServer, stackAdminIdentity, testStackContext, type BootedServices, type EnrolledIdentity } from '@datawell/testing';
+import { ALL_SERVICES, type DatawellService } from './all-services';
 
 jest.setTimeout(900_000);
 
@@ -45,13 +27,6 @@ const MAX_EXAMPLES = 4;
 
 /** The operator administrators' routes of the ledger bridge: fuzzed with the operator's admin token. */
 const OPERATOR_ADMIN_PATHS = '^/admin/(participants|dao-versions|channels)$';
-
-interface Booted {
-  readonly name: string;
-  readonly app: INestApplication;
-  readonly schema: string;
-  baseUrl: string;
-}
 
 /** What schemathesis's NDJSON report records of one scenario (an operation in one phase). */
 interface Recorder {
@@ -133,70 +108,20 @@ async function schemathesis(st: string, service: string, identity: string, url: 
 }
 
 describe('schemathesis over every OpenAPI document (valid identity)', () => {
-  const booted: Booted[] = [];
-  const walletDir = mkdtempSync(join(tmpdir(), 'schemathesis-wallet-'));
+  let all: BootedServices<DatawellService>;
   const reportDir = mkdtempSync(join(tmpdir(), 'schemathesis-report-'));
   let st: string;
   let participant: EnrolledIdentity;
 
   beforeAll(async () => {
-    const ctx = testStackContext();
-    st = await installSchemathesis(ctx.settings.cacheDir, stderrProgress);
-    await new FileWallet(walletDir).put(await enrollClientIdentity(ctx, 'OperatorMSP', `schemathesis-${hex()}`));
-    const operator = stackConnection().fabric.orgs['OperatorMSP']!;
-    const env = { ...stackEnv(), DATAWELL_LOG_LEVEL: 'fatal' };
-    const boot = async (name: string, schema: string, make: () => Promise<INestApplication>) => {
-      const app = await make();
-      await app.listen(0, '127.0.0.1');
-      const { port } = app.getHttpServer().address() as AddressInfo;
-      booted.push({ name, app, schema, baseUrl: `http://127.0.0.1:${port}` });
-    };
-    await boot('marketplace', marketplaceService.spec.schema, () => createServiceApp(loadServiceConfig(marketplaceService, { ...env, MARKETPLACE_GRPC_PORT: '0' }), MarketplaceApp.forConfig));
-    await boot('negotiation', negotiationService.spec.schema, () => createServiceApp(loadServiceConfig(negotiationService, { ...env, NEGOTIATION_GRPC_PORT: '0' }), NegotiationApp.forConfig));
-    await boot('provisioner', provisionerService.spec.schema, () => createServiceApp(loadServiceConfig(provisionerService, { ...env, PROVISIONER_GRPC_PORT: '0' }), ProvisionerApp.forConfig));
-    await boot('telemetry', telemetryService.spec.schema, () => createServiceApp(loadServiceConfig(telemetryService, { ...env, TELEMETRY_GRPC_PORT: '0' }), TelemetryApp.forConfig));
-    await boot('mpc-coordinator', mpcCoordinatorService.spec.schema, () =>
-      createServiceApp(loadServiceConfig(mpcCoordinatorService, { ...env, MPC_COORDINATOR_GRPC_PORT: '0', MPC_COORDINATOR_TOPUP_INTERVAL_MS: '0' }), CoordinatorApp.forConfig),
-    );
-    // The operator's bridge, with its network administration (the /admin routes).
-    await boot('ledger-bridge', ledgerBridgeService.spec.schema, () =>
-      createServiceApp(
-        loadServiceConfig(ledgerBridgeService, {
-          ...env,
-          LEDGER_BRIDGE_PEER_ENDPOINT: operator.peer.endpoint,
-          LEDGER_BRIDGE_PEER_HOST_ALIAS: operator.peer.hostAlias,
-          LEDGER_BRIDGE_PEER_TLS_CA_FILE: operator.peer.tlsCaFile,
-          LEDGER_BRIDGE_WALLET_DIR: walletDir,
-          LEDGER_BRIDGE_CHANNELS: '',
-          LEDGER_BRIDGE_COMMANDS_GROUP_ID: `schemathesis-${hex()}`,
-          LEDGER_BRIDGE_ADMIN_STACK_DIR: ctx.settings.stackDir,
-          LEDGER_BRIDGE_ADMIN_CACHE_DIR: ctx.settings.cacheDir,
-          LEDGER_BRIDGE_ADMIN_REPO_DIR: REPO_DIR,
-        }),
-        LedgerBridgeApp.forConfig,
-      ),
-    );
+    st = await installSchemathesis(testStackContext().settings.cacheDir, stderrProgress);
+    all = await bootAllServices(ALL_SERVICES, { label: 'schemathesis', logLevel: 'fatal', listen: true });
     // A participant, known to every service's identity directory.
-    const db = new Client({ connectionString: stackConnection().postgres.url });
-    await db.connect();
-    try {
-      participant = await enrolTestIdentity(`Fuzz${hex(2)}MSP`, 'VSP', async (entry) => {
-        for (const b of booted) {
-          await db.query(
-            `INSERT INTO "${b.schema}".identity_directory (msp_id, role, name, status, ca_cert_pem, event_id) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (msp_id) DO UPDATE SET ca_cert_pem = EXCLUDED.ca_cert_pem, status = EXCLUDED.status`,
-            [entry.mspId, entry.role, entry.name, entry.status, entry.caCertPem, `schemathesis-${hex()}`],
-          );
-        }
-      });
-    } finally {
-      await db.end();
-    }
+    participant = await all.enrolParticipant(`Fuzz${hex(2)}MSP`, 'VSP');
   });
 
   afterAll(async () => {
-    for (const b of booted.reverse()) await b.app.close();
-    rmSync(walletDir, { recursive: true, force: true });
+    await all?.close();
     rmSync(reportDir, { recursive: true, force: true });
   });
 
@@ -204,9 +129,10 @@ describe('schemathesis over every OpenAPI document (valid identity)', () => {
     const operatorAdmin = { mspId: 'OperatorMSP', ...stackAdminIdentity(testStackContext(), 'OperatorMSP') };
     const runs: RunCounts[] = [];
     const started = Date.now();
+    const booted = all.services;
     for (const b of booted) {
       const server = b.app.getHttpServer();
-      const url = `${b.baseUrl}/docs/openapi.json`;
+      const url = `${b.baseUrl!}/docs/openapi.json`;
       if (b.name === 'ledger-bridge') {
         runs.push(await schemathesis(st, b.name, 'participant', url, await loginAtServer(server, participant), ['--exclude-path-regex', OPERATOR_ADMIN_PATHS], reportDir));
         runs.push(await schemathesis(st, b.name, 'operator-admin', url, await loginAtServer(server, operatorAdmin), ['--include-path-regex', OPERATOR_ADMIN_PATHS], reportDir));

@@ -1,44 +1,20 @@
-import 'reflect-metadata';
-import type { INestApplication } from '@nestjs/common';
 import * as grpc from '@grpc/grpc-js';
 import { Client } from 'pg';
 import request from 'supertest';
-import { loadServiceConfig } from '@datawell/config';
-import { createServiceApp, GrpcServer, loadGrpcService, type GrpcServiceOptions } from '@datawell/service-platform';
+import { GrpcServer, loadGrpcService } from '@datawell/service-platform';
 import {
+  bootAllServices,
   enrolTestIdentity,
   grpcTestClient,
   hex,
   loginAtServer,
-  REPO_DIR,
   stackAdminIdentity,
   stackConnection,
-  stackEnv,
   testStackContext,
+  type BootedServices,
   type EnrolledIdentity,
 } from '@datawell/testing';
-import { enrollClientIdentity } from '@datawell/stack';
-import { AppModule as LedgerBridgeApp } from '../../../../services/ledger-bridge/src/app.module';
-import { ledgerBridgeService } from '../../../../services/ledger-bridge/src/config';
-import { FileWallet } from '../../../../services/ledger-bridge/src/wallet/wallet.adapter';
-import { AppModule as MarketplaceApp } from '../../../../services/marketplace/src/app.module';
-import { marketplaceService } from '../../../../services/marketplace/src/config';
-import { MARKETPLACE_GRPC } from '../../../../services/marketplace/src/grpc/marketplace.grpc';
-import { AppModule as CoordinatorApp } from '../../../../services/mpc-coordinator/src/app.module';
-import { mpcCoordinatorService } from '../../../../services/mpc-coordinator/src/config';
-import { MPC_COORDINATOR_GRPC } from '../../../../services/mpc-coordinator/src/grpc/coordinator.grpc';
-import { AppModule as NegotiationApp } from '../../../../services/negotiation/src/app.module';
-import { negotiationService } from '../../../../services/negotiation/src/config';
-import { NEGOTIATION_GRPC } from '../../../../services/negotiation/src/grpc/negotiation.grpc';
-import { AppModule as ProvisionerApp } from '../../../../services/provisioner/src/app.module';
-import { provisionerService } from '../../../../services/provisioner/src/config';
-import { PROVISIONER_GRPC } from '../../../../services/provisioner/src/grpc/provisioner.grpc';
-import { AppModule as TelemetryApp } from '../../../../services/telemetry/src/app.module';
-import { telemetryService } from '../../../../services/telemetry/src/config';
-import { TELEMETRY_GRPC } from '../../../../services/telemetry/src/grpc/telemetry.grpc';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { ALL_SERVICES, type DatawellService } from './all-services';
 
 jest.setTimeout(600_000);
 
@@ -74,13 +50,6 @@ const CALLER_SCOPED = new Set(['GET /jobs', 'GET /sessions', 'GET /tofu/states',
 
 type Who = 'none' | 'nonMember' | 'wrongRole' | 'otherDaoIds';
 const WHO: readonly Who[] = ['none', 'nonMember', 'wrongRole', 'otherDaoIds'];
-
-interface Booted {
-  readonly name: string;
-  readonly app: INestApplication;
-  readonly schema: string;
-  readonly grpc?: GrpcServiceOptions;
-}
 
 const STABLE_CODE = /^[A-Z][A-Z0-9_]+$/;
 const OTHER_DAO = `other${hex(3)}`;
@@ -119,8 +88,7 @@ const masked = (message: unknown, ids: readonly string[]) =>
     .reduce((m, id) => m.split(id).join('<id>'), String(message ?? ''));
 
 describe('API security matrix (every operation × identity)', () => {
-  const booted: Booted[] = [];
-  const walletDir = mkdtempSync(join(tmpdir(), 'matrix-wallet-'));
+  let all: BootedServices<DatawellService>;
   let participant: EnrolledIdentity;
   const existing: Record<string, ExistingIds> = {};
   const counts = {
@@ -129,64 +97,24 @@ describe('API security matrix (every operation × identity)', () => {
   };
 
   beforeAll(async () => {
-    const ctx = testStackContext();
-    await new FileWallet(walletDir).put(await enrollClientIdentity(ctx, 'OperatorMSP', `matrix-${hex()}`));
-    const operator = stackConnection().fabric.orgs['OperatorMSP']!;
-    const env = { ...stackEnv(), DATAWELL_LOG_LEVEL: 'error' };
-    const boot = async (name: string, schema: string, grpcOptions: GrpcServiceOptions | undefined, make: () => Promise<INestApplication>) => {
-      const app = await make();
-      await app.init();
-      booted.push({ name, app, schema, ...(grpcOptions ? { grpc: grpcOptions } : {}) });
-    };
-    await boot('marketplace', marketplaceService.spec.schema, MARKETPLACE_GRPC, () => createServiceApp(loadServiceConfig(marketplaceService, { ...env, MARKETPLACE_GRPC_PORT: '0' }), MarketplaceApp.forConfig));
-    await boot('negotiation', negotiationService.spec.schema, NEGOTIATION_GRPC, () => createServiceApp(loadServiceConfig(negotiationService, { ...env, NEGOTIATION_GRPC_PORT: '0' }), NegotiationApp.forConfig));
-    await boot('provisioner', provisionerService.spec.schema, PROVISIONER_GRPC, () => createServiceApp(loadServiceConfig(provisionerService, { ...env, PROVISIONER_GRPC_PORT: '0' }), ProvisionerApp.forConfig));
-    await boot('telemetry', telemetryService.spec.schema, TELEMETRY_GRPC, () => createServiceApp(loadServiceConfig(telemetryService, { ...env, TELEMETRY_GRPC_PORT: '0' }), TelemetryApp.forConfig));
-    await boot('mpc-coordinator', mpcCoordinatorService.spec.schema, MPC_COORDINATOR_GRPC, () =>
-      createServiceApp(loadServiceConfig(mpcCoordinatorService, { ...env, MPC_COORDINATOR_GRPC_PORT: '0', MPC_COORDINATOR_TOPUP_INTERVAL_MS: '0' }), CoordinatorApp.forConfig),
-    );
-    // The operator's bridge, with its network administration (the /admin routes).
-    await boot('ledger-bridge', ledgerBridgeService.spec.schema, undefined, () =>
-      createServiceApp(
-        loadServiceConfig(ledgerBridgeService, {
-          ...env,
-          LEDGER_BRIDGE_PEER_ENDPOINT: operator.peer.endpoint,
-          LEDGER_BRIDGE_PEER_HOST_ALIAS: operator.peer.hostAlias,
-          LEDGER_BRIDGE_PEER_TLS_CA_FILE: operator.peer.tlsCaFile,
-          LEDGER_BRIDGE_WALLET_DIR: walletDir,
-          LEDGER_BRIDGE_CHANNELS: '',
-          LEDGER_BRIDGE_COMMANDS_GROUP_ID: `matrix-${hex()}`,
-          LEDGER_BRIDGE_ADMIN_STACK_DIR: ctx.settings.stackDir,
-          LEDGER_BRIDGE_ADMIN_CACHE_DIR: ctx.settings.cacheDir,
-          LEDGER_BRIDGE_ADMIN_REPO_DIR: REPO_DIR,
-        }),
-        LedgerBridgeApp.forConfig,
-      ),
-    );
+    all = await bootAllServices(ALL_SERVICES, { label: 'matrix', logLevel: 'error', listen: false });
     // A participant that is a member of nothing, known to every service's identity directory.
+    participant = await all.enrolParticipant(`Matrix${hex(2)}MSP`, 'VSP');
     const db = new Client({ connectionString: stackConnection().postgres.url });
     await db.connect();
     try {
-      participant = await enrolTestIdentity(`Matrix${hex(2)}MSP`, 'VSP', async (entry) => {
-        for (const b of booted) {
-          await db.query(
-            `INSERT INTO "${b.schema}".identity_directory (msp_id, role, name, status, ca_cert_pem, event_id) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (msp_id) DO UPDATE SET ca_cert_pem = EXCLUDED.ca_cert_pem, status = EXCLUDED.status`,
-            [entry.mspId, entry.role, entry.name, entry.status, entry.caCertPem, `matrix-${hex()}`],
-          );
-        }
-      });
       // Existing ids of DAOs the participant is not in: a negotiation session of two other organisations
       // (made here, so the column never depends on what earlier runs left), and one row of each service.
+      const negotiationService = all.services.find((b) => b.name === 'negotiation')!;
       const register = async (entry: { mspId: string; role: string; name: string; status: string; caCertPem: string }) => {
         await db.query(
-          `INSERT INTO "${negotiationService.spec.schema}".identity_directory (msp_id, role, name, status, ca_cert_pem, event_id) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (msp_id) DO NOTHING`,
+          `INSERT INTO "${negotiationService.schema}".identity_directory (msp_id, role, name, status, ca_cert_pem, event_id) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (msp_id) DO NOTHING`,
           [entry.mspId, entry.role, entry.name, entry.status, entry.caCertPem, `matrix-${hex()}`],
         );
       };
       const dsp = await enrolTestIdentity(`MatrixDsp${hex(2)}MSP`, 'DSP', register);
       const vsp = await enrolTestIdentity(`MatrixVsp${hex(2)}MSP`, 'VSP', register);
-      const negotiation = booted.find((b) => b.name === 'negotiation')!.app.getHttpServer();
+      const negotiation = negotiationService.app.getHttpServer();
       const session = await request(negotiation)
         .post('/sessions')
         .set('authorization', `Bearer ${await loginAtServer(negotiation, dsp)}`)
@@ -211,13 +139,13 @@ describe('API security matrix (every operation × identity)', () => {
   });
 
   afterAll(async () => {
-    for (const b of booted.reverse()) await b.app.close();
-    rmSync(walletDir, { recursive: true, force: true });
+    await all?.close();
   });
 
   it('refuses every non-public operation to every identity outside its rights, with a 4xx and a stable code', async () => {
     const operatorAdmin = stackAdminIdentity(testStackContext(), 'OperatorMSP');
     const problems: string[] = [];
+    const booted = all.services;
     for (const b of booted) {
       const server = b.app.getHttpServer();
       const tokens = { participant: await loginAtServer(server, participant), operatorAdmin: await loginAtServer(server, { mspId: 'OperatorMSP', ...operatorAdmin }) };
