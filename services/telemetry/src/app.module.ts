@@ -6,6 +6,7 @@ import { MIGRATIONS } from './migrations';
 import { TelemetryModule } from './telemetry.module';
 import type { TelemetryConfig } from './config';
 
+/** The platform's wiring (settings, PostgreSQL and migrations, Redis, Kafka, health, metrics, OpenAPI, gRPC, auth) around telemetry's module. */
 @Module({})
 export class AppModule {
   static forConfig(config: TelemetryConfig): DynamicModule {

@@ -26,7 +26,7 @@ export interface TelemetryOptions {
 }
 
 /**
- * Telemetry's moving parts, started and stopped together: the ledger events, receipts and heartbeats
+ * Telemetry's composition root, started and stopped together (by the Nest module, telemetry.module.ts): the ledger events, receipts and heartbeats
  * consumers, the fold loop and the outbox relay that publishes its ledger commands.
  */
 export class Telemetry {

@@ -1,10 +1,9 @@
 import { join } from 'node:path';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
 import { Authenticator } from '@datawell/auth';
 import type { GrpcCallPeer, GrpcServiceOptions } from '@datawell/service-platform';
-import { LIVE_VIEW } from '../live/live-view.controller';
-import type { LiveViewService } from '../live/live-view.service';
+import { LiveViewService } from '../live/live-view.service';
 import { TelemetryError } from '../live/telemetry.errors';
 
 /** libs/contracts/proto/telemetry.proto, from this file's place in the repository. */
@@ -24,7 +23,7 @@ const stringField = (request: Record<string, unknown>, field: string): string =>
 export class TelemetryGrpc {
   constructor(
     private readonly auth: Authenticator,
-    @Inject(LIVE_VIEW) private readonly live: LiveViewService,
+    private readonly live: LiveViewService,
   ) {}
 
   async GetWorkload(request: Record<string, unknown>, metadata: Metadata, peer: GrpcCallPeer = {}): Promise<unknown> {

@@ -1,17 +1,15 @@
-import { Controller, Get, Inject, Param } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
 import { DaoTelemetryDto, ErrorDto, WorkloadLiveDto } from './live-view.dto';
 import { DAO_ID_PATTERN } from '@datawell/contracts';
 import { LiveViewService, WORKLOAD_ID } from './live-view.service';
 
-export const LIVE_VIEW = Symbol('datawell.telemetry.live-view');
-
 @ApiTags('telemetry')
 @Controller()
 @Authenticated()
 export class LiveViewController {
-  constructor(@Inject(LIVE_VIEW) private readonly live: LiveViewService) {}
+  constructor(private readonly live: LiveViewService) {}
 
   @Get('workloads')
   @ApiOperation({ summary: "Every workload of the caller's DAO versions with its latest verified heartbeat and health" })
