@@ -1,12 +1,5 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  Module,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
 import { KAFKA, SERVICE_CONFIG } from '@datawell/service-platform';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
@@ -14,25 +7,42 @@ import { stackPeerDirectory } from './admin/fabric-admin.adapter';
 import { LedgerBridge } from './ledger-bridge';
 import type { LedgerBridgeServiceConfig } from './config';
 
-/** Runs the bridge for the life of the Nest application. */
-@Injectable()
-export class LedgerBridgeRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
-  readonly bridge: LedgerBridge;
+/**
+ * The bridge as the admin and member modules asked for it before they injected `LedgerBridge`
+ * itself (`runtime.bridge`); nothing else should use it.
+ */
+export abstract class LedgerBridgeRuntime {
+  abstract readonly bridge: LedgerBridge;
+}
 
-  constructor(
-    @Inject(SERVICE_CONFIG) config: LedgerBridgeServiceConfig,
-    @Inject(KAFKA) kafka: Kafka,
-    @InjectDataSource() dataSource: DataSource,
-  ) {
-    this.bridge = new LedgerBridge({
-      dataSource,
-      schema: config.postgres.schema,
-      kafka,
-      settings: config.settings,
-      logger: new Logger('LedgerBridge'),
-      ...(config.settings.admin ? { peers: stackPeerDirectory(config.settings.admin) } : {}),
-    });
-  }
+/**
+ * The bridge in Nest: the composition root `LedgerBridge` (ledger-bridge.ts) comes from this
+ * factory, from the platform's resources (settings, Kafka client, DataSource; the operator's peers
+ * when it administers the network); this module starts it once the application has booted and stops
+ * it at shutdown. The HTTP features (admin/, member-network/) are their own modules, which take
+ * their services from the root.
+ */
+@Module({
+  providers: [
+    {
+      provide: LedgerBridge,
+      inject: [SERVICE_CONFIG, KAFKA, getDataSourceToken()],
+      useFactory: (config: LedgerBridgeServiceConfig, kafka: Kafka, dataSource: DataSource) =>
+        new LedgerBridge({
+          dataSource,
+          schema: config.postgres.schema,
+          kafka,
+          settings: config.settings,
+          logger: new Logger('LedgerBridge'),
+          ...(config.settings.admin ? { peers: stackPeerDirectory(config.settings.admin) } : {}),
+        }),
+    },
+    { provide: LedgerBridgeRuntime, inject: [LedgerBridge], useFactory: (bridge: LedgerBridge): LedgerBridgeRuntime => ({ bridge }) },
+  ],
+  exports: [LedgerBridge, LedgerBridgeRuntime],
+})
+export class LedgerBridgeModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(private readonly bridge: LedgerBridge) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.bridge.start();
@@ -42,6 +52,3 @@ export class LedgerBridgeRuntime implements OnApplicationBootstrap, OnApplicatio
     await this.bridge.stop();
   }
 }
-
-@Module({ providers: [LedgerBridgeRuntime], exports: [LedgerBridgeRuntime] })
-export class LedgerBridgeModule {}

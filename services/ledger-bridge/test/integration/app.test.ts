@@ -7,7 +7,7 @@ import { stackConnection, stackEnv } from '@datawell/testing';
 import type { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { AppModule } from '../../src/app.module';
-import { LedgerBridgeRuntime } from '../../src/ledger-bridge.module';
+import { LedgerBridge } from '../../src/ledger-bridge';
 import { createTopics, hex, json, kafkaClient, operatorWallet, PROBE_CHANNEL, probeChannel, readTopic, testGateway, waitFor } from './harness';
 import { ledgerBridgeService } from '../../src/config';
 
@@ -49,9 +49,9 @@ describe('the ledger-bridge app, configured from the environment', () => {
   });
 
   it('relays its configured channel and answers commands from its own topic, in the service schema', async () => {
-    const runtime = app.get(LedgerBridgeRuntime);
+    const bridge = app.get(LedgerBridge);
     // The schema is shared with other runs of the app (e.g. the health test's default channel).
-    expect(runtime.bridge.streams()).toContain(`${PROBE_CHANNEL}/hello`);
+    expect(bridge.streams()).toContain(`${PROBE_CHANNEL}/hello`);
 
     const key = `app-${hex()}`;
     const commandId = `cmd-app-${hex()}`;
@@ -89,7 +89,7 @@ describe('the ledger-bridge app, configured from the environment', () => {
       await db.end();
     }
 
-    const operation = await runtime.bridge.operations.get(commandId);
+    const operation = await bridge.operations.get(commandId);
     expect(operation).toMatchObject({ status: 'committed', submissions: 1 });
   });
 });

@@ -8,7 +8,7 @@ import type { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { AppModule } from '../../src/app.module';
 import { ledgerBridgeService } from '../../src/config';
-import { LedgerBridgeRuntime } from '../../src/ledger-bridge.module';
+import { LedgerBridge } from '../../src/ledger-bridge';
 import { createTopics, hex, json, operatorWallet, PROBE_CHANNEL, probeChannel, readTopic } from './harness';
 
 jest.setTimeout(240_000);
@@ -88,7 +88,7 @@ describe("the ledger-bridge app in a member's mode, configured from the environm
     }
     const receipts = await readTopic(kafka, topics.receipts, (m) => m.some((r) => json(r).data['commandId'] === commandId), { groupPrefix: `${prefix}reader` });
     expect(receipts.map(json).find((r) => r.data['commandId'] === commandId)?.data).toMatchObject({ status: 'committed', transactionId: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(await app.get(LedgerBridgeRuntime).bridge.operations.get(commandId)).toMatchObject({ status: 'committed', submissions: 1 });
+    expect(await app.get(LedgerBridge).operations.get(commandId)).toMatchObject({ status: 'committed', submissions: 1 });
 
     // The same receipt as the broker holds it: the sealed envelope, no JSON, no command id.
     const ctx = testStackContext();
