@@ -15,6 +15,7 @@ export {
 } from './cloudevent';
 export { ledgerEventId, parseLedgerEventId, type LedgerEventPosition } from './ledger/event-id';
 export { daoChannelName, MARKETPLACE_CHANNEL, parseDaoChannel } from './ledger/channels';
+export { revenueArgument, revenueRequestSchema, type RevenueRequest } from './ledger/revenue-request';
 export {
   decodeLedgerEvent,
   LEDGER_EVENT_TYPE,

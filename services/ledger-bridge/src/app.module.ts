@@ -4,7 +4,7 @@ import { memberTopicPrefix } from '@datawell/contracts';
 import { ServicePlatformModule } from '@datawell/service-platform';
 import { AdminModule } from './admin/admin.module';
 import { LedgerBridgeModule } from './ledger-bridge.module';
-import { MemberReadsModule } from './member-network/member-reads.controller';
+import { MemberDaoModule } from './member-network/member-dao.controller';
 import { MIGRATIONS } from './migrations';
 import type { LedgerBridgeServiceConfig } from './config';
 
@@ -22,7 +22,7 @@ export class AppModule {
   static forConfig(config: LedgerBridgeServiceConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS }), AuthModule.forRoot(authOptions(config)), LedgerBridgeModule, AdminModule.forConfig(config), MemberReadsModule.forConfig(config)],
+      imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS }), AuthModule.forRoot(authOptions(config)), LedgerBridgeModule, AdminModule.forConfig(config), MemberDaoModule.forConfig(config)],
     };
   }
 }

@@ -6,7 +6,8 @@ import { createOutboxRelay, ensureTopics, type ConnectionLogger, type OutboxPubl
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { AdminService, type MemberInbox } from './admin/admin.service';
-import type { EvaluateAs, MemberReads } from './admin/dao-reads';
+import type { EvaluateAs } from './admin/dao-reads';
+import type { MemberLedger } from './admin/member-dao';
 import { stackFabricAdmin, type FabricAdmin } from './admin/fabric-admin.adapter';
 import { GatewayOrgLedger } from './admin/org-ledger.adapter';
 import { ChannelsRepository, type KnownChannel } from './channels/channels.repository';
@@ -115,8 +116,8 @@ export class LedgerBridge {
   readonly operations: OperationsRepository;
   /** The operator's network administration, when this bridge is the operator's. */
   readonly admin: AdminService | undefined;
-  /** Reads as the member, through its own peer, when this bridge is a member's. */
-  readonly memberReads: MemberReads | undefined;
+  /** The member's own ledger (reads and writes as itself, through its own peer), when this bridge is a member's. */
+  readonly memberLedger: MemberLedger | undefined;
   readonly #outbox: OutboxPublisher;
   readonly #gateways: Gateways | undefined;
   readonly #events: EventRelay | undefined;
@@ -172,7 +173,20 @@ export class LedgerBridge {
     this.#gateways = gateways;
     const evaluateAs: EvaluateAs = async (mspId, channel, chaincode, fn, args) =>
       Buffer.from(await (await gateways.for(mspId)).getNetwork(channel).getContract(chaincode).evaluateTransaction(fn, ...args)).toString('utf8');
-    if (settings.member) this.memberReads = { mspId: settings.member.mspId, evaluate: evaluateAs };
+    if (settings.member) {
+      const self = settings.member.mspId;
+      this.memberLedger = {
+        mspId: self,
+        evaluate: evaluateAs,
+        submit: async (channel, chaincode, fn, args) => {
+          const commit = await (await gateways.for(self)).getNetwork(channel).getContract(chaincode).submitAsync(fn, { arguments: [...args] });
+          const status = await commit.getStatus();
+          if (!status.successful) throw new Error(`${fn} on ${channel} was not committed: validation code ${status.code}`);
+          return { txId: status.transactionId };
+        },
+        channels: async () => (await this.channels.list()).map((c) => c.name),
+      };
+    }
     this.#events = new EventRelay({
       channels: this.channels,
       events: new LedgerEventsRepository(dataSource, schema, settings.topics),
@@ -182,19 +196,15 @@ export class LedgerBridge {
       wakeOutbox,
     });
     const memberAdmin = options.memberAdmin ?? (settings.member && settings.memberAdmin ? stackMemberAdmin(memberFabricOf(settings.member.mspId, settings.memberAdmin, settings.fabric)) : undefined);
-    if (settings.member && settings.inbox && memberAdmin) {
+    const memberLedger = this.memberLedger;
+    if (settings.member && settings.inbox && memberAdmin && memberLedger) {
       const self = settings.member.mspId;
       const service = new MemberNetworkService({
         mspId: self,
         admin: memberAdmin,
         ledger: {
-          submit: async (channel, chaincode, fn, args) => {
-            const commit = await (await gateways.for(self)).getNetwork(channel).getContract(chaincode).submitAsync(fn, { arguments: [...args] });
-            const status = await commit.getStatus();
-            if (!status.successful) throw new Error(`${fn} on ${channel} was not committed: validation code ${status.code}`);
-            return { txId: status.transactionId };
-          },
-          evaluate: (channel, chaincode, fn, args) => evaluateAs(self, channel, chaincode, fn, args),
+          submit: (channel, chaincode, fn, args) => memberLedger.submit(channel, chaincode, fn, args),
+          evaluate: (channel, chaincode, fn, args) => memberLedger.evaluate(self, channel, chaincode, fn, args),
         },
         addChannel: (channel) => this.addChannel(channel),
         logger,

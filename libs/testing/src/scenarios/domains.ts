@@ -21,6 +21,8 @@ export interface DomainFormationOptions {
   readonly progress: (message: string) => void;
   readonly timeoutMs?: number;
   readonly daoId?: string;
+  /** Revenue the DSP records through its own bridge once the version is formed (minor units). */
+  readonly revenue?: bigint;
 }
 
 export interface DomainFormationResult {
@@ -28,8 +30,10 @@ export interface DomainFormationResult {
   readonly channel: string;
   /** The version as each member read it from its own bridge (its own peer, its own identity). */
   readonly readBy: Record<string, { members: string[]; status: string }>;
-  /** Each member's entitlements as its own bridge reads them (none before revenue). */
-  readonly entitlements: Record<string, unknown>;
+  /** Each member's entitlement (minor units) as it reads it through its own bridge, after the revenue. */
+  readonly payouts: Record<string, string>;
+  /** RecordRevenue's transaction, signed by the DSP in its domain. */
+  readonly revenueTxId?: string;
   /** What the first member's bridge answered another member's identity: its own bridge only. */
   readonly otherMemberAtBridge: { status: number; code: string };
 }
@@ -40,7 +44,8 @@ export interface DomainFormationResult {
  * admits it from its MSP package; the parties negotiate and sign with identities of their own CAs;
  * the operator's bridge forms the channel from their packages; each member's own bridge joins its
  * peer and approves, the DSP's commits and initialises the version; each member then reads the
- * version through its own bridge. The operator's services hold no key of theirs and read nothing of it.
+ * version through its own bridge; with `revenue`, the DSP records it through its own bridge and each
+ * member reads its entitlement there. The operator's services hold no key of theirs and read nothing of it.
  */
 export async function runDomainFormation(opts: DomainFormationOptions): Promise<DomainFormationResult> {
   const timeout = opts.timeoutMs ?? 600_000;
@@ -65,7 +70,6 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
 
   const channel = `dao-${daoId}-v1`;
   const readBy: Record<string, { members: string[]; status: string }> = {};
-  const entitlements: Record<string, unknown> = {};
   for (const [i, m] of opts.members.entries()) {
     const party = parties[i] as Party;
     progress(`${m.mspId} reads version 1 through its own bridge ${m.bridgeUrl}`);
@@ -85,14 +89,34 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
       2000,
     );
     readBy[m.mspId] = { status: state.status, members: (state.memberStates ?? state.members ?? []).map((s) => s.mspId) };
-    entitlements[m.mspId] = await call(`${m.bridgeUrl}/daos/${daoId}/versions/1/entitlements`, { token });
+  }
+  let revenueTxId: string | undefined;
+  if (opts.revenue !== undefined) {
+    progress(`${dspMember.mspId} records revenue ${opts.revenue} through its own bridge (RecordRevenue signed in its domain)`);
+    const recorded = await call<{ txId: string }>(`${dspMember.bridgeUrl}/daos/${daoId}/revenue`, { method: 'POST', token: await tokenAt(dsp, dspMember.bridgeUrl, timeout), body: { amount: opts.revenue.toString(), kind: 'use', revenueId: `rev-${daoId}` } });
+    revenueTxId = recorded.txId;
+  }
+  const payouts: Record<string, string> = {};
+  for (const [i, m] of opts.members.entries()) {
+    const token = await tokenAt(parties[i] as Party, m.bridgeUrl, timeout);
+    const own = await until(
+      `${m.mspId}'s entitlement at its own bridge`,
+      async () => {
+        const all = await call<Array<{ mspId: string; amount: string }>>(`${m.bridgeUrl}/daos/${daoId}/versions/1/entitlements`, { token });
+        const total = all.reduce((sum, e) => sum + BigInt(e.amount), 0n);
+        return opts.revenue === undefined || total === opts.revenue ? all.find((e) => e.mspId === m.mspId) : undefined;
+      },
+      timeout,
+      1000,
+    );
+    payouts[m.mspId] = own?.amount ?? '0';
   }
   const other = parties[1] as Party;
   const otherMemberAtBridge = await call(`${dspMember.bridgeUrl}/daos/${daoId}/versions/1/state`, { token: await tokenAt(other, dspMember.bridgeUrl, timeout) }).then(
     () => ({ status: 200, code: 'OK' }),
     (e: unknown) => (e instanceof ApiError ? { status: e.status, code: e.code } : { status: 0, code: String(e) }),
   );
-  return { daoId, channel, readBy, entitlements, otherMemberAtBridge };
+  return { daoId, channel, readBy, payouts, ...(revenueTxId ? { revenueTxId } : {}), otherMemberAtBridge };
 }
 
 /** Registration without an identity (the organisation's own CA issues them), then the ledger's word that it is active. */

@@ -25,8 +25,3 @@ export async function readDaoVersion(evaluate: EvaluateAs, daoId: string, versio
   return JSON.parse(result);
 }
 
-/** A member bridge's reads: as its own organisation, through its own peer. */
-export interface MemberReads {
-  readonly mspId: string;
-  readonly evaluate: EvaluateAs;
-}

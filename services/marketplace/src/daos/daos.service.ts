@@ -1,26 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@datawell/auth';
-import { DAO, daoChannelName, type LevelAllocation, type VersionCreatedPayload as VersionCreatedEvent } from '@datawell/contracts';
+import { DAO, daoChannelName, revenueArgument, revenueRequestSchema, type LevelAllocation, type VersionCreatedPayload as VersionCreatedEvent } from '@datawell/contracts';
 import type { EntityManager } from 'typeorm';
-import { z } from 'zod';
 import { forbidden, MarketplaceError } from '../errors';
 import { ledgerCommandMessage, newCommandId } from '../ledger/commands';
 import { Store } from '../store';
-import { daoIdSchema, idSchema, parseInput } from '../validation';
+import { daoIdSchema, parseInput } from '../validation';
 import { DaosRepository } from './daos.repository';
 import { daoDirectoryEntryOf, type DaoDirectoryEntry } from './directory';
 
-export const revenueInputSchema = z.strictObject({
-  amount: z
-    .string('must be a decimal string')
-    .regex(/^[1-9]\d{0,29}$/, 'must be a positive whole number of minor units as a decimal string')
-    .describe('minor units, decimal string'),
-  /** Per use (pay-per-use DAOs) or per subscription period (subscription DAOs). */
-  kind: z.enum(['use', 'subscription']),
-  revenueId: idSchema.optional().describe('idempotency key; generated when absent'),
-  reference: z.string().trim().min(1).max(256).optional(),
-});
+/** The revenue body, shared with a member bridge's revenue route. */
+export const revenueInputSchema = revenueRequestSchema;
 
 export interface DaoMemberView {
   mspId: string;
@@ -157,8 +148,7 @@ export class DaosService {
       if ((await this.repository.memberStatus(manager, channel, principal.mspId)) !== 'active') throw forbidden(`${principal.mspId} is not an active member of ${channel} and may not record its revenue`);
       const inserted = await this.repository.insertRevenue(manager, { daoId, revenueId, channel, amount: input.amount, kind: input.kind, recordedBy: principal.mspId, commandId });
       if (!inserted) throw new MarketplaceError('REVENUE_EXISTS', `revenue ${revenueId} of DAO ${daoId} is already recorded`);
-      const argument = { revenueId, amount: input.amount, kind: input.kind === 'use' ? ('use' as const) : ('subscription-period' as const), ...(input.reference ? { reference: input.reference } : {}) };
-      await send(ledgerCommandMessage(this.store.settings.topics.ledgerCommands, DAO.command(DAO.tx.RecordRevenue, { commandId, channel, actingMspId: principal.mspId }, argument)));
+      await send(ledgerCommandMessage(this.store.settings.topics.ledgerCommands, DAO.command(DAO.tx.RecordRevenue, { commandId, channel, actingMspId: principal.mspId }, revenueArgument(input, revenueId))));
       return { daoId, revenueId, channel, commandId };
     });
   }

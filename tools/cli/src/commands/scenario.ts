@@ -78,14 +78,24 @@ export function registerScenarioCommands(program: Command): void {
     .description("a DAO formed by participants in their own trust domains through the services: each domain (its OS user, stores, CA, peer and member-mode bridge) registers without an identity, the parties negotiate and sign with identities of their own CAs, the operator forms the channel from their MSP packages, each member's own bridge joins, approves and (the DSP) initialises it, and each member reads the version through its own bridge")
     .option('--vsps <n>', 'number of VSP domains', '1')
     .option('--org-prefix <prefix>', 'domains are <prefix>DspMSP, <prefix>Vsp1MSP, … (reused across runs)', 'Dm')
+    .option('--revenue <amount>', 'revenue the DSP records through its own bridge, in minor units', '1000000')
     .option('--json', 'one JSON object on stdout')
-    .action(async (opts: { vsps: string; orgPrefix: string; json?: boolean }) => {
+    .action(async (opts: { vsps: string; orgPrefix: string; revenue: string; json?: boolean }) => {
       if (!/^\d+$/.test(opts.vsps) || Number(opts.vsps) < 1 || Number(opts.vsps) > 4) throw new UsageError(`--vsps must be a whole number from 1 to 4, got "${opts.vsps}"`);
       if (!/^[A-Z][A-Za-z0-9]{0,11}$/.test(opts.orgPrefix)) throw new UsageError(`--org-prefix must be a capital letter and up to 11 letters or digits, got "${opts.orgPrefix}"`);
-      const result = await runDomainsOnStack(Number(opts.vsps), opts.orgPrefix);
+      let revenue: bigint;
+      try {
+        revenue = parseAmount(opts.revenue, '--revenue');
+      } catch (e) {
+        throw new UsageError(e instanceof Error ? e.message : String(e));
+      }
+      if (revenue <= 0n) throw new UsageError('--revenue must be positive');
+      const result = await runDomainsOnStack(Number(opts.vsps), opts.orgPrefix, revenue);
       if (opts.json) return void process.stdout.write(`${JSON.stringify(result)}\n`);
       process.stdout.write(`DAO ${result.daoId} on ${result.channel}\n`);
       for (const [msp, v] of Object.entries(result.readBy)) process.stdout.write(`  ${msp.padEnd(16)} reads it through its own bridge: ${v.status}, members ${v.members.join(', ')}\n`);
+      process.stdout.write(`  revenue ${revenue} recorded by the DSP in its domain (tx ${result.revenueTxId}); each member's entitlement as it reads it:\n`);
+      for (const [msp, amount] of Object.entries(result.payouts)) process.stdout.write(`    ${msp.padEnd(16)} ${amount}\n`);
       process.stdout.write(`  another member's identity at the DSP's bridge: ${result.otherMemberAtBridge.status} ${result.otherMemberAtBridge.code}\n`);
     });
 
@@ -132,7 +142,7 @@ export async function runComputeOnStack(readings: number, orgPrefix = 'Cp'): Pro
  * Creates (or reuses) the member domains, starts what is not running, the domains' member-mode
  * services included, and forms a DAO of them through the services (see runDomainFormation).
  */
-export async function runDomainsOnStack(vsps: number, orgPrefix = 'Dm'): Promise<DomainFormationResult> {
+export async function runDomainsOnStack(vsps: number, orgPrefix = 'Dm', revenue?: bigint): Promise<DomainFormationResult> {
   const ctx = stackContext();
   const connection = await up(ctx);
   await startServices(ctx, connection, REPO_DIR);
@@ -149,6 +159,7 @@ export async function runDomainsOnStack(vsps: number, orgPrefix = 'Dm'): Promise
   return runDomainFormation({
     urls: { marketplace: serviceUrl('marketplace'), negotiation: serviceUrl('negotiation') },
     members,
+    ...(revenue !== undefined ? { revenue } : {}),
     progress: (m) => ctx.progress.step('domains', m),
   });
 }

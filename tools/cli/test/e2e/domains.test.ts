@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { allocateLevel } from '@datawell/domain';
 import { findDomain, memberServiceFiles, operatorFabric, osUserFor, ownPeerChannels, processUser, readPid } from '@datawell/stack';
 import { runDomainsOnStack } from '../../src/commands/scenario';
 import { stackContext } from '../../src/context';
@@ -22,7 +23,7 @@ describe('a DAO formed among trust domains through the running services', () => 
   });
 
   it("forms the DAO with each member's own bridge, and each member reads it through its own", async () => {
-    const result = await runDomainsOnStack(1, 'E2d');
+    const result = await runDomainsOnStack(1, 'E2d', 1_000_000n);
 
     // Each member's bridge runs as its domain's user, and is healthy.
     for (const mspId of members) {
@@ -35,8 +36,11 @@ describe('a DAO formed among trust domains through the running services', () => 
     // Each member read the version through its own bridge: both members, active.
     expect(result.channel).toBe(`dao-${result.daoId}-v1`);
     for (const mspId of members) expect(result.readBy[mspId]).toEqual({ status: 'active', members });
-    // Entitlements before any revenue: read, and nothing owed.
-    for (const mspId of members) expect(JSON.stringify(result.entitlements[mspId])).not.toMatch(/"amount":"[1-9]/);
+    // Revenue recorded by the DSP in its own domain, split by β = 0.8 as each member reads it through its own bridge.
+    expect(result.revenueTxId).toMatch(/^[0-9a-f]{64}$/);
+    const split = allocateLevel(1_000_000n, 800_000);
+    expect(result.payouts).toEqual({ E2dDspMSP: split.rest.toString(), E2dVsp1MSP: split.share.toString() });
+    expect(split.share).toBeGreaterThan(0n);
     // A member's bridge answers its own organisation only.
     expect(result.otherMemberAtBridge).toEqual({ status: 403, code: 'FORBIDDEN' });
 

@@ -1,0 +1,76 @@
+import { Body, Controller, Get, HttpCode, Inject, Module, Param, Post, type DynamicModule } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentPrincipal, forbidden, type Principal } from '@datawell/auth';
+import { DAO, DAO_ID_PATTERN } from '@datawell/contracts';
+import { zodBody, ZodParams } from '@datawell/service-platform';
+import { z } from 'zod';
+import { memberRevenueSchema, MemberDao, type MemberLedger } from '../admin/member-dao';
+import type { LedgerBridgeServiceConfig } from '../config';
+import { LedgerBridgeModule, LedgerBridgeRuntime } from '../ledger-bridge.module';
+
+export const MEMBER_LEDGER = Symbol('MEMBER_LEDGER');
+
+/**
+ * A member domain's own API over its DAOs, served by its member-mode bridge to its own people: reads
+ * of a version (state, entitlements) and the member's own writes (revenue), each through the
+ * member's own peer with the member's own identity. Only identities of this organisation are
+ * answered; the operator's services neither see this data nor sign these transactions.
+ */
+@ApiTags('member')
+@Controller('daos')
+export class MemberDaoController {
+  readonly #dao: MemberDao;
+
+  constructor(@Inject(MEMBER_LEDGER) ledger: MemberLedger) {
+    this.#dao = new MemberDao(ledger);
+  }
+
+  @Get(':daoId/versions/:version/:what')
+  @Authenticated()
+  @ApiOperation({ summary: "A DAO version's state or entitlements, read through this member's own peer: for this organisation's identities only (FORBIDDEN to others; VERSION_NOT_FOUND where it is not a member)" })
+  @ZodParams({ daoId: z.string().regex(DAO_ID_PATTERN), version: z.string().regex(/^[1-9]\d{0,3}$/), what: z.enum(['state', 'entitlements']) })
+  async read(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string, @Param('what') what: string): Promise<unknown> {
+    this.#own(principal);
+    return this.#dao.read(daoId, Number(version), what === 'state' ? DAO.tx.GetVersion : DAO.tx.GetEntitlements);
+  }
+
+  @Post(':daoId/revenue')
+  @HttpCode(201)
+  @Authenticated()
+  @ApiOperation({ summary: "Record revenue the DAO earned, on its top channel, signed by this member (RecordRevenue); idempotent by revenueId (REVENUE_EXISTS when it was recorded before)" })
+  @ApiBody(zodBody('MemberRevenue', memberRevenueSchema))
+  @ZodParams({ daoId: z.string().regex(DAO_ID_PATTERN) })
+  async revenue(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Body() body: unknown): Promise<{ daoId: string; channel: string; revenueId: string; txId: string }> {
+    this.#own(principal);
+    return this.#dao.recordRevenue(daoId, body);
+  }
+
+  #own(principal: Principal): void {
+    const self = this.#dao.mspId;
+    if (principal.mspId !== self) throw forbidden(`this is ${self}'s bridge: ${principal.mspId} uses its own`);
+  }
+}
+
+/** Present when the bridge is a member's (LEDGER_BRIDGE_MEMBER_MSP_ID with a peer and a wallet); absent otherwise. */
+@Module({})
+export class MemberDaoModule {
+  static forConfig(config: LedgerBridgeServiceConfig): DynamicModule {
+    if (!config.settings.member || !config.settings.fabric || !config.settings.walletDir) return { module: MemberDaoModule };
+    return {
+      module: MemberDaoModule,
+      imports: [LedgerBridgeModule],
+      controllers: [MemberDaoController],
+      providers: [
+        {
+          provide: MEMBER_LEDGER,
+          inject: [LedgerBridgeRuntime],
+          useFactory: (runtime: LedgerBridgeRuntime): MemberLedger => {
+            const ledger = runtime.bridge.memberLedger;
+            if (!ledger) throw new Error("the ledger bridge was configured as a member's but has no ledger of its own");
+            return ledger;
+          },
+        },
+      ],
+    };
+  }
+}
