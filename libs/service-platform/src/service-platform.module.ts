@@ -31,6 +31,12 @@ export interface ServicePlatformOptions {
   readonly migrations: ReadonlyArray<new () => MigrationInterface>;
   /** The service's gRPC API, served on its gRPC port. */
   readonly grpc?: GrpcServiceOptions;
+  /**
+   * Whether the service makes sure the shared topics between the operator's services exist (default
+   * true). A member domain's service runs as the member's Kafka principal, which may create and read
+   * only its own topics: it leaves the shared ones to the operator's services.
+   */
+  readonly sharedTopics?: boolean;
 }
 
 /**
@@ -112,7 +118,7 @@ export class ServicePlatformModule {
       },
       DependencyIndicators,
       ConnectionsLifecycle,
-      TopicsBootstrap,
+      ...(options.sharedTopics === false ? [] : [TopicsBootstrap]),
       ServiceMetrics,
       { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
       { provide: APP_FILTER, useClass: PlatformErrorFilter },

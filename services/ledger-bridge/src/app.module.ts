@@ -22,7 +22,7 @@ export class AppModule {
   static forConfig(config: LedgerBridgeServiceConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS }), AuthModule.forRoot(authOptions(config)), LedgerBridgeModule, AdminModule.forConfig(config), MemberDaoModule.forConfig(config)],
+      imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS, sharedTopics: config.settings.member === undefined }), AuthModule.forRoot(authOptions(config)), LedgerBridgeModule, AdminModule.forConfig(config), MemberDaoModule.forConfig(config)],
     };
   }
 }
