@@ -6,6 +6,7 @@ import { MarketplaceModule } from './marketplace.module';
 import { MIGRATIONS } from './migrations';
 import type { MarketplaceConfig } from './config';
 
+/** The platform's wiring (settings, PostgreSQL and migrations, Kafka, health, metrics, OpenAPI, gRPC, auth) around the marketplace's module. */
 @Module({})
 export class AppModule {
   static forConfig(config: MarketplaceConfig): DynamicModule {

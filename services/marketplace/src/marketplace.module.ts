@@ -1,35 +1,51 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { KAFKA, SERVICE_CONFIG } from '@datawell/service-platform';
+import type { Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
 import { DaosController } from './daos/daos.controller';
-import { DaosRepository } from './daos/daos.repository';
 import { DaosService } from './daos/daos.service';
 import { FeedbackController } from './feedback/feedback.controller';
-import { FeedbackRepository } from './feedback/feedback.repository';
 import { FeedbackService } from './feedback/feedback.service';
 import { MarketplaceGrpc } from './grpc/marketplace.grpc';
-import { MarketplaceEvents } from './ledger/events.consumer';
+import { Marketplace } from './marketplace';
 import { OffersController } from './offers/offers.controller';
-import { OffersRepository } from './offers/offers.repository';
 import { OffersService } from './offers/offers.service';
 import { ParticipantsController } from './participants/participants.controller';
-import { ParticipantsRepository } from './participants/participants.repository';
 import { ParticipantsService } from './participants/participants.service';
-import { Store } from './store';
+import type { MarketplaceConfig } from './config';
 
+/**
+ * The marketplace in Nest: one controller per feature, each injecting its feature's service, which
+ * the composition root `Marketplace` builds. The root comes from this factory, from the platform's
+ * resources (settings, Kafka client, DataSource); this module starts it once the application has
+ * booted and stops it at shutdown.
+ */
 @Module({
   controllers: [ParticipantsController, OffersController, FeedbackController, DaosController],
   providers: [
-    Store,
-    ParticipantsRepository,
-    OffersRepository,
-    FeedbackRepository,
-    DaosRepository,
-    ParticipantsService,
-    OffersService,
-    FeedbackService,
-    DaosService,
-    MarketplaceEvents,
+    {
+      provide: Marketplace,
+      inject: [SERVICE_CONFIG, KAFKA, getDataSourceToken()],
+      useFactory: (config: MarketplaceConfig, kafka: Kafka, dataSource: DataSource) =>
+        new Marketplace({ dataSource, schema: config.postgres.schema, kafka, settings: config.settings, logger: new Logger('MarketplaceEvents') }),
+    },
+    { provide: ParticipantsService, inject: [Marketplace], useFactory: (marketplace: Marketplace) => marketplace.participants },
+    { provide: OffersService, inject: [Marketplace], useFactory: (marketplace: Marketplace) => marketplace.offers },
+    { provide: FeedbackService, inject: [Marketplace], useFactory: (marketplace: Marketplace) => marketplace.feedback },
+    { provide: DaosService, inject: [Marketplace], useFactory: (marketplace: Marketplace) => marketplace.daos },
     MarketplaceGrpc,
   ],
-  exports: [MarketplaceEvents, MarketplaceGrpc],
+  exports: [Marketplace, MarketplaceGrpc],
 })
-export class MarketplaceModule {}
+export class MarketplaceModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(private readonly marketplace: Marketplace) {}
+
+  onApplicationBootstrap(): void {
+    this.marketplace.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.marketplace.stop();
+  }
+}

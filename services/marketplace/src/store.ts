@@ -1,24 +1,16 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { SERVICE_CONFIG } from '@datawell/service-platform';
 import { writeOutbox, type OutboxMessage, type WakeOutbox } from '@datawell/messaging';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { MarketplaceConfig } from './config';
 
 /** Runs SQL in the marketplace schema; `write` commits state and outgoing messages together (outbox). */
-@Injectable()
 export class Store {
-  readonly schema: string;
-  readonly settings: MarketplaceConfig['settings'];
-  #wakeOutbox: WakeOutbox | undefined;
-
   constructor(
-    @InjectDataSource() readonly dataSource: DataSource,
-    @Inject(SERVICE_CONFIG) config: MarketplaceConfig,
-  ) {
-    this.schema = config.postgres.schema;
-    this.settings = config.settings;
-  }
+    readonly dataSource: DataSource,
+    readonly schema: string,
+    readonly settings: MarketplaceConfig['settings'],
+    /** Called after a commit that wrote outbox rows (the relay's `notify`). */
+    private readonly wakeOutbox: WakeOutbox,
+  ) {}
 
   /** `"schema".table` */
   t(table: string): string {
@@ -29,11 +21,6 @@ export class Store {
     return (manager ?? this.dataSource).query(sql, params) as Promise<T[]>;
   }
 
-  /** Called after a commit that wrote outbox rows (the relay's `notify`). */
-  useWakeOutbox(wake: WakeOutbox): void {
-    this.#wakeOutbox = wake;
-  }
-
   async write<T>(work: (manager: EntityManager, send: (...messages: OutboxMessage[]) => Promise<void>) => Promise<T>): Promise<T> {
     let sent = false;
     const result = await this.dataSource.transaction(async (manager) =>
@@ -42,7 +29,7 @@ export class Store {
         sent = true;
       }),
     );
-    if (sent) this.#wakeOutbox?.();
+    if (sent) this.wakeOutbox();
     return result;
   }
 }

@@ -1,73 +1,68 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { KAFKA } from '@datawell/service-platform';
 import { ContractValidationError, DAO, decodeCloudEvent, LEDGER_RECEIPT_TYPE, ledgerReceiptSchema, MARKETPLACE, MARKETPLACE_CHANNEL, NETWORK_EVENT_TYPE, networkEventSchema } from '@datawell/contracts';
 import {
-  createOutboxRelay,
   ledgerEventHandler,
   processOnce,
   startTopicConsumer,
   UnusableLedgerEventError,
   writeOutbox,
+  type ConnectionLogger,
   type LedgerEffect,
   type LedgerEventHandlers,
   type LedgerEventMeta,
   type LedgerEventOf,
-  type OutboxPublisher,
   type TopicConsumer,
+  type WakeOutbox,
 } from '@datawell/messaging';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { EntityManager } from 'typeorm';
-import { DaosService } from '../daos/daos.service';
-import { FeedbackService } from '../feedback/feedback.service';
-import { OffersService } from '../offers/offers.service';
-import { ParticipantsService } from '../participants/participants.service';
-import { Store } from '../store';
+import type { DaosService } from '../daos/daos.service';
+import type { FeedbackService } from '../feedback/feedback.service';
+import type { OffersService } from '../offers/offers.service';
+import type { ParticipantsService } from '../participants/participants.service';
+import type { Store } from '../store';
 
 /**
  * The read models' inputs: ledger events (participants, offers, feedback, DAOs), the bridge's
  * network events (onboarding, enrollment) and receipts of the marketplace's own commands. Each
  * message is applied once (inbox) in one transaction with what it causes (outbox).
  */
-@Injectable()
-export class MarketplaceEvents implements OnApplicationBootstrap, OnApplicationShutdown {
-  readonly #logger = new Logger('MarketplaceEvents');
+export class MarketplaceEvents {
   #consumer: TopicConsumer | undefined;
-  readonly #outbox: OutboxPublisher;
   readonly #ledgerEvent: (value: Buffer | null) => Promise<boolean>;
 
   constructor(
-    @Inject(KAFKA) private readonly kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly store: Store,
     private readonly participants: ParticipantsService,
     private readonly offers: OffersService,
     private readonly feedback: FeedbackService,
     private readonly daos: DaosService,
+    private readonly logger: ConnectionLogger,
+    /** Wakes the outbox relay after a transaction wrote to the outbox (its `notify`). */
+    private readonly wakeOutbox: WakeOutbox,
   ) {
-    this.#outbox = createOutboxRelay({ dataSource: store.dataSource, schema: store.schema, kafka, logger: this.#logger });
-    store.useWakeOutbox(() => this.#outbox.notify());
     // Ledger events through the messaging library's handler: these decisions, each applied once (inbox).
     this.#ledgerEvent = ledgerEventHandler({
       inbox: { dataSource: store.dataSource, schema: store.schema, consumer: 'marketplace.ledger-events' },
       handlers: this.#ledgerDecisions(),
-      logger: this.#logger,
+      logger,
     });
   }
 
-  onApplicationBootstrap(): void {
-    this.#outbox.start();
+  start(): void {
     const { topics, groupId } = this.store.settings;
     this.#consumer = startTopicConsumer({
       kafka: this.kafka,
       groupId,
       topics: [topics.ledgerEvents, topics.networkEvents, topics.ledgerReceipts],
-      logger: this.#logger,
+      logger: this.logger,
       handle: (message, topic) => this.handle(message, topic),
     });
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async stop(): Promise<void> {
     await this.#consumer?.stop();
-    await this.#outbox.stop();
+    this.#consumer = undefined;
   }
 
   async handle(message: KafkaMessage, topic: string): Promise<void> {
@@ -78,7 +73,7 @@ export class MarketplaceEvents implements OnApplicationBootstrap, OnApplicationS
       else if (topic === topics.ledgerReceipts) await this.#receipt(message.value);
     } catch (error) {
       if (!(error instanceof ContractValidationError)) throw error;
-      this.#logger.warn({ message: 'skipped an unusable message', topic, offset: message.offset, error: error.message });
+      this.logger.warn({ message: 'skipped an unusable message', topic, offset: message.offset, error: error.message });
     }
   }
 
@@ -139,7 +134,7 @@ export class MarketplaceEvents implements OnApplicationBootstrap, OnApplicationS
         wrote = true;
       }),
     );
-    if (wrote) this.#outbox.notify();
+    if (wrote) this.wakeOutbox();
   }
 
   async #receipt(value: Buffer | null): Promise<void> {
