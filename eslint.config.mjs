@@ -130,6 +130,25 @@ export default [
     },
   },
   {
+    // One composition pattern (CONTRIBUTING.md, "How a service is composed"): controllers and gRPC
+    // handlers inject the feature services they call, never the service's composition root
+    // (src/<name>.ts) or a runtime object.
+    files: ['services/*/src/**/*.controller.ts', 'services/*/src/**/*.grpc.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\./|(\\.\\./)+)(ledger-bridge|marketplace|mpc-coordinator|negotiation|provisioner|telemetry)$|\\.runtime$',
+              message: 'A controller or gRPC handler injects the feature services it calls, not the composition root or a runtime (CONTRIBUTING.md, How a service is composed).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Ledger names are written once, in the catalogue (issue 10): no dao/marketplace transaction or
     // event name as a string literal in other sources; tests may still use them.
     files: ['**/*.ts'],
