@@ -174,4 +174,11 @@ describe('ledger-bridge configuration', () => {
   it('refuses a member MSP id that is not one', () => {
     expect(() => loadServiceConfig(ledgerBridgeService, { ...base, LEDGER_BRIDGE_MEMBER_MSP_ID: 'not an msp' })).toThrow(ConfigError);
   });
+
+  it("takes a member's role (a DSP's bridge relays allocations down), only DSP or VSP, only for a member", () => {
+    expect(loadServiceConfig(ledgerBridgeService, { ...base, ...member, LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcVspMSP', LEDGER_BRIDGE_MEMBER_ROLE: 'VSP' }).settings.member).toEqual({ mspId: 'LcVspMSP', role: 'VSP' });
+    expect(loadServiceConfig(ledgerBridgeService, { ...base, ...member, LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcVspMSP' }).settings.member).toEqual({ mspId: 'LcVspMSP' });
+    expect(() => loadServiceConfig(ledgerBridgeService, { ...base, ...member, LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcVspMSP', LEDGER_BRIDGE_MEMBER_ROLE: 'OPERATOR' })).toThrow(/LEDGER_BRIDGE_MEMBER_ROLE.*must be DSP or VSP/);
+    expect(() => loadServiceConfig(ledgerBridgeService, { ...base, LEDGER_BRIDGE_MEMBER_ROLE: 'DSP' })).toThrow(/LEDGER_BRIDGE_MEMBER_ROLE: is only for a member's bridge/);
+  });
 });

@@ -19,7 +19,7 @@ export interface LedgerBridgeConfig {
    * Set when this bridge is a member domain's: it holds and acts as that organisation only, submits
    * only commands that name it, and uses the member's own topics. Unset: the operator's bridge.
    */
-  readonly member?: { readonly mspId: string };
+  readonly member?: { readonly mspId: string; readonly role?: 'DSP' | 'VSP' };
   /** Absent when no peer is configured: the bridge then relays no events and submits no commands. */
   readonly fabric?: FabricPeerConfig;
   /** Identities by MSP id, one `<mspId>.json` file each (certificate and key PEM). */
@@ -61,6 +61,8 @@ export interface MemberAdminConfig {
 
 export const LEDGER_BRIDGE_VARIABLES = {
   memberMspId: 'LEDGER_BRIDGE_MEMBER_MSP_ID',
+  /** DSP or VSP: a DSP's bridge relays its DAOs' allocations down (the chaincode lets founding members only); a VSP's does not. */
+  memberRole: 'LEDGER_BRIDGE_MEMBER_ROLE',
   peerEndpoint: 'LEDGER_BRIDGE_PEER_ENDPOINT',
   peerHostAlias: 'LEDGER_BRIDGE_PEER_HOST_ALIAS',
   peerTlsCaFile: 'LEDGER_BRIDGE_PEER_TLS_CA_FILE',
@@ -116,6 +118,7 @@ const channelsVariable = withDefault('marketplace=marketplace').transform((value
 
 const ledgerBridgeShape = {
   [V.memberMspId]: optional.refine((v) => v === undefined || MSP_ID_PATTERN.test(v), 'must be an MSP id (letters and digits ending in "MSP")'),
+  [V.memberRole]: optional.refine((v) => v === undefined || v === 'DSP' || v === 'VSP', 'must be DSP or VSP'),
   [V.peerEndpoint]: optional.refine((v) => v === undefined || /^[A-Za-z0-9.-]+:\d{1,5}$/.test(v), 'must be host:port'),
   [V.peerHostAlias]: optional,
   [V.peerTlsCaFile]: optional,
@@ -153,7 +156,7 @@ function ledgerBridgeIssues(env: Environment): Array<{ variable: string; problem
 function memberIssues(env: Environment): Array<{ variable: string; problem: string }> {
   const mspId = env[V.memberMspId]?.trim();
   if (!mspId) {
-    return [...MEMBER_ADMIN_VARIABLES, V.inboxTopic, V.inboxGroupId]
+    return [...MEMBER_ADMIN_VARIABLES, V.inboxTopic, V.inboxGroupId, V.memberRole]
       .filter((v) => env[v]?.trim())
       .map((variable) => ({ variable, problem: `is only for a member's bridge (${V.memberMspId})` }));
   }
@@ -197,7 +200,7 @@ function ledgerBridgeConfig(values: Record<string, unknown>): LedgerBridgeConfig
     ? { eventsMspId: memberMspId, topics: memberLedgerTopics(memberMspId), commandsGroupId: `${memberTopicPrefix(memberMspId)}ledger-bridge.commands` }
     : { eventsMspId: OPERATOR_MSP, topics: { events: TOPICS.ledgerEvents, commands: TOPICS.ledgerCommands, receipts: TOPICS.ledgerReceipts }, commandsGroupId: 'datawell-ledger-bridge-commands' };
   return {
-    ...(memberMspId ? { member: { mspId: memberMspId } } : {}),
+    ...(memberMspId ? { member: { mspId: memberMspId, ...(values[V.memberRole] ? { role: values[V.memberRole] as 'DSP' | 'VSP' } : {}) } } : {}),
     ...(endpoint
       ? {
           fabric: {

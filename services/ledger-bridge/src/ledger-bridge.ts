@@ -189,7 +189,7 @@ export class LedgerBridge {
     }
     this.#events = new EventRelay({
       channels: this.channels,
-      events: new LedgerEventsRepository(dataSource, schema, settings.topics),
+      events: new LedgerEventsRepository(dataSource, schema, settings.topics, settings.member?.role !== 'VSP'),
       gateways: this.#gateways,
       listenAs: settings.eventsMspId,
       logger,

@@ -77,6 +77,7 @@ async function ledgerBridgeEnv(ctx: StackContext, d: DomainRecord, port: number)
     // gRPC on a free port (0): the member's bridge is reached over HTTP at its fixed port.
     LEDGER_BRIDGE_GRPC_PORT: '0',
     LEDGER_BRIDGE_MEMBER_MSP_ID: d.mspId,
+    LEDGER_BRIDGE_MEMBER_ROLE: d.role,
     LEDGER_BRIDGE_PEER_ENDPOINT: pkg.peer.endpoint,
     LEDGER_BRIDGE_PEER_HOST_ALIAS: pkg.peer.hostAlias,
     LEDGER_BRIDGE_PEER_TLS_CA_FILE: join(p.publicDir, 'peer-tls-ca.pem'),

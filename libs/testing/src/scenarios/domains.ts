@@ -15,108 +15,177 @@ export interface DomainMember {
 export interface DomainFormationOptions {
   /** The operator's services. */
   readonly urls: { readonly marketplace: string; readonly negotiation: string };
-  /** The DSP first. */
+  /** The founders of version 1, the DSP first. */
   readonly members: readonly DomainMember[];
-  readonly betaPpm?: number;
+  /** VSPs that join as version 2 (none: the DAO stays at version 1). */
+  readonly joiners?: readonly DomainMember[];
+  /** β of version 1, and of version 2 when there are joiners (ppm). */
+  readonly betasPpm?: readonly [number, number?];
   readonly progress: (message: string) => void;
   readonly timeoutMs?: number;
   readonly daoId?: string;
-  /** Revenue the DSP records through its own bridge once the version is formed (minor units). */
+  /** Revenue the DSP records through its own bridge on the top version (minor units). */
   readonly revenue?: bigint;
 }
 
 export interface DomainFormationResult {
   readonly daoId: string;
-  readonly channel: string;
-  /** The version as each member read it from its own bridge (its own peer, its own identity). */
+  /** Each version's channel and its members as the first of them reads them through its own bridge. */
+  readonly versions: Array<{ version: number; channel: string; members: string[] }>;
+  /** The top version as each member read it from its own bridge (its own peer, its own identity). */
   readonly readBy: Record<string, { members: string[]; status: string }>;
-  /** Each member's entitlement (minor units) as it reads it through its own bridge, after the revenue. */
+  /** Each member's entitlement (minor units, summed over the versions it is in) as it reads it through its own bridge. */
   readonly payouts: Record<string, string>;
   /** RecordRevenue's transaction, signed by the DSP in its domain. */
   readonly revenueTxId?: string;
-  /** What the first member's bridge answered another member's identity: its own bridge only. */
+  /** What the DSP's bridge answered another member's identity: its own bridge only. */
   readonly otherMemberAtBridge: { status: number; code: string };
 }
 
+const terms = (recipients: string[]) => ({
+  durationDays: 365,
+  businessModel: 'pay-per-use',
+  heartbeatIntervalSeconds: 30,
+  abandonAfterSeconds: 600,
+  exitNoticeSeconds: 0,
+  computations: [{ name: 'mean', resultRecipients: recipients }],
+});
+/** Each member hosts its own part (the member-mode provisioner is still to come). */
+const ownWorkload = (p: Party) => ({ name: `${p.mspId.toLowerCase()}-node`, owner: p.mspId, placement: 'self-hosted', kind: p.role === 'DSP' ? 'mpc-node' : 'service' });
+
+type VersionState = { status: string; memberStates?: Array<{ mspId: string }>; members?: Array<{ mspId: string }> };
+
 /**
- * A DAO formed by participants in their own trust domains, through the running services: each
- * registers at the marketplace without an identity (its own CA issues them), the operator's bridge
- * admits it from its MSP package; the parties negotiate and sign with identities of their own CAs;
- * the operator's bridge forms the channel from their packages; each member's own bridge joins its
- * peer and approves, the DSP's commits and initialises the version; each member then reads the
- * version through its own bridge; with `revenue`, the DSP records it through its own bridge and each
- * member reads its entitlement there. The operator's services hold no key of theirs and read nothing of it.
+ * A DAO of participants in their own trust domains, through the running services: each registers at
+ * the marketplace without an identity (its own CA issues them) and the operator's bridge admits it
+ * from its MSP package; the parties negotiate and sign with identities of their own CAs; the
+ * operator's bridge forms each version's channel from their packages; each member's own bridge joins
+ * its peer and approves, the DSP's commits and initialises the version (and, for version 2, records
+ * the successor on version 1); each member reads the versions through its own bridge. With `revenue`,
+ * the DSP records it on the top version through its own bridge; the DSP's bridge relays the rest
+ * down; each member reads its entitlement through its own bridge. The operator's services hold no
+ * key of theirs, sign none of these transactions and read none of this.
  */
 export async function runDomainFormation(opts: DomainFormationOptions): Promise<DomainFormationResult> {
   const timeout = opts.timeoutMs ?? 600_000;
   const { urls, progress } = opts;
+  const joiners = opts.joiners ?? [];
   const [dspMember, ...vspMembers] = opts.members;
-  if (!dspMember || dspMember.role !== 'DSP' || vspMembers.length === 0 || vspMembers.some((m) => m.role !== 'VSP')) {
-    throw new Error('a domain formation needs a DSP first and at least one VSP');
+  if (!dspMember || dspMember.role !== 'DSP' || vspMembers.length === 0 || [...vspMembers, ...joiners].some((m) => m.role !== 'VSP')) {
+    throw new Error('a DAO in domains needs a DSP first, at least one VSP, and only VSPs joining');
   }
-  for (const m of opts.members) await register(opts, m, timeout);
-  const parties: Party[] = opts.members.map((m) => ({ mspId: m.mspId, role: m.role, identity: m.identity, tokens: new Map() }));
-  const [dsp] = parties as [Party, ...Party[]];
+  const all = [...opts.members, ...joiners];
+  for (const m of all) await register(opts, m, timeout);
+  const party = new Map<string, Party>(all.map((m) => [m.mspId, { mspId: m.mspId, role: m.role, identity: m.identity, tokens: new Map() }]));
+  const p = (m: DomainMember) => party.get(m.mspId) as Party;
+  const founders = opts.members.map(p);
+  const dsp = p(dspMember);
   const daoId = opts.daoId ?? `dm${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-  const as = async (party: Party, service: 'negotiation') => tokenAt(party, urls[service], timeout);
-  const proposal = {
-    betaPpm: opts.betaPpm ?? 800_000,
-    members: parties.map((p) => ({ mspId: p.mspId })),
-    terms: { durationDays: 365, businessModel: 'pay-per-use', heartbeatIntervalSeconds: 30, abandonAfterSeconds: 600, exitNoticeSeconds: 0, computations: [{ name: 'mean', resultRecipients: parties.slice(1).map((p) => p.mspId) }] },
-    // Each member hosts its own part (the member-mode provisioner is still to come).
-    infrastructure: { workloads: parties.map((p) => ({ name: `${p.mspId.toLowerCase()}-node`, owner: p.mspId, placement: 'self-hosted', kind: p.role === 'DSP' ? 'mpc-node' : 'service' })) },
-  };
-  await negotiateAgreement({ urls, progress, timeoutMs: timeout, as }, 'formation in domains', dsp, { kind: 'formation', daoId, parties: parties.slice(1).map((p) => p.mspId) }, [{ by: dsp, body: proposal }], parties);
+  const as = async (who: Party, service: 'negotiation') => tokenAt(who, urls[service], timeout);
+  const negotiation = { urls, progress, timeoutMs: timeout, as };
+  const [beta1 = 800_000, beta2 = 750_000] = opts.betasPpm ?? [];
 
-  const channel = `dao-${daoId}-v1`;
+  const v1 = { betaPpm: beta1, members: founders.map((f) => ({ mspId: f.mspId })), terms: terms(founders.slice(1).map((f) => f.mspId)), infrastructure: { workloads: founders.map(ownWorkload) } };
+  await negotiateAgreement(negotiation, 'formation in domains', dsp, { kind: 'formation', daoId, parties: founders.slice(1).map((f) => f.mspId) }, [{ by: dsp, body: v1 }], founders);
+  const versions = [{ version: 1, members: opts.members }];
+  await readVersion(opts, daoId, 1, opts.members, p, timeout);
+
+  if (joiners.length > 0) {
+    const newcomers = joiners.map(p);
+    const everyone = [...founders, ...newcomers];
+    const v2 = { betaPpm: beta2, members: everyone.map((m) => ({ mspId: m.mspId })), terms: terms(everyone.slice(1).map((m) => m.mspId)), infrastructure: { workloads: newcomers.map(ownWorkload) } };
+    const [opener] = newcomers as [Party];
+    await negotiateAgreement(negotiation, 'join in domains', opener, { kind: 'join', daoId, joiners: newcomers.slice(1).map((n) => n.mspId) }, [{ by: opener, body: v2 }], [...newcomers, ...founders.slice(1), dsp]);
+    versions.push({ version: 2, members: all });
+    await readVersion(opts, daoId, 2, all, p, timeout);
+  }
+  const top = versions.length;
   const readBy: Record<string, { members: string[]; status: string }> = {};
-  for (const [i, m] of opts.members.entries()) {
-    const party = parties[i] as Party;
-    progress(`${m.mspId} reads version 1 through its own bridge ${m.bridgeUrl}`);
-    const token = await tokenAt(party, m.bridgeUrl, timeout);
-    const state = await until(
-      `version 1 of ${daoId} at ${m.mspId}'s own bridge`,
+  for (const m of all) {
+    const state = await call<VersionState>(`${m.bridgeUrl}/daos/${daoId}/versions/${top}/state`, { token: await tokenAt(p(m), m.bridgeUrl, timeout) });
+    readBy[m.mspId] = { status: state.status, members: memberIds(state) };
+  }
+
+  let revenueTxId: string | undefined;
+  if (opts.revenue !== undefined) {
+    progress(`${dspMember.mspId} records revenue ${opts.revenue} on version ${top} through its own bridge (RecordRevenue signed in its domain)`);
+    const recorded = await call<{ txId: string }>(`${dspMember.bridgeUrl}/daos/${daoId}/revenue`, { method: 'POST', token: await tokenAt(dsp, dspMember.bridgeUrl, timeout), body: { amount: opts.revenue.toString(), kind: 'use', revenueId: `rev-${daoId}` } });
+    revenueTxId = recorded.txId;
+  }
+  const payouts = await readPayouts(opts, daoId, versions, p, timeout);
+  const other = p(all[1] as DomainMember);
+  const otherMemberAtBridge = await call(`${dspMember.bridgeUrl}/daos/${daoId}/versions/1/state`, { token: await tokenAt(other, dspMember.bridgeUrl, timeout) }).then(
+    () => ({ status: 200, code: 'OK' }),
+    (e: unknown) => (e instanceof ApiError ? { status: e.status, code: e.code } : { status: 0, code: String(e) }),
+  );
+  return {
+    daoId,
+    versions: versions.map((v) => ({ version: v.version, channel: `dao-${daoId}-v${v.version}`, members: v.members.map((m) => m.mspId) })),
+    readBy,
+    payouts,
+    ...(revenueTxId ? { revenueTxId } : {}),
+    otherMemberAtBridge,
+  };
+}
+
+function memberIds(state: VersionState): string[] {
+  return (state.memberStates ?? state.members ?? []).map((s) => s.mspId);
+}
+
+/** Each member of the version reads it through its own bridge, once its peer has joined and the DSP has initialised it. */
+async function readVersion(opts: DomainFormationOptions, daoId: string, version: number, members: readonly DomainMember[], p: (m: DomainMember) => Party, timeoutMs: number): Promise<void> {
+  for (const m of members) {
+    opts.progress(`${m.mspId} reads version ${version} through its own bridge ${m.bridgeUrl}`);
+    const token = await tokenAt(p(m), m.bridgeUrl, timeoutMs);
+    await until(
+      `version ${version} of ${daoId} at ${m.mspId}'s own bridge`,
       async () => {
         try {
-          return await call<{ status: string; memberStates?: Array<{ mspId: string }>; members?: Array<{ mspId: string }> }>(`${m.bridgeUrl}/daos/${daoId}/versions/1/state`, { token });
+          return await call<VersionState>(`${m.bridgeUrl}/daos/${daoId}/versions/${version}/state`, { token });
         } catch (error) {
           // Not yet: its peer has not joined, or the DSP has not initialised the version.
           if (error instanceof ApiError && error.code === 'VERSION_NOT_FOUND') return undefined;
           throw error;
         }
       },
-      timeout,
+      timeoutMs,
       2000,
     );
-    readBy[m.mspId] = { status: state.status, members: (state.memberStates ?? state.members ?? []).map((s) => s.mspId) };
   }
-  let revenueTxId: string | undefined;
-  if (opts.revenue !== undefined) {
-    progress(`${dspMember.mspId} records revenue ${opts.revenue} through its own bridge (RecordRevenue signed in its domain)`);
-    const recorded = await call<{ txId: string }>(`${dspMember.bridgeUrl}/daos/${daoId}/revenue`, { method: 'POST', token: await tokenAt(dsp, dspMember.bridgeUrl, timeout), body: { amount: opts.revenue.toString(), kind: 'use', revenueId: `rev-${daoId}` } });
-    revenueTxId = recorded.txId;
-  }
-  const payouts: Record<string, string> = {};
-  for (const [i, m] of opts.members.entries()) {
-    const token = await tokenAt(parties[i] as Party, m.bridgeUrl, timeout);
-    const own = await until(
-      `${m.mspId}'s entitlement at its own bridge`,
-      async () => {
-        const all = await call<Array<{ mspId: string; amount: string }>>(`${m.bridgeUrl}/daos/${daoId}/versions/1/entitlements`, { token });
-        const total = all.reduce((sum, e) => sum + BigInt(e.amount), 0n);
-        return opts.revenue === undefined || total === opts.revenue ? all.find((e) => e.mspId === m.mspId) : undefined;
-      },
-      timeout,
-      1000,
-    );
-    payouts[m.mspId] = own?.amount ?? '0';
-  }
-  const other = parties[1] as Party;
-  const otherMemberAtBridge = await call(`${dspMember.bridgeUrl}/daos/${daoId}/versions/1/state`, { token: await tokenAt(other, dspMember.bridgeUrl, timeout) }).then(
-    () => ({ status: 200, code: 'OK' }),
-    (e: unknown) => (e instanceof ApiError ? { status: e.status, code: e.code } : { status: 0, code: String(e) }),
+}
+
+/**
+ * Every member's entitlement summed over the versions it is in, each read through its own bridge,
+ * once the amounts of all members add up to the revenue (the rest relayed down to version 1).
+ */
+async function readPayouts(
+  opts: DomainFormationOptions,
+  daoId: string,
+  versions: ReadonlyArray<{ version: number; members: readonly DomainMember[] }>,
+  p: (m: DomainMember) => Party,
+  timeoutMs: number,
+): Promise<Record<string, string>> {
+  const everyone = versions.at(-1)?.members ?? [];
+  return until(
+    'the revenue split down to version 1, as each member reads it',
+    async () => {
+      const payouts: Record<string, bigint> = {};
+      for (const m of everyone) {
+        const token = await tokenAt(p(m), m.bridgeUrl, timeoutMs);
+        let own = 0n;
+        for (const v of versions.filter((x) => x.members.some((y) => y.mspId === m.mspId))) {
+          const entitlements = await call<Array<{ mspId: string; amount: string }>>(`${m.bridgeUrl}/daos/${daoId}/versions/${v.version}/entitlements`, { token });
+          own += BigInt(entitlements.find((e) => e.mspId === m.mspId)?.amount ?? '0');
+        }
+        payouts[m.mspId] = own;
+      }
+      const total = Object.values(payouts).reduce((a, b) => a + b, 0n);
+      if (opts.revenue !== undefined && total !== opts.revenue) return undefined;
+      return Object.fromEntries(Object.entries(payouts).map(([k, v]) => [k, v.toString()]));
+    },
+    timeoutMs,
+    1000,
   );
-  return { daoId, channel, readBy, payouts, ...(revenueTxId ? { revenueTxId } : {}), otherMemberAtBridge };
 }
 
 /** Registration without an identity (the organisation's own CA issues them), then the ledger's word that it is active. */

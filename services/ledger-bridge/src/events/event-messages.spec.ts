@@ -36,6 +36,13 @@ describe('messagesForEvent', () => {
     });
   });
 
+  it("relays no allocation from a VSP's own bridge (only founding members may), only the event", () => {
+    const event = raw('dao-acme-v2', 'RevenueRecorded', { allocation: { level: 2, rest: '70', restTo: { channel: 'dao-acme-v1' } } });
+    const { messages, problem } = messagesForEvent(event, channel('dao-acme-v2'), topics, new Date(), false);
+    expect(messages.map((m) => m.topic)).toEqual(['ev']);
+    expect(problem).toBeUndefined();
+  });
+
   it('still relays the event when its allocation cannot be relayed, and reports why', () => {
     const bad = messagesForEvent(raw('dao-acme-v2', 'RevenueRecorded', { allocation: { level: 2 } }), channel('dao-acme-v2'), topics);
     expect(bad.messages.map((m) => m.topic)).toEqual(['ev']);

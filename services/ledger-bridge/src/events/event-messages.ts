@@ -30,12 +30,14 @@ export function messagesForEvent(
   channel: KnownChannel,
   topics: RelayTopics,
   now = new Date(),
+  relayAllocations = true,
 ): { messages: OutboxMessage[]; problem?: AllocationRelayError } {
   const event = toLedgerEvent(raw);
   const envelope = ledgerEventCloudEvent(event, now);
   const messages: OutboxMessage[] = [
     { id: envelope.id, topic: topics.events, key: ledgerEventKey(event), payload: envelope, headers: { ce_type: envelope.type } },
   ];
+  if (!relayAllocations) return { messages };
   try {
     const command = allocationCommandFor(event, channel.actingMspId ?? '');
     if (command) {

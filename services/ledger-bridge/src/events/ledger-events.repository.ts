@@ -22,6 +22,8 @@ export class LedgerEventsRepository {
     private readonly dataSource: DataSource,
     private readonly schema: string,
     private readonly topics: RelayTopics,
+    /** Whether allocations are relayed down (false for a VSP's own bridge: only founding members may). */
+    private readonly relayAllocations = true,
   ) {}
 
   async checkpoint(channel: string, chaincode: string): Promise<StreamCheckpoint | undefined> {
@@ -58,7 +60,7 @@ export class LedgerEventsRepository {
     channel: KnownChannel,
     raw: RawChaincodeEvent,
   ): Promise<{ written: string[]; checkpoint: StreamCheckpoint; problem?: AllocationRelayError }> {
-    const { messages, problem } = messagesForEvent(raw, channel, this.topics);
+    const { messages, problem } = messagesForEvent(raw, channel, this.topics, undefined, this.relayAllocations);
     const written = await this.dataSource.transaction(async (manager) => {
       const rows = (await manager.query(
         `SELECT block_number, transaction_id, events FROM "${this.schema}".checkpoints

@@ -75,13 +75,15 @@ export function registerScenarioCommands(program: Command): void {
 
   scenario
     .command('domains')
-    .description("a DAO formed by participants in their own trust domains through the services: each domain (its OS user, stores, CA, peer and member-mode bridge) registers without an identity, the parties negotiate and sign with identities of their own CAs, the operator forms the channel from their MSP packages, each member's own bridge joins, approves and (the DSP) initialises it, and each member reads the version through its own bridge")
-    .option('--vsps <n>', 'number of VSP domains', '1')
+    .description("a DAO of participants in their own trust domains, through the services: each domain (its OS user, stores, CA, peer and member-mode bridge) registers without an identity; the parties negotiate and sign with identities of their own CAs; the operator forms each version's channel from their MSP packages; each member's own bridge joins, approves and (the DSP) initialises it; a VSP joins as version 2; the DSP records revenue through its own bridge and each member reads its entitlement through its own")
+    .option('--vsps <n>', 'VSP domains founding version 1', '1')
+    .option('--join <n>', 'VSP domains joining as version 2 (0: no join)', '1')
     .option('--org-prefix <prefix>', 'domains are <prefix>DspMSP, <prefix>Vsp1MSP, … (reused across runs)', 'Dm')
     .option('--revenue <amount>', 'revenue the DSP records through its own bridge, in minor units', '1000000')
     .option('--json', 'one JSON object on stdout')
-    .action(async (opts: { vsps: string; orgPrefix: string; revenue: string; json?: boolean }) => {
+    .action(async (opts: { vsps: string; join: string; orgPrefix: string; revenue: string; json?: boolean }) => {
       if (!/^\d+$/.test(opts.vsps) || Number(opts.vsps) < 1 || Number(opts.vsps) > 4) throw new UsageError(`--vsps must be a whole number from 1 to 4, got "${opts.vsps}"`);
+      if (!/^\d+$/.test(opts.join) || Number(opts.join) > 4) throw new UsageError(`--join must be a whole number from 0 to 4, got "${opts.join}"`);
       if (!/^[A-Z][A-Za-z0-9]{0,11}$/.test(opts.orgPrefix)) throw new UsageError(`--org-prefix must be a capital letter and up to 11 letters or digits, got "${opts.orgPrefix}"`);
       let revenue: bigint;
       try {
@@ -90,10 +92,11 @@ export function registerScenarioCommands(program: Command): void {
         throw new UsageError(e instanceof Error ? e.message : String(e));
       }
       if (revenue <= 0n) throw new UsageError('--revenue must be positive');
-      const result = await runDomainsOnStack(Number(opts.vsps), opts.orgPrefix, revenue);
+      const result = await runDomainsOnStack({ vsps: Number(opts.vsps), joiners: Number(opts.join), orgPrefix: opts.orgPrefix, revenue });
       if (opts.json) return void process.stdout.write(`${JSON.stringify(result)}\n`);
-      process.stdout.write(`DAO ${result.daoId} on ${result.channel}\n`);
-      for (const [msp, v] of Object.entries(result.readBy)) process.stdout.write(`  ${msp.padEnd(16)} reads it through its own bridge: ${v.status}, members ${v.members.join(', ')}\n`);
+      process.stdout.write(`DAO ${result.daoId}\n`);
+      for (const v of result.versions) process.stdout.write(`  version ${v.version} on ${v.channel}: ${v.members.join(', ')}\n`);
+      for (const [msp, v] of Object.entries(result.readBy)) process.stdout.write(`  ${msp.padEnd(16)} reads the top version through its own bridge: ${v.status}, members ${v.members.join(', ')}\n`);
       process.stdout.write(`  revenue ${revenue} recorded by the DSP in its domain (tx ${result.revenueTxId}); each member's entitlement as it reads it:\n`);
       for (const [msp, amount] of Object.entries(result.payouts)) process.stdout.write(`    ${msp.padEnd(16)} ${amount}\n`);
       process.stdout.write(`  another member's identity at the DSP's bridge: ${result.otherMemberAtBridge.status} ${result.otherMemberAtBridge.code}\n`);
@@ -142,24 +145,32 @@ export async function runComputeOnStack(readings: number, orgPrefix = 'Cp'): Pro
  * Creates (or reuses) the member domains, starts what is not running, the domains' member-mode
  * services included, and forms a DAO of them through the services (see runDomainFormation).
  */
-export async function runDomainsOnStack(vsps: number, orgPrefix = 'Dm', revenue?: bigint): Promise<DomainFormationResult> {
+export async function runDomainsOnStack(opts: { vsps: number; joiners: number; orgPrefix?: string; revenue?: bigint }): Promise<DomainFormationResult> {
   const ctx = stackContext();
   const connection = await up(ctx);
   await startServices(ctx, connection, REPO_DIR);
-  const plan = [{ mspId: `${orgPrefix}DspMSP`, role: 'DSP' as const }, ...Array.from({ length: vsps }, (_, i) => ({ mspId: `${orgPrefix}Vsp${i + 1}MSP`, role: 'VSP' as const }))];
+  const prefix = opts.orgPrefix ?? 'Dm';
+  const vsp = (i: number) => ({ mspId: `${prefix}Vsp${i}MSP`, role: 'VSP' as const });
+  const founders = [{ mspId: `${prefix}DspMSP`, role: 'DSP' as const }, ...Array.from({ length: opts.vsps }, (_, i) => vsp(i + 1))];
+  const joining = Array.from({ length: opts.joiners }, (_, i) => vsp(opts.vsps + i + 1));
+  const plan = [...founders, ...joining];
   for (const m of plan) await addDomain(ctx, m.mspId, m.role);
   await startMemberServices(ctx, connection, REPO_DIR, plan.map((m) => m.mspId));
-  const members = [];
-  for (const m of plan) {
+  const member = async (m: { mspId: string; role: 'DSP' | 'VSP' }) => {
     // A person of the organisation, enrolled at its own CA in its domain.
     const person = await enrollClientIdentity(ctx, m.mspId, 'owner');
     const d = findDomain(ctx, m.mspId);
-    members.push({ ...m, identity: { mspId: m.mspId, enrollmentId: person.id, certificatePem: person.certificatePem, privateKeyPem: person.privateKeyPem }, bridgeUrl: memberServiceUrl(ctx.settings, d, 'ledger-bridge') });
-  }
+    return { ...m, identity: { mspId: m.mspId, enrollmentId: person.id, certificatePem: person.certificatePem, privateKeyPem: person.privateKeyPem }, bridgeUrl: memberServiceUrl(ctx.settings, d, 'ledger-bridge') };
+  };
+  const members = [];
+  for (const m of founders) members.push(await member(m));
+  const joiners = [];
+  for (const m of joining) joiners.push(await member(m));
   return runDomainFormation({
     urls: { marketplace: serviceUrl('marketplace'), negotiation: serviceUrl('negotiation') },
     members,
-    ...(revenue !== undefined ? { revenue } : {}),
+    joiners,
+    ...(opts.revenue !== undefined ? { revenue: opts.revenue } : {}),
     progress: (m) => ctx.progress.step('domains', m),
   });
 }

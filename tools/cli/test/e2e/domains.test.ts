@@ -15,7 +15,7 @@ import { stopServices } from '../../src/services/runner';
  */
 describe('a DAO formed among trust domains through the running services', () => {
   const ctx = stackContext();
-  const members = ['E2dDspMSP', 'E2dVsp1MSP'];
+  const members = ['E2dDspMSP', 'E2dVsp1MSP', 'E2dVsp2MSP'];
 
   afterAll(async () => {
     await stopMemberServices(ctx, members).catch(() => undefined);
@@ -23,7 +23,7 @@ describe('a DAO formed among trust domains through the running services', () => 
   });
 
   it("forms the DAO with each member's own bridge, and each member reads it through its own", async () => {
-    const result = await runDomainsOnStack(1, 'E2d', 1_000_000n);
+    const result = await runDomainsOnStack({ vsps: 1, joiners: 1, orgPrefix: 'E2d', revenue: 1_000_000n });
 
     // Each member's bridge runs as its domain's user, and is healthy.
     for (const mspId of members) {
@@ -33,19 +33,25 @@ describe('a DAO formed among trust domains through the running services', () => 
     }
     expect((await memberServicesStatus(ctx, members)).map((s) => [s.domain, s.healthy])).toEqual(members.map((m) => [m, true]));
 
-    // Each member read the version through its own bridge: both members, active.
-    expect(result.channel).toBe(`dao-${result.daoId}-v1`);
+    // Version 1 of the founders, version 2 with the joiner; each member read the top version through its own bridge.
+    expect(result.versions).toEqual([
+      { version: 1, channel: `dao-${result.daoId}-v1`, members: members.slice(0, 2) },
+      { version: 2, channel: `dao-${result.daoId}-v2`, members },
+    ]);
     for (const mspId of members) expect(result.readBy[mspId]).toEqual({ status: 'active', members });
-    // Revenue recorded by the DSP in its own domain, split by β = 0.8 as each member reads it through its own bridge.
+    // Revenue recorded by the DSP in its own domain on version 2: the joiner's share there (β_2 = 0.75), the
+    // rest relayed by the DSP's own bridge to version 1 and split by β_1 = 0.8; each read through the member's own bridge.
     expect(result.revenueTxId).toMatch(/^[0-9a-f]{64}$/);
-    const split = allocateLevel(1_000_000n, 800_000);
-    expect(result.payouts).toEqual({ E2dDspMSP: split.rest.toString(), E2dVsp1MSP: split.share.toString() });
-    expect(split.share).toBeGreaterThan(0n);
+    const top = allocateLevel(1_000_000n, 750_000);
+    const ch1 = allocateLevel(top.rest, 800_000);
+    expect(result.payouts).toEqual({ E2dDspMSP: ch1.rest.toString(), E2dVsp1MSP: ch1.share.toString(), E2dVsp2MSP: top.share.toString() });
+    expect([top.share, ch1.share, ch1.rest].every((x) => x > 0n)).toBe(true);
     // A member's bridge answers its own organisation only.
     expect(result.otherMemberAtBridge).toEqual({ status: 403, code: 'FORBIDDEN' });
 
-    // The operator: its peer is not on the DAO's channel, and its bridge's wallet holds its own identity only.
-    expect(await ownPeerChannels(operatorFabric(ctx))).not.toContain(result.channel);
+    // The operator: its peer is on neither channel, and its bridge's wallet holds its own identity only.
+    const operatorChannels = await ownPeerChannels(operatorFabric(ctx));
+    for (const v of result.versions) expect(operatorChannels).not.toContain(v.channel);
     expect(readdirSync(join(ctx.settings.stackDir, 'wallet'))).toEqual(['OperatorMSP.json']);
   }, 20 * 60_000);
 });
