@@ -94,12 +94,7 @@ export function registerScenarioCommands(program: Command): void {
       if (revenue <= 0n) throw new UsageError('--revenue must be positive');
       const result = await runDomainsOnStack({ vsps: Number(opts.vsps), joiners: Number(opts.join), orgPrefix: opts.orgPrefix, revenue });
       if (opts.json) return void process.stdout.write(`${JSON.stringify(result)}\n`);
-      process.stdout.write(`DAO ${result.daoId}\n`);
-      for (const v of result.versions) process.stdout.write(`  version ${v.version} on ${v.channel}: ${v.members.join(', ')}\n`);
-      for (const [msp, v] of Object.entries(result.readBy)) process.stdout.write(`  ${msp.padEnd(16)} reads the top version through its own bridge: ${v.status}, members ${v.members.join(', ')}\n`);
-      process.stdout.write(`  revenue ${revenue} recorded by the DSP in its domain (tx ${result.revenueTxId}); each member's entitlement as it reads it:\n`);
-      for (const [msp, amount] of Object.entries(result.payouts)) process.stdout.write(`    ${msp.padEnd(16)} ${amount}\n`);
-      process.stdout.write(`  another member's identity at the DSP's bridge: ${result.otherMemberAtBridge.status} ${result.otherMemberAtBridge.code}\n`);
+      process.stdout.write(describeDomains(result));
     });
 
   scenario
@@ -193,6 +188,16 @@ export async function runLifecycleOnStack(revenue: bigint, orgPrefix = 'Lc'): Pr
     orgPrefix,
     progress: (m) => ctx.progress.step('lifecycle', m),
   });
+}
+
+export function describeDomains(result: DomainFormationResult): string {
+  const lines = [`DAO ${result.daoId}`];
+  for (const v of result.versions) lines.push(`  version ${v.version} on ${v.channel}: ${v.members.join(', ')}`);
+  for (const [msp, v] of Object.entries(result.readBy)) lines.push(`  ${msp.padEnd(16)} reads the top version through its own bridge: ${v.status}, members ${v.members.join(', ')}`);
+  if (result.revenueTxId) lines.push(`  revenue recorded by the DSP in its own domain (tx ${result.revenueTxId}); each member's payout as it reads it through its own bridge:`);
+  for (const [msp, amount] of Object.entries(result.payouts)) lines.push(`    ${msp.padEnd(16)} ${amount}`);
+  lines.push(`  another member's identity at the DSP's bridge: ${result.otherMemberAtBridge.status} ${result.otherMemberAtBridge.code}`);
+  return `${lines.join('\n')}\n`;
 }
 
 export function describeLifecycle(result: LifecycleResult): string {

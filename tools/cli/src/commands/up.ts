@@ -5,13 +5,13 @@ import { measureProcesses } from '../services/measure';
 import { consoleStatus, startConsole, stopConsole } from '../services/console';
 import { servicesStatus, startServices, stopServices, stopWorkloads } from '../services/runner';
 import { memberServicesStatus, startMemberServices, stopMemberServices } from '../services/domain-runner';
-import { describeLifecycle, runLifecycleOnStack } from './scenario';
+import { describeDomains, describeLifecycle, runDomainsOnStack, runLifecycleOnStack } from './scenario';
 
 export function registerUpCommands(program: Command): void {
   program
     .command('up')
-    .description('install what is needed, start the native stack and every service, run a demo DAO life cycle, and print where things are')
-    .option('--no-demo', 'start everything but skip the demo life cycle')
+    .description('install what is needed, start the native stack and every service, run a demo DAO life cycle and a DAO of participants in their own trust domains, and print where things are')
+    .option('--no-demo', 'start everything but skip the demos')
     .action(async (opts: { demo: boolean }) => {
       const ctx = stackContext();
       const connection = await up(ctx);
@@ -20,6 +20,8 @@ export function registerUpCommands(program: Command): void {
       // A console that does not build or start is reported below (and in the exit code); the services stay up.
       await startConsole(ctx, REPO_DIR).catch((e: unknown) => ctx.progress.step('console', `not started: ${e instanceof Error ? e.message : String(e)}`));
       const demo = opts.demo ? await runLifecycleOnStack(1_000_000n) : undefined;
+      // The same kind of DAO with every participant in its own trust domain (docs/security.md).
+      const domainsDemo = opts.demo ? await runDomainsOnStack({ vsps: 1, joiners: 1, orgPrefix: 'Up', revenue: 1_000_000n }) : undefined;
       const stack = await status(ctx);
       const services = await servicesStatus(ctx);
       const memberServices = await memberServicesStatus(ctx);
@@ -29,6 +31,7 @@ export function registerUpCommands(program: Command): void {
         'Datawell is up.',
         '',
         ...(demo ? ['Demo life cycle (./dev scenario lifecycle runs it again):', describeLifecycle(demo)] : []),
+        ...(domainsDemo ? ['A DAO of participants in their own trust domains (./dev scenario domains runs it again):', describeDomains(domainsDemo)] : []),
         `Console:             ${consoleState.url}  (${consoleState.healthy ? 'the catalogue; sign in with an enrolled identity' : `UNHEALTHY: ${consoleState.detail}`})`,
         'API docs (OpenAPI):  ' + services.map((s) => `${s.url}/docs`).join('  '),
         'Metrics:             <service url>/metrics (Prometheus)',
