@@ -8,5 +8,5 @@ export { BODY_LIMIT } from './bootstrap';
 export { PlatformErrorFilter } from './errors.filter';
 export { GrpcServer, grpcStatusOf, loadGrpcService, type GrpcCallPeer, type GrpcClientCas, type GrpcServiceOptions, type GrpcUnaryHandler } from './grpc';
 export { ServiceMetrics } from './metrics';
-export { addBodySchemas, zodBody } from './openapi-body';
+export { addBodySchemas, zodBody, zodResponse } from './openapi-body';
 export { ZodParams, ZodQuery } from './openapi-params';

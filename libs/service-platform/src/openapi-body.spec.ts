@@ -1,6 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { z } from 'zod';
-import { addBodySchemas, zodBody } from './openapi-body';
+import { addBodySchemas, zodBody, zodResponse } from './openapi-body';
 
 const json: z.ZodType<unknown> = z.lazy(() => z.union([z.number().int(), z.null(), z.array(json)])).meta({ id: 'SpecJson' });
 const tree: z.ZodType<unknown> = z.lazy(() => z.strictObject({ children: z.array(tree) }));
@@ -60,5 +60,16 @@ describe('zodBody', () => {
     expect(() => zodBody('SpecOnce', z.strictObject({ b: z.string() }))).toThrow('two request bodies are named SpecOnce');
     zodBody('ErrorDto', z.strictObject({ c: z.string() }));
     expect(() => addBodySchemas(documentFor('ErrorDto'))).toThrow('two different OpenAPI schemas are named ErrorDto');
+  });
+});
+
+describe('zodResponse', () => {
+  it('refers to a named component describing what the route sends (the output: defaults present, so required)', () => {
+    const sent = z.strictObject({ id: z.string(), when: z.enum(['now', 'later']).default('now'), note: z.string().nullable() });
+    expect(zodResponse('SpecSent', sent, 'what is sent')).toEqual({ schema: { $ref: '#/components/schemas/SpecSent' }, description: 'what is sent' });
+    const document = documentFor('SpecSent');
+    addBodySchemas(document);
+    expect(document.components!.schemas!['SpecSent']).toMatchObject({ type: 'object', required: ['id', 'when', 'note'], properties: { note: { type: 'string', nullable: true } } });
+    expect(() => zodResponse('SpecSent', z.strictObject({ other: z.string() }))).toThrow('zodResponse: two schemas are named SpecSent');
   });
 });

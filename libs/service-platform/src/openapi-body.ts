@@ -6,7 +6,7 @@ type JsonSchema = Record<string, unknown>;
 
 const COMPONENTS = '#/components/schemas/';
 
-/** Every request body described with zodBody in this process: component name → its schemas. */
+/** Every request body and response described with zodBody or zodResponse in this process: component name → its schemas. */
 const bodies = new Map<string, { schema: z.ZodType; components: Record<string, JsonSchema> }>();
 
 /**
@@ -17,10 +17,25 @@ const bodies = new Map<string, { schema: z.ZodType; components: Record<string, J
  * @nestjs/swagger emits. Refinements have no JSON Schema: validation stays with zod, and its errors.
  */
 export function zodBody(name: string, schema: z.ZodType, description?: string): ApiBodyOptions {
-  const known = bodies.get(name);
-  if (known && known.schema !== schema) throw new Error(`zodBody: two request bodies are named ${name}`);
-  if (!known) bodies.set(name, { schema, components: toComponents(name, schema) });
+  register('zodBody: two request bodies', name, schema, 'input');
   return { schema: { $ref: `${COMPONENTS}${name}` }, ...(description ? { description } : {}) };
+}
+
+/**
+ * The OpenAPI description of a response from a zod schema of what the route returns, so that a
+ * typed client gets its shape: `@ApiOkResponse(zodResponse('SessionView', sessionViewSchema))`. The
+ * response becomes the named component `name`, written from the schema's output (what is sent).
+ * The service's own return type should be tied to the schema (the type check then fails when they part).
+ */
+export function zodResponse(name: string, schema: z.ZodType, description?: string): { schema: { $ref: string }; description?: string } {
+  register('zodResponse: two schemas', name, schema, 'output');
+  return { schema: { $ref: `${COMPONENTS}${name}` }, ...(description ? { description } : {}) };
+}
+
+function register(refusal: string, name: string, schema: z.ZodType, io: 'input' | 'output'): void {
+  const known = bodies.get(name);
+  if (known && known.schema !== schema) throw new Error(`${refusal} are named ${name}`);
+  if (!known) bodies.set(name, { schema, components: toComponents(name, schema, io) });
 }
 
 /**
@@ -47,8 +62,8 @@ export function addBodySchemas(document: OpenAPIObject): void {
  * The body's schema and its definitions (recursive or shared parts) as components: a part with a zod
  * `id` (`.meta({ id })`) keeps it as its name, an anonymous one is named after the body.
  */
-function toComponents(name: string, schema: z.ZodType): Record<string, JsonSchema> {
-  const { definitions = {}, ...root } = z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as JsonSchema & {
+function toComponents(name: string, schema: z.ZodType, io: 'input' | 'output'): Record<string, JsonSchema> {
+  const { definitions = {}, ...root } = z.toJSONSchema(schema, { target: 'openapi-3.0', io, unrepresentable: 'any' }) as JsonSchema & {
     definitions?: Record<string, JsonSchema>;
   };
   const names = new Map(Object.keys(definitions).map((key) => [key, key.startsWith('__') ? `${name}.${key.replace(/^_+/, '')}` : key]));

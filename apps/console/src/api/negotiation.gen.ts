@@ -188,6 +188,70 @@ export interface components {
             /** @description base64 DER ECDSA-SHA256 signature of canonicalJson(agreement) (GET /sessions/:id/agreement) */
             signature: string;
         };
+        AgreementToSign: {
+            agreement: {
+                agreementId: string;
+                betaPpm: number;
+                daoId: string;
+                documentDigest: string;
+                infrastructure: {
+                    parameters?: {
+                        [key: string]: components["schemas"]["AgreementToSign.schema0"];
+                    };
+                    workloads: {
+                        kind: string;
+                        name: string;
+                        owner: string;
+                        parameters?: {
+                            [key: string]: components["schemas"]["AgreementToSign.schema0"];
+                        };
+                        /** @enum {string} */
+                        placement: "managed" | "self-hosted";
+                    }[];
+                };
+                members: {
+                    group: string;
+                    mspId: string;
+                    ownershipPpm: number;
+                    /** @enum {string} */
+                    role: "DSP" | "VSP";
+                    weight: number;
+                }[];
+                terms: {
+                    abandonAfterSeconds: number;
+                    /** @enum {string} */
+                    businessModel: "pay-per-use" | "subscription";
+                    computations: {
+                        name: string;
+                        resultRecipients: string[];
+                    }[];
+                    durationDays: number;
+                    exitNoticeSeconds: number;
+                    heartbeatIntervalSeconds: number;
+                };
+                version: number;
+            };
+            /** @description canonicalJson(agreement): sign exactly these UTF-8 bytes (ECDSA-SHA256, DER, base64) */
+            canonical: string;
+            canonicalBase64: string;
+            revision: number;
+            sessionId: string;
+            sha256: string;
+        };
+        "AgreementToSign.schema0": unknown;
+        BetaSuggestion: {
+            betaPpm: number;
+            /** @description formation plan from shares: β_1 … β_n (the first is the formation's) */
+            betasPpm: number[];
+            daoId?: string;
+            /** @description ownership of each group after that version, ppm */
+            groups: {
+                group: string;
+                ownershipPpm: number;
+            }[];
+            /** @description the version the β is for: n+1 for a joiner, 1.. for a formation plan */
+            version: number;
+        };
         ChallengeResponse: {
             /** @description Sign this exact string (UTF-8) with the enrolled key: ECDSA-SHA256, DER, base64. */
             challenge: string;
@@ -216,6 +280,18 @@ export interface components {
             code: string;
             message: string;
         };
+        HistoryEntries: {
+            at: string;
+            /** @enum {string} */
+            change: "created" | "proposed" | "accepted" | "agreed" | "formed" | "failed";
+            detail: {
+                [key: string]: unknown;
+            };
+            enrollmentId: string | null;
+            mspId: string | null;
+            revision: number | null;
+            seq: number;
+        }[];
         PrincipalResponse: {
             /** @description an administrator of its organisation (certificate OU=admin) */
             admin?: boolean;
@@ -225,6 +301,112 @@ export interface components {
             /** @enum {string} */
             role: "DSP" | "VSP" | "OPERATOR";
         };
+        SessionSummaries: {
+            agreementId: string | null;
+            createdAt: string;
+            createdBy: string;
+            daoId: string;
+            id: string;
+            /** @enum {string} */
+            kind: "formation" | "join";
+            parties: string[];
+            revision: number;
+            /** @enum {string} */
+            status: "open" | "agreed" | "formed" | "failed";
+            updatedAt: string;
+            version: number;
+        }[];
+        SessionView: {
+            acceptance: {
+                acceptedOwnershipPpm?: number;
+                complete: boolean;
+                existingOwnershipPpm?: number;
+                waitingFor: string[];
+            } | null;
+            acceptances: {
+                acceptedAt: string;
+                enrollmentId: string;
+                mspId: string;
+            }[];
+            agreementId: string | null;
+            createdAt: string;
+            createdBy: string;
+            daoId: string;
+            failure: {
+                code: string;
+                message: string;
+            } | null;
+            id: string;
+            /** @enum {string} */
+            kind: "formation" | "join";
+            parties: {
+                group: string;
+                mspId: string;
+                required: boolean;
+                /** @enum {string} */
+                role: "DSP" | "VSP";
+            }[];
+            proposal: {
+                agreement: {
+                    agreementId: string;
+                    betaPpm: number;
+                    daoId: string;
+                    documentDigest: string;
+                    infrastructure: {
+                        parameters?: {
+                            [key: string]: components["schemas"]["SessionView.schema0"];
+                        };
+                        workloads: {
+                            kind: string;
+                            name: string;
+                            owner: string;
+                            parameters?: {
+                                [key: string]: components["schemas"]["SessionView.schema0"];
+                            };
+                            /** @enum {string} */
+                            placement: "managed" | "self-hosted";
+                        }[];
+                    };
+                    members: {
+                        group: string;
+                        mspId: string;
+                        ownershipPpm: number;
+                        /** @enum {string} */
+                        role: "DSP" | "VSP";
+                        weight: number;
+                    }[];
+                    terms: {
+                        abandonAfterSeconds: number;
+                        /** @enum {string} */
+                        businessModel: "pay-per-use" | "subscription";
+                        computations: {
+                            name: string;
+                            resultRecipients: string[];
+                        }[];
+                        durationDays: number;
+                        exitNoticeSeconds: number;
+                        heartbeatIntervalSeconds: number;
+                    };
+                    version: number;
+                };
+                enrollmentId: string;
+                proposedAt: string;
+                proposedBy: string;
+                revision: number;
+                /** @description how its author signed it (null for a revision proposed before proposals were signed) */
+                signed: {
+                    answers: number;
+                    certificateFingerprint: string;
+                    signature: string;
+                } | null;
+            } | null;
+            revision: number;
+            /** @enum {string} */
+            status: "open" | "agreed" | "formed" | "failed";
+            updatedAt: string;
+            version: number;
+        };
+        "SessionView.schema0": unknown;
         SignedProposal: {
             /** @description the revision this proposal answers: the session's current revision (0 for the opening proposal) */
             answers: number;
@@ -471,7 +653,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SessionSummaries"];
+                };
             };
             /** @description INVALID_REQUEST, INVALID_PROPOSAL, OWNERSHIP_INCONSISTENT, … */
             400: {
@@ -520,6 +704,14 @@ export interface operations {
             };
         };
         responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionView"];
+                };
+            };
             /** @description INVALID_REQUEST, INVALID_PROPOSAL, OWNERSHIP_INCONSISTENT, … */
             400: {
                 headers: {
@@ -575,6 +767,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionView"];
+                };
+            };
             /** @description INVALID_REQUEST, INVALID_PROPOSAL, OWNERSHIP_INCONSISTENT, … */
             400: {
                 headers: {
@@ -633,6 +833,14 @@ export interface operations {
             };
         };
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionView"];
+                };
+            };
             /** @description INVALID_REQUEST, INVALID_PROPOSAL, OWNERSHIP_INCONSISTENT, … */
             400: {
                 headers: {
@@ -689,6 +897,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgreementToSign"];
+                };
+            };
             /** @description INVALID_REQUEST, INVALID_PROPOSAL, OWNERSHIP_INCONSISTENT, … */
             400: {
                 headers: {
@@ -747,7 +963,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HistoryEntries"];
+                };
             };
             /** @description INVALID_REQUEST, INVALID_PROPOSAL, OWNERSHIP_INCONSISTENT, … */
             400: {
@@ -798,6 +1016,14 @@ export interface operations {
             };
         };
         responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionView"];
+                };
+            };
             /** @description INVALID_REQUEST, INVALID_PROPOSAL, OWNERSHIP_INCONSISTENT, … */
             400: {
                 headers: {
@@ -868,6 +1094,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BetaSuggestion"];
+                };
+            };
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -1,9 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiQuery, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBody, ApiCreatedResponse, ApiQuery, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
-import { zodBody } from '@datawell/service-platform';
+import { zodBody, zodResponse } from '@datawell/service-platform';
 import { SuggestionsService } from '../suggestions/suggestions.service';
 import { ErrorBody } from './sessions.dto';
+import { agreementToSignSchema, betaSuggestionResponseSchema, historyEntriesSchema, sessionSummariesSchema, sessionViewSchema } from './sessions.responses';
 import { SessionsService } from './sessions.service';
 import { DAO_ID_PATTERN } from '@datawell/contracts';
 import { acceptanceSchema, createSessionSchema, PPM, signedProposalSchema } from './proposal.schema';
@@ -19,6 +20,7 @@ export class SessionsController {
   @Post()
   @ApiOperation({ summary: 'Open a formation session (a DSP) or a join session (a joining VSP)' })
   @ApiBody(zodBody('CreateSession', createSessionSchema))
+  @ApiCreatedResponse(zodResponse('SessionView', sessionViewSchema))
   @ApiForbiddenResponse({ type: ErrorBody })
   @ApiConflictResponse({ type: ErrorBody, description: 'DAO_EXISTS, DAO_NOT_ACTIVE, ALREADY_MEMBER' })
   create(@CurrentPrincipal() principal: Principal, @Body() body: unknown) {
@@ -27,6 +29,7 @@ export class SessionsController {
 
   @Get()
   @ApiOperation({ summary: "The caller's sessions (it is a party of; at most 100, latest change first)" })
+  @ApiOkResponse(zodResponse('SessionSummaries', sessionSummariesSchema))
   list(@CurrentPrincipal() principal: Principal) {
     return this.sessions.list(principal);
   }
@@ -34,6 +37,7 @@ export class SessionsController {
   @Post(':id/proposals')
   @ApiOperation({ summary: 'Propose (or counter-propose) the full agreement, signed by the enrolled key over {sessionId, answers, proposal}: a new revision, acceptances cleared' })
   @ApiBody(zodBody('SignedProposal', signedProposalSchema))
+  @ApiCreatedResponse(zodResponse('SessionView', sessionViewSchema))
   @ApiForbiddenResponse({ type: ErrorBody, description: 'CERTIFICATE_MISMATCH' })
   @ApiNotFoundResponse({ type: ErrorBody, description: 'SESSION_NOT_FOUND: unknown, or the caller is not a party' })
   @ApiConflictResponse({ type: ErrorBody, description: 'SESSION_CLOSED, STALE_REVISION' })
@@ -43,6 +47,7 @@ export class SessionsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'The session: parties, current proposal and agreement, acceptances' })
+  @ApiOkResponse(zodResponse('SessionView', sessionViewSchema))
   @ApiNotFoundResponse({ type: ErrorBody, description: 'SESSION_NOT_FOUND: unknown, or the caller is not a party' })
   get(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return this.sessions.view(principal, id);
@@ -50,12 +55,14 @@ export class SessionsController {
 
   @Get(':id/history')
   @ApiOperation({ summary: 'Every change: created, proposed, accepted, agreed, formed, failed — who and when' })
+  @ApiOkResponse(zodResponse('HistoryEntries', historyEntriesSchema))
   history(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return this.sessions.history(principal, id);
   }
 
   @Get(':id/agreement')
   @ApiOperation({ summary: 'The agreement of the current revision (InitVersion argument) and its canonical bytes to sign' })
+  @ApiOkResponse(zodResponse('AgreementToSign', agreementToSignSchema))
   @ApiConflictResponse({ type: ErrorBody, description: 'NO_PROPOSAL' })
   agreement(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return this.sessions.agreement(principal, id);
@@ -65,6 +72,7 @@ export class SessionsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Accept the current revision with a signature by the enrolled key; the last needed acceptance publishes AgreementReached' })
   @ApiBody(zodBody('Acceptance', acceptanceSchema))
+  @ApiOkResponse(zodResponse('SessionView', sessionViewSchema))
   @ApiForbiddenResponse({ type: ErrorBody, description: 'CERTIFICATE_MISMATCH' })
   @ApiConflictResponse({ type: ErrorBody, description: 'STALE_REVISION, SESSION_CLOSED, NO_PROPOSAL' })
   accept(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown) {
@@ -80,6 +88,7 @@ export class SuggestionsController {
 
   @Get('beta')
   @ApiOperation({ summary: 'β for a joiner from a target ownership (daoId, targetOwnershipPpm), or β\'s of a formation from shares' })
+  @ApiOkResponse(zodResponse('BetaSuggestion', betaSuggestionResponseSchema))
   // As betaSuggestionSchema parses them; which combination is needed (daoId with targetOwnershipPpm, or
   // shares, or targetOwnershipPpm alone) is checked by the service: OpenAPI 3.0 cannot say it of parameters.
   @ApiQuery({ name: 'daoId', required: false, description: 'a join: the existing DAO (with targetOwnershipPpm)', schema: { type: 'string', pattern: DAO_ID_PATTERN.source } })

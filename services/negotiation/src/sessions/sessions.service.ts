@@ -5,7 +5,7 @@ import { canonicalJson, proposalSigningText } from '@datawell/domain';
 import { writeOutbox, type WakeOutbox } from '@datawell/messaging';
 import type { DaosRepository } from '../daos/daos.repository';
 import { acceptanceState, type AcceptanceState } from './acceptance-rules';
-import { buildAgreement, groupLevel, groupName, partiesOf, signingBytes, type Agreement, type SessionPlan } from './agreement';
+import { buildAgreement, groupLevel, groupName, partiesOf, signingBytes, type Agreement, type Role, type SessionPlan } from './agreement';
 import { negotiationError } from './negotiation.errors';
 import { acceptanceSchema, createSessionSchema, parseInput, proposalSchema, signedProposalEnvelopeSchema } from './proposal.schema';
 import type { AcceptanceRecord, HistoryRecord, SessionRecord, SessionsRepository } from './sessions.repository';
@@ -30,7 +30,7 @@ export interface SessionView {
   readonly version: number;
   readonly status: SessionRecord['status'];
   readonly createdBy: string;
-  readonly parties: ReadonlyArray<{ mspId: string; role: string; group: string; required: boolean }>;
+  readonly parties: ReadonlyArray<{ mspId: string; role: Role; group: string; required: boolean }>;
   readonly revision: number;
   readonly proposal: {
     revision: number;
@@ -333,7 +333,7 @@ function partyList(plan: SessionPlan): SessionView['parties'] {
   }
   return [
     ...plan.existing.map((m) => ({ mspId: m.mspId, role: m.role, group: m.group, required: m.group === 'D' })),
-    ...plan.joiners.map((mspId) => ({ mspId, role: 'VSP', group: groupName(plan.version), required: true })),
+    ...plan.joiners.map((mspId) => ({ mspId, role: 'VSP' as const, group: groupName(plan.version), required: true })),
   ];
 }
 
