@@ -38,6 +38,7 @@ export {
 } from './components/kafka-principals';
 export { VERSIONS } from './versions';
 export { osUser } from './os-user';
+export { blockOrganisations, readBlockOrganisations, type ChannelOrganisation } from './fabric/genesis';
 export { run, startDaemon, stopDaemon, readPid, isAlive, waitFor, type RunResult, type DaemonSpec } from './proc';
 export { aptInstall } from './install/debian';
 export { installSchemathesis, schemathesisBinary, schemathesisInstalled } from './install/schemathesis';

@@ -322,7 +322,7 @@ export async function ownPeerChannels(m: MemberFabric): Promise<string[]> {
  * from the ordering service as the member's admin (the orderer serves it only to a member), then
  * `peer channel join`. Idempotent; retried while the orderers are still starting the channel.
  */
-export async function joinOwnPeer(m: MemberFabric, channel: string, timeoutMs = 60000): Promise<void> {
+export async function joinOwnPeer(m: MemberFabric, channel: string, timeoutMs = 60000, inspect?: (blockFile: string, dir: string) => Promise<void>): Promise<void> {
   if ((await ownPeerChannels(m)).includes(channel)) return;
   await inWork(m, async (dir) => {
     const block = join(dir, `${channel}.block`);
@@ -330,6 +330,8 @@ export async function joinOwnPeer(m: MemberFabric, channel: string, timeoutMs = 
       await peer(m, ['channel', 'fetch', '0', block, '-c', channel, ...ordererArgs(m)]);
       return true;
     }, timeoutMs, 'fabric');
+    // The member's own look at the block before its peer joins (it may refuse it).
+    if (inspect) await inspect(block, dir);
     await peer(m, ['channel', 'join', '-b', block]);
   });
 }

@@ -1,4 +1,6 @@
 import type { MemberInboxMessage } from '@datawell/contracts';
+import type { ChannelOrganisation } from '@datawell/stack';
+import { testCertificateAuthority } from '@datawell/testing';
 import { InboxMessageError, MemberNetworkService, type MemberAdmin, type MemberLedger } from './member-network.service';
 
 const def = { name: 'dao', version: '1.0', sequence: 1, packageId: 'dao_1.0:ab', packageFile: '/public/dao.tgz' };
@@ -20,11 +22,23 @@ const formed = (mspId: string, version = 1): Extract<MemberInboxMessage, { kind:
   signatures: [{ mspId: 'DspMSP' }, { mspId: 'VspMSP' }],
 });
 
-function setup(mspId: string, options: { versionExists?: boolean; initConflict?: boolean; directory?: { version: number; status: string } } = {}) {
+/** The members' own CAs (their MSPs' root certificates). */
+const cas: Record<string, string> = {};
+beforeAll(async () => {
+  for (const msp of ['DspMSP', 'VspMSP', 'OperatorMSP']) cas[msp] = (await testCertificateAuthority(`ca.${msp}`)).caCertPem;
+});
+const honestGenesis = (): ChannelOrganisation[] => [{ mspId: 'DspMSP', rootCertPems: [cas['DspMSP']!] }, { mspId: 'VspMSP', rootCertPems: [cas['VspMSP']!] }];
+
+function setup(mspId: string, options: { versionExists?: boolean; initConflict?: boolean; directory?: { version: number; status: string }; genesis?: ChannelOrganisation[] } = {}) {
   const steps: string[] = [];
   let exists = options.versionExists ?? false;
   const admin: MemberAdmin = {
-    joinOwnPeer: async (channel) => void steps.push(`join ${channel}`),
+    joinOwnPeer: async (channel, check) => {
+      // The genesis block as the operator built it (options.genesis), checked before the join.
+      check?.(options.genesis ?? honestGenesis());
+      steps.push(`join ${channel}`);
+    },
+    ownCaCertPems: () => [cas[mspId]!],
     approve: async (channel, d) => void steps.push(`approve ${channel} ${d.name}`),
     commit: async (blueprint, d) => void steps.push(`commit ${blueprint.channel} ${d.name} [${blueprint.members.join(',')}]`),
     waitForPeers: async (channel, n) => void steps.push(`gossip ${channel} ${n}`),
@@ -62,6 +76,15 @@ describe('a member bridge acting on its inbox', () => {
     await service.handle(formed('VspMSP'));
     expect(steps).toEqual(['join dao-acme-v1', 'approve dao-acme-v1 dao']);
     expect(added).toEqual(['dao-acme-v1 as VspMSP']);
+  });
+
+  it('refuses to join a channel whose genesis block adds an organisation, or swaps its own MSP; nothing joined, approved or relayed', async () => {
+    const withOperator = setup('VspMSP', { genesis: [...honestGenesis(), { mspId: 'OperatorMSP', rootCertPems: [cas['OperatorMSP']!] }] });
+    await expect(withOperator.service.handle(formed('VspMSP'))).rejects.toThrow(InboxMessageError);
+    expect([withOperator.steps, withOperator.added]).toEqual([[], []]);
+    const swapped = setup('VspMSP', { genesis: [{ mspId: 'DspMSP', rootCertPems: [cas['DspMSP']!] }, { mspId: 'VspMSP', rootCertPems: [cas['OperatorMSP']!] }] });
+    await expect(swapped.service.handle(formed('VspMSP'))).rejects.toThrow(/refused to join dao-acme-v1: VspMSP's MSP in the genesis block is not its own CA/);
+    expect([swapped.steps, swapped.added]).toEqual([[], []]);
   });
 
   it('as the DSP: commits once approved, waits for gossip, initialises, and publishes the directory entry', async () => {

@@ -1,7 +1,10 @@
 import { DAO, MARKETPLACE, memberInboxSchema, parseContract, type ChaincodeDefinitionMessage, type MemberInboxMessage } from '@datawell/contracts';
 import type { ConnectionLogger } from '@datawell/messaging';
-import { approveChaincode, commitChaincode, joinOwnPeer, waitForChannelPeers, type ChannelBlueprint, type MemberFabric } from '@datawell/stack';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { approveChaincode, commitChaincode, joinOwnPeer, readBlockOrganisations, waitForChannelPeers, type ChannelBlueprint, type ChannelOrganisation, type MemberFabric } from '@datawell/stack';
 import { chaincodeCode } from '../admin/admin.errors';
+import { checkGenesis, GenesisRejectedError } from './genesis-check';
 
 /** What the member's bridge needs to act on its own ledger (its Gateway, as itself). */
 export interface MemberLedger {
@@ -11,7 +14,10 @@ export interface MemberLedger {
 
 /** The member's part of Fabric's multi-party workflow (libs/stack fabric/parties.ts). */
 export interface MemberAdmin {
-  joinOwnPeer(channel: string): Promise<void>;
+  /** Joins the member's peer; with `check`, only after the check accepted the genesis block's organisations. */
+  joinOwnPeer(channel: string, check?: (orgs: readonly ChannelOrganisation[]) => void): Promise<void>;
+  /** The CA certificate(s) of the member's own MSP, from its own domain. */
+  ownCaCertPems(): string[];
   approve(channel: string, def: ChaincodeDefinitionMessage): Promise<void>;
   commit(blueprint: ChannelBlueprint, def: ChaincodeDefinitionMessage): Promise<void>;
   waitForPeers(channel: string, members: number): Promise<void>;
@@ -19,7 +25,11 @@ export interface MemberAdmin {
 
 export function stackMemberAdmin(fabric: MemberFabric): MemberAdmin {
   return {
-    joinOwnPeer: (channel) => joinOwnPeer(fabric, channel),
+    joinOwnPeer: (channel, check) => joinOwnPeer(fabric, channel, undefined, check ? async (block, dir) => check(await readBlockOrganisations(fabric, block, dir)) : undefined),
+    ownCaCertPems: () => {
+      const dir = join(fabric.adminMspDir, 'cacerts');
+      return readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8'));
+    },
     approve: (channel, def) => approveChaincode(fabric, channel, def),
     commit: (blueprint, def) => commitChaincode(fabric, blueprint, def),
     waitForPeers: (channel, members) => waitForChannelPeers(fabric, channel, members),
@@ -33,6 +43,11 @@ export interface MemberNetworkOptions {
   /** Relays the channel's events from now on, acting there as this member. */
   readonly addChannel: (channel: { name: string; chaincodes: string[]; actingMspId: string }) => Promise<unknown>;
   readonly logger: ConnectionLogger;
+}
+
+/** The agreement's signers as the inbox message carries them (the chaincode verifies the signatures themselves). */
+function signersOf(signatures: ReadonlyArray<Record<string, unknown>>): Array<{ mspId: string; certificatePem: string }> {
+  return signatures.flatMap((s) => (typeof s['mspId'] === 'string' && typeof s['certificatePem'] === 'string' ? [{ mspId: s['mspId'], certificatePem: s['certificatePem'] }] : []));
 }
 
 /** A message on the inbox that cannot be acted on: logged and skipped, never retried. */
@@ -67,7 +82,18 @@ export class MemberNetworkService {
 
   async handle(message: MemberInboxMessage): Promise<void> {
     const { admin, logger, mspId } = this.options;
-    await admin.joinOwnPeer(message.channel);
+    if (message.kind === 'channel-formed') {
+      const expected = { self: { mspId, caCertPems: admin.ownCaCertPems() }, members: message.members, signatures: signersOf(message.signatures) };
+      try {
+        await admin.joinOwnPeer(message.channel, (orgs) => checkGenesis(expected, orgs));
+      } catch (error) {
+        if (!(error instanceof GenesisRejectedError)) throw error;
+        logger.error({ message: 'refused to join a channel whose genesis block does not match the agreement', channel: message.channel, reason: error.message });
+        throw new InboxMessageError(`refused to join ${message.channel}: ${error.message}`);
+      }
+    } else {
+      await admin.joinOwnPeer(message.channel);
+    }
     for (const def of message.chaincodes) await admin.approve(message.channel, def);
     if (message.kind === 'channel-admitted') {
       logger.log({ message: 'joined a channel the operator admitted this member to', channel: message.channel, chaincodes: message.chaincodes.map((c) => c.name) });
