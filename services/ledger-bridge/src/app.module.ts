@@ -4,7 +4,7 @@ import { memberTopicPrefix } from '@datawell/contracts';
 import { ServicePlatformModule } from '@datawell/service-platform';
 import { AdminModule } from './admin/admin.module';
 import { LedgerBridgeModule } from './ledger-bridge.module';
-import { MemberDaoModule } from './member-network/member-dao.controller';
+import { MemberDaoModule } from './member-network/member-dao.module';
 import { MIGRATIONS } from './migrations';
 import type { LedgerBridgeServiceConfig } from './config';
 

@@ -8,14 +8,6 @@ import { LedgerBridge } from './ledger-bridge';
 import type { LedgerBridgeServiceConfig } from './config';
 
 /**
- * The bridge as the admin and member modules asked for it before they injected `LedgerBridge`
- * itself (`runtime.bridge`); nothing else should use it.
- */
-export abstract class LedgerBridgeRuntime {
-  abstract readonly bridge: LedgerBridge;
-}
-
-/**
  * The bridge in Nest: the composition root `LedgerBridge` (ledger-bridge.ts) comes from this
  * factory, from the platform's resources (settings, Kafka client, DataSource; the operator's peers
  * when it administers the network); this module starts it once the application has booted and stops
@@ -37,9 +29,8 @@ export abstract class LedgerBridgeRuntime {
           ...(config.settings.admin ? { peers: stackPeerDirectory(config.settings.admin) } : {}),
         }),
     },
-    { provide: LedgerBridgeRuntime, inject: [LedgerBridge], useFactory: (bridge: LedgerBridge): LedgerBridgeRuntime => ({ bridge }) },
   ],
-  exports: [LedgerBridge, LedgerBridgeRuntime],
+  exports: [LedgerBridge],
 })
 export class LedgerBridgeModule implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(private readonly bridge: LedgerBridge) {}

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { LedgerBridgeModule, LedgerBridgeRuntime } from '../ledger-bridge.module';
+import { LedgerBridge } from '../ledger-bridge';
+import { LedgerBridgeModule } from '../ledger-bridge.module';
 import { AdminController, ADMIN_SERVICE } from './admin.controller';
 import type { AdminService } from './admin.service';
 import type { LedgerBridgeServiceConfig } from '../config';
@@ -20,10 +21,10 @@ export class AdminModule {
       providers: [
         {
           provide: ADMIN_SERVICE,
-          inject: [LedgerBridgeRuntime],
-          useFactory: (runtime: LedgerBridgeRuntime): AdminService => {
-            if (!runtime.bridge.admin) throw new Error('the ledger bridge was configured for administration but has none');
-            return runtime.bridge.admin;
+          inject: [LedgerBridge],
+          useFactory: (bridge: LedgerBridge): AdminService => {
+            if (!bridge.admin) throw new Error('the ledger bridge was configured for administration but has none');
+            return bridge.admin;
           },
         },
       ],

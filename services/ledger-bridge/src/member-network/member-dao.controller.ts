@@ -1,12 +1,10 @@
-import { Body, Controller, Get, HttpCode, Inject, Module, Param, Post, type DynamicModule } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, forbidden, type Principal } from '@datawell/auth';
 import { DAO, DAO_ID_PATTERN } from '@datawell/contracts';
 import { zodBody, ZodParams } from '@datawell/service-platform';
 import { z } from 'zod';
 import { memberRevenueSchema, MemberDao, type MemberLedger } from '../admin/member-dao';
-import type { LedgerBridgeServiceConfig } from '../config';
-import { LedgerBridgeModule, LedgerBridgeRuntime } from '../ledger-bridge.module';
 
 export const MEMBER_LEDGER = Symbol('MEMBER_LEDGER');
 
@@ -48,29 +46,5 @@ export class MemberDaoController {
   #own(principal: Principal): void {
     const self = this.#dao.mspId;
     if (principal.mspId !== self) throw forbidden(`this is ${self}'s bridge: ${principal.mspId} uses its own`);
-  }
-}
-
-/** Present when the bridge is a member's (LEDGER_BRIDGE_MEMBER_MSP_ID with a peer and a wallet); absent otherwise. */
-@Module({})
-export class MemberDaoModule {
-  static forConfig(config: LedgerBridgeServiceConfig): DynamicModule {
-    if (!config.settings.member || !config.settings.fabric || !config.settings.walletDir) return { module: MemberDaoModule };
-    return {
-      module: MemberDaoModule,
-      imports: [LedgerBridgeModule],
-      controllers: [MemberDaoController],
-      providers: [
-        {
-          provide: MEMBER_LEDGER,
-          inject: [LedgerBridgeRuntime],
-          useFactory: (runtime: LedgerBridgeRuntime): MemberLedger => {
-            const ledger = runtime.bridge.memberLedger;
-            if (!ledger) throw new Error("the ledger bridge was configured as a member's but has no ledger of its own");
-            return ledger;
-          },
-        },
-      ],
-    };
   }
 }

@@ -1,0 +1,30 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { MemberLedger } from '../admin/member-dao';
+import type { LedgerBridgeServiceConfig } from '../config';
+import { LedgerBridge } from '../ledger-bridge';
+import { LedgerBridgeModule } from '../ledger-bridge.module';
+import { MEMBER_LEDGER, MemberDaoController } from './member-dao.controller';
+
+/** Present when the bridge is a member's (LEDGER_BRIDGE_MEMBER_MSP_ID with a peer and a wallet); absent otherwise. */
+@Module({})
+export class MemberDaoModule {
+  static forConfig(config: LedgerBridgeServiceConfig): DynamicModule {
+    if (!config.settings.member || !config.settings.fabric || !config.settings.walletDir) return { module: MemberDaoModule };
+    return {
+      module: MemberDaoModule,
+      imports: [LedgerBridgeModule],
+      controllers: [MemberDaoController],
+      providers: [
+        {
+          provide: MEMBER_LEDGER,
+          inject: [LedgerBridge],
+          useFactory: (bridge: LedgerBridge): MemberLedger => {
+            const ledger = bridge.memberLedger;
+            if (!ledger) throw new Error("the ledger bridge was configured as a member's but has no ledger of its own");
+            return ledger;
+          },
+        },
+      ],
+    };
+  }
+}
