@@ -5,7 +5,7 @@ import { freePort } from '@datawell/workload-runtime';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SERVICE_NAMES, SERVICES, type ServiceName } from '@datawell/contracts';
+import { SERVICE_NAMES, SERVICES, type ServiceName, type WorkloadConfig } from '@datawell/contracts';
 import { createMpcCa, issueMpcCertificate } from '@datawell/mpc';
 import type { StackConnection, StackContext } from '@datawell/stack';
 import { DIST } from '../build/build';
@@ -173,7 +173,8 @@ async function measureWorkloads(connection: StackConnection, tree: string, mode:
     writeFileSync(join(dir, 'mpc-ca.crt'), cert.ca);
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     writeFileSync(join(dir, 'key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, { mode: 0o600 });
-    const config = {
+    // The provisioner's workload.json, in the contract's shape (a change of the contract fails the type check here).
+    const config: WorkloadConfig = {
       workloadId: id,
       daoId: 'measure',
       version: 1,
@@ -182,12 +183,11 @@ async function measureWorkloads(connection: StackConnection, tree: string, mode:
       kind: 'mpc-node',
       parameters: {},
       heartbeatIntervalSeconds: 5,
-      kafka: connection.kafka,
+      kafkaBrokers: connection.kafka.brokers,
+      ...(connection.kafka.credentialsFile ? { kafkaCredentialsFile: connection.kafka.credentialsFile } : {}),
       telemetryTopic: `datawell.measure.telemetry.${ids[0]}`,
       keyFile: join(dir, 'key.pem'),
       mpc: {
-        // Read by the workload program of before the move; ignored since.
-        entry: join(tree, 'services/mpc-coordinator/src/node/main.ts'),
         partyIndex: i,
         names: ids,
         endpoints: ports.map((p) => `127.0.0.1:${p.mesh}`),
