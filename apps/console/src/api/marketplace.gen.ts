@@ -187,7 +187,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Register an organisation (self-service); the operator’s bridge onboards it and enrolls its first identity */
+        /** Register an organisation (self-service); the operator’s bridge onboards it and enrolls its first identity, or, without one, admits it from its own domain’s MSP package (its own CA issues its identities) */
         post: operations["ParticipantsController_register"];
         delete?: never;
         options?: never;
@@ -426,7 +426,7 @@ export interface components {
             role: "DSP" | "VSP" | "OPERATOR";
         };
         Registration: {
-            identity: {
+            identity?: {
                 /** @description PEM certificate request made where the private key lives */
                 csrPem: string;
                 enrollmentId: string;
