@@ -10,6 +10,23 @@ import { UsageError } from '../usage-error';
 
 const DEFAULT_BETAS = [0.8, 0.75, 0.9];
 
+/** --revenue: a positive amount of minor units, or exit 2 with one line. */
+function positiveRevenue(text: string): bigint {
+  let revenue: bigint;
+  try {
+    revenue = parseAmount(text, '--revenue');
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  if (revenue <= 0n) throw new UsageError('--revenue must be positive');
+  return revenue;
+}
+
+/** --org-prefix: the start of MSP ids (and, for domains, of OS user names, hence the length). */
+function checkOrgPrefix(prefix: string, max: number): void {
+  if (!new RegExp(`^[A-Z][A-Za-z0-9]{0,${max}}$`).test(prefix)) throw new UsageError(`--org-prefix must be a capital letter and up to ${max} letters or digits, got "${prefix}"`);
+}
+
 export function registerScenarioCommands(program: Command): void {
   const scenario = program.command('scenario').description('whole life cycles against the running stack, through the services');
 
@@ -23,15 +40,13 @@ export function registerScenarioCommands(program: Command): void {
     .action(async (opts: { vsps: string; revenue: string; betas?: string; json?: boolean }) => {
       if (!/^\d+$/.test(opts.vsps) || Number(opts.vsps) < 1 || Number(opts.vsps) > 8) throw new UsageError(`--vsps must be a whole number from 1 to 8, got "${opts.vsps}"`);
       const vsps = Number(opts.vsps);
-      let revenue: bigint;
+      const revenue = positiveRevenue(opts.revenue);
       let betasPpm: number[];
       try {
-        revenue = parseAmount(opts.revenue, '--revenue');
         betasPpm = parseBetas(opts.betas ?? DEFAULT_BETAS.slice(0, vsps).join(','), '--betas');
       } catch (e) {
         throw new UsageError(e instanceof Error ? e.message : String(e));
       }
-      if (revenue <= 0n) throw new UsageError('--revenue must be positive');
       if (betasPpm.length !== vsps) throw new UsageError(`--betas has ${betasPpm.length} values, --vsps is ${vsps}${opts.betas ? '' : ' (give --betas for other sizes than 3)'}`);
       const ctx = stackContext();
       const connection = await up(ctx);
@@ -60,14 +75,8 @@ export function registerScenarioCommands(program: Command): void {
     .option('--org-prefix <prefix>', 'participants are <prefix>DspMSP, <prefix>Vsp1MSP, <prefix>Vsp2MSP (reused across runs)', 'Lc')
     .option('--json', 'one JSON object on stdout')
     .action(async (opts: { revenue: string; orgPrefix: string; json?: boolean }) => {
-      let revenue: bigint;
-      try {
-        revenue = parseAmount(opts.revenue, '--revenue');
-      } catch (e) {
-        throw new UsageError(e instanceof Error ? e.message : String(e));
-      }
-      if (revenue <= 0n) throw new UsageError('--revenue must be positive');
-      if (!/^[A-Z][A-Za-z0-9]{0,15}$/.test(opts.orgPrefix)) throw new UsageError(`--org-prefix must be a capital letter and up to 15 letters or digits, got "${opts.orgPrefix}"`);
+      const revenue = positiveRevenue(opts.revenue);
+      checkOrgPrefix(opts.orgPrefix, 15);
       const result = await runLifecycleOnStack(revenue, opts.orgPrefix);
       if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else process.stdout.write(describeLifecycle(result));
@@ -84,14 +93,8 @@ export function registerScenarioCommands(program: Command): void {
     .action(async (opts: { vsps: string; join: string; orgPrefix: string; revenue: string; json?: boolean }) => {
       if (!/^\d+$/.test(opts.vsps) || Number(opts.vsps) < 1 || Number(opts.vsps) > 4) throw new UsageError(`--vsps must be a whole number from 1 to 4, got "${opts.vsps}"`);
       if (!/^\d+$/.test(opts.join) || Number(opts.join) > 4) throw new UsageError(`--join must be a whole number from 0 to 4, got "${opts.join}"`);
-      if (!/^[A-Z][A-Za-z0-9]{0,11}$/.test(opts.orgPrefix)) throw new UsageError(`--org-prefix must be a capital letter and up to 11 letters or digits, got "${opts.orgPrefix}"`);
-      let revenue: bigint;
-      try {
-        revenue = parseAmount(opts.revenue, '--revenue');
-      } catch (e) {
-        throw new UsageError(e instanceof Error ? e.message : String(e));
-      }
-      if (revenue <= 0n) throw new UsageError('--revenue must be positive');
+      checkOrgPrefix(opts.orgPrefix, 11);
+      const revenue = positiveRevenue(opts.revenue);
       const result = await runDomainsOnStack({ vsps: Number(opts.vsps), joiners: Number(opts.join), orgPrefix: opts.orgPrefix, revenue });
       if (opts.json) return void process.stdout.write(`${JSON.stringify(result)}\n`);
       process.stdout.write(describeDomains(result));
@@ -105,7 +108,7 @@ export function registerScenarioCommands(program: Command): void {
     .option('--json', 'one JSON object on stdout')
     .action(async (opts: { readings: string; orgPrefix: string; json?: boolean }) => {
       if (!/^\d+$/.test(opts.readings) || Number(opts.readings) < 1 || Number(opts.readings) > 100_000) throw new UsageError(`--readings must be an integer 1-100000, got "${opts.readings}"`);
-      if (!/^[A-Z][A-Za-z0-9]{0,15}$/.test(opts.orgPrefix)) throw new UsageError(`--org-prefix must be a capital letter and up to 15 letters or digits, got "${opts.orgPrefix}"`);
+      checkOrgPrefix(opts.orgPrefix, 15);
       const result = await runComputeOnStack(Number(opts.readings), opts.orgPrefix);
       if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else {
