@@ -33,7 +33,10 @@ export function connectGateway(peer: GatewayEndpoint, identity: GatewayIdentity)
     client,
     identity: { mspId: identity.mspId, credentials: Buffer.from(identity.certificatePem) },
     signer: signers.newPrivateKeySigner(createPrivateKey(identity.privateKeyPem)),
-    evaluateOptions: () => ({ deadline: Date.now() + 5000 }),
+    // A first call also sets up the connection (name resolution, TLS): on a loaded machine 5 s was
+    // too little for it (a CI rehearsal at load 41 timed out onboarding on a read), so reads get as
+    // long as endorsements.
+    evaluateOptions: () => ({ deadline: Date.now() + 15000 }),
     endorseOptions: () => ({ deadline: Date.now() + 15000 }),
     submitOptions: () => ({ deadline: Date.now() + 5000 }),
     commitStatusOptions: () => ({ deadline: Date.now() + 60000 }),
