@@ -7,8 +7,8 @@ export type { StackContext, ComponentHealth } from './components/component';
 export { install, up, down, status, reset, readLog, logFiles, envExports, buildConnection, connectionFile, tofuBinary, COMPONENTS, type StackStatus } from './stack';
 export { addOrganisation, enrollClientIdentity, MARKETPLACE_CHANNEL, PROBE_CHAINCODE, type EnrolledIdentity } from './fabric/network';
 export { CaRejectedError, enrollFromCsr, orgCaCertificate, RESERVED_ENROLLMENT_ID, type CsrEnrollment } from './fabric/csr-enrollment';
-export { addOrgToChannel, createChannel, channelMembers, deployChaincode, peerChannels } from './fabric/channel';
-export { queryChaincode, sourceVersion, type ChaincodeSpec } from './fabric/chaincode';
+export { addOrgToChannel, createChannel, channelMembers, peerChannels } from './fabric/channel';
+export { deployChaincode, queryChaincode, sourceVersion, type ChaincodeSpec } from './fabric/chaincode';
 export { peerAdminEnv, peerCli, osnadmin, ordererFlags } from './fabric/admin';
 export { fabricBin } from './fabric/tools';
 export {

@@ -5,9 +5,10 @@ import { join, relative, resolve } from 'node:path';
 import type { StackContext } from '../components/component';
 import { StackError } from '../errors';
 import { isAlive, readPid, run, startDaemon, stopDaemon, waitForDaemon } from '../proc';
-import { peerCli } from './admin';
+import { ordererFlags, peerCli } from './admin';
 import { withStackLock } from '../lock';
-import { HOST, fabricDirs, fabricPorts, findOrg, loadRegistry, saveRegistry, type ChaincodeRecord } from './layout';
+import { HOST, fabricDirs, fabricPorts, findOrg, loadRegistry, saveRegistry, type ChaincodeRecord, type OrgRecord } from './layout';
+import { peerProcess } from './nodes';
 
 /**
  * A chaincode version derived from its sources (every `.ts` file under `dirs`, specs left out):
@@ -42,11 +43,6 @@ function files(ctx: StackContext, name: string) {
   return { dir, pkg: join(dir, `${name}.tgz`), pid: join(fabricDirs(ctx.settings).run, `cc-${name}.pid`), log: join(fabricDirs(ctx.settings).logs, `cc-${name}.log`) };
 }
 
-/** The chaincode's package (its peers install it), in the stack's folder. */
-export function chaincodePackageFile(ctx: StackContext, name: string): string {
-  return files(ctx, name).pkg;
-}
-
 /**
  * Packages a chaincode-as-a-service: metadata of type ccaas and a connection.json the peer dials.
  * Its id is what Fabric computes: the label and the SHA-256 of the package file.
@@ -75,8 +71,7 @@ export async function ensureChaincodePackage(ctx: StackContext, spec: Omit<Chain
   });
 }
 
-/** `ensureChaincodePackage` without its server, for a caller that holds the stack lock already. */
-export async function packageLocked(ctx: StackContext, spec: Omit<ChaincodeSpec, 'channel'>): Promise<ChaincodeRecord> {
+async function packageLocked(ctx: StackContext, spec: Omit<ChaincodeSpec, 'channel'>): Promise<ChaincodeRecord> {
   const dirs = fabricDirs(ctx.settings);
   const registry = loadRegistry(dirs);
   const version = spec.version ?? '1.0';
@@ -90,6 +85,71 @@ export async function packageLocked(ctx: StackContext, spec: Omit<ChaincodeSpec,
     saveRegistry(dirs, registry);
   }
   return cc;
+}
+
+/**
+ * Deploys a chaincode on a channel the Fabric 2+ way: install on every member's peer, approve for
+ * every member, commit, and run the chaincode as a service that the peers dial.
+ */
+export async function deployChaincode(ctx: StackContext, spec: ChaincodeSpec): Promise<string> {
+  return withStackLock(ctx, () => deployLocked(ctx, spec));
+}
+
+async function deployLocked(ctx: StackContext, spec: ChaincodeSpec): Promise<string> {
+  const dirs = fabricDirs(ctx.settings);
+  const registry = loadRegistry(dirs);
+  const channel = registry.channels[spec.channel];
+  if (!channel) throw new StackError('BAD_SETTING', `unknown channel ${spec.channel}`, 'fabric');
+  const orgs = channel.orgs.map((id) => findOrg(registry, id));
+  // The tooling installs and approves only for the organisations it holds: an organisation of a
+  // trust domain does both as its own admin, in its domain (fabric/parties.ts approveChaincode).
+  const held = orgs.filter((org) => !org.domain);
+  if (held.length === 0) throw new StackError('BAD_SETTING', `every organisation of ${spec.channel} is held in its own domain: its members approve and commit there (fabric/parties.ts)`, 'fabric');
+  const version = spec.version ?? '1.0';
+  const label = `${spec.name}_${version}`;
+  const cc = await packageLocked(ctx, spec);
+  const previous = cc.channels[spec.channel];
+  const committedDef = await committed(ctx, held[0]!, spec.channel, spec.name);
+  const sequence = committedDef && committedDef.version === version ? committedDef.sequence : (committedDef?.sequence ?? previous?.sequence ?? 0) + 1;
+  cc.channels[spec.channel] = { sequence };
+  registry.chaincodes[spec.name] = cc;
+  saveRegistry(dirs, registry);
+  await startChaincodeServer(ctx, spec.name);
+  for (const org of held) {
+    const { stdout } = await peerCli(ctx, org, ['lifecycle', 'chaincode', 'queryinstalled']);
+    if (stdout.includes(cc.packageId)) continue;
+    ctx.progress.step('fabric', `installing ${label} on peer0.${org.slug}`);
+    await peerCli(ctx, org, ['lifecycle', 'chaincode', 'install', files(ctx, spec.name).pkg]);
+  }
+  const definition = ['--channelID', spec.channel, '--name', spec.name, '--version', version, '--sequence', String(sequence), '--package-id', cc.packageId];
+  const approve = async (org: OrgRecord) => {
+    ctx.progress.step('fabric', `approving ${label} (sequence ${sequence}) for ${org.mspId} on ${spec.channel}`);
+    await peerCli(ctx, org, ['lifecycle', 'chaincode', 'approveformyorg', ...ordererFlags(ctx), ...definition]);
+  };
+  if (committedDef && committedDef.sequence === sequence) {
+    // Already committed: members that joined later approve it too, so their peers run it.
+    for (const org of held) if (!committedDef.approvals[org.mspId]) await approve(org);
+    return cc.packageId;
+  }
+  for (const org of held) await approve(org);
+  const peerFlags = held.flatMap((org) => ['--peerAddresses', peerProcess(ctx, org).endpoint, '--tlsRootCertFiles', join(dirs.orgMsp(org), 'tlscacerts', 'ca.pem')]);
+  ctx.progress.step('fabric', `committing ${label} on ${spec.channel}`);
+  await peerCli(ctx, held[0]!, ['lifecycle', 'chaincode', 'commit', ...ordererFlags(ctx), ...definition.slice(0, -2), ...peerFlags]);
+  return cc.packageId;
+}
+
+interface CommittedDefinition {
+  readonly version: string;
+  readonly sequence: number;
+  readonly approvals: Readonly<Record<string, boolean>>;
+}
+
+/** The chaincode definition committed on a channel, as `peer lifecycle chaincode querycommitted` reports it. */
+async function committed(ctx: StackContext, org: OrgRecord, channel: string, name: string): Promise<CommittedDefinition | undefined> {
+  const result = await peerCli(ctx, org, ['lifecycle', 'chaincode', 'querycommitted', '--channelID', channel, '--name', name, '--output', 'json']).catch(() => undefined);
+  if (!result) return undefined;
+  const def = JSON.parse(result.stdout) as { version: string; sequence: number; approvals?: Record<string, boolean> };
+  return { version: def.version, sequence: Number(def.sequence), approvals: def.approvals ?? {} };
 }
 
 /** Starts the chaincode's server process (fabric-shim in server mode) if it is not running. */

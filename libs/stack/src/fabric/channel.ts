@@ -1,18 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StackContext } from '../components/component';
 import { StackError } from '../errors';
 import { run, waitFor } from '../proc';
 import { withStackLock } from '../lock';
 import { orgDefinition, writeChannelConfigtx } from './configtx';
-import { chaincodePackageFile, packageLocked, startChaincodeServer, type ChaincodeSpec } from './chaincode';
 import { fabricDirs, findOrg, loadRegistry, saveRegistry, type OrgRecord } from './layout';
-import { peerProcess } from './nodes';
 import {
-  approveChaincode,
   channelOrganisations,
-  commitChaincode,
-  committedDefinition,
   joinOrderers,
   joinOwnPeer,
   ownPeerChannels,
@@ -22,14 +17,13 @@ import {
   submitConfigUpdate,
   toolingFabric,
   waitForChannelPeers,
-  type ChaincodeDefinition,
 } from './parties';
 import { fabricBin } from './tools';
 
 /**
- * Channels and chaincode of organisations the operator's tooling holds itself (not in their own
- * domains): the tooling acts as each organisation's admin, through the same Fabric CLI steps as the
- * multi-party workflow (fabric/parties.ts) with each organisation's admin view.
+ * Channels of organisations the operator's tooling holds itself (not in their own domains): the
+ * tooling acts as each organisation's admin, through the same Fabric CLI steps as the multi-party
+ * workflow (fabric/parties.ts) with each organisation's admin view.
  */
 
 const CHANNEL_NAME = /^[a-z][a-z0-9.-]{0,248}$/;
@@ -138,46 +132,4 @@ async function addOrgToChannelLocked(ctx: StackContext, channel: string, mspId: 
   const target = await ownPeerHeight(toolingFabric(ctx, members[0]!), channel);
   await waitFor(`peer0.${org.slug} to catch up on ${channel}`, async () => (await ownPeerHeight(toolingFabric(ctx, org), channel)) >= target, 60000, 'fabric');
   await waitForGossip(ctx, channel, known.orgs.map((id) => findOrg(registry, id)));
-}
-
-/**
- * Deploys a chaincode on a channel the Fabric 2+ way: install on every member's peer, approve for
- * every member, commit, and run the chaincode as a service that the peers dial.
- */
-export async function deployChaincode(ctx: StackContext, spec: ChaincodeSpec): Promise<string> {
-  return withStackLock(ctx, () => deployLocked(ctx, spec));
-}
-
-async function deployLocked(ctx: StackContext, spec: ChaincodeSpec): Promise<string> {
-  const dirs = fabricDirs(ctx.settings);
-  const registry = loadRegistry(dirs);
-  const channel = registry.channels[spec.channel];
-  if (!channel) throw new StackError('BAD_SETTING', `unknown channel ${spec.channel}`, 'fabric');
-  const orgs = channel.orgs.map((id) => findOrg(registry, id));
-  // The tooling installs and approves only for the organisations it holds: an organisation of a
-  // trust domain does both as its own admin, in its domain (fabric/parties.ts approveChaincode).
-  const held = orgs.filter((org) => !org.domain);
-  if (held.length === 0) throw new StackError('BAD_SETTING', `every organisation of ${spec.channel} is held in its own domain: its members approve and commit there (fabric/parties.ts)`, 'fabric');
-  const version = spec.version ?? '1.0';
-  const label = `${spec.name}_${version}`;
-  const cc = await packageLocked(ctx, spec);
-  const previous = cc.channels[spec.channel];
-  const committedDef = await committedDefinition(toolingFabric(ctx, held[0]!), spec.channel, spec.name);
-  const sequence = committedDef && committedDef.version === version ? committedDef.sequence : (committedDef?.sequence ?? previous?.sequence ?? 0) + 1;
-  cc.channels[spec.channel] = { sequence };
-  registry.chaincodes[spec.name] = cc;
-  saveRegistry(dirs, registry);
-  await startChaincodeServer(ctx, spec.name);
-  const def: ChaincodeDefinition = { name: spec.name, version, sequence, packageId: cc.packageId, packageFile: chaincodePackageFile(ctx, spec.name) };
-  // Already committed: members that joined later approve it too, so their peers run it.
-  const committedNow = committedDef?.sequence === sequence;
-  for (const org of held) {
-    if (!(committedNow && committedDef.approvals[org.mspId])) ctx.progress.step('fabric', `approving ${label} (sequence ${sequence}) for ${org.mspId} on ${spec.channel}`);
-    await approveChaincode(toolingFabric(ctx, org), spec.channel, def);
-  }
-  if (committedNow) return cc.packageId;
-  ctx.progress.step('fabric', `committing ${label} on ${spec.channel}`);
-  const peers = held.map((org) => ({ mspId: org.mspId, address: peerProcess(ctx, org).endpoint, tlsCaCert: readFileSync(join(dirs.orgMsp(org), 'tlscacerts', 'ca.pem'), 'utf8') }));
-  await commitChaincode(toolingFabric(ctx, held[0]!), { channel: spec.channel, members: held.map((org) => org.mspId), peers }, def);
-  return cc.packageId;
 }

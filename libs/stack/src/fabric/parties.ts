@@ -10,7 +10,7 @@ import { withStackLock } from '../lock';
 import { chownTree, osUser } from '../os-user';
 import { run, waitFor, type RunResult } from '../proc';
 import { osnadmin } from './admin';
-import { chaincodePackageFile, ensureChaincodePackage, type ChaincodeSpec } from './chaincode';
+import { ensureChaincodePackage, type ChaincodeSpec } from './chaincode';
 import { applicationOrg, writeChannelConfigtx, type OrgDefinition } from './configtx';
 import { HOST, OPERATOR_ORG, ORDERER_ORG, fabricDirs, fabricPorts, findOrg, loadRegistry, saveRegistry, type OrgRecord } from './layout';
 import { peerConfigDir, peerProcess } from './nodes';
@@ -196,7 +196,7 @@ export async function publishChaincodePackage(ctx: StackContext, source: Chainco
   const name = typeof source === 'string' ? source : source.name;
   const cc = typeof source === 'string' ? loadRegistry(fabricDirs(ctx.settings)).chaincodes[name] : await ensureChaincodePackage(ctx, source);
   if (!cc) throw new StackError('BAD_SETTING', `unknown chaincode ${name}: deploy it once first`, 'fabric');
-  const source0 = chaincodePackageFile(ctx, name);
+  const source0 = join(fabricDirs(ctx.settings).chaincode(name), `${name}.tgz`);
   const dir = join(publicOperatorDir(ctx), 'chaincode');
   ensurePublicDir(join(dir, '..'));
   ensurePublicDir(dir);
@@ -389,7 +389,7 @@ export async function approveChaincode(m: MemberFabric, channel: string, def: Ch
  * Commits the definition once every member named has approved it (waiting for them), endorsed by
  * the members' peers. Idempotent for a definition already committed at this sequence.
  */
-export async function commitChaincode(m: MemberFabric, blueprint: Pick<ChannelBlueprint, 'channel' | 'members' | 'peers'>, def: ChaincodeDefinition, timeoutMs = 120000): Promise<void> {
+export async function commitChaincode(m: MemberFabric, blueprint: ChannelBlueprint, def: ChaincodeDefinition, timeoutMs = 120000): Promise<void> {
   const channel = blueprint.channel;
   const committed = await committedDefinition(m, channel, def.name);
   if (committed && committed.sequence >= def.sequence) return;
