@@ -16,7 +16,7 @@ import {
   type StackConnection,
   type StackContext,
 } from '@datawell/stack';
-import { buildServices, serviceEntry } from './runner';
+import { buildServices, healthAt, serviceEntry } from './runner';
 
 /** A member service of a member domain, as `./dev domain services` reports it. */
 export interface MemberServiceState {
@@ -37,13 +37,6 @@ function memberDomains(ctx: StackContext, only?: readonly string[]) {
     if (!d) throw new StackError('UNKNOWN_DOMAIN', `no member domain ${name} (members: ${members.map((x) => x.name).join(', ') || 'none'})`, 'domains');
     return d;
   });
-}
-
-async function health(url: string): Promise<{ ok: boolean; detail: string }> {
-  const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(3000) });
-  const body = (await res.json()) as { status?: string; details?: Record<string, { status: string }> };
-  const deps = Object.entries(body.details ?? {}).map(([k, v]) => `${k} ${v.status}`).join(', ');
-  return { ok: res.ok, detail: deps || (body.status ?? String(res.status)) };
 }
 
 /**
@@ -70,7 +63,7 @@ export async function startMemberServices(ctx: StackContext, connection: StackCo
   for (const s of started) {
     await waitFor(`${s.service} of ${s.domain}`, async () => {
       if (!isAlive(readPid(s.pidFile))) throw new Error(`it exited; see ${s.logFile}`);
-      return (await health(s.url)).ok;
+      return (await healthAt(s.url)).ok;
     }, 120_000, 'domains');
   }
 }
@@ -102,7 +95,7 @@ export async function memberServicesStatus(ctx: StackContext, only?: readonly st
         continue;
       }
       try {
-        const h = await health(base.url);
+        const h = await healthAt(base.url);
         out.push({ ...base, healthy: h.ok, pid: pid as number, detail: h.detail });
       } catch (e) {
         out.push({ ...base, healthy: false, pid: pid as number, detail: e instanceof Error ? e.message : String(e) });

@@ -23,7 +23,12 @@ export function serviceUrl(name: ServiceName): string {
 }
 
 async function health(name: ServiceName): Promise<{ ok: boolean; detail: string }> {
-  const res = await fetch(`${serviceUrl(name)}/health`, { signal: AbortSignal.timeout(3000) });
+  return healthAt(serviceUrl(name));
+}
+
+/** A service's /health at `url`: whether it is ready, and its dependencies' states. */
+export async function healthAt(url: string): Promise<{ ok: boolean; detail: string }> {
+  const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(3000) });
   const body = (await res.json()) as { status?: string; details?: Record<string, { status: string }> };
   const deps = Object.entries(body.details ?? {}).map(([k, v]) => `${k} ${v.status}`).join(', ');
   return { ok: res.ok, detail: deps || (body.status ?? String(res.status)) };
