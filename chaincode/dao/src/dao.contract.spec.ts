@@ -39,6 +39,8 @@ const TRANSACTIONS: readonly [name: string, kind: 'submit' | 'evaluate', paramet
   ['GetVersion', 'evaluate', []],
   ['GetWorkload', 'evaluate', ['workloadId']],
   ['InfrastructureFailed', 'submit', ['reportJson']],
+  ['InfrastructurePartFailed', 'submit', ['reportJson']],
+  ['InfrastructurePartProvisioned', 'submit', ['reportJson']],
   ['InfrastructureProvisioned', 'submit', ['reportJson']],
   ['InitVersion', 'submit', ['agreementJson', 'acceptancesJson']],
   ['RecordRevenue', 'submit', ['revenueJson']],

@@ -173,4 +173,16 @@ export class DaoContract extends Contract {
   async InfrastructureFailed(ctx: Context, reportJson: string): Promise<string> {
     return reports.infrastructureFailed(ctx, ...parseTxArgs(DAO.transactions.InfrastructureFailed, reportJson));
   }
+
+  @Transaction()
+  @Returns('string')
+  async InfrastructurePartProvisioned(ctx: Context, reportJson: string): Promise<string> {
+    return reports.infrastructurePartProvisioned(ctx, ...parseTxArgs(DAO.transactions.InfrastructurePartProvisioned, reportJson));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async InfrastructurePartFailed(ctx: Context, reportJson: string): Promise<string> {
+    return reports.infrastructurePartFailed(ctx, ...parseTxArgs(DAO.transactions.InfrastructurePartFailed, reportJson));
+  }
 }

@@ -1,4 +1,5 @@
-import { DIGEST, DSP, OUTSIDER, VSP1, initialised, json } from '../fixtures.spec-helper';
+import { DaoContract } from '../dao.contract';
+import { DIGEST, DSP, INFRA, OUTSIDER, VSP1, acceptances, agreement, daoLedger, initialised, json } from '../fixtures.spec-helper';
 
 const s = JSON.stringify;
 
@@ -33,5 +34,54 @@ describe('DaoContract computations and infrastructure reports', () => {
     const { ledger, dao } = await initialised(1);
     await ledger.submit(DSP, (ctx) => dao.InfrastructureFailed(ctx, s({ revision: 1, reason: 'quota exceeded' })));
     expect(ledger.lastEvent()).toMatchObject({ name: 'InfrastructureFailed', payload: { revision: 1, reason: 'quota exceeded', reportedBy: DSP } });
+  });
+
+  describe('in parts, one per member with managed workloads (trust domains)', () => {
+    /** A version where the DSP and VSP1 each run a managed workload, and VSP1 also a self-hosted one. */
+    async function twoParts() {
+      const ledger = daoLedger(1);
+      const dao = new DaoContract();
+      const infra = { workloads: [...INFRA.workloads, { name: 'mpc-vsp', owner: VSP1, placement: 'managed', kind: 'mpc-node' }] };
+      const a = agreement(1, { infrastructure: infra });
+      await ledger.submit(DSP, (ctx) => dao.InitVersion(ctx, s(a), acceptances(a)));
+      return { ledger, dao };
+    }
+    const OTHER = 'cd'.repeat(32);
+
+    it('is provisioned once every part is in, with the parts combined', async () => {
+      const { ledger, dao } = await twoParts();
+      const node = { workloadId: 'acme-v1-mpc-vsp', owner: VSP1, partyIndex: 1, controlUrl: 'https://127.0.0.1:1' };
+      expect(json(await ledger.submit(VSP1, (ctx) => dao.InfrastructurePartProvisioned(ctx, s({ revision: 1, outputsDigest: OTHER, resources: { workloads: 1, mpcNodes: [node] } })))))
+        .toMatchObject({ revision: 1, mspId: VSP1, status: 'provisioned' });
+      expect(ledger.lastEvent()).toMatchObject({ name: 'InfrastructurePartProvisioned', payload: { mspId: VSP1, revision: 1 } });
+      expect(json(await ledger.evaluate(DSP, (ctx) => dao.GetVersion(ctx)))['infrastructureStatus']).toBe('requested');
+      const events = ledger.events.length;
+      await ledger.submit(VSP1, (ctx) => dao.InfrastructurePartProvisioned(ctx, s({ revision: 1, outputsDigest: OTHER, resources: { workloads: 1, mpcNodes: [node] } }))); // a retried report
+      expect(ledger.events).toHaveLength(events);
+      await expect(ledger.submit(VSP1, (ctx) => dao.InfrastructurePartProvisioned(ctx, s({ revision: 1, outputsDigest: DIGEST })))).rejects.toThrow(/^CONFLICT: VspOneMSP already reported its part of infrastructure revision 1 as provisioned/);
+      await ledger.submit(DSP, (ctx) => dao.InfrastructurePartProvisioned(ctx, s({ revision: 1, outputsDigest: DIGEST, resources: { workloads: 1 } })));
+      const whole = ledger.lastEvent();
+      expect(whole).toMatchObject({ name: 'InfrastructureProvisioned', payload: { revision: 1, status: 'provisioned', reportedBy: DSP, parts: [DSP, VSP1], resources: { workloads: 2, mpcNodes: [node] } } });
+      expect((whole?.payload as Record<string, unknown>)['outputsDigest']).toMatch(/^[0-9a-f]{64}$/);
+      expect(json(await ledger.evaluate(VSP1, (ctx) => dao.GetVersion(ctx)))['infrastructureStatus']).toBe('provisioned');
+    });
+
+    it('takes a part only from an active member with managed workloads, for the current revision', async () => {
+      const { ledger, dao } = await initialised(1); // VSP1 runs only a self-hosted workload here
+      await expect(ledger.submit(VSP1, (ctx) => dao.InfrastructurePartProvisioned(ctx, s({ revision: 1, outputsDigest: DIGEST })))).rejects.toThrow(/^FORBIDDEN: VspOneMSP runs no managed workload in infrastructure revision 1/);
+      await expect(ledger.submit(OUTSIDER, (ctx) => dao.InfrastructurePartProvisioned(ctx, s({ revision: 1, outputsDigest: DIGEST })))).rejects.toThrow(/^FORBIDDEN: OutsiderMSP is not a member/);
+      await expect(ledger.submit(DSP, (ctx) => dao.InfrastructurePartProvisioned(ctx, s({ revision: 2, outputsDigest: DIGEST })))).rejects.toThrow(/^CONFLICT: infrastructure revision 2 is not the current one/);
+      // The DSP is the only part here: its report provisions the revision.
+      await ledger.submit(DSP, (ctx) => dao.InfrastructurePartProvisioned(ctx, s({ revision: 1, outputsDigest: DIGEST })));
+      expect(ledger.lastEvent()).toMatchObject({ name: 'InfrastructureProvisioned', payload: { parts: [DSP], resources: { workloads: 0 } } });
+    });
+
+    it('fails the revision at the first failed part, and refuses parts after that', async () => {
+      const { ledger, dao } = await twoParts();
+      await ledger.submit(VSP1, (ctx) => dao.InfrastructurePartFailed(ctx, s({ revision: 1, reason: 'quota exceeded' })));
+      expect(ledger.lastEvent()).toMatchObject({ name: 'InfrastructureFailed', payload: { revision: 1, status: 'failed', reportedBy: VSP1, reason: 'VspOneMSP: quota exceeded' } });
+      expect(json(await ledger.evaluate(DSP, (ctx) => dao.GetVersion(ctx)))['infrastructureStatus']).toBe('failed');
+      await expect(ledger.submit(DSP, (ctx) => dao.InfrastructurePartProvisioned(ctx, s({ revision: 1, outputsDigest: DIGEST })))).rejects.toThrow(/^CONFLICT: infrastructure revision 1 is already failed/);
+    });
   });
 });

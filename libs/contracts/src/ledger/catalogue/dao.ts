@@ -357,6 +357,8 @@ export const infrastructureProvisionedPayloadSchema = event({
   atMs: ms.optional(),
   outputsDigest: z.string().optional(),
   resources: z.looseObject({ mpcNodes: z.array(provisionedMpcNodeSchema).optional() }).optional(),
+  /** When the members' own provisioners reported in parts: the members whose parts make it up. */
+  parts: z.array(nonEmpty).optional(),
 });
 export type InfrastructureProvisionedPayload = z.output<typeof infrastructureProvisionedPayloadSchema>;
 
@@ -368,6 +370,21 @@ export const infrastructureFailedPayloadSchema = event({
   atMs: ms.optional(),
   reason: z.string().optional(),
 });
+
+/**
+ * `InfrastructurePartProvisioned` (the event): one member's own provisioner built its part of a
+ * revision (trust domains) while other parts are still missing. The last part's transaction emits
+ * `InfrastructureProvisioned` instead, and a failed part `InfrastructureFailed`.
+ */
+export const infrastructurePartPayloadSchema = event({
+  revision: z.number().int().positive(),
+  mspId: nonEmpty,
+  status: z.literal('provisioned'),
+  outputsDigest: z.string(),
+  resources: z.looseObject({ mpcNodes: z.array(provisionedMpcNodeSchema).optional() }).optional(),
+  atMs: ms,
+});
+export type InfrastructurePartPayload = z.output<typeof infrastructurePartPayloadSchema>;
 
 // ---------------------------------------------------------------- the catalogue
 
@@ -399,6 +416,8 @@ export const DAO = defineChaincode('dao', {
     ComputationCompleted: submitted(jsonArg('job', computationSchema)),
     InfrastructureProvisioned: submitted(jsonArg('report', provisionedReportSchema)),
     InfrastructureFailed: submitted(jsonArg('report', failedReportSchema)),
+    InfrastructurePartProvisioned: submitted(jsonArg('report', provisionedReportSchema)),
+    InfrastructurePartFailed: submitted(jsonArg('report', failedReportSchema)),
   },
   events: {
     VersionCreated: versionCreatedPayloadSchema,
@@ -416,6 +435,7 @@ export const DAO = defineChaincode('dao', {
     ComputationCompleted: computationCompletedPayloadSchema,
     InfrastructureProvisioned: infrastructureProvisionedPayloadSchema,
     InfrastructureFailed: infrastructureFailedPayloadSchema,
+    InfrastructurePartProvisioned: infrastructurePartPayloadSchema,
   },
 });
 
