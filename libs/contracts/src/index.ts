@@ -1,4 +1,4 @@
-export { INBOX_PREFIX, memberInboxTopic, memberLedgerTopics, memberTopicPrefix, trafficSealedBy, TOPICS, type TopicName } from './topics';
+export { INBOX_PREFIX, memberHeartbeatsTopic, memberInboxTopic, memberLedgerTopics, memberTopicPrefix, trafficSealedBy, TOPICS, type TopicName } from './topics';
 export { chaincodeDefinitionSchema, MEMBER_INBOX_TYPE, memberInboxCloudEvent, memberInboxSchema, type ChaincodeDefinitionMessage, type MemberInboxMessage } from './network/member-inbox.v1';
 export { SERVICE_NAMES, SERVICES, type Dependency, type ServiceName, type ServiceSpec } from './services';
 export { ContractValidationError, type ContractIssue } from './errors';

@@ -34,6 +34,14 @@ export function memberLedgerTopics(mspId: string): { readonly events: string; re
 }
 
 /**
+ * A member domain's workloads' signed heartbeats, which its own telemetry folds (sealed with the
+ * domain's traffic key like every topic under its prefix). Key: workload id.
+ */
+export function memberHeartbeatsTopic(mspId: string): string {
+  return `${memberTopicPrefix(mspId)}telemetry.heartbeats.v1`;
+}
+
+/**
  * A member domain's inbox: what the operator's bridge tells that member's bridge (a channel it was
  * admitted to or formed with). The broker lets the operator write there and only that member read.
  */

@@ -1,9 +1,17 @@
 import { z } from 'zod';
-import { blankToUndefined, defineService, type ConfigOf, type ServiceExtension } from '@datawell/config';
-import { SERVICES } from '@datawell/contracts';
+import { blankToUndefined, COMMON_VARIABLES, defineService, type ConfigIssue, type ConfigOf, type Environment, type ServiceExtension } from '@datawell/config';
+import { memberHeartbeatsTopic, memberLedgerTopics, memberTopicPrefix, MSP_ID_PATTERN, OPERATOR_MSP, SERVICES, TOPICS } from '@datawell/contracts';
 
 /** Settings of the telemetry service beyond the common ones (see docs/telemetry.md). */
 export interface TelemetrySettings {
+  /**
+   * Member mode (TELEMETRY_MEMBER_MSP_ID): telemetry of one member's domain. It reads that member's
+   * own topics (its bridge's sealed events and receipts, its workloads' heartbeats), submits its
+   * snapshots and evaluations as that member only, through its commands topic, and evaluates the
+   * other members of its DAOs. Absent: the operator's telemetry (shared topics, acting as each
+   * channel's founding member).
+   */
+  readonly member?: { readonly mspId: string };
   /** How often verified heartbeats are folded into snapshots and abandonment is checked. */
   readonly foldIntervalMs: number;
   /** How long a heartbeat whose workload is not registered yet is kept and re-checked. */
@@ -29,6 +37,7 @@ export const TELEMETRY_VARIABLES = {
   telemetryTopic: 'TELEMETRY_HEARTBEATS_TOPIC',
   groupIdPrefix: 'TELEMETRY_GROUP_ID_PREFIX',
   redisKeyPrefix: 'TELEMETRY_REDIS_KEY_PREFIX',
+  memberMspId: 'TELEMETRY_MEMBER_MSP_ID',
 } as const;
 
 const V = TELEMETRY_VARIABLES;
@@ -48,31 +57,74 @@ function name(defaultValue: string, pattern: RegExp, what: string) {
   );
 }
 
-const topic = (value: string) => name(value, TOPIC, 'a Kafka topic name');
+/** A name with no default: the default depends on the mode (build). */
+function optionalName(pattern: RegExp, what: string) {
+  return z.preprocess((v) => (typeof blankToUndefined(v) === 'string' ? (v as string).trim() : undefined), z.string().regex(pattern, `must be ${what}`).optional());
+}
+
+const topic = () => optionalName(TOPIC, 'a Kafka topic name');
+
+/** The topics and consumer groups of a mode, unless set. */
+function defaults(memberMspId: string | undefined): { topics: TelemetrySettings['topics']; groupIdPrefix: string } {
+  if (!memberMspId) {
+    return { topics: { ledgerEvents: TOPICS.ledgerEvents, ledgerCommands: TOPICS.ledgerCommands, ledgerReceipts: TOPICS.ledgerReceipts, telemetry: TOPICS.telemetry }, groupIdPrefix: 'datawell-telemetry' };
+  }
+  const own = memberLedgerTopics(memberMspId);
+  return {
+    topics: { ledgerEvents: own.events, ledgerCommands: own.commands, ledgerReceipts: own.receipts, telemetry: memberHeartbeatsTopic(memberMspId) },
+    groupIdPrefix: `${memberTopicPrefix(memberMspId)}telemetry`,
+  };
+}
+
+/**
+ * A member's telemetry uses only its own topics and groups (the broker lets its principal have
+ * nothing else) and seals them with its domain's key.
+ */
+function memberIssues(env: Environment): ConfigIssue[] {
+  const mspId = env[V.memberMspId]?.trim();
+  if (!mspId || !MSP_ID_PATTERN.test(mspId)) return [];
+  const issues: ConfigIssue[] = [];
+  if (mspId === OPERATOR_MSP) issues.push({ variable: V.memberMspId, problem: `must be a member's MSP id: the operator's telemetry runs without ${V.memberMspId}` });
+  if (!env[COMMON_VARIABLES.trafficKeyFile]?.trim()) issues.push({ variable: COMMON_VARIABLES.trafficKeyFile, problem: `is required when ${V.memberMspId} is set: a member's topics are sealed with its domain's key` });
+  const prefix = memberTopicPrefix(mspId);
+  for (const variable of [V.ledgerEventsTopic, V.ledgerCommandsTopic, V.ledgerReceiptsTopic, V.telemetryTopic, V.groupIdPrefix]) {
+    const value = env[variable]?.trim();
+    if (value && !value.startsWith(prefix)) issues.push({ variable, problem: `must start with "${prefix}": a member's telemetry uses only its own topics and groups` });
+  }
+  return issues;
+}
 
 const telemetryExtension: ServiceExtension<TelemetrySettings> = {
   shape: {
     [V.foldIntervalMs]: integer(2000, 100, 3_600_000),
     [V.pendingHeartbeatTtlMs]: integer(60_000, 1000, 3_600_000),
-    [V.ledgerEventsTopic]: topic('datawell.ledger.events.v1'),
-    [V.ledgerCommandsTopic]: topic('datawell.ledger.commands.v1'),
-    [V.ledgerReceiptsTopic]: topic('datawell.ledger.receipts.v1'),
-    [V.telemetryTopic]: topic('datawell.infra.telemetry.v1'),
-    [V.groupIdPrefix]: name('datawell-telemetry', /^[A-Za-z0-9._-]{1,200}$/, 'letters, digits, ".", "_" or "-"'),
+    [V.ledgerEventsTopic]: topic(),
+    [V.ledgerCommandsTopic]: topic(),
+    [V.ledgerReceiptsTopic]: topic(),
+    [V.telemetryTopic]: topic(),
+    [V.groupIdPrefix]: optionalName(/^[A-Za-z0-9._-]{1,200}$/, 'letters, digits, ".", "_" or "-"'),
     [V.redisKeyPrefix]: name('datawell:telemetry', /^[A-Za-z0-9._:-]{1,100}$/, 'letters, digits, ".", "_", ":" or "-"'),
+    [V.memberMspId]: optionalName(MSP_ID_PATTERN, 'an MSP id (letters and digits ending in "MSP")'),
   },
-  build: (values) => ({
-    foldIntervalMs: values[V.foldIntervalMs] as number,
-    pendingHeartbeatTtlMs: values[V.pendingHeartbeatTtlMs] as number,
-    topics: {
-      ledgerEvents: values[V.ledgerEventsTopic] as string,
-      ledgerCommands: values[V.ledgerCommandsTopic] as string,
-      ledgerReceipts: values[V.ledgerReceiptsTopic] as string,
-      telemetry: values[V.telemetryTopic] as string,
-    },
-    groupIdPrefix: values[V.groupIdPrefix] as string,
-    redisKeyPrefix: values[V.redisKeyPrefix] as string,
-  }),
+  issues: memberIssues,
+  build: (values) => {
+    const memberMspId = values[V.memberMspId] as string | undefined;
+    const d = defaults(memberMspId);
+    const given = (variable: string) => values[variable] as string | undefined;
+    return {
+      ...(memberMspId ? { member: { mspId: memberMspId } } : {}),
+      foldIntervalMs: values[V.foldIntervalMs] as number,
+      pendingHeartbeatTtlMs: values[V.pendingHeartbeatTtlMs] as number,
+      topics: {
+        ledgerEvents: given(V.ledgerEventsTopic) ?? d.topics.ledgerEvents,
+        ledgerCommands: given(V.ledgerCommandsTopic) ?? d.topics.ledgerCommands,
+        ledgerReceipts: given(V.ledgerReceiptsTopic) ?? d.topics.ledgerReceipts,
+        telemetry: given(V.telemetryTopic) ?? d.topics.telemetry,
+      },
+      groupIdPrefix: given(V.groupIdPrefix) ?? d.groupIdPrefix,
+      redisKeyPrefix: values[V.redisKeyPrefix] as string,
+    };
+  },
 };
 
 /** The telemetry service's configuration: its registry entry and its own settings. */

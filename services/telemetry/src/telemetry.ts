@@ -62,6 +62,7 @@ export class Telemetry {
       store: this.store,
       heartbeats: this.heartbeats,
       commandsTopic: settings.topics.ledgerCommands,
+      ...(settings.member ? { memberMspId: settings.member.mspId } : {}),
       logger,
       counters,
       wakeOutbox: () => this.#outbox.notify(),

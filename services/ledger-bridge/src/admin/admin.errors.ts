@@ -1,6 +1,6 @@
 import { DatawellError, type ErrorKind } from '@datawell/domain';
 
-type AdminErrorCode = 'INVALID_REQUEST' | 'NOT_A_PARTICIPANT' | 'ROLE_MISMATCH' | 'LEDGER_REJECTED' | 'INVALID_CSR' | 'ENROLLMENT_REJECTED' | 'CHANNEL_NOT_FOUND' | 'VERSION_NOT_FOUND' | 'LEDGER_UNAVAILABLE' | 'ENROLL_IN_DOMAIN' | 'NO_MSP_PACKAGE' | 'REVENUE_EXISTS';
+type AdminErrorCode = 'INVALID_REQUEST' | 'NOT_A_PARTICIPANT' | 'ROLE_MISMATCH' | 'LEDGER_REJECTED' | 'INVALID_CSR' | 'ENROLLMENT_REJECTED' | 'CHANNEL_NOT_FOUND' | 'VERSION_NOT_FOUND' | 'LEDGER_UNAVAILABLE' | 'ENROLL_IN_DOMAIN' | 'NO_MSP_PACKAGE' | 'REVENUE_EXISTS' | 'WORKLOAD_EXISTS';
 
 const KINDS: Readonly<Record<AdminErrorCode, ErrorKind>> = {
   INVALID_REQUEST: 'invalid',
@@ -15,6 +15,7 @@ const KINDS: Readonly<Record<AdminErrorCode, ErrorKind>> = {
   ENROLL_IN_DOMAIN: 'unprocessable',
   NO_MSP_PACKAGE: 'unprocessable',
   REVENUE_EXISTS: 'conflict',
+  WORKLOAD_EXISTS: 'conflict',
   // The peer or orderer did not answer (unreachable, timed out): 503, worth retrying.
   LEDGER_UNAVAILABLE: 'unavailable',
 };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DAO, parseDaoChannel, revenueArgument, revenueRequestSchema } from '@datawell/contracts';
+import { DAO, daoChannelName, parseDaoChannel, revenueArgument, revenueRequestSchema, workloadSchema } from '@datawell/contracts';
 import { AdminError, chaincodeCode, chaincodeMessage, isNotVisible } from './admin.errors';
 import { readDaoVersion, type DaoRead, type EvaluateAs } from './dao-reads';
 
@@ -14,6 +14,8 @@ export interface MemberLedger {
 }
 
 export const memberRevenueSchema = revenueRequestSchema;
+/** A workload the member runs itself (self-hosted): its id and the public key its heartbeats are signed with. */
+export const memberWorkloadSchema = workloadSchema;
 
 /** What a member does with its DAOs in its own domain: reads and its own writes, signed by itself. */
 export class MemberDao {
@@ -49,6 +51,29 @@ export class MemberDao {
       if (code === 'INVALID_ARGUMENT' || code === 'FORBIDDEN' || code === 'NOT_FOUND') throw new AdminError('LEDGER_REJECTED', chaincodeMessage(error), { cause: error });
       if (!isNotVisible(error)) throw new AdminError('LEDGER_UNAVAILABLE', `the peer or orderer did not answer for ${channel}; try again with the same revenueId`, { cause: error });
       throw error;
+    }
+  }
+
+  /**
+   * RegisterWorkload on the version's channel, signed by the member: the public key of a workload
+   * it runs itself, whose signed heartbeats then count for it. The chaincode decides whether it may
+   * (an active member of the active version); a workload id registered before is WORKLOAD_EXISTS.
+   */
+  async registerWorkload(daoId: string, version: number, body: unknown): Promise<{ daoId: string; version: number; channel: string; workloadId: string; owner: string; txId: string }> {
+    const parsed = memberWorkloadSchema.safeParse(body);
+    if (!parsed.success) throw new AdminError('INVALID_REQUEST', parsed.error.issues.map((i) => `body${i.path.length ? `.${i.path.join('.')}` : ''}: ${i.message}`).join('; '));
+    const channel = daoChannelName(daoId, version);
+    if (!(await this.ledger.channels()).includes(channel)) throw new AdminError('VERSION_NOT_FOUND', `no version ${version} of DAO ${daoId} of which ${this.ledger.mspId} is a member`);
+    const call = DAO.invocation(DAO.tx.RegisterWorkload, parsed.data);
+    try {
+      const { txId } = await this.ledger.submit(channel, call.chaincode, call.transaction, call.arguments);
+      return { daoId, version, channel, workloadId: parsed.data.workloadId, owner: this.ledger.mspId, txId };
+    } catch (error) {
+      const code = chaincodeCode(error);
+      if (code === 'CONFLICT') throw new AdminError('WORKLOAD_EXISTS', `workload ${parsed.data.workloadId} is already registered on ${channel}`, { cause: error });
+      if (code === 'INVALID_ARGUMENT' || code === 'FORBIDDEN' || code === 'NOT_FOUND') throw new AdminError('LEDGER_REJECTED', chaincodeMessage(error), { cause: error });
+      if (isNotVisible(error)) throw new AdminError('VERSION_NOT_FOUND', `no version ${version} of DAO ${daoId} of which ${this.ledger.mspId} is a member`, { cause: error });
+      throw new AdminError('LEDGER_UNAVAILABLE', `the peer or orderer did not answer for ${channel}; try again`, { cause: error });
     }
   }
 }

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { generateKeyPairSync } from 'node:crypto';
 import type { Principal } from '@datawell/auth';
 import type { MemberLedger } from '../admin/member-dao';
 import { MemberDaoController } from './member-dao.controller';
@@ -77,5 +78,25 @@ describe("a member bridge's own API over its DAOs", () => {
     await expect(refused.controller.revenue(principal('AcmeMSP'), 'acme', { amount: '10', kind: 'use' })).rejects.toMatchObject({ code: 'LEDGER_REJECTED', message: expect.stringMatching(/not an active member/) });
     const down = controller({ submit: async () => Promise.reject(Object.assign(new Error('14 UNAVAILABLE: connect ECONNREFUSED'), { code: 14 })) });
     await expect(down.controller.revenue(principal('AcmeMSP'), 'acme', { amount: '10', kind: 'use' })).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
+  });
+
+  it("registers a self-hosted workload's key on the version's channel, signed by itself, and maps refusals", async () => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const { calls, controller: c } = controller();
+    await expect(c.workload(principal('AcmeMSP', 'VSP'), 'acme', '1', { workloadId: 'own-1', publicKeyPem })).resolves.toEqual({ daoId: 'acme', version: 1, channel: 'dao-acme-v1', workloadId: 'own-1', owner: 'AcmeMSP', txId: 'tx1' });
+    expect(calls).toEqual([`submit dao-acme-v1 dao RegisterWorkload ${JSON.stringify({ workloadId: 'own-1', publicKeyPem })}`]);
+    await expect(c.workload(principal('OtherMSP'), 'acme', '1', { workloadId: 'own-1', publicKeyPem })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    for (const bad of [{}, { workloadId: 'own-1' }, { workloadId: 'own 1', publicKeyPem }, { workloadId: 'own-1', publicKeyPem: 'not a key' }, { workloadId: 'own-1', publicKeyPem, extra: 1 }]) {
+      await expect(c.workload(principal('AcmeMSP'), 'acme', '1', bad)).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    }
+    await expect(c.workload(principal('AcmeMSP'), 'acme', '3', { workloadId: 'own-1', publicKeyPem })).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND' });
+    expect(calls).toHaveLength(1);
+    const exists = controller({ submit: async () => Promise.reject(refusal('CONFLICT: workload own-1 is already registered')) });
+    await expect(exists.controller.workload(principal('AcmeMSP'), 'acme', '1', { workloadId: 'own-1', publicKeyPem })).rejects.toMatchObject({ code: 'WORKLOAD_EXISTS' });
+    const refused = controller({ submit: async () => Promise.reject(refusal('INVALID_ARGUMENT: unsupported key')) });
+    await expect(refused.controller.workload(principal('AcmeMSP'), 'acme', '1', { workloadId: 'own-1', publicKeyPem })).rejects.toMatchObject({ code: 'LEDGER_REJECTED' });
+    const down = controller({ submit: async () => Promise.reject(Object.assign(new Error('14 UNAVAILABLE: connect ECONNREFUSED'), { code: 14 })) });
+    await expect(down.controller.workload(principal('AcmeMSP'), 'acme', '1', { workloadId: 'own-1', publicKeyPem })).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
   });
 });

@@ -4,7 +4,7 @@ import { Authenticated, CurrentPrincipal, forbidden, type Principal } from '@dat
 import { DAO, DAO_ID_PATTERN } from '@datawell/contracts';
 import { zodBody, ZodParams } from '@datawell/service-platform';
 import { z } from 'zod';
-import { memberRevenueSchema, MemberDao, type MemberLedger } from '../admin/member-dao';
+import { memberRevenueSchema, memberWorkloadSchema, MemberDao, type MemberLedger } from '../admin/member-dao';
 
 export const MEMBER_LEDGER = Symbol('MEMBER_LEDGER');
 
@@ -41,6 +41,17 @@ export class MemberDaoController {
   async revenue(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Body() body: unknown): Promise<{ daoId: string; channel: string; revenueId: string; txId: string }> {
     this.#own(principal);
     return this.#dao.recordRevenue(daoId, body);
+  }
+
+  @Post(':daoId/versions/:version/workloads')
+  @HttpCode(201)
+  @Authenticated()
+  @ApiOperation({ summary: "Register a workload this member runs itself (self-hosted) with the public key its heartbeats are signed with, on the version's channel, signed by this member (RegisterWorkload); WORKLOAD_EXISTS when the id is registered already, VERSION_NOT_FOUND where it is not a member" })
+  @ApiBody(zodBody('MemberWorkload', memberWorkloadSchema))
+  @ZodParams({ daoId: z.string().regex(DAO_ID_PATTERN), version: z.string().regex(/^[1-9]\d{0,3}$/) })
+  async workload(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string, @Body() body: unknown): Promise<{ daoId: string; version: number; channel: string; workloadId: string; owner: string; txId: string }> {
+    this.#own(principal);
+    return this.#dao.registerWorkload(daoId, Number(version), body);
   }
 
   #own(principal: Principal): void {

@@ -3,9 +3,8 @@ import type { ConnectionLogger, OutboxMessage, WakeOutbox } from '@datawell/mess
 import type { HeartbeatService } from '../heartbeats/heartbeat.service';
 import type { HeartbeatStore } from '../heartbeats/heartbeat-store.adapter';
 import type { TelemetryCounters } from '../metrics';
-import { foundingMember } from '../model/model';
 import type { TelemetryRepository } from '../model/telemetry.repository';
-import { abandonmentCandidates, contractEndCandidates, evaluateAbandonmentCommand, evaluateContractEndCommand, planSnapshots, recordTelemetryCommand } from './fold';
+import { abandonmentCandidates, actingMember, contractEndCandidates, evaluateAbandonmentCommand, evaluateContractEndCommand, planSnapshots, recordTelemetryCommand } from './fold';
 
 export const TELEMETRY_SOURCE = 'urn:datawell:telemetry';
 
@@ -19,6 +18,8 @@ export interface FoldServiceOptions {
   readonly store: HeartbeatStore;
   readonly heartbeats: HeartbeatService;
   readonly commandsTopic: string;
+  /** Member mode: the member this telemetry acts as (and only as); absent, each channel's founding member. */
+  readonly memberMspId?: string;
   readonly logger: ConnectionLogger;
   readonly counters: TelemetryCounters;
   /** Called when ledger commands were written to the outbox (the relay's `notify`). */
@@ -64,14 +65,15 @@ export class FoldService {
       const read = [...entries.map((e) => ({ field: e.heartbeat.workloadId, raw: e.raw })), ...invalid];
       const version = await repository.version(channel);
       if (!version) continue; // its VersionCreated is still on its way; keep the heartbeats
-      const acting = foundingMember(await repository.members([channel]), channel);
+      const self = this.options.memberMspId;
+      const acting = actingMember(await repository.members([channel]), channel, self);
       if (version.status !== 'active' || !acting) {
         logger.warn({ message: 'heartbeats of an ended DAO version dropped', channel, heartbeats: entries.length });
         await store.clear(channel, read);
         continue;
       }
       const ids = await repository.withChannelFold(channel, async ({ manager, workloads, nextFoldSeq }) => {
-        const plan = planSnapshots(channel, entries.map((e) => e.heartbeat), workloads, nextFoldSeq);
+        const plan = planSnapshots(channel, entries.map((e) => e.heartbeat), workloads, nextFoldSeq, undefined, self);
         for (const snapshot of plan.snapshots) {
           const command = recordTelemetryCommand(channel, snapshot, acting.mspId);
           await repository.insertSnapshot(
@@ -114,6 +116,7 @@ export class FoldService {
         return { channel: w.channel, owner: w.owner, registeredAtMs: w.registeredAtMs, lastHeartbeatMs: seen > 0 ? seen : null };
       }),
       nowMs: this.#now(),
+      ...(this.options.memberMspId ? { self: this.options.memberMspId } : {}),
     });
     const written: string[] = [];
     for (const candidate of candidates) {
@@ -134,7 +137,7 @@ export class FoldService {
     if (versions.length === 0) return [];
     const members = await repository.members(versions.map((v) => v.channel));
     const written: string[] = [];
-    for (const candidate of contractEndCandidates({ versions, members, nowMs, retryMs: this.options.contractEndRetryMs ?? 600_000 })) {
+    for (const candidate of contractEndCandidates({ versions, members, nowMs, retryMs: this.options.contractEndRetryMs ?? 600_000, ...(this.options.memberMspId ? { self: this.options.memberMspId } : {}) })) {
       const message = commandMessage(evaluateContractEndCommand(candidate), this.options.commandsTopic);
       if (!(await repository.insertContractEndRequest(candidate, message))) continue;
       this.options.counters.commands.inc({ transaction: DAO.tx.EvaluateContractEnd });

@@ -52,6 +52,13 @@ describe('planSnapshots', () => {
     ]);
   });
 
+  it("numbers a member's snapshots under its MSP id, apart from other members' telemetry on the same channel", () => {
+    const plan = planSnapshots('dao-a-v1', [hb('w1', 2)], new Map(), 3, MAX_SNAPSHOT_HEARTBEATS, 'Vsp1MSP');
+    expect(plan.snapshots.map((x) => x.snapshotId)).toEqual(['dao-a-v1:Vsp1MSP:3']);
+    expect(snapshotId('dao-a-v1', 3, 'Vsp1MSP')).not.toBe(snapshotId('dao-a-v1', 3, 'Vsp2MSP'));
+    expect(recordTelemetryCommand('dao-a-v1', plan.snapshots[0]!, 'Vsp1MSP')).toMatchObject({ commandId: 'telemetry:record:dao-a-v1:Vsp1MSP:3', actingMspId: 'Vsp1MSP', transaction: 'RecordTelemetry' });
+  });
+
   it('derives the same ids from the same inputs, so a retried fold records nothing twice', () => {
     const a = planSnapshots('c', [hb('w', 1)], new Map(), 4);
     const b = planSnapshots('c', [hb('w', 1)], new Map(), 4);
@@ -153,6 +160,25 @@ describe('abandonmentCandidates', () => {
     expect(abandonmentCandidates({ versions: [version], members, workloads: [{ channel: 'dao-other-v1', owner: 'Vsp2MSP', registeredAtMs: 100_000, lastHeartbeatMs: 0 }], nowMs: 1e9 })).toEqual([]);
     expect(abandonmentCandidates({ versions: [version], members: [members[0]!, member('Vsp1MSP', 'J1', 1, 'abandoned')], workloads: silent, nowMs: 1e9 })).toEqual([]);
     expect(abandonmentCandidates({ versions: [{ ...version, status: 'dissolved' }], members, workloads: silent, nowMs: 1e9 })).toEqual([]);
+  });
+
+  it("in member mode acts as the member itself, never about itself, and not where it is no longer active", () => {
+    const workloads = [
+      { channel: 'dao-a-v1', owner: 'Vsp1MSP', registeredAtMs: 100_000, lastHeartbeatMs: 0 },
+      { channel: 'dao-a-v1', owner: 'Vsp2MSP', registeredAtMs: 100_000, lastHeartbeatMs: 0 },
+      { channel: 'dao-a-v1', owner: 'DspMSP', registeredAtMs: 100_000, lastHeartbeatMs: 0 },
+    ];
+    const asVsp2 = abandonmentCandidates({ versions: [version], members, workloads, nowMs: 1e9, self: 'Vsp2MSP' });
+    expect(asVsp2.map((c) => [c.mspId, c.actingMspId])).toEqual([
+      ['DspMSP', 'Vsp2MSP'],
+      ['Vsp1MSP', 'Vsp2MSP'],
+    ]);
+    expect(evaluateAbandonmentCommand(asVsp2[1]!)).toMatchObject({ transaction: 'EvaluateAbandonment', arguments: ['Vsp1MSP'], actingMspId: 'Vsp2MSP' });
+    // The same silence gets the same command id whoever asks: the chaincode decides once.
+    expect(asVsp2[1]!.commandId).toBe(abandonmentCandidates({ versions: [version], members, workloads, nowMs: 1e9 }).find((c) => c.mspId === 'Vsp1MSP')!.commandId);
+    const ended = [members[0]!, members[1]!, member('Vsp2MSP', 'J1', 2, 'exited')];
+    expect(abandonmentCandidates({ versions: [version], members: ended, workloads, nowMs: 1e9, self: 'Vsp2MSP' })).toEqual([]);
+    expect(abandonmentCandidates({ versions: [version], members, workloads, nowMs: 1e9, self: 'OutsiderMSP' })).toEqual([]);
   });
 
   it('asks about a silent DSP acting as another founding member when there is one, else as itself', () => {

@@ -16,9 +16,12 @@ export interface SnapshotPlan {
   readonly stale: readonly SignedHeartbeat[];
 }
 
-/** A snapshot's id: the channel and the channel's fold sequence, so a retried fold never records twice. */
-export function snapshotId(channel: string, foldSeq: number): string {
-  return `${channel}:${foldSeq}`;
+/**
+ * A snapshot's id: the channel and the channel's fold sequence, so a retried fold never records
+ * twice; a member's telemetry adds its MSP id, as each member's numbers its own snapshots.
+ */
+export function snapshotId(channel: string, foldSeq: number, memberMspId?: string): string {
+  return memberMspId ? `${channel}:${memberMspId}:${foldSeq}` : `${channel}:${foldSeq}`;
 }
 
 export function snapshotCommandId(id: string): string {
@@ -36,6 +39,7 @@ export function planSnapshots(
   workloads: ReadonlyMap<string, Pick<WorkloadView, 'snapshotSeq' | 'recordedSeq'>>,
   nextFoldSeq: number,
   max = MAX_SNAPSHOT_HEARTBEATS,
+  memberMspId?: string,
 ): SnapshotPlan {
   const latest = new Map<string, SignedHeartbeat>();
   for (const hb of pending) {
@@ -54,7 +58,7 @@ export function planSnapshots(
   const snapshots: PlannedSnapshot[] = [];
   for (let i = 0; i < fresh.length; i += max) {
     const foldSeq = nextFoldSeq + snapshots.length;
-    snapshots.push({ snapshotId: snapshotId(channel, foldSeq), foldSeq, heartbeats: fresh.slice(i, i + max) });
+    snapshots.push({ snapshotId: snapshotId(channel, foldSeq, memberMspId), foldSeq, heartbeats: fresh.slice(i, i + max) });
   }
   return { snapshots, stale };
 }
@@ -81,6 +85,20 @@ export interface AbandonmentInput {
   /** Each workload with its newest known heartbeat (verified here or recorded on the ledger). */
   readonly workloads: ReadonlyArray<Pick<WorkloadView, 'channel' | 'owner' | 'registeredAtMs'> & { readonly lastHeartbeatMs: number | null }>;
   readonly nowMs: number;
+  /**
+   * Member mode: the member whose telemetry asks. It acts as itself (where it is an active member
+   * of the version) and evaluates the other members; absent, the founding member acts.
+   */
+  readonly self?: string;
+}
+
+/**
+ * Who submits an evaluation on a channel: the member itself in member mode (when it is an active
+ * member there), otherwise the channel's founding member (other than `except` where there is one).
+ */
+export function actingMember(members: readonly MemberView[], channel: string, self: string | undefined, except?: string): MemberView | undefined {
+  if (self) return members.find((m) => m.channel === channel && m.mspId === self && m.status === 'active');
+  return foundingMember(members, channel, except);
 }
 
 export function abandonmentCommandId(channel: string, mspId: string, sinceMs: number, windowIndex: number): string {
@@ -90,7 +108,7 @@ export function abandonmentCommandId(channel: string, mspId: string, sinceMs: nu
 /**
  * The active members of active versions whose workloads on the channel have all been silent for
  * longer than the version's abandon-after: the chaincode is asked to decide (EvaluateAbandonment),
- * acting as the founding DSP. Members owning no workload on the channel are not evaluated. Silence
+ * acting as the founding DSP, or in member mode as the asking member (never about itself). Members owning no workload on the channel are not evaluated. Silence
  * counts from a workload's registration at the earliest: provisioning may take longer than
  * abandon-after, and a member is not put to the chaincode before its workloads could heartbeat.
  */
@@ -100,13 +118,13 @@ export function abandonmentCandidates(input: AbandonmentInput): AbandonmentCandi
     if (version.status !== 'active') continue;
     const periodMs = version.abandonAfterSeconds * 1000;
     for (const member of input.members) {
-      if (member.channel !== version.channel || member.status !== 'active') continue;
+      if (member.channel !== version.channel || member.status !== 'active' || member.mspId === input.self) continue;
       const owned = input.workloads.filter((w) => w.channel === version.channel && w.owner === member.mspId);
       if (owned.length === 0) continue;
       const sinceMs = Math.max(version.createdAtMs, ...owned.map((w) => Math.max(w.registeredAtMs, w.lastHeartbeatMs ?? 0)));
       const silentMs = input.nowMs - sinceMs;
       if (silentMs <= periodMs) continue;
-      const acting = foundingMember(input.members, version.channel, member.mspId);
+      const acting = actingMember(input.members, version.channel, input.self, member.mspId);
       if (!acting) continue;
       const windowIndex = periodMs === 0 ? silentMs : Math.floor(silentMs / periodMs);
       out.push({
@@ -150,12 +168,14 @@ export interface ContractEndInput {
   readonly nowMs: number;
   /** How long to wait before asking again about a member still active after a request. */
   readonly retryMs: number;
+  /** Member mode: the member whose telemetry asks, as itself (see AbandonmentInput.self). */
+  readonly self?: string;
 }
 
 /**
  * The active members of each active version's joining group J_i whose contract term has run (the
  * version's terms.durationDays after its creation): the chaincode is asked to end them
- * (EvaluateContractEnd), acting as the founding DSP. The chaincode decides from its own transaction
+ * (EvaluateContractEnd), acting as the founding DSP, or in member mode as the asking member. The chaincode decides from its own transaction
  * time; a request made a little early is answered "not ended" and asked again after `retryMs`.
  */
 export function contractEndCandidates(input: ContractEndInput): ContractEndCandidate[] {
@@ -165,7 +185,7 @@ export function contractEndCandidates(input: ContractEndInput): ContractEndCandi
     const joining = `J${version.version}`;
     for (const member of input.members) {
       if (member.channel !== version.channel || member.group !== joining || member.status !== 'active') continue;
-      const acting = foundingMember(input.members, version.channel);
+      const acting = actingMember(input.members, version.channel, input.self);
       if (!acting) continue;
       const attempt = Math.floor((input.nowMs - version.contractEndsAtMs) / Math.max(1, input.retryMs));
       out.push({
