@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { defineService, optionalTextVariable as optional, textVariable as withDefault, topicVariable as topic, type ConfigOf, type ServiceExtension } from '@datawell/config';
 import { SERVICES } from '@datawell/contracts';
+import { MSP_ID_PATTERN } from '@datawell/domain';
 
 /** Settings of the provisioner service beyond the common ones (see docs/provisioner.md). */
 export interface ProvisionerSettings {
@@ -33,6 +34,13 @@ export interface ProvisionerSettings {
   readonly mpcCa?: { readonly certFile: string; readonly keyFile: string };
   /** The certificate CNs allowed to call a node's control API (the coordinator's). */
   readonly mpcControlClientNames: readonly string[];
+  /**
+   * Member mode (trust domains, DESIGN.md "Services … and where they run"): the provisioner of this
+   * member's own domain builds only this member's managed workloads and reports its part of each
+   * revision as this member (`InfrastructurePartProvisioned` / `…Failed`). Absent: the operator-mode
+   * provisioner, which builds every managed workload of a version and reports as its DSP.
+   */
+  readonly member?: { readonly mspId: string };
 }
 
 export const PROVISIONER_VARIABLES = {
@@ -50,6 +58,7 @@ export const PROVISIONER_VARIABLES = {
   mpcCaCertFile: 'PROVISIONER_MPC_CA_CERT_FILE',
   mpcCaKeyFile: 'PROVISIONER_MPC_CA_KEY_FILE',
   mpcControlClientNames: 'PROVISIONER_MPC_CONTROL_CLIENT_NAMES',
+  memberMspId: 'PROVISIONER_MEMBER_MSP_ID',
   /** Provided by `connectionEnv` of the native stack: the defaults of the work folder and the binary. */
   stackDir: 'DATAWELL_STACK_DIR',
   stackTofuBinary: 'DATAWELL_TOFU_BINARY',
@@ -76,13 +85,15 @@ const provisionerExtension: ServiceExtension<ProvisionerSettings> = {
     [V.mpcCaCertFile]: absolute,
     [V.mpcCaKeyFile]: absolute,
     [V.mpcControlClientNames]: withDefault('mpc-coordinator').refine((v) => v.split(',').every((n) => /^[A-Za-z0-9._-]{1,64}$/.test(n.trim())), 'must be comma-separated certificate common names'),
+    [V.memberMspId]: optional.refine((v) => v === undefined || MSP_ID_PATTERN.test(v), 'must be an MSP id: letters and digits ending in "MSP"'),
     [V.stackDir]: absolute,
     [V.stackTofuBinary]: optional,
   },
-  /** The mesh CA: both files or neither. */
+  /** The mesh CA: both files or neither, and never in member mode (a member's nodes are not the operator's to certify). */
   issues: (env) => {
     const files = [V.mpcCaCertFile, V.mpcCaKeyFile] as const;
     const given = files.filter((name) => env[name]?.trim());
+    if (given.length > 0 && env[V.memberMspId]?.trim()) return given.map((variable) => ({ variable, problem: `is the operator's MPC mesh CA and may not be set with ${V.memberMspId} (member mode)` }));
     if (given.length !== 1) return [];
     return files.filter((name) => !env[name]?.trim()).map((variable) => ({ variable, problem: `is required with ${given[0]} (both MPC CA files or neither)` }));
   },
@@ -104,6 +115,7 @@ const provisionerExtension: ServiceExtension<ProvisionerSettings> = {
       stalledCheckSeconds: Number(values[V.stalledCheckSeconds]),
       ...(values[V.mpcCaCertFile] ? { mpcCa: { certFile: values[V.mpcCaCertFile] as string, keyFile: values[V.mpcCaKeyFile] as string } } : {}),
       mpcControlClientNames: (values[V.mpcControlClientNames] as string).split(',').map((n) => n.trim()),
+      ...(values[V.memberMspId] ? { member: { mspId: values[V.memberMspId] as string } } : {}),
     };
   },
 };

@@ -77,6 +77,7 @@ export class Provisioner {
       ...(settings.mpcCa ? { mesh: { ca: settings.mpcCa, controlClientNames: settings.mpcControlClientNames } } : {}),
       tofu: { binary: settings.tofuBinary, root: resolve(settings.workDir, 'tofu'), postgresUrl: config.postgres.url },
       commandsTopic: settings.topics.ledgerCommands,
+      ...(settings.member ? { member: settings.member.mspId } : {}),
       logger: this.#logger,
       wakeOutbox: () => this.#outbox.notify(),
     });

@@ -1,7 +1,7 @@
 import { ledgerCommandSchema } from '@datawell/contracts';
 import { DESIRED, ledgerEvent } from './fixtures.spec-helper';
-import { effectOf, failedCommand, InvalidLedgerEventError, outputsDigest, provisionedCommand, registerWorkloadCommand } from './ledger-effects';
-import { jobIdOf } from './spec';
+import { effectOf, failedCommand, InvalidLedgerEventError, outputsDigest, partFailedCommand, partProvisionedCommand, provisionedCommand, registerWorkloadCommand } from './ledger-effects';
+import { activeWorkloads, jobIdOf, partOf } from './spec';
 
 const versionCreated = {
   daoId: 'd1',
@@ -71,5 +71,22 @@ describe('ledger commands', () => {
     const failed = failedCommand(DESIRED, '  tofu apply failed  ');
     expect(failed).toMatchObject({ commandId: 'provisioner:failed:d1:v1:r1', transaction: 'InfrastructureFailed', actingMspId: 'DspMSP' });
     expect(JSON.parse(failed.arguments[0]!)).toEqual({ revision: 1, reason: 'tofu apply failed' });
+  });
+});
+
+describe('member mode (a member\'s own provisioner, trust domains)', () => {
+  it('builds only its member\'s managed workloads', () => {
+    expect(activeWorkloads(partOf(DESIRED, 'Vsp1MSP')).map((w) => w.name)).toEqual(['vsp1-mpc']);
+    expect(activeWorkloads(partOf(DESIRED, 'OtherMSP'))).toEqual([]);
+  });
+
+  it('reports its part as its member, with ids apart from every other member\'s', () => {
+    const ok = partProvisionedCommand(DESIRED, 'Vsp1MSP', 'ab'.repeat(32), 1);
+    expect(ledgerCommandSchema.parse(ok)).toMatchObject({ transaction: 'InfrastructurePartProvisioned', actingMspId: 'Vsp1MSP', channel: 'dao-d1-v1', commandId: 'provisioner:provisioned:d1:v1:r1:Vsp1MSP' });
+    expect(JSON.parse(ok.arguments[0]!)).toEqual({ outputsDigest: 'ab'.repeat(32), resources: { workloads: 1 }, revision: 1 });
+    expect(partProvisionedCommand(DESIRED, 'DspMSP', 'ab'.repeat(32), 1).commandId).not.toBe(ok.commandId);
+    const failed = partFailedCommand(DESIRED, 'Vsp1MSP', '  ');
+    expect(failed).toMatchObject({ transaction: 'InfrastructurePartFailed', actingMspId: 'Vsp1MSP', commandId: 'provisioner:failed:d1:v1:r1:Vsp1MSP' });
+    expect(JSON.parse(failed.arguments[0]!)).toEqual({ reason: 'provisioning failed', revision: 1 });
   });
 });

@@ -104,8 +104,31 @@ export function provisionedCommand(
   );
 }
 
+/**
+ * Member mode: `member`'s own part of the revision, reported as that member
+ * (`InfrastructurePartProvisioned`); the chaincode marks the revision provisioned once every part is in.
+ */
+export function partProvisionedCommand(desired: DesiredVersion, member: string, digest: string, workloads: number): LedgerCommand {
+  return DAO.command(
+    DAO.tx.InfrastructurePartProvisioned,
+    { commandId: ledgerCommandId('provisioner', 'provisioned', desired.daoId, `v${desired.version}`, `r${desired.revision}`, member), channel: daoChannelName(desired.daoId, desired.version), chaincode: desired.chaincode, actingMspId: member },
+    { outputsDigest: digest, resources: { workloads }, revision: desired.revision },
+  );
+}
+
+/** Member mode: `member` could not build its part; the revision has failed. */
+export function partFailedCommand(desired: DesiredVersion, member: string, reason: string): LedgerCommand {
+  return DAO.command(
+    DAO.tx.InfrastructurePartFailed,
+    { commandId: ledgerCommandId('provisioner', 'failed', desired.daoId, `v${desired.version}`, `r${desired.revision}`, member), channel: daoChannelName(desired.daoId, desired.version), chaincode: desired.chaincode, actingMspId: member },
+    { reason: failureText(reason), revision: desired.revision },
+  );
+}
+
+const failureText = (reason: string) => (reason.trim() === '' ? 'provisioning failed' : reason.trim().slice(0, 1000));
+
 export function failedCommand(desired: DesiredVersion, reason: string): LedgerCommand {
-  const text = reason.trim() === '' ? 'provisioning failed' : reason.trim().slice(0, 1000);
+  const text = failureText(reason);
   return DAO.command(
     DAO.tx.InfrastructureFailed,
     { commandId: ledgerCommandId('provisioner', 'failed', desired.daoId, `v${desired.version}`, `r${desired.revision}`), channel: daoChannelName(desired.daoId, desired.version), chaincode: desired.chaincode, actingMspId: dspOf(desired.members) },

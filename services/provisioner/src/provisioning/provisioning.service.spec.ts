@@ -1,4 +1,4 @@
-import { DESIRED } from './fixtures.spec-helper';
+import { DESIRED, ledgerEvent } from './fixtures.spec-helper';
 import type { ProvisioningRepository } from './provisioning.repository';
 import { ProvisioningService, type RunningJob } from './provisioning.service';
 import type { JobData } from './spec';
@@ -32,8 +32,9 @@ function recordingRepository(kind: 'apply' | 'destroy') {
   return { repository: repository as unknown as ProvisioningRepository, calls, outbox, job };
 }
 
-const service = (repository: ProvisioningRepository, onOutbox: () => void, states: Record<string, { state: string; failedReason?: string }> = {}) =>
+const service = (repository: ProvisioningRepository, onOutbox: () => void, states: Record<string, { state: string; failedReason?: string }> = {}, member?: string) =>
   new ProvisioningService({
+    ...(member ? { member } : {}),
     repository,
     queue: { add: async () => undefined, state: async (id: string) => states[id] },
     render: { workloadsRoot: '/nowhere', repoDir: '/nowhere', nodeBinary: 'node', launcher: [], kafkaBrokers: [], telemetryTopic: 't', backendSchema: 's' },
@@ -86,5 +87,50 @@ describe('ProvisioningService.reconcileGivenUp (at boot)', () => {
     expect(await service(repository, () => undefined, states).reconcileGivenUp()).toEqual(['apply.d1.v1.r1']);
     expect(calls.filter((c) => c[0] === 'updateJob')).toEqual([['updateJob', 'apply.d1.v1.r1', { state: 'failed', error: 'job stalled more than allowable limit', finished: true }]]);
     expect(outbox.map((m) => m.payload.data.transaction)).toEqual(['InfrastructureFailed']);
+  });
+});
+
+describe('ProvisioningService in member mode', () => {
+  it('reports a given-up job as its member\'s failed part', async () => {
+    const { repository, outbox, job } = recordingRepository('apply');
+    await service(repository, () => undefined, {}, 'Vsp1MSP').recordGivenUp(job, 'quota exceeded');
+    expect(outbox.map((m) => [m.id, m.payload.data.transaction, JSON.parse(m.payload.data.arguments[0]!)])).toEqual([
+      ['provisioner:failed:d1:v1:r1:Vsp1MSP', 'InfrastructurePartFailed', { revision: 1, reason: 'quota exceeded' }],
+    ]);
+  });
+
+  it('keeps every version but queues jobs only for its member\'s workloads', async () => {
+    const versionCreated = {
+      daoId: 'd1',
+      version: 1,
+      agreementId: 'agr-1',
+      members: [
+        { mspId: 'DspMSP', group: 'D', role: 'DSP', weight: 1, ownershipPpm: 800000 },
+        { mspId: 'Vsp1MSP', group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 200000 },
+      ],
+      terms: { heartbeatIntervalSeconds: 5, abandonAfterSeconds: 30 },
+      infrastructureRequested: { revision: 1, spec: DESIRED.spec },
+    };
+    const jobsOf = async (member: string, eventName: string, payload: unknown, workloads: unknown[] = []) => {
+      const { repository } = recordingRepository('apply');
+      const jobs: string[] = [];
+      const kept: string[] = [];
+      Object.assign(repository, {
+        upsertVersion: async (_m: unknown, d: { daoId: string }) => void kept.push(d.daoId),
+        removeMember: async () => true,
+        addJob: async (_m: unknown, id: string) => void jobs.push(id),
+        workloads: async () => workloads,
+      });
+      const meta = { ledger: ledgerEvent(eventName, payload) } as never;
+      const effect = service(repository, () => undefined, {}, member).ledgerEventHandlers[eventName]!(undefined as never, meta);
+      await (effect as (m: unknown) => Promise<void>)({});
+      return { jobs, kept };
+    };
+    expect(await jobsOf('Vsp1MSP', 'VersionCreated', versionCreated)).toEqual({ jobs: ['apply.d1.v1.r1'], kept: ['d1'] });
+    expect(await jobsOf('OtherMSP', 'VersionCreated', versionCreated)).toEqual({ jobs: [], kept: ['d1'] });
+    // Another member's leaving changes nothing of this member's part; its own leaving removes it.
+    expect((await jobsOf('DspMSP', 'MemberExited', { mspId: 'Vsp1MSP' }, [{}])).jobs).toEqual([]);
+    expect((await jobsOf('Vsp1MSP', 'MemberExited', { mspId: 'Vsp1MSP' }, [{}])).jobs).toEqual(['remove.d1.v1.Vsp1MSP']);
+    expect((await jobsOf('Vsp1MSP', 'MemberExited', { mspId: 'Vsp1MSP' }, [])).jobs).toEqual([]);
   });
 });

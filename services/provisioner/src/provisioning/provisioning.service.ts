@@ -1,9 +1,9 @@
 import { DAO, ledgerCommandCloudEvent, type LedgerCommand } from '@datawell/contracts';
 import { writeOutbox, type ConnectionLogger, type LedgerEffect as MessagingLedgerEffect, type LedgerEventHandlers, type LedgerEventMeta, type WakeOutbox } from '@datawell/messaging';
 import type { EntityManager } from 'typeorm';
-import { effectOf, failedCommand, outputsDigest, provisionedCommand, registerWorkloadCommand } from './ledger-effects';
+import { effectOf, failedCommand, outputsDigest, partFailedCommand, partProvisionedCommand, provisionedCommand, registerWorkloadCommand, type LedgerEffect } from './ledger-effects';
 import type { ProvisioningRepository } from './provisioning.repository';
-import { jobIdOf, type JobData } from './spec';
+import { activeWorkloads, jobIdOf, partOf, type DesiredVersion, type JobData } from './spec';
 import { planMesh, meshResources, type MeshOptions } from './mpc-mesh.adapter';
 import { renderTofuConfiguration, type RenderContext } from './tofu-config';
 import { TofuWorkspace, type TofuOptions } from './tofu.adapter';
@@ -52,6 +52,8 @@ export interface ProvisioningServiceOptions {
   readonly logger: ConnectionLogger;
   /** Called after ledger commands were written to the outbox (the relay's `notify`). */
   readonly wakeOutbox?: WakeOutbox;
+  /** Member mode: build only this member's managed workloads and report its part as it (no MPC mesh). */
+  readonly member?: string;
 }
 
 /**
@@ -92,8 +94,32 @@ export class ProvisioningService {
           if (!(await repository.dissolve(m, effect.daoId, effect.version))) return;
           break;
       }
+      if (!(await this.#concernsMe(effect))) return;
       await repository.addJob(m, jobIdOf(effect.job), effect.job);
     };
+  }
+
+  /**
+   * Member mode: a version where this member runs no managed workload, or another member's leaving,
+   * asks nothing of its provisioner (the desired state is still kept, for a later change).
+   */
+  async #concernsMe(effect: LedgerEffect): Promise<boolean> {
+    const member = this.o.member;
+    if (member === undefined) return true;
+    switch (effect.type) {
+      case 'version':
+        return activeWorkloads(partOf(effect.desired, member)).length > 0;
+      case 'member-left':
+        if (effect.dissolved || effect.mspId === member) return (await this.o.repository.workloads(effect.daoId, effect.version)).length > 0;
+        return false;
+      case 'dissolved':
+        return (await this.o.repository.workloads(effect.daoId, effect.version)).length > 0;
+    }
+  }
+
+  /** What this provisioner builds of a version: all of it, or in member mode its member's part. */
+  #mine(desired: DesiredVersion): DesiredVersion {
+    return this.o.member === undefined ? desired : partOf(desired, this.o.member);
   }
 
   /** Hands recorded jobs to the queue; also run at boot for jobs recorded just before a crash. */
@@ -126,10 +152,11 @@ export class ProvisioningService {
     try {
       await repository.updateJob(repository.dataSource, job.id, { state: 'active', attempts: job.attemptsMade + 1, error: null });
       log(`job ${job.id}: attempt ${job.attemptsMade + 1} of ${job.maxAttempts}`);
-      const desired = await repository.version(data.daoId, data.version);
-      if (!desired) throw new VersionNotFoundError(data.daoId, data.version);
+      const stored = await repository.version(data.daoId, data.version);
+      if (!stored) throw new VersionNotFoundError(data.daoId, data.version);
+      const desired = this.#mine(stored);
       let rendered = renderTofuConfiguration(desired, this.o.render);
-      const mesh = this.o.mesh ? await planMesh(rendered.workloads, this.o.mesh) : new Map();
+      const mesh = this.o.mesh && this.o.member === undefined ? await planMesh(rendered.workloads, this.o.mesh) : new Map();
       if (mesh.size > 0) {
         rendered = renderTofuConfiguration(desired, this.o.render, mesh);
         log(`job ${job.id}: MPC mesh of ${mesh.size} nodes`);
@@ -169,12 +196,14 @@ export class ProvisioningService {
             ...rendered.workloads.map((w) =>
               registerWorkloadCommand(desired, { workloadId: w.config.workloadId, owner: w.config.owner, publicKeyPem: keys.get(w.config.workloadId)! }),
             ),
-            provisionedCommand(
-              desired,
-              digest,
-              rendered.workloads.length,
-              this.o.mesh ? meshResources(mesh, new Map(rendered.workloads.map((w) => [w.config.workloadId, w.config.owner]))) : undefined,
-            ),
+            this.o.member !== undefined
+              ? partProvisionedCommand(desired, this.o.member, digest, rendered.workloads.length)
+              : provisionedCommand(
+                  desired,
+                  digest,
+                  rendered.workloads.length,
+                  this.o.mesh ? meshResources(mesh, new Map(rendered.workloads.map((w) => [w.config.workloadId, w.config.owner]))) : undefined,
+                ),
           ];
           await this.#writeCommands(m, commands);
         }
@@ -249,7 +278,7 @@ export class ProvisioningService {
       const desired = await repository.version(data.daoId, data.version, m);
       if (last && desired) {
         await repository.setVersionStatus(m, data.daoId, data.version, 'failed', { failure: reason });
-        if (data.kind === 'apply') await this.#writeCommands(m, [failedCommand(desired, reason)]);
+        if (data.kind === 'apply') await this.#writeCommands(m, [this.o.member !== undefined ? partFailedCommand(desired, this.o.member, reason) : failedCommand(desired, reason)]);
       }
     });
     if (last) this.o.wakeOutbox?.();

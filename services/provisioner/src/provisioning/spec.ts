@@ -82,6 +82,11 @@ export function activeWorkloads(desired: DesiredVersion): WorkloadSpec[] {
   return desired.spec.workloads.filter((w) => w.placement === 'managed' && !removed.has(w.owner));
 }
 
+/** Member mode: the version as one member's provisioner builds it, only that member's workloads. */
+export function partOf(desired: DesiredVersion, member: string): DesiredVersion {
+  return { ...desired, spec: { ...desired.spec, workloads: desired.spec.workloads.filter((w) => w.owner === member) } };
+}
+
 export type JobKind = 'apply' | 'remove' | 'destroy';
 
 export interface JobData {
