@@ -25,6 +25,7 @@ type ShimChaincodeClass = new (contracts: unknown[], serializers: unknown, metad
 const TRANSACTIONS: readonly [name: string, kind: 'submit' | 'evaluate', parameters: readonly string[]][] = [
   ['AllocationReceived', 'submit', ['relayJson']],
   ['CastVote', 'submit', ['proposalId', 'choice']],
+  ['CloseProposal', 'submit', ['proposalId']],
   ['CompleteExit', 'submit', ['mspId']],
   ['ComputationCompleted', 'submit', ['jobJson']],
   ['CreateProposal', 'submit', ['proposalJson']],
@@ -113,6 +114,7 @@ describe('DaoContract surface', () => {
       (ctx) => dao.CompleteExit(ctx, VSP1),
       (ctx) => dao.CreateProposal(ctx, s({ proposalId: 'p', kind: 'dissolve' })),
       (ctx) => dao.CastVote(ctx, 'p', 'yes'),
+      (ctx) => dao.CloseProposal(ctx, 'p'),
       (ctx) => dao.ComputationCompleted(ctx, s({ jobId: 'j', computation: 'mean', members: [DSP], resultDigest: DIGEST })),
       (ctx) => dao.InfrastructureProvisioned(ctx, s({ revision: 1, outputsDigest: DIGEST })),
       (ctx) => dao.InfrastructureFailed(ctx, s({ revision: 1, reason: 'x' })),

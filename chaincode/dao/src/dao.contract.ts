@@ -154,6 +154,12 @@ export class DaoContract extends Contract {
     return governance.getProposal(ctx, ...parseTxArgs(DAO.transactions.GetProposal, proposalId));
   }
 
+  @Transaction()
+  @Returns('string')
+  async CloseProposal(ctx: Context, proposalId: string): Promise<string> {
+    return governance.closeProposal(ctx, ...parseTxArgs(DAO.transactions.CloseProposal, proposalId));
+  }
+
   // ---------------------------------------------------------------- computation and infrastructure reports (transactions/reports.ts)
 
   @Transaction()

@@ -3,6 +3,7 @@ import { compositeKey, conflict, forbidden, listJson, notFound, readJson, writeJ
 import { DAO } from '@datawell/contracts';
 import { canonicalBytes } from '@datawell/domain';
 import { getStates, putStates } from './batch';
+import { refused } from './governance';
 import type { InfrastructureSpec, Terms } from './agreement.validator';
 import { withLegacyMembers } from './transactions/legacy-layout';
 
@@ -123,7 +124,11 @@ export interface ProposalState {
   readonly description?: string;
   readonly proposer: string;
   readonly createdAtMs: number;
-  status: 'open' | 'accepted' | 'rejected';
+  /** The end of the voting period (transaction time), and the quorum of a decision at that deadline: from the terms at creation. Absent on proposals stored before they existed. */
+  readonly votingEndsAtMs?: number;
+  readonly quorumPpm?: number;
+  /** `expired`: closed at the deadline with fewer than the quorum voting. */
+  status: 'open' | 'accepted' | 'rejected' | 'expired';
   yesPpm: number;
   noPpm: number;
   decidedAtMs?: number;
@@ -214,7 +219,7 @@ export class DaoStore {
 
   async activeVersion(): Promise<VersionRecord> {
     const v = await this.version();
-    if (v.status !== 'active') throw conflict(`DAO ${v.daoId} is dissolved`);
+    if (v.status !== 'active') throw conflict(refused('DAO_DISSOLVED', `DAO ${v.daoId} is dissolved`));
     return v;
   }
 

@@ -52,7 +52,7 @@ describe('DaoContract abandonment from recorded heartbeats and the transaction t
     const result = json(await ledger.submit(VSP1, (ctx) => dao.EvaluateAbandonment(ctx, DSP)));
     expect(result).toMatchObject({ abandoned: true, dissolved: true });
     expect(json(await ledger.evaluate(VSP1, (ctx) => dao.GetVersion(ctx)))).toMatchObject({ status: 'dissolved', dissolvedReason: 'founding member DspMSP abandoned' });
-    await expect(ledger.submit(VSP1, (ctx) => dao.RecordRevenue(ctx, s({ revenueId: 'r', amount: '10', kind: 'use' })))).rejects.toThrow(/^CONFLICT: DAO acme is dissolved/);
+    await expect(ledger.submit(VSP1, (ctx) => dao.RecordRevenue(ctx, s({ revenueId: 'r', amount: '10', kind: 'use' })))).rejects.toThrow(/^CONFLICT: DAO_DISSOLVED: DAO acme is dissolved/);
   });
 
   it('checks the caller and the argument', async () => {
@@ -70,9 +70,9 @@ describe('DaoContract voluntary exit with notice', () => {
     const requested = json(await ledger.submit(VSP1, (ctx) => dao.RequestExit(ctx)));
     expect(requested).toMatchObject({ exitRequestedAtMs: START_MS + 10_000, exitEffectiveAtMs: START_MS + 10_000 + 3_600_000 });
     expect(ledger.lastEvent()).toMatchObject({ name: 'ExitRequested', payload: { mspId: VSP1 } });
-    await expect(ledger.submit(VSP1, (ctx) => dao.RequestExit(ctx))).rejects.toThrow(/^CONFLICT: VspOneMSP has already requested exit/);
+    await expect(ledger.submit(VSP1, (ctx) => dao.RequestExit(ctx))).rejects.toThrow(/^CONFLICT: EXIT_ALREADY_REQUESTED: VspOneMSP has already requested exit/);
     ledger.timeMs = START_MS + 10_000 + 3_600_000 - 1;
-    await expect(ledger.submit(DSP, (ctx) => dao.CompleteExit(ctx, VSP1))).rejects.toThrow(/^CONFLICT: the exit notice of VspOneMSP runs until/);
+    await expect(ledger.submit(DSP, (ctx) => dao.CompleteExit(ctx, VSP1))).rejects.toThrow(/^CONFLICT: EXIT_NOTICE_RUNNING: the exit notice of VspOneMSP runs until/);
     ledger.timeMs += 1;
     expect(json(await ledger.submit(DSP, (ctx) => dao.CompleteExit(ctx, VSP1)))).toMatchObject({ status: 'exited', levelEnded: true, dissolved: false });
     expect(ledger.lastEvent()).toMatchObject({ name: 'MemberExited', payload: { mspId: VSP1, levelEnded: true } });
@@ -82,7 +82,7 @@ describe('DaoContract voluntary exit with notice', () => {
 
   it('refuses to complete an exit nobody requested, and outsiders', async () => {
     const { ledger, dao } = await initialised(1);
-    await expect(ledger.submit(DSP, (ctx) => dao.CompleteExit(ctx, VSP1))).rejects.toThrow(/^CONFLICT: VspOneMSP has not requested exit/);
+    await expect(ledger.submit(DSP, (ctx) => dao.CompleteExit(ctx, VSP1))).rejects.toThrow(/^CONFLICT: EXIT_NOT_REQUESTED: VspOneMSP has not requested exit/);
     await expect(ledger.submit(OUTSIDER, (ctx) => dao.RequestExit(ctx))).rejects.toThrow(/^FORBIDDEN/);
     await expect(ledger.submit(OUTSIDER, (ctx) => dao.CompleteExit(ctx, VSP1))).rejects.toThrow(/^FORBIDDEN/);
   });

@@ -1,6 +1,7 @@
 import type { Context } from 'fabric-contract-api';
 import { canonicalJson, conflict, emit, txTimeMs } from '@datawell/chaincode-common';
 import { DAO } from '@datawell/contracts';
+import { refused } from '../governance';
 import { DaoStore, contractEndsAtMs, type MemberState, type VersionRecord, type VersionState } from '../state';
 
 /*
@@ -37,7 +38,7 @@ export async function requestExit(ctx: Context): Promise<string> {
   const store = new DaoStore(ctx);
   const version = await store.activeVersion();
   const member = await store.activeCaller('request exit');
-  if (member.exitRequestedAtMs !== undefined) throw conflict(`${member.mspId} has already requested exit (effective at ${member.exitEffectiveAtMs})`);
+  if (member.exitRequestedAtMs !== undefined) throw conflict(refused('EXIT_ALREADY_REQUESTED', `${member.mspId} has already requested exit (effective at ${member.exitEffectiveAtMs})`));
   const now = txTimeMs(ctx);
   const next: MemberState = { ...member, exitRequestedAtMs: now, exitEffectiveAtMs: now + version.terms.exitNoticeSeconds * 1000 };
   await store.putMember(next);
@@ -55,9 +56,9 @@ export async function completeExit(ctx: Context, msp: string): Promise<string> {
   await store.activeCaller('complete exits');
   const member = await store.requireMember(msp);
   if (member.status !== 'active') throw conflict(`${msp} is already ${member.status}`);
-  if (member.exitEffectiveAtMs === undefined) throw conflict(`${msp} has not requested exit`);
+  if (member.exitEffectiveAtMs === undefined) throw conflict(refused('EXIT_NOT_REQUESTED', `${msp} has not requested exit`));
   const now = txTimeMs(ctx);
-  if (now < member.exitEffectiveAtMs) throw conflict(`the exit notice of ${msp} runs until ${member.exitEffectiveAtMs} (now ${now})`);
+  if (now < member.exitEffectiveAtMs) throw conflict(refused('EXIT_NOTICE_RUNNING', `the exit notice of ${msp} runs until ${member.exitEffectiveAtMs} (now ${now})`));
   const dissolved = member.level === 0;
   await store.putVersion(withMember(version, { ...member, status: 'exited', endedAtMs: now, endReason: 'exit' }, dissolved ? { status: 'dissolved', dissolvedAtMs: now, dissolvedReason: `founding member ${msp} exited` } : {}));
   const levelEnded = await levelEnds(store, version, member);

@@ -58,6 +58,10 @@ export const termsSchema = z
     heartbeatIntervalSeconds: positiveInt.max(86_400, 'must be at most one day'),
     abandonAfterSeconds: positiveInt.max(365 * 86_400, 'must be at most a year'),
     exitNoticeSeconds: nonNegativeInt.max(365 * 86_400, 'must be at most a year'),
+    /** How long a proposal stays open for votes, from its creation (transaction time); default DEFAULT_GOVERNANCE. */
+    votingPeriodSeconds: positiveInt.max(365 * 86_400, 'must be at most a year').optional(),
+    /** The share of the active members' ownership that must have voted for a proposal decided at its deadline to count; default DEFAULT_GOVERNANCE. */
+    quorumPpm: ppmSchema.optional(),
     computations: z
       .array(z.strictObject({ name: idSchema, resultRecipients: z.array(mspIdSchema).min(1, 'needs at least one recipient').max(64) }))
       .max(64),
@@ -71,6 +75,18 @@ export const termsSchema = z
     if (dup) ctx.addIssue({ code: 'custom', path: ['computations'], message: `computation "${dup}" is listed twice` });
   });
 export type Terms = z.output<typeof termsSchema>;
+
+/**
+ * The governance terms an agreement without them gets (written before they existed): a week to vote,
+ * and half of the active ownership voting for a proposal to be decided at its deadline. Absent
+ * fields stay absent in the agreement (its signatures are over what the parties signed).
+ */
+export const DEFAULT_GOVERNANCE = { votingPeriodSeconds: 7 * 86_400, quorumPpm: 500_000 } as const;
+
+/** The voting period and quorum the terms set, or the defaults. */
+export function governanceTerms(terms: Pick<Terms, 'votingPeriodSeconds' | 'quorumPpm'>): { votingPeriodSeconds: number; quorumPpm: number } {
+  return { votingPeriodSeconds: terms.votingPeriodSeconds ?? DEFAULT_GOVERNANCE.votingPeriodSeconds, quorumPpm: terms.quorumPpm ?? DEFAULT_GOVERNANCE.quorumPpm };
+}
 
 /** Where a workload runs: built and run by Datawell (`managed`) or by its member (`self-hosted`). */
 export const placementSchema = z.enum(['managed', 'self-hosted']);

@@ -1,6 +1,37 @@
 import { DatawellError, type ErrorKind } from '@datawell/domain';
 
-type AdminErrorCode = 'INVALID_REQUEST' | 'NOT_A_PARTICIPANT' | 'ROLE_MISMATCH' | 'LEDGER_REJECTED' | 'INVALID_CSR' | 'ENROLLMENT_REJECTED' | 'CHANNEL_NOT_FOUND' | 'VERSION_NOT_FOUND' | 'LEDGER_UNAVAILABLE' | 'ENROLL_IN_DOMAIN' | 'NO_MSP_PACKAGE' | 'REVENUE_EXISTS' | 'WORKLOAD_EXISTS';
+type AdminErrorCode =
+  | 'INVALID_REQUEST'
+  | 'NOT_A_PARTICIPANT'
+  | 'ROLE_MISMATCH'
+  | 'LEDGER_REJECTED'
+  | 'INVALID_CSR'
+  | 'ENROLLMENT_REJECTED'
+  | 'CHANNEL_NOT_FOUND'
+  | 'VERSION_NOT_FOUND'
+  | 'LEDGER_UNAVAILABLE'
+  | 'ENROLL_IN_DOMAIN'
+  | 'NO_MSP_PACKAGE'
+  | 'REVENUE_EXISTS'
+  | 'WORKLOAD_EXISTS'
+  | GovernanceErrorCode;
+
+/** A member's governance and exit, refused by the dao chaincode (its DAO_REFUSALS, and its codes per transaction). */
+type GovernanceErrorCode =
+  | 'NOT_A_MEMBER'
+  | 'PROPOSAL_NOT_FOUND'
+  | 'MEMBER_NOT_FOUND'
+  | 'PROPOSAL_EXISTS'
+  | 'ALREADY_A_MEMBER'
+  | 'ALREADY_VOTED'
+  | 'PROPOSAL_DECIDED'
+  | 'VOTING_CLOSED'
+  | 'VOTING_OPEN'
+  | 'EXIT_ALREADY_REQUESTED'
+  | 'EXIT_NOT_REQUESTED'
+  | 'EXIT_NOTICE_RUNNING'
+  | 'MEMBER_NOT_ACTIVE'
+  | 'DAO_DISSOLVED';
 
 const KINDS: Readonly<Record<AdminErrorCode, ErrorKind>> = {
   INVALID_REQUEST: 'invalid',
@@ -16,6 +47,22 @@ const KINDS: Readonly<Record<AdminErrorCode, ErrorKind>> = {
   NO_MSP_PACKAGE: 'unprocessable',
   REVENUE_EXISTS: 'conflict',
   WORKLOAD_EXISTS: 'conflict',
+  // Not an active member of the version: it may not propose, vote or leave there.
+  NOT_A_MEMBER: 'forbidden',
+  PROPOSAL_NOT_FOUND: 'notFound',
+  MEMBER_NOT_FOUND: 'notFound',
+  PROPOSAL_EXISTS: 'exists',
+  ALREADY_A_MEMBER: 'conflict',
+  ALREADY_VOTED: 'conflict',
+  PROPOSAL_DECIDED: 'conflict',
+  // The proposal's voting period (a term of the agreement) ended before this vote's transaction time.
+  VOTING_CLOSED: 'conflict',
+  VOTING_OPEN: 'conflict',
+  EXIT_ALREADY_REQUESTED: 'conflict',
+  EXIT_NOT_REQUESTED: 'conflict',
+  EXIT_NOTICE_RUNNING: 'conflict',
+  MEMBER_NOT_ACTIVE: 'conflict',
+  DAO_DISSOLVED: 'conflict',
   // The peer or orderer did not answer (unreachable, timed out): 503, worth retrying.
   LEDGER_UNAVAILABLE: 'unavailable',
 };

@@ -100,3 +100,90 @@ describe("a member bridge's own API over its DAOs", () => {
     await expect(down.controller.workload(principal('AcmeMSP'), 'acme', '1', { workloadId: 'own-1', publicKeyPem })).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
   });
 });
+
+describe("a member's governance and exit through its own bridge", () => {
+  const TERMS = { durationDays: 365, businessModel: 'pay-per-use', heartbeatIntervalSeconds: 30, abandonAfterSeconds: 600, exitNoticeSeconds: 0, votingPeriodSeconds: 3600, quorumPpm: 500_000, computations: [] };
+  const read = async (_channel: string, fn: string) => JSON.stringify(fn === 'GetProposal' ? { proposalId: 'p1', status: 'open', votes: [] } : { mspId: 'AcmeMSP', exitRequestedAtMs: 5 });
+
+  it('proposes, votes, closes and gives notice on the version named, signed by itself, answering the state after the write', async () => {
+    const { calls, controller: c } = controller({ answer: read });
+    await expect(c.propose(principal('AcmeMSP'), 'acme', '1', { proposalId: 'p1', kind: 'change-terms', payload: TERMS })).resolves.toEqual({
+      daoId: 'acme',
+      version: 1,
+      channel: 'dao-acme-v1',
+      txId: 'tx1',
+      proposal: { proposalId: 'p1', status: 'open', votes: [] },
+    });
+    await expect(c.vote(principal('AcmeMSP'), 'acme', '2', 'p1', { choice: 'no' })).resolves.toMatchObject({ channel: 'dao-acme-v2', proposal: { proposalId: 'p1' } });
+    await expect(c.proposal(principal('AcmeMSP'), 'acme', '2', 'p1')).resolves.toMatchObject({ status: 'open' });
+    await expect(c.close(principal('AcmeMSP'), 'acme', '2', 'p1')).resolves.toMatchObject({ txId: 'tx1' });
+    await expect(c.exit(principal('AcmeMSP', 'VSP'), 'acme', '2', {})).resolves.toMatchObject({ channel: 'dao-acme-v2', member: { mspId: 'AcmeMSP', exitRequestedAtMs: 5 } });
+    await expect(c.completeExit(principal('AcmeMSP'), 'acme', '2', 'OtherMSP')).resolves.toMatchObject({ channel: 'dao-acme-v2' });
+    expect(calls).toEqual([
+      `submit dao-acme-v1 dao CreateProposal ${JSON.stringify({ proposalId: 'p1', kind: 'change-terms', payload: TERMS })}`,
+      'evaluate AcmeMSP dao-acme-v1 dao GetProposal',
+      'submit dao-acme-v2 dao CastVote p1 no',
+      'evaluate AcmeMSP dao-acme-v2 dao GetProposal',
+      'evaluate AcmeMSP dao-acme-v2 dao GetProposal',
+      'submit dao-acme-v2 dao CloseProposal p1',
+      'evaluate AcmeMSP dao-acme-v2 dao GetProposal',
+      'submit dao-acme-v2 dao RequestExit ',
+      'evaluate AcmeMSP dao-acme-v2 dao GetMember',
+      'submit dao-acme-v2 dao CompleteExit OtherMSP',
+      'evaluate AcmeMSP dao-acme-v2 dao GetMember',
+    ]);
+    const made = await c.propose(principal('AcmeMSP'), 'acme', '1', { kind: 'dissolve' });
+    expect(JSON.parse(calls.at(-2)!.split(' ').slice(4).join(' '))).toMatchObject({ kind: 'dissolve', proposalId: expect.stringMatching(/^prop-[0-9a-f-]{36}$/) });
+    expect(made.txId).toBe('tx1');
+  });
+
+  it('refuses bad input, other organisations and versions it is not in before the ledger is asked', async () => {
+    const { calls, controller: c } = controller({ answer: read });
+    for (const bad of [{}, { kind: 'merge' }, { kind: 'change-terms', payload: { ...TERMS, quorumPpm: 2_000_000 } }, { kind: 'change-terms', payload: { ...TERMS, votingPeriodSeconds: 0 } }, { kind: 'dissolve', extra: 1 }, { kind: 'admit-member', payload: { mspId: 'nope' } }, { kind: 'dissolve', proposalId: 'a b' }]) {
+      await expect(c.propose(principal('AcmeMSP'), 'acme', '1', bad)).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    }
+    for (const bad of [{}, { choice: 'maybe' }, { choice: 'yes', weight: 5 }, 'yes']) {
+      await expect(c.vote(principal('AcmeMSP'), 'acme', '1', 'p1', bad)).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    }
+    await expect(c.vote(principal('AcmeMSP'), 'acme', '1', 'p 1', { choice: 'yes' })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await expect(c.proposal(principal('AcmeMSP'), 'acme', '1', '../x')).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await expect(c.exit(principal('AcmeMSP'), 'acme', '1', { notice: 0 })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await expect(c.completeExit(principal('AcmeMSP'), 'acme', '1', 'someone')).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await expect(c.propose(principal('AcmeMSP'), 'Bad_Id', '1', { kind: 'dissolve' })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await expect(c.vote(principal('AcmeMSP'), 'acme', '3', 'p1', { choice: 'yes' })).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND' });
+    await expect(c.exit(principal('AcmeMSP'), 'other', '1', {})).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND' });
+    await expect(c.propose(principal('OtherMSP'), 'acme', '1', { kind: 'dissolve' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(c.vote(principal('OperatorMSP', 'OPERATOR'), 'acme', '1', 'p1', { choice: 'yes' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(c.read(principal('AcmeMSP'), 'acme', '1', 'proposals')).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    expect(calls).toEqual([]);
+  });
+
+  it("maps the chaincode's refusals to stable codes, shared with revenue; a peer that does not answer is LEDGER_UNAVAILABLE, nothing is a bare error", async () => {
+    const failing = (error: Error) => controller({ answer: read, submit: async () => Promise.reject(error) }).controller;
+    const cases: Array<[string, string]> = [
+      ['CONFLICT: ALREADY_VOTED: AcmeMSP has already voted on proposal p1', 'ALREADY_VOTED'],
+      ['CONFLICT: VOTING_CLOSED: voting on proposal p1 closed at 5 (now 6)', 'VOTING_CLOSED'],
+      ['CONFLICT: PROPOSAL_DECIDED: proposal p1 is already accepted', 'PROPOSAL_DECIDED'],
+      ['CONFLICT: DAO_DISSOLVED: DAO acme is dissolved', 'DAO_DISSOLVED'],
+      ['FORBIDDEN: AcmeMSP is exited and may not vote', 'NOT_A_MEMBER'],
+      ['NOT_FOUND: no proposal p1', 'PROPOSAL_NOT_FOUND'],
+      ['INVALID_ARGUMENT: choice: Invalid option', 'LEDGER_REJECTED'],
+    ];
+    for (const [text, code] of cases) await expect(failing(refusal(text)).vote(principal('AcmeMSP'), 'acme', '1', 'p1', { choice: 'yes' })).rejects.toMatchObject({ code, message: expect.stringContaining(text) });
+    await expect(failing(refusal('CONFLICT: PROPOSAL_EXISTS: proposal p1 exists already')).propose(principal('AcmeMSP'), 'acme', '1', { kind: 'dissolve', proposalId: 'p1' })).rejects.toMatchObject({ code: 'PROPOSAL_EXISTS', status: 409 });
+    await expect(failing(refusal('CONFLICT: ALREADY_A_MEMBER: NewMSP is already a member')).propose(principal('AcmeMSP'), 'acme', '1', { kind: 'admit-member', payload: { mspId: 'NewMSP', role: 'VSP', name: 'n' } })).rejects.toMatchObject({ code: 'ALREADY_A_MEMBER' });
+    await expect(failing(refusal('CONFLICT: VOTING_OPEN: voting on proposal p1 runs until 9')).close(principal('AcmeMSP'), 'acme', '1', 'p1')).rejects.toMatchObject({ code: 'VOTING_OPEN' });
+    await expect(failing(refusal('CONFLICT: EXIT_ALREADY_REQUESTED: AcmeMSP has already requested exit')).exit(principal('AcmeMSP'), 'acme', '1', {})).rejects.toMatchObject({ code: 'EXIT_ALREADY_REQUESTED' });
+    await expect(failing(refusal('CONFLICT: EXIT_NOTICE_RUNNING: the exit notice of OtherMSP runs until 9')).completeExit(principal('AcmeMSP'), 'acme', '1', 'OtherMSP')).rejects.toMatchObject({ code: 'EXIT_NOTICE_RUNNING' });
+    await expect(failing(refusal('CONFLICT: OtherMSP is already exited')).completeExit(principal('AcmeMSP'), 'acme', '1', 'OtherMSP')).rejects.toMatchObject({ code: 'MEMBER_NOT_ACTIVE' });
+    await expect(failing(refusal('NOT_FOUND: OtherMSP is not a member of this DAO version')).completeExit(principal('AcmeMSP'), 'acme', '1', 'OtherMSP')).rejects.toMatchObject({ code: 'MEMBER_NOT_FOUND' });
+    // The same refusal on the revenue route gets the same code.
+    await expect(failing(refusal('CONFLICT: DAO_DISSOLVED: DAO acme is dissolved')).revenue(principal('AcmeMSP'), 'acme', { amount: '10', kind: 'use' })).rejects.toMatchObject({ code: 'DAO_DISSOLVED' });
+    for (const error of [Object.assign(new Error('14 UNAVAILABLE: connect ECONNREFUSED'), { code: 14 }), Object.assign(new Error('4 DEADLINE_EXCEEDED'), { code: 4 }), new Error('CastVote on dao-acme-v1 was not committed: validation code 11')]) {
+      await expect(failing(error).vote(principal('AcmeMSP'), 'acme', '1', 'p1', { choice: 'yes' })).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE', status: 503 });
+    }
+    await expect(failing(new Error('something odd')).vote(principal('AcmeMSP'), 'acme', '1', 'p1', { choice: 'yes' })).rejects.toMatchObject({ code: 'LEDGER_REJECTED', status: 422 });
+    const unread = controller({ answer: async () => Promise.reject(refusal('NOT_FOUND: no proposal p9')) }).controller;
+    await expect(unread.proposal(principal('AcmeMSP'), 'acme', '1', 'p9')).rejects.toMatchObject({ code: 'PROPOSAL_NOT_FOUND', status: 404 });
+  });
+});

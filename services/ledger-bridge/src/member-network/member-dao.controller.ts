@@ -1,16 +1,21 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, forbidden, type Principal } from '@datawell/auth';
-import { DAO, DAO_ID_PATTERN } from '@datawell/contracts';
+import { DAO, DAO_ID_PATTERN, idSchema, MSP_ID_PATTERN } from '@datawell/contracts';
 import { zodBody, ZodParams } from '@datawell/service-platform';
 import { z } from 'zod';
-import { memberRevenueSchema, memberWorkloadSchema, MemberDao, type MemberLedger } from '../admin/member-dao';
+import { AdminError } from '../admin/admin.errors';
+import { memberExitSchema, memberProposalSchema, memberRevenueSchema, memberVoteSchema, memberWorkloadSchema, MemberDao, type MemberLedger, type MemberWrite, type ProposalView } from '../admin/member-dao';
 
 export const MEMBER_LEDGER = Symbol('MEMBER_LEDGER');
 
+const versionParams = { daoId: z.string().regex(DAO_ID_PATTERN), version: z.string().regex(/^[1-9]\d{0,3}$/) };
+const proposalParams = { ...versionParams, proposalId: idSchema };
+
 /**
  * A member domain's own API over its DAOs, served by its member-mode bridge to its own people: reads
- * of a version (state, entitlements) and the member's own writes (revenue), each through the
+ * of a version (state, entitlements, proposals) and the member's own writes (revenue, workloads,
+ * proposals, votes, exit), each through the
  * member's own peer with the member's own identity. Only identities of this organisation are
  * answered; the operator's services neither see this data nor sign these transactions.
  */
@@ -29,6 +34,7 @@ export class MemberDaoController {
   @ZodParams({ daoId: z.string().regex(DAO_ID_PATTERN), version: z.string().regex(/^[1-9]\d{0,3}$/), what: z.enum(['state', 'entitlements']) })
   async read(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string, @Param('what') what: string): Promise<unknown> {
     this.#own(principal);
+    if (what !== 'state' && what !== 'entitlements') throw new AdminError('INVALID_REQUEST', `${what}: a version has state and entitlements`);
     return this.#dao.read(daoId, Number(version), what === 'state' ? DAO.tx.GetVersion : DAO.tx.GetEntitlements);
   }
 
@@ -52,6 +58,74 @@ export class MemberDaoController {
   async workload(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string, @Body() body: unknown): Promise<{ daoId: string; version: number; channel: string; workloadId: string; owner: string; txId: string }> {
     this.#own(principal);
     return this.#dao.registerWorkload(daoId, Number(version), body);
+  }
+
+  @Post(':daoId/versions/:version/proposals')
+  @HttpCode(201)
+  @Authenticated()
+  @ApiOperation({
+    summary:
+      "Propose a change to the version (change-terms, change-infrastructure, admit-member, dissolve), signed by this member (CreateProposal); its voting period and quorum are the version's terms. PROPOSAL_EXISTS, ALREADY_A_MEMBER, NOT_A_MEMBER (not an active member), DAO_DISSOLVED, LEDGER_REJECTED (the chaincode refused the payload)",
+  })
+  @ApiBody(zodBody('MemberProposal', memberProposalSchema))
+  @ZodParams(versionParams)
+  async propose(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string, @Body() body: unknown): Promise<MemberWrite & { proposal: ProposalView }> {
+    this.#own(principal);
+    return this.#dao.propose(daoId, Number(version), body);
+  }
+
+  @Get(':daoId/versions/:version/proposals/:proposalId')
+  @Authenticated()
+  @ApiOperation({ summary: 'A proposal with its votes, its deadline (votingEndsAtMs) and quorum, read through this member\'s own peer (GetProposal); PROPOSAL_NOT_FOUND' })
+  @ZodParams(proposalParams)
+  async proposal(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string, @Param('proposalId') proposalId: string): Promise<ProposalView> {
+    this.#own(principal);
+    return this.#dao.proposal(daoId, Number(version), proposalId);
+  }
+
+  @Post(':daoId/versions/:version/proposals/:proposalId/votes')
+  @HttpCode(201)
+  @Authenticated()
+  @ApiOperation({
+    summary:
+      "Vote yes or no with this member's ownership weight, signed by this member (CastVote); answers the proposal after the vote (decided once no remaining vote can change the outcome). ALREADY_VOTED, VOTING_CLOSED (past the deadline, in transaction time), PROPOSAL_DECIDED, PROPOSAL_NOT_FOUND, NOT_A_MEMBER",
+  })
+  @ApiBody(zodBody('MemberVote', memberVoteSchema))
+  @ZodParams(proposalParams)
+  async vote(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string, @Param('proposalId') proposalId: string, @Body() body: unknown): Promise<MemberWrite & { proposal: ProposalView }> {
+    this.#own(principal);
+    return this.#dao.vote(daoId, Number(version), proposalId, body);
+  }
+
+  @Post(':daoId/versions/:version/proposals/:proposalId/close')
+  @HttpCode(201)
+  @Authenticated()
+  @ApiOperation({ summary: 'Decide a proposal whose voting period has ended by the votes cast (CloseProposal, signed by this member): accepted or rejected by the majority of votes cast, expired below the quorum. VOTING_OPEN before the deadline, PROPOSAL_DECIDED, PROPOSAL_NOT_FOUND' })
+  @ZodParams(proposalParams)
+  async close(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string, @Param('proposalId') proposalId: string): Promise<MemberWrite & { proposal: ProposalView }> {
+    this.#own(principal);
+    return this.#dao.close(daoId, Number(version), proposalId);
+  }
+
+  @Post(':daoId/versions/:version/exit')
+  @HttpCode(201)
+  @Authenticated()
+  @ApiOperation({ summary: "Give notice of leaving the version, signed by this member (RequestExit): the exit may be completed once the terms' exitNoticeSeconds have run. EXIT_ALREADY_REQUESTED, NOT_A_MEMBER" })
+  @ApiBody(zodBody('MemberExit', memberExitSchema))
+  @ZodParams(versionParams)
+  async exit(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string, @Body() body: unknown): Promise<MemberWrite & { member: Record<string, unknown> }> {
+    this.#own(principal);
+    return this.#dao.requestExit(daoId, Number(version), body);
+  }
+
+  @Post(':daoId/versions/:version/members/:mspId/exit')
+  @HttpCode(201)
+  @Authenticated()
+  @ApiOperation({ summary: "Complete a member's requested exit once its notice has run (CompleteExit, signed by this member; any active member may): its level passes inward as the chaincode rules. EXIT_NOT_REQUESTED, EXIT_NOTICE_RUNNING, MEMBER_NOT_ACTIVE, MEMBER_NOT_FOUND" })
+  @ZodParams({ ...versionParams, mspId: z.string().regex(MSP_ID_PATTERN) })
+  async completeExit(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string, @Param('mspId') mspId: string): Promise<MemberWrite & { member: Record<string, unknown> }> {
+    this.#own(principal);
+    return this.#dao.completeExit(daoId, Number(version), mspId);
   }
 
   #own(principal: Principal): void {

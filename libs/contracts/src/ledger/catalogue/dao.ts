@@ -125,6 +125,19 @@ export const allocationIdSchema = z.string().regex(/^(revenue:[A-Za-z0-9][A-Za-z
 
 export const choiceSchema = z.enum(['yes', 'no']);
 
+/**
+ * Why the dao chaincode refused a proposal, a vote or an exit: the first word of its message after
+ * the code (`CONFLICT: ALREADY_VOTED: …`), so a client maps the refusal without reading its prose.
+ */
+export const DAO_REFUSALS = ['PROPOSAL_EXISTS', 'ALREADY_A_MEMBER', 'ALREADY_VOTED', 'PROPOSAL_DECIDED', 'VOTING_CLOSED', 'VOTING_OPEN', 'EXIT_ALREADY_REQUESTED', 'EXIT_NOT_REQUESTED', 'EXIT_NOTICE_RUNNING', 'DAO_DISSOLVED'] as const;
+export type DaoRefusal = (typeof DAO_REFUSALS)[number];
+
+/** The refusal a dao chaincode message names (`…: VOTING_CLOSED: …`), if any. */
+export function daoRefusalOf(message: string): DaoRefusal | undefined {
+  const found = /\b(?:INVALID_ARGUMENT|FORBIDDEN|NOT_FOUND|CONFLICT): ([A-Z_]+):/.exec(message)?.[1];
+  return (DAO_REFUSALS as readonly string[]).includes(found ?? '') ? (found as DaoRefusal) : undefined;
+}
+
 /** ComputationCompleted (the transaction): a finished MPC job. */
 export const computationSchema = z.strictObject({
   jobId: idSchema,
@@ -277,7 +290,8 @@ export const exitRequestedPayloadSchema = event({
   effectiveAtMs: ms.optional(),
 });
 
-const proposalKind = z.enum(['change-terms', 'admit-member', 'change-infrastructure', 'dissolve']);
+export const proposalKindSchema = z.enum(['change-terms', 'admit-member', 'change-infrastructure', 'dissolve']);
+const proposalKind = proposalKindSchema;
 const voteSummary = z.looseObject({ mspId: z.string(), choice: choiceSchema, weightPpm: z.number().int() });
 
 /** `ProposalCreated`. */
@@ -287,6 +301,9 @@ export const proposalCreatedPayloadSchema = event({
   payload: z.unknown().optional(),
   description: z.string().optional(),
   proposer: z.string().optional(),
+  /** Votes count until then (transaction time); the quorum of a decision at the deadline. */
+  votingEndsAtMs: ms.optional(),
+  quorumPpm: z.number().int().optional(),
 });
 
 /** `VoteCast`: a vote that left the proposal open. */
@@ -299,11 +316,14 @@ export const voteCastPayloadSchema = event({
   activeOwnershipPpm: z.number().int().optional(),
 });
 
-/** `ProposalDecided`: the deciding vote and, for an accepted proposal, its effect on this version. */
+/**
+ * `ProposalDecided`: the deciding vote (or, at the deadline, CloseProposal's tally: `expired` when
+ * fewer than the quorum voted) and, for an accepted proposal, its effect on this version.
+ */
 export const proposalDecidedPayloadSchema = event({
   proposalId: nonEmpty.optional(),
   kind: proposalKind.optional(),
-  outcome: z.enum(['accepted', 'rejected']).optional(),
+  outcome: z.enum(['accepted', 'rejected', 'expired']).optional(),
   vote: voteSummary.optional(),
   yesPpm: z.number().int().optional(),
   noPpm: z.number().int().optional(),
@@ -413,6 +433,7 @@ export const DAO = defineChaincode('dao', {
     CreateProposal: submitted(jsonArg('proposal', proposalSchema)),
     CastVote: submitted(textArg('proposalId', idSchema), textArg('choice', choiceSchema)),
     GetProposal: evaluated(textArg('proposalId', idSchema)),
+    CloseProposal: submitted(textArg('proposalId', idSchema)),
     ComputationCompleted: submitted(jsonArg('job', computationSchema)),
     InfrastructureProvisioned: submitted(jsonArg('report', provisionedReportSchema)),
     InfrastructureFailed: submitted(jsonArg('report', failedReportSchema)),
