@@ -9,6 +9,21 @@ export class AcceptedDto {
   @ApiProperty() commandId!: string;
 }
 
+/** The answer to a write that became a ledger command: its outcome is followed with the command id. */
+export const FOLLOW_COMMAND = 'the ledger command sent; follow it to committed or failed at GET /commands/{commandId}, its /events stream, or gRPC GetCommand';
+
+export class FeedbackAcceptedDto {
+  @ApiProperty({ description: FOLLOW_COMMAND }) commandId!: string;
+  @ApiProperty({ enum: ['submitted'] }) status!: 'submitted';
+}
+
+export class RevenueAcceptedDto {
+  @ApiProperty({ description: FOLLOW_COMMAND }) commandId!: string;
+  @ApiProperty() daoId!: string;
+  @ApiProperty() revenueId!: string;
+  @ApiProperty({ description: 'the top channel it is recorded on' }) channel!: string;
+}
+
 export class ErrorDto {
   @ApiProperty({ example: 'INVALID_REQUEST' }) code!: string;
   @ApiProperty() message!: string;

@@ -7,6 +7,7 @@ export type MarketplaceErrorCode =
   | 'IDENTITY_NOT_FOUND'
   | 'OFFER_NOT_FOUND'
   | 'DAO_NOT_FOUND'
+  | 'COMMAND_NOT_FOUND'
   | 'PARTICIPANT_EXISTS'
   | 'IDENTITY_EXISTS'
   | 'FEEDBACK_EXISTS'
@@ -20,6 +21,7 @@ const KINDS: Readonly<Record<MarketplaceErrorCode, ErrorKind>> = {
   IDENTITY_NOT_FOUND: 'notFound',
   OFFER_NOT_FOUND: 'notFound',
   DAO_NOT_FOUND: 'notFound',
+  COMMAND_NOT_FOUND: 'notFound',
   PARTICIPANT_EXISTS: 'exists',
   IDENTITY_EXISTS: 'exists',
   FEEDBACK_EXISTS: 'exists',

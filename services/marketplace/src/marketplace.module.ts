@@ -3,6 +3,8 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { KAFKA, SERVICE_CONFIG } from '@datawell/service-platform';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
+import { CommandsController } from './commands/commands.controller';
+import { CommandsService } from './commands/commands.service';
 import { DaosController } from './daos/daos.controller';
 import { DaosService } from './daos/daos.service';
 import { FeedbackController } from './feedback/feedback.controller';
@@ -22,7 +24,7 @@ import type { MarketplaceConfig } from './config';
  * booted and stops it at shutdown.
  */
 @Module({
-  controllers: [ParticipantsController, OffersController, FeedbackController, DaosController],
+  controllers: [ParticipantsController, OffersController, FeedbackController, DaosController, CommandsController],
   providers: [
     {
       provide: Marketplace,
@@ -34,6 +36,7 @@ import type { MarketplaceConfig } from './config';
     { provide: OffersService, inject: [Marketplace], useFactory: (marketplace: Marketplace) => marketplace.offers },
     { provide: FeedbackService, inject: [Marketplace], useFactory: (marketplace: Marketplace) => marketplace.feedback },
     { provide: DaosService, inject: [Marketplace], useFactory: (marketplace: Marketplace) => marketplace.daos },
+    { provide: CommandsService, inject: [Marketplace], useFactory: (marketplace: Marketplace) => marketplace.commands },
     MarketplaceGrpc,
   ],
   exports: [Marketplace, MarketplaceGrpc],

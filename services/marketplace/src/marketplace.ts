@@ -1,6 +1,8 @@
 import { createOutboxRelay, type ConnectionLogger, type OutboxPublisher } from '@datawell/messaging';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
+import { CommandsRepository } from './commands/commands.repository';
+import { CommandsService } from './commands/commands.service';
 import { DaosRepository } from './daos/daos.repository';
 import { DaosService } from './daos/daos.service';
 import { FeedbackRepository } from './feedback/feedback.repository';
@@ -23,7 +25,8 @@ export interface MarketplaceOptions {
 
 /**
  * The marketplace's composition root: the store (SQL in the schema, state and outbox in one
- * transaction), one repository and one service per feature (participants, offers, feedback, DAOs),
+ * transaction), one repository and one service per feature (participants, offers, feedback, DAOs, the
+ * ledger commands sent for callers),
  * the outbox relay and the consumer of ledger events, network events and receipts. `start` runs the
  * relay and the consumer, `stop` ends them; the Nest module (marketplace.module.ts) calls both.
  */
@@ -33,6 +36,7 @@ export class Marketplace {
   readonly offers: OffersService;
   readonly feedback: FeedbackService;
   readonly daos: DaosService;
+  readonly commands: CommandsService;
   readonly events: MarketplaceEvents;
   readonly #outbox: OutboxPublisher;
 
@@ -41,10 +45,11 @@ export class Marketplace {
     const wakeOutbox = () => this.#outbox.notify();
     this.store = new Store(dataSource, schema, settings, wakeOutbox);
     this.participants = new ParticipantsService(this.store, new ParticipantsRepository(this.store));
-    this.daos = new DaosService(this.store, new DaosRepository(this.store));
-    this.offers = new OffersService(this.store, new OffersRepository(this.store), this.participants);
-    this.feedback = new FeedbackService(this.store, new FeedbackRepository(this.store), this.participants, this.daos);
-    this.events = new MarketplaceEvents(kafka, this.store, this.participants, this.offers, this.feedback, this.daos, logger, wakeOutbox);
+    this.commands = new CommandsService(this.store, new CommandsRepository(this.store));
+    this.daos = new DaosService(this.store, new DaosRepository(this.store), this.commands);
+    this.offers = new OffersService(this.store, new OffersRepository(this.store), this.participants, this.commands);
+    this.feedback = new FeedbackService(this.store, new FeedbackRepository(this.store), this.participants, this.daos, this.commands);
+    this.events = new MarketplaceEvents(kafka, this.store, this.participants, this.offers, this.feedback, this.daos, this.commands, logger, wakeOutbox);
   }
 
   start(): void {

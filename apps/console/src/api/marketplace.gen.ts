@@ -40,6 +40,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/commands/{commandId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A ledger command you issued (the commandId of a 202 answer): pending, then committed (txId) or failed (the chaincode's code and message). Another identity's command answers COMMAND_NOT_FOUND, as an unknown one */
+        get: operations["CommandsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/commands/{commandId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Server-sent events of a ledger command you issued: one `command` event per state (data as GET /commands/{commandId}), from the current one; the stream ends after committed or failed */
+        get: operations["CommandsController_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/daos/{daoId}": {
         parameters: {
             query?: never;
@@ -83,7 +117,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record revenue on the top channel (an active member of the top version) */
+        /** Record revenue on the top channel (an active member of the top version); the ledger records it (follow the commandId) */
         post: operations["DaosController_revenue"];
         delete?: never;
         options?: never;
@@ -117,7 +151,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rate another member of a DAO you share (1-5, comment kept off-chain) */
+        /** Rate another member of a DAO you share (1-5, comment kept off-chain); the ledger records it (follow the commandId) */
         post: operations["FeedbackController_submit"];
         delete?: never;
         options?: never;
@@ -258,6 +292,25 @@ export interface components {
             challenge: string;
             expiresAt: string;
         };
+        CommandViewDto: {
+            /** @description the chaincode transaction: SubmitFeedback, PostOffer, UpdateOffer, WithdrawOffer, RecordRevenue */
+            action: string;
+            /** @description committed: the block, decimal */
+            blockNumber?: string;
+            /** @description failed: the chaincode's code (NOT_FOUND, FORBIDDEN, CONFLICT, INVALID_ARGUMENT) when it refused, else ledgerCode */
+            code?: string;
+            commandId: string;
+            createdAt: string;
+            /** @description failed: where the ledger bridge saw it fail (ENDORSE_ABORTED, MVCC_READ_CONFLICT, WALLET_IDENTITY_NOT_FOUND, …) */
+            ledgerCode?: string;
+            /** @description failed: the chaincode's message (without its code), else the ledger bridge's */
+            message?: string;
+            /** @enum {string} */
+            status: "pending" | "committed" | "failed";
+            /** @description the Fabric transaction id (committed; failed once a transaction was endorsed) */
+            txId?: string;
+            updatedAt: string;
+        };
         ErrorDto: {
             /** @example INVALID_REQUEST */
             code: string;
@@ -272,6 +325,12 @@ export interface components {
             daoId: string;
             score: number;
             target: string;
+        };
+        FeedbackAcceptedDto: {
+            /** @description the ledger command sent; follow it to committed or failed at GET /commands/{commandId}, its /events stream, or gRPC GetCommand */
+            commandId: string;
+            /** @enum {string} */
+            status: "submitted";
         };
         IdentityRequest: {
             /** @description PEM certificate request made where the private key lives */
@@ -322,6 +381,7 @@ export interface components {
             title: string;
         };
         OfferCommandDto: {
+            /** @description the ledger command sent; follow it to committed or failed at GET /commands/{commandId}, its /events stream, or gRPC GetCommand */
             commandId: string;
             offerId: string;
             /** @enum {string} */
@@ -453,6 +513,14 @@ export interface components {
             /** @description idempotency key; generated when absent */
             revenueId?: string;
         };
+        RevenueAcceptedDto: {
+            /** @description the top channel it is recorded on */
+            channel: string;
+            /** @description the ledger command sent; follow it to committed or failed at GET /commands/{commandId}, its /events stream, or gRPC GetCommand */
+            commandId: string;
+            daoId: string;
+            revenueId: string;
+        };
         TokenRequest: {
             /** @description PEM of the enrolled certificate */
             certificatePem: string;
@@ -518,6 +586,93 @@ export interface operations {
             };
         };
     };
+    CommandsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                commandId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandViewDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    CommandsController_events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                commandId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a text/event-stream of `event: command` messages, each `data:` a CommandViewDto as JSON (`id:` commandId:status) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
     DaosController_get: {
         parameters: {
             query?: never;
@@ -579,6 +734,22 @@ export interface operations {
             };
         };
         responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevenueAcceptedDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description UNAUTHENTICATED: no or bad bearer token */
             401: {
                 headers: {
@@ -586,12 +757,29 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description FORBIDDEN: an identity this route is not for */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -635,6 +823,22 @@ export interface operations {
             };
         };
         responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackAcceptedDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
             /** @description UNAUTHENTICATED: no or bad bearer token */
             401: {
                 headers: {
@@ -642,12 +846,21 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description FORBIDDEN: an identity this route is not for */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };

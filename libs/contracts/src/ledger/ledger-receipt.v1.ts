@@ -20,6 +20,12 @@ export const ledgerReceiptSchema = z.discriminatedUnion('status', [
     blockNumber: z.string().regex(/^\d+$/).nullable(),
     errorCode: z.string().min(1),
     errorMessage: z.string(),
+    /**
+     * The chaincode's own refusal, when the chaincode refused the transaction: its stable code (the
+     * `CODE: ` prefix of its message, e.g. NOT_FOUND) and the message after it. Absent for failures
+     * of the network or the ledger (errorCode then says which: ENDORSE_UNAVAILABLE, MVCC_READ_CONFLICT…).
+     */
+    chaincode: z.object({ code: z.string().min(1), message: z.string() }).optional(),
   }),
 ]);
 export type LedgerReceipt = z.output<typeof ledgerReceiptSchema>;

@@ -105,6 +105,7 @@ export class CommandService {
             blockNumber: null,
             errorCode: failure.code,
             errorMessage: failure.message + exhausted,
+            ...(failure.chaincode ? { chaincode: failure.chaincode } : {}),
           });
           logger.warn({ message: 'command failed', commandId: command.commandId, code: failure.code });
           this.options.wakeOutbox?.();

@@ -54,6 +54,21 @@ describe('classifySubmissionError', () => {
     expect(failure?.code).toBe('ENDORSE_ABORTED');
     expect(failure?.message).toContain('no value for "k"');
     expect(failure?.transactionId).toBe('tx1');
+    // Not in the chaincode's `CODE: message` form: no chaincode code to report.
+    expect(failure?.chaincode).toBeUndefined();
+  });
+
+  it("reports the chaincode's own code and message when the chaincode refused", () => {
+    const refused = {
+      ...gatewayProps(GrpcStatus.ABORTED),
+      details: [
+        { address: 'peer0:7051', mspId: 'OperatorMSP', message: 'chaincode response 500, NOT_FOUND: no DAO ghost in the directory' },
+        { address: 'peer1:7051', mspId: 'OtherMSP', message: 'chaincode response 500, NOT_FOUND: no DAO ghost in the directory' },
+      ],
+    };
+    const failure = classifySubmissionError(new EndorseError(refused));
+    expect(failure).toMatchObject({ code: 'ENDORSE_ABORTED', chaincode: { code: 'NOT_FOUND', message: 'no DAO ghost in the directory' } });
+    expect(failure?.retry).toBeUndefined();
   });
 
   it('fails a command for an organisation without an identity, and leaves other errors to the caller', () => {

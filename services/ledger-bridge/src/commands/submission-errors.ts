@@ -19,6 +19,23 @@ export interface SubmissionFailure {
   readonly code: string;
   readonly message: string;
   readonly transactionId?: string;
+  /** The chaincode refused: its code (its message's `CODE: ` prefix) and the message after it. */
+  readonly chaincode?: { readonly code: string; readonly message: string };
+}
+
+/**
+ * A chaincode's refusal as an endorsing peer reports it: `chaincode response 500, FORBIDDEN: …`
+ * (the chaincode's messages start with their stable code, chaincode/common/src/errors.ts).
+ */
+const CHAINCODE_REFUSAL = /chaincode response \d+, ([A-Z][A-Z0-9_]*): ([\s\S]*)$/;
+
+/** The first endorser's chaincode refusal in a gateway error's details, if any. */
+export function chaincodeRefusal(details: readonly { readonly message: string }[]): { code: string; message: string } | undefined {
+  for (const detail of details) {
+    const match = CHAINCODE_REFUSAL.exec(detail.message);
+    if (match) return { code: match[1]!, message: match[2]!.trim() };
+  }
+  return undefined;
 }
 
 const VALIDATION_CODE_NAMES = new Map<number, string>(Object.entries(StatusCode).map(([name, code]) => [code as number, name]));
@@ -57,6 +74,7 @@ export function classifySubmissionError(error: unknown): SubmissionFailure | und
     // The chaincode's own message is in the details, one per endorsing peer.
     const details = error.details.map((d) => `${d.mspId}@${d.address}: ${d.message}`);
     const transactionId = (error as GatewayError & { transactionId?: string }).transactionId;
+    const chaincode = chaincodeRefusal(error.details);
     return {
       ...(RETRIED_GRPC.has(error.code) || (error.name === 'EndorseError' && error.code === GrpcStatus.FAILED_PRECONDITION && NO_ENDORSERS.test(error.message))
         ? { retry: stage.retry }
@@ -64,6 +82,7 @@ export function classifySubmissionError(error: unknown): SubmissionFailure | und
       code: `${stage.stage}_${grpcName}`,
       message: [error.message, ...details].join('; '),
       ...(transactionId ? { transactionId } : {}),
+      ...(chaincode ? { chaincode } : {}),
     };
   }
   return undefined;

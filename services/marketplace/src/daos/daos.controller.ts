@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
 import { zodBody, ZodParams } from '@datawell/service-platform';
+import { ErrorDto, RevenueAcceptedDto } from '../common.dto';
 import { daoIdSchema } from '../validation';
 import { DaosService, revenueInputSchema } from './daos.service';
 
@@ -36,9 +37,14 @@ export class DaosController {
   @Post(':daoId/revenue')
   @HttpCode(202)
   @Authenticated()
-  @ApiOperation({ summary: 'Record revenue on the top channel (an active member of the top version)' })
+  @ApiOperation({ summary: 'Record revenue on the top channel (an active member of the top version); the ledger records it (follow the commandId)' })
   @ZodParams({ daoId: daoIdSchema })
   @ApiBody(zodBody('Revenue', revenueInputSchema))
+  @ApiAcceptedResponse({ type: RevenueAcceptedDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiForbiddenResponse({ type: ErrorDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  @ApiConflictResponse({ type: ErrorDto })
   revenue(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Body() body: unknown) {
     return this.daos.recordRevenue(principal, daoId, body);
   }

@@ -4,7 +4,8 @@ import type { Principal } from '@datawell/auth';
 import { DAO, daoChannelName, revenueArgument, revenueRequestSchema, type LevelAllocation, type VersionCreatedPayload as VersionCreatedEvent } from '@datawell/contracts';
 import type { EntityManager } from 'typeorm';
 import { forbidden, MarketplaceError } from '../errors';
-import { ledgerCommandMessage, newCommandId } from '../ledger/commands';
+import type { CommandsService } from '../commands/commands.service';
+import { newCommandId } from '../ledger/commands';
 import { Store } from '../store';
 import { daoIdSchema, parseInput } from '../validation';
 import { DaosRepository } from './daos.repository';
@@ -53,6 +54,7 @@ export class DaosService {
   constructor(
     private readonly store: Store,
     private readonly repository: DaosRepository,
+    private readonly commands: CommandsService,
   ) {}
 
   /** The public directory entry of a DAO, as `marketplace`'s DaoPublished events tell it. */
@@ -148,7 +150,7 @@ export class DaosService {
       if ((await this.repository.memberStatus(manager, channel, principal.mspId)) !== 'active') throw forbidden(`${principal.mspId} is not an active member of ${channel} and may not record its revenue`);
       const inserted = await this.repository.insertRevenue(manager, { daoId, revenueId, channel, amount: input.amount, kind: input.kind, recordedBy: principal.mspId, commandId });
       if (!inserted) throw new MarketplaceError('REVENUE_EXISTS', `revenue ${revenueId} of DAO ${daoId} is already recorded`);
-      await send(ledgerCommandMessage(this.store.settings.topics.ledgerCommands, DAO.command(DAO.tx.RecordRevenue, { commandId, channel, actingMspId: principal.mspId }, revenueArgument(input, revenueId))));
+      await this.commands.issue(manager, send, principal, DAO.command(DAO.tx.RecordRevenue, { commandId, channel, actingMspId: principal.mspId }, revenueArgument(input, revenueId)));
       return { daoId, revenueId, channel, commandId };
     });
   }

@@ -2,6 +2,7 @@ import type { DirectoryRow } from './daos.repository';
 import { DaosService } from './daos.service';
 import { daoDirectoryEntryOf } from './directory';
 import type { Store } from '../store';
+import type { CommandsService } from '../commands/commands.service';
 import type { DaosRepository } from './daos.repository';
 
 const row = (version: number, members: string[], over: Partial<DirectoryRow> = {}): DirectoryRow => ({
@@ -53,7 +54,7 @@ describe('DaosService: the directory from DaoPublished', () => {
     publish: async (_m: unknown, p: unknown) => void published.push(p),
     directory: async () => rows,
   } as unknown as DaosRepository;
-  const service = new DaosService({} as Store, repository);
+  const service = new DaosService({} as Store, repository, {} as CommandsService);
   const publication = { daoId: 'acme', version: 2, name: 'acme', summary: '', members: ['DspMSP', 'V1MSP'], status: 'active' as const, publishedBy: 'DspMSP', updatedAtMs: 1 };
 
   it('keeps a publication under its version’s channel, dao-<id>-v<version>', async () => {

@@ -1,7 +1,8 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiForbiddenResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
 import { zodBody } from '@datawell/service-platform';
+import { ErrorDto, FeedbackAcceptedDto } from '../common.dto';
 import { feedbackInputSchema, FeedbackService } from './feedback.service';
 
 @ApiTags('feedback')
@@ -12,8 +13,12 @@ export class FeedbackController {
   @Post()
   @HttpCode(202)
   @Authenticated()
-  @ApiOperation({ summary: 'Rate another member of a DAO you share (1-5, comment kept off-chain)' })
+  @ApiOperation({ summary: 'Rate another member of a DAO you share (1-5, comment kept off-chain); the ledger records it (follow the commandId)' })
   @ApiBody(zodBody('Feedback', feedbackInputSchema))
+  @ApiAcceptedResponse({ type: FeedbackAcceptedDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiForbiddenResponse({ type: ErrorDto })
+  @ApiConflictResponse({ type: ErrorDto })
   submit(@CurrentPrincipal() principal: Principal, @Body() body: unknown) {
     return this.feedback.submit(principal, body);
   }

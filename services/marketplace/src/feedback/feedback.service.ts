@@ -6,7 +6,8 @@ import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { DaosService } from '../daos/daos.service';
 import { forbidden, invalidRequest, MarketplaceError } from '../errors';
-import { ledgerCommandMessage, newCommandId, onMarketplace } from '../ledger/commands';
+import type { CommandsService } from '../commands/commands.service';
+import { newCommandId, onMarketplace } from '../ledger/commands';
 import { ParticipantsService } from '../participants/participants.service';
 import { Store } from '../store';
 import { daoIdSchema, mspIdSchema, parseInput } from '../validation';
@@ -27,6 +28,7 @@ export class FeedbackService {
     private readonly repository: FeedbackRepository,
     private readonly participants: ParticipantsService,
     private readonly daos: DaosService,
+    private readonly commands: CommandsService,
   ) {}
 
   async submit(principal: Principal, body: unknown): Promise<{ commandId: string; status: 'submitted' }> {
@@ -49,7 +51,7 @@ export class FeedbackService {
       });
       if (!inserted) throw new MarketplaceError('FEEDBACK_EXISTS', `${principal.mspId} has already rated ${input.target} for DAO ${input.daoId}`);
       const argument = { daoId: input.daoId, target: input.target, rating: input.score, commentDigest };
-      await send(ledgerCommandMessage(this.store.settings.topics.ledgerCommands, MARKETPLACE.command(MARKETPLACE.tx.SubmitFeedback, onMarketplace(commandId, principal.mspId), argument)));
+      await this.commands.issue(manager, send, principal, MARKETPLACE.command(MARKETPLACE.tx.SubmitFeedback, onMarketplace(commandId, principal.mspId), argument));
     });
     return { commandId, status: 'submitted' };
   }

@@ -1,12 +1,16 @@
 import { join } from 'node:path';
+import type { Metadata } from '@grpc/grpc-js';
 import { Injectable } from '@nestjs/common';
-import type { GrpcServiceOptions } from '@datawell/service-platform';
+import { Authenticator } from '@datawell/auth';
+import type { GrpcCallPeer, GrpcServiceOptions } from '@datawell/service-platform';
+import { CommandsService } from '../commands/commands.service';
 import { DaosService } from '../daos/daos.service';
 import { OffersService } from '../offers/offers.service';
 import { ParticipantsService } from '../participants/participants.service';
 
 /**
- * The marketplace's read side over gRPC (libs/contracts/proto/marketplace.proto), served by the
+ * The marketplace's read side over gRPC (libs/contracts/proto/marketplace.proto), and the caller's
+ * own ledger commands (GetCommand, authenticated as negotiation's rpcs are), served by the
  * platform's GrpcServer on MARKETPLACE_GRPC_PORT. Fields keep the proto's snake_case; domain errors
  * map to gRPC statuses by their code (…_NOT_FOUND → NOT_FOUND, INVALID_REQUEST → INVALID_ARGUMENT).
  */
@@ -16,6 +20,8 @@ export class MarketplaceGrpc {
     private readonly participants: ParticipantsService,
     private readonly offers: OffersService,
     private readonly daos: DaosService,
+    private readonly commands: CommandsService,
+    private readonly auth: Authenticator,
   ) {}
 
   async GetParticipant(request: Record<string, unknown>): Promise<unknown> {
@@ -70,6 +76,24 @@ export class MarketplaceGrpc {
       name: d.name,
       summary: d.summary,
       published_by: d.publishedBy,
+    };
+  }
+
+  /** The caller's own ledger command, as GET /commands/:commandId (authenticated; others' are NOT_FOUND). */
+  async GetCommand(request: Record<string, unknown>, metadata: Metadata, peer: GrpcCallPeer = {}): Promise<unknown> {
+    const principal = await this.auth.authenticateCall(metadata, peer.certificatePem);
+    const c = await this.commands.view(principal, String(request['command_id'] ?? ''));
+    return {
+      command_id: c.commandId,
+      action: c.action,
+      status: c.status,
+      tx_id: c.txId ?? '',
+      block_number: c.blockNumber ?? '',
+      code: c.code ?? '',
+      message: c.message ?? '',
+      ledger_code: c.ledgerCode ?? '',
+      created_at: c.createdAt,
+      updated_at: c.updatedAt,
     };
   }
 }

@@ -15,6 +15,7 @@ import {
 } from '@datawell/messaging';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { EntityManager } from 'typeorm';
+import type { CommandsService } from '../commands/commands.service';
 import type { DaosService } from '../daos/daos.service';
 import type { FeedbackService } from '../feedback/feedback.service';
 import type { OffersService } from '../offers/offers.service';
@@ -23,7 +24,8 @@ import type { Store } from '../store';
 
 /**
  * The read models' inputs: ledger events (participants, offers, feedback, DAOs), the bridge's
- * network events (onboarding, enrollment) and receipts of the marketplace's own commands. Each
+ * network events (onboarding, enrollment) and receipts of the marketplace's own commands (their
+ * outcome for the caller, GET /commands/:commandId). Each
  * message is applied once (inbox) in one transaction with what it causes (outbox).
  */
 export class MarketplaceEvents {
@@ -37,6 +39,7 @@ export class MarketplaceEvents {
     private readonly offers: OffersService,
     private readonly feedback: FeedbackService,
     private readonly daos: DaosService,
+    private readonly commands: CommandsService,
     private readonly logger: ConnectionLogger,
     /** Wakes the outbox relay after a transaction wrote to the outbox (its `notify`). */
     private readonly wakeOutbox: WakeOutbox,
@@ -137,13 +140,23 @@ export class MarketplaceEvents {
     if (wrote) this.wakeOutbox();
   }
 
+  /**
+   * A receipt of one of our commands (their ids start `marketplace:`; the topic carries every
+   * issuer's): the command's outcome for its caller, and a failure's effect on the read models.
+   * Applied once per receipt event id (inbox); followers are woken after the commit.
+   */
   async #receipt(value: Buffer | null): Promise<void> {
-    const receipt = decodeCloudEvent(value, LEDGER_RECEIPT_TYPE, ledgerReceiptSchema).data;
-    if (receipt.status !== 'failed' || !receipt.commandId.startsWith('marketplace:')) return;
-    await this.#once('marketplace.receipts', receipt.commandId, async (manager) => {
+    const event = decodeCloudEvent(value, LEDGER_RECEIPT_TYPE, ledgerReceiptSchema);
+    const receipt = event.data;
+    if (!receipt.commandId.startsWith('marketplace:')) return;
+    let ended = false;
+    await this.#once('marketplace.receipts', event.id, async (manager) => {
+      ended = await this.commands.onReceipt(manager, receipt);
+      if (receipt.status !== 'failed') return;
       await this.offers.onCommandFailed(manager, receipt.commandId, receipt.errorCode, receipt.errorMessage);
       await this.feedback.onCommandFailed(manager, receipt.commandId, receipt.errorCode);
       await this.daos.onCommandFailed(manager, receipt.commandId, receipt.errorCode);
     });
+    if (ended) this.commands.changed(receipt.commandId);
   }
 }

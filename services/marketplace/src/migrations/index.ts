@@ -3,6 +3,7 @@ import { CreateMarketplaceOutboxInbox1763900000000 } from './1763900000000-outbo
 import { CreateMarketplaceIdentityDirectory1763900000001 } from './1763900000001-identity-directory';
 import { CreateMarketplaceTables1763900000002 } from './1763900000002-read-models';
 import { CreateMarketplaceDaoDirectory1763900000003 } from './1763900000003-dao-directory';
+import { CreateMarketplaceCommands1763900000004 } from './1763900000004-commands';
 
 /** In the order they run; TypeORM records each by class name in marketplace.migrations. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   CreateMarketplaceIdentityDirectory1763900000001,
   CreateMarketplaceTables1763900000002,
   CreateMarketplaceDaoDirectory1763900000003,
+  CreateMarketplaceCommands1763900000004,
 ];

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ErrorDto } from '../common.dto';
+import { ErrorDto, FOLLOW_COMMAND } from '../common.dto';
 
 /** OpenAPI shapes of the offers routes' responses (see common.dto.ts). */
 export class OfferReputationDto {
@@ -38,6 +38,6 @@ export class OfferSearchDto {
 
 export class OfferCommandDto {
   @ApiProperty() offerId!: string;
-  @ApiProperty() commandId!: string;
+  @ApiProperty({ description: FOLLOW_COMMAND }) commandId!: string;
   @ApiPropertyOptional({ enum: ['submitted'] }) status?: 'submitted';
 }

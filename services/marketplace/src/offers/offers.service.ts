@@ -5,7 +5,8 @@ import { MARKETPLACE, type offerUpdateSchema } from '@datawell/contracts';
 import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import { forbidden, invalidRequest, MarketplaceError } from '../errors';
-import { ledgerCommandMessage, newCommandId, onMarketplace } from '../ledger/commands';
+import type { CommandsService } from '../commands/commands.service';
+import { newCommandId, onMarketplace } from '../ledger/commands';
 import { ParticipantsService } from '../participants/participants.service';
 import { Store } from '../store';
 import { idSchema, parseInput, type IntegerJson } from '../validation';
@@ -50,6 +51,7 @@ export class OffersService {
     private readonly store: Store,
     private readonly repository: OffersRepository,
     private readonly participants: ParticipantsService,
+    private readonly commands: CommandsService,
   ) {}
 
   async post(principal: Principal, body: unknown): Promise<{ offerId: string; commandId: string; status: 'submitted' }> {
@@ -65,7 +67,7 @@ export class OffersService {
       await this.repository.insertSubmitted(manager, { offerId, owner: owner.mspId, kind: offer.kind, title: offer.title, description: offer.description, tags: offer.tags, terms, descriptionDigest: digest, commandId });
       await this.repository.keepDescription(manager, offerId, digest, offer.description);
       const argument = { offerId, kind: offer.kind, title: offer.title, terms, descriptionDigest: digest };
-      await send(ledgerCommandMessage(this.store.settings.topics.ledgerCommands, MARKETPLACE.command(MARKETPLACE.tx.PostOffer, onMarketplace(commandId, owner.mspId), argument)));
+      await this.commands.issue(manager, send, principal, MARKETPLACE.command(MARKETPLACE.tx.PostOffer, onMarketplace(commandId, owner.mspId), argument));
     });
     return { offerId, commandId, status: 'submitted' };
   }
@@ -87,7 +89,7 @@ export class OffersService {
         argument.descriptionDigest = digest;
       }
       await this.repository.setCommand(manager, offerId, commandId);
-      await send(ledgerCommandMessage(this.store.settings.topics.ledgerCommands, MARKETPLACE.command(MARKETPLACE.tx.UpdateOffer, onMarketplace(commandId, principal.mspId), argument)));
+      await this.commands.issue(manager, send, principal, MARKETPLACE.command(MARKETPLACE.tx.UpdateOffer, onMarketplace(commandId, principal.mspId), argument));
     });
     return { offerId, commandId };
   }
@@ -98,7 +100,7 @@ export class OffersService {
     await this.store.write(async (manager, send) => {
       await this.#ownOpenOffer(manager, principal, offerId, 'withdraw');
       await this.repository.setCommand(manager, offerId, commandId);
-      await send(ledgerCommandMessage(this.store.settings.topics.ledgerCommands, MARKETPLACE.command(MARKETPLACE.tx.WithdrawOffer, onMarketplace(commandId, principal.mspId), offerId)));
+      await this.commands.issue(manager, send, principal, MARKETPLACE.command(MARKETPLACE.tx.WithdrawOffer, onMarketplace(commandId, principal.mspId), offerId));
     });
     return { offerId, commandId };
   }

@@ -9,6 +9,7 @@ import { stackPeerDirectory } from '../../../ledger-bridge/src/admin/fabric-admi
 import { LedgerBridge } from '../../../ledger-bridge/src/ledger-bridge';
 import { bridgeSettings, operatorWallet, scratchDatabase } from '../../../ledger-bridge/test/integration/harness';
 import { MARKETPLACE_GRPC } from '../../src/grpc/marketplace.grpc';
+import { Marketplace } from '../../src/marketplace';
 import { descriptionDigest } from '../../src/offers/offers.validation';
 import { eventually, hex, MarketplaceHarness } from './harness';
 
@@ -19,6 +20,8 @@ import { eventually, hex, MarketplaceHarness } from './harness';
  * through the marketplace API, submitted by the bridge as the rater, its FeedbackSubmitted relayed back.
  * The organisations are the life-cycle scenario's (reused across runs: onboarding them again is a
  * no-op), so reputation is compared with what it was before this run's feedback.
+ * Each write's command is followed to its end as its caller would (GET /commands/:id, the event
+ * stream, gRPC): committed with the transaction id, or failed with the chaincode's code and message.
  */
 jest.setTimeout(900_000);
 
@@ -105,6 +108,26 @@ it('submits feedback between members (comment digest on chain) and takes reputat
   expect(JSON.parse((cmd.value.data['arguments'] as string[])[0]!)).toEqual({ daoId, target: VSP, rating: 4, commentDigest: descriptionDigest('reliable') });
   expect(await h.http('POST', '/feedback', { daoId, target: VSP, score: 3 }, tokens[DSP])).toMatchObject({ status: 409, body: { code: 'FEEDBACK_EXISTS' } });
 
+  // The caller follows its command to the ledger's outcome.
+  const commandId = String(sent.body['commandId']);
+  const events = await commandEvents(commandId, tokens[DSP]!);
+  expect(events.slice(0, -1).every((e) => e['status'] === 'pending')).toBe(true);
+  const outcome = events.at(-1)!;
+  expect(outcome).toMatchObject({ commandId, action: 'SubmitFeedback', status: 'committed', txId: expect.stringMatching(/^[0-9a-f]{64}$/), blockNumber: expect.stringMatching(/^\d+$/) });
+  expect(outcome).not.toHaveProperty('code');
+  expect(await h.http('GET', `/commands/${encodeURIComponent(commandId)}`, undefined, tokens[DSP])).toEqual({ status: 200, body: outcome });
+  // Nobody else sees it: another identity gets what an unknown id gets; no identity, 401.
+  const ofOther = await h.http('GET', `/commands/${encodeURIComponent(commandId)}`, undefined, tokens[VSP]);
+  const unknownId = `marketplace:SubmitFeedback:${hex(8)}`;
+  const ofUnknown = await h.http('GET', `/commands/${encodeURIComponent(unknownId)}`, undefined, tokens[VSP]);
+  expect(ofOther).toMatchObject({ status: 404, body: { code: 'COMMAND_NOT_FOUND' } });
+  expect({ ...ofOther, body: { ...ofOther.body, message: String(ofOther.body['message']).replace(commandId, '<id>') } }).toEqual({
+    ...ofUnknown,
+    body: { ...ofUnknown.body, message: String(ofUnknown.body['message']).replace(unknownId, '<id>') },
+  });
+  expect((await h.http('GET', `/commands/${encodeURIComponent(commandId)}/events`, undefined, tokens[VSP])).status).toBe(404);
+  expect((await h.http('GET', `/commands/${encodeURIComponent(commandId)}`)).status).toBe(401);
+
   const count = before.count + 1;
   const sum = before.sum + 4;
   const scoreMilli = Math.floor((sum * 1000) / count);
@@ -122,7 +145,57 @@ it('submits feedback between members (comment digest on chain) and takes reputat
     expect(search['offers']).toEqual([expect.objectContaining({ owner_msp_id: VSP, kind: 'value', owner_reputation_milli: 4000 })]);
     expect(await client.call('GetDao', { dao_id: daoId })).toMatchObject({ dao_id: daoId, name: daoId, status: 'active', top_version: 1, published_by: DSP });
     await expect(client.call('GetDao', { dao_id: 'nope' })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+    expect(await client.call('GetCommand', { command_id: commandId }, tokens[DSP])).toMatchObject({ command_id: commandId, status: 'committed', tx_id: outcome['txId'], code: '' });
+    await expect(client.call('GetCommand', { command_id: commandId }, tokens[VSP])).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+    await expect(client.call('GetCommand', { command_id: commandId })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
   } finally {
     client.close();
   }
 });
+
+it("tells the caller when the chaincode refuses its feedback: failed, with the chaincode's code and message", async () => {
+  // The marketplace's directory read model lists a DAO the ledger's directory does not have (what the
+  // marketplace saw when no service published DAOs): the marketplace accepts the feedback, the
+  // chaincode refuses it at endorsement (NOT_FOUND), and the real receipt says so to the caller.
+  const ghost = `gh${hex(4)}`;
+  const { store } = h.app.get(Marketplace);
+  await store.query(
+    `INSERT INTO ${store.t('dao_directory')} (dao_id, version, channel, name, summary, members, status, published_by, updated_at_ms) VALUES ($1, 1, $2, $1, '', $3::jsonb, 'active', $4, 0)`,
+    [ghost, `dao-${ghost}-v1`, JSON.stringify([DSP, VSP]), DSP],
+  );
+  const sent = await h.http('POST', '/feedback', { daoId: ghost, target: VSP, score: 2 }, tokens[DSP]);
+  expect(sent).toMatchObject({ status: 202, body: { commandId: expect.stringMatching(/^marketplace:SubmitFeedback:/) } });
+  const commandId = String(sent.body['commandId']);
+  const events = await commandEvents(commandId, tokens[DSP]!);
+  expect(events.slice(0, -1).every((e) => e['status'] === 'pending')).toBe(true);
+  const outcome = events.at(-1)!;
+  expect(outcome).toMatchObject({ commandId, action: 'SubmitFeedback', status: 'failed', code: 'NOT_FOUND', message: `no DAO ${ghost} in the directory`, ledgerCode: 'ENDORSE_ABORTED' });
+  expect(await h.http('GET', `/commands/${encodeURIComponent(commandId)}`, undefined, tokens[DSP])).toEqual({ status: 200, body: outcome });
+  const client = grpcTestClient(MARKETPLACE_GRPC.protoFile, 'datawell.marketplace.v1.Marketplace', h.grpcPort);
+  try {
+    expect(await client.call('GetCommand', { command_id: commandId }, tokens[DSP])).toMatchObject({ status: 'failed', code: 'NOT_FOUND', message: `no DAO ${ghost} in the directory`, ledger_code: 'ENDORSE_ABORTED' });
+  } finally {
+    client.close();
+  }
+  // A stream opened after the end gives the outcome at once and ends.
+  expect(await commandEvents(commandId, tokens[DSP]!)).toEqual([outcome]);
+});
+
+/** The command's server-sent events until the service ends the stream (each `data:` parsed). */
+async function commandEvents(commandId: string, token: string): Promise<Array<Record<string, unknown>>> {
+  const response = await fetch(`${h.baseUrl}/commands/${encodeURIComponent(commandId)}/events`, {
+    headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+    signal: AbortSignal.timeout(180_000),
+  });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  const text = await response.text();
+  const events: Array<Record<string, unknown>> = [];
+  for (const block of text.split('\n\n')) {
+    const lines = block.split('\n');
+    if (!lines.includes('event: command')) continue;
+    events.push(JSON.parse(lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n')) as Record<string, unknown>);
+  }
+  expect(events.length).toBeGreaterThan(0);
+  return events;
+}
