@@ -12,6 +12,11 @@ export interface HeartbeatTarget {
   readonly brokers: readonly string[];
   /** The Kafka principal's credentials file; absent for a broker without SASL. */
   readonly credentialsFile?: string;
+  /**
+   * The member domain's traffic key file: needed to write to a topic under the member's prefix
+   * (`datawell.member.<MSP>.…`), whose values are sealed with it before they reach the broker.
+   */
+  readonly trafficKeyFile?: string;
 }
 
 export interface HeartbeatOptions {
@@ -24,6 +29,8 @@ export interface HeartbeatOptions {
   /** The next sequence number; by default milliseconds, which a restarted process never reuses. */
   readonly nextSeq?: () => number;
   readonly log: (message: string, extra?: Record<string, unknown>) => void;
+  /** Called after each heartbeat the broker acknowledged. */
+  readonly onSent?: (heartbeat: { readonly seq: number; readonly timestamp: number }) => void;
 }
 
 export interface HeartbeatLoop {
@@ -42,13 +49,14 @@ function millisecondSeq(): () => number {
  */
 export async function startHeartbeats(target: HeartbeatTarget, options: HeartbeatOptions): Promise<HeartbeatLoop> {
   // Loaded here, not at the top: the supervisor and launcher use this library and stay small.
-  const [{ Partitioners }, { heartbeatCloudEvent, signHeartbeat }, { createKafka, readKafkaCredentialsFile }] = await Promise.all([
+  const [{ Partitioners }, { heartbeatCloudEvent, signHeartbeat }, { createKafka, readKafkaCredentialsFile, readTrafficKeyFile }] = await Promise.all([
     import('kafkajs'),
     import('@datawell/contracts'),
     import('@datawell/config'),
   ]);
   const sasl = target.credentialsFile === undefined ? undefined : readKafkaCredentialsFile(target.credentialsFile);
-  const kafka = createKafka({ clientId: options.clientId, brokers: target.brokers, ...(sasl ? { sasl } : {}) });
+  const trafficKeys = target.trafficKeyFile === undefined ? [] : [readTrafficKeyFile(target.trafficKeyFile)];
+  const kafka = createKafka({ clientId: options.clientId, brokers: target.brokers, ...(sasl ? { sasl } : {}), trafficKeys });
   const nextSeq = options.nextSeq ?? millisecondSeq();
   let producer: Producer | undefined;
   let stopped = false;
@@ -62,6 +70,7 @@ export async function startHeartbeats(target: HeartbeatTarget, options: Heartbea
     const heartbeat = signHeartbeat({ workloadId: target.workloadId, seq: nextSeq(), timestamp: Date.now(), metrics: options.metrics() }, options.privateKey);
     const event = heartbeatCloudEvent({ daoId: target.daoId, version: target.version, owner: target.owner, heartbeat });
     await producer.send({ topic: target.topic, messages: [{ key: target.workloadId, value: JSON.stringify(event), headers: { ce_id: event.id } }] });
+    options.onSent?.({ seq: heartbeat.seq, timestamp: heartbeat.timestamp });
   };
   const loop = async () => {
     try {

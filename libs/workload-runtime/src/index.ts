@@ -3,3 +3,4 @@ export { codeRootOf, WORKLOAD_FILES, WORKLOAD_PROGRAMS, workloadFile, workloadPr
 export { isAlive, readPidFile } from './process';
 export { stopWorkload } from './stop';
 export { freePort } from './ports';
+export { startSelfHostedAgent, workloadKey, type SelfHostedAgentOptions, type WorkloadKey } from './self-hosted';

@@ -105,9 +105,10 @@ export function operatorDomain(settings: StackSettings): DomainRecord {
 
 /**
  * The member-mode services a member domain runs (DESIGN.md, "Services … and where they run"): the
- * ledger bridge today; the provisioner's and telemetry's member modes are still to come.
+ * ledger bridge, then telemetry (it reads the bridge's topics and submits through it); the
+ * provisioner's member mode is still to come.
  */
-export const MEMBER_SERVICES = ['ledger-bridge'] as const;
+export const MEMBER_SERVICES = ['ledger-bridge', 'telemetry'] as const;
 export type MemberServiceName = (typeof MEMBER_SERVICES)[number];
 /** Ports per domain slot above the Fabric plan: room for three member services and one spare. */
 const SERVICE_PORTS_PER_DOMAIN = 4;

@@ -51,7 +51,7 @@ export async function memberServiceLaunch(ctx: StackContext, connection: StackCo
     NODE_ENV: 'development',
   };
   const port = memberServicePorts(ctx.settings, d.index)[service];
-  const env = { ...common, ...(await ledgerBridgeEnv(ctx, d, port)) };
+  const env = { ...common, ...(service === 'telemetry' ? telemetryEnv(d, port) : await ledgerBridgeEnv(ctx, d, port)) };
   return { domain: d.name, service, user: d.osUser, port, url: memberServiceUrl(ctx.settings, d, service), env, ...memberServiceFiles(ctx.settings, d.name, service) };
 }
 
@@ -89,6 +89,20 @@ async function ledgerBridgeEnv(ctx: StackContext, d: DomainRecord, port: number)
     LEDGER_BRIDGE_ORDERER_TLS_CA_FILE: fabric.orderer.tlsCaFile,
     LEDGER_BRIDGE_FABRIC_BIN_DIR: dirname(fabric.bin.peer),
     LEDGER_BRIDGE_MEMBER_WORK_DIR: fabric.workDir,
+  };
+}
+
+/**
+ * Member-mode telemetry (TELEMETRY_MEMBER_MSP_ID): it reads its bridge's sealed events and receipts
+ * and its workloads' heartbeats from the member's own topics, and asks its own bridge (the member's
+ * commands topic) to submit its snapshots and evaluations as the member. It holds no Fabric identity.
+ */
+function telemetryEnv(d: DomainRecord, port: number): Record<string, string> {
+  return {
+    TELEMETRY_HTTP_PORT: String(port),
+    // gRPC on a free port (0): the member's telemetry is reached over HTTP at its fixed port.
+    TELEMETRY_GRPC_PORT: '0',
+    TELEMETRY_MEMBER_MSP_ID: d.mspId,
   };
 }
 

@@ -8,6 +8,8 @@ import { registerBenchCommands } from './bench';
 import { registerMpcCommands } from './mpc';
 import { registerDomainCommands } from './domain';
 import { registerIotCommands } from './iot';
+import { registerDaoCommands } from './dao';
+import { registerWorkloadCommands } from './workload';
 
 /** Each subcommand group lives in its own file and registers itself here. */
 export function registerCommands(program: Command): void {
@@ -20,4 +22,6 @@ export function registerCommands(program: Command): void {
   registerMpcCommands(program);
   registerDomainCommands(program);
   registerIotCommands(program);
+  registerDaoCommands(program);
+  registerWorkloadCommands(program);
 }

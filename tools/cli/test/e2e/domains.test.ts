@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { allocateLevel } from '@datawell/domain';
-import { findDomain, memberServiceFiles, operatorFabric, osUserFor, ownPeerChannels, processUser, readPid } from '@datawell/stack';
+import { findDomain, MEMBER_SERVICES, memberServiceFiles, operatorFabric, osUserFor, ownPeerChannels, processUser, readPid } from '@datawell/stack';
 import { runDomainsOnStack } from '../../src/commands/scenario';
 import { stackContext } from '../../src/context';
 import { memberServicesStatus, stopMemberServices } from '../../src/services/domain-runner';
@@ -31,7 +31,7 @@ describe('a DAO formed among trust domains through the running services', () => 
       expect(pid).toBeDefined();
       expect(processUser(pid as number)).toBe(osUserFor(mspId));
     }
-    expect((await memberServicesStatus(ctx, members)).map((s) => [s.domain, s.healthy])).toEqual(members.map((m) => [m, true]));
+    expect((await memberServicesStatus(ctx, members)).map((s) => [s.domain, s.name, s.healthy])).toEqual(members.flatMap((m) => MEMBER_SERVICES.map((name) => [m, name, true])));
 
     // Version 1 of the founders, version 2 with the joiner; each member read the top version through its own bridge.
     expect(result.versions).toEqual([
