@@ -1,0 +1,58 @@
+import { enrollClientIdentity, findDomain, memberServiceUrl, StackError, type StackContext } from '@datawell/stack';
+import { login } from '@datawell/testing';
+import { UsageError } from '../usage-error';
+
+/** What a member's own bridge answered with an error status: the status and its stable code. */
+export class MemberBridgeError extends Error {
+  override readonly name = 'MemberBridgeError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface MemberBridge {
+  readonly mspId: string;
+  readonly url: string;
+  /** A call signed in as the person of the organisation; an answer >= 400 is a MemberBridgeError. */
+  call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
+}
+
+/**
+ * The member-mode ledger bridge of a member domain of this stack, signed in as a person of the
+ * organisation enrolled at its own CA in its domain (`owner`, as the domains scenario enrolls it):
+ * whatever goes through it is signed by the member's identity on its own peer, never the operator's.
+ * An unknown domain, or the operator's, is bad input.
+ */
+export async function memberBridge(ctx: StackContext, mspId: string): Promise<MemberBridge> {
+  let domain;
+  try {
+    domain = findDomain(ctx, mspId);
+  } catch (error) {
+    if (error instanceof StackError) throw new UsageError(error.message);
+    throw error;
+  }
+  if (domain.role === 'operator') throw new UsageError('the operator is not a member of a DAO: name a member domain');
+  const url = memberServiceUrl(ctx.settings, domain, 'ledger-bridge');
+  const person = await enrollClientIdentity(ctx, domain.mspId, 'owner');
+  let token: string | undefined;
+  return {
+    mspId: domain.mspId,
+    url,
+    async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+      token ??= await login(url, person);
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(120_000),
+      });
+      const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+      if (!response.ok) throw new MemberBridgeError(response.status, String(answer['code'] ?? response.status), `${domain.mspId}'s bridge: ${response.status} ${String(answer['code'])}: ${String(answer['message'])}`);
+      return answer as T;
+    },
+  };
+}
