@@ -9,7 +9,6 @@ import { registerMpcCommands } from './mpc';
 import { registerDomainCommands } from './domain';
 import { registerIotCommands } from './iot';
 import { registerDaoCommands } from './dao';
-import { registerDaoCommands } from './dao';
 import { registerWorkloadCommands } from './workload';
 
 /** Each subcommand group lives in its own file and registers itself here. */
@@ -23,7 +22,6 @@ export function registerCommands(program: Command): void {
   registerMpcCommands(program);
   registerDomainCommands(program);
   registerIotCommands(program);
-  registerDaoCommands(program);
   registerDaoCommands(program);
   registerWorkloadCommands(program);
 }
