@@ -4,6 +4,7 @@ export { describeServiceHealth, type ServiceHealthSuite } from './suites/service
 export { bootAllServices, type BootedService, type BootedServices, type BootOptions, type ServiceUnderTest } from './suites/all-services';
 export { agreementFor, ownershipPpm, signedAgreementFor, type DaoPlan, type AgreementMember, type SignedAgreement } from './scenarios/agreement';
 export { runLifecycle, LIFECYCLE_TERMS, type LifecycleOptions, type LifecycleResult, type LifecycleStage, type LifecycleUrls } from './scenarios/lifecycle';
+export { followCommand, CommandFailedError, type CommandOutcome, type FollowOptions } from './scenarios/commands';
 export { runFormation, httpAdminApi, scenarioOrgs, type AdminApi, type FormationOptions, type FormationResult } from './scenarios/formation';
 export { acceptancesOf, connectAs, deployTestChaincode, evaluate, eventOf, failure, gatewayErrorText, registerParticipants, submit, type TestChaincode } from './chaincode-network';
 export { createKeyAndCsr, login, signWithIdentity, type EnrolledIdentity } from './identity/client';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { call, negotiateAgreement, onboard, tokenAt, until, type Party } from './api';
+import { followCommand } from './commands';
 
 /** Where each service answers (the CLI passes the running services' URLs). */
 export interface LifecycleUrls {
@@ -60,17 +61,23 @@ export async function runLifecycle(opts: LifecycleOptions): Promise<LifecycleRes
 
   progress('posting offers: the DSP\'s IoT data, the VSPs\' services');
   const topic = `${dsp.mspId.toLowerCase()}.readings.v1`;
-  const dataOffer = await call<{ offerId: string }>(`${urls.marketplace}/offers`, {
+  // Each write answers its ledger command id: followed to committed (or the chaincode's refusal).
+  const posted = async (party: Party, accepted: { offerId: string; commandId: string }) => {
+    const outcome = await followCommand(urls.marketplace, accepted.commandId, await as(party, 'marketplace'), { what: `${party.mspId} posting offer ${accepted.offerId}`, timeoutMs: timeout, progress });
+    progress(`offer ${accepted.offerId} of ${party.mspId} committed in transaction ${outcome.txId ?? '?'}`);
+    return accepted;
+  };
+  const dataOffer = await posted(dsp, await call<{ offerId: string; commandId: string }>(`${urls.marketplace}/offers`, {
     method: 'POST',
     token: await as(dsp, 'marketplace'),
     body: { kind: 'data', title: 'Air quality readings from 400 street sensors', description: 'PM2.5, PM10, NO2 and temperature every minute from sensors across the city, streamed from the sensors.', tags: ['iot', 'air-quality'], schema: { pm25: 'integer µg/m³ ×10', no2: 'integer ppb', temperature: 'integer °C ×10' }, updateFrequency: '1 minute', source: { type: 'iot-stream', topic } },
-  });
+  }));
   for (const [vsp, service] of [[vsp1, 'Pollution forecasting'], [vsp2, 'Anomaly detection']] as const) {
-    await call(`${urls.marketplace}/offers`, {
+    await posted(vsp, await call<{ offerId: string; commandId: string }>(`${urls.marketplace}/offers`, {
       method: 'POST',
       token: await as(vsp, 'marketplace'),
       body: { kind: 'value', title: `${service} on sensor streams`, description: `${service} computed on secret shares of the readings.`, tags: ['analytics'], service, computations: ['mean', 'regression'], infrastructure: { cpu: 1, memoryMb: 256 } },
-    });
+    }));
   }
   await until('the data offer in the marketplace search', async () => {
     const found = await call<{ items?: Array<{ offerId: string }>; offers?: Array<{ offerId: string }> }>(`${urls.marketplace}/offers?q=${encodeURIComponent('air quality')}`);
@@ -141,7 +148,9 @@ export async function runLifecycle(opts: LifecycleOptions): Promise<LifecycleRes
 
   await stage('abandoned');
   progress(`recording revenue ${opts.revenue} on the top channel`);
-  await call(`${urls.marketplace}/daos/${daoId}/revenue`, { method: 'POST', token: await as(dsp, 'marketplace'), body: { amount: opts.revenue.toString(), kind: 'use' } });
+  const revenue = await call<{ commandId: string }>(`${urls.marketplace}/daos/${daoId}/revenue`, { method: 'POST', token: await as(dsp, 'marketplace'), body: { amount: opts.revenue.toString(), kind: 'use' } });
+  const recorded = await followCommand(urls.marketplace, revenue.commandId, await as(dsp, 'marketplace'), { what: 'recording revenue', timeoutMs: timeout, progress });
+  progress(`revenue committed in transaction ${recorded.txId ?? '?'} (block ${recorded.blockNumber ?? '?'})`);
   const entitlements = await until('the revenue split down to CH_1', async () => {
     const e = await call<{ total: string; members: Array<{ mspId: string; amount: string }> }>(`${urls.marketplace}/daos/${daoId}/entitlements`, { token: await as(dsp, 'marketplace') });
     return e.total === opts.revenue.toString() ? e : undefined;
