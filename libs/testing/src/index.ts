@@ -29,4 +29,5 @@ export {
 } from './service-harness';
 export { freePort } from '@datawell/workload-runtime';
 export { runDomainFormation, type DomainFormationOptions, type DomainFormationResult, type DomainMember } from './scenarios/domains';
+export { runDomainGovernance, type DomainGovernanceOptions, type DomainGovernanceResult } from './scenarios/domain-governance';
 export { runCompute, type ComputeOptions, type ComputeResult, type ComputeUrls } from './scenarios/compute';

@@ -228,6 +228,8 @@ export interface components {
                     durationDays: number;
                     exitNoticeSeconds: number;
                     heartbeatIntervalSeconds: number;
+                    quorumPpm?: number;
+                    votingPeriodSeconds?: number;
                 };
                 version: number;
             };
@@ -386,6 +388,8 @@ export interface components {
                         durationDays: number;
                         exitNoticeSeconds: number;
                         heartbeatIntervalSeconds: number;
+                        quorumPpm?: number;
+                        votingPeriodSeconds?: number;
                     };
                     version: number;
                 };
@@ -439,7 +443,7 @@ export interface components {
                     /** @description weight inside the group (default 1; fixed for earlier members of a join) */
                     weight?: number;
                 }[];
-                /** @description durationDays, businessModel pay-per-use|subscription, heartbeatIntervalSeconds, abandonAfterSeconds, exitNoticeSeconds, computations [{name, resultRecipients}] */
+                /** @description durationDays, businessModel pay-per-use|subscription, heartbeatIntervalSeconds, abandonAfterSeconds, exitNoticeSeconds, votingPeriodSeconds? (default a week), quorumPpm? (default 500000), computations [{name, resultRecipients}] */
                 terms: {
                     abandonAfterSeconds: number;
                     /** @enum {string} */
@@ -451,6 +455,8 @@ export interface components {
                     durationDays: number;
                     exitNoticeSeconds: number;
                     heartbeatIntervalSeconds: number;
+                    quorumPpm?: number;
+                    votingPeriodSeconds?: number;
                 };
             };
             /** @description base64 DER ECDSA-SHA256 signature of canonicalJson({sessionId, answers, proposal}), the proposal exactly as sent */

@@ -45,7 +45,7 @@ export const proposalSchema = z.strictObject({
     .max(256)
     .describe('exactly the session parties'),
   terms: termsSchema.describe(
-    'durationDays, businessModel pay-per-use|subscription, heartbeatIntervalSeconds, abandonAfterSeconds, exitNoticeSeconds, computations [{name, resultRecipients}]',
+    'durationDays, businessModel pay-per-use|subscription, heartbeatIntervalSeconds, abandonAfterSeconds, exitNoticeSeconds, votingPeriodSeconds? (default a week), quorumPpm? (default 500000), computations [{name, resultRecipients}]',
   ),
   infrastructure: infrastructureSchema.describe("workloads [{name, owner, placement cloud|managed|self-hosted, kind, parameters}]; a join lists only the joiners' workloads"),
 });

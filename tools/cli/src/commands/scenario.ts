@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { parseAmount, parseBetas } from '@datawell/domain';
-import { addDomain, enrollClientIdentity, findDomain, memberServiceUrl, up } from '@datawell/stack';
+import { addDomain, enrollClientIdentity, findDomain, memberServiceUrl, up, type StackContext } from '@datawell/stack';
 import { REPO_DIR, stackContext } from '../context';
 import { join } from 'node:path';
-import { httpAdminApi, runCompute, runDomainFormation, runFormation, runLifecycle, type ComputeResult, type DomainFormationResult, type LifecycleResult } from '@datawell/testing';
+import { httpAdminApi, runCompute, runDomainFormation, runFormation, runLifecycle, type ComputeResult, type DomainFormationResult, type DomainMember, type LifecycleResult } from '@datawell/testing';
 import { startMemberServices } from '../services/domain-runner';
 import { serviceUrl, startServices } from '../services/runner';
 import { UsageError } from '../usage-error';
@@ -154,12 +154,7 @@ export async function runDomainsOnStack(opts: { vsps: number; joiners: number; o
   const plan = [...founders, ...joining];
   for (const m of plan) await addDomain(ctx, m.mspId, m.role);
   await startMemberServices(ctx, connection, REPO_DIR, plan.map((m) => m.mspId));
-  const member = async (m: { mspId: string; role: 'DSP' | 'VSP' }) => {
-    // A person of the organisation, enrolled at its own CA in its domain.
-    const person = await enrollClientIdentity(ctx, m.mspId, 'owner');
-    const d = findDomain(ctx, m.mspId);
-    return { ...m, identity: { mspId: m.mspId, enrollmentId: person.id, certificatePem: person.certificatePem, privateKeyPem: person.privateKeyPem }, bridgeUrl: memberServiceUrl(ctx.settings, d, 'ledger-bridge') };
-  };
+  const member = (m: { mspId: string; role: 'DSP' | 'VSP' }) => domainMemberOnStack(ctx, m);
   const members = [];
   for (const m of founders) members.push(await member(m));
   const joiners = [];
@@ -171,6 +166,13 @@ export async function runDomainsOnStack(opts: { vsps: number; joiners: number; o
     ...(opts.revenue !== undefined ? { revenue: opts.revenue } : {}),
     progress: (m) => ctx.progress.step('domains', m),
   });
+}
+
+/** A member domain of this stack as the scenarios act for it: a person of the organisation, enrolled at its own CA in its domain, and its own bridge. */
+export async function domainMemberOnStack(ctx: StackContext, m: { mspId: string; role: 'DSP' | 'VSP' }): Promise<DomainMember> {
+  const person = await enrollClientIdentity(ctx, m.mspId, 'owner');
+  const d = findDomain(ctx, m.mspId);
+  return { ...m, identity: { mspId: m.mspId, enrollmentId: person.id, certificatePem: person.certificatePem, privateKeyPem: person.privateKeyPem }, bridgeUrl: memberServiceUrl(ctx.settings, d, 'ledger-bridge') };
 }
 
 /** Starts what is not running and runs the life-cycle scenario through the services' HTTP APIs. */

@@ -1,0 +1,106 @@
+import type { DomainMember } from './domains';
+import { ApiError, call, tokenAt, type Party } from './api';
+
+export interface DomainGovernanceOptions {
+  readonly daoId: string;
+  /** The version to govern, and its members, the DSP first (at least two VSPs: one proposes, one leaves). */
+  readonly version: number;
+  readonly members: readonly DomainMember[];
+  /** The voting period the accepted change sets, for the proposal that is then left to run out (seconds). */
+  readonly shortVotingSeconds?: number;
+  readonly progress: (message: string) => void;
+  readonly timeoutMs?: number;
+  /** A member leaves here: by default the last VSP gives notice through its own bridge. Replace to drive it otherwise (the CLI). */
+  readonly requestExit?: (leaver: DomainMember) => Promise<unknown>;
+  readonly completeExit?: (by: DomainMember, leaver: DomainMember) => Promise<unknown>;
+}
+
+export interface Refusal {
+  readonly status: number;
+  readonly code: string;
+}
+
+type ProposalView = { proposalId: string; kind: string; proposer: string; status: string; yesPpm: number; noPpm: number; votingEndsAtMs: number; quorumPpm: number; votes: Array<{ mspId: string; choice: string; weightPpm: number }> };
+
+export interface DomainGovernanceResult {
+  /** The change of terms: proposed by a VSP, voted yes member by member through each one's own bridge until decided. */
+  readonly changeTerms: { proposal: ProposalView; voters: string[]; termsReadBy: Record<string, Record<string, unknown>> };
+  /** What a vote on the decided proposal got. */
+  readonly voteAfterDecision: Refusal;
+  /** The proposal left to run out under the new, short voting period: the late vote and the close at the deadline. */
+  readonly late: { proposal: ProposalView; lateVote: Refusal; closed: ProposalView };
+  /** A VSP's voluntary exit with notice, completed by the DSP, and what the leaver's bridge answered after. */
+  readonly exit: { mspId: string; requested: Record<string, unknown>; again: Refusal; completed: Record<string, unknown>; proposeAfterExit: Refusal };
+}
+
+/** The status and code of a refused call; a call that succeeds is a failure of the scenario. */
+async function refusal(what: string, work: () => Promise<unknown>): Promise<Refusal> {
+  try {
+    await work();
+  } catch (error) {
+    if (error instanceof ApiError) return { status: error.status, code: error.code };
+    throw error;
+  }
+  throw new Error(`${what} was accepted; it should have been refused`);
+}
+
+/**
+ * Governance of a DAO version whose members are in their own trust domains, every write through the
+ * writer's own member-mode bridge (its identity, its peer): a VSP proposes a change of terms that
+ * shortens the voting period; the members vote yes one by one until the proposal is decided on
+ * chain, and each reads the new terms through its own bridge; a vote on the decided proposal is
+ * refused; a second proposal is left until its (short) deadline has passed, a vote after it is
+ * refused (VOTING_CLOSED, by transaction time) and closing it finds no quorum (expired); the last
+ * VSP gives notice, giving it again is refused, the DSP completes its exit (no notice in these
+ * terms) and the leaver may no longer propose.
+ */
+export async function runDomainGovernance(opts: DomainGovernanceOptions): Promise<DomainGovernanceResult> {
+  const timeoutMs = opts.timeoutMs ?? 600_000;
+  const { daoId, version, progress } = opts;
+  const [dsp, proposer, ...rest] = opts.members;
+  const leaver = rest.at(-1);
+  if (!dsp || dsp.role !== 'DSP' || !proposer || !leaver) throw new Error('governance in domains needs the DSP first and at least two VSPs');
+  const parties = new Map<string, Party>(opts.members.map((m) => [m.mspId, { mspId: m.mspId, role: m.role, identity: m.identity, tokens: new Map() }]));
+  const at = async <T>(m: DomainMember, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> =>
+    call<T>(`${m.bridgeUrl}/daos/${daoId}/versions/${version}${path}`, { method, token: await tokenAt(parties.get(m.mspId) as Party, m.bridgeUrl, timeoutMs), ...(body === undefined ? {} : { body }) });
+  const shortVoting = opts.shortVotingSeconds ?? 3;
+
+  const { terms } = await at<{ terms: Record<string, unknown> }>(proposer, 'GET', '/state');
+  const newTerms = { ...terms, votingPeriodSeconds: shortVoting, quorumPpm: 500_000 };
+  progress(`${proposer.mspId} proposes through its own bridge: voting period ${shortVoting} s, quorum 50 %`);
+  const made = await at<{ proposal: ProposalView }>(proposer, 'POST', '/proposals', { proposalId: `terms-${daoId}`, kind: 'change-terms', payload: newTerms, description: 'shorter voting period' });
+  let proposal = made.proposal;
+  const voters: string[] = [];
+  // The VSPs first: the DSP's weight alone may decide it.
+  for (const m of [proposer, ...rest, dsp]) {
+    if (proposal.status !== 'open') break;
+    progress(`${m.mspId} votes yes through its own bridge`);
+    proposal = (await at<{ proposal: ProposalView }>(m, 'POST', `/proposals/${proposal.proposalId}/votes`, { choice: 'yes' })).proposal;
+    voters.push(m.mspId);
+  }
+  const termsReadBy: Record<string, Record<string, unknown>> = {};
+  for (const m of opts.members) termsReadBy[m.mspId] = (await at<{ terms: Record<string, unknown> }>(m, 'GET', '/state')).terms;
+  const nonVoter = opts.members.find((m) => !voters.includes(m.mspId)) ?? dsp;
+  const voteAfterDecision = await refusal('a vote on a decided proposal', () => at(nonVoter, 'POST', `/proposals/${proposal.proposalId}/votes`, { choice: 'no' }));
+
+  progress(`${dsp.mspId} proposes to dissolve under the new terms; nobody votes before the deadline`);
+  const late = (await at<{ proposal: ProposalView }>(dsp, 'POST', '/proposals', { proposalId: `late-${daoId}`, kind: 'dissolve' })).proposal;
+  // The deadline is in transaction time, which the submitting bridge stamps from this machine's clock: wait past it.
+  await new Promise((r) => setTimeout(r, Math.max(0, late.votingEndsAtMs - Date.now()) + 1500));
+  const lateVote = await refusal('a vote after the deadline', () => at(proposer, 'POST', `/proposals/${late.proposalId}/votes`, { choice: 'yes' }));
+  const closed = (await at<{ proposal: ProposalView }>(leaver, 'POST', `/proposals/${late.proposalId}/close`)).proposal;
+
+  progress(`${leaver.mspId} gives notice of leaving through its own bridge`);
+  const requested = (await (opts.requestExit ? opts.requestExit(leaver) : at<{ member: Record<string, unknown> }>(leaver, 'POST', '/exit', {})).then((r) => (r as { member: Record<string, unknown> }).member)) as Record<string, unknown>;
+  const again = await refusal('a second notice', () => at(leaver, 'POST', '/exit', {}));
+  progress(`${dsp.mspId} completes ${leaver.mspId}'s exit through its own bridge`);
+  const completed = (await (opts.completeExit ? opts.completeExit(dsp, leaver) : at<{ member: Record<string, unknown> }>(dsp, 'POST', `/members/${leaver.mspId}/exit`)).then((r) => (r as { member: Record<string, unknown> }).member)) as Record<string, unknown>;
+  const proposeAfterExit = await refusal('a proposal by a member that left', () => at(leaver, 'POST', '/proposals', { kind: 'dissolve' }));
+
+  return {
+    changeTerms: { proposal, voters, termsReadBy },
+    voteAfterDecision,
+    late: { proposal: late, lateVote, closed },
+    exit: { mspId: leaver.mspId, requested, again, completed, proposeAfterExit },
+  };
+}

@@ -1,0 +1,77 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { runDomainGovernance, type DomainMember } from '@datawell/testing';
+import { domainMemberOnStack, runDomainsOnStack } from '../../src/commands/scenario';
+import { REPO_DIR, stackContext } from '../../src/context';
+import { stopMemberServices } from '../../src/services/domain-runner';
+import { stopServices } from '../../src/services/runner';
+
+/** `./dev dao …` as a user runs it, against this stack: one JSON object on stdout. */
+function dev(...args: string[]): Record<string, unknown> {
+  const r = spawnSync(join(REPO_DIR, 'dev'), ['dao', ...args, '--json'], { cwd: REPO_DIR, encoding: 'utf8', env: process.env });
+  if (r.status !== 0) throw new Error(`./dev dao ${args.join(' ')} exited ${r.status}: ${r.stderr.trim()}`);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+}
+
+/**
+ * Governance and voluntary exit of a DAO whose members are in their own trust domains, on the real
+ * network through the running services: every proposal, vote, close and exit is submitted by the
+ * member's own member-mode bridge with the member's own identity on its own peer (the operator is not
+ * on the channel). The exit goes through the CLI, `./dev dao exit`.
+ */
+describe("a DAO governed through its members' own bridges", () => {
+  const ctx = stackContext();
+  const mspIds = ['GvDspMSP', 'GvVsp1MSP', 'GvVsp2MSP'];
+
+  afterAll(async () => {
+    await stopMemberServices(ctx, mspIds).catch(() => undefined);
+    await stopServices(ctx);
+  });
+
+  it('changes terms by an ownership-weighted vote, refuses a late vote, expires a proposal without quorum, and lets a VSP leave with notice', async () => {
+    const formed = await runDomainsOnStack({ vsps: 2, joiners: 0, orgPrefix: 'Gv' });
+    expect(formed.versions).toEqual([{ version: 1, channel: `dao-${formed.daoId}-v1`, members: mspIds }]);
+    const members: DomainMember[] = [];
+    for (const [i, mspId] of mspIds.entries()) members.push(await domainMemberOnStack(ctx, { mspId, role: i === 0 ? 'DSP' : 'VSP' }));
+    const target = ['--dao', formed.daoId, '--version', '1'];
+
+    const result = await runDomainGovernance({
+      daoId: formed.daoId,
+      version: 1,
+      members,
+      progress: (m) => ctx.progress.step('governance', m),
+      requestExit: async (leaver) => dev('exit', leaver.mspId, ...target),
+      completeExit: async (by, leaver) => dev('exit', by.mspId, ...target, '--complete', leaver.mspId),
+    });
+
+    // The change of terms: proposed by a VSP, accepted on chain by the votes of members through their own bridges.
+    const { proposal, voters, termsReadBy } = result.changeTerms;
+    expect(proposal).toMatchObject({ kind: 'change-terms', proposer: 'GvVsp1MSP', status: 'accepted' });
+    expect(voters.length).toBeGreaterThanOrEqual(2);
+    expect(proposal.votes.map((v) => v.mspId).sort()).toEqual([...voters].sort());
+    expect(2 * proposal.yesPpm).toBeGreaterThan(1_000_000);
+    expect(proposal.votes.every((v) => v.choice === 'yes' && v.weightPpm > 0)).toBe(true);
+    // Proposed under the default terms (the agreement has none): a week to vote.
+    expect(proposal.quorumPpm).toBe(500_000);
+    for (const mspId of mspIds) expect(termsReadBy[mspId]).toMatchObject({ votingPeriodSeconds: 3, quorumPpm: 500_000 });
+    expect(result.voteAfterDecision).toEqual({ status: 409, code: 'PROPOSAL_DECIDED' });
+
+    // Under the new terms: a three-second voting period; a vote after the deadline is refused, and with nobody voting there is no quorum.
+    expect(result.late.proposal.votingEndsAtMs - (result.late.proposal as unknown as { createdAtMs: number }).createdAtMs).toBe(3000);
+    expect(result.late.lateVote).toEqual({ status: 409, code: 'VOTING_CLOSED' });
+    expect(result.late.closed).toMatchObject({ status: 'expired', yesPpm: 0, noPpm: 0, votes: [] });
+
+    // The last VSP gave notice through the CLI and its own bridge; no notice period in these terms, so the DSP completed it at once.
+    expect(result.exit.mspId).toBe('GvVsp2MSP');
+    expect(result.exit.requested).toMatchObject({ mspId: 'GvVsp2MSP', status: 'active' });
+    expect(result.exit.requested['exitEffectiveAtMs']).toBe(result.exit.requested['exitRequestedAtMs']);
+    expect(result.exit.again).toEqual({ status: 409, code: 'EXIT_ALREADY_REQUESTED' });
+    expect(result.exit.completed).toMatchObject({ mspId: 'GvVsp2MSP', status: 'exited', endReason: 'exit' });
+    expect(result.exit.proposeAfterExit).toEqual({ status: 403, code: 'NOT_A_MEMBER' });
+
+    // The CLI reads the decided proposal through the member's own bridge, and refuses bad input with exit 2.
+    expect(dev('proposal', 'GvVsp1MSP', ...target, '--proposal', proposal.proposalId)).toMatchObject({ proposalId: proposal.proposalId, status: 'accepted' });
+    const bad = spawnSync(join(REPO_DIR, 'dev'), ['dao', 'vote', 'GvVsp1MSP', ...target, '--proposal', proposal.proposalId, '--choice', 'perhaps'], { cwd: REPO_DIR, encoding: 'utf8' });
+    expect([bad.status, bad.stderr.trim().split('\n').length]).toEqual([2, 1]);
+  }, 30 * 60_000);
+});
