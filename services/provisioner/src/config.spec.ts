@@ -1,5 +1,12 @@
-import { ConfigError, loadServiceConfig } from '@datawell/config';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadServiceConfig, newTrafficKeyBytes } from '@datawell/config';
 import { provisionerService } from './config';
+
+/** A domain's traffic key file, as the stack tooling writes it. */
+const keyFile = join(mkdtempSync(join(tmpdir(), 'prov-config-')), 'traffic.key');
+writeFileSync(keyFile, newTrafficKeyBytes(), { mode: 0o600 });
 
 const base = { DATAWELL_POSTGRES_URL: 'postgres://u:p@localhost:5432/d', DATAWELL_REDIS_URL: 'redis://localhost:6379', DATAWELL_KAFKA_BROKERS: 'localhost:9092' };
 
@@ -16,7 +23,7 @@ function problems(env: Record<string, string>): string[] {
 describe('provisioner settings: member mode', () => {
   it('is off by default (the operator-mode provisioner) and on with a member MSP id', () => {
     expect(loadServiceConfig(provisionerService, base).settings.member).toBeUndefined();
-    expect(loadServiceConfig(provisionerService, { ...base, PROVISIONER_MEMBER_MSP_ID: 'AcmeMSP' }).settings.member).toEqual({ mspId: 'AcmeMSP' });
+    expect(loadServiceConfig(provisionerService, { ...base, PROVISIONER_MEMBER_MSP_ID: 'AcmeMSP', DATAWELL_TRAFFIC_KEY_FILE: keyFile }).settings.member).toEqual({ mspId: 'AcmeMSP' });
   });
 
   it('refuses a bad MSP id, and the operator\'s mesh CA beside a member, naming the variables', () => {
@@ -25,5 +32,17 @@ describe('provisioner settings: member mode', () => {
     expect(both).toMatch(/PROVISIONER_MPC_CA_CERT_FILE.*member mode/);
     expect(both).toMatch(/PROVISIONER_MPC_CA_KEY_FILE/);
     expect(problems({ PROVISIONER_MPC_CA_CERT_FILE: '/ca.pem', PROVISIONER_MPC_CA_KEY_FILE: '/ca.key' })).toEqual([]);
+  });
+
+  it("defaults to the member's own topics and group in member mode, and refuses others' topics and a missing traffic key", () => {
+    const member = loadServiceConfig(provisionerService, { ...base, PROVISIONER_MEMBER_MSP_ID: 'AcmeMSP', DATAWELL_TRAFFIC_KEY_FILE: keyFile }).settings;
+    expect(member.topics).toEqual({ ledgerEvents: 'datawell.member.AcmeMSP.ledger.events.v1', ledgerCommands: 'datawell.member.AcmeMSP.ledger.commands.v1', telemetry: 'datawell.member.AcmeMSP.telemetry.heartbeats.v1' });
+    expect(member.eventsGroupId).toBe('datawell.member.AcmeMSP.provisioner.events');
+    expect(loadServiceConfig(provisionerService, base).settings.topics).toEqual({ ledgerEvents: 'datawell.ledger.events.v1', ledgerCommands: 'datawell.ledger.commands.v1', telemetry: 'datawell.infra.telemetry.v1' });
+    const wrong = problems({ PROVISIONER_MEMBER_MSP_ID: 'AcmeMSP', PROVISIONER_LEDGER_EVENTS_TOPIC: 'datawell.ledger.events.v1', PROVISIONER_EVENTS_GROUP_ID: 'datawell-provisioner' }).join(' ');
+    expect(wrong).toMatch(/PROVISIONER_LEDGER_EVENTS_TOPIC.*must start with "datawell.member.AcmeMSP."/);
+    expect(wrong).toMatch(/PROVISIONER_EVENTS_GROUP_ID/);
+    expect(problems({ PROVISIONER_MEMBER_MSP_ID: 'OperatorMSP' }).join(' ')).toMatch(/must be a member's MSP id/);
+    expect(problems({ PROVISIONER_MEMBER_MSP_ID: 'AcmeMSP' }).join(' ')).toMatch(/DATAWELL_TRAFFIC_KEY_FILE: is required when PROVISIONER_MEMBER_MSP_ID is set/);
   });
 });

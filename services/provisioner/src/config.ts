@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { defineService, optionalTextVariable as optional, textVariable as withDefault, topicVariable as topic, type ConfigOf, type ServiceExtension } from '@datawell/config';
-import { SERVICES } from '@datawell/contracts';
+import { COMMON_VARIABLES, defineService, optionalTextVariable as optional, optionalTopicVariable as optionalTopic, textVariable as withDefault, type ConfigIssue, type ConfigOf, type ServiceExtension } from '@datawell/config';
+import { memberHeartbeatsTopic, memberLedgerTopics, memberTopicPrefix, OPERATOR_MSP, SERVICES, TOPICS } from '@datawell/contracts';
 import { MSP_ID_PATTERN } from '@datawell/domain';
 
 /** Settings of the provisioner service beyond the common ones (see docs/provisioner.md). */
@@ -69,15 +69,42 @@ const seconds = (value: string, max: number) =>
   withDefault(value).refine((n) => /^\d+$/.test(n) && Number(n) >= 1 && Number(n) <= max, `must be an integer 1-${max} (seconds)`);
 const absolute = optional.refine((v) => v === undefined || isAbsolute(v), 'must be an absolute path');
 
+/**
+ * The topics and events group of a mode, unless set: the shared ones for the operator's provisioner;
+ * for a member's, its bridge's sealed events and commands topics and its workloads' heartbeats topic
+ * (which its own telemetry folds), under its group prefix.
+ */
+function defaults(memberMspId: string | undefined): { topics: ProvisionerSettings['topics']; eventsGroupId: string } {
+  if (!memberMspId) return { topics: { ledgerEvents: TOPICS.ledgerEvents, ledgerCommands: TOPICS.ledgerCommands, telemetry: TOPICS.telemetry }, eventsGroupId: 'datawell-provisioner' };
+  const own = memberLedgerTopics(memberMspId);
+  return { topics: { ledgerEvents: own.events, ledgerCommands: own.commands, telemetry: memberHeartbeatsTopic(memberMspId) }, eventsGroupId: `${memberTopicPrefix(memberMspId)}provisioner.events` };
+}
+
+/** A member's provisioner uses only its own topics and groups (the broker lets its principal have nothing else) and seals them with its domain's key. */
+function memberIssues(env: Readonly<Record<string, string | undefined>>): ConfigIssue[] {
+  const mspId = env[V.memberMspId]?.trim();
+  if (!mspId || !MSP_ID_PATTERN.test(mspId)) return [];
+  const issues: ConfigIssue[] = [];
+  if (mspId === OPERATOR_MSP) issues.push({ variable: V.memberMspId, problem: `must be a member's MSP id: the operator's provisioner runs without ${V.memberMspId}` });
+  if (!env[COMMON_VARIABLES.trafficKeyFile]?.trim()) issues.push({ variable: COMMON_VARIABLES.trafficKeyFile, problem: `is required when ${V.memberMspId} is set: a member's topics are sealed with its domain's key` });
+  const prefix = memberTopicPrefix(mspId);
+  for (const variable of [V.eventsTopic, V.commandsTopic, V.telemetryTopic, V.eventsGroupId]) {
+    const value = env[variable]?.trim();
+    if (value && !value.startsWith(prefix)) issues.push({ variable, problem: `must start with "${prefix}": a member's provisioner uses only its own topics and groups` });
+  }
+  return issues;
+}
+
 const provisionerExtension: ServiceExtension<ProvisionerSettings> = {
   shape: {
     [V.workDir]: absolute,
     [V.tofuBinary]: optional,
     [V.tofuPgSchema]: withDefault('provisioner_tofu').refine((s) => /^[a-z_][a-z0-9_]{0,62}$/.test(s), 'must be a lower-case PostgreSQL identifier'),
-    [V.eventsTopic]: topic('datawell.ledger.events.v1'),
-    [V.commandsTopic]: topic('datawell.ledger.commands.v1'),
-    [V.telemetryTopic]: topic('datawell.infra.telemetry.v1'),
-    [V.eventsGroupId]: withDefault('datawell-provisioner'),
+    // Defaults depend on the mode (see defaults).
+    [V.eventsTopic]: optionalTopic,
+    [V.commandsTopic]: optionalTopic,
+    [V.telemetryTopic]: optionalTopic,
+    [V.eventsGroupId]: optional.refine((g) => g === undefined || /^[A-Za-z0-9._-]{1,200}$/.test(g), 'must be letters, digits, ".", "_" or "-"'),
     [V.queueName]: withDefault('provisioner').refine((q) => /^[A-Za-z0-9._-]{1,100}$/.test(q), 'must be letters, digits, ".", "_" or "-"'),
     [V.jobAttempts]: withDefault('3').refine((n) => /^\d+$/.test(n) && Number(n) >= 1 && Number(n) <= 20, 'must be an integer 1-20'),
     [V.jobLockSeconds]: seconds('60', 3600),
@@ -93,29 +120,32 @@ const provisionerExtension: ServiceExtension<ProvisionerSettings> = {
   issues: (env) => {
     const files = [V.mpcCaCertFile, V.mpcCaKeyFile] as const;
     const given = files.filter((name) => env[name]?.trim());
-    if (given.length > 0 && env[V.memberMspId]?.trim()) return given.map((variable) => ({ variable, problem: `is the operator's MPC mesh CA and may not be set with ${V.memberMspId} (member mode)` }));
+    if (env[V.memberMspId]?.trim()) return [...memberIssues(env), ...given.map((variable) => ({ variable, problem: `is the operator's MPC mesh CA and may not be set with ${V.memberMspId} (member mode)` }))];
     if (given.length !== 1) return [];
     return files.filter((name) => !env[name]?.trim()).map((variable) => ({ variable, problem: `is required with ${given[0]} (both MPC CA files or neither)` }));
   },
   build: (values) => {
     const stackDir = values[V.stackDir] as string | undefined;
+    const memberMspId = values[V.memberMspId] as string | undefined;
+    const d = defaults(memberMspId);
+    const given = (variable: string) => values[variable] as string | undefined;
     return {
       workDir: (values[V.workDir] as string | undefined) ?? (stackDir ? join(stackDir, 'provisioner') : join(tmpdir(), 'datawell-provisioner')),
       tofuBinary: (values[V.tofuBinary] as string | undefined) ?? (values[V.stackTofuBinary] as string | undefined) ?? 'tofu',
       tofuPgSchema: values[V.tofuPgSchema] as string,
       topics: {
-        ledgerEvents: values[V.eventsTopic] as string,
-        ledgerCommands: values[V.commandsTopic] as string,
-        telemetry: values[V.telemetryTopic] as string,
+        ledgerEvents: given(V.eventsTopic) ?? d.topics.ledgerEvents,
+        ledgerCommands: given(V.commandsTopic) ?? d.topics.ledgerCommands,
+        telemetry: given(V.telemetryTopic) ?? d.topics.telemetry,
       },
-      eventsGroupId: values[V.eventsGroupId] as string,
+      eventsGroupId: given(V.eventsGroupId) ?? d.eventsGroupId,
       queueName: values[V.queueName] as string,
       jobAttempts: Number(values[V.jobAttempts]),
       jobLockSeconds: Number(values[V.jobLockSeconds]),
       stalledCheckSeconds: Number(values[V.stalledCheckSeconds]),
       ...(values[V.mpcCaCertFile] ? { mpcCa: { certFile: values[V.mpcCaCertFile] as string, keyFile: values[V.mpcCaKeyFile] as string } } : {}),
       mpcControlClientNames: (values[V.mpcControlClientNames] as string).split(',').map((n) => n.trim()),
-      ...(values[V.memberMspId] ? { member: { mspId: values[V.memberMspId] as string } } : {}),
+      ...(memberMspId ? { member: { mspId: memberMspId } } : {}),
     };
   },
 };

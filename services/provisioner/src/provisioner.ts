@@ -68,6 +68,7 @@ export class Provisioner {
       kafkaBrokers: config.kafka.brokers,
       ...(config.kafka.credentialsFile ? { kafkaCredentialsFile: config.kafka.credentialsFile } : {}),
       telemetryTopic: settings.topics.telemetry,
+      ...(config.kafka.trafficKey?.file ? { trafficKeyFile: config.kafka.trafficKey.file } : {}),
       backendSchema: settings.tofuPgSchema,
     };
     this.service = new ProvisioningService({

@@ -52,6 +52,7 @@ function heartbeat(): void {
       intervalMs: config.heartbeatIntervalSeconds * 1000,
       brokers: config.kafkaBrokers,
       ...(config.kafkaCredentialsFile ? { credentialsFile: config.kafkaCredentialsFile } : {}),
+      ...(config.trafficKeyFile ? { trafficKeyFile: config.trafficKeyFile } : {}),
     },
     {
       privateKey: readFileSync(config.keyFile, 'utf8'),

@@ -16,6 +16,11 @@ export interface WorkloadConfig {
   /** The Kafka principal's credentials file (mode 0600) the workload authenticates with; absent for a broker without SASL. */
   readonly kafkaCredentialsFile?: string;
   readonly telemetryTopic: string;
+  /**
+   * A member domain's traffic key file (mode 0600): on a member's topic (`datawell.member.<MSP>.…`) the
+   * heartbeats are sealed with it before they reach the broker. Absent for the operator's workloads.
+   */
+  readonly trafficKeyFile?: string;
   /** The workload's private key (PKCS#8 PEM, mode 0600), in its folder. */
   readonly keyFile: string;
 }

@@ -122,7 +122,8 @@ describe('ProvisioningService in member mode', () => {
         workloads: async () => workloads,
       });
       const meta = { ledger: ledgerEvent(eventName, payload) } as never;
-      const effect = service(repository, () => undefined, {}, member).ledgerEventHandlers[eventName]!(undefined as never, meta);
+      const handlers = service(repository, () => undefined, {}, member).ledgerEventHandlers as Record<string, (event: never, meta: never) => unknown>;
+      const effect = handlers[eventName]!(undefined as never, meta);
       await (effect as (m: unknown) => Promise<void>)({});
       return { jobs, kept };
     };

@@ -1,4 +1,5 @@
 import { DESIRED } from './fixtures.spec-helper';
+import { partOf } from './spec';
 import { renderTofuConfiguration, type RenderContext } from './tofu-config';
 
 const CONTEXT: RenderContext = {
@@ -77,5 +78,13 @@ describe('renderTofuConfiguration', () => {
     expect(meshed.workloads[1]!.digest).toBe(plain.workloads[1]!.digest);
     const moved = renderTofuConfiguration(DESIRED, CONTEXT, new Map([[id, { ...node, endpoints: ['127.0.0.1:1001', '127.0.0.1:1003'] }]]));
     expect(moved.workloads[0]!.digest).not.toBe(meshed.workloads[0]!.digest);
+  });
+
+  it("renders a member's part only, with its domain's topic and traffic key file handed to the workloads (member mode)", () => {
+    const member = { ...CONTEXT, telemetryTopic: 'datawell.member.Vsp1MSP.telemetry.heartbeats.v1', trafficKeyFile: '/domains/Vsp1MSP/secrets/traffic.key' };
+    const r = renderTofuConfiguration(partOf(DESIRED, 'Vsp1MSP'), member);
+    expect(r.workloads.map((w) => w.config.workloadId)).toEqual(['d1-v1-vsp1-mpc']);
+    expect(r.workloads[0]!.config).toMatchObject({ owner: 'Vsp1MSP', telemetryTopic: member.telemetryTopic, trafficKeyFile: member.trafficKeyFile });
+    expect(renderTofuConfiguration(DESIRED, CONTEXT).workloads[0]!.config).not.toHaveProperty('trafficKeyFile');
   });
 });

@@ -18,6 +18,8 @@ export interface RenderContext {
   /** The Kafka credentials file the workloads authenticate with (the provisioner's principal's, until member domains). */
   readonly kafkaCredentialsFile?: string;
   readonly telemetryTopic: string;
+  /** A member domain's traffic key file, handed on (never its content) so workloads seal their heartbeats on the member's topic. */
+  readonly trafficKeyFile?: string;
   /** PostgreSQL schema of the `pg` backend. */
   readonly backendSchema: string;
 }
@@ -63,6 +65,7 @@ export function renderTofuConfiguration(desired: DesiredVersion, context: Render
       kafkaBrokers: context.kafkaBrokers,
       ...(context.kafkaCredentialsFile ? { kafkaCredentialsFile: context.kafkaCredentialsFile } : {}),
       telemetryTopic: context.telemetryTopic,
+      ...(context.trafficKeyFile ? { trafficKeyFile: context.trafficKeyFile } : {}),
       keyFile: join(dir, 'key.pem'),
       ...(mesh.has(id) ? { mpc: mesh.get(id)! } : {}),
     };
