@@ -60,19 +60,10 @@ export const sessionViewSchema = z.object({
   updatedAt: z.string(),
 });
 
-export const sessionSummarySchema = z.object({
-  id: z.string(),
-  kind: sessionKind,
-  daoId: z.string(),
-  version: z.number().int(),
-  status: sessionStatus,
-  createdBy: z.string(),
-  parties: z.array(z.string()),
-  revision: z.number().int(),
-  agreementId: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+/** A session in a list: the view's own fields, with the parties as MSP ids only. */
+export const sessionSummarySchema = sessionViewSchema
+  .pick({ id: true, kind: true, daoId: true, version: true, status: true, createdBy: true, revision: true, agreementId: true, createdAt: true, updatedAt: true })
+  .extend({ parties: z.array(z.string()) });
 
 export const historyEntrySchema = z.object({
   seq: z.number().int(),
