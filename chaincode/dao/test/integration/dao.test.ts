@@ -192,7 +192,7 @@ describe('dao chaincode on the real network', () => {
     const vote = await submit(net(DSP, V1.channel), V1.name, 'CastVote', proposalId, 'yes'); // 60 % ownership decides
     const decided = await eventOf(net(VSP1, V1.channel), V1.name, vote);
     expect(decided).toMatchObject({ name: 'ProposalDecided', payload: { outcome: 'accepted', effect: { admit: { mspId: VSP2 }, nextChannel: 'dao-it-v2' } } });
-    expect(await failure(() => submit(net(VSP1, V1.channel), V1.name, 'CastVote', proposalId, 'no'))).toMatch(/CONFLICT: proposal .* is already accepted/);
+    expect(await failure(() => submit(net(VSP1, V1.channel), V1.name, 'CastVote', proposalId, 'no'))).toMatch(/CONFLICT: PROPOSAL_DECIDED: proposal .* is already accepted/);
 
     const job = await submit(net(DSP, V2.channel), V2.name, 'ComputationCompleted', JSON.stringify({ jobId: `job-${run}`, computation: 'mean', members: [DSP, VSP1, VSP2], resultDigest: DIGEST }));
     expect((await eventOf(net(VSP2, V2.channel), V2.name, job)).payload).toMatchObject({ type: 'ComputationCompleted', recipients: [DSP] });
