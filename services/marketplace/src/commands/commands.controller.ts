@@ -1,11 +1,12 @@
-import { Controller, Get, Param, Sse } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
+import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
 import { ZodParams } from '@datawell/service-platform';
-import type { Observable } from 'rxjs';
+import { Subscription } from 'rxjs';
 import { ErrorDto } from '../common.dto';
 import { CommandViewDto } from './commands.dto';
-import { commandIdSchema, CommandsService, type CommandEvent } from './commands.service';
+import { commandIdSchema, CommandsService } from './commands.service';
 
 @ApiTags('commands')
 @Controller('commands')
@@ -25,7 +26,7 @@ export class CommandsController {
     return this.commands.view(principal, commandId);
   }
 
-  @Sse(':commandId/events')
+  @Get(':commandId/events')
   @Authenticated()
   @ApiOperation({
     summary:
@@ -37,7 +38,37 @@ export class CommandsController {
     content: { 'text/event-stream': { schema: { type: 'string' } } },
   })
   @ApiNotFoundResponse({ type: ErrorDto })
-  events(@CurrentPrincipal() principal: Principal, @Param('commandId') commandId: string): Promise<Observable<CommandEvent>> {
-    return this.commands.follow(principal, commandId);
+  async events(@CurrentPrincipal() principal: Principal, @Param('commandId') commandId: string, @Res() res: ServerResponse): Promise<void> {
+    // Written here rather than with @Sse(): a refusal must answer 401/404 before anything is sent,
+    // and with @Sse() behind an interceptor a rejected setup became an empty 200 stream (the
+    // security matrix found it). `follow` refuses before the stream starts; the filters answer that.
+    const stream = await this.commands.follow(principal, commandId);
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.flushHeaders();
+    await new Promise<void>((resolve) => {
+      let done = false;
+      const subscription = new Subscription();
+      const end = () => {
+        if (done) return;
+        done = true;
+        subscription.unsubscribe();
+        if (!res.writableEnded) res.end();
+        resolve();
+      };
+      // An ended command completes during subscribe: `add` to a closed subscription unsubscribes at once.
+      subscription.add(
+        stream.subscribe({
+          next: (event) => void res.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`),
+          error: (error: unknown) => {
+            const { code, message } = error as { code?: unknown; message?: unknown };
+            res.write(`event: error\ndata: ${JSON.stringify({ code: typeof code === 'string' ? code : 'INTERNAL', message: String(message ?? '') })}\n\n`);
+            end();
+          },
+          complete: end,
+        }),
+      );
+      // The client left: stop following.
+      res.on('close', end);
+    });
   }
 }

@@ -73,7 +73,8 @@ interface ExistingIds {
 
 /** One existing row's ids per service, read from its own schema: whatever the stack's earlier runs left there. */
 const EXISTING_QUERIES: Record<string, { id?: string; dao?: string }> = {
-  marketplace: { dao: 'SELECT dao_id, version FROM marketplace.dao_versions ORDER BY dao_id, version LIMIT 1' },
+  // A ledger command some identity issued (GET /commands/{commandId}: the issuing identity's only).
+  marketplace: { id: 'SELECT command_id AS id FROM marketplace.commands ORDER BY command_id LIMIT 1', dao: 'SELECT dao_id, version FROM marketplace.dao_versions ORDER BY dao_id, version LIMIT 1' },
   negotiation: { id: 'SELECT id FROM negotiation.sessions ORDER BY id LIMIT 1' },
   provisioner: { id: 'SELECT id FROM provisioner.jobs ORDER BY id LIMIT 1', dao: 'SELECT dao_id, version FROM provisioner.versions ORDER BY dao_id, version LIMIT 1' },
   telemetry: { id: 'SELECT workload_id AS id FROM telemetry.workloads ORDER BY workload_id LIMIT 1', dao: 'SELECT dao_id, version FROM telemetry.versions ORDER BY dao_id, version LIMIT 1' },
@@ -189,7 +190,7 @@ describe('API security matrix (every operation × identity)', () => {
           // Another DAO's EXISTING ids answer exactly as unknown ones: same status, code and message shape.
           const ids = existing[b.name] ?? {};
           const params = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
-          const existingOf = (name: string) => (name === 'id' ? ids.id : /dao/i.test(name) ? ids.daoId : /version|^v$/i.test(name) ? ids.version : undefined);
+          const existingOf = (name: string) => (name === 'id' || name === 'commandId' ? ids.id : /dao/i.test(name) ? ids.daoId : /version|^v$/i.test(name) ? ids.version : undefined);
           if (params.length > 0 && params.every((name) => existingOf(name) !== undefined)) {
             const unknown = Object.fromEntries(params.map((name) => [name, /version|^v$/i.test(name) ? existingOf(name)! : /dao/i.test(name) ? `other${hex(3)}` : `other-${hex(3)}`]));
             const answer = async (value: (name: string) => string) => {
@@ -238,9 +239,9 @@ describe('API security matrix (every operation × identity)', () => {
             // Another DAO's existing ids, as over HTTP: the same status and details shape as unknown ones.
             const ids = existing[b.name] ?? {};
             const fields = ((definition[rpc] as unknown as { requestType?: { type?: { field?: Array<{ name: string }> } } }).requestType?.type?.field ?? []).map((f) => f.name);
-            const valueOf = (field: string) => (field === 'dao_id' ? ids.daoId : field === 'version' ? ids.version : ['id', 'session_id', 'workload_id'].includes(field) ? ids.id : undefined);
+            const valueOf = (field: string) => (field === 'dao_id' ? ids.daoId : field === 'version' ? ids.version : ['id', 'session_id', 'workload_id', 'command_id'].includes(field) ? ids.id : undefined);
             const idFields = fields.filter((f) => f !== 'version' && valueOf(f) !== undefined);
-            if (idFields.length > 0 && fields.filter((f) => ['id', 'session_id', 'workload_id', 'dao_id'].includes(f)).every((f) => valueOf(f) !== undefined)) {
+            if (idFields.length > 0 && fields.filter((f) => ['id', 'session_id', 'workload_id', 'command_id', 'dao_id'].includes(f)).every((f) => valueOf(f) !== undefined)) {
               const unknown = Object.fromEntries(idFields.map((f) => [f, f === 'dao_id' ? `other${hex(3)}` : `other-${hex(3)}`]));
               const message = (value: (field: string) => string | undefined) =>
                 Object.fromEntries(fields.filter((f) => valueOf(f) !== undefined).map((f) => [f, f === 'version' ? Number(ids.version) : value(f)]));
