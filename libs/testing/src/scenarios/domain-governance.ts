@@ -11,8 +11,8 @@ export interface DomainGovernanceOptions {
   readonly progress: (message: string) => void;
   readonly timeoutMs?: number;
   /** A member leaves here: by default the last VSP gives notice through its own bridge. Replace to drive it otherwise (the CLI). */
-  readonly requestExit?: (leaver: DomainMember) => Promise<unknown>;
-  readonly completeExit?: (by: DomainMember, leaver: DomainMember) => Promise<unknown>;
+  readonly requestExit?: (leaver: DomainMember, at: { daoId: string; version: number }) => Promise<unknown>;
+  readonly completeExit?: (by: DomainMember, leaver: DomainMember, at: { daoId: string; version: number }) => Promise<unknown>;
 }
 
 export interface Refusal {
@@ -91,10 +91,10 @@ export async function runDomainGovernance(opts: DomainGovernanceOptions): Promis
   const closed = (await at<{ proposal: ProposalView }>(leaver, 'POST', `/proposals/${late.proposalId}/close`)).proposal;
 
   progress(`${leaver.mspId} gives notice of leaving through its own bridge`);
-  const requested = (await (opts.requestExit ? opts.requestExit(leaver) : at<{ member: Record<string, unknown> }>(leaver, 'POST', '/exit', {})).then((r) => (r as { member: Record<string, unknown> }).member)) as Record<string, unknown>;
+  const requested = (await (opts.requestExit ? opts.requestExit(leaver, { daoId, version }) : at<{ member: Record<string, unknown> }>(leaver, 'POST', '/exit', {})).then((r) => (r as { member: Record<string, unknown> }).member)) as Record<string, unknown>;
   const again = await refusal('a second notice', () => at(leaver, 'POST', '/exit', {}));
   progress(`${dsp.mspId} completes ${leaver.mspId}'s exit through its own bridge`);
-  const completed = (await (opts.completeExit ? opts.completeExit(dsp, leaver) : at<{ member: Record<string, unknown> }>(dsp, 'POST', `/members/${leaver.mspId}/exit`)).then((r) => (r as { member: Record<string, unknown> }).member)) as Record<string, unknown>;
+  const completed = (await (opts.completeExit ? opts.completeExit(dsp, leaver, { daoId, version }) : at<{ member: Record<string, unknown> }>(dsp, 'POST', `/members/${leaver.mspId}/exit`)).then((r) => (r as { member: Record<string, unknown> }).member)) as Record<string, unknown>;
   const proposeAfterExit = await refusal('a proposal by a member that left', () => at(leaver, 'POST', '/proposals', { kind: 'dissolve' }));
 
   return {

@@ -3,7 +3,20 @@ import { parseAmount, parseBetas } from '@datawell/domain';
 import { addDomain, enrollClientIdentity, findDomain, memberServiceUrl, up, type StackContext } from '@datawell/stack';
 import { REPO_DIR, stackContext } from '../context';
 import { join } from 'node:path';
-import { httpAdminApi, runCompute, runDomainFormation, runFormation, runLifecycle, type ComputeResult, type DomainFormationResult, type DomainMember, type LifecycleResult } from '@datawell/testing';
+import {
+  httpAdminApi,
+  runCompute,
+  runDomainFormation,
+  runDomainGovernance,
+  runFormation,
+  runLifecycle,
+  type ComputeResult,
+  type DomainFormationResult,
+  type DomainGovernanceOptions,
+  type DomainGovernanceResult,
+  type DomainMember,
+  type LifecycleResult,
+} from '@datawell/testing';
 import { startMemberServices } from '../services/domain-runner';
 import { serviceUrl, startServices } from '../services/runner';
 import { UsageError } from '../usage-error';
@@ -101,6 +114,26 @@ export function registerScenarioCommands(program: Command): void {
     });
 
   scenario
+    .command('governance')
+    .description("a DAO of a DSP and two VSPs in their own trust domains, governed through the members' own bridges: a change of terms voted on chain, a late vote refused, a proposal expired without quorum, a VSP's voluntary exit with notice")
+    .option('--org-prefix <prefix>', 'domains are <prefix>DspMSP, <prefix>Vsp1MSP, <prefix>Vsp2MSP (reused across runs)', 'Gv')
+    .option('--json', 'one JSON object on stdout')
+    .action(async (opts: { orgPrefix: string; json?: boolean }) => {
+      checkOrgPrefix(opts.orgPrefix, 11);
+      const { daoId, governance: g } = await runGovernanceOnStack({ orgPrefix: opts.orgPrefix });
+      const summary = {
+        daoId,
+        proposals: [g.changeTerms.proposal, g.late.closed].map((p) => ({ proposalId: p.proposalId, kind: p.kind, outcome: p.status, yesPpm: p.yesPpm, noPpm: p.noPpm })),
+        refused: { voteAfterDecision: g.voteAfterDecision.code, lateVote: g.late.lateVote.code, secondNotice: g.exit.again.code, proposeAfterExit: g.exit.proposeAfterExit.code },
+        exited: [g.exit.mspId],
+      };
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(summary)}\n`);
+      process.stdout.write(
+        [`DAO ${daoId}`, ...summary.proposals.map((p) => `  ${p.proposalId} (${p.kind}): ${p.outcome}, yes ${p.yesPpm} ppm, no ${p.noPpm} ppm`), `  refused: ${Object.entries(summary.refused).map(([k, v]) => `${k} ${v}`).join(', ')}`, `  exited: ${summary.exited.join(', ')}`].join('\n') + '\n',
+      );
+    });
+
+  scenario
     .command('compute')
     .description("a secure computation through the services: a DSP's sensor readings on Kafka and a VSP in a DAO of two MPC nodes run by the provisioner; the VSP gets the mean, recorded on the ledger")
     .option('--readings <n>', 'readings the DSP publishes', '500')
@@ -166,6 +199,27 @@ export async function runDomainsOnStack(opts: { vsps: number; joiners: number; o
     ...(opts.revenue !== undefined ? { revenue: opts.revenue } : {}),
     progress: (m) => ctx.progress.step('domains', m),
   });
+}
+
+/**
+ * A DAO of a DSP and two VSPs in their own domains (runDomainsOnStack), then governed through the
+ * members' own bridges (runDomainGovernance); `requestExit`/`completeExit` drive the exit otherwise (the CLI).
+ */
+export async function runGovernanceOnStack(opts: { orgPrefix?: string } & Pick<DomainGovernanceOptions, 'requestExit' | 'completeExit'>): Promise<{ daoId: string; versions: DomainFormationResult['versions']; governance: DomainGovernanceResult }> {
+  const ctx = stackContext();
+  const prefix = opts.orgPrefix ?? 'Gv';
+  const formed = await runDomainsOnStack({ vsps: 2, joiners: 0, orgPrefix: prefix });
+  const members = [];
+  for (const [i, mspId] of [`${prefix}DspMSP`, `${prefix}Vsp1MSP`, `${prefix}Vsp2MSP`].entries()) members.push(await domainMemberOnStack(ctx, { mspId, role: i === 0 ? 'DSP' : 'VSP' }));
+  const governance = await runDomainGovernance({
+    daoId: formed.daoId,
+    version: 1,
+    members,
+    progress: (m) => ctx.progress.step('governance', m),
+    ...(opts.requestExit ? { requestExit: opts.requestExit } : {}),
+    ...(opts.completeExit ? { completeExit: opts.completeExit } : {}),
+  });
+  return { daoId: formed.daoId, versions: formed.versions, governance };
 }
 
 /** A member domain of this stack as the scenarios act for it: a person of the organisation, enrolled at its own CA in its domain, and its own bridge. */

@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { runDomainGovernance, type DomainMember } from '@datawell/testing';
-import { domainMemberOnStack, runDomainsOnStack } from '../../src/commands/scenario';
+import { runGovernanceOnStack } from '../../src/commands/scenario';
 import { REPO_DIR, stackContext } from '../../src/context';
 import { stopMemberServices } from '../../src/services/domain-runner';
 import { stopServices } from '../../src/services/runner';
@@ -29,20 +28,13 @@ describe("a DAO governed through its members' own bridges", () => {
   });
 
   it('changes terms by an ownership-weighted vote, refuses a late vote, expires a proposal without quorum, and lets a VSP leave with notice', async () => {
-    const formed = await runDomainsOnStack({ vsps: 2, joiners: 0, orgPrefix: 'Gv' });
-    expect(formed.versions).toEqual([{ version: 1, channel: `dao-${formed.daoId}-v1`, members: mspIds }]);
-    const members: DomainMember[] = [];
-    for (const [i, mspId] of mspIds.entries()) members.push(await domainMemberOnStack(ctx, { mspId, role: i === 0 ? 'DSP' : 'VSP' }));
-    const target = ['--dao', formed.daoId, '--version', '1'];
-
-    const result = await runDomainGovernance({
-      daoId: formed.daoId,
-      version: 1,
-      members,
-      progress: (m) => ctx.progress.step('governance', m),
-      requestExit: async (leaver) => dev('exit', leaver.mspId, ...target),
-      completeExit: async (by, leaver) => dev('exit', by.mspId, ...target, '--complete', leaver.mspId),
+    const target = (at: { daoId: string; version: number }) => ['--dao', at.daoId, '--version', String(at.version)];
+    const { daoId, versions, governance: result } = await runGovernanceOnStack({
+      orgPrefix: 'Gv',
+      requestExit: async (leaver, at) => dev('exit', leaver.mspId, ...target(at)),
+      completeExit: async (by, leaver, at) => dev('exit', by.mspId, ...target(at), '--complete', leaver.mspId),
     });
+    expect(versions).toEqual([{ version: 1, channel: `dao-${daoId}-v1`, members: mspIds }]);
 
     // The change of terms: proposed by a VSP, accepted on chain by the votes of members through their own bridges.
     const { proposal, voters, termsReadBy } = result.changeTerms;
@@ -53,6 +45,7 @@ describe("a DAO governed through its members' own bridges", () => {
     expect(proposal.votes.every((v) => v.choice === 'yes' && v.weightPpm > 0)).toBe(true);
     // Proposed under the default terms (the agreement has none): a week to vote.
     expect(proposal.quorumPpm).toBe(500_000);
+    expect(proposal.votingEndsAtMs - (proposal as unknown as { createdAtMs: number }).createdAtMs).toBe(7 * 86_400_000);
     for (const mspId of mspIds) expect(termsReadBy[mspId]).toMatchObject({ votingPeriodSeconds: 3, quorumPpm: 500_000 });
     expect(result.voteAfterDecision).toEqual({ status: 409, code: 'PROPOSAL_DECIDED' });
 
@@ -70,8 +63,8 @@ describe("a DAO governed through its members' own bridges", () => {
     expect(result.exit.proposeAfterExit).toEqual({ status: 403, code: 'NOT_A_MEMBER' });
 
     // The CLI reads the decided proposal through the member's own bridge, and refuses bad input with exit 2.
-    expect(dev('proposal', 'GvVsp1MSP', ...target, '--proposal', proposal.proposalId)).toMatchObject({ proposalId: proposal.proposalId, status: 'accepted' });
-    const bad = spawnSync(join(REPO_DIR, 'dev'), ['dao', 'vote', 'GvVsp1MSP', ...target, '--proposal', proposal.proposalId, '--choice', 'perhaps'], { cwd: REPO_DIR, encoding: 'utf8' });
+    expect(dev('proposal', 'GvVsp1MSP', ...target({ daoId, version: 1 }), '--proposal', proposal.proposalId)).toMatchObject({ proposalId: proposal.proposalId, status: 'accepted' });
+    const bad = spawnSync(join(REPO_DIR, 'dev'), ['dao', 'vote', 'GvVsp1MSP', ...target({ daoId, version: 1 }), '--proposal', proposal.proposalId, '--choice', 'perhaps'], { cwd: REPO_DIR, encoding: 'utf8' });
     expect([bad.status, bad.stderr.trim().split('\n').length]).toEqual([2, 1]);
   }, 30 * 60_000);
 });
