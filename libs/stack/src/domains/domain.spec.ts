@@ -72,7 +72,8 @@ describe('the domain port plan', () => {
 
 describe("member services' ports", () => {
   it('sit above the Fabric plan, four per domain slot, and clash checks include them', () => {
-    expect(memberServicePorts(settings, 1)).toEqual({ 'ledger-bridge': settings.ports.fabricBase + 1004 });
+    const base = settings.ports.fabricBase;
+    expect(memberServicePorts(settings, 1)).toEqual({ 'ledger-bridge': base + 1004, telemetry: base + 1005, provisioner: base + 1006 });
     expect(memberServicePorts(settings, 2)['ledger-bridge'] - memberServicePorts(settings, 1)['ledger-bridge']).toBe(4);
     const onService = loadSettings('/repo', { DATAWELL_POSTGRES_PORT: '28004', DATAWELL_REDIS_PORT: '26379', DATAWELL_FABRIC_PORT_BASE: '27000' });
     expect(() => newMemberDomain(onService, [operatorDomain(onService)], 'AMSP', 'DSP')).toThrow(/port 28004 of domain AMSP \(ledger-bridge\) is already domain operator \(postgres\)'s/);

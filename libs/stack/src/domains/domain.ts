@@ -105,10 +105,9 @@ export function operatorDomain(settings: StackSettings): DomainRecord {
 
 /**
  * The member-mode services a member domain runs (DESIGN.md, "Services … and where they run"): the
- * ledger bridge, then telemetry (it reads the bridge's topics and submits through it); the
- * provisioner's member mode is still to come.
+ * ledger bridge, then telemetry and the provisioner (they read the bridge's topics and submit through it).
  */
-export const MEMBER_SERVICES = ['ledger-bridge', 'telemetry'] as const;
+export const MEMBER_SERVICES = ['ledger-bridge', 'telemetry', 'provisioner'] as const;
 export type MemberServiceName = (typeof MEMBER_SERVICES)[number];
 /** Ports per domain slot above the Fabric plan: room for three member services and one spare. */
 const SERVICE_PORTS_PER_DOMAIN = 4;

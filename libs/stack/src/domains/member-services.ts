@@ -5,6 +5,7 @@ import { POSTGRES_DATABASE, POSTGRES_USER } from '../components/postgres';
 import type { StackConnection } from '../connection';
 import { StackError } from '../errors';
 import { enrollClientIdentity } from '../fabric/network';
+import { binaryFor } from '../fabric/tools';
 import { memberFabric } from '../fabric/parties';
 import { osUser } from '../os-user';
 import { domainPaths, memberServiceFiles, memberServicePorts, memberServiceUrl, type DomainRecord, type MemberServiceName } from './domain';
@@ -51,7 +52,8 @@ export async function memberServiceLaunch(ctx: StackContext, connection: StackCo
     NODE_ENV: 'development',
   };
   const port = memberServicePorts(ctx.settings, d.index)[service];
-  const env = { ...common, ...(service === 'telemetry' ? telemetryEnv(d, port) : await ledgerBridgeEnv(ctx, d, port)) };
+  const own = service === 'telemetry' ? telemetryEnv(d, port) : service === 'provisioner' ? provisionerEnv(ctx, connection, d, port) : await ledgerBridgeEnv(ctx, d, port);
+  const env = { ...common, ...own };
   return { domain: d.name, service, user: d.osUser, port, url: memberServiceUrl(ctx.settings, d, service), env, ...memberServiceFiles(ctx.settings, d.name, service) };
 }
 
@@ -103,6 +105,25 @@ function telemetryEnv(d: DomainRecord, port: number): Record<string, string> {
     // gRPC on a free port (0): the member's telemetry is reached over HTTP at its fixed port.
     TELEMETRY_GRPC_PORT: '0',
     TELEMETRY_MEMBER_MSP_ID: d.mspId,
+  };
+}
+
+/**
+ * The member-mode provisioner (PROVISIONER_MEMBER_MSP_ID): it builds the member's own managed
+ * workloads with OpenTofu (state in the domain's PostgreSQL, work folder in the domain's), learns
+ * versions from its bridge's sealed events and reports its part through its bridge's commands topic
+ * as the member. Its workloads heartbeat to the member's heartbeats topic, sealed with the domain's
+ * key, for the member's own telemetry. It holds no Fabric identity and no MPC CA of the operator's.
+ */
+function provisionerEnv(ctx: StackContext, connection: StackConnection, d: DomainRecord, port: number): Record<string, string> {
+  return {
+    PROVISIONER_HTTP_PORT: String(port),
+    // gRPC on a free port (0): the member's provisioner is reached over HTTP at its fixed port.
+    PROVISIONER_GRPC_PORT: '0',
+    PROVISIONER_MEMBER_MSP_ID: d.mspId,
+    PROVISIONER_WORK_DIR: join(domainPaths(ctx.settings, d.name).run, 'provisioner'),
+    // The stack's OpenTofu, published where the domain's user may run it (the cache is root's).
+    PROVISIONER_TOFU_BINARY: binaryFor(ctx.settings, connection.opentofu.binary, { domain: d.name }),
   };
 }
 

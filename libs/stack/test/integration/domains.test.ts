@@ -73,12 +73,15 @@ describe('trust domains on one machine', () => {
       [`redis@${MEMBER}`, pids.redis, 'dw-domaintestdspmsp'],
       ['ca-domaintestdsp', pids.ca, 'dw-domaintestdspmsp'],
       ['peer0.domaintestdsp', pids.peer, 'dw-domaintestdspmsp'],
-      // Its member-mode bridge: listed, not started here.
+      // Its member-mode services: listed, not started here.
       [`ledger-bridge@${MEMBER}`, undefined, undefined],
+      [`telemetry@${MEMBER}`, undefined, undefined],
+      [`provisioner@${MEMBER}`, undefined, undefined],
     ]);
     expect(entry.database.port).toBe(findDomain(ctx, MEMBER).ports.postgres);
     expect(entry.kafka.principal).toBe(`member-${MEMBER}`);
-    expect(entry.serviceUrls).toEqual({ 'ledger-bridge': `http://127.0.0.1:${memberServicePorts(ctx.settings, findDomain(ctx, MEMBER).index)['ledger-bridge']}` });
+    const ports = memberServicePorts(ctx.settings, findDomain(ctx, MEMBER).index);
+    expect(entry.serviceUrls).toEqual({ 'ledger-bridge': `http://127.0.0.1:${ports['ledger-bridge']}`, telemetry: `http://127.0.0.1:${ports.telemetry}`, provisioner: `http://127.0.0.1:${ports.provisioner}` });
   });
 
   it("serves SQL and Redis with the domain's own passwords, and refuses a client without them", async () => {

@@ -63,14 +63,23 @@ describe('./dev domain', () => {
     const st = dev(['stack', 'status', '--json']);
     const domains = (JSON.parse(st.stdout) as { domains: Listed[] }).domains;
     const member = domains.find((d) => d.name === 'DomainCliVspMSP') as Listed;
-    expect(member.processes.map((p) => p.name)).toEqual(['postgres@DomainCliVspMSP', 'redis@DomainCliVspMSP', 'ca-domainclivsp', 'peer0.domainclivsp', 'ledger-bridge@DomainCliVspMSP']);
+    expect(member.processes.map((p) => p.name)).toEqual([
+      'postgres@DomainCliVspMSP',
+      'redis@DomainCliVspMSP',
+      'ca-domainclivsp',
+      'peer0.domainclivsp',
+      'ledger-bridge@DomainCliVspMSP',
+      'telemetry@DomainCliVspMSP',
+      'provisioner@DomainCliVspMSP',
+    ]);
     for (const p of member.processes.slice(0, 4)) expect(p).toMatchObject({ pid: expect.any(Number), user: 'dw-domainclivspmsp' });
-    // Its member-mode bridge is listed, not started (./dev domain start starts it).
-    expect(member.processes[4]).toEqual({ name: 'ledger-bridge@DomainCliVspMSP' });
+    // Its member-mode services are listed, not started (./dev domain start starts them).
+    expect(member.processes.slice(4)).toEqual(['ledger-bridge', 'telemetry', 'provisioner'].map((s) => ({ name: `${s}@DomainCliVspMSP` })));
     expect(member.database).toEqual({ host: '127.0.0.1', port: expect.any(Number), database: 'datawell' });
     expect(member.redis.port).toBeGreaterThan(0);
     expect(member.kafka.principal).toBe('member-DomainCliVspMSP');
-    expect(member.serviceUrls).toEqual({ 'ledger-bridge': expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+    const url = expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(member.serviceUrls).toEqual({ 'ledger-bridge': url, telemetry: url, provisioner: url });
     const operator = domains.find((d) => d.name === 'operator') as Listed;
     expect(operator.processes.map((p) => p.name)).toEqual(expect.arrayContaining(['postgres', 'redis', 'kafka', 'orderer0.orderer', 'peer0.operator']));
     expect(operator.processes.map((p) => p.name)).not.toContain('peer0.domainclivsp');
