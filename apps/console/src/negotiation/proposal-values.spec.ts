@@ -39,7 +39,7 @@ describe('the room’s proposal form', () => {
         { mspId: 'DspMSP', group: 'D', role: 'DSP' as const, weight: 3, ownershipPpm: 700_000 },
         { mspId: 'VspMSP', group: 'J1', role: 'VSP' as const, weight: 1, ownershipPpm: 300_000 },
       ],
-      terms: { durationDays: 30, businessModel: 'subscription' as const, heartbeatIntervalSeconds: 5, abandonAfterSeconds: 30, exitNoticeSeconds: 60, computations: [{ name: 'sum', resultRecipients: ['VspMSP'] }] },
+      terms: { durationDays: 30, businessModel: 'subscription' as const, heartbeatIntervalSeconds: 5, abandonAfterSeconds: 30, exitNoticeSeconds: 60, votingPeriodSeconds: 600, quorumPpm: 400_000, computations: [{ name: 'sum', resultRecipients: ['VspMSP'] }] },
       infrastructure: { workloads: [{ name: 'n1', owner: 'VspMSP', placement: 'self-hosted' as const, kind: 'mpc-node', parameters: { memoryMb: 256 } }] },
       documentDigest: 'x',
     };
@@ -48,6 +48,8 @@ describe('the room’s proposal form', () => {
     expect(v).toMatchObject({ betaPercent: 70, weights: { DspMSP: 3, VspMSP: 1 }, businessModel: 'subscription', exitNoticeSeconds: 60 });
     const body = proposalOf(session, { ...v, betaPercent: 80 });
     expect(body.infrastructure.workloads).toEqual([{ name: 'n1', owner: 'VspMSP', placement: 'self-hosted', kind: 'mpc-node', parameters: { memoryMb: 256 } }]);
+    // The governance terms the form does not edit pass through unchanged.
+    expect(body.terms).toMatchObject({ votingPeriodSeconds: 600, quorumPpm: 400_000 });
     expect(body.members).toEqual([
       { mspId: 'DspMSP', weight: 3 },
       { mspId: 'VspMSP', weight: 1 },

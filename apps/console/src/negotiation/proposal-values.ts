@@ -26,6 +26,9 @@ export interface ProposalValues {
   heartbeatIntervalSeconds: number;
   abandonAfterSeconds: number;
   exitNoticeSeconds: number;
+  /** The governance terms, kept as they were (the form does not edit them; absent: the ledger's defaults). */
+  votingPeriodSeconds?: number;
+  quorumPpm?: number;
   computations: Array<{ name: string; resultRecipients: string[] }>;
   workloads: WorkloadValues[];
 }
@@ -49,6 +52,8 @@ export function initialValues(session: Pick<SessionView, 'kind' | 'version' | 'p
       heartbeatIntervalSeconds: agreement.terms.heartbeatIntervalSeconds,
       abandonAfterSeconds: agreement.terms.abandonAfterSeconds,
       exitNoticeSeconds: agreement.terms.exitNoticeSeconds,
+      ...(agreement.terms.votingPeriodSeconds === undefined ? {} : { votingPeriodSeconds: agreement.terms.votingPeriodSeconds }),
+      ...(agreement.terms.quorumPpm === undefined ? {} : { quorumPpm: agreement.terms.quorumPpm }),
       computations: agreement.terms.computations.map((c) => ({ name: c.name, resultRecipients: [...c.resultRecipients] })),
       workloads: agreement.infrastructure.workloads.map((w) => ({ name: w.name, owner: w.owner, placement: w.placement, kind: w.kind, ...(w.parameters ? { parameters: w.parameters } : {}) })),
     };
@@ -80,6 +85,8 @@ export function proposalOf(session: Pick<SessionView, 'kind' | 'version' | 'part
       heartbeatIntervalSeconds: v.heartbeatIntervalSeconds,
       abandonAfterSeconds: v.abandonAfterSeconds,
       exitNoticeSeconds: v.exitNoticeSeconds,
+      ...(v.votingPeriodSeconds === undefined ? {} : { votingPeriodSeconds: v.votingPeriodSeconds }),
+      ...(v.quorumPpm === undefined ? {} : { quorumPpm: v.quorumPpm }),
       computations: v.computations.map((c) => ({ name: c.name.trim(), resultRecipients: c.resultRecipients })),
     },
     infrastructure: {
