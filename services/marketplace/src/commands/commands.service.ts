@@ -113,7 +113,8 @@ export class CommandsService {
       emit(first);
       if (TERMINAL_STATUSES.has(first.status)) return undefined;
       this.#changes.on(first.commandId, onChange);
-      const timer = setInterval(onChange, this.#pollIntervalMs);
+      // Not a reason to keep the process alive: the server (or a test) is.
+      const timer = setInterval(onChange, this.#pollIntervalMs).unref();
       // A receipt may have been consumed between the first read and the subscription.
       void reread();
       return () => {
