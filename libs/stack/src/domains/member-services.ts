@@ -116,12 +116,17 @@ function telemetryEnv(d: DomainRecord, port: number): Record<string, string> {
  * key, for the member's own telemetry. It holds no Fabric identity and no MPC CA of the operator's.
  */
 function provisionerEnv(ctx: StackContext, connection: StackConnection, d: DomainRecord, port: number): Record<string, string> {
+  // Its work folder (OpenTofu configurations, workload folders with their keys): the domain user's alone.
+  const workDir = join(domainPaths(ctx.settings, d.name).run, 'provisioner');
+  if (!existsSync(workDir)) mkdirSync(workDir, { recursive: true, mode: 0o700 });
+  const { uid, gid } = osUser(d.osUser);
+  chownSync(workDir, uid, gid);
   return {
     PROVISIONER_HTTP_PORT: String(port),
     // gRPC on a free port (0): the member's provisioner is reached over HTTP at its fixed port.
     PROVISIONER_GRPC_PORT: '0',
     PROVISIONER_MEMBER_MSP_ID: d.mspId,
-    PROVISIONER_WORK_DIR: join(domainPaths(ctx.settings, d.name).run, 'provisioner'),
+    PROVISIONER_WORK_DIR: workDir,
     // The stack's OpenTofu, published where the domain's user may run it (the cache is root's).
     PROVISIONER_TOFU_BINARY: binaryFor(ctx.settings, connection.opentofu.binary, { domain: d.name }),
   };

@@ -26,6 +26,17 @@ export interface DomainFormationOptions {
   readonly daoId?: string;
   /** Revenue the DSP records through its own bridge on the top version (minor units). */
   readonly revenue?: bigint;
+  /** The terms' abandon-after (seconds; default 600): short for a test of abandonment in domains. */
+  readonly abandonAfterSeconds?: number;
+  /**
+   * Where each member's workload runs: `self-hosted` (the default: the member runs it) or `managed`
+   * (its own provisioner builds it in its domain and reports its part of the infrastructure as it; the
+   * scenario waits until the chaincode has every part). Managed needs each domain's provisioner, with
+   * its URL in `provisionerUrls`.
+   */
+  readonly placement?: 'self-hosted' | 'managed';
+  /** The member-mode provisioner of each domain, by MSP id (for `placement: 'managed'`). */
+  readonly provisionerUrls?: Readonly<Record<string, string>>;
 }
 
 export interface DomainFormationResult {
@@ -40,18 +51,26 @@ export interface DomainFormationResult {
   readonly revenueTxId?: string;
   /** What the DSP's bridge answered another member's identity: its own bridge only. */
   readonly otherMemberAtBridge: { status: number; code: string };
+  /**
+   * With managed workloads: each version's infrastructure status as the DSP reads it through its own
+   * bridge, and the workloads each member's own provisioner runs for it (owner, status), read from that
+   * provisioner's API with the member's identity.
+   */
+  readonly infrastructure?: Array<{ version: number; status: string; builtBy: Record<string, Array<{ workloadId: string; owner: string; status: string }>> }>;
 }
 
-const terms = (recipients: string[]) => ({
+const terms = (recipients: string[], abandonAfterSeconds = 600) => ({
   durationDays: 365,
   businessModel: 'pay-per-use',
-  heartbeatIntervalSeconds: 30,
-  abandonAfterSeconds: 600,
+  heartbeatIntervalSeconds: Math.min(30, abandonAfterSeconds),
+  abandonAfterSeconds,
   exitNoticeSeconds: 0,
   computations: [{ name: 'mean', resultRecipients: recipients }],
 });
-/** Each member hosts its own part (the member-mode provisioner is still to come). */
-const ownWorkload = (p: Party) => ({ name: `${p.mspId.toLowerCase()}-node`, owner: p.mspId, placement: 'self-hosted', kind: p.role === 'DSP' ? 'mpc-node' : 'service' });
+/** Each member's own workload: run by the member, or built by its own provisioner in its domain. */
+const ownWorkload =
+  (placement: 'self-hosted' | 'managed') =>
+  (p: Party) => ({ name: `${p.mspId.toLowerCase()}-node`, owner: p.mspId, placement, kind: p.role === 'DSP' ? 'mpc-node' : 'service' });
 
 type VersionState = { status: string; memberStates?: Array<{ mspId: string }>; members?: Array<{ mspId: string }> };
 
@@ -75,6 +94,9 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
     throw new Error('a DAO in domains needs a DSP first, at least one VSP, and only VSPs joining');
   }
   const all = [...opts.members, ...joiners];
+  const placement = opts.placement ?? 'self-hosted';
+  const missing = placement === 'managed' ? all.filter((m) => !opts.provisionerUrls?.[m.mspId]) : [];
+  if (missing.length > 0) throw new Error(`managed workloads need each domain's provisioner: none given for ${missing.map((m) => m.mspId).join(', ')}`);
   for (const m of all) await register(opts, m, timeout);
   const party = new Map<string, Party>(all.map((m) => [m.mspId, { mspId: m.mspId, role: m.role, identity: m.identity, tokens: new Map() }]));
   const p = (m: DomainMember) => party.get(m.mspId) as Party;
@@ -85,7 +107,7 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
   const negotiation = { urls, progress, timeoutMs: timeout, as };
   const [beta1 = 800_000, beta2 = 750_000] = opts.betasPpm ?? [];
 
-  const v1 = { betaPpm: beta1, members: founders.map((f) => ({ mspId: f.mspId })), terms: terms(founders.slice(1).map((f) => f.mspId)), infrastructure: { workloads: founders.map(ownWorkload) } };
+  const v1 = { betaPpm: beta1, members: founders.map((f) => ({ mspId: f.mspId })), terms: terms(founders.slice(1).map((f) => f.mspId), opts.abandonAfterSeconds), infrastructure: { workloads: founders.map(ownWorkload(placement)) } };
   await negotiateAgreement(negotiation, 'formation in domains', dsp, { kind: 'formation', daoId, parties: founders.slice(1).map((f) => f.mspId) }, [{ by: dsp, body: v1 }], founders);
   const versions = [{ version: 1, members: opts.members }];
   await readVersion(opts, daoId, 1, opts.members, p, timeout);
@@ -93,7 +115,7 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
   if (joiners.length > 0) {
     const newcomers = joiners.map(p);
     const everyone = [...founders, ...newcomers];
-    const v2 = { betaPpm: beta2, members: everyone.map((m) => ({ mspId: m.mspId })), terms: terms(everyone.slice(1).map((m) => m.mspId)), infrastructure: { workloads: newcomers.map(ownWorkload) } };
+    const v2 = { betaPpm: beta2, members: everyone.map((m) => ({ mspId: m.mspId })), terms: terms(everyone.slice(1).map((m) => m.mspId), opts.abandonAfterSeconds), infrastructure: { workloads: newcomers.map(ownWorkload(placement)) } };
     const [opener] = newcomers as [Party];
     await negotiateAgreement(negotiation, 'join in domains', opener, { kind: 'join', daoId, joiners: newcomers.slice(1).map((n) => n.mspId) }, [{ by: opener, body: v2 }], [...newcomers, ...founders.slice(1), dsp]);
     versions.push({ version: 2, members: all });
@@ -105,6 +127,8 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
     const state = await call<VersionState>(`${m.bridgeUrl}/daos/${daoId}/versions/${top}/state`, { token: await tokenAt(p(m), m.bridgeUrl, timeout) });
     readBy[m.mspId] = { status: state.status, members: memberIds(state) };
   }
+
+  const infrastructure = placement === 'managed' ? await readInfrastructure(opts, daoId, versions, p, timeout) : undefined;
 
   let revenueTxId: string | undefined;
   if (opts.revenue !== undefined) {
@@ -125,7 +149,46 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
     payouts,
     ...(revenueTxId ? { revenueTxId } : {}),
     otherMemberAtBridge,
+    ...(infrastructure ? { infrastructure } : {}),
   };
+}
+
+/**
+ * Managed workloads: each member's own provisioner builds its part and reports it as the member; the
+ * DSP reads through its own bridge until the chaincode has every part (status `provisioned`), then
+ * each member asks its own provisioner what it runs for the version.
+ */
+async function readInfrastructure(
+  opts: DomainFormationOptions,
+  daoId: string,
+  versions: ReadonlyArray<{ version: number; members: readonly DomainMember[] }>,
+  p: (m: DomainMember) => Party,
+  timeoutMs: number,
+): Promise<NonNullable<DomainFormationResult['infrastructure']>> {
+  const [dspMember] = opts.members as [DomainMember];
+  const token = await tokenAt(p(dspMember), dspMember.bridgeUrl, timeoutMs);
+  const out: NonNullable<DomainFormationResult['infrastructure']> = [];
+  for (const v of versions) {
+    opts.progress(`each member's own provisioner builds its part of version ${v.version}; ${dspMember.mspId} waits for the chaincode to have every part`);
+    const status = await until(
+      `infrastructure of ${daoId} v${v.version} provisioned in parts`,
+      async () => {
+        const state = await call<{ infrastructureStatus?: string }>(`${dspMember.bridgeUrl}/daos/${daoId}/versions/${v.version}/state`, { token });
+        if (state.infrastructureStatus === 'failed') throw new FinalError(`the infrastructure of ${daoId} v${v.version} failed; see the members' provisioner logs`);
+        return state.infrastructureStatus === 'provisioned' ? state.infrastructureStatus : undefined;
+      },
+      timeoutMs,
+      2000,
+    );
+    const builtBy: Record<string, Array<{ workloadId: string; owner: string; status: string }>> = {};
+    for (const m of v.members) {
+      const url = opts.provisionerUrls?.[m.mspId] as string;
+      const view = await call<{ workloads: Array<{ workloadId: string; owner: string; status: string }> }>(`${url}/daos/${daoId}/versions/${v.version}/infrastructure`, { token: await tokenAt(p(m), url, timeoutMs) });
+      builtBy[m.mspId] = view.workloads.map(({ workloadId, owner, status: s }) => ({ workloadId, owner, status: s }));
+    }
+    out.push({ version: v.version, status, builtBy });
+  }
+  return out;
 }
 
 function memberIds(state: VersionState): string[] {

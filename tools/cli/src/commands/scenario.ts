@@ -102,13 +102,14 @@ export function registerScenarioCommands(program: Command): void {
     .option('--join <n>', 'VSP domains joining as version 2 (0: no join)', '1')
     .option('--org-prefix <prefix>', 'domains are <prefix>DspMSP, <prefix>Vsp1MSP, … (reused across runs)', 'Dm')
     .option('--revenue <amount>', 'revenue the DSP records through its own bridge, in minor units', '1000000')
+    .option('--managed', "each member's workload is built by its own provisioner in its domain, which reports its part of the infrastructure as the member (default: self-hosted)")
     .option('--json', 'one JSON object on stdout')
-    .action(async (opts: { vsps: string; join: string; orgPrefix: string; revenue: string; json?: boolean }) => {
+    .action(async (opts: { vsps: string; join: string; orgPrefix: string; revenue: string; managed?: boolean; json?: boolean }) => {
       if (!/^\d+$/.test(opts.vsps) || Number(opts.vsps) < 1 || Number(opts.vsps) > 4) throw new UsageError(`--vsps must be a whole number from 1 to 4, got "${opts.vsps}"`);
       if (!/^\d+$/.test(opts.join) || Number(opts.join) > 4) throw new UsageError(`--join must be a whole number from 0 to 4, got "${opts.join}"`);
       checkOrgPrefix(opts.orgPrefix, 11);
       const revenue = positiveRevenue(opts.revenue);
-      const result = await runDomainsOnStack({ vsps: Number(opts.vsps), joiners: Number(opts.join), orgPrefix: opts.orgPrefix, revenue });
+      const result = await runDomainsOnStack({ vsps: Number(opts.vsps), joiners: Number(opts.join), orgPrefix: opts.orgPrefix, revenue, ...(opts.managed ? { placement: 'managed' as const } : {}) });
       if (opts.json) return void process.stdout.write(`${JSON.stringify(result)}\n`);
       process.stdout.write(describeDomains(result));
     });
@@ -176,7 +177,7 @@ export async function runComputeOnStack(readings: number, orgPrefix = 'Cp'): Pro
  * Creates (or reuses) the member domains, starts what is not running, the domains' member-mode
  * services included, and forms a DAO of them through the services (see runDomainFormation).
  */
-export async function runDomainsOnStack(opts: { vsps: number; joiners: number; orgPrefix?: string; revenue?: bigint }): Promise<DomainFormationResult> {
+export async function runDomainsOnStack(opts: { vsps: number; joiners: number; orgPrefix?: string; revenue?: bigint; placement?: 'self-hosted' | 'managed' }): Promise<DomainFormationResult> {
   const ctx = stackContext();
   const connection = await up(ctx);
   await startServices(ctx, connection, REPO_DIR);
@@ -197,6 +198,7 @@ export async function runDomainsOnStack(opts: { vsps: number; joiners: number; o
     members,
     joiners,
     ...(opts.revenue !== undefined ? { revenue: opts.revenue } : {}),
+    ...(opts.placement ? { placement: opts.placement, provisionerUrls: Object.fromEntries(plan.map((m) => [m.mspId, memberServiceUrl(ctx.settings, findDomain(ctx, m.mspId), 'provisioner')])) } : {}),
     progress: (m) => ctx.progress.step('domains', m),
   });
 }
@@ -256,6 +258,10 @@ export function describeDomains(result: DomainFormationResult): string {
   if (result.revenueTxId) lines.push(`  revenue recorded by the DSP in its own domain (tx ${result.revenueTxId}); each member's payout as it reads it through its own bridge:`);
   for (const [msp, amount] of Object.entries(result.payouts)) lines.push(`    ${msp.padEnd(16)} ${amount}`);
   lines.push(`  another member's identity at the DSP's bridge: ${result.otherMemberAtBridge.status} ${result.otherMemberAtBridge.code}`);
+  for (const v of result.infrastructure ?? []) {
+    lines.push(`  infrastructure of version ${v.version}: ${v.status}, each part built by its member's own provisioner:`);
+    for (const [msp, workloads] of Object.entries(v.builtBy)) lines.push(`    ${msp.padEnd(16)} ${workloads.map((w) => `${w.workloadId} (${w.status})`).join(', ') || 'nothing to build'}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

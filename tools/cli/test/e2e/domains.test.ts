@@ -1,17 +1,18 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { allocateLevel } from '@datawell/domain';
-import { findDomain, MEMBER_SERVICES, memberServiceFiles, operatorFabric, osUserFor, ownPeerChannels, processUser, readPid } from '@datawell/stack';
+import { domainPaths, findDomain, MEMBER_SERVICES, memberServiceFiles, operatorFabric, osUserFor, ownPeerChannels, processUser, readPid } from '@datawell/stack';
 import { runDomainsOnStack } from '../../src/commands/scenario';
 import { stackContext } from '../../src/context';
 import { memberServicesStatus, stopMemberServices } from '../../src/services/domain-runner';
 import { stopServices } from '../../src/services/runner';
 
 /**
- * Participants in their own trust domains, as `./dev scenario domains` runs them: each domain's
- * member-mode bridge a process of the domain's own OS user; registration, negotiation, formation
- * and reads through the running services; the operator holding no member's identity and its peer
- * outside the DAO's channel.
+ * Participants in their own trust domains, as `./dev scenario domains --managed` runs them: each
+ * domain's member-mode services processes of the domain's own OS user; registration, negotiation,
+ * formation and reads through the running services; each member's workload built by its own
+ * provisioner, which reports its part of the infrastructure as the member; the operator holding no
+ * member's identity and its peer outside the DAO's channel.
  */
 describe('a DAO formed among trust domains through the running services', () => {
   const ctx = stackContext();
@@ -23,7 +24,7 @@ describe('a DAO formed among trust domains through the running services', () => 
   });
 
   it("forms the DAO with each member's own bridge, and each member reads it through its own", async () => {
-    const result = await runDomainsOnStack({ vsps: 1, joiners: 1, orgPrefix: 'E2d', revenue: 1_000_000n });
+    const result = await runDomainsOnStack({ vsps: 1, joiners: 1, orgPrefix: 'E2d', revenue: 1_000_000n, placement: 'managed' });
 
     // Each member's bridge runs as its domain's user, and is healthy.
     for (const mspId of members) {
@@ -48,6 +49,24 @@ describe('a DAO formed among trust domains through the running services', () => 
     expect([top.share, ch1.share, ch1.rest].every((x) => x > 0n)).toBe(true);
     // A member's bridge answers its own organisation only.
     expect(result.otherMemberAtBridge).toEqual({ status: 403, code: 'FORBIDDEN' });
+
+    // Each version's infrastructure was built in parts: every member's own provisioner runs exactly its
+    // own workload (version 2 asks only the joiner's), and the chaincode marked the version provisioned
+    // once every part was in.
+    const node = (v: number, msp: string) => [{ workloadId: `${result.daoId}-v${v}-${msp.toLowerCase()}-node`, owner: msp, status: 'running' }];
+    expect(result.infrastructure).toEqual([
+      { version: 1, status: 'provisioned', builtBy: { E2dDspMSP: node(1, 'E2dDspMSP'), E2dVsp1MSP: node(1, 'E2dVsp1MSP') } },
+      { version: 2, status: 'provisioned', builtBy: { E2dDspMSP: [], E2dVsp1MSP: [], E2dVsp2MSP: node(2, 'E2dVsp2MSP') } },
+    ]);
+    // …as processes of the member's own OS user, in its domain's folder.
+    for (const mspId of members) {
+      const dir = join(domainPaths(ctx.settings, findDomain(ctx, mspId).name).run, 'provisioner', 'workloads');
+      const ids = readdirSync(dir).filter((id) => id.startsWith(result.daoId));
+      expect(ids).toHaveLength(1);
+      const pid = readPid(join(dir, ids[0]!, 'workload.pid'));
+      expect(pid).toBeDefined();
+      expect(processUser(pid as number)).toBe(osUserFor(mspId));
+    }
 
     // The operator: its peer is on neither channel, and its bridge's wallet holds its own identity only.
     const operatorChannels = await ownPeerChannels(operatorFabric(ctx));
