@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createKafka, readKafkaCredentialsFile, readTrafficKeyFile } from '@datawell/config';
 import { memberLedgerTopics, memberTopicPrefix } from '@datawell/contracts';
-import { domainPaths, domainTrafficKeys, findDomain, kafkaBrokers, MEMBER_SERVICES, memberServiceFiles, osUserFor, processUser, readPid } from '@datawell/stack';
+import { addDomain, domainPaths, domainTrafficKeys, enrollClientIdentity, findDomain, kafkaBrokers, MEMBER_SERVICES, memberServiceFiles, memberServiceUrl, osUserFor, processUser, readPid, up } from '@datawell/stack';
+import { runDomainFormation } from '@datawell/testing';
 import type { HeartbeatLoop } from '@datawell/workload-runtime';
 import { runDomainsOnStack } from '../../src/commands/scenario';
 import { registerSelfHostedWorkload, startWorkloadAgent, WorkloadRegistrationError } from '../../src/commands/workload';
-import { stackContext } from '../../src/context';
-import { memberServicesStatus, stopMemberServices } from '../../src/services/domain-runner';
-import { stopServices } from '../../src/services/runner';
+import { REPO_DIR, stackContext } from '../../src/context';
+import { memberServicesStatus, startMemberServices, stopMemberServices } from '../../src/services/domain-runner';
+import { serviceUrl, startServices, stopServices } from '../../src/services/runner';
 
 interface Recorded {
   readonly channel: string;
@@ -16,6 +17,39 @@ interface Recorded {
   readonly recordedBy: string;
   readonly workloads: Array<{ workloadId: string; owner: string; lastSeq: number }>;
 }
+
+/**
+ * The first value of a member's sealed topic that `pick` accepts, read with the member's own Kafka
+ * principal and traffic key, as its services read it (from the beginning, under a group of its own).
+ */
+async function firstOnMemberTopic<T>(ctx: ReturnType<typeof stackContext>, mspId: string, topic: string, what: string, pick: (value: unknown) => T | undefined, timeoutMs: number): Promise<T> {
+  const d = findDomain(ctx, mspId);
+  const kafka = createKafka({
+    clientId: 'e2e-self-hosted',
+    brokers: kafkaBrokers(ctx),
+    sasl: readKafkaCredentialsFile(join(domainPaths(ctx.settings, d.name).secrets, 'kafka.json')),
+    trafficKeys: [readTrafficKeyFile(domainTrafficKeys(ctx, d).current.file)],
+  });
+  const consumer = kafka.consumer({ groupId: `${memberTopicPrefix(mspId)}e2e-${randomBytes(4).toString('hex')}` });
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what}: nothing on ${topic} within ${timeoutMs / 1000} s`)), timeoutMs);
+    void (async () => {
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          const found = pick(JSON.parse(String(message.value)));
+          if (found === undefined) return;
+          clearTimeout(timer);
+          resolve(found);
+        },
+      });
+    })().catch(reject);
+  }).finally(() => consumer.disconnect());
+}
+
+type Envelope<T> = { data?: T };
+type LedgerEventData<P> = { channel?: string; eventName?: string; payload?: P };
 
 /**
  * A self-hosted workload in a member's domain (issues "Trust domains" and "self-hosted workloads"):
@@ -57,31 +91,11 @@ describe("a member's self-hosted workload heartbeats to its own telemetry", () =
     const sent: number[] = [];
     agent = await startWorkloadAgent(ctx, { mspId: member, daoId: formed.daoId, version: 1, workloadId, intervalMs: 2000, onSent: (hb) => sent.push(hb.seq), log: () => undefined });
 
-    // The member's sealed events topic, read with its own principal and key, as its services read it.
-    const d = findDomain(ctx, member);
-    const kafka = createKafka({
-      clientId: 'e2e-self-hosted',
-      brokers: kafkaBrokers(ctx),
-      sasl: readKafkaCredentialsFile(join(domainPaths(ctx.settings, d.name).secrets, 'kafka.json')),
-      trafficKeys: [readTrafficKeyFile(domainTrafficKeys(ctx, d).current.file)],
-    });
-    const consumer = kafka.consumer({ groupId: `${memberTopicPrefix(member)}e2e-${randomBytes(4).toString('hex')}` });
-    const recorded = await new Promise<Recorded>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no TelemetryRecorded of ${workloadId} on ${channel} within 180 s (heartbeats sent: ${sent.length})`)), 180_000);
-      void (async () => {
-        await consumer.connect();
-        await consumer.subscribe({ topic: memberLedgerTopics(member).events, fromBeginning: true });
-        await consumer.run({
-          eachMessage: async ({ message }) => {
-            const event = JSON.parse(String(message.value)) as { data?: { channel?: string; eventName?: string; payload?: Recorded } };
-            const p = event.data?.payload;
-            if (event.data?.eventName !== 'TelemetryRecorded' || event.data.channel !== channel || !p?.workloads?.some((w) => w.workloadId === workloadId)) return;
-            clearTimeout(timer);
-            resolve({ ...p, channel });
-          },
-        });
-      })().catch(reject);
-    }).finally(() => consumer.disconnect());
+    // The chaincode's event, relayed by the member's bridge to its sealed events topic.
+    const recorded = await firstOnMemberTopic(ctx, member, memberLedgerTopics(member).events, `TelemetryRecorded of ${workloadId} on ${channel}`, (v) => {
+      const e = (v as Envelope<LedgerEventData<Recorded>>).data;
+      return e?.eventName === 'TelemetryRecorded' && e.channel === channel && e.payload?.workloads?.some((w) => w.workloadId === workloadId) ? { ...e.payload, channel } : undefined;
+    }, 180_000);
 
     // Recorded by the member itself (its telemetry numbers its snapshots under its MSP id), with a heartbeat the agent sent.
     expect(recorded.recordedBy).toBe(member);
@@ -89,5 +103,49 @@ describe("a member's self-hosted workload heartbeats to its own telemetry", () =
     const w = recorded.workloads.find((x) => x.workloadId === workloadId);
     expect(w?.owner).toBe(member);
     expect(sent).toContain(w?.lastSeq);
+  }, 20 * 60_000);
+
+  it("a member whose self-hosted workload falls silent is abandoned at another member's telemetry's request, through that member's bridge", async () => {
+    // The same domains, a DAO whose terms abandon after 20 s of silence.
+    const connection = await up(ctx);
+    await startServices(ctx, connection, REPO_DIR);
+    for (const [mspId, role] of [['ShDspMSP', 'DSP'], ['ShVsp1MSP', 'VSP']] as const) await addDomain(ctx, mspId, role);
+    await startMemberServices(ctx, connection, REPO_DIR, members);
+    const domainMember = async (mspId: string, role: 'DSP' | 'VSP') => {
+      const person = await enrollClientIdentity(ctx, mspId, 'owner');
+      return { mspId, role, identity: { mspId, enrollmentId: person.id, certificatePem: person.certificatePem, privateKeyPem: person.privateKeyPem }, bridgeUrl: memberServiceUrl(ctx.settings, findDomain(ctx, mspId), 'ledger-bridge') };
+    };
+    const formed = await runDomainFormation({
+      urls: { marketplace: serviceUrl('marketplace'), negotiation: serviceUrl('negotiation') },
+      members: [await domainMember('ShDspMSP', 'DSP'), await domainMember(member, 'VSP')],
+      abandonAfterSeconds: 20,
+      progress: (m) => ctx.progress.step('self-hosted', m),
+    });
+    const channel = `dao-${formed.daoId}-v1`;
+    const workloadId = `own-${randomBytes(4).toString('hex')}`;
+    await registerSelfHostedWorkload(ctx, { mspId: member, daoId: formed.daoId, version: 1, workloadId });
+    const silent = await startWorkloadAgent(ctx, { mspId: member, daoId: formed.daoId, version: 1, workloadId, intervalMs: 2000, log: () => undefined });
+    // Its heartbeats reach the ledger through its own telemetry; then it falls silent.
+    await firstOnMemberTopic(ctx, member, memberLedgerTopics(member).events, `TelemetryRecorded of ${workloadId}`, (v) => {
+      const e = (v as Envelope<LedgerEventData<Recorded>>).data;
+      return e?.eventName === 'TelemetryRecorded' && e.channel === channel && e.payload?.workloads?.some((w) => w.workloadId === workloadId) ? true : undefined;
+    }, 180_000);
+    await silent.stop();
+    const stoppedAt = Date.now();
+
+    // The DSP's telemetry asks the chaincode (EvaluateAbandonment as ShDspMSP, through the DSP's bridge), which decides.
+    const dsp = 'ShDspMSP';
+    const abandoned = await firstOnMemberTopic(ctx, dsp, memberLedgerTopics(dsp).events, `MemberAbandoned of ${member} on ${channel}`, (v) => {
+      const e = (v as Envelope<LedgerEventData<{ mspId: string; lastHeartbeatMs: number | null; decidedAtMs: number }>>).data;
+      return e?.eventName === 'MemberAbandoned' && e.channel === channel && e.payload?.mspId === member ? e.payload : undefined;
+    }, 180_000);
+    expect(abandoned.lastHeartbeatMs).toBeGreaterThan(0);
+    expect(abandoned.decidedAtMs).toBeGreaterThan(abandoned.lastHeartbeatMs as number);
+    expect(abandoned.decidedAtMs).toBeGreaterThanOrEqual(stoppedAt);
+    const receipt = await firstOnMemberTopic(ctx, dsp, memberLedgerTopics(dsp).receipts, `the DSP's receipt of its abandonment command`, (v) => {
+      const r = (v as Envelope<{ commandId: string; status: string; result?: string }>).data;
+      return r?.commandId.startsWith(`telemetry:abandon:${channel}:${member}:`) && r.status === 'committed' && JSON.parse(r.result ?? '{}').abandoned === true ? r : undefined;
+    }, 60_000);
+    expect(receipt.status).toBe('committed');
   }, 20 * 60_000);
 });
