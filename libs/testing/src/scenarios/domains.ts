@@ -37,6 +37,12 @@ export interface DomainFormationOptions {
   readonly placement?: 'self-hosted' | 'managed';
   /** The member-mode provisioner of each domain, by MSP id (for `placement: 'managed'`). */
   readonly provisionerUrls?: Readonly<Record<string, string>>;
+  /**
+   * With managed workloads: after formation, the first VSP proposes through its own bridge to replace
+   * its workload of version 1 by another (change-infrastructure), the DSP votes yes through its own,
+   * and each member's provisioner applies its part of the new revision.
+   */
+  readonly changeInfrastructure?: boolean;
 }
 
 export interface DomainFormationResult {
@@ -56,7 +62,7 @@ export interface DomainFormationResult {
    * bridge, and the workloads each member's own provisioner runs for it (owner, status), read from that
    * provisioner's API with the member's identity.
    */
-  readonly infrastructure?: Array<{ version: number; status: string; builtBy: Record<string, Array<{ workloadId: string; owner: string; status: string }>> }>;
+  readonly infrastructure?: Array<{ version: number; revision?: number; status: string; builtBy: Record<string, Array<{ workloadId: string; owner: string; status: string }>> }>;
 }
 
 const terms = (recipients: string[], abandonAfterSeconds = 600) => ({
@@ -129,6 +135,15 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
   }
 
   const infrastructure = placement === 'managed' ? await readInfrastructure(opts, daoId, versions, p, timeout) : undefined;
+  if (infrastructure && opts.changeInfrastructure) {
+    const [vsp] = vspMembers as [DomainMember];
+    const spec = { workloads: [ownWorkload('managed')(dsp), { ...ownWorkload('managed')(p(vsp)), name: `${vsp.mspId.toLowerCase()}-node2` }] };
+    progress(`${vsp.mspId} proposes through its own bridge to replace its workload of version 1 (change-infrastructure); ${dspMember.mspId} votes yes through its own`);
+    const proposal = { proposalId: `infra-${daoId}`, kind: 'change-infrastructure', payload: spec };
+    await call(`${vsp.bridgeUrl}/daos/${daoId}/versions/1/proposals`, { method: 'POST', token: await tokenAt(p(vsp), vsp.bridgeUrl, timeout), body: proposal });
+    await call(`${dspMember.bridgeUrl}/daos/${daoId}/versions/1/proposals/${proposal.proposalId}/votes`, { method: 'POST', token: await tokenAt(dsp, dspMember.bridgeUrl, timeout), body: { choice: 'yes' } });
+    infrastructure.push(...(await readInfrastructure(opts, daoId, [{ version: 1, members: opts.members }], p, timeout, 2)));
+  }
 
   let revenueTxId: string | undefined;
   if (opts.revenue !== undefined) {
@@ -164,6 +179,7 @@ async function readInfrastructure(
   versions: ReadonlyArray<{ version: number; members: readonly DomainMember[] }>,
   p: (m: DomainMember) => Party,
   timeoutMs: number,
+  revision = 1,
 ): Promise<NonNullable<DomainFormationResult['infrastructure']>> {
   const [dspMember] = opts.members as [DomainMember];
   const token = await tokenAt(p(dspMember), dspMember.bridgeUrl, timeoutMs);
@@ -173,20 +189,31 @@ async function readInfrastructure(
     const status = await until(
       `infrastructure of ${daoId} v${v.version} provisioned in parts`,
       async () => {
-        const state = await call<{ infrastructureStatus?: string }>(`${dspMember.bridgeUrl}/daos/${daoId}/versions/${v.version}/state`, { token });
+        const state = await call<{ infrastructureStatus?: string; infrastructureRevision?: number }>(`${dspMember.bridgeUrl}/daos/${daoId}/versions/${v.version}/state`, { token });
+        if ((state.infrastructureRevision ?? 1) < revision) return undefined;
         if (state.infrastructureStatus === 'failed') throw new FinalError(`the infrastructure of ${daoId} v${v.version} failed; see the members' provisioner logs`);
         return state.infrastructureStatus === 'provisioned' ? state.infrastructureStatus : undefined;
       },
       timeoutMs,
       2000,
     );
+    // Each member's own view, once its provisioner has applied the revision (its part, or taken down what left).
     const builtBy: Record<string, Array<{ workloadId: string; owner: string; status: string }>> = {};
     for (const m of v.members) {
       const url = opts.provisionerUrls?.[m.mspId] as string;
-      const view = await call<{ workloads: Array<{ workloadId: string; owner: string; status: string }> }>(`${url}/daos/${daoId}/versions/${v.version}/infrastructure`, { token: await tokenAt(p(m), url, timeoutMs) });
-      builtBy[m.mspId] = view.workloads.map(({ workloadId, owner, status: s }) => ({ workloadId, owner, status: s }));
+      const token = await tokenAt(p(m), url, timeoutMs);
+      builtBy[m.mspId] = await until(
+        `${m.mspId}'s provisioner at revision ${revision} of ${daoId} v${v.version}`,
+        async () => {
+          const view = await call<{ status: string; revision: number; workloads: Array<{ workloadId: string; owner: string; status: string }> }>(`${url}/daos/${daoId}/versions/${v.version}/infrastructure`, { token });
+          if (view.workloads.length > 0 && (view.revision < revision || view.status !== 'provisioned')) return undefined;
+          return view.workloads.filter((w) => w.status !== 'destroyed').map(({ workloadId, owner, status: s }) => ({ workloadId, owner, status: s }));
+        },
+        timeoutMs,
+        1000,
+      );
     }
-    out.push({ version: v.version, status, builtBy });
+    out.push({ version: v.version, ...(revision > 1 ? { revision } : {}), status, builtBy });
   }
   return out;
 }

@@ -25,6 +25,18 @@ describe('effectOf (ledger events the provisioner acts on)', () => {
     expect(effectOf(ledgerEvent('MemberAbandoned', { mspId: 'Vsp1MSP', dissolved: false }))).toMatchObject({ type: 'member-left', mspId: 'Vsp1MSP', job: { kind: 'remove', mspId: 'Vsp1MSP' } });
     expect(effectOf(ledgerEvent('MemberExited', { mspId: 'DspMSP', dissolved: true }))).toMatchObject({ type: 'member-left', dissolved: true, job: { kind: 'destroy', daoId: 'd1', version: 1 } });
     expect(effectOf(ledgerEvent('ProposalDecided', { proposalId: 'p', effect: { dissolved: true } }))).toMatchObject({ type: 'dissolved', job: { kind: 'destroy' } });
+    // An accepted change-infrastructure: apply the new revision.
+    const spec = { workloads: [{ name: 'bigger', owner: 'Vsp1MSP', placement: 'managed', kind: 'service' }] };
+    expect(effectOf(ledgerEvent('ProposalDecided', { proposalId: 'p', outcome: 'accepted', effect: { infrastructureRequested: { revision: 2, spec } } }))).toEqual({
+      type: 'revision',
+      daoId: 'd1',
+      version: 1,
+      revision: 2,
+      spec,
+      job: { kind: 'apply', daoId: 'd1', version: 1, revision: 2 },
+    });
+    expect(() => effectOf(ledgerEvent('ProposalDecided', { effect: { infrastructureRequested: { revision: 2, spec: { workloads: 'x' } } } }))).toThrow(InvalidLedgerEventError);
+    expect(effectOf(ledgerEvent('ProposalDecided', { proposalId: 'p', outcome: 'accepted', effect: { terms: {} } }))).toBeUndefined();
   });
 
   it('ignores other events and channels, and rejects malformed or misplaced versions', () => {

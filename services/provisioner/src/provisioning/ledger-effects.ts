@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { DAO, daoChannelName, ledgerCommandId, parseDaoChannel, type LedgerCommand, type LedgerEvent } from '@datawell/contracts';
 import { canonicalJson } from '@datawell/domain';
-import { dspOf, jobIdOf, memberLeftSchema, versionCreatedSchema, type DesiredVersion, type JobData } from './spec';
+import { dspOf, infrastructureSpecSchema, jobIdOf, memberLeftSchema, versionCreatedSchema, type DesiredVersion, type InfrastructureSpec, type JobData } from './spec';
 
 export type LedgerEffect =
   | { readonly type: 'version'; readonly desired: DesiredVersion; readonly job: JobData }
   | { readonly type: 'member-left'; readonly daoId: string; readonly version: number; readonly mspId: string; readonly dissolved: boolean; readonly job: JobData }
-  | { readonly type: 'dissolved'; readonly daoId: string; readonly version: number; readonly job: JobData };
+  | { readonly type: 'dissolved'; readonly daoId: string; readonly version: number; readonly job: JobData }
+  | { readonly type: 'revision'; readonly daoId: string; readonly version: number; readonly revision: number; readonly spec: InfrastructureSpec; readonly job: JobData };
 
 export class InvalidLedgerEventError extends Error {
   readonly code = 'INVALID_LEDGER_EVENT';
@@ -20,7 +21,8 @@ export class InvalidLedgerEventError extends Error {
  * What a ledger event asks of the provisioner, or undefined when nothing: `VersionCreated` →
  * apply the version's requested infrastructure; `MemberAbandoned` / `MemberExited` → re-apply
  * without that member's workloads (all of them when the version is dissolved with it);
- * `ProposalDecided` with a dissolving effect → destroy the version's workspace.
+ * `ProposalDecided` with a dissolving effect → destroy the version's workspace; with a new
+ * infrastructure revision (an accepted change-infrastructure) → apply that revision.
  */
 export function effectOf(event: LedgerEvent): LedgerEffect | undefined {
   const channel = parseDaoChannel(event.channel);
@@ -62,6 +64,14 @@ export function effectOf(event: LedgerEvent): LedgerEffect | undefined {
     }
     default: {
       const effect = payload['effect'];
+      const requested = effect !== null && typeof effect === 'object' ? (effect as Record<string, unknown>)['infrastructureRequested'] : undefined;
+      if (event.eventName === DAO.event.ProposalDecided && requested !== undefined) {
+        const r = requested as { revision?: unknown; spec?: unknown };
+        const spec = infrastructureSpecSchema.safeParse(r.spec);
+        if (typeof r.revision !== 'number' || !Number.isInteger(r.revision) || r.revision < 1 || !spec.success) throw new InvalidLedgerEventError(`${event.eventName} on ${event.channel}: infrastructureRequested needs a revision and a spec`);
+        const base = { daoId: channel.daoId, version: channel.level };
+        return { type: 'revision', ...base, revision: r.revision, spec: spec.data, job: { kind: 'apply', ...base, revision: r.revision } };
+      }
       const dissolved = payload['dissolved'] === true || (effect !== null && typeof effect === 'object' && (effect as Record<string, unknown>)['dissolved'] === true);
       if (!dissolved) return undefined;
       return { type: 'dissolved', daoId: channel.daoId, version: channel.level, job: { kind: 'destroy', daoId: channel.daoId, version: channel.level } };

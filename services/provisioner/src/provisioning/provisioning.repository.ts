@@ -59,6 +59,16 @@ export class ProvisioningRepository {
     );
   }
 
+  /** A later infrastructure revision of a known version (an accepted change-infrastructure); false when unknown or not later. */
+  async changeInfrastructure(m: Queryable, daoId: string, version: number, revision: number, spec: InfrastructureSpec): Promise<boolean> {
+    const rows = (await m.query(
+      `UPDATE ${this.#s}.versions SET revision = $3, spec = $4::jsonb, updated_at = now()
+       WHERE dao_id = $1 AND version = $2 AND revision < $3 RETURNING dao_id`,
+      [daoId, version, revision, JSON.stringify(spec)],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
   /** Marks a member's workloads for removal; false when the version is unknown. */
   async removeMember(m: Queryable, daoId: string, version: number, mspId: string, dissolved: boolean): Promise<boolean> {
     const rows = (await m.query(

@@ -118,6 +118,7 @@ describe('ProvisioningService in member mode', () => {
       Object.assign(repository, {
         upsertVersion: async (_m: unknown, d: { daoId: string }) => void kept.push(d.daoId),
         removeMember: async () => true,
+        changeInfrastructure: async () => true,
         addJob: async (_m: unknown, id: string) => void jobs.push(id),
         workloads: async () => workloads,
       });
@@ -133,5 +134,10 @@ describe('ProvisioningService in member mode', () => {
     expect((await jobsOf('DspMSP', 'MemberExited', { mspId: 'Vsp1MSP' }, [{}])).jobs).toEqual([]);
     expect((await jobsOf('Vsp1MSP', 'MemberExited', { mspId: 'Vsp1MSP' }, [{}])).jobs).toEqual(['remove.d1.v1.Vsp1MSP']);
     expect((await jobsOf('Vsp1MSP', 'MemberExited', { mspId: 'Vsp1MSP' }, [])).jobs).toEqual([]);
+    // A new revision: the member with a part in it applies it; one with old workloads takes them down; others do nothing.
+    const revision = { proposalId: 'p', outcome: 'accepted', effect: { infrastructureRequested: { revision: 2, spec: { workloads: [{ name: 'w', owner: 'Vsp1MSP', placement: 'managed', kind: 'service' }] } } } };
+    expect((await jobsOf('Vsp1MSP', 'ProposalDecided', revision)).jobs).toEqual(['apply.d1.v1.r2']);
+    expect((await jobsOf('DspMSP', 'ProposalDecided', revision, [{ status: 'active' }])).jobs).toEqual(['apply.d1.v1.r2']);
+    expect((await jobsOf('DspMSP', 'ProposalDecided', revision, [{ status: 'destroyed' }])).jobs).toEqual([]);
   });
 });

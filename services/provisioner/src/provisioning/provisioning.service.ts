@@ -93,6 +93,12 @@ export class ProvisioningService {
         case 'dissolved':
           if (!(await repository.dissolve(m, effect.daoId, effect.version))) return;
           break;
+        case 'revision':
+          if (!(await repository.changeInfrastructure(m, effect.daoId, effect.version, effect.revision, effect.spec))) {
+            this.o.logger.warn({ message: 'infrastructure revision of a version the provisioner does not know, or not a later one; ignored', daoId: effect.daoId, version: effect.version, revision: effect.revision });
+            return;
+          }
+          break;
       }
       if (!(await this.#concernsMe(effect))) return;
       await repository.addJob(m, jobIdOf(effect.job), effect.job);
@@ -114,6 +120,9 @@ export class ProvisioningService {
         return false;
       case 'dissolved':
         return (await this.o.repository.workloads(effect.daoId, effect.version)).length > 0;
+      case 'revision':
+        // Its part of the new revision, or workloads of the old one to take down.
+        return effect.spec.workloads.some((w) => w.owner === member && w.placement === 'managed') || (await this.o.repository.workloads(effect.daoId, effect.version)).some((w) => w.status !== 'destroyed');
     }
   }
 
@@ -191,7 +200,9 @@ export class ProvisioningService {
           appliedRevision: desired.revision,
           outputsDigest: digest,
         });
-        if (data.kind === 'apply' && !desired.dissolved) {
+        // A member's provisioner left with nothing of its own in a revision reports no part (the chaincode expects none).
+        const reports = data.kind === 'apply' && !desired.dissolved && (this.o.member === undefined || rendered.workloads.length > 0);
+        if (reports) {
           const commands = [
             ...rendered.workloads.map((w) =>
               registerWorkloadCommand(desired, { workloadId: w.config.workloadId, owner: w.config.owner, publicKeyPem: keys.get(w.config.workloadId)! }),

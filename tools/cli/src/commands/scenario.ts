@@ -177,7 +177,7 @@ export async function runComputeOnStack(readings: number, orgPrefix = 'Cp'): Pro
  * Creates (or reuses) the member domains, starts what is not running, the domains' member-mode
  * services included, and forms a DAO of them through the services (see runDomainFormation).
  */
-export async function runDomainsOnStack(opts: { vsps: number; joiners: number; orgPrefix?: string; revenue?: bigint; placement?: 'self-hosted' | 'managed' }): Promise<DomainFormationResult> {
+export async function runDomainsOnStack(opts: { vsps: number; joiners: number; orgPrefix?: string; revenue?: bigint; placement?: 'self-hosted' | 'managed'; changeInfrastructure?: boolean }): Promise<DomainFormationResult> {
   const ctx = stackContext();
   const connection = await up(ctx);
   await startServices(ctx, connection, REPO_DIR);
@@ -198,6 +198,7 @@ export async function runDomainsOnStack(opts: { vsps: number; joiners: number; o
     members,
     joiners,
     ...(opts.revenue !== undefined ? { revenue: opts.revenue } : {}),
+    ...(opts.changeInfrastructure ? { changeInfrastructure: true } : {}),
     ...(opts.placement ? { placement: opts.placement, provisionerUrls: Object.fromEntries(plan.map((m) => [m.mspId, memberServiceUrl(ctx.settings, findDomain(ctx, m.mspId), 'provisioner')])) } : {}),
     progress: (m) => ctx.progress.step('domains', m),
   });
@@ -259,7 +260,7 @@ export function describeDomains(result: DomainFormationResult): string {
   for (const [msp, amount] of Object.entries(result.payouts)) lines.push(`    ${msp.padEnd(16)} ${amount}`);
   lines.push(`  another member's identity at the DSP's bridge: ${result.otherMemberAtBridge.status} ${result.otherMemberAtBridge.code}`);
   for (const v of result.infrastructure ?? []) {
-    lines.push(`  infrastructure of version ${v.version}: ${v.status}, each part built by its member's own provisioner:`);
+    lines.push(`  infrastructure of version ${v.version}${v.revision ? ` revision ${v.revision}` : ''}: ${v.status}, each part built by its member's own provisioner:`);
     for (const [msp, workloads] of Object.entries(v.builtBy)) lines.push(`    ${msp.padEnd(16)} ${workloads.map((w) => `${w.workloadId} (${w.status})`).join(', ') || 'nothing to build'}`);
   }
   return `${lines.join('\n')}\n`;

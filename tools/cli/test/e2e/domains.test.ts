@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { allocateLevel } from '@datawell/domain';
-import { domainPaths, findDomain, MEMBER_SERVICES, memberServiceFiles, operatorFabric, osUserFor, ownPeerChannels, processUser, readPid } from '@datawell/stack';
+import { domainPaths, findDomain, isAlive, MEMBER_SERVICES, memberServiceFiles, operatorFabric, osUserFor, ownPeerChannels, processUser, readPid } from '@datawell/stack';
 import { runDomainsOnStack } from '../../src/commands/scenario';
 import { stackContext } from '../../src/context';
 import { memberServicesStatus, stopMemberServices } from '../../src/services/domain-runner';
@@ -24,7 +24,7 @@ describe('a DAO formed among trust domains through the running services', () => 
   });
 
   it("forms the DAO with each member's own bridge, and each member reads it through its own", async () => {
-    const result = await runDomainsOnStack({ vsps: 1, joiners: 1, orgPrefix: 'E2d', revenue: 1_000_000n, placement: 'managed' });
+    const result = await runDomainsOnStack({ vsps: 1, joiners: 1, orgPrefix: 'E2d', revenue: 1_000_000n, placement: 'managed', changeInfrastructure: true });
 
     // Each member's bridge runs as its domain's user, and is healthy.
     for (const mspId of members) {
@@ -57,15 +57,19 @@ describe('a DAO formed among trust domains through the running services', () => 
     expect(result.infrastructure).toEqual([
       { version: 1, status: 'provisioned', builtBy: { E2dDspMSP: node(1, 'E2dDspMSP'), E2dVsp1MSP: node(1, 'E2dVsp1MSP') } },
       { version: 2, status: 'provisioned', builtBy: { E2dDspMSP: [], E2dVsp1MSP: [], E2dVsp2MSP: node(2, 'E2dVsp2MSP') } },
+      // An accepted change-infrastructure on version 1 (proposed by the VSP, decided by the DSP's vote, each
+      // through its own bridge): the VSP's provisioner replaced its workload, the DSP's kept its own.
+      { version: 1, revision: 2, status: 'provisioned', builtBy: { E2dDspMSP: node(1, 'E2dDspMSP'), E2dVsp1MSP: [{ ...node(1, 'E2dVsp1MSP')[0]!, workloadId: `${result.daoId}-v1-e2dvsp1msp-node2` }] } },
     ]);
     // …as processes of the member's own OS user, in its domain's folder.
     for (const mspId of members) {
       const dir = join(domainPaths(ctx.settings, findDomain(ctx, mspId).name).run, 'provisioner', 'workloads');
-      const ids = readdirSync(dir).filter((id) => id.startsWith(result.daoId));
-      expect(ids).toHaveLength(1);
-      const pid = readPid(join(dir, ids[0]!, 'workload.pid'));
-      expect(pid).toBeDefined();
-      expect(processUser(pid as number)).toBe(osUserFor(mspId));
+      const running = readdirSync(dir)
+        .filter((id) => id.startsWith(result.daoId))
+        .map((id) => readPid(join(dir, id, 'workload.pid')))
+        .filter((pid): pid is number => pid !== undefined && isAlive(pid));
+      expect(running).toHaveLength(1);
+      expect(processUser(running[0]!)).toBe(osUserFor(mspId));
     }
 
     // The operator: its peer is on neither channel, and its bridge's wallet holds its own identity only.
