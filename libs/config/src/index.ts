@@ -46,3 +46,4 @@ export {
   type ServiceDefinition,
   type ServiceExtension,
 } from './extension';
+export { memberModeIssues } from './member-mode';

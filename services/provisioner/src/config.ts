@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { COMMON_VARIABLES, defineService, optionalTextVariable as optional, optionalTopicVariable as optionalTopic, textVariable as withDefault, type ConfigIssue, type ConfigOf, type ServiceExtension } from '@datawell/config';
-import { memberHeartbeatsTopic, memberLedgerTopics, memberTopicPrefix, OPERATOR_MSP, SERVICES, TOPICS } from '@datawell/contracts';
+import { defineService, memberModeIssues, optionalTextVariable as optional, optionalTopicVariable as optionalTopic, textVariable as withDefault, type ConfigIssue, type ConfigOf, type Environment, type ServiceExtension } from '@datawell/config';
+import { memberHeartbeatsTopic, memberLedgerTopics, memberTopicPrefix, SERVICES, TOPICS } from '@datawell/contracts';
 import { MSP_ID_PATTERN } from '@datawell/domain';
 
 /** Settings of the provisioner service beyond the common ones (see docs/provisioner.md). */
@@ -81,18 +81,8 @@ function defaults(memberMspId: string | undefined): { topics: ProvisionerSetting
 }
 
 /** A member's provisioner uses only its own topics and groups (the broker lets its principal have nothing else) and seals them with its domain's key. */
-function memberIssues(env: Readonly<Record<string, string | undefined>>): ConfigIssue[] {
-  const mspId = env[V.memberMspId]?.trim();
-  if (!mspId || !MSP_ID_PATTERN.test(mspId)) return [];
-  const issues: ConfigIssue[] = [];
-  if (mspId === OPERATOR_MSP) issues.push({ variable: V.memberMspId, problem: `must be a member's MSP id: the operator's provisioner runs without ${V.memberMspId}` });
-  if (!env[COMMON_VARIABLES.trafficKeyFile]?.trim()) issues.push({ variable: COMMON_VARIABLES.trafficKeyFile, problem: `is required when ${V.memberMspId} is set: a member's topics are sealed with its domain's key` });
-  const prefix = memberTopicPrefix(mspId);
-  for (const variable of [V.eventsTopic, V.commandsTopic, V.telemetryTopic, V.eventsGroupId]) {
-    const value = env[variable]?.trim();
-    if (value && !value.startsWith(prefix)) issues.push({ variable, problem: `must start with "${prefix}": a member's provisioner uses only its own topics and groups` });
-  }
-  return issues;
+function memberIssues(env: Environment): ConfigIssue[] {
+  return memberModeIssues(env, { service: 'provisioner', memberVariable: V.memberMspId, scoped: [V.eventsTopic, V.commandsTopic, V.telemetryTopic, V.eventsGroupId] });
 }
 
 const provisionerExtension: ServiceExtension<ProvisionerSettings> = {

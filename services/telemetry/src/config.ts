@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { blankToUndefined, COMMON_VARIABLES, defineService, type ConfigIssue, type ConfigOf, type Environment, type ServiceExtension } from '@datawell/config';
-import { memberHeartbeatsTopic, memberLedgerTopics, memberTopicPrefix, MSP_ID_PATTERN, OPERATOR_MSP, SERVICES, TOPICS } from '@datawell/contracts';
+import { blankToUndefined, defineService, memberModeIssues, type ConfigIssue, type ConfigOf, type Environment, type ServiceExtension } from '@datawell/config';
+import { memberHeartbeatsTopic, memberLedgerTopics, memberTopicPrefix, MSP_ID_PATTERN, SERVICES, TOPICS } from '@datawell/contracts';
 
 /** Settings of the telemetry service beyond the common ones (see docs/telemetry.md). */
 export interface TelemetrySettings {
@@ -81,17 +81,7 @@ function defaults(memberMspId: string | undefined): { topics: TelemetrySettings[
  * nothing else) and seals them with its domain's key.
  */
 function memberIssues(env: Environment): ConfigIssue[] {
-  const mspId = env[V.memberMspId]?.trim();
-  if (!mspId || !MSP_ID_PATTERN.test(mspId)) return [];
-  const issues: ConfigIssue[] = [];
-  if (mspId === OPERATOR_MSP) issues.push({ variable: V.memberMspId, problem: `must be a member's MSP id: the operator's telemetry runs without ${V.memberMspId}` });
-  if (!env[COMMON_VARIABLES.trafficKeyFile]?.trim()) issues.push({ variable: COMMON_VARIABLES.trafficKeyFile, problem: `is required when ${V.memberMspId} is set: a member's topics are sealed with its domain's key` });
-  const prefix = memberTopicPrefix(mspId);
-  for (const variable of [V.ledgerEventsTopic, V.ledgerCommandsTopic, V.ledgerReceiptsTopic, V.telemetryTopic, V.groupIdPrefix]) {
-    const value = env[variable]?.trim();
-    if (value && !value.startsWith(prefix)) issues.push({ variable, problem: `must start with "${prefix}": a member's telemetry uses only its own topics and groups` });
-  }
-  return issues;
+  return memberModeIssues(env, { service: 'telemetry', memberVariable: V.memberMspId, scoped: [V.ledgerEventsTopic, V.ledgerCommandsTopic, V.ledgerReceiptsTopic, V.telemetryTopic, V.groupIdPrefix] });
 }
 
 const telemetryExtension: ServiceExtension<TelemetrySettings> = {

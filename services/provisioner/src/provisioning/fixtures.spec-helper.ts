@@ -25,3 +25,16 @@ export const DESIRED: DesiredVersion = {
 export function ledgerEvent(eventName: string, payload: unknown, channel = 'dao-d1-v1'): LedgerEvent {
   return { channel, blockNumber: '7', transactionId: 'tx1', eventIndex: 0, chaincodeId: 'dao', eventName, payloadEncoding: 'json', payload: payload as never, daoId: 'd1' };
 }
+
+/** The `VersionCreated` payload of DESIRED, as the dao chaincode emits it. */
+export const VERSION_CREATED = {
+  daoId: 'd1',
+  version: 1,
+  agreementId: 'agr-1',
+  members: [
+    { mspId: 'DspMSP', group: 'D', role: 'DSP', weight: 1, ownershipPpm: 800000 },
+    { mspId: 'Vsp1MSP', group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 200000 },
+  ],
+  terms: { heartbeatIntervalSeconds: 5, abandonAfterSeconds: 30 },
+  infrastructureRequested: { revision: 1, spec: DESIRED.spec },
+};

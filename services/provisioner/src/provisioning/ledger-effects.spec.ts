@@ -1,19 +1,9 @@
 import { ledgerCommandSchema } from '@datawell/contracts';
-import { DESIRED, ledgerEvent } from './fixtures.spec-helper';
+import { DESIRED, ledgerEvent, VERSION_CREATED } from './fixtures.spec-helper';
 import { effectOf, failedCommand, InvalidLedgerEventError, outputsDigest, partFailedCommand, partProvisionedCommand, provisionedCommand, registerWorkloadCommand } from './ledger-effects';
 import { activeWorkloads, jobIdOf, partOf } from './spec';
 
-const versionCreated = {
-  daoId: 'd1',
-  version: 1,
-  agreementId: 'agr-1',
-  members: [
-    { mspId: 'DspMSP', group: 'D', role: 'DSP', weight: 1, ownershipPpm: 800000 },
-    { mspId: 'Vsp1MSP', group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 200000 },
-  ],
-  terms: { heartbeatIntervalSeconds: 5, abandonAfterSeconds: 30 },
-  infrastructureRequested: { revision: 1, spec: DESIRED.spec },
-};
+const versionCreated = VERSION_CREATED;
 
 describe('effectOf (ledger events the provisioner acts on)', () => {
   it('turns VersionCreated into the desired state and an apply job', () => {

@@ -1,4 +1,4 @@
-import { DESIRED, ledgerEvent } from './fixtures.spec-helper';
+import { DESIRED, ledgerEvent, VERSION_CREATED } from './fixtures.spec-helper';
 import type { ProvisioningRepository } from './provisioning.repository';
 import { ProvisioningService, type RunningJob } from './provisioning.service';
 import type { JobData } from './spec';
@@ -100,17 +100,7 @@ describe('ProvisioningService in member mode', () => {
   });
 
   it('keeps every version but queues jobs only for its member\'s workloads', async () => {
-    const versionCreated = {
-      daoId: 'd1',
-      version: 1,
-      agreementId: 'agr-1',
-      members: [
-        { mspId: 'DspMSP', group: 'D', role: 'DSP', weight: 1, ownershipPpm: 800000 },
-        { mspId: 'Vsp1MSP', group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 200000 },
-      ],
-      terms: { heartbeatIntervalSeconds: 5, abandonAfterSeconds: 30 },
-      infrastructureRequested: { revision: 1, spec: DESIRED.spec },
-    };
+    const versionCreated = VERSION_CREATED;
     const jobsOf = async (member: string, eventName: string, payload: unknown, workloads: unknown[] = []) => {
       const { repository } = recordingRepository('apply');
       const jobs: string[] = [];
