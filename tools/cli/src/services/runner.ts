@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '@datawell/contracts';
 import { createMpcCa, issueMpcCertificate } from '@datawell/mpc';
 import { buildDist, DIST } from '../build/build';
-import { connectionEnv, enrollClientIdentity, isAlive, readPid, startDaemon, stopDaemon, waitFor, type StackConnection, type StackContext } from '@datawell/stack';
+import { connectionEnv, domainPaths, enrollClientIdentity, isAlive, listDomains, readPid, startDaemon, stopDaemon, waitFor, type StackConnection, type StackContext } from '@datawell/stack';
 
 export interface ServiceState {
   readonly name: ServiceName;
@@ -145,15 +145,23 @@ export async function stopServices(ctx: StackContext): Promise<void> {
 }
 
 /**
- * Stops the managed workloads the provisioner runs under the stack folder (detached supervisors that
- * outlive the services): SIGTERM to each supervisor's process group, which ends its workload. Their
- * folders and keys stay, so the provisioner starts them again when it next boots.
+ * Stops the managed workloads the provisioners run (detached supervisors that outlive the services):
+ * the operator's provisioner's under the stack folder, and each member domain's provisioner's in that
+ * domain's folder. SIGTERM to each supervisor's process group, which ends its workload. Their folders
+ * and keys stay, so each provisioner starts them again when it next boots.
  */
 export async function stopWorkloads(ctx: StackContext): Promise<number> {
-  const root = join(ctx.settings.stackDir, 'provisioner', 'workloads');
+  const roots = [
+    join(ctx.settings.stackDir, 'provisioner', 'workloads'),
+    ...listDomains(ctx)
+      .filter((d) => d.role !== 'operator')
+      .map((d) => join(domainPaths(ctx.settings, d.name).run, 'provisioner', 'workloads')),
+  ];
   let stopped = 0;
-  for (const dir of existsSync(root) ? readdirSync(root) : []) {
-    if (await stopDaemon(join(root, dir, 'supervisor.pid'), 10_000)) stopped++;
+  for (const root of roots) {
+    for (const dir of existsSync(root) ? readdirSync(root) : []) {
+      if (await stopDaemon(join(root, dir, 'supervisor.pid'), 10_000)) stopped++;
+    }
   }
   if (stopped > 0) ctx.progress.step('services', `stopped ${stopped} provisioned workload(s)`);
   return stopped;
