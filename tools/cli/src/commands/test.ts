@@ -57,7 +57,9 @@ export function registerTestCommand(program: Command): void {
       for (const [i, tiers] of runs.entries()) {
         const summary = join(dir, `summary-${i}.json`);
         const serial = tiers.includes('e2e') ? ['--runInBand'] : ['--maxWorkers=2'];
-        const args = ['--selectProjects', ...tiers, ...(process.env['CI'] ? ['--ci'] : []), ...serial, ...(patterns.length ? ['--passWithNoTests', '--testPathPatterns', ...patterns] : [])];
+        // --forceExit: a test that timed out never ran its cleanup, and the Kafka clients and pools it
+        // left open must not keep jest (and CI) waiting for ever; the summary counts its failure.
+        const args = ['--selectProjects', ...tiers, ...(process.env['CI'] ? ['--ci'] : []), ...serial, '--forceExit', ...(patterns.length ? ['--passWithNoTests', '--testPathPatterns', ...patterns] : [])];
         // The stack started by the first run serves the next; it is stopped below if it was not up before.
         const code = await runStep(bin('jest'), args, { DATAWELL_TEST_SUMMARY_FILE: summary, ...(runs.length > 1 ? { DATAWELL_KEEP_STACK: '1' } : {}) });
         if (existsSync(summary)) {
