@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { defineService } from '@datawell/config';
+import { defineService, loadServiceConfig } from '@datawell/config';
 import { SERVICES } from '@datawell/contracts';
-import { bootstrapService } from './bootstrap';
+import { bootstrapService, createServiceApp, KEEP_ALIVE_TIMEOUT_MS } from './bootstrap';
 
 @Module({})
 class NeverBuilt {}
@@ -40,5 +40,26 @@ describe('bootstrapService', () => {
       'PROVISIONER_HTTP_PORT',
     ]);
     expect(stderr[0]).not.toContain('hunter2');
+  });
+});
+
+describe('createServiceApp', () => {
+  it('keeps idle connections longer than a pooling client does (a reused connection is not closed under a request)', async () => {
+    const config = loadServiceConfig(defineService(SERVICES.provisioner), {
+      DATAWELL_POSTGRES_URL: 'postgres://u:p@db:5432/d',
+      DATAWELL_REDIS_URL: 'redis://redis:6379',
+      DATAWELL_KAFKA_BROKERS: 'kafka:9092',
+      DATAWELL_LOG_LEVEL: 'error',
+    });
+    const app = await createServiceApp(config, () => ({ module: NeverBuilt }));
+    try {
+      const server = app.getHttpServer() as { keepAliveTimeout: number; headersTimeout: number };
+      // Node's fetch pools a connection for 4 s by default: the server must keep it well beyond that.
+      expect(KEEP_ALIVE_TIMEOUT_MS).toBeGreaterThanOrEqual(60_000);
+      expect(server.keepAliveTimeout).toBe(KEEP_ALIVE_TIMEOUT_MS);
+      expect(server.headersTimeout).toBeGreaterThan(server.keepAliveTimeout);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -34,6 +34,7 @@ export async function createServiceApp<C extends ServiceConfig>(
   app.use(bodyParserErrors);
   app.use(refuseNulText);
   app.enableShutdownHooks();
+  keepConnectionsLongerThanClients(app);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -86,6 +87,22 @@ export async function bootstrapService<T, D extends Dependency>(
     await app?.close().catch(() => undefined);
     return undefined;
   }
+}
+
+/**
+ * Idle keep-alive connections stay open for a minute (Node's default is 5 s). A client that reuses a
+ * pooled connection (Node's fetch keeps them for 4 s by default, or as long as the server's
+ * `Keep-Alive: timeout` hint allows) could send its request just as the server closed the connection
+ * at 5 s: a POST then fails with "other side closed" and is not retried. This happened to a CI run's
+ * e2e test that waited out a voting period between two calls to the same bridge. The header timeout
+ * must stay above the keep-alive timeout.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+function keepConnectionsLongerThanClients(app: INestApplication): void {
+  const server = app.getHttpServer() as { keepAliveTimeout: number; headersTimeout: number };
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
 }
 
 function fail(service: string, error: unknown): void {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { submitTransaction } from '@datawell/fabric';
 import type { MemberFabric } from '@datawell/stack';
 import type { FabricPeerConfig, LedgerBridgeConfig, MemberAdminConfig } from './config';
 import { memberInboxCloudEvent, memberInboxTopic, TOPICS, type MemberInboxMessage } from '@datawell/contracts';
@@ -179,10 +180,8 @@ export class LedgerBridge {
         mspId: self,
         evaluate: evaluateAs,
         submit: async (channel, chaincode, fn, args) => {
-          const commit = await (await gateways.for(self)).getNetwork(channel).getContract(chaincode).submitAsync(fn, { arguments: [...args] });
-          const status = await commit.getStatus();
-          if (!status.successful) throw new Error(`${fn} on ${channel} was not committed: validation code ${status.code}`);
-          return { txId: status.transactionId };
+          const { txId } = await submitTransaction((await gateways.for(self)).getNetwork(channel), chaincode, fn, args);
+          return { txId };
         },
         channels: async () => (await this.channels.list()).map((c) => c.name),
       };

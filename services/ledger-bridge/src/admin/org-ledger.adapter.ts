@@ -1,4 +1,4 @@
-import { connectGateway, type GatewayConnection } from '@datawell/fabric';
+import { connectGateway, submitTransaction, type GatewayConnection } from '@datawell/fabric';
 import type { Wallet } from '../wallet/wallet.adapter';
 import type { FabricAdmin } from './fabric-admin.adapter';
 
@@ -27,11 +27,8 @@ export class GatewayOrgLedger implements OrgLedger {
   }
 
   async submit(mspId: string, channel: string, chaincode: string, fn: string, args: readonly string[]) {
-    const contract = (await this.#gateway(mspId)).getNetwork(channel).getContract(chaincode);
-    const commit = await contract.submitAsync(fn, { arguments: [...args] });
-    const status = await commit.getStatus();
-    if (!status.successful) throw new Error(`${fn} on ${channel} was not committed: validation code ${status.code}`);
-    return { txId: status.transactionId, result: Buffer.from(commit.getResult()).toString('utf8') };
+    const { txId, result } = await submitTransaction((await this.#gateway(mspId)).getNetwork(channel), chaincode, fn, args);
+    return { txId, result: Buffer.from(result).toString('utf8') };
   }
 
   async evaluate(mspId: string, channel: string, chaincode: string, fn: string, args: readonly string[]) {

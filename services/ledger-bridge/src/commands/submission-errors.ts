@@ -1,5 +1,6 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { CommitError, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
+import { isTransientEndorsementError } from '@datawell/fabric';
 import { IdentityNotFoundError } from '../wallet/wallet.adapter';
 
 /**
@@ -41,11 +42,6 @@ export function chaincodeRefusal(details: readonly { readonly message: string }[
 const VALIDATION_CODE_NAMES = new Map<number, string>(Object.entries(StatusCode).map(([name, code]) => [code as number, name]));
 const RETRIED_VALIDATION_CODES = new Set(['MVCC_READ_CONFLICT', 'PHANTOM_READ_CONFLICT']);
 const RETRIED_GRPC = new Set<number>([GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED]);
-/**
- * The gateway found no set of live peers satisfying the endorsement policy: its discovery view lags
- * (a peer just joined, or gossip is late under load). Nothing reached the ledger; it passes.
- */
-const NO_ENDORSERS = /no combination of peers can be derived|no peer combination can satisfy/;
 const STAGES: Record<string, { stage: string; retry: RetryMode }> = {
   EndorseError: { stage: 'ENDORSE', retry: 'new-proposal' },
   SubmitError: { stage: 'SUBMIT', retry: 'same-transaction' },
@@ -76,7 +72,7 @@ export function classifySubmissionError(error: unknown): SubmissionFailure | und
     const transactionId = (error as GatewayError & { transactionId?: string }).transactionId;
     const chaincode = chaincodeRefusal(error.details);
     return {
-      ...(RETRIED_GRPC.has(error.code) || (error.name === 'EndorseError' && error.code === GrpcStatus.FAILED_PRECONDITION && NO_ENDORSERS.test(error.message))
+      ...(RETRIED_GRPC.has(error.code) || isTransientEndorsementError(error)
         ? { retry: stage.retry }
         : {}),
       code: `${stage.stage}_${grpcName}`,

@@ -1,0 +1,53 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { GatewayError, type Network } from '@hyperledger/fabric-gateway';
+
+/**
+ * The gateway found no set of live peers satisfying the endorsement policy: its discovery view lags
+ * (a peer just joined, or gossip is late under load, when peers miss each other's alive messages).
+ * Nothing reached the ledger; it passes.
+ */
+const NO_ENDORSERS = /no combination of peers can be derived|no peer combination can satisfy/;
+
+/**
+ * An endorsement that failed before anything reached the orderer for a reason that passes: the
+ * peer unreachable or too slow, or its discovery view not yet showing enough endorsers. Endorsing
+ * again (a new proposal, so a new transaction id) cannot apply anything twice.
+ */
+export function isTransientEndorsementError(error: unknown): boolean {
+  if (!(error instanceof GatewayError) || error.name !== 'EndorseError') return false;
+  if (error.code === GrpcStatus.UNAVAILABLE || error.code === GrpcStatus.DEADLINE_EXCEEDED) return true;
+  return error.code === GrpcStatus.FAILED_PRECONDITION && NO_ENDORSERS.test(error.message);
+}
+
+export interface SubmitOptions {
+  /** How long endorsement is retried while it fails transiently; 60 s by default. */
+  readonly endorseForMs?: number;
+  readonly transientData?: Record<string, Uint8Array>;
+}
+
+/**
+ * Endorses, submits and waits for the commit of one transaction of `chaincode` on the network's channel; an endorsement that fails
+ * transiently is tried again with backoff (0.5 s doubling to 5 s) until `endorseForMs` has passed.
+ * Once the transaction is endorsed it is submitted once: a failure after that is the caller's.
+ * Throws if the transaction was not committed as valid.
+ */
+export async function submitTransaction(network: Network, chaincode: string, fn: string, args: readonly string[], options: SubmitOptions = {}): Promise<{ txId: string; result: Uint8Array; blockNumber: bigint }> {
+  const contract = network.getContract(chaincode);
+  const deadline = Date.now() + (options.endorseForMs ?? 60_000);
+  let backoff = 500;
+  for (;;) {
+    let transaction;
+    try {
+      transaction = await contract.newProposal(fn, { arguments: [...args], ...(options.transientData ? { transientData: options.transientData } : {}) }).endorse();
+    } catch (error) {
+      if (!isTransientEndorsementError(error) || Date.now() + backoff > deadline) throw error;
+      await new Promise((r) => setTimeout(r, backoff));
+      backoff = Math.min(backoff * 2, 5000);
+      continue;
+    }
+    const submitted = await transaction.submit();
+    const status = await submitted.getStatus();
+    if (!status.successful) throw new Error(`${fn} on ${network.getName()} was not committed: validation code ${status.code}`);
+    return { txId: status.transactionId, result: transaction.getResult(), blockNumber: status.blockNumber };
+  }
+}
