@@ -267,9 +267,8 @@ export class LedgerBridge {
 
   async stop(): Promise<void> {
     this.#stopping = true;
-    await Promise.all(this.#network.map((c) => c.stop()));
-    await this.#memberNetwork?.stop();
-    await this.#consumer?.stop();
+    // The consumers leave their groups together: each waits out its fetch (up to kafkajs's 5 s).
+    await Promise.all([...this.#network.map((c) => c.stop()), this.#memberNetwork?.stop(), this.#consumer?.stop()]);
     await this.#events?.stop();
     await this.#outbox.stop();
     await this.#inbox.close();

@@ -152,8 +152,8 @@ export class Telemetry {
     await withTimeout(Promise.all([this.#loop, this.#starting]), 10_000, 'telemetry fold loop').catch((error: unknown) =>
       this.options.logger.warn({ message: 'stopping without waiting for the fold loop', error: String(error) }),
     );
-    for (const c of this.#consumers) await c.stop();
-    this.#consumers = [];
+    // Together: each consumer waits out its fetch (up to kafkajs's 5 s) before leaving its group.
+    await Promise.all(this.#consumers.splice(0).map((c) => c.stop()));
     await this.#outbox.stop();
   }
 }
