@@ -37,3 +37,5 @@ export type {
   ThresholdParams,
   ThresholdResult,
 } from './simulate';
+export { fitParetoCurve, paretoCurveAt, paretoJoinBeta } from './advisor';
+export type { ParetoFit, ParetoJoinAdvice } from './advisor';
