@@ -12,6 +12,8 @@ export const LEDGER_NAMES = [
   'ProposalDecided', 'PublishDao', 'RecordRevenue', 'RecordSuccessor', 'RecordTelemetry', 'RegisterParticipant',
   'RegisterWorkload', 'RequestExit', 'RevenueRecorded', 'SubmitFeedback', 'TelemetryRecorded', 'UpdateOffer',
   'VersionCreated', 'VersionSuperseded', 'VoteCast', 'WithdrawOffer', 'WorkloadRegistered',
+  'AbandonmentReported', 'GetReputationAt', 'ListAbandonments', 'ParticipantReinstated', 'ParticipantSuspended',
+  'ReinstateParticipant', 'ReportAbandonment', 'SuspendParticipant',
 ];
 
 const names = LEDGER_NAMES.join('|');

@@ -15,16 +15,18 @@ import {
   txTimeMs,
   writeJson,
 } from '@datawell/chaincode-common';
-import { MARKETPLACE, OPERATOR_MSP } from '@datawell/contracts';
+import { emptyReputation, MARKETPLACE, OPERATOR_MSP, REPUTATION_UNIT, reputationAt, reputationWith, type Reputation } from '@datawell/contracts';
 
 export interface Participant {
   readonly mspId: string;
   readonly role: 'DSP' | 'VSP';
   readonly name: string;
   readonly caCertPem: string;
-  readonly status: 'active';
+  readonly status: 'active' | 'suspended';
   readonly registeredAtMs: number;
   readonly registeredBy: string;
+  /** The standing sanction (while suspended) or the last one lifted, with the operator's reason. */
+  readonly sanction?: { readonly reason: string; readonly atMs: number; readonly by: string };
 }
 
 export interface Offer {
@@ -62,13 +64,18 @@ export type Feedback = {
   readonly atMs: number;
 };
 
-/** Reputation as integers: the count and sum of ratings, and the mean in thousandths (4333 = 4.333). */
-export type Reputation = {
-  readonly mspId: string;
-  readonly count: number;
-  readonly sum: number;
-  readonly scoreMilli: number;
+/** An abandonment recorded on a DAO channel, carried here by a co-member (ReportAbandonment). */
+export type Abandonment = {
+  readonly daoId: string;
+  readonly member: string;
+  readonly channel: string;
+  readonly daoTxId: string;
+  readonly reportedBy: string;
+  readonly atMs: number;
 };
+
+/** Reputation as integers, decayed with the catalogue's half-life (REPUTATION_HALF_LIFE_MS, docs/ledger.md). */
+export type { Reputation };
 
 /**
  * The marketplace channel: the participant registry (admitted by the operator), offers (owned by
@@ -111,6 +118,28 @@ export class MarketplaceContract extends Contract {
     return canonicalJson(await listJson<Participant>(ctx, 'participant'));
   }
 
+  // ---------------------------------------------------------------- sanctions
+
+  /**
+   * The marketplace's governance suspends a participant: only the operator (it governs the
+   * `marketplace` channel), with a reason. A suspended participant posts and changes no offers, and
+   * the services refuse it negotiations and DAO formation; its record and reputation stay readable.
+   */
+  @Transaction()
+  @Returns('string')
+  async SuspendParticipant(ctx: Context, sanctionJson: string): Promise<string> {
+    const [input] = parseTxArgs(MARKETPLACE.transactions.SuspendParticipant, sanctionJson);
+    return canonicalJson(await sanction(ctx, input, 'suspended'));
+  }
+
+  /** Lifts a suspension: the operator again, with a reason. */
+  @Transaction()
+  @Returns('string')
+  async ReinstateParticipant(ctx: Context, sanctionJson: string): Promise<string> {
+    const [input] = parseTxArgs(MARKETPLACE.transactions.ReinstateParticipant, sanctionJson);
+    return canonicalJson(await sanction(ctx, input, 'active'));
+  }
+
   // ---------------------------------------------------------------- offers
 
   /** A participant posts an offer it owns: data offers from DSPs, value offers from VSPs. */
@@ -119,6 +148,7 @@ export class MarketplaceContract extends Contract {
   async PostOffer(ctx: Context, offerJson: string): Promise<string> {
     const [input] = parseTxArgs(MARKETPLACE.transactions.PostOffer, offerJson);
     const owner = await callerParticipant(ctx, 'post offers');
+    requireNotSuspended(owner, 'post offers');
     const expected = owner.role === 'DSP' ? 'data' : 'value';
     if (input.kind !== expected) throw invalidArgument(`offer.kind: a ${owner.role} posts ${expected} offers`);
     const key = compositeKey(ctx, 'offer', [input.offerId]);
@@ -136,6 +166,7 @@ export class MarketplaceContract extends Contract {
   async UpdateOffer(ctx: Context, updateJson: string): Promise<string> {
     const [update] = parseTxArgs(MARKETPLACE.transactions.UpdateOffer, updateJson);
     const offer = await ownOpenOffer(ctx, update.offerId, 'update');
+    requireNotSuspended(await callerParticipant(ctx, 'update offers'), 'update offers');
     const next: Offer = {
       ...offer,
       title: update.title ?? offer.title,
@@ -245,22 +276,68 @@ export class MarketplaceContract extends Contract {
     if (await readJson(ctx, key)) throw conflict(`${from.mspId} has already rated ${input.target} for DAO ${input.daoId}`);
     const feedback: Feedback = { daoId: input.daoId, from: from.mspId, target: input.target, rating: input.rating, commentDigest: input.commentDigest, atMs: txTimeMs(ctx) };
     await writeJson(ctx, key, feedback);
-    const repKey = compositeKey(ctx, 'reputation', [input.target]);
-    const before = (await readJson<Reputation>(ctx, repKey)) ?? { mspId: input.target, count: 0, sum: 0, scoreMilli: 0 };
-    const count = before.count + 1;
-    const sum = before.sum + input.rating;
-    const reputation: Reputation = { mspId: input.target, count, sum, scoreMilli: Math.floor((sum * 1000) / count) };
-    await writeJson(ctx, repKey, reputation);
+    const reputation = await addToReputation(ctx, input.target, { rating: input.rating });
     emit(ctx, MARKETPLACE.emitted(MARKETPLACE.event.FeedbackSubmitted, { feedback, reputation }));
+    return canonicalJson(reputation);
+  }
+
+  /**
+   * Carries an abandonment recorded on a DAO channel (`MemberAbandoned`, telemetry's
+   * EvaluateAbandonment) to the marketplace, where it counts against the member's reputation. The
+   * marketplace's peers are not on the DAO's channel and cannot read it, so the report is trusted
+   * the way feedback is: only a registered co-member of the DAO in the directory may make it (not the
+   * member itself), once per DAO and member, naming the channel and transaction that recorded it —
+   * a signed, checkable claim any member of that channel can refute with the channel's own ledger.
+   */
+  @Transaction()
+  @Returns('string')
+  async ReportAbandonment(ctx: Context, reportJson: string): Promise<string> {
+    const [input] = parseTxArgs(MARKETPLACE.transactions.ReportAbandonment, reportJson);
+    const reporter = await callerParticipant(ctx, 'report abandonments');
+    if (input.member === reporter.mspId) throw invalidArgument('report.member: an organisation does not report itself');
+    if (!input.channel.startsWith(`dao-${input.daoId}-v`)) throw invalidArgument(`report.channel: ${input.channel} is not a channel of DAO ${input.daoId}`);
+    await requireParticipant(ctx, input.member);
+    const dao = await readJson<DaoEntry>(ctx, compositeKey(ctx, 'dao', [input.daoId]));
+    if (!dao) throw notFound(`no DAO ${input.daoId} in the directory`);
+    if (Number(input.channel.slice(`dao-${input.daoId}-v`.length)) > dao.version) throw invalidArgument(`report.channel: DAO ${input.daoId} is at version ${dao.version}`);
+    if (!dao.members.includes(reporter.mspId) || !dao.members.includes(input.member)) {
+      throw forbidden(`${reporter.mspId} and ${input.member} do not share DAO ${input.daoId}`);
+    }
+    const key = compositeKey(ctx, 'abandonment', [input.member, input.daoId]);
+    if (await readJson(ctx, key)) throw conflict(`an abandonment of ${input.member} in DAO ${input.daoId} is already recorded`);
+    const abandonment: Abandonment = { ...input, reportedBy: reporter.mspId, atMs: txTimeMs(ctx) };
+    await writeJson(ctx, key, abandonment);
+    const reputation = await addToReputation(ctx, input.member, { abandonment: true });
+    emit(ctx, MARKETPLACE.emitted(MARKETPLACE.event.AbandonmentReported, { abandonment, reputation }));
     return canonicalJson(reputation);
   }
 
   @Transaction(false)
   @Returns('string')
+  async ListAbandonments(ctx: Context, mspId: string): Promise<string> {
+    const [msp] = parseTxArgs(MARKETPLACE.transactions.ListAbandonments, mspId);
+    return canonicalJson(await listJson<Abandonment>(ctx, 'abandonment', [msp]));
+  }
+
+  /** The reputation decayed to this transaction's timestamp (the client's proposal time). */
+  @Transaction(false)
+  @Returns('string')
   async GetReputation(ctx: Context, mspId: string): Promise<string> {
     const [msp] = parseTxArgs(MARKETPLACE.transactions.GetReputation, mspId);
     await requireParticipant(ctx, msp);
-    return canonicalJson((await readJson<Reputation>(ctx, compositeKey(ctx, 'reputation', [msp]))) ?? { mspId: msp, count: 0, sum: 0, scoreMilli: 0 });
+    return canonicalJson(reputationAt(await storedReputation(ctx, msp), txTimeMs(ctx)));
+  }
+
+  /** The reputation decayed to a given time, not before its last update: the same answer on every peer. */
+  @Transaction(false)
+  @Returns('string')
+  async GetReputationAt(ctx: Context, mspId: string, atMs: string): Promise<string> {
+    const [msp, at] = parseTxArgs(MARKETPLACE.transactions.GetReputationAt, mspId, atMs);
+    await requireParticipant(ctx, msp);
+    const stored = await storedReputation(ctx, msp);
+    const time = Number(at);
+    if (time < stored.asOfMs) throw invalidArgument(`atMs: the reputation of ${msp} was last updated at ${stored.asOfMs}; it is not kept for earlier times`);
+    return canonicalJson(reputationAt(stored, time));
   }
 
   @Transaction(false)
@@ -269,6 +346,42 @@ export class MarketplaceContract extends Contract {
     const [msp] = parseTxArgs(MARKETPLACE.transactions.ListFeedback, mspId);
     return canonicalJson(await listJson<Feedback>(ctx, 'feedback', [msp]));
   }
+}
+
+/**
+ * The stored reputation; a record from before decay (count, sum, scoreMilli only) is read as its
+ * ratings undecayed as of now, with no abandonments; none at all as a member nobody rated.
+ */
+async function storedReputation(ctx: Context, mspId: string): Promise<Reputation> {
+  const stored = await readJson<Partial<Reputation> & { count: number; sum: number }>(ctx, compositeKey(ctx, 'reputation', [mspId]));
+  if (!stored) return emptyReputation(mspId, 0);
+  if (stored.weightMicro !== undefined) return stored as Reputation;
+  const weightMicro = stored.count * REPUTATION_UNIT;
+  const sumMicro = stored.sum * REPUTATION_UNIT;
+  return reputationAt({ ...emptyReputation(mspId, txTimeMs(ctx)), count: stored.count, sum: stored.sum, weightMicro, sumMicro }, txTimeMs(ctx));
+}
+
+async function addToReputation(ctx: Context, mspId: string, entry: { readonly rating: number } | { readonly abandonment: true }): Promise<Reputation> {
+  const reputation = reputationWith(await storedReputation(ctx, mspId), txTimeMs(ctx), entry);
+  await writeJson(ctx, compositeKey(ctx, 'reputation', [mspId]), reputation);
+  return reputation;
+}
+
+async function sanction(ctx: Context, input: { mspId: string; reason: string }, status: Participant['status']): Promise<Participant> {
+  const operator = requireCaller(ctx, [OPERATOR_MSP], status === 'suspended' ? 'suspend participants (only the operator does)' : 'reinstate participants (only the operator does)');
+  const participant = await requireParticipant(ctx, input.mspId);
+  if (participant.status === status) throw conflict(status === 'suspended' ? `${input.mspId} is suspended already` : `${input.mspId} is not suspended`);
+  const atMs = txTimeMs(ctx);
+  const by = `${operator}:${ctx.clientIdentity.getID()}`;
+  const next: Participant = { ...participant, status, sanction: { reason: input.reason, atMs, by } };
+  await writeJson(ctx, compositeKey(ctx, 'participant', [input.mspId]), next);
+  const event = status === 'suspended' ? MARKETPLACE.event.ParticipantSuspended : MARKETPLACE.event.ParticipantReinstated;
+  emit(ctx, MARKETPLACE.emitted(event, { mspId: input.mspId, reason: input.reason, atMs, by }));
+  return next;
+}
+
+function requireNotSuspended(p: Participant, action: string): void {
+  if (p.status === 'suspended') throw forbidden(`${p.mspId} is suspended and may not ${action}`);
 }
 
 async function requireParticipant(ctx: Context, mspId: string): Promise<Participant> {

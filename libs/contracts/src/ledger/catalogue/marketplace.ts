@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { integerJsonSchema, positiveInt, roleSchema } from '@datawell/domain';
 import { defineChaincode, evaluated, jsonArg, submitted, textArg, type DecodedEvent } from './define';
-import { caCertificateSchema, daoIdSchema, digestSchema, idSchema, mspIdSchema, textSchema } from './values';
+import { caCertificateSchema, daoChannelSchema, daoIdSchema, digestSchema, idSchema, mspIdSchema, textSchema, txIdSchema } from './values';
 
 /*
  * The `marketplace` chaincode on channel `marketplace`: the participant registry, offers, the public
@@ -60,6 +60,108 @@ export const feedbackSchema = z.strictObject({
   commentDigest: digestSchema,
 });
 
+/** ReportAbandonment: a co-member carries an abandonment recorded on a DAO channel to the marketplace. */
+export const abandonmentReportSchema = z.strictObject({
+  daoId: daoIdSchema,
+  /** The member the DAO channel recorded as abandoned (`MemberAbandoned`). */
+  member: mspIdSchema,
+  /** The DAO channel that recorded it, dao-<daoId>-v<i>, and the transaction there: anyone on that channel can check it. */
+  channel: daoChannelSchema,
+  daoTxId: txIdSchema,
+});
+
+/** SuspendParticipant / ReinstateParticipant: the operator's sanction and its lifting, always with a reason. */
+export const sanctionSchema = z.strictObject({ mspId: mspIdSchema, reason: textSchema(512) });
+
+/** GetReputationAt's reference time: ms since the epoch, as decimal text. */
+const referenceTimeSchema = z.string().regex(/^(0|[1-9]\d{0,14})$/, 'must be a time in ms since the epoch (decimal digits)');
+
+// ---------------------------------------------------------------- reputation: the decayed score
+
+/**
+ * Reputation decays: every rating (and every recorded abandonment) weighs 2^(−Δt / half-life), Δt
+ * the time since it was recorded (the transaction timestamps, never a clock). The score is a mean
+ * of the weighted ratings with a prior of one neutral rating (3):
+ *
+ *   score(t) = (S(t) + K·M) / (W(t) + K),   W(t) = Σ wᵢ·2^(−(t−tᵢ)/H),   S(t) = Σ wᵢ·rᵢ·2^(−(t−tᵢ)/H)
+ *
+ * with H = REPUTATION_HALF_LIFE_MS (180 days), K = 1, M = 3; a rating has wᵢ = 1 and rᵢ its 1–5, an
+ * abandonment wᵢ = ABANDONMENT_WEIGHT (2) and rᵢ = 0. So a member nobody rated reads 3, old
+ * ratings fade back towards 3, and an abandonment pulls down twice as hard as one rating of 0 would.
+ * Only W and S as of the last update (`asOfMs`) are stored, in millionths; a read at t decays them
+ * to t, so the same record and the same t give the same score on every peer and in every service.
+ */
+export const REPUTATION_HALF_LIFE_MS = 180 * 24 * 60 * 60 * 1000;
+export const ABANDONMENT_WEIGHT = 2;
+export const REPUTATION_PRIOR = { weight: 1, ratingMilli: 3000 } as const;
+/** Weights and weighted sums are kept in millionths (one rating = 1 000 000). */
+export const REPUTATION_UNIT = 1_000_000;
+
+/** The reputation record of the marketplace chaincode (integers; score in thousandths, 4333 = 4.333). */
+export type Reputation = {
+  readonly mspId: string;
+  /** Ratings received, ever, and their plain sum. */
+  readonly count: number;
+  readonly sum: number;
+  /** Abandonments recorded against the member, ever. */
+  readonly abandonments: number;
+  /** W and S as of `asOfMs`, in millionths. */
+  readonly weightMicro: number;
+  readonly sumMicro: number;
+  readonly asOfMs: number;
+  readonly halfLifeMs: number;
+  /** The score at `asOfMs`. */
+  readonly scoreMilli: number;
+};
+
+/** 2^(−elapsed / halfLife) in billionths, rounded; 10⁹ for no time elapsed (or a clock that went back). */
+export function decayFactorPpb(elapsedMs: number, halfLifeMs: number): number {
+  if (elapsedMs <= 0) return 1_000_000_000;
+  return Math.round(1_000_000_000 * 2 ** (-elapsedMs / halfLifeMs));
+}
+
+/** The score in thousandths from W and S in millionths, with the prior (floor). */
+export function reputationScoreMilli(weightMicro: number, sumMicro: number): number {
+  const priorWeight = REPUTATION_PRIOR.weight * REPUTATION_UNIT;
+  return Math.floor((sumMicro * 1000 + priorWeight * REPUTATION_PRIOR.ratingMilli) / (weightMicro + priorWeight));
+}
+
+/** A member nobody rated: score 3.000. */
+export function emptyReputation(mspId: string, atMs: number): Reputation {
+  return { mspId, count: 0, sum: 0, abandonments: 0, weightMicro: 0, sumMicro: 0, asOfMs: atMs, halfLifeMs: REPUTATION_HALF_LIFE_MS, scoreMilli: reputationScoreMilli(0, 0) };
+}
+
+const decayed = (value: number, ppb: number) => Number((BigInt(value) * BigInt(ppb)) / 1_000_000_000n);
+
+/**
+ * The record read at `atMs`: W and S decayed from `asOfMs` to `atMs` (integer arithmetic on a
+ * factor rounded to billionths), the score from them. A reference time before `asOfMs` decays
+ * nothing and keeps `asOfMs`.
+ */
+export function reputationAt(r: Reputation, atMs: number): Reputation {
+  const ppb = decayFactorPpb(atMs - r.asOfMs, r.halfLifeMs);
+  const weightMicro = decayed(r.weightMicro, ppb);
+  const sumMicro = decayed(r.sumMicro, ppb);
+  return { ...r, weightMicro, sumMicro, asOfMs: Math.max(atMs, r.asOfMs), scoreMilli: reputationScoreMilli(weightMicro, sumMicro) };
+}
+
+/** The record after a rating (1–5) or an abandonment at `atMs`. */
+export function reputationWith(r: Reputation, atMs: number, entry: { readonly rating: number } | { readonly abandonment: true }): Reputation {
+  const now = reputationAt(r, atMs);
+  const [weight, rating] = 'rating' in entry ? [1, entry.rating] : [ABANDONMENT_WEIGHT, 0];
+  const weightMicro = now.weightMicro + weight * REPUTATION_UNIT;
+  const sumMicro = now.sumMicro + weight * rating * REPUTATION_UNIT;
+  return {
+    ...now,
+    count: now.count + ('rating' in entry ? 1 : 0),
+    sum: now.sum + ('rating' in entry ? entry.rating : 0),
+    abandonments: now.abandonments + ('rating' in entry ? 0 : 1),
+    weightMicro,
+    sumMicro,
+    scoreMilli: reputationScoreMilli(weightMicro, sumMicro),
+  };
+}
+
 // ---------------------------------------------------------------- event payloads
 
 const nonEmpty = z.string().min(1);
@@ -75,7 +177,7 @@ export const participantRegisteredPayloadSchema = event({
   role: roleSchema,
   name: z.string(),
   caCertPem: nonEmpty,
-  status: z.literal('active').default('active'),
+  status: z.enum(['active', 'suspended']).default('active'),
   registeredAtMs: ms.optional(),
   registeredBy: z.string().optional(),
 });
@@ -114,12 +216,40 @@ export const daoPublishedPayloadSchema = event({
   created: z.boolean().optional(),
 });
 
+/**
+ * The reputation record in an event. Records written before decay (no `weightMicro`) are read as
+ * undecayed ratings as of the event (`asOfMs` 0: the reader takes the event's time).
+ */
+const reputationPayloadSchema = z.looseObject({
+  mspId: z.string(),
+  count: z.number().int(),
+  sum: z.number().int(),
+  scoreMilli: z.number().int(),
+  abandonments: z.number().int().nonnegative().default(0),
+  weightMicro: z.number().int().nonnegative().optional(),
+  sumMicro: z.number().int().nonnegative().optional(),
+  asOfMs: ms.optional(),
+  halfLifeMs: z.number().int().positive().default(REPUTATION_HALF_LIFE_MS),
+});
+export type ReputationPayload = z.output<typeof reputationPayloadSchema>;
+
 /** `FeedbackSubmitted`: the feedback and the target's reputation after it (integers; score in thousandths). */
 export const feedbackSubmittedPayloadSchema = event({
   feedback: z.looseObject({ daoId: z.string(), from: z.string(), target: z.string(), rating: z.number().int().optional(), commentDigest: z.string().optional(), atMs: ms.optional() }),
-  reputation: z.looseObject({ mspId: z.string(), count: z.number().int(), sum: z.number().int(), scoreMilli: z.number().int() }),
+  reputation: reputationPayloadSchema,
 });
 export type FeedbackSubmittedPayload = z.output<typeof feedbackSubmittedPayloadSchema>;
+
+/** `AbandonmentReported`: the report and the member's reputation after it. */
+export const abandonmentReportedPayloadSchema = event({
+  abandonment: z.looseObject({ daoId: z.string(), member: z.string(), channel: z.string(), daoTxId: z.string(), reportedBy: z.string(), atMs: ms }),
+  reputation: reputationPayloadSchema,
+});
+export type AbandonmentReportedPayload = z.output<typeof abandonmentReportedPayloadSchema>;
+
+/** `ParticipantSuspended` / `ParticipantReinstated`: the sanction or its lifting, with the operator's reason. */
+export const sanctionPayloadSchema = event({ mspId: nonEmpty, reason: z.string(), atMs: ms, by: z.string() });
+export type SanctionPayload = z.output<typeof sanctionPayloadSchema>;
 
 // ---------------------------------------------------------------- the catalogue
 
@@ -141,7 +271,12 @@ export const MARKETPLACE = defineChaincode('marketplace', {
     ListDaos: evaluated(),
     SubmitFeedback: submitted(jsonArg('feedback', feedbackSchema)),
     GetReputation: evaluated(mspIdArg),
+    GetReputationAt: evaluated(mspIdArg, textArg('atMs', referenceTimeSchema)),
     ListFeedback: evaluated(mspIdArg),
+    ReportAbandonment: submitted(jsonArg('report', abandonmentReportSchema)),
+    ListAbandonments: evaluated(mspIdArg),
+    SuspendParticipant: submitted(jsonArg('sanction', sanctionSchema)),
+    ReinstateParticipant: submitted(jsonArg('sanction', sanctionSchema)),
   },
   events: {
     ParticipantRegistered: participantRegisteredPayloadSchema,
@@ -150,6 +285,9 @@ export const MARKETPLACE = defineChaincode('marketplace', {
     OfferWithdrawn: offerWithdrawnPayloadSchema,
     DaoPublished: daoPublishedPayloadSchema,
     FeedbackSubmitted: feedbackSubmittedPayloadSchema,
+    AbandonmentReported: abandonmentReportedPayloadSchema,
+    ParticipantSuspended: sanctionPayloadSchema,
+    ParticipantReinstated: sanctionPayloadSchema,
   },
 });
 
