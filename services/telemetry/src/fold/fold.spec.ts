@@ -189,6 +189,63 @@ describe('abandonmentCandidates', () => {
   });
 });
 
+describe('a DAO with one channel per version (carry-over: a member of version 1 sits in version 2 too)', () => {
+  const v1: VersionView = { channel: 'dao-a-v1', daoId: 'a', version: 1, heartbeatIntervalSeconds: 1, abandonAfterSeconds: 10, createdAtMs: 100_000, contractEndsAtMs: null, status: 'active' };
+  const v2: VersionView = { ...v1, channel: 'dao-a-v2', version: 2, createdAtMs: 200_000 };
+  const members = [
+    memberOf('dao-a-v1', 'DspMSP', 'D', 0),
+    memberOf('dao-a-v1', 'Vsp1MSP', 'J1', 1),
+    memberOf('dao-a-v2', 'DspMSP', 'D', 0),
+    memberOf('dao-a-v2', 'Vsp1MSP', 'J1', 1),
+    memberOf('dao-a-v2', 'Vsp2MSP', 'J2', 2),
+  ];
+
+  it('plans the same heartbeat into a snapshot of each channel, with ids unique per channel', () => {
+    const a = planSnapshots('dao-a-v1', [hb('a-v1-dsp', 4)], new Map(), 3);
+    const b = planSnapshots('dao-a-v2', [hb('a-v1-dsp', 4)], new Map(), 3);
+    expect(a.snapshots[0]!.heartbeats).toEqual(b.snapshots[0]!.heartbeats);
+    const ids = [recordTelemetryCommand('dao-a-v1', a.snapshots[0]!, 'DspMSP'), recordTelemetryCommand('dao-a-v2', b.snapshots[0]!, 'DspMSP')].map((c) => [c.channel, c.commandId]);
+    expect(ids).toEqual([
+      ['dao-a-v1', 'telemetry:record:dao-a-v1:3'],
+      ['dao-a-v2', 'telemetry:record:dao-a-v2:3'],
+    ]);
+    // Recorded on CH_1 already does not make it stale on CH_2: each channel's seqs are its own.
+    expect(planSnapshots('dao-a-v2', [hb('a-v1-dsp', 4)], new Map([['a-v1-dsp', { snapshotSeq: null, recordedSeq: 2 }]]), 1).snapshots).toHaveLength(1);
+  });
+
+  it('asks about a silent member on every channel where its carried-over workload is registered, each from its own evidence', () => {
+    const workloads = [
+      // The DSP's node, built for version 1, registered on CH_1 and carried over to CH_2: silent since 130 s.
+      { channel: 'dao-a-v1', owner: 'DspMSP', registeredAtMs: 100_000, lastHeartbeatMs: 130_000 },
+      { channel: 'dao-a-v2', owner: 'DspMSP', registeredAtMs: 200_500, lastHeartbeatMs: null },
+      // VSP1's node heartbeats, recorded on both channels.
+      { channel: 'dao-a-v1', owner: 'Vsp1MSP', registeredAtMs: 100_000, lastHeartbeatMs: 299_000 },
+      { channel: 'dao-a-v2', owner: 'Vsp1MSP', registeredAtMs: 200_500, lastHeartbeatMs: 299_000 },
+      // The joiner's node, built for version 2 only.
+      { channel: 'dao-a-v2', owner: 'Vsp2MSP', registeredAtMs: 201_000, lastHeartbeatMs: 299_500 },
+    ];
+    const candidates = abandonmentCandidates({ versions: [v1, v2], members, workloads, nowMs: 300_000 });
+    expect(candidates.map((c) => [c.channel, c.mspId, c.actingMspId, c.sinceMs])).toEqual([
+      ['dao-a-v1', 'DspMSP', 'DspMSP', 130_000],
+      ['dao-a-v2', 'DspMSP', 'DspMSP', 200_500],
+    ]);
+    expect(new Set(candidates.map((c) => c.commandId)).size).toBe(2);
+    expect(candidates.map((c) => evaluateAbandonmentCommand(c).channel)).toEqual(['dao-a-v1', 'dao-a-v2']);
+    // Without the carry-over registration CH_2 has no workload of the DSP and never asks: the gap the carry-over closes.
+    const withoutCarry = workloads.filter((w) => !(w.channel === 'dao-a-v2' && w.owner !== 'Vsp2MSP'));
+    expect(abandonmentCandidates({ versions: [v1, v2], members, workloads: withoutCarry, nowMs: 300_000 }).map((c) => c.channel)).toEqual(['dao-a-v1']);
+  });
+
+  it('decides per channel: abandoned on CH_1 already, the member is still asked about on CH_2', () => {
+    const ended = members.map((m) => (m.channel === 'dao-a-v1' && m.mspId === 'Vsp1MSP' ? { ...m, status: 'abandoned' as const } : m));
+    const workloads = [
+      { channel: 'dao-a-v1', owner: 'Vsp1MSP', registeredAtMs: 100_000, lastHeartbeatMs: 150_000 },
+      { channel: 'dao-a-v2', owner: 'Vsp1MSP', registeredAtMs: 200_000, lastHeartbeatMs: 150_000 },
+    ];
+    expect(abandonmentCandidates({ versions: [v1, v2], members: ended, workloads, nowMs: 300_000 }).map((c) => [c.channel, c.mspId])).toEqual([['dao-a-v2', 'Vsp1MSP']]);
+  });
+});
+
 describe('contractEndCandidates', () => {
   const DAY = 86_400_000;
   const version = (v: number, endsAt: number | null, status: VersionView['status'] = 'active'): VersionView => ({

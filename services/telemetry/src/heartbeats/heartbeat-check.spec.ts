@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { signHeartbeat, type HeartbeatMessage } from '@datawell/contracts';
 import type { VersionView, WorkloadView } from '../model/model';
-import { checkHeartbeat, heartbeatChannel, MAX_HEARTBEAT_SKEW_MS, type HeartbeatContext } from './heartbeat-check';
+import { checkHeartbeat, heartbeatChannel, MAX_HEARTBEAT_SKEW_MS, registrationsOf, type HeartbeatContext } from './heartbeat-check';
 
 const keys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 const other = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
@@ -55,5 +55,26 @@ describe('checkHeartbeat', () => {
     expect(checkHeartbeat(message(1), { ...ctx, ownerStatus: 'abandoned' })).toBe('member-ended');
     expect(checkHeartbeat(message(1), { ...ctx, version: { ...version, status: 'dissolved' } })).toBe('member-ended');
     expect(checkHeartbeat(message(1), { ...ctx, version: undefined })).toBe('unknown-channel');
+  });
+});
+
+describe('registrationsOf (the channels a heartbeat counts on)', () => {
+  const at = (channel: string, daoId = 'acme') => ({ channel, daoId });
+
+  it('is the named channel first, then the same workload on the DAO\'s other channels', () => {
+    expect(registrationsOf('dao-acme-v1', 'acme', [at('dao-acme-v3'), at('dao-acme-v2'), at('dao-acme-v1')])).toEqual([at('dao-acme-v1'), at('dao-acme-v2'), at('dao-acme-v3')]);
+    expect(registrationsOf('dao-acme-v2', 'acme', [at('dao-acme-v2')])).toEqual([at('dao-acme-v2')]);
+  });
+
+  it('is empty while the named channel has no registration (held), and never crosses to another DAO', () => {
+    expect(registrationsOf('dao-acme-v1', 'acme', [at('dao-acme-v2')])).toEqual([]);
+    expect(registrationsOf('dao-acme-v1', 'acme', [at('dao-acme-v1'), at('dao-other-v1', 'other')])).toEqual([at('dao-acme-v1')]);
+  });
+
+  it('checks each registration with its own key: a heartbeat signed for one is refused by a registration with another key', () => {
+    const carried: WorkloadView = { ...workload, channel: 'dao-acme-v2', version: 2 };
+    const rekeyed: WorkloadView = { ...carried, publicKeyPem: other.publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+    expect(checkHeartbeat(message(1), { ...ctx, workload: carried, version: { ...version, channel: 'dao-acme-v2', version: 2 } })).toBeUndefined();
+    expect(checkHeartbeat(message(1), { ...ctx, workload: rekeyed })).toBe('bad-signature');
   });
 });

@@ -35,6 +35,19 @@ export function heartbeatChannel(message: HeartbeatMessage): string | undefined 
 }
 
 /**
+ * The registrations a heartbeat counts on: the one on the channel its message names first, then the
+ * same workload's registrations on the DAO's other channels (a member of version i sits in every later
+ * version's channel, where its provisioner carries its workloads over with the same id and key). The
+ * signature covers no channel, so each registration checks the heartbeat against its own key and owner;
+ * empty when the named channel has no registration (yet): the heartbeat is held, as before.
+ */
+export function registrationsOf<W extends Pick<WorkloadView, 'channel' | 'daoId'>>(named: string, daoId: string, registrations: readonly W[]): W[] {
+  const home = registrations.find((w) => w.channel === named);
+  if (!home) return [];
+  return [home, ...registrations.filter((w) => w !== home && w.daoId === daoId).sort((a, b) => (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : 0))];
+}
+
+/**
  * Whether a heartbeat of a registered workload is kept: the owner it claims is the registered one,
  * its signature verifies with the registered key, its seq is after every seq seen or recorded, it is
  * not dated beyond what the chaincode accepts, and its owner is still a member of a live version.

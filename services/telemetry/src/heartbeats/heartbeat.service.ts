@@ -2,7 +2,8 @@ import { ContractValidationError, decodeCloudEvent, HEARTBEAT_TYPE, heartbeatMes
 import type { ConnectionLogger } from '@datawell/messaging';
 import type { TelemetryCounters } from '../metrics';
 import type { TelemetryRepository } from '../model/telemetry.repository';
-import { checkHeartbeat, heartbeatChannel, type HeartbeatDropReason } from './heartbeat-check';
+import type { WorkloadView } from '../model/model';
+import { checkHeartbeat, heartbeatChannel, registrationsOf, type HeartbeatDropReason } from './heartbeat-check';
 import type { HeartbeatStore } from './heartbeat-store.adapter';
 
 export type HeartbeatOutcome = 'accepted' | 'held' | HeartbeatDropReason;
@@ -18,7 +19,8 @@ export interface HeartbeatServiceOptions {
 
 /**
  * Heartbeats in: each is verified against its workload's registered key and owner and kept as the
- * workload's latest (and pending for the next snapshot) only if its seq is new. Whatever is wrong
+ * workload's latest (and pending for the next snapshot) only if its seq is new, on every channel of
+ * the DAO where the workload is registered (see registrationsOf). Whatever is wrong
  * with a heartbeat is counted and logged, never thrown; only an infrastructure error throws (and
  * Kafka redelivers). A heartbeat whose workload is not registered yet is held briefly and re-checked.
  */
@@ -50,8 +52,8 @@ export class HeartbeatService {
     const channel = heartbeatChannel(message);
     const where = { workloadId: hb.workloadId, seq: hb.seq, owner: message.owner, daoId: message.daoId, version: message.version };
     if (!channel) return this.#drop('unknown-channel', where);
-    const workload = await this.options.repository.workload(channel, hb.workloadId);
-    if (!workload) {
+    const registrations = registrationsOf(channel, message.daoId, await this.options.repository.workloads({ workloadId: hb.workloadId }));
+    if (registrations.length === 0) {
       if (recheck) return 'held';
       const held = await this.options.store.holdEarly(message, this.#now() + this.options.pendingHeartbeatTtlMs);
       if (!held) return this.#drop('unknown-workload', { ...where, note: 'too many heartbeats held' });
@@ -59,17 +61,34 @@ export class HeartbeatService {
       this.options.logger.debug({ message: 'heartbeat of a workload not registered yet held for a re-check', ...where });
       return 'held';
     }
+    // Kept on every channel where the workload is registered and the checks pass there: each channel
+    // then records it and judges its members' silence from its own evidence.
+    let first: HeartbeatDropReason | undefined;
+    let accepted = 0;
+    for (const workload of registrations) {
+      const reason = await this.#keep(message, workload);
+      if (reason === undefined) accepted += 1;
+      else if (workload.channel === channel) first = reason;
+      else this.options.logger.debug({ message: 'heartbeat not kept on a further channel of its workload', channel: workload.channel, reason, ...where });
+    }
+    if (accepted === 0) return this.#drop(first ?? 'member-ended', where);
+    this.options.counters.heartbeats.inc({ outcome: 'accepted' });
+    return 'accepted';
+  }
+
+  /** Checks and keeps a heartbeat on one channel's registration of its workload; the reason when not kept. */
+  async #keep(message: HeartbeatMessage, workload: WorkloadView): Promise<HeartbeatDropReason | undefined> {
+    const hb = message.heartbeat;
     const [version, owner, latest] = await Promise.all([
-      this.options.repository.version(channel),
-      this.options.repository.member(channel, workload.owner),
-      this.options.store.latest(channel, hb.workloadId),
+      this.options.repository.version(workload.channel),
+      this.options.repository.member(workload.channel, workload.owner),
+      this.options.store.latest(workload.channel, hb.workloadId),
     ]);
     const nowMs = this.#now();
     const reason = checkHeartbeat(message, { workload, version, ownerStatus: owner?.status, latestSeq: latest?.seq ?? null, nowMs });
-    if (reason) return this.#drop(reason, where);
-    if (!(await this.options.store.accept(channel, workload.owner, hb, nowMs))) return this.#drop('stale-seq', where);
-    this.options.counters.heartbeats.inc({ outcome: 'accepted' });
-    return 'accepted';
+    if (reason) return reason;
+    if (!(await this.options.store.accept(workload.channel, workload.owner, hb, nowMs))) return 'stale-seq';
+    return undefined;
   }
 
   /** Re-checks held heartbeats: registered ones are processed, expired ones dropped as unknown. */
