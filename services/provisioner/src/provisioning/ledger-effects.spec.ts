@@ -1,6 +1,6 @@
 import { ledgerCommandSchema } from '@datawell/contracts';
 import { DESIRED, ledgerEvent, VERSION_CREATED } from './fixtures.spec-helper';
-import { effectOf, failedCommand, InvalidLedgerEventError, outputsDigest, partFailedCommand, partProvisionedCommand, provisionedCommand, registerWorkloadCommand } from './ledger-effects';
+import { carryOverCommands, effectOf, failedCommand, InvalidLedgerEventError, outputsDigest, partFailedCommand, partProvisionedCommand, provisionedCommand, registerWorkloadCommand } from './ledger-effects';
 import { activeWorkloads, jobIdOf, partOf } from './spec';
 
 const versionCreated = VERSION_CREATED;
@@ -53,7 +53,7 @@ describe('ledger commands', () => {
   it('register a workload as its owner and report as the DSP, with deterministic ids and chaincode arguments', () => {
     const register = registerWorkloadCommand(DESIRED, { workloadId: 'd1-v1-vsp1-mpc', owner: 'Vsp1MSP', publicKeyPem: 'PEM' });
     expect(ledgerCommandSchema.parse(register)).toEqual({
-      commandId: 'provisioner:register:d1-v1-vsp1-mpc',
+      commandId: 'provisioner:register:dao-d1-v1:d1-v1-vsp1-mpc',
       channel: 'dao-d1-v1',
       chaincode: 'dao',
       transaction: 'RegisterWorkload',
@@ -90,5 +90,64 @@ describe('member mode (a member\'s own provisioner, trust domains)', () => {
     const failed = partFailedCommand(DESIRED, 'Vsp1MSP', '  ');
     expect(failed).toMatchObject({ transaction: 'InfrastructurePartFailed', actingMspId: 'Vsp1MSP', commandId: 'provisioner:failed:d1:v1:r1:Vsp1MSP' });
     expect(JSON.parse(failed.arguments[0]!)).toEqual({ reason: 'provisioning failed', revision: 1 });
+  });
+});
+
+describe('carry-over (a member of version i sits in every later version\'s channel)', () => {
+  // Version 2 adds the joiner Vsp2MSP; DspMSP and Vsp1MSP sit in it too.
+  const V2 = { ...DESIRED, version: 2, members: [...DESIRED.members, { mspId: 'Vsp2MSP', group: 'J2', role: 'VSP' }], spec: { workloads: [{ name: 'vsp2-mpc', owner: 'Vsp2MSP', placement: 'managed' as const, kind: 'mpc-node' }] } };
+  const built = (workloadId: string, owner: string, extra: Partial<{ daoId: string; version: number; status: 'active' | 'destroyed'; publicKeyPem: string }> = {}) => ({
+    workloadId,
+    daoId: 'd1',
+    version: 1,
+    owner,
+    publicKeyPem: `PEM-${workloadId}`,
+    status: 'active' as const,
+    ...extra,
+  });
+  const v1 = [built('d1-v1-dsp-mpc', 'DspMSP'), built('d1-v1-vsp1-mpc', 'Vsp1MSP')];
+
+  it("registers every earlier version's running workload on the new channel as its owner, same id and key, with an id naming the channel", () => {
+    const commands = carryOverCommands(V2, v1);
+    expect(commands.map((c) => ledgerCommandSchema.parse(c))).toEqual([
+      {
+        commandId: 'provisioner:register:dao-d1-v2:d1-v1-dsp-mpc',
+        channel: 'dao-d1-v2',
+        chaincode: 'dao',
+        transaction: 'RegisterWorkload',
+        arguments: ['{"publicKeyPem":"PEM-d1-v1-dsp-mpc","workloadId":"d1-v1-dsp-mpc"}'],
+        actingMspId: 'DspMSP',
+      },
+      {
+        commandId: 'provisioner:register:dao-d1-v2:d1-v1-vsp1-mpc',
+        channel: 'dao-d1-v2',
+        chaincode: 'dao',
+        transaction: 'RegisterWorkload',
+        arguments: ['{"publicKeyPem":"PEM-d1-v1-vsp1-mpc","workloadId":"d1-v1-vsp1-mpc"}'],
+        actingMspId: 'Vsp1MSP',
+      },
+    ]);
+    // The same workload's registration on its own channel keeps an id apart; a redelivery gets the same ids.
+    expect(registerWorkloadCommand(DESIRED, v1[0]!).commandId).toBe('provisioner:register:dao-d1-v1:d1-v1-dsp-mpc');
+    expect(carryOverCommands(V2, [...v1].reverse()).map((c) => c.commandId)).toEqual(commands.map((c) => c.commandId));
+  });
+
+  it("in member mode carries only its member's own workloads", () => {
+    expect(carryOverCommands(V2, v1, 'Vsp1MSP').map((c) => [c.commandId, c.actingMspId])).toEqual([['provisioner:register:dao-d1-v2:d1-v1-vsp1-mpc', 'Vsp1MSP']]);
+    expect(carryOverCommands(V2, v1, 'Vsp2MSP')).toEqual([]);
+  });
+
+  it('leaves out stopped workloads, owners no longer in the version, other DAOs, later versions and dissolved targets', () => {
+    expect(carryOverCommands(V2, [built('a', 'DspMSP', { status: 'destroyed' })])).toEqual([]);
+    expect(carryOverCommands({ ...V2, removedMembers: ['Vsp1MSP'] }, v1).map((c) => c.actingMspId)).toEqual(['DspMSP']);
+    expect(carryOverCommands({ ...V2, members: V2.members.filter((m) => m.mspId !== 'DspMSP') }, v1).map((c) => c.actingMspId)).toEqual(['Vsp1MSP']);
+    expect(carryOverCommands(V2, [built('x', 'DspMSP', { daoId: 'd2' }), built('y', 'DspMSP', { version: 2 }), built('z', 'DspMSP', { version: 3 }), built('k', 'DspMSP', { publicKeyPem: '' })])).toEqual([]);
+    expect(carryOverCommands({ ...V2, dissolved: true }, v1)).toEqual([]);
+    // Version 3: workloads of versions 1 and 2 alike.
+    expect(carryOverCommands({ ...V2, version: 3 }, [...v1, built('d1-v2-vsp2-mpc', 'Vsp2MSP', { version: 2 })]).map((c) => c.commandId)).toEqual([
+      'provisioner:register:dao-d1-v3:d1-v1-dsp-mpc',
+      'provisioner:register:dao-d1-v3:d1-v1-vsp1-mpc',
+      'provisioner:register:dao-d1-v3:d1-v2-vsp2-mpc',
+    ]);
   });
 });

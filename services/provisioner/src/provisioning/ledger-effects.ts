@@ -86,14 +86,49 @@ export function outputsDigest(outputsJson: string): string {
   return createHash('sha256').update(canonicalJson(JSON.parse(outputsJson) as unknown)).digest('hex');
 }
 
-/** Command ids are fixed by what they report, so a re-run job or redelivered event submits nothing twice. */
-export function registerWorkloadCommand(desired: DesiredVersion, workload: { workloadId: string; owner: string; publicKeyPem: string }): LedgerCommand {
+/** The channel and chaincode a command goes to: a DAO version's. */
+export type VersionTarget = Pick<DesiredVersion, 'daoId' | 'version' | 'chaincode'>;
+
+/**
+ * Command ids are fixed by what they report, so a re-run job or redelivered event submits nothing twice.
+ * A workload may be registered on several channels of its DAO (carry-over), so the register id names the channel.
+ */
+export function registerWorkloadCommand(target: VersionTarget, workload: { workloadId: string; owner: string; publicKeyPem: string }): LedgerCommand {
+  const channel = daoChannelName(target.daoId, target.version);
   return DAO.command(
     DAO.tx.RegisterWorkload,
-    { commandId: ledgerCommandId('provisioner', 'register', workload.workloadId), channel: daoChannelName(desired.daoId, desired.version), chaincode: desired.chaincode, actingMspId: workload.owner },
+    { commandId: ledgerCommandId('provisioner', 'register', channel, workload.workloadId), channel, chaincode: target.chaincode, actingMspId: workload.owner },
     // Keys in sorted order (here and below): the argument text stays the canonical JSON it was.
     { publicKeyPem: workload.publicKeyPem, workloadId: workload.workloadId },
   );
+}
+
+/** A workload this provisioner built for some version of a DAO, as carry-over reads it. */
+export interface BuiltWorkload {
+  readonly workloadId: string;
+  readonly daoId: string;
+  readonly version: number;
+  readonly owner: string;
+  readonly publicKeyPem: string;
+  readonly status: 'active' | 'destroyed';
+}
+
+/**
+ * Carry-over: a member of version i sits in every later version's channel (version n's members are
+ * D ∪ J_1..J_n), and each channel judges abandonment from its own telemetry, so the member's running
+ * workloads of earlier versions are registered on `target`'s channel too, with the same id and key,
+ * as their owner. Only workloads of earlier versions of the same DAO, still running, whose owner is an
+ * active member of `target` (not removed, version not dissolved); in member mode only `member`'s own.
+ * A workload already registered there is answered CONFLICT by the chaincode, which changes nothing.
+ */
+export function carryOverCommands(target: DesiredVersion, built: readonly BuiltWorkload[], member?: string): LedgerCommand[] {
+  if (target.dissolved) return [];
+  const removed = new Set(target.removedMembers);
+  const sitting = new Set(target.members.map((m) => m.mspId).filter((m) => !removed.has(m)));
+  return built
+    .filter((w) => w.daoId === target.daoId && w.version < target.version && w.status === 'active' && w.publicKeyPem !== '' && sitting.has(w.owner) && (member === undefined || w.owner === member))
+    .sort((a, b) => (a.workloadId < b.workloadId ? -1 : a.workloadId > b.workloadId ? 1 : 0))
+    .map((w) => registerWorkloadCommand(target, w));
 }
 
 /**

@@ -1,6 +1,20 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DesiredVersion, InfrastructureSpec, JobData, Member } from './spec';
 
+function toWorkloadRow(r: Record<string, unknown>): WorkloadRow {
+  return {
+    workloadId: r['workload_id'] as string,
+    daoId: r['dao_id'] as string,
+    version: r['version'] as number,
+    name: r['name'] as string,
+    owner: r['owner'] as string,
+    kind: r['kind'] as string,
+    dir: r['dir'] as string,
+    publicKeyPem: r['public_key_pem'] as string,
+    status: r['status'] as 'active' | 'destroyed',
+  };
+}
+
 export interface VersionRow extends DesiredVersion {
   readonly status: string;
   readonly appliedRevision: number | null;
@@ -148,17 +162,35 @@ export class ProvisioningRepository {
     const rows = (await this.dataSource.query(`SELECT * FROM ${this.#s}.workloads WHERE dao_id = $1 AND version = $2 ORDER BY workload_id`, [daoId, version])) as Array<
       Record<string, unknown>
     >;
-    return rows.map((r) => ({
-      workloadId: r['workload_id'] as string,
-      daoId: r['dao_id'] as string,
-      version: r['version'] as number,
-      name: r['name'] as string,
-      owner: r['owner'] as string,
-      kind: r['kind'] as string,
-      dir: r['dir'] as string,
-      publicKeyPem: r['public_key_pem'] as string,
-      status: r['status'] as 'active' | 'destroyed',
-    }));
+    return rows.map(toWorkloadRow);
+  }
+
+  /**
+   * Carry-over: the running workloads of a DAO's versions before `before` whose registration was
+   * written (the version applied at least once), of owners still members there.
+   */
+  async registeredWorkloadsBefore(m: Queryable, daoId: string, before: number): Promise<WorkloadRow[]> {
+    const rows = (await m.query(
+      `SELECT w.* FROM ${this.#s}.workloads w JOIN ${this.#s}.versions v ON v.dao_id = w.dao_id AND v.version = w.version
+       WHERE w.dao_id = $1 AND w.version < $2 AND w.status = 'active' AND v.applied_revision IS NOT NULL
+         AND NOT v.dissolved AND NOT (v.removed_members ? w.owner)
+       ORDER BY w.workload_id`,
+      [daoId, before],
+    )) as Array<Record<string, unknown>>;
+    return rows.map(toWorkloadRow);
+  }
+
+  /** Carry-over: the known versions of a DAO after `after`, not dissolved. */
+  async versionsAfter(m: Queryable, daoId: string, after: number): Promise<DesiredVersion[]> {
+    const rows = (await m.query(`SELECT version FROM ${this.#s}.versions WHERE dao_id = $1 AND version > $2 AND NOT dissolved ORDER BY version`, [daoId, after])) as Array<{
+      version: number;
+    }>;
+    const out: DesiredVersion[] = [];
+    for (const r of rows) {
+      const v = await this.version(daoId, r.version, m);
+      if (v) out.push(v);
+    }
+    return out;
   }
 
   /** Records a job to enqueue (inside the caller's transaction); a job id already recorded is kept. */

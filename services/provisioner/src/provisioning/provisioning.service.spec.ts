@@ -111,6 +111,7 @@ describe('ProvisioningService in member mode', () => {
         changeInfrastructure: async () => true,
         addJob: async (_m: unknown, id: string) => void jobs.push(id),
         workloads: async () => workloads,
+        registeredWorkloadsBefore: async () => [],
       });
       const meta = { ledger: ledgerEvent(eventName, payload) } as never;
       const handlers = service(repository, () => undefined, {}, member).ledgerEventHandlers as Record<string, (event: never, meta: never) => unknown>;
@@ -129,5 +130,62 @@ describe('ProvisioningService in member mode', () => {
     expect((await jobsOf('Vsp1MSP', 'ProposalDecided', revision)).jobs).toEqual(['apply.d1.v1.r2']);
     expect((await jobsOf('DspMSP', 'ProposalDecided', revision, [{ status: 'active' }])).jobs).toEqual(['apply.d1.v1.r2']);
     expect((await jobsOf('DspMSP', 'ProposalDecided', revision, [{ status: 'destroyed' }])).jobs).toEqual([]);
+  });
+});
+
+describe('ProvisioningService carry-over on a new version', () => {
+  const V2_CREATED = {
+    ...VERSION_CREATED,
+    version: 2,
+    members: [...VERSION_CREATED.members, { mspId: 'Vsp2MSP', group: 'J2', role: 'VSP', weight: 1, ownershipPpm: 100000 }],
+    infrastructureRequested: { revision: 1, spec: { workloads: [{ name: 'vsp2-mpc', owner: 'Vsp2MSP', placement: 'managed', kind: 'mpc-node' }] } },
+  };
+  const earlier = [
+    { workloadId: 'd1-v1-dsp-mpc', daoId: 'd1', version: 1, owner: 'DspMSP', publicKeyPem: 'PEM-D', status: 'active' },
+    { workloadId: 'd1-v1-vsp1-mpc', daoId: 'd1', version: 1, owner: 'Vsp1MSP', publicKeyPem: 'PEM-V', status: 'active' },
+  ];
+
+  const onVersion = async (payload: unknown, channel: string, member?: string) => {
+    const { repository, outbox } = recordingRepository('apply');
+    const jobs: string[] = [];
+    const asked: unknown[][] = [];
+    Object.assign(repository, {
+      upsertVersion: async () => undefined,
+      addJob: async (_m: unknown, id: string) => void jobs.push(id),
+      registeredWorkloadsBefore: async (_m: unknown, daoId: string, before: number) => {
+        asked.push([daoId, before]);
+        return earlier.filter((w) => member === undefined || w.owner === member);
+      },
+    });
+    const manager = { queryRunner: { isTransactionActive: true }, query: async (sql: string, params: unknown[]) => {
+      if (/INSERT INTO .*outbox/s.test(sql)) outbox.push({ id: params[0] as string, payload: JSON.parse(params[3] as string) as never });
+      return [{ id: params[0] }];
+    } };
+    const handlers = service(repository, () => undefined, {}, member).ledgerEventHandlers as Record<string, (event: never, meta: never) => unknown>;
+    const effect = handlers['VersionCreated']!(undefined as never, { ledger: ledgerEvent('VersionCreated', payload, channel) } as never);
+    await (effect as (m: unknown) => Promise<void>)(manager);
+    return { jobs, asked, registered: outbox.map((m) => [m.id, m.payload.data.transaction, JSON.parse(m.payload.data.arguments[0]!)]) };
+  };
+
+  it('registers the earlier versions\' workloads on the new channel, in the inbox transaction, besides the apply job', async () => {
+    const { jobs, asked, registered } = await onVersion(V2_CREATED, 'dao-d1-v2');
+    expect(asked).toEqual([['d1', 2]]);
+    expect(jobs).toEqual(['apply.d1.v2.r1']);
+    expect(registered).toEqual([
+      ['provisioner:register:dao-d1-v2:d1-v1-dsp-mpc', 'RegisterWorkload', { publicKeyPem: 'PEM-D', workloadId: 'd1-v1-dsp-mpc' }],
+      ['provisioner:register:dao-d1-v2:d1-v1-vsp1-mpc', 'RegisterWorkload', { publicKeyPem: 'PEM-V', workloadId: 'd1-v1-vsp1-mpc' }],
+    ]);
+  });
+
+  it('in member mode registers its own workloads even when it builds nothing for the new version', async () => {
+    const { jobs, registered } = await onVersion(V2_CREATED, 'dao-d1-v2', 'DspMSP');
+    expect(jobs).toEqual([]);
+    expect(registered.map((r) => r[0])).toEqual(['provisioner:register:dao-d1-v2:d1-v1-dsp-mpc']);
+  });
+
+  it('carries nothing onto a first version', async () => {
+    const { asked, registered } = await onVersion(VERSION_CREATED, 'dao-d1-v1');
+    expect(asked).toEqual([]);
+    expect(registered).toEqual([]);
   });
 });

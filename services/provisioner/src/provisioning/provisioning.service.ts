@@ -1,7 +1,7 @@
 import { DAO, ledgerCommandCloudEvent, type LedgerCommand } from '@datawell/contracts';
 import { writeOutbox, type ConnectionLogger, type LedgerEffect as MessagingLedgerEffect, type LedgerEventHandlers, type LedgerEventMeta, type WakeOutbox } from '@datawell/messaging';
 import type { EntityManager } from 'typeorm';
-import { effectOf, failedCommand, outputsDigest, partFailedCommand, partProvisionedCommand, provisionedCommand, registerWorkloadCommand, type LedgerEffect } from './ledger-effects';
+import { carryOverCommands, effectOf, failedCommand, outputsDigest, partFailedCommand, partProvisionedCommand, provisionedCommand, registerWorkloadCommand, type LedgerEffect } from './ledger-effects';
 import type { ProvisioningRepository } from './provisioning.repository';
 import { activeWorkloads, jobIdOf, partOf, type DesiredVersion, type JobData } from './spec';
 import { planMesh, meshResources, type MeshOptions } from './mpc-mesh.adapter';
@@ -83,6 +83,7 @@ export class ProvisioningService {
       switch (effect.type) {
         case 'version':
           await repository.upsertVersion(m, effect.desired);
+          await this.#carryOver(m, effect.desired);
           break;
         case 'member-left':
           if (!(await repository.removeMember(m, effect.daoId, effect.version, effect.mspId, effect.dissolved))) {
@@ -124,6 +125,19 @@ export class ProvisioningService {
         // Its part of the new revision, or workloads of the old one to take down.
         return effect.spec.workloads.some((w) => w.owner === member && w.placement === 'managed') || (await this.o.repository.workloads(effect.daoId, effect.version)).some((w) => w.status !== 'destroyed');
     }
+  }
+
+  /**
+   * Carry-over onto a new version n > 1: the workloads this provisioner runs for earlier versions of
+   * the DAO, of owners who sit in version n too, are registered on version n's channel as their owners
+   * (in member mode only its member's), so CH_n hears their heartbeats and can judge their silence.
+   */
+  async #carryOver(m: EntityManager, target: DesiredVersion): Promise<void> {
+    if (target.version <= 1) return;
+    const commands = carryOverCommands(target, await this.o.repository.registeredWorkloadsBefore(m, target.daoId, target.version), this.o.member);
+    if (commands.length === 0) return;
+    await this.#writeCommands(m, commands);
+    this.o.logger.log({ message: 'workloads of earlier versions registered on a new version (carry-over)', daoId: target.daoId, version: target.version, workloads: commands.length });
   }
 
   /** What this provisioner builds of a version: all of it, or in member mode its member's part. */
@@ -216,6 +230,10 @@ export class ProvisioningService {
                   this.o.mesh ? meshResources(mesh, new Map(rendered.workloads.map((w) => [w.config.workloadId, w.config.owner]))) : undefined,
                 ),
           ];
+          // Carry-over the other way round: later versions already known (created while this one was
+          // still being built) get this version's workloads too.
+          const built = rendered.workloads.map((w) => ({ workloadId: w.config.workloadId, daoId: desired.daoId, version: desired.version, owner: w.config.owner, publicKeyPem: keys.get(w.config.workloadId)!, status: 'active' as const }));
+          for (const later of await repository.versionsAfter(m, desired.daoId, desired.version)) commands.push(...carryOverCommands(later, built, this.o.member));
           await this.#writeCommands(m, commands);
         }
         await repository.updateJob(m, job.id, { state: 'completed', progress: 100, finished: true });
