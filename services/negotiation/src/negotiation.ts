@@ -18,6 +18,7 @@ import type { DataSource } from 'typeorm';
 import { daoUpdateOfEvent } from './daos/dao-events';
 import { DaosRepository } from './daos/daos.repository';
 import { agreementOutcomeOf, type AgreementOutcome } from './sessions/agreement-outcomes';
+import { canTake, nextState, statusOf } from './sessions/session-states';
 import { SessionsRepository } from './sessions/sessions.repository';
 import { SessionsService } from './sessions/sessions.service';
 import { SuggestionsService } from './suggestions/suggestions.service';
@@ -35,8 +36,9 @@ export interface NegotiationOptions {
 /**
  * The negotiation service's composition root: its repositories and feature services (sessions,
  * suggestions), the outbox relay publishing AgreementReached, the DAO read model fed from ledger
- * events and the consumer of agreement outcomes from network events. `start` runs the relay and the
- * consumers, `stop` ends them; the Nest module (negotiation.module.ts) calls both.
+ * events and the consumer of agreement outcomes from network events, and the idle sweep that ends
+ * sessions past their deadline. `start` runs the relay, the consumers and the sweep, `stop` ends
+ * them; the Nest module (negotiation.module.ts) calls both.
  */
 export class Negotiation {
   readonly sessions: SessionsService;
@@ -45,6 +47,9 @@ export class Negotiation {
   readonly repository: SessionsRepository;
   readonly #outbox: OutboxPublisher;
   readonly #consumers: TopicConsumer[] = [];
+  #sweeping = false;
+  #sweep: Promise<void> | undefined;
+  #wakeSweep: (() => void) | undefined;
 
   constructor(private readonly options: NegotiationOptions) {
     const { dataSource, schema, kafka, settings, directory, logger } = options;
@@ -58,6 +63,7 @@ export class Negotiation {
       schema,
       agreementsTopic: settings.topics.agreements,
       wakeOutbox: () => this.#outbox.notify(),
+      idleSeconds: settings.sessionIdleSeconds,
     });
     this.suggestions = new SuggestionsService(this.daos);
   }
@@ -86,11 +92,37 @@ export class Negotiation {
         handle: async (message) => this.applyNetworkEvent(message.value),
       }),
     );
+    this.#sweeping = true;
+    this.#sweep = this.#sweepLoop();
   }
 
   async stop(): Promise<void> {
+    this.#sweeping = false;
+    this.#wakeSweep?.();
+    await this.#sweep;
     await Promise.all(this.#consumers.splice(0).map((c) => c.stop()));
     await this.#outbox.stop();
+  }
+
+  /** Every sweep interval, terminates the sessions idle past the deadline (SESSION_EXPIRED). */
+  async #sweepLoop(): Promise<void> {
+    const { logger, settings } = this.options;
+    while (this.#sweeping) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, settings.expirySweepSeconds * 1000);
+        this.#wakeSweep = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      if (!this.#sweeping) break;
+      try {
+        const expired = await this.sessions.expireIdle();
+        if (expired > 0) logger.log({ message: 'idle sessions terminated', expired, idleSeconds: settings.sessionIdleSeconds });
+      } catch (error) {
+        logger.warn({ message: 'the idle sweep failed; retrying next interval', error: String(error) });
+      }
+    }
   }
 
   /** The DAO read model's decisions (the pure `daoUpdateOfEvent`), each applied once per event id by the messaging library's consumer. */
@@ -99,8 +131,10 @@ export class Negotiation {
       const update = daoUpdateOfEvent(meta.id, meta.ledger, (problem) => this.options.logger.warn({ message: 'ignored a ledger event', problem }));
       if (!update) return undefined;
       return async (manager) => {
-        if (update.kind === 'version') await this.daos.recordVersion(manager, update.eventId, update);
-        else await this.daos.recordDeparture(manager, update.daoId, update.version, update.mspId, update.status, update.dissolved);
+        if (update.kind === 'version') {
+          await this.daos.recordVersion(manager, update.eventId, update);
+          await this.#finalize(manager, update.agreementId, update.eventId);
+        } else await this.daos.recordDeparture(manager, update.daoId, update.version, update.mspId, update.status, update.dissolved);
       };
     };
     return { [DAO.event.VersionCreated]: decide, [DAO.event.MemberAbandoned]: decide, [DAO.event.MemberExited]: decide };
@@ -113,19 +147,38 @@ export class Negotiation {
     await processOnce(dataSource, schema, 'agreement-outcomes', outcome.eventId, async (manager) => this.#applyOutcome(manager, outcome));
   }
 
+  /** The chain's own VersionCreated for a session's agreement: agreed or verified → finalized. */
+  async #finalize(manager: Parameters<LedgerEffect>[0], agreementId: string, eventId: string): Promise<void> {
+    const session = await this.repository.lockByAgreement(manager, agreementId);
+    if (!session || !canTake(session.state, 'version-recorded')) return;
+    const state = nextState(session.state, { kind: 'version-recorded' });
+    await this.repository.setState(manager, session.id, state, statusOf(state));
+    await this.repository.addHistory(manager, session.id, { revision: session.revision, change: 'finalized', state, detail: { agreementId, eventId } });
+  }
+
   async #applyOutcome(manager: Parameters<Parameters<typeof processOnce>[4]>[0], outcome: AgreementOutcome): Promise<void> {
     const session = await this.repository.lockByAgreement(manager, outcome.agreementId);
-    if (!session || session.status !== 'agreed') return;
+    if (!session) return;
     if (outcome.kind === 'formed') {
-      await this.repository.setStatus(manager, session.id, 'formed');
+      const detail = { agreementId: outcome.agreementId, channel: outcome.channel, initTxId: outcome.initTxId };
+      if (session.state === 'finalized') {
+        // VersionCreated was read first: the commit's details are kept, the state does not move back.
+        await this.repository.addHistory(manager, session.id, { revision: session.revision, change: 'formed', detail });
+        return;
+      }
+      if (!canTake(session.state, 'ledger-committed')) return;
+      const state = nextState(session.state, { kind: 'ledger-committed' });
+      await this.repository.setState(manager, session.id, state, statusOf(state));
       // The version as InitVersion took it, so a join can open as soon as the session is formed
-      // (VersionCreated on the ledger events topic may come later; it then changes nothing).
+      // (VersionCreated on the ledger events topic may come later; it then finalizes the session).
       const agreed = await this.repository.revision(session.id, session.revision, manager);
       if (agreed) await this.daos.recordVersion(manager, outcome.eventId, agreed.agreement);
-      await this.repository.addHistory(manager, session.id, { revision: session.revision, change: 'formed', detail: { agreementId: outcome.agreementId, channel: outcome.channel, initTxId: outcome.initTxId } });
+      await this.repository.addHistory(manager, session.id, { revision: session.revision, change: 'formed', state, detail });
     } else {
-      await this.repository.setStatus(manager, session.id, 'failed', { failure: { code: outcome.code, message: outcome.message } });
-      await this.repository.addHistory(manager, session.id, { revision: session.revision, change: 'failed', detail: { agreementId: outcome.agreementId, code: outcome.code, message: outcome.message } });
+      if (!canTake(session.state, 'ledger-failed')) return;
+      const state = nextState(session.state, { kind: 'ledger-failed' });
+      await this.repository.setState(manager, session.id, state, statusOf(state), { failure: { code: outcome.code, message: outcome.message } });
+      await this.repository.addHistory(manager, session.id, { revision: session.revision, change: 'failed', state, detail: { agreementId: outcome.agreementId, code: outcome.code, message: outcome.message } });
     }
     this.options.logger.log({ message: `session ${outcome.kind}`, sessionId: session.id, agreementId: outcome.agreementId });
   }

@@ -44,6 +44,9 @@ export class NegotiationGrpc {
       failure_message: s.failure?.message ?? '',
       created_at: s.createdAt,
       updated_at: s.updatedAt,
+      state: s.state,
+      state_changed_at: s.stateChangedAt,
+      deadline: s.deadline ?? '',
     };
   }
 
@@ -59,6 +62,7 @@ export class NegotiationGrpc {
         enrollment_id: h.enrollmentId ?? '',
         detail_json: JSON.stringify(h.detail),
         at: h.at,
+        state: h.state ?? '',
       })),
     };
   }

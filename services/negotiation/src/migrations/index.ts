@@ -3,6 +3,7 @@ import { CreateNegotiationOutboxInbox1763800000000 } from './1763800000000-outbo
 import { CreateNegotiationIdentityDirectory1763900000000 } from './1763900000000-identity-directory';
 import { CreateNegotiationTables1763900000001 } from './1763900000001-negotiation-tables';
 import { SignedNegotiationProposals1764100000000 } from './1764100000000-signed-proposals';
+import { NegotiationSessionStates1764200000000 } from './1764200000000-session-states';
 
 /** In the order they run; TypeORM records each by class name in negotiation.migrations. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   CreateNegotiationIdentityDirectory1763900000000,
   CreateNegotiationTables1763900000001,
   SignedNegotiationProposals1764100000000,
+  NegotiationSessionStates1764200000000,
 ];

@@ -17,7 +17,8 @@ export type NegotiationErrorCode =
   | 'DAO_NOT_ACTIVE'
   | 'ALREADY_MEMBER'
   | 'STALE_REVISION'
-  | 'SESSION_CLOSED';
+  | 'SESSION_CLOSED'
+  | 'SESSION_TERMINATED';
 
 const KINDS: Readonly<Record<NegotiationErrorCode, ErrorKind>> = {
   INVALID_REQUEST: 'invalid',
@@ -36,6 +37,7 @@ const KINDS: Readonly<Record<NegotiationErrorCode, ErrorKind>> = {
   ALREADY_MEMBER: 'exists',
   STALE_REVISION: 'conflict',
   SESSION_CLOSED: 'conflict',
+  SESSION_TERMINATED: 'conflict',
 };
 
 /** Something the caller asked that cannot be done; never an infrastructure failure. */

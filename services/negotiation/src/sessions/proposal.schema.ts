@@ -95,6 +95,19 @@ export const betaSuggestionSchema = z.strictObject({
   shares: z.string().max(1024).optional(),
 });
 
+/** `GET /suggestions/beta/advice`: the β advisor for a join (docs/negotiation.md, "β advisor"). */
+export const betaAdviceSchema = z.strictObject({
+  daoId: daoIdSchema,
+  joiners: z
+    .string()
+    .max(2048)
+    .transform((s) => s.split(',').map((x) => x.trim()))
+    .pipe(z.array(mspIdSchema).min(1).max(64))
+    .optional()
+    .describe('the joining VSPs, comma-separated MSP ids (default: the caller)'),
+  betaPpm: z.coerce.number().pipe(betaPpmSchema).optional().describe('a proposed β to evaluate beside the advised one'),
+});
+
 /** Parses `value` or throws a 400 with every bad field. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string, code: NegotiationErrorCode = 'INVALID_REQUEST'): z.output<S> {
   const result = schema.safeParse(value);

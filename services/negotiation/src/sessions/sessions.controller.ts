@@ -4,7 +4,7 @@ import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth'
 import { zodBody, zodResponse } from '@datawell/service-platform';
 import { SuggestionsService } from '../suggestions/suggestions.service';
 import { ErrorBody } from './sessions.dto';
-import { agreementToSignSchema, betaSuggestionResponseSchema, historyEntriesSchema, sessionSummariesSchema, sessionViewSchema } from './sessions.responses';
+import { agreementToSignSchema, betaAdviceResponseSchema, betaSuggestionResponseSchema, historyEntriesSchema, sessionSummariesSchema, sessionViewSchema } from './sessions.responses';
 import { SessionsService } from './sessions.service';
 import { DAO_ID_PATTERN } from '@datawell/contracts';
 import { acceptanceSchema, createSessionSchema, PPM, signedProposalSchema } from './proposal.schema';
@@ -40,7 +40,7 @@ export class SessionsController {
   @ApiCreatedResponse(zodResponse('SessionView', sessionViewSchema))
   @ApiForbiddenResponse({ type: ErrorBody, description: 'CERTIFICATE_MISMATCH' })
   @ApiNotFoundResponse({ type: ErrorBody, description: 'SESSION_NOT_FOUND: unknown, or the caller is not a party' })
-  @ApiConflictResponse({ type: ErrorBody, description: 'SESSION_CLOSED, STALE_REVISION' })
+  @ApiConflictResponse({ type: ErrorBody, description: 'SESSION_TERMINATED (expired or failed; the reason in the message), SESSION_CLOSED (agreed), STALE_REVISION' })
   propose(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown) {
     return this.sessions.propose(principal, id, body);
   }
@@ -54,7 +54,7 @@ export class SessionsController {
   }
 
   @Get(':id/history')
-  @ApiOperation({ summary: 'Every change: created, proposed, accepted, agreed, formed, failed — who and when' })
+  @ApiOperation({ summary: 'Every change: created, proposed, accepted, agreed, formed, finalized, failed, terminated — who, when and the state it led to' })
   @ApiOkResponse(zodResponse('HistoryEntries', historyEntriesSchema))
   history(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return this.sessions.history(principal, id);
@@ -74,7 +74,7 @@ export class SessionsController {
   @ApiBody(zodBody('Acceptance', acceptanceSchema))
   @ApiOkResponse(zodResponse('SessionView', sessionViewSchema))
   @ApiForbiddenResponse({ type: ErrorBody, description: 'CERTIFICATE_MISMATCH' })
-  @ApiConflictResponse({ type: ErrorBody, description: 'STALE_REVISION, SESSION_CLOSED, NO_PROPOSAL' })
+  @ApiConflictResponse({ type: ErrorBody, description: 'STALE_REVISION, SESSION_TERMINATED, SESSION_CLOSED, NO_PROPOSAL' })
   accept(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: unknown) {
     return this.sessions.accept(principal, id, body);
   }
@@ -97,5 +97,20 @@ export class SuggestionsController {
   @ApiBadRequestResponse({ type: ErrorBody })
   beta(@Query() query: Record<string, string>) {
     return this.suggestions.beta(query);
+  }
+
+  @Get('beta/advice')
+  @ApiOperation({
+    summary: "The β advisor for a join: the β that keeps the DAO's ownership on a Pareto curve fitted to its current shares, every member's resulting ownership, the DSP's margin, and warnings (a joiner becoming the largest owner)",
+  })
+  @ApiOkResponse(zodResponse('BetaAdvice', betaAdviceResponseSchema))
+  @ApiQuery({ name: 'daoId', required: true, description: 'the DAO joined (its current version in the read model)', schema: { type: 'string', pattern: DAO_ID_PATTERN.source } })
+  @ApiQuery({ name: 'joiners', required: false, description: 'the joining VSPs, comma-separated MSP ids (default: the caller)', schema: { type: 'string', maxLength: 2048 } })
+  @ApiQuery({ name: 'betaPpm', required: false, description: 'a proposed β to evaluate beside the advised one, ppm', schema: { type: 'integer', minimum: 1, maximum: PPM - 1 } })
+  @ApiBadRequestResponse({ type: ErrorBody, description: 'INVALID_REQUEST, INVALID_PARAMETER' })
+  @ApiNotFoundResponse({ type: ErrorBody, description: 'DAO_NOT_FOUND' })
+  @ApiConflictResponse({ type: ErrorBody, description: 'DAO_NOT_ACTIVE, ALREADY_MEMBER' })
+  advice(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, string>) {
+    return this.suggestions.advice(principal, query);
   }
 }

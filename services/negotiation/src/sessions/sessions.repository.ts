@@ -1,11 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Agreement, SessionPlan } from './agreement';
+import type { SessionState, SessionStatus } from './session-states';
 
 type Queryable = Pick<EntityManager, 'query'>;
 const q = (schema: string) => `"${schema.replace(/"/g, '""')}"`;
 
-export type SessionStatus = 'open' | 'agreed' | 'formed' | 'failed';
-export type HistoryChange = 'created' | 'proposed' | 'accepted' | 'agreed' | 'formed' | 'failed';
+export type { SessionState, SessionStatus };
+export type HistoryChange = 'created' | 'proposed' | 'accepted' | 'agreed' | 'formed' | 'finalized' | 'failed' | 'terminated';
 
 export interface SessionRecord {
   readonly id: string;
@@ -15,6 +16,8 @@ export interface SessionRecord {
   readonly plan: SessionPlan;
   readonly createdBy: string;
   readonly status: SessionStatus;
+  readonly state: SessionState;
+  readonly stateChangedAt: string;
   readonly revision: number;
   readonly agreementId: string | null;
   readonly failure: { readonly code: string; readonly message: string } | null;
@@ -52,6 +55,8 @@ export interface HistoryRecord {
   readonly seq: number;
   readonly revision: number | null;
   readonly change: HistoryChange;
+  /** The state this change led to; null when it changed none (a late acceptance, an acceptance recorded before states existed). */
+  readonly state: SessionState | null;
   readonly mspId: string | null;
   readonly enrollmentId: string | null;
   readonly detail: Record<string, unknown>;
@@ -69,6 +74,8 @@ function toSession(r: Record<string, unknown>): SessionRecord {
     plan: r['plan'] as SessionPlan,
     createdBy: r['created_by'] as string,
     status: r['status'] as SessionStatus,
+    state: r['state'] as SessionState,
+    stateChangedAt: iso(r['state_changed_at']),
     revision: r['revision'] as number,
     agreementId: (r['agreement_id'] as string | null) ?? null,
     failure: r['failure_code'] ? { code: r['failure_code'] as string, message: (r['failure_message'] as string) ?? '' } : null,
@@ -90,7 +97,7 @@ export class SessionsRepository {
 
   async insert(manager: Queryable, s: { id: string; kind: string; daoId: string; version: number; plan: SessionPlan; createdBy: string }): Promise<void> {
     await manager.query(
-      `INSERT INTO ${this.#s}.sessions (id, kind, dao_id, version, plan, created_by, status) VALUES ($1, $2, $3, $4, $5::jsonb, $6, 'open')`,
+      `INSERT INTO ${this.#s}.sessions (id, kind, dao_id, version, plan, created_by, status, state) VALUES ($1, $2, $3, $4, $5::jsonb, $6, 'open', 'requested')`,
       [s.id, s.kind, s.daoId, s.version, JSON.stringify(s.plan), s.createdBy],
     );
   }
@@ -176,17 +183,54 @@ export class SessionsRepository {
     }));
   }
 
-  async setStatus(manager: Queryable, id: string, status: SessionStatus, extra: { agreementId?: string; failure?: { code: string; message: string } } = {}): Promise<void> {
+  /**
+   * Moves the session to `state` (its status follows: statusOf), stamping when; a termination keeps
+   * its reason in failure_code/failure_message. Callers decide the state with nextState.
+   */
+  async setState(
+    manager: Queryable,
+    id: string,
+    state: SessionState,
+    status: SessionStatus,
+    extra: { agreementId?: string; failure?: { code: string; message: string } } = {},
+  ): Promise<void> {
     await manager.query(
-      `UPDATE ${this.#s}.sessions SET status = $2, agreement_id = COALESCE($3, agreement_id), failure_code = $4, failure_message = $5, updated_at = now() WHERE id = $1`,
-      [id, status, extra.agreementId ?? null, extra.failure?.code ?? null, extra.failure?.message ?? null],
+      `UPDATE ${this.#s}.sessions SET state = $2, status = $3, state_changed_at = now(), agreement_id = COALESCE($4, agreement_id), failure_code = $5, failure_message = $6, updated_at = now() WHERE id = $1`,
+      [id, state, status, extra.agreementId ?? null, extra.failure?.code ?? null, extra.failure?.message ?? null],
     );
   }
 
-  async addHistory(manager: Queryable, sessionId: string, h: { revision?: number; change: HistoryChange; mspId?: string; enrollmentId?: string; detail?: Record<string, unknown> }): Promise<void> {
+  /** Marks activity (the idle deadline restarts from now) without changing the state. */
+  async touch(manager: Queryable, id: string): Promise<void> {
+    await manager.query(`UPDATE ${this.#s}.sessions SET updated_at = now() WHERE id = $1`, [id]);
+  }
+
+  /**
+   * Ids of sessions still negotiating whose last change is older than `idleSeconds` (at most
+   * `limit`, oldest first): what the idle sweep terminates.
+   */
+  async idleSince(idleSeconds: number, limit: number): Promise<string[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT id FROM ${this.#s}.sessions WHERE state IN ('requested', 'offered', 'accepted') AND updated_at < now() - make_interval(secs => $1) ORDER BY updated_at LIMIT $2`,
+      [idleSeconds, limit],
+    )) as Array<{ id: string }>;
+    return rows.map((r) => r.id);
+  }
+
+  /** Whether the session's last change is older than `idleSeconds` (by the database's clock). */
+  async isIdle(manager: Queryable, id: string, idleSeconds: number): Promise<boolean> {
+    const [row] = (await manager.query(`SELECT updated_at < now() - make_interval(secs => $2) AS idle FROM ${this.#s}.sessions WHERE id = $1`, [id, idleSeconds])) as Array<{ idle: boolean }>;
+    return row?.idle === true;
+  }
+
+  async addHistory(
+    manager: Queryable,
+    sessionId: string,
+    h: { revision?: number; change: HistoryChange; state?: SessionState; mspId?: string; enrollmentId?: string; detail?: Record<string, unknown> },
+  ): Promise<void> {
     await manager.query(
-      `INSERT INTO ${this.#s}.history (session_id, revision, change, msp_id, enrollment_id, detail) VALUES ($1, $2, $3, $4, $5, $6::jsonb)`,
-      [sessionId, h.revision ?? null, h.change, h.mspId ?? null, h.enrollmentId ?? null, JSON.stringify(h.detail ?? {})],
+      `INSERT INTO ${this.#s}.history (session_id, revision, change, state, msp_id, enrollment_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)`,
+      [sessionId, h.revision ?? null, h.change, h.state ?? null, h.mspId ?? null, h.enrollmentId ?? null, JSON.stringify(h.detail ?? {})],
     );
   }
 
@@ -196,6 +240,7 @@ export class SessionsRepository {
       seq: Number(r['seq']),
       revision: (r['revision'] as number | null) ?? null,
       change: r['change'] as HistoryChange,
+      state: (r['state'] as SessionState | null) ?? null,
       mspId: (r['msp_id'] as string | null) ?? null,
       enrollmentId: (r['enrollment_id'] as string | null) ?? null,
       detail: r['detail'] as Record<string, unknown>,

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { infrastructureSchemaWith, placementSchema, termsSchema } from '@datawell/domain';
-import type { BetaSuggestion } from '../suggestions/beta';
+import type { BetaAdvice, BetaSuggestion } from '../suggestions/beta';
 import type { Agreement } from './agreement';
+import { SESSION_STATES } from './session-states';
 import type { HistoryRecord } from './sessions.repository';
 import type { AgreementToSign, SessionSummary, SessionView } from './sessions.service';
 
@@ -13,7 +14,8 @@ import type { AgreementToSign, SessionSummary, SessionView } from './sessions.se
 
 const sessionKind = z.enum(['formation', 'join']);
 const sessionStatus = z.enum(['open', 'agreed', 'formed', 'failed']);
-const historyChange = z.enum(['created', 'proposed', 'accepted', 'agreed', 'formed', 'failed']);
+const historyChange = z.enum(['created', 'proposed', 'accepted', 'agreed', 'formed', 'finalized', 'failed', 'terminated']);
+const sessionState = z.enum(SESSION_STATES).describe('EDC-like state (docs/negotiation.md, "States"); `status` is its older, coarser name');
 const role = z.enum(['DSP', 'VSP']);
 
 /** The argument of the dao chaincode's InitVersion, as the service built it from a proposal. */
@@ -34,6 +36,20 @@ export const sessionViewSchema = z.object({
   daoId: z.string(),
   version: z.number().int(),
   status: sessionStatus,
+  state: sessionState,
+  stateChangedAt: z.string(),
+  deadline: z.string().nullable().describe('when the session ends with SESSION_EXPIRED if nothing changes before (null once it no longer negotiates)'),
+  timeline: z
+    .array(
+      z.object({
+        state: sessionState,
+        at: z.string(),
+        change: historyChange,
+        revision: z.number().int().nullable(),
+        reason: z.object({ code: z.string(), message: z.string() }).nullable().describe("a termination's reason code and message"),
+      }),
+    )
+    .describe('every state the session entered, oldest first'),
   createdBy: z.string(),
   parties: z.array(z.object({ mspId: z.string(), role, group: z.string(), required: z.boolean() })),
   revision: z.number().int(),
@@ -62,13 +78,14 @@ export const sessionViewSchema = z.object({
 
 /** A session in a list: the view's own fields, with the parties as MSP ids only. */
 export const sessionSummarySchema = sessionViewSchema
-  .pick({ id: true, kind: true, daoId: true, version: true, status: true, createdBy: true, revision: true, agreementId: true, createdAt: true, updatedAt: true })
+  .pick({ id: true, kind: true, daoId: true, version: true, status: true, state: true, stateChangedAt: true, deadline: true, createdBy: true, revision: true, agreementId: true, createdAt: true, updatedAt: true })
   .extend({ parties: z.array(z.string()) });
 
 export const historyEntrySchema = z.object({
   seq: z.number().int(),
   revision: z.number().int().nullable(),
   change: historyChange,
+  state: sessionState.nullable().describe('the state this change led to; null when it changed none'),
   mspId: z.string().nullable(),
   enrollmentId: z.string().nullable(),
   detail: z.record(z.string(), z.unknown()),
@@ -95,6 +112,44 @@ export const betaSuggestionResponseSchema = z.object({
   groups: z.array(z.object({ group: z.string(), ownershipPpm: z.number().int() })).describe('ownership of each group after that version, ppm'),
 });
 
+const ppmGroups = z.array(z.object({ group: z.string(), ownershipPpm: z.number().int() }));
+const betaEvaluationSchema = z.object({
+  betaPpm: z.number().int(),
+  members: z
+    .array(z.object({ mspId: z.string(), group: z.string(), role, ownershipPpm: z.number().int(), joiner: z.boolean() }))
+    .describe('every member of version n+1 under this β, ppm summing to 10^6 (as the agreement computes it)'),
+  groups: ppmGroups,
+  dspOwnershipPpm: z.number().int().describe("the DSP group D's ownership after the join"),
+  dspMarginPpm: z.number().int().describe("D's ownership minus the largest other member's: the DSP's lead (negative: it has none)"),
+  largestOwner: z.string(),
+});
+
+export const betaAdviceResponseSchema = z.object({
+  daoId: z.string(),
+  version: z.number().int().describe('the version the β is for (n+1)'),
+  joinerGroup: z.string(),
+  joiners: z.array(z.string()),
+  fit: z
+    .object({
+      alpha: z.number(),
+      exponent: z.number().describe('γ = 1/α of s_k = C·k^(−γ)'),
+      scale: z.number().describe('C, on the current shares normalised to sum 1'),
+      source: z.enum(['fitted', 'default']).describe('default: the shares do not decrease with the level, the 80/20 shape is used'),
+      rSquared: z.number().nullable(),
+    })
+    .describe("the Pareto curve fitted to the DAO's current shares by level (D first)"),
+  currentGroups: ppmGroups,
+  advised: betaEvaluationSchema.describe('β = 1/(1 + C·(m+1)^(−γ)): the joiners on the curve'),
+  proposed: betaEvaluationSchema.nullable().describe('the β given as betaPpm, evaluated the same way'),
+  warnings: z.array(
+    z.object({
+      code: z.enum(['JOINER_LARGEST_OWNER', 'DSP_NOT_LARGEST', 'CURVE_NOT_FITTED']),
+      which: z.enum(['advised', 'proposed', 'fit']),
+      message: z.string(),
+    }),
+  ),
+});
+
 /** `T` with every `readonly` removed, deeply (zod's outputs are mutable; the service's types are not). */
 type Writable<T> = T extends (...args: never[]) => unknown
   ? T
@@ -114,4 +169,5 @@ export const RESPONSES_MATCH_THE_SERVICE: ReadonlyArray<true> = [
   true satisfies Same<z.output<typeof historyEntrySchema>, HistoryRecord>,
   true satisfies Same<z.output<typeof agreementToSignSchema>, AgreementToSign>,
   true satisfies Same<z.output<typeof betaSuggestionResponseSchema>, BetaSuggestion>,
+  true satisfies Same<z.output<typeof betaAdviceResponseSchema>, BetaAdvice>,
 ];

@@ -8,6 +8,7 @@ import { acceptanceState, type AcceptanceState } from './acceptance-rules';
 import { buildAgreement, groupLevel, groupName, partiesOf, signingBytes, type Agreement, type Role, type SessionPlan } from './agreement';
 import { negotiationError } from './negotiation.errors';
 import { acceptanceSchema, createSessionSchema, parseInput, proposalSchema, signedProposalEnvelopeSchema } from './proposal.schema';
+import { isNegotiating, nextState, refusalOf, statusOf, TERMINATION_REASONS, type SessionState } from './session-states';
 import type { AcceptanceRecord, HistoryRecord, SessionRecord, SessionsRepository } from './sessions.repository';
 import { callerCertificate, certificateFingerprint, requireSignature } from './signatures';
 
@@ -21,6 +22,18 @@ export interface SessionsServiceOptions {
   readonly agreementsTopic: string;
   /** Called after a transaction wrote to the outbox (the relay's `notify`). */
   readonly wakeOutbox?: WakeOutbox;
+  /** A session still negotiating with no change for this long is terminated (SESSION_EXPIRED). */
+  readonly idleSeconds: number;
+}
+
+/** A state the session entered, when, and (a termination) why: the session's timeline. */
+export interface StateChange {
+  readonly state: SessionState;
+  readonly at: string;
+  readonly change: HistoryRecord['change'];
+  readonly revision: number | null;
+  /** A termination's reason code and message. */
+  readonly reason: { readonly code: string; readonly message: string } | null;
 }
 
 export interface SessionView {
@@ -29,6 +42,13 @@ export interface SessionView {
   readonly daoId: string;
   readonly version: number;
   readonly status: SessionRecord['status'];
+  /** The EDC-like state (docs/negotiation.md, "States"); `status` is its older, coarser name. */
+  readonly state: SessionState;
+  readonly stateChangedAt: string;
+  /** When the session ends (SESSION_EXPIRED) if nothing changes before; null once it no longer negotiates. */
+  readonly deadline: string | null;
+  /** Every state entered, oldest first. */
+  readonly timeline: readonly StateChange[];
   readonly createdBy: string;
   readonly parties: ReadonlyArray<{ mspId: string; role: Role; group: string; required: boolean }>;
   readonly revision: number;
@@ -63,6 +83,9 @@ export interface SessionSummary {
   readonly daoId: string;
   readonly version: number;
   readonly status: SessionRecord['status'];
+  readonly state: SessionState;
+  readonly stateChangedAt: string;
+  readonly deadline: string | null;
   readonly createdBy: string;
   readonly parties: readonly string[];
   readonly revision: number;
@@ -118,7 +141,7 @@ export class SessionsService {
     const id = `ses-${randomUUID()}`;
     await this.o.sessions.dataSource.transaction(async (manager) => {
       await this.o.sessions.insert(manager, { id, kind: plan.kind, daoId: plan.daoId, version: plan.version, plan, createdBy: principal.mspId });
-      await this.o.sessions.addHistory(manager, id, { change: 'created', mspId: principal.mspId, enrollmentId: principal.enrollmentId, detail: { kind: plan.kind, daoId: plan.daoId, version: plan.version, parties: partiesOf(plan) } });
+      await this.o.sessions.addHistory(manager, id, { change: 'created', state: 'requested', mspId: principal.mspId, enrollmentId: principal.enrollmentId, detail: { kind: plan.kind, daoId: plan.daoId, version: plan.version, parties: partiesOf(plan) } });
     });
     return this.view(principal, id);
   }
@@ -128,14 +151,16 @@ export class SessionsService {
    * Checked in this order, nothing stored on any failure: the envelope (400 INVALID_REQUEST), the
    * proposal (400 INVALID_PROPOSAL), the certificate is the caller's (400 INVALID_CERTIFICATE, 403
    * CERTIFICATE_MISMATCH), the signature over {sessionId, answers, proposal} (400 INVALID_SIGNATURE),
-   * then the session: a party's (404), open (409 SESSION_CLOSED), `answers` its current revision
-   * (409 STALE_REVISION), the proposal against its plan (400 INVALID_PROPOSAL, OWNERSHIP_INCONSISTENT).
+   * then the session: a party's (404), still negotiating (409 SESSION_TERMINATED, SESSION_CLOSED;
+   * idle past its deadline it is terminated first), `answers` its current revision (409
+   * STALE_REVISION), the proposal against its plan (400 INVALID_PROPOSAL, OWNERSHIP_INCONSISTENT).
    */
   async propose(principal: Principal, sessionId: string, body: unknown): Promise<SessionView> {
     const input = parseInput(signedProposalEnvelopeSchema, body, 'signed proposal');
     const proposal = parseInput(proposalSchema, input.proposal, 'proposal', 'INVALID_PROPOSAL');
     const signer = callerCertificate(principal, input.certificatePem);
     requireSignature(signer, Buffer.from(proposalSigningText(sessionId, input.answers, input.proposal), 'utf8'), input.signature, `{sessionId, answers: ${input.answers}, proposal} of session ${sessionId}`);
+    await this.#expireIfIdle(principal, sessionId);
     await this.o.sessions.dataSource.transaction(async (manager) => {
       const session = await this.#openSessionOf(principal, sessionId, manager);
       if (input.answers !== session.revision) {
@@ -145,9 +170,12 @@ export class SessionsService {
       const agreement = buildAgreement(session.plan, proposal, agreementIdOf(session.id, revision));
       const signed = { answers: input.answers, certificatePem: input.certificatePem, signature: input.signature };
       await this.o.sessions.addRevision(manager, session.id, { revision, proposedBy: principal.mspId, enrollmentId: principal.enrollmentId, proposal: input.proposal, agreement, signed });
+      const state = nextState(session.state, { kind: 'proposed' });
+      await this.o.sessions.setState(manager, session.id, state, statusOf(state));
       await this.o.sessions.addHistory(manager, session.id, {
         revision,
         change: 'proposed',
+        state,
         mspId: principal.mspId,
         enrollmentId: principal.enrollmentId,
         detail: {
@@ -170,12 +198,17 @@ export class SessionsService {
     const current = session.revision > 0 ? await this.o.sessions.revision(session.id, session.revision) : undefined;
     const acceptances = current ? await this.o.sessions.acceptances(session.id, current.revision) : [];
     const state = current ? acceptanceState(session.plan, new Set(acceptances.map((a) => a.mspId))) : null;
+    const history = await this.o.sessions.history(session.id);
     return {
       id: session.id,
       kind: session.kind,
       daoId: session.daoId,
       version: session.version,
       status: session.status,
+      state: session.state,
+      stateChangedAt: session.stateChangedAt,
+      deadline: this.#deadlineOf(session),
+      timeline: timelineOf(history),
       createdBy: session.createdBy,
       parties: partyList(session.plan),
       revision: session.revision,
@@ -209,6 +242,9 @@ export class SessionsService {
       daoId: s.daoId,
       version: s.version,
       status: s.status,
+      state: s.state,
+      stateChangedAt: s.stateChangedAt,
+      deadline: this.#deadlineOf(s),
       createdBy: s.createdBy,
       parties: partiesOf(s.plan),
       revision: s.revision,
@@ -244,12 +280,14 @@ export class SessionsService {
     const signer = callerCertificate(principal, input.certificatePem);
     const fingerprint = signer.fingerprint;
     let agreed = false;
+    await this.#expireIfIdle(principal, sessionId);
     await this.o.sessions.dataSource.transaction(async (manager) => {
       const session = await this.#lockedSessionOf(principal, sessionId, manager);
+      if (session.state === 'terminated') throw refused(session);
       // After the agreement, a party may still sign the agreed revision (a late signature, kept in
       // the history); it changes nothing that was published.
-      const late = session.status !== 'open';
-      if (late && input.revision !== session.revision) throw negotiationError('SESSION_CLOSED', `session ${sessionId} is ${session.status}`, { sessionId });
+      const late = !isNegotiating(session.state);
+      if (late && input.revision !== session.revision) throw refused(session);
       if (session.revision === 0) throw negotiationError('NO_PROPOSAL', `session ${session.id} has no proposal to accept`, { sessionId: session.id });
       if (input.revision !== session.revision) {
         throw negotiationError('STALE_REVISION', `revision ${input.revision} is not the current proposal (revision ${session.revision})`, { sessionId: session.id });
@@ -269,12 +307,18 @@ export class SessionsService {
         change: 'accepted',
         mspId: principal.mspId,
         enrollmentId: principal.enrollmentId,
-        detail: { certificateFingerprint: fingerprint, ...(late ? { late: true, status: session.status } : {}) },
+        ...(late ? {} : { state: nextState(session.state, { kind: 'accepted', complete: false }) }),
+        detail: { certificateFingerprint: fingerprint, ...(late ? { late: true, status: session.status, state: session.state } : {}) },
       });
       if (late) return;
       const acceptances = await this.o.sessions.acceptances(session.id, current.revision, manager);
       const state = acceptanceState(session.plan, new Set(acceptances.map((a) => a.mspId)));
-      if (!state.complete) return;
+      if (!state.complete) {
+        const next = nextState(session.state, { kind: 'accepted', complete: false });
+        if (next !== session.state) await this.o.sessions.setState(manager, session.id, next, statusOf(next));
+        else await this.o.sessions.touch(manager, session.id);
+        return;
+      }
       const event: AgreementReached = {
         sessionId: session.id,
         agreementId: current.agreement.agreementId,
@@ -285,16 +329,52 @@ export class SessionsService {
       };
       const message = agreementReachedCloudEvent(event, NEGOTIATION_SOURCE);
       await writeOutbox(manager, this.o.schema, [{ id: message.id, topic: this.o.agreementsTopic, key: session.daoId, payload: message }]);
-      await this.o.sessions.setStatus(manager, session.id, 'agreed', { agreementId: event.agreementId });
+      const next = nextState(session.state, { kind: 'accepted', complete: true });
+      await this.o.sessions.setState(manager, session.id, next, statusOf(next), { agreementId: event.agreementId });
       await this.o.sessions.addHistory(manager, session.id, {
         revision: current.revision,
         change: 'agreed',
+        state: next,
         detail: { agreementId: event.agreementId, documentDigest: current.agreement.documentDigest, signedBy: acceptances.map((a) => a.mspId), ...state },
       });
       agreed = true;
     });
     if (agreed) this.o.wakeOutbox?.();
     return this.view(principal, sessionId);
+  }
+
+  /**
+   * Terminates the session with SESSION_EXPIRED if it still negotiates and nothing changed for
+   * `idleSeconds` (the database's clock); resolves whether it did. The idle sweep calls it for each
+   * idle session, a party's write before its own transaction. Several instances may race: the row
+   * lock and the re-check make one of them do it.
+   */
+  async expire(sessionId: string): Promise<boolean> {
+    return this.o.sessions.dataSource.transaction(async (manager) => {
+      const session = await this.o.sessions.lock(manager, sessionId);
+      if (!session || !isNegotiating(session.state) || !(await this.o.sessions.isIdle(manager, sessionId, this.o.idleSeconds))) return false;
+      const reason = { code: TERMINATION_REASONS.SESSION_EXPIRED, message: `no change for ${this.o.idleSeconds} s (the idle deadline) in state ${session.state}` };
+      const state = nextState(session.state, { kind: 'expired' });
+      await this.o.sessions.setState(manager, session.id, state, statusOf(state), { failure: reason });
+      await this.o.sessions.addHistory(manager, session.id, { revision: session.revision || undefined, change: 'terminated', state, detail: { ...reason, from: session.state } });
+      return true;
+    });
+  }
+
+  /** Terminates every session idle past the deadline (at most `limit` per call); resolves how many. */
+  async expireIdle(limit = 100): Promise<number> {
+    let n = 0;
+    for (const id of await this.o.sessions.idleSince(this.o.idleSeconds, limit)) if (await this.expire(id)) n++;
+    return n;
+  }
+
+  async #expireIfIdle(principal: Principal, sessionId: string): Promise<void> {
+    const session = await this.#sessionOf(principal, sessionId);
+    if (isNegotiating(session.state)) await this.expire(session.id);
+  }
+
+  #deadlineOf(session: SessionRecord): string | null {
+    return isNegotiating(session.state) ? new Date(Date.parse(session.updatedAt) + this.o.idleSeconds * 1000).toISOString() : null;
   }
 
   async #roleOf(mspId: string): Promise<'DSP' | 'VSP'> {
@@ -315,13 +395,35 @@ export class SessionsService {
 
   async #openSessionOf(principal: Principal, sessionId: string, manager: Parameters<SessionsRepository['lock']>[0]): Promise<SessionRecord> {
     const session = await this.#lockedSessionOf(principal, sessionId, manager);
-    if (session.status !== 'open') throw negotiationError('SESSION_CLOSED', `session ${sessionId} is ${session.status}`, { sessionId });
+    if (!isNegotiating(session.state)) throw refused(session);
     return session;
   }
 }
 
 /** Deterministic per revision, so a retried command is the same agreement. */
 export const agreementIdOf = (sessionId: string, revision: number) => `agr-${sessionId.replace(/^ses-/, '')}-r${revision}`;
+
+/** 409 SESSION_TERMINATED (with the reason) or SESSION_CLOSED: the session no longer takes proposals or acceptances. */
+function refused(session: SessionRecord) {
+  const code = refusalOf(session.state);
+  const why = session.state === 'terminated' && session.failure ? `: ${session.failure.code} ${session.failure.message}` : '';
+  return negotiationError(code, `session ${session.id} is ${session.state}${why}`, { sessionId: session.id });
+}
+
+/** The history entries that entered a state, as the session's timeline. */
+export function timelineOf(history: readonly HistoryRecord[]): StateChange[] {
+  return history.flatMap((h) =>
+    h.state === null
+      ? []
+      : [{
+          state: h.state,
+          at: h.at,
+          change: h.change,
+          revision: h.revision,
+          reason: h.state === 'terminated' && typeof h.detail['code'] === 'string' ? { code: h.detail['code'], message: typeof h.detail['message'] === 'string' ? h.detail['message'] : '' } : null,
+        }],
+  );
+}
 
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];

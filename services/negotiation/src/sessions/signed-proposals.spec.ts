@@ -76,6 +76,8 @@ function memory(revision = 0) {
     plan,
     createdBy: 'DspMSP',
     status: 'open',
+    state: revision === 0 ? 'requested' : 'offered',
+    stateChangedAt: '2026-01-01T00:00:00.000Z',
     revision,
     agreementId: null,
     failure: null,
@@ -94,9 +96,13 @@ function memory(revision = 0) {
       revisions.push({ ...r, createdAt: session.updatedAt });
       session = { ...session, revision: r.revision };
     },
-    addHistory: async (_manager: unknown, _id: string, h: { revision?: number; change: HistoryRecord['change']; mspId?: string; enrollmentId?: string; detail?: Record<string, unknown> }) => {
+    setState: async (_manager: unknown, _id: string, state: SessionRecord['state'], status: SessionRecord['status']) => {
+      session = { ...session, state, status };
+    },
+    isIdle: async () => false,
+    addHistory: async (_manager: unknown, _id: string, h: { revision?: number; change: HistoryRecord['change']; state?: HistoryRecord['state']; mspId?: string; enrollmentId?: string; detail?: Record<string, unknown> }) => {
       writes.push(h.change);
-      history.push({ seq: history.length + 1, revision: h.revision ?? null, change: h.change, mspId: h.mspId ?? null, enrollmentId: h.enrollmentId ?? null, detail: h.detail ?? {}, at: session.updatedAt });
+      history.push({ seq: history.length + 1, revision: h.revision ?? null, change: h.change, state: h.state ?? null, mspId: h.mspId ?? null, enrollmentId: h.enrollmentId ?? null, detail: h.detail ?? {}, at: session.updatedAt });
     },
     revision: async (_id: string, r: number) => revisions.find((x) => x.revision === r),
     acceptances: async () => [],
@@ -108,8 +114,9 @@ function memory(revision = 0) {
     directory: { get: async () => undefined },
     schema: 'negotiation',
     agreementsTopic: 'agreements',
+    idleSeconds: 3600,
   });
-  return { service, writes, history, close: () => (session = { ...session, status: 'agreed' }) };
+  return { service, writes, history, close: () => (session = { ...session, status: 'agreed', state: 'agreed' }) };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<{ code: string; kind: string } | string> {

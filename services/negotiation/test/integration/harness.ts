@@ -19,8 +19,8 @@ export interface Party extends EnrolledIdentity {
   sign(data: string): string;
 }
 
-/** The negotiation app in-process against the real stack, on its own topics, listening on a free port. */
-export async function bootNegotiation(): Promise<{
+/** The negotiation app in-process against the real stack, on its own topics, listening on a free port; `env` adds or overrides settings. */
+export async function bootNegotiation(env: Record<string, string> = {}): Promise<{
   app: INestApplication;
   url: string;
   kafka: Kafka;
@@ -43,6 +43,7 @@ export async function bootNegotiation(): Promise<{
     NEGOTIATION_NETWORK_EVENTS_TOPIC: topics.networkEvents,
     NEGOTIATION_AGREEMENTS_TOPIC: topics.agreements,
     NEGOTIATION_CONSUMER_GROUP_ID: `neg-it-${run}`,
+    ...env,
   });
   const app = await createServiceApp(config, AppModule.forConfig);
   await app.listen(0, '127.0.0.1');

@@ -75,7 +75,7 @@ describe('negotiation sessions against the real stack', () => {
     expect(stale.body.code).toBe('STALE_REVISION');
     const firstAcceptance = await accept(vsp, id);
     expect(firstAcceptance.status).toBe(200);
-    expect(firstAcceptance.body).toMatchObject({ status: 'open', acceptance: { complete: false, waitingFor: [dsp.mspId] } });
+    expect(firstAcceptance.body).toMatchObject({ status: 'open', state: 'accepted', acceptance: { complete: false, waitingFor: [dsp.mspId] } });
 
     const { body: toSign } = await as(dsp).get(`/sessions/${id}/agreement`).expect(200);
     expect(toSign.canonical).toBe(canonicalJson(toSign.agreement));
@@ -87,7 +87,7 @@ describe('negotiation sessions against the real stack', () => {
     expect([badSignature.status, badSignature.body.code]).toEqual([400, 'INVALID_SIGNATURE']);
     const last = await accept(dsp, id);
     expect(last.status).toBe(200);
-    expect(last.body).toMatchObject({ status: 'agreed', agreementId: toSign.agreement.agreementId });
+    expect(last.body).toMatchObject({ status: 'agreed', state: 'agreed', deadline: null, agreementId: toSign.agreement.agreementId });
     const lateProposal = await propose(vsp, id, proposal(600_000));
     expect([lateProposal.status, lateProposal.body.code]).toEqual([409, 'SESSION_CLOSED']);
     const staleAfter = await accept(vsp, id, 1);
@@ -108,7 +108,12 @@ describe('negotiation sessions against the real stack', () => {
     const formed = networkEvent({ kind: 'dao-version-created', commandId: `agreement:${toSign.agreement.agreementId}`, daoId, version: 1, channel: `dao-${daoId}-v1`, members: [dsp.mspId, vsp.mspId], initTxId: hex(32) });
     await neg.publish(neg.topics.networkEvents, daoId, formed);
     await neg.publish(neg.topics.networkEvents, daoId, formed);
-    await waitFor('formed', async () => ((await as(dsp).get(`/sessions/${id}`)).body.status === 'formed' ? true : undefined));
+    const verified = await waitFor('formed', async () => {
+      const { body } = await as(dsp).get(`/sessions/${id}`);
+      return body.status === 'formed' ? body : undefined;
+    });
+    // Committed by the ledger (the bridge's dao-version-created): verified; the chain's own VersionCreated finalizes it (below).
+    expect(verified.state).toBe('verified');
     // The formed version is in the DAO read model at once: a VSP may open a join right away.
     const joiner = await neg.party('VSP');
     const join = await as(joiner).post('/sessions', { kind: 'join', daoId, joiners: [joiner.mspId] });
@@ -123,6 +128,7 @@ describe('negotiation sessions against the real stack', () => {
       ['agreed', null],
       ['formed', null],
     ]);
+    expect(history.body.map((h: { state: string | null }) => h.state)).toEqual(['requested', 'offered', 'offered', 'accepted', 'accepted', 'agreed', 'verified']);
     // Every proposal in the history carries its signer's certificate and signature: any party re-verifies it.
     const proposed = (history.body as Array<{ change: string; revision: number; mspId: string; detail: Record<string, unknown> }>).filter((h) => h.change === 'proposed');
     expect(proposed.map((h) => [h.revision, h.mspId, h.detail['answers'], h.detail['certificatePem']])).toEqual([
@@ -147,6 +153,15 @@ describe('negotiation sessions against the real stack', () => {
     } finally {
       close();
     }
+
+    // The chain's VersionCreated of this agreement, relayed on the ledger events topic: finalized.
+    await neg.publish(neg.topics.ledgerEvents, daoId, daoLedgerEvent(daoId, 1, 'VersionCreated', { daoId, version: 1, agreementId: toSign.agreement.agreementId, betaPpm: 800_000, members: toSign.agreement.members }));
+    const finalized = await waitFor('finalized', async () => {
+      const { body } = await as(vsp).get(`/sessions/${id}`);
+      return body.state === 'finalized' ? body : undefined;
+    });
+    expect(finalized.status).toBe('formed');
+    expect(finalized.timeline.map((s: { state: string }) => s.state)).toEqual(['requested', 'offered', 'offered', 'accepted', 'accepted', 'agreed', 'verified', 'finalized']);
   });
 
   it('grows a DAO: the joiner, D and a majority of ownership suffice; a failed formation marks the session failed', async () => {
@@ -165,6 +180,30 @@ describe('negotiation sessions against the real stack', () => {
       return res.status === 200 ? res.body : undefined;
     });
     expect(suggestion).toMatchObject({ version: 2, betaPpm: 800_000, groups: [{ group: 'D', ownershipPpm: 320_000 }, { group: 'J1', ownershipPpm: 480_000 }, { group: 'J2', ownershipPpm: 200_000 }] });
+    // The Pareto advisor on the read model: group D 0.4 below J1 0.6, so no decreasing curve (the 80/20 shape), β = 795976
+    // (beta.spec.ts works it out); member by member the DSP still leads (J1 is two members).
+    const advice = await as(joiner).get(`/suggestions/beta/advice?daoId=${daoId}&betaPpm=300000`).expect(200);
+    expect(advice.body).toMatchObject({ version: 2, joinerGroup: 'J2', joiners: [joiner.mspId], fit: { source: 'default' }, advised: { betaPpm: 795_976, dspOwnershipPpm: 318_391, dspMarginPpm: 318_391 - 278_591, largestOwner: dsp.mspId } });
+    expect(advice.body.advised.members.map((m: { mspId: string; ownershipPpm: number }) => [m.mspId, m.ownershipPpm])).toEqual([
+      [dsp.mspId, 318_391],
+      [vspA.mspId, 278_591],
+      [vspB.mspId, 198_994],
+      [joiner.mspId, 204_024],
+    ]);
+    expect(advice.body.proposed).toMatchObject({ betaPpm: 300_000, largestOwner: joiner.mspId, dspMarginPpm: 120_000 - 700_000 });
+    expect(advice.body.warnings.map((w: { code: string; which: string }) => `${w.code}:${w.which}`)).toEqual(['CURVE_NOT_FITTED:fit', 'JOINER_LARGEST_OWNER:proposed', 'DSP_NOT_LARGEST:proposed']);
+    for (const [query, status, code] of [
+      [`daoId=${daoId}&betaPpm=0`, 400, 'INVALID_REQUEST'],
+      [`daoId=${daoId}&betaPpm=abc`, 400, 'INVALID_REQUEST'],
+      [`daoId=${daoId}&joiners=not%20an%20msp`, 400, 'INVALID_REQUEST'],
+      ['betaPpm=500000', 400, 'INVALID_REQUEST'],
+      [`daoId=${daoId}&extra=1`, 400, 'INVALID_REQUEST'],
+      [`daoId=nope-${hex()}`, 404, 'DAO_NOT_FOUND'],
+      [`daoId=${daoId}&joiners=${vspA.mspId}`, 409, 'ALREADY_MEMBER'],
+    ] as const) {
+      const res = await as(joiner).get(`/suggestions/beta/advice?${query}`);
+      expect([query, res.status, res.body.code]).toEqual([query, status, code]);
+    }
 
     const created = await as(joiner).post('/sessions', { kind: 'join', daoId, joiners: [] }).expect(201);
     const id = created.body.id as string;
@@ -208,6 +247,11 @@ describe('negotiation sessions against the real stack', () => {
       return res.body.status === 'failed' ? res.body : undefined;
     });
     expect(failed.failure).toEqual({ code: 'CHANNEL_FAILED', message: 'peer of Vsp unreachable' });
+    // The ledger's failure terminates the session with the bridge's code as the reason; writes are refused with SESSION_TERMINATED.
+    expect(failed.state).toBe('terminated');
+    expect(failed.timeline.at(-1)).toMatchObject({ state: 'terminated', change: 'failed', reason: { code: 'CHANNEL_FAILED', message: 'peer of Vsp unreachable' } });
+    const afterFailure = await propose(joiner, id, proposal);
+    expect([afterFailure.status, afterFailure.body.code]).toEqual([409, 'SESSION_TERMINATED']);
   });
 
   it('answers every bad input with a 4xx and a code, never a 5xx', async () => {
