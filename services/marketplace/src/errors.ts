@@ -12,7 +12,9 @@ export type MarketplaceErrorCode =
   | 'IDENTITY_EXISTS'
   | 'FEEDBACK_EXISTS'
   | 'REVENUE_EXISTS'
-  | 'WRONG_STATE';
+  | 'WRONG_STATE'
+  | 'PARTICIPANT_SUSPENDED'
+  | 'ABANDONMENT_EXISTS';
 
 const KINDS: Readonly<Record<MarketplaceErrorCode, ErrorKind>> = {
   INVALID_REQUEST: 'invalid',
@@ -27,6 +29,8 @@ const KINDS: Readonly<Record<MarketplaceErrorCode, ErrorKind>> = {
   FEEDBACK_EXISTS: 'exists',
   REVENUE_EXISTS: 'exists',
   WRONG_STATE: 'conflict',
+  PARTICIPANT_SUSPENDED: 'forbidden',
+  ABANDONMENT_EXISTS: 'exists',
 };
 
 /** A request the marketplace refuses, with a stable code; mapped to HTTP 4xx and gRPC by the platform. */

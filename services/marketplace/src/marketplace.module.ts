@@ -7,7 +7,7 @@ import { CommandsController } from './commands/commands.controller';
 import { CommandsService } from './commands/commands.service';
 import { DaosController } from './daos/daos.controller';
 import { DaosService } from './daos/daos.service';
-import { FeedbackController } from './feedback/feedback.controller';
+import { AbandonmentsController, FeedbackController } from './feedback/feedback.controller';
 import { FeedbackService } from './feedback/feedback.service';
 import { MarketplaceGrpc } from './grpc/marketplace.grpc';
 import { Marketplace } from './marketplace';
@@ -24,7 +24,7 @@ import type { MarketplaceConfig } from './config';
  * booted and stops it at shutdown.
  */
 @Module({
-  controllers: [ParticipantsController, OffersController, FeedbackController, DaosController, CommandsController],
+  controllers: [ParticipantsController, OffersController, FeedbackController, AbandonmentsController, DaosController, CommandsController],
   providers: [
     {
       provide: Marketplace,

@@ -3,7 +3,7 @@ import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiConflictRespons
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
 import { zodBody } from '@datawell/service-platform';
 import { ErrorDto, FeedbackAcceptedDto } from '../common.dto';
-import { feedbackInputSchema, FeedbackService } from './feedback.service';
+import { abandonmentReportInputSchema, feedbackInputSchema, FeedbackService } from './feedback.service';
 
 @ApiTags('feedback')
 @Controller('feedback')
@@ -21,5 +21,26 @@ export class FeedbackController {
   @ApiConflictResponse({ type: ErrorDto })
   submit(@CurrentPrincipal() principal: Principal, @Body() body: unknown) {
     return this.feedback.submit(principal, body);
+  }
+}
+
+@ApiTags('feedback')
+@Controller('abandonments')
+export class AbandonmentsController {
+  constructor(private readonly feedback: FeedbackService) {}
+
+  @Post()
+  @HttpCode(202)
+  @Authenticated()
+  @ApiOperation({
+    summary:
+      'Report an abandonment a DAO channel recorded (MemberAbandoned) against a co-member of that DAO, naming the channel and transaction; it counts against the member’s reputation once per DAO and member (follow the commandId)',
+  })
+  @ApiBody(zodBody('AbandonmentReport', abandonmentReportInputSchema))
+  @ApiAcceptedResponse({ type: FeedbackAcceptedDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiForbiddenResponse({ type: ErrorDto })
+  report(@CurrentPrincipal() principal: Principal, @Body() body: unknown) {
+    return this.feedback.reportAbandonment(principal, body);
   }
 }

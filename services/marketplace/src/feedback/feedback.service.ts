@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@datawell/auth';
-import { MARKETPLACE } from '@datawell/contracts';
+import { MARKETPLACE, type AbandonmentReportedPayload, type FeedbackSubmittedPayload } from '@datawell/contracts';
 import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { DaosService } from '../daos/daos.service';
@@ -18,6 +18,13 @@ export const feedbackInputSchema = z.strictObject({
   target: mspIdSchema,
   score: z.number('must be a number').int('must be a whole number').min(1, 'must be 1 to 5').max(5, 'must be 1 to 5'),
   comment: z.string().trim().max(4096, 'must be at most 4096 characters').default('').describe('kept off-chain; its SHA-256 goes on the ledger'),
+});
+
+export const abandonmentReportInputSchema = z.strictObject({
+  daoId: daoIdSchema,
+  member: mspIdSchema.describe('the member the DAO channel recorded as abandoned (MemberAbandoned)'),
+  channel: z.string().regex(/^dao-[a-z0-9][a-z0-9-]{0,40}-v[1-9]\d{0,3}$/, 'must be a DAO channel name dao-<d>-v<i>').describe('the DAO channel that recorded it'),
+  daoTxId: z.string().regex(/^[A-Za-z0-9]{1,128}$/, 'must be a transaction id (letters and digits)').describe('the transaction on that channel'),
 });
 
 /** Feedback between members of a DAO: the comment stays here, its digest and the score go to the ledger. */
@@ -56,13 +63,33 @@ export class FeedbackService {
     return { commandId, status: 'submitted' };
   }
 
+  /**
+   * A co-member carries an abandonment recorded on a DAO channel to the marketplace, where it counts
+   * against the member's reputation (ReportAbandonment; the chaincode takes it once per DAO and member).
+   */
+  async reportAbandonment(principal: Principal, body: unknown): Promise<{ commandId: string; status: 'submitted' }> {
+    const input = parseInput(abandonmentReportInputSchema, body, 'body');
+    if (input.member === principal.mspId) throw invalidRequest('body.member: an organisation does not report itself');
+    if (!input.channel.startsWith(`dao-${input.daoId}-v`)) throw invalidRequest(`body.channel: ${input.channel} is not a channel of DAO ${input.daoId}`);
+    await this.participants.activeParticipant(principal.mspId);
+    const members = await this.daos.memberIds(input.daoId);
+    if (!members.has(principal.mspId) || !members.has(input.member)) throw forbidden(`${principal.mspId} and ${input.member} do not share DAO ${input.daoId}`);
+    const commandId = newCommandId(MARKETPLACE.tx.ReportAbandonment);
+    await this.store.write(async (manager, send) => {
+      await this.commands.issue(manager, send, principal, MARKETPLACE.command(MARKETPLACE.tx.ReportAbandonment, onMarketplace(commandId, principal.mspId), input));
+    });
+    return { commandId, status: 'submitted' };
+  }
+
   /** FeedbackSubmitted: the feedback is recorded and the target's reputation is the ledger's. */
-  async onFeedbackSubmitted(
-    manager: EntityManager,
-    payload: { feedback: { daoId: string; from: string; target: string }; reputation: { mspId: string; count: number; sum: number; scoreMilli: number } },
-  ): Promise<void> {
+  async onFeedbackSubmitted(manager: EntityManager, payload: FeedbackSubmittedPayload): Promise<void> {
     await this.repository.recorded(manager, payload.feedback);
-    await this.participants.onReputation(manager, payload.reputation);
+    await this.participants.onReputation(manager, payload.reputation, payload.feedback.atMs ?? 0);
+  }
+
+  /** AbandonmentReported: the member's reputation is the ledger's, with the abandonment counted. */
+  async onAbandonmentReported(manager: EntityManager, payload: AbandonmentReportedPayload): Promise<void> {
+    await this.participants.onReputation(manager, payload.reputation, payload.abandonment.atMs);
   }
 
   async onCommandFailed(manager: EntityManager, commandId: string, code: string): Promise<void> {

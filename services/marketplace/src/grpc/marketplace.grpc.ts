@@ -31,14 +31,15 @@ export class MarketplaceGrpc {
       role: p.role,
       name: p.name,
       status: p.status,
-      reputation: { count: p.reputation.count, sum: p.reputation.sum, score_milli: p.reputation.scoreMilli },
+      reputation: { count: p.reputation.count, sum: p.reputation.sum, score_milli: p.reputation.scoreMilli, abandonments: p.reputation.abandonments },
       offers: p.offers.map((o) => ({ offer_id: o.offerId, kind: o.kind, title: o.title, status: o.status })),
+      suspended: p.suspended,
     };
   }
 
   async SearchOffers(request: Record<string, unknown>): Promise<unknown> {
     const query: Record<string, unknown> = {};
-    const fields: Record<string, string> = { q: 'q', role: 'role', kind: 'kind', tags: 'tags', min_reputation: 'minReputation', owner: 'owner', limit: 'limit', offset: 'offset' };
+    const fields: Record<string, string> = { q: 'q', role: 'role', kind: 'kind', tags: 'tags', min_reputation: 'minReputation', owner: 'owner', suspended: 'suspended', limit: 'limit', offset: 'offset' };
     for (const [field, name] of Object.entries(fields)) {
       const v = request[field];
       if (v !== undefined && v !== '' && v !== 0 && v !== '0' && !(Array.isArray(v) && v.length === 0)) query[name] = v;
@@ -59,6 +60,7 @@ export class MarketplaceGrpc {
         status: o.status,
         revision: o.revision,
         owner_reputation_milli: o.owner.reputation.scoreMilli,
+        owner_suspended: o.owner.suspended,
       })),
     };
   }

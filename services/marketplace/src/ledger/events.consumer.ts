@@ -102,6 +102,9 @@ export class MarketplaceEvents {
       [MARKETPLACE.event.OfferUpdated]: (event) => (m) => this.offers.onOffer(m, event.payload),
       [MARKETPLACE.event.OfferWithdrawn]: (event) => (m) => this.offers.onWithdrawn(m, event.payload),
       [MARKETPLACE.event.FeedbackSubmitted]: (event) => (m) => this.feedback.onFeedbackSubmitted(m, event.payload),
+      [MARKETPLACE.event.AbandonmentReported]: (event) => (m) => this.feedback.onAbandonmentReported(m, event.payload),
+      [MARKETPLACE.event.ParticipantSuspended]: (event) => (m) => this.participants.onSanction(m, event.payload, true),
+      [MARKETPLACE.event.ParticipantReinstated]: (event) => (m) => this.participants.onSanction(m, event.payload, false),
       [MARKETPLACE.event.DaoPublished]: (event, meta) => {
         // The public directory: only the marketplace channel's entries, complete ones. (The payload's
         // `channel` is the emitting channel, as in every event; the DAO's is dao-<id>-v<version>.)

@@ -4,6 +4,7 @@ import { CreateMarketplaceIdentityDirectory1763900000001 } from './1763900000001
 import { CreateMarketplaceTables1763900000002 } from './1763900000002-read-models';
 import { CreateMarketplaceDaoDirectory1763900000003 } from './1763900000003-dao-directory';
 import { CreateMarketplaceCommands1763900000004 } from './1763900000004-commands';
+import { AddMarketplaceReputationSanctions1763900000005 } from './1763900000005-reputation-sanctions';
 
 /** In the order they run; TypeORM records each by class name in marketplace.migrations. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   CreateMarketplaceTables1763900000002,
   CreateMarketplaceDaoDirectory1763900000003,
   CreateMarketplaceCommands1763900000004,
+  AddMarketplaceReputationSanctions1763900000005,
 ];

@@ -26,7 +26,7 @@ export class OffersController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Browse and search offers: q (full text), role, kind, tags, owner, minReputation (0-5), status, limit, offset' })
+  @ApiOperation({ summary: 'Browse and search offers: q (full text), role, kind, tags, owner, minReputation (0-5, decayed to now), suspended, status, limit, offset' })
   // As searchQuerySchema parses them (a query string's values are text; numbers are decimal).
   @ApiQuery({ name: 'q', required: false, description: 'full text, websearch syntax', schema: { type: 'string', maxLength: 256 } })
   @ApiQuery({ name: 'role', required: false, enum: ['DSP', 'VSP'] })
@@ -40,8 +40,9 @@ export class OffersController {
     schema: { type: 'array', maxItems: 20, items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$' } },
   })
   @ApiQuery({ name: 'owner', required: false, description: 'MSP id', schema: { type: 'string', pattern: MSP_ID_SCHEMA_PATTERN } })
-  @ApiQuery({ name: 'minReputation', required: false, schema: { type: 'number', minimum: 0, maximum: 5 } })
+  @ApiQuery({ name: 'minReputation', required: false, description: "the owner's score decayed to now (a participant nobody rated scores 3)", schema: { type: 'number', minimum: 0, maximum: 5 } })
   @ApiQuery({ name: 'status', required: false, enum: ['open', 'withdrawn'] })
+  @ApiQuery({ name: 'suspended', required: false, description: "the owner's sanction: true only suspended owners, false only owners in good standing; absent: both", enum: ['true', 'false'] })
   @ApiQuery({ name: 'limit', required: false, description: 'default 20', schema: { type: 'integer', minimum: 1, maximum: 100 } })
   @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0, maximum: 10000 } })
   @ApiOkResponse({ type: OfferSearchDto })

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { REPUTATION_HALF_LIFE_MS, REPUTATION_PRIOR, REPUTATION_UNIT } from '@datawell/contracts';
 import type { EntityManager } from 'typeorm';
 import { Store } from '../store';
 import type { SearchQuery } from './offers.validation';
@@ -43,19 +44,18 @@ export class OffersRepository {
     return row;
   }
 
-  /** The offer with its owner's role, name and reputation. */
+  /** The offer with its owner's role, name, sanction and stored reputation record. */
   async findWithOwner(offerId: string): Promise<OfferRow | undefined> {
     const [row] = await this.store.query(
-      `SELECT o.*, p.role AS owner_role, p.name AS owner_name, coalesce(p.reputation_milli, 0) AS owner_reputation_milli, coalesce(p.reputation_count, 0) AS owner_reputation_count
-       FROM ${this.store.t('offers')} o LEFT JOIN ${this.store.t('participants')} p ON p.msp_id = o.owner_msp_id WHERE o.offer_id = $1`,
+      `SELECT o.*, ${OWNER_COLUMNS} FROM ${this.store.t('offers')} o LEFT JOIN ${this.store.t('participants')} p ON p.msp_id = o.owner_msp_id WHERE o.offer_id = $1`,
       [offerId],
     );
     return row;
   }
 
-  /** One page of matches, each row carrying the total count (`total`) and its `rank`. */
-  async search(query: SearchQuery): Promise<OfferRow[]> {
-    const { sql, params } = buildOfferSearch(this.store.schema, query);
+  /** One page of matches, each row carrying the total count (`total`) and its `rank`; reputations read at `nowMs`. */
+  async search(query: SearchQuery, nowMs: number): Promise<OfferRow[]> {
+    const { sql, params } = buildOfferSearch(this.store.schema, query, nowMs);
     return this.store.query(sql, params);
   }
 
@@ -92,12 +92,31 @@ export class OffersRepository {
   }
 }
 
+/** The owner's columns an offer row carries (p: its participant row, absent for an unknown owner). */
+const OWNER_COLUMNS = `p.role AS owner_role, p.name AS owner_name, coalesce(p.suspended, false) AS owner_suspended,
+      coalesce(p.reputation_count, 0) AS owner_reputation_count, coalesce(p.reputation_sum, 0) AS owner_reputation_sum,
+      coalesce(p.reputation_milli, ${REPUTATION_PRIOR.ratingMilli}) AS owner_reputation_milli, coalesce(p.reputation_abandonments, 0) AS owner_reputation_abandonments,
+      coalesce(p.reputation_weight_micro, 0) AS owner_reputation_weight_micro, coalesce(p.reputation_sum_micro, 0) AS owner_reputation_sum_micro,
+      coalesce(p.reputation_as_of_ms, 0) AS owner_reputation_as_of_ms, coalesce(p.reputation_half_life_ms, ${REPUTATION_HALF_LIFE_MS}) AS owner_reputation_half_life_ms`;
+
+/**
+ * The owner's score in thousandths at the time `now` (a parameter), in SQL: the ledger's formula
+ * (libs/contracts reputationAt) in floating point, W and S decayed by 2^(−Δt/H), with the prior.
+ * Only the minReputation filter uses it; the score shown is computed from the same row in integers.
+ */
+function decayedScoreSql(now: string): string {
+  const factor = `power(2::float8, -greatest(${now}::bigint - coalesce(p.reputation_as_of_ms, 0), 0)::float8 / coalesce(p.reputation_half_life_ms, ${REPUTATION_HALF_LIFE_MS}))`;
+  const prior = REPUTATION_PRIOR.weight * REPUTATION_UNIT;
+  return `floor((coalesce(p.reputation_sum_micro, 0) * ${factor} * 1000 + ${prior * REPUTATION_PRIOR.ratingMilli}) / (coalesce(p.reputation_weight_micro, 0) * ${factor} + ${prior}))`;
+}
+
 /**
  * The SQL of an offer search over the read model: full text with websearch_to_tsquery over the
- * title, tags and description (ranked), and filters on the owner's role and reputation, the kind,
- * tags (all of them) and status. Values are always parameters, never spliced into the text.
+ * title, tags and description (ranked), and filters on the owner's role, reputation (decayed to
+ * `nowMs`) and sanction, the kind, tags (all of them) and status. Values are always parameters,
+ * never spliced into the text.
  */
-export function buildOfferSearch(schema: string, query: SearchQuery): { sql: string; params: unknown[] } {
+export function buildOfferSearch(schema: string, query: SearchQuery, nowMs: number): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
   const p = (value: unknown) => {
     params.push(value);
@@ -114,11 +133,11 @@ export function buildOfferSearch(schema: string, query: SearchQuery): { sql: str
   if (query.role) where.push(`p.role = ${p(query.role)}`);
   if (query.owner) where.push(`o.owner_msp_id = ${p(query.owner)}`);
   if (query.tags && query.tags.length > 0) where.push(`o.tags @> ${p(query.tags)}::text[]`);
-  if (query.minReputation !== undefined) where.push(`coalesce(p.reputation_milli, 0) >= ${p(Math.round(query.minReputation * 1000))}`);
+  if (query.minReputation !== undefined) where.push(`${decayedScoreSql(p(nowMs))} >= ${p(Math.round(query.minReputation * 1000))}`);
+  if (query.suspended !== undefined) where.push(`coalesce(p.suspended, false) = ${p(query.suspended)}`);
   const s = `"${schema}"`;
   const sql = `SELECT o.offer_id, o.owner_msp_id, o.kind, o.title, o.description, o.tags, o.terms, o.description_digest, o.status, o.revision,
-      o.created_at, o.updated_at, p.role AS owner_role, p.name AS owner_name, coalesce(p.reputation_milli, 0) AS owner_reputation_milli,
-      coalesce(p.reputation_count, 0) AS owner_reputation_count, ${rank} AS rank, count(*) OVER () AS total
+      o.created_at, o.updated_at, ${OWNER_COLUMNS}, ${rank} AS rank, count(*) OVER () AS total
     FROM ${s}.offers o LEFT JOIN ${s}.participants p ON p.msp_id = o.owner_msp_id
     WHERE ${where.join(' AND ')}
     ORDER BY rank DESC, o.updated_at DESC, o.offer_id

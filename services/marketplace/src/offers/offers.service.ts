@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { forbidden, invalidRequest, MarketplaceError } from '../errors';
 import type { CommandsService } from '../commands/commands.service';
 import { newCommandId, onMarketplace } from '../ledger/commands';
-import { ParticipantsService } from '../participants/participants.service';
+import { ParticipantsService, reputationView, storedReputation, type ReputationView } from '../participants/participants.service';
 import { Store } from '../store';
 import { idSchema, parseInput, type IntegerJson } from '../validation';
 import { OffersRepository, type OfferRow as Row } from './offers.repository';
@@ -15,7 +15,7 @@ import { descriptionDigest, newOfferSchema, offerPatchSchema, patchTerms, search
 
 export interface OfferView {
   offerId: string;
-  owner: { mspId: string; role: string | null; name: string | null; reputation: { count: number; scoreMilli: number } };
+  owner: { mspId: string; role: string | null; name: string | null; suspended: boolean; reputation: ReputationView };
   kind: 'data' | 'value';
   title: string;
   description: string | null;
@@ -56,7 +56,7 @@ export class OffersService {
 
   async post(principal: Principal, body: unknown): Promise<{ offerId: string; commandId: string; status: 'submitted' }> {
     const offer = parseInput(newOfferSchema, body, 'body');
-    const owner = await this.participants.activeParticipant(principal.mspId);
+    const owner = await this.participants.activeParticipant(principal.mspId, undefined, 'post offers');
     const allowed = owner.role === 'DSP' ? 'data' : 'value';
     if (offer.kind !== allowed) throw forbidden(`${owner.mspId} is a ${owner.role} and posts ${allowed} offers only`);
     const offerId = `off-${randomUUID()}`;
@@ -114,8 +114,9 @@ export class OffersService {
 
   async search(rawQuery: unknown): Promise<{ total: number; offers: OfferView[] }> {
     const query = parseInput(searchQuerySchema, rawQuery, 'query');
-    const rows = await this.repository.search(query);
-    return { total: rows.length > 0 ? Number(rows[0]!['total']) : 0, offers: rows.map((r) => ({ ...offerView(r), rank: Number(r['rank']) })) };
+    const nowMs = Date.now();
+    const rows = await this.repository.search(query, nowMs);
+    return { total: rows.length > 0 ? Number(rows[0]!['total']) : 0, offers: rows.map((r) => ({ ...offerView(r, nowMs), rank: Number(r['rank']) })) };
   }
 
   // ---------------------------------------------------------------- from ledger events
@@ -140,19 +141,33 @@ export class OffersService {
     if (!row) throw new MarketplaceError('OFFER_NOT_FOUND', `no offer ${offerId}`);
     if (row['owner_msp_id'] !== principal.mspId) throw forbidden(`${principal.mspId} does not own offer ${offerId} and may not ${action} it`);
     if (row['status'] !== 'open') throw new MarketplaceError('WRONG_STATE', `offer ${offerId} is ${String(row['status'])}, not open`);
-    await this.participants.activeParticipant(principal.mspId, manager);
+    await this.participants.activeParticipant(principal.mspId, manager, action === 'withdraw' ? undefined : `${action} offers`);
     return row;
   }
 }
 
-function offerView(row: Row): OfferView {
+function offerView(row: Row, nowMs = Date.now()): OfferView {
   return {
     offerId: row['offer_id'] as string,
     owner: {
       mspId: row['owner_msp_id'] as string,
       role: (row['owner_role'] as string | null) ?? null,
       name: (row['owner_name'] as string | null) ?? null,
-      reputation: { count: Number(row['owner_reputation_count'] ?? 0), scoreMilli: Number(row['owner_reputation_milli'] ?? 0) },
+      suspended: row['owner_suspended'] === true,
+      reputation: reputationView(
+        storedReputation({
+          msp_id: row['owner_msp_id'] as string,
+          reputation_count: row['owner_reputation_count'] as number,
+          reputation_sum: row['owner_reputation_sum'] as number,
+          reputation_milli: row['owner_reputation_milli'] as number,
+          reputation_abandonments: row['owner_reputation_abandonments'] as number,
+          reputation_weight_micro: row['owner_reputation_weight_micro'] as string,
+          reputation_sum_micro: row['owner_reputation_sum_micro'] as string,
+          reputation_as_of_ms: row['owner_reputation_as_of_ms'] as string,
+          reputation_half_life_ms: row['owner_reputation_half_life_ms'] as string,
+        }),
+        nowMs,
+      ),
     },
     kind: row['kind'] as 'data' | 'value',
     title: row['title'] as string,

@@ -114,6 +114,8 @@ export const searchQuerySchema = z.object({
   owner: mspIdSchema.optional(),
   minReputation: z.preprocess((v) => (v === undefined || v === '' ? undefined : /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(String(v)) ? Number(v) : NaN), z.number('must be a number 0-5').min(0, 'must be 0-5').max(5, 'must be 0-5').optional()),
   status: z.enum(['open', 'withdrawn']).default('open'),
+  /** The owner's sanction: true only suspended owners, false only owners in good standing; absent both. */
+  suspended: z.enum(['true', 'false'], 'must be true or false').transform((v) => v === 'true').optional(),
   limit: int(1, 100, 20),
   offset: int(0, 10_000, 0),
 });

@@ -2,11 +2,12 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ErrorDto } from '../common.dto';
 
 /** OpenAPI shapes of the participants routes' responses (see common.dto.ts). */
-export class ReputationDto {
-  @ApiProperty() count!: number;
-  @ApiProperty() sum!: number;
-  @ApiProperty({ description: 'score × 1000 (0-5000)' }) scoreMilli!: number;
-  @ApiProperty({ description: '0-5' }) score!: number;
+export { OfferReputationDto as ReputationDto } from '../offers/offers.dto';
+import { OfferReputationDto as ReputationDto } from '../offers/offers.dto';
+
+export class SanctionDto {
+  @ApiProperty() reason!: string;
+  @ApiProperty({ description: 'ledger time of the suspension or its lifting, ms since the epoch' }) atMs!: number;
 }
 
 export class ParticipantOfferDto {
@@ -22,6 +23,8 @@ export class ParticipantDto {
   @ApiProperty() name!: string;
   @ApiProperty({ enum: ['pending', 'active', 'failed'] }) status!: 'pending' | 'active' | 'failed';
   @ApiPropertyOptional({ type: ErrorDto }) failure?: ErrorDto;
+  @ApiProperty({ description: 'suspended by the marketplace’s governance: posts no offers, opens no negotiations, joins no DAOs' }) suspended!: boolean;
+  @ApiPropertyOptional({ type: SanctionDto, description: 'the standing suspension, or the last one lifted' }) sanction?: SanctionDto;
   @ApiProperty({ type: ReputationDto }) reputation!: ReputationDto;
   @ApiProperty({ type: [ParticipantOfferDto] }) offers!: ParticipantOfferDto[];
 }

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { Reputation } from '@datawell/contracts';
 import { Store } from '../store';
+
+export type StoredReputation = Reputation;
 
 export interface ParticipantRow {
   msp_id: string;
@@ -14,6 +17,15 @@ export interface ParticipantRow {
   reputation_count: number;
   reputation_sum: number;
   reputation_milli: number;
+  reputation_abandonments: number;
+  /** bigint columns: text from the driver. */
+  reputation_weight_micro: string | number;
+  reputation_sum_micro: string | number;
+  reputation_as_of_ms: string | number;
+  reputation_half_life_ms: string | number;
+  suspended: boolean;
+  sanction_reason: string | null;
+  sanction_at_ms: string | number;
 }
 
 export interface IdentityRow {
@@ -70,12 +82,25 @@ export class ParticipantsRepository {
     );
   }
 
-  /** The ledger's reputation; an older count never overwrites a newer one. */
-  async setReputation(manager: EntityManager, r: { mspId: string; count: number; sum: number; scoreMilli: number }): Promise<void> {
+  /**
+   * The ledger's reputation record (decayed weight and sum as of `asOfMs`); an older record (fewer
+   * ratings and abandonments in all) never overwrites a newer one.
+   */
+  async setReputation(manager: EntityManager, r: StoredReputation): Promise<void> {
     await this.store.query(
-      `UPDATE ${this.store.t('participants')} SET reputation_count = $2, reputation_sum = $3, reputation_milli = $4, updated_at = now()
-       WHERE msp_id = $1 AND reputation_count <= $2`,
-      [r.mspId, r.count, r.sum, r.scoreMilli],
+      `UPDATE ${this.store.t('participants')} SET reputation_count = $2, reputation_sum = $3, reputation_milli = $4, reputation_abandonments = $5,
+         reputation_weight_micro = $6, reputation_sum_micro = $7, reputation_as_of_ms = $8, reputation_half_life_ms = $9, updated_at = now()
+       WHERE msp_id = $1 AND reputation_count + reputation_abandonments <= $2::integer + $5::integer`,
+      [r.mspId, r.count, r.sum, r.scoreMilli, r.abandonments, r.weightMicro, r.sumMicro, r.asOfMs, r.halfLifeMs],
+      manager,
+    );
+  }
+
+  /** The ledger's sanction or its lifting; an older one (by ledger time) never overwrites a newer one. */
+  async setSanction(manager: EntityManager, s: { mspId: string; suspended: boolean; reason: string; atMs: number }): Promise<void> {
+    await this.store.query(
+      `UPDATE ${this.store.t('participants')} SET suspended = $2, sanction_reason = $3, sanction_at_ms = $4, updated_at = now() WHERE msp_id = $1 AND sanction_at_ms <= $4`,
+      [s.mspId, s.suspended, s.reason, s.atMs],
       manager,
     );
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@datawell/auth';
-import type { NetworkEvent } from '@datawell/contracts';
+import { REPUTATION_UNIT, reputationAt, reputationScoreMilli, type NetworkEvent, type Reputation, type ReputationPayload, type SanctionPayload } from '@datawell/contracts';
 import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { forbidden, MarketplaceError } from '../errors';
@@ -29,8 +29,26 @@ export interface ParticipantView {
   name: string;
   status: 'pending' | 'active' | 'failed';
   failure?: { code: string; message: string };
-  reputation: { count: number; sum: number; scoreMilli: number; score: number };
+  /** Suspended by the marketplace's governance (the operator): posts no offers, opens no negotiations, joins no DAOs. */
+  suspended: boolean;
+  /** The standing suspension's reason, or the last lifted one's; absent when never sanctioned. */
+  sanction?: { reason: string; atMs: number };
+  reputation: ReputationView;
   offers: Array<{ offerId: string; kind: string; title: string; status: string }>;
+}
+
+/** Reputation read now: the ledger's record decayed to the time of the request (docs/marketplace.md). */
+export interface ReputationView {
+  count: number;
+  sum: number;
+  abandonments: number;
+  scoreMilli: number;
+  score: number;
+  /** The decayed weight of all ratings and abandonments now (1 = one fresh rating). */
+  weight: number;
+  halfLifeDays: number;
+  /** When the ledger last changed it (ms since the epoch; 0: never). */
+  updatedAtMs: number;
 }
 
 export interface IdentityView {
@@ -93,7 +111,7 @@ export class ParticipantsService {
     if (!row) throw new MarketplaceError('PARTICIPANT_NOT_FOUND', `no participant ${mspId}`);
     const offers = await this.repository.listedOffers(mspId);
     return {
-      ...participantView(row),
+      ...participantView(row, Date.now()),
       offers: offers.map((o) => ({ offerId: o.offer_id, kind: o.kind, title: o.title, status: o.status })),
     };
   }
@@ -113,11 +131,15 @@ export class ParticipantsService {
     };
   }
 
-  /** The participant an authenticated caller acts for, which must be active on the ledger. */
-  async activeParticipant(mspId: string, manager?: EntityManager): Promise<ParticipantView> {
+  /**
+   * The participant an authenticated caller acts for, which must be active on the ledger; with
+   * `unlessSuspended`, also not suspended (403 PARTICIPANT_SUSPENDED, as the chaincode refuses it).
+   */
+  async activeParticipant(mspId: string, manager?: EntityManager, unlessSuspended?: string): Promise<ParticipantView> {
     const row = await this.repository.find(mspId, manager);
     if (!row || row.status !== 'active') throw forbidden(`${mspId} is not an active participant on the ledger`);
-    return { ...participantView(row), offers: [] };
+    if (unlessSuspended && row.suspended) throw new MarketplaceError('PARTICIPANT_SUSPENDED', `${mspId} is suspended (${row.sanction_reason ?? 'no reason recorded'}) and may not ${unlessSuspended}`);
+    return { ...participantView(row, Date.now()), offers: [] };
   }
 
   // ---------------------------------------------------------------- from the bridge and the ledger
@@ -149,8 +171,29 @@ export class ParticipantsService {
     await this.repository.activate(manager, payload.mspId, payload.role, payload.name, payload.caCertPem ?? null);
   }
 
-  async onReputation(manager: EntityManager, reputation: { mspId: string; count: number; sum: number; scoreMilli: number }): Promise<void> {
-    await this.repository.setReputation(manager, reputation);
+  /**
+   * The ledger's reputation record after a rating or an abandonment. A record from before decay (no
+   * weight) counts its ratings undecayed as of `atMs`, the event's ledger time.
+   */
+  async onReputation(manager: EntityManager, reputation: ReputationPayload, atMs: number): Promise<void> {
+    const weightMicro = reputation.weightMicro ?? reputation.count * REPUTATION_UNIT;
+    const sumMicro = reputation.sumMicro ?? reputation.sum * REPUTATION_UNIT;
+    await this.repository.setReputation(manager, {
+      mspId: reputation.mspId,
+      count: reputation.count,
+      sum: reputation.sum,
+      abandonments: reputation.abandonments,
+      weightMicro,
+      sumMicro,
+      asOfMs: reputation.asOfMs ?? atMs,
+      halfLifeMs: reputation.halfLifeMs,
+      scoreMilli: reputation.weightMicro === undefined ? reputationScoreMilli(weightMicro, sumMicro) : reputation.scoreMilli,
+    });
+  }
+
+  /** `ParticipantSuspended` / `ParticipantReinstated`: the operator's sanction as the ledger recorded it. */
+  async onSanction(manager: EntityManager, sanction: SanctionPayload, suspended: boolean): Promise<void> {
+    await this.repository.setSanction(manager, { mspId: sanction.mspId, suspended, reason: sanction.reason, atMs: sanction.atMs });
   }
 
   async #insertIdentity(manager: EntityManager, mspId: string, enrollmentId: string, csrPem: string, status: 'pending' | 'requested'): Promise<string> {
@@ -160,13 +203,45 @@ export class ParticipantsService {
   }
 }
 
-function participantView(row: ParticipantRow): Omit<ParticipantView, 'offers'> {
+/** The participant row's stored reputation record. */
+export function storedReputation(row: Pick<ParticipantRow, 'msp_id' | 'reputation_count' | 'reputation_sum' | 'reputation_milli' | 'reputation_abandonments' | 'reputation_weight_micro' | 'reputation_sum_micro' | 'reputation_as_of_ms' | 'reputation_half_life_ms'>): Reputation {
+  return {
+    mspId: row.msp_id,
+    count: Number(row.reputation_count),
+    sum: Number(row.reputation_sum),
+    abandonments: Number(row.reputation_abandonments),
+    weightMicro: Number(row.reputation_weight_micro),
+    sumMicro: Number(row.reputation_sum_micro),
+    asOfMs: Number(row.reputation_as_of_ms),
+    halfLifeMs: Number(row.reputation_half_life_ms),
+    scoreMilli: Number(row.reputation_milli),
+  };
+}
+
+/** The reputation as of `nowMs`: the ledger's formula (libs/contracts reputationAt) on the stored record. */
+export function reputationView(stored: Reputation, nowMs: number): ReputationView {
+  const now = reputationAt(stored, nowMs);
+  return {
+    count: now.count,
+    sum: now.sum,
+    abandonments: now.abandonments,
+    scoreMilli: now.scoreMilli,
+    score: now.scoreMilli / 1000,
+    weight: now.weightMicro / REPUTATION_UNIT,
+    halfLifeDays: now.halfLifeMs / 86_400_000,
+    updatedAtMs: stored.asOfMs,
+  };
+}
+
+function participantView(row: ParticipantRow, nowMs: number): Omit<ParticipantView, 'offers'> {
   return {
     mspId: row.msp_id,
     role: row.role,
     name: row.name,
     status: row.status,
     ...(row.failure_code ? { failure: { code: row.failure_code, message: row.failure_message ?? '' } } : {}),
-    reputation: { count: row.reputation_count, sum: row.reputation_sum, scoreMilli: row.reputation_milli, score: row.reputation_milli / 1000 },
+    suspended: row.suspended,
+    ...(row.sanction_reason !== null ? { sanction: { reason: row.sanction_reason, atMs: Number(row.sanction_at_ms) } } : {}),
+    reputation: reputationView(storedReputation(row), nowMs),
   };
 }

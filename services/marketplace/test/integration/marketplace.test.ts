@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { createKeyAndCsr, grpcTestClient, type GrpcCall } from '@datawell/testing';
+import { MARKETPLACE, REPUTATION_HALF_LIFE_MS } from '@datawell/contracts';
 import { MARKETPLACE_GRPC } from '../../src/grpc/marketplace.grpc';
 import { descriptionDigest } from '../../src/offers/offers.validation';
 import { eventually, hex, MarketplaceHarness, onboard, type Member } from './harness';
@@ -229,6 +230,82 @@ describe('DAOs, revenue, entitlements and feedback', () => {
   // Feedback goes through the real network: feedback-live.test.ts.
 });
 
+describe('reputation and sanctions in search', () => {
+  const H = REPUTATION_HALF_LIFE_MS;
+  let member: Member;
+  let offerId: string;
+  let tag: string;
+
+  beforeAll(async () => {
+    member = await onboard(h, 'VSP');
+    tag = `s${hex()}`;
+    offerId = `off-${hex()}`;
+    await h.ledgerEvent('marketplace', 'marketplace', MARKETPLACE.event.OfferPosted, {
+      offerId, owner: member.mspId, kind: 'value', title: `Hosting ${tag}`, terms: { tags: [tag] }, descriptionDigest: 'ab'.repeat(32), status: 'open', revision: 1,
+    });
+    await eventually('open', () => h.http('GET', `/offers/${offerId}`), (r) => r.body['status'] === 'open');
+  });
+
+  it('shows a participant nobody rated at the neutral 3.000, and the ledger’s record decayed to the time of the request', async () => {
+    expect((await h.http('GET', `/participants/${member.mspId}`)).body).toMatchObject({ suspended: false, reputation: { count: 0, abandonments: 0, scoreMilli: 3000, weight: 0, halfLifeDays: 180 } });
+    // A rating of 5 recorded one half-life ago: W = 0.5, S = 2.5 now → (2.5 + 3) / (0.5 + 1) = 3.666.
+    const asOfMs = Date.now() - H;
+    const reputation = { mspId: member.mspId, count: 1, sum: 5, abandonments: 0, weightMicro: 1_000_000, sumMicro: 5_000_000, asOfMs, halfLifeMs: H, scoreMilli: 4000 };
+    await h.ledgerEvent('marketplace', 'marketplace', MARKETPLACE.event.FeedbackSubmitted, { feedback: { daoId: 'd-rep', from: dsp.mspId, target: member.mspId, rating: 5, atMs: asOfMs }, reputation });
+    const rated = await eventually('rated', () => h.http('GET', `/participants/${member.mspId}`), (r) => (r.body['reputation'] as { count: number }).count === 1);
+    expect(rated.body['reputation']).toMatchObject({ count: 1, sum: 5, scoreMilli: 3666, score: 3.666, updatedAtMs: asOfMs });
+    expect((rated.body['reputation'] as { weight: number }).weight).toBeCloseTo(0.5, 5);
+    // Search filters on the same decayed score: 3.666 passes 3.6, not 3.7 (it was 4.000 when given).
+    expect((await h.http('GET', `/offers?tags=${tag}&minReputation=3.6`)).body['offers']).toEqual([
+      expect.objectContaining({ offerId, owner: expect.objectContaining({ suspended: false, reputation: expect.objectContaining({ scoreMilli: 3666, count: 1 }) }) }),
+    ]);
+    expect((await h.http('GET', `/offers?tags=${tag}&minReputation=3.7`)).body).toMatchObject({ total: 0 });
+    // An abandonment reported now: W = 0.5 + 2, S = 2.5 → 5.5 / 3.5 = 1.571.
+    const now = Date.now();
+    await h.ledgerEvent('marketplace', 'marketplace', MARKETPLACE.event.AbandonmentReported, {
+      abandonment: { daoId: 'd-rep', member: member.mspId, channel: 'dao-d-rep-v1', daoTxId: 'cafe', reportedBy: dsp.mspId, atMs: now },
+      reputation: { ...reputation, abandonments: 1, weightMicro: 2_500_000, sumMicro: 2_500_000, asOfMs: now, scoreMilli: 1571 },
+    });
+    const abandoned = await eventually('abandoned', () => h.http('GET', `/participants/${member.mspId}`), (r) => (r.body['reputation'] as { abandonments: number }).abandonments === 1);
+    expect(abandoned.body['reputation']).toMatchObject({ count: 1, abandonments: 1, scoreMilli: 1571 });
+    expect((await h.http('GET', `/offers?tags=${tag}&minReputation=1.6`)).body).toMatchObject({ total: 0 });
+    // An older record (fewer entries) arriving late changes nothing.
+    await h.ledgerEvent('marketplace', 'marketplace', MARKETPLACE.event.FeedbackSubmitted, { feedback: { daoId: 'd-old', from: dsp.mspId, target: member.mspId, rating: 5 }, reputation: { mspId: member.mspId, count: 1, sum: 5, scoreMilli: 5000 } });
+  });
+
+  it('shows a suspension in the participant and in search, filters on it, refuses the suspended owner’s offers, and lifts it', async () => {
+    await h.ledgerEvent('marketplace', 'marketplace', MARKETPLACE.event.ParticipantSuspended, { mspId: member.mspId, reason: 'abandoned two DAOs', atMs: 1_000, by: 'OperatorMSP:x509::/OU=admin/CN=admin' });
+    const suspended = await eventually('suspended', () => h.http('GET', `/participants/${member.mspId}`), (r) => r.body['suspended'] === true);
+    expect(suspended.body).toMatchObject({ status: 'active', suspended: true, sanction: { reason: 'abandoned two DAOs', atMs: 1_000 } });
+    // The stale reputation sent before the suspension (same channel, so applied before it) changed nothing.
+    expect(suspended.body['reputation']).toMatchObject({ count: 1, abandonments: 1, scoreMilli: 1571 });
+    expect((await h.http('GET', `/offers?tags=${tag}&suspended=true`)).body['offers']).toEqual([expect.objectContaining({ offerId, owner: expect.objectContaining({ mspId: member.mspId, suspended: true }) })]);
+    expect((await h.http('GET', `/offers?tags=${tag}&suspended=false`)).body).toMatchObject({ total: 0 });
+    expect((await h.http('GET', `/offers?tags=${tag}`)).body).toMatchObject({ total: 1 });
+    const value = { kind: 'value', title: 'Analytics', description: 'Forecasts', tags: [tag], service: 'forecast', computations: ['mean'], infrastructure: {} };
+    expect(await h.http('POST', '/offers', value, member.token)).toMatchObject({ status: 403, body: { code: 'PARTICIPANT_SUSPENDED' } });
+    expect(await h.http('PATCH', `/offers/${offerId}`, { title: 'Renamed' }, member.token)).toMatchObject({ status: 403, body: { code: 'PARTICIPANT_SUSPENDED' } });
+    // An older sanction event (ledger time) does not undo a newer one; the lifting does.
+    await h.ledgerEvent('marketplace', 'marketplace', MARKETPLACE.event.ParticipantReinstated, { mspId: member.mspId, reason: 'stale', atMs: 500, by: 'OperatorMSP' });
+    await h.ledgerEvent('marketplace', 'marketplace', MARKETPLACE.event.ParticipantReinstated, { mspId: member.mspId, reason: 'appeal granted', atMs: 2_000, by: 'OperatorMSP' });
+    const lifted = await eventually('lifted', () => h.http('GET', `/participants/${member.mspId}`), (r) => r.body['suspended'] === false);
+    expect(lifted.body).toMatchObject({ suspended: false, sanction: { reason: 'appeal granted', atMs: 2_000 } });
+    expect((await h.http('GET', `/offers?tags=${tag}&suspended=false`)).body).toMatchObject({ total: 1 });
+  });
+
+  it('sends a co-member’s abandonment report to the ledger as the reporter', async () => {
+    const report = { daoId: daoIdOfTests, member: vsp.mspId, channel: `dao-${daoIdOfTests}-v1`, daoTxId: 'ab'.repeat(32) };
+    const sent = await h.http('POST', '/abandonments', report, dsp.token);
+    expect(sent).toMatchObject({ status: 202, body: { status: 'submitted' } });
+    const cmd = await h.command(h.topics.ledgerCommands, (r) => r.value.data['commandId'] === sent.body['commandId']);
+    expect(cmd.value.data).toMatchObject({ channel: 'marketplace', chaincode: 'marketplace', transaction: MARKETPLACE.tx.ReportAbandonment, actingMspId: dsp.mspId });
+    expect(JSON.parse((cmd.value.data['arguments'] as string[])[0]!)).toEqual(report);
+    expect(await h.http('POST', '/abandonments', report, outsider.token)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+    expect(await h.http('POST', '/abandonments', { ...report, member: dsp.mspId }, dsp.token)).toMatchObject({ status: 400, body: { code: 'INVALID_REQUEST' } });
+    expect(await h.http('POST', '/abandonments', { ...report, channel: 'dao-other-v1' }, dsp.token)).toMatchObject({ status: 400, body: { code: 'INVALID_REQUEST' } });
+  });
+});
+
 describe('bad input gets 4xx with a code, never 5xx', () => {
   const cases: Array<[string, () => Promise<{ status: number; body: Record<string, unknown> }>, number, string]> = [
     ['no token on a write', () => h.http('POST', '/offers', dataOffer('x')), 401, 'UNAUTHENTICATED'],
@@ -251,6 +328,10 @@ describe('bad input gets 4xx with a code, never 5xx', () => {
     ['an empty patch', () => h.http('PATCH', '/offers/nope', {}, dsp.token), 400, 'INVALID_REQUEST'],
     ['a bad search filter', () => h.http('GET', '/offers?kind=both'), 400, 'INVALID_REQUEST'],
     ['a bad reputation filter', () => h.http('GET', '/offers?minReputation=9'), 400, 'INVALID_REQUEST'],
+    ['a bad suspended filter', () => h.http('GET', '/offers?suspended=yes'), 400, 'INVALID_REQUEST'],
+    ['no token on an abandonment report', () => h.http('POST', '/abandonments', { daoId: 'd1', member: 'XMSP', channel: 'dao-d1-v1', daoTxId: 'ab' }), 401, 'UNAUTHENTICATED'],
+    ['an abandonment report with a bad transaction id', () => h.http('POST', '/abandonments', { daoId: 'd1', member: vsp.mspId, channel: 'dao-d1-v1', daoTxId: 'not a tx' }, dsp.token), 400, 'INVALID_REQUEST'],
+    ['an abandonment report in an unknown DAO', () => h.http('POST', '/abandonments', { daoId: 'nope', member: vsp.mspId, channel: 'dao-nope-v1', daoTxId: 'ab' }, dsp.token), 404, 'DAO_NOT_FOUND'],
     ['an unknown participant', () => h.http('GET', '/participants/NobodyMSP'), 404, 'PARTICIPANT_NOT_FOUND'],
     ['a malformed MSP id', () => h.http('GET', '/participants/nobody'), 400, 'INVALID_REQUEST'],
     ['an unknown identity', () => h.http('GET', `/participants/${dsp.mspId}/identities/nobody`), 404, 'IDENTITY_NOT_FOUND'],
