@@ -1,11 +1,11 @@
 import { Body, Controller, Get, Inject, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, OperatorAdmin, type Principal } from '@datawell/auth';
-import { DAO, DAO_ID_PATTERN } from '@datawell/contracts';
+import { DAO, DAO_ID_PATTERN, MSP_ID_PATTERN } from '@datawell/contracts';
 import { zodBody, ZodParams } from '@datawell/service-platform';
 import { z } from 'zod';
 import { AdminError } from './admin.errors';
-import { AdminService, CHANNEL_NAME, channelRequest, OPERATOR_MSP, participantRequest, signedAgreementRequest, type DaoVersionRecord, type ParticipantRecord } from './admin.service';
+import { AdminService, CHANNEL_NAME, channelRequest, OPERATOR_MSP, participantRequest, sanctionRequest, signedAgreementRequest, type DaoVersionRecord, type ParticipantRecord } from './admin.service';
 
 export const ADMIN_SERVICE = Symbol('ADMIN_SERVICE');
 
@@ -24,6 +24,24 @@ export class AdminController {
   @ApiBody(zodBody('ParticipantOnboarding', participantRequest))
   onboard(@Body() body: unknown): Promise<ParticipantRecord> {
     return this.admin.onboardParticipant(body);
+  }
+
+  @Post('participants/:mspId/suspension')
+  @OperatorAdmin()
+  @ApiOperation({ summary: 'Suspend a participant, with a reason (operator administrators only): it posts no offers, opens no negotiations and joins no DAOs until reinstated' })
+  @ZodParams({ mspId: z.string().regex(MSP_ID_PATTERN) })
+  @ApiBody(zodBody('Sanction', sanctionRequest))
+  suspend(@Param('mspId') mspId: string, @Body() body: unknown): Promise<ParticipantRecord> {
+    return this.admin.sanctionParticipant(mspId, body, true);
+  }
+
+  @Post('participants/:mspId/reinstatement')
+  @OperatorAdmin()
+  @ApiOperation({ summary: 'Lift a participant’s suspension, with a reason (operator administrators only)' })
+  @ZodParams({ mspId: z.string().regex(MSP_ID_PATTERN) })
+  @ApiBody(zodBody('Sanction', sanctionRequest))
+  reinstate(@Param('mspId') mspId: string, @Body() body: unknown): Promise<ParticipantRecord> {
+    return this.admin.sanctionParticipant(mspId, body, false);
   }
 
   @Post('dao-versions')

@@ -14,6 +14,9 @@ type AdminErrorCode =
   | 'NO_MSP_PACKAGE'
   | 'REVENUE_EXISTS'
   | 'WORKLOAD_EXISTS'
+  | 'PARTICIPANT_SUSPENDED'
+  | 'ALREADY_SUSPENDED'
+  | 'NOT_SUSPENDED'
   | GovernanceErrorCode;
 
 /** A member's governance and exit, refused by the dao chaincode (its DAO_REFUSALS, and its codes per transaction). */
@@ -47,6 +50,10 @@ const KINDS: Readonly<Record<AdminErrorCode, ErrorKind>> = {
   NO_MSP_PACKAGE: 'unprocessable',
   REVENUE_EXISTS: 'conflict',
   WORKLOAD_EXISTS: 'conflict',
+  // Suspended by the marketplace's governance: it joins no DAO (createDaoVersion refuses it).
+  PARTICIPANT_SUSPENDED: 'forbidden',
+  ALREADY_SUSPENDED: 'conflict',
+  NOT_SUSPENDED: 'conflict',
   // Not an active member of the version: it may not propose, vote or leave there.
   NOT_A_MEMBER: 'forbidden',
   PROPOSAL_NOT_FOUND: 'notFound',

@@ -35,6 +35,11 @@ class FakeLedger implements OrgLedger {
       if (previous && entry.version < previous.version) throw new Error(`CONFLICT: DAO ${entry.daoId} is at version ${previous.version}`);
       this.directory.set(entry.daoId, { version: entry.version, status: entry.status, members: entry.members });
     }
+    if (fn === 'SuspendParticipant' || fn === 'ReinstateParticipant') {
+      const { mspId: target, reason } = JSON.parse(args[0]!) as { mspId: string; reason: string };
+      const p = this.participants.get(target)!;
+      this.participants.set(target, { ...p, status: fn === 'SuspendParticipant' ? 'suspended' : 'active', sanction: { reason, atMs: 1, by: mspId } } as typeof p);
+    }
     this.submissions.push({ mspId, channel, fn, args });
     return { txId: `tx${this.submissions.length}`, result: '{}' };
   }
@@ -114,6 +119,31 @@ describe('AdminService.createDaoVersion publishes the DAO in the marketplace dir
     expect(published()).toHaveLength(0);
     await service.createDaoVersion(signed('acme', 1));
     expect(published()).toEqual([expect.objectContaining({ entry: expect.objectContaining({ daoId: 'acme', version: 1 }) })]);
+  });
+});
+
+describe('AdminService sanctions: the operator suspends and reinstates, and a suspended participant joins no DAO', () => {
+  it('submits SuspendParticipant and ReinstateParticipant as the operator on marketplace, with the reason', async () => {
+    const { ledger, service } = setup();
+    expect(await service.sanctionParticipant('Vsp1MSP', { reason: ' abandoned two DAOs ' }, true)).toMatchObject({ mspId: 'Vsp1MSP', status: 'suspended', sanction: { reason: 'abandoned two DAOs' } });
+    expect(ledger.submissions.at(-1)).toEqual({ mspId: 'OperatorMSP', channel: 'marketplace', fn: 'SuspendParticipant', args: [JSON.stringify({ mspId: 'Vsp1MSP', reason: 'abandoned two DAOs' })] });
+    await expect(service.sanctionParticipant('Vsp1MSP', { reason: 'again' }, true)).rejects.toMatchObject({ code: 'ALREADY_SUSPENDED' });
+    // A DAO version with a suspended member is refused before anything is created.
+    await expect(service.createDaoVersion(signed('acme', 1))).rejects.toMatchObject({ code: 'PARTICIPANT_SUSPENDED', message: expect.stringMatching(/Vsp1MSP is suspended/) });
+    expect(ledger.submissions.filter((x) => x.fn === 'InitVersion')).toHaveLength(0);
+    expect(await service.sanctionParticipant('Vsp1MSP', { reason: 'appeal granted' }, false)).toMatchObject({ status: 'active' });
+    await expect(service.sanctionParticipant('Vsp1MSP', { reason: 'again' }, false)).rejects.toMatchObject({ code: 'NOT_SUSPENDED' });
+    await service.createDaoVersion(signed('acme', 1));
+  });
+
+  it('refuses bad input with a code before submitting anything', async () => {
+    const { ledger, service } = setup();
+    await expect(service.sanctionParticipant('Vsp1MSP', {}, true)).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^sanction\.reason/) });
+    await expect(service.sanctionParticipant('Vsp1MSP', { reason: '   ' }, true)).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await expect(service.sanctionParticipant('Vsp1MSP', { reason: 'x', extra: 1 }, true)).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await expect(service.sanctionParticipant('vsp1', { reason: 'x' }, true)).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^mspId/) });
+    await expect(service.sanctionParticipant('NobodyMSP', { reason: 'x' }, true)).rejects.toMatchObject({ code: 'NOT_A_PARTICIPANT' });
+    expect(ledger.submissions).toHaveLength(0);
   });
 });
 

@@ -41,6 +41,9 @@ export interface EnrolledCertificate {
   readonly caCertPem: string;
 }
 
+/** A suspension or its lifting: the reason is recorded on the ledger with the operator's identity. */
+export const sanctionRequest = z.strictObject({ reason: z.string().trim().min(1, 'must not be empty').max(512, 'must be at most 512 characters') });
+
 /** Only what the bridge itself needs from an agreement; the dao chaincode validates all of it. */
 export const agreementRequest = z.looseObject({
   daoId: z.string().regex(DAO_ID_PATTERN, 'must be 1-41 lower-case letters, digits or "-"'),
@@ -71,6 +74,8 @@ export interface ParticipantRecord {
   readonly status: string;
   /** The organisation's CA certificate (PEM), as recorded in ParticipantRegistered. */
   readonly caCertPem: string;
+  /** The standing suspension, or the last one lifted (status says which). */
+  readonly sanction?: { readonly reason: string; readonly atMs: number; readonly by: string };
 }
 
 export interface DaoVersionRecord {
@@ -193,6 +198,23 @@ export class AdminService {
     }
   }
 
+  /**
+   * The marketplace's governance: the operator suspends a participant, or lifts its suspension,
+   * with a reason (SuspendParticipant / ReinstateParticipant on `marketplace`, submitted as the
+   * operator; the chaincode allows no one else and records the signing identity).
+   */
+  async sanctionParticipant(mspIdParam: string, input: unknown, suspend: boolean): Promise<ParticipantRecord> {
+    const id = parse(mspId, mspIdParam, 'mspId');
+    const { reason } = parse(sanctionRequest, input, 'sanction');
+    const participant = await this.#participant(id);
+    if (!participant) throw new AdminError('NOT_A_PARTICIPANT', `${id} is not a registered participant`);
+    if (suspend && participant.status === 'suspended') throw new AdminError('ALREADY_SUSPENDED', `${id} is suspended already`);
+    if (!suspend && participant.status !== 'suspended') throw new AdminError('NOT_SUSPENDED', `${id} is not suspended`);
+    const tx = suspend ? MARKETPLACE.tx.SuspendParticipant : MARKETPLACE.tx.ReinstateParticipant;
+    await this.#submit(OPERATOR_MSP, MARKETPLACE_CHANNEL, MARKETPLACE.invocation(tx, { mspId: id, reason }));
+    return (await this.#participant(id)) as ParticipantRecord;
+  }
+
   async createDaoVersion(input: unknown): Promise<DaoVersionRecord> {
     const signed = parse(signedAgreementRequest, input, 'request');
     const agreement = parse(agreementRequest, signed.agreement, 'agreement');
@@ -203,6 +225,9 @@ export class AdminService {
       const participant = await this.#participant(member.mspId);
       if (!participant) throw new AdminError('NOT_A_PARTICIPANT', `${member.mspId} is not a registered participant`);
       if (participant.role !== member.role) throw new AdminError('ROLE_MISMATCH', `${member.mspId} is registered as a ${participant.role}, not a ${member.role}`);
+      // The marketplace's sanction: a suspended participant joins no DAO. The dao chaincode cannot
+      // read the marketplace channel (its peers need not be on it), so the operator's path checks it.
+      if (participant.status === 'suspended') throw new AdminError('PARTICIPANT_SUSPENDED', `${member.mspId} is suspended by the marketplace and may not join a DAO`);
     }
     const channel = daoChannel(agreement.daoId, agreement.version);
     const packages = members.map((m) => this.fabric.mspPackage(m));
