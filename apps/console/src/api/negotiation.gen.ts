@@ -132,7 +132,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every change: created, proposed, accepted, agreed, formed, failed — who and when */
+        /** Every change: created, proposed, accepted, agreed, formed, finalized, failed, terminated — who, when and the state it led to */
         get: operations["SessionsController_history"];
         put?: never;
         post?: never;
@@ -168,6 +168,23 @@ export interface paths {
         };
         /** β for a joiner from a target ownership (daoId, targetOwnershipPpm), or β's of a formation from shares */
         get: operations["SuggestionsController_beta"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/suggestions/beta/advice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The β advisor for a join: the β that keeps the DAO's ownership on a Pareto curve fitted to its current shares, every member's resulting ownership, the DSP's margin, and warnings (a joiner becoming the largest owner) */
+        get: operations["SuggestionsController_advice"];
         put?: never;
         post?: never;
         delete?: never;
@@ -241,6 +258,82 @@ export interface components {
             sha256: string;
         };
         "AgreementToSign.schema0": unknown;
+        BetaAdvice: {
+            /** @description β = 1/(1 + C·(m+1)^(−γ)): the joiners on the curve */
+            advised: {
+                betaPpm: number;
+                /** @description D's ownership minus the largest other member's: the DSP's lead (negative: it has none) */
+                dspMarginPpm: number;
+                /** @description the DSP group D's ownership after the join */
+                dspOwnershipPpm: number;
+                groups: {
+                    group: string;
+                    ownershipPpm: number;
+                }[];
+                largestOwner: string;
+                /** @description every member of version n+1 under this β, ppm summing to 10^6 (as the agreement computes it) */
+                members: {
+                    group: string;
+                    joiner: boolean;
+                    mspId: string;
+                    ownershipPpm: number;
+                    /** @enum {string} */
+                    role: "DSP" | "VSP";
+                }[];
+            };
+            currentGroups: {
+                group: string;
+                ownershipPpm: number;
+            }[];
+            daoId: string;
+            /** @description the Pareto curve fitted to the DAO's current shares by level (D first) */
+            fit: {
+                alpha: number;
+                /** @description γ = 1/α of s_k = C·k^(−γ) */
+                exponent: number;
+                rSquared: number | null;
+                /** @description C, on the current shares normalised to sum 1 */
+                scale: number;
+                /**
+                 * @description default: the shares do not decrease with the level, the 80/20 shape is used
+                 * @enum {string}
+                 */
+                source: "fitted" | "default";
+            };
+            joinerGroup: string;
+            joiners: string[];
+            /** @description the β given as betaPpm, evaluated the same way */
+            proposed: {
+                betaPpm: number;
+                /** @description D's ownership minus the largest other member's: the DSP's lead (negative: it has none) */
+                dspMarginPpm: number;
+                /** @description the DSP group D's ownership after the join */
+                dspOwnershipPpm: number;
+                groups: {
+                    group: string;
+                    ownershipPpm: number;
+                }[];
+                largestOwner: string;
+                /** @description every member of version n+1 under this β, ppm summing to 10^6 (as the agreement computes it) */
+                members: {
+                    group: string;
+                    joiner: boolean;
+                    mspId: string;
+                    ownershipPpm: number;
+                    /** @enum {string} */
+                    role: "DSP" | "VSP";
+                }[];
+            } | null;
+            /** @description the version the β is for (n+1) */
+            version: number;
+            warnings: {
+                /** @enum {string} */
+                code: "JOINER_LARGEST_OWNER" | "DSP_NOT_LARGEST" | "CURVE_NOT_FITTED";
+                message: string;
+                /** @enum {string} */
+                which: "advised" | "proposed" | "fit";
+            }[];
+        };
         BetaSuggestion: {
             betaPpm: number;
             /** @description formation plan from shares: β_1 … β_n (the first is the formation's) */
@@ -285,7 +378,7 @@ export interface components {
         HistoryEntries: {
             at: string;
             /** @enum {string} */
-            change: "created" | "proposed" | "accepted" | "agreed" | "formed" | "failed";
+            change: "created" | "proposed" | "accepted" | "agreed" | "formed" | "finalized" | "failed" | "terminated";
             detail: {
                 [key: string]: unknown;
             };
@@ -293,6 +386,11 @@ export interface components {
             mspId: string | null;
             revision: number | null;
             seq: number;
+            /**
+             * @description the state this change led to; null when it changed none
+             * @enum {string|null}
+             */
+            state: "requested" | "offered" | "accepted" | "agreed" | "verified" | "finalized" | "terminated" | null;
         }[];
         PrincipalResponse: {
             /** @description an administrator of its organisation (certificate OU=admin) */
@@ -308,11 +406,19 @@ export interface components {
             createdAt: string;
             createdBy: string;
             daoId: string;
+            /** @description when the session ends with SESSION_EXPIRED if nothing changes before (null once it no longer negotiates) */
+            deadline: string | null;
             id: string;
             /** @enum {string} */
             kind: "formation" | "join";
             parties: string[];
             revision: number;
+            /**
+             * @description EDC-like state (docs/negotiation.md, "States"); `status` is its older, coarser name
+             * @enum {string}
+             */
+            state: "requested" | "offered" | "accepted" | "agreed" | "verified" | "finalized" | "terminated";
+            stateChangedAt: string;
             /** @enum {string} */
             status: "open" | "agreed" | "formed" | "failed";
             updatedAt: string;
@@ -334,6 +440,8 @@ export interface components {
             createdAt: string;
             createdBy: string;
             daoId: string;
+            /** @description when the session ends with SESSION_EXPIRED if nothing changes before (null once it no longer negotiates) */
+            deadline: string | null;
             failure: {
                 code: string;
                 message: string;
@@ -405,8 +513,31 @@ export interface components {
                 } | null;
             } | null;
             revision: number;
+            /**
+             * @description EDC-like state (docs/negotiation.md, "States"); `status` is its older, coarser name
+             * @enum {string}
+             */
+            state: "requested" | "offered" | "accepted" | "agreed" | "verified" | "finalized" | "terminated";
+            stateChangedAt: string;
             /** @enum {string} */
             status: "open" | "agreed" | "formed" | "failed";
+            /** @description every state the session entered, oldest first */
+            timeline: {
+                at: string;
+                /** @enum {string} */
+                change: "created" | "proposed" | "accepted" | "agreed" | "formed" | "finalized" | "failed" | "terminated";
+                /** @description a termination's reason code and message */
+                reason: {
+                    code: string;
+                    message: string;
+                } | null;
+                revision: number | null;
+                /**
+                 * @description EDC-like state (docs/negotiation.md, "States"); `status` is its older, coarser name
+                 * @enum {string}
+                 */
+                state: "requested" | "offered" | "accepted" | "agreed" | "verified" | "finalized" | "terminated";
+            }[];
             updatedAt: string;
             version: number;
         };
@@ -872,7 +1003,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description STALE_REVISION, SESSION_CLOSED, NO_PROPOSAL */
+            /** @description STALE_REVISION, SESSION_TERMINATED, SESSION_CLOSED, NO_PROPOSAL */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1064,7 +1195,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description SESSION_CLOSED, STALE_REVISION */
+            /** @description SESSION_TERMINATED (expired or failed; the reason in the message), SESSION_CLOSED (agreed), STALE_REVISION */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1129,6 +1260,73 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    SuggestionsController_advice: {
+        parameters: {
+            query: {
+                /** @description a proposed β to evaluate beside the advised one, ppm */
+                betaPpm?: number;
+                /** @description the joining VSPs, comma-separated MSP ids (default: the caller) */
+                joiners?: string;
+                /** @description the DAO joined (its current version in the read model) */
+                daoId: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BetaAdvice"];
+                };
+            };
+            /** @description INVALID_REQUEST, INVALID_PARAMETER */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description DAO_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description DAO_NOT_ACTIVE, ALREADY_MEMBER */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };

@@ -8,7 +8,9 @@ const WHAT: Record<HistoryEntry['change'], string> = {
   accepted: 'Signed and accepted',
   agreed: 'Agreement reached',
   formed: 'DAO version formed on the ledger',
+  finalized: 'Version read from the chain: finalized',
   failed: 'Formation failed',
+  terminated: 'Session terminated',
 };
 
 function detailOf(h: HistoryEntry): string {
@@ -26,7 +28,10 @@ function detailOf(h: HistoryEntry): string {
       return `${String(d['agreementId'])} signed by ${((d['signedBy'] as string[] | undefined) ?? []).join(', ')}: sent to the ledger`;
     case 'formed':
       return `channel ${String(d['channel'] ?? '?')}`;
+    case 'finalized':
+      return `${String(d['agreementId'] ?? '')} in the DAO's versions`;
     case 'failed':
+    case 'terminated':
       return `${String(d['code'] ?? '')} ${String(d['message'] ?? '')}`.trim();
   }
 }
@@ -40,7 +45,7 @@ export function SessionHistory({ history }: { history: readonly HistoryEntry[] }
       </Title>
       <Timeline active={history.length - 1} bulletSize={16} lineWidth={2} color="indigo.9" data-testid="history">
         {history.map((h) => (
-          <Timeline.Item key={h.seq} title={`${WHAT[h.change]}${h.revision ? ` · revision ${h.revision}` : ''}`} data-testid="history-item" data-change={h.change}>
+          <Timeline.Item key={h.seq} title={`${WHAT[h.change]}${h.revision ? ` · revision ${h.revision}` : ''}${h.state ? ` → ${h.state}` : ''}`} data-testid="history-item" data-change={h.change}>
             <Text size="sm">{h.mspId ? `${h.enrollmentId ?? '?'}@${h.mspId}` : 'the service'}</Text>
             <Text size="sm" style={{ wordBreak: 'break-all' }}>
               {detailOf(h)}
