@@ -6,6 +6,23 @@
  */
 
 export interface paths {
+    "/abandonments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report an abandonment a DAO channel recorded (MemberAbandoned) against a co-member of that DAO, naming the channel and transaction; it counts against the member’s reputation once per DAO and member (follow the commandId) */
+        post: operations["AbandonmentsController_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/challenge": {
         parameters: {
             query?: never;
@@ -182,7 +199,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Browse and search offers: q (full text), role, kind, tags, owner, minReputation (0-5), status, limit, offset */
+        /** Browse and search offers: q (full text), role, kind, tags, owner, minReputation (0-5, decayed to now), suspended, status, limit, offset */
         get: operations["OffersController_search"];
         put?: never;
         /** Post an offer (data offers by DSPs, value offers by VSPs); it opens when the ledger records it */
@@ -284,6 +301,15 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AbandonmentReport: {
+            /** @description the DAO channel that recorded it */
+            channel: string;
+            daoId: string;
+            /** @description the transaction on that channel */
+            daoTxId: string;
+            /** @description the member the DAO channel recorded as abandoned (MemberAbandoned) */
+            member: string;
+        };
         AcceptedDto: {
             commandId: string;
         };
@@ -393,6 +419,8 @@ export interface components {
             reputation: components["schemas"]["OfferReputationDto"];
             /** @enum {string|null} */
             role: "DSP" | "VSP" | null;
+            /** @description suspended by the marketplace’s governance (the operator) */
+            suspended: boolean;
         };
         OfferPatch: {
             /** @description value offers: computations the service needs */
@@ -427,9 +455,21 @@ export interface components {
             updateFrequency?: string;
         };
         OfferReputationDto: {
+            /** @description abandonments recorded against the participant */
+            abandonments: number;
+            /** @description ratings received */
             count: number;
-            /** @description score × 1000 (0-5000) */
+            /** @description the half-life of a rating or abandonment, in days */
+            halfLifeDays: number;
+            /** @description 0-5 */
+            score: number;
+            /** @description score × 1000 (0-5000), decayed to the time of the request; 3000 for a participant nobody rated */
             scoreMilli: number;
+            sum: number;
+            /** @description when the ledger last changed it, ms since the epoch (0: never) */
+            updatedAtMs: number;
+            /** @description decayed weight of all ratings and abandonments now (1 = one fresh rating) */
+            weight: number;
         };
         OfferSearchDto: {
             offers: components["schemas"]["OfferViewDto"][];
@@ -462,11 +502,15 @@ export interface components {
             mspId: string;
             name: string;
             offers: components["schemas"]["ParticipantOfferDto"][];
-            reputation: components["schemas"]["ReputationDto"];
+            reputation: components["schemas"]["OfferReputationDto"];
             /** @enum {string} */
             role: "DSP" | "VSP";
+            /** @description the standing suspension, or the last one lifted */
+            sanction?: components["schemas"]["SanctionDto"];
             /** @enum {string} */
             status: "pending" | "active" | "failed";
+            /** @description suspended by the marketplace’s governance: posts no offers, opens no negotiations, joins no DAOs */
+            suspended: boolean;
         };
         ParticipantOfferDto: {
             /** @enum {string} */
@@ -496,14 +540,6 @@ export interface components {
             /** @enum {string} */
             role: "DSP" | "VSP";
         };
-        ReputationDto: {
-            count: number;
-            /** @description 0-5 */
-            score: number;
-            /** @description score × 1000 (0-5000) */
-            scoreMilli: number;
-            sum: number;
-        };
         Revenue: {
             /** @description minor units, decimal string */
             amount: string;
@@ -520,6 +556,11 @@ export interface components {
             commandId: string;
             daoId: string;
             revenueId: string;
+        };
+        SanctionDto: {
+            /** @description ledger time of the suspension or its lifting, ms since the epoch */
+            atMs: number;
+            reason: string;
         };
         TokenRequest: {
             /** @description PEM of the enrolled certificate */
@@ -544,6 +585,52 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    AbandonmentsController_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AbandonmentReport"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackAcceptedDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
     AuthController_challenge: {
         parameters: {
             query?: never;
@@ -988,7 +1075,10 @@ export interface operations {
                 offset?: number;
                 /** @description default 20 */
                 limit?: number;
+                /** @description the owner's sanction: true only suspended owners, false only owners in good standing; absent: both */
+                suspended?: "true" | "false";
                 status?: "open" | "withdrawn";
+                /** @description the owner's score decayed to now (a participant nobody rated scores 3) */
                 minReputation?: number;
                 /** @description MSP id */
                 owner?: string;

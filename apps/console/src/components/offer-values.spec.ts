@@ -3,7 +3,7 @@ import { newOfferOf, patchOf, valuesOf } from './offer-values';
 
 const offer: Offer = {
   offerId: 'o1',
-  owner: { mspId: 'DspMSP', role: 'DSP', name: 'Harbour', reputation: { count: 0, scoreMilli: 0 } },
+  owner: { mspId: 'DspMSP', role: 'DSP', name: 'Harbour', suspended: false, reputation: { count: 0, sum: 0, abandonments: 0, scoreMilli: 3000, score: 3, weight: 0, halfLifeDays: 180, updatedAtMs: 0 } },
   kind: 'data',
   title: 'Harbour water',
   description: 'Buoys',
