@@ -23,6 +23,14 @@ export interface StackSettings {
     readonly kafkaController: number;
     /** Fabric ports are derived from this base (see fabric/layout.ts). */
     readonly fabricBase: number;
+    /**
+     * The operator's six services listen on `services + i` (HTTP) and `servicesGrpc + i` (gRPC), i
+     * in SERVICE_NAMES order: 4100 and 5100 for the default stack; a stack on another Fabric base
+     * gets base+900 and base+950 (free in the Fabric plan), so two stacks on one machine never
+     * answer for each other.
+     */
+    readonly services: number;
+    readonly servicesGrpc: number;
   };
   /** Number of Raft orderers: 1 by default, 3 for a fault-tolerant ordering service. */
   readonly orderers: number;
@@ -38,11 +46,14 @@ type Env = Readonly<Record<string, string | undefined>>;
  */
 export const SETTINGS_FILE = 'settings.json';
 
+const DEFAULT_FABRIC_BASE = 27000;
+
 export function loadSettings(repoDir: string, env: Env = process.env): StackSettings {
   const stackDir = resolve(env['DATAWELL_STACK_DIR'] ?? join(repoDir, '.stack'));
   // Explicit environment variables win over what the folder recorded.
   env = { ...recordedEnv(stackDir), ...definedOnly(env) };
   const cacheDir = resolve(env['DATAWELL_CACHE_DIR'] ?? join(env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'datawell'));
+  const fabricBase = port(env, 'DATAWELL_FABRIC_PORT_BASE', DEFAULT_FABRIC_BASE);
   const settings: StackSettings = {
     repoDir,
     stackDir,
@@ -52,7 +63,9 @@ export function loadSettings(repoDir: string, env: Env = process.env): StackSett
       redis: port(env, 'DATAWELL_REDIS_PORT', 26379),
       kafka: port(env, 'DATAWELL_KAFKA_PORT', 29092),
       kafkaController: port(env, 'DATAWELL_KAFKA_CONTROLLER_PORT', 29093),
-      fabricBase: port(env, 'DATAWELL_FABRIC_PORT_BASE', 27000),
+      fabricBase,
+      services: port(env, 'DATAWELL_SERVICES_PORT_BASE', fabricBase === DEFAULT_FABRIC_BASE ? 4100 : fabricBase + 900),
+      servicesGrpc: port(env, 'DATAWELL_SERVICES_GRPC_PORT_BASE', fabricBase === DEFAULT_FABRIC_BASE ? 5100 : fabricBase + 950),
     },
     orderers: intSetting(env, 'DATAWELL_ORDERERS', 1),
     ...(env['DATAWELL_TERRAFORM_BINARY'] ? { terraformBinary: env['DATAWELL_TERRAFORM_BINARY'] } : {}),
@@ -73,6 +86,8 @@ export function recordSettings(settings: StackSettings): void {
     DATAWELL_KAFKA_PORT: String(ports.kafka),
     DATAWELL_KAFKA_CONTROLLER_PORT: String(ports.kafkaController),
     DATAWELL_FABRIC_PORT_BASE: String(ports.fabricBase),
+    DATAWELL_SERVICES_PORT_BASE: String(ports.services),
+    DATAWELL_SERVICES_GRPC_PORT_BASE: String(ports.servicesGrpc),
   };
   writeFileSync(join(settings.stackDir, SETTINGS_FILE), `${JSON.stringify(recorded, null, 2)}\n`);
 }

@@ -68,7 +68,7 @@ export function registerScenarioCommands(program: Command): void {
         vsps,
         revenue,
         betasPpm,
-        admin: httpAdminApi(serviceUrl('ledger-bridge'), ctx),
+        admin: httpAdminApi(serviceUrl(ctx.settings, 'ledger-bridge'), ctx),
         connection,
         progress: (m) => ctx.progress.step('scenario', m),
       });
@@ -159,11 +159,11 @@ export async function runComputeOnStack(readings: number, orgPrefix = 'Cp'): Pro
   await startServices(ctx, connection, REPO_DIR);
   return runCompute({
     urls: {
-      marketplace: serviceUrl('marketplace'),
-      negotiation: serviceUrl('negotiation'),
-      'ledger-bridge': serviceUrl('ledger-bridge'),
-      provisioner: serviceUrl('provisioner'),
-      'mpc-coordinator': serviceUrl('mpc-coordinator'),
+      marketplace: serviceUrl(ctx.settings, 'marketplace'),
+      negotiation: serviceUrl(ctx.settings, 'negotiation'),
+      'ledger-bridge': serviceUrl(ctx.settings, 'ledger-bridge'),
+      provisioner: serviceUrl(ctx.settings, 'provisioner'),
+      'mpc-coordinator': serviceUrl(ctx.settings, 'mpc-coordinator'),
     },
     identitiesDir: join(ctx.settings.stackDir, 'identities'),
     kafka: connection.kafka,
@@ -194,7 +194,7 @@ export async function runDomainsOnStack(opts: { vsps: number; joiners: number; o
   const joiners = [];
   for (const m of joining) joiners.push(await member(m));
   return runDomainFormation({
-    urls: { marketplace: serviceUrl('marketplace'), negotiation: serviceUrl('negotiation') },
+    urls: { marketplace: serviceUrl(ctx.settings, 'marketplace'), negotiation: serviceUrl(ctx.settings, 'negotiation') },
     members,
     joiners,
     ...(opts.revenue !== undefined ? { revenue: opts.revenue } : {}),
@@ -239,11 +239,11 @@ export async function runLifecycleOnStack(revenue: bigint, orgPrefix = 'Lc'): Pr
   await startServices(ctx, connection, REPO_DIR);
   return runLifecycle({
     urls: {
-      marketplace: serviceUrl('marketplace'),
-      negotiation: serviceUrl('negotiation'),
-      'ledger-bridge': serviceUrl('ledger-bridge'),
-      provisioner: serviceUrl('provisioner'),
-      telemetry: serviceUrl('telemetry'),
+      marketplace: serviceUrl(ctx.settings, 'marketplace'),
+      negotiation: serviceUrl(ctx.settings, 'negotiation'),
+      'ledger-bridge': serviceUrl(ctx.settings, 'ledger-bridge'),
+      provisioner: serviceUrl(ctx.settings, 'provisioner'),
+      telemetry: serviceUrl(ctx.settings, 'telemetry'),
     },
     identitiesDir: join(ctx.settings.stackDir, 'identities'),
     revenue,

@@ -45,7 +45,7 @@ export async function startConsole(ctx: StackContext, repoDir: string): Promise<
     startDaemon({
       name: 'console',
       cmd: process.execPath,
-      args: [...entry(repoDir), 'serve', '--port', String(CONSOLE_PORT), '--marketplace', serviceUrl('marketplace'), '--negotiation', serviceUrl('negotiation')],
+      args: [...entry(repoDir), 'serve', '--port', String(CONSOLE_PORT), '--marketplace', serviceUrl(ctx.settings, 'marketplace'), '--negotiation', serviceUrl(ctx.settings, 'negotiation')],
       cwd: repoDir,
       logFile: f.log,
       pidFile: f.pid,

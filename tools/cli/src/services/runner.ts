@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '@datawell/contracts';
 import { createMpcCa, issueMpcCertificate } from '@datawell/mpc';
 import { buildDist, DIST } from '../build/build';
-import { connectionEnv, domainPaths, enrollClientIdentity, isAlive, listDomains, readPid, startDaemon, stopDaemon, waitFor, type StackConnection, type StackContext } from '@datawell/stack';
+import { connectionEnv, domainPaths, enrollClientIdentity, isAlive, listDomains, readPid, startDaemon, stopDaemon, waitFor, type StackConnection, type StackContext, type StackSettings } from '@datawell/stack';
 
 export interface ServiceState {
   readonly name: ServiceName;
@@ -18,12 +18,22 @@ function files(ctx: StackContext, name: ServiceName) {
   return { pid: join(ctx.settings.stackDir, 'run', `service-${name}.pid`), log: join(ctx.settings.stackDir, 'logs', `service-${name}.log`) };
 }
 
-export function serviceUrl(name: ServiceName): string {
-  return `http://127.0.0.1:${SERVICES[name].defaultPort}`;
+/**
+ * Where the stack's own instance of a service listens (settings.ports.services and servicesGrpc, in
+ * SERVICE_NAMES order): 4100-4105 and 5100-5105 on the default stack, other ports on a stack with
+ * another Fabric base, so two stacks on one machine never answer for each other.
+ */
+export function servicePorts(settings: StackSettings, name: ServiceName): { http: number; grpc: number } {
+  const i = SERVICE_NAMES.indexOf(name);
+  return { http: settings.ports.services + i, grpc: settings.ports.servicesGrpc + i };
 }
 
-async function health(name: ServiceName): Promise<{ ok: boolean; detail: string }> {
-  return healthAt(serviceUrl(name));
+export function serviceUrl(settings: StackSettings, name: ServiceName): string {
+  return `http://127.0.0.1:${servicePorts(settings, name).http}`;
+}
+
+async function health(ctx: StackContext, name: ServiceName): Promise<{ ok: boolean; detail: string }> {
+  return healthAt(serviceUrl(ctx.settings, name));
 }
 
 /** A service's /health at `url`: whether it is ready, and its dependencies' states. */
@@ -103,6 +113,8 @@ export async function serviceEnv(ctx: StackContext, connection: StackConnection,
     ...(name === 'ledger-bridge' ? await ledgerBridgeEnv(ctx, connection, repoDir) : {}),
     ...(name === 'provisioner' ? (await mpcPkiEnv(ctx)).provisioner : {}),
     ...(name === 'mpc-coordinator' ? (await mpcPkiEnv(ctx)).coordinator : {}),
+    [SERVICES[name].portVariable]: String(servicePorts(ctx.settings, name).http),
+    [SERVICES[name].grpcPortVariable]: String(servicePorts(ctx.settings, name).grpc),
     DATAWELL_LOG_LEVEL: 'log',
     NODE_ENV: 'development',
   };
@@ -119,7 +131,7 @@ export async function startServices(ctx: StackContext, connection: StackConnecti
   for (const name of SERVICE_NAMES) {
     const f = files(ctx, name);
     if (isAlive(readPid(f.pid))) continue;
-    ctx.progress.step('services', `starting ${name} on ${serviceUrl(name)}`);
+    ctx.progress.step('services', `starting ${name} on ${serviceUrl(ctx.settings, name)}`);
     startDaemon({
       name,
       cmd: process.execPath,
@@ -133,7 +145,7 @@ export async function startServices(ctx: StackContext, connection: StackConnecti
   for (const name of SERVICE_NAMES) {
     await waitFor(`service ${name}`, async () => {
       if (!isAlive(readPid(files(ctx, name).pid))) throw new Error(`it exited; see ${files(ctx, name).log}`);
-      return (await health(name)).ok;
+      return (await health(ctx, name)).ok;
     }, 90000, name);
   }
 }
@@ -176,13 +188,13 @@ export async function servicesStatus(ctx: StackContext): Promise<ServiceState[]>
   for (const name of SERVICE_NAMES) {
     const f = files(ctx, name);
     const pid = readPid(f.pid);
-    const base = { name, url: serviceUrl(name), logFile: f.log };
+    const base = { name, url: serviceUrl(ctx.settings, name), logFile: f.log };
     if (!isAlive(pid)) {
       out.push({ ...base, healthy: false, detail: 'not running' });
       continue;
     }
     try {
-      const h = await health(name);
+      const h = await health(ctx, name);
       out.push({ ...base, healthy: h.ok, pid: pid as number, detail: h.detail });
     } catch (e) {
       out.push({ ...base, healthy: false, pid: pid as number, detail: e instanceof Error ? e.message : String(e) });

@@ -29,7 +29,7 @@ describe('the DAO life cycle end to end through the services', () => {
     await startServices(ctx, connection, REPO_DIR);
     const restarted: string[] = [];
     const result = await runLifecycle({
-      urls: { marketplace: serviceUrl('marketplace'), negotiation: serviceUrl('negotiation'), 'ledger-bridge': serviceUrl('ledger-bridge'), provisioner: serviceUrl('provisioner'), telemetry: serviceUrl('telemetry') },
+      urls: { marketplace: serviceUrl(ctx.settings, 'marketplace'), negotiation: serviceUrl(ctx.settings, 'negotiation'), 'ledger-bridge': serviceUrl(ctx.settings, 'ledger-bridge'), provisioner: serviceUrl(ctx.settings, 'provisioner'), telemetry: serviceUrl(ctx.settings, 'telemetry') },
       identitiesDir: `${ctx.settings.stackDir}/identities`,
       revenue: 1_000_000n,
       orgPrefix: 'E2e',

@@ -116,7 +116,7 @@ describe("a member's self-hosted workload heartbeats to its own telemetry", () =
       return { mspId, role, identity: { mspId, enrollmentId: person.id, certificatePem: person.certificatePem, privateKeyPem: person.privateKeyPem }, bridgeUrl: memberServiceUrl(ctx.settings, findDomain(ctx, mspId), 'ledger-bridge') };
     };
     const formed = await runDomainFormation({
-      urls: { marketplace: serviceUrl('marketplace'), negotiation: serviceUrl('negotiation') },
+      urls: { marketplace: serviceUrl(ctx.settings, 'marketplace'), negotiation: serviceUrl(ctx.settings, 'negotiation') },
       members: [await domainMember('ShDspMSP', 'DSP'), await domainMember(member, 'VSP')],
       abandonAfterSeconds: 20,
       progress: (m) => ctx.progress.step('self-hosted', m),
