@@ -26,9 +26,9 @@ import { z } from 'zod';
 import type { ServiceConfig } from '@datawell/config';
 import { GRPC_CLIENT_CAS, KAFKA, SERVICE_CONFIG, zodBody, type GrpcClientCas } from '@datawell/service-platform';
 import { MARKETPLACE, TOPICS } from '@datawell/contracts';
-import { startLedgerEventConsumer, type LedgerEventHandlers, type TopicConsumer } from '@datawell/messaging';
+import { startLedgerEventConsumer, type LedgerEffect, type LedgerEventHandlers, type TopicConsumer } from '@datawell/messaging';
 import { X509Certificate } from 'node:crypto';
-import { parseCertificate, verifyAgainstDirectory } from './certificates';
+import { AUTHENTICATED_STATUSES, parseCertificate, verifyAgainstDirectory } from './certificates';
 import { IdentityDirectory, operatorEntry } from './directory';
 import { directoryEntryOf } from './directory-events';
 import { AuthError } from './errors';
@@ -107,7 +107,7 @@ export class Authenticator {
     if (!match) throw new AuthError('UNAUTHENTICATED', 'missing bearer token: log in with POST /auth/challenge and POST /auth/token');
     const principal = this.issuer.verify(match[1]!);
     const entry = await this.directory.get(principal.mspId);
-    if (!entry || entry.status !== 'active') throw new AuthError('UNAUTHENTICATED', `${principal.mspId} is no longer an active participant`);
+    if (!entry || !AUTHENTICATED_STATUSES.has(entry.status)) throw new AuthError('UNAUTHENTICATED', `${principal.mspId} is no longer an active participant`);
     return principal;
   }
 
@@ -279,6 +279,9 @@ export class DirectoryUpdater implements OnApplicationBootstrap, OnApplicationSh
           };
         };
       },
+      // The marketplace's sanctions: the entry's status follows them (a suspended participant still signs in).
+      [MARKETPLACE.event.ParticipantSuspended]: (event, meta) => this.#status(event.payload.mspId, 'suspended', meta.id),
+      [MARKETPLACE.event.ParticipantReinstated]: (event, meta) => this.#status(event.payload.mspId, 'active', meta.id),
     };
     this.#consumer = startLedgerEventConsumer({
       kafka: this.kafka,
@@ -288,6 +291,16 @@ export class DirectoryUpdater implements OnApplicationBootstrap, OnApplicationSh
       inbox: { dataSource: this.dataSource, schema: this.config.postgres.schema, consumer: 'identity-directory' },
       handlers,
     });
+  }
+
+  #status(mspId: string, status: 'active' | 'suspended', eventId: string): LedgerEffect {
+    return async (manager) => {
+      await this.directory.setStatus(manager, mspId, status, eventId);
+      return () => {
+        this.directory.changed();
+        this.#logger.log({ message: 'participant status in directory', mspId, status });
+      };
+    };
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -36,7 +36,9 @@ describe('certificates against the identity directory', () => {
     const a = await identity();
     const b = await identity('ca.other');
     expect(codeOf(() => verifyAgainstDirectory(new X509Certificate(a.certificatePem), [b.entry]))).toBe('UNAUTHENTICATED');
-    expect(codeOf(() => verifyAgainstDirectory(new X509Certificate(a.certificatePem), [{ ...a.entry, status: 'suspended' }]))).toBe('UNAUTHENTICATED');
+    expect(codeOf(() => verifyAgainstDirectory(new X509Certificate(a.certificatePem), [{ ...a.entry, status: 'removed' }]))).toBe('UNAUTHENTICATED');
+    // Suspended by the marketplace's governance: it still signs in; the services refuse what the sanction forbids.
+    expect(verifyAgainstDirectory(new X509Certificate(a.certificatePem), [{ ...a.entry, status: 'suspended' }]).entry.mspId).toBe('AcmeMSP');
     const later = new Date(Date.now() + 3 * 86_400_000);
     expect(codeOf(() => verifyAgainstDirectory(new X509Certificate(a.certificatePem), [a.entry], later))).toBe('UNAUTHENTICATED');
   });

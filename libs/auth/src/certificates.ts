@@ -37,13 +37,20 @@ export function isAdminCertificate(certificate: X509Certificate): boolean {
 }
 
 /**
+ * The directory statuses whose identities sign in. A participant suspended by the marketplace's
+ * governance still does (it reads, withdraws its offers); the services refuse what the sanction
+ * forbids (posting offers, opening negotiations, joining DAOs).
+ */
+export const AUTHENTICATED_STATUSES: ReadonlySet<string> = new Set(['active', 'suspended']);
+
+/**
  * Finds the registered participant whose CA issued `certificate` and checks the signature and the
  * validity period. Only active participants count: a removed organisation's identities are refused.
  */
 export function verifyAgainstDirectory(certificate: X509Certificate, entries: readonly DirectoryEntry[], now = new Date()): VerifiedCertificate {
   for (const entry of entries) {
     if (!caCertificates(entry.caCertPem).some((ca) => certificate.checkIssued(ca) && certificate.verify(ca.publicKey))) continue;
-    if (entry.status !== 'active') throw unauthenticated(`${entry.mspId} is not an active participant (status ${entry.status})`);
+    if (!AUTHENTICATED_STATUSES.has(entry.status)) throw unauthenticated(`${entry.mspId} is not an active participant (status ${entry.status})`);
     if (now < new Date(certificate.validFrom) || now > new Date(certificate.validTo)) {
       throw unauthenticated(`the certificate is not valid now (valid ${certificate.validFrom} to ${certificate.validTo})`);
     }

@@ -65,6 +65,11 @@ export class IdentityDirectory {
     );
   }
 
+  /** A participant's status as the ledger's sanctions set it (`suspended` / `active`); nothing for one not in the directory. */
+  async setStatus(manager: EntityManager, mspId: string, status: string, eventId: string): Promise<void> {
+    await manager.query(`UPDATE ${quote(this.schema)}.identity_directory SET status = $2, event_id = $3, updated_at = now() WHERE msp_id = $1`, [mspId, status, eventId]);
+  }
+
   async all(): Promise<DirectoryEntry[]> {
     const rows = (await this.dataSource.query(`SELECT msp_id, role, name, status, ca_cert_pem FROM ${quote(this.schema)}.identity_directory`)) as Array<Record<string, string>>;
     // The operator first: its identities are the operator's even if a participant registered the same CA.
