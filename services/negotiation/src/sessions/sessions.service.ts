@@ -110,6 +110,9 @@ export class SessionsService {
 
   async create(principal: Principal, body: unknown): Promise<SessionView> {
     const input = parseInput(createSessionSchema, body, 'session');
+    // The marketplace's sanction (docs/marketplace.md): a suspended participant opens no negotiation
+    // (and #roleOf refuses it as a party: only active participants take part).
+    if ((await this.o.directory.get(principal.mspId))?.status === 'suspended') throw negotiationError('FORBIDDEN', `${principal.mspId} is suspended by the marketplace and may not open negotiations`);
     let plan: SessionPlan;
     if (input.kind === 'formation') {
       if (principal.role !== 'DSP') throw negotiationError('FORBIDDEN', `only a DSP opens a formation session; ${principal.mspId} is a ${principal.role}`);
