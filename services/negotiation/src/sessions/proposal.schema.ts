@@ -102,7 +102,7 @@ export const betaAdviceSchema = z.strictObject({
     .string()
     .max(2048)
     .transform((s) => s.split(',').map((x) => x.trim()))
-    .pipe(z.array(mspIdSchema).min(1).max(64))
+    .pipe(z.array(mspIdSchema).min(1))
     .optional()
     .describe('the joining VSPs, comma-separated MSP ids (default: the caller)'),
   betaPpm: z.coerce.number().pipe(betaPpmSchema).optional().describe('a proposed β to evaluate beside the advised one'),

@@ -6,7 +6,7 @@ import { SuggestionsService } from '../suggestions/suggestions.service';
 import { ErrorBody } from './sessions.dto';
 import { agreementToSignSchema, betaAdviceResponseSchema, betaSuggestionResponseSchema, historyEntriesSchema, sessionSummariesSchema, sessionViewSchema } from './sessions.responses';
 import { SessionsService } from './sessions.service';
-import { DAO_ID_PATTERN } from '@datawell/contracts';
+import { DAO_ID_PATTERN, MSP_ID_PATTERN } from '@datawell/contracts';
 import { acceptanceSchema, createSessionSchema, PPM, signedProposalSchema } from './proposal.schema';
 
 @ApiTags('sessions')
@@ -80,6 +80,10 @@ export class SessionsController {
   }
 }
 
+/** Comma-separated MSP ids, as betaAdviceSchema parses `joiners`. */
+const MSP_ID = MSP_ID_PATTERN.source.replace(/^\^|\$$/g, '');
+const JOINERS_PATTERN = `^${MSP_ID}(,${MSP_ID})*$`;
+
 @ApiTags('suggestions')
 @Authenticated()
 @Controller('suggestions')
@@ -105,7 +109,7 @@ export class SuggestionsController {
   })
   @ApiOkResponse(zodResponse('BetaAdvice', betaAdviceResponseSchema))
   @ApiQuery({ name: 'daoId', required: true, description: 'the DAO joined (its current version in the read model)', schema: { type: 'string', pattern: DAO_ID_PATTERN.source } })
-  @ApiQuery({ name: 'joiners', required: false, description: 'the joining VSPs, comma-separated MSP ids (default: the caller)', schema: { type: 'string', maxLength: 2048 } })
+  @ApiQuery({ name: 'joiners', required: false, description: 'the joining VSPs, comma-separated MSP ids (default: the caller)', schema: { type: 'string', maxLength: 2048, pattern: JOINERS_PATTERN } })
   @ApiQuery({ name: 'betaPpm', required: false, description: 'a proposed β to evaluate beside the advised one, ppm', schema: { type: 'integer', minimum: 1, maximum: PPM - 1 } })
   @ApiBadRequestResponse({ type: ErrorBody, description: 'INVALID_REQUEST, INVALID_PARAMETER' })
   @ApiNotFoundResponse({ type: ErrorBody, description: 'DAO_NOT_FOUND' })

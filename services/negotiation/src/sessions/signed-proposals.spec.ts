@@ -67,7 +67,7 @@ const proposal = (betaPpm = 800_000) => ({
 });
 
 /** A session at `revision` in memory, recording every write. */
-function memory(revision = 0) {
+function memory(revision = 0, idle = false) {
   let session: SessionRecord = {
     id: 'ses-1',
     kind: 'formation',
@@ -99,7 +99,7 @@ function memory(revision = 0) {
     setState: async (_manager: unknown, _id: string, state: SessionRecord['state'], status: SessionRecord['status']) => {
       session = { ...session, state, status };
     },
-    isIdle: async () => false,
+    isIdle: async () => idle,
     addHistory: async (_manager: unknown, _id: string, h: { revision?: number; change: HistoryRecord['change']; state?: HistoryRecord['state']; mspId?: string; enrollmentId?: string; detail?: Record<string, unknown> }) => {
       writes.push(h.change);
       history.push({ seq: history.length + 1, revision: h.revision ?? null, change: h.change, state: h.state ?? null, mspId: h.mspId ?? null, enrollmentId: h.enrollmentId ?? null, detail: h.detail ?? {}, at: session.updatedAt });
@@ -116,7 +116,7 @@ function memory(revision = 0) {
     agreementsTopic: 'agreements',
     idleSeconds: 3600,
   });
-  return { service, writes, history, close: () => (session = { ...session, status: 'agreed', state: 'agreed' }) };
+  return { service, writes, history, session: () => session, close: () => (session = { ...session, status: 'agreed', state: 'agreed' }) };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<{ code: string; kind: string } | string> {
@@ -200,6 +200,19 @@ describe('signed proposals', () => {
     const m = memory();
     expect(await refusal(m.service.propose(outsider.principal, 'ses-1', signed(outsider)))).toEqual({ code: 'SESSION_NOT_FOUND', kind: 'notFound' });
     expect([...closed.writes, ...m.writes]).toEqual([]);
+  });
+
+  it('a well-signed proposal to a session idle past its deadline terminates it first (SESSION_EXPIRED) and is refused with SESSION_TERMINATED; only the termination is written', async () => {
+    const m = memory(1, true);
+    expect(await refusal(m.service.propose(dsp.principal, 'ses-1', signed(dsp, { answers: 1 })))).toEqual({ code: 'SESSION_TERMINATED', kind: 'conflict' });
+    expect(m.writes).toEqual(['terminated']);
+    expect(m.session()).toMatchObject({ state: 'terminated', status: 'failed' });
+    expect(m.history[0]).toMatchObject({ change: 'terminated', state: 'terminated', revision: 1, detail: { code: 'SESSION_EXPIRED', from: 'offered', message: 'no change for 3600 s (the idle deadline) in state offered' } });
+    // A non-party learns nothing, and does not end anyone's session.
+    const idle = memory(1, true);
+    const outsider = await identity('OtherMSP', 'VSP');
+    expect(await refusal(idle.service.propose(outsider.principal, 'ses-1', signed(outsider, { answers: 1 })))).toEqual({ code: 'SESSION_NOT_FOUND', kind: 'notFound' });
+    expect(idle.writes).toEqual([]);
   });
 
   it('acceptances use the same certificate check', () => {

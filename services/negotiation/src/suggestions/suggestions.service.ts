@@ -2,6 +2,7 @@ import { formatPpm } from '@datawell/domain';
 import type { DaosRepository } from '../daos/daos.repository';
 import { negotiationError } from '../sessions/negotiation.errors';
 import type { Principal } from '@datawell/auth';
+import { groupLevel, groupName } from '../sessions/agreement';
 import { betaAdviceSchema, betaSuggestionSchema, parseInput, PPM } from '../sessions/proposal.schema';
 import { adviseJoinBeta, suggestFormationBetas, suggestJoinBeta, type BetaAdvice, type BetaSuggestion } from './beta';
 
@@ -39,6 +40,11 @@ export class SuggestionsService {
     const current = await this.daos.current(input.daoId);
     if (!current) throw negotiationError('DAO_NOT_FOUND', `no DAO ${input.daoId} on the ledger`);
     if (current.status !== 'active') throw negotiationError('DAO_NOT_ACTIVE', `version ${current.version} of DAO ${input.daoId} is ${current.status}`);
+    for (let level = 0; level <= current.version; level++) {
+      if (!current.activeMembers.some((m) => groupLevel(m.group) === level)) {
+        throw negotiationError('DAO_NOT_ACTIVE', `group ${groupName(level)} of DAO ${input.daoId} has no active member`);
+      }
+    }
     const already = joiners.filter((j) => current.activeMembers.some((m) => m.mspId === j));
     if (already.length > 0) throw negotiationError('ALREADY_MEMBER', `${already.join(', ')} already member(s) of DAO ${input.daoId}: name the joiners`);
     return adviseJoinBeta(input.daoId, current.version, current.activeMembers, joiners, input.betaPpm);
