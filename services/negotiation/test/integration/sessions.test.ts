@@ -143,9 +143,10 @@ describe('negotiation sessions against the real stack', () => {
 
     const { call, close } = grpcTestClient(NEGOTIATION_PROTO, 'datawell.negotiation.v1.Negotiation', neg.grpcPort);
     try {
-      expect(await call('GetSession', { session_id: id }, vsp.token)).toMatchObject({ session_id: id, status: 'formed', revision: 2, complete: true, dao_id: daoId });
-      const entries = (await call('ListHistory', { session_id: id }, dsp.token))['entries'] as Array<{ change: string; detail_json: string }>;
+      expect(await call('GetSession', { session_id: id }, vsp.token)).toMatchObject({ session_id: id, status: 'formed', state: 'verified', deadline: '', revision: 2, complete: true, dao_id: daoId });
+      const entries = (await call('ListHistory', { session_id: id }, dsp.token))['entries'] as Array<{ change: string; state: string; detail_json: string }>;
       expect(entries.map((e) => e.change)).toEqual(['created', 'proposed', 'proposed', 'accepted', 'accepted', 'agreed', 'formed']);
+      expect(entries.map((e) => e.state)).toEqual(['requested', 'offered', 'offered', 'accepted', 'accepted', 'agreed', 'verified']);
       expect(JSON.parse(entries[2]!.detail_json)).toMatchObject({ answers: 1, certificatePem: dsp.certificatePem, signature: proposed[1]!.detail['signature'] });
       await expect(call('GetSession', { session_id: 'ses-nope' }, dsp.token)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
       // A session is its parties' business: no token, no answer.
