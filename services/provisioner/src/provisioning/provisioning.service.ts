@@ -217,10 +217,12 @@ export class ProvisioningService {
         // A member's provisioner left with nothing of its own in a revision reports no part (the chaincode expects none).
         const reports = data.kind === 'apply' && !desired.dissolved && (this.o.member === undefined || rendered.workloads.length > 0);
         if (reports) {
+          const registrations = rendered.workloads.map((w) => ({ workloadId: w.config.workloadId, daoId: desired.daoId, version: desired.version, owner: w.config.owner, publicKeyPem: keys.get(w.config.workloadId)!, status: 'active' as const }));
           const commands = [
-            ...rendered.workloads.map((w) =>
-              registerWorkloadCommand(desired, { workloadId: w.config.workloadId, owner: w.config.owner, publicKeyPem: keys.get(w.config.workloadId)! }),
-            ),
+            ...registrations.map((w) => registerWorkloadCommand(desired, w)),
+            // Carry-over the other way round: later versions already known (created while this one was
+            // still being built) get this version's workloads too, before the report.
+            ...(await repository.versionsAfter(m, desired.daoId, desired.version)).flatMap((later) => carryOverCommands(later, registrations, this.o.member)),
             this.o.member !== undefined
               ? partProvisionedCommand(desired, this.o.member, digest, rendered.workloads.length)
               : provisionedCommand(
@@ -230,10 +232,6 @@ export class ProvisioningService {
                   this.o.mesh ? meshResources(mesh, new Map(rendered.workloads.map((w) => [w.config.workloadId, w.config.owner]))) : undefined,
                 ),
           ];
-          // Carry-over the other way round: later versions already known (created while this one was
-          // still being built) get this version's workloads too.
-          const built = rendered.workloads.map((w) => ({ workloadId: w.config.workloadId, daoId: desired.daoId, version: desired.version, owner: w.config.owner, publicKeyPem: keys.get(w.config.workloadId)!, status: 'active' as const }));
-          for (const later of await repository.versionsAfter(m, desired.daoId, desired.version)) commands.push(...carryOverCommands(later, built, this.o.member));
           await this.#writeCommands(m, commands);
         }
         await repository.updateJob(m, job.id, { state: 'completed', progress: 100, finished: true });

@@ -209,7 +209,7 @@ describe('the provisioner killed in the middle of `tofu apply`', () => {
 
     // The ledger commands were written once (deterministic ids in the outbox) and published once.
     const provisioned = `provisioner:provisioned:${p.daoId}:v1:r1`;
-    expect(await p.outboxIds()).toEqual([...p.workloadIds.map((id) => `provisioner:register:${id}`), provisioned]);
+    expect(await p.outboxIds()).toEqual([...p.workloadIds.map((id) => `provisioner:register:dao-${p.daoId}-v1:${id}`), provisioned]);
     const commands = await readTopic(p.kafka, p.settings.topics.commands, (ms) => ms.some((m) => dataOf(m)['transaction'] === 'InfrastructureProvisioned'), {
       timeoutMs: 120_000,
       lingerMs: 3000,

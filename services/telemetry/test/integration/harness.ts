@@ -176,20 +176,20 @@ export class TelemetryHarness {
     await this.ledgerEvent(channel, 'WorkloadRegistered', { workloadId, owner, keyType: 'ec-p256', publicKeyPem: key.publicKeyPem, daoId, version: 1 });
   }
 
-  /** Signs and publishes a heartbeat; `signWith` forges one with another key. */
+  /** Signs and publishes a heartbeat naming version 1 (or `version`); `signWith` forges one with another key. */
   async heartbeat(
     daoId: string,
     owner: string,
     workloadId: string,
     seq: number,
     key: WorkloadKey,
-    options: { signWith?: WorkloadKey; metrics?: Record<string, number>; timestamp?: number } = {},
+    options: { signWith?: WorkloadKey; metrics?: Record<string, number>; timestamp?: number; version?: number } = {},
   ): Promise<SignedHeartbeat> {
     const heartbeat = signHeartbeat(
       { workloadId, seq, timestamp: options.timestamp ?? Date.now(), metrics: options.metrics ?? { cpuMilli: 100 + seq } },
       (options.signWith ?? key).privateKey,
     );
-    const envelope = heartbeatCloudEvent({ daoId, version: 1, owner, heartbeat });
+    const envelope = heartbeatCloudEvent({ daoId, version: options.version ?? 1, owner, heartbeat });
     await this.#producer!.send({ topic: this.topics.telemetry, messages: [{ key: workloadId, value: JSON.stringify(envelope) }] });
     return heartbeat;
   }
