@@ -130,19 +130,24 @@ it('submits feedback between members (comment digest on chain) and takes reputat
 
   const count = before.count + 1;
   const sum = before.sum + 4;
-  const scoreMilli = Math.floor((sum * 1000) / count);
   const profile = await eventually('reputation', () => h.http('GET', `/participants/${VSP}`), (r) => (r.body['reputation'] as { count: number }).count === count, 120_000);
-  expect(profile.body['reputation']).toEqual({ count, sum, scoreMilli, score: scoreMilli / 1000 });
-  // Only this test rates this VSP, always 4: its score is 4.
-  expect(scoreMilli).toBe(4000);
-  const offers = await h.http('GET', `/offers?owner=${VSP}&q=${tag}&minReputation=3.5`);
+  const reputation = profile.body['reputation'] as { scoreMilli: number; weight: number };
+  expect(reputation).toMatchObject({ count, sum, abandonments: 0, halfLifeDays: 180 });
+  // Only this test rates this VSP, always 4: with the neutral prior (one rating of 3) the score is
+  // (4·W + 3) / (W + 1) for the decayed weight W ≥ 1 of its ratings (docs/marketplace.md).
+  // (W and S are decayed and floored separately in millionths: the same figure to within one thousandth.)
+  expect(Math.abs(reputation.scoreMilli - ((4 * reputation.weight + 3) * 1000) / (reputation.weight + 1))).toBeLessThanOrEqual(1);
+  expect(reputation.scoreMilli).toBeGreaterThanOrEqual(3499);
+  expect(reputation.scoreMilli).toBeLessThan(4000);
+  const offers = await h.http('GET', `/offers?owner=${VSP}&q=${tag}&minReputation=3.4`);
   expect(offers.body['total']).toBe(1);
   expect((await h.http('GET', `/offers?owner=${VSP}&q=${tag}&minReputation=4.5`)).body['total']).toBe(0);
 
   const client = grpcTestClient(MARKETPLACE_GRPC.protoFile, 'datawell.marketplace.v1.Marketplace', h.grpcPort);
   try {
     const search = await client.call('SearchOffers', { owner: VSP, q: tag });
-    expect(search['offers']).toEqual([expect.objectContaining({ owner_msp_id: VSP, kind: 'value', owner_reputation_milli: 4000 })]);
+    expect(search['offers']).toEqual([expect.objectContaining({ owner_msp_id: VSP, kind: 'value', owner_reputation_milli: expect.any(Number), owner_suspended: false })]);
+    expect(Math.abs((search['offers'] as Array<{ owner_reputation_milli: number }>)[0]!.owner_reputation_milli - reputation.scoreMilli)).toBeLessThanOrEqual(1);
     expect(await client.call('GetDao', { dao_id: daoId })).toMatchObject({ dao_id: daoId, name: daoId, status: 'active', top_version: 1, published_by: DSP });
     await expect(client.call('GetDao', { dao_id: 'nope' })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
     expect(await client.call('GetCommand', { command_id: commandId }, tokens[DSP])).toMatchObject({ command_id: commandId, status: 'committed', tx_id: outcome['txId'], code: '' });
@@ -179,6 +184,35 @@ it("tells the caller when the chaincode refuses its feedback: failed, with the c
   }
   // A stream opened after the end gives the outcome at once and ends.
   expect(await commandEvents(commandId, tokens[DSP]!)).toEqual([outcome]);
+});
+
+it('suspends a participant through the operator, shows it in search, refuses its offers and its joining a DAO, and lifts it', async () => {
+  const tag = `t${hex()}`;
+  const value = { kind: 'value', title: `Hosting ${tag}`, description: `Hosting ${tag}`, service: 'hosting', computations: ['mean'], infrastructure: { cpu: 1 } };
+  const posted = await h.http('POST', '/offers', value, tokens[OUTSIDER]);
+  expect(posted.status).toBe(202);
+  await eventually('offer open', () => h.http('GET', `/offers/${String(posted.body['offerId'])}`), (r) => r.body['status'] === 'open', 120_000);
+  const reason = `run ${h.run}: abandoned two DAOs`;
+  // A run that stopped half-way left it suspended: lift that first.
+  if ((await h.http('GET', `/participants/${OUTSIDER}`)).body['suspended'] === true) await bridge.admin!.sanctionParticipant(OUTSIDER, { reason: 'cleanup' }, false);
+  await expect(bridge.admin!.sanctionParticipant(OUTSIDER, {}, true)).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+  expect(await bridge.admin!.sanctionParticipant(OUTSIDER, { reason }, true)).toMatchObject({ mspId: OUTSIDER, status: 'suspended', sanction: { reason } });
+  try {
+    // SuspendParticipant on `marketplace`, its ParticipantSuspended relayed by the bridge.
+    const seen = await eventually('suspended', () => h.http('GET', `/participants/${OUTSIDER}`), (r) => r.body['suspended'] === true, 120_000);
+    expect(seen.body).toMatchObject({ status: 'active', suspended: true, sanction: { reason } });
+    expect((await h.http('GET', `/offers?q=${tag}&suspended=true`)).body['offers']).toEqual([expect.objectContaining({ owner: expect.objectContaining({ mspId: OUTSIDER, suspended: true }) })]);
+    expect((await h.http('GET', `/offers?q=${tag}&suspended=false`)).body['total']).toBe(0);
+    // It still signs in (its directory entry follows the sanction); what the sanction forbids is refused.
+    expect(await h.http('POST', '/offers', value, tokens[OUTSIDER])).toMatchObject({ status: 403, body: { code: 'PARTICIPANT_SUSPENDED' } });
+    const joined: DaoPlan = { daoId: `sus${hex(4)}`, dsp: DSP, vsps: [OUTSIDER], betasPpm: [800_000] };
+    await expect(bridge.admin!.createDaoVersion(await signedAgreementFor(joined, 1, ctx))).rejects.toMatchObject({ code: 'PARTICIPANT_SUSPENDED' });
+    await expect(bridge.admin!.sanctionParticipant(OUTSIDER, { reason }, true)).rejects.toMatchObject({ code: 'ALREADY_SUSPENDED' });
+  } finally {
+    await bridge.admin!.sanctionParticipant(OUTSIDER, { reason: `run ${h.run}: appeal granted` }, false);
+  }
+  await eventually('reinstated', () => h.http('GET', `/participants/${OUTSIDER}`), (r) => r.body['suspended'] === false, 120_000);
+  expect((await h.http('GET', `/offers?q=${tag}&suspended=false`)).body['total']).toBe(1);
 });
 
 /** The command's server-sent events until the service ends the stream (each `data:` parsed). */
