@@ -10,6 +10,7 @@ import { registerDomainCommands } from './domain';
 import { registerIotCommands } from './iot';
 import { registerDaoCommands } from './dao';
 import { registerWorkloadCommands } from './workload';
+import { registerMarketplaceCommands } from './marketplace';
 
 /** Each subcommand group lives in its own file and registers itself here. */
 export function registerCommands(program: Command): void {
@@ -24,4 +25,5 @@ export function registerCommands(program: Command): void {
   registerIotCommands(program);
   registerDaoCommands(program);
   registerWorkloadCommands(program);
+  registerMarketplaceCommands(program);
 }
