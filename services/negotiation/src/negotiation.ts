@@ -109,7 +109,8 @@ export class Negotiation {
     const { logger, settings } = this.options;
     while (this.#sweeping) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, settings.expirySweepSeconds * 1000);
+        // unref: the sweep's wait never keeps the process alive on its own (stop() ends it anyway).
+        const timer = setTimeout(resolve, settings.expirySweepSeconds * 1000).unref();
         this.#wakeSweep = () => {
           clearTimeout(timer);
           resolve();
