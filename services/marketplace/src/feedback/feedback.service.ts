@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@datawell/auth';
-import { MARKETPLACE, type AbandonmentReportedPayload, type FeedbackSubmittedPayload } from '@datawell/contracts';
+import { ledgerCommandId, MARKETPLACE, type AbandonmentReportedPayload, type FeedbackSubmittedPayload } from '@datawell/contracts';
+import { writeOutbox } from '@datawell/messaging';
 import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { DaosService } from '../daos/daos.service';
 import { forbidden, invalidRequest, MarketplaceError } from '../errors';
 import type { CommandsService } from '../commands/commands.service';
-import { newCommandId, onMarketplace } from '../ledger/commands';
+import { ledgerCommandMessage, newCommandId, onMarketplace } from '../ledger/commands';
 import { ParticipantsService } from '../participants/participants.service';
 import { Store } from '../store';
 import { daoIdSchema, mspIdSchema, parseInput } from '../validation';
@@ -79,6 +80,34 @@ export class FeedbackService {
       await this.commands.issue(manager, send, principal, MARKETPLACE.command(MARKETPLACE.tx.ReportAbandonment, onMarketplace(commandId, principal.mspId), input));
     });
     return { commandId, status: 'submitted' };
+  }
+
+  /**
+   * `MemberAbandoned` on a DAO channel the operator's bridge relays (operator-held organisations):
+   * carry it to the marketplace as `ReportAbandonment`, acting as a co-member the operator's bridge
+   * signs for — the DSP that publishes the DAO's directory entry (another member if the DSP is the
+   * one abandoned). Nothing when the DAO is not in the directory or the member is not in its latest
+   * entry (the chaincode would refuse). Written to the outbox in the event's transaction; the command
+   * id names the channel and member, so the bridge runs it once. True when a command was written.
+   */
+  async relayAbandonment(manager: EntityManager, a: { daoId: string; channel: string; member: string; daoTxId: string }): Promise<boolean> {
+    let members: readonly string[];
+    let publisher: string;
+    try {
+      const entry = await this.daos.directoryEntry(a.daoId);
+      members = entry.versions.at(-1)?.members ?? [];
+      publisher = entry.publishedBy;
+    } catch (error) {
+      if (error instanceof MarketplaceError && error.code === 'DAO_NOT_FOUND') return false;
+      throw error;
+    }
+    if (!members.includes(a.member)) return false;
+    const reporter = publisher !== a.member && members.includes(publisher) ? publisher : members.find((m) => m !== a.member);
+    if (!reporter) return false;
+    const commandId = ledgerCommandId('marketplace', MARKETPLACE.tx.ReportAbandonment, a.channel, a.member);
+    const command = MARKETPLACE.command(MARKETPLACE.tx.ReportAbandonment, onMarketplace(commandId, reporter), a);
+    await writeOutbox(manager, this.store.schema, [ledgerCommandMessage(this.store.settings.topics.ledgerCommands, command)]);
+    return true;
   }
 
   /** FeedbackSubmitted: the feedback is recorded and the target's reputation is the ledger's. */

@@ -88,7 +88,13 @@ export class MarketplaceEvents {
     const memberEnded =
       (status: 'abandoned' | 'exited') =>
       (event: LedgerEventOf<typeof DAO.event.MemberAbandoned | typeof DAO.event.MemberExited>, meta: LedgerEventMeta): LedgerEffect =>
-      (m) => this.daos.onMemberEnded(m, meta.ledger.channel, event.payload, status);
+      async (m) => {
+        await this.daos.onMemberEnded(m, meta.ledger.channel, event.payload, status);
+        if (status !== 'abandoned' || !event.daoId) return;
+        // The abandonment counts against the member's reputation on `marketplace` (ReportAbandonment).
+        const relayed = await this.feedback.relayAbandonment(m, { daoId: event.daoId, channel: meta.ledger.channel, member: event.payload.mspId, daoTxId: meta.ledger.transactionId });
+        return relayed ? () => this.wakeOutbox() : undefined;
+      };
     const allocation = (event: LedgerEventOf<typeof DAO.event.RevenueRecorded | typeof DAO.event.AllocationReceived>, meta: LedgerEventMeta): LedgerEffect => {
       const { allocation } = event.payload;
       const payouts = allocation.payouts;

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { createKeyAndCsr, grpcTestClient, type GrpcCall } from '@datawell/testing';
-import { MARKETPLACE, REPUTATION_HALF_LIFE_MS } from '@datawell/contracts';
+import { DAO, MARKETPLACE, REPUTATION_HALF_LIFE_MS } from '@datawell/contracts';
 import { MARKETPLACE_GRPC } from '../../src/grpc/marketplace.grpc';
 import { descriptionDigest } from '../../src/offers/offers.validation';
 import { eventually, hex, MarketplaceHarness, onboard, type Member } from './harness';
@@ -226,6 +226,13 @@ describe('DAOs, revenue, entitlements and feedback', () => {
     const dao = await eventually('abandoned', () => h.http('GET', `/daos/${other}/state`, undefined, dsp.token), (r) => JSON.stringify(r.body).includes('abandoned'));
     expect(dao.body['members']).toEqual(expect.arrayContaining([expect.objectContaining({ mspId: outsider.mspId, status: 'abandoned' })]));
     expect(await h.http('POST', `/daos/${other}/revenue`, { amount: '5', kind: 'use' }, outsider.token)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+  });
+
+  it('carries an abandonment of a DAO in the directory to the marketplace as ReportAbandonment, signed as the DSP that publishes it', async () => {
+    await h.ledgerEvent(`dao-${daoIdOfTests}-v1`, 'dao', DAO.event.MemberAbandoned, { mspId: vsp.mspId, group: 'J1', role: 'VSP', levelEnded: true, dissolved: false });
+    const cmd = await h.command(h.topics.ledgerCommands, (r) => r.value.data['transaction'] === MARKETPLACE.tx.ReportAbandonment && String(r.value.data['commandId']).includes(`dao-${daoIdOfTests}-v1`));
+    expect(cmd.value.data).toMatchObject({ commandId: `marketplace:ReportAbandonment:dao-${daoIdOfTests}-v1:${vsp.mspId}`, channel: 'marketplace', chaincode: 'marketplace', actingMspId: dsp.mspId });
+    expect(JSON.parse((cmd.value.data['arguments'] as string[])[0]!)).toEqual({ daoId: daoIdOfTests, channel: `dao-${daoIdOfTests}-v1`, member: vsp.mspId, daoTxId: expect.stringMatching(/^[0-9a-f]{32}$/) });
   });
   // Feedback goes through the real network: feedback-live.test.ts.
 });
