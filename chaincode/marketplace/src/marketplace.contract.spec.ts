@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { MemoryLedger } from '@datawell/chaincode-common';
+import { compositeKey, MemoryLedger, writeJson } from '@datawell/chaincode-common';
 import { MARKETPLACE, REPUTATION_HALF_LIFE_MS } from '@datawell/contracts';
 import { MarketplaceContract } from './marketplace.contract';
 
@@ -197,6 +197,20 @@ describe('MarketplaceContract DAO directory and feedback', () => {
     // A transaction timestamp earlier than the last update (another client's clock) decays nothing.
     ledger.timeMs = t0;
     expect(json(await ledger.evaluate(OP, (ctx) => mk.GetReputation(ctx, VSP)))).toMatchObject({ weightMicro: 1_500_000, asOfMs: t0 + H, scoreMilli: 2600 });
+  });
+
+  it('reads a reputation written before decay as its ratings undecayed as of now, and goes on from there', async () => {
+    const { ledger, mk } = await market();
+    await ledger.submit(DSP, (ctx) => mk.PublishDao(ctx, entry()));
+    // The record an earlier version of the chaincode wrote: count, sum and the plain mean only.
+    await ledger.submit(OP, (ctx) => writeJson(ctx, compositeKey(ctx, 'reputation', [VSP]), { mspId: VSP, count: 2, sum: 9, scoreMilli: 4500 }));
+    const t = ledger.timeMs;
+    // W = 2, S = 9 as of now: (9 + 3) / (2 + 1) = 4.000.
+    expect(json(await ledger.evaluate(OP, (ctx) => mk.GetReputation(ctx, VSP)))).toEqual({
+      mspId: VSP, count: 2, sum: 9, abandonments: 0, weightMicro: 2_000_000, sumMicro: 9_000_000, asOfMs: t, halfLifeMs: H, scoreMilli: 4000,
+    });
+    // A rating of 1: W = 3, S = 10 → 13 / 4 = 3.250, now stored in the decayed form.
+    expect(json(await ledger.submit(DSP, (ctx) => mk.SubmitFeedback(ctx, s({ daoId: 'acme', target: VSP, rating: 1, commentDigest: DIGEST }))))).toMatchObject({ count: 3, sum: 10, weightMicro: 3_000_000, sumMicro: 10_000_000, scoreMilli: 3250 });
   });
 
   it('counts an abandonment reported by a co-member, once per DAO and member, against the member', async () => {
