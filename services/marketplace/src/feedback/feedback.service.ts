@@ -70,11 +70,12 @@ export class FeedbackService {
    */
   async reportAbandonment(principal: Principal, body: unknown): Promise<{ commandId: string; status: 'submitted' }> {
     const input = parseInput(abandonmentReportInputSchema, body, 'body');
-    if (input.member === principal.mspId) throw invalidRequest('body.member: an organisation does not report itself');
-    if (!input.channel.startsWith(`dao-${input.daoId}-v`)) throw invalidRequest(`body.channel: ${input.channel} is not a channel of DAO ${input.daoId}`);
+    // Who may report comes first (403/404), then what only a member can get wrong (400).
     await this.participants.activeParticipant(principal.mspId);
     const members = await this.daos.memberIds(input.daoId);
     if (!members.has(principal.mspId) || !members.has(input.member)) throw forbidden(`${principal.mspId} and ${input.member} do not share DAO ${input.daoId}`);
+    if (input.member === principal.mspId) throw invalidRequest('body.member: an organisation does not report itself');
+    if (!input.channel.startsWith(`dao-${input.daoId}-v`)) throw invalidRequest(`body.channel: ${input.channel} is not a channel of DAO ${input.daoId}`);
     const commandId = newCommandId(MARKETPLACE.tx.ReportAbandonment);
     await this.store.write(async (manager, send) => {
       await this.commands.issue(manager, send, principal, MARKETPLACE.command(MARKETPLACE.tx.ReportAbandonment, onMarketplace(commandId, principal.mspId), input));
