@@ -1,43 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { createKafka, readKafkaCredentialsFile, readTrafficKeyFile } from '@datawell/config';
-import { memberLedgerTopics, memberTopicPrefix } from '@datawell/contracts';
-import { addDomain, domainPaths, domainTrafficKeys, enrollClientIdentity, findDomain, kafkaBrokers, memberServiceUrl, up } from '@datawell/stack';
+import { memberLedgerTopics } from '@datawell/contracts';
+import { addDomain, domainPaths, enrollClientIdentity, findDomain, memberServiceUrl, up } from '@datawell/stack';
 import { runDomainFormation } from '@datawell/testing';
 import { stopWorkload } from '@datawell/workload-runtime';
 import { REPO_DIR, stackContext } from '../../src/context';
 import { startMemberServices, stopMemberServices } from '../../src/services/domain-runner';
 import { serviceUrl, startServices, stopServices } from '../../src/services/runner';
-
-type Envelope<T> = { data?: T };
-type LedgerEventData<P> = { channel?: string; eventName?: string; payload?: P };
-
-/** The first value of a member's sealed topic that `pick` accepts, read with the member's own Kafka principal and traffic key. */
-async function firstOnMemberTopic<T>(ctx: ReturnType<typeof stackContext>, mspId: string, topic: string, what: string, pick: (value: unknown) => T | undefined, timeoutMs: number): Promise<T> {
-  const d = findDomain(ctx, mspId);
-  const kafka = createKafka({
-    clientId: 'e2e-carry-over',
-    brokers: kafkaBrokers(ctx),
-    sasl: readKafkaCredentialsFile(join(domainPaths(ctx.settings, d.name).secrets, 'kafka.json')),
-    trafficKeys: [readTrafficKeyFile(domainTrafficKeys(ctx, d).current.file)],
-  });
-  const consumer = kafka.consumer({ groupId: `${memberTopicPrefix(mspId)}e2e-${randomBytes(4).toString('hex')}` });
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: nothing on ${topic} within ${timeoutMs / 1000} s`)), timeoutMs);
-    void (async () => {
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({
-        eachMessage: async ({ message }) => {
-          const found = pick(JSON.parse(String(message.value)));
-          if (found === undefined) return;
-          clearTimeout(timer);
-          resolve(found);
-        },
-      });
-    })().catch(reject);
-  }).finally(() => consumer.disconnect());
-}
+import { firstOnMemberTopic, type Envelope, type LedgerEventData } from './member-topics';
 
 const eventOn = <P>(eventName: string, channel: string, match: (payload: P) => boolean) => (v: unknown) => {
   const e = (v as Envelope<LedgerEventData<P>>).data;
