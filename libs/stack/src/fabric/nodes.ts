@@ -99,19 +99,11 @@ async function writePeerConfig(ctx: StackContext, org: OrgRecord): Promise<strin
     fileSystemPath: join(node.home, 'data'),
   });
   Object.assign(section(peer, 'gateway'), { enabled: true });
-  Object.assign(section(peer, 'gossip'), {
-    bootstrap: node.endpoint,
-    externalEndpoint: node.endpoint,
-    endpoint: node.endpoint,
-    // Each organisation has one peer: it is its organisation's leader by configuration (Fabric's
-    // sample default) and pulls blocks from the orderers itself, instead of running a leader election
-    // (membership sampled every second) among peers it does not have.
-    useLeaderElection: false, orgLeader: true,
+  Object.assign(section(peer, 'gossip'), { bootstrap: node.endpoint, externalEndpoint: node.endpoint, endpoint: node.endpoint, useLeaderElection: true, orgLeader: false,
     // A peer counts another dead after 25 s without an alive message by default; on a loaded
     // machine with dozens of peers they missed each other's and the membership flapped, so discovery
     // briefly found no endorser. A minute rides that out.
-    aliveExpirationTimeout: '60s',
-  });
+    aliveExpirationTimeout: '60s' });
   Object.assign(section(peer, 'tls'), { enabled: true, clientAuthRequired: false, cert: { file: join(tls, 'server.crt') }, key: { file: join(tls, 'server.key') }, rootcert: { file: join(tls, 'ca.crt') } });
   // Each peer keeps its snapshots beside its ledger (the default is one machine-wide folder, which a
   // domain's user may not write and no two domains should share).
