@@ -2,9 +2,12 @@ import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import { CommitStatusError, EndorseError, type Network } from '@hyperledger/fabric-gateway';
 import { isTransientEndorsementError, submitTransaction } from './endorse';
 
-function endorseError(code: number, message: string) {
-  return new EndorseError({ code, cause: Object.assign(new Error(message), { code, details: message, metadata: new Metadata() }), transactionId: 'tx', details: [], message });
+function endorseError(code: number, message: string, details: { mspId: string; address: string; message: string }[] = []) {
+  return new EndorseError({ code, cause: Object.assign(new Error(message), { code, details: message, metadata: new Metadata() }), transactionId: 'tx', details, message });
 }
+const ABORTED = '10 ABORTED: failed to collect enough transaction endorsements, see attached details for more info';
+const peerSaid = (message: string, mspId = 'Vsp1MSP') => ({ mspId, address: 'peer0.vsp1:27051', message });
+const NOT_DEFINED_YET = peerSaid("make sure the chaincode dao has been successfully defined on channel dao-x-v3 and try again: chaincode definition for 'dao' not found");
 const NO_ENDORSERS = endorseError(GrpcStatus.FAILED_PRECONDITION, '9 FAILED_PRECONDITION: no combination of peers can be derived which satisfy the endorsement policy: no peer combination can satisfy the endorsement policy');
 
 /** A network whose endorsements fail with `failures` in turn, then succeed with a transaction committing as `valid`. */
@@ -26,6 +29,15 @@ describe('isTransientEndorsementError', () => {
     expect(isTransientEndorsementError(NO_ENDORSERS)).toBe(true);
     expect(isTransientEndorsementError(endorseError(GrpcStatus.UNAVAILABLE, '14 UNAVAILABLE'))).toBe(true);
     expect(isTransientEndorsementError(endorseError(GrpcStatus.DEADLINE_EXCEEDED, '4 DEADLINE_EXCEEDED'))).toBe(true);
+  });
+
+  it('takes an abort where every failing peer says the chaincode is not ready there yet as passing, and not one where a peer refused', () => {
+    expect(isTransientEndorsementError(endorseError(GrpcStatus.ABORTED, ABORTED, [NOT_DEFINED_YET]))).toBe(true);
+    const launching = peerSaid('error in simulation: failed to execute transaction: could not launch chaincode dao_1.0:ab12: timeout expired while starting chaincode dao_1.0:ab12 for transaction', 'DspMSP');
+    expect(isTransientEndorsementError(endorseError(GrpcStatus.ABORTED, ABORTED, [NOT_DEFINED_YET, launching]))).toBe(true);
+    const refused = peerSaid('chaincode response 500, FORBIDDEN: DspMSP may not do that', 'DspMSP');
+    expect(isTransientEndorsementError(endorseError(GrpcStatus.ABORTED, ABORTED, [NOT_DEFINED_YET, refused]))).toBe(false);
+    expect(isTransientEndorsementError(endorseError(GrpcStatus.ABORTED, ABORTED, []))).toBe(false);
   });
 
   it("does not retry a chaincode's refusal, a policy failure after submit, or anything that is not an endorsement", () => {
@@ -53,6 +65,14 @@ describe('submitTransaction', () => {
     const refused = scripted([refusal]);
     await expect(submitTransaction(refused.network, 'dao', 'CastVote', [])).rejects.toBe(refusal);
     expect(refused.endorse).toHaveBeenCalledTimes(1);
+  });
+
+  it("says in the thrown error's message what each peer answered", async () => {
+    const refused = endorseError(GrpcStatus.ABORTED, ABORTED, [peerSaid('chaincode response 500, FORBIDDEN: no')]);
+    await expect(submitTransaction(scripted([refused]).network, 'dao', 'CastVote', [])).rejects.toThrow(`${ABORTED} (Vsp1MSP@peer0.vsp1:27051: chaincode response 500, FORBIDDEN: no)`);
+    const notReady = scripted([endorseError(GrpcStatus.ABORTED, ABORTED, [NOT_DEFINED_YET])]);
+    await expect(submitTransaction(notReady.network, 'dao', 'InitVersion', [], { endorseForMs: 10_000 })).resolves.toMatchObject({ txId: 'tx-1' });
+    expect(notReady.endorse).toHaveBeenCalledTimes(2);
   });
 
   it('throws when the transaction was not committed as valid', async () => {

@@ -9,13 +9,28 @@ import { GatewayError, type Network } from '@hyperledger/fabric-gateway';
 const NO_ENDORSERS = /no combination of peers can be derived|no peer combination can satisfy/;
 
 /**
+ * An endorsing peer could not run the chaincode yet: the definition just committed has not reached
+ * its ledger, or the chaincode's connection is still being set up (under load the first launch on a
+ * new channel can time out). The gateway then aborts with one such detail per failing peer.
+ */
+const CHAINCODE_NOT_READY = /has been successfully defined on channel|timeout expired while starting chaincode|could not launch chaincode|code = Unavailable/;
+
+/** An error's per-peer details (`mspId@address: message`), for messages that say what each peer answered. */
+export function endorsementDetails(error: unknown): string[] {
+  if (!(error instanceof GatewayError)) return [];
+  return error.details.map((d) => `${d.mspId}@${d.address}: ${d.message}`);
+}
+
+/**
  * An endorsement that failed before anything reached the orderer for a reason that passes: the
- * peer unreachable or too slow, or its discovery view not yet showing enough endorsers. Endorsing
+ * peer unreachable or too slow, its discovery view not yet showing enough endorsers, or every
+ * endorser answering that the chaincode is not ready there yet. Endorsing
  * again (a new proposal, so a new transaction id) cannot apply anything twice.
  */
 export function isTransientEndorsementError(error: unknown): boolean {
   if (!(error instanceof GatewayError) || error.name !== 'EndorseError') return false;
   if (error.code === GrpcStatus.UNAVAILABLE || error.code === GrpcStatus.DEADLINE_EXCEEDED) return true;
+  if (error.code === GrpcStatus.ABORTED) return error.details.length > 0 && error.details.every((d) => CHAINCODE_NOT_READY.test(d.message));
   return error.code === GrpcStatus.FAILED_PRECONDITION && NO_ENDORSERS.test(error.message);
 }
 
@@ -40,7 +55,7 @@ export async function submitTransaction(network: Network, chaincode: string, fn:
     try {
       transaction = await contract.newProposal(fn, { arguments: [...args], ...(options.transientData ? { transientData: options.transientData } : {}) }).endorse();
     } catch (error) {
-      if (!isTransientEndorsementError(error) || Date.now() + backoff > deadline) throw error;
+      if (!isTransientEndorsementError(error) || Date.now() + backoff > deadline) throw withDetails(error);
       await new Promise((r) => setTimeout(r, backoff));
       backoff = Math.min(backoff * 2, 5000);
       continue;
@@ -50,4 +65,14 @@ export async function submitTransaction(network: Network, chaincode: string, fn:
     if (!status.successful) throw new Error(`${fn} on ${network.getName()} was not committed: validation code ${status.code}`);
     return { txId: status.transactionId, result: transaction.getResult(), blockNumber: status.blockNumber };
   }
+}
+
+/**
+ * The gateway's message says only "see attached details": the error is given each peer's answer in
+ * its message as well, so a log or a test failure shows why the endorsement failed.
+ */
+function withDetails(error: unknown): unknown {
+  const details = endorsementDetails(error);
+  if (details.length > 0 && error instanceof Error && !error.message.includes(details[0]!)) error.message = `${error.message} (${details.join('; ')})`;
+  return error;
 }

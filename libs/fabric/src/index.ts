@@ -1,2 +1,2 @@
 export { connectGateway, type GatewayConnection, type GatewayEndpoint, type GatewayIdentity } from './gateway';
-export { isTransientEndorsementError, submitTransaction, type SubmitOptions } from './endorse';
+export { endorsementDetails, isTransientEndorsementError, submitTransaction, type SubmitOptions } from './endorse';

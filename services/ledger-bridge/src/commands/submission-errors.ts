@@ -1,6 +1,6 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { CommitError, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
-import { isTransientEndorsementError } from '@datawell/fabric';
+import { endorsementDetails, isTransientEndorsementError } from '@datawell/fabric';
 import { IdentityNotFoundError } from '../wallet/wallet.adapter';
 
 /**
@@ -68,7 +68,7 @@ export function classifySubmissionError(error: unknown): SubmissionFailure | und
     const stage = STAGES[error.name] ?? { stage: 'GATEWAY', retry: 'new-proposal' as const };
     const grpcName = GrpcStatus[error.code] ?? String(error.code);
     // The chaincode's own message is in the details, one per endorsing peer.
-    const details = error.details.map((d) => `${d.mspId}@${d.address}: ${d.message}`);
+    const details = endorsementDetails(error).filter((d) => !error.message.includes(d));
     const transactionId = (error as GatewayError & { transactionId?: string }).transactionId;
     const chaincode = chaincodeRefusal(error.details);
     return {
