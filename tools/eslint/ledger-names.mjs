@@ -7,7 +7,7 @@ export const LEDGER_NAMES = [
   'GetAllocationByTx', 'GetDao', 'GetEntitlement', 'GetEntitlements', 'GetMember', 'GetOffer', 'GetParticipant',
   'GetProposal', 'GetReputation', 'GetVersion', 'GetWorkload', 'InfrastructureFailed', 'InfrastructurePartFailed',
   'InfrastructurePartProvisioned', 'InfrastructureProvisioned',
-  'InitVersion', 'ListDaos', 'ListFeedback', 'ListOffers', 'ListParticipants', 'MemberAbandoned', 'MemberExited',
+  'InitVersion', 'ListDaos', 'ListFeedback', 'ListOffers', 'ListParticipants', 'MemberAbandoned', 'MemberExited', 'MeterComputation',
   'OfferPosted', 'OfferUpdated', 'OfferWithdrawn', 'ParticipantRegistered', 'PostOffer', 'ProposalCreated',
   'ProposalDecided', 'PublishDao', 'RecordRevenue', 'RecordSuccessor', 'RecordTelemetry', 'RegisterParticipant',
   'RegisterWorkload', 'RequestExit', 'RevenueRecorded', 'SubmitFeedback', 'TelemetryRecorded', 'UpdateOffer',

@@ -42,6 +42,9 @@ export function checkTermsMembers(terms: Terms, members: ReadonlySet<string>, fi
       if (!members.has(r)) throw invalidArgument(`${field}.computations.${k}.resultRecipients: ${r} is not a member`);
     }),
   );
+  terms.revenueRecorders?.forEach((r, k) => {
+    if (!members.has(r)) throw invalidArgument(`${field}.revenueRecorders.${k}: ${r} is not a member`);
+  });
 }
 
 export function checkInfrastructureMembers(spec: InfrastructureSpec, members: ReadonlySet<string>, field: string): void {

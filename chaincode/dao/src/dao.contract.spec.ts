@@ -44,6 +44,7 @@ const TRANSACTIONS: readonly [name: string, kind: 'submit' | 'evaluate', paramet
   ['InfrastructurePartProvisioned', 'submit', ['reportJson']],
   ['InfrastructureProvisioned', 'submit', ['reportJson']],
   ['InitVersion', 'submit', ['agreementJson', 'acceptancesJson']],
+  ['MeterComputation', 'submit', ['jobId']],
   ['RecordRevenue', 'submit', ['revenueJson']],
   ['RecordSuccessor', 'submit', ['successorJson']],
   ['RecordTelemetry', 'submit', ['snapshotJson']],

@@ -88,6 +88,12 @@ export class DaoContract extends Contract {
     return revenue.getEntitlement(ctx, ...parseTxArgs(DAO.transactions.GetEntitlement, mspId));
   }
 
+  @Transaction()
+  @Returns('string')
+  async MeterComputation(ctx: Context, jobId: string): Promise<string> {
+    return revenue.meterComputation(ctx, ...parseTxArgs(DAO.transactions.MeterComputation, jobId));
+  }
+
   // ---------------------------------------------------------------- workloads and telemetry (transactions/workloads.ts)
 
   @Transaction()

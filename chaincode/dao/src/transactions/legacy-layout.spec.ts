@@ -19,8 +19,8 @@ describe('DaoContract on a channel written in the earlier ledger layout', () => 
     const { revenue: details, ...earlier } = json(Buffer.from(ledger.state.get(key) as Uint8Array).toString('utf8'));
     ledger.state.set(key, Buffer.from(JSON.stringify(earlier)));
     ledger.state.set('\u0000revenue\u0000old\u0000', Buffer.from(JSON.stringify({ revenueId: 'old', amount: '1000', ...details })));
-    expect(json(await ledger.submit(VSP1, (ctx) => dao.RecordRevenue(ctx, revenue('old', '1000'))))).toEqual(allocation);
-    await expect(ledger.submit(VSP1, (ctx) => dao.RecordRevenue(ctx, revenue('old', '1000', { kind: 'subscription-period' })))).rejects.toThrow(/^CONFLICT: revenue old/);
+    expect(json(await ledger.submit(DSP, (ctx) => dao.RecordRevenue(ctx, revenue('old', '1000'))))).toEqual(allocation);
+    await expect(ledger.submit(DSP, (ctx) => dao.RecordRevenue(ctx, revenue('old', '1000', { kind: 'subscription-period' })))).rejects.toThrow(/^CONFLICT: revenue old/);
     expect(json(await ledger.evaluate(VSP1, (ctx) => dao.GetVersion(ctx)))['memberStates']).toEqual(memberStates);
     // A retried InitVersion rewrites the version as one record; member changes then go there.
     expect(json(await ledger.submit(DSP, (ctx) => dao.InitVersion(ctx, s(agreement(1)), acceptances(agreement(1)))))).toEqual(legacy);

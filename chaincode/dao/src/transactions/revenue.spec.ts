@@ -1,16 +1,27 @@
 import { peer } from '@hyperledger/fabric-protos';
 import type { Context } from 'fabric-contract-api';
+import { DAO, daoRefusalOf } from '@datawell/contracts';
 import { split } from '@datawell/domain';
-import { DSP, OUTSIDER, START_MS, VSP1, VSP2A, VSP2B, ecKeys, initialised, json, linkedPair, signedHeartbeat } from '../fixtures.spec-helper';
+import { DaoContract } from '../dao.contract';
+import { DIGEST, DSP, OUTSIDER, START_MS, TERMS, VSP1, VSP2A, VSP2B, acceptances, agreement, daoLedger, ecKeys, initialised, json, linkedPair, signedHeartbeat } from '../fixtures.spec-helper';
 
 const s = JSON.stringify;
+
+/** Like `initialised`, with these terms over the fixture's. */
+async function initialisedWith(version: 1 | 2, terms: Record<string, unknown>): Promise<Awaited<ReturnType<typeof initialised>>> {
+  const ledger = daoLedger(version, version === 2 ? await initialised(1) : undefined);
+  const dao = new DaoContract();
+  const a = agreement(version, { terms: { ...TERMS, ...terms } });
+  await ledger.submit(DSP, (ctx) => dao.InitVersion(ctx, s(a), acceptances(a)));
+  return { ledger, dao };
+}
 
 describe('DaoContract revenue and level-by-level allocation', () => {
   const revenue = (revenueId: string, amount: string, kind = 'use') => s({ revenueId, amount, kind });
 
   it('pays J_i floor(L·(10^6−β_i)/10^6) by weights and relays the rest to the inner channel, exactly as the economics library', async () => {
     const { ledger, dao } = await initialised(2);
-    const allocation = json(await ledger.submit(VSP1, (ctx) => dao.RecordRevenue(ctx, revenue('r-1', '1000003'))));
+    const allocation = json(await ledger.submit(DSP, (ctx) => dao.RecordRevenue(ctx, revenue('r-1', '1000003'))));
     // β_2 = 0.75: J2 gets floor(1000003 · 0.25) = 250000, split 2:1 with the remainder to the first.
     expect(allocation).toMatchObject({ level: 2, lump: '1000003', betaPpm: 750_000, levelEnded: false, joiningShare: '250000', rest: '750003', restTo: { channel: 'dao-acme-v1' } });
     expect(allocation['payouts']).toEqual([
@@ -22,9 +33,9 @@ describe('DaoContract revenue and level-by-level allocation', () => {
     expect(BigInt(allocation['rest'])).toBe(reference.lumps[0]);
     const event = ledger.lastEvent();
     expect(event?.name).toBe('RevenueRecorded');
-    expect(event?.payload).toMatchObject({ revenueId: 'r-1', amount: '1000003', recordedBy: VSP1, allocation: { rest: '750003', restTo: { channel: 'dao-acme-v1' } } });
-    expect(json(await ledger.evaluate(DSP, (ctx) => dao.GetEntitlement(ctx, VSP2A)))).toEqual({ mspId: VSP2A, amount: '166667', allocations: 1 });
-    expect(json(await ledger.evaluate(DSP, (ctx) => dao.GetEntitlement(ctx, DSP)))).toEqual({ mspId: DSP, amount: '0', allocations: 0 });
+    expect(event?.payload).toMatchObject({ revenueId: 'r-1', amount: '1000003', recordedBy: DSP, allocation: { rest: '750003', restTo: { channel: 'dao-acme-v1' } } });
+    expect(json(await ledger.evaluate(DSP, (ctx) => dao.GetEntitlement(ctx, VSP2A)))).toMatchObject({ mspId: VSP2A, amount: '166667', allocations: 1 });
+    expect(json(await ledger.evaluate(DSP, (ctx) => dao.GetEntitlement(ctx, DSP)))).toEqual({ mspId: DSP, amount: '0', allocations: 0, events: [] });
     expect(json(await ledger.evaluate(DSP, (ctx) => dao.GetAllocation(ctx, 'revenue:r-1')))).toEqual(allocation);
   });
 
@@ -57,12 +68,12 @@ describe('DaoContract revenue and level-by-level allocation', () => {
     expect(again).toBe(first);
     expect(ledger.dump()).toEqual(before);
     expect(ledger.events).toHaveLength(events);
-    expect(json(await ledger.evaluate(VSP1, (ctx) => dao.GetEntitlement(ctx, VSP1)))).toEqual({ mspId: VSP1, amount: '400', allocations: 1 });
-    expect(json(await ledger.evaluate(VSP1, (ctx) => dao.GetEntitlement(ctx, DSP)))).toEqual({ mspId: DSP, amount: '600', allocations: 1 });
+    expect(json(await ledger.evaluate(VSP1, (ctx) => dao.GetEntitlement(ctx, VSP1)))).toMatchObject({ mspId: VSP1, amount: '400', allocations: 1 });
+    expect(json(await ledger.evaluate(VSP1, (ctx) => dao.GetEntitlement(ctx, DSP)))).toMatchObject({ mspId: DSP, amount: '600', allocations: 1 });
     await expect(ledger.submit(DSP, (ctx) => dao.AllocationReceived(ctx, s({ ...relay, amount: '999' })))).rejects.toThrow(/^CONFLICT: relay dao-acme-v2\/\w+ was received with amount 1000/);
     const { relay: second } = await revenueOnTop('r2', 1333n);
     await ledger.submit(DSP, (ctx) => dao.AllocationReceived(ctx, s(second)));
-    expect(json(await ledger.evaluate(VSP1, (ctx) => dao.GetEntitlement(ctx, VSP1)))).toEqual({ mspId: VSP1, amount: '800', allocations: 2 });
+    expect(json(await ledger.evaluate(VSP1, (ctx) => dao.GetEntitlement(ctx, VSP1)))).toMatchObject({ mspId: VSP1, amount: '800', allocations: 2 });
     expect(ledger.lastEvent()).toMatchObject({ name: 'AllocationReceived', payload: { sourceTxId: second.sourceTxId, amount: '1000' } });
   });
 
@@ -87,7 +98,8 @@ describe('DaoContract revenue and level-by-level allocation', () => {
   });
 
   it('lets revenue and telemetry transactions of one block commit together (no shared hot key, no MVCC conflict)', async () => {
-    const { ledger, dao } = await initialised(2);
+    // Terms that name three recorders, so that several record revenue in one block.
+    const { ledger, dao } = await initialisedWith(2, { revenueRecorders: [DSP, VSP1, VSP2B] });
     const keys = ecKeys();
     await ledger.submit(VSP2A, (ctx) => dao.RegisterWorkload(ctx, s({ workloadId: 'w', publicKeyPem: keys.publicKeyPem })));
     ledger.timeMs = START_MS + 60_000;
@@ -119,7 +131,7 @@ describe('DaoContract revenue and level-by-level allocation', () => {
     await expect(ledger.submit(DSP, (ctx) => dao.RecordRevenue(ctx, revenue('r', '10', 'subscription-period')))).rejects.toThrow(/^INVALID_ARGUMENT: revenue\.kind: this DAO's business model is pay-per-use/);
     const first = await ledger.submit(DSP, (ctx) => dao.RecordRevenue(ctx, revenue('r', '10')));
     const before = ledger.dump();
-    expect(await ledger.submit(VSP1, (ctx) => dao.RecordRevenue(ctx, revenue('r', '10')))).toBe(first); // a retry: same allocation, nothing written
+    expect(await ledger.submit(DSP, (ctx) => dao.RecordRevenue(ctx, revenue('r', '10')))).toBe(first); // a retry: same allocation, nothing written
     expect(ledger.dump()).toEqual(before);
     await expect(ledger.submit(DSP, (ctx) => dao.RecordRevenue(ctx, revenue('r', '11')))).rejects.toThrow(/^CONFLICT: revenue r is already recorded with other content \(amount 10/);
     await expect(ledger.evaluate(DSP, (ctx) => dao.GetAllocation(ctx, 'nonsense'))).rejects.toThrow(/^INVALID_ARGUMENT: allocationId/);
@@ -178,7 +190,7 @@ describe('DaoContract ledger access of the submit path', () => {
     await ledger.submit(DSP, (ctx) => dao.RecordRevenue(counted(ctx, calls), revenue('count', '1000')));
     expect(calls).toEqual(['getState', 'getState', 'putState', 'putState']);
     const retry: string[] = [];
-    await ledger.submit(VSP1, (ctx) => dao.RecordRevenue(counted(ctx, retry), revenue('count', '1000')));
+    await ledger.submit(DSP, (ctx) => dao.RecordRevenue(counted(ctx, retry), revenue('count', '1000')));
     expect(retry).toEqual(['getState', 'getState']);
     const bottom = await linkedPair();
     const { relay } = await bottom.revenueOnTop('rr', '1000');
@@ -196,17 +208,17 @@ describe('DaoContract ledger access of the submit path', () => {
     expect(first).toBe(await plain.ledger.submit(DSP, (ctx) => plain.dao.RecordRevenue(ctx, revenue('b', '1000003', { reference: 'ü-ref' })), { txId: 'tx-b' }));
     expect(batched.ledger.dump()).toEqual(plain.ledger.dump());
     const retry: string[] = [];
-    expect(await batched.ledger.submit(VSP1, (ctx) => batched.dao.RecordRevenue(counted(ctx, retry, true), revenue('b', '1000003', { reference: 'ü-ref' })))).toBe(first);
+    expect(await batched.ledger.submit(DSP, (ctx) => batched.dao.RecordRevenue(counted(ctx, retry, true), revenue('b', '1000003', { reference: 'ü-ref' })))).toBe(first);
     expect(retry).toEqual(['GetStateMultiple']);
-    await expect(batched.ledger.submit(VSP1, (ctx) => batched.dao.RecordRevenue(counted(ctx, [], true), revenue('b', '1000004')))).rejects.toThrow(/^CONFLICT: revenue b/);
+    await expect(batched.ledger.submit(DSP, (ctx) => batched.dao.RecordRevenue(counted(ctx, [], true), revenue('b', '1000004')))).rejects.toThrow(/^CONFLICT: revenue b/);
     await expect(batched.ledger.submit(OUTSIDER, (ctx) => batched.dao.RecordRevenue(counted(ctx, [], true), revenue('c', '1')))).rejects.toThrow(/^FORBIDDEN: OutsiderMSP is not a member/);
   });
 
   it('keeps the revenue details in the allocation record but returns the allocation without them; a retry compares them', async () => {
     const { ledger, dao } = await initialised(1);
-    const first = await ledger.submit(VSP1, (ctx) => dao.RecordRevenue(ctx, revenue('ref', '500', { reference: 'invoice-7' })));
+    const first = await ledger.submit(DSP, (ctx) => dao.RecordRevenue(ctx, revenue('ref', '500', { reference: 'invoice-7' })));
     const stored = json(Object.entries(ledger.dump()).find(([k]) => k.includes('allocation\u0000revenue:ref'))?.[1] ?? '{}');
-    expect(stored['revenue']).toEqual({ kind: 'use', reference: 'invoice-7', recordedBy: VSP1 });
+    expect(stored['revenue']).toEqual({ kind: 'use', reference: 'invoice-7', recordedBy: DSP });
     expect(json(first)).not.toHaveProperty('revenue');
     expect(json(await ledger.evaluate(DSP, (ctx) => dao.GetAllocation(ctx, 'revenue:ref')))).toEqual(json(first));
     expect(json(await ledger.evaluate(DSP, (ctx) => dao.GetAllocationByTx(ctx, json(first)['txId'])))).toEqual(json(first));
@@ -231,4 +243,87 @@ describe('DaoContract ledger access of the submit path', () => {
     expect(json(await ledger.evaluate(DSP, (ctx) => dao.GetMember(ctx, VSP2A)))['exitRequestedAtMs']).toBe(START_MS);
   });
 
+});
+
+describe('DaoContract revenue recorders, prices and metering', () => {
+  const revenue = (revenueId: string, amount: string) => s({ revenueId, amount, kind: 'use' });
+  const job = (jobId: string) => s({ jobId, computation: 'mean', members: [DSP, VSP1], resultDigest: DIGEST });
+
+  it('lets only the members the terms name record revenue: the founding group D when they name none', async () => {
+    const { ledger, dao } = await initialised(2);
+    const before = ledger.dump();
+    for (const msp of [VSP1, VSP2A]) {
+      const refused = ledger.submit(msp, (ctx) => dao.RecordRevenue(ctx, revenue('r', '10')));
+      await expect(refused).rejects.toThrow(new RegExp(`^FORBIDDEN: NOT_REVENUE_RECORDER: ${msp} is not named by the terms to record revenue \\(the founding group D`));
+      expect(daoRefusalOf(String(await refused.catch((e: Error) => e.message)))).toBe('NOT_REVENUE_RECORDER');
+    }
+    expect(ledger.dump()).toEqual(before);
+    await ledger.submit(DSP, (ctx) => dao.RecordRevenue(ctx, revenue('r', '10')));
+    // A retry by someone else is refused too: the rule is checked before the idempotent answer.
+    await expect(ledger.submit(VSP1, (ctx) => dao.RecordRevenue(ctx, revenue('r', '10')))).rejects.toThrow(/^FORBIDDEN: NOT_REVENUE_RECORDER/);
+
+    const named = await initialisedWith(2, { revenueRecorders: [VSP2A] });
+    await expect(named.ledger.submit(DSP, (ctx) => named.dao.RecordRevenue(ctx, revenue('r', '10')))).rejects.toThrow(/^FORBIDDEN: NOT_REVENUE_RECORDER: DspMSP is not named by the terms to record revenue \(terms\.revenueRecorders\)/);
+    expect(json(await named.ledger.submit(VSP2A, (ctx) => named.dao.RecordRevenue(ctx, revenue('r', '10'))))).toMatchObject({ lump: '10' });
+    expect(named.ledger.lastEvent()?.payload).toMatchObject({ recordedBy: VSP2A });
+  });
+
+  it('refuses terms whose recorders are not members, prices that do not fit the business model, and revenue ids kept for metering', async () => {
+    const ledger = daoLedger(1);
+    const dao = new DaoContract();
+    const init = (terms: Record<string, unknown>) => {
+      const a = agreement(1, { terms: { ...TERMS, ...terms } });
+      return ledger.submit(DSP, (ctx) => dao.InitVersion(ctx, s(a), acceptances(a)));
+    };
+    await expect(init({ revenueRecorders: [OUTSIDER] })).rejects.toThrow(/^INVALID_ARGUMENT: agreement\.terms\.revenueRecorders\.0: OutsiderMSP is not a member/);
+    await expect(init({ revenueRecorders: [DSP, DSP] })).rejects.toThrow(/^INVALID_ARGUMENT: agreement\.terms\.revenueRecorders: DspMSP is listed twice/);
+    await expect(init({ price: { currency: 'EUR', perPeriod: { amount: '100', periodSeconds: 60 } } })).rejects.toThrow(/^INVALID_ARGUMENT: agreement\.terms\.price\.perPeriod: a pay-per-use DAO is priced by perComputation/);
+    await expect(init({ price: { currency: 'EUR' } })).rejects.toThrow(/^INVALID_ARGUMENT: agreement\.terms\.price\.perComputation: a pay-per-use DAO's price needs perComputation/);
+    await expect(init({ businessModel: 'subscription', price: { currency: 'EUR', perComputation: '5' } })).rejects.toThrow(/^INVALID_ARGUMENT: agreement\.terms\.price\.perComputation: a subscription DAO is priced by perPeriod/);
+    for (const amount of ['0', '1.5', '-1', '01', 12]) {
+      await expect(init({ price: { currency: 'EUR', perComputation: amount } })).rejects.toThrow(/^INVALID_ARGUMENT: agreement\.terms\.price\.perComputation/);
+    }
+    await expect(init({ price: { currency: 'euro', perComputation: '5' } })).rejects.toThrow(/^INVALID_ARGUMENT: agreement\.terms\.price\.currency/);
+    await init({ price: { currency: 'EUR', perComputation: '250' } });
+    await expect(ledger.submit(DSP, (ctx) => dao.RecordRevenue(ctx, revenue('job:x', '10')))).rejects.toThrow(/^INVALID_ARGUMENT: revenue\.revenueId: ids starting with "job:" are those of metered computations/);
+  });
+
+  it('meters a recorded computation at the terms\' price on the top channel, once per job, whoever asks', async () => {
+    const { ledger, dao } = await initialisedWith(2, { price: { currency: 'EUR', perComputation: '1333' } });
+    await expect(ledger.submit(VSP1, (ctx) => dao.MeterComputation(ctx, 'j1'))).rejects.toThrow(/^NOT_FOUND: no computation j1 is recorded on dao-acme-v2/);
+    await ledger.submit(VSP1, (ctx) => dao.ComputationCompleted(ctx, job('j1')));
+    // The requester (a VSP, not a revenue recorder) meters: the amount is the terms', not its own.
+    const metered = json(await ledger.submit(VSP1, (ctx) => dao.MeterComputation(ctx, 'j1')));
+    expect(metered).toMatchObject({ jobId: 'j1', metered: true, revenueId: 'job:j1', amount: '1333', currency: 'EUR', allocation: { allocationId: 'revenue:job:j1', lump: '1333', joiningShare: '333', rest: '1000', restTo: { channel: 'dao-acme-v1' } } });
+    expect(ledger.lastEvent()).toMatchObject({ name: DAO.event.RevenueRecorded, payload: { revenueId: 'job:j1', amount: '1333', kind: 'use', recordedBy: VSP1, metered: true, jobId: 'j1' } });
+    expect(DAO.events.RevenueRecorded.parse(ledger.lastEvent()?.payload)).toMatchObject({ metered: true, jobId: 'j1' });
+    // A replay (the coordinator seeing the event again, another member) charges nothing more.
+    const before = ledger.dump();
+    const events = ledger.events.length;
+    expect(json(await ledger.submit(DSP, (ctx) => dao.MeterComputation(ctx, 'j1')))).toEqual(metered);
+    expect(ledger.dump()).toEqual(before);
+    expect(ledger.events).toHaveLength(events);
+    await ledger.submit(DSP, (ctx) => dao.ComputationCompleted(ctx, job('j2')));
+    await ledger.submit(DSP, (ctx) => dao.MeterComputation(ctx, 'j2'));
+    // Entitlements list each revenue event with the member's payout and the whole split at this level.
+    const vsp2a = json(await ledger.evaluate(VSP2A, (ctx) => dao.GetEntitlement(ctx, VSP2A)));
+    expect(vsp2a).toMatchObject({ mspId: VSP2A, amount: '444', allocations: 2 });
+    expect(vsp2a['events']).toEqual([
+      expect.objectContaining({ allocationId: 'revenue:job:j1', source: { kind: 'revenue', revenueId: 'job:j1' }, revenue: { kind: 'use', reference: 'computation j1', recordedBy: VSP1 }, lump: '1333', amount: '222', split: { payouts: [{ mspId: VSP2A, amount: '222' }, { mspId: VSP2B, amount: '111' }], rest: '1000', restTo: { channel: 'dao-acme-v1' } } }),
+      expect.objectContaining({ allocationId: 'revenue:job:j2', amount: '222', revenue: { kind: 'use', reference: 'computation j2', recordedBy: DSP } }),
+    ]);
+    await expect(ledger.submit(OUTSIDER, (ctx) => dao.MeterComputation(ctx, 'j1'))).rejects.toThrow(/^FORBIDDEN: OutsiderMSP is not a member/);
+    await expect(ledger.submit(DSP, (ctx) => dao.MeterComputation(ctx, 'j 1'))).rejects.toThrow(/^INVALID_ARGUMENT: jobId/);
+  });
+
+  it('meters nothing without a price (earlier agreements) and refuses to meter a subscription DAO', async () => {
+    const { ledger, dao } = await initialised(2);
+    await ledger.submit(DSP, (ctx) => dao.ComputationCompleted(ctx, job('j1')));
+    const before = ledger.dump();
+    expect(json(await ledger.submit(DSP, (ctx) => dao.MeterComputation(ctx, 'j1')))).toEqual({ jobId: 'j1', metered: false, reason: 'no-price' });
+    expect(ledger.dump()).toEqual(before);
+    const sub = await initialisedWith(1, { businessModel: 'subscription', price: { currency: 'EUR', perPeriod: { amount: '9900', periodSeconds: 2_592_000 } } });
+    await sub.ledger.submit(DSP, (ctx) => sub.dao.ComputationCompleted(ctx, job('j1')));
+    await expect(sub.ledger.submit(DSP, (ctx) => sub.dao.MeterComputation(ctx, 'j1'))).rejects.toThrow(/^INVALID_ARGUMENT: jobId: this DAO's business model is subscription/);
+  });
 });

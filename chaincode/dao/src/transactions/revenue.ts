@@ -1,14 +1,21 @@
+import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson, conflict, emit, invalidArgument, notFound, queryChaincode, txTimeMs } from '@datawell/chaincode-common';
+import { canonicalJson, conflict, emit, forbidden, invalidArgument, notFound, queryChaincode, txTimeMs } from '@datawell/chaincode-common';
 import { DAO } from '@datawell/contracts';
+import { revenueRecordersOf } from '@datawell/domain';
 import { allocateLump } from '../allocation';
 import type { AllocationRelay, Revenue } from '../arguments';
 import { DaoStore, allocationView, type AllocationRecord, type AllocationState, type EntitlementState, type VersionRecord, type VersionState } from '../state';
 import { legacyRevenue } from './legacy-layout';
 
+/** Revenue ids of metered computations (`job:<jobId>`): kept for the chaincode, refused in RecordRevenue. */
+const METERED_PREFIX = 'job:';
+
 /**
  * Records revenue of the DAO in this channel (the top channel records what the DAO earns) and
- * allocates it at this level. Any active member may record revenue; the recorder is attributed.
+ * allocates it at this level. Only the members the terms name may record revenue (terms.revenueRecorders,
+ * or the founding group D when the terms name none): anyone else is refused with
+ * FORBIDDEN: NOT_REVENUE_RECORDER. The recorder is attributed.
  * Event RevenueRecorded with the allocation (payouts, rest and where it goes).
  * On the ledger: two reads (the version record with its members, the allocation key of this
  * revenue id) in one message and two writes (the allocation, which holds the revenue's details
@@ -16,10 +23,14 @@ import { legacyRevenue } from './legacy-layout';
  */
 export async function recordRevenue(ctx: Context, revenue: Revenue): Promise<string> {
   const store = new DaoStore(ctx);
+  if (revenue.revenueId.startsWith(METERED_PREFIX)) throw invalidArgument(`revenue.revenueId: ids starting with "${METERED_PREFIX}" are those of metered computations`);
   const allocationId = `revenue:${revenue.revenueId}`;
   const [, recorded] = await store.versionAndAllocation(allocationId);
   const version = await store.activeVersion();
   const caller = await store.activeCaller('record revenue');
+  if (!revenueRecordersOf(version.terms, version.memberStates).includes(caller.mspId)) {
+    throw forbidden(`NOT_REVENUE_RECORDER: ${caller.mspId} is not named by the terms to record revenue (${version.terms.revenueRecorders ? 'terms.revenueRecorders' : 'the founding group D, as the terms name no recorders'})`);
+  }
   if (recorded) {
     // Idempotent for a retried submission of the same revenue; a different one under the same id is refused.
     const previous = recorded.revenue ?? (await legacyRevenue(store, revenue.revenueId));
@@ -31,13 +42,72 @@ export async function recordRevenue(ctx: Context, revenue: Revenue): Promise<str
   if (version.successorChannel) throw conflict(`version ${version.version} is superseded: record revenue on the top channel (${version.successorChannel} or later)`);
   const expectedKind = version.terms.businessModel === 'pay-per-use' ? 'use' : 'subscription-period';
   if (revenue.kind !== expectedKind) throw invalidArgument(`revenue.kind: this DAO's business model is ${version.terms.businessModel}, so revenue is per ${expectedKind}`);
-  const allocation = await allocate(ctx, store, version, revenue.amount, { kind: 'revenue', revenueId: revenue.revenueId }, allocationId, {
-    kind: revenue.kind,
-    reference: revenue.reference,
-    recordedBy: caller.mspId,
+  return canonicalJson(await revenueAllocation(ctx, store, version, { revenueId: revenue.revenueId, amount: revenue.amount, kind: revenue.kind, reference: revenue.reference, recordedBy: caller.mspId }));
+}
+
+/** What MeterComputation did: the revenue of a computation, or why it recorded none. */
+export type Metering =
+  | { readonly jobId: string; readonly metered: true; readonly revenueId: string; readonly amount: string; readonly currency: string; readonly allocation: AllocationState }
+  | { readonly jobId: string; readonly metered: false; readonly reason: 'no-price' | 'superseded' };
+
+/**
+ * Meters a completed computation recorded on this channel (pay-per-use): when the terms carry a price
+ * per computation, records revenue of that price under revenue id `job:<jobId>` (kind `use`), allocated
+ * like any revenue (event RevenueRecorded with `metered` and `jobId`). The amount is the terms', not
+ * the caller's, so any active member may ask (the coordinator, acting as the computation's recorder,
+ * once ComputationCompleted committed). Idempotent by job: a repeat returns the first revenue and
+ * writes nothing. Without a price, or on a superseded version (revenue belongs on the top channel,
+ * which this one cannot write), it records nothing and says why. A subscription DAO's computations are
+ * not metered (INVALID_ARGUMENT), nor a job this channel never recorded (NOT_FOUND).
+ */
+export async function meterComputation(ctx: Context, jobId: string): Promise<string> {
+  const store = new DaoStore(ctx);
+  const revenueId = meteredRevenueId(jobId);
+  const [, recorded] = await store.versionAndAllocation(`revenue:${revenueId}`);
+  const version = await store.activeVersion();
+  const caller = await store.activeCaller('meter computations');
+  const price = version.terms.price?.perComputation;
+  const currency = version.terms.price?.currency ?? '';
+  if (recorded) return canonicalJson({ jobId, metered: true, revenueId, amount: recorded.lump, currency, allocation: allocationView(recorded) } satisfies Metering);
+  if (version.terms.businessModel !== 'pay-per-use') throw invalidArgument(`jobId: this DAO's business model is ${version.terms.businessModel}: computations are not charged one by one`);
+  const computation = await store.get<{ jobId: string }>('computation', jobId);
+  if (!computation) throw notFound(`no computation ${jobId} is recorded on ${ctx.stub.getChannelID()}`);
+  if (!price) return canonicalJson({ jobId, metered: false, reason: 'no-price' } satisfies Metering);
+  if (version.successorChannel) return canonicalJson({ jobId, metered: false, reason: 'superseded' } satisfies Metering);
+  const allocation = await revenueAllocation(ctx, store, version, { revenueId, amount: BigInt(price), kind: 'use', reference: `computation ${jobId}`, recordedBy: caller.mspId, jobId });
+  return canonicalJson({ jobId, metered: true, revenueId, amount: price, currency, allocation } satisfies Metering);
+}
+
+/** `job:<jobId>`, or `job:<sha256 of the job id>` when that would pass the 128 characters of a revenue id. */
+export function meteredRevenueId(jobId: string): string {
+  const id = `${METERED_PREFIX}${jobId}`;
+  return id.length <= 128 ? id : `${METERED_PREFIX}${createHash('sha256').update(jobId).digest('hex')}`;
+}
+
+/** Allocates a revenue at this level and emits RevenueRecorded. */
+async function revenueAllocation(
+  ctx: Context,
+  store: DaoStore,
+  version: VersionRecord,
+  r: { revenueId: string; amount: bigint; kind: 'use' | 'subscription-period'; reference: string | undefined; recordedBy: string; jobId?: string },
+): Promise<AllocationState> {
+  const allocation = await allocate(ctx, store, version, r.amount, { kind: 'revenue', revenueId: r.revenueId }, `revenue:${r.revenueId}`, {
+    kind: r.kind,
+    reference: r.reference,
+    recordedBy: r.recordedBy,
   });
-  emit(ctx, DAO.emitted(DAO.event.RevenueRecorded, { revenueId: revenue.revenueId, amount: revenue.amount.toString(), kind: revenue.kind, recordedBy: caller.mspId, allocation: { ...allocation, payouts: [...allocation.payouts] } }));
-  return canonicalJson(allocation);
+  emit(
+    ctx,
+    DAO.emitted(DAO.event.RevenueRecorded, {
+      revenueId: r.revenueId,
+      amount: r.amount.toString(),
+      kind: r.kind,
+      recordedBy: r.recordedBy,
+      ...(r.jobId !== undefined ? { metered: true, jobId: r.jobId } : {}),
+      allocation: { ...allocation, payouts: [...allocation.payouts] },
+    }),
+  );
+  return allocation;
 }
 
 /**
@@ -141,12 +211,48 @@ export async function getEntitlements(ctx: Context): Promise<string> {
   return canonicalJson(version.members.map((msp) => totals.get(msp) ?? { mspId: msp, amount: '0', allocations: 0 }));
 }
 
+/**
+ * One member's entitlement on this channel, with each allocation that paid it: what the lump was
+ * (a revenue recorded here, with its kind, reference and recorder, or a rest relayed from the next
+ * channel), the member's payout from it, and the whole split of that lump at this level.
+ */
 export async function getEntitlement(ctx: Context, msp: string): Promise<string> {
   const store = new DaoStore(ctx);
   await store.version();
   await store.caller('read entitlements');
   await store.requireMember(msp);
-  return canonicalJson((await entitlements(store)).get(msp) ?? { mspId: msp, amount: '0', allocations: 0 });
+  const events: EntitlementEvent[] = [];
+  let amount = 0n;
+  for (const a of await store.list<AllocationRecord>('allocation')) {
+    const mine = a.payouts.filter((p) => p.mspId === msp);
+    if (mine.length === 0) continue;
+    const paid = mine.reduce((sum, p) => sum + BigInt(p.amount), 0n);
+    amount += paid;
+    events.push({
+      allocationId: a.allocationId,
+      source: a.source,
+      ...(a.revenue ? { revenue: a.revenue } : {}),
+      lump: a.lump,
+      amount: paid.toString(),
+      split: { payouts: a.payouts, rest: a.rest, restTo: a.restTo },
+      txId: a.txId,
+      atMs: a.atMs,
+    });
+  }
+  events.sort((x, y) => x.atMs - y.atMs || x.allocationId.localeCompare(y.allocationId));
+  return canonicalJson({ mspId: msp, amount: amount.toString(), allocations: events.length, events });
+}
+
+/** One allocation that paid a member, as GetEntitlement lists it. */
+interface EntitlementEvent {
+  readonly allocationId: string;
+  readonly source: AllocationState['source'];
+  readonly revenue?: AllocationRecord['revenue'];
+  readonly lump: string;
+  readonly amount: string;
+  readonly split: Pick<AllocationState, 'payouts' | 'rest' | 'restTo'>;
+  readonly txId: string;
+  readonly atMs: number;
 }
 
 /**

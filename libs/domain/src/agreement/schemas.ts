@@ -50,6 +50,21 @@ export const roleSchema = z.enum(['DSP', 'VSP']);
 /** D is the founding group; J1, J2, … the joining groups, J_k joining in version k. */
 export const groupSchema = z.string().regex(/^(D|J[1-9]\d{0,3})$/, 'must be "D" or "J<k>" (k ≥ 1)');
 
+/** An amount of money in minor units (cents), positive, as a decimal string: no floats on the ledger. */
+export const minorUnitsSchema = z.string().regex(/^[1-9]\d{0,29}$/, 'must be a positive whole number of minor units, as a decimal string');
+
+/**
+ * What the DAO charges, in minor units of `currency`: per completed computation (pay-per-use; the
+ * dao chaincode meters each ComputationCompleted on the top channel) or per period (subscription).
+ * Absent in agreements written before prices existed: their revenue is recorded by hand only.
+ */
+export const priceSchema = z.strictObject({
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code (three capital letters)'),
+  perComputation: minorUnitsSchema.optional(),
+  perPeriod: z.strictObject({ amount: minorUnitsSchema, periodSeconds: positiveInt.max(366 * 86_400, 'must be at most a year') }).optional(),
+});
+export type Price = z.output<typeof priceSchema>;
+
 /** The terms of a version's agreement. */
 export const termsSchema = z
   .strictObject({
@@ -65,8 +80,20 @@ export const termsSchema = z
     computations: z
       .array(z.strictObject({ name: idSchema, resultRecipients: z.array(mspIdSchema).min(1, 'needs at least one recipient').max(64) }))
       .max(64),
+    /** The price of a computation (pay-per-use) or of a period (subscription); absent: no metering. */
+    price: priceSchema.optional(),
+    /** The members who may record revenue (RecordRevenue); absent: the founding group D's members (revenueRecordersOf). */
+    revenueRecorders: z.array(mspIdSchema).min(1, 'needs at least one member').max(64).optional(),
   })
   .superRefine((t, ctx) => {
+    if (t.price) {
+      const [wanted, other] = t.businessModel === 'pay-per-use' ? (['perComputation', 'perPeriod'] as const) : (['perPeriod', 'perComputation'] as const);
+      if (t.price[other] !== undefined) ctx.addIssue({ code: 'custom', path: ['price', other], message: `a ${t.businessModel} DAO is priced by ${wanted}, not ${other}` });
+      if (t.price[wanted] === undefined) ctx.addIssue({ code: 'custom', path: ['price', wanted], message: `a ${t.businessModel} DAO's price needs ${wanted}` });
+    }
+    const recorders = t.revenueRecorders ?? [];
+    const twice = recorders.find((m, i) => recorders.indexOf(m) !== i);
+    if (twice) ctx.addIssue({ code: 'custom', path: ['revenueRecorders'], message: `${twice} is listed twice` });
     if (t.abandonAfterSeconds < t.heartbeatIntervalSeconds) {
       ctx.addIssue({ code: 'custom', path: ['abandonAfterSeconds'], message: 'must be at least heartbeatIntervalSeconds' });
     }
@@ -86,6 +113,14 @@ export const DEFAULT_GOVERNANCE = { votingPeriodSeconds: 7 * 86_400, quorumPpm: 
 /** The voting period and quorum the terms set, or the defaults. */
 export function governanceTerms(terms: Pick<Terms, 'votingPeriodSeconds' | 'quorumPpm'>): { votingPeriodSeconds: number; quorumPpm: number } {
   return { votingPeriodSeconds: terms.votingPeriodSeconds ?? DEFAULT_GOVERNANCE.votingPeriodSeconds, quorumPpm: terms.quorumPpm ?? DEFAULT_GOVERNANCE.quorumPpm };
+}
+
+/**
+ * Who may record revenue under these terms: the members they name, or (terms written before they
+ * named any) every member of the founding group D, the DSP's side that sells the DAO's service.
+ */
+export function revenueRecordersOf(terms: Pick<Terms, 'revenueRecorders'>, members: readonly { mspId: string; group: string }[]): string[] {
+  return terms.revenueRecorders ? [...terms.revenueRecorders] : members.filter((m) => m.group === 'D').map((m) => m.mspId);
 }
 
 /** Where a workload runs: built and run by Datawell (`managed`) or by its member (`self-hosted`). */

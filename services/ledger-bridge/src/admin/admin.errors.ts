@@ -34,7 +34,8 @@ type GovernanceErrorCode =
   | 'EXIT_NOT_REQUESTED'
   | 'EXIT_NOTICE_RUNNING'
   | 'MEMBER_NOT_ACTIVE'
-  | 'DAO_DISSOLVED';
+  | 'DAO_DISSOLVED'
+  | 'NOT_REVENUE_RECORDER';
 
 const KINDS: Readonly<Record<AdminErrorCode, ErrorKind>> = {
   INVALID_REQUEST: 'invalid',
@@ -70,6 +71,8 @@ const KINDS: Readonly<Record<AdminErrorCode, ErrorKind>> = {
   EXIT_NOTICE_RUNNING: 'conflict',
   MEMBER_NOT_ACTIVE: 'conflict',
   DAO_DISSOLVED: 'conflict',
+  // Not named by the terms (revenueRecorders, else the founding group D) to record revenue.
+  NOT_REVENUE_RECORDER: 'forbidden',
   // The peer or orderer did not answer (unreachable, timed out): 503, worth retrying.
   LEDGER_UNAVAILABLE: 'unavailable',
 };

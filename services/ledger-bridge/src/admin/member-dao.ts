@@ -52,6 +52,7 @@ const REFUSALS: Readonly<Record<DaoRefusal, ConstructorParameters<typeof AdminEr
   EXIT_NOT_REQUESTED: 'EXIT_NOT_REQUESTED',
   EXIT_NOTICE_RUNNING: 'EXIT_NOTICE_RUNNING',
   DAO_DISSOLVED: 'DAO_DISSOLVED',
+  NOT_REVENUE_RECORDER: 'NOT_REVENUE_RECORDER',
 };
 
 /** Per transaction, what the chaincode's bare codes mean for it (the rest is LEDGER_REJECTED). */

@@ -129,7 +129,7 @@ export const choiceSchema = z.enum(['yes', 'no']);
  * Why the dao chaincode refused a proposal, a vote or an exit: the first word of its message after
  * the code (`CONFLICT: ALREADY_VOTED: …`), so a client maps the refusal without reading its prose.
  */
-export const DAO_REFUSALS = ['PROPOSAL_EXISTS', 'ALREADY_A_MEMBER', 'ALREADY_VOTED', 'PROPOSAL_DECIDED', 'VOTING_CLOSED', 'VOTING_OPEN', 'EXIT_ALREADY_REQUESTED', 'EXIT_NOT_REQUESTED', 'EXIT_NOTICE_RUNNING', 'DAO_DISSOLVED'] as const;
+export const DAO_REFUSALS = ['PROPOSAL_EXISTS', 'ALREADY_A_MEMBER', 'ALREADY_VOTED', 'PROPOSAL_DECIDED', 'VOTING_CLOSED', 'VOTING_OPEN', 'EXIT_ALREADY_REQUESTED', 'EXIT_NOT_REQUESTED', 'EXIT_NOTICE_RUNNING', 'DAO_DISSOLVED', 'NOT_REVENUE_RECORDER'] as const;
 export type DaoRefusal = (typeof DAO_REFUSALS)[number];
 
 /** The refusal a dao chaincode message names (`…: VOTING_CLOSED: …`), if any. */
@@ -229,6 +229,9 @@ export const revenueRecordedPayloadSchema = event({
   amount: eventAmount.optional(),
   kind: z.string().optional(),
   recordedBy: z.string().optional(),
+  /** Revenue of a metered computation (MeterComputation: the terms' price per computation), with its job. */
+  metered: z.boolean().optional(),
+  jobId: z.string().optional(),
   allocation: levelAllocationSchema,
 });
 export type RevenueRecordedPayload = z.output<typeof revenueRecordedPayloadSchema>;
@@ -435,6 +438,7 @@ export const DAO = defineChaincode('dao', {
     GetProposal: evaluated(textArg('proposalId', idSchema)),
     CloseProposal: submitted(textArg('proposalId', idSchema)),
     ComputationCompleted: submitted(jsonArg('job', computationSchema)),
+    MeterComputation: submitted(textArg('jobId', idSchema)),
     InfrastructureProvisioned: submitted(jsonArg('report', provisionedReportSchema)),
     InfrastructureFailed: submitted(jsonArg('report', failedReportSchema)),
     InfrastructurePartProvisioned: submitted(jsonArg('report', provisionedReportSchema)),
