@@ -20,6 +20,7 @@ import { startHeartbeats, type HeartbeatLoop } from '@datawell/workload-runtime'
 import { ControlError, startControlServer } from './control.server';
 import { DatasetError, loadColumns } from './dataset.adapter';
 import { listenTlsNode } from './tls.adapter';
+import { mascotOptionsOf, type MpcNodeConfig } from './node.config';
 
 export type NodeLog = (message: string, extra?: Record<string, unknown>) => void;
 
@@ -51,11 +52,11 @@ async function connectMesh(config: MpcNodeSettings): Promise<Transport> {
  * preprocessing (its shares, MAC-key share and triples never leave this process), then the job.
  * Results exist only at the job's recipient.
  */
-export async function runMpcNode(config: MpcNodeSettings): Promise<DemoNodeResult> {
+export async function runMpcNode(config: MpcNodeConfig): Promise<DemoNodeResult> {
   if (!config.job) throw new Error('no job configured');
   const transport = await connectMesh(config);
   try {
-    return await runDemoNode(transport, config.job);
+    return await runDemoNode(transport, config.job, mascotOptionsOf(config));
   } finally {
     await transport.close();
   }
@@ -72,7 +73,7 @@ export interface ServingNode {
  * its stock of triples and masks last across jobs), heartbeats, and serves the coordinator's
  * operations in order. The owner's node reads its dataset itself; only shares leave it.
  */
-export async function serveMpcNode(config: MpcNodeSettings, log: NodeLog): Promise<ServingNode> {
+export async function serveMpcNode(config: MpcNodeConfig, log: NodeLog): Promise<ServingNode> {
   if (!config.control) throw new Error('no control port configured');
   let mascot: MascotOfflinePhase | undefined;
   let transport: Transport | undefined;
@@ -182,8 +183,8 @@ export async function serveMpcNode(config: MpcNodeSettings, log: NodeLog): Promi
       transport = await connectMesh(config);
       log('mesh connected', { parties });
       const t0 = performance.now();
-      mascot = await setupMascot(transport, config.kernelWorkers !== undefined ? { workers: config.kernelWorkers } : {});
-      log('preprocessing set up', { ms: Math.round(performance.now() - t0), kernelWorkers: config.kernelWorkers ?? 'cores' });
+      mascot = await setupMascot(transport, mascotOptionsOf(config));
+      log('preprocessing set up', { ms: Math.round(performance.now() - t0), kernelWorkers: config.kernelWorkers ?? 'cores', otExtension: config.otExtension });
     } catch (error) {
       dead = error as Error;
       log('mesh failed', { error: String(error) });

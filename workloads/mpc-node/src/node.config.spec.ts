@@ -1,4 +1,4 @@
-import { loadMpcNodeConfig } from './node.config';
+import { loadMpcNodeConfig, mascotOptionsOf } from './node.config';
 
 const good = {
   MPC_NODE_INDEX: '1',
@@ -67,5 +67,27 @@ describe('MPC node configuration', () => {
     const c = loadMpcNodeConfig({ ...rest, MPC_NODE_CONTROL_PORT: '7100', MPC_NODE_CONTROL_CLIENT_NAMES: ' mpc-coordinator , ops-coordinator' });
     expect(c.control).toEqual({ host: '127.0.0.1', port: 7100, clientNames: ['mpc-coordinator', 'ops-coordinator'] });
     expect(() => loadMpcNodeConfig({ ...rest, MPC_NODE_CONTROL_PORT: '7100', MPC_NODE_CONTROL_CLIENT_NAMES: 'mpc-node-2' })).toThrow(/MPC_NODE_CONTROL_CLIENT_NAMES/);
+  });
+
+  it('runs KOS unless MPC_NODE_OT_EXTENSION chooses SoftSpoken, and hands the choice and pool size to MASCOT', () => {
+    expect(loadMpcNodeConfig(good).otExtension).toEqual({ kind: 'kos' });
+    expect(mascotOptionsOf(loadMpcNodeConfig(good))).toEqual({ otExtension: { kind: 'kos' } });
+    expect(loadMpcNodeConfig({ ...good, MPC_NODE_OT_EXTENSION: 'kos' }).otExtension).toEqual({ kind: 'kos' });
+    expect(loadMpcNodeConfig({ ...good, MPC_NODE_OT_EXTENSION: 'softspoken' }).otExtension).toEqual({ kind: 'softspoken', k: 2 });
+    const c = loadMpcNodeConfig({ ...good, MPC_NODE_OT_EXTENSION: ' SoftSpoken:4 ', MPC_NODE_KERNEL_WORKERS: '1' });
+    expect(mascotOptionsOf(c)).toEqual({ workers: 1, otExtension: { kind: 'softspoken', k: 4 } });
+  });
+
+  it('refuses an OT extension it does not know, listed with the other problems', () => {
+    for (const bad of ['iknp', 'softspoken:0', 'softspoken:11', 'softspoken:2.5', 'softspoken:', 'kos:2']) {
+      expect(() => loadMpcNodeConfig({ ...good, MPC_NODE_OT_EXTENSION: bad })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(/MPC_NODE_OT_EXTENSION/) }));
+    }
+    try {
+      loadMpcNodeConfig({ ...good, MPC_NODE_INDEX: '7', MPC_NODE_OT_EXTENSION: 'ferret' });
+      throw new Error('accepted');
+    } catch (err) {
+      const vars = (err as { issues: Array<{ variable: string }> }).issues.map((i) => i.variable);
+      expect(vars).toEqual(expect.arrayContaining(['MPC_NODE_INDEX', 'MPC_NODE_OT_EXTENSION']));
+    }
   });
 });

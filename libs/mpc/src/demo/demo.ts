@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors';
 import type { FieldVec } from '../field/vector';
-import { setupMascot } from '../offline/mascot';
+import { setupMascot, type MascotOptions } from '../offline/mascot';
 import { assertSecondMomentRange, encodeFixed } from '../programs/fixed-point';
 import { secureLinearRegression, secureVariance } from '../programs/statistics';
 import { createMemoryTransports, type Transport } from '../transport/transport';
@@ -115,10 +115,10 @@ export function demoTriples(rows: number): number {
  * One node's side of the demo over any transport: MASCOT set-up with every peer, triples and masks,
  * then inputs (the owner), the statistics and the output to the recipient only.
  */
-export async function runDemoNode(transport: Transport, job: DemoJob): Promise<DemoNodeResult> {
+export async function runDemoNode(transport: Transport, job: DemoJob, options: MascotOptions = {}): Promise<DemoNodeResult> {
   const self = transport.self;
   const t0 = performance.now();
-  const mascot = await setupMascot(transport);
+  const mascot = await setupMascot(transport, options);
   const t1 = performance.now();
   await mascot.generateTriples(demoTriples(job.rows));
   const t2 = performance.now();

@@ -2,7 +2,7 @@ import { randomFillSync } from 'node:crypto';
 import fc from 'fast-check';
 import { P, fadd, fmul, fpow, fsub, finv, mod } from './reference';
 import {
-  fromBigInts, gilboaReceive, gilboaSend, mulmod, vadd, vaddc, vaxpy, vbeaver, vcanon, vdot, vfromRandomWords, vmul, vmulc, vpow, vrandom, vsub, vsum, vsumShares, vwsum, vbitsum,
+  fromBigInts, gilboaReceive, gilboaSend, gilboaSendInto, mulmod, vadd, vaddc, vaxpy, vbeaver, vcanon, vdot, vfromRandomWords, vmul, vmulc, vpow, vrandom, vsub, vsum, vsumShares, vwsum, vbitsum,
 } from './vector';
 
 const elem = fc.oneof(
@@ -137,6 +137,29 @@ describe('fused Gilboa kernels', () => {
     const { d, share } = gilboaSend(v0, v1, a, T, g);
     const recv = gilboaReceive(v, bits, new Uint8Array(d.buffer), T, g);
     for (let t = 0; t < T; t++) for (let k = 0; k < 4; k++) expect(fadd(share[t * 4 + k]!, recv[t * 4 + k]!)).toBe(fmul(a[t * 4 + k]!, b[t]!));
+  });
+
+  it('gilboaSendInto reads the OT words where they were written and writes only into the given outputs', () => {
+    const T = 2;
+    const g = 61;
+    const m = T * g;
+    const v0 = new Uint8Array(m * 32);
+    const v1 = new Uint8Array(m * 32);
+    randomFillSync(v0);
+    randomFillSync(v1);
+    const a = vrandom(T * 4);
+    const want = gilboaSend(v0, v1, a, T, g);
+    const dAll = new BigUint64Array(m * 4 + 2).fill(7n);
+    const sAll = new BigUint64Array(T * 4 + 2).fill(7n);
+    gilboaSendInto(a, T, g, (w0, w1) => {
+      expect([w0.length, w1.length]).toEqual([m * 32, m * 32]);
+      w0.set(v0);
+      w1.set(v1);
+    }, dAll.subarray(1, 1 + m * 4), sAll.subarray(1, 1 + T * 4));
+    expect(dAll.subarray(1, 1 + m * 4)).toEqual(want.d);
+    expect(sAll.subarray(1, 1 + T * 4)).toEqual(want.share);
+    expect([dAll[0], dAll[m * 4 + 1], sAll[0], sAll[T * 4 + 1]]).toEqual([7n, 7n, 7n, 7n]);
+    expect(() => gilboaSendInto(a, T, g, () => undefined, new BigUint64Array(m * 4 - 1), new BigUint64Array(T * 4))).toThrow(RangeError);
   });
 });
 

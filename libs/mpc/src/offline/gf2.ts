@@ -34,7 +34,22 @@ const k = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(GF2_WASM_B
  * more in page faults and garbage collection than the copy itself. What it returns is valid until
  * its next use.
  */
-export class ReusedBuffer {
+/** Where an OT core writes its outputs: `view(len)` gives len bytes to write (a ReusedBuffer, or a fixed destination). */
+export interface OutputTarget<B extends Uint8Array = Uint8Array> {
+  view(len: number): B;
+}
+
+/** A fixed destination as an OutputTarget: refuses any other length than its own. */
+export function into(dst: Uint8Array): OutputTarget {
+  return {
+    view(len: number): Uint8Array {
+      if (len !== dst.length) throw new RangeError(`OT output of ${len} bytes for a destination of ${dst.length}`);
+      return dst;
+    },
+  };
+}
+
+export class ReusedBuffer implements OutputTarget<Buffer> {
   #buf = Buffer.alloc(0);
 
   /** The first `len` bytes of the buffer (grown when needed), contents unspecified. */
@@ -108,7 +123,7 @@ const wordsOf = (M: number) => M / 64;
  * receiver's matrix u (128 columns of M bits); the KOS check parities of Q under `checks` masks
  * of M bits each that `fillMasks` writes; and v0 = H(q_j), v1 = H(q_j ⊕ Δ) of `blocks` blocks for the first m rows.
  */
-export function otSenderCore(
+export function otSenderCore<B extends Uint8Array>(
   g: readonly Uint8Array[],
   u: Uint8Array,
   delta: Uint8Array,
@@ -118,8 +133,8 @@ export function otSenderCore(
   m: number,
   blocks: number,
   tweakBase: number,
-  out: readonly [ReusedBuffer, ReusedBuffer],
-): { parities: Uint8Array; v0: Buffer; v1: Buffer } {
+  out: readonly [OutputTarget<B>, OutputTarget<B>],
+): { parities: Uint8Array; v0: B; v1: B } {
   const colBytes = M / 8;
   const nc = g.length;
   const L = new Layout();
@@ -177,7 +192,7 @@ export function otReceiverMatrix(t0: readonly Uint8Array[], t1: readonly Uint8Ar
  * OT-extension receiver core: the KOS check values (parities x of the choice column r and of t0's
  * columns) and v = H(t_j) of `blocks` blocks for the first m rows.
  */
-export function otReceiverCore(
+export function otReceiverCore<B extends Uint8Array>(
   t0: readonly Uint8Array[],
   r: Uint8Array,
   fillMasks: (dst: Uint8Array) => void,
@@ -186,8 +201,8 @@ export function otReceiverCore(
   m: number,
   blocks: number,
   tweakBase: number,
-  out: ReusedBuffer,
-): { x: Uint8Array; parities: Uint8Array; v: Buffer } {
+  out: OutputTarget<B>,
+): { x: Uint8Array; parities: Uint8Array; v: B } {
   const colBytes = M / 8;
   const nc = t0.length;
   const L = new Layout();

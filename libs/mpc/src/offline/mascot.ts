@@ -1,5 +1,5 @@
 import type { FieldVec } from '../field/vector';
-import { gilboaReceive, gilboaSend, vadd, vconst, vdot, vmul, vrandom, vwsum } from '../field/vector';
+import { gilboaReceive, vadd, vconst, vdot, vmul, vrandom, vwsum } from '../field/vector';
 import { concatVecs, vecBytes } from '../field/concat';
 import { FIELD_BITS } from '../field/reference';
 import { prgField } from '../crypto/prg';
@@ -145,8 +145,7 @@ class MascotParty implements MascotOfflinePhase {
           return;
         }
         // Gilboa, sender side: d_l = v0_l − v1_l + a per OT; own share −Σ 2^l v0_l.
-        const { v0, v1 } = await this.otSend.get(j)!.extend(this.t, m, 2);
-        const { d, share } = gilboaSend(v0, v1, a, T, FIELD_BITS);
+        const { d, share } = await this.otSend.get(j)!.gilboaLocal(this.t, a, T);
         this.t.send(j, vecBytes(d));
         parts.push(share);
       },

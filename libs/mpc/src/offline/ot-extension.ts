@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { OtCheckFailedError, ProtocolViolationError } from '../errors';
+import { InvalidArgumentError, OtCheckFailedError, ProtocolViolationError } from '../errors';
 import type { Transport } from '../transport/transport';
 import { baseOtReceive, baseOtSend } from './base-ot';
 import { PrgStream, aligned, getBit } from './bits';
-import { ReusedBuffer, otReceiverCore, otReceiverMatrix, otSenderCore } from './gf2';
-import type { FieldVec } from '../field/vector';
+import { ReusedBuffer, into, otReceiverCore, otReceiverMatrix, otSenderCore, type OutputTarget } from './gf2';
+import { gilboaSendInto, type FieldVec } from '../field/vector';
 import { FIELD_BITS } from '../field/reference';
 import { messageColumns, packSpans, receiverColumns, rowChunks, senderColumns, type Shape } from './parallel';
 import { blockSizes, softSpokenReceiverSetup, softSpokenSenderSetup } from './softspoken';
@@ -37,6 +37,26 @@ function checkMasks(seedR: Uint8Array, seedS: Uint8Array): PrgStream {
 
 /** Which OT extension a pair runs; both ends must agree (a mismatch fails on the first message's length). */
 export type OtExtensionChoice = { readonly kind: 'kos' } | { readonly kind: 'softspoken'; readonly k: number };
+
+/** SoftSpoken's block size when a setting names SoftSpoken without one: as cheap as KOS in CPU here, half its bytes. */
+export const DEFAULT_SOFTSPOKEN_K = 2;
+
+/**
+ * Reads an OT-extension setting: `kos`, `softspoken` (k = DEFAULT_SOFTSPOKEN_K) or `softspoken:<k>`
+ * with k an integer in 1..10; empty or absent means KOS, the default. Anything else is an
+ * InvalidArgumentError naming what is accepted (a node turns it into its configuration error).
+ */
+export function parseOtExtensionChoice(text: string | undefined): OtExtensionChoice {
+  const v = (text ?? '').trim().toLowerCase();
+  if (v === '' || v === 'kos') return { kind: 'kos' };
+  if (v === 'softspoken') return { kind: 'softspoken', k: DEFAULT_SOFTSPOKEN_K };
+  const m = /^softspoken:(\d{1,2})$/.exec(v);
+  const k = m ? Number(m[1]) : NaN;
+  if (!Number.isInteger(k) || k < 1 || k > 10) {
+    throw new InvalidArgumentError(`OT extension must be 'kos', 'softspoken' or 'softspoken:<k>' with k in 1..10, got '${text ?? ''}'`);
+  }
+  return { kind: 'softspoken', k };
+}
 
 const shapeOf = (ot: OtExtensionChoice): Shape => (ot.kind === 'softspoken' ? blockSizes(ot.k, KAPPA) : undefined);
 
@@ -71,6 +91,35 @@ export class OtExtSender {
 
   /** Runs `m` random OTs; returns v0 and v1 of `blocks` 16-byte blocks per OT, valid until the next call. */
   async extend(t: Transport, m: number, blocks: number): Promise<{ v0: Buffer; v1: Buffer }> {
+    const core = await this.#core(t, m, blocks);
+    // Everything is computed before waiting for the check; outputs are released only after it passes.
+    const { parities, v0, v1 } = core(this.#out);
+    await this.#verify(t, parities, new Uint8Array(this.delta.buffer));
+    return { v0, v1 };
+  }
+
+  /**
+   * Gilboa's sender side over `T·FIELD_BITS` fresh random OTs in this thread: the same messages as
+   * extend() followed by gilboaSend (tested), with the OT outputs hashed straight into the field
+   * kernels' memory where Gilboa reads them (no copy of them). Returns the corrections to send and
+   * this side's shares, only after the receiver's check passed.
+   */
+  async gilboaLocal(t: Transport, a: FieldVec, T: number): Promise<{ d: FieldVec; share: FieldVec }> {
+    const m = T * FIELD_BITS;
+    const core = await this.#core(t, m, 2);
+    const d = new BigUint64Array(m * 4);
+    const share = new BigUint64Array(T * 4);
+    let parities: Uint8Array | undefined;
+    // Synchronous from start to end: no other party of this thread touches the field kernels' memory meanwhile.
+    gilboaSendInto(a, T, FIELD_BITS, (v0, v1) => {
+      parities = core([into(v0), into(v1)]).parities;
+    }, d, share);
+    await this.#verify(t, parities!, new Uint8Array(this.delta.buffer));
+    return { d, share };
+  }
+
+  /** Receives the matrix (answering with this side's check seed) and returns the synchronous core of the extension of m OTs. */
+  async #core(t: Transport, m: number, blocks: number): Promise<<B extends Uint8Array>(out: readonly [OutputTarget<B>, OutputTarget<B>]) => { parities: Uint8Array; v0: B; v1: B }> {
     const M = paddedLength(m);
     const colBytes = M / 8;
     const { msg, seedR, seedS } = await this.#receiveMatrix(t, colBytes);
@@ -78,12 +127,9 @@ export class OtExtSender {
       ? senderColumns(this.shape, packSpans(this.streams.map((st) => st.skip(colBytes))), msg, colBytes, 0, M)
       : { g: this.streams.map((st) => st.next(colBytes)), u: msg.subarray(0, KAPPA * colBytes) };
     const deltaBytes = new Uint8Array(this.delta.buffer);
-    // Everything is computed before waiting for the check; outputs are released only after it passes.
     const base = this.#counter;
     this.#counter += m;
-    const { parities: qPar, v0, v1 } = otSenderCore(g, u, deltaBytes, (d) => checkMasks(seedR, seedS).fill(d), CHECKS, M, m, blocks, base, this.#out);
-    await this.#verify(t, qPar, deltaBytes);
-    return { v0, v1 };
+    return (out) => otSenderCore(g, u, deltaBytes, (d) => checkMasks(seedR, seedS).fill(d), CHECKS, M, m, blocks, base, out);
   }
 
   /** The receiver's masked matrix and seed; answers with this side's seed of the consistency check. */

@@ -1,7 +1,7 @@
-import { copeReceive, copeSend, gilboaReceive, gilboaSend } from '../field/vector';
+import { copeReceive, copeSend, gilboaReceive, gilboaSendInto } from '../field/vector';
 import { FIELD_BITS } from '../field/reference';
 import { prgFillAt, type PrgSpan } from './bits';
-import { ReusedBuffer, foldColumns, otReceiverCore, otReceiverMatrix, otSenderCore } from './gf2';
+import { ReusedBuffer, foldColumns, into, otReceiverCore, otReceiverMatrix, otSenderCore, type OutputTarget } from './gf2';
 
 /**
  * One chunk of a triple batch's arithmetic, as run by a worker of the kernel pool (pool.ts): a range
@@ -11,9 +11,9 @@ import { ReusedBuffer, foldColumns, otReceiverCore, otReceiverMatrix, otSenderCo
  * single-threaded path on the chunk's slice, so the results are bit for bit the same (tested).
  */
 
-// Output buffers reused from job to job (a worker runs one job at a time; results are copied out).
+// Output buffers reused from job to job (a worker runs one job at a time; results are copied out):
+// only for a chunk of padding rows, whose OT outputs nobody uses.
 const SEND_OUT = [new ReusedBuffer(), new ReusedBuffer()] as const;
-const RECV_OUT = new ReusedBuffer();
 
 /** PRG spans in a compact, cloneable form: key ‖ iv per span, and its offset. */
 export interface Spans {
@@ -155,14 +155,17 @@ export interface GilboaSendJob extends RowChunk {
 /** OT-extension sender rows [r0, r1) and Gilboa's sender side on their triples; returns the chunk's KOS parities. */
 export function gilboaSendChunk(j: GilboaSendJob): Uint8Array {
   const { g, u } = senderColumns(j.shape, j.g, j.u, j.colBytes, j.r0, j.r1);
-  const { parities, v0, v1 } = otSenderCore(g, u, j.delta, maskFiller(j.masks, j.checks, j.colBytes, j.r0, j.r1), j.checks, j.r1 - j.r0, j.rows, 2, j.tweakBase + j.r0, SEND_OUT);
+  const core = (out: readonly [OutputTarget, OutputTarget]) =>
+    otSenderCore(g, u, j.delta, maskFiller(j.masks, j.checks, j.colBytes, j.r0, j.r1), j.checks, j.r1 - j.r0, j.rows, 2, j.tweakBase + j.r0, out).parities;
   const T = j.rows / FIELD_BITS;
-  if (T > 0) {
-    const { d, share } = gilboaSend(v0, v1, j.a.subarray(4 * j.tri, 4 * (j.tri + T)), T, FIELD_BITS);
-    j.d.set(d, 4 * j.r0);
-    j.share.set(share, 4 * j.tri);
-  }
-  return parities;
+  if (T === 0) return core(SEND_OUT);
+  // The hash writes v0, v1 straight into the field kernels' memory, where Gilboa reads them; d and
+  // the shares go straight into the shared outputs.
+  let parities: Uint8Array | undefined;
+  gilboaSendInto(j.a.subarray(4 * j.tri, 4 * (j.tri + T)), T, FIELD_BITS, (v0, v1) => {
+    parities = core([into(v0), into(v1)]);
+  }, j.d.subarray(4 * j.r0, 4 * (j.r0 + j.rows)), j.share.subarray(4 * j.tri, 4 * (j.tri + T)));
+  return parities!;
 }
 
 export interface MatrixJob {
@@ -196,11 +199,11 @@ export interface ReceiverJob extends RowChunk {
 
 /** OT-extension receiver core on rows [r0, r1): the chunk's check parities (of r, then of t0) and its OT outputs. */
 export function receiverChunk(j: ReceiverJob): { x: Uint8Array; parities: Uint8Array } {
-  const { x, parities, v } = otReceiverCore(
+  // The hash writes the OT outputs straight into the shared buffer Gilboa's chunks read.
+  const { x, parities } = otReceiverCore(
     columnStripes(j.t0, j.colBytes, j.r0, j.r1), j.r.subarray(j.r0 / 8, j.r1 / 8), maskFiller(j.masks, j.checks, j.colBytes, j.r0, j.r1),
-    j.checks, j.r1 - j.r0, j.rows, 2, j.tweakBase + j.r0, RECV_OUT,
+    j.checks, j.r1 - j.r0, j.rows, 2, j.tweakBase + j.r0, into(j.v.subarray(32 * j.r0, 32 * (j.r0 + j.rows))),
   );
-  j.v.set(v, 32 * j.r0);
   return { x, parities };
 }
 
