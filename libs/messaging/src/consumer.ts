@@ -1,4 +1,4 @@
-import type { Consumer, ConsumerConfig, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer, ConsumerConfig, Kafka, KafkaMessage } from 'kafkajs';
 import type { ConnectionLogger } from './logger';
 
 export interface TopicConsumerOptions {
@@ -22,6 +22,31 @@ export interface TopicConsumerOptions {
 
 export interface TopicConsumer {
   stop(): Promise<void>;
+  /**
+   * Whether the consumer has handled every message that was on its topics when it joined (their
+   * end offsets then, past the group's committed offsets): the backlog left while the service was
+   * down. False until it has joined and read those offsets.
+   */
+  caughtUp(): boolean;
+}
+
+/**
+ * The backlog a group has on its topics: per partition with messages past the group's committed
+ * offset (or, with none committed, past the partition's first), the end offset to reach.
+ */
+export async function readBacklog(admin: Admin, groupId: string, topics: readonly string[]): Promise<Map<string, bigint>> {
+  const backlog = new Map<string, bigint>();
+  for (const topic of topics) {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const at = new Map((committed?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+    for (const end of ends) {
+      const from = at.get(end.partition) ?? -1n;
+      const start = from >= 0n ? from : BigInt(end.low);
+      if (start < BigInt(end.high)) backlog.set(`${topic}:${end.partition}`, BigInt(end.high));
+    }
+  }
+  return backlog;
 }
 
 /**
@@ -32,6 +57,13 @@ export function startTopicConsumer(options: TopicConsumerOptions): TopicConsumer
   let consumer: Consumer | undefined;
   let stopped = false;
   let wake: (() => void) | undefined;
+  // Undefined until read at the first join; then the partitions still behind their end offset then.
+  let backlog: Map<string, bigint> | undefined;
+  const handled = (topic: string, partition: number, offset: string) => {
+    const key = `${topic}:${partition}`;
+    const end = backlog?.get(key);
+    if (end !== undefined && BigInt(offset) + 1n >= end) backlog!.delete(key);
+  };
   const loop = (async () => {
     let backoff = 500;
     while (!stopped) {
@@ -40,15 +72,28 @@ export function startTopicConsumer(options: TopicConsumerOptions): TopicConsumer
       try {
         await c.connect();
         for (const topic of options.topics) await c.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
+        if (backlog === undefined) {
+          const admin = options.kafka.admin();
+          try {
+            await admin.connect();
+            backlog = await readBacklog(admin, options.groupId, options.topics);
+          } finally {
+            await admin.disconnect().catch(() => undefined);
+          }
+        }
         await c.run({
-          eachMessage: async ({ message, topic, heartbeat }) => {
-            if (!options.heartbeatMs) return options.handle(message, topic);
+          eachMessage: async ({ message, topic, partition, heartbeat }) => {
+            if (!options.heartbeatMs) {
+              await options.handle(message, topic);
+              return handled(topic, partition, message.offset);
+            }
             const timer = setInterval(() => void heartbeat().catch(() => undefined), options.heartbeatMs);
             try {
               await options.handle(message, topic);
             } finally {
               clearInterval(timer);
             }
+            handled(topic, partition, message.offset);
           },
         });
         return;
@@ -68,6 +113,7 @@ export function startTopicConsumer(options: TopicConsumerOptions): TopicConsumer
     }
   })();
   return {
+    caughtUp: () => backlog !== undefined && backlog.size === 0,
     async stop() {
       stopped = true;
       wake?.();

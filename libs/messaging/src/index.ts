@@ -2,7 +2,7 @@ export { checkKafka, createKafka, kafkaLogCreator, type KafkaAdminLike, type Kaf
 export { openTraffic, readTrafficKeyFile, sealTraffic, TrafficKey, TrafficSealError, type TrafficBinding } from './kafka';
 export type { ConnectionLogger } from './logger';
 export { checkRedis, closeRedis, createRedis, type RedisClientOptions, type RedisLike } from './redis';
-export { startTopicConsumer, type TopicConsumer, type TopicConsumerOptions } from './consumer';
+export { readBacklog, startTopicConsumer, type TopicConsumer, type TopicConsumerOptions } from './consumer';
 export {
   ledgerEventHandler,
   startLedgerEventConsumer,

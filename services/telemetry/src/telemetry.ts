@@ -39,6 +39,9 @@ export class Telemetry {
   /** Starts each consumer (once the topics exist). */
   readonly #subscriptions: Array<() => TopicConsumer>;
   #consumers: TopicConsumer[] = [];
+  /** Starts the heartbeats' consumer, whose backlog gates abandonment (FoldServiceOptions.heartbeatsCaughtUp). */
+  readonly #startHeartbeats: () => TopicConsumer;
+  #heartbeatConsumer: TopicConsumer | undefined;
   #running = false;
   #loop: Promise<void> | undefined;
   #starting: Promise<void> | undefined;
@@ -66,6 +69,7 @@ export class Telemetry {
       logger,
       counters,
       wakeOutbox: () => this.#outbox.notify(),
+      heartbeatsCaughtUp: () => this.#heartbeatConsumer?.caughtUp() ?? false,
     });
     this.live = new LiveViewService(this.repository, this.store);
     const events = new LedgerEventsService(this.repository, logger);
@@ -82,7 +86,9 @@ export class Telemetry {
           unusable: events.unusable,
         }),
       () => startTopicConsumer({ kafka, logger, topics: [settings.topics.ledgerReceipts], groupId: group('receipts'), handle: (m) => events.handleReceipt(m.value) }),
-      () => startTopicConsumer({
+    ];
+    this.#startHeartbeats = () =>
+      startTopicConsumer({
         kafka,
         logger,
         topics: [settings.topics.telemetry],
@@ -92,8 +98,7 @@ export class Telemetry {
           if (redis.status !== 'ready') throw new Error(`redis not ready (${redis.status})`);
           await this.heartbeats.handle(m.value);
         },
-      }),
-    ];
+      });
   }
 
   /** Starts the outbox relay and the fold loop now, and the consumers once their topics exist. */
@@ -117,7 +122,10 @@ export class Telemetry {
         await this.#sleep(delay);
       }
     }
-    if (this.#running) this.#consumers = this.#subscriptions.map((start) => start());
+    if (this.#running) {
+      this.#heartbeatConsumer = this.#startHeartbeats();
+      this.#consumers = [...this.#subscriptions.map((start) => start()), this.#heartbeatConsumer];
+    }
   }
 
   #sleep(ms: number): Promise<void> {

@@ -27,6 +27,11 @@ export interface FoldServiceOptions {
   readonly now?: () => number;
   /** How long after a contract-end request a member still active is asked about again (default 10 min). */
   readonly contractEndRetryMs?: number;
+  /**
+   * Whether every heartbeat that waited on Kafka while telemetry was down has been read. Until then
+   * no abandonment is asked for: the members' silence would be telemetry's own (default: always).
+   */
+  readonly heartbeatsCaughtUp?: () => boolean;
 }
 
 export interface FoldResult {
@@ -43,6 +48,7 @@ export interface FoldResult {
  */
 export class FoldService {
   readonly #now: () => number;
+  #waitingForBacklog = false;
 
   constructor(private readonly options: FoldServiceOptions) {
     this.#now = options.now ?? Date.now;
@@ -103,6 +109,13 @@ export class FoldService {
 
   async requestAbandonment(): Promise<string[]> {
     const { repository, store, logger } = this.options;
+    if (this.options.heartbeatsCaughtUp && !this.options.heartbeatsCaughtUp()) {
+      if (!this.#waitingForBacklog) logger.log({ message: 'abandonment not evaluated until the heartbeats queued while telemetry was away are read' });
+      this.#waitingForBacklog = true;
+      return [];
+    }
+    if (this.#waitingForBacklog) logger.log({ message: 'queued heartbeats read; evaluating abandonment' });
+    this.#waitingForBacklog = false;
     const versions = (await repository.versions()).filter((v) => v.status === 'active');
     if (versions.length === 0) return [];
     const channels = versions.map((v) => v.channel);
