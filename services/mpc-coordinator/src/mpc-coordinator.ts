@@ -62,6 +62,8 @@ export class MpcCoordinator {
       schema,
       repository: this.repository,
       logger,
+      commandsTopic: settings.topics.ledgerCommands,
+      wakeOutbox: () => this.#relay.notify(),
     });
     this.#relay.start();
     this.#queue.process((job) => this.computations.run(job));

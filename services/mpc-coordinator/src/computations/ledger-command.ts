@@ -20,3 +20,12 @@ export function computationCompletedCommand(c: {
     { computation: c.computation, jobId: c.id, members: [...c.members], resultDigest: c.resultDigest },
   );
 }
+
+/**
+ * `MeterComputation` on the channel where the job was recorded, acting as the member who recorded it:
+ * the chaincode charges the terms' price per computation once per job (revenue `job:<jobId>`). The
+ * command id is the job's, so a replayed event queues the same command, which changes nothing twice.
+ */
+export function meterComputationCommand(c: { readonly jobId: string; readonly channel: string; readonly actingMspId: string }): LedgerCommand {
+  return DAO.command(DAO.tx.MeterComputation, { commandId: ledgerCommandId('mpc-coordinator', 'meter-computation', c.jobId), channel: c.channel, actingMspId: c.actingMspId }, c.jobId);
+}

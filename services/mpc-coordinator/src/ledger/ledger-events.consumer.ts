@@ -1,8 +1,9 @@
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { DAO } from '@datawell/contracts';
-import { startLedgerEventConsumer, UnusableLedgerEventError, type ConnectionLogger, type LedgerEffect, type LedgerEventHandlers, type LedgerEventMeta, type TopicConsumer } from '@datawell/messaging';
+import { DAO, ledgerCommandCloudEvent } from '@datawell/contracts';
+import { startLedgerEventConsumer, UnusableLedgerEventError, writeOutbox, type ConnectionLogger, type LedgerEffect, type LedgerEventHandlers, type LedgerEventMeta, type TopicConsumer } from '@datawell/messaging';
 import type { CoordinatorRepository, LedgerNodesOutcome } from '../computations/computations.repository';
+import { meteringCommandOf } from './metering';
 import { readModelUpdateOf } from './read-model';
 
 const CONSUMER = 'ledger-events';
@@ -31,9 +32,32 @@ function readModelEffect(repository: CoordinatorRepository, logger: ConnectionLo
 }
 
 /**
+ * Meters a completed computation of this coordinator's (pay-per-use): MeterComputation through the
+ * outbox, in the transaction that claims the event, so the command is queued exactly when the event
+ * is applied. Jobs this coordinator did not run are left to theirs (it may not act as their recorder).
+ */
+function meteringEffect(o: { repository: CoordinatorRepository; logger: ConnectionLogger; schema: string; commandsTopic: string; wakeOutbox: () => void }, meta: LedgerEventMeta): LedgerEffect | undefined {
+  const metering = meteringCommandOf(meta.ledger);
+  if (!metering) return undefined;
+  if ('ignored' in metering) throw new UnusableLedgerEventError(metering.ignored);
+  const { jobId, command } = metering;
+  return async (manager) => {
+    if (!(await o.repository.get(jobId))) return () => o.logger.log({ message: 'not metering a computation another coordinator ran', id: meta.id, jobId });
+    await writeOutbox(manager, o.schema, [{ id: command.commandId, topic: o.commandsTopic, key: command.channel, payload: ledgerCommandCloudEvent(command, SOURCE) }]);
+    return () => {
+      o.wakeOutbox();
+      o.logger.log({ message: 'computation sent for metering', id: meta.id, jobId, channel: command.channel, commandId: command.commandId });
+    };
+  };
+}
+
+const SOURCE = 'urn:datawell:service:mpc-coordinator';
+
+/**
  * Keeps the read model of DAO versions from `datawell.ledger.events.v1` through the messaging
  * library's ledger-event consumer: each event applied once (inbox), in the order of its DAO's
  * partition; a malformed event, or a report of MPC nodes that cannot be applied, is logged and skipped.
+ * A committed ComputationCompleted of this coordinator's jobs is sent for metering (MeterComputation).
  */
 export function startLedgerEventsConsumer(o: {
   kafka: Kafka;
@@ -43,6 +67,9 @@ export function startLedgerEventsConsumer(o: {
   schema: string;
   repository: CoordinatorRepository;
   logger: ConnectionLogger;
+  /** Where MeterComputation commands go, and the outbox relay's wake-up. */
+  commandsTopic: string;
+  wakeOutbox: () => void;
 }): TopicConsumer {
   const decide = (_event: unknown, meta: LedgerEventMeta) => readModelEffect(o.repository, o.logger, meta);
   const handlers: LedgerEventHandlers = {
@@ -50,6 +77,7 @@ export function startLedgerEventsConsumer(o: {
     [DAO.event.MemberAbandoned]: decide,
     [DAO.event.MemberExited]: decide,
     [DAO.event.InfrastructureProvisioned]: decide,
+    [DAO.event.ComputationCompleted]: (_event, meta) => meteringEffect(o, meta),
   };
   return startLedgerEventConsumer({
     kafka: o.kafka,
