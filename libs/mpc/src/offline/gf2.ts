@@ -61,6 +61,29 @@ export class ReusedBuffer implements OutputTarget<Buffer> {
 
 // Rows hashed per pass: the hash's input and output stay small (cache-resident) and linear memory
 // does not grow with the batch.
+/**
+ * Columns of a bit matrix: given as arrays, or written by `fill(i, dst)` straight into linear memory
+ * (a PRG), which spares a fresh array per column and its copy (garbage: megabytes per batch).
+ */
+export type Columns = readonly Uint8Array[] | ColumnSource;
+export interface ColumnSource {
+  readonly count: number;
+  fill(i: number, dst: Uint8Array): void;
+}
+
+const isSource = (c: Columns): c is ColumnSource => !Array.isArray(c);
+const countOf = (c: Columns): number => (isSource(c) ? c.count : c.length);
+
+/** Writes the columns one after the other at `at`, colBytes each. */
+function place(c: Columns, mem: Uint8Array, at: number, colBytes: number): void {
+  const n = countOf(c);
+  for (let i = 0; i < n; i++) {
+    const dst = mem.subarray(at + i * colBytes, at + (i + 1) * colBytes);
+    if (isSource(c)) c.fill(i, dst);
+    else dst.set(c[i]!);
+  }
+}
+
 const HASH_ROWS = 16384;
 
 /**
@@ -124,8 +147,8 @@ const wordsOf = (M: number) => M / 64;
  * of M bits each that `fillMasks` writes; and v0 = H(q_j), v1 = H(q_j ⊕ Δ) of `blocks` blocks for the first m rows.
  */
 export function otSenderCore<B extends Uint8Array>(
-  g: readonly Uint8Array[],
-  u: Uint8Array,
+  g: Columns,
+  u: Uint8Array | ColumnSource,
   delta: Uint8Array,
   fillMasks: (dst: Uint8Array) => void,
   checks: number,
@@ -136,7 +159,7 @@ export function otSenderCore<B extends Uint8Array>(
   out: readonly [OutputTarget<B>, OutputTarget<B>],
 ): { parities: Uint8Array; v0: B; v1: B } {
   const colBytes = M / 8;
-  const nc = g.length;
+  const nc = countOf(g);
   const L = new Layout();
   const Q = L.take(nc * colBytes);
   const U = L.take(nc * colBytes);
@@ -149,11 +172,10 @@ export function otSenderCore<B extends Uint8Array>(
   const Z = L.take(HASH_ROWS * blocks * 16);
   const E = L.take(HASH_ROWS * blocks * 16);
   const mem = memory(L.end);
-  mem.set(u, U);
-  g.forEach((col, i) => {
-    mem.set(col, Q + i * colBytes);
-    if ((delta[i >> 3]! >> (i & 7)) & 1) k.xor(Q + i * colBytes, U + i * colBytes, colBytes / 8);
-  });
+  if (u instanceof Uint8Array) mem.set(u, U);
+  else place(u, mem, U, colBytes);
+  place(g, mem, Q, colBytes);
+  for (let i = 0; i < nc; i++) if ((delta[i >> 3]! >> (i & 7)) & 1) k.xor(Q + i * colBytes, U + i * colBytes, colBytes / 8);
   fillMasks(mem.subarray(MASKS, MASKS + checks * colBytes));
   k.parities(Q, nc, MASKS, checks, wordsOf(M), PAR, ACC);
   const parities = mem.slice(PAR, PAR + checks * nc);
@@ -168,24 +190,38 @@ export function otSenderCore<B extends Uint8Array>(
 }
 
 /** OT-extension receiver, first step: u_i = t0_i ⊕ t1_i ⊕ r for its two PRG columns per base OT. */
-export function otReceiverMatrix(t0: readonly Uint8Array[], t1: readonly Uint8Array[], r: Uint8Array, extra: number): Uint8Array {
+export function otReceiverMatrix(t0: Columns, t1: Columns, r: Uint8Array, extra: number): Uint8Array {
+  const { U, bytes } = receiverMatrix(t0, t1, r);
+  const msg = Buffer.allocUnsafe(bytes + extra);
+  msg.set(new Uint8Array(k.memory.buffer, U, bytes));
+  return msg;
+}
+
+/**
+ * otReceiverMatrix without fresh arrays (the pool's chunks): hands column i of T and of the message,
+ * as views on linear memory valid during the call, to `sink`.
+ */
+export function otReceiverMatrixTo(t0: Columns, t1: Columns, r: Uint8Array, sink: (i: number, t: Uint8Array, u: Uint8Array) => void): void {
+  const { T, U, nc } = receiverMatrix(t0, t1, r);
   const colBytes = r.length;
-  const nc = t0.length;
+  const mem = new Uint8Array(k.memory.buffer);
+  for (let i = 0; i < nc; i++) sink(i, mem.subarray(T + i * colBytes, T + (i + 1) * colBytes), mem.subarray(U + i * colBytes, U + (i + 1) * colBytes));
+}
+
+function receiverMatrix(t0: Columns, t1: Columns, r: Uint8Array): { T: number; U: number; nc: number; bytes: number } {
+  const colBytes = r.length;
+  const nc = countOf(t0);
   const L = new Layout();
   const T = L.take(nc * colBytes);
   const U = L.take(nc * colBytes);
   const R = L.take(colBytes);
   const mem = memory(L.end);
   mem.set(r, R);
-  for (let i = 0; i < nc; i++) {
-    mem.set(t0[i]!, T + i * colBytes);
-    mem.set(t1[i]!, U + i * colBytes);
-    k.xor(U + i * colBytes, R, colBytes / 8);
-  }
+  place(t0, mem, T, colBytes);
+  place(t1, mem, U, colBytes);
+  for (let i = 0; i < nc; i++) k.xor(U + i * colBytes, R, colBytes / 8);
   k.xor(U, T, (nc * colBytes) / 8);
-  const msg = Buffer.allocUnsafe(nc * colBytes + extra);
-  msg.set(new Uint8Array(k.memory.buffer, U, nc * colBytes));
-  return msg;
+  return { T, U, nc, bytes: nc * colBytes };
 }
 
 /**

@@ -125,7 +125,7 @@ export class OtExtSender {
     const { msg, seedR, seedS } = await this.#receiveMatrix(t, colBytes);
     const { g, u } = this.shape
       ? senderColumns(this.shape, packSpans(this.streams.map((st) => st.skip(colBytes))), msg, colBytes, 0, M)
-      : { g: this.streams.map((st) => st.next(colBytes)), u: msg.subarray(0, KAPPA * colBytes) };
+      : { g: { count: KAPPA, fill: (i: number, dst: Uint8Array) => this.streams[i]!.fill(dst) }, u: msg.subarray(0, KAPPA * colBytes) };
     const deltaBytes = new Uint8Array(this.delta.buffer);
     const base = this.#counter;
     this.#counter += m;
@@ -222,7 +222,7 @@ export class OtExtReceiver {
       cols.msg.forEach((c, i) => msg.set(c, i * colBytes));
     } else {
       t0 = this.t0.map((s) => s.next(colBytes));
-      msg = otReceiverMatrix(t0, this.t1.map((s) => s.next(colBytes)), r, 32);
+      msg = otReceiverMatrix(t0, { count: KAPPA, fill: (i, dst) => this.t1[i]!.fill(dst) }, r, 32);
     }
     const cols = messageColumns(this.shape);
     const seedR = randomBytes(32);

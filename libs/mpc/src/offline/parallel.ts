@@ -1,7 +1,7 @@
 import { copeReceive, copeSend, gilboaReceive, gilboaSendInto } from '../field/vector';
 import { FIELD_BITS } from '../field/reference';
 import { prgFillAt, type PrgSpan } from './bits';
-import { ReusedBuffer, foldColumns, into, otReceiverCore, otReceiverMatrix, otSenderCore, type OutputTarget } from './gf2';
+import { ReusedBuffer, foldColumns, into, otReceiverCore, otReceiverMatrix, otReceiverMatrixTo, otSenderCore, type ColumnSource, type OutputTarget } from './gf2';
 
 /**
  * One chunk of a triple batch's arithmetic, as run by a worker of the kernel pool (pool.ts): a range
@@ -41,6 +41,11 @@ function stripes(s: Spans, skip: number, len: number): Uint8Array[] {
     prgFillAt(span(s, i), skip, out);
     return out;
   });
+}
+
+/** Bytes [skip, skip + len) of each span's stream, written by the kernels where they want them (no arrays). */
+function stripeSource(s: Spans, skip: number): ColumnSource {
+  return { count: s.offsets.length, fill: (i, dst) => prgFillAt(span(s, i), skip, dst) };
 }
 
 /** Rows [r0, r1) of 128 columns of colBytes each, laid out column after column: the chunk's stripes. */
@@ -154,7 +159,10 @@ export interface GilboaSendJob extends RowChunk {
 
 /** OT-extension sender rows [r0, r1) and Gilboa's sender side on their triples; returns the chunk's KOS parities. */
 export function gilboaSendChunk(j: GilboaSendJob): Uint8Array {
-  const { g, u } = senderColumns(j.shape, j.g, j.u, j.colBytes, j.r0, j.r1);
+  // KOS: the PRG stripes and the receiver's matrix go straight into the kernels' memory.
+  const { g, u } = j.shape
+    ? senderColumns(j.shape, j.g, j.u, j.colBytes, j.r0, j.r1)
+    : { g: stripeSource(j.g, j.r0 / 8), u: { count: 128, fill: (i: number, dst: Uint8Array) => dst.set(j.u.subarray(i * j.colBytes + j.r0 / 8, i * j.colBytes + j.r1 / 8)) } };
   const core = (out: readonly [OutputTarget, OutputTarget]) =>
     otSenderCore(g, u, j.delta, maskFiller(j.masks, j.checks, j.colBytes, j.r0, j.r1), j.checks, j.r1 - j.r0, j.rows, 2, j.tweakBase + j.r0, out).parities;
   const T = j.rows / FIELD_BITS;
@@ -182,6 +190,14 @@ export interface MatrixJob {
 
 /** OT-extension receiver rows [r0, r1): the matrix message and T's columns (kept for later). */
 export function matrixChunk(j: MatrixJob): void {
+  if (!j.shape) {
+    // KOS: the PRG stripes straight into the kernels' memory, the results straight into the shared outputs.
+    otReceiverMatrixTo(stripeSource(j.t0, j.r0 / 8), stripeSource(j.t1, j.r0 / 8), j.r.subarray(j.r0 / 8, j.r1 / 8), (i, t, u) => {
+      j.u.set(u, i * j.colBytes + j.r0 / 8);
+      j.t0Out.set(t, i * j.colBytes + j.r0 / 8);
+    });
+    return;
+  }
   const { t, msg } = receiverColumns(j.shape, j.t0, j.t1, j.r.subarray(j.r0 / 8, j.r1 / 8), j.r0, j.r1);
   msg.forEach((col, i) => j.u.set(col, i * j.colBytes + j.r0 / 8));
   t.forEach((col, i) => j.t0Out.set(col, i * j.colBytes + j.r0 / 8));
