@@ -101,7 +101,11 @@ describe('dao chaincode on the real network', () => {
       vsp1: await entitlement(conns[VSP1] as GatewayConnection, V1.channel, V1.name, VSP1),
       dsp: await entitlement(conns[DSP] as GatewayConnection, V1.channel, V1.name, DSP),
     };
-    const recorded = await submit(net(VSP2, V2.channel), V2.name, 'RecordRevenue', JSON.stringify({ revenueId: `rev-${run}`, amount: amount.toString(), kind: 'use' }));
+    // Only the members the terms name record revenue; these terms name none, so the founding group D.
+    expect(await failure(() => submit(net(VSP2, V2.channel), V2.name, 'RecordRevenue', JSON.stringify({ revenueId: `vsp-${run}`, amount: '10', kind: 'use' })))).toMatch(
+      /FORBIDDEN: NOT_REVENUE_RECORDER: ItVspTwoMSP is not named by the terms to record revenue/,
+    );
+    const recorded = await submit(net(DSP, V2.channel), V2.name, 'RecordRevenue', JSON.stringify({ revenueId: `rev-${run}`, amount: amount.toString(), kind: 'use' }));
     const event = await eventOf(net(DSP, V2.channel), V2.name, recorded);
     expect(event.name).toBe('RevenueRecorded');
     const top = event.payload['allocation'] as { rest: string; restTo: { channel: string }; payouts: { mspId: string; amount: string }[] };
@@ -139,7 +143,7 @@ describe('dao chaincode on the real network', () => {
   it('records version 2 as the successor of version 1 after reading it across channels; revenue then goes to the top channel', async () => {
     const superseded = await submit(net(DSP, V1.channel), V1.name, 'RecordSuccessor', JSON.stringify({ chaincode: V2.name }));
     expect(JSON.parse(superseded.result)).toMatchObject({ successorChannel: 'dao-it-v2' });
-    expect(await failure(() => submit(net(VSP1, V1.channel), V1.name, 'RecordRevenue', JSON.stringify({ revenueId: `low-${run}`, amount: '10', kind: 'use' })))).toMatch(
+    expect(await failure(() => submit(net(DSP, V1.channel), V1.name, 'RecordRevenue', JSON.stringify({ revenueId: `low-${run}`, amount: '10', kind: 'use' })))).toMatch(
       /CONFLICT: version 1 is superseded: record revenue on the top channel \(dao-it-v2/,
     );
   });
