@@ -39,6 +39,12 @@ export interface LedgerBridgeConfig {
   /** The member's inbox topic and consumer group (member mode only). */
   readonly inbox?: { readonly topic: string; readonly groupId: string };
   /**
+   * A member's governance (member mode only): how often its bridge closes its DAOs' proposals whose
+   * voting period has ended, and the negotiation service where it opens the join an accepted
+   * admit-member proposal starts (unset: no join is opened).
+   */
+  readonly governance?: { readonly sweepSeconds: number; readonly negotiationUrl?: string };
+  /**
    * Network administration (onboarding, DAO channels), when this bridge is the operator's: the
    * native network's stack folder, its machine-wide cache and the repository holding `chaincode/`.
    */
@@ -85,6 +91,10 @@ export const LEDGER_BRIDGE_VARIABLES = {
   memberWorkDir: 'LEDGER_BRIDGE_MEMBER_WORK_DIR',
   inboxTopic: 'LEDGER_BRIDGE_INBOX_TOPIC',
   inboxGroupId: 'LEDGER_BRIDGE_INBOX_GROUP_ID',
+  /** A member's bridge: seconds between its sweeps for expired proposals (default 10). */
+  proposalSweepSeconds: 'LEDGER_BRIDGE_PROPOSAL_SWEEP_SECONDS',
+  /** A member's bridge: the negotiation service's URL, where it opens the join of an accepted admit-member proposal. */
+  negotiationUrl: 'LEDGER_BRIDGE_NEGOTIATION_URL',
 } as const;
 
 /** The member admin's variables: all or none. */
@@ -142,6 +152,8 @@ const ledgerBridgeShape = {
   [V.memberWorkDir]: optional,
   [V.inboxTopic]: topicOverride,
   [V.inboxGroupId]: optional,
+  [V.proposalSweepSeconds]: optional.refine((v) => v === undefined || (/^\d{1,5}$/.test(v) && Number(v) >= 1 && Number(v) <= 86_400), 'must be whole seconds, 1-86400'),
+  [V.negotiationUrl]: optional.refine((v) => v === undefined || /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/?$/.test(v), 'must be http(s)://host[:port]'),
 };
 
 /**
@@ -156,7 +168,7 @@ function ledgerBridgeIssues(env: Environment): Array<{ variable: string; problem
 function memberIssues(env: Environment): Array<{ variable: string; problem: string }> {
   const mspId = env[V.memberMspId]?.trim();
   if (!mspId) {
-    return [...MEMBER_ADMIN_VARIABLES, V.inboxTopic, V.inboxGroupId, V.memberRole]
+    return [...MEMBER_ADMIN_VARIABLES, V.inboxTopic, V.inboxGroupId, V.memberRole, V.proposalSweepSeconds, V.negotiationUrl]
       .filter((v) => env[v]?.trim())
       .map((variable) => ({ variable, problem: `is only for a member's bridge (${V.memberMspId})` }));
   }
@@ -221,6 +233,14 @@ function ledgerBridgeConfig(values: Record<string, unknown>): LedgerBridgeConfig
     commandsGroupId: (values[V.commandsGroupId] as string | undefined) ?? defaults.commandsGroupId,
     ...(memberMspId
       ? { inbox: { topic: (values[V.inboxTopic] as string | undefined) ?? memberInboxTopic(memberMspId), groupId: (values[V.inboxGroupId] as string | undefined) ?? `${memberTopicPrefix(memberMspId)}ledger-bridge.inbox` } }
+      : {}),
+    ...(memberMspId
+      ? {
+          governance: {
+            sweepSeconds: values[V.proposalSweepSeconds] ? Number(values[V.proposalSweepSeconds]) : 10,
+            ...(values[V.negotiationUrl] ? { negotiationUrl: (values[V.negotiationUrl] as string).replace(/\/$/, '') } : {}),
+          },
+        }
       : {}),
     ...(memberMspId && values[V.memberAdminMspDir]
       ? {

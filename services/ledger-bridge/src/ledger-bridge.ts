@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { submitTransaction } from '@datawell/fabric';
 import type { MemberFabric } from '@datawell/stack';
 import type { FabricPeerConfig, LedgerBridgeConfig, MemberAdminConfig } from './config';
-import { memberInboxCloudEvent, memberInboxTopic, TOPICS, type MemberInboxMessage } from '@datawell/contracts';
+import { DAO, memberInboxCloudEvent, memberInboxTopic, TOPICS, type MemberInboxMessage } from '@datawell/contracts';
 import { createOutboxRelay, ensureTopics, type ConnectionLogger, type OutboxPublisher } from '@datawell/messaging';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
@@ -25,6 +25,8 @@ import { NetworkService } from './network/network.service';
 import { FileWallet } from './wallet/wallet.adapter';
 import { MemberNetworkConsumer } from './member-network/member-network.consumer';
 import { MemberNetworkService, stackMemberAdmin, type MemberAdmin } from './member-network/member-network.service';
+import { NegotiationAdmissionJoins, type AdmissionJoins } from './member-network/admission-join';
+import { ProposalSweeper } from './member-network/proposal-sweeper';
 
 /**
  * The members' inboxes, written by the operator's bridge (the broker lets only the operator write
@@ -119,6 +121,8 @@ export class LedgerBridge {
   readonly admin: AdminService | undefined;
   /** The member's own ledger (reads and writes as itself, through its own peer), when this bridge is a member's. */
   readonly memberLedger: MemberLedger | undefined;
+  /** Where a member's bridge opens the join of an accepted admit-member proposal (LEDGER_BRIDGE_NEGOTIATION_URL), when configured. */
+  readonly admissionJoins: AdmissionJoins | undefined;
   readonly #outbox: OutboxPublisher;
   readonly #gateways: Gateways | undefined;
   readonly #events: EventRelay | undefined;
@@ -126,6 +130,8 @@ export class LedgerBridge {
   readonly #orgLedger: GatewayOrgLedger | undefined;
   readonly #network: NetworkConsumer[] = [];
   readonly #memberNetwork: MemberNetworkConsumer | undefined;
+  /** A member's bridge closes its DAOs' proposals whose voting period has ended. */
+  readonly #proposalSweeper: ProposalSweeper | undefined;
   readonly #inbox: KafkaMemberInbox;
   readonly #networkTopics: NetworkTopics;
   #stopping = false;
@@ -185,6 +191,19 @@ export class LedgerBridge {
         },
         channels: async () => (await this.channels.list()).map((c) => c.name),
       };
+      const walletDir = settings.walletDir;
+      if (settings.governance?.negotiationUrl) this.admissionJoins = new NegotiationAdmissionJoins(settings.governance.negotiationUrl, () => new FileWallet(walletDir).get(self));
+      this.#proposalSweeper = new ProposalSweeper({
+        ledger: {
+          mspId: self,
+          channels: this.memberLedger.channels,
+          daoEvents: async (channel) => (await gateways.for(self)).getNetwork(channel).getChaincodeEvents(DAO.chaincode, { startBlock: 0n }),
+          submit: this.memberLedger.submit,
+        },
+        logger,
+        intervalMs: (settings.governance?.sweepSeconds ?? 10) * 1000,
+        ...(this.admissionJoins ? { joins: this.admissionJoins } : {}),
+      });
     }
     this.#events = new EventRelay({
       channels: this.channels,
@@ -238,6 +257,7 @@ export class LedgerBridge {
     await this.#events.start();
     this.#consumer.start();
     this.#memberNetwork?.start();
+    this.#proposalSweeper?.start();
   }
 
   /** The bridge's topics exist before it publishes or consumes; retried in the background while Kafka is away. */
@@ -268,7 +288,7 @@ export class LedgerBridge {
   async stop(): Promise<void> {
     this.#stopping = true;
     // The consumers leave their groups together: each waits out its fetch (up to kafkajs's 5 s).
-    await Promise.all([...this.#network.map((c) => c.stop()), this.#memberNetwork?.stop(), this.#consumer?.stop()]);
+    await Promise.all([...this.#network.map((c) => c.stop()), this.#memberNetwork?.stop(), this.#consumer?.stop(), this.#proposalSweeper?.stop()]);
     await this.#events?.stop();
     await this.#outbox.stop();
     await this.#inbox.close();

@@ -245,7 +245,16 @@ export interface components {
                     durationDays: number;
                     exitNoticeSeconds: number;
                     heartbeatIntervalSeconds: number;
+                    price?: {
+                        currency: string;
+                        perComputation?: string;
+                        perPeriod?: {
+                            amount: string;
+                            periodSeconds: number;
+                        };
+                    };
                     quorumPpm?: number;
+                    revenueRecorders?: string[];
                     votingPeriodSeconds?: number;
                 };
                 version: number;
@@ -360,10 +369,15 @@ export interface components {
             /** @description the other parties (MSP ids); the caller, a DSP, is added */
             parties: string[];
         } | {
+            /** @description the join an accepted admit-member proposal starts: opened by an active member of the DAO (its ledger bridge does it by itself) for the one admitted party in `joiners`; the caller is not added. Idempotent per DAO and proposal: opening it again answers the session opened first */
+            admission?: {
+                /** @description the DAO's accepted admit-member proposal */
+                proposalId: string;
+            };
             /** @description the existing DAO */
             daoId: string;
             /**
-             * @description the joining VSPs; the caller, a VSP, is added
+             * @description the joining VSPs; the caller, a VSP, is added (not with `admission`)
              * @default []
              */
             joiners?: string[];
@@ -402,6 +416,11 @@ export interface components {
             role: "DSP" | "VSP" | "OPERATOR";
         };
         SessionSummaries: {
+            /** @description the DAO's accepted admit-member proposal this join was opened for, and the member whose bridge opened it (null for any other session) */
+            admission: {
+                openedBy: string;
+                proposalId: string;
+            } | null;
             agreementId: string | null;
             createdAt: string;
             createdBy: string;
@@ -436,6 +455,11 @@ export interface components {
                 enrollmentId: string;
                 mspId: string;
             }[];
+            /** @description the DAO's accepted admit-member proposal this join was opened for, and the member whose bridge opened it (null for any other session) */
+            admission: {
+                openedBy: string;
+                proposalId: string;
+            } | null;
             agreementId: string | null;
             createdAt: string;
             createdBy: string;
@@ -496,7 +520,16 @@ export interface components {
                         durationDays: number;
                         exitNoticeSeconds: number;
                         heartbeatIntervalSeconds: number;
+                        price?: {
+                            currency: string;
+                            perComputation?: string;
+                            perPeriod?: {
+                                amount: string;
+                                periodSeconds: number;
+                            };
+                        };
                         quorumPpm?: number;
+                        revenueRecorders?: string[];
                         votingPeriodSeconds?: number;
                     };
                     version: number;
@@ -586,7 +619,16 @@ export interface components {
                     durationDays: number;
                     exitNoticeSeconds: number;
                     heartbeatIntervalSeconds: number;
+                    price?: {
+                        currency: string;
+                        perComputation?: string;
+                        perPeriod?: {
+                            amount: string;
+                            periodSeconds: number;
+                        };
+                    };
                     quorumPpm?: number;
+                    revenueRecorders?: string[];
                     votingPeriodSeconds?: number;
                 };
             };

@@ -1,5 +1,5 @@
 import type { DomainMember } from './domains';
-import { ApiError, call, tokenAt, type Party } from './api';
+import { ApiError, call, tokenAt, until, type Party } from './api';
 
 export interface DomainGovernanceOptions {
   readonly daoId: string;
@@ -13,7 +13,19 @@ export interface DomainGovernanceOptions {
   /** A member leaves here: by default the last VSP gives notice through its own bridge. Replace to drive it otherwise (the CLI). */
   readonly requestExit?: (leaver: DomainMember, at: { daoId: string; version: number }) => Promise<unknown>;
   readonly completeExit?: (by: DomainMember, leaver: DomainMember, at: { daoId: string; version: number }) => Promise<unknown>;
+  /**
+   * A VSP in its own domain, not a member: it is registered in the marketplace, admitted by an
+   * admit-member proposal, and must then find the join negotiation the members' bridges opened.
+   */
+  readonly candidate?: DomainMember;
+  /** The operator's services the admission needs (the candidate's registration, the join session). */
+  readonly urls?: { readonly marketplace: string; readonly negotiation: string };
+  /** Asks a member's bridge for the join of the admission (by default over HTTP; replace to drive it otherwise, the CLI). */
+  readonly openJoin?: (by: DomainMember, at: { daoId: string; version: number }, proposalId: string) => Promise<{ session: { id: string } }>;
 }
+
+/** A join session as the negotiation service lists it. */
+type SessionLine = { id: string; kind: string; daoId: string; version: number; state: string; createdBy: string; admission: { proposalId: string; openedBy: string } | null; parties: string[] };
 
 export interface Refusal {
   readonly status: number;
@@ -27,8 +39,14 @@ export interface DomainGovernanceResult {
   readonly changeTerms: { proposal: ProposalView; voters: string[]; termsReadBy: Record<string, Record<string, unknown>> };
   /** What a vote on the decided proposal got. */
   readonly voteAfterDecision: Refusal;
-  /** The proposal left to run out under the new, short voting period: the late vote and the close at the deadline. */
-  readonly late: { proposal: ProposalView; lateVote: Refusal; closed: ProposalView };
+  /** The proposal left to run out under the new, short voting period: the late vote, the close at the deadline by the members' bridges (nobody asked), and a close asked after it. */
+  readonly late: { proposal: ProposalView; lateVote: Refusal; closed: ProposalView; closeAfterSweep: Refusal };
+  /**
+   * The admission of the candidate: the admit-member proposal accepted by the members' votes, the join
+   * session each party found in its list (opened by a member's bridge, nobody asked), the session a
+   * member's bridge answered when asked (the same), and asking for the join of another kind of proposal.
+   */
+  readonly admission?: { proposal: ProposalView; voters: string[]; sessionSeenBy: Record<string, SessionLine>; asked: { session: { id: string } }; notAnAdmission: Refusal };
   /** A VSP's voluntary exit with notice, completed by the DSP, and what the leaver's bridge answered after. */
   readonly exit: { mspId: string; requested: Record<string, unknown>; again: Refusal; completed: Record<string, unknown>; proposeAfterExit: Refusal };
 }
@@ -50,7 +68,8 @@ async function refusal(what: string, work: () => Promise<unknown>): Promise<Refu
  * shortens the voting period; the members vote yes one by one until the proposal is decided on
  * chain, and each reads the new terms through its own bridge; a vote on the decided proposal is
  * refused; a second proposal is left until its (short) deadline has passed, a vote after it is
- * refused (VOTING_CLOSED, by transaction time) and closing it finds no quorum (expired); the last
+ * refused (VOTING_CLOSED, by transaction time) and the members' bridges close it on their own (their
+ * sweep), finding no quorum (expired), so a close asked after is PROPOSAL_DECIDED; the last
  * VSP gives notice, giving it again is refused, the DSP completes its exit (no notice in these
  * terms) and the leaver may no longer propose.
  */
@@ -64,6 +83,40 @@ export async function runDomainGovernance(opts: DomainGovernanceOptions): Promis
   const at = async <T>(m: DomainMember, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> =>
     call<T>(`${m.bridgeUrl}/daos/${daoId}/versions/${version}${path}`, { method, token: await tokenAt(parties.get(m.mspId) as Party, m.bridgeUrl, timeoutMs), ...(body === undefined ? {} : { body }) });
   const shortVoting = opts.shortVotingSeconds ?? 3;
+
+  let admission: { proposal: ProposalView; voters: string[]; sessionSeenBy: Record<string, SessionLine> } | undefined;
+  const candidate = opts.candidate;
+  if (candidate) {
+    if (!opts.urls) throw new Error('an admission needs the operator\'s marketplace and negotiation URLs');
+    const urls = opts.urls;
+    const asParty = { mspId: candidate.mspId, role: candidate.role, identity: candidate.identity, tokens: new Map<string, string>() };
+    parties.set(candidate.mspId, asParty);
+    await call(`${urls.marketplace}/participants`, { method: 'POST', body: { mspId: candidate.mspId, role: candidate.role, name: `Domain ${candidate.role} ${candidate.mspId}` } }).catch((error: unknown) => {
+      if (!(error instanceof ApiError && error.status === 409)) throw error;
+    });
+    await until(`${candidate.mspId} active on the ledger`, async () => ((await call<{ status: string }>(`${urls.marketplace}/participants/${candidate.mspId}`)).status === 'active' ? true : undefined), timeoutMs, 2000);
+    progress(`${proposer.mspId} proposes through its own bridge to admit ${candidate.mspId}`);
+    let admit = (await at<{ proposal: ProposalView }>(proposer, 'POST', '/proposals', { proposalId: `admit-${daoId}`, kind: 'admit-member', payload: { mspId: candidate.mspId, role: 'VSP', name: `Candidate ${candidate.mspId}` }, description: 'a new VSP' })).proposal;
+    const admitVoters: string[] = [];
+    for (const m of [proposer, ...rest, dsp]) {
+      if (admit.status !== 'open') break;
+      progress(`${m.mspId} votes yes on the admission through its own bridge`);
+      admit = (await at<{ proposal: ProposalView }>(m, 'POST', `/proposals/${admit.proposalId}/votes`, { choice: 'yes' })).proposal;
+      admitVoters.push(m.mspId);
+    }
+    // Nobody asks for the join: a member's bridge opens it when it sees the decision (its sweep).
+    progress(`waiting for the join negotiation with ${candidate.mspId} to appear in the parties' session lists`);
+    const sessionSeenBy: Record<string, SessionLine> = {};
+    for (const [who, party] of [[candidate.mspId, asParty], [proposer.mspId, parties.get(proposer.mspId) as Party]] as const) {
+      sessionSeenBy[who] = await until(
+        `the join of ${admit.proposalId} in ${who}'s sessions`,
+        async () => (await call<SessionLine[]>(`${urls.negotiation}/sessions`, { token: await tokenAt(party, urls.negotiation, timeoutMs) })).find((s) => s.admission?.proposalId === admit.proposalId),
+        timeoutMs,
+        1000,
+      );
+    }
+    admission = { proposal: admit, voters: admitVoters, sessionSeenBy };
+  }
 
   const { terms } = await at<{ terms: Record<string, unknown> }>(proposer, 'GET', '/state');
   const newTerms = { ...terms, votingPeriodSeconds: shortVoting, quorumPpm: 500_000 };
@@ -88,7 +141,18 @@ export async function runDomainGovernance(opts: DomainGovernanceOptions): Promis
   // The deadline is in transaction time, which the submitting bridge stamps from this machine's clock: wait past it.
   await new Promise((r) => setTimeout(r, Math.max(0, late.votingEndsAtMs - Date.now()) + 1500));
   const lateVote = await refusal('a vote after the deadline', () => at(proposer, 'POST', `/proposals/${late.proposalId}/votes`, { choice: 'yes' }));
-  const closed = (await at<{ proposal: ProposalView }>(leaver, 'POST', `/proposals/${late.proposalId}/close`)).proposal;
+  // Nobody calls CloseProposal: the members' bridges close expired proposals themselves (their sweep).
+  progress('waiting for the members\' bridges to close the expired proposal on their own');
+  const closed = await until(
+    `proposal ${late.proposalId} closed by a member's bridge`,
+    async () => {
+      const p = await at<ProposalView>(leaver, 'GET', `/proposals/${late.proposalId}`);
+      return p.status === 'open' ? undefined : p;
+    },
+    timeoutMs,
+    1000,
+  );
+  const closeAfterSweep = await refusal('closing a proposal the sweep closed', () => at(leaver, 'POST', `/proposals/${late.proposalId}/close`));
 
   progress(`${leaver.mspId} gives notice of leaving through its own bridge`);
   const requested = (await (opts.requestExit ? opts.requestExit(leaver, { daoId, version }) : at<{ member: Record<string, unknown> }>(leaver, 'POST', '/exit', {})).then((r) => (r as { member: Record<string, unknown> }).member)) as Record<string, unknown>;
@@ -97,10 +161,20 @@ export async function runDomainGovernance(opts: DomainGovernanceOptions): Promis
   const completed = (await (opts.completeExit ? opts.completeExit(dsp, leaver, { daoId, version }) : at<{ member: Record<string, unknown> }>(dsp, 'POST', `/members/${leaver.mspId}/exit`)).then((r) => (r as { member: Record<string, unknown> }).member)) as Record<string, unknown>;
   const proposeAfterExit = await refusal('a proposal by a member that left', () => at(leaver, 'POST', '/proposals', { kind: 'dissolve' }));
 
+  let admissionResult: DomainGovernanceResult['admission'];
+  if (admission) {
+    const admitId = admission.proposal.proposalId;
+    progress(`${dsp.mspId} asks its own bridge for the join of ${admitId}: the session opened before`);
+    const asked = opts.openJoin ? await opts.openJoin(dsp, { daoId, version }, admitId) : await at<{ session: { id: string } }>(dsp, 'POST', `/proposals/${admitId}/join`);
+    const notAnAdmission = await refusal('the join of a change of terms', () => at(dsp, 'POST', `/proposals/${proposal.proposalId}/join`));
+    admissionResult = { ...admission, asked, notAnAdmission };
+  }
+
   return {
+    ...(admissionResult ? { admission: admissionResult } : {}),
     changeTerms: { proposal, voters, termsReadBy },
     voteAfterDecision,
-    late: { proposal: late, lateVote, closed },
+    late: { proposal: late, lateVote, closed, closeAfterSweep },
     exit: { mspId: leaver.mspId, requested, again, completed, proposeAfterExit },
   };
 }

@@ -1,13 +1,16 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Optional, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, forbidden, type Principal } from '@datawell/auth';
 import { DAO, DAO_ID_PATTERN, idSchema, MSP_ID_PATTERN } from '@datawell/contracts';
 import { zodBody, ZodParams } from '@datawell/service-platform';
 import { z } from 'zod';
 import { AdminError } from '../admin/admin.errors';
+import { openAdmissionJoin, type AdmissionJoins, type AdmissionSession } from './admission-join';
 import { memberExitSchema, memberProposalSchema, memberRevenueSchema, memberVoteSchema, memberWorkloadSchema, MemberDao, type MemberLedger, type MemberWrite, type ProposalView } from '../admin/member-dao';
 
 export const MEMBER_LEDGER = Symbol('MEMBER_LEDGER');
+/** Where this member opens the join of an accepted admission (absent: no negotiation service configured). */
+export const MEMBER_ADMISSION_JOINS = Symbol('MEMBER_ADMISSION_JOINS');
 
 const versionParams = { daoId: z.string().regex(DAO_ID_PATTERN), version: z.string().regex(/^[1-9]\d{0,3}$/) };
 const proposalParams = { ...versionParams, proposalId: idSchema };
@@ -23,9 +26,11 @@ const proposalParams = { ...versionParams, proposalId: idSchema };
 @Controller('daos')
 export class MemberDaoController {
   readonly #dao: MemberDao;
+  readonly #joins: AdmissionJoins | undefined;
 
-  constructor(@Inject(MEMBER_LEDGER) ledger: MemberLedger) {
+  constructor(@Inject(MEMBER_LEDGER) ledger: MemberLedger, @Optional() @Inject(MEMBER_ADMISSION_JOINS) joins?: AdmissionJoins | null) {
     this.#dao = new MemberDao(ledger);
+    this.#joins = joins ?? undefined;
   }
 
   @Get(':daoId/versions/:version/:what')
@@ -105,6 +110,19 @@ export class MemberDaoController {
   async close(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string, @Param('proposalId') proposalId: string): Promise<MemberWrite & { proposal: ProposalView }> {
     this.#own(principal);
     return this.#dao.close(daoId, Number(version), proposalId);
+  }
+
+  @Post(':daoId/versions/:version/proposals/:proposalId/join')
+  @HttpCode(201)
+  @Authenticated()
+  @ApiOperation({
+    summary:
+      "Open (or find) the join negotiation an accepted admit-member proposal starts, in the negotiation service, as this member: a join session of the DAO's next version with the admitted party, visible to it and to every active member. The bridge does it by itself when it sees the decision; this asks now. Idempotent: one session per DAO and proposal. NOT_AN_ADMISSION, PROPOSAL_NOT_ACCEPTED, PROPOSAL_NOT_FOUND, JOIN_REFUSED (the negotiation service's code in details), NEGOTIATION_UNAVAILABLE",
+  })
+  @ZodParams(proposalParams)
+  async join(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string, @Param('proposalId') proposalId: string): Promise<{ daoId: string; proposalId: string; admitted: string; session: AdmissionSession }> {
+    this.#own(principal);
+    return openAdmissionJoin(this.#joins, daoId, await this.#dao.proposal(daoId, Number(version), proposalId));
   }
 
   @Post(':daoId/versions/:version/exit')

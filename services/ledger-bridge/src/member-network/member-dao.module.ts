@@ -3,7 +3,7 @@ import type { MemberLedger } from '../admin/member-dao';
 import type { LedgerBridgeServiceConfig } from '../config';
 import { LedgerBridge } from '../ledger-bridge';
 import { LedgerBridgeModule } from '../ledger-bridge.module';
-import { MEMBER_LEDGER, MemberDaoController } from './member-dao.controller';
+import { MEMBER_ADMISSION_JOINS, MEMBER_LEDGER, MemberDaoController } from './member-dao.controller';
 
 /** Present when the bridge is a member's (LEDGER_BRIDGE_MEMBER_MSP_ID with a peer and a wallet); absent otherwise. */
 @Module({})
@@ -24,6 +24,7 @@ export class MemberDaoModule {
             return ledger;
           },
         },
+        { provide: MEMBER_ADMISSION_JOINS, inject: [LedgerBridge], useFactory: (bridge: LedgerBridge) => bridge.admissionJoins ?? null },
       ],
     };
   }

@@ -4,6 +4,7 @@ import { CreateNegotiationIdentityDirectory1763900000000 } from './1763900000000
 import { CreateNegotiationTables1763900000001 } from './1763900000001-negotiation-tables';
 import { SignedNegotiationProposals1764100000000 } from './1764100000000-signed-proposals';
 import { NegotiationSessionStates1764200000000 } from './1764200000000-session-states';
+import { NegotiationAdmissionJoins1764300000000 } from './1764300000000-admission-joins';
 
 /** In the order they run; TypeORM records each by class name in negotiation.migrations. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   CreateNegotiationTables1763900000001,
   SignedNegotiationProposals1764100000000,
   NegotiationSessionStates1764200000000,
+  NegotiationAdmissionJoins1764300000000,
 ];

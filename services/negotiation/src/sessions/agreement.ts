@@ -40,6 +40,8 @@ export type SessionPlan =
       /** Active members of the current top version, with their ownership in it. */
       readonly existing: readonly AgreementMember[];
       readonly joiners: readonly string[];
+      /** The accepted admit-member proposal this join was opened for, and the member that opened it. */
+      readonly admission?: { readonly proposalId: string; readonly openedBy: string };
     };
 
 export const groupLevel = (group: string): number => (group === 'D' ? 0 : Number(group.slice(1)));

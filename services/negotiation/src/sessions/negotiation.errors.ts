@@ -16,6 +16,7 @@ export type NegotiationErrorCode =
   | 'DAO_EXISTS'
   | 'DAO_NOT_ACTIVE'
   | 'ALREADY_MEMBER'
+  | 'NOT_A_MEMBER'
   | 'STALE_REVISION'
   | 'SESSION_CLOSED'
   | 'SESSION_TERMINATED';
@@ -35,6 +36,8 @@ const KINDS: Readonly<Record<NegotiationErrorCode, ErrorKind>> = {
   DAO_EXISTS: 'exists',
   DAO_NOT_ACTIVE: 'conflict',
   ALREADY_MEMBER: 'exists',
+  // An admission's join is opened by an active member of the DAO only.
+  NOT_A_MEMBER: 'forbidden',
   STALE_REVISION: 'conflict',
   SESSION_CLOSED: 'conflict',
   SESSION_TERMINATED: 'conflict',

@@ -60,7 +60,13 @@ export const createSessionSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('join'),
     daoId: daoIdSchema.describe('the existing DAO'),
-    joiners: z.array(mspIdSchema).max(64).default([]).describe('the joining VSPs; the caller, a VSP, is added'),
+    joiners: z.array(mspIdSchema).max(64).default([]).describe('the joining VSPs; the caller, a VSP, is added (not with `admission`)'),
+    admission: z
+      .strictObject({ proposalId: idSchema.describe("the DAO's accepted admit-member proposal") })
+      .optional()
+      .describe(
+        "the join an accepted admit-member proposal starts: opened by an active member of the DAO (its ledger bridge does it by itself) for the one admitted party in `joiners`; the caller is not added. Idempotent per DAO and proposal: opening it again answers the session opened first",
+      ),
   }),
 ]);
 export type CreateSessionInput = z.output<typeof createSessionSchema>;

@@ -102,6 +102,12 @@ export class SessionsRepository {
     );
   }
 
+  /** The id of the join opened for a DAO's admit-member proposal, if any (one per DAO and proposal: a unique index). */
+  async byAdmission(daoId: string, proposalId: string): Promise<string | undefined> {
+    const [row] = (await this.dataSource.query(`SELECT id FROM ${this.#s}.sessions WHERE dao_id = $1 AND plan->'admission'->>'proposalId' = $2`, [daoId, proposalId])) as Array<{ id: string }>;
+    return row?.id;
+  }
+
   /** The session, locked for the rest of the transaction (proposals and acceptances serialise on it). */
   async lock(manager: Queryable, id: string): Promise<SessionRecord | undefined> {
     const [row] = (await manager.query(`SELECT * FROM ${this.#s}.sessions WHERE id = $1 FOR UPDATE`, [id])) as Array<Record<string, unknown>>;

@@ -51,6 +51,10 @@ export const sessionViewSchema = z.object({
     )
     .describe('every state the session entered, oldest first'),
   createdBy: z.string(),
+  admission: z
+    .object({ proposalId: z.string(), openedBy: z.string() })
+    .nullable()
+    .describe("the DAO's accepted admit-member proposal this join was opened for, and the member whose bridge opened it (null for any other session)"),
   parties: z.array(z.object({ mspId: z.string(), role, group: z.string(), required: z.boolean() })),
   revision: z.number().int(),
   proposal: z
@@ -78,7 +82,7 @@ export const sessionViewSchema = z.object({
 
 /** A session in a list: the view's own fields, with the parties as MSP ids only. */
 export const sessionSummarySchema = sessionViewSchema
-  .pick({ id: true, kind: true, daoId: true, version: true, status: true, state: true, stateChangedAt: true, deadline: true, createdBy: true, revision: true, agreementId: true, createdAt: true, updatedAt: true })
+  .pick({ id: true, kind: true, daoId: true, version: true, status: true, state: true, stateChangedAt: true, deadline: true, createdBy: true, admission: true, revision: true, agreementId: true, createdAt: true, updatedAt: true })
   .extend({ parties: z.array(z.string()) });
 
 export const historyEntrySchema = z.object({

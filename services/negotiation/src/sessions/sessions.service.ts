@@ -50,6 +50,8 @@ export interface SessionView {
   /** Every state entered, oldest first. */
   readonly timeline: readonly StateChange[];
   readonly createdBy: string;
+  /** The accepted admit-member proposal a join was opened for (and the member whose bridge opened it); null otherwise. */
+  readonly admission: SessionAdmission | null;
   readonly parties: ReadonlyArray<{ mspId: string; role: Role; group: string; required: boolean }>;
   readonly revision: number;
   readonly proposal: {
@@ -76,6 +78,16 @@ export interface ProposalSignature {
   readonly signature: string;
 }
 
+export interface SessionAdmission {
+  readonly proposalId: string;
+  readonly openedBy: string;
+}
+
+const admissionOf = (plan: SessionPlan): SessionAdmission | null => (plan.kind === 'join' && plan.admission ? { proposalId: plan.admission.proposalId, openedBy: plan.admission.openedBy } : null);
+
+/** PostgreSQL's unique_violation, as TypeORM's QueryFailedError carries it. */
+const isUniqueViolation = (error: unknown): boolean => (error as { driverError?: { code?: string }; code?: string }).driverError?.code === '23505' || (error as { code?: string }).code === '23505';
+
 /** A line of the caller's session list. */
 export interface SessionSummary {
   readonly id: string;
@@ -87,6 +99,7 @@ export interface SessionSummary {
   readonly stateChangedAt: string;
   readonly deadline: string | null;
   readonly createdBy: string;
+  readonly admission: SessionAdmission | null;
   readonly parties: readonly string[];
   readonly revision: number;
   readonly agreementId: string | null;
@@ -123,8 +136,14 @@ export class SessionsService {
       if (await this.o.daos.exists(input.daoId)) throw negotiationError('DAO_EXISTS', `DAO ${input.daoId} exists already; join it instead`);
       plan = { kind: 'formation', daoId: input.daoId, version: 1, parties };
     } else {
-      if (principal.role !== 'VSP') throw negotiationError('FORBIDDEN', `only a VSP opens a join session; ${principal.mspId} is a ${principal.role}`);
-      const joiners = unique([principal.mspId, ...input.joiners]);
+      const { admission } = input;
+      if (admission) {
+        // Idempotent: the join of this admission is opened once; later openings answer it.
+        const opened = await this.o.sessions.byAdmission(input.daoId, admission.proposalId);
+        if (opened) return this.view(principal, opened);
+        if (input.joiners.length !== 1) throw negotiationError('INVALID_REQUEST', 'joiners: an admission names exactly the one admitted party');
+      } else if (principal.role !== 'VSP') throw negotiationError('FORBIDDEN', `only a VSP opens a join session; ${principal.mspId} is a ${principal.role}`);
+      const joiners = admission ? [...input.joiners] : unique([principal.mspId, ...input.joiners]);
       for (const mspId of joiners) {
         if ((await this.#roleOf(mspId)) !== 'VSP') throw negotiationError('INVALID_REQUEST', `joiners: ${mspId} is not a VSP`);
       }
@@ -136,16 +155,33 @@ export class SessionsService {
           throw negotiationError('DAO_NOT_ACTIVE', `group ${groupName(level)} of DAO ${input.daoId} has no active member`);
         }
       }
+      if (admission && !current.activeMembers.some((m) => m.mspId === principal.mspId)) {
+        throw negotiationError('NOT_A_MEMBER', `only an active member of DAO ${input.daoId} opens the join of its admission; ${principal.mspId} is none`);
+      }
       const already = joiners.filter((j) => current.activeMembers.some((m) => m.mspId === j));
       if (already.length > 0) throw negotiationError('ALREADY_MEMBER', `${already.join(', ')} already member(s) of DAO ${input.daoId}`);
       if (current.version >= 9999) throw negotiationError('DAO_NOT_ACTIVE', `DAO ${input.daoId} has reached its last version`);
-      plan = { kind: 'join', daoId: input.daoId, version: current.version + 1, existing: current.activeMembers, joiners };
+      plan = { kind: 'join', daoId: input.daoId, version: current.version + 1, existing: current.activeMembers, joiners, ...(admission ? { admission: { proposalId: admission.proposalId, openedBy: principal.mspId } } : {}) };
     }
     const id = `ses-${randomUUID()}`;
-    await this.o.sessions.dataSource.transaction(async (manager) => {
-      await this.o.sessions.insert(manager, { id, kind: plan.kind, daoId: plan.daoId, version: plan.version, plan, createdBy: principal.mspId });
-      await this.o.sessions.addHistory(manager, id, { change: 'created', state: 'requested', mspId: principal.mspId, enrollmentId: principal.enrollmentId, detail: { kind: plan.kind, daoId: plan.daoId, version: plan.version, parties: partiesOf(plan) } });
-    });
+    const admission = plan.kind === 'join' ? plan.admission : undefined;
+    try {
+      await this.o.sessions.dataSource.transaction(async (manager) => {
+        await this.o.sessions.insert(manager, { id, kind: plan.kind, daoId: plan.daoId, version: plan.version, plan, createdBy: principal.mspId });
+        await this.o.sessions.addHistory(manager, id, {
+          change: 'created',
+          state: 'requested',
+          mspId: principal.mspId,
+          enrollmentId: principal.enrollmentId,
+          detail: { kind: plan.kind, daoId: plan.daoId, version: plan.version, parties: partiesOf(plan), ...(admission ? { admission } : {}) },
+        });
+      });
+    } catch (error) {
+      // Another member opened the same admission's join at the same moment (a unique index): answer that one.
+      const opened = admission && isUniqueViolation(error) ? await this.o.sessions.byAdmission(plan.daoId, admission.proposalId) : undefined;
+      if (!opened) throw error;
+      return this.view(principal, opened);
+    }
     return this.view(principal, id);
   }
 
@@ -213,6 +249,7 @@ export class SessionsService {
       deadline: this.#deadlineOf(session),
       timeline: timelineOf(history),
       createdBy: session.createdBy,
+      admission: admissionOf(session.plan),
       parties: partyList(session.plan),
       revision: session.revision,
       proposal: current
@@ -249,6 +286,7 @@ export class SessionsService {
       stateChangedAt: s.stateChangedAt,
       deadline: this.#deadlineOf(s),
       createdBy: s.createdBy,
+      admission: admissionOf(s.plan),
       parties: partiesOf(s.plan),
       revision: s.revision,
       agreementId: s.agreementId,

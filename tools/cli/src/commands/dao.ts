@@ -123,7 +123,7 @@ export function registerDaoCommands(program: Command): void {
       print(o.json, p, describeProposal(p));
     });
 
-  target(dao.command('close').description('decide a proposal whose voting period has ended, by the votes cast and the quorum (CloseProposal)'))
+  target(dao.command('close').description("decide a proposal whose voting period has ended, by the votes cast and the quorum (CloseProposal); the members' bridges also do it by themselves within a sweep (LEDGER_BRIDGE_PROPOSAL_SWEEP_SECONDS)"))
     .requiredOption('--proposal <id>', 'the proposal')
     .action(async (mspId: string, o: { dao: string; version: string; proposal: string; json?: boolean }) => {
       const t = checkTarget(mspId, o);
@@ -131,6 +131,17 @@ export function registerDaoCommands(program: Command): void {
       const bridge = await memberBridge(stackContext(), t.mspId);
       const closed = await through(() => bridge.call<{ txId: string; proposal: ProposalView }>('POST', `${base(t)}/proposals/${proposalId}/close`));
       print(o.json, closed, `${describeProposal(closed.proposal)}\n  closed by ${t.mspId} (tx ${closed.txId})`);
+    });
+
+  target(dao.command('join').description("open (or find) the join negotiation an accepted admit-member proposal starts, in the negotiation service, as the member (its bridge also does it by itself once it sees the decision)"))
+    .requiredOption('--proposal <id>', 'the accepted admit-member proposal')
+    .action(async (mspId: string, o: { dao: string; version: string; proposal: string; json?: boolean }) => {
+      const t = checkTarget(mspId, o);
+      const proposalId = checkProposalId(o.proposal);
+      const bridge = await memberBridge(stackContext(), t.mspId);
+      const opened = await through(() => bridge.call<{ admitted: string; session: { id: string; version: number; state: string; parties: Array<{ mspId: string }> } }>('POST', `${base(t)}/proposals/${proposalId}/join`));
+      const s = opened.session;
+      print(o.json, opened, `join session ${s.id} (version ${s.version}, ${s.state}) admits ${opened.admitted}; parties: ${s.parties.map((p) => p.mspId).join(', ')}`);
     });
 
   target(dao.command('exit').description("give the member's notice of leaving the version (RequestExit); with --complete, complete a member's exit once its notice has run (CompleteExit)"))

@@ -116,15 +116,16 @@ export function registerScenarioCommands(program: Command): void {
 
   scenario
     .command('governance')
-    .description("a DAO of a DSP and two VSPs in their own trust domains, governed through the members' own bridges: a change of terms voted on chain, a late vote refused, a proposal expired without quorum, a VSP's voluntary exit with notice")
-    .option('--org-prefix <prefix>', 'domains are <prefix>DspMSP, <prefix>Vsp1MSP, <prefix>Vsp2MSP (reused across runs)', 'Gv')
+    .description("a DAO of a DSP and two VSPs in their own trust domains, governed through the members' own bridges: a VSP admitted (the join negotiation opened by the bridges), a change of terms voted on chain, a late vote refused, a proposal past its deadline closed by the bridges (expired without quorum), a VSP's voluntary exit with notice")
+    .option('--org-prefix <prefix>', 'domains are <prefix>DspMSP, <prefix>Vsp1MSP, <prefix>Vsp2MSP and the candidate <prefix>Vsp3MSP (reused across runs)', 'Gv')
     .option('--json', 'one JSON object on stdout')
     .action(async (opts: { orgPrefix: string; json?: boolean }) => {
       checkOrgPrefix(opts.orgPrefix, 11);
       const { daoId, governance: g } = await runGovernanceOnStack({ orgPrefix: opts.orgPrefix });
       const summary = {
         daoId,
-        proposals: [g.changeTerms.proposal, g.late.closed].map((p) => ({ proposalId: p.proposalId, kind: p.kind, outcome: p.status, yesPpm: p.yesPpm, noPpm: p.noPpm })),
+        proposals: [...(g.admission ? [g.admission.proposal] : []), g.changeTerms.proposal, g.late.closed].map((p) => ({ proposalId: p.proposalId, kind: p.kind, outcome: p.status, yesPpm: p.yesPpm, noPpm: p.noPpm })),
+        ...(g.admission ? { joinSession: g.admission.asked.session.id } : {}),
         refused: { voteAfterDecision: g.voteAfterDecision.code, lateVote: g.late.lateVote.code, secondNotice: g.exit.again.code, proposeAfterExit: g.exit.proposeAfterExit.code },
         exited: [g.exit.mspId],
       };
@@ -208,19 +209,26 @@ export async function runDomainsOnStack(opts: { vsps: number; joiners: number; o
  * A DAO of a DSP and two VSPs in their own domains (runDomainsOnStack), then governed through the
  * members' own bridges (runDomainGovernance); `requestExit`/`completeExit` drive the exit otherwise (the CLI).
  */
-export async function runGovernanceOnStack(opts: { orgPrefix?: string } & Pick<DomainGovernanceOptions, 'requestExit' | 'completeExit'>): Promise<{ daoId: string; versions: DomainFormationResult['versions']; governance: DomainGovernanceResult }> {
+export async function runGovernanceOnStack(opts: { orgPrefix?: string } & Pick<DomainGovernanceOptions, 'requestExit' | 'completeExit' | 'openJoin'>): Promise<{ daoId: string; versions: DomainFormationResult['versions']; governance: DomainGovernanceResult }> {
   const ctx = stackContext();
   const prefix = opts.orgPrefix ?? 'Gv';
   const formed = await runDomainsOnStack({ vsps: 2, joiners: 0, orgPrefix: prefix });
   const members = [];
   for (const [i, mspId] of [`${prefix}DspMSP`, `${prefix}Vsp1MSP`, `${prefix}Vsp2MSP`].entries()) members.push(await domainMemberOnStack(ctx, { mspId, role: i === 0 ? 'DSP' : 'VSP' }));
+  // The candidate an admit-member proposal admits: a VSP in its own domain, registered, in no DAO yet.
+  const candidate = { mspId: `${prefix}Vsp3MSP`, role: 'VSP' as const };
+  await addDomain(ctx, candidate.mspId, candidate.role);
+  await startMemberServices(ctx, await up(ctx), REPO_DIR, [candidate.mspId]);
   const governance = await runDomainGovernance({
     daoId: formed.daoId,
     version: 1,
     members,
+    candidate: await domainMemberOnStack(ctx, candidate),
+    urls: { marketplace: serviceUrl(ctx.settings, 'marketplace'), negotiation: serviceUrl(ctx.settings, 'negotiation') },
     progress: (m) => ctx.progress.step('governance', m),
     ...(opts.requestExit ? { requestExit: opts.requestExit } : {}),
     ...(opts.completeExit ? { completeExit: opts.completeExit } : {}),
+    ...(opts.openJoin ? { openJoin: opts.openJoin } : {}),
   });
   return { daoId: formed.daoId, versions: formed.versions, governance };
 }

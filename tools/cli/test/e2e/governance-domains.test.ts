@@ -21,20 +21,35 @@ function dev(...args: string[]): Record<string, unknown> {
 describe("a DAO governed through its members' own bridges", () => {
   const ctx = stackContext();
   const mspIds = ['GvDspMSP', 'GvVsp1MSP', 'GvVsp2MSP'];
+  const candidate = 'GvVsp3MSP';
 
   afterAll(async () => {
-    await stopMemberServices(ctx, mspIds).catch(() => undefined);
+    await stopMemberServices(ctx, [...mspIds, candidate]).catch(() => undefined);
     await stopServices(ctx);
   });
 
-  it('changes terms by an ownership-weighted vote, refuses a late vote, expires a proposal without quorum, and lets a VSP leave with notice', async () => {
+  it('admits a VSP (the bridges open the join negotiation), changes terms by an ownership-weighted vote, refuses a late vote, closes a proposal past its deadline on its own (expired without quorum), and lets a VSP leave with notice', async () => {
     const target = (at: { daoId: string; version: number }) => ['--dao', at.daoId, '--version', String(at.version)];
     const { daoId, versions, governance: result } = await runGovernanceOnStack({
       orgPrefix: 'Gv',
       requestExit: async (leaver, at) => dev('exit', leaver.mspId, ...target(at)),
       completeExit: async (by, leaver, at) => dev('exit', by.mspId, ...target(at), '--complete', leaver.mspId),
+      openJoin: async (by, at, proposalId) => dev('join', by.mspId, ...target(at), '--proposal', proposalId) as { session: { id: string } },
     });
     expect(versions).toEqual([{ version: 1, channel: `dao-${daoId}-v1`, members: mspIds }]);
+
+    // The admission: accepted by the members' votes; a member's bridge opened the join negotiation with
+    // the candidate by itself (nobody asked), which the candidate and the members find in their lists.
+    const admission = result.admission!;
+    expect(admission.proposal).toMatchObject({ kind: 'admit-member', proposer: 'GvVsp1MSP', status: 'accepted', payload: { mspId: candidate, role: 'VSP' } });
+    const seen = admission.sessionSeenBy[candidate]!;
+    expect(seen).toMatchObject({ kind: 'join', daoId, version: 2, state: 'requested', admission: { proposalId: admission.proposal.proposalId } });
+    expect(mspIds).toContain(seen.admission!.openedBy);
+    expect([...seen.parties].sort()).toEqual([...mspIds, candidate].sort());
+    expect(admission.sessionSeenBy['GvVsp1MSP']!.id).toBe(seen.id);
+    // Asked through the CLI (./dev dao join) and the DSP's bridge: the same session, opened once.
+    expect(admission.asked.session.id).toBe(seen.id);
+    expect(admission.notAnAdmission).toEqual({ status: 409, code: 'NOT_AN_ADMISSION' });
 
     // The change of terms: proposed by a VSP, accepted on chain by the votes of members through their own bridges.
     const { proposal, voters, termsReadBy } = result.changeTerms;
@@ -52,7 +67,9 @@ describe("a DAO governed through its members' own bridges", () => {
     // Under the new terms: a three-second voting period; a vote after the deadline is refused, and with nobody voting there is no quorum.
     expect(result.late.proposal.votingEndsAtMs - (result.late.proposal as unknown as { createdAtMs: number }).createdAtMs).toBe(3000);
     expect(result.late.lateVote).toEqual({ status: 409, code: 'VOTING_CLOSED' });
+    // Nobody asked to close it: the members' bridges closed it once its deadline had passed (their sweep); a close asked after finds it decided.
     expect(result.late.closed).toMatchObject({ status: 'expired', yesPpm: 0, noPpm: 0, votes: [] });
+    expect(result.late.closeAfterSweep).toEqual({ status: 409, code: 'PROPOSAL_DECIDED' });
 
     // The last VSP gave notice through the CLI and its own bridge; no notice period in these terms, so the DSP completed it at once.
     expect(result.exit.mspId).toBe('GvVsp2MSP');

@@ -1,0 +1,161 @@
+import { DAO } from '@datawell/contracts';
+import { ProposalSweeper, sweepOutcomeOf, type ProposalSweepLedger, type SweepEvent, type SweepEventStream } from './proposal-sweeper';
+
+const logger = { log: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+const event = (eventName: string, payload: Record<string, unknown>): SweepEvent => ({ eventName, payload: Buffer.from(JSON.stringify(payload)) });
+const created = (proposalId: string, votingEndsAtMs: number) => event(DAO.event.ProposalCreated, { proposalId, kind: 'dissolve', votingEndsAtMs, quorumPpm: 500_000 });
+const decided = (proposalId: string) => event(DAO.event.ProposalDecided, { proposalId, kind: 'dissolve', outcome: 'accepted' });
+
+/** A stream that yields `events` and then stays open until closed, like a live Gateway stream. */
+function stream(events: SweepEvent[]): SweepEventStream & { closed: boolean } {
+  let release: () => void = () => undefined;
+  const ended = new Promise<void>((r) => (release = r));
+  const s = {
+    closed: false,
+    close: () => {
+      s.closed = true;
+      release();
+    },
+    async *[Symbol.asyncIterator]() {
+      for (const e of events) yield e;
+      await ended;
+    },
+  };
+  return s;
+}
+
+/**
+ * One chaincode for several members' bridges: CloseProposal decides a proposal once, by the
+ * transaction's time (the submitter's clock), as chaincode/dao does: VOTING_OPEN before the
+ * deadline, PROPOSAL_DECIDED once decided, NOT_FOUND for an unknown one, FORBIDDEN for a member that
+ * left. A submission may also lose an MVCC race.
+ */
+class Chain {
+  readonly proposals = new Map<string, { endsAtMs: number; status: string }>();
+  readonly closedBy: string[] = [];
+  readonly left = new Set<string>();
+  mvccOnce = false;
+  now = 0;
+
+  ledger(mspId: string, channels: string[], events: () => SweepEvent[]): ProposalSweepLedger & { streams: number } {
+    const ledger = {
+      mspId,
+      streams: 0,
+      channels: async () => channels,
+      daoEvents: async () => {
+        ledger.streams++;
+        return stream(events());
+      },
+      submit: async (_channel: string, chaincode: string, fn: string, args: readonly string[]) => {
+        expect([chaincode, fn]).toEqual([DAO.chaincode, DAO.tx.CloseProposal]);
+        const id = args[0]!;
+        const p = this.proposals.get(id);
+        if (this.left.has(mspId)) throw new Error(`FORBIDDEN: ${mspId} is not an active member`);
+        if (!p) throw new Error(`NOT_FOUND: no proposal ${id}`);
+        if (p.status !== 'open') throw new Error(`CONFLICT: PROPOSAL_DECIDED: proposal ${id} is already ${p.status}`);
+        if (this.now <= p.endsAtMs) throw new Error(`CONFLICT: VOTING_OPEN: voting on proposal ${id} runs until ${p.endsAtMs}`);
+        if (this.mvccOnce) {
+          this.mvccOnce = false;
+          throw new Error(`transaction tx-${id} was not committed: validation code MVCC_READ_CONFLICT`);
+        }
+        p.status = 'expired';
+        this.closedBy.push(mspId);
+        return { txId: `tx-${id}-${mspId}` };
+      },
+    };
+    return ledger;
+  }
+}
+
+const settle = () => new Promise((r) => setImmediate(r));
+
+describe('ProposalSweeper', () => {
+  it('keeps the open proposals from the replayed events: created adds with its deadline, decided removes, other channels and events ignored', () => {
+    const sweeper = new ProposalSweeper({ ledger: new Chain().ledger('VspMSP', [], () => []), logger });
+    sweeper.observe('dao-acme-v1', created('p1', 1000));
+    sweeper.observe('dao-acme-v1', created('p2', 2000));
+    sweeper.observe('dao-acme-v1', event(DAO.event.VoteCast, { proposalId: 'p2' }));
+    sweeper.observe('dao-acme-v1', decided('p1'));
+    sweeper.observe('dao-acme-v1', { eventName: DAO.event.ProposalCreated, payload: Buffer.from('not json') });
+    sweeper.observe('dao-acme-v1', event(DAO.event.ProposalCreated, { proposalId: 'legacy' }));
+    expect([...sweeper.open('dao-acme-v1')]).toEqual([['p2', 2000]]);
+    expect(sweeper.open('dao-other-v1').size).toBe(0);
+  });
+
+  it('closes only what is past its deadline plus the grace, once, as the member', async () => {
+    const chain = new Chain();
+    chain.proposals.set('due', { endsAtMs: 1000, status: 'open' });
+    chain.proposals.set('running', { endsAtMs: 5000, status: 'open' });
+    const sweeper = new ProposalSweeper({ ledger: chain.ledger('VspMSP', [], () => []), logger, graceMs: 500, now: () => chain.now });
+    sweeper.observe('dao-acme-v1', created('due', 1000));
+    sweeper.observe('dao-acme-v1', created('running', 5000));
+    chain.now = 1400; // past the deadline, within the grace
+    expect(await sweeper.sweep()).toEqual([]);
+    chain.now = 1600;
+    expect(await sweeper.sweep()).toEqual([{ channel: 'dao-acme-v1', proposalId: 'due', outcome: 'closed', txId: 'tx-due-VspMSP' }]);
+    expect(await sweeper.sweep()).toEqual([]);
+    expect([...sweeper.open('dao-acme-v1').keys()]).toEqual(['running']);
+    expect(chain.proposals.get('due')?.status).toBe('expired');
+  });
+
+  it('with several members sweeping at once, the proposal is closed once and the others drop it quietly (PROPOSAL_DECIDED, or an MVCC loss then PROPOSAL_DECIDED)', async () => {
+    const chain = new Chain();
+    chain.proposals.set('p', { endsAtMs: 1000, status: 'open' });
+    chain.now = 5000;
+    const sweepers = ['DspMSP', 'Vsp1MSP', 'Vsp2MSP'].map((m) => new ProposalSweeper({ ledger: chain.ledger(m, [], () => []), logger, now: () => chain.now }));
+    for (const s of sweepers) s.observe('dao-acme-v1', created('p', 1000));
+    chain.mvccOnce = true;
+    const first = await Promise.all(sweepers.map((s) => s.sweep()));
+    expect(first.flat().map((r) => r.outcome).sort()).toEqual(['already-decided', 'closed', 'retry']);
+    expect(chain.closedBy).toHaveLength(1);
+    const second = (await Promise.all(sweepers.map((s) => s.sweep()))).flat();
+    expect(second.map((r) => r.outcome)).toEqual(['already-decided']);
+    expect(sweepers.every((s) => s.open('dao-acme-v1').size === 0)).toBe(true);
+    expect(chain.closedBy).toHaveLength(1);
+  });
+
+  it('gives up what it can no longer close (not an active member, unknown, dissolved) and retries what the ledger says is still open', async () => {
+    const chain = new Chain();
+    chain.now = 5000;
+    chain.proposals.set('clock', { endsAtMs: 9000, status: 'open' }); // this member's clock is ahead of what the chain records
+    const sweeper = new ProposalSweeper({ ledger: chain.ledger('VspMSP', [], () => []), logger, now: () => chain.now });
+    sweeper.observe('dao-acme-v1', created('clock', 1000));
+    sweeper.observe('dao-acme-v1', created('unknown', 1000));
+    const results = await sweeper.sweep();
+    expect(results.map((r) => [r.proposalId, r.outcome])).toEqual([['clock', 'retry'], ['unknown', 'given-up']]);
+    expect([...sweeper.open('dao-acme-v1').keys()]).toEqual(['clock']);
+    chain.left.add('VspMSP');
+    expect((await sweeper.sweep()).map((r) => r.outcome)).toEqual(['given-up']);
+    expect(sweeper.open('dao-acme-v1').size).toBe(0);
+  });
+
+  it('maps what the ledger answered to an outcome', () => {
+    expect(sweepOutcomeOf(new Error('CONFLICT: PROPOSAL_DECIDED: proposal p is already accepted')).outcome).toBe('already-decided');
+    expect(sweepOutcomeOf(new Error('CONFLICT: VOTING_OPEN: voting runs until 5')).outcome).toBe('retry');
+    expect(sweepOutcomeOf(new Error('CONFLICT: DAO_DISSOLVED: version 1 of acme is dissolved')).outcome).toBe('given-up');
+    expect(sweepOutcomeOf(new Error('FORBIDDEN: XMSP may not close proposals')).outcome).toBe('given-up');
+    expect(sweepOutcomeOf(new Error('NOT_FOUND: no proposal p')).outcome).toBe('given-up');
+    expect(sweepOutcomeOf(Object.assign(new Error('endorse failed'), { details: [{ message: 'chaincode response 500, CONFLICT: PROPOSAL_DECIDED: already expired' }] })).outcome).toBe('already-decided');
+    expect(sweepOutcomeOf(new Error('14 UNAVAILABLE: connection refused')).outcome).toBe('retry');
+  });
+
+  it('follows every DAO channel its peer joined (not marketplace) from the first block, closes when due, and reopens a stream that ended', async () => {
+    const chain = new Chain();
+    chain.proposals.set('p', { endsAtMs: 1000, status: 'open' });
+    chain.now = 500;
+    const history = [created('old', 100), decided('old'), created('p', 1000)];
+    const ledger = chain.ledger('VspMSP', ['marketplace', 'dao-acme-v1'], () => history);
+    const sweeper = new ProposalSweeper({ ledger, logger, now: () => chain.now, intervalMs: 60_000 });
+    sweeper.start();
+    await settle();
+    await settle();
+    expect(ledger.streams).toBe(1);
+    expect([...sweeper.open('dao-acme-v1')]).toEqual([['p', 1000]]);
+    await sweeper.follow(); // already followed: no second stream
+    expect(ledger.streams).toBe(1);
+    chain.now = 5000;
+    expect((await sweeper.sweep()).map((r) => r.outcome)).toEqual(['closed']);
+    await sweeper.stop();
+    expect(sweeper.open('dao-acme-v1').size).toBe(0);
+  });
+});
