@@ -247,6 +247,27 @@ describe('mpc-coordinator end to end', () => {
     });
   });
 
+  it('sends a completed computation for metering once its ComputationCompleted is on the ledger, once per job', async () => {
+    // As the ledger bridge relays the chaincode's event once ComputationCompleted committed.
+    const digest = ((await api().get(`/computations/${meanId}`).set(as(dsp))).body as { resultDigest: string }).resultDigest;
+    const completed = { jobId: meanId, computation: 'mean', members: [dsp.mspId, vsp1.mspId, vsp2.mspId], resultDigest: digest, recipients: [vsp1.mspId], recordedBy: vsp2.mspId, atMs: Date.now() };
+    await publishLedgerEvent(kafka, channel, 'ComputationCompleted', completed);
+    const commandId = `mpc-coordinator:meter-computation:${meanId}`;
+    const commands = async () => (await readTopics(kafka, [TOPICS.ledgerCommands])).map((m) => JSON.parse(String(m.message.value)) as { id: string; data: Record<string, unknown> }).filter((e) => e.id === commandId);
+    const [metering] = await waitFor('the MeterComputation command', async () => ((await commands()).length > 0 ? commands() : undefined));
+    expect(metering!.data).toMatchObject({ channel, chaincode: 'dao', transaction: 'MeterComputation', arguments: [meanId], actingMspId: vsp2.mspId });
+    // The event again (another delivery, another block), then a job this coordinator never ran: the
+    // replay queues nothing new, the stranger is left to its own coordinator. Same key, same
+    // partition: once the stranger is logged, the replay before it was applied.
+    await publishLedgerEvent(kafka, channel, 'ComputationCompleted', { ...completed, atMs: Date.now() });
+    const stranger = `elsewhere-${run}`;
+    await publishLedgerEvent(kafka, channel, 'ComputationCompleted', { ...completed, jobId: stranger });
+    await waitFor('the stranger job skipped', async () => (coordinator.logs.join('').includes(`"jobId":"${stranger}"`) ? true : undefined));
+    expect(coordinator.logs.join('')).toMatch(new RegExp(`not metering a computation another coordinator ran[^\\n]*${stranger}`));
+    expect(await commands()).toHaveLength(1);
+    expect((await readTopics(kafka, [TOPICS.ledgerCommands])).some((m) => String(m.message.value).includes(`meter-computation:${stranger}`))).toBe(false);
+  });
+
   it('gives a variance to both of its recipients', async () => {
     const first = await ask(dsp, { computation: 'variance', parameters: { columns: ['temperature'] } });
     expect(first.status).toBe(202);
