@@ -6,7 +6,7 @@ import { ledgerNameRestrictions } from './tools/eslint/ledger-names.mjs';
 // Module boundaries are the architecture: services never import each other, libs never import
 // services, chaincode only uses the pure domain library.
 export default [
-  { ignores: ['**/node_modules/**', '**/dist/**', '.stack/**', '.nx/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '.stack/**', '.stack-e2e/**', '.nx/**'] },
   ...tseslint.configs.recommended,
   {
     // CommonJS glue loaded by jest and build scripts.

@@ -24,7 +24,7 @@ const common = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: pathsToModuleNameMapper(),
   testEnvironment: 'node',
-  testPathIgnorePatterns: ['/node_modules/', '/.stack/', '/dist/', ...onlyPaths],
+  testPathIgnorePatterns: ['/node_modules/', '/.stack/', '/.stack-e2e/', '/dist/', ...onlyPaths],
   // The compiled tree (./dev's build) has package.json files named like the workspaces'.
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
   setupFiles: ['<rootDir>/tools/jest/quiet-chaincode.js'],

@@ -10,9 +10,9 @@ export const REPO_DIR = resolve(__dirname, '..', '..', '..');
  * Builds the stack context from the environment. The orderer count is fixed when the network is
  * first created; a later different request is refused rather than silently ignored.
  */
-export function stackContext(opts: { orderers?: string } = {}): StackContext {
+export function stackContext(opts: { orderers?: string } = {}, overrides: Readonly<Record<string, string>> = {}): StackContext {
   try {
-    const env = { ...process.env, ...(opts.orderers ? { DATAWELL_ORDERERS: opts.orderers } : {}) };
+    const env = { ...process.env, ...overrides, ...(opts.orderers ? { DATAWELL_ORDERERS: opts.orderers } : {}) };
     let settings = loadSettings(REPO_DIR, env);
     const registryFile = join(settings.stackDir, 'fabric', 'network.json');
     if (existsSync(registryFile)) {

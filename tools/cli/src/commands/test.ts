@@ -3,8 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { down, install, status } from '@datawell/stack';
+import { down, install, status, type StackContext } from '@datawell/stack';
 import { REPO_DIR, stackContext } from '../context';
+import { stopMemberServices } from '../services/domain-runner';
 import { stopWorkloads } from '../services/runner';
 import { UsageError } from '../usage-error';
 
@@ -19,6 +20,34 @@ function runStep(cmd: string, args: string[], env: Record<string, string> = {}, 
 }
 
 const bin = (name: string) => join(REPO_DIR, 'node_modules', '.bin', name);
+
+/** Everything a stack runs, the processes the tooling started beside it included, stopped; its files stay. */
+async function stopAll(ctx: StackContext): Promise<void> {
+  await stopWorkloads(ctx);
+  await stopMemberServices(ctx);
+  await down(ctx);
+}
+
+/**
+ * The e2e tier's own stack when the run started its stack itself: a sibling folder on the same
+ * ports, so the whole life cycles start from a fresh network, not beside the integration tier's
+ * thirty-odd organisations, peers and domains (their idle load slowed every e2e file). The
+ * integration stack is stopped first and its folder (and logs) kept.
+ */
+function e2eStackEnv(ctx: StackContext): Record<string, string> {
+  const { ports } = ctx.settings;
+  return {
+    DATAWELL_STACK_DIR: `${ctx.settings.stackDir}-e2e`,
+    DATAWELL_POSTGRES_PORT: String(ports.postgres),
+    DATAWELL_REDIS_PORT: String(ports.redis),
+    DATAWELL_KAFKA_PORT: String(ports.kafka),
+    DATAWELL_KAFKA_CONTROLLER_PORT: String(ports.kafkaController),
+    DATAWELL_FABRIC_PORT_BASE: String(ports.fabricBase),
+    DATAWELL_SERVICES_PORT_BASE: String(ports.services),
+    DATAWELL_SERVICES_GRPC_PORT_BASE: String(ports.servicesGrpc),
+    DATAWELL_ORDERERS: String(ctx.settings.orderers),
+  };
+}
 
 /**
  * All tests: the type check and lint count as one test each, then jest's unit and integration
@@ -54,14 +83,28 @@ export function registerTestCommand(program: Command): void {
       // Unit and integration tests run in parallel; the e2e tier runs the services as processes on
       // their default ports and consumer groups, so it runs afterwards, one file at a time.
       const runs = opts.tier ? [[opts.tier]] : [['unit', 'integration'], ['e2e']];
+      const ownStacks = runs.length > 1 && needsStack && !stackWasUp && !process.env['DATAWELL_KEEP_STACK'];
+      let tierEnv: Record<string, string> = {};
+      let last = ctx;
       for (const [i, tiers] of runs.entries()) {
+        if (ownStacks && tiers.includes('e2e')) {
+          tierEnv = e2eStackEnv(ctx);
+          last = stackContext({}, tierEnv);
+          process.stderr.write(`test: the e2e tier on a fresh stack in ${last.settings.stackDir} (the integration tier's stopped, kept in ${ctx.settings.stackDir})\n`);
+          await stopAll(ctx);
+          // A folder left by an earlier run: whatever it still runs is stopped before it is removed.
+          if (existsSync(last.settings.stackDir)) {
+            await stopAll(last).catch(() => undefined);
+            rmSync(last.settings.stackDir, { recursive: true, force: true });
+          }
+        }
         const summary = join(dir, `summary-${i}.json`);
         const serial = tiers.includes('e2e') ? ['--runInBand'] : ['--maxWorkers=2'];
         // --forceExit: a test that timed out never ran its cleanup, and the Kafka clients and pools it
         // left open must not keep jest (and CI) waiting for ever; the summary counts its failure.
         const args = ['--selectProjects', ...tiers, ...(process.env['CI'] ? ['--ci'] : []), ...serial, '--forceExit', ...(patterns.length ? ['--passWithNoTests', '--testPathPatterns', ...patterns] : [])];
         // The stack started by the first run serves the next; it is stopped below if it was not up before.
-        const code = await runStep(bin('jest'), args, { DATAWELL_TEST_SUMMARY_FILE: summary, ...(runs.length > 1 ? { DATAWELL_KEEP_STACK: '1' } : {}) });
+        const code = await runStep(bin('jest'), args, { ...tierEnv, DATAWELL_TEST_SUMMARY_FILE: summary, ...(runs.length > 1 ? { DATAWELL_KEEP_STACK: '1' } : {}) });
         if (existsSync(summary)) {
           const s = JSON.parse(readFileSync(summary, 'utf8')) as { passed: number; failed: number };
           passed += s.passed;
@@ -74,10 +117,9 @@ export function registerTestCommand(program: Command): void {
         }
       }
       rmSync(dir, { recursive: true, force: true });
-      if (runs.length > 1 && needsStack && !stackWasUp && !process.env['DATAWELL_KEEP_STACK']) {
+      if (ownStacks) {
         // The e2e tier's provisioner leaves its DAOs' workloads running: they go with the stack.
-        await stopWorkloads(ctx);
-        await down(ctx);
+        await stopAll(last);
       }
       process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
       process.exitCode = failed === 0 ? 0 : 1;
