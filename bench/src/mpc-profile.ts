@@ -6,11 +6,13 @@
  * batch; V8's sampling profiler (node:inspector, 200 µs); prints self time per function, largest first.
  *
  * With `--sweep 1,2,3,4,5,6,8 [--workers 0] [--rounds 2]` it profiles nothing and measures instead:
- * MASCOT triples/s and per CPU second for KOS and SoftSpoken at each k, interleaved round after round
- * (to choose SoftSpoken's k on this machine).
+ * MASCOT triples/s, per CPU second and the share of the wall time this thread spent collecting
+ * garbage (PerformanceObserver 'gc') for KOS and SoftSpoken at each k, interleaved round after round
+ * (to choose SoftSpoken's k on this machine); `--sweep 0` measures KOS alone.
  */
 import { Session } from 'node:inspector';
 import { loadavg } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { createMemoryTransports, setupMascot, type OtExtensionChoice } from '@datawell/mpc';
 
 interface Node {
@@ -37,14 +39,23 @@ async function rate(parties: number, triples: number, workers: number | undefine
   const transports = createMemoryTransports(parties);
   const phases = await Promise.all(transports.map((t) => setupMascot(t, { workers, otExtension })));
   await Promise.all(phases.map((p) => p.generateTriples(2048)));
+  // Garbage collection in this thread (the pool's workers collect their own, not seen here).
+  let gcMs = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMs += e.duration;
+  });
+  gc.observe({ entryTypes: ['gc'] });
   const cpu = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(phases.map((p) => p.generateTriples(triples)));
   const seconds = (performance.now() - t0) / 1000;
   const c = process.cpuUsage(cpu);
+  await new Promise((done) => setTimeout(done, 200)); // the observer's last entries (delivered from the event loop)
+  gc.disconnect();
   await Promise.all(transports.map((t) => t.close()));
   await Promise.all(phases.map((p) => p.close()));
-  return { perSecond: Math.round(triples / seconds), perCpuSecond: Math.round(triples / ((c.user + c.system) / 1e6)) };
+  const cpuSeconds = (c.user + c.system) / 1e6;
+  return { perSecond: Math.round(triples / seconds), perCpuSecond: Math.round(triples / cpuSeconds), gcShare: gcMs / 1000 / seconds };
 }
 
 async function sweep(ks: number[]): Promise<void> {
@@ -53,13 +64,15 @@ async function sweep(ks: number[]): Promise<void> {
   const workersArg = arg('workers', '');
   const workers = workersArg === '' ? undefined : Number(workersArg);
   const rounds = Number(arg('rounds', '2'));
-  const choices: OtExtensionChoice[] = [{ kind: 'kos' }, ...ks.map((k) => ({ kind: 'softspoken', k }) as const)];
+  const choices: OtExtensionChoice[] = [{ kind: 'kos' }, ...ks.filter((k) => k > 0).map((k) => ({ kind: 'softspoken', k }) as const)];
   process.stdout.write(`${parties} parties, ${triples} triples, workers ${workersArg || 'default'}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
   for (let r = 0; r < rounds; r++) {
     for (const ot of choices) {
       const x = await rate(parties, triples, workers, ot);
       const label = ot.kind === 'kos' ? 'KOS' : `SoftSpoken k=${ot.k}`;
-      process.stdout.write(`round ${r + 1} ${label.padEnd(14)} ${String(x.perSecond).padStart(6)} triples/s ${String(x.perCpuSecond).padStart(6)} per CPU s  (load ${loadavg()[0]!.toFixed(2)})\n`);
+      process.stdout.write(
+        `round ${r + 1} ${label.padEnd(14)} ${String(x.perSecond).padStart(6)} triples/s ${String(x.perCpuSecond).padStart(6)} per CPU s  GC ${(100 * x.gcShare).toFixed(1)}% of the wall time in this thread  (load ${loadavg()[0]!.toFixed(2)})\n`,
+      );
     }
   }
 }
