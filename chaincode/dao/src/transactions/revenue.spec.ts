@@ -110,8 +110,10 @@ describe('DaoContract revenue and level-by-level allocation', () => {
       { mspId: VSP2B, fn: (ctx) => dao.RecordRevenue(ctx, revenue('b3', '3000')) },
     ]);
     expect(results.map((r) => r.code)).toEqual(['VALID', 'VALID', 'VALID', 'VALID']);
-    const entitlements = JSON.parse(await ledger.evaluate(DSP, (ctx) => dao.GetEntitlements(ctx))) as { mspId: string; amount: string; allocations: number }[];
-    expect(entitlements).toEqual([
+    const entitlements = JSON.parse(await ledger.evaluate(DSP, (ctx) => dao.GetEntitlements(ctx))) as { mspId: string; amount: string; allocations: number; events: { allocationId: string; amount: string }[] }[];
+    // Each member's entry lists the allocations that paid it, in time order (one block: by id).
+    expect(entitlements.find((e) => e.mspId === VSP2B)?.events.map((e) => [e.allocationId, e.amount])).toEqual([['revenue:b1', '83'], ['revenue:b2', '166'], ['revenue:b3', '250']]);
+    expect(entitlements.map(({ events: _events, ...total }) => total)).toEqual([
       { mspId: DSP, amount: '0', allocations: 0 },
       { mspId: VSP1, amount: '0', allocations: 0 },
       // J2 gets 250, 500 and 750, each split 2:1 with the remainder to the first: 167+334+500 and 83+166+250.

@@ -201,14 +201,14 @@ export async function getAllocationByTx(ctx: Context, id: string): Promise<strin
   return canonicalJson(allocationView(allocation));
 }
 
-/** Every member's accumulated entitlement on this channel. */
+/** Every member's accumulated entitlement on this channel, each with the allocations that paid it (`events`). */
 export async function getEntitlements(ctx: Context): Promise<string> {
   const store = new DaoStore(ctx);
   await store.version();
   await store.caller('read entitlements');
   const version = await store.version();
   const totals = await entitlements(store);
-  return canonicalJson(version.members.map((msp) => totals.get(msp) ?? { mspId: msp, amount: '0', allocations: 0 }));
+  return canonicalJson(version.members.map((msp) => totals.get(msp) ?? none(msp)));
 }
 
 /**
@@ -221,29 +221,10 @@ export async function getEntitlement(ctx: Context, msp: string): Promise<string>
   await store.version();
   await store.caller('read entitlements');
   await store.requireMember(msp);
-  const events: EntitlementEvent[] = [];
-  let amount = 0n;
-  for (const a of await store.list<AllocationRecord>('allocation')) {
-    const mine = a.payouts.filter((p) => p.mspId === msp);
-    if (mine.length === 0) continue;
-    const paid = mine.reduce((sum, p) => sum + BigInt(p.amount), 0n);
-    amount += paid;
-    events.push({
-      allocationId: a.allocationId,
-      source: a.source,
-      ...(a.revenue ? { revenue: a.revenue } : {}),
-      lump: a.lump,
-      amount: paid.toString(),
-      split: { payouts: a.payouts, rest: a.rest, restTo: a.restTo },
-      txId: a.txId,
-      atMs: a.atMs,
-    });
-  }
-  events.sort((x, y) => x.atMs - y.atMs || x.allocationId.localeCompare(y.allocationId));
-  return canonicalJson({ mspId: msp, amount: amount.toString(), allocations: events.length, events });
+  return canonicalJson((await entitlements(store)).get(msp) ?? none(msp));
 }
 
-/** One allocation that paid a member, as GetEntitlement lists it. */
+/** One allocation that paid a member, as the entitlements list it. */
 interface EntitlementEvent {
   readonly allocationId: string;
   readonly source: AllocationState['source'];
@@ -255,18 +236,36 @@ interface EntitlementEvent {
   readonly atMs: number;
 }
 
+type Entitlement = EntitlementState & { readonly events: readonly EntitlementEvent[] };
+
+const none = (mspId: string): Entitlement => ({ mspId, amount: '0', allocations: 0, events: [] });
+
 /**
  * Every member's entitlement on this channel, summed over the allocation records' payouts (one
  * range read; queries only, never on the submit path). `allocations` counts the allocations that
- * have a payout to the member.
+ * have a payout to the member; `events` lists them in time order.
  */
-async function entitlements(store: DaoStore): Promise<Map<string, EntitlementState>> {
-  const totals = new Map<string, { amount: bigint; allocations: number }>();
-  for (const allocation of await store.list<AllocationRecord>('allocation')) {
-    for (const p of allocation.payouts) {
-      const t = totals.get(p.mspId) ?? { amount: 0n, allocations: 0 };
-      totals.set(p.mspId, { amount: t.amount + BigInt(p.amount), allocations: t.allocations + 1 });
+async function entitlements(store: DaoStore): Promise<Map<string, Entitlement>> {
+  const totals = new Map<string, { amount: bigint; events: EntitlementEvent[] }>();
+  for (const a of await store.list<AllocationRecord>('allocation')) {
+    const paid = new Map<string, bigint>();
+    for (const p of a.payouts) paid.set(p.mspId, (paid.get(p.mspId) ?? 0n) + BigInt(p.amount));
+    for (const [mspId, amount] of paid) {
+      const t = totals.get(mspId) ?? { amount: 0n, events: [] };
+      t.amount += amount;
+      t.events.push({
+        allocationId: a.allocationId,
+        source: a.source,
+        ...(a.revenue ? { revenue: a.revenue } : {}),
+        lump: a.lump,
+        amount: amount.toString(),
+        split: { payouts: a.payouts, rest: a.rest, restTo: a.restTo },
+        txId: a.txId,
+        atMs: a.atMs,
+      });
+      totals.set(mspId, t);
     }
   }
-  return new Map([...totals].map(([mspId, t]) => [mspId, { mspId, amount: t.amount.toString(), allocations: t.allocations }]));
+  const byTime = (x: EntitlementEvent, y: EntitlementEvent) => x.atMs - y.atMs || x.allocationId.localeCompare(y.allocationId);
+  return new Map([...totals].map(([mspId, t]) => [mspId, { mspId, amount: t.amount.toString(), allocations: t.events.length, events: t.events.sort(byTime) }]));
 }
