@@ -79,8 +79,13 @@ export function loadSettings(repoDir: string, env: Env = process.env): StackSett
 /** Records the settings a stack folder runs with. */
 export function recordSettings(settings: StackSettings): void {
   mkdirSync(settings.stackDir, { recursive: true });
+  writeFileSync(join(settings.stackDir, SETTINGS_FILE), `${JSON.stringify(portSettingsEnv(settings), null, 2)}\n`);
+}
+
+/** The environment variables that give another stack folder the same ports as these settings. */
+export function portSettingsEnv(settings: StackSettings): Record<string, string> {
   const { ports } = settings;
-  const recorded: Record<string, string> = {
+  return {
     DATAWELL_POSTGRES_PORT: String(ports.postgres),
     DATAWELL_REDIS_PORT: String(ports.redis),
     DATAWELL_KAFKA_PORT: String(ports.kafka),
@@ -89,7 +94,6 @@ export function recordSettings(settings: StackSettings): void {
     DATAWELL_SERVICES_PORT_BASE: String(ports.services),
     DATAWELL_SERVICES_GRPC_PORT_BASE: String(ports.servicesGrpc),
   };
-  writeFileSync(join(settings.stackDir, SETTINGS_FILE), `${JSON.stringify(recorded, null, 2)}\n`);
 }
 
 function recordedEnv(stackDir: string): Env {

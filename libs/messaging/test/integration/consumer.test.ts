@@ -43,22 +43,27 @@ describe('a topic consumer’s backlog against Kafka', () => {
   it('is caught up only once every message queued before it joined is handled, and again at once after a restart with nothing queued', async () => {
     await produce(0, 30);
     const handled = new Set<string>();
-    let open = false;
-    const first = startTopicConsumer({
-      kafka,
-      logger,
-      groupId,
-      topics: [topic],
-      handle: async (m) => {
-        while (!open) await new Promise((r) => setTimeout(r, 50));
-        handled.add(m.value!.toString());
-      },
-    });
-    consumers.push(first);
-    // Its handler holds the first message: the backlog cannot be read, whatever the timing.
-    await new Promise((r) => setTimeout(r, 3000));
-    expect(first.caughtUp()).toBe(false);
-    open = true;
+    // A consumer whose handler holds every message until released: its backlog cannot be read
+    // before, whatever the timing.
+    const held = async () => {
+      let open = false;
+      const consumer = startTopicConsumer({
+        kafka,
+        logger,
+        groupId,
+        topics: [topic],
+        handle: async (m) => {
+          while (!open) await new Promise((r) => setTimeout(r, 50));
+          handled.add(m.value!.toString());
+        },
+      });
+      consumers.push(consumer);
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(consumer.caughtUp()).toBe(false);
+      open = true;
+      return consumer;
+    };
+    const first = await held();
     await until('the queued messages handled', () => handled.size === 30);
     await until('caught up', () => first.caughtUp());
     expect([...handled].map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i));
@@ -72,21 +77,7 @@ describe('a topic consumer’s backlog against Kafka', () => {
 
     // Messages that arrive while it is down are its next backlog.
     await produce(30, 12);
-    let release = false;
-    const third = startTopicConsumer({
-      kafka,
-      logger,
-      groupId,
-      topics: [topic],
-      handle: async (m) => {
-        while (!release) await new Promise((r) => setTimeout(r, 50));
-        handled.add(m.value!.toString());
-      },
-    });
-    consumers.push(third);
-    await new Promise((r) => setTimeout(r, 3000));
-    expect(third.caughtUp()).toBe(false);
-    release = true;
+    const third = await held();
     await until('caught up with what came while it was down', () => third.caughtUp());
     expect(handled.size).toBe(42);
   });

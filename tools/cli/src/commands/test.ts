@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { down, install, status, type StackContext } from '@datawell/stack';
+import { down, install, portSettingsEnv, status, type StackContext } from '@datawell/stack';
 import { REPO_DIR, stackContext } from '../context';
 import { stopMemberServices } from '../services/domain-runner';
 import { stopWorkloads } from '../services/runner';
@@ -35,18 +35,7 @@ async function stopAll(ctx: StackContext): Promise<void> {
  * integration stack is stopped first and its folder (and logs) kept.
  */
 function e2eStackEnv(ctx: StackContext): Record<string, string> {
-  const { ports } = ctx.settings;
-  return {
-    DATAWELL_STACK_DIR: `${ctx.settings.stackDir}-e2e`,
-    DATAWELL_POSTGRES_PORT: String(ports.postgres),
-    DATAWELL_REDIS_PORT: String(ports.redis),
-    DATAWELL_KAFKA_PORT: String(ports.kafka),
-    DATAWELL_KAFKA_CONTROLLER_PORT: String(ports.kafkaController),
-    DATAWELL_FABRIC_PORT_BASE: String(ports.fabricBase),
-    DATAWELL_SERVICES_PORT_BASE: String(ports.services),
-    DATAWELL_SERVICES_GRPC_PORT_BASE: String(ports.servicesGrpc),
-    DATAWELL_ORDERERS: String(ctx.settings.orderers),
-  };
+  return { ...portSettingsEnv(ctx.settings), DATAWELL_STACK_DIR: `${ctx.settings.stackDir}-e2e`, DATAWELL_ORDERERS: String(ctx.settings.orderers) };
 }
 
 /**
