@@ -2,7 +2,7 @@
 // catalogue (libs/contracts/src/ledger/catalogue); this list only feeds the lint rule that keeps
 // them out of string literals elsewhere, and catalogue/lint-names.spec.ts fails when it drifts.
 export const LEDGER_NAMES = [
-  'AllocationReceived', 'CastVote', 'CloseProposal', 'CompleteExit', 'ComputationCompleted', 'CreateProposal', 'DaoPublished',
+  'AllocationReceived', 'CastVote', 'ChargeSubscription', 'CloseProposal', 'CompleteExit', 'ComputationCompleted', 'CreateProposal', 'DaoPublished',
   'EvaluateAbandonment', 'EvaluateContractEnd', 'ExitRequested', 'FeedbackSubmitted', 'GetAllocation',
   'GetAllocationByTx', 'GetDao', 'GetEntitlement', 'GetEntitlements', 'GetMember', 'GetOffer', 'GetParticipant',
   'GetProposal', 'GetReputation', 'GetVersion', 'GetWorkload', 'InfrastructureFailed', 'InfrastructurePartFailed',

@@ -25,6 +25,7 @@ type ShimChaincodeClass = new (contracts: unknown[], serializers: unknown, metad
 const TRANSACTIONS: readonly [name: string, kind: 'submit' | 'evaluate', parameters: readonly string[]][] = [
   ['AllocationReceived', 'submit', ['relayJson']],
   ['CastVote', 'submit', ['proposalId', 'choice']],
+  ['ChargeSubscription', 'submit', ['period']],
   ['CloseProposal', 'submit', ['proposalId']],
   ['CompleteExit', 'submit', ['mspId']],
   ['ComputationCompleted', 'submit', ['jobJson']],

@@ -94,6 +94,12 @@ export class DaoContract extends Contract {
     return revenue.meterComputation(ctx, ...parseTxArgs(DAO.transactions.MeterComputation, jobId));
   }
 
+  @Transaction()
+  @Returns('string')
+  async ChargeSubscription(ctx: Context, period: string): Promise<string> {
+    return revenue.chargeSubscription(ctx, ...parseTxArgs(DAO.transactions.ChargeSubscription, period));
+  }
+
   // ---------------------------------------------------------------- workloads and telemetry (transactions/workloads.ts)
 
   @Transaction()

@@ -328,4 +328,31 @@ describe('DaoContract revenue recorders, prices and metering', () => {
     await sub.ledger.submit(DSP, (ctx) => sub.dao.ComputationCompleted(ctx, job('j1')));
     await expect(sub.ledger.submit(DSP, (ctx) => sub.dao.MeterComputation(ctx, 'j1'))).rejects.toThrow(/^INVALID_ARGUMENT: jobId: this DAO's business model is subscription/);
   });
+
+  it('charges each subscription period once it has begun, at the terms\' price, once per period, within the term', async () => {
+    const DAY = 86_400_000;
+    const sub = await initialisedWith(1, { businessModel: 'subscription', durationDays: 3, price: { currency: 'EUR', perPeriod: { amount: '9900', periodSeconds: 86_400 } } });
+    const { ledger, dao } = sub;
+    // Period 0 begins at the version's creation (START_MS): a VSP may charge it, the amount is the terms'.
+    const first = json(await ledger.submit(VSP1, (ctx) => dao.ChargeSubscription(ctx, '0')));
+    expect(first).toMatchObject({ period: 0, charged: true, revenueId: 'period:0', amount: '9900', currency: 'EUR', startsAtMs: START_MS, allocation: { lump: '9900', restTo: { group: 'D' }, payouts: [{ mspId: VSP1, amount: '3960' }, { mspId: DSP, amount: '5940' }] } });
+    expect(ledger.lastEvent()).toMatchObject({ name: 'RevenueRecorded', payload: { revenueId: 'period:0', kind: 'subscription-period', recordedBy: VSP1, metered: true, period: 0 } });
+    const before = ledger.dump();
+    expect(json(await ledger.submit(DSP, (ctx) => dao.ChargeSubscription(ctx, '0')))).toEqual(first);
+    expect(ledger.dump()).toEqual(before);
+    await expect(ledger.submit(DSP, (ctx) => dao.ChargeSubscription(ctx, '1'))).rejects.toThrow(/^CONFLICT: period 1 begins at 2026-01-02T00:00:00.000Z, after this transaction's time/);
+    ledger.timeMs = START_MS + DAY;
+    expect(json(await ledger.submit(DSP, (ctx) => dao.ChargeSubscription(ctx, '1')))).toMatchObject({ period: 1, charged: true, startsAtMs: START_MS + DAY });
+    ledger.timeMs = START_MS + 10 * DAY;
+    await expect(ledger.submit(DSP, (ctx) => dao.ChargeSubscription(ctx, '3'))).rejects.toThrow(/^CONFLICT: period 3 would begin at 2026-01-04T00:00:00.000Z, once the term of version 1 has ended/);
+    for (const bad of ['-1', '01', '1.5', 'x', '1000000']) await expect(ledger.submit(DSP, (ctx) => dao.ChargeSubscription(ctx, bad))).rejects.toThrow(/^INVALID_ARGUMENT: period/);
+    await expect(ledger.submit(OUTSIDER, (ctx) => dao.ChargeSubscription(ctx, '2'))).rejects.toThrow(/^FORBIDDEN: OutsiderMSP is not a member/);
+    await expect(ledger.submit(DSP, (ctx) => dao.RecordRevenue(ctx, s({ revenueId: 'period:7', amount: '1', kind: 'subscription-period' })))).rejects.toThrow(/^INVALID_ARGUMENT: revenue\.revenueId: ids starting with "period:"/);
+    expect(json(await ledger.evaluate(VSP1, (ctx) => dao.GetEntitlement(ctx, VSP1)))).toMatchObject({ amount: '7920', allocations: 2 });
+
+    const perUse = await initialised(1);
+    await expect(perUse.ledger.submit(DSP, (ctx) => perUse.dao.ChargeSubscription(ctx, '0'))).rejects.toThrow(/^INVALID_ARGUMENT: period: this DAO's business model is pay-per-use/);
+    const unpriced = await initialisedWith(1, { businessModel: 'subscription' });
+    expect(json(await unpriced.ledger.submit(DSP, (ctx) => unpriced.dao.ChargeSubscription(ctx, '0')))).toEqual({ period: 0, charged: false, reason: 'no-price' });
+  });
 });

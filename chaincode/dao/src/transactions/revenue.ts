@@ -5,11 +5,12 @@ import { DAO } from '@datawell/contracts';
 import { revenueRecordersOf } from '@datawell/domain';
 import { allocateLump } from '../allocation';
 import type { AllocationRelay, Revenue } from '../arguments';
-import { DaoStore, allocationView, type AllocationRecord, type AllocationState, type EntitlementState, type VersionRecord, type VersionState } from '../state';
+import { DaoStore, allocationView, contractEndsAtMs, type AllocationRecord, type AllocationState, type EntitlementState, type VersionRecord, type VersionState } from '../state';
 import { legacyRevenue } from './legacy-layout';
 
-/** Revenue ids of metered computations (`job:<jobId>`): kept for the chaincode, refused in RecordRevenue. */
+/** Revenue ids of metered computations (`job:<jobId>`) and charged periods (`period:<k>`): kept for the chaincode, refused in RecordRevenue. */
 const METERED_PREFIX = 'job:';
+const PERIOD_PREFIX = 'period:';
 
 /**
  * Records revenue of the DAO in this channel (the top channel records what the DAO earns) and
@@ -24,6 +25,7 @@ const METERED_PREFIX = 'job:';
 export async function recordRevenue(ctx: Context, revenue: Revenue): Promise<string> {
   const store = new DaoStore(ctx);
   if (revenue.revenueId.startsWith(METERED_PREFIX)) throw invalidArgument(`revenue.revenueId: ids starting with "${METERED_PREFIX}" are those of metered computations`);
+  if (revenue.revenueId.startsWith(PERIOD_PREFIX)) throw invalidArgument(`revenue.revenueId: ids starting with "${PERIOD_PREFIX}" are those of charged subscription periods`);
   const allocationId = `revenue:${revenue.revenueId}`;
   const [, recorded] = await store.versionAndAllocation(allocationId);
   const version = await store.activeVersion();
@@ -78,6 +80,42 @@ export async function meterComputation(ctx: Context, jobId: string): Promise<str
   return canonicalJson({ jobId, metered: true, revenueId, amount: price, currency, allocation } satisfies Metering);
 }
 
+/** What ChargeSubscription did: the revenue of a period, or why it recorded none. */
+export type PeriodCharge =
+  | { readonly period: number; readonly charged: true; readonly revenueId: string; readonly amount: string; readonly currency: string; readonly startsAtMs: number; readonly allocation: AllocationState }
+  | { readonly period: number; readonly charged: false; readonly reason: 'no-price' };
+
+/**
+ * Charges subscription period k (0, 1, …; period k begins at the version's creation + k · periodSeconds)
+ * at the terms' `price.perPeriod.amount`: revenue `period:<k>`, kind `subscription-period`, allocated
+ * like any revenue (event RevenueRecorded with `period`). Any active member may ask, as the amount is
+ * the terms'; once per period (a repeat returns the first charge and writes nothing). Refused before
+ * the period begins or once it begins after the version's term (CONFLICT), on a superseded version
+ * (revenue belongs on the top channel), and on a pay-per-use DAO (INVALID_ARGUMENT). Without a price
+ * it records nothing and says so.
+ */
+export async function chargeSubscription(ctx: Context, periodText: string): Promise<string> {
+  const period = Number(periodText);
+  const store = new DaoStore(ctx);
+  const revenueId = `${PERIOD_PREFIX}${period}`;
+  const [, recorded] = await store.versionAndAllocation(`revenue:${revenueId}`);
+  const version = await store.activeVersion();
+  const caller = await store.activeCaller('charge subscriptions');
+  const price = version.terms.price?.perPeriod;
+  const currency = version.terms.price?.currency ?? '';
+  const startsAtMs = version.createdAtMs + period * (price?.periodSeconds ?? 0) * 1000;
+  if (recorded) return canonicalJson({ period, charged: true, revenueId, amount: recorded.lump, currency, startsAtMs, allocation: allocationView(recorded) } satisfies PeriodCharge);
+  if (version.terms.businessModel !== 'subscription') throw invalidArgument(`period: this DAO's business model is ${version.terms.businessModel}: it is charged per computation, not per period`);
+  if (!price) return canonicalJson({ period, charged: false, reason: 'no-price' } satisfies PeriodCharge);
+  if (version.successorChannel) throw conflict(`version ${version.version} is superseded: charge subscriptions on the top channel (${version.successorChannel} or later)`);
+  const now = txTimeMs(ctx);
+  if (now < startsAtMs) throw conflict(`period ${period} begins at ${new Date(startsAtMs).toISOString()}, after this transaction's time`);
+  const endsAtMs = contractEndsAtMs(version);
+  if (startsAtMs >= endsAtMs) throw conflict(`period ${period} would begin at ${new Date(startsAtMs).toISOString()}, once the term of version ${version.version} has ended`);
+  const allocation = await revenueAllocation(ctx, store, version, { revenueId, amount: BigInt(price.amount), kind: 'subscription-period', reference: `period ${period} from ${new Date(startsAtMs).toISOString()}`, recordedBy: caller.mspId, period });
+  return canonicalJson({ period, charged: true, revenueId, amount: price.amount, currency, startsAtMs, allocation } satisfies PeriodCharge);
+}
+
 /** `job:<jobId>`, or `job:<sha256 of the job id>` when that would pass the 128 characters of a revenue id. */
 export function meteredRevenueId(jobId: string): string {
   const id = `${METERED_PREFIX}${jobId}`;
@@ -89,7 +127,7 @@ async function revenueAllocation(
   ctx: Context,
   store: DaoStore,
   version: VersionRecord,
-  r: { revenueId: string; amount: bigint; kind: 'use' | 'subscription-period'; reference: string | undefined; recordedBy: string; jobId?: string },
+  r: { revenueId: string; amount: bigint; kind: 'use' | 'subscription-period'; reference: string | undefined; recordedBy: string; jobId?: string; period?: number },
 ): Promise<AllocationState> {
   const allocation = await allocate(ctx, store, version, r.amount, { kind: 'revenue', revenueId: r.revenueId }, `revenue:${r.revenueId}`, {
     kind: r.kind,
@@ -104,6 +142,7 @@ async function revenueAllocation(
       kind: r.kind,
       recordedBy: r.recordedBy,
       ...(r.jobId !== undefined ? { metered: true, jobId: r.jobId } : {}),
+      ...(r.period !== undefined ? { metered: true, period: r.period } : {}),
       allocation: { ...allocation, payouts: [...allocation.payouts] },
     }),
   );

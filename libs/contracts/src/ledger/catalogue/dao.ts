@@ -229,9 +229,10 @@ export const revenueRecordedPayloadSchema = event({
   amount: eventAmount.optional(),
   kind: z.string().optional(),
   recordedBy: z.string().optional(),
-  /** Revenue of a metered computation (MeterComputation: the terms' price per computation), with its job. */
+  /** Revenue at the terms' price: a metered computation (MeterComputation, with its job) or a charged subscription period (ChargeSubscription). */
   metered: z.boolean().optional(),
   jobId: z.string().optional(),
+  period: z.number().int().nonnegative().optional(),
   allocation: levelAllocationSchema,
 });
 export type RevenueRecordedPayload = z.output<typeof revenueRecordedPayloadSchema>;
@@ -439,6 +440,7 @@ export const DAO = defineChaincode('dao', {
     CloseProposal: submitted(textArg('proposalId', idSchema)),
     ComputationCompleted: submitted(jsonArg('job', computationSchema)),
     MeterComputation: submitted(textArg('jobId', idSchema)),
+    ChargeSubscription: submitted(textArg('period', z.string().regex(/^(0|[1-9]\d{0,5})$/, 'must be a period number 0…999999'))),
     InfrastructureProvisioned: submitted(jsonArg('report', provisionedReportSchema)),
     InfrastructureFailed: submitted(jsonArg('report', failedReportSchema)),
     InfrastructurePartProvisioned: submitted(jsonArg('report', provisionedReportSchema)),
