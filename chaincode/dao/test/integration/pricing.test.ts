@@ -13,6 +13,8 @@ import { acceptancesOf, connectAs, deployTestChaincode, evaluate, eventOf, failu
 const DSP = 'ItDspMSP';
 const VSP1 = 'ItVspOneMSP';
 const P = { name: 'it-price-v1', channel: 'dao-itprice-v1', module: 'chaincode/dao' };
+/** DAO `itsub`: the same members on a subscription of 9900 per 30 days. */
+const S = { name: 'it-sub-v1', channel: 'dao-itsub-v1', module: 'chaincode/dao' };
 const run = randomBytes(4).toString('hex');
 const DIGEST = 'cd'.repeat(32);
 
@@ -39,6 +41,13 @@ const agreement = {
   documentDigest: DIGEST,
 };
 
+const subscription = {
+  ...agreement,
+  agreementId: 'itsub-agreement-1',
+  daoId: 'itsub',
+  terms: { ...agreement.terms, businessModel: 'subscription', price: { currency: 'EUR', perPeriod: { amount: '9900', periodSeconds: 30 * 86_400 } } },
+};
+
 interface EntitlementView {
   mspId: string;
   amount: string;
@@ -49,14 +58,16 @@ interface EntitlementView {
 describe('dao chaincode prices and metering on the real network', () => {
   const ctx = testStackContext();
   const conns: Record<string, GatewayConnection> = {};
-  const net = (msp: string) => (conns[msp] as GatewayConnection).gateway.getNetwork(P.channel);
+  const net = (msp: string, channel = P.channel) => (conns[msp] as GatewayConnection).gateway.getNetwork(channel);
 
   beforeAll(async () => {
     await registerParticipants(ctx, [{ mspId: DSP, role: 'DSP' }, { mspId: VSP1, role: 'VSP' }]);
     await deployTestChaincode(ctx, P, [DSP, VSP1]);
+    await deployTestChaincode(ctx, S, [DSP, VSP1]);
     for (const msp of [DSP, VSP1]) conns[msp] = await connectAs(ctx, msp);
     const identities = await Promise.all(agreement.members.map((m) => enrollClientIdentity(ctx, m.mspId, 'it-chaincode')));
     await submit(net(DSP), P.name, 'InitVersion', JSON.stringify(agreement), JSON.stringify(acceptancesOf(agreement, identities, P.name)));
+    await submit(net(DSP, S.channel), S.name, 'InitVersion', JSON.stringify(subscription), JSON.stringify(acceptancesOf(subscription, identities, S.name)));
   }, 900_000);
   afterAll(() => Object.values(conns).forEach((c) => c.close()));
 
@@ -92,5 +103,19 @@ describe('dao chaincode prices and metering on the real network', () => {
     expect(after.events.find((e) => e.allocationId === `revenue:job:${jobId}`)).toEqual(
       expect.objectContaining({ lump: '1500', amount: '600', revenue: { kind: 'use', reference: `computation ${jobId}`, recordedBy: VSP1 }, split: expect.objectContaining({ payouts: [{ mspId: VSP1, amount: '600' }, { mspId: DSP, amount: '900' }], restTo: { group: 'D' } }) }),
     );
+  });
+
+  it('charges the first subscription period once at the terms\' price, and no period before it begins', async () => {
+    const sub = (msp: string) => net(msp, S.channel);
+    // Period 0 began when the version was created; a replay (any member, any run) returns the same charge.
+    const charged = await submit(sub(VSP1), S.name, 'ChargeSubscription', '0');
+    const result = JSON.parse(charged.result) as { period: number; charged: boolean; amount: string; allocation: { payouts: { mspId: string; amount: string }[] } };
+    expect(result).toMatchObject({ period: 0, charged: true, amount: '9900', allocation: { payouts: [{ mspId: VSP1, amount: '3960' }, { mspId: DSP, amount: '5940' }] } });
+    expect((await submit(sub(DSP), S.name, 'ChargeSubscription', '0')).result).toBe(charged.result);
+    expect(await failure(() => submit(sub(DSP), S.name, 'ChargeSubscription', '1'))).toMatch(/CONFLICT: period 1 begins at \S+, after this transaction's time/);
+    expect(await failure(() => submit(sub(DSP), S.name, 'ChargeSubscription', '01'))).toMatch(/INVALID_ARGUMENT: period/);
+    expect(await failure(() => submit(net(DSP), P.name, 'ChargeSubscription', '0'))).toMatch(/INVALID_ARGUMENT: period: this DAO's business model is pay-per-use/);
+    const entitlement = JSON.parse(await evaluate(sub(VSP1), S.name, 'GetEntitlement', VSP1)) as EntitlementView;
+    expect(entitlement.events.find((e) => e.allocationId === 'revenue:period:0')).toMatchObject({ lump: '9900', amount: '3960', revenue: { kind: 'subscription-period' } });
   });
 });
