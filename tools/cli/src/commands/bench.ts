@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { UsageError } from '../usage-error';
 
 const REPO_DIR = resolve(__dirname, '..', '..', '..', '..');
 
@@ -58,6 +59,16 @@ export function registerBenchCommands(program: Command): void {
     .option('--json', 'print one JSON object')
     .action(async (opts: { json?: boolean }) => {
       await runBenchFile('lifecycle', opts.json ? ['--json'] : []);
+    });
+
+  bench
+    .command('idle')
+    .description("the running stack at rest: every process's CPU (% of a core) and RSS per trust domain, and the busiest idle service against the 1 % budget")
+    .option('--json', 'print one JSON object')
+    .option('--window <s>', 'how long to measure, in seconds', '60')
+    .action(async (opts: { json?: boolean; window: string }) => {
+      if (!/^[1-9]\d{0,3}$/.test(opts.window)) throw new UsageError(`--window must be a whole number of seconds (1–9999), got "${opts.window}"`);
+      await runBenchFile('idle', [...(opts.json ? ['--json'] : []), '--window', opts.window]);
     });
 
   bench
