@@ -206,19 +206,22 @@ export class ProposalSweeper {
     return results;
   }
 
-  /** Follows the dao events of every DAO channel not followed yet (and of those whose stream ended). */
+  /** While started: follows the dao events of every DAO channel not followed yet (and of those whose stream ended). */
   async follow(): Promise<void> {
+    if (!this.#running) return;
     for (const channel of await this.options.ledger.channels()) {
       if (!parseDaoChannel(channel) || this.#streams.has(channel)) continue;
       const stream = await this.options.ledger.daoEvents(channel);
-      if (!this.#running) {
-        stream.close();
-        return;
-      }
       // A replay from the first block rebuilds the channel's open proposals from scratch.
       this.#open.set(channel, new Map());
       this.#streams.set(channel, stream);
+      // Always read by #consume, which also takes the cancellation when the stream is closed.
       void this.#consume(channel, stream);
+      if (!this.#running) {
+        // Stopped while the stream was being opened: stop() did not see it.
+        stream.close();
+        return;
+      }
     }
   }
 

@@ -28,6 +28,9 @@ describe('./dev dao: bad input exits 2 with one line, before any bridge is asked
     [['propose', 'AcmeMSP', '--dao', 'd1', '--version', '1', '--kind', 'change-terms', '--payload', JSON.stringify({ ...TERMS, quorumPpm: 2_000_000 })], /does not fit a change-terms proposal: payload.quorumPpm: must be at most 10\^6 ppm/],
     [['propose', 'AcmeMSP', '--dao', 'd1', '--version', '1', '--kind', 'change-terms', '--payload', '@/nonexistent/terms.json'], /cannot read \/nonexistent\/terms.json: ENOENT/],
     [['exit', 'AcmeMSP', '--dao', 'd1', '--version', '1', '--complete', 'someone'], /--complete must be an MSP id/],
+    [['join', 'AcmeMSP', '--dao', 'd1', '--version', '1'], /required option '--proposal <id>'/],
+    [['join', 'AcmeMSP', '--dao', 'd1', '--version', '1', '--proposal', 'bad id'], /--proposal must be 1-128 letters/],
+    [['join', 'acme', '--dao', 'd1', '--version', '1', '--proposal', 'p'], /<MSPID> must be an MSP id/],
   ])('%j', async (args, message) => {
     const r = await run(...args);
     expect(r.code).toBe(2);
