@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { DaoVersionView, VersionMember } from './authorization';
 import { planLedgerNodes, type LedgerNodesUpdate, type RegisteredNode } from '../ledger/ledger-nodes';
 import type { ReadModelUpdate } from '../ledger/read-model';
+import type { Subscription, SubscriptionUpdate } from '../ledger/subscriptions';
 
 export type ComputationStatus = 'queued' | 'running' | 'completed' | 'failed';
 
@@ -223,6 +224,37 @@ export class CoordinatorRepository {
   }
 
   /** Versions with at least two registered nodes: candidates for preprocessing top-ups. */
+  /** A priced subscription version becomes known (once: a replay changes nothing), or a version was superseded. */
+  async applySubscription(manager: EntityManager, update: SubscriptionUpdate): Promise<void> {
+    if (update.kind === 'superseded') {
+      await manager.query(`UPDATE ${this.#s}.subscriptions SET superseded = true, updated_at = now() WHERE dao_id = $1 AND version = $2`, [update.daoId, update.version]);
+      return;
+    }
+    const v = update.subscription;
+    await manager.query(
+      `INSERT INTO ${this.#s}.subscriptions (dao_id, version, period_seconds, starts_at_ms, ends_at_ms, acting_msp_id) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dao_id, version) DO NOTHING`,
+      [v.daoId, v.version, v.periodSeconds, v.startsAtMs, v.endsAtMs, v.actingMspId],
+    );
+  }
+
+  /** The subscriptions still charged, locked for the caller's transaction, with how many periods were sent. */
+  async subscriptionsForUpdate(manager: EntityManager): Promise<Array<Subscription & { readonly periodsSent: number }>> {
+    const rows = (await manager.query(`SELECT * FROM ${this.#s}.subscriptions WHERE NOT superseded ORDER BY dao_id, version FOR UPDATE SKIP LOCKED`)) as Array<{
+      dao_id: string;
+      version: number;
+      period_seconds: number;
+      starts_at_ms: string;
+      ends_at_ms: string;
+      acting_msp_id: string;
+      periods_sent: number;
+    }>;
+    return rows.map((r) => ({ daoId: r.dao_id, version: r.version, periodSeconds: r.period_seconds, startsAtMs: Number(r.starts_at_ms), endsAtMs: Number(r.ends_at_ms), actingMspId: r.acting_msp_id, periodsSent: r.periods_sent }));
+  }
+
+  async markPeriodsSent(manager: EntityManager, daoId: string, version: number, periodsSent: number): Promise<void> {
+    await manager.query(`UPDATE ${this.#s}.subscriptions SET periods_sent = $3, updated_at = now() WHERE dao_id = $1 AND version = $2`, [daoId, version, periodsSent]);
+  }
+
   async meshes(): Promise<Array<{ daoId: string; version: number }>> {
     const rows = (await this.dataSource.query(
       `SELECT dao_id, version FROM ${this.#s}.mpc_nodes GROUP BY dao_id, version HAVING count(*) >= 2 ORDER BY dao_id, version`,

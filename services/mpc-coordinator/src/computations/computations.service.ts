@@ -10,6 +10,7 @@ import { authorizeRequest, computationId, memberOf, nodeRegistrationProblem, nod
 import { CoordinatorError, forbidden, invalid } from './computations.errors';
 import type { ComputationRecord, CoordinatorRepository, NodeRecord } from './computations.repository';
 import type { RunningJob } from './job-queue.adapter';
+import { chargeSubscriptionCommand, periodsBegun } from '../ledger/subscriptions';
 import { computationCompletedCommand } from './ledger-command';
 import { NodeCallError, type NodeClient } from './node-client.adapter';
 
@@ -30,6 +31,7 @@ export interface ComputationsDeps {
 }
 
 const SOURCE = 'urn:datawell:service:mpc-coordinator';
+const MAX_PERIODS_PER_RUN = 100;
 
 
 /** A computation as a member sees it: everything but the result. */
@@ -121,7 +123,10 @@ export class ComputationsService {
 
   /** The worker's entry: one queued job. */
   async run(job: RunningJob): Promise<void> {
-    if (job.data.kind === 'top-up') await this.topUp();
+    if (job.data.kind === 'top-up') {
+      await this.chargeSubscriptions().catch((error: unknown) => this.deps.logger.warn({ message: 'charging subscriptions failed', error: String(error) }));
+      await this.topUp();
+    }
     else await this.compute(job.data.computationId, (p) => job.updateProgress(p));
   }
 
@@ -193,6 +198,34 @@ export class ComputationsService {
       await repo.fail(id, code, message);
       logger.warn({ message: 'computation failed', id, code, error: message });
     }
+  }
+
+  /**
+   * Sends ChargeSubscription for every period of a subscription version that has begun and was not
+   * sent yet (through the outbox, with the count of periods sent, in one transaction): the chaincode
+   * charges each period once at the terms' price. Runs with the repeatable top-up job.
+   */
+  async chargeSubscriptions(nowMs = Date.now()): Promise<number> {
+    const { repository: repo, logger } = this.deps;
+    const sent = await this.deps.dataSource.transaction(async (manager) => {
+      const commands: { id: string; topic: string; key: string; payload: ReturnType<typeof ledgerCommandCloudEvent> }[] = [];
+      for (const s of await repo.subscriptionsForUpdate(manager)) {
+        const begun = periodsBegun(s, nowMs);
+        if (begun <= s.periodsSent) continue;
+        // At most a bounded number per run (a coordinator back after a long pause catches up run by run).
+        const upTo = Math.min(begun, s.periodsSent + MAX_PERIODS_PER_RUN);
+        for (let k = s.periodsSent; k < upTo; k++) {
+          const command = chargeSubscriptionCommand(s, k);
+          commands.push({ id: command.commandId, topic: this.deps.settings.topics.ledgerCommands, key: command.channel, payload: ledgerCommandCloudEvent(command, SOURCE) });
+        }
+        await repo.markPeriodsSent(manager, s.daoId, s.version, upTo);
+        logger.log({ message: 'subscription periods sent for charging', daoId: s.daoId, version: s.version, from: s.periodsSent, to: upTo - 1 });
+      }
+      if (commands.length > 0) await writeOutbox(manager, this.deps.schema, commands);
+      return commands.length;
+    });
+    if (sent > 0) this.deps.wakeOutbox();
+    return sent;
   }
 
   /**

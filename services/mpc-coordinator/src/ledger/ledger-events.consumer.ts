@@ -5,6 +5,7 @@ import { startLedgerEventConsumer, UnusableLedgerEventError, writeOutbox, type C
 import type { CoordinatorRepository, LedgerNodesOutcome } from '../computations/computations.repository';
 import { meteringCommandOf } from './metering';
 import { readModelUpdateOf } from './read-model';
+import { subscriptionUpdateOf } from './subscriptions';
 
 const CONSUMER = 'ledger-events';
 
@@ -53,6 +54,28 @@ function meteringEffect(o: { repository: CoordinatorRepository; logger: Connecti
 
 const SOURCE = 'urn:datawell:service:mpc-coordinator';
 
+/** A priced subscription version to charge each period, or a version superseded (no longer charged). */
+function subscriptionEffect(repository: CoordinatorRepository, logger: ConnectionLogger, meta: LedgerEventMeta): LedgerEffect | undefined {
+  const update = subscriptionUpdateOf(meta.ledger);
+  if (!update) return undefined;
+  return async (manager) => {
+    await repository.applySubscription(manager, update);
+    return () => logger.log(update.kind === 'subscription' ? { message: 'subscription to charge each period', id: meta.id, daoId: update.subscription.daoId, version: update.subscription.version, periodSeconds: update.subscription.periodSeconds } : { message: 'subscription superseded', id: meta.id, daoId: update.daoId, version: update.version });
+  };
+}
+
+/** Both effects in the one transaction of the event, each's after-commit step after it. */
+function both(a: LedgerEffect | undefined, b: LedgerEffect | undefined): LedgerEffect | undefined {
+  if (!a || !b) return a ?? b;
+  return async (manager) => {
+    const [first, second] = [await a(manager), await b(manager)];
+    return async () => {
+      if (first) await first();
+      if (second) await second();
+    };
+  };
+}
+
 /**
  * Keeps the read model of DAO versions from `datawell.ledger.events.v1` through the messaging
  * library's ledger-event consumer: each event applied once (inbox), in the order of its DAO's
@@ -73,7 +96,8 @@ export function startLedgerEventsConsumer(o: {
 }): TopicConsumer {
   const decide = (_event: unknown, meta: LedgerEventMeta) => readModelEffect(o.repository, o.logger, meta);
   const handlers: LedgerEventHandlers = {
-    [DAO.event.VersionCreated]: decide,
+    [DAO.event.VersionCreated]: (event, meta) => both(decide(event, meta), subscriptionEffect(o.repository, o.logger, meta)),
+    [DAO.event.VersionSuperseded]: (_event, meta) => subscriptionEffect(o.repository, o.logger, meta),
     [DAO.event.MemberAbandoned]: decide,
     [DAO.event.MemberExited]: decide,
     [DAO.event.InfrastructureProvisioned]: decide,

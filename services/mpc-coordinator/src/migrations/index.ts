@@ -3,6 +3,7 @@ import { CreateMpcCoordinatorOutboxInbox1764000000000 } from './1764000000000-ou
 import { CreateMpcCoordinatorIdentityDirectory1764000000001 } from './1764000000001-identity-directory';
 import { CreateCoordinatorTables1764000000002 } from './1764000000002-coordinator-tables';
 import { LedgerRegisteredNodes1764000000003 } from './1764000000003-ledger-nodes';
+import { CoordinatorSubscriptions1764400000000 } from './1764400000000-subscriptions';
 
 /** In the order they run; TypeORM records each by class name in mpc_coordinator.migrations. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   CreateMpcCoordinatorIdentityDirectory1764000000001,
   CreateCoordinatorTables1764000000002,
   LedgerRegisteredNodes1764000000003,
+  CoordinatorSubscriptions1764400000000,
 ];

@@ -1,0 +1,69 @@
+import { DataSource } from 'typeorm';
+import { TOPICS } from '@datawell/contracts';
+import { MpcCoordinator } from '../../src/mpc-coordinator';
+import { hex, kafkaClient, publishLedgerEvent, readTopics, startCoordinator, waitFor } from './harness';
+
+jest.setTimeout(180_000);
+
+/**
+ * Subscription charging through the coordinator: a priced subscription version learnt from its
+ * VersionCreated event (Kafka, inbox, PostgreSQL) is charged each begun period by a ChargeSubscription
+ * command through the outbox, as its founding member, once per period; a superseded version no more.
+ */
+describe('mpc-coordinator: subscription periods charged through ledger commands', () => {
+  const run = hex();
+  const daoId = `mpcsub${run}`;
+  const channel = `dao-${daoId}-v1`;
+  const kafka = kafkaClient();
+  const dsp = `Dspx${run}MSP`;
+  const vsp = `Vspx${run}MSP`;
+  let coordinator: Awaited<ReturnType<typeof startCoordinator>>;
+
+  beforeAll(async () => {
+    coordinator = await startCoordinator(run);
+  });
+  afterAll(async () => coordinator?.close());
+
+  const logged = (message: string) => coordinator.logs.some((l) => l.includes(message) && l.includes(`"daoId":"${daoId}"`));
+  const periodsSent = async () =>
+    ((await coordinator.app.get(DataSource).query(`SELECT periods_sent, superseded FROM mpc_coordinator.subscriptions WHERE dao_id = $1 AND version = 1`, [daoId])) as Array<{ periods_sent: number; superseded: boolean }>)[0];
+  const commands = async () =>
+    (await readTopics(kafka, [TOPICS.ledgerCommands]))
+      .map((m) => JSON.parse(String(m.message.value)) as { id: string; data: { channel: string; transaction: string; arguments: string[]; actingMspId: string } })
+      .filter((e) => e.data.channel === channel);
+
+  it('sends ChargeSubscription for each begun period once, as the founding member, and stops at a successor', async () => {
+    const now = Date.now();
+    // Created two and a half periods (of a minute) ago: periods 0, 1 and 2 have begun.
+    await publishLedgerEvent(kafka, channel, 'VersionCreated', {
+      daoId,
+      version: 1,
+      members: [
+        { mspId: dsp, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 600000 },
+        { mspId: vsp, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 400000 },
+      ],
+      terms: { durationDays: 1, businessModel: 'subscription', heartbeatIntervalSeconds: 60, abandonAfterSeconds: 600, exitNoticeSeconds: 0, computations: [], price: { currency: 'EUR', perPeriod: { amount: '9900', periodSeconds: 60 } } },
+      createdAtMs: now - 150_000,
+      contractEndsAtMs: now - 150_000 + 86_400_000,
+    });
+    await waitFor('the subscription learnt', async () => (logged('subscription to charge each period') ? true : undefined));
+    const service = coordinator.app.get(MpcCoordinator).computations;
+    await service.chargeSubscriptions(now);
+    expect(await periodsSent()).toEqual({ periods_sent: 3, superseded: false });
+    const sent = await waitFor('three ChargeSubscription commands', async () => ((await commands()).length >= 3 ? commands() : undefined));
+    expect(sent.map((c) => [c.id, c.data.transaction, c.data.arguments, c.data.actingMspId])).toEqual(
+      [0, 1, 2].map((k) => [`mpc-coordinator:charge-subscription:${channel}:${k}`, 'ChargeSubscription', [String(k)], dsp]),
+    );
+    // Again at the same time: nothing new; a minute later: period 3.
+    await service.chargeSubscriptions(now);
+    expect((await periodsSent())?.periods_sent).toBe(3);
+    await service.chargeSubscriptions(now + 60_000);
+    expect((await periodsSent())?.periods_sent).toBe(4);
+    // Version 2 took over: version 1 is charged no more.
+    await publishLedgerEvent(kafka, channel, 'VersionSuperseded', { daoId, version: 1, successorChannel: `dao-${daoId}-v2` });
+    await waitFor('the subscription superseded', async () => (logged('subscription superseded') ? true : undefined));
+    await service.chargeSubscriptions(now + 600_000);
+    expect(await periodsSent()).toEqual({ periods_sent: 4, superseded: true });
+    expect((await waitFor('four commands', async () => ((await commands()).length >= 4 ? commands() : undefined))).map((c) => c.data.arguments[0])).toEqual(['0', '1', '2', '3']);
+  });
+});
