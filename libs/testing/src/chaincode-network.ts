@@ -120,3 +120,45 @@ export async function eventOf(network: Network, chaincode: string, tx: { txId: s
   }
   throw new Error(`no event for transaction ${tx.txId}`);
 }
+
+/** Terms of a test DAO: pay-per-use, a day to abandon or exit, `mean` to the DSP; `overrides` replace fields. */
+export function testTerms(dsp: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    durationDays: 30,
+    businessModel: 'pay-per-use',
+    heartbeatIntervalSeconds: 60,
+    abandonAfterSeconds: 86_400,
+    exitNoticeSeconds: 86_400,
+    computations: [{ name: 'mean', resultRecipients: [dsp] }],
+    ...overrides,
+  };
+}
+
+export interface TwoMemberAgreementOptions {
+  readonly daoId: string;
+  readonly dsp: string;
+  readonly vsp: string;
+  /** The terms' fields that differ from testTerms. */
+  readonly terms?: Record<string, unknown>;
+  readonly documentDigest?: string;
+}
+
+/**
+ * Version 1 of a test DAO of a DSP (D) and one VSP (J1) at β 0.6 (ownership 60/40), with the DSP's
+ * managed MPC node: the agreement most chaincode tests on the real network start from.
+ */
+export function twoMemberAgreement(o: TwoMemberAgreementOptions) {
+  return {
+    agreementId: `${o.daoId}-agreement-1`,
+    daoId: o.daoId,
+    version: 1,
+    betaPpm: 600_000,
+    members: [
+      { mspId: o.dsp, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 600_000 },
+      { mspId: o.vsp, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 400_000 },
+    ],
+    terms: testTerms(o.dsp, o.terms),
+    infrastructure: { workloads: [{ name: 'mpc-dsp', owner: o.dsp, placement: 'managed', kind: 'mpc-node' }] },
+    documentDigest: o.documentDigest ?? 'cd'.repeat(32),
+  };
+}

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { GatewayConnection } from '@datawell/fabric';
 import { enrollClientIdentity, type EnrolledIdentity } from '@datawell/stack';
-import { acceptancesOf, connectAs, deployTestChaincode, evaluate, failure, registerParticipants, submit, testStackContext, waitFor } from '@datawell/testing';
+import { acceptancesOf, connectAs, deployTestChaincode, evaluate, failure, registerParticipants, submit, testStackContext, testTerms, waitFor } from '@datawell/testing';
 
 /*
  * InitVersion verifies the agreement on the real network: the peers read the signers' CA
@@ -19,14 +19,7 @@ const daoId = `itc${run}`;
 const V1 = { name: 'it-consent', channel: `dao-${daoId}-v1`, module: 'chaincode/dao' };
 const V2 = { name: 'it-consent', channel: `dao-${daoId}-v2`, module: 'chaincode/dao' };
 
-const terms = {
-  durationDays: 30,
-  businessModel: 'pay-per-use',
-  heartbeatIntervalSeconds: 60,
-  abandonAfterSeconds: 86_400,
-  exitNoticeSeconds: 86_400,
-  computations: [{ name: 'mean', resultRecipients: [DSP] }],
-};
+const terms = testTerms(DSP);
 const base = { daoId, terms, infrastructure: { workloads: [{ name: 'mpc-dsp', owner: DSP, placement: 'managed', kind: 'mpc-node' }] }, documentDigest: 'cd'.repeat(32) };
 // Version 1: the DSP holds a minority of the ownership (40 %), ItVspOne the majority.
 const v1 = {

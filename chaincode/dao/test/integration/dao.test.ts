@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import type { GatewayConnection } from '@datawell/fabric';
 import { enrollClientIdentity } from '@datawell/stack';
 import { testStackContext } from '@datawell/testing';
-import { acceptancesOf, connectAs, deployTestChaincode, evaluate, eventOf, failure, registerParticipants, submit } from '@datawell/testing';
+import { acceptancesOf, connectAs, deployTestChaincode, evaluate, eventOf, failure, registerParticipants, submit, testTerms } from '@datawell/testing';
 import { heartbeatSigningBytes } from '../../src/heartbeat';
 
 /*
@@ -19,14 +19,7 @@ const V2 = { name: 'it-dao-v2', channel: 'dao-it-v2', module: 'chaincode/dao' };
 const run = randomBytes(4).toString('hex');
 const DIGEST = 'ef'.repeat(32);
 
-const terms = {
-  durationDays: 30,
-  businessModel: 'pay-per-use',
-  heartbeatIntervalSeconds: 60,
-  abandonAfterSeconds: 86_400,
-  exitNoticeSeconds: 86_400,
-  computations: [{ name: 'mean', resultRecipients: [DSP] }],
-};
+const terms = testTerms(DSP);
 const infrastructure = { workloads: [{ name: 'mpc-dsp', owner: DSP, placement: 'managed', kind: 'mpc-node' }] };
 const agreements = {
   1: {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { GatewayConnection } from '@datawell/fabric';
 import { enrollClientIdentity } from '@datawell/stack';
 import { testStackContext } from '@datawell/testing';
-import { acceptancesOf, connectAs, deployTestChaincode, evaluate, eventOf, failure, registerParticipants, submit } from '@datawell/testing';
+import { acceptancesOf, connectAs, deployTestChaincode, evaluate, eventOf, failure, registerParticipants, submit, twoMemberAgreement } from '@datawell/testing';
 
 /*
  * Prices and metering of the dao chaincode on the real network: DAO `itprice`, version 1 on channel
@@ -18,28 +18,13 @@ const S = { name: 'it-sub-v1', channel: 'dao-itsub-v1', module: 'chaincode/dao' 
 const run = randomBytes(4).toString('hex');
 const DIGEST = 'cd'.repeat(32);
 
-const agreement = {
-  agreementId: 'itprice-agreement-1',
+const agreement = twoMemberAgreement({
   daoId: 'itprice',
-  version: 1,
-  betaPpm: 600_000,
-  members: [
-    { mspId: DSP, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 600_000 },
-    { mspId: VSP1, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 400_000 },
-  ],
-  terms: {
-    durationDays: 30,
-    businessModel: 'pay-per-use',
-    heartbeatIntervalSeconds: 60,
-    abandonAfterSeconds: 86_400,
-    exitNoticeSeconds: 86_400,
-    computations: [{ name: 'mean', resultRecipients: [VSP1] }],
-    price: { currency: 'EUR', perComputation: '1500' },
-    revenueRecorders: [DSP],
-  },
-  infrastructure: { workloads: [{ name: 'mpc-dsp', owner: DSP, placement: 'managed', kind: 'mpc-node' }] },
+  dsp: DSP,
+  vsp: VSP1,
+  terms: { computations: [{ name: 'mean', resultRecipients: [VSP1] }], price: { currency: 'EUR', perComputation: '1500' }, revenueRecorders: [DSP] },
   documentDigest: DIGEST,
-};
+});
 
 const subscription = {
   ...agreement,

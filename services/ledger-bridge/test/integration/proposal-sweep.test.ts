@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DAO } from '@datawell/contracts';
 import { submitTransaction, type GatewayConnection } from '@datawell/fabric';
 import { enrollClientIdentity } from '@datawell/stack';
-import { acceptancesOf, connectAs, deployTestChaincode, evaluate, failure, registerParticipants, submit, testStackContext } from '@datawell/testing';
+import { acceptancesOf, connectAs, deployTestChaincode, evaluate, failure, registerParticipants, submit, testStackContext, twoMemberAgreement } from '@datawell/testing';
 import { ProposalSweeper, type SweepResult } from '../../src/member-network/proposal-sweeper';
 import { waitFor } from './harness';
 
@@ -19,28 +19,7 @@ const DSP = 'GsDspMSP';
 const VSP = 'GsVspMSP';
 const CC = { name: DAO.chaincode, channel: 'dao-gs-v1', module: 'chaincode/dao' };
 const run = randomBytes(4).toString('hex');
-const agreement = {
-  agreementId: 'gs-agreement-1',
-  daoId: 'gs',
-  version: 1,
-  betaPpm: 600_000,
-  members: [
-    { mspId: DSP, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 600_000 },
-    { mspId: VSP, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 400_000 },
-  ],
-  terms: {
-    durationDays: 30,
-    businessModel: 'pay-per-use',
-    heartbeatIntervalSeconds: 60,
-    abandonAfterSeconds: 86_400,
-    exitNoticeSeconds: 86_400,
-    computations: [{ name: 'mean', resultRecipients: [DSP] }],
-    votingPeriodSeconds: 2,
-    quorumPpm: 500_000,
-  },
-  infrastructure: { workloads: [{ name: 'mpc-dsp', owner: DSP, placement: 'managed', kind: 'mpc-node' }] },
-  documentDigest: 'ab'.repeat(32),
-};
+const agreement = twoMemberAgreement({ daoId: 'gs', dsp: DSP, vsp: VSP, terms: { votingPeriodSeconds: 2, quorumPpm: 500_000 }, documentDigest: 'ab'.repeat(32) });
 const logger = { log: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
 describe("the members' sweep of expired proposals on the real network", () => {
