@@ -1,7 +1,7 @@
 export type { StackConnection, FabricConnection, FabricEndpoint, FabricOrgConnection } from './connection';
 export { connectionEnv } from './connection';
 export { StackError } from './errors';
-export { loadSettings, portSettingsEnv, type StackSettings } from './settings';
+export { loadSettings, portSettingsEnv, servicePorts, serviceUrl, type StackSettings } from './settings';
 export { stderrProgress, silentProgress, type Progress } from './progress';
 export type { StackContext, ComponentHealth } from './components/component';
 export { install, up, down, status, reset, readLog, logFiles, envExports, buildConnection, connectionFile, tofuBinary, COMPONENTS, type StackStatus } from './stack';

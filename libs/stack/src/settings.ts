@@ -1,3 +1,4 @@
+import { SERVICE_NAMES, type ServiceName } from '@datawell/contracts';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -123,4 +124,18 @@ function port(env: Env, name: string, fallback: number): number {
     throw new StackError('BAD_SETTING', `${name} must be a port between 1024 and 65000, got ${value}`);
   }
   return value;
+}
+
+/**
+ * Where the stack's own instance of a service listens (settings.ports.services and servicesGrpc, in
+ * SERVICE_NAMES order): 4100-4105 and 5100-5105 on the default stack, other ports on a stack with
+ * another Fabric base, so two stacks on one machine never answer for each other.
+ */
+export function servicePorts(settings: StackSettings, name: ServiceName): { http: number; grpc: number } {
+  const i = SERVICE_NAMES.indexOf(name);
+  return { http: settings.ports.services + i, grpc: settings.ports.servicesGrpc + i };
+}
+
+export function serviceUrl(settings: StackSettings, name: ServiceName): string {
+  return `http://127.0.0.1:${servicePorts(settings, name).http}`;
 }

@@ -1,6 +1,6 @@
 import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { SERVICE_NAMES } from '@datawell/contracts';
+import { serviceUrl } from '../settings';
 import type { StackContext } from '../components/component';
 import { POSTGRES_DATABASE, POSTGRES_USER } from '../components/postgres';
 import type { StackConnection } from '../connection';
@@ -94,7 +94,7 @@ async function ledgerBridgeEnv(ctx: StackContext, d: DomainRecord, port: number)
     LEDGER_BRIDGE_MEMBER_WORK_DIR: fabric.workDir,
     // The operator's negotiation service (this stack's instance): the bridge opens there, as its
     // member, the join an accepted admit-member proposal starts (docs/ledger-bridge.md, Governance).
-    LEDGER_BRIDGE_NEGOTIATION_URL: `http://127.0.0.1:${ctx.settings.ports.services + SERVICE_NAMES.indexOf('negotiation')}`,
+    LEDGER_BRIDGE_NEGOTIATION_URL: serviceUrl(ctx.settings, 'negotiation'),
   };
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '@datawell/contracts';
 import { createMpcCa, issueMpcCertificate } from '@datawell/mpc';
 import { buildDist, DIST } from '../build/build';
-import { connectionEnv, domainPaths, enrollClientIdentity, isAlive, listDomains, readPid, startDaemon, stopDaemon, waitFor, type StackConnection, type StackContext, type StackSettings } from '@datawell/stack';
+import { connectionEnv, domainPaths, enrollClientIdentity, isAlive, listDomains, readPid, servicePorts, serviceUrl, startDaemon, stopDaemon, waitFor, type StackConnection, type StackContext } from '@datawell/stack';
 
 export interface ServiceState {
   readonly name: ServiceName;
@@ -18,19 +18,7 @@ function files(ctx: StackContext, name: ServiceName) {
   return { pid: join(ctx.settings.stackDir, 'run', `service-${name}.pid`), log: join(ctx.settings.stackDir, 'logs', `service-${name}.log`) };
 }
 
-/**
- * Where the stack's own instance of a service listens (settings.ports.services and servicesGrpc, in
- * SERVICE_NAMES order): 4100-4105 and 5100-5105 on the default stack, other ports on a stack with
- * another Fabric base, so two stacks on one machine never answer for each other.
- */
-export function servicePorts(settings: StackSettings, name: ServiceName): { http: number; grpc: number } {
-  const i = SERVICE_NAMES.indexOf(name);
-  return { http: settings.ports.services + i, grpc: settings.ports.servicesGrpc + i };
-}
-
-export function serviceUrl(settings: StackSettings, name: ServiceName): string {
-  return `http://127.0.0.1:${servicePorts(settings, name).http}`;
-}
+export { servicePorts, serviceUrl };
 
 async function health(ctx: StackContext, name: ServiceName): Promise<{ ok: boolean; detail: string }> {
   return healthAt(serviceUrl(ctx.settings, name));
