@@ -11,6 +11,9 @@ const ROOT = resolve(__dirname, '..', '..', '..');
 export const CLIENTS = [
   { service: 'marketplace', file: join(ROOT, 'apps/console/src/api/marketplace.gen.ts'), defaultUrl: 'http://127.0.0.1:4100' },
   { service: 'negotiation', file: join(ROOT, 'apps/console/src/api/negotiation.gen.ts'), defaultUrl: 'http://127.0.0.1:4101' },
+  // A member domain's ledger bridge (member mode: its own DAOs): no fixed port, so only with --member <its URL>
+  // (`./dev scenario domains` prints none; `./dev stack status` lists the domains' services).
+  { service: 'member', file: join(ROOT, 'apps/console/src/api/member.gen.ts'), defaultUrl: '' },
 ] as const;
 
 const HEADER = (service: string) =>

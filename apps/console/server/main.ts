@@ -22,7 +22,12 @@ async function main(): Promise<void> {
       distDir: DIST_DIR,
       port,
       host: option('host', '127.0.0.1'),
-      upstreams: { marketplace: option('marketplace', 'http://127.0.0.1:4100'), negotiation: option('negotiation', 'http://127.0.0.1:4101') },
+      upstreams: {
+        marketplace: option('marketplace', 'http://127.0.0.1:4100'),
+        negotiation: option('negotiation', 'http://127.0.0.1:4101'),
+        // A member domain's console: the domain's own ledger bridge (its DAOs); none by default.
+        ...(option('member', '') ? { member: option('member', '') } : {}),
+      },
     });
     process.stdout.write(`${JSON.stringify({ message: 'console listening', url: server.url })}\n`);
     const stop = () => void server.close().then(() => process.exit(0));
@@ -30,7 +35,7 @@ async function main(): Promise<void> {
     process.on('SIGINT', stop);
     return;
   }
-  process.stderr.write('usage: main.ts build | serve [--port 4200] [--host 127.0.0.1] [--marketplace <url>] [--negotiation <url>]\n');
+  process.stderr.write('usage: main.ts build | serve [--port 4200] [--host 127.0.0.1] [--marketplace <url>] [--negotiation <url>] [--member <url>]\n');
   process.exitCode = 2;
 }
 

@@ -14,6 +14,8 @@ const MyOffersPage = lazy(() => import('./pages/MyOffersPage'));
 const EnrollPage = lazy(() => import('./pages/EnrollPage'));
 const NegotiationsPage = lazy(() => import('./pages/NegotiationsPage'));
 const NegotiationRoomPage = lazy(() => import('./pages/NegotiationRoomPage'));
+const MyDaosPage = lazy(() => import('./pages/MyDaosPage'));
+const DaoPage = lazy(() => import('./pages/DaoPage'));
 
 export function App() {
   const [opened, { toggle, close }] = useDisclosure();
@@ -25,6 +27,7 @@ export function App() {
       ? [
           { to: '/my/offers', label: 'My offers' },
           { to: '/negotiations', label: 'Negotiations' },
+          { to: '/my/daos', label: 'My DAOs' },
           { to: '/identities/new', label: 'New identity' },
         ]
       : []),
@@ -89,6 +92,8 @@ export function App() {
               <Route path="/identities/new" element={<EnrollPage />} />
               <Route path="/negotiations" element={<NegotiationsPage />} />
               <Route path="/negotiations/:sessionId" element={<NegotiationRoomPage />} />
+              <Route path="/my/daos" element={<MyDaosPage />} />
+              <Route path="/my/daos/:daoId" element={<DaoPage />} />
               <Route path="*" element={<Text>There is no page here. <Anchor component={Link} to="/">Back to the catalogue</Anchor></Text>} />
             </Routes>
           </Suspense>

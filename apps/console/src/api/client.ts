@@ -1,6 +1,7 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { components, paths } from './marketplace.gen';
 import type { paths as negotiationPaths } from './negotiation.gen';
+import type { paths as memberPaths } from './member.gen';
 
 export type Offer = components['schemas']['OfferViewDto'];
 export type OfferSearch = components['schemas']['OfferSearchDto'];
@@ -29,7 +30,13 @@ export const marketplace = createClient<paths>({ baseUrl: `${origin}/api/marketp
 /** The negotiation service: each service issues its own tokens, so the page signs in at each (auth/session.tsx). */
 export const negotiation = createClient<negotiationPaths>({ baseUrl: `${origin}/api/negotiation` });
 
-export type ServiceName = 'marketplace' | 'negotiation';
+/**
+ * The signed-in member's OWN domain's ledger bridge (member mode): its DAOs as its own peer reads them.
+ * The console of a domain is served with `--member <its bridge>`; the operator's console has none.
+ */
+export const member = createClient<memberPaths>({ baseUrl: `${origin}/api/member` });
+
+export type ServiceName = 'marketplace' | 'negotiation' | 'member';
 
 /**
  * The bearer token of the signed-in identity at each service is added here, once; a 401 on a call
@@ -57,6 +64,7 @@ const auth = (service: ServiceName): Middleware => ({
 });
 marketplace.use(auth('marketplace'));
 negotiation.use(auth('negotiation'));
+member.use(auth('member'));
 
 /** The data of an openapi-fetch result, or an ApiError with the service's code and message. */
 export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {

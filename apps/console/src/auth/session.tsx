@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { marketplace, negotiation, unwrap, setBearer } from '../api/client';
+import { marketplace, member, negotiation, unwrap, setBearer } from '../api/client';
 import { forgetKey, holdKey, importSigningKey, signWith } from './keyring';
 import { pemToDer } from './signature';
 
@@ -13,6 +13,8 @@ export interface Session {
   certificatePem?: string;
   /** The negotiation service's own token (each service issues its own), or why it could not be had. */
   negotiation?: { token: string; expiresAt: string } | { error: string };
+  /** The token of the member's own domain's ledger bridge (its DAOs), or why it could not be had. */
+  member?: { token: string; expiresAt: string } | { error: string };
 }
 
 const KEY = 'datawell.console.session';
@@ -26,7 +28,7 @@ function stored(): Session | undefined {
   }
 }
 
-type AuthClient = typeof marketplace | typeof negotiation;
+type AuthClient = typeof marketplace | typeof negotiation | typeof member;
 
 /** Challenge, signature in the page, token: a sign-in at one service. */
 async function loginAt(client: AuthClient, key: CryptoKey, certificatePem: string) {
@@ -39,6 +41,16 @@ async function loginAt(client: AuthClient, key: CryptoKey, certificatePem: strin
 export async function negotiationLogin(key: CryptoKey, certificatePem: string): Promise<NonNullable<Session['negotiation']>> {
   try {
     const t = await loginAt(negotiation, key, certificatePem);
+    return { token: t.token, expiresAt: t.expiresAt };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** A sign-in at the member's own ledger bridge (absent behind this console: the error says so). */
+export async function memberLogin(key: CryptoKey, certificatePem: string): Promise<NonNullable<Session['member']>> {
+  try {
+    const t = await loginAt(member, key, certificatePem);
     return { token: t.token, expiresAt: t.expiresAt };
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
@@ -67,6 +79,7 @@ export async function signIn(certificatePem: string, privateKeyPem: string): Pro
     role,
     certificatePem: certificate,
     negotiation: await negotiationLogin(key, certificate),
+    member: await memberLogin(key, certificate),
   };
 }
 
@@ -109,7 +122,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   // Set during render, not in an effect: children's requests run before a parent's effects.
   setBearer({
-    token: (service) => (service === 'marketplace' ? session?.token : session?.negotiation && 'token' in session.negotiation ? session.negotiation.token : undefined),
+    token: (service) => {
+      if (service === 'marketplace') return session?.token;
+      const other = service === 'negotiation' ? session?.negotiation : session?.member;
+      return other && 'token' in other ? other.token : undefined;
+    },
     rejected: (message) => end(`Your session is no longer valid (${message}). Sign in again.`),
   });
 

@@ -1,0 +1,138 @@
+import { Anchor, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { Link, Navigate, useParams } from 'react-router';
+import { daosApi, percent, type DaoVersion, type Entitlement } from '../api/daos';
+import { sessionsApi } from '../api/negotiation';
+import { useSession } from '../auth/session';
+import { Failure, Loading, StatusBadge } from '../components/Status';
+import { daosOf, MemberBridgeNotice } from './MyDaosPage';
+
+interface VersionRead {
+  version: number;
+  state: DaoVersion;
+  entitlements: Entitlement[];
+}
+
+/**
+ * Reads the DAO's versions through the member's own bridge: from the first version the member
+ * negotiated (a joiner's peer is not on the earlier channels) up, following each version's successor
+ * to the top one.
+ */
+async function readVersions(daoId: string, first: number): Promise<VersionRead[]> {
+  const out: VersionRead[] = [];
+  for (let version = first; version < first + 64; version++) {
+    const [state, entitlements] = await Promise.all([daosApi.version(daoId, version), daosApi.entitlements(daoId, version)]);
+    out.push({ version, state, entitlements });
+    if (!state.successorChannel) break;
+  }
+  return out;
+}
+
+function VersionSection({ read, me }: { read: VersionRead; me: string }) {
+  const { version, state, entitlements } = read;
+  const id = `version-${version}-title`;
+  const mine = entitlements.find((e) => e.mspId === me);
+  return (
+    <section aria-labelledby={id} data-testid={`version-${version}`}>
+      <Title order={3} id={id}>
+        Version {version}
+      </Title>
+      <Group gap="xl" my="xs">
+        <Text>
+          Channel <code data-testid="channel">{state.channel}</code>
+        </Text>
+        <Text>
+          β <span data-testid="beta">{percent(state.betaPpm)}</span>
+        </Text>
+        <Group gap={4}>
+          <Text>Status</Text>
+          <StatusBadge status={state.status} />
+        </Group>
+        <Text>
+          Your entitlement <span data-testid="my-entitlement">{mine ? `${mine.amount} (${mine.allocations} allocation${mine.allocations === 1 ? '' : 's'})` : '0'}</span>
+        </Text>
+      </Group>
+      <Table.ScrollContainer minWidth={640}>
+        <Table aria-label={`Members of version ${version}`} data-testid="members">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Member</Table.Th>
+              <Table.Th>Role</Table.Th>
+              <Table.Th>Group</Table.Th>
+              <Table.Th>Weight</Table.Th>
+              <Table.Th>Ownership</Table.Th>
+              <Table.Th>Status</Table.Th>
+              <Table.Th>Entitlement</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {state.members.map((m) => {
+              const e = entitlements.find((x) => x.mspId === m.mspId);
+              return (
+                <Table.Tr key={m.mspId} data-testid="member-row" data-msp={m.mspId}>
+                  <Table.Td>
+                    <Anchor component={Link} to={`/participants/${encodeURIComponent(m.mspId)}`}>
+                      {m.mspId}
+                    </Anchor>
+                    {m.mspId === me ? ' (you)' : ''}
+                  </Table.Td>
+                  <Table.Td>{m.role}</Table.Td>
+                  <Table.Td>{m.group}</Table.Td>
+                  <Table.Td>{m.weight}</Table.Td>
+                  <Table.Td data-testid="ownership">{percent(m.ownershipPpm)}</Table.Td>
+                  <Table.Td>
+                    <StatusBadge status={m.status} />
+                  </Table.Td>
+                  <Table.Td data-testid="entitlement">{e ? e.amount : '0'}</Table.Td>
+                </Table.Tr>
+              );
+            })}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+    </section>
+  );
+}
+
+/** A DAO as the member's own peer reads it: each version's channel, β, members with their ownership, and the entitlements. */
+export default function DaoPage() {
+  const { daoId = '' } = useParams();
+  const { session } = useSession();
+  const signedInThere = session?.member !== undefined && 'token' in session.member;
+  const negotiated = session?.negotiation !== undefined && 'token' in session.negotiation;
+  // The first version this member negotiated (formed it or joined at it): its peer is on that channel and the later ones.
+  const sessions = useQuery({ queryKey: ['sessions', session?.mspId], enabled: negotiated, queryFn: sessionsApi.list });
+  const first = sessions.data ? (daosOf(sessions.data).find((d) => d.daoId === daoId)?.versions[0] ?? 1) : undefined;
+  const versions = useQuery({ queryKey: ['dao', session?.mspId, daoId, first], enabled: signedInThere && first !== undefined, queryFn: () => readVersions(daoId, first ?? 1) });
+  if (!session) return <Navigate to="/sign-in" replace />;
+  return (
+    <Stack>
+      <Text size="sm">
+        <Anchor component={Link} to="/my/daos">
+          My DAOs
+        </Anchor>
+      </Text>
+      <Title order={2}>DAO {daoId}</Title>
+      <MemberBridgeNotice />
+      {signedInThere &&
+        (sessions.isError ? (
+          <Failure error={sessions.error} />
+        ) : versions.isPending ? (
+          <Loading label="Reading the DAO through your ledger bridge" />
+        ) : versions.isError ? (
+          <Failure error={versions.error} />
+        ) : (
+          <>
+            {first !== undefined && first > 1 && (
+              <Text data-testid="joined-at">
+                You joined at version {first}: the earlier versions are on channels your domain’s peer is not on.
+              </Text>
+            )}
+            {versions.data.map((v) => (
+              <VersionSection key={v.version} read={v} me={session.mspId} />
+            ))}
+          </>
+        ))}
+    </Stack>
+  );
+}
