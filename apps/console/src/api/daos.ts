@@ -1,4 +1,5 @@
 import { ApiError, member, unwrap } from './client';
+import type { SessionSummary } from './negotiation';
 
 /*
  * The member's OWN domain's ledger bridge (member mode), through its typed client (member.gen.ts,
@@ -87,3 +88,10 @@ export const daosApi = {
 
 /** ppm → a percentage with up to four decimals ("80 %", "12.3456 %"). */
 export const percent = (ppm: number) => `${(ppm / 10_000).toLocaleString('en', { maximumFractionDigits: 4 })} %`;
+
+/** The DAOs a member formed or joined: the formed sessions it was a party to, by DAO, with their versions. */
+export function daosOf(sessions: readonly SessionSummary[]): Array<{ daoId: string; versions: number[] }> {
+  const byDao = new Map<string, Set<number>>();
+  for (const s of sessions) if (s.status === 'formed') byDao.set(s.daoId, (byDao.get(s.daoId) ?? new Set()).add(s.version));
+  return [...byDao].map(([daoId, versions]) => ({ daoId, versions: [...versions].sort((a, b) => a - b) })).sort((a, b) => a.daoId.localeCompare(b.daoId));
+}

@@ -1,11 +1,11 @@
 import { Anchor, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link, Navigate, useParams } from 'react-router';
-import { daosApi, percent, type DaoVersion, type Entitlement } from '../api/daos';
+import { daosApi, daosOf, percent, type DaoVersion, type Entitlement } from '../api/daos';
 import { sessionsApi } from '../api/negotiation';
 import { useSession } from '../auth/session';
 import { Failure, Loading, StatusBadge } from '../components/Status';
-import { daosOf, MemberBridgeNotice } from './MyDaosPage';
+import { MemberBridgeNotice } from './MyDaosPage';
 
 interface VersionRead {
   version: number;

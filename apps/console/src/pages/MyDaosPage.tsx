@@ -1,17 +1,11 @@
 import { Alert, Anchor, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link, Navigate } from 'react-router';
-import { sessionsApi, type SessionSummary } from '../api/negotiation';
+import { daosOf } from '../api/daos';
+import { sessionsApi } from '../api/negotiation';
 import { useSession } from '../auth/session';
 import { NegotiationSignIn } from '../components/NegotiationSignIn';
 import { Failure, Loading } from '../components/Status';
-
-/** The DAOs a member formed or joined: the formed sessions it was a party to, by DAO, with their versions. */
-export function daosOf(sessions: readonly SessionSummary[]): Array<{ daoId: string; versions: number[] }> {
-  const byDao = new Map<string, Set<number>>();
-  for (const s of sessions) if (s.status === 'formed') byDao.set(s.daoId, (byDao.get(s.daoId) ?? new Set()).add(s.version));
-  return [...byDao].map(([daoId, versions]) => ({ daoId, versions: [...versions].sort((a, b) => a - b) })).sort((a, b) => a.daoId.localeCompare(b.daoId));
-}
 
 /** Says so when the page could not sign in at the member's own ledger bridge (this console has none, or it refused). */
 export function MemberBridgeNotice() {
