@@ -108,6 +108,7 @@ export function chaincodeMessage(error: unknown): string {
 
 /** gRPC statuses of a peer or orderer that waiting may cure: the call failed, not the question. */
 const TRANSIENT = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);
+const NO_CHANNEL_HERE = /failed to get config for channel|no peers available to evaluate chaincode/;
 
 /**
  * Whether a read failed because the reader cannot see what it asked for (no such channel, its
@@ -115,6 +116,9 @@ const TRANSIENT = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);
  * network is unreachable: the former is one answer, "not found", for unknown and other members' ids alike.
  */
 export function isNotVisible(error: unknown): boolean {
+  // The gateway answers UNAVAILABLE when its own peer has no such channel (discovery finds no config
+  // for it): that is the reader's peer not being a member, not an outage.
+  if (NO_CHANNEL_HERE.test(error instanceof Error ? error.message : String(error))) return true;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'number' && TRANSIENT.has(code)) return false;
   if (/\b(ECONNREFUSED|UNAVAILABLE|DEADLINE_EXCEEDED|timed? ?out)\b/i.test(error instanceof Error ? error.message : String(error))) return false;

@@ -163,6 +163,13 @@ describe('AdminService reads as a member: not visible is 404, a peer that does n
     expect(await codeOf(service.evaluateDao('x', 1, DAO.tx.GetVersion, 'DspMSP'))).toBe('VERSION_NOT_FOUND notFound');
   });
 
+  it("answers VERSION_NOT_FOUND, not 503, when the gateway says its peer has no such channel (UNAVAILABLE from discovery)", async () => {
+    const notJoined = Object.assign(new Error('14 UNAVAILABLE: failed to get config for channel [dao-x-v2]: access denied'), { code: 14 });
+    expect(await codeOf(failing(notJoined).evaluateDao('x', 2, DAO.tx.GetVersion, 'DspMSP'))).toBe('VERSION_NOT_FOUND notFound');
+    const noEvaluator = Object.assign(new Error('9 FAILED_PRECONDITION: no peers available to evaluate chaincode dao in channel dao-x-v2'), { code: 9 });
+    expect(await codeOf(failing(noEvaluator).evaluateDao('x', 2, DAO.tx.GetVersion, 'DspMSP'))).toBe('VERSION_NOT_FOUND notFound');
+  });
+
   it('answers LEDGER_UNAVAILABLE (503), not a 500, when the peer is unreachable or times out', async () => {
     for (const error of [Object.assign(new Error('14 UNAVAILABLE: connect ECONNREFUSED'), { code: 14 }), Object.assign(new Error('4 DEADLINE_EXCEEDED'), { code: 4 })]) {
       const service = failing(error);
