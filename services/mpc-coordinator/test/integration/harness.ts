@@ -117,7 +117,7 @@ export function coordinatorClient(port: number): { call: Rpc; close: () => void 
 }
 
 /** Publishes a chaincode event as the ledger bridge relays it. */
-export async function publishLedgerEvent(kafka: Kafka, channel: string, eventName: string, payload: Record<string, unknown>): Promise<void> {
+export async function publishLedgerEvent(kafka: Kafka, channel: string, eventName: string, payload: Record<string, unknown>, topic: string = TOPICS.ledgerEvents): Promise<void> {
   const producer = kafka.producer();
   await producer.connect();
   try {
@@ -132,7 +132,7 @@ export async function publishLedgerEvent(kafka: Kafka, channel: string, eventNam
       payload: payload as never,
       daoId: typeof payload['daoId'] === 'string' ? payload['daoId'] : null,
     });
-    await producer.send({ topic: TOPICS.ledgerEvents, messages: [{ key: String(payload['daoId'] ?? channel), value: JSON.stringify(event), headers: { ce_id: event.id } }] });
+    await producer.send({ topic, messages: [{ key: String(payload['daoId'] ?? channel), value: JSON.stringify(event), headers: { ce_id: event.id } }] });
   } finally {
     await producer.disconnect();
   }
