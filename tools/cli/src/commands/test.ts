@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { down, install, portSettingsEnv, status, type StackContext } from '@datawell/stack';
 import { REPO_DIR, stackContext } from '../context';
 import { stopMemberServices } from '../services/domain-runner';
-import { stopWorkloads } from '../services/runner';
+import { stopServices, stopWorkloads } from '../services/runner';
 import { UsageError } from '../usage-error';
 
 const TIERS = ['unit', 'integration', 'e2e'] as const;
@@ -21,10 +21,14 @@ function runStep(cmd: string, args: string[], env: Record<string, string> = {}, 
 
 const bin = (name: string) => join(REPO_DIR, 'node_modules', '.bin', name);
 
-/** Everything a stack runs, the processes the tooling started beside it included, stopped; its files stay. */
+/**
+ * Everything a stack runs, the processes the tooling started beside it included (the operator's
+ * services a test's scenario started, member services, workloads), stopped; its files stay. A
+ * service left running would hold its ports against the next stack's (a CI rehearsal: EADDRINUSE).
+ */
 async function stopAll(ctx: StackContext): Promise<void> {
   await stopWorkloads(ctx);
-  await stopMemberServices(ctx);
+  await Promise.all([stopServices(ctx), stopMemberServices(ctx)]);
   await down(ctx);
 }
 
