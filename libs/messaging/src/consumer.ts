@@ -18,6 +18,11 @@ export interface TopicConsumerOptions {
    * than the session timeout keeps the consumer in its group.
    */
   readonly heartbeatMs?: number;
+  /**
+   * Read, at the first join, the backlog the group has on its topics, so that `caughtUp()` can say
+   * when it has been handled (an admin client's two requests per topic at start; off by default).
+   */
+  readonly trackBacklog?: boolean;
 }
 
 export interface TopicConsumer {
@@ -25,7 +30,7 @@ export interface TopicConsumer {
   /**
    * Whether the consumer has handled every message that was on its topics when it joined (their
    * end offsets then, past the group's committed offsets): the backlog left while the service was
-   * down. False until it has joined and read those offsets.
+   * down. False until it has joined and read those offsets, and always without `trackBacklog`.
    */
   caughtUp(): boolean;
 }
@@ -72,7 +77,7 @@ export function startTopicConsumer(options: TopicConsumerOptions): TopicConsumer
       try {
         await c.connect();
         for (const topic of options.topics) await c.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
-        if (backlog === undefined) {
+        if (options.trackBacklog && backlog === undefined) {
           const admin = options.kafka.admin();
           try {
             await admin.connect();
@@ -83,11 +88,7 @@ export function startTopicConsumer(options: TopicConsumerOptions): TopicConsumer
         }
         await c.run({
           eachMessage: async ({ message, topic, partition, heartbeat }) => {
-            if (!options.heartbeatMs) {
-              await options.handle(message, topic);
-              return handled(topic, partition, message.offset);
-            }
-            const timer = setInterval(() => void heartbeat().catch(() => undefined), options.heartbeatMs);
+            const timer = options.heartbeatMs ? setInterval(() => void heartbeat().catch(() => undefined), options.heartbeatMs) : undefined;
             try {
               await options.handle(message, topic);
             } finally {

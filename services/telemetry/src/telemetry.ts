@@ -93,6 +93,7 @@ export class Telemetry {
         logger,
         topics: [settings.topics.telemetry],
         groupId: group('heartbeats'),
+        trackBacklog: true,
         handle: async (m) => {
           // Commands to a Redis that is away would queue without end: let Kafka redeliver instead.
           if (redis.status !== 'ready') throw new Error(`redis not ready (${redis.status})`);

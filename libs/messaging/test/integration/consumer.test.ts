@@ -52,6 +52,7 @@ describe('a topic consumer’s backlog against Kafka', () => {
         logger,
         groupId,
         topics: [topic],
+        trackBacklog: true,
         handle: async (m) => {
           while (!open) await new Promise((r) => setTimeout(r, 50));
           handled.add(m.value!.toString());
@@ -70,7 +71,7 @@ describe('a topic consumer’s backlog against Kafka', () => {
     await first.stop();
 
     // Restarted with nothing new queued: the committed offsets are the end, so no backlog.
-    const second = startTopicConsumer({ kafka, logger, groupId, topics: [topic], handle: async (m) => void handled.add(m.value!.toString()) });
+    const second = startTopicConsumer({ kafka, logger, groupId, topics: [topic], trackBacklog: true, handle: async (m) => void handled.add(m.value!.toString()) });
     consumers.push(second);
     await until('caught up after the restart', () => second.caughtUp());
     await second.stop();
