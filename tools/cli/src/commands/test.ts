@@ -3,10 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { down, install, portSettingsEnv, status, type StackContext } from '@datawell/stack';
+import { install, portSettingsEnv, status, type StackContext } from '@datawell/stack';
 import { REPO_DIR, stackContext } from '../context';
-import { stopMemberServices } from '../services/domain-runner';
-import { stopServices, stopWorkloads } from '../services/runner';
+import { stopEverything } from '../services/stop-all';
 import { UsageError } from '../usage-error';
 
 const TIERS = ['unit', 'integration', 'e2e'] as const;
@@ -20,17 +19,6 @@ function runStep(cmd: string, args: string[], env: Record<string, string> = {}, 
 }
 
 const bin = (name: string) => join(REPO_DIR, 'node_modules', '.bin', name);
-
-/**
- * Everything a stack runs, the processes the tooling started beside it included (the operator's
- * services a test's scenario started, member services, workloads), stopped; its files stay. A
- * service left running would hold its ports against the next stack's (a CI rehearsal: EADDRINUSE).
- */
-async function stopAll(ctx: StackContext): Promise<void> {
-  await stopWorkloads(ctx);
-  await Promise.all([stopServices(ctx), stopMemberServices(ctx)]);
-  await down(ctx);
-}
 
 /**
  * The e2e tier's own stack when the run started its stack itself: a sibling folder on the same
@@ -84,10 +72,10 @@ export function registerTestCommand(program: Command): void {
           tierEnv = e2eStackEnv(ctx);
           last = stackContext({}, tierEnv);
           process.stderr.write(`test: the e2e tier on a fresh stack in ${last.settings.stackDir} (the integration tier's stopped, kept in ${ctx.settings.stackDir})\n`);
-          await stopAll(ctx);
+          await stopEverything(ctx);
           // A folder left by an earlier run: whatever it still runs is stopped before it is removed.
           if (existsSync(last.settings.stackDir)) {
-            await stopAll(last).catch(() => undefined);
+            await stopEverything(last).catch(() => undefined);
             rmSync(last.settings.stackDir, { recursive: true, force: true });
           }
         }
@@ -96,7 +84,7 @@ export function registerTestCommand(program: Command): void {
         // --forceExit: a test that timed out never ran its cleanup, and the Kafka clients and pools it
         // left open must not keep jest (and CI) waiting for ever; the summary counts its failure.
         const args = ['--selectProjects', ...tiers, ...(process.env['CI'] ? ['--ci'] : []), ...serial, '--forceExit', ...(patterns.length ? ['--passWithNoTests', '--testPathPatterns', ...patterns] : [])];
-        // The stack started by the first run serves the next; it is stopped below if it was not up before.
+        // A stack that was up before serves every run; one this run started is stopped at the end.
         const code = await runStep(bin('jest'), args, { ...tierEnv, DATAWELL_TEST_SUMMARY_FILE: summary, ...(runs.length > 1 ? { DATAWELL_KEEP_STACK: '1' } : {}) });
         if (existsSync(summary)) {
           const s = JSON.parse(readFileSync(summary, 'utf8')) as { passed: number; failed: number };
@@ -112,7 +100,7 @@ export function registerTestCommand(program: Command): void {
       rmSync(dir, { recursive: true, force: true });
       if (ownStacks) {
         // The e2e tier's provisioner leaves its DAOs' workloads running: they go with the stack.
-        await stopAll(last);
+        await stopEverything(last);
       }
       process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
       process.exitCode = failed === 0 ? 0 : 1;

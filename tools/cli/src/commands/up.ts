@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { buildConnection, down, status, up } from '@datawell/stack';
+import { buildConnection, status, up } from '@datawell/stack';
 import { REPO_DIR, stackContext } from '../context';
 import { measureProcesses } from '../services/measure';
-import { consoleStatus, startConsole, stopConsole } from '../services/console';
-import { servicesStatus, startServices, stopServices, stopWorkloads } from '../services/runner';
-import { memberServicesStatus, startMemberServices, stopMemberServices } from '../services/domain-runner';
+import { consoleStatus, startConsole } from '../services/console';
+import { stopEverything } from '../services/stop-all';
+import { servicesStatus, startServices, stopServices } from '../services/runner';
+import { memberServicesStatus, startMemberServices } from '../services/domain-runner';
 import { describeDomains, describeLifecycle, runDomainsOnStack, runLifecycleOnStack } from './scenario';
 
 export function registerUpCommands(program: Command): void {
@@ -59,12 +60,7 @@ export function registerUpCommands(program: Command): void {
     .command('down')
     .description('stop every service and the native stack (data is kept)')
     .action(async () => {
-      const ctx = stackContext();
-      await stopConsole(ctx);
-      await stopMemberServices(ctx);
-      await stopServices(ctx);
-      await stopWorkloads(ctx);
-      await down(ctx);
+      await stopEverything(stackContext());
     });
 
   const services = program.command('services').description('the Datawell services as native processes');
