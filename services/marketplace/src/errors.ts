@@ -14,7 +14,8 @@ export type MarketplaceErrorCode =
   | 'REVENUE_EXISTS'
   | 'WRONG_STATE'
   | 'PARTICIPANT_SUSPENDED'
-  | 'ABANDONMENT_EXISTS';
+  | 'ABANDONMENT_EXISTS'
+  | 'NOT_REVENUE_RECORDER';
 
 const KINDS: Readonly<Record<MarketplaceErrorCode, ErrorKind>> = {
   INVALID_REQUEST: 'invalid',
@@ -31,6 +32,8 @@ const KINDS: Readonly<Record<MarketplaceErrorCode, ErrorKind>> = {
   WRONG_STATE: 'conflict',
   PARTICIPANT_SUSPENDED: 'forbidden',
   ABANDONMENT_EXISTS: 'exists',
+  // Not named by the terms (revenueRecorders, else the founding group D) to record revenue: the dao chaincode's rule.
+  NOT_REVENUE_RECORDER: 'forbidden',
 };
 
 /** A request the marketplace refuses, with a stable code; mapped to HTTP 4xx and gRPC by the platform. */

@@ -37,7 +37,10 @@ export class DaosController {
   @Post(':daoId/revenue')
   @HttpCode(202)
   @Authenticated()
-  @ApiOperation({ summary: 'Record revenue on the top channel (an active member of the top version); the ledger records it (follow the commandId)' })
+  @ApiOperation({
+    summary:
+      'Record revenue on the top channel (an active member of the top version whom the terms name in revenueRecorders, or of the founding group D when they name none: else 403 NOT_REVENUE_RECORDER and nothing is sent); the ledger records it (follow the commandId)',
+  })
   @ZodParams({ daoId: daoIdSchema })
   @ApiBody(zodBody('Revenue', revenueInputSchema))
   @ApiAcceptedResponse({ type: RevenueAcceptedDto })

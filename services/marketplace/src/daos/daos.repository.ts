@@ -47,9 +47,14 @@ export class DaosRepository {
     return this.store.query(`SELECT * FROM ${this.store.t('dao_members')} WHERE dao_id = $1 ORDER BY channel, position`, [daoId]);
   }
 
-  async memberStatus(manager: EntityManager, channel: string, mspId: string): Promise<string | undefined> {
-    const [member] = await this.store.query<{ status: string }>(`SELECT status FROM ${this.store.t('dao_members')} WHERE channel = $1 AND msp_id = $2`, [channel, mspId], manager);
-    return member?.status;
+  /** The members of one channel with their group and status (who may record its revenue). */
+  async channelMembers(manager: EntityManager, channel: string): Promise<Array<{ mspId: string; group: string; status: string }>> {
+    const rows = await this.store.query<{ msp_id: string; member_group: string; status: string }>(
+      `SELECT msp_id, member_group, status FROM ${this.store.t('dao_members')} WHERE channel = $1 ORDER BY position`,
+      [channel],
+      manager,
+    );
+    return rows.map((r) => ({ mspId: r.msp_id, group: r.member_group, status: r.status }));
   }
 
   async memberIds(daoId: string): Promise<string[]> {
@@ -120,6 +125,11 @@ export class DaosRepository {
       [m.channel, m.daoId, m.mspId, m.position, m.group, m.role, m.weight, m.ownershipPpm],
       manager,
     );
+  }
+
+  /** An accepted change-terms proposal replaced the version's terms. */
+  async setTerms(manager: EntityManager, channel: string, terms: unknown): Promise<void> {
+    await this.store.query(`UPDATE ${this.store.t('dao_versions')} SET terms = $2::jsonb WHERE channel = $1`, [channel, JSON.stringify(terms)], manager);
   }
 
   async supersedeBefore(manager: EntityManager, daoId: string, version: number): Promise<void> {

@@ -3,13 +3,14 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '@datawell/auth';
 import { DAO, daoChannelName, revenueArgument, revenueRequestSchema, type LevelAllocation, type VersionCreatedPayload as VersionCreatedEvent } from '@datawell/contracts';
 import type { EntityManager } from 'typeorm';
-import { forbidden, MarketplaceError } from '../errors';
+import { MarketplaceError } from '../errors';
 import type { CommandsService } from '../commands/commands.service';
 import { newCommandId } from '../ledger/commands';
 import { Store } from '../store';
 import { daoIdSchema, parseInput } from '../validation';
 import { DaosRepository } from './daos.repository';
 import { daoDirectoryEntryOf, type DaoDirectoryEntry } from './directory';
+import { revenueRecorderRefusal } from './revenue-recorders';
 
 /** The revenue body, shared with a member bridge's revenue route. */
 export const revenueInputSchema = revenueRequestSchema;
@@ -147,7 +148,9 @@ export class DaosService {
       if (!top) throw new MarketplaceError('DAO_NOT_FOUND', `no DAO ${daoId}`);
       if (top['status'] !== 'active') throw new MarketplaceError('WRONG_STATE', `DAO ${daoId} is dissolved`);
       const channel = top['channel'] as string;
-      if ((await this.repository.memberStatus(manager, channel, principal.mspId)) !== 'active') throw forbidden(`${principal.mspId} is not an active member of ${channel} and may not record its revenue`);
+      // The chaincode's rule, up front: an active member the terms name (default: D), else nothing is queued.
+      const refusal = revenueRecorderRefusal(top['terms'], await this.repository.channelMembers(manager, channel), principal.mspId, channel);
+      if (refusal) throw refusal;
       const inserted = await this.repository.insertRevenue(manager, { daoId, revenueId, channel, amount: input.amount, kind: input.kind, recordedBy: principal.mspId, commandId });
       if (!inserted) throw new MarketplaceError('REVENUE_EXISTS', `revenue ${revenueId} of DAO ${daoId} is already recorded`);
       await this.commands.issue(manager, send, principal, DAO.command(DAO.tx.RecordRevenue, { commandId, channel, actingMspId: principal.mspId }, revenueArgument(input, revenueId)));
@@ -178,6 +181,11 @@ export class DaosService {
   /** DaoPublished on `marketplace`: a version of the DAO's public entry. */
   async onDaoPublished(manager: EntityManager, p: DaoPublication): Promise<void> {
     await this.repository.publish(manager, { ...p, channel: daoChannelName(p.daoId, p.version) });
+  }
+
+  /** ProposalDecided: an accepted change-terms proposal gives the version its new terms (who records revenue among them). */
+  async onTermsChanged(manager: EntityManager, channel: string, terms: unknown): Promise<void> {
+    await this.repository.setTerms(manager, channel, terms);
   }
 
   async onVersionSuperseded(manager: EntityManager, channel: string): Promise<void> {

@@ -130,6 +130,14 @@ export class MarketplaceEvents {
         return (m) => this.daos.onVersionCreated(m, meta.ledger.channel, version);
       },
       [DAO.event.VersionSuperseded]: (_event, meta) => (m) => this.daos.onVersionSuperseded(m, meta.ledger.channel),
+      [DAO.event.ProposalDecided]: (event, meta) => {
+        // Only an accepted change-terms changes what the read model keeps (the terms: who may record revenue).
+        const { kind, outcome, effect } = event.payload;
+        if (kind !== 'change-terms' || outcome !== 'accepted') return undefined;
+        if (effect?.terms === null || typeof effect?.terms !== 'object') throw new UnusableLedgerEventError(`${event.name}: an accepted change-terms needs effect.terms`);
+        const terms = effect.terms;
+        return (m) => this.daos.onTermsChanged(m, meta.ledger.channel, terms);
+      },
       [DAO.event.MemberAbandoned]: memberEnded('abandoned'),
       [DAO.event.MemberExited]: memberEnded('exited'),
       [DAO.event.RevenueRecorded]: allocation,

@@ -186,7 +186,7 @@ describe('DAOs, revenue, entitlements and feedback', () => {
     });
   });
 
-  it('shows versions and members, records revenue on the top channel as an active member, and sums payouts', async () => {
+  it('shows versions and members, records revenue on the top channel as a member of D (the terms name no recorders), and sums payouts', async () => {
     expect((await h.http('GET', `/daos/${daoId}`)).body).toMatchObject({
       daoId,
       status: 'active',
@@ -197,21 +197,58 @@ describe('DAOs, revenue, entitlements and feedback', () => {
     expect(JSON.stringify((await h.http('GET', `/daos/${daoId}`)).body)).not.toMatch(/betaPpm|ownershipPpm|weight|terms|800000/);
     expect((await h.http('GET', `/daos/${daoId}/state`, undefined, dsp.token)).body).toMatchObject({ versions: [{ version: 1, betaPpm: 800000, members: [{ mspId: dsp.mspId, ownershipPpm: 800000 }, { mspId: vsp.mspId }] }] });
     expect(await h.http('POST', `/daos/${daoId}/revenue`, { amount: '1000', kind: 'use' }, outsider.token)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
-    const revenue = await h.http('POST', `/daos/${daoId}/revenue`, { amount: '1000001', kind: 'use', revenueId: 'r1' }, vsp.token);
+    // The terms name no recorders: only D records (the chaincode's rule), so the VSP is refused up front and nothing is sent.
+    expect(await h.http('POST', `/daos/${daoId}/revenue`, { amount: '7', kind: 'use', revenueId: 'r-vsp' }, vsp.token)).toMatchObject({ status: 403, body: { code: 'NOT_REVENUE_RECORDER' } });
+    const revenue = await h.http('POST', `/daos/${daoId}/revenue`, { amount: '1000001', kind: 'use', revenueId: 'r1' }, dsp.token);
     expect(revenue).toMatchObject({ status: 202, body: { revenueId: 'r1', channel: `dao-${daoId}-v1` } });
     const cmd = await h.command(h.topics.ledgerCommands, (r) => r.value.data['commandId'] === revenue.body['commandId']);
-    expect(cmd.value.data).toMatchObject({ channel: `dao-${daoId}-v1`, chaincode: 'dao', transaction: 'RecordRevenue', actingMspId: vsp.mspId });
+    expect(cmd.value.data).toMatchObject({ channel: `dao-${daoId}-v1`, chaincode: 'dao', transaction: 'RecordRevenue', actingMspId: dsp.mspId });
     expect(JSON.parse((cmd.value.data['arguments'] as string[])[0]!)).toEqual({ revenueId: 'r1', amount: '1000001', kind: 'use' });
-    expect(await h.http('POST', `/daos/${daoId}/revenue`, { amount: '1000001', kind: 'use', revenueId: 'r1' }, vsp.token)).toMatchObject({ status: 409, body: { code: 'REVENUE_EXISTS' } });
+    expect(await h.http('POST', `/daos/${daoId}/revenue`, { amount: '1000001', kind: 'use', revenueId: 'r1' }, dsp.token)).toMatchObject({ status: 409, body: { code: 'REVENUE_EXISTS' } });
+    // The refused revenue was never queued: its id is still free (a 202 for it now would have been a 409).
+    expect(h.received.some((r) => r.topic === h.topics.ledgerCommands && String(r.value.data['arguments']).includes('r-vsp'))).toBe(false);
 
     const payouts = [{ mspId: vsp.mspId, amount: '200000' }, { mspId: dsp.mspId, amount: '800001' }];
-    await h.ledgerEvent(`dao-${daoId}-v1`, 'dao', 'RevenueRecorded', { revenueId: 'r1', amount: '1000001', kind: 'use', recordedBy: vsp.mspId, allocation: { allocationId: 'revenue:r1', level: 1, rest: '800001', restTo: { group: 'D' }, payouts } });
+    await h.ledgerEvent(`dao-${daoId}-v1`, 'dao', 'RevenueRecorded', { revenueId: 'r1', amount: '1000001', kind: 'use', recordedBy: dsp.mspId, allocation: { allocationId: 'revenue:r1', level: 1, rest: '800001', restTo: { group: 'D' }, payouts } });
     await h.ledgerEvent(`dao-${daoId}-v1`, 'dao', 'RevenueRecorded', { revenueId: 'r2', amount: '10', kind: 'use', recordedBy: dsp.mspId, allocation: { allocationId: 'revenue:r2', level: 1, rest: '8', restTo: { group: 'D' }, payouts: [{ mspId: vsp.mspId, amount: '2' }, { mspId: dsp.mspId, amount: '8' }] } });
     const entitlements = await eventually('entitlements', () => h.http('GET', `/daos/${daoId}/entitlements`, undefined, vsp.token), (r) => r.body['total'] === '1000011');
     expect(entitlements.body['members']).toEqual([
       { mspId: dsp.mspId, amount: '800009', channels: [{ channel: `dao-${daoId}-v1`, amount: '800009' }] },
       { mspId: vsp.mspId, amount: '200002', channels: [{ channel: `dao-${daoId}-v1`, amount: '200002' }] },
     ].sort((a, b) => (a.mspId < b.mspId ? -1 : 1)));
+  });
+
+  it('lets only the recorders the terms name record revenue, and follows a change of terms', async () => {
+    const named = `d${hex()}`;
+    const channel = `dao-${named}-v1`;
+    const members = [
+      { mspId: dsp.mspId, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 600000 },
+      { mspId: vsp.mspId, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 400000 },
+    ];
+    const terms = { businessModel: 'pay-per-use', revenueRecorders: [vsp.mspId] };
+    await h.ledgerEvent(channel, 'dao', 'VersionCreated', { daoId: named, version: 1, agreementId: 'agr-3', betaPpm: 600000, members, terms });
+    await eventually('dao', () => h.http('GET', `/daos/${named}/state`, undefined, dsp.token), (r) => r.status === 200);
+    expect(await h.http('POST', `/daos/${named}/revenue`, { amount: '5', kind: 'use', revenueId: 'n-dsp' }, dsp.token)).toMatchObject({
+      status: 403,
+      body: { code: 'NOT_REVENUE_RECORDER', message: expect.stringContaining('terms.revenueRecorders') },
+    });
+    const byVsp = await h.http('POST', `/daos/${named}/revenue`, { amount: '5', kind: 'use', revenueId: 'n-vsp' }, vsp.token);
+    expect(byVsp).toMatchObject({ status: 202, body: { channel } });
+    expect((await h.command(h.topics.ledgerCommands, (r) => r.value.data['commandId'] === byVsp.body['commandId'])).value.data).toMatchObject({ transaction: 'RecordRevenue', actingMspId: vsp.mspId });
+
+    // An accepted change-terms names D instead: the read model follows it (a rejected one changes nothing).
+    const decided = (proposalId: string, outcome: string, recorders: string[]) =>
+      h.ledgerEvent(channel, 'dao', DAO.event.ProposalDecided, { proposalId, kind: 'change-terms', outcome, yesPpm: 600000, noPpm: 0, effect: outcome === 'accepted' ? { terms: { ...terms, revenueRecorders: recorders } } : {} });
+    await decided('p-rejected', 'rejected', [outsider.mspId]);
+    await decided('p-accepted', 'accepted', [dsp.mspId]);
+    await eventually('terms changed', () => h.http('GET', `/daos/${named}/state`, undefined, dsp.token), (r) => JSON.stringify(r.body).includes(`"revenueRecorders":["${dsp.mspId}"]`));
+    expect(await h.http('POST', `/daos/${named}/revenue`, { amount: '5', kind: 'use', revenueId: 'n-vsp-2' }, vsp.token)).toMatchObject({ status: 403, body: { code: 'NOT_REVENUE_RECORDER' } });
+    const byDsp = await h.http('POST', `/daos/${named}/revenue`, { amount: '5', kind: 'use', revenueId: 'n-dsp' }, dsp.token);
+    expect(byDsp).toMatchObject({ status: 202 });
+    await h.command(h.topics.ledgerCommands, (r) => r.value.data['commandId'] === byDsp.body['commandId']);
+    // Nothing was queued for the refused requests.
+    const sent = h.received.filter((r) => r.topic === h.topics.ledgerCommands && String(r.value.data['channel']) === channel).map((r) => JSON.parse((r.value.data['arguments'] as string[])[0]!).revenueId);
+    expect(sent.sort()).toEqual(['n-dsp', 'n-vsp']);
   });
 
   it('marks an abandoned member, and refuses its revenue', async () => {
