@@ -134,7 +134,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record revenue on the top channel (an active member of the top version); the ledger records it (follow the commandId) */
+        /** Record revenue on the top channel (an active member of the top version whom the terms name in revenueRecorders, or of the founding group D when they name none: else 403 NOT_REVENUE_RECORDER and nothing is sent); the ledger records it (follow the commandId) */
         post: operations["DaosController_revenue"];
         delete?: never;
         options?: never;
