@@ -14,6 +14,7 @@ export const LEDGER_NAMES = [
   'VersionCreated', 'VersionSuperseded', 'VoteCast', 'WithdrawOffer', 'WorkloadRegistered',
   'AbandonmentReported', 'GetReputationAt', 'ListAbandonments', 'ParticipantReinstated', 'ParticipantSuspended',
   'ReinstateParticipant', 'ReportAbandonment', 'SuspendParticipant',
+  'GetUsage', 'RecordUsage', 'UsageRecorded',
 ];
 
 const names = LEDGER_NAMES.join('|');

@@ -8,6 +8,7 @@ import type {
   revenueSchema,
   snapshotSchema,
   successorSchema,
+  usageEntrySchema,
   workloadSchema,
 } from '@datawell/contracts';
 
@@ -25,3 +26,4 @@ export type Choice = z.output<typeof choiceSchema>;
 export type ComputationReport = z.output<typeof computationSchema>;
 export type ProvisionedReport = z.output<typeof provisionedReportSchema>;
 export type FailedReport = z.output<typeof failedReportSchema>;
+export type UsageEntry = z.output<typeof usageEntrySchema>;

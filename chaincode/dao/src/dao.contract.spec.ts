@@ -38,6 +38,7 @@ const TRANSACTIONS: readonly [name: string, kind: 'submit' | 'evaluate', paramet
   ['GetEntitlements', 'evaluate', []],
   ['GetMember', 'evaluate', ['mspId']],
   ['GetProposal', 'evaluate', ['proposalId']],
+  ['GetUsage', 'evaluate', ['dataset']],
   ['GetVersion', 'evaluate', []],
   ['GetWorkload', 'evaluate', ['workloadId']],
   ['InfrastructureFailed', 'submit', ['reportJson']],
@@ -49,6 +50,7 @@ const TRANSACTIONS: readonly [name: string, kind: 'submit' | 'evaluate', paramet
   ['RecordRevenue', 'submit', ['revenueJson']],
   ['RecordSuccessor', 'submit', ['successorJson']],
   ['RecordTelemetry', 'submit', ['snapshotJson']],
+  ['RecordUsage', 'submit', ['usageJson']],
   ['RegisterWorkload', 'submit', ['workloadJson']],
   ['RequestExit', 'submit', []],
 ];

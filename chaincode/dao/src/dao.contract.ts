@@ -5,6 +5,7 @@ import * as governance from './transactions/governance';
 import * as membership from './transactions/membership';
 import * as reports from './transactions/reports';
 import * as revenue from './transactions/revenue';
+import * as usage from './transactions/usage';
 import * as versions from './transactions/versions';
 import * as workloads from './transactions/workloads';
 
@@ -202,5 +203,19 @@ export class DaoContract extends Contract {
   @Returns('string')
   async InfrastructurePartFailed(ctx: Context, reportJson: string): Promise<string> {
     return reports.infrastructurePartFailed(ctx, ...parseTxArgs(DAO.transactions.InfrastructurePartFailed, reportJson));
+  }
+
+  // ---------------------------------------------------------------- the data owner's usage trail (transactions/usage.ts)
+
+  @Transaction()
+  @Returns('string')
+  async RecordUsage(ctx: Context, usageJson: string): Promise<string> {
+    return usage.recordUsage(ctx, ...parseTxArgs(DAO.transactions.RecordUsage, usageJson));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetUsage(ctx: Context, dataset: string): Promise<string> {
+    return usage.getUsage(ctx, ...parseTxArgs(DAO.transactions.GetUsage, dataset));
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PPM, groupSchema, infrastructureSchema, integerJsonSchema, roleSchema, termsSchema } from '@datawell/domain';
 import { defineChaincode, evaluated, jsonArg, submitted, textArg, type DecodedEvent } from './define';
+import { datasetNameSchema, usageEntrySchema, usageRecordedPayloadSchema } from './usage';
 import { amountSchema, chaincodeNameSchema, daoChannelSchema, daoIdSchema, digestSchema, idSchema, mspIdSchema, nonNegativeInt, positiveInt, ppmSchema, textSchema, txIdSchema } from './values';
 
 /*
@@ -445,6 +446,8 @@ export const DAO = defineChaincode('dao', {
     InfrastructureFailed: submitted(jsonArg('report', failedReportSchema)),
     InfrastructurePartProvisioned: submitted(jsonArg('report', provisionedReportSchema)),
     InfrastructurePartFailed: submitted(jsonArg('report', failedReportSchema)),
+    RecordUsage: submitted(jsonArg('usage', usageEntrySchema)),
+    GetUsage: evaluated(textArg('dataset', datasetNameSchema)),
   },
   events: {
     VersionCreated: versionCreatedPayloadSchema,
@@ -463,6 +466,7 @@ export const DAO = defineChaincode('dao', {
     InfrastructureProvisioned: infrastructureProvisionedPayloadSchema,
     InfrastructureFailed: infrastructureFailedPayloadSchema,
     InfrastructurePartProvisioned: infrastructurePartPayloadSchema,
+    UsageRecorded: usageRecordedPayloadSchema,
   },
 });
 

@@ -3,5 +3,6 @@ export * from './define';
 export * from './values';
 export * from './command-id';
 export * from './dao';
+export * from './usage';
 export * from './marketplace';
 export * from './ledger-events';
