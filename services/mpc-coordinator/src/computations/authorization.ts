@@ -75,38 +75,48 @@ export function memberOf(version: DaoVersionView, mspId: string): VersionMember 
   return version.members.find((m) => m.mspId === mspId);
 }
 
+/**
+ * The data owner a request names (default: the version's only DSP), when it is a DSP member of the
+ * version: whose usage trail the request belongs to, whatever else the checks say of it.
+ */
+export function datasetOwnerOf(version: DaoVersionView, request: Pick<ComputationRequest, 'dataset'>): string | undefined {
+  const dsps = version.members.filter((m) => m.role === 'DSP');
+  const owner = request.dataset.owner ?? (dsps.length === 1 ? dsps[0]!.mspId : undefined);
+  return owner && dsps.some((m) => m.mspId === owner) ? owner : undefined;
+}
+
 export function authorizeRequest(version: DaoVersionView, caller: string, request: ComputationRequest): AuthorizedComputation {
   const me = memberOf(version, caller);
-  if (!me) throw forbidden(`${caller} is not a member of ${version.daoId} version ${version.version}`);
-  if (me.status !== 'active') throw forbidden(`${caller} is ${me.status} in ${version.daoId} version ${version.version}`);
+  if (!me) throw forbidden(`${caller} is not a member of ${version.daoId} version ${version.version}`, 'requester-member');
+  if (me.status !== 'active') throw forbidden(`${caller} is ${me.status} in ${version.daoId} version ${version.version}`, 'requester-active');
   const allowed = version.computations.find((c) => c.name === request.computation);
-  if (!allowed) throw forbidden(`computation ${request.computation} is not allowed by the terms of ${version.daoId} version ${version.version}`);
+  if (!allowed) throw forbidden(`computation ${request.computation} is not allowed by the terms of ${version.daoId} version ${version.version}`, 'computation-allowed');
   const recipients = [...allowed.resultRecipients];
   if (request.recipients) {
     const a = [...new Set(request.recipients)].sort();
     if (a.length !== request.recipients.length || canonicalJson(a) !== canonicalJson([...recipients].sort())) {
-      throw forbidden(`computation ${request.computation} may only go to ${recipients.join(', ')}`);
+      throw forbidden(`computation ${request.computation} may only go to ${recipients.join(', ')}`, 'recipients-allowed');
     }
   }
   for (const r of recipients) {
-    if (memberOf(version, r)?.status !== 'active') throw forbidden(`recipient ${r} is not an active member`);
+    if (memberOf(version, r)?.status !== 'active') throw forbidden(`recipient ${r} is not an active member`, 'recipients-active');
   }
   if (!(CATALOGUE as readonly string[]).includes(request.computation)) {
-    throw invalid(`computation ${request.computation} has no program in the catalogue (${CATALOGUE.join(', ')})`);
+    throw invalid(`computation ${request.computation} has no program in the catalogue (${CATALOGUE.join(', ')})`, 'program');
   }
   const program = request.computation as CatalogueProgram;
   const [lo, hi] = columnRange(program);
   const n = request.parameters.columns.length;
-  if (n < lo || n > hi) throw invalid(`parameters.columns: ${program} takes ${lo === hi ? lo : `${lo} to ${hi}`} columns`);
+  if (n < lo || n > hi) throw invalid(`parameters.columns: ${program} takes ${lo === hi ? lo : `${lo} to ${hi}`} columns`, 'parameters');
   const dsps = version.members.filter((m) => m.role === 'DSP');
   let owner = request.dataset.owner;
   if (!owner) {
-    if (dsps.length !== 1) throw invalid('dataset.owner: the version has several data owners; name one');
+    if (dsps.length !== 1) throw invalid('dataset.owner: the version has several data owners; name one', 'dataset-owner');
     owner = dsps[0]!.mspId;
   }
   const o = memberOf(version, owner);
-  if (!o || o.role !== 'DSP') throw invalid(`dataset.owner: ${owner} is not a data owner (DSP) of this version`);
-  if (o.status !== 'active') throw forbidden(`data owner ${owner} is ${o.status}`);
+  if (!o || o.role !== 'DSP') throw invalid(`dataset.owner: ${owner} is not a data owner (DSP) of this version`, 'dataset-owner');
+  if (o.status !== 'active') throw forbidden(`data owner ${owner} is ${o.status}`, 'owner-active');
   return { program, recipients, owner };
 }
 

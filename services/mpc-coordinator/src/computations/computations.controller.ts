@@ -26,7 +26,7 @@ export class ComputationsController {
   @ApiForbiddenResponse({ type: ComputationErrorDto, description: 'FORBIDDEN: no longer an active member, computation or recipients not allowed' })
   @ApiNotFoundResponse({ type: ComputationErrorDto, description: 'VERSION_NOT_FOUND: unknown, or the caller is not a member' })
   async request(@CurrentPrincipal() principal: Principal, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<ComputationDto> {
-    const { computation, created } = await this.computations.request(principal.mspId, body);
+    const { computation, created } = await this.computations.request(principal.mspId, body, principal.enrollmentId);
     res.status(created ? 202 : 200);
     return computation as ComputationDto;
   }

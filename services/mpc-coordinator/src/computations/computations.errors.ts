@@ -1,3 +1,4 @@
+import type { UsageCheck } from '@datawell/contracts';
 import { DatawellError, type ErrorKind } from '@datawell/domain';
 
 /** Typed errors of the coordinator (CONVENTIONS.md §7); the platform maps them to HTTP and gRPC. */
@@ -20,12 +21,15 @@ const KINDS: Readonly<Record<CoordinatorErrorCode, ErrorKind>> = {
 
 export class CoordinatorError extends DatawellError {
   override readonly name = 'CoordinatorError';
+  /** For a refused computation request: the check that refused it (the usage trail records it). */
+  readonly check: UsageCheck | undefined;
   constructor(
     readonly code: CoordinatorErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; check?: UsageCheck },
   ) {
     super(message, options);
+    this.check = options?.check;
   }
 
   get kind(): ErrorKind {
@@ -33,5 +37,5 @@ export class CoordinatorError extends DatawellError {
   }
 }
 
-export const forbidden = (message: string) => new CoordinatorError('FORBIDDEN', message);
-export const invalid = (message: string) => new CoordinatorError('INVALID_REQUEST', message);
+export const forbidden = (message: string, check?: UsageCheck) => new CoordinatorError('FORBIDDEN', message, check ? { check } : {});
+export const invalid = (message: string, check?: UsageCheck) => new CoordinatorError('INVALID_REQUEST', message, check ? { check } : {});

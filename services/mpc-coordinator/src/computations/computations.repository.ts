@@ -12,6 +12,8 @@ export interface ComputationRecord {
   readonly version: number;
   readonly computation: string;
   readonly requester: string;
+  /** The enrolled identity (certificate CN) of the requester that asked, when known. */
+  readonly requesterEnrollmentId?: string;
   readonly recipients: readonly string[];
   readonly owner: string;
   readonly parameters: { readonly columns: readonly string[]; readonly fractionalBits: number };
@@ -44,6 +46,7 @@ interface ComputationRow {
   version: number;
   computation: string;
   requester: string;
+  requester_enrollment_id: string | null;
   recipients: string[];
   owner: string;
   parameters: ComputationRecord['parameters'];
@@ -67,6 +70,7 @@ function toRecord(r: ComputationRow): ComputationRecord {
     version: r.version,
     computation: r.computation,
     requester: r.requester,
+    ...(r.requester_enrollment_id ? { requesterEnrollmentId: r.requester_enrollment_id } : {}),
     recipients: r.recipients,
     owner: r.owner,
     parameters: r.parameters,
@@ -272,9 +276,9 @@ export class CoordinatorRepository {
   /** Inserts a new computation; false when the id exists (a retried request). */
   async insert(c: Omit<ComputationRecord, 'status' | 'progress' | 'createdAt' | 'updatedAt'>): Promise<boolean> {
     const rows = (await this.dataSource.query(
-      `INSERT INTO ${this.#s}.computations (id, dao_id, version, computation, requester, recipients, owner, parameters, dataset, status)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::jsonb, $9::jsonb, 'queued') ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [c.id, c.daoId, c.version, c.computation, c.requester, JSON.stringify(c.recipients), c.owner, JSON.stringify(c.parameters), JSON.stringify(c.dataset)],
+      `INSERT INTO ${this.#s}.computations (id, dao_id, version, computation, requester, recipients, owner, parameters, dataset, status, requester_enrollment_id)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::jsonb, $9::jsonb, 'queued', $10) ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [c.id, c.daoId, c.version, c.computation, c.requester, JSON.stringify(c.recipients), c.owner, JSON.stringify(c.parameters), JSON.stringify(c.dataset), c.requesterEnrollmentId ?? null],
     )) as unknown[];
     return rows.length > 0;
   }
@@ -298,8 +302,9 @@ export class CoordinatorRepository {
     );
   }
 
-  async fail(id: string, code: string, message: string): Promise<void> {
-    await this.dataSource.query(
+  /** Marks the computation failed (in `manager`'s transaction when given, with the usage command it writes). */
+  async fail(id: string, code: string, message: string, manager?: EntityManager): Promise<void> {
+    await (manager ?? this.dataSource).query(
       `UPDATE ${this.#s}.computations SET status = 'failed', error_code = $2, error_message = $3, updated_at = now() WHERE id = $1 AND status <> 'completed'`,
       [id, code, message.slice(0, 1000)],
     );

@@ -3,6 +3,8 @@ import type { MpcCoordinatorSettings } from '../config';
 import type { DaoVersionView } from './authorization';
 import type { ComputationRecord, CoordinatorRepository, NodeRecord } from './computations.repository';
 import { ComputationsService } from './computations.service';
+import { usageEntrySchema } from '@datawell/contracts';
+import { parametersDigest } from './ledger-command';
 import { NodeCallError, type NodeClient } from './node-client.adapter';
 
 const version: DaoVersionView = {
@@ -33,6 +35,7 @@ const queued: ComputationRecord = {
   version: 1,
   computation: 'mean',
   requester: 'DspMSP',
+  requesterEnrollmentId: 'dsp-analyst',
   recipients: ['Vsp1MSP'],
   owner: 'DspMSP',
   parameters: { columns: ['y'], fractionalBits: 16 },
@@ -55,21 +58,29 @@ function setup(op: jest.Mock, inv: jest.Mock = jest.fn(), registered = nodes) {
     recordInventory: jest.fn(async () => undefined),
     complete: jest.fn(async () => undefined),
     fail: jest.fn(async () => undefined),
+    insert: jest.fn(async () => true),
   };
-  const manager = { queryRunner: { isTransactionActive: true }, query: jest.fn(async (_sql: string, params: unknown[]) => (outbox.push(params), [{ id: params[0] }])) };
+  const manager = { queryRunner: { isTransactionActive: true }, query: jest.fn(async (_sql: string, params: unknown[]) => (params.length > 1 && outbox.push(params), [{ id: params[0] }])) };
   const dataSource = { transaction: async (fn: (m: unknown) => Promise<unknown>) => fn(manager) } as unknown as DataSource;
   const logger = { log: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn() };
+  const jobs = { addComputation: jest.fn() };
   const service = new ComputationsService({
     dataSource,
     schema: 'mpc_coordinator',
     repository: repo as unknown as CoordinatorRepository,
-    jobs: { addComputation: jest.fn() },
+    jobs,
     nodes: { op, inventory: inv } as unknown as NodeClient,
     settings,
     logger,
     wakeOutbox: jest.fn(),
   });
-  return { service, repo, outbox };
+  return { service, repo, outbox, jobs };
+}
+
+/** The ledger command in an outbox row's payload, with its one argument parsed. */
+function usageCommand(payload: string): { transaction: string; actingMspId: string; entry: Record<string, unknown> } {
+  const data = (JSON.parse(payload) as { data: { transaction: string; actingMspId: string; arguments: string[] } }).data;
+  return { transaction: data.transaction, actingMspId: data.actingMspId, entry: JSON.parse(data.arguments[0]!) as Record<string, unknown> };
 }
 
 describe('running a computation across the nodes', () => {
@@ -84,14 +95,33 @@ describe('running a computation across the nodes', () => {
     const [id, topic, key, payload] = outbox[0] as [string, string, string, string];
     expect([id, topic, key]).toEqual(['mpc-coordinator:computation-completed:cmp-1', 'c', 'dao-d1-v1']);
     expect(JSON.parse(payload)).toMatchObject({ type: 'datawell.ledger.command.v1', data: { transaction: 'ComputationCompleted', actingMspId: 'DspMSP' } });
+    // In the same transaction, the granted request's entry of the data owner's usage trail, as the requester.
+    const [usageId, , usageKey, usagePayload] = outbox[1] as [string, string, string, string];
+    expect([usageId, usageKey]).toEqual(['mpc-coordinator:record-usage:cmp-1', 'dao-d1-v1']);
+    const usage = usageCommand(usagePayload);
+    expect(usage).toMatchObject({ transaction: 'RecordUsage', actingMspId: 'DspMSP' });
+    expect(usage.entry).toEqual({
+      usageId: 'cmp-1',
+      dataset: { owner: 'DspMSP', name: 'r' },
+      requester: { mspId: 'DspMSP', enrollmentId: 'dsp-analyst' },
+      computation: 'mean',
+      parametersDigest: parametersDigest({ columns: ['y'], fractionalBits: 16 }),
+      recipients: ['Vsp1MSP'],
+      outcome: 'granted',
+      rows: 5,
+      resultDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(usageEntrySchema.safeParse(usage.entry).success).toBe(true);
   });
 
   it('fails the computation when a node outside the recipients returns a result', async () => {
     const op = jest.fn(async (url: string) => ({ opId: 'cmp-1', party: url === 'http://n1' ? 1 : 0, rows: 5, result: { n: 5, mean: 2.5 }, made: { triples: 0, masks: 0 }, onlineMs: 1, inventory: inventory(0, [0, 0]) }));
     const { service, repo, outbox } = setup(op);
     await service.compute('cmp-1', async () => undefined);
-    expect(repo.fail).toHaveBeenCalledWith('cmp-1', 'INVALID_REQUEST', 'the nodes returned inconsistent results');
-    expect(outbox).toEqual([]);
+    expect(repo.fail).toHaveBeenCalledWith('cmp-1', 'INVALID_REQUEST', 'the nodes returned inconsistent results', expect.anything());
+    // No ComputationCompleted; the failed request's usage entry only.
+    expect(outbox).toHaveLength(1);
+    expect(usageCommand((outbox[0] as string[])[3]!)).toMatchObject({ transaction: 'RecordUsage', actingMspId: 'DspMSP', entry: { usageId: 'cmp-1', outcome: 'failed', failure: 'INVALID_REQUEST' } });
   });
 
   it('records a node\'s error code, and refuses an incomplete mesh without calling any node', async () => {
@@ -100,12 +130,13 @@ describe('running a computation across the nodes', () => {
     });
     const a = setup(refusing);
     await a.service.compute('cmp-1', async () => undefined);
-    expect(a.repo.fail).toHaveBeenCalledWith('cmp-1', 'DATASET_UNKNOWN', 'http://n0: this node has no dataset r');
+    expect(a.repo.fail).toHaveBeenCalledWith('cmp-1', 'DATASET_UNKNOWN', 'http://n0: this node has no dataset r', expect.anything());
     const op = jest.fn();
     const b = setup(op, jest.fn(), [nodes[0]!]);
     await b.service.compute('cmp-1', async () => undefined);
     expect(op).not.toHaveBeenCalled();
-    expect(b.repo.fail).toHaveBeenCalledWith('cmp-1', 'NODES_INCOMPLETE', 'fewer than two MPC nodes are registered');
+    expect(b.repo.fail).toHaveBeenCalledWith('cmp-1', 'NODES_INCOMPLETE', 'fewer than two MPC nodes are registered', expect.anything());
+    expect(usageCommand((b.outbox[0] as string[])[3]!).entry).toMatchObject({ outcome: 'failed', failure: 'NODES_INCOMPLETE' });
   });
 });
 
@@ -124,5 +155,53 @@ describe('topping up the preprocessing stock', () => {
     let call = 0;
     await setup(op, jest.fn(async () => inventory(call++ === 0 ? 10 : 20, [0, 0]))).service.topUp();
     expect(op).not.toHaveBeenCalled();
+  });
+});
+
+describe('the usage trail of computation requests', () => {
+  const request = { daoId: 'd1', version: 1, computation: 'mean', parameters: { columns: ['y'] }, dataset: { name: 'r' } };
+
+  it('records a refused request in the data owner\'s trail, as the owner, naming the check, and answers the refusal', async () => {
+    const { service, outbox, jobs } = setup(jest.fn());
+    await expect(service.request('Vsp1MSP', { ...request, recipients: ['DspMSP'] }, 'vsp-analyst')).rejects.toMatchObject({ code: 'FORBIDDEN', check: 'recipients-allowed' });
+    expect(jobs.addComputation).not.toHaveBeenCalled();
+    expect(outbox).toHaveLength(1);
+    const [id, , key, payload] = outbox[0] as [string, string, string, string];
+    expect(key).toBe('dao-d1-v1');
+    const usage = usageCommand(payload);
+    expect(id).toBe(`mpc-coordinator:record-usage:${usage.entry['usageId'] as string}`);
+    expect(usage).toMatchObject({ transaction: 'RecordUsage', actingMspId: 'DspMSP' });
+    expect(usage.entry).toEqual({
+      usageId: expect.stringMatching(/^ref-[0-9a-f-]{36}$/),
+      dataset: { owner: 'DspMSP', name: 'r' },
+      requester: { mspId: 'Vsp1MSP', enrollmentId: 'vsp-analyst' },
+      computation: 'mean',
+      parametersDigest: parametersDigest({ columns: ['y'], fractionalBits: 16 }),
+      recipients: ['DspMSP'],
+      outcome: 'refused',
+      check: 'recipients-allowed',
+    });
+    expect(usageEntrySchema.safeParse(usage.entry).success).toBe(true);
+  });
+
+  it('records a non-member\'s request as refused by requester-member, and answers it as an unknown version', async () => {
+    const { service, outbox } = setup(jest.fn());
+    await expect(service.request('StrangerMSP', { ...request, computation: 'sum' })).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND' });
+    const usage = usageCommand((outbox[0] as string[])[3]!);
+    expect(usage.entry).toMatchObject({ requester: { mspId: 'StrangerMSP' }, computation: 'sum', recipients: [], outcome: 'refused', check: 'requester-member' });
+    expect(usage.entry['requester']).toEqual({ mspId: 'StrangerMSP' });
+  });
+
+  it('records nothing for a malformed request, an unknown version, or a request naming no data owner of the version; grants a good one', async () => {
+    const { service, outbox, repo, jobs } = setup(jest.fn());
+    await expect(service.request('Vsp1MSP', { ...request, parameters: {} })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    repo.version.mockResolvedValueOnce(undefined as unknown as DaoVersionView);
+    await expect(service.request('Vsp1MSP', request)).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND' });
+    await expect(service.request('Vsp1MSP', { ...request, dataset: { name: 'r', owner: 'Vsp1MSP' } })).rejects.toMatchObject({ code: 'INVALID_REQUEST', check: 'dataset-owner' });
+    expect(outbox).toEqual([]);
+    await service.request('Vsp1MSP', request, 'vsp-analyst');
+    expect(repo.insert).toHaveBeenCalledWith(expect.objectContaining({ requester: 'Vsp1MSP', requesterEnrollmentId: 'vsp-analyst', owner: 'DspMSP' }));
+    expect(jobs.addComputation).toHaveBeenCalledWith(expect.stringMatching(/^cmp-/));
+    expect(outbox).toEqual([]); // a granted request is recorded when its computation ends
   });
 });

@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { MpcCoordinatorSettings } from '../config';
-import { ledgerCommandCloudEvent } from '@datawell/contracts';
+import { ledgerCommandCloudEvent, type LedgerCommand, type UsageCheck, type UsageEntryInput } from '@datawell/contracts';
 import { canonicalJson } from '@datawell/domain';
 import { writeOutbox, type ConnectionLogger, type WakeOutbox } from '@datawell/messaging';
 import type { CatalogueProgram } from '@datawell/mpc';
 import type { ComputeOutcome, NodeInventory } from '@datawell/mpc';
-import { authorizeRequest, computationId, memberOf, nodeRegistrationProblem, nodeRegistrationRequestSchema, parseComputationRequest, resultDigest, resultJson, type DaoVersionView } from './authorization';
+import { type ComputationRequest, authorizeRequest, computationId, datasetOwnerOf, memberOf, nodeRegistrationProblem, nodeRegistrationRequestSchema, parseComputationRequest, resultDigest, resultJson, type DaoVersionView } from './authorization';
 import { CoordinatorError, forbidden, invalid } from './computations.errors';
 import type { ComputationRecord, CoordinatorRepository, NodeRecord } from './computations.repository';
 import type { RunningJob } from './job-queue.adapter';
 import { chargeSubscriptionCommand, periodsBegun } from '../ledger/subscriptions';
-import { computationCompletedCommand } from './ledger-command';
+import { computationCompletedCommand, parametersDigest, recordUsageCommand } from './ledger-command';
 import { NodeCallError, type NodeClient } from './node-client.adapter';
 
 export interface ComputationJobs {
@@ -35,11 +35,23 @@ const MAX_PERIODS_PER_RUN = 100;
 
 
 /** A computation as a member sees it: everything but the result. */
-export type ComputationView = Omit<ComputationRecord, 'result'>;
+export type ComputationView = Omit<ComputationRecord, 'result' | 'requesterEnrollmentId'>;
 
 function view(c: ComputationRecord): ComputationView {
-  const { result: _result, ...rest } = c;
+  const { result: _result, requesterEnrollmentId: _enrollment, ...rest } = c;
   return rest;
+}
+
+/** What a granted or failed computation's usage entry says of its request (the outcome's fields are the caller's). */
+function usageOf(c: ComputationRecord): Omit<UsageEntryInput, 'outcome'> {
+  return {
+    usageId: c.id,
+    dataset: { owner: c.owner, name: c.dataset.name },
+    requester: { mspId: c.requester, ...(c.requesterEnrollmentId ? { enrollmentId: c.requesterEnrollmentId } : {}) },
+    computation: c.computation,
+    parametersDigest: parametersDigest(c.parameters),
+    recipients: [...c.recipients],
+  };
 }
 
 /**
@@ -60,10 +72,24 @@ export class ComputationsService {
     return v;
   }
 
-  async request(caller: string, body: unknown): Promise<{ computation: ComputationView; created: boolean }> {
+  /**
+   * A computation request from `caller` (its MSP) as the enrolled identity `enrollmentId`. A request
+   * on a known version that a check refuses is recorded in the dataset owner's usage trail
+   * (RecordUsage, refused, with the check) before the refusal is answered.
+   */
+  async request(caller: string, body: unknown, enrollmentId?: string): Promise<{ computation: ComputationView; created: boolean }> {
     const request = parseComputationRequest(body);
-    const version = await this.#version(caller, request.daoId, request.version);
-    const allowed = authorizeRequest(version, caller, request);
+    const known = await this.deps.repository.version(request.daoId, request.version);
+    let allowed;
+    try {
+      if (!known) throw new CoordinatorError('VERSION_NOT_FOUND', `no DAO version ${request.daoId} v${request.version} on the ledger (yet)`);
+      allowed = authorizeRequest(known, caller, request);
+    } catch (error) {
+      if (known && error instanceof CoordinatorError && error.check) await this.#recordRefusal(known, caller, enrollmentId, request, error.check);
+      // To a caller that is not a member the version answers exactly as an unknown one.
+      if (known && !memberOf(known, caller)) throw new CoordinatorError('VERSION_NOT_FOUND', `no DAO version ${request.daoId} v${request.version} on the ledger (yet)`);
+      throw error;
+    }
     const id = computationId(caller, request, () => randomUUID());
     const created = await this.deps.repository.insert({
       id,
@@ -71,6 +97,7 @@ export class ComputationsService {
       version: request.version,
       computation: request.computation,
       requester: caller,
+      ...(enrollmentId ? { requesterEnrollmentId: enrollmentId } : {}),
       recipients: allowed.recipients,
       owner: allowed.owner,
       parameters: request.parameters,
@@ -81,6 +108,37 @@ export class ComputationsService {
     // Adding again is harmless (the job id dedupes) and repairs a crash between insert and add.
     if (c.status === 'queued') await this.deps.jobs.addComputation(id);
     return { computation: view(c), created };
+  }
+
+  /**
+   * A refused request in the data owner's trail, recorded as the owner (its bridge signs). Without a
+   * DSP of the version to name as the owner, the request belongs to no one's trail and is only logged.
+   */
+  async #recordRefusal(version: DaoVersionView, caller: string, enrollmentId: string | undefined, request: ComputationRequest, check: UsageCheck): Promise<void> {
+    const owner = datasetOwnerOf(version, request);
+    if (!owner) {
+      this.deps.logger.warn({ message: 'refused request names no data owner of the version; not in any usage trail', daoId: version.daoId, version: version.version, check });
+      return;
+    }
+    const terms = version.computations.find((c) => c.name === request.computation);
+    const entry: UsageEntryInput = {
+      usageId: `ref-${randomUUID()}`,
+      dataset: { owner, name: request.dataset.name },
+      requester: { mspId: caller, ...(enrollmentId ? { enrollmentId } : {}) },
+      computation: request.computation,
+      parametersDigest: parametersDigest(request.parameters),
+      recipients: [...(request.recipients ?? terms?.resultRecipients ?? [])],
+      outcome: 'refused',
+      check,
+    };
+    await this.deps.dataSource.transaction((manager) => this.#writeCommands(manager, [recordUsageCommand({ daoId: version.daoId, version: version.version, entry })]));
+    this.deps.wakeOutbox();
+    this.deps.logger.log({ message: 'computation request refused', daoId: version.daoId, version: version.version, requester: caller, check, usageId: entry.usageId });
+  }
+
+  #writeCommands(manager: EntityManager, commands: readonly LedgerCommand[]) {
+    const topic = this.deps.settings.topics.ledgerCommands;
+    return writeOutbox(manager, this.deps.schema, commands.map((command) => ({ id: command.commandId, topic, key: command.channel, payload: ledgerCommandCloudEvent(command, SOURCE) })));
   }
 
   async #visible(caller: string, id: string): Promise<ComputationRecord> {
@@ -181,12 +239,12 @@ export class ComputationsService {
       }
       const result = results[0]!;
       const digest = resultDigest(result);
-      const command = computationCompletedCommand({ id, daoId: c.daoId, version: c.version, computation: c.computation, requester: c.requester, members, resultDigest: digest });
+      const rows = outcomes[0]!.rows;
+      const completed = computationCompletedCommand({ id, daoId: c.daoId, version: c.version, computation: c.computation, requester: c.requester, members, resultDigest: digest });
+      const usage = recordUsageCommand({ daoId: c.daoId, version: c.version, entry: { ...usageOf(c), outcome: 'granted', rows, resultDigest: digest } });
       await this.deps.dataSource.transaction(async (manager) => {
-        await repo.complete(manager, id, outcomes[0]!.rows, result, digest);
-        await writeOutbox(manager, this.deps.schema, [
-          { id: command.commandId, topic: this.deps.settings.topics.ledgerCommands, key: command.channel, payload: ledgerCommandCloudEvent(command, SOURCE) },
-        ]);
+        await repo.complete(manager, id, rows, result, digest);
+        await this.#writeCommands(manager, [completed, usage]);
       });
       this.deps.wakeOutbox();
       await progress(100);
@@ -195,7 +253,13 @@ export class ComputationsService {
       const cause = (error as { cause?: unknown }).cause;
       const code = cause instanceof NodeCallError ? cause.code : error instanceof CoordinatorError ? error.code : 'INTERNAL';
       const message = (error as Error).message;
-      await repo.fail(id, code, message);
+      const failure = /^[A-Z][A-Z0-9_]{0,63}$/.test(code) ? code : 'INTERNAL';
+      const usage = recordUsageCommand({ daoId: c.daoId, version: c.version, entry: { ...usageOf(c), outcome: 'failed', failure } });
+      await this.deps.dataSource.transaction(async (manager) => {
+        await repo.fail(id, code, message, manager);
+        await this.#writeCommands(manager, [usage]);
+      });
+      this.deps.wakeOutbox();
       logger.warn({ message: 'computation failed', id, code, error: message });
     }
   }

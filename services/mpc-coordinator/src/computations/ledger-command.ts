@@ -1,4 +1,6 @@
-import { DAO, daoChannelName, ledgerCommandId, type LedgerCommand } from '@datawell/contracts';
+import { createHash } from 'node:crypto';
+import { DAO, daoChannelName, ledgerCommandId, type LedgerCommand, type UsageEntryInput } from '@datawell/contracts';
+import { canonicalJson } from '@datawell/domain';
 
 /**
  * `ComputationCompleted` on the DAO version's channel, acting as the member who asked for it (the
@@ -28,4 +30,20 @@ export function computationCompletedCommand(c: {
  */
 export function meterComputationCommand(c: { readonly jobId: string; readonly channel: string; readonly actingMspId: string }): LedgerCommand {
   return DAO.command(DAO.tx.MeterComputation, { commandId: ledgerCommandId('mpc-coordinator', 'meter-computation', c.jobId), channel: c.channel, actingMspId: c.actingMspId }, c.jobId);
+}
+
+/** SHA-256 of the canonical JSON of a request's parameters: what the usage trail records of them. */
+export function parametersDigest(parameters: { readonly columns: readonly string[]; readonly fractionalBits: number }): string {
+  return createHash('sha256').update(canonicalJson({ columns: [...parameters.columns], fractionalBits: parameters.fractionalBits })).digest('hex');
+}
+
+/**
+ * `RecordUsage` on the version's channel: one entry of the data owner's usage trail. A granted or
+ * failed request is recorded as its requester (who, as for ComputationCompleted, must be an active
+ * member), a refused one as the dataset's owner (the requester may be no member at all and could not
+ * sign on the channel). The command id is the usage id's, so a retry records once.
+ */
+export function recordUsageCommand(u: { readonly daoId: string; readonly version: number; readonly entry: UsageEntryInput }): LedgerCommand {
+  const actingMspId = u.entry.outcome === 'refused' ? u.entry.dataset.owner : u.entry.requester.mspId;
+  return DAO.command(DAO.tx.RecordUsage, { commandId: ledgerCommandId('mpc-coordinator', 'record-usage', u.entry.usageId), channel: daoChannelName(u.daoId, u.version), actingMspId }, u.entry);
 }

@@ -73,7 +73,7 @@ export class CoordinatorGrpc {
 
   async RequestComputation(request: Message, metadata: Metadata, peer: GrpcCallPeer = {}): Promise<unknown> {
     const principal = await this.auth.authenticateCall(metadata, peer.certificatePem);
-    const { computation, created } = await this.computations.request(principal.mspId, requestBodyOf(request));
+    const { computation, created } = await this.computations.request(principal.mspId, requestBodyOf(request), principal.enrollmentId);
     return { computation: computationMessage(computation), created };
   }
 

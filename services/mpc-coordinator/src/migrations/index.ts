@@ -4,6 +4,7 @@ import { CreateMpcCoordinatorIdentityDirectory1764000000001 } from './1764000000
 import { CreateCoordinatorTables1764000000002 } from './1764000000002-coordinator-tables';
 import { LedgerRegisteredNodes1764000000003 } from './1764000000003-ledger-nodes';
 import { CoordinatorSubscriptions1764400000000 } from './1764400000000-subscriptions';
+import { ComputationRequesterEnrollment1764500000000 } from './1764500000000-requester-enrollment';
 
 /** In the order they run; TypeORM records each by class name in mpc_coordinator.migrations. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   CreateCoordinatorTables1764000000002,
   LedgerRegisteredNodes1764000000003,
   CoordinatorSubscriptions1764400000000,
+  ComputationRequesterEnrollment1764500000000,
 ];
