@@ -190,6 +190,7 @@ export class LedgerBridge {
           return { txId };
         },
         channels: async () => (await this.channels.list()).map((c) => c.name),
+        proposalIds: (channel) => this.#proposalSweeper?.proposals(channel) ?? [],
       };
       const walletDir = settings.walletDir;
       if (settings.governance?.negotiationUrl) this.admissionJoins = new NegotiationAdmissionJoins(settings.governance.negotiationUrl, () => new FileWallet(walletDir).get(self));

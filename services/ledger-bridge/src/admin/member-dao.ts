@@ -12,6 +12,8 @@ export interface MemberLedger {
   submit(channel: string, chaincode: string, fn: string, args: readonly string[]): Promise<{ txId: string }>;
   /** The channels this bridge relays for its organisation (those its peer has joined). */
   channels(): Promise<readonly string[]>;
+  /** The ids of the proposals created on `channel`, oldest first, as this bridge has seen their events (its proposal sweep); absent: none known. */
+  proposalIds?(channel: string): readonly string[];
 }
 
 export const memberRevenueSchema = revenueRequestSchema;
@@ -139,6 +141,17 @@ export class MemberDao {
   /** The proposal with its votes, as the member's own peer has it. */
   async proposal(daoId: string, version: number, proposalId: string): Promise<ProposalView> {
     return this.#proposal(await this.#memberChannel(daoId, version), checkProposalId(proposalId));
+  }
+
+  /**
+   * The version's proposals, newest first, each as GetProposal reads it on the member's own peer. The
+   * chaincode has no list: the ids are those of the ProposalCreated events this bridge has followed
+   * (its sweep replays each channel from its first block), so a proposal appears once its event has.
+   */
+  async proposals(daoId: string, version: number): Promise<ProposalView[]> {
+    const channel = await this.#memberChannel(daoId, version);
+    const ids = [...(this.ledger.proposalIds?.(channel) ?? [])].reverse();
+    return Promise.all(ids.map((id) => this.#proposal(channel, id)));
   }
 
   /** CastVote as the member, with its ownership weight; answers the proposal as it stands after the vote. */

@@ -6,19 +6,20 @@ import { MemberDaoController } from './member-dao.controller';
 
 const principal = (mspId: string, role: Principal['role'] = 'DSP'): Principal => ({ mspId, enrollmentId: 'alice', role, certificateFingerprint: 'ab' });
 
-function controller(opts: { answer?: (channel: string, fn: string) => Promise<string>; submit?: (channel: string, fn: string, args: readonly string[]) => Promise<{ txId: string }>; channels?: string[] } = {}) {
+function controller(opts: { answer?: (channel: string, fn: string, args: readonly string[]) => Promise<string>; submit?: (channel: string, fn: string, args: readonly string[]) => Promise<{ txId: string }>; channels?: string[]; proposalIds?: Record<string, string[]> } = {}) {
   const calls: string[] = [];
   const ledger: MemberLedger = {
     mspId: 'AcmeMSP',
-    evaluate: async (mspId, channel, chaincode, fn) => {
+    evaluate: async (mspId, channel, chaincode, fn, args) => {
       calls.push(`evaluate ${mspId} ${channel} ${chaincode} ${fn}`);
-      return (opts.answer ?? (async () => '{}'))(channel, fn);
+      return (opts.answer ?? (async () => '{}'))(channel, fn, args);
     },
     submit: async (channel, chaincode, fn, args) => {
       calls.push(`submit ${channel} ${chaincode} ${fn} ${args.join(' ')}`);
       return (opts.submit ?? (async () => ({ txId: 'tx1' })))(channel, fn, args);
     },
     channels: async () => opts.channels ?? ['marketplace', 'dao-acme-v1', 'dao-acme-v2', 'dao-other-v7'],
+    ...(opts.proposalIds ? { proposalIds: (channel: string) => opts.proposalIds?.[channel] ?? [] } : {}),
   };
   return { calls, controller: new MemberDaoController(ledger) };
 }
@@ -135,6 +136,20 @@ describe("a member's governance and exit through its own bridge", () => {
     const made = await c.propose(principal('AcmeMSP'), 'acme', '1', { kind: 'dissolve' });
     expect(JSON.parse(calls.at(-2)!.split(' ').slice(4).join(' '))).toMatchObject({ kind: 'dissolve', proposalId: expect.stringMatching(/^prop-[0-9a-f-]{36}$/) });
     expect(made.txId).toBe('tx1');
+  });
+
+  it("lists the version's proposals the bridge has seen, newest first, each read on its own peer; none known is an empty list", async () => {
+    const answer = async (_channel: string, _fn: string, args: readonly string[]) => JSON.stringify({ proposalId: args[0], status: 'open', votes: [] });
+    const { calls, controller: c } = controller({ answer, proposalIds: { 'dao-acme-v2': ['p1', 'p2'] } });
+    await expect(c.proposals(principal('AcmeMSP'), 'acme', '2')).resolves.toEqual([
+      { proposalId: 'p2', status: 'open', votes: [] },
+      { proposalId: 'p1', status: 'open', votes: [] },
+    ]);
+    expect(calls).toEqual(['evaluate AcmeMSP dao-acme-v2 dao GetProposal', 'evaluate AcmeMSP dao-acme-v2 dao GetProposal']);
+    await expect(c.proposals(principal('AcmeMSP'), 'acme', '1')).resolves.toEqual([]);
+    await expect(controller({ answer }).controller.proposals(principal('AcmeMSP'), 'acme', '1')).resolves.toEqual([]);
+    await expect(c.proposals(principal('AcmeMSP'), 'other', '1')).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND' });
+    await expect(c.proposals(principal('OtherMSP'), 'acme', '2')).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
   it('refuses bad input, other organisations and versions it is not in before the ledger is asked', async () => {

@@ -33,6 +33,16 @@ export class MemberDaoController {
     this.#joins = joins ?? undefined;
   }
 
+  // Before `:what`: Express matches routes in the order they are declared.
+  @Get(':daoId/versions/:version/proposals')
+  @Authenticated()
+  @ApiOperation({ summary: "The version's proposals, newest first, each with its votes, tally (yesPpm, noPpm), deadline (votingEndsAtMs) and quorum as this member's own peer reads it (GetProposal); the ids are those whose ProposalCreated event this bridge has followed, so a new proposal is listed once its event has reached it (within seconds). VERSION_NOT_FOUND where it is not a member" })
+  @ZodParams(versionParams)
+  async proposals(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string): Promise<ProposalView[]> {
+    this.#own(principal);
+    return this.#dao.proposals(daoId, Number(version));
+  }
+
   @Get(':daoId/versions/:version/:what')
   @Authenticated()
   @ApiOperation({ summary: "A DAO version's state or entitlements, read through this member's own peer: for this organisation's identities only (FORBIDDEN to others; VERSION_NOT_FOUND where it is not a member)" })

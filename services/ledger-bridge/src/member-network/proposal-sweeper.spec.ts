@@ -80,6 +80,10 @@ describe('ProposalSweeper', () => {
     sweeper.observe('dao-acme-v1', event(DAO.event.ProposalCreated, { proposalId: 'legacy' }));
     expect([...sweeper.open('dao-acme-v1')]).toEqual([['p2', 2000]]);
     expect(sweeper.open('dao-other-v1').size).toBe(0);
+    // The member's list: every proposal created, decided or not, once, oldest first.
+    sweeper.observe('dao-acme-v1', created('p1', 1000));
+    expect(sweeper.proposals('dao-acme-v1')).toEqual(['p1', 'p2', 'legacy']);
+    expect(sweeper.proposals('dao-other-v1')).toEqual([]);
   });
 
   it('closes only what is past its deadline plus the grace, once, as the member', async () => {

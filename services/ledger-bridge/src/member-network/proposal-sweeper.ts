@@ -92,6 +92,8 @@ export function sweepOutcomeOf(error: unknown): { outcome: Exclude<SweepOutcome,
 export class ProposalSweeper {
   /** channel → proposal id → votingEndsAtMs. */
   readonly #open = new Map<string, Map<string, number>>();
+  /** channel → every proposal id created there, in the order of the events (decided ones too): the member's list of proposals. */
+  readonly #seen = new Map<string, Set<string>>();
   readonly #streams = new Map<string, SweepEventStream>();
   /** `daoId/proposalId` → the accepted admission whose join is still to be opened. */
   readonly #admissions = new Map<string, { daoId: string; proposalId: string; admitted: string }>();
@@ -118,6 +120,11 @@ export class ProposalSweeper {
   /** The proposals this sweep watches on `channel`, with their deadlines. */
   open(channel: string): ReadonlyMap<string, number> {
     return this.#open.get(channel) ?? new Map();
+  }
+
+  /** Every proposal created on `channel` that the sweep has seen, oldest first (open or decided). */
+  proposals(channel: string): readonly string[] {
+    return [...(this.#seen.get(channel) ?? [])];
   }
 
   /** The accepted admissions whose join is still to be opened. */
@@ -149,7 +156,11 @@ export class ProposalSweeper {
       }
     }
     // A proposal stored before voting periods existed has no deadline: it is never closed by time.
-    else if (typeof payload.votingEndsAtMs === 'number') open.set(payload.proposalId, payload.votingEndsAtMs);
+    else {
+      const seen = this.#seen.get(channel) ?? new Set<string>();
+      this.#seen.set(channel, seen.add(payload.proposalId));
+      if (typeof payload.votingEndsAtMs === 'number') open.set(payload.proposalId, payload.votingEndsAtMs);
+    }
   }
 
   /** Submits CloseProposal for every watched proposal past its deadline (plus the grace); one result each. */
