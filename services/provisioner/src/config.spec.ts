@@ -46,3 +46,19 @@ describe('provisioner settings: member mode', () => {
     expect(problems({ PROVISIONER_MEMBER_MSP_ID: 'AcmeMSP' }).join(' ')).toMatch(/DATAWELL_TRAFFIC_KEY_FILE: is required when PROVISIONER_MEMBER_MSP_ID is set/);
   });
 });
+
+describe('provisioner settings: the MPC nodes\' OT extension', () => {
+  it('is unset by default (the nodes\' own default, kos) and kept in canonical form when given', () => {
+    expect(loadServiceConfig(provisionerService, base).settings.mpcOtExtension).toBeUndefined();
+    expect(loadServiceConfig(provisionerService, { ...base, PROVISIONER_MPC_OT_EXTENSION: 'kos' }).settings.mpcOtExtension).toBe('kos');
+    expect(loadServiceConfig(provisionerService, { ...base, PROVISIONER_MPC_OT_EXTENSION: 'SoftSpoken' }).settings.mpcOtExtension).toBe('softspoken:2');
+    expect(loadServiceConfig(provisionerService, { ...base, PROVISIONER_MPC_OT_EXTENSION: 'softspoken:8' }).settings.mpcOtExtension).toBe('softspoken:8');
+  });
+
+  it('refuses what the node would refuse, and the setting in member mode (a member provisions no mesh), naming the variable', () => {
+    for (const bad of ['ot', 'softspoken:0', 'softspoken:11', 'softspoken:', 'kos:2']) {
+      expect(problems({ PROVISIONER_MPC_OT_EXTENSION: bad }).join(' ')).toMatch(/PROVISIONER_MPC_OT_EXTENSION.*must be 'kos', 'softspoken' or 'softspoken:<k>'/);
+    }
+    expect(problems({ PROVISIONER_MEMBER_MSP_ID: 'AcmeMSP', DATAWELL_TRAFFIC_KEY_FILE: keyFile, PROVISIONER_MPC_OT_EXTENSION: 'softspoken' }).join(' ')).toMatch(/PROVISIONER_MPC_OT_EXTENSION.*member mode/);
+  });
+});

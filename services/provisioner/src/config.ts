@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import { defineService, memberModeIssues, optionalTextVariable as optional, optionalTopicVariable as optionalTopic, textVariable as withDefault, type ConfigIssue, type ConfigOf, type Environment, type ServiceExtension } from '@datawell/config';
 import { memberHeartbeatsTopic, memberLedgerTopics, memberTopicPrefix, SERVICES, TOPICS } from '@datawell/contracts';
 import { MSP_ID_PATTERN } from '@datawell/domain';
+import { MpcError, parseOtExtensionChoice } from '@datawell/mpc';
 
 /** Settings of the provisioner service beyond the common ones (see docs/provisioner.md). */
 export interface ProvisionerSettings {
@@ -35,6 +36,12 @@ export interface ProvisionerSettings {
   /** The certificate CNs allowed to call a node's control API (the coordinator's). */
   readonly mpcControlClientNames: readonly string[];
   /**
+   * The OT extension of the MASCOT preprocessing of every MPC node the provisioner starts (their
+   * MPC_NODE_OT_EXTENSION), in its canonical form `kos` or `softspoken:<k>`; unset: the nodes' default
+   * (`kos`). One value for the whole mesh: nodes given different ones cannot set up (PROTOCOL_VIOLATION).
+   */
+  readonly mpcOtExtension?: string;
+  /**
    * Member mode (trust domains, DESIGN.md "Services … and where they run"): the provisioner of this
    * member's own domain builds only this member's managed workloads and reports its part of each
    * revision as this member (`InfrastructurePartProvisioned` / `…Failed`). Absent: the operator-mode
@@ -58,6 +65,7 @@ export const PROVISIONER_VARIABLES = {
   mpcCaCertFile: 'PROVISIONER_MPC_CA_CERT_FILE',
   mpcCaKeyFile: 'PROVISIONER_MPC_CA_KEY_FILE',
   mpcControlClientNames: 'PROVISIONER_MPC_CONTROL_CLIENT_NAMES',
+  mpcOtExtension: 'PROVISIONER_MPC_OT_EXTENSION',
   memberMspId: 'PROVISIONER_MEMBER_MSP_ID',
   /** Provided by `connectionEnv` of the native stack: the defaults of the work folder and the binary. */
   stackDir: 'DATAWELL_STACK_DIR',
@@ -68,6 +76,17 @@ const V = PROVISIONER_VARIABLES;
 const seconds = (value: string, max: number) =>
   withDefault(value).refine((n) => /^\d+$/.test(n) && Number(n) >= 1 && Number(n) <= max, `must be an integer 1-${max} (seconds)`);
 const absolute = optional.refine((v) => v === undefined || isAbsolute(v), 'must be an absolute path');
+
+/** An OT extension as the MPC node reads it (parseOtExtensionChoice), in canonical form; undefined when not one. */
+export function otExtensionSetting(text: string): string | undefined {
+  try {
+    const choice = parseOtExtensionChoice(text);
+    return choice.kind === 'kos' ? 'kos' : `softspoken:${choice.k}`;
+  } catch (error) {
+    if (error instanceof MpcError) return undefined;
+    throw error;
+  }
+}
 
 /**
  * The topics and events group of a mode, unless set: the shared ones for the operator's provisioner;
@@ -102,15 +121,22 @@ const provisionerExtension: ServiceExtension<ProvisionerSettings> = {
     [V.mpcCaCertFile]: absolute,
     [V.mpcCaKeyFile]: absolute,
     [V.mpcControlClientNames]: withDefault('mpc-coordinator').refine((v) => v.split(',').every((n) => /^[A-Za-z0-9._-]{1,64}$/.test(n.trim())), 'must be comma-separated certificate common names'),
+    [V.mpcOtExtension]: optional.refine((v) => v === undefined || otExtensionSetting(v) !== undefined, "must be 'kos', 'softspoken' or 'softspoken:<k>' with k an integer in 1..10"),
     [V.memberMspId]: optional.refine((v) => v === undefined || MSP_ID_PATTERN.test(v), 'must be an MSP id: letters and digits ending in "MSP"'),
     [V.stackDir]: absolute,
     [V.stackTofuBinary]: optional,
   },
-  /** The mesh CA: both files or neither, and never in member mode (a member's nodes are not the operator's to certify). */
+  /** The mesh CA: both files or neither, and never in member mode (a member's nodes are not the operator's to certify); nor the mesh's OT extension. */
   issues: (env) => {
     const files = [V.mpcCaCertFile, V.mpcCaKeyFile] as const;
     const given = files.filter((name) => env[name]?.trim());
-    if (env[V.memberMspId]?.trim()) return [...memberIssues(env), ...given.map((variable) => ({ variable, problem: `is the operator's MPC mesh CA and may not be set with ${V.memberMspId} (member mode)` }))];
+    if (env[V.memberMspId]?.trim()) {
+      return [
+        ...memberIssues(env),
+        ...given.map((variable) => ({ variable, problem: `is the operator's MPC mesh CA and may not be set with ${V.memberMspId} (member mode)` })),
+        ...(env[V.mpcOtExtension]?.trim() ? [{ variable: V.mpcOtExtension, problem: `sets the operator's MPC mesh and may not be set with ${V.memberMspId} (member mode)` }] : []),
+      ];
+    }
     if (given.length !== 1) return [];
     return files.filter((name) => !env[name]?.trim()).map((variable) => ({ variable, problem: `is required with ${given[0]} (both MPC CA files or neither)` }));
   },
@@ -135,6 +161,7 @@ const provisionerExtension: ServiceExtension<ProvisionerSettings> = {
       stalledCheckSeconds: Number(values[V.stalledCheckSeconds]),
       ...(values[V.mpcCaCertFile] ? { mpcCa: { certFile: values[V.mpcCaCertFile] as string, keyFile: values[V.mpcCaKeyFile] as string } } : {}),
       mpcControlClientNames: (values[V.mpcControlClientNames] as string).split(',').map((n) => n.trim()),
+      ...(given(V.mpcOtExtension) ? { mpcOtExtension: otExtensionSetting(given(V.mpcOtExtension)!)! } : {}),
       ...(memberMspId ? { member: { mspId: memberMspId } } : {}),
     };
   },

@@ -75,7 +75,7 @@ export class Provisioner {
       repository: this.repository,
       queue: this.queue,
       render: this.render,
-      ...(settings.mpcCa ? { mesh: { ca: settings.mpcCa, controlClientNames: settings.mpcControlClientNames } } : {}),
+      ...(settings.mpcCa ? { mesh: { ca: settings.mpcCa, controlClientNames: settings.mpcControlClientNames, ...(settings.mpcOtExtension ? { otExtension: settings.mpcOtExtension } : {}) } } : {}),
       tofu: { binary: settings.tofuBinary, root: resolve(settings.workDir, 'tofu'), postgresUrl: config.postgres.url },
       commandsTopic: settings.topics.ledgerCommands,
       ...(settings.member ? { member: settings.member.mspId } : {}),

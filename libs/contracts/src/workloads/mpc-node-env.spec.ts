@@ -65,4 +65,9 @@ describe('the MPC node environment', () => {
       expect('issues' in refused && refused.issues).toEqual([{ variable: 'MPC_NODE_KERNEL_WORKERS', problem: 'must be an integer 0–64' }]);
     }
   });
+
+  it('passes the mesh\'s OT extension to the node (MPC_NODE_OT_EXTENSION, read by the node program), and leaves it unset without one', () => {
+    expect(mpcNodeEnvironment({ ...workload, mpc: { ...mpc, otExtension: 'softspoken:4' } })['MPC_NODE_OT_EXTENSION']).toBe('softspoken:4');
+    expect(mpcNodeEnvironment({ ...workload, mpc })).not.toHaveProperty('MPC_NODE_OT_EXTENSION');
+  });
 });

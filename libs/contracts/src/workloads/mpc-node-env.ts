@@ -28,6 +28,8 @@ export interface EnvIssue {
  *   MPC_NODE_KAFKA_CREDENTIALS_FILE  the Kafka principal's credentials file (optional: a broker without SASL)
  *   MPC_NODE_KERNEL_WORKERS worker threads of the preprocessing kernels, 0–64 (0 or 1: none; default:
  *                           the machine's cores)
+ *   MPC_NODE_OT_EXTENSION   read by the node program itself (workloads/mpc-node node.config.ts): the
+ *                           OT extension of its preprocessing; written here from the mesh's `otExtension`
  *   Heartbeats, all or none: MPC_NODE_WORKLOAD_ID, MPC_NODE_WORKLOAD_KEY_FILE (PEM private key),
  *   MPC_NODE_DAO_ID, MPC_NODE_DAO_VERSION, MPC_NODE_OWNER (MSP id); MPC_NODE_HEARTBEAT_INTERVAL_MS
  *   (default 5000), MPC_NODE_TELEMETRY_TOPIC (default datawell.infra.telemetry.v1).
@@ -255,6 +257,7 @@ export function mpcNodeEnvironment(config: {
     MPC_NODE_CONTROL_CLIENT_NAMES: mpc.controlClientNames.join(','),
     ...(mpc.datasets !== undefined ? { MPC_NODE_DATASETS: JSON.stringify(mpc.datasets) } : {}),
     ...(mpc.kernelWorkers !== undefined ? { MPC_NODE_KERNEL_WORKERS: String(mpc.kernelWorkers) } : {}),
+    ...(mpc.otExtension !== undefined ? { MPC_NODE_OT_EXTENSION: mpc.otExtension } : {}),
     MPC_NODE_KAFKA_BROKERS: config.kafkaBrokers.join(','),
     ...(config.kafkaCredentialsFile ? { MPC_NODE_KAFKA_CREDENTIALS_FILE: config.kafkaCredentialsFile } : {}),
     MPC_NODE_WORKLOAD_ID: config.workloadId,

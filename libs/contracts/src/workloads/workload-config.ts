@@ -40,6 +40,12 @@ export interface MpcMeshMember {
    * cores when unset; a provisioner that runs several nodes on one machine divides the cores among them.
    */
   readonly kernelWorkers?: number;
+  /**
+   * The OT extension of the node's MASCOT preprocessing (`kos`, `softspoken` or `softspoken:<k>`, as
+   * the node's MPC_NODE_OT_EXTENSION reads it): the same for every node of the mesh. Unset: the node's
+   * default (`kos`).
+   */
+  readonly otExtension?: string;
   /** The datasets this node's member owns (the workload's `datasets` parameter), as the node reads them. */
   readonly datasets?: IntegerJson;
 }

@@ -15,6 +15,8 @@ export interface MeshOptions {
   /** The operator's mesh CA, PEM files. */
   readonly ca: { readonly certFile: string; readonly keyFile: string };
   readonly controlClientNames: readonly string[];
+  /** The OT extension every node of a mesh is given (MPC_NODE_OT_EXTENSION); unset: the nodes' default. */
+  readonly otExtension?: string;
 }
 
 /** The ports a node keeps for its life (kept in its folder: a re-render reuses them). */
@@ -132,6 +134,7 @@ export async function planMesh(workloads: readonly RenderedWorkload[], options: 
       controlClientNames: options.controlClientNames,
       // Every node of the mesh runs on this machine: they share its cores rather than each taking all.
       kernelWorkers: Math.floor(availableParallelism() / nodes.length),
+      ...(options.otExtension !== undefined ? { otExtension: options.otExtension } : {}),
       tls: { certFile: join(w.dir, FILES.cert), keyFile: join(w.dir, FILES.key), caFile: join(w.dir, FILES.ca) },
       ...(datasets !== undefined ? { datasets } : {}),
     });
