@@ -318,6 +318,29 @@ describe('DaoContract revenue recorders, prices and metering', () => {
     await expect(ledger.submit(DSP, (ctx) => dao.MeterComputation(ctx, 'j 1'))).rejects.toThrow(/^INVALID_ARGUMENT: jobId/);
   });
 
+  it('meters a computation of a superseded version on its own channel, at its price, split from its level down', async () => {
+    const bottom = await initialisedWith(1, { price: { currency: 'EUR', perComputation: '1000' } });
+    const top = await initialised(2, bottom);
+    bottom.ledger.link('dao', top.ledger, top.dao);
+    // Completed while version 1 was the top, metered after VersionSuperseded (the coordinator's command came late) …
+    await bottom.ledger.submit(VSP1, (ctx) => bottom.dao.ComputationCompleted(ctx, job('before')));
+    await bottom.ledger.submit(DSP, (ctx) => bottom.dao.RecordSuccessor(ctx, '{}'));
+    expect(bottom.ledger.lastEvent()?.name).toBe(DAO.event.VersionSuperseded);
+    const late = json(await bottom.ledger.submit(VSP1, (ctx) => bottom.dao.MeterComputation(ctx, 'before')));
+    expect(late).toMatchObject({ jobId: 'before', metered: true, revenueId: 'job:before', amount: '1000', currency: 'EUR', allocation: { level: 1, lump: '1000', joiningShare: '400', rest: '600', restTo: { group: 'D' } } });
+    expect(bottom.ledger.lastEvent()).toMatchObject({ name: DAO.event.RevenueRecorded, payload: { revenueId: 'job:before', metered: true, jobId: 'before', recordedBy: VSP1 } });
+    // … and one run on version 1's mesh after it was superseded: metered there too, once.
+    await bottom.ledger.submit(DSP, (ctx) => bottom.dao.ComputationCompleted(ctx, job('after')));
+    const after = json(await bottom.ledger.submit(DSP, (ctx) => bottom.dao.MeterComputation(ctx, 'after')));
+    expect(after).toMatchObject({ metered: true, revenueId: 'job:after', allocation: { level: 1, lump: '1000' } });
+    const before = bottom.ledger.dump();
+    expect(json(await bottom.ledger.submit(VSP1, (ctx) => bottom.dao.MeterComputation(ctx, 'after')))).toEqual(after);
+    expect(bottom.ledger.dump()).toEqual(before);
+    // Nothing reaches the top channel, whose members who joined later took no part; revenue recorded by hand still goes there only.
+    expect(json(await top.ledger.evaluate(VSP2A, (ctx) => top.dao.GetEntitlement(ctx, VSP2A)))).toMatchObject({ amount: '0' });
+    await expect(bottom.ledger.submit(DSP, (ctx) => bottom.dao.RecordRevenue(ctx, revenue('by-hand', '10')))).rejects.toThrow(/^CONFLICT: version 1 is superseded/);
+  });
+
   it('meters nothing without a price (earlier agreements) and refuses to meter a subscription DAO', async () => {
     const { ledger, dao } = await initialised(2);
     await ledger.submit(DSP, (ctx) => dao.ComputationCompleted(ctx, job('j1')));

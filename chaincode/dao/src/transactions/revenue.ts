@@ -50,7 +50,7 @@ export async function recordRevenue(ctx: Context, revenue: Revenue): Promise<str
 /** What MeterComputation did: the revenue of a computation, or why it recorded none. */
 export type Metering =
   | { readonly jobId: string; readonly metered: true; readonly revenueId: string; readonly amount: string; readonly currency: string; readonly allocation: AllocationState }
-  | { readonly jobId: string; readonly metered: false; readonly reason: 'no-price' | 'superseded' };
+  | { readonly jobId: string; readonly metered: false; readonly reason: 'no-price' };
 
 /**
  * Meters a completed computation recorded on this channel (pay-per-use): when the terms carry a price
@@ -58,9 +58,11 @@ export type Metering =
  * like any revenue (event RevenueRecorded with `metered` and `jobId`). The amount is the terms', not
  * the caller's, so any active member may ask (the coordinator, acting as the computation's recorder,
  * once ComputationCompleted committed). Idempotent by job: a repeat returns the first revenue and
- * writes nothing. Without a price, or on a superseded version (revenue belongs on the top channel,
- * which this one cannot write), it records nothing and says why. A subscription DAO's computations are
- * not metered (INVALID_ARGUMENT), nor a job this channel never recorded (NOT_FOUND).
+ * writes nothing. Without a price it records nothing and says why. A computation is metered on the
+ * channel of the version that ran it, at that version's price and split from that level down, also once
+ * the version is superseded (its ComputationCompleted may commit, or its metering arrive, after
+ * VersionSuperseded): the members who joined later took no part in it. A subscription DAO's
+ * computations are not metered (INVALID_ARGUMENT), nor a job this channel never recorded (NOT_FOUND).
  */
 export async function meterComputation(ctx: Context, jobId: string): Promise<string> {
   const store = new DaoStore(ctx);
@@ -75,7 +77,6 @@ export async function meterComputation(ctx: Context, jobId: string): Promise<str
   const computation = await store.get<{ jobId: string }>('computation', jobId);
   if (!computation) throw notFound(`no computation ${jobId} is recorded on ${ctx.stub.getChannelID()}`);
   if (!price) return canonicalJson({ jobId, metered: false, reason: 'no-price' } satisfies Metering);
-  if (version.successorChannel) return canonicalJson({ jobId, metered: false, reason: 'superseded' } satisfies Metering);
   const allocation = await revenueAllocation(ctx, store, version, { revenueId, amount: BigInt(price), kind: 'use', reference: `computation ${jobId}`, recordedBy: caller.mspId, jobId });
   return canonicalJson({ jobId, metered: true, revenueId, amount: price, currency, allocation } satisfies Metering);
 }

@@ -33,6 +33,12 @@ describe('ComputationCompleted → MeterComputation', () => {
     expect(meteringCommandOf({ ...completed(job), blockNumber: '99', transactionId: 'tx99' })).toEqual(metering);
   });
 
+  it('meters a job of a superseded version on that version\'s channel, not the top one', () => {
+    // dao-acme-v1 was superseded by v2 (VersionSuperseded committed before this event): the job ran on v1's mesh.
+    const onV1 = meteringCommandOf(completed(job, 'dao-acme-v1'));
+    expect(onV1).toMatchObject({ jobId: 'job-1', command: { channel: 'dao-acme-v1', transaction: 'MeterComputation', arguments: ['job-1'], actingMspId: 'Vsp1MSP' } });
+  });
+
   it('ignores other events and refuses ComputationCompleted it cannot meter', () => {
     expect(meteringCommandOf(completed(job, 'dao-acme-v2', 'RevenueRecorded'))).toBeUndefined();
     expect(meteringCommandOf(completed(job, 'marketplace'))).toEqual({ ignored: 'ComputationCompleted outside a DAO channel' });

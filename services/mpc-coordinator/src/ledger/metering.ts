@@ -6,6 +6,12 @@ import { meterComputationCommand } from '../computations/ledger-command';
  * `MeterComputation` command for its job, acting as the member who recorded it (the chaincode takes
  * the price from the terms; without one it records nothing). Undefined for any other event; `ignored`
  * with the reason for a ComputationCompleted that cannot be metered.
+ *
+ * Always on the event's own channel, the version that ran the job, never the top one: a computation is
+ * metered at its version's price and split from its level down, also when that version is superseded
+ * before the event or its metering comes (the chaincode meters it there: the members who joined later
+ * took no part in it). So the decision needs no knowledge of supersession here, and a replay after a
+ * successor gives the same command (one charge).
  */
 export function meteringCommandOf(event: LedgerEvent): { readonly jobId: string; readonly command: LedgerCommand } | { readonly ignored: string } | undefined {
   if (event.eventName !== DAO.event.ComputationCompleted) return undefined;
