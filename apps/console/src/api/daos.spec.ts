@@ -16,7 +16,10 @@ describe('the member bridge answers the DAO page reads', () => {
         { mspId: 'ADspMSP', group: 'D', role: 'DSP', weight: 1, ownershipPpm: 800_000, status: 'active' },
         { mspId: 'BVspMSP', group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 200_000, status: 'active' },
       ],
+      terms: {},
     });
+    const leaving = { ...version, memberStates: [member('ADspMSP', 'DSP', 800_000), { ...member('BVspMSP', 'VSP', 200_000), exitRequestedAtMs: 5, exitEffectiveAtMs: 65 }] };
+    expect(parseVersion(leaving).members[1]).toMatchObject({ exitRequestedAtMs: 5, exitEffectiveAtMs: 65 });
     expect(parseVersion({ ...version, successorChannel: 'dao-d1-v2' }).successorChannel).toBe('dao-d1-v2');
   });
 

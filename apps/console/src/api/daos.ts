@@ -15,6 +15,9 @@ export interface MemberOfVersion {
   weight: number;
   ownershipPpm: number;
   status: string;
+  /** Set once the member gave notice of its exit (RequestExit), with when it may complete. */
+  exitRequestedAtMs?: number;
+  exitEffectiveAtMs?: number;
 }
 
 /** A DAO version as the dao chaincode's GetVersion answers it (the fields the page shows). */
@@ -26,6 +29,8 @@ export interface DaoVersion {
   status: string;
   members: MemberOfVersion[];
   successorChannel?: string;
+  /** The version's terms as the chaincode keeps them (governance/parseTerms checks what a change of terms needs). */
+  terms: unknown;
 }
 
 /** A member's accumulated entitlement on a version's channel (GetEntitlements; amount in minor units). */
@@ -55,6 +60,7 @@ export function parseVersion(answer: unknown): DaoVersion {
     betaPpm: field(v, 'betaPpm', 'number', 'version'),
     status: field(v, 'status', 'string', 'version'),
     ...(typeof v['successorChannel'] === 'string' ? { successorChannel: v['successorChannel'] } : {}),
+    terms: v['terms'],
     members: states.map((s: unknown) => {
       const m = record(s, 'a member');
       const role = field<string>(m, 'role', 'string', 'member');
@@ -65,6 +71,8 @@ export function parseVersion(answer: unknown): DaoVersion {
         weight: field(m, 'weight', 'number', 'member'),
         ownershipPpm: field(m, 'ownershipPpm', 'number', 'member'),
         status: field(m, 'status', 'string', 'member'),
+        ...(typeof m['exitRequestedAtMs'] === 'number' ? { exitRequestedAtMs: m['exitRequestedAtMs'] } : {}),
+        ...(typeof m['exitEffectiveAtMs'] === 'number' ? { exitEffectiveAtMs: m['exitEffectiveAtMs'] } : {}),
       };
     }),
   };

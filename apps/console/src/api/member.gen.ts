@@ -98,7 +98,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The version's proposals, newest first, each with its votes, tally (yesPpm, noPpm), deadline (votingEndsAtMs) and quorum as this member's own peer reads it (GetProposal); the ids are those whose ProposalCreated event this bridge has followed, so a new proposal is listed once its event has reached it (within seconds). VERSION_NOT_FOUND where it is not a member */
+        get: operations["MemberDaoController_proposals"];
         put?: never;
         /** Propose a change to the version (change-terms, change-infrastructure, admit-member, dissolve), signed by this member (CreateProposal); its voting period and quorum are the version's terms. PROPOSAL_EXISTS, ALREADY_A_MEMBER, NOT_A_MEMBER (not an active member), DAO_DISSOLVED, LEDGER_REJECTED (the chaincode refused the payload) */
         post: operations["MemberDaoController_propose"];
@@ -472,6 +473,34 @@ export interface operations {
                 daoId: string;
                 version: string;
                 mspId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MemberDaoController_proposals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                daoId: string;
+                version: string;
             };
             cookie?: never;
         };

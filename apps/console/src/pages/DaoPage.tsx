@@ -4,6 +4,8 @@ import { Link, Navigate, useParams } from 'react-router';
 import { daosApi, daosOf, percent, type DaoVersion, type Entitlement } from '../api/daos';
 import { sessionsApi } from '../api/negotiation';
 import { useSession } from '../auth/session';
+import { utc } from '../api/governance';
+import { Governance } from '../components/Governance';
 import { Failure, Loading, StatusBadge } from '../components/Status';
 import { MemberBridgeNotice } from './MyDaosPage';
 
@@ -80,8 +82,9 @@ function VersionSection({ read, me }: { read: VersionRead; me: string }) {
                   <Table.Td>{m.group}</Table.Td>
                   <Table.Td>{m.weight}</Table.Td>
                   <Table.Td data-testid="ownership">{percent(m.ownershipPpm)}</Table.Td>
-                  <Table.Td>
+                  <Table.Td data-testid="member-status">
                     <StatusBadge status={m.status} />
+                    {m.exitEffectiveAtMs !== undefined && m.status === 'active' && <Text size="sm">exit notice: may leave from {utc(m.exitEffectiveAtMs)}</Text>}
                   </Table.Td>
                   <Table.Td data-testid="entitlement">{e ? e.amount : '0'}</Table.Td>
                 </Table.Tr>
@@ -90,6 +93,7 @@ function VersionSection({ read, me }: { read: VersionRead; me: string }) {
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
+      <Governance daoId={state.daoId} state={state} me={me} />
     </section>
   );
 }

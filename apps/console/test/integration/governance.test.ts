@@ -1,0 +1,208 @@
+import { execFile } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { enrollClientIdentity, findDomain, loadSettings, memberServiceUrl, serviceUrl, stderrProgress, type StackContext } from '@datawell/stack';
+import { login, type DomainFormationResult, type DomainMember } from '@datawell/testing';
+import type { Browser, Page } from 'playwright-core';
+import { buildConsole, DIST_DIR } from '../../server/build';
+import { startConsoleServer, type ConsoleServer } from '../../server/serve';
+import { expectAccessible, launchBrowser, see } from '../support/browser';
+
+/**
+ * Governance on the DAO page in Debian's chromium, against the stack's running services and member
+ * domains: a DAO of a DSP and a VSP in their own trust domains (`./dev scenario domains --vsps 1
+ * --join 0`), each member's console served with its OWN domain's member-mode ledger bridge behind it.
+ * The DSP proposes a change of terms in its page, the VSP votes in its own, the DSP votes and the
+ * proposal is accepted; a proposal the chaincode refuses shows the bridge's code; the VSP gives
+ * notice of its exit. What the pages show is compared with what each member's bridge answers it.
+ */
+jest.setTimeout(900_000);
+
+const SHOTS = process.env['CONSOLE_SCREENSHOTS_DIR'];
+const REPO = resolve(__dirname, '..', '..', '..', '..');
+const ctx: StackContext = { settings: loadSettings(REPO, process.env), progress: stderrProgress };
+let formed: DomainFormationResult;
+let dsp: DomainMember;
+let vsp: DomainMember;
+let browser: Browser;
+const servers: ConsoleServer[] = [];
+
+beforeAll(async () => {
+  await buildConsole();
+  // As a person forms one: the CLI's scenario on this stack (domains are reused across runs, the DAO is new).
+  const { stdout } = await promisify(execFile)(join(REPO, 'dev'), ['scenario', 'domains', '--vsps', '1', '--join', '0', '--org-prefix', 'Cn', '--json'], { cwd: REPO, env: process.env, maxBuffer: 16 << 20 });
+  formed = JSON.parse(stdout.trim().split('\n').pop()!) as DomainFormationResult;
+  dsp = await memberOf('CnDspMSP', 'DSP');
+  vsp = await memberOf('CnVsp1MSP', 'VSP');
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  for (const s of servers) await s.close();
+});
+
+async function memberOf(mspId: string, role: 'DSP' | 'VSP'): Promise<DomainMember> {
+  const person = await enrollClientIdentity(ctx, mspId, 'owner');
+  const identity = { mspId, enrollmentId: person.id, certificatePem: person.certificatePem, privateKeyPem: person.privateKeyPem };
+  return { mspId, role, identity, bridgeUrl: memberServiceUrl(ctx.settings, findDomain(ctx, mspId), 'ledger-bridge') };
+}
+
+async function consoleOf(m: DomainMember): Promise<string> {
+  const server = await startConsoleServer({ distDir: DIST_DIR, upstreams: { marketplace: serviceUrl(ctx.settings, 'marketplace'), negotiation: serviceUrl(ctx.settings, 'negotiation'), member: m.bridgeUrl } });
+  servers.push(server);
+  return server.url;
+}
+
+/** What the member's own bridge answers it, with its own token there. */
+async function bridge(m: DomainMember, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> & Array<Record<string, unknown>> }> {
+  const token = await login(m.bridgeUrl, m.identity);
+  const response = await fetch(`${m.bridgeUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> & Array<Record<string, unknown>> };
+}
+
+type ProposalAnswer = { proposalId: string; kind: string; status: string; yesPpm: number; noPpm: number; votingEndsAtMs: number; payload: Record<string, unknown>; votes: Array<{ mspId: string; choice: string; weightPpm: number }> };
+
+/** ppm and times as the page should print them, written here independently of the page's own formatting. */
+const pct = (ppm: number) => `${Number((ppm / 10_000).toFixed(4))} %`;
+const at = (ms: number) => `${new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, '')} UTC`;
+
+async function signIn(page: Page, base: string, m: DomainMember): Promise<void> {
+  await page.goto(`${base}/sign-in`);
+  await page.getByRole('textbox', { name: 'Certificate (PEM)' }).fill(m.identity.certificatePem);
+  await page.getByRole('textbox', { name: 'Private key (PKCS#8 PEM)' }).fill(m.identity.privateKeyPem);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await see(page.getByTestId('signed-in-as')).toHaveText(`${m.identity.enrollmentId}@${m.mspId}`);
+}
+
+/** The proposal's row against GetProposal as the member's own bridge answers it. */
+async function expectRowAsBridge(page: Page, m: DomainMember, daoId: string, proposalId: string): Promise<ProposalAnswer> {
+  const answer = await bridge(m, 'GET', `/daos/${daoId}/versions/1/proposals/${proposalId}`);
+  expect(answer.status).toBe(200);
+  const p = answer.body as unknown as ProposalAnswer;
+  const row = page.locator(`[data-testid="proposal-row"][data-proposal="${proposalId}"]`);
+  // The badge is upper-cased by its style: what the person reads.
+  await see(row.getByTestId('proposal-state')).toHaveText(p.status.toUpperCase());
+  await see(row.getByTestId('proposal-kind')).toHaveText(p.kind);
+  await see(row.getByTestId('proposal-tally')).toHaveText(`yes ${pct(p.yesPpm)} · no ${pct(p.noPpm)}`);
+  await see(row.getByTestId('proposal-deadline')).toContainText(at(p.votingEndsAtMs));
+  const mine = p.votes.find((v) => v.mspId === m.mspId);
+  await see(row.getByTestId('my-vote')).toHaveText(mine ? `${mine.choice} (${pct(mine.weightPpm)})` : 'not voted');
+  return p;
+}
+
+describe('governance on the DAO page, through each member’s own ledger bridge', () => {
+  it('a proposal made by the DSP, voted by the VSP then the DSP, accepted; a refusal with its code; the VSP’s exit with its notice', async () => {
+    const { daoId } = formed;
+    const state = (await bridge(dsp, 'GET', `/daos/${daoId}/versions/1/state`)).body as unknown as { terms: { exitNoticeSeconds: number }; memberStates: Array<{ mspId: string; ownershipPpm: number }> };
+    const own = Object.fromEntries(state.memberStates.map((s) => [s.mspId, s.ownershipPpm]));
+    // The DSP alone decides (over half the ownership), the VSP alone does not: the tally moves, then the state.
+    expect(own[dsp.mspId]).toBeGreaterThan(500_000);
+    const notice = state.terms.exitNoticeSeconds + 120;
+
+    const dspPage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const vspPage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const bodies: string[] = [];
+    for (const p of [dspPage, vspPage]) {
+      p.setDefaultTimeout(30_000);
+      p.on('request', (r) => bodies.push(r.postData() ?? ''));
+    }
+    const dspBase = await consoleOf(dsp);
+    const vspBase = await consoleOf(vsp);
+    await signIn(dspPage, dspBase, dsp);
+    await dspPage.goto(`${dspBase}/my/daos/${daoId}`);
+    const dspGov = dspPage.getByTestId('version-1').getByTestId('governance');
+    await see(dspGov.getByTestId('no-proposals')).toBeVisible();
+    await expectAccessible(dspPage, 'governance, no proposals');
+
+    // The DSP proposes a longer exit notice. The request is held at the page's edge to see the pending state.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    const proposalsPath = `**/api/member/daos/${daoId}/versions/1/proposals`;
+    await dspPage.route(proposalsPath, async (route) => {
+      if (route.request().method() === 'POST') await held;
+      await route.continue();
+    });
+    const form = dspGov.getByTestId('new-proposal');
+    expect(await form.getByLabel('Kind').inputValue()).toBe('change-terms');
+    await form.getByLabel('Exit notice (seconds)').fill(String(notice));
+    await form.getByLabel('Description (optional)').fill('a longer exit notice');
+    await form.getByRole('button', { name: 'Propose' }).click();
+    await see(dspGov.getByTestId('governance-pending')).toContainText('waiting for the ledger');
+    release();
+    await see(dspGov.getByTestId('governance-result')).toContainText('is open');
+    await dspPage.unroute(proposalsPath);
+    const txId = (await dspGov.getByTestId('governance-tx').textContent()) ?? '';
+    expect(txId).toMatch(/^[0-9a-f]{64}$/);
+
+    // What the DSP's bridge lists: one proposal, the page's, with the whole terms and the new notice.
+    const listed = await bridge(dsp, 'GET', `/daos/${daoId}/versions/1/proposals`);
+    expect(listed.status).toBe(200);
+    expect(listed.body).toHaveLength(1);
+    const made = listed.body[0] as unknown as ProposalAnswer;
+    expect(made).toMatchObject({ kind: 'change-terms', status: 'open', yesPpm: 0, noPpm: 0, description: 'a longer exit notice', proposer: dsp.mspId });
+    expect(made.payload).toEqual({ ...state.terms, exitNoticeSeconds: notice });
+    await expectRowAsBridge(dspPage, dsp, daoId, made.proposalId);
+
+    // The VSP, in its own browser and through its own bridge, finds it and votes yes: the tally moves, still open.
+    await signIn(vspPage, vspBase, vsp);
+    await vspPage.goto(`${vspBase}/my/daos/${daoId}`);
+    const vspGov = vspPage.getByTestId('version-1').getByTestId('governance');
+    const vspRow = vspGov.locator(`[data-testid="proposal-row"][data-proposal="${made.proposalId}"]`);
+    await see(vspRow, 90_000).toBeVisible();
+    await expectRowAsBridge(vspPage, vsp, daoId, made.proposalId);
+    await vspRow.getByRole('button', { name: `Vote yes on ${made.proposalId}` }).click();
+    await see(vspGov.getByTestId('governance-result')).toContainText(`The proposal is open: yes ${pct(own[vsp.mspId]!)} · no 0 %`);
+    const afterVsp = await expectRowAsBridge(vspPage, vsp, daoId, made.proposalId);
+    expect(afterVsp).toMatchObject({ status: 'open', yesPpm: own[vsp.mspId], noPpm: 0 });
+    await see(vspRow.getByRole('button', { name: /Vote/ })).toHaveCount(0);
+
+    // The DSP's page sees the VSP's vote without a reload, and the DSP votes yes with the keyboard: accepted.
+    const dspRow = dspGov.locator(`[data-testid="proposal-row"][data-proposal="${made.proposalId}"]`);
+    await see(dspRow.getByTestId('proposal-tally')).toHaveText(`yes ${pct(own[vsp.mspId]!)} · no 0 %`);
+    await dspRow.getByRole('button', { name: `Vote yes on ${made.proposalId}` }).focus();
+    await dspPage.keyboard.press('Enter');
+    await see(dspGov.getByTestId('governance-result')).toContainText('The proposal is accepted');
+    const accepted = await expectRowAsBridge(dspPage, dsp, daoId, made.proposalId);
+    expect(accepted).toMatchObject({ status: 'accepted', yesPpm: 1_000_000, noPpm: 0 });
+    await see(vspRow.getByTestId('proposal-state')).toHaveText('ACCEPTED');
+    const termsNow = ((await bridge(vsp, 'GET', `/daos/${daoId}/versions/1/state`)).body as unknown as { terms: { exitNoticeSeconds: number } }).terms;
+    expect(termsNow.exitNoticeSeconds).toBe(notice);
+    await expectAccessible(dspPage, 'governance, a decided proposal');
+    if (SHOTS) await dspPage.screenshot({ path: join(SHOTS, 'console-governance.png'), fullPage: true });
+
+    // A proposal the chaincode refuses: admitting a party that is a member already. The page shows the bridge's code and message.
+    const direct = await bridge(dsp, 'POST', `/daos/${daoId}/versions/1/proposals`, { kind: 'admit-member', payload: { mspId: vsp.mspId, role: 'VSP', name: 'again' } });
+    expect([direct.status, direct.body['code']]).toEqual([409, 'ALREADY_A_MEMBER']);
+    await dspPage.reload();
+    await form.getByLabel('Kind').selectOption('admit-member');
+    await form.getByLabel('MSP id of the party to admit').fill(vsp.mspId);
+    await form.getByLabel('Name').fill('again');
+    await form.getByRole('button', { name: 'Propose' }).click();
+    const refused = dspGov.getByTestId('governance-refused');
+    await see(refused).toContainText('refused — ALREADY_A_MEMBER (409)');
+    await see(refused).toContainText(`${vsp.mspId} is already a member`);
+    await expectAccessible(dspPage, 'governance, a refusal');
+    expect(((await bridge(dsp, 'GET', `/daos/${daoId}/versions/1/proposals`)).body as unknown[]).length).toBe(1);
+
+    // The VSP gives notice of its exit, in a dialog: the notice is the accepted terms'.
+    await vspPage.reload();
+    await vspGov.getByTestId('exit').getByRole('button', { name: 'Announce my exit' }).click();
+    const dialog = vspPage.getByRole('dialog', { name: `Leave version 1 of DAO ${daoId}?` });
+    await see(dialog).toContainText(`${notice} seconds of notice`);
+    await expectAccessible(vspPage, 'governance, the exit dialog');
+    await dialog.getByRole('button', { name: 'Give notice' }).click();
+    await see(vspGov.getByTestId('governance-result')).toContainText('Your exit may be completed from');
+    const leaving = ((await bridge(vsp, 'GET', `/daos/${daoId}/versions/1/state`)).body as unknown as { memberStates: Array<{ mspId: string; status: string; exitRequestedAtMs: number; exitEffectiveAtMs: number }> }).memberStates.find((s) => s.mspId === vsp.mspId)!;
+    expect(leaving.status).toBe('active');
+    expect(leaving.exitEffectiveAtMs - leaving.exitRequestedAtMs).toBe(notice * 1000);
+    await see(vspGov.getByTestId('governance-result')).toContainText(at(leaving.exitEffectiveAtMs));
+    await see(vspGov.getByTestId('exit-notice')).toContainText(`your exit may be completed from ${at(leaving.exitEffectiveAtMs)}`);
+    await see(vspPage.locator(`[data-testid="member-row"][data-msp="${vsp.mspId}"]`).getByTestId('member-status')).toContainText(`may leave from ${at(leaving.exitEffectiveAtMs)}`);
+    await expectAccessible(vspPage, 'governance, notice given');
+
+    expect(bodies.filter((b) => b.includes('PRIVATE KEY'))).toEqual([]);
+    await dspPage.close();
+    await vspPage.close();
+  });
+});
