@@ -211,6 +211,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/datasets/{dataset}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A dataset's usage trail in a DAO (RecordUsage entries: every computation request on it, granted, refused by which check, or failed), read through this member's own peer (GetUsage), oldest first, each entry with its version and transaction id. For this organisation's identities only (FORBIDDEN to others); VERSION_NOT_FOUND where it is not a member */
+        get: operations["MemberUsageController_trail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -714,6 +731,39 @@ export interface operations {
                 daoId: string;
                 version: string;
                 what: "state" | "entitlements";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MemberUsageController_trail: {
+        parameters: {
+            query: {
+                /** @description The DAO whose channels hold the trail */
+                daoId: string;
+                /** @description One version only; absent: every version of the DAO whose channel this member's peer has joined */
+                version?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A dataset's name, as its owner's MPC node serves it */
+                dataset: string;
             };
             cookie?: never;
         };

@@ -4,6 +4,7 @@ import type { LedgerBridgeServiceConfig } from '../config';
 import { LedgerBridge } from '../ledger-bridge';
 import { LedgerBridgeModule } from '../ledger-bridge.module';
 import { MEMBER_ADMISSION_JOINS, MEMBER_LEDGER, MemberDaoController } from './member-dao.controller';
+import { MemberUsageController } from './member-usage.controller';
 
 /** Present when the bridge is a member's (LEDGER_BRIDGE_MEMBER_MSP_ID with a peer and a wallet); absent otherwise. */
 @Module({})
@@ -13,7 +14,7 @@ export class MemberDaoModule {
     return {
       module: MemberDaoModule,
       imports: [LedgerBridgeModule],
-      controllers: [MemberDaoController],
+      controllers: [MemberDaoController, MemberUsageController],
       providers: [
         {
           provide: MEMBER_LEDGER,

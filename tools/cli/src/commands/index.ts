@@ -11,6 +11,7 @@ import { registerIotCommands } from './iot';
 import { registerDaoCommands } from './dao';
 import { registerWorkloadCommands } from './workload';
 import { registerMarketplaceCommands } from './marketplace';
+import { registerUsageCommand } from './usage';
 
 /** Each subcommand group lives in its own file and registers itself here. */
 export function registerCommands(program: Command): void {
@@ -26,4 +27,5 @@ export function registerCommands(program: Command): void {
   registerDaoCommands(program);
   registerWorkloadCommands(program);
   registerMarketplaceCommands(program);
+  registerUsageCommand(program);
 }

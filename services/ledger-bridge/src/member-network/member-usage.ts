@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { DAO, DAO_ID_PATTERN, datasetNameSchema, parseDaoChannel, usageTrailSchema, type UsageRecord } from '@datawell/contracts';
+import { AdminError } from '../admin/admin.errors';
+import { ledgerRefusal, type MemberLedger } from '../admin/member-dao';
+
+/** Which trail: the dataset (path) of a DAO (query), in one version or in every version this member is in. */
+export const usageQuerySchema = z.strictObject({
+  daoId: z.string().regex(DAO_ID_PATTERN, 'must be a DAO id').describe('The DAO whose channels hold the trail'),
+  version: z
+    .string()
+    .regex(/^[1-9]\d{0,3}$/, 'must be an integer 1-9999')
+    .optional()
+    .describe('One version only; absent: every version of the DAO whose channel this member\'s peer has joined'),
+});
+export const usageParams = { dataset: datasetNameSchema.describe("A dataset's name, as its owner's MPC node serves it") } as const;
+
+/** One entry of the trail, with the version (channel) that recorded it. */
+export type UsageEntryView = UsageRecord & { readonly version: number; readonly channel: string };
+
+export interface UsageTrailView {
+  readonly daoId: string;
+  readonly dataset: string;
+  /** Oldest first across the versions read (transaction time, then transaction id). */
+  readonly entries: readonly UsageEntryView[];
+}
+
+/**
+ * The data owner's usage trail ("where is my data used, how, by whom") as this member's own peer has
+ * it: GetUsage on each version's channel of the DAO the member is in, with every entry's transaction
+ * id (checkable with Fabric's own tools, qscc GetTransactionByID).
+ */
+export class MemberUsage {
+  constructor(private readonly ledger: MemberLedger) {}
+
+  async trail(dataset: string, query: unknown): Promise<UsageTrailView> {
+    const name = datasetNameSchema.safeParse(dataset);
+    if (!name.success) throw new AdminError('INVALID_REQUEST', `dataset: ${name.error.issues[0]?.message ?? 'invalid'}`);
+    const parsed = usageQuerySchema.safeParse(query ?? {});
+    if (!parsed.success) throw new AdminError('INVALID_REQUEST', parsed.error.issues.map((i) => `query${i.path.length ? `.${i.path.join('.')}` : ''}: ${i.message}`).join('; '));
+    const { daoId, version } = parsed.data;
+    const channels = (await this.ledger.channels())
+      .map((channel) => ({ channel, parsed: parseDaoChannel(channel) }))
+      .filter((c) => c.parsed?.daoId === daoId && (version === undefined || c.parsed.level === Number(version)))
+      .sort((a, b) => a.parsed!.level - b.parsed!.level);
+    if (channels.length === 0) throw new AdminError('VERSION_NOT_FOUND', `no version${version ? ` ${version}` : ''} of DAO ${daoId} of which ${this.ledger.mspId} is a member`);
+    const entries: UsageEntryView[] = [];
+    for (const { channel, parsed: level } of channels) {
+      const call = DAO.invocation(DAO.tx.GetUsage, name.data);
+      let text: string;
+      try {
+        text = await this.ledger.evaluate(this.ledger.mspId, channel, call.chaincode, call.transaction, call.arguments);
+      } catch (error) {
+        throw ledgerRefusal(error, channel, { FORBIDDEN: (m) => new AdminError('NOT_A_MEMBER', m), NOT_FOUND: (m) => new AdminError('VERSION_NOT_FOUND', m) });
+      }
+      for (const entry of usageTrailSchema.parse(JSON.parse(text)).entries) entries.push({ ...entry, version: level!.level, channel });
+    }
+    entries.sort((a, b) => a.atMs - b.atMs || (a.txId < b.txId ? -1 : a.txId > b.txId ? 1 : 0));
+    return { daoId, dataset: name.data, entries };
+  }
+}
