@@ -37,6 +37,11 @@ export interface ComputeResult {
   readonly resultDigest: string;
   /** Whether `ComputationCompleted` with this digest reached the ledger's events. */
   readonly recordedOnLedger: boolean;
+  /**
+   * The dataset's usage trail as the DSP reads it from the ledger's events: the granted request and
+   * one the terms refuse (the VSP asking for the result to go to the DSP), each with its transaction.
+   */
+  readonly usage: Array<{ txId: string; requester: string; computation: string; recipients: string[]; outcome: string; check?: string }>;
 }
 
 /**
@@ -100,13 +105,18 @@ export async function runCompute(opts: ComputeOptions): Promise<ComputeResult> {
   // Watch the ledger's events for the record of the computation from now on.
   const consumer = kafka.consumer({ groupId: `compute-scenario-${daoId}` });
   const completions: Array<{ jobId: string; resultDigest: string }> = [];
+  const usage: Array<ComputeResult['usage'][number] & { usageId: string; atMs: number }> = [];
   await consumer.connect();
   await consumer.subscribe({ topic: 'datawell.ledger.events.v1', fromBeginning: false });
   await consumer.run({
     eachMessage: async ({ message }) => {
-      const event = JSON.parse(String(message.value)) as { data?: { channel?: string; eventName?: string; payload?: { jobId?: string; resultDigest?: string } } };
-      if (event.data?.channel === `dao-${daoId}-v1` && event.data.eventName === DAO.event.ComputationCompleted && event.data.payload?.jobId) {
-        completions.push({ jobId: event.data.payload.jobId, resultDigest: String(event.data.payload.resultDigest) });
+      const event = JSON.parse(String(message.value)) as { data?: { channel?: string; eventName?: string; payload?: unknown } };
+      if (event.data?.channel !== `dao-${daoId}-v1`) return;
+      const decoded = DAO.decode({ eventName: event.data.eventName ?? '', payload: event.data.payload });
+      if (decoded?.name === DAO.event.ComputationCompleted) completions.push({ jobId: decoded.payload.jobId, resultDigest: String(decoded.payload.resultDigest) });
+      if (decoded?.name === DAO.event.UsageRecorded && decoded.payload.dataset.name === 'readings') {
+        const u = decoded.payload;
+        usage.push({ usageId: u.usageId, atMs: u.atMs, txId: u.txId, requester: u.requester.mspId, computation: u.computation, recipients: u.recipients, outcome: u.outcome, ...(u.check ? { check: u.check } : {}) });
       }
     },
   });
@@ -128,6 +138,14 @@ export async function runCompute(opts: ComputeOptions): Promise<ComputeResult> {
     if (typeof mean !== 'number') throw new Error(`the result has no mean: ${JSON.stringify(result)}`);
     progress(`mean ${mean} (in the clear: ${reference}); waiting for ComputationCompleted on the ledger`);
     const recorded = await until('ComputationCompleted on the ledger', async () => (completions.some((c) => c.resultDigest === resultDigest) ? true : undefined), timeout, 1000).catch(() => false);
+    progress(`${vsp.mspId} asks for the mean to go to ${dsp.mspId}, which the terms do not allow: refused, and in the DSP's usage trail`);
+    const refused = await fetch(`${urls['mpc-coordinator']}/computations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await as(vsp, 'mpc-coordinator')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ daoId, version: 1, computation: 'mean', parameters: { columns: ['pm25'] }, dataset: { name: 'readings' }, recipients: [dsp.mspId] }),
+    });
+    if (refused.status !== 403) throw new Error(`a request the terms do not allow was answered ${refused.status}, not 403`);
+    const trail = await until("both requests in the DSP's usage trail", async () => (usage.some((u) => u.usageId === requested.id) && usage.some((u) => u.outcome === 'refused') ? usage : undefined), timeout, 1000);
     return {
       daoId,
       computation: requested.id,
@@ -137,6 +155,7 @@ export async function runCompute(opts: ComputeOptions): Promise<ComputeResult> {
       reference,
       resultDigest,
       recordedOnLedger: recorded,
+      usage: [...trail].sort((a, b) => a.atMs - b.atMs).map(({ usageId: _id, atMs: _at, ...u }) => u),
     };
   } finally {
     await consumer.disconnect();

@@ -148,7 +148,8 @@ export function registerScenarioCommands(program: Command): void {
       if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else {
         const nodes = result.nodes.map((n) => `${n.partyIndex}: ${n.mspId} (${n.source})`).join(', ');
-        process.stdout.write(`DAO ${result.daoId}: nodes ${nodes}\n  computation ${result.computation} ${result.status}: mean ${result.mean} (in the clear ${result.reference})\n  result digest ${result.resultDigest}, on the ledger: ${result.recordedOnLedger ? 'yes' : 'no'}\n`);
+        const trail = result.usage.map((u) => `\n    tx ${u.txId}: ${u.requester} ${u.computation} to ${u.recipients.join(', ')}: ${u.outcome}${u.check ? ` (${u.check})` : ''}`).join('');
+        process.stdout.write(`DAO ${result.daoId}: nodes ${nodes}\n  computation ${result.computation} ${result.status}: mean ${result.mean} (in the clear ${result.reference})\n  result digest ${result.resultDigest}, on the ledger: ${result.recordedOnLedger ? 'yes' : 'no'}\n  usage trail of the readings:${trail}\n`);
       }
     });
 }

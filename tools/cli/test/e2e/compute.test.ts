@@ -6,7 +6,7 @@ import { stopServices, stopWorkloads } from '../../src/services/runner';
  * Step 7 of the life cycle through the six services as `./dev up` runs them (`./dev scenario compute`):
  * the provisioner runs a DAO's MPC nodes from its infrastructure spec, the coordinator finds them on
  * the ledger, and a VSP gets the mean of the DSP's readings — which only the DSP's node read —
- * recorded on the ledger.
+ * recorded on the ledger, with a refused request beside it in the DSP's usage trail.
  */
 describe('a secure computation on the nodes the provisioner runs', () => {
   const ctx = stackContext();
@@ -27,5 +27,10 @@ describe('a secure computation on the nodes the provisioner runs', () => {
     expect(Math.abs(result.mean - result.reference)).toBeLessThan(2 ** -10);
     expect(result.resultDigest).toMatch(/^[0-9a-f]{64}$/);
     expect(result.recordedOnLedger).toBe(true);
+    // The DSP's usage trail of the readings: the granted request and the one the terms refuse, each a ledger transaction.
+    expect(result.usage).toEqual([
+      { txId: expect.stringMatching(/^[0-9a-f]{64}$/), requester: 'E2eCpVspMSP', computation: 'mean', recipients: ['E2eCpVspMSP'], outcome: 'granted' },
+      { txId: expect.stringMatching(/^[0-9a-f]{64}$/), requester: 'E2eCpVspMSP', computation: 'mean', recipients: ['E2eCpDspMSP'], outcome: 'refused', check: 'recipients-allowed' },
+    ]);
   }, 1_200_000);
 });
