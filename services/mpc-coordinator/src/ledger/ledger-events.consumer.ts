@@ -1,9 +1,10 @@
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { DAO, ledgerCommandCloudEvent } from '@datawell/contracts';
+import { DAO, ledgerCommandCloudEvent, parseDaoChannel } from '@datawell/contracts';
 import { startLedgerEventConsumer, UnusableLedgerEventError, writeOutbox, type ConnectionLogger, type LedgerEffect, type LedgerEventHandlers, type LedgerEventMeta, type TopicConsumer } from '@datawell/messaging';
 import type { CoordinatorRepository, LedgerNodesOutcome } from '../computations/computations.repository';
-import { meteringCommandOf } from './metering';
+import { meteringCommandOf, meteringDecision, meteringTermsOf } from './metering';
+import { MeteringTermsStore } from './metering-terms.store';
 import { readModelUpdateOf } from './read-model';
 import { subscriptionUpdateOf } from './subscriptions';
 
@@ -36,19 +37,34 @@ function readModelEffect(repository: CoordinatorRepository, logger: ConnectionLo
  * Meters a completed computation of this coordinator's (pay-per-use): MeterComputation through the
  * outbox, in the transaction that claims the event, so the command is queued exactly when the event
  * is applied. Jobs this coordinator did not run are left to theirs (it may not act as their recorder).
+ * A version whose kept terms carry no price per computation (or are a subscription) is sent nothing:
+ * logged once, with why (the event is applied once).
  */
-function meteringEffect(o: { repository: CoordinatorRepository; logger: ConnectionLogger; schema: string; commandsTopic: string; wakeOutbox: () => void }, meta: LedgerEventMeta): LedgerEffect | undefined {
+function meteringEffect(o: { repository: CoordinatorRepository; meteringTerms: MeteringTermsStore; logger: ConnectionLogger; schema: string; commandsTopic: string; wakeOutbox: () => void }, meta: LedgerEventMeta): LedgerEffect | undefined {
   const metering = meteringCommandOf(meta.ledger);
   if (!metering) return undefined;
   if ('ignored' in metering) throw new UnusableLedgerEventError(metering.ignored);
   const { jobId, command } = metering;
   return async (manager) => {
     if (!(await o.repository.get(jobId))) return () => o.logger.log({ message: 'not metering a computation another coordinator ran', id: meta.id, jobId });
+    const channel = parseDaoChannel(command.channel);
+    const decision = meteringDecision(channel && (await o.meteringTerms.get(manager, channel.daoId, channel.level)));
+    if (!decision.meter) return () => o.logger.log({ message: 'not metering a computation: no price for it', id: meta.id, jobId, channel: command.channel, reason: decision.reason });
     await writeOutbox(manager, o.schema, [{ id: command.commandId, topic: o.commandsTopic, key: command.channel, payload: ledgerCommandCloudEvent(command, SOURCE) }]);
     return () => {
       o.wakeOutbox();
       o.logger.log({ message: 'computation sent for metering', id: meta.id, jobId, channel: command.channel, commandId: command.commandId });
     };
+  };
+}
+
+/** The terms metering decides from: a version's own (VersionCreated) or new ones (an accepted change-terms). */
+function meteringTermsEffect(store: MeteringTermsStore, logger: ConnectionLogger, meta: LedgerEventMeta): LedgerEffect | undefined {
+  const terms = meteringTermsOf(meta.ledger);
+  if (!terms) return undefined;
+  return async (manager) => {
+    await store.put(manager, terms);
+    return () => logger.log({ message: 'metering terms kept', id: meta.id, daoId: terms.daoId, version: terms.version, businessModel: terms.businessModel, perComputation: terms.perComputation ?? null });
   };
 }
 
@@ -64,14 +80,15 @@ function subscriptionEffect(repository: CoordinatorRepository, logger: Connectio
   };
 }
 
-/** Both effects in the one transaction of the event, each's after-commit step after it. */
-function both(a: LedgerEffect | undefined, b: LedgerEffect | undefined): LedgerEffect | undefined {
-  if (!a || !b) return a ?? b;
+/** The effects in the one transaction of the event, in order, each's after-commit step after it. */
+function all(...effects: Array<LedgerEffect | undefined>): LedgerEffect | undefined {
+  const some = effects.filter((e): e is LedgerEffect => e !== undefined);
+  if (some.length <= 1) return some[0];
   return async (manager) => {
-    const [first, second] = [await a(manager), await b(manager)];
+    const after: Array<Awaited<ReturnType<LedgerEffect>>> = [];
+    for (const effect of some) after.push(await effect(manager));
     return async () => {
-      if (first) await first();
-      if (second) await second();
+      for (const step of after) if (step) await step();
     };
   };
 }
@@ -80,7 +97,8 @@ function both(a: LedgerEffect | undefined, b: LedgerEffect | undefined): LedgerE
  * Keeps the read model of DAO versions from `datawell.ledger.events.v1` through the messaging
  * library's ledger-event consumer: each event applied once (inbox), in the order of its DAO's
  * partition; a malformed event, or a report of MPC nodes that cannot be applied, is logged and skipped.
- * A committed ComputationCompleted of this coordinator's jobs is sent for metering (MeterComputation).
+ * A committed ComputationCompleted of this coordinator's jobs is sent for metering (MeterComputation)
+ * when its version's terms price computations (kept from VersionCreated and accepted change-terms).
  */
 export function startLedgerEventsConsumer(o: {
   kafka: Kafka;
@@ -95,13 +113,15 @@ export function startLedgerEventsConsumer(o: {
   wakeOutbox: () => void;
 }): TopicConsumer {
   const decide = (_event: unknown, meta: LedgerEventMeta) => readModelEffect(o.repository, o.logger, meta);
+  const meteringTerms = new MeteringTermsStore(o.schema);
   const handlers: LedgerEventHandlers = {
-    [DAO.event.VersionCreated]: (event, meta) => both(decide(event, meta), subscriptionEffect(o.repository, o.logger, meta)),
+    [DAO.event.VersionCreated]: (event, meta) => all(decide(event, meta), subscriptionEffect(o.repository, o.logger, meta), meteringTermsEffect(meteringTerms, o.logger, meta)),
     [DAO.event.VersionSuperseded]: (_event, meta) => subscriptionEffect(o.repository, o.logger, meta),
     [DAO.event.MemberAbandoned]: decide,
     [DAO.event.MemberExited]: decide,
     [DAO.event.InfrastructureProvisioned]: decide,
-    [DAO.event.ComputationCompleted]: (_event, meta) => meteringEffect(o, meta),
+    [DAO.event.ProposalDecided]: (_event, meta) => meteringTermsEffect(meteringTerms, o.logger, meta),
+    [DAO.event.ComputationCompleted]: (_event, meta) => meteringEffect({ ...o, meteringTerms }, meta),
   };
   return startLedgerEventConsumer({
     kafka: o.kafka,

@@ -5,6 +5,7 @@ import { CreateCoordinatorTables1764000000002 } from './1764000000002-coordinato
 import { LedgerRegisteredNodes1764000000003 } from './1764000000003-ledger-nodes';
 import { CoordinatorSubscriptions1764400000000 } from './1764400000000-subscriptions';
 import { ComputationRequesterEnrollment1764500000000 } from './1764500000000-requester-enrollment';
+import { CoordinatorMeteringTerms1764600000001 } from './1764600000001-metering-terms';
 
 /** In the order they run; TypeORM records each by class name in mpc_coordinator.migrations. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   LedgerRegisteredNodes1764000000003,
   CoordinatorSubscriptions1764400000000,
   ComputationRequesterEnrollment1764500000000,
+  CoordinatorMeteringTerms1764600000001,
 ];
