@@ -49,7 +49,7 @@ function ProposalRow({ p, me, canVote, busy, onVote }: { p: Proposal; me: string
       </Table.Td>
       <Table.Td data-testid="proposal-kind">{p.kind}</Table.Td>
       <Table.Td>{p.proposer}</Table.Td>
-      <Table.Td data-testid="proposal-state">
+      <Table.Td data-testid="proposal-state" style={{ whiteSpace: 'nowrap', minWidth: '7.5rem' }}>
         <StatusBadge status={p.status} />
       </Table.Td>
       <Table.Td data-testid="proposal-deadline" data-ms={p.votingEndsAtMs}>
@@ -101,8 +101,8 @@ function NewProposal({ terms, busy, onPropose }: { terms: TermsPayload | undefin
         <NativeSelect label="Kind" value={form.kind} onChange={(e) => set('kind', e.currentTarget.value as ProposalForm['kind'])} data={Object.entries(KIND_LABELS).map(([value, label]) => ({ value, label }))} />
         {form.kind === 'change-terms' && (
           <Group grow align="flex-start">
-            <TextInput label="Voting period (seconds)" inputMode="numeric" value={form.votingPeriodSeconds} onChange={(e) => set('votingPeriodSeconds', e.currentTarget.value)} />
-            <TextInput label="Quorum (%)" inputMode="decimal" value={form.quorumPercent} onChange={(e) => set('quorumPercent', e.currentTarget.value)} />
+            <TextInput label="Voting period (seconds)" description="empty: as now" inputMode="numeric" value={form.votingPeriodSeconds} onChange={(e) => set('votingPeriodSeconds', e.currentTarget.value)} />
+            <TextInput label="Quorum (%)" description="empty: as now" inputMode="decimal" value={form.quorumPercent} onChange={(e) => set('quorumPercent', e.currentTarget.value)} />
             <TextInput label="Exit notice (seconds)" inputMode="numeric" value={form.exitNoticeSeconds} onChange={(e) => set('exitNoticeSeconds', e.currentTarget.value)} />
             <TextInput label="Duration (days)" inputMode="numeric" value={form.durationDays} onChange={(e) => set('durationDays', e.currentTarget.value)} />
           </Group>
@@ -146,6 +146,8 @@ export function Governance({ daoId, state, me }: { daoId: string; state: DaoVers
   const [answered, setAnswered] = useState<Proposal[]>([]);
   const [outcome, setOutcome] = useState<Outcome>();
   const [confirmingExit, setConfirmingExit] = useState(false);
+  // A new, empty form after each proposal the ledger recorded, and from the terms as they now are when they change.
+  const [formKey, setFormKey] = useState(0);
   const self = state.members.find((m) => m.mspId === me);
   const current = state.status === 'active' && !state.successorChannel;
   const canAct = current && self?.status === 'active';
@@ -178,7 +180,10 @@ export function Governance({ daoId, state, me }: { daoId: string; state: DaoVers
     void act(
       `Proposal (${body.kind})`,
       () => governanceApi.propose(daoId, version, body),
-      (r) => ({ txId: r.txId, proposal: r.proposal, detail: `Proposal ${r.proposal.proposalId} is ${r.proposal.status}${r.proposal.votingEndsAtMs !== undefined ? `, voting until ${utc(r.proposal.votingEndsAtMs)}` : ''}.` }),
+      (r) => {
+        setFormKey((k) => k + 1);
+        return { txId: r.txId, proposal: r.proposal, detail: `Proposal ${r.proposal.proposalId} is ${r.proposal.status}${r.proposal.votingEndsAtMs !== undefined ? `, voting until ${utc(r.proposal.votingEndsAtMs)}` : ''}.` };
+      },
     );
   const vote = (p: Proposal, choice: Choice) =>
     void act(
@@ -249,7 +254,7 @@ export function Governance({ daoId, state, me }: { daoId: string; state: DaoVers
       ) : (
         <Stack mt="sm" gap="md">
           {termsError !== undefined && <Failure error={termsError} />}
-          <NewProposal terms={terms} busy={busy} onPropose={propose} />
+          <NewProposal key={`${formKey}:${JSON.stringify(state.terms)}`} terms={terms} busy={busy} onPropose={propose} />
           <div data-testid="exit">
             <Title order={5}>Your membership</Title>
             {self?.exitRequestedAtMs !== undefined ? (
