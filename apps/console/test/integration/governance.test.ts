@@ -216,8 +216,22 @@ describe('governance on the DAO page, through each member’s own ledger bridge'
     await expectAccessible(dspPage, 'governance, a refusal');
     expect(((await bridge(dsp, 'GET', `/daos/${daoId}/versions/1/proposals`)).body as unknown[]).length).toBe(1);
 
-    // The VSP gives notice of its exit, in a dialog: the notice is the accepted terms'.
+    // A no vote: the VSP proposes to dissolve in its page, the DSP votes no in its own — rejected by the DSP's weight alone.
     await vspPage.reload();
+    const vspForm = vspGov.getByTestId('new-proposal');
+    await vspForm.getByLabel('Kind').selectOption('dissolve');
+    await vspForm.getByRole('button', { name: 'Propose' }).click();
+    await see(vspGov.getByTestId('governance-result')).toContainText('is open');
+    const dissolve = ((await bridge(vsp, 'GET', `/daos/${daoId}/versions/1/proposals`)).body as unknown as ProposalAnswer[])[0]!;
+    expect(dissolve).toMatchObject({ kind: 'dissolve', status: 'open', proposer: vsp.mspId });
+    const dspDissolveRow = dspGov.locator(`[data-testid="proposal-row"][data-proposal="${dissolve.proposalId}"]`);
+    await see(dspDissolveRow, 90_000).toBeVisible();
+    await dspDissolveRow.getByRole('button', { name: `Vote no on ${dissolve.proposalId}` }).click();
+    await see(dspGov.getByTestId('governance-result')).toContainText(`The proposal is rejected: yes 0 % · no ${pct(own[dsp.mspId]!)}`);
+    expect(await expectRowAsBridge(dspPage, dsp, daoId, dissolve.proposalId)).toMatchObject({ status: 'rejected', yesPpm: 0, noPpm: own[dsp.mspId] });
+    await expectRowAsBridge(vspPage, vsp, daoId, dissolve.proposalId);
+
+    // The VSP gives notice of its exit, in a dialog: the notice is the accepted terms'.
     await vspGov.getByTestId('exit').getByRole('button', { name: 'Announce my exit' }).click();
     const dialog = vspPage.getByRole('dialog', { name: `Leave version 1 of DAO ${daoId}?` });
     await see(dialog).toContainText(`${notice} seconds of notice`);
