@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { enrollClientIdentity, findDomain, loadSettings, memberServiceUrl, serviceUrl, stderrProgress, type StackContext } from '@datawell/stack';
 import { login, type DomainFormationResult, type DomainMember } from '@datawell/testing';
 import type { Browser, Page } from 'playwright-core';
@@ -9,6 +7,7 @@ import { clientSource, CLIENTS, fetchDocument } from '../../scripts/clients';
 import { buildConsole, DIST_DIR } from '../../server/build';
 import { startConsoleServer, type ConsoleServer } from '../../server/serve';
 import { expectAccessible, launchBrowser, see } from '../support/browser';
+import { formDomainsDao } from '../support/scenario';
 
 /**
  * "My DAOs" in Debian's chromium against the stack's running services and member domains: a DAO
@@ -28,24 +27,14 @@ let joiner: DomainMember;
 let browser: Browser;
 const servers: ConsoleServer[] = [];
 
-const dev = (args: string[]) => promisify(execFile)(join(REPO, 'dev'), args, { cwd: REPO, env: process.env, maxBuffer: 16 << 20 });
-
-/** What runs beside the stack now: the operator's services and the member domains with a service up. */
-async function runningBeside(): Promise<{ operator: boolean; domains: Set<string> }> {
-  // A status command exits 1 when something is not healthy; its JSON is on stdout either way.
-  const status = (args: string[]) => dev(args).then((r) => r.stdout, (e: { stdout?: string }) => e.stdout ?? '');
-  const operator = JSON.parse(await status(['services', 'status', '--json'])) as { services: Array<{ pid?: number }> };
-  const members = JSON.parse(await status(['domain', 'services', '--json'])) as { services: Array<{ domain: string; pid?: number }> };
-  return { operator: operator.services.some((s) => s.pid !== undefined), domains: new Set(members.services.filter((s) => s.pid !== undefined).map((s) => s.domain)) };
-}
-let before: { operator: boolean; domains: Set<string> } | undefined;
+let stopScenario: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   await buildConsole();
-  before = await runningBeside();
-  // As a person forms one: the CLI's scenario on this stack (it starts what is not running; domains are reused across runs).
-  const { stdout } = await dev(['scenario', 'domains', '--vsps', '1', '--join', '1', '--org-prefix', 'Cn', '--revenue', '1000000', '--json']);
-  formed = JSON.parse(stdout.trim().split('\n').pop()!) as DomainFormationResult;
+  // As a person forms one: the CLI's scenario on this stack.
+  const scenario = await formDomainsDao(['--vsps', '1', '--join', '1', '--org-prefix', 'Cn', '--revenue', '1000000']);
+  formed = scenario.formed;
+  stopScenario = scenario.stop;
   dsp = await memberOf('CnDspMSP', 'DSP');
   joiner = await memberOf('CnVsp2MSP', 'VSP');
   browser = await launchBrowser();
@@ -54,14 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   for (const s of servers) await s.close();
-  // What the scenario started is stopped again: a service left running shares its database schema,
-  // inbox and topics with the in-process instances of later integration tests, and takes their events
-  // (CI: the operator's mpc-coordinator claimed an event the coordinator under test waited for).
-  if (!before) return;
-  const now = await runningBeside();
-  if (!before.operator && now.operator) await dev(['services', 'stop']);
-  const started = [...now.domains].filter((d) => !before!.domains.has(d));
-  if (started.length > 0) await dev(['domain', 'stop', ...started]);
+  await stopScenario?.();
 });
 
 /** A person of the member organisation, enrolled at its own CA in its domain (a new identity each run). */

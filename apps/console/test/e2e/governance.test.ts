@@ -1,12 +1,11 @@
-import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { enrollClientIdentity, findDomain, loadSettings, memberServiceUrl, serviceUrl, stderrProgress, type StackContext } from '@datawell/stack';
 import { login, type DomainFormationResult, type DomainMember } from '@datawell/testing';
 import type { Browser, Page } from 'playwright-core';
 import { buildConsole, DIST_DIR } from '../../server/build';
 import { startConsoleServer, type ConsoleServer } from '../../server/serve';
 import { expectAccessible, launchBrowser, see } from '../support/browser';
+import { formDomainsDao } from '../support/scenario';
 
 /**
  * Governance on the DAO page in Debian's chromium, against the stack's running services and member
@@ -27,35 +26,14 @@ let vsp: DomainMember;
 let browser: Browser;
 const servers: ConsoleServer[] = [];
 
-const dev = (args: string[]) => promisify(execFile)(join(REPO, 'dev'), args, { cwd: REPO, env: process.env, maxBuffer: 16 << 20 });
-
-/** A status command's JSON: it exits 1 when something is not healthy (or not running), with the same JSON on stdout. */
-async function status<T>(args: string[]): Promise<T> {
-  const stdout = await dev(args).then(
-    (r) => r.stdout,
-    (error: unknown) => {
-      const out = (error as { stdout?: unknown }).stdout;
-      if (typeof out === 'string' && out.trim().startsWith('{')) return out;
-      throw error;
-    },
-  );
-  return JSON.parse(stdout) as T;
-}
-
-/** What runs beside the stack now: the operator's services and the member domains with a service up. */
-async function runningBeside(): Promise<{ operator: boolean; domains: Set<string> }> {
-  const operator = await status<{ services: Array<{ pid?: number }> }>(['services', 'status', '--json']);
-  const members = await status<{ services: Array<{ domain: string; pid?: number }> }>(['domain', 'services', '--json']);
-  return { operator: operator.services.some((s) => s.pid !== undefined), domains: new Set(members.services.filter((s) => s.pid !== undefined).map((s) => s.domain)) };
-}
-let before: { operator: boolean; domains: Set<string> } | undefined;
+let stopScenario: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   await buildConsole();
-  before = await runningBeside();
-  // As a person forms one: the CLI's scenario on this stack (domains are reused across runs, the DAO is new).
-  const { stdout } = await dev(['scenario', 'domains', '--vsps', '1', '--join', '0', '--org-prefix', 'Cn', '--json']);
-  formed = JSON.parse(stdout.trim().split('\n').pop()!) as DomainFormationResult;
+  // As a person forms one: the CLI's scenario on this stack.
+  const scenario = await formDomainsDao(['--vsps', '1', '--join', '0', '--org-prefix', 'Cn']);
+  formed = scenario.formed;
+  stopScenario = scenario.stop;
   dsp = await memberOf('CnDspMSP', 'DSP');
   vsp = await memberOf('CnVsp1MSP', 'VSP');
   browser = await launchBrowser();
@@ -64,13 +42,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   for (const s of servers) await s.close();
-  // What the scenario started is stopped again (as daos.test.ts does): a service left running would
-  // share its schema, inbox and topics with the in-process instances of later integration tests.
-  if (!before) return;
-  const now = await runningBeside();
-  if (!before.operator && now.operator) await dev(['services', 'stop']);
-  const started = [...now.domains].filter((d) => !before!.domains.has(d));
-  if (started.length > 0) await dev(['domain', 'stop', ...started]);
+  await stopScenario?.();
 });
 
 async function memberOf(mspId: string, role: 'DSP' | 'VSP'): Promise<DomainMember> {
