@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { enrollClientIdentity, findDomain, loadSettings, memberServiceUrl, serviceUrl, stderrProgress, type StackContext } from '@datawell/stack';
+import { loadSettings, stderrProgress, type StackContext } from '@datawell/stack';
 import { login, type DomainFormationResult, type DomainMember } from '@datawell/testing';
 import type { Browser, Page } from 'playwright-core';
 import { clientSource, CLIENTS, fetchDocument } from '../../scripts/clients';
-import { buildConsole, DIST_DIR } from '../../server/build';
-import { startConsoleServer, type ConsoleServer } from '../../server/serve';
+import { buildConsole } from '../../server/build';
+import type { ConsoleServer } from '../../server/serve';
 import { expectAccessible, launchBrowser, see } from '../support/browser';
-import { formDomainsDao } from '../support/scenario';
+import { domainMember, formDomainsDao, memberConsole } from '../support/scenario';
 
 /**
  * "My DAOs" in Debian's chromium against the stack's running services and member domains: a DAO
@@ -46,17 +46,11 @@ afterAll(async () => {
   await stopScenario?.();
 });
 
-/** A person of the member organisation, enrolled at its own CA in its domain (a new identity each run). */
-async function memberOf(mspId: string, role: 'DSP' | 'VSP'): Promise<DomainMember> {
-  const person = await enrollClientIdentity(ctx, mspId, 'owner');
-  const identity = { mspId, enrollmentId: person.id, certificatePem: person.certificatePem, privateKeyPem: person.privateKeyPem };
-  return { mspId, role, identity, bridgeUrl: memberServiceUrl(ctx.settings, findDomain(ctx, mspId), 'ledger-bridge') };
-}
+const memberOf = (mspId: string, role: 'DSP' | 'VSP') => domainMember(ctx, mspId, role);
 
-/** A console of the member's own domain: the operator's marketplace and negotiation, its own bridge. */
+/** A console of the member's own domain, stopped after the tests. */
 async function consoleOf(m: DomainMember): Promise<ConsoleServer> {
-  const settings = ctx.settings;
-  const server = await startConsoleServer({ distDir: DIST_DIR, upstreams: { marketplace: serviceUrl(settings, 'marketplace'), negotiation: serviceUrl(settings, 'negotiation'), member: m.bridgeUrl } });
+  const server = await memberConsole(ctx, m);
   servers.push(server);
   return server;
 }

@@ -1,11 +1,11 @@
 import { join, resolve } from 'node:path';
-import { enrollClientIdentity, findDomain, loadSettings, memberServiceUrl, serviceUrl, stderrProgress, type StackContext } from '@datawell/stack';
+import { loadSettings, stderrProgress, type StackContext } from '@datawell/stack';
 import { login, type DomainFormationResult, type DomainMember } from '@datawell/testing';
 import type { Browser, Page } from 'playwright-core';
-import { buildConsole, DIST_DIR } from '../../server/build';
-import { startConsoleServer, type ConsoleServer } from '../../server/serve';
+import { buildConsole } from '../../server/build';
+import type { ConsoleServer } from '../../server/serve';
 import { expectAccessible, launchBrowser, see } from '../support/browser';
-import { formDomainsDao } from '../support/scenario';
+import { domainMember, formDomainsDao, memberConsole } from '../support/scenario';
 
 /**
  * Governance on the DAO page in Debian's chromium, against the stack's running services and member
@@ -45,14 +45,10 @@ afterAll(async () => {
   await stopScenario?.();
 });
 
-async function memberOf(mspId: string, role: 'DSP' | 'VSP'): Promise<DomainMember> {
-  const person = await enrollClientIdentity(ctx, mspId, 'owner');
-  const identity = { mspId, enrollmentId: person.id, certificatePem: person.certificatePem, privateKeyPem: person.privateKeyPem };
-  return { mspId, role, identity, bridgeUrl: memberServiceUrl(ctx.settings, findDomain(ctx, mspId), 'ledger-bridge') };
-}
+const memberOf = (mspId: string, role: 'DSP' | 'VSP') => domainMember(ctx, mspId, role);
 
 async function consoleOf(m: DomainMember): Promise<string> {
-  const server = await startConsoleServer({ distDir: DIST_DIR, upstreams: { marketplace: serviceUrl(ctx.settings, 'marketplace'), negotiation: serviceUrl(ctx.settings, 'negotiation'), member: m.bridgeUrl } });
+  const server = await memberConsole(ctx, m);
   servers.push(server);
   return server.url;
 }

@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import type { DomainFormationResult } from '@datawell/testing';
+import { enrollClientIdentity, findDomain, memberServiceUrl, serviceUrl, type StackContext } from '@datawell/stack';
+import type { DomainFormationResult, DomainMember } from '@datawell/testing';
+import { DIST_DIR } from '../../server/build';
+import { startConsoleServer, type ConsoleServer } from '../../server/serve';
 
 const REPO = resolve(__dirname, '..', '..', '..', '..');
 
@@ -54,4 +57,16 @@ export async function formDomainsDao(args: string[]): Promise<{ formed: DomainFo
     await stop().catch(() => undefined);
     throw e;
   }
+}
+
+/** A person of the member organisation, enrolled at its own CA in its domain (a new identity each run). */
+export async function domainMember(ctx: StackContext, mspId: string, role: 'DSP' | 'VSP'): Promise<DomainMember> {
+  const person = await enrollClientIdentity(ctx, mspId, 'owner');
+  const identity = { mspId, enrollmentId: person.id, certificatePem: person.certificatePem, privateKeyPem: person.privateKeyPem };
+  return { mspId, role, identity, bridgeUrl: memberServiceUrl(ctx.settings, findDomain(ctx, mspId), 'ledger-bridge') };
+}
+
+/** A console of the member's own domain: the operator's marketplace and negotiation, its own bridge. */
+export function memberConsole(ctx: StackContext, m: DomainMember): Promise<ConsoleServer> {
+  return startConsoleServer({ distDir: DIST_DIR, upstreams: { marketplace: serviceUrl(ctx.settings, 'marketplace'), negotiation: serviceUrl(ctx.settings, 'negotiation'), member: m.bridgeUrl } });
 }
