@@ -40,6 +40,12 @@ describe('isTransientEndorsementError', () => {
     expect(isTransientEndorsementError(endorseError(GrpcStatus.ABORTED, ABORTED, []))).toBe(false);
   });
 
+  it('takes an abort where the endorsers answered differently (one peer a block behind) as passing, and not with a refusal beside it', () => {
+    const differ = peerSaid('ProposalResponsePayloads do not match', 'DspMSP');
+    expect(isTransientEndorsementError(endorseError(GrpcStatus.ABORTED, ABORTED, [differ]))).toBe(true);
+    expect(isTransientEndorsementError(endorseError(GrpcStatus.ABORTED, ABORTED, [differ, peerSaid('chaincode response 500, CONFLICT: no')]))).toBe(false);
+  });
+
   it("does not retry a chaincode's refusal, a policy failure after submit, or anything that is not an endorsement", () => {
     expect(isTransientEndorsementError(endorseError(GrpcStatus.ABORTED, '10 ABORTED: chaincode response 500, FORBIDDEN: no'))).toBe(false);
     expect(isTransientEndorsementError(endorseError(GrpcStatus.FAILED_PRECONDITION, '9 FAILED_PRECONDITION: channel not found'))).toBe(false);

@@ -15,6 +15,14 @@ const NO_ENDORSERS = /no combination of peers can be derived|no peer combination
  */
 const CHAINCODE_NOT_READY = /has been successfully defined on channel|timeout expired while starting chaincode|could not launch chaincode|code = Unavailable/;
 
+/**
+ * The endorsers simulated the transaction on ledgers at different heights: one peer has not yet
+ * committed the block another has (a replay right after the first commit, where one peer finds it
+ * done and another would write it). The gateway then aborts with this detail; once the lagging
+ * peer commits, endorsing again agrees.
+ */
+const PAYLOADS_DIFFER = /ProposalResponsePayloads do not match/;
+
 /** An error's per-peer details (`mspId@address: message`), for messages that say what each peer answered. */
 export function endorsementDetails(error: unknown): string[] {
   if (!(error instanceof GatewayError)) return [];
@@ -23,14 +31,15 @@ export function endorsementDetails(error: unknown): string[] {
 
 /**
  * An endorsement that failed before anything reached the orderer for a reason that passes: the
- * peer unreachable or too slow, its discovery view not yet showing enough endorsers, or every
- * endorser answering that the chaincode is not ready there yet. Endorsing
+ * peer unreachable or too slow, its discovery view not yet showing enough endorsers, every
+ * endorser answering that the chaincode is not ready there yet, or endorsers whose ledgers were
+ * not yet at the same height answering differently. Endorsing
  * again (a new proposal, so a new transaction id) cannot apply anything twice.
  */
 export function isTransientEndorsementError(error: unknown): boolean {
   if (!(error instanceof GatewayError) || error.name !== 'EndorseError') return false;
   if (error.code === GrpcStatus.UNAVAILABLE || error.code === GrpcStatus.DEADLINE_EXCEEDED) return true;
-  if (error.code === GrpcStatus.ABORTED) return error.details.length > 0 && error.details.every((d) => CHAINCODE_NOT_READY.test(d.message));
+  if (error.code === GrpcStatus.ABORTED) return error.details.length > 0 && error.details.every((d) => CHAINCODE_NOT_READY.test(d.message) || PAYLOADS_DIFFER.test(d.message));
   return error.code === GrpcStatus.FAILED_PRECONDITION && NO_ENDORSERS.test(error.message);
 }
 

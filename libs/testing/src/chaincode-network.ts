@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DAO, MARKETPLACE, MARKETPLACE_CHANNEL, OPERATOR_MSP, type Acceptances } from '@datawell/contracts';
 import { agreementSigningBytes } from '@datawell/domain';
-import { connectGateway, type GatewayConnection } from '@datawell/fabric';
+import { connectGateway, submitTransaction, type GatewayConnection } from '@datawell/fabric';
 import { addOrganisation, addOrgToChannel, buildConnection, createChannel, deployChaincode, enrollClientIdentity, orgCaCertificate, sourceVersion, type EnrolledIdentity, type StackContext } from '@datawell/stack';
 import { REPO_DIR } from './stack-context';
 import type { Network } from '@hyperledger/fabric-gateway';
@@ -95,13 +95,14 @@ export async function failure(call: () => Promise<unknown>): Promise<string> {
 
 const decode = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 
-/** Submits a transaction and waits for its commit; returns its result, id, block and event. */
+/**
+ * Submits a transaction and waits for its commit, as the services do (an endorsement that fails
+ * transiently, such as peers a block apart answering differently, is endorsed again); returns its
+ * result, id and block.
+ */
 export async function submit(network: Network, chaincode: string, fn: string, ...args: string[]) {
-  const contract = network.getContract(chaincode);
-  const commit = await contract.submitAsync(fn, { arguments: args });
-  const status = await commit.getStatus();
-  if (!status.successful) throw new Error(`${fn} was not committed: validation code ${status.code}`);
-  return { result: decode(commit.getResult()), txId: status.transactionId, blockNumber: status.blockNumber };
+  const committed = await submitTransaction(network, chaincode, fn, args);
+  return { result: decode(committed.result), txId: committed.txId, blockNumber: committed.blockNumber };
 }
 
 export async function evaluate(network: Network, chaincode: string, fn: string, ...args: string[]): Promise<string> {
