@@ -55,8 +55,19 @@ export async function formDomainsDao(args: string[]): Promise<{ formed: DomainFo
     return { formed: JSON.parse(stdout.trim().split('\n').pop()!) as DomainFormationResult, stop };
   } catch (e) {
     await stop().catch(() => undefined);
-    throw e;
+    throw scenarioFailure(e);
   }
+}
+
+/**
+ * The scenario's failure with the end of its log first: what went wrong is in its last lines, and a
+ * long message is cut from its end when a CI log shows it.
+ */
+function scenarioFailure(e: unknown): Error {
+  const { stderr, code } = e as { stderr?: unknown; code?: unknown };
+  if (typeof stderr !== 'string') return e instanceof Error ? e : new Error(String(e));
+  const tail = stderr.trimEnd().split('\n').slice(-40).join('\n');
+  return new Error(`./dev scenario domains failed (exit ${String(code)}); the last lines of its log:\n${tail}`);
 }
 
 /** A person of the member organisation, enrolled at its own CA in its domain (a new identity each run). */
