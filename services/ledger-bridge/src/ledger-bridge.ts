@@ -27,6 +27,7 @@ import { MemberNetworkConsumer } from './member-network/member-network.consumer'
 import { MemberNetworkService, stackMemberAdmin, type MemberAdmin } from './member-network/member-network.service';
 import { NegotiationAdmissionJoins, type AdmissionJoins } from './member-network/admission-join';
 import { ProposalSweeper } from './member-network/proposal-sweeper';
+import { LiveEvents } from './live/live-events';
 
 /**
  * The members' inboxes, written by the operator's bridge (the broker lets only the operator write
@@ -123,6 +124,8 @@ export class LedgerBridge {
   readonly memberLedger: MemberLedger | undefined;
   /** Where a member's bridge opens the join of an accepted admit-member proposal (LEDGER_BRIDGE_NEGOTIATION_URL), when configured. */
   readonly admissionJoins: AdmissionJoins | undefined;
+  /** The dao chaincode events this bridge's peer delivers, per DAO, for the live route (GET /daos/:daoId/events). */
+  readonly live = new LiveEvents();
   readonly #outbox: OutboxPublisher;
   readonly #gateways: Gateways | undefined;
   readonly #events: EventRelay | undefined;
@@ -213,6 +216,12 @@ export class LedgerBridge {
       listenAs: settings.eventsMspId,
       logger,
       wakeOutbox,
+      // The sweep learns a new proposal from this event too (idempotent with its own stream), so the
+      // proposals list already has it when a live page reads it again on the notification.
+      onEvent: (channel, event) => {
+        if (event.chaincodeName === DAO.chaincode) this.#proposalSweeper?.observe(channel, event);
+        this.live.publish(channel, event);
+      },
     });
     const memberAdmin = options.memberAdmin ?? (settings.member && settings.memberAdmin ? stackMemberAdmin(memberFabricOf(settings.member.mspId, settings.memberAdmin, settings.fabric)) : undefined);
     const memberLedger = this.memberLedger;
@@ -288,6 +297,7 @@ export class LedgerBridge {
 
   async stop(): Promise<void> {
     this.#stopping = true;
+    this.live.close();
     // The consumers leave their groups together: each waits out its fetch (up to kafkajs's 5 s).
     await Promise.all([...this.#network.map((c) => c.stop()), this.#memberNetwork?.stop(), this.#consumer?.stop(), this.#proposalSweeper?.stop()]);
     await this.#events?.stop();

@@ -14,6 +14,8 @@ export interface EventRelayOptions {
   readonly logger: ConnectionLogger;
   /** Called after each relayed event (the outbox relay's `notify`). */
   readonly wakeOutbox?: WakeOutbox;
+  /** Told of each event once it is relayed (the member bridge's live notifications); it must not throw. */
+  readonly onEvent?: (channel: string, event: ChaincodeEvent) => void;
   /** How often the channels table is re-read for channels registered elsewhere. */
   readonly refreshIntervalMs?: number;
   readonly initialBackoffMs?: number;
@@ -127,6 +129,7 @@ class EventStream {
           const { problem } = await checkpointer.relay(this.channel, event);
           if (problem) logger.error({ message: 'allocation not relayed', code: problem.code, error: problem.message, ...where });
           this.options.wakeOutbox?.();
+          this.options.onEvent?.(this.channel.name, event);
           backoff = initial;
         }
         if (!this.#stopped) throw new Error('the event stream ended');

@@ -1,10 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { MemberLedger } from '../admin/member-dao';
 import type { LedgerBridgeServiceConfig } from '../config';
+import { LedgerBridgeGrpc } from '../grpc/ledger-bridge.grpc';
 import { LedgerBridge } from '../ledger-bridge';
 import { LedgerBridgeModule } from '../ledger-bridge.module';
 import { MEMBER_ADMISSION_JOINS, MEMBER_LEDGER, MemberDaoController } from './member-dao.controller';
 import { MemberUsageController } from './member-usage.controller';
+import { LiveController, MEMBER_LIVE, type LiveSource } from '../live/live.controller';
 
 /** Present when the bridge is a member's (LEDGER_BRIDGE_MEMBER_MSP_ID with a peer and a wallet); absent otherwise. */
 @Module({})
@@ -14,7 +16,7 @@ export class MemberDaoModule {
     return {
       module: MemberDaoModule,
       imports: [LedgerBridgeModule],
-      controllers: [MemberDaoController, MemberUsageController],
+      controllers: [MemberDaoController, MemberUsageController, LiveController],
       providers: [
         {
           provide: MEMBER_LEDGER,
@@ -25,7 +27,10 @@ export class MemberDaoModule {
             return ledger;
           },
         },
+        { provide: MEMBER_LIVE, inject: [MEMBER_LEDGER, LedgerBridge], useFactory: (ledger: MemberLedger, bridge: LedgerBridge): LiveSource => ({ mspId: ledger.mspId, channels: () => ledger.channels(), events: bridge.live }) },
         { provide: MEMBER_ADMISSION_JOINS, inject: [LedgerBridge], useFactory: (bridge: LedgerBridge) => bridge.admissionJoins ?? null },
+        // The handlers of its gRPC API (served by the platform when ledgerBridgeGrpc(config) says so: the same condition as this module's).
+        LedgerBridgeGrpc,
       ],
     };
   }

@@ -1,0 +1,80 @@
+import type { ServerResponse } from 'node:http';
+import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentPrincipal, forbidden, type Principal } from '@datawell/auth';
+import { DAO_ID_PATTERN, parseDaoChannel } from '@datawell/contracts';
+import { ZodParams } from '@datawell/service-platform';
+import { z } from 'zod';
+import { AdminError } from '../admin/admin.errors';
+import type { LiveEvents, LiveNotification } from './live-events';
+
+/** What the live route needs of the member's bridge: who it is, the channels its peer is on, and the notifications. */
+export interface LiveSource {
+  readonly mspId: string;
+  channels(): Promise<readonly string[]>;
+  readonly events: LiveEvents;
+  /** How often a comment line is sent on an idle stream, so that proxies keep it open (default 15 s). */
+  readonly heartbeatMs?: number;
+}
+
+export const MEMBER_LIVE = Symbol('MEMBER_LIVE');
+
+export const LIVE_HEARTBEAT_MS = 15_000;
+/** How long a client waits before reconnecting after the stream broke (the SSE `retry:` field). */
+export const LIVE_RETRY_MS = 3_000;
+
+/** One notification as an SSE message: `event: ledger`, its id `block:txId`, its data the notification as JSON. */
+export function sseMessage(n: LiveNotification): string {
+  return `id: ${n.blockNumber}:${n.txId}\nevent: ledger\ndata: ${JSON.stringify(n)}\n\n`;
+}
+
+/**
+ * A DAO's live notifications for the member's own people, as server-sent events: one `ledger` message
+ * each time this bridge's own peer delivers a dao chaincode event of one of the DAO's versions, so a
+ * page reads again what changed instead of polling. Same identity rule as the other member routes.
+ */
+@ApiTags('member')
+@Controller('daos')
+export class LiveController {
+  constructor(@Inject(MEMBER_LIVE) private readonly source: LiveSource) {}
+
+  @Get(':daoId/events')
+  @Authenticated()
+  @ApiOperation({
+    summary:
+      "Server-sent events of the DAO for this organisation's identities: first `event: ready` (data {daoId, channels}), then one `event: ledger` per dao chaincode event this member's own peer delivers on any version of the DAO (data {daoId, event, channel, version, blockNumber, txId}; never the event's payload: read what changed through the other routes), and a `: heartbeat` comment every 15 s. Nothing is replayed: after (re)connecting, read the state again. FORBIDDEN to other organisations, VERSION_NOT_FOUND when this member's peer is on no version of the DAO",
+  })
+  @ZodParams({ daoId: z.string().regex(DAO_ID_PATTERN) })
+  @ApiOkResponse({
+    description: 'a text/event-stream: `event: ready` once, then `event: ledger` messages (`id:` blockNumber:txId, `data:` the notification as JSON), and heartbeat comments',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  })
+  async events(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Res() res: ServerResponse): Promise<void> {
+    // Refusals before anything is written, so the filters answer them with their status and code.
+    if (principal.mspId !== this.source.mspId) throw forbidden(`this is ${this.source.mspId}'s bridge: ${principal.mspId} uses its own`);
+    const channels = (await this.source.channels()).filter((c) => parseDaoChannel(c)?.daoId === daoId);
+    if (channels.length === 0) throw new AdminError('VERSION_NOT_FOUND', `no version of DAO ${daoId} of which ${this.source.mspId} is a member`);
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    await new Promise<void>((resolve) => {
+      let done = false;
+      let heartbeat: NodeJS.Timeout | undefined;
+      let unsubscribe: () => void = () => undefined;
+      const end = () => {
+        if (done) return;
+        done = true;
+        if (heartbeat) clearInterval(heartbeat);
+        unsubscribe();
+        if (!res.writableEnded) res.end();
+        resolve();
+      };
+      // The client left (or the connection broke): stop listening.
+      res.on('close', end);
+      res.write(`retry: ${LIVE_RETRY_MS}\nevent: ready\ndata: ${JSON.stringify({ daoId, channels })}\n\n`);
+      unsubscribe = this.source.events.subscribe(daoId, { notify: (n) => void res.write(sseMessage(n)), end });
+      // Ended already (the bridge is stopping, or the client left while subscribing).
+      if (done) return unsubscribe();
+      heartbeat = setInterval(() => void res.write(': heartbeat\n\n'), this.source.heartbeatMs ?? LIVE_HEARTBEAT_MS);
+      heartbeat.unref();
+    });
+  }
+}
