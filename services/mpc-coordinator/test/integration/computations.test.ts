@@ -7,7 +7,6 @@ import { DataSource } from 'typeorm';
 import { heartbeatMessageSchema, TOPICS, verifyHeartbeatSignature } from '@datawell/contracts';
 import * as grpc from '@grpc/grpc-js';
 import { GrpcServer } from '@datawell/service-platform';
-import { ensureTopics } from '@datawell/messaging';
 import { generateTestPki } from '@datawell/mpc';
 import { generateReadingsKeyPair, openReadingsProducer } from '@datawell/iot';
 import { MpcCoordinator } from '../../src/mpc-coordinator';
@@ -52,9 +51,6 @@ function controlGet(url: string, ca: string, identity?: { cert: string; key: str
  */
 describe('mpc-coordinator end to end', () => {
   const run = hex();
-  // Its own ledger-events topic: on the shared one, a coordinator running beside the tests (same
-  // database schema, same inbox) could claim the events this one waits for.
-  const eventsTopic = `it.mpc-comp.${run}`;
   const daoId = `mpcit${run}`;
   const channel = `dao-${daoId}-v1`;
   // A distinctive reading planted in the DSP's dataset, and its fixed-point encoding (f = 16).
@@ -87,8 +83,7 @@ describe('mpc-coordinator end to end', () => {
   beforeAll(async () => {
     mesh = await writeMeshPki(scratch.dir, 3);
     control = new NodeClient(10_000, { ca: mesh.pki.caCert, cert: mesh.coordinator.cert, key: mesh.coordinator.key });
-    await ensureTopics(kafka, [eventsTopic], 2);
-    coordinator = await startCoordinator(run, { ...mesh.coordinatorEnv, MPC_COORDINATOR_LEDGER_EVENTS_TOPIC: eventsTopic });
+    coordinator = await startCoordinator(run, mesh.coordinatorEnv, { eventsPartitions: 2 });
     dsp = await coordinator.member('DSP', 'Dsp');
     vsp1 = await coordinator.member('VSP', 'VspA');
     vsp2 = await coordinator.member('VSP', 'VspB');
@@ -133,7 +128,7 @@ describe('mpc-coordinator end to end', () => {
           { name: 'sum', resultRecipients: [dsp.mspId] },
         ],
       },
-    }, eventsTopic);
+    }, coordinator.eventsTopic);
   });
 
   afterAll(async () => {
@@ -141,10 +136,6 @@ describe('mpc-coordinator end to end', () => {
     await nodes?.stop();
     await coordinator?.close();
     scratch.remove();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [eventsTopic] }).catch(() => undefined);
-    await admin.disconnect();
   });
 
   it('learns the version from the ledger events and lets each member register its node', async () => {
@@ -260,7 +251,7 @@ describe('mpc-coordinator end to end', () => {
     // As the ledger bridge relays the chaincode's event once ComputationCompleted committed.
     const digest = ((await api().get(`/computations/${meanId}`).set(as(dsp))).body as { resultDigest: string }).resultDigest;
     const completed = { jobId: meanId, computation: 'mean', members: [dsp.mspId, vsp1.mspId, vsp2.mspId], resultDigest: digest, recipients: [vsp1.mspId], recordedBy: vsp2.mspId, atMs: Date.now() };
-    await publishLedgerEvent(kafka, channel, 'ComputationCompleted', completed, eventsTopic);
+    await publishLedgerEvent(kafka, channel, 'ComputationCompleted', completed, coordinator.eventsTopic);
     const commandId = `mpc-coordinator:meter-computation:${meanId}`;
     const commands = async () => (await readTopics(kafka, [TOPICS.ledgerCommands])).map((m) => JSON.parse(String(m.message.value)) as { id: string; data: Record<string, unknown> }).filter((e) => e.id === commandId);
     const [metering] = await waitFor('the MeterComputation command', async () => ((await commands()).length > 0 ? commands() : undefined));
@@ -268,9 +259,9 @@ describe('mpc-coordinator end to end', () => {
     // The event again (another delivery, another block), then a job this coordinator never ran: the
     // replay queues nothing new, the stranger is left to its own coordinator. Same key, same
     // partition: once the stranger is logged, the replay before it was applied.
-    await publishLedgerEvent(kafka, channel, 'ComputationCompleted', { ...completed, atMs: Date.now() }, eventsTopic);
+    await publishLedgerEvent(kafka, channel, 'ComputationCompleted', { ...completed, atMs: Date.now() }, coordinator.eventsTopic);
     const stranger = `elsewhere-${run}`;
-    await publishLedgerEvent(kafka, channel, 'ComputationCompleted', { ...completed, jobId: stranger }, eventsTopic);
+    await publishLedgerEvent(kafka, channel, 'ComputationCompleted', { ...completed, jobId: stranger }, coordinator.eventsTopic);
     await waitFor('the stranger job skipped', async () => (coordinator.logs.join('').includes(`"jobId":"${stranger}"`) ? true : undefined));
     expect(coordinator.logs.join('')).toMatch(new RegExp(`not metering a computation another coordinator ran[^\\n]*${stranger}`));
     expect(await commands()).toHaveLength(1);

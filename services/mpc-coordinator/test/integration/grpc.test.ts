@@ -41,7 +41,7 @@ describe('mpc-coordinator gRPC', () => {
         { mspId: other.mspId, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 200000 },
       ],
       terms: { computations: [{ name: 'mean', resultRecipients: [vsp.mspId] }] },
-    });
+    }, coordinator.eventsTopic);
     await waitFor('the VersionCreated read model', async () => {
       const res = await request(coordinator.app.getHttpServer()).get(`/daos/${daoId}/versions/1/nodes`).set({ Authorization: `Bearer ${dsp.token}` });
       return res.status === 200 ? true : undefined;

@@ -14,9 +14,10 @@ import { IdentityDirectory } from '@datawell/auth';
 import { createKeyAndCsr, login, testCertificateAuthority } from '@datawell/testing';
 import { loadServiceConfig } from '@datawell/config';
 import { createServiceApp } from '@datawell/service-platform';
-import { ledgerEventCloudEvent, TOPICS, type DatasetSource } from '@datawell/contracts';
+import { ledgerEventCloudEvent, type DatasetSource } from '@datawell/contracts';
 import { generateTestPki, type TestPki, type TlsIdentity } from '@datawell/mpc';
 import { REPO_DIR, stackConnection, stackEnv, stackKafka } from '@datawell/testing';
+import { ensureTopics } from '@datawell/messaging';
 import { AppModule } from '../../src/app.module';
 import { MPC_COORDINATOR_PROTO } from '../../src/grpc/coordinator.grpc';
 import { mpcCoordinatorService } from '../../src/config';
@@ -46,14 +47,29 @@ export interface Member {
  * The coordinator in-process against the real stack, with everything it writes to stdout/stderr
  * captured (for the plaintext scan), and identities of organisations logged in through its
  * /auth API (their CAs in its identity directory, as ParticipantRegistered events would put them).
+ *
+ * It reads its own ledger-events topic (`eventsTopic`, made here with `eventsPartitions` and deleted
+ * by `close()`), unless `extraEnv` names one: on the shared topic, a coordinator running beside the
+ * test (same schema, so the same inbox) could claim its events first, and a fresh consumer group
+ * would first read every event the whole run put there.
  */
-export async function startCoordinator(run: string, extraEnv: Record<string, string> = {}): Promise<{
+export async function startCoordinator(
+  run: string,
+  extraEnv: Record<string, string> = {},
+  options: { eventsPartitions?: number } = {},
+): Promise<{
   app: INestApplication;
   url: string;
   logs: string[];
+  /** The ledger-events topic it reads: publish the test's events there. */
+  eventsTopic: string;
   member(role: 'DSP' | 'VSP', name: string): Promise<Member>;
   close(): Promise<void>;
 }> {
+  const named = extraEnv['MPC_COORDINATOR_LEDGER_EVENTS_TOPIC'];
+  const eventsTopic = named ?? `it.mpc.${run}`;
+  const kafka = kafkaClient();
+  if (named === undefined) await ensureTopics(kafka, [eventsTopic], options.eventsPartitions ?? 1);
   const logs: string[] = [];
   const out = process.stdout.write.bind(process.stdout);
   const err = process.stderr.write.bind(process.stderr);
@@ -73,6 +89,7 @@ export async function startCoordinator(run: string, extraEnv: Record<string, str
     MPC_COORDINATOR_STOCK_MASKS: '1200',
     MPC_COORDINATOR_NODE_TIMEOUT_MS: '120000',
     MPC_COORDINATOR_GRPC_PORT: '0',
+    MPC_COORDINATOR_LEDGER_EVENTS_TOPIC: eventsTopic,
     ...extraEnv,
   });
   const app = await createServiceApp(config, AppModule.forConfig);
@@ -84,6 +101,7 @@ export async function startCoordinator(run: string, extraEnv: Record<string, str
     app,
     url,
     logs,
+    eventsTopic,
     async member(role, name) {
       const mspId = `${name}x${run}MSP`;
       const ca = await testCertificateAuthority(`ca.${mspId}`);
@@ -96,6 +114,11 @@ export async function startCoordinator(run: string, extraEnv: Record<string, str
       await app.close();
       process.stdout.write = out;
       process.stderr.write = err;
+      if (named !== undefined) return;
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics: [eventsTopic] }).catch(() => undefined);
+      await admin.disconnect();
     },
   };
 }
@@ -116,8 +139,8 @@ export function coordinatorClient(port: number): { call: Rpc; close: () => void 
   return { call, close: () => client.close() };
 }
 
-/** Publishes a chaincode event as the ledger bridge relays it. */
-export async function publishLedgerEvent(kafka: Kafka, channel: string, eventName: string, payload: Record<string, unknown>, topic: string = TOPICS.ledgerEvents): Promise<void> {
+/** Publishes a chaincode event as the ledger bridge relays it, to the coordinator's `topic`. */
+export async function publishLedgerEvent(kafka: Kafka, channel: string, eventName: string, payload: Record<string, unknown>, topic: string): Promise<void> {
   const producer = kafka.producer();
   await producer.connect();
   try {

@@ -1,5 +1,4 @@
 import { TOPICS } from '@datawell/contracts';
-import { ensureTopics } from '@datawell/messaging';
 import { MpcCoordinator } from '../../src/mpc-coordinator';
 import { hex, kafkaClient, publishLedgerEvent, readTopics, startCoordinator, waitFor } from './harness';
 
@@ -17,20 +16,13 @@ describe('mpc-coordinator: MeterComputation only for a priced pay-per-use versio
   const kafka = kafkaClient();
   const dsp = `Dspm${run}MSP`;
   const vsp = `Vspm${run}MSP`;
-  // Its own ledger-events topic (as subscriptions.test.ts): no other coordinator claims its events.
-  const topic = `it.mpc-meter.${run}`;
   let coordinator: Awaited<ReturnType<typeof startCoordinator>>;
 
   beforeAll(async () => {
-    await ensureTopics(kafka, [topic], 1);
-    coordinator = await startCoordinator(run, { MPC_COORDINATOR_LEDGER_EVENTS_TOPIC: topic });
+    coordinator = await startCoordinator(run);
   });
   afterAll(async () => {
     await coordinator?.close();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
   });
 
   const members = [
@@ -46,12 +38,12 @@ describe('mpc-coordinator: MeterComputation only for a priced pay-per-use versio
   /** A job this coordinator ran (its row, as a request inserts it), then its ComputationCompleted relayed from the ledger. */
   const completeJob = async (version: number, jobId: string) => {
     await coordinator.app.get(MpcCoordinator).repository.insert({ id: jobId, daoId, version, computation: 'mean', requester: vsp, recipients: [vsp], owner: dsp, parameters: { columns: ['x'], fractionalBits: 16 }, dataset: { name: 'readings' } });
-    await publishLedgerEvent(kafka, `dao-${daoId}-v${version}`, 'ComputationCompleted', { jobId, computation: 'mean', members: [dsp, vsp], resultDigest: 'ab'.repeat(32), recipients: [vsp], recordedBy: vsp, atMs: Date.now() }, topic);
+    await publishLedgerEvent(kafka, `dao-${daoId}-v${version}`, 'ComputationCompleted', { jobId, computation: 'mean', members: [dsp, vsp], resultDigest: 'ab'.repeat(32), recipients: [vsp], recordedBy: vsp, atMs: Date.now() }, coordinator.eventsTopic);
   };
 
   it('sends nothing for an unpriced version, and MeterComputation once an accepted change-terms prices it', async () => {
     const channel = `dao-${daoId}-v1`;
-    await publishLedgerEvent(kafka, channel, 'VersionCreated', { daoId, version: 1, members, terms: terms({}), createdAtMs: Date.now(), contractEndsAtMs: Date.now() + 86_400_000 }, topic);
+    await publishLedgerEvent(kafka, channel, 'VersionCreated', { daoId, version: 1, members, terms: terms({}), createdAtMs: Date.now(), contractEndsAtMs: Date.now() + 86_400_000 }, coordinator.eventsTopic);
     const unpriced = `unpriced-${run}`;
     await completeJob(1, unpriced);
     await waitFor('the unpriced job decided', async () => (logLines(unpriced).length > 0 ? true : undefined));
@@ -60,8 +52,8 @@ describe('mpc-coordinator: MeterComputation only for a priced pay-per-use versio
 
     // A rejected change-terms changes nothing; an accepted one prices the version (same channel).
     const priced = terms({ price: { currency: 'EUR', perComputation: '1500' } });
-    await publishLedgerEvent(kafka, channel, 'ProposalDecided', { proposalId: `p-no-${run}`, kind: 'change-terms', outcome: 'rejected' }, topic);
-    await publishLedgerEvent(kafka, channel, 'ProposalDecided', { proposalId: `p-yes-${run}`, kind: 'change-terms', outcome: 'accepted', effect: { terms: priced } }, topic);
+    await publishLedgerEvent(kafka, channel, 'ProposalDecided', { proposalId: `p-no-${run}`, kind: 'change-terms', outcome: 'rejected' }, coordinator.eventsTopic);
+    await publishLedgerEvent(kafka, channel, 'ProposalDecided', { proposalId: `p-yes-${run}`, kind: 'change-terms', outcome: 'accepted', effect: { terms: priced } }, coordinator.eventsTopic);
     const paid = `priced-${run}`;
     await completeJob(1, paid);
     const [command] = await waitFor('the MeterComputation command', async () => ((await meterCommands()).length > 0 ? meterCommands() : undefined));
@@ -69,7 +61,7 @@ describe('mpc-coordinator: MeterComputation only for a priced pay-per-use versio
     expect(logLines(paid)).toEqual([expect.stringContaining('computation sent for metering')]);
 
     // A subscription version (v2): its computations are not charged one by one.
-    await publishLedgerEvent(kafka, `dao-${daoId}-v2`, 'VersionCreated', { daoId, version: 2, members, terms: terms({ businessModel: 'subscription', price: { currency: 'EUR', perPeriod: { amount: '9900', periodSeconds: 3600 } } }), createdAtMs: Date.now(), contractEndsAtMs: Date.now() + 86_400_000 }, topic);
+    await publishLedgerEvent(kafka, `dao-${daoId}-v2`, 'VersionCreated', { daoId, version: 2, members, terms: terms({ businessModel: 'subscription', price: { currency: 'EUR', perPeriod: { amount: '9900', periodSeconds: 3600 } } }), createdAtMs: Date.now(), contractEndsAtMs: Date.now() + 86_400_000 }, coordinator.eventsTopic);
     const onSubscription = `subscription-${run}`;
     await completeJob(2, onSubscription);
     await waitFor('the subscription job decided', async () => (logLines(onSubscription).length > 0 ? true : undefined));

@@ -1,6 +1,5 @@
 import { DataSource } from 'typeorm';
 import { TOPICS } from '@datawell/contracts';
-import { ensureTopics } from '@datawell/messaging';
 import { MpcCoordinator } from '../../src/mpc-coordinator';
 import { hex, kafkaClient, publishLedgerEvent, readTopics, startCoordinator, waitFor } from './harness';
 
@@ -18,21 +17,13 @@ describe('mpc-coordinator: subscription periods charged through ledger commands'
   const kafka = kafkaClient();
   const dsp = `Dspx${run}MSP`;
   const vsp = `Vspx${run}MSP`;
-  // Its own ledger-events topic: a fresh consumer group on the shared one would first read every
-  // event the whole run put there (in CI, past this test's two-minute wait for its first event).
-  const topic = `it.mpc-sub.${run}`;
   let coordinator: Awaited<ReturnType<typeof startCoordinator>>;
 
   beforeAll(async () => {
-    await ensureTopics(kafka, [topic], 1);
-    coordinator = await startCoordinator(run, { MPC_COORDINATOR_LEDGER_EVENTS_TOPIC: topic });
+    coordinator = await startCoordinator(run);
   });
   afterAll(async () => {
     await coordinator?.close();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
   });
 
   const logged = (message: string) => coordinator.logs.some((l) => l.includes(message) && l.includes(`"daoId":"${daoId}"`));
@@ -56,7 +47,7 @@ describe('mpc-coordinator: subscription periods charged through ledger commands'
       terms: { durationDays: 1, businessModel: 'subscription', heartbeatIntervalSeconds: 60, abandonAfterSeconds: 600, exitNoticeSeconds: 0, computations: [], price: { currency: 'EUR', perPeriod: { amount: '9900', periodSeconds: 60 } } },
       createdAtMs: now - 150_000,
       contractEndsAtMs: now - 150_000 + 86_400_000,
-    }, topic);
+    }, coordinator.eventsTopic);
     await waitFor('the subscription learnt', async () => (logged('subscription to charge each period') ? true : undefined));
     const service = coordinator.app.get(MpcCoordinator).computations;
     await service.chargeSubscriptions(now);
@@ -71,7 +62,7 @@ describe('mpc-coordinator: subscription periods charged through ledger commands'
     await service.chargeSubscriptions(now + 60_000);
     expect((await periodsSent())?.periods_sent).toBe(4);
     // Version 2 took over: version 1 is charged no more.
-    await publishLedgerEvent(kafka, channel, 'VersionSuperseded', { daoId, version: 1, successorChannel: `dao-${daoId}-v2` }, topic);
+    await publishLedgerEvent(kafka, channel, 'VersionSuperseded', { daoId, version: 1, successorChannel: `dao-${daoId}-v2` }, coordinator.eventsTopic);
     await waitFor('the subscription superseded', async () => (logged('subscription superseded') ? true : undefined));
     await service.chargeSubscriptions(now + 600_000);
     expect(await periodsSent()).toEqual({ periods_sent: 4, superseded: true });
