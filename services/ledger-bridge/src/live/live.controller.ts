@@ -57,12 +57,13 @@ export class LiveController {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     await new Promise<void>((resolve) => {
       let done = false;
-      let heartbeat: NodeJS.Timeout | undefined;
+      const heartbeat = setInterval(() => void res.write(': heartbeat\n\n'), this.source.heartbeatMs ?? LIVE_HEARTBEAT_MS);
+      heartbeat.unref();
       let unsubscribe: () => void = () => undefined;
       const end = () => {
         if (done) return;
         done = true;
-        if (heartbeat) clearInterval(heartbeat);
+        clearInterval(heartbeat);
         unsubscribe();
         if (!res.writableEnded) res.end();
         resolve();
@@ -72,9 +73,7 @@ export class LiveController {
       res.write(`retry: ${LIVE_RETRY_MS}\nevent: ready\ndata: ${JSON.stringify({ daoId, channels })}\n\n`);
       unsubscribe = this.source.events.subscribe(daoId, { notify: (n) => void res.write(sseMessage(n)), end });
       // Ended already (the bridge is stopping, or the client left while subscribing).
-      if (done) return unsubscribe();
-      heartbeat = setInterval(() => void res.write(': heartbeat\n\n'), this.source.heartbeatMs ?? LIVE_HEARTBEAT_MS);
-      heartbeat.unref();
+      if (done) unsubscribe();
     });
   }
 }

@@ -1,0 +1,121 @@
+import 'reflect-metadata';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Principal } from '@datawell/auth';
+import { LiveController, type LiveSource } from './live.controller';
+import { LiveEvents, notificationOf, type DeliveredEvent } from './live-events';
+
+const principal = (mspId: string, role: Principal['role'] = 'DSP'): Principal => ({ mspId, enrollmentId: 'alice', role, certificateFingerprint: 'ab' });
+const daoEvent = (eventName: string, blockNumber: bigint, transactionId: string, chaincodeName = 'dao'): DeliveredEvent & { payload: Uint8Array } => ({
+  chaincodeName,
+  eventName,
+  blockNumber,
+  transactionId,
+  payload: Buffer.from(JSON.stringify({ secret: 'not for the stream' })),
+});
+
+function source(events: LiveEvents, heartbeatMs?: number): LiveSource {
+  return { mspId: 'AcmeMSP', channels: async () => ['marketplace', 'dao-acme-v1', 'dao-acme-v2', 'dao-other-v1'], events, ...(heartbeatMs ? { heartbeatMs } : {}) };
+}
+
+/** The controller behind a real HTTP server, as Nest calls it once the guard has found the principal. */
+async function serve(controller: LiveController, who: Principal): Promise<{ url: string; server: Server; failures: unknown[] }> {
+  const failures: unknown[] = [];
+  const server = createServer((req, res) => {
+    const daoId = decodeURIComponent(/^\/daos\/([^/]+)\/events$/.exec(req.url ?? '')?.[1] ?? '');
+    controller.events(who, daoId, res).catch((error: unknown) => {
+      failures.push(error);
+      res.writeHead(400).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, failures };
+}
+
+/** Reads the stream's text until `until` holds for what was read. */
+async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, until: (text: string) => boolean, text = ''): Promise<string> {
+  const decoder = new TextDecoder();
+  while (!until(text)) {
+    const { value, done } = await reader.read();
+    if (done) return text;
+    text += decoder.decode(value, { stream: true });
+  }
+  return text;
+}
+
+const waitFor = async (check: () => boolean) => {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(check()).toBe(true);
+};
+
+describe('the live notifications of a DAO', () => {
+  it('are the dao chaincode events of its channels only, without their payload', () => {
+    expect(notificationOf('dao-acme-v2', daoEvent('VoteCast', 12n, 'tx1'))).toEqual({ daoId: 'acme', event: 'VoteCast', channel: 'dao-acme-v2', version: 2, blockNumber: '12', txId: 'tx1' });
+    expect(notificationOf('dao-acme-v2', daoEvent('OfferCreated', 12n, 'tx1', 'marketplace'))).toBeUndefined();
+    expect(notificationOf('marketplace', daoEvent('VoteCast', 12n, 'tx1'))).toBeUndefined();
+    expect(JSON.stringify(notificationOf('dao-acme-v1', daoEvent('ProposalCreated', 3n, 'tx2')))).not.toMatch(/secret/);
+  });
+
+  it("refuses another organisation's identity and a DAO its peer is on no version of, before anything is written", async () => {
+    const events = new LiveEvents();
+    const c = new LiveController(source(events));
+    const written: string[] = [];
+    const res = { writeHead: () => written.push('head'), write: () => written.push('write'), on: () => undefined } as unknown as ServerResponse;
+    await expect(c.events(principal('OtherMSP'), 'acme', res)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(c.events(principal('OperatorMSP', 'OPERATOR'), 'acme', res)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(c.events(principal('AcmeMSP'), 'nope', res)).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND' });
+    expect(written).toEqual([]);
+    expect(events.count()).toBe(0);
+  });
+
+  it("streams ready, then each of the DAO's events (not other DAOs' nor other chaincodes'), heartbeats, and unsubscribes when the client leaves", async () => {
+    const events = new LiveEvents();
+    const { url, server, failures } = await serve(new LiveController(source(events, 50)), principal('AcmeMSP', 'VSP'));
+    const abort = new AbortController();
+    try {
+      const response = await fetch(`${url}/daos/acme/events`, { signal: abort.signal });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('text/event-stream');
+      expect(response.headers.get('cache-control')).toMatch(/no-cache/);
+      const reader = response.body!.getReader();
+      let text = await readUntil(reader, (t) => t.includes('event: ready'));
+      expect(text).toContain(`retry: 3000\nevent: ready\ndata: ${JSON.stringify({ daoId: 'acme', channels: ['dao-acme-v1', 'dao-acme-v2'] })}\n\n`);
+      await waitFor(() => events.count('acme') === 1);
+      events.publish('dao-other-v1', daoEvent('VoteCast', 7n, 'tx-other'));
+      events.publish('dao-acme-v2', daoEvent('Heartbeat', 8n, 'tx-mkt', 'marketplace'));
+      events.publish('dao-acme-v2', daoEvent('VoteCast', 9n, 'tx-vote'));
+      text = await readUntil(reader, (t) => t.includes('tx-vote') && t.includes(': heartbeat'), text);
+      expect(text).toContain(`id: 9:tx-vote\nevent: ledger\ndata: ${JSON.stringify({ daoId: 'acme', event: 'VoteCast', channel: 'dao-acme-v2', version: 2, blockNumber: '9', txId: 'tx-vote' })}\n\n`);
+      expect(text).not.toMatch(/tx-other|tx-mkt|secret/);
+      abort.abort();
+      await waitFor(() => events.count() === 0);
+      expect(failures).toEqual([]);
+    } finally {
+      abort.abort();
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('ends the open streams when the bridge stops, and ends a late subscriber at once', async () => {
+    const events = new LiveEvents();
+    const { url, server } = await serve(new LiveController(source(events)), principal('AcmeMSP'));
+    try {
+      const response = await fetch(`${url}/daos/acme/events`);
+      const reader = response.body!.getReader();
+      await readUntil(reader, (t) => t.includes('event: ready'));
+      await waitFor(() => events.count() === 1);
+      events.close();
+      // The stream ends: read() reports done.
+      await readUntil(reader, () => false);
+      expect(events.count()).toBe(0);
+      let ended = false;
+      events.subscribe('acme', { notify: () => undefined, end: () => void (ended = true) });
+      expect(ended).toBe(true);
+      expect(events.count()).toBe(0);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});
