@@ -163,3 +163,35 @@ export function twoMemberAgreement(o: TwoMemberAgreementOptions) {
     documentDigest: o.documentDigest ?? 'cd'.repeat(32),
   };
 }
+
+export interface TwoVersionAgreementsOptions {
+  readonly daoId: string;
+  readonly dsp: string;
+  /** J1, a member of both versions. */
+  readonly vsp1: string;
+  /** J2, who joins in version 2. */
+  readonly vsp2: string;
+  /** The terms' fields that differ from testTerms (both versions). */
+  readonly terms?: Record<string, unknown>;
+  readonly documentDigest?: string;
+}
+
+/**
+ * Versions 1 and 2 of a test DAO: version 1 as twoMemberAgreement (D and J1 at β 0.6), version 2
+ * adds J2 at β 0.75 (ownership 45/30/25) under the same terms and infrastructure.
+ */
+export function twoVersionAgreements(o: TwoVersionAgreementsOptions) {
+  const v1 = twoMemberAgreement({ daoId: o.daoId, dsp: o.dsp, vsp: o.vsp1, ...(o.terms ? { terms: o.terms } : {}), ...(o.documentDigest ? { documentDigest: o.documentDigest } : {}) });
+  const v2 = {
+    ...v1,
+    agreementId: `${o.daoId}-agreement-2`,
+    version: 2,
+    betaPpm: 750_000,
+    members: [
+      { mspId: o.dsp, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 450_000 },
+      { mspId: o.vsp1, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 300_000 },
+      { mspId: o.vsp2, group: 'J2', role: 'VSP', weight: 1, ownershipPpm: 250_000 },
+    ],
+  };
+  return { 1: v1, 2: v2 } as const;
+}

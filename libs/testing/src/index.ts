@@ -6,7 +6,7 @@ export { agreementFor, ownershipPpm, signedAgreementFor, type DaoPlan, type Agre
 export { runLifecycle, LIFECYCLE_TERMS, type LifecycleOptions, type LifecycleResult, type LifecycleStage, type LifecycleUrls } from './scenarios/lifecycle';
 export { followCommand, CommandFailedError, type CommandOutcome, type FollowOptions } from './scenarios/commands';
 export { runFormation, httpAdminApi, scenarioOrgs, type AdminApi, type FormationOptions, type FormationResult } from './scenarios/formation';
-export { acceptancesOf, connectAs, deployTestChaincode, evaluate, eventOf, failure, gatewayErrorText, registerParticipants, submit, testTerms, twoMemberAgreement, type TestChaincode, type TwoMemberAgreementOptions } from './chaincode-network';
+export { acceptancesOf, connectAs, deployTestChaincode, evaluate, eventOf, failure, gatewayErrorText, registerParticipants, submit, testTerms, twoMemberAgreement, twoVersionAgreements, type TestChaincode, type TwoMemberAgreementOptions, type TwoVersionAgreementsOptions } from './chaincode-network';
 export { createKeyAndCsr, login, signWithIdentity, type EnrolledIdentity } from './identity/client';
 export { apiClient, mspFolderIdentity, stackAdminIdentity, type ApiClient, type IdentityKeys } from './identity/api-client';
 export { testCertificateAuthority } from './identity/testing-ca';

@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import type { GatewayConnection } from '@datawell/fabric';
 import { enrollClientIdentity } from '@datawell/stack';
 import { testStackContext } from '@datawell/testing';
-import { acceptancesOf, connectAs, deployTestChaincode, evaluate, eventOf, failure, registerParticipants, submit, testTerms } from '@datawell/testing';
+import { acceptancesOf, connectAs, deployTestChaincode, evaluate, eventOf, failure, registerParticipants, submit, twoVersionAgreements } from '@datawell/testing';
 import { heartbeatSigningBytes } from '../../src/heartbeat';
 
 /*
@@ -19,37 +19,7 @@ const V2 = { name: 'it-dao-v2', channel: 'dao-it-v2', module: 'chaincode/dao' };
 const run = randomBytes(4).toString('hex');
 const DIGEST = 'ef'.repeat(32);
 
-const terms = testTerms(DSP);
-const infrastructure = { workloads: [{ name: 'mpc-dsp', owner: DSP, placement: 'managed', kind: 'mpc-node' }] };
-const agreements = {
-  1: {
-    agreementId: 'it-agreement-1',
-    daoId: 'it',
-    version: 1,
-    betaPpm: 600_000,
-    members: [
-      { mspId: DSP, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 600_000 },
-      { mspId: VSP1, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 400_000 },
-    ],
-    terms,
-    infrastructure,
-    documentDigest: DIGEST,
-  },
-  2: {
-    agreementId: 'it-agreement-2',
-    daoId: 'it',
-    version: 2,
-    betaPpm: 750_000,
-    members: [
-      { mspId: DSP, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 450_000 },
-      { mspId: VSP1, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 300_000 },
-      { mspId: VSP2, group: 'J2', role: 'VSP', weight: 1, ownershipPpm: 250_000 },
-    ],
-    terms,
-    infrastructure,
-    documentDigest: DIGEST,
-  },
-};
+const agreements = twoVersionAgreements({ daoId: 'it', dsp: DSP, vsp1: VSP1, vsp2: VSP2, documentDigest: DIGEST });
 
 const entitlement = async (conn: GatewayConnection, channel: string, name: string, msp: string) =>
   BigInt((JSON.parse(await evaluate(conn.gateway.getNetwork(channel), name, 'GetEntitlement', msp)) as { amount: string }).amount);

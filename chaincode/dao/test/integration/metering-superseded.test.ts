@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { GatewayConnection } from '@datawell/fabric';
 import { enrollClientIdentity } from '@datawell/stack';
 import { testStackContext } from '@datawell/testing';
-import { acceptancesOf, connectAs, deployTestChaincode, eventOf, failure, registerParticipants, submit, testTerms } from '@datawell/testing';
+import { acceptancesOf, connectAs, deployTestChaincode, eventOf, failure, registerParticipants, submit, twoVersionAgreements } from '@datawell/testing';
 
 /*
  * Metering of a superseded version's computations on the real network: DAO `itmeter`, version 1 on
@@ -18,37 +18,7 @@ const V2 = { name: 'it-meter-v2', channel: 'dao-itmeter-v2', module: 'chaincode/
 const run = randomBytes(4).toString('hex');
 const DIGEST = 'ab'.repeat(32);
 
-const terms = testTerms(DSP, { price: { currency: 'EUR', perComputation: '1000' } });
-const infrastructure = { workloads: [{ name: 'mpc-dsp', owner: DSP, placement: 'managed', kind: 'mpc-node' }] };
-const agreements = {
-  1: {
-    agreementId: 'itmeter-agreement-1',
-    daoId: 'itmeter',
-    version: 1,
-    betaPpm: 600_000,
-    members: [
-      { mspId: DSP, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 600_000 },
-      { mspId: VSP1, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 400_000 },
-    ],
-    terms,
-    infrastructure,
-    documentDigest: DIGEST,
-  },
-  2: {
-    agreementId: 'itmeter-agreement-2',
-    daoId: 'itmeter',
-    version: 2,
-    betaPpm: 750_000,
-    members: [
-      { mspId: DSP, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 450_000 },
-      { mspId: VSP1, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 300_000 },
-      { mspId: VSP2, group: 'J2', role: 'VSP', weight: 1, ownershipPpm: 250_000 },
-    ],
-    terms,
-    infrastructure,
-    documentDigest: DIGEST,
-  },
-};
+const agreements = twoVersionAgreements({ daoId: 'itmeter', dsp: DSP, vsp1: VSP1, vsp2: VSP2, terms: { price: { currency: 'EUR', perComputation: '1000' } }, documentDigest: DIGEST });
 
 describe('dao chaincode: metering a superseded version on the real network', () => {
   const ctx = testStackContext();
