@@ -24,7 +24,7 @@ export class ApiError extends Error {
 }
 
 /** The page's origin: the serving process proxies /api/<service> to each service (server/serve.ts). */
-const origin = typeof window === 'undefined' ? 'http://localhost' : window.location.origin;
+export const origin = typeof window === 'undefined' ? 'http://localhost' : window.location.origin;
 
 export const marketplace = createClient<paths>({ baseUrl: `${origin}/api/marketplace` });
 /** The negotiation service: each service issues its own tokens, so the page signs in at each (auth/session.tsx). */
@@ -47,6 +47,12 @@ let bearer: { token: (service: ServiceName) => string | undefined; rejected: (me
 export function setBearer(source: typeof bearer): void {
   bearer = source;
 }
+
+/** The signed-in identity's bearer token at a service now (the live stream's own fetch adds it: see live/dao-live.ts). */
+export const tokenFor = (service: ServiceName): string | undefined => bearer?.token(service);
+
+/** A service refused the token outside openapi-fetch (the live stream): the session shows why and asks to sign in again. */
+export const tokenRejected = (message: string): void => bearer?.rejected(message);
 
 const auth = (service: ServiceName): Middleware => ({
   onRequest({ request }) {

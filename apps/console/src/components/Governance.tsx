@@ -6,9 +6,6 @@ import { percent, type DaoVersion } from '../api/daos';
 import { formFromTerms, governanceApi, myVote, parseTerms, proposalBody, utc, type Choice, type Proposal, type ProposalForm, type TermsPayload } from '../api/governance';
 import { Failure, Loading, StatusBadge } from './Status';
 
-/** Other members' proposals and votes reach the page without a reload: the list is read again this often. */
-export const PROPOSALS_POLL_MS = 3000;
-
 const KIND_LABELS: Record<ProposalForm['kind'], string> = { 'change-terms': 'Change the terms', 'admit-member': 'Admit a member', dissolve: 'Dissolve the DAO' };
 
 /** What the last action came to: pending while the bridge submits and waits for the commit, then its receipt or the refusal. */
@@ -141,7 +138,8 @@ export function Governance({ daoId, state, me }: { daoId: string; state: DaoVers
   const { version } = state;
   const client = useQueryClient();
   const key = ['proposals', me, daoId, version];
-  const list = useQuery({ queryKey: key, queryFn: () => governanceApi.list(daoId, version), refetchInterval: PROPOSALS_POLL_MS });
+  // Not polled: the DAO page's live stream (live/useDaoLive.ts) reads it again on each ledger event of the DAO.
+  const list = useQuery({ queryKey: key, queryFn: () => governanceApi.list(daoId, version) });
   // What this page's own writes answered: shown until the bridge lists them (it learns new proposals from their events).
   const [answered, setAnswered] = useState<Proposal[]>([]);
   const [outcome, setOutcome] = useState<Outcome>();

@@ -7,6 +7,8 @@ import { useSession } from '../auth/session';
 import { utc } from '../api/governance';
 import { Governance } from '../components/Governance';
 import { Failure, Loading, StatusBadge } from '../components/Status';
+import { LiveIndicator } from '../live/LiveIndicator';
+import { useDaoLive } from '../live/useDaoLive';
 import { MemberBridgeNotice } from './MyDaosPage';
 
 interface VersionRead {
@@ -108,6 +110,8 @@ export default function DaoPage() {
   const sessions = useQuery({ queryKey: ['sessions', session?.mspId], enabled: negotiated, queryFn: sessionsApi.list });
   const first = sessions.data ? (daosOf(sessions.data).find((d) => d.daoId === daoId)?.versions[0] ?? 1) : undefined;
   const versions = useQuery({ queryKey: ['dao', session?.mspId, daoId, first], enabled: signedInThere && first !== undefined, queryFn: () => readVersions(daoId, first ?? 1) });
+  // Versions, members and proposals are read again when the member's bridge tells of a ledger event of the DAO (no polling).
+  const live = useDaoLive(daoId, session?.mspId, signedInThere);
   if (!session) return <Navigate to="/sign-in" replace />;
   return (
     <Stack>
@@ -116,7 +120,10 @@ export default function DaoPage() {
           My DAOs
         </Anchor>
       </Text>
-      <Title order={2}>DAO {daoId}</Title>
+      <Group justify="space-between" align="baseline">
+        <Title order={2}>DAO {daoId}</Title>
+        {signedInThere && <LiveIndicator state={live} />}
+      </Group>
       <MemberBridgeNotice />
       {signedInThere &&
         (sessions.isError ? (
