@@ -23,6 +23,7 @@ describe('error kinds', () => {
       exists: [409, GRPC_STATUS.ALREADY_EXISTS],
       conflict: [409, GRPC_STATUS.FAILED_PRECONDITION],
       unprocessable: [422, GRPC_STATUS.FAILED_PRECONDITION],
+      tooMany: [429, GRPC_STATUS.RESOURCE_EXHAUSTED],
       unavailable: [503, GRPC_STATUS.UNAVAILABLE],
     });
   });
@@ -32,5 +33,6 @@ describe('error kinds', () => {
     expect(error).toBeInstanceOf(Error);
     expect([error.status, error.grpcStatus]).toEqual([409, GRPC_STATUS.FAILED_PRECONDITION]);
     expect(error.exposedDetails()).toBeUndefined();
+    expect(error.retryAfterSeconds()).toBeUndefined();
   });
 });

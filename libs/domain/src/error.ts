@@ -6,6 +6,7 @@ export const GRPC_STATUS = {
   NOT_FOUND: 5,
   ALREADY_EXISTS: 6,
   PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
   FAILED_PRECONDITION: 9,
   INTERNAL: 13,
   UNAVAILABLE: 14,
@@ -31,6 +32,8 @@ export const ERROR_KINDS = {
   conflict: { http: 409, grpc: GRPC_STATUS.FAILED_PRECONDITION },
   /** Well-formed, but refused by a party it depends on (the ledger, the CA). */
   unprocessable: { http: 422, grpc: GRPC_STATUS.FAILED_PRECONDITION },
+  /** The caller has asked too often for now (a rate limit); retrying after the time the error names may succeed. */
+  tooMany: { http: 429, grpc: GRPC_STATUS.RESOURCE_EXHAUSTED },
   /** A dependency is away; retrying later may succeed. */
   unavailable: { http: 503, grpc: GRPC_STATUS.UNAVAILABLE },
 } as const;
@@ -57,6 +60,11 @@ export abstract class DatawellError extends Error {
 
   /** Sent to the caller as `details` beside `{code, message}`; none by default. */
   exposedDetails(): Record<string, unknown> | undefined {
+    return undefined;
+  }
+
+  /** Whole seconds after which a retry may succeed: HTTP's `Retry-After` header, gRPC's `retry-after` trailing metadata; none by default. */
+  retryAfterSeconds(): number | undefined {
     return undefined;
   }
 }

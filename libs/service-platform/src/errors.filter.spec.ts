@@ -36,6 +36,7 @@ describe('PlatformErrorFilter', () => {
     ['exists', 409],
     ['conflict', 409],
     ['unprocessable', 422],
+    ['tooMany', 429],
     ['unavailable', 503],
   ])('answers a %s error with %i and its code', (kind, status) => {
     expect(answer(new Refused('SOME_CODE', kind))).toEqual({ status, body: { code: 'SOME_CODE', message: 'refused: SOME_CODE' } });
@@ -44,6 +45,17 @@ describe('PlatformErrorFilter', () => {
   it('adds the details the error exposes', () => {
     const issues = [{ path: 'betas[0]', problem: 'too large' }];
     expect(answer(new Refused('INVALID_PROPOSAL', 'invalid', { issues })).body).toEqual({ code: 'INVALID_PROPOSAL', message: 'refused: INVALID_PROPOSAL', details: { issues } });
+  });
+
+  it('says when to come back after a rate limit: Retry-After in whole seconds', () => {
+    const headers: Record<string, string> = {};
+    const response = { setHeader: (name: string, value: string) => void (headers[name] = value), status: () => ({ json: () => undefined }) };
+    const host = { getType: () => 'http', switchToHttp: () => ({ getResponse: () => response }) } as unknown as ArgumentsHost;
+    const limited = Object.assign(new Refused('TOO_MANY_REFUSALS', 'tooMany'), { retryAfterSeconds: () => 42 });
+    new PlatformErrorFilter().catch(limited, host);
+    expect(headers).toEqual({ 'Retry-After': '42' });
+    new PlatformErrorFilter().catch(new Refused('SOME_CODE', 'invalid'), host);
+    expect(headers).toEqual({ 'Retry-After': '42' });
   });
 
   it("keeps Nest's own exceptions' statuses", () => {

@@ -72,8 +72,11 @@ export class PlatformErrorFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw error;
-    const response = host.switchToHttp().getResponse<{ headersSent?: boolean; status(code: number): { json(body: unknown): void } }>();
+    const response = host.switchToHttp().getResponse<{ headersSent?: boolean; setHeader?(name: string, value: string): void; status(code: number): { json(body: unknown): void } }>();
     if (response.headersSent) return;
+    // A rate limit's answer says when to come back (429 with Retry-After, in whole seconds).
+    const retryAfter = error instanceof DatawellError ? error.retryAfterSeconds() : undefined;
+    if (retryAfter !== undefined) response.setHeader?.('Retry-After', String(retryAfter));
     if (error instanceof HttpException) {
       // A body with a shape of its own (the health check's report) is passed on as it is.
       const raw = error.getResponse();

@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { ConflictException, ForbiddenException, NotFoundException } from '@nestjs/common';
 import { DatawellError, type ErrorKind } from '@datawell/domain';
-import { grpcStatusOf } from './grpc';
+import { errorMetadata, grpcStatusOf } from './grpc';
 
 class Refused extends DatawellError {
   override readonly name = 'Refused';
@@ -25,6 +25,7 @@ describe('grpcStatusOf', () => {
     ['exists', status.ALREADY_EXISTS],
     ['conflict', status.FAILED_PRECONDITION],
     ['unprocessable', status.FAILED_PRECONDITION],
+    ['tooMany', status.RESOURCE_EXHAUSTED],
     ['unavailable', status.UNAVAILABLE],
   ])('maps a %s error to its gRPC status', (kind, expected) => {
     expect(grpcStatusOf(new Refused('ANY_CODE', kind))).toBe(expected);
@@ -45,5 +46,18 @@ describe('grpcStatusOf', () => {
   it('treats anything else as INTERNAL', () => {
     expect(grpcStatusOf(new Error('boom'))).toBe(status.INTERNAL);
     expect(grpcStatusOf(undefined)).toBe(status.INTERNAL);
+  });
+});
+
+describe('errorMetadata', () => {
+  it("carries a domain error's stable code, and a rate limit's retry-after", () => {
+    expect(errorMetadata(new Refused('VERSION_NOT_FOUND', 'notFound')).getMap()).toEqual({ 'datawell-code': 'VERSION_NOT_FOUND' });
+    const limited = Object.assign(new Refused('TOO_MANY_REFUSALS', 'tooMany'), { retryAfterSeconds: () => 7 });
+    expect(errorMetadata(limited).getMap()).toEqual({ 'datawell-code': 'TOO_MANY_REFUSALS', 'retry-after': '7' });
+  });
+
+  it('says nothing of anything else', () => {
+    expect(errorMetadata(new Error('boom')).getMap()).toEqual({});
+    expect(errorMetadata(new NotFoundException()).getMap()).toEqual({});
   });
 });

@@ -71,6 +71,19 @@ export function grpcStatusOf(error: unknown): grpc.status {
   return grpc.status.INTERNAL;
 }
 
+/**
+ * The trailing metadata of a refused call: a DatawellError's stable code (`datawell-code`, as HTTP's
+ * `code`) and, for a rate limit, `retry-after` (whole seconds, as HTTP's Retry-After header).
+ */
+export function errorMetadata(error: unknown): grpc.Metadata {
+  const metadata = new grpc.Metadata();
+  if (!(error instanceof DatawellError)) return metadata;
+  metadata.set('datawell-code', error.code);
+  const retryAfter = error.retryAfterSeconds();
+  if (retryAfter !== undefined) metadata.set('retry-after', String(retryAfter));
+  return metadata;
+}
+
 export function loadGrpcService(protoFile: string, service: string): grpc.ServiceDefinition {
   const definition = protoLoader.loadSync(protoFile, { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
   const packageObject = grpc.loadPackageDefinition(definition);
@@ -116,7 +129,7 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
           .catch((error: unknown) => {
             const code = grpcStatusOf(error);
             if (code === grpc.status.INTERNAL) this.#logger.error({ message: 'rpc failed', rpc: name, error: String(error) });
-            callback({ code, details: code === grpc.status.INTERNAL ? 'internal error' : String((error as Error)?.message ?? error) });
+            callback({ code, details: code === grpc.status.INTERNAL ? 'internal error' : String((error as Error)?.message ?? error), metadata: errorMetadata(error) });
           });
       };
     }

@@ -6,7 +6,7 @@ export { ServicePlatformModule, type ServicePlatformOptions } from './service-pl
 export { GRPC_CLIENT_CAS, KAFKA, REDIS, SERVICE_CONFIG } from './tokens';
 export { BODY_LIMIT } from './bootstrap';
 export { PlatformErrorFilter } from './errors.filter';
-export { GrpcServer, grpcStatusOf, loadGrpcService, type GrpcCallPeer, type GrpcClientCas, type GrpcServiceOptions, type GrpcUnaryHandler } from './grpc';
+export { errorMetadata, GrpcServer, grpcStatusOf, loadGrpcService, type GrpcCallPeer, type GrpcClientCas, type GrpcServiceOptions, type GrpcUnaryHandler } from './grpc';
 export { ServiceMetrics } from './metrics';
 export { addBodySchemas, zodBody, zodResponse } from './openapi-body';
 export { ZodParams, ZodQuery } from './openapi-params';
