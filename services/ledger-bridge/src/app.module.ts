@@ -3,6 +3,7 @@ import { AuthModule, type AuthOptions } from '@datawell/auth';
 import { memberTopicPrefix } from '@datawell/contracts';
 import { ServicePlatformModule } from '@datawell/service-platform';
 import { AdminModule } from './admin/admin.module';
+import { ledgerBridgeGrpc } from './grpc/ledger-bridge.grpc';
 import { LedgerBridgeModule } from './ledger-bridge.module';
 import { MemberDaoModule } from './member-network/member-dao.module';
 import { MIGRATIONS } from './migrations';
@@ -22,7 +23,7 @@ export class AppModule {
   static forConfig(config: LedgerBridgeServiceConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS, sharedTopics: config.settings.member === undefined }), AuthModule.forRoot(authOptions(config)), LedgerBridgeModule, AdminModule.forConfig(config), MemberDaoModule.forConfig(config)],
+      imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS, sharedTopics: config.settings.member === undefined, grpc: ledgerBridgeGrpc(config) }), AuthModule.forRoot(authOptions(config)), LedgerBridgeModule, AdminModule.forConfig(config), MemberDaoModule.forConfig(config)],
     };
   }
 }

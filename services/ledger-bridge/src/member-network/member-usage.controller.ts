@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal, forbidden, type Principal } from '@datawell/auth';
+import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
 import { ZodParams, ZodQuery } from '@datawell/service-platform';
 import type { MemberLedger } from '../admin/member-dao';
 import { MEMBER_LEDGER } from './member-dao.controller';
@@ -12,7 +12,7 @@ import { MemberUsage, usageParams, usageQuerySchema, type UsageTrailView } from 
 export class MemberUsageController {
   readonly #usage: MemberUsage;
 
-  constructor(@Inject(MEMBER_LEDGER) private readonly ledger: MemberLedger) {
+  constructor(@Inject(MEMBER_LEDGER) ledger: MemberLedger) {
     this.#usage = new MemberUsage(ledger);
   }
 
@@ -25,7 +25,6 @@ export class MemberUsageController {
   @ZodParams(usageParams)
   @ZodQuery(usageQuerySchema)
   async trail(@CurrentPrincipal() principal: Principal, @Param('dataset') dataset: string, @Query() query: Record<string, unknown>): Promise<UsageTrailView> {
-    if (principal.mspId !== this.ledger.mspId) throw forbidden(`this is ${this.ledger.mspId}'s bridge: ${principal.mspId} uses its own`);
-    return this.#usage.trail(dataset, query);
+    return this.#usage.trailFor(principal, dataset, query);
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { forbidden, type Principal } from '@datawell/auth';
 import { DAO, DAO_ID_PATTERN, datasetNameSchema, parseDaoChannel, usageTrailSchema, type UsageRecord } from '@datawell/contracts';
 import { AdminError } from '../admin/admin.errors';
 import { ledgerRefusal, type MemberLedger } from '../admin/member-dao';
@@ -31,6 +32,15 @@ export interface UsageTrailView {
  */
 export class MemberUsage {
   constructor(private readonly ledger: MemberLedger) {}
+
+  /**
+   * The trail for an authenticated caller: the one rule of both edges (HTTP and gRPC), for this
+   * organisation's identities only (FORBIDDEN to another's, which uses its own bridge).
+   */
+  async trailFor(principal: Principal, dataset: string, query: unknown): Promise<UsageTrailView> {
+    if (principal.mspId !== this.ledger.mspId) throw forbidden(`this is ${this.ledger.mspId}'s bridge: ${principal.mspId} uses its own`);
+    return this.trail(dataset, query);
+  }
 
   async trail(dataset: string, query: unknown): Promise<UsageTrailView> {
     const name = datasetNameSchema.safeParse(dataset);

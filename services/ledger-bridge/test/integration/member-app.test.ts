@@ -55,6 +55,8 @@ describe("the ledger-bridge app in a member's mode, configured from the environm
       DATAWELL_POSTGRES_URL: url.toString(),
       DATAWELL_TRAFFIC_KEY_FILE: memberTrafficKeyFile(member),
       DATAWELL_LOG_LEVEL: 'fatal',
+      // A member's bridge serves gRPC (the usage trail): on any free port beside the other tests.
+      LEDGER_BRIDGE_GRPC_PORT: '0',
       LEDGER_BRIDGE_MEMBER_MSP_ID: member,
       LEDGER_BRIDGE_PEER_ENDPOINT: peer.endpoint,
       LEDGER_BRIDGE_PEER_HOST_ALIAS: peer.hostAlias,

@@ -1,11 +1,25 @@
 import { randomBytes } from 'node:crypto';
+import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
 import { peer as peerProtos } from '@hyperledger/fabric-protos';
+import request from 'supertest';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { AuthModule, IdentityDirectory } from '@datawell/auth';
+import { loadServiceConfig } from '@datawell/config';
 import { DAO, usageEntrySchema, type UsageEntryInput } from '@datawell/contracts';
 import type { GatewayConnection } from '@datawell/fabric';
+import { createServiceApp, GrpcServer, ServicePlatformModule } from '@datawell/service-platform';
 import { enrollClientIdentity } from '@datawell/stack';
-import { acceptancesOf, connectAs, deployTestChaincode, evaluate, eventOf, failure, registerParticipants, submit, testStackContext, twoMemberAgreement } from '@datawell/testing';
+import { acceptancesOf, connectAs, createKeyAndCsr, deployTestChaincode, evaluate, eventOf, failure, login, registerParticipants, stackConnection, stackEnv, stackKafka, submit, testCertificateAuthority, testStackContext, twoMemberAgreement } from '@datawell/testing';
 import type { MemberLedger } from '../../src/admin/member-dao';
+import { ledgerBridgeService } from '../../src/config';
+import { LEDGER_BRIDGE_GRPC, LEDGER_BRIDGE_PROTO, LedgerBridgeGrpc } from '../../src/grpc/ledger-bridge.grpc';
+import { MEMBER_LEDGER } from '../../src/member-network/member-dao.controller';
 import { MemberUsageController } from '../../src/member-network/member-usage.controller';
+import { MIGRATIONS } from '../../src/migrations';
+import { createTopics } from './harness';
 
 /*
  * The data owner's usage trail on the real network: DAO `itusage`, version 1 on channel
@@ -13,7 +27,11 @@ import { MemberUsageController } from '../../src/member-network/member-usage.con
  * RecordUsage transactions — a granted request recorded by its requester, a refused one by the
  * dataset's owner — then the trail read through the member bridge's route over the DSP's own peer,
  * each entry's transaction id checked with Fabric's own query system chaincode (qscc). The version is
- * initialised once (InitVersion is idempotent); every run uses a fresh dataset name.
+ * initialised once (InitVersion is idempotent); every run uses a fresh dataset name. Then the same
+ * trail over both of the member bridge's edges, served by the platform as the member's app serves
+ * them (HTTP route, gRPC datawell.ledgerbridge.v1.LedgerBridge, bearer tokens of the bridge's own
+ * /auth API): GetUsage over a real gRPC client answers exactly the route's entries, with the route's
+ * refusals as gRPC statuses and stable codes.
  */
 const DSP = 'ItDspMSP';
 const VSP1 = 'ItVspOneMSP';
@@ -36,21 +54,20 @@ describe('the usage trail on the real network, read through the member bridge', 
   }, 900_000);
   afterAll(() => Object.values(conns).forEach((c) => c.close()));
 
-  /** The DSP's member bridge: its ledger is the DSP's own gateway (the test deployment's chaincode name for `dao`). */
-  const dspBridge = () => {
-    const ledger: MemberLedger = {
-      mspId: DSP,
-      evaluate: async (_msp, channel, chaincode, fn, args) => {
-        expect([channel, chaincode]).toEqual([CC.channel, DAO.chaincode]);
-        return evaluate(net(DSP), CC.name, fn, ...args);
-      },
-      submit: async () => {
-        throw new Error('the trail only reads');
-      },
-      channels: async () => [CC.channel],
-    };
-    return new MemberUsageController(ledger);
-  };
+  /** The DSP's member ledger: the DSP's own gateway (the test deployment's chaincode name for `dao`). */
+  const dspLedger = (): MemberLedger => ({
+    mspId: DSP,
+    evaluate: async (_msp, channel, chaincode, fn, args) => {
+      expect([channel, chaincode]).toEqual([CC.channel, DAO.chaincode]);
+      return evaluate(net(DSP), CC.name, fn, ...args);
+    },
+    submit: async () => {
+      throw new Error('the trail only reads');
+    },
+    channels: async () => [CC.channel],
+  });
+  /** The DSP's member bridge's route. */
+  const dspBridge = () => new MemberUsageController(dspLedger());
 
   it('records a granted and a refused request and reads them back, oldest first, each with its committed transaction id', async () => {
     const base = { dataset: { owner: DSP, name: dataset }, computation: 'mean', parametersDigest: 'ef'.repeat(32) };
@@ -88,5 +105,122 @@ describe('the usage trail on the real network, read through the member bridge', 
     expect(fromVsp.entries).toHaveLength(2);
     expect(fromVsp).toEqual(fromDsp);
     expect(JSON.parse(await evaluate(net(VSP1), CC.name, DAO.tx.GetUsage, `other-${run}`))).toEqual({ dataset: `other-${run}`, entries: [] });
+  });
+
+  describe("over the member bridge's HTTP and gRPC edges", () => {
+    const database = `lb_usage_grpc_${run}`;
+    const directoryTopic = `it.lb-usage-grpc.${run}`;
+    let app: INestApplication;
+    let url: string;
+    let client: grpc.Client & Record<string, (r: unknown, m: grpc.Metadata, cb: (e: grpc.ServiceError | null, v: Record<string, unknown>) => void) => void>;
+    const tokens: Record<string, string> = {};
+    const admin = async <T>(fn: (db: Client) => Promise<T>): Promise<T> => {
+      const db = new Client({ connectionString: stackConnection().postgres.url });
+      await db.connect();
+      try {
+        return await fn(db);
+      } finally {
+        await db.end();
+      }
+    };
+    const getUsage = (message: Record<string, unknown>, token?: string): Promise<Record<string, unknown>> =>
+      new Promise((resolve, reject) => {
+        const metadata = new grpc.Metadata();
+        if (token) metadata.set('authorization', `Bearer ${token}`);
+        client['GetUsage']!(message, metadata, (error, value) => (error ? reject(error) : resolve(value)));
+      });
+    const grpcRefusal = async (message: Record<string, unknown>, token?: string): Promise<[number, unknown]> => {
+      const error = (await getUsage(message, token).then(() => undefined, (e: unknown) => e)) as grpc.ServiceError | undefined;
+      return [error?.code ?? -1, error?.metadata.get('datawell-code')[0]];
+    };
+    /** A gRPC UsageEntry in the route's JSON shape (absent optionals stay absent). */
+    const asRouteEntry = (e: Record<string, unknown>) => {
+      const requester = e['requester'] as { msp_id: string; enrollment_id?: string };
+      const optional = (name: string, value: unknown) => (value === undefined || value === null ? {} : { [name]: value });
+      return {
+        usageId: e['usage_id'],
+        dataset: e['dataset'],
+        requester: { mspId: requester.msp_id, ...optional('enrollmentId', requester.enrollment_id) },
+        computation: e['computation'],
+        parametersDigest: e['parameters_digest'],
+        recipients: e['recipients'],
+        outcome: e['outcome'],
+        ...optional('rows', e['rows']),
+        ...optional('resultDigest', e['result_digest']),
+        ...optional('check', e['check']),
+        ...optional('failure', e['failure']),
+        recordedBy: e['recorded_by'],
+        atMs: e['at_ms'],
+        txId: e['tx_id'],
+        version: e['version'],
+        channel: e['channel'],
+      };
+    };
+
+    beforeAll(async () => {
+      // Its own database and an empty directory topic: the identities below are the only ones it knows.
+      await admin((db) => db.query(`CREATE DATABASE ${database}`));
+      await createTopics(stackKafka(`lb-it-usage-grpc-${run}`), [directoryTopic]);
+      const pg = new URL(stackConnection().postgres.url);
+      pg.pathname = `/${database}`;
+      const config = loadServiceConfig(ledgerBridgeService, { ...stackEnv(), DATAWELL_POSTGRES_URL: pg.toString(), DATAWELL_LOG_LEVEL: 'fatal', LEDGER_BRIDGE_GRPC_PORT: '0', LEDGER_BRIDGE_CHANNELS: '' });
+      // The member app's usage edges: the route and the gRPC handlers over the DSP's ledger, the platform's gRPC server, libs/auth.
+      @Module({})
+      class UsageEdges {}
+      const edges: DynamicModule = {
+        module: UsageEdges,
+        imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS, sharedTopics: false, grpc: LEDGER_BRIDGE_GRPC }), AuthModule.forRoot({ directory: { topic: directoryTopic, groupId: `it.lb-usage-grpc.${run}` } })],
+        controllers: [MemberUsageController],
+        providers: [{ provide: MEMBER_LEDGER, useValue: dspLedger() }, LedgerBridgeGrpc],
+      };
+      app = await createServiceApp(config, () => edges);
+      await app.listen(0, '127.0.0.1');
+      url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+      for (const [mspId, role] of [[DSP, 'DSP'], [VSP1, 'VSP']] as const) {
+        const ca = await testCertificateAuthority(`ca.${mspId}.${run}`);
+        await app.get(DataSource).transaction((m) => app.get(IdentityDirectory).upsert(m, { mspId, role, name: mspId, status: 'active', caCertPem: ca.caCertPem }, `it:${mspId}:${run}`));
+        const { privateKeyPem, csrPem } = await createKeyAndCsr(`owner-${run}`);
+        tokens[mspId] = await login(url, { certificatePem: await ca.issue(csrPem), privateKeyPem });
+      }
+      const definition = protoLoader.loadSync(LEDGER_BRIDGE_PROTO, { keepCase: true, longs: Number, defaults: false, oneofs: true });
+      const proto = grpc.loadPackageDefinition(definition) as unknown as { datawell: { ledgerbridge: { v1: { LedgerBridge: grpc.ServiceClientConstructor } } } };
+      client = new proto.datawell.ledgerbridge.v1.LedgerBridge(`127.0.0.1:${app.get(GrpcServer).port}`, grpc.credentials.createInsecure()) as typeof client;
+    }, 120_000);
+
+    afterAll(async () => {
+      client?.close();
+      await app?.close();
+      await admin((db) => db.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)).catch(() => undefined);
+    });
+
+    it('answers GetUsage with exactly the entries of GET /datasets/:dataset/usage, for the same caller', async () => {
+      const http = await request(url).get(`/datasets/${dataset}/usage`).query({ daoId: 'itusage' }).set({ Authorization: `Bearer ${tokens[DSP]}` }).expect(200);
+      const body = http.body as { daoId: string; dataset: string; entries: Array<Record<string, unknown>> };
+      expect(body.entries.map((e) => e['outcome'])).toEqual(['granted', 'refused']);
+      const answer = await getUsage({ dataset, dao_id: 'itusage' }, tokens[DSP]);
+      expect({ daoId: answer['dao_id'], dataset: answer['dataset'] }).toEqual({ daoId: body.daoId, dataset: body.dataset });
+      expect((answer['entries'] as Array<Record<string, unknown>>).map(asRouteEntry)).toEqual(body.entries);
+      // One version, as the route's ?version= selects it.
+      const one = await getUsage({ dataset, dao_id: 'itusage', version: 1 }, tokens[DSP]);
+      const oneHttp = await request(url).get(`/datasets/${dataset}/usage`).query({ daoId: 'itusage', version: '1' }).set({ Authorization: `Bearer ${tokens[DSP]}` }).expect(200);
+      expect((one['entries'] as Array<Record<string, unknown>>).map(asRouteEntry)).toEqual((oneHttp.body as typeof body).entries);
+    });
+
+    it("refuses as the route does: UNAUTHENTICATED, PERMISSION_DENIED to another organisation's identity, INVALID_ARGUMENT, NOT_FOUND, with the route's codes", async () => {
+      const message = { dataset, dao_id: 'itusage' };
+      const route = (query: Record<string, string>, token?: string, name = dataset) => request(url).get(`/datasets/${name}/usage`).query(query).set(token ? { Authorization: `Bearer ${token}` } : {});
+      expect(await grpcRefusal(message)).toEqual([grpc.status.UNAUTHENTICATED, 'UNAUTHENTICATED']);
+      expect((await route({ daoId: 'itusage' })).status).toBe(401);
+      expect(await grpcRefusal(message, 'forged.token')).toEqual([grpc.status.UNAUTHENTICATED, 'UNAUTHENTICATED']);
+      expect(await grpcRefusal(message, tokens[VSP1])).toEqual([grpc.status.PERMISSION_DENIED, 'FORBIDDEN']);
+      expect((await route({ daoId: 'itusage' }, tokens[VSP1])).body).toMatchObject({ code: 'FORBIDDEN' });
+      expect(await grpcRefusal({ ...message, version: 0 }, tokens[DSP])).toEqual([grpc.status.INVALID_ARGUMENT, 'INVALID_REQUEST']);
+      expect(await grpcRefusal({ dataset: '-bad', dao_id: 'itusage' }, tokens[DSP])).toEqual([grpc.status.INVALID_ARGUMENT, 'INVALID_REQUEST']);
+      expect((await route({ daoId: 'itusage' }, tokens[DSP], '-bad')).status).toBe(400);
+      expect(await grpcRefusal({ dataset }, tokens[DSP])).toEqual([grpc.status.INVALID_ARGUMENT, 'INVALID_REQUEST']);
+      expect(await grpcRefusal({ ...message, version: 2 }, tokens[DSP])).toEqual([grpc.status.NOT_FOUND, 'VERSION_NOT_FOUND']);
+      expect((await route({ daoId: 'itusage', version: '2' }, tokens[DSP])).body).toMatchObject({ code: 'VERSION_NOT_FOUND' });
+      expect(await grpcRefusal({ dataset, dao_id: 'nowhere' }, tokens[DSP])).toEqual([grpc.status.NOT_FOUND, 'VERSION_NOT_FOUND']);
+    });
   });
 });
