@@ -32,4 +32,18 @@ describe('mpc-coordinator configuration', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues.map((i) => i.variable).sort()).toEqual(['MPC_COORDINATOR_NODE_TLS_CERT_FILE', 'MPC_COORDINATOR_NODE_TLS_KEY_FILE']);
   });
+
+  it('limits refused requests to 30 per requester and 10 minutes by default, or as set; refuses nonsense', () => {
+    expect(loadServiceConfig(mpcCoordinatorService, base).settings.refusals).toEqual({ perWindow: 30, windowSeconds: 600 });
+    const { settings } = loadServiceConfig(mpcCoordinatorService, { ...base, MPC_COORDINATOR_REFUSALS_PER_WINDOW: '5', MPC_COORDINATOR_REFUSALS_WINDOW_SECONDS: '60' });
+    expect(settings.refusals).toEqual({ perWindow: 5, windowSeconds: 60 });
+    let error: unknown;
+    try {
+      loadServiceConfig(mpcCoordinatorService, { ...base, MPC_COORDINATOR_REFUSALS_PER_WINDOW: '0', MPC_COORDINATOR_REFUSALS_WINDOW_SECONDS: 'soon' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues.map((i) => i.variable).sort()).toEqual(['MPC_COORDINATOR_REFUSALS_PER_WINDOW', 'MPC_COORDINATOR_REFUSALS_WINDOW_SECONDS']);
+  });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineService, groupIdVariable, textVariable as withDefault, topicVariable as topic, type ConfigOf, type ServiceExtension } from '@datawell/config';
 import { SERVICES } from '@datawell/contracts';
+import type { RefusalLimitSettings } from './computations/refusal-limit';
 
 /** Settings of the mpc-coordinator service beyond the common ones (see docs/services.md, docs/mpc.md). */
 export interface MpcCoordinatorSettings {
@@ -25,6 +26,12 @@ export interface MpcCoordinatorSettings {
    * coordinator cannot call any node (its runs fail with NODE_TLS_NOT_CONFIGURED).
    */
   readonly nodeTls?: { readonly caFile: string; readonly certFile: string; readonly keyFile: string };
+  /**
+   * The limit on refused computation requests per requester (organisation): `perWindow` refusals are
+   * recorded in the data owners' usage trails per `windowSeconds`; beyond them a refused request is
+   * answered 429 TOO_MANY_REFUSALS (Retry-After) and not recorded.
+   */
+  readonly refusals: RefusalLimitSettings;
 }
 
 export const MPC_COORDINATOR_VARIABLES = {
@@ -39,6 +46,10 @@ export const MPC_COORDINATOR_VARIABLES = {
   nodeTlsCaFile: 'MPC_COORDINATOR_NODE_TLS_CA_FILE',
   nodeTlsCertFile: 'MPC_COORDINATOR_NODE_TLS_CERT_FILE',
   nodeTlsKeyFile: 'MPC_COORDINATOR_NODE_TLS_KEY_FILE',
+  /** Refused requests recorded per requester and window (default 30). */
+  refusalsPerWindow: 'MPC_COORDINATOR_REFUSALS_PER_WINDOW',
+  /** The refusal limit's window in seconds (default 600). */
+  refusalsWindowSeconds: 'MPC_COORDINATOR_REFUSALS_WINDOW_SECONDS',
 } as const;
 
 const V = MPC_COORDINATOR_VARIABLES;
@@ -60,6 +71,8 @@ const mpcCoordinatorExtension: ServiceExtension<MpcCoordinatorSettings> = {
     [V.nodeTlsCaFile]: optionalPath,
     [V.nodeTlsCertFile]: optionalPath,
     [V.nodeTlsKeyFile]: optionalPath,
+    [V.refusalsPerWindow]: int(30, 1, 1_000_000),
+    [V.refusalsWindowSeconds]: int(600, 1, 86_400),
   },
   /** The node TLS files: all three or none. */
   issues: (env) => {
@@ -74,6 +87,7 @@ const mpcCoordinatorExtension: ServiceExtension<MpcCoordinatorSettings> = {
     topUpIntervalMs: values[V.topUpIntervalMs] as number,
     stock: { triples: values[V.stockTriples] as number, masks: values[V.stockMasks] as number },
     nodeTimeoutMs: values[V.nodeTimeoutMs] as number,
+    refusals: { perWindow: values[V.refusalsPerWindow] as number, windowSeconds: values[V.refusalsWindowSeconds] as number },
     ...(values[V.nodeTlsCaFile]
       ? { nodeTls: { caFile: values[V.nodeTlsCaFile] as string, certFile: values[V.nodeTlsCertFile] as string, keyFile: values[V.nodeTlsKeyFile] as string } }
       : {}),

@@ -1,6 +1,7 @@
 import { Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { KAFKA, SERVICE_CONFIG } from '@datawell/service-platform';
+import { KAFKA, REDIS, SERVICE_CONFIG, ServiceMetrics } from '@datawell/service-platform';
+import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { ComputationsController } from './computations/computations.controller';
@@ -12,7 +13,7 @@ import type { MpcCoordinatorConfig } from './config';
 /**
  * The coordinator in Nest: its controller and gRPC handlers inject ComputationsService, which the
  * composition root `MpcCoordinator` builds. The root comes from this factory, from the platform's
- * resources (settings, Kafka client, DataSource); this module starts it once the application has
+ * resources (settings, Kafka client, Redis, DataSource, metrics registry); this module starts it once the application has
  * booted and stops it at shutdown.
  */
 @Module({
@@ -20,9 +21,9 @@ import type { MpcCoordinatorConfig } from './config';
   providers: [
     {
       provide: MpcCoordinator,
-      inject: [SERVICE_CONFIG, KAFKA, getDataSourceToken()],
-      useFactory: (config: MpcCoordinatorConfig, kafka: Kafka, dataSource: DataSource) =>
-        new MpcCoordinator({ dataSource, schema: config.postgres.schema, kafka, redisUrl: config.redis?.url, settings: config.settings, logger: new Logger('Coordinator') }),
+      inject: [SERVICE_CONFIG, KAFKA, REDIS, getDataSourceToken(), ServiceMetrics],
+      useFactory: (config: MpcCoordinatorConfig, kafka: Kafka, redis: Redis, dataSource: DataSource, metrics: ServiceMetrics) =>
+        new MpcCoordinator({ dataSource, schema: config.postgres.schema, kafka, redisUrl: config.redis?.url, redis, registry: metrics.registry, settings: config.settings, logger: new Logger('Coordinator') }),
     },
     { provide: ComputationsService, inject: [MpcCoordinator], useFactory: (coordinator: MpcCoordinator) => coordinator.computations },
     CoordinatorGrpc,

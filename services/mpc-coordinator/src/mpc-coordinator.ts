@@ -1,10 +1,13 @@
 import { createOutboxRelay, type ConnectionLogger, type OutboxPublisher, type TopicConsumer } from '@datawell/messaging';
+import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
+import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { CoordinatorRepository } from './computations/computations.repository';
 import { ComputationsService } from './computations/computations.service';
 import { CoordinatorQueue } from './computations/job-queue.adapter';
 import { NodeClient, readNodeClientTls } from './computations/node-client.adapter';
+import { RedisRefusalLimit } from './computations/refusal-limit';
 import { startLedgerEventsConsumer } from './ledger/ledger-events.consumer';
 import type { MpcCoordinatorSettings } from './config';
 
@@ -14,6 +17,10 @@ export interface MpcCoordinatorOptions {
   readonly kafka: Kafka;
   /** The job queue's Redis (DATAWELL_REDIS_URL); the coordinator cannot run without it. */
   readonly redisUrl: string | undefined;
+  /** The platform's Redis client (the same DATAWELL_REDIS_URL): the limit on refused requests. */
+  readonly redis: Redis;
+  /** The app's metrics registry (its throttled refusals' counter). */
+  readonly registry?: Registry;
   readonly settings: MpcCoordinatorSettings;
   readonly logger: ConnectionLogger;
 }
@@ -33,7 +40,7 @@ export class MpcCoordinator {
   #consumer: TopicConsumer | undefined;
 
   constructor(private readonly options: MpcCoordinatorOptions) {
-    const { dataSource, schema, kafka, redisUrl, settings, logger } = options;
+    const { dataSource, schema, kafka, redisUrl, redis, registry, settings, logger } = options;
     if (!redisUrl) throw new Error('the mpc-coordinator needs Redis (DATAWELL_REDIS_URL)');
     this.repository = new CoordinatorRepository(dataSource, schema);
     this.#queue = new CoordinatorQueue(redisUrl, settings.queue, logger);
@@ -49,6 +56,8 @@ export class MpcCoordinator {
       settings,
       logger,
       wakeOutbox: () => this.#relay.notify(),
+      // Keyed by the queue's name: the coordinators of one queue share the limit.
+      refusals: new RedisRefusalLimit(redis, settings.queue, settings.refusals, logger, registry),
     });
   }
 

@@ -8,7 +8,8 @@ export type CoordinatorErrorCode =
   | 'COMPUTATION_NOT_FOUND'
   | 'FORBIDDEN'
   | 'RESULT_NOT_READY'
-  | 'NODES_INCOMPLETE';
+  | 'NODES_INCOMPLETE'
+  | 'TOO_MANY_REFUSALS';
 
 const KINDS: Readonly<Record<CoordinatorErrorCode, ErrorKind>> = {
   INVALID_REQUEST: 'invalid',
@@ -17,25 +18,37 @@ const KINDS: Readonly<Record<CoordinatorErrorCode, ErrorKind>> = {
   FORBIDDEN: 'forbidden',
   RESULT_NOT_READY: 'conflict',
   NODES_INCOMPLETE: 'conflict',
+  // Beyond the requester's limit on refused requests (429 / RESOURCE_EXHAUSTED, with Retry-After).
+  TOO_MANY_REFUSALS: 'tooMany',
 };
 
 export class CoordinatorError extends DatawellError {
   override readonly name = 'CoordinatorError';
   /** For a refused computation request: the check that refused it (the usage trail records it). */
   readonly check: UsageCheck | undefined;
+  readonly #retryAfter: number | undefined;
   constructor(
     readonly code: CoordinatorErrorCode,
     message: string,
-    options?: { cause?: unknown; check?: UsageCheck },
+    options?: { cause?: unknown; check?: UsageCheck; retryAfterSeconds?: number },
   ) {
     super(message, options);
     this.check = options?.check;
+    this.#retryAfter = options?.retryAfterSeconds;
   }
 
   get kind(): ErrorKind {
     return KINDS[this.code];
   }
+
+  override retryAfterSeconds(): number | undefined {
+    return this.#retryAfter;
+  }
 }
+
+/** A refused request beyond the requester's limit: not recorded, to be retried after the window. */
+export const tooManyRefusals = (requester: string, retryAfterSeconds: number) =>
+  new CoordinatorError('TOO_MANY_REFUSALS', `${requester} has sent too many refused computation requests: this one is not recorded in the usage trail; retry after ${retryAfterSeconds} s`, { retryAfterSeconds });
 
 export const forbidden = (message: string, check?: UsageCheck) => new CoordinatorError('FORBIDDEN', message, check ? { check } : {});
 export const invalid = (message: string, check?: UsageCheck) => new CoordinatorError('INVALID_REQUEST', message, check ? { check } : {});

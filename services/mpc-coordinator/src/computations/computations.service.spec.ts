@@ -2,10 +2,12 @@ import type { DataSource } from 'typeorm';
 import type { MpcCoordinatorSettings } from '../config';
 import type { DaoVersionView } from './authorization';
 import type { ComputationRecord, CoordinatorRepository, NodeRecord } from './computations.repository';
+import { CoordinatorError } from './computations.errors';
 import { ComputationsService } from './computations.service';
 import { usageEntrySchema } from '@datawell/contracts';
 import { parametersDigest } from './ledger-command';
 import { NodeCallError, type NodeClient } from './node-client.adapter';
+import type { RefusalLimit } from './refusal-limit';
 
 const version: DaoVersionView = {
   daoId: 'd1',
@@ -28,6 +30,7 @@ const settings: MpcCoordinatorSettings = {
   topUpIntervalMs: 0,
   stock: { triples: 1000, masks: 100 },
   nodeTimeoutMs: 1000,
+  refusals: { perWindow: 30, windowSeconds: 600 },
 };
 const queued: ComputationRecord = {
   id: 'cmp-1',
@@ -47,7 +50,19 @@ const queued: ComputationRecord = {
 };
 const inventory = (triples: number, masks: number[]) => ({ party: 0, parties: 2, triples, squares: 0, masks });
 
-function setup(op: jest.Mock, inv: jest.Mock = jest.fn(), registered = nodes) {
+/** A refusal limit that lets `allowed` refusals through, then throttles for 42 s. */
+function refusalLimit(allowed = Infinity) {
+  const taken: string[] = [];
+  const limit: RefusalLimit = {
+    take: async (requester) => {
+      taken.push(requester);
+      return taken.length <= allowed ? { allowed: true } : { allowed: false, retryAfterSeconds: 42 };
+    },
+  };
+  return { limit, taken };
+}
+
+function setup(op: jest.Mock, inv: jest.Mock = jest.fn(), registered = nodes, refusals: RefusalLimit = refusalLimit().limit) {
   const outbox: unknown[] = [];
   const repo = {
     get: jest.fn(async () => queued),
@@ -73,8 +88,9 @@ function setup(op: jest.Mock, inv: jest.Mock = jest.fn(), registered = nodes) {
     settings,
     logger,
     wakeOutbox: jest.fn(),
+    refusals,
   });
-  return { service, repo, outbox, jobs };
+  return { service, repo, outbox, jobs, logger };
 }
 
 /** The ledger command in an outbox row's payload, with its one argument parsed. */
@@ -203,5 +219,29 @@ describe('the usage trail of computation requests', () => {
     expect(repo.insert).toHaveBeenCalledWith(expect.objectContaining({ requester: 'Vsp1MSP', requesterEnrollmentId: 'vsp-analyst', owner: 'DspMSP' }));
     expect(jobs.addComputation).toHaveBeenCalledWith(expect.stringMatching(/^cmp-/));
     expect(outbox).toEqual([]); // a granted request is recorded when its computation ends
+  });
+
+  it('throttles refusals beyond the requester\'s limit: 429 TOO_MANY_REFUSALS with its retry time, logged, not recorded', async () => {
+    const { limit, taken } = refusalLimit(2);
+    const { service, outbox, repo, jobs, logger } = setup(jest.fn(), jest.fn(), nodes, limit);
+    const refused = { ...request, recipients: ['DspMSP'] };
+    await expect(service.request('Vsp1MSP', refused)).rejects.toMatchObject({ code: 'FORBIDDEN', check: 'recipients-allowed' });
+    // An unknown version takes a point too: the limit tells nothing of which versions exist.
+    repo.version.mockResolvedValueOnce(undefined as unknown as DaoVersionView);
+    await expect(service.request('Vsp1MSP', request)).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND' });
+    expect(outbox).toHaveLength(1);
+    const throttled = (await service.request('Vsp1MSP', refused).then(() => undefined, (e: unknown) => e)) as CoordinatorError;
+    expect(throttled).toBeInstanceOf(CoordinatorError);
+    expect([throttled.code, throttled.status, throttled.grpcStatus, throttled.retryAfterSeconds()]).toEqual(['TOO_MANY_REFUSALS', 429, 8, 42]);
+    expect(throttled.message).toMatch(/Vsp1MSP has sent too many refused computation requests: this one is not recorded/);
+    await expect(service.request('StrangerMSP', request)).rejects.toMatchObject({ code: 'TOO_MANY_REFUSALS' });
+    expect(outbox).toHaveLength(1);
+    expect(taken).toEqual(['Vsp1MSP', 'Vsp1MSP', 'Vsp1MSP', 'StrangerMSP']);
+    expect(logger.warn).toHaveBeenCalledWith(expect.objectContaining({ message: expect.stringMatching(/throttled: not recorded/), requester: 'Vsp1MSP', refusal: 'recipients-allowed', retryAfterSeconds: 42 }));
+    // Malformed requests take no point (they are never recorded), granted ones neither, over the limit or not.
+    await expect(service.request('Vsp1MSP', { ...request, parameters: {} })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await service.request('Vsp1MSP', request);
+    expect(jobs.addComputation).toHaveBeenCalledTimes(1);
+    expect(taken).toHaveLength(4);
   });
 });

@@ -7,12 +7,13 @@ import { writeOutbox, type ConnectionLogger, type WakeOutbox } from '@datawell/m
 import type { CatalogueProgram } from '@datawell/mpc';
 import type { ComputeOutcome, NodeInventory } from '@datawell/mpc';
 import { type ComputationRequest, authorizeRequest, computationId, datasetOwnerOf, memberOf, nodeRegistrationProblem, nodeRegistrationRequestSchema, parseComputationRequest, resultDigest, resultJson, type DaoVersionView } from './authorization';
-import { CoordinatorError, forbidden, invalid } from './computations.errors';
+import { CoordinatorError, forbidden, invalid, tooManyRefusals } from './computations.errors';
 import type { ComputationRecord, CoordinatorRepository, NodeRecord } from './computations.repository';
 import type { RunningJob } from './job-queue.adapter';
 import { chargeSubscriptionCommand, periodsBegun } from '../ledger/subscriptions';
 import { computationCompletedCommand, parametersDigest, recordUsageCommand } from './ledger-command';
 import { NodeCallError, type NodeClient } from './node-client.adapter';
+import type { RefusalLimit } from './refusal-limit';
 
 export interface ComputationJobs {
   addComputation(id: string): Promise<void>;
@@ -28,6 +29,8 @@ export interface ComputationsDeps {
   readonly logger: ConnectionLogger;
   /** Wakes the outbox relay after a commit (its `notify`). */
   readonly wakeOutbox: WakeOutbox;
+  /** The limit on refused requests per requester (MPC_COORDINATOR_REFUSALS_*). */
+  readonly refusals: RefusalLimit;
 }
 
 const SOURCE = 'urn:datawell:service:mpc-coordinator';
@@ -75,7 +78,10 @@ export class ComputationsService {
   /**
    * A computation request from `caller` (its MSP) as the enrolled identity `enrollmentId`. A request
    * on a known version that a check refuses is recorded in the dataset owner's usage trail
-   * (RecordUsage, refused, with the check) before the refusal is answered.
+   * (RecordUsage, refused, with the check) before the refusal is answered. Every refused request
+   * (an unknown version too, so that the limit tells nothing of which versions exist) takes one point
+   * of the requester's refusal limit; beyond it the request is answered TOO_MANY_REFUSALS (429 /
+   * RESOURCE_EXHAUSTED, Retry-After) and only logged and counted, not recorded on the ledger.
    */
   async request(caller: string, body: unknown, enrollmentId?: string): Promise<{ computation: ComputationView; created: boolean }> {
     const request = parseComputationRequest(body);
@@ -85,6 +91,7 @@ export class ComputationsService {
       if (!known) throw new CoordinatorError('VERSION_NOT_FOUND', `no DAO version ${request.daoId} v${request.version} on the ledger (yet)`);
       allowed = authorizeRequest(known, caller, request);
     } catch (error) {
+      if (error instanceof CoordinatorError) await this.#withinRefusalLimit(caller, request, error);
       if (known && error instanceof CoordinatorError && error.check) await this.#recordRefusal(known, caller, enrollmentId, request, error.check);
       // To a caller that is not a member the version answers exactly as an unknown one.
       if (known && !memberOf(known, caller)) throw new CoordinatorError('VERSION_NOT_FOUND', `no DAO version ${request.daoId} v${request.version} on the ledger (yet)`);
@@ -108,6 +115,22 @@ export class ComputationsService {
     // Adding again is harmless (the job id dedupes) and repairs a crash between insert and add.
     if (c.status === 'queued') await this.deps.jobs.addComputation(id);
     return { computation: view(c), created };
+  }
+
+  /** Takes a point of the requester's refusal limit; beyond it the refusal is throttled: logged, counted (the limit's metric), not recorded. */
+  async #withinRefusalLimit(caller: string, request: ComputationRequest, refusal: CoordinatorError): Promise<void> {
+    const verdict = await this.deps.refusals.take(caller);
+    if (verdict.allowed) return;
+    this.deps.logger.warn({
+      message: 'refused computation request throttled: not recorded in the usage trail',
+      requester: caller,
+      daoId: request.daoId,
+      version: request.version,
+      computation: request.computation,
+      refusal: refusal.check ?? refusal.code,
+      retryAfterSeconds: verdict.retryAfterSeconds,
+    });
+    throw tooManyRefusals(caller, verdict.retryAfterSeconds);
   }
 
   /**

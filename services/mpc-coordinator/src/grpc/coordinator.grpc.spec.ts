@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { grpcStatusOf } from '@datawell/service-platform';
 import { forbidden as authForbidden, unauthenticated } from '@datawell/auth';
 import { parseComputationRequest } from '../computations/authorization';
-import { CoordinatorError, forbidden, invalid } from '../computations/computations.errors';
+import { CoordinatorError, forbidden, invalid, tooManyRefusals } from '../computations/computations.errors';
 import { computationMessage, requestBodyOf } from './coordinator.grpc';
 
 describe('coordinator gRPC messages', () => {
@@ -66,6 +66,7 @@ describe('coordinator gRPC messages', () => {
     expect(grpcStatusOf(new CoordinatorError('VERSION_NOT_FOUND', 'x'))).toBe(status.NOT_FOUND);
     expect(grpcStatusOf(new CoordinatorError('COMPUTATION_NOT_FOUND', 'x'))).toBe(status.NOT_FOUND);
     expect(grpcStatusOf(new CoordinatorError('RESULT_NOT_READY', 'x'))).toBe(status.FAILED_PRECONDITION);
+    expect(grpcStatusOf(tooManyRefusals('VspMSP', 3))).toBe(status.RESOURCE_EXHAUSTED);
     expect(grpcStatusOf(unauthenticated('x'))).toBe(status.UNAUTHENTICATED);
     expect(grpcStatusOf(authForbidden('x'))).toBe(status.PERMISSION_DENIED);
   });
