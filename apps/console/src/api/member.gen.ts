@@ -40,6 +40,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/daos/{daoId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Server-sent events of the DAO for this organisation's identities: first `event: ready` (data {daoId, channels}), then one `event: ledger` per dao chaincode event this member's own peer delivers on any version of the DAO (data {daoId, event, channel, version, blockNumber, txId}; never the event's payload: read what changed through the other routes), and a `: heartbeat` comment every 15 s. Nothing is replayed: after (re)connecting, read the state again. FORBIDDEN to other organisations, VERSION_NOT_FOUND when this member's peer is on no version of the DAO */
+        get: operations["LiveController_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/daos/{daoId}/revenue": {
         parameters: {
             query?: never;
@@ -416,6 +433,42 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
+            };
+        };
+    };
+    LiveController_events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                daoId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a text/event-stream: `event: ready` once, then `event: ledger` messages (`id:` blockNumber:txId, `data:` the notification as JSON), and heartbeat comments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
