@@ -1,5 +1,5 @@
 import { loadSettings } from '../settings';
-import { domainPaths, domainPorts, MAX_DOMAINS, memberServicePorts, newMemberDomain, operatorDomain, osUserFor, portClash, validateMember, type DomainRecord } from './domain';
+import { domainPaths, domainPorts, MAX_DOMAINS, memberBridgeGrpcPort, memberServicePorts, newMemberDomain, operatorDomain, osUserFor, portClash, validateMember, type DomainRecord } from './domain';
 
 const settings = loadSettings('/repo', { DATAWELL_STACK_DIR: '/srv/stack' });
 
@@ -77,6 +77,14 @@ describe("member services' ports", () => {
     expect(memberServicePorts(settings, 2)['ledger-bridge'] - memberServicePorts(settings, 1)['ledger-bridge']).toBe(4);
     const onService = loadSettings('/repo', { DATAWELL_POSTGRES_PORT: '28004', DATAWELL_REDIS_PORT: '26379', DATAWELL_FABRIC_PORT_BASE: '27000' });
     expect(() => newMemberDomain(onService, [operatorDomain(onService)], 'AMSP', 'DSP')).toThrow(/port 28004 of domain AMSP \(ledger-bridge\) is already domain operator \(postgres\)'s/);
+  });
+
+  it("give the ledger bridge's gRPC the slot's fourth port, in the clash check too", () => {
+    const base = settings.ports.fabricBase;
+    expect([1, 2].map((k) => memberBridgeGrpcPort(settings, k))).toEqual([base + 1007, base + 1011]);
+    expect(memberBridgeGrpcPort(settings, 1)).toBeLessThan(memberServicePorts(settings, 2)['ledger-bridge']);
+    const onGrpc = loadSettings('/repo', { DATAWELL_POSTGRES_PORT: '28007', DATAWELL_REDIS_PORT: '26379', DATAWELL_FABRIC_PORT_BASE: '27000' });
+    expect(() => newMemberDomain(onGrpc, [operatorDomain(onGrpc)], 'AMSP', 'DSP')).toThrow(/port 28007 of domain AMSP \(ledger-bridge gRPC\) is already domain operator \(postgres\)'s/);
   });
 });
 

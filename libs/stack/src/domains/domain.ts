@@ -109,7 +109,7 @@ export function operatorDomain(settings: StackSettings): DomainRecord {
  */
 export const MEMBER_SERVICES = ['ledger-bridge', 'telemetry', 'provisioner'] as const;
 export type MemberServiceName = (typeof MEMBER_SERVICES)[number];
-/** Ports per domain slot above the Fabric plan: room for three member services and one spare. */
+/** Ports per domain slot above the Fabric plan: the three member services' HTTP ports and the ledger bridge's gRPC port. */
 const SERVICE_PORTS_PER_DOMAIN = 4;
 
 /**
@@ -119,6 +119,14 @@ const SERVICE_PORTS_PER_DOMAIN = 4;
 export function memberServicePorts(settings: StackSettings, index: number): Record<MemberServiceName, number> {
   const first = settings.ports.fabricBase + 1000 + SERVICE_PORTS_PER_DOMAIN * index;
   return Object.fromEntries(MEMBER_SERVICES.map((name, i) => [name, first + i])) as Record<MemberServiceName, number>;
+}
+
+/**
+ * The gRPC port of domain k's ledger bridge (its usage trail over gRPC, docs/ledger-bridge.md): the
+ * slot's fourth port, after its member services' HTTP ports (base + 1000 + 4k + 3).
+ */
+export function memberBridgeGrpcPort(settings: StackSettings, index: number): number {
+  return settings.ports.fabricBase + 1000 + SERVICE_PORTS_PER_DOMAIN * index + MEMBER_SERVICES.length;
 }
 
 /** Pid and log files of a member service in its domain's folder. */
@@ -157,7 +165,7 @@ export function portClash(settings: StackSettings, domains: readonly DomainRecor
   const fixed: [number, string][] = [[settings.ports.kafka, 'Kafka'], [settings.ports.kafkaController, 'the Kafka controller']];
   for (const [port, who] of fixed) claim(port, who);
   for (const d of domains) {
-    const ports = { ...d.ports, ...(d.role === 'operator' ? {} : memberServicePorts(settings, d.index)) };
+    const ports = { ...d.ports, ...(d.role === 'operator' ? {} : { ...memberServicePorts(settings, d.index), 'ledger-bridge gRPC': memberBridgeGrpcPort(settings, d.index) }) };
     for (const [kind, port] of Object.entries(ports)) {
       // The Fabric plan spans base … base+1000 (fabric/layout.ts).
       if (port >= fabricBase && port < fabricBase + 1000) return `port ${port} (${kind}) of domain ${d.name} falls in the Fabric range from DATAWELL_FABRIC_PORT_BASE=${fabricBase}`;

@@ -9,7 +9,7 @@ import { enrollClientIdentity } from '../fabric/network';
 import { binaryFor } from '../fabric/tools';
 import { memberFabric } from '../fabric/parties';
 import { osUser } from '../os-user';
-import { domainPaths, memberServiceFiles, memberServicePorts, memberServiceUrl, type DomainRecord, type MemberServiceName } from './domain';
+import { domainPaths, memberBridgeGrpcPort, memberServiceFiles, memberServicePorts, memberServiceUrl, type DomainRecord, type MemberServiceName } from './domain';
 import { domainPostgres, domainRedis, findDomain } from './domains';
 import { readMspPackage } from './msp-package';
 import { domainTrafficKeys } from './traffic-key';
@@ -77,8 +77,8 @@ async function ledgerBridgeEnv(ctx: StackContext, d: DomainRecord, port: number)
   await ensureWallet(ctx, d, walletDir);
   return {
     LEDGER_BRIDGE_HTTP_PORT: String(port),
-    // gRPC on a free port (0): the member's bridge is reached over HTTP at its fixed port.
-    LEDGER_BRIDGE_GRPC_PORT: '0',
+    // Its gRPC (the usage trail) at the slot's fixed gRPC port, beside its HTTP port.
+    LEDGER_BRIDGE_GRPC_PORT: String(memberBridgeGrpcPort(ctx.settings, d.index)),
     LEDGER_BRIDGE_MEMBER_MSP_ID: d.mspId,
     LEDGER_BRIDGE_MEMBER_ROLE: d.role,
     LEDGER_BRIDGE_PEER_ENDPOINT: pkg.peer.endpoint,
