@@ -192,7 +192,10 @@ describe('onboarding and formation with every participant in its own domain', ()
     const pkg = readMspPackage(ctx, VSP);
     const conn = connectGateway({ endpoint: pkg.peer.endpoint, hostAlias: pkg.peer.hostAlias, tlsCaPem: pkg.peer.tlsCaCert }, signers[VSP]!);
     try {
-      const version = JSON.parse(Buffer.from(await conn.gateway.getNetwork(channel).getContract('dao').evaluateTransaction('GetVersion')).toString('utf8')) as Record<string, unknown>;
+      // The VSP's peer may be launching the chaincode for its first call on this channel: longer than
+      // the gateway's 15 s under load, so this one read may take two minutes.
+      const proposal = conn.gateway.getNetwork(channel).getContract('dao').newProposal('GetVersion');
+      const version = JSON.parse(Buffer.from(await proposal.evaluate({ deadline: Date.now() + 120_000 })).toString('utf8')) as Record<string, unknown>;
       expect(version).toMatchObject({ daoId, version: 1 });
     } finally {
       conn.close();
