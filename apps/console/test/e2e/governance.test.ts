@@ -14,10 +14,14 @@ import { domainMember, formDomainsDao, memberConsole } from '../support/scenario
  * The DSP proposes a change of terms in its page, the VSP votes in its own, the DSP votes and the
  * proposal is accepted; a proposal the chaincode refuses shows the bridge's code; the VSP gives
  * notice of its exit. What the pages show is compared with what each member's bridge answers it.
+ * The pages are not polled: each follows its own bridge's live stream (GET /daos/:daoId/events), so
+ * the DSP's open page must show the VSP's vote within LIVE_MS, which nothing else would refresh.
  */
 jest.setTimeout(900_000);
 
 const SHOTS = process.env['CONSOLE_SCREENSHOTS_DIR'];
+/** How soon another member's committed vote must show on an open page: a block, its delivery to the member's peer, one read. */
+const LIVE_MS = 15_000;
 const REPO = resolve(__dirname, '..', '..', '..', '..');
 const ctx: StackContext = { settings: loadSettings(REPO, process.env), progress: stderrProgress };
 let formed: DomainFormationResult;
@@ -60,6 +64,21 @@ async function bridge(m: DomainMember, method: 'GET' | 'POST', path: string, bod
   return { status: response.status, body: (await response.json()) as Record<string, unknown> & Array<Record<string, unknown>> };
 }
 
+/** The events route of the member's own bridge, as the page's stream asks it: the status, the code of a refusal, or the first message. */
+async function liveStream(m: DomainMember, daoId: string, token: string | undefined): Promise<{ status: number; code?: string; first?: string; type?: string | null }> {
+  const abort = new AbortController();
+  try {
+    const response = await fetch(`${m.bridgeUrl}/daos/${daoId}/events`, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: abort.signal });
+    if (response.status !== 200) return { status: response.status, code: ((await response.json()) as { code: string }).code };
+    const reader = response.body!.getReader();
+    let text = '';
+    while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
+    return { status: 200, first: text.split('\n\n')[0], type: response.headers.get('content-type') };
+  } finally {
+    abort.abort();
+  }
+}
+
 type ProposalAnswer = { proposalId: string; kind: string; status: string; yesPpm: number; noPpm: number; votingEndsAtMs: number; payload: Record<string, unknown>; votes: Array<{ mspId: string; choice: string; weightPpm: number }> };
 
 /** ppm and times as the page should print them, written here independently of the page's own formatting. */
@@ -99,6 +118,14 @@ describe('governance on the DAO page, through each member’s own ledger bridge'
     expect(own[dsp.mspId]).toBeGreaterThan(500_000);
     const notice = state.terms.exitNoticeSeconds + 120;
 
+    // The live route: this organisation's identities only, on a DAO its peer is on.
+    const dspToken = await login(dsp.bridgeUrl, dsp.identity);
+    expect(await liveStream(dsp, daoId, undefined)).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
+    // The VSP's identity, signed in at the DSP's bridge: a member of the DAO, but not of this organisation.
+    expect(await liveStream(dsp, daoId, await login(dsp.bridgeUrl, vsp.identity))).toEqual({ status: 403, code: 'FORBIDDEN' });
+    expect(await liveStream(dsp, 'nosuchdao', dspToken)).toEqual({ status: 404, code: 'VERSION_NOT_FOUND' });
+    expect(await liveStream(dsp, daoId, dspToken)).toEqual({ status: 200, type: 'text/event-stream', first: `retry: 3000\nevent: ready\ndata: ${JSON.stringify({ daoId, channels: [`dao-${daoId}-v1`] })}` });
+
     const dspPage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const vspPage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const bodies: string[] = [];
@@ -112,6 +139,9 @@ describe('governance on the DAO page, through each member’s own ledger bridge'
     await dspPage.goto(`${dspBase}/my/daos/${daoId}`);
     const dspGov = dspPage.getByTestId('version-1').getByTestId('governance');
     await see(dspGov.getByTestId('no-proposals')).toBeVisible();
+    // The page follows its bridge's live stream: the status says so in words.
+    const dspLive = dspPage.locator('[data-testid="live-status"][data-status="live"]');
+    await see(dspLive).toContainText('Live');
     await expectAccessible(dspPage, 'governance, no proposals');
 
     // The DSP proposes a longer exit notice. The request is held at the page's edge to see the pending state.
@@ -156,9 +186,11 @@ describe('governance on the DAO page, through each member’s own ledger bridge'
     expect(afterVsp).toMatchObject({ status: 'open', yesPpm: own[vsp.mspId], noPpm: 0 });
     await see(vspRow.getByRole('button', { name: /Vote/ })).toHaveCount(0);
 
-    // The DSP's page sees the VSP's vote without a reload, and the DSP votes yes with the keyboard: accepted.
+    // The DSP's page, open all along and not polled, sees the VSP's vote without a reload, within LIVE_MS of
+    // its commit: only its bridge's live notification reads it again. Then the DSP votes yes with the keyboard: accepted.
     const dspRow = dspGov.locator(`[data-testid="proposal-row"][data-proposal="${made.proposalId}"]`);
-    await see(dspRow.getByTestId('proposal-tally')).toHaveText(`yes ${pct(own[vsp.mspId]!)} · no 0 %`);
+    await see(dspLive).toBeVisible();
+    await see(dspRow.getByTestId('proposal-tally'), LIVE_MS).toHaveText(`yes ${pct(own[vsp.mspId]!)} · no 0 %`);
     await dspRow.getByRole('button', { name: `Vote yes on ${made.proposalId}` }).focus();
     await dspPage.keyboard.press('Enter');
     await see(dspGov.getByTestId('governance-result')).toContainText('The proposal is accepted');
