@@ -3,7 +3,7 @@ import { EventSource, type ErrorEvent, type FetchLike } from 'eventsource';
 /** What the member's bridge says happened on one of the DAO's versions (`event: ledger`); never the event's payload. */
 export interface LiveNotification {
   readonly daoId: string;
-  /** The dao chaincode event's name (VoteCast, ProposalCreated, ProposalDecided, MemberExitRequested, …). */
+  /** The dao chaincode event's name (VoteCast, ProposalCreated, ProposalDecided, ExitRequested, …). */
   readonly event: string;
   readonly channel: string;
   readonly version: number;
