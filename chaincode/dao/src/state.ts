@@ -32,6 +32,8 @@ export interface VersionState {
   /** Set once version i+1 exists: revenue is then recorded there (the top channel), not here. */
   successorChannel?: string;
   supersededAtMs?: number;
+  /** When version i+1 was created: subscription periods beginning from then on are its to charge. */
+  successorCreatedAtMs?: number;
 }
 
 export type MemberStatus = 'active' | 'abandoned' | 'exited';
@@ -55,6 +57,17 @@ export interface MemberState {
 }
 
 const DAY_MS = 86_400_000;
+
+/**
+ * A subscription version's grid of periods: period k begins at originMs + k · periodMs. The origin is
+ * the terms' `price.perPeriod.originMs` (a successor continues its predecessor's grid), else the
+ * version's creation. Undefined for a pay-per-use version or one without a price per period.
+ */
+export function periodGrid(version: Pick<VersionState, 'createdAtMs' | 'terms'>): { readonly originMs: number; readonly periodMs: number } | undefined {
+  const perPeriod = version.terms.price?.perPeriod;
+  if (version.terms.businessModel !== 'subscription' || !perPeriod) return undefined;
+  return { originMs: perPeriod.originMs ?? version.createdAtMs, periodMs: perPeriod.periodSeconds * 1000 };
+}
 
 /** When the term of a version's agreement ends: terms.durationDays after its InitVersion (transaction time). */
 export function contractEndsAtMs(version: Pick<VersionState, 'createdAtMs' | 'terms'>): number {

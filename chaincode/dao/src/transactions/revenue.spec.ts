@@ -378,4 +378,54 @@ describe('DaoContract revenue recorders, prices and metering', () => {
     const unpriced = await initialisedWith(1, { businessModel: 'subscription' });
     expect(json(await unpriced.ledger.submit(DSP, (ctx) => unpriced.dao.ChargeSubscription(ctx, '0')))).toEqual({ period: 0, charged: false, reason: 'no-price' });
   });
+
+  describe('one grid of subscription periods across versions', () => {
+    const DAY = 86_400_000;
+    const subscription = (originMs?: number) => ({ ...TERMS, businessModel: 'subscription', durationDays: 30, price: { currency: 'EUR', perPeriod: { amount: '9900', periodSeconds: 86_400, ...(originMs !== undefined ? { originMs } : {}) } } });
+    /** Version 1 from START_MS; version 2 created a day and a half later (period 1 in progress), under `terms2`. */
+    async function joinedMidPeriod(terms2: Record<string, unknown>) {
+      const bottom = { ledger: daoLedger(1), dao: new DaoContract() };
+      const a1 = agreement(1, { terms: subscription() });
+      await bottom.ledger.submit(DSP, (ctx) => bottom.dao.InitVersion(ctx, s(a1), acceptances(a1)));
+      const top = { ledger: daoLedger(2, bottom), dao: new DaoContract() };
+      top.ledger.timeMs = START_MS + 1.5 * DAY;
+      const a2 = agreement(2, { terms: terms2 });
+      await top.ledger.submit(DSP, (ctx) => top.dao.InitVersion(ctx, s(a2), acceptances(a2)));
+      bottom.ledger.link('dao', top.ledger, top.dao);
+      bottom.ledger.timeMs = top.ledger.timeMs;
+      return { bottom, top };
+    }
+
+    it('charges each period once, on the version that is top when it begins, also after the successor is recorded', async () => {
+      const { bottom, top } = await joinedMidPeriod(subscription(START_MS));
+      await bottom.ledger.submit(VSP1, (ctx) => bottom.dao.ChargeSubscription(ctx, '0'));
+      await bottom.ledger.submit(DSP, (ctx) => bottom.dao.RecordSuccessor(ctx, '{}'));
+      expect(bottom.ledger.lastEvent()).toMatchObject({ name: DAO.event.VersionSuperseded, payload: { successorCreatedAtMs: START_MS + 1.5 * DAY } });
+      // Period 1 began (START + 1 day) while version 1 was top: charged there, even now that it is superseded …
+      expect(json(await bottom.ledger.submit(DSP, (ctx) => bottom.dao.ChargeSubscription(ctx, '1')))).toMatchObject({ period: 1, charged: true, startsAtMs: START_MS + DAY, allocation: { level: 1 } });
+      // … and never on version 2, created in its middle.
+      await expect(top.ledger.submit(DSP, (ctx) => top.dao.ChargeSubscription(ctx, '1'))).rejects.toThrow(/^CONFLICT: period 1 began at 2026-01-02T00:00:00.000Z, before version 2 was created \(2026-01-02T12:00:00.000Z\)/);
+      // Period 2 begins once version 2 exists: version 2's, refused on version 1.
+      top.ledger.timeMs = bottom.ledger.timeMs = START_MS + 2 * DAY;
+      await expect(bottom.ledger.submit(DSP, (ctx) => bottom.dao.ChargeSubscription(ctx, '2'))).rejects.toThrow(/^CONFLICT: version 1 is superseded: period 2 begins at 2026-01-03T00:00:00.000Z, when dao-acme-v2 is top/);
+      expect(json(await top.ledger.submit(VSP2A, (ctx) => top.dao.ChargeSubscription(ctx, '2')))).toMatchObject({ period: 2, charged: true, amount: '9900', startsAtMs: START_MS + 2 * DAY, allocation: { level: 2 } });
+    });
+
+    it('records a successor whose periods do not continue the grid, and says so in VersionSuperseded', async () => {
+      const continued = await joinedMidPeriod(subscription(START_MS));
+      await continued.bottom.ledger.submit(DSP, (ctx) => continued.bottom.dao.RecordSuccessor(ctx, '{}'));
+      expect(continued.bottom.ledger.lastEvent()?.payload).toMatchObject({ periodsContinue: true });
+      const own = await joinedMidPeriod(subscription());
+      await own.bottom.ledger.submit(DSP, (ctx) => own.bottom.dao.RecordSuccessor(ctx, '{}'));
+      expect(own.bottom.ledger.lastEvent()).toMatchObject({ name: DAO.event.VersionSuperseded, payload: { periodsContinue: false, successorCreatedAtMs: START_MS + 1.5 * DAY } });
+      const weekly = subscription(START_MS);
+      const longer = await joinedMidPeriod({ ...weekly, price: { ...weekly.price, perPeriod: { ...weekly.price.perPeriod, periodSeconds: 7 * 86_400 } } });
+      await longer.bottom.ledger.submit(DSP, (ctx) => longer.bottom.dao.RecordSuccessor(ctx, '{}'));
+      expect(longer.bottom.ledger.lastEvent()?.payload).toMatchObject({ periodsContinue: false });
+      // A pay-per-use successor has no grid to continue.
+      const perUse = await joinedMidPeriod({ ...TERMS });
+      await perUse.bottom.ledger.submit(DSP, (ctx) => perUse.bottom.dao.RecordSuccessor(ctx, '{}'));
+      expect(perUse.bottom.ledger.lastEvent()?.payload).not.toHaveProperty('periodsContinue');
+    });
+  });
 });

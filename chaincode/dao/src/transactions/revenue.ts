@@ -5,7 +5,7 @@ import { DAO } from '@datawell/contracts';
 import { revenueRecordersOf } from '@datawell/domain';
 import { allocateLump } from '../allocation';
 import type { AllocationRelay, Revenue } from '../arguments';
-import { DaoStore, allocationView, contractEndsAtMs, type AllocationRecord, type AllocationState, type EntitlementState, type VersionRecord, type VersionState } from '../state';
+import { DaoStore, allocationView, contractEndsAtMs, periodGrid, type AllocationRecord, type AllocationState, type EntitlementState, type VersionRecord, type VersionState } from '../state';
 import { legacyRevenue } from './legacy-layout';
 
 /** Revenue ids of metered computations (`job:<jobId>`) and charged periods (`period:<k>`): kept for the chaincode, refused in RecordRevenue. */
@@ -87,13 +87,15 @@ export type PeriodCharge =
   | { readonly period: number; readonly charged: false; readonly reason: 'no-price' };
 
 /**
- * Charges subscription period k (0, 1, …; period k begins at the version's creation + k · periodSeconds)
- * at the terms' `price.perPeriod.amount`: revenue `period:<k>`, kind `subscription-period`, allocated
- * like any revenue (event RevenueRecorded with `period`). Any active member may ask, as the amount is
- * the terms'; once per period (a repeat returns the first charge and writes nothing). Refused before
- * the period begins or once it begins after the version's term (CONFLICT), on a superseded version
- * (revenue belongs on the top channel), and on a pay-per-use DAO (INVALID_ARGUMENT). Without a price
- * it records nothing and says so.
+ * Charges subscription period k (0, 1, …; period k begins at the grid's origin + k · periodSeconds:
+ * the terms' `price.perPeriod.originMs`, else the version's creation) at the terms'
+ * `price.perPeriod.amount`: revenue `period:<k>`, kind `subscription-period`, allocated like any
+ * revenue (event RevenueRecorded with `period`). Any active member may ask, as the amount is the
+ * terms'; once per period (a repeat returns the first charge and writes nothing). Each period is
+ * charged on the version that is top when it begins: refused (CONFLICT) before the period begins,
+ * for one that began before this version was created (its predecessor's), for one that begins once
+ * a successor exists (the successor's) or after the version's term; INVALID_ARGUMENT on a
+ * pay-per-use DAO. Without a price it records nothing and says so.
  */
 export async function chargeSubscription(ctx: Context, periodText: string): Promise<string> {
   const period = Number(periodText);
@@ -102,18 +104,23 @@ export async function chargeSubscription(ctx: Context, periodText: string): Prom
   const [, recorded] = await store.versionAndAllocation(`revenue:${revenueId}`);
   const version = await store.activeVersion();
   const caller = await store.activeCaller('charge subscriptions');
-  const price = version.terms.price?.perPeriod;
+  const grid = periodGrid(version);
   const currency = version.terms.price?.currency ?? '';
-  const startsAtMs = version.createdAtMs + period * (price?.periodSeconds ?? 0) * 1000;
+  const startsAtMs = grid ? grid.originMs + period * grid.periodMs : version.createdAtMs;
   if (recorded) return canonicalJson({ period, charged: true, revenueId, amount: recorded.lump, currency, startsAtMs, allocation: allocationView(recorded) } satisfies PeriodCharge);
   if (version.terms.businessModel !== 'subscription') throw invalidArgument(`period: this DAO's business model is ${version.terms.businessModel}: it is charged per computation, not per period`);
-  if (!price) return canonicalJson({ period, charged: false, reason: 'no-price' } satisfies PeriodCharge);
-  if (version.successorChannel) throw conflict(`version ${version.version} is superseded: charge subscriptions on the top channel (${version.successorChannel} or later)`);
+  const price = version.terms.price?.perPeriod;
+  if (!grid || !price) return canonicalJson({ period, charged: false, reason: 'no-price' } satisfies PeriodCharge);
+  const at = (ms: number) => new Date(ms).toISOString();
+  if (startsAtMs < version.createdAtMs) throw conflict(`period ${period} began at ${at(startsAtMs)}, before version ${version.version} was created (${at(version.createdAtMs)}): it is charged on the version that was top then`);
+  if (version.successorChannel && (version.successorCreatedAtMs === undefined || startsAtMs >= version.successorCreatedAtMs)) {
+    throw conflict(`version ${version.version} is superseded: period ${period} begins at ${at(startsAtMs)}, when ${version.successorChannel} is top: charge it there`);
+  }
   const now = txTimeMs(ctx);
-  if (now < startsAtMs) throw conflict(`period ${period} begins at ${new Date(startsAtMs).toISOString()}, after this transaction's time`);
+  if (now < startsAtMs) throw conflict(`period ${period} begins at ${at(startsAtMs)}, after this transaction's time`);
   const endsAtMs = contractEndsAtMs(version);
-  if (startsAtMs >= endsAtMs) throw conflict(`period ${period} would begin at ${new Date(startsAtMs).toISOString()}, once the term of version ${version.version} has ended`);
-  const allocation = await revenueAllocation(ctx, store, version, { revenueId, amount: BigInt(price.amount), kind: 'subscription-period', reference: `period ${period} from ${new Date(startsAtMs).toISOString()}`, recordedBy: caller.mspId, period });
+  if (startsAtMs >= endsAtMs) throw conflict(`period ${period} would begin at ${at(startsAtMs)}, once the term of version ${version.version} has ended`);
+  const allocation = await revenueAllocation(ctx, store, version, { revenueId, amount: BigInt(price.amount), kind: 'subscription-period', reference: `period ${period} from ${at(startsAtMs)}`, recordedBy: caller.mspId, period });
   return canonicalJson({ period, charged: true, revenueId, amount: price.amount, currency, startsAtMs, allocation } satisfies PeriodCharge);
 }
 

@@ -4,7 +4,7 @@ import { canonicalJson, conflict, emit, forbidden, notFound, queryChaincode, txT
 import { DAO } from '@datawell/contracts';
 import { checkAgreement, groupLevel } from '../agreement.validator';
 import type { Acceptances, Agreement, Successor } from '../arguments';
-import { DaoStore, contractEndsAtMs, versionView, type MemberState, type VersionRecord, type VersionState } from '../state';
+import { DaoStore, contractEndsAtMs, periodGrid, versionView, type MemberState, type VersionRecord, type VersionState } from '../state';
 import { checkAgreementConsent } from './consent';
 import { migrateLegacyLayout } from './legacy-layout';
 
@@ -104,9 +104,35 @@ export async function recordSuccessor(ctx: Context, input: Successor): Promise<s
     const there = next.memberStates.find((n) => n.mspId === m.mspId);
     if (!there || there.group !== m.group) throw conflict(`${m.mspId} (group ${m.group}) is not in group ${m.group} of version ${next.version}`);
   }
+  const periods = periodsContinue(version, next);
   const now = txTimeMs(ctx);
-  const updated: VersionRecord = { ...version, successorChannel: channel, supersededAtMs: now };
+  const updated: VersionRecord = { ...version, successorChannel: channel, supersededAtMs: now, successorCreatedAtMs: next.createdAtMs };
   await store.putVersion(updated);
-  emit(ctx, DAO.emitted(DAO.event.VersionSuperseded, { daoId: version.daoId, version: version.version, successorChannel: channel, successorAgreementId: next.agreementId, supersededAtMs: now }));
+  emit(
+    ctx,
+    DAO.emitted(DAO.event.VersionSuperseded, {
+      daoId: version.daoId,
+      version: version.version,
+      successorChannel: channel,
+      successorAgreementId: next.agreementId,
+      supersededAtMs: now,
+      successorCreatedAtMs: next.createdAtMs,
+      ...(periods !== undefined ? { periodsContinue: periods } : {}),
+    }),
+  );
   return canonicalJson(versionView(updated));
+}
+
+/**
+ * Whether a subscription continued by a subscription keeps the DAO's one grid of periods (same
+ * origin, same length), so that the period in progress when the successor was created, charged here,
+ * is not charged again there; undefined when either side has no grid. The successor is recorded
+ * either way (its members signed its terms, and refusing here would leave the DAO half-joined): the
+ * negotiation makes a join continue the grid, and VersionSuperseded says whether it does.
+ */
+function periodsContinue(version: VersionState, next: VersionState): boolean | undefined {
+  const mine = periodGrid(version);
+  const theirs = periodGrid(next);
+  if (!mine || !theirs) return undefined;
+  return mine.originMs === theirs.originMs && mine.periodMs === theirs.periodMs;
 }

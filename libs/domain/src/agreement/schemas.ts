@@ -61,7 +61,18 @@ export const minorUnitsSchema = z.string().regex(/^[1-9]\d{0,29}$/, 'must be a p
 export const priceSchema = z.strictObject({
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code (three capital letters)'),
   perComputation: minorUnitsSchema.optional(),
-  perPeriod: z.strictObject({ amount: minorUnitsSchema, periodSeconds: positiveInt.max(366 * 86_400, 'must be at most a year') }).optional(),
+  perPeriod: z
+    .strictObject({
+      amount: minorUnitsSchema,
+      periodSeconds: positiveInt.max(366 * 86_400, 'must be at most a year'),
+      /**
+       * When period 0 of the DAO's grid of periods began (ms since the epoch); absent: this version's
+       * creation. A successor of a subscription version carries its predecessor's origin and period
+       * length, so each period is charged once, on the version that is top when it begins.
+       */
+      originMs: z.number().int('must be an integer').nonnegative('must not be negative').optional(),
+    })
+    .optional(),
 });
 export type Price = z.output<typeof priceSchema>;
 

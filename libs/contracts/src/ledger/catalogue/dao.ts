@@ -204,6 +204,10 @@ export const versionSupersededPayloadSchema = event({
   successorChannel: z.string().optional(),
   successorAgreementId: z.string().optional(),
   supersededAtMs: ms.optional(),
+  /** When the successor was created: subscription periods beginning from then on are charged there. */
+  successorCreatedAtMs: ms.optional(),
+  /** Both versions subscriptions priced per period: whether the successor continues the DAO's grid of periods. */
+  periodsContinue: z.boolean().optional(),
 });
 
 /** What CH_i did with a lump: J_i's payouts and the rest passed to DAO^(i−1) (`restTo.channel`) or paid to D on CH_1. */
