@@ -231,13 +231,19 @@ export class CoordinatorRepository {
   /** A priced subscription version becomes known (once: a replay changes nothing), or a version was superseded. */
   async applySubscription(manager: EntityManager, update: SubscriptionUpdate): Promise<void> {
     if (update.kind === 'superseded') {
-      await manager.query(`UPDATE ${this.#s}.subscriptions SET superseded = true, updated_at = now() WHERE dao_id = $1 AND version = $2`, [update.daoId, update.version]);
+      // Knowing when the successor was created, the periods begun before it stay this version's to charge.
+      if (update.successorCreatedAtMs !== undefined) {
+        await manager.query(`UPDATE ${this.#s}.subscriptions SET ends_at_ms = LEAST(ends_at_ms, $3), updated_at = now() WHERE dao_id = $1 AND version = $2`, [update.daoId, update.version, update.successorCreatedAtMs]);
+      } else {
+        await manager.query(`UPDATE ${this.#s}.subscriptions SET superseded = true, updated_at = now() WHERE dao_id = $1 AND version = $2`, [update.daoId, update.version]);
+      }
       return;
     }
     const v = update.subscription;
+    // periods_sent counts from period 0 of the grid: a successor starts at its first period.
     await manager.query(
-      `INSERT INTO ${this.#s}.subscriptions (dao_id, version, period_seconds, starts_at_ms, ends_at_ms, acting_msp_id) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dao_id, version) DO NOTHING`,
-      [v.daoId, v.version, v.periodSeconds, v.startsAtMs, v.endsAtMs, v.actingMspId],
+      `INSERT INTO ${this.#s}.subscriptions (dao_id, version, period_seconds, starts_at_ms, ends_at_ms, acting_msp_id, periods_sent) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dao_id, version) DO NOTHING`,
+      [v.daoId, v.version, v.periodSeconds, v.startsAtMs, v.endsAtMs, v.actingMspId, v.firstPeriod],
     );
   }
 
@@ -252,7 +258,8 @@ export class CoordinatorRepository {
       acting_msp_id: string;
       periods_sent: number;
     }>;
-    return rows.map((r) => ({ daoId: r.dao_id, version: r.version, periodSeconds: r.period_seconds, startsAtMs: Number(r.starts_at_ms), endsAtMs: Number(r.ends_at_ms), actingMspId: r.acting_msp_id, periodsSent: r.periods_sent }));
+    // firstPeriod is only needed when the row is made (periods_sent starts there).
+    return rows.map((r) => ({ daoId: r.dao_id, version: r.version, periodSeconds: r.period_seconds, startsAtMs: Number(r.starts_at_ms), endsAtMs: Number(r.ends_at_ms), firstPeriod: 0, actingMspId: r.acting_msp_id, periodsSent: r.periods_sent }));
   }
 
   async markPeriodsSent(manager: EntityManager, daoId: string, version: number, periodsSent: number): Promise<void> {

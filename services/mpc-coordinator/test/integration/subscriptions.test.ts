@@ -68,4 +68,48 @@ describe('mpc-coordinator: subscription periods charged through ledger commands'
     expect(await periodsSent()).toEqual({ periods_sent: 4, superseded: true });
     expect((await waitFor('four commands', async () => ((await commands()).length >= 4 ? commands() : undefined))).map((c) => c.data.arguments[0])).toEqual(['0', '1', '2', '3']);
   });
+
+  it("keeps the DAO's one grid across a join: version 1 charges the periods begun before version 2 was created, version 2 the rest, none twice", async () => {
+    const dao = `${daoId}g`;
+    const [ch1, ch2] = [`dao-${dao}-v1`, `dao-${dao}-v2`];
+    const origin = Date.now() - 150_000;
+    const joinedAt = origin + 130_000; // period 2 (from origin + 120 s) in progress
+    const price = (originMs?: number) => ({ currency: 'EUR', perPeriod: { amount: '9900', periodSeconds: 60, ...(originMs !== undefined ? { originMs } : {}) } });
+    const version = (v: number, createdAtMs: number, originMs?: number) => ({
+      daoId: dao,
+      version: v,
+      members: [
+        { mspId: dsp, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 600000 },
+        { mspId: vsp, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 400000 },
+      ],
+      terms: { durationDays: 1, businessModel: 'subscription', heartbeatIntervalSeconds: 60, abandonAfterSeconds: 600, exitNoticeSeconds: 0, computations: [], price: price(originMs) },
+      createdAtMs,
+      contractEndsAtMs: createdAtMs + 86_400_000,
+    });
+    await publishLedgerEvent(kafka, ch1, 'VersionCreated', version(1, origin), coordinator.eventsTopic);
+    await publishLedgerEvent(kafka, ch2, 'VersionCreated', version(2, joinedAt, origin), coordinator.eventsTopic);
+    await publishLedgerEvent(kafka, ch1, 'VersionSuperseded', { daoId: dao, version: 1, successorChannel: ch2, supersededAtMs: joinedAt + 5_000, successorCreatedAtMs: joinedAt }, coordinator.eventsTopic);
+    const rows = async () =>
+      (await coordinator.app.get(DataSource).query(`SELECT version, periods_sent, superseded, ends_at_ms FROM mpc_coordinator.subscriptions WHERE dao_id = $1 ORDER BY version`, [dao])) as Array<{ version: number; periods_sent: number; superseded: boolean; ends_at_ms: string }>;
+    await waitFor('both versions learnt and version 1 ending at the join', async () => {
+      const r = await rows();
+      return r.length === 2 && Number(r[0]?.ends_at_ms) === joinedAt ? r : undefined;
+    });
+    // Version 2 starts at its first period: 3 (from origin + 180 s), the first to begin after its creation.
+    expect((await rows())[1]).toMatchObject({ version: 2, periods_sent: 3 });
+    await coordinator.app.get(MpcCoordinator).computations.chargeSubscriptions(origin + 590_000);
+    expect((await rows()).map((r) => [r.version, r.periods_sent, r.superseded])).toEqual([
+      [1, 3, false],
+      [2, 10, false],
+    ]);
+    const sent = await waitFor('ten ChargeSubscription commands of the DAO', async () => {
+      const all = (await readTopics(kafka, [TOPICS.ledgerCommands]))
+        .map((m) => JSON.parse(String(m.message.value)) as { data: { channel: string; arguments: string[] } })
+        .filter((e) => e.data.channel === ch1 || e.data.channel === ch2);
+      return all.length >= 10 ? all : undefined;
+    });
+    const periods = (channel: string) => sent.filter((c) => c.data.channel === channel).map((c) => Number(c.data.arguments[0]));
+    expect(periods(ch1)).toEqual([0, 1, 2]);
+    expect(periods(ch2)).toEqual([3, 4, 5, 6, 7, 8, 9]);
+  });
 });
