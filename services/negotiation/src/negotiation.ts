@@ -18,6 +18,7 @@ import type { DataSource } from 'typeorm';
 import { daoUpdateOfEvent } from './daos/dao-events';
 import { DaosRepository } from './daos/daos.repository';
 import { agreementOutcomeOf, type AgreementOutcome } from './sessions/agreement-outcomes';
+import { periodGridOf } from './sessions/period-grid';
 import { canTake, nextState, statusOf } from './sessions/session-states';
 import { SessionsRepository } from './sessions/sessions.repository';
 import { SessionsService } from './sessions/sessions.service';
@@ -173,7 +174,10 @@ export class Negotiation {
       // The version as InitVersion took it, so a join can open as soon as the session is formed
       // (VersionCreated on the ledger events topic may come later; it then finalizes the session).
       const agreed = await this.repository.revision(session.id, session.revision, manager);
-      if (agreed) await this.daos.recordVersion(manager, outcome.eventId, agreed.agreement);
+      if (agreed) {
+        const grid = periodGridOf(agreed.agreement.terms);
+        await this.daos.recordVersion(manager, outcome.eventId, { ...agreed.agreement, ...(grid ? { grid } : {}) });
+      }
       await this.repository.addHistory(manager, session.id, { revision: session.revision, change: 'formed', state, detail });
     } else {
       if (!canTake(session.state, 'ledger-failed')) return;

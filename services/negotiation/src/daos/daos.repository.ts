@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AgreementMember, Role } from '../sessions/agreement';
+import type { PeriodGrid } from '../sessions/period-grid';
 
 const q = (schema: string) => `"${schema.replace(/"/g, '""')}"`;
 
@@ -21,12 +22,16 @@ export class DaosRepository {
   async recordVersion(
     manager: EntityManager,
     eventId: string,
-    v: { daoId: string; version: number; agreementId: string; members: readonly AgreementMember[] },
+    v: { daoId: string; version: number; agreementId: string; members: readonly AgreementMember[]; grid?: PeriodGrid },
   ): Promise<void> {
     const s = q(this.schema);
+    // Recorded first from the agreement when a session forms, then from VersionCreated, which alone
+    // may know the origin of its periods (its creation): what is learnt later fills what was missing.
     await manager.query(
-      `INSERT INTO ${s}.dao_versions (dao_id, version, agreement_id, event_id) VALUES ($1, $2, $3, $4) ON CONFLICT (dao_id, version) DO NOTHING`,
-      [v.daoId, v.version, v.agreementId, eventId],
+      `INSERT INTO ${s}.dao_versions (dao_id, version, agreement_id, event_id, period_seconds, period_origin_ms) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (dao_id, version) DO UPDATE SET period_seconds = COALESCE(dao_versions.period_seconds, EXCLUDED.period_seconds),
+         period_origin_ms = COALESCE(dao_versions.period_origin_ms, EXCLUDED.period_origin_ms)`,
+      [v.daoId, v.version, v.agreementId, eventId, v.grid?.periodSeconds ?? null, v.grid?.originMs ?? null],
     );
     for (const [k, m] of v.members.entries()) {
       await manager.query(
@@ -47,6 +52,16 @@ export class DaosRepository {
   async exists(daoId: string): Promise<boolean> {
     const rows = (await this.dataSource.query(`SELECT 1 FROM ${q(this.schema)}.dao_versions WHERE dao_id = $1 LIMIT 1`, [daoId])) as unknown[];
     return rows.length > 0;
+  }
+
+  /** The grid of periods of a DAO's version, if it is a subscription priced per period. */
+  async periodGrid(daoId: string, version: number): Promise<PeriodGrid | undefined> {
+    const [row] = (await this.dataSource.query(`SELECT period_seconds, period_origin_ms FROM ${q(this.schema)}.dao_versions WHERE dao_id = $1 AND version = $2`, [daoId, version])) as Array<{
+      period_seconds: number | null;
+      period_origin_ms: string | null;
+    }>;
+    if (!row || row.period_seconds === null) return undefined;
+    return { periodSeconds: row.period_seconds, ...(row.period_origin_ms !== null ? { originMs: Number(row.period_origin_ms) } : {}) };
   }
 
   /** The top version of a DAO and its active members, D first then J1, J2, … */

@@ -5,6 +5,7 @@ import { CreateNegotiationTables1763900000001 } from './1763900000001-negotiatio
 import { SignedNegotiationProposals1764100000000 } from './1764100000000-signed-proposals';
 import { NegotiationSessionStates1764200000000 } from './1764200000000-session-states';
 import { NegotiationAdmissionJoins1764300000000 } from './1764300000000-admission-joins';
+import { NegotiationPeriodGrids1764500000000 } from './1764500000000-period-grids';
 
 /** In the order they run; TypeORM records each by class name in negotiation.migrations. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   SignedNegotiationProposals1764100000000,
   NegotiationSessionStates1764200000000,
   NegotiationAdmissionJoins1764300000000,
+  NegotiationPeriodGrids1764500000000,
 ];

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, splitByWeights } from '@datawell/domain';
 import { negotiationError } from './negotiation.errors';
+import { continueGrid, type PeriodGrid } from './period-grid';
 import { PPM, type InfrastructureSpec, type ProposalInput, type Terms } from './proposal.schema';
 
 export type Role = 'DSP' | 'VSP';
@@ -101,9 +102,11 @@ export const signingBytes = (agreement: Agreement): Buffer => Buffer.from(canoni
  * Checks a proposal against the session's plan and builds the agreement it stands for. Throws a
  * NegotiationError (400) naming what is wrong: members not exactly the parties, a weight changed for
  * an earlier member, ownership not the one β implies, recipients or workload owners that are not
- * members (for a join, workloads only of the joiners: a version lists the workloads it adds).
+ * members (for a join, workloads only of the joiners: a version lists the workloads it adds), or,
+ * for a join, a subscription that does not continue the DAO's periods (`predecessorGrid`: the top
+ * version's grid, when it has one).
  */
-export function buildAgreement(plan: SessionPlan, proposal: ProposalInput, agreementId: string): Agreement {
+export function buildAgreement(plan: SessionPlan, proposal: ProposalInput, agreementId: string, predecessorGrid?: PeriodGrid): Agreement {
   const parties = partiesOf(plan);
   const listed = proposal.members.map((m) => m.mspId);
   const dup = listed.find((m, i) => listed.indexOf(m) !== i);
@@ -155,7 +158,7 @@ export function buildAgreement(plan: SessionPlan, proposal: ProposalInput, agree
     version: plan.version,
     betaPpm: proposal.betaPpm,
     members,
-    terms: proposal.terms,
+    terms: plan.kind === 'join' ? continueGrid(proposal.terms, predecessorGrid, plan.version) : proposal.terms,
     infrastructure: stripUndefined(proposal.infrastructure),
   };
   return { ...body, documentDigest: documentDigestOf(body) };

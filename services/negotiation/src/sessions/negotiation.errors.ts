@@ -19,7 +19,8 @@ export type NegotiationErrorCode =
   | 'NOT_A_MEMBER'
   | 'STALE_REVISION'
   | 'SESSION_CLOSED'
-  | 'SESSION_TERMINATED';
+  | 'SESSION_TERMINATED'
+  | 'PERIODS_UNKNOWN';
 
 const KINDS: Readonly<Record<NegotiationErrorCode, ErrorKind>> = {
   INVALID_REQUEST: 'invalid',
@@ -41,6 +42,8 @@ const KINDS: Readonly<Record<NegotiationErrorCode, ErrorKind>> = {
   STALE_REVISION: 'conflict',
   SESSION_CLOSED: 'conflict',
   SESSION_TERMINATED: 'conflict',
+  // A join of a subscription DAO before its top version's VersionCreated told when its periods began.
+  PERIODS_UNKNOWN: 'conflict',
 };
 
 /** Something the caller asked that cannot be done; never an infrastructure failure. */

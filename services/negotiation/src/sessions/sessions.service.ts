@@ -206,7 +206,8 @@ export class SessionsService {
         throw negotiationError('STALE_REVISION', `the proposal answers revision ${input.answers}, but the session is at revision ${session.revision}: look again and answer the current one`, { sessionId });
       }
       const revision = session.revision + 1;
-      const agreement = buildAgreement(session.plan, proposal, agreementIdOf(session.id, revision));
+      const predecessorGrid = session.plan.kind === 'join' ? await this.o.daos.periodGrid(session.plan.daoId, session.plan.version - 1) : undefined;
+      const agreement = buildAgreement(session.plan, proposal, agreementIdOf(session.id, revision), predecessorGrid);
       const signed = { answers: input.answers, certificatePem: input.certificatePem, signature: input.signature };
       await this.o.sessions.addRevision(manager, session.id, { revision, proposedBy: principal.mspId, enrollmentId: principal.enrollmentId, proposal: input.proposal, agreement, signed });
       const state = nextState(session.state, { kind: 'proposed' });
