@@ -291,6 +291,7 @@ export interface components {
                     perComputation?: string;
                     perPeriod?: {
                         amount: string;
+                        originMs?: number;
                         periodSeconds: number;
                     };
                 };

@@ -250,6 +250,7 @@ export interface components {
                         perComputation?: string;
                         perPeriod?: {
                             amount: string;
+                            originMs?: number;
                             periodSeconds: number;
                         };
                     };
@@ -525,6 +526,7 @@ export interface components {
                             perComputation?: string;
                             perPeriod?: {
                                 amount: string;
+                                originMs?: number;
                                 periodSeconds: number;
                             };
                         };
@@ -624,6 +626,7 @@ export interface components {
                         perComputation?: string;
                         perPeriod?: {
                             amount: string;
+                            originMs?: number;
                             periodSeconds: number;
                         };
                     };
