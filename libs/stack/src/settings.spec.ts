@@ -6,7 +6,7 @@ describe('loadSettings', () => {
   it('defaults keep clear of the standard ports and put the stack inside the checkout', () => {
     const s = loadSettings('/repo', { HOME: '/home/x' });
     expect(s.stackDir).toBe('/repo/.stack');
-    expect(s.ports).toEqual({ postgres: 25432, redis: 26379, kafka: 29092, kafkaController: 29093, fabricBase: 27000, services: 4100, servicesGrpc: 5100 });
+    expect(s.ports).toEqual({ postgres: 25432, redis: 26379, kafka: 29092, kafkaController: 29093, fabricBase: 27000, services: 4100, servicesGrpc: 5100, console: 4200 });
     expect([5432, 6379, 9092]).not.toEqual(expect.arrayContaining([s.ports.postgres, s.ports.redis, s.ports.kafka]));
     // Below the ephemeral range, so no client connection can hold one of them by chance.
     expect(Math.max(...Object.values(s.ports))).toBeLessThan(32768);
@@ -27,8 +27,8 @@ describe('loadSettings', () => {
     expect(s.ports.postgres).toBe(6000);
     expect(s.ports.fabricBase).toBe(40000);
     // Another Fabric base moves the operator's services off 4100/5100, into the Fabric plan's free 900s.
-    expect(s.ports).toMatchObject({ services: 40900, servicesGrpc: 40950 });
-    expect(loadSettings('/repo', { DATAWELL_FABRIC_PORT_BASE: '40000', DATAWELL_SERVICES_PORT_BASE: '14100', DATAWELL_SERVICES_GRPC_PORT_BASE: '15100' }).ports).toMatchObject({ services: 14100, servicesGrpc: 15100 });
+    expect(s.ports).toMatchObject({ services: 40900, servicesGrpc: 40950, console: 40990 });
+    expect(loadSettings('/repo', { DATAWELL_FABRIC_PORT_BASE: '40000', DATAWELL_SERVICES_PORT_BASE: '14100', DATAWELL_SERVICES_GRPC_PORT_BASE: '15100', DATAWELL_CONSOLE_PORT: '14200' }).ports).toMatchObject({ services: 14100, servicesGrpc: 15100, console: 14200 });
   });
 
   it('uses XDG_CACHE_HOME for the machine-wide cache', () => {

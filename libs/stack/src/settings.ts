@@ -32,6 +32,8 @@ export interface StackSettings {
      */
     readonly services: number;
     readonly servicesGrpc: number;
+    /** The console `./dev up` serves: 4200 for the default stack, base+990 on another Fabric base. */
+    readonly console: number;
   };
   /** Number of Raft orderers: 1 by default, 3 for a fault-tolerant ordering service. */
   readonly orderers: number;
@@ -67,6 +69,7 @@ export function loadSettings(repoDir: string, env: Env = process.env): StackSett
       fabricBase,
       services: port(env, 'DATAWELL_SERVICES_PORT_BASE', fabricBase === DEFAULT_FABRIC_BASE ? 4100 : fabricBase + 900),
       servicesGrpc: port(env, 'DATAWELL_SERVICES_GRPC_PORT_BASE', fabricBase === DEFAULT_FABRIC_BASE ? 5100 : fabricBase + 950),
+      console: port(env, 'DATAWELL_CONSOLE_PORT', fabricBase === DEFAULT_FABRIC_BASE ? 4200 : fabricBase + 990),
     },
     orderers: intSetting(env, 'DATAWELL_ORDERERS', 1),
     ...(env['DATAWELL_TERRAFORM_BINARY'] ? { terraformBinary: env['DATAWELL_TERRAFORM_BINARY'] } : {}),
@@ -94,6 +97,7 @@ export function portSettingsEnv(settings: StackSettings): Record<string, string>
     DATAWELL_FABRIC_PORT_BASE: String(ports.fabricBase),
     DATAWELL_SERVICES_PORT_BASE: String(ports.services),
     DATAWELL_SERVICES_GRPC_PORT_BASE: String(ports.servicesGrpc),
+    DATAWELL_CONSOLE_PORT: String(ports.console),
   };
 }
 

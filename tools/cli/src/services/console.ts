@@ -2,8 +2,6 @@ import { join } from 'node:path';
 import { isAlive, readPid, run, startDaemon, stopDaemon, waitFor, type StackContext } from '@datawell/stack';
 import { serviceUrl } from './runner';
 
-/** The console's port under ./dev (the services use 4100-4105). */
-export const CONSOLE_PORT = 4200;
 
 export interface ConsoleState {
   readonly name: 'console';
@@ -14,7 +12,8 @@ export interface ConsoleState {
   readonly logFile: string;
 }
 
-export const consoleUrl = (): string => `http://127.0.0.1:${CONSOLE_PORT}`;
+/** Where ./dev serves the console: the stack's console port (4200 by default; it moves with DATAWELL_FABRIC_PORT_BASE, or DATAWELL_CONSOLE_PORT). */
+export const consoleUrl = (ctx: StackContext): string => `http://127.0.0.1:${ctx.settings.ports.console}`;
 
 function files(ctx: StackContext) {
   return { pid: join(ctx.settings.stackDir, 'run', 'console.pid'), log: join(ctx.settings.stackDir, 'logs', 'console.log') };
@@ -25,14 +24,14 @@ function entry(repoDir: string): string[] {
   return ['--enable-source-maps', '-r', '@swc-node/register', join(repoDir, 'apps', 'console', 'server', 'main.ts')];
 }
 
-async function answers(): Promise<boolean> {
-  const response = await fetch(consoleUrl(), { signal: AbortSignal.timeout(3000) });
+async function answers(ctx: StackContext): Promise<boolean> {
+  const response = await fetch(consoleUrl(ctx), { signal: AbortSignal.timeout(3000) });
   return response.ok;
 }
 
 /**
  * Builds the console when its sources changed (Vite; a content fingerprint, see server/build.ts) and
- * serves it on CONSOLE_PORT with /api/marketplace and /api/negotiation proxied to those services (a running server serves
+ * serves it on the stack's console port with /api/marketplace and /api/negotiation proxied to those services (a running server serves
  * a new build as it is).
  */
 export async function startConsole(ctx: StackContext, repoDir: string): Promise<void> {
@@ -41,11 +40,11 @@ export async function startConsole(ctx: StackContext, repoDir: string): Promise<
   if (changed) ctx.progress.step('console', 'built the console');
   const f = files(ctx);
   if (!isAlive(readPid(f.pid))) {
-    ctx.progress.step('console', `serving the console on ${consoleUrl()}`);
+    ctx.progress.step('console', `serving the console on ${consoleUrl(ctx)}`);
     startDaemon({
       name: 'console',
       cmd: process.execPath,
-      args: [...entry(repoDir), 'serve', '--port', String(CONSOLE_PORT), '--marketplace', serviceUrl(ctx.settings, 'marketplace'), '--negotiation', serviceUrl(ctx.settings, 'negotiation')],
+      args: [...entry(repoDir), 'serve', '--port', String(ctx.settings.ports.console), '--marketplace', serviceUrl(ctx.settings, 'marketplace'), '--negotiation', serviceUrl(ctx.settings, 'negotiation')],
       cwd: repoDir,
       logFile: f.log,
       pidFile: f.pid,
@@ -53,7 +52,7 @@ export async function startConsole(ctx: StackContext, repoDir: string): Promise<
   }
   await waitFor('console', async () => {
     if (!isAlive(readPid(f.pid))) throw new Error(`it exited; see ${f.log}`);
-    return answers();
+    return answers(ctx);
   }, 30_000, 'console');
 }
 
@@ -64,10 +63,10 @@ export async function stopConsole(ctx: StackContext): Promise<void> {
 export async function consoleStatus(ctx: StackContext): Promise<ConsoleState> {
   const f = files(ctx);
   const pid = readPid(f.pid);
-  const base = { name: 'console' as const, url: consoleUrl(), logFile: f.log };
+  const base = { name: 'console' as const, url: consoleUrl(ctx), logFile: f.log };
   if (!isAlive(pid)) return { ...base, healthy: false, detail: 'not running' };
   try {
-    const ok = await answers();
+    const ok = await answers(ctx);
     return { ...base, healthy: ok, pid: pid as number, detail: ok ? 'serving' : 'not answering' };
   } catch (e) {
     return { ...base, healthy: false, pid: pid as number, detail: e instanceof Error ? e.message : String(e) };
