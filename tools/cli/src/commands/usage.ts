@@ -1,18 +1,9 @@
 import type { Command } from 'commander';
-import { DAO_ID_PATTERN, datasetNameSchema, MSP_ID_PATTERN, type UsageRecord } from '@datawell/contracts';
+import { DAO_ID_PATTERN, datasetNameSchema, MSP_ID_PATTERN } from '@datawell/contracts';
 import { stackContext } from '../context';
 import { memberBridge, MemberBridgeError } from '../services/member-bridge';
 import { UsageError } from '../usage-error';
-
-interface UsageOptions {
-  readonly dataset: string;
-  readonly dao: string;
-  readonly as: string;
-  readonly version?: string;
-  readonly json?: boolean;
-}
-
-type Entry = UsageRecord & { version: number; channel: string };
+import type { UsageEntry, UsageOptions, UsageTrailAnswer } from './usage-trail';
 
 /** The command line checked before any bridge is asked: the bridge's query path. */
 export function usagePath(o: UsageOptions): string {
@@ -25,7 +16,7 @@ export function usagePath(o: UsageOptions): string {
 }
 
 /** One line per entry: when, which version and transaction, who asked for what, and what became of it. */
-export function describeEntry(e: Entry): string {
+export function describeEntry(e: UsageEntry): string {
   const who = e.requester.enrollmentId ? `${e.requester.mspId}/${e.requester.enrollmentId}` : e.requester.mspId;
   const outcome = e.outcome === 'granted' ? `granted: ${e.rows ?? '?'} rows, result ${(e.resultDigest ?? '').slice(0, 12)}…` : e.outcome === 'refused' ? `refused by ${e.check ?? '?'}` : `failed: ${e.failure ?? '?'}`;
   return `${new Date(e.atMs).toISOString()}  v${e.version}  tx ${e.txId}\n  ${who} asked for ${e.computation} of ${e.dataset.owner}/${e.dataset.name} to ${e.recipients.join(', ') || '-'}; ${outcome}`;
@@ -40,15 +31,22 @@ export function registerUsageCommand(program: Command): void {
     .requiredOption('--as <MSPID>', 'the member domain whose bridge reads the trail (the data owner, or another member of the DAO)')
     .option('--version <n>', 'one version only (default: every version the member is in)')
     .option('--json', 'one JSON object on stdout')
+    .option('--grpc', "read it over the bridge's gRPC (datawell.ledgerbridge.v1.LedgerBridge/GetUsage, the domain's fourth service port) instead of HTTP: the same trail and output")
     .action(async (o: UsageOptions) => {
       const path = usagePath(o);
       const bridge = await memberBridge(stackContext(), o.as);
-      let trail: { daoId: string; dataset: string; entries: Entry[] };
-      try {
-        trail = await bridge.call('GET', path);
-      } catch (error) {
-        if (error instanceof MemberBridgeError && error.code === 'INVALID_REQUEST') throw new UsageError(error.message);
-        throw error;
+      let trail: UsageTrailAnswer;
+      if (o.grpc) {
+        // Loaded only here: the gRPC client and the services' proto loading are not needed by the HTTP path.
+        const { getUsageOverGrpc, usageRequest } = await import('./usage-grpc');
+        trail = await getUsageOverGrpc(bridge.mspId, bridge.grpcAddress, await bridge.token(), usageRequest(o));
+      } else {
+        try {
+          trail = await bridge.call('GET', path);
+        } catch (error) {
+          if (error instanceof MemberBridgeError && error.code === 'INVALID_REQUEST') throw new UsageError(error.message);
+          throw error;
+        }
       }
       if (o.json) {
         process.stdout.write(`${JSON.stringify(trail)}\n`);

@@ -1,4 +1,4 @@
-import { enrollClientIdentity, findDomain, memberServiceUrl, StackError, type StackContext } from '@datawell/stack';
+import { enrollClientIdentity, findDomain, memberBridgeGrpcPort, memberServiceUrl, StackError, type StackContext } from '@datawell/stack';
 import { login } from '@datawell/testing';
 import { UsageError } from '../usage-error';
 
@@ -17,6 +17,10 @@ export class MemberBridgeError extends Error {
 export interface MemberBridge {
   readonly mspId: string;
   readonly url: string;
+  /** host:port of the bridge's gRPC (datawell.ledgerbridge.v1.LedgerBridge): the domain's slot's fourth port. */
+  readonly grpcAddress: string;
+  /** The bearer token of the person of the organisation (logged in at the bridge's HTTP API on first use), for gRPC metadata. */
+  token(): Promise<string>;
   /** A call signed in as the person of the organisation; an answer >= 400 is a MemberBridgeError. */
   call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
 }
@@ -39,14 +43,17 @@ export async function memberBridge(ctx: StackContext, mspId: string): Promise<Me
   const url = memberServiceUrl(ctx.settings, domain, 'ledger-bridge');
   const person = await enrollClientIdentity(ctx, domain.mspId, 'owner');
   let token: string | undefined;
+  const bearer = async (): Promise<string> => (token ??= await login(url, person));
   return {
     mspId: domain.mspId,
     url,
+    grpcAddress: `127.0.0.1:${memberBridgeGrpcPort(ctx.settings, domain.index)}`,
+    token: bearer,
     async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-      token ??= await login(url, person);
+      const t = await bearer();
       const response = await fetch(`${url}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { authorization: `Bearer ${t}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(120_000),
       });
