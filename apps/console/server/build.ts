@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -10,6 +10,7 @@ export const CONSOLE_DIR = resolve(__dirname, '..');
 export const DIST_DIR = join(CONSOLE_DIR, 'dist');
 const REPO_DIR = resolve(CONSOLE_DIR, '..', '..');
 const STAMP = join(DIST_DIR, '.build-stamp');
+const LOCK = join(CONSOLE_DIR, '.build.lock');
 
 /** What the bundle is made of: the page's sources and config, and the pinned packages. */
 function inputs(): string[] {
@@ -33,18 +34,78 @@ export function sourceFingerprint(): string {
   return hash.digest('hex');
 }
 
-/** Builds the console with Vite into apps/console/dist unless the sources are those of the last build. */
+/**
+ * Builds the console with Vite into apps/console/dist unless the sources are those of the last build.
+ * One build at a time across processes (test files running side by side, `./dev up`): Vite refuses a
+ * second build of the project while one runs, so a process waits for the other's build, then finds
+ * it current.
+ */
 export async function buildConsole(progress: (message: string) => void = () => undefined): Promise<{ built: boolean; ms: number }> {
   const started = Date.now();
   const print = sourceFingerprint();
-  if (existsSync(STAMP) && readFileSync(STAMP, 'utf8').trim() === print && existsSync(join(DIST_DIR, 'index.html'))) return { built: false, ms: Date.now() - started };
-  progress('building the console (vite build)');
-  await run(process.execPath, [join(REPO_DIR, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
-    cwd: CONSOLE_DIR,
-    env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
-    maxBuffer: 16 << 20,
+  const current = () => existsSync(STAMP) && readFileSync(STAMP, 'utf8').trim() === print && existsSync(join(DIST_DIR, 'index.html'));
+  if (current()) return { built: false, ms: Date.now() - started };
+  return withBuildLock(async () => {
+    if (current()) return { built: false, ms: Date.now() - started };
+    progress('building the console (vite build)');
+    await run(process.execPath, [join(REPO_DIR, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+      cwd: CONSOLE_DIR,
+      env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
+      maxBuffer: 16 << 20,
+    });
+    // Written last: an interrupted build runs again next time.
+    mkdirSync(DIST_DIR, { recursive: true });
+    writeFileSync(STAMP, `${print}\n`);
+    return { built: true, ms: Date.now() - started };
   });
-  // Written last: an interrupted build runs again next time.
-  writeFileSync(STAMP, `${print}\n`);
-  return { built: true, ms: Date.now() - started };
+}
+
+/** An exclusive lock file holding its owner's pid, taken over when that process is gone; waits up to 5 minutes. */
+async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      const fd = openSync(LOCK, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const owner = lockOwner();
+      if (owner === 'gone') continue;
+      // An empty file is a lock being taken (its pid not written yet): wait for it.
+      if (owner !== 'unwritten' && !alive(owner)) {
+        rmSync(LOCK, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`the console is being built by process ${owner} for more than 5 minutes (lock ${LOCK})`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(LOCK, { force: true });
+  }
+}
+
+/** The pid in the lock file, or that it is gone (released meanwhile) or not written yet. */
+function lockOwner(): number | 'gone' | 'unwritten' {
+  let text: string;
+  try {
+    text = readFileSync(LOCK, 'utf8').trim();
+  } catch {
+    return 'gone';
+  }
+  return text === '' ? 'unwritten' : Number(text);
+}
+
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
