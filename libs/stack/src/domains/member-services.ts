@@ -1,6 +1,6 @@
 import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { serviceUrl } from '../settings';
+import { serviceUrl, type StackSettings } from '../settings';
 import type { StackContext } from '../components/component';
 import { POSTGRES_DATABASE, POSTGRES_USER } from '../components/postgres';
 import type { StackConnection } from '../connection';
@@ -30,6 +30,15 @@ export interface MemberServiceLaunch {
   readonly env: Readonly<Record<string, string>>;
   readonly logFile: string;
   readonly pidFile: string;
+}
+
+/**
+ * Where a member service of domain `d` serves gRPC at a fixed port, as host:port (what gRPC clients
+ * take): the ledger bridge's usage trail at the slot's fourth port; undefined for telemetry and the
+ * provisioner, whose gRPC takes a free port (they are reached over HTTP).
+ */
+export function memberServiceGrpcAddress(settings: StackSettings, d: Pick<DomainRecord, 'index'>, service: MemberServiceName): string | undefined {
+  return service === 'ledger-bridge' ? `127.0.0.1:${memberBridgeGrpcPort(settings, d.index)}` : undefined;
 }
 
 /** The launch of `service` in the member domain of `mspId`; enrolls the service's identity at the domain's CA on first use. */

@@ -99,7 +99,7 @@ export function registerDomainCommands(program: Command): void {
 
   domain
     .command('services')
-    .description("each member domain's services: URL, health, pid")
+    .description("each member domain's services: HTTP URL, gRPC address (the ledger bridge's usage trail), health, pid")
     .option('--json', 'one JSON object on stdout')
     .action(async (opts: { json?: boolean }) => {
       printMemberServices(await memberServicesStatus(stackContext()), opts.json === true);
@@ -119,8 +119,13 @@ export function registerDomainCommands(program: Command): void {
 
 function printMemberServices(list: readonly MemberServiceState[], json: boolean): void {
   if (json) process.stdout.write(`${JSON.stringify({ healthy: list.every((s) => s.healthy), services: list })}\n`);
-  else process.stdout.write(list.length === 0 ? 'no member domains (./dev domain add <MSPID> --role DSP|VSP)\n' : `${list.map((s) => `${s.healthy ? 'healthy  ' : 'UNHEALTHY'}  ${s.domain.padEnd(16)} ${s.name.padEnd(14)} ${s.url}  ${s.detail}`).join('\n')}\n`);
+  else process.stdout.write(list.length === 0 ? 'no member domains (./dev domain add <MSPID> --role DSP|VSP)\n' : `${list.map(describeMemberService).join('\n')}\n`);
   if (list.some((s) => !s.healthy)) process.exitCode = 1;
+}
+
+/** One line of `./dev domain services`: health, domain, service, HTTP URL, gRPC address (where it has a fixed one), detail. */
+export function describeMemberService(s: MemberServiceState): string {
+  return `${s.healthy ? 'healthy  ' : 'UNHEALTHY'}  ${s.domain.padEnd(16)} ${s.name.padEnd(14)} ${s.url}${s.grpcAddress ? `  grpc ${s.grpcAddress}` : ''}  ${s.detail}`;
 }
 
 /** The member domain named on the command line: exit 2 for an unknown one or the operator's. */

@@ -4,6 +4,7 @@ import {
   listDomains,
   MEMBER_SERVICES,
   memberServiceFiles,
+  memberServiceGrpcAddress,
   memberServiceLaunch,
   memberServiceUrl,
   osUser,
@@ -23,6 +24,8 @@ export interface MemberServiceState {
   readonly domain: string;
   readonly name: MemberServiceName;
   readonly url: string;
+  /** host:port of its gRPC where it serves it at a fixed port (the ledger bridge's usage trail). */
+  readonly grpcAddress?: string;
   readonly healthy: boolean;
   readonly pid?: number;
   readonly detail: string;
@@ -92,7 +95,8 @@ export async function memberServicesStatus(ctx: StackContext, only?: readonly st
     for (const name of MEMBER_SERVICES) {
       const files = memberServiceFiles(ctx.settings, d.name, name);
       const pid = readPid(files.pidFile);
-      const base = { domain: d.name, name, url: memberServiceUrl(ctx.settings, d, name), logFile: files.logFile };
+      const grpcAddress = memberServiceGrpcAddress(ctx.settings, d, name);
+      const base = { domain: d.name, name, url: memberServiceUrl(ctx.settings, d, name), ...(grpcAddress ? { grpcAddress } : {}), logFile: files.logFile };
       if (!isAlive(pid)) {
         out.push({ ...base, healthy: false, detail: 'not running' });
         continue;
