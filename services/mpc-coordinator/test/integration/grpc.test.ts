@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import request from 'supertest';
 import { GrpcServer } from '@datawell/service-platform';
-import { coordinatorClient, hex, kafkaClient, publishLedgerEvent, startCoordinator, waitFor, type Member, type Rpc } from './harness';
+import { coordinatorClient, hex, kafkaClient, knownVersion, startCoordinator, waitFor, type Member, type Rpc } from './harness';
 
 jest.setTimeout(180_000);
 
@@ -32,20 +32,17 @@ describe('mpc-coordinator gRPC', () => {
     other = await coordinator.member('VSP', 'Oth');
     outsider = await coordinator.member('VSP', 'Out');
     client = coordinatorClient(coordinator.app.get(GrpcServer).port);
-    await publishLedgerEvent(kafka, `dao-${daoId}-v1`, 'VersionCreated', {
+    await knownVersion(
+      coordinator,
+      kafka,
       daoId,
-      version: 1,
-      members: [
-        { mspId: dsp.mspId, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 600000 },
-        { mspId: vsp.mspId, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 200000 },
-        { mspId: other.mspId, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 200000 },
+      [
+        { member: dsp, group: 'D', ownershipPpm: 600000 },
+        { member: vsp, group: 'J1', ownershipPpm: 200000 },
+        { member: other, group: 'J1', ownershipPpm: 200000 },
       ],
-      terms: { computations: [{ name: 'mean', resultRecipients: [vsp.mspId] }] },
-    }, coordinator.eventsTopic);
-    await waitFor('the VersionCreated read model', async () => {
-      const res = await request(coordinator.app.getHttpServer()).get(`/daos/${daoId}/versions/1/nodes`).set({ Authorization: `Bearer ${dsp.token}` });
-      return res.status === 200 ? true : undefined;
-    });
+      { computations: [{ name: 'mean', resultRecipients: [vsp.mspId] }] },
+    );
   });
 
   afterAll(async () => {

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { GrpcServer } from '@datawell/service-platform';
 import { stackConnection } from '@datawell/testing';
 import { RedisRefusalLimit } from '../../src/computations/refusal-limit';
-import { coordinatorClient, hex, kafkaClient, publishLedgerEvent, startCoordinator, waitFor, type Member } from './harness';
+import { coordinatorClient, hex, kafkaClient, knownVersion, startCoordinator, waitFor, type Member } from './harness';
 
 jest.setTimeout(180_000);
 
@@ -75,25 +75,16 @@ describe('the limit on refused computation requests', () => {
       dsp = await coordinator.member('DSP', 'Dsp');
       vsp = await coordinator.member('VSP', 'Vsp');
       client = coordinatorClient(coordinator.app.get(GrpcServer).port);
-      await publishLedgerEvent(
+      await knownVersion(
+        coordinator,
         kafka,
-        `dao-${daoId}-v1`,
-        'VersionCreated',
-        {
-          daoId,
-          version: 1,
-          members: [
-            { mspId: dsp.mspId, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 600000 },
-            { mspId: vsp.mspId, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 400000 },
-          ],
-          terms: { computations: [{ name: 'mean', resultRecipients: [vsp.mspId] }] },
-        },
-        coordinator.eventsTopic,
+        daoId,
+        [
+          { member: dsp, group: 'D', ownershipPpm: 600000 },
+          { member: vsp, group: 'J1', ownershipPpm: 400000 },
+        ],
+        { computations: [{ name: 'mean', resultRecipients: [vsp.mspId] }] },
       );
-      await waitFor('the VersionCreated read model', async () => {
-        const res = await request(coordinator.app.getHttpServer()).get(`/daos/${daoId}/versions/1/nodes`).set({ Authorization: `Bearer ${dsp.token}` });
-        return res.status === 200 ? true : undefined;
-      });
     });
 
     afterAll(async () => {
