@@ -248,7 +248,7 @@ export class CoordinatorRepository {
   }
 
   /** The subscriptions still charged, locked for the caller's transaction, with how many periods were sent. */
-  async subscriptionsForUpdate(manager: EntityManager): Promise<Array<Subscription & { readonly periodsSent: number }>> {
+  async subscriptionsForUpdate(manager: EntityManager): Promise<Array<Omit<Subscription, 'firstPeriod'> & { readonly periodsSent: number }>> {
     const rows = (await manager.query(`SELECT * FROM ${this.#s}.subscriptions WHERE NOT superseded ORDER BY dao_id, version FOR UPDATE SKIP LOCKED`)) as Array<{
       dao_id: string;
       version: number;
@@ -258,8 +258,8 @@ export class CoordinatorRepository {
       acting_msp_id: string;
       periods_sent: number;
     }>;
-    // firstPeriod is only needed when the row is made (periods_sent starts there).
-    return rows.map((r) => ({ daoId: r.dao_id, version: r.version, periodSeconds: r.period_seconds, startsAtMs: Number(r.starts_at_ms), endsAtMs: Number(r.ends_at_ms), firstPeriod: 0, actingMspId: r.acting_msp_id, periodsSent: r.periods_sent }));
+    // The version's first period is where periods_sent started when the row was made.
+    return rows.map((r) => ({ daoId: r.dao_id, version: r.version, periodSeconds: r.period_seconds, startsAtMs: Number(r.starts_at_ms), endsAtMs: Number(r.ends_at_ms), actingMspId: r.acting_msp_id, periodsSent: r.periods_sent }));
   }
 
   async markPeriodsSent(manager: EntityManager, daoId: string, version: number, periodsSent: number): Promise<void> {

@@ -144,7 +144,7 @@ export function coordinatorClient(port: number): { call: Rpc; close: () => void 
  * topic): members `D` then J1 with the given ownership, `terms`; waits until its read model answers.
  */
 export async function knownVersion(
-  coordinator: { app: INestApplication; eventsTopic: string },
+  coordinator: { url: string; eventsTopic: string },
   kafka: Kafka,
   daoId: string,
   members: ReadonlyArray<{ member: Member; group: string; ownershipPpm: number }>,
@@ -154,7 +154,7 @@ export async function knownVersion(
   await publishLedgerEvent(kafka, `dao-${daoId}-v1`, 'VersionCreated', payload, coordinator.eventsTopic);
   const reader = members[0]?.member as Member;
   await waitFor('the VersionCreated read model', async () => {
-    const res = await fetch(`${(await coordinator.app.getUrl()).replace('[::1]', '127.0.0.1')}/daos/${daoId}/versions/1/nodes`, { headers: { Authorization: `Bearer ${reader.token}` } });
+    const res = await fetch(`${coordinator.url}/daos/${daoId}/versions/1/nodes`, { headers: { Authorization: `Bearer ${reader.token}` } });
     return res.status === 200 ? true : undefined;
   });
 }
