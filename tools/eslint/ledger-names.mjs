@@ -15,7 +15,6 @@ export const LEDGER_NAMES = [
   'AbandonmentReported', 'GetReputationAt', 'ListAbandonments', 'ParticipantReinstated', 'ParticipantSuspended',
   'ReinstateParticipant', 'ReportAbandonment', 'SuspendParticipant',
   'GetUsage', 'RecordUsage', 'UsageRecorded',
-  'AcceptTransfer', 'ConsentTransfer', 'GetTransfer', 'MemberTransferred', 'OfferTransfer', 'TransferAccepted', 'TransferConsented', 'TransferOffered',
 ];
 
 const names = LEDGER_NAMES.join('|');

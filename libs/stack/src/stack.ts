@@ -18,22 +18,36 @@ import { nodeNames } from './fabric/org';
 import { installDebianPackages } from './install/debian';
 import { goBinDir, installGoComponent } from './install/go-build';
 import { installKafka } from './install/kafka';
-import { withStackLock } from './lock';
+import { withFileLock, withStackLock } from './lock';
 import { recordSettings } from './settings';
 import { run } from './proc';
 
 /** In start order; `down` stops them in reverse. `domains` holds the member domains' own stores. */
 export const COMPONENTS: readonly Component[] = [postgres, redis, kafka, fabric, domains];
 
-/** Installs every component; idempotent, and quick once the machine-wide cache holds the builds. */
+/**
+ * Installs every component; idempotent, and quick once the machine-wide cache holds the builds. One
+ * install at a time per cache (stacks of other folders share it: two builds of one binary, or two
+ * apt runs, at once would collide); a process that waited finds the builds done.
+ */
 export async function install(ctx: StackContext): Promise<void> {
   mkdirSync(ctx.settings.cacheDir, { recursive: true });
-  await installDebianPackages(ctx.progress);
-  await installKafka(ctx.settings.cacheDir, ctx.progress);
-  await installGoComponent(ctx.settings.cacheDir, 'fabric', ctx.progress);
-  await installGoComponent(ctx.settings.cacheDir, 'fabricCa', ctx.progress);
-  if (ctx.settings.terraformBinary) ctx.progress.step('opentofu', `using ${ctx.settings.terraformBinary} (DATAWELL_TERRAFORM_BINARY)`);
-  else await installGoComponent(ctx.settings.cacheDir, 'opentofu', ctx.progress);
+  await withFileLock(
+    join(ctx.settings.cacheDir, 'install.lock'),
+    async () => {
+      await installDebianPackages(ctx.progress);
+      await installKafka(ctx.settings.cacheDir, ctx.progress);
+      await installGoComponent(ctx.settings.cacheDir, 'fabric', ctx.progress);
+      await installGoComponent(ctx.settings.cacheDir, 'fabricCa', ctx.progress);
+      if (ctx.settings.terraformBinary) ctx.progress.step('opentofu', `using ${ctx.settings.terraformBinary} (DATAWELL_TERRAFORM_BINARY)`);
+      else await installGoComponent(ctx.settings.cacheDir, 'opentofu', ctx.progress);
+    },
+    {
+      timeoutMs: 90 * 60_000,
+      onWait: (owner) => ctx.progress.step('install', `waiting for process ${owner}, which is installing into ${ctx.settings.cacheDir}`),
+      busy: (owner) => new StackError('INSTALL_FAILED', `process ${owner} has been installing into ${ctx.settings.cacheDir} for 90 minutes`),
+    },
+  );
 }
 
 export function tofuBinary(ctx: StackContext): string {
