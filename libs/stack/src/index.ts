@@ -61,6 +61,7 @@ export {
   ownPeerHeight,
   packageDefinition,
   proposeOrgAddition,
+  proposeOrgRemoval,
   publishChaincodePackage,
   publishOrdererAccess,
   readBlueprint,
@@ -74,4 +75,5 @@ export {
   type OrdererAccess,
 } from './fabric/parties';
 export { admitOrganisation, committedChaincodeDefinition, operatorFabric, type ChaincodeSource } from './fabric/parties';
+export { channelAdmin, daoChannelsOf, seatOnChannel, unseatFromChannel } from './fabric/seats';
 export { ensureChaincodePackage } from './fabric/chaincode';

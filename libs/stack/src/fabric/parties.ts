@@ -436,32 +436,59 @@ interface ConfigJson {
 export async function proposeOrgAddition(m: MemberFabric, channel: string, org: MspPackage | OrgDefinition): Promise<Buffer> {
   return inWork(m, async (dir) => {
     const as = m.user ? { user: m.user } : {};
-    const f = (name: string) => join(dir, name);
-    const lator = (args: string[]) => run(m.bin.configtxlator, args, { ...as, cwd: dir });
     const def = 'mspDir' in org ? org : memberPackageDefinition(m, org, join(dir, 'orgs'));
-    writeForMember(m, f('configtx.yaml'), stringify({ Organizations: [applicationOrg(def)] }));
+    writeForMember(m, join(dir, 'configtx.yaml'), stringify({ Organizations: [applicationOrg(def)] }));
     const printed = await run(m.bin.configtxgen, ['-configPath', dir, '-printOrg', def.mspId], { ...as, cwd: dir, env: { FABRIC_CFG_PATH: dir } });
     const definition = JSON.parse(printed.stdout) as { values: Record<string, unknown> };
-    await peer(m, ['channel', 'fetch', 'config', f('config_block.pb'), '-c', channel, ...ordererArgs(m)], dir);
-    await lator(['proto_decode', '--input', f('config_block.pb'), '--type', 'common.Block', '--output', f('config_block.json')]);
-    const block = JSON.parse(readFileSync(f('config_block.json'), 'utf8')) as { data: { data: { payload: { data: { config: ConfigJson } } }[] } };
-    const config = block.data.data[0]!.payload.data.config;
-    if (config.channel_group.groups.Application.groups[def.mspId]) throw new StackError('BAD_SETTING', `${def.mspId} is already a member of ${channel}`, 'fabric');
-    const modified = structuredClone(config);
-    modified.channel_group.groups.Application.groups[def.mspId] = definition.values['AnchorPeers']
-      ? definition
-      : { ...definition, values: { ...definition.values, AnchorPeers: { mod_policy: 'Admins', value: { anchor_peers: [def.anchor] }, version: '0' } } };
-    writeForMember(m, f('config.json'), JSON.stringify(config));
-    writeForMember(m, f('modified.json'), JSON.stringify(modified));
-    await lator(['proto_encode', '--input', f('config.json'), '--type', 'common.Config', '--output', f('config.pb')]);
-    await lator(['proto_encode', '--input', f('modified.json'), '--type', 'common.Config', '--output', f('modified.pb')]);
-    await lator(['compute_update', '--channel_id', channel, '--original', f('config.pb'), '--updated', f('modified.pb'), '--output', f('update.pb')]);
-    await lator(['proto_decode', '--input', f('update.pb'), '--type', 'common.ConfigUpdate', '--output', f('update.json')]);
-    const update = JSON.parse(readFileSync(f('update.json'), 'utf8')) as unknown;
-    writeForMember(m, f('envelope.json'), JSON.stringify({ payload: { header: { channel_header: { channel_id: channel, type: 2 } }, data: { config_update: update } } }));
-    await lator(['proto_encode', '--input', f('envelope.json'), '--type', 'common.Envelope', '--output', f('envelope.pb')]);
-    return readFileSync(f('envelope.pb'));
+    return configUpdate(m, channel, dir, (config) => {
+      const orgs = config.channel_group.groups.Application.groups;
+      if (orgs[def.mspId]) throw new StackError('BAD_SETTING', `${def.mspId} is already a member of ${channel}`, 'fabric');
+      orgs[def.mspId] = definition.values['AnchorPeers']
+        ? definition
+        : { ...definition, values: { ...definition.values, AnchorPeers: { mod_policy: 'Admins', value: { anchor_peers: [def.anchor] }, version: '0' } } };
+    });
   });
+}
+
+/**
+ * A member's proposal to remove an organisation from a channel (the counterpart of
+ * `proposeOrgAddition`, e.g. a member who transferred its position): the current config fetched by
+ * the member, the organisation's group deleted from the Application group, the update computed by
+ * configtxlator. The channel's Admins policy (MAJORITY Admins on a DAO channel) decides who must
+ * sign. Returns the unsigned update envelope (protobuf bytes).
+ */
+export async function proposeOrgRemoval(m: MemberFabric, channel: string, mspId: string): Promise<Buffer> {
+  return inWork(m, (dir) =>
+    configUpdate(m, channel, dir, (config) => {
+      const orgs = config.channel_group.groups.Application.groups;
+      if (!orgs[mspId]) throw new StackError('BAD_SETTING', `${mspId} is not a member of ${channel}`, 'fabric');
+      if (Object.keys(orgs).length < 2) throw new StackError('BAD_SETTING', `${mspId} is the last member of ${channel}`, 'fabric');
+      delete orgs[mspId];
+    }),
+  );
+}
+
+/** The config update envelope that takes the channel's current config (fetched by the member) to `change(config)`. */
+async function configUpdate(m: MemberFabric, channel: string, dir: string, change: (config: ConfigJson) => void): Promise<Buffer> {
+  const as = m.user ? { user: m.user } : {};
+  const f = (name: string) => join(dir, name);
+  const lator = (args: string[]) => run(m.bin.configtxlator, args, { ...as, cwd: dir });
+  await peer(m, ['channel', 'fetch', 'config', f('config_block.pb'), '-c', channel, ...ordererArgs(m)], dir);
+  await lator(['proto_decode', '--input', f('config_block.pb'), '--type', 'common.Block', '--output', f('config_block.json')]);
+  const block = JSON.parse(readFileSync(f('config_block.json'), 'utf8')) as { data: { data: { payload: { data: { config: ConfigJson } } }[] } };
+  const config = block.data.data[0]!.payload.data.config;
+  const modified = structuredClone(config);
+  change(modified);
+  writeForMember(m, f('config.json'), JSON.stringify(config));
+  writeForMember(m, f('modified.json'), JSON.stringify(modified));
+  await lator(['proto_encode', '--input', f('config.json'), '--type', 'common.Config', '--output', f('config.pb')]);
+  await lator(['proto_encode', '--input', f('modified.json'), '--type', 'common.Config', '--output', f('modified.pb')]);
+  await lator(['compute_update', '--channel_id', channel, '--original', f('config.pb'), '--updated', f('modified.pb'), '--output', f('update.pb')]);
+  await lator(['proto_decode', '--input', f('update.pb'), '--type', 'common.ConfigUpdate', '--output', f('update.json')]);
+  const update = JSON.parse(readFileSync(f('update.json'), 'utf8')) as unknown;
+  writeForMember(m, f('envelope.json'), JSON.stringify({ payload: { header: { channel_header: { channel_id: channel, type: 2 } }, data: { config_update: update } } }));
+  await lator(['proto_encode', '--input', f('envelope.json'), '--type', 'common.Envelope', '--output', f('envelope.pb')]);
+  return readFileSync(f('envelope.pb'));
 }
 
 /** A package's definition, its MSP laid out in a folder of the member's (owned by the member's user). */

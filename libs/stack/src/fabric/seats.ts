@@ -1,0 +1,125 @@
+import type { StackContext } from '../components/component';
+import { readMspPackage } from '../domains/msp-package';
+import { StackError } from '../errors';
+import { withStackLock } from '../lock';
+import { waitFor } from '../proc';
+import { orgDefinition } from './configtx';
+import { fabricDirs, findOrg, loadRegistry, saveRegistry } from './layout';
+import {
+  approveChaincode,
+  channelOrganisations,
+  committedDefinition,
+  joinOwnPeer,
+  memberFabric,
+  ownPeerChannels,
+  ownPeerHeight,
+  proposeOrgAddition,
+  proposeOrgRemoval,
+  publishChaincodePackage,
+  signConfigUpdate,
+  submitConfigUpdate,
+  toolingFabric,
+  waitForChannelPeers,
+  type MemberFabric,
+} from './parties';
+
+/*
+ * A seat on a DAO channel changes hands (a transfer of rights, docs/governance.md): the newcomer's
+ * organisation is added to the channel and the leaver's removed, each by a channel config update
+ * that a majority of the channel's current admins sign (MAJORITY Admins), every signer with its own
+ * admin identity — in its own domain, as the domain's OS user, for an organisation held by a domain.
+ * Nothing here signs for an organisation with another's key.
+ */
+
+/** The admin view of an organisation: its own domain's (as its OS user) or, for one the tooling holds, the tooling's. */
+export function channelAdmin(ctx: StackContext, mspId: string): MemberFabric {
+  const org = findOrg(loadRegistry(fabricDirs(ctx.settings)), mspId);
+  return org.domain ? memberFabric(ctx, mspId) : toolingFabric(ctx, org);
+}
+
+/** The organisations whose admins sign a config update of a channel with `orgs`: a majority, `avoid` last resort. */
+function majoritySigners(orgs: readonly string[], avoid?: string): string[] {
+  const ordered = [...orgs.filter((o) => o !== avoid), ...orgs.filter((o) => o === avoid)];
+  return ordered.slice(0, Math.floor(orgs.length / 2) + 1);
+}
+
+/** Signs the update by each signer's own admin, the last one submitting it; waits until the first signer's peer shows `done`. */
+async function signAndSubmit(ctx: StackContext, channel: string, envelope: Buffer, signers: readonly string[], done: (orgs: string[]) => boolean): Promise<void> {
+  let signed = envelope;
+  for (const signer of signers.slice(0, -1)) signed = await signConfigUpdate(channelAdmin(ctx, signer), signed);
+  await submitConfigUpdate(channelAdmin(ctx, signers[signers.length - 1]!), channel, signed);
+  await waitFor(`the config update of ${channel} to reach ${signers[0]}'s peer`, async () => done(await channelOrganisations(channelAdmin(ctx, signers[0]!), channel)), 60_000, 'fabric');
+}
+
+/**
+ * Adds `mspId` to a channel by a config update from its public MSP package (a domain's) or its
+ * definition (the tooling's), signed by a majority of the channel's current admins; then the
+ * newcomer's own admin joins its peer, waits for it to catch up, and installs and approves the
+ * committed definitions of `chaincodes` for its organisation. Idempotent.
+ */
+export async function seatOnChannel(ctx: StackContext, channel: string, mspId: string, chaincodes: readonly string[]): Promise<void> {
+  await withStackLock(ctx, async () => {
+    const registry = loadRegistry(fabricDirs(ctx.settings));
+    const known = registry.channels[channel];
+    if (!known) throw new StackError('BAD_SETTING', `unknown channel ${channel}`, 'fabric');
+    const org = findOrg(registry, mspId);
+    const members = known.orgs.filter((o) => o !== mspId);
+    const reader = channelAdmin(ctx, members[0]!);
+    const current = await channelOrganisations(reader, channel);
+    if (!current.includes(mspId)) {
+      ctx.progress.step('fabric', `adding ${mspId} to ${channel} by a config update signed by a majority of its admins`);
+      const definition = org.domain ? readMspPackage(ctx, org.domain) : orgDefinition(ctx, org);
+      const signers = majoritySigners(current);
+      await signAndSubmit(ctx, channel, await proposeOrgAddition(channelAdmin(ctx, signers[0]!), channel, definition), signers, (orgs) => orgs.includes(mspId));
+    }
+    if (!known.orgs.includes(mspId)) {
+      known.orgs.push(mspId);
+      saveRegistry(fabricDirs(ctx.settings), registry);
+    }
+    const own = channelAdmin(ctx, mspId);
+    if (!(await ownPeerChannels(own)).includes(channel)) await joinOwnPeer(own, channel);
+    const target = await ownPeerHeight(reader, channel);
+    await waitFor(`${mspId}'s peer to catch up on ${channel}`, async () => (await ownPeerHeight(own, channel)) >= target, 120_000, 'fabric');
+    for (const name of chaincodes) {
+      const committed = await committedDefinition(reader, channel, name);
+      if (!committed) throw new StackError('BAD_SETTING', `no definition of ${name} is committed on ${channel}`, 'fabric');
+      const published = await publishChaincodePackage(ctx, name);
+      await approveChaincode(own, channel, { ...published, version: committed.version, sequence: committed.sequence });
+    }
+    await waitForChannelPeers(own, channel, current.length + (current.includes(mspId) ? 0 : 1));
+  });
+}
+
+/**
+ * Removes `mspId` from a channel by a config update signed by a majority of the channel's admins
+ * (the leaver's own admin only if the others are not enough). Its peer keeps the blocks it has but
+ * receives no new ones, and its identities can no longer transact there. Idempotent.
+ */
+export async function unseatFromChannel(ctx: StackContext, channel: string, mspId: string): Promise<void> {
+  await withStackLock(ctx, async () => {
+    const registry = loadRegistry(fabricDirs(ctx.settings));
+    const known = registry.channels[channel];
+    if (!known) throw new StackError('BAD_SETTING', `unknown channel ${channel}`, 'fabric');
+    const stays = known.orgs.filter((o) => o !== mspId);
+    if (stays.length === 0) throw new StackError('BAD_SETTING', `${mspId} is the last member of ${channel}`, 'fabric');
+    const current = await channelOrganisations(channelAdmin(ctx, stays[0]!), channel);
+    if (current.includes(mspId)) {
+      ctx.progress.step('fabric', `removing ${mspId} from ${channel} by a config update signed by a majority of its admins`);
+      const signers = majoritySigners(current, mspId);
+      await signAndSubmit(ctx, channel, await proposeOrgRemoval(channelAdmin(ctx, signers[0]!), channel, mspId), signers, (orgs) => !orgs.includes(mspId));
+    }
+    if (known.orgs.includes(mspId)) {
+      known.orgs = stays;
+      saveRegistry(fabricDirs(ctx.settings), registry);
+    }
+  });
+}
+
+/** The channels of DAO `daoId` (dao-<d>-v<i>, lowest version first) that the stack's registry lists with `mspId` among their organisations. */
+export function daoChannelsOf(ctx: StackContext, daoId: string, mspId: string): string[] {
+  const pattern = new RegExp(`^dao-${daoId.replace(/[^a-z0-9-]/g, '')}-v(\\d{1,4})$`);
+  return Object.entries(loadRegistry(fabricDirs(ctx.settings)).channels)
+    .filter(([name, c]) => pattern.test(name) && c.orgs.includes(mspId))
+    .map(([name]) => name)
+    .sort((a, b) => Number(pattern.exec(a)![1]) - Number(pattern.exec(b)![1]));
+}
