@@ -28,6 +28,9 @@ export {
   type WaitOptions,
 } from './service-harness';
 export { freePort } from '@datawell/workload-runtime';
+export { ApiError, call, until } from './scenarios/api';
 export { runDomainFormation, type DomainFormationOptions, type DomainFormationResult, type DomainMember } from './scenarios/domains';
 export { runDomainGovernance, type DomainGovernanceOptions, type DomainGovernanceResult } from './scenarios/domain-governance';
+export { runTransfer, type TransferRunOptions, type TransferRunResult } from './scenarios/domain-transfer';
 export { runCompute, type ComputeOptions, type ComputeResult, type ComputeUrls } from './scenarios/compute';
+export { runSubscription, periodChargesOf, subscriptionTerms, type EntitlementEvent, type MemberEntitlement, type PeriodCharge, type SubscriptionOptions, type SubscriptionResult, type SubscriptionUrls, type SubscriptionVersion } from './scenarios/subscription';

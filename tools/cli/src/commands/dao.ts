@@ -4,6 +4,8 @@ import { choiceSchema, DAO_ID_PATTERN, idSchema, MSP_ID_PATTERN, proposalKindSch
 import { stackContext } from '../context';
 import { memberBridge, MemberBridgeError } from '../services/member-bridge';
 import { UsageError } from '../usage-error';
+import { registerRevenueCommands } from './dao-revenue';
+import { registerTransferCommands } from './dao-transfer';
 
 /** Where a DAO command acts: a member domain of this stack, on a version of a DAO it is in. */
 interface Target {
@@ -80,7 +82,7 @@ function describeProposal(p: ProposalView): string {
 const print = (json: boolean | undefined, value: unknown, text: string) => process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
 
 export function registerDaoCommands(program: Command): void {
-  const dao = program.command('dao').description("a member's governance of its DAOs through its own ledger bridge, signed by its own identity in its domain: proposals, votes, exit");
+  const dao = program.command('dao').description("a member's governance of its DAOs through its own ledger bridge, signed by its own identity in its domain: proposals, votes, exit, transfer");
   const target = (c: Command) =>
     c
       .argument('<MSPID>', 'the member that acts (a member domain of this stack)')
@@ -162,4 +164,7 @@ export function registerDaoCommands(program: Command): void {
           : `${o.complete} has ${String(m['status'])} dao-${t.daoId}-v${t.version} (tx ${done.txId})`;
       print(o.json, done, text);
     });
+
+  registerTransferCommands(dao);
+  registerRevenueCommands(dao);
 }

@@ -1,0 +1,110 @@
+import type { Command } from 'commander';
+import { DAO_ID_PATTERN, idSchema, MSP_ID_PATTERN } from '@datawell/contracts';
+import { daoChannelsOf, seatOnChannel, unseatFromChannel } from '@datawell/stack';
+import { stackContext } from '../context';
+import { memberBridge, MemberBridgeError } from '../services/member-bridge';
+import { UsageError } from '../usage-error';
+
+/*
+ * `./dev dao transfer …`: a member's transfer of its whole position (docs/governance.md, "Transfer of
+ * rights"). offer / consent / accept / show go through the acting member's own bridge, signed by its
+ * own identity, on every channel of the DAO its peer has joined; seat / unseat change a channel's
+ * organisations by config updates signed by a majority of its admins, each in its own domain.
+ */
+
+type TransferView = { transferId: string; status: string; from: string; to: string; consents?: string[]; acceptedAtMs?: number; consentedPpm?: number; activeOwnershipPpm?: number; consented?: boolean };
+type MemberTransfer = { daoId: string; transferId: string; channels: Array<{ channel: string; version: number; txId?: string; transfer: TransferView }> };
+
+const checkMsp = (value: string, what: string) => {
+  if (!MSP_ID_PATTERN.test(value)) throw new UsageError(`${what} must be an MSP id (letters and digits ending in "MSP"), got "${value}"`);
+  return value;
+};
+const checkDao = (value: string) => {
+  if (!DAO_ID_PATTERN.test(value)) throw new UsageError(`--dao must be a DAO id (1-41 lower-case letters, digits or "-"), got "${value}"`);
+  return value;
+};
+const checkTransferId = (value: string, option: string) => {
+  if (!idSchema.safeParse(value).success) throw new UsageError(`${option} must be 1-128 letters, digits, ".", "_", ":" or "-", got "${value}"`);
+  return value;
+};
+
+function describe(t: MemberTransfer): string {
+  return [`transfer ${t.transferId} of DAO ${t.daoId}:`, ...t.channels.map(({ channel, txId, transfer: x }) => `  ${channel}: ${x.from} → ${x.to} ${x.status}; consents ${(x.consents ?? []).join(', ')} (${x.consentedPpm ?? '?'} of ${x.activeOwnershipPpm ?? '?'} ppm)${x.acceptedAtMs === undefined ? ', not accepted' : ', accepted'}${txId ? ` (tx ${txId})` : ''}`)].join('\n');
+}
+
+const print = (json: boolean | undefined, value: unknown, text: string) => process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+
+/** The bridge's INVALID_REQUEST is bad input (exit 2); any other refusal a failure of the work (exit 1). */
+async function through<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof MemberBridgeError && error.code === 'INVALID_REQUEST') throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+export function registerTransferCommands(dao: Command): void {
+  const transfer = dao.command('transfer').description("transfer a member's whole position (level, weight, ownership, future revenue) to another member of its group or to a newcomer");
+  const member = (c: Command) => c.argument('<MSPID>', 'the member that acts (a member domain of this stack)').requiredOption('--dao <daoId>', 'the DAO').option('--json', 'one JSON object on stdout');
+
+  member(transfer.command('offer').description('offer the member\'s position to --to, signed by the member (OfferTransfer) on every channel of the DAO it is in'))
+    .requiredOption('--to <MSPID>', 'the recipient: another member of the same group, or a newcomer registered with the same role')
+    .option('--id <transferId>', 'the transfer id (default: chosen by the bridge)')
+    .action(async (mspId: string, o: { dao: string; to: string; id?: string; json?: boolean }) => {
+      const body = { to: checkMsp(o.to, '--to'), ...(o.id === undefined ? {} : { transferId: checkTransferId(o.id, '--id') }) };
+      const bridge = await memberBridge(stackContext(), checkMsp(mspId, '<MSPID>'));
+      const made = await through(() => bridge.call<MemberTransfer>('POST', `/daos/${checkDao(o.dao)}/transfers`, body));
+      print(o.json, made, describe(made));
+    });
+
+  for (const [step, what] of [['consent', "consent to another member's transfer (ConsentTransfer)"], ['accept', 'accept a transfer offered to the member (AcceptTransfer)']] as const) {
+    member(transfer.command(step).description(`${what}, signed by the member on every channel of the DAO it is in that records the transfer`))
+      .requiredOption('--transfer <id>', 'the transfer')
+      .action(async (mspId: string, o: { dao: string; transfer: string; json?: boolean }) => {
+        const id = checkTransferId(o.transfer, '--transfer');
+        const bridge = await memberBridge(stackContext(), checkMsp(mspId, '<MSPID>'));
+        const done = await through(() => bridge.call<MemberTransfer>('POST', `/daos/${checkDao(o.dao)}/transfers/${id}/${step}`));
+        print(o.json, done, describe(done));
+      });
+  }
+
+  member(transfer.command('show').description("the transfer on every channel of the DAO the member is in, read through its own peer (GetTransfer)"))
+    .requiredOption('--transfer <id>', 'the transfer')
+    .action(async (mspId: string, o: { dao: string; transfer: string; json?: boolean }) => {
+      const id = checkTransferId(o.transfer, '--transfer');
+      const bridge = await memberBridge(stackContext(), checkMsp(mspId, '<MSPID>'));
+      const t = await through(() => bridge.call<MemberTransfer>('GET', `/daos/${checkDao(o.dao)}/transfers/${id}`));
+      print(o.json, t, describe(t));
+    });
+
+  transfer
+    .command('seat')
+    .description("add the newcomer <MSPID> to exactly the DAO's channels --from sits in (its level and above), each by a config update signed by a majority of the channel's admins in their own domains; the newcomer's peer joins them and approves the chaincode")
+    .argument('<MSPID>', 'the newcomer')
+    .requiredOption('--dao <daoId>', 'the DAO')
+    .requiredOption('--from <MSPID>', 'the member whose position the newcomer takes')
+    .option('--json', 'one JSON object on stdout')
+    .action(async (mspId: string, o: { dao: string; from: string; json?: boolean }) => {
+      const ctx = stackContext();
+      const channels = daoChannelsOf(ctx, checkDao(o.dao), checkMsp(o.from, '--from'));
+      checkMsp(mspId, '<MSPID>');
+      if (channels.length === 0) throw new UsageError(`${o.from} sits in no channel of DAO ${o.dao} on this stack`);
+      for (const channel of channels) await seatOnChannel(ctx, channel, mspId, ['dao']);
+      print(o.json, { mspId, channels }, `${mspId} seated on ${channels.join(', ')}`);
+    });
+
+  transfer
+    .command('unseat')
+    .description("remove <MSPID> (a member who transferred its position) from every channel of the DAO it sits in, each by a config update signed by a majority of the channel's admins in their own domains")
+    .argument('<MSPID>', 'the leaver')
+    .requiredOption('--dao <daoId>', 'the DAO')
+    .option('--json', 'one JSON object on stdout')
+    .action(async (mspId: string, o: { dao: string; json?: boolean }) => {
+      const ctx = stackContext();
+      const channels = daoChannelsOf(ctx, checkDao(o.dao), checkMsp(mspId, '<MSPID>'));
+      if (channels.length === 0) throw new UsageError(`${mspId} sits in no channel of DAO ${o.dao} on this stack`);
+      for (const channel of channels) await unseatFromChannel(ctx, channel, mspId);
+      print(o.json, { mspId, channels }, `${mspId} removed from ${channels.join(', ')}`);
+    });
+}
