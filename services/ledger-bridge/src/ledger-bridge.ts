@@ -193,7 +193,9 @@ export class LedgerBridge {
           return { txId };
         },
         channels: async () => (await this.channels.list()).map((c) => c.name),
+        relay: async (channel) => void (await this.addChannel({ name: channel, chaincodes: [DAO.chaincode], actingMspId: self })),
         proposalIds: (channel) => this.#proposalSweeper?.proposals(channel) ?? [],
+        allocationIds: (channel) => this.#proposalSweeper?.allocations(channel) ?? [],
       };
       const walletDir = settings.walletDir;
       if (settings.governance?.negotiationUrl) this.admissionJoins = new NegotiationAdmissionJoins(settings.governance.negotiationUrl, () => new FileWallet(walletDir).get(self));

@@ -15,8 +15,9 @@ export interface TransferRunOptions {
   readonly transferId?: string;
   /**
    * For a newcomer: seats it on the given channels (the leaver's, its level and above) before it
-   * accepts — config updates signed by a majority of each channel's admins, its peer joined, and the
-   * channels relayed by its own bridge — and afterwards unseats the leaver. Leave out for a member of the group.
+   * accepts (config updates signed by a majority of each channel's admins, its peer joined: e.g.
+   * libs/stack seatOnChannel; its own bridge is then asked to relay them), and `unseat` afterwards
+   * removes the leaver. Leave out for a member of the group.
    */
   readonly seat?: (newcomer: string, channels: readonly string[]) => Promise<void>;
   readonly unseat?: (leaver: string, channels: readonly string[]) => Promise<void>;
@@ -63,6 +64,8 @@ export async function runTransfer(opts: TransferRunOptions): Promise<TransferRun
   if (opts.seat) {
     progress(`seating ${to.mspId} on ${channels.join(', ')}`);
     await opts.seat(to.mspId, channels);
+    // The newcomer's own bridge relays and serves the channels it was seated on.
+    for (const channel of channels) await as(to, 'POST', `/versions/${channel.slice(channel.lastIndexOf('-v') + 2)}/seat`);
   }
   progress(`${to.mspId} accepts transfer ${transferId} through its own bridge`);
   const accepted = await until(

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { choiceSchema, DAO, DAO_ID_PATTERN, daoChannelName, daoRefusalOf, idSchema, MSP_ID_PATTERN, parseDaoChannel, proposalSchema, revenueArgument, revenueRequestSchema, workloadSchema, type DaoRefusal, type DaoTransactionName } from '@datawell/contracts';
+import { choiceSchema, DAO, DAO_ID_PATTERN, daoChannelName, daoRefusalOf, idSchema, MSP_ID_PATTERN, parseDaoChannel, proposalSchema, revenueArgument, revenueRequestSchema, transferOfferSchema, workloadSchema, type DaoRefusal, type DaoTransactionName } from '@datawell/contracts';
 import { AdminError, chaincodeCode, chaincodeMessage, isNotVisible } from './admin.errors';
 import { readDaoVersion, type DaoRead, type EvaluateAs } from './dao-reads';
 
@@ -14,6 +14,10 @@ export interface MemberLedger {
   channels(): Promise<readonly string[]>;
   /** The ids of the proposals created on `channel`, oldest first, as this bridge has seen their events (its proposal sweep); absent: none known. */
   proposalIds?(channel: string): readonly string[];
+  /** The ids of the allocations made on `channel` (RevenueRecorded, AllocationReceived), oldest first, as this bridge has seen their events; absent: none known. */
+  allocationIds?(channel: string): readonly string[];
+  /** Relays a DAO channel the member's peer has joined outside the operator's inbox (a seat taken by a transfer of rights); absent: not offered. */
+  relay?(channel: string): Promise<void>;
 }
 
 export const memberRevenueSchema = revenueRequestSchema;
@@ -27,9 +31,22 @@ export const memberProposalSchema = z.discriminatedUnion('kind', [changeTerms.ex
 export const memberVoteSchema = z.strictObject({ choice: choiceSchema.describe('yes or no, weighted by the member\'s ownership') });
 /** A voluntary exit takes no arguments: the member gives notice for itself. */
 export const memberExitSchema = z.strictObject({});
+/** A transfer of the member's whole position: OfferTransfer's argument, its id chosen by the bridge when not given. */
+export const memberTransferSchema = transferOfferSchema.extend({ transferId: idSchema.optional().describe('the transfer id (default: xfer-<uuid>); the same id names the transfer on every channel of the position') });
+
+/** A transfer as GetTransfer reads it on one channel, with where its consent stands there. */
+export type TransferView = Record<string, unknown> & { transferId: string; status: string; from: string; to: string };
+/** A transfer of rights across the channels of the DAO this member's peer has joined, each as it stands after this member's step. */
+export interface MemberTransfer {
+  readonly daoId: string;
+  readonly transferId: string;
+  readonly channels: readonly { readonly channel: string; readonly version: number; readonly txId?: string; readonly transfer: TransferView }[];
+}
 
 /** A proposal as GetProposal reads it: the stored proposal with its votes. */
 export type ProposalView = Record<string, unknown> & { proposalId: string; status: string };
+/** An allocation as GetAllocation answers it (the chaincode's AllocationState: source, lump, betaPpm, payouts, rest, restTo, txId, atMs). */
+export type AllocationView = Record<string, unknown> & { allocationId: string; txId: string };
 
 /** What a write through the member's own bridge answers: where it went and the transaction that did it. */
 export interface MemberWrite {
@@ -55,6 +72,17 @@ const REFUSALS: Readonly<Record<DaoRefusal, ConstructorParameters<typeof AdminEr
   EXIT_NOTICE_RUNNING: 'EXIT_NOTICE_RUNNING',
   DAO_DISSOLVED: 'DAO_DISSOLVED',
   NOT_REVENUE_RECORDER: 'NOT_REVENUE_RECORDER',
+  TRANSFER_EXISTS: 'TRANSFER_EXISTS',
+  TRANSFER_PENDING: 'TRANSFER_PENDING',
+  TRANSFER_DECIDED: 'TRANSFER_DECIDED',
+  SELF_TRANSFER: 'SELF_TRANSFER',
+  RECIPIENT_AT_OTHER_LEVEL: 'RECIPIENT_AT_OTHER_LEVEL',
+  RECIPIENT_NOT_ACTIVE: 'RECIPIENT_NOT_ACTIVE',
+  RECIPIENT_NOT_PARTICIPANT: 'RECIPIENT_NOT_PARTICIPANT',
+  ROLE_MISMATCH: 'ROLE_MISMATCH',
+  NOT_TRANSFER_RECIPIENT: 'NOT_TRANSFER_RECIPIENT',
+  NOT_TRANSFER_PARTY: 'NOT_TRANSFER_PARTY',
+  ALREADY_CONSENTED: 'ALREADY_CONSENTED',
 };
 
 /** Per transaction, what the chaincode's bare codes mean for it (the rest is LEDGER_REJECTED). */
@@ -154,6 +182,18 @@ export class MemberDao {
     return Promise.all(ids.map((id) => this.#proposal(channel, id)));
   }
 
+  /**
+   * The version's allocations, oldest first, each as GetAllocation reads it on the member's own peer:
+   * the revenue recorded on this channel and the rests relayed to it from the next version's, with
+   * their payouts, β, rest and transaction id. The chaincode has no list: the ids are those of the
+   * RevenueRecorded and AllocationReceived events this bridge has followed (as for proposals).
+   */
+  async allocations(daoId: string, version: number): Promise<AllocationView[]> {
+    const channel = await this.#memberChannel(daoId, version);
+    const ids = this.ledger.allocationIds?.(channel) ?? [];
+    return Promise.all(ids.map(async (id) => (await this.#evaluate(channel, DAO.tx.GetAllocation, [id], { FORBIDDEN: notAMember })) as AllocationView));
+  }
+
   /** CastVote as the member, with its ownership weight; answers the proposal as it stands after the vote. */
   async vote(daoId: string, version: number, proposalId: string, body: unknown): Promise<MemberWrite & { proposal: ProposalView }> {
     const { choice } = parse(memberVoteSchema, body);
@@ -183,6 +223,121 @@ export class MemberDao {
     const channel = await this.#memberChannel(daoId, version);
     const { txId } = await this.#submit(channel, DAO.invocation(DAO.tx.CompleteExit, mspId), { FORBIDDEN: notAMember, NOT_FOUND: (m) => new AdminError('MEMBER_NOT_FOUND', m), CONFLICT: (m) => new AdminError('MEMBER_NOT_ACTIVE', m) });
     return { daoId, version, channel, txId, member: (await this.#evaluate(channel, DAO.tx.GetMember, [mspId], {})) as Record<string, unknown> };
+  }
+
+  /**
+   * Offers this member's whole position to `to` on every channel of the DAO its peer has joined (its
+   * level and above: the position sits in each), signed by the member (OfferTransfer). A retry skips
+   * the channels where the same offer is recorded already; another transfer under the id is TRANSFER_EXISTS.
+   */
+  async offerTransfer(daoId: string, body: unknown): Promise<MemberTransfer> {
+    const input = parse(memberTransferSchema, body);
+    const transferId = input.transferId ?? `xfer-${randomUUID()}`;
+    const channels = await this.#daoChannels(daoId);
+    const done: MemberTransfer['channels'][number][] = [];
+    for (const { channel, version } of channels) {
+      const existing = await this.#transferOn(channel, transferId);
+      if (existing && existing.from === this.ledger.mspId && existing.to === input.to) {
+        done.push({ channel, version, transfer: existing });
+        continue;
+      }
+      const { txId } = await this.#submit(channel, DAO.invocation(DAO.tx.OfferTransfer, { transferId, to: input.to }), { FORBIDDEN: notAMember, NOT_FOUND: (m) => new AdminError('RECIPIENT_NOT_PARTICIPANT', m) });
+      done.push({ channel, version, txId, transfer: await this.#transfer(channel, transferId) });
+    }
+    return { daoId, transferId, channels: done };
+  }
+
+  /**
+   * Consents to transfer `transferId` on every channel of the DAO where this member sits and the
+   * transfer is recorded, signed by the member (ConsentTransfer); skips channels where it consented
+   * already or the transfer completed. TRANSFER_NOT_FOUND when no channel of its records the transfer.
+   */
+  async consentTransfer(daoId: string, transferId: string): Promise<MemberTransfer> {
+    return this.#transferStep(daoId, checkId(transferId, 'transferId'), DAO.tx.ConsentTransfer, (t) => t.status !== 'offered' || (Array.isArray(t['consents']) && t['consents'].includes(this.ledger.mspId)));
+  }
+
+  /**
+   * Accepts transfer `transferId` as its recipient on every channel of the DAO its peer has joined
+   * (a newcomer's organisation must have been added to them first), signed by the member
+   * (AcceptTransfer); skips channels where it accepted already or the transfer completed.
+   */
+  async acceptTransfer(daoId: string, transferId: string): Promise<MemberTransfer> {
+    return this.#transferStep(daoId, checkId(transferId, 'transferId'), DAO.tx.AcceptTransfer, (t) => t.status !== 'offered' || t['acceptedAtMs'] !== undefined);
+  }
+
+  /** Transfer `transferId` on every channel of the DAO this member's peer has joined and that records it. */
+  async transfer(daoId: string, transferId: string): Promise<MemberTransfer> {
+    const id = checkId(transferId, 'transferId');
+    const found: MemberTransfer['channels'][number][] = [];
+    for (const { channel, version } of await this.#daoChannels(daoId)) {
+      const transfer = await this.#transferOn(channel, id);
+      if (transfer) found.push({ channel, version, transfer });
+    }
+    if (found.length === 0) throw new AdminError('TRANSFER_NOT_FOUND', `no transfer ${id} on a channel of DAO ${daoId} that ${this.ledger.mspId} is in`);
+    return { daoId, transferId: id, channels: found };
+  }
+
+  async #transferStep(daoId: string, transferId: string, fn: typeof DAO.tx.ConsentTransfer | typeof DAO.tx.AcceptTransfer, done: (t: TransferView) => boolean): Promise<MemberTransfer> {
+    const steps: MemberTransfer['channels'][number][] = [];
+    for (const { channel, version } of await this.#daoChannels(daoId)) {
+      const existing = await this.#transferOn(channel, transferId);
+      if (!existing) continue;
+      if (done(existing)) {
+        steps.push({ channel, version, transfer: existing });
+        continue;
+      }
+      const { txId } = await this.#submit(channel, DAO.invocation(fn, transferId), { FORBIDDEN: notAMember, NOT_FOUND: noTransfer });
+      steps.push({ channel, version, txId, transfer: await this.#transfer(channel, transferId) });
+    }
+    if (steps.length === 0) throw new AdminError('TRANSFER_NOT_FOUND', `no transfer ${transferId} on a channel of DAO ${daoId} that ${this.ledger.mspId} is in`);
+    return { daoId, transferId, channels: steps };
+  }
+
+  /**
+   * Relays (and serves) a version's channel this member was seated on by a transfer of rights: its
+   * organisation was added by a config update and its own admin joined its peer, outside the
+   * operator's inbox. Checked by reading the version through its own peer as itself (a channel it is
+   * not in is VERSION_NOT_FOUND). Idempotent.
+   */
+  async seat(daoId: string, version: number): Promise<{ daoId: string; version: number; channel: string; relayed: boolean }> {
+    if (!DAO_ID_PATTERN.test(daoId)) throw new AdminError('INVALID_REQUEST', 'daoId: must be 1-41 lower-case letters, digits or "-"');
+    if (!Number.isSafeInteger(version) || version < 1 || version > 9999) throw new AdminError('INVALID_REQUEST', 'version: must be an integer 1-9999');
+    const channel = daoChannelName(daoId, version);
+    if ((await this.ledger.channels()).includes(channel)) return { daoId, version, channel, relayed: false };
+    if (!this.ledger.relay) throw new AdminError('LEDGER_REJECTED', 'this bridge does not relay channels outside its inbox');
+    try {
+      await this.ledger.evaluate(this.ledger.mspId, channel, DAO.chaincode, DAO.tx.GetVersion, []);
+    } catch (error) {
+      const refusal = ledgerRefusal(error, channel);
+      throw refusal.code === 'LEDGER_UNAVAILABLE' ? refusal : new AdminError('VERSION_NOT_FOUND', `no version ${version} of DAO ${daoId} that ${this.ledger.mspId}'s peer can read: ${refusal.message}`, { cause: error });
+    }
+    await this.ledger.relay(channel);
+    return { daoId, version, channel, relayed: true };
+  }
+
+  /** The DAO's channels this member's peer has joined, lowest version first: VERSION_NOT_FOUND when none. */
+  async #daoChannels(daoId: string): Promise<{ channel: string; version: number }[]> {
+    if (!DAO_ID_PATTERN.test(daoId)) throw new AdminError('INVALID_REQUEST', 'daoId: must be 1-41 lower-case letters, digits or "-"');
+    const found = (await this.ledger.channels()).flatMap((c) => {
+      const parsed = parseDaoChannel(c);
+      return parsed?.daoId === daoId ? [{ channel: c, version: parsed.level }] : [];
+    });
+    if (found.length === 0) throw new AdminError('VERSION_NOT_FOUND', `no version of DAO ${daoId} of which ${this.ledger.mspId} is a member`);
+    return found.sort((a, b) => a.version - b.version);
+  }
+
+  async #transfer(channel: string, transferId: string): Promise<TransferView> {
+    return (await this.#evaluate(channel, DAO.tx.GetTransfer, [transferId], { NOT_FOUND: noTransfer })) as TransferView;
+  }
+
+  /** The transfer on one channel, or undefined when that channel does not record it (or its version is not readable). */
+  async #transferOn(channel: string, transferId: string): Promise<TransferView | undefined> {
+    try {
+      return await this.#transfer(channel, transferId);
+    } catch (error) {
+      if (error instanceof AdminError && error.code === 'TRANSFER_NOT_FOUND') return undefined;
+      throw error;
+    }
   }
 
   /** The version's channel, when this member's peer has joined it: VERSION_NOT_FOUND otherwise, before the ledger is asked. */
@@ -218,6 +373,13 @@ export class MemberDao {
 }
 
 const noProposal = (message: string) => new AdminError('PROPOSAL_NOT_FOUND', message);
+const noTransfer = (message: string) => new AdminError('TRANSFER_NOT_FOUND', message);
+
+function checkId(id: string, name: string): string {
+  const parsed = idSchema.safeParse(id);
+  if (!parsed.success) throw new AdminError('INVALID_REQUEST', `${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
+}
 
 function checkProposalId(proposalId: string): string {
   const parsed = idSchema.safeParse(proposalId);

@@ -6,7 +6,7 @@ import { zodBody, ZodParams } from '@datawell/service-platform';
 import { z } from 'zod';
 import { AdminError } from '../admin/admin.errors';
 import { openAdmissionJoin, type AdmissionJoins, type AdmissionSession } from './admission-join';
-import { memberExitSchema, memberProposalSchema, memberRevenueSchema, memberVoteSchema, memberWorkloadSchema, MemberDao, type MemberLedger, type MemberWrite, type ProposalView } from '../admin/member-dao';
+import { memberExitSchema, memberProposalSchema, memberRevenueSchema, memberTransferSchema, memberVoteSchema, memberWorkloadSchema, MemberDao, type AllocationView, type MemberLedger, type MemberTransfer, type MemberWrite, type ProposalView } from '../admin/member-dao';
 
 export const MEMBER_LEDGER = Symbol('MEMBER_LEDGER');
 /** Where this member opens the join of an accepted admission (absent: no negotiation service configured). */
@@ -33,7 +33,7 @@ export class MemberDaoController {
     this.#joins = joins ?? undefined;
   }
 
-  // Before `:what`: Express matches routes in the order they are declared.
+  // Before `:what` (as allocations): Express matches routes in the order they are declared.
   @Get(':daoId/versions/:version/proposals')
   @Authenticated()
   @ApiOperation({ summary: "The version's proposals, newest first, each with its votes, tally (yesPpm, noPpm), deadline (votingEndsAtMs) and quorum as this member's own peer reads it (GetProposal); the ids are those whose ProposalCreated event this bridge has followed, so a new proposal is listed once its event has reached it (within seconds). VERSION_NOT_FOUND where it is not a member" })
@@ -41,6 +41,18 @@ export class MemberDaoController {
   async proposals(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string): Promise<ProposalView[]> {
     this.#own(principal);
     return this.#dao.proposals(daoId, Number(version));
+  }
+
+  @Get(':daoId/versions/:version/allocations')
+  @Authenticated()
+  @ApiOperation({
+    summary:
+      "The version's allocations, oldest first, as this member's own peer reads them (GetAllocation): each revenue recorded on this channel and each rest relayed to it from the next version's channel, with its source (revenueId, or sourceChannel and sourceTxId), lump, betaPpm, payouts per member, rest, restTo, txId and atMs. The ids are those of the RevenueRecorded and AllocationReceived events this bridge has followed, so a new allocation is listed once its event has reached it (within seconds). For this organisation's identities only (FORBIDDEN to others); VERSION_NOT_FOUND where it is not a member",
+  })
+  @ZodParams(versionParams)
+  async allocations(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string): Promise<AllocationView[]> {
+    this.#own(principal);
+    return this.#dao.allocations(daoId, Number(version));
   }
 
   @Get(':daoId/versions/:version/:what')
@@ -154,6 +166,59 @@ export class MemberDaoController {
   async completeExit(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string, @Param('mspId') mspId: string): Promise<MemberWrite & { member: Record<string, unknown> }> {
     this.#own(principal);
     return this.#dao.completeExit(daoId, Number(version), mspId);
+  }
+
+  @Post(':daoId/versions/:version/seat')
+  @HttpCode(201)
+  @Authenticated()
+  @ApiOperation({ summary: "Relay and serve a version's channel this member was seated on by a transfer of rights (its organisation added by a config update signed by a majority of the channel's admins, its peer joined by its own admin), checked by reading the version through its own peer. Idempotent (relayed: false when already relayed). VERSION_NOT_FOUND where its peer cannot read it" })
+  @ZodParams(versionParams)
+  async seat(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string): Promise<{ daoId: string; version: number; channel: string; relayed: boolean }> {
+    this.#own(principal);
+    return this.#dao.seat(daoId, Number(version));
+  }
+
+  @Post(':daoId/transfers')
+  @HttpCode(201)
+  @Authenticated()
+  @ApiOperation({
+    summary:
+      "Offer this member's whole position (level, group weight, ownership, entitlement to future revenue) to another member of its group or to a newcomer registered with its role, signed by this member (OfferTransfer) on every channel of the DAO its peer has joined (its level and above). The position moves once the recipient has accepted and the join consent rule holds (every active member of D and more than half of the active ownership; the leaver counts). Answers the transfer on each channel. SELF_TRANSFER, RECIPIENT_AT_OTHER_LEVEL, RECIPIENT_NOT_ACTIVE, RECIPIENT_NOT_PARTICIPANT, ROLE_MISMATCH, TRANSFER_EXISTS, TRANSFER_PENDING, EXIT_ALREADY_REQUESTED, NOT_A_MEMBER, VERSION_NOT_FOUND",
+  })
+  @ApiBody(zodBody('MemberTransferOffer', memberTransferSchema))
+  @ZodParams({ daoId: z.string().regex(DAO_ID_PATTERN) })
+  async offerTransfer(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Body() body: unknown): Promise<MemberTransfer> {
+    this.#own(principal);
+    return this.#dao.offerTransfer(daoId, body);
+  }
+
+  @Get(':daoId/transfers/:transferId')
+  @Authenticated()
+  @ApiOperation({ summary: 'A transfer of rights on each channel of the DAO this member is in that records it (GetTransfer: its status, consents, acceptance, and where the consent rule stands). TRANSFER_NOT_FOUND' })
+  @ZodParams({ daoId: z.string().regex(DAO_ID_PATTERN), transferId: idSchema })
+  async transfer(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('transferId') transferId: string): Promise<MemberTransfer> {
+    this.#own(principal);
+    return this.#dao.transfer(daoId, transferId);
+  }
+
+  @Post(':daoId/transfers/:transferId/consent')
+  @HttpCode(201)
+  @Authenticated()
+  @ApiOperation({ summary: "Consent to another member's transfer of its position, signed by this member (ConsentTransfer) on every channel of the DAO where it sits and the transfer is recorded; the consent that completes the rule (once the recipient accepted) moves the position. ALREADY_CONSENTED is skipped on a retry; NOT_TRANSFER_PARTY (the recipient accepts instead), TRANSFER_DECIDED, TRANSFER_NOT_FOUND, NOT_A_MEMBER" })
+  @ZodParams({ daoId: z.string().regex(DAO_ID_PATTERN), transferId: idSchema })
+  async consentTransfer(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('transferId') transferId: string): Promise<MemberTransfer> {
+    this.#own(principal);
+    return this.#dao.consentTransfer(daoId, transferId);
+  }
+
+  @Post(':daoId/transfers/:transferId/accept')
+  @HttpCode(201)
+  @Authenticated()
+  @ApiOperation({ summary: "Accept a transfer offered to this member, signed by this member (AcceptTransfer) on every channel of the DAO its peer has joined (a newcomer once its organisation was added to the channels of the position's level and above); the acceptance that completes the transfer (once consented) moves the position. NOT_TRANSFER_RECIPIENT, TRANSFER_DECIDED, TRANSFER_NOT_FOUND, VERSION_NOT_FOUND" })
+  @ZodParams({ daoId: z.string().regex(DAO_ID_PATTERN), transferId: idSchema })
+  async acceptTransfer(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('transferId') transferId: string): Promise<MemberTransfer> {
+    this.#own(principal);
+    return this.#dao.acceptTransfer(daoId, transferId);
   }
 
   #own(principal: Principal): void {

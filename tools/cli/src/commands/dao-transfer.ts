@@ -91,7 +91,10 @@ export function registerTransferCommands(dao: Command): void {
       checkMsp(mspId, '<MSPID>');
       if (channels.length === 0) throw new UsageError(`${o.from} sits in no channel of DAO ${o.dao} on this stack`);
       for (const channel of channels) await seatOnChannel(ctx, channel, mspId, ['dao']);
-      print(o.json, { mspId, channels }, `${mspId} seated on ${channels.join(', ')}`);
+      // The newcomer's own bridge relays and serves them from now on (a domain's; the tooling's organisations have none).
+      const bridge = await memberBridge(ctx, mspId).catch(() => undefined);
+      for (const channel of bridge ? channels : []) await through(() => bridge!.call('POST', `/daos/${o.dao}/versions/${channel.slice(channel.lastIndexOf('-v') + 2)}/seat`));
+      print(o.json, { mspId, channels, relayedBy: bridge ? mspId : null }, `${mspId} seated on ${channels.join(', ')}${bridge ? ` (relayed by its own bridge)` : ''}`);
     });
 
   transfer
