@@ -1,0 +1,97 @@
+import { split } from '@datawell/domain';
+import { up } from '@datawell/stack';
+import { runSubscription, type MemberEntitlement } from '@datawell/testing';
+import { REPO_DIR, stackContext } from '../../src/context';
+import { restartService, serviceUrl, startServices, stopServices } from '../../src/services/runner';
+
+/** The coordinator's charging job every 5 s instead of 30 s, so periods of 15 s are charged soon after they begin. */
+const CHARGE_INTERVAL = 'MPC_COORDINATOR_TOPUP_INTERVAL_MS';
+
+/**
+ * Subscriptions through the services as `./dev up` runs them, nothing injected: a DAO whose terms
+ * are a subscription priced per period is negotiated and signed, created by the ledger bridge; the
+ * MPC coordinator learns it from the ledger and charges each period through the bridge
+ * (ChargeSubscription); a VSP joins as version 2, whose terms continue the grid of periods, and the
+ * charges go on there from its creation, no period charged twice. Each member's entitlements show
+ * every period's split as the economics library computes it.
+ */
+describe('a subscription DAO charged each period across a join, through the services', () => {
+  const ctx = stackContext();
+  const before = process.env[CHARGE_INTERVAL];
+
+  afterAll(async () => {
+    if (before === undefined) delete process.env[CHARGE_INTERVAL];
+    else process.env[CHARGE_INTERVAL] = before;
+    await stopServices(ctx);
+  });
+
+  it('charges every period once, on the version that is top when it begins, and splits each as `split` does', async () => {
+    const connection = await up(ctx);
+    await startServices(ctx, connection, REPO_DIR);
+    process.env[CHARGE_INTERVAL] = '5000';
+    await restartService(ctx, connection, REPO_DIR, 'mpc-coordinator');
+
+    const periodSeconds = 15;
+    const result = await runSubscription({
+      urls: { marketplace: serviceUrl(ctx.settings, 'marketplace'), negotiation: serviceUrl(ctx.settings, 'negotiation'), 'ledger-bridge': serviceUrl(ctx.settings, 'ledger-bridge') },
+      identitiesDir: `${ctx.settings.stackDir}/identities`,
+      // The life cycle's organisations: onboarded once per stack, whichever file runs first.
+      orgPrefix: 'E2e',
+      periodSeconds,
+      amount: 9_900n,
+      betasPpm: [800_000, 750_000],
+      periodsBeforeJoin: 1,
+      periodsAfterJoin: 2,
+      progress: (m) => process.stderr.write(`[subscription] ${m}\n`),
+    });
+    const { dsp, vsps: [vsp1, vsp2], versions: [v1, v2] } = result;
+    const periodMs = periodSeconds * 1000;
+
+    // The join continued the grid: version 2's terms carry version 1's origin (its creation), filled in by negotiation.
+    expect(v1.perPeriod.originMs).toBeUndefined();
+    expect(v2.perPeriod).toMatchObject({ periodSeconds, originMs: v1.createdAtMs });
+    expect([String(v1.perPeriod.amount), String(v2.perPeriod.amount)]).toEqual(['9900', '9900']);
+    expect(result.originMs).toBe(v1.createdAtMs);
+    expect(v1.successorCreatedAtMs).toBe(v2.createdAtMs);
+    expect(v2.members).toEqual([dsp, vsp1, vsp2]);
+
+    // Version 1 charged exactly the periods that began before version 2's creation (the one in
+    // progress at the join included); version 2 those from the next on; none twice, none skipped.
+    // (n1 periods began before it: 0 … n1 − 1, the one in progress at the join the last.)
+    const n1 = Math.ceil((v2.createdAtMs - result.originMs) / periodMs);
+    const c1 = result.charges.filter((c) => c.version === 1).map((c) => c.period);
+    const c2 = result.charges.filter((c) => c.version === 2).map((c) => c.period);
+    expect(c1).toEqual(Array.from({ length: n1 }, (_, k) => k));
+    expect(c2.length).toBeGreaterThanOrEqual(2);
+    expect(c2).toEqual(Array.from({ length: c2.length }, (_, k) => n1 + k));
+    expect(new Set(result.charges.map((c) => c.period)).size).toBe(result.charges.length);
+    for (const c of result.charges) {
+      expect(c.amount).toBe('9900');
+      // Charged by the coordinator as the founding member, on the version that was top when the period began.
+      expect(c.recordedBy).toBe(dsp);
+      if (c.version === 1) expect(c.startsAtMs).toBeLessThan(v2.createdAtMs);
+      else expect(c.startsAtMs).toBeGreaterThanOrEqual(v2.createdAtMs);
+    }
+
+    // Every revenue event's split, member by member, as the economics library computes it.
+    const one = split(9_900n, [800_000]);
+    const two = split(9_900n, [800_000, 750_000]);
+    const events = (list: readonly MemberEntitlement[], mspId: string) => list.find((m) => m.mspId === mspId)?.events ?? [];
+    const e1 = result.entitlements[1];
+    const e2 = result.entitlements[2];
+    const paid = (list: readonly MemberEntitlement[], mspId: string, kind: 'revenue' | 'relay') => events(list, mspId).filter((e) => e.source.kind === kind).map((e) => BigInt(e.amount));
+    expect(paid(e1, dsp, 'revenue')).toEqual(c1.map(() => one.dsp));
+    expect(paid(e1, vsp1, 'revenue')).toEqual(c1.map(() => one.vsps[0]));
+    expect(paid(e2, vsp2, 'revenue')).toEqual(c2.map(() => two.vsps[1]));
+    expect(paid(e1, dsp, 'relay')).toEqual(c2.map(() => two.dsp));
+    expect(paid(e1, vsp1, 'relay')).toEqual(c2.map(() => two.vsps[0]));
+    // On version 2 only J_2 is paid; the rest goes down to CH_1 whole.
+    for (const e of events(e2, vsp2)) expect(e.split).toMatchObject({ rest: (two.lumps[0]!).toString(), restTo: { channel: v1.channel } });
+    expect(paid(e2, dsp, 'revenue')).toEqual([]);
+
+    // Totals: each period's 9900 paid out exactly, across both channels.
+    const total = (list: readonly MemberEntitlement[]) => list.reduce((sum, m) => sum + BigInt(m.amount), 0n);
+    expect(total(e1) + total(e2)).toBe(9_900n * BigInt(result.charges.length));
+    expect(BigInt(e1.find((m) => m.mspId === dsp)!.amount)).toBe(one.dsp * BigInt(c1.length) + two.dsp * BigInt(c2.length));
+  }, 20 * 60_000);
+});
