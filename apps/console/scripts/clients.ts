@@ -14,6 +14,9 @@ export const CLIENTS = [
   // A member domain's ledger bridge (member mode: its own DAOs): no fixed port, so only with --member <its URL>
   // (`./dev scenario domains` prints none; `./dev stack status` lists the domains' services).
   { service: 'member', file: join(ROOT, 'apps/console/src/api/member.gen.ts'), defaultUrl: '' },
+  // The same domain's provisioner and telemetry (member mode): --provisioner <url> --telemetry <url>.
+  { service: 'provisioner', file: join(ROOT, 'apps/console/src/api/provisioner.gen.ts'), defaultUrl: '' },
+  { service: 'telemetry', file: join(ROOT, 'apps/console/src/api/telemetry.gen.ts'), defaultUrl: '' },
 ] as const;
 
 const HEADER = (service: string) =>

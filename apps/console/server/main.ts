@@ -27,6 +27,9 @@ async function main(): Promise<void> {
         negotiation: option('negotiation', 'http://127.0.0.1:4101'),
         // A member domain's console: the domain's own ledger bridge (its DAOs); none by default.
         ...(option('member', '') ? { member: option('member', '') } : {}),
+        // …and its own provisioner (infrastructure jobs) and telemetry (workloads' heartbeats).
+        ...(option('provisioner', '') ? { provisioner: option('provisioner', '') } : {}),
+        ...(option('telemetry', '') ? { telemetry: option('telemetry', '') } : {}),
       },
     });
     process.stdout.write(`${JSON.stringify({ message: 'console listening', url: server.url })}\n`);
@@ -35,7 +38,7 @@ async function main(): Promise<void> {
     process.on('SIGINT', stop);
     return;
   }
-  process.stderr.write('usage: main.ts build | serve [--port 4200] [--host 127.0.0.1] [--marketplace <url>] [--negotiation <url>] [--member <url>]\n');
+  process.stderr.write('usage: main.ts build | serve [--port 4200] [--host 127.0.0.1] [--marketplace <url>] [--negotiation <url>] [--member <url>] [--provisioner <url>] [--telemetry <url>]\n');
   process.exitCode = 2;
 }
 

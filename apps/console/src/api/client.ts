@@ -2,6 +2,8 @@ import createClient, { type Middleware } from 'openapi-fetch';
 import type { components, paths } from './marketplace.gen';
 import type { paths as negotiationPaths } from './negotiation.gen';
 import type { paths as memberPaths } from './member.gen';
+import type { components as provisionerComponents, paths as provisionerPaths } from './provisioner.gen';
+import type { components as telemetryComponents, paths as telemetryPaths } from './telemetry.gen';
 
 export type Offer = components['schemas']['OfferViewDto'];
 export type OfferSearch = components['schemas']['OfferSearchDto'];
@@ -9,6 +11,10 @@ export type Participant = components['schemas']['ParticipantDto'];
 export type NewOffer = components['schemas']['NewOffer'];
 export type OfferPatch = components['schemas']['OfferPatch'];
 export type TokenResponse = components['schemas']['TokenResponse'];
+export type Job = provisionerComponents['schemas']['JobDto'];
+export type JobLogLine = provisionerComponents['schemas']['JobLogLineDto'];
+export type WorkloadLive = telemetryComponents['schemas']['WorkloadLiveDto'];
+export type DaoTelemetry = telemetryComponents['schemas']['DaoTelemetryDto'];
 export type SearchQuery = NonNullable<paths['/offers']['get']['parameters']['query']>;
 
 /** A service's `{code, message}` error with its HTTP status. */
@@ -36,7 +42,14 @@ export const negotiation = createClient<negotiationPaths>({ baseUrl: `${origin}/
  */
 export const member = createClient<memberPaths>({ baseUrl: `${origin}/api/member` });
 
-export type ServiceName = 'marketplace' | 'negotiation' | 'member';
+/**
+ * The member's OWN domain's provisioner and telemetry (member mode): the infrastructure jobs its
+ * provisioner runs for its DAOs, and the heartbeats of its DAOs' workloads as its telemetry folds them.
+ */
+export const provisioner = createClient<provisionerPaths>({ baseUrl: `${origin}/api/provisioner` });
+export const telemetry = createClient<telemetryPaths>({ baseUrl: `${origin}/api/telemetry` });
+
+export type ServiceName = 'marketplace' | 'negotiation' | 'member' | 'provisioner' | 'telemetry';
 
 /**
  * The bearer token of the signed-in identity at each service is added here, once; a 401 on a call
@@ -71,6 +84,8 @@ const auth = (service: ServiceName): Middleware => ({
 marketplace.use(auth('marketplace'));
 negotiation.use(auth('negotiation'));
 member.use(auth('member'));
+provisioner.use(auth('provisioner'));
+telemetry.use(auth('telemetry'));
 
 /** The data of an openapi-fetch result, or an ApiError with the service's code and message. */
 export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {

@@ -1,5 +1,5 @@
 import { ApiError } from './client';
-import { daosOf, parseEntitlements, parseVersion, percent } from './daos';
+import { daosOf, parseAllocations, parseEntitlements, parseVersion, percent, revenueEvents, type Allocation } from './daos';
 
 const member = (mspId: string, role: string, ownershipPpm: number) => ({ mspId, group: role === 'DSP' ? 'D' : 'J1', level: 0, role, weight: 1, ownershipPpm, status: 'active', lastHeartbeatMs: 1 });
 const version = { daoId: 'd1', version: 1, channel: 'dao-d1-v1', betaPpm: 800_000, status: 'active', members: ['ADspMSP', 'BVspMSP'], terms: {}, memberStates: [member('ADspMSP', 'DSP', 800_000), member('BVspMSP', 'VSP', 200_000)] };
@@ -46,5 +46,34 @@ describe('my DAOs from the negotiation sessions', () => {
       { daoId: 'a', versions: [1] },
       { daoId: 'b', versions: [1, 2] },
     ]);
+  });
+});
+
+describe('revenue events followed down the versions', () => {
+  const alloc = (o: Partial<Allocation> & Pick<Allocation, 'allocationId' | 'source' | 'lump' | 'payouts' | 'rest' | 'restTo' | 'txId'>): Allocation => ({ betaPpm: 800_000, atMs: 1, ...o });
+  const top = alloc({ allocationId: 'revenue:r1', source: { kind: 'revenue', revenueId: 'r1' }, lump: '1000', payouts: [{ mspId: 'J2', amount: '100' }], rest: '900', restTo: { channel: 'dao-d-v1' }, txId: 'tx2', atMs: 5 });
+  const relay = alloc({ allocationId: 'relay:dao-d-v2:tx2', source: { kind: 'relay', sourceChannel: 'dao-d-v2', sourceTxId: 'tx2' }, lump: '900', payouts: [{ mspId: 'J1', amount: '180' }, { mspId: 'D', amount: '720' }], rest: '720', restTo: { group: 'D' }, txId: 'tx1' });
+  const other = alloc({ allocationId: 'relay:dao-d-v2:txX', source: { kind: 'relay', sourceChannel: 'dao-d-v2', sourceTxId: 'txX' }, lump: '9', payouts: [{ mspId: 'J1', amount: '9' }], rest: '0', restTo: { group: 'D' }, txId: 'tx9' });
+
+  it('sums each member’s payouts over the levels, following the relay of the rest by its source transaction', () => {
+    const events = revenueEvents([
+      { version: 1, channel: 'dao-d-v1', allocations: [other, relay] },
+      { version: 2, channel: 'dao-d-v2', allocations: [top] },
+    ]);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ revenueId: 'r1', version: 2, amount: '1000', txId: 'tx2', payouts: { J2: '100', J1: '180', D: '720' } });
+    expect(events[0]!.levels.map((l) => `${l.version} ${l.txId}`)).toEqual(['2 tx2', '1 tx1']);
+    expect(events[0]!.restNotShown).toBeUndefined();
+  });
+
+  it('says why a rest’s payouts are not shown: a version the member is not on, or a relay still to come', () => {
+    expect(revenueEvents([{ version: 2, channel: 'dao-d-v2', allocations: [top] }])[0]).toMatchObject({ payouts: { J2: '100' }, restNotShown: { channel: 'dao-d-v1', amount: '900', why: 'not-your-channel' } });
+    expect(revenueEvents([{ version: 1, channel: 'dao-d-v1', allocations: [] }, { version: 2, channel: 'dao-d-v2', allocations: [top] }])[0]!.restNotShown?.why).toBe('not-relayed-yet');
+  });
+
+  it('checks the fields of GetAllocation', () => {
+    expect(parseAllocations([{ ...relay, extra: 1 }])).toEqual([relay]);
+    expect(() => parseAllocations([{ ...relay, lump: 900 }])).toThrow('allocation.lump');
+    expect(() => parseAllocations({})).toThrow('not a list');
   });
 });

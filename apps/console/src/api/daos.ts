@@ -86,12 +86,109 @@ export function parseEntitlements(answer: unknown): Entitlement[] {
   });
 }
 
+/** One allocation on a version's channel (GetAllocation): a revenue recorded there, or the rest relayed to it from the next version's channel. */
+export interface Allocation {
+  allocationId: string;
+  source: { kind: 'revenue'; revenueId: string } | { kind: 'relay'; sourceChannel: string; sourceTxId: string };
+  /** The lump split at this level (minor units), with the β used for it. */
+  lump: string;
+  betaPpm: number;
+  payouts: Array<{ mspId: string; amount: string }>;
+  rest: string;
+  /** Where the rest went: the previous version's channel, or (on version 1) group D. */
+  restTo: { channel: string } | { group: 'D' };
+  txId: string;
+  atMs: number;
+}
+
+export function parseAllocations(answer: unknown): Allocation[] {
+  if (!Array.isArray(answer)) throw new ApiError(502, 'UNEXPECTED_ANSWER', 'the allocations are not a list');
+  return answer.map((a: unknown) => {
+    const o = record(a, 'an allocation');
+    const source = record(o['source'], 'allocation.source');
+    const restTo = record(o['restTo'], 'allocation.restTo');
+    const payouts = o['payouts'];
+    if (!Array.isArray(payouts)) throw new ApiError(502, 'UNEXPECTED_ANSWER', 'allocation.payouts is not a list');
+    return {
+      allocationId: field(o, 'allocationId', 'string', 'allocation'),
+      source:
+        source['kind'] === 'revenue'
+          ? { kind: 'revenue', revenueId: field(source, 'revenueId', 'string', 'allocation.source') }
+          : { kind: 'relay', sourceChannel: field(source, 'sourceChannel', 'string', 'allocation.source'), sourceTxId: field(source, 'sourceTxId', 'string', 'allocation.source') },
+      lump: field(o, 'lump', 'string', 'allocation'),
+      betaPpm: field(o, 'betaPpm', 'number', 'allocation'),
+      payouts: payouts.map((p: unknown) => {
+        const x = record(p, 'a payout');
+        return { mspId: field(x, 'mspId', 'string', 'payout'), amount: field(x, 'amount', 'string', 'payout') };
+      }),
+      rest: field(o, 'rest', 'string', 'allocation'),
+      restTo: typeof restTo['channel'] === 'string' ? { channel: restTo['channel'] } : { group: 'D' },
+      txId: field(o, 'txId', 'string', 'allocation'),
+      atMs: field(o, 'atMs', 'number', 'allocation'),
+    };
+  });
+}
+
+/** A revenue event followed down the versions this member can read: what each level paid whom. */
+export interface RevenueEvent {
+  revenueId: string;
+  /** The version whose (then top) channel recorded it. */
+  version: number;
+  amount: string;
+  txId: string;
+  atMs: number;
+  /** Each level's allocation, from the recording version down (a relay's txId is its own transaction). */
+  levels: Array<{ version: number; txId: string; lump: string; betaPpm: number; payouts: Array<{ mspId: string; amount: string }> }>;
+  /** Each member's payout of this revenue, summed over the levels read. */
+  payouts: Record<string, string>;
+  /**
+   * A rest whose payouts are not shown: relayed to a version this member's peer is not on (it joined
+   * later), or not relayed yet (the DSP's bridge relays it within seconds).
+   */
+  restNotShown?: { channel: string; amount: string; why: 'not-your-channel' | 'not-relayed-yet' };
+}
+
+/**
+ * The DAO's revenue events with each member's payout: each revenue allocation on version k, then the
+ * relay of its rest on version k−1 (source channel k's, source transaction the revenue's), and so on
+ * down to version 1, whose rest is D's (already among version 1's payouts).
+ */
+export function revenueEvents(versions: ReadonlyArray<{ version: number; channel: string; allocations: readonly Allocation[] }>): RevenueEvent[] {
+  const byVersion = new Map(versions.map((v) => [v.version, v]));
+  const events: RevenueEvent[] = [];
+  for (const v of versions) {
+    for (const a of v.allocations) {
+      if (a.source.kind !== 'revenue') continue;
+      const event: RevenueEvent = { revenueId: a.source.revenueId, version: v.version, amount: a.lump, txId: a.txId, atMs: a.atMs, levels: [], payouts: {} };
+      let at: { version: number; channel: string; allocation: Allocation } | undefined = { version: v.version, channel: v.channel, allocation: a };
+      while (at) {
+        const { allocation } = at;
+        event.levels.push({ version: at.version, txId: allocation.txId, lump: allocation.lump, betaPpm: allocation.betaPpm, payouts: allocation.payouts });
+        for (const p of allocation.payouts) event.payouts[p.mspId] = (BigInt(event.payouts[p.mspId] ?? '0') + BigInt(p.amount)).toString();
+        if (!('channel' in allocation.restTo) || allocation.rest === '0') break;
+        const below = byVersion.get(at.version - 1);
+        const from: { version: number; channel: string; allocation: Allocation } = at;
+        const relay = below?.allocations.find((r) => r.source.kind === 'relay' && r.source.sourceChannel === from.channel && r.source.sourceTxId === from.allocation.txId);
+        if (!below || !relay) {
+          event.restNotShown = { channel: allocation.restTo.channel, amount: allocation.rest, why: below ? 'not-relayed-yet' : 'not-your-channel' };
+          break;
+        }
+        at = { version: below.version, channel: below.channel, allocation: relay };
+      }
+      events.push(event);
+    }
+  }
+  return events.sort((x, y) => x.atMs - y.atMs);
+}
+
 const read = async (daoId: string, version: number, what: 'state' | 'entitlements') =>
   unwrap(await member.GET('/daos/{daoId}/versions/{version}/{what}', { params: { path: { daoId, version: String(version), what } } }));
 
 export const daosApi = {
   version: async (daoId: string, version: number) => parseVersion(await read(daoId, version, 'state')),
   entitlements: async (daoId: string, version: number) => parseEntitlements(await read(daoId, version, 'entitlements')),
+  allocations: async (daoId: string, version: number) =>
+    parseAllocations(unwrap(await member.GET('/daos/{daoId}/versions/{version}/allocations', { params: { path: { daoId, version: String(version) } } }))),
 };
 
 /** ppm → a percentage with up to four decimals ("80 %", "12.3456 %"). */

@@ -74,6 +74,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/daos/{daoId}/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Offer this member's whole position (level, group weight, ownership, entitlement to future revenue) to another member of its group or to a newcomer registered with its role, signed by this member (OfferTransfer) on every channel of the DAO its peer has joined (its level and above). The position moves once the recipient has accepted and the join consent rule holds (every active member of D and more than half of the active ownership; the leaver counts). Answers the transfer on each channel. SELF_TRANSFER, RECIPIENT_AT_OTHER_LEVEL, RECIPIENT_NOT_ACTIVE, RECIPIENT_NOT_PARTICIPANT, ROLE_MISMATCH, TRANSFER_EXISTS, TRANSFER_PENDING, EXIT_ALREADY_REQUESTED, NOT_A_MEMBER, VERSION_NOT_FOUND */
+        post: operations["MemberDaoController_offerTransfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/daos/{daoId}/transfers/{transferId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A transfer of rights on each channel of the DAO this member is in that records it (GetTransfer: its status, consents, acceptance, and where the consent rule stands). TRANSFER_NOT_FOUND */
+        get: operations["MemberDaoController_transfer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/daos/{daoId}/transfers/{transferId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept a transfer offered to this member, signed by this member (AcceptTransfer) on every channel of the DAO its peer has joined (a newcomer once its organisation was added to the channels of the position's level and above); the acceptance that completes the transfer (once consented) moves the position. NOT_TRANSFER_RECIPIENT, TRANSFER_DECIDED, TRANSFER_NOT_FOUND, VERSION_NOT_FOUND */
+        post: operations["MemberDaoController_acceptTransfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/daos/{daoId}/transfers/{transferId}/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Consent to another member's transfer of its position, signed by this member (ConsentTransfer) on every channel of the DAO where it sits and the transfer is recorded; the consent that completes the rule (once the recipient accepted) moves the position. ALREADY_CONSENTED is skipped on a retry; NOT_TRANSFER_PARTY (the recipient accepts instead), TRANSFER_DECIDED, TRANSFER_NOT_FOUND, NOT_A_MEMBER */
+        post: operations["MemberDaoController_consentTransfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/daos/{daoId}/versions/{version}/allocations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The version's allocations, oldest first, as this member's own peer reads them (GetAllocation): each revenue recorded on this channel and each rest relayed to it from the next version's channel, with its source (revenueId, or sourceChannel and sourceTxId), lump, betaPpm, payouts per member, rest, restTo, txId and atMs. The ids are those of the RevenueRecorded and AllocationReceived events this bridge has followed, so a new allocation is listed once its event has reached it (within seconds). For this organisation's identities only (FORBIDDEN to others); VERSION_NOT_FOUND where it is not a member */
+        get: operations["MemberDaoController_allocations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/daos/{daoId}/versions/{version}/exit": {
         parameters: {
             query?: never;
@@ -188,6 +273,23 @@ export interface paths {
         put?: never;
         /** Vote yes or no with this member's ownership weight, signed by this member (CastVote); answers the proposal after the vote (decided once no remaining vote can change the outcome). ALREADY_VOTED, VOTING_CLOSED (past the deadline, in transaction time), PROPOSAL_DECIDED, PROPOSAL_NOT_FOUND, NOT_A_MEMBER */
         post: operations["MemberDaoController_vote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/daos/{daoId}/versions/{version}/seat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Relay and serve a version's channel this member was seated on by a transfer of rights (its organisation added by a config update signed by a majority of the channel's admins, its peer joined by its own admin), checked by reading the version through its own peer. Idempotent (relayed: false when already relayed). VERSION_NOT_FOUND where its peer cannot read it */
+        post: operations["MemberDaoController_seat"];
         delete?: never;
         options?: never;
         head?: never;
@@ -352,6 +454,11 @@ export interface components {
             /** @description idempotency key; generated when absent */
             revenueId?: string;
         };
+        MemberTransferOffer: {
+            to: string;
+            /** @description the transfer id (default: xfer-<uuid>); the same id names the transfer on every channel of the position */
+            transferId?: string;
+        };
         MemberVote: {
             /**
              * @description yes or no, weighted by the member's ownership
@@ -487,6 +594,149 @@ export interface operations {
                 "application/json": components["schemas"]["MemberRevenue"];
             };
         };
+        responses: {
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MemberDaoController_offerTransfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                daoId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberTransferOffer"];
+            };
+        };
+        responses: {
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MemberDaoController_transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                daoId: string;
+                transferId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MemberDaoController_acceptTransfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                daoId: string;
+                transferId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MemberDaoController_consentTransfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                daoId: string;
+                transferId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MemberDaoController_allocations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                daoId: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             /** @description UNAUTHENTICATED: no or bad bearer token */
             401: {
@@ -728,6 +978,34 @@ export interface operations {
                 "application/json": components["schemas"]["MemberVote"];
             };
         };
+        responses: {
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MemberDaoController_seat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                daoId: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             /** @description UNAUTHENTICATED: no or bad bearer token */
             401: {

@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { marketplace, member, negotiation, unwrap, setBearer } from '../api/client';
+import { marketplace, member, negotiation, provisioner, telemetry, unwrap, setBearer } from '../api/client';
 import { forgetKey, holdKey, importSigningKey, signWith } from './keyring';
 import { pemToDer } from './signature';
 
@@ -15,6 +15,9 @@ export interface Session {
   negotiation?: { token: string; expiresAt: string } | { error: string };
   /** The token of the member's own domain's ledger bridge (its DAOs), or why it could not be had. */
   member?: { token: string; expiresAt: string } | { error: string };
+  /** The tokens of the member's own domain's provisioner (its infrastructure jobs) and telemetry (its workloads' heartbeats). */
+  provisioner?: { token: string; expiresAt: string } | { error: string };
+  telemetry?: { token: string; expiresAt: string } | { error: string };
 }
 
 const KEY = 'datawell.console.session';
@@ -28,7 +31,7 @@ function stored(): Session | undefined {
   }
 }
 
-type AuthClient = typeof marketplace | typeof negotiation | typeof member;
+type AuthClient = typeof marketplace | typeof negotiation | typeof member | typeof provisioner | typeof telemetry;
 
 /** Challenge, signature in the page, token: a sign-in at one service. */
 async function loginAt(client: AuthClient, key: CryptoKey, certificatePem: string) {
@@ -47,10 +50,10 @@ export async function negotiationLogin(key: CryptoKey, certificatePem: string): 
   }
 }
 
-/** A sign-in at the member's own ledger bridge (absent behind this console: the error says so). */
-export async function memberLogin(key: CryptoKey, certificatePem: string): Promise<NonNullable<Session['member']>> {
+/** A sign-in at one of the member's own domain's services (absent behind this console: the error says so). */
+export async function memberLogin(key: CryptoKey, certificatePem: string, client: AuthClient = member): Promise<NonNullable<Session['member']>> {
   try {
-    const t = await loginAt(member, key, certificatePem);
+    const t = await loginAt(client, key, certificatePem);
     return { token: t.token, expiresAt: t.expiresAt };
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
@@ -80,6 +83,8 @@ export async function signIn(certificatePem: string, privateKeyPem: string): Pro
     certificatePem: certificate,
     negotiation: await negotiationLogin(key, certificate),
     member: await memberLogin(key, certificate),
+    provisioner: await memberLogin(key, certificate, provisioner),
+    telemetry: await memberLogin(key, certificate, telemetry),
   };
 }
 
@@ -124,7 +129,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   setBearer({
     token: (service) => {
       if (service === 'marketplace') return session?.token;
-      const other = service === 'negotiation' ? session?.negotiation : session?.member;
+      const other = session?.[service];
       return other && 'token' in other ? other.token : undefined;
     },
     rejected: (message) => end(`Your session is no longer valid (${message}). Sign in again.`),

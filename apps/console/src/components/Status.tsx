@@ -37,6 +37,17 @@ export const BADGE_COLORS = {
   expired: '#495057',
   exited: '#495057',
   dissolved: '#495057',
+  // Infrastructure jobs and workloads' heartbeats.
+  completed: '#1b5e20',
+  healthy: '#1b5e20',
+  waiting: '#7a4f01',
+  retrying: '#7a4f01',
+  late: '#7a4f01',
+  silent: '#a61e1e',
+  abandoned: '#a61e1e',
+  // A usage trail's outcomes.
+  granted: '#1b5e20',
+  refused: '#a61e1e',
   data: '#1864ab',
   value: '#862e9c',
   neutral: '#212529',

@@ -1,11 +1,13 @@
 import { Anchor, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link, Navigate, useParams } from 'react-router';
-import { daosApi, daosOf, percent, type DaoVersion, type Entitlement } from '../api/daos';
+import { daosApi, daosOf, percent, revenueEvents, type Allocation, type DaoVersion, type Entitlement, type RevenueEvent } from '../api/daos';
 import { sessionsApi } from '../api/negotiation';
 import { useSession } from '../auth/session';
 import { utc } from '../api/governance';
 import { Governance } from '../components/Governance';
+import { JobsSection, WorkloadsSection } from '../components/Infrastructure';
+import { UsageTrailSection } from '../components/UsageTrail';
 import { Failure, Loading, StatusBadge } from '../components/Status';
 import { LiveIndicator } from '../live/LiveIndicator';
 import { useDaoLive } from '../live/useDaoLive';
@@ -15,6 +17,7 @@ interface VersionRead {
   version: number;
   state: DaoVersion;
   entitlements: Entitlement[];
+  allocations: Allocation[];
 }
 
 /**
@@ -25,8 +28,8 @@ interface VersionRead {
 async function readVersions(daoId: string, first: number): Promise<VersionRead[]> {
   const out: VersionRead[] = [];
   for (let version = first; version < first + 64; version++) {
-    const [state, entitlements] = await Promise.all([daosApi.version(daoId, version), daosApi.entitlements(daoId, version)]);
-    out.push({ version, state, entitlements });
+    const [state, entitlements, allocations] = await Promise.all([daosApi.version(daoId, version), daosApi.entitlements(daoId, version), daosApi.allocations(daoId, version)]);
+    out.push({ version, state, entitlements, allocations });
     if (!state.successorChannel) break;
   }
   return out;
@@ -100,6 +103,75 @@ function VersionSection({ read, me }: { read: VersionRead; me: string }) {
   );
 }
 
+const when = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+
+/**
+ * The DAO's revenue, one table per revenue event: what each member was paid of it, level by level
+ * down the versions (formulas of the split: the top level's joiners take their share, the rest is
+ * relayed inward), with each level's transaction.
+ */
+function RevenueSection({ events, me }: { events: RevenueEvent[]; me: string }) {
+  return (
+    <section aria-labelledby="revenue-title" data-testid="revenue">
+      <Title order={3} id="revenue-title">
+        Revenue and payouts
+      </Title>
+      {events.length === 0 ? (
+        <Text data-testid="no-revenue">No revenue is recorded on the versions your bridge reads yet.</Text>
+      ) : (
+        events.map((e) => {
+          const members = Object.keys(e.payouts).sort();
+          return (
+            <Stack key={`${e.version}/${e.revenueId}`} gap={4} my="sm" data-testid="revenue-event" data-revenue={e.revenueId}>
+              <Text>
+                Revenue <code>{e.revenueId}</code> of <span data-testid="revenue-amount">{e.amount}</span>, recorded on version {e.version} at {when(e.atMs)}, transaction{' '}
+                <code data-testid="revenue-tx">{e.txId}</code>
+              </Text>
+              <Table.ScrollContainer minWidth={560}>
+                <Table aria-label={`Payouts of revenue ${e.revenueId}`} data-testid="payouts">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>Member</Table.Th>
+                      <Table.Th>Payout</Table.Th>
+                      <Table.Th>Paid at</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {members.map((msp) => (
+                      <Table.Tr key={msp} data-testid="payout-row" data-msp={msp}>
+                        <Table.Td>
+                          {msp}
+                          {msp === me ? ' (you)' : ''}
+                        </Table.Td>
+                        <Table.Td data-testid="payout">{e.payouts[msp]}</Table.Td>
+                        <Table.Td>
+                          {e.levels
+                            .filter((l) => l.payouts.some((p) => p.mspId === msp))
+                            .map((l) => (
+                              <Text key={l.txId} size="sm">
+                                version {l.version} (β {percent(l.betaPpm)}), transaction <code data-testid="payout-tx">{l.txId}</code>
+                              </Text>
+                            ))}
+                        </Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+              {e.restNotShown && (
+                <Text size="sm" data-testid="rest-not-shown">
+                  {e.restNotShown.amount} went on to {e.restNotShown.channel}
+                  {e.restNotShown.why === 'not-your-channel' ? ', a version your domain’s peer is not on: its payouts are not shown here.' : ': its relay has not reached your bridge yet.'}
+                </Text>
+              )}
+            </Stack>
+          );
+        })
+      )}
+    </section>
+  );
+}
+
 /** A DAO as the member's own peer reads it: each version's channel, β, members with their ownership, and the entitlements. */
 export default function DaoPage() {
   const { daoId = '' } = useParams();
@@ -139,6 +211,10 @@ export default function DaoPage() {
                 You joined at version {first}: the earlier versions are on channels your domain’s peer is not on.
               </Text>
             )}
+            <RevenueSection events={revenueEvents(versions.data.map((v) => ({ version: v.version, channel: v.state.channel, allocations: v.allocations })))} me={session.mspId} />
+            <JobsSection daoId={daoId} me={session.mspId} />
+            <WorkloadsSection daoId={daoId} me={session.mspId} />
+            <UsageTrailSection daoId={daoId} me={session.mspId} />
             {versions.data.map((v) => (
               <VersionSection key={v.version} read={v} me={session.mspId} />
             ))}

@@ -1,76 +1,71 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { loadSettings, stderrProgress, type StackContext } from '@datawell/stack';
+import { join } from 'node:path';
+import { findDomain, memberServiceUrl } from '@datawell/stack';
 import { login, type DomainFormationResult, type DomainMember } from '@datawell/testing';
 import type { Browser, Page } from 'playwright-core';
 import { clientSource, CLIENTS, fetchDocument } from '../../scripts/clients';
-import { buildConsole } from '../../server/build';
-import type { ConsoleServer } from '../../server/serve';
-import { expectAccessible, launchBrowser, see } from '../support/browser';
-import { domainMember, formDomainsDao, memberConsole } from '../support/scenario';
+import { expectAccessible, see } from '../support/browser';
+import { bridgeAs, consoleScenario, dev, pct, signIn, type ConsoleScenario } from '../support/scenario';
 
 /**
  * "My DAOs" in Debian's chromium against the stack's running services and member domains: a DAO
  * formed among trust domains as `./dev scenario domains` forms it (a DSP and a VSP found version 1,
  * a second VSP joins as version 2, the DSP records revenue through its own bridge). Each member's
  * console is served with its OWN domain's member-mode ledger bridge behind it; what the DAO page shows
- * (channels, β, each member's ownership and entitlement) is compared with what that bridge answers.
+ * (channels, β, each member's ownership and entitlement, the revenue event with each member's payout
+ * and its transactions) is compared with what that bridge answers, and the payouts with
+ * `./dev economics split` of the versions' β.
  */
 jest.setTimeout(900_000);
 
 const SHOTS = process.env['CONSOLE_SCREENSHOTS_DIR'];
-const REPO = resolve(__dirname, '..', '..', '..', '..');
-const ctx: StackContext = { settings: loadSettings(REPO, process.env), progress: stderrProgress };
+const REVENUE = '1000000';
+let scenario: ConsoleScenario | undefined;
 let formed: DomainFormationResult;
 let dsp: DomainMember;
+let vsp1: DomainMember;
 let joiner: DomainMember;
 let browser: Browser;
-const servers: ConsoleServer[] = [];
-
-let stopScenario: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  await buildConsole();
-  // As a person forms one: the CLI's scenario on this stack.
-  const scenario = await formDomainsDao(['--vsps', '1', '--join', '1', '--org-prefix', 'Cn', '--revenue', '1000000']);
-  formed = scenario.formed;
-  stopScenario = scenario.stop;
-  dsp = await memberOf('CnDspMSP', 'DSP');
-  joiner = await memberOf('CnVsp2MSP', 'VSP');
-  browser = await launchBrowser();
+  scenario = await consoleScenario(['--vsps', '1', '--join', '1', '--org-prefix', 'Cn', '--revenue', REVENUE], [
+    ['CnDspMSP', 'DSP'],
+    ['CnVsp1MSP', 'VSP'],
+    ['CnVsp2MSP', 'VSP'],
+  ]);
+  ({ formed, browser } = scenario);
+  dsp = scenario.members['CnDspMSP']!;
+  vsp1 = scenario.members['CnVsp1MSP']!;
+  joiner = scenario.members['CnVsp2MSP']!;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  for (const s of servers) await s.close();
-  await stopScenario?.();
+  await scenario?.close();
 });
 
-const memberOf = (mspId: string, role: 'DSP' | 'VSP') => domainMember(ctx, mspId, role);
+const consoleOf = (m: DomainMember) => scenario!.consoleOf(m);
+const bridge = (m: DomainMember, path: string) => bridgeAs(m, 'GET', path);
 
-/** A console of the member's own domain, stopped after the tests. */
-async function consoleOf(m: DomainMember): Promise<ConsoleServer> {
-  const server = await memberConsole(ctx, m);
-  servers.push(server);
-  return server;
+/** What the member's own provisioner or telemetry answers it, with its own token there. */
+async function ownService<T>(m: DomainMember, service: 'provisioner' | 'telemetry', path: string): Promise<T> {
+  const url = memberServiceUrl(scenario!.ctx.settings, findDomain(scenario!.ctx, m.mspId), service);
+  const response = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${await login(url, m.identity)}` } });
+  expect(response.status).toBe(200);
+  return (await response.json()) as T;
 }
 
-/** What the member's own bridge answers it, with its own token there. */
-async function bridge(m: DomainMember, path: string): Promise<{ status: number; body: unknown }> {
-  const token = await login(m.bridgeUrl, m.identity);
-  const response = await fetch(`${m.bridgeUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
-  return { status: response.status, body: await response.json() };
-}
+/** How long the member's telemetry may take to fold a workload registered on the ledger (its events topic, then its read model). */
+const FOLD_MS = 60_000;
 
-/** ppm as the page should print it, written here independently of the page's own formatting. */
-const pct = (ppm: number) => `${Number((ppm / 10_000).toFixed(4))} %`;
+type AllocationAnswer = { allocationId: string; source: { kind: string; revenueId?: string; sourceChannel?: string; sourceTxId?: string }; lump: string; payouts: Array<{ mspId: string; amount: string }>; txId: string };
 
-async function signIn(page: Page, base: string, m: DomainMember): Promise<void> {
-  await page.goto(`${base}/sign-in`);
-  await page.getByRole('textbox', { name: 'Certificate (PEM)' }).fill(m.identity.certificatePem);
-  await page.getByRole('textbox', { name: 'Private key (PKCS#8 PEM)' }).fill(m.identity.privateKeyPem);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await see(page.getByTestId('signed-in-as')).toHaveText(`${m.identity.enrollmentId}@${m.mspId}`);
+/** `./dev economics split` of one revenue over the versions' β (as the CLI takes them: decimals), by member: D, then J_1, J_2, … */
+async function split(total: string, betaPpms: number[], members: { d: string; joiners: string[] }): Promise<Record<string, string>> {
+  const betas = betaPpms.map((b) => (b / 1_000_000).toString()).join(',');
+  const { stdout } = await dev(['economics', 'split', '--total', total, '--betas', betas, '--json']);
+  const r = JSON.parse(stdout) as { dsp: string | number; vsps: Array<string | number> };
+  return Object.fromEntries([[members.d, String(r.dsp)], ...members.joiners.map((j, i) => [j, String(r.vsps[i])])]);
 }
 
 /** The page's version section against GetVersion and GetEntitlements as the member's bridge answers them. */
@@ -78,8 +73,8 @@ async function expectVersionAsBridge(page: Page, m: DomainMember, daoId: string,
   const state = await bridge(m, `/daos/${daoId}/versions/${version}/state`);
   const ents = await bridge(m, `/daos/${daoId}/versions/${version}/entitlements`);
   expect([state.status, ents.status]).toEqual([200, 200]);
-  const s = state.body as { channel: string; betaPpm: number; memberStates: Array<{ mspId: string; ownershipPpm: number }> };
-  const e = ents.body as Array<{ mspId: string; amount: string }>;
+  const s = state.body as unknown as { channel: string; betaPpm: number; memberStates: Array<{ mspId: string; ownershipPpm: number }> };
+  const e = ents.body as unknown as Array<{ mspId: string; amount: string }>;
   const section = page.getByTestId(`version-${version}`);
   await see(section.getByTestId('channel')).toHaveText(s.channel);
   await see(section.getByTestId('beta')).toHaveText(pct(s.betaPpm));
@@ -97,10 +92,58 @@ async function expectVersionAsBridge(page: Page, m: DomainMember, daoId: string,
   return { members: s.memberStates.map((x) => x.mspId), amounts };
 }
 
+/**
+ * The page's revenue event against the allocations the member's bridge answers (GetAllocation of the
+ * ids its events listed): the revenue recorded on the top version, then the relay of its rest on each
+ * version below that the member reads, followed by source transaction. Each member's payout on the
+ * page is the sum of its payouts over those levels, with each level's transaction. Returns the payouts.
+ */
+async function expectRevenueAsBridge(page: Page, m: DomainMember, daoId: string, versions: number[]): Promise<Record<string, string>> {
+  const allocations = new Map<number, AllocationAnswer[]>();
+  for (const v of versions) {
+    const answer = await bridge(m, `/daos/${daoId}/versions/${v}/allocations`);
+    expect(answer.status).toBe(200);
+    allocations.set(v, answer.body as unknown as AllocationAnswer[]);
+  }
+  const top = Math.max(...versions);
+  const revenues = allocations.get(top)!.filter((a) => a.source.kind === 'revenue');
+  // The scenario records one revenue, on the top channel.
+  expect(revenues.map((r) => r.lump)).toEqual([REVENUE]);
+  const revenue = revenues[0]!;
+  const payouts: Record<string, bigint> = {};
+  const txs: Record<string, string[]> = {};
+  let at: AllocationAnswer | undefined = revenue;
+  for (let v = top; at; v--) {
+    for (const p of at.payouts) {
+      payouts[p.mspId] = (payouts[p.mspId] ?? 0n) + BigInt(p.amount);
+      txs[p.mspId] = [...(txs[p.mspId] ?? []), at.txId];
+    }
+    const from: AllocationAnswer = at;
+    at = allocations.get(v - 1)?.find((a) => a.source.kind === 'relay' && a.source.sourceChannel === `dao-${daoId}-v${v}` && a.source.sourceTxId === from.txId);
+  }
+  const event = page.getByTestId('revenue').locator(`[data-testid="revenue-event"][data-revenue="${revenue.source.revenueId}"]`);
+  await see(event.getByTestId('revenue-amount')).toHaveText(REVENUE);
+  await see(event.getByTestId('revenue-tx')).toHaveText(revenue.txId);
+  await see(event.getByTestId('payout-row')).toHaveCount(Object.keys(payouts).length);
+  for (const [msp, amount] of Object.entries(payouts)) {
+    const row = event.locator(`[data-testid="payout-row"][data-msp="${msp}"]`);
+    await see(row.getByTestId('payout')).toHaveText(amount.toString());
+    expect(await row.getByTestId('payout-tx').allInnerTexts()).toEqual(txs[msp]);
+  }
+  return Object.fromEntries(Object.entries(payouts).map(([k, v]) => [k, v.toString()]));
+}
+
+/** `./dev economics split` of the scenario's revenue over the β of versions 1 and 2 (read at the DSP's bridge). */
+async function expectedSplit(daoId: string): Promise<Record<string, string>> {
+  const betas: number[] = [];
+  for (const v of [1, 2]) betas.push(((await bridge(dsp, `/daos/${daoId}/versions/${v}/state`)).body as unknown as { betaPpm: number }).betaPpm);
+  return split(REVENUE, betas, { d: dsp.mspId, joiners: [vsp1.mspId, joiner.mspId] });
+}
+
 describe('my DAOs, read through the member’s own ledger bridge', () => {
   it('lists the DSP’s DAO and shows both versions as its bridge reports them', async () => {
     const { daoId } = formed;
-    const base = (await consoleOf(dsp)).url;
+    const base = await consoleOf(dsp);
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(30_000);
     const bodies: string[] = [];
@@ -128,6 +171,44 @@ describe('my DAOs, read through the member’s own ledger bridge', () => {
     const summed: Record<string, string> = {};
     for (const [msp, a] of [...Object.entries(v1.amounts), ...Object.entries(v2.amounts)]) summed[msp] = (BigInt(summed[msp] ?? '0') + BigInt(a)).toString();
     expect(summed).toEqual(formed.payouts);
+    // The revenue event: each member's payout of it, level by level, as the bridge's allocations say, and as the CLI's split of the β's says.
+    const payouts = await expectRevenueAsBridge(page, dsp, daoId, [1, 2]);
+    expect(payouts).toEqual(await expectedSplit(daoId));
+    expect(payouts).toEqual(formed.payouts);
+
+    // The jobs of the DSP's own provisioner for this DAO: those its provisioner answers (the scenario runs no managed infrastructure: none).
+    const jobs = (await ownService<Array<{ id: string; daoId: string; state: string; progress: number }>>(dsp, 'provisioner', '/jobs')).filter((j) => j.daoId === daoId);
+    if (jobs.length === 0) await see(page.getByTestId('no-jobs')).toBeVisible();
+    for (const j of jobs) {
+      const row = page.locator(`[data-testid="job-row"][data-job="${j.id}"]`);
+      await see(row.getByTestId('job-progress')).toHaveText(`${j.progress} %`);
+    }
+
+    // The usage trail of a dataset, as the bridge answers it (no computation ran: empty), and a bad name refused with the bridge's code.
+    const usage = page.getByTestId('usage');
+    const trail = await bridge(dsp, `/datasets/sales/usage?daoId=${daoId}`);
+    expect([trail.status, trail.body['entries']]).toEqual([200, []]);
+    await usage.getByRole('textbox', { name: 'Dataset' }).fill('sales');
+    await usage.getByRole('button', { name: 'Show its trail' }).click();
+    await see(usage.getByTestId('no-usage')).toContainText('sales');
+    expect((await bridge(dsp, `/datasets/${encodeURIComponent('no such')}/usage?daoId=${daoId}`)).body['code']).toBe('INVALID_REQUEST');
+    await usage.getByRole('textbox', { name: 'Dataset' }).fill('no such');
+    await usage.getByRole('button', { name: 'Show its trail' }).click();
+    await see(usage.getByRole('alert')).toContainText('INVALID_REQUEST (400)');
+
+    // A workload the DSP runs itself, registered through its bridge on the top version while the page is open:
+    // its own telemetry folds it (no heartbeat yet) and the page shows it as that telemetry answers, without a reload.
+    const workloadId = `console-${Date.now().toString(36)}`;
+    const publicKeyPem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    expect((await bridgeAs(dsp, 'POST', `/daos/${daoId}/versions/2/workloads`, { workloadId, publicKeyPem })).status).toBe(201);
+    const row = page.locator(`[data-testid="workload-row"][data-workload="${workloadId}"]`);
+    await see(row, FOLD_MS).toBeVisible();
+    const live = (await ownService<Array<{ workloadId: string; owner: string; status: string; lastHeartbeatAt: string | null }>>(dsp, 'telemetry', '/workloads')).find((w) => w.workloadId === workloadId);
+    expect(live).toMatchObject({ owner: dsp.mspId, lastHeartbeatAt: null });
+    await see(row.getByTestId('workload-owner')).toHaveText(dsp.mspId);
+    await see(row.getByTestId('workload-status')).toHaveText(live!.status.toUpperCase());
+    await see(row.getByTestId('workload-heartbeat')).toHaveText('none yet');
+    await page.mouse.move(1200, 880);
     await expectAccessible(page, 'a DAO');
     if (SHOTS) await page.screenshot({ path: join(SHOTS, 'console-dao.png'), fullPage: true });
     expect(bodies.filter((b) => b.includes('PRIVATE KEY'))).toEqual([]);
@@ -136,7 +217,7 @@ describe('my DAOs, read through the member’s own ledger bridge', () => {
 
   it('shows a joiner that it is not in version 1, and version 2 as its own bridge reports it', async () => {
     const { daoId } = formed;
-    const base = (await consoleOf(joiner)).url;
+    const base = await consoleOf(joiner);
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(30_000);
     await signIn(page, base, joiner);
@@ -146,6 +227,10 @@ describe('my DAOs, read through the member’s own ledger bridge', () => {
     await see(page.getByTestId('joined-at')).toContainText('You joined at version 2');
     await expect(page.getByTestId('version-1').count()).resolves.toBe(0);
     await expectVersionAsBridge(page, joiner, daoId, 2);
+    // Its payout of the revenue (paid on version 2), the split's J_2 share; the rest went to version 1, which it cannot read.
+    const payouts = await expectRevenueAsBridge(page, joiner, daoId, [2]);
+    expect(payouts).toEqual({ [joiner.mspId]: (await expectedSplit(daoId))[joiner.mspId] });
+    await see(page.getByTestId('rest-not-shown')).toContainText(`dao-${daoId}-v1, a version your domain’s peer is not on`);
     await expectAccessible(page, 'a DAO, joiner');
     await page.close();
   });

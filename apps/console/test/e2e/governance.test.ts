@@ -1,11 +1,8 @@
-import { join, resolve } from 'node:path';
-import { loadSettings, stderrProgress, type StackContext } from '@datawell/stack';
+import { join } from 'node:path';
 import { login, type DomainFormationResult, type DomainMember } from '@datawell/testing';
 import type { Browser, Page } from 'playwright-core';
-import { buildConsole } from '../../server/build';
-import type { ConsoleServer } from '../../server/serve';
-import { expectAccessible, launchBrowser, see } from '../support/browser';
-import { domainMember, formDomainsDao, memberConsole } from '../support/scenario';
+import { expectAccessible, see } from '../support/browser';
+import { bridgeAs as bridge, consoleScenario, pct, signIn, type ConsoleScenario } from '../support/scenario';
 
 /**
  * Governance on the DAO page in Debian's chromium, against the stack's running services and member
@@ -22,47 +19,27 @@ jest.setTimeout(900_000);
 const SHOTS = process.env['CONSOLE_SCREENSHOTS_DIR'];
 /** How soon another member's committed vote must show on an open page: a block, its delivery to the member's peer, one read. */
 const LIVE_MS = 15_000;
-const REPO = resolve(__dirname, '..', '..', '..', '..');
-const ctx: StackContext = { settings: loadSettings(REPO, process.env), progress: stderrProgress };
+let scenario: ConsoleScenario | undefined;
 let formed: DomainFormationResult;
 let dsp: DomainMember;
 let vsp: DomainMember;
 let browser: Browser;
-const servers: ConsoleServer[] = [];
-
-let stopScenario: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  await buildConsole();
-  // As a person forms one: the CLI's scenario on this stack.
-  const scenario = await formDomainsDao(['--vsps', '1', '--join', '0', '--org-prefix', 'Cn']);
-  formed = scenario.formed;
-  stopScenario = scenario.stop;
-  dsp = await memberOf('CnDspMSP', 'DSP');
-  vsp = await memberOf('CnVsp1MSP', 'VSP');
-  browser = await launchBrowser();
+  scenario = await consoleScenario(['--vsps', '1', '--join', '0', '--org-prefix', 'Cn'], [
+    ['CnDspMSP', 'DSP'],
+    ['CnVsp1MSP', 'VSP'],
+  ]);
+  ({ formed, browser } = scenario);
+  dsp = scenario.members['CnDspMSP']!;
+  vsp = scenario.members['CnVsp1MSP']!;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  for (const s of servers) await s.close();
-  await stopScenario?.();
+  await scenario?.close();
 });
 
-const memberOf = (mspId: string, role: 'DSP' | 'VSP') => domainMember(ctx, mspId, role);
-
-async function consoleOf(m: DomainMember): Promise<string> {
-  const server = await memberConsole(ctx, m);
-  servers.push(server);
-  return server.url;
-}
-
-/** What the member's own bridge answers it, with its own token there. */
-async function bridge(m: DomainMember, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> & Array<Record<string, unknown>> }> {
-  const token = await login(m.bridgeUrl, m.identity);
-  const response = await fetch(`${m.bridgeUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> & Array<Record<string, unknown>> };
-}
+const consoleOf = (m: DomainMember) => scenario!.consoleOf(m);
 
 /** The events route of the member's own bridge, as the page's stream asks it: the status, the code of a refusal, or the first message. */
 async function liveStream(m: DomainMember, daoId: string, token: string | undefined): Promise<{ status: number; code?: string; first?: string; type?: string | null }> {
@@ -81,17 +58,8 @@ async function liveStream(m: DomainMember, daoId: string, token: string | undefi
 
 type ProposalAnswer = { proposalId: string; kind: string; status: string; yesPpm: number; noPpm: number; votingEndsAtMs: number; payload: Record<string, unknown>; votes: Array<{ mspId: string; choice: string; weightPpm: number }> };
 
-/** ppm and times as the page should print them, written here independently of the page's own formatting. */
-const pct = (ppm: number) => `${Number((ppm / 10_000).toFixed(4))} %`;
+/** Times as the page should print them, written here independently of the page's own formatting. */
 const at = (ms: number) => `${new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, '')} UTC`;
-
-async function signIn(page: Page, base: string, m: DomainMember): Promise<void> {
-  await page.goto(`${base}/sign-in`);
-  await page.getByRole('textbox', { name: 'Certificate (PEM)' }).fill(m.identity.certificatePem);
-  await page.getByRole('textbox', { name: 'Private key (PKCS#8 PEM)' }).fill(m.identity.privateKeyPem);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await see(page.getByTestId('signed-in-as')).toHaveText(`${m.identity.enrollmentId}@${m.mspId}`);
-}
 
 /** The proposal's row against GetProposal as the member's own bridge answers it. */
 async function expectRowAsBridge(page: Page, m: DomainMember, daoId: string, proposalId: string): Promise<ProposalAnswer> {

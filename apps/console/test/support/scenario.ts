@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { enrollClientIdentity, findDomain, memberServiceUrl, serviceUrl, type StackContext } from '@datawell/stack';
-import type { DomainFormationResult, DomainMember } from '@datawell/testing';
-import { DIST_DIR } from '../../server/build';
+import { enrollClientIdentity, findDomain, loadSettings, memberServiceUrl, serviceUrl, stderrProgress, type StackContext } from '@datawell/stack';
+import { login, type DomainFormationResult, type DomainMember } from '@datawell/testing';
+import type { Browser, Page } from 'playwright-core';
+import { buildConsole, DIST_DIR } from '../../server/build';
 import { startConsoleServer, type ConsoleServer } from '../../server/serve';
+import { launchBrowser, see } from './browser';
 
 const REPO = resolve(__dirname, '..', '..', '..', '..');
 
@@ -77,7 +79,90 @@ export async function domainMember(ctx: StackContext, mspId: string, role: 'DSP'
   return { mspId, role, identity, bridgeUrl: memberServiceUrl(ctx.settings, findDomain(ctx, mspId), 'ledger-bridge') };
 }
 
-/** A console of the member's own domain: the operator's marketplace and negotiation, its own bridge. */
+/** A console of the member's own domain: the operator's marketplace and negotiation, its own bridge, provisioner and telemetry. */
 export function memberConsole(ctx: StackContext, m: DomainMember): Promise<ConsoleServer> {
-  return startConsoleServer({ distDir: DIST_DIR, upstreams: { marketplace: serviceUrl(ctx.settings, 'marketplace'), negotiation: serviceUrl(ctx.settings, 'negotiation'), member: m.bridgeUrl } });
+  const domain = findDomain(ctx, m.mspId);
+  return startConsoleServer({
+    distDir: DIST_DIR,
+    upstreams: {
+      marketplace: serviceUrl(ctx.settings, 'marketplace'),
+      negotiation: serviceUrl(ctx.settings, 'negotiation'),
+      member: m.bridgeUrl,
+      provisioner: memberServiceUrl(ctx.settings, domain, 'provisioner'),
+      telemetry: memberServiceUrl(ctx.settings, domain, 'telemetry'),
+    },
+  });
 }
+
+/** The stack of this run (the environment's settings), as the e2e files use it. */
+export const stackContext = (): StackContext => ({ settings: loadSettings(REPO, process.env), progress: stderrProgress });
+
+/** A DAO formed among trust domains, its members' people, one browser, and their consoles: what a DAO page's browser test starts from. */
+export interface ConsoleScenario {
+  readonly ctx: StackContext;
+  readonly formed: DomainFormationResult;
+  /** The members asked for, by MSP id: a person of each, enrolled at its own CA. */
+  readonly members: Readonly<Record<string, DomainMember>>;
+  readonly browser: Browser;
+  /** A console of the member's own domain (its own bridge behind it), stopped by close(): its URL. */
+  consoleOf(m: DomainMember): Promise<string>;
+  /** The browser, the consoles, and what the scenario started. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the console, forms a DAO with `./dev scenario domains <args>` (see formDomainsDao), enrolls a
+ * person of each member in `members`, and launches the browser. The e2e files' shared set-up.
+ */
+export async function consoleScenario(args: string[], members: ReadonlyArray<readonly [mspId: string, role: 'DSP' | 'VSP']>): Promise<ConsoleScenario> {
+  const ctx = stackContext();
+  await buildConsole();
+  // As a person forms one: the CLI's scenario on this stack.
+  const scenario = await formDomainsDao(args);
+  const servers: ConsoleServer[] = [];
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close();
+    for (const s of servers.splice(0)) await s.close();
+    await scenario.stop();
+  };
+  try {
+    const people: Record<string, DomainMember> = {};
+    for (const [mspId, role] of members) people[mspId] = await domainMember(ctx, mspId, role);
+    browser = await launchBrowser();
+    return {
+      ctx,
+      formed: scenario.formed,
+      members: people,
+      browser,
+      consoleOf: async (m) => {
+        const server = await memberConsole(ctx, m);
+        servers.push(server);
+        return server.url;
+      },
+      close,
+    };
+  } catch (e) {
+    await close().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** What the member's own bridge answers it, with its own token there (a JSON body; any shape). */
+export async function bridgeAs(m: DomainMember, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> & Array<Record<string, unknown>> }> {
+  const token = await login(m.bridgeUrl, m.identity);
+  const response = await fetch(`${m.bridgeUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> & Array<Record<string, unknown>> };
+}
+
+/** Signs in on the console's page with the member's PEMs, as a person pastes them. */
+export async function signIn(page: Page, base: string, m: DomainMember): Promise<void> {
+  await page.goto(`${base}/sign-in`);
+  await page.getByRole('textbox', { name: 'Certificate (PEM)' }).fill(m.identity.certificatePem);
+  await page.getByRole('textbox', { name: 'Private key (PKCS#8 PEM)' }).fill(m.identity.privateKeyPem);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await see(page.getByTestId('signed-in-as')).toHaveText(`${m.identity.enrollmentId}@${m.mspId}`);
+}
+
+/** ppm as a page should print it, written here independently of the page's own formatting. */
+export const pct = (ppm: number) => `${Number((ppm / 10_000).toFixed(4))} %`;

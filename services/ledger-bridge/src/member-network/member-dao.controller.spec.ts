@@ -6,7 +6,7 @@ import { MemberDaoController } from './member-dao.controller';
 
 const principal = (mspId: string, role: Principal['role'] = 'DSP'): Principal => ({ mspId, enrollmentId: 'alice', role, certificateFingerprint: 'ab' });
 
-function controller(opts: { answer?: (channel: string, fn: string, args: readonly string[]) => Promise<string>; submit?: (channel: string, fn: string, args: readonly string[]) => Promise<{ txId: string }>; channels?: string[]; proposalIds?: Record<string, string[]> } = {}) {
+function controller(opts: { answer?: (channel: string, fn: string, args: readonly string[]) => Promise<string>; submit?: (channel: string, fn: string, args: readonly string[]) => Promise<{ txId: string }>; channels?: string[]; proposalIds?: Record<string, string[]>; allocationIds?: Record<string, string[]> } = {}) {
   const calls: string[] = [];
   const ledger: MemberLedger = {
     mspId: 'AcmeMSP',
@@ -20,6 +20,7 @@ function controller(opts: { answer?: (channel: string, fn: string, args: readonl
     },
     channels: async () => opts.channels ?? ['marketplace', 'dao-acme-v1', 'dao-acme-v2', 'dao-other-v7'],
     ...(opts.proposalIds ? { proposalIds: (channel: string) => opts.proposalIds?.[channel] ?? [] } : {}),
+    ...(opts.allocationIds ? { allocationIds: (channel: string) => opts.allocationIds?.[channel] ?? [] } : {}),
   };
   return { calls, controller: new MemberDaoController(ledger) };
 }
@@ -150,6 +151,21 @@ describe("a member's governance and exit through its own bridge", () => {
     await expect(controller({ answer }).controller.proposals(principal('AcmeMSP'), 'acme', '1')).resolves.toEqual([]);
     await expect(c.proposals(principal('AcmeMSP'), 'other', '1')).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND' });
     await expect(c.proposals(principal('OtherMSP'), 'acme', '2')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it("lists the version's allocations the bridge has seen, oldest first, each read on its own peer (GetAllocation); none known is an empty list", async () => {
+    const answer = async (_channel: string, fn: string, args: readonly string[]) => JSON.stringify({ fn, allocationId: args[0], txId: `tx-${args[0]}` });
+    const { calls, controller: c } = controller({ answer, allocationIds: { 'dao-acme-v1': ['revenue:r1', 'relay:dao-acme-v2:tx9'] } });
+    await expect(c.allocations(principal('AcmeMSP', 'VSP'), 'acme', '1')).resolves.toEqual([
+      { fn: 'GetAllocation', allocationId: 'revenue:r1', txId: 'tx-revenue:r1' },
+      { fn: 'GetAllocation', allocationId: 'relay:dao-acme-v2:tx9', txId: 'tx-relay:dao-acme-v2:tx9' },
+    ]);
+    expect(calls).toEqual(['evaluate AcmeMSP dao-acme-v1 dao GetAllocation', 'evaluate AcmeMSP dao-acme-v1 dao GetAllocation']);
+    await expect(c.allocations(principal('AcmeMSP'), 'acme', '2')).resolves.toEqual([]);
+    await expect(controller({ answer }).controller.allocations(principal('AcmeMSP'), 'acme', '1')).resolves.toEqual([]);
+    await expect(c.allocations(principal('AcmeMSP'), 'other', '1')).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND' });
+    await expect(c.allocations(principal('OtherMSP'), 'acme', '1')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(calls).toHaveLength(2);
   });
 
   it('refuses bad input, other organisations and versions it is not in before the ledger is asked', async () => {

@@ -86,6 +86,21 @@ describe('ProposalSweeper', () => {
     expect(sweeper.proposals('dao-other-v1')).toEqual([]);
   });
 
+  it("keeps each channel's allocations from RevenueRecorded and AllocationReceived, once, oldest first; other events and unreadable payloads are skipped", () => {
+    const sweeper = new ProposalSweeper({ ledger: new Chain().ledger('DspMSP', [], () => []), logger });
+    sweeper.observe('dao-acme-v2', event(DAO.event.RevenueRecorded, { revenueId: 'r1', allocation: { allocationId: 'revenue:r1', payouts: [] } }));
+    sweeper.observe('dao-acme-v1', event(DAO.event.AllocationReceived, { sourceChannel: 'dao-acme-v2', allocation: { allocationId: 'relay:dao-acme-v2:tx1' } }));
+    sweeper.observe('dao-acme-v2', event(DAO.event.RevenueRecorded, { revenueId: 'r2', allocation: { allocationId: 'revenue:r2' } }));
+    sweeper.observe('dao-acme-v2', event(DAO.event.RevenueRecorded, { revenueId: 'r1', allocation: { allocationId: 'revenue:r1' } }));
+    sweeper.observe('dao-acme-v2', event(DAO.event.RevenueRecorded, { revenueId: 'r3' }));
+    sweeper.observe('dao-acme-v2', { eventName: DAO.event.RevenueRecorded, payload: Buffer.from('not json') });
+    sweeper.observe('dao-acme-v2', created('p1', 1000));
+    expect(sweeper.allocations('dao-acme-v2')).toEqual(['revenue:r1', 'revenue:r2']);
+    expect(sweeper.allocations('dao-acme-v1')).toEqual(['relay:dao-acme-v2:tx1']);
+    expect(sweeper.allocations('dao-other-v1')).toEqual([]);
+    expect(sweeper.proposals('dao-acme-v2')).toEqual(['p1']);
+  });
+
   it('closes only what is past its deadline plus the grace, once, as the member', async () => {
     const chain = new Chain();
     chain.proposals.set('due', { endsAtMs: 1000, status: 'open' });

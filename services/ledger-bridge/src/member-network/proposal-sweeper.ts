@@ -94,6 +94,8 @@ export class ProposalSweeper {
   readonly #open = new Map<string, Map<string, number>>();
   /** channel → every proposal id created there, in the order of the events (decided ones too): the member's list of proposals. */
   readonly #seen = new Map<string, Set<string>>();
+  /** channel → the allocation ids of its RevenueRecorded and AllocationReceived events, in their order: the member's list of allocations. */
+  readonly #allocations = new Map<string, Set<string>>();
   readonly #streams = new Map<string, SweepEventStream>();
   /** `daoId/proposalId` → the accepted admission whose join is still to be opened. */
   readonly #admissions = new Map<string, { daoId: string; proposalId: string; admitted: string }>();
@@ -127,6 +129,11 @@ export class ProposalSweeper {
     return [...(this.#seen.get(channel) ?? [])];
   }
 
+  /** Every allocation made on `channel` that the sweep has seen (revenue recorded there, rests relayed to it), oldest first. */
+  allocations(channel: string): readonly string[] {
+    return [...(this.#allocations.get(channel) ?? [])];
+  }
+
   /** The accepted admissions whose join is still to be opened. */
   pendingAdmissions(): Array<{ daoId: string; proposalId: string; admitted: string }> {
     return [...this.#admissions.values()];
@@ -134,9 +141,11 @@ export class ProposalSweeper {
 
   /**
    * Takes one dao chaincode event of `channel` into the set of open proposals, and an accepted
-   * admit-member proposal into the admissions whose join is to be opened.
+   * admit-member proposal into the admissions whose join is to be opened; the allocation of a
+   * RevenueRecorded or AllocationReceived event into the channel's list of allocations.
    */
   observe(channel: string, event: SweepEvent): void {
+    if (event.eventName === DAO.event.RevenueRecorded || event.eventName === DAO.event.AllocationReceived) return this.#allocation(channel, event);
     if (event.eventName !== DAO.event.ProposalCreated && event.eventName !== DAO.event.ProposalDecided) return;
     let payload: { proposalId?: unknown; votingEndsAtMs?: unknown; kind?: unknown; outcome?: unknown; effect?: { admit?: { mspId?: unknown } } };
     try {
@@ -161,6 +170,19 @@ export class ProposalSweeper {
       this.#seen.set(channel, seen.add(payload.proposalId));
       if (typeof payload.votingEndsAtMs === 'number') open.set(payload.proposalId, payload.votingEndsAtMs);
     }
+  }
+
+  #allocation(channel: string, event: SweepEvent): void {
+    let payload: { allocation?: { allocationId?: unknown } };
+    try {
+      payload = JSON.parse(Buffer.from(event.payload).toString('utf8')) as typeof payload;
+    } catch {
+      return;
+    }
+    const id = payload.allocation?.allocationId;
+    if (typeof id !== 'string') return;
+    const seen = this.#allocations.get(channel) ?? new Set<string>();
+    this.#allocations.set(channel, seen.add(id));
   }
 
   /** Submits CloseProposal for every watched proposal past its deadline (plus the grace); one result each. */
