@@ -296,8 +296,9 @@ export class MemberDao {
   /**
    * Relays (and serves) a version's channel this member was seated on by a transfer of rights: its
    * organisation was added by a config update and its own admin joined its peer, outside the
-   * operator's inbox. Checked by reading the version through its own peer as itself (a channel it is
-   * not in is VERSION_NOT_FOUND). Idempotent.
+   * operator's inbox. Checked by asking the version through its own peer as itself: the chaincode
+   * answering (even refusing a newcomer that has not accepted yet) shows the peer on the channel; a
+   * channel it is not in is VERSION_NOT_FOUND. Idempotent.
    */
   async seat(daoId: string, version: number): Promise<{ daoId: string; version: number; channel: string; relayed: boolean }> {
     if (!DAO_ID_PATTERN.test(daoId)) throw new AdminError('INVALID_REQUEST', 'daoId: must be 1-41 lower-case letters, digits or "-"');
@@ -308,6 +309,11 @@ export class MemberDao {
     try {
       await this.ledger.evaluate(this.ledger.mspId, channel, DAO.chaincode, DAO.tx.GetVersion, []);
     } catch (error) {
+      // The chaincode itself answered (a newcomer is not a member until it accepts): its peer is on the channel.
+      if (chaincodeCode(error)) {
+        await this.ledger.relay(channel);
+        return { daoId, version, channel, relayed: true };
+      }
       const refusal = ledgerRefusal(error, channel);
       throw refusal.code === 'LEDGER_UNAVAILABLE' ? refusal : new AdminError('VERSION_NOT_FOUND', `no version ${version} of DAO ${daoId} that ${this.ledger.mspId}'s peer can read: ${refusal.message}`, { cause: error });
     }

@@ -68,6 +68,7 @@ describe("a member bridge's seat on a channel it was added to by a transfer", ()
       mspId: 'NewMSP',
       evaluate: async (_msp, channel) => {
         if (channel === 'dao-acme-v3') throw Object.assign(new Error('access denied: channel [dao-acme-v3] creator org unknown'), { code: 7 });
+        if (channel === 'dao-acme-v4') throw refusal('FORBIDDEN: NewMSP is not a member of this DAO version and may not read this DAO version');
         return '{}';
       },
       submit: async () => ({ txId: 'tx' }),
@@ -78,7 +79,9 @@ describe("a member bridge's seat on a channel it was added to by a transfer", ()
     await expect(c.seat(principal('NewMSP'), 'acme', '2')).resolves.toEqual({ daoId: 'acme', version: 2, channel: 'dao-acme-v2', relayed: true });
     await expect(c.seat(principal('NewMSP'), 'acme', '1')).resolves.toMatchObject({ relayed: false });
     await expect(c.seat(principal('NewMSP'), 'acme', '3')).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND' });
+    // Seated but not a member until it accepts: the chaincode's refusal shows its peer is on the channel.
+    await expect(c.seat(principal('NewMSP'), 'acme', '4')).resolves.toMatchObject({ channel: 'dao-acme-v4', relayed: true });
     await expect(c.seat(principal('OtherMSP'), 'acme', '2')).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    expect(relayed).toEqual(['dao-acme-v2']);
+    expect(relayed).toEqual(['dao-acme-v2', 'dao-acme-v4']);
   });
 });

@@ -1,0 +1,88 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { addDomain, channelAdmin, channelOrganisations, up } from '@datawell/stack';
+import { call, login, until } from '@datawell/testing';
+import { domainMemberOnStack, runDomainsOnStack } from '../../src/commands/scenario';
+import { REPO_DIR, stackContext } from '../../src/context';
+import { startMemberServices, stopMemberServices } from '../../src/services/domain-runner';
+import { serviceUrl, stopServices } from '../../src/services/runner';
+
+/** `./dev dao transfer …` as a user runs it, against this stack: exit status and one JSON object (or the error line). */
+function dev(...args: string[]): { status: number | null; json?: Record<string, unknown>; stderr: string } {
+  const r = spawnSync(join(REPO_DIR, 'dev'), ['dao', 'transfer', ...args, '--json'], { cwd: REPO_DIR, encoding: 'utf8', env: process.env });
+  return { status: r.status, ...(r.status === 0 ? { json: JSON.parse(r.stdout) as Record<string, unknown> } : {}), stderr: r.stderr.trim() };
+}
+function ok(...args: string[]): Record<string, unknown> {
+  const r = dev(...args);
+  if (r.status !== 0) throw new Error(`./dev dao transfer ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return r.json as Record<string, unknown>;
+}
+
+/**
+ * A transfer of rights among members in their own trust domains, through the running services and
+ * the CLI: the DAO's J2 (in CH_2 only) hands its position to a newcomer in its own domain. The offer,
+ * the consent and the acceptance go through each organisation's own bridge with its own identity; the
+ * newcomer is seated on exactly CH_2 by a config update signed by a majority of CH_2's admins, each as
+ * its domain's OS user, and the leaver removed the same way (organisations read with peer channel
+ * fetch config + configtxlator); revenue the DSP records afterwards pays the newcomer.
+ */
+describe('a transfer of rights to a newcomer among trust domains', () => {
+  const ctx = stackContext();
+  const [DSP, VSP1, VSP2, NEW] = ['TfDspMSP', 'TfVsp1MSP', 'TfVsp2MSP', 'TfNewMSP'] as const;
+
+  afterAll(async () => {
+    await stopMemberServices(ctx, [DSP, VSP1, VSP2, NEW]).catch(() => undefined);
+    await stopServices(ctx);
+  });
+
+  it('moves J2 to the newcomer on CH_2 only, signed by the parties, and pays it the revenue after', async () => {
+    const formed = await runDomainsOnStack({ vsps: 1, joiners: 1, orgPrefix: 'Tf', revenue: 1000n });
+    const daoId = formed.daoId;
+    const [ch1, ch2] = [`dao-${daoId}-v1`, `dao-${daoId}-v2`];
+    await addDomain(ctx, NEW, 'VSP');
+    await startMemberServices(ctx, await up(ctx), REPO_DIR, [NEW]);
+    const marketplace = serviceUrl(ctx.settings, 'marketplace');
+    await call(`${marketplace}/participants`, { method: 'POST', body: { mspId: NEW, role: 'VSP', name: `Newcomer ${NEW}` } }).catch(() => undefined);
+    await until(`${NEW} active on the ledger`, async () => ((await call<{ status: string }>(`${marketplace}/participants/${NEW}`)).status === 'active' ? true : undefined), 600_000, 2000);
+    const organisations = (channel: string) => channelOrganisations(channelAdmin(ctx, DSP), channel);
+    expect(await organisations(ch1)).toEqual([DSP, VSP1].sort());
+    expect(await organisations(ch2)).toEqual([DSP, VSP1, VSP2].sort());
+
+    // Bad input: one line, exit 2 (checked before the bridge); a refusal of the chaincode: exit 1 with its code.
+    expect(dev('offer', VSP2, '--dao', daoId, '--to', 'not-an-msp')).toMatchObject({ status: 2 });
+    const otherLevel = dev('offer', VSP2, '--dao', daoId, '--to', VSP1);
+    expect(otherLevel.status).toBe(1);
+    expect(otherLevel.stderr).toMatch(/RECIPIENT_AT_OTHER_LEVEL/);
+
+    const offered = ok('offer', VSP2, '--dao', daoId, '--to', NEW, '--id', 'tf1') as { channels: Array<{ channel: string; transfer: { status: string } }> };
+    expect(offered.channels.map((c) => [c.channel, c.transfer.status])).toEqual([[ch2, 'offered']]);
+    const consented = ok('consent', DSP, '--dao', daoId, '--transfer', 'tf1') as { channels: Array<{ channel: string; transfer: { consented: boolean; status: string } }> };
+    expect(consented.channels).toEqual([expect.objectContaining({ channel: ch2, transfer: expect.objectContaining({ consented: true, status: 'offered' }) })]);
+    // Before its seat the newcomer's bridge serves no version of the DAO.
+    expect(dev('accept', NEW, '--dao', daoId, '--transfer', 'tf1').stderr).toMatch(/VERSION_NOT_FOUND/);
+
+    expect(ok('seat', NEW, '--dao', daoId, '--from', VSP2)).toEqual({ mspId: NEW, channels: [ch2], relayedBy: NEW });
+    expect(await organisations(ch2)).toEqual([DSP, NEW, VSP1, VSP2].sort());
+    expect(await organisations(ch1)).toEqual([DSP, VSP1].sort());
+    const accepted = ok('accept', NEW, '--dao', daoId, '--transfer', 'tf1') as { channels: Array<{ channel: string; transfer: { status: string; from: string; to: string } }> };
+    expect(accepted.channels).toEqual([expect.objectContaining({ channel: ch2, transfer: expect.objectContaining({ status: 'completed', from: VSP2, to: NEW }) })]);
+    expect(ok('unseat', VSP2, '--dao', daoId)).toEqual({ mspId: VSP2, channels: [ch2] });
+    expect(await organisations(ch2)).toEqual([DSP, NEW, VSP1].sort());
+    expect(await organisations(ch1)).toEqual([DSP, VSP1].sort());
+
+    // Revenue after the transfer, recorded by the DSP through its own bridge: J2's quarter is the newcomer's.
+    const [dsp, newcomer] = [await domainMemberOnStack(ctx, { mspId: DSP, role: 'DSP' }), await domainMemberOnStack(ctx, { mspId: NEW, role: 'VSP' })];
+    const before = formed.payouts[VSP2];
+    await call(`${dsp.bridgeUrl}/daos/${daoId}/revenue`, { method: 'POST', token: await login(dsp.bridgeUrl, dsp.identity), body: { amount: '1000', kind: 'use', revenueId: 'after-transfer' } });
+    const entitlements = await until(
+      'the revenue in the newcomer\'s entitlements, read through its own bridge',
+      async () => {
+        const list = await call<Array<{ mspId: string; amount: string }>>(`${newcomer.bridgeUrl}/daos/${daoId}/versions/2/entitlements`, { token: await login(newcomer.bridgeUrl, newcomer.identity) });
+        return list.find((e) => e.mspId === NEW)?.amount === '250' ? list : undefined;
+      },
+      120_000,
+      1000,
+    );
+    expect(entitlements.find((e) => e.mspId === VSP2)?.amount).toBe(before);
+  });
+});
