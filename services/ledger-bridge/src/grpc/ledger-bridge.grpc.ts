@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
-import { Authenticator } from '@datawell/auth';
+import { Authenticator, forbidden, type Principal } from '@datawell/auth';
 import type { GrpcCallPeer, GrpcServiceOptions } from '@datawell/service-platform';
-import type { MemberLedger } from '../admin/member-dao';
+import { MemberDao, type MemberLedger, type MemberTransfer } from '../admin/member-dao';
 import type { LedgerBridgeServiceConfig } from '../config';
 import { MEMBER_LEDGER } from '../member-network/member-dao.controller';
 import { MemberUsage, type UsageEntryView, type UsageTrailView } from '../member-network/member-usage';
@@ -48,6 +48,29 @@ export function usageEntryMessage(e: UsageEntryView): Message {
   };
 }
 
+/** A transfer as a datawell.ledgerbridge.v1.Transfer. */
+export function transferMessage(t: MemberTransfer): Message {
+  return {
+    dao_id: t.daoId,
+    transfer_id: t.transferId,
+    channels: t.channels.map(({ channel, version, txId, transfer: x }) => ({
+      channel,
+      version,
+      ...(txId !== undefined ? { tx_id: txId } : {}),
+      status: x.status,
+      from: x.from,
+      to: x.to,
+      consents: Array.isArray(x['consents']) ? x['consents'] : [],
+      accepted: x['acceptedAtMs'] !== undefined,
+      consented: x['consented'] === true,
+      consented_ppm: Number(x['consentedPpm'] ?? 0),
+      active_ownership_ppm: Number(x['activeOwnershipPpm'] ?? 0),
+    })),
+  };
+}
+
+const text = (v: unknown) => (typeof v === 'string' ? v : '');
+
 /** The trail as a datawell.ledgerbridge.v1.UsageTrail. */
 export function usageTrailMessage(t: UsageTrailView): Message {
   return { dao_id: t.daoId, dataset: t.dataset, entries: t.entries.map(usageEntryMessage) };
@@ -62,12 +85,42 @@ export function usageTrailMessage(t: UsageTrailView): Message {
 @Injectable()
 export class LedgerBridgeGrpc {
   readonly #usage: MemberUsage;
+  readonly #dao: MemberDao;
 
   constructor(
     @Inject(Authenticator) private readonly auth: Authenticator,
     @Inject(MEMBER_LEDGER) ledger: MemberLedger,
   ) {
     this.#usage = new MemberUsage(ledger);
+    this.#dao = new MemberDao(ledger);
+  }
+
+  async OfferTransfer(request: Message, metadata: Metadata, peer: GrpcCallPeer = {}): Promise<unknown> {
+    await this.#own(metadata, peer);
+    const id = request['transfer_id'];
+    return transferMessage(await this.#dao.offerTransfer(text(request['dao_id']), { to: request['to'], ...(typeof id === 'string' && id !== '' ? { transferId: id } : {}) }));
+  }
+
+  async ConsentTransfer(request: Message, metadata: Metadata, peer: GrpcCallPeer = {}): Promise<unknown> {
+    await this.#own(metadata, peer);
+    return transferMessage(await this.#dao.consentTransfer(text(request['dao_id']), text(request['transfer_id'])));
+  }
+
+  async AcceptTransfer(request: Message, metadata: Metadata, peer: GrpcCallPeer = {}): Promise<unknown> {
+    await this.#own(metadata, peer);
+    return transferMessage(await this.#dao.acceptTransfer(text(request['dao_id']), text(request['transfer_id'])));
+  }
+
+  async GetTransfer(request: Message, metadata: Metadata, peer: GrpcCallPeer = {}): Promise<unknown> {
+    await this.#own(metadata, peer);
+    return transferMessage(await this.#dao.transfer(text(request['dao_id']), text(request['transfer_id'])));
+  }
+
+  /** The caller, who must be an identity of this bridge's own organisation (as the HTTP routes require). */
+  async #own(metadata: Metadata, peer: GrpcCallPeer): Promise<Principal> {
+    const principal = await this.auth.authenticateCall(metadata, peer.certificatePem);
+    if (principal.mspId !== this.#dao.mspId) throw forbidden(`this is ${this.#dao.mspId}'s bridge: ${principal.mspId} uses its own`);
+    return principal;
   }
 
   async GetUsage(request: Message, metadata: Metadata, peer: GrpcCallPeer = {}): Promise<unknown> {
