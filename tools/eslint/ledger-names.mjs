@@ -15,6 +15,7 @@ export const LEDGER_NAMES = [
   'AbandonmentReported', 'GetReputationAt', 'ListAbandonments', 'ParticipantReinstated', 'ParticipantSuspended',
   'ReinstateParticipant', 'ReportAbandonment', 'SuspendParticipant',
   'GetUsage', 'RecordUsage', 'UsageRecorded',
+  'AcceptTransfer', 'ConsentTransfer', 'GetTransfer', 'MemberTransferred', 'OfferTransfer', 'TransferAccepted', 'TransferConsented', 'TransferOffered',
 ];
 
 const names = LEDGER_NAMES.join('|');

@@ -8,6 +8,7 @@ import type {
   revenueSchema,
   snapshotSchema,
   successorSchema,
+  transferOfferSchema,
   usageEntrySchema,
   workloadSchema,
 } from '@datawell/contracts';
@@ -26,4 +27,5 @@ export type Choice = z.output<typeof choiceSchema>;
 export type ComputationReport = z.output<typeof computationSchema>;
 export type ProvisionedReport = z.output<typeof provisionedReportSchema>;
 export type FailedReport = z.output<typeof failedReportSchema>;
+export type TransferOffer = z.output<typeof transferOfferSchema>;
 export type UsageEntry = z.output<typeof usageEntrySchema>;

@@ -23,12 +23,14 @@ type ShimChaincodeClass = new (contracts: unknown[], serializers: unknown, metad
  * takes these string arguments. Written out here so that a change of the surface is deliberate.
  */
 const TRANSACTIONS: readonly [name: string, kind: 'submit' | 'evaluate', parameters: readonly string[]][] = [
+  ['AcceptTransfer', 'submit', ['transferId']],
   ['AllocationReceived', 'submit', ['relayJson']],
   ['CastVote', 'submit', ['proposalId', 'choice']],
   ['ChargeSubscription', 'submit', ['period']],
   ['CloseProposal', 'submit', ['proposalId']],
   ['CompleteExit', 'submit', ['mspId']],
   ['ComputationCompleted', 'submit', ['jobJson']],
+  ['ConsentTransfer', 'submit', ['transferId']],
   ['CreateProposal', 'submit', ['proposalJson']],
   ['EvaluateAbandonment', 'submit', ['mspId']],
   ['EvaluateContractEnd', 'submit', ['mspId']],
@@ -38,6 +40,7 @@ const TRANSACTIONS: readonly [name: string, kind: 'submit' | 'evaluate', paramet
   ['GetEntitlements', 'evaluate', []],
   ['GetMember', 'evaluate', ['mspId']],
   ['GetProposal', 'evaluate', ['proposalId']],
+  ['GetTransfer', 'evaluate', ['transferId']],
   ['GetUsage', 'evaluate', ['dataset']],
   ['GetVersion', 'evaluate', []],
   ['GetWorkload', 'evaluate', ['workloadId']],
@@ -47,6 +50,7 @@ const TRANSACTIONS: readonly [name: string, kind: 'submit' | 'evaluate', paramet
   ['InfrastructureProvisioned', 'submit', ['reportJson']],
   ['InitVersion', 'submit', ['agreementJson', 'acceptancesJson']],
   ['MeterComputation', 'submit', ['jobId']],
+  ['OfferTransfer', 'submit', ['offerJson']],
   ['RecordRevenue', 'submit', ['revenueJson']],
   ['RecordSuccessor', 'submit', ['successorJson']],
   ['RecordTelemetry', 'submit', ['snapshotJson']],

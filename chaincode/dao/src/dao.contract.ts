@@ -5,6 +5,7 @@ import * as governance from './transactions/governance';
 import * as membership from './transactions/membership';
 import * as reports from './transactions/reports';
 import * as revenue from './transactions/revenue';
+import * as transfer from './transactions/transfer';
 import * as usage from './transactions/usage';
 import * as versions from './transactions/versions';
 import * as workloads from './transactions/workloads';
@@ -145,6 +146,32 @@ export class DaoContract extends Contract {
   @Returns('string')
   async EvaluateContractEnd(ctx: Context, mspId: string): Promise<string> {
     return membership.evaluateContractEnd(ctx, ...parseTxArgs(DAO.transactions.EvaluateContractEnd, mspId));
+  }
+
+  // ---------------------------------------------------------------- transfer of rights (transactions/transfer.ts)
+
+  @Transaction()
+  @Returns('string')
+  async OfferTransfer(ctx: Context, offerJson: string): Promise<string> {
+    return transfer.offerTransfer(ctx, ...parseTxArgs(DAO.transactions.OfferTransfer, offerJson));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async ConsentTransfer(ctx: Context, transferId: string): Promise<string> {
+    return transfer.consentTransfer(ctx, ...parseTxArgs(DAO.transactions.ConsentTransfer, transferId));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async AcceptTransfer(ctx: Context, transferId: string): Promise<string> {
+    return transfer.acceptTransfer(ctx, ...parseTxArgs(DAO.transactions.AcceptTransfer, transferId));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetTransfer(ctx: Context, transferId: string): Promise<string> {
+    return transfer.getTransfer(ctx, ...parseTxArgs(DAO.transactions.GetTransfer, transferId));
   }
 
   // ---------------------------------------------------------------- governance (transactions/governance.ts)

@@ -52,8 +52,33 @@ export interface MemberState {
   exitRequestedAtMs?: number;
   exitEffectiveAtMs?: number;
   endedAtMs?: number;
-  /** Why an exited member left: its own notice (`exit`) or the end of its version's term (`contract-ended`). */
-  endReason?: 'exit' | 'contract-ended';
+  /** Why an exited member left: its own notice (`exit`), the end of its version's term (`contract-ended`) or a transfer of its position (`transfer`). */
+  endReason?: 'exit' | 'contract-ended' | 'transfer';
+  /** A member who transferred its position: to whom (transactions/transfer.ts). */
+  transferredTo?: string;
+  /** A member who took a position by transfer: from whom, and when (abandonment counts from then). */
+  readonly transferredFrom?: string;
+  readonly joinedAtMs?: number;
+}
+
+/** A transfer of rights on this channel (transactions/transfer.ts): the position as offered, and its steps. */
+export interface TransferState {
+  readonly transferId: string;
+  readonly from: string;
+  readonly to: string;
+  readonly group: string;
+  readonly level: number;
+  readonly role: 'DSP' | 'VSP';
+  readonly weight: number;
+  readonly ownershipPpm: number;
+  /** Whether `to` was a member of this version when offered (an internal transfer inside the group). */
+  readonly recipientWasMember: boolean;
+  status: 'offered' | 'completed';
+  readonly offeredAtMs: number;
+  acceptedAtMs?: number;
+  /** Members who consented, the leaver first (its offer counts as consent). */
+  readonly consents: readonly string[];
+  completedAtMs?: number;
 }
 
 const DAY_MS = 86_400_000;

@@ -36,13 +36,18 @@ export async function checkAgreementConsent(ctx: Context, agreement: Agreement, 
 
 /** The CA certificate an organisation registered on the marketplace ledger; undefined if it is not an active participant. */
 async function registeredCaCertificate(ctx: Context, mspId: string): Promise<string | undefined> {
+  const participant = await registeredParticipant(ctx, mspId);
+  return participant?.status === 'active' && typeof participant.caCertPem === 'string' ? participant.caCertPem : undefined;
+}
+
+/** An organisation's entry in the marketplace's participant registry (cross-channel read); undefined if it has none. */
+export async function registeredParticipant(ctx: Context, mspId: string): Promise<{ status?: string; role?: string; caCertPem?: string } | undefined> {
   const answer = await queryChaincode(ctx, MARKETPLACE.chaincode, [MARKETPLACE.tx.GetParticipant, mspId], MARKETPLACE_CHANNEL);
   if (!answer.ok) {
     if (!answer.unreachable && /NOT_FOUND/.test(answer.message)) return undefined;
     throw notFound(`cannot read the participant registry (${MARKETPLACE.chaincode} on ${MARKETPLACE_CHANNEL}) for ${mspId}: ${answer.message}`);
   }
-  const participant = JSON.parse(answer.text) as { status?: string; caCertPem?: string };
-  return participant.status === 'active' && typeof participant.caCertPem === 'string' ? participant.caCertPem : undefined;
+  return JSON.parse(answer.text) as { status?: string; role?: string; caCertPem?: string };
 }
 
 /**

@@ -23,7 +23,8 @@ export async function evaluateAbandonment(ctx: Context, msp: string): Promise<st
   if (member.status !== 'active') throw conflict(`${msp} is already ${member.status}`);
   const now = txTimeMs(ctx);
   const lastHeartbeatMs = await store.lastHeartbeat(msp);
-  const since = Math.max(lastHeartbeatMs ?? 0, version.createdAtMs);
+  // A member who took its position by transfer is measured from then, not from the version's creation.
+  const since = Math.max(lastHeartbeatMs ?? 0, version.createdAtMs, member.joinedAtMs ?? 0);
   const deadlineMs = since + version.terms.abandonAfterSeconds * 1000;
   if (now <= deadlineMs) return canonicalJson({ mspId: msp, abandoned: false, lastHeartbeatMs, deadlineMs, evaluatedAtMs: now });
   const dissolved = member.level === 0;

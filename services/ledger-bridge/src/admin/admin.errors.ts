@@ -35,7 +35,22 @@ type GovernanceErrorCode =
   | 'EXIT_NOTICE_RUNNING'
   | 'MEMBER_NOT_ACTIVE'
   | 'DAO_DISSOLVED'
-  | 'NOT_REVENUE_RECORDER';
+  | 'NOT_REVENUE_RECORDER'
+  | TransferErrorCode;
+
+/** A transfer of rights refused by the dao chaincode (chaincode/dao/src/transactions/transfer.ts). */
+type TransferErrorCode =
+  | 'TRANSFER_NOT_FOUND'
+  | 'TRANSFER_EXISTS'
+  | 'TRANSFER_PENDING'
+  | 'TRANSFER_DECIDED'
+  | 'SELF_TRANSFER'
+  | 'RECIPIENT_AT_OTHER_LEVEL'
+  | 'RECIPIENT_NOT_ACTIVE'
+  | 'RECIPIENT_NOT_PARTICIPANT'
+  | 'NOT_TRANSFER_RECIPIENT'
+  | 'NOT_TRANSFER_PARTY'
+  | 'ALREADY_CONSENTED';
 
 const KINDS: Readonly<Record<AdminErrorCode, ErrorKind>> = {
   INVALID_REQUEST: 'invalid',
@@ -73,6 +88,19 @@ const KINDS: Readonly<Record<AdminErrorCode, ErrorKind>> = {
   DAO_DISSOLVED: 'conflict',
   // Not named by the terms (revenueRecorders, else the founding group D) to record revenue.
   NOT_REVENUE_RECORDER: 'forbidden',
+  TRANSFER_NOT_FOUND: 'notFound',
+  TRANSFER_EXISTS: 'exists',
+  // The leaver or the recipient is already party to an open transfer.
+  TRANSFER_PENDING: 'conflict',
+  TRANSFER_DECIDED: 'conflict',
+  SELF_TRANSFER: 'invalid',
+  // An organisation holds one position: an internal transfer stays inside the leaver's group.
+  RECIPIENT_AT_OTHER_LEVEL: 'conflict',
+  RECIPIENT_NOT_ACTIVE: 'conflict',
+  RECIPIENT_NOT_PARTICIPANT: 'unprocessable',
+  NOT_TRANSFER_RECIPIENT: 'forbidden',
+  NOT_TRANSFER_PARTY: 'conflict',
+  ALREADY_CONSENTED: 'conflict',
   // The peer or orderer did not answer (unreachable, timed out): 503, worth retrying.
   LEDGER_UNAVAILABLE: 'unavailable',
 };

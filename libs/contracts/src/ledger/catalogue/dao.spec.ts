@@ -73,7 +73,7 @@ describe('dao catalogue: transactions', () => {
     expect(DAO.tx.RecordRevenue).toBe('RecordRevenue');
     expect(DAO.event.VersionCreated).toBe('VersionCreated');
     expect(DAO.transactionNames).toContain('EvaluateContractEnd');
-    expect(DAO.eventNames).toHaveLength(17);
+    expect(DAO.eventNames).toHaveLength(21);
     expect(DAO.isEventName('MemberAbandoned')).toBe(true);
     expect(DAO.isEventName('InitVersion')).toBe(false);
   });

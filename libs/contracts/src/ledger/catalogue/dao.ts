@@ -127,10 +127,20 @@ export const allocationIdSchema = z.string().regex(/^(revenue:[A-Za-z0-9][A-Za-z
 export const choiceSchema = z.enum(['yes', 'no']);
 
 /**
+ * OfferTransfer: the caller offers its whole position (level, group weight, ownership, entitlement to
+ * future revenue) to `to`, another active member of its own group or a newcomer registered on the
+ * marketplace with the caller's role. A position spans the channels of its level and above: the same
+ * transfer (same id) is made on each of them (docs/governance.md, "Transfer of rights").
+ */
+export const transferOfferSchema = z.strictObject({ transferId: idSchema, to: mspIdSchema });
+
+/**
  * Why the dao chaincode refused a proposal, a vote or an exit: the first word of its message after
  * the code (`CONFLICT: ALREADY_VOTED: …`), so a client maps the refusal without reading its prose.
  */
-export const DAO_REFUSALS = ['PROPOSAL_EXISTS', 'ALREADY_A_MEMBER', 'ALREADY_VOTED', 'PROPOSAL_DECIDED', 'VOTING_CLOSED', 'VOTING_OPEN', 'EXIT_ALREADY_REQUESTED', 'EXIT_NOT_REQUESTED', 'EXIT_NOTICE_RUNNING', 'DAO_DISSOLVED', 'NOT_REVENUE_RECORDER'] as const;
+export const DAO_REFUSALS = ['PROPOSAL_EXISTS', 'ALREADY_A_MEMBER', 'ALREADY_VOTED', 'PROPOSAL_DECIDED', 'VOTING_CLOSED', 'VOTING_OPEN', 'EXIT_ALREADY_REQUESTED', 'EXIT_NOT_REQUESTED', 'EXIT_NOTICE_RUNNING', 'DAO_DISSOLVED', 'NOT_REVENUE_RECORDER',
+  // transfers of rights (chaincode/dao/src/transactions/transfer.ts)
+  'TRANSFER_EXISTS', 'TRANSFER_PENDING', 'TRANSFER_DECIDED', 'SELF_TRANSFER', 'RECIPIENT_AT_OTHER_LEVEL', 'RECIPIENT_NOT_ACTIVE', 'RECIPIENT_NOT_PARTICIPANT', 'ROLE_MISMATCH', 'NOT_TRANSFER_RECIPIENT', 'NOT_TRANSFER_PARTY', 'ALREADY_CONSENTED'] as const;
 export type DaoRefusal = (typeof DAO_REFUSALS)[number];
 
 /** The refusal a dao chaincode message names (`…: VOTING_CLOSED: …`), if any. */
@@ -291,6 +301,26 @@ export const memberLeftPayloadSchema = event({
 });
 export type MemberLeftPayload = z.output<typeof memberLeftPayloadSchema>;
 
+/**
+ * `TransferOffered` / `TransferConsented` / `TransferAccepted`: a step of a transfer of rights that
+ * left it open; `MemberTransferred`: the step that completed it (the position moved from `from` to `to`).
+ */
+export const transferPayloadSchema = event({
+  transferId: nonEmpty,
+  from: nonEmpty,
+  to: nonEmpty,
+  group: z.string().optional(),
+  level: z.number().int().nonnegative().optional(),
+  by: z.string().optional(),
+  accepted: z.boolean().optional(),
+  consents: z.array(z.string()).optional(),
+  consentedPpm: z.number().int().optional(),
+  activeOwnershipPpm: z.number().int().optional(),
+  recipientWasMember: z.boolean().optional(),
+  atMs: ms.optional(),
+});
+export type TransferPayload = z.output<typeof transferPayloadSchema>;
+
 /** `ExitRequested`: a member gave notice; its exit may complete from `effectiveAtMs`. */
 export const exitRequestedPayloadSchema = event({
   mspId: nonEmpty,
@@ -438,6 +468,10 @@ export const DAO = defineChaincode('dao', {
     EvaluateAbandonment: submitted(mspIdArg),
     RequestExit: submitted(),
     CompleteExit: submitted(mspIdArg),
+    OfferTransfer: submitted(jsonArg('offer', transferOfferSchema)),
+    ConsentTransfer: submitted(textArg('transferId', idSchema)),
+    AcceptTransfer: submitted(textArg('transferId', idSchema)),
+    GetTransfer: evaluated(textArg('transferId', idSchema)),
     EvaluateContractEnd: submitted(mspIdArg),
     CreateProposal: submitted(jsonArg('proposal', proposalSchema)),
     CastVote: submitted(textArg('proposalId', idSchema), textArg('choice', choiceSchema)),
@@ -463,6 +497,10 @@ export const DAO = defineChaincode('dao', {
     MemberAbandoned: memberLeftPayloadSchema,
     ExitRequested: exitRequestedPayloadSchema,
     MemberExited: memberLeftPayloadSchema,
+    TransferOffered: transferPayloadSchema,
+    TransferConsented: transferPayloadSchema,
+    TransferAccepted: transferPayloadSchema,
+    MemberTransferred: transferPayloadSchema,
     ProposalCreated: proposalCreatedPayloadSchema,
     VoteCast: voteCastPayloadSchema,
     ProposalDecided: proposalDecidedPayloadSchema,
