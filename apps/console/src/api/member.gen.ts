@@ -347,6 +347,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rate a co-member of a DAO in the public directory (1-5; the comment stays here, its SHA-256 goes on the ledger): SubmitFeedback on the marketplace channel, signed by this member through its own peer; answers the transaction and the target's reputation. For this organisation's identities only (FORBIDDEN to others); FEEDBACK_EXISTS once this pair has rated for the DAO; NOT_CO_MEMBERS when the DAO is not in the directory or does not hold both */
+        post: operations["MemberFeedbackController_submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -373,6 +390,19 @@ export interface components {
             expiresAt: string;
         };
         MemberExit: Record<string, never>;
+        MemberFeedback: {
+            /**
+             * @description kept off the ledger: only its SHA-256 is recorded
+             * @default
+             */
+            comment?: string;
+            /** @description a DAO both organisations are members of, as the public directory lists it */
+            daoId: string;
+            /** @description 1 (worst) to 5 (best) */
+            score: number;
+            /** @description the organisation rated */
+            target: string;
+        };
         MemberProposal: {
             description?: string;
             /** @enum {string} */
@@ -1100,6 +1130,35 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MemberFeedbackController_submit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberFeedback"];
+            };
+        };
         responses: {
             /** @description UNAUTHENTICATED: no or bad bearer token */
             401: {

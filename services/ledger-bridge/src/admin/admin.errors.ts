@@ -17,6 +17,8 @@ type AdminErrorCode =
   | 'PARTICIPANT_SUSPENDED'
   | 'ALREADY_SUSPENDED'
   | 'NOT_SUSPENDED'
+  | 'FEEDBACK_EXISTS'
+  | 'NOT_CO_MEMBERS'
   | GovernanceErrorCode;
 
 /** A member's governance and exit, refused by the dao chaincode (its DAO_REFUSALS, and its codes per transaction). */
@@ -70,6 +72,9 @@ const KINDS: Readonly<Record<AdminErrorCode, ErrorKind>> = {
   PARTICIPANT_SUSPENDED: 'forbidden',
   ALREADY_SUSPENDED: 'conflict',
   NOT_SUSPENDED: 'conflict',
+  // Feedback through the member's own bridge (SubmitFeedback on marketplace): once per DAO and pair, between co-members of a DAO in the directory.
+  FEEDBACK_EXISTS: 'conflict',
+  NOT_CO_MEMBERS: 'forbidden',
   // Not an active member of the version: it may not propose, vote or leave there.
   NOT_A_MEMBER: 'forbidden',
   PROPOSAL_NOT_FOUND: 'notFound',

@@ -5,6 +5,7 @@ import { LedgerBridgeGrpc } from '../grpc/ledger-bridge.grpc';
 import { LedgerBridge } from '../ledger-bridge';
 import { LedgerBridgeModule } from '../ledger-bridge.module';
 import { MEMBER_ADMISSION_JOINS, MEMBER_LEDGER, MemberDaoController } from './member-dao.controller';
+import { MemberFeedbackController } from './member-feedback.controller';
 import { MemberUsageController } from './member-usage.controller';
 import { LiveController, MEMBER_LIVE, type LiveSource } from '../live/live.controller';
 
@@ -16,7 +17,7 @@ export class MemberDaoModule {
     return {
       module: MemberDaoModule,
       imports: [LedgerBridgeModule],
-      controllers: [MemberDaoController, MemberUsageController, LiveController],
+      controllers: [MemberDaoController, MemberUsageController, MemberFeedbackController, LiveController],
       providers: [
         {
           provide: MEMBER_LEDGER,
