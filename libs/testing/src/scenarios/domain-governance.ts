@@ -1,3 +1,4 @@
+import { split } from '@datawell/domain';
 import type { DomainMember } from './domains';
 import { ApiError, call, tokenAt, until, type Party } from './api';
 
@@ -22,6 +23,31 @@ export interface DomainGovernanceOptions {
   readonly urls?: { readonly marketplace: string; readonly negotiation: string };
   /** Asks a member's bridge for the join of the admission (by default over HTTP; replace to drive it otherwise, the CLI). */
   readonly openJoin?: (by: DomainMember, at: { daoId: string; version: number }, proposalId: string) => Promise<{ session: { id: string } }>;
+  /**
+   * Feedback between co-members, each through its own bridge (SubmitFeedback on the marketplace
+   * channel, signed in its own domain): the DSP and the proposer rate each other, a second rating of
+   * the same pair is refused, and the scores are read from the operator's public directory.
+   */
+  readonly feedback?: boolean;
+  /**
+   * A transfer of rights by the second VSP (with three VSPs or more: the proposer proposes, the second
+   * transfers, the last leaves), run after the exit; what it returns is passed through.
+   */
+  readonly transfer?: (from: DomainMember, at: { daoId: string; version: number }) => Promise<TransferOutcome>;
+  /**
+   * Revenue the DSP records through its own bridge at the end; every member's entitlement (read
+   * through the DSP's bridge, and each active member's own through its own) is compared with the
+   * economics split of the version's final state (its β and the active members' weights).
+   */
+  readonly revenue?: bigint;
+}
+
+/** What a transfer of rights did: who gave its position to whom, and the channels the receiver sits in after. */
+export interface TransferOutcome {
+  readonly from: string;
+  readonly to: string;
+  readonly channels: readonly string[];
+  readonly [more: string]: unknown;
 }
 
 /** A join session as the negotiation service lists it. */
@@ -49,7 +75,14 @@ export interface DomainGovernanceResult {
   readonly admission?: { proposal: ProposalView; voters: string[]; sessionSeenBy: Record<string, SessionLine>; asked: { session: { id: string } }; notAnAdmission: Refusal };
   /** A VSP's voluntary exit with notice, completed by the DSP, and what the leaver's bridge answered after. */
   readonly exit: { mspId: string; requested: Record<string, unknown>; again: Refusal; completed: Record<string, unknown>; proposeAfterExit: Refusal };
+  /** The ratings (rater, target, score, the ledger's transaction), the second rating refused, and each rated member's score as the directory shows it. */
+  readonly feedback?: { ratings: Array<{ from: string; target: string; score: number; txId: string }>; again: Refusal; reputation: Record<string, number> };
+  readonly transfer?: TransferOutcome;
+  /** The revenue the DSP recorded at the end, each member's entitlement on the ledger and what the economics split of the final state gives it. */
+  readonly revenue?: { amount: string; txId: string; betaPpm: number; payouts: Record<string, string>; expected: Record<string, string>; ownReads: Record<string, string> };
 }
+
+type MemberView = { mspId: string; level: number; weight: number; status: string };
 
 /** The status and code of a refused call; a call that succeeds is a failure of the scenario. */
 async function refusal(what: string, work: () => Promise<unknown>): Promise<Refusal> {
@@ -161,6 +194,14 @@ export async function runDomainGovernance(opts: DomainGovernanceOptions): Promis
   const completed = (await (opts.completeExit ? opts.completeExit(dsp, leaver, { daoId, version }) : at<{ member: Record<string, unknown> }>(dsp, 'POST', `/members/${leaver.mspId}/exit`)).then((r) => (r as { member: Record<string, unknown> }).member)) as Record<string, unknown>;
   const proposeAfterExit = await refusal('a proposal by a member that left', () => at(leaver, 'POST', '/proposals', { kind: 'dissolve' }));
 
+  let transfer: TransferOutcome | undefined;
+  if (opts.transfer) {
+    const from = rest.length >= 2 ? rest[0] : undefined;
+    if (!from) throw new Error('a transfer in the governance scenario needs three VSPs: the proposer, the one who transfers, the one who leaves');
+    progress(`${from.mspId} transfers its rights`);
+    transfer = await opts.transfer(from, { daoId, version });
+  }
+
   let admissionResult: DomainGovernanceResult['admission'];
   if (admission) {
     const admitId = admission.proposal.proposalId;
@@ -170,8 +211,78 @@ export async function runDomainGovernance(opts: DomainGovernanceOptions): Promis
     admissionResult = { ...admission, asked, notAnAdmission };
   }
 
+  let feedback: DomainGovernanceResult['feedback'];
+  if (opts.feedback) {
+    if (!opts.urls) throw new Error("feedback needs the operator's marketplace URL");
+    const marketplace = opts.urls.marketplace;
+    const rate = async (from: DomainMember, target: DomainMember, score: number) => {
+      progress(`${from.mspId} rates ${target.mspId} ${score}/5 through its own bridge (SubmitFeedback on marketplace, signed in its domain)`);
+      const token = await tokenAt(parties.get(from.mspId) as Party, from.bridgeUrl, timeoutMs);
+      const given = await call<{ txId: string }>(`${from.bridgeUrl}/feedback`, { method: 'POST', token, body: { daoId, target: target.mspId, score, comment: `governance scenario: ${from.mspId} on ${target.mspId}` } });
+      return { from: from.mspId, target: target.mspId, score, txId: given.txId };
+    };
+    const ratings = [await rate(dsp, proposer, 5), await rate(proposer, dsp, 4)];
+    const again = await refusal('a second rating of the same pair', async () => rate(dsp, proposer, 1));
+    const reputation: Record<string, number> = {};
+    for (const r of ratings) {
+      // The directory's read model follows the ledger's event: wait until it counts the rating.
+      reputation[r.target] = await until(
+        `${r.target}'s reputation counting ${r.from}'s rating`,
+        async () => {
+          const p = await call<{ reputation: { count: number; score: number } }>(`${marketplace}/participants/${r.target}`);
+          return p.reputation.count >= 1 ? p.reputation.score : undefined;
+        },
+        timeoutMs,
+        1000,
+      );
+    }
+    feedback = { ratings, again, reputation };
+  }
+
+  let revenue: DomainGovernanceResult['revenue'];
+  if (opts.revenue !== undefined) {
+    const amount = opts.revenue;
+    progress(`${dsp.mspId} records revenue ${amount} through its own bridge`);
+    const dspToken = await tokenAt(parties.get(dsp.mspId) as Party, dsp.bridgeUrl, timeoutMs);
+    const recorded = await call<{ txId: string }>(`${dsp.bridgeUrl}/daos/${daoId}/revenue`, { method: 'POST', token: dspToken, body: { amount: amount.toString(), kind: 'use', revenueId: `gov-rev-${daoId}` } });
+    const state = await at<{ betaPpm: number; memberStates: MemberView[] }>(dsp, 'GET', '/state');
+    const active = state.memberStates.filter((m) => m.status === 'active');
+    const founding = active.filter((m) => m.level === 0);
+    const joining = active.filter((m) => m.level === version);
+    // What `./dev economics split` gives for this version's β and its active members' weights (the whole lump to D when J has left).
+    const expected: Record<string, string> = {};
+    if (joining.length > 0) {
+      const s = split(amount, { levels: [{ betaPpm: state.betaPpm, weights: joining.map((m) => m.weight) }], dspWeights: founding.map((m) => m.weight) });
+      founding.forEach((m, k) => (expected[m.mspId] = String(s.dspMembers[k])));
+      joining.forEach((m, k) => (expected[m.mspId] = String(s.vspMembers[0]?.[k])));
+    } else {
+      const s = split(amount, { levels: [{ betaPpm: state.betaPpm }], dspWeights: founding.map((m) => m.weight) }, { ended: [1] });
+      founding.forEach((m, k) => (expected[m.mspId] = String(s.dspMembers[k])));
+    }
+    const payouts = await until(
+      `the revenue ${recorded.txId} in the entitlements`,
+      async () => {
+        const list = await at<Array<{ mspId: string; amount: string }>>(dsp, 'GET', '/entitlements');
+        const sum = list.reduce((a, e) => a + BigInt(e.amount), 0n);
+        return sum === amount ? Object.fromEntries(list.filter((e) => e.amount !== '0').map((e) => [e.mspId, e.amount])) : undefined;
+      },
+      timeoutMs,
+      1000,
+    );
+    const ownReads: Record<string, string> = {};
+    for (const m of [...opts.members, ...(candidate ? [candidate] : [])]) {
+      if (!active.some((a) => a.mspId === m.mspId)) continue;
+      const own = await at<Array<{ mspId: string; amount: string }>>(m, 'GET', '/entitlements');
+      ownReads[m.mspId] = own.find((e) => e.mspId === m.mspId)?.amount ?? '0';
+    }
+    revenue = { amount: amount.toString(), txId: recorded.txId, betaPpm: state.betaPpm, payouts, expected, ownReads };
+  }
+
   return {
     ...(admissionResult ? { admission: admissionResult } : {}),
+    ...(feedback ? { feedback } : {}),
+    ...(transfer ? { transfer } : {}),
+    ...(revenue ? { revenue } : {}),
     changeTerms: { proposal, voters, termsReadBy },
     voteAfterDecision,
     late: { proposal: late, lateVote, closed, closeAfterSweep },

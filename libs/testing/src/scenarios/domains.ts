@@ -35,6 +35,8 @@ export interface DomainFormationOptions {
    * its URL in `provisionerUrls`.
    */
   readonly placement?: 'self-hosted' | 'managed';
+  /** Per member, where its workload runs, over `placement` (e.g. some managed, some self-hosted). */
+  readonly placements?: Readonly<Record<string, 'self-hosted' | 'managed'>>;
   /** The member-mode provisioner of each domain, by MSP id (for `placement: 'managed'`). */
   readonly provisionerUrls?: Readonly<Record<string, string>>;
   /**
@@ -101,7 +103,9 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
   }
   const all = [...opts.members, ...joiners];
   const placement = opts.placement ?? 'self-hosted';
-  const missing = placement === 'managed' ? all.filter((m) => !opts.provisionerUrls?.[m.mspId]) : [];
+  const placementOf = (mspId: string) => opts.placements?.[mspId] ?? placement;
+  const anyManaged = all.some((m) => placementOf(m.mspId) === 'managed');
+  const missing = anyManaged ? all.filter((m) => !opts.provisionerUrls?.[m.mspId]) : [];
   if (missing.length > 0) throw new Error(`managed workloads need each domain's provisioner: none given for ${missing.map((m) => m.mspId).join(', ')}`);
   for (const m of all) await register(opts, m, timeout);
   const party = new Map<string, Party>(all.map((m) => [m.mspId, { mspId: m.mspId, role: m.role, identity: m.identity, tokens: new Map() }]));
@@ -113,7 +117,7 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
   const negotiation = { urls, progress, timeoutMs: timeout, as };
   const [beta1 = 800_000, beta2 = 750_000] = opts.betasPpm ?? [];
 
-  const v1 = { betaPpm: beta1, members: founders.map((f) => ({ mspId: f.mspId })), terms: terms(founders.slice(1).map((f) => f.mspId), opts.abandonAfterSeconds), infrastructure: { workloads: founders.map(ownWorkload(placement)) } };
+  const v1 = { betaPpm: beta1, members: founders.map((f) => ({ mspId: f.mspId })), terms: terms(founders.slice(1).map((f) => f.mspId), opts.abandonAfterSeconds), infrastructure: { workloads: founders.map((f) => ownWorkload(placementOf(f.mspId))(f)) } };
   await negotiateAgreement(negotiation, 'formation in domains', dsp, { kind: 'formation', daoId, parties: founders.slice(1).map((f) => f.mspId) }, [{ by: dsp, body: v1 }], founders);
   const versions = [{ version: 1, members: opts.members }];
   await readVersion(opts, daoId, 1, opts.members, p, timeout);
@@ -121,7 +125,7 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
   if (joiners.length > 0) {
     const newcomers = joiners.map(p);
     const everyone = [...founders, ...newcomers];
-    const v2 = { betaPpm: beta2, members: everyone.map((m) => ({ mspId: m.mspId })), terms: terms(everyone.slice(1).map((m) => m.mspId), opts.abandonAfterSeconds), infrastructure: { workloads: newcomers.map(ownWorkload(placement)) } };
+    const v2 = { betaPpm: beta2, members: everyone.map((m) => ({ mspId: m.mspId })), terms: terms(everyone.slice(1).map((m) => m.mspId), opts.abandonAfterSeconds), infrastructure: { workloads: newcomers.map((n) => ownWorkload(placementOf(n.mspId))(n)) } };
     const [opener] = newcomers as [Party];
     await negotiateAgreement(negotiation, 'join in domains', opener, { kind: 'join', daoId, joiners: newcomers.slice(1).map((n) => n.mspId) }, [{ by: opener, body: v2 }], [...newcomers, ...founders.slice(1), dsp]);
     versions.push({ version: 2, members: all });
@@ -134,10 +138,11 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
     readBy[m.mspId] = { status: state.status, members: memberIds(state) };
   }
 
-  const infrastructure = placement === 'managed' ? await readInfrastructure(opts, daoId, versions, p, timeout) : undefined;
+  const infrastructure = anyManaged ? await readInfrastructure(opts, daoId, versions, p, timeout) : undefined;
   if (infrastructure && opts.changeInfrastructure) {
     const [vsp] = vspMembers as [DomainMember];
-    const spec = { workloads: [ownWorkload('managed')(dsp), { ...ownWorkload('managed')(p(vsp)), name: `${vsp.mspId.toLowerCase()}-node2` }] };
+    // Every founder keeps its workload; only the first VSP's is replaced.
+    const spec = { workloads: founders.map((f) => (f.mspId === vsp.mspId ? { ...ownWorkload('managed')(f), name: `${vsp.mspId.toLowerCase()}-node2` } : ownWorkload(placementOf(f.mspId))(f))) };
     progress(`${vsp.mspId} proposes through its own bridge to replace its workload of version 1 (change-infrastructure); ${dspMember.mspId} votes yes through its own`);
     const proposal = { proposalId: `infra-${daoId}`, kind: 'change-infrastructure', payload: spec };
     await call(`${vsp.bridgeUrl}/daos/${daoId}/versions/1/proposals`, { method: 'POST', token: await tokenAt(p(vsp), vsp.bridgeUrl, timeout), body: proposal });
@@ -199,7 +204,8 @@ async function readInfrastructure(
     );
     // Each member's own view, once its provisioner has applied the revision (its part, or taken down what left).
     const builtBy: Record<string, Array<{ workloadId: string; owner: string; status: string }>> = {};
-    for (const m of v.members) {
+    // Members whose workload is self-hosted have nothing built by their provisioner.
+    for (const m of v.members.filter((x) => (opts.placements?.[x.mspId] ?? opts.placement) === 'managed')) {
       const url = opts.provisionerUrls?.[m.mspId] as string;
       const token = await tokenAt(p(m), url, timeoutMs);
       builtBy[m.mspId] = await until(

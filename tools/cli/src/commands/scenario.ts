@@ -1,15 +1,20 @@
 import type { Command } from 'commander';
 import { parseAmount, parseBetas } from '@datawell/domain';
-import { addDomain, enrollClientIdentity, findDomain, memberServiceUrl, up, type StackContext } from '@datawell/stack';
+import { addDomain, enrollClientIdentity, findDomain, memberServiceUrl, seatOnChannel, unseatFromChannel, up, type StackContext } from '@datawell/stack';
 import { REPO_DIR, stackContext } from '../context';
 import { join } from 'node:path';
 import {
+  ApiError,
+  call,
   httpAdminApi,
+  login,
   runCompute,
   runDomainFormation,
   runDomainGovernance,
   runFormation,
   runLifecycle,
+  runTransfer,
+  until,
   type ComputeResult,
   type DomainFormationResult,
   type DomainGovernanceOptions,
@@ -18,6 +23,7 @@ import {
   type LifecycleResult,
 } from '@datawell/testing';
 import { startMemberServices } from '../services/domain-runner';
+import { registerSelfHostedWorkload, startWorkloadAgent } from './workload';
 import { serviceUrl, startServices } from '../services/runner';
 import { UsageError } from '../usage-error';
 
@@ -116,23 +122,19 @@ export function registerScenarioCommands(program: Command): void {
 
   scenario
     .command('governance')
-    .description("a DAO of a DSP and two VSPs in their own trust domains, governed through the members' own bridges: a VSP admitted (the join negotiation opened by the bridges), a change of terms voted on chain, a late vote refused, a proposal past its deadline closed by the bridges (expired without quorum), a VSP's voluntary exit with notice")
-    .option('--org-prefix <prefix>', 'domains are <prefix>DspMSP, <prefix>Vsp1MSP, <prefix>Vsp2MSP and the candidate <prefix>Vsp3MSP (reused across runs)', 'Gv')
+    .description(
+      "a DAO of a DSP and three VSPs in their own trust domains, governed through the members' own bridges: a change of infrastructure voted and applied by the members' provisioners, a self-hosted workload heartbeating, a VSP admitted (the join negotiation opened by the bridges), a change of terms voted on chain, a late vote refused, a proposal past its deadline closed by the bridges, feedback between co-members, a VSP's voluntary exit with notice, revenue split as `./dev economics split` says",
+    )
+    .option('--org-prefix <prefix>', 'domains are <prefix>DspMSP, <prefix>Vsp1MSP … <prefix>Vsp3MSP and the candidate <prefix>Vsp4MSP (reused across runs)', 'Gv')
+    .option('--revenue <amount>', 'revenue the DSP records at the end, in minor units', '1000000')
     .option('--json', 'one JSON object on stdout')
-    .action(async (opts: { orgPrefix: string; json?: boolean }) => {
+    .action(async (opts: { orgPrefix: string; revenue: string; json?: boolean }) => {
       checkOrgPrefix(opts.orgPrefix, 11);
-      const { daoId, governance: g } = await runGovernanceOnStack({ orgPrefix: opts.orgPrefix });
-      const summary = {
-        daoId,
-        proposals: [...(g.admission ? [g.admission.proposal] : []), g.changeTerms.proposal, g.late.closed].map((p) => ({ proposalId: p.proposalId, kind: p.kind, outcome: p.status, yesPpm: p.yesPpm, noPpm: p.noPpm })),
-        ...(g.admission ? { joinSession: g.admission.asked.session.id } : {}),
-        refused: { voteAfterDecision: g.voteAfterDecision.code, lateVote: g.late.lateVote.code, secondNotice: g.exit.again.code, proposeAfterExit: g.exit.proposeAfterExit.code },
-        exited: [g.exit.mspId],
-      };
+      const revenue = positiveRevenue(opts.revenue);
+      const result = await runGovernanceOnStack({ orgPrefix: opts.orgPrefix, revenue });
+      const summary = governanceSummary(result);
       if (opts.json) return void process.stdout.write(`${JSON.stringify(summary)}\n`);
-      process.stdout.write(
-        [`DAO ${daoId}`, ...summary.proposals.map((p) => `  ${p.proposalId} (${p.kind}): ${p.outcome}, yes ${p.yesPpm} ppm, no ${p.noPpm} ppm`), `  refused: ${Object.entries(summary.refused).map(([k, v]) => `${k} ${v}`).join(', ')}`, `  exited: ${summary.exited.join(', ')}`].join('\n') + '\n',
-      );
+      process.stdout.write(describeGovernance(summary));
     });
 
   scenario
@@ -179,7 +181,7 @@ export async function runComputeOnStack(readings: number, orgPrefix = 'Cp'): Pro
  * Creates (or reuses) the member domains, starts what is not running, the domains' member-mode
  * services included, and forms a DAO of them through the services (see runDomainFormation).
  */
-export async function runDomainsOnStack(opts: { vsps: number; joiners: number; orgPrefix?: string; revenue?: bigint; placement?: 'self-hosted' | 'managed'; changeInfrastructure?: boolean }): Promise<DomainFormationResult> {
+export async function runDomainsOnStack(opts: { vsps: number; joiners: number; orgPrefix?: string; revenue?: bigint; placement?: 'self-hosted' | 'managed'; placements?: Record<string, 'self-hosted' | 'managed'>; changeInfrastructure?: boolean }): Promise<DomainFormationResult> {
   const ctx = stackContext();
   const connection = await up(ctx);
   await startServices(ctx, connection, REPO_DIR);
@@ -201,37 +203,120 @@ export async function runDomainsOnStack(opts: { vsps: number; joiners: number; o
     joiners,
     ...(opts.revenue !== undefined ? { revenue: opts.revenue } : {}),
     ...(opts.changeInfrastructure ? { changeInfrastructure: true } : {}),
-    ...(opts.placement ? { placement: opts.placement, provisionerUrls: Object.fromEntries(plan.map((m) => [m.mspId, memberServiceUrl(ctx.settings, findDomain(ctx, m.mspId), 'provisioner')])) } : {}),
+    ...(opts.placements ? { placements: opts.placements } : {}),
+    ...(opts.placement || opts.placements ? { ...(opts.placement ? { placement: opts.placement } : {}), provisionerUrls: Object.fromEntries(plan.map((m) => [m.mspId, memberServiceUrl(ctx.settings, findDomain(ctx, m.mspId), 'provisioner')])) } : {}),
     progress: (m) => ctx.progress.step('domains', m),
   });
 }
 
+/** What the governance scenario adds around runDomainGovernance: the change of infrastructure and the self-hosted workload. */
+export interface GovernanceOnStackResult {
+  readonly daoId: string;
+  readonly versions: DomainFormationResult['versions'];
+  readonly governance: DomainGovernanceResult;
+  /** The change-infrastructure proposal (the first VSP's, the DSP's vote) and the revision each managed member's provisioner applied. */
+  readonly changeInfrastructure: { proposal: { proposalId: string; kind: string; status: string; yesPpm: number; noPpm: number }; applied: NonNullable<DomainFormationResult['infrastructure']> };
+  /** The second VSP's self-hosted workload: registered through its own bridge, heartbeating with its agent; the heartbeat the channel holds for it. */
+  readonly selfHosted: { mspId: string; workloadId: string; txId: string; sent: number; lastHeartbeatMs: number };
+}
+
 /**
- * A DAO of a DSP and two VSPs in their own domains (runDomainsOnStack), then governed through the
- * members' own bridges (runDomainGovernance); `requestExit`/`completeExit` drive the exit otherwise (the CLI).
+ * A DAO of a DSP and three VSPs in their own domains (runDomainsOnStack): the DSP's and the first
+ * VSP's workloads managed by their own provisioners, the other VSPs' self-hosted; the first VSP's
+ * change of infrastructure voted and applied; the second VSP's self-hosted workload registered and
+ * heartbeating with its agent; then governed through the members' own bridges (runDomainGovernance):
+ * an admission, a change of terms, a late vote, the sweep, feedback between co-members, the third
+ * VSP's exit, an optional transfer of rights, and revenue split as the economics library says.
+ * `requestExit`/`completeExit`/`openJoin` drive those steps otherwise (the CLI).
  */
-export async function runGovernanceOnStack(opts: { orgPrefix?: string } & Pick<DomainGovernanceOptions, 'requestExit' | 'completeExit' | 'openJoin'>): Promise<{ daoId: string; versions: DomainFormationResult['versions']; governance: DomainGovernanceResult }> {
+export async function runGovernanceOnStack(
+  opts: { orgPrefix?: string; revenue?: bigint } & Pick<DomainGovernanceOptions, 'requestExit' | 'completeExit' | 'openJoin' | 'transfer'>,
+): Promise<GovernanceOnStackResult> {
   const ctx = stackContext();
   const prefix = opts.orgPrefix ?? 'Gv';
-  const formed = await runDomainsOnStack({ vsps: 2, joiners: 0, orgPrefix: prefix });
+  const ids = [`${prefix}DspMSP`, `${prefix}Vsp1MSP`, `${prefix}Vsp2MSP`, `${prefix}Vsp3MSP`];
+  const formed = await runDomainsOnStack({ vsps: 3, joiners: 0, orgPrefix: prefix, placements: { [ids[0] as string]: 'managed', [ids[1] as string]: 'managed' }, changeInfrastructure: true });
   const members = [];
-  for (const [i, mspId] of [`${prefix}DspMSP`, `${prefix}Vsp1MSP`, `${prefix}Vsp2MSP`].entries()) members.push(await domainMemberOnStack(ctx, { mspId, role: i === 0 ? 'DSP' : 'VSP' }));
+  for (const [i, mspId] of ids.entries()) members.push(await domainMemberOnStack(ctx, { mspId, role: i === 0 ? 'DSP' : 'VSP' }));
+  const [, vsp1, vsp2] = members as [DomainMember, DomainMember, DomainMember];
+  const progress = (m: string) => ctx.progress.step('governance', m);
+
+  const proposal = await readAsMember(vsp1, `/daos/${formed.daoId}/versions/1/proposals/infra-${formed.daoId}`);
+  const changeInfrastructure = { proposal: proposal as GovernanceOnStackResult['changeInfrastructure']['proposal'], applied: (formed.infrastructure ?? []).filter((v) => (v.revision ?? 1) > 1) };
+
+  // The second VSP runs its workload itself: its key registered through its own bridge, its agent heartbeating to its own topic.
+  const workloadId = `${vsp2.mspId.toLowerCase()}-agent`;
+  progress(`${vsp2.mspId} registers its self-hosted workload ${workloadId} through its own bridge and starts its agent`);
+  const registered = await registerSelfHostedWorkload(ctx, { mspId: vsp2.mspId, daoId: formed.daoId, version: 1, workloadId });
+  let sent = 0;
+  const agent = await startWorkloadAgent(ctx, { mspId: vsp2.mspId, daoId: formed.daoId, version: 1, workloadId, intervalMs: 2000, onSent: () => void sent++, log: () => undefined });
+  let lastHeartbeatMs: number;
+  try {
+    lastHeartbeatMs = await until(
+      `a heartbeat of ${workloadId} on the channel, as ${vsp2.mspId} reads it`,
+      async () => {
+        const state = (await readAsMember(vsp2, `/daos/${formed.daoId}/versions/1/state`)) as { memberStates: Array<{ mspId: string; lastHeartbeatMs?: number }> };
+        return state.memberStates.find((m) => m.mspId === vsp2.mspId)?.lastHeartbeatMs;
+      },
+      600_000,
+      1000,
+    );
+  } finally {
+    // It has shown it heartbeats; its member hands its position over below.
+    await agent.stop();
+  }
+  const selfHosted = { mspId: vsp2.mspId, workloadId, txId: registered.txId, sent, lastHeartbeatMs };
+
   // The candidate an admit-member proposal admits: a VSP in its own domain, registered, in no DAO yet.
-  const candidate = { mspId: `${prefix}Vsp3MSP`, role: 'VSP' as const };
+  const candidate = { mspId: `${prefix}Vsp4MSP`, role: 'VSP' as const };
   await addDomain(ctx, candidate.mspId, candidate.role);
   await startMemberServices(ctx, await up(ctx), REPO_DIR, [candidate.mspId]);
+  // The newcomer VSP_2 hands its position to: in its own domain, registered, in no DAO yet.
+  const newcomer = { mspId: `${prefix}NewMSP`, role: 'VSP' as const };
+  await addDomain(ctx, newcomer.mspId, newcomer.role);
+  await startMemberServices(ctx, await up(ctx), REPO_DIR, [newcomer.mspId]);
+  const marketplace = serviceUrl(ctx.settings, 'marketplace');
+  await call(`${marketplace}/participants`, { method: 'POST', body: { mspId: newcomer.mspId, role: newcomer.role, name: `Newcomer ${newcomer.mspId}` } }).catch((error: unknown) => {
+    if (!(error instanceof ApiError && error.status === 409)) throw error;
+  });
+  await until(`${newcomer.mspId} active on the ledger`, async () => ((await call<{ status: string }>(`${marketplace}/participants/${newcomer.mspId}`)).status === 'active' ? true : undefined), 600_000, 2000);
+  const to = await domainMemberOnStack(ctx, newcomer);
+  const [dspMember, vsp1Member] = members as [DomainMember, DomainMember];
+  const transfer: NonNullable<DomainGovernanceOptions['transfer']> =
+    opts.transfer ??
+    (async (from, at) =>
+      runTransfer({
+        daoId: at.daoId,
+        from,
+        to,
+        consenting: [dspMember, vsp1Member],
+        seat: async (mspId, channels) => {
+          for (const channel of channels) await seatOnChannel(ctx, channel, mspId, ['dao']);
+        },
+        unseat: async (mspId, channels) => {
+          for (const channel of channels) await unseatFromChannel(ctx, channel, mspId);
+        },
+        progress,
+      }).then((r) => ({ ...r })));
   const governance = await runDomainGovernance({
     daoId: formed.daoId,
     version: 1,
     members,
     candidate: await domainMemberOnStack(ctx, candidate),
     urls: { marketplace: serviceUrl(ctx.settings, 'marketplace'), negotiation: serviceUrl(ctx.settings, 'negotiation') },
-    progress: (m) => ctx.progress.step('governance', m),
+    progress,
+    feedback: true,
+    revenue: opts.revenue ?? 1_000_000n,
     ...(opts.requestExit ? { requestExit: opts.requestExit } : {}),
     ...(opts.completeExit ? { completeExit: opts.completeExit } : {}),
     ...(opts.openJoin ? { openJoin: opts.openJoin } : {}),
+    transfer,
   });
-  return { daoId: formed.daoId, versions: formed.versions, governance };
+  return { daoId: formed.daoId, versions: formed.versions, governance, changeInfrastructure, selfHosted };
+
+  async function readAsMember(m: DomainMember, path: string): Promise<unknown> {
+    return call(`${m.bridgeUrl}${path}`, { token: await login(m.bridgeUrl, m.identity) });
+  }
 }
 
 /** A member domain of this stack as the scenarios act for it: a person of the organisation, enrolled at its own CA in its domain, and its own bridge. */
@@ -259,6 +344,38 @@ export async function runLifecycleOnStack(revenue: bigint, orgPrefix = 'Lc'): Pr
     orgPrefix,
     progress: (m) => ctx.progress.step('lifecycle', m),
   });
+}
+
+/** The governance scenario's outcome as `./dev scenario governance --json` prints it. */
+export function governanceSummary(r: GovernanceOnStackResult) {
+  const g = r.governance;
+  const proposals = [r.changeInfrastructure.proposal, ...(g.admission ? [g.admission.proposal] : []), g.changeTerms.proposal, g.late.closed].map((p) => ({ proposalId: p.proposalId, kind: p.kind, outcome: p.status, yesPpm: p.yesPpm, noPpm: p.noPpm }));
+  return {
+    daoId: r.daoId,
+    proposals,
+    infrastructure: r.changeInfrastructure.applied.map((v) => ({ version: v.version, revision: v.revision ?? 1, status: v.status, builtBy: v.builtBy })),
+    selfHosted: r.selfHosted,
+    ...(g.admission ? { joinSession: g.admission.asked.session.id } : {}),
+    ...(g.transfer ? { transfer: { from: g.transfer.from, to: g.transfer.to, channels: g.transfer.channels } } : {}),
+    refused: { voteAfterDecision: g.voteAfterDecision.code, lateVote: g.late.lateVote.code, secondNotice: g.exit.again.code, proposeAfterExit: g.exit.proposeAfterExit.code, ...(g.feedback ? { secondRating: g.feedback.again.code } : {}) },
+    exited: [g.exit.mspId],
+    reputation: g.feedback?.reputation ?? {},
+    revenue: g.revenue ? [{ amount: g.revenue.amount, txId: g.revenue.txId }] : [],
+    payouts: g.revenue?.payouts ?? {},
+    expectedPayouts: g.revenue?.expected ?? {},
+  };
+}
+
+export function describeGovernance(s: ReturnType<typeof governanceSummary>): string {
+  const lines = [`DAO ${s.daoId}`, ...s.proposals.map((p) => `  ${p.proposalId} (${p.kind}): ${p.outcome}, yes ${p.yesPpm} ppm, no ${p.noPpm} ppm`)];
+  for (const v of s.infrastructure) lines.push(`  infrastructure of version ${v.version} at revision ${v.revision}: ${v.status}`);
+  lines.push(`  self-hosted ${s.selfHosted.workloadId} of ${s.selfHosted.mspId}: ${s.selfHosted.sent} heartbeats sent, last on the channel at ${new Date(s.selfHosted.lastHeartbeatMs).toISOString()}`);
+  if (s.transfer) lines.push(`  transfer: ${s.transfer.from} to ${s.transfer.to} on ${s.transfer.channels.join(', ')}`);
+  lines.push(`  refused: ${Object.entries(s.refused).map(([k, v]) => `${k} ${v}`).join(', ')}`, `  exited: ${s.exited.join(', ')}`);
+  lines.push(`  reputation: ${Object.entries(s.reputation).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  for (const r of s.revenue) lines.push(`  revenue ${r.amount} (tx ${r.txId}); payouts (economics split):`);
+  for (const [msp, amount] of Object.entries(s.payouts)) lines.push(`    ${msp.padEnd(16)} ${amount} (${s.expectedPayouts[msp] ?? '0'})`);
+  return `${lines.join('\n')}\n`;
 }
 
 export function describeDomains(result: DomainFormationResult): string {

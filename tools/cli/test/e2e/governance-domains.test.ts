@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { runGovernanceOnStack } from '../../src/commands/scenario';
+import { split } from '@datawell/domain';
+import { channelAdmin, channelOrganisations } from '@datawell/stack';
+import { governanceSummary, runGovernanceOnStack } from '../../src/commands/scenario';
 import { REPO_DIR, stackContext } from '../../src/context';
 import { stopMemberServices } from '../../src/services/domain-runner';
 import { stopServices } from '../../src/services/runner';
@@ -20,23 +22,38 @@ function dev(...args: string[]): Record<string, unknown> {
  */
 describe("a DAO governed through its members' own bridges", () => {
   const ctx = stackContext();
-  const mspIds = ['GvDspMSP', 'GvVsp1MSP', 'GvVsp2MSP'];
-  const candidate = 'GvVsp3MSP';
+  const mspIds = ['GvDspMSP', 'GvVsp1MSP', 'GvVsp2MSP', 'GvVsp3MSP'];
+  const candidate = 'GvVsp4MSP';
 
   afterAll(async () => {
-    await stopMemberServices(ctx, [...mspIds, candidate]).catch(() => undefined);
+    await stopMemberServices(ctx, [...mspIds, candidate, 'GvNewMSP']).catch(() => undefined);
     await stopServices(ctx);
   });
 
-  it('admits a VSP (the bridges open the join negotiation), changes terms by an ownership-weighted vote, refuses a late vote, closes a proposal past its deadline on its own (expired without quorum), and lets a VSP leave with notice', async () => {
+  it('changes infrastructure by vote, heartbeats a self-hosted workload, admits a VSP (the bridges open the join negotiation), changes terms by an ownership-weighted vote, refuses a late vote, closes a proposal past its deadline on its own (expired without quorum), rates co-members, lets a VSP leave with notice and splits revenue as the economics library does', async () => {
     const target = (at: { daoId: string; version: number }) => ['--dao', at.daoId, '--version', String(at.version)];
-    const { daoId, versions, governance: result } = await runGovernanceOnStack({
+    const startedAt = Date.now();
+    const run = await runGovernanceOnStack({
       orgPrefix: 'Gv',
       requestExit: async (leaver, at) => dev('exit', leaver.mspId, ...target(at)),
       completeExit: async (by, leaver, at) => dev('exit', by.mspId, ...target(at), '--complete', leaver.mspId),
       openJoin: async (by, at, proposalId) => dev('join', by.mspId, ...target(at), '--proposal', proposalId) as { session: { id: string } },
     });
+    const { daoId, versions, governance: result } = run;
     expect(versions).toEqual([{ version: 1, channel: `dao-${daoId}-v1`, members: mspIds }]);
+
+    // The first VSP's change of infrastructure, decided by the DSP's vote, applied by the managed members' own provisioners at revision 2.
+    expect(run.changeInfrastructure.proposal).toMatchObject({ kind: 'change-infrastructure', status: 'accepted' });
+    const [applied] = run.changeInfrastructure.applied;
+    expect(applied).toMatchObject({ version: 1, revision: 2, status: 'provisioned' });
+    expect(applied!.builtBy['GvVsp1MSP']!.map((w) => w.workloadId).some((id) => id.includes('gvvsp1msp-node2'))).toBe(true);
+    expect(applied!.builtBy['GvVsp1MSP']!.every((w) => !/gvvsp1msp-node(?!2)/.test(w.workloadId))).toBe(true);
+    expect(Object.keys(applied!.builtBy).sort()).toEqual(['GvDspMSP', 'GvVsp1MSP']);
+
+    // The second VSP's self-hosted workload: its heartbeat reached the channel through its own telemetry and bridge.
+    expect(run.selfHosted).toMatchObject({ mspId: 'GvVsp2MSP', workloadId: 'gvvsp2msp-agent', txId: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(run.selfHosted.sent).toBeGreaterThan(0);
+    expect(run.selfHosted.lastHeartbeatMs).toBeGreaterThan(startedAt);
 
     // The admission: accepted by the members' votes; a member's bridge opened the join negotiation with
     // the candidate by itself (nobody asked), which the candidate and the members find in their lists.
@@ -72,12 +89,39 @@ describe("a DAO governed through its members' own bridges", () => {
     expect(result.late.closeAfterSweep).toEqual({ status: 409, code: 'PROPOSAL_DECIDED' });
 
     // The last VSP gave notice through the CLI and its own bridge; no notice period in these terms, so the DSP completed it at once.
-    expect(result.exit.mspId).toBe('GvVsp2MSP');
-    expect(result.exit.requested).toMatchObject({ mspId: 'GvVsp2MSP', status: 'active' });
+    expect(result.exit.mspId).toBe('GvVsp3MSP');
+    expect(result.exit.requested).toMatchObject({ mspId: 'GvVsp3MSP', status: 'active' });
     expect(result.exit.requested['exitEffectiveAtMs']).toBe(result.exit.requested['exitRequestedAtMs']);
     expect(result.exit.again).toEqual({ status: 409, code: 'EXIT_ALREADY_REQUESTED' });
-    expect(result.exit.completed).toMatchObject({ mspId: 'GvVsp2MSP', status: 'exited', endReason: 'exit' });
+    expect(result.exit.completed).toMatchObject({ mspId: 'GvVsp3MSP', status: 'exited', endReason: 'exit' });
     expect(result.exit.proposeAfterExit).toEqual({ status: 403, code: 'NOT_A_MEMBER' });
+
+    // Feedback between co-members, each signed in the rater's own domain; the same pair again is refused; the directory counts each rating.
+    const feedback = result.feedback!;
+    expect(feedback.ratings.map((r) => [r.from, r.target, r.score])).toEqual([
+      ['GvDspMSP', 'GvVsp1MSP', 5],
+      ['GvVsp1MSP', 'GvDspMSP', 4],
+    ]);
+    for (const r of feedback.ratings) expect(r.txId).toMatch(/^[0-9a-f]{64}$/);
+    expect(feedback.again).toEqual({ status: 409, code: 'FEEDBACK_EXISTS' });
+    expect(feedback.reputation['GvVsp1MSP']).toBeGreaterThan(feedback.reputation['GvDspMSP']!);
+
+    // VSP_2 handed its whole position to a newcomer in its own domain: offered, consented and accepted through the parties' own bridges, the newcomer seated on the DAO's channel and VSP_2 removed (Fabric's own config).
+    expect(result.transfer).toMatchObject({ from: 'GvVsp2MSP', to: 'GvNewMSP', channels: [`dao-${daoId}-v1`] });
+    expect(await channelOrganisations(channelAdmin(ctx, 'GvDspMSP'), `dao-${daoId}-v1`)).toEqual(['GvDspMSP', 'GvNewMSP', 'GvVsp1MSP', 'GvVsp3MSP'].sort());
+
+    // Revenue after the exit and the transfer: every payout on the ledger equals the economics split of β and the remaining members' weights (the leavers get nothing, the newcomer VSP_2's part).
+    const revenue = result.revenue!;
+    expect(revenue.amount).toBe('1000000');
+    expect(revenue.payouts).toEqual(revenue.expected);
+    expect(Object.keys(revenue.payouts).sort()).toEqual(['GvDspMSP', 'GvNewMSP', 'GvVsp1MSP']);
+    expect(revenue.payouts['GvVsp3MSP']).toBeUndefined();
+    expect(revenue.payouts['GvVsp2MSP']).toBeUndefined();
+    const { vspMembers, dspMembers } = split(1_000_000n, { levels: [{ betaPpm: revenue.betaPpm, weights: [1, 1] }] });
+    expect(revenue.payouts['GvDspMSP']).toBe(String(dspMembers[0]));
+    expect([revenue.payouts['GvVsp1MSP'], revenue.payouts['GvNewMSP']].map(BigInt).reduce((a, b) => a + b)).toBe(vspMembers[0]!.reduce((a, b) => a + b));
+    for (const [mspId, own] of Object.entries(revenue.ownReads)) expect(own).toBe(revenue.payouts[mspId] ?? '0');
+    expect(governanceSummary(run)).toMatchObject({ daoId, exited: ['GvVsp3MSP'], payouts: revenue.payouts, reputation: feedback.reputation });
 
     // The CLI reads the decided proposal through the member's own bridge, and refuses bad input with exit 2.
     expect(dev('proposal', 'GvVsp1MSP', ...target({ daoId, version: 1 }), '--proposal', proposal.proposalId)).toMatchObject({ proposalId: proposal.proposalId, status: 'accepted' });
