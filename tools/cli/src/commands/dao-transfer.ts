@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { DAO_ID_PATTERN, idSchema, MSP_ID_PATTERN } from '@datawell/contracts';
 import { daoChannelsOf, seatOnChannel, unseatFromChannel } from '@datawell/stack';
 import { stackContext } from '../context';
-import { memberBridge, MemberBridgeError } from '../services/member-bridge';
+import { memberBridge, through } from '../services/member-bridge';
 import { UsageError } from '../usage-error';
 
 /*
@@ -33,16 +33,6 @@ function describe(t: MemberTransfer): string {
 }
 
 const print = (json: boolean | undefined, value: unknown, text: string) => process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
-
-/** The bridge's INVALID_REQUEST is bad input (exit 2); any other refusal a failure of the work (exit 1). */
-async function through<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof MemberBridgeError && error.code === 'INVALID_REQUEST') throw new UsageError(error.message);
-    throw error;
-  }
-}
 
 export function registerTransferCommands(dao: Command): void {
   const transfer = dao.command('transfer').description("transfer a member's whole position (level, weight, ownership, future revenue) to another member of its group or to a newcomer");

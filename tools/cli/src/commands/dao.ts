@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { choiceSchema, DAO_ID_PATTERN, idSchema, MSP_ID_PATTERN, proposalKindSchema, proposalSchema } from '@datawell/contracts';
 import { stackContext } from '../context';
-import { memberBridge, MemberBridgeError } from '../services/member-bridge';
+import { memberBridge, through } from '../services/member-bridge';
 import { UsageError } from '../usage-error';
 import { registerRevenueCommands } from './dao-revenue';
 import { registerTransferCommands } from './dao-transfer';
@@ -56,16 +56,6 @@ function readJson(text: string): unknown {
     return JSON.parse(source) as unknown;
   } catch {
     throw new UsageError(`--payload must be JSON (or @file with JSON)`);
-  }
-}
-
-/** The bridge's INVALID_REQUEST is bad input (exit 2); any other refusal a failure of the work (exit 1), one line either way. */
-async function through<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof MemberBridgeError && error.code === 'INVALID_REQUEST') throw new UsageError(error.message);
-    throw error;
   }
 }
 

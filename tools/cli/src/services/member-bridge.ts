@@ -63,3 +63,13 @@ export async function memberBridge(ctx: StackContext, mspId: string): Promise<Me
     },
   };
 }
+
+/** The bridge's INVALID_REQUEST is bad input (exit 2); any other refusal a failure of the work (exit 1), one line either way. */
+export async function through<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof MemberBridgeError && error.code === 'INVALID_REQUEST') throw new UsageError(error.message);
+    throw error;
+  }
+}
