@@ -1,5 +1,5 @@
 import { split } from '@datawell/domain';
-import type { DomainMember } from './domains';
+import { registerDomainParticipant, type DomainMember } from './domains';
 import { ApiError, call, tokenAt, until, type Party } from './api';
 
 export interface DomainGovernanceOptions {
@@ -47,7 +47,6 @@ export interface TransferOutcome {
   readonly from: string;
   readonly to: string;
   readonly channels: readonly string[];
-  readonly [more: string]: unknown;
 }
 
 /** A join session as the negotiation service lists it. */
@@ -124,10 +123,7 @@ export async function runDomainGovernance(opts: DomainGovernanceOptions): Promis
     const urls = opts.urls;
     const asParty = { mspId: candidate.mspId, role: candidate.role, identity: candidate.identity, tokens: new Map<string, string>() };
     parties.set(candidate.mspId, asParty);
-    await call(`${urls.marketplace}/participants`, { method: 'POST', body: { mspId: candidate.mspId, role: candidate.role, name: `Domain ${candidate.role} ${candidate.mspId}` } }).catch((error: unknown) => {
-      if (!(error instanceof ApiError && error.status === 409)) throw error;
-    });
-    await until(`${candidate.mspId} active on the ledger`, async () => ((await call<{ status: string }>(`${urls.marketplace}/participants/${candidate.mspId}`)).status === 'active' ? true : undefined), timeoutMs, 2000);
+    await registerDomainParticipant(urls.marketplace, candidate, progress, timeoutMs);
     progress(`${proposer.mspId} proposes through its own bridge to admit ${candidate.mspId}`);
     let admit = (await at<{ proposal: ProposalView }>(proposer, 'POST', '/proposals', { proposalId: `admit-${daoId}`, kind: 'admit-member', payload: { mspId: candidate.mspId, role: 'VSP', name: `Candidate ${candidate.mspId}` }, description: 'a new VSP' })).proposal;
     const admitVoters: string[] = [];
@@ -270,8 +266,7 @@ export async function runDomainGovernance(opts: DomainGovernanceOptions): Promis
       1000,
     );
     const ownReads: Record<string, string> = {};
-    for (const m of [...opts.members, ...(candidate ? [candidate] : [])]) {
-      if (!active.some((a) => a.mspId === m.mspId)) continue;
+    for (const m of opts.members.filter((x) => active.some((a) => a.mspId === x.mspId))) {
       const own = await at<Array<{ mspId: string; amount: string }>>(m, 'GET', '/entitlements');
       ownReads[m.mspId] = own.find((e) => e.mspId === m.mspId)?.amount ?? '0';
     }

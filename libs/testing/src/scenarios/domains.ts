@@ -107,7 +107,7 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
   const anyManaged = all.some((m) => placementOf(m.mspId) === 'managed');
   const missing = anyManaged ? all.filter((m) => !opts.provisionerUrls?.[m.mspId]) : [];
   if (missing.length > 0) throw new Error(`managed workloads need each domain's provisioner: none given for ${missing.map((m) => m.mspId).join(', ')}`);
-  for (const m of all) await register(opts, m, timeout);
+  for (const m of all) await registerDomainParticipant(urls.marketplace, m, progress, timeout);
   const party = new Map<string, Party>(all.map((m) => [m.mspId, { mspId: m.mspId, role: m.role, identity: m.identity, tokens: new Map() }]));
   const p = (m: DomainMember) => party.get(m.mspId) as Party;
   const founders = opts.members.map(p);
@@ -285,14 +285,19 @@ async function readPayouts(
 }
 
 /** Registration without an identity (the organisation's own CA issues them), then the ledger's word that it is active. */
-async function register(opts: DomainFormationOptions, m: DomainMember, timeoutMs: number): Promise<void> {
-  const base = opts.urls.marketplace;
+/**
+ * Registers an organisation of its own domain at the operator's marketplace (no identity: the
+ * operator admits it from its MSP package), or finds it registered, and waits until the ledger has
+ * it active; a failed registration is final.
+ */
+export async function registerDomainParticipant(marketplace: string, m: { readonly mspId: string; readonly role: 'DSP' | 'VSP' }, progress: (message: string) => void, timeoutMs: number): Promise<void> {
+  const base = marketplace;
   try {
     await call(`${base}/participants`, { method: 'POST', body: { mspId: m.mspId, role: m.role, name: `Domain ${m.role} ${m.mspId}` } });
-    opts.progress(`${m.mspId}: registered with its own CA; the operator admits it from its MSP package`);
+    progress(`${m.mspId}: registered with its own CA; the operator admits it from its MSP package`);
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 409)) throw error;
-    opts.progress(`${m.mspId}: registered before`);
+    progress(`${m.mspId}: registered before`);
   }
   await until(
     `${m.mspId} active on the ledger`,

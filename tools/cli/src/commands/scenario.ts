@@ -4,7 +4,6 @@ import { addDomain, enrollClientIdentity, findDomain, memberServiceUrl, seatOnCh
 import { REPO_DIR, stackContext } from '../context';
 import { join } from 'node:path';
 import {
-  ApiError,
   call,
   httpAdminApi,
   login,
@@ -12,6 +11,7 @@ import {
   runDomainFormation,
   runDomainGovernance,
   runFormation,
+  registerDomainParticipant,
   runLifecycle,
   runTransfer,
   until,
@@ -123,9 +123,9 @@ export function registerScenarioCommands(program: Command): void {
   scenario
     .command('governance')
     .description(
-      "a DAO of a DSP and three VSPs in their own trust domains, governed through the members' own bridges: a change of infrastructure voted and applied by the members' provisioners, a self-hosted workload heartbeating, a VSP admitted (the join negotiation opened by the bridges), a change of terms voted on chain, a late vote refused, a proposal past its deadline closed by the bridges, feedback between co-members, a VSP's voluntary exit with notice, revenue split as `./dev economics split` says",
+      "a DAO of a DSP and three VSPs in their own trust domains, governed through the members' own bridges: a change of infrastructure voted and applied by the members' provisioners, a self-hosted workload heartbeating, a VSP admitted (the join negotiation opened by the bridges), a change of terms voted on chain, a late vote refused, a proposal past its deadline closed by the bridges, a VSP's voluntary exit with notice, a VSP's transfer of rights to a newcomer, feedback between co-members, revenue split as `./dev economics split` says",
     )
-    .option('--org-prefix <prefix>', 'domains are <prefix>DspMSP, <prefix>Vsp1MSP … <prefix>Vsp3MSP and the candidate <prefix>Vsp4MSP (reused across runs)', 'Gv')
+    .option('--org-prefix <prefix>', 'domains are <prefix>DspMSP, <prefix>Vsp1MSP … <prefix>Vsp3MSP, the candidate <prefix>Vsp4MSP and the newcomer <prefix>NewMSP (reused across runs)', 'Gv')
     .option('--revenue <amount>', 'revenue the DSP records at the end, in minor units', '1000000')
     .option('--json', 'one JSON object on stdout')
     .action(async (opts: { orgPrefix: string; revenue: string; json?: boolean }) => {
@@ -225,8 +225,9 @@ export interface GovernanceOnStackResult {
  * VSP's workloads managed by their own provisioners, the other VSPs' self-hosted; the first VSP's
  * change of infrastructure voted and applied; the second VSP's self-hosted workload registered and
  * heartbeating with its agent; then governed through the members' own bridges (runDomainGovernance):
- * an admission, a change of terms, a late vote, the sweep, feedback between co-members, the third
- * VSP's exit, an optional transfer of rights, and revenue split as the economics library says.
+ * an admission, a change of terms, a late vote, the sweep, the third VSP's exit, the second VSP's
+ * transfer of rights to a newcomer in its own domain (runTransfer, unless `transfer` replaces it),
+ * feedback between co-members, and revenue split as the economics library says.
  * `requestExit`/`completeExit`/`openJoin` drive those steps otherwise (the CLI).
  */
 export async function runGovernanceOnStack(
@@ -238,7 +239,7 @@ export async function runGovernanceOnStack(
   const formed = await runDomainsOnStack({ vsps: 3, joiners: 0, orgPrefix: prefix, placements: { [ids[0] as string]: 'managed', [ids[1] as string]: 'managed' }, changeInfrastructure: true });
   const members = [];
   for (const [i, mspId] of ids.entries()) members.push(await domainMemberOnStack(ctx, { mspId, role: i === 0 ? 'DSP' : 'VSP' }));
-  const [, vsp1, vsp2] = members as [DomainMember, DomainMember, DomainMember];
+  const [dsp, vsp1, vsp2] = members as [DomainMember, DomainMember, DomainMember];
   const progress = (m: string) => ctx.progress.step('governance', m);
 
   const proposal = await readAsMember(vsp1, `/daos/${formed.daoId}/versions/1/proposals/infra-${formed.daoId}`);
@@ -275,13 +276,8 @@ export async function runGovernanceOnStack(
   const newcomer = { mspId: `${prefix}NewMSP`, role: 'VSP' as const };
   await addDomain(ctx, newcomer.mspId, newcomer.role);
   await startMemberServices(ctx, await up(ctx), REPO_DIR, [newcomer.mspId]);
-  const marketplace = serviceUrl(ctx.settings, 'marketplace');
-  await call(`${marketplace}/participants`, { method: 'POST', body: { mspId: newcomer.mspId, role: newcomer.role, name: `Newcomer ${newcomer.mspId}` } }).catch((error: unknown) => {
-    if (!(error instanceof ApiError && error.status === 409)) throw error;
-  });
-  await until(`${newcomer.mspId} active on the ledger`, async () => ((await call<{ status: string }>(`${marketplace}/participants/${newcomer.mspId}`)).status === 'active' ? true : undefined), 600_000, 2000);
+  await registerDomainParticipant(serviceUrl(ctx.settings, 'marketplace'), newcomer, progress, 600_000);
   const to = await domainMemberOnStack(ctx, newcomer);
-  const [dspMember, vsp1Member] = members as [DomainMember, DomainMember];
   const transfer: NonNullable<DomainGovernanceOptions['transfer']> =
     opts.transfer ??
     (async (from, at) =>
@@ -289,7 +285,7 @@ export async function runGovernanceOnStack(
         daoId: at.daoId,
         from,
         to,
-        consenting: [dspMember, vsp1Member],
+        consenting: [dsp, vsp1],
         seat: async (mspId, channels) => {
           for (const channel of channels) await seatOnChannel(ctx, channel, mspId, ['dao']);
         },
@@ -297,7 +293,7 @@ export async function runGovernanceOnStack(
           for (const channel of channels) await unseatFromChannel(ctx, channel, mspId);
         },
         progress,
-      }).then((r) => ({ ...r })));
+      }));
   const governance = await runDomainGovernance({
     daoId: formed.daoId,
     version: 1,

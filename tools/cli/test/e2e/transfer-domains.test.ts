@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { addDomain, channelAdmin, channelOrganisations, up } from '@datawell/stack';
-import { call, login, until } from '@datawell/testing';
+import { call, login, registerDomainParticipant, until } from '@datawell/testing';
 import { domainMemberOnStack, runDomainsOnStack } from '../../src/commands/scenario';
 import { REPO_DIR, stackContext } from '../../src/context';
 import { startMemberServices, stopMemberServices } from '../../src/services/domain-runner';
@@ -42,8 +42,7 @@ describe('a transfer of rights to a newcomer among trust domains', () => {
     await addDomain(ctx, NEW, 'VSP');
     await startMemberServices(ctx, await up(ctx), REPO_DIR, [NEW]);
     const marketplace = serviceUrl(ctx.settings, 'marketplace');
-    await call(`${marketplace}/participants`, { method: 'POST', body: { mspId: NEW, role: 'VSP', name: `Newcomer ${NEW}` } }).catch(() => undefined);
-    await until(`${NEW} active on the ledger`, async () => ((await call<{ status: string }>(`${marketplace}/participants/${NEW}`)).status === 'active' ? true : undefined), 600_000, 2000);
+    await registerDomainParticipant(marketplace, { mspId: NEW, role: 'VSP' }, (m) => ctx.progress.step('transfer', m), 600_000);
     const organisations = (channel: string) => channelOrganisations(channelAdmin(ctx, DSP), channel);
     expect(await organisations(ch1)).toEqual([DSP, VSP1].sort());
     expect(await organisations(ch2)).toEqual([DSP, VSP1, VSP2].sort());
