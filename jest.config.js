@@ -50,7 +50,7 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,libs,services,chaincode,tools}/**/test/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/tools/jest/global-setup.js',
       globalTeardown: '<rootDir>/tools/jest/global-teardown.js',
-      setupFilesAfterEnv: ['<rootDir>/tools/jest/integration-timeout.js'],
+      setupFilesAfterEnv: ['<rootDir>/tools/jest/integration-timeout.js', '<rootDir>/tools/jest/park-domains.js'],
     },
   ],
 };

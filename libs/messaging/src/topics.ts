@@ -14,10 +14,13 @@ export async function ensureTopics(kafka: Kafka, topics: readonly string[], numP
     const missing = wanted.filter((t) => !existing.has(t));
     if (missing.length === 0) return;
     try {
-      await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions })), waitForLeaders: true });
+      // kafkajs's own wait for leaders retries only LEADER_NOT_AVAILABLE, and a broker that has not
+      // loaded a just-created topic answers UNKNOWN_TOPIC_OR_PARTITION ("does not host this
+      // topic-partition"), which failed a CI run: the wait below rides that out.
+      await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions })), waitForLeaders: false });
     } catch (error) {
-      // Another service may have created one between the listing and the creation. The broker
-      // still created the others of the batch, but kafkajs did not wait for their leaders then.
+      // Another service may have created one between the listing and the creation; the broker
+      // still created the others of the batch.
       if (!/already exists/i.test(String((error as Error).message))) throw error;
     }
     await waitForLeaders(admin, missing, timeoutMs);

@@ -42,7 +42,7 @@ export { blockOrganisations, readBlockOrganisations, type ChannelOrganisation } 
 export { run, startDaemon, stopDaemon, readPid, isAlive, waitFor, type RunResult, type DaemonSpec } from './proc';
 export { aptInstall } from './install/debian';
 export { installSchemathesis, schemathesisBinary, schemathesisInstalled } from './install/schemathesis';
-export { addDomain, listDomains, findDomain, domainsStatus, domainPostgres, domainRedis, materialiseDomain, processUser, type AddedDomain, type DomainStatus, type DomainProcess } from './domains/domains';
+export { addDomain, parkDomain, isParked, listDomains, findDomain, domainsStatus, domainPostgres, domainRedis, materialiseDomain, processUser, type AddedDomain, type DomainStatus, type DomainProcess } from './domains/domains';
 export { memberServiceGrpcAddress, memberServiceLaunch, type MemberServiceLaunch } from './domains/member-services';
 export { domainPaths, memberBridgeGrpcPort, memberServicePorts, memberServiceFiles, memberServiceUrl, MEMBER_SERVICES, type MemberServiceName, osUserFor, validateMember, domainPorts, operatorDomain, newMemberDomain, portClash, OPERATOR_DOMAIN, MEMBER_ROLES, type DomainRecord, type DomainRole, type DomainPaths } from './domains/domain';
 export { domainTrafficKeys, ensureDomainTrafficKey, retireDomainTrafficKey, rotateDomainTrafficKey, type DomainTrafficKeys } from './domains/traffic-key';
@@ -77,3 +77,4 @@ export {
 export { admitOrganisation, committedChaincodeDefinition, operatorFabric, type ChaincodeSource } from './fabric/parties';
 export { channelAdmin, daoChannelsOf, seatOnChannel, unseatFromChannel } from './fabric/seats';
 export { ensureChaincodePackage } from './fabric/chaincode';
+export { createTopicsLed } from './components/kafka';

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKafka, KAFKA_SASL_MECHANISM, type KafkaCredentials } from '@datawell/config';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { StackError } from '../errors';
 import { kafkaInstalled, kafkaLibDir } from '../install/kafka';
-import { isAlive, readPid, startDaemon, stopDaemon, waitForDaemon } from '../proc';
+import { isAlive, readPid, startDaemon, stopDaemon, waitFor, waitForDaemon } from '../proc';
 import { VERSIONS } from '../versions';
 import type { Component, ComponentHealth, StackContext } from './component';
 import {
@@ -116,6 +116,20 @@ async function describe(ctx: StackContext): Promise<string> {
 }
 
 /**
+ * Creates topics of one partition (those missing) and returns once each has a leader. Not kafkajs's
+ * own wait for leaders: it gives up on UNKNOWN_TOPIC_OR_PARTITION ("does not host this
+ * topic-partition"), which a broker answers until it has loaded a just-created topic (a CI run
+ * failed on it); the metadata is polled instead.
+ */
+export async function createTopicsLed(admin: Admin, topics: readonly string[], timeoutMs = 60_000): Promise<void> {
+  await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: false });
+  await waitFor(`Kafka to lead ${topics.join(', ')}`, async () => {
+    const found = (await admin.fetchTopicMetadata({ topics: [...topics] })).topics;
+    return found.length === topics.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+  }, timeoutMs, 'kafka');
+}
+
+/**
  * A broker that answers metadata requests may still lack the internal topic that consumer groups
  * need (created on the first group join), and clients then see "This server does not host this
  * topic-partition". One produce and one group consume make the broker fully usable before `up` returns.
@@ -126,7 +140,7 @@ async function warmUp(ctx: StackContext): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await createTopicsLed(admin, [topic]);
   } finally {
     await admin.disconnect();
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Component, ComponentHealth, StackContext } from '../components/component';
 import { ensureTraversable } from '../components/files';
@@ -7,13 +7,13 @@ import { postgresHealth, startPostgres, stackPostgres, stopPostgres, type Postgr
 import { redisHealth, startRedis, stackRedis, stopRedis, type RedisInstance } from '../components/redis';
 import { OPERATOR_PRINCIPAL, principalFile } from '../components/kafka-principals';
 import { StackError } from '../errors';
-import { caPid } from '../fabric/ca';
-import { fabricDirs, loadRegistry, type OrgRecord } from '../fabric/layout';
-import { addDomainOrganisation } from '../fabric/network';
-import { peerProcess } from '../fabric/nodes';
+import { caPid, stopCa } from '../fabric/ca';
+import { fabricDirs, loadRegistry, saveRegistry, type OrgRecord } from '../fabric/layout';
+import { addDomainOrganisation, parkedHealth } from '../fabric/network';
+import { peerProcess, stopNode } from '../fabric/nodes';
 import { withStackLock } from '../lock';
 import { chownTree, ensureSystemUser, findOsUser, osUser } from '../os-user';
-import { isAlive, readPid } from '../proc';
+import { isAlive, readPid, stopDaemon } from '../proc';
 import { domainPaths, domainsDir, MEMBER_SERVICES, memberServiceFiles, memberServiceUrl, newMemberDomain, operatorDomain, OPERATOR_DOMAIN, type DomainRecord } from './domain';
 import { createDomainKafkaPrincipal, type KafkaPrincipalState } from './kafka-principal';
 import { writeMspPackage, type MspPackage } from './msp-package';
@@ -148,6 +148,50 @@ export async function addDomain(ctx: StackContext, mspId: string, role: string):
   });
 }
 
+/**
+ * Sets a member domain aside: stops its member services, the workloads its provisioner runs, its
+ * peer, CA, Redis and PostgreSQL, and marks its organisation parked so `up` leaves them stopped.
+ * Its folder, keys, ledger and databases stay; `addDomain` (`./dev domain add`, a scenario) takes it
+ * up again. A machine running many organisations (an e2e tier, a demo) keeps only those in use
+ * busy: an idle peer alone costs a few per cent of a core. Resolves whether anything was running.
+ */
+export async function parkDomain(ctx: StackContext, name: string): Promise<boolean> {
+  return withStackLock(ctx, async () => {
+    const d = findDomain(ctx, name);
+    if (d.name === OPERATOR_DOMAIN) throw new StackError('BAD_SETTING', "the operator's domain runs the network itself and cannot be parked", 'domains');
+    const p = domainPaths(ctx.settings, d.name);
+    let stopped = false;
+    for (const service of MEMBER_SERVICES) stopped = (await stopDaemon(memberServiceFiles(ctx.settings, d.name, service).pidFile)) || stopped;
+    const workloads = join(p.run, 'provisioner', 'workloads');
+    for (const id of existsSync(workloads) ? readdirSync(workloads) : []) {
+      // The supervisor stops its workload on SIGTERM and does not restart it.
+      stopped = (await stopDaemon(join(workloads, id, 'supervisor.pid'), 10_000)) || stopped;
+      stopped = (await stopDaemon(join(workloads, id, 'workload.pid'), 10_000)) || stopped;
+    }
+    const dirs = fabricDirs(ctx.settings);
+    const registry = loadRegistry(dirs);
+    const org = registry.orgs.find((o) => o.domain === d.name);
+    if (org) {
+      const peer = peerProcess(ctx, org);
+      stopped = isAlive(readPid(peer.pidFile)) || caPid(ctx, org) !== undefined || stopped;
+      await stopNode(peer);
+      await stopCa(ctx, org);
+      registry.orgs = registry.orgs.map((o) => (o.mspId === org.mspId ? { ...o, parked: true } : o));
+      saveRegistry(dirs, registry);
+    }
+    stopped = isAlive(readPid(join(p.run, 'postgres.pid'))) || isAlive(readPid(join(p.run, 'redis.pid'))) || stopped;
+    await stopRedis(domainRedis(ctx, d));
+    await stopPostgres(domainPostgres(ctx, d));
+    ctx.progress.step('domains', `domain ${d.name} parked: its services, workloads, peer, CA and stores are stopped until it is added again`);
+    return stopped;
+  });
+}
+
+/** Whether the domain's organisation is parked (parkDomain). */
+export function isParked(ctx: StackContext, name: string): boolean {
+  return loadRegistry(fabricDirs(ctx.settings)).orgs.some((o) => o.domain === name && o.parked === true);
+}
+
 async function startDomainStores(ctx: StackContext, d: DomainRecord): Promise<void> {
   await startPostgres(ctx, domainPostgres(ctx, d));
   await startRedis(ctx, domainRedis(ctx, d));
@@ -174,6 +218,8 @@ export interface DomainStatus {
   readonly folder: string;
   readonly publicDir: string;
   readonly processes: readonly DomainProcess[];
+  /** Set aside with `./dev domain park`: its processes are stopped until it is added again. */
+  readonly parked: boolean;
   readonly database: { readonly host: string; readonly port: number; readonly database: string };
   readonly redis: { readonly host: string; readonly port: number };
   readonly kafka: { readonly principal: string; readonly credentials: KafkaPrincipalState };
@@ -210,6 +256,7 @@ export function domainsStatus(ctx: StackContext, operatorProcesses: readonly Com
       folder: p.root,
       publicDir: p.publicDir,
       processes,
+      parked: orgs.some((o) => o.domain === d.name && o.parked === true),
       database: { host: '127.0.0.1', port: d.ports.postgres, database: 'datawell' },
       redis: { host: '127.0.0.1', port: d.ports.redis },
       kafka: { principal: d.kafkaPrincipal, credentials: d.name === OPERATOR_DOMAIN ? operatorKafka(ctx) : (file.kafka[d.name] ?? 'pending') },
@@ -258,7 +305,7 @@ export function processUser(pid: number): string | undefined {
 export const domains: Component = {
   name: 'domains',
   async start(ctx) {
-    for (const d of members(ctx)) await startDomainStores(ctx, d);
+    for (const d of members(ctx)) if (!isParked(ctx, d.name)) await startDomainStores(ctx, d);
   },
   async stop(ctx) {
     for (const d of members(ctx).reverse()) {
@@ -268,7 +315,12 @@ export const domains: Component = {
   },
   async health(ctx) {
     const out: ComponentHealth[] = [];
-    for (const d of members(ctx)) out.push(await postgresHealth(domainPostgres(ctx, d)), await redisHealth(domainRedis(ctx, d)));
+    const orgs = loadRegistry(fabricDirs(ctx.settings)).orgs;
+    for (const d of members(ctx)) {
+      const parked = orgs.find((o) => o.domain === d.name && o.parked === true);
+      if (parked) out.push(parkedHealth(`postgres@${d.name}`, parked), parkedHealth(`redis@${d.name}`, parked));
+      else out.push(await postgresHealth(domainPostgres(ctx, d)), await redisHealth(domainRedis(ctx, d)));
+    }
     return out;
   },
   logs(ctx) {

@@ -20,6 +20,11 @@ export interface OrgRecord {
    * Absent for the organisations the operator's tooling holds itself.
    */
   readonly domain?: string;
+  /**
+   * A domain's organisation set aside (domains.ts `parkDomain`): its CA and peer are stopped and
+   * `up` leaves them stopped, until `addDomain` takes the domain up again.
+   */
+  readonly parked?: boolean;
 }
 
 /** The OS user that runs the org's CA and nodes: its domain's, or the tooling's own (undefined). */

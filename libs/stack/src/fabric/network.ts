@@ -56,6 +56,13 @@ async function addOrganisationLocked(ctx: StackContext, mspId: string, domain?: 
     const held = (o: OrgRecord | { domain?: string }) => (o.domain ? `in its own domain` : `by the operator's tooling`);
     throw new StackError('BAD_SETTING', `${mspId} exists already, held ${held(org)}, not ${held({ ...(domain ? { domain } : {}) })}`, 'fabric');
   }
+  if (org?.parked) {
+    // Taken up again: `up` starts it from now on.
+    const { parked: _parked, ...active } = org;
+    org = active;
+    registry.orgs = registry.orgs.map((o) => (o.mspId === mspId ? active : o));
+    saveRegistry(dirs, registry);
+  }
   if (!org) {
     if (registry.orgs.some((o) => o.slug === slug)) throw new StackError('BAD_SETTING', `an organisation named like ${mspId} exists already`, 'fabric');
     const index = Math.max(...registry.orgs.map((o) => o.index)) + 1;
@@ -84,7 +91,8 @@ function nodes(ctx: StackContext): NodeProcess[] {
 export const fabric: Component = {
   name: 'fabric',
   async start(ctx) {
-    const orgs = registeredOrgs(ctx);
+    // A parked domain's CA and peer stay stopped (domains.ts parkDomain).
+    const orgs = registeredOrgs(ctx).filter((o) => !o.parked);
     for (const org of orgs) await setupOrg(ctx, org);
     for (const [i] of nodeNames(ctx, ORDERER_ORG).entries()) await startOrderer(ctx, i);
     // Every organisation's admin (the tooling's and the members' in their domains) reaches the ordering service with it.
@@ -109,10 +117,18 @@ export const fabric: Component = {
   async health(ctx): Promise<ComponentHealth[]> {
     const out: ComponentHealth[] = [];
     for (const org of registeredOrgs(ctx)) {
+      if (org.parked) {
+        out.push(parkedHealth(`ca-${org.slug}`, org));
+        continue;
+      }
       const pid = caPid(ctx, org);
       out.push(await probe(`ca-${org.slug}`, pid, `${org.mspId} certificate authority`, () => caHealthy(ctx, org)));
     }
     for (const node of nodes(ctx)) {
+      if (node.org.parked) {
+        out.push(parkedHealth(node.name, node.org));
+        continue;
+      }
       const pid = readPid(node.pidFile);
       out.push(await probe(node.name, isAlive(pid) ? pid : undefined, `${node.org.mspId} ${node.endpoint}`, () => nodeHealthy(node)));
     }
@@ -132,6 +148,11 @@ export const fabric: Component = {
     return logs;
   },
 };
+
+/** A parked organisation's process: stopped on purpose, so not a failure of the stack. */
+export function parkedHealth(name: string, org: OrgRecord): ComponentHealth {
+  return { name, healthy: true, detail: `parked with domain ${org.domain ?? org.mspId} (./dev domain add takes it up again)` };
+}
 
 async function probe(name: string, pid: number | undefined, detail: string, check: () => Promise<boolean>): Promise<ComponentHealth> {
   if (pid === undefined) return { name, healthy: false, detail: 'not running' };

@@ -7,7 +7,7 @@ import { connect } from 'node:tls';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { addDomain, addOrgToChannel, createChannel, domainPaths, findDomain, memberServicePorts, readMspPackage, status, verifyMspPackage, type DomainStatus } from '../../src';
+import { addDomain, addOrgToChannel, createChannel, domainPaths, findDomain, isAlive, memberServicePorts, parkDomain, readMspPackage, readPid, status, up, verifyMspPackage, type DomainStatus } from '../../src';
 import { loadSettings } from '../../src/settings';
 import { silentProgress } from '../../src/progress';
 import { fabricDirs, findOrg, loadRegistry, OPERATOR_ORG } from '../../src/fabric/layout';
@@ -218,5 +218,36 @@ describe('trust domains on one machine', () => {
     const after = (await status(ctx)).domains.find((d) => d.name === MEMBER);
     expect(after?.processes).toEqual(before?.processes);
     await expect(addDomain(ctx, MEMBER, 'VSP')).rejects.toThrow(/exists already with role DSP, not VSP/);
+  });
+
+  it('parks a domain: its peer, CA and stores stop and stay stopped across up, the stack stays healthy, and adding it again takes it up with the same keys', async () => {
+    const org = findOrg(loadRegistry(fabricDirs(ctx.settings)), OTHER);
+    const p = domainPaths(ctx.settings, OTHER);
+    const running = () => ({
+      peer: isAlive(readPid(peerProcess(ctx, org).pidFile)),
+      ca: caPid(ctx, org) !== undefined,
+      postgres: isAlive(readPid(join(p.run, 'postgres.pid'))),
+      redis: isAlive(readPid(join(p.run, 'redis.pid'))),
+    });
+    const all = (v: boolean) => ({ peer: v, ca: v, postgres: v, redis: v });
+    const cert = readFileSync(join(fabricDirs(ctx.settings).adminMsp(org), 'signcerts', 'cert.pem'), 'utf8');
+    expect(running()).toEqual(all(true));
+
+    expect(await parkDomain(ctx, OTHER)).toBe(true);
+    expect(running()).toEqual(all(false));
+    await up(ctx);
+    expect(running()).toEqual(all(false));
+    const parked = await status(ctx);
+    expect(parked.healthy).toBe(true);
+    expect(parked.domains.find((d) => d.name === OTHER)?.parked).toBe(true);
+    expect(parked.components.filter((c) => c.name.endsWith(`@${OTHER}`) || c.name.endsWith(`.${org.slug}`)).map((c) => c.detail)).toEqual(expect.arrayContaining([expect.stringMatching(/^parked with domain DomainTestVspMSP/)]));
+    // The other domain is untouched.
+    expect(parked.domains.find((d) => d.name === MEMBER)?.parked).toBe(false);
+    await expect(parkDomain(ctx, 'operator')).rejects.toThrow(/cannot be parked/);
+
+    await addDomain(ctx, OTHER, 'VSP');
+    expect(running()).toEqual(all(true));
+    expect((await status(ctx)).domains.find((d) => d.name === OTHER)?.parked).toBe(false);
+    expect(readFileSync(join(fabricDirs(ctx.settings).adminMsp(org), 'signcerts', 'cert.pem'), 'utf8')).toBe(cert);
   });
 });

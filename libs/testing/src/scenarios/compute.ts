@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { connectionKafka, type StackConnection } from '@datawell/stack';
+import { connectionKafka, createTopicsLed, type StackConnection } from '@datawell/stack';
 import { DAO } from '@datawell/contracts';
 import { openReadingsProducer } from '@datawell/iot';
 import { call, FinalError, negotiateAgreement, onboard, tokenAt, until, type Party } from './api';
@@ -67,8 +67,7 @@ export async function runCompute(opts: ComputeOptions): Promise<ComputeResult> {
   const kafka = connectionKafka(opts, 'datawell-compute-scenario');
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }, { topic: 'datawell.ledger.events.v1', numPartitions: 1 }], waitForLeaders: true });
-  await admin.disconnect();
+  await createTopicsLed(admin, [topic, 'datawell.ledger.events.v1']).finally(() => admin.disconnect());
 
   const proposal = (betaPpm: number) => ({
     betaPpm,

@@ -10,8 +10,10 @@ import {
   findDomain,
   formChannel,
   joinOwnPeer,
+  listDomains,
   memberFabric,
   ownPeerChannels,
+  parkDomain,
   proposeOrgAddition,
   readBlueprint,
   readMspPackage,
@@ -95,6 +97,22 @@ export function registerDomainCommands(program: Command): void {
       const only = mspIds.length > 0 ? mspIds : undefined;
       await guarded(async () => memberServicesStatus(ctx, only));
       await stopMemberServices(ctx, only);
+    });
+
+  domain
+    .command('park')
+    .description("set member domains aside (those named, or --all): stop their services, workloads, peer, CA and stores, and keep them stopped across ./dev up until ./dev domain add takes one up again; folders, keys, ledgers and databases stay")
+    .argument('[MSPID...]', 'member domains')
+    .option('--all', 'every member domain')
+    .action(async (mspIds: string[], opts: { all?: boolean }) => {
+      const ctx = stackContext();
+      if (opts.all === (mspIds.length > 0)) throw new UsageError('name the member domains to park, or give --all (not both)');
+      const names = opts.all ? listDomains(ctx).filter((d) => d.role !== 'operator').map((d) => d.name) : mspIds;
+      for (const name of names) {
+        const d = await guarded(async () => findDomain(ctx, name));
+        if (d.role === 'operator') throw new UsageError("the operator's domain runs the network itself and cannot be parked: name a member domain");
+      }
+      for (const name of names) await parkDomain(ctx, name);
     });
 
   domain
@@ -258,7 +276,7 @@ function registerChannelCommands(domain: Command): void {
 function describe(d: DomainStatus): string {
   const procs = d.processes.map((p) => (p.pid ? `${p.name}(${p.pid} as ${p.user ?? '?'})` : `${p.name}(not running)`)).join(' ');
   return [
-    `${d.name}  role ${d.role}  user ${d.osUser}${d.osUserExists ? '' : ' (not created yet)'}  folder ${d.folder}`,
+    `${d.name}  role ${d.role}  user ${d.osUser}${d.osUserExists ? '' : ' (not created yet)'}  folder ${d.folder}${d.parked ? '  PARKED (./dev domain add takes it up again)' : ''}`,
     `  postgres 127.0.0.1:${d.database.port}  redis 127.0.0.1:${d.redis.port}  kafka principal ${d.kafka.principal} (${d.kafka.credentials})`,
     `  processes ${procs || 'none'}`,
   ].join('\n');

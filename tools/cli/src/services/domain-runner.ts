@@ -1,6 +1,7 @@
 import { chownSync, closeSync, existsSync, openSync } from 'node:fs';
 import {
   isAlive,
+  isParked,
   listDomains,
   MEMBER_SERVICES,
   memberServiceFiles,
@@ -48,7 +49,10 @@ function memberDomains(ctx: StackContext, only?: readonly string[]) {
  * (see memberServiceLaunch), and waits for their /health.
  */
 export async function startMemberServices(ctx: StackContext, connection: StackConnection, repoDir: string, only?: readonly string[]): Promise<void> {
-  const domains = memberDomains(ctx, only);
+  // A parked domain's stores and peer are stopped: its services wait until it is added again.
+  const parked = (only ?? []).filter((name) => isParked(ctx, name));
+  if (parked.length > 0) throw new StackError('DOMAIN_PARKED', `domain ${parked.join(', ')} is parked; ./dev domain add takes it up again`, 'domains');
+  const domains = memberDomains(ctx, only).filter((d) => !isParked(ctx, d.name));
   if (domains.length === 0) return;
   await buildServices(ctx, repoDir);
   const started: Array<{ domain: string; service: MemberServiceName; url: string; pidFile: string; logFile: string }> = [];
@@ -91,14 +95,15 @@ export async function stopMemberServices(ctx: StackContext, only?: readonly stri
 
 export async function memberServicesStatus(ctx: StackContext, only?: readonly string[]): Promise<MemberServiceState[]> {
   const out: MemberServiceState[] = [];
-  for (const d of memberDomains(ctx, only)) {
+  // Parked domains are listed only when named: their services are stopped on purpose.
+  for (const d of memberDomains(ctx, only).filter((x) => only !== undefined || !isParked(ctx, x.name))) {
     for (const name of MEMBER_SERVICES) {
       const files = memberServiceFiles(ctx.settings, d.name, name);
       const pid = readPid(files.pidFile);
       const grpcAddress = memberServiceGrpcAddress(ctx.settings, d, name);
       const base = { domain: d.name, name, url: memberServiceUrl(ctx.settings, d, name), ...(grpcAddress ? { grpcAddress } : {}), logFile: files.logFile };
       if (!isAlive(pid)) {
-        out.push({ ...base, healthy: false, detail: 'not running' });
+        out.push({ ...base, healthy: false, detail: isParked(ctx, d.name) ? 'parked (./dev domain add takes it up again)' : 'not running' });
         continue;
       }
       try {
