@@ -15,6 +15,9 @@ describe('effectOf (ledger events the provisioner acts on)', () => {
     expect(effectOf(ledgerEvent('MemberAbandoned', { mspId: 'Vsp1MSP', dissolved: false }))).toMatchObject({ type: 'member-left', mspId: 'Vsp1MSP', job: { kind: 'remove', mspId: 'Vsp1MSP' } });
     expect(effectOf(ledgerEvent('MemberExited', { mspId: 'DspMSP', dissolved: true }))).toMatchObject({ type: 'member-left', dissolved: true, job: { kind: 'destroy', daoId: 'd1', version: 1 } });
     expect(effectOf(ledgerEvent('ProposalDecided', { proposalId: 'p', effect: { dissolved: true } }))).toMatchObject({ type: 'dissolved', job: { kind: 'destroy' } });
+    // A transfer of rights: the leaver's workloads go, as on an exit.
+    expect(effectOf(ledgerEvent('MemberTransferred', { transferId: 't1', from: 'Vsp1MSP', to: 'NewMSP' }))).toEqual({ type: 'member-left', daoId: 'd1', version: 1, mspId: 'Vsp1MSP', dissolved: false, job: { kind: 'remove', daoId: 'd1', version: 1, mspId: 'Vsp1MSP' } });
+    expect(() => effectOf(ledgerEvent('MemberTransferred', { transferId: 't1', to: 'NewMSP' }))).toThrow(InvalidLedgerEventError);
     // An accepted change-infrastructure: apply the new revision.
     const spec = { workloads: [{ name: 'bigger', owner: 'Vsp1MSP', placement: 'managed', kind: 'service' }] };
     expect(effectOf(ledgerEvent('ProposalDecided', { proposalId: 'p', outcome: 'accepted', effect: { infrastructureRequested: { revision: 2, spec } } }))).toEqual({

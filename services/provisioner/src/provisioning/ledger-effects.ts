@@ -21,6 +21,7 @@ export class InvalidLedgerEventError extends Error {
  * What a ledger event asks of the provisioner, or undefined when nothing: `VersionCreated` →
  * apply the version's requested infrastructure; `MemberAbandoned` / `MemberExited` → re-apply
  * without that member's workloads (all of them when the version is dissolved with it);
+ * `MemberTransferred` → the same for the member that transferred its position;
  * `ProposalDecided` with a dissolving effect → destroy the version's workspace; with a new
  * infrastructure revision (an accepted change-infrastructure) → apply that revision.
  */
@@ -61,6 +62,14 @@ export function effectOf(event: LedgerEvent): LedgerEffect | undefined {
         dissolved,
         job: dissolved ? { kind: 'destroy', ...base } : { kind: 'remove', ...base, mspId: parsed.data.mspId },
       };
+    }
+    case DAO.event.MemberTransferred: {
+      // The leaver's position moved to another organisation: its workloads go as an exit's would
+      // (the recipient's part is the infrastructure's to name, by a change of infrastructure).
+      const parsed = DAO.events.MemberTransferred.safeParse(payload);
+      if (!parsed.success) throw new InvalidLedgerEventError(`${event.eventName} on ${event.channel}: no from`);
+      const base = { daoId: channel.daoId, version: channel.level };
+      return { type: 'member-left', ...base, mspId: parsed.data.from, dissolved: false, job: { kind: 'remove', ...base, mspId: parsed.data.from } };
     }
     default: {
       const effect = payload['effect'];

@@ -125,6 +125,10 @@ describe('ProvisioningService in member mode', () => {
     expect((await jobsOf('DspMSP', 'MemberExited', { mspId: 'Vsp1MSP' }, [{}])).jobs).toEqual([]);
     expect((await jobsOf('Vsp1MSP', 'MemberExited', { mspId: 'Vsp1MSP' }, [{}])).jobs).toEqual(['remove.d1.v1.Vsp1MSP']);
     expect((await jobsOf('Vsp1MSP', 'MemberExited', { mspId: 'Vsp1MSP' }, [])).jobs).toEqual([]);
+    // A transfer of rights: the leaver's provisioner takes its workloads down; the recipient's and the others' do nothing.
+    const transferred = { transferId: 't1', from: 'Vsp1MSP', to: 'NewMSP' };
+    expect((await jobsOf('Vsp1MSP', 'MemberTransferred', transferred, [{}])).jobs).toEqual(['remove.d1.v1.Vsp1MSP']);
+    expect((await jobsOf('NewMSP', 'MemberTransferred', transferred, [{}])).jobs).toEqual([]);
     // A new revision: the member with a part in it applies it; one with old workloads takes them down; others do nothing.
     const revision = { proposalId: 'p', outcome: 'accepted', effect: { infrastructureRequested: { revision: 2, spec: { workloads: [{ name: 'w', owner: 'Vsp1MSP', placement: 'managed', kind: 'service' }] } } } };
     expect((await jobsOf('Vsp1MSP', 'ProposalDecided', revision)).jobs).toEqual(['apply.d1.v1.r2']);

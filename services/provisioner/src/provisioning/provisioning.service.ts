@@ -72,6 +72,7 @@ export class ProvisioningService {
     [DAO.event.VersionCreated]: (_event, meta) => this.#ledgerEffect(meta),
     [DAO.event.MemberAbandoned]: (_event, meta) => this.#ledgerEffect(meta),
     [DAO.event.MemberExited]: (_event, meta) => this.#ledgerEffect(meta),
+    [DAO.event.MemberTransferred]: (_event, meta) => this.#ledgerEffect(meta),
     [DAO.event.ProposalDecided]: (_event, meta) => this.#ledgerEffect(meta),
   };
 
