@@ -43,6 +43,9 @@ describe('a transfer of rights to a newcomer among trust domains', () => {
     await startMemberServices(ctx, await up(ctx), REPO_DIR, [NEW]);
     const marketplace = serviceUrl(ctx.settings, 'marketplace');
     await registerDomainParticipant(marketplace, { mspId: NEW, role: 'VSP' }, (m) => ctx.progress.step('transfer', m), 600_000);
+    // Active at the marketplace first; the newcomer's own bridge knows it once its peer has the registration's block.
+    const [dsp, newcomer] = [await domainMemberOnStack(ctx, { mspId: DSP, role: 'DSP' }), await domainMemberOnStack(ctx, { mspId: NEW, role: 'VSP' })];
+    await until(`${NEW} to log in at its own bridge`, () => login(newcomer.bridgeUrl, newcomer.identity), 120_000, 1000);
     const organisations = (channel: string) => channelOrganisations(channelAdmin(ctx, DSP), channel);
     expect(await organisations(ch1)).toEqual([DSP, VSP1].sort());
     expect(await organisations(ch2)).toEqual([DSP, VSP1, VSP2].sort());
@@ -70,7 +73,6 @@ describe('a transfer of rights to a newcomer among trust domains', () => {
     expect(await organisations(ch1)).toEqual([DSP, VSP1].sort());
 
     // Revenue after the transfer, recorded by the DSP through its own bridge: J2's quarter is the newcomer's.
-    const [dsp, newcomer] = [await domainMemberOnStack(ctx, { mspId: DSP, role: 'DSP' }), await domainMemberOnStack(ctx, { mspId: NEW, role: 'VSP' })];
     const before = formed.payouts[VSP2];
     await call(`${dsp.bridgeUrl}/daos/${daoId}/revenue`, { method: 'POST', token: await login(dsp.bridgeUrl, dsp.identity), body: { amount: '1000', kind: 'use', revenueId: 'after-transfer' } });
     const entitlements = await until(
