@@ -113,6 +113,15 @@ export async function chargeSubscription(ctx: Context, periodText: string): Prom
   if (!grid || !price) return canonicalJson({ period, charged: false, reason: 'no-price' } satisfies PeriodCharge);
   const at = (ms: number) => new Date(ms).toISOString();
   if (startsAtMs < version.createdAtMs) throw conflict(`period ${period} began at ${at(startsAtMs)}, before version ${version.version} was created (${at(version.createdAtMs)}): it is charged on the version that was top then`);
+  // The join window (a period beginning between version i+1's InitVersion and RecordSuccessor here) is
+  // closed by the MPC coordinator (the successor's VersionCreated ends this version's charging), not
+  // here: this channel's state does not know its successor before RecordSuccessor, and a cross-channel
+  // read of CH_{i+1} from this transaction is answered from the endorser's own copy at endorsement and
+  // not validated at commit (a peer that has not yet committed InitVersion answers "none", as does one
+  // of a DAO with no successor at all), so it could not refuse soundly. The sound check would be on the
+  // successor (read this channel, refuse until it names the successor, and any period charged here),
+  // which costs a cross-channel query per charge (the joiner's peer cannot endorse it) and makes the
+  // coordinator wait for VersionSuperseded before charging a successor, or its refused periods are lost.
   if (version.successorChannel && (version.successorCreatedAtMs === undefined || startsAtMs >= version.successorCreatedAtMs)) {
     throw conflict(`version ${version.version} is superseded: period ${period} begins at ${at(startsAtMs)}, when ${version.successorChannel} is top: charge it there`);
   }

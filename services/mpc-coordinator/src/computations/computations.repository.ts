@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { DaoVersionView, VersionMember } from './authorization';
 import { planLedgerNodes, type LedgerNodesUpdate, type RegisteredNode } from '../ledger/ledger-nodes';
 import type { ReadModelUpdate } from '../ledger/read-model';
-import type { Subscription, SubscriptionUpdate } from '../ledger/subscriptions';
+import { periodsBegun, type Subscription, type SubscriptionUpdate } from '../ledger/subscriptions';
 
 export type ComputationStatus = 'queued' | 'running' | 'completed' | 'failed';
 
@@ -91,6 +91,17 @@ function toRecord(r: ComputationRow): ComputationRecord {
 export type LedgerNodesOutcome =
   | { readonly registered: number; readonly dropped: readonly string[]; readonly evicted: readonly string[] }
   | { readonly skipped: string };
+
+/**
+ * A subscription version's charging after an end at a time: when it ends, how many periods (from the
+ * grid's period 0) begin before that, and how many were sent; more sent than in the term means periods
+ * beginning at or after the end were sent before the end was known (the ledger may have charged them).
+ */
+export interface SubscriptionEnd {
+  readonly endsAtMs: number;
+  readonly periodsInTerm: number;
+  readonly periodsSent: number;
+}
 
 /** PostgreSQL access of the coordinator (its schema only). */
 export class CoordinatorRepository {
@@ -227,17 +238,29 @@ export class CoordinatorRepository {
     }));
   }
 
-  /** Versions with at least two registered nodes: candidates for preprocessing top-ups. */
-  /** A priced subscription version becomes known (once: a replay changes nothing), or a version was superseded. */
-  async applySubscription(manager: EntityManager, update: SubscriptionUpdate): Promise<void> {
-    if (update.kind === 'superseded') {
-      // Knowing when the successor was created, the periods begun before it stay this version's to charge.
-      if (update.successorCreatedAtMs !== undefined) {
-        await manager.query(`UPDATE ${this.#s}.subscriptions SET ends_at_ms = LEAST(ends_at_ms, $3), updated_at = now() WHERE dao_id = $1 AND version = $2`, [update.daoId, update.version, update.successorCreatedAtMs]);
-      } else {
-        await manager.query(`UPDATE ${this.#s}.subscriptions SET superseded = true, updated_at = now() WHERE dao_id = $1 AND version = $2`, [update.daoId, update.version]);
-      }
-      return;
+  /**
+   * A priced subscription version becomes known (once: a replay changes nothing), or a version's
+   * charging ends: at a time (its successor's creation, its dissolution: periods beginning from then
+   * on are not sent; the earliest end wins, so a replay or a later end changes nothing), or for good
+   * (superseded, its successor's creation unknown). For an end at a time, what the version's row is
+   * then (undefined when the version is not a subscription this coordinator charges).
+   */
+  async applySubscription(manager: EntityManager, update: SubscriptionUpdate): Promise<SubscriptionEnd | undefined> {
+    if (update.kind === 'superseded' && update.successorCreatedAtMs === undefined) {
+      await manager.query(`UPDATE ${this.#s}.subscriptions SET superseded = true, updated_at = now() WHERE dao_id = $1 AND version = $2`, [update.daoId, update.version]);
+      return undefined;
+    }
+    if (update.kind === 'superseded' || update.kind === 'ended') {
+      // The periods begun before the end stay this version's to charge.
+      const endsAtMs = update.kind === 'ended' ? update.endedAtMs : update.successorCreatedAtMs;
+      const rows = (await manager.query(
+        `UPDATE ${this.#s}.subscriptions SET ends_at_ms = LEAST(ends_at_ms, $3), updated_at = now() WHERE dao_id = $1 AND version = $2 RETURNING period_seconds, starts_at_ms, ends_at_ms, periods_sent`,
+        [update.daoId, update.version, endsAtMs],
+      )) as [Array<{ period_seconds: number; starts_at_ms: string; ends_at_ms: string; periods_sent: number }>, number];
+      const r = rows[0][0];
+      if (!r) return undefined;
+      const row = { periodSeconds: r.period_seconds, startsAtMs: Number(r.starts_at_ms), endsAtMs: Number(r.ends_at_ms) };
+      return { endsAtMs: row.endsAtMs, periodsInTerm: periodsBegun(row, Number.MAX_SAFE_INTEGER), periodsSent: r.periods_sent };
     }
     const v = update.subscription;
     // periods_sent counts from period 0 of the grid: a successor starts at its first period.
@@ -245,6 +268,7 @@ export class CoordinatorRepository {
       `INSERT INTO ${this.#s}.subscriptions (dao_id, version, period_seconds, starts_at_ms, ends_at_ms, acting_msp_id, periods_sent) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dao_id, version) DO NOTHING`,
       [v.daoId, v.version, v.periodSeconds, v.startsAtMs, v.endsAtMs, v.actingMspId, v.firstPeriod],
     );
+    return undefined;
   }
 
   /** The subscriptions still charged, locked for the caller's transaction, with how many periods were sent. */
@@ -266,6 +290,7 @@ export class CoordinatorRepository {
     await manager.query(`UPDATE ${this.#s}.subscriptions SET periods_sent = $3, updated_at = now() WHERE dao_id = $1 AND version = $2`, [daoId, version, periodsSent]);
   }
 
+  /** Versions with at least two registered nodes: candidates for preprocessing top-ups. */
   async meshes(): Promise<Array<{ daoId: string; version: number }>> {
     const rows = (await this.dataSource.query(
       `SELECT dao_id, version FROM ${this.#s}.mpc_nodes GROUP BY dao_id, version HAVING count(*) >= 2 ORDER BY dao_id, version`,

@@ -2,11 +2,11 @@ import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { DAO, ledgerCommandCloudEvent, parseDaoChannel } from '@datawell/contracts';
 import { startLedgerEventConsumer, UnusableLedgerEventError, writeOutbox, type ConnectionLogger, type LedgerEffect, type LedgerEventHandlers, type LedgerEventMeta, type TopicConsumer } from '@datawell/messaging';
-import type { CoordinatorRepository, LedgerNodesOutcome } from '../computations/computations.repository';
+import type { CoordinatorRepository, LedgerNodesOutcome, SubscriptionEnd } from '../computations/computations.repository';
 import { meteringCommandOf, meteringDecision, meteringTermsOf } from './metering';
 import { MeteringTermsStore } from './metering-terms.store';
 import { readModelUpdateOf } from './read-model';
-import { subscriptionUpdateOf } from './subscriptions';
+import { subscriptionUpdatesOf, type SubscriptionUpdate } from './subscriptions';
 
 const CONSUMER = 'ledger-events';
 
@@ -70,14 +70,38 @@ function meteringTermsEffect(store: MeteringTermsStore, logger: ConnectionLogger
 
 const SOURCE = 'urn:datawell:service:mpc-coordinator';
 
-/** A priced subscription version to charge each period, or a version superseded (no longer charged). */
+/**
+ * What an event changes in the subscriptions (`subscriptionUpdatesOf`): a priced subscription version
+ * to charge each period, a version superseded, a version's charging ended at its successor's creation
+ * or its dissolution. An end that comes after periods beginning from it were already sent is logged as
+ * a warning with those periods (the ledger may have charged them on this version).
+ */
 function subscriptionEffect(repository: CoordinatorRepository, logger: ConnectionLogger, meta: LedgerEventMeta): LedgerEffect | undefined {
-  const update = subscriptionUpdateOf(meta.ledger);
-  if (!update) return undefined;
+  const eventAtMs = Date.parse(meta.time);
+  const updates = subscriptionUpdatesOf(meta.ledger, Number.isNaN(eventAtMs) ? undefined : eventAtMs);
+  if (updates.length === 0) return undefined;
   return async (manager) => {
-    await repository.applySubscription(manager, update);
-    return () => logger.log(update.kind === 'subscription' ? { message: 'subscription to charge each period', id: meta.id, daoId: update.subscription.daoId, version: update.subscription.version, periodSeconds: update.subscription.periodSeconds } : { message: 'subscription superseded', id: meta.id, daoId: update.daoId, version: update.version });
+    const outcomes: Array<SubscriptionEnd | undefined> = [];
+    for (const update of updates) outcomes.push(await repository.applySubscription(manager, update));
+    return () => updates.forEach((update, i) => logSubscription(logger, meta, update, outcomes[i]));
   };
+}
+
+function logSubscription(logger: ConnectionLogger, meta: LedgerEventMeta, update: SubscriptionUpdate, end: SubscriptionEnd | undefined): void {
+  if (update.kind === 'subscription') {
+    const s = update.subscription;
+    logger.log({ message: 'subscription to charge each period', id: meta.id, daoId: s.daoId, version: s.version, periodSeconds: s.periodSeconds });
+    return;
+  }
+  const at = { id: meta.id, daoId: update.daoId, version: update.version };
+  if (update.kind === 'superseded' && update.successorCreatedAtMs === undefined) return logger.log({ message: 'subscription superseded', ...at });
+  // Not a subscription this coordinator charges: nothing changed.
+  if (!end) return;
+  const reason = update.kind === 'ended' ? update.reason : 'superseded';
+  logger.log({ message: update.kind === 'superseded' ? 'subscription superseded' : 'subscription charging ended', ...at, reason, endsAtMs: end.endsAtMs, periodsInTerm: end.periodsInTerm });
+  if (end.periodsSent > end.periodsInTerm) {
+    logger.warn({ message: 'subscription periods were sent that begin at or after the end of charging', ...at, reason, endsAtMs: end.endsAtMs, from: end.periodsInTerm, to: end.periodsSent - 1 });
+  }
 }
 
 /** The effects in the one transaction of the event, in order, each's after-commit step after it. */
@@ -99,6 +123,8 @@ function all(...effects: Array<LedgerEffect | undefined>): LedgerEffect | undefi
  * partition; a malformed event, or a report of MPC nodes that cannot be applied, is logged and skipped.
  * A committed ComputationCompleted of this coordinator's jobs is sent for metering (MeterComputation)
  * when its version's terms price computations (kept from VersionCreated and accepted change-terms).
+ * Subscriptions are learnt from VersionCreated and end with a successor's VersionCreated,
+ * VersionSuperseded or a dissolution (MemberAbandoned / MemberExited / ProposalDecided).
  */
 export function startLedgerEventsConsumer(o: {
   kafka: Kafka;
@@ -117,10 +143,11 @@ export function startLedgerEventsConsumer(o: {
   const handlers: LedgerEventHandlers = {
     [DAO.event.VersionCreated]: (event, meta) => all(decide(event, meta), subscriptionEffect(o.repository, o.logger, meta), meteringTermsEffect(meteringTerms, o.logger, meta)),
     [DAO.event.VersionSuperseded]: (_event, meta) => subscriptionEffect(o.repository, o.logger, meta),
-    [DAO.event.MemberAbandoned]: decide,
-    [DAO.event.MemberExited]: decide,
+    // A dissolution ends the version's charging (the member's status first: a payload the read model cannot use skips the event).
+    [DAO.event.MemberAbandoned]: (event, meta) => all(decide(event, meta), subscriptionEffect(o.repository, o.logger, meta)),
+    [DAO.event.MemberExited]: (event, meta) => all(decide(event, meta), subscriptionEffect(o.repository, o.logger, meta)),
     [DAO.event.InfrastructureProvisioned]: decide,
-    [DAO.event.ProposalDecided]: (_event, meta) => meteringTermsEffect(meteringTerms, o.logger, meta),
+    [DAO.event.ProposalDecided]: (_event, meta) => all(meteringTermsEffect(meteringTerms, o.logger, meta), subscriptionEffect(o.repository, o.logger, meta)),
     [DAO.event.ComputationCompleted]: (_event, meta) => meteringEffect({ ...o, meteringTerms }, meta),
   };
   return startLedgerEventConsumer({

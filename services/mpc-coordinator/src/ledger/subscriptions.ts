@@ -1,4 +1,4 @@
-import { DAO, daoChannelName, ledgerCommandId, parseDaoChannel, type LedgerCommand, type LedgerEvent } from '@datawell/contracts';
+import { DAO, daoChannelName, ledgerCommandId, parseDaoChannel, type LedgerCommand, type LedgerEvent, type VersionCreatedPayload } from '@datawell/contracts';
 
 /**
  * Subscription charging, pure. A version whose terms are a subscription with a price per period
@@ -7,8 +7,13 @@ import { DAO, daoChannelName, ledgerCommandId, parseDaoChannel, type LedgerComma
  * command ChargeSubscription(k) on its channel, acting as a founding member; the chaincode takes the
  * amount from the terms and charges each period once. The DAO keeps one grid of periods across its
  * versions (origin `price.perPeriod.originMs`, else the version's creation): a version charges the
- * periods that begin from its creation until its successor's (VersionSuperseded names when the
- * successor was created); a version superseded before that was known is no longer charged.
+ * periods that begin from its creation until its successor's: the successor's VersionCreated
+ * (version n+1 on its own channel, createdAtMs) ends version n's charging there, so a period that
+ * begins between the successor's creation and version n's VersionSuperseded is not sent to both;
+ * VersionSuperseded ends it at `successorCreatedAtMs` too, and without it (an older chaincode) stops
+ * it. A dissolved version (MemberAbandoned / MemberExited with `dissolved`, or an accepted dissolve:
+ * ProposalDecided with `effect.dissolved`) is charged no period that begins at or after its
+ * dissolution (the chaincode refuses every charge of a dissolved version anyway).
  */
 export interface Subscription {
   readonly daoId: string;
@@ -26,40 +31,77 @@ export interface Subscription {
 
 export type SubscriptionUpdate =
   | { readonly kind: 'subscription'; readonly subscription: Subscription }
-  | { readonly kind: 'superseded'; readonly daoId: string; readonly version: number; readonly successorCreatedAtMs?: number };
+  | { readonly kind: 'superseded'; readonly daoId: string; readonly version: number; readonly successorCreatedAtMs?: number }
+  /** The version's charging ends: no period beginning at or after `endedAtMs` is sent (its successor was created, or it was dissolved). */
+  | { readonly kind: 'ended'; readonly daoId: string; readonly version: number; readonly endedAtMs: number; readonly reason: 'successor-created' | 'dissolved' };
 
-/** What VersionCreated (a priced subscription) or VersionSuperseded changes in the subscriptions; undefined for anything else. */
-export function subscriptionUpdateOf(event: LedgerEvent): SubscriptionUpdate | undefined {
+/**
+ * What one ledger event changes in the subscriptions, in order (none for anything else):
+ * VersionCreated of version n+1 ends version n's charging at its creation (n ≥ 1, whatever the
+ * successor's terms) and, for a priced subscription, makes it one to charge; VersionSuperseded
+ * supersedes its version; a dissolution ends its version's charging at its time: the payload's
+ * (`decidedAtMs` of an abandonment, `exitedAtMs` of an exit), else `eventAtMs`, the ledger event's
+ * (the CloudEvent's time; ProposalDecided carries none).
+ */
+export function subscriptionUpdatesOf(event: LedgerEvent, eventAtMs?: number): SubscriptionUpdate[] {
   const channel = parseDaoChannel(event.channel);
-  if (!channel || event.payloadEncoding !== 'json') return undefined;
-  if (event.eventName === DAO.event.VersionSuperseded) {
-    const p = DAO.events.VersionSuperseded.safeParse(event.payload);
-    const successorCreatedAtMs = p.success ? p.data.successorCreatedAtMs : undefined;
-    return { kind: 'superseded', daoId: channel.daoId, version: channel.level, ...(successorCreatedAtMs !== undefined ? { successorCreatedAtMs } : {}) };
+  if (!channel || event.payloadEncoding !== 'json') return [];
+  const at = { daoId: channel.daoId, version: channel.level };
+  const dissolvedAt = (ms: number | undefined): SubscriptionUpdate[] => {
+    const endedAtMs = ms ?? eventAtMs;
+    return endedAtMs !== undefined && Number.isSafeInteger(endedAtMs) && endedAtMs >= 0 ? [{ kind: 'ended', ...at, endedAtMs, reason: 'dissolved' }] : [];
+  };
+  switch (event.eventName) {
+    case DAO.event.VersionSuperseded: {
+      const p = DAO.events.VersionSuperseded.safeParse(event.payload);
+      const successorCreatedAtMs = p.success ? p.data.successorCreatedAtMs : undefined;
+      return [{ kind: 'superseded', ...at, ...(successorCreatedAtMs !== undefined ? { successorCreatedAtMs } : {}) }];
+    }
+    case DAO.event.MemberAbandoned:
+    case DAO.event.MemberExited: {
+      const p = DAO.events.MemberExited.safeParse(event.payload);
+      if (!p.success || p.data.dissolved !== true) return [];
+      return dissolvedAt(event.eventName === DAO.event.MemberAbandoned ? p.data.decidedAtMs : p.data.exitedAtMs);
+    }
+    case DAO.event.ProposalDecided: {
+      const p = DAO.events.ProposalDecided.safeParse(event.payload);
+      return p.success && p.data.outcome === 'accepted' && p.data.effect?.dissolved === true ? dissolvedAt(undefined) : [];
+    }
+    case DAO.event.VersionCreated:
+      return versionCreatedUpdates(event, channel);
+    default:
+      return [];
   }
-  if (event.eventName !== DAO.event.VersionCreated) return undefined;
+}
+
+function versionCreatedUpdates(event: LedgerEvent, channel: { readonly daoId: string; readonly level: number }): SubscriptionUpdate[] {
   const p = DAO.events.VersionCreated.safeParse(event.payload);
-  if (!p.success || p.data.daoId !== channel.daoId || p.data.version !== channel.level) return undefined;
-  const terms = p.data.terms as { businessModel?: unknown; price?: { perPeriod?: { periodSeconds?: unknown; originMs?: unknown } } } | undefined;
+  if (!p.success || p.data.daoId !== channel.daoId || p.data.version !== channel.level) return [];
+  // The predecessor's periods that begin from this version's creation are this version's (or nobody's, if it is not a subscription).
+  const predecessor: SubscriptionUpdate[] =
+    channel.level > 1 && p.data.createdAtMs !== undefined ? [{ kind: 'ended', daoId: channel.daoId, version: channel.level - 1, endedAtMs: p.data.createdAtMs, reason: 'successor-created' }] : [];
+  const subscription = pricedSubscription(p.data, channel);
+  return subscription ? [...predecessor, { kind: 'subscription', subscription }] : predecessor;
+}
+
+function pricedSubscription(data: VersionCreatedPayload, channel: { readonly daoId: string; readonly level: number }): Subscription | undefined {
+  const terms = data.terms as { businessModel?: unknown; price?: { perPeriod?: { periodSeconds?: unknown; originMs?: unknown } } } | undefined;
   const periodSeconds = terms?.price?.perPeriod?.periodSeconds;
   const originMs = terms?.price?.perPeriod?.originMs;
-  const founder = p.data.members.find((m) => m.group === 'D');
+  const founder = data.members.find((m) => m.group === 'D');
   if (terms?.businessModel !== 'subscription' || typeof periodSeconds !== 'number' || !Number.isSafeInteger(periodSeconds) || periodSeconds < 1) return undefined;
   if (originMs !== undefined && (typeof originMs !== 'number' || !Number.isSafeInteger(originMs) || originMs < 0)) return undefined;
-  if (p.data.createdAtMs === undefined || p.data.contractEndsAtMs === undefined || !founder) return undefined;
-  const startsAtMs = originMs ?? p.data.createdAtMs;
-  const firstPeriod = Math.max(0, Math.ceil((p.data.createdAtMs - startsAtMs) / (periodSeconds * 1000)));
-  return {
-    kind: 'subscription',
-    subscription: { daoId: channel.daoId, version: channel.level, periodSeconds, startsAtMs, endsAtMs: p.data.contractEndsAtMs, firstPeriod, actingMspId: founder.mspId },
-  };
+  if (data.createdAtMs === undefined || data.contractEndsAtMs === undefined || !founder) return undefined;
+  const startsAtMs = originMs ?? data.createdAtMs;
+  const firstPeriod = Math.max(0, Math.ceil((data.createdAtMs - startsAtMs) / (periodSeconds * 1000)));
+  return { daoId: channel.daoId, version: channel.level, periodSeconds, startsAtMs, endsAtMs: data.contractEndsAtMs, firstPeriod, actingMspId: founder.mspId };
 }
 
 /** How many periods have begun by `nowMs` (0 before the first), never past the last one before the term ends. */
 export function periodsBegun(s: Pick<Subscription, 'periodSeconds' | 'startsAtMs' | 'endsAtMs'>, nowMs: number): number {
   if (nowMs < s.startsAtMs) return 0;
   const periodMs = s.periodSeconds * 1000;
-  const inTerm = Math.ceil((s.endsAtMs - s.startsAtMs) / periodMs);
+  const inTerm = Math.max(0, Math.ceil((s.endsAtMs - s.startsAtMs) / periodMs));
   return Math.min(Math.floor((nowMs - s.startsAtMs) / periodMs) + 1, inTerm);
 }
 
