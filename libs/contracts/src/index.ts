@@ -17,6 +17,21 @@ export { ledgerEventId, parseLedgerEventId, type LedgerEventPosition } from './l
 export { daoChannelName, MARKETPLACE_CHANNEL, parseDaoChannel } from './ledger/channels';
 export { revenueArgument, revenueRequestSchema, type RevenueRequest } from './ledger/revenue-request';
 export {
+  descriptionDigest,
+  MAX_DESCRIPTION,
+  newOfferSchema,
+  offerPatchSchema,
+  offerTagSchema,
+  offerUpdateArgument,
+  patchTerms,
+  postOfferArgument,
+  tagsOf,
+  termsOf,
+  type NewOffer,
+  type OfferPatch,
+  type OfferUpdateArgument,
+} from './ledger/offer-request';
+export {
   decodeLedgerEvent,
   LEDGER_EVENT_TYPE,
   ledgerEventCloudEvent,

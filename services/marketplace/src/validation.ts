@@ -23,15 +23,5 @@ export const daoIdSchema = z.string().regex(DAO_ID_PATTERN, 'must be 1-41 lower-
 export const idSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 letters, digits, ".", "_", ":" or "-"');
 export const textSchema = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
-/** JSON the ledger may hold: integers only, bounded sizes. */
-export type IntegerJson = string | number | boolean | null | IntegerJson[] | { [key: string]: IntegerJson };
-export const integerJsonSchema: z.ZodType<IntegerJson> = z.lazy(() =>
-  z.union([
-    z.string().max(4096),
-    z.number().int('numbers must be integers (the ledger holds no floating point)').min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
-    z.boolean(),
-    z.null(),
-    z.array(integerJsonSchema).max(256),
-    z.record(z.string().max(128), integerJsonSchema),
-  ]),
-).meta({ id: 'IntegerJson', description: 'JSON with integers only (the ledger holds no floating point)' });
+/** JSON the ledger may hold: integers only (an offer's terms are validated by @datawell/contracts' offer-request). */
+export type { IntegerJson } from '@datawell/contracts';

@@ -380,6 +380,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Post an offer (data offers by a DSP, value offers by a VSP; the marketplace's body and rules, the full description stays here and its SHA-256 goes on the ledger): PostOffer on the marketplace channel, signed by this member through its own peer; answers the transaction and the offer as the chaincode holds it, open. For this organisation's identities only (FORBIDDEN to others); NOT_A_PARTICIPANT when the marketplace has not registered it, PARTICIPANT_SUSPENDED while the marketplace's governance suspends it; OFFER_KIND_NOT_ALLOWED for the other role's kind */
+        post: operations["MemberOffersController_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/offers/{offerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Withdraw one of this organisation's open offers (it stays readable, withdrawn): WithdrawOffer on the marketplace channel, signed by this member through its own peer; answers the transaction and the offer as the chaincode then holds it. For this organisation's identities only (FORBIDDEN to others); OFFER_NOT_FOUND, NOT_OFFER_OWNER, OFFER_NOT_OPEN once withdrawn */
+        delete: operations["MemberOffersController_withdraw"];
+        options?: never;
+        head?: never;
+        /** Change one of this organisation's open offers (any field but the kind, at least one; a field of the other kind is INVALID_REQUEST): UpdateOffer on the marketplace channel, signed by this member through its own peer; answers the transaction and the offer as the chaincode then holds it (revision one more). For this organisation's identities only (FORBIDDEN to others); NOT_A_PARTICIPANT when the marketplace has not registered it, PARTICIPANT_SUSPENDED while the marketplace's governance suspends it; OFFER_NOT_FOUND, NOT_OFFER_OWNER, OFFER_NOT_OPEN once withdrawn */
+        patch: operations["MemberOffersController_update"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -388,6 +423,30 @@ export interface components {
             /** @description Sign this exact string (UTF-8) with the enrolled key: ECDSA-SHA256, DER, base64. */
             challenge: string;
             expiresAt: string;
+        };
+        /** @description JSON with integers only (the ledger holds no floating point) */
+        IntegerJson: unknown;
+        LedgerOfferDto: {
+            /** @description ms since the epoch (the transaction time) */
+            createdAtMs: number;
+            /** @description SHA-256 of the full description, which stays off the ledger */
+            descriptionDigest: string;
+            /** @enum {string} */
+            kind: "data" | "value";
+            offerId: string;
+            /** @description the owner’s MSP id: this organisation */
+            owner: string;
+            /** @description 1 when posted, one more with each update or the withdrawal */
+            revision: number;
+            /** @enum {string} */
+            status: "open" | "withdrawn";
+            /** @description the kind’s public fields and the tags, as on the ledger */
+            terms: {
+                [key: string]: unknown;
+            };
+            title: string;
+            /** @description ms since the epoch (the transaction time) */
+            updatedAtMs: number;
         };
         MemberExit: Record<string, never>;
         MemberFeedback: {
@@ -402,6 +461,11 @@ export interface components {
             score: number;
             /** @description the organisation rated */
             target: string;
+        };
+        MemberOfferWriteDto: {
+            offer: components["schemas"]["LedgerOfferDto"];
+            /** @description the marketplace-channel transaction, committed */
+            txId: string;
         };
         MemberProposal: {
             description?: string;
@@ -499,6 +563,79 @@ export interface components {
         MemberWorkload: {
             publicKeyPem: string;
             workloadId: string;
+        };
+        NewOffer: {
+            /** @description Full text, kept off-chain; its SHA-256 goes on the ledger */
+            description: string;
+            /** @enum {string} */
+            kind: "data";
+            /** @description data offers: the dataset schema (JSON object or text) */
+            schema: string | {
+                [key: string]: components["schemas"]["IntegerJson"];
+            };
+            /** @description data offers: where the data comes from */
+            source: {
+                /** @description the Kafka topic of an iot-stream */
+                topic: string;
+                /** @enum {string} */
+                type: "iot-stream";
+            } | {
+                /** @description the Kafka topic of an iot-stream */
+                topic?: string;
+                /** @enum {string} */
+                type: "file";
+            };
+            tags?: string[];
+            title: string;
+            /** @description data offers */
+            updateFrequency: string;
+        } | {
+            /** @description value offers: computations the service needs */
+            computations: string[];
+            /** @description Full text, kept off-chain; its SHA-256 goes on the ledger */
+            description: string;
+            /** @description value offers: infrastructure needs (integers, strings, booleans) */
+            infrastructure: {
+                [key: string]: components["schemas"]["IntegerJson"];
+            };
+            /** @enum {string} */
+            kind: "value";
+            /** @description value offers */
+            service: string;
+            tags?: string[];
+            title: string;
+        };
+        OfferPatch: {
+            /** @description value offers: computations the service needs */
+            computations?: string[];
+            /** @description Full text, kept off-chain; its SHA-256 goes on the ledger */
+            description?: string;
+            /** @description value offers: infrastructure needs (integers, strings, booleans) */
+            infrastructure?: {
+                [key: string]: components["schemas"]["IntegerJson"];
+            };
+            /** @description data offers: the dataset schema (JSON object or text) */
+            schema?: string | {
+                [key: string]: components["schemas"]["IntegerJson"];
+            };
+            /** @description value offers */
+            service?: string;
+            /** @description data offers: where the data comes from */
+            source?: {
+                /** @description the Kafka topic of an iot-stream */
+                topic: string;
+                /** @enum {string} */
+                type: "iot-stream";
+            } | {
+                /** @description the Kafka topic of an iot-stream */
+                topic?: string;
+                /** @enum {string} */
+                type: "file";
+            };
+            tags?: string[];
+            title?: string;
+            /** @description data offers */
+            updateFrequency?: string;
         };
         PrincipalResponse: {
             /** @description an administrator of its organisation (certificate OU=admin) */
@@ -1291,6 +1428,118 @@ export interface operations {
                         status?: string;
                     };
                 };
+            };
+        };
+    };
+    MemberOffersController_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewOffer"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberOfferWriteDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MemberOffersController_withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                offerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberOfferWriteDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MemberOffersController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                offerId: string;
+            };
+            cookie?: never;
+        };
+        /** @description any of the fields but the kind, at least one */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OfferPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberOfferWriteDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

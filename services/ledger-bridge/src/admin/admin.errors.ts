@@ -19,6 +19,11 @@ type AdminErrorCode =
   | 'NOT_SUSPENDED'
   | 'FEEDBACK_EXISTS'
   | 'NOT_CO_MEMBERS'
+  | 'OFFER_NOT_FOUND'
+  | 'NOT_OFFER_OWNER'
+  | 'OFFER_NOT_OPEN'
+  | 'OFFER_EXISTS'
+  | 'OFFER_KIND_NOT_ALLOWED'
   | GovernanceErrorCode;
 
 /** A member's governance and exit, refused by the dao chaincode (its DAO_REFUSALS, and its codes per transaction). */
@@ -75,6 +80,13 @@ const KINDS: Readonly<Record<AdminErrorCode, ErrorKind>> = {
   // Feedback through the member's own bridge (SubmitFeedback on marketplace): once per DAO and pair, between co-members of a DAO in the directory.
   FEEDBACK_EXISTS: 'conflict',
   NOT_CO_MEMBERS: 'forbidden',
+  // Offers through the member's own bridge (PostOffer, UpdateOffer, WithdrawOffer on marketplace): its own open offers only,
+  // data offers from a DSP and value offers from a VSP.
+  OFFER_NOT_FOUND: 'notFound',
+  NOT_OFFER_OWNER: 'forbidden',
+  OFFER_NOT_OPEN: 'conflict',
+  OFFER_EXISTS: 'exists',
+  OFFER_KIND_NOT_ALLOWED: 'forbidden',
   // Not an active member of the version: it may not propose, vote or leave there.
   NOT_A_MEMBER: 'forbidden',
   PROPOSAL_NOT_FOUND: 'notFound',

@@ -6,6 +6,7 @@ import { LedgerBridge } from '../ledger-bridge';
 import { LedgerBridgeModule } from '../ledger-bridge.module';
 import { MEMBER_ADMISSION_JOINS, MEMBER_LEDGER, MemberDaoController } from './member-dao.controller';
 import { MemberFeedbackController } from './member-feedback.controller';
+import { MemberOffersController } from './member-offers.controller';
 import { MemberUsageController } from './member-usage.controller';
 import { LiveController, MEMBER_LIVE, type LiveSource } from '../live/live.controller';
 
@@ -17,7 +18,7 @@ export class MemberDaoModule {
     return {
       module: MemberDaoModule,
       imports: [LedgerBridgeModule],
-      controllers: [MemberDaoController, MemberUsageController, MemberFeedbackController, LiveController],
+      controllers: [MemberDaoController, MemberUsageController, MemberFeedbackController, MemberOffersController, LiveController],
       providers: [
         {
           provide: MEMBER_LEDGER,

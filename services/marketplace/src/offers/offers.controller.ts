@@ -1,12 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
+import { newOfferSchema, offerPatchSchema } from '@datawell/contracts';
 import { ErrorDto } from '../common.dto';
 import { zodBody, ZodParams } from '@datawell/service-platform';
 import { idSchema, MSP_ID_SCHEMA_PATTERN } from '../validation';
 import { OfferCommandDto, OfferSearchDto, OfferViewDto } from './offers.dto';
 import { OffersService } from './offers.service';
-import { newOfferSchema, offerPatchSchema } from './offers.validation';
 
 @ApiTags('offers')
 @Controller('offers')

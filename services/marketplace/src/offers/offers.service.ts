@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@datawell/auth';
-import { MARKETPLACE, type offerUpdateSchema } from '@datawell/contracts';
+import { MARKETPLACE, newOfferSchema, offerPatchSchema, offerUpdateArgument, postOfferArgument, tagsOf } from '@datawell/contracts';
 import type { EntityManager } from 'typeorm';
-import type { z } from 'zod';
 import { forbidden, invalidRequest, MarketplaceError } from '../errors';
 import type { CommandsService } from '../commands/commands.service';
 import { newCommandId, onMarketplace } from '../ledger/commands';
@@ -11,7 +10,7 @@ import { ParticipantsService, reputationView, storedReputation, type ReputationV
 import { Store } from '../store';
 import { idSchema, parseInput, type IntegerJson } from '../validation';
 import { OffersRepository, type OfferRow as Row } from './offers.repository';
-import { descriptionDigest, newOfferSchema, offerPatchSchema, patchTerms, searchQuerySchema, tagsOf, termsOf } from './offers.validation';
+import { searchQuerySchema } from './offers.validation';
 
 export interface OfferView {
   offerId: string;
@@ -42,8 +41,6 @@ export interface LedgerOffer {
   revision: number;
 }
 
-type OfferUpdate = { -readonly [K in keyof z.input<typeof offerUpdateSchema>]: z.input<typeof offerUpdateSchema>[K] };
-
 /** Offers: writes go to the ledger as the caller's organisation; reads come from the read model built from its events. */
 @Injectable()
 export class OffersService {
@@ -61,12 +58,11 @@ export class OffersService {
     if (offer.kind !== allowed) throw forbidden(`${owner.mspId} is a ${owner.role} and posts ${allowed} offers only`);
     const offerId = `off-${randomUUID()}`;
     const commandId = newCommandId(MARKETPLACE.tx.PostOffer);
-    const digest = descriptionDigest(offer.description);
-    const terms = termsOf(offer);
+    const argument = postOfferArgument(offerId, offer);
+    const { terms, descriptionDigest: digest } = argument;
     await this.store.write(async (manager, send) => {
       await this.repository.insertSubmitted(manager, { offerId, owner: owner.mspId, kind: offer.kind, title: offer.title, description: offer.description, tags: offer.tags, terms, descriptionDigest: digest, commandId });
       await this.repository.keepDescription(manager, offerId, digest, offer.description);
-      const argument = { offerId, kind: offer.kind, title: offer.title, terms, descriptionDigest: digest };
       await this.commands.issue(manager, send, principal, MARKETPLACE.command(MARKETPLACE.tx.PostOffer, onMarketplace(commandId, owner.mspId), argument));
     });
     return { offerId, commandId, status: 'submitted' };
@@ -78,18 +74,11 @@ export class OffersService {
     const commandId = newCommandId(MARKETPLACE.tx.UpdateOffer);
     await this.store.write(async (manager, send) => {
       const row = await this.#ownOpenOffer(manager, principal, offerId, 'update');
-      const next = patchTerms(row['kind'] as 'data' | 'value', row['terms'] as Record<string, IntegerJson>, patch);
-      if ('problem' in next) throw invalidRequest(next.problem);
-      const argument: OfferUpdate = { offerId };
-      if (patch.title !== undefined) argument.title = patch.title;
-      if (patch.tags !== undefined || Object.keys(patch).some((k) => !['title', 'description'].includes(k))) argument.terms = next.terms;
-      if (patch.description !== undefined) {
-        const digest = descriptionDigest(patch.description);
-        await this.repository.keepDescription(manager, offerId, digest, patch.description);
-        argument.descriptionDigest = digest;
-      }
+      const update = offerUpdateArgument(offerId, row['kind'] as 'data' | 'value', row['terms'] as Record<string, IntegerJson>, patch);
+      if ('problem' in update) throw invalidRequest(update.problem);
+      if (patch.description !== undefined && update.argument.descriptionDigest !== undefined) await this.repository.keepDescription(manager, offerId, update.argument.descriptionDigest, patch.description);
       await this.repository.setCommand(manager, offerId, commandId);
-      await this.commands.issue(manager, send, principal, MARKETPLACE.command(MARKETPLACE.tx.UpdateOffer, onMarketplace(commandId, principal.mspId), argument));
+      await this.commands.issue(manager, send, principal, MARKETPLACE.command(MARKETPLACE.tx.UpdateOffer, onMarketplace(commandId, principal.mspId), update.argument));
     });
     return { offerId, commandId };
   }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import * as grpc from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
-import { TOPICS } from '@datawell/contracts';
+import { descriptionDigest, TOPICS } from '@datawell/contracts';
 import { ensureTopics } from '@datawell/messaging';
 import { enrollClientIdentity } from '@datawell/stack';
 import { grpcTestClient, REPO_DIR, signedAgreementFor, testStackContext, type DaoPlan } from '@datawell/testing';
@@ -10,7 +10,6 @@ import { LedgerBridge } from '../../../ledger-bridge/src/ledger-bridge';
 import { bridgeSettings, operatorWallet, scratchDatabase } from '../../../ledger-bridge/test/integration/harness';
 import { MARKETPLACE_GRPC } from '../../src/grpc/marketplace.grpc';
 import { Marketplace } from '../../src/marketplace';
-import { descriptionDigest } from '../../src/offers/offers.validation';
 import { eventually, hex, MarketplaceHarness } from './harness';
 
 /*

@@ -1,8 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { createKeyAndCsr, grpcTestClient, type GrpcCall } from '@datawell/testing';
-import { DAO, MARKETPLACE, REPUTATION_HALF_LIFE_MS } from '@datawell/contracts';
+import { DAO, descriptionDigest, MARKETPLACE, REPUTATION_HALF_LIFE_MS } from '@datawell/contracts';
 import { MARKETPLACE_GRPC } from '../../src/grpc/marketplace.grpc';
-import { descriptionDigest } from '../../src/offers/offers.validation';
 import { eventually, hex, MarketplaceHarness, onboard, type Member } from './harness';
 
 jest.setTimeout(180_000);
