@@ -43,7 +43,8 @@ export function proposalBody(o: { kind: string; payload?: string; id?: string; d
   return body;
 }
 
-function readJson(text: string): unknown {
+/** A JSON option's value, or @file with JSON: bad input (exit 2) naming the option otherwise. */
+export function readJson(text: string, option = '--payload'): unknown {
   let source = text;
   if (text.startsWith('@')) {
     try {
@@ -55,7 +56,7 @@ function readJson(text: string): unknown {
   try {
     return JSON.parse(source) as unknown;
   } catch {
-    throw new UsageError(`--payload must be JSON (or @file with JSON)`);
+    throw new UsageError(`${option} must be JSON (or @file with JSON)`);
   }
 }
 

@@ -11,6 +11,7 @@ import { registerIotCommands } from './iot';
 import { registerDaoCommands } from './dao';
 import { registerWorkloadCommands } from './workload';
 import { registerMarketplaceCommands } from './marketplace';
+import { registerOfferCommands } from './offer';
 import { registerUsageCommand } from './usage';
 
 /** Each subcommand group lives in its own file and registers itself here. */
@@ -27,5 +28,6 @@ export function registerCommands(program: Command): void {
   registerDaoCommands(program);
   registerWorkloadCommands(program);
   registerMarketplaceCommands(program);
+  registerOfferCommands(program);
   registerUsageCommand(program);
 }

@@ -22,7 +22,7 @@ export interface MemberBridge {
   /** The bearer token of the person of the organisation (logged in at the bridge's HTTP API on first use), for gRPC metadata. */
   token(): Promise<string>;
   /** A call signed in as the person of the organisation; an answer >= 400 is a MemberBridgeError. */
-  call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
+  call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T>;
 }
 
 /**
@@ -49,7 +49,7 @@ export async function memberBridge(ctx: StackContext, mspId: string): Promise<Me
     url,
     grpcAddress: `127.0.0.1:${memberBridgeGrpcPort(ctx.settings, domain.index)}`,
     token: bearer,
-    async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    async call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
       const t = await bearer();
       const response = await fetch(`${url}${path}`, {
         method,

@@ -1,0 +1,35 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+
+// The real CLI in a child process, as `./dev offer …` runs it: bad input is refused before any bridge is asked.
+const ROOT = resolve(__dirname, '..', '..', '..', '..');
+jest.setTimeout(60_000);
+
+function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, ['-r', '@swc-node/register', 'tools/cli/src/main.ts', 'offer', ...args], { cwd: ROOT, env: { ...process.env, DEBUG: '' } }, (err, stdout, stderr) => {
+      done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const DATA = { kind: 'data', title: 'Air', description: 'Hourly readings', schema: 'pm25 int', updateFrequency: 'hourly', source: { type: 'file' } };
+
+describe("./dev offer: bad input exits 2 with one line, checked with the marketplace's rules before any bridge is asked", () => {
+  test.concurrent.each([
+    [['post', 'acme', '--offer', JSON.stringify(DATA)], /<MSPID> must be an MSP id/],
+    [['post', 'AcmeMSP', '--offer', '{not json'], /--offer must be JSON/],
+    [['post', 'AcmeMSP', '--offer', JSON.stringify({ ...DATA, tags: ['air quality'] })], /--offer: tags.0: must be 1-40 letters/],
+    [['post', 'AcmeMSP', '--offer', JSON.stringify({ ...DATA, schema: { scale: 0.5 } })], /--offer: schema/],
+    [['post', 'AcmeMSP', '--offer', '@/nonexistent/offer.json'], /cannot read \/nonexistent\/offer.json: ENOENT/],
+    [['edit', 'AcmeMSP', '--id', 'off 1', '--changes', '{"title":"x"}'], /--id must be 1-128 letters/],
+    [['edit', 'AcmeMSP', '--id', 'off-1', '--changes', '{}'], /--changes: body: must change at least one field/],
+    [['withdraw', 'AcmeMSP'], /required option '--id <offerId>'/],
+  ])('%j', async (args, message) => {
+    const r = await run(...args);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+  });
+});
