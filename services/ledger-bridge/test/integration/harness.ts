@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
@@ -7,9 +8,11 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import type { LedgerBridgeConfig } from '../../src/config';
 import { connectGateway, type GatewayConnection } from '@datawell/fabric';
-import { createChannel, deployChaincode, enrollClientIdentity } from '@datawell/stack';
-import { REPO_DIR, stackConnection, stackKafka, testStackContext } from '@datawell/testing';
+import { memberLedgerTopics } from '@datawell/contracts';
+import { createChannel, deployChaincode, domainPaths, domainPostgres, enrollClientIdentity, findDomain, memberFabric, readMspPackage } from '@datawell/stack';
+import { memberKafka, REPO_DIR, stackConnection, stackKafka, testStackContext } from '@datawell/testing';
 import { LedgerBridge } from '../../src/ledger-bridge';
+import { stackMemberAdmin } from '../../src/member-network/member-network.service';
 import { MIGRATIONS } from '../../src/migrations';
 import { FileWallet } from '../../src/wallet/wallet.adapter';
 
@@ -61,6 +64,58 @@ export async function scratchDatabase(url = stackConnection().postgres.url): Pro
       await dataSource.destroy();
     },
   };
+}
+
+/** A database in the member's own PostgreSQL (not the operator's), migrated with the bridge's migrations. */
+export function memberDatabase(mspId: string): ReturnType<typeof scratchDatabase> {
+  const pg = domainPostgres(testStackContext(), findDomain(testStackContext(), mspId));
+  return scratchDatabase(`postgres://datawell:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/datawell`);
+}
+
+/** The member's bridge identity, enrolled at its own CA in its domain, in a wallet in its folder. */
+export async function memberWallet(mspId: string): Promise<string> {
+  const ctx = testStackContext();
+  const d = findDomain(ctx, mspId);
+  const dir = join(domainPaths(ctx.settings, d.name).run, 'ledger-bridge-wallet');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  await new FileWallet(dir).put(await enrollClientIdentity(ctx, mspId, 'ledger-bridge'));
+  const id = (flag: string) => Number(spawnSync('id', [flag, d.osUser], { encoding: 'utf8' }).stdout.trim());
+  for (const f of [dir, ...readdirSync(dir).map((f) => join(dir, f))]) chownSync(f, id('-u'), id('-g'));
+  return dir;
+}
+
+/**
+ * A member domain's own bridge, started in-process as its domain runs it: its identity from its own CA,
+ * its own database and Kafka principal, its network inbox, and its admin acting as its OS user (so it
+ * joins its peer to the channels the operator admits it to and approves their chaincodes).
+ */
+export async function startMemberBridge(mspId: string, clientId: string): Promise<{ bridge: LedgerBridge; db: Awaited<ReturnType<typeof memberDatabase>>; kafka: Kafka }> {
+  const ctx = testStackContext();
+  const pkg = readMspPackage(ctx, mspId);
+  const db = await memberDatabase(mspId);
+  const kafka = await memberKafka(mspId, clientId);
+  const tlsCaFile = join(domainPaths(ctx.settings, mspId).publicDir, 'peer-tls-ca.pem');
+  const bridge = new LedgerBridge({
+    dataSource: db.dataSource,
+    schema: db.schema,
+    kafka,
+    settings: {
+      member: { mspId },
+      fabric: { endpoint: pkg.peer.endpoint, hostAlias: pkg.peer.hostAlias, tlsCaFile },
+      walletDir: await memberWallet(mspId),
+      eventsMspId: mspId,
+      channels: [],
+      topics: memberLedgerTopics(mspId),
+      commandsGroupId: `datawell.member.${mspId}.ledger-bridge.commands`,
+      inbox: { topic: `datawell.inbox.${mspId}.v1`, groupId: `datawell.member.${mspId}.ledger-bridge.inbox` },
+    },
+    logger: new Logger(`LedgerBridgeIT:${mspId}`),
+    outboxPollIntervalMs: 100,
+    // The member's admin acting in its own domain: the CLI runs as the domain's OS user.
+    memberAdmin: stackMemberAdmin(memberFabric(ctx, mspId)),
+  });
+  await bridge.start();
+  return { bridge, db, kafka };
 }
 
 /** A wallet directory holding a freshly enrolled OperatorMSP identity. */
