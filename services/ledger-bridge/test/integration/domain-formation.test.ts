@@ -1,7 +1,5 @@
 import 'reflect-metadata';
-import { spawnSync } from 'node:child_process';
-import { chownSync, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { agreementReachedCloudEvent, memberLedgerTopics, type AgreementReached } from '@datawell/contracts';
@@ -10,22 +8,17 @@ import {
   addDomain,
   channelOrganisations,
   committedDefinition,
-  domainPaths,
-  domainPostgres,
   enrollClientIdentity,
-  findDomain,
   memberFabric,
   operatorFabric,
   ownPeerChannels,
   readMspPackage,
   type EnrolledIdentity,
 } from '@datawell/stack';
-import { acceptancesOf, agreementFor, memberKafka, REPO_DIR, testStackContext } from '@datawell/testing';
+import { acceptancesOf, agreementFor, REPO_DIR, testStackContext } from '@datawell/testing';
 import { stackPeerDirectory } from '../../src/admin/fabric-admin.adapter';
 import { LedgerBridge, type NetworkTopics } from '../../src/ledger-bridge';
-import { stackMemberAdmin } from '../../src/member-network/member-network.service';
-import { FileWallet } from '../../src/wallet/wallet.adapter';
-import { bridgeSettings, createTopics, hex, json, kafkaClient, operatorWallet, readTopic, scratchDatabase, waitFor } from './harness';
+import { bridgeSettings, createTopics, hex, json, kafkaClient, operatorWallet, readTopic, scratchDatabase, startMemberBridge, waitFor, type memberDatabase } from './harness';
 
 jest.setTimeout(600_000);
 
@@ -40,24 +33,6 @@ jest.setTimeout(600_000);
 const DSP = 'MpDspMSP';
 const VSP = 'MpVspaMSP';
 const run = hex(3);
-
-/** A database in the member's own PostgreSQL (not the operator's), migrated with the bridge's migrations. */
-function memberDatabase(mspId: string): ReturnType<typeof scratchDatabase> {
-  const pg = domainPostgres(testStackContext(), findDomain(testStackContext(), mspId));
-  return scratchDatabase(`postgres://datawell:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/datawell`);
-}
-
-/** The member's bridge identity, enrolled at its own CA in its domain, in a wallet in its folder. */
-async function memberWallet(mspId: string): Promise<string> {
-  const ctx = testStackContext();
-  const d = findDomain(ctx, mspId);
-  const dir = join(domainPaths(ctx.settings, d.name).run, 'ledger-bridge-wallet');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  await new FileWallet(dir).put(await enrollClientIdentity(ctx, mspId, 'ledger-bridge'));
-  const id = (flag: string) => Number(spawnSync('id', [flag, d.osUser], { encoding: 'utf8' }).stdout.trim());
-  for (const f of [dir, ...readdirSync(dir).map((f) => join(dir, f))]) chownSync(f, id('-u'), id('-g'));
-  return dir;
-}
 
 describe('onboarding and formation with every participant in its own domain', () => {
   const ctx = testStackContext();
@@ -96,31 +71,7 @@ describe('onboarding and formation with every participant in its own domain', ()
     });
     await operator.start();
     for (const mspId of [DSP, VSP]) {
-      const pkg = readMspPackage(ctx, mspId);
-      const db = await memberDatabase(mspId);
-      const memberClient = await memberKafka(mspId, `lb-df-${mspId}-${run}`);
-      const tlsCaFile = join(domainPaths(ctx.settings, mspId).publicDir, 'peer-tls-ca.pem');
-      const bridge = new LedgerBridge({
-        dataSource: db.dataSource,
-        schema: db.schema,
-        kafka: memberClient,
-        settings: {
-          member: { mspId },
-          fabric: { endpoint: pkg.peer.endpoint, hostAlias: pkg.peer.hostAlias, tlsCaFile },
-          walletDir: await memberWallet(mspId),
-          eventsMspId: mspId,
-          channels: [],
-          topics: memberLedgerTopics(mspId),
-          commandsGroupId: `datawell.member.${mspId}.ledger-bridge.commands`,
-          inbox: { topic: `datawell.inbox.${mspId}.v1`, groupId: `datawell.member.${mspId}.ledger-bridge.inbox` },
-        },
-        logger: new Logger(`DomainFormationIT:${mspId}`),
-        outboxPollIntervalMs: 100,
-        // The member's admin acting in its own domain: the CLI runs as the domain's OS user.
-        memberAdmin: stackMemberAdmin(memberFabric(ctx, mspId)),
-      });
-      await bridge.start();
-      members[mspId] = { bridge, db, kafka: memberClient };
+      members[mspId] = await startMemberBridge(mspId, `lb-df-${mspId}-${run}`);
       signers[mspId] = await enrollClientIdentity(ctx, mspId, 'it-signer');
     }
   }, 900_000);
