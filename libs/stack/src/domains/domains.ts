@@ -8,8 +8,9 @@ import { redisHealth, startRedis, stackRedis, stopRedis, type RedisInstance } fr
 import { OPERATOR_PRINCIPAL, principalFile } from '../components/kafka-principals';
 import { StackError } from '../errors';
 import { caPid, stopCa } from '../fabric/ca';
-import { fabricDirs, loadRegistry, saveRegistry, type OrgRecord } from '../fabric/layout';
-import { addDomainOrganisation, parkedHealth } from '../fabric/network';
+import { fabricDirs, fabricPorts, HOST, loadRegistry, saveRegistry, type OrgRecord } from '../fabric/layout';
+import { addDomainOrganisation, MARKETPLACE_CHANNEL, parkedHealth } from '../fabric/network';
+import { memberFabric, setOwnAnchorPeers } from '../fabric/parties';
 import { peerProcess, stopNode } from '../fabric/nodes';
 import { withStackLock } from '../lock';
 import { chownTree, ensureSystemUser, findOsUser, osUser } from '../os-user';
@@ -141,7 +142,9 @@ export async function addDomain(ctx: StackContext, mspId: string, role: string):
     const p = domainPaths(ctx.settings, d.name);
     file.kafka[d.name] = await createDomainKafkaPrincipal(ctx, { domain: d, credentialsFile: join(p.secrets, 'kafka.json') });
     saveFile(ctx, file);
+    const wasParked = isParked(ctx, mspId);
     const org = await addDomainOrganisation(ctx, mspId);
+    if (wasParked) await restoreAnchor(ctx, org);
     const mspPackage = writeMspPackage(ctx, org, d);
     chownTree(p.publicDir, osUser(d.osUser).uid, osUser(d.osUser).gid);
     return { domain: d, mspPackage };
@@ -172,6 +175,7 @@ export async function parkDomain(ctx: StackContext, name: string): Promise<boole
     const registry = loadRegistry(dirs);
     const org = registry.orgs.find((o) => o.domain === d.name);
     if (org) {
+      await withdrawAnchor(ctx, org);
       const peer = peerProcess(ctx, org);
       stopped = isAlive(readPid(peer.pidFile)) || caPid(ctx, org) !== undefined || stopped;
       await stopNode(peer);
@@ -185,6 +189,24 @@ export async function parkDomain(ctx: StackContext, name: string): Promise<boole
     ctx.progress.step('domains', `domain ${d.name} parked: its services, workloads, peer, CA and stores are stopped until it is added again`);
     return stopped;
   });
+}
+
+/**
+ * A parked domain's peer stops answering: its anchor on the marketplace channel (the one every new
+ * organisation joins) is withdrawn by its own admin, or every peer joining later keeps probing it
+ * (fabric/parties.ts setOwnAnchorPeers). A failure is reported and the parking goes on.
+ */
+async function withdrawAnchor(ctx: StackContext, org: OrgRecord): Promise<void> {
+  try {
+    if (await setOwnAnchorPeers(memberFabric(ctx, org.mspId), MARKETPLACE_CHANNEL, [])) ctx.progress.step('domains', `${org.mspId} withdrew its anchor peer from ${MARKETPLACE_CHANNEL}`);
+  } catch (error) {
+    ctx.progress.step('domains', `warning: ${org.mspId} could not withdraw its anchor peer from ${MARKETPLACE_CHANNEL}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Taken up again: its own peer is the marketplace channel's anchor of its organisation once more. */
+async function restoreAnchor(ctx: StackContext, org: OrgRecord): Promise<void> {
+  if (await setOwnAnchorPeers(memberFabric(ctx, org.mspId), MARKETPLACE_CHANNEL, [{ host: HOST, port: fabricPorts(ctx.settings).peer(org).listen }])) ctx.progress.step('domains', `${org.mspId} restored its anchor peer on ${MARKETPLACE_CHANNEL}`);
 }
 
 /** Whether the domain's organisation is parked (parkDomain). */

@@ -7,7 +7,7 @@ import { connect } from 'node:tls';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { addDomain, addOrgToChannel, createChannel, domainPaths, findDomain, isAlive, memberServicePorts, parkDomain, readMspPackage, readPid, status, up, verifyMspPackage, type DomainStatus } from '../../src';
+import { addDomain, addOrgToChannel, admitOrganisation, anchorPeersOf, createChannel, domainPaths, findDomain, isAlive, memberServicePorts, operatorFabric, parkDomain, readMspPackage, readPid, status, up, verifyMspPackage, type DomainStatus } from '../../src';
 import { loadSettings } from '../../src/settings';
 import { silentProgress } from '../../src/progress';
 import { fabricDirs, findOrg, loadRegistry, OPERATOR_ORG } from '../../src/fabric/layout';
@@ -232,9 +232,16 @@ describe('trust domains on one machine', () => {
     const all = (v: boolean) => ({ peer: v, ca: v, postgres: v, redis: v });
     const cert = readFileSync(join(fabricDirs(ctx.settings).adminMsp(org), 'signcerts', 'cert.pem'), 'utf8');
     expect(running()).toEqual(all(true));
+    // On the marketplace channel (admitted by the operator from its package) its peer is its anchor.
+    await admitOrganisation(ctx, 'marketplace', readMspPackage(ctx, OTHER));
+    const anchors = () => anchorPeersOf(operatorFabric(ctx), 'marketplace', OTHER);
+    const own = [{ host: 'localhost', port: Number(peerProcess(ctx, org).endpoint.split(':')[1]) }];
+    expect(await anchors()).toEqual(own);
 
     expect(await parkDomain(ctx, OTHER)).toBe(true);
     expect(running()).toEqual(all(false));
+    // Withdrawn by its own admin, so peers joining later do not probe a stopped one.
+    expect(await anchors()).toEqual([]);
     await up(ctx);
     expect(running()).toEqual(all(false));
     const parked = await status(ctx);
@@ -247,6 +254,7 @@ describe('trust domains on one machine', () => {
 
     await addDomain(ctx, OTHER, 'VSP');
     expect(running()).toEqual(all(true));
+    expect(await anchors()).toEqual(own);
     expect((await status(ctx)).domains.find((d) => d.name === OTHER)?.parked).toBe(false);
     expect(readFileSync(join(fabricDirs(ctx.settings).adminMsp(org), 'signcerts', 'cert.pem'), 'utf8')).toBe(cert);
   });
