@@ -98,8 +98,15 @@ describe('mpc-coordinator: subscription periods charged through ledger commands'
     });
     // Version 2 starts at its first period: 3 (from origin + 180 s), the first to begin after its creation.
     expect((await rows())[1]).toMatchObject({ version: 2, periods_sent: 3 });
-    await coordinator.app.get(MpcCoordinator).computations.chargeSubscriptions(origin + 590_000);
-    expect((await rows()).map((r) => [r.version, r.periods_sent, r.superseded])).toEqual([
+    // Version 2's VersionCreated already ended version 1 at the join, so the wait above can end while
+    // the VersionSuperseded event's transaction still holds version 1's row: charging skips a locked
+    // row (SKIP LOCKED) and takes it up on its next run. Runs at the same time are idempotent.
+    const charged = await waitFor('both versions charged up to origin + 590 s', async () => {
+      await coordinator.app.get(MpcCoordinator).computations.chargeSubscriptions(origin + 590_000);
+      const r = (await rows()).map((x) => [x.version, x.periods_sent, x.superseded]);
+      return r[0]?.[1] === 3 && r[1]?.[1] === 10 ? r : undefined;
+    });
+    expect(charged).toEqual([
       [1, 3, false],
       [2, 10, false],
     ]);
