@@ -1,5 +1,13 @@
 import type { Admin, Consumer, ConsumerConfig, Kafka, KafkaMessage } from 'kafkajs';
 import type { ConnectionLogger } from './logger';
+import { withTimeout } from './timeout';
+
+/**
+ * How long a stop waits for the consumer to leave its group. A consumer caught mid-join (a rebalance
+ * on a busy broker) can take a whole session timeout to answer; the process must not wait for it:
+ * the broker drops the member at its session timeout anyway.
+ */
+export const CONSUMER_STOP_MS = 10_000;
 
 export interface TopicConsumerOptions {
   readonly kafka: Kafka;
@@ -23,6 +31,8 @@ export interface TopicConsumerOptions {
    * when it has been handled (an admin client's two requests per topic at start; off by default).
    */
   readonly trackBacklog?: boolean;
+  /** How long `stop()` waits for the consumer to leave its group (CONSUMER_STOP_MS if not given). */
+  readonly stopTimeoutMs?: number;
 }
 
 export interface TopicConsumer {
@@ -118,8 +128,13 @@ export function startTopicConsumer(options: TopicConsumerOptions): TopicConsumer
     async stop() {
       stopped = true;
       wake?.();
-      await loop.catch(() => undefined);
-      await consumer?.disconnect().catch(() => undefined);
+      const leave = (async () => {
+        await loop.catch(() => undefined);
+        await consumer?.disconnect().catch(() => undefined);
+      })();
+      await withTimeout(leave, options.stopTimeoutMs ?? CONSUMER_STOP_MS, `${options.name ?? 'consumer'} ${options.groupId} stop`).catch((error: unknown) =>
+        options.logger.warn({ message: `${options.name ?? 'consumer'} did not leave its group in time; stopping without it`, groupId: options.groupId, error: String(error) }),
+      );
     },
   };
 }

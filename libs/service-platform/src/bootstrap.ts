@@ -79,6 +79,7 @@ export async function bootstrapService<T, D extends Dependency>(
     // ServiceConfig while T and D are open; loadServiceConfig built exactly that type.
     app = await createServiceApp(config, appModule as unknown as AppModuleFactory<ServiceConfig>);
     await app.listen(config.http.port);
+    exitIfShutdownHangs(service);
     logger.log({ message: 'listening', port: config.http.port, health: '/health' }, 'Bootstrap');
     return app;
   } catch (error) {
@@ -103,6 +104,27 @@ function keepConnectionsLongerThanClients(app: INestApplication): void {
   const server = app.getHttpServer() as { keepAliveTimeout: number; headersTimeout: number };
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+}
+
+/** How long a service may take to close its connections after SIGTERM or SIGINT before it exits anyway. */
+export const SHUTDOWN_DEADLINE_MS = 30_000;
+
+/**
+ * Nest's shutdown hooks close every connection before the process ends; one that never answers (a
+ * Kafka consumer stuck in a rebalance, a broker gone) must not keep a stopped service alive, and a
+ * supervisor's SIGKILL would lose the log line saying why. The timer does not keep the process alive.
+ */
+function exitIfShutdownHangs(service: string): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        process.stderr.write(
+          `${JSON.stringify({ level: 'error', service, message: `shutdown after ${signal} did not finish within ${SHUTDOWN_DEADLINE_MS / 1000} s; exiting`, timestamp: Date.now(), pid: process.pid })}\n`,
+        );
+        process.exit(1);
+      }, SHUTDOWN_DEADLINE_MS).unref();
+    });
+  }
 }
 
 function fail(service: string, error: unknown): void {
