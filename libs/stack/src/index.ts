@@ -40,6 +40,7 @@ export { VERSIONS } from './versions';
 export { osUser } from './os-user';
 export { blockOrganisations, readBlockOrganisations, type ChannelOrganisation } from './fabric/genesis';
 export { run, startDaemon, stopDaemon, readPid, isAlive, waitFor, type RunResult, type DaemonSpec } from './proc';
+export { stopWorkloadsUnder } from './workloads';
 export { aptInstall } from './install/debian';
 export { installSchemathesis, schemathesisBinary, schemathesisInstalled } from './install/schemathesis';
 export { addDomain, parkDomain, isParked, listDomains, findDomain, domainsStatus, domainPostgres, domainRedis, materialiseDomain, processUser, type AddedDomain, type DomainStatus, type DomainProcess } from './domains/domains';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Component, ComponentHealth, StackContext } from '../components/component';
 import { ensureTraversable } from '../components/files';
@@ -15,6 +15,7 @@ import { peerProcess, stopNode } from '../fabric/nodes';
 import { withStackLock } from '../lock';
 import { chownTree, ensureSystemUser, findOsUser, osUser } from '../os-user';
 import { isAlive, readPid, stopDaemon } from '../proc';
+import { stopWorkloadsUnder } from '../workloads';
 import { domainPaths, domainsDir, MEMBER_SERVICES, memberServiceFiles, memberServiceUrl, newMemberDomain, operatorDomain, OPERATOR_DOMAIN, type DomainRecord } from './domain';
 import { createDomainKafkaPrincipal, type KafkaPrincipalState } from './kafka-principal';
 import { writeMspPackage, type MspPackage } from './msp-package';
@@ -165,12 +166,7 @@ export async function parkDomain(ctx: StackContext, name: string): Promise<boole
     const p = domainPaths(ctx.settings, d.name);
     let stopped = false;
     for (const service of MEMBER_SERVICES) stopped = (await stopDaemon(memberServiceFiles(ctx.settings, d.name, service).pidFile)) || stopped;
-    const workloads = join(p.run, 'provisioner', 'workloads');
-    for (const id of existsSync(workloads) ? readdirSync(workloads) : []) {
-      // The supervisor stops its workload on SIGTERM and does not restart it.
-      stopped = (await stopDaemon(join(workloads, id, 'supervisor.pid'), 10_000)) || stopped;
-      stopped = (await stopDaemon(join(workloads, id, 'workload.pid'), 10_000)) || stopped;
-    }
+    stopped = (await stopWorkloadsUnder(join(p.run, 'provisioner', 'workloads'))) > 0 || stopped;
     const dirs = fabricDirs(ctx.settings);
     const registry = loadRegistry(dirs);
     const org = registry.orgs.find((o) => o.domain === d.name);

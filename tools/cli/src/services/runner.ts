@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '@datawell/contracts';
 import { createMpcCa, issueMpcCertificate } from '@datawell/mpc';
 import { buildDist, DIST } from '../build/build';
-import { connectionEnv, domainPaths, enrollClientIdentity, isAlive, listDomains, readPid, servicePorts, serviceUrl, startDaemon, stopDaemon, waitFor, type StackConnection, type StackContext } from '@datawell/stack';
+import { connectionEnv, domainPaths, enrollClientIdentity, isAlive, listDomains, readPid, servicePorts, serviceUrl, startDaemon, stopDaemon, stopWorkloadsUnder, waitFor, type StackConnection, type StackContext } from '@datawell/stack';
 
 export interface ServiceState {
   readonly name: ServiceName;
@@ -162,11 +162,7 @@ export async function stopWorkloads(ctx: StackContext): Promise<number> {
       .map((d) => join(domainPaths(ctx.settings, d.name).run, 'provisioner', 'workloads')),
   ];
   let stopped = 0;
-  for (const root of roots) {
-    for (const dir of existsSync(root) ? readdirSync(root) : []) {
-      if (await stopDaemon(join(root, dir, 'supervisor.pid'), 10_000)) stopped++;
-    }
-  }
+  for (const root of roots) stopped += await stopWorkloadsUnder(root);
   if (stopped > 0) ctx.progress.step('services', `stopped ${stopped} provisioned workload(s)`);
   return stopped;
 }
