@@ -54,7 +54,6 @@ export {
   blueprintFile,
   anchorPeersOf,
   channelOrganisations,
-  setOwnAnchorPeers,
   commitChaincode,
   committedDefinition,
   formChannel,

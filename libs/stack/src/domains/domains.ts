@@ -8,10 +8,9 @@ import { redisHealth, startRedis, stackRedis, stopRedis, type RedisInstance } fr
 import { OPERATOR_PRINCIPAL, principalFile } from '../components/kafka-principals';
 import { StackError } from '../errors';
 import { caPid, stopCa } from '../fabric/ca';
-import { fabricDirs, fabricPorts, HOST, loadRegistry, saveRegistry, type OrgRecord } from '../fabric/layout';
-import { addDomainOrganisation, MARKETPLACE_CHANNEL, parkedHealth } from '../fabric/network';
-import { memberFabric, setOwnAnchorPeers } from '../fabric/parties';
-import { peerProcess, stopNode } from '../fabric/nodes';
+import { fabricDirs, loadRegistry, saveRegistry, type OrgRecord } from '../fabric/layout';
+import { addDomainOrganisation, parkedHealth } from '../fabric/network';
+import { peerProcess } from '../fabric/nodes';
 import { withStackLock } from '../lock';
 import { chownTree, ensureSystemUser, findOsUser, osUser } from '../os-user';
 import { isAlive, readPid, stopDaemon } from '../proc';
@@ -143,9 +142,7 @@ export async function addDomain(ctx: StackContext, mspId: string, role: string):
     const p = domainPaths(ctx.settings, d.name);
     file.kafka[d.name] = await createDomainKafkaPrincipal(ctx, { domain: d, credentialsFile: join(p.secrets, 'kafka.json') });
     saveFile(ctx, file);
-    const wasParked = isParked(ctx, mspId);
     const org = await addDomainOrganisation(ctx, mspId);
-    if (wasParked) await restoreAnchor(ctx, org);
     const mspPackage = writeMspPackage(ctx, org, d);
     chownTree(p.publicDir, osUser(d.osUser).uid, osUser(d.osUser).gid);
     return { domain: d, mspPackage };
@@ -153,11 +150,17 @@ export async function addDomain(ctx: StackContext, mspId: string, role: string):
 }
 
 /**
- * Sets a member domain aside: stops its member services, the workloads its provisioner runs, its
- * peer, CA, Redis and PostgreSQL, and marks its organisation parked so `up` leaves them stopped.
- * Its folder, keys, ledger and databases stay; `addDomain` (`./dev domain add`, a scenario) takes it
- * up again. A machine running many organisations (an e2e tier, a demo) keeps only those in use
- * busy: an idle peer alone costs a few per cent of a core. Resolves whether anything was running.
+ * Sets a member domain aside: stops its member services, the workloads its provisioner runs, its CA,
+ * Redis and PostgreSQL, and marks its organisation parked so `up` leaves them stopped. Its folder,
+ * keys, ledger and databases stay; `addDomain` (`./dev domain add`, a scenario) takes it up again. A
+ * machine running many organisations (an e2e tier, a demo) keeps only those in use busy.
+ *
+ * Its peer runs on: the peers of a channel keep each other's gossip state for twenty minutes after
+ * one stops answering, and Fabric's gossip (3.1, channel.go handleStateInfSnapshot) drops a whole
+ * state-info snapshot at the first entry from a peer whose identity it never learned. A peer joining
+ * after a member's peer stopped therefore learned no live peer either (seen in the e2e tier: 0 peers
+ * known for minutes, so its gateway found no endorser). An idle peer costs under 1 % of a core.
+ * Resolves whether anything was running.
  */
 export async function parkDomain(ctx: StackContext, name: string): Promise<boolean> {
   return withStackLock(ctx, async () => {
@@ -171,10 +174,7 @@ export async function parkDomain(ctx: StackContext, name: string): Promise<boole
     const registry = loadRegistry(dirs);
     const org = registry.orgs.find((o) => o.domain === d.name);
     if (org) {
-      await withdrawAnchor(ctx, org);
-      const peer = peerProcess(ctx, org);
-      stopped = isAlive(readPid(peer.pidFile)) || caPid(ctx, org) !== undefined || stopped;
-      await stopNode(peer);
+      stopped = caPid(ctx, org) !== undefined || stopped;
       await stopCa(ctx, org);
       registry.orgs = registry.orgs.map((o) => (o.mspId === org.mspId ? { ...o, parked: true } : o));
       saveRegistry(dirs, registry);
@@ -182,27 +182,9 @@ export async function parkDomain(ctx: StackContext, name: string): Promise<boole
     stopped = isAlive(readPid(join(p.run, 'postgres.pid'))) || isAlive(readPid(join(p.run, 'redis.pid'))) || stopped;
     await stopRedis(domainRedis(ctx, d));
     await stopPostgres(domainPostgres(ctx, d));
-    ctx.progress.step('domains', `domain ${d.name} parked: its services, workloads, peer, CA and stores are stopped until it is added again`);
+    ctx.progress.step('domains', `domain ${d.name} parked: its services, workloads, CA and stores are stopped until it is added again (its peer runs on for the channels' gossip)`);
     return stopped;
   });
-}
-
-/**
- * A parked domain's peer stops answering: its anchor on the marketplace channel (the one every new
- * organisation joins) is withdrawn by its own admin, or every peer joining later keeps probing it
- * (fabric/parties.ts setOwnAnchorPeers). A failure is reported and the parking goes on.
- */
-async function withdrawAnchor(ctx: StackContext, org: OrgRecord): Promise<void> {
-  try {
-    if (await setOwnAnchorPeers(memberFabric(ctx, org.mspId), MARKETPLACE_CHANNEL, [])) ctx.progress.step('domains', `${org.mspId} withdrew its anchor peer from ${MARKETPLACE_CHANNEL}`);
-  } catch (error) {
-    ctx.progress.step('domains', `warning: ${org.mspId} could not withdraw its anchor peer from ${MARKETPLACE_CHANNEL}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-/** Taken up again: its own peer is the marketplace channel's anchor of its organisation once more. */
-async function restoreAnchor(ctx: StackContext, org: OrgRecord): Promise<void> {
-  if (await setOwnAnchorPeers(memberFabric(ctx, org.mspId), MARKETPLACE_CHANNEL, [{ host: HOST, port: fabricPorts(ctx.settings).peer(org).listen }])) ctx.progress.step('domains', `${org.mspId} restored its anchor peer on ${MARKETPLACE_CHANNEL}`);
 }
 
 /** Whether the domain's organisation is parked (parkDomain). */

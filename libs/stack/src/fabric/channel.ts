@@ -137,8 +137,8 @@ async function addOrgToChannelLocked(ctx: StackContext, channel: string, mspId: 
     // grew as n² with the organisations of a long-lived stack (27 in a CI run), while gossip's alive
     // checks flap on a loaded machine; an endorsement that still finds no endorser is retried
     // (libs/fabric submitTransaction, the bridge's command retries).
-    // Usually seconds; once (an e2e run, with the peers of twenty parked domains still listed as
-    // anchors) the new peer took 150 s to learn the others' state, so the budget is five minutes.
+    // Usually seconds. A member's peer that stopped broke it for twenty minutes (see domains.ts
+    // parkDomain, which therefore keeps peers running); the budget stays five minutes for a loaded machine.
     await waitForChannelPeers(toolingFabric(ctx, org), channel, 2, 300_000);
     return;
   }

@@ -91,9 +91,9 @@ function nodes(ctx: StackContext): NodeProcess[] {
 export const fabric: Component = {
   name: 'fabric',
   async start(ctx) {
-    // A parked domain's CA and peer stay stopped (domains.ts parkDomain).
-    const orgs = registeredOrgs(ctx).filter((o) => !o.parked);
-    for (const org of orgs) await setupOrg(ctx, org);
+    // A parked domain's CA stays stopped; its peer runs, as every channel member's must (domains.ts parkDomain).
+    const orgs = registeredOrgs(ctx);
+    for (const org of orgs.filter((o) => !o.parked)) await setupOrg(ctx, org);
     for (const [i] of nodeNames(ctx, ORDERER_ORG).entries()) await startOrderer(ctx, i);
     // Every organisation's admin (the tooling's and the members' in their domains) reaches the ordering service with it.
     publishOrdererAccess(ctx);
@@ -125,10 +125,6 @@ export const fabric: Component = {
       out.push(await probe(`ca-${org.slug}`, pid, `${org.mspId} certificate authority`, () => caHealthy(ctx, org)));
     }
     for (const node of nodes(ctx)) {
-      if (node.org.parked) {
-        out.push(parkedHealth(node.name, node.org));
-        continue;
-      }
       const pid = readPid(node.pidFile);
       out.push(await probe(node.name, isAlive(pid) ? pid : undefined, `${node.org.mspId} ${node.endpoint}`, () => nodeHealthy(node)));
     }

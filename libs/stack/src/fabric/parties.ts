@@ -468,38 +468,8 @@ export async function proposeOrgRemoval(m: MemberFabric, channel: string, mspId:
   );
 }
 
-/**
- * The member sets its own organisation's anchor peers on a channel (none, or its own peer) by a
- * config update it signs and submits alone: an org's AnchorPeers value is modified by its own
- * Admins. A domain set aside (domains.ts parkDomain) withdraws its anchor, because every peer that
- * joins the channel afterwards probes each listed anchor for ever: with twenty stopped ones a new
- * peer in an e2e run learned none of the live peers in five minutes. Needs only the orderer (the
- * config is fetched from it), not the member's peer. Does nothing, and resolves false, when the
- * organisation is not on the channel or it already lists exactly those anchors.
- */
-export async function setOwnAnchorPeers(m: MemberFabric, channel: string, anchors: readonly { host: string; port: number }[]): Promise<boolean> {
-  let changed = false;
-  const envelope = await inWork(m, (dir) =>
-    configUpdate(m, channel, dir, (config) => {
-      const own = config.channel_group.groups.Application.groups[m.mspId] as { values?: Record<string, { mod_policy?: string; value?: { anchor_peers?: unknown[] }; version?: string }> } | undefined;
-      if (!own) return;
-      const values = (own.values ??= {});
-      const current = JSON.stringify(values['AnchorPeers']?.value?.anchor_peers ?? []);
-      if (current === JSON.stringify(anchors)) return;
-      changed = true;
-      if (anchors.length === 0) delete values['AnchorPeers'];
-      else values['AnchorPeers'] = { mod_policy: 'Admins', value: { anchor_peers: [...anchors] }, version: values['AnchorPeers']?.version ?? '0' };
-    }, () => changed),
-  );
-  if (!envelope) return false;
-  await submitConfigUpdate(m, channel, envelope);
-  return true;
-}
-
 /** The config update envelope that takes the channel's current config (fetched by the member) to `change(config)`. */
-async function configUpdate(m: MemberFabric, channel: string, dir: string, change: (config: ConfigJson) => void): Promise<Buffer>;
-async function configUpdate(m: MemberFabric, channel: string, dir: string, change: (config: ConfigJson) => void, proceed: () => boolean): Promise<Buffer | undefined>;
-async function configUpdate(m: MemberFabric, channel: string, dir: string, change: (config: ConfigJson) => void, proceed: () => boolean = () => true): Promise<Buffer | undefined> {
+async function configUpdate(m: MemberFabric, channel: string, dir: string, change: (config: ConfigJson) => void): Promise<Buffer> {
   const as = m.user ? { user: m.user } : {};
   const f = (name: string) => join(dir, name);
   const lator = (args: string[]) => run(m.bin.configtxlator, args, { ...as, cwd: dir });
@@ -509,7 +479,6 @@ async function configUpdate(m: MemberFabric, channel: string, dir: string, chang
   const config = block.data.data[0]!.payload.data.config;
   const modified = structuredClone(config);
   change(modified);
-  if (!proceed()) return undefined;
   writeForMember(m, f('config.json'), JSON.stringify(config));
   writeForMember(m, f('modified.json'), JSON.stringify(modified));
   await lator(['proto_encode', '--input', f('config.json'), '--type', 'common.Config', '--output', f('config.pb')]);

@@ -101,7 +101,7 @@ export function registerDomainCommands(program: Command): void {
 
   domain
     .command('park')
-    .description("set member domains aside (those named, or --all): stop their services, workloads, peer, CA and stores, and keep them stopped across ./dev up until ./dev domain add takes one up again; folders, keys, ledgers and databases stay")
+    .description("set member domains aside (those named, or --all): stop their services, workloads, CA and stores, and keep them stopped across ./dev up until ./dev domain add takes one up again; their peers run on (the channels' gossip needs them); folders, keys, ledgers and databases stay")
     .argument('[MSPID...]', 'member domains')
     .option('--all', 'every member domain')
     .action(async (mspIds: string[], opts: { all?: boolean }) => {

@@ -49,7 +49,7 @@ function memberDomains(ctx: StackContext, only?: readonly string[]) {
  * (see memberServiceLaunch), and waits for their /health.
  */
 export async function startMemberServices(ctx: StackContext, connection: StackConnection, repoDir: string, only?: readonly string[]): Promise<void> {
-  // A parked domain's stores and peer are stopped: its services wait until it is added again.
+  // A parked domain's stores are stopped: its services wait until it is added again.
   const parked = (only ?? []).filter((name) => isParked(ctx, name));
   if (parked.length > 0) throw new StackError('DOMAIN_PARKED', `domain ${parked.join(', ')} is parked; ./dev domain add takes it up again`, 'domains');
   const domains = memberDomains(ctx, only).filter((d) => !isParked(ctx, d.name));
