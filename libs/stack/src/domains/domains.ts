@@ -187,9 +187,14 @@ export async function parkDomain(ctx: StackContext, name: string): Promise<boole
   });
 }
 
+/** The parked organisation of domain `name` among `orgs`, if it is parked (parkDomain). */
+function parkedOrgOf(orgs: readonly OrgRecord[], name: string): OrgRecord | undefined {
+  return orgs.find((o) => o.domain === name && o.parked === true);
+}
+
 /** Whether the domain's organisation is parked (parkDomain). */
 export function isParked(ctx: StackContext, name: string): boolean {
-  return loadRegistry(fabricDirs(ctx.settings)).orgs.some((o) => o.domain === name && o.parked === true);
+  return parkedOrgOf(loadRegistry(fabricDirs(ctx.settings)).orgs, name) !== undefined;
 }
 
 async function startDomainStores(ctx: StackContext, d: DomainRecord): Promise<void> {
@@ -256,7 +261,7 @@ export function domainsStatus(ctx: StackContext, operatorProcesses: readonly Com
       folder: p.root,
       publicDir: p.publicDir,
       processes,
-      parked: orgs.some((o) => o.domain === d.name && o.parked === true),
+      parked: parkedOrgOf(orgs, d.name) !== undefined,
       database: { host: '127.0.0.1', port: d.ports.postgres, database: 'datawell' },
       redis: { host: '127.0.0.1', port: d.ports.redis },
       kafka: { principal: d.kafkaPrincipal, credentials: d.name === OPERATOR_DOMAIN ? operatorKafka(ctx) : (file.kafka[d.name] ?? 'pending') },
@@ -317,7 +322,7 @@ export const domains: Component = {
     const out: ComponentHealth[] = [];
     const orgs = loadRegistry(fabricDirs(ctx.settings)).orgs;
     for (const d of members(ctx)) {
-      const parked = orgs.find((o) => o.domain === d.name && o.parked === true);
+      const parked = parkedOrgOf(orgs, d.name);
       if (parked) out.push(parkedHealth(`postgres@${d.name}`, parked), parkedHealth(`redis@${d.name}`, parked));
       else out.push(await postgresHealth(domainPostgres(ctx, d)), await redisHealth(domainRedis(ctx, d)));
     }
