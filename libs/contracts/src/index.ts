@@ -20,6 +20,7 @@ export {
   descriptionDigest,
   MAX_DESCRIPTION,
   newOfferSchema,
+  offerDescriptionSchema,
   offerPatchSchema,
   offerTagSchema,
   offerUpdateArgument,
@@ -28,6 +29,7 @@ export {
   tagsOf,
   termsOf,
   type NewOffer,
+  type OfferDescription,
   type OfferPatch,
   type OfferUpdateArgument,
 } from './ledger/offer-request';

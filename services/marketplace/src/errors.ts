@@ -15,7 +15,8 @@ export type MarketplaceErrorCode =
   | 'WRONG_STATE'
   | 'PARTICIPANT_SUSPENDED'
   | 'ABANDONMENT_EXISTS'
-  | 'NOT_REVENUE_RECORDER';
+  | 'NOT_REVENUE_RECORDER'
+  | 'DESCRIPTION_DIGEST_MISMATCH';
 
 const KINDS: Readonly<Record<MarketplaceErrorCode, ErrorKind>> = {
   INVALID_REQUEST: 'invalid',
@@ -34,6 +35,8 @@ const KINDS: Readonly<Record<MarketplaceErrorCode, ErrorKind>> = {
   ABANDONMENT_EXISTS: 'exists',
   // Not named by the terms (revenueRecorders, else the founding group D) to record revenue: the dao chaincode's rule.
   NOT_REVENUE_RECORDER: 'forbidden',
+  // The text does not hash to the digest the ledger holds for the offer (now: a later revision may have changed it).
+  DESCRIPTION_DIGEST_MISMATCH: 'conflict',
 };
 
 /** A request the marketplace refuses, with a stable code; mapped to HTTP 4xx and gRPC by the platform. */

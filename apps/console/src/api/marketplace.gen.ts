@@ -229,6 +229,23 @@ export interface paths {
         patch: operations["OffersController_update"];
         trace?: never;
     };
+    "/offers/{offerId}/description": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Give the catalogue the text of your offer's description (owner only): an offer posted through your own ledger bridge reaches the ledger with the description's SHA-256 alone; the text must hash to the digest the ledger holds now (409 DESCRIPTION_DIGEST_MISMATCH otherwise) */
+        put: operations["OffersController_describe"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/participants": {
         parameters: {
             query?: never;
@@ -412,6 +429,10 @@ export interface components {
             offerId: string;
             /** @enum {string} */
             status?: "submitted";
+        };
+        OfferDescription: {
+            /** @description Full text, kept off-chain; its SHA-256 goes on the ledger */
+            description: string;
         };
         OfferOwnerDto: {
             mspId: string;
@@ -1264,6 +1285,70 @@ export interface operations {
                 content?: never;
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    OffersController_describe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                offerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OfferDescription"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfferViewDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -88,6 +88,14 @@ export const offerPatchSchema = z
   .meta({ minProperties: 1 });
 export type OfferPatch = z.output<typeof offerPatchSchema>;
 
+/**
+ * The text of an offer's description, given to the marketplace's catalogue after the offer was posted
+ * elsewhere (by the owner's own ledger bridge, which sends only the digest to the ledger). It is
+ * accepted only if its SHA-256 is the digest the ledger holds.
+ */
+export const offerDescriptionSchema = z.strictObject({ description });
+export type OfferDescription = z.output<typeof offerDescriptionSchema>;
+
 const DATA_KEYS = ['schema', 'updateFrequency', 'source'] as const;
 const VALUE_KEYS = ['service', 'computations', 'infrastructure'] as const;
 

@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
-import { newOfferSchema, offerPatchSchema } from '@datawell/contracts';
+import { newOfferSchema, offerDescriptionSchema, offerPatchSchema } from '@datawell/contracts';
 import { ErrorDto } from '../common.dto';
 import { zodBody, ZodParams } from '@datawell/service-platform';
 import { idSchema, MSP_ID_SCHEMA_PATTERN } from '../validation';
@@ -71,6 +71,23 @@ export class OffersController {
   @ApiForbiddenResponse({ type: ErrorDto })
   update(@CurrentPrincipal() principal: Principal, @Param('offerId') offerId: string, @Body() body: unknown) {
     return this.offers.update(principal, offerId, body);
+  }
+
+  @Put(':offerId/description')
+  @Authenticated()
+  @ApiOperation({
+    summary:
+      "Give the catalogue the text of your offer's description (owner only): an offer posted through your own ledger bridge reaches the ledger with the description's SHA-256 alone; the text must hash to the digest the ledger holds now (409 DESCRIPTION_DIGEST_MISMATCH otherwise)",
+  })
+  @ZodParams({ offerId: idSchema })
+  @ApiBody(zodBody('OfferDescription', offerDescriptionSchema))
+  @ApiOkResponse({ type: OfferViewDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiForbiddenResponse({ type: ErrorDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  @ApiConflictResponse({ type: ErrorDto })
+  describe(@CurrentPrincipal() principal: Principal, @Param('offerId') offerId: string, @Body() body: unknown) {
+    return this.offers.describe(principal, offerId, body);
   }
 
   @Delete(':offerId')

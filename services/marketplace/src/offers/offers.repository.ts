@@ -33,6 +33,11 @@ export class OffersRepository {
     );
   }
 
+  /** Shows a kept description on the offer while the ledger still names its digest. */
+  async showDescription(manager: EntityManager, offerId: string, digest: string, description: string): Promise<void> {
+    await this.store.query(`UPDATE ${this.store.t('offers')} SET description = $3, updated_at = now() WHERE offer_id = $1 AND description_digest = $2`, [offerId, digest, description], manager);
+  }
+
   /** The command last sent for an offer (its failed receipt is matched by it). */
   async setCommand(manager: EntityManager, offerId: string, commandId: string): Promise<void> {
     await this.store.query(`UPDATE ${this.store.t('offers')} SET command_id = $2 WHERE offer_id = $1`, [offerId, commandId], manager);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@datawell/auth';
-import { MARKETPLACE, newOfferSchema, offerPatchSchema, offerUpdateArgument, postOfferArgument, tagsOf } from '@datawell/contracts';
+import { descriptionDigest, MARKETPLACE, newOfferSchema, offerDescriptionSchema, offerPatchSchema, offerUpdateArgument, postOfferArgument, tagsOf } from '@datawell/contracts';
 import type { EntityManager } from 'typeorm';
 import { forbidden, invalidRequest, MarketplaceError } from '../errors';
 import type { CommandsService } from '../commands/commands.service';
@@ -92,6 +92,27 @@ export class OffersService {
       await this.commands.issue(manager, send, principal, MARKETPLACE.command(MARKETPLACE.tx.WithdrawOffer, onMarketplace(commandId, principal.mspId), offerId));
     });
     return { offerId, commandId };
+  }
+
+  /**
+   * The owner gives the catalogue the text of its offer's description: an offer posted through the
+   * owner's own ledger bridge reaches the ledger with the description's digest only. The text must
+   * hash to the digest the ledger holds now; giving it again is harmless.
+   */
+  async describe(principal: Principal, offerIdParam: string, body: unknown): Promise<OfferView> {
+    const offerId = parseInput(idSchema, offerIdParam, 'offerId');
+    const { description } = parseInput(offerDescriptionSchema, body, 'body');
+    const digest = descriptionDigest(description);
+    await this.store.write(async (manager) => {
+      const row = await this.repository.lock(manager, offerId);
+      if (!row) throw new MarketplaceError('OFFER_NOT_FOUND', `no offer ${offerId}`);
+      if (row['owner_msp_id'] !== principal.mspId) throw forbidden(`${principal.mspId} does not own offer ${offerId} and may not describe it`);
+      const held = row['description_digest'] as string;
+      if (digest !== held) throw new MarketplaceError('DESCRIPTION_DIGEST_MISMATCH', `the description's SHA-256 is ${digest}; the ledger holds ${held} for offer ${offerId}`);
+      await this.repository.keepDescription(manager, offerId, digest, description);
+      await this.repository.showDescription(manager, offerId, digest, description);
+    });
+    return this.get(offerId);
   }
 
   async get(offerIdParam: string): Promise<OfferView> {

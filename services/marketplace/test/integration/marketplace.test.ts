@@ -126,6 +126,34 @@ describe('offers', () => {
     expect((await h.http('GET', `/offers?tags=${tag}&status=withdrawn`)).body).toMatchObject({ total: 1 });
   });
 
+  it('takes the text of a description the ledger holds only as a digest (an offer posted through the owner’s own bridge), from its owner only', async () => {
+    const tag = `t${hex()}`;
+    const offer = dataOffer(tag);
+    const offerId = `off-own-${hex()}`;
+    // As a member's own bridge posts it: the ledger's event carries the description's digest, the marketplace never saw the text.
+    const terms = { tags: ['water', tag], schema: offer.schema, updateFrequency: offer.updateFrequency, source: offer.source };
+    await h.ledgerEvent('marketplace', 'marketplace', 'OfferPosted', { offerId, kind: 'data', title: offer.title, terms, descriptionDigest: descriptionDigest(offer.description), owner: dsp.mspId, status: 'open', revision: 1, createdAtMs: 1, updatedAtMs: 1 });
+    await eventually('open', () => h.http('GET', `/offers/${offerId}`), (r) => r.body['status'] === 'open');
+    expect((await h.http('GET', `/offers/${offerId}`)).body).toMatchObject({ description: null });
+
+    const put = (body: unknown, token?: string, id = offerId) => h.http('PUT', `/offers/${id}/description`, body, token);
+    expect(await put({ description: offer.description })).toMatchObject({ status: 401 });
+    expect(await put({ description: offer.description }, vsp.token)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+    expect(await put({ description: offer.description }, dsp.token, `off-none-${hex()}`)).toMatchObject({ status: 404, body: { code: 'OFFER_NOT_FOUND' } });
+    expect(await put({ description: '' }, dsp.token)).toMatchObject({ status: 400, body: { code: 'INVALID_REQUEST' } });
+    expect(await put({ description: offer.description, extra: 1 }, dsp.token)).toMatchObject({ status: 400, body: { code: 'INVALID_REQUEST' } });
+    const wrong = await put({ description: `${offer.description} (edited)` }, dsp.token);
+    expect(wrong).toMatchObject({ status: 409, body: { code: 'DESCRIPTION_DIGEST_MISMATCH' } });
+    expect(wrong.body['message']).toContain(descriptionDigest(offer.description));
+    expect((await h.http('GET', `/offers/${offerId}`)).body).toMatchObject({ description: null });
+
+    const given = await put({ description: offer.description }, dsp.token);
+    expect(given).toMatchObject({ status: 200, body: { offerId, description: offer.description, descriptionDigest: descriptionDigest(offer.description) } });
+    // Found by its text now; giving it again changes nothing.
+    expect((await h.http('GET', `/offers?q=${encodeURIComponent(`turbidity ${tag}`)}`)).body['offers']).toEqual([expect.objectContaining({ offerId })]);
+    expect(await put({ description: offer.description }, dsp.token)).toMatchObject({ status: 200, body: { description: offer.description } });
+  });
+
   it('lets only a DSP post data offers and only a VSP value offers (403)', async () => {
     expect(await h.http('POST', '/offers', dataOffer('x'), vsp.token)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
     const value = { kind: 'value', title: 'Forecasting', description: 'Forecasts', service: 'forecasting', computations: ['mean'], infrastructure: { cpu: 2 } };

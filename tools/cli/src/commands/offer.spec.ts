@@ -25,6 +25,9 @@ describe("./dev offer: bad input exits 2 with one line, checked with the marketp
     [['edit', 'AcmeMSP', '--id', 'off 1', '--changes', '{"title":"x"}'], /--id must be 1-128 letters/],
     [['edit', 'AcmeMSP', '--id', 'off-1', '--changes', '{}'], /--changes: body: must change at least one field/],
     [['withdraw', 'AcmeMSP'], /required option '--id <offerId>'/],
+    [['describe', 'AcmeMSP', '--id', 'off-1', '--description', '   '], /--description: must not be empty/],
+    [['describe', 'AcmeMSP', '--id', 'off-1', '--description', '@/nonexistent/d.txt'], /--description: cannot read \/nonexistent\/d.txt: ENOENT/],
+    [['describe', 'AcmeMSP', '--description', 'x'], /required option '--id <offerId>'/],
   ])('%j', async (args, message) => {
     const r = await run(...args);
     expect(r.code).toBe(2);

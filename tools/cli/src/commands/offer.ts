@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { z } from 'zod';
-import { idSchema, MSP_ID_PATTERN, newOfferSchema, offerPatchSchema } from '@datawell/contracts';
+import { idSchema, MSP_ID_PATTERN, newOfferSchema, offerDescriptionSchema, offerPatchSchema } from '@datawell/contracts';
+import { serviceUrl } from '@datawell/stack';
+import { login } from '@datawell/testing';
 import { stackContext } from '../context';
-import { memberBridge, through } from '../services/member-bridge';
+import { memberBridge, through, type MemberBridge } from '../services/member-bridge';
 import { UsageError } from '../usage-error';
 import { readJson } from './dao';
 
@@ -34,6 +37,44 @@ function body(schema: z.ZodType, text: string, option: string): unknown {
   return value;
 }
 
+function readText(file: string, option: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${option}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
+
+/** How long the catalogue may take to see the ledger's event of a write before its description can be given. */
+const CATALOGUE_WAIT_MS = 90_000;
+
+/**
+ * Gives the marketplace's catalogue the description's text (PUT /offers/:id/description, signed in
+ * as the member's person): the bridge sent only its SHA-256 to the ledger. Waits while the marketplace
+ * has not yet read the write's event (404 OFFER_NOT_FOUND, and after a write of this run 409
+ * DESCRIPTION_DIGEST_MISMATCH while it still holds the previous digest). Resolves the catalogue's URL
+ * of the offer.
+ */
+async function giveDescription(marketplace: string, bridge: MemberBridge, offerId: string, description: string, justWritten: boolean): Promise<string> {
+  const token = await login(marketplace, bridge.person);
+  const deadline = Date.now() + CATALOGUE_WAIT_MS;
+  for (;;) {
+    const response = await fetch(`${marketplace}/offers/${encodeURIComponent(offerId)}/description`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ description }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    if (response.ok) return `${marketplace}/offers/${offerId}`;
+    const answer = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
+    const pending = answer.code === 'OFFER_NOT_FOUND' || (justWritten && answer.code === 'DESCRIPTION_DIGEST_MISMATCH');
+    if (!pending || Date.now() > deadline) {
+      throw new Error(`the marketplace did not take the description of offer ${offerId}: ${response.status} ${answer.code}: ${answer.message} (the offer is on the ledger; ./dev offer describe ${bridge.mspId} --id ${offerId} --description … gives it again)`);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 const describe = (w: OfferWrite, did: string) => `offer ${w.offer.offerId} (${w.offer.kind}, "${w.offer.title}") ${did} by ${w.offer.owner}: ${w.offer.status}, revision ${w.offer.revision} (tx ${w.txId})`;
 const print = (json: boolean | undefined, value: unknown, text: string) => process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
 
@@ -48,9 +89,11 @@ export function registerOfferCommands(program: Command): void {
     .action(async (mspId: string, o: { offer: string; json?: boolean }) => {
       const m = checkMember(mspId);
       const input = body(newOfferSchema, o.offer, '--offer');
-      const bridge = await memberBridge(stackContext(), m);
+      const ctx = stackContext();
+      const bridge = await memberBridge(ctx, m);
       const posted = await through(() => bridge.call<OfferWrite>('POST', '/offers', input));
-      print(o.json, posted, describe(posted, 'posted'));
+      const catalogue = await giveDescription(serviceUrl(ctx.settings, 'marketplace'), bridge, posted.offer.offerId, (input as { description: string }).description, true);
+      print(o.json, { ...posted, catalogue }, `${describe(posted, 'posted')}; described in the catalogue at ${catalogue}`);
     });
 
   member(offer.command('edit').description("change one of the member's open offers (UpdateOffer): any field but the kind"))
@@ -60,9 +103,27 @@ export function registerOfferCommands(program: Command): void {
       const m = checkMember(mspId);
       const offerId = checkOfferId(o.id);
       const changes = body(offerPatchSchema, o.changes, '--changes');
-      const bridge = await memberBridge(stackContext(), m);
+      const ctx = stackContext();
+      const bridge = await memberBridge(ctx, m);
       const edited = await through(() => bridge.call<OfferWrite>('PATCH', `/offers/${offerId}`, changes));
-      print(o.json, edited, describe(edited, 'changed'));
+      const text = (changes as { description?: string }).description;
+      const catalogue = text === undefined ? undefined : await giveDescription(serviceUrl(ctx.settings, 'marketplace'), bridge, offerId, text, true);
+      print(o.json, { ...edited, ...(catalogue ? { catalogue } : {}) }, `${describe(edited, 'changed')}${catalogue ? `; described in the catalogue at ${catalogue}` : ''}`);
+    });
+
+  member(offer.command('describe').description("give the marketplace's catalogue the text of one of the member's offers' descriptions (the ledger holds its SHA-256 only; post and edit do this themselves)"))
+    .requiredOption('--id <offerId>', 'the offer')
+    .requiredOption('--description <text>', 'the description, or @file; its SHA-256 must be the digest the ledger holds')
+    .action(async (mspId: string, o: { id: string; description: string; json?: boolean }) => {
+      const m = checkMember(mspId);
+      const offerId = checkOfferId(o.id);
+      const raw = o.description.startsWith('@') ? readText(o.description.slice(1), '--description') : o.description;
+      const parsed = offerDescriptionSchema.safeParse({ description: raw });
+      if (!parsed.success) throw new UsageError(`--description: ${parsed.error.issues[0]?.message}`);
+      const ctx = stackContext();
+      const bridge = await memberBridge(ctx, m);
+      const catalogue = await giveDescription(serviceUrl(ctx.settings, 'marketplace'), bridge, offerId, parsed.data.description, false);
+      print(o.json, { offerId, catalogue }, `offer ${offerId} described in the catalogue at ${catalogue}`);
     });
 
   member(offer.command('withdraw').description("withdraw one of the member's open offers (WithdrawOffer); it stays readable, withdrawn"))

@@ -1,4 +1,4 @@
-import { enrollClientIdentity, findDomain, memberBridgeGrpcPort, memberServiceUrl, StackError, type StackContext } from '@datawell/stack';
+import { enrollClientIdentity, findDomain, memberBridgeGrpcPort, memberServiceUrl, StackError, type EnrolledIdentity, type StackContext } from '@datawell/stack';
 import { login } from '@datawell/testing';
 import { UsageError } from '../usage-error';
 
@@ -19,6 +19,8 @@ export interface MemberBridge {
   readonly url: string;
   /** host:port of the bridge's gRPC (datawell.ledgerbridge.v1.LedgerBridge): the domain's slot's fourth port. */
   readonly grpcAddress: string;
+  /** The person of the organisation it signs in as (enrolled at the member's own CA, key in its domain). */
+  readonly person: EnrolledIdentity;
   /** The bearer token of the person of the organisation (logged in at the bridge's HTTP API on first use), for gRPC metadata. */
   token(): Promise<string>;
   /** A call signed in as the person of the organisation; an answer >= 400 is a MemberBridgeError. */
@@ -48,6 +50,7 @@ export async function memberBridge(ctx: StackContext, mspId: string): Promise<Me
     mspId: domain.mspId,
     url,
     grpcAddress: `127.0.0.1:${memberBridgeGrpcPort(ctx.settings, domain.index)}`,
+    person,
     token: bearer,
     async call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
       const t = await bearer();

@@ -1,9 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { allocateLevel } from '@datawell/domain';
-import { domainPaths, findDomain, isAlive, MEMBER_SERVICES, memberServiceFiles, operatorFabric, osUserFor, ownPeerChannels, processUser, readPid } from '@datawell/stack';
+import { descriptionDigest } from '@datawell/contracts';
+import { domainPaths, enrollClientIdentity, findDomain, isAlive, MEMBER_SERVICES, memberServiceFiles, operatorFabric, osUserFor, ownPeerChannels, processUser, readPid, serviceUrl } from '@datawell/stack';
+import { login } from '@datawell/testing';
 import { runDomainsOnStack } from '../../src/commands/scenario';
-import { stackContext } from '../../src/context';
+import { REPO_DIR, stackContext } from '../../src/context';
 import { memberServicesStatus, stopMemberServices } from '../../src/services/domain-runner';
 import { stopServices } from '../../src/services/runner';
 
@@ -81,4 +84,40 @@ describe('a DAO formed among trust domains through the running services', () => 
     expect(wallet).toContain('OperatorMSP.json');
     expect(wallet.filter((file) => members.some((m) => file.startsWith(m)))).toEqual([]);
   }, 20 * 60_000);
+
+  it("posts a member's offer through its own bridge and gives the catalogue its description, which must hash to the ledger's digest", async () => {
+    const dev = (...args: string[]) => spawnSync(join(REPO_DIR, 'dev'), ['offer', ...args], { cwd: REPO_DIR, encoding: 'utf8', env: process.env });
+    const json = (r: ReturnType<typeof dev>) => {
+      if (r.status !== 0) throw new Error(`./dev offer exited ${r.status}: ${r.stderr.trim()}`);
+      return JSON.parse(r.stdout) as { offer: { offerId: string; owner: string; revision: number; descriptionDigest: string }; catalogue: string };
+    };
+    const description = `Hourly PM2.5 readings of the E2d fleet (${Date.now()})`;
+    const offer = { kind: 'data', title: 'E2d air quality', description, tags: ['e2d'], schema: 'pm25 int', updateFrequency: 'hourly', source: { type: 'file' } };
+    const posted = json(dev('post', 'E2dDspMSP', '--offer', JSON.stringify(offer), '--json'));
+    expect(posted.offer).toMatchObject({ owner: 'E2dDspMSP', revision: 1, descriptionDigest: descriptionDigest(description) });
+    const marketplace = serviceUrl(ctx.settings, 'marketplace');
+    const read = async () => (await (await fetch(`${marketplace}/offers/${posted.offer.offerId}`)).json()) as Record<string, unknown>;
+    expect(posted.catalogue).toBe(`${marketplace}/offers/${posted.offer.offerId}`);
+    expect(await read()).toMatchObject({ status: 'open', description, descriptionDigest: descriptionDigest(description), owner: { mspId: 'E2dDspMSP' } });
+
+    // An edit of the description: the ledger gets the new digest, the catalogue the new text.
+    const changed = `${description}, calibrated`;
+    const edited = json(dev('edit', 'E2dDspMSP', '--id', posted.offer.offerId, '--changes', JSON.stringify({ description: changed }), '--json'));
+    expect(edited.offer).toMatchObject({ revision: 2, descriptionDigest: descriptionDigest(changed) });
+    expect(await read()).toMatchObject({ revision: 2, description: changed });
+
+    // Text that is not the ledger's: refused, the catalogue unchanged; exit 1 with one line.
+    const wrong = dev('describe', 'E2dDspMSP', '--id', posted.offer.offerId, '--description', 'something else');
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
+    expect(wrong.stderr).toMatch(/409 DESCRIPTION_DIGEST_MISMATCH/);
+    expect(await read()).toMatchObject({ description: changed });
+    // Another member may not describe it, even with the right text.
+    const other = await login(marketplace, await enrollClientIdentity(ctx, 'E2dVsp1MSP', 'owner'));
+    const put = await fetch(`${marketplace}/offers/${posted.offer.offerId}/description`, { method: 'PUT', headers: { authorization: `Bearer ${other}`, 'content-type': 'application/json' }, body: JSON.stringify({ description: changed }) });
+    expect(put.status).toBe(403);
+    expect(await put.json()).toMatchObject({ code: 'FORBIDDEN' });
+    const anonymous = await fetch(`${marketplace}/offers/${posted.offer.offerId}/description`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ description: changed }) });
+    expect(anonymous.status).toBe(401);
+  }, 5 * 60_000);
 });
