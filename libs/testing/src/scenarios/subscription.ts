@@ -183,7 +183,11 @@ export async function runSubscription(opts: SubscriptionOptions): Promise<Subscr
   await until(`version 1's periods 0…${v1Periods - 1} charged and version 2's charges relayed to CH_1`, async () => {
     const e1 = await entitlements(1);
     const relayed = new Set(e1.flatMap((m) => m.events).flatMap((e) => (e.source.kind === 'relay' ? [e.source.sourceTxId] : [])));
-    return periodChargesOf(1, e1, originMs, periodSeconds).length >= v1Periods && v2Charges.every((c) => relayed.has(c.txId)) ? true : undefined;
+    const charged = periodChargesOf(1, e1, originMs, periodSeconds).map((c) => c.period);
+    const unrelayed = v2Charges.filter((c) => !relayed.has(c.txId));
+    if (charged.length >= v1Periods && unrelayed.length === 0) return true;
+    // Said in the timeout error: what is missing.
+    throw new Error(`version 1 has periods [${charged.join(', ')}] charged of 0…${v1Periods - 1}; version 2's periods [${unrelayed.map((c) => `${c.period} (${c.txId})`).join(', ')}] not relayed to CH_1`);
   }, timeout, 2000);
 
   // Read last, all at once: the coordinator goes on charging meanwhile.

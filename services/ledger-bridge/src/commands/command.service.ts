@@ -3,7 +3,7 @@ import type { LedgerCommand } from '@datawell/contracts';
 import type { ConnectionLogger, WakeOutbox } from '@datawell/messaging';
 import type { Gateways } from '../fabric/gateways.adapter';
 import { TERMINAL, type OperationsRepository, type OperationStatus } from './operations.repository';
-import { classifySubmissionError } from './submission-errors';
+import { awaitingSource, classifySubmissionError } from './submission-errors';
 
 export interface CommandServiceOptions {
   readonly operations: OperationsRepository;
@@ -94,8 +94,9 @@ export class CommandService {
         this.options.wakeOutbox?.();
         return 'committed';
       } catch (error) {
-        const failure = classifySubmissionError(error);
-        if (!failure) throw error;
+        const classified = classifySubmissionError(error);
+        if (!classified) throw error;
+        const failure = awaitingSource(command, classified);
         if (!failure.retry || retries >= maxRetries) {
           const exhausted = failure.retry ? ` (gave up after ${retries + 1} tries)` : '';
           await operations.finish({

@@ -2,7 +2,7 @@ import { status as GrpcStatus, Metadata, type ServiceError } from '@grpc/grpc-js
 import { CommitError, CommitStatusError, EndorseError, StatusCode } from '@hyperledger/fabric-gateway';
 import { SubmitError } from '@hyperledger/fabric-gateway/dist/submiterror';
 import { IdentityNotFoundError } from '../wallet/wallet.adapter';
-import { classifySubmissionError } from './submission-errors';
+import { awaitingSource, classifySubmissionError } from './submission-errors';
 
 function grpc(code: number, details = 'x'): ServiceError {
   return Object.assign(new Error(details), { code, details, metadata: new Metadata() });
@@ -77,5 +77,18 @@ describe('classifySubmissionError', () => {
       message: 'the wallet holds no identity for NobodyMSP',
     });
     expect(classifySubmissionError(new Error('connection terminated'))).toBeUndefined();
+  });
+
+  it("endorses a relay again when an endorser has not yet committed the source allocation, and nothing else on NOT_FOUND", () => {
+    const lagging = {
+      ...gatewayProps(GrpcStatus.ABORTED),
+      details: [{ address: 'peer0.vsp:7051', mspId: 'VspMSP', message: 'chaincode response 500, NOT_FOUND: no allocation for transaction t2 on dao-d-v2 (chaincode dao): NOT_FOUND: transaction t2 made no allocation' }],
+    };
+    const failure = classifySubmissionError(new EndorseError(lagging))!;
+    expect(failure.retry).toBeUndefined();
+    expect(awaitingSource({ transaction: 'AllocationReceived' }, failure)).toMatchObject({ retry: 'new-proposal', chaincode: { code: 'NOT_FOUND' } });
+    expect(awaitingSource({ transaction: 'RecordRevenue' }, failure).retry).toBeUndefined();
+    const conflict = classifySubmissionError(new EndorseError({ ...lagging, details: [{ ...lagging.details[0]!, message: 'chaincode response 500, CONFLICT: relay t2 was received with amount 5' }] }))!;
+    expect(awaitingSource({ transaction: 'AllocationReceived' }, conflict).retry).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { CommitError, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
+import { DAO, type LedgerCommand } from '@datawell/contracts';
 import { endorsementDetails, isTransientEndorsementError } from '@datawell/fabric';
 import { IdentityNotFoundError } from '../wallet/wallet.adapter';
 
@@ -82,4 +83,16 @@ export function classifySubmissionError(error: unknown): SubmissionFailure | und
     };
   }
   return undefined;
+}
+
+/**
+ * A relay's source not found yet: AllocationReceived on CH_i reads its source allocation on CH_{i+1}
+ * from each endorser's own copy (a cross-channel query), and the bridge relays an allocation it saw
+ * committed on one peer, so an endorser a block behind answers NOT_FOUND. Endorsing again once it
+ * has caught up succeeds; given up, the rest of a revenue would never reach CH_i. A relay whose
+ * source really does not exist (none this bridge sends) fails once the retries end, with NOT_FOUND.
+ */
+export function awaitingSource(command: Pick<LedgerCommand, 'transaction'>, failure: SubmissionFailure): SubmissionFailure {
+  if (failure.retry || command.transaction !== DAO.tx.AllocationReceived || failure.chaincode?.code !== 'NOT_FOUND') return failure;
+  return { ...failure, retry: 'new-proposal' };
 }
