@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { withFileLock } from '@datawell/pid-files';
 
 const run = promisify(execFile);
 
@@ -45,7 +46,9 @@ export async function buildConsole(progress: (message: string) => void = () => u
   const print = sourceFingerprint();
   const current = () => existsSync(STAMP) && readFileSync(STAMP, 'utf8').trim() === print && existsSync(join(DIST_DIR, 'index.html'));
   if (current()) return { built: false, ms: Date.now() - started };
-  return withBuildLock(async () => {
+  // A lock file holding its owner's pid, taken over when that process is gone; waits up to 5 minutes.
+  const lock = { timeoutMs: 300_000, busy: (owner: number) => new Error(`the console is being built by process ${owner} for more than 5 minutes (lock ${LOCK})`) };
+  return withFileLock(LOCK, async () => {
     if (current()) return { built: false, ms: Date.now() - started };
     progress('building the console (vite build)');
     await run(process.execPath, [join(REPO_DIR, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
@@ -57,55 +60,5 @@ export async function buildConsole(progress: (message: string) => void = () => u
     mkdirSync(DIST_DIR, { recursive: true });
     writeFileSync(STAMP, `${print}\n`);
     return { built: true, ms: Date.now() - started };
-  });
-}
-
-/** An exclusive lock file holding its owner's pid, taken over when that process is gone; waits up to 5 minutes. */
-async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    try {
-      const fd = openSync(LOCK, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const owner = lockOwner();
-      if (owner === 'gone') continue;
-      // An empty file is a lock being taken (its pid not written yet): wait for it.
-      if (owner !== 'unwritten' && !alive(owner)) {
-        rmSync(LOCK, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`the console is being built by process ${owner} for more than 5 minutes (lock ${LOCK})`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  try {
-    return await work();
-  } finally {
-    rmSync(LOCK, { force: true });
-  }
-}
-
-/** The pid in the lock file, or that it is gone (released meanwhile) or not written yet. */
-function lockOwner(): number | 'gone' | 'unwritten' {
-  let text: string;
-  try {
-    text = readFileSync(LOCK, 'utf8').trim();
-  } catch {
-    return 'gone';
-  }
-  return text === '' ? 'unwritten' : Number(text);
-}
-
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  }, lock);
 }

@@ -18,7 +18,8 @@ import { nodeNames } from './fabric/org';
 import { installDebianPackages } from './install/debian';
 import { goBinDir, installGoComponent } from './install/go-build';
 import { installKafka } from './install/kafka';
-import { withFileLock, withStackLock } from './lock';
+import { withFileLock } from '@datawell/pid-files';
+import { withStackLock } from './lock';
 import { recordSettings } from './settings';
 import { run } from './proc';
 

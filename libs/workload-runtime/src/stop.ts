@@ -1,6 +1,6 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { workloadFile as filePath } from './folder';
-import { isAlive, readPidFile } from './process';
+import { isAlive, readPidFile } from '@datawell/pid-files';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

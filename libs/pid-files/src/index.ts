@@ -1,0 +1,2 @@
+export { isAlive, readPidFile } from './process';
+export { withFileLock, type FileLockOptions } from './lock';
