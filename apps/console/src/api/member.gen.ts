@@ -47,7 +47,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-sent events of the DAO for this organisation's identities: first `event: ready` (data {daoId, channels}), then one `event: ledger` per dao chaincode event this member's own peer delivers on any version of the DAO (data {daoId, event, channel, version, blockNumber, txId}; never the event's payload: read what changed through the other routes), and a `: heartbeat` comment every 15 s. Nothing is replayed: after (re)connecting, read the state again. FORBIDDEN to other organisations, VERSION_NOT_FOUND when this member's peer is on no version of the DAO */
+        /** Server-sent events of the DAO for this organisation's identities: first `event: ready` (data {daoId, channels}), then one `event: ledger` per dao chaincode event this member's own peer delivers on any version of the DAO (data {daoId, event, channel, version, blockNumber, txId}; never the event's payload: read what changed through the other routes), and a `: heartbeat` comment every 15 s. A client reconnecting with `Last-Event-ID` (EventSource sends the last id it heard) gets the notifications it missed right after `ready`, whose data then says how many (`replayed`), or `replayed: null` when they are no longer kept (the latest 256 per DAO, since the bridge started): then read the state again. FORBIDDEN to other organisations, VERSION_NOT_FOUND when this member's peer is on no version of the DAO */
         get: operations["LiveController_events"];
         put?: never;
         post?: never;

@@ -91,6 +91,25 @@ describe("the console's live stream of a DAO", () => {
     expect(r.statuses).toEqual(['connecting', 'live', 'reconnecting', 'live']);
   });
 
+  it('names the last notification heard on every reconnection, also after a 5xx, and passes on what the bridge replays', async () => {
+    const lastIds: string[] = [];
+    const b = await bridge((req, res, n) => {
+      lastIds.push(String(req.headers['last-event-id'] ?? '-'));
+      if (n === 0) {
+        stream(res, ledger(note('tx1')));
+        setTimeout(() => res.end(), 30);
+      } else if (n === 1) res.writeHead(502, { 'content-type': 'application/json' }).end('{"code":"SERVICE_UNAVAILABLE","message":"member did not answer"}');
+      else stream(res, ledger(note('tx2')));
+    });
+    servers.push(b.server);
+    const r = recorder();
+    const stop = followDao({ url: b.url, token: () => 't', retryMs: 20, ...r.handlers });
+    await waitFor(() => r.notes.length === 2);
+    stop();
+    expect(lastIds).toEqual(['-', '9:tx1', '9:tx1']);
+    expect(r.notes.map((n) => n.txId)).toEqual(['tx1', 'tx2']);
+  });
+
   it('tries again after a 5xx (the bridge away behind the proxy), with a backoff', async () => {
     const b = await bridge((_req, res, n) => {
       if (n < 2) res.writeHead(502, { 'content-type': 'application/json' }).end('{"code":"SERVICE_UNAVAILABLE","message":"member did not answer"}');

@@ -51,14 +51,21 @@ function parse(data: string): LiveNotification | undefined {
  * Follows a DAO's live notifications from the member's own ledger bridge. The browser's EventSource
  * cannot send the bearer token, so this is the `eventsource` package's EventSource with a fetch that
  * adds it. A stream that breaks is reconnected by EventSource itself (after the bridge's `retry:`);
+ * every (re)connection names the last notification heard (`Last-Event-ID`), so the bridge sends the
+ * ones missed meanwhile right after `ready` while it still keeps them;
  * a 5xx answer (the bridge away behind the console's proxy) is tried again here with a backoff;
  * 401/403/404 are final. Returns the function that stops it.
  */
 export function followDao(options: DaoLiveOptions): () => void {
   const base = options.fetch ?? globalThis.fetch.bind(globalThis);
+  // The id of the last notification heard, sent on every (re)connection so the bridge replays what was
+  // missed: EventSource sends it itself when it reconnects, not when a new one is opened after a 5xx.
+  let lastEventId: string | undefined;
   const authorizedFetch: FetchLike = (url, init) => {
     const token = options.token();
-    return base(url, { ...init, headers: { ...init.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+    const headers: Record<string, string> = { ...init.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) };
+    if (lastEventId && !Object.keys(headers).some((h) => h.toLowerCase() === 'last-event-id')) headers['Last-Event-ID'] = lastEventId;
+    return base(url, { ...init, headers });
   };
   let source: EventSource | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -75,6 +82,7 @@ export function followDao(options: DaoLiveOptions): () => void {
       options.onReady();
     });
     es.addEventListener('ledger', (event: MessageEvent<string>) => {
+      if (event.lastEventId) lastEventId = event.lastEventId;
       const n = parse(event.data);
       if (n) options.onNotification(n);
     });

@@ -31,6 +31,14 @@ export function notificationOf(channel: string, event: DeliveredEvent): LiveNoti
   return { daoId: dao.daoId, event: event.eventName, channel, version: dao.level, blockNumber: event.blockNumber.toString(), txId: event.transactionId };
 }
 
+/** A notification's SSE id: its block and transaction (Fabric keeps one chaincode event per transaction). */
+export function liveEventId(n: Pick<LiveNotification, 'blockNumber' | 'txId'>): string {
+  return `${n.blockNumber}:${n.txId}`;
+}
+
+/** How many of a DAO's latest notifications are kept for a client that reconnects (Last-Event-ID). */
+export const LIVE_REPLAY_LIMIT = 256;
+
 export interface LiveSubscriber {
   notify(notification: LiveNotification): void;
   /** The bridge is stopping: the stream ends (the client reconnects to the next bridge). */
@@ -40,17 +48,24 @@ export interface LiveSubscriber {
 /**
  * The member bridge's live notifications, per DAO: fed by the chaincode events its own peer delivers
  * to its event relay (the stream it already follows to fill its events topic; nothing polls the
- * ledger), read by the open `GET /daos/:daoId/events` streams. Nothing is kept: a subscriber hears
- * what arrives while it is subscribed, and reads the state again after (re)connecting.
+ * ledger), read by the open `GET /daos/:daoId/events` streams. The latest LIVE_REPLAY_LIMIT of each
+ * DAO are kept in memory, so a client that reconnects with the id of the last one it heard gets those
+ * it missed (`since`); older ones, or any from before the bridge started, are not: it then reads the
+ * state again.
  */
 export class LiveEvents {
   readonly #subscribers = new Map<string, Set<LiveSubscriber>>();
+  readonly #recent = new Map<string, LiveNotification[]>();
   #closed = false;
 
   /** Called by the relay for each delivered event of `channel`; only dao events of DAO channels are passed on. */
   publish(channel: string, event: DeliveredEvent): void {
     const notification = notificationOf(channel, event);
     if (!notification) return;
+    const recent = this.#recent.get(notification.daoId) ?? [];
+    this.#recent.set(notification.daoId, recent);
+    recent.push(notification);
+    if (recent.length > LIVE_REPLAY_LIMIT) recent.splice(0, recent.length - LIVE_REPLAY_LIMIT);
     for (const subscriber of [...(this.#subscribers.get(notification.daoId) ?? [])]) {
       try {
         subscriber.notify(notification);
@@ -58,6 +73,16 @@ export class LiveEvents {
         // A subscriber whose connection broke is removed by its own close handler; the others still hear.
       }
     }
+  }
+
+  /**
+   * The DAO's notifications after the one whose id is `lastEventId`, oldest first; undefined when
+   * that one is not among those kept (too old, or from before this bridge started).
+   */
+  since(daoId: string, lastEventId: string): LiveNotification[] | undefined {
+    const recent = this.#recent.get(daoId) ?? [];
+    const at = recent.findIndex((n) => liveEventId(n) === lastEventId);
+    return at < 0 ? undefined : recent.slice(at + 1);
   }
 
   /** Listens to one DAO's notifications until the returned function is called. */

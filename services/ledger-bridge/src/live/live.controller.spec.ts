@@ -3,7 +3,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Principal } from '@datawell/auth';
 import { LiveController, type LiveSource } from './live.controller';
-import { LiveEvents, notificationOf, type DeliveredEvent } from './live-events';
+import { LIVE_REPLAY_LIMIT, LiveEvents, notificationOf, type DeliveredEvent } from './live-events';
 
 const principal = (mspId: string, role: Principal['role'] = 'DSP'): Principal => ({ mspId, enrollmentId: 'alice', role, certificateFingerprint: 'ab' });
 const daoEvent = (eventName: string, blockNumber: bigint, transactionId: string, chaincodeName = 'dao'): DeliveredEvent & { payload: Uint8Array } => ({
@@ -23,7 +23,8 @@ async function serve(controller: LiveController, who: Principal): Promise<{ url:
   const failures: unknown[] = [];
   const server = createServer((req, res) => {
     const daoId = decodeURIComponent(/^\/daos\/([^/]+)\/events$/.exec(req.url ?? '')?.[1] ?? '');
-    controller.events(who, daoId, res).catch((error: unknown) => {
+    const lastEventId = req.headers['last-event-id'];
+    controller.events(who, daoId, res, typeof lastEventId === 'string' ? lastEventId : undefined).catch((error: unknown) => {
       failures.push(error);
       res.writeHead(400).end();
     });
@@ -114,6 +115,53 @@ describe('the live notifications of a DAO', () => {
       expect(ended).toBe(true);
       expect(events.count()).toBe(0);
     } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('gives a client that reconnects with Last-Event-ID what it missed, after ready and before anything new; says null when that is no longer kept', async () => {
+    const events = new LiveEvents();
+    const { url, server } = await serve(new LiveController(source(events)), principal('AcmeMSP'));
+    const streams: AbortController[] = [];
+    const open = async (lastEventId?: string) => {
+      const abort = new AbortController();
+      streams.push(abort);
+      const response = await fetch(`${url}/daos/acme/events`, { signal: abort.signal, ...(lastEventId ? { headers: { 'last-event-id': lastEventId } } : {}) });
+      return response.body!.getReader();
+    };
+    try {
+      events.publish('dao-acme-v1', daoEvent('ProposalCreated', 3n, 'tx-a'));
+      events.publish('dao-other-v1', daoEvent('VoteCast', 4n, 'tx-other'));
+      events.publish('dao-acme-v1', daoEvent('VoteCast', 5n, 'tx-b'));
+      events.publish('dao-acme-v2', daoEvent('VoteCast', 6n, 'tx-c'));
+
+      const resumed = await open('3:tx-a');
+      let text = await readUntil(resumed, (t) => t.includes('tx-c'));
+      const ready = text.indexOf('event: ready');
+      expect(text).toContain(`data: ${JSON.stringify({ daoId: 'acme', channels: ['dao-acme-v1', 'dao-acme-v2'], replayed: 2 })}`);
+      expect([text.indexOf('id: 5:tx-b'), text.indexOf('id: 6:tx-c')].every((i) => i > ready)).toBe(true);
+      expect(text.indexOf('id: 5:tx-b')).toBeLessThan(text.indexOf('id: 6:tx-c'));
+      expect(text).not.toMatch(/tx-a\n|tx-other/);
+      // New ones follow the replayed ones on the same stream.
+      await waitFor(() => events.count('acme') === 1);
+      events.publish('dao-acme-v2', daoEvent('ProposalDecided', 7n, 'tx-d'));
+      text = await readUntil(resumed, (t) => t.includes('tx-d'), text);
+      expect(text.match(/id: /g)).toHaveLength(3);
+
+      // The last one heard: nothing to replay. An id never kept: null, read the state again.
+      const current = await open('7:tx-d');
+      expect(await readUntil(current, (t) => t.includes('event: ready'))).toContain('"replayed":0');
+      const unknown = await open('1:tx-gone');
+      const unknownText = await readUntil(unknown, (t) => t.includes('event: ready'));
+      expect(unknownText).toContain('"replayed":null');
+      expect(unknownText).not.toContain('event: ledger');
+      // Only the latest LIVE_REPLAY_LIMIT of a DAO are kept.
+      for (let i = 0; i < LIVE_REPLAY_LIMIT; i++) events.publish('dao-acme-v1', daoEvent('VoteCast', 100n + BigInt(i), `tx-${i}`));
+      expect(events.since('acme', '7:tx-d')).toBeUndefined();
+      expect(events.since('acme', '100:tx-0')).toHaveLength(LIVE_REPLAY_LIMIT - 1);
+    } finally {
+      for (const s of streams) s.abort();
       server.closeAllConnections();
       server.close();
     }

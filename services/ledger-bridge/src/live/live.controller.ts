@@ -1,12 +1,12 @@
 import type { ServerResponse } from 'node:http';
-import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Param, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, forbidden, type Principal } from '@datawell/auth';
 import { DAO_ID_PATTERN, parseDaoChannel } from '@datawell/contracts';
 import { ZodParams } from '@datawell/service-platform';
 import { z } from 'zod';
 import { AdminError } from '../admin/admin.errors';
-import type { LiveEvents, LiveNotification } from './live-events';
+import { liveEventId, type LiveEvents, type LiveNotification } from './live-events';
 
 /** What the live route needs of the member's bridge: who it is, the channels its peer is on, and the notifications. */
 export interface LiveSource {
@@ -25,8 +25,11 @@ export const LIVE_RETRY_MS = 3_000;
 
 /** One notification as an SSE message: `event: ledger`, its id `block:txId`, its data the notification as JSON. */
 export function sseMessage(n: LiveNotification): string {
-  return `id: ${n.blockNumber}:${n.txId}\nevent: ledger\ndata: ${JSON.stringify(n)}\n\n`;
+  return `id: ${liveEventId(n)}\nevent: ledger\ndata: ${JSON.stringify(n)}\n\n`;
 }
+
+/** The longest Last-Event-ID taken (a block number, a colon and a transaction id are far shorter). */
+const MAX_LAST_EVENT_ID = 200;
 
 /**
  * A DAO's live notifications for the member's own people, as server-sent events: one `ledger` message
@@ -42,14 +45,14 @@ export class LiveController {
   @Authenticated()
   @ApiOperation({
     summary:
-      "Server-sent events of the DAO for this organisation's identities: first `event: ready` (data {daoId, channels}), then one `event: ledger` per dao chaincode event this member's own peer delivers on any version of the DAO (data {daoId, event, channel, version, blockNumber, txId}; never the event's payload: read what changed through the other routes), and a `: heartbeat` comment every 15 s. Nothing is replayed: after (re)connecting, read the state again. FORBIDDEN to other organisations, VERSION_NOT_FOUND when this member's peer is on no version of the DAO",
+      "Server-sent events of the DAO for this organisation's identities: first `event: ready` (data {daoId, channels}), then one `event: ledger` per dao chaincode event this member's own peer delivers on any version of the DAO (data {daoId, event, channel, version, blockNumber, txId}; never the event's payload: read what changed through the other routes), and a `: heartbeat` comment every 15 s. A client reconnecting with `Last-Event-ID` (EventSource sends the last id it heard) gets the notifications it missed right after `ready`, whose data then says how many (`replayed`), or `replayed: null` when they are no longer kept (the latest 256 per DAO, since the bridge started): then read the state again. FORBIDDEN to other organisations, VERSION_NOT_FOUND when this member's peer is on no version of the DAO",
   })
   @ZodParams({ daoId: z.string().regex(DAO_ID_PATTERN) })
   @ApiOkResponse({
     description: 'a text/event-stream: `event: ready` once, then `event: ledger` messages (`id:` blockNumber:txId, `data:` the notification as JSON), and heartbeat comments',
     content: { 'text/event-stream': { schema: { type: 'string' } } },
   })
-  async events(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Res() res: ServerResponse): Promise<void> {
+  async events(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Res() res: ServerResponse, @Headers('last-event-id') lastEventId?: string): Promise<void> {
     // Refusals before anything is written, so the filters answer them with their status and code.
     if (principal.mspId !== this.source.mspId) throw forbidden(`this is ${this.source.mspId}'s bridge: ${principal.mspId} uses its own`);
     const channels = (await this.source.channels()).filter((c) => parseDaoChannel(c)?.daoId === daoId);
@@ -70,7 +73,11 @@ export class LiveController {
       };
       // The client left (or the connection broke): stop listening.
       res.on('close', end);
-      res.write(`retry: ${LIVE_RETRY_MS}\nevent: ready\ndata: ${JSON.stringify({ daoId, channels })}\n\n`);
+      // What the client missed, if it says what it heard last: written before any new one (same tick as subscribing).
+      const last = lastEventId?.trim().slice(0, MAX_LAST_EVENT_ID);
+      const missed = last ? this.source.events.since(daoId, last) : undefined;
+      res.write(`retry: ${LIVE_RETRY_MS}\nevent: ready\ndata: ${JSON.stringify({ daoId, channels, ...(last ? { replayed: missed ? missed.length : null } : {}) })}\n\n`);
+      for (const n of missed ?? []) res.write(sseMessage(n));
       unsubscribe = this.source.events.subscribe(daoId, { notify: (n) => void res.write(sseMessage(n)), end });
       // Ended already (the bridge is stopping, or the client left while subscribing).
       if (done) unsubscribe();
