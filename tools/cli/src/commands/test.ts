@@ -45,16 +45,24 @@ export function registerTestCommand(program: Command): void {
       if (opts.tier && !(TIERS as readonly string[]).includes(opts.tier)) throw new UsageError(`--tier must be one of ${TIERS.join(', ')}, got "${opts.tier}"`);
       let passed = 0;
       let failed = 0;
-      const count = (ok: boolean) => (ok ? passed++ : failed++);
+      /** Each failed test in one line, repeated before the closing line (a CI log cut to its end keeps them). */
+      const failures: string[] = [];
+      const count = (ok: boolean, what: string) => {
+        if (ok) passed++;
+        else {
+          failed++;
+          failures.push(`${what} (its output is above)`);
+        }
+      };
       if (opts.checks) {
         process.stderr.write('test: type check (tsc --noEmit)\n');
         // The console's page code has its own settings (DOM, JSX, bundler resolution).
-        count((await runStep(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'])) === 0 && (await runStep(bin('tsc'), ['-p', 'apps/console/tsconfig.json', '--noEmit'])) === 0);
+        count((await runStep(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'])) === 0 && (await runStep(bin('tsc'), ['-p', 'apps/console/tsconfig.json', '--noEmit'])) === 0, 'type check');
         process.stderr.write('test: lint (eslint with module boundaries)\n');
         // The boundaries rule reads Nx's project graph and silently skips itself when none is cached
         // (a fresh clone): compute it first.
         const graph = await runStep(bin('nx'), ['show', 'projects'], { NX_DAEMON: 'false' }, 'ignore');
-        count(graph === 0 && (await runStep(bin('eslint'), ['apps', 'libs', 'services', 'tools', 'chaincode', 'bench'])) === 0);
+        count(graph === 0 && (await runStep(bin('eslint'), ['apps', 'libs', 'services', 'tools', 'chaincode', 'bench'])) === 0, 'lint');
       }
       const ctx = stackContext();
       const needsStack = opts.tier !== 'unit';
@@ -87,14 +95,19 @@ export function registerTestCommand(program: Command): void {
         // A stack that was up before serves every run; one this run started is stopped at the end.
         const code = await runStep(bin('jest'), args, { ...tierEnv, DATAWELL_TEST_SUMMARY_FILE: summary, ...(runs.length > 1 ? { DATAWELL_KEEP_STACK: '1' } : {}) });
         if (existsSync(summary)) {
-          const s = JSON.parse(readFileSync(summary, 'utf8')) as { passed: number; failed: number };
+          const s = JSON.parse(readFileSync(summary, 'utf8')) as { passed: number; failed: number; failures?: string[] };
           passed += s.passed;
           failed += s.failed;
+          failures.push(...(s.failures ?? []).map((f) => `${tiers.join('+')}: ${f}`));
           // Jest can fail after its tests (global teardown, open handles): that is a failure too.
-          if (code !== 0 && s.failed === 0) failed++;
+          if (code !== 0 && s.failed === 0) {
+            failed++;
+            failures.push(`${tiers.join('+')}: jest exited ${code} after its tests passed (global teardown, open handles)`);
+          }
         } else {
           process.stderr.write(`test: jest ended (exit ${code}) before reporting results (a failed global setup?)\n`);
           failed++;
+          failures.push(`${tiers.join('+')}: jest ended (exit ${code}) before reporting results (a failed global setup?)`);
         }
       }
       rmSync(dir, { recursive: true, force: true });
@@ -102,7 +115,7 @@ export function registerTestCommand(program: Command): void {
         // The e2e tier's provisioner leaves its DAOs' workloads running: they go with the stack.
         await stopEverything(last);
       }
-      process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
+      process.stdout.write(`\n${failures.map((f) => `failed: ${f}\n`).join('')}${passed} passed, ${failed} failed\n`);
       process.exitCode = failed === 0 ? 0 : 1;
     });
 }

@@ -1,0 +1,43 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const SummaryReporter = require('./summary-reporter.js') as new (config: { rootDir: string }) => { onRunComplete(contexts: unknown, results: unknown): void };
+
+describe("the tests' summary reporter", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'summary-spec-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('counts a suite that failed to run as a failure and names every failure in one line, colour and later lines left out', () => {
+    const file = join(dir, 'summary.json');
+    process.env['DATAWELL_TEST_SUMMARY_FILE'] = file;
+    try {
+      new SummaryReporter({ rootDir: '/repo' }).onRunComplete([], {
+        numFailedTests: 1,
+        numRuntimeErrorTestSuites: 1,
+        numPassedTests: 7,
+        testResults: [
+          {
+            testFilePath: '/repo/tools/cli/test/e2e/subscription.test.ts',
+            testResults: [
+              { status: 'passed', fullName: 'fine', failureMessages: [] },
+              { status: 'failed', fullName: 'a subscription DAO › charges every period once', failureMessages: ['\u001b[31mError: timed out waiting for version 1\u001b[39m\n    at until (api.ts:57:38)'] },
+            ],
+          },
+          { testFilePath: '/repo/libs/x/broken.spec.ts', testExecError: { message: '\n  Cannot find module "y"\n  stack' }, testResults: [] },
+        ],
+      });
+    } finally {
+      delete process.env['DATAWELL_TEST_SUMMARY_FILE'];
+    }
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      passed: 7,
+      failed: 2,
+      failures: [
+        'tools/cli/test/e2e/subscription.test.ts › a subscription DAO › charges every period once: Error: timed out waiting for version 1',
+        'libs/x/broken.spec.ts: Cannot find module "y"',
+      ],
+    });
+  });
+});
