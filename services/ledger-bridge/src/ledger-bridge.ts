@@ -205,6 +205,7 @@ export class LedgerBridge {
           channels: this.memberLedger.channels,
           daoEvents: async (channel) => (await gateways.for(self)).getNetwork(channel).getChaincodeEvents(DAO.chaincode, { startBlock: 0n }),
           submit: this.memberLedger.submit,
+          evaluate: (channel, chaincode, fn, args) => evaluateAs(self, channel, chaincode, fn, args),
         },
         logger,
         intervalMs: (settings.governance?.sweepSeconds ?? 10) * 1000,

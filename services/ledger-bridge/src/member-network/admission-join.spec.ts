@@ -124,7 +124,7 @@ describe('the sweep opens the join of an accepted admission it sees decided', ()
     eventName: DAO.event.ProposalDecided,
     payload: Buffer.from(JSON.stringify({ proposalId, kind, outcome, ...(admit ? { effect: { admit, nextChannel: 'dao-acme-v2' } } : {}) })),
   });
-  const noLedger = { mspId: 'AcmeMSP', channels: async () => [], daoEvents: async () => Promise.reject(new Error('unused')), submit: async () => ({ txId: 'tx' }) };
+  const noLedger = { mspId: 'AcmeMSP', channels: async () => [], daoEvents: async () => Promise.reject(new Error('unused')), submit: async () => ({ txId: 'tx' }), evaluate: async () => '[]' };
 
   it('opens each accepted admission once (retrying what did not get through, giving up what was refused), and nothing else', async () => {
     const opened: string[] = [];

@@ -1,5 +1,5 @@
 import { DAO } from '@datawell/contracts';
-import { ProposalSweeper, sweepOutcomeOf, type ProposalSweepLedger, type SweepEvent, type SweepEventStream } from './proposal-sweeper';
+import { ProposalSweeper, reportOutcomeOf, sweepOutcomeOf, type ProposalSweepLedger, type SweepEvent, type SweepEventStream } from './proposal-sweeper';
 
 const logger = { log: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 const event = (eventName: string, payload: Record<string, unknown>): SweepEvent => ({ eventName, payload: Buffer.from(JSON.stringify(payload)) });
@@ -62,6 +62,7 @@ class Chain {
         this.closedBy.push(mspId);
         return { txId: `tx-${id}-${mspId}` };
       },
+      evaluate: async () => '[]',
     };
     return ledger;
   }
@@ -176,5 +177,97 @@ describe('ProposalSweeper', () => {
     expect((await sweeper.sweep()).map((r) => r.outcome)).toEqual(['closed']);
     await sweeper.stop();
     expect(sweeper.open('dao-acme-v1').size).toBe(0);
+  });
+});
+
+/**
+ * The marketplace chaincode's abandonment reports, for several members' bridges: ListAbandonments of a
+ * member, ReportAbandonment once per DAO and member (CONFLICT after), only from a co-member in the
+ * directory's entry (FORBIDDEN otherwise); a report may lose an MVCC race once.
+ */
+class Marketplace {
+  readonly reports: Array<{ daoId: string; member: string; channel: string; daoTxId: string; reportedBy: string }> = [];
+  readonly members = new Map<string, string[]>([['acme', ['DspMSP', 'Vsp1MSP', 'Vsp2MSP']]]);
+  mvccOnce = false;
+
+  ledger(mspId: string, events: SweepEvent[]): ProposalSweepLedger & { submitted: number } {
+    const ledger = {
+      mspId,
+      submitted: 0,
+      channels: async () => ['marketplace', 'dao-acme-v1'],
+      daoEvents: async () => stream(events),
+      evaluate: async (channel: string, chaincode: string, fn: string, args: readonly string[]) => {
+        expect([channel, chaincode, fn]).toEqual(['marketplace', 'marketplace', 'ListAbandonments']);
+        return JSON.stringify(this.reports.filter((r) => r.member === args[0]));
+      },
+      submit: async (channel: string, chaincode: string, fn: string, args: readonly string[]) => {
+        expect([channel, chaincode, fn]).toEqual(['marketplace', 'marketplace', 'ReportAbandonment']);
+        ledger.submitted++;
+        const report = JSON.parse(args[0]!) as { daoId: string; member: string; channel: string; daoTxId: string };
+        const members = this.members.get(report.daoId);
+        if (!members) throw new Error(`NOT_FOUND: no DAO ${report.daoId} in the directory`);
+        if (!members.includes(mspId) || !members.includes(report.member)) throw new Error(`FORBIDDEN: ${mspId} and ${report.member} do not share DAO ${report.daoId}`);
+        if (this.reports.some((r) => r.daoId === report.daoId && r.member === report.member)) throw new Error(`CONFLICT: an abandonment of ${report.member} in DAO ${report.daoId} is already recorded`);
+        if (this.mvccOnce) {
+          this.mvccOnce = false;
+          throw new Error('transaction was not committed: validation code MVCC_READ_CONFLICT');
+        }
+        this.reports.push({ ...report, reportedBy: mspId });
+        return { txId: `report-${this.reports.length}` };
+      },
+    };
+    return ledger;
+  }
+}
+
+describe('ProposalSweeper: abandonments carried to the marketplace', () => {
+  const abandoned = (mspId: string, transactionId: string): SweepEvent => ({ ...event(DAO.event.MemberAbandoned, { mspId, decidedAtMs: 1, lastHeartbeatMs: null }), transactionId });
+
+  it("reports another member's abandonment once, as this member, naming the DAO channel's transaction; never its own", async () => {
+    const market = new Marketplace();
+    const ledger = market.ledger('Vsp1MSP', []);
+    const sweeper = new ProposalSweeper({ ledger, logger });
+    sweeper.observe('dao-acme-v1', abandoned('Vsp2MSP', 'tx-ab'));
+    sweeper.observe('dao-acme-v2', abandoned('Vsp2MSP', 'tx-later'));
+    sweeper.observe('dao-acme-v1', abandoned('Vsp1MSP', 'tx-own'));
+    sweeper.observe('dao-acme-v1', event(DAO.event.MemberAbandoned, { mspId: 'DspMSP' }));
+    expect(sweeper.pendingAbandonments()).toEqual([{ daoId: 'acme', member: 'Vsp2MSP', channel: 'dao-acme-v1', daoTxId: 'tx-ab' }]);
+    expect((await sweeper.reportAbandonments()).map((r) => [r.member, r.outcome, r.txId])).toEqual([['Vsp2MSP', 'reported', 'report-1']]);
+    expect(market.reports).toEqual([{ daoId: 'acme', member: 'Vsp2MSP', channel: 'dao-acme-v1', daoTxId: 'tx-ab', reportedBy: 'Vsp1MSP' }]);
+    expect(await sweeper.reportAbandonments()).toEqual([]);
+  });
+
+  it('with every co-member reporting, the marketplace keeps one report; a replay after a restart submits nothing', async () => {
+    const market = new Marketplace();
+    market.mvccOnce = true;
+    const history = [abandoned('Vsp2MSP', 'tx-ab')];
+    const dsp = market.ledger('DspMSP', history);
+    const vsp1 = market.ledger('Vsp1MSP', history);
+    const sweepers = [dsp, vsp1].map((ledger) => new ProposalSweeper({ ledger, logger }));
+    for (const s of sweepers) s.observe('dao-acme-v1', history[0]!);
+    // The first lost an MVCC race (both in one block): it tries again and finds the other's report.
+    expect((await sweepers[0]!.reportAbandonments()).map((r) => r.outcome)).toEqual(['retry']);
+    expect((await sweepers[1]!.reportAbandonments()).map((r) => r.outcome)).toEqual(['reported']);
+    expect((await sweepers[0]!.reportAbandonments()).map((r) => r.outcome)).toEqual(['already-reported']);
+    expect(market.reports.map((r) => r.reportedBy)).toEqual(['Vsp1MSP']);
+    // A restarted bridge replays the channel from its first block: it reads the marketplace and submits nothing.
+    const restarted = new ProposalSweeper({ ledger: vsp1, logger });
+    restarted.observe('dao-acme-v1', history[0]!);
+    const submittedBefore = vsp1.submitted;
+    expect((await restarted.reportAbandonments()).map((r) => r.outcome)).toEqual(['already-reported']);
+    expect(vsp1.submitted).toBe(submittedBefore);
+  });
+
+  it('gives up what the marketplace refuses (no shared DAO in the directory) and maps its answers', async () => {
+    const market = new Marketplace();
+    market.members.set('acme', ['DspMSP', 'Vsp1MSP']);
+    const sweeper = new ProposalSweeper({ ledger: market.ledger('Vsp1MSP', []), logger });
+    sweeper.observe('dao-acme-v1', abandoned('Vsp2MSP', 'tx-ab'));
+    expect((await sweeper.reportAbandonments()).map((r) => [r.outcome, r.reason])).toEqual([['given-up', 'FORBIDDEN: Vsp1MSP and Vsp2MSP do not share DAO acme']]);
+    expect(sweeper.pendingAbandonments()).toEqual([]);
+    expect(reportOutcomeOf(new Error('CONFLICT: an abandonment of X in DAO d is already recorded')).outcome).toBe('already-reported');
+    expect(reportOutcomeOf(new Error('NOT_FOUND: no DAO d in the directory')).outcome).toBe('given-up');
+    expect(reportOutcomeOf(new Error('INVALID_ARGUMENT: report.channel: DAO d is at version 1')).outcome).toBe('given-up');
+    expect(reportOutcomeOf(new Error('14 UNAVAILABLE: connection refused')).outcome).toBe('retry');
   });
 });

@@ -1,4 +1,4 @@
-import { DAO, daoRefusalOf, parseDaoChannel } from '@datawell/contracts';
+import { DAO, daoRefusalOf, MARKETPLACE, MARKETPLACE_CHANNEL, parseDaoChannel } from '@datawell/contracts';
 import type { ConnectionLogger } from '@datawell/messaging';
 import { chaincodeCode, chaincodeMessage } from '../admin/admin.errors';
 import { AdmissionJoinError, type AdmissionJoins } from './admission-join';
@@ -7,6 +7,8 @@ import { AdmissionJoinError, type AdmissionJoins } from './admission-join';
 export interface SweepEvent {
   readonly eventName: string;
   readonly payload: Uint8Array;
+  /** The transaction that emitted it (fabric-gateway's ChaincodeEvent has it): an abandonment's report names it. */
+  readonly transactionId?: string;
 }
 
 /** An event stream that can be ended from outside (fabric-gateway's CloseableAsyncIterable). */
@@ -22,6 +24,8 @@ export interface ProposalSweepLedger {
   /** The dao chaincode's events on `channel` from its first block on (a replay, then live). */
   daoEvents(channel: string): Promise<SweepEventStream>;
   submit(channel: string, chaincode: string, fn: string, args: readonly string[]): Promise<{ txId: string }>;
+  /** Evaluates as the member on its own peer (the marketplace's abandonments of a member). */
+  evaluate(channel: string, chaincode: string, fn: string, args: readonly string[]): Promise<string>;
 }
 
 export interface ProposalSweeperOptions {
@@ -43,6 +47,22 @@ export interface AdmissionResult {
   readonly admitted: string;
   readonly outcome: 'opened' | 'retry' | 'given-up';
   readonly sessionId?: string;
+  readonly reason?: string;
+}
+
+/** An abandonment a DAO channel recorded, to be carried to the marketplace (ReportAbandonment). */
+export interface AbandonmentToReport {
+  readonly daoId: string;
+  readonly member: string;
+  readonly channel: string;
+  readonly daoTxId: string;
+}
+
+/** What one attempt to report an abandonment came to. */
+export interface AbandonmentReportResult extends AbandonmentToReport {
+  /** reported: by this member, now; already-reported: the marketplace has it (another member's report, or this one's before a restart). */
+  readonly outcome: 'reported' | 'already-reported' | 'retry' | 'given-up';
+  readonly txId?: string;
   readonly reason?: string;
 }
 
@@ -79,6 +99,18 @@ export function sweepOutcomeOf(error: unknown): { outcome: Exclude<SweepOutcome,
   return { outcome: 'retry', reason: message };
 }
 
+/** What the marketplace chaincode answered a report, as an outcome (the pure decision). */
+export function reportOutcomeOf(error: unknown): { outcome: Exclude<AbandonmentReportResult['outcome'], 'reported'>; reason: string } {
+  const message = chaincodeMessage(error);
+  const code = chaincodeCode(error);
+  // Another member's report committed first: once per DAO and member.
+  if (code === 'CONFLICT') return { outcome: 'already-reported', reason: message };
+  // Not in the directory (or not yet at that version), not both in its latest entry, not participants: waiting will not change it.
+  if (code === 'FORBIDDEN' || code === 'NOT_FOUND' || code === 'INVALID_ARGUMENT') return { outcome: 'given-up', reason: message };
+  // Two members' reports ordered in one block (MVCC_READ_CONFLICT), the network: next sweep finds it reported or tries again.
+  return { outcome: 'retry', reason: message };
+}
+
 /**
  * Closes the expired proposals of this member's DAOs, as this member: it follows the dao chaincode's
  * events of every DAO channel its peer has joined (replayed from the first block at start, so nothing
@@ -97,6 +129,8 @@ export class ProposalSweeper {
   /** channel → the allocation ids of its RevenueRecorded and AllocationReceived events, in their order: the member's list of allocations. */
   readonly #allocations = new Map<string, Set<string>>();
   readonly #streams = new Map<string, SweepEventStream>();
+  /** `daoId/member` → an abandonment recorded on a DAO channel, still to be carried to the marketplace. */
+  readonly #abandonments = new Map<string, AbandonmentToReport>();
   /** `daoId/proposalId` → the accepted admission whose join is still to be opened. */
   readonly #admissions = new Map<string, { daoId: string; proposalId: string; admitted: string }>();
   #running = false;
@@ -134,6 +168,11 @@ export class ProposalSweeper {
     return [...(this.#allocations.get(channel) ?? [])];
   }
 
+  /** The abandonments still to be reported to the marketplace. */
+  pendingAbandonments(): AbandonmentToReport[] {
+    return [...this.#abandonments.values()];
+  }
+
   /** The accepted admissions whose join is still to be opened. */
   pendingAdmissions(): Array<{ daoId: string; proposalId: string; admitted: string }> {
     return [...this.#admissions.values()];
@@ -146,6 +185,7 @@ export class ProposalSweeper {
    */
   observe(channel: string, event: SweepEvent): void {
     if (event.eventName === DAO.event.RevenueRecorded || event.eventName === DAO.event.AllocationReceived) return this.#allocation(channel, event);
+    if (event.eventName === DAO.event.MemberAbandoned) return this.#abandoned(channel, event);
     if (event.eventName !== DAO.event.ProposalCreated && event.eventName !== DAO.event.ProposalDecided) return;
     let payload: { proposalId?: unknown; votingEndsAtMs?: unknown; kind?: unknown; outcome?: unknown; effect?: { admit?: { mspId?: unknown } } };
     try {
@@ -183,6 +223,59 @@ export class ProposalSweeper {
     if (typeof id !== 'string') return;
     const seen = this.#allocations.get(channel) ?? new Set<string>();
     this.#allocations.set(channel, seen.add(id));
+  }
+
+  /** Another member abandoned on `channel` (this member's own abandonment is for the others to report). */
+  #abandoned(channel: string, event: SweepEvent): void {
+    const dao = parseDaoChannel(channel);
+    let payload: { mspId?: unknown };
+    try {
+      payload = JSON.parse(Buffer.from(event.payload).toString('utf8')) as typeof payload;
+    } catch {
+      return;
+    }
+    const member = payload.mspId;
+    if (!dao || typeof member !== 'string' || member === this.options.ledger.mspId || !event.transactionId) return;
+    // The first channel that recorded it is the one named; a later version's record of the same member changes nothing.
+    const key = `${dao.daoId}/${member}`;
+    if (!this.#abandonments.has(key)) this.#abandonments.set(key, { daoId: dao.daoId, member, channel, daoTxId: event.transactionId });
+  }
+
+  /**
+   * Carries each abandonment a DAO channel recorded to the marketplace, where it counts against the
+   * member's reputation: ReportAbandonment on `marketplace` as this member, unless the marketplace
+   * already lists one of that member in that DAO (read first, so a replay after a restart submits
+   * nothing). Every co-member's bridge does the same; the chaincode takes one report per DAO and
+   * member and the others find it there (or meet CONFLICT, or lose the MVCC race and find it next
+   * sweep). In the operator's domain the marketplace service relays them for the organisations the
+   * operator holds (docs/marketplace.md).
+   */
+  async reportAbandonments(): Promise<AbandonmentReportResult[]> {
+    const { ledger, logger } = this.options;
+    const results: AbandonmentReportResult[] = [];
+    for (const [key, a] of [...this.#abandonments]) {
+      let result: AbandonmentReportResult;
+      try {
+        const list = MARKETPLACE.invocation(MARKETPLACE.tx.ListAbandonments, a.member);
+        const listed = JSON.parse(await ledger.evaluate(MARKETPLACE_CHANNEL, list.chaincode, list.transaction, list.arguments)) as Array<{ daoId?: string }>;
+        if (listed.some((l) => l.daoId === a.daoId)) {
+          result = { ...a, outcome: 'already-reported' };
+        } else {
+          const call = MARKETPLACE.invocation(MARKETPLACE.tx.ReportAbandonment, { daoId: a.daoId, member: a.member, channel: a.channel, daoTxId: a.daoTxId });
+          const { txId } = await ledger.submit(MARKETPLACE_CHANNEL, call.chaincode, call.transaction, call.arguments);
+          result = { ...a, outcome: 'reported', txId };
+          logger.log({ message: 'reported an abandonment to the marketplace', ...a, txId });
+        }
+      } catch (error) {
+        const { outcome, reason } = reportOutcomeOf(error);
+        result = { ...a, outcome, reason };
+        if (outcome === 'given-up') logger.warn({ message: 'the marketplace refused an abandonment report; no longer trying', ...a, reason });
+        else logger.debug({ message: outcome === 'already-reported' ? 'an abandonment was reported already' : 'reporting an abandonment did not go through; trying again next sweep', ...a, reason });
+      }
+      if (result.outcome !== 'retry') this.#abandonments.delete(key);
+      results.push(result);
+    }
+    return results;
   }
 
   /** Submits CloseProposal for every watched proposal past its deadline (plus the grace); one result each. */
@@ -276,6 +369,7 @@ export class ProposalSweeper {
         await this.follow();
         await this.sweep();
         await this.openJoins();
+        await this.reportAbandonments();
       } catch (error) {
         this.options.logger.warn({ message: 'the proposal sweep failed; retrying next interval', error: String(error) });
       }

@@ -55,6 +55,7 @@ describe("the members' sweep of expired proposals on the real network", () => {
           channels: async () => ['marketplace', CC.channel],
           daoEvents: async (channel) => (conns[msp] as GatewayConnection).gateway.getNetwork(channel).getChaincodeEvents(DAO.chaincode, { startBlock: 0n }),
           submit: async (channel, chaincode, fn, args) => ({ txId: (await submitTransaction((conns[msp] as GatewayConnection).gateway.getNetwork(channel), chaincode, fn, args)).txId }),
+          evaluate: async (channel, chaincode, fn, args) => Buffer.from(await (conns[msp] as GatewayConnection).gateway.getNetwork(channel).getContract(chaincode).evaluateTransaction(fn, ...args)).toString('utf8'),
         },
         logger,
         intervalMs: 3_600_000, // after its first round at start, the test drives the sweeps itself

@@ -81,6 +81,13 @@ describe("a member's self-hosted workload heartbeats to its own telemetry", () =
       const person = await enrollClientIdentity(ctx, mspId, 'owner');
       return { mspId, role, identity: { mspId, enrollmentId: person.id, certificatePem: person.certificatePem, privateKeyPem: person.privateKeyPem }, bridgeUrl: memberServiceUrl(ctx.settings, findDomain(ctx, mspId), 'ledger-bridge') };
     };
+    // The marketplace's count of abandonments against the member (its domain is reused across runs of a stack).
+    const abandonmentsOf = async (mspId: string) => {
+      const response = await fetch(`${serviceUrl(ctx.settings, 'marketplace')}/participants/${mspId}`);
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { reputation: { abandonments: number } }).reputation.abandonments;
+    };
+    const abandonmentsBefore = await abandonmentsOf(member);
     const formed = await runDomainFormation({
       urls: { marketplace: serviceUrl(ctx.settings, 'marketplace'), negotiation: serviceUrl(ctx.settings, 'negotiation') },
       members: [await domainMember('ShDspMSP', 'DSP'), await domainMember(member, 'VSP')],
@@ -113,5 +120,15 @@ describe("a member's self-hosted workload heartbeats to its own telemetry", () =
       return r?.commandId.startsWith(`telemetry:abandon:${channel}:${member}:`) && r.status === 'committed' && JSON.parse(r.result ?? '{}').abandoned === true ? r : undefined;
     }, 60_000);
     expect(receipt.status).toBe('committed');
+
+    // The co-member's own bridge carries it to the marketplace (ReportAbandonment as ShDspMSP, naming
+    // the channel's transaction): the operator holds no identity of theirs to do it.
+    const deadline = Date.now() + 120_000;
+    let abandonments = await abandonmentsOf(member);
+    while (abandonments === abandonmentsBefore && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 2000));
+      abandonments = await abandonmentsOf(member);
+    }
+    expect(abandonments).toBe(abandonmentsBefore + 1);
   }, 20 * 60_000);
 });
