@@ -12,8 +12,36 @@ import { UsageError } from '../usage-error';
  * organisations by config updates signed by a majority of its admins, each in its own domain.
  */
 
-type TransferView = { transferId: string; status: string; from: string; to: string; consents?: string[]; acceptedAtMs?: number; consentedPpm?: number; activeOwnershipPpm?: number; consented?: boolean };
-type MemberTransfer = { daoId: string; transferId: string; channels: Array<{ channel: string; version: number; txId?: string; transfer: TransferView }> };
+/** A transfer on one channel: the HTTP routes give `acceptedAtMs`, the gRPC call `accepted`. */
+type TransferView = { transferId: string; status: string; from: string; to: string; consents?: string[]; acceptedAtMs?: number; accepted?: boolean; consentedPpm?: number; activeOwnershipPpm?: number; consented?: boolean };
+export type MemberTransfer = { daoId: string; transferId: string; channels: Array<{ channel: string; version: number; txId?: string; transfer: TransferView }> };
+
+type Message = Record<string, unknown>;
+
+/** A datawell.ledgerbridge.v1.Transfer in the routes' shape (camelCase; `accepted` where the route has `acceptedAtMs`). */
+export function transferOfMessage(m: Message): MemberTransfer {
+  const transferId = String(m['transfer_id']);
+  return {
+    daoId: String(m['dao_id']),
+    transferId,
+    channels: ((m['channels'] as Message[] | undefined) ?? []).map((c) => ({
+      channel: String(c['channel']),
+      version: Number(c['version']),
+      ...(c['tx_id'] === undefined || c['tx_id'] === null ? {} : { txId: String(c['tx_id']) }),
+      transfer: {
+        transferId,
+        status: String(c['status']),
+        from: String(c['from']),
+        to: String(c['to']),
+        consents: ((c['consents'] as unknown[] | undefined) ?? []).map(String),
+        accepted: c['accepted'] === true,
+        consented: c['consented'] === true,
+        consentedPpm: Number(c['consented_ppm']),
+        activeOwnershipPpm: Number(c['active_ownership_ppm']),
+      },
+    })),
+  };
+}
 
 const checkMsp = (value: string, what: string) => {
   if (!MSP_ID_PATTERN.test(value)) throw new UsageError(`${what} must be an MSP id (letters and digits ending in "MSP"), got "${value}"`);
@@ -29,7 +57,7 @@ const checkTransferId = (value: string, option: string) => {
 };
 
 function describe(t: MemberTransfer): string {
-  return [`transfer ${t.transferId} of DAO ${t.daoId}:`, ...t.channels.map(({ channel, txId, transfer: x }) => `  ${channel}: ${x.from} → ${x.to} ${x.status}; consents ${(x.consents ?? []).join(', ')} (${x.consentedPpm ?? '?'} of ${x.activeOwnershipPpm ?? '?'} ppm)${x.acceptedAtMs === undefined ? ', not accepted' : ', accepted'}${txId ? ` (tx ${txId})` : ''}`)].join('\n');
+  return [`transfer ${t.transferId} of DAO ${t.daoId}:`, ...t.channels.map(({ channel, txId, transfer: x }) => `  ${channel}: ${x.from} → ${x.to} ${x.status}; consents ${(x.consents ?? []).join(', ')} (${x.consentedPpm ?? '?'} of ${x.activeOwnershipPpm ?? '?'} ppm)${(x.accepted ?? x.acceptedAtMs !== undefined) ? ', accepted' : ', not accepted'}${txId ? ` (tx ${txId})` : ''}`)].join('\n');
 }
 
 const print = (json: boolean | undefined, value: unknown, text: string) => process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
@@ -61,10 +89,17 @@ export function registerTransferCommands(dao: Command): void {
 
   member(transfer.command('show').description("the transfer on every channel of the DAO the member is in, read through its own peer (GetTransfer)"))
     .requiredOption('--transfer <id>', 'the transfer')
-    .action(async (mspId: string, o: { dao: string; transfer: string; json?: boolean }) => {
+    .option('--grpc', "read it over the bridge's gRPC (datawell.ledgerbridge.v1.LedgerBridge/GetTransfer) instead of HTTP: `accepted` where HTTP gives `acceptedAtMs`")
+    .action(async (mspId: string, o: { dao: string; transfer: string; json?: boolean; grpc?: boolean }) => {
       const id = checkTransferId(o.transfer, '--transfer');
+      const daoId = checkDao(o.dao);
       const bridge = await memberBridge(stackContext(), checkMsp(mspId, '<MSPID>'));
-      const t = await through(() => bridge.call<MemberTransfer>('GET', `/daos/${checkDao(o.dao)}/transfers/${id}`));
+      let t: MemberTransfer;
+      if (o.grpc) {
+        // Loaded only here, as for ./dev usage --grpc.
+        const { callBridgeGrpc } = await import('./usage-grpc');
+        t = transferOfMessage(await callBridgeGrpc(bridge.mspId, bridge.grpcAddress, await bridge.token(), (c) => c.GetTransfer, { dao_id: daoId, transfer_id: id }));
+      } else t = await through(() => bridge.call<MemberTransfer>('GET', `/daos/${daoId}/transfers/${id}`));
       print(o.json, t, describe(t));
     });
 

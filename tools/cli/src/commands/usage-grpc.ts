@@ -59,20 +59,30 @@ export function grpcFailure(who: string, error: grpc.ServiceError): Error {
   return code === 'INVALID_REQUEST' ? new UsageError(message) : new Error(message);
 }
 
-/** GetUsage on the bridge's gRPC at `address` (host:port), the bearer token in the call's metadata. */
-export async function getUsageOverGrpc(who: string, address: string, token: string, request: Message, timeoutMs = 120_000): Promise<UsageTrailAnswer> {
+type Unary = (r: Message, m: grpc.Metadata, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, v?: Message) => void) => void;
+/** The unary methods of datawell.ledgerbridge.v1.LedgerBridge this CLI calls. */
+export interface BridgeGrpcClient {
+  GetUsage: Unary;
+  GetTransfer: Unary;
+}
+
+/** One unary call of the bridge's gRPC at `address` (host:port), picked by `method`, the bearer token in the call's metadata; a refusal as grpcFailure. */
+export async function callBridgeGrpc(who: string, address: string, token: string, method: (client: BridgeGrpcClient) => Unary, request: Message, timeoutMs = 120_000): Promise<Message> {
   const Client = grpc.makeGenericClientConstructor(loadGrpcService(LEDGER_BRIDGE_PROTO, LEDGER_BRIDGE_SERVICE), 'LedgerBridge');
-  const client = new Client(address, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
-    GetUsage(r: Message, m: grpc.Metadata, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, v?: Message) => void): void;
-  };
+  const client = new Client(address, grpc.credentials.createInsecure()) as unknown as grpc.Client & BridgeGrpcClient;
   const metadata = new grpc.Metadata();
   metadata.set('authorization', `Bearer ${token}`);
   try {
-    const answer = await new Promise<Message>((resolve, reject) =>
-      client.GetUsage(request, metadata, { deadline: Date.now() + timeoutMs }, (e, v) => (e ? reject(grpcFailure(who, e)) : resolve(v ?? {}))),
+    const call = method(client);
+    return await new Promise<Message>((resolve, reject) =>
+      call.call(client, request, metadata, { deadline: Date.now() + timeoutMs }, (e, v) => (e ? reject(grpcFailure(who, e)) : resolve(v ?? {}))),
     );
-    return trailOfMessage(answer);
   } finally {
     client.close();
   }
+}
+
+/** GetUsage on the bridge's gRPC at `address` (host:port), the bearer token in the call's metadata. */
+export async function getUsageOverGrpc(who: string, address: string, token: string, request: Message, timeoutMs = 120_000): Promise<UsageTrailAnswer> {
+  return trailOfMessage(await callBridgeGrpc(who, address, token, (c) => c.GetUsage, request, timeoutMs));
 }
