@@ -714,7 +714,10 @@ export interface operations {
     LiveController_events: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the id of the last `ledger` message the client heard (EventSource sends it when it reconnects): the ones after it follow `ready` */
+                "Last-Event-ID"?: string;
+            };
             path: {
                 daoId: string;
             };

@@ -23,8 +23,7 @@ async function serve(controller: LiveController, who: Principal): Promise<{ url:
   const failures: unknown[] = [];
   const server = createServer((req, res) => {
     const daoId = decodeURIComponent(/^\/daos\/([^/]+)\/events$/.exec(req.url ?? '')?.[1] ?? '');
-    const lastEventId = req.headers['last-event-id'];
-    controller.events(who, daoId, res, typeof lastEventId === 'string' ? lastEventId : undefined).catch((error: unknown) => {
+    controller.events(who, daoId, req, res).catch((error: unknown) => {
       failures.push(error);
       res.writeHead(400).end();
     });
@@ -44,6 +43,8 @@ async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, until:
   return text;
 }
 
+const noHeaders = { headers: {} };
+
 const waitFor = async (check: () => boolean) => {
   for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
   expect(check()).toBe(true);
@@ -62,9 +63,9 @@ describe('the live notifications of a DAO', () => {
     const c = new LiveController(source(events));
     const written: string[] = [];
     const res = { writeHead: () => written.push('head'), write: () => written.push('write'), on: () => undefined } as unknown as ServerResponse;
-    await expect(c.events(principal('OtherMSP'), 'acme', res)).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(c.events(principal('OperatorMSP', 'OPERATOR'), 'acme', res)).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(c.events(principal('AcmeMSP'), 'nope', res)).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND' });
+    await expect(c.events(principal('OtherMSP'), 'acme', noHeaders, res)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(c.events(principal('OperatorMSP', 'OPERATOR'), 'acme', noHeaders, res)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(c.events(principal('AcmeMSP'), 'nope', noHeaders, res)).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND' });
     expect(written).toEqual([]);
     expect(events.count()).toBe(0);
   });

@@ -1,6 +1,6 @@
-import type { ServerResponse } from 'node:http';
-import { Controller, Get, Headers, Inject, Param, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, forbidden, type Principal } from '@datawell/auth';
 import { DAO_ID_PATTERN, parseDaoChannel } from '@datawell/contracts';
 import { ZodParams } from '@datawell/service-platform';
@@ -48,11 +48,14 @@ export class LiveController {
       "Server-sent events of the DAO for this organisation's identities: first `event: ready` (data {daoId, channels}), then one `event: ledger` per dao chaincode event this member's own peer delivers on any version of the DAO (data {daoId, event, channel, version, blockNumber, txId}; never the event's payload: read what changed through the other routes), and a `: heartbeat` comment every 15 s. A client reconnecting with `Last-Event-ID` (EventSource sends the last id it heard) gets the notifications it missed right after `ready`, whose data then says how many (`replayed`), or `replayed: null` when they are no longer kept (the latest 256 per DAO, since the bridge started): then read the state again. FORBIDDEN to other organisations, VERSION_NOT_FOUND when this member's peer is on no version of the DAO",
   })
   @ZodParams({ daoId: z.string().regex(DAO_ID_PATTERN) })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'the id of the last `ledger` message the client heard (EventSource sends it when it reconnects): the ones after it follow `ready`' })
   @ApiOkResponse({
     description: 'a text/event-stream: `event: ready` once, then `event: ledger` messages (`id:` blockNumber:txId, `data:` the notification as JSON), and heartbeat comments',
     content: { 'text/event-stream': { schema: { type: 'string' } } },
   })
-  async events(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Res() res: ServerResponse, @Headers('last-event-id') lastEventId?: string): Promise<void> {
+  async events(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Req() req: Pick<IncomingMessage, 'headers'>, @Res() res: ServerResponse): Promise<void> {
+    const header = req.headers['last-event-id'];
+    const lastEventId = typeof header === 'string' ? header : undefined;
     // Refusals before anything is written, so the filters answer them with their status and code.
     if (principal.mspId !== this.source.mspId) throw forbidden(`this is ${this.source.mspId}'s bridge: ${principal.mspId} uses its own`);
     const channels = (await this.source.channels()).filter((c) => parseDaoChannel(c)?.daoId === daoId);
