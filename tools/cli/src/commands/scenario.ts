@@ -157,7 +157,8 @@ export function registerScenarioCommands(program: Command): void {
 }
 
 /** Starts what is not running and runs the compute scenario through the services' HTTP APIs. */
-export async function runComputeOnStack(readings: number, orgPrefix = 'Cp'): Promise<ComputeResult> {
+/** `timeoutMs`: each of the scenario's waits (300 s by default). */
+export async function runComputeOnStack(readings: number, orgPrefix = 'Cp', timeoutMs?: number): Promise<ComputeResult> {
   const ctx = stackContext();
   const connection = await up(ctx);
   await startServices(ctx, connection, REPO_DIR);
@@ -173,6 +174,7 @@ export async function runComputeOnStack(readings: number, orgPrefix = 'Cp'): Pro
     kafka: connection.kafka,
     readings,
     orgPrefix,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
     progress: (m) => ctx.progress.step('compute', m),
   });
 }

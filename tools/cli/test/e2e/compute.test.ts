@@ -17,7 +17,9 @@ describe('a secure computation on the nodes the provisioner runs', () => {
   });
 
   it('registers the mesh from the ledger, computes the mean for the recipient only, and records it', async () => {
-    const result = await runComputeOnStack(400, 'E2eCp');
+    // Each wait up to 10 min: last in a rehearsal's e2e tier (load average 48, about 30 peers), the two
+    // nodes' provisioning was reported on the ledger 5 min 3 s after the channel, past the 300 s default.
+    const result = await runComputeOnStack(400, 'E2eCp', 600_000);
     expect(result.nodes).toEqual([
       { mspId: 'E2eCpDspMSP', partyIndex: 0, source: 'ledger' },
       { mspId: 'E2eCpVspMSP', partyIndex: 1, source: 'ledger' },
