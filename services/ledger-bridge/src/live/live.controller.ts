@@ -54,8 +54,6 @@ export class LiveController {
     content: { 'text/event-stream': { schema: { type: 'string' } } },
   })
   async events(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Req() req: Pick<IncomingMessage, 'headers'>, @Res() res: ServerResponse): Promise<void> {
-    const header = req.headers['last-event-id'];
-    const lastEventId = typeof header === 'string' ? header : undefined;
     // Refusals before anything is written, so the filters answer them with their status and code.
     if (principal.mspId !== this.source.mspId) throw forbidden(`this is ${this.source.mspId}'s bridge: ${principal.mspId} uses its own`);
     const channels = (await this.source.channels()).filter((c) => parseDaoChannel(c)?.daoId === daoId);
@@ -77,7 +75,8 @@ export class LiveController {
       // The client left (or the connection broke): stop listening.
       res.on('close', end);
       // What the client missed, if it says what it heard last: written before any new one (same tick as subscribing).
-      const last = lastEventId?.trim().slice(0, MAX_LAST_EVENT_ID);
+      const header = req.headers['last-event-id'];
+      const last = typeof header === 'string' ? header.trim().slice(0, MAX_LAST_EVENT_ID) : undefined;
       const missed = last ? this.source.events.since(daoId, last) : undefined;
       res.write(`retry: ${LIVE_RETRY_MS}\nevent: ready\ndata: ${JSON.stringify({ daoId, channels, ...(last ? { replayed: missed ? missed.length : null } : {}) })}\n\n`);
       for (const n of missed ?? []) res.write(sseMessage(n));

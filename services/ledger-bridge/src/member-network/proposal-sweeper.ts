@@ -85,6 +85,15 @@ export interface SweepResult {
   readonly reason?: string;
 }
 
+/** An event's JSON payload, or undefined when it is not JSON (such an event is skipped). */
+function payloadOf<T>(event: SweepEvent): Partial<T> | undefined {
+  try {
+    return JSON.parse(Buffer.from(event.payload).toString('utf8')) as Partial<T>;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What the chaincode or the network answered, as a sweep outcome (the pure decision). */
 export function sweepOutcomeOf(error: unknown): { outcome: Exclude<SweepOutcome, 'closed'>; reason: string } {
   const message = chaincodeMessage(error);
@@ -187,13 +196,8 @@ export class ProposalSweeper {
     if (event.eventName === DAO.event.RevenueRecorded || event.eventName === DAO.event.AllocationReceived) return this.#allocation(channel, event);
     if (event.eventName === DAO.event.MemberAbandoned) return this.#abandoned(channel, event);
     if (event.eventName !== DAO.event.ProposalCreated && event.eventName !== DAO.event.ProposalDecided) return;
-    let payload: { proposalId?: unknown; votingEndsAtMs?: unknown; kind?: unknown; outcome?: unknown; effect?: { admit?: { mspId?: unknown } } };
-    try {
-      payload = JSON.parse(Buffer.from(event.payload).toString('utf8')) as typeof payload;
-    } catch {
-      return;
-    }
-    if (typeof payload.proposalId !== 'string') return;
+    const payload = payloadOf<{ proposalId: unknown; votingEndsAtMs: unknown; kind: unknown; outcome: unknown; effect: { admit?: { mspId?: unknown } } }>(event);
+    if (typeof payload?.proposalId !== 'string') return;
     const open = this.#open.get(channel) ?? new Map<string, number>();
     this.#open.set(channel, open);
     if (event.eventName === DAO.event.ProposalDecided) {
@@ -213,13 +217,7 @@ export class ProposalSweeper {
   }
 
   #allocation(channel: string, event: SweepEvent): void {
-    let payload: { allocation?: { allocationId?: unknown } };
-    try {
-      payload = JSON.parse(Buffer.from(event.payload).toString('utf8')) as typeof payload;
-    } catch {
-      return;
-    }
-    const id = payload.allocation?.allocationId;
+    const id = payloadOf<{ allocation: { allocationId?: unknown } }>(event)?.allocation?.allocationId;
     if (typeof id !== 'string') return;
     const seen = this.#allocations.get(channel) ?? new Set<string>();
     this.#allocations.set(channel, seen.add(id));
@@ -228,13 +226,7 @@ export class ProposalSweeper {
   /** Another member abandoned on `channel` (this member's own abandonment is for the others to report). */
   #abandoned(channel: string, event: SweepEvent): void {
     const dao = parseDaoChannel(channel);
-    let payload: { mspId?: unknown };
-    try {
-      payload = JSON.parse(Buffer.from(event.payload).toString('utf8')) as typeof payload;
-    } catch {
-      return;
-    }
-    const member = payload.mspId;
+    const member = payloadOf<{ mspId: unknown }>(event)?.mspId;
     if (!dao || typeof member !== 'string' || member === this.options.ledger.mspId || !event.transactionId) return;
     // The first channel that recorded it is the one named; a later version's record of the same member changes nothing.
     const key = `${dao.daoId}/${member}`;
