@@ -4,4 +4,4 @@ export * from './economics';
 export { canonicalBytes, canonicalJson } from './canonical-json';
 export * from './agreement/schemas';
 export { proposalSigningText } from './agreement/proposal-signing';
-export { agreementSigningBytes, verifyAcceptances, checkConsent, AgreementConsentError, type AgreementSignature, type ConsentMember, type ConsentFailure } from './agreement/consent';
+export { agreementSigningBytes, verifyAcceptances, checkConsent, joinEndorsingOrganisations, AgreementConsentError, type AgreementSignature, type ConsentMember, type ConsentFailure } from './agreement/consent';

@@ -20,8 +20,9 @@ function scripted(failures: Error[], valid = true) {
       submit: jest.fn(async () => ({ getStatus: async () => ({ successful: valid, code: valid ? 0 : 11, transactionId: 'tx-1', blockNumber: 7n }) })),
     };
   });
-  const network = { getName: () => 'dao-x-v1', getContract: () => ({ newProposal: () => ({ endorse }) }) } as unknown as Network;
-  return { network, endorse };
+  const newProposal = jest.fn(() => ({ endorse }));
+  const network = { getName: () => 'dao-x-v1', getContract: () => ({ newProposal }) } as unknown as Network;
+  return { network, endorse, newProposal };
 }
 
 describe('isTransientEndorsementError', () => {
@@ -56,6 +57,15 @@ describe('isTransientEndorsementError', () => {
 });
 
 describe('submitTransaction', () => {
+  it('names the endorsing organisations to the Gateway only when asked to', async () => {
+    const named = scripted([]);
+    await submitTransaction(named.network, 'dao', 'InitVersion', ['a'], { endorsingOrganizations: ['DspMSP', 'Vsp1MSP'] });
+    expect(named.newProposal).toHaveBeenCalledWith('InitVersion', { arguments: ['a'], endorsingOrganizations: ['DspMSP', 'Vsp1MSP'] });
+    const chosen = scripted([]);
+    await submitTransaction(chosen.network, 'dao', 'InitVersion', ['a']);
+    expect(chosen.newProposal).toHaveBeenCalledWith('InitVersion', { arguments: ['a'] });
+  });
+
   it('endorses again while no endorsers are found, then submits once and returns the committed transaction', async () => {
     const { network, endorse } = scripted([NO_ENDORSERS, endorseError(GrpcStatus.UNAVAILABLE, '14 UNAVAILABLE')]);
     const done = await submitTransaction(network, 'dao', 'CastVote', ['a'], { endorseForMs: 10_000 });

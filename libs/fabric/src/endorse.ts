@@ -47,6 +47,8 @@ export interface SubmitOptions {
   /** How long endorsement is retried while it fails transiently; 60 s by default. */
   readonly endorseForMs?: number;
   readonly transientData?: Record<string, Uint8Array>;
+  /** The organisations whose peers endorse; the caller then answers for the endorsement policy. Left out, the Gateway chooses. */
+  readonly endorsingOrganizations?: readonly string[];
 }
 
 /**
@@ -62,7 +64,13 @@ export async function submitTransaction(network: Network, chaincode: string, fn:
   for (;;) {
     let transaction;
     try {
-      transaction = await contract.newProposal(fn, { arguments: [...args], ...(options.transientData ? { transientData: options.transientData } : {}) }).endorse();
+      transaction = await contract
+        .newProposal(fn, {
+          arguments: [...args],
+          ...(options.transientData ? { transientData: options.transientData } : {}),
+          ...(options.endorsingOrganizations ? { endorsingOrganizations: [...options.endorsingOrganizations] } : {}),
+        })
+        .endorse();
     } catch (error) {
       if (!isTransientEndorsementError(error) || Date.now() + backoff > deadline) throw withDetails(error);
       await new Promise((r) => setTimeout(r, backoff));

@@ -188,8 +188,8 @@ export class LedgerBridge {
       this.memberLedger = {
         mspId: self,
         evaluate: evaluateAs,
-        submit: async (channel, chaincode, fn, args) => {
-          const { txId } = await submitTransaction((await gateways.for(self)).getNetwork(channel), chaincode, fn, args);
+        submit: async (channel, chaincode, fn, args, submitOptions) => {
+          const { txId } = await submitTransaction((await gateways.for(self)).getNetwork(channel), chaincode, fn, args, submitOptions);
           return { txId };
         },
         channels: async () => (await this.channels.list()).map((c) => c.name),
@@ -234,7 +234,7 @@ export class LedgerBridge {
         mspId: self,
         admin: memberAdmin,
         ledger: {
-          submit: (channel, chaincode, fn, args) => memberLedger.submit(channel, chaincode, fn, args),
+          submit: (channel, chaincode, fn, args, submitOptions) => memberLedger.submit(channel, chaincode, fn, args, submitOptions),
           evaluate: (channel, chaincode, fn, args) => memberLedger.evaluate(self, channel, chaincode, fn, args),
         },
         addChannel: (channel) => this.addChannel(channel),

@@ -128,6 +128,22 @@ export function checkConsent(agreement: { readonly version: number; readonly mem
   }
 }
 
+/**
+ * The organisations to endorse a join's InitVersion on CH_i: the earlier members' (D, J_1 … J_{i−1}).
+ * InitVersion reads version i−1 on CH_{i−1} with a cross-channel query, and a joiner's peer is not on
+ * CH_{i−1}, so it can only refuse; left to choose, the Gateway may pick a layout that needs a joiner
+ * (the only one it has when discovery briefly misses an earlier member's peer) and abort. Named
+ * explicitly only when they alone satisfy the channel's MAJORITY policy (strictly more than half of
+ * its organisations); otherwise, and for a formation, undefined (the Gateway chooses).
+ */
+export function joinEndorsingOrganisations(agreement: { readonly version: number; readonly members: readonly { readonly mspId: string; readonly group: string }[] }): string[] | undefined {
+  if (agreement.version <= 1) return undefined;
+  const joining = `J${agreement.version}`;
+  const all = new Set(agreement.members.map((m) => m.mspId));
+  const earlier = [...new Set(agreement.members.filter((m) => m.group !== joining).map((m) => m.mspId))];
+  return 2 * earlier.length > all.size ? earlier : undefined;
+}
+
 function commonName(cert: X509Certificate): string | undefined {
   return /(?:^|\n)CN=([^\n]*)/.exec(cert.subject)?.[1];
 }

@@ -7,6 +7,8 @@ import { checkCertificateRequest } from './csr';
 import { readDaoVersion, type DaoRead } from './dao-reads';
 import type { FabricAdmin } from './fabric-admin.adapter';
 import type { OrgLedger } from './org-ledger.adapter';
+import type { SubmitOptions } from '@datawell/fabric';
+import { joinEndorsingOrganisations } from '@datawell/domain';
 
 export const MARKETPLACE_CHANNEL = 'marketplace';
 export const MARKETPLACE_CHAINCODE = MARKETPLACE.chaincode;
@@ -246,7 +248,8 @@ export class AdminService {
     // Passed on as received: the chaincode validates all of it (agreementSchema) and verifies the
     // signatures and the consent rule itself.
     const acceptances = { signatures: signed.signatures } as unknown as Acceptances;
-    const { txId } = await this.#submit(dsp, channel, DAO.invocation(DAO.tx.InitVersion, agreement as unknown as Agreement, acceptances));
+    const endorsingOrganizations = joinEndorsingOrganisations(agreement);
+    const { txId } = await this.#submit(dsp, channel, DAO.invocation(DAO.tx.InitVersion, agreement as unknown as Agreement, acceptances), endorsingOrganizations ? { endorsingOrganizations } : {});
     if (agreement.version > 1) {
       // Closes version i−1 to new revenue: from now on revenue is recorded on the top channel.
       await this.#submit(dsp, daoChannel(agreement.daoId, agreement.version - 1), DAO.invocation(DAO.tx.RecordSuccessor, { chaincode: DAO_CHAINCODE }));
@@ -364,9 +367,9 @@ export class AdminService {
     }
   }
 
-  async #submit(mspId: string, channel: string, call: Invocation) {
+  async #submit(mspId: string, channel: string, call: Invocation, options: Pick<SubmitOptions, 'endorsingOrganizations'> = {}) {
     try {
-      return await this.ledger.submit(mspId, channel, call.chaincode, call.transaction, call.arguments);
+      return await this.ledger.submit(mspId, channel, call.chaincode, call.transaction, call.arguments, options);
     } catch (error) {
       const code = chaincodeCode(error);
       if (code === 'INVALID_ARGUMENT' || code === 'FORBIDDEN' || code === 'CONFLICT') {

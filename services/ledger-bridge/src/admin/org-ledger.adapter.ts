@@ -1,10 +1,10 @@
-import { connectGateway, submitTransaction, type GatewayConnection } from '@datawell/fabric';
+import { connectGateway, submitTransaction, type GatewayConnection, type SubmitOptions } from '@datawell/fabric';
 import type { Wallet } from '../wallet/wallet.adapter';
 import type { FabricAdmin } from './fabric-admin.adapter';
 
 /** Submit and evaluate as an organisation, through its own peer's gateway (it is a member of the channel). */
 export interface OrgLedger {
-  submit(mspId: string, channel: string, chaincode: string, fn: string, args: readonly string[]): Promise<{ txId: string; result: string }>;
+  submit(mspId: string, channel: string, chaincode: string, fn: string, args: readonly string[], options?: Pick<SubmitOptions, 'endorsingOrganizations'>): Promise<{ txId: string; result: string }>;
   evaluate(mspId: string, channel: string, chaincode: string, fn: string, args: readonly string[]): Promise<string>;
   close(): void;
 }
@@ -26,8 +26,8 @@ export class GatewayOrgLedger implements OrgLedger {
     return connection.gateway;
   }
 
-  async submit(mspId: string, channel: string, chaincode: string, fn: string, args: readonly string[]) {
-    const { txId, result } = await submitTransaction((await this.#gateway(mspId)).getNetwork(channel), chaincode, fn, args);
+  async submit(mspId: string, channel: string, chaincode: string, fn: string, args: readonly string[], options: Pick<SubmitOptions, 'endorsingOrganizations'> = {}) {
+    const { txId, result } = await submitTransaction((await this.#gateway(mspId)).getNetwork(channel), chaincode, fn, args, options);
     return { txId, result: Buffer.from(result).toString('utf8') };
   }
 

@@ -44,13 +44,13 @@ function setup(mspId: string, options: { versionExists?: boolean; initConflict?:
     waitForPeers: async (channel, n) => void steps.push(`gossip ${channel} ${n}`),
   };
   const ledger: MemberLedger = {
-    submit: async (channel, _cc, fn) => {
+    submit: async (channel, _cc, fn, _args, submitOptions) => {
       if (fn === 'InitVersion' && options.initConflict) {
         exists = true;
         throw new Error('10 ABORTED: CONFLICT: version 1 exists');
       }
       if (fn === 'InitVersion') exists = true;
-      steps.push(`submit ${channel} ${fn}`);
+      steps.push(`submit ${channel} ${fn}${submitOptions?.endorsingOrganizations ? ` endorsed by [${submitOptions.endorsingOrganizations.join(',')}]` : ''}`);
       return { txId: 'tx' };
     },
     evaluate: async (channel, _cc, fn) => {
@@ -97,6 +97,17 @@ describe('a member bridge acting on its inbox', () => {
     const { service, steps } = setup('DspMSP', { directory: { version: 1, status: 'active' } });
     await service.handle(formed('DspMSP', 2));
     expect(steps.slice(-3)).toEqual(['submit dao-acme-v2 InitVersion', 'submit dao-acme-v1 RecordSuccessor', 'submit marketplace PublishDao']);
+  });
+
+  it("at version 2: InitVersion is endorsed by the earlier members' peers only (a joiner's peer cannot read version 1)", async () => {
+    const { service, steps } = setup('DspMSP', { directory: { version: 1, status: 'active' } });
+    const members = [
+      { mspId: 'DspMSP', group: 'D' },
+      { mspId: 'VspMSP', group: 'J1' },
+      { mspId: 'Vsp2MSP', group: 'J2' },
+    ];
+    await service.handle({ ...formed('DspMSP', 2), agreement: { daoId: 'acme', version: 2, members } });
+    expect(steps).toContain('submit dao-acme-v2 InitVersion endorsed by [DspMSP,VspMSP]');
   });
 
   it('redelivered: an initialised version and a published entry are left as they are; a lost race on InitVersion is done too', async () => {

@@ -1,4 +1,5 @@
 import { DAO, MARKETPLACE, memberInboxSchema, parseContract, type ChaincodeDefinitionMessage, type MemberInboxMessage } from '@datawell/contracts';
+import { joinEndorsingOrganisations } from '@datawell/domain';
 import type { ConnectionLogger } from '@datawell/messaging';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { checkGenesis, GenesisRejectedError } from './genesis-check';
 
 /** What the member's bridge needs to act on its own ledger (its Gateway, as itself). */
 export interface MemberLedger {
-  submit(channel: string, chaincode: string, fn: string, args: readonly string[]): Promise<{ txId: string }>;
+  submit(channel: string, chaincode: string, fn: string, args: readonly string[], options?: { readonly endorsingOrganizations?: readonly string[] }): Promise<{ txId: string }>;
   evaluate(channel: string, chaincode: string, fn: string, args: readonly string[]): Promise<string>;
 }
 
@@ -116,7 +117,8 @@ export class MemberNetworkService {
     if (await this.#exists(message.channel)) return;
     const call = DAO.invocation(DAO.tx.InitVersion, message.agreement as never, { signatures: message.signatures } as never);
     try {
-      const { txId } = await ledger.submit(message.channel, call.chaincode, call.transaction, call.arguments);
+      const endorsingOrganizations = joinEndorsers(message);
+      const { txId } = await ledger.submit(message.channel, call.chaincode, call.transaction, call.arguments, endorsingOrganizations ? { endorsingOrganizations } : {});
       logger.log({ message: 'version initialised by its DSP', channel: message.channel, txId });
     } catch (error) {
       // Another delivery got there first.
@@ -159,4 +161,16 @@ export class MemberNetworkService {
     const call = MARKETPLACE.invocation(MARKETPLACE.tx.PublishDao, entry);
     await this.options.ledger.submit('marketplace', call.chaincode, call.transaction, call.arguments);
   }
+}
+
+/**
+ * A join's InitVersion is endorsed by the earlier members' peers (joinEndorsingOrganisations). The
+ * agreement reaches the inbox unvalidated (the chaincode validates it): one whose members are not
+ * readable leaves the choice to the Gateway, and the chaincode refuses it.
+ */
+function joinEndorsers(message: Extract<MemberInboxMessage, { kind: 'channel-formed' }>): string[] | undefined {
+  const members: unknown = message.agreement['members'];
+  if (!Array.isArray(members)) return undefined;
+  const readable = members.filter((m): m is { mspId: string; group: string } => typeof m === 'object' && m !== null && typeof (m as { mspId?: unknown }).mspId === 'string' && typeof (m as { group?: unknown }).group === 'string');
+  return readable.length === members.length ? joinEndorsingOrganisations({ version: message.version, members: readable }) : undefined;
 }
