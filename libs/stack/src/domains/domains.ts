@@ -10,7 +10,7 @@ import { StackError } from '../errors';
 import { caPid, stopCa } from '../fabric/ca';
 import { fabricDirs, loadRegistry, saveRegistry, type OrgRecord } from '../fabric/layout';
 import { addDomainOrganisation, parkedHealth } from '../fabric/network';
-import { peerProcess } from '../fabric/nodes';
+import { peerProcess, setPeerChannelsPaused } from '../fabric/nodes';
 import { withStackLock } from '../lock';
 import { chownTree, ensureSystemUser, findOsUser, osUser } from '../os-user';
 import { isAlive, readPid, stopDaemon } from '../proc';
@@ -159,7 +159,10 @@ export async function addDomain(ctx: StackContext, mspId: string, role: string):
  * one stops answering, and Fabric's gossip (3.1, channel.go handleStateInfSnapshot) drops a whole
  * state-info snapshot at the first entry from a peer whose identity it never learned. A peer joining
  * after a member's peer stopped therefore learned no live peer either (seen in the e2e tier: 0 peers
- * known for minutes, so its gateway found no endorser). An idle peer costs under 1 % of a core.
+ * known for minutes, so its gateway found no endorser). But it pauses every channel it holds (Fabric's
+ * `peer node pause`): running on, it would still pull and validate every block of `marketplace` and
+ * of its DAOs' channels, 5–7 % of a core each while the marketplace is busy, the most of a machine
+ * that has run dozens of organisations (an e2e tier). Taken up again, its channels resume and catch up.
  * Resolves whether anything was running.
  */
 export async function parkDomain(ctx: StackContext, name: string): Promise<boolean> {
@@ -182,7 +185,8 @@ export async function parkDomain(ctx: StackContext, name: string): Promise<boole
     stopped = isAlive(readPid(join(p.run, 'postgres.pid'))) || isAlive(readPid(join(p.run, 'redis.pid'))) || stopped;
     await stopRedis(domainRedis(ctx, d));
     await stopPostgres(domainPostgres(ctx, d));
-    ctx.progress.step('domains', `domain ${d.name} parked: its services, workloads, CA and stores are stopped until it is added again (its peer runs on for the channels' gossip)`);
+    if (org) await setPeerChannelsPaused(ctx, org, true);
+    ctx.progress.step('domains', `domain ${d.name} parked: its services, workloads, CA and stores are stopped and its peer's channels paused until it is added again (the peer runs on for the channels' gossip)`);
     return stopped;
   });
 }

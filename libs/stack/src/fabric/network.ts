@@ -7,7 +7,7 @@ import { caHealthy, caLogFile, caPid, enroll, onlyFile, register, stopCa } from 
 import { chaincodeProcess, deployChaincode, queryChaincode, startChaincodeServer, stopChaincodeServer } from './chaincode';
 import { channelMembers, createChannel } from './channel';
 import { MAX_ORGS, OPERATOR_ORG, ORDERER_ORG, fabricDirs, findOrg, loadRegistry, saveRegistry, slugFor, type OrgRecord } from './layout';
-import { nodeHealthy, ordererProcess, peerProcess, startOrderer, startPeer, stopNode, type NodeProcess } from './nodes';
+import { nodeHealthy, ordererProcess, peerProcess, setPeerChannelsPaused, startPeer, startOrderer, stopNode, type NodeProcess } from './nodes';
 import { nodeNames, setupOrg } from './org';
 import { publishOrdererAccess } from './parties';
 import { isAlive, readPid, waitFor } from '../proc';
@@ -57,9 +57,10 @@ async function addOrganisationLocked(ctx: StackContext, mspId: string, domain?: 
     throw new StackError('BAD_SETTING', `${mspId} exists already, held ${held(org)}, not ${held({ ...(domain ? { domain } : {}) })}`, 'fabric');
   }
   if (org?.parked) {
-    // Taken up again: `up` starts it from now on.
+    // Taken up again: its peer's channels resume (parkDomain paused them), `up` starts it from now on.
     const { parked: _parked, ...active } = org;
     org = active;
+    await setPeerChannelsPaused(ctx, org, false);
     registry.orgs = registry.orgs.map((o) => (o.mspId === mspId ? active : o));
     saveRegistry(dirs, registry);
   }

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { StackContext } from '../components/component';
 import { goModuleDir } from '../install/go-build';
-import { isAlive, readPid, startDaemon, stopDaemon, waitForDaemon } from '../proc';
+import { isAlive, readPid, run, startDaemon, stopDaemon, waitForDaemon } from '../proc';
 import { HOST, ORDERER_ORG, fabricDirs, fabricPorts, orgUser, ownOrgFolder, type OrgRecord } from './layout';
 import { binaryFor, fabricBin } from './tools';
 
@@ -159,6 +159,42 @@ export async function nodeHealthy(node: NodeProcess): Promise<boolean> {
 
 export function peerConfigDir(ctx: StackContext, org: OrgRecord): string {
   return join(peerProcess(ctx, org).home, 'config');
+}
+
+/** The channels a peer holds a ledger of, read from its folder (the peer need not run). */
+export function peerLedgerChannels(ctx: StackContext, org: OrgRecord): string[] {
+  const dir = join(peerProcess(ctx, org).home, 'data', 'ledgersData', 'chains', 'chains');
+  return existsSync(dir) ? readdirSync(dir).sort() : [];
+}
+
+/**
+ * Pauses (or resumes) every channel a peer holds, with Fabric's own `peer node pause|resume`: a paused
+ * channel's blocks are neither pulled from the orderers nor validated, and its ledger stays as it is
+ * until resumed (resuming catches up). The peer process itself runs on (its gossip membership stays,
+ * see domains.ts parkDomain). Fabric changes a channel's status only while the peer is offline, so
+ * the peer is stopped, every channel set, and the peer started again; setting a status the channel
+ * has already is a no-op, so this may be repeated. Resolves the channels it set.
+ */
+export async function setPeerChannelsPaused(ctx: StackContext, org: OrgRecord, paused: boolean): Promise<string[]> {
+  const channels = peerLedgerChannels(ctx, org);
+  if (channels.length === 0) return [];
+  const node = peerProcess(ctx, org);
+  const wasRunning = isAlive(readPid(node.pidFile));
+  if (wasRunning) await stopNode(node);
+  const user = orgUser(org);
+  ownOrgFolder(ctx.settings, org);
+  await writePeerConfig(ctx, org);
+  for (const channel of channels) {
+    await run(binaryFor(ctx.settings, fabricBin(ctx.settings, 'peer'), org), ['node', paused ? 'pause' : 'resume', '-c', channel], {
+      env: { FABRIC_CFG_PATH: peerConfigDir(ctx, org), ...PEER_RUNTIME },
+      cwd: node.home,
+      ...(user ? { user } : {}),
+      timeoutMs: 60_000,
+    });
+  }
+  ctx.progress.step('fabric', `${node.name}: ${channels.length} channel(s) ${paused ? 'paused' : 'resumed'}`);
+  if (wasRunning) await startPeer(ctx, org);
+  return channels;
 }
 
 /**

@@ -7,11 +7,11 @@ import { connect } from 'node:tls';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { addDomain, addOrgToChannel, admitOrganisation, anchorPeersOf, createChannel, domainPaths, findDomain, isAlive, memberServicePorts, operatorFabric, parkDomain, readMspPackage, readPid, status, up, verifyMspPackage, type DomainStatus } from '../../src';
+import { addDomain, addOrgToChannel, admitOrganisation, anchorPeersOf, createChannel, domainPaths, findDomain, isAlive, joinOwnPeer, memberFabric, memberServicePorts, operatorFabric, ownPeerChannels, ownPeerHeight, parkDomain, readMspPackage, readPid, status, up, verifyMspPackage, waitFor, type DomainStatus } from '../../src';
 import { loadSettings } from '../../src/settings';
 import { silentProgress } from '../../src/progress';
 import { fabricDirs, findOrg, loadRegistry, OPERATOR_ORG } from '../../src/fabric/layout';
-import { peerProcess } from '../../src/fabric/nodes';
+import { peerLedgerChannels, peerProcess } from '../../src/fabric/nodes';
 import { caPid } from '../../src/fabric/ca';
 import { domainPostgres, domainRedis } from '../../src/domains/domains';
 import { kafkaBrokers } from '../../src/components/kafka-principals';
@@ -220,7 +220,7 @@ describe('trust domains on one machine', () => {
     await expect(addDomain(ctx, MEMBER, 'VSP')).rejects.toThrow(/exists already with role DSP, not VSP/);
   });
 
-  it('parks a domain: its CA and stores stop and stay stopped across up, its peer runs on as its anchor, the stack stays healthy, and adding it again takes it up with the same keys', async () => {
+  it("parks a domain: its CA and stores stop and stay stopped across up, its peer runs on as its anchor with its channels paused, the stack stays healthy, and adding it again takes it up with the same keys and resumes its channels", async () => {
     const org = findOrg(loadRegistry(fabricDirs(ctx.settings)), OTHER);
     const p = domainPaths(ctx.settings, OTHER);
     const running = () => ({
@@ -240,10 +240,17 @@ describe('trust domains on one machine', () => {
     const anchors = () => anchorPeersOf(operatorFabric(ctx), 'marketplace', OTHER);
     const own = [{ host: 'localhost', port: Number(peerProcess(ctx, org).endpoint.split(':')[1]) }];
     expect(await anchors()).toEqual(own);
+    // Its peer serves marketplace (joined as its own admin, as its bridge does).
+    const ownFabric = memberFabric(ctx, OTHER);
+    await joinOwnPeer(ownFabric, 'marketplace');
+    expect(await ownPeerChannels(ownFabric)).toContain('marketplace');
 
     expect(await parkDomain(ctx, OTHER)).toBe(true);
     expect(running()).toEqual(parkedSet);
     expect(await anchors()).toEqual(own);
+    // Paused: the peer holds the ledger but no longer serves (pulls, validates) the channel.
+    expect(peerLedgerChannels(ctx, org)).toContain('marketplace');
+    expect(await ownPeerChannels(ownFabric)).not.toContain('marketplace');
     await up(ctx);
     expect(running()).toEqual(parkedSet);
     const parked = await status(ctx);
@@ -259,6 +266,10 @@ describe('trust domains on one machine', () => {
     await addDomain(ctx, OTHER, 'VSP');
     expect(running()).toEqual(all(true));
     expect(await anchors()).toEqual(own);
+    // Resumed: served again, and it catches up with the channel.
+    expect(await ownPeerChannels(ownFabric)).toContain('marketplace');
+    const operatorHeight = await ownPeerHeight(operatorFabric(ctx), 'marketplace');
+    await waitFor('the resumed peer to catch up with marketplace', async () => (await ownPeerHeight(ownFabric, 'marketplace')) >= operatorHeight, 60_000);
     expect((await status(ctx)).domains.find((d) => d.name === OTHER)?.parked).toBe(false);
     expect(readFileSync(join(fabricDirs(ctx.settings).adminMsp(org), 'signcerts', 'cert.pem'), 'utf8')).toBe(cert);
   });
