@@ -1,4 +1,5 @@
-import { DSP, OUTSIDER, START_MS, VSP1, VSP2A, VSP2B, initialised, json, registry } from '../fixtures.spec-helper';
+import { DSP, OUTSIDER, START_MS, TERMS, VSP1, VSP2A, VSP2B, initialised, json, registry } from '../fixtures.spec-helper';
+import { termsAfterTransfer } from './transfer';
 
 const s = JSON.stringify;
 const NEWCOMER = 'OtherMSP';
@@ -30,6 +31,22 @@ describe('DaoContract transfer of rights', () => {
     // Abandonment counts from the transfer, not from the version's creation.
     ledger.timeMs = START_MS + 600_000 + 1;
     expect(json(await ledger.submit(DSP, (ctx) => dao.EvaluateAbandonment(ctx, NEWCOMER)))).toMatchObject({ abandoned: false, deadlineMs: START_MS + 5_000 + 600_000 });
+  });
+
+  it("hands the leaver's roles in the terms to the recipient: it receives the computations' results the leaver received", async () => {
+    const { ledger, dao } = await initialised(2);
+    await ledger.submit(VSP1, (ctx) => dao.OfferTransfer(ctx, s({ transferId: 't1', to: NEWCOMER })));
+    await ledger.submit(DSP, (ctx) => dao.ConsentTransfer(ctx, 't1'));
+    await ledger.submit(NEWCOMER, (ctx) => dao.AcceptTransfer(ctx, 't1'));
+    const terms = { ...TERMS, computations: [{ name: 'mean', resultRecipients: [DSP, NEWCOMER] }] };
+    expect(ledger.lastEvent()).toMatchObject({ name: 'MemberTransferred', payload: { from: VSP1, to: NEWCOMER, terms } });
+    expect(json(await ledger.evaluate(NEWCOMER, (ctx) => dao.GetVersion(ctx)))['terms']).toEqual(terms);
+  });
+
+  it('names a recipient once in the terms after the transfer, and leaves terms that do not name the leaver as they are', () => {
+    const named = { ...TERMS, computations: [{ name: 'mean', resultRecipients: [DSP, VSP2A, VSP2B] }, { name: 'sum', resultRecipients: [VSP1] }], revenueRecorders: [VSP2A, DSP] };
+    expect(termsAfterTransfer(named as never, VSP2A, VSP2B)).toEqual({ ...named, computations: [{ name: 'mean', resultRecipients: [DSP, VSP2B] }, { name: 'sum', resultRecipients: [VSP1] }], revenueRecorders: [VSP2B, DSP] });
+    expect(termsAfterTransfer(TERMS as never, VSP2A, NEWCOMER)).toEqual(TERMS);
   });
 
   it('merges an internal transfer into the recipient\'s position in the same group', async () => {

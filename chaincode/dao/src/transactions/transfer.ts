@@ -3,6 +3,7 @@ import { canonicalJson, conflict, emit, forbidden, notFound, txTimeMs } from '@d
 import { DAO } from '@datawell/contracts';
 import { refused } from '../governance';
 import type { TransferOffer } from '../arguments';
+import type { Terms } from '../agreement.validator';
 import { DaoStore, type MemberState, type TransferState, type VersionRecord } from '../state';
 import { registeredParticipant } from './consent';
 
@@ -133,29 +134,51 @@ async function settle(ctx: Context, store: DaoStore, version: VersionRecord, tra
   const from = version.memberStates.find((m) => m.mspId === transfer.from);
   if (!from || from.status !== 'active') throw conflict(refused('RECIPIENT_NOT_ACTIVE', `${transfer.from} is ${from?.status ?? 'not a member'}: its position can no longer move`));
   const done: TransferState = { ...transfer, status: 'completed', completedAtMs: now };
-  await store.putVersion(movePosition(version, from, transfer.to, now));
+  const moved = movePosition(version, from, transfer.to, now);
+  await store.putVersion(moved);
   await store.put(done, 'transfer', transfer.transferId);
-  emit(ctx, DAO.emitted(DAO.event.MemberTransferred, { ...summary(done, version), by, atMs: now }));
+  emit(ctx, DAO.emitted(DAO.event.MemberTransferred, { ...summary(done, version), by, atMs: now, terms: moved.terms }));
   return canonicalJson({ ...done, ...consent });
 }
 
 /**
  * The version record once `from`'s position is `to`'s: the leaver exited (reason transfer); an
  * existing member of the group takes its weight and ownership on top of its own; a newcomer takes
- * the leaver's place in the agreement order (so the remainder rule still falls where it fell).
+ * the leaver's place in the agreement order (so the remainder rule still falls where it fell). The
+ * terms' roles go with the position (termsAfterTransfer).
  */
 export function movePosition(version: VersionRecord, from: MemberState, to: string, now: number): VersionRecord {
   const left: MemberState = { ...from, status: 'exited', endedAtMs: now, endReason: 'transfer', transferredTo: to };
+  const terms = termsAfterTransfer(version.terms, from.mspId, to);
   const existing = version.memberStates.find((m) => m.mspId === to);
   if (existing) {
     const merged: MemberState = { ...existing, weight: existing.weight + from.weight, ownershipPpm: existing.ownershipPpm + from.ownershipPpm };
-    return { ...version, memberStates: version.memberStates.map((m) => (m.mspId === from.mspId ? left : m.mspId === to ? merged : m)) };
+    return { ...version, terms, memberStates: version.memberStates.map((m) => (m.mspId === from.mspId ? left : m.mspId === to ? merged : m)) };
   }
   const newcomer: MemberState = { mspId: to, group: from.group, level: from.level, role: from.role, weight: from.weight, ownershipPpm: from.ownershipPpm, status: 'active', joinedAtMs: now, transferredFrom: from.mspId };
   return {
     ...version,
+    terms,
     members: version.members.flatMap((m) => (m === from.mspId ? [m, to] : [m])),
     memberStates: version.memberStates.flatMap((m) => (m.mspId === from.mspId ? [left, newcomer] : [m])),
+  };
+}
+
+/**
+ * The terms once `from`'s position is `to`'s: where they name the leaver (a computation's result
+ * recipients, the members who may record revenue), they name the recipient instead, once (an
+ * internal recipient already named keeps its place). Otherwise a computation whose recipients
+ * included the leaver could never be granted again (its recipients must be active members), and the
+ * leaver's right to record revenue would be lost with it. The infrastructure is not rewritten: the
+ * leaver's workloads go (the provisioners remove them on MemberTransferred) and the recipient's part
+ * is the members' to decide by a change-infrastructure proposal.
+ */
+export function termsAfterTransfer(terms: Terms, from: string, to: string): Terms {
+  const swap = (list: readonly string[]): string[] => [...new Set(list.map((m) => (m === from ? to : m)))];
+  return {
+    ...terms,
+    computations: terms.computations.map((c) => ({ ...c, resultRecipients: swap(c.resultRecipients) })),
+    ...(terms.revenueRecorders ? { revenueRecorders: swap(terms.revenueRecorders) } : {}),
   };
 }
 

@@ -22,7 +22,9 @@ const daoId = `itx${run}`;
 const CC = 'it-transfer';
 const V1 = { name: CC, channel: `dao-${daoId}-v1`, module: 'chaincode/dao' };
 const V2 = { name: CC, channel: `dao-${daoId}-v2`, module: 'chaincode/dao' };
-const agreements = twoVersionAgreements({ daoId, dsp: DSP, vsp1: VSP1, vsp2: VSP2 });
+const two = twoVersionAgreements({ daoId, dsp: DSP, vsp1: VSP1, vsp2: VSP2 });
+// Version 2's `mean` goes to the DSP and to VSP2: after the transfer, to the newcomer instead.
+const agreements = { 1: two[1], 2: { ...two[2], terms: { ...two[2].terms, computations: [{ name: 'mean', resultRecipients: [DSP, VSP2] }] } } } as const;
 
 describe('a transfer of rights to a newcomer on the real network', () => {
   const ctx = testStackContext();
@@ -59,7 +61,7 @@ describe('a transfer of rights to a newcomer on the real network', () => {
     expect(await failure(() => read(DSP, 'GetTransfer', 'bad'))).toMatch(/NOT_FOUND: no transfer bad/);
   });
 
-  it("moves VSP2's position to the newcomer: seated on CH_2 only by a majority of its admins, the leaver removed, later revenue paid to the newcomer", async () => {
+  it("moves VSP2's position to the newcomer: seated on CH_2 only by a majority of its admins, the leaver removed, later revenue paid to the newcomer, the leaver's results its", async () => {
     expect(await organisations(V1.channel)).toEqual([DSP, VSP1].sort());
     expect(await organisations(V2.channel)).toEqual([DSP, VSP1, VSP2].sort());
     // Revenue before the transfer: J2's quarter is VSP2's, and stays VSP2's.
@@ -80,7 +82,9 @@ describe('a transfer of rights to a newcomer on the real network', () => {
     expect(await failure(() => tx(VSP1, 'AcceptTransfer', 't1'))).toMatch(/FORBIDDEN: NOT_TRANSFER_RECIPIENT/);
     const accepted = await tx(NEW, 'AcceptTransfer', 't1');
     expect(JSON.parse(accepted.result)).toMatchObject({ status: 'completed', from: VSP2, to: NEW });
-    expect(await eventOf(net(NEW, V2.channel), CC, accepted)).toMatchObject({ name: 'MemberTransferred', payload: { transferId: 't1', from: VSP2, to: NEW, by: NEW } });
+    const newTerms = { ...agreements[2].terms, computations: [{ name: 'mean', resultRecipients: [DSP, NEW] }] };
+    expect(await eventOf(net(NEW, V2.channel), CC, accepted)).toMatchObject({ name: 'MemberTransferred', payload: { transferId: 't1', from: VSP2, to: NEW, by: NEW, terms: newTerms } });
+    expect((await read(NEW, 'GetVersion'))['terms']).toEqual(newTerms);
 
     await unseatFromChannel(ctx, V2.channel, VSP2);
     expect(await organisations(V2.channel)).toEqual([DSP, NEW, VSP1].sort());

@@ -1,5 +1,5 @@
 import { ledgerEventSchema } from '@datawell/contracts';
-import { readModelUpdateOf } from '../ledger/read-model';
+import { membersAfterTransfer, readModelUpdateOf } from '../ledger/read-model';
 import { authorizeRequest, computationId, parseComputationRequest, resultDigest, resultJson, type DaoVersionView } from './authorization';
 import { computationCompletedCommand } from './ledger-command';
 
@@ -85,6 +85,38 @@ describe('the read model of ledger events', () => {
     });
     expect(readModelUpdateOf(event('MemberExited', { mspId: 'Vsp1MSP' }))).toEqual({ kind: 'member-status', daoId: 'd1', fromVersion: 2, mspId: 'Vsp1MSP', status: 'exited' });
     expect(readModelUpdateOf(event('MemberAbandoned', { mspId: 'Vsp1MSP' }))).toMatchObject({ status: 'abandoned' });
+  });
+
+  it("takes a transferred position and its rewritten terms from MemberTransferred, and new terms from an accepted change-terms", () => {
+    const computations = [{ name: 'mean', resultRecipients: ['NewMSP'] }];
+    expect(readModelUpdateOf(event('MemberTransferred', { transferId: 't', from: 'Vsp1MSP', to: 'NewMSP', terms: { durationDays: 1, computations } }))).toEqual({
+      kind: 'member-transferred',
+      daoId: 'd1',
+      version: 2,
+      from: 'Vsp1MSP',
+      to: 'NewMSP',
+      computations,
+    });
+    // An event of an earlier chaincode carries no terms: the computations stay as they are.
+    expect(readModelUpdateOf(event('MemberTransferred', { transferId: 't', from: 'Vsp1MSP', to: 'NewMSP' }))).not.toHaveProperty('computations');
+    expect(readModelUpdateOf(event('MemberTransferred', { transferId: 't', from: 'Vsp1MSP' }))).toHaveProperty('ignored');
+    const decided = (over: Record<string, unknown>) => readModelUpdateOf(event('ProposalDecided', { proposalId: 'p', kind: 'change-terms', outcome: 'accepted', effect: { terms: { computations } }, ...over }));
+    expect(decided({})).toEqual({ kind: 'terms', daoId: 'd1', version: 2, computations });
+    expect(decided({ outcome: 'rejected' })).toBeUndefined();
+    expect(decided({ kind: 'dissolve', effect: { dissolved: true } })).toBeUndefined();
+    expect(decided({ effect: { terms: { computations: 'all' } } })).toHaveProperty('ignored');
+  });
+
+  it('moves a position in the members: the leaver exited, a newcomer active in its place, a member recipient as it was', () => {
+    const members = version.members;
+    expect(membersAfterTransfer(members, 'Vsp1MSP', 'NewMSP')).toEqual([
+      members[0],
+      { mspId: 'Vsp1MSP', role: 'VSP', group: 'J1', status: 'exited' },
+      { mspId: 'NewMSP', role: 'VSP', group: 'J1', status: 'active' },
+      members[2],
+    ]);
+    expect(membersAfterTransfer(members, 'Vsp1MSP', 'DspMSP')).toEqual([members[0], { ...members[1], status: 'exited' }, members[2]]);
+    expect(membersAfterTransfer(members, 'GoneMSP', 'NewMSP')).toEqual(members);
   });
 
   it('ignores other events and channels, and flags unusable payloads', () => {

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DaoVersionView, VersionMember } from './authorization';
 import { planLedgerNodes, type LedgerNodesUpdate, type RegisteredNode } from '../ledger/ledger-nodes';
-import type { ReadModelUpdate } from '../ledger/read-model';
+import { membersAfterTransfer, type ReadModelUpdate } from '../ledger/read-model';
 import { periodsBegun, type Subscription, type SubscriptionUpdate } from '../ledger/subscriptions';
 
 export type ComputationStatus = 'queued' | 'running' | 'completed' | 'failed';
@@ -145,6 +145,19 @@ export class CoordinatorRepository {
         `INSERT INTO ${this.#s}.dao_versions (dao_id, version, channel, members, computations) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb)
          ON CONFLICT (dao_id, version) DO UPDATE SET channel = EXCLUDED.channel, members = EXCLUDED.members, computations = EXCLUDED.computations, updated_at = now()`,
         [v.daoId, v.version, v.channel, JSON.stringify(members), JSON.stringify(v.computations)],
+      );
+      return undefined;
+    }
+    if (update.kind === 'member-transferred' || update.kind === 'terms') {
+      // One version's channel: each records its own transfer and its own terms.
+      const rows = (await manager.query(`SELECT members FROM ${this.#s}.dao_versions WHERE dao_id = $1 AND version = $2 FOR UPDATE`, [update.daoId, update.version])) as Array<{ members: VersionMember[] }>;
+      const row = rows[0];
+      if (!row) return undefined;
+      const members = update.kind === 'member-transferred' ? membersAfterTransfer(row.members, update.from, update.to) : row.members;
+      const computations = update.computations;
+      await manager.query(
+        `UPDATE ${this.#s}.dao_versions SET members = $3::jsonb, computations = COALESCE($4::jsonb, computations), updated_at = now() WHERE dao_id = $1 AND version = $2`,
+        [update.daoId, update.version, JSON.stringify(members), computations ? JSON.stringify(computations) : null],
       );
       return undefined;
     }

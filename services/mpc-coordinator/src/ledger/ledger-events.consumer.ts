@@ -27,7 +27,11 @@ function readModelEffect(repository: CoordinatorRepository, logger: ConnectionLo
       logger.log(
         update.kind === 'version'
           ? { message: 'DAO version known', daoId: update.version.daoId, version: update.version.version, members: update.version.members.length }
-          : { message: 'member no longer active', daoId: update.daoId, fromVersion: update.fromVersion, mspId: update.mspId, status: update.status },
+          : update.kind === 'member-transferred'
+            ? { message: 'position transferred', daoId: update.daoId, version: update.version, from: update.from, to: update.to, termsRewritten: update.computations !== undefined }
+            : update.kind === 'terms'
+              ? { message: 'terms changed', daoId: update.daoId, version: update.version, computations: update.computations.length }
+              : { message: 'member no longer active', daoId: update.daoId, fromVersion: update.fromVersion, mspId: update.mspId, status: update.status },
       );
     };
   };
@@ -123,6 +127,8 @@ function all(...effects: Array<LedgerEffect | undefined>): LedgerEffect | undefi
  * partition; a malformed event, or a report of MPC nodes that cannot be applied, is logged and skipped.
  * A committed ComputationCompleted of this coordinator's jobs is sent for metering (MeterComputation)
  * when its version's terms price computations (kept from VersionCreated and accepted change-terms).
+ * A transferred position (MemberTransferred) and an accepted change-terms change who may ask and
+ * who receives (the version's members and computations).
  * Subscriptions are learnt from VersionCreated and end with a successor's VersionCreated,
  * VersionSuperseded or a dissolution (MemberAbandoned / MemberExited / ProposalDecided).
  */
@@ -147,7 +153,8 @@ export function startLedgerEventsConsumer(o: {
     [DAO.event.MemberAbandoned]: (event, meta) => all(decide(event, meta), subscriptionEffect(o.repository, o.logger, meta)),
     [DAO.event.MemberExited]: (event, meta) => all(decide(event, meta), subscriptionEffect(o.repository, o.logger, meta)),
     [DAO.event.InfrastructureProvisioned]: decide,
-    [DAO.event.ProposalDecided]: (_event, meta) => all(meteringTermsEffect(meteringTerms, o.logger, meta), subscriptionEffect(o.repository, o.logger, meta)),
+    [DAO.event.MemberTransferred]: decide,
+    [DAO.event.ProposalDecided]: (event, meta) => all(decide(event, meta), meteringTermsEffect(meteringTerms, o.logger, meta), subscriptionEffect(o.repository, o.logger, meta)),
     [DAO.event.ComputationCompleted]: (_event, meta) => meteringEffect({ ...o, meteringTerms }, meta),
   };
   return startLedgerEventConsumer({

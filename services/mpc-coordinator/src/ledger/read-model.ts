@@ -6,12 +6,17 @@ import { ledgerNodesOf, type LedgerNodesUpdate } from './ledger-nodes';
 /**
  * What a ledger event changes in the coordinator's read model of DAO versions, pure: a version
  * created (VersionCreated on its channel), a member no longer active (MemberAbandoned,
- * MemberExited: from that version on), or the MPC nodes the provisioner runs for the version's
- * members (InfrastructureProvisioned with `resources.mpcNodes`).
+ * MemberExited: from that version on), a position transferred on one version's channel
+ * (MemberTransferred: the leaver exited there, the recipient active in its place, and the terms'
+ * computations as the chaincode rewrote them), new terms (an accepted change-terms' ProposalDecided),
+ * or the MPC nodes the provisioner runs for the version's members (InfrastructureProvisioned with
+ * `resources.mpcNodes`).
  */
 export type ReadModelUpdate =
   | { readonly kind: 'version'; readonly version: DaoVersionView }
   | { readonly kind: 'member-status'; readonly daoId: string; readonly fromVersion: number; readonly mspId: string; readonly status: 'abandoned' | 'exited' }
+  | { readonly kind: 'member-transferred'; readonly daoId: string; readonly version: number; readonly from: string; readonly to: string; readonly computations?: DaoVersionView['computations'] }
+  | { readonly kind: 'terms'; readonly daoId: string; readonly version: number; readonly computations: DaoVersionView['computations'] }
   | LedgerNodesUpdate;
 
 /** What the coordinator needs of VersionCreated (the catalogue's schema, with members read leniently). */
@@ -23,6 +28,11 @@ const versionCreated = DAO.events.VersionCreated.pick({ daoId: true, version: tr
 });
 
 const memberLeft = DAO.events.MemberExited.pick({ mspId: true });
+
+/** The terms' computations, as VersionCreated, MemberTransferred and change-terms carry them. */
+const termsComputations = z.object({ computations: z.array(z.object({ name: z.string().min(1), resultRecipients: z.array(z.string().min(1)) })) });
+
+const transferred = DAO.events.MemberTransferred.pick({ from: true, to: true }).extend({ terms: termsComputations.optional() });
 
 export function readModelUpdateOf(event: LedgerEvent): ReadModelUpdate | { readonly ignored: string } | undefined {
   const channel = parseDaoChannel(event.channel);
@@ -48,6 +58,31 @@ export function readModelUpdateOf(event: LedgerEvent): ReadModelUpdate | { reado
       status: event.eventName === DAO.event.MemberAbandoned ? 'abandoned' : 'exited',
     };
   }
+  if (event.eventName === DAO.event.MemberTransferred) {
+    const p = transferred.safeParse(event.payload);
+    if (!p.success) return { ignored: `${event.eventName} without its from, to or usable terms (${p.error.issues[0]?.message ?? 'invalid'})` };
+    // An event of a chaincode that did not yet rewrite the terms carries none: the computations stay.
+    return { kind: 'member-transferred', daoId: channel.daoId, version: channel.level, from: p.data.from, to: p.data.to, ...(p.data.terms ? { computations: p.data.terms.computations } : {}) };
+  }
+  if (event.eventName === DAO.event.ProposalDecided) {
+    const decided = DAO.events.ProposalDecided.safeParse(event.payload);
+    if (!decided.success || decided.data.kind !== 'change-terms' || decided.data.outcome !== 'accepted') return undefined;
+    const terms = termsComputations.safeParse(decided.data.effect?.terms);
+    if (!terms.success) return { ignored: `${event.eventName} of an accepted change-terms without usable terms (${terms.error.issues[0]?.message ?? 'invalid'})` };
+    return { kind: 'terms', daoId: channel.daoId, version: channel.level, computations: terms.data.computations };
+  }
   if (event.eventName === DAO.event.InfrastructureProvisioned) return ledgerNodesOf(channel.daoId, channel.level, event.payload);
   return undefined;
+}
+
+/**
+ * A version's members once `from`'s position is `to`'s (the chaincode's movePosition): the leaver
+ * exited; a recipient already a member stays as it is; a newcomer takes the leaver's place, with its
+ * role and group, active.
+ */
+export function membersAfterTransfer(members: readonly VersionMember[], from: string, to: string): VersionMember[] {
+  const leaver = members.find((m) => m.mspId === from);
+  if (!leaver) return [...members];
+  const newcomer = members.some((m) => m.mspId === to) ? [] : [{ mspId: to, role: leaver.role, group: leaver.group, status: 'active' as const }];
+  return members.flatMap((m) => (m.mspId === from ? [{ ...m, status: 'exited' as const }, ...newcomer] : [m]));
 }

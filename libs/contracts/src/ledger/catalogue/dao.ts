@@ -318,6 +318,8 @@ export const transferPayloadSchema = event({
   activeOwnershipPpm: z.number().int().optional(),
   recipientWasMember: z.boolean().optional(),
   atMs: ms.optional(),
+  /** `MemberTransferred`: the version's terms after the move (the leaver's roles in them are the recipient's). */
+  terms: z.looseObject({}).optional(),
 });
 export type TransferPayload = z.output<typeof transferPayloadSchema>;
 
