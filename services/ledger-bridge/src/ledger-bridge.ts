@@ -192,7 +192,8 @@ export class LedgerBridge {
           const { txId } = await submitTransaction((await gateways.for(self)).getNetwork(channel), chaincode, fn, args, submitOptions);
           return { txId };
         },
-        channels: async () => (await this.channels.list()).map((c) => c.name),
+        // A channel the member left (its position transferred) is none of its channels any more: not read, swept or relayed.
+        channels: async () => (await this.channels.followed()).map((c) => c.name),
         relay: async (channel) => void (await this.addChannel({ name: channel, chaincodes: [DAO.chaincode], actingMspId: self })),
         proposalIds: (channel) => this.#proposalSweeper?.proposals(channel) ?? [],
         allocationIds: (channel) => this.#proposalSweeper?.allocations(channel) ?? [],

@@ -1,4 +1,5 @@
 import type { CloseableAsyncIterable, ChaincodeEvent } from '@hyperledger/fabric-gateway';
+import { DAO } from '@datawell/contracts';
 import type { ConnectionLogger, WakeOutbox } from '@datawell/messaging';
 import type { ChannelsRepository, KnownChannel } from '../channels/channels.repository';
 import type { Gateways } from '../fabric/gateways.adapter';
@@ -27,6 +28,12 @@ export interface EventRelayOptions {
  * (channel, chaincode), each resuming from its PostgreSQL checkpoint. A stream that fails (peer
  * away, PostgreSQL away, a record that could not be written) is reopened from the checkpoint after a
  * backoff, so nothing is skipped and nothing is written twice.
+ *
+ * A channel the organisation it listens as has left is no longer followed: once the relay has
+ * relayed a `MemberTransferred` whose leaver is that organisation (its position moved; its
+ * organisation is then removed from the channel, and its peer would be refused the channel's blocks),
+ * it records the channel as left and closes its streams. Other bridges' relays see the channel as
+ * left at their next refresh.
  */
 export class EventRelay {
   readonly #streams = new Map<string, EventStream>();
@@ -53,10 +60,13 @@ export class EventRelay {
     return stored;
   }
 
-  /** Starts streams for channels and chaincodes that have none yet. */
+  /** Starts streams for channels and chaincodes that have none yet; closes those of channels left. */
   async refresh(): Promise<void> {
     if (!this.#running) return;
-    for (const channel of await this.options.channels.list()) this.#ensureStreams(channel);
+    for (const channel of await this.options.channels.list()) {
+      if (channel.left) await this.#closeChannel(channel.name);
+      else this.#ensureStreams(channel);
+    }
   }
 
   /** The streams being relayed, as `channel/chaincode`. */
@@ -73,14 +83,41 @@ export class EventRelay {
   }
 
   #ensureStreams(channel: KnownChannel): void {
-    if (!this.#running) return;
+    if (!this.#running || channel.left) return;
     for (const chaincode of channel.chaincodes) {
       const key = `${channel.name}/${chaincode}`;
       if (this.#streams.has(key)) continue;
-      const stream = new EventStream(channel, chaincode, this.options);
+      const stream = new EventStream(channel, chaincode, this.options, () => this.#left(channel.name));
       this.#streams.set(key, stream);
       stream.start();
     }
+  }
+
+  async #closeChannel(name: string): Promise<void> {
+    const closing = [...this.#streams.entries()].filter(([key]) => key.startsWith(`${name}/`));
+    for (const [key] of closing) this.#streams.delete(key);
+    // A stream closing itself (it relayed the departure) is not awaited from its own loop.
+    await Promise.all(closing.map(([, s]) => s.stop()));
+  }
+
+  /** A stream relayed its organisation's departure from `name`: no stream follows the channel any more. */
+  async #left(name: string): Promise<void> {
+    for (const [key, stream] of [...this.#streams.entries()]) {
+      if (!key.startsWith(`${name}/`)) continue;
+      this.#streams.delete(key);
+      stream.requestStop();
+    }
+  }
+}
+
+/** Whether `event` says `self` left the channel: a completed transfer of its position. */
+export function isDepartureOf(event: Pick<ChaincodeEvent, 'eventName' | 'payload'>, self: string): { to: string } | undefined {
+  if (event.eventName !== DAO.event.MemberTransferred) return undefined;
+  try {
+    const payload = JSON.parse(Buffer.from(event.payload).toString('utf8')) as { from?: unknown; to?: unknown };
+    return payload.from === self && typeof payload.to === 'string' ? { to: payload.to } : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -94,6 +131,7 @@ class EventStream {
     private readonly channel: KnownChannel,
     private readonly chaincode: string,
     private readonly options: EventRelayOptions,
+    private readonly onLeft: () => Promise<void>,
   ) {}
 
   start(): void {
@@ -101,10 +139,15 @@ class EventStream {
   }
 
   async stop(): Promise<void> {
+    this.requestStop();
+    await this.#loop;
+  }
+
+  /** Stops the loop without waiting for it (from inside it, or for a stream that stops itself). */
+  requestStop(): void {
     this.#stopped = true;
     this.#events?.close();
     this.#wake?.();
-    await this.#loop;
   }
 
   async #run(): Promise<void> {
@@ -124,6 +167,7 @@ class EventStream {
         if (this.#stopped) break;
         const from = checkpointer.state();
         logger.log({ message: 'relaying chaincode events', ...where, from: from ? `after ${from.blockNumber}/${from.transactionId}` : `block ${this.channel.startBlock}` });
+        const self = this.channel.actingMspId ?? this.options.listenAs;
         for await (const event of this.#events) {
           if (this.#stopped) break;
           const { problem } = await checkpointer.relay(this.channel, event);
@@ -131,6 +175,14 @@ class EventStream {
           this.options.wakeOutbox?.();
           this.options.onEvent?.(this.channel.name, event);
           backoff = initial;
+          const departure = isDepartureOf(event, self);
+          if (departure) {
+            // Relayed (and checkpointed) first: the organisation's own services act on it (its provisioner removes its workloads).
+            const recorded = await this.options.channels.markLeft(this.channel.name, `${self} transferred its position to ${departure.to} (transaction ${event.transactionId})`);
+            logger.log({ message: 'left the channel: no longer relaying it', ...where, mspId: self, to: departure.to, transactionId: event.transactionId, recorded });
+            await this.onLeft();
+            break;
+          }
         }
         if (!this.#stopped) throw new Error('the event stream ended');
       } catch (error) {

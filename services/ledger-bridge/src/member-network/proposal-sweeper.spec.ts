@@ -178,6 +178,29 @@ describe('ProposalSweeper', () => {
     await sweeper.stop();
     expect(sweeper.open('dao-acme-v1').size).toBe(0);
   });
+
+  it('stops following a channel the member left (no longer one of its channels), quietly, and does not reopen it', async () => {
+    const chain = new Chain();
+    chain.proposals.set('p', { endsAtMs: 1000, status: 'open' });
+    const channels = ['dao-acme-v1', 'dao-acme-v2'];
+    const ledger = chain.ledger('VspMSP', channels, () => [created('p', 1000)]);
+    const warned: unknown[] = [];
+    const sweeper = new ProposalSweeper({ ledger, logger: { ...logger, warn: (m: unknown) => void warned.push(m) }, now: () => chain.now, intervalMs: 60_000 });
+    sweeper.start();
+    await settle();
+    await settle();
+    expect(ledger.streams).toBe(2);
+    expect(sweeper.open('dao-acme-v2').size).toBe(1);
+    channels.splice(1, 1); // the member left dao-acme-v2
+    await sweeper.follow();
+    await settle();
+    expect(sweeper.open('dao-acme-v2').size).toBe(0);
+    expect(sweeper.open('dao-acme-v1').size).toBe(1);
+    await sweeper.follow();
+    expect(ledger.streams).toBe(2);
+    expect(warned).toEqual([]);
+    await sweeper.stop();
+  });
 });
 
 /**

@@ -324,10 +324,20 @@ export class ProposalSweeper {
     return results;
   }
 
-  /** While started: follows the dao events of every DAO channel not followed yet (and of those whose stream ended). */
+  /**
+   * While started: follows the dao events of every DAO channel not followed yet (and of those whose
+   * stream ended), and stops following a channel that is no longer the member's (it left it).
+   */
   async follow(): Promise<void> {
     if (!this.#running) return;
-    for (const channel of await this.options.ledger.channels()) {
+    const channels = await this.options.ledger.channels();
+    for (const [channel, stream] of [...this.#streams.entries()]) {
+      if (channels.includes(channel)) continue;
+      this.#streams.delete(channel);
+      this.#open.delete(channel);
+      stream.close();
+    }
+    for (const channel of channels) {
       if (!parseDaoChannel(channel) || this.#streams.has(channel)) continue;
       const stream = await this.options.ledger.daoEvents(channel);
       // A replay from the first block rebuilds the channel's open proposals from scratch.
@@ -347,7 +357,8 @@ export class ProposalSweeper {
     try {
       for await (const event of stream) this.observe(channel, event);
     } catch (error) {
-      if (this.#running) this.options.logger.warn({ message: 'the proposal sweep lost its event stream; reopening it next sweep', channel, error: String(error) });
+      // A stream closed on purpose (stop, or a channel left) is no longer the channel's.
+      if (this.#running && this.#streams.get(channel) === stream) this.options.logger.warn({ message: 'the proposal sweep lost its event stream; reopening it next sweep', channel, error: String(error) });
     } finally {
       stream.close();
       if (this.#streams.get(channel) === stream) this.#streams.delete(channel);

@@ -2,6 +2,7 @@ import { CreateLedgerBridgeSchema1763700000000 } from './1763700000000-create-sc
 import { CreateLedgerBridgeOutboxInbox1763800000000 } from './1763800000000-outbox-inbox';
 import { CreateLedgerBridgeTables1763800000001 } from './1763800000001-ledger-tables';
 import { CreateLedgerBridgeIdentityDirectory1763800000002 } from './1763800000002-identity-directory';
+import { LedgerBridgeChannelLeft1763800000003 } from './1763800000003-channel-left';
 
 /** In the order they run; TypeORM records each by class name in ledger_bridge.migrations. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateLedgerBridgeOutboxInbox1763800000000,
   CreateLedgerBridgeTables1763800000001,
   CreateLedgerBridgeIdentityDirectory1763800000002,
+  LedgerBridgeChannelLeft1763800000003,
 ];

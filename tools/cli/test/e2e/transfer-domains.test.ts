@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addDomain, channelAdmin, channelOrganisations, up } from '@datawell/stack';
+import { addDomain, channelAdmin, channelOrganisations, memberServiceFiles, up } from '@datawell/stack';
 import { call, login, registerDomainParticipant, until } from '@datawell/testing';
 import { domainMemberOnStack, runDomainsOnStack } from '../../src/commands/scenario';
 import { REPO_DIR, stackContext } from '../../src/context';
@@ -75,6 +76,11 @@ describe('a transfer of rights to a newcomer among trust domains', () => {
     expect(overHttp).toEqual([expect.objectContaining({ channel: ch2, status: 'completed', accepted: true })]);
     expect(project(ok('show', NEW, '--dao', daoId, '--transfer', 'tf1', '--grpc') as Shown)).toEqual(overHttp);
     expect(dev('show', NEW, '--dao', daoId, '--transfer', 'nope', '--grpc')).toMatchObject({ status: 1, stderr: expect.stringMatching(/gRPC.*NOT_FOUND/) });
+    // The leaver's own bridge relayed the transfer (its provisioner acts on it), then stopped following CH_2:
+    // the channel is none of its channels any more, before and after its organisation is removed from it.
+    const leaverLog = () => readFileSync(memberServiceFiles(ctx.settings, VSP2, 'ledger-bridge').logFile, 'utf8').split('\n').filter((l) => l.includes(`"channel":"${ch2}"`));
+    await until(`${VSP2}'s bridge to stop relaying ${ch2}`, async () => (leaverLog().some((l) => l.includes('left the channel: no longer relaying it')) ? true : undefined), 120_000, 1000);
+    expect(dev('show', VSP2, '--dao', daoId, '--transfer', 'tf1')).toMatchObject({ status: 1, stderr: expect.stringMatching(/VERSION_NOT_FOUND/) });
     expect(ok('unseat', VSP2, '--dao', daoId)).toEqual({ mspId: VSP2, channels: [ch2] });
     expect(await organisations(ch2)).toEqual([DSP, NEW, VSP1].sort());
     expect(await organisations(ch1)).toEqual([DSP, VSP1].sort());
@@ -92,6 +98,9 @@ describe('a transfer of rights to a newcomer among trust domains', () => {
       1000,
     );
     expect(entitlements.find((e) => e.mspId === VSP2)?.amount).toBe(before);
+    // Removed from CH_2, the leaver's bridge did not follow it again: nothing of CH_2 after its departure.
+    const lines = leaverLog();
+    expect(lines.slice(lines.findIndex((l) => l.includes('left the channel: no longer relaying it')) + 1).filter((l) => /event stream|relaying chaincode events|sweep lost/.test(l))).toEqual([]);
     // Four domains made and a DAO formed and grown before the transfer: 283 s in a quiet rehearsal, past
     // jest's 300 s at load 12–17.
   }, 20 * 60_000);
