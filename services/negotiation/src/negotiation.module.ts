@@ -8,6 +8,8 @@ import { NegotiationGrpc } from './grpc/negotiation.grpc';
 import { Negotiation } from './negotiation';
 import { SessionsController, SuggestionsController } from './sessions/sessions.controller';
 import { SessionsService } from './sessions/sessions.service';
+import { SessionChanges } from './sessions/session-changes';
+import { SessionLiveController } from './sessions/session-live.controller';
 import { SuggestionsService } from './suggestions/suggestions.service';
 import type { NegotiationConfig } from './config';
 
@@ -19,7 +21,7 @@ import type { NegotiationConfig } from './config';
  * shutdown.
  */
 @Module({
-  controllers: [SessionsController, SuggestionsController],
+  controllers: [SessionsController, SessionLiveController, SuggestionsController],
   providers: [
     {
       provide: Negotiation,
@@ -29,6 +31,7 @@ import type { NegotiationConfig } from './config';
     },
     { provide: SessionsService, inject: [Negotiation], useFactory: (negotiation: Negotiation) => negotiation.sessions },
     { provide: SuggestionsService, inject: [Negotiation], useFactory: (negotiation: Negotiation) => negotiation.suggestions },
+    { provide: SessionChanges, inject: [Negotiation], useFactory: (negotiation: Negotiation) => negotiation.changes },
     NegotiationGrpc,
   ],
   exports: [Negotiation, NegotiationGrpc],

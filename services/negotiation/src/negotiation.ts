@@ -21,6 +21,7 @@ import { agreementOutcomeOf, type AgreementOutcome } from './sessions/agreement-
 import { periodGridOf } from './sessions/period-grid';
 import { canTake, nextState, statusOf } from './sessions/session-states';
 import { SessionsRepository } from './sessions/sessions.repository';
+import { SessionChanges } from './sessions/session-changes';
 import { SessionsService } from './sessions/sessions.service';
 import { SuggestionsService } from './suggestions/suggestions.service';
 import type { NegotiationConfig } from './config';
@@ -46,6 +47,8 @@ export class Negotiation {
   readonly suggestions: SuggestionsService;
   readonly daos: DaosRepository;
   readonly repository: SessionsRepository;
+  /** Committed session changes, for the live route (GET /sessions/:id/events). */
+  readonly changes: SessionChanges;
   readonly #outbox: OutboxPublisher;
   readonly #consumers: TopicConsumer[] = [];
   #sweeping = false;
@@ -57,6 +60,7 @@ export class Negotiation {
     this.daos = new DaosRepository(dataSource, schema);
     this.repository = new SessionsRepository(dataSource, schema);
     this.#outbox = createOutboxRelay({ dataSource, schema, kafka, logger });
+    this.changes = new SessionChanges({ dataSource, schema, logger });
     this.sessions = new SessionsService({
       sessions: this.repository,
       daos: this.daos,
@@ -76,6 +80,7 @@ export class Negotiation {
       logger.warn({ message: 'could not ensure topics; the consumers retry', error: String(error) }),
     );
     this.#outbox.start();
+    this.changes.start();
     this.#consumers.push(
       startLedgerEventConsumer({
         kafka,
@@ -103,6 +108,7 @@ export class Negotiation {
     await this.#sweep;
     await Promise.all(this.#consumers.splice(0).map((c) => c.stop()));
     await this.#outbox.stop();
+    await this.changes.stop();
   }
 
   /** Every sweep interval, terminates the sessions idle past the deadline (SESSION_EXPIRED). */

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { ConnectionLogger } from '../logger';
 import { quoteIdent } from './migration';
 import { outboxChannel } from './outbox';
+import { PostgresListener } from '../postgres-listener';
 
 export interface OutboxRelayOptions {
   readonly dataSource: DataSource;
@@ -19,18 +20,9 @@ export interface OutboxRelayOptions {
   readonly logger?: ConnectionLogger;
 }
 
-/** The first pause after a failed round (doubling up to `MAX_BACKOFF_MS`), and of the listener's reconnects. */
+/** The first pause after a failed round (doubling up to `MAX_BACKOFF_MS`). */
 const FIRST_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 10_000;
-
-/** The part of a `pg` client the listener uses. */
-interface PgListenClient {
-  connect(): Promise<unknown>;
-  query(sql: string): Promise<unknown>;
-  end(): Promise<void>;
-  on(event: 'notification', listener: () => void): unknown;
-  on(event: 'error' | 'end', listener: (error?: Error) => void): unknown;
-}
 
 interface OutboxRow {
   seq: string;
@@ -77,9 +69,7 @@ class OutboxRelay implements OutboxPublisher {
   #wake: (() => void) | undefined;
   /** A wake-up that came while no sleep was pending: the next sleep returns at once. */
   #woken = false;
-  #listener: Promise<void> | undefined;
-  #listenClient: PgListenClient | undefined;
-  #endPause: (() => void) | undefined;
+  #listener: PostgresListener | undefined;
   /** Ids Kafka acknowledged whose published mark did not commit: marked, not sent, next round. */
   readonly #sentUnmarked = new Set<string>();
 
@@ -122,7 +112,10 @@ class OutboxRelay implements OutboxPublisher {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#listener = this.#listen();
+    const { dataSource, schema, logger } = this.#options;
+    // A notification wakes the publishing loop; so does every (re)connect, for rows whose notification came while nobody listened.
+    this.#listener = new PostgresListener({ dataSource, channel: outboxChannel(schema), onNotification: () => this.notify(), onListening: () => this.notify(), what: 'outbox listener', ...(logger ? { logger } : {}) });
+    this.#listener.start();
     this.#loop = this.#run();
   }
 
@@ -135,9 +128,7 @@ class OutboxRelay implements OutboxPublisher {
   async stop(): Promise<void> {
     this.#running = false;
     this.#wake?.();
-    this.#endPause?.();
-    await this.#listenClient?.end().catch(() => undefined);
-    await Promise.all([this.#loop, this.#listener]);
+    await Promise.all([this.#loop, this.#listener?.stop()]);
     this.#loop = undefined;
     this.#listener = undefined;
     await this.#producer?.disconnect().catch(() => undefined);
@@ -175,64 +166,6 @@ class OutboxRelay implements OutboxPublisher {
       };
       const timer = setTimeout(done, ms);
       this.#wake = done;
-    });
-  }
-
-  /**
-   * Keeps a connection LISTENing on the schema's channel while running; each notification wakes the
-   * publishing loop. After every (re)connect it wakes the loop once, for rows whose notification came
-   * while nobody listened. Uses the DataSource's own pool settings for its one extra connection.
-   */
-  async #listen(): Promise<void> {
-    const { dataSource, schema, logger } = this.#options;
-    const channel = outboxChannel(schema);
-    let backoff = FIRST_BACKOFF_MS;
-    while (this.#running) {
-      const driver = dataSource.driver as unknown as { postgres?: { Client?: new (config: unknown) => PgListenClient }; master?: { options?: unknown } };
-      const Client = driver.postgres?.Client;
-      const config = driver.master?.options;
-      if (!Client || !config) {
-        // Not PostgreSQL, or not initialised yet: the poll interval alone drives the relay meanwhile.
-        await this.#pause(backoff);
-        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-        continue;
-      }
-      const client = new Client(config);
-      const closed = new Promise<Error | undefined>((resolve) => {
-        client.on('error', (error) => resolve(error));
-        client.on('end', () => resolve(undefined));
-      });
-      client.on('notification', () => this.notify());
-      this.#listenClient = client;
-      try {
-        await client.connect();
-        await client.query(`LISTEN ${quoteIdent(channel)}`);
-        backoff = FIRST_BACKOFF_MS;
-        this.notify();
-        const error = await closed;
-        if (this.#running) logger?.warn({ message: 'outbox listener connection closed; reconnecting', error: String(error) });
-      } catch (error) {
-        if (this.#running) logger?.warn({ message: 'outbox listener cannot connect; polling meanwhile', error: String(error), backoffMs: backoff });
-      } finally {
-        this.#listenClient = undefined;
-        await client.end().catch(() => undefined);
-      }
-      await this.#pause(backoff);
-      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-    }
-  }
-
-  /** A pause of the listener that `stop()` cuts short. */
-  #pause(ms: number): Promise<void> {
-    if (!this.#running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.#endPause = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#endPause = done;
     });
   }
 

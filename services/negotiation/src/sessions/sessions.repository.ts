@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Agreement, SessionPlan } from './agreement';
 import type { SessionState, SessionStatus } from './session-states';
+import { sessionChangesChannel } from './session-changes';
 
 type Queryable = Pick<EntityManager, 'query'>;
 const q = (schema: string) => `"${schema.replace(/"/g, '""')}"`;
@@ -87,12 +88,14 @@ function toSession(r: Record<string, unknown>): SessionRecord {
 /** Sessions, revisions, acceptances and history in the service's schema. */
 export class SessionsRepository {
   readonly #s: string;
+  readonly #changes: string;
 
   constructor(
     readonly dataSource: DataSource,
     schema: string,
   ) {
     this.#s = q(schema);
+    this.#changes = sessionChangesChannel(schema);
   }
 
   async insert(manager: Queryable, s: { id: string; kind: string; daoId: string; version: number; plan: SessionPlan; createdBy: string }): Promise<void> {
@@ -234,10 +237,18 @@ export class SessionsRepository {
     sessionId: string,
     h: { revision?: number; change: HistoryChange; state?: SessionState; mspId?: string; enrollmentId?: string; detail?: Record<string, unknown> },
   ): Promise<void> {
+    // The live route's followers hear of it at commit (session-changes.ts): `<sessionId>:<seq>`.
     await manager.query(
-      `INSERT INTO ${this.#s}.history (session_id, revision, change, state, msp_id, enrollment_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)`,
-      [sessionId, h.revision ?? null, h.change, h.state ?? null, h.mspId ?? null, h.enrollmentId ?? null, JSON.stringify(h.detail ?? {})],
+      `WITH h AS (INSERT INTO ${this.#s}.history (session_id, revision, change, state, msp_id, enrollment_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) RETURNING session_id, seq)
+       SELECT pg_notify($8, h.session_id || ':' || h.seq) FROM h`,
+      [sessionId, h.revision ?? null, h.change, h.state ?? null, h.mspId ?? null, h.enrollmentId ?? null, JSON.stringify(h.detail ?? {}), this.#changes],
     );
+  }
+
+  /** The latest history entry's seq of a session (0 before any). */
+  async latestSeq(sessionId: string): Promise<number> {
+    const [row] = (await this.dataSource.query(`SELECT COALESCE(MAX(seq), 0) AS seq FROM ${this.#s}.history WHERE session_id = $1`, [sessionId])) as Array<{ seq: string | number }>;
+    return Number(row?.seq ?? 0);
   }
 
   async history(sessionId: string): Promise<HistoryRecord[]> {

@@ -296,6 +296,11 @@ export class SessionsService {
     }));
   }
 
+  /** The seq of the session's latest history entry (the live route's `ready`). */
+  latestSeq(sessionId: string): Promise<number> {
+    return this.o.sessions.latestSeq(sessionId);
+  }
+
   async history(principal: Principal | undefined, sessionId: string): Promise<HistoryRecord[]> {
     const session = await this.#sessionOf(principal, sessionId);
     return this.o.sessions.history(session.id);
