@@ -102,8 +102,14 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       answer.pipe(res);
     });
     upstream.on('error', (error) => {
+      if (res.destroyed) return;
       if (!res.headersSent) json(res, 502, { code: 'SERVICE_UNAVAILABLE', message: `${service} did not answer: ${error.message}` });
       else res.destroy();
+    });
+    // The page went away before the answer ended (a live stream it stopped following, a reload):
+    // the upstream request goes too, or the service would keep streaming to nobody.
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy();
     });
     req.pipe(upstream);
   };

@@ -1,4 +1,4 @@
-import { Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { KAFKA, SERVICE_CONFIG } from '@datawell/service-platform';
 import type { Kafka } from 'kafkajs';
@@ -32,11 +32,19 @@ import type { LedgerBridgeServiceConfig } from './config';
   ],
   exports: [LedgerBridge],
 })
-export class LedgerBridgeModule implements OnApplicationBootstrap, OnApplicationShutdown {
+export class LedgerBridgeModule implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(private readonly bridge: LedgerBridge) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.bridge.start();
+  }
+
+  /**
+   * The live streams end first: Nest closes the HTTP server (waiting for open connections) before the
+   * shutdown hooks, and an open DAO stream would hold it until the process is killed.
+   */
+  beforeApplicationShutdown(): void {
+    this.bridge.live.close();
   }
 
   async onApplicationShutdown(): Promise<void> {

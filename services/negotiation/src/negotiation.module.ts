@@ -1,4 +1,4 @@
-import { Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { IdentityDirectory } from '@datawell/auth';
 import { KAFKA, SERVICE_CONFIG } from '@datawell/service-platform';
@@ -36,11 +36,19 @@ import type { NegotiationConfig } from './config';
   ],
   exports: [Negotiation, NegotiationGrpc],
 })
-export class NegotiationModule implements OnApplicationBootstrap, OnApplicationShutdown {
+export class NegotiationModule implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(private readonly negotiation: Negotiation) {}
 
   onApplicationBootstrap(): void {
     this.negotiation.start();
+  }
+
+  /**
+   * The live streams end first: Nest closes the HTTP server (waiting for open connections) before the
+   * shutdown hooks, and an open session stream would hold it forever.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.negotiation.changes.stop();
   }
 
   async onApplicationShutdown(): Promise<void> {

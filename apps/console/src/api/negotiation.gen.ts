@@ -125,6 +125,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sessions/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Server-sent events of the session for its parties: first `event: ready` (data {sessionId, seq}: the latest history entry; with `missed: true` when the `Last-Event-ID` the client sent is older, so read the session again), then one `event: change` per committed history entry (id and data.seq its seq; data {sessionId, seq}: read the session and its history again), and a `: heartbeat` comment every 15 s. SESSION_NOT_FOUND for an unknown session or a caller that is not a party */
+        get: operations["SessionLiveController_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sessions/{id}/history": {
         parameters: {
             query?: never;
@@ -1121,6 +1138,54 @@ export interface operations {
             };
             /** @description PAYLOAD_TOO_LARGE */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    SessionLiveController_events: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the seq of the last `change` the client heard (EventSource sends it when it reconnects) */
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a text/event-stream: `event: ready` once, then `event: change` messages (`id:` the history seq, `data:` {sessionId, seq}), and heartbeat comments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SESSION_NOT_FOUND: unknown, or the caller is not a party */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

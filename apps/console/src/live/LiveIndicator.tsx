@@ -8,8 +8,8 @@ const DOT = { connecting: 'gray.7', live: 'green.9', reconnecting: 'orange.9', r
  * Whether the page follows the ledger as it happens: a polite status region, so a screen reader
  * hears when updates stop and come back; the colour is only a redundant cue beside the words.
  */
-export function LiveIndicator({ state }: { state: LiveState }) {
-  const title = state.status === 'live' ? 'Changes on the ledger appear here as your bridge sees them' : state.detail;
+export function LiveIndicator({ state, liveTitle = 'Changes on the ledger appear here as your bridge sees them' }: { state: LiveState; liveTitle?: string }) {
+  const title = state.status === 'live' ? liveTitle : state.detail;
   return (
     <Group gap={6} role="status" aria-live="polite" data-testid="live-status" data-status={state.status} title={title}>
       <Text component="span" c={DOT[state.status]} aria-hidden="true" size="sm">

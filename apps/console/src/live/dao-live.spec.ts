@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { QueryClient } from '@tanstack/react-query';
-import { followDao, type LiveNotification, type LiveStatus } from './dao-live';
+import { followDao, followStream, type LiveNotification, type LiveStatus } from './dao-live';
 import { refreshDao } from './useDaoLive';
+import { parseSessionChange, refreshSession, type SessionChange } from './useSessionLive';
 
 const note = (txId: string, event = 'VoteCast'): LiveNotification => ({ daoId: 'acme', event, channel: 'dao-acme-v1', version: 1, blockNumber: '9', txId });
 
@@ -151,6 +152,39 @@ describe("the console's live stream of a DAO", () => {
     for (const k of keys) client.setQueryData(k, 'read');
     await refreshDao(client, 'AcmeMSP', 'acme');
     expect(keys.map((k) => client.getQueryState(k)?.isInvalidated)).toEqual([true, true, true, false, false]);
+    client.clear();
+  });
+
+  it("follows a negotiation session's `change` messages (the room's stream), skipping other events and what it cannot read, and names the last seq on reconnection", async () => {
+    const lastIds: string[] = [];
+    const b = await bridge((req, res, n) => {
+      lastIds.push(String(req.headers['last-event-id'] ?? ''));
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`retry: 20\nevent: ready\ndata: {"sessionId":"s1","seq":3}\n\n`);
+      if (n === 0) {
+        res.write('id: 4\nevent: change\ndata: {"sessionId":"s1","seq":4}\n\n');
+        res.write('event: ledger\ndata: {"sessionId":"s1","seq":99}\n\n');
+        res.write('id: 5\nevent: change\ndata: {"seq":"five"}\n\n');
+        res.end();
+      }
+    });
+    servers.push(b.server);
+    const changes: SessionChange[] = [];
+    let ready = 0;
+    const stop = followStream({ url: b.url, event: 'change', parse: parseSessionChange, token: () => 't', onMessage: (c) => void changes.push(c), onReady: () => void ready++, onStatus: () => undefined });
+    await waitFor(() => ready === 2);
+    stop();
+    expect(changes).toEqual([{ sessionId: 's1', seq: 4 }]);
+    // The unreadable message's id still counts as heard (EventSource keeps the last id it saw).
+    expect(lastIds).toEqual(['', '5']);
+  });
+
+  it("a session's change marks the room's queries stale (the session and the session list), not another session's", async () => {
+    const client = new QueryClient();
+    const keys = [['session', 's1'], ['sessions'], ['session', 's2'], ['session-history', 's1', 'x']];
+    for (const k of keys) client.setQueryData(k, 'read');
+    await refreshSession(client, 's1');
+    expect(keys.map((k) => client.getQueryState(k)?.isInvalidated)).toEqual([true, true, false, false]);
     client.clear();
   });
 });

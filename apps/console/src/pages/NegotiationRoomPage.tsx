@@ -9,11 +9,16 @@ import { NegotiationSignIn } from '../components/NegotiationSignIn';
 import { ProposalForm } from '../components/ProposalForm';
 import { SessionHistory } from '../components/SessionHistory';
 import { Failure, Loading, StatusBadge } from '../components/Status';
+import { LiveIndicator } from '../live/LiveIndicator';
+import { useSessionLive } from '../live/useSessionLive';
 import { percent } from '../negotiation/advisor';
 import { bytesToSign } from '../negotiation/agreement-check';
 import { signedProposal } from '../negotiation/proposal-signing';
 
-/** While a session is open the other parties may propose or sign at any moment: the room polls. */
+/**
+ * While a session is open the other parties may propose or sign at any moment: the room follows the
+ * session's live stream, and polls only while the stream is not live (connecting, broken, refused).
+ */
 export const ROOM_POLL_MS = 1500;
 
 /**
@@ -26,11 +31,12 @@ export default function NegotiationRoomPage() {
   const { session: me } = useSession();
   const queries = useQueryClient();
   const signedInThere = me?.negotiation !== undefined && 'token' in me.negotiation;
+  const live = useSessionLive(sessionId, signedInThere);
   const view = useQuery({
     queryKey: ['session', sessionId],
     enabled: signedInThere,
     queryFn: () => sessionsApi.get(sessionId),
-    refetchInterval: (q) => (q.state.data?.status === 'open' || q.state.data?.status === 'agreed' ? ROOM_POLL_MS : false),
+    refetchInterval: (q) => (live.status !== 'live' && (q.state.data?.status === 'open' || q.state.data?.status === 'agreed') ? ROOM_POLL_MS : false),
   });
   const history = useQuery({
     queryKey: ['session-history', sessionId, view.data?.updatedAt],
@@ -76,6 +82,7 @@ export default function NegotiationRoomPage() {
           {s.kind === 'formation' ? 'Forming' : 'Joining'} DAO {s.daoId} (version {s.version})
         </Title>
         <Group gap="xs">
+          <LiveIndicator state={live} liveTitle="The other parties' proposals and signatures appear here as the negotiation service records them" />
           <StatusBadge status={s.status} />
           <Text size="sm" fw={600} data-testid="session-revision">
             revision {s.revision}

@@ -133,6 +133,8 @@ describe('the negotiation room in two browsers', () => {
     await d.page.waitForURL(/\/negotiations\/ses-/);
     const sessionId = decodeURIComponent(d.page.url().split('/negotiations/')[1]!);
     await see(d.page.getByTestId('no-proposal')).toBeVisible();
+    // The room follows the session's live stream; while it is live the page does not poll.
+    await see(d.page.getByTestId('live-status')).toHaveAttribute('data-status', 'live');
 
     const opened = await api<{ parties: Array<{ mspId: string; group: string }>; status: string; daoId: string }>(dsp, `/sessions/${sessionId}`);
     expect(opened).toMatchObject({ daoId, status: 'open' });
@@ -164,7 +166,7 @@ describe('the negotiation room in two browsers', () => {
     await see(v.page.getByTestId('session-revision')).toHaveText('revision 1');
     await see(v.page.getByTestId('current-beta')).toHaveText('70 %');
 
-    // The DSP's room shows it (polling) and counter-proposes β 80 %, a subscription, an hour's notice, a second computation.
+    // The DSP's room shows it (from the live stream: the page polls only while it is not live) and counter-proposes β 80 %, a subscription, an hour's notice, a second computation.
     await see(d.page.getByTestId('session-revision')).toHaveText('revision 1');
     await see(d.page.getByTestId(`ownership-${vsp.mspId}`)).toHaveText('30 %');
     await see(d.page.getByRole('heading', { name: 'Counter-propose (revision 2)' })).toBeVisible();

@@ -40,6 +40,31 @@ describe('console server', () => {
     expect(await res.json()).toEqual({ method: 'PATCH', url: '/offers/o1?q=a%20b', authorization: 'Bearer t', body: '{"title":"x"}' });
   });
 
+  it('passes a stream through as it comes, and ends the upstream request when the page goes away', async () => {
+    let upstreamClosed = false;
+    const stream = createServer((_req, res) => {
+      res.on('close', () => (upstreamClosed = true));
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('event: ready\ndata: {}\n\n');
+    });
+    await new Promise<void>((r) => stream.listen(0, '127.0.0.1', () => r()));
+    const proxied = await startConsoleServer({ distDir: dist, upstreams: { negotiation: `http://127.0.0.1:${(stream.address() as AddressInfo).port}` } });
+    try {
+      const page = new AbortController();
+      const res = await fetch(`${proxied.url}/api/negotiation/sessions/s1/events`, { signal: page.signal });
+      const reader = res.body!.getReader();
+      expect(new TextDecoder().decode((await reader.read()).value)).toBe('event: ready\ndata: {}\n\n');
+      expect(upstreamClosed).toBe(false);
+      page.abort();
+      for (let i = 0; i < 100 && !upstreamClosed; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(upstreamClosed).toBe(true);
+    } finally {
+      await proxied.close();
+      stream.closeAllConnections();
+      await new Promise((r) => stream.close(r));
+    }
+  });
+
   it('answers 404 for an unknown service and 502 when a service does not answer', async () => {
     const unknown = await fetch(`${server.url}/api/nothing/x`);
     expect(unknown.status).toBe(404);

@@ -87,5 +87,6 @@ export function see(locator: Locator, timeoutMs = 30_000) {
     toHaveCount: (n: number) => poll(`toHaveCount(${n})`, async () => (await locator.count()) === n, async () => `${await locator.count()}`),
     toHaveText: (text: string) => poll(`toHaveText(${JSON.stringify(text)})`, async () => (await locator.first().innerText()).trim() === text, async () => JSON.stringify(await locator.first().innerText())),
     toContainText: (text: string) => poll(`toContainText(${JSON.stringify(text)})`, async () => (await locator.first().innerText()).includes(text), async () => JSON.stringify(await locator.first().innerText())),
+    toHaveAttribute: (name: string, value: string) => poll(`toHaveAttribute(${name}, ${JSON.stringify(value)})`, async () => (await locator.first().getAttribute(name)) === value, async () => JSON.stringify(await locator.first().getAttribute(name))),
   };
 }
