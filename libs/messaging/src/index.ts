@@ -16,7 +16,7 @@ export {
   type LedgerEventName,
   type LedgerEventOf,
 } from './ledger-events';
-export { PostgresListener, type PostgresListenerOptions } from './postgres-listener';
+export { notificationChannel, PostgresListener, type PostgresListenerOptions } from './postgres-listener';
 export { withTimeout } from './timeout';
 export { ensureTopics } from './topics';
 export {

@@ -1,6 +1,16 @@
+import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { ConnectionLogger } from './logger';
 import { quoteIdent } from './outbox/migration';
+
+/**
+ * A schema's notification channel named `<prefix>_<schema>`: writers pg_notify it, listeners LISTEN
+ * on it. A hash stands in for a schema too long for PostgreSQL's 63-byte identifiers.
+ */
+export function notificationChannel(prefix: string, schema: string): string {
+  const name = `${prefix}_${schema}`;
+  return Buffer.byteLength(name) <= 63 ? name : `${prefix}_${createHash('sha256').update(schema).digest('hex').slice(0, 40)}`;
+}
 
 /** The first pause before a reconnect (doubling up to MAX_BACKOFF_MS). */
 const FIRST_BACKOFF_MS = 250;

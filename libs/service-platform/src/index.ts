@@ -10,3 +10,4 @@ export { errorMetadata, GrpcServer, grpcStatusOf, loadGrpcService, type GrpcCall
 export { ServiceMetrics } from './metrics';
 export { addBodySchemas, zodBody, zodResponse } from './openapi-body';
 export { ZodParams, ZodQuery } from './openapi-params';
+export { openEventStream, type EventStream } from './event-stream';

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { notificationChannel } from '../postgres-listener';
 import { quoteIdent } from './migration';
 
 /**
@@ -7,8 +7,7 @@ import { quoteIdent } from './migration';
  * A hash stands in for a schema too long for PostgreSQL's 63-byte identifiers.
  */
 export function outboxChannel(schema: string): string {
-  const name = `datawell_outbox_${schema}`;
-  return Buffer.byteLength(name) <= 63 ? name : `datawell_outbox_${createHash('sha256').update(schema).digest('hex').slice(0, 40)}`;
+  return notificationChannel('datawell_outbox', schema);
 }
 
 /** One message to publish: `id` is its CloudEvent id, `payload` the envelope. */

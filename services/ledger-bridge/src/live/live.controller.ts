@@ -3,7 +3,7 @@ import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, forbidden, type Principal } from '@datawell/auth';
 import { DAO_ID_PATTERN, parseDaoChannel } from '@datawell/contracts';
-import { ZodParams } from '@datawell/service-platform';
+import { openEventStream, ZodParams } from '@datawell/service-platform';
 import { z } from 'zod';
 import { AdminError } from '../admin/admin.errors';
 import { liveEventId, type LiveEvents, type LiveNotification } from './live-events';
@@ -58,31 +58,15 @@ export class LiveController {
     if (principal.mspId !== this.source.mspId) throw forbidden(`this is ${this.source.mspId}'s bridge: ${principal.mspId} uses its own`);
     const channels = (await this.source.channels()).filter((c) => parseDaoChannel(c)?.daoId === daoId);
     if (channels.length === 0) throw new AdminError('VERSION_NOT_FOUND', `no version of DAO ${daoId} of which ${this.source.mspId} is a member`);
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    await new Promise<void>((resolve) => {
-      let done = false;
-      const heartbeat = setInterval(() => void res.write(': heartbeat\n\n'), this.source.heartbeatMs ?? LIVE_HEARTBEAT_MS);
-      heartbeat.unref();
-      let unsubscribe: () => void = () => undefined;
-      const end = () => {
-        if (done) return;
-        done = true;
-        clearInterval(heartbeat);
-        unsubscribe();
-        if (!res.writableEnded) res.end();
-        resolve();
-      };
-      // The client left (or the connection broke): stop listening.
-      res.on('close', end);
-      // What the client missed, if it says what it heard last: written before any new one (same tick as subscribing).
-      const header = req.headers['last-event-id'];
-      const last = typeof header === 'string' ? header.trim().slice(0, MAX_LAST_EVENT_ID) : undefined;
-      const missed = last ? this.source.events.since(daoId, last) : undefined;
-      res.write(`retry: ${LIVE_RETRY_MS}\nevent: ready\ndata: ${JSON.stringify({ daoId, channels, ...(last ? { replayed: missed ? missed.length : null } : {}) })}\n\n`);
-      for (const n of missed ?? []) res.write(sseMessage(n));
-      unsubscribe = this.source.events.subscribe(daoId, { notify: (n) => void res.write(sseMessage(n)), end });
-      // Ended already (the bridge is stopping, or the client left while subscribing).
-      if (done) unsubscribe();
-    });
+    const stream = openEventStream(res, { heartbeatMs: this.source.heartbeatMs ?? LIVE_HEARTBEAT_MS });
+    // What the client missed, if it says what it heard last: written before any new one (same tick as subscribing).
+    const header = req.headers['last-event-id'];
+    const last = typeof header === 'string' ? header.trim().slice(0, MAX_LAST_EVENT_ID) : undefined;
+    const missed = last ? this.source.events.since(daoId, last) : undefined;
+    stream.write(`retry: ${LIVE_RETRY_MS}\nevent: ready\ndata: ${JSON.stringify({ daoId, channels, ...(last ? { replayed: missed ? missed.length : null } : {}) })}\n\n`);
+    for (const n of missed ?? []) stream.write(sseMessage(n));
+    // Dropped when the stream ends (the client left), at once if it already has, or ended by the bridge stopping.
+    stream.onEnd(this.source.events.subscribe(daoId, { notify: (n) => stream.write(sseMessage(n)), end: stream.end }));
+    await stream.ended;
   }
 }

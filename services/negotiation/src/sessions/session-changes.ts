@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { PostgresListener, type ConnectionLogger } from '@datawell/messaging';
+import { notificationChannel, PostgresListener, type ConnectionLogger } from '@datawell/messaging';
 
 /**
  * The PostgreSQL notification channel of a schema's session changes: each history entry notifies
@@ -8,8 +7,7 @@ import { PostgresListener, type ConnectionLogger } from '@datawell/messaging';
  * a schema too long for PostgreSQL's 63-byte identifiers.
  */
 export function sessionChangesChannel(schema: string): string {
-  const name = `datawell_sessions_${schema}`;
-  return Buffer.byteLength(name) <= 63 ? name : `datawell_sessions_${createHash('sha256').update(schema).digest('hex').slice(0, 40)}`;
+  return notificationChannel('datawell_sessions', schema);
 }
 
 /** One committed change of a session: the seq of its history entry. */

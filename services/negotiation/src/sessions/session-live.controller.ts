@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
+import { openEventStream } from '@datawell/service-platform';
 import { ErrorBody } from './sessions.dto';
 import { SessionChanges, type SessionChange } from './session-changes';
 import { SessionsService } from './sessions.service';
@@ -45,37 +46,24 @@ export class SessionLiveController {
     // The party check before anything is written, so a refusal is answered with its status and code.
     const view = await this.sessions.view(principal, id);
     const sessionId = view.id;
-    await new Promise<void>((resolve) => {
-      let done = false;
-      let unsubscribe: () => void = () => undefined;
-      const heartbeat = setInterval(() => void res.write(': heartbeat\n\n'), SESSION_LIVE_HEARTBEAT_MS);
-      heartbeat.unref();
-      const end = () => {
-        if (done) return;
-        done = true;
-        clearInterval(heartbeat);
-        unsubscribe();
-        if (!res.writableEnded) res.end();
-        resolve();
-      };
-      res.on('close', end);
-      // Subscribed before the latest seq is read: a change committed in between is sent (a repeat at worst).
-      unsubscribe = this.changes.subscribe(sessionId, {
-        notify: (change) => void res.write(sessionChangeMessage(change)),
-        end,
+    const stream = openEventStream(res, { heartbeatMs: SESSION_LIVE_HEARTBEAT_MS });
+    // Subscribed before the latest seq is read: a change committed in between is sent (a repeat at worst).
+    stream.onEnd(
+      this.changes.subscribe(sessionId, {
+        notify: (change) => stream.write(sessionChangeMessage(change)),
+        end: stream.end,
         // The service's listener was away: the client reads the session again.
-        resync: () => void res.write(`event: ready\ndata: ${JSON.stringify({ sessionId, missed: true })}\n\n`),
-      });
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-      const header = req.headers['last-event-id'];
-      const last = typeof header === 'string' && /^\d{1,18}$/.test(header.trim()) ? Number(header.trim()) : undefined;
-      this.sessions
-        .latestSeq(sessionId)
-        .then((seq) => {
-          if (done) return;
-          res.write(`retry: ${SESSION_LIVE_RETRY_MS}\nevent: ready\ndata: ${JSON.stringify({ sessionId, seq, ...(last !== undefined ? { missed: last < seq } : {}) })}\n\n`);
-        })
-        .catch(() => end());
-    });
+        resync: () => stream.write(`event: ready\ndata: ${JSON.stringify({ sessionId, missed: true })}\n\n`),
+      }),
+    );
+    const header = req.headers['last-event-id'];
+    const last = typeof header === 'string' && /^\d{1,18}$/.test(header.trim()) ? Number(header.trim()) : undefined;
+    try {
+      const seq = await this.sessions.latestSeq(sessionId);
+      stream.write(`retry: ${SESSION_LIVE_RETRY_MS}\nevent: ready\ndata: ${JSON.stringify({ sessionId, seq, ...(last !== undefined ? { missed: last < seq } : {}) })}\n\n`);
+    } catch {
+      stream.end();
+    }
+    await stream.ended;
   }
 }

@@ -1,5 +1,4 @@
-import request from 'supertest';
-import { bootNegotiation, daoLedgerEvent, hex, waitFor, type Party } from './harness';
+import { asParty, bootNegotiation, daoLedgerEvent, hex, waitFor, type Party } from './harness';
 
 jest.setTimeout(180_000);
 
@@ -12,10 +11,7 @@ jest.setTimeout(180_000);
  */
 describe('negotiation: the join of an admission', () => {
   let neg: Awaited<ReturnType<typeof bootNegotiation>>;
-  const as = (p: Party) => ({
-    get: (path: string) => request(neg.app.getHttpServer()).get(path).set('authorization', `Bearer ${p.token}`),
-    post: (path: string, body: unknown) => request(neg.app.getHttpServer()).post(path).set('authorization', `Bearer ${p.token}`).send(body as object),
-  });
+  const as = (p: Party) => asParty(neg, p);
 
   beforeAll(async () => {
     neg = await bootNegotiation();

@@ -1,6 +1,5 @@
 import { proposalSigningText } from '@datawell/domain';
-import request from 'supertest';
-import { bootNegotiation, hex, waitFor, type Party } from './harness';
+import { asParty, bootNegotiation, hex, waitFor, type Party } from './harness';
 
 jest.setTimeout(180_000);
 
@@ -24,10 +23,7 @@ const terms = (recipients: string[]) => ({
  */
 describe('negotiation: idle sessions end with a reason', () => {
   let neg: Awaited<ReturnType<typeof bootNegotiation>>;
-  const as = (p: Party) => ({
-    get: (path: string) => request(neg.app.getHttpServer()).get(path).set('authorization', `Bearer ${p.token}`),
-    post: (path: string, body: unknown) => request(neg.app.getHttpServer()).post(path).set('authorization', `Bearer ${p.token}`).send(body as object),
-  });
+  const as = (p: Party) => asParty(neg, p);
   const proposal = (dsp: Party, vsp: Party) => ({
     betaPpm: 800_000,
     members: [{ mspId: dsp.mspId }, { mspId: vsp.mspId }],

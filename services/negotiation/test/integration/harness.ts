@@ -6,6 +6,7 @@ import { buildCloudEvent, LEDGER_EVENT_TYPE, networkEventCloudEvent, type Networ
 import { enrolTestIdentity, envelopeOf, hex, login, readTopic as readTopicUntil, signWithIdentity, stackEnv, stackKafka, waitFor, type EnrolledIdentity } from '@datawell/testing';
 import { ensureTopics } from '@datawell/messaging';
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { negotiationService } from '../../src/config';
@@ -99,3 +100,11 @@ export const readTopic = (kafka: Kafka, topic: string, done: (messages: KafkaMes
   readTopicUntil(kafka, topic, done, { timeoutMs, lingerMs, groupPrefix: 'neg-it-reader' });
 
 export { hex, waitFor };
+
+/** The negotiation app's HTTP API as a party (its bearer token), through supertest. */
+export function asParty(neg: { app: INestApplication }, p: Party) {
+  return {
+    get: (path: string) => request(neg.app.getHttpServer()).get(path).set('authorization', `Bearer ${p.token}`),
+    post: (path: string, body: unknown) => request(neg.app.getHttpServer()).post(path).set('authorization', `Bearer ${p.token}`).send(body as object),
+  };
+}

@@ -1,6 +1,5 @@
 import { proposalSigningText } from '@datawell/domain';
-import request from 'supertest';
-import { bootNegotiation, hex, waitFor, type Party } from './harness';
+import { asParty, bootNegotiation, hex, waitFor, type Party } from './harness';
 
 jest.setTimeout(180_000);
 
@@ -46,10 +45,7 @@ async function openStream(url: string, token: string, lastEventId?: string): Pro
  */
 describe('negotiation: a session\'s changes as server-sent events', () => {
   let neg: Awaited<ReturnType<typeof bootNegotiation>>;
-  const as = (p: Party) => ({
-    get: (path: string) => request(neg.app.getHttpServer()).get(path).set('authorization', `Bearer ${p.token}`),
-    post: (path: string, body: unknown) => request(neg.app.getHttpServer()).post(path).set('authorization', `Bearer ${p.token}`).send(body as object),
-  });
+  const as = (p: Party) => asParty(neg, p);
 
   beforeAll(async () => {
     neg = await bootNegotiation();

@@ -4,7 +4,7 @@ import { canonicalJson, proposalSigningText } from '@datawell/domain';
 import { grpcTestClient } from '@datawell/testing';
 import request from 'supertest';
 import { NEGOTIATION_PROTO } from '../../src/grpc/negotiation.grpc';
-import { bootNegotiation, daoLedgerEvent, hex, json, networkEvent, readTopic, waitFor, type Party } from './harness';
+import { asParty, bootNegotiation, daoLedgerEvent, hex, json, networkEvent, readTopic, waitFor, type Party } from './harness';
 
 jest.setTimeout(240_000);
 
@@ -21,10 +21,7 @@ const workload = (owner: Party, placement = 'cloud') => ({ name: `mpc-${owner.ms
 describe('negotiation sessions against the real stack', () => {
   let neg: Awaited<ReturnType<typeof bootNegotiation>>;
   const http = () => request(neg.app.getHttpServer());
-  const as = (p: Party) => ({
-    get: (path: string) => http().get(path).set('authorization', `Bearer ${p.token}`),
-    post: (path: string, body: unknown) => http().post(path).set('authorization', `Bearer ${p.token}`).send(body as object),
-  });
+  const as = (p: Party) => asParty(neg, p);
   /** A proposal signed by `p` over {sessionId, answers, proposal}; `answers` defaults to the session's current revision. */
   async function signedProposal(p: Party, sessionId: string, proposal: unknown, answers?: number) {
     const at = answers ?? ((await as(p).get(`/sessions/${sessionId}`)).body.revision as number | undefined) ?? 0;
