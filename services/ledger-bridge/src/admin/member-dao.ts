@@ -1,3 +1,4 @@
+import type { SubmitOptions } from '@datawell/fabric';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { choiceSchema, DAO, DAO_ID_PATTERN, daoChannelName, daoRefusalOf, idSchema, MSP_ID_PATTERN, parseDaoChannel, proposalSchema, revenueArgument, revenueRequestSchema, transferOfferSchema, workloadSchema, type DaoRefusal, type DaoTransactionName } from '@datawell/contracts';
@@ -9,7 +10,7 @@ export interface MemberLedger {
   readonly mspId: string;
   readonly evaluate: EvaluateAs;
   /** Submits as the member and waits for the commit; rejects when the chaincode refuses or validation fails. */
-  submit(channel: string, chaincode: string, fn: string, args: readonly string[], options?: { readonly endorsingOrganizations?: readonly string[] }): Promise<{ txId: string }>;
+  submit(channel: string, chaincode: string, fn: string, args: readonly string[], options?: Pick<SubmitOptions, 'endorsingOrganizations'>): Promise<{ txId: string }>;
   /** The channels this bridge relays for its organisation (those its peer has joined). */
   channels(): Promise<readonly string[]>;
   /** The ids of the proposals created on `channel`, oldest first, as this bridge has seen their events (its proposal sweep); absent: none known. */

@@ -64,7 +64,7 @@ export class EventRelay {
   async refresh(): Promise<void> {
     if (!this.#running) return;
     for (const channel of await this.options.channels.list()) {
-      if (channel.left) await this.#closeChannel(channel.name);
+      if (channel.left) await this.#drop(channel.name);
       else this.#ensureStreams(channel);
     }
   }
@@ -87,26 +87,21 @@ export class EventRelay {
     for (const chaincode of channel.chaincodes) {
       const key = `${channel.name}/${chaincode}`;
       if (this.#streams.has(key)) continue;
-      const stream = new EventStream(channel, chaincode, this.options, () => this.#left(channel.name));
+      // Its departure relayed, the stream stops itself (its loop ends by itself: not awaited from it).
+      const stream = new EventStream(channel, chaincode, this.options, () => void this.#drop(channel.name));
       this.#streams.set(key, stream);
       stream.start();
     }
   }
 
-  async #closeChannel(name: string): Promise<void> {
-    const closing = [...this.#streams.entries()].filter(([key]) => key.startsWith(`${name}/`));
-    for (const [key] of closing) this.#streams.delete(key);
-    // A stream closing itself (it relayed the departure) is not awaited from its own loop.
-    await Promise.all(closing.map(([, s]) => s.stop()));
-  }
-
-  /** A stream relayed its organisation's departure from `name`: no stream follows the channel any more. */
-  async #left(name: string): Promise<void> {
-    for (const [key, stream] of [...this.#streams.entries()]) {
-      if (!key.startsWith(`${name}/`)) continue;
+  /** The channel is left: no stream follows it any more. Resolves once its streams have stopped. */
+  async #drop(name: string): Promise<void> {
+    const dropped = [...this.#streams.entries()].filter(([key]) => key.startsWith(`${name}/`));
+    for (const [key, stream] of dropped) {
       this.#streams.delete(key);
       stream.requestStop();
     }
+    await Promise.all(dropped.map(([, stream]) => stream.stop()));
   }
 }
 
@@ -131,7 +126,7 @@ class EventStream {
     private readonly channel: KnownChannel,
     private readonly chaincode: string,
     private readonly options: EventRelayOptions,
-    private readonly onLeft: () => Promise<void>,
+    private readonly onLeft: () => void,
   ) {}
 
   start(): void {
@@ -180,7 +175,7 @@ class EventStream {
             // Relayed (and checkpointed) first: the organisation's own services act on it (its provisioner removes its workloads).
             const recorded = await this.options.channels.markLeft(this.channel.name, `${self} transferred its position to ${departure.to} (transaction ${event.transactionId})`);
             logger.log({ message: 'left the channel: no longer relaying it', ...where, mspId: self, to: departure.to, transactionId: event.transactionId, recorded });
-            await this.onLeft();
+            this.onLeft();
             break;
           }
         }

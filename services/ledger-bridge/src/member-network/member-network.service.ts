@@ -1,3 +1,4 @@
+import type { SubmitOptions } from '@datawell/fabric';
 import { DAO, MARKETPLACE, memberInboxSchema, parseContract, type ChaincodeDefinitionMessage, type MemberInboxMessage } from '@datawell/contracts';
 import { joinEndorsingOrganisations } from '@datawell/domain';
 import type { ConnectionLogger } from '@datawell/messaging';
@@ -9,7 +10,7 @@ import { checkGenesis, GenesisRejectedError } from './genesis-check';
 
 /** What the member's bridge needs to act on its own ledger (its Gateway, as itself). */
 export interface MemberLedger {
-  submit(channel: string, chaincode: string, fn: string, args: readonly string[], options?: { readonly endorsingOrganizations?: readonly string[] }): Promise<{ txId: string }>;
+  submit(channel: string, chaincode: string, fn: string, args: readonly string[], options?: Pick<SubmitOptions, 'endorsingOrganizations'>): Promise<{ txId: string }>;
   evaluate(channel: string, chaincode: string, fn: string, args: readonly string[]): Promise<string>;
 }
 

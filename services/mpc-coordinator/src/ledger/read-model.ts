@@ -19,18 +19,17 @@ export type ReadModelUpdate =
   | { readonly kind: 'terms'; readonly daoId: string; readonly version: number; readonly computations: DaoVersionView['computations'] }
   | LedgerNodesUpdate;
 
+/** The terms' computations, as VersionCreated, MemberTransferred and change-terms carry them. */
+const computations = z.array(z.object({ name: z.string().min(1), resultRecipients: z.array(z.string().min(1)) }));
+const termsComputations = z.object({ computations });
+
 /** What the coordinator needs of VersionCreated (the catalogue's schema, with members read leniently). */
 const versionCreated = DAO.events.VersionCreated.pick({ daoId: true, version: true }).extend({
   members: z.array(z.object({ mspId: z.string().min(1), role: z.string().default('VSP'), group: z.string().default('') })).min(1),
-  terms: z.object({
-    computations: z.array(z.object({ name: z.string().min(1), resultRecipients: z.array(z.string().min(1)) })).default([]),
-  }),
+  terms: z.object({ computations: computations.default([]) }),
 });
 
 const memberLeft = DAO.events.MemberExited.pick({ mspId: true });
-
-/** The terms' computations, as VersionCreated, MemberTransferred and change-terms carry them. */
-const termsComputations = z.object({ computations: z.array(z.object({ name: z.string().min(1), resultRecipients: z.array(z.string().min(1)) })) });
 
 const transferred = DAO.events.MemberTransferred.pick({ from: true, to: true }).extend({ terms: termsComputations.optional() });
 
