@@ -40,7 +40,13 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
     };
     child.stdout.on('data', (c: Buffer) => (out.push(c), feed(c)));
     child.stderr.on('data', (c: Buffer) => (err.push(c), feed(c)));
-    const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : undefined;
+    let timedOut = false;
+    const timer = opts.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          child.kill('SIGKILL');
+        }, opts.timeoutMs)
+      : undefined;
     child.on('error', (e) => {
       if (timer) clearTimeout(timer);
       reject(new StackError('COMMAND_FAILED', `cannot run ${cmd}: ${e.message}`, cmd, { cause: e }));
@@ -51,7 +57,7 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
       const stderr = Buffer.concat(err).toString('utf8');
       if (code === 0) return resolvePromise({ stdout, stderr });
       const tail = (stderr.trim() || stdout.trim()).split('\n').slice(-15).join('\n');
-      const how = signal ? `was killed by ${signal}` : `exited with ${code}`;
+      const how = timedOut ? `did not finish within ${opts.timeoutMs} ms and was killed` : signal ? `was killed by ${signal}` : `exited with ${code}`;
       reject(new StackError('COMMAND_FAILED', `${cmd} ${args.join(' ')} ${how}:\n${tail}`, cmd));
     });
     // A command that cannot start (or ignores its input) closes stdin: not an error of its own.

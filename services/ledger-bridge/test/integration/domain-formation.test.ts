@@ -18,7 +18,7 @@ import {
 import { acceptancesOf, agreementFor, REPO_DIR, testStackContext } from '@datawell/testing';
 import { stackPeerDirectory } from '../../src/admin/fabric-admin.adapter';
 import { LedgerBridge, type NetworkTopics } from '../../src/ledger-bridge';
-import { bridgeSettings, createTopics, hex, json, kafkaClient, operatorWallet, readTopic, scratchDatabase, startMemberBridge, waitFor, type memberDatabase } from './harness';
+import { bridgeSettings, createTopics, hex, json, kafkaClient, operatorWallet, readTopic, scratchDatabase, startMemberBridge, waitFor, type MemberBridge } from './harness';
 
 jest.setTimeout(600_000);
 
@@ -49,7 +49,7 @@ describe('onboarding and formation with every participant in its own domain', ()
   let operatorDb: Awaited<ReturnType<typeof scratchDatabase>>;
   let wallet: Awaited<ReturnType<typeof operatorWallet>>;
   let kafka: Kafka;
-  const members: Record<string, { bridge: LedgerBridge; db: Awaited<ReturnType<typeof memberDatabase>>; kafka: Kafka }> = {};
+  const members: Record<string, MemberBridge> = {};
   const signers: Record<string, EnrolledIdentity> = {};
 
   beforeAll(async () => {
@@ -85,6 +85,13 @@ describe('onboarding and formation with every participant in its own domain', ()
     wallet?.remove();
     await operatorDb?.drop();
   });
+
+  /** What a member's bridge was doing, for a wait that timed out: its streams, its peer's view of the version, its last log entries. */
+  async function memberState(mspId: string, channel: string): Promise<string> {
+    const m = members[mspId]!;
+    const onPeer = await ownPeerChannels(memberFabric(ctx, mspId)).then((cs) => cs.includes(channel), (e: unknown) => `unknown (${String(e)})`);
+    return [`${mspId}'s bridge streams: ${m.bridge.streams().join(', ') || 'none'}; its peer on ${channel}: ${String(onPeer)}; its last log entries:`, ...m.recent()].join('\n');
+  }
 
   it("admits each domain to marketplace from its MSP package; the member's own admin joins its peer and approves", async () => {
     for (const mspId of [DSP, VSP]) {
@@ -132,7 +139,7 @@ describe('onboarding and formation with every participant in its own domain', ()
       members[DSP]!.kafka,
       memberLedgerTopics(DSP).events,
       (ms) => ms.some((m) => json(m).data['eventName'] === 'VersionCreated' && json(m).data['channel'] === channel),
-      { timeoutMs: 600_000, lingerMs: 500, groupPrefix: `datawell.member.${DSP}.it-reader` },
+      { timeoutMs: 600_000, lingerMs: 500, groupPrefix: `datawell.member.${DSP}.it-reader`, explain: () => memberState(DSP, channel) },
     );
     expect(created.length).toBeGreaterThan(0);
     // Fabric's own view: exactly the two members on the channel, each approval its own, the operator's peer outside.

@@ -4,6 +4,7 @@ import { chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
+import type { ConnectionLogger } from '@datawell/config';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import type { LedgerBridgeConfig } from '../../src/config';
@@ -85,16 +86,46 @@ export async function memberWallet(mspId: string): Promise<string> {
 }
 
 /**
+ * A NestJS logger that also keeps the last `keep` entries, one line each, so a test that times out
+ * can say what the bridge was doing (CI keeps the failure message, not the interleaved logs).
+ */
+export function recordingLogger(context: string, keep = 25): ConnectionLogger & { recent(): string[] } {
+  const nest = new Logger(context);
+  const lines: string[] = [];
+  const record = (level: string, message: unknown) => {
+    const text = typeof message === 'string' ? message : JSON.stringify(message);
+    lines.push(`${new Date().toISOString().slice(11, 23)} ${level} ${text.replace(/\s+/g, ' ').slice(0, 400)}`);
+    if (lines.length > keep) lines.shift();
+  };
+  return {
+    log: (m: unknown) => (record('log', m), nest.log(m)),
+    warn: (m: unknown) => (record('warn', m), nest.warn(m)),
+    error: (m: unknown) => (record('error', m), nest.error(m)),
+    debug: (m: unknown) => nest.debug(m),
+    recent: () => [...lines],
+  };
+}
+
+export interface MemberBridge {
+  readonly bridge: LedgerBridge;
+  readonly db: Awaited<ReturnType<typeof memberDatabase>>;
+  readonly kafka: Kafka;
+  /** The bridge's last log entries (its own logger's), oldest first. */
+  recent(): string[];
+}
+
+/**
  * A member domain's own bridge, started in-process as its domain runs it: its identity from its own CA,
  * its own database and Kafka principal, its network inbox, and its admin acting as its OS user (so it
  * joins its peer to the channels the operator admits it to and approves their chaincodes).
  */
-export async function startMemberBridge(mspId: string, clientId: string): Promise<{ bridge: LedgerBridge; db: Awaited<ReturnType<typeof memberDatabase>>; kafka: Kafka }> {
+export async function startMemberBridge(mspId: string, clientId: string): Promise<MemberBridge> {
   const ctx = testStackContext();
   const pkg = readMspPackage(ctx, mspId);
   const db = await memberDatabase(mspId);
   const kafka = await memberKafka(mspId, clientId);
   const tlsCaFile = join(domainPaths(ctx.settings, mspId).publicDir, 'peer-tls-ca.pem');
+  const logger = recordingLogger(`LedgerBridgeIT:${mspId}`);
   const bridge = new LedgerBridge({
     dataSource: db.dataSource,
     schema: db.schema,
@@ -109,13 +140,13 @@ export async function startMemberBridge(mspId: string, clientId: string): Promis
       commandsGroupId: `datawell.member.${mspId}.ledger-bridge.commands`,
       inbox: { topic: `datawell.inbox.${mspId}.v1`, groupId: `datawell.member.${mspId}.ledger-bridge.inbox` },
     },
-    logger: new Logger(`LedgerBridgeIT:${mspId}`),
+    logger,
     outboxPollIntervalMs: 100,
     // The member's admin acting in its own domain: the CLI runs as the domain's OS user.
     memberAdmin: stackMemberAdmin(memberFabric(ctx, mspId)),
   });
   await bridge.start();
-  return { bridge, db, kafka };
+  return { bridge, db, kafka, recent: () => logger.recent() };
 }
 
 /** A wallet directory holding a freshly enrolled OperatorMSP identity. */
@@ -178,7 +209,7 @@ export async function readTopic(
   kafka: Kafka,
   topic: string,
   done: (messages: KafkaMessage[]) => boolean,
-  { timeoutMs = 60_000, lingerMs = 2000, groupPrefix = 'lb-it-reader' } = {},
+  { timeoutMs = 60_000, lingerMs = 2000, groupPrefix = 'lb-it-reader', explain }: { timeoutMs?: number; lingerMs?: number; groupPrefix?: string; explain?: () => Promise<string> } = {},
 ): Promise<KafkaMessage[]> {
   const consumer = kafka.consumer({ groupId: `${groupPrefix}-${hex()}` });
   const seen: KafkaMessage[] = [];
@@ -186,10 +217,17 @@ export async function readTopic(
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`timed out on ${topic} after ${seen.length} messages: ${seen.map((m) => String(m.headers?.['ce_id'])).join(', ')}`)),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => {
+        const message = `timed out on ${topic} after ${seen.length} messages: ${seen.map((m) => String(m.headers?.['ce_id'])).join(', ')}`;
+        void (explain ? explain().catch((error: unknown) => `(no explanation: ${String(error)})`) : Promise.resolve(''))
+          .then((why) => reject(new Error(why ? `${message}\n${why}` : message)));
+      }, timeoutMs);
+      // A reader that crashes (kafkajs gives up on an error it will not retry) says so instead of seeing nothing.
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (payload.restart) return;
+        clearTimeout(timer);
+        reject(new Error(`the reader of ${topic} crashed: ${String(payload.error)}`));
+      });
       void consumer.run({
         eachMessage: async ({ message }) => {
           seen.push(message);
