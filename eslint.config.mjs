@@ -65,9 +65,10 @@ export default [
     },
   },
   {
-    // Live feedback runs the marketplace on the topics of a real ledger bridge in-process (issue 13:
-    // nothing synthetic): this test alone imports the bridge and its test harness.
-    files: ['services/marketplace/test/integration/feedback-live.test.ts'],
+    // Live feedback, and telemetry's abandonment of a member that never registers its workload, run
+    // the service on the topics of a real ledger bridge in-process (issue 13: nothing synthetic):
+    // these tests alone import the bridge and its test harness.
+    files: ['services/marketplace/test/integration/feedback-live.test.ts', 'services/telemetry/test/integration/registration-grace.test.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',

@@ -11,6 +11,7 @@ describe('telemetry settings', () => {
     expect(loadServiceConfig(telemetryService, base).settings).toEqual({
       foldIntervalMs: 2000,
       pendingHeartbeatTtlMs: 60_000,
+      registrationGraceSeconds: 86_400,
       topics: {
         ledgerEvents: 'datawell.ledger.events.v1',
         ledgerCommands: 'datawell.ledger.commands.v1',
@@ -23,17 +24,18 @@ describe('telemetry settings', () => {
   });
 
   it('read the variables and refuse bad ones, naming each', () => {
-    const settings = loadServiceConfig(telemetryService, { ...base, TELEMETRY_FOLD_INTERVAL_MS: '250', TELEMETRY_HEARTBEATS_TOPIC: 'hb.test' }).settings;
+    const settings = loadServiceConfig(telemetryService, { ...base, TELEMETRY_FOLD_INTERVAL_MS: '250', TELEMETRY_HEARTBEATS_TOPIC: 'hb.test', TELEMETRY_REGISTRATION_GRACE_SECONDS: '0' }).settings;
     expect(settings.foldIntervalMs).toBe(250);
+    expect(settings.registrationGraceSeconds).toBe(0);
     expect(settings.topics.telemetry).toBe('hb.test');
     let error: unknown;
     try {
-      loadServiceConfig(telemetryService, { ...base, TELEMETRY_FOLD_INTERVAL_MS: 'soon', TELEMETRY_LEDGER_EVENTS_TOPIC: 'bad topic' });
+      loadServiceConfig(telemetryService, { ...base, TELEMETRY_FOLD_INTERVAL_MS: 'soon', TELEMETRY_LEDGER_EVENTS_TOPIC: 'bad topic', TELEMETRY_REGISTRATION_GRACE_SECONDS: '-1' });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).issues.map((i) => i.variable).sort()).toEqual(['TELEMETRY_FOLD_INTERVAL_MS', 'TELEMETRY_LEDGER_EVENTS_TOPIC']);
+    expect((error as ConfigError).issues.map((i) => i.variable).sort()).toEqual(['TELEMETRY_FOLD_INTERVAL_MS', 'TELEMETRY_LEDGER_EVENTS_TOPIC', 'TELEMETRY_REGISTRATION_GRACE_SECONDS']);
   });
 
   describe('member mode', () => {

@@ -16,6 +16,11 @@ export interface TelemetrySettings {
   readonly foldIntervalMs: number;
   /** How long a heartbeat whose workload is not registered yet is kept and re-checked. */
   readonly pendingHeartbeatTtlMs: number;
+  /**
+   * How long a member the version's infrastructure spec expects to run a workload may go without
+   * registering any before telemetry asks the chaincode about its silence (docs/telemetry.md, "Abandonment").
+   */
+  readonly registrationGraceSeconds: number;
   readonly topics: {
     readonly ledgerEvents: string;
     readonly ledgerCommands: string;
@@ -31,6 +36,7 @@ export interface TelemetrySettings {
 export const TELEMETRY_VARIABLES = {
   foldIntervalMs: 'TELEMETRY_FOLD_INTERVAL_MS',
   pendingHeartbeatTtlMs: 'TELEMETRY_PENDING_HEARTBEAT_TTL_MS',
+  registrationGraceSeconds: 'TELEMETRY_REGISTRATION_GRACE_SECONDS',
   ledgerEventsTopic: 'TELEMETRY_LEDGER_EVENTS_TOPIC',
   ledgerCommandsTopic: 'TELEMETRY_LEDGER_COMMANDS_TOPIC',
   ledgerReceiptsTopic: 'TELEMETRY_LEDGER_RECEIPTS_TOPIC',
@@ -41,6 +47,15 @@ export const TELEMETRY_VARIABLES = {
 } as const;
 
 const V = TELEMETRY_VARIABLES;
+
+/**
+ * A day: OpenTofu builds a managed workload in minutes, but a failed apply to be fixed, or a
+ * self-hosting member setting up its own machine and registering its key, takes people, on the scale
+ * of a working day. The chaincode's own abandon-after (counted from the version's creation) still
+ * applies on top. A day is also far beyond any scenario or end-to-end test, whose members often never
+ * register the workloads their specs name.
+ */
+export const DEFAULT_REGISTRATION_GRACE_SECONDS = 86_400;
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 
 function integer(defaultValue: number, min: number, max: number) {
@@ -88,6 +103,7 @@ const telemetryExtension: ServiceExtension<TelemetrySettings> = {
   shape: {
     [V.foldIntervalMs]: integer(2000, 100, 3_600_000),
     [V.pendingHeartbeatTtlMs]: integer(60_000, 1000, 3_600_000),
+    [V.registrationGraceSeconds]: integer(DEFAULT_REGISTRATION_GRACE_SECONDS, 0, 365 * 86_400),
     [V.ledgerEventsTopic]: topic(),
     [V.ledgerCommandsTopic]: topic(),
     [V.ledgerReceiptsTopic]: topic(),
@@ -105,6 +121,7 @@ const telemetryExtension: ServiceExtension<TelemetrySettings> = {
       ...(memberMspId ? { member: { mspId: memberMspId } } : {}),
       foldIntervalMs: values[V.foldIntervalMs] as number,
       pendingHeartbeatTtlMs: values[V.pendingHeartbeatTtlMs] as number,
+      registrationGraceSeconds: values[V.registrationGraceSeconds] as number,
       topics: {
         ledgerEvents: given(V.ledgerEventsTopic) ?? d.topics.ledgerEvents,
         ledgerCommands: given(V.ledgerCommandsTopic) ?? d.topics.ledgerCommands,

@@ -69,6 +69,7 @@ export class Telemetry {
       logger,
       counters,
       wakeOutbox: () => this.#outbox.notify(),
+      registrationGraceMs: settings.registrationGraceSeconds * 1000,
       heartbeatsCaughtUp: () => this.#heartbeatConsumer?.caughtUp() ?? false,
     });
     this.live = new LiveViewService(this.repository, this.store);

@@ -39,6 +39,7 @@ describe('FoldService: abandonment waits for the heartbeats queued while telemet
       counters: telemetryCounters(new Registry()),
       wakeOutbox: () => undefined,
       now: () => NOW,
+      registrationGraceMs: 86_400_000,
       heartbeatsCaughtUp: () => caughtUp.value,
     });
     return { service, repository, inserted, logs };

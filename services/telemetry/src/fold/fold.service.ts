@@ -25,6 +25,8 @@ export interface FoldServiceOptions {
   /** Called when ledger commands were written to the outbox (the relay's `notify`). */
   readonly wakeOutbox: WakeOutbox;
   readonly now?: () => number;
+  /** How long a member expected to run a workload may go without registering one before it is put to the chaincode (AbandonmentInput.registrationGraceMs). */
+  readonly registrationGraceMs: number;
   /** How long after a contract-end request a member still active is asked about again (default 10 min). */
   readonly contractEndRetryMs?: number;
   /**
@@ -129,6 +131,7 @@ export class FoldService {
         return { channel: w.channel, owner: w.owner, registeredAtMs: w.registeredAtMs, lastHeartbeatMs: seen > 0 ? seen : null };
       }),
       nowMs: this.#now(),
+      registrationGraceMs: this.options.registrationGraceMs,
       ...(this.options.memberMspId ? { self: this.options.memberMspId } : {}),
     });
     const written: string[] = [];

@@ -89,6 +89,8 @@ const memberOf = (channel: string, mspId: string, group: string, position: numbe
   status,
   recordedSnapshots: 0,
   lastRecordedHeartbeatMs: null,
+  expectedWorkloads: null,
+  expectedSinceMs: null,
 });
 
 describe('abandonmentCandidates', () => {
@@ -107,6 +109,7 @@ describe('abandonmentCandidates', () => {
 
   it('asks about a member whose newest heartbeat on the channel is older than abandon-after, acting as the DSP', () => {
     const candidates = abandonmentCandidates({
+      registrationGraceMs: 0,
       versions: [version],
       members,
       workloads: [
@@ -138,28 +141,28 @@ describe('abandonmentCandidates', () => {
 
   it('is not due at exactly abandon-after, and counts from the version creation when nothing was heard', () => {
     const workloads = [{ channel: 'dao-a-v1', owner: 'Vsp1MSP', registeredAtMs: 50_000, lastHeartbeatMs: null }];
-    expect(abandonmentCandidates({ versions: [version], members, workloads, nowMs: 110_000 })).toEqual([]);
-    expect(abandonmentCandidates({ versions: [version], members, workloads, nowMs: 110_001 })).toMatchObject([{ mspId: 'Vsp1MSP', sinceMs: 100_000 }]);
+    expect(abandonmentCandidates({ registrationGraceMs: 0, versions: [version], members, workloads, nowMs: 110_000 })).toEqual([]);
+    expect(abandonmentCandidates({ registrationGraceMs: 0, versions: [version], members, workloads, nowMs: 110_001 })).toMatchObject([{ mspId: 'Vsp1MSP', sinceMs: 100_000 }]);
   });
 
   it('counts from the registration of a workload provisioned after the version was created', () => {
     const workloads = [{ channel: 'dao-a-v1', owner: 'Vsp1MSP', registeredAtMs: 500_000, lastHeartbeatMs: null }];
-    expect(abandonmentCandidates({ versions: [version], members, workloads, nowMs: 505_000 })).toEqual([]);
-    expect(abandonmentCandidates({ versions: [version], members, workloads, nowMs: 510_001 })).toMatchObject([{ mspId: 'Vsp1MSP', sinceMs: 500_000 }]);
+    expect(abandonmentCandidates({ registrationGraceMs: 0, versions: [version], members, workloads, nowMs: 505_000 })).toEqual([]);
+    expect(abandonmentCandidates({ registrationGraceMs: 0, versions: [version], members, workloads, nowMs: 510_001 })).toMatchObject([{ mspId: 'Vsp1MSP', sinceMs: 500_000 }]);
   });
 
   it('keeps one command id per abandon-after period of the same silence', () => {
     const workloads = [{ channel: 'dao-a-v1', owner: 'Vsp1MSP', registeredAtMs: 100_000, lastHeartbeatMs: 100_000 }];
-    const at = (nowMs: number) => abandonmentCandidates({ versions: [version], members, workloads, nowMs })[0]?.commandId;
+    const at = (nowMs: number) => abandonmentCandidates({ registrationGraceMs: 0, versions: [version], members, workloads, nowMs })[0]?.commandId;
     expect(at(110_500)).toBe(at(119_999));
     expect(at(120_000)).not.toBe(at(119_999));
   });
 
   it('skips members without workloads on the channel, members no longer active and ended versions', () => {
     const silent = [{ channel: 'dao-a-v1', owner: 'Vsp1MSP', registeredAtMs: 100_000, lastHeartbeatMs: 0 }];
-    expect(abandonmentCandidates({ versions: [version], members, workloads: [{ channel: 'dao-other-v1', owner: 'Vsp2MSP', registeredAtMs: 100_000, lastHeartbeatMs: 0 }], nowMs: 1e9 })).toEqual([]);
-    expect(abandonmentCandidates({ versions: [version], members: [members[0]!, member('Vsp1MSP', 'J1', 1, 'abandoned')], workloads: silent, nowMs: 1e9 })).toEqual([]);
-    expect(abandonmentCandidates({ versions: [{ ...version, status: 'dissolved' }], members, workloads: silent, nowMs: 1e9 })).toEqual([]);
+    expect(abandonmentCandidates({ registrationGraceMs: 0, versions: [version], members, workloads: [{ channel: 'dao-other-v1', owner: 'Vsp2MSP', registeredAtMs: 100_000, lastHeartbeatMs: 0 }], nowMs: 1e9 })).toEqual([]);
+    expect(abandonmentCandidates({ registrationGraceMs: 0, versions: [version], members: [members[0]!, member('Vsp1MSP', 'J1', 1, 'abandoned')], workloads: silent, nowMs: 1e9 })).toEqual([]);
+    expect(abandonmentCandidates({ registrationGraceMs: 0, versions: [{ ...version, status: 'dissolved' }], members, workloads: silent, nowMs: 1e9 })).toEqual([]);
   });
 
   it("in member mode acts as the member itself, never about itself, and not where it is no longer active", () => {
@@ -168,24 +171,83 @@ describe('abandonmentCandidates', () => {
       { channel: 'dao-a-v1', owner: 'Vsp2MSP', registeredAtMs: 100_000, lastHeartbeatMs: 0 },
       { channel: 'dao-a-v1', owner: 'DspMSP', registeredAtMs: 100_000, lastHeartbeatMs: 0 },
     ];
-    const asVsp2 = abandonmentCandidates({ versions: [version], members, workloads, nowMs: 1e9, self: 'Vsp2MSP' });
+    const asVsp2 = abandonmentCandidates({ registrationGraceMs: 0, versions: [version], members, workloads, nowMs: 1e9, self: 'Vsp2MSP' });
     expect(asVsp2.map((c) => [c.mspId, c.actingMspId])).toEqual([
       ['DspMSP', 'Vsp2MSP'],
       ['Vsp1MSP', 'Vsp2MSP'],
     ]);
     expect(evaluateAbandonmentCommand(asVsp2[1]!)).toMatchObject({ transaction: 'EvaluateAbandonment', arguments: ['Vsp1MSP'], actingMspId: 'Vsp2MSP' });
     // The same silence gets the same command id whoever asks: the chaincode decides once.
-    expect(asVsp2[1]!.commandId).toBe(abandonmentCandidates({ versions: [version], members, workloads, nowMs: 1e9 }).find((c) => c.mspId === 'Vsp1MSP')!.commandId);
+    expect(asVsp2[1]!.commandId).toBe(abandonmentCandidates({ registrationGraceMs: 0, versions: [version], members, workloads, nowMs: 1e9 }).find((c) => c.mspId === 'Vsp1MSP')!.commandId);
     const ended = [members[0]!, members[1]!, member('Vsp2MSP', 'J1', 2, 'exited')];
-    expect(abandonmentCandidates({ versions: [version], members: ended, workloads, nowMs: 1e9, self: 'Vsp2MSP' })).toEqual([]);
-    expect(abandonmentCandidates({ versions: [version], members, workloads, nowMs: 1e9, self: 'OutsiderMSP' })).toEqual([]);
+    expect(abandonmentCandidates({ registrationGraceMs: 0, versions: [version], members: ended, workloads, nowMs: 1e9, self: 'Vsp2MSP' })).toEqual([]);
+    expect(abandonmentCandidates({ registrationGraceMs: 0, versions: [version], members, workloads, nowMs: 1e9, self: 'OutsiderMSP' })).toEqual([]);
   });
 
   it('asks about a silent DSP acting as another founding member when there is one, else as itself', () => {
     const workloads = [{ channel: 'dao-a-v1', owner: 'DspMSP', registeredAtMs: 100_000, lastHeartbeatMs: 0 }];
-    expect(abandonmentCandidates({ versions: [version], members, workloads, nowMs: 1e9 })[0]).toMatchObject({ mspId: 'DspMSP', actingMspId: 'DspMSP' });
+    expect(abandonmentCandidates({ registrationGraceMs: 0, versions: [version], members, workloads, nowMs: 1e9 })[0]).toMatchObject({ mspId: 'DspMSP', actingMspId: 'DspMSP' });
     const two = [...members, member('Dsp2MSP', 'D', 3)];
-    expect(abandonmentCandidates({ versions: [version], members: two, workloads, nowMs: 1e9 })[0]).toMatchObject({ mspId: 'DspMSP', actingMspId: 'Dsp2MSP' });
+    expect(abandonmentCandidates({ registrationGraceMs: 0, versions: [version], members: two, workloads, nowMs: 1e9 })[0]).toMatchObject({ mspId: 'DspMSP', actingMspId: 'Dsp2MSP' });
+  });
+});
+
+describe('abandonmentCandidates: members the infrastructure spec expects to run a workload, with none registered', () => {
+  const version: VersionView = { channel: 'dao-a-v1', daoId: 'a', version: 1, heartbeatIntervalSeconds: 1, abandonAfterSeconds: 10, createdAtMs: 100_000, contractEndsAtMs: null, status: 'active' };
+  const GRACE = 60_000;
+  const expecting = (mspId: string, group: string, position: number, expectedWorkloads: number | null, expectedSinceMs: number | null = expectedWorkloads ? 100_000 : null): MemberView => ({
+    ...memberOf('dao-a-v1', mspId, group, position),
+    expectedWorkloads,
+    expectedSinceMs,
+  });
+  // The DSP and VSP2 are named in no workload of the spec; VSP3's expectations are unknown (learnt before telemetry read specs).
+  const members = [expecting('DspMSP', 'D', 0, 0), expecting('Vsp1MSP', 'J1', 1, 1), expecting('Vsp2MSP', 'J1', 2, 0), expecting('Vsp3MSP', 'J1', 3, null)];
+  const at = (nowMs: number, more: Partial<Parameters<typeof abandonmentCandidates>[0]> = {}) =>
+    abandonmentCandidates({ versions: [version], members, workloads: [], nowMs, registrationGraceMs: GRACE, ...more });
+
+  it("waits out the registration grace from the version's creation, then asks as the DSP, silence counted from the creation as the chaincode counts it", () => {
+    expect(at(100_000 + GRACE)).toEqual([]);
+    expect(at(100_000 + GRACE + 1)).toEqual([
+      { channel: 'dao-a-v1', mspId: 'Vsp1MSP', actingMspId: 'DspMSP', sinceMs: 100_000, windowIndex: 6, commandId: 'telemetry:abandon:dao-a-v1:Vsp1MSP:100000:6' },
+    ]);
+    expect(evaluateAbandonmentCommand(at(100_000 + GRACE + 1)[0]!)).toMatchObject({ transaction: 'EvaluateAbandonment', arguments: ['Vsp1MSP'], actingMspId: 'DspMSP' });
+    // Once per abandon-after period of the same silence, as for any silent member.
+    const id = (nowMs: number) => at(nowMs)[0]?.commandId;
+    expect(id(165_000)).toBe(id(169_999));
+    expect(id(170_000)).not.toBe(id(169_999));
+  });
+
+  it('still needs abandon-after to have passed since the creation when the grace is shorter (the threshold)', () => {
+    expect(at(110_000, { registrationGraceMs: 1_000 })).toEqual([]);
+    expect(at(110_001, { registrationGraceMs: 1_000 })).toMatchObject([{ mspId: 'Vsp1MSP', sinceMs: 100_000, windowIndex: 1 }]);
+    expect(at(100_001 + 10_000, { registrationGraceMs: 0 })).toMatchObject([{ mspId: 'Vsp1MSP' }]);
+  });
+
+  it('never asks about a member the spec expects no workload of, or whose expectations are unknown, however long it is silent', () => {
+    expect(at(1e9).map((c) => c.mspId)).toEqual(['Vsp1MSP']);
+    // Member mode: VSP2 asks about VSP1 as itself; VSP1 never about itself, and about nobody else here.
+    expect(at(1e9, { self: 'Vsp2MSP' }).map((c) => [c.mspId, c.actingMspId])).toEqual([['Vsp1MSP', 'Vsp2MSP']]);
+    expect(at(1e9, { self: 'Vsp1MSP' })).toEqual([]);
+    // Ended members and versions, as always.
+    expect(at(1e9, { members: members.map((m) => (m.mspId === 'Vsp1MSP' ? { ...m, status: 'exited' as const } : m)) })).toEqual([]);
+    expect(at(1e9, { versions: [{ ...version, status: 'dissolved' }] })).toEqual([]);
+  });
+
+  it('measures a member that registered a workload later from its registration and heartbeats, whatever the grace', () => {
+    const registered = (lastHeartbeatMs: number | null) => [{ channel: 'dao-a-v1', owner: 'Vsp1MSP', registeredAtMs: 200_000, lastHeartbeatMs }];
+    expect(at(205_000, { workloads: registered(null) })).toEqual([]);
+    expect(at(210_001, { workloads: registered(null) })).toMatchObject([{ mspId: 'Vsp1MSP', sinceMs: 200_000, windowIndex: 1 }]);
+    expect(at(215_000, { workloads: registered(209_000) })).toEqual([]);
+    // Registered on another channel only: nothing registered here, so the grace rule applies here.
+    expect(at(1e9, { workloads: [{ ...registered(null)[0]!, channel: 'dao-a-v2' }] })).toMatchObject([{ mspId: 'Vsp1MSP', sinceMs: 100_000 }]);
+  });
+
+  it('gives a member first named by a change of infrastructure the grace from that decision', () => {
+    const named = members.map((m) => (m.mspId === 'Vsp2MSP' ? { ...m, expectedWorkloads: 1, expectedSinceMs: 500_000 } : m));
+    expect(at(500_000 + GRACE, { members: named }).map((c) => c.mspId)).toEqual(['Vsp1MSP']);
+    expect(at(500_000 + GRACE + 1, { members: named })).toEqual(
+      expect.arrayContaining([expect.objectContaining({ mspId: 'Vsp2MSP', sinceMs: 100_000 })]),
+    );
   });
 });
 
@@ -224,7 +286,7 @@ describe('a DAO with one channel per version (carry-over: a member of version 1 
       // The joiner's node, built for version 2 only.
       { channel: 'dao-a-v2', owner: 'Vsp2MSP', registeredAtMs: 201_000, lastHeartbeatMs: 299_500 },
     ];
-    const candidates = abandonmentCandidates({ versions: [v1, v2], members, workloads, nowMs: 300_000 });
+    const candidates = abandonmentCandidates({ registrationGraceMs: 0, versions: [v1, v2], members, workloads, nowMs: 300_000 });
     expect(candidates.map((c) => [c.channel, c.mspId, c.actingMspId, c.sinceMs])).toEqual([
       ['dao-a-v1', 'DspMSP', 'DspMSP', 130_000],
       ['dao-a-v2', 'DspMSP', 'DspMSP', 200_500],
@@ -233,7 +295,7 @@ describe('a DAO with one channel per version (carry-over: a member of version 1 
     expect(candidates.map((c) => evaluateAbandonmentCommand(c).channel)).toEqual(['dao-a-v1', 'dao-a-v2']);
     // Without the carry-over registration CH_2 has no workload of the DSP and never asks: the gap the carry-over closes.
     const withoutCarry = workloads.filter((w) => !(w.channel === 'dao-a-v2' && w.owner !== 'Vsp2MSP'));
-    expect(abandonmentCandidates({ versions: [v1, v2], members, workloads: withoutCarry, nowMs: 300_000 }).map((c) => c.channel)).toEqual(['dao-a-v1']);
+    expect(abandonmentCandidates({ registrationGraceMs: 0, versions: [v1, v2], members, workloads: withoutCarry, nowMs: 300_000 }).map((c) => c.channel)).toEqual(['dao-a-v1']);
   });
 
   it('decides per channel: abandoned on CH_1 already, the member is still asked about on CH_2', () => {
@@ -242,7 +304,7 @@ describe('a DAO with one channel per version (carry-over: a member of version 1 
       { channel: 'dao-a-v1', owner: 'Vsp1MSP', registeredAtMs: 100_000, lastHeartbeatMs: 150_000 },
       { channel: 'dao-a-v2', owner: 'Vsp1MSP', registeredAtMs: 200_000, lastHeartbeatMs: 150_000 },
     ];
-    expect(abandonmentCandidates({ versions: [v1, v2], members: ended, workloads, nowMs: 300_000 }).map((c) => [c.channel, c.mspId])).toEqual([['dao-a-v2', 'Vsp1MSP']]);
+    expect(abandonmentCandidates({ registrationGraceMs: 0, versions: [v1, v2], members: ended, workloads, nowMs: 300_000 }).map((c) => [c.channel, c.mspId])).toEqual([['dao-a-v2', 'Vsp1MSP']]);
   });
 });
 

@@ -72,7 +72,10 @@ export interface AbandonmentCandidate {
   readonly channel: string;
   readonly mspId: string;
   readonly actingMspId: string;
-  /** The newest heartbeat or registration of the member's workloads on the channel, or the version's creation. */
+  /**
+   * The newest heartbeat or registration of the member's workloads on the channel, or the version's
+   * creation (also for a member expected to run a workload that registered none: the chaincode's measure).
+   */
   readonly sinceMs: number;
   /** How many whole abandon-after periods have passed since `sinceMs`: one request per period. */
   readonly windowIndex: number;
@@ -85,6 +88,12 @@ export interface AbandonmentInput {
   /** Each workload with its newest known heartbeat (verified here or recorded on the ledger). */
   readonly workloads: ReadonlyArray<Pick<WorkloadView, 'channel' | 'owner' | 'registeredAtMs'> & { readonly lastHeartbeatMs: number | null }>;
   readonly nowMs: number;
+  /**
+   * How long after it is first expected to run a workload (the version's creation, or the change of
+   * infrastructure that named it) a member that has registered none is put to the chaincode:
+   * provisioning's, or a self-hosting member's own set-up's, allowance (TELEMETRY_REGISTRATION_GRACE_SECONDS).
+   */
+  readonly registrationGraceMs: number;
   /**
    * Member mode: the member whose telemetry asks. It acts as itself (where it is an active member
    * of the version) and evaluates the other members; absent, the founding member acts.
@@ -106,11 +115,19 @@ export function abandonmentCommandId(channel: string, mspId: string, sinceMs: nu
 }
 
 /**
- * The active members of active versions whose workloads on the channel have all been silent for
- * longer than the version's abandon-after: the chaincode is asked to decide (EvaluateAbandonment),
- * acting as the founding DSP, or in member mode as the asking member (never about itself). Members owning no workload on the channel are not evaluated. Silence
- * counts from a workload's registration at the earliest: provisioning may take longer than
- * abandon-after, and a member is not put to the chaincode before its workloads could heartbeat.
+ * The active members of active versions silent for longer than the version's abandon-after: the
+ * chaincode is asked to decide (EvaluateAbandonment), acting as the founding DSP, or in member mode as
+ * the asking member (never about itself).
+ *
+ * - A member owning workloads on the channel: silence counts from the newest of the version's creation,
+ *   its workloads' registrations and their heartbeats. Registration counts because provisioning may take
+ *   longer than abandon-after: a member is not put to the chaincode before its workloads could heartbeat.
+ * - A member owning none that the version's infrastructure spec expects to run at least one (managed or
+ *   self-hosted): put to the chaincode once `registrationGraceMs` has passed since it was first expected,
+ *   silence counting from the version's creation as the chaincode counts it (no heartbeat: since creation).
+ * - A member the spec expects nothing of, or whose expectations are unknown, and that registered nothing:
+ *   never. The chaincode would abandon it when asked (it has no heartbeat to show), though it was never
+ *   meant to run anything.
  */
 export function abandonmentCandidates(input: AbandonmentInput): AbandonmentCandidate[] {
   const out: AbandonmentCandidate[] = [];
@@ -120,8 +137,15 @@ export function abandonmentCandidates(input: AbandonmentInput): AbandonmentCandi
     for (const member of input.members) {
       if (member.channel !== version.channel || member.status !== 'active' || member.mspId === input.self) continue;
       const owned = input.workloads.filter((w) => w.channel === version.channel && w.owner === member.mspId);
-      if (owned.length === 0) continue;
-      const sinceMs = Math.max(version.createdAtMs, ...owned.map((w) => Math.max(w.registeredAtMs, w.lastHeartbeatMs ?? 0)));
+      let sinceMs: number;
+      if (owned.length > 0) {
+        sinceMs = Math.max(version.createdAtMs, ...owned.map((w) => Math.max(w.registeredAtMs, w.lastHeartbeatMs ?? 0)));
+      } else {
+        if (!member.expectedWorkloads) continue;
+        const expectedSinceMs = Math.max(version.createdAtMs, member.expectedSinceMs ?? 0);
+        if (input.nowMs - expectedSinceMs <= input.registrationGraceMs) continue;
+        sinceMs = version.createdAtMs;
+      }
       const silentMs = input.nowMs - sinceMs;
       if (silentMs <= periodMs) continue;
       const acting = actingMember(input.members, version.channel, input.self, member.mspId);

@@ -3,6 +3,7 @@ import { CreateTelemetryOutboxInbox1763900000000 } from './1763900000000-outbox-
 import { CreateTelemetryTables1763900000001 } from './1763900000001-telemetry-tables';
 import { CreateTelemetryIdentityDirectory1763900000002 } from './1763900000002-identity-directory';
 import { CreateTelemetryContractEndRequests1763900000003 } from './1763900000003-contract-end-requests';
+import { AddTelemetryExpectedWorkloads1763900000004 } from './1763900000004-expected-workloads';
 
 /** In the order they run; TypeORM records each by class name in telemetry.migrations. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   CreateTelemetryTables1763900000001,
   CreateTelemetryIdentityDirectory1763900000002,
   CreateTelemetryContractEndRequests1763900000003,
+  AddTelemetryExpectedWorkloads1763900000004,
 ];

@@ -41,7 +41,34 @@ describe('projectLedgerEvent', () => {
         { mspId: 'DspMSP', group: 'D', role: 'DSP' },
         { mspId: 'Vsp1MSP', group: 'J1', role: 'VSP' },
       ],
+      expectedWorkloads: null,
     });
+  });
+
+  it('counts the workloads the requested infrastructure names each member the owner of, managed or self-hosted', () => {
+    const members = [
+      { mspId: 'DspMSP', group: 'D', role: 'DSP', weight: 1, ownershipPpm: 1 },
+      { mspId: 'Vsp1MSP', group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 1 },
+      { mspId: 'Vsp2MSP', group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 1 },
+    ];
+    const terms = { heartbeatIntervalSeconds: 5, abandonAfterSeconds: 30 };
+    const spec = {
+      workloads: [
+        { name: 'a', owner: 'Vsp1MSP', placement: 'managed', kind: 'mpc-node' },
+        { name: 'b', owner: 'Vsp1MSP', placement: 'self-hosted', kind: 'service' },
+        { name: 'c', owner: 'DspMSP', placement: 'self-hosted', kind: 'service' },
+      ],
+    };
+    const [p] = projectLedgerEvent(event('VersionCreated', { daoId: 'acme', version: 2, members, terms, infrastructureRequested: { revision: 1, spec } }), 1);
+    expect(p).toMatchObject({ kind: 'version-created', expectedWorkloads: { Vsp1MSP: 2, DspMSP: 1 } });
+    // A spec it cannot read leaves the expectations unknown, never the version out.
+    const [unreadable] = projectLedgerEvent(event('VersionCreated', { daoId: 'acme', version: 2, members, terms, infrastructureRequested: { revision: 1, spec: { workloads: 'x' } } }), 1);
+    expect(unreadable).toMatchObject({ kind: 'version-created', daoId: 'acme', expectedWorkloads: null });
+    // An accepted change of infrastructure: the new spec's expectations, dated by the event.
+    expect(projectLedgerEvent(event('ProposalDecided', { kind: 'change-infrastructure', outcome: 'accepted', effect: { infrastructureRequested: { revision: 2, spec: { workloads: [spec.workloads[1]] } } } }), 77)).toEqual([
+      { kind: 'infrastructure-changed', channel: 'dao-acme-v2', expectedWorkloads: { Vsp1MSP: 1 }, atMs: 77 },
+    ]);
+    expect(projectLedgerEvent(event('ProposalDecided', { kind: 'change-infrastructure', outcome: 'rejected' }), 77)).toEqual([]);
   });
 
   it("takes the chaincode's own creation time and term end when the payload carries them", () => {

@@ -10,7 +10,17 @@ const terms = z.object({
   abandonAfterSeconds: z.number().int().nonnegative(),
   durationDays: z.number().int().positive().optional(),
 });
-const versionCreated = DAO.events.VersionCreated.extend({ terms, createdAtMs: ms.optional(), contractEndsAtMs: ms.optional() });
+/**
+ * The infrastructure a version requests (VersionCreated, an accepted change-infrastructure): telemetry
+ * reads only whose workloads it names. Unreadable counts as absent (expectations unknown), so a spec
+ * telemetry cannot read never keeps the version itself out of the read model.
+ */
+const infrastructureRequested = z
+  .object({ spec: z.object({ workloads: z.array(z.object({ owner: msp })) }) })
+  .optional()
+  .catch(undefined);
+const versionCreated = DAO.events.VersionCreated.extend({ terms, createdAtMs: ms.optional(), contractEndsAtMs: ms.optional(), infrastructureRequested });
+
 const DAY_MS = 86_400_000;
 const telemetryRecorded = DAO.events.TelemetryRecorded.extend({
   snapshotId: z.string().min(1),
@@ -22,9 +32,20 @@ const proposalDecided = DAO.events.ProposalDecided.extend({
     .object({
       dissolved: z.boolean().optional(),
       terms: terms.optional(),
+      infrastructureRequested,
     })
     .nullish(),
 });
+
+/** How many workloads an infrastructure spec names each member the owner of (members it does not name: none). */
+export type ExpectedWorkloads = Readonly<Record<string, number>>;
+
+function expectedWorkloadsOf(requested: z.output<typeof infrastructureRequested>): ExpectedWorkloads | null {
+  if (!requested) return null;
+  const counts: Record<string, number> = {};
+  for (const w of requested.spec.workloads) counts[w.owner] = (counts[w.owner] ?? 0) + 1;
+  return counts;
+}
 
 /** One change to the read models, decided from a ledger event without I/O. */
 export type Projection =
@@ -38,6 +59,8 @@ export type Projection =
       readonly createdAtMs: number;
       readonly contractEndsAtMs: number | null;
       readonly members: ReadonlyArray<{ mspId: string; group: string; role: string }>;
+      /** From the requested infrastructure; null when the event carries none telemetry can read. */
+      readonly expectedWorkloads: ExpectedWorkloads | null;
     }
   | {
       readonly kind: 'workload-registered';
@@ -58,7 +81,9 @@ export type Projection =
       readonly workloads: ReadonlyArray<{ workloadId: string; owner: string; lastSeq: number; lastHeartbeatMs: number }>;
     }
   | { readonly kind: 'terms-changed'; readonly channel: string; readonly heartbeatIntervalSeconds: number; readonly abandonAfterSeconds: number; readonly durationDays?: number }
-  | { readonly kind: 'dissolved'; readonly channel: string };
+  | { readonly kind: 'dissolved'; readonly channel: string }
+  /** An accepted change-infrastructure: the new spec's expectations, from `atMs` for a member it names first. */
+  | { readonly kind: 'infrastructure-changed'; readonly channel: string; readonly expectedWorkloads: ExpectedWorkloads; readonly atMs: number };
 
 export class ProjectionError extends Error {
   override readonly name = 'ProjectionError';
@@ -98,6 +123,7 @@ export function projectLedgerEvent(event: LedgerEvent, eventTimeMs: number): Pro
           createdAtMs,
           contractEndsAtMs,
           members: p.members.map(({ mspId, group, role }) => ({ mspId, group, role })),
+          expectedWorkloads: expectedWorkloadsOf(p.infrastructureRequested),
         },
       ];
     }
@@ -144,6 +170,8 @@ export function projectLedgerEvent(event: LedgerEvent, eventTimeMs: number): Pro
       const p = parse(proposalDecided, event);
       const out: Projection[] = [];
       if (p.effect?.terms) out.push({ kind: 'terms-changed', channel, ...p.effect.terms });
+      const expectedWorkloads = expectedWorkloadsOf(p.effect?.infrastructureRequested);
+      if (expectedWorkloads) out.push({ kind: 'infrastructure-changed', channel, expectedWorkloads, atMs: eventTimeMs });
       if (p.effect?.dissolved) out.push({ kind: 'dissolved', channel });
       return out;
     }

@@ -26,6 +26,13 @@ export interface MemberView {
   readonly status: MemberStatus;
   readonly recordedSnapshots: number;
   readonly lastRecordedHeartbeatMs: number | null;
+  /**
+   * How many workloads the version's infrastructure spec names this member the owner of (managed or
+   * self-hosted); null when unknown (a version telemetry learnt before it read the spec).
+   */
+  readonly expectedWorkloads: number | null;
+  /** Since when the spec has expected a workload of it: the version's creation, or the accepted change of infrastructure that first named it. */
+  readonly expectedSinceMs: number | null;
 }
 
 export interface WorkloadView {

@@ -31,6 +31,8 @@ function toMember(r: Row): MemberView {
     status: r['status'] as MemberView['status'],
     recordedSnapshots: num(r['recorded_snapshots']),
     lastRecordedHeartbeatMs: numOrNull(r['last_recorded_heartbeat_ms']),
+    expectedWorkloads: numOrNull(r['expected_workloads']),
+    expectedSinceMs: numOrNull(r['expected_since_ms']),
   };
 }
 
@@ -82,10 +84,11 @@ export class TelemetryRepository {
           [p.channel, p.daoId, p.version, p.heartbeatIntervalSeconds, p.abandonAfterSeconds, p.createdAtMs, p.contractEndsAtMs],
         );
         for (const [position, m] of p.members.entries()) {
+          const expected = p.expectedWorkloads ? (p.expectedWorkloads[m.mspId] ?? 0) : null;
           await manager.query(
-            `INSERT INTO ${t('members')} (channel, msp_id, group_name, role, position, status)
-             VALUES ($1, $2, $3, $4, $5, 'active') ON CONFLICT (channel, msp_id) DO NOTHING`,
-            [p.channel, m.mspId, m.group, m.role, position],
+            `INSERT INTO ${t('members')} (channel, msp_id, group_name, role, position, status, expected_workloads, expected_since_ms)
+             VALUES ($1, $2, $3, $4, $5, 'active', $6, $7) ON CONFLICT (channel, msp_id) DO NOTHING`,
+            [p.channel, m.mspId, m.group, m.role, position, expected, expected ? p.createdAtMs : null],
           );
         }
         return;
@@ -149,6 +152,19 @@ export class TelemetryRepository {
       case 'dissolved':
         await manager.query(`UPDATE ${t('versions')} SET status = 'dissolved' WHERE channel = $1`, [projection.channel]);
         return;
+      case 'infrastructure-changed': {
+        // A member the spec names for the first time is expected from the decision on, not from the
+        // version's creation: its workloads are built (or set up by itself) only now.
+        const count = `COALESCE(($2::jsonb ->> msp_id)::integer, 0)`;
+        await manager.query(
+          `UPDATE ${t('members')} SET
+             expected_since_ms = CASE WHEN ${count} > 0 AND COALESCE(expected_workloads, 0) = 0 THEN $3 ELSE expected_since_ms END,
+             expected_workloads = ${count}
+           WHERE channel = $1`,
+          [projection.channel, JSON.stringify(projection.expectedWorkloads), projection.atMs],
+        );
+        return;
+      }
     }
   }
 

@@ -47,6 +47,9 @@ export class TelemetryHarness {
   #reader: Consumer | undefined;
   #block = 0;
 
+  /** `settings`: further telemetry variables of this instance (e.g. a short TELEMETRY_REGISTRATION_GRACE_SECONDS). */
+  constructor(private readonly settings: Record<string, string> = {}) {}
+
   env(): Record<string, string> {
     return {
       ...stackEnv(),
@@ -62,6 +65,7 @@ export class TelemetryHarness {
       TELEMETRY_HEARTBEATS_TOPIC: this.topics.telemetry,
       TELEMETRY_GROUP_ID_PREFIX: `tel-it-${this.id}`,
       TELEMETRY_REDIS_KEY_PREFIX: this.redisPrefix,
+      ...this.settings,
     };
   }
 
