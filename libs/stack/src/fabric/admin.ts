@@ -27,8 +27,16 @@ export function peerAdminEnv(ctx: StackContext, org: OrgRecord): Record<string, 
   };
 }
 
+/**
+ * The longest one Fabric CLI call (`peer`, `osnadmin`) may take. Each is a single request (a join, an
+ * approval waiting for its commit event, an install of a package that only names a chaincode
+ * server), seconds normally and a minute or two at load 15; one that hangs (a stalled connection)
+ * is killed, so its caller's retry runs instead of waiting forever.
+ */
+export const FABRIC_CLI_TIMEOUT_MS = 5 * 60_000;
+
 export function peerCli(ctx: StackContext, org: OrgRecord, args: string[], cwd?: string): Promise<RunResult> {
-  return run(fabricBin(ctx.settings, 'peer'), args, { env: peerAdminEnv(ctx, org), ...(cwd ? { cwd } : {}) });
+  return run(fabricBin(ctx.settings, 'peer'), args, { env: peerAdminEnv(ctx, org), ...(cwd ? { cwd } : {}), timeoutMs: FABRIC_CLI_TIMEOUT_MS });
 }
 
 /** Flags every peer CLI call that talks to the ordering service needs. */
@@ -46,5 +54,5 @@ export function osnadmin(ctx: StackContext, i: number, args: string[]): Promise<
     '--ca-file', join(tls, 'ca.crt'),
     '--client-cert', join(tls, 'server.crt'),
     '--client-key', join(tls, 'server.key'),
-  ]);
+  ], { timeoutMs: FABRIC_CLI_TIMEOUT_MS });
 }

@@ -9,7 +9,7 @@ import { StackError } from '../errors';
 import { withStackLock } from '../lock';
 import { chownTree, osUser } from '../os-user';
 import { run, waitFor, type RunResult } from '../proc';
-import { osnadmin } from './admin';
+import { FABRIC_CLI_TIMEOUT_MS, osnadmin } from './admin';
 import { ensureChaincodePackage, type ChaincodeSpec } from './chaincode';
 import { applicationOrg, writeChannelConfigtx, type OrgDefinition } from './configtx';
 import { HOST, OPERATOR_ORG, ORDERER_ORG, fabricDirs, fabricPorts, findOrg, loadRegistry, saveRegistry, type OrgRecord } from './layout';
@@ -303,16 +303,8 @@ function peerEnv(m: MemberFabric): Record<string, string> {
   };
 }
 
-/**
- * The longest a member's `peer` CLI call may take. Each one is a single request (a join, an
- * approval waiting for its commit event, an install of a package that only names a chaincode
- * server), seconds normally and a minute or two at load 15; one that hangs (a stalled connection)
- * is killed, so the ledger bridge's inbox retries it instead of waiting forever.
- */
-export const PEER_CLI_TIMEOUT_MS = 5 * 60_000;
-
 function peer(m: MemberFabric, args: readonly string[], cwd?: string): Promise<RunResult> {
-  return run(m.bin.peer, args, { env: peerEnv(m), ...(m.user ? { user: m.user } : {}), cwd: cwd ?? m.workDir, timeoutMs: PEER_CLI_TIMEOUT_MS });
+  return run(m.bin.peer, args, { env: peerEnv(m), ...(m.user ? { user: m.user } : {}), cwd: cwd ?? m.workDir, timeoutMs: FABRIC_CLI_TIMEOUT_MS });
 }
 
 function ordererArgs(m: MemberFabric): string[] {
