@@ -20,12 +20,14 @@ describe("the tests' summary reporter", () => {
         testResults: [
           {
             testFilePath: '/repo/tools/cli/test/e2e/subscription.test.ts',
+            perfStats: { start: 1_000, end: 101_400 },
             testResults: [
               { status: 'passed', fullName: 'fine', failureMessages: [] },
               { status: 'failed', fullName: 'a subscription DAO › charges every period once', failureMessages: ['\u001b[31mError: timed out waiting for version 1\u001b[39m\n    at until (api.ts:57:38)'] },
             ],
           },
           { testFilePath: '/repo/libs/x/broken.spec.ts', testExecError: { message: '\n  Cannot find module "y"\n  stack' }, testResults: [] },
+          { testFilePath: '/repo/libs/x/quick.spec.ts', perfStats: { start: 5_000, end: 7_600 }, testResults: [{ status: 'passed', fullName: 'quick', failureMessages: [] }] },
         ],
       });
     } finally {
@@ -37,6 +39,11 @@ describe("the tests' summary reporter", () => {
       failures: [
         'tools/cli/test/e2e/subscription.test.ts › a subscription DAO › charges every period once: Error: timed out waiting for version 1',
         'libs/x/broken.spec.ts: Cannot find module "y"',
+      ],
+      // The slowest files first, with their wall time; a suite that never ran has none.
+      slowest: [
+        { file: 'tools/cli/test/e2e/subscription.test.ts', seconds: 100 },
+        { file: 'libs/x/quick.spec.ts', seconds: 3 },
       ],
     });
   });

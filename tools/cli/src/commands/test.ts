@@ -47,6 +47,8 @@ export function registerTestCommand(program: Command): void {
       let failed = 0;
       /** Each failed test in one line, repeated before the closing line (a CI log cut to its end keeps them). */
       const failures: string[] = [];
+      /** Each tier's slowest test files, printed before the failures (where the run's time went). */
+      const slowest: string[] = [];
       const count = (ok: boolean, what: string) => {
         if (ok) passed++;
         else {
@@ -95,7 +97,8 @@ export function registerTestCommand(program: Command): void {
         // A stack that was up before serves every run; one this run started is stopped at the end.
         const code = await runStep(bin('jest'), args, { ...tierEnv, DATAWELL_TEST_SUMMARY_FILE: summary, ...(runs.length > 1 ? { DATAWELL_KEEP_STACK: '1' } : {}) });
         if (existsSync(summary)) {
-          const s = JSON.parse(readFileSync(summary, 'utf8')) as { passed: number; failed: number; failures?: string[] };
+          const s = JSON.parse(readFileSync(summary, 'utf8')) as { passed: number; failed: number; failures?: string[]; slowest?: Array<{ file: string; seconds: number }> };
+          if (s.slowest?.length) slowest.push(`${tiers.join('+')}: ${s.slowest.map((f) => `${f.file} ${f.seconds} s`).join(', ')}`);
           passed += s.passed;
           failed += s.failed;
           failures.push(...(s.failures ?? []).map((f) => `${tiers.join('+')}: ${f}`));
@@ -115,7 +118,7 @@ export function registerTestCommand(program: Command): void {
         // The e2e tier's provisioner leaves its DAOs' workloads running: they go with the stack.
         await stopEverything(last);
       }
-      process.stdout.write(`\n${failures.map((f) => `failed: ${f}\n`).join('')}${passed} passed, ${failed} failed\n`);
+      process.stdout.write(`\n${slowest.map((l) => `slowest: ${l}\n`).join('')}${failures.map((f) => `failed: ${f}\n`).join('')}${passed} passed, ${failed} failed\n`);
       process.exitCode = failed === 0 ? 0 : 1;
     });
 }
