@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { createKafka, readTrafficKeyFile, type KafkaClientOptions } from '@datawell/config';
-import { connectionKafka, ensureDomainTrafficKey, ensureMemberPrincipal, kafkaSaslEnabled, listDomains, materialiseDomain } from '@datawell/stack';
+import { connectionKafka, ensureDomainTrafficKey, kafkaSaslEnabled, listDomains, materialiseDomain, memberKafkaCredentials } from '@datawell/stack';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import request from 'supertest';
 import { stackConnection } from './connection';
@@ -46,7 +46,7 @@ export function memberTrafficKeyFile(mspId: string): string {
 export async function memberKafka(mspId: string, clientId: string, options: Pick<KafkaClientOptions, 'logger'> = {}): Promise<Kafka> {
   const ctx = testStackContext();
   const trafficKeys = [readTrafficKeyFile(memberTrafficKeyFile(mspId))];
-  const sasl = kafkaSaslEnabled(ctx) ? await ensureMemberPrincipal(ctx, mspId) : undefined;
+  const sasl = kafkaSaslEnabled(ctx) ? await memberKafkaCredentials(ctx, mspId) : undefined;
   return createKafka({ clientId, brokers: stackConnection().kafka.brokers, ...(sasl ? { sasl } : {}), trafficKeys, ...options });
 }
 

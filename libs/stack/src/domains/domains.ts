@@ -5,7 +5,8 @@ import type { Component, ComponentHealth, StackContext } from '../components/com
 import { ensureTraversable } from '../components/files';
 import { postgresHealth, startPostgres, stackPostgres, stopPostgres, type PostgresInstance } from '../components/postgres';
 import { redisHealth, startRedis, stackRedis, stopRedis, type RedisInstance } from '../components/redis';
-import { OPERATOR_PRINCIPAL, principalFile } from '../components/kafka-principals';
+import { ensureMemberPrincipal, OPERATOR_PRINCIPAL, principalFile } from '../components/kafka-principals';
+import type { KafkaCredentials } from '@datawell/config';
 import { StackError } from '../errors';
 import { caPid, stopCa } from '../fabric/ca';
 import { fabricDirs, loadRegistry, saveRegistry, type OrgRecord } from '../fabric/layout';
@@ -52,6 +53,17 @@ export function findDomain(ctx: StackContext, name: string): DomainRecord {
   const d = listDomains(ctx).find((x) => x.name === name);
   if (!d) throw new StackError('UNKNOWN_DOMAIN', `unknown domain ${name} (known: ${listDomains(ctx).map((x) => x.name).join(', ')})`, 'domains');
   return d;
+}
+
+/**
+ * The Kafka credentials of a member organisation's principal: a member domain's are those in its own
+ * folder (made with the domain), never a second password the tooling would set for the same principal
+ * (the broker keeps one: the domain's own services would be refused from then on). An organisation the
+ * tooling holds itself (no domain) has its credentials in the tooling's folder, made on first use.
+ */
+export async function memberKafkaCredentials(ctx: StackContext, mspId: string): Promise<KafkaCredentials> {
+  const d = listDomains(ctx).find((x) => x.name === mspId && x.role !== 'operator');
+  return ensureMemberPrincipal(ctx, mspId, d ? { file: join(domainPaths(ctx.settings, d.name).secrets, 'kafka.json') } : {});
 }
 
 /**

@@ -1,20 +1,20 @@
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { files, privateKeysIn, spki } from './key-scan';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { connect } from 'node:tls';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { addDomain, addOrgToChannel, admitOrganisation, anchorPeersOf, createChannel, domainPaths, findDomain, isAlive, joinOwnPeer, memberFabric, memberServicePorts, operatorFabric, ownPeerChannels, ownPeerHeight, parkDomain, readMspPackage, readPid, status, up, verifyMspPackage, waitFor, type DomainStatus } from '../../src';
+import { addDomain, addOrgToChannel, admitOrganisation, anchorPeersOf, createChannel, domainPaths, findDomain, isAlive, joinOwnPeer, memberFabric, memberKafkaCredentials, memberServicePorts, operatorFabric, ownPeerChannels, ownPeerHeight, parkDomain, readMspPackage, readPid, status, up, verifyMspPackage, waitFor, type DomainStatus } from '../../src';
 import { loadSettings } from '../../src/settings';
 import { silentProgress } from '../../src/progress';
 import { fabricDirs, findOrg, loadRegistry, OPERATOR_ORG } from '../../src/fabric/layout';
 import { peerLedgerChannels, peerProcess } from '../../src/fabric/nodes';
 import { caPid } from '../../src/fabric/ca';
 import { domainPostgres, domainRedis } from '../../src/domains/domains';
-import { kafkaBrokers } from '../../src/components/kafka-principals';
+import { kafkaBrokers, principalFile } from '../../src/components/kafka-principals';
 import { createKafka, readKafkaCredentialsFile } from '@datawell/config';
 
 const REPO = join(__dirname, '..', '..', '..', '..');
@@ -131,6 +131,14 @@ describe('trust domains on one machine', () => {
     // Control: the same principal with another password is refused.
     const wrong = createKafka({ clientId: 'domains-test', brokers: kafkaBrokers(ctx), sasl: { ...credentials, password: 'not-the-password' }, retries: 0 }).admin();
     await expect(wrong.connect()).rejects.toThrow(/authentication failed/i);
+    // The tooling (tests, scenarios) asking for the member's credentials gets the domain's own: it sets
+    // no second password for the principal (the broker keeps one, and the domain's services would be
+    // refused), and keeps no copy in the operator's folder.
+    expect(await memberKafkaCredentials(ctx, MEMBER)).toEqual(credentials);
+    expect(existsSync(principalFile(ctx, `member-${MEMBER}`))).toBe(false);
+    const again = createKafka({ clientId: 'domains-test', brokers: kafkaBrokers(ctx), sasl: credentials, retries: 0 }).admin();
+    await again.connect();
+    await again.disconnect();
   });
 
   it("keeps the member's private keys in its folder only: none in the operator's domain nor elsewhere in the stack folder", () => {
