@@ -49,16 +49,16 @@ export default [
     rules: { 'datawell/no-import-cycle': 'error' },
   },
   {
-    // The console's browser tests run the real marketplace and negotiation services through those
-    // services' own test harnesses (one harness, not a copy): these imports across projects are
-    // allowed, in tests only.
+    // The console's browser tests run the real marketplace and negotiation services, and the
+    // operator's administration routes of the ledger bridge, through those services' own test
+    // harnesses (one harness, not a copy): these imports across projects are allowed, in tests only.
     files: ['apps/console/test/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
         {
           enforceBuildableLibDependency: false,
-          allow: ['../../../../services/marketplace/test/integration/harness', '../../../../services/negotiation/test/integration/harness'],
+          allow: ['../../../../services/marketplace/test/integration/harness', '../../../../services/negotiation/test/integration/harness', '../../../../services/ledger-bridge/test/integration/harness'],
           depConstraints: [{ sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] }],
         },
       ],

@@ -3,7 +3,8 @@ import { startConsoleServer } from './serve';
 
 /**
  * `main.ts build`: builds the console when its sources changed. `main.ts serve --port 4200
- * --marketplace http://127.0.0.1:4100 --negotiation http://127.0.0.1:4101`: serves it (./dev up runs both).
+ * --marketplace http://127.0.0.1:4100 --negotiation http://127.0.0.1:4101 [--operator <the operator's ledger bridge>]`:
+ * serves it (./dev up runs both).
  */
 async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
@@ -30,6 +31,8 @@ async function main(): Promise<void> {
         // …and its own provisioner (infrastructure jobs) and telemetry (workloads' heartbeats).
         ...(option('provisioner', '') ? { provisioner: option('provisioner', '') } : {}),
         ...(option('telemetry', '') ? { telemetry: option('telemetry', '') } : {}),
+        // The operator's console: the operator's ledger bridge (its administration, for its administrators).
+        ...(option('operator', '') ? { operator: option('operator', '') } : {}),
       },
     });
     process.stdout.write(`${JSON.stringify({ message: 'console listening', url: server.url })}\n`);
@@ -38,7 +41,7 @@ async function main(): Promise<void> {
     process.on('SIGINT', stop);
     return;
   }
-  process.stderr.write('usage: main.ts build | serve [--port 4200] [--host 127.0.0.1] [--marketplace <url>] [--negotiation <url>] [--member <url>] [--provisioner <url>] [--telemetry <url>]\n');
+  process.stderr.write('usage: main.ts build | serve [--port 4200] [--host 127.0.0.1] [--marketplace <url>] [--negotiation <url>] [--member <url>] [--provisioner <url>] [--telemetry <url>] [--operator <url>]\n');
   process.exitCode = 2;
 }
 

@@ -16,6 +16,7 @@ const NegotiationsPage = lazy(() => import('./pages/NegotiationsPage'));
 const NegotiationRoomPage = lazy(() => import('./pages/NegotiationRoomPage'));
 const MyDaosPage = lazy(() => import('./pages/MyDaosPage'));
 const DaoPage = lazy(() => import('./pages/DaoPage'));
+const OperatorPage = lazy(() => import('./pages/OperatorPage'));
 
 export function App() {
   const [opened, { toggle, close }] = useDisclosure();
@@ -23,7 +24,10 @@ export function App() {
   const navigate = useNavigate();
   const links = [
     { to: '/', label: 'Catalogue' },
-    ...(session
+    // The operator's administrator has the operator's page; the participants' pages are not its.
+    ...(session?.role === 'OPERATOR'
+      ? [{ to: '/operator', label: 'Operator' }]
+      : session
       ? [
           { to: '/my/offers', label: 'My offers' },
           { to: '/negotiations', label: 'Negotiations' },
@@ -94,6 +98,7 @@ export function App() {
               <Route path="/negotiations/:sessionId" element={<NegotiationRoomPage />} />
               <Route path="/my/daos" element={<MyDaosPage />} />
               <Route path="/my/daos/:daoId" element={<DaoPage />} />
+              <Route path="/operator" element={<OperatorPage />} />
               <Route path="*" element={<Text>There is no page here. <Anchor component={Link} to="/">Back to the catalogue</Anchor></Text>} />
             </Routes>
           </Suspense>

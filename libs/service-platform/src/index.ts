@@ -8,6 +8,6 @@ export { BODY_LIMIT } from './bootstrap';
 export { PlatformErrorFilter } from './errors.filter';
 export { errorMetadata, GrpcServer, grpcStatusOf, loadGrpcService, type GrpcCallPeer, type GrpcClientCas, type GrpcServiceOptions, type GrpcUnaryHandler } from './grpc';
 export { ServiceMetrics } from './metrics';
-export { addBodySchemas, zodBody, zodResponse } from './openapi-body';
+export { addBodySchemas, zodBody, zodResponse, type SameShape } from './openapi-body';
 export { ZodParams, ZodQuery } from './openapi-params';
 export { openEventStream, type EventStream } from './event-stream';

@@ -88,3 +88,18 @@ function collectRefs(value: unknown, into: Set<string>): void {
     else collectRefs(v, into);
   }
 }
+
+/** `T` with every `readonly` removed, deeply (zod's outputs are mutable; the services' types are not). */
+type Writable<T> = T extends (...args: never[]) => unknown
+  ? T
+  : T extends ReadonlyArray<infer U>
+    ? Array<Writable<U>>
+    : T extends object
+      ? { -readonly [K in keyof T]: Writable<T[K]> }
+      : T;
+
+/**
+ * Compiles to `true` only when A and B describe the same values: ties a zodResponse schema to the
+ * service's own return type (`true satisfies SameShape<z.output<typeof schema>, View>`).
+ */
+export type SameShape<A, B> = [Writable<A>] extends [Writable<B>] ? ([Writable<B>] extends [Writable<A>] ? true : never) : never;

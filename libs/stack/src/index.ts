@@ -39,6 +39,7 @@ export {
 export { VERSIONS } from './versions';
 export { osUser } from './os-user';
 export { blockOrganisations, readBlockOrganisations, type ChannelOrganisation } from './fabric/genesis';
+export { configBlockNetwork, type ChannelConfigNetwork } from './fabric/config-block';
 export { run, startDaemon, stopDaemon, readPid, isAlive, waitFor, type RunResult, type DaemonSpec } from './proc';
 export { stopWorkloadsUnder } from './workloads';
 export { aptInstall } from './install/debian';
@@ -76,7 +77,7 @@ export {
   type MemberFabric,
   type OrdererAccess,
 } from './fabric/parties';
-export { admitOrganisation, committedChaincodeDefinition, operatorFabric, type ChaincodeSource } from './fabric/parties';
+export { admitOrganisation, channelConfigNetwork, committedChaincodeDefinition, operatorFabric, ordererChannels, ordererNodes, type ChaincodeSource, type OrdererChannel, type OrdererNode } from './fabric/parties';
 export { channelAdmin, daoChannelsOf, seatOnChannel, unseatFromChannel } from './fabric/seats';
 export { ensureChaincodePackage } from './fabric/chaincode';
 export { createTopicsLed } from './components/kafka';

@@ -4,6 +4,7 @@ import type { paths as negotiationPaths } from './negotiation.gen';
 import type { paths as memberPaths } from './member.gen';
 import type { components as provisionerComponents, paths as provisionerPaths } from './provisioner.gen';
 import type { components as telemetryComponents, paths as telemetryPaths } from './telemetry.gen';
+import type { paths as operatorPaths } from './operator.gen';
 
 export type Offer = components['schemas']['OfferViewDto'];
 export type OfferSearch = components['schemas']['OfferSearchDto'];
@@ -49,7 +50,13 @@ export const member = createClient<memberPaths>({ baseUrl: `${origin}/api/member
 export const provisioner = createClient<provisionerPaths>({ baseUrl: `${origin}/api/provisioner` });
 export const telemetry = createClient<telemetryPaths>({ baseUrl: `${origin}/api/telemetry` });
 
-export type ServiceName = 'marketplace' | 'negotiation' | 'member' | 'provisioner' | 'telemetry';
+/**
+ * The operator's ledger bridge (its network administration: participants, sanctions, the network),
+ * for the operator's administrators only: the operator's console is served with `--operator <its bridge>`.
+ */
+export const operator = createClient<operatorPaths>({ baseUrl: `${origin}/api/operator` });
+
+export type ServiceName = 'marketplace' | 'negotiation' | 'member' | 'provisioner' | 'telemetry' | 'operator';
 
 /**
  * The bearer token of the signed-in identity at each service is added here, once; a 401 on a call
@@ -86,6 +93,7 @@ negotiation.use(auth('negotiation'));
 member.use(auth('member'));
 provisioner.use(auth('provisioner'));
 telemetry.use(auth('telemetry'));
+operator.use(auth('operator'));
 
 /** The data of an openapi-fetch result, or an ApiError with the service's code and message. */
 export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {

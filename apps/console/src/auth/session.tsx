@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { marketplace, member, negotiation, provisioner, telemetry, unwrap, setBearer } from '../api/client';
+import { marketplace, member, negotiation, operator, provisioner, telemetry, unwrap, setBearer } from '../api/client';
 import { forgetKey, holdKey, importSigningKey, signWith } from './keyring';
 import { pemToDer } from './signature';
 
@@ -8,7 +8,8 @@ export interface Session {
   expiresAt: string;
   mspId: string;
   enrollmentId: string;
-  role: 'DSP' | 'VSP';
+  /** OPERATOR: the operator's administrator (OperatorMSP, OU=admin), who sees only the catalogue and the operator's page. */
+  role: 'DSP' | 'VSP' | 'OPERATOR';
   /** The enrolled certificate signed in with (an acceptance in the negotiation room names it). */
   certificatePem?: string;
   /** The negotiation service's own token (each service issues its own), or why it could not be had. */
@@ -18,6 +19,8 @@ export interface Session {
   /** The tokens of the member's own domain's provisioner (its infrastructure jobs) and telemetry (its workloads' heartbeats). */
   provisioner?: { token: string; expiresAt: string } | { error: string };
   telemetry?: { token: string; expiresAt: string } | { error: string };
+  /** The operator's administrator only: the token of the operator's ledger bridge (its administration), or why it could not be had. */
+  operator?: { token: string; expiresAt: string } | { error: string };
 }
 
 const KEY = 'datawell.console.session';
@@ -31,7 +34,7 @@ function stored(): Session | undefined {
   }
 }
 
-type AuthClient = typeof marketplace | typeof negotiation | typeof member | typeof provisioner | typeof telemetry;
+type AuthClient = typeof marketplace | typeof negotiation | typeof member | typeof provisioner | typeof telemetry | typeof operator;
 
 /** Challenge, signature in the page, token: a sign-in at one service. */
 async function loginAt(client: AuthClient, key: CryptoKey, certificatePem: string) {
@@ -71,8 +74,19 @@ export async function signIn(certificatePem: string, privateKeyPem: string): Pro
   const certificate = certificatePem.trim();
   const token = await loginAt(marketplace, key, certificate);
   const { role } = token.principal;
-  // The operator's identities log in too, but every route of the console is a participant's (403 to them).
-  if (role === 'OPERATOR') throw new Error(`${token.principal.mspId} is the operator, not a participant: sign in with an identity of a participant organisation`);
+  if (role === 'OPERATOR') {
+    // Of the operator's identities only its administrators have pages here (the bridge's @OperatorAdmin() routes).
+    if (!token.principal.admin) throw new Error(`${token.principal.enrollmentId} of ${token.principal.mspId} is an operator identity that is not an administrator (OU=admin): the console is for participants and the operator's administrators`);
+    return {
+      token: token.token,
+      expiresAt: token.expiresAt,
+      mspId: token.principal.mspId,
+      enrollmentId: token.principal.enrollmentId,
+      role,
+      certificatePem: certificate,
+      operator: await memberLogin(key, certificate, operator),
+    };
+  }
   holdKey(key, token.principal.mspId);
   return {
     token: token.token,

@@ -32,6 +32,8 @@ export const BADGE_COLORS = {
   submitted: '#7a4f01',
   withdrawn: '#495057',
   failed: '#a61e1e',
+  // A participant the operator suspended.
+  suspended: '#a61e1e',
   accepted: '#1b5e20',
   rejected: '#a61e1e',
   expired: '#495057',

@@ -2,8 +2,11 @@ import { Alert, Anchor, Button, FileButton, Group, Stack, Text, Textarea, Title 
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate } from 'react-router';
-import { signIn, useSession } from '../auth/session';
+import { signIn, useSession, type Session } from '../auth/session';
 import { Failure } from '../components/Status';
+
+/** Where a session starts: the operator's administrator on its page, a participant on its offers. */
+const home = (s: Session) => (s.role === 'OPERATOR' ? '/operator' : '/my/offers');
 
 export default function SignInPage() {
   const { session, signedIn } = useSession();
@@ -16,10 +19,10 @@ export default function SignInPage() {
       // The key's text is dropped with the form; only the token is kept (sessionStorage, this tab).
       setPrivateKey('');
       signedIn(s);
-      navigate('/my/offers');
+      navigate(home(s));
     },
   });
-  if (session && !login.isSuccess) return <Navigate to="/my/offers" replace />;
+  if (session && !login.isSuccess) return <Navigate to={home(session)} replace />;
   const submit = (event: FormEvent) => {
     event.preventDefault();
     login.mutate();
@@ -31,7 +34,7 @@ export default function SignInPage() {
     <Stack maw={640}>
       <Title order={2}>Sign in</Title>
       <Alert color="indigo" variant="light" title="Your key stays in this page" role="note">
-        Sign in with an identity enrolled at your organisation’s CA: its certificate and its private key (PKCS#8 PEM, ECDSA). The key is imported into this page’s
+        Sign in with an identity enrolled at your organisation’s CA (a participant’s, or an administrator of the operator’s): its certificate and its private key (PKCS#8 PEM, ECDSA). The key is imported into this page’s
         WebCrypto as a key that cannot be exported, signs the services’ one-time challenges and, in the negotiation room, the agreements you accept; it stays in this page’s memory until you sign out or reload, and is never sent or stored. The tokens last an hour and are kept in this tab only.
       </Alert>
       <form onSubmit={submit} aria-label="Sign in">

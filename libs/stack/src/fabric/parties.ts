@@ -10,6 +10,7 @@ import { withStackLock } from '../lock';
 import { chownTree, osUser } from '../os-user';
 import { run, waitFor, type RunResult } from '../proc';
 import { FABRIC_CLI_TIMEOUT_MS, osnadmin } from './admin';
+import { configBlockNetwork, type ChannelConfigNetwork } from './config-block';
 import { ensureChaincodePackage, type ChaincodeSpec } from './chaincode';
 import { applicationOrg, writeChannelConfigtx, type OrgDefinition } from './configtx';
 import { HOST, OPERATOR_ORG, ORDERER_ORG, fabricDirs, fabricPorts, findOrg, loadRegistry, saveRegistry, type OrgRecord } from './layout';
@@ -520,15 +521,20 @@ export async function submitConfigUpdate(m: MemberFabric, channel: string, envel
   });
 }
 
-/** The channel's latest config, fetched by the member from the ordering service and decoded. */
-async function channelConfig(m: MemberFabric, channel: string): Promise<ConfigJson> {
+/** The channel's latest config block, fetched by the member from the ordering service and decoded (configtxlator's JSON). */
+async function channelConfigBlock(m: MemberFabric, channel: string): Promise<unknown> {
   return inWork(m, async (dir) => {
     const f = (name: string) => join(dir, name);
     await peer(m, ['channel', 'fetch', 'config', f('config.pb'), '-c', channel, ...ordererArgs(m)], dir);
     await run(m.bin.configtxlator, ['proto_decode', '--input', f('config.pb'), '--type', 'common.Block', '--output', f('config.json')], { ...(m.user ? { user: m.user } : {}), cwd: dir });
-    const block = JSON.parse(readFileSync(f('config.json'), 'utf8')) as { data: { data: { payload: { data: { config: ConfigJson } } }[] } };
-    return block.data.data[0]!.payload.data.config;
+    return JSON.parse(readFileSync(f('config.json'), 'utf8')) as unknown;
   });
+}
+
+/** The channel's latest config, fetched by the member from the ordering service and decoded. */
+async function channelConfig(m: MemberFabric, channel: string): Promise<ConfigJson> {
+  const block = (await channelConfigBlock(m, channel)) as { data: { data: { payload: { data: { config: ConfigJson } } }[] } };
+  return block.data.data[0]!.payload.data.config;
 }
 
 /** The application organisations of a channel, from its latest config block fetched by the member. */
@@ -602,4 +608,71 @@ export async function committedChaincodeDefinition(ctx: StackContext, channel: s
   const published = await publishChaincodePackage(ctx, name);
   if (published.version !== committed.version) throw new StackError('BAD_SETTING', `${name} is committed on ${channel} at version ${committed.version}, but the stack's package is ${published.version}`, 'fabric');
   return { ...published, sequence: committed.sequence };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The ordering service as the operator sees it: its own orderers and the public channel configs
+
+/** A channel as one orderer serves it (its channel participation API). */
+export interface OrdererChannel {
+  readonly orderer: string;
+  readonly endpoint: string;
+  readonly status: string;
+  readonly consensusRelation: string;
+  readonly height: number;
+}
+
+/** An orderer of the operator's ordering service. */
+export interface OrdererNode {
+  readonly name: string;
+  readonly mspId: string;
+  readonly endpoint: string;
+  readonly adminEndpoint: string;
+}
+
+export function ordererNodes(ctx: StackContext): OrdererNode[] {
+  return nodeNames(ctx, ORDERER_ORG).map((name, i) => {
+    const ports = fabricPorts(ctx.settings).orderer(i);
+    return { name, mspId: ORDERER_ORG.mspId, endpoint: `${HOST}:${ports.listen}`, adminEndpoint: `${HOST}:${ports.admin}` };
+  });
+}
+
+/** osnadmin prints its HTTP status line, then the JSON body. */
+function osnadminJson<T>(stdout: string): T {
+  const at = stdout.indexOf('{');
+  if (at < 0) throw new StackError('COMMAND_FAILED', `osnadmin answered no JSON: ${stdout.slice(0, 200)}`, 'fabric');
+  return JSON.parse(stdout.slice(at)) as T;
+}
+
+/**
+ * The channels the operator's orderers serve, as each reports them through its channel participation
+ * API (`osnadmin channel list`): by channel name, each orderer's status, relation and height.
+ */
+export async function ordererChannels(ctx: StackContext): Promise<Map<string, OrdererChannel[]>> {
+  const channels = new Map<string, OrdererChannel[]>();
+  for (const [i, node] of ordererNodes(ctx).entries()) {
+    const list = osnadminJson<{ channels?: { name: string }[] | null }>((await osnadmin(ctx, i, ['channel', 'list'])).stdout);
+    for (const { name } of list.channels ?? []) {
+      const info = osnadminJson<{ status?: string; consensusRelation?: string; height?: number }>((await osnadmin(ctx, i, ['channel', 'list', '--channelID', name])).stdout);
+      const served = { orderer: node.name, endpoint: node.endpoint, status: info.status ?? 'unknown', consensusRelation: info.consensusRelation ?? 'unknown', height: info.height ?? 0 };
+      channels.set(name, [...(channels.get(name) ?? []), served]);
+    }
+  }
+  return new Map([...channels.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * The orderer organisation's admin view: it reads any channel its orderers serve, DAO channels the
+ * operator's own organisation is not in included (the orderer organisation is a reader of every
+ * channel). It fetches config blocks only: a channel's configuration is public to its orderers, its
+ * ledger state is not read.
+ */
+function ordererAdminFabric(ctx: StackContext): MemberFabric {
+  return { ...toolingFabric(ctx, OPERATOR_ORG), mspId: ORDERER_ORG.mspId, adminMspDir: fabricDirs(ctx.settings).adminMsp(ORDERER_ORG) };
+}
+
+/** A channel's organisations, orderer organisations and consenters, from its latest config block fetched as the orderer organisation's admin. */
+export async function channelConfigNetwork(ctx: StackContext, channel: string): Promise<ChannelConfigNetwork> {
+  if (!CHANNEL_NAME.test(channel)) throw new StackError('BAD_SETTING', `channel name "${channel}" is not a Fabric channel name`, 'fabric');
+  return configBlockNetwork(await channelConfigBlock(ordererAdminFabric(ctx), channel));
 }

@@ -1,11 +1,12 @@
 import { Body, Controller, Get, Inject, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, OperatorAdmin, type Principal } from '@datawell/auth';
 import { DAO, DAO_ID_PATTERN, MSP_ID_PATTERN } from '@datawell/contracts';
-import { zodBody, ZodParams } from '@datawell/service-platform';
+import { zodBody, zodResponse, ZodParams } from '@datawell/service-platform';
 import { z } from 'zod';
 import { AdminError } from './admin.errors';
-import { AdminService, CHANNEL_NAME, channelRequest, OPERATOR_MSP, participantRequest, sanctionRequest, signedAgreementRequest, type DaoVersionRecord, type ParticipantRecord } from './admin.service';
+import { networkViewSchema, participantListingSchema, participantRecordSchema } from './admin.responses';
+import { AdminService, CHANNEL_NAME, channelRequest, OPERATOR_MSP, participantRequest, sanctionRequest, signedAgreementRequest, type DaoVersionRecord, type NetworkView, type ParticipantListing, type ParticipantRecord } from './admin.service';
 
 export const ADMIN_SERVICE = Symbol('ADMIN_SERVICE');
 
@@ -22,8 +23,28 @@ export class AdminController {
   @OperatorAdmin()
   @ApiOperation({ summary: 'Onboard an organisation (operator administrators only)' })
   @ApiBody(zodBody('ParticipantOnboarding', participantRequest))
+  @ApiCreatedResponse(zodResponse('ParticipantRecord', participantRecordSchema))
   onboard(@Body() body: unknown): Promise<ParticipantRecord> {
     return this.admin.onboardParticipant(body);
+  }
+
+  @Get('participants')
+  @OperatorAdmin()
+  @ApiOperation({ summary: 'The participants the marketplace chaincode registered, with their status and sanction (operator administrators only)' })
+  @ApiOkResponse(zodResponse('ParticipantListing', participantListingSchema))
+  participants(): Promise<ParticipantListing> {
+    return this.admin.listParticipants();
+  }
+
+  @Get('network')
+  @OperatorAdmin()
+  @ApiOperation({
+    summary:
+      "The network the operator's orderers serve: each channel with its orderers' status and what its latest config block says (organisations, orderer organisations, consenters), the orderers, and the organisations' peers as the operator knows them from public material; no ledger state is read (operator administrators only)",
+  })
+  @ApiOkResponse(zodResponse('NetworkView', networkViewSchema))
+  network(): Promise<NetworkView> {
+    return this.admin.network();
   }
 
   @Post('participants/:mspId/suspension')
@@ -31,6 +52,7 @@ export class AdminController {
   @ApiOperation({ summary: 'Suspend a participant, with a reason (operator administrators only): it posts no offers, opens no negotiations and joins no DAOs until reinstated' })
   @ZodParams({ mspId: z.string().regex(MSP_ID_PATTERN) })
   @ApiBody(zodBody('Sanction', sanctionRequest))
+  @ApiCreatedResponse(zodResponse('ParticipantRecord', participantRecordSchema))
   suspend(@Param('mspId') mspId: string, @Body() body: unknown): Promise<ParticipantRecord> {
     return this.admin.sanctionParticipant(mspId, body, true);
   }
@@ -40,6 +62,7 @@ export class AdminController {
   @ApiOperation({ summary: 'Lift a participant’s suspension, with a reason (operator administrators only)' })
   @ZodParams({ mspId: z.string().regex(MSP_ID_PATTERN) })
   @ApiBody(zodBody('Sanction', sanctionRequest))
+  @ApiCreatedResponse(zodResponse('ParticipantRecord', participantRecordSchema))
   reinstate(@Param('mspId') mspId: string, @Body() body: unknown): Promise<ParticipantRecord> {
     return this.admin.sanctionParticipant(mspId, body, false);
   }

@@ -266,3 +266,73 @@ describe('AdminService with members in their own trust domains', () => {
     expect([calls, sent]).toEqual([[], []]);
   });
 });
+
+describe("AdminService: the operator's view of the network and its participants", () => {
+  const orderer = (name: string, height: number) => ({ orderer: name, endpoint: `localhost:${name === 'orderer0' ? 7050 : 7053}`, status: 'active', consensusRelation: 'consenter', height });
+  const config = (...mspIds: string[]) => ({ organisations: mspIds.map((mspId) => ({ mspId, anchorPeers: [] })), ordererOrganisations: [{ mspId: 'OrdererMSP', endpoints: ['localhost:7050'] }], consenters: ['localhost:7050'], consensusType: 'etcdraft' });
+  function networkFabric(overrides: Partial<FabricAdmin> = {}): FabricAdmin {
+    return {
+      ordererChannels: async () => new Map([['dao-d1-v1', [orderer('orderer0', 5)]], ['marketplace', [orderer('orderer0', 12), orderer('orderer1', 12)]]]),
+      channelConfig: async (channel: string) => (channel === 'marketplace' ? config('DspMSP', 'OperatorMSP', 'VspMSP') : config('DspMSP', 'VspMSP')),
+      orderers: () => [{ name: 'orderer0', mspId: 'OrdererMSP', endpoint: 'localhost:7050', adminEndpoint: 'localhost:7051' }],
+      knownPeer: (mspId: string) => (mspId === 'VspMSP' ? undefined : { mspId, endpoint: `peer0.${mspId}:7051`, hostAlias: 'localhost', source: mspId === 'DspMSP' ? 'msp-package' : 'operator-tooling' }),
+      ...overrides,
+    } as unknown as FabricAdmin;
+  }
+
+  it('lists every channel its orderers serve with the organisations of its config, the orderers, and the peers it knows of (each organisation once)', async () => {
+    const view = await new AdminService(networkFabric(), {} as Wallet, new FakeLedger(), registrar).network();
+    expect(view.channels.map((c) => [c.name, c.organisations.map((o) => o.mspId), c.orderers.map((o) => `${o.orderer}@${o.height}`)])).toEqual([
+      ['dao-d1-v1', ['DspMSP', 'VspMSP'], ['orderer0@5']],
+      ['marketplace', ['DspMSP', 'OperatorMSP', 'VspMSP'], ['orderer0@12', 'orderer1@12']],
+    ]);
+    expect(view.channels[0]).toMatchObject({ consenters: ['localhost:7050'], consensusType: 'etcdraft', ordererOrganisations: [{ mspId: 'OrdererMSP', endpoints: ['localhost:7050'] }] });
+    expect(view.orderers).toEqual([{ name: 'orderer0', mspId: 'OrdererMSP', endpoint: 'localhost:7050', adminEndpoint: 'localhost:7051' }]);
+    // VspMSP's peer is known from nothing public: it is left out, not guessed.
+    expect(view.peers).toEqual([
+      { mspId: 'DspMSP', endpoint: 'peer0.DspMSP:7051', hostAlias: 'localhost', source: 'msp-package' },
+      { mspId: 'OperatorMSP', endpoint: 'peer0.OperatorMSP:7051', hostAlias: 'localhost', source: 'operator-tooling' },
+    ]);
+  });
+
+  it("fetches a channel's config again only when the channel has grown (a config changes only in a new block)", async () => {
+    const heights = new Map([['dao-d1-v1', 5], ['marketplace', 12]]);
+    const fetched: string[] = [];
+    const fabric = networkFabric({
+      ordererChannels: async () => new Map([...heights].map(([name, height]) => [name, [orderer('orderer0', height)]])),
+      channelConfig: async (channel: string) => (fetched.push(channel), config('DspMSP', 'VspMSP')),
+    });
+    const service = new AdminService(fabric, {} as Wallet, new FakeLedger(), registrar);
+    await service.network();
+    await service.network();
+    expect(fetched.sort()).toEqual(['dao-d1-v1', 'marketplace']);
+    heights.set('marketplace', 13);
+    const view = await service.network();
+    expect(fetched.sort()).toEqual(['dao-d1-v1', 'marketplace', 'marketplace']);
+    expect(view.channels.map((c) => c.name)).toEqual(['dao-d1-v1', 'marketplace']);
+  });
+
+  it('answers LEDGER_UNAVAILABLE when the orderers do not list their channels or a config cannot be fetched', async () => {
+    const noList = networkFabric({ ordererChannels: async () => Promise.reject(new Error('connection refused')) });
+    await expect(new AdminService(noList, {} as Wallet, new FakeLedger(), registrar).network()).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
+    const noConfig = networkFabric({ channelConfig: async () => Promise.reject(new Error('SERVICE_UNAVAILABLE')) });
+    await expect(new AdminService(noConfig, {} as Wallet, new FakeLedger(), registrar).network()).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE', message: expect.stringContaining('dao-d1-v1') });
+  });
+
+  it('lists the registered participants by MSP id with status and sanction, without their CA certificates', async () => {
+    const ledger = new FakeLedger();
+    ledger.evaluate = async (_msp, channel, _cc, fn) => {
+      expect([channel, fn]).toEqual(['marketplace', 'ListParticipants']);
+      return JSON.stringify([
+        { mspId: 'VspMSP', role: 'VSP', name: 'V', status: 'suspended', registeredAtMs: 2, registeredBy: 'x', caCertPem: 'pem', sanction: { reason: 'spam', atMs: 3, by: 'OperatorMSP:admin' } },
+        { mspId: 'DspMSP', role: 'DSP', name: 'D', status: 'active', registeredAtMs: 1, registeredBy: 'x', caCertPem: 'pem' },
+      ]);
+    };
+    expect(await new AdminService(fabric, {} as Wallet, ledger, registrar).listParticipants()).toEqual({
+      participants: [
+        { mspId: 'DspMSP', role: 'DSP', name: 'D', status: 'active', registeredAtMs: 1 },
+        { mspId: 'VspMSP', role: 'VSP', name: 'V', status: 'suspended', registeredAtMs: 2, sanction: { reason: 'spam', atMs: 3, by: 'OperatorMSP:admin' } },
+      ],
+    });
+  });
+});

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { DAO, DAO_ID_PATTERN, MARKETPLACE, MSP_ID_PATTERN, OPERATOR_MSP as CATALOGUE_OPERATOR_MSP, type Acceptances, type Agreement, type Invocation, type MemberInboxMessage } from '@datawell/contracts';
-import { CaRejectedError, RESERVED_ENROLLMENT_ID, type MspPackage } from '@datawell/stack';
+import { CaRejectedError, RESERVED_ENROLLMENT_ID, type ChannelConfigNetwork, type MspPackage, type OrdererChannel, type OrdererNode } from '@datawell/stack';
 import type { Wallet } from '../wallet/wallet.adapter';
 import { AdminError, chaincodeCode, chaincodeMessage, isNotVisible } from './admin.errors';
 import { checkCertificateRequest } from './csr';
 import { readDaoVersion, type DaoRead } from './dao-reads';
-import type { FabricAdmin } from './fabric-admin.adapter';
+import type { FabricAdmin, KnownPeer } from './fabric-admin.adapter';
 import type { OrgLedger } from './org-ledger.adapter';
 import type { SubmitOptions } from '@datawell/fabric';
 import { joinEndorsingOrganisations } from '@datawell/domain';
@@ -80,6 +80,29 @@ export interface ParticipantRecord {
   readonly sanction?: { readonly reason: string; readonly atMs: number; readonly by: string };
 }
 
+/** The participants the marketplace chaincode registered (ListParticipants), without their CA certificates. */
+export interface ParticipantListing {
+  readonly participants: readonly {
+    readonly mspId: string;
+    readonly role: 'DSP' | 'VSP';
+    readonly name: string;
+    readonly status: 'active' | 'suspended';
+    readonly registeredAtMs: number;
+    readonly sanction?: { readonly reason: string; readonly atMs: number; readonly by: string };
+  }[];
+}
+
+/**
+ * The network as the operator can see it without any member's private state: the channels its own
+ * orderers serve with what each channel's config block says, its orderers, and the peers it knows of
+ * from public material.
+ */
+export interface NetworkView {
+  readonly channels: readonly ({ readonly name: string; readonly orderers: readonly OrdererChannel[] } & ChannelConfigNetwork)[];
+  readonly orderers: readonly OrdererNode[];
+  readonly peers: readonly KnownPeer[];
+}
+
 export interface DaoVersionRecord {
   readonly daoId: string;
   readonly version: number;
@@ -119,7 +142,31 @@ function parse<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
  * then the DAO's public entry in the marketplace directory).
  * Every step is idempotent, so a retried request finishes what a failed one started.
  */
+/** How many channel configs the network view fetches at once (each is a Fabric CLI process or two). */
+const NETWORK_CONFIG_FETCHES = 3;
+
+/** `fn` over `items` with at most `limit` running at once; results in the items' order; the first failure rejects. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
 export class AdminService {
+  /**
+   * Each channel's config as last fetched, with the height it was fetched at: a config changes only
+   * in a new (config) block, so at the same height it is reused (a stack holds a channel per DAO
+   * version, and fetching each config costs two Fabric CLI processes).
+   */
+  readonly #configs = new Map<string, { readonly height: number; readonly config: ChannelConfigNetwork }>();
+
   constructor(
     private readonly fabric: FabricAdmin,
     private readonly wallet: Wallet,
@@ -314,6 +361,56 @@ export class AdminService {
       if (isNotVisible(error)) throw new AdminError('CHANNEL_NOT_FOUND', `no channel ${channel} that ${asMspId} may read`, { cause: error });
       throw new AdminError('LEDGER_UNAVAILABLE', `the peer did not answer for channel ${channel}; try again`, { cause: error });
     }
+  }
+
+  /** Every participant the marketplace chaincode registered, as the operator reads `marketplace` (public registry data). */
+  async listParticipants(): Promise<ParticipantListing> {
+    const call = MARKETPLACE.invocation(MARKETPLACE.tx.ListParticipants);
+    let listed: Array<ParticipantListing['participants'][number] & { caCertPem?: string; registeredBy?: string }>;
+    try {
+      listed = JSON.parse(await this.ledger.evaluate(OPERATOR_MSP, MARKETPLACE_CHANNEL, call.chaincode, call.transaction, call.arguments)) as typeof listed;
+    } catch (error) {
+      throw new AdminError('LEDGER_UNAVAILABLE', `the operator's peer did not answer for ${MARKETPLACE_CHANNEL}; try again`, { cause: error });
+    }
+    return {
+      participants: listed
+        .map(({ mspId, role, name, status, registeredAtMs, sanction }) => ({ mspId, role, name, status, registeredAtMs, ...(sanction ? { sanction: { reason: sanction.reason, atMs: sanction.atMs, by: sanction.by } } : {}) }))
+        .sort((a, b) => (a.mspId < b.mspId ? -1 : a.mspId > b.mspId ? 1 : 0)),
+    };
+  }
+
+  /**
+   * The network the operator's own orderers serve: each channel as the channel participation API
+   * lists it and as its latest config block describes it (organisations, orderer organisations,
+   * consenters; the config block is public to the orderers, the ledger's state is never read), the
+   * orderers, and the peer of each organisation named there that the operator knows of from public
+   * material (a domain's MSP package, or the organisations its own tooling holds).
+   */
+  async network(): Promise<NetworkView> {
+    let served: Map<string, OrdererChannel[]>;
+    try {
+      served = await this.fabric.ordererChannels();
+    } catch (error) {
+      throw new AdminError('LEDGER_UNAVAILABLE', "the operator's orderers did not list their channels; try again", { cause: error });
+    }
+    const entries = [...served];
+    const configs = await mapLimited(entries, NETWORK_CONFIG_FETCHES, async ([name, orderers]) => {
+      const height = Math.max(0, ...orderers.map((o) => o.height));
+      const known = this.#configs.get(name);
+      if (known && known.height === height) return known.config;
+      try {
+        const config = await this.fabric.channelConfig(name);
+        this.#configs.set(name, { height, config });
+        return config;
+      } catch (error) {
+        throw new AdminError('LEDGER_UNAVAILABLE', `the ordering service did not give the config of channel ${name}; try again`, { cause: error });
+      }
+    });
+    for (const name of this.#configs.keys()) if (!served.has(name)) this.#configs.delete(name);
+    const channels: NetworkView['channels'][number][] = entries.map(([name, orderers], i) => ({ name, orderers, ...configs[i]! }));
+    const mspIds = [...new Set(channels.flatMap((c) => c.organisations.map((o) => o.mspId)))].sort();
+    const peers = mspIds.map((mspId) => this.fabric.knownPeer(mspId)).filter((p): p is KnownPeer => p !== undefined);
+    return { channels, orderers: this.fabric.orderers(), peers };
   }
 
   /**

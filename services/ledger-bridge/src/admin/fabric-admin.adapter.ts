@@ -13,7 +13,13 @@ import {
   type ChannelBlueprint,
   type MspPackage,
   buildConnection,
+  channelConfigNetwork,
   channelMembers,
+  ordererChannels,
+  ordererNodes,
+  type ChannelConfigNetwork,
+  type OrdererChannel,
+  type OrdererNode,
   createChannel,
   deployChaincode,
   enrollClientIdentity,
@@ -58,6 +64,25 @@ export interface FabricAdmin {
   committedDefinition(channel: string, chaincode: string): Promise<ChaincodeDefinition>;
   /** The organisation's own peer, which its gateway connections go to. */
   peerOf(mspId: string): GatewayEndpoint;
+  /** The operator's orderers. */
+  orderers(): OrdererNode[];
+  /** The channels the operator's orderers serve, as their channel participation API reports them, by name. */
+  ordererChannels(): Promise<Map<string, OrdererChannel[]>>;
+  /** A channel's organisations, orderer organisations and consenters from its latest config block (fetched as the orderer organisation: config only, no ledger state). */
+  channelConfig(channel: string): Promise<ChannelConfigNetwork>;
+  /**
+   * An organisation's peer as the operator knows it from public material: a domain's MSP package, or
+   * the stack's connection for an organisation the operator's tooling holds; undefined when unknown.
+   */
+  knownPeer(mspId: string): KnownPeer | undefined;
+}
+
+/** A peer the operator knows of, and from what. */
+export interface KnownPeer {
+  readonly mspId: string;
+  readonly endpoint: string;
+  readonly hostAlias: string;
+  readonly source: 'msp-package' | 'operator-tooling';
 }
 
 /** The stack context of the native network the operator's bridge administers. */
@@ -142,6 +167,25 @@ export class StackFabricAdmin implements FabricAdmin {
     const peer = peerDirectory(this.ctx)(mspId);
     if (!peer) throw new Error(`no peer is known for ${mspId}`);
     return peer;
+  }
+
+  orderers(): OrdererNode[] {
+    return ordererNodes(this.ctx);
+  }
+
+  ordererChannels(): Promise<Map<string, OrdererChannel[]>> {
+    return ordererChannels(this.ctx);
+  }
+
+  channelConfig(channel: string): Promise<ChannelConfigNetwork> {
+    return channelConfigNetwork(this.ctx, channel);
+  }
+
+  knownPeer(mspId: string): KnownPeer | undefined {
+    const pkg = this.mspPackage(mspId);
+    if (pkg) return { mspId, endpoint: pkg.peer.endpoint, hostAlias: pkg.peer.hostAlias, source: 'msp-package' };
+    const org = buildConnection(this.ctx).fabric.orgs[mspId];
+    return org ? { mspId, endpoint: org.peer.endpoint, hostAlias: org.peer.hostAlias, source: 'operator-tooling' } : undefined;
   }
 }
 

@@ -3,15 +3,19 @@ import { randomBytes } from 'node:crypto';
 import { chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Logger } from '@nestjs/common';
-import type { ConnectionLogger } from '@datawell/config';
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
+import { AuthModule, IdentityDirectory } from '@datawell/auth';
+import { loadServiceConfig, type ConnectionLogger } from '@datawell/config';
+import { createServiceApp, ServicePlatformModule } from '@datawell/service-platform';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import type { LedgerBridgeConfig } from '../../src/config';
+import { ledgerBridgeService, type LedgerBridgeConfig } from '../../src/config';
+import { ADMIN_SERVICE, AdminController } from '../../src/admin/admin.controller';
+import { stackPeerDirectory } from '../../src/admin/fabric-admin.adapter';
 import { connectGateway, type GatewayConnection } from '@datawell/fabric';
 import { memberLedgerTopics } from '@datawell/contracts';
-import { createChannel, deployChaincode, domainPaths, domainPostgres, enrollClientIdentity, findDomain, memberFabric, readMspPackage } from '@datawell/stack';
-import { memberKafka, REPO_DIR, stackConnection, stackKafka, testStackContext } from '@datawell/testing';
+import { createChannel, deployChaincode, domainPaths, domainPostgres, enrollClientIdentity, findDomain, memberFabric, osnadmin, readMspPackage } from '@datawell/stack';
+import { memberKafka, REPO_DIR, stackConnection, stackEnv, stackKafka, testStackContext } from '@datawell/testing';
 import { LedgerBridge } from '../../src/ledger-bridge';
 import { stackMemberAdmin } from '../../src/member-network/member-network.service';
 import { MIGRATIONS } from '../../src/migrations';
@@ -255,4 +259,74 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** The operator's administration over HTTP (operatorAdminApp). */
+export interface OperatorAdminApp {
+  readonly url: string;
+  /** Tells its identity directory of a participant (as a ParticipantRegistered would): its identities may then log in. */
+  admitToDirectory(entry: { mspId: string; role: 'DSP' | 'VSP'; caCertPem: string }): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The operator's administration routes as its app serves them (AdminController behind libs/auth,
+ * the OpenAPI document at /docs/openapi.json), over the real network through the AdminService of a
+ * LedgerBridge given the stack's folder and an operator wallet; the bridge itself is not started (no
+ * relay, no network consumers: other suites' topics are left alone). Its identity directory reads a
+ * topic of its own: it knows the operator's CA (DATAWELL_OPERATOR_MSP_DIR) and the participants the
+ * test admits to it.
+ */
+export async function operatorAdminApp(): Promise<OperatorAdminApp> {
+  const ctx = testStackContext();
+  const run = hex(3);
+  const admin = { stackDir: ctx.settings.stackDir, cacheDir: ctx.settings.cacheDir, repoDir: REPO_DIR };
+  const [db, wallet] = await Promise.all([scratchDatabase(), operatorWallet()]);
+  const kafka = kafkaClient();
+  const directoryTopic = `it.lb-admin.directory.${run}`;
+  await createTopics(kafka, [directoryTopic]);
+  const topics = { events: `it.lb-admin.events.${run}`, commands: `it.lb-admin.commands.${run}`, receipts: `it.lb-admin.receipts.${run}` };
+  const bridge = new LedgerBridge({ dataSource: db.dataSource, schema: db.schema, kafka, settings: { ...bridgeSettings(wallet.dir, topics), admin }, logger: new Logger('OperatorAdminIT'), peers: stackPeerDirectory(admin) });
+  if (!bridge.admin) throw new Error('the bridge was given the stack folder and a wallet but has no administration');
+  const service = bridge.admin;
+  const config = loadServiceConfig(ledgerBridgeService, { ...stackEnv(), DATAWELL_LOG_LEVEL: 'fatal', LEDGER_BRIDGE_CHANNELS: '' });
+  @Module({})
+  class OperatorAdminEdges {}
+  const edges: DynamicModule = {
+    module: OperatorAdminEdges,
+    imports: [ServicePlatformModule.forRoot(config, { migrations: MIGRATIONS, sharedTopics: false }), AuthModule.forRoot({ directory: { topic: directoryTopic, groupId: `it.lb-admin.${run}` } })],
+    controllers: [AdminController],
+    providers: [{ provide: ADMIN_SERVICE, useValue: service }],
+  };
+  const app = await createServiceApp(config, () => edges);
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return {
+    url,
+    admitToDirectory: async ({ mspId, role, caCertPem }) => {
+      await app.get(DataSource).transaction((m) => app.get(IdentityDirectory).upsert(m, { mspId, role, name: mspId, status: 'active', caCertPem }, `it:${mspId}:${run}`));
+      app.get(IdentityDirectory).changed();
+    },
+    close: async () => {
+      await app.close();
+      await bridge.stop().catch(() => undefined);
+      await db.drop();
+      wallet.remove();
+    },
+  };
+}
+
+/** The channels the first orderer lists through its channel participation API (osnadmin), by name: Fabric's own view. */
+export async function ordererChannelNames(): Promise<string[]> {
+  const { stdout } = await osnadmin(testStackContext(), 0, ['channel', 'list']);
+  return (JSON.parse(stdout.slice(stdout.indexOf('{'))) as { channels: { name: string }[] }).channels.map((c) => c.name).sort();
+}
+
+/**
+ * What a route or a page showed, against Fabric's own view read before and after it: it holds
+ * everything of `before` and nothing that is not in `after` (suites beside one add channels and organisations).
+ */
+export function expectBetween(before: readonly string[], seen: readonly string[], after: readonly string[]): void {
+  expect(seen).toEqual(expect.arrayContaining([...before]));
+  expect(after).toEqual(expect.arrayContaining([...seen]));
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SameShape as Same } from '@datawell/service-platform';
 import { infrastructureSchemaWith, placementSchema, termsSchema } from '@datawell/domain';
 import type { BetaAdvice, BetaSuggestion } from '../suggestions/beta';
 import type { Agreement } from './agreement';
@@ -153,17 +154,6 @@ export const betaAdviceResponseSchema = z.object({
     }),
   ),
 });
-
-/** `T` with every `readonly` removed, deeply (zod's outputs are mutable; the service's types are not). */
-type Writable<T> = T extends (...args: never[]) => unknown
-  ? T
-  : T extends ReadonlyArray<infer U>
-    ? Array<Writable<U>>
-    : T extends object
-      ? { -readonly [K in keyof T]: Writable<T[K]> }
-      : T;
-/** Compiles only when A and B describe the same values. */
-type Same<A, B> = [Writable<A>] extends [Writable<B>] ? ([Writable<B>] extends [Writable<A>] ? true : never) : never;
 
 // The schemas say what the service returns: each line fails the type check when they part.
 export const RESPONSES_MATCH_THE_SERVICE: ReadonlyArray<true> = [

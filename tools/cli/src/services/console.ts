@@ -31,8 +31,8 @@ async function answers(ctx: StackContext): Promise<boolean> {
 
 /**
  * Builds the console when its sources changed (Vite; a content fingerprint, see server/build.ts) and
- * serves it on the stack's console port with /api/marketplace and /api/negotiation proxied to those services (a running server serves
- * a new build as it is).
+ * serves it on the stack's console port with /api/marketplace and /api/negotiation proxied to those services, and /api/operator
+ * to the operator's ledger bridge (the operator's page, for its administrators) (a running server serves a new build as it is).
  */
 export async function startConsole(ctx: StackContext, repoDir: string): Promise<void> {
   const built = await run(process.execPath, [...entry(repoDir), 'build'], { cwd: repoDir });
@@ -44,7 +44,7 @@ export async function startConsole(ctx: StackContext, repoDir: string): Promise<
     startDaemon({
       name: 'console',
       cmd: process.execPath,
-      args: [...entry(repoDir), 'serve', '--port', String(ctx.settings.ports.console), '--marketplace', serviceUrl(ctx.settings, 'marketplace'), '--negotiation', serviceUrl(ctx.settings, 'negotiation')],
+      args: [...entry(repoDir), 'serve', '--port', String(ctx.settings.ports.console), '--marketplace', serviceUrl(ctx.settings, 'marketplace'), '--negotiation', serviceUrl(ctx.settings, 'negotiation'), '--operator', serviceUrl(ctx.settings, 'ledger-bridge')],
       cwd: repoDir,
       logFile: f.log,
       pidFile: f.pid,

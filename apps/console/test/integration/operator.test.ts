@@ -1,0 +1,183 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { MARKETPLACE, MARKETPLACE_CHANNEL, OPERATOR_MSP } from '@datawell/contracts';
+import { channelMembers, enrollClientIdentity, orgCaCertificate } from '@datawell/stack';
+import { apiClient, login, stackAdminIdentity, testStackContext, type IdentityKeys } from '@datawell/testing';
+import { expectBetween, operatorAdminApp, ordererChannelNames, testGateway, type OperatorAdminApp } from '../../../../services/ledger-bridge/test/integration/harness';
+import { MarketplaceHarness } from '../../../../services/marketplace/test/integration/harness';
+import { clientSource, CLIENTS, fetchDocument } from '../../scripts/clients';
+import { buildConsole, DIST_DIR } from '../../server/build';
+import { startConsoleServer, type ConsoleServer } from '../../server/serve';
+import { expectAccessible, launchChromium, see } from '../support/browser';
+
+/**
+ * The operator's page in Debian's chromium, on the real network: the operator's administrator
+ * (the stack's admin.operator, OperatorMSP with OU=admin) signs in with its key in the page, sees the
+ * channels and their organisations as Fabric reports them (osnadmin, each channel's config block as
+ * the stack's own helpers read it), suspends a participant with a reason and reinstates it (the
+ * ledger records both), and a participant neither sees the page nor passes its routes. The console
+ * is served with the real marketplace (in-process, the harness playing its bridge) and the operator's
+ * administration routes over the real Fabric network (operatorAdminApp).
+ */
+jest.setTimeout(900_000);
+
+/**
+ * A participant the operator's tooling holds (fixed: onboarding it again is a no-op); not the bridge's
+ * admin-network test's, which suspends its own beside this one in the integration tier.
+ */
+const DSP = 'OcDspMSP';
+
+const ctx = testStackContext();
+const h = new MarketplaceHarness();
+let bridge: OperatorAdminApp;
+let operator: ReturnType<typeof apiClient>;
+let server: ConsoleServer;
+let browser: BrowserContext;
+let closeBrowser: () => Promise<void>;
+
+/** Set to a folder to keep screenshots of the page (docs/img for docs/console.md). */
+const SHOTS = process.env['CONSOLE_SCREENSHOTS_DIR'];
+
+async function shot(page: Page, name: string): Promise<void> {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `console-${name}.png`), fullPage: true });
+}
+
+type Listed = { mspId: string; status: string; sanction?: { reason: string } };
+
+beforeAll(async () => {
+  await Promise.all([
+    buildConsole(),
+    h.start(),
+    operatorAdminApp().then((app) => {
+      bridge = app;
+    }),
+  ]);
+  operator = apiClient(bridge.url, () => stackAdminIdentity(ctx, OPERATOR_MSP));
+  await operator.call('/admin/participants', { method: 'POST', body: { mspId: DSP, role: 'DSP', name: 'Operator console DSP' } });
+  const participant = { mspId: DSP, role: 'DSP' as const, caCertPem: orgCaCertificate(ctx, DSP) };
+  await bridge.admitToDirectory(participant);
+  // The marketplace learns it as from the ledger (its identity directory reads the shared events topic).
+  await h.ledgerEvent(MARKETPLACE_CHANNEL, MARKETPLACE.chaincode, 'ParticipantRegistered', { ...participant, name: 'Operator console DSP', status: 'active' }, true);
+  // A clean start: a run that stopped half-way may have left it suspended.
+  const listed = (await operator.call<{ participants: Listed[] }>('/admin/participants')).participants.find((p) => p.mspId === DSP);
+  if (listed?.status === 'suspended') await operator.call(`/admin/participants/${DSP}/reinstatement`, { method: 'POST', body: { reason: 'a clean start' } });
+  server = await startConsoleServer({ distDir: DIST_DIR, upstreams: { marketplace: h.baseUrl, operator: bridge.url } });
+  ({ context: browser, close: closeBrowser } = await launchChromium());
+});
+
+afterAll(async () => {
+  await closeBrowser?.();
+  await server?.close();
+  await bridge?.close();
+  await h.stop();
+});
+
+async function signIn(identity: IdentityKeys): Promise<Page> {
+  const page = await browser.newPage();
+  await page.setViewportSize({ width: 1280, height: 860 });
+  page.setDefaultTimeout(60_000);
+  await page.goto(`${server.url}/sign-in`);
+  await page.getByRole('textbox', { name: 'Certificate (PEM)' }).fill(identity.certificatePem);
+  await page.getByRole('textbox', { name: 'Private key (PKCS#8 PEM)' }).fill(identity.privateKeyPem);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  return page;
+}
+
+/** The participant as the ledger records it: GetParticipant on the operator's peer. */
+async function onLedger(): Promise<Listed> {
+  const gateway = await testGateway();
+  try {
+    const call = MARKETPLACE.invocation(MARKETPLACE.tx.GetParticipant, DSP);
+    return JSON.parse(Buffer.from(await gateway.gateway.getNetwork(MARKETPLACE_CHANNEL).getContract(call.chaincode).evaluateTransaction(call.transaction, ...call.arguments)).toString('utf8')) as Listed;
+  } finally {
+    gateway.close();
+  }
+}
+
+describe("the operator's page in a real browser", () => {
+  it('shows the network as Fabric reports it, and suspends and reinstates a participant with a reason, recorded on the ledger', async () => {
+    // Fabric's own view before and after the page read it: suites beside this one add channels and organisations.
+    const [channelsBefore, marketplaceBefore] = [await ordererChannelNames(), await channelMembers(ctx, OPERATOR_MSP, MARKETPLACE_CHANNEL)];
+    const page = await signIn(stackAdminIdentity(ctx, OPERATOR_MSP));
+    await page.waitForURL(`${server.url}/operator`);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await see(nav.getByRole('link', { name: 'Operator' })).toBeVisible();
+    await see(nav.getByRole('link', { name: 'My offers' })).toHaveCount(0);
+
+    // The channels: those the first orderer lists (osnadmin), each with its config block's organisations.
+    await see(page.getByTestId('channel-row').first()).toBeVisible();
+    const [channelsAfter, marketplaceAfter] = [await ordererChannelNames(), await channelMembers(ctx, OPERATOR_MSP, MARKETPLACE_CHANNEL)];
+    const shown = (await page.getByTestId('channel-row').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-channel') ?? ''))).sort();
+    expectBetween(channelsBefore, shown, channelsAfter);
+    const organisationsOf = async (channel: string) => (await page.locator(`[data-channel="${channel}"] [data-testid="channel-organisations"] .mantine-Badge-label`).allInnerTexts()).map((t) => t.trim());
+    expectBetween(marketplaceBefore, await organisationsOf(MARKETPLACE_CHANNEL), marketplaceAfter);
+    expect(await organisationsOf(MARKETPLACE_CHANNEL)).toContain(DSP);
+    await see(page.getByTestId('orderer-row')).toHaveCount(ctx.settings.orderers);
+    await see(page.locator(`[data-testid="peer-row"][data-msp="${OPERATOR_MSP}"]`)).toBeVisible();
+    await see(page.locator(`[data-testid="participant-row"][data-msp="${DSP}"]`)).toHaveAttribute('data-status', 'active');
+    await expectAccessible(page, 'operator');
+
+    const reason = `posted misleading offers ${Date.now()}`;
+    await page.getByRole('button', { name: `Suspend ${DSP}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Suspend ${DSP}` });
+    await see(dialog).toBeVisible();
+    await dialog.getByRole('textbox', { name: 'Reason' }).fill(reason);
+    await expectAccessible(page, 'operator: the suspension dialog');
+    await dialog.getByRole('button', { name: 'Suspend' }).click();
+    await see(page.getByTestId('sanction-done')).toContainText(`${DSP} is suspended (${reason})`);
+    const row = page.locator(`[data-testid="participant-row"][data-msp="${DSP}"]`);
+    await see(row).toHaveAttribute('data-status', 'suspended');
+    await see(row.getByTestId('participant-status')).toHaveText('SUSPENDED');
+    await see(row.getByTestId('participant-sanction')).toContainText(reason);
+    await shot(page, 'operator');
+    expect(await onLedger()).toMatchObject({ status: 'suspended', sanction: { reason } });
+
+    await row.getByRole('button', { name: `Reinstate ${DSP}` }).click();
+    const reinstatement = page.getByRole('dialog', { name: `Reinstate ${DSP}` });
+    await reinstatement.getByRole('textbox', { name: 'Reason' }).fill('the offers were corrected');
+    await reinstatement.getByRole('button', { name: 'Reinstate' }).click();
+    await see(row).toHaveAttribute('data-status', 'active');
+    expect(await onLedger()).toMatchObject({ status: 'active', sanction: { reason: 'the offers were corrected' } });
+    await expectAccessible(page, 'operator after a reinstatement');
+    await page.close();
+  });
+
+  it("hides the page from a participant, whose token the operator's routes refuse", async () => {
+    const identity = stackAdminIdentity(ctx, DSP);
+    const page = await signIn(identity);
+    await page.waitForURL(`${server.url}/my/offers`);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await see(nav.getByRole('link', { name: 'My offers' })).toBeVisible();
+    await see(nav.getByRole('link', { name: 'Operator' })).toHaveCount(0);
+    await page.goto(`${server.url}/operator`);
+    await see(page.getByTestId('not-operator')).toBeVisible();
+    await see(page.getByTestId('participants')).toHaveCount(0);
+    // The route itself, through the console's proxy, with the participant's own token at the operator's bridge.
+    const token = await login(bridge.url, identity);
+    for (const path of ['/admin/network', '/admin/participants']) {
+      const refused = await fetch(`${server.url}/api/operator${path}`, { headers: { authorization: `Bearer ${token}` } });
+      expect([path, refused.status, ((await refused.json()) as { code?: string }).code]).toEqual([path, 403, 'FORBIDDEN']);
+      expect((await fetch(`${server.url}/api/operator${path}`)).status).toBe(401);
+    }
+    await expectAccessible(page, 'operator page to a participant');
+    await page.close();
+  });
+
+  it("tells an operator identity that is not an administrator that the console is not for it, and keeps no session", async () => {
+    const client = await enrollClientIdentity(ctx, OPERATOR_MSP, `console-it-${Date.now().toString(36)}`);
+    const page = await signIn(client);
+    await see(page.getByRole('alert')).toContainText('is an operator identity that is not an administrator (OU=admin)');
+    await see(page.getByTestId('signed-in-as')).toHaveCount(0);
+    await expectAccessible(page, 'sign-in refused to an operator client');
+    await page.close();
+  });
+
+  it("uses an operator client generated from the operator's bridge's live OpenAPI document (regenerate with scripts/generate-clients.ts --operator <url>)", async () => {
+    for (const client of CLIENTS.filter((c) => c.service === 'operator')) {
+      expect(readFileSync(client.file, 'utf8')).toBe(await clientSource(client.service, await fetchDocument(bridge.url)));
+    }
+  });
+});
