@@ -28,9 +28,16 @@ function inputs(): string[] {
   return out.sort();
 }
 
-/** SHA-256 over the inputs' paths and contents (a few dozen small files: reading them is cheap). */
+/**
+ * The bundle is always a production build: Vite picks React's development build when NODE_ENV says
+ * so, and a build started from a test process (jest sets NODE_ENV=test) was then kept and served by
+ * `./dev up` too (738 KiB against 535 KiB for the entry chunk, and a slower first render).
+ */
+const BUILD_ENV = { NODE_ENV: 'production' } as const;
+
+/** SHA-256 over the inputs' paths and contents (a few dozen small files: reading them is cheap), and the build's mode. */
 export function sourceFingerprint(): string {
-  const hash = createHash('sha256');
+  const hash = createHash('sha256').update(`NODE_ENV=${BUILD_ENV.NODE_ENV}\0`);
   for (const file of inputs()) hash.update(`${file}\0`).update(existsSync(file) ? readFileSync(file) : '(missing)').update('\0');
   return hash.digest('hex');
 }
@@ -53,7 +60,7 @@ export async function buildConsole(progress: (message: string) => void = () => u
     progress('building the console (vite build)');
     await run(process.execPath, [join(REPO_DIR, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
       cwd: CONSOLE_DIR,
-      env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
+      env: { ...process.env, ...BUILD_ENV, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
       maxBuffer: 16 << 20,
     });
     // Written last: an interrupted build runs again next time.

@@ -267,6 +267,17 @@ describe('the console in a real browser', () => {
     await page.close();
   });
 
+  it("is a production build, though built from a test process (jest's NODE_ENV=test made Vite bundle React's development build)", () => {
+    expect(process.env['NODE_ENV']).toBe('test');
+    const index = readFileSync(join(DIST_DIR, 'index.html'), 'utf8');
+    const entry = /src="\/?(assets\/index-[^"]+\.js)"/.exec(index)?.[1];
+    expect(entry).toBeDefined();
+    const code = readFileSync(join(DIST_DIR, entry!), 'utf8');
+    // React's production build throws minified errors; only its development build carries this warning.
+    expect(code).toContain('Minified React error');
+    expect(code).not.toContain('unique "key" prop');
+  });
+
   it('uses a marketplace client generated from the live OpenAPI document (regenerate with scripts/generate-clients.ts)', async () => {
     // The negotiation client is checked by negotiation.test.ts, which runs that service.
     for (const client of CLIENTS.filter((c) => c.service === 'marketplace')) {
