@@ -43,24 +43,22 @@ async function loginAt(client: AuthClient, key: CryptoKey, certificatePem: strin
   return unwrap(await (client as typeof marketplace).POST('/auth/token', { body: { certificatePem, challenge, signature } }));
 }
 
-/** A sign-in at the negotiation service with the key this page holds (the room retries with it). */
-export async function negotiationLogin(key: CryptoKey, certificatePem: string): Promise<NonNullable<Session['negotiation']>> {
-  try {
-    const t = await loginAt(negotiation, key, certificatePem);
-    return { token: t.token, expiresAt: t.expiresAt };
-  } catch (error) {
-    return { error: error instanceof Error ? error.message : String(error) };
-  }
-}
-
-/** A sign-in at one of the member's own domain's services (absent behind this console: the error says so). */
-export async function memberLogin(key: CryptoKey, certificatePem: string, client: AuthClient = member): Promise<NonNullable<Session['member']>> {
+/**
+ * A sign-in at one more service with the key this page holds: its token, or why there is none (a
+ * member domain's services or the operator's bridge absent behind this console: the error says so).
+ */
+async function serviceLogin(client: AuthClient, key: CryptoKey, certificatePem: string): Promise<{ token: string; expiresAt: string } | { error: string }> {
   try {
     const t = await loginAt(client, key, certificatePem);
     return { token: t.token, expiresAt: t.expiresAt };
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/** A sign-in at the negotiation service with the key this page holds (the room retries with it). */
+export function negotiationLogin(key: CryptoKey, certificatePem: string): Promise<NonNullable<Session['negotiation']>> {
+  return serviceLogin(negotiation, key, certificatePem);
 }
 
 /**
@@ -74,31 +72,19 @@ export async function signIn(certificatePem: string, privateKeyPem: string): Pro
   const certificate = certificatePem.trim();
   const token = await loginAt(marketplace, key, certificate);
   const { role } = token.principal;
+  const base = { token: token.token, expiresAt: token.expiresAt, mspId: token.principal.mspId, enrollmentId: token.principal.enrollmentId, role, certificatePem: certificate };
   if (role === 'OPERATOR') {
     // Of the operator's identities only its administrators have pages here (the bridge's @OperatorAdmin() routes).
     if (!token.principal.admin) throw new Error(`${token.principal.enrollmentId} of ${token.principal.mspId} is an operator identity that is not an administrator (OU=admin): the console is for participants and the operator's administrators`);
-    return {
-      token: token.token,
-      expiresAt: token.expiresAt,
-      mspId: token.principal.mspId,
-      enrollmentId: token.principal.enrollmentId,
-      role,
-      certificatePem: certificate,
-      operator: await memberLogin(key, certificate, operator),
-    };
+    return { ...base, operator: await serviceLogin(operator, key, certificate) };
   }
   holdKey(key, token.principal.mspId);
   return {
-    token: token.token,
-    expiresAt: token.expiresAt,
-    mspId: token.principal.mspId,
-    enrollmentId: token.principal.enrollmentId,
-    role,
-    certificatePem: certificate,
+    ...base,
     negotiation: await negotiationLogin(key, certificate),
-    member: await memberLogin(key, certificate),
-    provisioner: await memberLogin(key, certificate, provisioner),
-    telemetry: await memberLogin(key, certificate, telemetry),
+    member: await serviceLogin(member, key, certificate),
+    provisioner: await serviceLogin(provisioner, key, certificate),
+    telemetry: await serviceLogin(telemetry, key, certificate),
   };
 }
 
