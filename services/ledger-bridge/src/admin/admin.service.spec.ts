@@ -275,7 +275,8 @@ describe("AdminService: the operator's view of the network and its participants"
       ordererChannels: async () => new Map([['dao-d1-v1', [orderer('orderer0', 5)]], ['marketplace', [orderer('orderer0', 12), orderer('orderer1', 12)]]]),
       channelConfig: async (channel: string) => (channel === 'marketplace' ? config('DspMSP', 'OperatorMSP', 'VspMSP') : config('DspMSP', 'VspMSP')),
       orderers: () => [{ name: 'orderer0', mspId: 'OrdererMSP', endpoint: 'localhost:7050', adminEndpoint: 'localhost:7051' }],
-      knownPeer: (mspId: string) => (mspId === 'VspMSP' ? undefined : { mspId, endpoint: `peer0.${mspId}:7051`, hostAlias: 'localhost', source: mspId === 'DspMSP' ? 'msp-package' : 'operator-tooling' }),
+      knownPeers: (mspIds: readonly string[]) =>
+        mspIds.filter((mspId) => mspId !== 'VspMSP').map((mspId) => ({ mspId, endpoint: `peer0.${mspId}:7051`, hostAlias: 'localhost', source: mspId === 'DspMSP' ? 'msp-package' : 'operator-tooling' })),
       ...overrides,
     } as unknown as FabricAdmin;
   }

@@ -135,13 +135,6 @@ function parse<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
   return result.data;
 }
 
-/**
- * Network administration for the operator: onboarding participants (an organisation, a CA, a peer,
- * membership of `marketplace` by a channel config update, registration on the ledger) and creating
- * DAO versions (channel CH_i with exactly D ∪ J_1 … J_i, the dao chaincode, InitVersion as the DSP,
- * then the DAO's public entry in the marketplace directory).
- * Every step is idempotent, so a retried request finishes what a failed one started.
- */
 /** How many channel configs the network view fetches at once (each is a Fabric CLI process or two). */
 const NETWORK_CONFIG_FETCHES = 3;
 
@@ -159,6 +152,13 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
   return out;
 }
 
+/**
+ * Network administration for the operator: onboarding participants (an organisation, a CA, a peer,
+ * membership of `marketplace` by a channel config update, registration on the ledger) and creating
+ * DAO versions (channel CH_i with exactly D ∪ J_1 … J_i, the dao chaincode, InitVersion as the DSP,
+ * then the DAO's public entry in the marketplace directory).
+ * Every step is idempotent, so a retried request finishes what a failed one started.
+ */
 export class AdminService {
   /**
    * Each channel's config as last fetched, with the height it was fetched at: a config changes only
@@ -409,8 +409,7 @@ export class AdminService {
     for (const name of this.#configs.keys()) if (!served.has(name)) this.#configs.delete(name);
     const channels: NetworkView['channels'][number][] = entries.map(([name, orderers], i) => ({ name, orderers, ...configs[i]! }));
     const mspIds = [...new Set(channels.flatMap((c) => c.organisations.map((o) => o.mspId)))].sort();
-    const peers = mspIds.map((mspId) => this.fabric.knownPeer(mspId)).filter((p): p is KnownPeer => p !== undefined);
-    return { channels, orderers: this.fabric.orderers(), peers };
+    return { channels, orderers: this.fabric.orderers(), peers: this.fabric.knownPeers(mspIds) };
   }
 
   /**

@@ -71,10 +71,11 @@ export interface FabricAdmin {
   /** A channel's organisations, orderer organisations and consenters from its latest config block (fetched as the orderer organisation: config only, no ledger state). */
   channelConfig(channel: string): Promise<ChannelConfigNetwork>;
   /**
-   * An organisation's peer as the operator knows it from public material: a domain's MSP package, or
-   * the stack's connection for an organisation the operator's tooling holds; undefined when unknown.
+   * The organisations' peers as the operator knows them from public material: a domain's MSP package,
+   * or the stack's connection for an organisation the operator's tooling holds; one it knows neither
+   * way is left out.
    */
-  knownPeer(mspId: string): KnownPeer | undefined;
+  knownPeers(mspIds: readonly string[]): KnownPeer[];
 }
 
 /** A peer the operator knows of, and from what. */
@@ -181,11 +182,15 @@ export class StackFabricAdmin implements FabricAdmin {
     return channelConfigNetwork(this.ctx, channel);
   }
 
-  knownPeer(mspId: string): KnownPeer | undefined {
-    const pkg = this.mspPackage(mspId);
-    if (pkg) return { mspId, endpoint: pkg.peer.endpoint, hostAlias: pkg.peer.hostAlias, source: 'msp-package' };
-    const org = buildConnection(this.ctx).fabric.orgs[mspId];
-    return org ? { mspId, endpoint: org.peer.endpoint, hostAlias: org.peer.hostAlias, source: 'operator-tooling' } : undefined;
+  knownPeers(mspIds: readonly string[]): KnownPeer[] {
+    // The stack's connection is built once for the whole list.
+    const orgs = buildConnection(this.ctx).fabric.orgs;
+    return mspIds.flatMap((mspId): KnownPeer[] => {
+      const pkg = this.mspPackage(mspId);
+      if (pkg) return [{ mspId, endpoint: pkg.peer.endpoint, hostAlias: pkg.peer.hostAlias, source: 'msp-package' }];
+      const org = orgs[mspId];
+      return org ? [{ mspId, endpoint: org.peer.endpoint, hostAlias: org.peer.hostAlias, source: 'operator-tooling' }] : [];
+    });
   }
 }
 
