@@ -3,7 +3,8 @@
 // DATAWELL_TEST_SUMMARY_FILE set, the counts are also written there for ./dev test to add up, with
 // each failure named in one line (file, test, the first line of its message), which ./dev test
 // repeats just before the closing line: a CI log cut to its end still says what failed. The slowest
-// test files are written there too (where CI's time goes).
+// test files are written there too (where CI's time goes). The file is written after every test file
+// as well ("complete": false), so a run stopped midway still reports what it did.
 const { relative } = require('node:path');
 const { writeFileSync } = require('node:fs');
 
@@ -22,7 +23,20 @@ class SummaryReporter {
     this.rootDir = globalConfig.rootDir;
   }
 
+  /** After each file: the counts so far, so a run stopped midway (./dev test's time budget) still reports them. */
+  onTestResult(_test, _result, aggregated) {
+    const file = process.env.DATAWELL_TEST_SUMMARY_FILE;
+    if (file) writeFileSync(file, JSON.stringify({ ...this.summary(aggregated), complete: false }));
+  }
+
   onRunComplete(_contexts, results) {
+    const summary = this.summary(results);
+    const file = process.env.DATAWELL_TEST_SUMMARY_FILE;
+    if (file) writeFileSync(file, JSON.stringify({ ...summary, complete: true }));
+    else process.stdout.write(`\n${summary.failures.map((f) => `failed: ${f}\n`).join('')}${summary.passed} passed, ${summary.failed} failed\n`);
+  }
+
+  summary(results) {
     const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
     const passed = results.numPassedTests;
     const failures = [];
@@ -36,9 +50,7 @@ class SummaryReporter {
       .map((suite) => ({ file: relative(this.rootDir, suite.testFilePath), seconds: Math.round((suite.perfStats.end - suite.perfStats.start) / 1000) }))
       .sort((a, b) => b.seconds - a.seconds)
       .slice(0, SLOWEST);
-    const file = process.env.DATAWELL_TEST_SUMMARY_FILE;
-    if (file) writeFileSync(file, JSON.stringify({ passed, failed, failures, slowest }));
-    else process.stdout.write(`\n${failures.map((f) => `failed: ${f}\n`).join('')}${passed} passed, ${failed} failed\n`);
+    return { passed, failed, failures, slowest, files: results.testResults.length };
   }
 }
 module.exports = SummaryReporter;

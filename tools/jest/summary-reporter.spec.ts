@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const SummaryReporter = require('./summary-reporter.js') as new (config: { rootDir: string }) => { onRunComplete(contexts: unknown, results: unknown): void };
+const SummaryReporter = require('./summary-reporter.js') as new (config: { rootDir: string }) => {
+  onRunComplete(contexts: unknown, results: unknown): void;
+  onTestResult(test: unknown, result: unknown, aggregated: unknown): void;
+};
 
 describe("the tests' summary reporter", () => {
   const dir = mkdtempSync(join(tmpdir(), 'summary-spec-'));
@@ -45,6 +48,23 @@ describe("the tests' summary reporter", () => {
         { file: 'tools/cli/test/e2e/subscription.test.ts', seconds: 100 },
         { file: 'libs/x/quick.spec.ts', seconds: 3 },
       ],
+      files: 3,
+      complete: true,
     });
+  });
+
+  it('writes the counts so far after each test file, marked incomplete, for a run stopped midway', () => {
+    const file = join(dir, 'partial.json');
+    process.env['DATAWELL_TEST_SUMMARY_FILE'] = file;
+    const reporter = new SummaryReporter({ rootDir: '/repo' });
+    const suite = (name: string, status: string) => ({ testFilePath: `/repo/${name}`, perfStats: { start: 0, end: 2_000 }, testResults: [{ status, fullName: name, failureMessages: status === 'failed' ? ['Error: no'] : [] }] });
+    try {
+      reporter.onTestResult({}, {}, { numFailedTests: 0, numRuntimeErrorTestSuites: 0, numPassedTests: 1, testResults: [suite('a.test.ts', 'passed')] });
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ passed: 1, failed: 0, files: 1, complete: false });
+      reporter.onTestResult({}, {}, { numFailedTests: 1, numRuntimeErrorTestSuites: 0, numPassedTests: 1, testResults: [suite('a.test.ts', 'passed'), suite('b.test.ts', 'failed')] });
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ passed: 1, failed: 1, files: 2, complete: false, failures: ['b.test.ts › b.test.ts: Error: no'] });
+    } finally {
+      delete process.env['DATAWELL_TEST_SUMMARY_FILE'];
+    }
   });
 });

@@ -1,33 +1,115 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { install, portSettingsEnv, status, type StackContext } from '@datawell/stack';
 import { REPO_DIR, stackContext } from '../context';
+import { loadLine, stopLeftovers, watchLoad } from '../services/load-watch';
+import { buildServices } from '../services/runner';
 import { stopEverything } from '../services/stop-all';
 import { UsageError } from '../usage-error';
 
 const TIERS = ['unit', 'integration', 'e2e'] as const;
 
-function runStep(cmd: string, args: string[], env: Record<string, string> = {}, stdout: 'inherit' | 'ignore' = 'inherit'): Promise<number> {
+/**
+ * A step's exit code; with `deadline` (epoch ms), a step still running then is stopped (SIGTERM, then
+ * SIGKILL) and reported as `'budget'`. With `prefix`, each line it prints starts with it (two tiers
+ * running at once stay readable).
+ */
+function runStep(cmd: string, args: string[], env: Record<string, string> = {}, stdout: 'inherit' | 'ignore' = 'inherit', deadline?: number, prefix?: string): Promise<number | 'budget'> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: REPO_DIR, stdio: ['ignore', stdout, 'inherit'], env: { ...process.env, ...env } });
-    child.on('close', (code) => resolve(code ?? 1));
+    const piped = prefix !== undefined;
+    const child = spawn(cmd, args, { cwd: REPO_DIR, stdio: ['ignore', piped && stdout === 'inherit' ? 'pipe' : stdout, piped ? 'pipe' : 'inherit'], env: { ...process.env, ...env } });
+    if (prefix !== undefined) {
+      if (child.stdout) prefixLines(child.stdout, process.stdout, prefix);
+      if (child.stderr) prefixLines(child.stderr, process.stderr, prefix);
+    }
+    let stopped = false;
+    const timers: NodeJS.Timeout[] = [];
+    if (deadline !== undefined) {
+      timers.push(
+        setTimeout(() => {
+          stopped = true;
+          child.kill('SIGTERM');
+          timers.push(setTimeout(() => child.kill('SIGKILL'), 20_000));
+        }, Math.max(0, deadline - Date.now())),
+      );
+    }
+    child.on('close', (code) => {
+      for (const t of timers) clearTimeout(t);
+      resolve(stopped ? 'budget' : (code ?? 1));
+    });
     child.on('error', () => resolve(1));
   });
+}
+
+function prefixLines(from: NodeJS.ReadableStream, to: NodeJS.WritableStream, prefix: string): void {
+  createInterface({ input: from, crlfDelay: Infinity }).on('line', (line) => to.write(`${prefix}${line}\n`));
+}
+
+/** Stops what still runs from a stopped stack's folder, and says so: it would have slowed every later test. */
+async function reportLeftovers(stackDir: string): Promise<void> {
+  const left = await stopLeftovers(stackDir);
+  if (left.length > 0) process.stderr.write(`test: ${left.length} process(es) of ${stackDir} still ran after the stack was stopped, now stopped: ${left.join(', ')}\n`);
+}
+
+/** The type check (the services' and libraries' settings, and the console page code's own: DOM, JSX, bundler resolution) beside the lint. */
+async function runChecks(): Promise<{ typeCheck: boolean; lint: boolean }> {
+  process.stderr.write('test: type check (tsc --noEmit) and lint (eslint with module boundaries)\n');
+  const [main, page, lint] = await Promise.all([
+    runStep(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']),
+    runStep(bin('tsc'), ['-p', 'apps/console/tsconfig.json', '--noEmit']),
+    (async () => {
+      // The boundaries rule reads Nx's project graph and silently skips itself when none is cached
+      // (a fresh clone): compute it first.
+      const graph = await runStep(bin('nx'), ['show', 'projects'], { NX_DAEMON: 'false' }, 'ignore');
+      return graph === 0 ? runStep(bin('eslint'), ['apps', 'libs', 'services', 'tools', 'chaincode', 'bench']) : graph;
+    })(),
+  ]);
+  return { typeCheck: main === 0 && page === 0, lint: lint === 0 };
+}
+
+/**
+ * How long a whole `./dev test` may take before the tier still running is stopped and counted as
+ * failed: CI kills a run at 90 minutes, and a run it kills prints no summary, so the run stops itself
+ * first (82 minutes under CI, leaving time to stop the stack and print what passed and failed).
+ */
+function budgetMinutes(option: string | undefined): number | undefined {
+  const raw = option ?? process.env['DATAWELL_TEST_BUDGET_MINUTES'] ?? (process.env['CI'] ? '82' : undefined);
+  if (raw === undefined || raw === '' || raw === '0') return undefined;
+  const minutes = Number(raw);
+  if (!Number.isFinite(minutes) || minutes <= 0) throw new UsageError(`the time budget must be a positive number of minutes, got "${raw}"`);
+  return minutes;
 }
 
 const bin = (name: string) => join(REPO_DIR, 'node_modules', '.bin', name);
 
 /**
- * The e2e tier's own stack when the run started its stack itself: a sibling folder on the same
- * ports, so the whole life cycles start from a fresh network, not beside the integration tier's
- * thirty-odd organisations, peers and domains (their idle load slowed every e2e file). The
- * integration stack is stopped first and its folder (and logs) kept.
+ * The e2e tier's own stack when the run started its stacks itself: a sibling folder, so the whole
+ * life cycles start from a fresh network, not beside the integration tier's thirty-odd
+ * organisations, peers and domains. With `ownPorts` (the tiers run at once) it has its own ports too:
+ * each of the run's ports 5,000 lower (higher when that would fall under 1024); the services', gRPC
+ * and console ports follow its Fabric port base. Otherwise it takes the same ports once the
+ * integration stack has stopped.
  */
-function e2eStackEnv(ctx: StackContext): Record<string, string> {
-  return { ...portSettingsEnv(ctx.settings), DATAWELL_STACK_DIR: `${ctx.settings.stackDir}-e2e`, DATAWELL_ORDERERS: String(ctx.settings.orderers) };
+export function e2eStackEnv(settings: StackContext['settings'], ownPorts: boolean): Record<string, string> {
+  const own = { DATAWELL_STACK_DIR: `${settings.stackDir}-e2e`, DATAWELL_ORDERERS: String(settings.orderers) };
+  if (!ownPorts) return { ...portSettingsEnv(settings), ...own };
+  const shift = (port: number) => (port - 5_000 >= 1_024 ? port - 5_000 : port + 5_000);
+  const fabricBase = shift(settings.ports.fabricBase);
+  return {
+    ...own,
+    DATAWELL_POSTGRES_PORT: String(shift(settings.ports.postgres)),
+    DATAWELL_REDIS_PORT: String(shift(settings.ports.redis)),
+    DATAWELL_KAFKA_PORT: String(shift(settings.ports.kafka)),
+    DATAWELL_KAFKA_CONTROLLER_PORT: String(shift(settings.ports.kafkaController)),
+    DATAWELL_FABRIC_PORT_BASE: String(fabricBase),
+    DATAWELL_SERVICES_PORT_BASE: String(fabricBase + 900),
+    DATAWELL_SERVICES_GRPC_PORT_BASE: String(fabricBase + 950),
+    DATAWELL_CONSOLE_PORT: String(fabricBase + 990),
+  };
 }
 
 /**
@@ -40,9 +122,12 @@ export function registerTestCommand(program: Command): void {
     .description('install what is needed and run every test: type check, lint, unit and integration tiers against the native stack')
     .option('--tier <tier>', `only one jest tier: ${TIERS.join(' | ')}`)
     .option('--no-checks', 'skip the type check and lint')
+    .option('--budget <minutes>', 'stop the tier still running after this many minutes and count it as failed (default: DATAWELL_TEST_BUDGET_MINUTES, 82 under CI, else none)')
     .argument('[patterns...]', 'only test files whose path matches these patterns')
-    .action(async (patterns: string[], opts: { tier?: string; checks: boolean }) => {
+    .action(async (patterns: string[], opts: { tier?: string; checks: boolean; budget?: string }) => {
       if (opts.tier && !(TIERS as readonly string[]).includes(opts.tier)) throw new UsageError(`--tier must be one of ${TIERS.join(', ')}, got "${opts.tier}"`);
+      const budget = budgetMinutes(opts.budget);
+      const deadline = budget === undefined ? undefined : Date.now() + budget * 60_000;
       let passed = 0;
       let failed = 0;
       /** Each failed test in one line, repeated before the closing line (a CI log cut to its end keeps them). */
@@ -56,67 +141,109 @@ export function registerTestCommand(program: Command): void {
           failures.push(`${what} (its output is above)`);
         }
       };
-      if (opts.checks) {
-        process.stderr.write('test: type check (tsc --noEmit)\n');
-        // The console's page code has its own settings (DOM, JSX, bundler resolution).
-        count((await runStep(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'])) === 0 && (await runStep(bin('tsc'), ['-p', 'apps/console/tsconfig.json', '--noEmit'])) === 0, 'type check');
-        process.stderr.write('test: lint (eslint with module boundaries)\n');
-        // The boundaries rule reads Nx's project graph and silently skips itself when none is cached
-        // (a fresh clone): compute it first.
-        const graph = await runStep(bin('nx'), ['show', 'projects'], { NX_DAEMON: 'false' }, 'ignore');
-        count(graph === 0 && (await runStep(bin('eslint'), ['apps', 'libs', 'services', 'tools', 'chaincode', 'bench'])) === 0, 'lint');
-      }
+      // The type check and lint run beside each other and beside the toolchain's install (each is one
+      // process on one core; on a fresh machine the install builds Fabric for minutes).
+      const checks = opts.checks ? runChecks() : undefined;
       const ctx = stackContext();
       const needsStack = opts.tier !== 'unit';
+      // Every few minutes a line on the machine's load and its busiest processes: a slow run says why.
+      const watch = needsStack ? watchLoad({ everyMs: 5 * 60_000, highLoad: 4 * cpus().length, write: (line) => process.stderr.write(line) }) : undefined;
       if (needsStack) await install(ctx);
+      if (checks) {
+        const { typeCheck, lint } = await checks;
+        count(typeCheck, 'type check');
+        count(lint, 'lint');
+      }
       const stackWasUp = needsStack && (await status(ctx)).healthy;
       const dir = mkdtempSync(join(tmpdir(), 'datawell-test-'));
-      // Unit and integration tests run in parallel; the e2e tier runs the services as processes on
-      // their default ports and consumer groups, so it runs afterwards, one file at a time.
-      const runs = opts.tier ? [[opts.tier]] : [['unit', 'integration'], ['e2e']];
+      const runs: string[][] = opts.tier ? [[opts.tier]] : [['unit', 'integration'], ['e2e']];
       const ownStacks = runs.length > 1 && needsStack && !stackWasUp && !process.env['DATAWELL_KEEP_STACK'];
-      let tierEnv: Record<string, string> = {};
-      let last = ctx;
-      for (const [i, tiers] of runs.entries()) {
-        if (ownStacks && tiers.includes('e2e')) {
-          tierEnv = e2eStackEnv(ctx);
-          last = stackContext({}, tierEnv);
-          process.stderr.write(`test: the e2e tier on a fresh stack in ${last.settings.stackDir} (the integration tier's stopped, kept in ${ctx.settings.stackDir})\n`);
-          await stopEverything(ctx);
-          // A folder left by an earlier run: whatever it still runs is stopped before it is removed.
-          if (existsSync(last.settings.stackDir)) {
-            await stopEverything(last).catch(() => undefined);
-            rmSync(last.settings.stackDir, { recursive: true, force: true });
-          }
-        }
+      // With stacks of its own, the run starts the e2e tier (one file at a time: its services run as
+      // processes on their stack's ports and consumer groups) beside the unit and integration tiers,
+      // on a second stack with its own folder and ports: each tier alone leaves about half of the
+      // machine's CPU idle, waiting on blocks, consumer groups and processes. With
+      // DATAWELL_TEST_SERIAL_TIERS=1 they run one after the other on the same ports. A stack that was
+      // up before serves every tier, one after the other.
+      const together = ownStacks && !process.env['DATAWELL_TEST_SERIAL_TIERS'];
+      const e2eEnv = ownStacks ? e2eStackEnv(ctx.settings, together) : {};
+      const e2eCtx = ownStacks ? stackContext({}, e2eEnv) : ctx;
+      if (ownStacks && existsSync(e2eCtx.settings.stackDir)) {
+        // A folder left by an earlier run: whatever it still runs is stopped before it is removed.
+        await stopEverything(e2eCtx).catch(() => undefined);
+        await stopLeftovers(e2eCtx.settings.stackDir);
+        rmSync(e2eCtx.settings.stackDir, { recursive: true, force: true });
+      }
+      if (together) {
+        // Both tiers start services from the compiled tree and consoles from the built bundle: each is
+        // built once here, not by both tiers at the same moment.
+        await buildServices(ctx, REPO_DIR);
+        await runStep(process.execPath, ['-r', '@swc-node/register', join(REPO_DIR, 'apps', 'console', 'server', 'main.ts'), 'build'], {}, 'ignore');
+        process.stderr.write(`test: the e2e tier runs beside the others on a stack of its own in ${e2eCtx.settings.stackDir} (Fabric ports from ${e2eEnv['DATAWELL_FABRIC_PORT_BASE']}); its lines start with "e2e│ "\n`);
+      }
+      const runTier = async (i: number, tiers: string[], env: Record<string, string>, prefix?: string): Promise<{ tiers: string[]; code: number | 'budget' | 'skipped'; summary: string }> => {
         const summary = join(dir, `summary-${i}.json`);
+        if (deadline !== undefined && Date.now() >= deadline) return { tiers, code: 'skipped', summary };
         const serial = tiers.includes('e2e') ? ['--runInBand'] : ['--maxWorkers=2'];
         // --forceExit: a test that timed out never ran its cleanup, and the Kafka clients and pools it
         // left open must not keep jest (and CI) waiting for ever; the summary counts its failure.
         const args = ['--selectProjects', ...tiers, ...(process.env['CI'] ? ['--ci'] : []), ...serial, '--forceExit', ...(patterns.length ? ['--passWithNoTests', '--testPathPatterns', ...patterns] : [])];
-        // A stack that was up before serves every run; one this run started is stopped at the end.
-        const code = await runStep(bin('jest'), args, { ...tierEnv, DATAWELL_TEST_SUMMARY_FILE: summary, ...(runs.length > 1 ? { DATAWELL_KEEP_STACK: '1' } : {}) });
-        if (existsSync(summary)) {
-          const s = JSON.parse(readFileSync(summary, 'utf8')) as { passed: number; failed: number; failures?: string[]; slowest?: Array<{ file: string; seconds: number }> };
-          if (s.slowest?.length) slowest.push(`${tiers.join('+')}: ${s.slowest.map((f) => `${f.file} ${f.seconds} s`).join(', ')}`);
-          passed += s.passed;
-          failed += s.failed;
-          failures.push(...(s.failures ?? []).map((f) => `${tiers.join('+')}: ${f}`));
-          // Jest can fail after its tests (global teardown, open handles): that is a failure too.
-          if (code !== 0 && s.failed === 0) {
-            failed++;
-            failures.push(`${tiers.join('+')}: jest exited ${code} after its tests passed (global teardown, open handles)`);
+        const code = await runStep(bin('jest'), args, { ...env, DATAWELL_TEST_SUMMARY_FILE: summary, ...(runs.length > 1 ? { DATAWELL_KEEP_STACK: '1' } : {}) }, 'inherit', deadline, prefix);
+        if (code === 'budget') process.stderr.write(`test: the run's time budget of ${budget} minutes is spent: the ${tiers.join('+')} tier was stopped\n`);
+        return { tiers, code, summary };
+      };
+      const results: Array<Awaited<ReturnType<typeof runTier>>> = [];
+      if (together) {
+        // The integration stack stops as soon as its tier ends: its idle peers would slow the e2e files still running.
+        const first = runTier(0, runs[0]!, {}).then(async (r) => {
+          await stopEverything(ctx);
+          await reportLeftovers(ctx.settings.stackDir);
+          return r;
+        });
+        results.push(...(await Promise.all([first, runTier(1, runs[1]!, e2eEnv, 'e2e│ ')])));
+      } else {
+        for (const [i, tiers] of runs.entries()) {
+          if (ownStacks && tiers.includes('e2e')) {
+            process.stderr.write(`test: the e2e tier on a fresh stack in ${e2eCtx.settings.stackDir} (the integration tier's stopped, kept in ${ctx.settings.stackDir})\n`);
+            await stopEverything(ctx);
+            await reportLeftovers(ctx.settings.stackDir);
           }
-        } else {
-          process.stderr.write(`test: jest ended (exit ${code}) before reporting results (a failed global setup?)\n`);
-          failed++;
-          failures.push(`${tiers.join('+')}: jest ended (exit ${code}) before reporting results (a failed global setup?)`);
+          results.push(await runTier(i, tiers, tiers.includes('e2e') ? e2eEnv : {}));
         }
       }
+      for (const { tiers, code, summary } of results) {
+        const name = tiers.join('+');
+        if (code === 'skipped') {
+          failed++;
+          failures.push(`${name}: not run, the run's time budget of ${budget} minutes was spent`);
+          continue;
+        }
+        if (code === 'budget') {
+          failed++;
+          failures.push(`${name}: stopped when the run's time budget of ${budget} minutes was spent; the test file running then and any after it did not finish (load then: ${await loadLine().catch(() => 'unknown')})`);
+        }
+        if (existsSync(summary)) {
+          const s = JSON.parse(readFileSync(summary, 'utf8')) as { passed: number; failed: number; failures?: string[]; slowest?: Array<{ file: string; seconds: number }> };
+          if (s.slowest?.length) slowest.push(`${name}: ${s.slowest.map((f) => `${f.file} ${f.seconds} s`).join(', ')}`);
+          passed += s.passed;
+          failed += s.failed;
+          failures.push(...(s.failures ?? []).map((f) => `${name}: ${f}`));
+          // Jest can fail after its tests (global teardown, open handles): that is a failure too.
+          if (code !== 0 && code !== 'budget' && s.failed === 0) {
+            failed++;
+            failures.push(`${name}: jest exited ${code} after its tests passed (global teardown, open handles)`);
+          }
+        } else if (code !== 'budget') {
+          process.stderr.write(`test: jest ended (exit ${code}) before reporting results (a failed global setup?)\n`);
+          failed++;
+          failures.push(`${name}: jest ended (exit ${code}) before reporting results (a failed global setup?)`);
+        }
+      }
+      watch?.stop();
       rmSync(dir, { recursive: true, force: true });
       if (ownStacks) {
-        // The e2e tier's provisioner leaves its DAOs' workloads running: they go with the stack.
-        await stopEverything(last);
+        // The e2e tier's provisioner leaves its DAOs' workloads running: they go with the stacks.
+        await stopEverything(e2eCtx);
+        await reportLeftovers(e2eCtx.settings.stackDir);
       }
       process.stdout.write(`\n${slowest.map((l) => `slowest: ${l}\n`).join('')}${failures.map((f) => `failed: ${f}\n`).join('')}${passed} passed, ${failed} failed\n`);
       process.exitCode = failed === 0 ? 0 : 1;

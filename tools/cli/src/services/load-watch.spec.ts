@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { busiestProcesses, loadLine, stopLeftovers } from './load-watch';
+
+describe('what keeps the machine busy', () => {
+  it('names a process that spins among the busiest, with its user and what it runs', async () => {
+    // A child that burns a core for the sampling window: the positive control.
+    const spinner = spawn(process.execPath, ['-e', 'const end = Date.now() + 8000; while (Date.now() < end);', 'spin-marker.js'], { stdio: 'ignore' });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const busy = await busiestProcesses(1_500, 10);
+      const found = busy.find((b) => b.pid === spinner.pid);
+      expect(found).toBeDefined();
+      // On a busy machine it gets less than a core, but far more than the idle processes around it.
+      expect(found!.cpuPercent).toBeGreaterThan(10);
+      expect(found!.label).toMatch(/^node/);
+      expect(found!.user).toBe(userInfo().username);
+      // Sorted, busiest first.
+      expect(busy.map((b) => b.cpuPercent)).toEqual([...busy.map((b) => b.cpuPercent)].sort((a, b) => b - a));
+    } finally {
+      spinner.kill('SIGKILL');
+    }
+  });
+
+  it('says the load averages and the core count in one line', async () => {
+    expect(await loadLine()).toMatch(/^load \d+\.\d \d+\.\d \d+\.\d on \d+ cores, \d+ processes; busiest: /);
+  });
+
+  it("stops the processes still running from a stopped stack's folder, and only those", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leftovers-'));
+    const other = mkdtempSync(join(tmpdir(), 'leftovers-other-'));
+    const sleeper = (args: string[], cwd: string) => spawn('sleep', args, { cwd, stdio: 'ignore' });
+    const byCwd = sleeper(['300'], dir);
+    const byArgument = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 300000)', '--', `--data=${dir}/x`], { cwd: other, stdio: 'ignore' });
+    // A folder that only starts with the same name is another folder: its process stays.
+    const control = sleeper(['300'], other);
+    const exited = (c: ReturnType<typeof spawn>) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(undefined) : c.once('exit', r)));
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const stopped = await stopLeftovers(dir, 2_000);
+      expect(stopped.map((s) => Number(/pid (\d+)/.exec(s)![1])).sort()).toEqual([byCwd.pid, byArgument.pid].sort());
+      await Promise.all([exited(byCwd), exited(byArgument)]);
+      expect(control.exitCode).toBeNull();
+      expect(control.signalCode).toBeNull();
+    } finally {
+      for (const c of [byCwd, byArgument, control]) c.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+});

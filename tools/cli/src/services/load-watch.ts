@@ -1,0 +1,164 @@
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+
+/**
+ * What keeps the machine busy, read from /proc: a long test run says so in its own output, so a run
+ * that ends past its time limit (a CI log cut to its end) shows which processes were eating the CPU.
+ */
+
+const TICKS_PER_SECOND = 100;
+
+export interface BusyProcess {
+  readonly pid: number;
+  /** The OS user it runs as (a member domain's processes run as that domain's user). */
+  readonly user: string;
+  /** Its executable and the first argument that names what it runs (a script, a subcommand). */
+  readonly label: string;
+  /** CPU used over the sampling window, in % of one core. */
+  readonly cpuPercent: number;
+}
+
+function cpuTicks(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(entry), Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return out;
+}
+
+function userNames(): Map<number, string> {
+  const names = new Map<number, string>();
+  try {
+    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const [name, , uid] = line.split(':');
+      if (name && uid) names.set(Number(uid), name);
+    }
+  } catch {
+    // No passwd file: uids are shown as numbers.
+  }
+  return names;
+}
+
+function describe(pid: number, names: Map<number, string>): { user: string; label: string } | undefined {
+  try {
+    const uid = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? -1);
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+    const exe = (argv[0] ?? '?').split('/').pop() ?? '?';
+    // The argument that says what a generic runtime runs: `node …/main.js`, `java … kafka.Kafka`, `peer node start`.
+    // (`-r module` preloads a module: the script comes after it.)
+    const what = argv.slice(1).find((a, i, rest) => !a.startsWith('-') && !['-r', '--require'].includes(rest[i - 1] ?? '') && (a.includes('/') || a.includes('.') || /^[a-z]+$/.test(a)));
+    const shortWhat = what ? what.split('/').slice(-3).join('/') : '';
+    return { user: names.get(uid) ?? String(uid), label: shortWhat ? `${exe} ${shortWhat}` : exe };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `top` processes by CPU over `windowMs`. */
+export async function busiestProcesses(windowMs = 2_000, top = 6): Promise<BusyProcess[]> {
+  const before = cpuTicks();
+  await new Promise((r) => setTimeout(r, windowMs));
+  const after = cpuTicks();
+  const names = userNames();
+  const busy: BusyProcess[] = [];
+  for (const [pid, ticks] of after) {
+    const used = ticks - (before.get(pid) ?? ticks);
+    if (used <= 0) continue;
+    const d = describe(pid, names);
+    if (!d) continue;
+    busy.push({ pid, ...d, cpuPercent: Math.round(((used / TICKS_PER_SECOND) * 1000 * 100) / windowMs) });
+  }
+  return busy.sort((a, b) => b.cpuPercent - a.cpuPercent).slice(0, top);
+}
+
+/** One line: the load averages, the number of processes, and the busiest processes. */
+export async function loadLine(): Promise<string> {
+  const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+  const processes = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).length;
+  const busy = await busiestProcesses();
+  const list = busy.map((b) => `${b.label} (${b.user}) ${b.cpuPercent}%`).join(', ');
+  return `load ${load} on ${cpus().length} cores, ${processes} processes; busiest: ${list || 'none'}`;
+}
+
+export interface LoadWatchOptions {
+  /** A line every this often, whatever the load. */
+  readonly everyMs: number;
+  /** Sooner, when the one-minute load average passes this (at most once a minute). */
+  readonly highLoad: number;
+  readonly write: (line: string) => void;
+}
+
+/** Writes a load line now and then until stopped. Never throws: a failed read only skips a line. */
+export function watchLoad(opts: LoadWatchOptions): { stop(): void } {
+  let last = Date.now();
+  const tick = setInterval(() => {
+    const now = Date.now();
+    const due = now - last >= opts.everyMs || (loadavg()[0]! > opts.highLoad && now - last >= 60_000);
+    if (!due) return;
+    last = now;
+    void loadLine()
+      .then((line) => opts.write(`test: ${new Date().toISOString().slice(11, 19)} ${line}\n`))
+      .catch(() => undefined);
+  }, 15_000);
+  tick.unref();
+  return { stop: () => clearInterval(tick) };
+}
+
+/**
+ * Processes still running from a folder after everything the tooling knows of there was stopped:
+ * a process whose command line or working directory is inside `dir` (a workload a test started by
+ * hand, a member service whose pid file a test removed). Each is named, then stopped (SIGTERM, then
+ * SIGKILL after `graceMs`), so a stopped stack leaves nothing busy behind for the next tier.
+ */
+export async function stopLeftovers(dir: string, graceMs = 5_000): Promise<string[]> {
+  const names = userNames();
+  const inside = (path: string) => path === dir || path.startsWith(`${dir}/`);
+  const found: Array<{ pid: number; what: string }> = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const pid = Number(entry);
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      let cwd = '';
+      try {
+        cwd = readlinkSync(`/proc/${pid}/cwd`);
+      } catch {
+        // Another user's process whose cwd cannot be read: its command line decides.
+      }
+      if (!argv.some((a) => a.split('=').some((part) => inside(part))) && !inside(cwd)) continue;
+      const d = describe(pid, names);
+      found.push({ pid, what: `${d?.label ?? argv[0]} (${d?.user ?? '?'}, pid ${pid})` });
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  for (const p of found) signal(p.pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (found.some((p) => alive(p.pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  for (const p of found) if (alive(p.pid)) signal(p.pid, 'SIGKILL');
+  return found.map((p) => p.what);
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // Already gone.
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
