@@ -1,12 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { allocateLevel } from '@datawell/domain';
 import { descriptionDigest } from '@datawell/contracts';
 import { domainPaths, enrollClientIdentity, findDomain, isAlive, MEMBER_SERVICES, memberServiceFiles, operatorFabric, osUserFor, ownPeerChannels, processUser, readPid, serviceUrl } from '@datawell/stack';
-import { login } from '@datawell/testing';
+import { login, runDev } from '@datawell/testing';
 import { runDomainsOnStack } from '../../src/commands/scenario';
-import { REPO_DIR, stackContext } from '../../src/context';
+import { stackContext } from '../../src/context';
 import { memberServicesStatus, stopMemberServices } from '../../src/services/domain-runner';
 import { stopServices } from '../../src/services/runner';
 
@@ -86,14 +85,14 @@ describe('a DAO formed among trust domains through the running services', () => 
   }, 20 * 60_000);
 
   it("posts a member's offer through its own bridge and gives the catalogue its description, which must hash to the ledger's digest", async () => {
-    const dev = (...args: string[]) => spawnSync(join(REPO_DIR, 'dev'), ['offer', ...args], { cwd: REPO_DIR, encoding: 'utf8', env: process.env });
-    const json = (r: ReturnType<typeof dev>) => {
+    const dev = (...args: string[]) => runDev(['offer', ...args]);
+    const json = (r: Awaited<ReturnType<typeof dev>>) => {
       if (r.status !== 0) throw new Error(`./dev offer exited ${r.status}: ${r.stderr.trim()}`);
       return JSON.parse(r.stdout) as { offer: { offerId: string; owner: string; revision: number; descriptionDigest: string }; catalogue: string };
     };
     const description = `Hourly PM2.5 readings of the E2d fleet (${Date.now()})`;
     const offer = { kind: 'data', title: 'E2d air quality', description, tags: ['e2d'], schema: 'pm25 int', updateFrequency: 'hourly', source: { type: 'file' } };
-    const posted = json(dev('post', 'E2dDspMSP', '--offer', JSON.stringify(offer), '--json'));
+    const posted = json(await dev('post', 'E2dDspMSP', '--offer', JSON.stringify(offer), '--json'));
     expect(posted.offer).toMatchObject({ owner: 'E2dDspMSP', revision: 1, descriptionDigest: descriptionDigest(description) });
     const marketplace = serviceUrl(ctx.settings, 'marketplace');
     const read = async () => (await (await fetch(`${marketplace}/offers/${posted.offer.offerId}`)).json()) as Record<string, unknown>;
@@ -102,12 +101,12 @@ describe('a DAO formed among trust domains through the running services', () => 
 
     // An edit of the description: the ledger gets the new digest, the catalogue the new text.
     const changed = `${description}, calibrated`;
-    const edited = json(dev('edit', 'E2dDspMSP', '--id', posted.offer.offerId, '--changes', JSON.stringify({ description: changed }), '--json'));
+    const edited = json(await dev('edit', 'E2dDspMSP', '--id', posted.offer.offerId, '--changes', JSON.stringify({ description: changed }), '--json'));
     expect(edited.offer).toMatchObject({ revision: 2, descriptionDigest: descriptionDigest(changed) });
     expect(await read()).toMatchObject({ revision: 2, description: changed });
 
     // Text that is not the ledger's: refused, the catalogue unchanged; exit 1 with one line.
-    const wrong = dev('describe', 'E2dDspMSP', '--id', posted.offer.offerId, '--description', 'something else');
+    const wrong = await dev('describe', 'E2dDspMSP', '--id', posted.offer.offerId, '--description', 'something else');
     expect(wrong.status).toBe(1);
     expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
     expect(wrong.stderr).toMatch(/409 DESCRIPTION_DIGEST_MISMATCH/);

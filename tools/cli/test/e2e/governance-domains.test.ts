@@ -1,17 +1,14 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { split } from '@datawell/domain';
 import { channelAdmin, channelOrganisations } from '@datawell/stack';
+import { runDev, runDevJson } from '@datawell/testing';
 import { governanceSummary, runGovernanceOnStack } from '../../src/commands/scenario';
-import { REPO_DIR, stackContext } from '../../src/context';
+import { stackContext } from '../../src/context';
 import { stopMemberServices } from '../../src/services/domain-runner';
 import { stopServices } from '../../src/services/runner';
 
 /** `./dev dao …` as a user runs it, against this stack: one JSON object on stdout. */
-function dev(...args: string[]): Record<string, unknown> {
-  const r = spawnSync(join(REPO_DIR, 'dev'), ['dao', ...args, '--json'], { cwd: REPO_DIR, encoding: 'utf8', env: process.env });
-  if (r.status !== 0) throw new Error(`./dev dao ${args.join(' ')} exited ${r.status}: ${r.stderr.trim()}`);
-  return JSON.parse(r.stdout) as Record<string, unknown>;
+function dev(...args: string[]): Promise<Record<string, unknown>> {
+  return runDevJson(['dao', ...args, '--json']);
 }
 
 /**
@@ -37,7 +34,7 @@ describe("a DAO governed through its members' own bridges", () => {
       orgPrefix: 'Gv',
       requestExit: async (leaver, at) => dev('exit', leaver.mspId, ...target(at)),
       completeExit: async (by, leaver, at) => dev('exit', by.mspId, ...target(at), '--complete', leaver.mspId),
-      openJoin: async (by, at, proposalId) => dev('join', by.mspId, ...target(at), '--proposal', proposalId) as { session: { id: string } },
+      openJoin: async (by, at, proposalId) => (await dev('join', by.mspId, ...target(at), '--proposal', proposalId)) as { session: { id: string } },
     });
     const { daoId, versions, governance: result } = run;
     expect(versions).toEqual([{ version: 1, channel: `dao-${daoId}-v1`, members: mspIds }]);
@@ -124,8 +121,8 @@ describe("a DAO governed through its members' own bridges", () => {
     expect(governanceSummary(run)).toMatchObject({ daoId, exited: ['GvVsp3MSP'], payouts: revenue.payouts, reputation: feedback.reputation });
 
     // The CLI reads the decided proposal through the member's own bridge, and refuses bad input with exit 2.
-    expect(dev('proposal', 'GvVsp1MSP', ...target({ daoId, version: 1 }), '--proposal', proposal.proposalId)).toMatchObject({ proposalId: proposal.proposalId, status: 'accepted' });
-    const bad = spawnSync(join(REPO_DIR, 'dev'), ['dao', 'vote', 'GvVsp1MSP', ...target({ daoId, version: 1 }), '--proposal', proposal.proposalId, '--choice', 'perhaps'], { cwd: REPO_DIR, encoding: 'utf8' });
+    expect(await dev('proposal', 'GvVsp1MSP', ...target({ daoId, version: 1 }), '--proposal', proposal.proposalId)).toMatchObject({ proposalId: proposal.proposalId, status: 'accepted' });
+    const bad = await runDev(['dao', 'vote', 'GvVsp1MSP', ...target({ daoId, version: 1 }), '--proposal', proposal.proposalId, '--choice', 'perhaps']);
     expect([bad.status, bad.stderr.trim().split('\n').length]).toEqual([2, 1]);
   }, 30 * 60_000);
 });

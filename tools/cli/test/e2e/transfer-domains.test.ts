@@ -1,20 +1,18 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { addDomain, channelAdmin, channelOrganisations, memberServiceFiles, up } from '@datawell/stack';
-import { call, login, registerDomainParticipant, until } from '@datawell/testing';
+import { call, login, registerDomainParticipant, runDev, until } from '@datawell/testing';
 import { domainMemberOnStack, runDomainsOnStack } from '../../src/commands/scenario';
 import { REPO_DIR, stackContext } from '../../src/context';
 import { startMemberServices, stopMemberServices } from '../../src/services/domain-runner';
 import { serviceUrl, stopServices } from '../../src/services/runner';
 
 /** `./dev dao transfer …` as a user runs it, against this stack: exit status and one JSON object (or the error line). */
-function dev(...args: string[]): { status: number | null; json?: Record<string, unknown>; stderr: string } {
-  const r = spawnSync(join(REPO_DIR, 'dev'), ['dao', 'transfer', ...args, '--json'], { cwd: REPO_DIR, encoding: 'utf8', env: process.env });
+async function dev(...args: string[]): Promise<{ status: number | null; json?: Record<string, unknown>; stderr: string }> {
+  const r = await runDev(['dao', 'transfer', ...args, '--json']);
   return { status: r.status, ...(r.status === 0 ? { json: JSON.parse(r.stdout) as Record<string, unknown> } : {}), stderr: r.stderr.trim() };
 }
-function ok(...args: string[]): Record<string, unknown> {
-  const r = dev(...args);
+async function ok(...args: string[]): Promise<Record<string, unknown>> {
+  const r = await dev(...args);
   if (r.status !== 0) throw new Error(`./dev dao transfer ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return r.json as Record<string, unknown>;
 }
@@ -52,36 +50,36 @@ describe('a transfer of rights to a newcomer among trust domains', () => {
     expect(await organisations(ch2)).toEqual([DSP, VSP1, VSP2].sort());
 
     // Bad input: one line, exit 2 (checked before the bridge); a refusal of the chaincode: exit 1 with its code.
-    expect(dev('offer', VSP2, '--dao', daoId, '--to', 'not-an-msp')).toMatchObject({ status: 2 });
-    const otherLevel = dev('offer', VSP2, '--dao', daoId, '--to', VSP1);
+    expect(await dev('offer', VSP2, '--dao', daoId, '--to', 'not-an-msp')).toMatchObject({ status: 2 });
+    const otherLevel = await dev('offer', VSP2, '--dao', daoId, '--to', VSP1);
     expect(otherLevel.status).toBe(1);
     expect(otherLevel.stderr).toMatch(/RECIPIENT_AT_OTHER_LEVEL/);
 
-    const offered = ok('offer', VSP2, '--dao', daoId, '--to', NEW, '--id', 'tf1') as { channels: Array<{ channel: string; transfer: { status: string } }> };
+    const offered = await ok('offer', VSP2, '--dao', daoId, '--to', NEW, '--id', 'tf1') as { channels: Array<{ channel: string; transfer: { status: string } }> };
     expect(offered.channels.map((c) => [c.channel, c.transfer.status])).toEqual([[ch2, 'offered']]);
-    const consented = ok('consent', DSP, '--dao', daoId, '--transfer', 'tf1') as { channels: Array<{ channel: string; transfer: { consented: boolean; status: string } }> };
+    const consented = await ok('consent', DSP, '--dao', daoId, '--transfer', 'tf1') as { channels: Array<{ channel: string; transfer: { consented: boolean; status: string } }> };
     expect(consented.channels).toEqual([expect.objectContaining({ channel: ch2, transfer: expect.objectContaining({ consented: true, status: 'offered' }) })]);
     // Before its seat the newcomer's bridge serves no version of the DAO.
-    expect(dev('accept', NEW, '--dao', daoId, '--transfer', 'tf1').stderr).toMatch(/VERSION_NOT_FOUND/);
+    expect((await dev('accept', NEW, '--dao', daoId, '--transfer', 'tf1')).stderr).toMatch(/VERSION_NOT_FOUND/);
 
-    expect(ok('seat', NEW, '--dao', daoId, '--from', VSP2)).toEqual({ mspId: NEW, channels: [ch2], relayedBy: NEW });
+    expect(await ok('seat', NEW, '--dao', daoId, '--from', VSP2)).toEqual({ mspId: NEW, channels: [ch2], relayedBy: NEW });
     expect(await organisations(ch2)).toEqual([DSP, NEW, VSP1, VSP2].sort());
     expect(await organisations(ch1)).toEqual([DSP, VSP1].sort());
-    const accepted = ok('accept', NEW, '--dao', daoId, '--transfer', 'tf1') as { channels: Array<{ channel: string; transfer: { status: string; from: string; to: string } }> };
+    const accepted = await ok('accept', NEW, '--dao', daoId, '--transfer', 'tf1') as { channels: Array<{ channel: string; transfer: { status: string; from: string; to: string } }> };
     expect(accepted.channels).toEqual([expect.objectContaining({ channel: ch2, transfer: expect.objectContaining({ status: 'completed', from: VSP2, to: NEW }) })]);
     // The same transfer read over the newcomer's bridge's gRPC (a real connection to its gRPC port) and over HTTP.
     type Shown = { channels: Array<{ channel: string; transfer: { status: string; from: string; to: string; consents: string[]; consented: boolean; acceptedAtMs?: number; accepted?: boolean } }> };
     const project = (t: Shown) => t.channels.map(({ channel, transfer: x }) => ({ channel, status: x.status, from: x.from, to: x.to, consents: x.consents, consented: x.consented, accepted: x.accepted ?? x.acceptedAtMs !== undefined }));
-    const overHttp = project(ok('show', NEW, '--dao', daoId, '--transfer', 'tf1') as Shown);
+    const overHttp = project(await ok('show', NEW, '--dao', daoId, '--transfer', 'tf1') as Shown);
     expect(overHttp).toEqual([expect.objectContaining({ channel: ch2, status: 'completed', accepted: true })]);
-    expect(project(ok('show', NEW, '--dao', daoId, '--transfer', 'tf1', '--grpc') as Shown)).toEqual(overHttp);
-    expect(dev('show', NEW, '--dao', daoId, '--transfer', 'nope', '--grpc')).toMatchObject({ status: 1, stderr: expect.stringMatching(/gRPC.*NOT_FOUND/) });
+    expect(project(await ok('show', NEW, '--dao', daoId, '--transfer', 'tf1', '--grpc') as Shown)).toEqual(overHttp);
+    expect(await dev('show', NEW, '--dao', daoId, '--transfer', 'nope', '--grpc')).toMatchObject({ status: 1, stderr: expect.stringMatching(/gRPC.*NOT_FOUND/) });
     // The leaver's own bridge relayed the transfer (its provisioner acts on it), then stopped following CH_2:
     // the channel is none of its channels any more, before and after its organisation is removed from it.
     const leaverLog = () => readFileSync(memberServiceFiles(ctx.settings, VSP2, 'ledger-bridge').logFile, 'utf8').split('\n').filter((l) => l.includes(`"channel":"${ch2}"`));
     await until(`${VSP2}'s bridge to stop relaying ${ch2}`, async () => (leaverLog().some((l) => l.includes('left the channel: no longer relaying it')) ? true : undefined), 120_000, 1000);
-    expect(dev('show', VSP2, '--dao', daoId, '--transfer', 'tf1')).toMatchObject({ status: 1, stderr: expect.stringMatching(/VERSION_NOT_FOUND/) });
-    expect(ok('unseat', VSP2, '--dao', daoId)).toEqual({ mspId: VSP2, channels: [ch2] });
+    expect(await dev('show', VSP2, '--dao', daoId, '--transfer', 'tf1')).toMatchObject({ status: 1, stderr: expect.stringMatching(/VERSION_NOT_FOUND/) });
+    expect(await ok('unseat', VSP2, '--dao', daoId)).toEqual({ mspId: VSP2, channels: [ch2] });
     expect(await organisations(ch2)).toEqual([DSP, NEW, VSP1].sort());
     expect(await organisations(ch1)).toEqual([DSP, VSP1].sort());
 
