@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { busiestProcesses, loadLine, stopLeftovers } from './load-watch';
@@ -30,11 +30,13 @@ describe('what keeps the machine busy', () => {
 
   it("stops the processes still running from a stopped stack's folder, and only those", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'leftovers-'));
-    const other = mkdtempSync(join(tmpdir(), 'leftovers-other-'));
+    // A sibling whose name starts with the folder's (as .stack-e2e beside .stack): another folder.
+    const other = `${dir}-e2e`;
+    mkdirSync(other);
     const sleeper = (args: string[], cwd: string) => spawn('sleep', args, { cwd, stdio: 'ignore' });
     const byCwd = sleeper(['300'], dir);
     const byArgument = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 300000)', '--', `--data=${dir}/x`], { cwd: other, stdio: 'ignore' });
-    // A folder that only starts with the same name is another folder: its process stays.
+    // The sibling's process stays.
     const control = sleeper(['300'], other);
     const exited = (c: ReturnType<typeof spawn>) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(undefined) : c.once('exit', r)));
     try {
