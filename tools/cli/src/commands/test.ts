@@ -158,13 +158,15 @@ export function registerTestCommand(program: Command): void {
       const dir = mkdtempSync(join(tmpdir(), 'datawell-test-'));
       const runs: string[][] = opts.tier ? [[opts.tier]] : [['unit', 'integration'], ['e2e']];
       const ownStacks = runs.length > 1 && needsStack && !stackWasUp && !process.env['DATAWELL_KEEP_STACK'];
-      // With stacks of its own, the run starts the e2e tier (one file at a time: its services run as
-      // processes on their stack's ports and consumer groups) beside the unit and integration tiers,
-      // on a second stack with its own folder and ports: each tier alone leaves about half of the
-      // machine's CPU idle, waiting on blocks, consumer groups and processes. With
-      // DATAWELL_TEST_SERIAL_TIERS=1 they run one after the other on the same ports. A stack that was
-      // up before serves every tier, one after the other.
-      const together = ownStacks && !process.env['DATAWELL_TEST_SERIAL_TIERS'];
+      // With stacks of its own, the e2e tier (one file at a time: its services run as processes on
+      // their stack's ports and consumer groups) runs after the unit and integration tiers on a fresh
+      // stack in a sibling folder, on the same ports once the integration stack has stopped. With
+      // DATAWELL_TEST_TIERS_TOGETHER=1 it runs beside them, on a second stack with ports of its own:
+      // for a machine with cores to spare. Each tier alone leaves about half of two cores idle, but
+      // together they overloaded this 2-core machine (load 15-30, e2e files twice as slow, a Kafka
+      // console tool timing out): docs/stack.md. A stack that was up before serves every tier, one
+      // after the other.
+      const together = ownStacks && process.env['DATAWELL_TEST_TIERS_TOGETHER'] === '1';
       const e2eEnv = ownStacks ? e2eStackEnv(ctx.settings, together) : {};
       const e2eCtx = ownStacks ? stackContext({}, e2eEnv) : ctx;
       if (ownStacks && existsSync(e2eCtx.settings.stackDir)) {
