@@ -144,6 +144,11 @@ describe('my DAOs, read through the member’s own ledger bridge', () => {
   it('lists the DSP’s DAO and shows both versions as its bridge reports them', async () => {
     const { daoId } = formed;
     const base = await consoleOf(dsp);
+    // The console the DSP's person uses runs in the DSP's own domain, as its OS user, on its port.
+    const { stdout } = await dev(['stack', 'status', '--json']);
+    const domain = (JSON.parse(stdout) as { domains: Array<{ name: string; osUser: string; serviceUrls: Record<string, string>; processes: Array<{ name: string; pid?: number; user?: string }> }> }).domains.find((d) => d.name === dsp.mspId)!;
+    expect(domain.serviceUrls['console']).toBe(base);
+    expect(domain.processes.find((p) => p.name === `console@${dsp.mspId}`)).toMatchObject({ pid: expect.any(Number), user: domain.osUser });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(30_000);
     const bodies: string[] = [];

@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { enrollClientIdentity, findDomain, loadSettings, memberServiceUrl, serviceUrl, stderrProgress, type StackContext } from '@datawell/stack';
+import { enrollClientIdentity, findDomain, loadSettings, memberServiceUrl, stderrProgress, type StackContext } from '@datawell/stack';
 import { login, type DomainFormationResult, type DomainMember } from '@datawell/testing';
 import type { Browser, Page } from 'playwright-core';
-import { buildConsole, DIST_DIR } from '../../server/build';
-import { startConsoleServer, type ConsoleServer } from '../../server/serve';
+import { buildConsole } from '../../server/build';
 import { launchBrowser, see } from './browser';
 
 const REPO = resolve(__dirname, '..', '..', '..', '..');
@@ -79,19 +78,16 @@ export async function domainMember(ctx: StackContext, mspId: string, role: 'DSP'
   return { mspId, role, identity, bridgeUrl: memberServiceUrl(ctx.settings, findDomain(ctx, mspId), 'ledger-bridge') };
 }
 
-/** A console of the member's own domain: the operator's marketplace and negotiation, its own bridge, provisioner and telemetry. */
-export function memberConsole(ctx: StackContext, m: DomainMember): Promise<ConsoleServer> {
-  const domain = findDomain(ctx, m.mspId);
-  return startConsoleServer({
-    distDir: DIST_DIR,
-    upstreams: {
-      marketplace: serviceUrl(ctx.settings, 'marketplace'),
-      negotiation: serviceUrl(ctx.settings, 'negotiation'),
-      member: m.bridgeUrl,
-      provisioner: memberServiceUrl(ctx.settings, domain, 'provisioner'),
-      telemetry: memberServiceUrl(ctx.settings, domain, 'telemetry'),
-    },
-  });
+/**
+ * The console of the member's own domain, as a person gets it: `./dev domain console <MSP>` serves it
+ * as the domain's OS user on the domain's console port, with the member's own bridge, provisioner and
+ * telemetry behind it. Its URL.
+ */
+export async function memberConsole(m: DomainMember): Promise<string> {
+  const { consoles } = await status<{ consoles: Array<{ domain: string; url: string; healthy: boolean; detail: string }> }>(['domain', 'console', m.mspId, '--json']);
+  const own = consoles.find((c) => c.domain === m.mspId);
+  if (!own?.healthy) throw new Error(`the console of ${m.mspId} is not serving: ${own?.detail ?? 'not listed'}`);
+  return own.url;
 }
 
 /** The stack of this run (the environment's settings), as the e2e files use it. */
@@ -119,11 +115,11 @@ export async function consoleScenario(args: string[], members: ReadonlyArray<rea
   await buildConsole();
   // As a person forms one: the CLI's scenario on this stack.
   const scenario = await formDomainsDao(args);
-  const servers: ConsoleServer[] = [];
+  const consoles = new Set<string>();
   let browser: Browser | undefined;
   const close = async () => {
     await browser?.close();
-    for (const s of servers.splice(0)) await s.close();
+    if (consoles.size > 0) await dev(['domain', 'console', ...consoles, '--stop']);
     await scenario.stop();
   };
   try {
@@ -136,9 +132,8 @@ export async function consoleScenario(args: string[], members: ReadonlyArray<rea
       members: people,
       browser,
       consoleOf: async (m) => {
-        const server = await memberConsole(ctx, m);
-        servers.push(server);
-        return server.url;
+        consoles.add(m.mspId);
+        return memberConsole(m);
       },
       close,
     };

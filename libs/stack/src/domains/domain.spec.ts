@@ -1,5 +1,5 @@
 import { loadSettings } from '../settings';
-import { domainPaths, domainPorts, MAX_DOMAINS, memberBridgeGrpcPort, memberServicePorts, newMemberDomain, operatorDomain, osUserFor, portClash, validateMember, type DomainRecord } from './domain';
+import { domainPaths, domainPorts, MAX_DOMAINS, memberBridgeGrpcPort, memberConsolePort, memberServicePorts, newMemberDomain, operatorDomain, osUserFor, portClash, validateMember, type DomainRecord } from './domain';
 
 const settings = loadSettings('/repo', { DATAWELL_STACK_DIR: '/srv/stack' });
 
@@ -67,6 +67,17 @@ describe('the domain port plan', () => {
     expect(() => newMemberDomain(nearKafka, [operatorDomain(nearKafka)], 'AMSP', 'DSP')).toThrow(/port 24092 of domain AMSP \(postgres\) is already Kafka's/);
     const nearFabric = loadSettings('/repo', { DATAWELL_POSTGRES_PORT: '26999', DATAWELL_FABRIC_PORT_BASE: '27000' });
     expect(() => newMemberDomain(nearFabric, [operatorDomain(nearFabric)], 'AMSP', 'DSP')).toThrow(/port 27000 \(postgres\) of domain AMSP falls in the Fabric range/);
+  });
+});
+
+describe("member domains' consoles", () => {
+  it('listen above the member services of every slot, one port per domain, and clash checks include them', () => {
+    const base = settings.ports.fabricBase;
+    expect(memberConsolePort(settings, 1)).toBe(base + 1401);
+    // Above the last slot's member services and gRPC port.
+    expect(memberConsolePort(settings, 0)).toBeGreaterThan(memberBridgeGrpcPort(settings, MAX_DOMAINS - 1));
+    const onConsole = loadSettings('/repo', { DATAWELL_POSTGRES_PORT: '28401', DATAWELL_REDIS_PORT: '26379', DATAWELL_FABRIC_PORT_BASE: '27000' });
+    expect(() => newMemberDomain(onConsole, [operatorDomain(onConsole)], 'AMSP', 'DSP')).toThrow(/port 28401 of domain AMSP \(console\) is already domain operator \(postgres\)'s/);
   });
 });
 

@@ -130,6 +130,20 @@ export function memberBridgeGrpcPort(settings: StackSettings, index: number): nu
 }
 
 /** Pid and log files of a member service in its domain's folder. */
+/**
+ * The port of domain k's console: the web console served in the member's own domain, with the
+ * domain's own services behind it (base + 1400 + k, above the member services' slots).
+ */
+export function memberConsolePort(settings: StackSettings, index: number): number {
+  return settings.ports.fabricBase + 1400 + index;
+}
+
+/** Pid and log file of a member domain's console, in its folder. */
+export function memberConsoleFiles(settings: StackSettings, domain: string): { pidFile: string; logFile: string } {
+  const p = domainPaths(settings, domain);
+  return { pidFile: join(p.run, 'console.pid'), logFile: join(p.logs, 'console.log') };
+}
+
 export function memberServiceFiles(settings: StackSettings, domain: string, service: MemberServiceName): { pidFile: string; logFile: string } {
   const p = domainPaths(settings, domain);
   return { pidFile: join(p.run, `service-${service}.pid`), logFile: join(p.logs, `service-${service}.log`) };
@@ -165,7 +179,7 @@ export function portClash(settings: StackSettings, domains: readonly DomainRecor
   const fixed: [number, string][] = [[settings.ports.kafka, 'Kafka'], [settings.ports.kafkaController, 'the Kafka controller']];
   for (const [port, who] of fixed) claim(port, who);
   for (const d of domains) {
-    const ports = { ...d.ports, ...(d.role === 'operator' ? {} : { ...memberServicePorts(settings, d.index), 'ledger-bridge gRPC': memberBridgeGrpcPort(settings, d.index) }) };
+    const ports = { ...d.ports, ...(d.role === 'operator' ? {} : { ...memberServicePorts(settings, d.index), 'ledger-bridge gRPC': memberBridgeGrpcPort(settings, d.index), console: memberConsolePort(settings, d.index) }) };
     for (const [kind, port] of Object.entries(ports)) {
       // The Fabric plan spans base … base+1000 (fabric/layout.ts).
       if (port >= fabricBase && port < fabricBase + 1000) return `port ${port} (${kind}) of domain ${d.name} falls in the Fabric range from DATAWELL_FABRIC_PORT_BASE=${fabricBase}`;

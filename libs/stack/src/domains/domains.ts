@@ -16,7 +16,7 @@ import { withStackLock } from '../lock';
 import { chownTree, ensureSystemUser, findOsUser, osUser } from '../os-user';
 import { isAlive, readPid, stopDaemon } from '../proc';
 import { stopWorkloadsUnder } from '../workloads';
-import { domainPaths, domainsDir, MEMBER_SERVICES, memberServiceFiles, memberServiceUrl, newMemberDomain, operatorDomain, OPERATOR_DOMAIN, type DomainRecord } from './domain';
+import { domainPaths, domainsDir, MEMBER_SERVICES, memberConsoleFiles, memberConsolePort, memberServiceFiles, memberServiceUrl, newMemberDomain, operatorDomain, OPERATOR_DOMAIN, type DomainRecord } from './domain';
 import { createDomainKafkaPrincipal, type KafkaPrincipalState } from './kafka-principal';
 import { writeMspPackage, type MspPackage } from './msp-package';
 import { ensureDomainTrafficKey } from './traffic-key';
@@ -184,6 +184,7 @@ export async function parkDomain(ctx: StackContext, name: string): Promise<boole
     const p = domainPaths(ctx.settings, d.name);
     let stopped = false;
     for (const service of MEMBER_SERVICES) stopped = (await stopDaemon(memberServiceFiles(ctx.settings, d.name, service).pidFile)) || stopped;
+    stopped = (await stopDaemon(memberConsoleFiles(ctx.settings, d.name).pidFile)) || stopped;
     stopped = (await stopWorkloadsUnder(join(p.run, 'provisioner', 'workloads'))) > 0 || stopped;
     const dirs = fabricDirs(ctx.settings);
     const registry = loadRegistry(dirs);
@@ -261,6 +262,7 @@ export function domainsStatus(ctx: StackContext, operatorProcesses: readonly Com
       described(`redis@${d.name}`, livePid(join(p.run, 'redis.pid'))),
       ...(org ? fabricProcesses(ctx, org) : []),
       ...MEMBER_SERVICES.map((s) => described(`${s}@${d.name}`, livePid(memberServiceFiles(ctx.settings, d.name, s).pidFile))),
+      described(`console@${d.name}`, livePid(memberConsoleFiles(ctx.settings, d.name).pidFile)),
     ]);
   }
   const ofMembers = new Set([...memberProcesses.values()].flat().map((x) => x.name));
@@ -281,7 +283,7 @@ export function domainsStatus(ctx: StackContext, operatorProcesses: readonly Com
       database: { host: '127.0.0.1', port: d.ports.postgres, database: 'datawell' },
       redis: { host: '127.0.0.1', port: d.ports.redis },
       kafka: { principal: d.kafkaPrincipal, credentials: d.name === OPERATOR_DOMAIN ? operatorKafka(ctx) : (file.kafka[d.name] ?? 'pending') },
-      serviceUrls: d.name === OPERATOR_DOMAIN ? {} : Object.fromEntries(MEMBER_SERVICES.map((s) => [s, memberServiceUrl(ctx.settings, d, s)])),
+      serviceUrls: d.name === OPERATOR_DOMAIN ? {} : { ...Object.fromEntries(MEMBER_SERVICES.map((s) => [s, memberServiceUrl(ctx.settings, d, s)])), console: `http://127.0.0.1:${memberConsolePort(ctx.settings, d.index)}` },
     };
   });
 }

@@ -7,7 +7,7 @@ import { connect } from 'node:tls';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { addDomain, addOrgToChannel, admitOrganisation, anchorPeersOf, createChannel, domainPaths, findDomain, isAlive, joinOwnPeer, memberFabric, memberKafkaCredentials, memberServicePorts, operatorFabric, ownPeerChannels, ownPeerHeight, parkDomain, readMspPackage, readPid, status, up, verifyMspPackage, waitFor, type DomainStatus } from '../../src';
+import { addDomain, addOrgToChannel, admitOrganisation, anchorPeersOf, createChannel, domainPaths, findDomain, isAlive, joinOwnPeer, memberFabric, memberConsolePort, memberKafkaCredentials, memberServicePorts, operatorFabric, ownPeerChannels, ownPeerHeight, parkDomain, readMspPackage, readPid, status, up, verifyMspPackage, waitFor, type DomainStatus } from '../../src';
 import { loadSettings } from '../../src/settings';
 import { silentProgress } from '../../src/progress';
 import { fabricDirs, findOrg, loadRegistry, OPERATOR_ORG } from '../../src/fabric/layout';
@@ -77,11 +77,17 @@ describe('trust domains on one machine', () => {
       [`ledger-bridge@${MEMBER}`, undefined, undefined],
       [`telemetry@${MEMBER}`, undefined, undefined],
       [`provisioner@${MEMBER}`, undefined, undefined],
+      [`console@${MEMBER}`, undefined, undefined],
     ]);
     expect(entry.database.port).toBe(findDomain(ctx, MEMBER).ports.postgres);
     expect(entry.kafka.principal).toBe(`member-${MEMBER}`);
     const ports = memberServicePorts(ctx.settings, findDomain(ctx, MEMBER).index);
-    expect(entry.serviceUrls).toEqual({ 'ledger-bridge': `http://127.0.0.1:${ports['ledger-bridge']}`, telemetry: `http://127.0.0.1:${ports.telemetry}`, provisioner: `http://127.0.0.1:${ports.provisioner}` });
+    expect(entry.serviceUrls).toEqual({
+      'ledger-bridge': `http://127.0.0.1:${ports['ledger-bridge']}`,
+      telemetry: `http://127.0.0.1:${ports.telemetry}`,
+      provisioner: `http://127.0.0.1:${ports.provisioner}`,
+      console: `http://127.0.0.1:${memberConsolePort(ctx.settings, findDomain(ctx, MEMBER).index)}`,
+    });
   });
 
   it("serves SQL and Redis with the domain's own passwords, and refuses a client without them", async () => {

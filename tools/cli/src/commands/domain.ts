@@ -31,6 +31,7 @@ import {
 } from '@datawell/stack';
 import { UsageError } from '../usage-error';
 import { REPO_DIR, stackContext } from '../context';
+import { memberConsolesStatus, startMemberConsoles, stopMemberConsoles, type MemberConsoleState } from '../services/console';
 import { memberServicesStatus, startMemberServices, stopMemberServices, type MemberServiceState } from '../services/domain-runner';
 import { guarded } from './stack';
 
@@ -116,6 +117,24 @@ export function registerDomainCommands(program: Command): void {
     });
 
   domain
+    .command('console')
+    .description("serve the console of member domains (all, or those named) in each member's own domain, as its OS user, with the domain's own services behind it; print where (--stop stops them)")
+    .argument('[MSPID...]', 'member domains (default: every member domain)')
+    .option('--stop', 'stop them instead')
+    .option('--json', 'one JSON object on stdout')
+    .action(async (mspIds: string[], opts: { stop?: boolean; json?: boolean }) => {
+      const ctx = stackContext();
+      const only = mspIds.length > 0 ? mspIds : undefined;
+      await guarded(async () => memberConsolesStatus(ctx, only));
+      if (opts.stop) return void (await stopMemberConsoles(ctx, only));
+      await startMemberConsoles(ctx, REPO_DIR, only);
+      const list = await memberConsolesStatus(ctx, only);
+      if (opts.json) process.stdout.write(`${JSON.stringify({ healthy: list.every((c) => c.healthy), consoles: list })}\n`);
+      else process.stdout.write(list.length === 0 ? 'no member domains (./dev domain add <MSPID> --role DSP|VSP)\n' : `${list.map(describeMemberConsole).join('\n')}\n`);
+      if (list.some((c) => !c.healthy)) process.exitCode = 1;
+    });
+
+  domain
     .command('services')
     .description("each member domain's services: HTTP URL, gRPC address (the ledger bridge's usage trail), health, pid")
     .option('--json', 'one JSON object on stdout')
@@ -139,6 +158,11 @@ function printMemberServices(list: readonly MemberServiceState[], json: boolean)
   if (json) process.stdout.write(`${JSON.stringify({ healthy: list.every((s) => s.healthy), services: list })}\n`);
   else process.stdout.write(list.length === 0 ? 'no member domains (./dev domain add <MSPID> --role DSP|VSP)\n' : `${list.map(describeMemberService).join('\n')}\n`);
   if (list.some((s) => !s.healthy)) process.exitCode = 1;
+}
+
+/** One line of `./dev domain console`: health, domain, URL, detail. */
+export function describeMemberConsole(c: MemberConsoleState): string {
+  return `${c.healthy ? 'healthy  ' : 'UNHEALTHY'}  ${c.domain.padEnd(16)} console        ${c.url}  ${c.detail}`;
 }
 
 /** One line of `./dev domain services`: health, domain, service, HTTP URL, gRPC address (where it has a fixed one), detail. */

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { buildConnection, status, up } from '@datawell/stack';
 import { REPO_DIR, stackContext } from '../context';
 import { measureProcesses } from '../services/measure';
-import { consoleStatus, startConsole } from '../services/console';
+import { consoleStatus, memberConsolesStatus, startConsole, startMemberConsoles } from '../services/console';
 import { stopEverything } from '../services/stop-all';
 import { servicesStatus, startServices, stopServices } from '../services/runner';
 import { memberServicesStatus, startMemberServices } from '../services/domain-runner';
@@ -20,13 +20,18 @@ export function registerUpCommands(program: Command): void {
       await startMemberServices(ctx, connection, REPO_DIR);
       // A console that does not build or start is reported below (and in the exit code); the services stay up.
       await startConsole(ctx, REPO_DIR).catch((e: unknown) => ctx.progress.step('console', `not started: ${e instanceof Error ? e.message : String(e)}`));
+      const domainConsoles = () => startMemberConsoles(ctx, REPO_DIR).catch((e: unknown) => ctx.progress.step('console', `a member domain's console not started: ${e instanceof Error ? e.message : String(e)}`));
+      await domainConsoles();
       const demo = opts.demo ? await runLifecycleOnStack(1_000_000n) : undefined;
       // The same kind of DAO with every participant in its own trust domain (docs/security.md).
       const domainsDemo = opts.demo ? await runDomainsOnStack({ vsps: 1, joiners: 1, orgPrefix: 'Up', revenue: 1_000_000n }) : undefined;
+      // The demo's domains were made after the first round: their consoles too.
+      if (domainsDemo) await domainConsoles();
       const stack = await status(ctx);
       const services = await servicesStatus(ctx);
       const memberServices = await memberServicesStatus(ctx);
       const consoleState = await consoleStatus(ctx);
+      const memberConsoles = await memberConsolesStatus(ctx);
       const lines = [
         '',
         'Datawell is up.',
@@ -34,6 +39,9 @@ export function registerUpCommands(program: Command): void {
         ...(demo ? ['Demo life cycle (./dev scenario lifecycle runs it again):', describeLifecycle(demo)] : []),
         ...(domainsDemo ? ['A DAO of participants in their own trust domains (./dev scenario domains runs it again):', describeDomains(domainsDemo)] : []),
         `Console:             ${consoleState.url}  (${consoleState.healthy ? 'the catalogue; sign in with an enrolled identity' : `UNHEALTHY: ${consoleState.detail}`})`,
+        ...(memberConsoles.length > 0
+          ? ["Members' consoles (each in its own domain, with the member's own services behind it: its DAOs, infrastructure, workloads, governance; ./dev domain console):", ...memberConsoles.map((c) => `  ${c.healthy ? 'healthy  ' : 'UNHEALTHY'}  ${c.domain.padEnd(28)} ${c.url}  (${c.detail})`)]
+          : []),
         'API docs (OpenAPI):  ' + services.map((s) => `${s.url}/docs`).join('  '),
         'Metrics:             <service url>/metrics (Prometheus)',
         '',
@@ -53,7 +61,7 @@ export function registerUpCommands(program: Command): void {
         '',
       ];
       process.stdout.write(lines.join('\n'));
-      if (!stack.healthy || services.some((s) => !s.healthy) || memberServices.some((s) => !s.healthy) || !consoleState.healthy) process.exitCode = 1;
+      if (!stack.healthy || services.some((s) => !s.healthy) || memberServices.some((s) => !s.healthy) || !consoleState.healthy || memberConsoles.some((c) => !c.healthy)) process.exitCode = 1;
     });
 
   program

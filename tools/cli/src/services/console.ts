@@ -1,5 +1,22 @@
-import { join } from 'node:path';
-import { isAlive, readPid, run, startDaemon, stopDaemon, waitFor, type StackContext } from '@datawell/stack';
+import { chownSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  isAlive,
+  isParked,
+  listDomains,
+  memberConsoleFiles,
+  memberConsolePort,
+  memberServiceUrl,
+  osUser,
+  readPid,
+  run,
+  StackError,
+  startDaemon,
+  stopDaemon,
+  waitFor,
+  type DomainRecord,
+  type StackContext,
+} from '@datawell/stack';
 import { serviceUrl } from './runner';
 
 
@@ -25,8 +42,20 @@ function entry(repoDir: string): string[] {
 }
 
 async function answers(ctx: StackContext): Promise<boolean> {
-  const response = await fetch(consoleUrl(ctx), { signal: AbortSignal.timeout(3000) });
+  return answersAt(consoleUrl(ctx));
+}
+
+async function answersAt(url: string): Promise<boolean> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
   return response.ok;
+}
+
+/** Builds the console when its sources changed; whether it did. */
+async function buildBundle(ctx: StackContext, repoDir: string): Promise<boolean> {
+  const built = await run(process.execPath, [...entry(repoDir), 'build'], { cwd: repoDir });
+  const { built: changed } = JSON.parse(built.stdout.trim().split('\n').pop() ?? '{}') as { built?: boolean };
+  if (changed) ctx.progress.step('console', 'built the console');
+  return changed === true;
 }
 
 /**
@@ -35,9 +64,7 @@ async function answers(ctx: StackContext): Promise<boolean> {
  * to the operator's ledger bridge (the operator's page, for its administrators) (a running server serves a new build as it is).
  */
 export async function startConsole(ctx: StackContext, repoDir: string): Promise<void> {
-  const built = await run(process.execPath, [...entry(repoDir), 'build'], { cwd: repoDir });
-  const { built: changed } = JSON.parse(built.stdout.trim().split('\n').pop() ?? '{}') as { built?: boolean };
-  if (changed) ctx.progress.step('console', 'built the console');
+  await buildBundle(ctx, repoDir);
   const f = files(ctx);
   if (!isAlive(readPid(f.pid))) {
     ctx.progress.step('console', `serving the console on ${consoleUrl(ctx)}`);
@@ -71,4 +98,108 @@ export async function consoleStatus(ctx: StackContext): Promise<ConsoleState> {
   } catch (e) {
     return { ...base, healthy: false, pid: pid as number, detail: e instanceof Error ? e.message : String(e) };
   }
+}
+
+/** A member domain's console, as `./dev domain consoles` and `./dev up` report it. */
+export interface MemberConsoleState {
+  readonly domain: string;
+  readonly url: string;
+  readonly healthy: boolean;
+  readonly pid?: number;
+  readonly detail: string;
+  readonly logFile: string;
+}
+
+function memberConsoleDomains(ctx: StackContext, only?: readonly string[]): DomainRecord[] {
+  const members = listDomains(ctx).filter((d) => d.role !== 'operator');
+  if (!only) return members;
+  return only.map((name) => {
+    const d = members.find((x) => x.name === name);
+    if (!d) throw new StackError('UNKNOWN_DOMAIN', `no member domain ${name} (members: ${members.map((x) => x.name).join(', ') || 'none'})`, 'domains');
+    return d;
+  });
+}
+
+const memberConsoleUrl = (ctx: StackContext, d: DomainRecord) => `http://127.0.0.1:${memberConsolePort(ctx.settings, d.index)}`;
+
+/**
+ * The console of each member domain (all, or those named) that is not running, served in the
+ * member's own domain: a process of the domain's OS user on the domain's console port, with the
+ * operator's marketplace and negotiation and the domain's own ledger bridge, provisioner and
+ * telemetry behind it, so the private pages (its DAOs, infrastructure, workloads, governance, usage
+ * trail) talk to the member's own services only. The bundle is the operator's console's (built here
+ * when its sources changed); the console holds no key (a person's key stays in the browser).
+ */
+export async function startMemberConsoles(ctx: StackContext, repoDir: string, only?: readonly string[]): Promise<void> {
+  const parked = (only ?? []).filter((name) => isParked(ctx, name));
+  if (parked.length > 0) throw new StackError('DOMAIN_PARKED', `domain ${parked.join(', ')} is parked; ./dev domain add takes it up again`, 'domains');
+  const domains = memberConsoleDomains(ctx, only).filter((d) => !isParked(ctx, d.name));
+  if (domains.length === 0) return;
+  await buildBundle(ctx, repoDir);
+  const started: Array<{ domain: string; url: string; pidFile: string; logFile: string }> = [];
+  for (const d of domains) {
+    const f = memberConsoleFiles(ctx.settings, d.name);
+    if (isAlive(readPid(f.pidFile))) continue;
+    const url = memberConsoleUrl(ctx, d);
+    ctx.progress.step('console', `serving ${d.name}'s console on ${url} as ${d.osUser}`);
+    ownedFile(f.logFile, d.osUser);
+    startDaemon({
+      name: `console@${d.name}`,
+      cmd: process.execPath,
+      args: [
+        ...entry(repoDir),
+        'serve',
+        '--port', String(memberConsolePort(ctx.settings, d.index)),
+        '--marketplace', serviceUrl(ctx.settings, 'marketplace'),
+        '--negotiation', serviceUrl(ctx.settings, 'negotiation'),
+        '--member', memberServiceUrl(ctx.settings, d, 'ledger-bridge'),
+        '--provisioner', memberServiceUrl(ctx.settings, d, 'provisioner'),
+        '--telemetry', memberServiceUrl(ctx.settings, d, 'telemetry'),
+      ],
+      cwd: repoDir,
+      user: d.osUser,
+      logFile: f.logFile,
+      pidFile: f.pidFile,
+    });
+    started.push({ domain: d.name, url, ...f });
+  }
+  for (const s of started) {
+    await waitFor(`the console of ${s.domain}`, async () => {
+      if (!isAlive(readPid(s.pidFile))) throw new Error(`it exited; see ${s.logFile}`);
+      return answersAt(s.url).catch(() => false);
+    }, 60_000, 'console');
+  }
+}
+
+/** The log file exists and belongs to the domain's user before the console writes to it. */
+function ownedFile(file: string, user: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  const { uid, gid } = osUser(user);
+  chownSync(file, uid, gid);
+}
+
+export async function stopMemberConsoles(ctx: StackContext, only?: readonly string[]): Promise<void> {
+  await Promise.all(
+    memberConsoleDomains(ctx, only).map(async (d) => {
+      if (await stopDaemon(memberConsoleFiles(ctx.settings, d.name).pidFile)) ctx.progress.step('console', `stopped ${d.name}'s console`);
+    }),
+  );
+}
+
+export async function memberConsolesStatus(ctx: StackContext, only?: readonly string[]): Promise<MemberConsoleState[]> {
+  const out: MemberConsoleState[] = [];
+  // Parked domains are listed only when named: their consoles are stopped on purpose.
+  for (const d of memberConsoleDomains(ctx, only).filter((x) => only !== undefined || !isParked(ctx, x.name))) {
+    const f = memberConsoleFiles(ctx.settings, d.name);
+    const pid = readPid(f.pidFile);
+    const base = { domain: d.name, url: memberConsoleUrl(ctx, d), logFile: f.logFile };
+    if (!isAlive(pid)) {
+      out.push({ ...base, healthy: false, detail: isParked(ctx, d.name) ? 'parked (./dev domain add takes it up again)' : 'not running' });
+      continue;
+    }
+    const ok = await answersAt(base.url).catch(() => false);
+    out.push({ ...base, healthy: ok, pid: pid as number, detail: ok ? 'serving' : 'not answering' });
+  }
+  return out;
 }
