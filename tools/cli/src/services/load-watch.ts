@@ -49,8 +49,11 @@ function userNames(): Map<number, string> {
 function describe(pid: number, names: Map<number, string>): { user: string; label: string } | undefined {
   try {
     const uid = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? -1);
-    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
-    const exe = (argv[0] ?? '?').split('/').pop() ?? '?';
+    let argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+    // A process that rewrote its title (chromium's children) has one string with spaces.
+    if (argv.length === 1 && argv[0]!.includes(' ')) argv = argv[0]!.split(' ').filter((a) => a !== '');
+    // The kernel's name for it (chromium's renderers rewrite their command line, not this).
+    const exe = readFileSync(`/proc/${pid}/comm`, 'utf8').trim() || (argv[0] ?? '?').split('/').pop() || '?';
     // The argument that says what a generic runtime runs: `node …/main.js`, `java … kafka.Kafka`, `peer node start`.
     // (`-r module` preloads a module: the script comes after it.)
     const what = argv.slice(1).find((a, i, rest) => !a.startsWith('-') && !['-r', '--require'].includes(rest[i - 1] ?? '') && (a.includes('/') || a.includes('.') || /^[a-z]+$/.test(a)));

@@ -82,6 +82,19 @@ describe('a DAO formed among trust domains through the running services', () => 
     const wallet = readdirSync(join(ctx.settings.stackDir, 'wallet'));
     expect(wallet).toContain('OperatorMSP.json');
     expect(wallet.filter((file) => members.some((m) => file.startsWith(m)))).toEqual([]);
+
+    // `./dev usage` reads a dataset's trail through the member's own bridge, over HTTP and over its
+    // gRPC port alike (no computation ran in this DAO: an empty trail, read from the DSP's own peer),
+    // and says NOT_FOUND over gRPC for a DAO its peer does not have.
+    const usage = async (...args: string[]) => runDev(['usage', '--dataset', 'readings', '--as', 'E2dDspMSP', '--json', ...args]);
+    const overHttp = await usage('--dao', result.daoId);
+    const overGrpc = await usage('--dao', result.daoId, '--grpc');
+    expect([overHttp.status, overGrpc.status]).toEqual([0, 0]);
+    expect(JSON.parse(overGrpc.stdout)).toEqual(JSON.parse(overHttp.stdout));
+    expect(JSON.parse(overGrpc.stdout)).toMatchObject({ daoId: result.daoId, dataset: 'readings', entries: [] });
+    const nowhere = await usage('--dao', 'no-such-dao', '--grpc');
+    expect(nowhere.status).toBe(1);
+    expect(nowhere.stderr).toMatch(/NOT_FOUND/);
   }, 20 * 60_000);
 
   it("posts a member's offer through its own bridge and gives the catalogue its description, which must hash to the ledger's digest", async () => {
