@@ -1,13 +1,10 @@
-import { chownSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import {
   isAlive,
   isParked,
-  listDomains,
   memberConsoleFiles,
   memberConsolePort,
   memberServiceUrl,
-  osUser,
   readPid,
   run,
   StackError,
@@ -17,6 +14,7 @@ import {
   type DomainRecord,
   type StackContext,
 } from '@datawell/stack';
+import { memberDomains, ownedLog } from './domain-runner';
 import { serviceUrl } from './runner';
 
 
@@ -110,16 +108,6 @@ export interface MemberConsoleState {
   readonly logFile: string;
 }
 
-function memberConsoleDomains(ctx: StackContext, only?: readonly string[]): DomainRecord[] {
-  const members = listDomains(ctx).filter((d) => d.role !== 'operator');
-  if (!only) return members;
-  return only.map((name) => {
-    const d = members.find((x) => x.name === name);
-    if (!d) throw new StackError('UNKNOWN_DOMAIN', `no member domain ${name} (members: ${members.map((x) => x.name).join(', ') || 'none'})`, 'domains');
-    return d;
-  });
-}
-
 const memberConsoleUrl = (ctx: StackContext, d: DomainRecord) => `http://127.0.0.1:${memberConsolePort(ctx.settings, d.index)}`;
 
 /**
@@ -133,7 +121,7 @@ const memberConsoleUrl = (ctx: StackContext, d: DomainRecord) => `http://127.0.0
 export async function startMemberConsoles(ctx: StackContext, repoDir: string, only?: readonly string[]): Promise<void> {
   const parked = (only ?? []).filter((name) => isParked(ctx, name));
   if (parked.length > 0) throw new StackError('DOMAIN_PARKED', `domain ${parked.join(', ')} is parked; ./dev domain add takes it up again`, 'domains');
-  const domains = memberConsoleDomains(ctx, only).filter((d) => !isParked(ctx, d.name));
+  const domains = memberDomains(ctx, only).filter((d) => !isParked(ctx, d.name));
   if (domains.length === 0) return;
   await buildBundle(ctx, repoDir);
   const started: Array<{ domain: string; url: string; pidFile: string; logFile: string }> = [];
@@ -142,7 +130,7 @@ export async function startMemberConsoles(ctx: StackContext, repoDir: string, on
     if (isAlive(readPid(f.pidFile))) continue;
     const url = memberConsoleUrl(ctx, d);
     ctx.progress.step('console', `serving ${d.name}'s console on ${url} as ${d.osUser}`);
-    ownedFile(f.logFile, d.osUser);
+    ownedLog(f.logFile, d.osUser);
     startDaemon({
       name: `console@${d.name}`,
       cmd: process.execPath,
@@ -171,17 +159,9 @@ export async function startMemberConsoles(ctx: StackContext, repoDir: string, on
   }
 }
 
-/** The log file exists and belongs to the domain's user before the console writes to it. */
-function ownedFile(file: string, user: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
-  const { uid, gid } = osUser(user);
-  chownSync(file, uid, gid);
-}
-
 export async function stopMemberConsoles(ctx: StackContext, only?: readonly string[]): Promise<void> {
   await Promise.all(
-    memberConsoleDomains(ctx, only).map(async (d) => {
+    memberDomains(ctx, only).map(async (d) => {
       if (await stopDaemon(memberConsoleFiles(ctx.settings, d.name).pidFile)) ctx.progress.step('console', `stopped ${d.name}'s console`);
     }),
   );
@@ -190,7 +170,7 @@ export async function stopMemberConsoles(ctx: StackContext, only?: readonly stri
 export async function memberConsolesStatus(ctx: StackContext, only?: readonly string[]): Promise<MemberConsoleState[]> {
   const out: MemberConsoleState[] = [];
   // Parked domains are listed only when named: their consoles are stopped on purpose.
-  for (const d of memberConsoleDomains(ctx, only).filter((x) => only !== undefined || !isParked(ctx, x.name))) {
+  for (const d of memberDomains(ctx, only).filter((x) => only !== undefined || !isParked(ctx, x.name))) {
     const f = memberConsoleFiles(ctx.settings, d.name);
     const pid = readPid(f.pidFile);
     const base = { domain: d.name, url: memberConsoleUrl(ctx, d), logFile: f.logFile };

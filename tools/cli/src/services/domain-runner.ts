@@ -1,4 +1,5 @@
-import { chownSync, closeSync, existsSync, openSync } from 'node:fs';
+import { chownSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import {
   isAlive,
   isParked,
@@ -33,7 +34,8 @@ export interface MemberServiceState {
   readonly logFile: string;
 }
 
-function memberDomains(ctx: StackContext, only?: readonly string[]) {
+/** The member domains (all, or those named: an unknown name is an UNKNOWN_DOMAIN error). */
+export function memberDomains(ctx: StackContext, only?: readonly string[]) {
   const members = listDomains(ctx).filter((d) => d.role !== 'operator');
   if (!only) return members;
   return only.map((name) => {
@@ -76,7 +78,8 @@ export async function startMemberServices(ctx: StackContext, connection: StackCo
 }
 
 /** The log file exists and belongs to the domain's user before the service writes to it. */
-function ownedLog(file: string, user: string): void {
+export function ownedLog(file: string, user: string): void {
+  mkdirSync(dirname(file), { recursive: true });
   if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
   const { uid, gid } = osUser(user);
   chownSync(file, uid, gid);
