@@ -147,7 +147,7 @@ export function registerTestCommand(program: Command): void {
       const ctx = stackContext();
       const needsStack = opts.tier !== 'unit';
       // Every few minutes a line on the machine's load and its busiest processes: a slow run says why.
-      const watch = needsStack ? watchLoad({ everyMs: 5 * 60_000, highLoad: 4 * cpus().length, write: (line) => process.stderr.write(line) }) : undefined;
+      const watch = needsStack ? watchLoad({ everyMs: 5 * 60_000, highLoad: 6 * cpus().length, write: (line) => process.stderr.write(line) }) : undefined;
       if (needsStack) await install(ctx);
       if (checks) {
         const { typeCheck, lint } = await checks;
