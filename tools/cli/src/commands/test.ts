@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,9 +50,12 @@ function prefixLines(from: NodeJS.ReadableStream, to: NodeJS.WritableStream, pre
   createInterface({ input: from, crlfDelay: Infinity }).on('line', (line) => to.write(`${prefix}${line}\n`));
 }
 
-/** Stops what still runs from a stopped stack's folder, and says so: it would have slowed every later test. */
-async function reportLeftovers(stackDir: string): Promise<void> {
-  const left = await stopLeftovers(stackDir);
+/**
+ * Stops what still runs from a stopped stack's folder, or from the jest run marked `mark` (every
+ * process its tests started inherits the mark), and says so: it would have slowed every later test.
+ */
+async function reportLeftovers(stackDir: string, mark: string): Promise<void> {
+  const left = await stopLeftovers(stackDir, { mark });
   if (left.length > 0) process.stderr.write(`test: ${left.length} process(es) of ${stackDir} still ran after the stack was stopped, now stopped: ${left.join(', ')}\n`);
 }
 
@@ -156,6 +160,10 @@ export function registerTestCommand(program: Command): void {
       }
       const stackWasUp = needsStack && (await status(ctx)).healthy;
       const dir = mkdtempSync(join(tmpdir(), 'datawell-test-'));
+      // Each jest run's processes carry its mark (DATAWELL_TEST_RUN_MARK): what still runs with it once
+      // the run and its stack stopped is a leftover.
+      const runId = randomUUID();
+      const mark = (i: number) => `${runId}-${i}`;
       const runs: string[][] = opts.tier ? [[opts.tier]] : [['unit', 'integration'], ['e2e']];
       const ownStacks = runs.length > 1 && needsStack && !stackWasUp && !process.env['DATAWELL_KEEP_STACK'];
       // With stacks of its own, the e2e tier (one file at a time: its services run as processes on
@@ -189,7 +197,7 @@ export function registerTestCommand(program: Command): void {
         // --forceExit: a test that timed out never ran its cleanup, and the Kafka clients and pools it
         // left open must not keep jest (and CI) waiting for ever; the summary counts its failure.
         const args = ['--selectProjects', ...tiers, ...(process.env['CI'] ? ['--ci'] : []), ...serial, '--forceExit', ...(patterns.length ? ['--passWithNoTests', '--testPathPatterns', ...patterns] : [])];
-        const code = await runStep(bin('jest'), args, { ...env, DATAWELL_TEST_SUMMARY_FILE: summary, ...(runs.length > 1 ? { DATAWELL_KEEP_STACK: '1' } : {}) }, 'inherit', deadline, prefix);
+        const code = await runStep(bin('jest'), args, { ...env, DATAWELL_TEST_SUMMARY_FILE: summary, DATAWELL_TEST_RUN_MARK: mark(i), ...(runs.length > 1 ? { DATAWELL_KEEP_STACK: '1' } : {}) }, 'inherit', deadline, prefix);
         if (code === 'budget') process.stderr.write(`test: the run's time budget of ${budget} minutes is spent: the ${tiers.join('+')} tier was stopped\n`);
         return { tiers, code, summary };
       };
@@ -198,7 +206,7 @@ export function registerTestCommand(program: Command): void {
         // The integration stack stops as soon as its tier ends: its idle peers would slow the e2e files still running.
         const first = runTier(0, runs[0]!, {}).then(async (r) => {
           await stopEverything(ctx);
-          await reportLeftovers(ctx.settings.stackDir);
+          await reportLeftovers(ctx.settings.stackDir, mark(0));
           return r;
         });
         results.push(...(await Promise.all([first, runTier(1, runs[1]!, e2eEnv, 'e2e│ ')])));
@@ -207,7 +215,7 @@ export function registerTestCommand(program: Command): void {
           if (ownStacks && tiers.includes('e2e')) {
             process.stderr.write(`test: the e2e tier on a fresh stack in ${e2eCtx.settings.stackDir} (the integration tier's stopped, kept in ${ctx.settings.stackDir})\n`);
             await stopEverything(ctx);
-            await reportLeftovers(ctx.settings.stackDir);
+            await reportLeftovers(ctx.settings.stackDir, mark(i - 1));
           }
           results.push(await runTier(i, tiers, tiers.includes('e2e') ? e2eEnv : {}));
         }
@@ -245,7 +253,7 @@ export function registerTestCommand(program: Command): void {
       if (ownStacks) {
         // The e2e tier's provisioner leaves its DAOs' workloads running: they go with the stacks.
         await stopEverything(e2eCtx);
-        await reportLeftovers(e2eCtx.settings.stackDir);
+        await reportLeftovers(e2eCtx.settings.stackDir, mark(runs.length - 1));
       }
       process.stdout.write(`\n${slowest.map((l) => `slowest: ${l}\n`).join('')}${failures.map((f) => `failed: ${f}\n`).join('')}${passed} passed, ${failed} failed\n`);
       process.exitCode = failed === 0 ? 0 : 1;

@@ -36,18 +36,21 @@ describe('what keeps the machine busy', () => {
     const sleeper = (args: string[], cwd: string) => spawn('sleep', args, { cwd, stdio: 'ignore' });
     const byCwd = sleeper(['300'], dir);
     const byArgument = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 300000)', '--', `--data=${dir}/x`], { cwd: other, stdio: 'ignore' });
-    // The sibling's process stays.
+    // A process a test started, elsewhere: it carries the run's mark.
+    const byMark = spawn('sleep', ['300'], { cwd: other, stdio: 'ignore', env: { ...process.env, DATAWELL_TEST_RUN_MARK: 'run-1-0' } });
+    // The sibling's process stays; so does one that only names the folder in its environment (a
+    // person's shell) or carries another run's mark.
     const control = sleeper(['300'], other);
+    const namesIt = spawn('sleep', ['300'], { cwd: other, stdio: 'ignore', env: { ...process.env, DATAWELL_STACK_DIR: dir, DATAWELL_TEST_RUN_MARK: 'run-2-0' } });
     const exited = (c: ReturnType<typeof spawn>) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(undefined) : c.once('exit', r)));
     try {
       await new Promise((r) => setTimeout(r, 300));
-      const stopped = await stopLeftovers(dir, 2_000);
-      expect(stopped.map((s) => Number(/pid (\d+)/.exec(s)![1])).sort()).toEqual([byCwd.pid, byArgument.pid].sort());
-      await Promise.all([exited(byCwd), exited(byArgument)]);
-      expect(control.exitCode).toBeNull();
-      expect(control.signalCode).toBeNull();
+      const stopped = await stopLeftovers(dir, { mark: 'run-1-0', graceMs: 2_000 });
+      expect(stopped.map((s) => Number(/pid (\d+)/.exec(s)![1])).sort()).toEqual([byCwd.pid, byArgument.pid, byMark.pid].sort());
+      await Promise.all([exited(byCwd), exited(byArgument), exited(byMark)]);
+      for (const c of [control, namesIt]) expect([c.exitCode, c.signalCode]).toEqual([null, null]);
     } finally {
-      for (const c of [byCwd, byArgument, control]) c.kill('SIGKILL');
+      for (const c of [byCwd, byArgument, byMark, control, namesIt]) c.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
       rmSync(other, { recursive: true, force: true });
     }

@@ -115,38 +115,65 @@ export function watchLoad(opts: LoadWatchOptions): { stop(): void } {
 }
 
 /**
- * Processes still running from a folder after everything the tooling knows of there was stopped:
- * a process whose command line or working directory is inside `dir` (a workload a test started by
- * hand, a member service whose pid file a test removed). Each is named, then stopped (SIGTERM, then
- * SIGKILL after `graceMs`), so a stopped stack leaves nothing busy behind for the next tier.
+ * Processes still running from a folder after everything the tooling knows of there was stopped: a
+ * process whose command line or working directory names a path inside `dir` (a workload a test
+ * started by hand, a member service whose pid file a test removed), or whose environment carries
+ * `mark` (DATAWELL_TEST_RUN_MARK, which ./dev test gives each jest run: every process a test started
+ * inherits it unless started with a clean environment; a person's shell that merely names the folder
+ * is not touched). This process and its ancestors are never counted. Each is named, then stopped (SIGTERM, then SIGKILL after `graceMs`),
+ * so a stopped stack leaves nothing busy behind for the next tier.
  */
-export async function stopLeftovers(dir: string, graceMs = 5_000): Promise<string[]> {
+export async function stopLeftovers(dir: string, opts: { readonly mark?: string; readonly graceMs?: number } = {}): Promise<string[]> {
   const names = userNames();
   const inside = (path: string) => path === dir || path.startsWith(`${dir}/`);
+  const namesDir = (text: string) => text.split('\0').some((a) => a.split('=').some((part) => inside(part)));
+  const spared = ancestors();
   const found: Array<{ pid: number; what: string }> = [];
   for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    if (!/^\d+$/.test(entry) || spared.has(Number(entry))) continue;
     const pid = Number(entry);
     try {
-      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      let cwd = '';
-      try {
-        cwd = readlinkSync(`/proc/${pid}/cwd`);
-      } catch {
-        // Another user's process whose cwd cannot be read: its command line decides.
-      }
-      if (!argv.some((a) => a.split('=').some((part) => inside(part))) && !inside(cwd)) continue;
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmdline === '') continue; // a kernel thread, or a zombie
+      const readOr = (read: () => string) => {
+        try {
+          return read();
+        } catch {
+          return '';
+        }
+      };
+      const cwd = readOr(() => readlinkSync(`/proc/${pid}/cwd`));
+      const environ = readOr(() => readFileSync(`/proc/${pid}/environ`, 'utf8'));
+      const marked = opts.mark !== undefined && environ.split('\0').includes(`DATAWELL_TEST_RUN_MARK=${opts.mark}`);
+      if (!marked && !namesDir(cmdline) && !inside(cwd)) continue;
       const d = describe(pid, names);
-      found.push({ pid, what: `${d?.label ?? argv[0]} (${d?.user ?? '?'}, pid ${pid})` });
+      found.push({ pid, what: `${d?.label ?? cmdline.split('\0')[0]} (${d?.user ?? '?'}, pid ${pid})` });
     } catch {
       // Ended meanwhile.
     }
   }
   for (const p of found) signal(p.pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
+  const deadline = Date.now() + (opts.graceMs ?? 5_000);
   while (found.some((p) => alive(p.pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   for (const p of found) if (alive(p.pid)) signal(p.pid, 'SIGKILL');
   return found.map((p) => p.what);
+}
+
+/** This process and every process above it. */
+function ancestors(): Set<number> {
+  const out = new Set<number>();
+  let pid = process.pid;
+  while (pid > 1 && !out.has(pid)) {
+    out.add(pid);
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      break;
+    }
+  }
+  out.add(1);
+  return out;
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {
