@@ -32,7 +32,7 @@ import {
 import { UsageError } from '../usage-error';
 import { REPO_DIR, stackContext } from '../context';
 import { memberConsolesStatus, startMemberConsoles, stopMemberConsoles, type MemberConsoleState } from '../services/console';
-import { memberServicesStatus, startMemberServices, stopMemberServices, type MemberServiceState } from '../services/domain-runner';
+import { memberDomains, memberServicesStatus, startMemberServices, stopMemberServices, type MemberServiceState } from '../services/domain-runner';
 import { guarded } from './stack';
 
 export function registerDomainCommands(program: Command): void {
@@ -84,7 +84,7 @@ export function registerDomainCommands(program: Command): void {
     .action(async (mspIds: string[]) => {
       const ctx = stackContext();
       const only = mspIds.length > 0 ? mspIds : undefined;
-      await guarded(async () => memberServicesStatus(ctx, only));
+      await guarded(async () => memberDomains(ctx, only));
       await startMemberServices(ctx, await up(ctx), REPO_DIR, only);
       printMemberServices(await memberServicesStatus(ctx, only), false);
     });
@@ -96,7 +96,7 @@ export function registerDomainCommands(program: Command): void {
     .action(async (mspIds: string[]) => {
       const ctx = stackContext();
       const only = mspIds.length > 0 ? mspIds : undefined;
-      await guarded(async () => memberServicesStatus(ctx, only));
+      await guarded(async () => memberDomains(ctx, only));
       await stopMemberServices(ctx, only);
     });
 
@@ -125,7 +125,7 @@ export function registerDomainCommands(program: Command): void {
     .action(async (mspIds: string[], opts: { stop?: boolean; json?: boolean }) => {
       const ctx = stackContext();
       const only = mspIds.length > 0 ? mspIds : undefined;
-      await guarded(async () => memberConsolesStatus(ctx, only));
+      await guarded(async () => memberDomains(ctx, only));
       if (opts.stop) return void (await stopMemberConsoles(ctx, only));
       await startMemberConsoles(ctx, REPO_DIR, only);
       const list = await memberConsolesStatus(ctx, only);

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { install, portSettingsEnv, status, type StackContext } from '@datawell/stack';
 import { REPO_DIR, stackContext } from '../context';
+import { buildConsoleBundle } from '../services/console';
 import { loadLine, stopLeftovers, watchLoad } from '../services/load-watch';
 import { buildServices } from '../services/runner';
 import { stopEverything } from '../services/stop-all';
@@ -187,7 +188,7 @@ export function registerTestCommand(program: Command): void {
         // Both tiers start services from the compiled tree and consoles from the built bundle: each is
         // built once here, not by both tiers at the same moment.
         await buildServices(ctx, REPO_DIR);
-        await runStep(process.execPath, ['-r', '@swc-node/register', join(REPO_DIR, 'apps', 'console', 'server', 'main.ts'), 'build'], {}, 'ignore');
+        await buildConsoleBundle(ctx, REPO_DIR);
         process.stderr.write(`test: the e2e tier runs beside the others on a stack of its own in ${e2eCtx.settings.stackDir} (Fabric ports from ${e2eEnv['DATAWELL_FABRIC_PORT_BASE']}); its lines start with "e2e│ "\n`);
       }
       const runTier = async (i: number, tiers: string[], env: Record<string, string>, prefix?: string): Promise<{ tiers: string[]; code: number | 'budget' | 'skipped'; summary: string }> => {

@@ -48,8 +48,8 @@ async function answersAt(url: string): Promise<boolean> {
   return response.ok;
 }
 
-/** Builds the console when its sources changed; whether it did. */
-async function buildBundle(ctx: StackContext, repoDir: string): Promise<boolean> {
+/** Builds the console when its sources changed (server/main.ts build, as a process); whether it did. */
+export async function buildConsoleBundle(ctx: StackContext, repoDir: string): Promise<boolean> {
   const built = await run(process.execPath, [...entry(repoDir), 'build'], { cwd: repoDir });
   const { built: changed } = JSON.parse(built.stdout.trim().split('\n').pop() ?? '{}') as { built?: boolean };
   if (changed) ctx.progress.step('console', 'built the console');
@@ -62,7 +62,7 @@ async function buildBundle(ctx: StackContext, repoDir: string): Promise<boolean>
  * to the operator's ledger bridge (the operator's page, for its administrators) (a running server serves a new build as it is).
  */
 export async function startConsole(ctx: StackContext, repoDir: string): Promise<void> {
-  await buildBundle(ctx, repoDir);
+  await buildConsoleBundle(ctx, repoDir);
   const f = files(ctx);
   if (!isAlive(readPid(f.pid))) {
     ctx.progress.step('console', `serving the console on ${consoleUrl(ctx)}`);
@@ -123,7 +123,7 @@ export async function startMemberConsoles(ctx: StackContext, repoDir: string, on
   if (parked.length > 0) throw new StackError('DOMAIN_PARKED', `domain ${parked.join(', ')} is parked; ./dev domain add takes it up again`, 'domains');
   const domains = memberDomains(ctx, only).filter((d) => !isParked(ctx, d.name));
   if (domains.length === 0) return;
-  await buildBundle(ctx, repoDir);
+  await buildConsoleBundle(ctx, repoDir);
   const started: Array<{ domain: string; url: string; pidFile: string; logFile: string }> = [];
   for (const d of domains) {
     const f = memberConsoleFiles(ctx.settings, d.name);

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { isAlive, processUser } from '@datawell/stack';
 
 /**
  * What keeps the machine busy, read from /proc: a long test run says so in its own output, so a run
@@ -33,22 +34,10 @@ function cpuTicks(): Map<number, number> {
   return out;
 }
 
-function userNames(): Map<number, string> {
-  const names = new Map<number, string>();
+function describe(pid: number): { user: string; label: string } | undefined {
   try {
-    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
-      const [name, , uid] = line.split(':');
-      if (name && uid) names.set(Number(uid), name);
-    }
-  } catch {
-    // No passwd file: uids are shown as numbers.
-  }
-  return names;
-}
-
-function describe(pid: number, names: Map<number, string>): { user: string; label: string } | undefined {
-  try {
-    const uid = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? -1);
+    const user = processUser(pid);
+    if (user === undefined) return undefined;
     let argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
     // A process that rewrote its title (chromium's children) has one string with spaces.
     if (argv.length === 1 && argv[0]!.includes(' ')) argv = argv[0]!.split(' ').filter((a) => a !== '');
@@ -58,7 +47,7 @@ function describe(pid: number, names: Map<number, string>): { user: string; labe
     // (`-r module` preloads a module: the script comes after it.)
     const what = argv.slice(1).find((a, i, rest) => !a.startsWith('-') && !['-r', '--require'].includes(rest[i - 1] ?? '') && (a.includes('/') || a.includes('.') || /^[a-z]+$/.test(a)));
     const shortWhat = what ? what.split('/').slice(-3).join('/') : '';
-    return { user: names.get(uid) ?? String(uid), label: shortWhat ? `${exe} ${shortWhat}` : exe };
+    return { user, label: shortWhat ? `${exe} ${shortWhat}` : exe };
   } catch {
     return undefined;
   }
@@ -69,12 +58,11 @@ export async function busiestProcesses(windowMs = 2_000, top = 6): Promise<BusyP
   const before = cpuTicks();
   await new Promise((r) => setTimeout(r, windowMs));
   const after = cpuTicks();
-  const names = userNames();
   const busy: BusyProcess[] = [];
   for (const [pid, ticks] of after) {
     const used = ticks - (before.get(pid) ?? ticks);
     if (used <= 0) continue;
-    const d = describe(pid, names);
+    const d = describe(pid);
     if (!d) continue;
     busy.push({ pid, ...d, cpuPercent: Math.round(((used / TICKS_PER_SECOND) * 1000 * 100) / windowMs) });
   }
@@ -124,7 +112,6 @@ export function watchLoad(opts: LoadWatchOptions): { stop(): void } {
  * so a stopped stack leaves nothing busy behind for the next tier.
  */
 export async function stopLeftovers(dir: string, opts: { readonly mark?: string; readonly graceMs?: number } = {}): Promise<string[]> {
-  const names = userNames();
   const inside = (path: string) => path === dir || path.startsWith(`${dir}/`);
   const namesDir = (text: string) => text.split('\0').some((a) => a.split('=').some((part) => inside(part)));
   const spared = ancestors();
@@ -146,7 +133,7 @@ export async function stopLeftovers(dir: string, opts: { readonly mark?: string;
       const environ = readOr(() => readFileSync(`/proc/${pid}/environ`, 'utf8'));
       const marked = opts.mark !== undefined && environ.split('\0').includes(`DATAWELL_TEST_RUN_MARK=${opts.mark}`);
       if (!marked && !namesDir(cmdline) && !inside(cwd)) continue;
-      const d = describe(pid, names);
+      const d = describe(pid);
       found.push({ pid, what: `${d?.label ?? cmdline.split('\0')[0]} (${d?.user ?? '?'}, pid ${pid})` });
     } catch {
       // Ended meanwhile.
@@ -154,8 +141,8 @@ export async function stopLeftovers(dir: string, opts: { readonly mark?: string;
   }
   for (const p of found) signal(p.pid, 'SIGTERM');
   const deadline = Date.now() + (opts.graceMs ?? 5_000);
-  while (found.some((p) => alive(p.pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  for (const p of found) if (alive(p.pid)) signal(p.pid, 'SIGKILL');
+  while (found.some((p) => isAlive(p.pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  for (const p of found) if (isAlive(p.pid)) signal(p.pid, 'SIGKILL');
   return found.map((p) => p.what);
 }
 
@@ -181,14 +168,5 @@ function signal(pid: number, sig: NodeJS.Signals): void {
     process.kill(pid, sig);
   } catch {
     // Already gone.
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
   }
 }
