@@ -5,6 +5,7 @@ import { carryOverCommands, effectOf, failedCommand, outputsDigest, partFailedCo
 import type { ProvisioningRepository } from './provisioning.repository';
 import { activeWorkloads, jobIdOf, partOf, type DesiredVersion, type JobData } from './spec';
 import { planMesh, meshResources, type MeshOptions } from './mpc-mesh.adapter';
+import type { MemberMeshOptions } from './node-identity';
 import { renderTofuConfiguration, type RenderContext } from './tofu-config';
 import { TofuWorkspace, type TofuOptions } from './tofu.adapter';
 import { needsResuming, prepareWorkloadFolder, retireWorkload, startWorkload } from './workload-files.adapter';
@@ -52,8 +53,10 @@ export interface ProvisioningServiceOptions {
   readonly logger: ConnectionLogger;
   /** Called after ledger commands were written to the outbox (the relay's `notify`). */
   readonly wakeOutbox?: WakeOutbox;
-  /** Member mode: build only this member's managed workloads and report its part as it (no MPC mesh). */
+  /** Member mode: build only this member's managed workloads and report its part as it. */
   readonly member?: string;
+  /** Member mode with the member's own CA: its managed `mpc-node` workloads run real nodes (member-mesh). */
+  readonly memberMesh?: MemberMeshOptions;
 }
 
 /**
