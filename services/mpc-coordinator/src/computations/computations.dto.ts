@@ -50,6 +50,11 @@ export class NodeInventoryDto {
   @ApiProperty() checkedAt!: string;
 }
 
+export class NodePinDto {
+  @ApiProperty({ description: "The node's TLS certificate (PEM), issued by its member's own CA and reported by the member on the channel" }) certificatePem!: string;
+  @ApiProperty({ description: "The member's CA certificate (PEM) that issued it" }) caCertificatePem!: string;
+}
+
 export class NodeDto {
   @ApiProperty() mspId!: string;
   @ApiProperty() partyIndex!: number;
@@ -58,4 +63,5 @@ export class NodeDto {
   source!: string;
   @ApiPropertyOptional({ description: "The provisioner's workload (ledger-registered nodes)" }) workloadId?: string;
   @ApiPropertyOptional({ type: NodeInventoryDto }) inventory?: NodeInventoryDto;
+  @ApiPropertyOptional({ type: NodePinDto, description: 'A node its member runs in its own domain: the certificates the coordinator pins when it calls the node' }) pin?: NodePinDto;
 }

@@ -1,3 +1,4 @@
+import type { NodePin } from './node-client.adapter';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DaoVersionView, VersionMember } from './authorization';
 import { planLedgerNodes, type LedgerNodesUpdate, type RegisteredNode } from '../ledger/ledger-nodes';
@@ -37,6 +38,8 @@ export interface NodeRecord {
   readonly source: 'member' | 'ledger';
   /** The provisioner's workload, for a ledger-registered node. */
   readonly workloadId?: string;
+  /** A node its member runs in its own domain: its certificates as the member reported them, pinned. */
+  readonly pin?: NodePin;
   readonly inventory?: { readonly triples: number; readonly squares: number; readonly masks: readonly number[]; readonly checkedAt: string };
 }
 
@@ -204,9 +207,22 @@ export class CoordinatorRepository {
     for (const n of plan.insert) {
       const old = n.keepInventory ? current.find((c) => c.msp_id === n.mspId) : undefined;
       await manager.query(
-        `INSERT INTO ${this.#s}.mpc_nodes (dao_id, version, msp_id, party_index, control_url, source, workload_id, triples, squares, masks, checked_at)
-         VALUES ($1, $2, $3, $4, $5, 'ledger', $6, $7, $8, $9::jsonb, $10)`,
-        [update.daoId, update.version, n.mspId, n.partyIndex, n.controlUrl, n.workloadId, old?.triples ?? null, old?.squares ?? null, old?.masks ? JSON.stringify(old.masks) : null, old?.checked_at ?? null],
+        `INSERT INTO ${this.#s}.mpc_nodes (dao_id, version, msp_id, party_index, control_url, source, workload_id, triples, squares, masks, checked_at, certificate_pem, ca_certificate_pem)
+         VALUES ($1, $2, $3, $4, $5, 'ledger', $6, $7, $8, $9::jsonb, $10, $11, $12)`,
+        [
+          update.daoId,
+          update.version,
+          n.mspId,
+          n.partyIndex,
+          n.controlUrl,
+          n.workloadId,
+          old?.triples ?? null,
+          old?.squares ?? null,
+          old?.masks ? JSON.stringify(old.masks) : null,
+          old?.checked_at ?? null,
+          n.pin?.certificatePem ?? null,
+          n.pin?.caCertificatePem ?? null,
+        ],
       );
     }
     await manager.query(`UPDATE ${this.#s}.dao_versions SET nodes_revision = $3, updated_at = now() WHERE dao_id = $1 AND version = $2`, [update.daoId, update.version, update.revision]);
@@ -217,7 +233,7 @@ export class CoordinatorRepository {
     try {
       await this.dataSource.query(
         `INSERT INTO ${this.#s}.mpc_nodes (dao_id, version, msp_id, party_index, control_url, source) VALUES ($1, $2, $3, $4, $5, 'member')
-         ON CONFLICT (dao_id, version, msp_id) DO UPDATE SET party_index = EXCLUDED.party_index, control_url = EXCLUDED.control_url, source = 'member', workload_id = NULL, registered_at = now()`,
+         ON CONFLICT (dao_id, version, msp_id) DO UPDATE SET party_index = EXCLUDED.party_index, control_url = EXCLUDED.control_url, source = 'member', workload_id = NULL, certificate_pem = NULL, ca_certificate_pem = NULL, registered_at = now()`,
         [daoId, version, mspId, partyIndex, controlUrl],
       );
       return 'registered';
@@ -238,6 +254,8 @@ export class CoordinatorRepository {
       squares: string | null;
       masks: number[] | null;
       checked_at: Date | null;
+      certificate_pem: string | null;
+      ca_certificate_pem: string | null;
     }>;
     return rows.map((r) => ({
       mspId: r.msp_id,
@@ -245,6 +263,7 @@ export class CoordinatorRepository {
       controlUrl: r.control_url,
       source: r.source,
       ...(r.workload_id !== null ? { workloadId: r.workload_id } : {}),
+      ...(r.certificate_pem !== null && r.ca_certificate_pem !== null ? { pin: { certificatePem: r.certificate_pem, caCertificatePem: r.ca_certificate_pem } } : {}),
       ...(r.checked_at
         ? { inventory: { triples: Number(r.triples), squares: Number(r.squares), masks: r.masks ?? [], checkedAt: r.checked_at.toISOString() } }
         : {}),

@@ -246,7 +246,7 @@ export class ComputationsService {
       await repo.markRunning(id, 10, members);
       await progress(10);
       logger.log({ message: 'computation running', id, daoId: c.daoId, version: c.version, computation: c.computation, parties: nodes.length });
-      const settled = await Promise.allSettled(nodes.map((n) => this.deps.nodes.op(n.controlUrl, op)));
+      const settled = await Promise.allSettled(nodes.map((n) => this.deps.nodes.op(n.controlUrl, op, n.pin)));
       const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
       if (failed) {
         const e = failed.reason as NodeCallError;
@@ -326,7 +326,7 @@ export class ComputationsService {
         const version = await repo.version(daoId, v);
         const nodes = await repo.nodes(daoId, v);
         if (!version || this.#mesh(version, nodes)) continue;
-        const inventories: NodeInventory[] = await Promise.all(nodes.map((n) => this.deps.nodes.inventory(n.controlUrl)));
+        const inventories: NodeInventory[] = await Promise.all(nodes.map((n) => this.deps.nodes.inventory(n.controlUrl, n.pin)));
         await Promise.all(inventories.map((inv, i) => repo.recordInventory(daoId, v, nodes[i]!.mspId, inv)));
         const first = inventories[0]!;
         if (inventories.some((i) => i.triples !== first.triples || canonicalJson(i.masks) !== canonicalJson(first.masks))) {
@@ -344,7 +344,7 @@ export class ComputationsService {
         if (triples === 0 && masks.length === 0) continue;
         const op = { opId: `topup-${daoId}-v${v}-${Date.now()}`, kind: 'preprocess' as const, triples, masks };
         logger.log({ message: 'topping up preprocessing', daoId, version: v, triples, masks });
-        const outcomes = await Promise.all(nodes.map((n) => this.deps.nodes.op(n.controlUrl, op)));
+        const outcomes = await Promise.all(nodes.map((n) => this.deps.nodes.op(n.controlUrl, op, n.pin)));
         await Promise.all(outcomes.map((o, i) => repo.recordInventory(daoId, v, nodes[i]!.mspId, o.inventory)));
       } catch (error) {
         logger.warn({ message: 'preprocessing top-up failed', daoId, version: v, error: String(error) });

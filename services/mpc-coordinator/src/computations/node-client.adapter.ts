@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import type { ComputeOp, ComputeOutcome, NodeInventory, PreprocessOp, PreprocessOutcome } from '@datawell/mpc';
@@ -32,22 +33,68 @@ export function readNodeClientTls(files: { caFile: string; certFile: string; key
 const MAX_ANSWER = 16 * 1024 * 1024;
 
 /**
+ * A node its member runs in its own domain (trust domains): the certificate its member reported on the
+ * channel for it, and the member's CA that issued it. A call to such a node verifies the chain to that
+ * CA and accepts only that exact certificate.
+ */
+export interface NodePin {
+  readonly certificatePem: string;
+  readonly caCertificatePem: string;
+}
+
+/** The DER of a PEM certificate, or undefined when it does not parse. */
+function derOf(pem: string): Buffer | undefined {
+  try {
+    return new X509Certificate(pem).raw;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Client of the MPC nodes' control API (`GET /inventory`, `POST /ops`) over mutually authenticated
  * TLS 1.3: it presents the coordinator's certificate and accepts a node whose certificate chains to
  * the configured CA. A node's certificate names its party, not its host, so no host name is checked.
  */
 export class NodeClient {
   readonly #agent: Agent | undefined;
+  readonly #tls: NodeClientTls | undefined;
+  /** Agents of pinned nodes, by their certificate (a node's certificate does not change while it runs). */
+  readonly #pinned = new Map<string, Agent>();
 
   constructor(
     private readonly timeoutMs: number,
     tls: NodeClientTls | undefined,
   ) {
+    this.#tls = tls;
     this.#agent = tls && new Agent({ ...tls, minVersion: 'TLSv1.3', rejectUnauthorized: true, checkServerIdentity: () => undefined, keepAlive: true });
   }
 
-  #call<T>(url: string, method: 'GET' | 'POST', body: unknown, timeoutMs: number): Promise<T> {
-    const agent = this.#agent;
+  /** The agent for a node: the configured CA's, or for a pinned node one that accepts its certificate only. */
+  #agentFor(url: string, pin: NodePin | undefined): Agent | NodeCallError | undefined {
+    if (!pin || !this.#tls) return this.#agent;
+    const key = `${pin.caCertificatePem}\n${pin.certificatePem}`;
+    const known = this.#pinned.get(key);
+    if (known) return known;
+    const expected = derOf(pin.certificatePem);
+    if (!expected) return new NodeCallError('NODE_UNTRUSTED', `${url}: the node's reported certificate does not parse`);
+    const agent = new Agent({
+      cert: this.#tls.cert,
+      key: this.#tls.key,
+      ca: pin.caCertificatePem,
+      minVersion: 'TLSv1.3',
+      rejectUnauthorized: true,
+      // The chain is checked against the member's CA; the node is the one whose certificate its member reported.
+      checkServerIdentity: (_host, cert) => (cert.raw.equals(expected) ? undefined : new Error('the node presented a certificate other than the one its member reported on the ledger')),
+      keepAlive: true,
+    });
+    this.#pinned.set(key, agent);
+    return agent;
+  }
+
+  #call<T>(url: string, method: 'GET' | 'POST', body: unknown, timeoutMs: number, pin?: NodePin): Promise<T> {
+    const agent = this.#agentFor(url, pin);
+    if (agent instanceof NodeCallError) return Promise.reject(agent);
     if (!agent) return Promise.reject(new NodeCallError('NODE_TLS_NOT_CONFIGURED', `${url}: the coordinator has no node TLS files (MPC_COORDINATOR_NODE_TLS_*)`));
     if (!url.startsWith('https://')) return Promise.reject(new NodeCallError('NODE_UNREACHABLE', `${url}: a node's control API is served over https`));
     const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -88,17 +135,19 @@ export class NodeClient {
     });
   }
 
-  inventory(controlUrl: string): Promise<NodeInventory> {
-    return this.#call(`${controlUrl.replace(/\/$/, '')}/inventory`, 'GET', undefined, 10_000);
+  inventory(controlUrl: string, pin?: NodePin): Promise<NodeInventory> {
+    return this.#call(`${controlUrl.replace(/\/$/, '')}/inventory`, 'GET', undefined, 10_000, pin);
   }
 
-  op(controlUrl: string, op: ComputeOp): Promise<ComputeOutcome>;
-  op(controlUrl: string, op: PreprocessOp): Promise<PreprocessOutcome>;
-  op(controlUrl: string, op: ComputeOp | PreprocessOp): Promise<ComputeOutcome | PreprocessOutcome> {
-    return this.#call(`${controlUrl.replace(/\/$/, '')}/ops`, 'POST', op, this.timeoutMs);
+  op(controlUrl: string, op: ComputeOp, pin?: NodePin): Promise<ComputeOutcome>;
+  op(controlUrl: string, op: PreprocessOp, pin?: NodePin): Promise<PreprocessOutcome>;
+  op(controlUrl: string, op: ComputeOp | PreprocessOp, pin?: NodePin): Promise<ComputeOutcome | PreprocessOutcome> {
+    return this.#call(`${controlUrl.replace(/\/$/, '')}/ops`, 'POST', op, this.timeoutMs, pin);
   }
 
   close(): void {
     this.#agent?.destroy();
+    for (const agent of this.#pinned.values()) agent.destroy();
+    this.#pinned.clear();
   }
 }

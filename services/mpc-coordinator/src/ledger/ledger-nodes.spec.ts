@@ -50,6 +50,21 @@ describe('InfrastructureProvisioned → MPC node registrations', () => {
     });
   });
 
+  it("pins a node its member runs in its own domain: the certificate and CA its member reported", () => {
+    const pem = (tag: string) => `-----BEGIN CERTIFICATE-----\n${tag}\n-----END CERTIFICATE-----\n`;
+    const own = { meshEndpoint: '127.0.0.1:7200', certificatePem: pem('NODE'), caCertificatePem: pem('CA') };
+    const update = readModelUpdateOf(provisioned({ mpcNodes: [node(0, 'DspMSP', own), node(1, 'Vsp1MSP')] }));
+    expect(update).toMatchObject({
+      nodes: [
+        { mspId: 'DspMSP', pin: { certificatePem: pem('NODE'), caCertificatePem: pem('CA') } },
+        { mspId: 'Vsp1MSP', partyIndex: 1 },
+      ],
+    });
+    expect((update as LedgerNodesUpdate).nodes[1]).not.toHaveProperty('pin');
+    expect(readModelUpdateOf(provisioned({ mpcNodes: [node(0, 'DspMSP', { certificatePem: pem('NODE') })] }))).toEqual({ ignored: expect.stringMatching(/one of its two certificates/) });
+    expect(readModelUpdateOf(provisioned({ mpcNodes: [node(0, 'DspMSP', { ...own, certificatePem: 'NODE' })] }))).toEqual({ ignored: expect.stringMatching(/certificatePem/) });
+  });
+
   it('reads an empty list as "no ledger-registered nodes any more"', () => {
     expect(readModelUpdateOf(provisioned({ mpcNodes: [] }))).toMatchObject({ kind: 'ledger-nodes', revision: 3, nodes: [] });
   });

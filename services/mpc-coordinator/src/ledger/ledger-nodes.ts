@@ -1,5 +1,6 @@
 import { infrastructureProvisionedPayloadSchema } from '@datawell/contracts';
 import { nodeRegistrationProblem, nodeRegistrationSchema, type DaoVersionView } from '../computations/authorization';
+import type { NodePin } from '../computations/node-client.adapter';
 
 /** One MPC node the provisioner reported for a member, as the coordinator registers it. */
 export interface LedgerNodeRegistration {
@@ -7,6 +8,8 @@ export interface LedgerNodeRegistration {
   readonly mspId: string;
   readonly partyIndex: number;
   readonly controlUrl: string;
+  /** A node its member runs in its own domain: the certificates its member reported, which calls pin. */
+  readonly pin?: NodePin;
 }
 
 /**
@@ -47,7 +50,9 @@ export function ledgerNodesOf(daoId: string, version: number, payload: unknown):
     }
     if (nodes.some((m) => m.partyIndex === n.partyIndex)) return { ignored: `InfrastructureProvisioned with two MPC nodes at party index ${n.partyIndex}` };
     if (nodes.some((m) => m.mspId === n.owner)) return { ignored: `InfrastructureProvisioned with two MPC nodes of ${n.owner}` };
-    nodes.push({ workloadId: n.workloadId, mspId: n.owner, partyIndex: n.partyIndex, controlUrl: n.controlUrl });
+    if ((n.certificatePem === undefined) !== (n.caCertificatePem === undefined)) return { ignored: `InfrastructureProvisioned with an MPC node of ${n.owner} carrying one of its two certificates` };
+    const pin = n.certificatePem !== undefined && n.caCertificatePem !== undefined ? { certificatePem: n.certificatePem, caCertificatePem: n.caCertificatePem } : undefined;
+    nodes.push({ workloadId: n.workloadId, mspId: n.owner, partyIndex: n.partyIndex, controlUrl: n.controlUrl, ...(pin ? { pin } : {}) });
   }
   nodes.sort((a, b) => a.partyIndex - b.partyIndex);
   return { kind: 'ledger-nodes', daoId, version, revision: p.data.revision, nodes };

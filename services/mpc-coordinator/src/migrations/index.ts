@@ -6,6 +6,7 @@ import { LedgerRegisteredNodes1764000000003 } from './1764000000003-ledger-nodes
 import { CoordinatorSubscriptions1764400000000 } from './1764400000000-subscriptions';
 import { ComputationRequesterEnrollment1764500000000 } from './1764500000000-requester-enrollment';
 import { CoordinatorMeteringTerms1764600000001 } from './1764600000001-metering-terms';
+import { CoordinatorNodePins1764900000000 } from './1764900000000-node-pins';
 
 /** In the order they run; TypeORM records each by class name in mpc_coordinator.migrations. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   CoordinatorSubscriptions1764400000000,
   ComputationRequesterEnrollment1764500000000,
   CoordinatorMeteringTerms1764600000001,
+  CoordinatorNodePins1764900000000,
 ];

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ledgerEventCloudEvent, ledgerEventKey, TOPICS, type LedgerEvent } from '@datawell/contracts';
+import { createMpcCa, issueMpcCertificate } from '@datawell/mpc';
 import { hex, kafkaClient, startCoordinator, waitFor, type Member } from './harness';
 
 jest.setTimeout(180_000);
@@ -11,6 +12,7 @@ interface Node {
   controlUrl: string;
   source: string;
   workloadId?: string;
+  pin?: { certificatePem: string; caCertificatePem: string };
 }
 
 /**
@@ -201,5 +203,19 @@ describe('mpc-coordinator: MPC nodes from InfrastructureProvisioned', () => {
     await drained();
     expect((await nodes())!.map((n) => n.mspId)).toEqual([dsp.mspId, vsp2.mspId]);
     expect(logged('skipped the MPC nodes of an infrastructure report', idOf(stale))).toBe(1);
+  });
+
+  it('keeps the certificates a member reported for a node it runs in its own domain, and serves them as its pin', async () => {
+    const [nodeCa, otherCa] = [await createMpcCa('member-ca', 1), await createMpcCa('other-ca', 1)];
+    const cert = (await issueMpcCertificate(nodeCa, 'mpc-node', 1)).cert;
+    const pinned = { meshEndpoint: '127.0.0.1:7600', certificatePem: cert, caCertificatePem: nodeCa.cert };
+    await send(provisioned(6, { mpcNodes: [{ ...mpcNode(dsp, 0, url(7100)), ...pinned }, mpcNode(vsp2, 2, url(7502))] }));
+    await waitFor('revision 6', async () => ((await nodes())?.[0]?.pin ? true : undefined));
+    const [own, other] = (await nodes())!;
+    expect(own).toMatchObject({ mspId: dsp.mspId, source: 'ledger', pin: { certificatePem: cert, caCertificatePem: nodeCa.cert } });
+    expect(other).not.toHaveProperty('pin');
+    // A later report of the same node under another CA replaces the pin.
+    await send(provisioned(7, { mpcNodes: [{ ...mpcNode(dsp, 0, url(7100)), ...pinned, caCertificatePem: otherCa.cert }, mpcNode(vsp2, 2, url(7502))] }));
+    await waitFor('revision 7', async () => ((await nodes())?.[0]?.pin?.caCertificatePem === otherCa.cert ? true : undefined));
   });
 });

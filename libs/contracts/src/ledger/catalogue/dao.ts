@@ -397,12 +397,20 @@ export type ComputationCompletedPayload = z.output<typeof computationCompletedPa
  * One MPC node the provisioner runs for a managed `mpc-node` workload, as reported in
  * `InfrastructureProvisioned`'s `resources.mpcNodes`: its workload, the member (MSP id) it serves,
  * its party index in the version's mesh and its control API (mutual TLS, https).
+ * A node a member runs in its own domain (reported in its `InfrastructurePartProvisioned`) also
+ * carries what the other nodes need to reach and authenticate it: its mesh endpoint, its TLS
+ * certificate (issued by the member's own CA) and that CA's certificate. The members' nodes and the
+ * coordinator pin these certificates: they are authentic because the member's own identity reported
+ * them on the channel.
  */
 export const provisionedMpcNodeSchema = z.looseObject({
   workloadId: nonEmpty,
   owner: nonEmpty,
   partyIndex: z.number().int().nonnegative(),
   controlUrl: nonEmpty,
+  meshEndpoint: z.string().regex(/^[^:\s]+:\d{1,5}$/, 'must be host:port').optional(),
+  certificatePem: z.string().startsWith('-----BEGIN CERTIFICATE-----').max(4096).optional(),
+  caCertificatePem: z.string().startsWith('-----BEGIN CERTIFICATE-----').max(4096).optional(),
 });
 export type ProvisionedMpcNode = z.output<typeof provisionedMpcNodeSchema>;
 
