@@ -11,6 +11,7 @@ import { memberFabric } from '../fabric/parties';
 import { osUser } from '../os-user';
 import { domainPaths, memberBridgeGrpcPort, memberServiceFiles, memberServicePorts, memberServiceUrl, type DomainRecord, type MemberServiceName } from './domain';
 import { domainPostgres, domainRedis, findDomain } from './domains';
+import { ensureMpcEnrollment, type MpcEnrollment } from './mpc-enrollment';
 import { readMspPackage } from './msp-package';
 import { domainTrafficKeys } from './traffic-key';
 
@@ -62,7 +63,7 @@ export async function memberServiceLaunch(ctx: StackContext, connection: StackCo
     NODE_ENV: 'development',
   };
   const port = memberServicePorts(ctx.settings, d.index)[service];
-  const own = service === 'telemetry' ? telemetryEnv(d, port) : service === 'provisioner' ? provisionerEnv(ctx, connection, d, port) : await ledgerBridgeEnv(ctx, d, port);
+  const own = service === 'telemetry' ? telemetryEnv(d, port) : service === 'provisioner' ? await provisionerEnv(ctx, connection, d, port) : await ledgerBridgeEnv(ctx, d, port);
   const env = { ...common, ...own };
   return { domain: d.name, service, user: d.osUser, port, url: memberServiceUrl(ctx.settings, d, service), env, ...memberServiceFiles(ctx.settings, d.name, service) };
 }
@@ -126,9 +127,11 @@ function telemetryEnv(d: DomainRecord, port: number): Record<string, string> {
  * workloads with OpenTofu (state in the domain's PostgreSQL, work folder in the domain's), learns
  * versions from its bridge's sealed events and reports its part through its bridge's commands topic
  * as the member. Its workloads heartbeat to the member's heartbeats topic, sealed with the domain's
- * key, for the member's own telemetry. It holds no Fabric identity and no MPC CA of the operator's.
+ * key, for the member's own telemetry. It holds no Fabric identity and no MPC CA of the operator's: its
+ * MPC nodes' identities come from the member's own CA (ensureMpcEnrollment), once the operator has an
+ * MPC coordinator whose CA they can trust.
  */
-function provisionerEnv(ctx: StackContext, connection: StackConnection, d: DomainRecord, port: number): Record<string, string> {
+async function provisionerEnv(ctx: StackContext, connection: StackConnection, d: DomainRecord, port: number): Promise<Record<string, string>> {
   // Its work folder (OpenTofu configurations, workload folders with their keys): the domain user's alone.
   const workDir = join(domainPaths(ctx.settings, d.name).run, 'provisioner');
   if (!existsSync(workDir)) mkdirSync(workDir, { recursive: true, mode: 0o700 });
@@ -142,6 +145,18 @@ function provisionerEnv(ctx: StackContext, connection: StackConnection, d: Domai
     PROVISIONER_WORK_DIR: workDir,
     // The stack's OpenTofu, published where the domain's user may run it (the cache is root's).
     PROVISIONER_TOFU_BINARY: binaryFor(ctx.settings, connection.opentofu.binary, { domain: d.name }),
+    ...mpcEnrollmentEnv(await ensureMpcEnrollment(ctx, d)),
+  };
+}
+
+function mpcEnrollmentEnv(e: MpcEnrollment | undefined): Record<string, string> {
+  if (!e) return {};
+  return {
+    PROVISIONER_MPC_ENROLL_URL: e.url,
+    PROVISIONER_MPC_ENROLL_CA_NAME: e.caName,
+    PROVISIONER_MPC_ENROLL_TLS_CA_FILE: e.tlsCaFile,
+    PROVISIONER_MPC_ENROLL_SECRET_FILE: e.secretFile,
+    PROVISIONER_MPC_COORDINATOR_CA_FILE: e.coordinatorCaFile,
   };
 }
 
