@@ -26,15 +26,18 @@ describe('the MPC node environment', () => {
     const parsed = parseMpcNodeEnvironment(mpcNodeEnvironment({ ...workload, mpc }));
     if (!('settings' in parsed)) throw new Error(JSON.stringify(parsed.issues));
     expect(parsed.settings).toEqual({
-      index: 1,
-      names: ['node-a', 'node-b'],
-      endpoints: [
-        { host: '127.0.0.1', port: 7001 },
-        { host: '127.0.0.1', port: 7002 },
-      ],
+      mesh: {
+        index: 1,
+        names: ['node-a', 'node-b'],
+        endpoints: [
+          { host: '127.0.0.1', port: 7001 },
+          { host: '127.0.0.1', port: 7002 },
+        ],
+        caFile: '/w/ca',
+      },
       listenHost: '127.0.0.1',
-      tls: { certFile: '/w/c', keyFile: '/w/k', caFile: '/w/ca' },
-      control: { host: '127.0.0.1', port: 7100, clientNames: ['mpc-coordinator'] },
+      tls: { certFile: '/w/c', keyFile: '/w/k' },
+      control: { host: '127.0.0.1', port: 7100, caFile: '/w/ca', clientNames: ['mpc-coordinator'] },
       datasets: { readings: { topic: 'dsp.readings' } },
       kafkaBrokers: ['127.0.0.1:29092'],
       heartbeat: { workloadId: 'd1-v1-dsp-mpc', keyFile: '/w/key.pem', daoId: 'd1', version: 1, owner: 'DspMSP', intervalMs: 5000, topic: 'datawell.infra.telemetry.v1' },
@@ -69,5 +72,31 @@ describe('the MPC node environment', () => {
   it('passes the mesh\'s OT extension to the node (MPC_NODE_OT_EXTENSION, read by the node program), and leaves it unset without one', () => {
     expect(mpcNodeEnvironment({ ...workload, mpc: { ...mpc, otExtension: 'softspoken:4' } })['MPC_NODE_OT_EXTENSION']).toBe('softspoken:4');
     expect(mpcNodeEnvironment({ ...workload, mpc })).not.toHaveProperty('MPC_NODE_OT_EXTENSION');
+  });
+
+  it("writes a member's node with a mesh file: the file and the control CA, no listed mesh, and reads it back", () => {
+    const { endpoints: _e, tls, ...rest } = mpc;
+    const member = { ...rest, meshFile: '/w/mesh.json', controlCaFile: '/w/coordinator-ca.pem', tls: { certFile: tls.certFile, keyFile: tls.keyFile } };
+    const env = mpcNodeEnvironment({ ...workload, mpc: member });
+    expect(env).toMatchObject({ MPC_NODE_MESH_FILE: '/w/mesh.json', MPC_NODE_CONTROL_CA_FILE: '/w/coordinator-ca.pem', MPC_NODE_TLS_CERT_FILE: '/w/c', MPC_NODE_TLS_KEY_FILE: '/w/k' });
+    for (const v of ['MPC_NODE_INDEX', 'MPC_NODE_NAMES', 'MPC_NODE_ENDPOINTS', 'MPC_NODE_TLS_CA_FILE']) expect(env).not.toHaveProperty(v);
+    const parsed = parseMpcNodeEnvironment(env);
+    if (!('settings' in parsed)) throw new Error(JSON.stringify(parsed.issues));
+    expect(parsed.settings.mesh).toEqual({ file: '/w/mesh.json' });
+    expect(parsed.settings.control).toEqual({ host: '127.0.0.1', port: 7100, caFile: '/w/coordinator-ca.pem', clientNames: ['mpc-coordinator'] });
+  });
+
+  it('writes a listed mesh\'s own control CA when given, and defaults it to the mesh CA otherwise', () => {
+    expect(mpcNodeEnvironment({ ...workload, mpc })).not.toHaveProperty('MPC_NODE_CONTROL_CA_FILE');
+    const parsed = parseMpcNodeEnvironment(mpcNodeEnvironment({ ...workload, mpc: { ...mpc, controlCaFile: '/w/coordinator-ca.pem' } }));
+    expect('settings' in parsed && parsed.settings.control?.caFile).toBe('/w/coordinator-ca.pem');
+  });
+
+  it('refuses a mesh file beside a listed mesh, and a mesh file without a control CA', () => {
+    const both = parseMpcNodeEnvironment({ ...mpcNodeEnvironment({ ...workload, mpc }), MPC_NODE_MESH_FILE: '/w/mesh.json' });
+    expect('issues' in both && both.issues.map((i) => i.variable)).toEqual(['MPC_NODE_INDEX', 'MPC_NODE_NAMES', 'MPC_NODE_ENDPOINTS', 'MPC_NODE_TLS_CA_FILE', 'MPC_NODE_CONTROL_CA_FILE']);
+    const { MPC_NODE_INDEX: _i, MPC_NODE_NAMES: _n, MPC_NODE_ENDPOINTS: _e, MPC_NODE_TLS_CA_FILE: _c, ...listedless } = mpcNodeEnvironment({ ...workload, mpc });
+    const noCa = parseMpcNodeEnvironment({ ...listedless, MPC_NODE_MESH_FILE: '/w/mesh.json' });
+    expect('issues' in noCa && noCa.issues).toEqual([{ variable: 'MPC_NODE_CONTROL_CA_FILE', problem: 'is required with MPC_NODE_MESH_FILE' }]);
   });
 });

@@ -1,4 +1,6 @@
+import { isAbsolute } from 'node:path';
 import { TOPICS } from '../topics';
+import { parseHostPort } from './mpc-mesh-file';
 import type { MpcMeshMember } from './workload-config';
 
 /** A variable of the environment and what is wrong with it. */
@@ -10,17 +12,25 @@ export interface EnvIssue {
 /**
  * The MPC node program's environment contract (workloads/mpc-node): the one description of its
  * variables, read by the node at boot and written by whoever starts it (the provisioner's workload).
+ * The mesh, one of two ways:
+ *   listed (the operator's mesh CA):
  *   MPC_NODE_INDEX          this node's party index
  *   MPC_NODE_NAMES          certificate CN of every party, comma-separated, in party order
  *   MPC_NODE_ENDPOINTS      host:port of every party, comma-separated (this node listens on its own)
- *   MPC_NODE_TLS_KEY_FILE, MPC_NODE_TLS_CERT_FILE, MPC_NODE_TLS_CA_FILE   PEM files
+ *   MPC_NODE_TLS_CA_FILE    PEM: the mesh CA; a party is its certificate from this CA with its CN
+ *   or from a file (nodes in their members' domains, serving mode only; none of the four above):
+ *   MPC_NODE_MESH_FILE      absolute path of the mesh file (mpc-mesh-file.ts), which may appear later:
+ *                           the parties, their endpoints, each one's pinned certificate and its CA
+ *   MPC_NODE_TLS_KEY_FILE, MPC_NODE_TLS_CERT_FILE   PEM files: this node's key and certificate
+ *   MPC_NODE_CONTROL_CA_FILE  PEM: the CA the control API's callers chain to (required with
+ *                           MPC_NODE_MESH_FILE; otherwise default MPC_NODE_TLS_CA_FILE)
  *   MPC_NODE_JOB            one-shot mode: the job as JSON {"program":"demo-statistics","rows":…,
  *                           "seed":…,"owner":…,"recipient":…,"fractionalBits":…}; without it the node
  *                           serves jobs from the coordinator on its control port
  *   MPC_NODE_LISTEN_HOST    interface to listen on (default 127.0.0.1)
  *   MPC_NODE_CONTROL_PORT   serving mode: the coordinator's HTTPS port (on MPC_NODE_CONTROL_HOST,
  *                           default 127.0.0.1), mutual TLS with the node's TLS files: callers need a
- *                           certificate from MPC_NODE_TLS_CA_FILE's CA not naming a party
+ *                           certificate from MPC_NODE_CONTROL_CA_FILE's CA that is not a party's
  *   MPC_NODE_CONTROL_CLIENT_NAMES  optional: the only certificate CNs that may call it, comma-separated
  *   MPC_NODE_DATASETS       the datasets this node owns, JSON {"<name>":{"file":"/x.csv"}|{"topic":"t",
  *                           "sealed":{"keyFile":"/k.pem","owner":"DspMSP"}}} (topics carry sealed readings only)
@@ -35,19 +45,31 @@ export interface EnvIssue {
  *   (default 5000), MPC_NODE_TELEMETRY_TOPIC (default datawell.infra.telemetry.v1).
  */
 export interface MpcNodeSettings {
-  readonly index: number;
-  readonly names: readonly string[];
-  readonly endpoints: ReadonlyArray<{ host: string; port: number }>;
+  readonly mesh: MpcMeshSettings;
   readonly listenHost: string;
-  readonly tls: { keyFile: string; certFile: string; caFile: string };
-  /** One-shot mode (the demo); absent in serving mode. */
+  readonly tls: { keyFile: string; certFile: string };
+  /** One-shot mode (the demo), with a listed mesh only; absent in serving mode. */
   readonly job?: MpcNodeJob;
-  readonly control?: { host: string; port: number; clientNames?: readonly string[] };
+  /** Serving mode: the control API, whose callers chain to `caFile`. */
+  readonly control?: { host: string; port: number; caFile: string; clientNames?: readonly string[] };
   readonly datasets: Readonly<Record<string, DatasetSource>>;
   readonly kafkaBrokers: readonly string[];
   readonly kafkaCredentialsFile?: string;
   readonly kernelWorkers?: number;
   readonly heartbeat?: HeartbeatSettings;
+}
+
+/**
+ * The mesh as the environment lists it (parties named by their certificates' CN from one CA, `caFile`),
+ * or the mesh file the node waits for (parties pinned to their certificates).
+ */
+export type MpcMeshSettings = ListedMesh | { readonly file: string };
+
+export interface ListedMesh {
+  readonly index: number;
+  readonly names: readonly string[];
+  readonly endpoints: ReadonlyArray<{ host: string; port: number }>;
+  readonly caFile: string;
 }
 
 /**
@@ -92,42 +114,33 @@ export function parseMpcNodeEnvironment(env: Readonly<Record<string, string | un
     if (!v) issues.push({ variable: name, problem: 'is required' });
     return v ?? '';
   };
-  const names = need('MPC_NODE_NAMES').split(',').map((s) => s.trim()).filter(Boolean);
-  const parties = names.length;
-  const indexText = need('MPC_NODE_INDEX');
-  const index = Number(indexText);
-  if (indexText && (!/^\d+$/.test(indexText) || index >= parties)) {
-    issues.push({ variable: 'MPC_NODE_INDEX', problem: `must be a party index below ${parties}` });
-  }
-  const endpoints = need('MPC_NODE_ENDPOINTS')
-    .split(',')
-    .filter(Boolean)
-    .map((e, i) => {
-      const m = /^([^:\s]+):(\d{1,5})$/.exec(e.trim());
-      const port = m ? Number(m[2]) : NaN;
-      if (!m || port < 1 || port > 65535) {
-        issues.push({ variable: 'MPC_NODE_ENDPOINTS', problem: `entry ${i} '${e}' is not host:port` });
-        return { host: '', port: 0 };
-      }
-      return { host: m[1]!, port };
-    });
-  if (parties && endpoints.length !== parties) {
-    issues.push({ variable: 'MPC_NODE_ENDPOINTS', problem: `needs ${parties} entries, one per name` });
-  }
-  if (parties > 0 && parties < 2) issues.push({ variable: 'MPC_NODE_NAMES', problem: 'needs at least two parties' });
-  const tls = { keyFile: need('MPC_NODE_TLS_KEY_FILE'), certFile: need('MPC_NODE_TLS_CERT_FILE'), caFile: need('MPC_NODE_TLS_CA_FILE') };
-  let job: MpcNodeJob | undefined;
   const jobText = env['MPC_NODE_JOB']?.trim();
+  const meshFile = env['MPC_NODE_MESH_FILE']?.trim();
+  let mesh: MpcMeshSettings;
+  if (meshFile) {
+    if (!isAbsolute(meshFile)) issues.push({ variable: 'MPC_NODE_MESH_FILE', problem: 'must be an absolute path' });
+    for (const v of LISTED_MESH_VARIABLES) if (env[v]?.trim()) issues.push({ variable: v, problem: 'must not be set with MPC_NODE_MESH_FILE (the mesh file gives the mesh)' });
+    if (jobText) issues.push({ variable: 'MPC_NODE_JOB', problem: 'must not be set with MPC_NODE_MESH_FILE (a node of a mesh file serves jobs)' });
+    mesh = { file: meshFile };
+  } else {
+    mesh = parseListedMesh(need, issues);
+  }
+  const listed = 'file' in mesh ? undefined : mesh;
+  const parties = listed?.names.length ?? 0;
+  const tls = { keyFile: need('MPC_NODE_TLS_KEY_FILE'), certFile: need('MPC_NODE_TLS_CERT_FILE') };
+  let job: MpcNodeJob | undefined;
   const controlText = env['MPC_NODE_CONTROL_PORT']?.trim();
-  let control: { host: string; port: number } | undefined;
-  if (!jobText) {
+  let control: MpcNodeSettings['control'];
+  if (!jobText || !listed) {
     const port = Number(controlText);
+    const caFile = env['MPC_NODE_CONTROL_CA_FILE']?.trim() || listed?.caFile;
+    if (!caFile && !listed) issues.push({ variable: 'MPC_NODE_CONTROL_CA_FILE', problem: 'is required with MPC_NODE_MESH_FILE' });
     if (!controlText || !/^\d{1,5}$/.test(controlText) || port < 1 || port > 65535) {
       issues.push({ variable: 'MPC_NODE_CONTROL_PORT', problem: 'is required (a port) unless MPC_NODE_JOB is given' });
     } else {
       const clientNames = (env['MPC_NODE_CONTROL_CLIENT_NAMES'] ?? '').split(',').map((c) => c.trim()).filter(Boolean);
-      if (clientNames.some((c) => names.includes(c))) issues.push({ variable: 'MPC_NODE_CONTROL_CLIENT_NAMES', problem: 'must not name a party of the mesh' });
-      control = { host: env['MPC_NODE_CONTROL_HOST']?.trim() || '127.0.0.1', port, ...(clientNames.length > 0 ? { clientNames } : {}) };
+      if (clientNames.some((c) => listed?.names.includes(c))) issues.push({ variable: 'MPC_NODE_CONTROL_CLIENT_NAMES', problem: 'must not name a party of the mesh' });
+      control = { host: env['MPC_NODE_CONTROL_HOST']?.trim() || '127.0.0.1', port, caFile: caFile ?? '', ...(clientNames.length > 0 ? { clientNames } : {}) };
     }
   }
   const datasets = parseDatasets(env['MPC_NODE_DATASETS'], issues);
@@ -137,7 +150,7 @@ export function parseMpcNodeEnvironment(env: Readonly<Record<string, string | un
   if ((heartbeat || Object.values(datasets).some((d) => 'topic' in d)) && kafkaBrokers.length === 0) {
     issues.push({ variable: 'MPC_NODE_KAFKA_BROKERS', problem: 'is required for heartbeats and Kafka datasets' });
   }
-  if (jobText) {
+  if (jobText && listed) {
     try {
       const j = JSON.parse(jobText) as Record<string, unknown>;
       const rows = int(j['rows']);
@@ -163,9 +176,7 @@ export function parseMpcNodeEnvironment(env: Readonly<Record<string, string | un
   }
   if (issues.length > 0 || (!job && !control)) return { issues };
   const settings: MpcNodeSettings = {
-    index,
-    names,
-    endpoints,
+    mesh,
     listenHost: env['MPC_NODE_LISTEN_HOST']?.trim() || '127.0.0.1',
     tls,
     ...(job ? { job } : {}),
@@ -177,6 +188,31 @@ export function parseMpcNodeEnvironment(env: Readonly<Record<string, string | un
     ...(heartbeat ? { heartbeat } : {}),
   };
   return { settings };
+}
+
+const LISTED_MESH_VARIABLES = ['MPC_NODE_INDEX', 'MPC_NODE_NAMES', 'MPC_NODE_ENDPOINTS', 'MPC_NODE_TLS_CA_FILE'] as const;
+
+function parseListedMesh(need: (name: string) => string, issues: EnvIssue[]): ListedMesh {
+  const names = need('MPC_NODE_NAMES').split(',').map((s) => s.trim()).filter(Boolean);
+  const parties = names.length;
+  const indexText = need('MPC_NODE_INDEX');
+  const index = Number(indexText);
+  if (indexText && (!/^\d+$/.test(indexText) || index >= parties)) {
+    issues.push({ variable: 'MPC_NODE_INDEX', problem: `must be a party index below ${parties}` });
+  }
+  const endpoints = need('MPC_NODE_ENDPOINTS')
+    .split(',')
+    .filter(Boolean)
+    .map((e, i) => {
+      const ep = parseHostPort(e.trim());
+      if (!ep) issues.push({ variable: 'MPC_NODE_ENDPOINTS', problem: `entry ${i} '${e}' is not host:port` });
+      return ep ?? { host: '', port: 0 };
+    });
+  if (parties && endpoints.length !== parties) {
+    issues.push({ variable: 'MPC_NODE_ENDPOINTS', problem: `needs ${parties} entries, one per name` });
+  }
+  if (parties > 0 && parties < 2) issues.push({ variable: 'MPC_NODE_NAMES', problem: 'needs at least two parties' });
+  return { index, names, endpoints, caFile: need('MPC_NODE_TLS_CA_FILE') };
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -246,13 +282,15 @@ export function mpcNodeEnvironment(config: {
   readonly mpc: MpcMeshMember;
 }): Record<string, string> {
   const { mpc } = config;
+  const mesh: Record<string, string> =
+    mpc.meshFile !== undefined
+      ? { MPC_NODE_MESH_FILE: mpc.meshFile }
+      : { MPC_NODE_INDEX: String(mpc.partyIndex), MPC_NODE_NAMES: mpc.names.join(','), MPC_NODE_ENDPOINTS: mpc.endpoints.join(','), MPC_NODE_TLS_CA_FILE: mpc.tls.caFile };
   return {
-    MPC_NODE_INDEX: String(mpc.partyIndex),
-    MPC_NODE_NAMES: mpc.names.join(','),
-    MPC_NODE_ENDPOINTS: mpc.endpoints.join(','),
+    ...mesh,
     MPC_NODE_TLS_CERT_FILE: mpc.tls.certFile,
     MPC_NODE_TLS_KEY_FILE: mpc.tls.keyFile,
-    MPC_NODE_TLS_CA_FILE: mpc.tls.caFile,
+    ...(mpc.controlCaFile !== undefined ? { MPC_NODE_CONTROL_CA_FILE: mpc.controlCaFile } : {}),
     MPC_NODE_CONTROL_PORT: String(mpc.controlPort),
     MPC_NODE_CONTROL_CLIENT_NAMES: mpc.controlClientNames.join(','),
     ...(mpc.datasets !== undefined ? { MPC_NODE_DATASETS: JSON.stringify(mpc.datasets) } : {}),

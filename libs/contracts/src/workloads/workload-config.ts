@@ -25,16 +25,24 @@ export interface WorkloadConfig {
   readonly keyFile: string;
 }
 
-/** One node of a version's MPC mesh, as the provisioner planned it; the workload turns it into the node's environment (mpcNodeEnvironment). */
-export interface MpcMeshMember {
+/**
+ * One node of a version's MPC mesh, as the provisioner planned it; the workload turns it into the node's
+ * environment (mpcNodeEnvironment). Its mesh is listed (every party's name and endpoint, one mesh CA:
+ * the operator's) or, for a node in its member's domain, a mesh file the node waits for (`meshFile`:
+ * the parties as the ledger gives them, each pinned to its certificate from its member's CA).
+ */
+export type MpcMeshMember = MpcMeshMemberListed | MpcMeshMemberFromFile;
+
+interface MpcMeshMemberCommon {
+  /**
+   * The node's party index and every party's certificate CN, in party order. With a mesh file they
+   * are the provisioner's plan (its logs and the coordinator's view); the node reads its mesh from the file.
+   */
   readonly partyIndex: number;
-  /** Every party's certificate CN and mesh endpoint (host:port), in party order. */
   readonly names: readonly string[];
-  readonly endpoints: readonly string[];
   /** The coordinator's HTTPS control API (mutual TLS) of this node, on 127.0.0.1. */
   readonly controlPort: number;
   readonly controlClientNames: readonly string[];
-  readonly tls: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
   /**
    * Worker threads of the node's preprocessing kernels (0 or 1: the node's own thread). The machine's
    * cores when unset; a provisioner that runs several nodes on one machine divides the cores among them.
@@ -48,4 +56,23 @@ export interface MpcMeshMember {
   readonly otExtension?: string;
   /** The datasets this node's member owns (the workload's `datasets` parameter), as the node reads them. */
   readonly datasets?: IntegerJson;
+}
+
+export interface MpcMeshMemberListed extends MpcMeshMemberCommon {
+  readonly meshFile?: undefined;
+  /** Every party's mesh endpoint (host:port), in party order. */
+  readonly endpoints: readonly string[];
+  /** `caFile`: the mesh CA, which issues every party's certificate (CN = its name). */
+  readonly tls: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
+  /** The CA of the control API's callers; unset: `tls.caFile`. */
+  readonly controlCaFile?: string;
+}
+
+export interface MpcMeshMemberFromFile extends MpcMeshMemberCommon {
+  /** Absolute path of the node's mesh file (MpcMeshFile), which may be written after the node starts. */
+  readonly meshFile: string;
+  readonly endpoints?: undefined;
+  readonly tls: { readonly certFile: string; readonly keyFile: string };
+  /** The CA of the control API's callers (the coordinator's). */
+  readonly controlCaFile: string;
 }
