@@ -62,3 +62,53 @@ describe('provisioner settings: the MPC nodes\' OT extension', () => {
     expect(problems({ PROVISIONER_MEMBER_MSP_ID: 'AcmeMSP', DATAWELL_TRAFFIC_KEY_FILE: keyFile, PROVISIONER_MPC_OT_EXTENSION: 'softspoken' }).join(' ')).toMatch(/PROVISIONER_MPC_OT_EXTENSION.*member mode/);
   });
 });
+
+describe("provisioner settings: a member's own MPC nodes (identities from its own CA)", () => {
+  const member = { PROVISIONER_MEMBER_MSP_ID: 'AcmeMSP', DATAWELL_TRAFFIC_KEY_FILE: keyFile };
+  const mesh = {
+    PROVISIONER_MPC_ENROLL_URL: 'https://127.0.0.1:7054',
+    PROVISIONER_MPC_ENROLL_CA_NAME: 'ca-acme',
+    PROVISIONER_MPC_ENROLL_TLS_CA_FILE: '/domains/public/AcmeMSP/ca-tls-ca.pem',
+    PROVISIONER_MPC_ENROLL_SECRET_FILE: '/domains/AcmeMSP/secrets/mpc-node-enrollment',
+    PROVISIONER_MPC_COORDINATOR_CA_FILE: '/domains/public/AcmeMSP/mpc-coordinator-ca.pem',
+  };
+
+  it('is absent without its variables, and read together in member mode', () => {
+    expect(loadServiceConfig(provisionerService, { ...base, ...member }).settings.memberMesh).toBeUndefined();
+    expect(loadServiceConfig(provisionerService, { ...base, ...member, ...mesh }).settings.memberMesh).toEqual({
+      enroll: { url: 'https://127.0.0.1:7054', caName: 'ca-acme', tlsCaFile: '/domains/public/AcmeMSP/ca-tls-ca.pem', secretFile: '/domains/AcmeMSP/secrets/mpc-node-enrollment' },
+      coordinatorCaFile: '/domains/public/AcmeMSP/mpc-coordinator-ca.pem',
+    });
+  });
+
+  it('wants all of them or none, naming each missing one', () => {
+    const { PROVISIONER_MPC_ENROLL_SECRET_FILE: _s, PROVISIONER_MPC_COORDINATOR_CA_FILE: _c, ...partial } = mesh;
+    const found = problems({ ...member, ...partial }).join('; ').split('; ').filter((line) => /is required with/.test(line));
+    expect(found).toHaveLength(2);
+    expect(found.join(' ')).toMatch(/PROVISIONER_MPC_ENROLL_SECRET_FILE.*is required with PROVISIONER_MPC_ENROLL_URL/);
+    expect(found.join(' ')).toMatch(/PROVISIONER_MPC_COORDINATOR_CA_FILE.*is required with PROVISIONER_MPC_ENROLL_URL/);
+  });
+
+  it('refuses a URL other than https://host:port, relative paths and a bad CA name', () => {
+    for (const url of ['http://127.0.0.1:7054', 'https://u:p@127.0.0.1:7054', 'https://127.0.0.1:7054/api', '127.0.0.1:7054']) {
+      expect(problems({ ...member, ...mesh, PROVISIONER_MPC_ENROLL_URL: url }).join(' ')).toMatch(/PROVISIONER_MPC_ENROLL_URL.*must be the https URL of a Fabric CA/);
+    }
+    expect(problems({ ...member, ...mesh, PROVISIONER_MPC_ENROLL_SECRET_FILE: 'secrets/mpc' }).join(' ')).toMatch(/PROVISIONER_MPC_ENROLL_SECRET_FILE.*absolute path/);
+    expect(problems({ ...member, ...mesh, PROVISIONER_MPC_ENROLL_TLS_CA_FILE: 'ca.pem' }).join(' ')).toMatch(/PROVISIONER_MPC_ENROLL_TLS_CA_FILE.*absolute path/);
+    expect(problems({ ...member, ...mesh, PROVISIONER_MPC_COORDINATOR_CA_FILE: 'ca.pem' }).join(' ')).toMatch(/PROVISIONER_MPC_COORDINATOR_CA_FILE.*absolute path/);
+    expect(problems({ ...member, ...mesh, PROVISIONER_MPC_ENROLL_CA_NAME: 'ca acme' }).join(' ')).toMatch(/PROVISIONER_MPC_ENROLL_CA_NAME/);
+    expect(problems({ ...member, ...mesh })).toEqual([]);
+  });
+
+  it("is refused outside member mode (the operator's nodes take the operator's mesh CA)", () => {
+    const found = problems(mesh).join('; ').split('; ');
+    expect(found).toHaveLength(5);
+    for (const line of found) expect(line).toMatch(/may be set only with PROVISIONER_MEMBER_MSP_ID \(member mode\)/);
+    expect(problems({ PROVISIONER_MPC_ENROLL_URL: 'https://127.0.0.1:7054' }).join(' ')).toMatch(/PROVISIONER_MPC_ENROLL_URL.*member mode/);
+  });
+
+  it("lets a member's own mesh take the mesh's OT extension, still refused in member mode without it", () => {
+    expect(loadServiceConfig(provisionerService, { ...base, ...member, ...mesh, PROVISIONER_MPC_OT_EXTENSION: 'softspoken:4' }).settings.mpcOtExtension).toBe('softspoken:4');
+    expect(problems({ ...member, PROVISIONER_MPC_OT_EXTENSION: 'kos' }).join(' ')).toMatch(/PROVISIONER_MPC_OT_EXTENSION.*member mode/);
+  });
+});

@@ -48,6 +48,16 @@ export interface ProvisionerSettings {
    * provisioner, which builds every managed workload of a version and reports as its DSP.
    */
   readonly member?: { readonly mspId: string };
+  /**
+   * Member mode, the member's own MPC nodes (issue 12): their TLS identities are issued by the member's
+   * own Fabric CA (its MSP root), through its REST API, with the node enroller's `<id>:<secret>` read
+   * from `secretFile` at each issue; their control API trusts the coordinator's CA (public). Set by the
+   * stack tooling once the operator has an MPC coordinator; absent: the member's nodes are placeholders.
+   */
+  readonly memberMesh?: {
+    readonly enroll: { readonly url: string; readonly caName: string; readonly tlsCaFile: string; readonly secretFile: string };
+    readonly coordinatorCaFile: string;
+  };
 }
 
 export const PROVISIONER_VARIABLES = {
@@ -67,6 +77,11 @@ export const PROVISIONER_VARIABLES = {
   mpcControlClientNames: 'PROVISIONER_MPC_CONTROL_CLIENT_NAMES',
   mpcOtExtension: 'PROVISIONER_MPC_OT_EXTENSION',
   memberMspId: 'PROVISIONER_MEMBER_MSP_ID',
+  mpcEnrollUrl: 'PROVISIONER_MPC_ENROLL_URL',
+  mpcEnrollCaName: 'PROVISIONER_MPC_ENROLL_CA_NAME',
+  mpcEnrollTlsCaFile: 'PROVISIONER_MPC_ENROLL_TLS_CA_FILE',
+  mpcEnrollSecretFile: 'PROVISIONER_MPC_ENROLL_SECRET_FILE',
+  mpcCoordinatorCaFile: 'PROVISIONER_MPC_COORDINATOR_CA_FILE',
   /** Provided by `connectionEnv` of the native stack: the defaults of the work folder and the binary. */
   stackDir: 'DATAWELL_STACK_DIR',
   stackTofuBinary: 'DATAWELL_TOFU_BINARY',
@@ -76,6 +91,24 @@ const V = PROVISIONER_VARIABLES;
 const seconds = (value: string, max: number) =>
   withDefault(value).refine((n) => /^\d+$/.test(n) && Number(n) >= 1 && Number(n) <= max, `must be an integer 1-${max} (seconds)`);
 const absolute = optional.refine((v) => v === undefined || isAbsolute(v), 'must be an absolute path');
+const MEMBER_MESH = [V.mpcEnrollUrl, V.mpcEnrollCaName, V.mpcEnrollTlsCaFile, V.mpcEnrollSecretFile, V.mpcCoordinatorCaFile] as const;
+
+function httpsUrl(v: string): boolean {
+  try {
+    const url = new URL(v);
+    return url.protocol === 'https:' && url.pathname === '/' && !url.username && !url.password && !url.search;
+  } catch {
+    return false;
+  }
+}
+
+/** The member mesh's settings: all of them or none, and only in member mode (the operator's mesh has its own CA). */
+function memberMeshIssues(env: Environment, member: boolean): ConfigIssue[] {
+  const given = MEMBER_MESH.filter((name) => env[name]?.trim());
+  if (given.length === 0) return [];
+  if (!member) return given.map((variable) => ({ variable, problem: `sets a member's own MPC nodes and may be set only with ${V.memberMspId} (member mode)` }));
+  return MEMBER_MESH.filter((name) => !env[name]?.trim()).map((variable) => ({ variable, problem: `is required with ${given[0]} (all of ${MEMBER_MESH.join(', ')} or none)` }));
+}
 
 /** An OT extension as the MPC node reads it (parseOtExtensionChoice), in canonical form; undefined when not one. */
 export function otExtensionSetting(text: string): string | undefined {
@@ -123,22 +156,33 @@ const provisionerExtension: ServiceExtension<ProvisionerSettings> = {
     [V.mpcControlClientNames]: withDefault('mpc-coordinator').refine((v) => v.split(',').every((n) => /^[A-Za-z0-9._-]{1,64}$/.test(n.trim())), 'must be comma-separated certificate common names'),
     [V.mpcOtExtension]: optional.refine((v) => v === undefined || otExtensionSetting(v) !== undefined, "must be 'kos', 'softspoken' or 'softspoken:<k>' with k an integer in 1..10"),
     [V.memberMspId]: optional.refine((v) => v === undefined || MSP_ID_PATTERN.test(v), 'must be an MSP id: letters and digits ending in "MSP"'),
+    [V.mpcEnrollUrl]: optional.refine((v) => v === undefined || httpsUrl(v), 'must be the https URL of a Fabric CA (https://host:port, no path or credentials)'),
+    [V.mpcEnrollCaName]: optional.refine((v) => v === undefined || /^[A-Za-z0-9._-]{1,64}$/.test(v), 'must be a Fabric CA name: letters, digits, ".", "_" or "-"'),
+    [V.mpcEnrollTlsCaFile]: absolute,
+    [V.mpcEnrollSecretFile]: absolute,
+    [V.mpcCoordinatorCaFile]: absolute,
     [V.stackDir]: absolute,
     [V.stackTofuBinary]: optional,
   },
-  /** The mesh CA: both files or neither, and never in member mode (a member's nodes are not the operator's to certify); nor the mesh's OT extension. */
+  /**
+   * The mesh CA: both files or neither, and never in member mode (a member's nodes are not the operator's
+   * to certify); a member's own mesh (all its variables or none) only in member mode; the mesh's OT
+   * extension in member mode only with the member's own mesh.
+   */
   issues: (env) => {
     const files = [V.mpcCaCertFile, V.mpcCaKeyFile] as const;
     const given = files.filter((name) => env[name]?.trim());
     if (env[V.memberMspId]?.trim()) {
+      const ownMesh = MEMBER_MESH.some((name) => env[name]?.trim());
       return [
         ...memberIssues(env),
+        ...memberMeshIssues(env, true),
         ...given.map((variable) => ({ variable, problem: `is the operator's MPC mesh CA and may not be set with ${V.memberMspId} (member mode)` })),
-        ...(env[V.mpcOtExtension]?.trim() ? [{ variable: V.mpcOtExtension, problem: `sets the operator's MPC mesh and may not be set with ${V.memberMspId} (member mode)` }] : []),
+        ...(env[V.mpcOtExtension]?.trim() && !ownMesh ? [{ variable: V.mpcOtExtension, problem: `sets an MPC mesh and may be set with ${V.memberMspId} (member mode) only with the member's own (${V.mpcEnrollUrl} …)` }] : []),
       ];
     }
-    if (given.length !== 1) return [];
-    return files.filter((name) => !env[name]?.trim()).map((variable) => ({ variable, problem: `is required with ${given[0]} (both MPC CA files or neither)` }));
+    const pair = given.length !== 1 ? [] : files.filter((name) => !env[name]?.trim()).map((variable) => ({ variable, problem: `is required with ${given[0]} (both MPC CA files or neither)` }));
+    return [...pair, ...memberMeshIssues(env, false)];
   },
   build: (values) => {
     const stackDir = values[V.stackDir] as string | undefined;
@@ -163,6 +207,14 @@ const provisionerExtension: ServiceExtension<ProvisionerSettings> = {
       mpcControlClientNames: (values[V.mpcControlClientNames] as string).split(',').map((n) => n.trim()),
       ...(given(V.mpcOtExtension) ? { mpcOtExtension: otExtensionSetting(given(V.mpcOtExtension)!)! } : {}),
       ...(memberMspId ? { member: { mspId: memberMspId } } : {}),
+      ...(memberMspId && given(V.mpcEnrollUrl)
+        ? {
+            memberMesh: {
+              enroll: { url: given(V.mpcEnrollUrl)!, caName: given(V.mpcEnrollCaName)!, tlsCaFile: given(V.mpcEnrollTlsCaFile)!, secretFile: given(V.mpcEnrollSecretFile)! },
+              coordinatorCaFile: given(V.mpcCoordinatorCaFile)!,
+            },
+          }
+        : {}),
     };
   },
 };

@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { BullJobQueue } from './provisioning/job-queue.adapter';
 import { ProvisioningRepository } from './provisioning/provisioning.repository';
 import { InvalidLedgerEventError } from './provisioning/ledger-effects';
+import { FabricCaNodeIdentityIssuer } from './provisioning/node-identity.adapter';
 import { ProvisioningView } from './provisioning/provisioning-view.service';
 import { INBOX_CONSUMER, ProvisioningService } from './provisioning/provisioning.service';
 import type { RenderContext } from './provisioning/tofu-config';
@@ -79,6 +80,16 @@ export class Provisioner {
       tofu: { binary: settings.tofuBinary, root: resolve(settings.workDir, 'tofu'), postgresUrl: config.postgres.url },
       commandsTopic: settings.topics.ledgerCommands,
       ...(settings.member ? { member: settings.member.mspId } : {}),
+      ...(settings.memberMesh
+        ? {
+            memberMesh: {
+              issuer: new FabricCaNodeIdentityIssuer(settings.memberMesh.enroll),
+              coordinatorCaFile: settings.memberMesh.coordinatorCaFile,
+              controlClientNames: settings.mpcControlClientNames,
+              ...(settings.mpcOtExtension ? { otExtension: settings.mpcOtExtension } : {}),
+            },
+          }
+        : {}),
       logger: this.#logger,
       wakeOutbox: () => this.#outbox.notify(),
     });
