@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMpcCa, issueMpcCertificate } from '@datawell/mpc';
 import { addDomain, domainPaths, findDomain, memberServiceLaunch, orgCaCertificate, osUser, type MemberServiceLaunch } from '@datawell/stack';
-import { stackConnection, testStackContext } from '@datawell/testing';
+import { REPO_DIR, stackConnection, testStackContext } from '@datawell/testing';
 import { FabricCaNodeIdentityIssuer, NodeIdentityError, type FabricCaEnrollmentSettings } from '../../src/provisioning/node-identity.adapter';
 
 /**
@@ -20,6 +20,7 @@ const MPC_VARIABLES = ['PROVISIONER_MPC_ENROLL_URL', 'PROVISIONER_MPC_ENROLL_CA_
 
 const pkiDir = join(ctx.settings.stackDir, 'mpc-pki');
 const scratch = mkdtempSync(join(tmpdir(), 'node-identity-'));
+const cleanUp = [scratch];
 
 /** The operator's MPC PKI as `./dev up` makes it (tools/cli services runner), for a stack the test tier started without services. */
 async function ensureOperatorMpcPki(): Promise<void> {
@@ -71,7 +72,7 @@ describe("a member's MPC node identities from its own CA", () => {
     mspRoot = orgCaCertificate(ctx, MEMBER);
   }, 600000);
 
-  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  afterAll(() => cleanUp.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
   it("gives the member's provisioner its own CA's enrolment settings once the operator has an MPC coordinator CA, and none before", () => {
     if (withoutPki) for (const name of MPC_VARIABLES) expect(withoutPki.env[name]).toBeUndefined();
@@ -125,6 +126,32 @@ describe("a member's MPC node identities from its own CA", () => {
     const again = await new FabricCaNodeIdentityIssuer({ ...settings, secretFile: join(scratch, 'absent') }).issue(dir, 'd1.v1.nodeid-mpc');
     expect(again.certificatePem).toBe(identity.certificatePem);
   });
+
+  it("issues as the domain's OS user, as its provisioner runs: it reads the secret and writes the node's files, its own", () => {
+    const user = osUser(findDomain(ctx, MEMBER).osUser);
+    // A folder of the user's own, outside the root-only scratch folder (as its work folder is).
+    const home = mkdtempSync(join(tmpdir(), 'node-identity-user-'));
+    cleanUp.push(home);
+    chownSync(home, user.uid, user.gid);
+    const dir = join(home, 'node');
+    const script = `const { FabricCaNodeIdentityIssuer } = require('./services/provisioner/src/provisioning/node-identity.adapter');
+      new FabricCaNodeIdentityIssuer(JSON.parse(process.env.SETTINGS)).issue(process.env.DIR, 'd1.v1.nodeid-user')
+        .then((i) => process.stdout.write(i.certificatePem), (e) => { process.stderr.write(String(e)); process.exit(1); });`;
+    const run = spawnSync('runuser', ['-u', findDomain(ctx, MEMBER).osUser, '--', process.execPath, '-r', '@swc-node/register', '-e', script], {
+      cwd: REPO_DIR,
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, SETTINGS: JSON.stringify(settings), DIR: dir },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(run.stderr.trim()).toBe('');
+    expect(run.status).toBe(0);
+    const cert = new X509Certificate(run.stdout);
+    expect(cert.subject.split('\n')).toContain('CN=d1.v1.nodeid-user');
+    expect(cert.checkIssued(new X509Certificate(mspRoot))).toBe(true);
+    for (const f of ['mpc-node.key', 'mpc-node.crt', 'mpc-ca.crt']) expect(statSync(join(dir, f)).uid).toBe(user.uid);
+    expect(statSync(join(dir, 'mpc-node.key')).mode & 0o777).toBe(0o600);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  }, 150000);
 
   it('gives each node its own CN, and issues a node name again (a new key) in a fresh folder', async () => {
     const issuer = new FabricCaNodeIdentityIssuer(settings);
