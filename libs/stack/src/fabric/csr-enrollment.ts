@@ -17,9 +17,10 @@ export function orgCaCertificate(ctx: StackContext, mspId: string): string {
 
 /**
  * Enrollment ids the stack itself uses at every CA (its registrar, node and admin identities, the
- * ledger bridge's wallet identity): never handed to anyone through a certificate request.
+ * ledger bridge's wallet identity, the member provisioner's enroller of MPC node identities): never
+ * handed to anyone through a certificate request.
  */
-export const RESERVED_ENROLLMENT_ID = /^(admin|ledger-bridge)$|^(admin|peer\d+|orderer\d+)\./;
+export const RESERVED_ENROLLMENT_ID = /^(admin|ledger-bridge|mpc-node)$|^(admin|peer\d+|orderer\d+)\./;
 
 /** The CA answered, but refused (4xx): the request, not the CA, is at fault. */
 export class CaRejectedError extends Error {
