@@ -1,4 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { request as httpsRequest } from 'node:https';
+import { isAlive, processUser } from '@datawell/stack';
 import type { EnrolledIdentity } from '../identity/client';
 import { ApiError, call, FinalError, negotiateAgreement, tokenAt, until, type Party } from './api';
 
@@ -45,6 +47,34 @@ export interface DomainFormationOptions {
    * and each member's provisioner applies its part of the new revision.
    */
   readonly changeInfrastructure?: boolean;
+  /**
+   * Every founder's workload is an MPC node (not only the DSP's): with managed placement each member's
+   * own provisioner runs it in its domain with a TLS identity from the member's own CA, the members'
+   * parts on the ledger list every node, and the nodes form their mesh from that list. The scenario
+   * waits for each managed member's node to have its mesh (`mesh` in the result).
+   */
+  readonly mpcMesh?: boolean;
+  /**
+   * With `mpcMesh`: the coordinator's client identity (PEM), with which the scenario calls each node's
+   * control API as the coordinator would, pinned to the certificate its member reported, until the node
+   * has set up its mesh with every other.
+   */
+  readonly coordinatorTls?: { readonly cert: string; readonly key: string };
+}
+
+/** A member's MPC node of version 1, as its own provisioner shows it once the node has its mesh from the ledger. */
+export interface DomainMeshNode {
+  readonly mspId: string;
+  readonly workloadId: string;
+  readonly partyIndex: number;
+  readonly parties: number;
+  readonly controlUrl: string;
+  readonly certificatePem: string;
+  readonly caCertificatePem: string;
+  /** The OS user of the node process when the mesh was read. */
+  readonly osUser: string | null;
+  /** With `coordinatorTls`: the node's answer to the coordinator's `GET /inventory` once its mesh was set up. */
+  readonly inventory?: { readonly party: number; readonly parties: number; readonly triples: number };
 }
 
 export interface DomainFormationResult {
@@ -65,6 +95,8 @@ export interface DomainFormationResult {
    * provisioner's API with the member's identity.
    */
   readonly infrastructure?: Array<{ version: number; revision?: number; status: string; builtBy: Record<string, Array<{ workloadId: string; owner: string; status: string }>> }>;
+  /** With `mpcMesh`: each managed member's node of version 1 with its mesh, in party order. */
+  readonly mesh?: DomainMeshNode[];
 }
 
 const terms = (recipients: string[], abandonAfterSeconds = 600) => ({
@@ -77,8 +109,8 @@ const terms = (recipients: string[], abandonAfterSeconds = 600) => ({
 });
 /** Each member's own workload: run by the member, or built by its own provisioner in its domain. */
 const ownWorkload =
-  (placement: 'self-hosted' | 'managed') =>
-  (p: Party) => ({ name: `${p.mspId.toLowerCase()}-node`, owner: p.mspId, placement, kind: p.role === 'DSP' ? 'mpc-node' : 'service' });
+  (placement: 'self-hosted' | 'managed', mpcMesh = false) =>
+  (p: Party) => ({ name: `${p.mspId.toLowerCase()}-node`, owner: p.mspId, placement, kind: p.role === 'DSP' || mpcMesh ? 'mpc-node' : 'service' });
 
 type VersionState = { status: string; memberStates?: Array<{ mspId: string }>; members?: Array<{ mspId: string }> };
 
@@ -117,7 +149,7 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
   const negotiation = { urls, progress, timeoutMs: timeout, as };
   const [beta1 = 800_000, beta2 = 750_000] = opts.betasPpm ?? [];
 
-  const v1 = { betaPpm: beta1, members: founders.map((f) => ({ mspId: f.mspId })), terms: terms(founders.slice(1).map((f) => f.mspId), opts.abandonAfterSeconds), infrastructure: { workloads: founders.map((f) => ownWorkload(placementOf(f.mspId))(f)) } };
+  const v1 = { betaPpm: beta1, members: founders.map((f) => ({ mspId: f.mspId })), terms: terms(founders.slice(1).map((f) => f.mspId), opts.abandonAfterSeconds), infrastructure: { workloads: founders.map((f) => ownWorkload(placementOf(f.mspId), opts.mpcMesh)(f)) } };
   await negotiateAgreement(negotiation, 'formation in domains', dsp, { kind: 'formation', daoId, parties: founders.slice(1).map((f) => f.mspId) }, [{ by: dsp, body: v1 }], founders);
   const versions = [{ version: 1, members: opts.members }];
   await readVersion(opts, daoId, 1, opts.members, p, timeout);
@@ -139,6 +171,7 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
   }
 
   const infrastructure = anyManaged ? await readInfrastructure(opts, daoId, versions, p, timeout) : undefined;
+  const mesh = opts.mpcMesh && anyManaged ? await readMesh(opts, daoId, opts.members.filter((m) => placementOf(m.mspId) === 'managed'), p, timeout) : undefined;
   if (infrastructure && opts.changeInfrastructure) {
     const [vsp] = vspMembers as [DomainMember];
     // Every founder keeps its workload; only the first VSP's is replaced.
@@ -170,7 +203,80 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
     ...(revenueTxId ? { revenueTxId } : {}),
     otherMemberAtBridge,
     ...(infrastructure ? { infrastructure } : {}),
+    ...(mesh ? { mesh } : {}),
   };
+}
+
+/**
+ * Each managed member asks its own provisioner for its MPC node of version 1 until the node has its
+ * mesh: the ledger listed every member's node (the last part's InfrastructureProvisioned) and the
+ * provisioner wrote the node's mesh file from it.
+ */
+async function readMesh(opts: DomainFormationOptions, daoId: string, members: readonly DomainMember[], p: (m: DomainMember) => Party, timeoutMs: number): Promise<DomainMeshNode[]> {
+  type View = { workloads: Array<{ workloadId: string; owner: string; kind: string; status: string; workloadPid: number | null; mpc?: { controlUrl: string; certificatePem: string; caCertificatePem: string; mesh: { partyIndex: number; parties: number } | null } | null }> };
+  const nodes: DomainMeshNode[] = [];
+  for (const m of members) {
+    const url = opts.provisionerUrls?.[m.mspId] as string;
+    opts.progress(`${m.mspId}'s node waits for its mesh: every member's node as the ledger lists them`);
+    const token = await tokenAt(p(m), url, timeoutMs);
+    nodes.push(
+      await until(
+        `${m.mspId}'s MPC node of ${daoId} v1 with its mesh`,
+        async () => {
+          const view = await call<View>(`${url}/daos/${daoId}/versions/1/infrastructure`, { token });
+          const node = view.workloads.find((w) => w.kind === 'mpc-node' && w.owner === m.mspId && w.status !== 'destroyed');
+          if (!node?.mpc?.mesh) return undefined;
+          const { controlUrl, certificatePem, caCertificatePem, mesh } = node.mpc;
+          const osUser = node.workloadPid !== null && isAlive(node.workloadPid) ? (processUser(node.workloadPid) ?? null) : null;
+          return { mspId: m.mspId, workloadId: node.workloadId, partyIndex: mesh.partyIndex, parties: mesh.parties, controlUrl, certificatePem, caCertificatePem, osUser };
+        },
+        timeoutMs,
+        1000,
+      ),
+    );
+  }
+  const tls = opts.coordinatorTls;
+  if (!tls) return nodes.sort((a, b) => a.partyIndex - b.partyIndex);
+  opts.progress('the coordinator reaches every node, each pinned to the certificate its member reported, once the mesh is set up');
+  const reached: DomainMeshNode[] = [];
+  for (const n of nodes) {
+    const inventory = await until(`${n.mspId}'s node set up with its mesh, as the coordinator reads it`, async () => pinnedInventory(n, tls).catch(() => undefined), timeoutMs, 2000);
+    reached.push({ ...n, inventory: { party: inventory.party, parties: inventory.parties, triples: inventory.triples } });
+  }
+  return reached.sort((a, b) => a.partyIndex - b.partyIndex);
+}
+
+/** `GET /inventory` of a node's control API as the coordinator: its client certificate, the node pinned to what its member reported. */
+function pinnedInventory(n: DomainMeshNode, tls: { cert: string; key: string }): Promise<{ party: number; parties: number; triples: number }> {
+  const expected = new X509Certificate(n.certificatePem).raw;
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      `${n.controlUrl}/inventory`,
+      {
+        cert: tls.cert,
+        key: tls.key,
+        ca: n.caCertificatePem,
+        minVersion: 'TLSv1.3',
+        timeout: 10_000,
+        checkServerIdentity: (_host, cert) => (cert.raw.equals(expected) ? undefined : new Error('not the certificate its member reported')),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          if (res.statusCode !== 200) return reject(new Error(`inventory: ${res.statusCode} ${Buffer.concat(chunks).toString('utf8').slice(0, 200)}`));
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { party: number; parties: number; triples: number });
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('no answer')));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /**

@@ -160,13 +160,14 @@ export function provisionedCommand(
 
 /**
  * Member mode: `member`'s own part of the revision, reported as that member
- * (`InfrastructurePartProvisioned`); the chaincode marks the revision provisioned once every part is in.
+ * (`InfrastructurePartProvisioned`); the chaincode marks the revision provisioned once every part is in,
+ * with every part's `mpcNodes` (the nodes the member runs in its domain, their endpoints and certificates).
  */
-export function partProvisionedCommand(desired: DesiredVersion, member: string, digest: string, workloads: number): LedgerCommand {
+export function partProvisionedCommand(desired: DesiredVersion, member: string, digest: string, workloads: number, mpcNodes?: ReadonlyArray<Record<string, string | number>>): LedgerCommand {
   return DAO.command(
     DAO.tx.InfrastructurePartProvisioned,
     { commandId: ledgerCommandId('provisioner', 'provisioned', desired.daoId, `v${desired.version}`, `r${desired.revision}`, member), channel: daoChannelName(desired.daoId, desired.version), chaincode: desired.chaincode, actingMspId: member },
-    { outputsDigest: digest, resources: { workloads }, revision: desired.revision },
+    { outputsDigest: digest, resources: mpcNodes && mpcNodes.length > 0 ? { mpcNodes: mpcNodes.map((n) => ({ ...n })), workloads } : { workloads }, revision: desired.revision },
   );
 }
 

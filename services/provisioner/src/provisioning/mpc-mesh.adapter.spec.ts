@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mpcNodeEnvironment, type WorkloadConfig } from '@datawell/contracts';
-import { createMpcCa, parseOtExtensionChoice } from '@datawell/mpc';
-import { planMesh } from './mpc-mesh.adapter';
+import { mpcNodeEnvironment, parseMpcMeshFile, type WorkloadConfig } from '@datawell/contracts';
+import { createMpcCa, issueMpcCertificate, parseOtExtensionChoice, type MpcCa } from '@datawell/mpc';
+import { MESH_FILE, meshFileOf, planMemberMesh, planMesh, writeMeshFile } from './mpc-mesh.adapter';
+import type { NodeIdentityIssuer } from './node-identity';
 import type { RenderedWorkload } from './tofu-config';
 
 // The OT extension set on the provisioner reaches every node it starts, through the node's environment.
@@ -38,5 +39,96 @@ describe('the mesh of a version: the OT extension of its nodes', () => {
   it('gives none without the setting: the nodes use their default', async () => {
     const mesh = await planMesh(workloads, { ca, controlClientNames: ['mpc-coordinator'] });
     for (const w of workloads) expect(envOf(w, mesh)).not.toHaveProperty('MPC_NODE_OT_EXTENSION');
+  });
+});
+
+// Member mode (trust domains): a member's provisioner runs only its own nodes, with identities from its
+// own CA, and writes each node's mesh file from the ledger once every member's part is in.
+describe("a member's nodes: the mesh from every member's part on the ledger", () => {
+  const root = mkdtempSync(join(tmpdir(), 'prov-member-mesh-'));
+  const cas = new Map<string, MpcCa>();
+  /** An issuer as the member's own CA would be: one CA per member, every node named the same. */
+  const issuerOf = (member: string): NodeIdentityIssuer => ({
+    async issue(dir, name) {
+      const ca = cas.get(member) ?? (await createMpcCa(`${member}-ca`, 1));
+      cas.set(member, ca);
+      const identity = await issueMpcCertificate(ca, 'mpc-node', 1);
+      const files = { certFile: join(dir, 'mpc-node.crt'), keyFile: join(dir, 'mpc-node.key'), caFile: join(dir, 'mpc-ca.crt') };
+      writeFileSync(files.certFile, identity.cert);
+      writeFileSync(files.keyFile, identity.key, { mode: 0o600 });
+      writeFileSync(files.caFile, ca.cert);
+      issued.push(name);
+      return { ...files, certificatePem: identity.cert, caCertificatePem: ca.cert };
+    },
+  });
+  const issued: string[] = [];
+  const options = (member: string) => ({ issuer: issuerOf(member), coordinatorCaFile: '/pub/coordinator-ca.crt', controlClientNames: ['mpc-coordinator'] });
+  const spec = (names: Array<[string, string, string?]>) => ({
+    daoId: 'd1',
+    version: 1,
+    revision: 1,
+    chaincode: 'dao',
+    members: [
+      { mspId: 'DspMSP', group: 'D', role: 'DSP' },
+      { mspId: 'VspMSP', group: 'J1', role: 'VSP' },
+    ],
+    heartbeatIntervalSeconds: 5,
+    spec: { workloads: names.map(([name, owner, kind]) => ({ name, owner, placement: 'managed' as const, kind: kind ?? 'mpc-node' })) },
+    removedMembers: [],
+    dissolved: false,
+  });
+  const own = (member: string, name: string, parameters: Record<string, unknown> = {}): RenderedWorkload => ({
+    config: { workloadId: `d1-v1-${name}`, daoId: 'd1', version: 1, name, owner: member, kind: 'mpc-node', parameters, heartbeatIntervalSeconds: 5, kafkaBrokers: ['127.0.0.1:9092'], telemetryTopic: 't', keyFile: join(root, member, name, 'key.pem') } as WorkloadConfig,
+    dir: join(root, member, name),
+    digest: name,
+  });
+
+  it("indexes a member's node by the spec's order of every member's nodes, with an identity of its own CA, and a node that waits for its mesh file", async () => {
+    const all = spec([['vsp-mpc', 'VspMSP'], ['model', 'VspMSP', 'service'], ['dsp-mpc', 'DspMSP']]);
+    const dsp = own('DspMSP', 'dsp-mpc', { datasets: { readings: { topic: 'dspmsp.readings' } } });
+    const plan = await planMemberMesh(all, [dsp], options('DspMSP'));
+    expect(plan.nodes).toEqual([
+      expect.objectContaining({ workloadId: 'd1-v1-dsp-mpc', owner: 'DspMSP', partyIndex: 1, certificatePem: expect.stringContaining('BEGIN CERTIFICATE'), caCertificatePem: cas.get('DspMSP')!.cert }),
+    ]);
+    expect(plan.nodes[0]!.meshEndpoint).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(plan.nodes[0]!.controlUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const env = mpcNodeEnvironment({ ...dsp.config, mpc: plan.mesh.get('d1-v1-dsp-mpc')! });
+    expect(env).toMatchObject({ MPC_NODE_MESH_FILE: join(dsp.dir, MESH_FILE), MPC_NODE_CONTROL_CA_FILE: '/pub/coordinator-ca.crt', MPC_NODE_TLS_CERT_FILE: join(dsp.dir, 'mpc-node.crt') });
+    expect(env).not.toHaveProperty('MPC_NODE_NAMES');
+    expect(env).not.toHaveProperty('MPC_NODE_TLS_CA_FILE');
+    // Its Kafka dataset is sealed to its own readings key, kept in its folder.
+    expect(JSON.parse(env['MPC_NODE_DATASETS']!)).toEqual({ readings: { topic: 'dspmsp.readings', sealed: { keyFile: join(dsp.dir, 'readings.key'), owner: 'DspMSP' } } });
+    expect(issued).toContain('d1-v1-dsp-mpc');
+    // Planned again (a re-apply), it keeps its ports.
+    const again = await planMemberMesh(all, [dsp], options('DspMSP'));
+    expect(again.nodes[0]!.meshEndpoint).toBe(plan.nodes[0]!.meshEndpoint);
+  });
+
+  it('plans no mesh when the version has fewer than two nodes', async () => {
+    const plan = await planMemberMesh(spec([['dsp-mpc', 'DspMSP'], ['model', 'VspMSP', 'service']]), [own('DspMSP', 'dsp-mpc')], options('DspMSP'));
+    expect(plan.mesh.size).toBe(0);
+    expect(plan.nodes).toEqual([]);
+  });
+
+  it("writes each node's mesh file from the nodes every member reported, once, and refuses a list that makes no mesh", async () => {
+    const all = spec([['dsp-mpc', 'DspMSP'], ['vsp-mpc', 'VspMSP']]);
+    const dsp = own('DspMSP', 'dsp-mpc');
+    const vsp = own('VspMSP', 'vsp-mpc');
+    const reported = [...(await planMemberMesh(all, [vsp], options('VspMSP'))).nodes, ...(await planMemberMesh(all, [dsp], options('DspMSP'))).nodes];
+    const mesh = meshFileOf(reported, 'd1-v1-vsp-mpc');
+    expect(mesh.index).toBe(1);
+    expect(mesh.parties.map((p) => p.caCertificatePem)).toEqual([cas.get('DspMSP')!.cert, cas.get('VspMSP')!.cert]);
+    expect(mesh.parties[1]!.certificatePem).toBe(readFileSync(join(vsp.dir, 'mpc-node.crt'), 'utf8'));
+    expect(writeMeshFile(vsp.dir, mesh)).toBe(true);
+    expect(writeMeshFile(vsp.dir, mesh)).toBe(false);
+    expect(parseMpcMeshFile(readFileSync(join(vsp.dir, MESH_FILE), 'utf8'))).toEqual(mesh);
+    expect(statSync(join(vsp.dir, MESH_FILE)).mode & 0o777).toBe(0o600);
+
+    expect(() => meshFileOf(reported.slice(0, 1), 'd1-v1-dsp-mpc')).toThrow(/fewer than two nodes/);
+    expect(() => meshFileOf(reported, 'd1-v1-other')).toThrow(/do not include d1-v1-other/);
+    const [vspNode, dspNode] = reported as [(typeof reported)[number], (typeof reported)[number]];
+    expect(() => meshFileOf([dspNode, { ...vspNode, partyIndex: 3 }], 'd1-v1-dsp-mpc')).toThrow(/party indices 0,3/);
+    const operatorRun = { workloadId: 'd1-v1-x', owner: 'XMSP', partyIndex: 1, controlUrl: 'https://127.0.0.1:1' };
+    expect(() => meshFileOf([dspNode, operatorRun], 'd1-v1-dsp-mpc')).toThrow(/not run in its member's domain/);
   });
 });

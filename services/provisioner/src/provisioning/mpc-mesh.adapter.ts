@@ -1,11 +1,14 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { freePort } from '@datawell/workload-runtime';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { issueMpcCertificate } from '@datawell/mpc';
 import { generateReadingsKeyPair, readingsPublicKeyPem } from '@datawell/iot';
 import type { IntegerJson } from '@datawell/domain';
+import { parseMpcMeshFile, renderMpcMeshFile, type MpcMeshFile, type ProvisionedMpcNode } from '@datawell/contracts';
+import type { MemberMeshOptions } from './node-identity';
+import { activeWorkloads, workloadId, type DesiredVersion } from './spec';
 import type { MpcMeshMember, RenderedWorkload } from './tofu-config';
 
 /** The kind of workload that runs Datawell's SPDZ node when the provisioner has the mesh CA. */
@@ -147,4 +150,129 @@ export function meshResources(mesh: ReadonlyMap<string, MpcMeshMember>, owners: 
   return [...mesh.entries()]
     .map(([workloadId, node]) => ({ workloadId, owner: owners.get(workloadId) ?? '', partyIndex: node.partyIndex, controlUrl: `https://127.0.0.1:${node.controlPort}` }))
     .sort((a, b) => a.partyIndex - b.partyIndex);
+}
+
+/** Member mode: the file in a node's folder that the node waits for, written from the ledger. */
+export const MESH_FILE = 'mesh.json';
+
+/** A member's node as its part reports it on the channel: what the others need to reach and pin it. */
+export type MemberMeshNode = Required<Pick<ProvisionedMpcNode, 'workloadId' | 'owner' | 'partyIndex' | 'controlUrl' | 'meshEndpoint' | 'certificatePem' | 'caCertificatePem'>>;
+
+export interface MemberMeshPlan {
+  readonly mesh: Map<string, MpcMeshMember>;
+  /** This member's nodes, for its part's `resources.mpcNodes`. */
+  readonly nodes: MemberMeshNode[];
+}
+
+/**
+ * Member mode (trust domains, issue 12): this member's MPC nodes of a version, run in its own domain.
+ * The mesh is every member's managed `mpc-node` workloads of the version (at least two), party indices
+ * in the spec's order, so every member's provisioner gives each node the same index from the same
+ * ledger event. Each own node gets its ports, a TLS identity from the member's own CA (`issuer`) and its
+ * readings key, all kept in its folder; it starts before the others are known and waits for its mesh
+ * file, which `meshFileOf` makes once the ledger has every member's part.
+ */
+export async function planMemberMesh(all: DesiredVersion, own: readonly RenderedWorkload[], options: MemberMeshOptions): Promise<MemberMeshPlan> {
+  const order = activeWorkloads(all).filter((w) => w.kind === MPC_NODE_KIND).map((w) => w.name);
+  const mine = own.filter((w) => w.config.kind === MPC_NODE_KIND);
+  const mesh = new Map<string, MpcMeshMember>();
+  const nodes: MemberMeshNode[] = [];
+  if (order.length < 2) return { mesh, nodes };
+  const names = order.map((name) => meshName(workloadId(all.daoId, all.version, name)));
+  for (const w of mine) {
+    const partyIndex = order.indexOf(w.config.name);
+    if (partyIndex < 0) continue;
+    mkdirSync(w.dir, { recursive: true, mode: 0o700 });
+    const ports = await portsOf(w.dir);
+    const identity = await options.issuer.issue(w.dir, meshName(w.config.workloadId));
+    const readingsKey = readingsKeyOf(w.dir);
+    const datasets = sealedDatasets((w.config.parameters as Record<string, IntegerJson>)['datasets'], readingsKey, w.config.owner);
+    mesh.set(w.config.workloadId, {
+      partyIndex,
+      names,
+      meshFile: join(w.dir, MESH_FILE),
+      controlCaFile: options.coordinatorCaFile,
+      controlPort: ports.control,
+      controlClientNames: options.controlClientNames,
+      ...(options.otExtension !== undefined ? { otExtension: options.otExtension } : {}),
+      tls: { certFile: identity.certFile, keyFile: identity.keyFile },
+      ...(datasets !== undefined ? { datasets } : {}),
+    });
+    nodes.push({
+      workloadId: w.config.workloadId,
+      owner: w.config.owner,
+      partyIndex,
+      controlUrl: `https://127.0.0.1:${ports.control}`,
+      meshEndpoint: `127.0.0.1:${ports.mesh}`,
+      certificatePem: identity.certificatePem,
+      caCertificatePem: identity.caCertificatePem,
+    });
+  }
+  return { mesh, nodes };
+}
+
+/** Why a version's reported nodes do not make a mesh a member's node can join, or undefined. */
+function meshProblem(nodes: readonly ProvisionedMpcNode[]): string | undefined {
+  if (nodes.length < 2) return 'fewer than two nodes';
+  const indices = nodes.map((n) => n.partyIndex).sort((a, b) => a - b);
+  if (indices.some((p, i) => p !== i)) return `party indices ${indices.join(',')} are not 0..${nodes.length - 1}`;
+  const incomplete = nodes.find((n) => !n.meshEndpoint || !n.certificatePem || !n.caCertificatePem);
+  return incomplete ? `node ${incomplete.workloadId} of ${incomplete.owner} carries no mesh endpoint or certificates (not run in its member's domain)` : undefined;
+}
+
+/**
+ * The mesh file of one of this member's nodes from the nodes the ledger reports for the version
+ * (`InfrastructureProvisioned`'s `resources.mpcNodes`, every member's part): the parties in index order,
+ * each with the endpoint and the certificates its own member reported. Throws when they make no mesh.
+ */
+export function meshFileOf(nodes: readonly ProvisionedMpcNode[], workloadId: string): MpcMeshFile {
+  const problem = meshProblem(nodes);
+  if (problem) throw new Error(`the version's MPC nodes make no mesh: ${problem}`);
+  const sorted = [...nodes].sort((a, b) => a.partyIndex - b.partyIndex);
+  const self = sorted.find((n) => n.workloadId === workloadId);
+  if (!self) throw new Error(`the version's MPC nodes do not include ${workloadId}`);
+  return {
+    index: self.partyIndex,
+    parties: sorted.map((n) => ({ name: meshName(n.workloadId), endpoint: n.meshEndpoint!, certificatePem: n.certificatePem!, caCertificatePem: n.caCertificatePem! })),
+  };
+}
+
+/** Writes a node's mesh file atomically (the node polls for it); true when it changed. */
+export function writeMeshFile(dir: string, mesh: MpcMeshFile): boolean {
+  const file = join(dir, MESH_FILE);
+  const text = renderMpcMeshFile(mesh);
+  if (existsSync(file) && readFileSync(file, 'utf8') === text) return false;
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  renameSync(tmp, file);
+  return true;
+}
+
+/** What the infrastructure view shows of an MPC node the provisioner runs, read from its folder. */
+export interface MpcNodeView {
+  readonly controlUrl: string;
+  readonly meshEndpoint: string;
+  readonly certificatePem: string;
+  readonly caCertificatePem: string;
+  /** A node in its member's domain, from its mesh file once the ledger listed every member's node: its index and the number of parties (null before, and for a node of the operator's mesh). */
+  readonly mesh: { readonly partyIndex: number; readonly parties: number } | null;
+}
+
+/** An MPC node's view from its folder (its ports and TLS identity, its mesh file); null for a workload that is no node. */
+export function mpcNodeViewOf(dir: string): MpcNodeView | null {
+  const read = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8') : undefined);
+  const [ports, cert, ca] = [read(FILES.ports), read(FILES.cert), read(FILES.ca)];
+  if (ports === undefined || cert === undefined || ca === undefined) return null;
+  const kept = JSON.parse(ports) as NodePorts;
+  const meshText = read(MESH_FILE);
+  let mesh: MpcNodeView['mesh'] = null;
+  if (meshText !== undefined) {
+    try {
+      const parsed = parseMpcMeshFile(meshText);
+      mesh = { partyIndex: parsed.index, parties: parsed.parties.length };
+    } catch {
+      mesh = null;
+    }
+  }
+  return { controlUrl: `https://127.0.0.1:${kept.control}`, meshEndpoint: `127.0.0.1:${kept.mesh}`, certificatePem: cert, caCertificatePem: ca, mesh };
 }

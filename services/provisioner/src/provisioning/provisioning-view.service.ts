@@ -6,7 +6,7 @@ import type { BullJobQueue } from './job-queue.adapter';
 import type { JobRow, ProvisioningRepository, VersionRow } from './provisioning.repository';
 import { workspaceName } from './spec';
 import { workloadProcesses } from './workload-files.adapter';
-import { readingsPublicKeyOf } from './mpc-mesh.adapter';
+import { mpcNodeViewOf, readingsPublicKeyOf } from './mpc-mesh.adapter';
 
 // What the routes take (the controller documents them from these).
 export const daoIdInput = z.string().regex(DAO_ID_PATTERN);
@@ -76,6 +76,8 @@ export class ProvisioningView {
           publicKeyPem: w.publicKeyPem,
           // What IoT producers seal the owner's readings to (libs/iot); null for workloads that have none.
           readingsPublicKeyPem: w.status === 'destroyed' ? null : readingsPublicKeyOf(w.dir),
+          // An MPC node: where the coordinator reaches it and the certificates it is pinned by (public material).
+          mpc: w.status === 'destroyed' ? null : mpcNodeViewOf(w.dir),
         };
       }),
     };

@@ -1,5 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
+export class MpcNodeMeshDto {
+  @ApiProperty() partyIndex!: number;
+  @ApiProperty() parties!: number;
+}
+
+export class MpcNodeViewDto {
+  @ApiProperty({ description: "the node's control API (mutual TLS), which the coordinator calls" }) controlUrl!: string;
+  @ApiProperty({ description: 'host:port where the other nodes reach it' }) meshEndpoint!: string;
+  @ApiProperty({ description: "its TLS certificate (PEM): issued by its member's own CA when it runs in the member's domain" }) certificatePem!: string;
+  @ApiProperty({ description: "the CA certificate (PEM) that issued it" }) caCertificatePem!: string;
+  @ApiPropertyOptional({ nullable: true, type: MpcNodeMeshDto, description: "a node in its member's domain, once the ledger listed every member's node: its mesh file's index and party count" }) mesh!: MpcNodeMeshDto | null;
+}
+
 export class JobDto {
   @ApiProperty({ example: 'apply.d1.v1.r1' }) id!: string;
   @ApiProperty({ enum: ['apply', 'remove', 'destroy'] }) kind!: string;
@@ -30,6 +43,7 @@ export class WorkloadViewDto {
   @ApiPropertyOptional({ nullable: true, type: Number, description: "the workload process's pid: killed, it is restarted by its supervisor" }) workloadPid!: number | null;
   @ApiProperty() publicKeyPem!: string;
   @ApiPropertyOptional({ nullable: true, type: String, description: "an MPC node's X25519 public key (SPKI PEM) that IoT producers seal its owner's readings to; null for other workloads" }) readingsPublicKeyPem!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: () => MpcNodeViewDto, description: 'an MPC node the provisioner runs: its control API, mesh endpoint and certificates; null for other workloads' }) mpc!: MpcNodeViewDto | null;
 }
 
 export class InfrastructureDto {

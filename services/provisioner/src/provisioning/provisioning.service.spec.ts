@@ -1,3 +1,8 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseMpcMeshFile } from '@datawell/contracts';
+import { createMpcCa, issueMpcCertificate } from '@datawell/mpc';
 import { DESIRED, ledgerEvent, VERSION_CREATED } from './fixtures.spec-helper';
 import type { ProvisioningRepository } from './provisioning.repository';
 import { ProvisioningService, type RunningJob } from './provisioning.service';
@@ -191,5 +196,75 @@ describe('ProvisioningService carry-over on a new version', () => {
     const { asked, registered } = await onVersion(VERSION_CREATED, 'dao-d1-v1');
     expect(asked).toEqual([]);
     expect(registered).toEqual([]);
+  });
+});
+
+describe("ProvisioningService in member mode: its nodes' mesh from the ledger", () => {
+  // Real certificates: the mesh file is parsed as the node parses it.
+  const certs = new Map<string, string>();
+  beforeAll(async () => {
+    for (const i of [0, 1]) {
+      const ca = await createMpcCa(`member-${i}-ca`, 1);
+      certs.set(`CA${i}`, ca.cert);
+      certs.set(`NODE${i}`, (await issueMpcCertificate(ca, 'mpc-node', 1)).cert);
+    }
+  });
+  const pem = (tag: string) => certs.get(tag) ?? `-----BEGIN CERTIFICATE-----\n${tag}\n-----END CERTIFICATE-----\n`;
+  const reportedNode = (i: number, owner: string) => ({
+    workloadId: `d1-v1-mpc-${i}`,
+    owner,
+    partyIndex: i,
+    controlUrl: `https://127.0.0.1:${7100 + i}`,
+    meshEndpoint: `127.0.0.1:${7200 + i}`,
+    certificatePem: pem(`NODE${i}`),
+    caCertificatePem: pem(`CA${i}`),
+  });
+
+  /** The handler's effect for `InfrastructureProvisioned` with `nodes`, run as the consumer would, and what it wrote. */
+  async function receive(member: string, nodes: unknown[], own: Array<{ workloadId: string; dir: string; status: string }>) {
+    const { repository } = recordingRepository('apply');
+    Object.assign(repository, { workloads: async () => own });
+    const warnings: unknown[] = [];
+    const meshService = new ProvisioningService({
+      member,
+      memberMesh: { issuer: { issue: async () => Promise.reject(new Error('not asked')) }, coordinatorCaFile: '/pub/ca.crt', controlClientNames: ['mpc-coordinator'] },
+      repository,
+      queue: { add: async () => undefined, state: async () => undefined },
+      render: { workloadsRoot: '/nowhere', repoDir: '/nowhere', nodeBinary: 'node', launcher: [], kafkaBrokers: [], telemetryTopic: 't', backendSchema: 's' },
+      tofu: { binary: 'tofu', root: '/nowhere', postgresUrl: 'postgres://x@localhost/x' },
+      commandsTopic: 'commands',
+      logger: { warn: (w: unknown) => void warnings.push(w), log: () => undefined, error: () => undefined } as never,
+    });
+    const payload = { revision: 1, status: 'provisioned', resources: { mpcNodes: nodes, workloads: nodes.length } };
+    const handler = (meshService.ledgerEventHandlers as Record<string, (event: unknown, meta: unknown) => unknown>)['InfrastructureProvisioned']!;
+    const effect = handler({ name: 'InfrastructureProvisioned', payload }, { ledger: ledgerEvent('InfrastructureProvisioned', payload) });
+    if (effect === undefined) return { effect, warnings };
+    const after = await (effect as (m: unknown) => Promise<(() => void) | void>)({});
+    after?.();
+    return { effect, warnings };
+  }
+
+  it("writes the mesh file of each of its running nodes the ledger lists, with the parties in index order", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prov-mesh-reported-'));
+    const nodes = [reportedNode(1, 'Vsp1MSP'), reportedNode(0, 'DspMSP')];
+    await receive('Vsp1MSP', nodes, [{ workloadId: 'd1-v1-mpc-1', dir, status: 'active' }]);
+    const mesh = parseMpcMeshFile(readFileSync(join(dir, 'mesh.json'), 'utf8'));
+    expect(mesh.index).toBe(1);
+    expect(mesh.parties.map((p) => [p.endpoint, p.certificatePem, p.caCertificatePem])).toEqual([
+      ['127.0.0.1:7200', pem('NODE0'), pem('CA0')],
+      ['127.0.0.1:7201', pem('NODE1'), pem('CA1')],
+    ]);
+  });
+
+  it("does nothing for a list without its nodes, and warns (writing nothing) for one that makes no mesh", async () => {
+    expect((await receive('OtherMSP', [reportedNode(0, 'DspMSP'), reportedNode(1, 'Vsp1MSP')], [])).effect).toBeUndefined();
+    const dir = mkdtempSync(join(tmpdir(), 'prov-mesh-reported-'));
+    const { warnings } = await receive('Vsp1MSP', [reportedNode(0, 'DspMSP'), { ...reportedNode(1, 'Vsp1MSP'), certificatePem: undefined }], [{ workloadId: 'd1-v1-mpc-1', dir, status: 'active' }]);
+    expect(existsSync(join(dir, 'mesh.json'))).toBe(false);
+    expect(warnings).toEqual([expect.objectContaining({ workloadId: 'd1-v1-mpc-1', reason: expect.stringMatching(/not run in its member's domain/) })]);
+    // A destroyed node of the version gets no file.
+    const gone = mkdtempSync(join(tmpdir(), 'prov-mesh-reported-'));
+    await receive('Vsp1MSP', [reportedNode(0, 'DspMSP'), reportedNode(1, 'Vsp1MSP')], [{ workloadId: 'd1-v1-mpc-1', dir: gone, status: 'destroyed' }]);
+    expect(existsSync(join(gone, 'mesh.json'))).toBe(false);
   });
 });

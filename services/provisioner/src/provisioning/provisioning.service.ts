@@ -1,10 +1,10 @@
-import { DAO, ledgerCommandCloudEvent, type LedgerCommand } from '@datawell/contracts';
+import { DAO, ledgerCommandCloudEvent, parseDaoChannel, type LedgerCommand, type ProvisionedMpcNode } from '@datawell/contracts';
 import { writeOutbox, type ConnectionLogger, type LedgerEffect as MessagingLedgerEffect, type LedgerEventHandlers, type LedgerEventMeta, type WakeOutbox } from '@datawell/messaging';
 import type { EntityManager } from 'typeorm';
 import { carryOverCommands, effectOf, failedCommand, outputsDigest, partFailedCommand, partProvisionedCommand, provisionedCommand, registerWorkloadCommand, type LedgerEffect } from './ledger-effects';
 import type { ProvisioningRepository } from './provisioning.repository';
 import { activeWorkloads, jobIdOf, partOf, type DesiredVersion, type JobData } from './spec';
-import { planMesh, meshResources, type MeshOptions } from './mpc-mesh.adapter';
+import { meshFileOf, planMemberMesh, planMesh, meshResources, writeMeshFile, type MeshOptions } from './mpc-mesh.adapter';
 import type { MemberMeshOptions } from './node-identity';
 import { renderTofuConfiguration, type RenderContext } from './tofu-config';
 import { TofuWorkspace, type TofuOptions } from './tofu.adapter';
@@ -77,7 +77,31 @@ export class ProvisioningService {
     [DAO.event.MemberExited]: (_event, meta) => this.#ledgerEffect(meta),
     [DAO.event.MemberTransferred]: (_event, meta) => this.#ledgerEffect(meta),
     [DAO.event.ProposalDecided]: (_event, meta) => this.#ledgerEffect(meta),
+    [DAO.event.InfrastructureProvisioned]: (event, meta) => this.#meshReported(event.payload.resources?.mpcNodes ?? [], meta),
   };
+
+  /**
+   * Member mode: every member's part is in, so the ledger now lists the version's whole mesh (each node
+   * with the endpoint and certificates its own member reported); this member's nodes of the version get
+   * their mesh file and connect. Nodes of a version the provisioner does not run, or a list that makes
+   * no mesh (an operator-run mesh, fewer than two nodes), change nothing.
+   */
+  #meshReported(reported: readonly ProvisionedMpcNode[], meta: LedgerEventMeta): MessagingLedgerEffect | undefined {
+    const channel = parseDaoChannel(meta.ledger.channel);
+    if (this.o.member === undefined || !this.o.memberMesh || !channel || reported.every((n) => n.owner !== this.o.member)) return undefined;
+    return async () => {
+      const own = (await this.o.repository.workloads(channel.daoId, channel.level)).filter((w) => w.status !== 'destroyed' && reported.some((n) => n.workloadId === w.workloadId && n.owner === this.o.member));
+      return () => {
+        for (const w of own) {
+          try {
+            if (writeMeshFile(w.dir, meshFileOf(reported, w.workloadId))) this.o.logger.log({ message: 'MPC node mesh written from the ledger', workloadId: w.workloadId, parties: reported.length });
+          } catch (error) {
+            this.o.logger.warn({ message: 'no mesh for an MPC node from the ledger', workloadId: w.workloadId, reason: error instanceof Error ? error.message : String(error) });
+          }
+        }
+      };
+    };
+  }
 
   #ledgerEffect(meta: LedgerEventMeta): MessagingLedgerEffect | undefined {
     const effect = effectOf(meta.ledger);
@@ -183,7 +207,9 @@ export class ProvisioningService {
       if (!stored) throw new VersionNotFoundError(data.daoId, data.version);
       const desired = this.#mine(stored);
       let rendered = renderTofuConfiguration(desired, this.o.render);
-      const mesh = this.o.mesh && this.o.member === undefined ? await planMesh(rendered.workloads, this.o.mesh) : new Map();
+      // Member mode: this member's nodes join the mesh of every member's nodes (their parts on the ledger).
+      const member = this.o.member !== undefined && this.o.memberMesh ? await planMemberMesh(stored, rendered.workloads, this.o.memberMesh) : undefined;
+      const mesh = member ? member.mesh : this.o.mesh && this.o.member === undefined ? await planMesh(rendered.workloads, this.o.mesh) : new Map();
       if (mesh.size > 0) {
         rendered = renderTofuConfiguration(desired, this.o.render, mesh);
         log(`job ${job.id}: MPC mesh of ${mesh.size} nodes`);
@@ -228,7 +254,7 @@ export class ProvisioningService {
             // still being built) get this version's workloads too, before the report.
             ...(await repository.versionsAfter(m, desired.daoId, desired.version)).flatMap((later) => carryOverCommands(later, registrations, this.o.member)),
             this.o.member !== undefined
-              ? partProvisionedCommand(desired, this.o.member, digest, rendered.workloads.length)
+              ? partProvisionedCommand(desired, this.o.member, digest, rendered.workloads.length, member?.nodes)
               : provisionedCommand(
                   desired,
                   digest,

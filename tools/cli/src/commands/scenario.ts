@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { parseAmount, parseBetas } from '@datawell/domain';
 import { addDomain, enrollClientIdentity, findDomain, memberServiceUrl, seatOnChannel, unseatFromChannel, up, type StackContext } from '@datawell/stack';
 import { REPO_DIR, stackContext } from '../context';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   call,
@@ -109,13 +110,15 @@ export function registerScenarioCommands(program: Command): void {
     .option('--org-prefix <prefix>', 'domains are <prefix>DspMSP, <prefix>Vsp1MSP, … (reused across runs)', 'Dm')
     .option('--revenue <amount>', 'revenue the DSP records through its own bridge, in minor units', '1000000')
     .option('--managed', "each member's workload is built by its own provisioner in its domain, which reports its part of the infrastructure as the member (default: self-hosted)")
+    .option('--mpc-mesh', "with --managed: every founder's workload is an MPC node, run in its member's domain with a TLS identity from the member's own CA; the nodes form their mesh from the members' parts on the ledger")
     .option('--json', 'one JSON object on stdout')
-    .action(async (opts: { vsps: string; join: string; orgPrefix: string; revenue: string; managed?: boolean; json?: boolean }) => {
+    .action(async (opts: { vsps: string; join: string; orgPrefix: string; revenue: string; managed?: boolean; mpcMesh?: boolean; json?: boolean }) => {
+      if (opts.mpcMesh && !opts.managed) throw new UsageError('--mpc-mesh needs --managed: the nodes are built by the members\' own provisioners');
       if (!/^\d+$/.test(opts.vsps) || Number(opts.vsps) < 1 || Number(opts.vsps) > 4) throw new UsageError(`--vsps must be a whole number from 1 to 4, got "${opts.vsps}"`);
       if (!/^\d+$/.test(opts.join) || Number(opts.join) > 4) throw new UsageError(`--join must be a whole number from 0 to 4, got "${opts.join}"`);
       checkOrgPrefix(opts.orgPrefix, 11);
       const revenue = positiveRevenue(opts.revenue);
-      const result = await runDomainsOnStack({ vsps: Number(opts.vsps), joiners: Number(opts.join), orgPrefix: opts.orgPrefix, revenue, ...(opts.managed ? { placement: 'managed' as const } : {}) });
+      const result = await runDomainsOnStack({ vsps: Number(opts.vsps), joiners: Number(opts.join), orgPrefix: opts.orgPrefix, revenue, ...(opts.managed ? { placement: 'managed' as const } : {}), ...(opts.mpcMesh ? { mpcMesh: true } : {}) });
       if (opts.json) return void process.stdout.write(`${JSON.stringify(result)}\n`);
       process.stdout.write(describeDomains(result));
     });
@@ -183,7 +186,16 @@ export async function runComputeOnStack(readings: number, orgPrefix = 'Cp', time
  * Creates (or reuses) the member domains, starts what is not running, the domains' member-mode
  * services included, and forms a DAO of them through the services (see runDomainFormation).
  */
-export async function runDomainsOnStack(opts: { vsps: number; joiners: number; orgPrefix?: string; revenue?: bigint; placement?: 'self-hosted' | 'managed'; placements?: Record<string, 'self-hosted' | 'managed'>; changeInfrastructure?: boolean }): Promise<DomainFormationResult> {
+export async function runDomainsOnStack(opts: {
+  vsps: number;
+  joiners: number;
+  orgPrefix?: string;
+  revenue?: bigint;
+  placement?: 'self-hosted' | 'managed';
+  placements?: Record<string, 'self-hosted' | 'managed'>;
+  changeInfrastructure?: boolean;
+  mpcMesh?: boolean;
+}): Promise<DomainFormationResult> {
   const ctx = stackContext();
   const connection = await up(ctx);
   await startServices(ctx, connection, REPO_DIR);
@@ -205,10 +217,20 @@ export async function runDomainsOnStack(opts: { vsps: number; joiners: number; o
     joiners,
     ...(opts.revenue !== undefined ? { revenue: opts.revenue } : {}),
     ...(opts.changeInfrastructure ? { changeInfrastructure: true } : {}),
+    ...(opts.mpcMesh ? { mpcMesh: true, coordinatorTls: coordinatorTls(ctx) } : {}),
     ...(opts.placements ? { placements: opts.placements } : {}),
     ...(opts.placement || opts.placements ? { ...(opts.placement ? { placement: opts.placement } : {}), provisionerUrls: Object.fromEntries(plan.map((m) => [m.mspId, memberServiceUrl(ctx.settings, findDomain(ctx, m.mspId), 'provisioner')])) } : {}),
     progress: (m) => ctx.progress.step('domains', m),
   });
+}
+
+/**
+ * The operator's coordinator identity (made by `./dev up` under the stack's mpc-pki/): the mesh scenario
+ * calls each member's node with it, as the coordinator does.
+ */
+function coordinatorTls(ctx: StackContext): { cert: string; key: string } {
+  const dir = join(ctx.settings.stackDir, 'mpc-pki');
+  return { cert: readFileSync(join(dir, 'coordinator.crt'), 'utf8'), key: readFileSync(join(dir, 'coordinator.key'), 'utf8') };
 }
 
 /** What the governance scenario adds around runDomainGovernance: the change of infrastructure and the self-hosted workload. */
@@ -386,6 +408,10 @@ export function describeDomains(result: DomainFormationResult): string {
   for (const v of result.infrastructure ?? []) {
     lines.push(`  infrastructure of version ${v.version}${v.revision ? ` revision ${v.revision}` : ''}: ${v.status}, each part built by its member's own provisioner:`);
     for (const [msp, workloads] of Object.entries(v.builtBy)) lines.push(`    ${msp.padEnd(16)} ${workloads.map((w) => `${w.workloadId} (${w.status})`).join(', ') || 'nothing to build'}`);
+  }
+  if (result.mesh) {
+    lines.push(`  MPC mesh of version 1, from the members' parts on the ledger (each node in its member's domain, certified by the member's own CA):`);
+    for (const n of result.mesh) lines.push(`    party ${n.partyIndex} of ${n.parties}  ${n.mspId.padEnd(16)} ${n.workloadId} at ${n.controlUrl}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,8 +1,9 @@
-import { readdirSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allocateLevel } from '@datawell/domain';
 import { descriptionDigest } from '@datawell/contracts';
-import { domainPaths, enrollClientIdentity, findDomain, isAlive, MEMBER_SERVICES, memberServiceFiles, operatorFabric, osUserFor, ownPeerChannels, processUser, readPid, serviceUrl } from '@datawell/stack';
+import { domainPaths, enrollClientIdentity, findDomain, isAlive, MEMBER_SERVICES, memberServiceFiles, operatorFabric, orgCaCertificate, osUserFor, ownPeerChannels, processUser, readPid, serviceUrl } from '@datawell/stack';
 import { login, runDev } from '@datawell/testing';
 import { runDomainsOnStack } from '../../src/commands/scenario';
 import { stackContext } from '../../src/context';
@@ -26,7 +27,7 @@ describe('a DAO formed among trust domains through the running services', () => 
   });
 
   it("forms the DAO with each member's own bridge, and each member reads it through its own", async () => {
-    const result = await runDomainsOnStack({ vsps: 1, joiners: 1, orgPrefix: 'E2d', revenue: 1_000_000n, placement: 'managed', changeInfrastructure: true });
+    const result = await runDomainsOnStack({ vsps: 1, joiners: 1, orgPrefix: 'E2d', revenue: 1_000_000n, placement: 'managed', changeInfrastructure: true, mpcMesh: true });
 
     // Each member's bridge runs as its domain's user, and is healthy.
     for (const mspId of members) {
@@ -73,6 +74,25 @@ describe('a DAO formed among trust domains through the running services', () => 
       expect(running).toHaveLength(1);
       expect(processUser(running[0]!)).toBe(osUserFor(mspId));
     }
+
+    // MPC nodes in their members' domains (issue 12): each founder's node of version 1 was built by its
+    // member's own provisioner, as the member's OS user, with a TLS certificate from the member's own CA
+    // (its MSP's root, not the operator's mesh CA); the nodes learnt each other from the members' parts
+    // on the ledger and set up their mesh; the coordinator's identity reached each, pinned to the
+    // certificate its member reported.
+    const operatorMeshCa = new X509Certificate(readFileSync(join(ctx.settings.stackDir, 'mpc-pki', 'ca.crt')));
+    expect(result.mesh?.map((n) => [n.mspId, n.partyIndex, n.parties, n.osUser, n.inventory?.party, n.inventory?.parties])).toEqual([
+      ['E2dDspMSP', 0, 2, osUserFor('E2dDspMSP'), 0, 2],
+      ['E2dVsp1MSP', 1, 2, osUserFor('E2dVsp1MSP'), 1, 2],
+    ]);
+    for (const n of result.mesh!) {
+      const root = orgCaCertificate(ctx, n.mspId);
+      expect(n.caCertificatePem.trim()).toBe(root.trim());
+      const cert = new X509Certificate(n.certificatePem);
+      expect(cert.verify(new X509Certificate(root).publicKey)).toBe(true);
+      expect(cert.verify(operatorMeshCa.publicKey)).toBe(false);
+    }
+    expect(result.mesh![0]!.caCertificatePem).not.toBe(result.mesh![1]!.caCertificatePem);
 
     // The operator: its peer is on neither channel, and its bridge's wallet holds its own identity and
     // no identity of these members (other e2e files still onboard operator-held organisations into the
