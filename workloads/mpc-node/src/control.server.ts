@@ -3,25 +3,31 @@ import { createServer, type Server } from 'node:https';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import type { TlsIdentity } from '@datawell/mpc';
 import type { NodeInventory } from '@datawell/mpc';
+import { certificateBlocks } from './tls.adapter';
 
 /**
  * The node's control API for the coordinator: `GET /inventory`, `POST /ops` (JSON) over mutually
  * authenticated TLS 1.3 on the control interface (loopback by default). The node serves it with its
- * mesh identity and accepts only a client certificate chaining to its CA (no certificate or another
- * CA's: the handshake fails); a certificate naming one of the mesh's parties is refused with 403
- * (another member's node is not the coordinator), and when `clientNames` is given the certificate's
- * CN must be one of them. It carries job descriptions and results, never dataset values.
+ * mesh identity and accepts only a client certificate chaining to its control CA (`identity.ca`; no
+ * certificate or another CA's: the handshake fails); a mesh party's certificate is refused with 403
+ * (another member's node is not the coordinator): named by its CN, or, when the parties are pinned,
+ * that exact certificate. When `clientNames` is given the certificate's CN must be one of them. It
+ * carries job descriptions and results, never dataset values.
  */
 export interface ControlTls {
   readonly identity: TlsIdentity;
   /** Certificate CNs that may not call (the mesh's party names). */
   readonly refusedNames: readonly string[];
+  /** Certificates (DER) that may not call: the mesh parties' pinned ones, as far as they are known yet. */
+  readonly refusedCertificates?: () => readonly Buffer[];
   /** When given, the only certificate CNs that may call (the coordinator's). */
   readonly clientNames?: readonly string[];
 }
 
 export interface ControlHandlers {
+  /** The inventory, or undefined while the node is not ready (`notReady` says why). */
   inventory(): NodeInventory | undefined;
+  notReady(): string;
   op(body: unknown): Promise<unknown>;
 }
 
@@ -65,16 +71,18 @@ function cnOf(cert: PeerCertificate | undefined): string | undefined {
 
 export async function startControlServer(host: string, port: number, tls: ControlTls, handlers: ControlHandlers): Promise<Server> {
   const { key, cert, ca } = tls.identity;
-  const server = createServer({ key, cert, ca, minVersion: 'TLSv1.3', requestCert: true, rejectUnauthorized: true }, (req, res) => {
+  const server = createServer({ key, cert, ca: certificateBlocks(ca), minVersion: 'TLSv1.3', requestCert: true, rejectUnauthorized: true }, (req, res) => {
     void (async () => {
       try {
-        const caller = cnOf((req.socket as TLSSocket).getPeerCertificate());
-        if (caller === undefined || tls.refusedNames.includes(caller) || (tls.clientNames && !tls.clientNames.includes(caller))) {
+        const certificate = (req.socket as TLSSocket).getPeerCertificate();
+        const caller = cnOf(certificate);
+        const party = tls.refusedNames.includes(caller ?? '') || (tls.refusedCertificates?.() ?? []).some((der) => certificate?.raw?.equals(der));
+        if (caller === undefined || party || (tls.clientNames && !tls.clientNames.includes(caller))) {
           throw new ControlError(403, 'FORBIDDEN', `certificate CN=${caller ?? '?'} may not call the control API`);
         }
         if (req.method === 'GET' && req.url === '/inventory') {
           const inv = handlers.inventory();
-          if (!inv) throw new ControlError(503, 'NODE_NOT_READY', 'the node is still connecting to the other nodes');
+          if (!inv) throw new ControlError(503, 'NODE_NOT_READY', handlers.notReady());
           send(res, 200, inv);
         } else if (req.method === 'POST' && req.url === '/ops') {
           send(res, 200, await handlers.op(await readJson(req)));

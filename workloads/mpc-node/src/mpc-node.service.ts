@@ -1,6 +1,7 @@
+import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:https';
-import type { MpcNodeSettings } from '@datawell/contracts';
+import type { ListedMesh, MpcMeshFile, MpcNodeSettings } from '@datawell/contracts';
 import {
   MpcError,
   nodeOpSchema,
@@ -13,38 +14,55 @@ import {
   type NodeInventory,
   type NodeOp,
   type PreprocessOutcome,
-  type TlsIdentity,
   type Transport,
 } from '@datawell/mpc';
 import { startHeartbeats, type HeartbeatLoop } from '@datawell/workload-runtime';
 import { ControlError, startControlServer } from './control.server';
 import { DatasetError, loadColumns } from './dataset.adapter';
-import { listenTlsNode } from './tls.adapter';
+import { checkOwnParty, MeshIdentityError, waitForMeshFile } from './mesh-file.adapter';
+import { listenTlsNode, type Endpoint, type PeerAuthentication } from './tls.adapter';
 import { mascotOptionsOf, type MpcNodeConfig } from './node.config';
 
 export type NodeLog = (message: string, extra?: Record<string, unknown>) => void;
 
-async function readIdentity(config: MpcNodeSettings): Promise<TlsIdentity> {
-  const [key, cert, ca] = await Promise.all([
-    readFile(config.tls.keyFile, 'utf8'),
-    readFile(config.tls.certFile, 'utf8'),
-    readFile(config.tls.caFile, 'utf8'),
-  ]);
-  return { key, cert, ca };
+/** The mesh a node connects: the parties, how each is recognised, and the CA certificates they chain to. */
+interface NodeMesh {
+  readonly index: number;
+  readonly endpoints: readonly Endpoint[];
+  readonly peers: PeerAuthentication;
+  readonly ca: string;
 }
 
-async function connectMesh(config: MpcNodeSettings): Promise<Transport> {
-  const { key, cert, ca } = await readIdentity(config);
+async function listedMesh(mesh: ListedMesh): Promise<NodeMesh> {
+  return { index: mesh.index, endpoints: mesh.endpoints, peers: { peerNames: mesh.names }, ca: await readFile(mesh.caFile, 'utf8') };
+}
+
+/** A validated mesh file: every party pinned to its certificate, chaining to one of the parties' CAs. */
+function fileMesh(mesh: MpcMeshFile): NodeMesh {
+  return {
+    index: mesh.index,
+    endpoints: mesh.parties.map((p) => {
+      const at = p.endpoint.lastIndexOf(':');
+      return { host: p.endpoint.slice(0, at), port: Number(p.endpoint.slice(at + 1)) };
+    }),
+    peers: { peerCertificates: mesh.parties.map((p) => p.certificatePem) },
+    ca: [...new Set(mesh.parties.map((p) => p.caCertificatePem.trim()))].join('\n'),
+  };
+}
+
+async function connectMesh(config: MpcNodeSettings, mesh: NodeMesh, log?: NodeLog): Promise<Transport> {
+  const [key, cert] = await Promise.all([readFile(config.tls.keyFile, 'utf8'), readFile(config.tls.certFile, 'utf8')]);
   const node = await listenTlsNode({
-    self: config.index,
-    parties: config.names.length,
-    identity: { key, cert, ca },
-    peerNames: config.names,
+    ...mesh.peers,
+    self: mesh.index,
+    parties: mesh.endpoints.length,
+    identity: { key, cert, ca: mesh.ca },
     host: config.listenHost,
-    port: config.endpoints[config.index]!.port,
+    port: mesh.endpoints[mesh.index]!.port,
     connectTimeoutMs: 120_000,
+    ...(log ? { onRefused: (message: string) => log('peer refused', { code: 'PEER_CERTIFICATE_REFUSED', error: message }) } : {}),
   });
-  return node.connect(config.endpoints);
+  return node.connect(mesh.endpoints);
 }
 
 /**
@@ -53,8 +71,8 @@ async function connectMesh(config: MpcNodeSettings): Promise<Transport> {
  * Results exist only at the job's recipient.
  */
 export async function runMpcNode(config: MpcNodeConfig): Promise<DemoNodeResult> {
-  if (!config.job) throw new Error('no job configured');
-  const transport = await connectMesh(config);
+  if (!config.job || 'file' in config.mesh) throw new Error('no job configured, or no listed mesh for it');
+  const transport = await connectMesh(config, await listedMesh(config.mesh));
   try {
     return await runDemoNode(transport, config.job, mascotOptionsOf(config));
   } finally {
@@ -80,13 +98,17 @@ export async function serveMpcNode(config: MpcNodeConfig, log: NodeLog): Promise
   let fail: (e: Error) => void = () => undefined;
   const broken = new Promise<Error>((resolve) => (fail = resolve));
   let dead: Error | undefined;
-  const parties = config.names.length;
+  // Known at once for a listed mesh; read from the mesh file once it is there.
+  let mesh: NodeMesh | undefined;
+  let waiting = 'file' in config.mesh ? `the node is waiting for its mesh file ${config.mesh.file}` : 'the node is still connecting to the other nodes';
+  const stopWaiting = new AbortController();
 
   const inventory = (): NodeInventory | undefined => {
-    if (!mascot) return undefined;
+    if (!mascot || !mesh) return undefined;
     const pre = mascot.preprocessing;
+    const parties = mesh.endpoints.length;
     return {
-      party: config.index,
+      party: mesh.index,
       parties,
       triples: pre.availableTriples(),
       squares: pre.availableSquares(),
@@ -100,11 +122,11 @@ export async function serveMpcNode(config: MpcNodeConfig, log: NodeLog): Promise
       const t0 = performance.now();
       if (op.triples > 0) await m.generateTriples(op.triples);
       for (const { owner, n } of op.masks) if (n > 0) await m.generateMasks(owner, n);
-      return { opId: op.opId, party: config.index, ms: Math.round(performance.now() - t0), inventory: inventory()! };
+      return { opId: op.opId, party: mesh!.index, ms: Math.round(performance.now() - t0), inventory: inventory()! };
     }
     let columns: number[][] | undefined;
     let loadProblem: Error | undefined;
-    if (op.owner === config.index) {
+    if (op.owner === mesh!.index) {
       try {
         columns = await loadColumns(config.datasets, op.dataset.name, op.dataset.columns, { brokers: config.kafkaBrokers, credentialsFile: config.kafkaCredentialsFile });
       } catch (error) {
@@ -116,7 +138,7 @@ export async function serveMpcNode(config: MpcNodeConfig, log: NodeLog): Promise
     const job = { program: op.program, owner: op.owner, recipients: op.recipients, columns: op.dataset.columns.length, fractionalBits: op.fractionalBits };
     try {
       const r = await runCatalogueJob(transport!, m, job, columns);
-      return { opId: op.opId, party: config.index, rows: r.rows, ...(r.result ? { result: r.result } : {}), made: r.made, onlineMs: Math.round(r.onlineMs), inventory: inventory()! };
+      return { opId: op.opId, party: mesh!.index, rows: r.rows, ...(r.result ? { result: r.result } : {}), made: r.made, onlineMs: Math.round(r.onlineMs), inventory: inventory()! };
     } catch (error) {
       throw loadProblem ?? error;
     }
@@ -135,7 +157,7 @@ export async function serveMpcNode(config: MpcNodeConfig, log: NodeLog): Promise
     const known = answers.get(o.opId);
     if (known) return known;
     if (dead) return Promise.reject(new ControlError(503, 'NODE_BROKEN', `the node's mesh broke: ${dead.message}`));
-    if (!mascot) return Promise.reject(new ControlError(503, 'NODE_NOT_READY', 'the node is still connecting to the other nodes'));
+    if (!mascot) return Promise.reject(new ControlError(503, 'NODE_NOT_READY', waiting));
     const answer = chain.then(async () => {
       log('operation started', { opId: o.opId, kind: o.kind });
       try {
@@ -159,8 +181,15 @@ export async function serveMpcNode(config: MpcNodeConfig, log: NodeLog): Promise
     return answer;
   };
 
-  const controlTls = { identity: await readIdentity(config), refusedNames: config.names, ...(config.control.clientNames ? { clientNames: config.control.clientNames } : {}) };
-  const server: Server = await startControlServer(config.control.host, config.control.port, controlTls, { inventory, op });
+  const [key, cert, controlCa] = await Promise.all([readFile(config.tls.keyFile, 'utf8'), readFile(config.tls.certFile, 'utf8'), readFile(config.control.caFile, 'utf8')]);
+  const pinned: Buffer[] = [];
+  const controlTls = {
+    identity: { key, cert, ca: controlCa },
+    refusedNames: 'names' in config.mesh ? config.mesh.names : [],
+    refusedCertificates: () => pinned,
+    ...(config.control.clientNames ? { clientNames: config.control.clientNames } : {}),
+  };
+  const server: Server = await startControlServer(config.control.host, config.control.port, controlTls, { inventory, notReady: () => waiting, op });
   log('control listening', { host: config.control.host, port: config.control.port, tls: 'mutual' });
   let heartbeats: HeartbeatLoop | undefined;
   if (config.heartbeat) {
@@ -180,20 +209,34 @@ export async function serveMpcNode(config: MpcNodeConfig, log: NodeLog): Promise
   }
   void (async () => {
     try {
-      transport = await connectMesh(config);
-      log('mesh connected', { parties });
+      const source = config.mesh;
+      if ('file' in source) {
+        log('waiting for the mesh file', { file: source.file });
+        const file = await waitForMeshFile(source.file, { signal: stopWaiting.signal, onProblem: (problem) => log('mesh file not usable yet', { file: source.file, problem }) });
+        checkOwnParty(source.file, file, cert);
+        pinned.push(...file.parties.map((p) => new X509Certificate(p.certificatePem).raw));
+        mesh = fileMesh(file);
+        log('mesh file read', { party: file.index, parties: file.parties.length, names: file.parties.map((p) => p.name) });
+      } else {
+        mesh = await listedMesh(source);
+      }
+      waiting = 'the node is still connecting to the other nodes';
+      transport = await connectMesh(config, mesh, log);
+      log('mesh connected', { parties: mesh.endpoints.length });
       const t0 = performance.now();
       mascot = await setupMascot(transport, mascotOptionsOf(config));
       log('preprocessing set up', { ms: Math.round(performance.now() - t0), kernelWorkers: config.kernelWorkers ?? 'cores', otExtension: config.otExtension });
     } catch (error) {
+      if (stopWaiting.signal.aborted) return;
       dead = error as Error;
-      log('mesh failed', { error: String(error) });
+      log('mesh failed', { ...(error instanceof MeshIdentityError ? { code: error.code } : {}), error: String(error) });
       fail(dead);
     }
   })();
   return {
     broken,
     async close() {
+      stopWaiting.abort();
       await heartbeats?.stop();
       await new Promise<void>((done) => server.close(() => done()));
       server.closeAllConnections();

@@ -13,8 +13,8 @@ const good = {
 describe('MPC node configuration', () => {
   it('parses a complete environment with defaults', () => {
     const c = loadMpcNodeConfig(good);
-    expect(c.index).toBe(1);
-    expect(c.endpoints[2]).toEqual({ host: 'node-c', port: 7003 });
+    expect(c.mesh).toMatchObject({ index: 1, caFile: '/ca' });
+    expect('endpoints' in c.mesh && c.mesh.endpoints[2]).toEqual({ host: 'node-c', port: 7003 });
     expect(c.job).toEqual({ program: 'demo-statistics', rows: 100, seed: 7, owner: 0, recipient: 1, fractionalBits: 16 });
     expect(c.listenHost).toBe('127.0.0.1');
   });
@@ -44,7 +44,7 @@ describe('MPC node configuration', () => {
       MPC_NODE_OWNER: 'DspMSP',
     });
     expect(c.job).toBeUndefined();
-    expect(c.control).toEqual({ host: '127.0.0.1', port: 7100 });
+    expect(c.control).toEqual({ host: '127.0.0.1', port: 7100, caFile: '/ca' });
     expect(c.datasets).toEqual({ readings: { file: '/data/r.csv' }, live: { topic: 'dsp.readings' } });
     expect(c.heartbeat).toMatchObject({ workloadId: 'd1-v1-dsp-mpc', version: 1, owner: 'DspMSP', intervalMs: 5000, topic: 'datawell.infra.telemetry.v1' });
   });
@@ -65,8 +65,35 @@ describe('MPC node configuration', () => {
   it("reads the control API's allowed client names, never a party's", () => {
     const { MPC_NODE_JOB: _job, ...rest } = good;
     const c = loadMpcNodeConfig({ ...rest, MPC_NODE_CONTROL_PORT: '7100', MPC_NODE_CONTROL_CLIENT_NAMES: ' mpc-coordinator , ops-coordinator' });
-    expect(c.control).toEqual({ host: '127.0.0.1', port: 7100, clientNames: ['mpc-coordinator', 'ops-coordinator'] });
+    expect(c.control).toEqual({ host: '127.0.0.1', port: 7100, caFile: '/ca', clientNames: ['mpc-coordinator', 'ops-coordinator'] });
     expect(() => loadMpcNodeConfig({ ...rest, MPC_NODE_CONTROL_PORT: '7100', MPC_NODE_CONTROL_CLIENT_NAMES: 'mpc-node-2' })).toThrow(/MPC_NODE_CONTROL_CLIENT_NAMES/);
+  });
+
+  it("takes the control API's CA from MPC_NODE_CONTROL_CA_FILE when given", () => {
+    const { MPC_NODE_JOB: _job, ...rest } = good;
+    expect(loadMpcNodeConfig({ ...rest, MPC_NODE_CONTROL_PORT: '7100', MPC_NODE_CONTROL_CA_FILE: '/coordinator-ca' }).control).toEqual({ host: '127.0.0.1', port: 7100, caFile: '/coordinator-ca' });
+  });
+
+  describe('with a mesh file', () => {
+    const fileMode = { MPC_NODE_MESH_FILE: '/w/mesh.json', MPC_NODE_TLS_KEY_FILE: '/k', MPC_NODE_TLS_CERT_FILE: '/c', MPC_NODE_CONTROL_PORT: '7100', MPC_NODE_CONTROL_CA_FILE: '/coordinator-ca' };
+
+    it('serves with the mesh from the file and the control CA it is given', () => {
+      const c = loadMpcNodeConfig({ ...fileMode, MPC_NODE_CONTROL_CLIENT_NAMES: 'mpc-coordinator' });
+      expect(c.mesh).toEqual({ file: '/w/mesh.json' });
+      expect(c.tls).toEqual({ keyFile: '/k', certFile: '/c' });
+      expect(c.control).toEqual({ host: '127.0.0.1', port: 7100, caFile: '/coordinator-ca', clientNames: ['mpc-coordinator'] });
+    });
+
+    it('refuses the listed mesh variables, a job and a relative path beside it, and needs the control CA', () => {
+      try {
+        const { MPC_NODE_CONTROL_CA_FILE: _ca, ...noCa } = fileMode;
+        loadMpcNodeConfig({ ...noCa, MPC_NODE_MESH_FILE: 'mesh.json', MPC_NODE_INDEX: '0', MPC_NODE_NAMES: 'a,b', MPC_NODE_ENDPOINTS: 'h:1,h:2', MPC_NODE_TLS_CA_FILE: '/ca', MPC_NODE_JOB: good.MPC_NODE_JOB });
+        throw new Error('accepted');
+      } catch (err) {
+        const vars = (err as { issues: Array<{ variable: string }> }).issues.map((i) => i.variable);
+        expect(vars.sort()).toEqual(['MPC_NODE_CONTROL_CA_FILE', 'MPC_NODE_ENDPOINTS', 'MPC_NODE_INDEX', 'MPC_NODE_JOB', 'MPC_NODE_MESH_FILE', 'MPC_NODE_NAMES', 'MPC_NODE_TLS_CA_FILE']);
+      }
+    });
   });
 
   it('runs KOS unless MPC_NODE_OT_EXTENSION chooses SoftSpoken, and hands the choice and pool size to MASCOT', () => {

@@ -1,26 +1,33 @@
+import { X509Certificate } from 'node:crypto';
 import { connect, createServer, type PeerCertificate, type Server, type TLSSocket } from 'node:tls';
 import { InvalidArgumentError, Mailbox, ProtocolViolationError, type TlsIdentity, type Transport } from '@datawell/mpc';
 
 /**
  * The MPC nodes' network adapter (I/O, so it lives here and not in the pure engine).
- * Mutually authenticated TLS 1.3 channels between MPC nodes. Every node has a key and certificate
- * issued by the DAO's CA; a node accepts a connection only from a certificate chaining to that CA
- * whose subject CN is the expected name of a party, and checks the same of the node it dials.
- * Party i dials every j < i and accepts every j > i. Frames are a 4-byte big-endian length and
- * the payload.
+ * Mutually authenticated TLS 1.3 channels between MPC nodes. A node accepts a connection only from a
+ * certificate chaining to `identity.ca` that is the expected party's, and checks the same of the node
+ * it dials. The expected party is named by its certificate's subject CN (one CA, the operator's, names
+ * every party), or pinned: the exact certificate (DER) each party presents, when the parties' CAs are
+ * their members' own and a CN (an enrolment id) may be the same for several parties.
+ * Party i dials every j < i and accepts every j > i, which names itself with a one-byte hello. Frames
+ * are a 4-byte big-endian length and the payload.
  */
 
-export interface TlsNodeOptions {
+/** How a party is recognised: by its certificate's CN, or by its exact certificate (PEM, pinned). */
+export type PeerAuthentication = { readonly peerNames: readonly string[] } | { readonly peerCertificates: readonly string[] };
+
+export type TlsNodeOptions = PeerAuthentication & {
   readonly self: number;
   readonly parties: number;
+  /** `ca`: the CA certificate(s) a party's certificate must chain to. */
   readonly identity: TlsIdentity;
-  /** Certificate subject CN of each party, by index. */
-  readonly peerNames: readonly string[];
   readonly host?: string;
   /** 0 picks a free port. */
   readonly port?: number;
   readonly connectTimeoutMs?: number;
-}
+  /** Told why a connection was refused (a party's certificate that is not the expected one). */
+  readonly onRefused?: (message: string) => void;
+};
 
 export interface Endpoint {
   readonly host: string;
@@ -125,21 +132,51 @@ function cnOf(cert: PeerCertificate | undefined): string | undefined {
   return Array.isArray(cn) ? cn[0] : cn;
 }
 
-export async function listenTlsNode(o: TlsNodeOptions): Promise<TlsNode> {
-  if (o.peerNames.length !== o.parties || o.self < 0 || o.self >= o.parties) {
-    throw new InvalidArgumentError('one peer name per party, and self among them');
+/** The certificates of a PEM text one by one: Node trusts only the first of several concatenated in one `ca` string. */
+export function certificateBlocks(pem: string): string[] {
+  return pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
+}
+
+/** Why `cert` is not party j's, or undefined when it is. */
+type PeerCheck = (j: number, cert: PeerCertificate | undefined) => string | undefined;
+
+function peerCheckOf(o: TlsNodeOptions): { count: number; check: PeerCheck } {
+  if ('peerCertificates' in o) {
+    const pins = o.peerCertificates.map((pem) => new X509Certificate(pem).raw);
+    return {
+      count: pins.length,
+      check: (j, cert) =>
+        cert?.raw && pins[j] && cert.raw.equals(pins[j])
+          ? undefined
+          : `party ${j} presented a certificate that is not its pinned one (CN=${cnOf(cert) ?? '?'}, SHA-256 ${cert?.fingerprint256 ?? '?'})`,
+    };
   }
+  const names = o.peerNames;
+  return { count: names.length, check: (j, cert) => (cnOf(cert) === names[j] ? undefined : `party ${j} presented certificate CN=${cnOf(cert) ?? '?'}`) };
+}
+
+export async function listenTlsNode(o: TlsNodeOptions): Promise<TlsNode> {
+  const { count, check } = peerCheckOf(o);
+  if (count !== o.parties || o.self < 0 || o.self >= o.parties) {
+    throw new InvalidArgumentError('one peer per party, and self among them');
+  }
+  const refused = (message: string) => o.onRefused?.(message);
   const boxes = Array.from({ length: o.parties }, () => new Mailbox());
   const peers = new Map<number, FramedPeer>();
   const waiters: Array<() => void> = [];
   const arrived = () => waiters.splice(0).forEach((w) => w());
-  const tlsOpts = { key: o.identity.key, cert: o.identity.cert, ca: o.identity.ca, minVersion: 'TLSv1.3' as const };
+  const tlsOpts = { key: o.identity.key, cert: o.identity.cert, ca: certificateBlocks(o.identity.ca), minVersion: 'TLSv1.3' as const };
   const server = createServer({ ...tlsOpts, requestCert: true, rejectUnauthorized: true }, (socket) => {
     // The client names itself with a 1-byte hello; its certificate must carry that party's name.
     socket.once('data', (hello: Buffer) => {
       const j = hello[0]!;
-      const cn = cnOf(socket.getPeerCertificate());
-      if (hello.length !== 1 || j <= o.self || j >= o.parties || cn !== o.peerNames[j] || peers.has(j)) {
+      if (hello.length !== 1 || j <= o.self || j >= o.parties || peers.has(j)) {
+        socket.destroy();
+        return;
+      }
+      const problem = check(j, socket.getPeerCertificate());
+      if (problem) {
+        refused(`refused a connection claiming to be party ${j}: ${problem}`);
         socket.destroy();
         return;
       }
@@ -163,8 +200,12 @@ export async function listenTlsNode(o: TlsNodeOptions): Promise<TlsNode> {
         host: ep.host,
         port: ep.port,
         servername: 'mpc-node',
-        checkServerIdentity: (_host, cert) =>
-          cnOf(cert) === o.peerNames[j] ? undefined : new Error(`party ${j} presented certificate CN=${cnOf(cert)}`),
+        checkServerIdentity: (_host, cert) => {
+          const problem = check(j, cert);
+          if (!problem) return undefined;
+          refused(`refused the node dialled as party ${j} at ${ep.host}:${ep.port}: ${problem}`);
+          return new Error(problem);
+        },
       });
       let settled = false;
       socket.once('close', () => {
@@ -229,8 +270,9 @@ export async function listenTlsNode(o: TlsNodeOptions): Promise<TlsNode> {
 }
 
 /** Starts `parties` nodes on loopback and connects them all (tests, the demo, the benchmarks). */
-export async function connectLoopbackTls(identities: readonly TlsIdentity[], peerNames: readonly string[]): Promise<Transport[]> {
-  const nodes = await Promise.all(identities.map((identity, self) => listenTlsNode({ self, parties: identities.length, identity, peerNames })));
+export async function connectLoopbackTls(identities: readonly TlsIdentity[], peers: readonly string[] | PeerAuthentication): Promise<Transport[]> {
+  const check: PeerAuthentication = 'length' in peers ? { peerNames: peers } : peers;
+  const nodes = await Promise.all(identities.map((identity, self) => listenTlsNode({ ...check, self, parties: identities.length, identity })));
   const endpoints = nodes.map((n) => ({ host: '127.0.0.1', port: n.port }));
   return Promise.all(nodes.map((n) => n.connect(endpoints)));
 }
