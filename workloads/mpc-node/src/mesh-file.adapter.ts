@@ -42,8 +42,10 @@ export async function waitForMeshFile(file: string, o: MeshFileWait = {}): Promi
       const st = await stat(file);
       const version = `${st.ino}:${st.size}:${st.mtimeMs}`;
       if (version !== seen) {
+        const text = await readFile(file, 'utf8');
+        // Read: not read again until it changes (a file that cannot be read yet is tried again).
         seen = version;
-        return parseMpcMeshFile(await readFile(file, 'utf8'));
+        return parseMpcMeshFile(text);
       }
     } catch (error) {
       const e = error as NodeJS.ErrnoException;
