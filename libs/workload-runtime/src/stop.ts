@@ -24,8 +24,10 @@ async function stopPid(pid: number | undefined): Promise<void> {
 
 /**
  * Stops a workload folder's supervisor and workload (the `stop` file first, so the supervisor does not
- * restart it) and removes their pid files and the key. Succeeds when they are already dead; resolves
- * whether one of them was still running.
+ * restart it) and removes their pid files. Succeeds when they are already dead; resolves whether one of
+ * them was still running. The workload's key stays: OpenTofu replaces a workload whose configuration
+ * changed by stopping and starting it, and the started one must sign with the key its channel has
+ * registered; the provisioner removes the key of a workload that is no longer desired (retireWorkload).
  */
 export async function stopWorkload(dir: string): Promise<boolean> {
   if (!existsSync(dir)) return false;
@@ -35,6 +37,6 @@ export async function stopWorkload(dir: string): Promise<boolean> {
   const wasRunning = isAlive(supervisor) || isAlive(workload);
   await stopPid(supervisor);
   await stopPid(workload);
-  for (const f of ['supervisorPid', 'workloadPid', 'key'] as const) rmSync(filePath(dir, f), { force: true });
+  for (const f of ['supervisorPid', 'workloadPid'] as const) rmSync(filePath(dir, f), { force: true });
   return wasRunning;
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
@@ -196,6 +196,29 @@ describe('the provisioner: ledger events → OpenTofu → supervised heartbeatin
     } finally {
       close();
     }
+  });
+
+  it('replaces a workload whose configuration a new revision changes, and the replaced one signs with the key its channel registered', async () => {
+    const before = (await infra()).workloads;
+    const keyFile = join(workDir, 'workloads', `${daoId}-v1-dsp-mpc`, 'key.pem');
+    const key = readFileSync(keyFile, 'utf8');
+    const spec = structuredClone((versionCreated['infrastructureRequested'] as { spec: { workloads: Array<Record<string, unknown>> } }).spec);
+    spec.workloads[0]!['parameters'] = { memoryMb: 256 };
+    await publish('ProposalDecided', { proposalId: `infra-${daoId}`, outcome: 'accepted', effect: { infrastructureRequested: { revision: 2, spec } } });
+    await completed(`apply.${daoId}.v1.r2`);
+    const after = (await infra()).workloads;
+    // OpenTofu replaced the DSP's workload (stopped, then started with its new configuration): new
+    // processes, the same key, running; the VSP's, unchanged, kept its processes.
+    expect(after.map((w) => [w.workloadId, w.status, w.publicKeyPem])).toEqual(before.map((w) => [w.workloadId, 'running', w.publicKeyPem]));
+    expect(after[0]!.supervisorPid).not.toBe(before[0]!.supervisorPid);
+    expect(after[1]!.supervisorPid).toBe(before[1]!.supervisorPid);
+    expect(readFileSync(keyFile, 'utf8')).toBe(key);
+    // …and heartbeats again, signed with that key.
+    const since = Date.now();
+    const beats = await readTopic(kafka, topics.telemetry, (ms) => ms.some((m) => String(m.key) === `${daoId}-v1-dsp-mpc` && heartbeatMessageSchema.parse(data(m)).heartbeat.timestamp > since));
+    const fresh = beats.map((m) => heartbeatMessageSchema.parse(data(m))).filter((m) => m.heartbeat.workloadId === `${daoId}-v1-dsp-mpc` && m.heartbeat.timestamp > since);
+    expect(fresh.length).toBeGreaterThan(0);
+    for (const m of fresh) expect(verifyHeartbeatSignature(m.heartbeat, before[0]!.publicKeyPem)).toBe(true);
   });
 
   it("destroys an abandoning member's workloads, then the whole workspace when the version is dissolved", async () => {
