@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DAO_ID_PATTERN, MSP_ID_PATTERN } from '@datawell/contracts';
 import { CATALOGUE } from './programs/catalogue';
 
 /**
@@ -17,6 +18,23 @@ export const preprocessOpSchema = z.strictObject({
   masks: z.array(z.strictObject({ owner: party, n: count })).max(64),
 });
 
+const mspId = z.string().regex(MSP_ID_PATTERN, 'must be an MSP id');
+
+/**
+ * What a compute op is for, in the ledger's names: the DAO version, the computation of its terms, who
+ * asked, and the recipients and data owner by MSP id. A node that checks its own ledger (its
+ * MPC_NODE_LEDGER_URL) takes part only when this is allowed there and the op's party indices are
+ * these members' nodes.
+ */
+export const computeOpLedgerSchema = z.strictObject({
+  daoId: z.string().regex(DAO_ID_PATTERN, 'must be a DAO id'),
+  version: z.number().int().min(1).max(9999),
+  computation: opId,
+  requester: mspId,
+  recipients: z.array(mspId).min(1).max(64),
+  owner: mspId,
+});
+
 export const computeOpSchema = z.strictObject({
   opId,
   kind: z.literal('compute'),
@@ -25,11 +43,14 @@ export const computeOpSchema = z.strictObject({
   recipients: z.array(party).min(1).max(64),
   dataset: z.strictObject({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/), columns: z.array(z.string().min(1).max(128)).min(1).max(5) }),
   fractionalBits: z.number().int().min(0).max(24),
+  /** The coordinator always sends it; a node without a ledger to check ignores it. */
+  ledger: computeOpLedgerSchema.optional(),
 });
 
 export const nodeOpSchema = z.discriminatedUnion('kind', [preprocessOpSchema, computeOpSchema]);
 export type NodeOp = z.output<typeof nodeOpSchema>;
 export type ComputeOp = z.output<typeof computeOpSchema>;
+export type ComputeOpLedger = z.output<typeof computeOpLedgerSchema>;
 export type PreprocessOp = z.output<typeof preprocessOpSchema>;
 
 export interface NodeInventory {

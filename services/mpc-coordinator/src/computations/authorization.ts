@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from '@datawell/domain';
 import { DAO_ID_PATTERN, MSP_ID_PATTERN } from '@datawell/contracts';
-import { CATALOGUE, columnRange, type CatalogueProgram } from '@datawell/mpc';
+import { authorizeComputation, versionMemberOf, type AuthorizedComputation, type LedgerVersionMember as VersionMember, type LedgerVersionView } from '@datawell/mpc';
 import { forbidden, invalid, type CoordinatorError } from './computations.errors';
 
 /**
@@ -10,19 +10,11 @@ import { forbidden, invalid, type CoordinatorError } from './computations.errors
  * ledger events), and the shape of a request. The chaincode checks the same again when
  * ComputationCompleted is recorded.
  */
-export interface VersionMember {
-  readonly mspId: string;
-  readonly role: string;
-  readonly group: string;
-  readonly status: 'active' | 'abandoned' | 'exited';
-}
+export type { AuthorizedComputation, LedgerVersionMember as VersionMember } from '@datawell/mpc';
 
-export interface DaoVersionView {
-  readonly daoId: string;
-  readonly version: number;
+/** A version of the read model: the shared rule's view, and the version's channel. */
+export interface DaoVersionView extends LedgerVersionView {
   readonly channel: string;
-  readonly members: readonly VersionMember[];
-  readonly computations: ReadonlyArray<{ readonly name: string; readonly resultRecipients: readonly string[] }>;
 }
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 letters, digits, ".", "_", ":" or "-"');
@@ -65,14 +57,8 @@ export function parseComputationRequest(body: unknown): ComputationRequest {
   return parsed.data;
 }
 
-export interface AuthorizedComputation {
-  readonly program: CatalogueProgram;
-  readonly recipients: readonly string[];
-  readonly owner: string;
-}
-
 export function memberOf(version: DaoVersionView, mspId: string): VersionMember | undefined {
-  return version.members.find((m) => m.mspId === mspId);
+  return versionMemberOf(version, mspId);
 }
 
 /**
@@ -85,39 +71,17 @@ export function datasetOwnerOf(version: DaoVersionView, request: Pick<Computatio
   return owner && dsps.some((m) => m.mspId === owner) ? owner : undefined;
 }
 
+/** The shared rule (@datawell/mpc authorizeComputation), its refusal thrown as FORBIDDEN or INVALID_REQUEST naming the check. */
 export function authorizeRequest(version: DaoVersionView, caller: string, request: ComputationRequest): AuthorizedComputation {
-  const me = memberOf(version, caller);
-  if (!me) throw forbidden(`${caller} is not a member of ${version.daoId} version ${version.version}`, 'requester-member');
-  if (me.status !== 'active') throw forbidden(`${caller} is ${me.status} in ${version.daoId} version ${version.version}`, 'requester-active');
-  const allowed = version.computations.find((c) => c.name === request.computation);
-  if (!allowed) throw forbidden(`computation ${request.computation} is not allowed by the terms of ${version.daoId} version ${version.version}`, 'computation-allowed');
-  const recipients = [...allowed.resultRecipients];
-  if (request.recipients) {
-    const a = [...new Set(request.recipients)].sort();
-    if (a.length !== request.recipients.length || canonicalJson(a) !== canonicalJson([...recipients].sort())) {
-      throw forbidden(`computation ${request.computation} may only go to ${recipients.join(', ')}`, 'recipients-allowed');
-    }
-  }
-  for (const r of recipients) {
-    if (memberOf(version, r)?.status !== 'active') throw forbidden(`recipient ${r} is not an active member`, 'recipients-active');
-  }
-  if (!(CATALOGUE as readonly string[]).includes(request.computation)) {
-    throw invalid(`computation ${request.computation} has no program in the catalogue (${CATALOGUE.join(', ')})`, 'program');
-  }
-  const program = request.computation as CatalogueProgram;
-  const [lo, hi] = columnRange(program);
-  const n = request.parameters.columns.length;
-  if (n < lo || n > hi) throw invalid(`parameters.columns: ${program} takes ${lo === hi ? lo : `${lo} to ${hi}`} columns`, 'parameters');
-  const dsps = version.members.filter((m) => m.role === 'DSP');
-  let owner = request.dataset.owner;
-  if (!owner) {
-    if (dsps.length !== 1) throw invalid('dataset.owner: the version has several data owners; name one', 'dataset-owner');
-    owner = dsps[0]!.mspId;
-  }
-  const o = memberOf(version, owner);
-  if (!o || o.role !== 'DSP') throw invalid(`dataset.owner: ${owner} is not a data owner (DSP) of this version`, 'dataset-owner');
-  if (o.status !== 'active') throw forbidden(`data owner ${owner} is ${o.status}`, 'owner-active');
-  return { program, recipients, owner };
+  const decision = authorizeComputation(version, caller, {
+    computation: request.computation,
+    columns: request.parameters.columns,
+    ...(request.recipients ? { recipients: request.recipients } : {}),
+    ...(request.dataset.owner ? { owner: request.dataset.owner } : {}),
+  });
+  if ('granted' in decision) return decision.granted;
+  const { kind, message, check } = decision.refused;
+  throw kind === 'forbidden' ? forbidden(message, check) : invalid(message, check);
 }
 
 /**

@@ -9,7 +9,8 @@ export type CoordinatorErrorCode =
   | 'FORBIDDEN'
   | 'RESULT_NOT_READY'
   | 'NODES_INCOMPLETE'
-  | 'TOO_MANY_REFUSALS';
+  | 'TOO_MANY_REFUSALS'
+  | 'REFUSED_BY_NODES';
 
 const KINDS: Readonly<Record<CoordinatorErrorCode, ErrorKind>> = {
   INVALID_REQUEST: 'invalid',
@@ -20,6 +21,8 @@ const KINDS: Readonly<Record<CoordinatorErrorCode, ErrorKind>> = {
   NODES_INCOMPLETE: 'conflict',
   // Beyond the requester's limit on refused requests (429 / RESOURCE_EXHAUSTED, with Retry-After).
   TOO_MANY_REFUSALS: 'tooMany',
+  // MPC nodes whose own ledger view does not allow the computation refused to take part (NOT_ALLOWED).
+  REFUSED_BY_NODES: 'forbidden',
 };
 
 export class CoordinatorError extends DatawellError {

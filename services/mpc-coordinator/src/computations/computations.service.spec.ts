@@ -5,6 +5,7 @@ import type { ComputationRecord, CoordinatorRepository, NodeRecord } from './com
 import { CoordinatorError } from './computations.errors';
 import { ComputationsService } from './computations.service';
 import { usageEntrySchema } from '@datawell/contracts';
+import { computeOpSchema } from '@datawell/mpc';
 import { parametersDigest } from './ledger-command';
 import { NodeCallError, type NodeClient } from './node-client.adapter';
 import type { RefusalLimit } from './refusal-limit';
@@ -105,7 +106,18 @@ describe('running a computation across the nodes', () => {
     const { service, repo, outbox } = setup(op);
     await service.compute('cmp-1', async () => undefined);
     expect(op).toHaveBeenCalledTimes(2);
-    expect((op.mock.calls[0] as unknown[])[1]).toEqual({ opId: 'cmp-1', kind: 'compute', program: 'mean', owner: 0, recipients: [1], dataset: { name: 'r', columns: ['y'] }, fractionalBits: 16 });
+    expect((op.mock.calls[0] as unknown[])[1]).toEqual({
+      opId: 'cmp-1',
+      kind: 'compute',
+      program: 'mean',
+      owner: 0,
+      recipients: [1],
+      dataset: { name: 'r', columns: ['y'] },
+      fractionalBits: 16,
+      // What it is for, in the ledger's names: each node may check it against its own ledger.
+      ledger: { daoId: 'd1', version: 1, computation: 'mean', requester: 'DspMSP', recipients: ['Vsp1MSP'], owner: 'DspMSP' },
+    });
+    expect(computeOpSchema.safeParse((op.mock.calls[1] as unknown[])[1]).success).toBe(true);
     expect(repo.complete).toHaveBeenCalledWith(expect.anything(), 'cmp-1', 5, { n: 5, mean: 2.5 }, expect.stringMatching(/^[0-9a-f]{64}$/));
     expect(repo.fail).not.toHaveBeenCalled();
     const [id, topic, key, payload] = outbox[0] as [string, string, string, string];
@@ -153,6 +165,47 @@ describe('running a computation across the nodes', () => {
     expect(op).not.toHaveBeenCalled();
     expect(b.repo.fail).toHaveBeenCalledWith('cmp-1', 'NODES_INCOMPLETE', 'fewer than two MPC nodes are registered', expect.anything());
     expect(usageCommand((b.outbox[0] as string[])[3]!).entry).toMatchObject({ outcome: 'failed', failure: 'NODES_INCOMPLETE' });
+  });
+});
+
+describe('nodes that refuse a computation their own ledger does not allow', () => {
+  it('fails it REFUSED_BY_NODES naming the members and the check, and records the failure in the usage trail', async () => {
+    const op = jest.fn(async (url: string) => {
+      throw new NodeCallError('NOT_ALLOWED', `${url}: check computation-allowed: computation mean is not allowed by the terms of d1 version 1`, 403);
+    });
+    const { service, repo, outbox } = setup(op);
+    await service.compute('cmp-1', async () => undefined);
+    expect(op).toHaveBeenCalledTimes(2);
+    expect(repo.complete).not.toHaveBeenCalled();
+    expect(repo.fail).toHaveBeenCalledWith(
+      'cmp-1',
+      'REFUSED_BY_NODES',
+      'the MPC nodes of DspMSP, Vsp1MSP refused to take part (check computation-allowed): http://n0: check computation-allowed: computation mean is not allowed by the terms of d1 version 1',
+      expect.anything(),
+    );
+    expect(outbox).toHaveLength(1);
+    expect(usageCommand((outbox[0] as string[])[3]!).entry).toMatchObject({ usageId: 'cmp-1', outcome: 'failed', failure: 'REFUSED_BY_NODES' });
+  });
+
+  it('names the refusal even when the other node failed otherwise (it waited for the refusing one)', async () => {
+    const op = jest.fn(async (url: string) => {
+      if (url === 'http://n1') throw new NodeCallError('NOT_ALLOWED', `${url}: check requester-active: DspMSP is exited in d1 version 1`, 403);
+      throw new NodeCallError('NODE_UNREACHABLE', `${url}: no answer within 1000 ms`);
+    });
+    const { service, repo } = setup(op);
+    await service.compute('cmp-1', async () => undefined);
+    expect(repo.fail).toHaveBeenCalledWith('cmp-1', 'REFUSED_BY_NODES', expect.stringMatching(/^the MPC nodes of Vsp1MSP refused to take part \(check requester-active\)/), expect.anything());
+    const error = new CoordinatorError('REFUSED_BY_NODES', 'x');
+    expect([error.status, error.kind]).toEqual([403, 'forbidden']);
+  });
+
+  it('keeps the code of a node whose ledger could not be read (LEDGER_UNAVAILABLE)', async () => {
+    const op = jest.fn(async (url: string) => {
+      throw new NodeCallError('LEDGER_UNAVAILABLE', `${url}: the ledger bridge did not answer`, 503);
+    });
+    const { service, repo } = setup(op);
+    await service.compute('cmp-1', async () => undefined);
+    expect(repo.fail).toHaveBeenCalledWith('cmp-1', 'LEDGER_UNAVAILABLE', 'http://n0: the ledger bridge did not answer', expect.anything());
   });
 });
 

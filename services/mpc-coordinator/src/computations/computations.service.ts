@@ -58,6 +58,16 @@ function usageOf(c: ComputationRecord): Omit<UsageEntryInput, 'outcome'> {
 }
 
 /**
+ * Nodes whose own ledger view does not allow the computation (their answer NOT_ALLOWED names the
+ * check, "check <name>: …"): REFUSED_BY_NODES naming the members and the checks.
+ */
+function refusedByNodes(refusals: ReadonlyArray<{ node: NodeRecord; error: NodeCallError }>): CoordinatorError {
+  const checks = [...new Set(refusals.map((r) => /\bcheck ([a-z-]+)/.exec(r.error.message)?.[1] ?? 'unknown'))];
+  const who = refusals.map((r) => r.node.mspId).join(', ');
+  return new CoordinatorError('REFUSED_BY_NODES', `the MPC nodes of ${who} refused to take part (check ${checks.join(', ')}): ${refusals[0]!.error.message}`);
+}
+
+/**
  * The coordinator's logic: requests authorised against the read model of the ledger, scheduled as
  * jobs, run across the members' MPC nodes, results kept for their recipients, ComputationCompleted
  * sent to the ledger through the outbox; and the nodes' preprocessing stock topped up ahead of demand.
@@ -242,11 +252,15 @@ export class ComputationsService {
         recipients: c.recipients.map(index),
         dataset: { name: c.dataset.name, columns: [...c.parameters.columns] },
         fractionalBits: c.parameters.fractionalBits,
+        // What the op is for, in the ledger's names: a node that checks its own ledger takes part only if it allows this.
+        ledger: { daoId: c.daoId, version: c.version, computation: c.computation, requester: c.requester, recipients: [...c.recipients], owner: c.owner },
       };
       await repo.markRunning(id, 10, members);
       await progress(10);
       logger.log({ message: 'computation running', id, daoId: c.daoId, version: c.version, computation: c.computation, parties: nodes.length });
       const settled = await Promise.allSettled(nodes.map((n) => this.deps.nodes.op(n.controlUrl, op, n.pin)));
+      const refusals = settled.flatMap((s, i) => (s.status === 'rejected' && s.reason instanceof NodeCallError && s.reason.code === 'NOT_ALLOWED' ? [{ node: nodes[i]!, error: s.reason }] : []));
+      if (refusals.length > 0) throw refusedByNodes(refusals);
       const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
       if (failed) {
         const e = failed.reason as NodeCallError;
