@@ -36,6 +36,16 @@ describe('the MPC mesh file', () => {
     expect(renderMpcMeshFile(shuffled)).toBe(text);
   });
 
+  it("names each party's member when the writer knows it (owner), and renders it back", () => {
+    const owned: MpcMeshFile = { ...mesh, parties: mesh.parties.map((p, i) => ({ ...p, owner: i === 0 ? 'ProducerMSP' : 'DspMSP' })) };
+    const text = renderMpcMeshFile(owned);
+    expect(text).toContain('"owner":"ProducerMSP"');
+    expect(parseMpcMeshFile(text)).toEqual(owned);
+    // Without owners the file is as before: no owner key.
+    expect(renderMpcMeshFile(mesh)).not.toContain('owner');
+    expect(parseMpcMeshFile(renderMpcMeshFile(mesh)).parties[0]).not.toHaveProperty('owner');
+  });
+
   it('reads what another writer wrote, in any key order and layout', () => {
     expect(parseMpcMeshFile(JSON.stringify(mesh, null, 2))).toEqual(mesh);
   });
@@ -51,6 +61,8 @@ describe('the MPC mesh file', () => {
     ['an endpoint without a port', () => withParty(1, { endpoint: 'node-b' }), /parties\[1\]\.endpoint/],
     ['port 0', () => withParty(1, { endpoint: 'node-b:0' }), /parties\[1\]\.endpoint/],
     ['port 65536', () => withParty(0, { endpoint: 'node-a:65536' }), /parties\[0\]\.endpoint/],
+    ['an owner that is no MSP id', () => withParty(1, { owner: 'dsp' }), /parties\[1\]\.owner must be an MSP id/],
+    ['an owner that is not a string', () => withParty(0, { owner: 7 }), /parties\[0\]\.owner must be an MSP id/],
     ['a key instead of a certificate', () => withParty(0, { certificatePem: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n' }), /parties\[0\]\.certificatePem must be one PEM certificate block/],
     ['two certificates in one', () => withParty(1, { caCertificatePem: mesh.parties[0]!.caCertificatePem + mesh.parties[1]!.caCertificatePem }), /parties\[1\]\.caCertificatePem must be one PEM/],
     ['a PEM block that is no certificate', () => withParty(1, { certificatePem: '-----BEGIN CERTIFICATE-----\nQUJDREVGR0g=\n-----END CERTIFICATE-----\n' }), /parties\[1\]\.certificatePem is not a readable X\.509 certificate/],

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { canonicalJson } from '@datawell/domain';
+import { canonicalJson, MSP_ID_PATTERN } from '@datawell/domain';
 
 /**
  * The mesh file of an MPC node in its member's trust domain (MPC_NODE_MESH_FILE, issue 12): the
@@ -14,6 +14,12 @@ export interface MpcMeshParty {
   readonly endpoint: string;
   readonly certificatePem: string;
   readonly caCertificatePem: string;
+  /**
+   * The member (MSP id) whose node the party is, as the ledger reports it. A node that checks its own
+   * ledger (MPC_NODE_LEDGER_URL) maps a compute op's party indices to members through these, and
+   * refuses every computation when a party has none.
+   */
+  readonly owner?: string;
 }
 
 export interface MpcMeshFile {
@@ -66,11 +72,14 @@ export function parseMpcMeshFile(text: string): MpcMeshFile {
     if (typeof name !== 'string' || name.trim() === '') throw new Error(`parties[${i}].name must be a non-empty string`);
     const endpoint = party['endpoint'];
     if (typeof endpoint !== 'string' || !parseHostPort(endpoint)) throw new Error(`parties[${i}].endpoint must be host:port with a port from 1 to 65535`);
+    const owner = party['owner'];
+    if (owner !== undefined && (typeof owner !== 'string' || !MSP_ID_PATTERN.test(owner))) throw new Error(`parties[${i}].owner must be an MSP id (letters and digits ending in "MSP")`);
     return {
       name,
       endpoint,
       certificatePem: certificate(party['certificatePem'], `parties[${i}].certificatePem`),
       caCertificatePem: certificate(party['caCertificatePem'], `parties[${i}].caCertificatePem`),
+      ...(owner !== undefined ? { owner } : {}),
     };
   });
   return { index, parties };
@@ -80,6 +89,6 @@ export function parseMpcMeshFile(text: string): MpcMeshFile {
 export function renderMpcMeshFile(mesh: MpcMeshFile): string {
   return `${canonicalJson({
     index: mesh.index,
-    parties: mesh.parties.map((p) => ({ name: p.name, endpoint: p.endpoint, certificatePem: p.certificatePem, caCertificatePem: p.caCertificatePem })),
+    parties: mesh.parties.map((p) => ({ name: p.name, endpoint: p.endpoint, certificatePem: p.certificatePem, caCertificatePem: p.caCertificatePem, ...(p.owner !== undefined ? { owner: p.owner } : {}) })),
   })}\n`;
 }

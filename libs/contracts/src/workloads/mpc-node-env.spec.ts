@@ -99,4 +99,25 @@ describe('the MPC node environment', () => {
     const noCa = parseMpcNodeEnvironment({ ...listedless, MPC_NODE_MESH_FILE: '/w/mesh.json' });
     expect('issues' in noCa && noCa.issues).toEqual([{ variable: 'MPC_NODE_CONTROL_CA_FILE', problem: 'is required with MPC_NODE_MESH_FILE' }]);
   });
+
+  it("carries a member node's own ledger bridge (MPC_NODE_LEDGER_URL), mesh-file mode only, and refuses a bad one", () => {
+    const { endpoints: _e, tls, ...rest } = mpc;
+    const member = { ...rest, meshFile: '/w/mesh.json', controlCaFile: '/w/coordinator-ca.pem', tls: { certFile: tls.certFile, keyFile: tls.keyFile } };
+    const env = mpcNodeEnvironment({ ...workload, mpc: { ...member, ledgerUrl: 'http://127.0.0.1:3100/' } });
+    expect(env['MPC_NODE_LEDGER_URL']).toBe('http://127.0.0.1:3100/');
+    const parsed = parseMpcNodeEnvironment(env);
+    expect('settings' in parsed && parsed.settings.ledgerUrl).toBe('http://127.0.0.1:3100');
+    expect(mpcNodeEnvironment({ ...workload, mpc: member })).not.toHaveProperty('MPC_NODE_LEDGER_URL');
+    const without = parseMpcNodeEnvironment(mpcNodeEnvironment({ ...workload, mpc: member }));
+    expect('settings' in without && without.settings).not.toHaveProperty('ledgerUrl');
+    const withPath = parseMpcNodeEnvironment({ ...env, MPC_NODE_LEDGER_URL: 'https://bridge.dsp.example/api/' });
+    expect('settings' in withPath && withPath.settings.ledgerUrl).toBe('https://bridge.dsp.example/api');
+    for (const bad of ['bridge:3100', 'ftp://bridge/', 'http://user:pw@bridge/', 'http://bridge/?x=1', 'http://bridge/#x']) {
+      const refused = parseMpcNodeEnvironment({ ...env, MPC_NODE_LEDGER_URL: bad });
+      expect('issues' in refused && refused.issues.map((i) => i.variable)).toEqual(['MPC_NODE_LEDGER_URL']);
+    }
+    // A listed mesh names no party's member: the check could not map party indices to members.
+    const listed = parseMpcNodeEnvironment({ ...mpcNodeEnvironment({ ...workload, mpc }), MPC_NODE_LEDGER_URL: 'http://127.0.0.1:3100' });
+    expect('issues' in listed && listed.issues).toEqual([{ variable: 'MPC_NODE_LEDGER_URL', problem: "must not be set without MPC_NODE_MESH_FILE (only a mesh file names each party's member)" }]);
+  });
 });

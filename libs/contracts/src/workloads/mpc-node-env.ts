@@ -24,6 +24,9 @@ export interface EnvIssue {
  *   MPC_NODE_TLS_KEY_FILE, MPC_NODE_TLS_CERT_FILE   PEM files: this node's key and certificate
  *   MPC_NODE_CONTROL_CA_FILE  PEM: the CA the control API's callers chain to (required with
  *                           MPC_NODE_MESH_FILE; otherwise default MPC_NODE_TLS_CA_FILE)
+ *   MPC_NODE_LEDGER_URL     optional, with MPC_NODE_MESH_FILE only: http(s) URL of the member's own
+ *                           ledger bridge; the node then takes part in a computation only if its own
+ *                           ledger view allows it (docs/mpc.md), logging in with its TLS key and certificate
  *   MPC_NODE_JOB            one-shot mode: the job as JSON {"program":"demo-statistics","rows":…,
  *                           "seed":…,"owner":…,"recipient":…,"fractionalBits":…}; without it the node
  *                           serves jobs from the coordinator on its control port
@@ -57,6 +60,11 @@ export interface MpcNodeSettings {
   readonly kafkaCredentialsFile?: string;
   readonly kernelWorkers?: number;
   readonly heartbeat?: HeartbeatSettings;
+  /**
+   * The member's own ledger bridge (MPC_NODE_LEDGER_URL, without a final "/"), mesh-file mode only:
+   * every compute op is checked against the version as the member's own peer reads it.
+   */
+  readonly ledgerUrl?: string;
 }
 
 /**
@@ -146,6 +154,7 @@ export function parseMpcNodeEnvironment(env: Readonly<Record<string, string | un
   const datasets = parseDatasets(env['MPC_NODE_DATASETS'], issues);
   const kafkaBrokers = (env['MPC_NODE_KAFKA_BROKERS'] ?? '').split(',').map((b) => b.trim()).filter(Boolean);
   if (kafkaBrokers.some((b) => !/^[^:\s]+:\d{1,5}$/.test(b))) issues.push({ variable: 'MPC_NODE_KAFKA_BROKERS', problem: 'must be host:port,…' });
+  const ledgerUrl = parseLedgerUrl(env['MPC_NODE_LEDGER_URL'], listed !== undefined, issues);
   const heartbeat = parseHeartbeat(env, issues);
   if ((heartbeat || Object.values(datasets).some((d) => 'topic' in d)) && kafkaBrokers.length === 0) {
     issues.push({ variable: 'MPC_NODE_KAFKA_BROKERS', problem: 'is required for heartbeats and Kafka datasets' });
@@ -186,6 +195,7 @@ export function parseMpcNodeEnvironment(env: Readonly<Record<string, string | un
     ...(env['MPC_NODE_KAFKA_CREDENTIALS_FILE']?.trim() ? { kafkaCredentialsFile: env['MPC_NODE_KAFKA_CREDENTIALS_FILE'].trim() } : {}),
     ...(kernelWorkers !== undefined ? { kernelWorkers } : {}),
     ...(heartbeat ? { heartbeat } : {}),
+    ...(ledgerUrl ? { ledgerUrl } : {}),
   };
   return { settings };
 }
@@ -213,6 +223,31 @@ function parseListedMesh(need: (name: string) => string, issues: EnvIssue[]): Li
   }
   if (parties > 0 && parties < 2) issues.push({ variable: 'MPC_NODE_NAMES', problem: 'needs at least two parties' });
   return { index, names, endpoints, caFile: need('MPC_NODE_TLS_CA_FILE') };
+}
+
+/**
+ * The member's ledger bridge: an http(s) URL without credentials, query or fragment. Only a mesh file
+ * names each party's member (its `owner`), which the check needs: refused with a listed mesh.
+ */
+function parseLedgerUrl(text: string | undefined, listed: boolean, issues: EnvIssue[]): string | undefined {
+  const value = text?.trim();
+  if (!value) return undefined;
+  if (listed) {
+    issues.push({ variable: 'MPC_NODE_LEDGER_URL', problem: "must not be set without MPC_NODE_MESH_FILE (only a mesh file names each party's member)" });
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    issues.push({ variable: 'MPC_NODE_LEDGER_URL', problem: 'must be an http(s) URL' });
+    return undefined;
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash) {
+    issues.push({ variable: 'MPC_NODE_LEDGER_URL', problem: 'must be an http(s) URL without credentials, query or fragment' });
+    return undefined;
+  }
+  return url.href.replace(/\/+$/, '');
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -284,7 +319,7 @@ export function mpcNodeEnvironment(config: {
   const { mpc } = config;
   const mesh: Record<string, string> =
     mpc.meshFile !== undefined
-      ? { MPC_NODE_MESH_FILE: mpc.meshFile }
+      ? { MPC_NODE_MESH_FILE: mpc.meshFile, ...(mpc.ledgerUrl !== undefined ? { MPC_NODE_LEDGER_URL: mpc.ledgerUrl } : {}) }
       : { MPC_NODE_INDEX: String(mpc.partyIndex), MPC_NODE_NAMES: mpc.names.join(','), MPC_NODE_ENDPOINTS: mpc.endpoints.join(','), MPC_NODE_TLS_CA_FILE: mpc.tls.caFile };
   return {
     ...mesh,

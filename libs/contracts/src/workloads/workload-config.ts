@@ -75,4 +75,9 @@ export interface MpcMeshMemberFromFile extends MpcMeshMemberCommon {
   readonly tls: { readonly certFile: string; readonly keyFile: string };
   /** The CA of the control API's callers (the coordinator's). */
   readonly controlCaFile: string;
+  /**
+   * The member's own ledger bridge (http(s) URL): when set, the node takes part in a computation only
+   * if the version, as the member's own peer reads it, allows it (MPC_NODE_LEDGER_URL).
+   */
+  readonly ledgerUrl?: string;
 }
