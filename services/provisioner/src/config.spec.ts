@@ -107,6 +107,14 @@ describe("provisioner settings: a member's own MPC nodes (identities from its ow
     expect(problems({ PROVISIONER_MPC_ENROLL_URL: 'https://127.0.0.1:7054' }).join(' ')).toMatch(/PROVISIONER_MPC_ENROLL_URL.*member mode/);
   });
 
+  it("hands its nodes the member's own bridge, where they read their ledger view: an http(s) base URL, with the mesh only", () => {
+    expect(loadServiceConfig(provisionerService, { ...base, ...member, ...mesh, PROVISIONER_MPC_LEDGER_URL: 'http://127.0.0.1:7300' }).settings.memberMesh?.ledgerUrl).toBe('http://127.0.0.1:7300');
+    for (const url of ['ftp://127.0.0.1:7300', 'http://u:p@127.0.0.1:7300', 'http://127.0.0.1:7300/daos', 'bridge']) {
+      expect(problems({ ...member, ...mesh, PROVISIONER_MPC_LEDGER_URL: url }).join(' ')).toMatch(/PROVISIONER_MPC_LEDGER_URL.*must be an http\(s\) URL/);
+    }
+    expect(problems({ ...member, PROVISIONER_MPC_LEDGER_URL: 'http://127.0.0.1:7300' }).join(' ')).toMatch(/PROVISIONER_MPC_LEDGER_URL.*needs PROVISIONER_MPC_ENROLL_URL/);
+  });
+
   it("lets a member's own mesh take the mesh's OT extension, still refused in member mode without it", () => {
     expect(loadServiceConfig(provisionerService, { ...base, ...member, ...mesh, PROVISIONER_MPC_OT_EXTENSION: 'softspoken:4' }).settings.mpcOtExtension).toBe('softspoken:4');
     expect(problems({ ...member, PROVISIONER_MPC_OT_EXTENSION: 'kos' }).join(' ')).toMatch(/PROVISIONER_MPC_OT_EXTENSION.*member mode/);

@@ -57,6 +57,8 @@ export interface ProvisionerSettings {
   readonly memberMesh?: {
     readonly enroll: { readonly url: string; readonly caName: string; readonly tlsCaFile: string; readonly secretFile: string };
     readonly coordinatorCaFile: string;
+    /** The member's own ledger bridge, where its nodes read their ledger view before taking part in a computation. */
+    readonly ledgerUrl?: string;
   };
 }
 
@@ -82,6 +84,7 @@ export const PROVISIONER_VARIABLES = {
   mpcEnrollTlsCaFile: 'PROVISIONER_MPC_ENROLL_TLS_CA_FILE',
   mpcEnrollSecretFile: 'PROVISIONER_MPC_ENROLL_SECRET_FILE',
   mpcCoordinatorCaFile: 'PROVISIONER_MPC_COORDINATOR_CA_FILE',
+  mpcLedgerUrl: 'PROVISIONER_MPC_LEDGER_URL',
   /** Provided by `connectionEnv` of the native stack: the defaults of the work folder and the binary. */
   stackDir: 'DATAWELL_STACK_DIR',
   stackTofuBinary: 'DATAWELL_TOFU_BINARY',
@@ -102,10 +105,21 @@ function httpsUrl(v: string): boolean {
   }
 }
 
+/** A service's base URL: http(s), no credentials, query or path. */
+function httpUrl(v: string): boolean {
+  try {
+    const url = new URL(v);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.pathname === '/' && !url.username && !url.password && !url.search;
+  } catch {
+    return false;
+  }
+}
+
 /** The member mesh's settings: all of them or none, and only in member mode (the operator's mesh has its own CA). */
 function memberMeshIssues(env: Environment, member: boolean): ConfigIssue[] {
   const given = MEMBER_MESH.filter((name) => env[name]?.trim());
-  if (given.length === 0) return [];
+  const ledger = env[V.mpcLedgerUrl]?.trim();
+  if (given.length === 0) return ledger ? [{ variable: V.mpcLedgerUrl, problem: `is where a member's own MPC nodes read their ledger and needs ${MEMBER_MESH.join(', ')}` }] : [];
   if (!member) return given.map((variable) => ({ variable, problem: `sets a member's own MPC nodes and may be set only with ${V.memberMspId} (member mode)` }));
   return MEMBER_MESH.filter((name) => !env[name]?.trim()).map((variable) => ({ variable, problem: `is required with ${given[0]} (all of ${MEMBER_MESH.join(', ')} or none)` }));
 }
@@ -161,6 +175,7 @@ const provisionerExtension: ServiceExtension<ProvisionerSettings> = {
     [V.mpcEnrollTlsCaFile]: absolute,
     [V.mpcEnrollSecretFile]: absolute,
     [V.mpcCoordinatorCaFile]: absolute,
+    [V.mpcLedgerUrl]: optional.refine((v) => v === undefined || httpUrl(v), 'must be an http(s) URL without credentials, query or path'),
     [V.stackDir]: absolute,
     [V.stackTofuBinary]: optional,
   },
@@ -212,6 +227,7 @@ const provisionerExtension: ServiceExtension<ProvisionerSettings> = {
             memberMesh: {
               enroll: { url: given(V.mpcEnrollUrl)!, caName: given(V.mpcEnrollCaName)!, tlsCaFile: given(V.mpcEnrollTlsCaFile)!, secretFile: given(V.mpcEnrollSecretFile)! },
               coordinatorCaFile: given(V.mpcCoordinatorCaFile)!,
+              ...(given(V.mpcLedgerUrl) ? { ledgerUrl: given(V.mpcLedgerUrl)! } : {}),
             },
           }
         : {}),

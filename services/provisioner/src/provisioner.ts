@@ -87,6 +87,7 @@ export class Provisioner {
               coordinatorCaFile: settings.memberMesh.coordinatorCaFile,
               controlClientNames: settings.mpcControlClientNames,
               ...(settings.mpcOtExtension ? { otExtension: settings.mpcOtExtension } : {}),
+              ...(settings.memberMesh.ledgerUrl ? { ledgerUrl: settings.memberMesh.ledgerUrl } : {}),
             },
           }
         : {}),

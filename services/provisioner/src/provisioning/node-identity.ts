@@ -26,4 +26,6 @@ export interface MemberMeshOptions {
   /** The certificate CNs allowed to call a node's control API (the coordinator's). */
   readonly controlClientNames: readonly string[];
   readonly otExtension?: string;
+  /** The member's own ledger bridge: its nodes read their ledger view there before taking part in a computation. */
+  readonly ledgerUrl?: string;
 }
