@@ -193,6 +193,22 @@ export interface components {
             line: string;
             seq: number;
         };
+        MpcNodeMeshDto: {
+            parties: number;
+            partyIndex: number;
+        };
+        MpcNodeViewDto: {
+            /** @description the CA certificate (PEM) that issued it */
+            caCertificatePem: string;
+            /** @description its TLS certificate (PEM): issued by its member's own CA when it runs in the member's domain */
+            certificatePem: string;
+            /** @description the node's control API (mutual TLS), which the coordinator calls */
+            controlUrl: string;
+            /** @description a node in its member's domain, once the ledger listed every member's node: its mesh file's index and party count */
+            mesh?: components["schemas"]["MpcNodeMeshDto"] | null;
+            /** @description host:port where the other nodes reach it */
+            meshEndpoint: string;
+        };
         PrincipalResponse: {
             /** @description an administrator of its organisation (certificate OU=admin) */
             admin?: boolean;
@@ -223,6 +239,8 @@ export interface components {
         };
         WorkloadViewDto: {
             kind: string;
+            /** @description an MPC node the provisioner runs: its control API, mesh endpoint and certificates; null for other workloads */
+            mpc?: components["schemas"]["MpcNodeViewDto"] | null;
             name: string;
             /** @example Vsp1MSP */
             owner: string;
