@@ -36,6 +36,8 @@ export class ControlError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** For a refused op (403 NOT_ALLOWED): the check that refused it, answered beside the code. */
+    readonly check?: string,
   ) {
     super(message);
   }
@@ -90,7 +92,8 @@ export async function startControlServer(host: string, port: number, tls: Contro
       } catch (error) {
         const e = error as { status?: number; code?: string; message?: string };
         const status = error instanceof ControlError ? error.status : 500;
-        send(res, status, { code: e.code ?? 'INTERNAL', message: e.message ?? String(error) });
+        const check = error instanceof ControlError && error.check !== undefined ? { check: error.check } : {};
+        send(res, status, { code: e.code ?? 'INTERNAL', ...check, message: e.message ?? String(error) });
       }
     })();
   });

@@ -3,8 +3,6 @@ import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:https';
 import type { ListedMesh, MpcMeshFile, MpcNodeSettings } from '@datawell/contracts';
 import {
-  MpcError,
-  nodeOpSchema,
   runCatalogueJob,
   runDemoNode,
   setupMascot,
@@ -17,13 +15,16 @@ import {
   type Transport,
 } from '@datawell/mpc';
 import { startHeartbeats, type HeartbeatLoop } from '@datawell/workload-runtime';
-import { ControlError, startControlServer } from './control.server';
-import { DatasetError, loadColumns } from './dataset.adapter';
+import { startControlServer } from './control.server';
+import { loadColumns } from './dataset.adapter';
+import { LedgerBridgeClient } from './ledger-bridge.adapter';
+import { ledgerGate } from './ledger-check';
+import { opQueue, type NodeLog } from './op-queue';
 import { checkOwnParty, MeshIdentityError, waitForMeshFile } from './mesh-file.adapter';
 import { listenTlsNode, type Endpoint, type PeerAuthentication } from './tls.adapter';
 import { mascotOptionsOf, type MpcNodeConfig } from './node.config';
 
-export type NodeLog = (message: string, extra?: Record<string, unknown>) => void;
+export type { NodeLog } from './op-queue';
 
 /** The mesh a node connects: the parties, how each is recognised, and the CA certificates they chain to. */
 interface NodeMesh {
@@ -89,7 +90,9 @@ export interface ServingNode {
 /**
  * A long-running node: connects the mesh and runs the MASCOT set-up once (so its MAC-key share and
  * its stock of triples and masks last across jobs), heartbeats, and serves the coordinator's
- * operations in order. The owner's node reads its dataset itself; only shares leave it.
+ * operations in order. The owner's node reads its dataset itself; only shares leave it. With
+ * MPC_NODE_LEDGER_URL it takes part in a compute op only if its member's own ledger allows it
+ * (ledger-check.ts); a refused op is answered without touching the mesh.
  */
 export async function serveMpcNode(config: MpcNodeConfig, log: NodeLog): Promise<ServingNode> {
   if (!config.control) throw new Error('no control port configured');
@@ -144,44 +147,21 @@ export async function serveMpcNode(config: MpcNodeConfig, log: NodeLog): Promise
     }
   };
 
-  // Operations run one at a time, in arrival order; a retried op id gets the first answer.
-  let chain: Promise<unknown> = Promise.resolve();
-  const answers = new Map<string, Promise<unknown>>();
-  const op = (body: unknown): Promise<unknown> => {
-    const parsed = nodeOpSchema.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      return Promise.reject(new ControlError(400, 'INVALID_REQUEST', `${issue.path.join('.') || 'body'}: ${issue.message}`));
-    }
-    const o = parsed.data;
-    const known = answers.get(o.opId);
-    if (known) return known;
-    if (dead) return Promise.reject(new ControlError(503, 'NODE_BROKEN', `the node's mesh broke: ${dead.message}`));
-    if (!mascot) return Promise.reject(new ControlError(503, 'NODE_NOT_READY', waiting));
-    const answer = chain.then(async () => {
-      log('operation started', { opId: o.opId, kind: o.kind });
-      try {
-        const out = await run(o);
-        log('operation done', { opId: o.opId, kind: o.kind, ...('rows' in out ? { rows: out.rows, made: out.made } : { ms: out.ms }) });
-        return out;
-      } catch (error) {
-        const e = error as Error & { code?: string };
-        log('operation failed', { opId: o.opId, kind: o.kind, code: e.code ?? 'INTERNAL', error: e.message });
-        if (error instanceof DatasetError) throw new ControlError(422, error.code, error.message);
-        if (error instanceof MpcError && error.code === 'INVALID_ARGUMENT') throw new ControlError(422, error.code, error.message);
-        // An abort closed the channels: this mesh cannot run anything more.
-        dead = e;
-        fail(e);
-        throw new ControlError(500, e.code ?? 'INTERNAL', e.message);
-      }
-    });
-    answers.set(o.opId, answer);
-    if (answers.size > 1000) answers.delete(answers.keys().next().value!);
-    chain = answer.catch(() => undefined);
-    return answer;
-  };
-
   const [key, cert, controlCa] = await Promise.all([readFile(config.tls.keyFile, 'utf8'), readFile(config.tls.certFile, 'utf8'), readFile(config.control.caFile, 'utf8')]);
+  // With its member's ledger (MPC_NODE_LEDGER_URL, mesh-file mode): a compute op only if that ledger allows it.
+  let meshFile: MpcMeshFile | undefined;
+  const ledger = config.ledgerUrl ? new LedgerBridgeClient(config.ledgerUrl, { keyPem: key, certificatePem: cert }) : undefined;
+  const op = opQueue({
+    notReady: () => (mascot ? undefined : waiting),
+    broken: () => dead,
+    ...(ledger ? { admit: ledgerGate(() => meshFile!, ledger, log) } : {}),
+    run,
+    onMeshBroken: (e) => {
+      dead = e;
+      fail(e);
+    },
+    log,
+  });
   const pinned: Buffer[] = [];
   const controlTls = {
     identity: { key, cert, ca: controlCa },
@@ -215,8 +195,9 @@ export async function serveMpcNode(config: MpcNodeConfig, log: NodeLog): Promise
         const file = await waitForMeshFile(source.file, { signal: stopWaiting.signal, onProblem: (problem) => log('mesh file not usable yet', { file: source.file, problem }) });
         checkOwnParty(source.file, file, cert);
         pinned.push(...file.parties.map((p) => new X509Certificate(p.certificatePem).raw));
+        meshFile = file;
         mesh = fileMesh(file);
-        log('mesh file read', { party: file.index, parties: file.parties.length, names: file.parties.map((p) => p.name) });
+        log('mesh file read', { party: file.index, parties: file.parties.length, names: file.parties.map((p) => p.name), ...(ledger ? { ledgerCheck: true, owners: file.parties.every((p) => p.owner !== undefined) } : {}) });
       } else {
         mesh = await listedMesh(source);
       }

@@ -1,0 +1,112 @@
+import { verify, X509Certificate } from 'node:crypto';
+import { createMpcCa, issueMpcCertificate, type TlsIdentity } from '@datawell/mpc';
+import { LedgerBridgeClient } from './ledger-bridge.adapter';
+import { LedgerUnavailableError } from './ledger-check';
+
+interface Call {
+  readonly method: string;
+  readonly url: string;
+  readonly authorization?: string;
+  readonly body?: Record<string, unknown>;
+}
+
+const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+/** A stubbed HTTP client (unit tests only) answering from `routes` and recording the calls. */
+function stubFetch(routes: (call: Call, n: number) => Response | Promise<Response>) {
+  const calls: Call[] = [];
+  const f = (async (input: string | URL | Request, init?: RequestInit) => {
+    const headers = (init?.headers ?? {}) as Record<string, string>;
+    const call: Call = {
+      method: init?.method ?? 'GET',
+      url: String(input),
+      ...(headers['authorization'] ? { authorization: headers['authorization'] } : {}),
+      ...(init?.body ? { body: JSON.parse(String(init.body)) as Record<string, unknown> } : {}),
+    };
+    calls.push(call);
+    return routes(call, calls.length);
+  }) as typeof fetch;
+  return { f, calls };
+}
+
+const version = { daoId: 'd1', version: 2, terms: { computations: [] }, memberStates: [] };
+
+describe("the node's client of its member's ledger bridge", () => {
+  let identity: TlsIdentity;
+  beforeAll(async () => {
+    identity = await issueMpcCertificate(await createMpcCa('DspMSP CA'), 'mpc-node');
+  });
+  let tokens = 0;
+  const bridge = (now = () => Date.parse('2026-01-01T00:00:00Z'), stateStatus: (n: number) => number = () => 200) =>
+    stubFetch((call) => {
+      if (call.url.endsWith('/auth/challenge')) return json(200, { challenge: `challenge-${tokens + 1}:ü`, expiresAt: '2026-01-01T00:05:00Z' });
+      if (call.url.endsWith('/auth/token')) {
+        tokens++;
+        return json(200, { token: `t${tokens}`, expiresAt: new Date(now() + 3600_000).toISOString(), principal: { mspId: 'DspMSP' } });
+      }
+      const status = stateStatus(tokens);
+      return status === 200 ? json(200, version) : json(status, { code: status === 401 ? 'UNAUTHENTICATED' : 'X', message: 'm' });
+    });
+  beforeEach(() => (tokens = 0));
+
+  it('logs in with its own key and certificate (the exact challenge signed, ECDSA-SHA256, DER, base64) and reads the version state with the token', async () => {
+    const { f, calls } = bridge();
+    const client = new LedgerBridgeClient('http://bridge.dsp:3100/', { keyPem: identity.key, certificatePem: identity.cert }, { fetch: f });
+    await expect(client.versionState('d1', 2)).resolves.toEqual(version);
+    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual(['POST http://bridge.dsp:3100/auth/challenge', 'POST http://bridge.dsp:3100/auth/token', 'GET http://bridge.dsp:3100/daos/d1/versions/2/state']);
+    const login = calls[1]!.body!;
+    expect(Object.keys(login).sort()).toEqual(['certificatePem', 'challenge', 'signature']);
+    expect(login['challenge']).toBe('challenge-1:ü');
+    expect(new X509Certificate(String(login['certificatePem'])).raw.equals(new X509Certificate(identity.cert).raw)).toBe(true);
+    const signature = Buffer.from(String(login['signature']), 'base64');
+    expect(String(login['signature'])).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
+    expect(signature[0]).toBe(0x30); // DER SEQUENCE, not IEEE P1363
+    const key = new X509Certificate(identity.cert).publicKey;
+    expect(verify('sha256', Buffer.from('challenge-1:ü', 'utf8'), key, signature)).toBe(true);
+    expect(verify('sha256', Buffer.from('challenge-1:u', 'utf8'), key, signature)).toBe(false);
+    expect(calls[2]!.authorization).toBe('Bearer t1');
+  });
+
+  it('keeps its token until shortly before it expires', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const { f, calls } = bridge(() => now);
+    const client = new LedgerBridgeClient('http://b', { keyPem: identity.key, certificatePem: identity.cert }, { fetch: f, now: () => now });
+    await client.versionState('d1', 2);
+    now += 3600_000 - 60_000;
+    await client.versionState('d1', 2);
+    expect(calls.filter((c) => c.url.endsWith('/auth/token'))).toHaveLength(1);
+    now += 40_000; // within the last 30 s of its hour
+    await client.versionState('d1', 2);
+    expect(calls.filter((c) => c.url.endsWith('/auth/token'))).toHaveLength(2);
+    expect(calls.at(-1)!.authorization).toBe('Bearer t2');
+  });
+
+  it('logs in again once on 401, and gives up after a second 401', async () => {
+    const once = bridge(undefined, (t) => (t === 1 ? 401 : 200));
+    await expect(new LedgerBridgeClient('http://b', { keyPem: identity.key, certificatePem: identity.cert }, { fetch: once.f }).versionState('d1', 2)).resolves.toEqual(version);
+    expect(once.calls.filter((c) => c.url.endsWith('/state')).map((c) => c.authorization)).toEqual(['Bearer t1', 'Bearer t2']);
+    tokens = 0;
+    const always = bridge(undefined, () => 401);
+    await expect(new LedgerBridgeClient('http://b', { keyPem: identity.key, certificatePem: identity.cert }, { fetch: always.f }).versionState('d1', 2)).rejects.toThrow(LedgerUnavailableError);
+    expect(always.calls.filter((c) => c.url.endsWith('/auth/token'))).toHaveLength(2);
+  });
+
+  it("answers undefined where the member's peer has no such version (VERSION_NOT_FOUND)", async () => {
+    const { f } = stubFetch((call) => (call.url.endsWith('/state') ? json(404, { code: 'VERSION_NOT_FOUND', message: 'no version' }) : call.url.endsWith('/token') ? json(200, { token: 't', expiresAt: new Date(Date.now() + 3600_000).toISOString() }) : json(200, { challenge: 'c' })));
+    await expect(new LedgerBridgeClient('http://b', { keyPem: identity.key, certificatePem: identity.cert }, { fetch: f }).versionState('d1', 2)).resolves.toBeUndefined();
+  });
+
+  it.each([
+    ['an unreachable bridge', () => Promise.reject(new TypeError('fetch failed')), /did not answer POST \/auth\/challenge: fetch failed/],
+    ['a 5xx', () => json(503, { code: 'LEDGER_UNAVAILABLE' }), /answered POST \/auth\/challenge with 503/],
+    ['a refused login', (c: Call) => (c.url.endsWith('/token') ? json(401, { code: 'UNAUTHENTICATED' }) : json(200, { challenge: 'c' })), /refused the node's login \(POST \/auth\/token: 401 UNAUTHENTICATED\)/],
+    ['a 404 of another kind (no member routes)', (c: Call) => (c.url.endsWith('/state') ? json(404, { code: 'NOT_FOUND' }) : c.url.endsWith('/token') ? json(200, { token: 't', expiresAt: '2999-01-01T00:00:00Z' }) : json(200, { challenge: 'c' })), /GET \/daos\/d1\/versions\/2\/state with 404 NOT_FOUND/],
+    ['a 5xx on the state', (c: Call) => (c.url.endsWith('/state') ? json(500, {}) : c.url.endsWith('/token') ? json(200, { token: 't', expiresAt: '2999-01-01T00:00:00Z' }) : json(200, { challenge: 'c' })), /GET \/daos\/d1\/versions\/2\/state with 500/],
+    ['no token', (c: Call) => (c.url.endsWith('/token') ? json(200, {}) : json(200, { challenge: 'c' })), /gave no token/],
+  ])('throws LedgerUnavailableError for %s', async (_what, answer, message) => {
+    const { f } = stubFetch(answer as (c: Call) => Response | Promise<Response>);
+    const read = new LedgerBridgeClient('http://b', { keyPem: identity.key, certificatePem: identity.cert }, { fetch: f }).versionState('d1', 2);
+    await expect(read).rejects.toThrow(LedgerUnavailableError);
+    await expect(read).rejects.toThrow(message);
+  });
+});

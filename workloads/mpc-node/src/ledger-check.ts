@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import type { MpcMeshFile } from '@datawell/contracts';
+import { authorizeComputation, type ComputeOp, type LedgerVersionView } from '@datawell/mpc';
+import { ControlError } from './control.server';
+
+/*
+ * A node in its member's domain takes part in a computation only if its own ledger view allows it
+ * (issue 12): the op's `ledger` part says what it is for, the mesh file's owners tie the op's party
+ * indices to members, and the version as the member's own peer reads it (GetVersion through the
+ * member's bridge) decides with the one shared rule (@datawell/mpc authorizeComputation).
+ */
+
+/** The port to the member's ledger: the version's state (GetVersion) as its own peer reads it, or undefined when that peer has no such version. */
+export interface LedgerReader {
+  versionState(daoId: string, version: number): Promise<unknown>;
+}
+
+/** The member's ledger could not be read (its bridge unreachable, 5xx, or refusing the node's login): 503 LEDGER_UNAVAILABLE. */
+export class LedgerUnavailableError extends Error {
+  override readonly name = 'LedgerUnavailableError';
+  readonly code = 'LEDGER_UNAVAILABLE' as const;
+}
+
+/**
+ * The checks a node makes beyond the shared rule's (USAGE_CHECKS): `ledger` (the op says nothing of
+ * what it is for, or the member's ledger has no such version), `mesh-owners` (the mesh file does not
+ * name every party's member), `op-parties` (the op's program or party indices are not the ledger's
+ * computation, owner and recipients), `ledger-state` (the version state is not readable as one).
+ */
+export type NodeCheck = 'ledger' | 'mesh-owners' | 'op-parties' | 'ledger-state';
+
+export type LedgerDecision = { readonly allowed: true } | { readonly allowed: false; readonly check: string; readonly message: string };
+
+const refuse = (check: string, message: string): LedgerDecision => ({ allowed: false, check, message });
+
+/** GetVersion's JSON (chaincode/dao versions.ts getVersion), as far as the rule reads it. */
+const versionStateSchema = z.looseObject({
+  daoId: z.string(),
+  version: z.number().int(),
+  terms: z.looseObject({ computations: z.array(z.looseObject({ name: z.string(), resultRecipients: z.array(z.string()) })) }),
+  memberStates: z.array(z.looseObject({ mspId: z.string(), role: z.string(), group: z.string(), status: z.enum(['active', 'abandoned', 'exited']) })),
+});
+
+/** The version view of the shared rule from GetVersion's JSON, or undefined when it is not one. */
+export function versionViewOf(state: unknown): LedgerVersionView | undefined {
+  const parsed = versionStateSchema.safeParse(state);
+  if (!parsed.success) return undefined;
+  const v = parsed.data;
+  return {
+    daoId: v.daoId,
+    version: v.version,
+    members: v.memberStates.map((m) => ({ mspId: m.mspId, role: m.role, group: m.group, status: m.status })),
+    computations: v.terms.computations.map((c) => ({ name: c.name, resultRecipients: [...c.resultRecipients] })),
+  };
+}
+
+const sameSet = (a: readonly string[], b: readonly string[]) => {
+  const x = new Set(a);
+  const y = new Set(b);
+  return x.size === y.size && [...x].every((v) => y.has(v));
+};
+
+/** What can be decided without the ledger: the op names its purpose, and its parties are the members it names. */
+export function checkOpParties(op: ComputeOp, mesh: MpcMeshFile): LedgerDecision {
+  const ledger = op.ledger;
+  if (!ledger) return refuse('ledger', 'the op does not say what it is for (no ledger part): this node takes part only in what its own ledger allows');
+  const owners = mesh.parties.map((p) => p.owner);
+  if (owners.some((o) => o === undefined)) return refuse('mesh-owners', "the mesh file does not name every party's member (owner): party indices cannot be checked against the ledger");
+  if (op.program !== ledger.computation) return refuse('op-parties', `the op runs ${op.program} but names computation ${ledger.computation}`);
+  if (owners[op.owner] !== ledger.owner) return refuse('op-parties', `party ${op.owner} is not the node of the data owner ${ledger.owner}`);
+  const recipients = op.recipients.map((i) => owners[i] ?? `party ${i}`);
+  if (!sameSet(recipients, ledger.recipients)) return refuse('op-parties', `the op's recipient parties are not the nodes of ${ledger.recipients.join(', ')}`);
+  return { allowed: true };
+}
+
+/** The decision on an op with the version state the member's ledger returned (undefined: no such version there). */
+export function decideWithState(op: ComputeOp & { ledger: NonNullable<ComputeOp['ledger']> }, state: unknown): LedgerDecision {
+  const { ledger } = op;
+  if (state === undefined) return refuse('ledger', `this member's ledger has no version ${ledger.version} of DAO ${ledger.daoId}`);
+  const view = versionViewOf(state);
+  if (!view) return refuse('ledger-state', `the ledger's state of DAO ${ledger.daoId} version ${ledger.version} is not readable as a version`);
+  if (view.daoId !== ledger.daoId || view.version !== ledger.version) return refuse('ledger-state', `the ledger answered for DAO ${view.daoId} version ${view.version}`);
+  const decision = authorizeComputation(view, ledger.requester, { computation: ledger.computation, columns: op.dataset.columns, recipients: ledger.recipients, owner: ledger.owner });
+  return 'refused' in decision ? refuse(decision.refused.check, decision.refused.message) : { allowed: true };
+}
+
+/**
+ * Whether this node may take part in `op`: the op's parties first (no ledger read for an op that
+ * cannot be allowed), then the version as the member's ledger reads it. Throws LedgerUnavailableError
+ * when the ledger cannot be read.
+ */
+export async function checkComputeOp(op: ComputeOp, mesh: MpcMeshFile, ledger: LedgerReader): Promise<LedgerDecision> {
+  const parties = checkOpParties(op, mesh);
+  if (!parties.allowed || !op.ledger) return parties;
+  const state = await ledger.versionState(op.ledger.daoId, op.ledger.version);
+  return decideWithState({ ...op, ledger: op.ledger }, state);
+}
+
+/**
+ * The node's gate on compute ops (op-queue `admit`) with its mesh file and its member's ledger:
+ * 403 NOT_ALLOWED naming the check ("check <name>: …" in the message too, for callers that keep only
+ * the message), 503 LEDGER_UNAVAILABLE when the ledger cannot be read. Each decision is logged with
+ * the op id and the check, never the op's values.
+ */
+export function ledgerGate(mesh: () => MpcMeshFile, ledger: LedgerReader, log: (message: string, extra?: Record<string, unknown>) => void): (op: ComputeOp) => Promise<void> {
+  return async (op) => {
+    let decision: LedgerDecision;
+    try {
+      decision = await checkComputeOp(op, mesh(), ledger);
+    } catch (error) {
+      if (!(error instanceof LedgerUnavailableError)) throw error;
+      log('ledger check: ledger unavailable', { opId: op.opId, code: error.code, error: error.message });
+      throw new ControlError(503, error.code, `this node cannot read its member's ledger: ${error.message}`);
+    }
+    if (decision.allowed) {
+      log('ledger check: allowed', { opId: op.opId });
+      return;
+    }
+    log('ledger check: refused', { opId: op.opId, code: 'NOT_ALLOWED', check: decision.check });
+    throw new ControlError(403, 'NOT_ALLOWED', `check ${decision.check}: ${decision.message}`, decision.check);
+  };
+}
