@@ -95,7 +95,7 @@ export interface DomainFormationResult {
    * provisioner's API with the member's identity.
    */
   readonly infrastructure?: Array<{ version: number; revision?: number; status: string; builtBy: Record<string, Array<{ workloadId: string; owner: string; status: string }>> }>;
-  /** With `mpcMesh`: each managed member's node of version 1 with its mesh, in party order. */
+  /** With `mpcMesh`: each managed member's node of version 1 with its mesh, in party order (after `changeInfrastructure`, the new revision's). */
   readonly mesh?: DomainMeshNode[];
 }
 
@@ -175,12 +175,14 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
   if (infrastructure && opts.changeInfrastructure) {
     const [vsp] = vspMembers as [DomainMember];
     // Every founder keeps its workload; only the first VSP's is replaced.
-    const spec = { workloads: founders.map((f) => (f.mspId === vsp.mspId ? { ...ownWorkload('managed')(f), name: `${vsp.mspId.toLowerCase()}-node2` } : ownWorkload(placementOf(f.mspId))(f))) };
+    const spec = { workloads: founders.map((f) => (f.mspId === vsp.mspId ? { ...ownWorkload('managed', opts.mpcMesh)(f), name: `${vsp.mspId.toLowerCase()}-node2` } : ownWorkload(placementOf(f.mspId), opts.mpcMesh)(f))) };
     progress(`${vsp.mspId} proposes through its own bridge to replace its workload of version 1 (change-infrastructure); ${dspMember.mspId} votes yes through its own`);
     const proposal = { proposalId: `infra-${daoId}`, kind: 'change-infrastructure', payload: spec };
     await call(`${vsp.bridgeUrl}/daos/${daoId}/versions/1/proposals`, { method: 'POST', token: await tokenAt(p(vsp), vsp.bridgeUrl, timeout), body: proposal });
     await call(`${dspMember.bridgeUrl}/daos/${daoId}/versions/1/proposals/${proposal.proposalId}/votes`, { method: 'POST', token: await tokenAt(dsp, dspMember.bridgeUrl, timeout), body: { choice: 'yes' } });
     infrastructure.push(...(await readInfrastructure(opts, daoId, [{ version: 1, members: opts.members }], p, timeout, 2)));
+    // With a mesh: the revision's nodes (the VSP's new one) form it again from the revision's parts.
+    if (mesh) mesh.splice(0, mesh.length, ...(await readMesh(opts, daoId, opts.members.filter((m) => placementOf(m.mspId) === 'managed'), p, timeout)));
   }
 
   let revenueTxId: string | undefined;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mpcNodeEnvironment, parseMpcMeshFile, type WorkloadConfig } from '@datawell/contracts';
@@ -123,6 +123,13 @@ describe("a member's nodes: the mesh from every member's part on the ledger", ()
     expect(writeMeshFile(vsp.dir, mesh)).toBe(false);
     expect(parseMpcMeshFile(readFileSync(join(vsp.dir, MESH_FILE), 'utf8'))).toEqual(mesh);
     expect(statSync(join(vsp.dir, MESH_FILE)).mode & 0o777).toBe(0o600);
+    // Planned again for the same nodes (a re-apply), the node keeps its mesh; for a revision whose nodes
+    // differ (the DSP's replaced by another), the earlier mesh file goes and the node waits for the new one.
+    await planMemberMesh(all, [vsp], options('VspMSP'));
+    expect(existsSync(join(vsp.dir, MESH_FILE))).toBe(true);
+    await planMemberMesh(spec([['dsp-mpc2', 'DspMSP'], ['vsp-mpc', 'VspMSP']]), [vsp], options('VspMSP'));
+    expect(existsSync(join(vsp.dir, MESH_FILE))).toBe(false);
+    writeMeshFile(vsp.dir, mesh);
 
     expect(() => meshFileOf(reported.slice(0, 1), 'd1-v1-dsp-mpc')).toThrow(/fewer than two nodes/);
     expect(() => meshFileOf(reported, 'd1-v1-other')).toThrow(/do not include d1-v1-other/);

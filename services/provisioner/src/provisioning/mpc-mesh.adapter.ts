@@ -1,5 +1,5 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { freePort } from '@datawell/workload-runtime';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
@@ -186,6 +186,7 @@ export async function planMemberMesh(all: DesiredVersion, own: readonly Rendered
     const ports = await portsOf(w.dir);
     const identity = await options.issuer.issue(w.dir, meshName(w.config.workloadId));
     const readingsKey = readingsKeyOf(w.dir);
+    dropStaleMeshFile(w.dir, names);
     const datasets = sealedDatasets((w.config.parameters as Record<string, IntegerJson>)['datasets'], readingsKey, w.config.owner);
     mesh.set(w.config.workloadId, {
       partyIndex,
@@ -209,6 +210,23 @@ export async function planMemberMesh(all: DesiredVersion, own: readonly Rendered
     });
   }
   return { mesh, nodes };
+}
+
+/**
+ * A revision that changes the version's nodes (a change of infrastructure) restarts this node with the
+ * new party names (its configuration changed); a mesh file of the earlier nodes would have it dial nodes
+ * that are gone, so it goes, and the node waits for the file of the new revision's mesh.
+ */
+function dropStaleMeshFile(dir: string, names: readonly string[]): void {
+  const file = join(dir, MESH_FILE);
+  if (!existsSync(file)) return;
+  let current: readonly string[] | undefined;
+  try {
+    current = parseMpcMeshFile(readFileSync(file, 'utf8')).parties.map((p) => p.name);
+  } catch {
+    current = undefined;
+  }
+  if (current === undefined || current.length !== names.length || current.some((n, i) => n !== names[i])) rmSync(file, { force: true });
 }
 
 /** Why a version's reported nodes do not make a mesh a member's node can join, or undefined. */

@@ -93,6 +93,10 @@ describe('a DAO formed among trust domains through the running services', () => 
       expect(cert.verify(operatorMeshCa.publicKey)).toBe(false);
     }
     expect(result.mesh![0]!.caCertificatePem).not.toBe(result.mesh![1]!.caCertificatePem);
+    // The mesh read last is the change of infrastructure's: the VSP's new node, met by the DSP's, which
+    // its provisioner restarted for the new parties (same key, same certificate) and which left the
+    // earlier mesh file behind.
+    expect(result.mesh!.map((n) => n.workloadId)).toEqual([`${result.daoId}-v1-e2ddspmsp-node`, `${result.daoId}-v1-e2dvsp1msp-node2`]);
 
     // The operator: its peer is on neither channel, and its bridge's wallet holds its own identity and
     // no identity of these members (other e2e files still onboard operator-held organisations into the
