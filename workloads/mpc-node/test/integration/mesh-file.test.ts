@@ -191,4 +191,52 @@ describe('an MPC node with a mesh file', () => {
     await expect(call(ports[1]!, sameCn, cas[1]!.cert, 'GET', '/inventory')).rejects.toThrow();
     for (const node of nodes) expect(node.output()).toContain('"message":"mesh connected"');
   });
+
+  it('with MPC_NODE_LEDGER_URL refuses a compute op its ledger cannot allow without touching the mesh, and serves the next op', async () => {
+    const meshPorts = [await freePort(), await freePort()];
+    // Nothing listens there: the member's bridge is down (the real check, with real bridges, is the domains e2e's).
+    const bridge = `http://127.0.0.1:${await freePort()}`;
+    const envs = [await nodeEnv(0, { MPC_NODE_LEDGER_URL: bridge }), await nodeEnv(1, { MPC_NODE_LEDGER_URL: bridge })];
+    for (const env of envs) nodes.push(startNode(env));
+    const ports = envs.map((e) => Number(e.MPC_NODE_CONTROL_PORT));
+    const owners = ['ProducerMSP', 'DspMSP'];
+    // Node 0's file names every party's member; node 1's names none.
+    const withOwners = (mesh: MpcMeshFile): MpcMeshFile => ({ ...mesh, parties: mesh.parties.map((p, j) => ({ ...p, owner: owners[j]! })) });
+    for (const i of envs.keys()) await until(`node ${i}'s control API`, () => call(ports[i]!, coordinator, cas[i]!.cert, 'GET', '/inventory'));
+    envs.forEach((env, i) => writeAtomically(env.MPC_NODE_MESH_FILE, renderMpcMeshFile(i === 0 ? withOwners(meshOf(0, meshPorts)) : meshOf(1, meshPorts))));
+    await Promise.all(
+      ports.map((port, i) => until(`node ${i} to set up MASCOT`, async () => ((await call(port, coordinator, cas[i]!.cert, 'GET', '/inventory')).status === 200 ? true : undefined), 180_000)),
+    );
+    const ops = (op: unknown) => Promise.all(ports.map((port, i) => call(port, coordinator, cas[i]!.cert, 'POST', '/ops', op)));
+    const compute = { kind: 'compute', program: 'mean', owner: 1, recipients: [0], dataset: { name: 'readings', columns: ['y'] }, fractionalBits: 16 };
+    const ledger = { daoId: 'd1', version: 1, computation: 'mean', requester: 'ProducerMSP', recipients: ['ProducerMSP'], owner: 'DspMSP' };
+
+    // An op that does not say what it is for: refused by both.
+    const bare = await ops({ opId: 'cmp-bare', ...compute });
+    for (const r of bare) expect(r).toEqual({ status: 403, body: { code: 'NOT_ALLOWED', check: 'ledger', message: expect.stringMatching(/^check ledger: the op does not say what it is for/) } });
+    // Party indices that are not the members the op names (node 0); a mesh file without owners (node 1).
+    const swapped = await ops({ opId: 'cmp-swapped', ...compute, owner: 0, recipients: [1], ledger });
+    expect(swapped.map((r) => [r.status, r.body['code'], r.body['check']])).toEqual([
+      [403, 'NOT_ALLOWED', 'op-parties'],
+      [403, 'NOT_ALLOWED', 'mesh-owners'],
+    ]);
+    // Parties that fit: node 0 asks its bridge, which does not answer; node 1 still has no owners.
+    const fits = await ops({ opId: 'cmp-fits', ...compute, ledger });
+    expect(fits[0]).toMatchObject({ status: 503, body: { code: 'LEDGER_UNAVAILABLE', message: expect.stringMatching(/cannot read its member's ledger: the ledger bridge did not answer POST \/auth\/challenge/) } });
+    expect(fits[1]).toMatchObject({ status: 403, body: { code: 'NOT_ALLOWED', check: 'mesh-owners' } });
+
+    // Nothing went over the mesh: it is connected and in step, and runs the next op on both nodes.
+    const next = await ops({ opId: 'pre-after', kind: 'preprocess', triples: 8, masks: [] });
+    expect(next.map((r) => [r.status, r.body['opId'], r.body['party']])).toEqual([
+      [200, 'pre-after', 0],
+      [200, 'pre-after', 1],
+    ]);
+    // A retried refused op id gets its first answer.
+    expect((await ops({ opId: 'cmp-bare', ...compute }))[0]).toEqual(bare[0]);
+    const log = nodes[0]!.output();
+    expect(log).toContain('"message":"ledger check: refused","opId":"cmp-bare","code":"NOT_ALLOWED","check":"ledger"');
+    expect(log).toContain('"message":"ledger check: ledger unavailable","opId":"cmp-fits","code":"LEDGER_UNAVAILABLE"');
+    expect(log).not.toContain('"opId":"cmp-swapped","kind":"compute"');
+    for (const node of nodes) expect(node.output()).not.toContain('mesh failed');
+  });
 });
