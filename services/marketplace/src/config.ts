@@ -1,5 +1,14 @@
 import { defineService, groupIdVariable, topicVariable as topic, type ConfigOf, type ServiceExtension } from '@datawell/config';
 import { SERVICES } from '@datawell/contracts';
+import { z } from 'zod';
+
+/**
+ * How a registration (`POST /participants`) becomes a network command: `automatic` sends
+ * `onboard-participant` at once (the operator's bridge admits it by itself); `manual` keeps it
+ * pending until an operator administrator admits it (`POST /admissions/:mspId/admit`) or rejects it.
+ */
+export const ADMISSION_MODES = ['automatic', 'manual'] as const;
+export type AdmissionMode = (typeof ADMISSION_MODES)[number];
 
 /** Settings of the marketplace service beyond the common ones (see docs/marketplace.md). */
 export interface MarketplaceSettings {
@@ -12,6 +21,8 @@ export interface MarketplaceSettings {
   };
   /** Consumer group of the read models (ledger events, network events, receipts). */
   readonly groupId: string;
+  /** Whether registrations wait for an operator administrator's admission (docs/marketplace.md, *Admission*). */
+  readonly admission: AdmissionMode;
 }
 
 export const MARKETPLACE_VARIABLES = {
@@ -21,6 +32,7 @@ export const MARKETPLACE_VARIABLES = {
   networkCommandsTopic: 'MARKETPLACE_NETWORK_COMMANDS_TOPIC',
   networkEventsTopic: 'MARKETPLACE_NETWORK_EVENTS_TOPIC',
   groupId: 'MARKETPLACE_GROUP_ID',
+  admission: 'MARKETPLACE_ADMISSION',
 } as const;
 
 const V = MARKETPLACE_VARIABLES;
@@ -32,6 +44,10 @@ const marketplaceExtension: ServiceExtension<MarketplaceSettings> = {
     [V.networkCommandsTopic]: topic('datawell.network.commands.v1'),
     [V.networkEventsTopic]: topic('datawell.network.events.v1'),
     [V.groupId]: groupIdVariable('datawell-marketplace'),
+    [V.admission]: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : 'automatic'),
+      z.enum(ADMISSION_MODES, { error: (issue) => `must be one of ${ADMISSION_MODES.join(', ')} (got "${String(issue.input)}")` }),
+    ),
   },
   build: (values) => ({
     topics: {
@@ -42,6 +58,7 @@ const marketplaceExtension: ServiceExtension<MarketplaceSettings> = {
       networkEvents: values[V.networkEventsTopic] as string,
     },
     groupId: values[V.groupId] as string,
+    admission: values[V.admission] as AdmissionMode,
   }),
 };
 
