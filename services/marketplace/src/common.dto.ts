@@ -5,10 +5,6 @@ import { ApiProperty } from '@nestjs/swagger';
  * for the OpenAPI document only (the console's typed client is generated from it): the services build
  * the responses; request bodies are described from the zod schemas that validate them (zodBody).
  */
-export class AcceptedDto {
-  @ApiProperty() commandId!: string;
-}
-
 /** The answer to a write that became a ledger command: its outcome is followed with the command id. */
 export const FOLLOW_COMMAND = 'the ledger command sent; follow it to committed or failed at GET /commands/{commandId}, its /events stream, or gRPC GetCommand';
 

@@ -16,7 +16,8 @@ export type MarketplaceErrorCode =
   | 'PARTICIPANT_SUSPENDED'
   | 'ABANDONMENT_EXISTS'
   | 'NOT_REVENUE_RECORDER'
-  | 'DESCRIPTION_DIGEST_MISMATCH';
+  | 'DESCRIPTION_DIGEST_MISMATCH'
+  | 'NOT_AWAITING_ADMISSION';
 
 const KINDS: Readonly<Record<MarketplaceErrorCode, ErrorKind>> = {
   INVALID_REQUEST: 'invalid',
@@ -37,6 +38,8 @@ const KINDS: Readonly<Record<MarketplaceErrorCode, ErrorKind>> = {
   NOT_REVENUE_RECORDER: 'forbidden',
   // The text does not hash to the digest the ledger holds for the offer (now: a later revision may have changed it).
   DESCRIPTION_DIGEST_MISMATCH: 'conflict',
+  // Admitting or rejecting a registration that is not waiting for an operator administrator (already decided, automatic, active…).
+  NOT_AWAITING_ADMISSION: 'conflict',
 };
 
 /** A request the marketplace refuses, with a stable code; mapped to HTTP 4xx and gRPC by the platform. */

@@ -13,6 +13,7 @@ import { MarketplaceGrpc } from './grpc/marketplace.grpc';
 import { Marketplace } from './marketplace';
 import { OffersController } from './offers/offers.controller';
 import { OffersService } from './offers/offers.service';
+import { AdmissionsController } from './participants/admissions.controller';
 import { ParticipantsController } from './participants/participants.controller';
 import { ParticipantsService } from './participants/participants.service';
 import type { MarketplaceConfig } from './config';
@@ -24,7 +25,7 @@ import type { MarketplaceConfig } from './config';
  * booted and stops it at shutdown.
  */
 @Module({
-  controllers: [ParticipantsController, OffersController, FeedbackController, AbandonmentsController, DaosController, CommandsController],
+  controllers: [ParticipantsController, AdmissionsController, OffersController, FeedbackController, AbandonmentsController, DaosController, CommandsController],
   providers: [
     {
       provide: Marketplace,

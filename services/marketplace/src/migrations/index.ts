@@ -5,6 +5,7 @@ import { CreateMarketplaceTables1763900000002 } from './1763900000002-read-model
 import { CreateMarketplaceDaoDirectory1763900000003 } from './1763900000003-dao-directory';
 import { CreateMarketplaceCommands1763900000004 } from './1763900000004-commands';
 import { AddMarketplaceReputationSanctions1763900000005 } from './1763900000005-reputation-sanctions';
+import { AddMarketplaceAdmissions1763900000006 } from './1763900000006-admissions';
 
 /** In the order they run; TypeORM records each by class name in marketplace.migrations. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   CreateMarketplaceDaoDirectory1763900000003,
   CreateMarketplaceCommands1763900000004,
   AddMarketplaceReputationSanctions1763900000005,
+  AddMarketplaceAdmissions1763900000006,
 ];

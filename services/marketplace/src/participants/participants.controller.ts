@@ -1,10 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
-import { AcceptedDto, ErrorDto } from '../common.dto';
+import { ErrorDto } from '../common.dto';
 import { zodBody, ZodParams } from '@datawell/service-platform';
 import { enrollmentIdSchema, mspIdSchema } from '../validation';
-import { ParticipantDto } from './participants.dto';
+import { ParticipantDto, RegistrationAcceptedDto } from './participants.dto';
 import { identityRequestSchema, ParticipantsService, registrationSchema } from './participants.service';
 
 @ApiTags('participants')
@@ -14,9 +14,12 @@ export class ParticipantsController {
 
   @Post()
   @HttpCode(202)
-  @ApiOperation({ summary: 'Register an organisation (self-service); the operator’s bridge onboards it and enrolls its first identity, or, without one, admits it from its own domain’s MSP package (its own CA issues its identities)' })
+  @ApiOperation({
+    summary:
+      'Register an organisation (self-service); the operator’s bridge onboards it and enrolls its first identity, or, without one, admits it from its own domain’s MSP package (its own CA issues its identities). With manual admission it first waits for an operator administrator (admission: awaiting)',
+  })
   @ApiBody(zodBody('Registration', registrationSchema))
-  @ApiAcceptedResponse({ type: AcceptedDto })
+  @ApiAcceptedResponse({ type: RegistrationAcceptedDto })
   register(@Body() body: unknown) {
     return this.participants.register(body);
   }

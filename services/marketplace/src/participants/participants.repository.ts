@@ -9,7 +9,7 @@ export interface ParticipantRow {
   msp_id: string;
   role: 'DSP' | 'VSP';
   name: string;
-  status: 'pending' | 'active' | 'failed';
+  status: ParticipantStatus;
   command_id: string | null;
   ca_cert_pem: string | null;
   failure_code: string | null;
@@ -26,6 +26,27 @@ export interface ParticipantRow {
   suspended: boolean;
   sanction_reason: string | null;
   sanction_at_ms: string | number;
+  /** Manual admission only (NULL: registered automatically, or learnt from the ledger). */
+  admission: 'awaiting' | 'admitted' | null;
+  /** Registered without an identity: its own CA in its own trust domain (the onboarding command's `ownCa`). */
+  own_ca: boolean;
+  requested_at: Date;
+  decided_by: string | null;
+  decided_at: Date | null;
+  rejection_reason: string | null;
+}
+
+export type ParticipantStatus = 'pending' | 'active' | 'failed' | 'rejected';
+
+/** A registration waiting for an operator administrator's decision. */
+export interface AwaitingAdmissionRow {
+  msp_id: string;
+  role: 'DSP' | 'VSP';
+  name: string;
+  own_ca: boolean;
+  requested_at: Date;
+  /** The first identity to enroll (its CSR is kept), unless it brings its own CA. */
+  enrollment_id: string | null;
 }
 
 export interface IdentityRow {
@@ -41,20 +62,58 @@ export interface IdentityRow {
 export class ParticipantsRepository {
   constructor(private readonly store: Store) {}
 
-  /** A new registration, or a retry of a failed one; false when the MSP id is registered (or being registered). */
-  async register(manager: EntityManager, p: { mspId: string; role: 'DSP' | 'VSP'; name: string; commandId: string }): Promise<boolean> {
+  /**
+   * A new registration, or again after a failed or rejected one; false when the MSP id is registered
+   * (or being registered). `awaiting`: it waits for an operator administrator (manual admission).
+   */
+  async register(manager: EntityManager, p: { mspId: string; role: 'DSP' | 'VSP'; name: string; commandId: string; ownCa: boolean; awaiting: boolean }): Promise<boolean> {
     const t = this.store.t('participants');
-    // Concurrent registrations of one MSP id serialise on the primary key; only a failed one may be retried.
+    // Concurrent registrations of one MSP id serialise on the primary key; only a failed or rejected one may be registered again.
     const written = await this.store.query(
-      `INSERT INTO ${t} (msp_id, role, name, status, command_id) VALUES ($1, $2, $3, 'pending', $4)
+      `INSERT INTO ${t} (msp_id, role, name, status, command_id, own_ca, admission) VALUES ($1, $2, $3, 'pending', $4, $5, $6)
        ON CONFLICT (msp_id) DO UPDATE SET role = EXCLUDED.role, name = EXCLUDED.name, status = 'pending', command_id = EXCLUDED.command_id,
+         own_ca = EXCLUDED.own_ca, admission = EXCLUDED.admission, requested_at = now(), decided_by = NULL, decided_at = NULL, rejection_reason = NULL,
          failure_code = NULL, failure_message = NULL, updated_at = now()
-       WHERE ${t}.status = 'failed'
+       WHERE ${t}.status IN ('failed', 'rejected')
        RETURNING msp_id`,
-      [p.mspId, p.role, p.name, p.commandId],
+      [p.mspId, p.role, p.name, p.commandId, p.ownCa, p.awaiting ? 'awaiting' : null],
       manager,
     );
     return written.length > 0;
+  }
+
+  /** The registrations waiting for an operator administrator, oldest first. */
+  async awaitingAdmission(): Promise<AwaitingAdmissionRow[]> {
+    const p = this.store.t('participants');
+    const i = this.store.t('identities');
+    return this.store.query<AwaitingAdmissionRow>(
+      `SELECT p.msp_id, p.role, p.name, p.own_ca, p.requested_at,
+         (SELECT i.enrollment_id FROM ${i} i WHERE i.msp_id = p.msp_id AND i.status = 'pending' ORDER BY i.created_at LIMIT 1) AS enrollment_id
+       FROM ${p} p WHERE p.admission = 'awaiting' AND p.status = 'pending' ORDER BY p.requested_at, p.msp_id`,
+    );
+  }
+
+  /** An operator administrator admitted it: its network command is being sent in the same transaction. */
+  async admitted(manager: EntityManager, mspId: string, by: string, at: Date): Promise<void> {
+    await this.store.query(
+      `UPDATE ${this.store.t('participants')} SET admission = 'admitted', decided_by = $2, decided_at = $3, updated_at = now() WHERE msp_id = $1`,
+      [mspId, by, at],
+      manager,
+    );
+  }
+
+  /** An operator administrator rejected it, with a reason; the identities it asked for fail with it. */
+  async rejected(manager: EntityManager, mspId: string, reason: string, by: string, at: Date): Promise<void> {
+    await this.store.query(
+      `UPDATE ${this.store.t('participants')} SET status = 'rejected', rejection_reason = $2, decided_by = $3, decided_at = $4, updated_at = now() WHERE msp_id = $1`,
+      [mspId, reason, by, at],
+      manager,
+    );
+    await this.store.query(
+      `UPDATE ${this.store.t('identities')} SET status = 'failed', failure_code = 'REGISTRATION_REJECTED', failure_message = $2, updated_at = now() WHERE msp_id = $1 AND status = 'pending'`,
+      [mspId, reason],
+      manager,
+    );
   }
 
   async find(mspId: string, manager?: EntityManager, forUpdate = false): Promise<ParticipantRow | undefined> {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { forbidden, MarketplaceError } from '../errors';
 import { networkCommandMessage } from '../ledger/commands';
 import { Store } from '../store';
-import { ParticipantsRepository, type ParticipantRow } from './participants.repository';
+import { ParticipantsRepository, type AwaitingAdmissionRow, type ParticipantRow, type ParticipantStatus } from './participants.repository';
 import { csrPemSchema, enrollmentIdSchema, mspIdSchema, parseInput, textSchema } from '../validation';
 
 export const registrationSchema = z.strictObject({
@@ -22,13 +22,23 @@ export const registrationSchema = z.strictObject({
   identity: z.strictObject({ enrollmentId: enrollmentIdSchema, csrPem: csrPemSchema }).optional(),
 });
 export const identityRequestSchema = z.strictObject({ enrollmentId: enrollmentIdSchema, csrPem: csrPemSchema });
+/** An operator administrator's rejection of a registration: the reason is shown to the organisation. */
+export const rejectionSchema = z.strictObject({ reason: textSchema(500) });
 
 export interface ParticipantView {
   mspId: string;
   role: 'DSP' | 'VSP';
   name: string;
-  status: 'pending' | 'active' | 'failed';
+  /** `rejected`: an operator administrator refused the registration (manual admission); it may register again. */
+  status: ParticipantStatus;
   failure?: { code: string; message: string };
+  /**
+   * Manual admission only: `awaiting` an operator administrator's decision (nothing sent to the
+   * bridge yet), or `admitted` (its onboarding command sent). Absent for an automatic registration.
+   */
+  admission?: 'awaiting' | 'admitted';
+  /** Why an operator administrator rejected the registration, and when (ms since the epoch). */
+  rejection?: { reason: string; atMs: number };
   /** Suspended by the marketplace's governance (the operator): posts no offers, opens no negotiations, joins no DAOs. */
   suspended: boolean;
   /** The standing suspension's reason, or the last lifted one's; absent when never sanctioned. */
@@ -60,7 +70,38 @@ export interface IdentityView {
   failure?: { code: string; message: string };
 }
 
+/** A registration waiting for an operator administrator (`GET /admissions`). */
+export interface AdmissionView {
+  mspId: string;
+  role: 'DSP' | 'VSP';
+  name: string;
+  /** When it registered (ISO 8601). */
+  requestedAt: string;
+  /** In its own trust domain: its own CA issues its identities (no CSR); else `enrollmentId` is the first identity to enroll. */
+  ownCa: boolean;
+  enrollmentId?: string;
+}
+
+export interface AdmittedView {
+  mspId: string;
+  status: 'pending';
+  admission: 'admitted';
+  /** The `onboard-participant` network command now sent (the id given at registration). */
+  commandId: string;
+}
+
+export interface RejectedView {
+  mspId: string;
+  status: 'rejected';
+  rejection: { reason: string; atMs: number };
+}
+
 const onboardId = (mspId: string) => `marketplace:onboard:${mspId}:${randomUUID()}`;
+
+/** The network command that onboards a registration: at once (automatic admission) or when an operator administrator admits it. */
+const onboardCommand = (r: { commandId: string; mspId: string; role: 'DSP' | 'VSP'; name: string; ownCa: boolean }) =>
+  ({ kind: 'onboard-participant', commandId: r.commandId, mspId: r.mspId, role: r.role, name: r.name, ...(r.ownCa ? { ownCa: true } : {}) }) as const;
+const decider = (principal: Principal) => `${principal.mspId}:${principal.enrollmentId}`;
 const enrollId = (mspId: string, enrollmentId: string) => `marketplace:enroll:${mspId}:${enrollmentId}:${randomUUID()}`;
 
 /**
@@ -74,19 +115,72 @@ export class ParticipantsService {
     private readonly repository: ParticipantsRepository,
   ) {}
 
-  async register(body: unknown): Promise<{ mspId: string; status: 'pending'; commandId: string }> {
+  /**
+   * A registration: pending, its `onboard-participant` network command sent at once (automatic
+   * admission), or kept until an operator administrator admits it (manual: `admission: 'awaiting'`).
+   */
+  async register(body: unknown): Promise<{ mspId: string; status: 'pending'; commandId: string; admission?: 'awaiting' }> {
     const input = parseInput(registrationSchema, body, 'body');
     const topic = this.store.settings.topics.networkCommands;
+    const manual = this.store.settings.admission === 'manual';
     return this.store.write(async (manager, send) => {
       const commandId = onboardId(input.mspId);
-      if (!(await this.repository.register(manager, { mspId: input.mspId, role: input.role, name: input.name, commandId }))) {
+      const ownCa = !input.identity;
+      if (!(await this.repository.register(manager, { mspId: input.mspId, role: input.role, name: input.name, commandId, ownCa, awaiting: manual }))) {
         throw new MarketplaceError('PARTICIPANT_EXISTS', `${input.mspId} is already registered`);
       }
       await this.repository.deleteUnenrolledIdentities(manager, input.mspId);
       if (input.identity) await this.#insertIdentity(manager, input.mspId, input.identity.enrollmentId, input.identity.csrPem, 'pending');
-      await send(networkCommandMessage(topic, { kind: 'onboard-participant', commandId, mspId: input.mspId, role: input.role, name: input.name, ...(input.identity ? {} : { ownCa: true }) }));
+      if (manual) return { mspId: input.mspId, status: 'pending' as const, commandId, admission: 'awaiting' as const };
+      await send(networkCommandMessage(topic, onboardCommand({ commandId, mspId: input.mspId, role: input.role, name: input.name, ownCa })));
       return { mspId: input.mspId, status: 'pending' as const, commandId };
     });
+  }
+
+  // ---------------------------------------------------------------- manual admission (operator administrators)
+
+  /** The registrations waiting for an operator administrator, oldest first. */
+  async admissions(): Promise<{ admissions: AdmissionView[] }> {
+    return { admissions: (await this.repository.awaitingAdmission()).map(admissionView) };
+  }
+
+  /**
+   * Admits a waiting registration: sends the `onboard-participant` command registration would have
+   * sent (the same id and payload), in the transaction that marks it admitted. Once only: admitting
+   * it again is 409 NOT_AWAITING_ADMISSION, as for any registration not waiting.
+   */
+  async admit(principal: Principal, mspIdParam: string): Promise<AdmittedView> {
+    const mspId = parseInput(mspIdSchema, mspIdParam, 'mspId');
+    return this.store.write(async (manager, send) => {
+      const row = await this.#awaiting(manager, mspId);
+      await this.repository.admitted(manager, mspId, decider(principal), new Date());
+      const commandId = row.command_id!;
+      await send(networkCommandMessage(this.store.settings.topics.networkCommands, onboardCommand({ commandId, mspId, role: row.role, name: row.name, ownCa: row.own_ca })));
+      return { mspId, status: 'pending' as const, admission: 'admitted' as const, commandId };
+    });
+  }
+
+  /** Rejects a waiting registration with a reason (1-500 characters); nothing is sent; the MSP id may register again. */
+  async reject(principal: Principal, mspIdParam: string, body: unknown): Promise<RejectedView> {
+    const mspId = parseInput(mspIdSchema, mspIdParam, 'mspId');
+    const { reason } = parseInput(rejectionSchema, body, 'body');
+    return this.store.write(async (manager) => {
+      await this.#awaiting(manager, mspId);
+      const at = new Date();
+      await this.repository.rejected(manager, mspId, reason, decider(principal), at);
+      return { mspId, status: 'rejected' as const, rejection: { reason, atMs: at.getTime() } };
+    });
+  }
+
+  /** The registration, locked, if it waits for a decision: else 404 PARTICIPANT_NOT_FOUND or 409 NOT_AWAITING_ADMISSION. */
+  async #awaiting(manager: EntityManager, mspId: string): Promise<ParticipantRow> {
+    const row = await this.repository.find(mspId, manager, true);
+    if (!row) throw new MarketplaceError('PARTICIPANT_NOT_FOUND', `no registration of ${mspId}`);
+    if (row.status !== 'pending' || row.admission !== 'awaiting' || !row.command_id) {
+      const state = row.admission === 'admitted' && row.status === 'pending' ? 'already admitted (its onboarding is under way)' : row.admission === null && row.status === 'pending' ? 'being onboarded (registered with automatic admission)' : row.status;
+      throw new MarketplaceError('NOT_AWAITING_ADMISSION', `${mspId} is not waiting for admission: ${state}`);
+    }
+    return row;
   }
 
   /** Another user of an active participant, requested by an identity of that participant. */
@@ -240,8 +334,21 @@ function participantView(row: ParticipantRow, nowMs: number): Omit<ParticipantVi
     name: row.name,
     status: row.status,
     ...(row.failure_code ? { failure: { code: row.failure_code, message: row.failure_message ?? '' } } : {}),
+    ...(row.admission ? { admission: row.admission } : {}),
+    ...(row.status === 'rejected' ? { rejection: { reason: row.rejection_reason ?? '', atMs: row.decided_at ? new Date(row.decided_at).getTime() : 0 } } : {}),
     suspended: row.suspended,
     ...(row.sanction_reason !== null ? { sanction: { reason: row.sanction_reason, atMs: Number(row.sanction_at_ms) } } : {}),
     reputation: reputationView(storedReputation(row), nowMs),
+  };
+}
+
+function admissionView(row: AwaitingAdmissionRow): AdmissionView {
+  return {
+    mspId: row.msp_id,
+    role: row.role,
+    name: row.name,
+    requestedAt: new Date(row.requested_at).toISOString(),
+    ownCa: row.own_ca,
+    ...(row.enrollment_id ? { enrollmentId: row.enrollment_id } : {}),
   };
 }
