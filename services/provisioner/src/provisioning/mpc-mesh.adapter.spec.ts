@@ -62,7 +62,7 @@ describe("a member's nodes: the mesh from every member's part on the ledger", ()
     },
   });
   const issued: string[] = [];
-  const options = (member: string) => ({ issuer: issuerOf(member), coordinatorCaFile: '/pub/coordinator-ca.crt', controlClientNames: ['mpc-coordinator'] });
+  const options = (member: string) => ({ issuer: issuerOf(member), coordinatorCaFile: '/pub/coordinator-ca.crt', controlClientNames: ['mpc-coordinator'], ledgerUrl: 'http://127.0.0.1:7300' });
   const spec = (names: Array<[string, string, string?]>) => ({
     daoId: 'd1',
     version: 1,
@@ -93,7 +93,7 @@ describe("a member's nodes: the mesh from every member's part on the ledger", ()
     expect(plan.nodes[0]!.meshEndpoint).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(plan.nodes[0]!.controlUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     const env = mpcNodeEnvironment({ ...dsp.config, mpc: plan.mesh.get('d1-v1-dsp-mpc')! });
-    expect(env).toMatchObject({ MPC_NODE_MESH_FILE: join(dsp.dir, MESH_FILE), MPC_NODE_CONTROL_CA_FILE: '/pub/coordinator-ca.crt', MPC_NODE_TLS_CERT_FILE: join(dsp.dir, 'mpc-node.crt') });
+    expect(env).toMatchObject({ MPC_NODE_MESH_FILE: join(dsp.dir, MESH_FILE), MPC_NODE_CONTROL_CA_FILE: '/pub/coordinator-ca.crt', MPC_NODE_TLS_CERT_FILE: join(dsp.dir, 'mpc-node.crt'), MPC_NODE_LEDGER_URL: 'http://127.0.0.1:7300' });
     expect(env).not.toHaveProperty('MPC_NODE_NAMES');
     expect(env).not.toHaveProperty('MPC_NODE_TLS_CA_FILE');
     // Its Kafka dataset is sealed to its own readings key, kept in its folder.
@@ -118,6 +118,7 @@ describe("a member's nodes: the mesh from every member's part on the ledger", ()
     const mesh = meshFileOf(reported, 'd1-v1-vsp-mpc');
     expect(mesh.index).toBe(1);
     expect(mesh.parties.map((p) => p.caCertificatePem)).toEqual([cas.get('DspMSP')!.cert, cas.get('VspMSP')!.cert]);
+    expect(mesh.parties.map((p) => p.owner)).toEqual(['DspMSP', 'VspMSP']);
     expect(mesh.parties[1]!.certificatePem).toBe(readFileSync(join(vsp.dir, 'mpc-node.crt'), 'utf8'));
     expect(writeMeshFile(vsp.dir, mesh)).toBe(true);
     expect(writeMeshFile(vsp.dir, mesh)).toBe(false);

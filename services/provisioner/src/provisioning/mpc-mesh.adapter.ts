@@ -196,6 +196,8 @@ export async function planMemberMesh(all: DesiredVersion, own: readonly Rendered
       controlPort: ports.control,
       controlClientNames: options.controlClientNames,
       ...(options.otExtension !== undefined ? { otExtension: options.otExtension } : {}),
+      // Where the node reads its ledger view before taking part in a computation: its member's own bridge.
+      ...(options.ledgerUrl !== undefined ? { ledgerUrl: options.ledgerUrl } : {}),
       tls: { certFile: identity.certFile, keyFile: identity.keyFile },
       ...(datasets !== undefined ? { datasets } : {}),
     });
@@ -251,7 +253,8 @@ export function meshFileOf(nodes: readonly ProvisionedMpcNode[], workloadId: str
   if (!self) throw new Error(`the version's MPC nodes do not include ${workloadId}`);
   return {
     index: self.partyIndex,
-    parties: sorted.map((n) => ({ name: meshName(n.workloadId), endpoint: n.meshEndpoint!, certificatePem: n.certificatePem!, caCertificatePem: n.caCertificatePem! })),
+    // Each party's member as the ledger reports it: the node matches a computation's parties to the members its ledger names.
+    parties: sorted.map((n) => ({ name: meshName(n.workloadId), endpoint: n.meshEndpoint!, certificatePem: n.certificatePem!, caCertificatePem: n.caCertificatePem!, owner: n.owner })),
   };
 }
 
