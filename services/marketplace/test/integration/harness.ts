@@ -51,8 +51,11 @@ export class MarketplaceHarness {
   #consumer!: Consumer;
   #block = 100;
 
-  /** `tls`: serve HTTPS and gRPC over TLS with a certificate from a throw-away CA (kept in `tlsCaPem`). */
-  async start(options: { tls?: { certFile: string; keyFile: string; caPem: string } } = {}): Promise<void> {
+  /**
+   * `tls`: serve HTTPS and gRPC over TLS with a certificate from a throw-away CA (kept in `tlsCaPem`).
+   * `env`: more variables (e.g. MARKETPLACE_ADMISSION=manual), over the harness's own.
+   */
+  async start(options: { tls?: { certFile: string; keyFile: string; caPem: string }; env?: Readonly<Record<string, string>> } = {}): Promise<void> {
     await ensureTopics(this.kafka, [...Object.values(this.topics), TOPICS.ledgerEvents], 1);
     this.#producer = this.kafka.producer();
     await this.#producer.connect();
@@ -77,6 +80,7 @@ export class MarketplaceHarness {
       MARKETPLACE_NETWORK_EVENTS_TOPIC: this.topics.networkEvents,
       DATAWELL_LOG_LEVEL: 'warn',
       ...(options.tls ? { DATAWELL_TLS_CERT_FILE: options.tls.certFile, DATAWELL_TLS_KEY_FILE: options.tls.keyFile } : {}),
+      ...options.env,
     };
     this.tlsCaPem = options.tls?.caPem;
     this.app = await createServiceApp(loadServiceConfig(marketplaceService, env), AppModule.forConfig);
@@ -222,13 +226,15 @@ export interface Member {
 /**
  * Registers an organisation through the API and plays the bridge: onboarding, enrollment at the
  * organisation's CA (a per-test CA: the stack has only the operator's), ParticipantRegistered.
+ * `admit`: with manual admission, what admits the registration (an operator administrator's call).
  */
-export async function onboard(h: MarketplaceHarness, role: 'DSP' | 'VSP'): Promise<Member> {
+export async function onboard(h: MarketplaceHarness, role: 'DSP' | 'VSP', admit?: (mspId: string) => Promise<void>): Promise<Member> {
   const mspId = `T${h.run}${hex(2)}${role}MSP`;
   const enrollmentId = `user-${hex(2)}`;
   const { privateKeyPem, csrPem } = await createKeyAndCsr(enrollmentId);
   const registered = await h.http('POST', '/participants', { mspId, role, name: `${role} ${mspId}`, identity: { enrollmentId, csrPem } });
   if (registered.status !== 202) throw new Error(`register ${mspId}: ${registered.status} ${JSON.stringify(registered.body)}`);
+  await admit?.(mspId);
   const onboardCmd = await h.command(h.topics.networkCommands, (r) => r.value.data['kind'] === 'onboard-participant' && r.value.data['mspId'] === mspId);
   const ca = await testCertificateAuthority(`ca.${mspId}`);
   await h.networkEvent({ kind: 'participant-onboarded', commandId: onboardCmd.value.data['commandId'] as string, mspId, role, name: `${role} ${mspId}`, caCertPem: ca.caCertPem });
