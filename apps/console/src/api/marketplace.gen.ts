@@ -23,6 +23,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The registrations waiting for admission, oldest first (operator administrators only) */
+        get: operations["AdmissionsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admissions/{mspId}/admit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Admit a waiting registration: its onboard-participant network command (the one registration would have sent) goes to the operator’s bridge; follow it at GET /participants/{mspId}. Once only: again is 409 NOT_AWAITING_ADMISSION (operator administrators only) */
+        post: operations["AdmissionsController_admit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admissions/{mspId}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a waiting registration with a reason (1-500 characters): nothing is sent, the organisation sees the reason and may register again (operator administrators only) */
+        post: operations["AdmissionsController_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/challenge": {
         parameters: {
             query?: never;
@@ -255,7 +306,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Register an organisation (self-service); the operator’s bridge onboards it and enrolls its first identity, or, without one, admits it from its own domain’s MSP package (its own CA issues its identities) */
+        /** Register an organisation (self-service); the operator’s bridge onboards it and enrolls its first identity, or, without one, admits it from its own domain’s MSP package (its own CA issues its identities). With manual admission it first waits for an operator administrator (admission: awaiting) */
         post: operations["ParticipantsController_register"];
         delete?: never;
         options?: never;
@@ -327,8 +378,36 @@ export interface components {
             /** @description the member the DAO channel recorded as abandoned (MemberAbandoned) */
             member: string;
         };
-        AcceptedDto: {
+        AdmissionDto: {
+            /** @description the first identity to enroll at the CA the operator makes for it (its CSR is kept), unless ownCa */
+            enrollmentId?: string;
+            mspId: string;
+            name: string;
+            /** @description in its own trust domain: its own CA issues its identities (it sent no CSR) */
+            ownCa: boolean;
+            /**
+             * Format: date-time
+             * @description when it registered (ISO 8601)
+             */
+            requestedAt: string;
+            /** @enum {string} */
+            role: "DSP" | "VSP";
+        };
+        AdmissionListDto: {
+            /** @description oldest first */
+            admissions: components["schemas"]["AdmissionDto"][];
+        };
+        AdmittedDto: {
+            /** @enum {string} */
+            admission: "admitted";
+            /** @description the onboard-participant network command sent now (the id given at registration) */
             commandId: string;
+            mspId: string;
+            /**
+             * @description pending until the bridge reports it onboarded (active) or failed
+             * @enum {string}
+             */
+            status: "pending";
         };
         ChallengeResponse: {
             /** @description Sign this exact string (UTF-8) with the enrolled key: ECDSA-SHA256, DER, base64. */
@@ -519,17 +598,26 @@ export interface components {
             updatedAt: string;
         };
         ParticipantDto: {
+            /**
+             * @description manual admission only: awaiting an operator administrator, or admitted (its onboarding command sent)
+             * @enum {string}
+             */
+            admission?: "awaiting" | "admitted";
             failure?: components["schemas"]["ErrorDto"];
             mspId: string;
             name: string;
             offers: components["schemas"]["ParticipantOfferDto"][];
+            rejection?: components["schemas"]["RejectionDto"];
             reputation: components["schemas"]["OfferReputationDto"];
             /** @enum {string} */
             role: "DSP" | "VSP";
             /** @description the standing suspension, or the last one lifted */
             sanction?: components["schemas"]["SanctionDto"];
-            /** @enum {string} */
-            status: "pending" | "active" | "failed";
+            /**
+             * @description rejected: an operator administrator refused the registration (manual admission); it may register again
+             * @enum {string}
+             */
+            status: "pending" | "active" | "failed" | "rejected";
             /** @description suspended by the marketplace’s governance: posts no offers, opens no negotiations, joins no DAOs */
             suspended: boolean;
         };
@@ -560,6 +648,33 @@ export interface components {
             name: string;
             /** @enum {string} */
             role: "DSP" | "VSP";
+        };
+        RegistrationAcceptedDto: {
+            /**
+             * @description manual admission (MARKETPLACE_ADMISSION=manual): nothing sent until an operator administrator admits it
+             * @enum {string}
+             */
+            admission?: "awaiting";
+            /** @description the onboard-participant network command: sent now, or (manual admission) when an operator administrator admits it */
+            commandId: string;
+            mspId: string;
+            /** @enum {string} */
+            status: "pending";
+        };
+        RejectedDto: {
+            mspId: string;
+            rejection: components["schemas"]["RejectionDto"];
+            /** @enum {string} */
+            status: "rejected";
+        };
+        Rejection: {
+            reason: string;
+        };
+        RejectionDto: {
+            /** @description when, ms since the epoch */
+            atMs: number;
+            /** @description why an operator administrator rejected the registration */
+            reason: string;
         };
         Revenue: {
             /** @description minor units, decimal string */
@@ -643,6 +758,158 @@ export interface operations {
                 content?: never;
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdmissionsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdmissionListDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AdmissionsController_admit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mspId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdmittedDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description PARTICIPANT_NOT_FOUND: no registration of this MSP id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description NOT_AWAITING_ADMISSION: admitted or rejected already, registered with automatic admission, active or failed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AdmissionsController_reject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                mspId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Rejection"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RejectedDto"];
+                };
+            };
+            /** @description INVALID_REQUEST: no reason, or a longer one */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description PARTICIPANT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description NOT_AWAITING_ADMISSION */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1376,7 +1643,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AcceptedDto"];
+                    "application/json": components["schemas"]["RegistrationAcceptedDto"];
                 };
             };
         };
