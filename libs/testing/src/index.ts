@@ -30,7 +30,7 @@ export {
 } from './service-harness';
 export { freePort } from '@datawell/workload-runtime';
 export { ApiError, call, until } from './scenarios/api';
-export { registerDomainParticipant, runDomainFormation, type DomainFormationOptions, type DomainFormationResult, type DomainMember, type DomainMeshNode } from './scenarios/domains';
+export { callNodeAsCoordinator, registerDomainParticipant, runDomainFormation, type DomainFormationOptions, type DomainFormationResult, type DomainMember, type DomainMeshNode } from './scenarios/domains';
 export { runDomainGovernance, type DomainGovernanceOptions, type DomainGovernanceResult } from './scenarios/domain-governance';
 export { runTransfer, type TransferRunOptions, type TransferRunResult } from './scenarios/domain-transfer';
 export { runCompute, type ComputeOptions, type ComputeResult, type ComputeUrls } from './scenarios/compute';

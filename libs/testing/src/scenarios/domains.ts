@@ -248,37 +248,59 @@ async function readMesh(opts: DomainFormationOptions, daoId: string, members: re
   return reached.sort((a, b) => a.partyIndex - b.partyIndex);
 }
 
-/** `GET /inventory` of a node's control API as the coordinator: its client certificate, the node pinned to what its member reported. */
-function pinnedInventory(n: DomainMeshNode, tls: { cert: string; key: string }): Promise<{ party: number; parties: number; triples: number }> {
-  const expected = new X509Certificate(n.certificatePem).raw;
+/**
+ * A call to an MPC node's control API as the coordinator would make it: the coordinator's client
+ * certificate, the node pinned to the certificate its member reported (chaining to the member's CA).
+ * Resolves the status and the JSON answer; rejects only when the node cannot be reached or is not the pinned one.
+ */
+export function callNodeAsCoordinator(
+  node: Pick<DomainMeshNode, 'controlUrl' | 'certificatePem' | 'caCertificatePem'>,
+  tls: { readonly cert: string; readonly key: string },
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const expected = new X509Certificate(node.certificatePem).raw;
+  const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
-      `${n.controlUrl}/inventory`,
+      `${node.controlUrl}${path}`,
       {
+        method,
         cert: tls.cert,
         key: tls.key,
-        ca: n.caCertificatePem,
+        ca: node.caCertificatePem,
         minVersion: 'TLSv1.3',
-        timeout: 10_000,
+        timeout: 60_000,
         checkServerIdentity: (_host, cert) => (cert.raw.equals(expected) ? undefined : new Error('not the certificate its member reported')),
+        headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          if (res.statusCode !== 200) return reject(new Error(`inventory: ${res.statusCode} ${Buffer.concat(chunks).toString('utf8').slice(0, 200)}`));
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: Record<string, unknown>;
           try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { party: number; parties: number; triples: number });
-          } catch (error) {
-            reject(error instanceof Error ? error : new Error(String(error)));
+            parsed = JSON.parse(text) as Record<string, unknown>;
+          } catch {
+            parsed = { text: text.slice(0, 200) };
           }
+          resolve({ status: res.statusCode ?? 0, body: parsed });
         });
       },
     );
-    req.on('timeout', () => req.destroy(new Error('no answer')));
+    req.on('timeout', () => req.destroy(new Error(`${path}: no answer`)));
     req.on('error', reject);
-    req.end();
+    req.end(payload);
   });
+}
+
+/** `GET /inventory` as the coordinator: the node's answer once it has set up its mesh (else rejects). */
+async function pinnedInventory(n: DomainMeshNode, tls: { cert: string; key: string }): Promise<{ party: number; parties: number; triples: number }> {
+  const answer = await callNodeAsCoordinator(n, tls, 'GET', '/inventory');
+  if (answer.status !== 200) throw new Error(`inventory: ${answer.status} ${String(answer.body['code'] ?? '')}`);
+  return answer.body as unknown as { party: number; parties: number; triples: number };
 }
 
 /**

@@ -228,7 +228,7 @@ export async function runDomainsOnStack(opts: {
  * The operator's coordinator identity (made by `./dev up` under the stack's mpc-pki/): the mesh scenario
  * calls each member's node with it, as the coordinator does.
  */
-function coordinatorTls(ctx: StackContext): { cert: string; key: string } {
+export function coordinatorTls(ctx: StackContext): { cert: string; key: string } {
   const dir = join(ctx.settings.stackDir, 'mpc-pki');
   return { cert: readFileSync(join(dir, 'coordinator.crt'), 'utf8'), key: readFileSync(join(dir, 'coordinator.key'), 'utf8') };
 }

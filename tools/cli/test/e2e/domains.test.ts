@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { allocateLevel } from '@datawell/domain';
 import { descriptionDigest } from '@datawell/contracts';
 import { domainPaths, enrollClientIdentity, findDomain, isAlive, MEMBER_SERVICES, memberServiceFiles, operatorFabric, orgCaCertificate, osUserFor, ownPeerChannels, processUser, readPid, serviceUrl } from '@datawell/stack';
-import { login, runDev } from '@datawell/testing';
-import { runDomainsOnStack } from '../../src/commands/scenario';
+import { callNodeAsCoordinator, login, runDev } from '@datawell/testing';
+import { coordinatorTls, runDomainsOnStack } from '../../src/commands/scenario';
 import { stackContext } from '../../src/context';
 import { memberServicesStatus, stopMemberServices } from '../../src/services/domain-runner';
 import { stopServices } from '../../src/services/runner';
@@ -97,6 +97,23 @@ describe('a DAO formed among trust domains through the running services', () => 
     // its provisioner restarted for the new parties (same key, same certificate) and which left the
     // earlier mesh file behind.
     expect(result.mesh!.map((n) => n.workloadId)).toEqual([`${result.daoId}-v1-e2ddspmsp-node`, `${result.daoId}-v1-e2dvsp1msp-node2`]);
+
+    // A coordinator that lies: it asks the nodes for what the version's terms do not allow (a computation
+    // they do not name; the allowed one to a recipient they do not name). Each node reads its ledger view
+    // through its own member's bridge, from its own peer, and refuses before anything crosses the mesh;
+    // the mesh still serves afterwards.
+    const coordinator = coordinatorTls(ctx);
+    const ledger = { daoId: result.daoId, version: 1, requester: 'E2dVsp1MSP', owner: 'E2dDspMSP' };
+    const lies = [
+      { check: 'computation-allowed', op: { program: 'variance', recipients: [1], ledger: { ...ledger, computation: 'variance', recipients: ['E2dVsp1MSP'] } } },
+      { check: 'recipients-allowed', op: { program: 'mean', recipients: [0], ledger: { ...ledger, computation: 'mean', recipients: ['E2dDspMSP'] } } },
+    ];
+    for (const [i, lie] of lies.entries()) {
+      const op = { opId: `lie-${i}-${result.daoId}`, kind: 'compute', owner: 0, dataset: { name: 'readings', columns: ['pm25'] }, fractionalBits: 16, ...lie.op };
+      const answers = await Promise.all(result.mesh!.map((n) => callNodeAsCoordinator(n, coordinator, 'POST', '/ops', op)));
+      expect(answers.map((a) => [a.status, a.body['code'], a.body['check']])).toEqual(result.mesh!.map(() => [403, 'NOT_ALLOWED', lie.check]));
+    }
+    for (const n of result.mesh!) expect((await callNodeAsCoordinator(n, coordinator, 'GET', '/inventory')).status).toBe(200);
 
     // The operator: its peer is on neither channel, and its bridge's wallet holds its own identity and
     // no identity of these members (other e2e files still onboard operator-held organisations into the
