@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { Navigate } from 'react-router';
 import { operatorApi, type ListedParticipant, type NetworkView } from '../api/operator';
 import { useSession } from '../auth/session';
+import { PendingAdmissions } from '../components/PendingAdmissions';
 import { Failure, Loading, StatusBadge } from '../components/Status';
 
 const when = (ms: number) => new Date(ms).toLocaleString();
@@ -11,9 +12,10 @@ const when = (ms: number) => new Date(ms).toLocaleString();
 /**
  * The operator's page, for its administrators (OperatorMSP, OU=admin): the participants the
  * marketplace chaincode registered, with their suspension and reinstatement (each with a reason,
- * recorded on the ledger), the admission of an organisation, and the network its orderers serve.
- * Everything is read and done through the operator's own ledger bridge, whose routes admit only its
- * administrators; nothing here is a member's private state.
+ * recorded on the ledger), the registrations waiting at the marketplace for admission (its manual
+ * admission), the admission of an organisation, and the network its orderers serve. All but the
+ * pending admissions is read and done through the operator's own ledger bridge; every route admits
+ * only its administrators; nothing here is a member's private state.
  */
 export default function OperatorPage() {
   const { session } = useSession();
@@ -34,6 +36,7 @@ export default function OperatorPage() {
       {session.operator && 'token' in session.operator ? (
         <>
           <Participants />
+          <PendingAdmissions />
           <Admit />
           <Network />
         </>
@@ -161,8 +164,9 @@ function Participants() {
 
 /**
  * Admission: an organisation that registered through the marketplace is admitted by the operator's
- * bridge by itself (its network command); this admits one directly, or finishes an admission that
- * failed (the bridge's steps are idempotent).
+ * bridge by itself (its network command), or, with the marketplace's manual admission, once an
+ * administrator admits it above; this admits one directly, or finishes an admission that failed (the
+ * bridge's steps are idempotent).
  */
 function Admit() {
   const queryClient = useQueryClient();
@@ -182,7 +186,7 @@ function Admit() {
     <Stack gap="xs">
       <Title order={3}>Admit an organisation</Title>
       <Text size="sm">
-        An organisation that registers through the marketplace is admitted by the operator’s bridge by itself. Here you admit one directly, or finish an admission that failed: the operator makes its CA and peer, or, for an organisation in its own trust domain, admits it from the MSP
+        An organisation that registers through the marketplace is admitted by the operator’s bridge by itself, or once you admit it above when the marketplace’s admission is manual. Here you admit one directly, or finish an admission that failed: the operator makes its CA and peer, or, for an organisation in its own trust domain, admits it from the MSP
         package its domain published (no key of it leaves its domain), adds it to the <Code>marketplace</Code> channel and registers it on the ledger. It can take a few minutes.
       </Text>
       <form onSubmit={submit} aria-label="Admit an organisation">

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { MARKETPLACE, MARKETPLACE_CHANNEL, OPERATOR_MSP } from '@datawell/contracts';
 import { channelMembers, enrollClientIdentity, orgCaCertificate } from '@datawell/stack';
-import { apiClient, login, stackAdminIdentity, testStackContext, type IdentityKeys } from '@datawell/testing';
+import { apiClient, createKeyAndCsr, login, stackAdminIdentity, testStackContext, type IdentityKeys } from '@datawell/testing';
 import { expectBetween, operatorAdminApp, ordererChannelNames, testGateway, type OperatorAdminApp } from '../../../../services/ledger-bridge/test/integration/harness';
 import { MarketplaceHarness } from '../../../../services/marketplace/test/integration/harness';
 import { clientSource, CLIENTS, fetchDocument } from '../../scripts/clients';
@@ -16,9 +16,11 @@ import { expectAccessible, launchChromium, see } from '../support/browser';
  * (the stack's admin.operator, OperatorMSP with OU=admin) signs in with its key in the page, sees the
  * channels and their organisations as Fabric reports them (osnadmin, each channel's config block as
  * the stack's own helpers read it), suspends a participant with a reason and reinstates it (the
- * ledger records both), and a participant neither sees the page nor passes its routes. The console
- * is served with the real marketplace (in-process, the harness playing its bridge) and the operator's
- * administration routes over the real Fabric network (operatorAdminApp).
+ * ledger records both), admits and rejects registrations waiting at the marketplace (its manual
+ * admission), and a participant neither sees the page nor passes its routes. The console is served
+ * with the real marketplace (in-process with MARKETPLACE_ADMISSION=manual, the harness playing its
+ * bridge: it reads the network commands the marketplace sends) and the operator's administration
+ * routes over the real Fabric network (operatorAdminApp).
  */
 jest.setTimeout(900_000);
 
@@ -47,10 +49,16 @@ async function shot(page: Page, name: string): Promise<void> {
 
 type Listed = { mspId: string; status: string; sanction?: { reason: string } };
 
+/** The registrations waiting at the marketplace, as its operator administrator lists them. */
+async function awaiting(token: string): Promise<string[]> {
+  const { body } = await h.http('GET', '/admissions', undefined, token);
+  return (body['admissions'] as Array<{ mspId: string }>).map((a) => a.mspId);
+}
+
 beforeAll(async () => {
   await Promise.all([
     buildConsole(),
-    h.start(),
+    h.start({ env: { MARKETPLACE_ADMISSION: 'manual' } }),
     operatorAdminApp().then((app) => {
       bridge = app;
     }),
@@ -64,6 +72,9 @@ beforeAll(async () => {
   // A clean start: a run that stopped half-way may have left it suspended.
   const listed = (await operator.call<{ participants: Listed[] }>('/admin/participants')).participants.find((p) => p.mspId === DSP);
   if (listed?.status === 'suspended') await operator.call(`/admin/participants/${DSP}/reinstatement`, { method: 'POST', body: { reason: 'a clean start' } });
+  // Nor any registration waiting at the marketplace (the schema outlives the runs): the page's queue starts empty.
+  const adminToken = await h.login(stackAdminIdentity(ctx, OPERATOR_MSP));
+  for (const mspId of await awaiting(adminToken)) await h.http('POST', `/admissions/${mspId}/reject`, { reason: 'a clean start' }, adminToken);
   server = await startConsoleServer({ distDir: DIST_DIR, upstreams: { marketplace: h.baseUrl, operator: bridge.url } });
   ({ context: browser, close: closeBrowser } = await launchChromium());
 });
@@ -145,6 +156,50 @@ describe("the operator's page in a real browser", () => {
     await page.close();
   });
 
+  it('lists the registrations waiting at the marketplace, admits one (its onboarding command goes to the bridge) and rejects one with a reason', async () => {
+    const admitted = `OcAdmit${h.run}MSP`;
+    const rejected = `OcReject${h.run}MSP`;
+    const { csrPem } = await createKeyAndCsr('first');
+    const registration = await h.http('POST', '/participants', { mspId: admitted, role: 'DSP', name: 'Harbour Data Ltd', identity: { enrollmentId: 'first', csrPem } });
+    expect(registration).toMatchObject({ status: 202, body: { admission: 'awaiting' } });
+    expect((await h.http('POST', '/participants', { mspId: rejected, role: 'VSP', name: 'Unknown Analytics' })).status).toBe(202);
+
+    const page = await signIn(stackAdminIdentity(ctx, OPERATOR_MSP));
+    await page.waitForURL(`${server.url}/operator`);
+    const rows = page.getByTestId('admission-row');
+    await see(rows).toHaveCount(2);
+    // Oldest first, each saying how its identities come.
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-msp')))).toEqual([admitted, rejected]);
+    await see(page.locator(`[data-testid="admission-row"][data-msp="${admitted}"] [data-testid="admission-identity"]`)).toContainText('first identity first');
+    await see(page.locator(`[data-testid="admission-row"][data-msp="${rejected}"] [data-testid="admission-identity"]`)).toContainText('its own CA');
+    await expectAccessible(page, 'operator: pending admissions');
+
+    await page.getByRole('button', { name: `Admit ${admitted}`, exact: true }).click();
+    await see(page.getByTestId('admission-done')).toContainText(`${admitted} is admitted`);
+    await see(page.getByTestId('admission-done')).toContainText(registration.body['commandId'] as string);
+    await see(rows).toHaveCount(1);
+    // The command the bridge receives is the one registration would have sent with automatic admission.
+    const command = await h.command(h.topics.networkCommands, (r) => r.value.data['kind'] === 'onboard-participant' && r.value.data['mspId'] === admitted);
+    expect(command.value.data).toEqual({ kind: 'onboard-participant', commandId: registration.body['commandId'], mspId: admitted, role: 'DSP', name: 'Harbour Data Ltd' });
+    expect(await h.http('GET', `/participants/${admitted}`)).toMatchObject({ body: { status: 'pending', admission: 'admitted' } });
+
+    const reason = `no company of that name ${Date.now()}`;
+    await page.getByRole('button', { name: `Reject ${rejected}`, exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: `Reject ${rejected}` });
+    await see(dialog).toBeVisible();
+    expect(await dialog.getByRole('button', { name: 'Reject' }).isDisabled()).toBe(true);
+    await dialog.getByRole('textbox', { name: 'Reason' }).fill(reason);
+    await expectAccessible(page, 'operator: the rejection dialog');
+    await dialog.getByRole('button', { name: 'Reject' }).click();
+    await see(page.getByTestId('admission-done')).toContainText(`${rejected} is rejected (${reason})`);
+    await see(page.getByTestId('no-admissions')).toBeVisible();
+    await see(page.getByTestId('admissions')).toHaveCount(0);
+    expect(await h.http('GET', `/participants/${rejected}`)).toMatchObject({ body: { status: 'rejected', rejection: { reason } } });
+    expect(h.received.filter((r) => r.value.data['mspId'] === rejected)).toEqual([]);
+    await expectAccessible(page, 'operator: no pending admission');
+    await page.close();
+  });
+
   it("hides the page from a participant, whose token the operator's routes refuse", async () => {
     const identity = stackAdminIdentity(ctx, DSP);
     const page = await signIn(identity);
@@ -161,6 +216,13 @@ describe("the operator's page in a real browser", () => {
       const refused = await fetch(`${server.url}/api/operator${path}`, { headers: { authorization: `Bearer ${token}` } });
       expect([path, refused.status, ((await refused.json()) as { code?: string }).code]).toEqual([path, 403, 'FORBIDDEN']);
       expect((await fetch(`${server.url}/api/operator${path}`)).status).toBe(401);
+    }
+    // The marketplace's admission routes too, with the participant's own token there.
+    const marketplaceToken = await h.login(identity);
+    for (const [method, path] of [['GET', '/admissions'], ['POST', `/admissions/${DSP}/admit`]] as const) {
+      const refused = await fetch(`${server.url}/api/marketplace${path}`, { method, headers: { authorization: `Bearer ${marketplaceToken}` } });
+      expect([path, refused.status, ((await refused.json()) as { code?: string }).code]).toEqual([path, 403, 'FORBIDDEN']);
+      expect((await fetch(`${server.url}/api/marketplace${path}`, { method })).status).toBe(401);
     }
     await expectAccessible(page, 'operator page to a participant');
     await page.close();
