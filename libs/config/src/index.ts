@@ -16,6 +16,7 @@ export {
   type TlsConfig,
 } from './load-config';
 export { redactUrl } from './redact';
+export { httpsText, type HttpsText } from './https-text';
 export { createKafka, fixKafkaRequestQueue, kafkaLogCreator, type ConnectionLogger, type KafkaClientOptions } from './kafka-client';
 export {
   KAFKA_SASL_MECHANISM,

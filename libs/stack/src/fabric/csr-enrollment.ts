@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { join } from 'node:path';
+import { httpsText, type HttpsText } from '@datawell/config';
 import type { StackContext } from '../components/component';
 import { StackError } from '../errors';
 import { run } from '../proc';
@@ -69,33 +69,22 @@ async function registerWithFreshSecret(ctx: StackContext, org: OrgRecord, id: st
   return secret;
 }
 
-function postEnroll(ctx: StackContext, org: OrgRecord, id: string, secret: string, csrPem: string): Promise<{ status: number; body: string }> {
+function postEnroll(ctx: StackContext, org: OrgRecord, id: string, secret: string, csrPem: string): Promise<HttpsText> {
   const payload = JSON.stringify({ certificate_request: csrPem, caname: caName(org) });
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: HOST,
-        port: fabricPorts(ctx.settings).ca(org).listen,
-        path: '/api/v1/enroll',
-        method: 'POST',
-        // The CA's TLS certificate is issued by its own root: Node trusts a chain, not a bare leaf.
-        ca: [readFileSync(caTlsCert(ctx, org)), readFileSync(join(fabricDirs(ctx.settings).caHome(org), 'ca-cert.pem'))],
-        servername: HOST,
-        auth: `${id}:${secret}`,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-        timeout: 30_000,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`the CA of ${org.mspId} did not answer the enrollment in time`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
+  return httpsText(
+    `https://${HOST}:${fabricPorts(ctx.settings).ca(org).listen}/api/v1/enroll`,
+    {
+      method: 'POST',
+      // The CA's TLS certificate is issued by its own root: Node trusts a chain, not a bare leaf.
+      ca: [readFileSync(caTlsCert(ctx, org)), readFileSync(join(fabricDirs(ctx.settings).caHome(org), 'ca-cert.pem'))],
+      servername: HOST,
+      auth: `${id}:${secret}`,
+      headers: { 'content-type': 'application/json' },
+    },
+    payload,
+    30_000,
+    `the CA of ${org.mspId} did not answer the enrollment in time`,
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { request as httpsRequest } from 'node:https';
+import { httpsText } from '@datawell/config';
 import { isAlive, processUser } from '@datawell/stack';
 import type { EnrolledIdentity } from '../identity/client';
 import { ApiError, call, FinalError, negotiateAgreement, tokenAt, until, type Party } from './api';
@@ -253,7 +253,7 @@ async function readMesh(opts: DomainFormationOptions, daoId: string, members: re
  * certificate, the node pinned to the certificate its member reported (chaining to the member's CA).
  * Resolves the status and the JSON answer; rejects only when the node cannot be reached or is not the pinned one.
  */
-export function callNodeAsCoordinator(
+export async function callNodeAsCoordinator(
   node: Pick<DomainMeshNode, 'controlUrl' | 'certificatePem' | 'caCertificatePem'>,
   tls: { readonly cert: string; readonly key: string },
   method: 'GET' | 'POST',
@@ -261,39 +261,26 @@ export function callNodeAsCoordinator(
   body?: unknown,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const expected = new X509Certificate(node.certificatePem).raw;
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      `${node.controlUrl}${path}`,
-      {
-        method,
-        cert: tls.cert,
-        key: tls.key,
-        ca: node.caCertificatePem,
-        minVersion: 'TLSv1.3',
-        timeout: 60_000,
-        checkServerIdentity: (_host, cert) => (cert.raw.equals(expected) ? undefined : new Error('not the certificate its member reported')),
-        headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: Record<string, unknown>;
-          try {
-            parsed = JSON.parse(text) as Record<string, unknown>;
-          } catch {
-            parsed = { text: text.slice(0, 200) };
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
-        });
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`${path}: no answer`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
+  const answer = await httpsText(
+    `${node.controlUrl}${path}`,
+    {
+      method,
+      cert: tls.cert,
+      key: tls.key,
+      ca: node.caCertificatePem,
+      minVersion: 'TLSv1.3',
+      checkServerIdentity: (_host, cert) => (cert.raw.equals(expected) ? undefined : new Error('not the certificate its member reported')),
+      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' } }),
+    },
+    body === undefined ? undefined : JSON.stringify(body),
+    60_000,
+    `${path}: no answer`,
+  );
+  try {
+    return { status: answer.status, body: JSON.parse(answer.body) as Record<string, unknown> };
+  } catch {
+    return { status: answer.status, body: { text: answer.body.slice(0, 200) } };
+  }
 }
 
 /** `GET /inventory` as the coordinator: the node's answer once it has set up its mesh (else rejects). */

@@ -5,6 +5,8 @@ import { mpcNodeEnvironment, parseMpcMeshFile, type WorkloadConfig } from '@data
 import { createMpcCa, issueMpcCertificate, parseOtExtensionChoice, type MpcCa } from '@datawell/mpc';
 import { MESH_FILE, meshFileOf, planMemberMesh, planMesh, writeMeshFile } from './mpc-mesh.adapter';
 import type { NodeIdentityIssuer } from './node-identity';
+import { DESIRED } from './fixtures.spec-helper';
+import type { DesiredVersion } from './spec';
 import type { RenderedWorkload } from './tofu-config';
 
 // The OT extension set on the provisioner reaches every node it starts, through the node's environment.
@@ -63,19 +65,10 @@ describe("a member's nodes: the mesh from every member's part on the ledger", ()
   });
   const issued: string[] = [];
   const options = (member: string) => ({ issuer: issuerOf(member), coordinatorCaFile: '/pub/coordinator-ca.crt', controlClientNames: ['mpc-coordinator'], ledgerUrl: 'http://127.0.0.1:7300' });
-  const spec = (names: Array<[string, string, string?]>) => ({
-    daoId: 'd1',
-    version: 1,
-    revision: 1,
-    chaincode: 'dao',
-    members: [
-      { mspId: 'DspMSP', group: 'D', role: 'DSP' },
-      { mspId: 'VspMSP', group: 'J1', role: 'VSP' },
-    ],
-    heartbeatIntervalSeconds: 5,
+  /** The version of the shared fixture with these managed workloads (name, owner, kind: default an MPC node). */
+  const spec = (names: Array<[string, string, string?]>): DesiredVersion => ({
+    ...DESIRED,
     spec: { workloads: names.map(([name, owner, kind]) => ({ name, owner, placement: 'managed' as const, kind: kind ?? 'mpc-node' })) },
-    removedMembers: [],
-    dissolved: false,
   });
   const own = (member: string, name: string, parameters: Record<string, unknown> = {}): RenderedWorkload => ({
     config: { workloadId: `d1-v1-${name}`, daoId: 'd1', version: 1, name, owner: member, kind: 'mpc-node', parameters, heartbeatIntervalSeconds: 5, kafkaBrokers: ['127.0.0.1:9092'], telemetryTopic: 't', keyFile: join(root, member, name, 'key.pem') } as WorkloadConfig,

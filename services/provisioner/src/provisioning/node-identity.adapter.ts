@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createPrivateKey, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
+import { httpsText } from '@datawell/config';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import type { NodeIdentity, NodeIdentityIssuer } from './node-identity';
@@ -251,28 +251,6 @@ function writeAtomically(file: string, content: string, mode: number): void {
 
 /** The CA's REST API over HTTPS, trusting only the given TLS CA. */
 function httpsCa(settings: FabricCaEnrollmentSettings): CaHttp {
-  const url = new URL(settings.url);
   return (method, path, body, authorization) =>
-    new Promise((resolve, reject) => {
-      const req = request(
-        {
-          host: url.hostname,
-          port: url.port || 443,
-          path,
-          method,
-          ca: readFileSync(settings.tlsCaFile),
-          headers: { authorization, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-          timeout: 30_000,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        },
-      );
-      req.on('timeout', () => req.destroy(Object.assign(new Error('no answer within 30 s'), { code: 'ETIMEDOUT' })));
-      req.on('error', reject);
-      req.end(body);
-    });
+    httpsText(new URL(path, settings.url), { method, ca: readFileSync(settings.tlsCaFile), headers: { authorization, 'content-type': 'application/json' } }, body, 30_000, 'no answer within 30 s');
 }
