@@ -5,7 +5,7 @@ import { z } from 'zod';
 /**
  * How a registration (`POST /participants`) becomes a network command: `automatic` sends
  * `onboard-participant` at once (the operator's bridge admits it by itself); `manual` keeps it
- * pending until an operator administrator admits it (`POST /admissions/:mspId/admit`) or rejects it.
+ * pending until an operator administrator admits it (`POST /admin/admissions/:mspId/admit`) or rejects it.
  */
 export const ADMISSION_MODES = ['automatic', 'manual'] as const;
 export type AdmissionMode = (typeof ADMISSION_MODES)[number];

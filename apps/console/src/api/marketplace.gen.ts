@@ -23,7 +23,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/admissions": {
+    "/admin/admissions": {
         parameters: {
             query?: never;
             header?: never;
@@ -40,7 +40,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/admissions/{mspId}/admit": {
+    "/admin/admissions/{mspId}/admit": {
         parameters: {
             query?: never;
             header?: never;
@@ -57,7 +57,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/admissions/{mspId}/reject": {
+    "/admin/admissions/{mspId}/reject": {
         parameters: {
             query?: never;
             header?: never;

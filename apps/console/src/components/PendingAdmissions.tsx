@@ -11,9 +11,9 @@ const QUERY_KEY = ['marketplace', 'admissions'] as const;
 
 /** The marketplace's manual admission (MARKETPLACE_ADMISSION=manual), for the operator's administrators only. */
 const admissionsApi = {
-  list: async () => unwrap(await marketplace.GET('/admissions')),
-  admit: async (mspId: string) => unwrap(await marketplace.POST('/admissions/{mspId}/admit', { params: { path: { mspId } } })),
-  reject: async (mspId: string, reason: string) => unwrap(await marketplace.POST('/admissions/{mspId}/reject', { params: { path: { mspId } }, body: { reason } })),
+  list: async () => unwrap(await marketplace.GET('/admin/admissions')),
+  admit: async (mspId: string) => unwrap(await marketplace.POST('/admin/admissions/{mspId}/admit', { params: { path: { mspId } } })),
+  reject: async (mspId: string, reason: string) => unwrap(await marketplace.POST('/admin/admissions/{mspId}/reject', { params: { path: { mspId } }, body: { reason } })),
 };
 
 /**

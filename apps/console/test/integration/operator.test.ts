@@ -51,7 +51,7 @@ type Listed = { mspId: string; status: string; sanction?: { reason: string } };
 
 /** The registrations waiting at the marketplace, as its operator administrator lists them. */
 async function awaiting(token: string): Promise<string[]> {
-  const { body } = await h.http('GET', '/admissions', undefined, token);
+  const { body } = await h.http('GET', '/admin/admissions', undefined, token);
   return (body['admissions'] as Array<{ mspId: string }>).map((a) => a.mspId);
 }
 
@@ -74,7 +74,7 @@ beforeAll(async () => {
   if (listed?.status === 'suspended') await operator.call(`/admin/participants/${DSP}/reinstatement`, { method: 'POST', body: { reason: 'a clean start' } });
   // Nor any registration waiting at the marketplace (the schema outlives the runs): the page's queue starts empty.
   const adminToken = await h.login(stackAdminIdentity(ctx, OPERATOR_MSP));
-  for (const mspId of await awaiting(adminToken)) await h.http('POST', `/admissions/${mspId}/reject`, { reason: 'a clean start' }, adminToken);
+  for (const mspId of await awaiting(adminToken)) await h.http('POST', `/admin/admissions/${mspId}/reject`, { reason: 'a clean start' }, adminToken);
   server = await startConsoleServer({ distDir: DIST_DIR, upstreams: { marketplace: h.baseUrl, operator: bridge.url } });
   ({ context: browser, close: closeBrowser } = await launchChromium());
 });
@@ -219,7 +219,7 @@ describe("the operator's page in a real browser", () => {
     }
     // The marketplace's admission routes too, with the participant's own token there.
     const marketplaceToken = await h.login(identity);
-    for (const [method, path] of [['GET', '/admissions'], ['POST', `/admissions/${DSP}/admit`]] as const) {
+    for (const [method, path] of [['GET', '/admin/admissions'], ['POST', `/admin/admissions/${DSP}/admit`]] as const) {
       const refused = await fetch(`${server.url}/api/marketplace${path}`, { method, headers: { authorization: `Bearer ${marketplaceToken}` } });
       expect([path, refused.status, ((await refused.json()) as { code?: string }).code]).toEqual([path, 403, 'FORBIDDEN']);
       expect((await fetch(`${server.url}/api/marketplace${path}`, { method })).status).toBe(401);

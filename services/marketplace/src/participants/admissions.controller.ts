@@ -13,7 +13,7 @@ import { ParticipantsService, rejectionSchema } from './participants.service';
  * Only the operator's administrators (OperatorMSP, OU=admin).
  */
 @ApiTags('admissions')
-@Controller('admissions')
+@Controller('admin/admissions')
 export class AdmissionsController {
   constructor(private readonly participants: ParticipantsService) {}
 

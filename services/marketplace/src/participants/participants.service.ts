@@ -70,7 +70,7 @@ export interface IdentityView {
   failure?: { code: string; message: string };
 }
 
-/** A registration waiting for an operator administrator (`GET /admissions`). */
+/** A registration waiting for an operator administrator (`GET /admin/admissions`). */
 export interface AdmissionView {
   mspId: string;
   role: 'DSP' | 'VSP';

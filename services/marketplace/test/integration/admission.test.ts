@@ -31,8 +31,8 @@ interface Admission {
 
 const ours = (r: { body: Record<string, unknown> }) => (r.body['admissions'] as Admission[]).filter((a) => a.mspId.includes(h.run));
 const onboardCommandOf = (mspId: string) => (r: Received) => r.value.data['kind'] === 'onboard-participant' && r.value.data['mspId'] === mspId;
-const admit = (mspId: string, token = adminToken) => h.http('POST', `/admissions/${mspId}/admit`, undefined, token);
-const reject = (mspId: string, body: unknown, token = adminToken) => h.http('POST', `/admissions/${mspId}/reject`, body, token);
+const admit = (mspId: string, token = adminToken) => h.http('POST', `/admin/admissions/${mspId}/admit`, undefined, token);
+const reject = (mspId: string, body: unknown, token = adminToken) => h.http('POST', `/admin/admissions/${mspId}/reject`, body, token);
 
 async function register(suffix: string, withIdentity: boolean): Promise<{ mspId: string; status: number; body: Record<string, unknown> }> {
   const mspId = `T${h.run}${suffix}MSP`;
@@ -59,7 +59,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // The schema outlives the run: leave none of ours waiting in the operator's queue.
-  if (adminToken) for (const a of ours(await h.http('GET', '/admissions', undefined, adminToken))) await reject(a.mspId, { reason: 'the test is over' });
+  if (adminToken) for (const a of ours(await h.http('GET', '/admin/admissions', undefined, adminToken))) await reject(a.mspId, { reason: 'the test is over' });
   await h.stop();
   rmSync(mspDir, { recursive: true, force: true });
 });
@@ -71,7 +71,7 @@ describe('manual admission', () => {
     expect(first).toMatchObject({ status: 202, body: { mspId: first.mspId, status: 'pending', admission: 'awaiting', commandId: expect.stringMatching(`^marketplace:onboard:${first.mspId}:`) } });
     expect(second).toMatchObject({ status: 202, body: { admission: 'awaiting' } });
     expect(await h.http('GET', `/participants/${first.mspId}`)).toMatchObject({ status: 200, body: { status: 'pending', admission: 'awaiting' } });
-    const listed = ours(await h.http('GET', '/admissions', undefined, adminToken));
+    const listed = ours(await h.http('GET', '/admin/admissions', undefined, adminToken));
     expect(listed).toEqual([
       { mspId: first.mspId, role: 'DSP', name: 'Org Wait', requestedAt: expect.any(String), ownCa: false, enrollmentId: 'first' },
       { mspId: second.mspId, role: 'VSP', name: 'Org OwnCa', requestedAt: expect.any(String), ownCa: true },
@@ -86,7 +86,7 @@ describe('manual admission', () => {
     expect(command.value.id).toBe(second.body['commandId']);
     expect(command.value.data).toEqual({ kind: 'onboard-participant', commandId: second.body['commandId'], mspId: second.mspId, role: 'VSP', name: 'Org OwnCa', ownCa: true });
     expect(h.received.filter(onboardCommandOf(first.mspId))).toEqual([]);
-    expect(ours(await h.http('GET', '/admissions', undefined, adminToken)).map((a) => a.mspId)).toEqual([first.mspId]);
+    expect(ours(await h.http('GET', '/admin/admissions', undefined, adminToken)).map((a) => a.mspId)).toEqual([first.mspId]);
 
     expect(await admit(second.mspId)).toMatchObject({ status: 409, body: { code: 'NOT_AWAITING_ADMISSION' } });
     expect(await reject(second.mspId, { reason: 'too late' })).toMatchObject({ status: 409, body: { code: 'NOT_AWAITING_ADMISSION' } });
@@ -112,7 +112,7 @@ describe('manual admission', () => {
     expect(rejected).toEqual({ status: 200, body: { mspId: c.mspId, status: 'rejected', rejection: { reason, atMs: expect.any(Number) } } });
     expect(await h.http('GET', `/participants/${c.mspId}`)).toMatchObject({ status: 200, body: { status: 'rejected', rejection: { reason, atMs: rejected.body['rejection'] && (rejected.body['rejection'] as { atMs: number }).atMs } } });
     expect(await h.http('GET', `/participants/${c.mspId}/identities/first`)).toMatchObject({ body: { status: 'failed', failure: { code: 'REGISTRATION_REJECTED', message: reason } } });
-    expect(ours(await h.http('GET', '/admissions', undefined, adminToken)).map((a) => a.mspId)).not.toContain(c.mspId);
+    expect(ours(await h.http('GET', '/admin/admissions', undefined, adminToken)).map((a) => a.mspId)).not.toContain(c.mspId);
     expect(await admit(c.mspId)).toMatchObject({ status: 409, body: { code: 'NOT_AWAITING_ADMISSION' } });
     expect(await reject(c.mspId, { reason: 'again' })).toMatchObject({ status: 409, body: { code: 'NOT_AWAITING_ADMISSION' } });
 
@@ -122,7 +122,7 @@ describe('manual admission', () => {
     const view = await h.http('GET', `/participants/${c.mspId}`);
     expect(view.body).toMatchObject({ status: 'pending', admission: 'awaiting' });
     expect(view.body['rejection']).toBeUndefined();
-    expect(ours(await h.http('GET', '/admissions', undefined, adminToken)).map((a) => a.mspId)).toContain(c.mspId);
+    expect(ours(await h.http('GET', '/admin/admissions', undefined, adminToken)).map((a) => a.mspId)).toContain(c.mspId);
     // Admitted now, its command is the new registration's: the rejected one's never went out.
     await admit(c.mspId);
     const sent = await h.command(h.topics.networkCommands, onboardCommandOf(c.mspId));
@@ -139,16 +139,16 @@ describe('manual admission', () => {
     expect(await reject(`T${h.run}NobodyMSP`, { reason: 'x' })).toMatchObject({ status: 404, body: { code: 'PARTICIPANT_NOT_FOUND' } });
     expect(await admit('not-an-msp')).toMatchObject({ status: 400, body: { code: 'INVALID_REQUEST' } });
     expect(await admit(participant.mspId)).toMatchObject({ status: 409, body: { code: 'NOT_AWAITING_ADMISSION' } });
-    expect(ours(await h.http('GET', '/admissions', undefined, adminToken)).map((a) => a.mspId)).toContain(d.mspId);
+    expect(ours(await h.http('GET', '/admin/admissions', undefined, adminToken)).map((a) => a.mspId)).toContain(d.mspId);
     expect((await reject(d.mspId, { reason: 'y'.repeat(500) })).status).toBe(200);
   });
 
   it("answers 401 without a token and 403 to a participant and to an operator identity that is not an administrator, changing nothing", async () => {
     const e = await register('Auth', true);
     const routes: Array<[string, string, unknown]> = [
-      ['GET', '/admissions', undefined],
-      ['POST', `/admissions/${e.mspId}/admit`, undefined],
-      ['POST', `/admissions/${e.mspId}/reject`, { reason: 'not yours to decide' }],
+      ['GET', '/admin/admissions', undefined],
+      ['POST', `/admin/admissions/${e.mspId}/admit`, undefined],
+      ['POST', `/admin/admissions/${e.mspId}/reject`, { reason: 'not yours to decide' }],
     ];
     for (const [method, path, body] of routes) {
       expect([path, (await h.http(method, path, body)).status]).toEqual([path, 401]);
@@ -156,7 +156,7 @@ describe('manual admission', () => {
       expect([path, await h.http(method, path, body, clientToken)]).toMatchObject([path, { status: 403, body: { code: 'FORBIDDEN' } }]);
     }
     expect(await h.http('GET', `/participants/${e.mspId}`)).toMatchObject({ body: { status: 'pending', admission: 'awaiting' } });
-    expect(ours(await h.http('GET', '/admissions', undefined, adminToken)).map((a) => a.mspId)).toContain(e.mspId);
+    expect(ours(await h.http('GET', '/admin/admissions', undefined, adminToken)).map((a) => a.mspId)).toContain(e.mspId);
     expect(h.received.filter(onboardCommandOf(e.mspId))).toEqual([]);
   });
 });
