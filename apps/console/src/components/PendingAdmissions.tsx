@@ -1,8 +1,9 @@
-import { Alert, Button, Code, Group, Modal, Stack, Table, Text, Textarea, Title } from '@mantine/core';
+import { Alert, Button, Code, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { marketplace, unwrap } from '../api/client';
 import type { components } from '../api/marketplace.gen';
+import { ReasonDialog, useReasonDialog } from './ReasonDialog';
 import { Failure, Loading } from './Status';
 
 type Admission = components['schemas']['AdmissionDto'];
@@ -25,8 +26,6 @@ export function PendingAdmissions() {
   const queryClient = useQueryClient();
   const list = useQuery({ queryKey: QUERY_KEY, queryFn: admissionsApi.list });
   const [done, setDone] = useState<string | undefined>();
-  const [rejecting, setRejecting] = useState<Admission | undefined>();
-  const [reason, setReason] = useState('');
   const refresh = () => void queryClient.invalidateQueries({ queryKey: QUERY_KEY });
   const admit = useMutation({
     mutationFn: (a: Admission) => admissionsApi.admit(a.mspId),
@@ -37,24 +36,13 @@ export function PendingAdmissions() {
     // Another administrator may have decided first: the list shows what is still waiting.
     onError: refresh,
   });
-  const reject = useMutation({
-    mutationFn: (a: Admission) => admissionsApi.reject(a.mspId, reason.trim()),
-    onSuccess: (rejected) => {
+  const rejection = useReasonDialog(
+    (a: Admission, reason: string) => admissionsApi.reject(a.mspId, reason.trim()),
+    (rejected) => {
       setDone(`${rejected.mspId} is rejected (${rejected.rejection.reason}); it may register again.`);
-      setRejecting(undefined);
-      setReason('');
       refresh();
     },
-  });
-  const openRejection = (a: Admission) => {
-    reject.reset();
-    setReason('');
-    setRejecting(a);
-  };
-  const submitRejection = (event: FormEvent) => {
-    event.preventDefault();
-    if (rejecting) reject.mutate(rejecting);
-  };
+  );
   return (
     <Stack gap="xs">
       <Title order={3}>Pending admissions</Title>
@@ -102,7 +90,7 @@ export function PendingAdmissions() {
                       <Button size="xs" onClick={() => admit.mutate(a)} loading={admit.isPending && admit.variables.mspId === a.mspId} disabled={admit.isPending} aria-label={`Admit ${a.mspId}`}>
                         Admit
                       </Button>
-                      <Button size="xs" color="red" variant="outline" onClick={() => openRejection(a)} aria-label={`Reject ${a.mspId}`}>
+                      <Button size="xs" color="red" variant="outline" onClick={() => rejection.open(a)} aria-label={`Reject ${a.mspId}`}>
                         Reject
                       </Button>
                     </Group>
@@ -113,23 +101,9 @@ export function PendingAdmissions() {
           </Table>
         </Table.ScrollContainer>
       )}
-      <Modal opened={rejecting !== undefined} onClose={() => setRejecting(undefined)} title={rejecting ? `Reject ${rejecting.mspId}` : ''} closeButtonProps={{ 'aria-label': 'Close' }}>
-        <form onSubmit={submitRejection} aria-label="Rejection">
-          <Stack gap="sm">
-            <Text size="sm">{rejecting?.name} will not be onboarded; it sees your reason and may register again.</Text>
-            <Textarea label="Reason" description="Shown to the organisation (1-500 characters)" required maxLength={500} autosize minRows={2} value={reason} onChange={(e) => setReason(e.currentTarget.value)} name="reason" data-autofocus />
-            {reject.isError && <Failure error={reject.error} />}
-            <Group justify="flex-end">
-              <Button variant="default" onClick={() => setRejecting(undefined)}>
-                Cancel
-              </Button>
-              <Button type="submit" color="red" loading={reject.isPending} disabled={reason.trim() === ''}>
-                Reject
-              </Button>
-            </Group>
-          </Stack>
-        </form>
-      </Modal>
+      <ReasonDialog dialog={rejection} title={`Reject ${rejection.target?.mspId ?? ''}`} formLabel="Rejection" reasonHelp="Shown to the organisation (1-500 characters)" maxLength={500} confirm="Reject" danger>
+        {rejection.target?.name} will not be onboarded; it sees your reason and may register again.
+      </ReasonDialog>
     </Stack>
   );
 }

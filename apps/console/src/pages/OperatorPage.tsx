@@ -1,10 +1,11 @@
-import { Alert, Badge, Button, Checkbox, Code, Group, Modal, NativeSelect, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Checkbox, Code, Group, NativeSelect, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Navigate } from 'react-router';
 import { operatorApi, type ListedParticipant, type NetworkView } from '../api/operator';
 import { useSession } from '../auth/session';
 import { PendingAdmissions } from '../components/PendingAdmissions';
+import { ReasonDialog, useReasonDialog } from '../components/ReasonDialog';
 import { Failure, Loading, StatusBadge } from '../components/Status';
 
 const when = (ms: number) => new Date(ms).toLocaleString();
@@ -54,27 +55,14 @@ type Sanction = { participant: ListedParticipant; suspend: boolean };
 function Participants() {
   const queryClient = useQueryClient();
   const list = useQuery({ queryKey: ['operator', 'participants'], queryFn: operatorApi.participants });
-  const [sanction, setSanction] = useState<Sanction | undefined>();
-  const [reason, setReason] = useState('');
   const [done, setDone] = useState<string | undefined>();
-  const apply = useMutation({
-    mutationFn: (s: Sanction) => (s.suspend ? operatorApi.suspend(s.participant.mspId, reason) : operatorApi.reinstate(s.participant.mspId, reason)),
-    onSuccess: (record) => {
+  const sanction = useReasonDialog(
+    (s: Sanction, reason: string) => (s.suspend ? operatorApi.suspend(s.participant.mspId, reason) : operatorApi.reinstate(s.participant.mspId, reason)),
+    (record) => {
       setDone(`${record.mspId} is ${record.status}${record.sanction ? ` (${record.sanction.reason})` : ''}, as the ledger now records it.`);
-      setSanction(undefined);
-      setReason('');
       void queryClient.invalidateQueries({ queryKey: ['operator', 'participants'] });
     },
-  });
-  const open = (s: Sanction) => {
-    apply.reset();
-    setReason('');
-    setSanction(s);
-  };
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    if (sanction) apply.mutate(sanction);
-  };
+  );
   return (
     <Stack gap="xs">
       <Title order={3}>Participants</Title>
@@ -122,11 +110,11 @@ function Participants() {
                   <Table.Td data-testid="participant-sanction">{p.sanction ? `${p.sanction.reason} (${when(p.sanction.atMs)}, ${p.sanction.by.split(':')[0]})` : '—'}</Table.Td>
                   <Table.Td>
                     {p.status === 'suspended' ? (
-                      <Button size="xs" variant="outline" onClick={() => open({ participant: p, suspend: false })} aria-label={`Reinstate ${p.mspId}`}>
+                      <Button size="xs" variant="outline" onClick={() => sanction.open({ participant: p, suspend: false })} aria-label={`Reinstate ${p.mspId}`}>
                         Reinstate
                       </Button>
                     ) : (
-                      <Button size="xs" color="red" variant="outline" onClick={() => open({ participant: p, suspend: true })} aria-label={`Suspend ${p.mspId}`}>
+                      <Button size="xs" color="red" variant="outline" onClick={() => sanction.open({ participant: p, suspend: true })} aria-label={`Suspend ${p.mspId}`}>
                         Suspend
                       </Button>
                     )}
@@ -137,27 +125,19 @@ function Participants() {
           </Table>
         </Table.ScrollContainer>
       )}
-      <Modal opened={sanction !== undefined} onClose={() => setSanction(undefined)} title={sanction ? `${sanction.suspend ? 'Suspend' : 'Reinstate'} ${sanction.participant.mspId}` : ''} closeButtonProps={{ 'aria-label': 'Close' }}>
-        <form onSubmit={submit} aria-label={sanction?.suspend ? 'Suspension' : 'Reinstatement'}>
-          <Stack gap="sm">
-            <Text size="sm">
-              {sanction?.suspend
-                ? `${sanction.participant.name} will post no offers, open no negotiations and join no DAO until reinstated.`
-                : `${sanction?.participant.name ?? ''} may again post offers, negotiate and join DAOs.`}
-            </Text>
-            <Textarea label="Reason" description="Recorded on the ledger with your identity (1-512 characters)" required maxLength={512} autosize minRows={2} value={reason} onChange={(e) => setReason(e.currentTarget.value)} name="reason" data-autofocus />
-            {apply.isError && <Failure error={apply.error} />}
-            <Group justify="flex-end">
-              <Button variant="default" onClick={() => setSanction(undefined)}>
-                Cancel
-              </Button>
-              <Button type="submit" color={sanction?.suspend ? 'red' : undefined} loading={apply.isPending} disabled={reason.trim() === ''}>
-                {sanction?.suspend ? 'Suspend' : 'Reinstate'}
-              </Button>
-            </Group>
-          </Stack>
-        </form>
-      </Modal>
+      <ReasonDialog
+        dialog={sanction}
+        title={`${sanction.target?.suspend ? 'Suspend' : 'Reinstate'} ${sanction.target?.participant.mspId ?? ''}`}
+        formLabel={sanction.target?.suspend ? 'Suspension' : 'Reinstatement'}
+        reasonHelp="Recorded on the ledger with your identity (1-512 characters)"
+        maxLength={512}
+        confirm={sanction.target?.suspend ? 'Suspend' : 'Reinstate'}
+        danger={sanction.target?.suspend === true}
+      >
+        {sanction.target?.suspend
+          ? `${sanction.target.participant.name} will post no offers, open no negotiations and join no DAO until reinstated.`
+          : `${sanction.target?.participant.name ?? ''} may again post offers, negotiate and join DAOs.`}
+      </ReasonDialog>
     </Stack>
   );
 }
