@@ -1,4 +1,5 @@
-import { createPrivateKey, sign, X509Certificate, type KeyObject } from 'node:crypto';
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { signLoginChallenge } from '@datawell/contracts';
 import { LedgerUnavailableError, type LedgerReader } from './ledger-check';
 
 /**
@@ -66,7 +67,7 @@ export class LedgerBridgeClient implements LedgerReader {
     if (this.#token && now < this.#token.useUntil) return this.#token.value;
     const challenge = await this.#post('/auth/challenge', {});
     if (typeof challenge['challenge'] !== 'string') throw new LedgerUnavailableError('the ledger bridge gave no challenge');
-    const signature = signChallenge(challenge['challenge'], this.#key);
+    const signature = signLoginChallenge(challenge['challenge'], this.#key);
     const answer = await this.#post('/auth/token', { challenge: challenge['challenge'], signature, certificatePem: this.#certificatePem });
     const token = answer['token'];
     const expiresAt = Date.parse(String(answer['expiresAt']));
@@ -112,9 +113,4 @@ export class LedgerBridgeClient implements LedgerReader {
 function codeOf(body: unknown): string {
   const code = (body as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' ? ` ${code}` : '';
-}
-
-/** The login signature libs/auth verifies: the exact challenge (UTF-8), ECDSA-SHA256, DER, base64. */
-export function signChallenge(challenge: string, key: KeyObject): string {
-  return sign('sha256', Buffer.from(challenge, 'utf8'), key).toString('base64');
 }

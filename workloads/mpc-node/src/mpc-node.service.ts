@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:https';
-import type { ListedMesh, MpcMeshFile, MpcNodeSettings } from '@datawell/contracts';
+import { parseHostPort, type ListedMesh, type MpcMeshFile, type MpcNodeSettings } from '@datawell/contracts';
 import {
   runCatalogueJob,
   runDemoNode,
@@ -42,10 +42,8 @@ async function listedMesh(mesh: ListedMesh): Promise<NodeMesh> {
 function fileMesh(mesh: MpcMeshFile): NodeMesh {
   return {
     index: mesh.index,
-    endpoints: mesh.parties.map((p) => {
-      const at = p.endpoint.lastIndexOf(':');
-      return { host: p.endpoint.slice(0, at), port: Number(p.endpoint.slice(at + 1)) };
-    }),
+    // parseMpcMeshFile checked every endpoint already.
+    endpoints: mesh.parties.map((p) => parseHostPort(p.endpoint)!),
     peers: { peerCertificates: mesh.parties.map((p) => p.certificatePem) },
     ca: [...new Set(mesh.parties.map((p) => p.caCertificatePem.trim()))].join('\n'),
   };

@@ -1,4 +1,4 @@
-import { createPrivateKey, sign } from 'node:crypto';
+import { signLoginChallenge } from '@datawell/contracts';
 import { DatawellError, type ErrorKind } from '@datawell/domain';
 
 /** The join session an accepted admit-member proposal started, as the negotiation service answers it. */
@@ -73,7 +73,7 @@ export class NegotiationAdmissionJoins implements AdmissionJoins {
     if (this.#token) return this.#token;
     const { certificatePem, privateKeyPem } = await this.identity();
     const { challenge } = (await this.#post('/auth/challenge', {})) as { challenge: string };
-    const signature = sign('sha256', Buffer.from(challenge, 'utf8'), createPrivateKey(privateKeyPem)).toString('base64');
+    const signature = signLoginChallenge(challenge, privateKeyPem);
     const { token } = (await this.#post('/auth/token', { certificatePem, challenge, signature })) as { token: string };
     this.#token = token;
     return token;
