@@ -1,6 +1,6 @@
-import { ledgerEventSchema } from '@datawell/contracts';
+import { ledgerEventSchema, resultDigest, resultJson } from '@datawell/contracts';
 import { membersAfterTransfer, readModelUpdateOf } from '../ledger/read-model';
-import { authorizeRequest, computationId, parseComputationRequest, resultDigest, resultJson, type DaoVersionView } from './authorization';
+import { authorizeRequest, computationId, parseComputationRequest, type DaoVersionView } from './authorization';
 import { computationCompletedCommand } from './ledger-command';
 
 const version: DaoVersionView = {

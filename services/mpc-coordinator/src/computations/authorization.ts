@@ -113,22 +113,3 @@ export function computationId(caller: string, request: ComputationRequest, rando
   return `cmp-${h.slice(0, 32)}`;
 }
 
-/**
- * JSON with sorted keys that, unlike the ledger's canonical JSON, admits floating-point numbers
- * (results are reals): each number in ECMAScript's shortest round-trip form.
- */
-export function resultJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(resultJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${resultJson(v)}`).join(',')}}`;
-  }
-  if (typeof value === 'number' && !Number.isFinite(value)) throw new RangeError('a result holds a non-finite number');
-  return JSON.stringify(value);
-}
-
-/** SHA-256 of a result's sorted-key JSON: what the ledger records. */
-export function resultDigest(result: unknown): string {
-  return createHash('sha256').update(resultJson(result)).digest('hex');
-}

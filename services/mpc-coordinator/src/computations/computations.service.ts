@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { MpcCoordinatorSettings } from '../config';
-import { ledgerCommandCloudEvent, type LedgerCommand, type UsageCheck, type UsageEntryInput } from '@datawell/contracts';
+import { ledgerCommandCloudEvent, resultDigest, resultJson, type LedgerCommand, type UsageCheck, type UsageEntryInput } from '@datawell/contracts';
 import { canonicalJson } from '@datawell/domain';
 import { writeOutbox, type ConnectionLogger, type WakeOutbox } from '@datawell/messaging';
 import type { CatalogueProgram } from '@datawell/mpc';
 import type { ComputeOutcome, NodeInventory } from '@datawell/mpc';
-import { type ComputationRequest, authorizeRequest, computationId, datasetOwnerOf, memberOf, nodeRegistrationProblem, nodeRegistrationRequestSchema, parseComputationRequest, resultDigest, resultJson, type DaoVersionView } from './authorization';
+import { type ComputationRequest, authorizeRequest, computationId, datasetOwnerOf, memberOf, nodeRegistrationProblem, nodeRegistrationRequestSchema, parseComputationRequest, type DaoVersionView } from './authorization';
 import { CoordinatorError, forbidden, invalid, tooManyRefusals } from './computations.errors';
 import type { ComputationRecord, CoordinatorRepository, NodeRecord } from './computations.repository';
 import type { RunningJob } from './job-queue.adapter';

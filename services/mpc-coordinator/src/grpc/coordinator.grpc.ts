@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
 import { Authenticator } from '@datawell/auth';
 import type { GrpcCallPeer, GrpcServiceOptions } from '@datawell/service-platform';
-import { resultJson } from '../computations/authorization';
+import { resultJson } from '@datawell/contracts';
 import { ComputationsService, type ComputationView } from '../computations/computations.service';
 
 /** libs/contracts/proto/mpc_coordinator.proto, from this file's place in the repository. */
