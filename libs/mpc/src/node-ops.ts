@@ -66,8 +66,16 @@ export interface ComputeOutcome {
   readonly opId: string;
   readonly party: number;
   readonly rows: number;
-  /** Only at the recipients. */
+  /**
+   * Only at the recipients, and only from a node that keeps no result from the coordinator: a node in
+   * its member's own domain (MPC_NODE_LEDGER_URL) delivers the result to its member's bridge instead
+   * and answers with `resultDigest` and `delivered` only.
+   */
   readonly result?: Readonly<Record<string, number | readonly number[]>>;
+  /** At a recipient: SHA-256 of the result's canonical JSON (`resultDigest` of @datawell/contracts), with or without `result`. */
+  readonly resultDigest?: string;
+  /** At a recipient in its member's domain: the result went to its member's own ledger bridge, which recorded ComputationCompleted as the member. */
+  readonly delivered?: boolean;
   readonly made: { readonly triples: number; readonly masks: number };
   readonly onlineMs: number;
   readonly inventory: NodeInventory;
