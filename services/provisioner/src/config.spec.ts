@@ -115,6 +115,17 @@ describe("provisioner settings: a member's own MPC nodes (identities from its ow
     expect(problems({ ...member, PROVISIONER_MPC_LEDGER_URL: 'http://127.0.0.1:7300' }).join(' ')).toMatch(/PROVISIONER_MPC_LEDGER_URL.*needs PROVISIONER_MPC_ENROLL_URL/);
   });
 
+  it('hands its nodes the coordinator where they register themselves: an http(s) base URL, with the mesh only', () => {
+    expect(loadServiceConfig(provisionerService, { ...base, ...member, ...mesh, PROVISIONER_MPC_COORDINATOR_URL: 'http://127.0.0.1:4105' }).settings.memberMesh?.coordinatorUrl).toBe('http://127.0.0.1:4105');
+    expect(loadServiceConfig(provisionerService, { ...base, ...member, ...mesh }).settings.memberMesh?.coordinatorUrl).toBeUndefined();
+    for (const url of ['ftp://127.0.0.1:4105', 'http://u:p@127.0.0.1:4105', 'http://127.0.0.1:4105/computations']) {
+      expect(problems({ ...member, ...mesh, PROVISIONER_MPC_COORDINATOR_URL: url }).join(' ')).toMatch(/PROVISIONER_MPC_COORDINATOR_URL.*must be an http\(s\) URL/);
+    }
+    const alone = problems({ ...member, PROVISIONER_MPC_COORDINATOR_URL: 'http://127.0.0.1:4105', PROVISIONER_MPC_LEDGER_URL: 'http://127.0.0.1:7300' }).join(' ');
+    expect(alone).toMatch(/PROVISIONER_MPC_COORDINATOR_URL: is where a member's own MPC nodes register themselves and needs PROVISIONER_MPC_ENROLL_URL/);
+    expect(alone).toMatch(/PROVISIONER_MPC_LEDGER_URL: is where a member's own MPC nodes read their ledger and needs PROVISIONER_MPC_ENROLL_URL/);
+  });
+
   it("lets a member's own mesh take the mesh's OT extension, still refused in member mode without it", () => {
     expect(loadServiceConfig(provisionerService, { ...base, ...member, ...mesh, PROVISIONER_MPC_OT_EXTENSION: 'softspoken:4' }).settings.mpcOtExtension).toBe('softspoken:4');
     expect(problems({ ...member, PROVISIONER_MPC_OT_EXTENSION: 'kos' }).join(' ')).toMatch(/PROVISIONER_MPC_OT_EXTENSION.*member mode/);

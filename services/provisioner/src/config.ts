@@ -59,6 +59,8 @@ export interface ProvisionerSettings {
     readonly coordinatorCaFile: string;
     /** The member's own ledger bridge, where its nodes read their ledger view before taking part in a computation. */
     readonly ledgerUrl?: string;
+    /** The operator's MPC coordinator, where its nodes register themselves with their own identities. */
+    readonly coordinatorUrl?: string;
   };
 }
 
@@ -85,6 +87,7 @@ export const PROVISIONER_VARIABLES = {
   mpcEnrollSecretFile: 'PROVISIONER_MPC_ENROLL_SECRET_FILE',
   mpcCoordinatorCaFile: 'PROVISIONER_MPC_COORDINATOR_CA_FILE',
   mpcLedgerUrl: 'PROVISIONER_MPC_LEDGER_URL',
+  mpcCoordinatorUrl: 'PROVISIONER_MPC_COORDINATOR_URL',
   /** Provided by `connectionEnv` of the native stack: the defaults of the work folder and the binary. */
   stackDir: 'DATAWELL_STACK_DIR',
   stackTofuBinary: 'DATAWELL_TOFU_BINARY',
@@ -118,8 +121,10 @@ function httpUrl(v: string): boolean {
 /** The member mesh's settings: all of them or none, and only in member mode (the operator's mesh has its own CA). */
 function memberMeshIssues(env: Environment, member: boolean): ConfigIssue[] {
   const given = MEMBER_MESH.filter((name) => env[name]?.trim());
-  const ledger = env[V.mpcLedgerUrl]?.trim();
-  if (given.length === 0) return ledger ? [{ variable: V.mpcLedgerUrl, problem: `is where a member's own MPC nodes read their ledger and needs ${MEMBER_MESH.join(', ')}` }] : [];
+  if (given.length === 0) {
+    const why = { [V.mpcLedgerUrl]: "is where a member's own MPC nodes read their ledger", [V.mpcCoordinatorUrl]: "is where a member's own MPC nodes register themselves" };
+    return (Object.keys(why) as Array<keyof typeof why>).filter((name) => env[name]?.trim()).map((variable) => ({ variable, problem: `${why[variable]} and needs ${MEMBER_MESH.join(', ')}` }));
+  }
   if (!member) return given.map((variable) => ({ variable, problem: `sets a member's own MPC nodes and may be set only with ${V.memberMspId} (member mode)` }));
   return MEMBER_MESH.filter((name) => !env[name]?.trim()).map((variable) => ({ variable, problem: `is required with ${given[0]} (all of ${MEMBER_MESH.join(', ')} or none)` }));
 }
@@ -176,6 +181,7 @@ const provisionerExtension: ServiceExtension<ProvisionerSettings> = {
     [V.mpcEnrollSecretFile]: absolute,
     [V.mpcCoordinatorCaFile]: absolute,
     [V.mpcLedgerUrl]: optional.refine((v) => v === undefined || httpUrl(v), 'must be an http(s) URL without credentials, query or path'),
+    [V.mpcCoordinatorUrl]: optional.refine((v) => v === undefined || httpUrl(v), 'must be an http(s) URL without credentials, query or path'),
     [V.stackDir]: absolute,
     [V.stackTofuBinary]: optional,
   },
@@ -228,6 +234,7 @@ const provisionerExtension: ServiceExtension<ProvisionerSettings> = {
               enroll: { url: given(V.mpcEnrollUrl)!, caName: given(V.mpcEnrollCaName)!, tlsCaFile: given(V.mpcEnrollTlsCaFile)!, secretFile: given(V.mpcEnrollSecretFile)! },
               coordinatorCaFile: given(V.mpcCoordinatorCaFile)!,
               ...(given(V.mpcLedgerUrl) ? { ledgerUrl: given(V.mpcLedgerUrl)! } : {}),
+              ...(given(V.mpcCoordinatorUrl) ? { coordinatorUrl: given(V.mpcCoordinatorUrl)! } : {}),
             },
           }
         : {}),

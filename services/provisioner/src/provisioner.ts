@@ -88,6 +88,7 @@ export class Provisioner {
               controlClientNames: settings.mpcControlClientNames,
               ...(settings.mpcOtExtension ? { otExtension: settings.mpcOtExtension } : {}),
               ...(settings.memberMesh.ledgerUrl ? { ledgerUrl: settings.memberMesh.ledgerUrl } : {}),
+              ...(settings.memberMesh.coordinatorUrl ? { coordinatorUrl: settings.memberMesh.coordinatorUrl } : {}),
             },
           }
         : {}),

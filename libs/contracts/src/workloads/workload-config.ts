@@ -80,4 +80,8 @@ export interface MpcMeshMemberFromFile extends MpcMeshMemberCommon {
    * if the version, as the member's own peer reads it, allows it (MPC_NODE_LEDGER_URL).
    */
   readonly ledgerUrl?: string;
+  /** The operator's MPC coordinator (http(s) URL): the node registers itself there with its own identity (MPC_NODE_COORDINATOR_URL). */
+  readonly coordinatorUrl?: string;
+  /** The https URL at which the coordinator reaches the node's control API (MPC_NODE_CONTROL_URL). */
+  readonly controlUrl?: string;
 }

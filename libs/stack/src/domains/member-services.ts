@@ -145,15 +145,19 @@ async function provisionerEnv(ctx: StackContext, connection: StackConnection, d:
     PROVISIONER_WORK_DIR: workDir,
     // The stack's OpenTofu, published where the domain's user may run it (the cache is root's).
     PROVISIONER_TOFU_BINARY: binaryFor(ctx.settings, connection.opentofu.binary, { domain: d.name }),
-    ...mpcEnrollmentEnv(await ensureMpcEnrollment(ctx, d), memberServiceUrl(ctx.settings, d, 'ledger-bridge')),
+    ...mpcEnrollmentEnv(await ensureMpcEnrollment(ctx, d), memberServiceUrl(ctx.settings, d, 'ledger-bridge'), serviceUrl(ctx.settings, 'mpc-coordinator')),
   };
 }
 
-/** The member's MPC nodes: their identities from its own CA, the coordinator's CA, and its own bridge, where a node reads its ledger view. */
-function mpcEnrollmentEnv(e: MpcEnrollment | undefined, bridgeUrl: string): Record<string, string> {
+/**
+ * The member's MPC nodes: their identities from its own CA, the coordinator's CA, its own bridge, where
+ * a node reads its ledger view, and the operator's coordinator, where a node registers itself.
+ */
+function mpcEnrollmentEnv(e: MpcEnrollment | undefined, bridgeUrl: string, coordinatorUrl: string): Record<string, string> {
   if (!e) return {};
   return {
     PROVISIONER_MPC_LEDGER_URL: bridgeUrl,
+    PROVISIONER_MPC_COORDINATOR_URL: coordinatorUrl,
     PROVISIONER_MPC_ENROLL_URL: e.url,
     PROVISIONER_MPC_ENROLL_CA_NAME: e.caName,
     PROVISIONER_MPC_ENROLL_TLS_CA_FILE: e.tlsCaFile,

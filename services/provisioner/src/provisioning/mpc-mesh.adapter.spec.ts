@@ -64,7 +64,7 @@ describe("a member's nodes: the mesh from every member's part on the ledger", ()
     },
   });
   const issued: string[] = [];
-  const options = (member: string) => ({ issuer: issuerOf(member), coordinatorCaFile: '/pub/coordinator-ca.crt', controlClientNames: ['mpc-coordinator'], ledgerUrl: 'http://127.0.0.1:7300' });
+  const options = (member: string) => ({ issuer: issuerOf(member), coordinatorCaFile: '/pub/coordinator-ca.crt', controlClientNames: ['mpc-coordinator'], ledgerUrl: 'http://127.0.0.1:7300', coordinatorUrl: 'http://127.0.0.1:4105' });
   /** The version of the shared fixture with these managed workloads (name, owner, kind: default an MPC node). */
   const spec = (names: Array<[string, string, string?]>): DesiredVersion => ({
     ...DESIRED,
@@ -85,6 +85,8 @@ describe("a member's nodes: the mesh from every member's part on the ledger", ()
     ]);
     expect(plan.nodes[0]!.meshEndpoint).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(plan.nodes[0]!.controlUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    // The node registers itself at the coordinator with the control URL its part reports.
+    expect(plan.mesh.get('d1-v1-dsp-mpc')).toMatchObject({ coordinatorUrl: 'http://127.0.0.1:4105', controlUrl: plan.nodes[0]!.controlUrl });
     const env = mpcNodeEnvironment({ ...dsp.config, mpc: plan.mesh.get('d1-v1-dsp-mpc')! });
     expect(env).toMatchObject({ MPC_NODE_MESH_FILE: join(dsp.dir, MESH_FILE), MPC_NODE_CONTROL_CA_FILE: '/pub/coordinator-ca.crt', MPC_NODE_TLS_CERT_FILE: join(dsp.dir, 'mpc-node.crt'), MPC_NODE_LEDGER_URL: 'http://127.0.0.1:7300' });
     expect(env).not.toHaveProperty('MPC_NODE_NAMES');

@@ -198,6 +198,8 @@ export async function planMemberMesh(all: DesiredVersion, own: readonly Rendered
       ...(options.otExtension !== undefined ? { otExtension: options.otExtension } : {}),
       // Where the node reads its ledger view before taking part in a computation: its member's own bridge.
       ...(options.ledgerUrl !== undefined ? { ledgerUrl: options.ledgerUrl } : {}),
+      // Where the node registers itself, with its own identity, once its mesh is up; the coordinator reaches it at its control URL.
+      ...(options.coordinatorUrl !== undefined ? { coordinatorUrl: options.coordinatorUrl, controlUrl: `https://127.0.0.1:${ports.control}` } : {}),
       tls: { certFile: identity.certFile, keyFile: identity.keyFile },
       ...(datasets !== undefined ? { datasets } : {}),
     });

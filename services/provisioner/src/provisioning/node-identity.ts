@@ -28,4 +28,6 @@ export interface MemberMeshOptions {
   readonly otExtension?: string;
   /** The member's own ledger bridge: its nodes read their ledger view there before taking part in a computation. */
   readonly ledgerUrl?: string;
+  /** The operator's MPC coordinator: its nodes register themselves there with their own identities (MPC_NODE_COORDINATOR_URL). */
+  readonly coordinatorUrl?: string;
 }
