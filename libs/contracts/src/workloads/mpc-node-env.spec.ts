@@ -120,4 +120,36 @@ describe('the MPC node environment', () => {
     const listed = parseMpcNodeEnvironment({ ...mpcNodeEnvironment({ ...workload, mpc }), MPC_NODE_LEDGER_URL: 'http://127.0.0.1:3100' });
     expect('issues' in listed && listed.issues).toEqual([{ variable: 'MPC_NODE_LEDGER_URL', problem: "must not be set without MPC_NODE_MESH_FILE (only a mesh file names each party's member)" }]);
   });
+
+  it("registers a member's node at the coordinator (MPC_NODE_COORDINATOR_URL, MPC_NODE_CONTROL_URL): mesh-file mode only, with the DAO version, and refuses bad ones", () => {
+    const { endpoints: _e, tls, ...rest } = mpc;
+    const member = { ...rest, meshFile: '/w/mesh.json', controlCaFile: '/w/coordinator-ca.pem', tls: { certFile: tls.certFile, keyFile: tls.keyFile } };
+    const env = mpcNodeEnvironment({ ...workload, mpc: member, coordinatorUrl: 'https://coordinator.example:3105/', controlUrl: 'https://node.dsp.example:7100' });
+    expect(env).toMatchObject({ MPC_NODE_COORDINATOR_URL: 'https://coordinator.example:3105/', MPC_NODE_CONTROL_URL: 'https://node.dsp.example:7100' });
+    const parsed = parseMpcNodeEnvironment(env);
+    if (!('settings' in parsed)) throw new Error(JSON.stringify(parsed.issues));
+    expect(parsed.settings.coordinator).toEqual({ url: 'https://coordinator.example:3105', controlUrl: 'https://node.dsp.example:7100', daoId: 'd1', version: 1 });
+    // The control URL defaults to the control host and port.
+    const { MPC_NODE_CONTROL_URL: _c, ...byDefault } = env;
+    const defaulted = parseMpcNodeEnvironment({ ...byDefault, MPC_NODE_CONTROL_HOST: '10.0.0.7' });
+    expect('settings' in defaulted && defaulted.settings.coordinator?.controlUrl).toBe('https://10.0.0.7:7100');
+    // Without the coordinator: no registration, and nothing else changes.
+    const without = parseMpcNodeEnvironment(mpcNodeEnvironment({ ...workload, mpc: member }));
+    expect('settings' in without && without.settings).not.toHaveProperty('coordinator');
+    expect(mpcNodeEnvironment({ ...workload, mpc: member })).not.toHaveProperty('MPC_NODE_COORDINATOR_URL');
+    for (const bad of ['coordinator:3105', 'ftp://c/', 'http://u:p@c/', 'http://c/?x', 'http://c/#x']) {
+      const refused = parseMpcNodeEnvironment({ ...env, MPC_NODE_COORDINATOR_URL: bad });
+      expect('issues' in refused && refused.issues.map((i) => i.variable)).toEqual(['MPC_NODE_COORDINATOR_URL']);
+    }
+    for (const bad of ['http://node:7100', 'node:7100', 'https://u:p@node:7100', 'https://node:7100/?x']) {
+      const refused = parseMpcNodeEnvironment({ ...env, MPC_NODE_CONTROL_URL: bad });
+      expect('issues' in refused && refused.issues).toEqual([{ variable: 'MPC_NODE_CONTROL_URL', problem: 'must be an https URL without credentials, query or fragment' }]);
+    }
+    // The version it registers for is the heartbeat's: required.
+    const { MPC_NODE_WORKLOAD_ID: _w, MPC_NODE_WORKLOAD_KEY_FILE: _k, MPC_NODE_DAO_ID: _d, MPC_NODE_DAO_VERSION: _v, MPC_NODE_OWNER: _o, ...noHeartbeat } = env;
+    const noVersion = parseMpcNodeEnvironment(noHeartbeat);
+    expect('issues' in noVersion && noVersion.issues.map((i) => i.variable)).toEqual(['MPC_NODE_DAO_ID', 'MPC_NODE_DAO_VERSION']);
+    const listed = parseMpcNodeEnvironment({ ...mpcNodeEnvironment({ ...workload, mpc }), MPC_NODE_COORDINATOR_URL: 'https://coordinator.example' });
+    expect('issues' in listed && listed.issues).toEqual([{ variable: 'MPC_NODE_COORDINATOR_URL', problem: "must not be set without MPC_NODE_MESH_FILE (only a mesh file names each party's member)" }]);
+  });
 });

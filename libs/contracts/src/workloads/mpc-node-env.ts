@@ -26,7 +26,15 @@ export interface EnvIssue {
  *                           MPC_NODE_MESH_FILE; otherwise default MPC_NODE_TLS_CA_FILE)
  *   MPC_NODE_LEDGER_URL     optional, with MPC_NODE_MESH_FILE only: http(s) URL of the member's own
  *                           ledger bridge; the node then takes part in a computation only if its own
- *                           ledger view allows it (docs/mpc.md), logging in with its TLS key and certificate
+ *                           ledger view allows it (docs/mpc.md), logging in with its TLS key and certificate;
+ *                           a result of which its member is a recipient goes to that bridge, not to the coordinator
+ *   MPC_NODE_COORDINATOR_URL  optional, with MPC_NODE_MESH_FILE only: http(s) URL of the operator's MPC
+ *                           coordinator, without credentials, query or fragment; once its mesh is set up the node
+ *                           registers itself there (PUT /daos/:daoId/versions/:version/nodes) as its member,
+ *                           logging in with its TLS key and certificate. Needs MPC_NODE_DAO_ID and
+ *                           MPC_NODE_DAO_VERSION (the heartbeat variables)
+ *   MPC_NODE_CONTROL_URL    the https URL at which the coordinator reaches the control API (registered with
+ *                           MPC_NODE_COORDINATOR_URL; default https://<MPC_NODE_CONTROL_HOST>:<MPC_NODE_CONTROL_PORT>)
  *   MPC_NODE_JOB            one-shot mode: the job as JSON {"program":"demo-statistics","rows":…,
  *                           "seed":…,"owner":…,"recipient":…,"fractionalBits":…}; without it the node
  *                           serves jobs from the coordinator on its control port
@@ -65,6 +73,19 @@ export interface MpcNodeSettings {
    * every compute op is checked against the version as the member's own peer reads it.
    */
   readonly ledgerUrl?: string;
+  /**
+   * The operator's coordinator (MPC_NODE_COORDINATOR_URL, without a final "/"), mesh-file mode only:
+   * the node registers itself for the version (`daoId`, `version`: the heartbeat's) at `controlUrl`.
+   */
+  readonly coordinator?: CoordinatorRegistration;
+}
+
+export interface CoordinatorRegistration {
+  readonly url: string;
+  /** The https URL of this node's control API as the coordinator reaches it. */
+  readonly controlUrl: string;
+  readonly daoId: string;
+  readonly version: number;
 }
 
 /**
@@ -154,7 +175,12 @@ export function parseMpcNodeEnvironment(env: Readonly<Record<string, string | un
   const datasets = parseDatasets(env['MPC_NODE_DATASETS'], issues);
   const kafkaBrokers = (env['MPC_NODE_KAFKA_BROKERS'] ?? '').split(',').map((b) => b.trim()).filter(Boolean);
   if (kafkaBrokers.some((b) => !/^[^:\s]+:\d{1,5}$/.test(b))) issues.push({ variable: 'MPC_NODE_KAFKA_BROKERS', problem: 'must be host:port,…' });
-  const ledgerUrl = parseLedgerUrl(env['MPC_NODE_LEDGER_URL'], listed !== undefined, issues);
+  const ledgerUrl = parseServiceUrl('MPC_NODE_LEDGER_URL', env['MPC_NODE_LEDGER_URL'], listed !== undefined, issues);
+  const coordinatorUrl = parseServiceUrl('MPC_NODE_COORDINATOR_URL', env['MPC_NODE_COORDINATOR_URL'], listed !== undefined, issues);
+  const controlUrl = parseControlUrl(env['MPC_NODE_CONTROL_URL'], control, issues);
+  if (coordinatorUrl) {
+    for (const v of ['MPC_NODE_DAO_ID', 'MPC_NODE_DAO_VERSION'] as const) if (!env[v]?.trim()) issues.push({ variable: v, problem: 'is required with MPC_NODE_COORDINATOR_URL (the version the node registers for)' });
+  }
   const heartbeat = parseHeartbeat(env, issues);
   if ((heartbeat || Object.values(datasets).some((d) => 'topic' in d)) && kafkaBrokers.length === 0) {
     issues.push({ variable: 'MPC_NODE_KAFKA_BROKERS', problem: 'is required for heartbeats and Kafka datasets' });
@@ -196,6 +222,7 @@ export function parseMpcNodeEnvironment(env: Readonly<Record<string, string | un
     ...(kernelWorkers !== undefined ? { kernelWorkers } : {}),
     ...(heartbeat ? { heartbeat } : {}),
     ...(ledgerUrl ? { ledgerUrl } : {}),
+    ...(coordinatorUrl && heartbeat && controlUrl ? { coordinator: { url: coordinatorUrl, controlUrl, daoId: heartbeat.daoId, version: heartbeat.version } } : {}),
   };
   return { settings };
 }
@@ -226,28 +253,43 @@ function parseListedMesh(need: (name: string) => string, issues: EnvIssue[]): Li
 }
 
 /**
- * The member's ledger bridge: an http(s) URL without credentials, query or fragment. Only a mesh file
- * names each party's member (its `owner`), which the check needs: refused with a listed mesh.
+ * A service of the node's (its member's ledger bridge, the operator's coordinator): an http(s) URL
+ * without credentials, query or fragment. Only a mesh file names each party's member (its `owner`),
+ * which the ledger check, the delivery of results and the registration need: refused with a listed mesh.
  */
-function parseLedgerUrl(text: string | undefined, listed: boolean, issues: EnvIssue[]): string | undefined {
+function parseServiceUrl(variable: string, text: string | undefined, listed: boolean, issues: EnvIssue[]): string | undefined {
   const value = text?.trim();
   if (!value) return undefined;
   if (listed) {
-    issues.push({ variable: 'MPC_NODE_LEDGER_URL', problem: "must not be set without MPC_NODE_MESH_FILE (only a mesh file names each party's member)" });
+    issues.push({ variable, problem: "must not be set without MPC_NODE_MESH_FILE (only a mesh file names each party's member)" });
     return undefined;
   }
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    issues.push({ variable: 'MPC_NODE_LEDGER_URL', problem: 'must be an http(s) URL' });
-    return undefined;
-  }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash) {
-    issues.push({ variable: 'MPC_NODE_LEDGER_URL', problem: 'must be an http(s) URL without credentials, query or fragment' });
+  const url = urlOf(value);
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash) {
+    issues.push({ variable, problem: 'must be an http(s) URL without credentials, query or fragment' });
     return undefined;
   }
   return url.href.replace(/\/+$/, '');
+}
+
+/** Where the coordinator reaches the control API: an https URL (the control API is TLS only), by default the control host and port. */
+function parseControlUrl(text: string | undefined, control: MpcNodeSettings['control'], issues: EnvIssue[]): string | undefined {
+  const value = text?.trim();
+  if (!value) return control ? `https://${control.host.includes(':') ? `[${control.host}]` : control.host}:${control.port}` : undefined;
+  const url = urlOf(value);
+  if (!url || url.protocol !== 'https:' || url.username || url.password || url.search || url.hash) {
+    issues.push({ variable: 'MPC_NODE_CONTROL_URL', problem: 'must be an https URL without credentials, query or fragment' });
+    return undefined;
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+function urlOf(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -315,11 +357,19 @@ export function mpcNodeEnvironment(config: {
   readonly telemetryTopic: string;
   readonly heartbeatIntervalSeconds: number;
   readonly mpc: MpcMeshMember;
+  /** A node of a mesh file: the operator's coordinator, where it registers itself, and where the coordinator reaches its control API. */
+  readonly coordinatorUrl?: string;
+  readonly controlUrl?: string;
 }): Record<string, string> {
   const { mpc } = config;
   const mesh: Record<string, string> =
     mpc.meshFile !== undefined
-      ? { MPC_NODE_MESH_FILE: mpc.meshFile, ...(mpc.ledgerUrl !== undefined ? { MPC_NODE_LEDGER_URL: mpc.ledgerUrl } : {}) }
+      ? {
+          MPC_NODE_MESH_FILE: mpc.meshFile,
+          ...(mpc.ledgerUrl !== undefined ? { MPC_NODE_LEDGER_URL: mpc.ledgerUrl } : {}),
+          ...(config.coordinatorUrl !== undefined ? { MPC_NODE_COORDINATOR_URL: config.coordinatorUrl } : {}),
+          ...(config.controlUrl !== undefined ? { MPC_NODE_CONTROL_URL: config.controlUrl } : {}),
+        }
       : { MPC_NODE_INDEX: String(mpc.partyIndex), MPC_NODE_NAMES: mpc.names.join(','), MPC_NODE_ENDPOINTS: mpc.endpoints.join(','), MPC_NODE_TLS_CA_FILE: mpc.tls.caFile };
   return {
     ...mesh,
