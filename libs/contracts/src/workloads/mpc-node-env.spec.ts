@@ -124,7 +124,7 @@ describe('the MPC node environment', () => {
   it("registers a member's node at the coordinator (MPC_NODE_COORDINATOR_URL, MPC_NODE_CONTROL_URL): mesh-file mode only, with the DAO version, and refuses bad ones", () => {
     const { endpoints: _e, tls, ...rest } = mpc;
     const member = { ...rest, meshFile: '/w/mesh.json', controlCaFile: '/w/coordinator-ca.pem', tls: { certFile: tls.certFile, keyFile: tls.keyFile } };
-    const env = mpcNodeEnvironment({ ...workload, mpc: member, coordinatorUrl: 'https://coordinator.example:3105/', controlUrl: 'https://node.dsp.example:7100' });
+    const env = mpcNodeEnvironment({ ...workload, mpc: { ...member, coordinatorUrl: 'https://coordinator.example:3105/', controlUrl: 'https://node.dsp.example:7100' } });
     expect(env).toMatchObject({ MPC_NODE_COORDINATOR_URL: 'https://coordinator.example:3105/', MPC_NODE_CONTROL_URL: 'https://node.dsp.example:7100' });
     const parsed = parseMpcNodeEnvironment(env);
     if (!('settings' in parsed)) throw new Error(JSON.stringify(parsed.issues));

@@ -357,9 +357,6 @@ export function mpcNodeEnvironment(config: {
   readonly telemetryTopic: string;
   readonly heartbeatIntervalSeconds: number;
   readonly mpc: MpcMeshMember;
-  /** A node of a mesh file: the operator's coordinator, where it registers itself, and where the coordinator reaches its control API. */
-  readonly coordinatorUrl?: string;
-  readonly controlUrl?: string;
 }): Record<string, string> {
   const { mpc } = config;
   const mesh: Record<string, string> =
@@ -367,8 +364,8 @@ export function mpcNodeEnvironment(config: {
       ? {
           MPC_NODE_MESH_FILE: mpc.meshFile,
           ...(mpc.ledgerUrl !== undefined ? { MPC_NODE_LEDGER_URL: mpc.ledgerUrl } : {}),
-          ...(config.coordinatorUrl !== undefined ? { MPC_NODE_COORDINATOR_URL: config.coordinatorUrl } : {}),
-          ...(config.controlUrl !== undefined ? { MPC_NODE_CONTROL_URL: config.controlUrl } : {}),
+          ...(mpc.coordinatorUrl !== undefined ? { MPC_NODE_COORDINATOR_URL: mpc.coordinatorUrl } : {}),
+          ...(mpc.controlUrl !== undefined ? { MPC_NODE_CONTROL_URL: mpc.controlUrl } : {}),
         }
       : { MPC_NODE_INDEX: String(mpc.partyIndex), MPC_NODE_NAMES: mpc.names.join(','), MPC_NODE_ENDPOINTS: mpc.endpoints.join(','), MPC_NODE_TLS_CA_FILE: mpc.tls.caFile };
   return {
