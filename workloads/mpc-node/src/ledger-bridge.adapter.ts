@@ -1,14 +1,16 @@
-import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { signLoginChallenge } from '@datawell/contracts';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { answerCode, tokenSession, TokenSessionError, type SessionResponse, type TokenSession } from '@datawell/contracts';
 import { LedgerUnavailableError, type LedgerReader } from './ledger-check';
+import { ResultDeliveryError, type ResultDelivery, type ResultToDeliver } from './result-delivery';
 
 /**
  * The member's own ledger bridge (MPC_NODE_LEDGER_URL), read as the node's own identity: its mesh TLS
  * key and certificate, a Fabric client identity of the member from the member's CA. It logs in as
  * every client of the platform does (libs/auth: POST /auth/challenge, sign the exact challenge,
- * POST /auth/token) and reads GET /daos/{daoId}/versions/{version}/state: the dao chaincode's
- * GetVersion through the member's own peer. The token is kept until shortly before it expires; a 401
- * logs in again once.
+ * POST /auth/token; the token session of @datawell/contracts), reads GET
+ * /daos/{daoId}/versions/{version}/state (the dao chaincode's GetVersion through the member's own
+ * peer) and delivers the results of which the member is a recipient. The token is kept until
+ * shortly before it expires; a 401 logs in again once.
  */
 export interface BridgeIdentity {
   readonly keyPem: string;
@@ -23,94 +25,66 @@ export interface LedgerBridgeOptions {
   readonly now?: () => number;
 }
 
-/** A token is not used in its last 30 s (or its last half, for a short one). */
-const MARGIN_MS = 30_000;
-
-export class LedgerBridgeClient implements LedgerReader {
-  readonly #base: string;
-  readonly #key: KeyObject;
-  readonly #certificatePem: string;
-  readonly #timeoutMs: number;
-  readonly #fetch: typeof fetch;
-  readonly #now: () => number;
-  #token: { value: string; useUntil: number } | undefined;
+export class LedgerBridgeClient implements LedgerReader, ResultDelivery {
+  readonly #session: TokenSession;
 
   constructor(baseUrl: string, identity: BridgeIdentity, options: LedgerBridgeOptions = {}) {
-    this.#base = baseUrl.replace(/\/+$/, '');
-    this.#key = createPrivateKey(identity.keyPem);
-    // The leaf only: the bridge checks it against the member's CA itself.
-    this.#certificatePem = new X509Certificate(identity.certificatePem).toString();
-    this.#timeoutMs = options.timeoutMs ?? 10_000;
-    this.#fetch = options.fetch ?? fetch;
-    this.#now = options.now ?? Date.now;
+    this.#session = tokenSession({
+      baseUrl,
+      // The leaf only: the bridge checks it against the member's CA itself.
+      identity: { key: createPrivateKey(identity.keyPem), certificatePem: new X509Certificate(identity.certificatePem).toString() },
+      timeoutMs: options.timeoutMs ?? 10_000,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
   }
 
   async versionState(daoId: string, version: number): Promise<unknown> {
     const path = `/daos/${encodeURIComponent(daoId)}/versions/${version}/state`;
-    for (let attempt = 0; ; attempt++) {
-      const token = await this.#login();
-      const { status, body } = await this.#request('GET', path, undefined, token);
-      if (status === 401 && attempt === 0) {
-        // An expired or revoked token (the bridge restarted): log in again, once.
-        this.#token = undefined;
-        continue;
-      }
-      // The member's peer has no such version (or the member is not in it): the bridge's VERSION_NOT_FOUND.
-      if (status === 404 && codeOf(body) === ' VERSION_NOT_FOUND') return undefined;
-      if (status >= 200 && status < 300) return body;
-      throw new LedgerUnavailableError(`the ledger bridge answered GET ${path} with ${status}${codeOf(body)}`);
+    const { status, body, text } = await this.#request('GET', path);
+    // The member's peer has no such version (or the member is not in it): the bridge's VERSION_NOT_FOUND.
+    if (status === 404 && answerCode(body) === 'VERSION_NOT_FOUND') return undefined;
+    if (status >= 200 && status < 300) {
+      if (body === undefined && text !== '') throw new LedgerUnavailableError(`the ledger bridge answered GET ${path} with something other than JSON`);
+      return body;
     }
+    throw new LedgerUnavailableError(`the ledger bridge answered GET ${path} with ${status}${codeOf(body)}`);
   }
 
-  async #login(): Promise<string> {
-    const now = this.#now();
-    if (this.#token && now < this.#token.useUntil) return this.#token.value;
-    const challenge = await this.#post('/auth/challenge', {});
-    if (typeof challenge['challenge'] !== 'string') throw new LedgerUnavailableError('the ledger bridge gave no challenge');
-    const signature = signLoginChallenge(challenge['challenge'], this.#key);
-    const answer = await this.#post('/auth/token', { challenge: challenge['challenge'], signature, certificatePem: this.#certificatePem });
-    const token = answer['token'];
-    const expiresAt = Date.parse(String(answer['expiresAt']));
-    if (typeof token !== 'string' || !Number.isFinite(expiresAt)) throw new LedgerUnavailableError('the ledger bridge gave no token');
-    const lifetime = expiresAt - now;
-    this.#token = { value: token, useUntil: now + Math.max(0, lifetime - MARGIN_MS, lifetime / 2) };
-    return token;
-  }
-
-  async #post(path: string, body: unknown): Promise<Record<string, unknown>> {
-    const { status, body: answer } = await this.#request('POST', path, body);
-    if (status < 200 || status >= 300) {
-      // 4xx: the bridge does not accept this node's identity (not an identity of its organisation, expired).
-      throw new LedgerUnavailableError(`the ledger bridge refused the node's login (POST ${path}: ${status}${codeOf(answer)})`);
-    }
-    return (answer ?? {}) as Record<string, unknown>;
-  }
-
-  async #request(method: 'GET' | 'POST', path: string, body: unknown, token?: string): Promise<{ status: number; body: unknown }> {
-    let response: Response;
+  /**
+   * POST /daos/{daoId}/versions/{version}/computations/{jobId}/result: the member's bridge records
+   * ComputationCompleted as the member and keeps the result in the member's own database. Resolves on
+   * 2xx; otherwise a ResultDeliveryError, `retryable` when the bridge did not answer or answered 5xx.
+   */
+  async deliverResult(delivery: ResultToDeliver): Promise<void> {
+    const path = `/daos/${encodeURIComponent(delivery.daoId)}/versions/${delivery.version}/computations/${encodeURIComponent(delivery.jobId)}/result`;
+    let answer;
     try {
-      response = await this.#fetch(`${this.#base}${path}`, {
-        method,
-        headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
+      answer = await this.#session.request('POST', path, { computation: delivery.computation, members: delivery.members, result: delivery.result, resultDigest: delivery.resultDigest });
     } catch (error) {
-      throw new LedgerUnavailableError(`the ledger bridge did not answer ${method} ${path}: ${error instanceof Error ? error.message : String(error)}`);
+      if (!(error instanceof TokenSessionError)) throw error;
+      throw new ResultDeliveryError(error.status === undefined || error.status >= 500, error.code ?? (error.status === undefined ? 'UNREACHABLE' : `HTTP_${error.status}`), error.message);
     }
-    if (response.status >= 500) throw new LedgerUnavailableError(`the ledger bridge answered ${method} ${path} with ${response.status}`);
-    const text = await response.text().catch(() => '');
-    let parsed: unknown;
+    if (answer.status >= 200 && answer.status < 300) return;
+    const code = answerCode(answer.body) ?? `HTTP_${answer.status}`;
+    throw new ResultDeliveryError(answer.status >= 500, code, `the ledger bridge answered POST ${path} with ${answer.status} ${code}`);
+  }
+
+  async #request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<SessionResponse> {
+    let answer: SessionResponse;
     try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      if (response.ok) throw new LedgerUnavailableError(`the ledger bridge answered ${method} ${path} with something other than JSON`);
+      answer = await this.#session.request(method, path, body);
+    } catch (error) {
+      if (!(error instanceof TokenSessionError)) throw error;
+      // Unreachable, or a login refused (not an identity of its organisation, expired) or failing.
+      throw new LedgerUnavailableError(error.reason === 'login' ? `the ledger bridge refused the node's login: ${error.message}` : error.message);
     }
-    return { status: response.status, body: parsed };
+    if (answer.status >= 500) throw new LedgerUnavailableError(`the ledger bridge answered ${method} ${path} with ${answer.status}`);
+    return answer;
   }
 }
 
 function codeOf(body: unknown): string {
-  const code = (body as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' ? ` ${code}` : '';
+  const code = answerCode(body);
+  return code ? ` ${code}` : '';
 }

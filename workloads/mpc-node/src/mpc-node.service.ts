@@ -17,10 +17,12 @@ import {
 import { startHeartbeats, type HeartbeatLoop } from '@datawell/workload-runtime';
 import { startControlServer } from './control.server';
 import { loadColumns } from './dataset.adapter';
+import { CoordinatorClient, registerAtCoordinator } from './coordinator-registration';
 import { LedgerBridgeClient } from './ledger-bridge.adapter';
 import { ledgerGate } from './ledger-check';
 import { opQueue, type NodeLog } from './op-queue';
 import { checkOwnParty, MeshIdentityError, waitForMeshFile } from './mesh-file.adapter';
+import { deliverOutcome } from './result-delivery';
 import { listenTlsNode, type Endpoint, type PeerAuthentication } from './tls.adapter';
 import { mascotOptionsOf, type MpcNodeConfig } from './node.config';
 
@@ -90,7 +92,10 @@ export interface ServingNode {
  * its stock of triples and masks last across jobs), heartbeats, and serves the coordinator's
  * operations in order. The owner's node reads its dataset itself; only shares leave it. With
  * MPC_NODE_LEDGER_URL it takes part in a compute op only if its member's own ledger allows it
- * (ledger-check.ts); a refused op is answered without touching the mesh.
+ * (ledger-check.ts); a refused op is answered without touching the mesh, and a result of which it is
+ * a recipient goes to that bridge, the coordinator getting its digest only (result-delivery.ts).
+ * With MPC_NODE_COORDINATOR_URL it registers itself at the coordinator once its mesh is set up
+ * (coordinator-registration.ts).
  */
 export async function serveMpcNode(config: MpcNodeConfig, log: NodeLog): Promise<ServingNode> {
   if (!config.control) throw new Error('no control port configured');
@@ -152,7 +157,7 @@ export async function serveMpcNode(config: MpcNodeConfig, log: NodeLog): Promise
   const op = opQueue({
     notReady: () => (mascot ? undefined : waiting),
     broken: () => dead,
-    ...(ledger ? { admit: ledgerGate(() => meshFile!, ledger, log) } : {}),
+    ...(ledger ? { admit: ledgerGate(() => meshFile!, ledger, log), deliver: (o, out) => deliverOutcome(o, out, meshFile!, ledger, log) } : {}),
     run,
     onMeshBroken: (e) => {
       dead = e;
@@ -205,6 +210,11 @@ export async function serveMpcNode(config: MpcNodeConfig, log: NodeLog): Promise
       const t0 = performance.now();
       mascot = await setupMascot(transport, mascotOptionsOf(config));
       log('preprocessing set up', { ms: Math.round(performance.now() - t0), kernelWorkers: config.kernelWorkers ?? 'cores', otExtension: config.otExtension });
+      if (config.coordinator && meshFile) {
+        const { url, daoId, version, controlUrl } = config.coordinator;
+        const registration = { daoId, version, partyIndex: meshFile.index, controlUrl, certificatePem: new X509Certificate(cert).toString() };
+        void registerAtCoordinator(new CoordinatorClient(url, { keyPem: key, certificatePem: cert }), registration, log, { signal: stopWaiting.signal });
+      }
     } catch (error) {
       if (stopWaiting.signal.aborted) return;
       dead = error as Error;

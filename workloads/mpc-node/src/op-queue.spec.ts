@@ -85,4 +85,32 @@ describe("the node's queue of operations", () => {
     await expect(q.op({ ...compute('a'), ledger: { daoId: 'd1' } })).rejects.toMatchObject({ status: 400, code: 'INVALID_REQUEST', message: expect.stringMatching(/^ledger/) });
     expect(q.admitted).toEqual([]);
   });
+
+  it("answers a compute op with what delivery makes of its outcome; a failed delivery is remembered and never breaks the mesh", async () => {
+    const deps = (deliver: OpQueueDeps['deliver']) => {
+      const ran: string[] = [];
+      let broken: Error | undefined;
+      const q = opQueue({
+        notReady: () => undefined,
+        broken: () => broken,
+        run: async (op) => (ran.push(op.opId), outcome(op.opId)),
+        ...(deliver ? { deliver } : {}),
+        onMeshBroken: (e) => (broken = e),
+        log: () => undefined,
+      });
+      return { q, ran, broken: () => broken };
+    };
+    const delivered = deps(async (_op, out) => ({ ...out, resultDigest: 'ab'.repeat(32), delivered: true }));
+    await expect(delivered.q(compute('a'))).resolves.toMatchObject({ opId: 'a', delivered: true });
+    // Preprocessing has no result to deliver.
+    await expect(delivered.q({ opId: 'p', kind: 'preprocess', triples: 1, masks: [] })).resolves.toEqual(outcome('p'));
+    const failing = deps(async () => {
+      throw new ControlError(502, 'RESULT_NOT_DELIVERED', 'bridge down');
+    });
+    await expect(failing.q(compute('a'))).rejects.toMatchObject({ status: 502, code: 'RESULT_NOT_DELIVERED' });
+    await expect(failing.q(compute('a'))).rejects.toMatchObject({ code: 'RESULT_NOT_DELIVERED' });
+    expect(failing.ran).toEqual(['a']);
+    expect(failing.broken()).toBeUndefined();
+    await expect(failing.q({ opId: 'p', kind: 'preprocess', triples: 1, masks: [] })).resolves.toEqual(outcome('p'));
+  });
 });

@@ -15,6 +15,12 @@ export interface OpQueueDeps {
    */
   admit?(op: ComputeOp): Promise<void>;
   run(op: NodeOp): Promise<ComputeOutcome | PreprocessOutcome>;
+  /**
+   * After a compute op ran: what the coordinator is answered instead of `outcome` (a recipient in its
+   * member's domain delivers the result to its member's bridge); throws a ControlError when it cannot
+   * (502 RESULT_NOT_DELIVERED). Never breaks the mesh. Absent: the outcome as it is.
+   */
+  deliver?(op: ComputeOp, outcome: ComputeOutcome): Promise<ComputeOutcome>;
   /** The op failed on the mesh (an abort closed the channels): the mesh cannot run anything more. */
   onMeshBroken(error: Error): void;
   log: NodeLog;
@@ -50,10 +56,10 @@ export function opQueue(deps: OpQueueDeps): (body: unknown) => Promise<unknown> 
       // Outside the try below: a refusal never marks the mesh broken.
       if (o.kind === 'compute' && deps.admit) await deps.admit(o);
       deps.log('operation started', { opId: o.opId, kind: o.kind });
+      let out: ComputeOutcome | PreprocessOutcome;
       try {
-        const out = await deps.run(o);
+        out = await deps.run(o);
         deps.log('operation done', { opId: o.opId, kind: o.kind, ...('rows' in out ? { rows: out.rows, made: out.made } : { ms: out.ms }) });
-        return out;
       } catch (error) {
         const e = error as Error & { code?: string };
         deps.log('operation failed', { opId: o.opId, kind: o.kind, code: e.code ?? 'INTERNAL', error: e.message });
@@ -62,6 +68,8 @@ export function opQueue(deps: OpQueueDeps): (body: unknown) => Promise<unknown> 
         deps.onMeshBroken(e);
         throw new ControlError(500, e.code ?? 'INTERNAL', e.message);
       }
+      // Outside the try above too: the mesh ran the op; where its result goes is not the mesh's concern.
+      return o.kind === 'compute' && deps.deliver && 'rows' in out ? deps.deliver(o, out) : out;
     });
     answers.set(o.opId, answer);
     if (answers.size > REMEMBERED) answers.delete(answers.keys().next().value!);
