@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Metadata } from '@grpc/grpc-js';
 import { Injectable } from '@nestjs/common';
-import { Authenticator } from '@datawell/auth';
+import { Authenticator, type Principal } from '@datawell/auth';
 import type { GrpcCallPeer, GrpcServiceOptions } from '@datawell/service-platform';
 import { CommandsService } from '../commands/commands.service';
 import { DaosService } from '../daos/daos.service';
@@ -11,8 +11,9 @@ import { ParticipantsService } from '../participants/participants.service';
 /**
  * The marketplace's read side over gRPC (libs/contracts/proto/marketplace.proto), and the caller's
  * own ledger commands (GetCommand, authenticated as negotiation's rpcs are), served by the
- * platform's GrpcServer on MARKETPLACE_GRPC_PORT. Fields keep the proto's snake_case; domain errors
- * map to gRPC statuses by their code (…_NOT_FOUND → NOT_FOUND, INVALID_REQUEST → INVALID_ARGUMENT).
+ * platform's GrpcServer on MARKETPLACE_GRPC_PORT, and the operator administrators' manual admission.
+ * Fields keep the proto's snake_case; the platform's server maps the typed errors to statuses by their
+ * kind (as HTTP's) and sends their stable code as trailing metadata `datawell-code`.
  */
 @Injectable()
 export class MarketplaceGrpc {
@@ -98,7 +99,47 @@ export class MarketplaceGrpc {
       updated_at: c.updatedAt,
     };
   }
+
+  // Manual admission, as the @OperatorAdmin routes of admissions.controller.ts: the same audience check
+  // (libs/auth `admit`) and the same service calls, so the rules and refusals are HTTP's.
+
+  /** The registrations waiting for admission, oldest first, as GET /admin/admissions. */
+  async ListAdmissions(_request: Record<string, unknown>, metadata: Metadata, peer: GrpcCallPeer = {}): Promise<unknown> {
+    await this.#operatorAdmin(metadata, peer);
+    const { admissions } = await this.participants.admissions();
+    return {
+      admissions: admissions.map((a) => ({
+        msp_id: a.mspId,
+        role: a.role,
+        name: a.name,
+        requested_at: a.requestedAt,
+        own_ca: a.ownCa,
+        ...(a.enrollmentId !== undefined ? { enrollment_id: a.enrollmentId } : {}),
+      })),
+    };
+  }
+
+  /** As POST /admin/admissions/:mspId/admit. */
+  async AdmitParticipant(request: Record<string, unknown>, metadata: Metadata, peer: GrpcCallPeer = {}): Promise<unknown> {
+    const principal = await this.#operatorAdmin(metadata, peer);
+    const a = await this.participants.admit(principal, text(request['msp_id']));
+    return { msp_id: a.mspId, status: a.status, admission: a.admission, command_id: a.commandId };
+  }
+
+  /** As POST /admin/admissions/:mspId/reject {reason}. */
+  async RejectParticipant(request: Record<string, unknown>, metadata: Metadata, peer: GrpcCallPeer = {}): Promise<unknown> {
+    const principal = await this.#operatorAdmin(metadata, peer);
+    const r = await this.participants.reject(principal, text(request['msp_id']), { reason: text(request['reason']) });
+    return { msp_id: r.mspId, status: r.status, rejection: { reason: r.rejection.reason, at_ms: r.rejection.atMs } };
+  }
+
+  /** The caller, who must be an administrator of the operator (OperatorMSP, OU=admin), as @OperatorAdmin() requires. */
+  #operatorAdmin(metadata: Metadata, peer: GrpcCallPeer): Promise<Principal> {
+    return this.auth.authenticateCall(metadata, peer.certificatePem, 'operatorAdmin');
+  }
 }
+
+const text = (v: unknown) => (typeof v === 'string' ? v : '');
 
 export const MARKETPLACE_GRPC: GrpcServiceOptions = {
   protoFile: join(__dirname, '..', '..', '..', '..', 'libs', 'contracts', 'proto', 'marketplace.proto'),
