@@ -2,7 +2,7 @@ import type { NodePin } from './node-client.adapter';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DaoVersionView, VersionMember } from './authorization';
 import { planLedgerNodes, type LedgerNodesUpdate, type RegisteredNode } from '../ledger/ledger-nodes';
-import { membersAfterTransfer, type ReadModelUpdate } from '../ledger/read-model';
+import { membersAfterTransfer, publicVersionMembers, type PublicVersionUpdate, type ReadModelUpdate } from '../ledger/read-model';
 import { periodsBegun, type Subscription, type SubscriptionUpdate } from '../ledger/subscriptions';
 
 export type ComputationStatus = 'queued' | 'running' | 'completed' | 'failed';
@@ -123,10 +123,11 @@ export class CoordinatorRepository {
       version: number;
       channel: string;
       members: VersionMember[];
-      computations: DaoVersionView['computations'];
+      computations: DaoVersionView['computations'] | null;
+      source: 'channel' | 'directory';
     }>;
     const r = rows[0];
-    return r && { daoId: r.dao_id, version: r.version, channel: r.channel, members: r.members, computations: r.computations };
+    return r && { daoId: r.dao_id, version: r.version, channel: r.channel, members: r.members, computations: r.computations ?? [], source: r.source };
   }
 
   /**
@@ -135,18 +136,20 @@ export class CoordinatorRepository {
    */
   async apply(manager: EntityManager, update: ReadModelUpdate): Promise<LedgerNodesOutcome | undefined> {
     if (update.kind === 'ledger-nodes') return this.#applyLedgerNodes(manager, update);
+    if (update.kind === 'public-version') return this.#applyPublicVersion(manager, update);
     if (update.kind === 'version') {
       const v = update.version;
       // A member who already left an earlier version is not active in a later one either.
       const left = (await manager.query(
         `SELECT m->>'mspId' AS msp, m->>'status' AS status FROM ${this.#s}.dao_versions, jsonb_array_elements(members) m
-          WHERE dao_id = $1 AND version < $2 AND m->>'status' <> 'active'`,
+          WHERE dao_id = $1 AND version < $2 AND source = 'channel' AND m->>'status' <> 'active'`,
         [v.daoId, v.version],
       )) as Array<{ msp: string; status: VersionMember['status'] }>;
       const members = v.members.map((m) => ({ ...m, status: left.find((l) => l.msp === m.mspId)?.status ?? m.status }));
       await manager.query(
-        `INSERT INTO ${this.#s}.dao_versions (dao_id, version, channel, members, computations) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb)
-         ON CONFLICT (dao_id, version) DO UPDATE SET channel = EXCLUDED.channel, members = EXCLUDED.members, computations = EXCLUDED.computations, updated_at = now()`,
+        // The channel's view wins over a public entry of the same version (DaoPublished).
+        `INSERT INTO ${this.#s}.dao_versions (dao_id, version, channel, members, computations, source) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, 'channel')
+         ON CONFLICT (dao_id, version) DO UPDATE SET channel = EXCLUDED.channel, members = EXCLUDED.members, computations = EXCLUDED.computations, source = 'channel', updated_at = now()`,
         [v.daoId, v.version, v.channel, JSON.stringify(members), JSON.stringify(v.computations)],
       );
       return undefined;
@@ -179,12 +182,31 @@ export class CoordinatorRepository {
     return undefined;
   }
 
+  /**
+   * A public version from the directory (DaoPublished): its listed members active (or, once dissolved,
+   * every member inactive), no terms. A version known from its channel is left as it is.
+   */
+  async #applyPublicVersion(manager: EntityManager, update: PublicVersionUpdate): Promise<LedgerNodesOutcome | undefined> {
+    const rows = (await manager.query(`SELECT source, members FROM ${this.#s}.dao_versions WHERE dao_id = $1 AND version = $2 FOR UPDATE`, [update.daoId, update.version])) as Array<{
+      source: 'channel' | 'directory';
+      members: VersionMember[];
+    }>;
+    const next = publicVersionMembers(rows[0], update);
+    if ('skipped' in next) return next;
+    await manager.query(
+      `INSERT INTO ${this.#s}.dao_versions (dao_id, version, channel, members, computations, source) VALUES ($1, $2, $3, $4::jsonb, NULL, 'directory')
+       ON CONFLICT (dao_id, version) DO UPDATE SET channel = EXCLUDED.channel, members = EXCLUDED.members, updated_at = now() WHERE ${this.#s}.dao_versions.source = 'directory'`,
+      [update.daoId, update.version, update.channel, JSON.stringify(next.members)],
+    );
+    return undefined;
+  }
+
   /** A report's nodes replace the version's ledger-registered ones (planLedgerNodes), all or nothing. */
   async #applyLedgerNodes(manager: EntityManager, update: LedgerNodesUpdate): Promise<LedgerNodesOutcome> {
     const versions = (await manager.query(`SELECT dao_id, version, channel, members, computations, nodes_revision FROM ${this.#s}.dao_versions WHERE dao_id = $1 AND version = $2 FOR UPDATE`, [
       update.daoId,
       update.version,
-    ])) as Array<{ dao_id: string; version: number; channel: string; members: VersionMember[]; computations: DaoVersionView['computations']; nodes_revision: number | null }>;
+    ])) as Array<{ dao_id: string; version: number; channel: string; members: VersionMember[]; computations: DaoVersionView['computations'] | null; nodes_revision: number | null }>;
     const v = versions[0];
     if (!v) return { skipped: `no VersionCreated of ${update.daoId} version ${update.version} is known` };
     if (v.nodes_revision !== null && update.revision < v.nodes_revision) {
@@ -194,7 +216,7 @@ export class CoordinatorRepository {
       `SELECT msp_id, party_index, control_url, source, triples, squares, masks, checked_at FROM ${this.#s}.mpc_nodes WHERE dao_id = $1 AND version = $2 FOR UPDATE`,
       [update.daoId, update.version],
     )) as Array<{ msp_id: string; party_index: number; control_url: string; source: RegisteredNode['source']; triples: string | null; squares: string | null; masks: number[] | null; checked_at: Date | null }>;
-    const view: DaoVersionView = { daoId: v.dao_id, version: v.version, channel: v.channel, members: v.members, computations: v.computations };
+    const view: DaoVersionView = { daoId: v.dao_id, version: v.version, channel: v.channel, members: v.members, computations: v.computations ?? [] };
     const plan = planLedgerNodes(
       view,
       current.map((c) => ({ mspId: c.msp_id, partyIndex: c.party_index, controlUrl: c.control_url, source: c.source })),
@@ -229,12 +251,14 @@ export class CoordinatorRepository {
     return { registered: plan.insert.length, dropped: plan.dropped, evicted: plan.evicted };
   }
 
-  async registerNode(daoId: string, version: number, mspId: string, partyIndex: number, controlUrl: string): Promise<'registered' | 'index-taken'> {
+  /** A member's own registration of its node (PUT), with its pin when it gave its certificate. */
+  async registerNode(daoId: string, version: number, mspId: string, partyIndex: number, controlUrl: string, pin?: NodePin): Promise<'registered' | 'index-taken'> {
     try {
       await this.dataSource.query(
-        `INSERT INTO ${this.#s}.mpc_nodes (dao_id, version, msp_id, party_index, control_url, source) VALUES ($1, $2, $3, $4, $5, 'member')
-         ON CONFLICT (dao_id, version, msp_id) DO UPDATE SET party_index = EXCLUDED.party_index, control_url = EXCLUDED.control_url, source = 'member', workload_id = NULL, certificate_pem = NULL, ca_certificate_pem = NULL, registered_at = now()`,
-        [daoId, version, mspId, partyIndex, controlUrl],
+        `INSERT INTO ${this.#s}.mpc_nodes (dao_id, version, msp_id, party_index, control_url, source, certificate_pem, ca_certificate_pem) VALUES ($1, $2, $3, $4, $5, 'member', $6, $7)
+         ON CONFLICT (dao_id, version, msp_id) DO UPDATE SET party_index = EXCLUDED.party_index, control_url = EXCLUDED.control_url, source = 'member', workload_id = NULL,
+           certificate_pem = EXCLUDED.certificate_pem, ca_certificate_pem = EXCLUDED.ca_certificate_pem, registered_at = now()`,
+        [daoId, version, mspId, partyIndex, controlUrl, pin?.certificatePem ?? null, pin?.caCertificatePem ?? null],
       );
       return 'registered';
     } catch (error) {
@@ -359,10 +383,11 @@ export class CoordinatorRepository {
     );
   }
 
+  /** Completed with its digest; `result` undefined when it went only to the recipients' own domains (NULL). */
   async complete(manager: EntityManager, id: string, rows: number, result: unknown, digest: string): Promise<void> {
     await manager.query(
       `UPDATE ${this.#s}.computations SET status = 'completed', progress = 100, rows = $2, result = $3::jsonb, result_digest = $4, updated_at = now() WHERE id = $1`,
-      [id, rows, JSON.stringify(result), digest],
+      [id, rows, result === undefined ? null : JSON.stringify(result), digest],
     );
   }
 

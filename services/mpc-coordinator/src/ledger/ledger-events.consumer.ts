@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { DAO, ledgerCommandCloudEvent, parseDaoChannel } from '@datawell/contracts';
+import { DAO, ledgerCommandCloudEvent, MARKETPLACE, parseDaoChannel } from '@datawell/contracts';
 import { startLedgerEventConsumer, UnusableLedgerEventError, writeOutbox, type ConnectionLogger, type LedgerEffect, type LedgerEventHandlers, type LedgerEventMeta, type TopicConsumer } from '@datawell/messaging';
 import type { CoordinatorRepository, LedgerNodesOutcome, SubscriptionEnd } from '../computations/computations.repository';
 import { meteringCommandOf, meteringDecision, meteringTermsOf } from './metering';
@@ -22,6 +22,12 @@ function readModelEffect(repository: CoordinatorRepository, logger: ConnectionLo
         const at = { id: meta.id, daoId: update.daoId, version: update.version, revision: update.revision };
         if (!outcome || 'skipped' in outcome) logger.warn({ message: 'skipped the MPC nodes of an infrastructure report', ...at, problem: outcome?.skipped });
         else logger.log({ message: 'MPC nodes registered from the ledger', ...at, nodes: outcome.registered, dropped: outcome.dropped, evicted: outcome.evicted });
+        return;
+      }
+      if (update.kind === 'public-version') {
+        const at = { id: meta.id, daoId: update.daoId, version: update.version };
+        if (outcome && 'skipped' in outcome) logger.log({ message: 'public DAO entry not applied', ...at, reason: outcome.skipped });
+        else logger.log({ message: update.dissolved ? 'public DAO version dissolved' : 'public DAO version known', ...at, members: update.members?.length ?? null });
         return;
       }
       logger.log(
@@ -131,6 +137,8 @@ function all(...effects: Array<LedgerEffect | undefined>): LedgerEffect | undefi
  * who receives (the version's members and computations).
  * Subscriptions are learnt from VersionCreated and end with a successor's VersionCreated,
  * VersionSuperseded or a dissolution (MemberAbandoned / MemberExited / ProposalDecided).
+ * A DAO's public entry on the marketplace channel (DaoPublished) gives a public version (its members'
+ * MSP ids, no terms) unless the version is known from its channel.
  */
 export function startLedgerEventsConsumer(o: {
   kafka: Kafka;
@@ -156,6 +164,8 @@ export function startLedgerEventsConsumer(o: {
     [DAO.event.MemberTransferred]: decide,
     [DAO.event.ProposalDecided]: (event, meta) => all(decide(event, meta), meteringTermsEffect(meteringTerms, o.logger, meta), subscriptionEffect(o.repository, o.logger, meta)),
     [DAO.event.ComputationCompleted]: (_event, meta) => meteringEffect({ ...o, meteringTerms }, meta),
+    // The marketplace's public directory: a DAO of members' own domains, whose channels the operator is not on.
+    [MARKETPLACE.event.DaoPublished]: decide,
   };
   return startLedgerEventConsumer({
     kafka: o.kafka,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DAO, parseDaoChannel, type LedgerEvent } from '@datawell/contracts';
+import { DAO, daoChannelName, MARKETPLACE, MARKETPLACE_CHANNEL, parseDaoChannel, type LedgerEvent } from '@datawell/contracts';
 import type { DaoVersionView, VersionMember } from '../computations/authorization';
 import { ledgerNodesOf, type LedgerNodesUpdate } from './ledger-nodes';
 
@@ -10,10 +10,12 @@ import { ledgerNodesOf, type LedgerNodesUpdate } from './ledger-nodes';
  * (MemberTransferred: the leaver exited there, the recipient active in its place, and the terms'
  * computations as the chaincode rewrote them), new terms (an accepted change-terms' ProposalDecided),
  * or the MPC nodes the provisioner runs for the version's members (InfrastructureProvisioned with
- * `resources.mpcNodes`).
+ * `resources.mpcNodes`); and, from the marketplace's public directory (DaoPublished), a public
+ * version: its listed members (MSP ids) active, or all inactive once dissolved, its terms unknown.
  */
 export type ReadModelUpdate =
   | { readonly kind: 'version'; readonly version: DaoVersionView }
+  | PublicVersionUpdate
   | { readonly kind: 'member-status'; readonly daoId: string; readonly fromVersion: number; readonly mspId: string; readonly status: 'abandoned' | 'exited' }
   | { readonly kind: 'member-transferred'; readonly daoId: string; readonly version: number; readonly from: string; readonly to: string; readonly computations?: DaoVersionView['computations'] }
   | { readonly kind: 'terms'; readonly daoId: string; readonly version: number; readonly computations: DaoVersionView['computations'] }
@@ -31,9 +33,65 @@ const versionCreated = DAO.events.VersionCreated.pick({ daoId: true, version: tr
 
 const memberLeft = DAO.events.MemberExited.pick({ mspId: true });
 
+/**
+ * A DAO's entry in the marketplace's public directory, as the coordinator keeps it: the version it
+ * lists, that version's channel, its members' MSP ids when listed (absent: those already known), and
+ * whether the DAO is dissolved (its members then inactive). Never overwrites a version known from its
+ * channel (the repository keeps VersionCreated's view).
+ */
+export interface PublicVersionUpdate {
+  readonly kind: 'public-version';
+  readonly daoId: string;
+  readonly version: number;
+  readonly channel: string;
+  readonly members?: readonly string[];
+  readonly dissolved: boolean;
+}
+
+const daoPublished = MARKETPLACE.events.DaoPublished.pick({ daoId: true, channel: true, status: true }).extend({
+  version: z.number().int().min(1).max(9999),
+  members: z.array(z.string().min(1).max(128)).min(1).max(64).optional(),
+});
+
+/**
+ * What a public entry makes of the version's row (`existing`, if any): its members (the listed ones
+ * active, every one inactive once dissolved), or why it changes nothing — a version known from its
+ * channel (VersionCreated) always keeps the channel's view.
+ */
+export function publicVersionMembers(
+  existing: { readonly source: 'channel' | 'directory'; readonly members: readonly VersionMember[] } | undefined,
+  update: PublicVersionUpdate,
+): { readonly members: VersionMember[] } | { readonly skipped: string } {
+  if (existing?.source === 'channel') return { skipped: `${update.daoId} version ${update.version} is known from its channel` };
+  const listed = update.members?.map((mspId): VersionMember => ({ mspId, role: '', group: '', status: 'active' })) ?? existing?.members;
+  if (!listed) return { skipped: `no public entry of ${update.daoId} version ${update.version} to dissolve` };
+  return { members: update.dissolved ? listed.map((m) => ({ ...m, status: 'exited' as const })) : [...listed] };
+}
+
+/** The public version a DaoPublished of the marketplace channel lists, or why it cannot be used. */
+export function publicVersionOf(event: LedgerEvent): PublicVersionUpdate | { readonly ignored: string } | undefined {
+  if (event.channel !== MARKETPLACE_CHANNEL || event.eventName !== MARKETPLACE.event.DaoPublished || event.payloadEncoding !== 'json') return undefined;
+  const p = daoPublished.safeParse(event.payload);
+  if (!p.success) return { ignored: `${event.eventName} without a usable version or members (${p.error.issues[0]?.path.join('.') ?? ''}: ${p.error.issues[0]?.message ?? 'invalid'})` };
+  const { daoId, version } = p.data;
+  let channel: string;
+  try {
+    channel = p.data.channel ?? daoChannelName(daoId, version);
+  } catch {
+    return { ignored: `${event.eventName} of a DAO id that names no channel` };
+  }
+  const named = parseDaoChannel(channel);
+  if (!named || named.daoId !== daoId || named.level !== version) return { ignored: `${event.eventName} names a channel that is not version ${version} of ${daoId}'s` };
+  const dissolved = p.data.status === 'dissolved';
+  if (!p.data.members && !dissolved) return { ignored: `${event.eventName} of an active DAO without its members` };
+  const members = p.data.members && [...new Set(p.data.members)];
+  return { kind: 'public-version', daoId, version, channel, ...(members ? { members } : {}), dissolved };
+}
+
 const transferred = DAO.events.MemberTransferred.pick({ from: true, to: true }).extend({ terms: termsComputations.optional() });
 
 export function readModelUpdateOf(event: LedgerEvent): ReadModelUpdate | { readonly ignored: string } | undefined {
+  if (event.channel === MARKETPLACE_CHANNEL) return publicVersionOf(event);
   const channel = parseDaoChannel(event.channel);
   if (!channel || event.payloadEncoding !== 'json') return undefined;
   if (event.eventName === DAO.event.VersionCreated) {

@@ -7,6 +7,7 @@ import { CoordinatorSubscriptions1764400000000 } from './1764400000000-subscript
 import { ComputationRequesterEnrollment1764500000000 } from './1764500000000-requester-enrollment';
 import { CoordinatorMeteringTerms1764600000001 } from './1764600000001-metering-terms';
 import { CoordinatorNodePins1764900000000 } from './1764900000000-node-pins';
+import { CoordinatorPublicVersions1765000000000 } from './1765000000000-public-versions';
 
 /** In the order they run; TypeORM records each by class name in mpc_coordinator.migrations. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   ComputationRequesterEnrollment1764500000000,
   CoordinatorMeteringTerms1764600000001,
   CoordinatorNodePins1764900000000,
+  CoordinatorPublicVersions1765000000000,
 ];
