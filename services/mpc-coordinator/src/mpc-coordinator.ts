@@ -1,3 +1,4 @@
+import { IdentityDirectory } from '@datawell/auth';
 import { createOutboxRelay, type ConnectionLogger, type OutboxPublisher, type TopicConsumer } from '@datawell/messaging';
 import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
@@ -58,6 +59,8 @@ export class MpcCoordinator {
       wakeOutbox: () => this.#relay.notify(),
       // Keyed by the queue's name: the coordinators of one queue share the limit.
       refusals: new RedisRefusalLimit(redis, settings.queue, settings.refusals, logger, registry),
+      // The table the platform's auth module keeps from ParticipantRegistered, in this service's schema.
+      directory: new IdentityDirectory(dataSource, schema),
     });
   }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from '@datawell/domain';
 import { DAO_ID_PATTERN, MSP_ID_PATTERN } from '@datawell/contracts';
-import { authorizeComputation, versionMemberOf, type AuthorizedComputation, type LedgerVersionMember as VersionMember, type LedgerVersionView } from '@datawell/mpc';
+import { authorizeComputation, CATALOGUE, columnRange, versionMemberOf, type AuthorizedComputation, type CatalogueProgram, type LedgerVersionMember as VersionMember, type LedgerVersionView } from '@datawell/mpc';
 import { forbidden, invalid, type CoordinatorError } from './computations.errors';
 
 /**
@@ -12,10 +12,19 @@ import { forbidden, invalid, type CoordinatorError } from './computations.errors
  */
 export type { AuthorizedComputation, LedgerVersionMember as VersionMember } from '@datawell/mpc';
 
-/** A version of the read model: the shared rule's view, and the version's channel. */
+/**
+ * A version of the read model: the shared rule's view, and the version's channel. `source` says where
+ * it is known from: its channel (VersionCreated: members, roles and terms; the default), or only the
+ * marketplace's public directory (DaoPublished: its members' MSP ids; roles unknown, `computations`
+ * empty because the terms are private to the DAO's channel) — a "public version".
+ */
 export interface DaoVersionView extends LedgerVersionView {
   readonly channel: string;
+  readonly source?: 'channel' | 'directory';
 }
+
+/** A version known only from the public directory: its terms are not known here, the nodes check them. */
+export const isPublicVersion = (v: DaoVersionView): boolean => v.source === 'directory';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 letters, digits, ".", "_", ":" or "-"');
 
@@ -41,9 +50,20 @@ export const computationRequestSchema = z.strictObject({
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a dataset name')
       .describe("A dataset the owner's MPC node serves (its MPC_NODE_DATASETS)"),
-    owner: z.string().regex(MSP_ID_PATTERN).optional().describe("The data owner (a DSP member); default: the version's only DSP"),
+    owner: z
+      .string()
+      .regex(MSP_ID_PATTERN)
+      .optional()
+      .describe("The data owner (a DSP member); default: the version's only DSP (for a version known from the public directory: its only member whose directory role is DSP)"),
   }),
-  recipients: z.array(z.string()).min(1).max(64).optional().describe('When given, exactly the recipients the terms name for this computation'),
+  recipients: z
+    .array(z.string())
+    .min(1)
+    .max(64)
+    .optional()
+    .describe(
+      "When given, exactly the recipients the terms name for this computation. Required for a version the coordinator knows only from the marketplace's public directory (DaoPublished): its terms are private to the DAO's channel",
+    ),
   requestId: id.optional().describe('Idempotency key: the same key from the same caller names the same computation'),
 });
 export type ComputationRequest = z.output<typeof computationRequestSchema>;
@@ -85,6 +105,46 @@ export function authorizeRequest(version: DaoVersionView, caller: string, reques
 }
 
 /**
+ * The coordinator's part of the rule for a public version (known from the directory only): the
+ * requester, the recipients and the data owner must be active listed members, and the program and
+ * its columns must fit the catalogue. The terms (computation allowed, its recipients, the owner's
+ * role on the channel) are private to the DAO's channel, so they are left to the nodes, each of which
+ * checks its own ledger (403 NOT_ALLOWED, REFUSED_BY_NODES). The recipients must be named; the owner
+ * defaults to the only listed member whose identity-directory role (`roleOf`) is DSP.
+ */
+export function authorizePublicRequest(version: DaoVersionView, caller: string, request: ComputationRequest, roleOf: (mspId: string) => string | undefined): AuthorizedComputation {
+  const of = `${version.daoId} version ${version.version}`;
+  const me = memberOf(version, caller);
+  if (!me) throw forbidden(`${caller} is not a member of ${of}`, 'requester-member');
+  if (me.status !== 'active') throw forbidden(`${caller} is ${me.status} in ${of}`, 'requester-active');
+  if (!request.recipients) {
+    throw invalid(`recipients: the terms of ${of} are private to the DAO's channel, so the recipients must be named (the members' nodes check them against their own ledger)`, 'recipients-allowed');
+  }
+  const recipients = [...new Set(request.recipients)];
+  if (recipients.length !== request.recipients.length) throw invalid('recipients: a recipient is named twice', 'recipients-allowed');
+  for (const r of recipients) {
+    if (memberOf(version, r)?.status !== 'active') throw forbidden(`recipient ${r} is not an active member`, 'recipients-active');
+  }
+  if (!(CATALOGUE as readonly string[]).includes(request.computation)) {
+    throw invalid(`computation ${request.computation} has no program in the catalogue (${CATALOGUE.join(', ')})`, 'program');
+  }
+  const program = request.computation as CatalogueProgram;
+  const [lo, hi] = columnRange(program);
+  const n = request.parameters.columns.length;
+  if (n < lo || n > hi) throw invalid(`parameters.columns: ${program} takes ${lo === hi ? lo : `${lo} to ${hi}`} columns`, 'parameters');
+  let owner = request.dataset.owner;
+  if (!owner) {
+    const dsps = version.members.filter((m) => roleOf(m.mspId) === 'DSP');
+    if (dsps.length !== 1) throw invalid(`dataset.owner: the data owner of ${of} cannot be told from its public entry; name it`, 'dataset-owner');
+    owner = dsps[0]!.mspId;
+  }
+  const o = memberOf(version, owner);
+  if (!o || (roleOf(owner) ?? 'DSP') !== 'DSP') throw invalid(`dataset.owner: ${owner} is not a data owner (DSP) of this version`, 'dataset-owner');
+  if (o.status !== 'active') throw forbidden(`data owner ${owner} is ${o.status}`, 'owner-active');
+  return { program, recipients, owner };
+}
+
+/**
  * A node registration's fields, whether a member PUTs it or the provisioner reports it on the ledger
  * (InfrastructureProvisioned's resources.mpcNodes).
  */
@@ -96,8 +156,21 @@ export const nodeRegistrationSchema = z.object({
     .describe("The node's control API; mutual TLS (docs/mpc.md), so https only"),
 });
 
-/** What PUT …/nodes takes: a registration and nothing else (the OpenAPI document says so too). */
-export const nodeRegistrationRequestSchema = nodeRegistrationSchema.strict();
+/**
+ * What PUT …/nodes takes: a registration and, for a node its member runs in its own domain, the
+ * node's certificate to pin; nothing else (the OpenAPI document says so too).
+ */
+export const nodeRegistrationRequestSchema = nodeRegistrationSchema
+  .extend({
+    certificatePem: z
+      .string()
+      .max(16_384)
+      .optional()
+      .describe(
+        "A node its member runs in its own domain: its TLS certificate (one PEM X.509 certificate), issued by the caller's own CA as the identity directory holds it for the caller's MSP. The coordinator then calls the node trusting only that CA and only this certificate (the node's `pin`)",
+      ),
+  })
+  .strict();
 
 /** Why `mspId` may not register a node at `partyIndex` in this version, or undefined when it may. */
 export function nodeRegistrationProblem(version: DaoVersionView, mspId: string, partyIndex: number): CoordinatorError | undefined {

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
 import { zodBody, ZodParams } from '@datawell/service-platform';
 import { computationRequestSchema, nodeRegistrationRequestSchema, versionRouteParams } from './authorization';
@@ -40,9 +40,14 @@ export class ComputationsController {
   }
 
   @Get('computations/:id/result')
-  @ApiOperation({ summary: "A computation's result (its recipients only)" })
+  @ApiOperation({ summary: "A computation's result (its recipients only), when the coordinator has it" })
   @ApiOkResponse({ type: ComputationResultDto })
   @ApiForbiddenResponse({ type: ComputationErrorDto, description: 'FORBIDDEN: not a recipient' })
+  @ApiConflictResponse({
+    type: ComputationErrorDto,
+    description:
+      "RESULT_NOT_READY: queued, running or failed. RESULT_IN_RECIPIENT_DOMAIN: completed, but its result went only to the recipients' nodes in their own domains (the coordinator never had it): fetch it from your own ledger bridge at GET /daos/<daoId>/versions/<v>/computations/<id>/result",
+  })
   async result(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ComputationResultDto> {
     return this.computations.result(principal.mspId, id);
   }
@@ -50,10 +55,14 @@ export class ComputationsController {
   @Put('daos/:daoId/versions/:version/nodes')
   @HttpCode(200)
   @ApiTags('nodes')
-  @ApiOperation({ summary: "Register (or move) the caller's MPC node of a DAO version: its party index and control API" })
+  @ApiOperation({
+    summary:
+      "Register (or move) the caller's MPC node of a DAO version: its party index and control API, and for a node in the member's own domain its certificate (pinned; it must chain to the caller's CA in the identity directory). Also for a version known only from the marketplace's public directory (the caller a listed member)",
+  })
   @ZodParams(versionRouteParams)
   @ApiBody(zodBody('NodeRegistration', nodeRegistrationRequestSchema))
   @ApiOkResponse({ type: NodeDto })
+  @ApiBadRequestResponse({ type: ComputationErrorDto, description: "INVALID_REQUEST: a field that does not fit (partyIndex not below the member count or another member's, a certificatePem that is not one certificate of the caller's CA)" })
   @ApiNotFoundResponse({ type: ComputationErrorDto, description: 'VERSION_NOT_FOUND: unknown, or the caller is not a member' })
   async registerNode(
     @CurrentPrincipal() principal: Principal,

@@ -30,7 +30,7 @@ export class ComputationDto {
   @ApiProperty({ description: '0–100' }) progress!: number;
   @ApiPropertyOptional({ type: [String], description: 'MSPs whose nodes ran it' }) members?: string[];
   @ApiPropertyOptional() rows?: number;
-  @ApiPropertyOptional({ description: 'SHA-256 of the canonical JSON of the result, as recorded on the ledger' }) resultDigest?: string;
+  @ApiPropertyOptional({ description: "SHA-256 of the canonical JSON of the result, as recorded on the ledger (for a result delivered only to the recipients' own domains: the digest their nodes reported)" }) resultDigest?: string;
   @ApiPropertyOptional({ type: ComputationErrorDto }) error?: ComputationErrorDto;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
@@ -51,15 +51,15 @@ export class NodeInventoryDto {
 }
 
 export class NodePinDto {
-  @ApiProperty({ description: "The node's TLS certificate (PEM), issued by its member's own CA and reported by the member on the channel" }) certificatePem!: string;
-  @ApiProperty({ description: "The member's CA certificate (PEM) that issued it" }) caCertificatePem!: string;
+  @ApiProperty({ description: "The node's TLS certificate (PEM), issued by its member's own CA: reported by the member on the channel, or given in its member's PUT" }) certificatePem!: string;
+  @ApiProperty({ description: "The member's CA certificate (PEM) that issued it (for a PUT: from the identity directory)" }) caCertificatePem!: string;
 }
 
 export class NodeDto {
   @ApiProperty() mspId!: string;
   @ApiProperty() partyIndex!: number;
   @ApiProperty() controlUrl!: string;
-  @ApiProperty({ enum: ['member', 'ledger'], description: "Who registered it: its member (PUT) or the provisioner's InfrastructureProvisioned report on the ledger; the most recent write wins" })
+  @ApiProperty({ enum: ['member', 'ledger'], description: "Who registered it: its member (PUT, with its certificate for a node in the member's own domain) or the provisioner's InfrastructureProvisioned report on the ledger; the most recent write wins" })
   source!: string;
   @ApiPropertyOptional({ description: "The provisioner's workload (ledger-registered nodes)" }) workloadId?: string;
   @ApiPropertyOptional({ type: NodeInventoryDto }) inventory?: NodeInventoryDto;

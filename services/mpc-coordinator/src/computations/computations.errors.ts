@@ -8,6 +8,7 @@ export type CoordinatorErrorCode =
   | 'COMPUTATION_NOT_FOUND'
   | 'FORBIDDEN'
   | 'RESULT_NOT_READY'
+  | 'RESULT_IN_RECIPIENT_DOMAIN'
   | 'NODES_INCOMPLETE'
   | 'TOO_MANY_REFUSALS'
   | 'REFUSED_BY_NODES';
@@ -18,6 +19,8 @@ const KINDS: Readonly<Record<CoordinatorErrorCode, ErrorKind>> = {
   COMPUTATION_NOT_FOUND: 'notFound',
   FORBIDDEN: 'forbidden',
   RESULT_NOT_READY: 'conflict',
+  // Completed, but the result went to the recipient's node in its own domain: the coordinator never had it.
+  RESULT_IN_RECIPIENT_DOMAIN: 'conflict',
   NODES_INCOMPLETE: 'conflict',
   // Beyond the requester's limit on refused requests (429 / RESOURCE_EXHAUSTED, with Retry-After).
   TOO_MANY_REFUSALS: 'tooMany',

@@ -4,8 +4,8 @@ import type { DaoVersionView } from './authorization';
 import type { ComputationRecord, CoordinatorRepository, NodeRecord } from './computations.repository';
 import { CoordinatorError } from './computations.errors';
 import { ComputationsService } from './computations.service';
-import { usageEntrySchema } from '@datawell/contracts';
-import { computeOpSchema } from '@datawell/mpc';
+import { resultDigest, usageEntrySchema } from '@datawell/contracts';
+import { computeOpSchema, createMpcCa, issueMpcCertificate } from '@datawell/mpc';
 import { parametersDigest } from './ledger-command';
 import { NodeCallError, type NodeClient } from './node-client.adapter';
 import type { RefusalLimit } from './refusal-limit';
@@ -49,6 +49,8 @@ const queued: ComputationRecord = {
   createdAt: '',
   updatedAt: '',
 };
+/** The identity directory the service reads (roles and CAs), empty unless a test fills it. */
+const directoryEntries: Record<string, { role: string; caCertPem: string }> = {};
 const inventory = (triples: number, masks: number[]) => ({ party: 0, parties: 2, triples, squares: 0, masks });
 
 /** A refusal limit that lets `allowed` refusals through, then throttles for 42 s. */
@@ -75,6 +77,7 @@ function setup(op: jest.Mock, inv: jest.Mock = jest.fn(), registered = nodes, re
     complete: jest.fn(async () => undefined),
     fail: jest.fn(async () => undefined),
     insert: jest.fn(async () => true),
+    registerNode: jest.fn(async () => 'registered'),
   };
   const manager = { queryRunner: { isTransactionActive: true }, query: jest.fn(async (_sql: string, params: unknown[]) => (params.length > 1 && outbox.push(params), [{ id: params[0] }])) };
   const dataSource = { transaction: async (fn: (m: unknown) => Promise<unknown>) => fn(manager) } as unknown as DataSource;
@@ -90,6 +93,7 @@ function setup(op: jest.Mock, inv: jest.Mock = jest.fn(), registered = nodes, re
     logger,
     wakeOutbox: jest.fn(),
     refusals,
+    directory: { get: async (msp: string) => directoryEntries[msp] },
   });
   return { service, repo, outbox, jobs, logger };
 }
@@ -296,5 +300,130 @@ describe('the usage trail of computation requests', () => {
     await service.request('Vsp1MSP', request);
     expect(jobs.addComputation).toHaveBeenCalledTimes(1);
     expect(taken).toHaveLength(4);
+  });
+});
+
+describe('a version known only from the public directory (a DAO of domains)', () => {
+  const publicVersion: DaoVersionView = {
+    daoId: 'd1',
+    version: 1,
+    channel: 'dao-d1-v1',
+    source: 'directory',
+    members: [
+      { mspId: 'DspMSP', role: '', group: '', status: 'active' },
+      { mspId: 'Vsp1MSP', role: '', group: '', status: 'active' },
+    ],
+    computations: [],
+  };
+  const request = { daoId: 'd1', version: 1, computation: 'mean', parameters: { columns: ['y'] }, dataset: { name: 'r' } };
+  const result = { n: 5, mean: 2.5 };
+  const digest = resultDigest(result);
+  const answer = (party: number, extra: Record<string, unknown> = {}) => ({ opId: 'cmp-1', party, rows: 5, made: { triples: 0, masks: 0 }, onlineMs: 1, inventory: inventory(0, [0, 0]), ...extra });
+  const byUrl = (of: Record<string, Record<string, unknown>>) => jest.fn(async (url: string) => answer(url === 'http://n1' ? 1 : 0, of[url] ?? {}));
+
+  beforeAll(() => {
+    directoryEntries['DspMSP'] = { role: 'DSP', caCertPem: '' };
+    directoryEntries['Vsp1MSP'] = { role: 'VSP', caCertPem: '' };
+  });
+  afterAll(() => {
+    delete directoryEntries['DspMSP'];
+    delete directoryEntries['Vsp1MSP'];
+  });
+
+  function publicSetup(op: jest.Mock) {
+    const s = setup(op);
+    s.repo.version.mockResolvedValue(publicVersion);
+    return s;
+  }
+
+  it('needs the recipients named, takes the owner from the directory, answers non-members as an unknown version, records nothing on the ledger', async () => {
+    const { service, repo, outbox, jobs } = publicSetup(jest.fn());
+    await expect(service.request('Vsp1MSP', request)).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/private to the DAO's channel/) });
+    await expect(service.request('StrangerMSP', { ...request, recipients: ['Vsp1MSP'] })).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND', message: 'no DAO version d1 v1 on the ledger (yet)' });
+    expect(outbox).toEqual([]);
+    await service.request('Vsp1MSP', { ...request, recipients: ['Vsp1MSP'] });
+    expect(repo.insert).toHaveBeenCalledWith(expect.objectContaining({ requester: 'Vsp1MSP', recipients: ['Vsp1MSP'], owner: 'DspMSP' }));
+    expect(jobs.addComputation).toHaveBeenCalledTimes(1);
+  });
+
+  it('completes with the agreed digest and no result when the recipient delivered it in its own domain, and writes no ledger command', async () => {
+    const op = byUrl({ 'http://n1': { resultDigest: digest, delivered: true } });
+    const { service, repo, outbox, logger } = publicSetup(op);
+    await service.compute('cmp-1', async () => undefined);
+    expect(repo.fail).not.toHaveBeenCalled();
+    expect(repo.complete).toHaveBeenCalledWith(expect.anything(), 'cmp-1', 5, undefined, digest);
+    expect(outbox).toEqual([]);
+    const lines = JSON.stringify([...logger.log.mock.calls, ...logger.warn.mock.calls]);
+    expect(lines).toMatch(/no ledger command for a public version's computation/);
+    expect(lines).not.toContain('2.5');
+  });
+
+  it('still writes ComputationCompleted for a version known from its channel whose recipient delivered', async () => {
+    const op = byUrl({ 'http://n1': { resultDigest: digest, delivered: true } });
+    const { service, repo, outbox } = setup(op);
+    await service.compute('cmp-1', async () => undefined);
+    expect(repo.complete).toHaveBeenCalledWith(expect.anything(), 'cmp-1', 5, undefined, digest);
+    expect(outbox.map((row) => (row as string[])[0])).toEqual(['mpc-coordinator:computation-completed:cmp-1', 'mpc-coordinator:record-usage:cmp-1']);
+  });
+
+  it.each([
+    ['a delivered digest that is not the digest of the result another recipient returned', { 'http://n0': { result }, 'http://n1': { resultDigest: 'ab'.repeat(32), delivered: true } }, ['Vsp1MSP', 'DspMSP']],
+    ['delivered digests that disagree', { 'http://n0': { resultDigest: 'cd'.repeat(32), delivered: true }, 'http://n1': { resultDigest: digest, delivered: true } }, ['Vsp1MSP', 'DspMSP']],
+    ["a result whose own digest is not the one it came with", { 'http://n1': { result, resultDigest: 'ab'.repeat(32) } }, ['Vsp1MSP']],
+    ['a digest without delivered', { 'http://n1': { resultDigest: digest } }, ['Vsp1MSP']],
+    ['a stray digest from a node that is not a recipient', { 'http://n0': { resultDigest: digest, delivered: true }, 'http://n1': { resultDigest: digest, delivered: true } }, ['Vsp1MSP']],
+  ])('fails INVALID_REQUEST on %s', async (_what, of, recipients) => {
+    const { service, repo, outbox } = publicSetup(byUrl(of));
+    repo.get.mockResolvedValue({ ...queued, recipients });
+    await service.compute('cmp-1', async () => undefined);
+    expect(repo.complete).not.toHaveBeenCalled();
+    expect(repo.fail).toHaveBeenCalledWith('cmp-1', 'INVALID_REQUEST', expect.stringMatching(/^the nodes returned inconsistent results/), expect.anything());
+    // A public version's failure is not the coordinator's to record either.
+    expect(outbox).toEqual([]);
+  });
+
+  it('answers a completed computation without a stored result RESULT_IN_RECIPIENT_DOMAIN, pointing at the recipient\'s own bridge', async () => {
+    const { service, repo } = publicSetup(jest.fn());
+    repo.get.mockResolvedValue({ ...queued, status: 'completed', resultDigest: digest });
+    const refusal = (await service.result('Vsp1MSP', 'cmp-1').then(() => undefined, (e: unknown) => e)) as CoordinatorError;
+    expect(refusal).toBeInstanceOf(CoordinatorError);
+    expect([refusal.code, refusal.status, refusal.grpcStatus]).toEqual(['RESULT_IN_RECIPIENT_DOMAIN', 409, 9]);
+    expect(refusal.message).toContain('GET /daos/d1/versions/1/computations/cmp-1/result');
+  });
+
+  it('tops up a public mesh with triples and the data owner\'s masks (roles from the directory)', async () => {
+    const op = jest.fn(async () => ({ opId: 'x', party: 0, ms: 1, inventory: inventory(1000, [100, 100]) }));
+    const { service, repo } = setup(op, jest.fn(async () => inventory(400, [30, 10])));
+    repo.version.mockResolvedValue(publicVersion);
+    await service.topUp();
+    expect((op.mock.calls[0] as unknown[])[1]).toMatchObject({ kind: 'preprocess', triples: 600, masks: [{ owner: 0, n: 70 }] });
+  });
+});
+
+describe("a node its member registers itself with a certificate", () => {
+  it("pins the certificate under the caller's CA from the directory, and refuses another MSP's", async () => {
+    const vspCa = await createMpcCa('vsp-ca', 1);
+    const dspCa = await createMpcCa('dsp-ca', 1);
+    directoryEntries['Vsp1MSP'] = { role: 'VSP', caCertPem: vspCa.cert };
+    try {
+      const own = await issueMpcCertificate(vspCa, 'mpc-node', 1);
+      const foreign = await issueMpcCertificate(dspCa, 'mpc-node', 1);
+      const { service, repo } = setup(jest.fn());
+      const registered = await service.registerNode('Vsp1MSP', 'd1', 1, { partyIndex: 1, controlUrl: 'https://n1:7000', certificatePem: own.cert });
+      const pin = { certificatePem: expect.stringContaining('BEGIN CERTIFICATE'), caCertificatePem: expect.stringContaining('BEGIN CERTIFICATE') };
+      expect(registered).toMatchObject({ mspId: 'Vsp1MSP', partyIndex: 1, source: 'member', pin });
+      expect(repo.registerNode).toHaveBeenCalledWith('d1', 1, 'Vsp1MSP', 1, 'https://n1:7000', pin);
+      await expect(service.registerNode('Vsp1MSP', 'd1', 1, { partyIndex: 1, controlUrl: 'https://n1:7000', certificatePem: foreign.cert })).rejects.toMatchObject({
+        code: 'INVALID_REQUEST',
+        message: 'certificatePem: not issued by the CA of Vsp1MSP in the identity directory',
+      });
+      await expect(service.registerNode('Vsp1MSP', 'd1', 1, { partyIndex: 1, controlUrl: 'https://n1:7000', certificatePem: 'garbage' })).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^certificatePem: /) });
+      expect(repo.registerNode).toHaveBeenCalledTimes(1);
+      // Without a certificate: no pin, as before.
+      await service.registerNode('Vsp1MSP', 'd1', 1, { partyIndex: 1, controlUrl: 'https://n1:7000' });
+      expect(repo.registerNode).toHaveBeenLastCalledWith('d1', 1, 'Vsp1MSP', 1, 'https://n1:7000', undefined);
+    } finally {
+      delete directoryEntries['Vsp1MSP'];
+    }
   });
 });

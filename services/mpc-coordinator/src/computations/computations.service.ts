@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { MpcCoordinatorSettings } from '../config';
-import { ledgerCommandCloudEvent, resultDigest, resultJson, type LedgerCommand, type UsageCheck, type UsageEntryInput } from '@datawell/contracts';
+import { ledgerCommandCloudEvent, resultDigest, type LedgerCommand, type UsageCheck, type UsageEntryInput } from '@datawell/contracts';
 import { canonicalJson } from '@datawell/domain';
 import { writeOutbox, type ConnectionLogger, type WakeOutbox } from '@datawell/messaging';
 import type { CatalogueProgram } from '@datawell/mpc';
 import type { ComputeOutcome, NodeInventory } from '@datawell/mpc';
-import { type ComputationRequest, authorizeRequest, computationId, datasetOwnerOf, memberOf, nodeRegistrationProblem, nodeRegistrationRequestSchema, parseComputationRequest, type DaoVersionView } from './authorization';
+import { type ComputationRequest, authorizePublicRequest, authorizeRequest, computationId, datasetOwnerOf, isPublicVersion, memberOf, nodeRegistrationProblem, nodeRegistrationRequestSchema, parseComputationRequest, type DaoVersionView } from './authorization';
 import { CoordinatorError, forbidden, invalid, tooManyRefusals } from './computations.errors';
 import type { ComputationRecord, CoordinatorRepository, NodeRecord } from './computations.repository';
 import type { RunningJob } from './job-queue.adapter';
 import { chargeSubscriptionCommand, periodsBegun } from '../ledger/subscriptions';
 import { computationCompletedCommand, parametersDigest, recordUsageCommand } from './ledger-command';
+import { nodeCertificatePin } from './node-certificate';
 import { NodeCallError, type NodeClient } from './node-client.adapter';
 import type { RefusalLimit } from './refusal-limit';
 
@@ -31,6 +32,13 @@ export interface ComputationsDeps {
   readonly wakeOutbox: WakeOutbox;
   /** The limit on refused requests per requester (MPC_COORDINATOR_REFUSALS_*). */
   readonly refusals: RefusalLimit;
+  /** The identity directory (ParticipantRegistered): a participant's role and its CA. */
+  readonly directory: ParticipantDirectory;
+}
+
+/** What the coordinator reads of the identity directory (libs/auth IdentityDirectory). */
+export interface ParticipantDirectory {
+  get(mspId: string): Promise<{ readonly role: string; readonly caCertPem: string } | undefined>;
 }
 
 const SOURCE = 'urn:datawell:service:mpc-coordinator';
@@ -68,6 +76,34 @@ function refusedByNodes(refusals: ReadonlyArray<{ node: NodeRecord; error: NodeC
 }
 
 /**
+ * What the nodes' answers to a compute op agree on: every recipient party gave its result or, from a
+ * node in its member's own domain, `delivered` with the result's digest; all those digests are one
+ * (a result's is `resultDigest(result)`, and a result given with a digest must match it); no other
+ * party gave a result or a digest. The result is kept only when a node returned it; otherwise the
+ * coordinator never had it. Anything else is INVALID_REQUEST; no value is ever put in the message.
+ */
+export function agreedOutcome(outcomes: readonly ComputeOutcome[], recipients: readonly number[]): { result: unknown; digest: string } {
+  const inconsistent = (why?: string) => new CoordinatorError('INVALID_REQUEST', `the nodes returned inconsistent results${why ? ` (${why})` : ''}`);
+  if (outcomes.some((o) => !recipients.includes(o.party) && (o.result !== undefined || o.resultDigest !== undefined || o.delivered === true))) {
+    throw inconsistent();
+  }
+  const answers = outcomes.filter((o) => recipients.includes(o.party));
+  if (answers.length !== new Set(recipients).size) throw inconsistent();
+  const digests = answers.map((o) => {
+    if (o.result !== undefined) {
+      const own = resultDigest(o.result);
+      if (o.resultDigest !== undefined && o.resultDigest !== own) throw inconsistent(`party ${o.party}'s digest is not its result's`);
+      return own;
+    }
+    if (o.delivered === true && typeof o.resultDigest === 'string' && /^[0-9a-f]{64}$/.test(o.resultDigest)) return o.resultDigest;
+    throw inconsistent();
+  });
+  if (new Set(digests).size !== 1) throw inconsistent("the recipients' digests do not agree");
+  const withResult = answers.find((o) => o.result !== undefined);
+  return { result: withResult?.result, digest: digests[0]! };
+}
+
+/**
  * The coordinator's logic: requests authorised against the read model of the ledger, scheduled as
  * jobs, run across the members' MPC nodes, results kept for their recipients, ComputationCompleted
  * sent to the ledger through the outbox; and the nodes' preprocessing stock topped up ahead of demand.
@@ -99,7 +135,7 @@ export class ComputationsService {
     let allowed;
     try {
       if (!known) throw new CoordinatorError('VERSION_NOT_FOUND', `no DAO version ${request.daoId} v${request.version} on the ledger (yet)`);
-      allowed = authorizeRequest(known, caller, request);
+      allowed = isPublicVersion(known) ? authorizePublicRequest(known, caller, request, await this.#rolesOf(known)) : authorizeRequest(known, caller, request);
     } catch (error) {
       if (error instanceof CoordinatorError) await this.#withinRefusalLimit(caller, request, error);
       if (known && error instanceof CoordinatorError && error.check) await this.#recordRefusal(known, caller, enrollmentId, request, error.check);
@@ -148,6 +184,11 @@ export class ComputationsService {
    * DSP of the version to name as the owner, the request belongs to no one's trail and is only logged.
    */
   async #recordRefusal(version: DaoVersionView, caller: string, enrollmentId: string | undefined, request: ComputationRequest, check: UsageCheck): Promise<void> {
+    if (isPublicVersion(version)) {
+      // The coordinator is on no channel of a DAO of domains and may sign for no member: nothing to record it with.
+      this.deps.logger.log({ message: 'computation request refused (a public version: not recorded by the coordinator)', daoId: version.daoId, version: version.version, requester: caller, check });
+      return;
+    }
     const owner = datasetOwnerOf(version, request);
     if (!owner) {
       this.deps.logger.warn({ message: 'refused request names no data owner of the version; not in any usage trail', daoId: version.daoId, version: version.version, check });
@@ -167,6 +208,13 @@ export class ComputationsService {
     await this.deps.dataSource.transaction((manager) => this.#writeCommands(manager, [recordUsageCommand({ daoId: version.daoId, version: version.version, entry })]));
     this.deps.wakeOutbox();
     this.deps.logger.log({ message: 'computation request refused', daoId: version.daoId, version: version.version, requester: caller, check, usageId: entry.usageId });
+  }
+
+  /** The identity directory's role of each member of a version (a public version lists no roles). */
+  async #rolesOf(version: DaoVersionView): Promise<(mspId: string) => string | undefined> {
+    const roles = new Map<string, string | undefined>();
+    for (const m of version.members) roles.set(m.mspId, (await this.deps.directory.get(m.mspId))?.role);
+    return (mspId) => roles.get(mspId);
   }
 
   #writeCommands(manager: EntityManager, commands: readonly LedgerCommand[]) {
@@ -190,6 +238,12 @@ export class ComputationsService {
     const c = await this.#visible(caller, id);
     if (!c.recipients.includes(caller)) throw forbidden(`${caller} is not a recipient of computation ${id}`);
     if (c.status !== 'completed') throw new CoordinatorError('RESULT_NOT_READY', `computation ${id} is ${c.status}`);
+    if (c.result === undefined) {
+      throw new CoordinatorError(
+        'RESULT_IN_RECIPIENT_DOMAIN',
+        `computation ${id} went to its recipients' nodes in their own domains and the coordinator never had its result: fetch it from your own ledger bridge at GET /daos/${c.daoId}/versions/${c.version}/computations/${id}/result`,
+      );
+    }
     return { id: c.id, computation: c.computation, result: c.result, resultDigest: c.resultDigest! };
   }
 
@@ -202,9 +256,13 @@ export class ComputationsService {
     const v = await this.#version(caller, daoId, version);
     const problem = nodeRegistrationProblem(v, caller, parsed.data.partyIndex);
     if (problem) throw problem;
-    const outcome = await this.deps.repository.registerNode(daoId, version, caller, parsed.data.partyIndex, parsed.data.controlUrl);
-    if (outcome === 'index-taken') throw invalid(`partyIndex: party ${parsed.data.partyIndex} is another member's node`);
-    return { mspId: caller, partyIndex: parsed.data.partyIndex, controlUrl: parsed.data.controlUrl, source: 'member' };
+    const { partyIndex, controlUrl, certificatePem } = parsed.data;
+    // A node in its member's own domain: its certificate must come from the caller's own CA, and is pinned.
+    const pin = certificatePem === undefined ? undefined : nodeCertificatePin(caller, certificatePem, (await this.deps.directory.get(caller))?.caCertPem);
+    const outcome = await this.deps.repository.registerNode(daoId, version, caller, partyIndex, controlUrl, pin);
+    if (outcome === 'index-taken') throw invalid(`partyIndex: party ${partyIndex} is another member's node`);
+    this.deps.logger.log({ message: 'MPC node registered by its member', daoId, version, mspId: caller, partyIndex, pinned: pin !== undefined });
+    return { mspId: caller, partyIndex, controlUrl, source: 'member', ...(pin ? { pin } : {}) };
   }
 
   async nodesOf(caller: string, daoId: string, version: number): Promise<NodeRecord[]> {
@@ -233,8 +291,10 @@ export class ComputationsService {
     const { repository: repo, logger } = this.deps;
     const c = await repo.get(id);
     if (!c || c.status === 'completed' || c.status === 'failed') return;
+    let publicVersion = false;
     try {
       const version = await this.#version(undefined, c.daoId, c.version);
+      publicVersion = isPublicVersion(version);
       const nodes = await repo.nodes(c.daoId, c.version);
       const problem = this.#mesh(version, nodes);
       if (problem) throw new CoordinatorError('NODES_INCOMPLETE', problem);
@@ -269,34 +329,34 @@ export class ComputationsService {
       const outcomes = settled.map((s) => (s as PromiseFulfilledResult<ComputeOutcome>).value);
       await Promise.all(outcomes.map((o, i) => repo.recordInventory(c.daoId, c.version, nodes[i]!.mspId, o.inventory)));
       await progress(90);
-      const results = outcomes.filter((o) => op.recipients.includes(o.party)).map((o) => o.result);
-      const stray = outcomes.some((o) => !op.recipients.includes(o.party) && o.result !== undefined);
-      if (results.some((r) => r === undefined) || stray || new Set(results.map((r) => resultJson(r))).size !== 1) {
-        throw new CoordinatorError('INVALID_REQUEST', 'the nodes returned inconsistent results');
-      }
-      const result = results[0]!;
-      const digest = resultDigest(result);
+      const { result, digest } = agreedOutcome(outcomes, op.recipients);
       const rows = outcomes[0]!.rows;
-      const completed = computationCompletedCommand({ id, daoId: c.daoId, version: c.version, computation: c.computation, requester: c.requester, members, resultDigest: digest });
-      const usage = recordUsageCommand({ daoId: c.daoId, version: c.version, entry: { ...usageOf(c), outcome: 'granted', rows, resultDigest: digest } });
+      // A public version's channel is not the operator's: the recipient's own bridge records ComputationCompleted as its member.
+      const commands = publicVersion
+        ? []
+        : [
+            computationCompletedCommand({ id, daoId: c.daoId, version: c.version, computation: c.computation, requester: c.requester, members, resultDigest: digest }),
+            recordUsageCommand({ daoId: c.daoId, version: c.version, entry: { ...usageOf(c), outcome: 'granted', rows, resultDigest: digest } }),
+          ];
       await this.deps.dataSource.transaction(async (manager) => {
         await repo.complete(manager, id, rows, result, digest);
-        await this.#writeCommands(manager, [completed, usage]);
+        if (commands.length > 0) await this.#writeCommands(manager, commands);
       });
-      this.deps.wakeOutbox();
+      if (commands.length > 0) this.deps.wakeOutbox();
       await progress(100);
-      logger.log({ message: 'computation completed', id, rows: outcomes[0]!.rows, resultDigest: digest });
+      logger.log({ message: 'computation completed', id, rows: outcomes[0]!.rows, resultDigest: digest, resultKept: result !== undefined });
+      if (publicVersion) logger.log({ message: "no ledger command for a public version's computation: its recipients' own bridges record ComputationCompleted as their members", id, daoId: c.daoId, version: c.version });
     } catch (error) {
       const cause = (error as { cause?: unknown }).cause;
       const code = cause instanceof NodeCallError ? cause.code : error instanceof CoordinatorError ? error.code : 'INTERNAL';
       const message = (error as Error).message;
       const failure = /^[A-Z][A-Z0-9_]{0,63}$/.test(code) ? code : 'INTERNAL';
-      const usage = recordUsageCommand({ daoId: c.daoId, version: c.version, entry: { ...usageOf(c), outcome: 'failed', failure } });
+      const usage = publicVersion ? [] : [recordUsageCommand({ daoId: c.daoId, version: c.version, entry: { ...usageOf(c), outcome: 'failed', failure } })];
       await this.deps.dataSource.transaction(async (manager) => {
         await repo.fail(id, code, message, manager);
-        await this.#writeCommands(manager, [usage]);
+        if (usage.length > 0) await this.#writeCommands(manager, usage);
       });
-      this.deps.wakeOutbox();
+      if (usage.length > 0) this.deps.wakeOutbox();
       logger.warn({ message: 'computation failed', id, code, error: message });
     }
   }
@@ -347,8 +407,10 @@ export class ComputationsService {
           logger.warn({ message: 'nodes of a mesh report different stocks; not topping up', daoId, version: v });
           continue;
         }
+        // A public version lists no roles (the directory's) and no terms (its recipients are unknown): the data owners' masks only.
+        const roleOf = isPublicVersion(version) ? await this.#rolesOf(version) : (msp: string) => memberOf(version, msp)?.role;
         const owners = new Set<string>([
-          ...version.members.filter((m) => m.role === 'DSP').map((m) => m.mspId),
+          ...version.members.filter((m) => roleOf(m.mspId) === 'DSP').map((m) => m.mspId),
           ...version.computations.flatMap((c) => c.resultRecipients),
         ]);
         const masks = nodes
