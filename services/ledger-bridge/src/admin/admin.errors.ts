@@ -24,7 +24,11 @@ type AdminErrorCode =
   | 'OFFER_NOT_OPEN'
   | 'OFFER_EXISTS'
   | 'OFFER_KIND_NOT_ALLOWED'
+  | ResultErrorCode
   | GovernanceErrorCode;
+
+/** A computation result delivered by the member's own MPC node (member-network/computation-results.ts). */
+type ResultErrorCode = 'RESULT_DIGEST_MISMATCH' | 'RESULT_CONFLICT' | 'RESULT_NOT_FOUND';
 
 /** A member's governance and exit, refused by the dao chaincode (its DAO_REFUSALS, and its codes per transaction). */
 type GovernanceErrorCode =
@@ -87,6 +91,10 @@ const KINDS: Readonly<Record<AdminErrorCode, ErrorKind>> = {
   OFFER_NOT_OPEN: 'conflict',
   OFFER_EXISTS: 'exists',
   OFFER_KIND_NOT_ALLOWED: 'forbidden',
+  // A result whose digest is not SHA-256 of its canonical JSON; a job recorded (here or on the ledger) with another digest; none kept here.
+  RESULT_DIGEST_MISMATCH: 'invalid',
+  RESULT_CONFLICT: 'conflict',
+  RESULT_NOT_FOUND: 'notFound',
   // Not an active member of the version: it may not propose, vote or leave there.
   NOT_A_MEMBER: 'forbidden',
   PROPOSAL_NOT_FOUND: 'notFound',

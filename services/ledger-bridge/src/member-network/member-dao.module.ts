@@ -1,10 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import type { MemberLedger } from '../admin/member-dao';
 import type { LedgerBridgeServiceConfig } from '../config';
 import { LedgerBridgeGrpc } from '../grpc/ledger-bridge.grpc';
 import { LedgerBridge } from '../ledger-bridge';
 import { LedgerBridgeModule } from '../ledger-bridge.module';
 import { MEMBER_ADMISSION_JOINS, MEMBER_LEDGER, MemberDaoController } from './member-dao.controller';
+import { MEMBER_RESULTS, MemberResultsController } from './computation-results.controller';
+import { ComputationResultsRepository } from './computation-results.repository';
 import { MemberFeedbackController } from './member-feedback.controller';
 import { MemberOffersController } from './member-offers.controller';
 import { MemberUsageController } from './member-usage.controller';
@@ -18,7 +22,9 @@ export class MemberDaoModule {
     return {
       module: MemberDaoModule,
       imports: [LedgerBridgeModule],
-      controllers: [MemberDaoController, MemberUsageController, MemberFeedbackController, MemberOffersController, LiveController],
+      // MemberResultsController before MemberDaoController: Express matches in declaration order, and
+      // the latter's GET :daoId/versions/:version/:what would take …/computations.
+      controllers: [MemberResultsController, MemberDaoController, MemberUsageController, MemberFeedbackController, MemberOffersController, LiveController],
       providers: [
         {
           provide: MEMBER_LEDGER,
@@ -30,6 +36,7 @@ export class MemberDaoModule {
           },
         },
         { provide: MEMBER_LIVE, inject: [MEMBER_LEDGER, LedgerBridge], useFactory: (ledger: MemberLedger, bridge: LedgerBridge): LiveSource => ({ mspId: ledger.mspId, channels: () => ledger.channels(), events: bridge.live }) },
+        { provide: MEMBER_RESULTS, inject: [getDataSourceToken()], useFactory: (dataSource: DataSource) => new ComputationResultsRepository(dataSource, config.postgres.schema) },
         { provide: MEMBER_ADMISSION_JOINS, inject: [LedgerBridge], useFactory: (bridge: LedgerBridge) => bridge.admissionJoins ?? null },
         // The handlers of its gRPC API (served by the platform when ledgerBridgeGrpc(config) says so: the same condition as this module's).
         LedgerBridgeGrpc,

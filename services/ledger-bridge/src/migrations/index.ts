@@ -3,6 +3,7 @@ import { CreateLedgerBridgeOutboxInbox1763800000000 } from './1763800000000-outb
 import { CreateLedgerBridgeTables1763800000001 } from './1763800000001-ledger-tables';
 import { CreateLedgerBridgeIdentityDirectory1763800000002 } from './1763800000002-identity-directory';
 import { LedgerBridgeChannelLeft1763800000003 } from './1763800000003-channel-left';
+import { LedgerBridgeComputationResults1763800000004 } from './1763800000004-computation-results';
 
 /** In the order they run; TypeORM records each by class name in ledger_bridge.migrations. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   CreateLedgerBridgeTables1763800000001,
   CreateLedgerBridgeIdentityDirectory1763800000002,
   LedgerBridgeChannelLeft1763800000003,
+  LedgerBridgeComputationResults1763800000004,
 ];

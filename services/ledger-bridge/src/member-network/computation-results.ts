@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { forbidden, type Principal } from '@datawell/auth';
+import { DAO, DAO_ID_PATTERN, daoChannelName, digestSchema, idSchema, mspIdSchema, resultDigest } from '@datawell/contracts';
+import { AdminError } from '../admin/admin.errors';
+import { ledgerRefusal, parse, type MemberLedger } from '../admin/member-dao';
+import type { ResultStore, StoredResult } from './computation-results.repository';
+
+/*
+ * Results in the recipients' own domains (issue 12): a recipient's MPC node delivers the result of a
+ * computation to its member's bridge, which records ComputationCompleted on the version's channel as
+ * the member and keeps the result in the member's own database. The member's people read it here;
+ * the coordinator never has it.
+ */
+
+/** What the node delivers: POST /daos/:daoId/versions/:version/computations/:jobId/result. */
+export const deliveredResultSchema = z.strictObject({
+  computation: idSchema.describe("The computation of the version's terms that ran (the catalogue program)"),
+  members: z.array(mspIdSchema).min(1).max(256).describe("MSP ids of the mesh's parties, in party order"),
+  result: z
+    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a result name'), z.union([z.number(), z.array(z.number()).max(100_000)]))
+    .refine((r) => Object.keys(r).length >= 1 && Object.keys(r).length <= 64, 'must name 1-64 values')
+    .describe('The opened result: named numbers or arrays of numbers'),
+  resultDigest: digestSchema.describe("SHA-256 (hex) of the result's canonical JSON (sorted keys): what ComputationCompleted records"),
+});
+
+/** A kept result as this member's people read it. */
+export type ResultView = StoredResult;
+/** A kept result in a list: without its values. */
+export type ResultSummary = Omit<StoredResult, 'result'>;
+
+const params = (daoId: string, version: number | string, jobId?: string): { daoId: string; version: number; jobId: string } => {
+  if (!DAO_ID_PATTERN.test(daoId)) throw new AdminError('INVALID_REQUEST', 'daoId: must be 1-41 lower-case letters, digits or "-"');
+  const v = Number(version);
+  if (!Number.isSafeInteger(v) || v < 1 || v > 9999) throw new AdminError('INVALID_REQUEST', 'version: must be an integer 1-9999');
+  if (jobId !== undefined && !idSchema.safeParse(jobId).success) throw new AdminError('INVALID_REQUEST', 'jobId: must be 1-128 letters, digits, ".", "_", ":" or "-"');
+  return { daoId, version: v, jobId: jobId ?? '' };
+};
+
+export class MemberResults {
+  constructor(
+    private readonly ledger: MemberLedger,
+    private readonly store: ResultStore,
+  ) {}
+
+  /**
+   * Records a delivered result: the digest must be its own; ComputationCompleted {jobId, computation,
+   * members, resultDigest} is submitted on the version's channel as the member (the chaincode takes a
+   * retried report with the same digest and refuses another: RESULT_CONFLICT), then the result is
+   * kept. Idempotent: the same job with the same digest answers what is kept (`created` false), another
+   * digest is RESULT_CONFLICT. A ledger refusal keeps nothing.
+   */
+  async record(principal: Principal, daoId: string, version: number | string, jobId: string, body: unknown): Promise<{ result: ResultView; created: boolean }> {
+    this.#own(principal);
+    const p = params(daoId, version, jobId);
+    const input = parse(deliveredResultSchema, body);
+    if (resultDigest(input.result) !== input.resultDigest) throw new AdminError('RESULT_DIGEST_MISMATCH', 'resultDigest is not the SHA-256 of the result\'s canonical JSON');
+    const kept = await this.store.get(p.daoId, p.version, p.jobId);
+    if (kept) return { result: this.#same(kept, input.resultDigest), created: false };
+    const channel = daoChannelName(p.daoId, p.version);
+    if (!(await this.ledger.channels()).includes(channel)) throw new AdminError('VERSION_NOT_FOUND', `no version ${p.version} of DAO ${p.daoId} of which ${this.ledger.mspId} is a member`);
+    const call = DAO.invocation(DAO.tx.ComputationCompleted, { jobId: p.jobId, computation: input.computation, members: input.members, resultDigest: input.resultDigest });
+    let txId: string;
+    try {
+      ({ txId } = await this.ledger.submit(channel, call.chaincode, call.transaction, call.arguments));
+    } catch (error) {
+      throw ledgerRefusal(error, channel, {
+        // The chaincode's FORBIDDEN (the member not active, the computation not in the terms) stays LEDGER_REJECTED with its message.
+        CONFLICT: (m) => new AdminError('RESULT_CONFLICT', `job ${p.jobId} is recorded on ${channel} with another result: ${m}`),
+      });
+    }
+    const stored = await this.store.keep({ ...p, computation: input.computation, members: input.members, result: input.result, resultDigest: input.resultDigest, txId });
+    return { result: this.#same(stored, input.resultDigest), created: stored.txId === txId };
+  }
+
+  /** A kept result, for this organisation's identities only. */
+  async get(principal: Principal, daoId: string, version: number | string, jobId: string): Promise<ResultView> {
+    this.#own(principal);
+    const p = params(daoId, version, jobId);
+    const kept = await this.store.get(p.daoId, p.version, p.jobId);
+    if (!kept) throw new AdminError('RESULT_NOT_FOUND', `no result of job ${p.jobId} of DAO ${p.daoId} version ${p.version} is kept for ${this.ledger.mspId}`);
+    return kept;
+  }
+
+  /** The version's kept results without their values, oldest first. */
+  async list(principal: Principal, daoId: string, version: number | string): Promise<ResultSummary[]> {
+    this.#own(principal);
+    const p = params(daoId, version);
+    return this.store.list(p.daoId, p.version);
+  }
+
+  #same(kept: StoredResult, digest: string): StoredResult {
+    if (kept.resultDigest !== digest) throw new AdminError('RESULT_CONFLICT', `job ${kept.jobId} of DAO ${kept.daoId} version ${kept.version} is kept with another result digest`);
+    return kept;
+  }
+
+  #own(principal: Principal): void {
+    if (principal.mspId !== this.ledger.mspId) throw forbidden(`this is ${this.ledger.mspId}'s bridge: ${principal.mspId} uses its own`);
+  }
+}
