@@ -1,4 +1,4 @@
-import { signLoginChallenge } from '@datawell/contracts';
+import { answerCode, tokenSession, TokenSessionError, type TokenSession } from '@datawell/contracts';
 import { DatawellError, type ErrorKind } from '@datawell/domain';
 
 /** The join session an accepted admit-member proposal started, as the negotiation service answers it. */
@@ -45,61 +45,43 @@ export interface SigningIdentity {
 
 /**
  * The negotiation service's HTTP API as the member's bridge uses it: it logs in with the member's own
- * identity (challenge signed by its key, libs/auth) and opens `POST /sessions {kind: 'join', daoId,
- * joiners: [admitted], admission: {proposalId}}` (docs/negotiation.md, "Admission").
+ * identity (the token session of @datawell/contracts: challenge signed by its key, libs/auth; a 401
+ * logs in again once) and opens `POST /sessions {kind: 'join', daoId, joiners: [admitted],
+ * admission: {proposalId}}` (docs/negotiation.md, "Admission").
  */
 export class NegotiationAdmissionJoins implements AdmissionJoins {
-  #token: string | undefined;
+  readonly #session: TokenSession;
 
   constructor(
     private readonly baseUrl: string,
-    private readonly identity: () => Promise<SigningIdentity>,
-    private readonly timeoutMs = 30_000,
-  ) {}
+    identity: () => Promise<SigningIdentity>,
+    timeoutMs = 30_000,
+  ) {
+    this.#session = tokenSession({
+      baseUrl,
+      identity: async () => {
+        const { certificatePem, privateKeyPem } = await identity();
+        return { key: privateKeyPem, certificatePem };
+      },
+      timeoutMs,
+    });
+  }
 
   async open(daoId: string, proposalId: string, admitted: string): Promise<AdmissionSession> {
     const body = { kind: 'join', daoId, joiners: [admitted], admission: { proposalId } };
+    let answer;
     try {
-      return (await this.#post('/sessions', body, await this.#login())) as unknown as AdmissionSession;
+      answer = await this.#session.request('POST', '/sessions', body);
     } catch (error) {
-      // An expired token: log in again once.
-      if (!(error instanceof AdmissionJoinError) || error.status !== 401) throw error;
-      this.#token = undefined;
-      return (await this.#post('/sessions', body, await this.#login())) as unknown as AdmissionSession;
+      if (!(error instanceof TokenSessionError)) throw error;
+      if (error.reason === 'login') throw new AdmissionJoinError(error.status, error.code ?? `HTTP_${error.status}`, error.message);
+      throw new AdmissionJoinError(undefined, 'NEGOTIATION_UNAVAILABLE', `the negotiation service at ${this.baseUrl} did not answer: ${error.message}`);
     }
-  }
-
-  async #login(): Promise<string> {
-    if (this.#token) return this.#token;
-    const { certificatePem, privateKeyPem } = await this.identity();
-    const { challenge } = (await this.#post('/auth/challenge', {})) as { challenge: string };
-    const signature = signLoginChallenge(challenge, privateKeyPem);
-    const { token } = (await this.#post('/auth/token', { certificatePem, challenge, signature })) as { token: string };
-    this.#token = token;
-    return token;
-  }
-
-  async #post(path: string, body: unknown, token?: string): Promise<Record<string, unknown>> {
-    let response: Response;
-    try {
-      response = await fetch(`${this.baseUrl}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (error) {
-      throw new AdmissionJoinError(undefined, 'NEGOTIATION_UNAVAILABLE', `the negotiation service at ${this.baseUrl} did not answer: ${error instanceof Error ? error.message : String(error)}`);
+    if (answer.status < 200 || answer.status >= 300) {
+      const message = (answer.body as { message?: unknown } | undefined)?.message;
+      throw new AdmissionJoinError(answer.status, answerCode(answer.body) ?? `HTTP_${answer.status}`, `POST /sessions: ${answer.status} ${String(message ?? answer.text.slice(0, 200))}`);
     }
-    const text = await response.text();
-    let json: Record<string, unknown> = {};
-    try {
-      json = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      // not JSON: reported below with the status
-    }
-    if (!response.ok) throw new AdmissionJoinError(response.status, typeof json['code'] === 'string' ? json['code'] : `HTTP_${response.status}`, `POST ${path}: ${response.status} ${String(json['message'] ?? text.slice(0, 200))}`);
-    return json;
+    return answer.body as AdmissionSession;
   }
 }
 
