@@ -14,7 +14,7 @@ import { IdentityDirectory } from '@datawell/auth';
 import { createKeyAndCsr, login, testCertificateAuthority } from '@datawell/testing';
 import { loadServiceConfig } from '@datawell/config';
 import { createServiceApp } from '@datawell/service-platform';
-import { ledgerEventCloudEvent, type DatasetSource } from '@datawell/contracts';
+import { ledgerEventCloudEvent, MARKETPLACE_CHANNEL, type DatasetSource } from '@datawell/contracts';
 import { generateTestPki, type TestPki, type TlsIdentity } from '@datawell/mpc';
 import { REPO_DIR, stackConnection, stackEnv, stackKafka } from '@datawell/testing';
 import { ensureTopics } from '@datawell/messaging';
@@ -41,6 +41,8 @@ export interface Member {
   readonly mspId: string;
   readonly role: 'DSP' | 'VSP';
   readonly token: string;
+  /** Another identity of this member, from its own CA (e.g. its MPC node's), logged in at the coordinator. */
+  enrol(enrollmentId: string): Promise<{ certificatePem: string; privateKeyPem: string; token: string }>;
 }
 
 /**
@@ -106,9 +108,12 @@ export async function startCoordinator(
       const mspId = `${name}x${run}MSP`;
       const ca = await testCertificateAuthority(`ca.${mspId}`);
       await dataSource.transaction((m) => directory.upsert(m, { mspId, role, name: mspId, status: 'active', caCertPem: ca.caCertPem }, `it:${mspId}`));
-      const { privateKeyPem, csrPem } = await createKeyAndCsr(`user-${hex()}`);
-      const certificatePem = await ca.issue(csrPem);
-      return { mspId, role, token: await login(url, { certificatePem, privateKeyPem }) };
+      const enrol = async (enrollmentId: string) => {
+        const { privateKeyPem, csrPem } = await createKeyAndCsr(enrollmentId);
+        const certificatePem = await ca.issue(csrPem);
+        return { certificatePem, privateKeyPem, token: await login(url, { certificatePem, privateKeyPem }) };
+      };
+      return { mspId, role, token: (await enrol(`user-${hex()}`)).token, enrol };
     },
     async close() {
       await app.close();
@@ -169,7 +174,7 @@ export async function publishLedgerEvent(kafka: Kafka, channel: string, eventNam
       blockNumber: String(Date.now()),
       transactionId: `tx${hex(8)}`,
       eventIndex: 0,
-      chaincodeId: 'dao',
+      chaincodeId: channel === MARKETPLACE_CHANNEL ? 'marketplace' : 'dao',
       eventName,
       payloadEncoding: 'json',
       payload: payload as never,

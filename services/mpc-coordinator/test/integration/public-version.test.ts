@@ -1,0 +1,154 @@
+import { X509Certificate } from 'node:crypto';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { MARKETPLACE_CHANNEL } from '@datawell/contracts';
+import { freePort, hex, kafkaClient, publishLedgerEvent, startCoordinator, waitFor, type Member } from './harness';
+
+jest.setTimeout(180_000);
+
+interface Node {
+  mspId: string;
+  partyIndex: number;
+  controlUrl: string;
+  source: string;
+  pin?: { certificatePem: string; caCertificatePem: string };
+}
+
+const der = (pem: string) => new X509Certificate(pem).raw.toString('base64');
+
+/**
+ * A DAO of domains: the operator's peer is on none of its channels, so the coordinator knows its
+ * version only from the marketplace's public directory (DaoPublished on the marketplace channel,
+ * relayed on the ledger events topic). Its members' nodes register themselves, logged in with their
+ * own identities from their members' CAs, and are pinned; requests must name their recipients.
+ */
+describe('mpc-coordinator: a version known from the public directory', () => {
+  const run = hex();
+  const daoId = `pubdao${run}`;
+  const kafka = kafkaClient();
+  let coordinator: Awaited<ReturnType<typeof startCoordinator>>;
+  let dsp: Member, vsp: Member, stranger: Member;
+  const api = () => request(coordinator.app.getHttpServer());
+  const as = (token: string) => ({ Authorization: `Bearer ${token}` });
+  const published = (dao: string, version: number, members: readonly Member[], status: 'active' | 'dissolved' = 'active') =>
+    publishLedgerEvent(
+      kafka,
+      MARKETPLACE_CHANNEL,
+      'DaoPublished',
+      { daoId: dao, name: dao, summary: 'a DAO of domains', version, channel: `dao-${dao}-v${version}`, members: members.map((m) => m.mspId), status, publishedBy: dsp.mspId, updatedAtMs: Date.now(), created: true },
+      coordinator.eventsTopic,
+    );
+  const nodes = async (m: Member, dao = daoId): Promise<Node[] | undefined> => {
+    const res = await api().get(`/daos/${dao}/versions/1/nodes`).set(as(m.token));
+    return res.status === 200 ? (res.body as Node[]) : undefined;
+  };
+  const ask = (m: Member, extra: Record<string, unknown> = {}) =>
+    api().post('/computations').set(as(m.token)).send({ daoId, version: 1, computation: 'mean', parameters: { columns: ['temperature'] }, dataset: { name: 'readings' }, ...extra });
+
+  beforeAll(async () => {
+    coordinator = await startCoordinator(run);
+    dsp = await coordinator.member('DSP', 'Dsp');
+    vsp = await coordinator.member('VSP', 'Vsp');
+    stranger = await coordinator.member('VSP', 'Str');
+    await published(daoId, 1, [dsp, vsp]);
+    await waitFor('the public version in the read model', () => nodes(vsp));
+  });
+
+  afterAll(async () => {
+    await coordinator?.close();
+  });
+
+  it('lets its listed members see it, and answers anyone else as an unknown version', async () => {
+    expect(await nodes(dsp)).toEqual([]);
+    const res = await api().get(`/daos/${daoId}/versions/1/nodes`).set(as(stranger.token));
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ code: 'VERSION_NOT_FOUND' });
+  });
+
+  it("registers a member's node logged in with its own identity, pinned to the certificate it gave under its member's CA", async () => {
+    const node = await vsp.enrol(`mpc-node-${hex()}`);
+    const controlUrl = `https://127.0.0.1:${await freePort()}`;
+    const put = await api().put(`/daos/${daoId}/versions/1/nodes`).set(as(node.token)).send({ partyIndex: 1, controlUrl, certificatePem: node.certificatePem });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ mspId: vsp.mspId, partyIndex: 1, controlUrl, source: 'member' });
+    const listed = (await nodes(dsp))!.find((n) => n.mspId === vsp.mspId);
+    expect(listed?.pin).toBeDefined();
+    expect(der(listed!.pin!.certificatePem)).toBe(der(node.certificatePem));
+    // The CA pinned is the member's own, as the identity directory holds it.
+    expect(new X509Certificate(node.certificatePem).checkIssued(new X509Certificate(listed!.pin!.caCertificatePem))).toBe(true);
+    expect(new X509Certificate(node.certificatePem).verify(new X509Certificate(listed!.pin!.caCertificatePem).publicKey)).toBe(true);
+  });
+
+  it("refuses another MSP's certificate and garbage, naming the field and never echoing the PEM; and a party index beyond the listed members", async () => {
+    const other = await dsp.enrol(`mpc-node-${hex()}`);
+    const url = `https://127.0.0.1:${await freePort()}`;
+    const foreign = await api().put(`/daos/${daoId}/versions/1/nodes`).set(as(vsp.token)).send({ partyIndex: 1, controlUrl: url, certificatePem: other.certificatePem });
+    expect(foreign.status).toBe(400);
+    expect(foreign.body).toMatchObject({ code: 'INVALID_REQUEST', message: `certificatePem: not issued by the CA of ${vsp.mspId} in the identity directory` });
+    expect(JSON.stringify(foreign.body)).not.toContain('BEGIN CERTIFICATE');
+    const garbage = await api().put(`/daos/${daoId}/versions/1/nodes`).set(as(vsp.token)).send({ partyIndex: 1, controlUrl: url, certificatePem: 'not a certificate' });
+    expect(garbage.status).toBe(400);
+    expect(garbage.body).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^certificatePem: /) });
+    const beyond = await api().put(`/daos/${daoId}/versions/1/nodes`).set(as(vsp.token)).send({ partyIndex: 2, controlUrl: url });
+    expect(beyond.status).toBe(400);
+    // The refused registrations left the pinned one as it was.
+    expect((await nodes(vsp))!.find((n) => n.mspId === vsp.mspId)?.controlUrl).not.toBe(url);
+  });
+
+  it('needs the recipients named (the terms are private to the DAO channel), queues a request that names them, and writes no ledger command for it', async () => {
+    const dspNode = await dsp.enrol(`mpc-node-${hex()}`);
+    expect((await api().put(`/daos/${daoId}/versions/1/nodes`).set(as(dspNode.token)).send({ partyIndex: 0, controlUrl: `https://127.0.0.1:${await freePort()}`, certificatePem: dspNode.certificatePem })).status).toBe(200);
+    const without = await ask(vsp);
+    expect(without.status).toBe(400);
+    expect(without.body).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^recipients: .*private to the DAO's channel/) });
+    const outsider = await ask(stranger, { recipients: [vsp.mspId] });
+    expect([outsider.status, outsider.body.code]).toEqual([404, 'VERSION_NOT_FOUND']);
+    const granted = await ask(vsp, { recipients: [vsp.mspId] });
+    expect(granted.status).toBe(202);
+    // The data owner: the only listed member whose identity-directory role is DSP.
+    expect(granted.body).toMatchObject({ daoId, version: 1, requester: vsp.mspId, recipients: [vsp.mspId], owner: dsp.mspId });
+    const id = granted.body.id as string;
+    // The nodes do not listen: the job fails, and neither that nor the refusals are the coordinator's to record.
+    const failed = await waitFor('the computation to end', async () => {
+      const res = await api().get(`/computations/${id}`).set(as(vsp.token));
+      return res.body.status === 'failed' ? (res.body as { error: { code: string } }) : undefined;
+    });
+    expect(failed.error.code).toMatch(/^NODE_/);
+    const commands = (await coordinator.app.get(DataSource).query(`SELECT id FROM mpc_coordinator.outbox WHERE payload::text LIKE $1`, [`%${daoId}%`])) as unknown[];
+    expect(commands).toEqual([]);
+  });
+
+  it('applies a dissolution: its members are no longer active', async () => {
+    await published(daoId, 1, [dsp, vsp], 'dissolved');
+    const refused = await waitFor('the dissolution in the read model', async () => {
+      const res = await ask(vsp, { recipients: [vsp.mspId] });
+      return res.status === 403 ? res : undefined;
+    });
+    expect(refused.body).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/exited/) });
+  });
+
+  it('keeps a version known from its channel: a later public entry does not overwrite it', async () => {
+    const channelDao = `chandao${run}`;
+    await publishLedgerEvent(
+      kafka,
+      `dao-${channelDao}-v1`,
+      'VersionCreated',
+      { daoId: channelDao, version: 1, members: [{ mspId: dsp.mspId, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 1_000_000 }], terms: { computations: [{ name: 'mean', resultRecipients: [dsp.mspId] }] } },
+      coordinator.eventsTopic,
+    );
+    await waitFor('the VersionCreated read model', () => nodes(dsp, channelDao));
+    await published(channelDao, 1, [dsp, stranger]);
+    // The public entry is behind it on the same topic: once a later public version is known, it was handled.
+    await published(`after${run}`, 1, [stranger]);
+    await waitFor('a later public version', async () => {
+      const res = await api().get(`/daos/after${run}/versions/1/nodes`).set(as(stranger.token));
+      return res.status === 200 ? true : undefined;
+    });
+    expect((await api().get(`/daos/${channelDao}/versions/1/nodes`).set(as(stranger.token))).status).toBe(404);
+    // The channel's terms still apply: no recipients needed, and the terms' recipient chosen.
+    const res = await api().post('/computations').set(as(dsp.token)).send({ daoId: channelDao, version: 1, computation: 'mean', parameters: { columns: ['t'] }, dataset: { name: 'r' } });
+    expect(res.status).toBe(202);
+    expect(res.body.recipients).toEqual([dsp.mspId]);
+    expect(coordinator.logs.join('')).toContain('public DAO entry not applied');
+  });
+});
