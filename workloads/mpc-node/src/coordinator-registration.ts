@@ -58,7 +58,7 @@ export class CoordinatorClient implements CoordinatorRegistry {
       answer = await this.#session.request('PUT', path, { partyIndex: r.partyIndex, controlUrl: r.controlUrl, certificatePem: r.certificatePem });
     } catch (error) {
       if (!(error instanceof TokenSessionError)) throw error;
-      throw new RegistrationError(error.status, error.code ?? (error.status === undefined ? 'UNREACHABLE' : `HTTP_${error.status}`), error.message);
+      throw new RegistrationError(error.status, error.code ?? (error.status === undefined ? 'UNREACHABLE' : `HTTP_${error.status}`), `the coordinator ${error.message}`);
     }
     if (answer.status >= 200 && answer.status < 300) return;
     const code = answerCode(answer.body) ?? `HTTP_${answer.status}`;

@@ -97,9 +97,9 @@ describe("the node's client of its member's ledger bridge", () => {
   });
 
   it.each([
-    ['an unreachable bridge', () => Promise.reject(new TypeError('fetch failed')), /did not answer POST \/auth\/challenge: fetch failed/],
-    ['a 5xx', () => json(503, { code: 'LEDGER_UNAVAILABLE' }), /refused the node's login: .*\(POST \/auth\/challenge: 503 LEDGER_UNAVAILABLE\)/],
-    ['a refused login', (c: Call) => (c.url.endsWith('/token') ? json(401, { code: 'UNAUTHENTICATED' }) : json(200, { challenge: 'c' })), /refused the node's login: .*\(POST \/auth\/token: 401 UNAUTHENTICATED\)/],
+    ['an unreachable bridge', () => Promise.reject(new TypeError('fetch failed')), /the ledger bridge did not answer POST \/auth\/challenge: fetch failed/],
+    ['a 5xx', () => json(503, { code: 'LEDGER_UNAVAILABLE' }), /the ledger bridge refused the login \(POST \/auth\/challenge: 503 LEDGER_UNAVAILABLE\)/],
+    ['a refused login', (c: Call) => (c.url.endsWith('/token') ? json(401, { code: 'UNAUTHENTICATED' }) : json(200, { challenge: 'c' })), /the ledger bridge refused the login \(POST \/auth\/token: 401 UNAUTHENTICATED\)/],
     ['a 404 of another kind (no member routes)', (c: Call) => (c.url.endsWith('/state') ? json(404, { code: 'NOT_FOUND' }) : c.url.endsWith('/token') ? json(200, { token: 't', expiresAt: '2999-01-01T00:00:00Z' }) : json(200, { challenge: 'c' })), /GET \/daos\/d1\/versions\/2\/state with 404 NOT_FOUND/],
     ['a 5xx on the state', (c: Call) => (c.url.endsWith('/state') ? json(500, {}) : c.url.endsWith('/token') ? json(200, { token: 't', expiresAt: '2999-01-01T00:00:00Z' }) : json(200, { challenge: 'c' })), /GET \/daos\/d1\/versions\/2\/state with 500/],
     ['no token', (c: Call) => (c.url.endsWith('/token') ? json(200, {}) : json(200, { challenge: 'c' })), /gave no token/],

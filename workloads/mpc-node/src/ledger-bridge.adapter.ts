@@ -63,7 +63,7 @@ export class LedgerBridgeClient implements LedgerReader, ResultDelivery {
       answer = await this.#session.request('POST', path, { computation: delivery.computation, members: delivery.members, result: delivery.result, resultDigest: delivery.resultDigest });
     } catch (error) {
       if (!(error instanceof TokenSessionError)) throw error;
-      throw new ResultDeliveryError(error.status === undefined || error.status >= 500, error.code ?? (error.status === undefined ? 'UNREACHABLE' : `HTTP_${error.status}`), error.message);
+      throw new ResultDeliveryError(error.status === undefined || error.status >= 500, error.code ?? (error.status === undefined ? 'UNREACHABLE' : `HTTP_${error.status}`), `the ledger bridge ${error.message}`);
     }
     if (answer.status >= 200 && answer.status < 300) return;
     const code = answerCode(answer.body) ?? `HTTP_${answer.status}`;
@@ -77,7 +77,7 @@ export class LedgerBridgeClient implements LedgerReader, ResultDelivery {
     } catch (error) {
       if (!(error instanceof TokenSessionError)) throw error;
       // Unreachable, or a login refused (not an identity of its organisation, expired) or failing.
-      throw new LedgerUnavailableError(error.reason === 'login' ? `the ledger bridge refused the node's login: ${error.message}` : error.message);
+      throw new LedgerUnavailableError(`the ledger bridge ${error.message}`);
     }
     if (answer.status >= 500) throw new LedgerUnavailableError(`the ledger bridge answered ${method} ${path} with ${answer.status}`);
     return answer;

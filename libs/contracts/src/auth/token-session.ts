@@ -38,7 +38,8 @@ export interface SessionResponse {
 /**
  * The session could not get an answer: `unreachable` (no HTTP answer: refused, reset, timed out),
  * `login` (the service refused the login, `status` and its `code`), `malformed` (a login answer
- * without a challenge or token).
+ * without a challenge or token). The message is a predicate ("did not answer POST /x: …"): callers
+ * put the service's name before it.
  */
 export class TokenSessionError extends Error {
   override readonly name = 'TokenSessionError';
@@ -86,7 +87,7 @@ export function tokenSession(options: TokenSessionOptions): TokenSession {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      throw new TokenSessionError('unreachable', `${base} did not answer ${method} ${path}: ${error instanceof Error ? error.message : String(error)}`, undefined, undefined, { cause: error });
+      throw new TokenSessionError('unreachable', `did not answer ${method} ${path}: ${error instanceof Error ? error.message : String(error)}`, undefined, undefined, { cause: error });
     }
     const text = await response.text().catch(() => '');
     let parsed: unknown;
@@ -102,7 +103,7 @@ export function tokenSession(options: TokenSessionOptions): TokenSession {
     const answer = await send('POST', path, body);
     if (answer.status < 200 || answer.status >= 300) {
       const code = answerCode(answer.body);
-      throw new TokenSessionError('login', `${base} refused the login (POST ${path}: ${answer.status}${code ? ` ${code}` : ''})`, answer.status, code);
+      throw new TokenSessionError('login', `refused the login (POST ${path}: ${answer.status}${code ? ` ${code}` : ''})`, answer.status, code);
     }
     return (answer.body ?? {}) as Record<string, unknown>;
   };
@@ -112,9 +113,9 @@ export function tokenSession(options: TokenSessionOptions): TokenSession {
     if (token && at < token.useUntil) return token.value;
     const identity = typeof options.identity === 'function' ? await options.identity() : options.identity;
     const { challenge } = await loginStep('/auth/challenge', {});
-    if (typeof challenge !== 'string') throw new TokenSessionError('malformed', `${base} gave no challenge`);
+    if (typeof challenge !== 'string') throw new TokenSessionError('malformed', 'gave no challenge');
     const answer = await loginStep('/auth/token', { challenge, signature: signLoginChallenge(challenge, identity.key), certificatePem: identity.certificatePem });
-    if (typeof answer['token'] !== 'string') throw new TokenSessionError('malformed', `${base} gave no token`);
+    if (typeof answer['token'] !== 'string') throw new TokenSessionError('malformed', 'gave no token');
     const expiresAt = Date.parse(String(answer['expiresAt']));
     const lifetime = expiresAt - at;
     token = { value: answer['token'], useUntil: Number.isFinite(expiresAt) ? at + Math.max(0, lifetime - MARGIN_MS, lifetime / 2) : Number.POSITIVE_INFINITY };

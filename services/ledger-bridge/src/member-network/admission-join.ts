@@ -74,8 +74,8 @@ export class NegotiationAdmissionJoins implements AdmissionJoins {
       answer = await this.#session.request('POST', '/sessions', body);
     } catch (error) {
       if (!(error instanceof TokenSessionError)) throw error;
-      if (error.reason === 'login') throw new AdmissionJoinError(error.status, error.code ?? `HTTP_${error.status}`, error.message);
-      throw new AdmissionJoinError(undefined, 'NEGOTIATION_UNAVAILABLE', `the negotiation service at ${this.baseUrl} did not answer: ${error.message}`);
+      if (error.reason === 'login') throw new AdmissionJoinError(error.status, error.code ?? `HTTP_${error.status}`, `the negotiation service at ${this.baseUrl} ${error.message}`);
+      throw new AdmissionJoinError(undefined, 'NEGOTIATION_UNAVAILABLE', `the negotiation service at ${this.baseUrl} ${error.message}`);
     }
     if (answer.status < 200 || answer.status >= 300) {
       const message = (answer.body as { message?: unknown } | undefined)?.message;
