@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, verify, X509Certificate } from 'node:crypto';
 import { mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { request } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderMpcMeshFile, type MpcMeshFile } from '@datawell/contracts';
+import { renderMpcMeshFile, resultDigest, type MpcMeshFile } from '@datawell/contracts';
 import { createMpcCa, issueMpcCertificate, type MpcCa } from '@datawell/mpc';
 import { freePort, REPO_DIR } from '@datawell/testing';
 import { enrol, memberCa, type MemberIdentity } from './member-pki';
@@ -75,6 +78,58 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
 const nodes: NodeProcess[] = [];
 
 const count = (text: string, needle: string) => text.split(needle).length - 1;
+
+interface StandInRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly authorization?: string;
+  readonly body: Record<string, unknown>;
+}
+
+/**
+ * A stand-in for a Datawell service's HTTP contract as a node meets it (a member's ledger bridge, the
+ * operator's coordinator): the platform's login, checked as libs/auth checks it (the exact challenge's
+ * ECDSA-SHA256 signature against the certificate presented, which must be `identity`'s), then
+ * `answer` for every other route, with the bearer token required. A unit-level stand-in over a real
+ * socket: the real member bridge and coordinator are the domains e2e's.
+ */
+async function standIn(identity: string, answer: (req: StandInRequest, n: number) => { status: number; body: unknown }) {
+  const requests: StandInRequest[] = [];
+  const challenges = new Set<string>();
+  let routed = 0;
+  const read = (req: IncomingMessage) =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      let text = '';
+      req.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      req.on('end', () => resolve(text ? (JSON.parse(text) as Record<string, unknown>) : {}));
+    });
+  const server: Server = createServer((req, res) => {
+    void read(req).then((body) => {
+      const send = (status: number, value: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(value));
+      };
+      const path = req.url ?? '';
+      if (path === '/auth/challenge') {
+        const challenge = randomBytes(16).toString('base64url');
+        challenges.add(challenge);
+        return send(201, { challenge, expiresAt: new Date(Date.now() + 60_000).toISOString() });
+      }
+      if (path === '/auth/token') {
+        const cert = new X509Certificate(String(body['certificatePem']));
+        const ok = challenges.delete(String(body['challenge'])) && cert.raw.equals(new X509Certificate(identity).raw) && verify('sha256', Buffer.from(String(body['challenge']), 'utf8'), cert.publicKey, Buffer.from(String(body['signature']), 'base64'));
+        return ok ? send(201, { token: 'tok', expiresAt: new Date(Date.now() + 3600_000).toISOString() }) : send(401, { code: 'UNAUTHENTICATED', message: 'bad login' });
+      }
+      if (req.headers.authorization !== 'Bearer tok') return send(401, { code: 'UNAUTHENTICATED', message: 'no token' });
+      const r: StandInRequest = { method: req.method ?? '', path, authorization: req.headers.authorization, body };
+      requests.push(r);
+      const out = answer(r, ++routed);
+      return send(out.status, out.body);
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, close: () => new Promise<void>((done) => server.close(() => done())) };
+}
 
 describe('an MPC node with a mesh file', () => {
   let dir: string;
@@ -238,5 +293,123 @@ describe('an MPC node with a mesh file', () => {
     expect(log).toContain('"message":"ledger check: ledger unavailable","opId":"cmp-fits","code":"LEDGER_UNAVAILABLE"');
     expect(log).not.toContain('"opId":"cmp-swapped","kind":"compute"');
     for (const node of nodes) expect(node.output()).not.toContain('mesh failed');
+  });
+
+  it("in its member's domain registers itself at the coordinator, and delivers a result to its member's bridge, answering the coordinator with the digest only", async () => {
+    const owners = ['ProducerMSP', 'DspMSP'];
+    const state = {
+      daoId: 'd1',
+      version: 1,
+      terms: { computations: [{ name: 'mean', resultRecipients: ['ProducerMSP'] }] },
+      memberStates: [
+        { mspId: 'ProducerMSP', role: 'VSP', group: 'J1', status: 'active' },
+        { mspId: 'DspMSP', role: 'DSP', group: 'D', status: 'active' },
+      ],
+    };
+    // Each member's bridge (stand-ins, see standIn): the version's state, and results (503 once, then taken; the second job refused).
+    let firstResults = 0;
+    const bridges = await Promise.all(
+      members.map((m) =>
+        standIn(m.cert, (r) => {
+          if (r.method === 'GET' && r.path === '/daos/d1/versions/1/state') return { status: 200, body: state };
+          if (r.method === 'POST' && r.path === '/daos/d1/versions/1/computations/cmp-1/result') {
+            return ++firstResults === 1 ? { status: 503, body: { code: 'LEDGER_UNAVAILABLE', message: 'try again' } } : { status: 201, body: { jobId: 'cmp-1' } };
+          }
+          if (r.method === 'POST' && r.path === '/daos/d1/versions/1/computations/cmp-2/result') return { status: 409, body: { code: 'RESULT_CONFLICT', message: 'another digest' } };
+          return { status: 404, body: { code: 'NOT_FOUND', message: r.path } };
+        }),
+      ),
+    );
+    // The coordinator: it has not seen the version yet (404) for each node's first try.
+    const registrations: StandInRequest[] = [];
+    const coordinators = await Promise.all(
+      members.map((m) =>
+        standIn(m.cert, (r) => {
+          registrations.push(r);
+          return registrations.filter((x) => x.body['partyIndex'] === r.body['partyIndex']).length === 1 ? { status: 404, body: { code: 'VERSION_NOT_FOUND', message: 'unknown' } } : { status: 200, body: { mspId: 'x' } };
+        }),
+      ),
+    );
+    try {
+      const meshPorts = [await freePort(), await freePort()];
+      writeFileSync(join(dir, 'readings.csv'), 'y\n1234.5\n2345.25\n3456.75\n');
+      const deadKafka = `127.0.0.1:${await freePort()}`;
+      const envs = await Promise.all(
+        [0, 1].map(async (i) => {
+          const controlPort = String(await freePort());
+          return nodeEnv(i, {
+            MPC_NODE_CONTROL_PORT: controlPort,
+            MPC_NODE_LEDGER_URL: bridges[i]!.url,
+            MPC_NODE_COORDINATOR_URL: coordinators[i]!.url,
+            MPC_NODE_CONTROL_URL: `https://127.0.0.1:${controlPort}`,
+            // The version it registers for comes with the heartbeat variables; no broker listens (heartbeats are not this test's).
+            MPC_NODE_WORKLOAD_ID: `d1-v1-node-${i}`,
+            MPC_NODE_WORKLOAD_KEY_FILE: join(dir, `node-${i}.key`),
+            MPC_NODE_DAO_ID: 'd1',
+            MPC_NODE_DAO_VERSION: '1',
+            MPC_NODE_OWNER: owners[i]!,
+            MPC_NODE_KAFKA_BROKERS: deadKafka,
+            MPC_NODE_HEARTBEAT_INTERVAL_MS: '600000',
+            ...(i === 1 ? { MPC_NODE_DATASETS: JSON.stringify({ readings: { file: join(dir, 'readings.csv') } }) } : {}),
+          });
+        }),
+      );
+      for (const env of envs) nodes.push(startNode(env));
+      const ports = envs.map((e) => Number(e.MPC_NODE_CONTROL_PORT));
+      for (const i of envs.keys()) await until(`node ${i}'s control API`, () => call(ports[i]!, coordinator, cas[i]!.cert, 'GET', '/inventory'));
+      envs.forEach((env, i) => writeAtomically(env.MPC_NODE_MESH_FILE, renderMpcMeshFile({ ...meshOf(i, meshPorts), parties: meshOf(i, meshPorts).parties.map((p, j) => ({ ...p, owner: owners[j]! })) })));
+
+      // Registered once the mesh is set up, after the coordinator's 404, each with its own identity.
+      await until('both nodes to register', () => (registrations.filter((r) => r.method === 'PUT').length >= 4 ? true : undefined), 180_000);
+      for (const i of [0, 1]) {
+        const mine = registrations.filter((r) => r.body['partyIndex'] === i);
+        expect(mine.map((r) => `${r.method} ${r.path}`)).toEqual(['PUT /daos/d1/versions/1/nodes', 'PUT /daos/d1/versions/1/nodes']);
+        expect(Object.keys(mine[1]!.body).sort()).toEqual(['certificatePem', 'controlUrl', 'partyIndex']);
+        expect(mine[1]!.body['controlUrl']).toBe(`https://127.0.0.1:${ports[i]}`);
+        expect(new X509Certificate(String(mine[1]!.body['certificatePem'])).raw.equals(new X509Certificate(members[i]!.cert).raw)).toBe(true);
+        // Each node logged in at its member's coordinator stand-in with its own key: the stand-in checked the signature.
+        expect(coordinators[i]!.requests.every((r) => r.body['partyIndex'] === i)).toBe(true);
+        expect(nodes[i]!.output()).toContain('"message":"registered at the coordinator"');
+        expect(count(nodes[i]!.output(), '"message":"registration at the coordinator failed"')).toBe(1);
+      }
+
+      const ops = (op: unknown) => Promise.all(ports.map((port, i) => call(port, coordinator, cas[i]!.cert, 'POST', '/ops', op)));
+      const compute = { kind: 'compute', program: 'mean', owner: 1, recipients: [0], dataset: { name: 'readings', columns: ['y'] }, fractionalBits: 16 };
+      const ledger = { daoId: 'd1', version: 1, computation: 'mean', requester: 'ProducerMSP', recipients: ['ProducerMSP'], owner: 'DspMSP' };
+      const answers = await ops({ opId: 'cmp-1', ...compute, ledger });
+      expect(answers.map((a) => a.status)).toEqual([200, 200]);
+      // The recipient's node delivered it (after one 503) to its member's bridge and tells the coordinator the digest only.
+      const posts = bridges[0]!.requests.filter((r) => r.method === 'POST');
+      expect(posts).toHaveLength(2);
+      const delivered = posts[1]!.body;
+      expect(Object.keys(delivered).sort()).toEqual(['computation', 'members', 'result', 'resultDigest']);
+      expect(delivered).toMatchObject({ computation: 'mean', members: ['ProducerMSP', 'DspMSP'] });
+      expect(delivered['resultDigest']).toBe(resultDigest(delivered['result']));
+      expect(JSON.stringify(delivered['result'])).toMatch(/2345\.\d/);
+      expect(answers[0]!.body).toMatchObject({ opId: 'cmp-1', party: 0, rows: 3, resultDigest: delivered['resultDigest'], delivered: true });
+      expect(answers[0]!.body).not.toHaveProperty('result');
+      expect(answers[1]!.body).not.toHaveProperty('result');
+      expect(answers[1]!.body).not.toHaveProperty('resultDigest');
+      expect(bridges[1]!.requests.filter((r) => r.method === 'POST')).toEqual([]);
+
+      // A bridge that refuses (4xx): not retried, the op answered 502 RESULT_NOT_DELIVERED with its code; the mesh goes on.
+      const refused = await ops({ opId: 'cmp-2', ...compute, ledger });
+      expect(refused[0]).toMatchObject({ status: 502, body: { code: 'RESULT_NOT_DELIVERED', message: expect.stringContaining('RESULT_CONFLICT') } });
+      expect(refused[1]!.status).toBe(200);
+      expect(bridges[0]!.requests.filter((r) => r.path.endsWith('/cmp-2/result'))).toHaveLength(1);
+      const next = await ops({ opId: 'pre-next', kind: 'preprocess', triples: 8, masks: [] });
+      expect(next.map((r) => r.status)).toEqual([200, 200]);
+
+      const log = nodes[0]!.output();
+      expect(log).toContain(`"message":"result delivered","opId":"cmp-1","resultDigest":"${String(delivered['resultDigest'])}"`);
+      expect(log).toContain('"message":"result not delivered","opId":"cmp-2"');
+      // No value in any log: neither the readings nor the result.
+      for (const node of nodes) {
+        expect(node.output()).not.toMatch(/2345\.|1234\.5|3456\.75/);
+        expect(node.output()).not.toContain('BEGIN CERTIFICATE');
+      }
+    } finally {
+      await Promise.all([...bridges, ...coordinators].map((b) => b.close()));
+    }
   });
 });
