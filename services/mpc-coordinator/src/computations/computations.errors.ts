@@ -11,7 +11,8 @@ export type CoordinatorErrorCode =
   | 'RESULT_IN_RECIPIENT_DOMAIN'
   | 'NODES_INCOMPLETE'
   | 'TOO_MANY_REFUSALS'
-  | 'REFUSED_BY_NODES';
+  | 'REFUSED_BY_NODES'
+  | 'RESULT_NOT_DELIVERED';
 
 const KINDS: Readonly<Record<CoordinatorErrorCode, ErrorKind>> = {
   INVALID_REQUEST: 'invalid',
@@ -26,6 +27,8 @@ const KINDS: Readonly<Record<CoordinatorErrorCode, ErrorKind>> = {
   TOO_MANY_REFUSALS: 'tooMany',
   // MPC nodes whose own ledger view does not allow the computation refused to take part (NOT_ALLOWED).
   REFUSED_BY_NODES: 'forbidden',
+  // A recipient's node of a DAO of domains returned the result to the coordinator instead of delivering it to its member: discarded.
+  RESULT_NOT_DELIVERED: 'conflict',
 };
 
 export class CoordinatorError extends DatawellError {

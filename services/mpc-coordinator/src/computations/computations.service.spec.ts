@@ -358,6 +358,15 @@ describe('a version known only from the public directory (a DAO of domains)', ()
     expect(lines).not.toContain('2.5');
   });
 
+  it("discards a result a recipient's node of a public version returned instead of delivering it, and fails RESULT_NOT_DELIVERED", async () => {
+    const { service, repo, outbox, logger } = publicSetup(byUrl({ 'http://n1': { result } }));
+    await service.compute('cmp-1', async () => undefined);
+    expect(repo.complete).not.toHaveBeenCalled();
+    expect(repo.fail).toHaveBeenCalledWith('cmp-1', 'RESULT_NOT_DELIVERED', expect.stringMatching(/instead of delivering it to its member's own bridge/), expect.anything());
+    expect(outbox).toEqual([]);
+    expect(JSON.stringify([...logger.log.mock.calls, ...logger.warn.mock.calls])).not.toContain('2.5');
+  });
+
   it('still writes ComputationCompleted for a version known from its channel whose recipient delivered', async () => {
     const op = byUrl({ 'http://n1': { resultDigest: digest, delivered: true } });
     const { service, repo, outbox } = setup(op);

@@ -330,6 +330,11 @@ export class ComputationsService {
       await Promise.all(outcomes.map((o, i) => repo.recordInventory(c.daoId, c.version, nodes[i]!.mspId, o.inventory)));
       await progress(90);
       const { result, digest } = agreedOutcome(outcomes, op.recipients);
+      // In a DAO of domains the coordinator never keeps a result: a recipient's node that returned one
+      // (no ledger of its member to deliver it to) is a misconfigured node, and what it sent is dropped.
+      if (publicVersion && result !== undefined) {
+        throw new CoordinatorError('RESULT_NOT_DELIVERED', "a recipient's MPC node returned the result to the coordinator instead of delivering it to its member's own bridge (MPC_NODE_LEDGER_URL); the coordinator discarded it");
+      }
       const rows = outcomes[0]!.rows;
       // A public version's channel is not the operator's: the recipient's own bridge records ComputationCompleted as its member.
       const commands = publicVersion
