@@ -1,8 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createKeyAndCsr, testCertificateAuthority } from '@datawell/testing';
-import { eventually, hex, MarketplaceHarness, onboard, type Member, type Received } from './harness';
+import { testCertificateAuthority } from '@datawell/testing';
+import { eventually, hex, MarketplaceHarness, onboard, onboardCommandOf, registerOrganisation, throwAwayOperatorMsp, type Member } from './harness';
 
 /**
  * Manual admission on the real PostgreSQL and Kafka (MARKETPLACE_ADMISSION=manual): a registration
@@ -15,7 +12,7 @@ import { eventually, hex, MarketplaceHarness, onboard, type Member, type Receive
 jest.setTimeout(180_000);
 
 const h = new MarketplaceHarness();
-const mspDir = mkdtempSync(join(tmpdir(), 'mkt-it-operator-msp-'));
+let operator: Awaited<ReturnType<typeof throwAwayOperatorMsp>> | undefined;
 let adminToken: string;
 let clientToken: string;
 let participant: Member;
@@ -30,27 +27,15 @@ interface Admission {
 }
 
 const ours = (r: { body: Record<string, unknown> }) => (r.body['admissions'] as Admission[]).filter((a) => a.mspId.includes(h.run));
-const onboardCommandOf = (mspId: string) => (r: Received) => r.value.data['kind'] === 'onboard-participant' && r.value.data['mspId'] === mspId;
 const admit = (mspId: string, token = adminToken) => h.http('POST', `/admin/admissions/${mspId}/admit`, undefined, token);
 const reject = (mspId: string, body: unknown, token = adminToken) => h.http('POST', `/admin/admissions/${mspId}/reject`, body, token);
 
-async function register(suffix: string, withIdentity: boolean): Promise<{ mspId: string; status: number; body: Record<string, unknown> }> {
-  const mspId = `T${h.run}${suffix}MSP`;
-  const identity = withIdentity ? { identity: { enrollmentId: 'first', csrPem: (await createKeyAndCsr('first')).csrPem } } : {};
-  const res = await h.http('POST', '/participants', { mspId, role: withIdentity ? 'DSP' : 'VSP', name: `Org ${suffix}`, ...identity });
-  return { mspId, ...res };
-}
+const register = (suffix: string, withIdentity: boolean) => registerOrganisation(h, suffix, withIdentity);
 
 beforeAll(async () => {
-  const ca = await testCertificateAuthority('ca.operator');
-  mkdirSync(join(mspDir, 'cacerts'));
-  writeFileSync(join(mspDir, 'cacerts', 'ca.pem'), ca.caCertPem);
-  const identity = async (name: string, ou: string) => {
-    const { csrPem, privateKeyPem } = await createKeyAndCsr(name, { organizationalUnits: [ou] });
-    return { certificatePem: await ca.issue(csrPem), privateKeyPem };
-  };
-  await h.start({ env: { MARKETPLACE_ADMISSION: 'manual', DATAWELL_OPERATOR_MSP_DIR: mspDir } });
-  [adminToken, clientToken] = await Promise.all([h.login(await identity('admin.operator', 'admin')), h.login(await identity('operator-client', 'client'))]);
+  operator = await throwAwayOperatorMsp();
+  await h.start({ env: { MARKETPLACE_ADMISSION: 'manual', DATAWELL_OPERATOR_MSP_DIR: operator.dir } });
+  [adminToken, clientToken] = await Promise.all([h.login(await operator.identity('admin.operator', 'admin')), h.login(await operator.identity('operator-client', 'client'))]);
   // A participant, admitted by the administrator before the harness plays the bridge's onboarding.
   participant = await onboard(h, 'DSP', async (mspId) => {
     expect(await admit(mspId)).toMatchObject({ status: 202, body: { admission: 'admitted' } });
@@ -61,7 +46,7 @@ afterAll(async () => {
   // The schema outlives the run: leave none of ours waiting in the operator's queue.
   if (adminToken) for (const a of ours(await h.http('GET', '/admin/admissions', undefined, adminToken))) await reject(a.mspId, { reason: 'the test is over' });
   await h.stop();
-  rmSync(mspDir, { recursive: true, force: true });
+  operator?.remove();
 });
 
 describe('manual admission', () => {

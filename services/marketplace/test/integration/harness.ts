@@ -1,4 +1,7 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { Consumer, Producer } from 'kafkajs';
 import { createKeyAndCsr, signWithIdentity, testCertificateAuthority } from '@datawell/testing';
@@ -214,6 +217,9 @@ export async function eventually<T>(what: string, fn: () => Promise<T>, ok: (val
   return (await waitFor(what, probe, { timeoutMs, intervalMs: 200 })).value;
 }
 
+/** Matches the `onboard-participant` network command of `mspId`. */
+export const onboardCommandOf = (mspId: string) => (r: Received) => r.value.data['kind'] === 'onboard-participant' && r.value.data['mspId'] === mspId;
+
 export interface Member {
   mspId: string;
   role: 'DSP' | 'VSP';
@@ -235,7 +241,7 @@ export async function onboard(h: MarketplaceHarness, role: 'DSP' | 'VSP', admit?
   const registered = await h.http('POST', '/participants', { mspId, role, name: `${role} ${mspId}`, identity: { enrollmentId, csrPem } });
   if (registered.status !== 202) throw new Error(`register ${mspId}: ${registered.status} ${JSON.stringify(registered.body)}`);
   await admit?.(mspId);
-  const onboardCmd = await h.command(h.topics.networkCommands, (r) => r.value.data['kind'] === 'onboard-participant' && r.value.data['mspId'] === mspId);
+  const onboardCmd = await h.command(h.topics.networkCommands, onboardCommandOf(mspId));
   const ca = await testCertificateAuthority(`ca.${mspId}`);
   await h.networkEvent({ kind: 'participant-onboarded', commandId: onboardCmd.value.data['commandId'] as string, mspId, role, name: `${role} ${mspId}`, caCertPem: ca.caCertPem });
   await h.ledgerEvent('marketplace', 'marketplace', 'ParticipantRegistered', { mspId, role, name: `${role} ${mspId}`, caCertPem: ca.caCertPem, status: 'active' }, true);
@@ -251,4 +257,35 @@ export async function onboard(h: MarketplaceHarness, role: 'DSP' | 'VSP', admit?
   );
   await eventually('active', () => h.http('GET', `/participants/${mspId}`), (r) => r.body['status'] === 'active');
   return { mspId, role, enrollmentId, privateKeyPem, certificatePem, token };
+}
+
+/**
+ * A throw-away operator CA named to the service as its public MSP folder (`dir`, for
+ * DATAWELL_OPERATOR_MSP_DIR), issuing the operator's identities: `admin` (OU=admin, an operator
+ * administrator) and `client` (OU=client, an operator identity that is not one).
+ */
+export async function throwAwayOperatorMsp(): Promise<{ dir: string; identity(name: string, ou: 'admin' | 'client'): Promise<{ certificatePem: string; privateKeyPem: string }>; remove(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'mkt-it-operator-msp-'));
+  const ca = await testCertificateAuthority('ca.operator');
+  mkdirSync(join(dir, 'cacerts'));
+  writeFileSync(join(dir, 'cacerts', 'ca.pem'), ca.caCertPem);
+  return {
+    dir,
+    identity: async (name, ou) => {
+      const { csrPem, privateKeyPem } = await createKeyAndCsr(name, { organizationalUnits: [ou] });
+      return { certificatePem: await ca.issue(csrPem), privateKeyPem };
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * `POST /participants` of `T<run><suffix>MSP`: with `withIdentity` a DSP named `Org <suffix>` sending
+ * the CSR of its first identity `first`, else a VSP bringing its own CA.
+ */
+export async function registerOrganisation(h: MarketplaceHarness, suffix: string, withIdentity: boolean): Promise<{ mspId: string; status: number; body: Record<string, unknown> }> {
+  const mspId = `T${h.run}${suffix}MSP`;
+  const identity = withIdentity ? { identity: { enrollmentId: 'first', csrPem: (await createKeyAndCsr('first')).csrPem } } : {};
+  const res = await h.http('POST', '/participants', { mspId, role: withIdentity ? 'DSP' : 'VSP', name: `Org ${suffix}`, ...identity });
+  return { mspId, ...res };
 }
