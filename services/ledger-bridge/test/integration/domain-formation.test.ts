@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { readdirSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
-import { agreementReachedCloudEvent, memberLedgerTopics, type AgreementReached } from '@datawell/contracts';
+import { agreementReachedCloudEvent, memberLedgerTopics, resultDigest, type AgreementReached } from '@datawell/contracts';
 import { connectGateway } from '@datawell/fabric';
 import {
   addDomain,
@@ -18,6 +18,8 @@ import {
 import { acceptancesOf, agreementFor, REPO_DIR, testStackContext } from '@datawell/testing';
 import { stackPeerDirectory } from '../../src/admin/fabric-admin.adapter';
 import { LedgerBridge, type NetworkTopics } from '../../src/ledger-bridge';
+import { MemberResults } from '../../src/member-network/computation-results';
+import { ComputationResultsRepository } from '../../src/member-network/computation-results.repository';
 import { bridgeSettings, createTopics, hex, json, kafkaClient, operatorWallet, readTopic, scratchDatabase, startMemberBridge, waitFor, type MemberBridge } from './harness';
 
 jest.setTimeout(600_000);
@@ -159,5 +161,40 @@ describe('onboarding and formation with every participant in its own domain', ()
       conn.close();
     }
     expect(readdirSync(wallet.dir)).toEqual(['OperatorMSP.json']);
+  }, 900_000);
+
+  it("keeps a result its member's node delivers: ComputationCompleted submitted as the member on its own peer, the result in its own database; a repeat answers it, refusals keep nothing", async () => {
+    const daoId = `df${run}`;
+    const channel = `dao-${daoId}-v1`;
+    const as = (mspId: string) => ({ mspId, enrollmentId: 'mpc-node', role: mspId === DSP ? ('DSP' as const) : ('VSP' as const), certificateFingerprint: 'it' });
+    const resultsOf = (mspId: string) => new MemberResults(members[mspId]!.bridge.memberLedger!, new ComputationResultsRepository(members[mspId]!.db.dataSource, members[mspId]!.db.schema));
+    const vsp = resultsOf(VSP);
+    const result = { mean: 12.5 };
+    const body = { computation: 'mean', members: [DSP, VSP], result, resultDigest: resultDigest(result) };
+    const jobId = `job-${run}`;
+    const first = await vsp.record(as(VSP), daoId, 1, jobId, body);
+    expect(first).toMatchObject({ created: true, result: { daoId, version: 1, jobId, computation: 'mean', members: [DSP, VSP], result, resultDigest: resultDigest(result), txId: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    // Committed on the version's channel as the VSP: its ComputationCompleted event on its own (sealed) events topic.
+    const events = await readTopic(
+      members[VSP]!.kafka,
+      memberLedgerTopics(VSP).events,
+      (ms) => ms.some((m) => json(m).data['eventName'] === 'ComputationCompleted' && json(m).data['channel'] === channel),
+      { timeoutMs: 300_000, lingerMs: 500, groupPrefix: `datawell.member.${VSP}.it-reader`, explain: () => memberState(VSP, channel) },
+    );
+    const completed = events.map((m) => json(m).data).find((d) => d['eventName'] === 'ComputationCompleted' && d['channel'] === channel)!;
+    expect(JSON.stringify(completed)).toContain(jobId);
+    expect(completed['transactionId']).toBe(first.result.txId);
+    // A repeat answers what is kept; another digest is refused by the bridge's own record.
+    await expect(vsp.record(as(VSP), daoId, 1, jobId, body)).resolves.toMatchObject({ created: false, result: { txId: first.result.txId } });
+    const other = { mean: 13 };
+    await expect(vsp.record(as(VSP), daoId, 1, jobId, { ...body, result: other, resultDigest: resultDigest(other) })).rejects.toMatchObject({ code: 'RESULT_CONFLICT' });
+    await expect(vsp.get(as(VSP), daoId, 1, jobId)).resolves.toMatchObject({ result, txId: first.result.txId });
+    await expect(vsp.list(as(VSP), daoId, 1)).resolves.toEqual([expect.not.objectContaining({ result: expect.anything() })]);
+    await expect(vsp.get(as(DSP), daoId, 1, jobId)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    // Refused by the ledger, nothing kept: another digest for the job (the DSP's bridge has no record of its own), a computation the terms do not name.
+    const dsp = resultsOf(DSP);
+    await expect(dsp.record(as(DSP), daoId, 1, jobId, { ...body, result: other, resultDigest: resultDigest(other) })).rejects.toMatchObject({ code: 'RESULT_CONFLICT' });
+    await expect(dsp.record(as(DSP), daoId, 1, `other-${run}`, { ...body, computation: 'variance' })).rejects.toMatchObject({ code: 'LEDGER_REJECTED' });
+    await expect(dsp.list(as(DSP), daoId, 1)).resolves.toEqual([]);
   }, 900_000);
 });
