@@ -48,7 +48,9 @@ export interface PublicVersionUpdate {
   readonly dissolved: boolean;
 }
 
-const daoPublished = MARKETPLACE.events.DaoPublished.pick({ daoId: true, channel: true, status: true }).extend({
+// The payload's own `channel` is the channel the event was emitted on (`marketplace`: the chaincode's
+// emit puts it there over the entry's), so the version's channel is named from the DAO and version.
+const daoPublished = MARKETPLACE.events.DaoPublished.pick({ daoId: true, status: true }).extend({
   version: z.number().int().min(1).max(9999),
   members: z.array(z.string().min(1).max(128)).min(1).max(64).optional(),
 });
@@ -76,12 +78,10 @@ export function publicVersionOf(event: LedgerEvent): PublicVersionUpdate | { rea
   const { daoId, version } = p.data;
   let channel: string;
   try {
-    channel = p.data.channel ?? daoChannelName(daoId, version);
+    channel = daoChannelName(daoId, version);
   } catch {
     return { ignored: `${event.eventName} of a DAO id that names no channel` };
   }
-  const named = parseDaoChannel(channel);
-  if (!named || named.daoId !== daoId || named.level !== version) return { ignored: `${event.eventName} names a channel that is not version ${version} of ${daoId}'s` };
   const dissolved = p.data.status === 'dissolved';
   if (!p.data.members && !dissolved) return { ignored: `${event.eventName} of an active DAO without its members` };
   const members = p.data.members && [...new Set(p.data.members)];

@@ -35,7 +35,8 @@ describe('mpc-coordinator: a version known from the public directory', () => {
       kafka,
       MARKETPLACE_CHANNEL,
       'DaoPublished',
-      { daoId: dao, name: dao, summary: 'a DAO of domains', version, channel: `dao-${dao}-v${version}`, members: members.map((m) => m.mspId), status, publishedBy: dsp.mspId, updatedAtMs: Date.now(), created: true },
+      // As the marketplace chaincode emits it: the payload's channel is the one it was emitted on.
+      { daoId: dao, name: dao, summary: 'a DAO of domains', version, channel: 'marketplace', members: members.map((m) => m.mspId), status, publishedBy: dsp.mspId, updatedAtMs: Date.now(), created: true },
       coordinator.eventsTopic,
     );
   const nodes = async (m: Member, dao = daoId): Promise<Node[] | undefined> => {
