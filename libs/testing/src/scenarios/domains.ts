@@ -60,6 +60,33 @@ export interface DomainFormationOptions {
    * has set up its mesh with every other.
    */
   readonly coordinatorTls?: { readonly cert: string; readonly key: string };
+  /**
+   * With `mpcMesh` (every founder managed): after the mesh, the first VSP asks the operator's
+   * coordinator for the terms' `mean` of the DSP's dataset, a CSV file in the DSP's own domain (the
+   * DSP's node reads it as `name`). The nodes registered themselves at the coordinator with their own
+   * identities; each checks its own ledger; the recipients' nodes deliver the result to their members'
+   * own bridges, which record ComputationCompleted as the member; the coordinator keeps only the
+   * digest. The scenario reads the result where each recipient keeps it (`computation` in the result).
+   */
+  readonly compute?: { readonly coordinatorUrl: string; readonly dataset: { readonly name: string; readonly file: string; readonly column: string } };
+}
+
+/** A computation in a DAO of domains, as each side sees it (see `compute`). */
+export interface DomainComputation {
+  readonly id: string;
+  /** The DSP's dataset it ran on (a file in the DSP's own domain). */
+  readonly dataset: { readonly name: string; readonly file: string; readonly column: string };
+  /** Who asked (the first VSP) and to whom the terms send the result. */
+  readonly requester: string;
+  readonly recipients: string[];
+  /** The coordinator's view of it: status, the result's digest, and what it answers for the result itself. */
+  readonly atCoordinator: { readonly status: string; readonly resultDigest?: string; readonly error?: { code: string; message: string }; readonly resultAnswer: { readonly status: number; readonly code: string } };
+  /** The nodes the coordinator had registered (by themselves, with their own identities) when it was asked. */
+  readonly nodes: Array<{ mspId: string; partyIndex: number; source: string; pinned: boolean }>;
+  /** Each recipient's result as its own bridge keeps it (its own domain), with ComputationCompleted's transaction. */
+  readonly atRecipients: Record<string, { readonly result: Record<string, unknown>; readonly resultDigest: string; readonly txId: string }>;
+  /** What the DSP's own bridge answers for it (the DSP is not a recipient). */
+  readonly atDsp: { readonly status: number; readonly code: string };
 }
 
 /** A member's MPC node of version 1, as its own provisioner shows it once the node has its mesh from the ledger. */
@@ -97,6 +124,8 @@ export interface DomainFormationResult {
   readonly infrastructure?: Array<{ version: number; revision?: number; status: string; builtBy: Record<string, Array<{ workloadId: string; owner: string; status: string }>> }>;
   /** With `mpcMesh`: each managed member's node of version 1 with its mesh, in party order (after `changeInfrastructure`, the new revision's). */
   readonly mesh?: DomainMeshNode[];
+  /** With `compute`: the computation on version 1, as the coordinator, the recipients and the DSP see it. */
+  readonly computation?: DomainComputation;
 }
 
 const terms = (recipients: string[], abandonAfterSeconds = 600) => ({
@@ -109,8 +138,15 @@ const terms = (recipients: string[], abandonAfterSeconds = 600) => ({
 });
 /** Each member's own workload: run by the member, or built by its own provisioner in its domain. */
 const ownWorkload =
-  (placement: 'self-hosted' | 'managed', mpcMesh = false) =>
-  (p: Party) => ({ name: `${p.mspId.toLowerCase()}-node`, owner: p.mspId, placement, kind: p.role === 'DSP' || mpcMesh ? 'mpc-node' : 'service' });
+  (placement: 'self-hosted' | 'managed', mpcMesh = false, datasets?: Record<string, { file: string }>) =>
+  (p: Party) => ({
+    name: `${p.mspId.toLowerCase()}-node`,
+    owner: p.mspId,
+    placement,
+    kind: p.role === 'DSP' || mpcMesh ? 'mpc-node' : 'service',
+    // The DSP's node reads its own dataset, a file in its own domain.
+    ...(p.role === 'DSP' && datasets ? { parameters: { datasets } } : {}),
+  });
 
 type VersionState = { status: string; memberStates?: Array<{ mspId: string }>; members?: Array<{ mspId: string }> };
 
@@ -148,8 +184,10 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
   const as = async (who: Party, service: 'negotiation') => tokenAt(who, urls[service], timeout);
   const negotiation = { urls, progress, timeoutMs: timeout, as };
   const [beta1 = 800_000, beta2 = 750_000] = opts.betasPpm ?? [];
+  if (opts.compute && (!opts.mpcMesh || opts.members.some((m) => placementOf(m.mspId) !== 'managed'))) throw new Error('compute needs mpcMesh with every founder managed');
+  const datasets = opts.compute ? { [opts.compute.dataset.name]: { file: opts.compute.dataset.file } } : undefined;
 
-  const v1 = { betaPpm: beta1, members: founders.map((f) => ({ mspId: f.mspId })), terms: terms(founders.slice(1).map((f) => f.mspId), opts.abandonAfterSeconds), infrastructure: { workloads: founders.map((f) => ownWorkload(placementOf(f.mspId), opts.mpcMesh)(f)) } };
+  const v1 = { betaPpm: beta1, members: founders.map((f) => ({ mspId: f.mspId })), terms: terms(founders.slice(1).map((f) => f.mspId), opts.abandonAfterSeconds), infrastructure: { workloads: founders.map((f) => ownWorkload(placementOf(f.mspId), opts.mpcMesh, datasets)(f)) } };
   await negotiateAgreement(negotiation, 'formation in domains', dsp, { kind: 'formation', daoId, parties: founders.slice(1).map((f) => f.mspId) }, [{ by: dsp, body: v1 }], founders);
   const versions = [{ version: 1, members: opts.members }];
   await readVersion(opts, daoId, 1, opts.members, p, timeout);
@@ -175,7 +213,7 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
   if (infrastructure && opts.changeInfrastructure) {
     const [vsp] = vspMembers as [DomainMember];
     // Every founder keeps its workload; only the first VSP's is replaced.
-    const spec = { workloads: founders.map((f) => (f.mspId === vsp.mspId ? { ...ownWorkload('managed', opts.mpcMesh)(f), name: `${vsp.mspId.toLowerCase()}-node2` } : ownWorkload(placementOf(f.mspId), opts.mpcMesh)(f))) };
+    const spec = { workloads: founders.map((f) => (f.mspId === vsp.mspId ? { ...ownWorkload('managed', opts.mpcMesh, datasets)(f), name: `${vsp.mspId.toLowerCase()}-node2` } : ownWorkload(placementOf(f.mspId), opts.mpcMesh, datasets)(f))) };
     progress(`${vsp.mspId} proposes through its own bridge to replace its workload of version 1 (change-infrastructure); ${dspMember.mspId} votes yes through its own`);
     const proposal = { proposalId: `infra-${daoId}`, kind: 'change-infrastructure', payload: spec };
     await call(`${vsp.bridgeUrl}/daos/${daoId}/versions/1/proposals`, { method: 'POST', token: await tokenAt(p(vsp), vsp.bridgeUrl, timeout), body: proposal });
@@ -184,6 +222,8 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
     // With a mesh: the revision's nodes (the VSP's new one) form it again from the revision's parts.
     if (mesh) mesh.splice(0, mesh.length, ...(await readMesh(opts, daoId, opts.members.filter((m) => placementOf(m.mspId) === 'managed'), p, timeout)));
   }
+
+  const computation = opts.compute && mesh ? await computeInDomains(opts, opts.compute, daoId, dspMember, vspMembers, p, timeout) : undefined;
 
   let revenueTxId: string | undefined;
   if (opts.revenue !== undefined) {
@@ -206,6 +246,78 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
     otherMemberAtBridge,
     ...(infrastructure ? { infrastructure } : {}),
     ...(mesh ? { mesh } : {}),
+    ...(computation ? { computation } : {}),
+  };
+}
+
+/**
+ * The first VSP asks the coordinator for the terms' mean of the DSP's dataset on version 1, once every
+ * founder's node has registered itself there; waits until the coordinator reports it done; then reads
+ * the result where each recipient keeps it, its own bridge, and what the coordinator and the DSP's
+ * bridge answer for it.
+ */
+async function computeInDomains(
+  opts: DomainFormationOptions,
+  compute: NonNullable<DomainFormationOptions['compute']>,
+  daoId: string,
+  dspMember: DomainMember,
+  vsps: readonly DomainMember[],
+  p: (m: DomainMember) => Party,
+  timeoutMs: number,
+): Promise<DomainComputation> {
+  const [requester] = vsps as [DomainMember];
+  const coordinator = compute.coordinatorUrl;
+  const token = await tokenAt(p(requester), coordinator, timeoutMs);
+  type NodeView = { mspId: string; partyIndex: number; source: string; pin?: unknown };
+  opts.progress(`every founder's node registers itself at the coordinator with its own identity (${opts.members.length} nodes)`);
+  const nodes = await until(
+    `every node of ${daoId} v1 registered at the coordinator`,
+    async () => {
+      const listed = await call<NodeView[]>(`${coordinator}/daos/${daoId}/versions/1/nodes`, { token }).catch((e: unknown) => {
+        if (e instanceof ApiError && e.status === 404) return [];
+        throw e;
+      });
+      return listed.length === opts.members.length ? listed : undefined;
+    },
+    timeoutMs,
+    2000,
+  );
+  const recipients = vsps.map((v) => v.mspId);
+  opts.progress(`${requester.mspId} asks the coordinator for the mean of ${dspMember.mspId}'s ${compute.dataset.name} to ${recipients.join(', ')}; each node checks its own ledger`);
+  const request = { daoId, version: 1, computation: 'mean', parameters: { columns: [compute.dataset.column] }, dataset: { name: compute.dataset.name, owner: dspMember.mspId }, recipients, requestId: `mean-${daoId}` };
+  const { id } = await call<{ id: string }>(`${coordinator}/computations`, { method: 'POST', token, body: request });
+  type View = { status: string; resultDigest?: string; error?: { code: string; message: string } };
+  const done = await until(
+    `computation ${id} done`,
+    async () => {
+      const view = await call<View>(`${coordinator}/computations/${id}`, { token });
+      return view.status === 'completed' || view.status === 'failed' ? view : undefined;
+    },
+    timeoutMs,
+    2000,
+  );
+  const answerOf = (promise: Promise<unknown>) => promise.then(
+    () => ({ status: 200, code: 'OK' }),
+    (e: unknown) => (e instanceof ApiError ? { status: e.status, code: e.code } : { status: 0, code: String(e) }),
+  );
+  const resultAnswer = await answerOf(call(`${coordinator}/computations/${id}/result`, { token }));
+  const atRecipients: DomainComputation['atRecipients'] = {};
+  if (done.status === 'completed') {
+    for (const r of vsps) {
+      const kept = await call<{ result: Record<string, unknown>; resultDigest: string; txId: string }>(`${r.bridgeUrl}/daos/${daoId}/versions/1/computations/${id}/result`, { token: await tokenAt(p(r), r.bridgeUrl, timeoutMs) });
+      atRecipients[r.mspId] = { result: kept.result, resultDigest: kept.resultDigest, txId: kept.txId };
+    }
+  }
+  const atDsp = await answerOf(call(`${dspMember.bridgeUrl}/daos/${daoId}/versions/1/computations/${id}/result`, { token: await tokenAt(p(dspMember), dspMember.bridgeUrl, timeoutMs) }));
+  return {
+    id,
+    dataset: compute.dataset,
+    requester: requester.mspId,
+    recipients,
+    atCoordinator: { status: done.status, ...(done.resultDigest ? { resultDigest: done.resultDigest } : {}), ...(done.error ? { error: done.error } : {}), resultAnswer },
+    nodes: nodes.map((n) => ({ mspId: n.mspId, partyIndex: n.partyIndex, source: n.source, pinned: n.pin !== undefined && n.pin !== null })),
+    atRecipients,
+    atDsp,
   };
 }
 

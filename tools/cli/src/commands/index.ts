@@ -13,6 +13,7 @@ import { registerWorkloadCommands } from './workload';
 import { registerMarketplaceCommands } from './marketplace';
 import { registerOfferCommands } from './offer';
 import { registerUsageCommand } from './usage';
+import { registerResultCommand } from './result';
 
 /** Each subcommand group lives in its own file and registers itself here. */
 export function registerCommands(program: Command): void {
@@ -30,4 +31,5 @@ export function registerCommands(program: Command): void {
   registerMarketplaceCommands(program);
   registerOfferCommands(program);
   registerUsageCommand(program);
+  registerResultCommand(program);
 }

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { parseAmount, parseBetas } from '@datawell/domain';
-import { addDomain, enrollClientIdentity, findDomain, memberServiceUrl, seatOnChannel, unseatFromChannel, up, type StackContext } from '@datawell/stack';
+import { addDomain, domainPaths, enrollClientIdentity, findDomain, memberServiceUrl, osUser, seatOnChannel, unseatFromChannel, up, type DomainRecord, type StackContext } from '@datawell/stack';
 import { REPO_DIR, stackContext } from '../context';
-import { readFileSync } from 'node:fs';
+import { randomBytes, randomInt } from 'node:crypto';
+import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   call,
@@ -111,14 +112,16 @@ export function registerScenarioCommands(program: Command): void {
     .option('--revenue <amount>', 'revenue the DSP records through its own bridge, in minor units', '1000000')
     .option('--managed', "each member's workload is built by its own provisioner in its domain, which reports its part of the infrastructure as the member (default: self-hosted)")
     .option('--mpc-mesh', "with --managed: every founder's workload is an MPC node, run in its member's domain with a TLS identity from the member's own CA; the nodes form their mesh from the members' parts on the ledger")
+    .option('--compute', "with --mpc-mesh: the first VSP asks the coordinator for the mean of a dataset in the DSP's own domain; the result goes to the recipients' own bridges only")
     .option('--json', 'one JSON object on stdout')
-    .action(async (opts: { vsps: string; join: string; orgPrefix: string; revenue: string; managed?: boolean; mpcMesh?: boolean; json?: boolean }) => {
+    .action(async (opts: { vsps: string; join: string; orgPrefix: string; revenue: string; managed?: boolean; mpcMesh?: boolean; compute?: boolean; json?: boolean }) => {
       if (opts.mpcMesh && !opts.managed) throw new UsageError('--mpc-mesh needs --managed: the nodes are built by the members\' own provisioners');
+      if (opts.compute && !opts.mpcMesh) throw new UsageError('--compute needs --mpc-mesh: the computation runs on the members\' own nodes');
       if (!/^\d+$/.test(opts.vsps) || Number(opts.vsps) < 1 || Number(opts.vsps) > 4) throw new UsageError(`--vsps must be a whole number from 1 to 4, got "${opts.vsps}"`);
       if (!/^\d+$/.test(opts.join) || Number(opts.join) > 4) throw new UsageError(`--join must be a whole number from 0 to 4, got "${opts.join}"`);
       checkOrgPrefix(opts.orgPrefix, 11);
       const revenue = positiveRevenue(opts.revenue);
-      const result = await runDomainsOnStack({ vsps: Number(opts.vsps), joiners: Number(opts.join), orgPrefix: opts.orgPrefix, revenue, ...(opts.managed ? { placement: 'managed' as const } : {}), ...(opts.mpcMesh ? { mpcMesh: true } : {}) });
+      const result = await runDomainsOnStack({ vsps: Number(opts.vsps), joiners: Number(opts.join), orgPrefix: opts.orgPrefix, revenue, ...(opts.managed ? { placement: 'managed' as const } : {}), ...(opts.mpcMesh ? { mpcMesh: true } : {}), ...(opts.compute ? { compute: true } : {}) });
       if (opts.json) return void process.stdout.write(`${JSON.stringify(result)}\n`);
       process.stdout.write(describeDomains(result));
     });
@@ -195,6 +198,8 @@ export async function runDomainsOnStack(opts: {
   placements?: Record<string, 'self-hosted' | 'managed'>;
   changeInfrastructure?: boolean;
   mpcMesh?: boolean;
+  /** With `mpcMesh`: the first VSP asks for the mean of a CSV dataset the tooling writes in the DSP's domain (runDomainFormation's `compute`). */
+  compute?: boolean;
 }): Promise<DomainFormationResult> {
   const ctx = stackContext();
   const connection = await up(ctx);
@@ -218,10 +223,27 @@ export async function runDomainsOnStack(opts: {
     ...(opts.revenue !== undefined ? { revenue: opts.revenue } : {}),
     ...(opts.changeInfrastructure ? { changeInfrastructure: true } : {}),
     ...(opts.mpcMesh ? { mpcMesh: true, coordinatorTls: coordinatorTls(ctx) } : {}),
+    ...(opts.compute ? { compute: { coordinatorUrl: serviceUrl(ctx.settings, 'mpc-coordinator'), dataset: writeDomainDataset(ctx, findDomain(ctx, founders[0]!.mspId)) } } : {}),
     ...(opts.placements ? { placements: opts.placements } : {}),
     ...(opts.placement || opts.placements ? { ...(opts.placement ? { placement: opts.placement } : {}), provisionerUrls: Object.fromEntries(plan.map((m) => [m.mspId, memberServiceUrl(ctx.settings, findDomain(ctx, m.mspId), 'provisioner')])) } : {}),
     progress: (m) => ctx.progress.step('domains', m),
   });
+}
+
+/**
+ * A dataset of the DSP's, in its own domain: a CSV file of 64 readings (column `pm25`, two decimals)
+ * under the domain's folder, owned by its OS user, mode 0600, which only the DSP's node reads.
+ */
+export function writeDomainDataset(ctx: StackContext, dsp: DomainRecord): { name: string; file: string; column: string } {
+  const dir = join(domainPaths(ctx.settings, dsp.name).root, 'datasets');
+  const { uid, gid } = osUser(dsp.osUser);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chownSync(dir, uid, gid);
+  const file = join(dir, `readings-${randomBytes(4).toString('hex')}.csv`);
+  const rows = Array.from({ length: 64 }, () => (5 + randomInt(0, 9_000) / 100).toFixed(2));
+  writeFileSync(file, `pm25\n${rows.join('\n')}\n`, { mode: 0o600 });
+  chownSync(file, uid, gid);
+  return { name: 'readings', file, column: 'pm25' };
 }
 
 /**

@@ -2,8 +2,9 @@ import { X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allocateLevel } from '@datawell/domain';
-import { descriptionDigest } from '@datawell/contracts';
-import { domainPaths, enrollClientIdentity, findDomain, isAlive, MEMBER_SERVICES, memberServiceFiles, operatorFabric, orgCaCertificate, osUserFor, ownPeerChannels, processUser, readPid, serviceUrl } from '@datawell/stack';
+import { descriptionDigest, resultDigest } from '@datawell/contracts';
+import { Client } from 'pg';
+import { domainPaths, enrollClientIdentity, findDomain, isAlive, MEMBER_SERVICES, memberServiceFiles, operatorFabric, orgCaCertificate, osUserFor, ownPeerChannels, processUser, readPid, serviceUrl, up } from '@datawell/stack';
 import { callNodeAsCoordinator, login, runDev } from '@datawell/testing';
 import { coordinatorTls, runDomainsOnStack } from '../../src/commands/scenario';
 import { stackContext } from '../../src/context';
@@ -27,7 +28,7 @@ describe('a DAO formed among trust domains through the running services', () => 
   });
 
   it("forms the DAO with each member's own bridge, and each member reads it through its own", async () => {
-    const result = await runDomainsOnStack({ vsps: 1, joiners: 1, orgPrefix: 'E2d', revenue: 1_000_000n, placement: 'managed', changeInfrastructure: true, mpcMesh: true });
+    const result = await runDomainsOnStack({ vsps: 1, joiners: 1, orgPrefix: 'E2d', revenue: 1_000_000n, placement: 'managed', changeInfrastructure: true, mpcMesh: true, compute: true });
 
     // Each member's bridge runs as its domain's user, and is healthy.
     for (const mspId of members) {
@@ -98,6 +99,41 @@ describe('a DAO formed among trust domains through the running services', () => 
     // earlier mesh file behind.
     expect(result.mesh!.map((n) => n.workloadId)).toEqual([`${result.daoId}-v1-e2ddspmsp-node`, `${result.daoId}-v1-e2dvsp1msp-node2`]);
 
+    // A computation in the DAO of domains (after the change of infrastructure, on the revision's mesh):
+    // each node registered itself at the coordinator with its own identity, pinned; the coordinator only
+    // scheduled; the VSP's node delivered the mean to its member's own bridge, which recorded
+    // ComputationCompleted as the member; the coordinator keeps the digest and never the result.
+    const computation = result.computation!;
+    expect(computation.atCoordinator).toMatchObject({ status: 'completed', resultAnswer: { status: 409, code: 'RESULT_IN_RECIPIENT_DOMAIN' } });
+    expect(computation.nodes.map((n) => [n.mspId, n.partyIndex, n.source, n.pinned]).sort()).toEqual([
+      ['E2dDspMSP', 0, 'member', true],
+      ['E2dVsp1MSP', 1, 'member', true],
+    ]);
+    const readings = readFileSync(computation.dataset.file, 'utf8').trim().split('\n').slice(1).map(Number);
+    const mean = readings.reduce((a, b) => a + b, 0) / readings.length;
+    const kept = computation.atRecipients['E2dVsp1MSP']!;
+    expect(Math.abs((kept.result['mean'] as number) - mean)).toBeLessThan(1e-3);
+    expect(kept.resultDigest).toBe(resultDigest(kept.result));
+    expect(kept.resultDigest).toBe(computation.atCoordinator.resultDigest);
+    expect(kept.txId).toMatch(/^[0-9a-f]{64}$/);
+    expect(computation.atDsp).toEqual({ status: 404, code: 'RESULT_NOT_FOUND' });
+    // `./dev result` reads it where the recipient keeps it, as the recipient; the DSP's bridge has none.
+    const byCli = await runDev(['result', '--dao', result.daoId, '--version', '1', '--id', computation.id, '--as', 'E2dVsp1MSP', '--json']);
+    expect(byCli.status).toBe(0);
+    expect(JSON.parse(byCli.stdout)).toMatchObject({ jobId: computation.id, computation: 'mean', result: kept.result, resultDigest: kept.resultDigest, txId: kept.txId });
+    const notHers = await runDev(['result', '--dao', result.daoId, '--version', '1', '--id', computation.id, '--as', 'E2dDspMSP']);
+    expect(notHers.status).toBe(1);
+    expect(notHers.stderr.trim().split('\n')).toHaveLength(1);
+    expect(notHers.stderr).toMatch(/404 RESULT_NOT_FOUND/);
+    const db = new Client({ connectionString: (await up(ctx)).postgres.url });
+    await db.connect();
+    try {
+      const stored = await db.query(`SELECT result, result_digest FROM mpc_coordinator.computations WHERE id = $1`, [computation.id]);
+      expect(stored.rows).toEqual([{ result: null, result_digest: kept.resultDigest }]);
+    } finally {
+      await db.end();
+    }
+
     // A coordinator that lies: it asks the nodes for what the version's terms do not allow (a computation
     // they do not name; the allowed one to a recipient they do not name). Each node reads its ledger view
     // through its own member's bridge, from its own peer, and refuses before anything crosses the mesh;
@@ -125,7 +161,8 @@ describe('a DAO formed among trust domains through the running services', () => 
     expect(wallet.filter((file) => members.some((m) => file.startsWith(m)))).toEqual([]);
 
     // `./dev usage` reads a dataset's trail through the member's own bridge, over HTTP and over its
-    // gRPC port alike (no computation ran in this DAO: an empty trail, read from the DSP's own peer),
+    // gRPC port alike (an empty trail, read from the DSP's own peer: in a DAO of domains the operator's
+    // coordinator cannot sign RecordUsage as the requester, and no member records it yet),
     // and says NOT_FOUND over gRPC for a DAO its peer does not have.
     const usage = async (...args: string[]) => runDev(['usage', '--dataset', 'readings', '--as', 'E2dDspMSP', '--json', ...args]);
     const overHttp = await usage('--dao', result.daoId);
