@@ -44,6 +44,8 @@ const PUBLIC_HTTP = new Set([
   'GET /daos/{daoId}',
 ]);
 const PUBLIC_RPC = new Set(['datawell.marketplace.v1.Marketplace/GetParticipant', 'datawell.marketplace.v1.Marketplace/SearchOffers', 'datawell.marketplace.v1.Marketplace/GetDao']);
+/** The operator administrator's rpcs (as /admin/ routes over HTTP): their wrong role is a participant's token. */
+const ADMIN_RPC = new Set(['datawell.marketplace.v1.Marketplace/ListAdmissions', 'datawell.marketplace.v1.Marketplace/AdmitParticipant', 'datawell.marketplace.v1.Marketplace/RejectParticipant']);
 
 /** A participant's own lists: 200 with nothing of anyone else for a caller that is in no DAO. */
 const CALLER_SCOPED = new Set(['GET /jobs', 'GET /sessions', 'GET /tofu/states', 'GET /workloads']);
@@ -223,7 +225,7 @@ describe('API security matrix (every operation × identity)', () => {
               continue;
             }
             for (const who of WHO) {
-              const token = who === 'none' ? undefined : who === 'wrongRole' ? tokens.operatorAdmin : tokens.participant;
+              const token = who === 'none' ? undefined : who === 'wrongRole' ? (ADMIN_RPC.has(name) ? tokens.participant : tokens.operatorAdmin) : tokens.participant;
               const message = who === 'otherDaoIds' ? { dao_id: OTHER_DAO, version: 1, id: `other-${hex(3)}`, session_id: `ses-${hex(3)}`, workload_id: `w-${hex(3)}` } : {};
               counts.grpc.cells++;
               const outcome = await call(rpc, message, token).then(
