@@ -38,6 +38,8 @@ export class ControlError extends Error {
     message: string,
     /** For a refused op (403 NOT_ALLOWED): the check that refused it, answered beside the code. */
     readonly check?: string,
+    /** More of the answer beside the code (409 PARTY_REFUSED: `refusedBy`, the refusing parties). */
+    readonly details?: Readonly<Record<string, unknown>>,
   ) {
     super(message);
   }
@@ -93,7 +95,8 @@ export async function startControlServer(host: string, port: number, tls: Contro
         const e = error as { status?: number; code?: string; message?: string };
         const status = error instanceof ControlError ? error.status : 500;
         const check = error instanceof ControlError && error.check !== undefined ? { check: error.check } : {};
-        send(res, status, { code: e.code ?? 'INTERNAL', ...check, message: e.message ?? String(error) });
+        const details = error instanceof ControlError ? error.details : undefined;
+        send(res, status, { ...details, code: e.code ?? 'INTERNAL', ...check, message: e.message ?? String(error) });
       }
     })();
   });

@@ -15,6 +15,7 @@ import {
   type Transport,
 } from '@datawell/mpc';
 import { startHeartbeats, type HeartbeatLoop } from '@datawell/workload-runtime';
+import { agreeOnOp } from './agreement';
 import { startControlServer } from './control.server';
 import { loadColumns } from './dataset.adapter';
 import { CoordinatorClient, registerAtCoordinator } from './coordinator-registration';
@@ -92,8 +93,10 @@ export interface ServingNode {
  * its stock of triples and masks last across jobs), heartbeats, and serves the coordinator's
  * operations in order. The owner's node reads its dataset itself; only shares leave it. With
  * MPC_NODE_LEDGER_URL it takes part in a compute op only if its member's own ledger allows it
- * (ledger-check.ts); a refused op is answered without touching the mesh, and a result of which it is
- * a recipient goes to that bridge, the coordinator getting its digest only (result-delivery.ts).
+ * (ledger-check.ts); every op starts with an agreement round in which each node tells the others
+ * whether it takes part (agreement.ts), and runs only if all do, so a refusal leaves the mesh in step.
+ * A result of which it is a recipient goes to that bridge, the coordinator getting its digest only
+ * (result-delivery.ts).
  * With MPC_NODE_COORDINATOR_URL it registers itself at the coordinator once its mesh is set up
  * (coordinator-registration.ts).
  */
@@ -158,6 +161,8 @@ export async function serveMpcNode(config: MpcNodeConfig, log: NodeLog): Promise
     notReady: () => (mascot ? undefined : waiting),
     broken: () => dead,
     ...(ledger ? { admit: ledgerGate(() => meshFile!, ledger, log), deliver: (o, out) => deliverOutcome(o, out, meshFile!, ledger, log) } : {}),
+    // Every op starts with the agreement round, a listed mesh's (no ledger: always takes part) too, so a mixed mesh stays in step.
+    agree: (opId, own) => agreeOnOp(transport!, opId, own, config.agreementTimeoutMs),
     run,
     onMeshBroken: (e) => {
       dead = e;

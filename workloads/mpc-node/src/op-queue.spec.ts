@@ -1,4 +1,5 @@
-import type { ComputeOp, ComputeOutcome, NodeOp, PreprocessOutcome } from '@datawell/mpc';
+import { createMemoryTransports, type ComputeOp, type ComputeOutcome, type NodeOp, type PreprocessOutcome } from '@datawell/mpc';
+import { agreeOnOp } from './agreement';
 import { ControlError } from './control.server';
 import { opQueue, type OpQueueDeps } from './op-queue';
 
@@ -112,5 +113,117 @@ describe("the node's queue of operations", () => {
     expect(failing.ran).toEqual(['a']);
     expect(failing.broken()).toBeUndefined();
     await expect(failing.q({ opId: 'p', kind: 'preprocess', triples: 1, masks: [] })).resolves.toEqual(outcome('p'));
+  });
+
+  /**
+   * Nodes of one mesh (in-memory channels), each with its own queue, gate and the agreement round; a
+   * run sends one message to every other node and reads one from each, so a node that runs an op
+   * while another does not leaves the channels out of step (the next run reads the wrong message).
+   */
+  function mesh(verdicts: ReadonlyArray<Record<string, ControlError | undefined>>, timeoutMs = 1000) {
+    const transports = createMemoryTransports(verdicts.length);
+    return transports.map((t, i) => {
+      const ran: string[] = [];
+      const admitted: string[] = [];
+      const logged: Array<[string, Record<string, unknown> | undefined]> = [];
+      let broken: Error | undefined;
+      const op = opQueue({
+        notReady: () => undefined,
+        broken: () => broken,
+        admit: async (o) => {
+          admitted.push(o.opId);
+          const refusal = verdicts[i]![o.opId];
+          if (refusal) throw refusal;
+        },
+        agree: (opId, own) => agreeOnOp(t, opId, own, timeoutMs),
+        run: async (o) => {
+          ran.push(o.opId);
+          t.broadcast(new TextEncoder().encode(o.opId));
+          for (let j = 0; j < transports.length; j++) {
+            if (j === i) continue;
+            const got = new TextDecoder().decode(await t.receive(j));
+            if (got !== o.opId) throw Object.assign(new Error(`read ${got} from party ${j} in op ${o.opId}`), { code: 'PROTOCOL_VIOLATION' });
+          }
+          return { ...outcome(o.opId), party: i };
+        },
+        onMeshBroken: (e) => (broken = e),
+        log: (message, extra) => void logged.push([message, extra]),
+      });
+      return { op, ran, admitted, logged, broken: () => broken, transport: t };
+    });
+  }
+  const all = (nodes: ReturnType<typeof mesh>, body: unknown) => Promise.allSettled(nodes.map((n) => n.op(body)));
+  const answerOf = (s: PromiseSettledResult<unknown>) => (s.status === 'fulfilled' ? { status: 200, opId: (s.value as ComputeOutcome).opId } : { status: (s.reason as ControlError).status, code: (s.reason as ControlError).code, ...(s.reason as ControlError).details });
+
+  it('runs an op on no node when one node refuses: the refusing node answers with its own refusal, the others PARTY_REFUSED naming it; the mesh stays in step', async () => {
+    const nodes = mesh([{}, { a: notAllowed() }, {}]);
+    const answers = await all(nodes, compute('a'));
+    expect(answers.map(answerOf)).toEqual([
+      { status: 409, code: 'PARTY_REFUSED', refusedBy: [{ party: 1, code: 'NOT_ALLOWED', check: 'computation-allowed' }] },
+      { status: 403, code: 'NOT_ALLOWED' },
+      { status: 409, code: 'PARTY_REFUSED', refusedBy: [{ party: 1, code: 'NOT_ALLOWED', check: 'computation-allowed' }] },
+    ]);
+    expect((answers[0] as PromiseRejectedResult).reason.message).toBe('party 1 (NOT_ALLOWED, check computation-allowed) refused to take part in op a: no node ran it');
+    for (const n of nodes) expect(n.ran).toEqual([]);
+    // The next op, compute and preprocess alike, runs on every node over channels still in step.
+    expect((await all(nodes, compute('b'))).map(answerOf)).toEqual([0, 1, 2].map(() => ({ status: 200, opId: 'b' })));
+    expect((await all(nodes, { opId: 'p', kind: 'preprocess', triples: 1, masks: [] })).map(answerOf)).toEqual([0, 1, 2].map(() => ({ status: 200, opId: 'p' })));
+    for (const n of nodes) {
+      expect(n.ran).toEqual(['b', 'p']);
+      expect(n.broken()).toBeUndefined();
+    }
+    expect(nodes[0]!.logged).toContainEqual(['agreement: not run', { opId: 'a', kind: 'compute', refusedBy: [{ party: 1, code: 'NOT_ALLOWED', check: 'computation-allowed' }] }]);
+    expect(nodes[0]!.logged).toContainEqual(['agreement: every party takes part', { opId: 'b', kind: 'compute' }]);
+  });
+
+  it('keeps a refusal on every node alike: a retry gets every first answer without a new round', async () => {
+    const verdicts: Array<Record<string, ControlError | undefined>> = [{ a: unavailable() }, { a: notAllowed() }];
+    const nodes = mesh(verdicts);
+    const first = (await all(nodes, compute('a'))).map(answerOf);
+    expect(first).toEqual([
+      { status: 503, code: 'LEDGER_UNAVAILABLE' },
+      { status: 403, code: 'NOT_ALLOWED' },
+    ]);
+    verdicts[0]!['a'] = undefined;
+    verdicts[1]!['a'] = undefined;
+    // Node 0 would ask its ledger again after LEDGER_UNAVAILABLE alone; node 1 refused, so node 0 keeps its answer too.
+    expect((await all(nodes, compute('a'))).map(answerOf)).toEqual(first);
+    for (const n of nodes) expect(n.admitted).toEqual(['a']);
+    expect((await all(nodes, compute('b'))).map(answerOf)).toEqual([0, 1].map(() => ({ status: 200, opId: 'b' })));
+  });
+
+  it('forgets on every node an op that only an unreadable ledger stopped: a retry runs a new round', async () => {
+    const verdicts: Array<Record<string, ControlError | undefined>> = [{}, { a: unavailable() }];
+    const nodes = mesh(verdicts);
+    expect((await all(nodes, compute('a'))).map(answerOf)).toEqual([
+      { status: 409, code: 'PARTY_REFUSED', refusedBy: [{ party: 1, code: 'LEDGER_UNAVAILABLE' }] },
+      { status: 503, code: 'LEDGER_UNAVAILABLE' },
+    ]);
+    verdicts[1]!['a'] = undefined;
+    expect((await all(nodes, compute('a'))).map(answerOf)).toEqual([0, 1].map(() => ({ status: 200, opId: 'a' })));
+    for (const n of nodes) {
+      expect(n.admitted).toEqual(['a', 'a']);
+      expect(n.ran).toEqual(['a']);
+    }
+  });
+
+  it('breaks the mesh when a decision does not come in time: the node answers the code and runs nothing more', async () => {
+    // Node 1 never gets the op (as a node that answered from elsewhere): node 0 waits for its decision in vain.
+    const nodes = mesh([{}, {}], 50);
+    await expect(nodes[0]!.op(compute('a'))).rejects.toMatchObject({ status: 500, code: 'AGREEMENT_TIMEOUT', message: 'no decision on op a from party 1 within 50 ms' });
+    expect(nodes[0]!.broken()).toMatchObject({ code: 'AGREEMENT_TIMEOUT' });
+    expect(nodes[0]!.ran).toEqual([]);
+    expect(nodes[0]!.logged).toContainEqual(['agreement failed', expect.objectContaining({ opId: 'a', code: 'AGREEMENT_TIMEOUT' })]);
+    await expect(nodes[0]!.op(compute('b'))).rejects.toMatchObject({ status: 503, code: 'NODE_BROKEN' });
+  });
+
+  it('breaks the mesh when nodes decide on different ops', async () => {
+    const nodes = mesh([{}, {}]);
+    const answers = await Promise.allSettled([nodes[0]!.op(compute('a')), nodes[1]!.op(compute('b'))]);
+    expect(answers.map(answerOf)).toEqual([
+      { status: 500, code: 'PROTOCOL_VIOLATION' },
+      { status: 500, code: 'PROTOCOL_VIOLATION' },
+    ]);
+    for (const n of nodes) expect(n.ran).toEqual([]);
   });
 });

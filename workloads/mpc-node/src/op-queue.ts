@@ -1,4 +1,5 @@
 import { MpcError, nodeOpSchema, type ComputeOp, type ComputeOutcome, type NodeOp, type PreprocessOutcome } from '@datawell/mpc';
+import { refusalDecision, type PartyDecision } from './agreement';
 import { ControlError } from './control.server';
 import { DatasetError } from './dataset.adapter';
 
@@ -14,6 +15,12 @@ export interface OpQueueDeps {
    * (403 NOT_ALLOWED, 503 LEDGER_UNAVAILABLE). Absent: the node takes part in every op.
    */
   admit?(op: ComputeOp): Promise<void>;
+  /**
+   * The agreement round (agreement.ts): tells every other node this node's decision on the op and
+   * returns every party's decision, this node's included, by party index. Throws when the nodes cannot
+   * agree (a decision late, malformed or on another op): the mesh is broken. Absent: no round.
+   */
+  agree?(opId: string, own: PartyDecision): Promise<readonly PartyDecision[]>;
   run(op: NodeOp): Promise<ComputeOutcome | PreprocessOutcome>;
   /**
    * After a compute op ran: what the coordinator is answered instead of `outcome` (a recipient in its
@@ -26,15 +33,33 @@ export interface OpQueueDeps {
   log: NodeLog;
 }
 
+/** A party that refused an op in the agreement round, with its answer's code and check. */
+export interface PartyRefusal {
+  readonly party: number;
+  readonly code: string;
+  readonly check?: string;
+}
+
+/** This node took part but another party refused: the op did not run anywhere. Names parties, codes and checks, never values. */
+function partyRefused(opId: string, refused: readonly PartyRefusal[]): ControlError {
+  const who = refused.map((r) => `party ${r.party} (${r.code}${r.check !== undefined ? `, check ${r.check}` : ''})`).join(', ');
+  return new ControlError(409, 'PARTY_REFUSED', `${who} refused to take part in op ${opId}: no node ran it`, undefined, { refusedBy: refused });
+}
+
 /** Answers of op ids kept for retries. */
 const REMEMBERED = 1000;
 
 /**
  * The node's `POST /ops`: operations run one at a time, in arrival order; a retried op id gets the
- * first answer. An op the node does not take part in is answered without touching the mesh and
- * leaves it as it was: the next op runs. A refusal (NOT_ALLOWED) is remembered like any answer, so
- * a retried op id is refused again whatever the ledger says meanwhile (every node keeps its first
- * answer); an unreadable ledger (LEDGER_UNAVAILABLE) is not, so a retry asks the ledger again.
+ * first answer. Before an op touches the mesh every node tells the others whether it takes part (the
+ * agreement round, `agree`): a compute op this node's gate refuses is refused with the gate's answer
+ * (403 NOT_ALLOWED, 503 LEDGER_UNAVAILABLE); one another party refused is answered 409 PARTY_REFUSED
+ * naming the refusing parties with their codes and checks; the op runs only if every party takes
+ * part. Either way every node read one decision from every other, so the mesh stays in step and runs
+ * the next op. A refusal is remembered like any answer, so a retried op id is refused again whatever
+ * the ledger says meanwhile (every node keeps its first answer), except when every refusal of the
+ * round was LEDGER_UNAVAILABLE: then every node forgets it alike, and a retry runs a new round that
+ * asks the ledgers again.
  */
 export function opQueue(deps: OpQueueDeps): (body: unknown) => Promise<unknown> {
   let chain: Promise<unknown> = Promise.resolve();
@@ -52,9 +77,39 @@ export function opQueue(deps: OpQueueDeps): (body: unknown) => Promise<unknown> 
     if (dead) return Promise.reject(new ControlError(503, 'NODE_BROKEN', `the node's mesh broke: ${dead.message}`));
     const waiting = deps.notReady();
     if (waiting !== undefined) return Promise.reject(new ControlError(503, 'NODE_NOT_READY', waiting));
+    // Every node sees every decision of the round, so every node comes to the same value.
+    let forget = false;
     const answer = chain.then(async () => {
-      // Outside the try below: a refusal never marks the mesh broken.
-      if (o.kind === 'compute' && deps.admit) await deps.admit(o);
+      // This node's decision; a refusal never marks the mesh broken.
+      let refusal: (Error & { code?: string; check?: string }) | undefined;
+      if (o.kind === 'compute' && deps.admit) {
+        try {
+          await deps.admit(o);
+        } catch (error) {
+          refusal = error as Error;
+        }
+      }
+      // Without a round (a node alone, unit tests of the gate) only this node's refusal counts.
+      let refused: PartyRefusal[] = [];
+      forget = refusal?.code === 'LEDGER_UNAVAILABLE';
+      if (deps.agree) {
+        const own: PartyDecision = refusal ? refusalDecision(refusal.code, refusal instanceof ControlError ? refusal.check : undefined) : { takesPart: true };
+        let all: readonly PartyDecision[];
+        try {
+          all = await deps.agree(o.opId, own);
+        } catch (error) {
+          const e = error as Error & { code?: string };
+          deps.log('agreement failed', { opId: o.opId, kind: o.kind, code: e.code ?? 'INTERNAL', error: e.message });
+          deps.onMeshBroken(e);
+          throw new ControlError(500, e.code ?? 'INTERNAL', e.message);
+        }
+        refused = all.flatMap((d, party) => (d.takesPart ? [] : [{ party, code: d.code, ...(d.check !== undefined ? { check: d.check } : {}) }]));
+        deps.log(refused.length === 0 ? 'agreement: every party takes part' : 'agreement: not run', { opId: o.opId, kind: o.kind, ...(refused.length > 0 ? { refusedBy: refused } : {}) });
+        forget = refused.length > 0 && refused.every((r) => r.code === 'LEDGER_UNAVAILABLE');
+      }
+      if (refusal) throw refusal;
+      if (refused.length > 0) throw partyRefused(o.opId, refused);
+
       deps.log('operation started', { opId: o.opId, kind: o.kind });
       let out: ComputeOutcome | PreprocessOutcome;
       try {
@@ -73,8 +128,8 @@ export function opQueue(deps: OpQueueDeps): (body: unknown) => Promise<unknown> 
     });
     answers.set(o.opId, answer);
     if (answers.size > REMEMBERED) answers.delete(answers.keys().next().value!);
-    chain = answer.catch((error: unknown) => {
-      if (error instanceof ControlError && error.code === 'LEDGER_UNAVAILABLE' && answers.get(o.opId) === answer) answers.delete(o.opId);
+    chain = answer.catch(() => {
+      if (forget && answers.get(o.opId) === answer) answers.delete(o.opId);
     });
     return answer;
   };

@@ -40,6 +40,7 @@ describe('the MPC node environment', () => {
       control: { host: '127.0.0.1', port: 7100, caFile: '/w/ca', clientNames: ['mpc-coordinator'] },
       datasets: { readings: { topic: 'dsp.readings' } },
       kafkaBrokers: ['127.0.0.1:29092'],
+      agreementTimeoutMs: 60_000,
       heartbeat: { workloadId: 'd1-v1-dsp-mpc', keyFile: '/w/key.pem', daoId: 'd1', version: 1, owner: 'DspMSP', intervalMs: 5000, topic: 'datawell.infra.telemetry.v1' },
     });
   });
@@ -66,6 +67,15 @@ describe('the MPC node environment', () => {
     for (const bad of ['-1', '65', 'two', '1.5']) {
       const refused = parseMpcNodeEnvironment({ ...mpcNodeEnvironment({ ...workload, mpc }), MPC_NODE_KERNEL_WORKERS: bad });
       expect('issues' in refused && refused.issues).toEqual([{ variable: 'MPC_NODE_KERNEL_WORKERS', problem: 'must be an integer 0–64' }]);
+    }
+  });
+
+  it('reads how long a node waits for the agreement round (MPC_NODE_AGREEMENT_TIMEOUT_MS), and refuses a bad one', () => {
+    const given = parseMpcNodeEnvironment({ ...mpcNodeEnvironment({ ...workload, mpc }), MPC_NODE_AGREEMENT_TIMEOUT_MS: '5000' });
+    expect('settings' in given && given.settings.agreementTimeoutMs).toBe(5000);
+    for (const bad of ['999', '600001', '5s', '-1000', '1500.5']) {
+      const refused = parseMpcNodeEnvironment({ ...mpcNodeEnvironment({ ...workload, mpc }), MPC_NODE_AGREEMENT_TIMEOUT_MS: bad });
+      expect('issues' in refused && refused.issues).toEqual([{ variable: 'MPC_NODE_AGREEMENT_TIMEOUT_MS', problem: 'must be an integer 1000–600000 (milliseconds)' }]);
     }
   });
 

@@ -43,6 +43,9 @@ export interface EnvIssue {
  *                           default 127.0.0.1), mutual TLS with the node's TLS files: callers need a
  *                           certificate from MPC_NODE_CONTROL_CA_FILE's CA that is not a party's
  *   MPC_NODE_CONTROL_CLIENT_NAMES  optional: the only certificate CNs that may call it, comma-separated
+ *   MPC_NODE_AGREEMENT_TIMEOUT_MS  serving mode: how long the node waits for every other node's decision
+ *                           on an op (the agreement round before it touches the mesh), 1000–600000,
+ *                           default 60000; a decision that does not come in time breaks the mesh
  *   MPC_NODE_DATASETS       the datasets this node owns, JSON {"<name>":{"file":"/x.csv"}|{"topic":"t",
  *                           "sealed":{"keyFile":"/k.pem","owner":"DspMSP"}}} (topics carry sealed readings only)
  *   MPC_NODE_KAFKA_BROKERS  host:port,… (Kafka datasets and heartbeats)
@@ -67,6 +70,8 @@ export interface MpcNodeSettings {
   readonly kafkaBrokers: readonly string[];
   readonly kafkaCredentialsFile?: string;
   readonly kernelWorkers?: number;
+  /** How long the node waits for the other nodes' decisions on an op (MPC_NODE_AGREEMENT_TIMEOUT_MS, default 60 s). */
+  readonly agreementTimeoutMs: number;
   readonly heartbeat?: HeartbeatSettings;
   /**
    * The member's own ledger bridge (MPC_NODE_LEDGER_URL, without a final "/"), mesh-file mode only:
@@ -209,6 +214,11 @@ export function parseMpcNodeEnvironment(env: Readonly<Record<string, string | un
   if (kernelWorkers !== undefined && (!/^\d+$/.test(workersText!) || kernelWorkers > 64)) {
     issues.push({ variable: 'MPC_NODE_KERNEL_WORKERS', problem: 'must be an integer 0–64' });
   }
+  const agreementText = env['MPC_NODE_AGREEMENT_TIMEOUT_MS']?.trim();
+  const agreementTimeoutMs = agreementText ? Number(agreementText) : DEFAULT_AGREEMENT_TIMEOUT_MS;
+  if (agreementText && (!/^\d+$/.test(agreementText) || agreementTimeoutMs < 1000 || agreementTimeoutMs > 600_000)) {
+    issues.push({ variable: 'MPC_NODE_AGREEMENT_TIMEOUT_MS', problem: 'must be an integer 1000–600000 (milliseconds)' });
+  }
   if (issues.length > 0 || (!job && !control)) return { issues };
   const settings: MpcNodeSettings = {
     mesh,
@@ -220,12 +230,19 @@ export function parseMpcNodeEnvironment(env: Readonly<Record<string, string | un
     kafkaBrokers,
     ...(env['MPC_NODE_KAFKA_CREDENTIALS_FILE']?.trim() ? { kafkaCredentialsFile: env['MPC_NODE_KAFKA_CREDENTIALS_FILE'].trim() } : {}),
     ...(kernelWorkers !== undefined ? { kernelWorkers } : {}),
+    agreementTimeoutMs,
     ...(heartbeat ? { heartbeat } : {}),
     ...(ledgerUrl ? { ledgerUrl } : {}),
     ...(coordinatorUrl && heartbeat && controlUrl ? { coordinator: { url: coordinatorUrl, controlUrl, daoId: heartbeat.daoId, version: heartbeat.version } } : {}),
   };
   return { settings };
 }
+
+/**
+ * Above the worst a node's own decision takes (its ledger check: up to three bridge requests of 10 s
+ * each, and one login again), which the other nodes wait through.
+ */
+const DEFAULT_AGREEMENT_TIMEOUT_MS = 60_000;
 
 const LISTED_MESH_VARIABLES = ['MPC_NODE_INDEX', 'MPC_NODE_NAMES', 'MPC_NODE_ENDPOINTS', 'MPC_NODE_TLS_CA_FILE'] as const;
 

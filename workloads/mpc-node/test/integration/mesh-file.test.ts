@@ -291,8 +291,93 @@ describe('an MPC node with a mesh file', () => {
     const log = nodes[0]!.output();
     expect(log).toContain('"message":"ledger check: refused","opId":"cmp-bare","code":"NOT_ALLOWED","check":"ledger"');
     expect(log).toContain('"message":"ledger check: ledger unavailable","opId":"cmp-fits","code":"LEDGER_UNAVAILABLE"');
-    expect(log).not.toContain('"opId":"cmp-swapped","kind":"compute"');
+    expect(log).not.toContain('"message":"operation started","opId":"cmp-swapped"');
     for (const node of nodes) expect(node.output()).not.toContain('mesh failed');
+  });
+
+  it('runs an op on neither node when their ledgers disagree (one refuses, one cannot be read): both answer, the mesh stays in step and runs the next op', async () => {
+    const owners = ['ProducerMSP', 'DspMSP'];
+    const state = {
+      daoId: 'd1',
+      version: 1,
+      terms: { computations: [{ name: 'mean', resultRecipients: ['ProducerMSP'] }] },
+      memberStates: [
+        { mspId: 'ProducerMSP', role: 'VSP', group: 'J1', status: 'active' },
+        { mspId: 'DspMSP', role: 'DSP', group: 'D', status: 'active' },
+      ],
+    };
+    // Node 0's bridge allows the computation; node 1's first has no such version, then is down, then allows it.
+    let second: 'missing' | 'down' | 'allows' = 'missing';
+    const bridges = await Promise.all(
+      members.map((m, i) =>
+        standIn(m.cert, (r) => {
+          if (r.method === 'GET' && r.path === '/daos/d1/versions/1/state') {
+            if (i === 1 && second === 'missing') return { status: 404, body: { code: 'VERSION_NOT_FOUND', message: 'no such version' } };
+            if (i === 1 && second === 'down') return { status: 503, body: { code: 'LEDGER_UNAVAILABLE', message: 'peer down' } };
+            return { status: 200, body: state };
+          }
+          if (r.method === 'POST' && r.path.endsWith('/result')) return { status: 201, body: {} };
+          return { status: 404, body: { code: 'NOT_FOUND', message: r.path } };
+        }),
+      ),
+    );
+    try {
+      const meshPorts = [await freePort(), await freePort()];
+      writeFileSync(join(dir, 'readings.csv'), 'y\n1234.5\n2345.25\n3456.75\n');
+      const envs = [
+        await nodeEnv(0, { MPC_NODE_LEDGER_URL: bridges[0]!.url }),
+        await nodeEnv(1, { MPC_NODE_LEDGER_URL: bridges[1]!.url, MPC_NODE_DATASETS: JSON.stringify({ readings: { file: join(dir, 'readings.csv') } }) }),
+      ];
+      for (const env of envs) nodes.push(startNode(env));
+      const ports = envs.map((e) => Number(e.MPC_NODE_CONTROL_PORT));
+      for (const i of envs.keys()) await until(`node ${i}'s control API`, () => call(ports[i]!, coordinator, cas[i]!.cert, 'GET', '/inventory'));
+      envs.forEach((env, i) => writeAtomically(env.MPC_NODE_MESH_FILE, renderMpcMeshFile({ ...meshOf(i, meshPorts), parties: meshOf(i, meshPorts).parties.map((p, j) => ({ ...p, owner: owners[j]! })) })));
+      await Promise.all(
+        ports.map((port, i) => until(`node ${i} to set up MASCOT`, async () => ((await call(port, coordinator, cas[i]!.cert, 'GET', '/inventory')).status === 200 ? true : undefined), 180_000)),
+      );
+      const ops = (op: unknown) => Promise.all(ports.map((port, i) => call(port, coordinator, cas[i]!.cert, 'POST', '/ops', op)));
+      const compute = { kind: 'compute', program: 'mean', owner: 1, recipients: [0], dataset: { name: 'readings', columns: ['y'] }, fractionalBits: 16 };
+      const ledger = { daoId: 'd1', version: 1, computation: 'mean', requester: 'ProducerMSP', recipients: ['ProducerMSP'], owner: 'DspMSP' };
+
+      // Node 0 would take part, node 1's ledger refuses: node 1 answers its refusal, node 0 PARTY_REFUSED naming it.
+      const split = await ops({ opId: 'cmp-split', ...compute, ledger });
+      expect(split[0]).toEqual({
+        status: 409,
+        body: { code: 'PARTY_REFUSED', refusedBy: [{ party: 1, code: 'NOT_ALLOWED', check: 'ledger' }], message: 'party 1 (NOT_ALLOWED, check ledger) refused to take part in op cmp-split: no node ran it' },
+      });
+      expect(split[1]).toMatchObject({ status: 403, body: { code: 'NOT_ALLOWED', check: 'ledger' } });
+
+      // Node 1's bridge down: 503 there, PARTY_REFUSED at node 0; every refusal was an unreadable ledger, so both forget the op.
+      second = 'down';
+      const down = await ops({ opId: 'cmp-down', ...compute, ledger });
+      expect(down[0]).toMatchObject({ status: 409, body: { code: 'PARTY_REFUSED', refusedBy: [{ party: 1, code: 'LEDGER_UNAVAILABLE' }] } });
+      expect(down[1]).toMatchObject({ status: 503, body: { code: 'LEDGER_UNAVAILABLE' } });
+
+      // The mesh is in step: the retried op runs on both nodes and gives the mean; the refused one stays refused.
+      second = 'allows';
+      const retried = await ops({ opId: 'cmp-down', ...compute, ledger });
+      expect(retried.map((r) => [r.status, r.body['opId'], r.body['party'], r.body['rows']])).toEqual([
+        [200, 'cmp-down', 0, 3],
+        [200, 'cmp-down', 1, 3],
+      ]);
+      const delivered = bridges[0]!.requests.filter((r) => r.method === 'POST');
+      expect(delivered.map((r) => r.path)).toEqual(['/daos/d1/versions/1/computations/cmp-down/result']);
+      expect((delivered[0]!.body['result'] as { mean: number }).mean).toBeCloseTo(2345.5, 3);
+      expect(retried[0]!.body).toMatchObject({ delivered: true, resultDigest: delivered[0]!.body['resultDigest'] });
+      expect((await ops({ opId: 'cmp-split', ...compute, ledger })).map((r) => r.status)).toEqual([409, 403]);
+      const next = await ops({ opId: 'pre-after', kind: 'preprocess', triples: 8, masks: [] });
+      expect(next.map((r) => r.status)).toEqual([200, 200]);
+
+      const log = nodes[0]!.output();
+      expect(log).toContain('"message":"agreement: not run","opId":"cmp-split","kind":"compute","refusedBy":[{"party":1,"code":"NOT_ALLOWED","check":"ledger"}]');
+      expect(log).not.toContain('"message":"operation started","opId":"cmp-split"');
+      for (const node of nodes) {
+        expect(node.output()).not.toContain('mesh failed');
+        expect(node.output()).not.toMatch(/2345\.|1234\.5|3456\.75/);
+      }
+    } finally {
+      await Promise.all(bridges.map((b) => b.close()));
+    }
   });
 
   it("in its member's domain registers itself at the coordinator, and delivers a result to its member's bridge, answering the coordinator with the digest only", async () => {
