@@ -203,6 +203,31 @@ describe('nodes that refuse a computation their own ledger does not allow', () =
     expect([error.status, error.kind]).toEqual([403, 'forbidden']);
   });
 
+  it('names only the refusing members when the others answer PARTY_REFUSED (they took part, the agreement round stopped them)', async () => {
+    const op = jest.fn(async (url: string) => {
+      if (url === 'http://n1') throw new NodeCallError('NOT_ALLOWED', `${url}: check requester-active: DspMSP is exited in d1 version 1`, 403);
+      throw new NodeCallError('PARTY_REFUSED', `${url}: party 1 (NOT_ALLOWED, check requester-active) refused to take part in op cmp-1: no node ran it`, 409);
+    });
+    const { service, repo } = setup(op);
+    await service.compute('cmp-1', async () => undefined);
+    expect(repo.fail).toHaveBeenCalledWith(
+      'cmp-1',
+      'REFUSED_BY_NODES',
+      'the MPC nodes of Vsp1MSP refused to take part (check requester-active): http://n1: check requester-active: DspMSP is exited in d1 version 1',
+      expect.anything(),
+    );
+  });
+
+  it("fails with the refusing node's own code, not another node's PARTY_REFUSED", async () => {
+    const op = jest.fn(async (url: string) => {
+      if (url === 'http://n1') throw new NodeCallError('LEDGER_UNAVAILABLE', `${url}: the ledger bridge did not answer`, 503);
+      throw new NodeCallError('PARTY_REFUSED', `${url}: party 1 (LEDGER_UNAVAILABLE) refused to take part in op cmp-1: no node ran it`, 409);
+    });
+    const { service, repo } = setup(op);
+    await service.compute('cmp-1', async () => undefined);
+    expect(repo.fail).toHaveBeenCalledWith('cmp-1', 'LEDGER_UNAVAILABLE', 'http://n1: the ledger bridge did not answer', expect.anything());
+  });
+
   it('keeps the code of a node whose ledger could not be read (LEDGER_UNAVAILABLE)', async () => {
     const op = jest.fn(async (url: string) => {
       throw new NodeCallError('LEDGER_UNAVAILABLE', `${url}: the ledger bridge did not answer`, 503);

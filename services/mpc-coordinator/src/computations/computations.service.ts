@@ -321,7 +321,9 @@ export class ComputationsService {
       const settled = await Promise.allSettled(nodes.map((n) => this.deps.nodes.op(n.controlUrl, op, n.pin)));
       const refusals = settled.flatMap((s, i) => (s.status === 'rejected' && s.reason instanceof NodeCallError && s.reason.code === 'NOT_ALLOWED' ? [{ node: nodes[i]!, error: s.reason }] : []));
       if (refusals.length > 0) throw refusedByNodes(refusals);
-      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      // A node's PARTY_REFUSED only echoes another node's refusal (their agreement round): the failure is that node's own answer.
+      const rejected = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
+      const failed = rejected.find((s) => !(s.reason instanceof NodeCallError && s.reason.code === 'PARTY_REFUSED')) ?? rejected[0];
       if (failed) {
         const e = failed.reason as NodeCallError;
         throw new CoordinatorError('INVALID_REQUEST', e.message, { cause: e });
