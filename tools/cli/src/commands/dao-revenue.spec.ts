@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import { split } from '@datawell/domain';
 import { describeRevenue, revenueEventsOf, type EntitlementEventView, type EntitlementView } from './dao-revenue';
+import { expectBadInput, runCli } from './cli-child.spec-helper';
 
-const ROOT = resolve(__dirname, '..', '..', '..', '..');
 jest.setTimeout(60_000);
 
 // CH_1 of a DAO of D and J_1 (β_1 = 0.8) and a J_2 above (β_2 = 0.75): a subscription period charged
@@ -65,12 +63,7 @@ describe('describeRevenue', () => {
 });
 
 describe('./dev dao revenue: bad input exits 2 with one line, before any bridge is asked', () => {
-  const run = (...args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-      execFile(process.execPath, ['-r', '@swc-node/register', 'tools/cli/src/main.ts', 'dao', 'revenue', ...args], { cwd: ROOT, env: { ...process.env, DEBUG: '' } }, (err, stdout, stderr) => {
-        done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-      });
-    });
+  const run = (...args: string[]) => runCli('dao', 'revenue', ...args);
   test.concurrent.each([
     [['acme', '--dao', 'd1', '--version', '1'], /<MSPID> must be an MSP id/],
     [['AcmeMSP', '--dao', 'D_1', '--version', '1'], /--dao must be a DAO id/],
@@ -78,9 +71,6 @@ describe('./dev dao revenue: bad input exits 2 with one line, before any bridge 
     [['AcmeMSP', '--dao', 'd1'], /required option '--version <n>'/],
   ])('%j', async (args, message) => {
     const r = await run(...args);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(message);
+    expectBadInput(r, message);
   });
 });

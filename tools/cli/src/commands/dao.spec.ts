@@ -1,17 +1,9 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { expectBadInput, runCli } from './cli-child.spec-helper';
 
 // The real CLI in a child process, as `./dev dao …` runs it: bad input is refused before any bridge is asked.
-const ROOT = resolve(__dirname, '..', '..', '..', '..');
 jest.setTimeout(60_000);
 
-function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['-r', '@swc-node/register', 'tools/cli/src/main.ts', 'dao', ...args], { cwd: ROOT, env: { ...process.env, DEBUG: '' } }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const run = (...args: string[]) => runCli('dao', ...args);
 
 const TERMS = { durationDays: 365, businessModel: 'pay-per-use', heartbeatIntervalSeconds: 30, abandonAfterSeconds: 600, exitNoticeSeconds: 0, computations: [] };
 
@@ -33,9 +25,6 @@ describe('./dev dao: bad input exits 2 with one line, before any bridge is asked
     [['join', 'acme', '--dao', 'd1', '--version', '1', '--proposal', 'p'], /<MSPID> must be an MSP id/],
   ])('%j', async (args, message) => {
     const r = await run(...args);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(message);
+    expectBadInput(r, message);
   });
 });

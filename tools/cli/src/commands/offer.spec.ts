@@ -1,17 +1,9 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { expectBadInput, runCli } from './cli-child.spec-helper';
 
 // The real CLI in a child process, as `./dev offer …` runs it: bad input is refused before any bridge is asked.
-const ROOT = resolve(__dirname, '..', '..', '..', '..');
 jest.setTimeout(60_000);
 
-function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['-r', '@swc-node/register', 'tools/cli/src/main.ts', 'offer', ...args], { cwd: ROOT, env: { ...process.env, DEBUG: '' } }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const run = (...args: string[]) => runCli('offer', ...args);
 
 const DATA = { kind: 'data', title: 'Air', description: 'Hourly readings', schema: 'pm25 int', updateFrequency: 'hourly', source: { type: 'file' } };
 
@@ -30,9 +22,6 @@ describe("./dev offer: bad input exits 2 with one line, checked with the marketp
     [['describe', 'AcmeMSP', '--description', 'x'], /required option '--id <offerId>'/],
   ])('%j', async (args, message) => {
     const r = await run(...args);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(message);
+    expectBadInput(r, message);
   });
 });

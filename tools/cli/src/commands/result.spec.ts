@@ -1,20 +1,12 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import { UsageError } from '../usage-error';
 import { describeResult, resultPath } from './result';
+import { expectBadInput, runCli } from './cli-child.spec-helper';
 
 // The real CLI in a child process, as `./dev result …` runs it: bad input is refused before any bridge is asked.
-const ROOT = resolve(__dirname, '..', '..', '..', '..');
 // Several CLIs start at once (each loads the TypeScript register): minutes on a loaded machine, not a measure of anything.
 jest.setTimeout(180_000);
 
-function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['-r', '@swc-node/register', 'tools/cli/src/main.ts', 'result', ...args], { cwd: ROOT, env: { ...process.env, DEBUG: '' } }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const run = (...args: string[]) => runCli('result', ...args);
 
 describe('./dev result: the recipient reads its result at its own bridge', () => {
   it('asks for one result, or the list of the version', () => {
@@ -40,9 +32,6 @@ describe('./dev result: bad input exits 2 with one line, before any bridge is as
     [['--dao', 'd1', '--version', '1', '--as', 'AcmeMSP', '--id', 'a/b'], /--id must be a computation id/],
   ])('%j', async (args, message) => {
     const r = await run(...args);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(message);
+    expectBadInput(r, message);
   });
 });

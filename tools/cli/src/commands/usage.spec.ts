@@ -1,23 +1,15 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { loadGrpcService } from '@datawell/service-platform';
 import { UsageError } from '../usage-error';
 import { describeEntry, usagePath } from './usage';
 import { getUsageOverGrpc, LEDGER_BRIDGE_PROTO, LEDGER_BRIDGE_SERVICE, trailOfMessage, usageRequest } from './usage-grpc';
+import { expectBadInput, runCli } from './cli-child.spec-helper';
 
 // The real CLI in a child process, as `./dev usage …` runs it: bad input is refused before any bridge is asked.
-const ROOT = resolve(__dirname, '..', '..', '..', '..');
 // Eight CLIs start at once (each loads the TypeScript register): minutes on a loaded machine, not a measure of anything.
 jest.setTimeout(180_000);
 
-function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['-r', '@swc-node/register', 'tools/cli/src/main.ts', 'usage', ...args], { cwd: ROOT, env: { ...process.env, DEBUG: '' } }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const run = (...args: string[]) => runCli('usage', ...args);
 
 describe('./dev usage: bad input exits 2 with one line, before any bridge is asked', () => {
   test.concurrent.each([
@@ -31,10 +23,7 @@ describe('./dev usage: bad input exits 2 with one line, before any bridge is ask
     [['--grpc', '--dataset', 'readings', '--dao', 'd1', '--as', 'AcmeMSP', '--version', '10000'], /--version must be a whole number 1-9999/],
   ])('%j', async (args, message) => {
     const r = await run(...args);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(message);
+    expectBadInput(r, message);
   });
 });
 
