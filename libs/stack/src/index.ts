@@ -61,6 +61,7 @@ export {
   joinOwnPeer,
   memberFabric,
   ownPeerChannels,
+  fetchChannelBlocks,
   ownPeerHeight,
   packageDefinition,
   proposeOrgAddition,
@@ -81,3 +82,4 @@ export { admitOrganisation, channelConfigNetwork, committedChaincodeDefinition, 
 export { channelAdmin, daoChannelsOf, seatOnChannel, unseatFromChannel } from './fabric/seats';
 export { ensureChaincodePackage } from './fabric/chaincode';
 export { createTopicsLed } from './components/kafka';
+export { instanceUrl as postgresInstanceUrl } from './components/postgres';

@@ -35,3 +35,4 @@ export { runDomainGovernance, type DomainGovernanceOptions, type DomainGovernanc
 export { runTransfer, type TransferRunOptions, type TransferRunResult } from './scenarios/domain-transfer';
 export { runCompute, type ComputeOptions, type ComputeResult, type ComputeUrls } from './scenarios/compute';
 export { runSubscription, periodChargesOf, subscriptionTerms, type EntitlementEvent, type MemberEntitlement, type PeriodCharge, type SubscriptionOptions, type SubscriptionResult, type SubscriptionUrls, type SubscriptionVersion } from './scenarios/subscription';
+export { placesOf, scanBlocks, scanFiles, scanKafka, scanPostgres, type Hit } from './scan/plaintext';

@@ -345,6 +345,24 @@ export async function ownPeerHeight(m: MemberFabric, channel: string): Promise<n
   return Number(match[1]);
 }
 
+/**
+ * Every block of a channel, fetched with Fabric's own CLI (`peer channel fetch <n>`) from the
+ * ordering service as the member's admin (the orderer serves a channel's blocks only to its members),
+ * from 0 to the height the member's own peer reports: the raw protobuf of each block, in order.
+ */
+export async function fetchChannelBlocks(m: MemberFabric, channel: string): Promise<Buffer[]> {
+  const height = await ownPeerHeight(m, channel);
+  return inWork(m, async (dir) => {
+    const blocks: Buffer[] = [];
+    for (let n = 0; n < height; n++) {
+      const file = join(dir, `${n}.block`);
+      await peer(m, ['channel', 'fetch', String(n), file, '-c', channel, ...ordererArgs(m)]);
+      blocks.push(readFileSync(file));
+    }
+    return blocks;
+  });
+}
+
 function definitionArgs(channel: string, def: ChaincodeDefinition): string[] {
   return ['--channelID', channel, '--name', def.name, '--version', def.version, '--sequence', String(def.sequence)];
 }

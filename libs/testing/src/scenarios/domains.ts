@@ -68,14 +68,14 @@ export interface DomainFormationOptions {
    * own bridges, which record ComputationCompleted as the member; the coordinator keeps only the
    * digest. The scenario reads the result where each recipient keeps it (`computation` in the result).
    */
-  readonly compute?: { readonly coordinatorUrl: string; readonly dataset: { readonly name: string; readonly file: string; readonly column: string } };
+  readonly compute?: { readonly coordinatorUrl: string; readonly dataset: { readonly name: string; readonly file: string; readonly column: string; readonly planted?: string } };
 }
 
 /** A computation in a DAO of domains, as each side sees it (see `compute`). */
 export interface DomainComputation {
   readonly id: string;
   /** The DSP's dataset it ran on (a file in the DSP's own domain). */
-  readonly dataset: { readonly name: string; readonly file: string; readonly column: string };
+  readonly dataset: { readonly name: string; readonly file: string; readonly column: string; readonly planted?: string };
   /** Who asked (the first VSP) and to whom the terms send the result. */
   readonly requester: string;
   readonly recipients: string[];

@@ -232,18 +232,22 @@ export async function runDomainsOnStack(opts: {
 
 /**
  * A dataset of the DSP's, in its own domain: a CSV file of 64 readings (column `pm25`, two decimals)
- * under the domain's folder, owned by its OS user, mode 0600, which only the DSP's node reads.
+ * and one planted reading of four decimals (`planted`, a value no other reading can spell, for the
+ * no-plaintext scan), under the domain's folder, owned by its OS user, mode 0600, which only the
+ * DSP's node reads.
  */
-export function writeDomainDataset(ctx: StackContext, dsp: DomainRecord): { name: string; file: string; column: string } {
+export function writeDomainDataset(ctx: StackContext, dsp: DomainRecord): { name: string; file: string; column: string; planted: string } {
   const dir = join(domainPaths(ctx.settings, dsp.name).root, 'datasets');
   const { uid, gid } = osUser(dsp.osUser);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chownSync(dir, uid, gid);
   const file = join(dir, `readings-${randomBytes(4).toString('hex')}.csv`);
   const rows = Array.from({ length: 64 }, () => (5 + randomInt(0, 9_000) / 100).toFixed(2));
+  const planted = `${randomInt(100, 999)}.${randomInt(1000, 9999)}7`;
+  rows.splice(randomInt(0, rows.length), 0, planted);
   writeFileSync(file, `pm25\n${rows.join('\n')}\n`, { mode: 0o600 });
   chownSync(file, uid, gid);
-  return { name: 'readings', file, column: 'pm25' };
+  return { name: 'readings', file, column: 'pm25', planted };
 }
 
 /**

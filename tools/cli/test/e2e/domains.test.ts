@@ -1,11 +1,12 @@
-import { X509Certificate } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allocateLevel } from '@datawell/domain';
 import { descriptionDigest, resultDigest } from '@datawell/contracts';
 import { Client } from 'pg';
-import { domainPaths, enrollClientIdentity, findDomain, isAlive, MEMBER_SERVICES, memberServiceFiles, operatorFabric, orgCaCertificate, osUserFor, ownPeerChannels, processUser, readPid, serviceUrl, up } from '@datawell/stack';
-import { callNodeAsCoordinator, login, runDev } from '@datawell/testing';
+import { createKafka, readKafkaCredentialsFile } from '@datawell/config';
+import { domainPaths, domainPostgres, enrollClientIdentity, fetchChannelBlocks, findDomain, isAlive, kafkaSaslEnabled, MEMBER_SERVICES, memberFabric, memberServiceFiles, operatorFabric, orgCaCertificate, osUserFor, ownPeerChannels, postgresInstanceUrl, principalFile, processUser, readPid, serviceUrl, up } from '@datawell/stack';
+import { callNodeAsCoordinator, login, placesOf, runDev, scanBlocks, scanFiles, scanKafka, scanPostgres } from '@datawell/testing';
 import { coordinatorTls, runDomainsOnStack } from '../../src/commands/scenario';
 import { stackContext } from '../../src/context';
 import { memberServicesStatus, stopMemberServices } from '../../src/services/domain-runner';
@@ -26,6 +27,58 @@ describe('a DAO formed among trust domains through the running services', () => 
     await stopMemberServices(ctx, members).catch(() => undefined);
     await stopServices(ctx);
   });
+
+  /** The scan of issue 12, with a positive control for each scanner; resolves nothing, fails with the places found. */
+  async function expectNoPlaintextOutsideDsp(daoId: string, channels: readonly string[], datasetFile: string, planted: string): Promise<void> {
+    const control = `scan-control-${randomBytes(6).toString('hex')}`;
+    const connection = await up(ctx);
+    const dspRoot = domainPaths(ctx.settings, findDomain(ctx, 'E2dDspMSP').name).root;
+    const controlFile = join(ctx.settings.stackDir, 'logs', `scan-control-${process.pid}.log`);
+    writeFileSync(controlFile, `a log line with ${control}\n`);
+    const sasl = kafkaSaslEnabled(ctx) ? readKafkaCredentialsFile(principalFile(ctx, 'admin')) : undefined;
+    const kafka = createKafka({ clientId: 'scan-control', brokers: connection.kafka.brokers, ...(sasl ? { sasl } : {}), rawValues: true });
+    const topic = 'datawell.scan-control.v1';
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] }).finally(() => admin.disconnect());
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ value: `{"reading":"${control}"}` }] }).finally(() => producer.disconnect());
+    const operatorDb = new Client({ connectionString: connection.postgres.url });
+    await operatorDb.connect();
+    const table = `scan_control_${randomBytes(4).toString('hex')}`;
+    await operatorDb.query(`CREATE TABLE public.${table} (v text)`);
+    await operatorDb.query(`INSERT INTO public.${table} VALUES ($1)`, [control]);
+    try {
+      const needles = [planted, control];
+      const files = scanFiles([ctx.settings.stackDir], needles, [dspRoot]);
+      expect(placesOf(files.hits, control)).toContain(controlFile);
+      expect(placesOf(scanFiles([dspRoot], [planted]).hits, planted)).toContain(datasetFile);
+      const topics = await scanKafka({ brokers: connection.kafka.brokers, ...(sasl ? { sasl } : {}) }, needles);
+      expect(placesOf(topics.hits, control).length).toBeGreaterThan(0);
+      const others = ['E2dVsp1MSP', 'E2dVsp2MSP'].map((m) => postgresInstanceUrl(domainPostgres(ctx, findDomain(ctx, m))));
+      const databases = await Promise.all([connection.postgres.url, ...others].map((url) => scanPostgres(url, needles)));
+      expect(placesOf(databases[0]!.hits, control)).toEqual([`${new URL(connection.postgres.url).pathname.slice(1)}.public.${table}.v`]);
+      const vsp = memberFabric(ctx, 'E2dVsp1MSP');
+      const blocks = [];
+      for (const channel of channels) blocks.push(...scanBlocks(channel, await fetchChannelBlocks(vsp, channel), [planted, daoId]));
+      // The control of the blocks: the DAO's id is in its channels' blocks.
+      for (const channel of channels) expect(placesOf(blocks, daoId).some((p) => p.startsWith(`${channel}#`))).toBe(true);
+      expect({
+        files: placesOf(files.hits, planted),
+        kafka: placesOf(topics.hits, planted),
+        postgres: databases.flatMap((d) => placesOf(d.hits, planted)),
+        blocks: placesOf(blocks, planted),
+      }).toEqual({ files: [], kafka: [], postgres: [], blocks: [] });
+      // It looked somewhere: bytes, messages, columns and blocks.
+      expect(files.bytes).toBeGreaterThan(10_000_000);
+      expect(topics.messages).toBeGreaterThan(100);
+      expect(databases.every((d) => d.columns > 0)).toBe(true);
+    } finally {
+      await operatorDb.query(`DROP TABLE IF EXISTS public.${table}`).finally(() => operatorDb.end());
+      rmSync(controlFile, { force: true });
+    }
+  }
 
   it("forms the DAO with each member's own bridge, and each member reads it through its own", async () => {
     const result = await runDomainsOnStack({ vsps: 1, joiners: 1, orgPrefix: 'E2d', revenue: 1_000_000n, placement: 'managed', changeInfrastructure: true, mpcMesh: true, compute: true });
@@ -133,6 +186,13 @@ describe('a DAO formed among trust domains through the running services', () => 
     } finally {
       await db.end();
     }
+
+    // No plaintext of the DSP's dataset outside the DSP's own domain: its planted reading is in no file
+    // of the operator's domain (the stack's folder: logs, Kafka's segments, PostgreSQL's files, the
+    // orderers' ledgers with every block of every channel) or of another member's, in no message of any
+    // Kafka topic, in no column of any database of the operator's or another member's PostgreSQL, and in
+    // no block of the DAO's channels fetched with Fabric's CLI. Each scanner first finds a control.
+    await expectNoPlaintextOutsideDsp(result.daoId, result.versions.map((v) => v.channel), computation.dataset.file, computation.dataset.planted!);
 
     // A coordinator that lies: it asks the nodes for what the version's terms do not allow (a computation
     // they do not name; the allowed one to a recipient they do not name). Each node reads its ledger view
