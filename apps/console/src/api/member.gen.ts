@@ -159,6 +159,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/daos/{daoId}/versions/{version}/computations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The results this member received for the version, oldest first, without their values ({jobId, computation, members, resultDigest, txId, recordedAtMs}); read one with …/computations/:jobId/result. For this organisation's identities only (FORBIDDEN to others) */
+        get: operations["MemberResultsController_results"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/daos/{daoId}/versions/{version}/computations/{jobId}/result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A result this member received, from its own database: {daoId, version, jobId, computation, members, result, resultDigest, txId (its ComputationCompleted), recordedAtMs}. RESULT_NOT_FOUND; for this organisation's identities only (FORBIDDEN to others) */
+        get: operations["MemberResultsController_result"];
+        put?: never;
+        /** Deliver the result of a computation of which this member is a recipient (its own MPC node does, logged in with its own identity, a client identity of this organisation): the digest must be SHA-256 of the result's sorted-key JSON (RESULT_DIGEST_MISMATCH); ComputationCompleted {jobId, computation, members, resultDigest} is submitted on the version's channel as this member, then the result is kept in this member's database. 201 with the kept record; 200 with it for a repeat with the same digest; RESULT_CONFLICT for another digest (kept here or recorded on the ledger); a ledger refusal keeps nothing (LEDGER_REJECTED with the chaincode's message, LEDGER_UNAVAILABLE); VERSION_NOT_FOUND where it is not a member. For this organisation's identities only (FORBIDDEN to others) */
+        post: operations["MemberResultsController_deliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/daos/{daoId}/versions/{version}/exit": {
         parameters: {
             query?: never;
@@ -423,6 +458,18 @@ export interface components {
             /** @description Sign this exact string (UTF-8) with the enrolled key: ECDSA-SHA256, DER, base64. */
             challenge: string;
             expiresAt: string;
+        };
+        DeliveredResult: {
+            /** @description The computation of the version's terms that ran (the catalogue program) */
+            computation: string;
+            /** @description MSP ids of the mesh's parties, in party order */
+            members: string[];
+            /** @description The opened result: named numbers or arrays of numbers */
+            result: {
+                [key: string]: number | number[];
+            };
+            /** @description SHA-256 (hex) of the result's canonical JSON (sorted keys): what ComputationCompleted records */
+            resultDigest: string;
         };
         /** @description JSON with integers only (the ledger holds no floating point) */
         IntegerJson: unknown;
@@ -907,6 +954,96 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MemberResultsController_results: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                daoId: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MemberResultsController_result: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                daoId: string;
+                version: string;
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MemberResultsController_deliver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                daoId: string;
+                version: string;
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeliveredResult"];
+            };
+        };
         responses: {
             /** @description UNAUTHENTICATED: no or bad bearer token */
             401: {
