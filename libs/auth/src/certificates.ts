@@ -49,7 +49,7 @@ export const AUTHENTICATED_STATUSES: ReadonlySet<string> = new Set(['active', 's
  */
 export function verifyAgainstDirectory(certificate: X509Certificate, entries: readonly DirectoryEntry[], now = new Date()): VerifiedCertificate {
   for (const entry of entries) {
-    if (!caCertificates(entry.caCertPem).some((ca) => certificate.checkIssued(ca) && certificate.verify(ca.publicKey))) continue;
+    if (!issuingCa(certificate, entry.caCertPem)) continue;
     if (!AUTHENTICATED_STATUSES.has(entry.status)) throw unauthenticated(`${entry.mspId} is not an active participant (status ${entry.status})`);
     if (now < new Date(certificate.validFrom) || now > new Date(certificate.validTo)) {
       throw unauthenticated(`the certificate is not valid now (valid ${certificate.validFrom} to ${certificate.validTo})`);
@@ -59,6 +59,14 @@ export function verifyAgainstDirectory(certificate: X509Certificate, entries: re
     return { entry, enrollmentId, admin: isAdminCertificate(certificate), fingerprint: fingerprintOf(certificate), certificate };
   }
   throw unauthenticated('the certificate was not issued by the CA of any registered participant');
+}
+
+/**
+ * The CA certificate of `caPem` (an MSP's cacerts, which may hold more than one) that issued
+ * `certificate`, its signature verified with that CA's key; undefined when none did.
+ */
+export function issuingCa(certificate: X509Certificate, caPem: string): X509Certificate | undefined {
+  return caCertificates(caPem).find((ca) => certificate.checkIssued(ca) && certificate.verify(ca.publicKey));
 }
 
 /** Every readable certificate in a PEM text (an MSP's cacerts may hold more than one). */

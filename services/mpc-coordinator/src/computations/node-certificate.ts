@@ -1,19 +1,9 @@
 import { X509Certificate } from 'node:crypto';
+import { issuingCa } from '@datawell/auth';
 import { invalid } from './computations.errors';
 import type { NodePin } from './node-client.adapter';
 
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-
-/** The certificates of a PEM text (an MSP's CA entry may hold more than one); unreadable blocks are left out. */
-function certificatesOf(pem: string): X509Certificate[] {
-  return (pem.match(PEM_BLOCK) ?? []).flatMap((block) => {
-    try {
-      return [new X509Certificate(block)];
-    } catch {
-      return [];
-    }
-  });
-}
 
 /**
  * The pin of a node its member registers itself (PUT …/nodes with `certificatePem`): the node's
@@ -33,7 +23,7 @@ export function nodeCertificatePin(mspId: string, certificatePem: string, member
   }
   if (certificate.ca) throw invalid('certificatePem: a CA certificate is not a node certificate');
   if (!memberCaPem) throw invalid(`certificatePem: the identity directory holds no CA of ${mspId}`);
-  const issuer = certificatesOf(memberCaPem).find((ca) => certificate.checkIssued(ca) && certificate.verify(ca.publicKey));
+  const issuer = issuingCa(certificate, memberCaPem);
   if (!issuer) throw invalid(`certificatePem: not issued by the CA of ${mspId} in the identity directory`);
   if (now < new Date(certificate.validFrom) || now > new Date(certificate.validTo)) throw invalid('certificatePem: the certificate is not valid now');
   return { certificatePem: certificate.toString(), caCertificatePem: issuer.toString() };
