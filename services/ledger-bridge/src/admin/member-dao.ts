@@ -116,6 +116,20 @@ export function ledgerRefusal(error: unknown, channel: string, meaning: CodeMean
 const notAMember = (message: string) => new AdminError('NOT_A_MEMBER', message);
 
 /** What a member does with its DAOs in its own domain: reads and its own writes, signed by itself. */
+/** A member route's DAO id and version, checked (INVALID_REQUEST) before anything is asked. */
+export function checkDaoVersion(daoId: string, version: number): void {
+  if (!DAO_ID_PATTERN.test(daoId)) throw new AdminError('INVALID_REQUEST', 'daoId: must be 1-41 lower-case letters, digits or "-"');
+  if (!Number.isSafeInteger(version) || version < 1 || version > 9999) throw new AdminError('INVALID_REQUEST', 'version: must be an integer 1-9999');
+}
+
+/** The version's channel, when this member's peer has joined it: VERSION_NOT_FOUND otherwise, before the ledger is asked. */
+export async function memberVersionChannel(ledger: Pick<MemberLedger, 'channels' | 'mspId'>, daoId: string, version: number): Promise<string> {
+  checkDaoVersion(daoId, version);
+  const channel = daoChannelName(daoId, version);
+  if (!(await ledger.channels()).includes(channel)) throw new AdminError('VERSION_NOT_FOUND', `no version ${version} of DAO ${daoId} of which ${ledger.mspId} is a member`);
+  return channel;
+}
+
 export class MemberDao {
   constructor(private readonly ledger: MemberLedger) {}
 
@@ -302,8 +316,7 @@ export class MemberDao {
    * channel it is not in is VERSION_NOT_FOUND. Idempotent.
    */
   async seat(daoId: string, version: number): Promise<{ daoId: string; version: number; channel: string; relayed: boolean }> {
-    if (!DAO_ID_PATTERN.test(daoId)) throw new AdminError('INVALID_REQUEST', 'daoId: must be 1-41 lower-case letters, digits or "-"');
-    if (!Number.isSafeInteger(version) || version < 1 || version > 9999) throw new AdminError('INVALID_REQUEST', 'version: must be an integer 1-9999');
+    checkDaoVersion(daoId, version);
     const channel = daoChannelName(daoId, version);
     if ((await this.ledger.channels()).includes(channel)) return { daoId, version, channel, relayed: false };
     if (!this.ledger.relay) throw new AdminError('LEDGER_REJECTED', 'this bridge does not relay channels outside its inbox');
@@ -347,13 +360,8 @@ export class MemberDao {
     }
   }
 
-  /** The version's channel, when this member's peer has joined it: VERSION_NOT_FOUND otherwise, before the ledger is asked. */
-  async #memberChannel(daoId: string, version: number): Promise<string> {
-    if (!DAO_ID_PATTERN.test(daoId)) throw new AdminError('INVALID_REQUEST', 'daoId: must be 1-41 lower-case letters, digits or "-"');
-    if (!Number.isSafeInteger(version) || version < 1 || version > 9999) throw new AdminError('INVALID_REQUEST', 'version: must be an integer 1-9999');
-    const channel = daoChannelName(daoId, version);
-    if (!(await this.ledger.channels()).includes(channel)) throw new AdminError('VERSION_NOT_FOUND', `no version ${version} of DAO ${daoId} of which ${this.ledger.mspId} is a member`);
-    return channel;
+  #memberChannel(daoId: string, version: number): Promise<string> {
+    return memberVersionChannel(this.ledger, daoId, version);
   }
 
   async #proposal(channel: string, proposalId: string): Promise<ProposalView> {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { forbidden, type Principal } from '@datawell/auth';
-import { DAO, DAO_ID_PATTERN, daoChannelName, digestSchema, idSchema, mspIdSchema, resultDigest } from '@datawell/contracts';
+import { DAO, digestSchema, idSchema, mspIdSchema, resultDigest } from '@datawell/contracts';
 import { AdminError } from '../admin/admin.errors';
-import { ledgerRefusal, parse, type MemberLedger } from '../admin/member-dao';
+import { checkDaoVersion, ledgerRefusal, memberVersionChannel, parse, type MemberLedger } from '../admin/member-dao';
 import type { ResultStore, StoredResult } from './computation-results.repository';
 
 /*
@@ -29,9 +29,8 @@ export type ResultView = StoredResult;
 export type ResultSummary = Omit<StoredResult, 'result'>;
 
 const params = (daoId: string, version: number | string, jobId?: string): { daoId: string; version: number; jobId: string } => {
-  if (!DAO_ID_PATTERN.test(daoId)) throw new AdminError('INVALID_REQUEST', 'daoId: must be 1-41 lower-case letters, digits or "-"');
   const v = Number(version);
-  if (!Number.isSafeInteger(v) || v < 1 || v > 9999) throw new AdminError('INVALID_REQUEST', 'version: must be an integer 1-9999');
+  checkDaoVersion(daoId, v);
   if (jobId !== undefined && !idSchema.safeParse(jobId).success) throw new AdminError('INVALID_REQUEST', 'jobId: must be 1-128 letters, digits, ".", "_", ":" or "-"');
   return { daoId, version: v, jobId: jobId ?? '' };
 };
@@ -56,8 +55,7 @@ export class MemberResults {
     if (resultDigest(input.result) !== input.resultDigest) throw new AdminError('RESULT_DIGEST_MISMATCH', 'resultDigest is not the SHA-256 of the result\'s canonical JSON');
     const kept = await this.store.get(p.daoId, p.version, p.jobId);
     if (kept) return { result: this.#same(kept, input.resultDigest), created: false };
-    const channel = daoChannelName(p.daoId, p.version);
-    if (!(await this.ledger.channels()).includes(channel)) throw new AdminError('VERSION_NOT_FOUND', `no version ${p.version} of DAO ${p.daoId} of which ${this.ledger.mspId} is a member`);
+    const channel = await memberVersionChannel(this.ledger, p.daoId, p.version);
     const call = DAO.invocation(DAO.tx.ComputationCompleted, { jobId: p.jobId, computation: input.computation, members: input.members, resultDigest: input.resultDigest });
     let txId: string;
     try {
