@@ -233,10 +233,7 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
   }
   const payouts = await readPayouts(opts, daoId, versions, p, timeout);
   const other = p(all[1] as DomainMember);
-  const otherMemberAtBridge = await call(`${dspMember.bridgeUrl}/daos/${daoId}/versions/1/state`, { token: await tokenAt(other, dspMember.bridgeUrl, timeout) }).then(
-    () => ({ status: 200, code: 'OK' }),
-    (e: unknown) => (e instanceof ApiError ? { status: e.status, code: e.code } : { status: 0, code: String(e) }),
-  );
+  const otherMemberAtBridge = await answerOf(call(`${dspMember.bridgeUrl}/daos/${daoId}/versions/1/state`, { token: await tokenAt(other, dspMember.bridgeUrl, timeout) }));
   return {
     daoId,
     versions: versions.map((v) => ({ version: v.version, channel: `dao-${daoId}-v${v.version}`, members: v.members.map((m) => m.mspId) })),
@@ -248,6 +245,14 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
     ...(mesh ? { mesh } : {}),
     ...(computation ? { computation } : {}),
   };
+}
+
+/** What a service answered a call: 200 OK, or the refusal's status and stable code (0 and the error when there was no answer). */
+function answerOf(promise: Promise<unknown>): Promise<{ status: number; code: string }> {
+  return promise.then(
+    () => ({ status: 200, code: 'OK' }),
+    (e: unknown) => (e instanceof ApiError ? { status: e.status, code: e.code } : { status: 0, code: String(e) }),
+  );
 }
 
 /**
@@ -295,10 +300,6 @@ async function computeInDomains(
     },
     timeoutMs,
     2000,
-  );
-  const answerOf = (promise: Promise<unknown>) => promise.then(
-    () => ({ status: 200, code: 'OK' }),
-    (e: unknown) => (e instanceof ApiError ? { status: e.status, code: e.code } : { status: 0, code: String(e) }),
   );
   const resultAnswer = await answerOf(call(`${coordinator}/computations/${id}/result`, { token }));
   const atRecipients: DomainComputation['atRecipients'] = {};
