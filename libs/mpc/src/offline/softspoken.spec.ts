@@ -297,15 +297,23 @@ describe('SoftSpoken on the kernel pool', () => {
 
   it('aborts with OT_CHECK_FAILED on the pool when the receiver uses an inconsistent choice bit', async () => {
     let armed = false;
-    const { t0, t1, sender, receiver } = await pair({ kind: 'softspoken', k: 4 }, (from, _to, data) => {
-      if (armed && from === 1 && data.length > 1000) {
-        const d = new Uint8Array(data);
-        const colBytes = (d.length - 32) / 32;
-        d[7 * colBytes + 9] = d[7 * colBytes + 9]! ^ 0x10;
-        return d;
-      }
-      return data;
-    });
+    // The flipped correction bit is in block 7 (k = 4: Δ's bits 28-31); as in the tamper tests above it
+    // is invisible when Δ is zero there (probability 2^-4), so such pairs are drawn again.
+    const visible = (delta: Uint32Array) => blockAlpha(new Uint8Array(delta.buffer), 7 * 4, 4) !== 0;
+    let drawn: Awaited<ReturnType<typeof pair>> | undefined;
+    for (let attempt = 0; attempt < 40 && !(drawn && visible(drawn.sender.delta)); attempt++) {
+      drawn = await pair({ kind: 'softspoken', k: 4 }, (from, _to, data) => {
+        if (armed && from === 1 && data.length > 1000) {
+          const d = new Uint8Array(data);
+          const colBytes = (d.length - 32) / 32;
+          d[7 * colBytes + 9] = d[7 * colBytes + 9]! ^ 0x10;
+          return d;
+        }
+        return data;
+      });
+    }
+    expect(visible(drawn!.sender.delta)).toBe(true);
+    const { t0, t1, sender, receiver } = drawn!;
     armed = true;
     const T = 100;
     const results = await Promise.allSettled([
