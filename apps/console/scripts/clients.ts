@@ -17,6 +17,8 @@ export const CLIENTS = [
   // The same domain's provisioner and telemetry (member mode): --provisioner <url> --telemetry <url>.
   { service: 'provisioner', file: join(ROOT, 'apps/console/src/api/provisioner.gen.ts'), defaultUrl: '' },
   { service: 'telemetry', file: join(ROOT, 'apps/console/src/api/telemetry.gen.ts'), defaultUrl: '' },
+  // The operator's MPC coordinator (a member asks it for a computation; results go to the member's own bridge).
+  { service: 'coordinator', file: join(ROOT, 'apps/console/src/api/coordinator.gen.ts'), defaultUrl: 'http://127.0.0.1:4105' },
   // The operator's ledger bridge (its administration: participants, sanctions, the network): --operator <url>.
   { service: 'operator', file: join(ROOT, 'apps/console/src/api/operator.gen.ts'), defaultUrl: '' },
 ] as const;

@@ -5,7 +5,8 @@ import { clientSource, CLIENTS, fetchDocument } from './clients';
  * Regenerates the console's typed API clients from the running services' OpenAPI documents
  * (`./dev up` runs them): `node -r @swc-node/register apps/console/scripts/generate-clients.ts
  * [--marketplace http://127.0.0.1:4100] [--negotiation http://127.0.0.1:4101] [--member <a member domain's ledger bridge>]
- * [--provisioner <that domain's provisioner>] [--telemetry <that domain's telemetry>] [--operator <the operator's ledger bridge>]`.
+ * [--provisioner <that domain's provisioner>] [--telemetry <that domain's telemetry>] [--coordinator http://127.0.0.1:4105]
+ * [--operator <the operator's ledger bridge>]`.
  */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -31,6 +31,8 @@ async function main(): Promise<void> {
         // …and its own provisioner (infrastructure jobs) and telemetry (workloads' heartbeats).
         ...(option('provisioner', '') ? { provisioner: option('provisioner', '') } : {}),
         ...(option('telemetry', '') ? { telemetry: option('telemetry', '') } : {}),
+        // The operator's MPC coordinator (it only schedules: a member asks it for a computation and follows its progress).
+        ...(option('coordinator', '') ? { coordinator: option('coordinator', '') } : {}),
         // The operator's console: the operator's ledger bridge (its administration, for its administrators).
         ...(option('operator', '') ? { operator: option('operator', '') } : {}),
       },
@@ -41,7 +43,7 @@ async function main(): Promise<void> {
     process.on('SIGINT', stop);
     return;
   }
-  process.stderr.write('usage: main.ts build | serve [--port 4200] [--host 127.0.0.1] [--marketplace <url>] [--negotiation <url>] [--member <url>] [--provisioner <url>] [--telemetry <url>] [--operator <url>]\n');
+  process.stderr.write('usage: main.ts build | serve [--port 4200] [--host 127.0.0.1] [--marketplace <url>] [--negotiation <url>] [--member <url>] [--provisioner <url>] [--telemetry <url>] [--coordinator <url>] [--operator <url>]\n');
   process.exitCode = 2;
 }
 

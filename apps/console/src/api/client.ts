@@ -5,6 +5,7 @@ import type { paths as memberPaths } from './member.gen';
 import type { components as provisionerComponents, paths as provisionerPaths } from './provisioner.gen';
 import type { components as telemetryComponents, paths as telemetryPaths } from './telemetry.gen';
 import type { paths as operatorPaths } from './operator.gen';
+import type { components as coordinatorComponents, paths as coordinatorPaths } from './coordinator.gen';
 
 export type Offer = components['schemas']['OfferViewDto'];
 export type OfferSearch = components['schemas']['OfferSearchDto'];
@@ -16,6 +17,7 @@ export type Job = provisionerComponents['schemas']['JobDto'];
 export type JobLogLine = provisionerComponents['schemas']['JobLogLineDto'];
 export type WorkloadLive = telemetryComponents['schemas']['WorkloadLiveDto'];
 export type DaoTelemetry = telemetryComponents['schemas']['DaoTelemetryDto'];
+export type Computation = coordinatorComponents['schemas']['ComputationDto'];
 export type SearchQuery = NonNullable<paths['/offers']['get']['parameters']['query']>;
 
 /** A service's `{code, message}` error with its HTTP status. */
@@ -51,12 +53,19 @@ export const provisioner = createClient<provisionerPaths>({ baseUrl: `${origin}/
 export const telemetry = createClient<telemetryPaths>({ baseUrl: `${origin}/api/telemetry` });
 
 /**
+ * The operator's MPC coordinator: it only schedules. A member asks it for a computation its DAO's
+ * terms allow and follows the progress; each member's node checks its own ledger, and a result goes
+ * only to the recipients' own domains (read through `member`).
+ */
+export const coordinator = createClient<coordinatorPaths>({ baseUrl: `${origin}/api/coordinator` });
+
+/**
  * The operator's ledger bridge (its network administration: participants, sanctions, the network),
  * for the operator's administrators only: the operator's console is served with `--operator <its bridge>`.
  */
 export const operator = createClient<operatorPaths>({ baseUrl: `${origin}/api/operator` });
 
-export type ServiceName = 'marketplace' | 'negotiation' | 'member' | 'provisioner' | 'telemetry' | 'operator';
+export type ServiceName = 'marketplace' | 'negotiation' | 'member' | 'provisioner' | 'telemetry' | 'coordinator' | 'operator';
 
 /**
  * The bearer token of the signed-in identity at each service is added here, once; a 401 on a call
@@ -93,6 +102,7 @@ negotiation.use(auth('negotiation'));
 member.use(auth('member'));
 provisioner.use(auth('provisioner'));
 telemetry.use(auth('telemetry'));
+coordinator.use(auth('coordinator'));
 operator.use(auth('operator'));
 
 /** The data of an openapi-fetch result, or an ApiError with the service's code and message. */

@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { marketplace, member, negotiation, operator, provisioner, telemetry, unwrap, setBearer } from '../api/client';
+import { coordinator, marketplace, member, negotiation, operator, provisioner, telemetry, unwrap, setBearer } from '../api/client';
 import { forgetKey, holdKey, importSigningKey, signWith } from './keyring';
 import { pemToDer } from './signature';
 
@@ -19,6 +19,8 @@ export interface Session {
   /** The tokens of the member's own domain's provisioner (its infrastructure jobs) and telemetry (its workloads' heartbeats). */
   provisioner?: { token: string; expiresAt: string } | { error: string };
   telemetry?: { token: string; expiresAt: string } | { error: string };
+  /** The token of the operator's MPC coordinator (asking for computations and following them), or why it could not be had. */
+  coordinator?: { token: string; expiresAt: string } | { error: string };
   /** The operator's administrator only: the token of the operator's ledger bridge (its administration), or why it could not be had. */
   operator?: { token: string; expiresAt: string } | { error: string };
 }
@@ -34,7 +36,7 @@ function stored(): Session | undefined {
   }
 }
 
-type AuthClient = typeof marketplace | typeof negotiation | typeof member | typeof provisioner | typeof telemetry | typeof operator;
+type AuthClient = typeof marketplace | typeof negotiation | typeof member | typeof provisioner | typeof telemetry | typeof coordinator | typeof operator;
 
 /** Challenge, signature in the page, token: a sign-in at one service. */
 async function loginAt(client: AuthClient, key: CryptoKey, certificatePem: string) {
@@ -85,6 +87,7 @@ export async function signIn(certificatePem: string, privateKeyPem: string): Pro
     member: await serviceLogin(member, key, certificate),
     provisioner: await serviceLogin(provisioner, key, certificate),
     telemetry: await serviceLogin(telemetry, key, certificate),
+    coordinator: await serviceLogin(coordinator, key, certificate),
   };
 }
 

@@ -47,6 +47,9 @@ export const BADGE_COLORS = {
   late: '#7a4f01',
   silent: '#a61e1e',
   abandoned: '#a61e1e',
+  // A computation at the coordinator.
+  queued: '#7a4f01',
+  running: '#1864ab',
   // A usage trail's outcomes.
   granted: '#1b5e20',
   refused: '#a61e1e',

@@ -4,7 +4,8 @@ import { Link, Navigate, useParams } from 'react-router';
 import { daosApi, daosOf, percent, revenueEvents, type Allocation, type DaoVersion, type Entitlement, type RevenueEvent } from '../api/daos';
 import { sessionsApi } from '../api/negotiation';
 import { useSession } from '../auth/session';
-import { utc } from '../api/governance';
+import { parseTerms, utc } from '../api/governance';
+import { RequestComputationSection, ResultsSection, type ComputableVersion } from '../components/Computations';
 import { Governance } from '../components/Governance';
 import { JobsSection, WorkloadsSection } from '../components/Infrastructure';
 import { UsageTrailSection } from '../components/UsageTrail';
@@ -172,6 +173,17 @@ function RevenueSection({ events, me }: { events: RevenueEvent[]; me: string }) 
   );
 }
 
+/** A version's computations as its terms allow them (none when the terms cannot be read as terms). */
+function computable(read: VersionRead): ComputableVersion {
+  let computations: ComputableVersion['computations'] = [];
+  try {
+    computations = parseTerms(read.state.terms).computations;
+  } catch {
+    computations = [];
+  }
+  return { version: read.version, members: read.state.members, computations };
+}
+
 /** A DAO as the member's own peer reads it: each version's channel, β, members with their ownership, and the entitlements. */
 export default function DaoPage() {
   const { daoId = '' } = useParams();
@@ -214,6 +226,8 @@ export default function DaoPage() {
             <RevenueSection events={revenueEvents(versions.data.map((v) => ({ version: v.version, channel: v.state.channel, allocations: v.allocations })))} me={session.mspId} />
             <JobsSection daoId={daoId} me={session.mspId} />
             <WorkloadsSection daoId={daoId} me={session.mspId} />
+            <RequestComputationSection daoId={daoId} me={session.mspId} versions={versions.data.map(computable)} />
+            <ResultsSection daoId={daoId} me={session.mspId} versions={versions.data.map((v) => v.version)} />
             <UsageTrailSection daoId={daoId} me={session.mspId} />
             {versions.data.map((v) => (
               <VersionSection key={v.version} read={v} me={session.mspId} />

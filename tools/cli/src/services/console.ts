@@ -113,8 +113,8 @@ const memberConsoleUrl = (ctx: StackContext, d: DomainRecord) => `http://127.0.0
 /**
  * The console of each member domain (all, or those named) that is not running, served in the
  * member's own domain: a process of the domain's OS user on the domain's console port, with the
- * operator's marketplace and negotiation and the domain's own ledger bridge, provisioner and
- * telemetry behind it, so the private pages (its DAOs, infrastructure, workloads, governance, usage
+ * operator's marketplace, negotiation and MPC coordinator (which only schedules) and the domain's own
+ * ledger bridge, provisioner and telemetry behind it, so the private pages (its DAOs, infrastructure, workloads, governance, usage
  * trail) talk to the member's own services only. The bundle is the operator's console's (built here
  * when its sources changed); the console holds no key (a person's key stays in the browser).
  */
@@ -143,6 +143,7 @@ export async function startMemberConsoles(ctx: StackContext, repoDir: string, on
         '--member', memberServiceUrl(ctx.settings, d, 'ledger-bridge'),
         '--provisioner', memberServiceUrl(ctx.settings, d, 'provisioner'),
         '--telemetry', memberServiceUrl(ctx.settings, d, 'telemetry'),
+        '--coordinator', serviceUrl(ctx.settings, 'mpc-coordinator'),
       ],
       cwd: repoDir,
       user: d.osUser,

@@ -1,0 +1,105 @@
+import { ApiError, coordinator, member, unwrap, type Computation } from './client';
+
+/*
+ * Computations as a member sees them: it asks the operator's MPC coordinator (which only schedules)
+ * for a computation its DAO's terms allow and follows its progress there; a result addressed to it
+ * is opened only at its own node, which hands it to its own domain's bridge, where it is read here.
+ */
+
+/** A result kept by the member's own bridge, without its values (GET …/computations). */
+export interface ResultSummary {
+  jobId: string;
+  computation: string;
+  /** The mesh's members, in party order. */
+  members: string[];
+  resultDigest: string;
+  /** The transaction of its ComputationCompleted, recorded by this member. */
+  txId: string;
+  recordedAtMs: number;
+  version: number;
+}
+
+/** A kept result with its values (GET …/computations/:jobId/result). */
+export interface ResultValues extends ResultSummary {
+  result: Record<string, number | number[]>;
+}
+
+const unexpected = (what: string) => new ApiError(502, 'UNEXPECTED_ANSWER', what);
+
+function summary(answer: unknown): ResultSummary {
+  const o = (answer ?? {}) as Record<string, unknown>;
+  const { jobId, computation, members, resultDigest, txId, recordedAtMs, version } = o;
+  if (typeof jobId !== 'string' || typeof computation !== 'string' || typeof resultDigest !== 'string' || typeof txId !== 'string' || typeof recordedAtMs !== 'number' || typeof version !== 'number') {
+    throw unexpected('a kept result lacks jobId, computation, resultDigest, txId, recordedAtMs or version');
+  }
+  if (!Array.isArray(members) || !members.every((m): m is string => typeof m === 'string')) throw unexpected('a kept result has no list of members');
+  return { jobId, computation, members, resultDigest, txId, recordedAtMs, version };
+}
+
+/** The bridge's list of kept results, checked (its answer is documented without a schema). */
+export function parseResults(answer: unknown): ResultSummary[] {
+  if (!Array.isArray(answer)) throw unexpected('the kept results are not a list');
+  return answer.map(summary);
+}
+
+/** One kept result with its values: named numbers or lists of numbers. */
+export function parseResult(answer: unknown): ResultValues {
+  const base = summary(answer);
+  const result = (answer as { result?: unknown }).result;
+  if (!result || typeof result !== 'object' || Array.isArray(result)) throw unexpected('a kept result has no values');
+  const values = Object.entries(result as Record<string, unknown>);
+  const ok = values.every(([, v]) => typeof v === 'number' || (Array.isArray(v) && v.every((x) => typeof x === 'number')));
+  if (!ok) throw unexpected('a result value is not a number or a list of numbers');
+  return { ...base, result: Object.fromEntries(values) as Record<string, number | number[]> };
+}
+
+/** What a person fills in to ask for a computation. */
+export interface ComputationAsk {
+  daoId: string;
+  version: number;
+  computation: string;
+  dataset: string;
+  owner?: string;
+  /** Column names, comma-separated as typed. */
+  columns: string;
+  recipients: string[];
+  /** Idempotency key: a second click on the same form names the same computation. */
+  requestId: string;
+}
+
+/** The columns as typed: trimmed, empty ones dropped; an INVALID_REQUEST without any. */
+export function columnsOf(typed: string): string[] {
+  const columns = typed
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c.length > 0);
+  if (columns.length === 0) throw new ApiError(400, 'INVALID_REQUEST', 'name at least one column of the dataset');
+  return columns;
+}
+
+/** The terminal states of a computation at the coordinator. */
+export const finished = (status: string) => status === 'completed' || status === 'failed';
+
+export const computationsApi = {
+  /** The results this member's bridge keeps for one version. */
+  results: async (daoId: string, version: number): Promise<ResultSummary[]> =>
+    parseResults(unwrap(await member.GET('/daos/{daoId}/versions/{version}/computations', { params: { path: { daoId, version: String(version) } } }))),
+  result: async (daoId: string, version: number, jobId: string): Promise<ResultValues> =>
+    parseResult(unwrap(await member.GET('/daos/{daoId}/versions/{version}/computations/{jobId}/result', { params: { path: { daoId, version: String(version), jobId } } }))),
+  /** Asks the coordinator; 202 queued, or 200 with the computation a repeated request id names. */
+  request: async (ask: ComputationAsk): Promise<Computation> =>
+    unwrap(
+      await coordinator.POST('/computations', {
+        body: {
+          daoId: ask.daoId,
+          version: ask.version,
+          computation: ask.computation,
+          parameters: { columns: columnsOf(ask.columns) },
+          dataset: { name: ask.dataset.trim(), ...(ask.owner ? { owner: ask.owner } : {}) },
+          recipients: ask.recipients,
+          requestId: ask.requestId,
+        },
+      }),
+    ),
+  status: async (id: string): Promise<Computation> => unwrap(await coordinator.GET('/computations/{id}', { params: { path: { id } } })),
+};
