@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DAO_ID_PATTERN, MSP_ID_PATTERN } from '@datawell/contracts';
+import { DAO_ID_PATTERN, enrollmentIdSchema, MSP_ID_PATTERN } from '@datawell/contracts';
 import { CATALOGUE } from './programs/catalogue';
 
 /**
@@ -31,6 +31,8 @@ export const computeOpLedgerSchema = z.strictObject({
   version: z.number().int().min(1).max(9999),
   computation: opId,
   requester: mspId,
+  /** The requester's enrolled identity, when the coordinator knows it: what the usage trail records of who asked. */
+  requesterEnrollmentId: enrollmentIdSchema.optional(),
   recipients: z.array(mspId).min(1).max(64),
   owner: mspId,
 });

@@ -8,11 +8,15 @@ import { DaoStore } from '../state';
  * The data owner's usage trail (DESIGN.md, MPC): one entry per computation request on the version's
  * channel, under `usage~<dataset>~<usageId>`, so a dataset's trail is one partial-key range read.
  *
- * Who records: a granted or failed request by its requester (an active member, as ComputationCompleted:
- * the MPC coordinator's command, signed through the requester's own bridge); a refused request by the
- * dataset's owner, whose trail it is — the requester of a refused request may be no active member, or
- * no member at all, and could not sign on the channel. A granted entry is held to the version's terms
- * (the computation allowed, exactly its recipients), as ComputationCompleted is.
+ * Who records: a granted request by its requester (an active member, as ComputationCompleted: the
+ * operator-run MPC coordinator's command, signed through the requester's own bridge) or, in a DAO of
+ * trust domains, by a recipient of its result (an active member the terms name, whose own MPC node
+ * received the result and whose bridge recorded the computation's ComputationCompleted with the same
+ * digest); a failed request by its requester or the dataset's owner (whose node saw it fail); a
+ * refused request by the dataset's owner, whose trail it is — the requester of a refused request may
+ * be no active member, or no member at all, and could not sign on the channel. A granted or failed
+ * entry is held to the version's terms (the computation allowed, exactly its recipients), as
+ * ComputationCompleted is.
  */
 
 /** Records one usage entry; a retried identical entry returns the stored one, another with the same id is a CONFLICT. */
@@ -26,12 +30,24 @@ export async function recordUsage(ctx: Context, usage: UsageEntry): Promise<stri
     if (caller.mspId !== usage.dataset.owner) throw forbidden(`${caller.mspId} may not record a refused request on ${usage.dataset.owner}'s dataset: its owner records refusals`);
   } else {
     const caller = await store.activeCaller(`record a ${usage.outcome} request`);
-    if (caller.mspId !== usage.requester.mspId) throw forbidden(`${caller.mspId} may not record ${usage.requester.mspId}'s ${usage.outcome} request: its requester records it`);
     if (version.status !== 'active') throw conflict(`DAO ${version.daoId} is dissolved`);
     const allowed = version.terms.computations.find((c) => c.name === usage.computation);
     if (!allowed) throw forbidden(`computation ${usage.computation} is not allowed by the terms of this version`);
     if (canonicalJson([...usage.recipients].sort()) !== canonicalJson([...allowed.resultRecipients].sort())) {
       throw forbidden(`usage.recipients: computation ${usage.computation} goes to ${allowed.resultRecipients.join(', ')} by the terms`);
+    }
+    if (caller.mspId !== usage.requester.mspId) {
+      if (usage.outcome === 'failed' && caller.mspId !== usage.dataset.owner) {
+        throw forbidden(`${caller.mspId} may not record ${usage.requester.mspId}'s failed request: its requester or the dataset's owner records it`);
+      }
+      if (usage.outcome === 'granted') {
+        if (!allowed.resultRecipients.includes(caller.mspId)) throw forbidden(`${caller.mspId} may not record ${usage.requester.mspId}'s granted request: its requester or a recipient of its result records it`);
+        // A recipient records what it holds: the computation's ComputationCompleted, with this digest.
+        const completed = await store.get<{ computation: string; resultDigest: string }>('computation', usage.usageId);
+        if (!completed || completed.computation !== usage.computation || completed.resultDigest !== usage.resultDigest) {
+          throw forbidden(`${caller.mspId} may record ${usage.requester.mspId}'s granted request ${usage.usageId} only after its ComputationCompleted, with the same computation and result digest`);
+        }
+      }
     }
   }
   const previous = await store.get<UsageRecord>('usage', usage.dataset.name, usage.usageId);

@@ -21,3 +21,12 @@ export function resultJson(value: unknown): string {
 export function resultDigest(result: unknown): string {
   return createHash('sha256').update(resultJson(result)).digest('hex');
 }
+
+/**
+ * SHA-256 (hex) of the canonical JSON of a computation request's parameters (columns in order,
+ * fractional bits): what the usage trail records of them. One function for the coordinator, the
+ * nodes that record usage and the bridges they record through.
+ */
+export function parametersDigest(parameters: { readonly columns: readonly string[]; readonly fractionalBits: number }): string {
+  return createHash('sha256').update(resultJson({ columns: [...parameters.columns], fractionalBits: parameters.fractionalBits })).digest('hex');
+}

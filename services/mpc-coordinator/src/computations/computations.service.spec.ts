@@ -6,7 +6,7 @@ import { CoordinatorError } from './computations.errors';
 import { ComputationsService } from './computations.service';
 import { resultDigest, usageEntrySchema } from '@datawell/contracts';
 import { computeOpSchema, createMpcCa, issueMpcCertificate } from '@datawell/mpc';
-import { parametersDigest } from './ledger-command';
+import { parametersDigest } from '@datawell/contracts';
 import { NodeCallError, type NodeClient } from './node-client.adapter';
 import type { RefusalLimit } from './refusal-limit';
 
@@ -118,8 +118,8 @@ describe('running a computation across the nodes', () => {
       recipients: [1],
       dataset: { name: 'r', columns: ['y'] },
       fractionalBits: 16,
-      // What it is for, in the ledger's names: each node may check it against its own ledger.
-      ledger: { daoId: 'd1', version: 1, computation: 'mean', requester: 'DspMSP', recipients: ['Vsp1MSP'], owner: 'DspMSP' },
+      // What it is for, in the ledger's names (and who asked, for the usage trail): each node may check it against its own ledger.
+      ledger: { daoId: 'd1', version: 1, computation: 'mean', requester: 'DspMSP', requesterEnrollmentId: 'dsp-analyst', recipients: ['Vsp1MSP'], owner: 'DspMSP' },
     });
     expect(computeOpSchema.safeParse((op.mock.calls[1] as unknown[])[1]).success).toBe(true);
     expect(repo.complete).toHaveBeenCalledWith(expect.anything(), 'cmp-1', 5, { n: 5, mean: 2.5 }, expect.stringMatching(/^[0-9a-f]{64}$/));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { MpcCoordinatorSettings } from '../config';
-import { ledgerCommandCloudEvent, resultDigest, type LedgerCommand, type UsageCheck, type UsageEntryInput } from '@datawell/contracts';
+import { ledgerCommandCloudEvent, parametersDigest, resultDigest, type LedgerCommand, type UsageCheck, type UsageEntryInput } from '@datawell/contracts';
 import { canonicalJson } from '@datawell/domain';
 import { writeOutbox, type ConnectionLogger, type WakeOutbox } from '@datawell/messaging';
 import type { CatalogueProgram } from '@datawell/mpc';
@@ -11,7 +11,7 @@ import { CoordinatorError, forbidden, invalid, tooManyRefusals } from './computa
 import type { ComputationRecord, CoordinatorRepository, NodeRecord } from './computations.repository';
 import type { RunningJob } from './job-queue.adapter';
 import { chargeSubscriptionCommand, periodsBegun } from '../ledger/subscriptions';
-import { computationCompletedCommand, parametersDigest, recordUsageCommand } from './ledger-command';
+import { computationCompletedCommand, recordUsageCommand } from './ledger-command';
 import { nodeCertificatePin } from './node-certificate';
 import { NodeCallError, type NodeClient } from './node-client.adapter';
 import type { RefusalLimit } from './refusal-limit';
@@ -313,7 +313,7 @@ export class ComputationsService {
         dataset: { name: c.dataset.name, columns: [...c.parameters.columns] },
         fractionalBits: c.parameters.fractionalBits,
         // What the op is for, in the ledger's names: a node that checks its own ledger takes part only if it allows this.
-        ledger: { daoId: c.daoId, version: c.version, computation: c.computation, requester: c.requester, recipients: [...c.recipients], owner: c.owner },
+        ledger: { daoId: c.daoId, version: c.version, computation: c.computation, requester: c.requester, ...(c.requesterEnrollmentId ? { requesterEnrollmentId: c.requesterEnrollmentId } : {}), recipients: [...c.recipients], owner: c.owner },
       };
       await repo.markRunning(id, 10, members);
       await progress(10);

@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import { DAO, daoChannelName, ledgerCommandId, type LedgerCommand, type UsageEntryInput } from '@datawell/contracts';
-import { canonicalJson } from '@datawell/domain';
 
 /**
  * `ComputationCompleted` on the DAO version's channel, acting as the member who asked for it (the
@@ -30,11 +28,6 @@ export function computationCompletedCommand(c: {
  */
 export function meterComputationCommand(c: { readonly jobId: string; readonly channel: string; readonly actingMspId: string }): LedgerCommand {
   return DAO.command(DAO.tx.MeterComputation, { commandId: ledgerCommandId('mpc-coordinator', 'meter-computation', c.jobId), channel: c.channel, actingMspId: c.actingMspId }, c.jobId);
-}
-
-/** SHA-256 of the canonical JSON of a request's parameters: what the usage trail records of them. */
-export function parametersDigest(parameters: { readonly columns: readonly string[]; readonly fractionalBits: number }): string {
-  return createHash('sha256').update(canonicalJson({ columns: [...parameters.columns], fractionalBits: parameters.fractionalBits })).digest('hex');
 }
 
 /**

@@ -10,9 +10,12 @@ import { digestSchema, idSchema, mspIdSchema, nonNegativeInt } from './values';
 /** A dataset's name as the owner's MPC node serves it (MPC_NODE_DATASETS). */
 export const datasetNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a dataset name (1-64 letters, digits, ".", "_" or "-")');
 
+/** An enrolled identity's id (its certificate's CN). */
+export const enrollmentIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/, 'must be an enrollment id');
+
 /**
- * The checks a request must pass, in the order the coordinator applies them; a refused entry names
- * the first that failed.
+ * The checks a request must pass, in the order the coordinator applies them (then the nodes' own);
+ * a refused entry names the first that failed.
  */
 export const USAGE_CHECKS = [
   'requester-member', // the requester is a member of the version
@@ -24,6 +27,13 @@ export const USAGE_CHECKS = [
   'parameters', // the parameters fit the program (number of columns)
   'dataset-owner', // the dataset's owner is a DSP member of the version
   'owner-active', // … an active one
+  // The checks of the members' own MPC nodes (workloads/mpc-node ledger-check.ts NodeCheck), which the
+  // data owner's node records when it refuses an op or another party refused it in the agreement round:
+  'ledger', // the op says nothing of what it is for, or the member's ledger has no such version
+  'mesh-owners', // the mesh file does not name every party's member
+  'op-parties', // the op's program or party indices are not the ledger's computation, owner and recipients
+  'ledger-state', // the version state the member's ledger answered is not readable as one
+  'party-refused', // the data owner's node took part, another party refused in the agreement round
 ] as const;
 export type UsageCheck = (typeof USAGE_CHECKS)[number];
 
@@ -43,7 +53,7 @@ export const usageEntrySchema = z
     requester: z.strictObject({
       mspId: mspIdSchema,
       /** The enrolled identity (certificate CN) that asked, when the recorder knows it. */
-      enrollmentId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/, 'must be an enrollment id').optional(),
+      enrollmentId: enrollmentIdSchema.optional(),
     }),
     computation: idSchema,
     /** SHA-256 of the canonical JSON of the request's parameters (columns, fractional bits). */
@@ -56,7 +66,7 @@ export const usageEntrySchema = z
     resultDigest: digestSchema.optional(),
     /** The check that refused the request (refused). */
     check: z.enum(USAGE_CHECKS).optional(),
-    /** Why a granted computation produced no result (failed): the coordinator's error code. */
+    /** Why a granted computation produced no result (failed): the coordinator's or the data owner's node's error code. */
     failure: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'must be an error code').optional(),
   })
   .superRefine((u, ctx) => {
