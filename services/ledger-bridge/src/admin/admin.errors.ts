@@ -28,7 +28,7 @@ type AdminErrorCode =
   | GovernanceErrorCode;
 
 /** A computation result delivered by the member's own MPC node (member-network/computation-results.ts). */
-type ResultErrorCode = 'RESULT_DIGEST_MISMATCH' | 'RESULT_CONFLICT' | 'RESULT_NOT_FOUND';
+type ResultErrorCode = 'RESULT_DIGEST_MISMATCH' | 'RESULT_CONFLICT' | 'RESULT_NOT_FOUND' | 'USAGE_CONFLICT';
 
 /** A member's governance and exit, refused by the dao chaincode (its DAO_REFUSALS, and its codes per transaction). */
 type GovernanceErrorCode =
@@ -95,6 +95,8 @@ const KINDS: Readonly<Record<AdminErrorCode, ErrorKind>> = {
   RESULT_DIGEST_MISMATCH: 'invalid',
   RESULT_CONFLICT: 'conflict',
   RESULT_NOT_FOUND: 'notFound',
+  // A usage entry recorded on the ledger under the same id with other content.
+  USAGE_CONFLICT: 'conflict',
   // Not an active member of the version: it may not propose, vote or leave there.
   NOT_A_MEMBER: 'forbidden',
   PROPOSAL_NOT_FOUND: 'notFound',

@@ -6,7 +6,11 @@ import { MemberResults } from './computation-results';
 
 const principal = (mspId: string): Principal => ({ mspId, enrollmentId: 'mpc-node', role: 'VSP', certificateFingerprint: 'ab' });
 const result = { mean: 12.5, counts: [1, 2, 3] };
-const delivered = (over: Record<string, unknown> = {}) => ({ computation: 'mean', members: ['DspMSP', 'AcmeMSP'], result, resultDigest: resultDigest(result), ...over });
+const usageFields = { requester: { mspId: 'AcmeMSP', enrollmentId: 'acme-analyst' }, dataset: { owner: 'DspMSP', name: 'readings' }, parametersDigest: 'ef'.repeat(32), rows: 500, recipients: ['AcmeMSP'] };
+const delivered = (over: Record<string, unknown> = {}) => ({ computation: 'mean', members: ['DspMSP', 'AcmeMSP'], result, resultDigest: resultDigest(result), ...usageFields, ...over });
+/** RecordUsage's argument for comp-1's granted entry. */
+const grantedEntry = (jobId = 'comp-1') =>
+  JSON.stringify({ usageId: jobId, dataset: usageFields.dataset, requester: usageFields.requester, computation: 'mean', parametersDigest: usageFields.parametersDigest, recipients: ['AcmeMSP'], outcome: 'granted', rows: 500, resultDigest: resultDigest(result) });
 
 /** An in-memory result store (unit tests only). */
 function memoryStore(): ResultStore & { rows: StoredResult[] } {
@@ -48,7 +52,8 @@ describe("a member bridge's results of computations, delivered by its own node",
     const { results, store, submitted } = setup();
     const { result: kept, created } = await results.record(principal('AcmeMSP'), 'acme', '2', 'comp-1', delivered());
     expect(created).toBe(true);
-    expect(submitted).toEqual([`dao-acme-v2 dao ComputationCompleted ${JSON.stringify({ jobId: 'comp-1', computation: 'mean', members: ['DspMSP', 'AcmeMSP'], resultDigest: resultDigest(result) })}`]);
+    // ComputationCompleted first, then the granted request's usage entry, as the recipient.
+    expect(submitted).toEqual([`dao-acme-v2 dao ComputationCompleted ${JSON.stringify({ jobId: 'comp-1', computation: 'mean', members: ['DspMSP', 'AcmeMSP'], resultDigest: resultDigest(result) })}`, `dao-acme-v2 dao RecordUsage ${grantedEntry()}`]);
     expect(kept).toEqual({ daoId: 'acme', version: 2, jobId: 'comp-1', computation: 'mean', members: ['DspMSP', 'AcmeMSP'], result, resultDigest: resultDigest(result), txId: 'tx1', recordedAtMs: 1000 });
     await expect(results.get(principal('AcmeMSP'), 'acme', 2, 'comp-1')).resolves.toEqual(kept);
     await expect(results.list(principal('AcmeMSP'), 'acme', '2')).resolves.toEqual([{ daoId: 'acme', version: 2, jobId: 'comp-1', computation: 'mean', members: ['DspMSP', 'AcmeMSP'], resultDigest: resultDigest(result), txId: 'tx1', recordedAtMs: 1000 }]);
@@ -61,13 +66,13 @@ describe("a member bridge's results of computations, delivered by its own node",
     await expect(results.record(principal('AcmeMSP'), 'acme', '2', 'comp-1', delivered())).resolves.toMatchObject({ created: false, result: { txId: 'tx1' } });
     const other = { mean: 13 };
     await expect(results.record(principal('AcmeMSP'), 'acme', '2', 'comp-1', delivered({ result: other, resultDigest: resultDigest(other) }))).rejects.toMatchObject({ code: 'RESULT_CONFLICT', status: 409 });
-    expect(submitted).toHaveLength(1);
+    expect(submitted).toHaveLength(2);
   });
 
   it('refuses a digest that is not the result\'s (RESULT_DIGEST_MISMATCH) and a malformed body (INVALID_REQUEST), before the ledger', async () => {
     const { results, submitted, store } = setup();
     await expect(results.record(principal('AcmeMSP'), 'acme', '2', 'comp-1', delivered({ resultDigest: 'ab'.repeat(32) }))).rejects.toMatchObject({ code: 'RESULT_DIGEST_MISMATCH', status: 400 });
-    for (const bad of [delivered({ resultDigest: 'xyz' }), delivered({ members: ['not-an-msp'] }), delivered({ result: { mean: 'twelve' } }), delivered({ result: {} }), { ...delivered(), extra: 1 }]) {
+    for (const bad of [delivered({ rows: -1 }), delivered({ requester: { mspId: 'AcmeMSP', enrollmentId: 'no spaces' } }), delivered({ dataset: { owner: 'DspMSP', name: '../x' } }), delivered({ parametersDigest: 'nope' }), delivered({ recipients: [] }), delivered({ requester: undefined }), delivered({ resultDigest: 'xyz' }), delivered({ members: ['not-an-msp'] }), delivered({ result: { mean: 'twelve' } }), delivered({ result: {} }), { ...delivered(), extra: 1 }]) {
       await expect(results.record(principal('AcmeMSP'), 'acme', '2', 'comp-1', bad)).rejects.toMatchObject({ code: 'INVALID_REQUEST', status: 400 });
     }
     await expect(results.record(principal('AcmeMSP'), 'acme', '2', 'bad job id!', delivered())).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
@@ -104,5 +109,39 @@ describe("a member bridge's results of computations, delivered by its own node",
     await expect(results.record(principal('AcmeMSP'), 'acme', '3', 'comp-1', delivered())).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND', status: 404 });
     await expect(results.get(principal('AcmeMSP'), 'acme', '2', 'comp-9')).rejects.toMatchObject({ code: 'RESULT_NOT_FOUND', status: 404 });
     expect(submitted).toEqual([]);
+  });
+
+  it('finishes a delivery retried after a partial success: ComputationCompleted recorded, RecordUsage not — the retry records the usage entry once and keeps the result', async () => {
+    let usageDown = true;
+    const { results, store, submitted } = setup(async (_channel, fn) => {
+      if (fn === 'RecordUsage' && usageDown) throw Object.assign(new Error('14 UNAVAILABLE: connect ECONNREFUSED'), { code: 14 });
+      return { txId: fn === 'RecordUsage' ? 'txusage' : `tx${submitted.length}` };
+    });
+    await expect(results.record(principal('AcmeMSP'), 'acme', '2', 'comp-1', delivered())).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE', status: 503 });
+    expect(store.rows).toEqual([]); // nothing kept: the retry must do the rest
+    usageDown = false;
+    const { result: kept, created } = await results.record(principal('AcmeMSP'), 'acme', '2', 'comp-1', delivered());
+    expect(created).toBe(true);
+    expect(kept.txId).toBe('tx3'); // the retried ComputationCompleted (the chaincode answered it with what is recorded)
+    expect(submitted.map((x) => x.split(' ')[2])).toEqual(['ComputationCompleted', 'RecordUsage', 'ComputationCompleted', 'RecordUsage']);
+    expect(submitted[3]).toBe(`dao-acme-v2 dao RecordUsage ${grantedEntry()}`);
+    // Once kept, a further retry submits nothing.
+    await results.record(principal('AcmeMSP'), 'acme', '2', 'comp-1', delivered());
+    expect(submitted).toHaveLength(4);
+  });
+
+  it("keeps nothing when the chaincode refuses the usage entry: another entry under the job id is USAGE_CONFLICT, a refusal LEDGER_REJECTED", async () => {
+    const cases: [Error, string, number][] = [
+      [refusal('CONFLICT: usage comp-1 of dataset readings is already recorded otherwise'), 'USAGE_CONFLICT', 409],
+      [refusal("FORBIDDEN: usage.recipients: computation mean goes to DspMSP by the terms"), 'LEDGER_REJECTED', 422],
+    ];
+    for (const [error, code, status] of cases) {
+      const { results, store } = setup(async (_channel, fn) => {
+        if (fn === 'RecordUsage') throw error;
+        return { txId: 'tx1' };
+      });
+      await expect(results.record(principal('AcmeMSP'), 'acme', '2', 'comp-1', delivered())).rejects.toMatchObject({ code, status });
+      expect(store.rows).toEqual([]);
+    }
   });
 });

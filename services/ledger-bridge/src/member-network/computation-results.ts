@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { forbidden, type Principal } from '@datawell/auth';
-import { DAO, digestSchema, idSchema, mspIdSchema, resultDigest } from '@datawell/contracts';
+import { DAO, datasetNameSchema, digestSchema, enrollmentIdSchema, idSchema, mspIdSchema, resultDigest, type UsageEntryInput } from '@datawell/contracts';
 import { AdminError } from '../admin/admin.errors';
 import { checkDaoVersion, ledgerRefusal, memberVersionChannel, parse, type MemberLedger } from '../admin/member-dao';
 import type { ResultStore, StoredResult } from './computation-results.repository';
@@ -8,8 +8,9 @@ import type { ResultStore, StoredResult } from './computation-results.repository
 /*
  * Results in the recipients' own domains (issue 12): a recipient's MPC node delivers the result of a
  * computation to its member's bridge, which records ComputationCompleted on the version's channel as
- * the member and keeps the result in the member's own database. The member's people read it here;
- * the coordinator never has it.
+ * the member, then the granted request's entry of the data owner's usage trail (RecordUsage, as a
+ * recipient of the result), and keeps the result in the member's own database. The member's people
+ * read it here; the coordinator never has it.
  */
 
 /** What the node delivers: POST /daos/:daoId/versions/:version/computations/:jobId/result. */
@@ -21,7 +22,29 @@ export const deliveredResultSchema = z.strictObject({
     .refine((r) => Object.keys(r).length >= 1 && Object.keys(r).length <= 64, 'must name 1-64 values')
     .describe('The opened result: named numbers or arrays of numbers'),
   resultDigest: digestSchema.describe("SHA-256 (hex) of the result's canonical JSON (sorted keys): what ComputationCompleted records"),
+  requester: z
+    .strictObject({ mspId: mspIdSchema, enrollmentId: enrollmentIdSchema.optional() })
+    .describe('Who asked for the computation: its MSP id and, when the coordinator knew it, its enrolled identity (the usage entry\'s requester)'),
+  dataset: z.strictObject({ owner: mspIdSchema, name: datasetNameSchema }).describe('The dataset the computation read: its owner (a DSP member) and name'),
+  parametersDigest: digestSchema.describe("SHA-256 (hex) of the canonical JSON of the request's parameters {columns, fractionalBits} (parametersDigest of @datawell/contracts)"),
+  rows: z.number().int().nonnegative().describe('Rows of the dataset the computation read'),
+  recipients: z.array(mspIdSchema).min(1).max(64).describe("MSP ids of the result's recipients: exactly the terms' for the computation"),
 });
+
+/** The granted request's usage entry for a delivered result (usageId: the job id). */
+export function grantedUsage(jobId: string, input: z.output<typeof deliveredResultSchema>): UsageEntryInput {
+  return {
+    usageId: jobId,
+    dataset: { owner: input.dataset.owner, name: input.dataset.name },
+    requester: { mspId: input.requester.mspId, ...(input.requester.enrollmentId !== undefined ? { enrollmentId: input.requester.enrollmentId } : {}) },
+    computation: input.computation,
+    parametersDigest: input.parametersDigest,
+    recipients: [...input.recipients],
+    outcome: 'granted',
+    rows: input.rows,
+    resultDigest: input.resultDigest,
+  };
+}
 
 /** A kept result as this member's people read it. */
 export type ResultView = StoredResult;
@@ -44,9 +67,14 @@ export class MemberResults {
   /**
    * Records a delivered result: the digest must be its own; ComputationCompleted {jobId, computation,
    * members, resultDigest} is submitted on the version's channel as the member (the chaincode takes a
-   * retried report with the same digest and refuses another: RESULT_CONFLICT), then the result is
-   * kept. Idempotent: the same job with the same digest answers what is kept (`created` false), another
-   * digest is RESULT_CONFLICT. A ledger refusal keeps nothing.
+   * retried report with the same digest and refuses another: RESULT_CONFLICT), then RecordUsage with
+   * the granted request's entry (usageId the job id; the chaincode lets a recipient holding that
+   * digest record it, takes a retried identical entry and refuses another: USAGE_CONFLICT), then the
+   * result is kept. Kept therefore means both are on the ledger: a delivery retried after a partial
+   * success (ComputationCompleted recorded, RecordUsage not) submits both again, the first answered
+   * with what is recorded, so the missing entry is recorded once and nothing twice. Idempotent: the
+   * same job with the same digest answers what is kept (`created` false), another digest is
+   * RESULT_CONFLICT. A ledger refusal keeps nothing.
    */
   async record(principal: Principal, daoId: string, version: number | string, jobId: string, body: unknown): Promise<{ result: ResultView; created: boolean }> {
     this.#own(principal);
@@ -64,6 +92,14 @@ export class MemberResults {
       throw ledgerRefusal(error, channel, {
         // The chaincode's FORBIDDEN (the member not active, the computation not in the terms) stays LEDGER_REJECTED with its message.
         CONFLICT: (m) => new AdminError('RESULT_CONFLICT', `job ${p.jobId} is recorded on ${channel} with another result: ${m}`),
+      });
+    }
+    const usage = DAO.invocation(DAO.tx.RecordUsage, grantedUsage(p.jobId, input));
+    try {
+      await this.ledger.submit(channel, usage.chaincode, usage.transaction, usage.arguments);
+    } catch (error) {
+      throw ledgerRefusal(error, channel, {
+        CONFLICT: (m) => new AdminError('USAGE_CONFLICT', `usage ${p.jobId} is recorded on ${channel} otherwise: ${m}`),
       });
     }
     const stored = await this.store.keep({ ...p, computation: input.computation, members: input.members, result: input.result, resultDigest: input.resultDigest, txId });

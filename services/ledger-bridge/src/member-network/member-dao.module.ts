@@ -11,7 +11,7 @@ import { MEMBER_RESULTS, MemberResultsController } from './computation-results.c
 import { ComputationResultsRepository } from './computation-results.repository';
 import { MemberFeedbackController } from './member-feedback.controller';
 import { MemberOffersController } from './member-offers.controller';
-import { MemberUsageController } from './member-usage.controller';
+import { MemberUsageController, MemberUsageRecordsController } from './member-usage.controller';
 import { LiveController, MEMBER_LIVE, type LiveSource } from '../live/live.controller';
 
 /** Present when the bridge is a member's (LEDGER_BRIDGE_MEMBER_MSP_ID with a peer and a wallet); absent otherwise. */
@@ -24,7 +24,7 @@ export class MemberDaoModule {
       imports: [LedgerBridgeModule],
       // MemberResultsController before MemberDaoController: Express matches in declaration order, and
       // the latter's GET :daoId/versions/:version/:what would take …/computations.
-      controllers: [MemberResultsController, MemberDaoController, MemberUsageController, MemberFeedbackController, MemberOffersController, LiveController],
+      controllers: [MemberResultsController, MemberUsageRecordsController, MemberDaoController, MemberUsageController, MemberFeedbackController, MemberOffersController, LiveController],
       providers: [
         {
           provide: MEMBER_LEDGER,

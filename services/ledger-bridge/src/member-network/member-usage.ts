@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { canonicalJson } from '@datawell/domain';
 import { forbidden, type Principal } from '@datawell/auth';
-import { DAO, DAO_ID_PATTERN, datasetNameSchema, parseDaoChannel, usageTrailSchema, type UsageRecord } from '@datawell/contracts';
+import { DAO, DAO_ID_PATTERN, datasetNameSchema, parseDaoChannel, usageEntrySchema, usageTrailSchema, type UsageEntryInput, type UsageRecord } from '@datawell/contracts';
 import { AdminError } from '../admin/admin.errors';
-import { ledgerRefusal, type MemberLedger } from '../admin/member-dao';
+import { checkDaoVersion, ledgerRefusal, memberVersionChannel, parse, type MemberLedger } from '../admin/member-dao';
 
 /** Which trail: the dataset (path) of a DAO (query), in one version or in every version this member is in. */
 export const usageQuerySchema = z.strictObject({
@@ -38,8 +39,59 @@ export class MemberUsage {
    * organisation's identities only (FORBIDDEN to another's, which uses its own bridge).
    */
   async trailFor(principal: Principal, dataset: string, query: unknown): Promise<UsageTrailView> {
-    if (principal.mspId !== this.ledger.mspId) throw forbidden(`this is ${this.ledger.mspId}'s bridge: ${principal.mspId} uses its own`);
+    this.#own(principal);
     return this.trail(dataset, query);
+  }
+
+  #own(principal: Principal): void {
+    if (principal.mspId !== this.ledger.mspId) throw forbidden(`this is ${this.ledger.mspId}'s bridge: ${principal.mspId} uses its own`);
+  }
+
+  /**
+   * Records one usage entry on the version's channel as this member (RecordUsage): what its own MPC
+   * node reports of an op it refused or saw refused (the data owner's node, `refused` with the check)
+   * or saw fail (`failed` with the error code); the chaincode decides who may record what (a refused
+   * entry only the dataset's owner). A retried identical entry answers the recorded one (`created`
+   * false); another under the same id is USAGE_CONFLICT. For this organisation's identities only.
+   */
+  async record(principal: Principal, daoId: string, version: number | string, body: unknown): Promise<{ entry: UsageRecord; created: boolean }> {
+    this.#own(principal);
+    const v = Number(version);
+    checkDaoVersion(daoId, v);
+    const entry = parse(usageEntrySchema, body);
+    const channel = await memberVersionChannel(this.ledger, daoId, v);
+    const recorded = await this.#entry(channel, entry.dataset.name, entry.usageId);
+    if (recorded) return { entry: this.#same(recorded, entry), created: false };
+    const call = DAO.invocation(DAO.tx.RecordUsage, entry);
+    let txId: string;
+    try {
+      ({ txId } = await this.ledger.submit(channel, call.chaincode, call.transaction, call.arguments));
+    } catch (error) {
+      throw ledgerRefusal(error, channel, {
+        CONFLICT: (m) => new AdminError('USAGE_CONFLICT', `usage ${entry.usageId} is recorded on ${channel} otherwise: ${m}`),
+        FORBIDDEN: (m) => new AdminError('LEDGER_REJECTED', m),
+      });
+    }
+    // The entry as the ledger holds it (its time and transaction are the ledger's); a concurrent identical record answered with the first.
+    const stored = await this.#entry(channel, entry.dataset.name, entry.usageId);
+    return stored ? { entry: this.#same(stored, entry), created: stored.txId === txId } : { entry: { ...entry, recordedBy: this.ledger.mspId, atMs: Date.now(), txId }, created: true };
+  }
+
+  async #entry(channel: string, dataset: string, usageId: string): Promise<UsageRecord | undefined> {
+    const call = DAO.invocation(DAO.tx.GetUsage, dataset);
+    let text: string;
+    try {
+      text = await this.ledger.evaluate(this.ledger.mspId, channel, call.chaincode, call.transaction, call.arguments);
+    } catch (error) {
+      throw ledgerRefusal(error, channel, { FORBIDDEN: (m) => new AdminError('NOT_A_MEMBER', m) });
+    }
+    return usageTrailSchema.parse(JSON.parse(text)).entries.find((e) => e.usageId === usageId);
+  }
+
+  #same(recorded: UsageRecord, entry: UsageEntryInput): UsageRecord {
+    const { recordedBy: _by, atMs: _at, txId: _tx, ...rest } = recorded;
+    if (canonicalJson(rest) !== canonicalJson(entry)) throw new AdminError('USAGE_CONFLICT', `usage ${entry.usageId} of dataset ${entry.dataset.name} is recorded otherwise`);
+    return recorded;
   }
 
   async trail(dataset: string, query: unknown): Promise<UsageTrailView> {
