@@ -111,7 +111,8 @@ describe("the node's client of its member's ledger bridge", () => {
   });
 
   describe('delivering a result', () => {
-    const delivery = { daoId: 'd1', version: 2, jobId: 'comp-1', computation: 'mean', members: ['DspMSP', 'VspMSP'], result: { mean: 1.5 }, resultDigest: 'ab'.repeat(32) };
+    const usage = { requester: { mspId: 'VspMSP', enrollmentId: 'vsp-analyst' }, dataset: { owner: 'DspMSP', name: 'readings' }, parametersDigest: 'ef'.repeat(32), rows: 3, recipients: ['VspMSP'] };
+    const delivery = { daoId: 'd1', version: 2, jobId: 'comp-1', computation: 'mean', members: ['DspMSP', 'VspMSP'], result: { mean: 1.5 }, resultDigest: 'ab'.repeat(32), ...usage };
     const withResult = (status: (n: number) => number) => {
       let n = 0;
       return stubFetch((call) => {
@@ -127,7 +128,7 @@ describe("the node's client of its member's ledger bridge", () => {
       await new LedgerBridgeClient('http://b/', { keyPem: identity.key, certificatePem: identity.cert }, { fetch: f }).deliverResult(delivery);
       const posts = calls.filter((c) => c.url.includes('/computations/'));
       expect(posts.map((c) => `${c.method} ${c.url} ${c.authorization}`)).toEqual(['POST http://b/daos/d1/versions/2/computations/comp-1/result Bearer t1', 'POST http://b/daos/d1/versions/2/computations/comp-1/result Bearer t2']);
-      expect(posts[1]!.body).toEqual({ computation: 'mean', members: ['DspMSP', 'VspMSP'], result: { mean: 1.5 }, resultDigest: 'ab'.repeat(32) });
+      expect(posts[1]!.body).toEqual({ computation: 'mean', members: ['DspMSP', 'VspMSP'], result: { mean: 1.5 }, resultDigest: 'ab'.repeat(32), ...usage });
     });
 
     it('throws a ResultDeliveryError: retryable for a 5xx or no answer, final with the bridge\'s code for a 4xx', async () => {
@@ -137,6 +138,33 @@ describe("the node's client of its member's ledger bridge", () => {
       await expect(client(stubFetch(() => Promise.reject(new TypeError('fetch failed'))).f).deliverResult(delivery)).rejects.toMatchObject({ retryable: true, code: 'UNREACHABLE' });
       const loginRefused = stubFetch((c) => (c.url.endsWith('/token') ? json(403, { code: 'FORBIDDEN' }) : json(200, { challenge: 'c' })));
       await expect(client(loginRefused.f).deliverResult(delivery)).rejects.toMatchObject({ retryable: false, code: 'FORBIDDEN' });
+    });
+  });
+
+  describe('recording a usage entry', () => {
+    const entry = { usageId: 'op-1', dataset: { owner: 'DspMSP', name: 'readings' }, requester: { mspId: 'VspMSP' }, computation: 'mean', parametersDigest: 'ef'.repeat(32), recipients: ['DspMSP'], outcome: 'refused' as const, check: 'recipients-allowed' as const };
+    const answering = (status: number, code?: string) =>
+      stubFetch((call) => {
+        if (call.url.endsWith('/auth/challenge')) return json(200, { challenge: 'c' });
+        if (call.url.endsWith('/auth/token')) return json(200, { token: 't', expiresAt: '2999-01-01T00:00:00Z' });
+        return json(status, code ? { code, message: 'm' } : { ...entry, txId: 'tx1' });
+      });
+    const client = (f: typeof fetch) => new LedgerBridgeClient('http://b', { keyPem: identity.key, certificatePem: identity.cert }, { fetch: f });
+
+    it("POSTs the entry to the version's usage with the token; 200 (a repeat) and 201 both resolve", async () => {
+      for (const status of [201, 200]) {
+        const { f, calls } = answering(status);
+        await client(f).recordUsage('d1', 2, entry);
+        const post = calls.find((c) => c.url.endsWith('/usage'))!;
+        expect(`${post.method} ${post.url} ${post.authorization}`).toBe('POST http://b/daos/d1/versions/2/usage Bearer t');
+        expect(post.body).toEqual(entry);
+      }
+    });
+
+    it("throws a UsageRecordError: retryable for a 5xx or no answer, final with the bridge's code for a 4xx", async () => {
+      await expect(client(answering(503, 'LEDGER_UNAVAILABLE').f).recordUsage('d1', 2, entry)).rejects.toMatchObject({ name: 'UsageRecordError', retryable: true, code: 'LEDGER_UNAVAILABLE' });
+      await expect(client(answering(422, 'LEDGER_REJECTED').f).recordUsage('d1', 2, entry)).rejects.toMatchObject({ name: 'UsageRecordError', retryable: false, code: 'LEDGER_REJECTED' });
+      await expect(client(stubFetch(() => Promise.reject(new TypeError('fetch failed'))).f).recordUsage('d1', 2, entry)).rejects.toMatchObject({ retryable: true, code: 'UNREACHABLE' });
     });
   });
 });

@@ -1,7 +1,8 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { answerCode, tokenSession, TokenSessionError, type SessionResponse, type TokenSession } from '@datawell/contracts';
+import { answerCode, tokenSession, TokenSessionError, type SessionResponse, type TokenSession, type UsageEntryInput } from '@datawell/contracts';
 import { LedgerUnavailableError, type LedgerReader } from './ledger-check';
 import { ResultDeliveryError, type ResultDelivery, type ResultToDeliver } from './result-delivery';
+import { UsageRecordError, type UsageRecorder } from './usage-record';
 
 /**
  * The member's own ledger bridge (MPC_NODE_LEDGER_URL), read as the node's own identity: its mesh TLS
@@ -9,7 +10,8 @@ import { ResultDeliveryError, type ResultDelivery, type ResultToDeliver } from '
  * every client of the platform does (libs/auth: POST /auth/challenge, sign the exact challenge,
  * POST /auth/token; the token session of @datawell/contracts), reads GET
  * /daos/{daoId}/versions/{version}/state (the dao chaincode's GetVersion through the member's own
- * peer) and delivers the results of which the member is a recipient. The token is kept until
+ * peer), delivers the results of which the member is a recipient and records the usage entries the
+ * node reports (refused or failed ops of the member's datasets). The token is kept until
  * shortly before it expires; a 401 logs in again once.
  */
 export interface BridgeIdentity {
@@ -25,7 +27,7 @@ export interface LedgerBridgeOptions {
   readonly now?: () => number;
 }
 
-export class LedgerBridgeClient implements LedgerReader, ResultDelivery {
+export class LedgerBridgeClient implements LedgerReader, ResultDelivery, UsageRecorder {
   readonly #session: TokenSession;
 
   constructor(baseUrl: string, identity: BridgeIdentity, options: LedgerBridgeOptions = {}) {
@@ -58,16 +60,30 @@ export class LedgerBridgeClient implements LedgerReader, ResultDelivery {
    */
   async deliverResult(delivery: ResultToDeliver): Promise<void> {
     const path = `/daos/${encodeURIComponent(delivery.daoId)}/versions/${delivery.version}/computations/${encodeURIComponent(delivery.jobId)}/result`;
+    const { daoId: _d, version: _v, jobId: _j, ...body } = delivery;
+    await this.#write(path, body, (retryable, code, message) => new ResultDeliveryError(retryable, code, message));
+  }
+
+  /**
+   * POST /daos/{daoId}/versions/{version}/usage: the member's bridge records the entry with RecordUsage
+   * as the member. Resolves on 2xx (a repeat of the same entry too); otherwise a UsageRecordError,
+   * `retryable` when the bridge did not answer or answered 5xx.
+   */
+  async recordUsage(daoId: string, version: number, entry: UsageEntryInput): Promise<void> {
+    await this.#write(`/daos/${encodeURIComponent(daoId)}/versions/${version}/usage`, entry, (retryable, code, message) => new UsageRecordError(retryable, code, message));
+  }
+
+  async #write(path: string, body: unknown, failure: (retryable: boolean, code: string, message: string) => Error): Promise<void> {
     let answer;
     try {
-      answer = await this.#session.request('POST', path, { computation: delivery.computation, members: delivery.members, result: delivery.result, resultDigest: delivery.resultDigest });
+      answer = await this.#session.request('POST', path, body);
     } catch (error) {
       if (!(error instanceof TokenSessionError)) throw error;
-      throw new ResultDeliveryError(error.status === undefined || error.status >= 500, error.code ?? (error.status === undefined ? 'UNREACHABLE' : `HTTP_${error.status}`), `the ledger bridge ${error.message}`);
+      throw failure(error.status === undefined || error.status >= 500, error.code ?? (error.status === undefined ? 'UNREACHABLE' : `HTTP_${error.status}`), `the ledger bridge ${error.message}`);
     }
     if (answer.status >= 200 && answer.status < 300) return;
     const code = answerCode(answer.body) ?? `HTTP_${answer.status}`;
-    throw new ResultDeliveryError(answer.status >= 500, code, `the ledger bridge answered POST ${path} with ${answer.status} ${code}`);
+    throw failure(answer.status >= 500, code, `the ledger bridge answered POST ${path} with ${answer.status} ${code}`);
   }
 
   async #request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<SessionResponse> {

@@ -24,6 +24,7 @@ import { ledgerGate } from './ledger-check';
 import { opQueue, type NodeLog } from './op-queue';
 import { checkOwnParty, MeshIdentityError, waitForMeshFile } from './mesh-file.adapter';
 import { deliverOutcome } from './result-delivery';
+import { ownerUsage } from './usage-record';
 import { listenTlsNode, type Endpoint, type PeerAuthentication } from './tls.adapter';
 import { mascotOptionsOf, type MpcNodeConfig } from './node.config';
 
@@ -96,7 +97,8 @@ export interface ServingNode {
  * (ledger-check.ts); every op starts with an agreement round in which each node tells the others
  * whether it takes part (agreement.ts), and runs only if all do, so a refusal leaves the mesh in step.
  * A result of which it is a recipient goes to that bridge, the coordinator getting its digest only
- * (result-delivery.ts).
+ * (result-delivery.ts); the data owner's node records there what became of an op on its dataset that
+ * gave no result, refused or failed (usage-record.ts).
  * With MPC_NODE_COORDINATOR_URL it registers itself at the coordinator once its mesh is set up
  * (coordinator-registration.ts).
  */
@@ -160,7 +162,7 @@ export async function serveMpcNode(config: MpcNodeConfig, log: NodeLog): Promise
   const op = opQueue({
     notReady: () => (mascot ? undefined : waiting),
     broken: () => dead,
-    ...(ledger ? { admit: ledgerGate(() => meshFile!, ledger, log), deliver: (o, out) => deliverOutcome(o, out, meshFile!, ledger, log) } : {}),
+    ...(ledger ? { admit: ledgerGate(() => meshFile!, ledger, log), deliver: (o, out) => deliverOutcome(o, out, meshFile!, ledger, log), usage: ownerUsage(() => meshFile, ledger, log) } : {}),
     // Every op starts with the agreement round, a listed mesh's (no ledger: always takes part) too, so a mixed mesh stays in step.
     agree: (opId, own) => agreeOnOp(transport!, opId, own, config.agreementTimeoutMs),
     run,

@@ -10,6 +10,7 @@ const outcome = (opId: string): ComputeOutcome => ({ opId, party: 0, rows: 3, ma
 function setup(verdicts: Record<string, ControlError | undefined> = {}) {
   const ran: string[] = [];
   const admitted: string[] = [];
+  const reported: string[] = [];
   let broken: Error | undefined;
   const deps: OpQueueDeps = {
     notReady: () => undefined,
@@ -24,10 +25,11 @@ function setup(verdicts: Record<string, ControlError | undefined> = {}) {
       if (op.opId === 'abort') throw Object.assign(new Error('the mesh aborted'), { code: 'PROTOCOL_VIOLATION' });
       return outcome(op.opId);
     },
+    usage: { refused: async (op, check) => void reported.push(`refused ${op.opId} ${check}`), failed: async (op, code) => void reported.push(`failed ${op.opId} ${code}`) },
     onMeshBroken: (e) => (broken = e),
     log: () => undefined,
   };
-  return { op: opQueue(deps), ran, admitted, broken: () => broken };
+  return { op: opQueue(deps), ran, admitted, reported, broken: () => broken };
 }
 
 const notAllowed = () => new ControlError(403, 'NOT_ALLOWED', 'check computation-allowed: no', 'computation-allowed');
@@ -81,6 +83,17 @@ describe("the node's queue of operations", () => {
     await expect(q.op(compute('next'))).rejects.toMatchObject({ status: 503, code: 'NODE_BROKEN' });
   });
 
+  it('reports a compute op that failed after the agreement round with its code, once; not a failed preprocessing', async () => {
+    const q = setup();
+    await expect(q.op(compute('abort'))).rejects.toMatchObject({ code: 'PROTOCOL_VIOLATION' });
+    await expect(q.op(compute('abort'))).rejects.toMatchObject({ code: 'PROTOCOL_VIOLATION' });
+    const r = setup();
+    await expect(r.op({ opId: 'abort', kind: 'preprocess', triples: 1, masks: [] })).rejects.toMatchObject({ code: 'PROTOCOL_VIOLATION' });
+    const refusing = setup({ a: notAllowed() });
+    await expect(refusing.op(compute('a'))).rejects.toMatchObject({ code: 'NOT_ALLOWED' });
+    expect([q.reported, r.reported, refusing.reported]).toEqual([['failed abort PROTOCOL_VIOLATION'], [], ['refused a computation-allowed']]);
+  });
+
   it('refuses a malformed op before anything else', async () => {
     const q = setup();
     await expect(q.op({ ...compute('a'), ledger: { daoId: 'd1' } })).rejects.toMatchObject({ status: 400, code: 'INVALID_REQUEST', message: expect.stringMatching(/^ledger/) });
@@ -126,8 +139,10 @@ describe("the node's queue of operations", () => {
       const ran: string[] = [];
       const admitted: string[] = [];
       const logged: Array<[string, Record<string, unknown> | undefined]> = [];
+      const reported: string[] = [];
       let broken: Error | undefined;
       const op = opQueue({
+        usage: { refused: async (o, check) => void reported.push(`refused ${o.opId} ${check}`), failed: async (o, code) => void reported.push(`failed ${o.opId} ${code}`) },
         notReady: () => undefined,
         broken: () => broken,
         admit: async (o) => {
@@ -149,7 +164,7 @@ describe("the node's queue of operations", () => {
         onMeshBroken: (e) => (broken = e),
         log: (message, extra) => void logged.push([message, extra]),
       });
-      return { op, ran, admitted, logged, broken: () => broken, transport: t };
+      return { op, ran, admitted, logged, reported, broken: () => broken, transport: t };
     });
   }
   const all = (nodes: ReturnType<typeof mesh>, body: unknown) => Promise.allSettled(nodes.map((n) => n.op(body)));
@@ -174,6 +189,23 @@ describe("the node's queue of operations", () => {
     }
     expect(nodes[0]!.logged).toContainEqual(['agreement: not run', { opId: 'a', kind: 'compute', refusedBy: [{ party: 1, code: 'NOT_ALLOWED', check: 'computation-allowed' }] }]);
     expect(nodes[0]!.logged).toContainEqual(['agreement: every party takes part', { opId: 'b', kind: 'compute' }]);
+  });
+
+  it("reports a refused op for the usage trail once: the refusing node's own check, 'party-refused' on the nodes that took part; nothing for a run op", async () => {
+    const nodes = mesh([{}, { a: notAllowed() }, {}]);
+    await all(nodes, compute('a'));
+    await all(nodes, compute('a')); // a retry: the first answers, nothing reported again
+    await all(nodes, compute('b'));
+    expect(nodes.map((n) => n.reported)).toEqual([['refused a party-refused'], ['refused a computation-allowed'], ['refused a party-refused']]);
+  });
+
+  it('reports nothing for a refusal without a check: LEDGER_UNAVAILABLE on its own node, or as the only refusal of the round', async () => {
+    const mixed = mesh([{ a: unavailable() }, { a: notAllowed() }]);
+    await all(mixed, compute('a'));
+    expect(mixed.map((n) => n.reported)).toEqual([[], ['refused a computation-allowed']]);
+    const down = mesh([{}, { a: unavailable() }]);
+    await all(down, compute('a'));
+    expect(down.map((n) => n.reported)).toEqual([[], []]);
   });
 
   it('keeps a refusal on every node alike: a retry gets every first answer without a new round', async () => {

@@ -2,6 +2,7 @@ import { MpcError, nodeOpSchema, type ComputeOp, type ComputeOutcome, type NodeO
 import { refusalDecision, type PartyDecision } from './agreement';
 import { ControlError } from './control.server';
 import { DatasetError } from './dataset.adapter';
+import { PARTY_REFUSED, type OpUsage } from './usage-record';
 
 export type NodeLog = (message: string, extra?: Record<string, unknown>) => void;
 
@@ -28,6 +29,14 @@ export interface OpQueueDeps {
    * (502 RESULT_NOT_DELIVERED). Never breaks the mesh. Absent: the outcome as it is.
    */
   deliver?(op: ComputeOp, outcome: ComputeOutcome): Promise<ComputeOutcome>;
+  /**
+   * The usage trail of a compute op that gave no result (usage-record.ts: the data owner's node
+   * records it through its member's bridge): `refused` with the check of this node's refusal (none
+   * for a refusal without a check, LEDGER_UNAVAILABLE: a retry asks again), or 'party-refused' when it
+   * took part and another party refused (not when every refusal was LEDGER_UNAVAILABLE); `failed` with the code when the op failed after the
+   * agreement round. Called once per op id, not awaited (it never throws). Absent: nothing recorded.
+   */
+  usage?: OpUsage;
   /** The op failed on the mesh (an abort closed the channels): the mesh cannot run anything more. */
   onMeshBroken(error: Error): void;
   log: NodeLog;
@@ -107,6 +116,12 @@ export function opQueue(deps: OpQueueDeps): (body: unknown) => Promise<unknown> 
         deps.log(refused.length === 0 ? 'agreement: every party takes part' : 'agreement: not run', { opId: o.opId, kind: o.kind, ...(refused.length > 0 ? { refusedBy: refused } : {}) });
         forget = refused.length > 0 && refused.every((r) => r.code === 'LEDGER_UNAVAILABLE');
       }
+      if (o.kind === 'compute' && deps.usage && (refusal || refused.length > 0)) {
+        const own = refusal instanceof ControlError ? refusal.check : undefined;
+        // This node's own check; or, when it took part, the other parties' refusal (none to record when each was only LEDGER_UNAVAILABLE).
+        const check = own ?? (!refusal && refused.some((r) => r.code !== 'LEDGER_UNAVAILABLE') ? PARTY_REFUSED : undefined);
+        if (check !== undefined) void deps.usage.refused(o, check);
+      }
       if (refusal) throw refusal;
       if (refused.length > 0) throw partyRefused(o.opId, refused);
 
@@ -118,6 +133,7 @@ export function opQueue(deps: OpQueueDeps): (body: unknown) => Promise<unknown> 
       } catch (error) {
         const e = error as Error & { code?: string };
         deps.log('operation failed', { opId: o.opId, kind: o.kind, code: e.code ?? 'INTERNAL', error: e.message });
+        if (o.kind === 'compute' && deps.usage) void deps.usage.failed(o, e.code ?? 'INTERNAL');
         if (error instanceof DatasetError) throw new ControlError(422, error.code, error.message);
         if (error instanceof MpcError && error.code === 'INVALID_ARGUMENT') throw new ControlError(422, error.code, error.message);
         deps.onMeshBroken(e);

@@ -14,7 +14,7 @@ const op: ComputeOp = {
   recipients: [1],
   dataset: { name: 'readings', columns: ['kwh'] },
   fractionalBits: 16,
-  ledger: { daoId: 'd1', version: 2, computation: 'mean', requester: 'VspMSP', recipients: ['VspMSP'], owner: 'DspMSP' },
+  ledger: { daoId: 'd1', version: 2, computation: 'mean', requester: 'VspMSP', requesterEnrollmentId: 'vsp-analyst', recipients: ['VspMSP'], owner: 'DspMSP' },
 };
 const result = { mean: 12.5, sums: [1, 2.25] };
 const outcome = (withResult = true): ComputeOutcome => ({ opId: 'comp-1', party: 1, rows: 3, ...(withResult ? { result } : {}), made: { triples: 1, masks: 1 }, onlineMs: 4, inventory: { party: 1, parties: 2, triples: 0, squares: 0, masks: [0, 0] } });
@@ -46,11 +46,18 @@ describe("a recipient node's delivery of a result to its member's bridge", () =>
     const { port, deliveries } = bridge();
     const answered = await deliverOutcome(op, outcome(), mesh(['DspMSP', 'VspMSP']), port, log, retry);
     const digest = createHash('sha256').update('{"mean":12.5,"sums":[1,2.25]}').digest('hex');
-    expect(deliveries).toEqual([{ daoId: 'd1', version: 2, jobId: 'comp-1', computation: 'mean', members: ['DspMSP', 'VspMSP'], result, resultDigest: digest }]);
+    // With what the granted request's usage entry needs: who asked, the dataset, the parameters' digest, the rows read, the recipients.
+    const params = createHash('sha256').update('{"columns":["kwh"],"fractionalBits":16}').digest('hex');
+    expect(deliveries).toEqual([
+      { daoId: 'd1', version: 2, jobId: 'comp-1', computation: 'mean', members: ['DspMSP', 'VspMSP'], result, resultDigest: digest, requester: { mspId: 'VspMSP', enrollmentId: 'vsp-analyst' }, dataset: { owner: 'DspMSP', name: 'readings' }, parametersDigest: params, rows: 3, recipients: ['VspMSP'] },
+    ]);
+    const { requesterEnrollmentId: _e, ...anonymous } = op.ledger!;
+    await deliverOutcome({ ...op, ledger: anonymous }, outcome(), mesh(['DspMSP', 'VspMSP']), port, log, retry);
+    expect(deliveries[1]!.requester).toEqual({ mspId: 'VspMSP' });
     expect(answered).not.toHaveProperty('result');
     expect(answered).toMatchObject({ opId: 'comp-1', party: 1, rows: 3, resultDigest: digest, delivered: true });
     expect(JSON.stringify(logs)).not.toContain('12.5');
-    expect(logs).toEqual([{ message: 'result delivered', extra: { opId: 'comp-1', resultDigest: digest, attempts: 1 } }]);
+    expect(logs[0]).toEqual({ message: 'result delivered', extra: { opId: 'comp-1', resultDigest: digest, attempts: 1 } });
   });
 
   it('passes a non-recipient\'s outcome (no result) unchanged, delivering nothing', async () => {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { resultDigest, type MpcMeshFile } from '@datawell/contracts';
+import { parametersDigest, resultDigest, type MpcMeshFile } from '@datawell/contracts';
 import type { ComputeOp, ComputeOutcome } from '@datawell/mpc';
 import { ControlError } from './control.server';
 import type { NodeLog } from './op-queue';
@@ -22,6 +22,12 @@ export interface ResultToDeliver {
   readonly members: readonly string[];
   readonly result: Readonly<Record<string, number | readonly number[]>>;
   readonly resultDigest: string;
+  /** What the usage entry says of the request (op.ledger, op.dataset, the outcome's rows). */
+  readonly requester: { readonly mspId: string; readonly enrollmentId?: string };
+  readonly dataset: { readonly owner: string; readonly name: string };
+  readonly parametersDigest: string;
+  readonly rows: number;
+  readonly recipients: readonly string[];
 }
 
 /** The port to the member's bridge for results. */
@@ -65,7 +71,20 @@ export async function deliverOutcome(op: ComputeOp, outcome: ComputeOutcome, mes
   const members = mesh.parties.map((p) => p.owner);
   if (!ledger || members.some((m) => m === undefined)) throw new ControlError(502, 'RESULT_NOT_DELIVERED', 'the op names no DAO version, or the mesh file no member of every party: the result has nowhere to go');
   const digest = resultDigest(result);
-  const delivery: ResultToDeliver = { daoId: ledger.daoId, version: ledger.version, jobId: op.opId, computation: ledger.computation, members: members as string[], result, resultDigest: digest };
+  const delivery: ResultToDeliver = {
+    daoId: ledger.daoId,
+    version: ledger.version,
+    jobId: op.opId,
+    computation: ledger.computation,
+    members: members as string[],
+    result,
+    resultDigest: digest,
+    requester: { mspId: ledger.requester, ...(ledger.requesterEnrollmentId !== undefined ? { enrollmentId: ledger.requesterEnrollmentId } : {}) },
+    dataset: { owner: ledger.owner, name: op.dataset.name },
+    parametersDigest: parametersDigest({ columns: op.dataset.columns, fractionalBits: op.fractionalBits }),
+    rows: outcome.rows,
+    recipients: [...ledger.recipients],
+  };
   const attempts = Math.max(1, retry.attempts ?? 4);
   const wait = retry.sleep ?? ((ms: number) => sleep(ms));
   for (let attempt = 1; ; attempt++) {
