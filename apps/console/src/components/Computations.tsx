@@ -30,8 +30,8 @@ function ResultRow({ daoId, r }: { daoId: string; r: ResultSummary }) {
           <code data-testid="result-tx">{r.txId}</code>
         </Table.Td>
         <Table.Td>
-          <Button size="xs" variant="light" aria-expanded={open} onClick={() => setOpen((o) => !o)} aria-label={`${open ? 'Hide' : 'Show'} the result of ${r.jobId}`}>
-            {open ? 'Hide' : 'Show result'}
+          <Button size="xs" variant="light" aria-expanded={open} onClick={() => setOpen((o) => !o)} aria-label={`${open ? 'Hide' : 'Show'} result of ${r.jobId}`}>
+            {open ? 'Hide result' : 'Show result'}
           </Button>
         </Table.Td>
       </Table.Tr>

@@ -67,7 +67,7 @@ describe('computations in the console', () => {
     const results = page.getByTestId('results');
     const row = results.locator(`[data-testid="result-row"][data-job="${computation.id}"]`);
     await see(row.getByTestId('result-tx')).toHaveText(first.txId);
-    await row.getByRole('button', { name: `Show the result of ${computation.id}` }).click();
+    await row.getByRole('button', { name: `Show result of ${computation.id}` }).click();
     await see(results.getByTestId('result-digest')).toHaveText(first.resultDigest);
     await see(results.locator('[data-testid="result-value"][data-name="mean"]')).toHaveText(`mean: ${String(first.result['mean'])}`);
     await see(results.locator('[data-testid="result-value"][data-name="n"]')).toHaveText(`n: ${String(first.result['n'])}`);
