@@ -99,15 +99,27 @@ async function writePeerConfig(ctx: StackContext, org: OrgRecord): Promise<strin
     fileSystemPath: join(node.home, 'data'),
   });
   Object.assign(section(peer, 'gateway'), { enabled: true });
-  Object.assign(section(peer, 'gossip'), { bootstrap: node.endpoint, externalEndpoint: node.endpoint, endpoint: node.endpoint, useLeaderElection: true, orgLeader: false,
+  const gossip = section(peer, 'gossip');
+  Object.assign(gossip, { bootstrap: node.endpoint, externalEndpoint: node.endpoint, endpoint: node.endpoint, useLeaderElection: true, orgLeader: false,
     // A peer counts another dead after 25 s without an alive message by default; on a loaded
     // machine with dozens of peers they missed each other's and the membership flapped, so discovery
     // briefly found no endorser. A minute rides that out.
     aliveExpirationTimeout: '60s' });
+  // A peer pulls a channel's blocks only once it is its organisation's leader there, and the election
+  // waits leaderElectionDuration (5 s by default) for other candidates after every join and restart:
+  // 6 s between joining a channel and its first block, ~230 times per CI run (every new DAO channel, a
+  // seat, a resumed domain), often on a test's path (an approval waits for its block). Each organisation
+  // has one peer, so there is never another candidate; 1 s still lets one be heard. The election itself
+  // stays: static leadership (reverted in 4004535d) left a newly added peer without blocks in a CI rehearsal.
+  Object.assign(section(gossip, 'election'), { leaderElectionDuration: '1s' });
   Object.assign(section(peer, 'tls'), { enabled: true, clientAuthRequired: false, cert: { file: join(tls, 'server.crt') }, key: { file: join(tls, 'server.key') }, rootcert: { file: join(tls, 'ca.crt') } });
   // Each peer keeps its snapshots beside its ledger (the default is one machine-wide folder, which a
   // domain's user may not write and no two domains should share).
   Object.assign(section(section(doc, 'ledger'), 'snapshots'), { rootDir: join(node.home, 'data', 'snapshots') });
+  // The delivery client retries a failing orderer connection with a doubling delay capped at an hour
+  // by default, so a few refusals early on (a new channel's Raft leader not elected yet, a peer of an
+  // organisation the channel's config does not list yet) could leave a peer minutes behind; 10 s caps it.
+  Object.assign(section(peer, 'deliveryclient'), { reConnectBackoffThreshold: '10s' });
   // An empty endpoint disables the Docker controller: chaincode only runs as an external service.
   section(doc, 'vm')['endpoint'] = '';
   Object.assign(section(doc, 'chaincode'), { externalBuilders: [{ name: 'ccaas', path: dirs.builder }] });
@@ -122,9 +134,17 @@ export async function startOrderer(ctx: StackContext, i: number): Promise<void> 
   if (isAlive(readPid(node.pidFile))) return;
   const cfgDir = await writeOrdererConfig(ctx, i);
   ctx.progress.step('fabric', `starting ${node.name} on ${node.endpoint}`);
-  startDaemon({ name: node.name, cmd: fabricBin(ctx.settings, 'orderer'), args: [], env: { FABRIC_CFG_PATH: cfgDir }, cwd: node.home, logFile: node.logFile, pidFile: node.pidFile });
+  startDaemon({ name: node.name, cmd: fabricBin(ctx.settings, 'orderer'), args: [], env: { FABRIC_CFG_PATH: cfgDir, FABRIC_LOGGING_SPEC: LOGGING_SPEC }, cwd: node.home, logFile: node.logFile, pidFile: node.pidFile });
   await waitForDaemon(node.name, node, () => nodeHealthy(node), 60000, node.name);
 }
+
+/**
+ * Fabric's default is INFO everywhere, which includes the grpc library's own trace of every client
+ * connection (created, resolver state as multi-line JSON, connecting, ready, closing): 90 % of a
+ * peer's log, 40 MB and 600 000 lines per e2e peer in a CI run, written while gossip redials the
+ * peers of parked domains. Its warnings stay; every Fabric logger keeps INFO.
+ */
+const LOGGING_SPEC = 'grpc=warn:info';
 
 /**
  * A peer at rest is a few hundred goroutines on timers (gossip, election, deliver); with a scheduler
@@ -133,7 +153,7 @@ export async function startOrderer(ctx: StackContext, i: number): Promise<void> 
  * machine runs a peer per organisation. Its work is endorsing and validating a few transactions per
  * second here, which one thread does. `DATAWELL_PEER_GOMAXPROCS` overrides it.
  */
-const PEER_RUNTIME = { GOMAXPROCS: process.env['DATAWELL_PEER_GOMAXPROCS'] ?? '1' };
+const PEER_RUNTIME = { GOMAXPROCS: process.env['DATAWELL_PEER_GOMAXPROCS'] ?? '1', FABRIC_LOGGING_SPEC: LOGGING_SPEC };
 
 export async function startPeer(ctx: StackContext, org: OrgRecord): Promise<void> {
   const node = peerProcess(ctx, org);
