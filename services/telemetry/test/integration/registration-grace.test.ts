@@ -23,8 +23,11 @@ jest.setTimeout(900_000);
 const ctx = testStackContext();
 // The life-cycle scenario's organisations (reused across runs and suites: onboarding them again is a no-op).
 const [DSP, VSP1, VSP2] = ['LcDspMSP', 'LcVsp1MSP', 'LcVsp2MSP'];
-const GRACE_SECONDS = 30;
-const ABANDON_AFTER_SECONDS = 5;
+// The grace only has to outlast abandon-after (else the chaincode refuses) and the VersionCreated relay
+// (telemetry learns of the version within a second or two, under CI load a few): 10 s is both, and
+// every second of it is waited out. Abandon-after is 3 periods of the 1 s heartbeat.
+const GRACE_SECONDS = 10;
+const ABANDON_AFTER_SECONDS = 3;
 const h = new TelemetryHarness({ TELEMETRY_REGISTRATION_GRACE_SECONDS: String(GRACE_SECONDS) });
 let db: Awaited<ReturnType<typeof scratchDatabase>>;
 let wallet: Awaited<ReturnType<typeof operatorWallet>>;
