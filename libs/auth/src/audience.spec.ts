@@ -3,7 +3,7 @@ import { Metadata } from '@grpc/grpc-js';
 import type { ServiceConfig } from '@datawell/config';
 import { createKeyAndCsr, testCertificateAuthority } from '@datawell/testing';
 import { admit, Authenticator, type Audience } from './auth.module';
-import { isAdminCertificate, verifyAgainstDirectory } from './certificates';
+import { isAdminCertificate, verifyAgainstDirectory, workloadOf } from './certificates';
 import { operatorEntry, type IdentityDirectory } from './directory';
 import { AuthError } from './errors';
 import type { DirectoryEntry, Principal } from './principal';
@@ -26,20 +26,62 @@ function verdict(principal: Principal, audience: Audience): string {
   }
 }
 
-async function certificateOf(ca: Awaited<ReturnType<typeof testCertificateAuthority>>, enrollmentId: string, organizationalUnits: string[] = []) {
+async function certificateOf(ca: Awaited<ReturnType<typeof testCertificateAuthority>>, enrollmentId: string, organizationalUnits: string[] = [], attributes?: Record<string, string> | string) {
   const { csrPem, privateKeyPem } = await createKeyAndCsr(enrollmentId, { organizationalUnits });
-  return { certificatePem: await ca.issue(csrPem), privateKeyPem };
+  return { certificatePem: await ca.issue(csrPem, 1, attributes === undefined ? {} : { attributes }), privateKeyPem };
 }
 
 describe('audiences: participants, the operator, the operator administrators', () => {
   it.each<[string, Principal, Record<Audience, string>]>([
-    ['a DSP user', who('DSP'), { participant: 'admitted', operatorAdmin: 'FORBIDDEN', participantOrOperatorAdmin: 'admitted' }],
-    ["a VSP's administrator (OU=admin of a participant)", who('VSP', true), { participant: 'admitted', operatorAdmin: 'FORBIDDEN', participantOrOperatorAdmin: 'admitted' }],
-    ["an operator's identity that is not an administrator", who('OPERATOR'), { participant: 'FORBIDDEN', operatorAdmin: 'FORBIDDEN', participantOrOperatorAdmin: 'FORBIDDEN' }],
-    ["the operator's administrator", who('OPERATOR', true), { participant: 'FORBIDDEN', operatorAdmin: 'admitted', participantOrOperatorAdmin: 'admitted' }],
+    // A participant's people are admitted on its workloads' routes too; the operator's identities are not.
+    ['a DSP user', who('DSP'), { participant: 'admitted', operatorAdmin: 'FORBIDDEN', participantOrOperatorAdmin: 'admitted', participantOrWorkload: 'admitted' }],
+    ["a VSP's administrator (OU=admin of a participant)", who('VSP', true), { participant: 'admitted', operatorAdmin: 'FORBIDDEN', participantOrOperatorAdmin: 'admitted', participantOrWorkload: 'admitted' }],
+    ["an operator's identity that is not an administrator", who('OPERATOR'), { participant: 'FORBIDDEN', operatorAdmin: 'FORBIDDEN', participantOrOperatorAdmin: 'FORBIDDEN', participantOrWorkload: 'FORBIDDEN' }],
+    ["the operator's administrator", who('OPERATOR', true), { participant: 'FORBIDDEN', operatorAdmin: 'admitted', participantOrOperatorAdmin: 'admitted', participantOrWorkload: 'FORBIDDEN' }],
+    ["a VSP's MPC node (a workload's identity)", { ...who('VSP'), workload: 'mpc-node' }, { participant: 'FORBIDDEN', operatorAdmin: 'FORBIDDEN', participantOrOperatorAdmin: 'FORBIDDEN', participantOrWorkload: 'admitted' }],
   ])('%s', (_, principal, expected) => {
-    const audiences: Audience[] = ['participant', 'operatorAdmin', 'participantOrOperatorAdmin'];
+    const audiences: Audience[] = ['participant', 'operatorAdmin', 'participantOrOperatorAdmin', 'participantOrWorkload'];
     expect(Object.fromEntries(audiences.map((a) => [a, verdict(principal, a)]))).toEqual(expected);
+  });
+});
+
+describe("a workload's identity (Fabric CA's datawell.workload attribute)", () => {
+  it('is read from the attribute extension as Fabric CA writes it; a person has none, or other attributes only', async () => {
+    const ca = await testCertificateAuthority('ca.vsp');
+    const workload = async (attributes?: Record<string, string> | string) => workloadOf(new X509Certificate((await certificateOf(ca, 'someone', [], attributes)).certificatePem));
+    expect(await workload({ 'datawell.workload': 'mpc-node', 'hf.EnrollmentID': 'd1.v1.vsp-mpc', 'hf.Type': 'client', 'hf.Affiliation': '' })).toBe('mpc-node');
+    expect(await workload({ 'hf.EnrollmentID': 'owner', 'hf.Type': 'client', 'hf.Affiliation': '' })).toBeUndefined();
+    expect(await workload()).toBeUndefined();
+    // An extension that cannot be read, or a value that is no workload name, is refused: it could be a workload's.
+    await expect(workload('not json')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    await expect(workload('{"attrs": ["datawell.workload"]}')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    await expect(workload({ 'datawell.workload': 'Mpc Node!' })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
+  it("signs in as its member's workload, is refused on a person's routes and admitted on its workload's, its token included", async () => {
+    const ca = await testCertificateAuthority('ca.vsp');
+    const entry: DirectoryEntry = { mspId: 'VspOrgMSP', role: 'VSP', name: 'VSP', status: 'active', caCertPem: ca.caCertPem };
+    const node = await certificateOf(ca, 'd1.v1.vsp-mpc', ['client'], { 'datawell.workload': 'mpc-node', 'hf.Type': 'client' });
+    const verified = verifyAgainstDirectory(new X509Certificate(node.certificatePem), [entry]);
+    expect(verified).toMatchObject({ enrollmentId: 'd1.v1.vsp-mpc', workload: 'mpc-node' });
+    const person = verifyAgainstDirectory(new X509Certificate((await certificateOf(ca, 'owner', ['client'])).certificatePem), [entry]);
+    expect(person.workload).toBeUndefined();
+
+    // Its bearer token keeps what it is: refused where a person's is admitted, admitted on its workload's routes.
+    const directory = { all: async () => [entry], get: async (mspId: string) => (mspId === entry.mspId ? entry : undefined) } as unknown as IdentityDirectory;
+    const auth = new Authenticator({ auth: { tokenSecret: 's'.repeat(32) } } as ServiceConfig, directory);
+    const principal = await auth.authenticateCertificate(node.certificatePem);
+    expect(principal).toMatchObject({ mspId: 'VspOrgMSP', enrollmentId: 'd1.v1.vsp-mpc', workload: 'mpc-node' });
+    const token = auth.issuer.issue(principal).token;
+    expect(await auth.authenticate(`Bearer ${token}`)).toEqual(principal);
+    const call = (audience?: Audience) => {
+      const m = new Metadata();
+      m.set('authorization', `Bearer ${token}`);
+      return auth.authenticateCall(m, undefined, audience).then((p) => p.workload, (e: unknown) => (e instanceof AuthError ? e.code : String(e)));
+    };
+    expect(await call()).toBe('FORBIDDEN');
+    expect(await call('participantOrOperatorAdmin')).toBe('FORBIDDEN');
+    expect(await call('participantOrWorkload')).toBe('mpc-node');
   });
 });
 

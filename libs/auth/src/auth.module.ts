@@ -123,8 +123,12 @@ export class Authenticator {
   }
 }
 
-/** Who a route is for: participants' identities, the operator's administrators, or either. */
-export type Audience = 'participant' | 'operatorAdmin' | 'participantOrOperatorAdmin';
+/**
+ * Who a route is for: participants' people, the operator's administrators, or either; or a
+ * participant's people and its workloads (an MPC node's own identity: its ledger reads, its result's
+ * delivery, its registration). Every other audience refuses a workload's identity.
+ */
+export type Audience = 'participant' | 'operatorAdmin' | 'participantOrOperatorAdmin' | 'participantOrWorkload';
 
 const AUDIENCE = 'datawell.auth.audience';
 
@@ -132,6 +136,10 @@ const isOperatorAdmin = (p: Principal) => p.role === 'OPERATOR' && p.admin === t
 
 /** The principal if `audience` admits it; otherwise FORBIDDEN (it is authenticated, but not for this). */
 export function admit(principal: Principal, audience: Audience): Principal {
+  if (principal.workload !== undefined && audience !== 'participantOrWorkload') {
+    throw new AuthError('FORBIDDEN', `${principal.enrollmentId} of ${principal.mspId} is a workload's identity (${principal.workload}): it may call only the routes its workload needs`);
+  }
+  if (audience === 'participantOrWorkload' && principal.role === 'OPERATOR') throw new AuthError('FORBIDDEN', 'the operator is not a participant: this needs the identity of a participant organisation or of its workload');
   if (audience === 'operatorAdmin' && !isOperatorAdmin(principal)) throw new AuthError('FORBIDDEN', 'only an administrator of the operator (OperatorMSP, OU=admin) may call this');
   if (audience === 'participant' && principal.role === 'OPERATOR') throw new AuthError('FORBIDDEN', 'the operator is not a participant: this needs the identity of a participant organisation');
   if (audience === 'participantOrOperatorAdmin' && principal.role === 'OPERATOR' && !isOperatorAdmin(principal)) {
@@ -140,12 +148,13 @@ export function admit(principal: Principal, audience: Audience): Principal {
   return principal;
 }
 
-function principalOf(verified: { entry: { mspId: string; role: Principal['role'] }; enrollmentId: string; admin: boolean; fingerprint: string }): Principal {
+function principalOf(verified: { entry: { mspId: string; role: Principal['role'] }; enrollmentId: string; admin: boolean; workload?: string; fingerprint: string }): Principal {
   return {
     mspId: verified.entry.mspId,
     enrollmentId: verified.enrollmentId,
     role: verified.entry.role,
     ...(verified.admin ? { admin: true } : {}),
+    ...(verified.workload ? { workload: verified.workload } : {}),
     certificateFingerprint: verified.fingerprint,
   };
 }

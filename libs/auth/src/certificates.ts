@@ -1,4 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
+// @peculiar/x509 (its DI container) needs the reflect polyfill loaded first.
+import 'reflect-metadata';
+import { X509Certificate as ParsedCertificate } from '@peculiar/x509';
 import { unauthenticated } from './errors';
 import type { DirectoryEntry } from './principal';
 
@@ -7,6 +10,8 @@ export interface VerifiedCertificate {
   readonly enrollmentId: string;
   /** OU=admin: Fabric CA's `admin` identity type (NodeOUs). */
   readonly admin: boolean;
+  /** The workload this identity is for (WORKLOAD_ATTRIBUTE), when it is one: not a person. */
+  readonly workload?: string;
   readonly fingerprint: string;
   readonly certificate: X509Certificate;
 }
@@ -36,6 +41,53 @@ export function isAdminCertificate(certificate: X509Certificate): boolean {
   return certificate.subject.split('\n').some((rdn) => rdn.split(' + ').includes('OU=admin'));
 }
 
+/** Fabric CA's extension of enrollment certificate attributes: JSON `{"attrs": {name: value}}` (its attrmgr). */
+export const FABRIC_ATTRIBUTES_OID = '1.2.3.4.5.6.7.8.1';
+
+/**
+ * The attribute a member's CA writes into the certificate of a workload's identity (an MPC node's:
+ * `mpc-node`), registered with `ecert: true` by the member's provisioner. Such an identity is the
+ * workload's, not a person's: the services admit it only on the routes its workload needs.
+ */
+export const WORKLOAD_ATTRIBUTE = 'datawell.workload';
+const WORKLOAD_VALUE = /^[a-z][a-z0-9-]{0,31}$/;
+
+/**
+ * The certificate's Fabric CA attributes, or undefined when it has none (or not as Fabric CA writes
+ * them). A certificate whose attribute extension cannot be read is not taken for a person's: the
+ * caller refuses it (see workloadOf).
+ */
+export function fabricAttributes(certificate: X509Certificate): Record<string, string> | undefined | 'unreadable' {
+  let value: ArrayBuffer | undefined;
+  try {
+    value = new ParsedCertificate(certificate.raw).getExtension(FABRIC_ATTRIBUTES_OID)?.value;
+  } catch {
+    return 'unreadable';
+  }
+  if (!value) return undefined;
+  try {
+    const attrs = (JSON.parse(Buffer.from(value).toString('utf8')) as { attrs?: unknown }).attrs;
+    if (!attrs || typeof attrs !== 'object' || Array.isArray(attrs)) return 'unreadable';
+    return Object.fromEntries(Object.entries(attrs as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+  } catch {
+    return 'unreadable';
+  }
+}
+
+/**
+ * The workload an identity's certificate is for (WORKLOAD_ATTRIBUTE), or undefined for a person's.
+ * An unreadable attribute extension, or a workload value that is no name, is refused (401): it cannot
+ * be told apart from a workload's.
+ */
+export function workloadOf(certificate: X509Certificate): string | undefined {
+  const attrs = fabricAttributes(certificate);
+  if (attrs === 'unreadable') throw unauthenticated(`the certificate's attribute extension (${FABRIC_ATTRIBUTES_OID}) is not readable`);
+  const workload = attrs?.[WORKLOAD_ATTRIBUTE];
+  if (workload === undefined) return undefined;
+  if (!WORKLOAD_VALUE.test(workload)) throw unauthenticated(`the certificate's ${WORKLOAD_ATTRIBUTE} attribute is not a workload name`);
+  return workload;
+}
+
 /**
  * The directory statuses whose identities sign in. A participant suspended by the marketplace's
  * governance still does (it reads, withdraws its offers); the services refuse what the sanction
@@ -56,7 +108,8 @@ export function verifyAgainstDirectory(certificate: X509Certificate, entries: re
     }
     const enrollmentId = commonName(certificate);
     if (!enrollmentId) throw unauthenticated('the certificate has no common name');
-    return { entry, enrollmentId, admin: isAdminCertificate(certificate), fingerprint: fingerprintOf(certificate), certificate };
+    const workload = workloadOf(certificate);
+    return { entry, enrollmentId, admin: isAdminCertificate(certificate), ...(workload ? { workload } : {}), fingerprint: fingerprintOf(certificate), certificate };
   }
   throw unauthenticated('the certificate was not issued by the CA of any registered participant');
 }

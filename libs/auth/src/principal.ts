@@ -7,6 +7,11 @@ export interface Principal {
   readonly role: 'DSP' | 'VSP' | 'OPERATOR';
   /** The certificate's organisational unit is `admin` (Fabric CA's identity type, NodeOUs): an administrator of its organisation. */
   readonly admin?: boolean;
+  /**
+   * The identity is a workload's, not a person's (its certificate's `datawell.workload` attribute,
+   * written by its member's CA): e.g. `mpc-node`. Admitted only on routes marked for workloads.
+   */
+  readonly workload?: string;
   /** SHA-256 of the certificate's DER, hex: binds signatures made later to this login. */
   readonly certificateFingerprint: string;
 }

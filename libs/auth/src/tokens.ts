@@ -65,7 +65,8 @@ export class TokenIssuer {
     if (typeof parsed.exp !== 'number' || parsed.exp < this.clock()) throw unauthenticated('the bearer token has expired; log in again');
     const { mspId, enrollmentId, role, certificateFingerprint } = parsed;
     // `admin` too: without it an operator administrator's token was refused on the routes only administrators may call.
-    return { mspId, enrollmentId, role, ...(parsed.admin === true ? { admin: true } : {}), certificateFingerprint };
+    // `workload` too: without it a workload's token would pass as a person's.
+    return { mspId, enrollmentId, role, ...(parsed.admin === true ? { admin: true } : {}), ...(typeof parsed.workload === 'string' ? { workload: parsed.workload } : {}), certificateFingerprint };
   }
 
   #mac(purpose: string, body: string): string {

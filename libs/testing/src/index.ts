@@ -10,7 +10,7 @@ export { runFormation, httpAdminApi, scenarioOrgs, type AdminApi, type Formation
 export { acceptancesOf, connectAs, deployTestChaincode, evaluate, eventOf, failure, gatewayErrorText, registerParticipants, submit, testTerms, twoMemberAgreement, twoVersionAgreements, type TestChaincode, type TwoMemberAgreementOptions, type TwoVersionAgreementsOptions } from './chaincode-network';
 export { createKeyAndCsr, login, signWithIdentity, type EnrolledIdentity } from './identity/client';
 export { apiClient, mspFolderIdentity, stackAdminIdentity, type ApiClient, type IdentityKeys } from './identity/api-client';
-export { testCertificateAuthority } from './identity/testing-ca';
+export { testCertificateAuthority, type TestIssueOptions } from './identity/testing-ca';
 export {
   enrolTestIdentity,
   envelopeOf,

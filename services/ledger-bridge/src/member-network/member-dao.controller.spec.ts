@@ -36,6 +36,15 @@ describe("a member bridge's own API over its DAOs", () => {
     expect(calls).toEqual(['evaluate AcmeMSP dao-acme-v2 dao GetVersion', 'evaluate AcmeMSP dao-acme-v2 dao GetEntitlements']);
   });
 
+  it("lets its own MPC node's identity (a workload's) read a version's state, its ledger check, and nothing more", async () => {
+    const { calls, controller: c } = controller({ answer: async (_channel, fn) => JSON.stringify({ fn }) });
+    const node: Principal = { ...principal('AcmeMSP', 'VSP'), enrollmentId: 'acme.v2.acme-mpc', workload: 'mpc-node' };
+    await expect(c.read(node, 'acme', '2', 'state')).resolves.toEqual({ fn: 'GetVersion' });
+    await expect(c.read(node, 'acme', '2', 'entitlements')).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining("a workload's identity (mpc-node)") });
+    await expect(c.read({ ...node, mspId: 'OtherMSP' }, 'acme', '2', 'state')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(calls).toEqual(['evaluate AcmeMSP dao-acme-v2 dao GetVersion']);
+  });
+
   it("refuses another organisation's identity (the operator's too) before reaching the peer", async () => {
     const { calls, controller: c } = controller();
     await expect(c.read(principal('OtherMSP'), 'acme', '1', 'state')).rejects.toMatchObject({ code: 'FORBIDDEN' });

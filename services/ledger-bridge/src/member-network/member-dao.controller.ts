@@ -56,12 +56,14 @@ export class MemberDaoController {
   }
 
   @Get(':daoId/versions/:version/:what')
-  @Authenticated()
+  // Its MPC node reads the state (its ledger check before it takes part), with the node's own identity.
+  @Authenticated('participantOrWorkload')
   @ApiOperation({ summary: "A DAO version's state or entitlements, read through this member's own peer: for this organisation's identities only (FORBIDDEN to others; VERSION_NOT_FOUND where it is not a member)" })
   @ZodParams({ daoId: z.string().regex(DAO_ID_PATTERN), version: z.string().regex(/^[1-9]\d{0,3}$/), what: z.enum(['state', 'entitlements']) })
   async read(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string, @Param('what') what: string): Promise<unknown> {
     this.#own(principal);
     if (what !== 'state' && what !== 'entitlements') throw new AdminError('INVALID_REQUEST', `${what}: a version has state and entitlements`);
+    if (principal.workload !== undefined && what !== 'state') throw forbidden(`${principal.enrollmentId} is a workload's identity (${principal.workload}): it reads a version's state only`);
     return this.#dao.read(daoId, Number(version), what === 'state' ? DAO.tx.GetVersion : DAO.tx.GetEntitlements);
   }
 
