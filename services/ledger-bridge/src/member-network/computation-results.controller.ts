@@ -36,7 +36,8 @@ export class MemberResultsController {
   }
 
   @Post(':daoId/versions/:version/computations/:jobId/result')
-  @Authenticated()
+  // Its MPC node delivers, with the node's own identity (a workload's).
+  @Authenticated('participantOrWorkload')
   @ApiOperation({
     summary:
       "Deliver the result of a computation of which this member is a recipient (its own MPC node does, logged in with its own identity, a client identity of this organisation): the digest must be SHA-256 of the result's sorted-key JSON (RESULT_DIGEST_MISMATCH); ComputationCompleted {jobId, computation, members, resultDigest} is submitted on the version's channel as this member, then RecordUsage with the granted request's entry of the data owner's usage trail (usageId the job id; requester, dataset, parametersDigest, rows and recipients from the body, as a recipient), then the result is kept in this member's database (so a delivery retried after a partial success records what is missing, once). 201 with the kept record; 200 with it for a repeat with the same digest; RESULT_CONFLICT for another digest (kept here or recorded on the ledger); USAGE_CONFLICT for another usage entry under the job id; a ledger refusal keeps nothing (LEDGER_REJECTED with the chaincode's message, LEDGER_UNAVAILABLE); VERSION_NOT_FOUND where it is not a member. For this organisation's identities only (FORBIDDEN to others)",

@@ -49,7 +49,8 @@ export class MemberUsageRecordsController {
   }
 
   @Post(':daoId/versions/:version/usage')
-  @Authenticated()
+  // Its MPC node records, with the node's own identity (a workload's).
+  @Authenticated('participantOrWorkload')
   @ApiOperation({
     summary:
       "Record one entry of a dataset's usage trail on the version's channel as this member (RecordUsage): what its own MPC node, logged in with its own identity, reports of an op — refused by its own ledger check or by another party in the agreement round (outcome refused, check; only the dataset's owner may record it), or failed after the agreement round (outcome failed, failure code). 201 with the entry as the ledger holds it (recordedBy, atMs, txId); 200 with it for a repeat of the same entry; USAGE_CONFLICT when another entry has that usageId; LEDGER_REJECTED with the chaincode's message when the chaincode refuses it; VERSION_NOT_FOUND where it is not a member. For this organisation's identities only (FORBIDDEN to others)",

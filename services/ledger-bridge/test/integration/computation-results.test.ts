@@ -96,9 +96,12 @@ describe("a member bridge's results and usage routes (its own database, its own 
       const ca = await testCertificateAuthority(`ca.${mspId}.${run}`);
       await app.get(DataSource).transaction((m) => app.get(IdentityDirectory).upsert(m, { mspId, role: 'VSP', name: mspId, status: 'active', caCertPem: ca.caCertPem }, `it:${mspId}:${run}`));
       const { privateKeyPem, csrPem } = await createKeyAndCsr(`mpc-node-${run}`);
-      const certificatePem = await ca.issue(csrPem);
-      if (mspId === MEMBER) member = { key: privateKeyPem, certificatePem };
-      else tokens[mspId] = await login(url, { certificatePem, privateKeyPem });
+      if (mspId === MEMBER) {
+        // The member's MPC node: a workload's identity of the member (Fabric CA's datawell.workload attribute), as its provisioner enrols it.
+        member = { key: privateKeyPem, certificatePem: await ca.issue(csrPem, 1, { attributes: { 'datawell.workload': 'mpc-node' } }) };
+        const person = await createKeyAndCsr(`analyst-${run}`);
+        tokens[mspId] = await login(url, { certificatePem: await ca.issue(person.csrPem), privateKeyPem: person.privateKeyPem });
+      } else tokens[mspId] = await login(url, { certificatePem: await ca.issue(csrPem), privateKeyPem });
     }
   });
 
@@ -134,12 +137,14 @@ describe("a member bridge's results and usage routes (its own database, its own 
     expect(await session.request('POST', path('job-1'), { ...body, result: other, resultDigest: resultDigest(other) })).toMatchObject({ status: 409, body: { code: 'RESULT_CONFLICT' } });
     expect(submitted).toHaveLength(2);
 
-    // Read back through the routes: one result, and the version's list without its values (before the DAO routes' :what).
-    expect(await session.request('GET', path('job-1'))).toMatchObject({ status: 200, body: { jobId: 'job-1', result, txId: 'tx1' } });
-    const list = await session.request('GET', `/daos/${daoId}/versions/1/computations`);
+    // Read back through the routes by a person of the member (its node, a workload's identity, may not): one result, and the version's list without its values (before the DAO routes' :what).
+    const asPerson = (p: string) => request(url).get(p).set({ Authorization: `Bearer ${tokens[MEMBER]}` });
+    expect((await session.request('GET', path('job-1'))).status).toBe(403);
+    expect(await asPerson(path('job-1'))).toMatchObject({ status: 200, body: { jobId: 'job-1', result, txId: 'tx1' } });
+    const list = await asPerson(`/daos/${daoId}/versions/1/computations`);
     expect(list.status).toBe(200);
     expect(list.body).toEqual([{ daoId, version: 1, jobId: 'job-1', computation: 'mean', members: [OTHER, MEMBER], resultDigest: resultDigest(result), txId: 'tx1', recordedAtMs: expect.any(Number) }]);
-    expect(await session.request('GET', path('job-9'))).toMatchObject({ status: 404, body: { code: 'RESULT_NOT_FOUND' } });
+    expect(await asPerson(path('job-9'))).toMatchObject({ status: 404, body: { code: 'RESULT_NOT_FOUND' } });
     expect(await session.request('GET', `/daos/${daoId}/versions/1/state`)).toMatchObject({ status: 200, body: { daoId } });
   });
 
