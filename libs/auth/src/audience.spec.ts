@@ -2,7 +2,9 @@ import { X509Certificate } from 'node:crypto';
 import { Metadata } from '@grpc/grpc-js';
 import type { ServiceConfig } from '@datawell/config';
 import { createKeyAndCsr, testCertificateAuthority } from '@datawell/testing';
-import { admit, Authenticator, type Audience } from './auth.module';
+import { Reflector } from '@nestjs/core';
+import type { ExecutionContext } from '@nestjs/common';
+import { admit, AdmitWorkloads, Authenticated, AuthGuard, Authenticator, type Audience } from './auth.module';
 import { isAdminCertificate, verifyAgainstDirectory, workloadOf } from './certificates';
 import { operatorEntry, type IdentityDirectory } from './directory';
 import { AuthError } from './errors';
@@ -163,5 +165,34 @@ describe('Authenticator.authenticateCall (gRPC)', () => {
     expect(await outcome(auth.authenticateCall(metadata(), operatorAdmin.certificatePem))).toBe('FORBIDDEN');
     expect(await outcome(auth.authenticateCall(metadata(), operatorAdmin.certificatePem, 'operatorAdmin'))).toBe('OperatorMSP/admin.operator');
     expect(await outcome(auth.authenticateCall(metadata(await tokenOf(member.certificatePem)), undefined, 'operatorAdmin'))).toBe('FORBIDDEN');
+  });
+});
+
+describe('AdmitWorkloads on one handler of an @Authenticated() controller', () => {
+  @Authenticated()
+  class Routes {
+    @AdmitWorkloads()
+    register(): void {}
+
+    revenue(): void {}
+  }
+
+  it("admits a workload's identity on that handler only, and people on both", async () => {
+    const node: Principal = { ...who('VSP'), workload: 'mpc-node' };
+    const person = who('VSP');
+    const guard = (principal: Principal) => new AuthGuard({ authenticate: async () => principal } as unknown as Authenticator, new Reflector());
+    const context = (handler: () => void) =>
+      ({ getHandler: () => handler, getClass: () => Routes, switchToHttp: () => ({ getRequest: () => ({ headers: { authorization: 'Bearer t' } }) }) }) as unknown as ExecutionContext;
+    const outcome = (principal: Principal, handler: () => void) =>
+      guard(principal)
+        .canActivate(context(handler))
+        .then(
+          () => 'admitted',
+          (e: unknown) => (e instanceof AuthError ? e.code : String(e)),
+        );
+    expect(await outcome(node, Routes.prototype.register)).toBe('admitted');
+    expect(await outcome(node, Routes.prototype.revenue)).toBe('FORBIDDEN');
+    expect(await outcome(person, Routes.prototype.register)).toBe('admitted');
+    expect(await outcome(person, Routes.prototype.revenue)).toBe('admitted');
   });
 });

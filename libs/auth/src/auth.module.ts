@@ -218,6 +218,13 @@ function documentRefusals(descriptions: Readonly<Record<number, string>>): Metho
   };
 }
 
+/**
+ * On a handler of a controller that is @Authenticated() as a whole: its audience is
+ * 'participantOrWorkload' (a participant's people and its workloads' identities), the rest unchanged
+ * (the guard and the documented refusals are the controller's).
+ */
+export const AdmitWorkloads = (): MethodDecorator => SetMetadata(AUDIENCE, 'participantOrWorkload' satisfies Audience);
+
 /** Only an administrator of the operator (an OperatorMSP identity with OU=admin): network administration. */
 export const OperatorAdmin = (): MethodDecorator & ClassDecorator => Authenticated('operatorAdmin');
 

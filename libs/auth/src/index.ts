@@ -1,4 +1,4 @@
-export { admit, Authenticated, AuthGuard, AuthModule, Authenticator, CurrentPrincipal, OperatorAdmin, type Audience, type AuthOptions } from './auth.module';
+export { admit, AdmitWorkloads, Authenticated, AuthGuard, AuthModule, Authenticator, CurrentPrincipal, OperatorAdmin, type Audience, type AuthOptions } from './auth.module';
 export { AUTHENTICATED_STATUSES, commonName, FABRIC_ATTRIBUTES_OID, fabricAttributes, fingerprintOf, isAdminCertificate, issuingCa, parseCertificate, verifyAgainstDirectory, WORKLOAD_ATTRIBUTE, workloadOf } from './certificates';
 export { CreateIdentityDirectory, IdentityDirectory, operatorEntry } from './directory';
 export { directoryEntryOf } from './directory-events';

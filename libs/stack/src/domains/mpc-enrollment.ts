@@ -14,10 +14,17 @@ import { domainPaths, type DomainRecord } from './domain';
  * The enrollment id at a member's own CA with which its provisioner obtains its MPC nodes' TLS
  * identities. Fabric CA makes a certificate's CN its enrollment id, and every node needs its own CN
  * (the mesh tells parties apart by it), so this identity is a registrar for client identities only
- * (`hf.Registrar.Roles=client`): the provisioner registers one identity per node under the node's name
+ * (`hf.Registrar.Roles=client`, and the one attribute `datawell.workload`: ENROLLER_ATTRIBUTES): the provisioner registers one identity per node under the node's name
  * and enrols it from a request made beside the node's key. Unlimited enrolments (`maxenrollments -1`).
  */
 export const MPC_NODE_ENROLLER_ID = 'mpc-node';
+
+/**
+ * The enroller's rights at the member's CA: it registers client identities only, and may give them
+ * one attribute, `datawell.workload` (libs/auth WORKLOAD_ATTRIBUTE), which marks each node identity
+ * as a workload's so the member's services never take it for a person of the member.
+ */
+const ENROLLER_ATTRIBUTES = 'hf.Registrar.Roles=client,hf.Registrar.Attributes=datawell.workload';
 
 /** What a member's provisioner needs to have its MPC nodes' identities issued by its own CA. */
 export interface MpcEnrollment {
@@ -56,15 +63,24 @@ export async function ensureMpcEnrollment(ctx: StackContext, d: DomainRecord): P
     own(dir);
   }
   const secretFile = join(p.secrets, 'mpc-node-enrollment');
-  if (!existsSync(secretFile)) {
+  // The rights the enroller was last registered with: an enroller of an earlier release gets the current ones.
+  const rightsFile = join(p.secrets, 'mpc-node-enrollment.rights');
+  const current = () => existsSync(rightsFile) && readFileSync(rightsFile, 'utf8') === ENROLLER_ATTRIBUTES;
+  if (!existsSync(secretFile) || !current()) {
     await withStackLock(ctx, async () => {
-      if (existsSync(secretFile)) return;
-      const secret = randomBytes(24).toString('base64url');
-      await registerEnroller(ctx, org, secret);
-      writeFileSync(secretFile, `${MPC_NODE_ENROLLER_ID}:${secret}\n`, { mode: 0o600, flag: 'wx' });
+      if (!existsSync(secretFile)) {
+        const secret = randomBytes(24).toString('base64url');
+        await registerEnroller(ctx, org, secret);
+        writeFileSync(secretFile, `${MPC_NODE_ENROLLER_ID}:${secret}\n`, { mode: 0o600, flag: 'wx' });
+      } else if (!current()) {
+        // Registered already: the same secret, the current rights (identity modify).
+        await registerEnroller(ctx, org, readFileSync(secretFile, 'utf8').trim().slice(MPC_NODE_ENROLLER_ID.length + 1));
+      }
+      writeFileSync(rightsFile, ENROLLER_ATTRIBUTES, { mode: 0o600 });
     });
   }
   own(secretFile);
+  own(rightsFile);
   // The CA's TLS certificate is issued by its own root; TLS clients need the root as their anchor.
   const tlsCaFile = join(p.publicDir, 'ca-tls-ca.pem');
   writeFileSync(tlsCaFile, `${readFileSync(join(fabricDirs(ctx.settings).caHome(org), 'ca-cert.pem'), 'utf8').trim()}\n${readFileSync(caTlsCert(ctx, org), 'utf8').trim()}\n`, { mode: 0o644 });
@@ -91,7 +107,7 @@ async function registerEnroller(ctx: StackContext, org: OrgRecord, secret: strin
       env,
       ...(user ? { user, cwd: home } : {}),
     });
-  const rights = ['--id.type', 'client', '--id.maxenrollments', '-1', '--id.attrs', 'hf.Registrar.Roles=client'];
+  const rights = ['--id.type', 'client', '--id.maxenrollments', '-1', '--id.attrs', ENROLLER_ATTRIBUTES];
   try {
     await client(['register', '--id.name', MPC_NODE_ENROLLER_ID, ...rights], { FABRIC_CA_CLIENT_ID_SECRET: secret });
     return;
@@ -100,5 +116,5 @@ async function registerEnroller(ctx: StackContext, org: OrgRecord, secret: strin
   }
   // `identity modify` reads the secret only from its command line (unlike `register`, from the
   // environment): the rare recovery of a lost file, as csr-enrollment's registerWithFreshSecret does.
-  await client(['identity', 'modify', MPC_NODE_ENROLLER_ID, '--type', 'client', '--maxenrollments', '-1', '--attrs', 'hf.Registrar.Roles=client', '--secret', secret]);
+  await client(['identity', 'modify', MPC_NODE_ENROLLER_ID, '--type', 'client', '--maxenrollments', '-1', '--attrs', ENROLLER_ATTRIBUTES, '--secret', secret]);
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
+import { AdmitWorkloads, Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
 import { zodBody, ZodParams } from '@datawell/service-platform';
 import { computationRequestSchema, nodeRegistrationRequestSchema, versionRouteParams } from './authorization';
 import { invalid } from './computations.errors';
@@ -53,6 +53,8 @@ export class ComputationsController {
   }
 
   @Put('daos/:daoId/versions/:version/nodes')
+  // A node in its member's domain registers itself with its own identity (a workload's).
+  @AdmitWorkloads()
   @HttpCode(200)
   @ApiTags('nodes')
   @ApiOperation({

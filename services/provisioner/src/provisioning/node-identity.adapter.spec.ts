@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
+import { workloadOf } from '@datawell/auth';
 import { createMpcCa, type MpcCa } from '@datawell/mpc';
 import { FabricCaNodeIdentityIssuer, lowSDer, NodeIdentityError, type CaHttp, type FabricCaEnrollmentSettings } from './node-identity.adapter';
 
@@ -19,10 +20,18 @@ interface Call {
   readonly authorization: string;
 }
 
-/** A stand-in for Fabric CA's REST API: signs each request's key with a test CA for `validDays`. */
-function fakeCa(ca: MpcCa, options: { validDays?: number; registered?: Set<string> } = {}): { http: CaHttp; calls: Call[] } {
+/**
+ * A stand-in for Fabric CA's REST API: signs each request's key with a test CA for `validDays`, with
+ * the registered identity's `ecert` attributes in Fabric CA's attribute extension (unless `noAttributes`).
+ */
+function fakeCa(ca: MpcCa, options: { validDays?: number; registered?: Set<string>; noAttributes?: boolean } = {}): { http: CaHttp; calls: Call[] } {
   const calls: Call[] = [];
   const registered = options.registered ?? new Set<string>();
+  const attributes = new Map<string, Record<string, string>>();
+  const keep = (parsed: Record<string, unknown>) => {
+    const attrs = (parsed['attrs'] ?? []) as Array<{ name: string; value: string; ecert?: boolean }>;
+    attributes.set(parsed['id'] as string, Object.fromEntries(attrs.filter((a) => a.ecert).map((a) => [a.name, a.value])));
+  };
   const http: CaHttp = async (method, path, body, authorization) => {
     const parsed = JSON.parse(body) as Record<string, unknown>;
     calls.push({ method, path, body: parsed, authorization });
@@ -30,10 +39,15 @@ function fakeCa(ca: MpcCa, options: { validDays?: number; registered?: Set<strin
       const id = parsed['id'] as string;
       if (registered.has(id)) return { status: 400, body: JSON.stringify({ success: false, errors: [{ code: 74, message: `Identity '${id}' is already registered` }] }) };
       registered.add(id);
+      keep(parsed);
       return { status: 201, body: JSON.stringify({ success: true, result: { secret: parsed['secret'] } }) };
     }
-    if (method === 'PUT') return { status: 200, body: JSON.stringify({ success: true, result: {} }) };
+    if (method === 'PUT') {
+      keep(parsed);
+      return { status: 200, body: JSON.stringify({ success: true, result: {} }) };
+    }
     const [id, secret] = Buffer.from(authorization.replace(/^Basic /, ''), 'base64').toString('utf8').split(':');
+    const attrs = { ...(attributes.get(id!) ?? {}), 'hf.EnrollmentID': id!, 'hf.Type': 'client', 'hf.Affiliation': '' };
     if (id === 'mpc-node' && secret !== SECRET) return { status: 401, body: JSON.stringify({ success: false, errors: [{ code: 20, message: 'Authentication failure' }] }) };
     const csr = new x509.Pkcs10CertificateRequest(parsed['certificate_request'] as string);
     const issuer = new x509.X509Certificate(ca.cert);
@@ -47,6 +61,7 @@ function fakeCa(ca: MpcCa, options: { validDays?: number; registered?: Set<strin
       signingKey,
       publicKey: await csr.publicKey.export(),
       signingAlgorithm: ALG,
+      extensions: options.noAttributes ? [] : [new x509.Extension('1.2.3.4.5.6.7.8.1', false, Buffer.from(JSON.stringify({ attrs })))],
     });
     return { status: 201, body: JSON.stringify({ success: true, result: { Cert: Buffer.from(cert.toString('pem')).toString('base64'), ServerInfo: { CAChain: Buffer.from(ca.cert).toString('base64') } } }) };
   };
@@ -71,7 +86,8 @@ describe('FabricCaNodeIdentityIssuer (a member MPC node identity from its own CA
     const identity = await new FabricCaNodeIdentityIssuer(settings, http).issue(dir, 'd1.v1.acme-mpc');
     expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual(['POST /api/v1/enroll', 'POST /api/v1/register', 'POST /api/v1/enroll']);
     expect(calls[0]!.authorization).toBe(`Basic ${Buffer.from(`mpc-node:${SECRET}`).toString('base64')}`);
-    expect(calls[1]!.body).toMatchObject({ id: 'd1.v1.acme-mpc', type: 'client', caname: 'ca-acme' });
+    // A workload's identity: the attribute the member's services tell a node from a person by, in its certificate.
+    expect(calls[1]!.body).toMatchObject({ id: 'd1.v1.acme-mpc', type: 'client', caname: 'ca-acme', attrs: [{ name: 'datawell.workload', value: 'mpc-node', ecert: true }] });
     const nodeSecret = calls[1]!.body['secret'] as string;
     expect(nodeSecret).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(calls[2]!.authorization).toBe(`Basic ${Buffer.from(`d1.v1.acme-mpc:${nodeSecret}`).toString('base64')}`);
@@ -83,6 +99,7 @@ describe('FabricCaNodeIdentityIssuer (a member MPC node identity from its own CA
     expect(identity).toMatchObject({ certFile: join(dir, 'mpc-node.crt'), keyFile: join(dir, 'mpc-node.key'), caFile: join(dir, 'mpc-ca.crt'), caCertificatePem: ca.cert });
     const cert = new X509Certificate(identity.certificatePem);
     expect(cert.checkIssued(new X509Certificate(ca.cert))).toBe(true);
+    expect(workloadOf(cert)).toBe('mpc-node');
     expect(statSync(identity.keyFile).mode & 0o777).toBe(0o600);
     expect(readFileSync(identity.caFile, 'utf8')).toBe(ca.cert);
   });
@@ -119,11 +136,23 @@ describe('FabricCaNodeIdentityIssuer (a member MPC node identity from its own CA
     // Registered already: the name gets a fresh secret (PUT /identities/<name>) before its enrolment.
     expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual(['POST /api/v1/enroll', 'POST /api/v1/register', 'PUT /api/v1/identities/d1.v1.renew', 'POST /api/v1/enroll']);
     expect(calls[2]!.body['secret']).toBe(calls[1]!.body['secret']);
+    expect(calls[2]!.body['attrs']).toEqual([{ name: 'datawell.workload', value: 'mpc-node', ecert: true }]);
 
     const renamed = await new FabricCaNodeIdentityIssuer(settings, http).issue(dir, 'd1.v1.other');
     expect(new X509Certificate(renamed.certificatePem).subject).toBe('CN=d1.v1.other');
     const otherCa = await new FabricCaNodeIdentityIssuer({ ...settings, url: 'https://127.0.0.1:8054' }, http).issue(dir, 'd1.v1.other');
     expect(otherCa.certificatePem).not.toBe(renamed.certificatePem);
+  });
+
+  it("issues anew an identity issued before node identities were workloads' (no datawell.workload attribute)", async () => {
+    const before = fakeCa(ca, { noAttributes: true });
+    const dir = join(root, 'n-attr');
+    const first = await new FabricCaNodeIdentityIssuer(settings, before.http).issue(dir, 'd1.v1.attr');
+    expect(workloadOf(new X509Certificate(first.certificatePem))).toBeUndefined();
+    const { http, calls } = fakeCa(ca, { registered: new Set(['d1.v1.attr']) });
+    const again = await new FabricCaNodeIdentityIssuer(settings, http).issue(dir, 'd1.v1.attr');
+    expect(calls.length).toBeGreaterThan(0);
+    expect(workloadOf(new X509Certificate(again.certificatePem))).toBe('mpc-node');
   });
 
   it("issues anew when the folder's key does not match its certificate", async () => {

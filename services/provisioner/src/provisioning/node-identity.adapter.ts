@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createPrivateKey, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { WORKLOAD_ATTRIBUTE, workloadOf } from '@datawell/auth';
 import { httpsText } from '@datawell/config';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
@@ -53,6 +54,12 @@ const RENEW_DAYS = 30;
  */
 const RESERVED_NAME = /^(admin|ledger-bridge|mpc-node)$|^(admin|peer\d+|orderer\d+)\./;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+/**
+ * Every node identity is registered as a workload's (libs/auth WORKLOAD_ATTRIBUTE), written into its
+ * certificate (`ecert`): the member's services admit it only on the routes a node needs (its ledger
+ * reads, its result's delivery, its usage records, its registration), never as a person of the member.
+ */
+const NODE_ATTRIBUTES = [{ name: WORKLOAD_ATTRIBUTE, value: 'mpc-node', ecert: true }];
 /** The order of P-256: Fabric CA accepts only low-S ECDSA signatures (s ≤ n/2). */
 const P256_N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
 
@@ -96,6 +103,8 @@ function reusable(dir: string, name: string, issuer: string): NodeIdentity | und
     const ca = new X509Certificate(caCertificatePem);
     const fresh = new Date(cert.validTo).getTime() - Date.now() > RENEW_DAYS * DAY_MS;
     const ours = cert.subject.split('\n').includes(`CN=${name}`) && cert.checkIssued(ca) && cert.verify(ca.publicKey);
+    // One issued before node identities were workloads' (no attribute) is issued anew.
+    if (workloadOf(cert) !== 'mpc-node') return undefined;
     if (!fresh || !ours || !cert.checkPrivateKey(createPrivateKey(readFileSync(files.keyFile)))) return undefined;
     return { ...files, certificatePem, caCertificatePem };
   } catch {
@@ -194,11 +203,11 @@ export class FabricCaNodeIdentityIssuer implements NodeIdentityIssuer {
 
   /** Registers `name` as a client identity with `secret`, or, registered already, gives it that secret. */
   async #registerNode(token: (method: string, path: string, body: string) => Promise<string>, name: string, secret: string): Promise<void> {
-    const registration = JSON.stringify({ id: name, type: 'client', secret, max_enrollments: -1, caname: this.#settings.caName });
+    const registration = JSON.stringify({ id: name, type: 'client', secret, max_enrollments: -1, caname: this.#settings.caName, attrs: NODE_ATTRIBUTES });
     const registered = await this.#send('POST', '/api/v1/register', registration, await token('POST', '/api/v1/register', registration), `registering ${name}`, true);
     if (registered.ok) return;
     const path = `/api/v1/identities/${encodeURIComponent(name)}`;
-    const modification = JSON.stringify({ id: name, type: 'client', secret, max_enrollments: -1, caname: this.#settings.caName });
+    const modification = JSON.stringify({ id: name, type: 'client', secret, max_enrollments: -1, caname: this.#settings.caName, attrs: NODE_ATTRIBUTES });
     await this.#send('PUT', path, modification, await token('PUT', path, modification), `renewing the secret of ${name}`);
   }
 

@@ -4,6 +4,7 @@ import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, st
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { admit, verifyAgainstDirectory, workloadOf } from '@datawell/auth';
 import { createMpcCa, issueMpcCertificate } from '@datawell/mpc';
 import { addDomain, domainPaths, findDomain, memberServiceLaunch, orgCaCertificate, osUser, type MemberServiceLaunch } from '@datawell/stack';
 import { REPO_DIR, stackConnection, testStackContext } from '@datawell/testing';
@@ -121,6 +122,13 @@ describe("a member's MPC node identities from its own CA", () => {
     expect(cert.keyUsage ?? []).toEqual(expect.arrayContaining(['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']));
     expect(statSync(identity.keyFile).mode & 0o777).toBe(0o600);
     expect(readFileSync(identity.certFile, 'utf8')).toBe(identity.certificatePem);
+    // A workload's identity, as the member's CA wrote it: signed in, it is refused on a person's routes.
+    expect(workloadOf(cert)).toBe('mpc-node');
+    const verified = verifyAgainstDirectory(cert, [{ mspId: MEMBER, role: 'VSP', name: MEMBER, status: 'active', caCertPem: mspRoot }]);
+    expect(verified).toMatchObject({ enrollmentId: 'd1.v1.nodeid-mpc', workload: 'mpc-node' });
+    const principal = { mspId: MEMBER, enrollmentId: verified.enrollmentId, role: 'VSP' as const, workload: 'mpc-node', certificateFingerprint: verified.fingerprint };
+    expect(() => admit(principal, 'participant')).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
+    expect(admit(principal, 'participantOrWorkload')).toBe(principal);
 
     // Reused: the same certificate, even with no credentials to reach the CA at all.
     const again = await new FabricCaNodeIdentityIssuer({ ...settings, secretFile: join(scratch, 'absent') }).issue(dir, 'd1.v1.nodeid-mpc');

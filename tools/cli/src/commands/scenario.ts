@@ -439,6 +439,14 @@ export function describeDomains(result: DomainFormationResult): string {
     lines.push(`  MPC mesh of version 1, from the members' parts on the ledger (each node in its member's domain, certified by the member's own CA):`);
     for (const n of result.mesh) lines.push(`    party ${n.partyIndex} of ${n.parties}  ${n.mspId.padEnd(16)} ${n.workloadId} at ${n.controlUrl}`);
   }
+  const c = result.computation;
+  if (c) {
+    lines.push(`  computation ${c.id}: ${c.requester} asked for the mean of ${c.dataset.name} (a file in the DSP's domain); each node checked its own ledger`);
+    lines.push(`    at the coordinator (it only schedules): ${c.atCoordinator.status}, digest ${c.atCoordinator.resultDigest ?? 'none'}; the result itself: ${c.atCoordinator.resultAnswer.status} ${c.atCoordinator.resultAnswer.code}`);
+    for (const [msp, r] of Object.entries(c.atRecipients)) {
+      lines.push(`    ${msp.padEnd(16)} received it in its own domain: ${JSON.stringify(r.result)} (ComputationCompleted tx ${r.txId}); ./dev result --dao ${result.daoId} --version 1 --id ${c.id} --as ${msp}`);
+    }
+  }
   return `${lines.join('\n')}\n`;
 }
 
