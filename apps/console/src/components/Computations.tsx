@@ -2,6 +2,7 @@ import { Button, Group, NativeSelect, Progress, Stack, Table, Text, TextInput, T
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { computationsApi, finished, type ResultSummary } from '../api/computations';
+import { utc } from '../api/governance';
 import { Failure, Loading, StatusBadge } from './Status';
 
 /** What the section needs of each version the member's bridge read: its number, its active members and the computations its terms allow. */
@@ -11,7 +12,6 @@ export interface ComputableVersion {
   computations: ReadonlyArray<{ name: string; resultRecipients: readonly string[] }>;
 }
 
-const utc = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 const fresh = () => `console-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
 function ResultRow({ daoId, r }: { daoId: string; r: ResultSummary }) {

@@ -2,6 +2,7 @@ import { Button, Group, Table, Text, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ApiError, member, unwrap } from '../api/client';
+import { utc } from '../api/governance';
 import { Failure, Loading, StatusBadge } from './Status';
 
 /** One entry of a dataset's usage trail as the member's bridge answers it (RecordUsage, with the version that recorded it). */
@@ -45,7 +46,6 @@ export function parseTrail(answer: unknown): UsageEntry[] {
   });
 }
 
-const utc = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 
 /**
  * A data owner's usage trail of one of its datasets in this DAO ("who asked what, granted or refused,
