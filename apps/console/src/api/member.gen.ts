@@ -186,7 +186,7 @@ export interface paths {
         /** A result this member received, from its own database: {daoId, version, jobId, computation, members, result, resultDigest, txId (its ComputationCompleted), recordedAtMs}. RESULT_NOT_FOUND; for this organisation's identities only (FORBIDDEN to others) */
         get: operations["MemberResultsController_result"];
         put?: never;
-        /** Deliver the result of a computation of which this member is a recipient (its own MPC node does, logged in with its own identity, a client identity of this organisation): the digest must be SHA-256 of the result's sorted-key JSON (RESULT_DIGEST_MISMATCH); ComputationCompleted {jobId, computation, members, resultDigest} is submitted on the version's channel as this member, then the result is kept in this member's database. 201 with the kept record; 200 with it for a repeat with the same digest; RESULT_CONFLICT for another digest (kept here or recorded on the ledger); a ledger refusal keeps nothing (LEDGER_REJECTED with the chaincode's message, LEDGER_UNAVAILABLE); VERSION_NOT_FOUND where it is not a member. For this organisation's identities only (FORBIDDEN to others) */
+        /** Deliver the result of a computation of which this member is a recipient (its own MPC node does, logged in with its own identity, a client identity of this organisation): the digest must be SHA-256 of the result's sorted-key JSON (RESULT_DIGEST_MISMATCH); ComputationCompleted {jobId, computation, members, resultDigest} is submitted on the version's channel as this member, then RecordUsage with the granted request's entry of the data owner's usage trail (usageId the job id; requester, dataset, parametersDigest, rows and recipients from the body, as a recipient), then the result is kept in this member's database (so a delivery retried after a partial success records what is missing, once). 201 with the kept record; 200 with it for a repeat with the same digest; RESULT_CONFLICT for another digest (kept here or recorded on the ledger); USAGE_CONFLICT for another usage entry under the job id; a ledger refusal keeps nothing (LEDGER_REJECTED with the chaincode's message, LEDGER_UNAVAILABLE); VERSION_NOT_FOUND where it is not a member. For this organisation's identities only (FORBIDDEN to others) */
         post: operations["MemberResultsController_deliver"];
         delete?: never;
         options?: never;
@@ -331,6 +331,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/daos/{daoId}/versions/{version}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record one entry of a dataset's usage trail on the version's channel as this member (RecordUsage): what its own MPC node, logged in with its own identity, reports of an op — refused by its own ledger check or by another party in the agreement round (outcome refused, check; only the dataset's owner may record it), or failed after the agreement round (outcome failed, failure code). 201 with the entry as the ledger holds it (recordedBy, atMs, txId); 200 with it for a repeat of the same entry; USAGE_CONFLICT when another entry has that usageId; LEDGER_REJECTED with the chaincode's message when the chaincode refuses it; VERSION_NOT_FOUND where it is not a member. For this organisation's identities only (FORBIDDEN to others) */
+        post: operations["MemberUsageRecordsController_record"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/daos/{daoId}/versions/{version}/workloads": {
         parameters: {
             query?: never;
@@ -462,14 +479,30 @@ export interface components {
         DeliveredResult: {
             /** @description The computation of the version's terms that ran (the catalogue program) */
             computation: string;
+            /** @description The dataset the computation read: its owner (a DSP member) and name */
+            dataset: {
+                name: string;
+                owner: string;
+            };
             /** @description MSP ids of the mesh's parties, in party order */
             members: string[];
+            /** @description SHA-256 (hex) of the canonical JSON of the request's parameters {columns, fractionalBits} (parametersDigest of @datawell/contracts) */
+            parametersDigest: string;
+            /** @description MSP ids of the result's recipients: exactly the terms' for the computation */
+            recipients: string[];
+            /** @description Who asked for the computation: its MSP id and, when the coordinator knew it, its enrolled identity (the usage entry's requester) */
+            requester: {
+                enrollmentId?: string;
+                mspId: string;
+            };
             /** @description The opened result: named numbers or arrays of numbers */
             result: {
                 [key: string]: number | number[];
             };
             /** @description SHA-256 (hex) of the result's canonical JSON (sorted keys): what ComputationCompleted records */
             resultDigest: string;
+            /** @description Rows of the dataset the computation read */
+            rows: number;
         };
         /** @description JSON with integers only (the ledger holds no floating point) */
         IntegerJson: unknown;
@@ -706,6 +739,27 @@ export interface components {
             principal: components["schemas"]["PrincipalResponse"];
             /** @description Send as `Authorization: Bearer <token>` */
             token: string;
+        };
+        UsageEntry: {
+            /** @enum {string} */
+            check?: "requester-member" | "requester-active" | "computation-allowed" | "recipients-allowed" | "recipients-active" | "program" | "parameters" | "dataset-owner" | "owner-active" | "ledger" | "mesh-owners" | "op-parties" | "ledger-state" | "party-refused";
+            computation: string;
+            dataset: {
+                name: string;
+                owner: string;
+            };
+            failure?: string;
+            /** @enum {string} */
+            outcome: "granted" | "refused" | "failed";
+            parametersDigest: string;
+            recipients: string[];
+            requester: {
+                enrollmentId?: string;
+                mspId: string;
+            };
+            resultDigest?: string;
+            rows?: number;
+            usageId: string;
         };
     };
     responses: never;
@@ -1313,6 +1367,38 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MemberUsageRecordsController_record: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                daoId: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UsageEntry"];
+            };
+        };
         responses: {
             /** @description UNAUTHENTICATED: no or bad bearer token */
             401: {

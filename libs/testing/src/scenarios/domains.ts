@@ -67,6 +67,9 @@ export interface DomainFormationOptions {
    * identities; each checks its own ledger; the recipients' nodes deliver the result to their members'
    * own bridges, which record ComputationCompleted as the member; the coordinator keeps only the
    * digest. The scenario reads the result where each recipient keeps it (`computation` in the result).
+   * Then the first VSP asks for the mean to the DSP, which the terms do not allow: every node refuses
+   * it in the agreement round and the DSP's node records the refusal in its member's usage trail. The
+   * DSP reads that trail through its own bridge (`usage` in the result).
    */
   readonly compute?: { readonly coordinatorUrl: string; readonly dataset: { readonly name: string; readonly file: string; readonly column: string; readonly planted?: string } };
 }
@@ -87,6 +90,22 @@ export interface DomainComputation {
   readonly atRecipients: Record<string, { readonly result: Record<string, unknown>; readonly resultDigest: string; readonly txId: string }>;
   /** What the DSP's own bridge answers for it (the DSP is not a recipient). */
   readonly atDsp: { readonly status: number; readonly code: string };
+  /** The request the terms do not allow (the mean to the DSP), as the coordinator reports it once the nodes refused it. */
+  readonly refused: { readonly id: string; readonly recipients: string[]; readonly status: string; readonly error?: { code: string; message: string } };
+}
+
+/** One entry of the DSP's usage trail of the dataset, as the DSP reads it through its own bridge. */
+export interface DomainUsageEntry {
+  readonly txId: string;
+  readonly usageId: string;
+  readonly requester: string;
+  readonly computation: string;
+  readonly recipients: string[];
+  readonly outcome: string;
+  readonly check?: string;
+  readonly rows?: number;
+  readonly resultDigest?: string;
+  readonly recordedBy: string;
 }
 
 /** A member's MPC node of version 1, as its own provisioner shows it once the node has its mesh from the ledger. */
@@ -126,6 +145,8 @@ export interface DomainFormationResult {
   readonly mesh?: DomainMeshNode[];
   /** With `compute`: the computation on version 1, as the coordinator, the recipients and the DSP see it. */
   readonly computation?: DomainComputation;
+  /** With `compute`: the DSP's usage trail of the dataset (the granted and the refused request), read through its own bridge, oldest first. */
+  readonly usage?: DomainUsageEntry[];
 }
 
 const terms = (recipients: string[], abandonAfterSeconds = 600) => ({
@@ -223,7 +244,7 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
     if (mesh) mesh.splice(0, mesh.length, ...(await readMesh(opts, daoId, opts.members.filter((m) => placementOf(m.mspId) === 'managed'), p, timeout)));
   }
 
-  const computation = opts.compute && mesh ? await computeInDomains(opts, opts.compute, daoId, dspMember, vspMembers, p, timeout) : undefined;
+  const computation = opts.compute && mesh ? await computeInDomains(opts, opts.compute, daoId, dspMember, vspMembers, mesh, p, timeout) : undefined;
 
   let revenueTxId: string | undefined;
   if (opts.revenue !== undefined) {
@@ -243,7 +264,7 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
     otherMemberAtBridge,
     ...(infrastructure ? { infrastructure } : {}),
     ...(mesh ? { mesh } : {}),
-    ...(computation ? { computation } : {}),
+    ...(computation ? { computation: computation.computation, usage: computation.usage } : {}),
   };
 }
 
@@ -267,13 +288,18 @@ async function computeInDomains(
   daoId: string,
   dspMember: DomainMember,
   vsps: readonly DomainMember[],
+  mesh: readonly DomainMeshNode[],
   p: (m: DomainMember) => Party,
   timeoutMs: number,
-): Promise<DomainComputation> {
+): Promise<{ computation: DomainComputation; usage: DomainUsageEntry[] }> {
   const [requester] = vsps as [DomainMember];
   const coordinator = compute.coordinatorUrl;
   const token = await tokenAt(p(requester), coordinator, timeoutMs);
-  type NodeView = { mspId: string; partyIndex: number; source: string; pin?: unknown };
+  type NodeView = { mspId: string; partyIndex: number; controlUrl: string; source: string; pin?: unknown };
+  // The nodes of the mesh read last: a node its member's provisioner replaced (a change of
+  // infrastructure) stays registered until its successor registers itself, and an op sent to it
+  // would leave the other nodes waiting in the agreement round.
+  const current = new Set(mesh.map((n) => n.controlUrl));
   opts.progress(`every founder's node registers itself at the coordinator with its own identity (${opts.members.length} nodes)`);
   const nodes = await until(
     `every node of ${daoId} v1 registered at the coordinator`,
@@ -282,7 +308,7 @@ async function computeInDomains(
         if (e instanceof ApiError && e.status === 404) return [];
         throw e;
       });
-      return listed.length === opts.members.length ? listed : undefined;
+      return listed.length === opts.members.length && listed.every((n) => current.has(n.controlUrl)) ? listed : undefined;
     },
     timeoutMs,
     2000,
@@ -292,15 +318,17 @@ async function computeInDomains(
   const request = { daoId, version: 1, computation: 'mean', parameters: { columns: [compute.dataset.column] }, dataset: { name: compute.dataset.name, owner: dspMember.mspId }, recipients, requestId: `mean-${daoId}` };
   const { id } = await call<{ id: string }>(`${coordinator}/computations`, { method: 'POST', token, body: request });
   type View = { status: string; resultDigest?: string; error?: { code: string; message: string } };
-  const done = await until(
-    `computation ${id} done`,
-    async () => {
-      const view = await call<View>(`${coordinator}/computations/${id}`, { token });
-      return view.status === 'completed' || view.status === 'failed' ? view : undefined;
-    },
-    timeoutMs,
-    2000,
-  );
+  const finished = (jobId: string) =>
+    until(
+      `computation ${jobId} done`,
+      async () => {
+        const view = await call<View>(`${coordinator}/computations/${jobId}`, { token });
+        return view.status === 'completed' || view.status === 'failed' ? view : undefined;
+      },
+      timeoutMs,
+      2000,
+    );
+  const done = await finished(id);
   const resultAnswer = await answerOf(call(`${coordinator}/computations/${id}/result`, { token }));
   const atRecipients: DomainComputation['atRecipients'] = {};
   if (done.status === 'completed') {
@@ -309,8 +337,42 @@ async function computeInDomains(
       atRecipients[r.mspId] = { result: kept.result, resultDigest: kept.resultDigest, txId: kept.txId };
     }
   }
-  const atDsp = await answerOf(call(`${dspMember.bridgeUrl}/daos/${daoId}/versions/1/computations/${id}/result`, { token: await tokenAt(p(dspMember), dspMember.bridgeUrl, timeoutMs) }));
-  return {
+  const dspToken = await tokenAt(p(dspMember), dspMember.bridgeUrl, timeoutMs);
+  const atDsp = await answerOf(call(`${dspMember.bridgeUrl}/daos/${daoId}/versions/1/computations/${id}/result`, { token: dspToken }));
+
+  // What the terms do not allow: the mean to the DSP. The coordinator cannot read the private terms and
+  // schedules it; every node refuses it from its own ledger, and the DSP's node records the refusal.
+  opts.progress(`${requester.mspId} asks for the mean to go to ${dspMember.mspId}, which the terms do not allow: the nodes refuse it, the DSP's node records it in its usage trail`);
+  const refusedRecipients = [dspMember.mspId];
+  const { id: refusedId } = await call<{ id: string }>(`${coordinator}/computations`, { method: 'POST', token, body: { ...request, recipients: refusedRecipients, requestId: `mean-to-dsp-${daoId}` } });
+  const refusedView = await finished(refusedId);
+
+  opts.progress(`${dspMember.mspId} reads its usage trail of ${compute.dataset.name} through its own bridge`);
+  type Trail = { entries: Array<{ usageId: string; txId: string; requester: { mspId: string }; computation: string; recipients: string[]; outcome: string; check?: string; rows?: number; resultDigest?: string; recordedBy: string }> };
+  const trail = await until(
+    `the granted and the refused request in ${dspMember.mspId}'s usage trail`,
+    async () => {
+      const read = await call<Trail>(`${dspMember.bridgeUrl}/datasets/${encodeURIComponent(compute.dataset.name)}/usage?daoId=${daoId}`, { token: dspToken });
+      return [id, refusedId].every((u) => read.entries.some((e) => e.usageId === u)) ? read : undefined;
+    },
+    timeoutMs,
+    2000,
+  );
+  const usage = trail.entries
+    .filter((e) => e.usageId === id || e.usageId === refusedId)
+    .map((e) => ({
+      txId: e.txId,
+      usageId: e.usageId,
+      requester: e.requester.mspId,
+      computation: e.computation,
+      recipients: e.recipients,
+      outcome: e.outcome,
+      ...(e.check !== undefined ? { check: e.check } : {}),
+      ...(e.rows !== undefined ? { rows: e.rows } : {}),
+      ...(e.resultDigest !== undefined ? { resultDigest: e.resultDigest } : {}),
+      recordedBy: e.recordedBy,
+    }));
+  const computation: DomainComputation = {
     id,
     dataset: compute.dataset,
     requester: requester.mspId,
@@ -319,7 +381,9 @@ async function computeInDomains(
     nodes: nodes.map((n) => ({ mspId: n.mspId, partyIndex: n.partyIndex, source: n.source, pinned: n.pin !== undefined && n.pin !== null })),
     atRecipients,
     atDsp,
+    refused: { id: refusedId, recipients: refusedRecipients, status: refusedView.status, ...(refusedView.error ? { error: refusedView.error } : {}) },
   };
+  return { computation, usage };
 }
 
 /**

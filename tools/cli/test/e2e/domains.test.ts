@@ -178,6 +178,26 @@ describe('a DAO formed among trust domains through the running services', () => 
     expect(notHers.status).toBe(1);
     expect(notHers.stderr.trim().split('\n')).toHaveLength(1);
     expect(notHers.stderr).toMatch(/404 RESULT_NOT_FOUND/);
+
+    // The DSP's usage trail, recorded by the members in their own domains: the granted request by its
+    // recipient's bridge with the result (the rows read, the digest ComputationCompleted recorded), the
+    // refused one (the mean to the DSP, which the terms do not allow: every node refused it from its
+    // own ledger) by the DSP's node through the DSP's bridge, naming the check.
+    expect(computation.refused).toMatchObject({ recipients: ['E2dDspMSP'], status: 'failed', error: { code: 'REFUSED_BY_NODES' } });
+    const txId = expect.stringMatching(/^[0-9a-f]{64}$/);
+    expect(result.usage).toEqual([
+      { txId, usageId: computation.id, requester: 'E2dVsp1MSP', computation: 'mean', recipients: ['E2dVsp1MSP'], outcome: 'granted', rows: readings.length, resultDigest: kept.resultDigest, recordedBy: 'E2dVsp1MSP' },
+      { txId, usageId: computation.refused.id, requester: 'E2dVsp1MSP', computation: 'mean', recipients: ['E2dDspMSP'], outcome: 'refused', check: 'recipients-allowed', recordedBy: 'E2dDspMSP' },
+    ]);
+    // `./dev usage` prints them, read through the DSP's own bridge.
+    const trailByCli = await runDev(['usage', '--dataset', computation.dataset.name, '--dao', result.daoId, '--as', 'E2dDspMSP']);
+    expect(trailByCli.status).toBe(0);
+    for (const u of result.usage!) expect(trailByCli.stdout).toContain(`tx ${u.txId}`);
+    expect(trailByCli.stdout).toMatch(/refused by recipients-allowed/);
+    expect(trailByCli.stdout).toContain(`granted: ${readings.length} rows, result ${kept.resultDigest.slice(0, 12)}`);
+    // Each transaction id is in a block of the channel as Fabric's own CLI fetches it (the scan's helper).
+    const trailBlocks = await fetchChannelBlocks(memberFabric(ctx, 'E2dDspMSP'), result.versions[0]!.channel);
+    expect(new Set(scanBlocks(result.versions[0]!.channel, trailBlocks, result.usage!.map((u) => u.txId)).map((h) => h.needle))).toEqual(new Set(result.usage!.map((u) => u.txId)));
     const db = new Client({ connectionString: (await up(ctx)).postgres.url });
     await db.connect();
     try {
@@ -221,15 +241,30 @@ describe('a DAO formed among trust domains through the running services', () => 
     expect(wallet.filter((file) => members.some((m) => file.startsWith(m)))).toEqual([]);
 
     // `./dev usage` reads a dataset's trail through the member's own bridge, over HTTP and over its
-    // gRPC port alike (an empty trail, read from the DSP's own peer: in a DAO of domains the operator's
-    // coordinator cannot sign RecordUsage as the requester, and no member records it yet),
-    // and says NOT_FOUND over gRPC for a DAO its peer does not have.
+    // gRPC port alike (read from the DSP's own peer: the members recorded it, the operator's
+    // coordinator nothing): the scenario's granted and refused requests, and the lying coordinator's
+    // two ops, which the DSP's node refused and recorded in the background with their checks; and
+    // says NOT_FOUND over gRPC for a DAO its peer does not have.
     const usage = async (...args: string[]) => runDev(['usage', '--dataset', 'readings', '--as', 'E2dDspMSP', '--json', ...args]);
-    const overHttp = await usage('--dao', result.daoId);
+    type Trail = { daoId: string; dataset: string; entries: Array<{ usageId: string; outcome: string; check?: string; recordedBy: string }> };
+    const lieIds = lies.map((_, i) => `lie-${i}-${result.daoId}`);
+    let overHttp = await usage('--dao', result.daoId);
+    for (let i = 0; i < 30 && !lieIds.every((id) => (JSON.parse(overHttp.stdout) as Trail).entries.some((e) => e.usageId === id)); i++) {
+      await new Promise((done) => setTimeout(done, 2000));
+      overHttp = await usage('--dao', result.daoId);
+    }
     const overGrpc = await usage('--dao', result.daoId, '--grpc');
     expect([overHttp.status, overGrpc.status]).toEqual([0, 0]);
     expect(JSON.parse(overGrpc.stdout)).toEqual(JSON.parse(overHttp.stdout));
-    expect(JSON.parse(overGrpc.stdout)).toMatchObject({ daoId: result.daoId, dataset: 'readings', entries: [] });
+    const trail = JSON.parse(overGrpc.stdout) as Trail;
+    expect(trail).toMatchObject({ daoId: result.daoId, dataset: 'readings' });
+    expect(trail.entries.map((e) => [e.usageId, e.outcome, e.check ?? null, e.recordedBy]).sort()).toEqual(
+      [
+        [computation.id, 'granted', null, 'E2dVsp1MSP'],
+        [computation.refused.id, 'refused', 'recipients-allowed', 'E2dDspMSP'],
+        ...lies.map((lie, i) => [lieIds[i], 'refused', lie.check, 'E2dDspMSP']),
+      ].sort(),
+    );
     const nowhere = await usage('--dao', 'no-such-dao', '--grpc');
     expect(nowhere.status).toBe(1);
     expect(nowhere.stderr).toMatch(/NOT_FOUND/);
