@@ -112,6 +112,14 @@ async function writePeerConfig(ctx: StackContext, org: OrgRecord): Promise<strin
   // has one peer, so there is never another candidate; 1 s still lets one be heard. The election itself
   // stays: static leadership (reverted in 4004535d) left a newly added peer without blocks in a CI rehearsal.
   Object.assign(section(gossip, 'election'), { leaderElectionDuration: '1s' });
+  // waitForChannelPeers (every new channel, seat and member's join) reads how many of a channel's peers
+  // a peer knows from its gossip_membership_total_peers_known metric, which Fabric refreshes only every
+  // membershipTrackerInterval (5 s by default), and a peer learns of a newly joined one from the state
+  // info that one publishes at most every publishStateInfoInterval (4 s). Both 1 s: the wait for a
+  // 3-organisation channel went from 4.0-4.5 s to 0.3-0.9 s. The tracker is a set comparison per
+  // channel, and state info is only published when it changed (a join, a block); the peers' idle CPU
+  // was the same either way (634 against 649 ticks in 30 s for 10 peers).
+  Object.assign(gossip, { membershipTrackerInterval: '1s', publishStateInfoInterval: '1s' });
   Object.assign(section(peer, 'tls'), { enabled: true, clientAuthRequired: false, cert: { file: join(tls, 'server.crt') }, key: { file: join(tls, 'server.key') }, rootcert: { file: join(tls, 'ca.crt') } });
   // Each peer keeps its snapshots beside its ledger (the default is one machine-wide folder, which a
   // domain's user may not write and no two domains should share).
