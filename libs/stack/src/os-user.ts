@@ -49,7 +49,12 @@ export function ensureSystemUser(name: string, home: string): OsUser {
 
 /** Gives a folder tree to a user: what the tooling (root) wrote there becomes the domain's own. */
 export function chownTree(path: string, uid: number, gid: number): void {
-  const st = lstatSync(path);
-  if (st.uid !== uid || st.gid !== gid) (st.isSymbolicLink() ? lchownSync : chownSync)(path, uid, gid);
-  if (st.isDirectory()) for (const entry of readdirSync(path)) chownTree(join(path, entry), uid, gid);
+  try {
+    const st = lstatSync(path);
+    if (st.uid !== uid || st.gid !== gid) (st.isSymbolicLink() ? lchownSync : chownSync)(path, uid, gid);
+    if (st.isDirectory()) for (const entry of readdirSync(path)) chownTree(join(path, entry), uid, gid);
+  } catch (e) {
+    // A running peer's LevelDB removes files as it compacts: gone between readdir and lstat, nothing to give.
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
 }
