@@ -85,7 +85,8 @@ export function UsageTrailSection({ daoId, me }: { daoId: string; me: string }) 
             No computation has asked for <code>{dataset}</code> in this DAO.
           </Text>
         ) : (
-          <Table.ScrollContainer minWidth={720}>
+          // Its rows hold nothing focusable: the scrolling viewport itself takes the focus, so a keyboard can scroll it (axe: scrollable-region-focusable).
+          <Table.ScrollContainer minWidth={720} scrollAreaProps={{ viewportProps: { tabIndex: 0, role: 'region', 'aria-label': `Usage trail of ${dataset}, scrollable` } }}>
             <Table aria-label={`Usage trail of ${dataset}`} data-testid="usage-trail">
               <Table.Thead>
                 <Table.Tr>

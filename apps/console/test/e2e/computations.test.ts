@@ -24,6 +24,8 @@ let formed: DomainFormationResult;
 let dsp: DomainMember;
 let vsp: DomainMember;
 let browser: Browser;
+/** The computation the VSP asked for in the page (the first test). */
+let askedInPage: string | undefined;
 
 beforeAll(async () => {
   scenario = await consoleScenario(['--vsps', '1', '--join', '0', '--managed', '--mpc-mesh', '--compute', '--org-prefix', 'Cq'], [
@@ -91,6 +93,7 @@ describe('computations in the console', () => {
     const asked = await ask.getByTestId('asked').getAttribute('data-computation');
     expect(asked).toMatch(/\S/);
     expect(asked).not.toBe(computation.id);
+    askedInPage = asked!;
     const now = await kept(vsp, daoId);
     expect(now.map((k) => k.jobId).sort()).toEqual([computation.id, asked!].sort());
     const second = now.find((k) => k.jobId === asked)!;
@@ -124,16 +127,21 @@ describe('computations in the console', () => {
 
     const answer = await bridgeAs(dsp, 'GET', `/datasets/${computation.dataset.name}/usage?daoId=${daoId}`);
     expect(answer.status).toBe(200);
-    const entries = (answer.body as unknown as { entries: Array<{ txId: string; outcome: string }> }).entries;
+    const entries = (answer.body as unknown as { entries: Array<{ usageId: string; txId: string; outcome: string; requester: { mspId: string } }> }).entries;
+    // The scenario's mean, the VSP's refused request (the result to the DSP) and the mean asked in the page: each in the trail.
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ usageId: computation.id, outcome: 'granted', requester: expect.objectContaining({ mspId: vsp.mspId }) }),
+        expect.objectContaining({ outcome: 'refused', requester: expect.objectContaining({ mspId: vsp.mspId }) }),
+        ...(askedInPage ? [expect.objectContaining({ usageId: askedInPage, outcome: 'granted' })] : []),
+      ]),
+    );
     const usage = page.getByTestId('usage');
     await usage.getByRole('textbox', { name: 'Dataset' }).fill(computation.dataset.name);
     await usage.getByRole('button', { name: 'Show its trail' }).click();
-    if (entries.length === 0) {
-      await see(usage.getByTestId('no-usage')).toContainText(computation.dataset.name);
-    } else {
-      await see(usage.getByTestId('usage-row')).toHaveCount(entries.length);
-      expect(await usage.getByTestId('usage-tx').allInnerTexts()).toEqual(entries.map((e) => e.txId));
-    }
+    await see(usage.getByTestId('usage-row')).toHaveCount(entries.length);
+    expect(await usage.getByTestId('usage-tx').allInnerTexts()).toEqual(entries.map((e) => e.txId));
+    expect((await usage.getByTestId('usage-outcome').allInnerTexts()).map((t) => t.split(/\s/)[0]!.toLowerCase())).toEqual(entries.map((e) => e.outcome));
     await expectAccessible(page, 'a DAO, the data owner with computations');
     await page.close();
   });
