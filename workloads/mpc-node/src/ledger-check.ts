@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MpcMeshFile } from '@datawell/contracts';
+import type { MpcMeshFile, NODE_USAGE_CHECKS } from '@datawell/contracts';
 import { authorizeComputation, type ComputeOp, type LedgerVersionView } from '@datawell/mpc';
 import { ControlError } from './control.server';
 
@@ -25,9 +25,10 @@ export class LedgerUnavailableError extends Error {
  * The checks a node makes beyond the shared rule's (USAGE_CHECKS): `ledger` (the op says nothing of
  * what it is for, or the member's ledger has no such version), `mesh-owners` (the mesh file does not
  * name every party's member), `op-parties` (the op's program or party indices are not the ledger's
- * computation, owner and recipients), `ledger-state` (the version state is not readable as one).
+ * computation, owner and recipients), `ledger-state` (the version state is not readable as one):
+ * NODE_USAGE_CHECKS of @datawell/contracts, so the usage trail takes them.
  */
-export type NodeCheck = 'ledger' | 'mesh-owners' | 'op-parties' | 'ledger-state';
+export type NodeCheck = Exclude<(typeof NODE_USAGE_CHECKS)[number], 'party-refused'>;
 
 export type LedgerDecision = { readonly allowed: true } | { readonly allowed: false; readonly check: string; readonly message: string };
 

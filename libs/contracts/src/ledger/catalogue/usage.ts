@@ -14,10 +14,23 @@ export const datasetNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,
 export const enrollmentIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/, 'must be an enrollment id');
 
 /**
- * The checks a request must pass, in the order the coordinator applies them (then the nodes' own);
- * a refused entry names the first that failed.
+ * The checks of the members' own MPC nodes (workloads/mpc-node ledger-check.ts NodeCheck), which the
+ * data owner's node records when it refuses an op or another party refused it in the agreement round.
+ */
+export const NODE_USAGE_CHECKS = [
+  'ledger', // the op says nothing of what it is for, or the member's ledger has no such version
+  'mesh-owners', // the mesh file does not name every party's member
+  'op-parties', // the op's program or party indices are not the ledger's computation, owner and recipients
+  'ledger-state', // the version state the member's ledger answered is not readable as one
+  'party-refused', // the data owner's node took part, another party refused in the agreement round
+] as const;
+
+/**
+ * The checks a request must pass, in the order the coordinator applies them, then the nodes' own; a
+ * refused entry names the first that failed.
  */
 export const USAGE_CHECKS = [
+  // The shared rule's (the coordinator's and every node's, @datawell/mpc authorizeComputation), in order:
   'requester-member', // the requester is a member of the version
   'requester-active', // … an active one
   'computation-allowed', // the computation is named in the version's terms
@@ -27,13 +40,7 @@ export const USAGE_CHECKS = [
   'parameters', // the parameters fit the program (number of columns)
   'dataset-owner', // the dataset's owner is a DSP member of the version
   'owner-active', // … an active one
-  // The checks of the members' own MPC nodes (workloads/mpc-node ledger-check.ts NodeCheck), which the
-  // data owner's node records when it refuses an op or another party refused it in the agreement round:
-  'ledger', // the op says nothing of what it is for, or the member's ledger has no such version
-  'mesh-owners', // the mesh file does not name every party's member
-  'op-parties', // the op's program or party indices are not the ledger's computation, owner and recipients
-  'ledger-state', // the version state the member's ledger answered is not readable as one
-  'party-refused', // the data owner's node took part, another party refused in the agreement round
+  ...NODE_USAGE_CHECKS,
 ] as const;
 export type UsageCheck = (typeof USAGE_CHECKS)[number];
 
