@@ -6,14 +6,15 @@ import { registerCommands } from './commands';
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-export function buildProgram(): Command {
+/** The program with the commands `args` (the arguments after `dev`) need: see registerCommands. */
+export async function buildProgram(args: readonly string[] = []): Promise<Command> {
   const program = new Command('dev')
     .description('Datawell developer CLI: the native stack, the services, economics, scenarios, tests and benchmarks.')
     .showHelpAfterError(false)
     .exitOverride()
     // Errors are reported as one line by reportError; help still goes to stderr/stdout.
     .configureOutput({ outputError: () => undefined });
-  registerCommands(program);
+  await registerCommands(program, args);
   // Every subcommand inherits the same error handling.
   for (const cmd of allCommands(program)) {
     cmd.exitOverride().configureOutput({ outputError: () => undefined });
@@ -31,7 +32,7 @@ export async function runCli(argv: string[]): Promise<void> {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
-  const program = buildProgram();
+  const program = await buildProgram(argv.slice(2));
   try {
     await program.parseAsync(argv);
   } catch (err) {

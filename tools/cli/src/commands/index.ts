@@ -1,35 +1,37 @@
 import type { Command } from 'commander';
-import { registerStackCommands } from './stack';
-import { registerUpCommands } from './up';
-import { registerTestCommand } from './test';
-import { registerScenarioCommands } from './scenario';
-import { registerEconomicsCommands } from './economics';
-import { registerBenchCommands } from './bench';
-import { registerMpcCommands } from './mpc';
-import { registerDomainCommands } from './domain';
-import { registerIotCommands } from './iot';
-import { registerDaoCommands } from './dao';
-import { registerWorkloadCommands } from './workload';
-import { registerMarketplaceCommands } from './marketplace';
-import { registerOfferCommands } from './offer';
-import { registerUsageCommand } from './usage';
-import { registerResultCommand } from './result';
 
-/** Each subcommand group lives in its own file and registers itself here. */
-export function registerCommands(program: Command): void {
-  registerUpCommands(program);
-  registerTestCommand(program);
-  registerScenarioCommands(program);
-  registerStackCommands(program);
-  registerEconomicsCommands(program);
-  registerBenchCommands(program);
-  registerMpcCommands(program);
-  registerDomainCommands(program);
-  registerIotCommands(program);
-  registerDaoCommands(program);
-  registerWorkloadCommands(program);
-  registerMarketplaceCommands(program);
-  registerOfferCommands(program);
-  registerUsageCommand(program);
-  registerResultCommand(program);
+type Registrar = (program: Command) => void;
+
+/**
+ * Each top-level command group: the names it registers and the module that registers them, loaded
+ * only when it is needed. `./dev economics …` loads the economics module alone, not the stack, Fabric
+ * and Kafka clients of the others (a CLI start took about twice as long with every module loaded; the
+ * CLI's specs start it hundreds of times). Listed in `--help` order.
+ */
+export const COMMAND_GROUPS: ReadonlyArray<{ readonly names: readonly string[]; readonly load: () => Promise<Registrar> }> = [
+  { names: ['up', 'down', 'services'], load: async () => (await import('./up')).registerUpCommands },
+  { names: ['test'], load: async () => (await import('./test')).registerTestCommand },
+  { names: ['scenario'], load: async () => (await import('./scenario')).registerScenarioCommands },
+  { names: ['stack'], load: async () => (await import('./stack')).registerStackCommands },
+  { names: ['economics'], load: async () => (await import('./economics')).registerEconomicsCommands },
+  { names: ['bench'], load: async () => (await import('./bench')).registerBenchCommands },
+  { names: ['mpc'], load: async () => (await import('./mpc')).registerMpcCommands },
+  { names: ['domain'], load: async () => (await import('./domain')).registerDomainCommands },
+  { names: ['iot'], load: async () => (await import('./iot')).registerIotCommands },
+  { names: ['dao'], load: async () => (await import('./dao')).registerDaoCommands },
+  { names: ['workload'], load: async () => (await import('./workload')).registerWorkloadCommands },
+  { names: ['marketplace'], load: async () => (await import('./marketplace')).registerMarketplaceCommands },
+  { names: ['offer'], load: async () => (await import('./offer')).registerOfferCommands },
+  { names: ['usage'], load: async () => (await import('./usage')).registerUsageCommand },
+  { names: ['result'], load: async () => (await import('./result')).registerResultCommand },
+];
+
+/**
+ * Registers the group of the command `args` names (the arguments after `dev`), or every group when
+ * they name none of them (`--help`, `help <command>`, an unknown command: its error lists them all).
+ */
+export async function registerCommands(program: Command, args: readonly string[] = []): Promise<void> {
+  const first = args.find((a) => !a.startsWith('-'));
+  const named = first === undefined ? [] : COMMAND_GROUPS.filter((g) => g.names.includes(first));
+  for (const group of named.length > 0 ? named : COMMAND_GROUPS) (await group.load())(program);
 }
