@@ -447,6 +447,12 @@ export function describeDomains(result: DomainFormationResult): string {
       lines.push(`    ${msp.padEnd(16)} received it in its own domain: ${JSON.stringify(r.result)} (ComputationCompleted tx ${r.txId}); ./dev result --dao ${result.daoId} --version 1 --id ${c.id} --as ${msp}`);
     }
   }
+  if (c && result.usage) {
+    // The scenario's first member is its DSP (runDomainFormation checks it), and readBy keeps that order.
+    const owner = Object.keys(result.readBy)[0] ?? '<the DSP>';
+    lines.push(`  usage trail of ${c.dataset.name}, as the DSP reads it through its own bridge (./dev usage --dataset ${c.dataset.name} --dao ${result.daoId} --as ${owner}):`);
+    for (const u of result.usage) lines.push(`    tx ${u.txId}: ${u.requester} ${u.computation} to ${u.recipients.join(', ')}: ${u.outcome}${u.check ? ` (${u.check})` : ''}, recorded by ${u.recordedBy}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
