@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serviceUrl } from '@datawell/stack';
-import type { DomainFormationResult, DomainMember } from '@datawell/testing';
+import { login, type DomainFormationResult, type DomainMember } from '@datawell/testing';
 import type { Browser, Page } from 'playwright-core';
 import { clientSource, CLIENTS, fetchDocument } from '../../scripts/clients';
 import { expectAccessible, see } from '../support/browser';
@@ -105,7 +105,6 @@ describe('computations in the console', () => {
 
     // The coordinator only scheduled it: it has the digest, never the result.
     const coordinator = serviceUrl(scenario!.ctx.settings, 'mpc-coordinator');
-    const { login } = await import('@datawell/testing');
     const token = await login(coordinator, vsp.identity);
     const status = (await (await fetch(`${coordinator}/computations/${asked}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { status: string; resultDigest?: string };
     expect(status).toMatchObject({ status: 'completed', resultDigest: second.resultDigest });
