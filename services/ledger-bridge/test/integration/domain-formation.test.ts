@@ -170,7 +170,9 @@ describe('onboarding and formation with every participant in its own domain', ()
     const resultsOf = (mspId: string) => new MemberResults(members[mspId]!.bridge.memberLedger!, new ComputationResultsRepository(members[mspId]!.db.dataSource, members[mspId]!.db.schema));
     const vsp = resultsOf(VSP);
     const result = { mean: 12.5 };
-    const body = { computation: 'mean', members: [DSP, VSP], result, resultDigest: resultDigest(result) };
+    // With what the recipient's bridge records of the request in the DSP's usage trail (RecordUsage, granted; the terms send a mean to both).
+    const asked = { requester: { mspId: VSP, enrollmentId: 'analyst' }, dataset: { owner: DSP, name: 'readings' }, parametersDigest: 'ef'.repeat(32), rows: 12, recipients: [DSP, VSP] };
+    const body = { computation: 'mean', members: [DSP, VSP], result, resultDigest: resultDigest(result), ...asked };
     const jobId = `job-${run}`;
     const first = await vsp.record(as(VSP), daoId, 1, jobId, body);
     expect(first).toMatchObject({ created: true, result: { daoId, version: 1, jobId, computation: 'mean', members: [DSP, VSP], result, resultDigest: resultDigest(result), txId: expect.stringMatching(/^[0-9a-f]{64}$/) } });
@@ -178,12 +180,16 @@ describe('onboarding and formation with every participant in its own domain', ()
     const events = await readTopic(
       members[VSP]!.kafka,
       memberLedgerTopics(VSP).events,
-      (ms) => ms.some((m) => json(m).data['eventName'] === 'ComputationCompleted' && json(m).data['channel'] === channel),
+      (ms) => ['ComputationCompleted', 'UsageRecorded'].every((name) => ms.some((m) => json(m).data['eventName'] === name && json(m).data['channel'] === channel)),
       { timeoutMs: 300_000, lingerMs: 500, groupPrefix: `datawell.member.${VSP}.it-reader`, explain: () => memberState(VSP, channel) },
     );
     const completed = events.map((m) => json(m).data).find((d) => d['eventName'] === 'ComputationCompleted' && d['channel'] === channel)!;
     expect(JSON.stringify(completed)).toContain(jobId);
     expect(completed['transactionId']).toBe(first.result.txId);
+    // …then the granted request in the DSP's usage trail, recorded by the VSP (a recipient) in its own transaction.
+    const usage = events.map((m) => json(m).data).find((d) => d['eventName'] === 'UsageRecorded' && d['channel'] === channel)!;
+    expect(JSON.stringify(usage)).toContain(jobId);
+    expect(usage['transactionId']).not.toBe(first.result.txId);
     // A repeat answers what is kept; another digest is refused by the bridge's own record.
     await expect(vsp.record(as(VSP), daoId, 1, jobId, body)).resolves.toMatchObject({ created: false, result: { txId: first.result.txId } });
     const other = { mean: 13 };

@@ -6,7 +6,7 @@ import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderMpcMeshFile, resultDigest, type MpcMeshFile } from '@datawell/contracts';
+import { parametersDigest, renderMpcMeshFile, resultDigest, type MpcMeshFile } from '@datawell/contracts';
 import { createMpcCa, issueMpcCertificate, type MpcCa } from '@datawell/mpc';
 import { freePort, REPO_DIR } from '@datawell/testing';
 import { enrol, memberCa, type MemberIdentity } from './member-pki';
@@ -467,8 +467,10 @@ describe('an MPC node with a mesh file', () => {
       const posts = bridges[0]!.requests.filter((r) => r.method === 'POST');
       expect(posts).toHaveLength(2);
       const delivered = posts[1]!.body;
-      expect(Object.keys(delivered).sort()).toEqual(['computation', 'members', 'result', 'resultDigest']);
-      expect(delivered).toMatchObject({ computation: 'mean', members: ['ProducerMSP', 'DspMSP'] });
+      // With what the recipient's bridge records of the request in the data owner's usage trail (RecordUsage, granted).
+      expect(Object.keys(delivered).sort()).toEqual(['computation', 'dataset', 'members', 'parametersDigest', 'recipients', 'requester', 'result', 'resultDigest', 'rows']);
+      expect(delivered).toMatchObject({ computation: 'mean', members: ['ProducerMSP', 'DspMSP'], requester: { mspId: 'ProducerMSP' }, dataset: { owner: 'DspMSP', name: 'readings' }, recipients: ['ProducerMSP'], rows: 3 });
+      expect(delivered['parametersDigest']).toBe(parametersDigest({ columns: ['y'], fractionalBits: 16 }));
       expect(delivered['resultDigest']).toBe(resultDigest(delivered['result']));
       expect(JSON.stringify(delivered['result'])).toMatch(/2345\.\d/);
       expect(answers[0]!.body).toMatchObject({ opId: 'cmp-1', party: 0, rows: 3, resultDigest: delivered['resultDigest'], delivered: true });
