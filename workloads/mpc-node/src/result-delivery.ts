@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { parametersDigest, resultDigest, type MpcMeshFile } from '@datawell/contracts';
+import { resultDigest, type MpcMeshFile } from '@datawell/contracts';
 import type { ComputeOp, ComputeOutcome } from '@datawell/mpc';
 import { ControlError } from './control.server';
+import { BridgeWriteError, usageRequestOf, writeWithRetry, type WriteRetry } from './bridge-write';
 import type { NodeLog } from './op-queue';
 
 /*
@@ -36,24 +36,12 @@ export interface ResultDelivery {
 }
 
 /** The bridge did not take the result: `retryable` when it did not answer or answered 5xx; `code` its stable code (or UNREACHABLE, HTTP_<status>). */
-export class ResultDeliveryError extends Error {
+export class ResultDeliveryError extends BridgeWriteError {
   override readonly name = 'ResultDeliveryError';
-  constructor(
-    readonly retryable: boolean,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
-export interface DeliveryRetry {
-  /** Attempts in all (default 4). */
-  readonly attempts?: number;
-  /** The wait before the second attempt, doubled each time (default 1 s). */
-  readonly firstDelayMs?: number;
-  readonly sleep?: (ms: number) => Promise<unknown>;
-}
+/** Attempts in all: 4 by default. */
+export type DeliveryRetry = WriteRetry;
 
 /**
  * After a compute op, at a recipient: delivers the result to the member's bridge (retrying a bridge
@@ -79,28 +67,15 @@ export async function deliverOutcome(op: ComputeOp, outcome: ComputeOutcome, mes
     members: members as string[],
     result,
     resultDigest: digest,
-    requester: { mspId: ledger.requester, ...(ledger.requesterEnrollmentId !== undefined ? { enrollmentId: ledger.requesterEnrollmentId } : {}) },
-    dataset: { owner: ledger.owner, name: op.dataset.name },
-    parametersDigest: parametersDigest({ columns: op.dataset.columns, fractionalBits: op.fractionalBits }),
+    ...usageRequestOf(op, ledger),
     rows: outcome.rows,
-    recipients: [...ledger.recipients],
   };
-  const attempts = Math.max(1, retry.attempts ?? 4);
-  const wait = retry.sleep ?? ((ms: number) => sleep(ms));
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await bridge.deliverResult(delivery);
-      log('result delivered', { opId: op.opId, resultDigest: digest, attempts: attempt });
-      return { ...rest, resultDigest: digest, delivered: true };
-    } catch (error) {
-      const e = error instanceof ResultDeliveryError ? error : new ResultDeliveryError(false, 'INTERNAL', error instanceof Error ? error.message : String(error));
-      if (e.retryable && attempt < attempts) {
-        log('result delivery failed, retrying', { opId: op.opId, resultDigest: digest, code: e.code, attempt });
-        await wait((retry.firstDelayMs ?? 1000) * 2 ** (attempt - 1));
-        continue;
-      }
-      log('result not delivered', { opId: op.opId, resultDigest: digest, code: e.code, attempts: attempt });
-      throw new ControlError(502, 'RESULT_NOT_DELIVERED', `the result of ${op.opId} could not be delivered to this member's ledger bridge (${e.code}): ${e.message}; it is dropped`);
-    }
+  const written = await writeWithRetry(() => bridge.deliverResult(delivery), retry, 4, (e, attempt) => log('result delivery failed, retrying', { opId: op.opId, resultDigest: digest, code: e.code, attempt }));
+  if (written.ok) {
+    log('result delivered', { opId: op.opId, resultDigest: digest, attempts: written.attempts });
+    return { ...rest, resultDigest: digest, delivered: true };
   }
+  const e = written.error;
+  log('result not delivered', { opId: op.opId, resultDigest: digest, code: e.code, attempts: written.attempts });
+  throw new ControlError(502, 'RESULT_NOT_DELIVERED', `the result of ${op.opId} could not be delivered to this member's ledger bridge (${e.code}): ${e.message}; it is dropped`);
 }

@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { parametersDigest, USAGE_CHECKS, type MpcMeshFile, type UsageCheck, type UsageEntryInput } from '@datawell/contracts';
+import { USAGE_CHECKS, type MpcMeshFile, type UsageCheck, type UsageEntryInput } from '@datawell/contracts';
 import type { ComputeOp } from '@datawell/mpc';
+import { BridgeWriteError, usageRequestOf, writeWithRetry, type WriteRetry } from './bridge-write';
 
 /*
  * The data owner's usage trail in a DAO of trust domains (issue 12): the coordinator records nothing
@@ -14,13 +14,8 @@ import type { ComputeOp } from '@datawell/mpc';
 /** The node's log (op-queue's NodeLog; written out here, as op-queue imports this module). */
 type Log = (message: string, extra?: Record<string, unknown>) => void;
 
-export interface RecordRetry {
-  /** Attempts in all (default 3). */
-  readonly attempts?: number;
-  /** The wait before the second attempt, doubled each time (default 1 s). */
-  readonly firstDelayMs?: number;
-  readonly sleep?: (ms: number) => Promise<unknown>;
-}
+/** Attempts in all: 3 by default. */
+export type RecordRetry = WriteRetry;
 
 /** The check an owner's node records when it took part and another party refused in the agreement round. */
 export const PARTY_REFUSED: UsageCheck = 'party-refused';
@@ -31,15 +26,8 @@ export interface UsageRecorder {
 }
 
 /** The bridge did not record the entry: `retryable` when it did not answer or answered 5xx; `code` its stable code (or UNREACHABLE, HTTP_<status>). */
-export class UsageRecordError extends Error {
+export class UsageRecordError extends BridgeWriteError {
   override readonly name = 'UsageRecordError';
-  constructor(
-    readonly retryable: boolean,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** What the op queue reports of a compute op that gave no result. Never throws: a failure to record is logged and the node keeps going. */
@@ -61,11 +49,8 @@ export function ownerUsageEntry(op: ComputeOp, mesh: MpcMeshFile | undefined, wh
   if (!ledger || !mesh || mesh.parties[mesh.index]?.owner !== ledger.owner) return undefined;
   return {
     usageId: op.opId,
-    dataset: { owner: ledger.owner, name: op.dataset.name },
-    requester: { mspId: ledger.requester, ...(ledger.requesterEnrollmentId !== undefined ? { enrollmentId: ledger.requesterEnrollmentId } : {}) },
+    ...usageRequestOf(op, ledger),
     computation: ledger.computation,
-    parametersDigest: parametersDigest({ columns: op.dataset.columns, fractionalBits: op.fractionalBits }),
-    recipients: [...ledger.recipients],
     ...('check' in what ? { outcome: 'refused' as const, check: what.check } : { outcome: 'failed' as const, failure: CODE.test(what.failure) ? what.failure : 'INTERNAL' }),
   };
 }
@@ -79,23 +64,10 @@ export function ownerUsage(mesh: () => MpcMeshFile | undefined, bridge: UsageRec
   const record = async (op: ComputeOp, what: { readonly check: UsageCheck } | { readonly failure: string }): Promise<void> => {
     const entry = ownerUsageEntry(op, mesh(), what);
     if (!entry || !op.ledger) return;
-    const attempts = Math.max(1, retry.attempts ?? 3);
-    const wait = retry.sleep ?? ((ms: number) => sleep(ms));
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await bridge.recordUsage(op.ledger.daoId, op.ledger.version, entry);
-        log('usage recorded', { opId: op.opId, outcome: entry.outcome, ...(entry.check ? { check: entry.check } : {}), ...(entry.failure ? { failure: entry.failure } : {}), attempts: attempt });
-        return;
-      } catch (error) {
-        const e = error instanceof UsageRecordError ? error : new UsageRecordError(false, 'INTERNAL', String(error));
-        if (e.retryable && attempt < attempts) {
-          await wait((retry.firstDelayMs ?? 1000) * 2 ** (attempt - 1));
-          continue;
-        }
-        log('usage not recorded', { opId: op.opId, outcome: entry.outcome, code: e.code, attempts: attempt });
-        return;
-      }
-    }
+    const { ledger } = op;
+    const written = await writeWithRetry(() => bridge.recordUsage(ledger.daoId, ledger.version, entry), retry, 3);
+    if (written.ok) log('usage recorded', { opId: op.opId, outcome: entry.outcome, ...(entry.check ? { check: entry.check } : {}), ...(entry.failure ? { failure: entry.failure } : {}), attempts: written.attempts });
+    else log('usage not recorded', { opId: op.opId, outcome: entry.outcome, code: written.error.code, attempts: written.attempts });
   };
   return {
     async refused(op, check) {
