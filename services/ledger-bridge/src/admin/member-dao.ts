@@ -1,3 +1,4 @@
+import { forbidden, type Principal } from '@datawell/auth';
 import type { SubmitOptions } from '@datawell/fabric';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -115,7 +116,14 @@ export function ledgerRefusal(error: unknown, channel: string, meaning: CodeMean
 /** A member that is not an active member of the version (or not one at all): the chaincode's FORBIDDEN to members' writes. */
 const notAMember = (message: string) => new AdminError('NOT_A_MEMBER', message);
 
-/** What a member does with its DAOs in its own domain: reads and its own writes, signed by itself. */
+/**
+ * A member bridge serves its own organisation's identities only: another's is FORBIDDEN, and uses its
+ * own bridge. `self` is this bridge's MSP id.
+ */
+export function ownOrganisationOnly(self: string, principal: Principal): void {
+  if (principal.mspId !== self) throw forbidden(`this is ${self}'s bridge: ${principal.mspId} uses its own`);
+}
+
 /** A member route's DAO id and version, checked (INVALID_REQUEST) before anything is asked. */
 export function checkDaoVersion(daoId: string, version: number): void {
   if (!DAO_ID_PATTERN.test(daoId)) throw new AdminError('INVALID_REQUEST', 'daoId: must be 1-41 lower-case letters, digits or "-"');
@@ -130,6 +138,7 @@ export async function memberVersionChannel(ledger: Pick<MemberLedger, 'channels'
   return channel;
 }
 
+/** What a member does with its DAOs in its own domain: reads and its own writes, signed by itself. */
 export class MemberDao {
   constructor(private readonly ledger: MemberLedger) {}
 

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
-import { Authenticator, forbidden, type Principal } from '@datawell/auth';
+import { Authenticator, type Principal } from '@datawell/auth';
 import type { GrpcCallPeer, GrpcServiceOptions } from '@datawell/service-platform';
-import { MemberDao, type MemberLedger, type MemberTransfer } from '../admin/member-dao';
+import { MemberDao, ownOrganisationOnly, type MemberLedger, type MemberTransfer } from '../admin/member-dao';
 import type { LedgerBridgeServiceConfig } from '../config';
 import { MEMBER_LEDGER } from '../member-network/member-dao.controller';
 import { MemberUsage, type UsageEntryView, type UsageTrailView } from '../member-network/member-usage';
@@ -119,7 +119,7 @@ export class LedgerBridgeGrpc {
   /** The caller, who must be an identity of this bridge's own organisation (as the HTTP routes require). */
   async #own(metadata: Metadata, peer: GrpcCallPeer): Promise<Principal> {
     const principal = await this.auth.authenticateCall(metadata, peer.certificatePem);
-    if (principal.mspId !== this.#dao.mspId) throw forbidden(`this is ${this.#dao.mspId}'s bridge: ${principal.mspId} uses its own`);
+    ownOrganisationOnly(this.#dao.mspId, principal);
     return principal;
   }
 

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal, forbidden, type Principal } from '@datawell/auth';
+import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
+import { ownOrganisationOnly } from '../admin/member-dao';
 import { DAO_ID_PATTERN, parseDaoChannel } from '@datawell/contracts';
 import { openEventStream, ZodParams } from '@datawell/service-platform';
 import { z } from 'zod';
@@ -55,7 +56,7 @@ export class LiveController {
   })
   async events(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Req() req: Pick<IncomingMessage, 'headers'>, @Res() res: ServerResponse): Promise<void> {
     // Refusals before anything is written, so the filters answer them with their status and code.
-    if (principal.mspId !== this.source.mspId) throw forbidden(`this is ${this.source.mspId}'s bridge: ${principal.mspId} uses its own`);
+    ownOrganisationOnly(this.source.mspId, principal);
     const channels = (await this.source.channels()).filter((c) => parseDaoChannel(c)?.daoId === daoId);
     if (channels.length === 0) throw new AdminError('VERSION_NOT_FOUND', `no version of DAO ${daoId} of which ${this.source.mspId} is a member`);
     const stream = openEventStream(res, { heartbeatMs: this.source.heartbeatMs ?? LIVE_HEARTBEAT_MS });

@@ -1,23 +1,16 @@
 import { Body, Controller, Get, Inject, Param, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
-import { DAO_ID_PATTERN, idSchema } from '@datawell/contracts';
+import { idSchema } from '@datawell/contracts';
 import { zodBody, ZodParams } from '@datawell/service-platform';
-import { z } from 'zod';
 import type { MemberLedger } from '../admin/member-dao';
 import type { ResultStore } from './computation-results.repository';
 import { deliveredResultSchema, MemberResults, type ResultSummary, type ResultView } from './computation-results';
-import { MEMBER_LEDGER } from './member-dao.controller';
+import { MEMBER_LEDGER, versionParams, type StatusResponse } from './member-dao.controller';
 
 /** Where the member's bridge keeps the results its node delivers (its own PostgreSQL). */
 export const MEMBER_RESULTS = Symbol('MEMBER_RESULTS');
 
-/** The part of Express's response used here (its types are not a dependency). */
-interface Response {
-  status(code: number): Response;
-}
-
-const versionParams = { daoId: z.string().regex(DAO_ID_PATTERN), version: z.string().regex(/^[1-9]\d{0,3}$/) };
 const jobParams = { ...versionParams, jobId: idSchema };
 
 /**
@@ -44,7 +37,7 @@ export class MemberResultsController {
   })
   @ApiBody(zodBody('DeliveredResult', deliveredResultSchema))
   @ZodParams(jobParams)
-  async deliver(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string, @Param('jobId') jobId: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<ResultView> {
+  async deliver(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string, @Param('jobId') jobId: string, @Body() body: unknown, @Res({ passthrough: true }) res: StatusResponse): Promise<ResultView> {
     const { result, created } = await this.#results.record(principal, daoId, version, jobId, body);
     res.status(created ? 201 : 200);
     return result;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { forbidden, type Principal } from '@datawell/auth';
+import type { Principal } from '@datawell/auth';
 import { DAO, datasetNameSchema, digestSchema, enrollmentIdSchema, idSchema, mspIdSchema, resultDigest, type UsageEntryInput } from '@datawell/contracts';
 import { AdminError } from '../admin/admin.errors';
-import { checkDaoVersion, ledgerRefusal, memberVersionChannel, parse, type MemberLedger } from '../admin/member-dao';
+import { checkDaoVersion, ledgerRefusal, memberVersionChannel, ownOrganisationOnly, parse, type MemberLedger } from '../admin/member-dao';
 import type { ResultStore, StoredResult } from './computation-results.repository';
 
 /*
@@ -128,6 +128,6 @@ export class MemberResults {
   }
 
   #own(principal: Principal): void {
-    if (principal.mspId !== this.ledger.mspId) throw forbidden(`this is ${this.ledger.mspId}'s bridge: ${principal.mspId} uses its own`);
+    ownOrganisationOnly(this.ledger.mspId, principal);
   }
 }

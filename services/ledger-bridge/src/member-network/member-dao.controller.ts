@@ -6,13 +6,20 @@ import { zodBody, ZodParams } from '@datawell/service-platform';
 import { z } from 'zod';
 import { AdminError } from '../admin/admin.errors';
 import { openAdmissionJoin, type AdmissionJoins, type AdmissionSession } from './admission-join';
-import { memberExitSchema, memberProposalSchema, memberRevenueSchema, memberTransferSchema, memberVoteSchema, memberWorkloadSchema, MemberDao, type AllocationView, type MemberLedger, type MemberTransfer, type MemberWrite, type ProposalView } from '../admin/member-dao';
+import { memberExitSchema, memberProposalSchema, memberRevenueSchema, memberTransferSchema, memberVoteSchema, memberWorkloadSchema, MemberDao, ownOrganisationOnly, type AllocationView, type MemberLedger, type MemberTransfer, type MemberWrite, type ProposalView } from '../admin/member-dao';
 
 export const MEMBER_LEDGER = Symbol('MEMBER_LEDGER');
 /** Where this member opens the join of an accepted admission (absent: no negotiation service configured). */
 export const MEMBER_ADMISSION_JOINS = Symbol('MEMBER_ADMISSION_JOINS');
 
-const versionParams = { daoId: z.string().regex(DAO_ID_PATTERN), version: z.string().regex(/^[1-9]\d{0,3}$/) };
+/** The path parameters of a member route on a DAO version (/daos/:daoId/versions/:version/…), documented from these. */
+export const versionParams = { daoId: z.string().regex(DAO_ID_PATTERN), version: z.string().regex(/^[1-9]\d{0,3}$/) };
+
+/** The part of Express's response a member route that answers 201 or 200 uses (its types are not a dependency). */
+export interface StatusResponse {
+  status(code: number): StatusResponse;
+}
+
 const proposalParams = { ...versionParams, proposalId: idSchema };
 
 /**
@@ -225,6 +232,6 @@ export class MemberDaoController {
 
   #own(principal: Principal): void {
     const self = this.#dao.mspId;
-    if (principal.mspId !== self) throw forbidden(`this is ${self}'s bridge: ${principal.mspId} uses its own`);
+    ownOrganisationOnly(self, principal);
   }
 }

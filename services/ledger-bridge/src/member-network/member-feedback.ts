@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { forbidden, type Principal } from '@datawell/auth';
+import type { Principal } from '@datawell/auth';
 import { DAO_ID_PATTERN, MARKETPLACE, MARKETPLACE_CHANNEL, MSP_ID_PATTERN } from '@datawell/contracts';
 import { AdminError } from '../admin/admin.errors';
-import { ledgerRefusal, type MemberLedger } from '../admin/member-dao';
+import { ledgerRefusal, ownOrganisationOnly, type MemberLedger } from '../admin/member-dao';
 
 /** A rating of a co-member, given through the rater's own bridge; the comment stays here, its digest goes on the ledger. */
 export const memberFeedbackSchema = z.strictObject({
@@ -34,7 +34,7 @@ export class MemberFeedback {
   constructor(private readonly ledger: MemberLedger) {}
 
   async submitFor(principal: Principal, body: unknown): Promise<MemberFeedbackView> {
-    if (principal.mspId !== this.ledger.mspId) throw forbidden(`this is ${this.ledger.mspId}'s bridge: ${principal.mspId} uses its own`);
+    ownOrganisationOnly(this.ledger.mspId, principal);
     const parsed = memberFeedbackSchema.safeParse(body ?? {});
     if (!parsed.success) throw new AdminError('INVALID_REQUEST', parsed.error.issues.map((i) => `body${i.path.length ? `.${i.path.join('.')}` : ''}: ${i.message}`).join('; '));
     const input = parsed.data;

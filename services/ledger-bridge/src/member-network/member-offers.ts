@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { forbidden, type Principal } from '@datawell/auth';
+import type { Principal } from '@datawell/auth';
 import { idSchema, MARKETPLACE, MARKETPLACE_CHANNEL, newOfferSchema, offerPatchSchema, offerUpdateArgument, postOfferArgument, type IntegerJson, type Invocation } from '@datawell/contracts';
 import { AdminError } from '../admin/admin.errors';
-import { ledgerRefusal, parse, type MemberLedger } from '../admin/member-dao';
+import { ledgerRefusal, ownOrganisationOnly, parse, type MemberLedger } from '../admin/member-dao';
 
 /** An offer as the marketplace chaincode holds it (GetOffer): the description only as its digest. */
 export interface LedgerOfferView {
@@ -84,7 +84,7 @@ export class MemberOffers {
   }
 
   #own(principal: Principal): void {
-    if (principal.mspId !== this.ledger.mspId) throw forbidden(`this is ${this.ledger.mspId}'s bridge: ${principal.mspId} uses its own`);
+    ownOrganisationOnly(this.ledger.mspId, principal);
   }
 
   /** The offer, this member's and open, as its own peer reads it: checked before submitting so the answer names the reason. */

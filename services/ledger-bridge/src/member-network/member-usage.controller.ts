@@ -1,11 +1,10 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { z } from 'zod';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
-import { DAO_ID_PATTERN, usageEntrySchema, type UsageRecord } from '@datawell/contracts';
+import { usageEntrySchema, type UsageRecord } from '@datawell/contracts';
 import { zodBody, ZodParams, ZodQuery } from '@datawell/service-platform';
 import type { MemberLedger } from '../admin/member-dao';
-import { MEMBER_LEDGER } from './member-dao.controller';
+import { MEMBER_LEDGER, versionParams, type StatusResponse } from './member-dao.controller';
 import { MemberUsage, usageParams, usageQuerySchema, type UsageTrailView } from './member-usage';
 
 /** A member domain's own API over the usage trail of datasets in its DAOs, read through its own peer. */
@@ -31,12 +30,6 @@ export class MemberUsageController {
   }
 }
 
-/** The part of Express's response used here (its types are not a dependency). */
-interface Response {
-  status(code: number): Response;
-}
-
-const versionParams = { daoId: z.string().regex(DAO_ID_PATTERN), version: z.string().regex(/^[1-9]\d{0,3}$/) };
 
 /** A member domain's own API for recording usage entries: its own MPC node reports the ops it refused, saw refused or saw fail. */
 @ApiTags('member')
@@ -57,7 +50,7 @@ export class MemberUsageRecordsController {
   })
   @ApiBody(zodBody('UsageEntry', usageEntrySchema))
   @ZodParams(versionParams)
-  async record(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<UsageRecord> {
+  async record(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string, @Body() body: unknown, @Res({ passthrough: true }) res: StatusResponse): Promise<UsageRecord> {
     const { entry, created } = await this.#usage.record(principal, daoId, version, body);
     res.status(created ? 201 : 200);
     return entry;

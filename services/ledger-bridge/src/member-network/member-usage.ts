@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { canonicalJson } from '@datawell/domain';
-import { forbidden, type Principal } from '@datawell/auth';
+import type { Principal } from '@datawell/auth';
 import { DAO, DAO_ID_PATTERN, datasetNameSchema, parseDaoChannel, usageEntrySchema, usageTrailSchema, type UsageEntryInput, type UsageRecord } from '@datawell/contracts';
 import { AdminError } from '../admin/admin.errors';
-import { checkDaoVersion, ledgerRefusal, memberVersionChannel, parse, type MemberLedger } from '../admin/member-dao';
+import { checkDaoVersion, ledgerRefusal, memberVersionChannel, ownOrganisationOnly, parse, type MemberLedger } from '../admin/member-dao';
 
 /** Which trail: the dataset (path) of a DAO (query), in one version or in every version this member is in. */
 export const usageQuerySchema = z.strictObject({
@@ -44,7 +44,7 @@ export class MemberUsage {
   }
 
   #own(principal: Principal): void {
-    if (principal.mspId !== this.ledger.mspId) throw forbidden(`this is ${this.ledger.mspId}'s bridge: ${principal.mspId} uses its own`);
+    ownOrganisationOnly(this.ledger.mspId, principal);
   }
 
   /**
