@@ -49,6 +49,11 @@ export interface KafkaClientOptions {
    * that inspect what the broker stores (a scan of every topic). Producing is unchanged.
    */
   readonly rawValues?: boolean;
+  /**
+   * Its consumers' session timeout when their own config sets none (kafkajs's 30 s when absent), with a
+   * heartbeat a third of it at most: how soon the broker drops a consumer whose process died.
+   */
+  readonly sessionTimeoutMs?: number;
 }
 
 /** A kafkajs client whose own logs go through the service's structured logger. */
@@ -84,7 +89,7 @@ fixKafkaRequestQueue(require('kafkajs/src/network/requestQueue') as { prototype:
  * producers seal, and its consumers open, the values of member topics (see `SealingKafka`).
  */
 export function createKafka(options: KafkaClientOptions): Kafka {
-  return new SealingKafka(kafkaConfig(options), options.trafficKeys ?? [], options.logger, options.rawValues ?? false);
+  return new SealingKafka(kafkaConfig(options), options.trafficKeys ?? [], options.logger, options.rawValues ?? false, options.sessionTimeoutMs);
 }
 
 function kafkaConfig(options: KafkaClientOptions): KafkaConfig {
@@ -113,12 +118,14 @@ class SealingKafka extends Kafka {
   readonly #keys: readonly TrafficKey[];
   readonly #logger: ConnectionLogger | undefined;
   readonly #raw: boolean;
+  readonly #session: Pick<ConsumerConfig, 'sessionTimeout' | 'heartbeatInterval'>;
 
-  constructor(config: KafkaConfig, keys: readonly TrafficKey[], logger: ConnectionLogger | undefined, raw: boolean) {
+  constructor(config: KafkaConfig, keys: readonly TrafficKey[], logger: ConnectionLogger | undefined, raw: boolean, sessionTimeoutMs: number | undefined) {
     super(config);
     this.#keys = keys;
     this.#logger = logger;
     this.#raw = raw;
+    this.#session = sessionTimeoutMs === undefined ? {} : consumerSession(sessionTimeoutMs);
   }
 
   override producer(config?: ProducerConfig): Producer {
@@ -134,7 +141,7 @@ class SealingKafka extends Kafka {
   }
 
   override consumer(config: ConsumerConfig): Consumer {
-    const consumer = super.consumer(config);
+    const consumer = super.consumer(config.sessionTimeout === undefined ? { ...config, ...this.#session } : config);
     if (this.#raw) return consumer;
     const open = (topic: string, partition: number, message: KafkaMessage): KafkaMessage | undefined => {
       if (trafficSealedBy(topic) === undefined) return message;
@@ -176,6 +183,11 @@ class SealingKafka extends Kafka {
     };
     return { ...consumer, run };
   }
+}
+
+/** kafkajs's heartbeat (3 s) unless that is more than a third of the session timeout, as Kafka advises. */
+export function consumerSession(sessionTimeoutMs: number): Pick<ConsumerConfig, 'sessionTimeout' | 'heartbeatInterval'> {
+  return { sessionTimeout: sessionTimeoutMs, heartbeatInterval: Math.min(3000, Math.floor(sessionTimeoutMs / 3)) };
 }
 
 /** The messages as they go to the broker: sealed on a sealed topic (refused without a key), untouched elsewhere. */

@@ -120,6 +120,15 @@ describe('loadServiceConfig', () => {
     expect(error.issues[0]?.problem).toContain('"nohost", "bad:99999"');
   });
 
+  it('takes a Kafka session timeout within the broker\'s bounds, and none by default', () => {
+    expect(loadServiceConfig(plain, valid).kafka.sessionTimeoutMs).toBeUndefined();
+    expect(loadServiceConfig(plain, { ...valid, DATAWELL_KAFKA_SESSION_TIMEOUT_MS: ' 6000 ' }).kafka.sessionTimeoutMs).toBe(6000);
+    for (const bad of ['5999', '300001', '10s', '-7000']) {
+      const error = configError(() => loadServiceConfig(plain, { ...valid, DATAWELL_KAFKA_SESSION_TIMEOUT_MS: bad }));
+      expect(error.issues).toEqual([{ variable: 'DATAWELL_KAFKA_SESSION_TIMEOUT_MS', problem: `must be an integer 6000-300000 (milliseconds; got "${bad}")` }]);
+    }
+  });
+
   it('rejects an unknown log level', () => {
     const error = configError(() => loadServiceConfig(plain, { ...valid, DATAWELL_LOG_LEVEL: 'loud' }));
     expect(error.issues.map((i) => i.variable)).toEqual(['DATAWELL_LOG_LEVEL']);

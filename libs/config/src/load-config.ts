@@ -43,6 +43,8 @@ export interface KafkaConfig {
   readonly sasl?: KafkaCredentials;
   /** The file they came from: handed on (never its content) to the workloads this service starts. */
   readonly credentialsFile?: string;
+  /** DATAWELL_KAFKA_SESSION_TIMEOUT_MS: its consumers' session timeout, when not kafkajs's 30 s (a consumer's own setting still wins). */
+  readonly sessionTimeoutMs?: number;
   /** The domain's traffic key (DATAWELL_TRAFFIC_KEY_FILE), which seals and opens its member topics' values; its dump shows only its id and file. */
   readonly trafficKey?: TrafficKey;
   /** Keys the domain sealed with before (DATAWELL_TRAFFIC_PREVIOUS_KEY_FILES): they still open, never seal. */
@@ -112,6 +114,13 @@ export const COMMON_VARIABLES = {
   /** PEM files of the service's TLS certificate (chain) and key: both or neither. With them, HTTP and gRPC are served over TLS. */
   tlsCertFile: 'DATAWELL_TLS_CERT_FILE',
   tlsKeyFile: 'DATAWELL_TLS_KEY_FILE',
+  /**
+   * Milliseconds after which the broker drops a consumer of the service that stopped heartbeating
+   * (6000-300000; kafkajs's 30000 when unset). A service restarted after a crash rejoins its groups
+   * only once the broker has dropped its dead predecessor, so a shorter one restarts sooner, at the
+   * price of a rebalance when a busy process misses heartbeats for that long.
+   */
+  kafkaSessionTimeoutMs: 'DATAWELL_KAFKA_SESSION_TIMEOUT_MS',
 } as const;
 
 /** The variables a service with these dependencies cannot start without (the rest have defaults). */
@@ -187,6 +196,24 @@ function portVariable(defaultPort: number, allowAny = false) {
   );
 }
 
+/** The broker's own bounds (group.min/max.session.timeout.ms, as the stack's broker keeps them). */
+export const KAFKA_SESSION_TIMEOUT_BOUNDS = { min: 6000, max: 300_000 } as const;
+
+const sessionTimeoutVariable = z.preprocess(
+  blankIsMissing,
+  required
+    .transform((value, ctx) => {
+      const ms = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+      const { min, max } = KAFKA_SESSION_TIMEOUT_BOUNDS;
+      if (!(ms >= min && ms <= max)) {
+        ctx.addIssue({ code: 'custom', message: `must be an integer ${min}-${max} (milliseconds; got "${value}")` });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .optional(),
+);
+
 const logLevelVariable = z.preprocess(
   (v) => blankIsMissing(v) ?? 'log',
   z.enum(LOG_LEVELS, { error: (issue) => `must be one of ${LOG_LEVELS.join(', ')} (got "${String(issue.input)}")` }),
@@ -207,6 +234,7 @@ export function loadServiceConfig<T, D extends Dependency>(
     [COMMON_VARIABLES.postgresUrl]: urlVariable(['postgres:', 'postgresql:']),
     ...(needsRedis ? { [COMMON_VARIABLES.redisUrl]: urlVariable(['redis:', 'rediss:']) } : {}),
     [COMMON_VARIABLES.kafkaBrokers]: brokersVariable,
+    [COMMON_VARIABLES.kafkaSessionTimeoutMs]: sessionTimeoutVariable,
     [spec.portVariable]: portVariable(spec.defaultPort),
     [spec.grpcPortVariable]: portVariable(spec.defaultGrpcPort, true),
     [COMMON_VARIABLES.logLevel]: logLevelVariable,
@@ -237,7 +265,7 @@ export function loadServiceConfig<T, D extends Dependency>(
     logLevel: values[COMMON_VARIABLES.logLevel] as LogLevel,
     postgres: { url: values[COMMON_VARIABLES.postgresUrl] as string, schema: spec.schema },
     ...(needsRedis ? { redis: { url: values[COMMON_VARIABLES.redisUrl] as string } } : {}),
-    kafka: { brokers: values[COMMON_VARIABLES.kafkaBrokers] as string[], clientId: `datawell-${service}`, ...(sasl.credentials ? { sasl: sasl.credentials, credentialsFile: sasl.file } : {}), ...(traffic.key ? { trafficKey: traffic.key } : {}), ...(traffic.previous.length > 0 ? { previousTrafficKeys: traffic.previous } : {}) },
+    kafka: { brokers: values[COMMON_VARIABLES.kafkaBrokers] as string[], clientId: `datawell-${service}`, ...(values[COMMON_VARIABLES.kafkaSessionTimeoutMs] === undefined ? {} : { sessionTimeoutMs: values[COMMON_VARIABLES.kafkaSessionTimeoutMs] as number }), ...(sasl.credentials ? { sasl: sasl.credentials, credentialsFile: sasl.file } : {}), ...(traffic.key ? { trafficKey: traffic.key } : {}), ...(traffic.previous.length > 0 ? { previousTrafficKeys: traffic.previous } : {}) },
     auth: {
       ...(values[COMMON_VARIABLES.authSecret] === undefined ? {} : { tokenSecret: values[COMMON_VARIABLES.authSecret] as string }),
       ...(operator.caPem === undefined ? {} : { operatorCaPem: operator.caPem }),

@@ -110,7 +110,7 @@ export class ServicePlatformModule {
       {
         provide: KAFKA,
         useFactory: () =>
-          createKafka({ clientId: config.kafka.clientId, brokers: config.kafka.brokers, sasl: config.kafka.sasl, logger: new Logger('Kafka'), ...(config.kafka.trafficKey ? { trafficKeys: [config.kafka.trafficKey, ...(config.kafka.previousTrafficKeys ?? [])] } : {}) }),
+          createKafka({ clientId: config.kafka.clientId, brokers: config.kafka.brokers, sasl: config.kafka.sasl, logger: new Logger('Kafka'), ...(config.kafka.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: config.kafka.sessionTimeoutMs }), ...(config.kafka.trafficKey ? { trafficKeys: [config.kafka.trafficKey, ...(config.kafka.previousTrafficKeys ?? [])] } : {}) }),
       },
       {
         provide: KAFKA_PROBE,

@@ -20,7 +20,7 @@ const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false> | 
   waitUntil(what, probe, { timeoutMs: 180_000, intervalMs });
 
 /** A short lock and stalled check, so a crashed process's job is run again within seconds. */
-const QUICK_STALL = { PROVISIONER_JOB_LOCK_SECONDS: '8', PROVISIONER_STALLED_CHECK_SECONDS: '2' };
+const QUICK_STALL = { PROVISIONER_JOB_LOCK_SECONDS: '8', PROVISIONER_STALLED_CHECK_SECONDS: '2', DATAWELL_KAFKA_SESSION_TIMEOUT_MS: '6000' };
 
 interface Started {
   readonly child: ChildProcess;
