@@ -1,5 +1,7 @@
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { httpsText } from '@datawell/config';
+import { readFileSync } from 'node:fs';
+import { httpsText, type KafkaCredentials } from '@datawell/config';
+import { openReadingsProducer, type Reading } from '@datawell/iot';
 import { isAlive, processUser } from '@datawell/stack';
 import type { EnrolledIdentity } from '../identity/client';
 import { ApiError, call, FinalError, negotiateAgreement, tokenAt, until, type Party } from './api';
@@ -61,9 +63,12 @@ export interface DomainFormationOptions {
    */
   readonly coordinatorTls?: { readonly cert: string; readonly key: string };
   /**
-   * With `mpcMesh` (every founder managed): after the mesh, the first VSP asks the operator's
-   * coordinator for the terms' `mean` of the DSP's dataset, a CSV file in the DSP's own domain (the
-   * DSP's node reads it as `name`). The nodes registered themselves at the coordinator with their own
+   * With `mpcMesh` (every founder managed): after the mesh, the DSP's sensor fleet seals the readings of
+   * `dataset.file` (JSON lines, in the DSP's own domain) to the DSP's node's readings key (which the
+   * DSP's own provisioner reports) and publishes them to `dataset.topic`, under the DSP's own prefix,
+   * with the fleet's own principal (`fleet`: it may only write there); Kafka carries only ciphertext,
+   * and only the DSP's node, reading the topic with its member's principal, opens them (as `name`).
+   * Then the first VSP asks the operator's coordinator for the terms' `mean` of that dataset. The nodes registered themselves at the coordinator with their own
    * identities; each checks its own ledger; the recipients' nodes deliver the result to their members'
    * own bridges, which record ComputationCompleted as the member; the coordinator keeps only the
    * digest. The scenario reads the result where each recipient keeps it (`computation` in the result).
@@ -71,14 +76,29 @@ export interface DomainFormationOptions {
    * it in the agreement round and the DSP's node records the refusal in its member's usage trail. The
    * DSP reads that trail through its own bridge (`usage` in the result).
    */
-  readonly compute?: { readonly coordinatorUrl: string; readonly dataset: { readonly name: string; readonly file: string; readonly column: string; readonly planted?: string } };
+  readonly compute?: { readonly coordinatorUrl: string; readonly dataset: DomainDataset; readonly fleet: { readonly brokers: readonly string[]; readonly credentials: KafkaCredentials } };
+}
+
+/**
+ * A dataset of the DSP's sensors: their readings (`file`, JSON lines of `{<column>: value}`, kept in the
+ * DSP's own domain), published sealed to `topic`; `planted` is one reading no other can spell, for a
+ * no-plaintext scan.
+ */
+export interface DomainDataset {
+  readonly name: string;
+  readonly topic: string;
+  readonly file: string;
+  readonly column: string;
+  readonly planted?: string;
 }
 
 /** A computation in a DAO of domains, as each side sees it (see `compute`). */
 export interface DomainComputation {
   readonly id: string;
-  /** The DSP's dataset it ran on (a file in the DSP's own domain). */
-  readonly dataset: { readonly name: string; readonly file: string; readonly column: string; readonly planted?: string };
+  /** The DSP's dataset it ran on: its sensors' readings, sealed on its own topic. */
+  readonly dataset: DomainDataset;
+  /** How many sealed readings the fleet published to the topic. */
+  readonly published: number;
   /** Who asked (the first VSP) and to whom the terms send the result. */
   readonly requester: string;
   readonly recipients: string[];
@@ -159,13 +179,13 @@ const terms = (recipients: string[], abandonAfterSeconds = 600) => ({
 });
 /** Each member's own workload: run by the member, or built by its own provisioner in its domain. */
 const ownWorkload =
-  (placement: 'self-hosted' | 'managed', mpcMesh = false, datasets?: Record<string, { file: string }>) =>
+  (placement: 'self-hosted' | 'managed', mpcMesh = false, datasets?: Record<string, { topic: string }>) =>
   (p: Party) => ({
     name: `${p.mspId.toLowerCase()}-node`,
     owner: p.mspId,
     placement,
     kind: p.role === 'DSP' || mpcMesh ? 'mpc-node' : 'service',
-    // The DSP's node reads its own dataset, a file in its own domain.
+    // The DSP's node reads its own dataset: its sensors' sealed readings on its own topic.
     ...(p.role === 'DSP' && datasets ? { parameters: { datasets } } : {}),
   });
 
@@ -206,7 +226,7 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
   const negotiation = { urls, progress, timeoutMs: timeout, as };
   const [beta1 = 800_000, beta2 = 750_000] = opts.betasPpm ?? [];
   if (opts.compute && (!opts.mpcMesh || opts.members.some((m) => placementOf(m.mspId) !== 'managed'))) throw new Error('compute needs mpcMesh with every founder managed');
-  const datasets = opts.compute ? { [opts.compute.dataset.name]: { file: opts.compute.dataset.file } } : undefined;
+  const datasets = opts.compute ? { [opts.compute.dataset.name]: { topic: opts.compute.dataset.topic } } : undefined;
 
   const v1 = { betaPpm: beta1, members: founders.map((f) => ({ mspId: f.mspId })), terms: terms(founders.slice(1).map((f) => f.mspId), opts.abandonAfterSeconds), infrastructure: { workloads: founders.map((f) => ownWorkload(placementOf(f.mspId), opts.mpcMesh, datasets)(f)) } };
   await negotiateAgreement(negotiation, 'formation in domains', dsp, { kind: 'formation', daoId, parties: founders.slice(1).map((f) => f.mspId) }, [{ by: dsp, body: v1 }], founders);
@@ -313,6 +333,7 @@ async function computeInDomains(
     timeoutMs,
     2000,
   );
+  const published = await publishFleetReadings(opts, compute, daoId, dspMember, p, timeoutMs);
   const recipients = vsps.map((v) => v.mspId);
   opts.progress(`${requester.mspId} asks the coordinator for the mean of ${dspMember.mspId}'s ${compute.dataset.name} to ${recipients.join(', ')}; each node checks its own ledger`);
   const request = { daoId, version: 1, computation: 'mean', parameters: { columns: [compute.dataset.column] }, dataset: { name: compute.dataset.name, owner: dspMember.mspId }, recipients, requestId: `mean-${daoId}` };
@@ -375,6 +396,7 @@ async function computeInDomains(
   const computation: DomainComputation = {
     id,
     dataset: compute.dataset,
+    published,
     requester: requester.mspId,
     recipients,
     atCoordinator: { status: done.status, ...(done.resultDigest ? { resultDigest: done.resultDigest } : {}), ...(done.error ? { error: done.error } : {}), resultAnswer },
@@ -384,6 +406,50 @@ async function computeInDomains(
     refused: { id: refusedId, recipients: refusedRecipients, status: refusedView.status, ...(refusedView.error ? { error: refusedView.error } : {}) },
   };
   return { computation, usage };
+}
+
+/**
+ * The DSP's sensor fleet publishes the dataset's readings: each sealed to the DSP's node's readings key,
+ * as the DSP's own provisioner reports it, for this dataset (owner, name, topic), with the fleet's own
+ * principal. Resolves how many it published.
+ */
+async function publishFleetReadings(
+  opts: DomainFormationOptions,
+  compute: NonNullable<DomainFormationOptions['compute']>,
+  daoId: string,
+  dspMember: DomainMember,
+  p: (m: DomainMember) => Party,
+  timeoutMs: number,
+): Promise<number> {
+  const { dataset, fleet } = compute;
+  const url = opts.provisionerUrls?.[dspMember.mspId] as string;
+  const token = await tokenAt(p(dspMember), url, timeoutMs);
+  type View = { workloads: Array<{ owner: string; kind: string; status: string; readingsPublicKeyPem?: string | null }> };
+  const key = await until(
+    `${dspMember.mspId}'s node's readings key from its own provisioner`,
+    async () => {
+      const view = await call<View>(`${url}/daos/${daoId}/versions/1/infrastructure`, { token });
+      return view.workloads.find((w) => w.kind === 'mpc-node' && w.owner === dspMember.mspId && w.status !== 'destroyed')?.readingsPublicKeyPem ?? undefined;
+    },
+    timeoutMs,
+    1000,
+  );
+  const readings = readFileSync(dataset.file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Reading);
+  opts.progress(`${dspMember.mspId}'s sensors seal ${readings.length} readings to its node's key and publish them to ${dataset.topic} as the fleet's principal`);
+  const producer = await openReadingsProducer({
+    kafka: { clientId: `datawell-fleet-${dspMember.mspId}`, brokers: [...fleet.brokers], sasl: fleet.credentials },
+    recipientPublicKey: key,
+    context: { owner: dspMember.mspId, dataset: dataset.name, topic: dataset.topic },
+  });
+  try {
+    await producer.publish(readings);
+  } finally {
+    await producer.close();
+  }
+  return readings.length;
 }
 
 /**

@@ -10,7 +10,8 @@ const formed = {
   otherMemberAtBridge: { status: 403, code: 'FORBIDDEN' },
   computation: {
     id: 'cmp-1',
-    dataset: { name: 'readings', file: '/x/readings.csv', column: 'pm25' },
+    dataset: { name: 'readings', topic: 'datawell.member.UpDspMSP.pm25-0a1b2c3d-readings.v1', file: '/x/readings.jsonl', column: 'pm25' },
+    published: 65,
     requester: 'UpVsp1MSP',
     recipients: ['UpVsp1MSP'],
     atCoordinator: { status: 'completed', resultDigest: 'ab'.repeat(32), resultAnswer: { status: 409, code: 'RESULT_IN_RECIPIENT_DOMAIN' } },
@@ -27,12 +28,20 @@ const formed = {
 describe("the summary of a DAO of domains (./dev up, ./dev scenario domains)", () => {
   it('tells where the result went and how to read it, and the DSP’s usage trail with its transactions', () => {
     const text = describeDomains(formed);
+    expect(text).toContain("the DSP's sensors published 65 readings of readings to datawell.member.UpDspMSP.pm25-0a1b2c3d-readings.v1, each sealed to the DSP's node");
     expect(text).toContain('computation cmp-1: UpVsp1MSP asked for the mean of readings');
     expect(text).toContain('the result itself: 409 RESULT_IN_RECIPIENT_DOMAIN');
     expect(text).toContain('UpVsp1MSP        received it in its own domain: {"n":3,"mean":2} (ComputationCompleted tx tx-cc); ./dev result --dao up1 --version 1 --id cmp-1 --as UpVsp1MSP');
     expect(text).toContain('(./dev usage --dataset readings --dao up1 --as UpDspMSP)');
     expect(text).toContain('tx tx-g: UpVsp1MSP mean to UpVsp1MSP: granted, recorded by UpVsp1MSP');
     expect(text).toContain('tx tx-r: UpVsp1MSP mean to UpDspMSP: refused (recipients-allowed), recorded by UpDspMSP');
+  });
+
+  it('lists payouts under the revenue that made them, and none when no revenue was recorded', () => {
+    expect(describeDomains(formed)).not.toContain('800000');
+    const paid = describeDomains({ ...formed, revenueTxId: 'tx-rev' } as DomainFormationResult);
+    expect(paid).toContain('revenue recorded by the DSP in its own domain (tx tx-rev)');
+    expect(paid).toContain('    UpDspMSP         800000');
   });
 
   it('says nothing of a computation when none ran', () => {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseAmount, parseBetas } from '@datawell/domain';
-import { addDomain, domainPaths, enrollClientIdentity, findDomain, memberServiceUrl, osUser, seatOnChannel, unseatFromChannel, up, type DomainRecord, type StackContext } from '@datawell/stack';
+import { addDomain, datasetReadingsTopic, domainPaths, enrollClientIdentity, ensureDomainFleet, findDomain, memberServiceUrl, osUser, seatOnChannel, unseatFromChannel, up, type DomainRecord, type StackContext } from '@datawell/stack';
 import { REPO_DIR, stackContext } from '../context';
 import { randomBytes, randomInt } from 'node:crypto';
 import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,6 @@ import {
   call,
   httpAdminApi,
   login,
-  runCompute,
   runDomainFormation,
   runDomainGovernance,
   runFormation,
@@ -17,7 +16,7 @@ import {
   runLifecycle,
   runTransfer,
   until,
-  type ComputeResult,
+  type DomainFormationOptions,
   type DomainFormationResult,
   type DomainGovernanceOptions,
   type DomainGovernanceResult,
@@ -112,16 +111,18 @@ export function registerScenarioCommands(program: Command): void {
     .option('--revenue <amount>', 'revenue the DSP records through its own bridge, in minor units', '1000000')
     .option('--managed', "each member's workload is built by its own provisioner in its domain, which reports its part of the infrastructure as the member (default: self-hosted)")
     .option('--mpc-mesh', "with --managed: every founder's workload is an MPC node, run in its member's domain with a TLS identity from the member's own CA; the nodes form their mesh from the members' parts on the ledger")
-    .option('--compute', "with --mpc-mesh: the first VSP asks the coordinator for the mean of a dataset in the DSP's own domain; the result goes to the recipients' own bridges only")
+    .option('--compute', "with --mpc-mesh: the DSP's sensors publish readings sealed to its node on its own topic, and the first VSP asks the coordinator for their mean; the result goes to the recipients' own bridges only")
+    .option('--readings <n>', 'with --compute: readings the DSP\'s sensors publish', '64')
     .option('--json', 'one JSON object on stdout')
-    .action(async (opts: { vsps: string; join: string; orgPrefix: string; revenue: string; managed?: boolean; mpcMesh?: boolean; compute?: boolean; json?: boolean }) => {
+    .action(async (opts: { vsps: string; join: string; orgPrefix: string; revenue: string; managed?: boolean; mpcMesh?: boolean; compute?: boolean; readings: string; json?: boolean }) => {
       if (opts.mpcMesh && !opts.managed) throw new UsageError('--mpc-mesh needs --managed: the nodes are built by the members\' own provisioners');
       if (opts.compute && !opts.mpcMesh) throw new UsageError('--compute needs --mpc-mesh: the computation runs on the members\' own nodes');
+      const readings = readingsCount(opts.readings);
       if (!/^\d+$/.test(opts.vsps) || Number(opts.vsps) < 1 || Number(opts.vsps) > 4) throw new UsageError(`--vsps must be a whole number from 1 to 4, got "${opts.vsps}"`);
       if (!/^\d+$/.test(opts.join) || Number(opts.join) > 4) throw new UsageError(`--join must be a whole number from 0 to 4, got "${opts.join}"`);
       checkOrgPrefix(opts.orgPrefix, 11);
       const revenue = positiveRevenue(opts.revenue);
-      const result = await runDomainsOnStack({ vsps: Number(opts.vsps), joiners: Number(opts.join), orgPrefix: opts.orgPrefix, revenue, ...(opts.managed ? { placement: 'managed' as const } : {}), ...(opts.mpcMesh ? { mpcMesh: true } : {}), ...(opts.compute ? { compute: true } : {}) });
+      const result = await runDomainsOnStack({ vsps: Number(opts.vsps), joiners: Number(opts.join), orgPrefix: opts.orgPrefix, revenue, ...(opts.managed ? { placement: 'managed' as const } : {}), ...(opts.mpcMesh ? { mpcMesh: true } : {}), ...(opts.compute ? { compute: { readings } } : {}) });
       if (opts.json) return void process.stdout.write(`${JSON.stringify(result)}\n`);
       process.stdout.write(describeDomains(result));
     });
@@ -145,44 +146,25 @@ export function registerScenarioCommands(program: Command): void {
 
   scenario
     .command('compute')
-    .description("a secure computation through the services: a DSP's sensor readings on Kafka and a VSP in a DAO of two MPC nodes run by the provisioner; the VSP gets the mean, recorded on the ledger")
-    .option('--readings <n>', 'readings the DSP publishes', '500')
-    .option('--org-prefix <prefix>', 'participants are <prefix>DspMSP and <prefix>VspMSP (reused across runs)', 'Cp')
+    .description(
+      "a secure computation in a DAO of trust domains (as `scenario domains --vsps 1 --join 0 --managed --mpc-mesh --compute`): each member's own provisioner runs its MPC node in its domain; the DSP's sensors publish readings sealed to its node on its own topic; the VSP asks the coordinator for their mean, which goes only to the VSP's own bridge, with ComputationCompleted and the DSP's usage trail on the ledger",
+    )
+    .option('--readings <n>', "readings the DSP's sensors publish", '500')
+    .option('--org-prefix <prefix>', 'domains are <prefix>DspMSP and <prefix>Vsp1MSP (reused across runs)', 'Cm')
     .option('--json', 'one JSON object on stdout')
     .action(async (opts: { readings: string; orgPrefix: string; json?: boolean }) => {
-      if (!/^\d+$/.test(opts.readings) || Number(opts.readings) < 1 || Number(opts.readings) > 100_000) throw new UsageError(`--readings must be an integer 1-100000, got "${opts.readings}"`);
-      checkOrgPrefix(opts.orgPrefix, 15);
-      const result = await runComputeOnStack(Number(opts.readings), opts.orgPrefix);
-      if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-      else {
-        const nodes = result.nodes.map((n) => `${n.partyIndex}: ${n.mspId} (${n.source})`).join(', ');
-        const trail = result.usage.map((u) => `\n    tx ${u.txId}: ${u.requester} ${u.computation} to ${u.recipients.join(', ')}: ${u.outcome}${u.check ? ` (${u.check})` : ''}`).join('');
-        process.stdout.write(`DAO ${result.daoId}: nodes ${nodes}\n  computation ${result.computation} ${result.status}: mean ${result.mean} (in the clear ${result.reference})\n  result digest ${result.resultDigest}, on the ledger: ${result.recordedOnLedger ? 'yes' : 'no'}\n  usage trail of the readings:${trail}\n`);
-      }
+      const readings = readingsCount(opts.readings);
+      checkOrgPrefix(opts.orgPrefix, 11);
+      const result = await runDomainsOnStack({ vsps: 1, joiners: 0, orgPrefix: opts.orgPrefix, placement: 'managed', mpcMesh: true, compute: { readings } });
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(result)}\n`);
+      process.stdout.write(describeDomains(result));
     });
 }
 
-/** Starts what is not running and runs the compute scenario through the services' HTTP APIs. */
-/** `timeoutMs`: each of the scenario's waits (300 s by default). */
-export async function runComputeOnStack(readings: number, orgPrefix = 'Cp', timeoutMs?: number): Promise<ComputeResult> {
-  const ctx = stackContext();
-  const connection = await up(ctx);
-  await startServices(ctx, connection, REPO_DIR);
-  return runCompute({
-    urls: {
-      marketplace: serviceUrl(ctx.settings, 'marketplace'),
-      negotiation: serviceUrl(ctx.settings, 'negotiation'),
-      'ledger-bridge': serviceUrl(ctx.settings, 'ledger-bridge'),
-      provisioner: serviceUrl(ctx.settings, 'provisioner'),
-      'mpc-coordinator': serviceUrl(ctx.settings, 'mpc-coordinator'),
-    },
-    identitiesDir: join(ctx.settings.stackDir, 'identities'),
-    kafka: connection.kafka,
-    readings,
-    orgPrefix,
-    ...(timeoutMs === undefined ? {} : { timeoutMs }),
-    progress: (m) => ctx.progress.step('compute', m),
-  });
+/** --readings: a whole number 1-100000, or exit 2 with one line. */
+function readingsCount(text: string): number {
+  if (!/^\d{1,6}$/.test(text) || Number(text) < 1 || Number(text) > 100_000) throw new UsageError(`--readings must be an integer 1-100000, got "${text}"`);
+  return Number(text);
 }
 
 /**
@@ -198,8 +180,11 @@ export async function runDomainsOnStack(opts: {
   placements?: Record<string, 'self-hosted' | 'managed'>;
   changeInfrastructure?: boolean;
   mpcMesh?: boolean;
-  /** With `mpcMesh`: the first VSP asks for the mean of a CSV dataset the tooling writes in the DSP's domain (runDomainFormation's `compute`). */
-  compute?: boolean;
+  /**
+   * With `mpcMesh`: the DSP's sensors publish `readings` readings sealed to its node on a topic of its own
+   * (a fleet principal of its domain), and the first VSP asks for their mean (runDomainFormation's `compute`).
+   */
+  compute?: { readings: number };
 }): Promise<DomainFormationResult> {
   const ctx = stackContext();
   const connection = await up(ctx);
@@ -223,7 +208,7 @@ export async function runDomainsOnStack(opts: {
     ...(opts.revenue !== undefined ? { revenue: opts.revenue } : {}),
     ...(opts.changeInfrastructure ? { changeInfrastructure: true } : {}),
     ...(opts.mpcMesh ? { mpcMesh: true, coordinatorTls: coordinatorTls(ctx) } : {}),
-    ...(opts.compute ? { compute: { coordinatorUrl: serviceUrl(ctx.settings, 'mpc-coordinator'), dataset: writeDomainDataset(ctx, findDomain(ctx, founders[0]!.mspId)) } } : {}),
+    ...(opts.compute ? { compute: await fleetDataset(ctx, findDomain(ctx, founders[0]!.mspId), opts.compute.readings) } : {}),
     ...(opts.placements ? { placements: opts.placements } : {}),
     ...(opts.placement || opts.placements ? { ...(opts.placement ? { placement: opts.placement } : {}), provisionerUrls: Object.fromEntries(plan.map((m) => [m.mspId, memberServiceUrl(ctx.settings, findDomain(ctx, m.mspId), 'provisioner')])) } : {}),
     progress: (m) => ctx.progress.step('domains', m),
@@ -231,23 +216,27 @@ export async function runDomainsOnStack(opts: {
 }
 
 /**
- * A dataset of the DSP's, in its own domain: a CSV file of 64 readings (column `pm25`, two decimals)
- * and one planted reading of four decimals (`planted`, a value no other reading can spell, for the
- * no-plaintext scan), under the domain's folder, owned by its OS user, mode 0600, which only the
- * DSP's node reads.
+ * A dataset of the DSP's sensors, in its own domain: `count` readings (column `pm25`, two decimals) and
+ * one planted reading of four decimals (`planted`, a value no other reading can spell, for the
+ * no-plaintext scan), as JSON lines under the domain's folder, owned by its OS user, mode 0600: what
+ * its sensors send. They publish it sealed to a topic of the DSP's own (one per dataset: a node refuses
+ * readings sealed to another), through a fleet principal of the DSP's domain that may only write there.
  */
-export function writeDomainDataset(ctx: StackContext, dsp: DomainRecord): { name: string; file: string; column: string; planted: string } {
+async function fleetDataset(ctx: StackContext, dsp: DomainRecord, count: number): Promise<NonNullable<DomainFormationOptions['compute']>> {
   const dir = join(domainPaths(ctx.settings, dsp.name).root, 'datasets');
   const { uid, gid } = osUser(dsp.osUser);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chownSync(dir, uid, gid);
-  const file = join(dir, `readings-${randomBytes(4).toString('hex')}.csv`);
-  const rows = Array.from({ length: 64 }, () => (5 + randomInt(0, 9_000) / 100).toFixed(2));
+  const id = randomBytes(4).toString('hex');
+  const file = join(dir, `readings-${id}.jsonl`);
+  const values = Array.from({ length: count }, () => (5 + randomInt(0, 9_000) / 100).toFixed(2));
   const planted = `${randomInt(100, 999)}.${randomInt(1000, 9999)}7`;
-  rows.splice(randomInt(0, rows.length), 0, planted);
-  writeFileSync(file, `pm25\n${rows.join('\n')}\n`, { mode: 0o600 });
+  values.splice(randomInt(0, values.length), 0, planted);
+  writeFileSync(file, values.map((v) => `{"pm25":${v}}\n`).join(''), { mode: 0o600 });
   chownSync(file, uid, gid);
-  return { name: 'readings', file, column: 'pm25', planted };
+  const topic = datasetReadingsTopic(dsp.mspId, `pm25-${id}`);
+  const fleet = await ensureDomainFleet(ctx, dsp.mspId, topic);
+  return { coordinatorUrl: serviceUrl(ctx.settings, 'mpc-coordinator'), dataset: { name: 'readings', topic, file, column: 'pm25', planted }, fleet: { brokers: fleet.brokers, credentials: fleet.credentials } };
 }
 
 /**
@@ -428,8 +417,10 @@ export function describeDomains(result: DomainFormationResult): string {
   const lines = [`DAO ${result.daoId}`];
   for (const v of result.versions) lines.push(`  version ${v.version} on ${v.channel}: ${v.members.join(', ')}`);
   for (const [msp, v] of Object.entries(result.readBy)) lines.push(`  ${msp.padEnd(16)} reads the top version through its own bridge: ${v.status}, members ${v.members.join(', ')}`);
-  if (result.revenueTxId) lines.push(`  revenue recorded by the DSP in its own domain (tx ${result.revenueTxId}); each member's payout as it reads it through its own bridge:`);
-  for (const [msp, amount] of Object.entries(result.payouts)) lines.push(`    ${msp.padEnd(16)} ${amount}`);
+  if (result.revenueTxId) {
+    lines.push(`  revenue recorded by the DSP in its own domain (tx ${result.revenueTxId}); each member's payout as it reads it through its own bridge:`);
+    for (const [msp, amount] of Object.entries(result.payouts)) lines.push(`    ${msp.padEnd(16)} ${amount}`);
+  }
   lines.push(`  another member's identity at the DSP's bridge: ${result.otherMemberAtBridge.status} ${result.otherMemberAtBridge.code}`);
   for (const v of result.infrastructure ?? []) {
     lines.push(`  infrastructure of version ${v.version}${v.revision ? ` revision ${v.revision}` : ''}: ${v.status}, each part built by its member's own provisioner:`);
@@ -441,7 +432,8 @@ export function describeDomains(result: DomainFormationResult): string {
   }
   const c = result.computation;
   if (c) {
-    lines.push(`  computation ${c.id}: ${c.requester} asked for the mean of ${c.dataset.name} (a file in the DSP's domain); each node checked its own ledger`);
+    lines.push(`  the DSP's sensors published ${c.published} readings of ${c.dataset.name} to ${c.dataset.topic}, each sealed to the DSP's node (Kafka holds only ciphertext)`);
+    lines.push(`  computation ${c.id}: ${c.requester} asked for the mean of ${c.dataset.name}; each node checked its own ledger`);
     lines.push(`    at the coordinator (it only schedules): ${c.atCoordinator.status}, digest ${c.atCoordinator.resultDigest ?? 'none'}; the result itself: ${c.atCoordinator.resultAnswer.status} ${c.atCoordinator.resultAnswer.code}`);
     for (const [msp, r] of Object.entries(c.atRecipients)) {
       lines.push(`    ${msp.padEnd(16)} received it in its own domain: ${JSON.stringify(r.result)} (ComputationCompleted tx ${r.txId}); ./dev result --dao ${result.daoId} --version 1 --id ${c.id} --as ${msp}`);

@@ -26,7 +26,7 @@ export function registerUpCommands(program: Command): void {
       // The same kind of DAO with every participant in its own trust domain (docs/security.md): each
       // member's provisioner runs its MPC node in its domain, the VSP asks for a mean of the DSP's dataset,
       // the result reaches only the VSP's domain, and the DSP's usage trail records who asked what.
-      const domainsDemo = opts.demo ? await runDomainsOnStack({ vsps: 1, joiners: 1, orgPrefix: 'Up', revenue: 1_000_000n, placement: 'managed', mpcMesh: true, compute: true }) : undefined;
+      const domainsDemo = opts.demo ? await runDomainsOnStack({ vsps: 1, joiners: 1, orgPrefix: 'Up', revenue: 1_000_000n, placement: 'managed', mpcMesh: true, compute: { readings: 64 } }) : undefined;
       // The demo's domains were made after the first round: their consoles too.
       if (domainsDemo) await domainConsoles();
       const stack = await status(ctx);

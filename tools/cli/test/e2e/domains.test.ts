@@ -81,7 +81,7 @@ describe('a DAO formed among trust domains through the running services', () => 
   }
 
   it("forms the DAO with each member's own bridge, and each member reads it through its own", async () => {
-    const result = await runDomainsOnStack({ vsps: 1, joiners: 1, orgPrefix: 'E2d', revenue: 1_000_000n, placement: 'managed', changeInfrastructure: true, mpcMesh: true, compute: true });
+    const result = await runDomainsOnStack({ vsps: 1, joiners: 1, orgPrefix: 'E2d', revenue: 1_000_000n, placement: 'managed', changeInfrastructure: true, mpcMesh: true, compute: { readings: 64 } });
 
     // Each member's bridge runs as its domain's user, and is healthy.
     for (const mspId of members) {
@@ -162,7 +162,10 @@ describe('a DAO formed among trust domains through the running services', () => 
       ['E2dDspMSP', 0, 'member', true],
       ['E2dVsp1MSP', 1, 'member', true],
     ]);
-    const readings = readFileSync(computation.dataset.file, 'utf8').trim().split('\n').slice(1).map(Number);
+    // What the DSP's sensors sent, as they keep it in the DSP's domain; Kafka only ever carried it sealed to the DSP's node.
+    const readings = readFileSync(computation.dataset.file, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { pm25: number }).pm25);
+    expect(computation.published).toBe(readings.length);
+    expect(computation.dataset.topic).toMatch(/^datawell\.member\.E2dDspMSP\.pm25-[0-9a-f]{8}-readings\.v1$/);
     const mean = readings.reduce((a, b) => a + b, 0) / readings.length;
     const kept = computation.atRecipients['E2dVsp1MSP']!;
     expect(Math.abs((kept.result['mean'] as number) - mean)).toBeLessThan(1e-3);
