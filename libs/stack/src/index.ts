@@ -1,6 +1,7 @@
 export type { StackConnection, FabricConnection, FabricEndpoint, FabricOrgConnection } from './connection';
 export { connectionEnv } from './connection';
 export { StackError } from './errors';
+export { mapAtMost } from './at-most';
 export { loadSettings, portSettingsEnv, servicePorts, serviceUrl, type StackSettings } from './settings';
 export { stderrProgress, silentProgress, type Progress } from './progress';
 export type { StackContext, ComponentHealth } from './components/component';

@@ -9,6 +9,7 @@ import { ordererFlags, peerCli } from './admin';
 import { withStackLock } from '../lock';
 import { HOST, fabricDirs, fabricPorts, findOrg, loadRegistry, saveRegistry, type ChaincodeRecord, type OrgRecord } from './layout';
 import { peerProcess } from './nodes';
+import { mapAtMost } from '../at-most';
 
 /**
  * A chaincode version derived from its sources (every `.ts` file under `dirs`, specs left out):
@@ -90,17 +91,6 @@ async function packageLocked(ctx: StackContext, spec: Omit<ChaincodeSpec, 'chann
 /** Peer CLI processes of one deployment at once: enough to overlap their waits, few enough for 2 cores. */
 const PEER_CLI_AT_ONCE = 4;
 
-/** Runs `work` on every item, at most `limit` at a time; rejects with the first failure once all have settled. */
-async function eachAtMost<T>(limit: number, items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  const results = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, lane));
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-}
-
 /**
  * Deploys a chaincode on a channel the Fabric 2+ way: install on every member's peer, approve for
  * every member, commit, and run the chaincode as a service that the peers dial.
@@ -132,7 +122,7 @@ async function deployLocked(ctx: StackContext, spec: ChaincodeSpec): Promise<str
   // Each organisation installs on and approves through its own peer, independently of the others
   // (an approval writes only its organisation's implicit collection), so a few run side by side: the
   // approvals land in one block instead of one block each (3 organisations: 1.37 s -> 0.47 s).
-  await eachAtMost(PEER_CLI_AT_ONCE, held, async (org) => {
+  await mapAtMost(PEER_CLI_AT_ONCE, held, async (org) => {
     const { stdout } = await peerCli(ctx, org, ['lifecycle', 'chaincode', 'queryinstalled']);
     if (stdout.includes(cc.packageId)) return;
     ctx.progress.step('fabric', `installing ${label} on peer0.${org.slug}`);
@@ -145,10 +135,10 @@ async function deployLocked(ctx: StackContext, spec: ChaincodeSpec): Promise<str
   };
   if (committedDef && committedDef.sequence === sequence) {
     // Already committed: members that joined later approve it too, so their peers run it.
-    await eachAtMost(PEER_CLI_AT_ONCE, held.filter((org) => !committedDef.approvals[org.mspId]), approve);
+    await mapAtMost(PEER_CLI_AT_ONCE, held.filter((org) => !committedDef.approvals[org.mspId]), approve);
     return cc.packageId;
   }
-  await eachAtMost(PEER_CLI_AT_ONCE, held, approve);
+  await mapAtMost(PEER_CLI_AT_ONCE, held, approve);
   const peerFlags = held.flatMap((org) => ['--peerAddresses', peerProcess(ctx, org).endpoint, '--tlsRootCertFiles', join(dirs.orgMsp(org), 'tlscacerts', 'ca.pem')]);
   ctx.progress.step('fabric', `committing ${label} on ${spec.channel}`);
   await peerCli(ctx, held[0]!, ['lifecycle', 'chaincode', 'commit', ...ordererFlags(ctx), ...definition.slice(0, -2), ...peerFlags]);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DAO, DAO_ID_PATTERN, MARKETPLACE, MSP_ID_PATTERN, OPERATOR_MSP as CATALOGUE_OPERATOR_MSP, type Acceptances, type Agreement, type Invocation, type MemberInboxMessage } from '@datawell/contracts';
-import { CaRejectedError, RESERVED_ENROLLMENT_ID, type ChannelConfigNetwork, type MspPackage, type OrdererChannel, type OrdererNode } from '@datawell/stack';
+import { CaRejectedError, mapAtMost, RESERVED_ENROLLMENT_ID, type ChannelConfigNetwork, type MspPackage, type OrdererChannel, type OrdererNode } from '@datawell/stack';
 import type { Wallet } from '../wallet/wallet.adapter';
 import { AdminError, chaincodeCode, chaincodeMessage, isNotVisible } from './admin.errors';
 import { checkCertificateRequest } from './csr';
@@ -137,20 +137,6 @@ function parse<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
 
 /** How many channel configs the network view fetches at once (each is a Fabric CLI process or two). */
 const NETWORK_CONFIG_FETCHES = 3;
-
-/** `fn` over `items` with at most `limit` running at once; results in the items' order; the first failure rejects. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 /**
  * Network administration for the operator: onboarding participants (an organisation, a CA, a peer,
@@ -394,7 +380,7 @@ export class AdminService {
       throw new AdminError('LEDGER_UNAVAILABLE', "the operator's orderers did not list their channels; try again", { cause: error });
     }
     const entries = [...served];
-    const configs = await mapLimited(entries, NETWORK_CONFIG_FETCHES, async ([name, orderers]) => {
+    const configs = await mapAtMost(NETWORK_CONFIG_FETCHES, entries, async ([name, orderers]) => {
       const height = Math.max(0, ...orderers.map((o) => o.height));
       const known = this.#configs.get(name);
       if (known && known.height === height) return known.config;
