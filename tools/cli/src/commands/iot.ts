@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readKafkaCredentialsFile } from '@datawell/config';
 import { openReadingsProducer, publicKeyBase64, rawPublicKey, SealedReadingError, type Reading } from '@datawell/iot';
-import { connectionCredentials, type StackConnection } from '@datawell/stack';
+import { memberTopicPrefix } from '@datawell/contracts';
+import { connectionCredentials, datasetReadingsTopic, domainPaths, ensureDomainFleet, listDomains, type StackConnection } from '@datawell/stack';
 import { stackContext } from '../context';
 import { UsageError } from '../usage-error';
 
@@ -22,19 +23,21 @@ const MSP_ID = /^[A-Za-z][A-Za-z0-9]{0,40}MSP$/;
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 const COLUMN = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 
-/** The MPC nodes with a readings key of a DAO in a provisioner's workloads folder (every version). */
-export function readingsNodes(workloadsRoot: string, daoId: string): ReadingsNode[] {
-  if (!existsSync(workloadsRoot)) return [];
+/** The MPC nodes with a readings key of a DAO in provisioners' workloads folders (every version). */
+export function readingsNodes(workloadsRoots: string | readonly string[], daoId: string): ReadingsNode[] {
   const out: ReadingsNode[] = [];
-  for (const name of readdirSync(workloadsRoot)) {
-    const m = /^(.+)-v(\d+)-[^/]+$/.exec(name);
-    if (!m || m[1] !== daoId) continue;
-    const dir = join(workloadsRoot, name);
-    if (!existsSync(join(dir, 'readings.pub')) || !existsSync(join(dir, 'workload.json'))) continue;
-    const config = JSON.parse(readFileSync(join(dir, 'workload.json'), 'utf8')) as { kind?: string; owner?: string; mpc?: { datasets?: Record<string, { topic?: unknown }> } };
-    if (config.kind !== 'mpc-node' || typeof config.owner !== 'string') continue;
-    const topics = Object.fromEntries(Object.entries(config.mpc?.datasets ?? {}).flatMap(([d, s]) => (typeof s?.topic === 'string' ? [[d, s.topic]] : [])));
-    out.push({ workloadId: name, version: Number(m[2]), owner: config.owner, topics, publicKeyPem: readFileSync(join(dir, 'readings.pub'), 'utf8') });
+  for (const root of typeof workloadsRoots === 'string' ? [workloadsRoots] : workloadsRoots) {
+    if (!existsSync(root)) continue;
+    for (const name of readdirSync(root)) {
+      const m = /^(.+)-v(\d+)-[^/]+$/.exec(name);
+      if (!m || m[1] !== daoId) continue;
+      const dir = join(root, name);
+      if (!existsSync(join(dir, 'readings.pub')) || !existsSync(join(dir, 'workload.json'))) continue;
+      const config = JSON.parse(readFileSync(join(dir, 'workload.json'), 'utf8')) as { kind?: string; owner?: string; mpc?: { datasets?: Record<string, { topic?: unknown }> } };
+      if (config.kind !== 'mpc-node' || typeof config.owner !== 'string') continue;
+      const topics = Object.fromEntries(Object.entries(config.mpc?.datasets ?? {}).flatMap(([d, s]) => (typeof s?.topic === 'string' ? [[d, s.topic]] : [])));
+      out.push({ workloadId: name, version: Number(m[2]), owner: config.owner, topics, publicKeyPem: readFileSync(join(dir, 'readings.pub'), 'utf8') });
+    }
   }
   return out.sort((a, b) => a.version - b.version || a.workloadId.localeCompare(b.workloadId));
 }
@@ -72,8 +75,22 @@ function checkedOwner(owner: string | undefined): string | undefined {
   return owner;
 }
 
-/** The provisioner's workload folders: under PROVISIONER_WORK_DIR when set (as the provisioner reads it), else the stack's. */
-const workloadsRoot = () => join(process.env['PROVISIONER_WORK_DIR'] || join(stackContext().settings.stackDir, 'provisioner'), 'workloads');
+/**
+ * The provisioners' workload folders: under PROVISIONER_WORK_DIR when set (as a provisioner reads it),
+ * else the stack's and every member domain's own (a DAO of trust domains: each member's provisioner
+ * keeps its nodes in its domain, where the public readings key is too).
+ */
+function workloadsRoots(): string[] {
+  if (process.env['PROVISIONER_WORK_DIR']) return [join(process.env['PROVISIONER_WORK_DIR'], 'workloads')];
+  const ctx = stackContext();
+  const members = listDomains(ctx).filter((d) => d.role !== 'operator');
+  return [join(ctx.settings.stackDir, 'provisioner', 'workloads'), ...members.map((d) => join(domainPaths(ctx.settings, d.name).run, 'provisioner', 'workloads'))];
+}
+
+/** The member domain whose prefix a topic is under (`datawell.member.<MSP>.…`), if it is a domain of this stack. */
+function memberDomainOf(topic: string): string | undefined {
+  return listDomains(stackContext()).find((d) => d.role !== 'operator' && topic.startsWith(memberTopicPrefix(d.mspId)))?.mspId;
+}
 
 /** Readings of a JSON-lines file: one JSON object per non-empty line. Errors name the line, never its text. */
 export function parseReadings(text: string, file: string): Reading[] {
@@ -118,7 +135,11 @@ interface PublishOptions {
   owner?: string;
   version?: string;
   kafkaCredentials?: string;
+  fleet?: string;
 }
+
+const FLEET = /^[A-Za-z0-9_-]{1,60}$/;
+const LABEL = /^[A-Za-z0-9_-]{1,100}$/;
 
 export function registerIotCommands(program: Command): void {
   const iot = program.command('iot').description("IoT readings sealed to the DSP's MPC node (HPKE): the node's public key, and publishing sealed readings to Kafka");
@@ -133,8 +154,29 @@ export function registerIotCommands(program: Command): void {
     .action((opts: { dao: string; version?: string; owner?: string; format: string }) => {
       if (opts.format !== 'pem' && opts.format !== 'base64') throw new UsageError(`--format must be pem or base64, got "${opts.format}"`);
       const daoId = checkedDao(opts.dao);
-      const node = readingsNodeFor(readingsNodes(workloadsRoot(), daoId), daoId, optionVersion(opts.version), checkedOwner(opts.owner));
+      const node = readingsNodeFor(readingsNodes(workloadsRoots(), daoId), daoId, optionVersion(opts.version), checkedOwner(opts.owner));
       process.stdout.write(opts.format === 'pem' ? node.publicKeyPem : `${publicKeyBase64(node.publicKeyPem)}\n`);
+    });
+
+  iot
+    .command('fleet')
+    .description("a sensor fleet of a DSP's domain for one dataset: a readings topic under the DSP's own prefix (created by the DSP's principal), a Kafka principal that may only write there, its credentials in the DSP's secrets folder; prints the topic and the credentials file. Idempotent")
+    .requiredOption('--dsp <msp>', "the DSP's domain (./dev domain add <MSP> --role DSP)")
+    .requiredOption('--label <label>', 'names the topic datawell.member.<DSP>.<label>-readings.v1 (letters, digits, "_", "-"; one topic per dataset)')
+    .option('--fleet <name>', 'the fleet', 'sensors')
+    .option('--json', 'one JSON object on stdout')
+    .action(async (opts: { dsp: string; label: string; fleet: string; json?: boolean }) => {
+      if (!MSP_ID.test(opts.dsp)) throw new UsageError(`--dsp must be an MSP id such as AcmeMSP, got "${opts.dsp}"`);
+      const dsp = opts.dsp;
+      if (!LABEL.test(opts.label)) throw new UsageError(`--label must be letters, digits, "_" or "-" (at most 100), got "${opts.label}"`);
+      if (!FLEET.test(opts.fleet)) throw new UsageError(`--fleet must be letters, digits, "_" or "-" (at most 60), got "${opts.fleet}"`);
+      const ctx = stackContext();
+      const domain = listDomains(ctx).find((d) => d.role !== 'operator' && d.mspId === dsp);
+      if (!domain) throw new UsageError(`${dsp} is not a member domain of this stack (./dev domain add ${dsp} --role DSP)`);
+      if (domain.role !== 'DSP') throw new UsageError(`${dsp} is a ${domain.role}'s domain: only a data owner has sensor fleets`);
+      const fleet = await ensureDomainFleet(ctx, dsp, datasetReadingsTopic(dsp, opts.label), opts.fleet);
+      const out = { dsp, fleet: opts.fleet, topic: fleet.topic, principal: fleet.principal, credentialsFile: fleet.credentialsFile };
+      process.stdout.write(opts.json ? `${JSON.stringify(out)}\n` : `fleet ${opts.fleet} of ${dsp}: principal ${fleet.principal} writes to ${fleet.topic} only; credentials ${fleet.credentialsFile}\n`);
     });
 
   iot
@@ -149,7 +191,8 @@ export function registerIotCommands(program: Command): void {
     .option('--dataset <name>', 'the dataset name (default: the one of the DAO that reads --topic)')
     .option('--owner <msp>', "the dataset's owner (default: the node's owner that reads --topic)")
     .option('--version <n>', 'the DAO version whose node to look the dataset up in (default: the latest)')
-    .option('--kafka-credentials <file>', "the producer principal's credentials file (default: the stack connection's)")
+    .option('--kafka-credentials <file>', "the producer principal's credentials file (default: for a topic of a DSP's domain, its --fleet's; else the stack connection's)")
+    .option('--fleet <name>', "for a topic of a DSP's domain: the fleet whose credentials to use (./dev iot fleet)", 'sensors')
     .action(async (opts: PublishOptions) => {
       const daoId = checkedDao(opts.dao);
       if (!TOPIC.test(opts.topic)) throw new UsageError(`--topic must be a Kafka topic name, got "${opts.topic}"`);
@@ -179,14 +222,14 @@ export function registerIotCommands(program: Command): void {
       let dataset = opts.dataset;
       if (dataset !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(dataset)) throw new UsageError(`--dataset must be a dataset name, got "${dataset}"`);
       if (owner === undefined || dataset === undefined) {
-        const nodes = ofVersion(readingsNodes(workloadsRoot(), daoId), daoId, optionVersion(opts.version)).filter((n) => owner === undefined || n.owner === owner);
+        const nodes = ofVersion(readingsNodes(workloadsRoots(), daoId), daoId, optionVersion(opts.version)).filter((n) => owner === undefined || n.owner === owner);
         const matches = nodes.flatMap((n) => Object.entries(n.topics).filter(([d, t]) => t === opts.topic && (dataset === undefined || d === dataset)).map(([d]) => ({ owner: n.owner, dataset: d })));
         if (matches.length !== 1) throw new UsageError(matches.length === 0 ? `no dataset of DAO ${daoId} reads topic ${opts.topic}; give --owner and --dataset` : `several datasets of DAO ${daoId} read topic ${opts.topic}; give --dataset`);
         owner = matches[0]!.owner;
         dataset = matches[0]!.dataset;
       }
       const connection = stackConnectionFile();
-      const sasl = opts.kafkaCredentials !== undefined ? readCredentials(opts.kafkaCredentials) : connectionCredentials(connection);
+      const sasl = opts.kafkaCredentials !== undefined ? readCredentials(opts.kafkaCredentials) : (fleetCredentials(opts.topic, opts.fleet ?? 'sensors') ?? connectionCredentials(connection));
       const producer = await openReadingsProducer({
         kafka: { clientId: 'datawell-iot-publish', brokers: connection.kafka.brokers, ...(sasl ? { sasl } : {}) },
         recipientPublicKey: publicKey,
@@ -199,6 +242,20 @@ export function registerIotCommands(program: Command): void {
       }
       process.stdout.write(`published ${readings.length} sealed readings to ${opts.topic} for dataset ${dataset} of ${owner}${summary}\n`);
     });
+}
+
+/**
+ * For a topic under a member domain's prefix, the credentials of that domain's fleet (only a fleet of
+ * the DSP may write its readings topics; the operator's principal is refused there); undefined for any
+ * other topic. Exit 2 when the domain has no such fleet.
+ */
+function fleetCredentials(topic: string, fleet: string) {
+  const dsp = memberDomainOf(topic);
+  if (dsp === undefined) return undefined;
+  if (!FLEET.test(fleet)) throw new UsageError(`--fleet must be letters, digits, "_" or "-" (at most 60), got "${fleet}"`);
+  const file = join(domainPaths(stackContext().settings, dsp).secrets, `fleet-${fleet}.json`);
+  if (!existsSync(file)) throw new UsageError(`${topic} is ${dsp}'s: publish as one of its fleets (./dev iot fleet --dsp ${dsp} --label <label> --fleet ${fleet}) or give --kafka-credentials`);
+  return readCredentials(file);
 }
 
 function readCredentials(file: string) {

@@ -5,7 +5,7 @@ import { allocateLevel } from '@datawell/domain';
 import { descriptionDigest, resultDigest } from '@datawell/contracts';
 import { Client } from 'pg';
 import { createKafka, readKafkaCredentialsFile } from '@datawell/config';
-import { domainPaths, domainPostgres, enrollClientIdentity, fetchChannelBlocks, findDomain, isAlive, kafkaSaslEnabled, MEMBER_SERVICES, memberFabric, memberServiceFiles, operatorFabric, orgCaCertificate, osUserFor, ownPeerChannels, postgresInstanceUrl, principalFile, processUser, readPid, serviceUrl, up } from '@datawell/stack';
+import { domainPaths, domainPostgres, enrollClientIdentity, fetchChannelBlocks, findDomain, isAlive, kafkaSaslEnabled, MEMBER_SERVICES, memberFabric, memberServiceFiles, memberServiceUrl, operatorFabric, orgCaCertificate, osUserFor, ownPeerChannels, postgresInstanceUrl, principalFile, processUser, readPid, serviceUrl, up } from '@datawell/stack';
 import { callNodeAsCoordinator, login, placesOf, runDev, scanBlocks, scanFiles, scanKafka, scanPostgres } from '@datawell/testing';
 import { coordinatorTls, runDomainsOnStack } from '../../src/commands/scenario';
 import { stackContext } from '../../src/context';
@@ -216,6 +216,46 @@ describe('a DAO formed among trust domains through the running services', () => 
     // Kafka topic, in no column of any database of the operator's or another member's PostgreSQL, and in
     // no block of the DAO's channels fetched with Fabric's CLI. Each scanner first finds a control.
     await expectNoPlaintextOutsideDsp(result.daoId, result.versions.map((v) => v.channel), computation.dataset.file, computation.dataset.planted!);
+
+    // `./dev iot` for a person with the DSP's domain: the key of its node (as its own provisioner
+    // reports it), its fleet's topic, readings sealed and published as the fleet (the topic grows by
+    // exactly those), and the refusals: a fleet it never made (exit 2, one line), the operator's
+    // principal on the DSP's topic (Kafka's ACLs refuse it: exit 1).
+    const topic = computation.dataset.topic;
+    const dspProvisioner = memberServiceUrl(ctx.settings, findDomain(ctx, 'E2dDspMSP'), 'provisioner');
+    const dspPerson = await enrollClientIdentity(ctx, 'E2dDspMSP', 'owner');
+    const view = await (await fetch(`${dspProvisioner}/daos/${result.daoId}/versions/1/infrastructure`, { headers: { authorization: `Bearer ${await login(dspProvisioner, dspPerson)}` } })).json() as { workloads: Array<{ owner: string; kind: string; status: string; readingsPublicKeyPem: string | null }> };
+    const dspKey = view.workloads.find((w) => w.owner === 'E2dDspMSP' && w.kind === 'mpc-node' && w.status !== 'destroyed')?.readingsPublicKeyPem;
+    expect(dspKey).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+    expect(await runDev(['iot', 'key', '--dao', result.daoId, '--owner', 'E2dDspMSP'])).toMatchObject({ status: 0, stdout: dspKey });
+    const label = topic.slice('datawell.member.E2dDspMSP.'.length, -'-readings.v1'.length);
+    const fleet = await runDev(['iot', 'fleet', '--dsp', 'E2dDspMSP', '--label', label, '--json']);
+    expect(fleet.status).toBe(0);
+    expect(JSON.parse(fleet.stdout)).toEqual({ dsp: 'E2dDspMSP', fleet: 'sensors', topic, principal: 'fleet-E2dDspMSP-sensors', credentialsFile: join(domainPaths(ctx.settings, 'E2dDspMSP').secrets, 'fleet-sensors.json') });
+    const adminSasl = kafkaSaslEnabled(ctx) ? readKafkaCredentialsFile(principalFile(ctx, 'admin')) : undefined;
+    const offsetOf = async () => {
+      const admin = createKafka({ clientId: 'iot-offsets', brokers: (await up(ctx)).kafka.brokers, ...(adminSasl ? { sasl: adminSasl } : {}) }).admin();
+      await admin.connect();
+      try {
+        return Number((await admin.fetchTopicOffsets(topic))[0]!.high);
+      } finally {
+        await admin.disconnect();
+      }
+    };
+    const before = await offsetOf();
+    expect(before).toBeGreaterThanOrEqual(computation.published);
+    const keyFile = join(domainPaths(ctx.settings, 'E2dDspMSP').root, 'datasets', 'node-readings.pub');
+    writeFileSync(keyFile, dspKey!);
+    const published = await runDev(['iot', 'publish', '--dao', result.daoId, '--topic', topic, '--key', keyFile, '--count', '5', '--column', 'pm25']);
+    expect(published.stderr).toBe('');
+    expect(published.stdout).toMatch(new RegExp(`^published 5 sealed readings to ${topic.replace(/\./g, '\\.')} for dataset readings of E2dDspMSP`));
+    expect(await offsetOf()).toBe(before + 5);
+    const noFleet = await runDev(['iot', 'publish', '--dao', result.daoId, '--topic', topic, '--key', keyFile, '--count', '5', '--column', 'pm25', '--fleet', 'nosuch']);
+    expect(noFleet.status).toBe(2);
+    expect(noFleet.stderr.trim().split('\n')).toEqual([expect.stringContaining(`${topic} is E2dDspMSP's: publish as one of its fleets`)]);
+    const asOperator = await runDev(['iot', 'publish', '--dao', result.daoId, '--topic', topic, '--key', keyFile, '--count', '5', '--column', 'pm25', '--kafka-credentials', principalFile(ctx, 'operator')]);
+    expect(asOperator.status).toBe(1);
+    expect(await offsetOf()).toBe(before + 5);
 
     // A coordinator that lies: it asks the nodes for what the version's terms do not allow (a computation
     // they do not name; the allowed one to a recipient they do not name). Each node reads its ledger view

@@ -88,4 +88,16 @@ describe('./dev iot', () => {
     expect(r.stderr).toHaveLength(1);
     expect(r.stderr[0]).toMatch(message);
   });
+
+  it.each([
+    ['a domain this stack does not have', '--dsp NoSuchDomainMSP --label pm25', /^dev: NoSuchDomainMSP is not a member domain of this stack \(\.\/dev domain add NoSuchDomainMSP --role DSP\)$/],
+    ['a label no topic can carry', '--dsp NoSuchDomainMSP --label "pm 2.5"', /^dev: --label must be letters, digits, "_" or "-" \(at most 100\), got "pm 2\.5"$/],
+    ['a fleet name with a slash', '--dsp NoSuchDomainMSP --label pm25 --fleet a/b', /^dev: --fleet must be letters, digits, "_" or "-" \(at most 60\), got "a\/b"$/],
+    ['no MSP id', '--dsp acme --label pm25', /^dev: --dsp must be an MSP id such as AcmeMSP, got "acme"$/],
+  ])('iot fleet exits 2 with one line: %s', (_, args, message) => {
+    const r = dev(`./dev iot fleet ${args}`);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toHaveLength(1);
+    expect(r.stderr[0]).toMatch(message);
+  });
 });
