@@ -169,13 +169,17 @@ export interface DomainFormationResult {
   readonly usage?: DomainUsageEntry[];
 }
 
-const terms = (recipients: string[], abandonAfterSeconds = 600) => ({
+/** What a computation costs in the scenario's DAOs with `compute` (pay-per-use, metered on the ledger). */
+export const DOMAIN_COMPUTATION_PRICE = { currency: 'EUR', perComputation: '2500' } as const;
+
+const terms = (recipients: string[], abandonAfterSeconds = 600, priced = false) => ({
   durationDays: 365,
   businessModel: 'pay-per-use',
   heartbeatIntervalSeconds: Math.min(30, abandonAfterSeconds),
   abandonAfterSeconds,
   exitNoticeSeconds: 0,
   computations: [{ name: 'mean', resultRecipients: recipients }],
+  ...(priced ? { price: DOMAIN_COMPUTATION_PRICE } : {}),
 });
 /** Each member's own workload: run by the member, or built by its own provisioner in its domain. */
 const ownWorkload =
@@ -228,7 +232,7 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
   if (opts.compute && (!opts.mpcMesh || opts.members.some((m) => placementOf(m.mspId) !== 'managed'))) throw new Error('compute needs mpcMesh with every founder managed');
   const datasets = opts.compute ? { [opts.compute.dataset.name]: { topic: opts.compute.dataset.topic } } : undefined;
 
-  const v1 = { betaPpm: beta1, members: founders.map((f) => ({ mspId: f.mspId })), terms: terms(founders.slice(1).map((f) => f.mspId), opts.abandonAfterSeconds), infrastructure: { workloads: founders.map((f) => ownWorkload(placementOf(f.mspId), opts.mpcMesh, datasets)(f)) } };
+  const v1 = { betaPpm: beta1, members: founders.map((f) => ({ mspId: f.mspId })), terms: terms(founders.slice(1).map((f) => f.mspId), opts.abandonAfterSeconds, opts.compute !== undefined), infrastructure: { workloads: founders.map((f) => ownWorkload(placementOf(f.mspId), opts.mpcMesh, datasets)(f)) } };
   await negotiateAgreement(negotiation, 'formation in domains', dsp, { kind: 'formation', daoId, parties: founders.slice(1).map((f) => f.mspId) }, [{ by: dsp, body: v1 }], founders);
   const versions = [{ version: 1, members: opts.members }];
   await readVersion(opts, daoId, 1, opts.members, p, timeout);
@@ -236,7 +240,7 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
   if (joiners.length > 0) {
     const newcomers = joiners.map(p);
     const everyone = [...founders, ...newcomers];
-    const v2 = { betaPpm: beta2, members: everyone.map((m) => ({ mspId: m.mspId })), terms: terms(everyone.slice(1).map((m) => m.mspId), opts.abandonAfterSeconds), infrastructure: { workloads: newcomers.map((n) => ownWorkload(placementOf(n.mspId))(n)) } };
+    const v2 = { betaPpm: beta2, members: everyone.map((m) => ({ mspId: m.mspId })), terms: terms(everyone.slice(1).map((m) => m.mspId), opts.abandonAfterSeconds, opts.compute !== undefined), infrastructure: { workloads: newcomers.map((n) => ownWorkload(placementOf(n.mspId))(n)) } };
     const [opener] = newcomers as [Party];
     await negotiateAgreement(negotiation, 'join in domains', opener, { kind: 'join', daoId, joiners: newcomers.slice(1).map((n) => n.mspId) }, [{ by: opener, body: v2 }], [...newcomers, ...founders.slice(1), dsp]);
     versions.push({ version: 2, members: all });
@@ -272,7 +276,9 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
     const recorded = await call<{ txId: string }>(`${dspMember.bridgeUrl}/daos/${daoId}/revenue`, { method: 'POST', token: await tokenAt(dsp, dspMember.bridgeUrl, timeout), body: { amount: opts.revenue.toString(), kind: 'use', revenueId: `rev-${daoId}` } });
     revenueTxId = recorded.txId;
   }
-  const payouts = await readPayouts(opts, daoId, versions, p, timeout);
+  // Every completed computation is revenue at its version's price too (metered by its recipient's bridge).
+  const metered = computation?.computation.atCoordinator.status === 'completed' ? BigInt(DOMAIN_COMPUTATION_PRICE.perComputation) : 0n;
+  const payouts = await readPayouts(daoId, versions, p, timeout, opts.revenue === undefined && metered === 0n ? undefined : (opts.revenue ?? 0n) + metered);
   const other = p(all[1] as DomainMember);
   const otherMemberAtBridge = await answerOf(call(`${dspMember.bridgeUrl}/daos/${daoId}/versions/1/state`, { token: await tokenAt(other, dspMember.bridgeUrl, timeout) }));
   return {
@@ -612,14 +618,15 @@ async function readVersion(opts: DomainFormationOptions, daoId: string, version:
 
 /**
  * Every member's entitlement summed over the versions it is in, each read through its own bridge,
- * once the amounts of all members add up to the revenue (the rest relayed down to version 1).
+ * once the amounts of all members add up to `total` (the revenue recorded and metered, the rest
+ * relayed down to version 1); at once without one.
  */
 async function readPayouts(
-  opts: DomainFormationOptions,
   daoId: string,
   versions: ReadonlyArray<{ version: number; members: readonly DomainMember[] }>,
   p: (m: DomainMember) => Party,
   timeoutMs: number,
+  total: bigint | undefined,
 ): Promise<Record<string, string>> {
   const everyone = versions.at(-1)?.members ?? [];
   return until(
@@ -635,8 +642,8 @@ async function readPayouts(
         }
         payouts[m.mspId] = own;
       }
-      const total = Object.values(payouts).reduce((a, b) => a + b, 0n);
-      if (opts.revenue !== undefined && total !== opts.revenue) return undefined;
+      const sum = Object.values(payouts).reduce((a, b) => a + b, 0n);
+      if (total !== undefined && sum !== total) return undefined;
       return Object.fromEntries(Object.entries(payouts).map(([k, v]) => [k, v.toString()]));
     },
     timeoutMs,

@@ -32,11 +32,11 @@ function memoryStore(): ResultStore & { rows: StoredResult[] } {
 /** A chaincode refusal as the gateway reports it: the code in an endorsement detail. */
 const refusal = (text: string) => Object.assign(new Error('10 ABORTED: failed to endorse transaction'), { code: 10, details: [{ message: `chaincode response 500, ${text}` }] });
 
-function setup(submit: (channel: string, fn: string, args: readonly string[]) => Promise<{ txId: string }> = async () => ({ txId: 'tx1' })) {
+function setup(submit: (channel: string, fn: string, args: readonly string[]) => Promise<{ txId: string }> = async () => ({ txId: 'tx1' }), version: () => Promise<string> = async () => '{}') {
   const submitted: string[] = [];
   const ledger: MemberLedger = {
     mspId: 'AcmeMSP',
-    evaluate: async () => '{}',
+    evaluate: async (_as, _channel, _chaincode, fn) => (fn === 'GetVersion' ? version() : '{}'),
     submit: async (channel, chaincode, fn, args) => {
       submitted.push(`${channel} ${chaincode} ${fn} ${args.join(' ')}`);
       return submit(channel, fn, args);
@@ -143,5 +143,48 @@ describe("a member bridge's results of computations, delivered by its own node",
       await expect(results.record(principal('AcmeMSP'), 'acme', '2', 'comp-1', delivered())).rejects.toMatchObject({ code, status });
       expect(store.rows).toEqual([]);
     }
+  });
+
+  describe('metering (pay-per-use)', () => {
+    const terms = (t: Record<string, unknown>) => async () => JSON.stringify({ version: 2, terms: t });
+
+    it('meters the job at the terms\' price, as the member, after the usage entry and before keeping the result', async () => {
+      const { results, store, submitted } = setup(undefined, terms({ businessModel: 'pay-per-use', price: { currency: 'EUR', perComputation: '2500' } }));
+      await results.record(principal('AcmeMSP'), 'acme', '2', 'comp-1', delivered());
+      expect(submitted.map((x) => x.split(' ').slice(0, 3).join(' '))).toEqual(['dao-acme-v2 dao ComputationCompleted', 'dao-acme-v2 dao RecordUsage', 'dao-acme-v2 dao MeterComputation']);
+      expect(submitted[2]).toBe('dao-acme-v2 dao MeterComputation comp-1');
+      expect(store.rows).toHaveLength(1);
+    });
+
+    it.each([
+      ['a subscription', { businessModel: 'subscription', price: { currency: 'EUR', perPeriod: { amount: '100', periodDays: 30 } } }],
+      ['pay-per-use without a price', { businessModel: 'pay-per-use' }],
+      ['a price of periods only', { businessModel: 'pay-per-use', price: { currency: 'EUR' } }],
+    ])('does not ask on %s', async (_, t) => {
+      const { results, store, submitted } = setup(undefined, terms(t));
+      await results.record(principal('AcmeMSP'), 'acme', '2', 'comp-1', delivered());
+      expect(submitted.map((x) => x.split(' ')[2])).toEqual(['ComputationCompleted', 'RecordUsage']);
+      expect(store.rows).toHaveLength(1);
+    });
+
+    it('keeps nothing when metering is refused or the ledger cannot be read, and a retried delivery meters then keeps', async () => {
+      let refuse = true;
+      const { results, store, submitted } = setup(async (_c, fn) => {
+        if (fn === 'MeterComputation' && refuse) throw refusal('FORBIDDEN: AcmeMSP is not an active member');
+        return { txId: 'tx1' };
+      }, terms({ businessModel: 'pay-per-use', price: { currency: 'EUR', perComputation: '2500' } }));
+      await expect(results.record(principal('AcmeMSP'), 'acme', '2', 'comp-1', delivered())).rejects.toMatchObject({ code: 'LEDGER_REJECTED' });
+      expect(store.rows).toEqual([]);
+      refuse = false;
+      await expect(results.record(principal('AcmeMSP'), 'acme', '2', 'comp-1', delivered())).resolves.toMatchObject({ created: true });
+      expect(submitted.filter((x) => x.includes('MeterComputation'))).toHaveLength(2);
+      expect(store.rows).toHaveLength(1);
+
+      const unreadable = setup(undefined, async () => {
+        throw Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14 });
+      });
+      await expect(unreadable.results.record(principal('AcmeMSP'), 'acme', '2', 'comp-1', delivered())).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
+      expect(unreadable.store.rows).toEqual([]);
+    });
   });
 });

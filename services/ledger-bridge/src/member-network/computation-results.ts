@@ -72,7 +72,10 @@ export class MemberResults {
    * digest record it, takes a retried identical entry and refuses another: USAGE_CONFLICT), then the
    * result is kept. Kept therefore means both are on the ledger: a delivery retried after a partial
    * success (ComputationCompleted recorded, RecordUsage not) submits both again, the first answered
-   * with what is recorded, so the missing entry is recorded once and nothing twice. Idempotent: the
+   * with what is recorded, so the missing entry is recorded once and nothing twice. On a pay-per-use
+   * version with a price per computation the job is then metered into revenue (MeterComputation, as
+   * the member; the chaincode takes the amount from the terms and records a job once), before the
+   * result is kept, so a retried delivery meters what a partial success left unmetered. Idempotent: the
    * same job with the same digest answers what is kept (`created` false), another digest is
    * RESULT_CONFLICT. A ledger refusal keeps nothing.
    */
@@ -102,8 +105,32 @@ export class MemberResults {
         CONFLICT: (m) => new AdminError('USAGE_CONFLICT', `usage ${p.jobId} is recorded on ${channel} otherwise: ${m}`),
       });
     }
+    await this.#meter(channel, p.jobId);
     const stored = await this.store.keep({ ...p, computation: input.computation, members: input.members, result: input.result, resultDigest: input.resultDigest, txId });
     return { result: this.#same(stored, input.resultDigest), created: stored.txId === txId };
+  }
+
+  /**
+   * Pay-per-use (issue 13): a completed computation is revenue at the terms' price, on the channel of
+   * the version that ran it. Any active member may ask the chaincode to meter a job it recorded; the
+   * recipient asks once its ComputationCompleted is on the channel (several recipients: the first
+   * records it, the others' requests write nothing). A version that prices no computation
+   * (subscription, or no price) is not asked: its terms are read through the member's own peer.
+   */
+  async #meter(channel: string, jobId: string): Promise<void> {
+    let terms: { businessModel?: string; price?: { perComputation?: string } } | undefined;
+    try {
+      terms = (JSON.parse(await this.ledger.evaluate(this.ledger.mspId, channel, DAO.chaincode, DAO.tx.GetVersion, [])) as { terms?: typeof terms }).terms;
+    } catch (error) {
+      throw ledgerRefusal(error, channel, {});
+    }
+    if (terms?.businessModel !== 'pay-per-use' || !terms.price?.perComputation) return;
+    const meter = DAO.invocation(DAO.tx.MeterComputation, jobId);
+    try {
+      await this.ledger.submit(channel, meter.chaincode, meter.transaction, meter.arguments);
+    } catch (error) {
+      throw ledgerRefusal(error, channel, {});
+    }
   }
 
   /** A kept result, for this organisation's identities only. */

@@ -37,11 +37,12 @@ describe("the summary of a DAO of domains (./dev up, ./dev scenario domains)", (
     expect(text).toContain('tx tx-r: UpVsp1MSP mean to UpDspMSP: refused (recipients-allowed), recorded by UpDspMSP');
   });
 
-  it('lists payouts under the revenue that made them, and none when no revenue was recorded', () => {
-    expect(describeDomains(formed)).not.toContain('800000');
+  it('lists payouts under what made them (recorded revenue, the metered computation), and none without either', () => {
+    expect(describeDomains(formed)).toContain("  the computation, metered at the terms' price by its recipient's bridge; each member's payout as it reads it through its own bridge:\n    UpDspMSP         800000");
     const paid = describeDomains({ ...formed, revenueTxId: 'tx-rev' } as DomainFormationResult);
-    expect(paid).toContain('revenue recorded by the DSP in its own domain (tx tx-rev)');
-    expect(paid).toContain('    UpDspMSP         800000');
+    expect(paid).toContain("revenue recorded by the DSP in its own domain (tx tx-rev) and the computation, metered at the terms' price");
+    const { computation: _c, usage: _u, ...plain } = formed as unknown as Record<string, unknown>;
+    expect(describeDomains(plain as unknown as DomainFormationResult)).not.toContain('800000');
   });
 
   it('says nothing of a computation when none ran', () => {

@@ -417,8 +417,13 @@ export function describeDomains(result: DomainFormationResult): string {
   const lines = [`DAO ${result.daoId}`];
   for (const v of result.versions) lines.push(`  version ${v.version} on ${v.channel}: ${v.members.join(', ')}`);
   for (const [msp, v] of Object.entries(result.readBy)) lines.push(`  ${msp.padEnd(16)} reads the top version through its own bridge: ${v.status}, members ${v.members.join(', ')}`);
-  if (result.revenueTxId) {
-    lines.push(`  revenue recorded by the DSP in its own domain (tx ${result.revenueTxId}); each member's payout as it reads it through its own bridge:`);
+  const metered = result.computation?.atCoordinator.status === 'completed';
+  if (result.revenueTxId || metered) {
+    const sources = [
+      ...(result.revenueTxId ? [`revenue recorded by the DSP in its own domain (tx ${result.revenueTxId})`] : []),
+      ...(metered ? ["the computation, metered at the terms' price by its recipient's bridge"] : []),
+    ];
+    lines.push(`  ${sources.join(' and ')}; each member's payout as it reads it through its own bridge:`);
     for (const [msp, amount] of Object.entries(result.payouts)) lines.push(`    ${msp.padEnd(16)} ${amount}`);
   }
   lines.push(`  another member's identity at the DSP's bridge: ${result.otherMemberAtBridge.status} ${result.otherMemberAtBridge.code}`);

@@ -6,7 +6,7 @@ import { descriptionDigest, resultDigest } from '@datawell/contracts';
 import { Client } from 'pg';
 import { createKafka, readKafkaCredentialsFile } from '@datawell/config';
 import { domainPaths, domainPostgres, enrollClientIdentity, fetchChannelBlocks, findDomain, isAlive, kafkaSaslEnabled, MEMBER_SERVICES, memberFabric, memberServiceFiles, memberServiceUrl, operatorFabric, orgCaCertificate, osUserFor, ownPeerChannels, postgresInstanceUrl, principalFile, processUser, readPid, serviceUrl, up } from '@datawell/stack';
-import { callNodeAsCoordinator, login, placesOf, runDev, scanBlocks, scanFiles, scanKafka, scanPostgres } from '@datawell/testing';
+import { callNodeAsCoordinator, DOMAIN_COMPUTATION_PRICE, login, placesOf, runDev, scanBlocks, scanFiles, scanKafka, scanPostgres } from '@datawell/testing';
 import { coordinatorTls, runDomainsOnStack } from '../../src/commands/scenario';
 import { stackContext } from '../../src/context';
 import { memberServicesStatus, stopMemberServices } from '../../src/services/domain-runner';
@@ -100,9 +100,12 @@ describe('a DAO formed among trust domains through the running services', () => 
     // Revenue recorded by the DSP in its own domain on version 2: the joiner's share there (β_2 = 0.75), the
     // rest relayed by the DSP's own bridge to version 1 and split by β_1 = 0.8; each read through the member's own bridge.
     expect(result.revenueTxId).toMatch(/^[0-9a-f]{64}$/);
+    // The computation on version 1 (below) is revenue too: pay-per-use at version 1's price, metered by
+    // its recipient's bridge on version 1's channel and split there alone (the joiner took no part).
     const top = allocateLevel(1_000_000n, 750_000);
     const ch1 = allocateLevel(top.rest, 800_000);
-    expect(result.payouts).toEqual({ E2dDspMSP: ch1.rest.toString(), E2dVsp1MSP: ch1.share.toString(), E2dVsp2MSP: top.share.toString() });
+    const computed = allocateLevel(BigInt(DOMAIN_COMPUTATION_PRICE.perComputation), 800_000);
+    expect(result.payouts).toEqual({ E2dDspMSP: (ch1.rest + computed.rest).toString(), E2dVsp1MSP: (ch1.share + computed.share).toString(), E2dVsp2MSP: top.share.toString() });
     expect([top.share, ch1.share, ch1.rest].every((x) => x > 0n)).toBe(true);
     // A member's bridge answers its own organisation only.
     expect(result.otherMemberAtBridge).toEqual({ status: 403, code: 'FORBIDDEN' });
