@@ -88,13 +88,13 @@ describe('ledger-bridge configuration', () => {
       },
       commandsGroupId: 'datawell.member.LcDspMSP.ledger-bridge.commands',
       inbox: { topic: 'datawell.inbox.LcDspMSP.v1', groupId: 'datawell.member.LcDspMSP.ledger-bridge.inbox' },
-      governance: { sweepSeconds: 10 },
+      governance: { sweepSeconds: 10, subscriptionSweepSeconds: 30 },
     });
   });
 
   it("takes a member's governance settings (sweep interval, negotiation URL) only for a member, and refuses bad values", () => {
     const load = (env: Record<string, string>) => loadServiceConfig(ledgerBridgeService, { ...base, ...member, ...env }).settings;
-    expect(load({ LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcDspMSP', LEDGER_BRIDGE_PROPOSAL_SWEEP_SECONDS: '3', LEDGER_BRIDGE_NEGOTIATION_URL: 'http://127.0.0.1:4101/' }).governance).toEqual({ sweepSeconds: 3, negotiationUrl: 'http://127.0.0.1:4101' });
+    expect(load({ LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcDspMSP', LEDGER_BRIDGE_PROPOSAL_SWEEP_SECONDS: '3', LEDGER_BRIDGE_SUBSCRIPTION_SWEEP_SECONDS: '5', LEDGER_BRIDGE_NEGOTIATION_URL: 'http://127.0.0.1:4101/' }).governance).toEqual({ sweepSeconds: 3, subscriptionSweepSeconds: 5, negotiationUrl: 'http://127.0.0.1:4101' });
     const issues = (env: Record<string, string>) => {
       try {
         load(env);
@@ -105,6 +105,8 @@ describe('ledger-bridge configuration', () => {
     };
     expect(issues({ LEDGER_BRIDGE_NEGOTIATION_URL: 'http://127.0.0.1:4101' })).toEqual(["LEDGER_BRIDGE_NEGOTIATION_URL is only for a member's bridge (LEDGER_BRIDGE_MEMBER_MSP_ID)"]);
     for (const bad of ['0', '-1', '1.5', 'ten', '86401']) expect(issues({ LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcDspMSP', LEDGER_BRIDGE_PROPOSAL_SWEEP_SECONDS: bad })).toEqual([expect.stringMatching(/^LEDGER_BRIDGE_PROPOSAL_SWEEP_SECONDS /)]);
+    for (const bad of ['0', '1.5', '86401']) expect(issues({ LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcDspMSP', LEDGER_BRIDGE_SUBSCRIPTION_SWEEP_SECONDS: bad })).toEqual([expect.stringMatching(/^LEDGER_BRIDGE_SUBSCRIPTION_SWEEP_SECONDS /)]);
+    expect(issues({ LEDGER_BRIDGE_SUBSCRIPTION_SWEEP_SECONDS: '5' })).toEqual(["LEDGER_BRIDGE_SUBSCRIPTION_SWEEP_SECONDS is only for a member's bridge (LEDGER_BRIDGE_MEMBER_MSP_ID)"]);
     expect(issues({ LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcDspMSP', LEDGER_BRIDGE_NEGOTIATION_URL: 'ftp://x' })).toEqual([expect.stringMatching(/^LEDGER_BRIDGE_NEGOTIATION_URL /)]);
   });
 

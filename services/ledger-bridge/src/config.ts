@@ -43,7 +43,7 @@ export interface LedgerBridgeConfig {
    * voting period has ended, and the negotiation service where it opens the join an accepted
    * admit-member proposal starts (unset: no join is opened).
    */
-  readonly governance?: { readonly sweepSeconds: number; readonly negotiationUrl?: string };
+  readonly governance?: { readonly sweepSeconds: number; readonly subscriptionSweepSeconds: number; readonly negotiationUrl?: string };
   /**
    * Network administration (onboarding, DAO channels), when this bridge is the operator's: the
    * native network's stack folder, its machine-wide cache and the repository holding `chaincode/`.
@@ -93,6 +93,8 @@ export const LEDGER_BRIDGE_VARIABLES = {
   inboxGroupId: 'LEDGER_BRIDGE_INBOX_GROUP_ID',
   /** A member's bridge: seconds between its sweeps for expired proposals (default 10). */
   proposalSweepSeconds: 'LEDGER_BRIDGE_PROPOSAL_SWEEP_SECONDS',
+  /** A member's bridge: seconds between its sweeps for subscription periods to charge, as D of its DAOs (default 30). */
+  subscriptionSweepSeconds: 'LEDGER_BRIDGE_SUBSCRIPTION_SWEEP_SECONDS',
   /** A member's bridge: the negotiation service's URL, where it opens the join of an accepted admit-member proposal. */
   negotiationUrl: 'LEDGER_BRIDGE_NEGOTIATION_URL',
 } as const;
@@ -153,6 +155,7 @@ const ledgerBridgeShape = {
   [V.inboxTopic]: topicOverride,
   [V.inboxGroupId]: optional,
   [V.proposalSweepSeconds]: optional.refine((v) => v === undefined || (/^\d{1,5}$/.test(v) && Number(v) >= 1 && Number(v) <= 86_400), 'must be whole seconds, 1-86400'),
+  [V.subscriptionSweepSeconds]: optional.refine((v) => v === undefined || (/^\d{1,5}$/.test(v) && Number(v) >= 1 && Number(v) <= 86_400), 'must be whole seconds, 1-86400'),
   [V.negotiationUrl]: optional.refine((v) => v === undefined || /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/?$/.test(v), 'must be http(s)://host[:port]'),
 };
 
@@ -168,7 +171,7 @@ function ledgerBridgeIssues(env: Environment): Array<{ variable: string; problem
 function memberIssues(env: Environment): Array<{ variable: string; problem: string }> {
   const mspId = env[V.memberMspId]?.trim();
   if (!mspId) {
-    return [...MEMBER_ADMIN_VARIABLES, V.inboxTopic, V.inboxGroupId, V.memberRole, V.proposalSweepSeconds, V.negotiationUrl]
+    return [...MEMBER_ADMIN_VARIABLES, V.inboxTopic, V.inboxGroupId, V.memberRole, V.proposalSweepSeconds, V.subscriptionSweepSeconds, V.negotiationUrl]
       .filter((v) => env[v]?.trim())
       .map((variable) => ({ variable, problem: `is only for a member's bridge (${V.memberMspId})` }));
   }
@@ -238,6 +241,7 @@ function ledgerBridgeConfig(values: Record<string, unknown>): LedgerBridgeConfig
       ? {
           governance: {
             sweepSeconds: values[V.proposalSweepSeconds] ? Number(values[V.proposalSweepSeconds]) : 10,
+            subscriptionSweepSeconds: values[V.subscriptionSweepSeconds] ? Number(values[V.subscriptionSweepSeconds]) : 30,
             ...(values[V.negotiationUrl] ? { negotiationUrl: (values[V.negotiationUrl] as string).replace(/\/$/, '') } : {}),
           },
         }

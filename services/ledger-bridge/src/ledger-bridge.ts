@@ -27,6 +27,7 @@ import { MemberNetworkConsumer } from './member-network/member-network.consumer'
 import { MemberNetworkService, stackMemberAdmin, type MemberAdmin } from './member-network/member-network.service';
 import { NegotiationAdmissionJoins, type AdmissionJoins } from './member-network/admission-join';
 import { ProposalSweeper } from './member-network/proposal-sweeper';
+import { SubscriptionCharger } from './member-network/subscription-charger';
 import { LiveEvents } from './live/live-events';
 
 /**
@@ -135,6 +136,8 @@ export class LedgerBridge {
   readonly #memberNetwork: MemberNetworkConsumer | undefined;
   /** A member's bridge closes its DAOs' proposals whose voting period has ended. */
   readonly #proposalSweeper: ProposalSweeper | undefined;
+  /** A member's bridge: charges the subscription periods of the DAOs where its organisation is D. */
+  readonly #subscriptions: SubscriptionCharger | undefined;
   readonly #inbox: KafkaMemberInbox;
   readonly #networkTopics: NetworkTopics;
   #stopping = false;
@@ -212,6 +215,11 @@ export class LedgerBridge {
         intervalMs: (settings.governance?.sweepSeconds ?? 10) * 1000,
         ...(this.admissionJoins ? { joins: this.admissionJoins } : {}),
       });
+      this.#subscriptions = new SubscriptionCharger({
+        ledger: { mspId: self, channels: this.memberLedger.channels, evaluate: (channel, chaincode, fn, args) => evaluateAs(self, channel, chaincode, fn, args), submit: this.memberLedger.submit },
+        logger,
+        intervalMs: (settings.governance?.subscriptionSweepSeconds ?? 30) * 1000,
+      });
     }
     this.#events = new EventRelay({
       channels: this.channels,
@@ -272,6 +280,7 @@ export class LedgerBridge {
     this.#consumer.start();
     this.#memberNetwork?.start();
     this.#proposalSweeper?.start();
+    this.#subscriptions?.start();
   }
 
   /** The bridge's topics exist before it publishes or consumes; retried in the background while Kafka is away. */
@@ -303,7 +312,7 @@ export class LedgerBridge {
     this.#stopping = true;
     this.live.close();
     // The consumers leave their groups together: each waits out its fetch (up to kafkajs's 5 s).
-    await Promise.all([...this.#network.map((c) => c.stop()), this.#memberNetwork?.stop(), this.#consumer?.stop(), this.#proposalSweeper?.stop()]);
+    await Promise.all([...this.#network.map((c) => c.stop()), this.#memberNetwork?.stop(), this.#consumer?.stop(), this.#proposalSweeper?.stop(), this.#subscriptions?.stop()]);
     await this.#events?.stop();
     await this.#outbox.stop();
     await this.#inbox.close();

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
@@ -73,7 +74,7 @@ describe('onboarding and formation with every participant in its own domain', ()
     });
     await operator.start();
     for (const mspId of [DSP, VSP]) {
-      members[mspId] = await startMemberBridge(mspId, `lb-df-${mspId}-${run}`);
+      members[mspId] = await startMemberBridge(mspId, `lb-df-${mspId}-${run}`, { subscriptionSweepSeconds: 1 });
       signers[mspId] = await enrollClientIdentity(ctx, mspId, 'it-signer');
     }
   }, 900_000);
@@ -87,6 +88,22 @@ describe('onboarding and formation with every participant in its own domain', ()
     wallet?.remove();
     await operatorDb?.drop();
   });
+
+  /** The agreement, signed by both members, as negotiation publishes it; resolves once the operator's bridge reports its outcome. */
+  async function reachAgreement(agreement: AgreementReached['agreement']) {
+    const daoId = agreement['daoId'] as string;
+    const { signatures } = acceptancesOf(agreement, [signers[DSP]!, signers[VSP]!]);
+    const reached: AgreementReached = { sessionId: `s-${daoId}`, agreementId: agreement['agreementId'] as string, daoId, version: 1, agreement, signatures: signatures as AgreementReached['signatures'] };
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      await producer.send({ topic: network.agreements, messages: [{ key: daoId, value: JSON.stringify(agreementReachedCloudEvent(reached, 'urn:it')) }] });
+    } finally {
+      await producer.disconnect();
+    }
+    const outcome = await readTopic(kafka, network.events, (ms) => ms.some((m) => json(m).data['commandId'] === `agreement:${reached.agreementId}`), { timeoutMs: 600_000, lingerMs: 500 });
+    return { reached, outcome };
+  }
 
   /** What a member's bridge was doing, for a wait that timed out: its streams, its peer's view of the version, its last log entries. */
   async function memberState(mspId: string, channel: string): Promise<string> {
@@ -114,18 +131,8 @@ describe('onboarding and formation with every participant in its own domain', ()
 
   it("forms the DAO's channel from the members' packages; the members join and approve, the DSP's own bridge commits and initialises it", async () => {
     const daoId = `df${run}`;
-    const agreement = agreementFor({ daoId, dsp: DSP, vsps: [VSP], betasPpm: [700_000] }, 1) as AgreementReached['agreement'];
-    const { signatures } = acceptancesOf(agreement, [signers[DSP]!, signers[VSP]!]);
-    const reached: AgreementReached = { sessionId: `s-${daoId}`, agreementId: agreement['agreementId'] as string, daoId, version: 1, agreement, signatures: signatures as AgreementReached['signatures'] };
-    const producer = kafka.producer();
-    await producer.connect();
-    try {
-      await producer.send({ topic: network.agreements, messages: [{ key: daoId, value: JSON.stringify(agreementReachedCloudEvent(reached, 'urn:it')) }] });
-    } finally {
-      await producer.disconnect();
-    }
+    const { reached, outcome } = await reachAgreement(agreementFor({ daoId, dsp: DSP, vsps: [VSP], betasPpm: [700_000] }, 1) as AgreementReached['agreement']);
     const channel = `dao-${daoId}-v1`;
-    const outcome = await readTopic(kafka, network.events, (ms) => ms.some((m) => json(m).data['commandId'] === `agreement:${reached.agreementId}`), { timeoutMs: 600_000, lingerMs: 500 });
     // The operator formed the channel and submitted nothing as a member: no InitVersion of its own.
     expect(outcome.map((m) => json(m).data).find((d) => d['commandId'] === `agreement:${reached.agreementId}`)).toEqual({
       kind: 'dao-version-created',
@@ -202,5 +209,32 @@ describe('onboarding and formation with every participant in its own domain', ()
     await expect(dsp.record(as(DSP), daoId, 1, jobId, { ...body, result: other, resultDigest: resultDigest(other) })).rejects.toMatchObject({ code: 'RESULT_CONFLICT' });
     await expect(dsp.record(as(DSP), daoId, 1, `other-${run}`, { ...body, computation: 'variance' })).rejects.toMatchObject({ code: 'LEDGER_REJECTED' });
     await expect(dsp.list(as(DSP), daoId, 1)).resolves.toEqual([]);
+  }, 900_000);
+
+  it("charges a subscription DAO's periods from the DSP's own bridge, as the DSP, each once; the VSP's bridge charges none", async () => {
+    // Periods of 3 s: the DSP's bridge sweeps every second and charges each period that has begun.
+    const daoId = `dfs${run}`;
+    const { documentDigest: _digest, ...body } = agreementFor({ daoId, dsp: DSP, vsps: [VSP], betasPpm: [700_000] }, 1) as Record<string, unknown> & { terms: Record<string, unknown> };
+    const terms = { ...body.terms, businessModel: 'subscription', price: { currency: 'EUR', perPeriod: { amount: '1000', periodSeconds: 3 } } };
+    const signed = { ...body, terms };
+    const agreement = { ...signed, documentDigest: createHash('sha256').update(JSON.stringify(signed)).digest('hex') } as AgreementReached['agreement'];
+    const { reached, outcome } = await reachAgreement(agreement);
+    expect(outcome.map((m) => json(m).data).find((d) => d['commandId'] === `agreement:${reached.agreementId}`)).toMatchObject({ kind: 'dao-version-created', daoId });
+    const channel = `dao-${daoId}-v1`;
+    type Charged = { period: number; recordedBy: string; amount: string; kind: string };
+    const charges = (ms: Parameters<typeof json>[0][]) =>
+      ms.map((m) => json(m).data).filter((d) => d['eventName'] === 'RevenueRecorded' && d['channel'] === channel).map((d) => d['payload'] as Charged);
+    const seen = await readTopic(members[DSP]!.kafka, memberLedgerTopics(DSP).events, (ms) => new Set(charges(ms).map((c) => c.period)).size >= 3, {
+      timeoutMs: 600_000,
+      lingerMs: 4000,
+      groupPrefix: `datawell.member.${DSP}.it-reader`,
+      explain: () => memberState(DSP, channel),
+    });
+    const charged = charges(seen);
+    const periods = charged.map((c) => c.period);
+    // From period 0 on, without a gap, each once; charged by the DSP at the terms' price, as subscription periods.
+    expect(periods.slice(0, 3)).toEqual([0, 1, 2]);
+    expect(new Set(periods).size).toBe(periods.length);
+    for (const c of charged) expect(c).toMatchObject({ recordedBy: DSP, amount: '1000', kind: 'subscription-period' });
   }, 900_000);
 });

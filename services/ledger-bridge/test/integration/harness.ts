@@ -123,7 +123,7 @@ export interface MemberBridge {
  * its own database and Kafka principal, its network inbox, and its admin acting as its OS user (so it
  * joins its peer to the channels the operator admits it to and approves their chaincodes).
  */
-export async function startMemberBridge(mspId: string, clientId: string): Promise<MemberBridge> {
+export async function startMemberBridge(mspId: string, clientId: string, options: { readonly subscriptionSweepSeconds?: number } = {}): Promise<MemberBridge> {
   const ctx = testStackContext();
   const pkg = readMspPackage(ctx, mspId);
   const db = await memberDatabase(mspId);
@@ -143,6 +143,7 @@ export async function startMemberBridge(mspId: string, clientId: string): Promis
       topics: memberLedgerTopics(mspId),
       commandsGroupId: `datawell.member.${mspId}.ledger-bridge.commands`,
       inbox: { topic: `datawell.inbox.${mspId}.v1`, groupId: `datawell.member.${mspId}.ledger-bridge.inbox` },
+      ...(options.subscriptionSweepSeconds !== undefined ? { governance: { sweepSeconds: 10, subscriptionSweepSeconds: options.subscriptionSweepSeconds } } : {}),
     },
     logger,
     outboxPollIntervalMs: 100,
