@@ -1,5 +1,5 @@
 import type { DomainFormationResult } from '@datawell/testing';
-import { describeDomains } from './scenario';
+import { computeSummary, describeDomains } from './scenario';
 
 /** A DAO of domains with a computation, as runDomainFormation returns it (the fields the summary prints). */
 const formed = {
@@ -16,7 +16,7 @@ const formed = {
     recipients: ['UpVsp1MSP'],
     atCoordinator: { status: 'completed', resultDigest: 'ab'.repeat(32), resultAnswer: { status: 409, code: 'RESULT_IN_RECIPIENT_DOMAIN' } },
     nodes: [],
-    atRecipients: { UpVsp1MSP: { result: { n: 3, mean: 2 }, resultDigest: 'ab'.repeat(32), txId: 'tx-cc' } },
+    atRecipients: { UpVsp1MSP: { result: { n: 3, mean: 2 }, resultDigest: 'ab'.repeat(32), txId: 'cc'.repeat(32) } },
     atDsp: { status: 404, code: 'RESULT_NOT_FOUND' },
   },
   usage: [
@@ -31,7 +31,7 @@ describe("the summary of a DAO of domains (./dev up, ./dev scenario domains)", (
     expect(text).toContain("the DSP's sensors published 65 readings of readings to datawell.member.UpDspMSP.pm25-0a1b2c3d-readings.v1, each sealed to the DSP's node");
     expect(text).toContain('computation cmp-1: UpVsp1MSP asked for the mean of readings');
     expect(text).toContain('the result itself: 409 RESULT_IN_RECIPIENT_DOMAIN');
-    expect(text).toContain('UpVsp1MSP        received it in its own domain: {"n":3,"mean":2} (ComputationCompleted tx tx-cc); ./dev result --dao up1 --version 1 --id cmp-1 --as UpVsp1MSP');
+    expect(text).toContain(`UpVsp1MSP        received it in its own domain: {"n":3,"mean":2} (ComputationCompleted tx ${'cc'.repeat(32)}); ./dev result --dao up1 --version 1 --id cmp-1 --as UpVsp1MSP`);
     expect(text).toContain('(./dev usage --dataset readings --dao up1 --as UpDspMSP)');
     expect(text).toContain('tx tx-g: UpVsp1MSP mean to UpVsp1MSP: granted, recorded by UpVsp1MSP');
     expect(text).toContain('tx tx-r: UpVsp1MSP mean to UpDspMSP: refused (recipients-allowed), recorded by UpDspMSP');
@@ -48,5 +48,36 @@ describe("the summary of a DAO of domains (./dev up, ./dev scenario domains)", (
   it('says nothing of a computation when none ran', () => {
     const { computation: _c, usage: _u, ...plain } = formed as unknown as Record<string, unknown>;
     expect(describeDomains(plain as unknown as DomainFormationResult)).not.toContain('computation');
+  });
+
+  describe('./dev scenario compute --json', () => {
+    const readings = '{"pm25":1.5}\n{"pm25":2}\n\n{"pm25":2.5}\n';
+
+    it('is the computation as its recipient keeps it, the reference in the clear from the sensors\' readings, and the DSP\'s trail', () => {
+      expect(computeSummary(formed, readings)).toEqual({
+        daoId: 'up1',
+        dataset: { name: 'readings', owner: 'UpDspMSP', topic: 'datawell.member.UpDspMSP.pm25-0a1b2c3d-readings.v1', published: 65 },
+        computation: 'cmp-1',
+        status: 'completed',
+        mean: 2,
+        reference: 2,
+        resultDigest: 'ab'.repeat(32),
+        recordedOnLedger: true,
+        usage: [
+          { txId: 'tx-g', requester: 'UpVsp1MSP', computation: 'mean', recipients: ['UpVsp1MSP'], outcome: 'granted' },
+          { txId: 'tx-r', requester: 'UpVsp1MSP', computation: 'mean', recipients: ['UpDspMSP'], outcome: 'refused', check: 'recipients-allowed' },
+        ],
+      });
+    });
+
+    it('is not recorded when the recipient kept another digest, and has no mean when nothing completed', () => {
+      const c = (formed as unknown as { computation: Record<string, unknown> }).computation;
+      const other = { ...formed, computation: { ...c, atRecipients: { UpVsp1MSP: { result: { n: 3, mean: 2 }, resultDigest: 'ef'.repeat(32), txId: 'cc'.repeat(32) } } } } as unknown as DomainFormationResult;
+      expect(computeSummary(other, readings).recordedOnLedger).toBe(false);
+      const failed = { ...formed, computation: { ...c, atCoordinator: { status: 'failed', resultAnswer: { status: 409, code: 'X' } }, atRecipients: {} } } as unknown as DomainFormationResult;
+      const summary = computeSummary(failed, readings);
+      expect(summary).toMatchObject({ status: 'failed', recordedOnLedger: false, reference: 2 });
+      expect(summary).not.toHaveProperty('mean');
+    });
   });
 });

@@ -156,9 +156,47 @@ export function registerScenarioCommands(program: Command): void {
       const readings = readingsCount(opts.readings);
       checkOrgPrefix(opts.orgPrefix, 11);
       const result = await runDomainsOnStack({ vsps: 1, joiners: 0, orgPrefix: opts.orgPrefix, placement: 'managed', mpcMesh: true, compute: { readings } });
-      if (opts.json) return void process.stdout.write(`${JSON.stringify(result)}\n`);
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(computeSummary(result, readFileSync(result.computation!.dataset.file, 'utf8')))}\n`);
       process.stdout.write(describeDomains(result));
     });
+}
+
+/** What `./dev scenario compute --json` prints (issue 12): the computation as the VSP received it, its reference in the clear, and the DSP's usage trail. */
+export interface ComputeSummary {
+  readonly daoId: string;
+  readonly dataset: { readonly name: string; readonly owner: string; readonly topic: string; readonly published: number };
+  readonly computation: string;
+  readonly status: string;
+  /** The mean the recipient's own bridge keeps (absent when the computation did not complete). */
+  readonly mean?: number;
+  /** The mean of the readings the DSP's sensors sent, computed in the clear by the tooling in the DSP's domain. */
+  readonly reference: number;
+  readonly resultDigest?: string;
+  /** Whether the recipient's bridge recorded ComputationCompleted with that digest (its transaction id). */
+  readonly recordedOnLedger: boolean;
+  readonly usage: Array<{ txId: string; requester: string; computation: string; recipients: string[]; outcome: string; check?: string }>;
+}
+
+/** The compute scenario's summary from the DAO of domains it ran and the readings file the DSP's sensors published (JSON lines). */
+export function computeSummary(result: DomainFormationResult, readings: string): ComputeSummary {
+  const c = result.computation;
+  if (!c) throw new Error('the scenario ran no computation');
+  const column = c.dataset.column;
+  const values = readings.split('\n').filter((l) => l.trim() !== '').map((l) => Number((JSON.parse(l) as Record<string, unknown>)[column]));
+  const [recipient] = c.recipients;
+  const kept = recipient === undefined ? undefined : c.atRecipients[recipient];
+  const mean = kept?.result['mean'];
+  return {
+    daoId: result.daoId,
+    dataset: { name: c.dataset.name, owner: Object.keys(result.readBy)[0] ?? '', topic: c.dataset.topic, published: c.published },
+    computation: c.id,
+    status: c.atCoordinator.status,
+    ...(typeof mean === 'number' ? { mean } : {}),
+    reference: values.reduce((a, b) => a + b, 0) / values.length,
+    ...(c.atCoordinator.resultDigest ? { resultDigest: c.atCoordinator.resultDigest } : {}),
+    recordedOnLedger: kept !== undefined && kept.resultDigest === c.atCoordinator.resultDigest && /^[0-9a-f]{64}$/.test(kept.txId),
+    usage: (result.usage ?? []).map((u) => ({ txId: u.txId, requester: u.requester, computation: u.computation, recipients: u.recipients, outcome: u.outcome, ...(u.check !== undefined ? { check: u.check } : {}) })),
+  };
 }
 
 /** --readings: a whole number 1-100000, or exit 2 with one line. */

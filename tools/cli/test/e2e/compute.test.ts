@@ -1,0 +1,40 @@
+import { runDev } from '@datawell/testing';
+import { stackContext } from '../../src/context';
+import { stopMemberServices } from '../../src/services/domain-runner';
+import { stopServices } from '../../src/services/runner';
+import type { ComputeSummary } from '../../src/commands/scenario';
+
+/**
+ * `./dev scenario compute --json` as a person runs it (issue 12): a DAO of a DSP and a VSP in their own
+ * trust domains, each member's MPC node run by its own provisioner; the DSP's sensors publish readings
+ * sealed to its node on its own topic; the VSP gets their mean in its own domain, recorded on the
+ * ledger, and a request the terms refuse lands beside it in the DSP's usage trail. The JSON is the
+ * issue's: {daoId, dataset, computation, status, mean, reference, resultDigest, recordedOnLedger, usage}.
+ */
+describe('./dev scenario compute', () => {
+  const ctx = stackContext();
+
+  afterAll(async () => {
+    await stopMemberServices(ctx, ['E2cDspMSP', 'E2cVsp1MSP']).catch(() => undefined);
+    await stopServices(ctx);
+  });
+
+  it("computes the mean of the DSP's sealed readings for the VSP only, recorded with the granted and the refused request", async () => {
+    const run = await runDev(['scenario', 'compute', '--json', '--readings', '120', '--org-prefix', 'E2c']);
+    expect(run.stderr.split('\n').filter((l) => /^dev: /.test(l))).toEqual([]);
+    expect(run.status).toBe(0);
+    const summary = JSON.parse(run.stdout.trim().split('\n').pop()!) as ComputeSummary;
+    // 120 readings and the planted one, published sealed to a topic of the DSP's own.
+    expect(summary.dataset).toEqual({ name: 'readings', owner: 'E2cDspMSP', topic: expect.stringMatching(/^datawell\.member\.E2cDspMSP\.pm25-[0-9a-f]{8}-readings\.v1$/), published: 121 });
+    expect(summary.status).toBe('completed');
+    // Fixed point: the documented precision of a mean is far below 2^-10.
+    expect(Math.abs(summary.mean! - summary.reference)).toBeLessThan(2 ** -10);
+    expect(summary.resultDigest).toMatch(/^[0-9a-f]{64}$/);
+    expect(summary.recordedOnLedger).toBe(true);
+    const txId = expect.stringMatching(/^[0-9a-f]{64}$/);
+    expect(summary.usage).toEqual([
+      { txId, requester: 'E2cVsp1MSP', computation: 'mean', recipients: ['E2cVsp1MSP'], outcome: 'granted' },
+      { txId, requester: 'E2cVsp1MSP', computation: 'mean', recipients: ['E2cDspMSP'], outcome: 'refused', check: 'recipients-allowed' },
+    ]);
+  }, 1_200_000);
+});
