@@ -112,6 +112,13 @@ export function registerUpCommands(program: Command): void {
       process.stdout.write([`${m.mode}${m.together ? ', services started together' : ''}, ${loads}`, '', ...header, ...rows, ''].join('\n'));
     });
   services
+    .command('start')
+    .description("start the operator's services (the stack first, when it is not up) and wait for their health; member domains: ./dev domain start")
+    .action(async () => {
+      const ctx = stackContext();
+      await startServices(ctx, await up(ctx), REPO_DIR);
+    });
+  services
     .command('stop')
     .description('stop every service (the stack keeps running)')
     .action(async () => stopServices(stackContext()));
