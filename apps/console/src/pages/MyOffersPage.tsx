@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, Navigate } from 'react-router';
 import { marketplace, unwrap } from '../api/client';
+import { postOffer } from '../api/offers';
 import { useSession } from '../auth/session';
 import { OfferForm } from '../components/OfferForm';
 import { newOfferOf } from '../components/offer-values';
@@ -22,7 +23,8 @@ export default function MyOffersPage() {
     refetchInterval: (q) => (posted.some((id) => !q.state.data?.offers.some((o) => o.offerId === id)) ? 1000 : false),
   });
   const post = useMutation({
-    mutationFn: async (values: Parameters<typeof newOfferOf>[1]) => unwrap(await marketplace.POST('/offers', { body: newOfferOf(kind, values) })),
+    // In its own trust domain, through its own ledger bridge (api/offers.ts).
+    mutationFn: (values: Parameters<typeof newOfferOf>[1]) => postOffer(newOfferOf(kind, values), session?.member !== undefined && 'token' in session.member),
     onSuccess: (result) => {
       setPosting(false);
       setPosted((p) => [...p, result.offerId]);
