@@ -1,7 +1,7 @@
 import { Alert, Button, Code, Group, Stack, Table, Text, Textarea, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Navigate, useParams } from 'react-router';
+import { Link, Navigate, useParams } from 'react-router';
 import { sessionsApi, type Agreement, type Proposal, type SessionView } from '../api/negotiation';
 import { heldKey, holdKey, importSigningKey, signWith } from '../auth/keyring';
 import { useSession } from '../auth/session';
@@ -93,6 +93,14 @@ export default function NegotiationRoomPage() {
       {s.status === 'agreed' && (
         <Alert color="indigo" variant="light" title="Agreement reached" role="status" data-testid="agreed">
           Every required party signed revision {s.revision}: agreement {s.agreementId} went to the ledger, which creates the DAO version and its channel.
+        </Alert>
+      )}
+      {s.status === 'formed' && (
+        <Alert color="indigo" variant="light" title="DAO formed" role="status" data-testid="formed">
+          <Text size="sm">The ledger recorded version {s.version} of DAO {s.daoId} from agreement {s.agreementId}: its channel is formed and every member’s peer joined it.</Text>
+          <Button component={Link} to={`/my/daos/${encodeURIComponent(s.daoId)}`} size="xs" mt="xs">
+            Open DAO {s.daoId}
+          </Button>
         </Alert>
       )}
       <section aria-labelledby="parties-title">
