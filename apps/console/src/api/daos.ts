@@ -1,4 +1,5 @@
 import { ApiError, member, unwrap } from './client';
+import type { components } from './member.gen';
 import type { SessionSummary } from './negotiation';
 
 /*
@@ -189,7 +190,15 @@ export const daosApi = {
   entitlements: async (daoId: string, version: number) => parseEntitlements(await read(daoId, version, 'entitlements')),
   allocations: async (daoId: string, version: number) =>
     parseAllocations(unwrap(await member.GET('/daos/{daoId}/versions/{version}/allocations', { params: { path: { daoId, version: String(version) } } }))),
+  /** RecordRevenue on the DAO's top channel, signed by this member through its own bridge: the channel and the transaction. */
+  recordRevenue: async (daoId: string, body: RevenueRequest) => {
+    const answer = record(unwrap(await member.POST('/daos/{daoId}/revenue', { params: { path: { daoId } }, body })), 'the answer');
+    return { channel: field<string>(answer, 'channel', 'string', 'answer'), revenueId: field<string>(answer, 'revenueId', 'string', 'answer'), txId: field<string>(answer, 'txId', 'string', 'answer') };
+  },
 };
+
+/** The body of a member's revenue record (the bridge's MemberRevenue). */
+export type RevenueRequest = components['schemas']['MemberRevenue'];
 
 /** ppm → a percentage with up to four decimals ("80 %", "12.3456 %"). */
 export const percent = (ppm: number) => `${(ppm / 10_000).toLocaleString('en', { maximumFractionDigits: 4 })} %`;

@@ -7,6 +7,7 @@ import { useSession } from '../auth/session';
 import { parseTerms, utc } from '../api/governance';
 import { RequestComputationSection, ResultsSection, type ComputableVersion } from '../components/Computations';
 import { Governance } from '../components/Governance';
+import { RecordRevenue } from '../components/RecordRevenue';
 import { JobsSection, WorkloadsSection } from '../components/Infrastructure';
 import { UsageTrailSection } from '../components/UsageTrail';
 import { Failure, Loading, StatusBadge } from '../components/Status';
@@ -111,12 +112,13 @@ const when = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replac
  * down the versions (formulas of the split: the top level's joiners take their share, the rest is
  * relayed inward), with each level's transaction.
  */
-function RevenueSection({ events, me }: { events: RevenueEvent[]; me: string }) {
+function RevenueSection({ daoId, events, me }: { daoId: string; events: RevenueEvent[]; me: string }) {
   return (
     <section aria-labelledby="revenue-title" data-testid="revenue">
       <Title order={3} id="revenue-title">
         Revenue and payouts
       </Title>
+      <RecordRevenue daoId={daoId} me={me} />
       {events.length === 0 ? (
         <Text data-testid="no-revenue">No revenue is recorded on the versions your bridge reads yet.</Text>
       ) : (
@@ -223,7 +225,7 @@ export default function DaoPage() {
                 You joined at version {first}: the earlier versions are on channels your domain’s peer is not on.
               </Text>
             )}
-            <RevenueSection events={revenueEvents(versions.data.map((v) => ({ version: v.version, channel: v.state.channel, allocations: v.allocations })))} me={session.mspId} />
+            <RevenueSection daoId={daoId} events={revenueEvents(versions.data.map((v) => ({ version: v.version, channel: v.state.channel, allocations: v.allocations })))} me={session.mspId} />
             <JobsSection daoId={daoId} me={session.mspId} />
             <WorkloadsSection daoId={daoId} me={session.mspId} />
             <RequestComputationSection daoId={daoId} me={session.mspId} versions={versions.data.map(computable)} />
