@@ -1,12 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findDomain, memberServiceUrl } from '@datawell/stack';
-import { login, type DomainFormationResult, type DomainMember } from '@datawell/testing';
-import type { Browser, Page } from 'playwright-core';
+import type { DomainFormationResult, DomainMember } from '@datawell/testing';
+import type { Browser } from 'playwright-core';
 import { clientSource, CLIENTS, fetchDocument } from '../../scripts/clients';
 import { expectAccessible, see } from '../support/browser';
-import { bridgeAs, consoleScenario, dev, pct, signIn, type ConsoleScenario } from '../support/scenario';
+import { expectRevenueAsBridge, expectVersionAsBridge, ownService, split } from '../support/dao-page';
+import { bridgeAs, consoleScenario, dev, signIn, type ConsoleScenario } from '../support/scenario';
 
 /**
  * "My DAOs" in Debian's chromium against the stack's running services and member domains: a DAO
@@ -47,91 +47,8 @@ afterAll(async () => {
 const consoleOf = (m: DomainMember) => scenario!.consoleOf(m);
 const bridge = (m: DomainMember, path: string) => bridgeAs(m, 'GET', path);
 
-/** What the member's own provisioner or telemetry answers it, with its own token there. */
-async function ownService<T>(m: DomainMember, service: 'provisioner' | 'telemetry', path: string): Promise<T> {
-  const url = memberServiceUrl(scenario!.ctx.settings, findDomain(scenario!.ctx, m.mspId), service);
-  const response = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${await login(url, m.identity)}` } });
-  expect(response.status).toBe(200);
-  return (await response.json()) as T;
-}
-
 /** How long the member's telemetry may take to fold a workload registered on the ledger (its events topic, then its read model). */
 const FOLD_MS = 60_000;
-
-type AllocationAnswer = { allocationId: string; source: { kind: string; revenueId?: string; sourceChannel?: string; sourceTxId?: string }; lump: string; payouts: Array<{ mspId: string; amount: string }>; txId: string };
-
-/** `./dev economics split` of one revenue over the versions' β (as the CLI takes them: decimals), by member: D, then J_1, J_2, … */
-async function split(total: string, betaPpms: number[], members: { d: string; joiners: string[] }): Promise<Record<string, string>> {
-  const betas = betaPpms.map((b) => (b / 1_000_000).toString()).join(',');
-  const { stdout } = await dev(['economics', 'split', '--total', total, '--betas', betas, '--json']);
-  const r = JSON.parse(stdout) as { dsp: string | number; vsps: Array<string | number> };
-  return Object.fromEntries([[members.d, String(r.dsp)], ...members.joiners.map((j, i) => [j, String(r.vsps[i])])]);
-}
-
-/** The page's version section against GetVersion and GetEntitlements as the member's bridge answers them. */
-async function expectVersionAsBridge(page: Page, m: DomainMember, daoId: string, version: number): Promise<{ members: string[]; amounts: Record<string, string> }> {
-  const state = await bridge(m, `/daos/${daoId}/versions/${version}/state`);
-  const ents = await bridge(m, `/daos/${daoId}/versions/${version}/entitlements`);
-  expect([state.status, ents.status]).toEqual([200, 200]);
-  const s = state.body as unknown as { channel: string; betaPpm: number; memberStates: Array<{ mspId: string; ownershipPpm: number }> };
-  const e = ents.body as unknown as Array<{ mspId: string; amount: string }>;
-  const section = page.getByTestId(`version-${version}`);
-  await see(section.getByTestId('channel')).toHaveText(s.channel);
-  await see(section.getByTestId('beta')).toHaveText(pct(s.betaPpm));
-  const rows = section.getByTestId('member-row');
-  await see(rows).toHaveCount(s.memberStates.length);
-  const amounts: Record<string, string> = {};
-  for (const ms of s.memberStates) {
-    const row = section.locator(`[data-testid="member-row"][data-msp="${ms.mspId}"]`);
-    await see(row.getByTestId('ownership')).toHaveText(pct(ms.ownershipPpm));
-    const amount = e.find((x) => x.mspId === ms.mspId)?.amount ?? '0';
-    await see(row.getByTestId('entitlement')).toHaveText(amount);
-    amounts[ms.mspId] = amount;
-  }
-  await see(section.getByTestId('my-entitlement')).toContainText(e.find((x) => x.mspId === m.mspId)?.amount ?? '0');
-  return { members: s.memberStates.map((x) => x.mspId), amounts };
-}
-
-/**
- * The page's revenue event against the allocations the member's bridge answers (GetAllocation of the
- * ids its events listed): the revenue recorded on the top version, then the relay of its rest on each
- * version below that the member reads, followed by source transaction. Each member's payout on the
- * page is the sum of its payouts over those levels, with each level's transaction. Returns the payouts.
- */
-async function expectRevenueAsBridge(page: Page, m: DomainMember, daoId: string, versions: number[]): Promise<Record<string, string>> {
-  const allocations = new Map<number, AllocationAnswer[]>();
-  for (const v of versions) {
-    const answer = await bridge(m, `/daos/${daoId}/versions/${v}/allocations`);
-    expect(answer.status).toBe(200);
-    allocations.set(v, answer.body as unknown as AllocationAnswer[]);
-  }
-  const top = Math.max(...versions);
-  const revenues = allocations.get(top)!.filter((a) => a.source.kind === 'revenue');
-  // The scenario records one revenue, on the top channel.
-  expect(revenues.map((r) => r.lump)).toEqual([REVENUE]);
-  const revenue = revenues[0]!;
-  const payouts: Record<string, bigint> = {};
-  const txs: Record<string, string[]> = {};
-  let at: AllocationAnswer | undefined = revenue;
-  for (let v = top; at; v--) {
-    for (const p of at.payouts) {
-      payouts[p.mspId] = (payouts[p.mspId] ?? 0n) + BigInt(p.amount);
-      txs[p.mspId] = [...(txs[p.mspId] ?? []), at.txId];
-    }
-    const from: AllocationAnswer = at;
-    at = allocations.get(v - 1)?.find((a) => a.source.kind === 'relay' && a.source.sourceChannel === `dao-${daoId}-v${v}` && a.source.sourceTxId === from.txId);
-  }
-  const event = page.getByTestId('revenue').locator(`[data-testid="revenue-event"][data-revenue="${revenue.source.revenueId}"]`);
-  await see(event.getByTestId('revenue-amount')).toHaveText(REVENUE);
-  await see(event.getByTestId('revenue-tx')).toHaveText(revenue.txId);
-  await see(event.getByTestId('payout-row')).toHaveCount(Object.keys(payouts).length);
-  for (const [msp, amount] of Object.entries(payouts)) {
-    const row = event.locator(`[data-testid="payout-row"][data-msp="${msp}"]`);
-    await see(row.getByTestId('payout')).toHaveText(amount.toString());
-    expect(await row.getByTestId('payout-tx').allInnerTexts()).toEqual(txs[msp]);
-  }
-  return Object.fromEntries(Object.entries(payouts).map(([k, v]) => [k, v.toString()]));
-}
 
 /** `./dev economics split` of the scenario's revenue over the β of versions 1 and 2 (read at the DSP's bridge). */
 async function expectedSplit(daoId: string): Promise<Record<string, string>> {
@@ -177,12 +94,12 @@ describe('my DAOs, read through the member’s own ledger bridge', () => {
     for (const [msp, a] of [...Object.entries(v1.amounts), ...Object.entries(v2.amounts)]) summed[msp] = (BigInt(summed[msp] ?? '0') + BigInt(a)).toString();
     expect(summed).toEqual(formed.payouts);
     // The revenue event: each member's payout of it, level by level, as the bridge's allocations say, and as the CLI's split of the β's says.
-    const payouts = await expectRevenueAsBridge(page, dsp, daoId, [1, 2]);
+    const payouts = await expectRevenueAsBridge(page, dsp, daoId, [1, 2], REVENUE);
     expect(payouts).toEqual(await expectedSplit(daoId));
     expect(payouts).toEqual(formed.payouts);
 
     // The jobs of the DSP's own provisioner for this DAO: those its provisioner answers (the scenario runs no managed infrastructure: none).
-    const jobs = (await ownService<Array<{ id: string; daoId: string; state: string; progress: number }>>(dsp, 'provisioner', '/jobs')).filter((j) => j.daoId === daoId);
+    const jobs = (await ownService<Array<{ id: string; daoId: string; state: string; progress: number }>>(scenario!.ctx, dsp, 'provisioner', '/jobs')).filter((j) => j.daoId === daoId);
     if (jobs.length === 0) await see(page.getByTestId('no-jobs')).toBeVisible();
     for (const j of jobs) {
       const row = page.locator(`[data-testid="job-row"][data-job="${j.id}"]`);
@@ -208,7 +125,7 @@ describe('my DAOs, read through the member’s own ledger bridge', () => {
     expect((await bridgeAs(dsp, 'POST', `/daos/${daoId}/versions/2/workloads`, { workloadId, publicKeyPem })).status).toBe(201);
     const row = page.locator(`[data-testid="workload-row"][data-workload="${workloadId}"]`);
     await see(row, FOLD_MS).toBeVisible();
-    const live = (await ownService<Array<{ workloadId: string; owner: string; status: string; lastHeartbeatAt: string | null }>>(dsp, 'telemetry', '/workloads')).find((w) => w.workloadId === workloadId);
+    const live = (await ownService<Array<{ workloadId: string; owner: string; status: string; lastHeartbeatAt: string | null }>>(scenario!.ctx, dsp, 'telemetry', '/workloads')).find((w) => w.workloadId === workloadId);
     expect(live).toMatchObject({ owner: dsp.mspId, lastHeartbeatAt: null });
     await see(row.getByTestId('workload-owner')).toHaveText(dsp.mspId);
     await see(row.getByTestId('workload-status')).toHaveText(live!.status.toUpperCase());
@@ -233,7 +150,7 @@ describe('my DAOs, read through the member’s own ledger bridge', () => {
     await expect(page.getByTestId('version-1').count()).resolves.toBe(0);
     await expectVersionAsBridge(page, joiner, daoId, 2);
     // Its payout of the revenue (paid on version 2), the split's J_2 share; the rest went to version 1, which it cannot read.
-    const payouts = await expectRevenueAsBridge(page, joiner, daoId, [2]);
+    const payouts = await expectRevenueAsBridge(page, joiner, daoId, [2], REVENUE);
     expect(payouts).toEqual({ [joiner.mspId]: (await expectedSplit(daoId))[joiner.mspId] });
     await see(page.getByTestId('rest-not-shown')).toContainText(`dao-${daoId}-v1, a version your domain’s peer is not on`);
     await expectAccessible(page, 'a DAO, joiner');

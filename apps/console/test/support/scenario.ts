@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { enrollClientIdentity, findDomain, loadSettings, memberServiceUrl, stderrProgress, type StackContext } from '@datawell/stack';
-import { login, type DomainFormationResult, type DomainMember } from '@datawell/testing';
+import { enrollClientIdentity, findDomain, loadSettings, memberServiceUrl, serviceUrl, stderrProgress, type StackContext } from '@datawell/stack';
+import { login, registerDomainParticipant, type DomainFormationResult, type DomainMember } from '@datawell/testing';
 import type { Browser, Page } from 'playwright-core';
 import { buildConsole } from '../../server/build';
 import { launchBrowser, see } from './browser';
@@ -38,25 +38,53 @@ async function runningBeside(): Promise<Running> {
 }
 
 /**
- * A DAO formed among trust domains as a person forms one: `./dev scenario domains <args> --json` on
- * this stack (it starts the services that are not running; domains are reused across runs, the DAO is
- * new). `stop()` stops again what the scenario started (the operator's services when none ran
- * before, the member domains it brought up), as every e2e file leaves the stack for the next.
+ * What runs beside the stack now, and how to stop again what starts after: the operator's services
+ * when none ran before, the member domains brought up since. Every e2e file leaves the stack as it found it.
  */
-export async function formDomainsDao(args: string[]): Promise<{ formed: DomainFormationResult; stop(): Promise<void> }> {
+async function stopWhatStarts(): Promise<() => Promise<void>> {
   const before = await runningBeside();
-  const stop = async () => {
+  return async () => {
     const now = await runningBeside();
     if (!before.operator && now.operator) await dev(['services', 'stop']);
     const started = [...now.domains].filter((d) => !before.domains.has(d));
     if (started.length > 0) await dev(['domain', 'stop', ...started]);
   };
+}
+
+/**
+ * A DAO formed among trust domains as a person forms one: `./dev scenario domains <args> --json` on
+ * this stack (it starts the services that are not running; domains are reused across runs, the DAO is
+ * new). `stop()` stops again what the scenario started (see stopWhatStarts).
+ */
+export async function formDomainsDao(args: string[]): Promise<{ formed: DomainFormationResult; stop(): Promise<void> }> {
+  const stop = await stopWhatStarts();
   try {
     const { stdout } = await dev(['scenario', 'domains', ...args, '--json']);
     return { formed: JSON.parse(stdout.trim().split('\n').pop()!) as DomainFormationResult, stop };
   } catch (e) {
     await stop().catch(() => undefined);
     throw scenarioFailure(e);
+  }
+}
+
+/**
+ * Member domains up and admitted, no DAO yet, as their organisations come to the marketplace: the
+ * operator's services (`./dev services start`), each domain (`./dev domain add <MSP> --role <R>`,
+ * reused across runs) with its member-mode services (`./dev domain start`), and each organisation
+ * registered at the operator's marketplace without an identity (its own CA issues them) until the
+ * ledger has it active. `stop()` stops again what this started (see stopWhatStarts).
+ */
+export async function domainsUp(ctx: StackContext, members: ReadonlyArray<readonly [mspId: string, role: 'DSP' | 'VSP']>): Promise<{ stop(): Promise<void> }> {
+  const stop = await stopWhatStarts();
+  try {
+    await dev(['services', 'start']);
+    for (const [mspId, role] of members) await dev(['domain', 'add', mspId, '--role', role]);
+    await dev(['domain', 'start', ...members.map(([mspId]) => mspId)]);
+    for (const [mspId, role] of members) await registerDomainParticipant(serviceUrl(ctx.settings, 'marketplace'), { mspId, role }, (m) => ctx.progress.step('domains', m), 300_000);
+    return { stop };
+  } catch (e) {
+    await stop().catch(() => undefined);
+    throw e;
   }
 }
 
@@ -93,42 +121,47 @@ export async function memberConsole(m: DomainMember): Promise<string> {
 /** The stack of this run (the environment's settings), as the e2e files use it. */
 export const stackContext = (): StackContext => ({ settings: loadSettings(REPO, process.env), progress: stderrProgress });
 
-/** A DAO formed among trust domains, its members' people, one browser, and their consoles: what a DAO page's browser test starts from. */
-export interface ConsoleScenario {
+/** Member domains, their people, one browser, and their consoles: what a browser test of member domains starts from. */
+export interface ConsoleDomains {
   readonly ctx: StackContext;
-  readonly formed: DomainFormationResult;
   /** The members asked for, by MSP id: a person of each, enrolled at its own CA. */
   readonly members: Readonly<Record<string, DomainMember>>;
   readonly browser: Browser;
   /** A console of the member's own domain (its own bridge behind it), stopped by close(): its URL. */
   consoleOf(m: DomainMember): Promise<string>;
-  /** The browser, the consoles, and what the scenario started. */
+  /** The browser, the consoles, and what the set-up started. */
   close(): Promise<void>;
 }
 
+/** A DAO formed among trust domains, its members' people, one browser, and their consoles: what a DAO page's browser test starts from. */
+export interface ConsoleScenario extends ConsoleDomains {
+  readonly formed: DomainFormationResult;
+}
+
+type Members = ReadonlyArray<readonly [mspId: string, role: 'DSP' | 'VSP']>;
+
 /**
- * Builds the console, forms a DAO with `./dev scenario domains <args>` (see formDomainsDao), enrolls a
- * person of each member in `members`, and launches the browser. The e2e files' shared set-up.
+ * Builds the console, runs `start` (which brings the domains up, answers how to stop them and what it
+ * made), enrolls a person of each member in `members`, and launches the browser.
  */
-export async function consoleScenario(args: string[], members: ReadonlyArray<readonly [mspId: string, role: 'DSP' | 'VSP']>): Promise<ConsoleScenario> {
+async function consoleDomainsAfter<T>(members: Members, start: (ctx: StackContext) => Promise<{ stop(): Promise<void>; made: T }>): Promise<ConsoleDomains & T> {
   const ctx = stackContext();
   await buildConsole();
-  // As a person forms one: the CLI's scenario on this stack.
-  const scenario = await formDomainsDao(args);
+  const started = await start(ctx);
   const consoles = new Set<string>();
   let browser: Browser | undefined;
   const close = async () => {
     await browser?.close();
     if (consoles.size > 0) await dev(['domain', 'console', ...consoles, '--stop']);
-    await scenario.stop();
+    await started.stop();
   };
   try {
     const people: Record<string, DomainMember> = {};
     for (const [mspId, role] of members) people[mspId] = await domainMember(ctx, mspId, role);
     browser = await launchBrowser();
     return {
+      ...started.made,
       ctx,
-      formed: scenario.formed,
       members: people,
       browser,
       consoleOf: async (m) => {
@@ -141,6 +174,26 @@ export async function consoleScenario(args: string[], members: ReadonlyArray<rea
     await close().catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * Builds the console, forms a DAO with `./dev scenario domains <args>` (see formDomainsDao), enrolls a
+ * person of each member in `members`, and launches the browser. The DAO pages' e2e files' shared set-up.
+ */
+export function consoleScenario(args: string[], members: Members): Promise<ConsoleScenario> {
+  // As a person forms one: the CLI's scenario on this stack.
+  return consoleDomainsAfter(members, async () => {
+    const { formed, stop } = await formDomainsDao(args);
+    return { stop, made: { formed } };
+  });
+}
+
+/**
+ * The same with the member domains up and admitted but no DAO (see domainsUp): for a test that forms
+ * one in the browser.
+ */
+export function consoleDomains(members: Members): Promise<ConsoleDomains> {
+  return consoleDomainsAfter(members, async (ctx) => ({ stop: (await domainsUp(ctx, members)).stop, made: {} }));
 }
 
 /** What the member's own bridge answers it, with its own token there (a JSON body; any shape). */
