@@ -1,11 +1,12 @@
+import { X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { MARKETPLACE, MARKETPLACE_CHANNEL, OPERATOR_MSP } from '@datawell/contracts';
+import { MARKETPLACE, MARKETPLACE_CHANNEL, OPERATOR_MSP, TOPICS } from '@datawell/contracts';
 import { channelMembers, enrollClientIdentity, orgCaCertificate } from '@datawell/stack';
 import { apiClient, createKeyAndCsr, login, stackAdminIdentity, testStackContext, type IdentityKeys } from '@datawell/testing';
 import { expectBetween, operatorAdminApp, ordererChannelNames, testGateway, type OperatorAdminApp } from '../../../../services/ledger-bridge/test/integration/harness';
-import { MarketplaceHarness } from '../../../../services/marketplace/test/integration/harness';
+import { eventually, MarketplaceHarness, onboardCommandOf } from '../../../../services/marketplace/test/integration/harness';
 import { clientSource, CLIENTS, fetchDocument } from '../../scripts/clients';
 import { buildConsole, DIST_DIR } from '../../server/build';
 import { startConsoleServer, type ConsoleServer } from '../../server/serve';
@@ -18,11 +19,15 @@ import { expectAccessible, launchChromium, see } from '../support/browser';
  * the stack's own helpers read it), suspends a participant with a reason and reinstates it (the
  * ledger records both), admits and rejects registrations waiting at the marketplace (its manual
  * admission), and a participant neither sees the page nor passes its routes. The console is served
- * with the real marketplace (in-process with MARKETPLACE_ADMISSION=manual, the harness playing its
- * bridge: it reads the network commands the marketplace sends) and the operator's administration
- * routes over the real Fabric network (operatorAdminApp).
+ * with the real marketplace (in-process with MARKETPLACE_ADMISSION=manual) and the operator's real
+ * ledger bridge (operatorAdminApp, running on the marketplace's topics): its administration routes over
+ * the real Fabric network, its network consumers onboarding what the page admits, and its relay of the
+ * `marketplace` channel to the shared events topic, from which both identity directories and the
+ * marketplace's read models learn the participants. Nothing here stands in for the bridge.
  */
 jest.setTimeout(900_000);
+/** Onboarding a fresh organisation: its CA, MSP and peer made, a config update of `marketplace`, the chaincode on its peer. */
+const ONBOARDING_MS = 1_200_000;
 
 /**
  * A participant the operator's tooling holds (fixed: onboarding it again is a no-op); not the bridge's
@@ -31,7 +36,8 @@ jest.setTimeout(900_000);
 const DSP = 'OcDspMSP';
 
 const ctx = testStackContext();
-const h = new MarketplaceHarness();
+// The bridge relays to the shared ledger events topic, which the marketplace's identity directory reads.
+const h = new MarketplaceHarness({ ledgerEvents: TOPICS.ledgerEvents });
 let bridge: OperatorAdminApp;
 let operator: ReturnType<typeof apiClient>;
 let server: ConsoleServer;
@@ -56,19 +62,14 @@ async function awaiting(token: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  await Promise.all([
-    buildConsole(),
-    h.start({ env: { MARKETPLACE_ADMISSION: 'manual' } }),
-    operatorAdminApp().then((app) => {
-      bridge = app;
-    }),
-  ]);
+  await Promise.all([buildConsole(), h.start({ env: { MARKETPLACE_ADMISSION: 'manual' } })]);
+  bridge = await operatorAdminApp({ running: h.topics });
   operator = apiClient(bridge.url, () => stackAdminIdentity(ctx, OPERATOR_MSP));
   await operator.call('/admin/participants', { method: 'POST', body: { mspId: DSP, role: 'DSP', name: 'Operator console DSP' } });
-  const participant = { mspId: DSP, role: 'DSP' as const, caCertPem: orgCaCertificate(ctx, DSP) };
-  await bridge.admitToDirectory(participant);
-  // The marketplace learns it as from the ledger (its identity directory reads the shared events topic).
-  await h.ledgerEvent(MARKETPLACE_CHANNEL, MARKETPLACE.chaincode, 'ParticipantRegistered', { ...participant, name: 'Operator console DSP', status: 'active' }, true);
+  // Both identity directories learn it from its ParticipantRegistered, relayed by the bridge from the ledger.
+  const dsp = stackAdminIdentity(ctx, DSP);
+  await eventually('the marketplace knows the DSP', () => h.login(dsp).catch(() => ''), (t) => t !== '', 300_000);
+  await eventually("the operator's bridge knows the DSP", () => login(bridge.url, dsp).catch(() => ''), (t) => t !== '', 300_000);
   // A clean start: a run that stopped half-way may have left it suspended.
   const listed = (await operator.call<{ participants: Listed[] }>('/admin/participants')).participants.find((p) => p.mspId === DSP);
   if (listed?.status === 'suspended') await operator.call(`/admin/participants/${DSP}/reinstatement`, { method: 'POST', body: { reason: 'a clean start' } });
@@ -98,11 +99,11 @@ async function signIn(identity: IdentityKeys): Promise<Page> {
 }
 
 /** The participant as the ledger records it: GetParticipant on the operator's peer. */
-async function onLedger(): Promise<Listed> {
+async function onLedger(mspId = DSP): Promise<Listed & { role: string; name: string; caCertPem: string }> {
   const gateway = await testGateway();
   try {
-    const call = MARKETPLACE.invocation(MARKETPLACE.tx.GetParticipant, DSP);
-    return JSON.parse(Buffer.from(await gateway.gateway.getNetwork(MARKETPLACE_CHANNEL).getContract(call.chaincode).evaluateTransaction(call.transaction, ...call.arguments)).toString('utf8')) as Listed;
+    const call = MARKETPLACE.invocation(MARKETPLACE.tx.GetParticipant, mspId);
+    return JSON.parse(Buffer.from(await gateway.gateway.getNetwork(MARKETPLACE_CHANNEL).getContract(call.chaincode).evaluateTransaction(call.transaction, ...call.arguments)).toString('utf8')) as Awaited<ReturnType<typeof onLedger>>;
   } finally {
     gateway.close();
   }
@@ -156,7 +157,8 @@ describe("the operator's page in a real browser", () => {
     await page.close();
   });
 
-  it('lists the registrations waiting at the marketplace, admits one (its onboarding command goes to the bridge) and rejects one with a reason', async () => {
+  it('lists the registrations waiting at the marketplace, admits one (the real bridge onboards it: on the ledger, active at the marketplace, on the page) and rejects one with a reason', async () => {
+    // A fresh organisation each run (the marketplace's schema outlives the runs): onboarding really makes its CA, MSP and peer.
     const admitted = `OcAdmit${h.run}MSP`;
     const rejected = `OcReject${h.run}MSP`;
     const { csrPem } = await createKeyAndCsr('first');
@@ -178,8 +180,9 @@ describe("the operator's page in a real browser", () => {
     await see(page.getByTestId('admission-done')).toContainText(`${admitted} is admitted`);
     await see(page.getByTestId('admission-done')).toContainText(registration.body['commandId'] as string);
     await see(rows).toHaveCount(1);
-    // The command the bridge receives is the one registration would have sent with automatic admission.
-    const command = await h.command(h.topics.networkCommands, (r) => r.value.data['kind'] === 'onboard-participant' && r.value.data['mspId'] === admitted);
+    // The command on the topic (read here beside the bridge, which consumes it in its own group) is the
+    // one registration would have sent with automatic admission.
+    const command = await h.command(h.topics.networkCommands, onboardCommandOf(admitted));
     expect(command.value.data).toEqual({ kind: 'onboard-participant', commandId: registration.body['commandId'], mspId: admitted, role: 'DSP', name: 'Harbour Data Ltd' });
     expect(await h.http('GET', `/participants/${admitted}`)).toMatchObject({ body: { status: 'pending', admission: 'admitted' } });
 
@@ -197,8 +200,28 @@ describe("the operator's page in a real browser", () => {
     expect(await h.http('GET', `/participants/${rejected}`)).toMatchObject({ body: { status: 'rejected', rejection: { reason } } });
     expect(h.received.filter((r) => r.value.data['mspId'] === rejected)).toEqual([]);
     await expectAccessible(page, 'operator: no pending admission');
+
+    // The operator's bridge onboards the admitted organisation; its ParticipantRegistered, relayed from
+    // the ledger, makes it active at the marketplace.
+    const profile = await eventually('the admitted participant active at the marketplace', () => h.http('GET', `/participants/${admitted}`), (r) => r.body['status'] === 'active', ONBOARDING_MS);
+    expect(profile.body).toMatchObject({ mspId: admitted, role: 'DSP', name: 'Harbour Data Ltd', admission: 'admitted' });
+    const caCertPem = orgCaCertificate(ctx, admitted);
+    expect(await onLedger(admitted)).toMatchObject({ mspId: admitted, role: 'DSP', name: 'Harbour Data Ltd', status: 'active', caCertPem });
+    expect(await channelMembers(ctx, OPERATOR_MSP, MARKETPLACE_CHANNEL)).toContain(admitted);
+    // Its first identity, enrolled by the bridge at the organisation's new CA from the request sent at registration.
+    const first = await eventually('the first identity enrolled', () => h.http('GET', `/participants/${admitted}/identities/first`), (r) => r.body['status'] === 'enrolled', 300_000);
+    const certificate = new X509Certificate(first.body['certificatePem'] as string);
+    expect([certificate.subject, certificate.checkIssued(new X509Certificate(caCertPem))]).toEqual([expect.stringMatching(/CN=first/), true]);
+    // The rejected one never reached the ledger.
+    await expect(onLedger(rejected)).rejects.toThrow(/is not a registered participant/);
+
+    // The page, read again: the participant on the ledger, active, and its organisation in `marketplace` as Fabric reports it.
+    await page.reload();
+    await see(page.locator(`[data-testid="participant-row"][data-msp="${admitted}"]`)).toHaveAttribute('data-status', 'active');
+    await see(page.locator(`[data-channel="${MARKETPLACE_CHANNEL}"] [data-testid="channel-organisations"] .mantine-Badge-label`).filter({ hasText: admitted })).toHaveCount(1);
+    await see(page.getByTestId('no-admissions')).toBeVisible();
     await page.close();
-  });
+  }, ONBOARDING_MS + 300_000);
 
   it("hides the page from a participant, whose token the operator's routes refuse", async () => {
     const identity = stackAdminIdentity(ctx, DSP);

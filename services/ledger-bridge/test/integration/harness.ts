@@ -13,10 +13,10 @@ import { ledgerBridgeService, type LedgerBridgeConfig } from '../../src/config';
 import { ADMIN_SERVICE, AdminController } from '../../src/admin/admin.controller';
 import { stackPeerDirectory } from '../../src/admin/fabric-admin.adapter';
 import { connectGateway, type GatewayConnection } from '@datawell/fabric';
-import { memberLedgerTopics } from '@datawell/contracts';
+import { MARKETPLACE, MARKETPLACE_CHANNEL, memberLedgerTopics } from '@datawell/contracts';
 import { createChannel, deployChaincode, domainPaths, domainPostgres, enrollClientIdentity, findDomain, memberFabric, osnadmin, readMspPackage } from '@datawell/stack';
 import { memberKafka, REPO_DIR, stackConnection, stackEnv, stackKafka, testStackContext } from '@datawell/testing';
-import { LedgerBridge } from '../../src/ledger-bridge';
+import { LedgerBridge, type NetworkTopics } from '../../src/ledger-bridge';
 import { stackMemberAdmin } from '../../src/member-network/member-network.service';
 import { MIGRATIONS } from '../../src/migrations';
 import { FileWallet } from '../../src/wallet/wallet.adapter';
@@ -262,6 +262,15 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
 }
 
+/** The topics an operatorAdminApp's bridge runs on (`running`): a marketplace's, as MarketplaceHarness names them. */
+export interface OperatorBridgeTopics {
+  readonly ledgerEvents: string;
+  readonly ledgerCommands: string;
+  readonly ledgerReceipts: string;
+  readonly networkCommands: string;
+  readonly networkEvents: string;
+}
+
 /** The operator's administration over HTTP (operatorAdminApp). */
 export interface OperatorAdminApp {
   readonly url: string;
@@ -273,22 +282,48 @@ export interface OperatorAdminApp {
 /**
  * The operator's administration routes as its app serves them (AdminController behind libs/auth,
  * the OpenAPI document at /docs/openapi.json), over the real network through the AdminService of a
- * LedgerBridge given the stack's folder and an operator wallet; the bridge itself is not started (no
- * relay, no network consumers: other suites' topics are left alone). Its identity directory reads a
- * topic of its own: it knows the operator's CA (DATAWELL_OPERATOR_MSP_DIR) and the participants the
- * test admits to it.
+ * LedgerBridge given the stack's folder and an operator wallet. By default the bridge itself is not
+ * started (no relay, no network consumers: other suites' topics are left alone) and its identity
+ * directory reads a topic of its own: it knows the operator's CA (DATAWELL_OPERATOR_MSP_DIR) and the
+ * participants the test admits to it. With `running`, the bridge runs as the operator's app runs it,
+ * on those topics (a marketplace's: MarketplaceHarness.topics): it consumes the network commands
+ * (onboarding, enrollment) and answers on the network events topic, consumes the ledger commands, and
+ * relays the `marketplace` channel's events from its first block to `ledgerEvents`, which its identity
+ * directory reads too (ParticipantRegistered carries each CA certificate).
  */
-export async function operatorAdminApp(): Promise<OperatorAdminApp> {
+export async function operatorAdminApp(options: { readonly running?: OperatorBridgeTopics } = {}): Promise<OperatorAdminApp> {
   const ctx = testStackContext();
   const run = hex(3);
   const admin = { stackDir: ctx.settings.stackDir, cacheDir: ctx.settings.cacheDir, repoDir: REPO_DIR };
   const [db, wallet] = await Promise.all([scratchDatabase(), operatorWallet()]);
   const kafka = kafkaClient();
-  const directoryTopic = `it.lb-admin.directory.${run}`;
+  const { running } = options;
+  const directoryTopic = running?.ledgerEvents ?? `it.lb-admin.directory.${run}`;
   await createTopics(kafka, [directoryTopic]);
-  const topics = { events: `it.lb-admin.events.${run}`, commands: `it.lb-admin.commands.${run}`, receipts: `it.lb-admin.receipts.${run}` };
-  const bridge = new LedgerBridge({ dataSource: db.dataSource, schema: db.schema, kafka, settings: { ...bridgeSettings(wallet.dir, topics), admin }, logger: new Logger('OperatorAdminIT'), peers: stackPeerDirectory(admin) });
+  const topics = running
+    ? { events: running.ledgerEvents, commands: running.ledgerCommands, receipts: running.ledgerReceipts }
+    : { events: `it.lb-admin.events.${run}`, commands: `it.lb-admin.commands.${run}`, receipts: `it.lb-admin.receipts.${run}` };
+  const networkTopics: NetworkTopics | undefined = running && {
+    commands: running.networkCommands,
+    events: running.networkEvents,
+    agreements: `it.lb-admin.agreements.${run}`,
+    commandsGroupId: `it-lb-admin-nc-${run}`,
+    agreementsGroupId: `it-lb-admin-ag-${run}`,
+  };
+  const bridge = new LedgerBridge({
+    dataSource: db.dataSource,
+    schema: db.schema,
+    kafka,
+    settings: { ...bridgeSettings(wallet.dir, topics), admin },
+    logger: new Logger('OperatorAdminIT'),
+    peers: stackPeerDirectory(admin),
+    ...(networkTopics ? { networkTopics, outboxPollIntervalMs: 100 } : {}),
+  });
   if (!bridge.admin) throw new Error('the bridge was given the stack folder and a wallet but has no administration');
+  if (running) {
+    await bridge.start();
+    await bridge.addChannel({ name: MARKETPLACE_CHANNEL, chaincodes: [MARKETPLACE.chaincode] });
+  }
   const service = bridge.admin;
   const config = loadServiceConfig(ledgerBridgeService, { ...stackEnv(), DATAWELL_LOG_LEVEL: 'fatal', LEDGER_BRIDGE_CHANNELS: '' });
   @Module({})
