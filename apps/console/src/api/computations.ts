@@ -53,6 +53,44 @@ export function parseResult(answer: unknown): ResultValues {
   return { ...base, result: Object.fromEntries(values) as Record<string, number | number[]> };
 }
 
+/**
+ * A dataset of a version: named in the version's infrastructure, where the workload of its owner
+ * (the owner's MPC node) lists the datasets it serves in its `datasets` parameter, keyed by name.
+ */
+export interface OwnedDataset {
+  owner: string;
+  name: string;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The datasets a version's infrastructure (GetVersion's `infrastructure`) names, once each, by owner
+ * then name; none when it names none or is not an infrastructure spec.
+ */
+export function datasetsOf(infrastructure: unknown): OwnedDataset[] {
+  const workloads = isObject(infrastructure) ? infrastructure['workloads'] : undefined;
+  if (!Array.isArray(workloads)) return [];
+  const found = new Map<string, OwnedDataset>();
+  for (const w of workloads) {
+    if (!isObject(w) || typeof w['owner'] !== 'string' || !isObject(w['parameters'])) continue;
+    const datasets = w['parameters']['datasets'];
+    if (!isObject(datasets)) continue;
+    for (const name of Object.keys(datasets)) found.set(JSON.stringify([w['owner'], name]), { owner: w['owner'], name });
+  }
+  const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...found.values()].sort((a, b) => order(a.owner, b.owner) || order(a.name, b.name));
+}
+
+/**
+ * The dataset choice of the request form: the names of `owner`'s datasets, and the one asked for —
+ * the one picked while it is still among them, else the first (undefined when the owner has none).
+ */
+export function datasetChoice(datasets: readonly OwnedDataset[], owner: string | undefined, picked: string): { names: string[]; chosen: string | undefined } {
+  const names = datasets.filter((d) => d.owner === owner).map((d) => d.name);
+  return { names, chosen: names.includes(picked) ? picked : names[0] };
+}
+
 /** What a person fills in to ask for a computation. */
 export interface ComputationAsk {
   daoId: string;

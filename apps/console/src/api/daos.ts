@@ -32,6 +32,8 @@ export interface DaoVersion {
   successorChannel?: string;
   /** The version's terms as the chaincode keeps them (governance/parseTerms checks what a change of terms needs). */
   terms: unknown;
+  /** The version's infrastructure spec as the chaincode keeps it (computations/datasetsOf reads the datasets it names). */
+  infrastructure: unknown;
 }
 
 /** A member's accumulated entitlement on a version's channel (GetEntitlements; amount in minor units). */
@@ -62,6 +64,7 @@ export function parseVersion(answer: unknown): DaoVersion {
     status: field(v, 'status', 'string', 'version'),
     ...(typeof v['successorChannel'] === 'string' ? { successorChannel: v['successorChannel'] } : {}),
     terms: v['terms'],
+    infrastructure: v['infrastructure'],
     members: states.map((s: unknown) => {
       const m = record(s, 'a member');
       const role = field<string>(m, 'role', 'string', 'member');

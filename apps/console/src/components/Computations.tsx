@@ -1,15 +1,16 @@
 import { Button, Group, NativeSelect, Progress, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { computationsApi, finished, type ResultSummary } from '../api/computations';
+import { computationsApi, datasetChoice, finished, type OwnedDataset, type ResultSummary } from '../api/computations';
 import { utc } from '../api/governance';
 import { Failure, Loading, StatusBadge } from './Status';
 
-/** What the section needs of each version the member's bridge read: its number, its active members and the computations its terms allow. */
+/** What the section needs of each version the member's bridge read: its number, its active members, the computations its terms allow and the datasets its infrastructure names. */
 export interface ComputableVersion {
   version: number;
   members: ReadonlyArray<{ mspId: string; role: string; status: string }>;
   computations: ReadonlyArray<{ name: string; resultRecipients: readonly string[] }>;
+  datasets: readonly OwnedDataset[];
 }
 
 const fresh = () => `console-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -123,7 +124,9 @@ export function RequestComputationSection({ daoId, me, versions }: { daoId: stri
   const owners = useMemo(() => (chosen?.members ?? []).filter((m) => m.role === 'DSP' && m.status === 'active').map((m) => m.mspId), [chosen]);
   const [pickedOwner, setOwner] = useState('');
   const owner = owners.includes(pickedOwner) ? pickedOwner : owners[0];
-  const [dataset, setDataset] = useState('');
+  const [pickedDataset, setDataset] = useState('');
+  // The chosen owner's datasets as the version's infrastructure names them: the one picked, or the first.
+  const { names: datasets, chosen: dataset } = datasetChoice(chosen?.datasets ?? [], owner, pickedDataset);
   const [columns, setColumns] = useState('');
   const [requestId, setRequestId] = useState(fresh);
   const [asked, setAsked] = useState<string | undefined>();
@@ -134,7 +137,7 @@ export function RequestComputationSection({ daoId, me, versions }: { daoId: stri
         daoId,
         version: chosen?.version ?? 0,
         computation,
-        dataset,
+        dataset: dataset ?? '',
         columns,
         recipients: [...(terms?.resultRecipients ?? [])],
         requestId,
@@ -160,6 +163,7 @@ export function RequestComputationSection({ daoId, me, versions }: { daoId: stri
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    if (dataset === undefined) return;
     setAsked(undefined);
     ask.mutate();
   };
@@ -183,13 +187,20 @@ export function RequestComputationSection({ daoId, me, versions }: { daoId: stri
           <NativeSelect label="Version" data={usable.map((v) => String(v.version))} value={String(chosen?.version ?? '')} onChange={(e) => setVersion(e.currentTarget.value)} w={110} />
           <NativeSelect label="Computation" description="Allowed by the version’s terms" data={(chosen?.computations ?? []).map((c) => c.name)} value={computation} onChange={(e) => setPicked(e.currentTarget.value)} w={200} />
           {owners.length > 1 && <NativeSelect label="Data owner" data={owners} value={owner ?? ''} onChange={(e) => setOwner(e.currentTarget.value)} w={180} />}
-          <TextInput label="Dataset" description="As the owner’s node serves it" value={dataset} onChange={(e) => setDataset(e.currentTarget.value)} required />
+          {datasets.length > 0 && (
+            <NativeSelect label="Dataset" description="Named in the version’s infrastructure" data={datasets} value={dataset ?? ''} onChange={(e) => setDataset(e.currentTarget.value)} w={200} required />
+          )}
           <TextInput label="Columns" description="Comma-separated, in order" value={columns} onChange={(e) => setColumns(e.currentTarget.value)} required />
-          <Button type="submit" loading={ask.isPending}>
+          <Button type="submit" loading={ask.isPending} disabled={dataset === undefined}>
             Ask
           </Button>
         </Group>
       </form>
+      {dataset === undefined && (
+        <Text size="sm" data-testid="no-datasets">
+          Version {chosen?.version}’s infrastructure names no dataset{owner ? ` of ${owner}` : ''}: a computation needs one its owner’s MPC node serves (a workload’s <code>datasets</code>, changed by a change-infrastructure proposal).
+        </Text>
+      )}
       {terms && (
         <Text size="sm" data-testid="ask-recipients">
           By the terms its result goes to {terms.resultRecipients.join(', ')}.

@@ -4,6 +4,7 @@ import { Link, Navigate, useParams } from 'react-router';
 import { daosApi, daosOf, percent, revenueEvents, type Allocation, type DaoVersion, type Entitlement, type RevenueEvent } from '../api/daos';
 import { sessionsApi } from '../api/negotiation';
 import { useSession } from '../auth/session';
+import { datasetsOf } from '../api/computations';
 import { parseTerms, utc } from '../api/governance';
 import { RequestComputationSection, ResultsSection, type ComputableVersion } from '../components/Computations';
 import { Governance } from '../components/Governance';
@@ -175,7 +176,7 @@ function RevenueSection({ daoId, events, me }: { daoId: string; events: RevenueE
   );
 }
 
-/** A version's computations as its terms allow them (none when the terms cannot be read as terms). */
+/** A version's computations as its terms allow them (none when the terms cannot be read as terms), and the datasets its infrastructure names. */
 function computable(read: VersionRead): ComputableVersion {
   let computations: ComputableVersion['computations'] = [];
   try {
@@ -183,7 +184,7 @@ function computable(read: VersionRead): ComputableVersion {
   } catch {
     computations = [];
   }
-  return { version: read.version, members: read.state.members, computations };
+  return { version: read.version, members: read.state.members, computations, datasets: datasetsOf(read.state.infrastructure) };
 }
 
 /** A DAO as the member's own peer reads it: each version's channel, β, members with their ownership, and the entitlements. */

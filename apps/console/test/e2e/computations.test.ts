@@ -74,11 +74,23 @@ describe('computations in the console', () => {
     await see(results.locator('[data-testid="result-value"][data-name="mean"]')).toHaveText(`mean: ${String(first.result['mean'])}`);
     await see(results.locator('[data-testid="result-value"][data-name="n"]')).toHaveText(`n: ${String(first.result['n'])}`);
 
-    // A bad form is refused in the page with the code a service would give, and nothing is asked.
+    // The datasets to choose from are those the version's infrastructure names for its data owner, as the
+    // VSP's own bridge reads the version from its peer: the one dataset the scenario gave the DSP's node.
+    const state = await bridgeAs(vsp, 'GET', `/daos/${daoId}/versions/1/state`);
+    expect(state.status).toBe(200);
+    const workloads = (state.body['infrastructure'] as { workloads: Array<{ owner: string; parameters?: { datasets?: Record<string, unknown> } }> }).workloads;
+    const named = workloads.filter((w) => w.owner === dsp.mspId).flatMap((w) => Object.keys(w.parameters?.datasets ?? {}));
+    expect(named).toEqual([computation.dataset.name]);
     const ask = page.getByTestId('ask-computation');
+    const datasets = ask.getByRole('combobox', { name: 'Dataset' });
+    await see(datasets.locator('option')).toHaveCount(named.length);
+    expect(await datasets.locator('option').evaluateAll((options) => options.map((o) => o.getAttribute('value')))).toEqual(named);
+    await see(ask.getByTestId('no-datasets')).toHaveCount(0);
+
+    // A bad form is refused in the page with the code a service would give, and nothing is asked.
     await ask.getByRole('combobox', { name: 'Computation' }).selectOption('mean');
     await see(ask.getByTestId('ask-recipients')).toHaveText(`By the terms its result goes to ${vsp.mspId}.`);
-    await ask.getByRole('textbox', { name: 'Dataset' }).fill(computation.dataset.name);
+    await datasets.selectOption(computation.dataset.name);
     await ask.getByRole('textbox', { name: 'Columns' }).fill(' , ');
     await ask.getByRole('button', { name: 'Ask' }).click();
     await see(ask.getByRole('alert')).toContainText('INVALID_REQUEST (400)');
