@@ -248,15 +248,33 @@ export async function onboard(h: MarketplaceHarness, role: 'DSP' | 'VSP', admit?
   const enroll = await h.command(h.topics.networkCommands, (r) => r.value.data['kind'] === 'enroll-identity' && r.value.data['mspId'] === mspId);
   const certificatePem = await ca.issue(enroll.value.data['csrPem'] as string);
   await h.networkEvent({ kind: 'identity-enrolled', commandId: enroll.value.data['commandId'] as string, mspId, enrollmentId, certificatePem, caCertPem: ca.caCertPem });
-  const identity = await eventually('enrolled', () => h.http('GET', `/participants/${mspId}/identities/${enrollmentId}`), (r) => r.body['status'] === 'enrolled');
-  const token = await eventually(
-    'login',
-    () => h.login({ certificatePem: identity.body['certificatePem'] as string, privateKeyPem }).catch(() => ''),
-    (t) => t !== '',
-    60_000,
-  );
-  await eventually('active', () => h.http('GET', `/participants/${mspId}`), (r) => r.body['status'] === 'active');
-  return { mspId, role, enrollmentId, privateKeyPem, certificatePem, token };
+  return enrolledMember(h, { mspId, role, enrollmentId, privateKeyPem });
+}
+
+/** A registered organisation once its first identity is enrolled, may log in, and it is active. */
+async function enrolledMember(h: MarketplaceHarness, m: Pick<Member, 'mspId' | 'role' | 'enrollmentId' | 'privateKeyPem'>, timeoutMs = 30_000): Promise<Member> {
+  const { mspId, enrollmentId, privateKeyPem } = m;
+  const identity = await eventually('enrolled', () => h.http('GET', `/participants/${mspId}/identities/${enrollmentId}`), (r) => r.body['status'] === 'enrolled', timeoutMs);
+  const certificatePem = identity.body['certificatePem'] as string;
+  const token = await eventually('login', () => h.login({ certificatePem, privateKeyPem }).catch(() => ''), (t) => t !== '', Math.max(timeoutMs, 60_000));
+  await eventually('active', () => h.http('GET', `/participants/${mspId}`), (r) => r.body['status'] === 'active', timeoutMs);
+  return { ...m, certificatePem, token };
+}
+
+/**
+ * Registers a fresh organisation through the API with its first identity's certificate request, and
+ * waits for the real network to do the rest: the operator's ledger bridge running on `h`'s topics
+ * (ledger-bridge harness, operatorAdminApp with `running: h.topics`, and `h` on the shared ledger
+ * events topic) onboards it (its CA, MSP and peer made; registered on the ledger, the event relayed)
+ * and enrolls the identity at its new CA. Nothing is played here.
+ */
+export async function onboardThroughBridge(h: MarketplaceHarness, role: 'DSP' | 'VSP', timeoutMs = 600_000): Promise<Member> {
+  const mspId = `T${h.run}${hex(2)}${role}MSP`;
+  const enrollmentId = `user-${hex(2)}`;
+  const { privateKeyPem, csrPem } = await createKeyAndCsr(enrollmentId);
+  const registered = await h.http('POST', '/participants', { mspId, role, name: `${role} ${mspId}`, identity: { enrollmentId, csrPem } });
+  if (registered.status !== 202) throw new Error(`register ${mspId}: ${registered.status} ${JSON.stringify(registered.body)}`);
+  return enrolledMember(h, { mspId, role, enrollmentId, privateKeyPem }, timeoutMs);
 }
 
 /**
