@@ -66,13 +66,13 @@ beforeAll(async () => {
   bridge = await operatorAdminApp({ running: h.topics });
   operator = apiClient(bridge.url, () => stackAdminIdentity(ctx, OPERATOR_MSP));
   await operator.call('/admin/participants', { method: 'POST', body: { mspId: DSP, role: 'DSP', name: 'Operator console DSP' } });
-  // Both identity directories learn it from its ParticipantRegistered, relayed by the bridge from the ledger.
-  const dsp = stackAdminIdentity(ctx, DSP);
-  await eventually('the marketplace knows the DSP', () => h.login(dsp).catch(() => ''), (t) => t !== '', 300_000);
-  await eventually("the operator's bridge knows the DSP", () => login(bridge.url, dsp).catch(() => ''), (t) => t !== '', 300_000);
   // A clean start: a run that stopped half-way may have left it suspended.
   const listed = (await operator.call<{ participants: Listed[] }>('/admin/participants')).participants.find((p) => p.mspId === DSP);
   if (listed?.status === 'suspended') await operator.call(`/admin/participants/${DSP}/reinstatement`, { method: 'POST', body: { reason: 'a clean start' } });
+  // Both identity directories learn it (and any reinstatement) from the ledger's events, relayed by the bridge.
+  const dsp = stackAdminIdentity(ctx, DSP);
+  await eventually('the marketplace knows the DSP', () => h.login(dsp).catch(() => ''), (t) => t !== '', 300_000);
+  await eventually("the operator's bridge knows the DSP", () => login(bridge.url, dsp).catch(() => ''), (t) => t !== '', 300_000);
   // Nor any registration waiting at the marketplace (the schema outlives the runs): the page's queue starts empty.
   const adminToken = await h.login(stackAdminIdentity(ctx, OPERATOR_MSP));
   for (const mspId of await awaiting(adminToken)) await h.http('POST', `/admin/admissions/${mspId}/reject`, { reason: 'a clean start' }, adminToken);
