@@ -2,10 +2,12 @@ import { createHash, verify, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IdentityDirectory } from '@datawell/auth';
+import { TOPICS } from '@datawell/contracts';
 import { checkConsent, proposalSigningText, verifyAcceptances } from '@datawell/domain';
 import { login } from '@datawell/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { eventually, hex, MarketplaceHarness, onboard, type Member, type Received } from '../../../../services/marketplace/test/integration/harness';
+import { operatorAdminApp, type OperatorAdminApp } from '../../../../services/ledger-bridge/test/integration/harness';
+import { eventually, hex, MarketplaceHarness, onboardThroughBridge, type Member, type Received } from '../../../../services/marketplace/test/integration/harness';
 import { bootNegotiation, readTopic } from '../../../../services/negotiation/test/integration/harness';
 import { clientSource, CLIENTS, fetchDocument } from '../../scripts/clients';
 import { buildConsole, DIST_DIR } from '../../server/build';
@@ -15,16 +17,20 @@ import { expectAccessible, launchBrowser, see } from '../support/browser';
 /**
  * The negotiation room in Debian's chromium, a DSP and a VSP each in its own browser context, against
  * the real marketplace and the real negotiation service (both in-process on the shared stack's
- * PostgreSQL and Kafka; the participants reach negotiation's identity directory through the
- * ParticipantRegistered ledger event, as in production). The DSP opens a formation from the VSP's
+ * PostgreSQL and Kafka) and the operator's real ledger bridge on the marketplace's topics
+ * (operatorAdminApp running): it onboards the DSP and the VSP (each a fresh organisation registered
+ * through the API) and submits the VSP's offer; the participants reach negotiation's identity
+ * directory through their ParticipantRegistered, relayed from the ledger, as in production. The DSP opens a formation from the VSP's
  * value offer, the VSP proposes, the DSP counter-proposes (each proposal signed in its author's page),
  * both sign and accept in their pages; what the pages show is compared with what the service answers,
  * the proposals' signatures are re-verified from the history, and the signatures in the published
  * AgreementReached are verified as the dao chaincode verifies them.
  */
-jest.setTimeout(420_000);
+jest.setTimeout(900_000);
 
-const h = new MarketplaceHarness();
+// The bridge relays to the shared ledger events topic, which the identity directories read.
+const h = new MarketplaceHarness({ ledgerEvents: TOPICS.ledgerEvents });
+let bridge: OperatorAdminApp;
 let neg: Awaited<ReturnType<typeof bootNegotiation>>;
 let dsp: Member;
 let vsp: Member;
@@ -62,9 +68,10 @@ beforeAll(async () => {
   // Negotiation first: its identity directory then reads the participants' ParticipantRegistered.
   neg = await bootNegotiation();
   await Promise.all([buildConsole(), h.start()]);
-  [dsp, vsp] = await Promise.all([onboard(h, 'DSP'), onboard(h, 'VSP')]);
+  bridge = await operatorAdminApp({ running: h.topics });
+  [dsp, vsp] = await Promise.all([onboardThroughBridge(h, 'DSP'), onboardThroughBridge(h, 'VSP')]);
   for (const m of [dsp, vsp]) {
-    tokens.set(m.mspId, await eventually(`${m.mspId} known to negotiation`, () => login(neg.url, m).catch(() => ''), (t) => t !== '', 60_000));
+    tokens.set(m.mspId, await eventually(`${m.mspId} known to negotiation`, () => login(neg.url, m).catch(() => ''), (t) => t !== '', 120_000));
   }
   server = await startConsoleServer({ distDir: DIST_DIR, upstreams: { marketplace: h.baseUrl, negotiation: neg.url } });
   browser = await launchBrowser();
@@ -73,6 +80,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  await bridge?.close();
   await h.stop();
   await neg?.close();
 });
@@ -102,14 +110,14 @@ const beta = (page: Page) => page.getByRole('textbox', { name: /^β \(%\)/ });
 
 describe('the negotiation room in two browsers', () => {
   it('forms a DAO: the DSP opens it from the VSP’s offer, proposal, counter-proposal, both sign in their pages', async () => {
-    // The VSP's value offer, through the API and the ledger, for the DSP to find.
+    // The VSP's value offer, through the API and the ledger (the bridge submits it as the VSP), for the DSP to find.
     const tag = `nr${hex()}`;
     const posted = await h.http('POST', '/offers', { kind: 'value', title: `Leak detection ${tag}`, description: `Finds leaks from pressure readings. ${tag}`, tags: [tag], service: 'leaks', computations: ['mean'], infrastructure: { cpu: 2 } }, vsp.token);
     expect(posted.status).toBe(202);
     const offerId = posted.body['offerId'] as string;
     const cmd = await h.command(h.topics.ledgerCommands, (r) => r.value.data['transaction'] === 'PostOffer' && argumentOf(r)['offerId'] === offerId);
-    await h.ledgerEvent('marketplace', 'marketplace', 'OfferPosted', { ...argumentOf(cmd), owner: vsp.mspId, status: 'open', revision: 1 });
-    await eventually('open', () => h.http('GET', `/offers/${offerId}`), (r) => r.body['status'] === 'open');
+    expect(cmd.value.data['actingMspId']).toBe(vsp.mspId);
+    await eventually('open', () => h.http('GET', `/offers/${offerId}`), (r) => r.body['status'] === 'open', 120_000);
 
     const dspContext = await browser.newContext();
     const vspContext = await browser.newContext();
@@ -189,10 +197,11 @@ describe('the negotiation room in two browsers', () => {
     }>(vsp, `/sessions/${sessionId}`);
     expect(view.revision).toBe(2);
     expect(view.proposal.proposedBy).toBe(dsp.mspId);
-    // Both proposals were signed in their authors' pages, each answering the revision its page showed.
+    // Both proposals were signed in their authors' pages, each answering the revision its page showed
+    // (a page sends the certificate as pasted, trimmed; the CA's PEM ends with a newline).
     expect(await signedProposals(vsp, sessionId)).toEqual([
-      { revision: 1, mspId: vsp.mspId, answers: 0, certificatePem: vsp.certificatePem, verified: true },
-      { revision: 2, mspId: dsp.mspId, answers: 1, certificatePem: dsp.certificatePem, verified: true },
+      { revision: 1, mspId: vsp.mspId, answers: 0, certificatePem: vsp.certificatePem.trim(), verified: true },
+      { revision: 2, mspId: dsp.mspId, answers: 1, certificatePem: dsp.certificatePem.trim(), verified: true },
     ]);
     for (const page of [d.page, v.page]) await see(page.getByTestId('proposal-signature')).toContainText(`answers revision 1, proposal}: certificate SHA-256 ${fingerprintOf(dsp.certificatePem)}`);
     const agreement = view.proposal.agreement;
@@ -299,7 +308,7 @@ describe('the negotiation room in two browsers', () => {
     await page.getByRole('button', { name: 'Send counter-proposal' }).click();
     await see(page.getByRole('form', { name: 'Proposal' }).getByRole('alert')).toContainText('INVALID_SIGNATURE');
     expect((await api<{ revision: number }>(vsp, `/sessions/${sessionId}`)).revision).toBe(1);
-    expect(await signedProposals(vsp, sessionId)).toEqual([{ revision: 1, mspId: vsp.mspId, answers: 0, certificatePem: vsp.certificatePem, verified: true }]);
+    expect(await signedProposals(vsp, sessionId)).toEqual([{ revision: 1, mspId: vsp.mspId, answers: 0, certificatePem: vsp.certificatePem.trim(), verified: true }]);
     // With the right key: the counter-proposal goes through, and the page holds the key again.
     await keyBox.fill(vsp.privateKeyPem);
     await page.getByRole('button', { name: 'Send counter-proposal' }).click();
