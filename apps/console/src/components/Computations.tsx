@@ -191,13 +191,13 @@ export function RequestComputationSection({ daoId, me, versions }: { daoId: stri
             <NativeSelect label="Dataset" description="Named in the version’s infrastructure" data={datasets} value={dataset ?? ''} onChange={(e) => setDataset(e.currentTarget.value)} w={200} required />
           )}
           <TextInput label="Columns" description="Comma-separated, in order" value={columns} onChange={(e) => setColumns(e.currentTarget.value)} required />
-          <Button type="submit" loading={ask.isPending} disabled={dataset === undefined}>
+          <Button type="submit" loading={ask.isPending} disabled={dataset === undefined} {...(dataset === undefined ? { 'aria-describedby': 'no-datasets' } : {})}>
             Ask
           </Button>
         </Group>
       </form>
       {dataset === undefined && (
-        <Text size="sm" data-testid="no-datasets">
+        <Text size="sm" id="no-datasets" data-testid="no-datasets">
           Version {chosen?.version}’s infrastructure names no dataset{owner ? ` of ${owner}` : ''}: a computation needs one its owner’s MPC node serves (a workload’s <code>datasets</code>, changed by a change-infrastructure proposal).
         </Text>
       )}
