@@ -2,9 +2,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { TOPICS } from '@datawell/contracts';
+import { OPERATOR_MSP, TOPICS } from '@datawell/contracts';
+import { apiClient, stackAdminIdentity, testStackContext } from '@datawell/testing';
 import { operatorAdminApp, type OperatorAdminApp } from '../../../../services/ledger-bridge/test/integration/harness';
-import { eventually, hex, MarketplaceHarness, onboardThroughBridge, type Member, type Received } from '../../../../services/marketplace/test/integration/harness';
+import { eventually, hex, MarketplaceHarness, heldOrganisation, type Member, type Received } from '../../../../services/marketplace/test/integration/harness';
 import { clientSource, CLIENTS, fetchDocument } from '../../scripts/clients';
 import { buildConsole, DIST_DIR } from '../../server/build';
 import { startConsoleServer, type ConsoleServer } from '../../server/serve';
@@ -13,9 +14,9 @@ import { launchChromium, see, seriousViolations } from '../support/browser';
 /**
  * The console in Debian's chromium against the real marketplace (in-process on the shared stack's
  * PostgreSQL and Kafka) and the operator's real ledger bridge on its topics (operatorAdminApp running):
- * the bridge onboards the DSP and the VSP (registered through the API, each a fresh organisation with
- * its CA and peer), submits their offers' transactions as them, and relays the chaincode's events
- * back. Anonymous search, sign-in with the participant's real key signed in the page, post / edit /
+ * the bridge onboards the DSP and the VSP (organisations its tooling holds, through its administration
+ * route), submits their offers' transactions as them, and relays the chaincode's events back, from
+ * which the marketplace learns the participants and the offers. Anonymous search, sign-in with the participant's real key signed in the page, post / edit /
  * withdraw recorded on the ledger, the expired and refused token messages, a phone layout, axe-core on
  * every page.
  */
@@ -24,6 +25,8 @@ jest.setTimeout(900_000);
 // The bridge relays to the shared ledger events topic, which the marketplace's identity directory reads.
 const h = new MarketplaceHarness({ ledgerEvents: TOPICS.ledgerEvents });
 let bridge: OperatorAdminApp;
+/** Organisations the operator's tooling holds, reused across runs (onboarding them again is a no-op); a fresh identity of each per run. */
+const [DSP, VSP] = ['CcDspMSP', 'CcVspMSP'];
 let dsp: Member;
 let vsp: Member;
 let server: ConsoleServer;
@@ -35,7 +38,11 @@ const SHOTS = process.env['CONSOLE_SCREENSHOTS_DIR'];
 beforeAll(async () => {
   await Promise.all([buildConsole(), h.start()]);
   bridge = await operatorAdminApp({ running: h.topics });
-  [dsp, vsp] = await Promise.all([onboardThroughBridge(h, 'DSP'), onboardThroughBridge(h, 'VSP')]);
+  // Onboarded by the operator's real bridge through its administration route, as the operator's administrator.
+  const operator = apiClient(bridge.url, () => stackAdminIdentity(testStackContext(), OPERATOR_MSP));
+  const onboardAtBridge = (body: { mspId: string; role: 'DSP' | 'VSP'; name: string }) => operator.call('/admin/participants', { method: 'POST', body });
+  dsp = await heldOrganisation(h, DSP, 'DSP', onboardAtBridge);
+  vsp = await heldOrganisation(h, VSP, 'VSP', onboardAtBridge);
   server = await startConsoleServer({ distDir: DIST_DIR, upstreams: { marketplace: h.baseUrl } });
   ({ context: browser, close: closeBrowser } = await launchChromium());
   if (SHOTS) mkdirSync(SHOTS, { recursive: true });

@@ -2,12 +2,12 @@ import { createHash, verify, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IdentityDirectory } from '@datawell/auth';
-import { TOPICS } from '@datawell/contracts';
+import { OPERATOR_MSP, TOPICS } from '@datawell/contracts';
 import { checkConsent, proposalSigningText, verifyAcceptances } from '@datawell/domain';
-import { login } from '@datawell/testing';
+import { apiClient, login, stackAdminIdentity, testStackContext } from '@datawell/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { operatorAdminApp, type OperatorAdminApp } from '../../../../services/ledger-bridge/test/integration/harness';
-import { eventually, hex, MarketplaceHarness, onboardThroughBridge, type Member, type Received } from '../../../../services/marketplace/test/integration/harness';
+import { eventually, hex, MarketplaceHarness, heldOrganisation, type Member, type Received } from '../../../../services/marketplace/test/integration/harness';
 import { bootNegotiation, readTopic } from '../../../../services/negotiation/test/integration/harness';
 import { clientSource, CLIENTS, fetchDocument } from '../../scripts/clients';
 import { buildConsole, DIST_DIR } from '../../server/build';
@@ -18,8 +18,8 @@ import { expectAccessible, launchBrowser, see } from '../support/browser';
  * The negotiation room in Debian's chromium, a DSP and a VSP each in its own browser context, against
  * the real marketplace and the real negotiation service (both in-process on the shared stack's
  * PostgreSQL and Kafka) and the operator's real ledger bridge on the marketplace's topics
- * (operatorAdminApp running): it onboards the DSP and the VSP (each a fresh organisation registered
- * through the API) and submits the VSP's offer; the participants reach negotiation's identity
+ * (operatorAdminApp running): it onboards the DSP and the VSP (organisations its tooling holds, through
+ * its administration route) and submits the VSP's offer; the participants reach negotiation's identity
  * directory through their ParticipantRegistered, relayed from the ledger, as in production. The DSP opens a formation from the VSP's
  * value offer, the VSP proposes, the DSP counter-proposes (each proposal signed in its author's page),
  * both sign and accept in their pages; what the pages show is compared with what the service answers,
@@ -31,6 +31,8 @@ jest.setTimeout(900_000);
 // The bridge relays to the shared ledger events topic, which the identity directories read.
 const h = new MarketplaceHarness({ ledgerEvents: TOPICS.ledgerEvents });
 let bridge: OperatorAdminApp;
+/** Organisations the operator's tooling holds, reused across runs (onboarding them again is a no-op); a fresh identity of each per run. */
+const [DSP, VSP] = ['NrDspMSP', 'NrVspMSP'];
 let neg: Awaited<ReturnType<typeof bootNegotiation>>;
 let dsp: Member;
 let vsp: Member;
@@ -69,7 +71,11 @@ beforeAll(async () => {
   neg = await bootNegotiation();
   await Promise.all([buildConsole(), h.start()]);
   bridge = await operatorAdminApp({ running: h.topics });
-  [dsp, vsp] = await Promise.all([onboardThroughBridge(h, 'DSP'), onboardThroughBridge(h, 'VSP')]);
+  // Onboarded by the operator's real bridge through its administration route, as the operator's administrator.
+  const operator = apiClient(bridge.url, () => stackAdminIdentity(testStackContext(), OPERATOR_MSP));
+  const onboardAtBridge = (body: { mspId: string; role: 'DSP' | 'VSP'; name: string }) => operator.call('/admin/participants', { method: 'POST', body });
+  dsp = await heldOrganisation(h, DSP, 'DSP', onboardAtBridge);
+  vsp = await heldOrganisation(h, VSP, 'VSP', onboardAtBridge);
   for (const m of [dsp, vsp]) {
     tokens.set(m.mspId, await eventually(`${m.mspId} known to negotiation`, () => login(neg.url, m).catch(() => ''), (t) => t !== '', 120_000));
   }

@@ -9,7 +9,8 @@ import { loadServiceConfig } from '@datawell/config';
 import { createServiceApp, GrpcServer } from '@datawell/service-platform';
 import { ledgerEventCloudEvent, networkEventCloudEvent, TOPICS, type LedgerEvent, type NetworkEvent } from '@datawell/contracts';
 import { ensureTopics } from '@datawell/messaging';
-import { freePort, hex, stackEnv, stackKafka, waitFor } from '@datawell/testing';
+import { freePort, hex, stackEnv, stackKafka, testStackContext, waitFor } from '@datawell/testing';
+import { enrollClientIdentity } from '@datawell/stack';
 import { AppModule } from '../../src/app.module';
 import { marketplaceService } from '../../src/config';
 
@@ -248,33 +249,37 @@ export async function onboard(h: MarketplaceHarness, role: 'DSP' | 'VSP', admit?
   const enroll = await h.command(h.topics.networkCommands, (r) => r.value.data['kind'] === 'enroll-identity' && r.value.data['mspId'] === mspId);
   const certificatePem = await ca.issue(enroll.value.data['csrPem'] as string);
   await h.networkEvent({ kind: 'identity-enrolled', commandId: enroll.value.data['commandId'] as string, mspId, enrollmentId, certificatePem, caCertPem: ca.caCertPem });
-  return enrolledMember(h, { mspId, role, enrollmentId, privateKeyPem });
-}
-
-/** A registered organisation once its first identity is enrolled, may log in, and it is active. */
-async function enrolledMember(h: MarketplaceHarness, m: Pick<Member, 'mspId' | 'role' | 'enrollmentId' | 'privateKeyPem'>, timeoutMs = 30_000): Promise<Member> {
-  const { mspId, enrollmentId, privateKeyPem } = m;
-  const identity = await eventually('enrolled', () => h.http('GET', `/participants/${mspId}/identities/${enrollmentId}`), (r) => r.body['status'] === 'enrolled', timeoutMs);
-  const certificatePem = identity.body['certificatePem'] as string;
-  const token = await eventually('login', () => h.login({ certificatePem, privateKeyPem }).catch(() => ''), (t) => t !== '', Math.max(timeoutMs, 60_000));
-  await eventually('active', () => h.http('GET', `/participants/${mspId}`), (r) => r.body['status'] === 'active', timeoutMs);
-  return { ...m, certificatePem, token };
+  const identity = await eventually('enrolled', () => h.http('GET', `/participants/${mspId}/identities/${enrollmentId}`), (r) => r.body['status'] === 'enrolled');
+  const token = await eventually(
+    'login',
+    () => h.login({ certificatePem: identity.body['certificatePem'] as string, privateKeyPem }).catch(() => ''),
+    (t) => t !== '',
+    60_000,
+  );
+  await eventually('active', () => h.http('GET', `/participants/${mspId}`), (r) => r.body['status'] === 'active');
+  return { mspId, role, enrollmentId, privateKeyPem, certificatePem, token };
 }
 
 /**
- * Registers a fresh organisation through the API with its first identity's certificate request, and
- * waits for the real network to do the rest: the operator's ledger bridge running on `h`'s topics
- * (ledger-bridge harness, operatorAdminApp with `running: h.topics`, and `h` on the shared ledger
- * events topic) onboards it (its CA, MSP and peer made; registered on the ledger, the event relayed)
- * and enrolls the identity at its new CA. Nothing is played here.
+ * An organisation the operator's tooling holds, under a fixed MSP id reused across runs (onboarding it
+ * again is a no-op, so no CA or peer is made after the first run): `onboardAtBridge` has the operator's
+ * real bridge onboard it (e.g. its administration route, operatorAdminApp's POST /admin/participants);
+ * a fresh client identity is enrolled at its Fabric CA; returned once the marketplace knows it from
+ * its ParticipantRegistered, relayed from the ledger (`h` on the shared ledger events topic).
  */
-export async function onboardThroughBridge(h: MarketplaceHarness, role: 'DSP' | 'VSP', timeoutMs = 600_000): Promise<Member> {
-  const mspId = `T${h.run}${hex(2)}${role}MSP`;
-  const enrollmentId = `user-${hex(2)}`;
-  const { privateKeyPem, csrPem } = await createKeyAndCsr(enrollmentId);
-  const registered = await h.http('POST', '/participants', { mspId, role, name: `${role} ${mspId}`, identity: { enrollmentId, csrPem } });
-  if (registered.status !== 202) throw new Error(`register ${mspId}: ${registered.status} ${JSON.stringify(registered.body)}`);
-  return enrolledMember(h, { mspId, role, enrollmentId, privateKeyPem }, timeoutMs);
+export async function heldOrganisation(
+  h: MarketplaceHarness,
+  mspId: string,
+  role: 'DSP' | 'VSP',
+  onboardAtBridge: (participant: { mspId: string; role: 'DSP' | 'VSP'; name: string }) => Promise<unknown>,
+  timeoutMs = 600_000,
+): Promise<Member> {
+  await onboardAtBridge({ mspId, role, name: `${role} ${mspId}` });
+  const enrollmentId = `mkt-${h.run}`;
+  const { certificatePem, privateKeyPem } = await enrollClientIdentity(testStackContext(), mspId, enrollmentId);
+  const token = await eventually(`${mspId} known to the marketplace`, () => h.login({ certificatePem, privateKeyPem }).catch(() => ''), (t) => t !== '', timeoutMs);
+  await eventually('active', () => h.http('GET', `/participants/${mspId}`), (r) => r.body['status'] === 'active', timeoutMs);
+  return { mspId, role, enrollmentId, privateKeyPem, certificatePem, token };
 }
 
 /**
