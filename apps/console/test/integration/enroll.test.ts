@@ -75,7 +75,10 @@ describe('a key made in the browser', () => {
 
     // The operator's bridge onboards the organisation; its new Fabric CA signs the request the page made
     // (read here off the topic beside the bridge: the request is made and signed by the page's own key).
-    const enroll = await h.command(h.topics.networkCommands, (r) => r.value.data['kind'] === 'enroll-identity' && r.value.data['mspId'] === mspId, ONBOARDING_MS);
+    // (A failed onboarding ends the wait too: its code and message are then in the mismatch.)
+    const onboarded = await eventually('the organisation onboarded', () => h.http('GET', `/participants/${mspId}`), (r) => r.body['status'] !== 'pending', ONBOARDING_MS);
+    expect(onboarded.body).toMatchObject({ mspId, role: 'VSP', status: 'active' });
+    const enroll = await h.command(h.topics.networkCommands, (r) => r.value.data['kind'] === 'enroll-identity' && r.value.data['mspId'] === mspId);
     expect(enroll.value.data['enrollmentId']).toBe(enrollmentId);
     x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
     const request = new x509.Pkcs10CertificateRequest(enroll.value.data['csrPem'] as string);
