@@ -46,11 +46,13 @@ const logger = { error: () => undefined, warn: () => undefined, log: () => undef
 function ledgerOf(versions: Record<string, SubscriptionVersion>, opts: { charged?: string[]; refuseCharge?: boolean; mspId?: string } = {}) {
   const charged = new Set(opts.charged ?? []);
   const submitted: string[] = [];
+  const reads: string[] = [];
   const ledger: SubscriptionLedger = {
     mspId: opts.mspId ?? 'DspMSP',
     channels: async () => ['marketplace', ...Object.keys(versions)],
     evaluate: async (channel, _cc, fn, args) => {
       if (fn === 'GetVersion') {
+        reads.push(channel);
         const v = versions[channel];
         if (!v) throw refusal('NOT_FOUND: no version');
         return JSON.stringify(v);
@@ -68,18 +70,20 @@ function ledgerOf(versions: Record<string, SubscriptionVersion>, opts: { charged
       return { txId: `tx-${channel}-${args[0]}` };
     },
   };
-  return { ledger, submitted };
+  return { ledger, submitted, reads };
 }
 
 describe("the DSP's bridge charging its DAOs' subscription periods", () => {
   it('charges, as D, each period not charged yet, once across sweeps; the successor\'s creation ends its predecessor\'s periods', async () => {
     const v1 = version({ createdAtMs: T0 });
     const v2 = version({ version: 2, members: ['DspMSP', 'VspMSP', 'NewMSP'], createdAtMs: T0 + 130_000 }, { amount: '1000', periodSeconds: 60, originMs: T0 });
-    const { ledger, submitted } = ledgerOf({ 'dao-d1-v1': v1, 'dao-d1-v2': v2 }, { charged: ['dao-d1-v1 revenue:period:0'] });
+    const { ledger, submitted, reads } = ledgerOf({ 'dao-d1-v1': v1, 'dao-d1-v2': v2 }, { charged: ['dao-d1-v1 revenue:period:0'] });
     let now = T0 + 200_000;
     const charger = new SubscriptionCharger({ ledger, logger, now: () => now });
     const first = await charger.sweep();
     // Version 1: periods 0 (charged before: read, not submitted), 1 and 2 (began before version 2's creation at 130 s); version 2: period 3 (180 s).
+    // Each version read once in the sweep, version 2's also serving as version 1's successor.
+    expect(reads).toEqual(['dao-d1-v1', 'dao-d1-v2']);
     expect(first).toEqual([
       { channel: 'dao-d1-v1', period: 0 },
       { channel: 'dao-d1-v1', period: 1, txId: 'tx-dao-d1-v1-1' },

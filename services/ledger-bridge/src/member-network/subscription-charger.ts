@@ -109,15 +109,23 @@ export class SubscriptionCharger {
   /** One sweep: resolves the periods it charged (with their transactions) or found charged. A version it cannot read now is left for the next. */
   async sweep(): Promise<PeriodCharged[]> {
     const channels = new Set(await this.#ledger.channels());
+    // Each version read once a sweep: a successor's is read for its predecessor and for itself.
+    const read = new Map<string, Promise<SubscriptionVersion | undefined>>();
+    const versionOf = (channel: string) => {
+      let version = read.get(channel);
+      if (!version) read.set(channel, (version = this.#version(channel)));
+      return version;
+    };
     const out: PeriodCharged[] = [];
     for (const channel of channels) {
       const parsed = parseDaoChannel(channel);
       if (!parsed) continue;
-      const version = await this.#version(channel);
-      if (!version || version.members[0] !== this.#ledger.mspId) continue;
+      const version = await versionOf(channel);
+      // Not D, or nothing to charge even before its successor is known: its successor is not read.
+      if (!version || version.members[0] !== this.#ledger.mspId || periodsToCharge(version, this.#now()).length === 0) continue;
       // The successor's creation, from its own channel when the version has not recorded it yet (RecordSuccessor follows InitVersion).
       const successor = daoChannelName(parsed.daoId, parsed.level + 1);
-      const successorCreatedAtMs = version.successorCreatedAtMs ?? (channels.has(successor) ? (await this.#version(successor))?.createdAtMs : undefined);
+      const successorCreatedAtMs = version.successorCreatedAtMs === undefined && channels.has(successor) ? (await versionOf(successor))?.createdAtMs : undefined;
       const known = this.#charged.get(channel) ?? new Set<number>();
       this.#charged.set(channel, known);
       for (const period of periodsToCharge(version, this.#now(), successorCreatedAtMs)) {
