@@ -49,7 +49,7 @@ export { addDomain, parkDomain, isParked, listDomains, findDomain, memberKafkaCr
 export { memberServiceGrpcAddress, memberServiceLaunch, type MemberServiceLaunch } from './domains/member-services';
 export { domainPaths, memberBridgeGrpcPort, memberConsoleFiles, memberConsolePort, memberServicePorts, memberServiceFiles, memberServiceUrl, MEMBER_SERVICES, type MemberServiceName, osUserFor, validateMember, domainPorts, operatorDomain, newMemberDomain, portClash, OPERATOR_DOMAIN, MEMBER_ROLES, type DomainRecord, type DomainRole, type DomainPaths } from './domains/domain';
 export { domainTrafficKeys, ensureDomainTrafficKey, retireDomainTrafficKey, rotateDomainTrafficKey, type DomainTrafficKeys } from './domains/traffic-key';
-export { datasetReadingsTopic, ensureDomainFleet, type DomainFleet } from './domains/fleet';
+export { datasetReadingsTopic, ensureDomainFleet, FLEET_NAME_PATTERN, READINGS_LABEL_PATTERN, type DomainFleet } from './domains/fleet';
 export { readMspPackage, verifyMspPackage, MSP_PACKAGE_FILE, type MspPackage } from './domains/msp-package';
 export {
   approveChaincode,

@@ -10,9 +10,10 @@ import { osUser } from '../os-user';
 import { domainPaths } from './domain';
 import { findDomain, memberKafkaCredentials } from './domains';
 
-/** A label of a dataset's readings topic, e.g. a DAO id (letters, digits, '_', '-'). */
-const LABEL = /^[A-Za-z0-9_-]{1,100}$/;
-const FLEET = /^[A-Za-z0-9_-]{1,60}$/;
+/** A label of a dataset's readings topic, e.g. a DAO id (letters, digits, '_', '-'; at most 100). */
+export const READINGS_LABEL_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
+/** A fleet's name (letters, digits, '_', '-'; at most 60): its principal is `fleet-<DSP>-<name>`. */
+export const FLEET_NAME_PATTERN = /^[A-Za-z0-9_-]{1,60}$/;
 
 /**
  * A topic of a DSP's own readings, `datawell.member.<DSP>.<label>-readings.v1`: under the DSP's prefix
@@ -21,7 +22,7 @@ const FLEET = /^[A-Za-z0-9_-]{1,60}$/;
  * sealed to another node, so two DAOs of the DSP never share one.
  */
 export function datasetReadingsTopic(dspMspId: string, label: string): string {
-  if (!LABEL.test(label)) throw new StackError('BAD_SETTING', `a readings topic's label is letters, digits, '_' or '-' (got "${label}")`, 'kafka');
+  if (!READINGS_LABEL_PATTERN.test(label)) throw new StackError('BAD_SETTING', `a readings topic's label is letters, digits, '_' or '-' (got "${label}")`, 'kafka');
   return `${memberTopicPrefix(dspMspId)}${label}-readings.v1`;
 }
 
@@ -43,7 +44,7 @@ export interface DomainFleet {
  * for several topics keeps its password and gains each topic's ACL.
  */
 export async function ensureDomainFleet(ctx: StackContext, dspMspId: string, topic: string, fleet = 'sensors'): Promise<DomainFleet> {
-  if (!FLEET.test(fleet)) throw new StackError('BAD_SETTING', `a fleet's name is letters, digits, '_' or '-' (got "${fleet}")`, 'kafka');
+  if (!FLEET_NAME_PATTERN.test(fleet)) throw new StackError('BAD_SETTING', `a fleet's name is letters, digits, '_' or '-' (got "${fleet}")`, 'kafka');
   const d = findDomain(ctx, dspMspId);
   if (d.role !== 'DSP') throw new StackError('BAD_SETTING', `${dspMspId} is not a DSP's domain: only a data owner has sensor fleets`, 'kafka');
   const owner = createKafka({ clientId: `datawell-stack-${dspMspId}`, brokers: kafkaBrokers(ctx), sasl: await memberKafkaCredentials(ctx, dspMspId), retries: 2 }).admin();

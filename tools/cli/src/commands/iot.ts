@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { readKafkaCredentialsFile } from '@datawell/config';
 import { openReadingsProducer, publicKeyBase64, rawPublicKey, SealedReadingError, type Reading } from '@datawell/iot';
 import { memberTopicPrefix } from '@datawell/contracts';
-import { connectionCredentials, datasetReadingsTopic, domainPaths, ensureDomainFleet, listDomains, type StackConnection } from '@datawell/stack';
+import { connectionCredentials, datasetReadingsTopic, domainPaths, ensureDomainFleet, FLEET_NAME_PATTERN, listDomains, READINGS_LABEL_PATTERN, type StackConnection } from '@datawell/stack';
 import { stackContext } from '../context';
 import { UsageError } from '../usage-error';
 
@@ -138,8 +138,6 @@ interface PublishOptions {
   fleet?: string;
 }
 
-const FLEET = /^[A-Za-z0-9_-]{1,60}$/;
-const LABEL = /^[A-Za-z0-9_-]{1,100}$/;
 
 export function registerIotCommands(program: Command): void {
   const iot = program.command('iot').description("IoT readings sealed to the DSP's MPC node (HPKE): the node's public key, and publishing sealed readings to Kafka");
@@ -168,8 +166,8 @@ export function registerIotCommands(program: Command): void {
     .action(async (opts: { dsp: string; label: string; fleet: string; json?: boolean }) => {
       if (!MSP_ID.test(opts.dsp)) throw new UsageError(`--dsp must be an MSP id such as AcmeMSP, got "${opts.dsp}"`);
       const dsp = opts.dsp;
-      if (!LABEL.test(opts.label)) throw new UsageError(`--label must be letters, digits, "_" or "-" (at most 100), got "${opts.label}"`);
-      if (!FLEET.test(opts.fleet)) throw new UsageError(`--fleet must be letters, digits, "_" or "-" (at most 60), got "${opts.fleet}"`);
+      if (!READINGS_LABEL_PATTERN.test(opts.label)) throw new UsageError(`--label must be letters, digits, "_" or "-" (at most 100), got "${opts.label}"`);
+      if (!FLEET_NAME_PATTERN.test(opts.fleet)) throw new UsageError(`--fleet must be letters, digits, "_" or "-" (at most 60), got "${opts.fleet}"`);
       const ctx = stackContext();
       const domain = listDomains(ctx).find((d) => d.role !== 'operator' && d.mspId === dsp);
       if (!domain) throw new UsageError(`${dsp} is not a member domain of this stack (./dev domain add ${dsp} --role DSP)`);
@@ -252,7 +250,7 @@ export function registerIotCommands(program: Command): void {
 function fleetCredentials(topic: string, fleet: string) {
   const dsp = memberDomainOf(topic);
   if (dsp === undefined) return undefined;
-  if (!FLEET.test(fleet)) throw new UsageError(`--fleet must be letters, digits, "_" or "-" (at most 60), got "${fleet}"`);
+  if (!FLEET_NAME_PATTERN.test(fleet)) throw new UsageError(`--fleet must be letters, digits, "_" or "-" (at most 60), got "${fleet}"`);
   const file = join(domainPaths(stackContext().settings, dsp).secrets, `fleet-${fleet}.json`);
   if (!existsSync(file)) throw new UsageError(`${topic} is ${dsp}'s: publish as one of its fleets (./dev iot fleet --dsp ${dsp} --label <label> --fleet ${fleet}) or give --kafka-credentials`);
   return readCredentials(file);
