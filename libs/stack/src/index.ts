@@ -53,6 +53,7 @@ export { datasetReadingsTopic, ensureDomainFleet, FLEET_NAME_PATTERN, READINGS_L
 export { readMspPackage, verifyMspPackage, MSP_PACKAGE_FILE, type MspPackage } from './domains/msp-package';
 export {
   approveChaincode,
+  approvedPackageId,
   approvals,
   blueprintFile,
   anchorPeersOf,
@@ -62,6 +63,7 @@ export {
   formChannel,
   joinOwnPeer,
   memberFabric,
+  ownChaincodeServerOf,
   ownPeerChannels,
   fetchChannelBlocks,
   ownPeerHeight,
@@ -83,5 +85,6 @@ export {
 export { admitOrganisation, channelConfigNetwork, committedChaincodeDefinition, operatorFabric, ordererChannels, ordererNodes, type ChaincodeSource, type OrdererChannel, type OrdererNode } from './fabric/parties';
 export { channelAdmin, daoChannelsOf, seatOnChannel, unseatFromChannel } from './fabric/seats';
 export { ensureChaincodePackage } from './fabric/chaincode';
+export { ensureOwnChaincode, ownChaincodeProcesses, ownChaincodeRecord, startOwnChaincodeServer, stopOwnChaincodeServer, stopOwnChaincodeServers, OWN_CHAINCODE_PORTS, type OwnChaincodeRecord, type OwnChaincodeServer } from './fabric/own-chaincode';
 export { createTopicsLed } from './components/kafka';
 export { instanceUrl as postgresInstanceUrl } from './components/postgres';

@@ -144,6 +144,25 @@ describe('ledger-bridge configuration', () => {
     expect(issues({ LEDGER_BRIDGE_ORDERER_ENDPOINT: 'localhost:27050' })).toEqual(['LEDGER_BRIDGE_ORDERER_ENDPOINT is only for a member\'s bridge (LEDGER_BRIDGE_MEMBER_MSP_ID)']);
   });
 
+  it("takes a member's own chaincode server all together, with its Fabric administration, and only for a member", () => {
+    const server = { LEDGER_BRIDGE_CHAINCODE_PORT: '27105', LEDGER_BRIDGE_CHAINCODE_DIR: '/domain/fabric/chaincode', LEDGER_BRIDGE_CHAINCODE_REPO_DIR: '/repo' };
+    const { settings } = loadServiceConfig(ledgerBridgeService, { ...base, ...member, ...memberAdmin, ...server, LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcDspMSP' });
+    expect(settings.memberAdmin?.chaincodeServer).toEqual({ port: 27105, dir: '/domain/fabric/chaincode', repoDir: '/repo' });
+    const issues = (env: Record<string, string>) => {
+      try {
+        loadServiceConfig(ledgerBridgeService, { ...base, ...member, ...env });
+      } catch (error) {
+        return (error as ConfigError).issues.map((i) => `${i.variable} ${i.problem}`);
+      }
+      throw new Error('expected a ConfigError');
+    };
+    const { LEDGER_BRIDGE_CHAINCODE_DIR: _dir, ...partial } = server;
+    expect(issues({ ...memberAdmin, ...partial, LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcDspMSP' })).toEqual([expect.stringMatching(/^LEDGER_BRIDGE_CHAINCODE_DIR is required with LEDGER_BRIDGE_CHAINCODE_PORT/)]);
+    expect(issues({ ...server, LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcDspMSP' })).toEqual([expect.stringMatching(/^LEDGER_BRIDGE_CHAINCODE_PORT needs the member's own Fabric administration/)]);
+    expect(issues({ ...memberAdmin, ...server, LEDGER_BRIDGE_CHAINCODE_PORT: '70000', LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcDspMSP' })).toEqual([expect.stringMatching(/^LEDGER_BRIDGE_CHAINCODE_PORT must be a port/)]);
+    expect(issues(server)).toEqual(Object.keys(server).map((v) => `${v} is only for a member's bridge (LEDGER_BRIDGE_MEMBER_MSP_ID)`));
+  });
+
   it("refuses a member's bridge that would administer the network, listen as another or use others' topics", () => {
     try {
       loadServiceConfig(ledgerBridgeService, {

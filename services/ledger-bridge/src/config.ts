@@ -63,6 +63,8 @@ export interface MemberAdminConfig {
   readonly fabricBinDir: string;
   /** A folder of the member's where blocks and envelopes are written. */
   readonly workDir: string;
+  /** The member's own chaincode server (its peer runs the chaincode in its domain, not the operator's), when configured. */
+  readonly chaincodeServer?: { readonly port: number; readonly dir: string; readonly repoDir: string };
 }
 
 export const LEDGER_BRIDGE_VARIABLES = {
@@ -89,6 +91,10 @@ export const LEDGER_BRIDGE_VARIABLES = {
   ordererTlsCaFile: 'LEDGER_BRIDGE_ORDERER_TLS_CA_FILE',
   fabricBinDir: 'LEDGER_BRIDGE_FABRIC_BIN_DIR',
   memberWorkDir: 'LEDGER_BRIDGE_MEMBER_WORK_DIR',
+  /** A member's own chaincode servers: the first of their four ports (127.0.0.1), their folder, and the repository holding chaincode/<name> and fabric-shim. */
+  chaincodePort: 'LEDGER_BRIDGE_CHAINCODE_PORT',
+  chaincodeDir: 'LEDGER_BRIDGE_CHAINCODE_DIR',
+  chaincodeRepoDir: 'LEDGER_BRIDGE_CHAINCODE_REPO_DIR',
   inboxTopic: 'LEDGER_BRIDGE_INBOX_TOPIC',
   inboxGroupId: 'LEDGER_BRIDGE_INBOX_GROUP_ID',
   /** A member's bridge: seconds between its sweeps for expired proposals (default 10). */
@@ -109,6 +115,9 @@ const MEMBER_ADMIN_VARIABLES = [
   LEDGER_BRIDGE_VARIABLES.fabricBinDir,
   LEDGER_BRIDGE_VARIABLES.memberWorkDir,
 ] as const;
+
+/** The member's own chaincode server's variables: all or none, with the member admin's. */
+const CHAINCODE_SERVER_VARIABLES = [LEDGER_BRIDGE_VARIABLES.chaincodePort, LEDGER_BRIDGE_VARIABLES.chaincodeDir, LEDGER_BRIDGE_VARIABLES.chaincodeRepoDir] as const;
 
 const V = LEDGER_BRIDGE_VARIABLES;
 const CHANNEL = /^[a-z][a-z0-9.-]*$/;
@@ -152,6 +161,9 @@ const ledgerBridgeShape = {
   [V.ordererTlsCaFile]: optional,
   [V.fabricBinDir]: optional,
   [V.memberWorkDir]: optional,
+  [V.chaincodePort]: optional.refine((v) => v === undefined || (/^\d{1,5}$/.test(v) && Number(v) >= 1 && Number(v) <= 65_535), 'must be a port, 1-65535'),
+  [V.chaincodeDir]: optional,
+  [V.chaincodeRepoDir]: optional,
   [V.inboxTopic]: topicOverride,
   [V.inboxGroupId]: optional,
   [V.proposalSweepSeconds]: optional.refine((v) => v === undefined || (/^\d{1,5}$/.test(v) && Number(v) >= 1 && Number(v) <= 86_400), 'must be whole seconds, 1-86400'),
@@ -171,7 +183,7 @@ function ledgerBridgeIssues(env: Environment): Array<{ variable: string; problem
 function memberIssues(env: Environment): Array<{ variable: string; problem: string }> {
   const mspId = env[V.memberMspId]?.trim();
   if (!mspId) {
-    return [...MEMBER_ADMIN_VARIABLES, V.inboxTopic, V.inboxGroupId, V.memberRole, V.proposalSweepSeconds, V.subscriptionSweepSeconds, V.negotiationUrl]
+    return [...MEMBER_ADMIN_VARIABLES, ...CHAINCODE_SERVER_VARIABLES, V.inboxTopic, V.inboxGroupId, V.memberRole, V.proposalSweepSeconds, V.subscriptionSweepSeconds, V.negotiationUrl]
       .filter((v) => env[v]?.trim())
       .map((variable) => ({ variable, problem: `is only for a member's bridge (${V.memberMspId})` }));
   }
@@ -184,6 +196,11 @@ function memberIssues(env: Environment): Array<{ variable: string; problem: stri
   const given = MEMBER_ADMIN_VARIABLES.filter((v) => env[v]?.trim());
   if (given.length > 0) {
     for (const variable of MEMBER_ADMIN_VARIABLES) if (!env[variable]?.trim()) issues.push({ variable, problem: `is required with ${given[0]}: a member's own Fabric administration needs all of ${MEMBER_ADMIN_VARIABLES.join(', ')}` });
+  }
+  const chaincode = CHAINCODE_SERVER_VARIABLES.filter((v) => env[v]?.trim());
+  if (chaincode.length > 0) {
+    for (const variable of CHAINCODE_SERVER_VARIABLES) if (!env[variable]?.trim()) issues.push({ variable, problem: `is required with ${chaincode[0]}: a member's own chaincode server needs all of ${CHAINCODE_SERVER_VARIABLES.join(', ')}` });
+    if (given.length === 0) issues.push({ variable: chaincode[0]!, problem: `needs the member's own Fabric administration (${MEMBER_ADMIN_VARIABLES[0]} and the rest): its bridge installs and approves the package its server serves` });
   }
   const eventsAs = env[V.eventsMspId]?.trim();
   if (eventsAs && eventsAs !== mspId) issues.push({ variable: V.eventsMspId, problem: `must be ${mspId} or unset: a member's bridge listens as itself` });
@@ -256,6 +273,9 @@ function ledgerBridgeConfig(values: Record<string, unknown>): LedgerBridgeConfig
             ordererTlsCaFile: values[V.ordererTlsCaFile] as string,
             fabricBinDir: values[V.fabricBinDir] as string,
             workDir: values[V.memberWorkDir] as string,
+            ...(values[V.chaincodePort]
+              ? { chaincodeServer: { port: Number(values[V.chaincodePort]), dir: values[V.chaincodeDir] as string, repoDir: values[V.chaincodeRepoDir] as string } }
+              : {}),
           },
         }
       : {}),

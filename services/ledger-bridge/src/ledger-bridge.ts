@@ -70,6 +70,7 @@ function memberFabricOf(mspId: string, admin: MemberAdminConfig, peer: FabricPee
     peer: { address: peer.endpoint, tlsRootCertFile: peer.tlsCaFile, operationsUrl: admin.peerOperationsUrl },
     workDir: admin.workDir,
     orderer: { address: admin.ordererEndpoint, hostOverride: admin.ordererEndpoint.split(':')[0]!, tlsCaFile: admin.ordererTlsCaFile },
+    ...(admin.chaincodeServer ? { chaincodeServer: admin.chaincodeServer } : {}),
   };
 }
 

@@ -11,6 +11,8 @@ import { StackError } from '../errors';
 import { caPid, stopCa } from '../fabric/ca';
 import { fabricDirs, loadRegistry, saveRegistry, type OrgRecord } from '../fabric/layout';
 import { addDomainOrganisation, parkedHealth } from '../fabric/network';
+import { ownChaincodeProcesses, stopOwnChaincodeServers } from '../fabric/own-chaincode';
+import { ownChaincodeServerOf } from '../fabric/parties';
 import { peerProcess, setPeerChannelsPaused } from '../fabric/nodes';
 import { withStackLock } from '../lock';
 import { chownTree, ensureSystemUser, findOsUser, osUser } from '../os-user';
@@ -192,6 +194,7 @@ export async function parkDomain(ctx: StackContext, name: string): Promise<boole
     const registry = loadRegistry(dirs);
     const org = registry.orgs.find((o) => o.domain === d.name);
     if (org) {
+      stopped = (await stopOwnChaincodeServers(ownChaincodeServerOf(ctx, org))) || stopped;
       stopped = caPid(ctx, org) !== undefined || stopped;
       await stopCa(ctx, org);
       registry.orgs = registry.orgs.map((o) => (o.mspId === org.mspId ? { ...o, parked: true } : o));
@@ -297,7 +300,8 @@ function operatorKafka(ctx: StackContext): KafkaPrincipalState {
 
 function fabricProcesses(ctx: StackContext, org: OrgRecord): DomainProcess[] {
   const peer = peerProcess(ctx, org);
-  return [described(`ca-${org.slug}`, caPid(ctx, org)), described(peer.name, livePid(peer.pidFile))];
+  const chaincodes = ownChaincodeProcesses(ownChaincodeServerOf(ctx, org)).map((cc) => described(`chaincode-${cc.record.name}@${org.domain ?? org.mspId}`, cc.pid));
+  return [described(`ca-${org.slug}`, caPid(ctx, org)), described(peer.name, livePid(peer.pidFile)), ...chaincodes];
 }
 
 function livePid(pidFile: string): number | undefined {

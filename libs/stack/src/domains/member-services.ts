@@ -102,6 +102,10 @@ async function ledgerBridgeEnv(ctx: StackContext, d: DomainRecord, port: number)
     LEDGER_BRIDGE_ORDERER_TLS_CA_FILE: fabric.orderer.tlsCaFile,
     LEDGER_BRIDGE_FABRIC_BIN_DIR: dirname(fabric.bin.peer),
     LEDGER_BRIDGE_MEMBER_WORK_DIR: fabric.workDir,
+    // Its own chaincode server: the chaincode its peer endorses with runs here, as the domain's user.
+    ...(fabric.chaincodeServer
+      ? { LEDGER_BRIDGE_CHAINCODE_PORT: String(fabric.chaincodeServer.port), LEDGER_BRIDGE_CHAINCODE_DIR: fabric.chaincodeServer.dir, LEDGER_BRIDGE_CHAINCODE_REPO_DIR: fabric.chaincodeServer.repoDir }
+      : {}),
     // The operator's negotiation service (this stack's instance): the bridge opens there, as its
     // member, the join an accepted admit-member proposal starts (docs/ledger-bridge.md, Governance).
     LEDGER_BRIDGE_NEGOTIATION_URL: serviceUrl(ctx.settings, 'negotiation'),

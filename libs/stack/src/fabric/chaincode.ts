@@ -45,19 +45,24 @@ function files(ctx: StackContext, name: string) {
 }
 
 /**
- * Packages a chaincode-as-a-service: metadata of type ccaas and a connection.json the peer dials.
- * Its id is what Fabric computes: the label and the SHA-256 of the package file.
+ * Writes a chaincode-as-a-service package to `pkgFile`: metadata of type ccaas and a connection.json
+ * the peer dials at `address`. Its id is what Fabric computes: the label and the SHA-256 of the file.
+ * (tar records times, so the same label packaged twice has two ids: make a package once per version.)
  */
+export async function writeCcaasPackage(workDir: string, pkgFile: string, label: string, address: string): Promise<string> {
+  rmSync(workDir, { recursive: true, force: true });
+  mkdirSync(join(workDir, 'src'), { recursive: true });
+  writeFileSync(join(workDir, 'src', 'connection.json'), JSON.stringify({ address, dial_timeout: '10s', tls_required: false }));
+  writeFileSync(join(workDir, 'metadata.json'), JSON.stringify({ type: 'ccaas', label }));
+  await run('tar', ['-czf', join(workDir, 'code.tar.gz'), '-C', join(workDir, 'src'), 'connection.json']);
+  await run('tar', ['-czf', pkgFile, '-C', workDir, 'metadata.json', 'code.tar.gz']);
+  rmSync(workDir, { recursive: true, force: true });
+  return `${label}:${createHash('sha256').update(readFileSync(pkgFile)).digest('hex')}`;
+}
+
 async function packageCcaas(ctx: StackContext, name: string, label: string, port: number): Promise<string> {
   const f = files(ctx, name);
-  const work = join(f.dir, 'pkg');
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(join(work, 'src'), { recursive: true });
-  writeFileSync(join(work, 'src', 'connection.json'), JSON.stringify({ address: `${HOST}:${port}`, dial_timeout: '10s', tls_required: false }));
-  writeFileSync(join(work, 'metadata.json'), JSON.stringify({ type: 'ccaas', label }));
-  await run('tar', ['-czf', join(work, 'code.tar.gz'), '-C', join(work, 'src'), 'connection.json']);
-  await run('tar', ['-czf', f.pkg, '-C', work, 'metadata.json', 'code.tar.gz']);
-  return `${label}:${createHash('sha256').update(readFileSync(f.pkg)).digest('hex')}`;
+  return writeCcaasPackage(join(f.dir, 'pkg'), f.pkg, label, `${HOST}:${port}`);
 }
 
 /**
@@ -167,18 +172,38 @@ export async function startChaincodeServer(ctx: StackContext, name: string): Pro
   const f = files(ctx, name);
   if (isAlive(readPid(f.pid))) return;
   ctx.progress.step('fabric', `starting chaincode ${name} as a service on 127.0.0.1:${cc.port}`);
-  const shimCli = require.resolve('fabric-shim/cli.js', { paths: [ctx.settings.repoDir] });
+  await runChaincodeServer({ name: `cc-${name}`, packageId: cc.packageId, port: cc.port, modulePath: cc.modulePath, repoDir: ctx.settings.repoDir, pidFile: f.pid, logFile: f.log });
+}
+
+/** One chaincode server process: which package it serves, where, from which module, as whom. */
+export interface ChaincodeServerLaunch {
+  readonly name: string;
+  readonly packageId: string;
+  readonly port: number;
+  readonly modulePath: string;
+  /** Where fabric-shim is installed (the repository's node_modules). */
+  readonly repoDir: string;
+  readonly pidFile: string;
+  readonly logFile: string;
+  /** The OS user to run it as (a member domain's), or the current process's. */
+  readonly user?: string;
+}
+
+/** Runs fabric-shim in server mode for one package and waits until it listens. */
+export async function runChaincodeServer(launch: ChaincodeServerLaunch): Promise<void> {
+  const shimCli = require.resolve('fabric-shim/cli.js', { paths: [launch.repoDir] });
   startDaemon({
-    name: `cc-${name}`,
+    name: launch.name,
     cmd: process.execPath,
-    args: ['-r', '@swc-node/register', shimCli, 'server', '--chaincode-address', `127.0.0.1:${cc.port}`, '--chaincode-id', cc.packageId, '--module-path', cc.modulePath],
-    cwd: ctx.settings.repoDir,
+    args: ['-r', '@swc-node/register', shimCli, 'server', '--chaincode-address', `127.0.0.1:${launch.port}`, '--chaincode-id', launch.packageId, '--module-path', launch.modulePath],
+    cwd: launch.repoDir,
     // Per-transaction info logging costs the shim a tenth of its CPU; warnings and errors still show.
     env: { CORE_CHAINCODE_LOGGING_LEVEL: 'warning', CORE_CHAINCODE_LOGGING_SHIM: 'warning' },
-    logFile: f.log,
-    pidFile: f.pid,
+    ...(launch.user ? { user: launch.user } : {}),
+    logFile: launch.logFile,
+    pidFile: launch.pidFile,
   });
-  await waitForDaemon(`chaincode ${name}`, { pidFile: f.pid, logFile: f.log }, () => portOpen(cc.port), 60000, `cc-${name}`);
+  await waitForDaemon(`chaincode ${launch.name}`, { pidFile: launch.pidFile, logFile: launch.logFile }, () => portOpen(launch.port), 60000, launch.name);
 }
 
 export async function stopChaincodeServer(ctx: StackContext, name: string): Promise<void> {
@@ -191,7 +216,7 @@ export function chaincodeProcess(ctx: StackContext, name: string) {
   return { pid: isAlive(pid) ? pid : undefined, logFile: f.log };
 }
 
-function portOpen(port: number): Promise<boolean> {
+export function portOpen(port: number): Promise<boolean> {
   return new Promise((resolvePromise) => {
     const socket = connect(port, '127.0.0.1');
     socket.once('connect', () => (socket.destroy(), resolvePromise(true)));

@@ -54,13 +54,17 @@ export const HOST = 'localhost';
 /**
  * The port plan, derived from DATAWELL_FABRIC_PORT_BASE (default 27000): orderers at base+50+3i
  * (listen, admin, operations), CAs at base+100+3k (listen, operations), peers at base+400+3k
- * (listen, chaincode, operations), chaincode servers at base+800+n.
+ * (listen, chaincode, operations), the operator's chaincode servers at base+800+n; a domain
+ * organisation's own chaincode servers at base+1500+4k … +3, above the domains' service slots
+ * (domains/domain.ts: base+1000 … base+1499).
  */
 export function fabricPorts(settings: StackSettings) {
   const base = settings.ports.fabricBase;
   return {
     orderer: (i: number) => ({ listen: base + 50 + 3 * i, admin: base + 51 + 3 * i, operations: base + 52 + 3 * i }),
     ca: (org: OrgRecord) => ({ listen: base + 100 + 3 * org.index, operations: base + 101 + 3 * org.index }),
+    /** The first of a domain organisation's own chaincode servers' ports (own-chaincode.ts, OWN_CHAINCODE_PORTS of them). */
+    ownChaincode: (org: OrgRecord) => base + 1500 + 4 * org.index,
     peer: (org: OrgRecord) => ({ listen: base + 400 + 3 * org.index, chaincode: base + 401 + 3 * org.index, operations: base + 402 + 3 * org.index }),
     chaincodeServer: (n: number) => base + 800 + n,
   };

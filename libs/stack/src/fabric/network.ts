@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import type { Component, ComponentHealth, StackContext } from '../components/component';
 import { StackError } from '../errors';
 import { caHealthy, caLogFile, caPid, enroll, onlyFile, register, stopCa } from './ca';
-import { chaincodeProcess, deployChaincode, queryChaincode, startChaincodeServer, stopChaincodeServer } from './chaincode';
+import { chaincodeProcess, deployChaincode, portOpen, queryChaincode, startChaincodeServer, stopChaincodeServer } from './chaincode';
 import { channelMembers, createChannel } from './channel';
-import { MAX_ORGS, OPERATOR_ORG, ORDERER_ORG, fabricDirs, findOrg, loadRegistry, saveRegistry, slugFor, type OrgRecord } from './layout';
+import { MAX_ORGS, OPERATOR_ORG, ORDERER_ORG, fabricDirs, findOrg, loadRegistry, orgUser, saveRegistry, slugFor, type OrgRecord } from './layout';
 import { nodeHealthy, ordererProcess, peerProcess, setPeerChannelsPaused, startPeer, startOrderer, stopNode, type NodeProcess } from './nodes';
 import { nodeNames, setupOrg } from './org';
-import { publishOrdererAccess } from './parties';
+import { ownChaincodeServerOf, publishOrdererAccess } from './parties';
+import { ownChaincodeProcesses, ownChaincodeRecords, startOwnChaincodeServer, stopOwnChaincodeServers } from './own-chaincode';
 import { isAlive, readPid, waitFor } from '../proc';
 import { withStackLock } from '../lock';
 
@@ -74,7 +75,14 @@ async function addOrganisationLocked(ctx: StackContext, mspId: string, domain?: 
   }
   await setupOrg(ctx, org);
   await startPeer(ctx, org);
+  if (org.domain) await startOwnChaincodeServers(ctx, org);
   return org;
+}
+
+/** A domain organisation's own chaincode servers (own-chaincode.ts), started as its OS user from its records. */
+async function startOwnChaincodeServers(ctx: StackContext, org: OrgRecord): Promise<void> {
+  const server = ownChaincodeServerOf(ctx, org);
+  for (const record of ownChaincodeRecords(server)) await startOwnChaincodeServer(server, record, orgUser(org));
 }
 
 function nodes(ctx: StackContext): NodeProcess[] {
@@ -108,9 +116,12 @@ export const fabric: Component = {
       await deployChaincode(ctx, { name: PROBE_CHAINCODE, channel: MARKETPLACE_CHANNEL, modulePath: join(ctx.settings.repoDir, 'chaincode', 'hello') });
     }
     for (const name of Object.keys(loadRegistry(fabricDirs(ctx.settings)).chaincodes)) await startChaincodeServer(ctx, name);
+    // Each domain organisation's own chaincode servers, as its OS user (a parked domain's stay stopped).
+    for (const org of orgs.filter((o) => o.domain && !o.parked)) await startOwnChaincodeServers(ctx, org);
   },
   async stop(ctx) {
     const registry = loadRegistry(fabricDirs(ctx.settings));
+    for (const org of registry.orgs.filter((o) => o.domain)) await stopOwnChaincodeServers(ownChaincodeServerOf(ctx, org));
     for (const name of Object.keys(registry.chaincodes)) await stopChaincodeServer(ctx, name);
     for (const node of nodes(ctx).reverse()) await stopNode(node);
     for (const org of registeredOrgs(ctx)) await stopCa(ctx, org);
@@ -135,13 +146,24 @@ export const fabric: Component = {
       const probeFn = name === PROBE_CHAINCODE ? async () => (await queryChaincode(ctx, OPERATOR_ORG.mspId, MARKETPLACE_CHANNEL, name, ['Ping'])).includes('pong') : async () => true;
       out.push(await probe(`chaincode-${name}`, pid, `${Object.keys(cc.channels).join(', ')} ${cc.packageId.slice(0, 24)}…`, probeFn));
     }
+    for (const org of registry.orgs.filter((o) => o.domain)) {
+      for (const cc of ownChaincodeProcesses(ownChaincodeServerOf(ctx, org))) {
+        const name = `chaincode-${cc.record.name}@${org.domain}`;
+        if (org.parked) out.push(parkedHealth(name, org));
+        else out.push(await probe(name, cc.pid, `${org.mspId}'s own ${cc.record.packageId.slice(0, 24)}… on 127.0.0.1:${cc.record.port}`, () => portOpen(cc.record.port)));
+      }
+    }
     return out;
   },
   logs(ctx) {
     const logs: Record<string, string> = {};
     for (const org of registeredOrgs(ctx)) logs[`ca-${org.slug}`] = caLogFile(ctx, org);
     for (const node of nodes(ctx)) logs[node.name] = node.logFile;
-    for (const name of Object.keys(loadRegistry(fabricDirs(ctx.settings)).chaincodes)) logs[`chaincode-${name}`] = chaincodeProcess(ctx, name).logFile;
+    const registry = loadRegistry(fabricDirs(ctx.settings));
+    for (const name of Object.keys(registry.chaincodes)) logs[`chaincode-${name}`] = chaincodeProcess(ctx, name).logFile;
+    for (const org of registry.orgs.filter((o) => o.domain)) {
+      for (const cc of ownChaincodeProcesses(ownChaincodeServerOf(ctx, org))) logs[`chaincode-${cc.record.name}@${org.domain}`] = cc.logFile;
+    }
     return logs;
   },
 };

@@ -12,6 +12,7 @@ import { run, waitFor, type RunResult } from '../proc';
 import { FABRIC_CLI_TIMEOUT_MS, osnadmin } from './admin';
 import { configBlockNetwork, type ChannelConfigNetwork } from './config-block';
 import { ensureChaincodePackage, type ChaincodeSpec } from './chaincode';
+import { ensureOwnChaincode, type OwnChaincodeServer } from './own-chaincode';
 import { applicationOrg, writeChannelConfigtx, type OrgDefinition } from './configtx';
 import { HOST, OPERATOR_ORG, ORDERER_ORG, fabricDirs, fabricPorts, findOrg, loadRegistry, saveRegistry, type OrgRecord } from './layout';
 import { peerConfigDir, peerProcess } from './nodes';
@@ -58,6 +59,12 @@ export interface MemberFabric {
   /** A folder of the member's where the CLI writes blocks and envelopes. */
   readonly workDir: string;
   readonly orderer: OrdererAccess;
+  /**
+   * The member's own chaincode server (own-chaincode.ts): its peer then runs the chaincode of its own
+   * domain, from a package of its own, instead of dialling the operator's server. Absent for an
+   * organisation the operator's tooling holds.
+   */
+  readonly chaincodeServer?: OwnChaincodeServer;
 }
 
 /** A chaincode definition the members approve, and the (public) package their peers install. */
@@ -122,7 +129,12 @@ export function memberFabric(ctx: StackContext, mspId: string): MemberFabric {
     const { uid, gid } = osUser(user);
     chownSync(workDir, uid, gid);
   }
-  return adminView(ctx, org, workDir, user);
+  return { ...adminView(ctx, org, workDir, user), chaincodeServer: ownChaincodeServerOf(ctx, org) };
+}
+
+/** Where a domain organisation's own chaincode server lives: its port in the plan, a folder of its Fabric folder. */
+export function ownChaincodeServerOf(ctx: StackContext, org: OrgRecord): OwnChaincodeServer {
+  return { port: fabricPorts(ctx.settings).ownChaincode(org), dir: join(fabricDirs(ctx.settings).org(org), 'chaincode'), repoDir: ctx.settings.repoDir };
 }
 
 /** An organisation's admin view: binaries it can run, its peer CLI config and admin MSP, its peer, the orderer. */
@@ -389,19 +401,31 @@ export async function approvals(m: MemberFabric, channel: string, def: Chaincode
 
 /**
  * The member's approval, as its own admin: installs the package on its own peer (if missing) and
- * approves the definition for its organisation. Idempotent (an approval already given, or a
- * definition committed with this member's approval, is left as it is).
+ * approves the definition for its organisation. A member with its own chaincode server
+ * (`chaincodeServer`) installs and approves its own package of the definition's name and version,
+ * whose server runs in its domain; the package the operator published is then not used. Idempotent:
+ * an approval already given with that package is left as it is; one given with another package (a
+ * member that approved the operator's before it ran its own) is given again with its own, at the same
+ * sequence, as Fabric allows.
  */
 export async function approveChaincode(m: MemberFabric, channel: string, def: ChaincodeDefinition): Promise<void> {
+  const pkg = m.chaincodeServer ? await ensureOwnChaincode(m.chaincodeServer, def.name, def.version, m.user) : def;
   const installed = await peer(m, ['lifecycle', 'chaincode', 'queryinstalled']);
-  if (!installed.stdout.includes(def.packageId)) await peer(m, ['lifecycle', 'chaincode', 'install', def.packageFile]);
+  if (!installed.stdout.includes(pkg.packageId)) await peer(m, ['lifecycle', 'chaincode', 'install', pkg.packageFile]);
   const committed = await committedDefinition(m, channel, def.name);
-  if (committed && committed.sequence >= def.sequence) {
-    if (committed.approvals[m.mspId]) return;
-  } else if ((await approvals(m, channel, def))[m.mspId]) {
-    return;
-  }
-  await peer(m, ['lifecycle', 'chaincode', 'approveformyorg', ...ordererArgs(m), ...definitionArgs(channel, def), '--package-id', def.packageId]);
+  const sequence = committed && committed.sequence >= def.sequence ? committed.sequence : def.sequence;
+  const approved = committed && committed.sequence >= def.sequence ? committed.approvals[m.mspId] === true : (await approvals(m, channel, def))[m.mspId] === true;
+  if (approved && (await approvedPackageId(m, channel, def.name, sequence)) === pkg.packageId) return;
+  const definition = committed && committed.sequence >= def.sequence ? { ...def, version: committed.version, sequence } : def;
+  await peer(m, ['lifecycle', 'chaincode', 'approveformyorg', ...ordererArgs(m), ...definitionArgs(channel, definition), '--package-id', pkg.packageId]);
+}
+
+/** The package id the member's organisation approved for a chaincode at a sequence (`queryapproved`), if any. */
+export async function approvedPackageId(m: MemberFabric, channel: string, name: string, sequence: number): Promise<string | undefined> {
+  const result = await peer(m, ['lifecycle', 'chaincode', 'queryapproved', '--channelID', channel, '--name', name, '--sequence', String(sequence), '--output', 'json']).catch(() => undefined);
+  if (!result) return undefined;
+  const found = /"package_id"\s*:\s*"([^"]+)"/.exec(result.stdout);
+  return found?.[1];
 }
 
 /**

@@ -2,12 +2,14 @@ import { join } from 'node:path';
 import {
   addDomain,
   approveChaincode,
+  approvedPackageId,
   channelOrganisations,
   commitChaincode,
   committedDefinition,
   formChannel,
   joinOwnPeer,
   memberFabric,
+  ownChaincodeRecord,
   ownPeerChannels,
   ownPeerHeight,
   peerChannels,
@@ -15,6 +17,8 @@ import {
   readMspPackage,
   recordChannelMember,
   signConfigUpdate,
+  startOwnChaincodeServer,
+  stopOwnChaincodeServer,
   submitConfigUpdate,
   waitForChannelPeers,
   type ChannelBlueprint,
@@ -83,8 +87,9 @@ describe('channel formation and growth as Fabric\'s multi-party workflow, each p
     await commitChaincode(dsp, blueprint, def);
     const committed = await committedDefinition(vsp, CHANNEL, PROBE);
     expect(committed?.sequence).toBe(1);
-    // Each organisation's approval is on the channel, given by its own admin.
+    // Each organisation's approval is on the channel, given by its own admin, with its own package.
     expect(committed?.approvals).toEqual({ [DSP]: true, [VSP]: true });
+    for (const m of [dsp, vsp]) expect(await approvedPackageId(m, CHANNEL, PROBE, 1)).toBe(ownChaincodeRecord(m.chaincodeServer!, PROBE)!.packageId);
     await waitForChannelPeers(dsp, CHANNEL, 2);
     await waitFor('the probe chaincode to answer on the new channel', async () => (await ping(vsp, CHANNEL).catch(() => '')).includes('pong'), 60000);
     // The operator's peer is not in the channel, and Fabric's own channel list on each member's peer shows it.
@@ -108,9 +113,28 @@ describe('channel formation and growth as Fabric\'s multi-party workflow, each p
     await joinOwnPeer(joiner, CHANNEL);
     const target = await ownPeerHeight(dsp, CHANNEL);
     await waitFor('the joiner\'s peer to catch up', async () => (await ownPeerHeight(joiner, CHANNEL)) >= target, 60000);
-    await approveChaincode(joiner, CHANNEL, blueprint.chaincodes[0]!);
+    // It approves first as a member without a server of its own would: with the package the operator
+    // published, whose server is the operator's.
+    const { chaincodeServer: _own, ...withoutServer } = joiner;
+    await approveChaincode(withoutServer, CHANNEL, blueprint.chaincodes[0]!);
     await waitFor('the joiner\'s approval to be committed', async () => (await committedDefinition(dsp, CHANNEL, PROBE))?.approvals[JOINER] === true, 60000);
+    expect(await approvedPackageId(joiner, CHANNEL, PROBE, 1)).toBe(blueprint.chaincodes[0]!.packageId);
     await waitFor('the probe chaincode to answer on the joiner\'s peer', async () => (await ping(joiner, CHANNEL).catch(() => '')).includes('pong'), 60000);
+    // Approving again with its own server switches its peer to its own package, at the same sequence.
+    await approveChaincode(joiner, CHANNEL, blueprint.chaincodes[0]!);
+    const own = ownChaincodeRecord(joiner.chaincodeServer!, PROBE)!;
+    expect(own.packageId).not.toBe(blueprint.chaincodes[0]!.packageId);
+    await waitFor('the joiner\'s own package to be its approval', async () => (await approvedPackageId(joiner, CHANNEL, PROBE, 1)) === own.packageId, 60000);
+    expect((await committedDefinition(dsp, CHANNEL, PROBE))?.sequence).toBe(1);
+    await waitFor('the probe chaincode to answer on the joiner\'s own server', async () => (await ping(joiner, CHANNEL).catch(() => '')).includes('pong'), 60000);
+    // Its peer asks its own server alone (the peer CLI asks no other peer): stopped, the query fails.
+    expect(await stopOwnChaincodeServer(joiner.chaincodeServer!, PROBE)).toBe(true);
+    try {
+      await expect(ping(joiner, CHANNEL)).rejects.toThrow();
+    } finally {
+      await startOwnChaincodeServer(joiner.chaincodeServer!, own, joiner.user);
+    }
+    await waitFor('the probe chaincode to answer again', async () => (await ping(joiner, CHANNEL).catch(() => '')).includes('pong'), 60000);
     expect(loadRegistry(fabricDirs(ctx.settings)).channels[CHANNEL]?.orgs).toEqual([DSP, VSP, JOINER]);
   }, 300000);
 });

@@ -1,19 +1,27 @@
 import 'reflect-metadata';
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { agreementReachedCloudEvent, memberLedgerTopics, resultDigest, type AgreementReached } from '@datawell/contracts';
 import { connectGateway } from '@datawell/fabric';
 import {
   addDomain,
+  approvedPackageId,
   channelOrganisations,
   committedDefinition,
   enrollClientIdentity,
   memberFabric,
   operatorFabric,
+  osUserFor,
+  ownChaincodeProcesses,
+  ownChaincodeRecord,
   ownPeerChannels,
+  processUser,
   readMspPackage,
+  startOwnChaincodeServer,
+  stopOwnChaincodeServer,
   type EnrolledIdentity,
 } from '@datawell/stack';
 import { acceptancesOf, agreementFor, REPO_DIR, testStackContext } from '@datawell/testing';
@@ -155,16 +163,43 @@ describe('onboarding and formation with every participant in its own domain', ()
     expect(await channelOrganisations(memberFabric(ctx, VSP), channel)).toEqual([DSP, VSP].sort());
     expect((await committedDefinition(memberFabric(ctx, VSP), channel, 'dao'))?.approvals).toEqual({ [DSP]: true, [VSP]: true });
     expect(await ownPeerChannels(operatorFabric(ctx))).not.toContain(channel);
+    // Each member approved the definition with its own package, served by its own chaincode server,
+    // which runs as its domain's OS user: not the package of the operator's server.
+    const operatorPackage = JSON.parse(readFileSync(join(ctx.settings.stackDir, 'fabric', 'registry.json'), 'utf8')).chaincodes.dao.packageId as string;
+    for (const mspId of [DSP, VSP]) {
+      const m = memberFabric(ctx, mspId);
+      const own = ownChaincodeRecord(m.chaincodeServer!, 'dao')!;
+      expect(own.packageId).toMatch(/^dao_[^:]+:[0-9a-f]{64}$/);
+      expect(own.packageId).not.toBe(operatorPackage);
+      expect(await approvedPackageId(m, channel, 'dao', 1)).toBe(own.packageId);
+      const server = ownChaincodeProcesses(m.chaincodeServer!).find((p) => p.record.name === 'dao');
+      expect(server?.pid).toBeDefined();
+      expect(processUser(server!.pid!)).toBe(osUserFor(mspId));
+    }
     // The version as the VSP reads it from its own peer, with its own identity.
     const pkg = readMspPackage(ctx, VSP);
     const conn = connectGateway({ endpoint: pkg.peer.endpoint, hostAlias: pkg.peer.hostAlias, tlsCaPem: pkg.peer.tlsCaCert }, signers[VSP]!);
-    try {
+    const getVersion = async () => {
       // The VSP's peer may be launching the chaincode for its first call on this channel: longer than
       // the gateway's 15 s under load, so this one read may take two minutes.
       const proposal = conn.gateway.getNetwork(channel).getContract('dao').newProposal('GetVersion');
-      const version = JSON.parse(Buffer.from(await proposal.evaluate({ deadline: Date.now() + 120_000 })).toString('utf8')) as Record<string, unknown>;
-      expect(version).toMatchObject({ daoId, version: 1 });
+      return JSON.parse(Buffer.from(await proposal.evaluate({ deadline: Date.now() + 120_000 })).toString('utf8')) as Record<string, unknown>;
+    };
+    const servers = [DSP, VSP].map((mspId) => ({ mspId, server: memberFabric(ctx, mspId).chaincodeServer! }));
+    const restart = async () => {
+      for (const { mspId, server } of servers) await startOwnChaincodeServer(server, ownChaincodeRecord(server, 'dao')!, osUserFor(mspId));
+    };
+    try {
+      expect(await getVersion()).toMatchObject({ daoId, version: 1 });
+      // The members' peers run the chaincode on the members' own servers alone: with those stopped the
+      // read fails (the gateway asks the other member's peer when its own fails, and the operator's
+      // server, still running, is asked by neither); started again, they answer.
+      for (const { server } of servers) expect(await stopOwnChaincodeServer(server, 'dao')).toBe(true);
+      await expect(getVersion()).rejects.toThrow();
+      await restart();
+      expect(await getVersion()).toMatchObject({ daoId, version: 1 });
     } finally {
+      await restart();
       conn.close();
     }
     expect(readdirSync(wallet.dir)).toEqual(['OperatorMSP.json']);
