@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Component, ComponentHealth, StackContext } from '../components/component';
 import { StackError } from '../errors';
@@ -65,6 +65,7 @@ async function addOrganisationLocked(ctx: StackContext, mspId: string, domain?: 
     registry.orgs = registry.orgs.map((o) => (o.mspId === mspId ? active : o));
     saveRegistry(dirs, registry);
   }
+  let created = false;
   if (!org) {
     if (registry.orgs.some((o) => o.slug === slug)) throw new StackError('BAD_SETTING', `an organisation named like ${mspId} exists already`, 'fabric');
     const index = Math.max(...registry.orgs.map((o) => o.index)) + 1;
@@ -72,11 +73,31 @@ async function addOrganisationLocked(ctx: StackContext, mspId: string, domain?: 
     org = { mspId, slug, kind: 'peer', index, ...(domain ? { domain } : {}) };
     registry.orgs.push(org);
     saveRegistry(dirs, registry);
+    created = true;
   }
-  await setupOrg(ctx, org);
-  await startPeer(ctx, org);
+  try {
+    await setupOrg(ctx, org);
+    await startPeer(ctx, org);
+  } catch (error) {
+    // A new organisation that did not come up (a port another process holds, a CA that would not
+    // start) is forgotten whole: a half-made one would stay registered and fail every later `up`.
+    if (created) await forgetOrganisation(ctx, org);
+    throw error;
+  }
   if (org.domain) await startOwnChaincodeServers(ctx, org);
   return org;
+}
+
+/** Stops a new organisation's CA and peer and removes it from the registry and its Fabric folder (its logs stay). */
+async function forgetOrganisation(ctx: StackContext, org: OrgRecord): Promise<void> {
+  await stopNode(peerProcess(ctx, org));
+  await stopCa(ctx, org);
+  const dirs = fabricDirs(ctx.settings);
+  const registry = loadRegistry(dirs);
+  registry.orgs = registry.orgs.filter((o) => o.mspId !== org.mspId);
+  delete registry.caSecrets[org.mspId];
+  saveRegistry(dirs, registry);
+  rmSync(dirs.org(org), { recursive: true, force: true });
 }
 
 /** A domain organisation's own chaincode servers (own-chaincode.ts), started as its OS user from its records. */
