@@ -1,4 +1,4 @@
-import { ApiError, marketplace, member, unwrap, type NewOffer } from './client';
+import { ApiError, marketplace, member, unwrap, type NewOffer, type OfferPatch } from './client';
 
 /** How long the catalogue may take to list an offer its owner's bridge put on the ledger (the operator's bridge relays OfferPosted). */
 const LISTED_MS = 60_000;
@@ -18,6 +18,31 @@ export async function postOffer(offer: NewOffer, ownBridge: boolean): Promise<{ 
   return { offerId: onLedger.offerId };
 }
 
+/**
+ * Changes one of the signed-in organisation's offers: through its own bridge (UpdateOffer signed by
+ * it) when it is in its own trust domain, and then, for a new description, gives the catalogue the
+ * text once the marketplace holds the new revision's digest; otherwise through the marketplace.
+ */
+export async function updateOffer(offerId: string, patch: OfferPatch, ownBridge: boolean): Promise<void> {
+  if (!ownBridge) {
+    unwrap(await marketplace.PATCH('/offers/{offerId}', { params: { path: { offerId } }, body: patch }));
+    return;
+  }
+  unwrap(await member.PATCH('/offers/{offerId}', { params: { path: { offerId } }, body: patch }));
+  if (patch.description !== undefined) await describeWhenListed(offerId, patch.description);
+}
+
+/** Withdraws one of the signed-in organisation's offers: through its own bridge when it is in its own trust domain, else through the marketplace. */
+export async function withdrawOffer(offerId: string, ownBridge: boolean): Promise<void> {
+  if (ownBridge) unwrap(await member.DELETE('/offers/{offerId}', { params: { path: { offerId } } }));
+  else unwrap(await marketplace.DELETE('/offers/{offerId}', { params: { path: { offerId } } }));
+}
+
+/**
+ * Gives the marketplace the text of a description the ledger holds as a digest, retrying while the
+ * ledger's event is on its way: the offer not listed yet (404), or listed with the previous
+ * revision's digest (409 DESCRIPTION_DIGEST_MISMATCH).
+ */
 async function describeWhenListed(offerId: string, description: string): Promise<void> {
   const deadline = Date.now() + LISTED_MS;
   for (;;) {
@@ -25,8 +50,8 @@ async function describeWhenListed(offerId: string, description: string): Promise
       unwrap(await marketplace.PUT('/offers/{offerId}/description', { params: { path: { offerId } }, body: { description } }));
       return;
     } catch (error) {
-      // Not in the catalogue yet: the ledger event is on its way to the marketplace.
-      if (!(error instanceof ApiError && error.status === 404) || Date.now() > deadline) throw error;
+      const onItsWay = error instanceof ApiError && (error.status === 404 || (error.status === 409 && error.code === 'DESCRIPTION_DIGEST_MISMATCH'));
+      if (!onItsWay || Date.now() > deadline) throw error;
       await new Promise((r) => setTimeout(r, RETRY_MS));
     }
   }

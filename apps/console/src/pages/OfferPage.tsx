@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { marketplace, unwrap, type Offer } from '../api/client';
+import { updateOffer, withdrawOffer } from '../api/offers';
 import { useSession } from '../auth/session';
 import { OfferForm, patchOf } from '../components/OfferForm';
 import { Failure, KindBadge, Loading, reputationText, StatusBadge } from '../components/Status';
@@ -17,6 +18,8 @@ export default function OfferPage() {
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [awaitRevision, setAwaitRevision] = useState<number | undefined>();
+  /** In its own trust domain, the organisation signs its changes through its own bridge (as it posts). */
+  const ownBridge = session?.member !== undefined && 'token' in session.member;
   const offer = useQuery({
     queryKey: ['offer', offerId],
     queryFn: async () => unwrap(await marketplace.GET('/offers/{offerId}', { params: { path: { offerId } } })),
@@ -28,15 +31,14 @@ export default function OfferPage() {
     void queries.invalidateQueries({ queryKey: ['offer', offerId] });
   };
   const update = useMutation({
-    mutationFn: async (patch: Parameters<typeof patchOf>[1]) =>
-      unwrap(await marketplace.PATCH('/offers/{offerId}', { params: { path: { offerId } }, body: patchOf(offer.data!, patch) })),
+    mutationFn: (patch: Parameters<typeof patchOf>[1]) => updateOffer(offerId, patchOf(offer.data!, patch), ownBridge),
     onSuccess: () => {
       setEditing(false);
       settle(offer.data!.revision);
     },
   });
   const withdraw = useMutation({
-    mutationFn: async () => unwrap(await marketplace.DELETE('/offers/{offerId}', { params: { path: { offerId } } })),
+    mutationFn: () => withdrawOffer(offerId, ownBridge),
     onSuccess: () => {
       setConfirming(false);
       settle(offer.data!.revision);
