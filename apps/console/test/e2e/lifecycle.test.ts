@@ -94,6 +94,66 @@ async function bridgeUntil<T>(m: DomainMember, path: string, ok: (body: T) => bo
 }
 
 describe('the life cycle of a DAO of two trust domains, in two browsers', () => {
+  it('edits and withdraws an offer in the page through the member’s own bridge, as the marketplace then holds it from the ledger', async () => {
+    const ctx = domains!.ctx;
+    const v = await personAt(vsp);
+    const base = await domains!.consoleOf(vsp);
+    await signIn(v.page, base, vsp);
+    const catalogue = async () => {
+      const answer = await fetch(`${serviceUrl(ctx.settings, 'marketplace')}/offers/${encodeURIComponent(offerId)}`);
+      return (await answer.json()) as { owner: { mspId: string }; status: string; revision: number; title: string; description: string | null };
+    };
+    const catalogueUntil = async (ok: (o: Awaited<ReturnType<typeof catalogue>>) => boolean, what: string) => {
+      const deadline = Date.now() + 90_000;
+      for (;;) {
+        const o = await catalogue();
+        if (ok(o)) return o;
+        if (Date.now() > deadline) throw new Error(`${what}: the catalogue still has ${JSON.stringify(o)}`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    };
+
+    // An offer of its own, posted in its page (through its own bridge).
+    const tag = `ed${randomBytes(3).toString('hex')}`;
+    const title = `Pressure anomalies ${tag}`;
+    await v.page.getByRole('link', { name: 'My offers' }).click();
+    await v.page.getByRole('button', { name: 'Post a value offer' }).click();
+    const form = v.page.getByRole('form', { name: 'Post offer' });
+    await form.getByRole('textbox', { name: 'Title' }).fill(title);
+    await form.getByRole('textbox', { name: /^Description/ }).fill(`Flags pressure anomalies. ${tag}`);
+    await form.getByRole('textbox', { name: /^Tags/ }).fill(tag);
+    await form.getByRole('textbox', { name: 'Service' }).fill('anomalies');
+    await form.getByRole('textbox', { name: /^Computations/ }).fill('mean');
+    await form.getByRole('button', { name: 'Post offer' }).click();
+    const listed = v.page.getByRole('link', { name: title });
+    await see(listed, 90_000).toBeVisible();
+    const offerId = decodeURIComponent((await listed.getAttribute('href'))!.split('/offers/')[1]!);
+    const posted = await catalogueUntil((o) => o.status === 'open' && o.description !== null, 'posted');
+    expect(posted).toMatchObject({ owner: { mspId: vsp.mspId }, revision: 1, title });
+
+    // Edited in its page: UpdateOffer signed through its own bridge; the catalogue holds the ledger's revision 2 and the new text.
+    await listed.click();
+    await see(v.page.getByRole('heading', { name: title })).toBeVisible();
+    await v.page.getByRole('button', { name: 'Edit offer' }).click();
+    const edit = v.page.getByRole('form', { name: 'Save changes' });
+    const renamed = `Pressure and flow anomalies ${tag}`;
+    await edit.getByRole('textbox', { name: 'Title' }).fill(renamed);
+    await edit.getByRole('textbox', { name: /^Description/ }).fill(`Flags pressure and flow anomalies. ${tag}`);
+    await accessible(v, 'offer, editing');
+    await edit.getByRole('button', { name: 'Save changes' }).click();
+    const edited = await catalogueUntil((o) => o.revision === 2 && o.description !== null, 'edited');
+    expect(edited).toMatchObject({ status: 'open', title: renamed, description: `Flags pressure and flow anomalies. ${tag}` });
+
+    // Withdrawn in its page: WithdrawOffer signed through its own bridge; the catalogue holds it withdrawn.
+    await see(v.page.getByRole('heading', { name: renamed }), 90_000).toBeVisible();
+    await see(v.page.getByRole('button', { name: 'Withdraw offer' }), 90_000).toBeVisible();
+    await v.page.getByRole('button', { name: 'Withdraw offer' }).click();
+    await v.page.getByRole('dialog').getByRole('button', { name: 'Withdraw', exact: true }).click();
+    const withdrawn = await catalogueUntil((o) => o.status === 'withdrawn', 'withdrawn');
+    expect(withdrawn).toMatchObject({ owner: { mspId: vsp.mspId }, revision: 3, title: renamed });
+    await v.context.close();
+  });
+
   it('goes from sign-in through an offer, a negotiation with a counter-proposal and signatures to the formed DAO, its provisioning, revenue and payouts', async () => {
     const ctx = domains!.ctx;
     const [d, v] = [await personAt(dsp), await personAt(vsp)];
