@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { createKeyAndCsr, grpcTestClient, type GrpcCall } from '@datawell/testing';
-import { DAO, descriptionDigest, MARKETPLACE, REPUTATION_HALF_LIFE_MS } from '@datawell/contracts';
+import { DAO, MARKETPLACE, REPUTATION_HALF_LIFE_MS } from '@datawell/contracts';
 import { MARKETPLACE_GRPC } from '../../src/grpc/marketplace.grpc';
 import { eventually, hex, MarketplaceHarness, onboard, type Member } from './harness';
 
@@ -66,43 +66,6 @@ describe('participants', () => {
     expect(cmd.value.data).toMatchObject({ kind: 'enroll-identity', mspId: dsp.mspId, enrollmentId: 'dave', csrPem });
     expect(await h.http('POST', `/participants/${dsp.mspId}/identities`, { enrollmentId: 'dave', csrPem }, dsp.token)).toMatchObject({ status: 409, body: { code: 'IDENTITY_EXISTS' } });
     expect(await h.http('POST', `/participants/${dsp.mspId}/identities`, { enrollmentId: 'eve', csrPem }, vsp.token)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
-  });
-});
-
-describe('offers', () => {
-  it('takes the text of a description the ledger holds only as a digest (an offer posted through the owner’s own bridge), from its owner only', async () => {
-    const tag = `t${hex()}`;
-    const offer = dataOffer(tag);
-    const offerId = `off-own-${hex()}`;
-    // As a member's own bridge posts it: the ledger's event carries the description's digest, the marketplace never saw the text.
-    const terms = { tags: ['water', tag], schema: offer.schema, updateFrequency: offer.updateFrequency, source: offer.source };
-    await h.ledgerEvent('marketplace', 'marketplace', 'OfferPosted', { offerId, kind: 'data', title: offer.title, terms, descriptionDigest: descriptionDigest(offer.description), owner: dsp.mspId, status: 'open', revision: 1, createdAtMs: 1, updatedAtMs: 1 });
-    await eventually('open', () => h.http('GET', `/offers/${offerId}`), (r) => r.body['status'] === 'open');
-    expect((await h.http('GET', `/offers/${offerId}`)).body).toMatchObject({ description: null });
-
-    const put = (body: unknown, token?: string, id = offerId) => h.http('PUT', `/offers/${id}/description`, body, token);
-    expect(await put({ description: offer.description })).toMatchObject({ status: 401 });
-    expect(await put({ description: offer.description }, vsp.token)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
-    expect(await put({ description: offer.description }, dsp.token, `off-none-${hex()}`)).toMatchObject({ status: 404, body: { code: 'OFFER_NOT_FOUND' } });
-    expect(await put({ description: '' }, dsp.token)).toMatchObject({ status: 400, body: { code: 'INVALID_REQUEST' } });
-    expect(await put({ description: offer.description, extra: 1 }, dsp.token)).toMatchObject({ status: 400, body: { code: 'INVALID_REQUEST' } });
-    const wrong = await put({ description: `${offer.description} (edited)` }, dsp.token);
-    expect(wrong).toMatchObject({ status: 409, body: { code: 'DESCRIPTION_DIGEST_MISMATCH' } });
-    expect(wrong.body['message']).toContain(descriptionDigest(offer.description));
-    expect((await h.http('GET', `/offers/${offerId}`)).body).toMatchObject({ description: null });
-
-    const given = await put({ description: offer.description }, dsp.token);
-    expect(given).toMatchObject({ status: 200, body: { offerId, description: offer.description, descriptionDigest: descriptionDigest(offer.description) } });
-    // Found by its text now; giving it again changes nothing.
-    expect((await h.http('GET', `/offers?q=${encodeURIComponent(`turbidity ${tag}`)}`)).body['offers']).toEqual([expect.objectContaining({ offerId })]);
-    expect(await put({ description: offer.description }, dsp.token)).toMatchObject({ status: 200, body: { description: offer.description } });
-  });
-
-  it('marks a post failed when the ledger refuses it (failed receipt)', async () => {
-    const posted = await h.http('POST', '/offers', dataOffer(`f${hex()}`), dsp.token);
-    await h.receipt({ commandId: posted.body['commandId'], status: 'failed', transactionId: null, blockNumber: null, errorCode: 'FORBIDDEN', errorMessage: 'FORBIDDEN: no' });
-    const failed = await eventually('failed', () => h.http('GET', `/offers/${String(posted.body['offerId'])}`), (r) => r.body['status'] === 'failed');
-    expect(failed.body).toMatchObject({ failure: { code: 'FORBIDDEN' } });
   });
 });
 
