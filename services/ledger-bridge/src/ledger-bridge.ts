@@ -187,9 +187,11 @@ export class LedgerBridge {
     this.#gateways = gateways;
     const evaluateAs: EvaluateAs = async (mspId, channel, chaincode, fn, args) =>
       Buffer.from(await (await gateways.for(mspId)).getNetwork(channel).getContract(chaincode).evaluateTransaction(fn, ...args)).toString('utf8');
+    const memberAdmin = options.memberAdmin ?? (settings.member && settings.memberAdmin ? stackMemberAdmin(memberFabricOf(settings.member.mspId, settings.memberAdmin, settings.fabric)) : undefined);
     if (settings.member) {
       const self = settings.member.mspId;
       this.memberLedger = {
+        ...(memberAdmin ? { channelOrganisations: (channel: string) => memberAdmin.channelOrganisations(channel) } : {}),
         mspId: self,
         evaluate: evaluateAs,
         submit: async (channel, chaincode, fn, args, submitOptions) => {
@@ -236,7 +238,6 @@ export class LedgerBridge {
         this.live.publish(channel, event);
       },
     });
-    const memberAdmin = options.memberAdmin ?? (settings.member && settings.memberAdmin ? stackMemberAdmin(memberFabricOf(settings.member.mspId, settings.memberAdmin, settings.fabric)) : undefined);
     const memberLedger = this.memberLedger;
     if (settings.member && settings.inbox && memberAdmin && memberLedger) {
       const self = settings.member.mspId;

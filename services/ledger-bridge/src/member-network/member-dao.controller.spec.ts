@@ -6,7 +6,7 @@ import { MemberDaoController } from './member-dao.controller';
 
 const principal = (mspId: string, role: Principal['role'] = 'DSP'): Principal => ({ mspId, enrollmentId: 'alice', role, certificateFingerprint: 'ab' });
 
-function controller(opts: { answer?: (channel: string, fn: string, args: readonly string[]) => Promise<string>; submit?: (channel: string, fn: string, args: readonly string[]) => Promise<{ txId: string }>; channels?: string[]; proposalIds?: Record<string, string[]>; allocationIds?: Record<string, string[]> } = {}) {
+function controller(opts: { answer?: (channel: string, fn: string, args: readonly string[]) => Promise<string>; submit?: (channel: string, fn: string, args: readonly string[]) => Promise<{ txId: string }>; channels?: string[]; proposalIds?: Record<string, string[]>; allocationIds?: Record<string, string[]>; channelOrganisations?: (channel: string) => Promise<string[]> } = {}) {
   const calls: string[] = [];
   const ledger: MemberLedger = {
     mspId: 'AcmeMSP',
@@ -21,6 +21,14 @@ function controller(opts: { answer?: (channel: string, fn: string, args: readonl
     channels: async () => opts.channels ?? ['marketplace', 'dao-acme-v1', 'dao-acme-v2', 'dao-other-v7'],
     ...(opts.proposalIds ? { proposalIds: (channel: string) => opts.proposalIds?.[channel] ?? [] } : {}),
     ...(opts.allocationIds ? { allocationIds: (channel: string) => opts.allocationIds?.[channel] ?? [] } : {}),
+    ...(opts.channelOrganisations
+      ? {
+          channelOrganisations: async (channel: string) => {
+            calls.push(`config ${channel}`);
+            return opts.channelOrganisations!(channel);
+          },
+        }
+      : {}),
   };
   return { calls, controller: new MemberDaoController(ledger) };
 }
@@ -43,6 +51,23 @@ describe("a member bridge's own API over its DAOs", () => {
     await expect(c.read(node, 'acme', '2', 'entitlements')).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining("a workload's identity (mpc-node)") });
     await expect(c.read({ ...node, mspId: 'OtherMSP' }, 'acme', '2', 'state')).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(calls).toEqual(['evaluate AcmeMSP dao-acme-v2 dao GetVersion']);
+  });
+
+  it("reads a version's channel organisations from Fabric's channel config on its own peer, for a channel it follows", async () => {
+    const { calls, controller: c } = controller({ channelOrganisations: async () => ['AcmeMSP', 'BetaMSP'] });
+    await expect(c.channel(principal('AcmeMSP'), 'acme', '2')).resolves.toEqual({ daoId: 'acme', version: 2, channel: 'dao-acme-v2', organisations: ['AcmeMSP', 'BetaMSP'], source: 'fabric-channel-config' });
+    // A channel its bridge does not follow, another organisation's identity: refused before the peer.
+    await expect(c.channel(principal('AcmeMSP'), 'acme', '3')).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND' });
+    await expect(c.channel(principal('OtherMSP'), 'acme', '2')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(calls).toEqual(['config dao-acme-v2']);
+    // A peer that cannot give the config, a bridge without a Fabric administration of its own: LEDGER_UNAVAILABLE.
+    const failing = controller({
+      channelOrganisations: async () => {
+        throw new Error('Error: failed to fetch config block\nmore');
+      },
+    });
+    await expect(failing.controller.channel(principal('AcmeMSP'), 'acme', '1')).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE', message: expect.stringContaining('failed to fetch config block') });
+    await expect(controller().controller.channel(principal('AcmeMSP'), 'acme', '1')).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE', message: expect.stringContaining('no Fabric administration') });
   });
 
   it("refuses another organisation's identity (the operator's too) before reaching the peer", async () => {

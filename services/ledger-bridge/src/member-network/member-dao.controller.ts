@@ -62,6 +62,18 @@ export class MemberDaoController {
     return this.#dao.allocations(daoId, Number(version));
   }
 
+  @Get(':daoId/versions/:version/channel')
+  @Authenticated()
+  @ApiOperation({
+    summary:
+      "The version's channel and its organisations as Fabric's channel config reports them (not the chaincode's member states), read by this member's admin from its own peer: {daoId, version, channel, organisations, source: fabric-channel-config}. For this organisation's identities only (FORBIDDEN to others); VERSION_NOT_FOUND where its bridge does not follow the channel; LEDGER_UNAVAILABLE when the config cannot be read",
+  })
+  @ZodParams(versionParams)
+  async channel(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string): Promise<Awaited<ReturnType<MemberDao['channel']>>> {
+    this.#own(principal);
+    return this.#dao.channel(daoId, Number(version));
+  }
+
   @Get(':daoId/versions/:version/:what')
   // Its MPC node reads the state (its ledger check before it takes part), with the node's own identity.
   @Authenticated('participantOrWorkload')

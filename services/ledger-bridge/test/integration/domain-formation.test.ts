@@ -26,6 +26,7 @@ import {
 } from '@datawell/stack';
 import { acceptancesOf, agreementFor, REPO_DIR, testStackContext } from '@datawell/testing';
 import { stackPeerDirectory } from '../../src/admin/fabric-admin.adapter';
+import { MemberDao } from '../../src/admin/member-dao';
 import { LedgerBridge, type NetworkTopics } from '../../src/ledger-bridge';
 import { MemberResults } from '../../src/member-network/computation-results';
 import { ComputationResultsRepository } from '../../src/member-network/computation-results.repository';
@@ -163,6 +164,8 @@ describe('onboarding and formation with every participant in its own domain', ()
     expect(await channelOrganisations(memberFabric(ctx, VSP), channel)).toEqual([DSP, VSP].sort());
     expect((await committedDefinition(memberFabric(ctx, VSP), channel, 'dao'))?.approvals).toEqual({ [DSP]: true, [VSP]: true });
     expect(await ownPeerChannels(operatorFabric(ctx))).not.toContain(channel);
+    // The member's own route reads the same from its own peer's channel config (the console's channel members).
+    await expect(new MemberDao(members[VSP]!.bridge.memberLedger!).channel(daoId, 1)).resolves.toEqual({ daoId, version: 1, channel, organisations: [DSP, VSP].sort(), source: 'fabric-channel-config' });
     // Each member approved the definition with its own package, served by its own chaincode server,
     // which runs as its domain's OS user: not the package of the operator's server.
     const operatorPackage = JSON.parse(readFileSync(join(ctx.settings.stackDir, 'fabric', 'registry.json'), 'utf8')).chaincodes.dao.packageId as string;
