@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { createKeyAndCsr, grpcTestClient, type GrpcCall } from '@datawell/testing';
 import { DAO, MARKETPLACE, REPUTATION_HALF_LIFE_MS } from '@datawell/contracts';
 import { MARKETPLACE_GRPC } from '../../src/grpc/marketplace.grpc';
-import { eventually, hex, MarketplaceHarness, onboard, type Member } from './harness';
+import { eventually, harbourDataOffer, hex, MarketplaceHarness, onboard, type Member } from './harness';
 
 jest.setTimeout(180_000);
 
@@ -10,16 +10,6 @@ const h = new MarketplaceHarness();
 let dsp: Member;
 let vsp: Member;
 let outsider: Member;
-
-const dataOffer = (tag: string) => ({
-  kind: 'data',
-  title: `Harbour water quality ${tag}`,
-  description: `Salinity and turbidity from buoys in the harbour, streamed every minute. Marker ${tag}.`,
-  tags: ['water', tag],
-  schema: { salinity: 'int', turbidity: 'int' },
-  updateFrequency: 'every minute',
-  source: { type: 'iot-stream', topic: 'dsp.harbour.readings' },
-});
 
 beforeAll(async () => {
   await h.start();
@@ -254,8 +244,8 @@ describe('reputation in search', () => {
 
 describe('bad input gets 4xx with a code, never 5xx', () => {
   const cases: Array<[string, () => Promise<{ status: number; body: Record<string, unknown> }>, number, string]> = [
-    ['no token on a write', () => h.http('POST', '/offers', dataOffer('x')), 401, 'UNAUTHENTICATED'],
-    ['a forged token', () => h.http('POST', '/offers', dataOffer('x'), 'not.a.token'), 401, 'UNAUTHENTICATED'],
+    ['no token on a write', () => h.http('POST', '/offers', harbourDataOffer('x')), 401, 'UNAUTHENTICATED'],
+    ['a forged token', () => h.http('POST', '/offers', harbourDataOffer('x'), 'not.a.token'), 401, 'UNAUTHENTICATED'],
     ['no token on revenue', () => h.http('POST', '/daos/d1/revenue', { amount: '1', kind: 'use' }), 401, 'UNAUTHENTICATED'],
     ['no token on feedback', () => h.http('POST', '/feedback', { daoId: 'd1', target: 'XMSP', score: 1 }), 401, 'UNAUTHENTICATED'],
     ['no token on enrollment', () => h.http('POST', `/participants/${dsp.mspId}/identities`, {}), 401, 'UNAUTHENTICATED'],
@@ -264,10 +254,10 @@ describe('bad input gets 4xx with a code, never 5xx', () => {
     ['a registration that is a JSON array', () => h.http('POST', '/participants', [1, 2]), 400, 'INVALID_REQUEST'],
     ['malformed JSON', () => h.http('POST', '/participants', undefined, undefined, '{"mspId": '), 400, 'MALFORMED_JSON'],
     ['an oversize body', () => h.http('POST', '/participants', { mspId: 'BigMSP', name: 'x'.repeat(300 * 1024) }), 413, 'PAYLOAD_TOO_LARGE'],
-    ['an oversize offer', () => h.http('POST', '/offers', { ...dataOffer('x'), description: 'y'.repeat(300 * 1024) }, dsp.token), 413, 'PAYLOAD_TOO_LARGE'],
-    ['an offer without a title', () => h.http('POST', '/offers', { ...dataOffer('x'), title: undefined }, dsp.token), 400, 'INVALID_REQUEST'],
-    ['an offer with a float in its schema', () => h.http('POST', '/offers', { ...dataOffer('x'), schema: { x: 0.5 } }, dsp.token), 400, 'INVALID_REQUEST'],
-    ['an offer whose description is too long', () => h.http('POST', '/offers', { ...dataOffer('x'), description: 'z'.repeat(70 * 1024) }, dsp.token), 400, 'INVALID_REQUEST'],
+    ['an oversize offer', () => h.http('POST', '/offers', { ...harbourDataOffer('x'), description: 'y'.repeat(300 * 1024) }, dsp.token), 413, 'PAYLOAD_TOO_LARGE'],
+    ['an offer without a title', () => h.http('POST', '/offers', { ...harbourDataOffer('x'), title: undefined }, dsp.token), 400, 'INVALID_REQUEST'],
+    ['an offer with a float in its schema', () => h.http('POST', '/offers', { ...harbourDataOffer('x'), schema: { x: 0.5 } }, dsp.token), 400, 'INVALID_REQUEST'],
+    ['an offer whose description is too long', () => h.http('POST', '/offers', { ...harbourDataOffer('x'), description: 'z'.repeat(70 * 1024) }, dsp.token), 400, 'INVALID_REQUEST'],
     ['an unknown offer', () => h.http('GET', '/offers/nope'), 404, 'OFFER_NOT_FOUND'],
     ['a malformed offer id', () => h.http('GET', '/offers/%20bad'), 400, 'INVALID_REQUEST'],
     ['patching an unknown offer', () => h.http('PATCH', '/offers/nope', { title: 'x' }, dsp.token), 404, 'OFFER_NOT_FOUND'],

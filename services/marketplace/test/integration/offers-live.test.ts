@@ -3,7 +3,7 @@ import { descriptionDigest, OPERATOR_MSP, TOPICS } from '@datawell/contracts';
 import { apiClient, grpcTestClient, stackAdminIdentity, testStackContext, type GrpcCall } from '@datawell/testing';
 import { operatorAdminApp, type OperatorAdminApp } from '../../../ledger-bridge/test/integration/harness';
 import { MARKETPLACE_GRPC } from '../../src/grpc/marketplace.grpc';
-import { eventually, heldOrganisation, hex, MarketplaceHarness, type Member, type Received } from './harness';
+import { eventually, harbourDataOffer, heldOrganisation, hex, MarketplaceHarness, type Member, type Received } from './harness';
 
 /*
  * Offers and sanctions on the real network, nothing synthetic: the marketplace (in-process) and the
@@ -28,15 +28,6 @@ let vsp: Member;
 
 type Listed = { mspId: string; status: string };
 
-const dataOffer = (tag: string) => ({
-  kind: 'data',
-  title: `Harbour water quality ${tag}`,
-  description: `Salinity and turbidity from buoys in the harbour, streamed every minute. Marker ${tag}.`,
-  tags: ['water', tag],
-  schema: { salinity: 'int', turbidity: 'int' },
-  updateFrequency: 'every minute',
-  source: { type: 'iot-stream', topic: 'dsp.harbour.readings' },
-});
 const valueOffer = (tag: string) => ({ kind: 'value', title: `Forecasting ${tag}`, description: `Forecasts of demand. ${tag}`, tags: [tag], service: 'forecasting', computations: ['mean'], infrastructure: { cpu: 2 } });
 
 const argumentOf = (r: Received) => JSON.parse((r.value.data['arguments'] as string[])[0]!) as Record<string, unknown>;
@@ -67,7 +58,7 @@ afterAll(async () => {
 describe('offers', () => {
   it('posts as the caller’s MSP, opens on the ledger’s OfferPosted, updates and withdraws through the ledger', async () => {
     const tag = `t${hex()}`;
-    const data = dataOffer(tag);
+    const data = harbourDataOffer(tag);
     const posted = await h.http('POST', '/offers', data, dsp.token);
     expect(posted).toMatchObject({ status: 202, body: { status: 'submitted' } });
     const offerId = posted.body['offerId'] as string;
@@ -117,7 +108,7 @@ describe('offers', () => {
 
   it('lets only a DSP post data offers and only a VSP value offers (403); the VSP’s opens from the ledger', async () => {
     const tag = `v${hex()}`;
-    expect(await h.http('POST', '/offers', dataOffer(tag), vsp.token)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+    expect(await h.http('POST', '/offers', harbourDataOffer(tag), vsp.token)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
     expect(await h.http('POST', '/offers', valueOffer(tag), dsp.token)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
     const posted = await h.http('POST', '/offers', valueOffer(tag), vsp.token);
     expect(posted.status).toBe(202);

@@ -5,7 +5,7 @@ import { addDomain, committedDefinition, memberFabric, ownPeerChannels } from '@
 import { apiClient, stackAdminIdentity, testStackContext, waitFor } from '@datawell/testing';
 import { MemberOffers, type MemberOfferWrite } from '../../../ledger-bridge/src/member-network/member-offers';
 import { operatorAdminApp, startMemberBridge, type OperatorAdminApp } from '../../../ledger-bridge/test/integration/harness';
-import { eventually, heldOrganisation, hex, MarketplaceHarness, type Member } from './harness';
+import { eventually, harbourDataOffer, heldOrganisation, hex, MarketplaceHarness, type Member } from './harness';
 
 /*
  * An offer of an organisation in its own trust domain, on the real network: the operator's real
@@ -26,16 +26,6 @@ let member: Awaited<ReturnType<typeof startMemberBridge>> | undefined;
 let offers: MemberOffers;
 let dsp: Member;
 let vsp: Member;
-
-const data = (tag: string) => ({
-  kind: 'data',
-  title: `Harbour water quality ${tag}`,
-  description: `Salinity and turbidity from buoys in the harbour, streamed every minute. Marker ${tag}.`,
-  tags: ['water', tag],
-  schema: { salinity: 'int', turbidity: 'int' },
-  updateFrequency: 'every minute',
-  source: { type: 'iot-stream', topic: 'dsp.harbour.readings' },
-});
 
 beforeAll(async () => {
   await addDomain(ctx, DSP, 'DSP');
@@ -62,7 +52,7 @@ afterAll(async () => {
 
 it('takes the text of a description the ledger holds only as a digest (posted through the owner’s own bridge), from its owner only', async () => {
   const tag = `t${hex()}`;
-  const offer = data(tag);
+  const offer = harbourDataOffer(tag);
   const owner: Principal = { mspId: DSP, enrollmentId: dsp.enrollmentId, role: 'DSP', certificateFingerprint: 'it' };
   // The member's peer may be launching the marketplace chaincode for its first endorsement: retry until it answers.
   const posted = await waitFor<MemberOfferWrite>(
@@ -113,7 +103,7 @@ it('takes the text of a description the ledger holds only as a digest (posted th
 });
 
 it('marks a post failed with the bridge’s code when its command cannot be submitted: the operator’s bridge holds no key of a domain member', async () => {
-  const posted = await h.http('POST', '/offers', data(`f${hex()}`), dsp.token);
+  const posted = await h.http('POST', '/offers', harbourDataOffer(`f${hex()}`), dsp.token);
   expect(posted).toMatchObject({ status: 202, body: { status: 'submitted' } });
   const failed = await eventually('failed', () => h.http('GET', `/offers/${String(posted.body['offerId'])}`), (r) => r.body['status'] === 'failed', 120_000);
   expect(failed.body).toMatchObject({ failure: { code: 'WALLET_IDENTITY_NOT_FOUND', message: expect.stringContaining(DSP) } });
