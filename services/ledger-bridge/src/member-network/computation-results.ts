@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Principal } from '@datawell/auth';
+import { computationCharge } from '@datawell/domain';
 import { DAO, datasetNameSchema, digestSchema, enrollmentIdSchema, idSchema, mspIdSchema, resultDigest, type UsageEntryInput } from '@datawell/contracts';
 import { AdminError } from '../admin/admin.errors';
 import { checkDaoVersion, ledgerRefusal, memberVersionChannel, ownOrganisationOnly, parse, type MemberLedger } from '../admin/member-dao';
@@ -124,7 +125,7 @@ export class MemberResults {
     } catch (error) {
       throw ledgerRefusal(error, channel, {});
     }
-    if (terms?.businessModel !== 'pay-per-use' || !terms.price?.perComputation) return;
+    if (!terms || !computationCharge(terms).charged) return;
     const meter = DAO.invocation(DAO.tx.MeterComputation, jobId);
     try {
       await this.ledger.submit(channel, meter.chaincode, meter.transaction, meter.arguments);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { computationCharge } from '@datawell/domain';
 import { DAO, parseDaoChannel, type LedgerCommand, type LedgerEvent } from '@datawell/contracts';
 import { meterComputationCommand } from '../computations/ledger-command';
 
@@ -67,7 +68,6 @@ export function meteringTermsOf(event: LedgerEvent): MeteringTerms | undefined {
  */
 export function meteringDecision(terms: Pick<MeteringTerms, 'businessModel' | 'perComputation'> | undefined): { readonly meter: true } | { readonly meter: false; readonly reason: string } {
   if (!terms) return { meter: true };
-  if (terms.businessModel !== 'pay-per-use') return { meter: false, reason: `the version's business model is ${terms.businessModel}: computations are not charged one by one` };
-  if (terms.perComputation === undefined) return { meter: false, reason: 'the version\'s terms carry no price per computation' };
-  return { meter: true };
+  const charge = computationCharge({ businessModel: terms.businessModel, price: { perComputation: terms.perComputation } });
+  return charge.charged ? { meter: true } : { meter: false, reason: charge.reason };
 }
