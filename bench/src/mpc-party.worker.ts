@@ -10,7 +10,7 @@ import {
 import { replayPreprocessing } from './mpc-replay';
 
 export type WorkerTask =
-  | { kind: 'offline'; triples: number; otExtension?: OtExtensionChoice }
+  | { kind: 'offline'; triples: number; otExtension?: OtExtensionChoice; workers?: number }
   | { kind: 'online'; multiplications: number; runs: number }
   | { kind: 'tasks'; n: number; runs: number; data: { x: number[]; y: number[]; z: number[] } };
 
@@ -41,13 +41,17 @@ async function main(): Promise<unknown> {
   const { self, parties, ports, task } = workerData as Input;
   const t = createPortTransport(self, parties, new Map(ports));
   const s0 = performance.now();
-  const mascot = await setupMascot(t, task.kind === 'offline' ? { otExtension: task.otExtension } : {});
+  const mascot = await setupMascot(t, task.kind === 'offline' ? { otExtension: task.otExtension, workers: task.workers } : {});
   const setupSeconds = (performance.now() - s0) / 1000;
   if (task.kind === 'offline') {
     await mascot.generateTriples(1024); // warm-up
+    const elu = performance.eventLoopUtilization();
+    const cpu = process.cpuUsage(); // the whole process's (every party's thread and pool)
     const [seconds] = await timeRuns(t, 1, () => mascot.generateTriples(task.triples));
+    const c = process.cpuUsage(cpu);
+    const busy = performance.eventLoopUtilization(elu).utilization;
     await t.close();
-    return { setupSeconds, seconds };
+    return { setupSeconds, seconds, processCpuSeconds: (c.user + c.system) / 1e6, busy };
   }
   const poolTriples = 4096;
   const poolMasks = Array.from({ length: parties }, (_, i) => (i === 0 ? 4096 : 64));

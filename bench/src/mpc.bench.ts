@@ -21,7 +21,7 @@ import {
   type OtExtensionChoice, type PartyPreprocessing,
 } from '@datawell/mpc';
 import { replayPreprocessing } from './mpc-replay';
-import { runInWorkers } from './mpc-workers';
+import { PARTY_YOUNG_GENERATION_MB, runInWorkers } from './mpc-workers';
 
 const args = new Set(process.argv.slice(2));
 const JSON_OUT = args.has('--json');
@@ -68,11 +68,25 @@ function slowest(perParty: number[][]): number[] {
   return perParty[0]!.map((_, i) => Math.max(...perParty.map((r) => r[i]!))).slice(1);
 }
 
+/**
+ * Kernel-pool workers of each party when every party has its own thread on this one machine: the
+ * default (every core) unless the parties outnumber the cores, when the parties' threads alone keep
+ * every core busy and a pool per party only adds threads and hand-offs (3 parties on 2 CPUs: 9
+ * threads, about 30% more CPU per triple; docs/mpc.md, fifth session). Deployed, each party has its
+ * own machine and the default.
+ */
+function partyPoolWorkers(parties: number): number | undefined {
+  return parties > availableParallelism() ? 0 : undefined;
+}
+
 async function offlineInWorkers(parties: number, otExtension: OtExtensionChoice = KOS) {
-  const r = await runInWorkers<{ setupSeconds: number; seconds: number }>(parties, { kind: 'offline', triples: OFFLINE_TRIPLES, otExtension });
+  const workers = partyPoolWorkers(parties);
+  const r = await runInWorkers<{ setupSeconds: number; seconds: number }>(parties, { kind: 'offline', triples: OFFLINE_TRIPLES, otExtension, workers });
   const seconds = Math.max(...r.map((x) => x.seconds));
   return {
     parties,
+    kernelPoolWorkers: workers ?? availableParallelism(),
+    youngGenerationMb: PARTY_YOUNG_GENERATION_MB,
     triples: OFFLINE_TRIPLES,
     setupSeconds: Math.max(...r.map((x) => x.setupSeconds)),
     seconds,
