@@ -1,14 +1,17 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { join } from 'node:path';
-import { KERNEL_YOUNG_GENERATION_MB } from '@datawell/mpc';
 import type { WorkerTask } from './mpc-party.worker';
 
 /**
- * Young generation of each party's thread, in MB: the kernel pool's setting (the party's thread makes
- * the same short-lived buffers when it runs the kernels itself); MPC_BENCH_YOUNG_MB overrides it, 0
- * for V8's default (docs/mpc.md, fifth session).
+ * Young generation of each party's thread, in MB (V8's new space: two semi-spaces and the new
+ * large-object space, about 3 × the semi-space; V8's default is about 48 MB). A party that runs the
+ * kernels in its own thread (no pool: MascotOptions.workers < 2) makes megabytes of short-lived
+ * buffers per batch, chiefly the fresh outputs of Node's Cipher.update, and with the default the
+ * scavenges follow each other: 96 MB (as `node --max-semi-space-size=32`) cost 11–20% less CPU per
+ * triple there in interleaved runs; with a pool it measured the same. MPC_BENCH_YOUNG_MB overrides
+ * it, 0 for V8's default (docs/mpc.md, fifth session).
  */
-export const PARTY_YOUNG_GENERATION_MB = Number(process.env['MPC_BENCH_YOUNG_MB'] ?? KERNEL_YOUNG_GENERATION_MB);
+export const PARTY_YOUNG_GENERATION_MB = Number(process.env['MPC_BENCH_YOUNG_MB'] ?? '96');
 
 /** Runs `task` with one worker thread per party connected by MessagePorts; resolves with every party's report. */
 export function runInWorkers<T>(parties: number, task: WorkerTask): Promise<T[]> {

@@ -20,7 +20,6 @@ export type { MascotOfflinePhase } from './offline/mascot';
 export { setupMascot } from './offline/mascot';
 export type { MascotOptions } from './offline/mascot';
 export type { OtExtensionChoice } from './offline/ot-extension';
-export { KERNEL_YOUNG_GENERATION_MB } from './offline/pool';
 export { DEFAULT_SOFTSPOKEN_K, parseOtExtensionChoice } from './offline/ot-extension';
 export type { LocalMascotOptions, LocalMascotResult } from './offline/local';
 export { runLocalMascot } from './offline/local';

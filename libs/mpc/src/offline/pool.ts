@@ -11,16 +11,6 @@ import type { JobKind, JobOf, ResultOf } from './parallel';
  * One pool per thread is shared by every party in it (tests and benchmarks run several) and ends
  * when the last of them releases it. Idle workers do not keep the process alive.
  */
-/**
- * Young generation of each worker, in MB (V8's new space: two semi-spaces and the new large-object
- * space, about 3 × the semi-space). The kernels' glue allocates megabytes of short-lived buffers per
- * batch (chiefly the fresh outputs of Node's Cipher.update), and with V8's default (16 MB
- * semi-spaces, about 48 MB) the scavenges follow each other; 96 MB (32 MB semi-spaces) made the
- * parties' threads about 10% cheaper per triple (docs/mpc.md, fifth session). The space grows only
- * as it is used.
- */
-export const KERNEL_YOUNG_GENERATION_MB = 96;
-
 interface Task {
   kind: JobKind;
   job: unknown;
@@ -40,7 +30,7 @@ export class KernelPool {
     const ext = extname(__filename);
     const file = join(__dirname, `pool.worker${ext}`);
     for (let i = 0; i < size; i++) {
-      const w = new Worker(file, { execArgv: ext === '.ts' ? ['-r', '@swc-node/register'] : [], resourceLimits: { maxYoungGenerationSizeMb: KERNEL_YOUNG_GENERATION_MB } });
+      const w = new Worker(file, { execArgv: ext === '.ts' ? ['-r', '@swc-node/register'] : [] });
       w.unref();
       w.on('message', (m: { result?: unknown; error?: string }) => {
         const task = this.#running.get(w);
