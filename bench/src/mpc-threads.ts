@@ -26,7 +26,7 @@ async function main(): Promise<void> {
       const seconds = Math.max(...res.map((x) => x.seconds));
       const cpu = Math.max(...res.map((x) => x.processCpuSeconds));
       process.stdout.write(
-        `round ${r + 1} pool ${workers ?? 'default'}, young generation ${PARTY_YOUNG_GENERATION_MB || 'default'} MB: ${String(Math.round(triples / seconds)).padStart(6)} triples/s, ${String(Math.round(triples / cpu)).padStart(6)} per CPU s` +
+        `round ${r + 1} pool ${workers ?? 'default'}, young generation ${workers !== undefined && workers < 2 && PARTY_YOUNG_GENERATION_MB > 0 ? `${PARTY_YOUNG_GENERATION_MB} MB` : 'default'}: ${String(Math.round(triples / seconds)).padStart(6)} triples/s, ${String(Math.round(triples / cpu)).padStart(6)} per CPU s` +
           `  party threads busy ${res.map((x) => `${Math.round(100 * x.busy)}%`).join(' ')}  (load ${load()})\n`,
       );
     }

@@ -86,7 +86,7 @@ async function offlineInWorkers(parties: number, otExtension: OtExtensionChoice 
   return {
     parties,
     kernelPoolWorkers: workers ?? availableParallelism(),
-    youngGenerationMb: PARTY_YOUNG_GENERATION_MB,
+    youngGenerationMb: workers === 0 ? PARTY_YOUNG_GENERATION_MB : 'default',
     triples: OFFLINE_TRIPLES,
     setupSeconds: Math.max(...r.map((x) => x.setupSeconds)),
     seconds,
