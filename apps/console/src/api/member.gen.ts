@@ -159,6 +159,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/daos/{daoId}/versions/{version}/channel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The version's channel and its organisations as Fabric's channel config reports them (not the chaincode's member states), read by this member's admin from its own peer: {daoId, version, channel, organisations, source: fabric-channel-config}. For this organisation's identities only (FORBIDDEN to others); VERSION_NOT_FOUND where its bridge does not follow the channel; LEDGER_UNAVAILABLE when the config cannot be read */
+        get: operations["MemberDaoController_channel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/daos/{daoId}/versions/{version}/computations": {
         parameters: {
             query?: never;
@@ -998,6 +1015,34 @@ export interface operations {
         };
     };
     MemberDaoController_allocations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                daoId: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MemberDaoController_channel: {
         parameters: {
             query?: never;
             header?: never;
