@@ -1,5 +1,5 @@
 import { ApiError } from './client';
-import { daosOf, parseAllocations, parseEntitlements, parseVersion, percent, revenueEvents, type Allocation } from './daos';
+import { daosOf, parseAllocations, parseChannel, parseEntitlements, parseVersion, percent, revenueEvents, type Allocation } from './daos';
 
 const member = (mspId: string, role: string, ownershipPpm: number) => ({ mspId, group: role === 'DSP' ? 'D' : 'J1', level: 0, role, weight: 1, ownershipPpm, status: 'active', lastHeartbeatMs: 1 });
 const version = { daoId: 'd1', version: 1, channel: 'dao-d1-v1', betaPpm: 800_000, status: 'active', members: ['ADspMSP', 'BVspMSP'], terms: {}, memberStates: [member('ADspMSP', 'DSP', 800_000), member('BVspMSP', 'VSP', 200_000)] };
@@ -75,5 +75,57 @@ describe('revenue events followed down the versions', () => {
     expect(parseAllocations([{ ...relay, extra: 1 }])).toEqual([relay]);
     expect(() => parseAllocations([{ ...relay, lump: 900 }])).toThrow('allocation.lump');
     expect(() => parseAllocations({})).toThrow('not a list');
+  });
+});
+
+describe('a version’s channel organisations as Fabric’s channel config reports them', () => {
+  const answer = { daoId: 'd1', version: 2, channel: 'dao-d1-v2', organisations: ['CVspMSP', 'ADspMSP', 'BVspMSP'], source: 'fabric-channel-config' };
+
+  it('keeps the channel and its organisations (sorted) from the bridge’s answer', () => {
+    expect(parseChannel(answer)).toEqual({ daoId: 'd1', version: 2, channel: 'dao-d1-v2', organisations: ['ADspMSP', 'BVspMSP', 'CVspMSP'], source: 'fabric-channel-config' });
+  });
+
+  it('refuses an answer that is not Fabric’s config or lacks the organisations (an error on the page, not a cast)', () => {
+    expect(() => parseChannel({ ...answer, source: 'chaincode' })).toThrow("Fabric's channel config");
+    expect(() => parseChannel({ ...answer, organisations: 'ADspMSP' })).toThrow('organisations');
+    expect(() => parseChannel({ ...answer, organisations: ['ADspMSP', 7] })).toThrow(ApiError);
+    expect(() => parseChannel({ ...answer, channel: undefined })).toThrow('channel.channel');
+    expect(() => parseChannel(null)).toThrow('not an object');
+  });
+
+  /** The member client with a fetch that answers `respond` (openapi-fetch takes the global fetch when the client is made). */
+  async function withBridge(respond: (request: Request) => Response, run: (api: typeof import('./daos')) => Promise<void>): Promise<string[]> {
+    const urls: string[] = [];
+    const saved = globalThis.fetch;
+    globalThis.fetch = (async (input: Request) => {
+      urls.push(input.url);
+      return respond(input);
+    }) as typeof fetch;
+    try {
+      await jest.isolateModulesAsync(async () => run(await import('./daos')));
+    } finally {
+      globalThis.fetch = saved;
+    }
+    return urls;
+  }
+  const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+  it('reads GET /daos/{daoId}/versions/{version}/channel at the member’s own bridge', async () => {
+    const urls = await withBridge(
+      () => json(200, answer),
+      async ({ daosApi }) => {
+        await expect(daosApi.channel('d1', 2)).resolves.toMatchObject({ channel: 'dao-d1-v2', organisations: ['ADspMSP', 'BVspMSP', 'CVspMSP'] });
+      },
+    );
+    expect(urls).toEqual(['http://localhost/api/member/daos/d1/versions/2/channel']);
+  });
+
+  it('fails with the route’s code and message', async () => {
+    await withBridge(
+      () => json(404, { code: 'VERSION_NOT_FOUND', message: 'dao-d1-v1 is not followed by this bridge' }),
+      async ({ daosApi }) => {
+        await expect(daosApi.channel('d1', 1)).rejects.toMatchObject({ name: 'ApiError', status: 404, code: 'VERSION_NOT_FOUND', message: 'dao-d1-v1 is not followed by this bridge' });
+      },
+    );
   });
 });

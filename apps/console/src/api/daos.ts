@@ -90,6 +90,33 @@ export function parseEntitlements(answer: unknown): Entitlement[] {
   });
 }
 
+/**
+ * A version's channel and its organisations as Fabric's channel config reports them (the bridge reads
+ * the config block through its organisation's own peer): not the chaincode's member states, which
+ * the page shows beside it.
+ */
+export interface VersionChannel {
+  daoId: string;
+  version: number;
+  channel: string;
+  organisations: string[];
+  source: 'fabric-channel-config';
+}
+
+export function parseChannel(answer: unknown): VersionChannel {
+  const o = record(answer, 'the channel');
+  const organisations = o['organisations'];
+  if (!Array.isArray(organisations) || organisations.some((x) => typeof x !== 'string')) throw new ApiError(502, 'UNEXPECTED_ANSWER', 'channel.organisations is not a list of names');
+  if (o['source'] !== 'fabric-channel-config') throw new ApiError(502, 'UNEXPECTED_ANSWER', 'the channel is not read from Fabric\'s channel config');
+  return {
+    daoId: field(o, 'daoId', 'string', 'channel'),
+    version: field(o, 'version', 'number', 'channel'),
+    channel: field(o, 'channel', 'string', 'channel'),
+    organisations: [...(organisations as string[])].sort(),
+    source: 'fabric-channel-config',
+  };
+}
+
 /** One allocation on a version's channel (GetAllocation): a revenue recorded there, or the rest relayed to it from the next version's channel. */
 export interface Allocation {
   allocationId: string;
@@ -193,6 +220,9 @@ export const daosApi = {
   entitlements: async (daoId: string, version: number) => parseEntitlements(await read(daoId, version, 'entitlements')),
   allocations: async (daoId: string, version: number) =>
     parseAllocations(unwrap(await member.GET('/daos/{daoId}/versions/{version}/allocations', { params: { path: { daoId, version: String(version) } } }))),
+  /** The version's channel organisations as Fabric's config reports them at the member's own peer. */
+  channel: async (daoId: string, version: number) =>
+    parseChannel(unwrap(await member.GET('/daos/{daoId}/versions/{version}/channel', { params: { path: { daoId, version: String(version) } } }))),
   /** RecordRevenue on the DAO's top channel, signed by this member through its own bridge: the channel and the transaction. */
   recordRevenue: async (daoId: string, body: RevenueRequest) => {
     const answer = record(unwrap(await member.POST('/daos/{daoId}/revenue', { params: { path: { daoId } }, body })), 'the answer');

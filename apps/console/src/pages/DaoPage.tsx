@@ -1,4 +1,4 @@
-import { Anchor, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Group, List, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link, Navigate, useParams } from 'react-router';
 import { daosApi, daosOf, percent, revenueEvents, type Allocation, type DaoVersion, type Entitlement, type RevenueEvent } from '../api/daos';
@@ -38,6 +38,37 @@ async function readVersions(daoId: string, first: number): Promise<VersionRead[]
   return out;
 }
 
+/**
+ * The version's channel organisations as Fabric's channel config reports them, read through the
+ * member's own bridge from its own peer, beside the chaincode's member states of the table below.
+ * Its query key starts with the DAO's (['dao', me, daoId]): the page's live updates read it again.
+ */
+function ChannelOrganisations({ daoId, version, me }: { daoId: string; version: number; me: string }) {
+  const id = `version-${version}-channel-organisations`;
+  const channel = useQuery({ queryKey: ['dao', me, daoId, 'channel', version], queryFn: () => daosApi.channel(daoId, version) });
+  return (
+    <Stack gap={4} my="xs" data-testid="channel-organisations-section">
+      <Title order={4} id={id}>
+        Channel organisations (Fabric&rsquo;s channel config)
+      </Title>
+      {channel.isPending ? (
+        <Loading label={`Reading the channel config of version ${version} through your ledger bridge`} />
+      ) : channel.isError ? (
+        <Failure error={channel.error} />
+      ) : (
+        <List aria-labelledby={id} data-testid="channel-organisations" data-channel={channel.data.channel}>
+          {channel.data.organisations.map((o) => (
+            <List.Item key={o} data-testid="channel-organisation" data-msp={o}>
+              {o}
+              {o === me ? ' (you)' : ''}
+            </List.Item>
+          ))}
+        </List>
+      )}
+    </Stack>
+  );
+}
+
 function VersionSection({ read, me }: { read: VersionRead; me: string }) {
   const { version, state, entitlements } = read;
   const id = `version-${version}-title`;
@@ -62,6 +93,7 @@ function VersionSection({ read, me }: { read: VersionRead; me: string }) {
           Your entitlement <span data-testid="my-entitlement">{mine ? `${mine.amount} (${mine.allocations} allocation${mine.allocations === 1 ? '' : 's'})` : '0'}</span>
         </Text>
       </Group>
+      <ChannelOrganisations daoId={state.daoId} version={version} me={me} />
       <Table.ScrollContainer minWidth={640}>
         <Table aria-label={`Members of version ${version}`} data-testid="members">
           <Table.Thead>
