@@ -5,7 +5,7 @@ import type { DomainFormationResult, DomainMember } from '@datawell/testing';
 import type { Browser } from 'playwright-core';
 import { clientSource, CLIENTS, fetchDocument } from '../../scripts/clients';
 import { expectAccessible, see } from '../support/browser';
-import { expectRevenueAsBridge, expectVersionAsBridge, ownService, split } from '../support/dao-page';
+import { expectChannelAsFabric, expectRevenueAsBridge, expectVersionAsBridge, ownService, split } from '../support/dao-page';
 import { bridgeAs, consoleScenario, dev, signIn, type ConsoleScenario } from '../support/scenario';
 
 /**
@@ -90,6 +90,10 @@ describe('my DAOs, read through the member’s own ledger bridge', () => {
     // …and what the scenario formed: the channels and members of each version, the revenue's split.
     expect(formed.versions.map((v) => v.channel)).toEqual([`dao-${daoId}-v1`, `dao-${daoId}-v2`]);
     expect([v1.members, v2.members]).toEqual(formed.versions.map((v) => v.members));
+    // Each version's channel organisations on the page against Fabric's config of its channel, fetched
+    // here by the DSP's admin: version 1's DSP and VSP, version 2's with the joiner.
+    const fabric = [await expectChannelAsFabric(page, scenario!.ctx, dsp, daoId, 1), await expectChannelAsFabric(page, scenario!.ctx, dsp, daoId, 2)];
+    expect(fabric).toEqual([[dsp.mspId, vsp1.mspId].sort(), [dsp.mspId, vsp1.mspId, joiner.mspId].sort()]);
     const summed: Record<string, string> = {};
     for (const [msp, a] of [...Object.entries(v1.amounts), ...Object.entries(v2.amounts)]) summed[msp] = (BigInt(summed[msp] ?? '0') + BigInt(a)).toString();
     expect(summed).toEqual(formed.payouts);
@@ -149,6 +153,8 @@ describe('my DAOs, read through the member’s own ledger bridge', () => {
     await see(page.getByTestId('joined-at')).toContainText('You joined at version 2');
     await expect(page.getByTestId('version-1').count()).resolves.toBe(0);
     await expectVersionAsBridge(page, joiner, daoId, 2);
+    // Version 2's channel organisations against Fabric's config as the joiner's own admin fetches it.
+    expect(await expectChannelAsFabric(page, scenario!.ctx, joiner, daoId, 2)).toEqual([dsp.mspId, vsp1.mspId, joiner.mspId].sort());
     // Its payout of the revenue (paid on version 2), the split's J_2 share; the rest went to version 1, which it cannot read.
     const payouts = await expectRevenueAsBridge(page, joiner, daoId, [2], REVENUE);
     expect(payouts).toEqual({ [joiner.mspId]: (await expectedSplit(daoId))[joiner.mspId] });

@@ -4,7 +4,7 @@ import { channelAdmin, channelOrganisations, serviceUrl } from '@datawell/stack'
 import { login, until, type DomainMember } from '@datawell/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expectAccessible, see } from '../support/browser';
-import { expectRevenueAsBridge, expectVersionAsBridge, ownService, split } from '../support/dao-page';
+import { expectChannelAsFabric, expectRevenueAsBridge, expectVersionAsBridge, ownService, split } from '../support/dao-page';
 import { bridgeAs, consoleDomains, signIn, type ConsoleDomains } from '../support/scenario';
 
 /**
@@ -254,6 +254,9 @@ describe('the life cycle of a DAO of two trust domains, in two browsers', () => 
       expect([...rows].sort()).toEqual([...fabricMembers].sort());
       await see(p.page.getByTestId('version-1').getByTestId('channel')).toHaveText(channel);
       await see(p.page.getByTestId('version-1').getByTestId('beta')).toHaveText('80 %');
+      // The channel's organisations the page shows (its bridge reads Fabric's config from the member's own
+      // peer) against the config block this member's admin fetches here, and the DSP's admin above.
+      expect(await expectChannelAsFabric(p.page, ctx, p.m, daoId, 1)).toEqual([...fabricMembers].sort());
     }
 
     // Provisioning: each member's own provisioner builds its managed workload and reports its part; the

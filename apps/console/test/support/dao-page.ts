@@ -1,5 +1,5 @@
-import { findDomain, memberServiceUrl, type StackContext } from '@datawell/stack';
-import { login, type DomainMember } from '@datawell/testing';
+import { channelAdmin, channelOrganisations, findDomain, memberServiceUrl, type StackContext } from '@datawell/stack';
+import { login, until, type DomainMember } from '@datawell/testing';
 import type { Page } from 'playwright-core';
 import { see } from './browser';
 import { bridgeAs, dev, pct } from './scenario';
@@ -52,6 +52,26 @@ export async function expectVersionAsBridge(page: Page, m: DomainMember, daoId: 
   }
   await see(section.getByTestId('my-entitlement')).toContainText(e.find((x) => x.mspId === m.mspId)?.amount ?? '0');
   return { members: s.memberStates.map((x) => x.mspId), amounts };
+}
+
+/**
+ * The version section's channel organisations against Fabric's own config of its channel, read here
+ * independently of the page and of the bridge (the member's admin fetches the config block,
+ * `channelOrganisations`; a new channel's orderer answers SERVICE_UNAVAILABLE until its consenters
+ * have a leader: asked again until it answers). Returns Fabric's organisations, sorted.
+ */
+export async function expectChannelAsFabric(page: Page, ctx: StackContext, m: DomainMember, daoId: string, version: number): Promise<string[]> {
+  const channel = `dao-${daoId}-v${version}`;
+  const fabric = await until(`the organisations of ${channel} as Fabric reports them to ${m.mspId}`, () => channelOrganisations(channelAdmin(ctx, m.mspId), channel), 60_000, 2000);
+  // Found by its accessible name (its heading labels it), then known by its test id.
+  const list = page.getByTestId(`version-${version}`).getByRole('list', { name: 'Channel organisations (Fabric’s channel config)' });
+  await see(list).toBeVisible();
+  await see(list).toHaveAttribute('data-testid', 'channel-organisations');
+  await see(list).toHaveAttribute('data-channel', channel);
+  await see(list.getByTestId('channel-organisation')).toHaveCount(fabric.length);
+  const shown = await list.getByTestId('channel-organisation').evaluateAll((items) => items.map((x) => x.getAttribute('data-msp')));
+  expect([...shown].sort()).toEqual([...fabric].sort());
+  return [...fabric].sort();
 }
 
 /**
