@@ -17,6 +17,15 @@ describe('ledger-bridge configuration', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   /** A member's bridge needs its domain's traffic key. */
   const member = { DATAWELL_TRAFFIC_KEY_FILE: keyFile };
+  /** The issues the configuration reports for these variables (besides base and the traffic key), one line each. */
+  const issues = (env: Record<string, string>): string[] => {
+    try {
+      loadServiceConfig(ledgerBridgeService, { ...base, ...member, ...env });
+    } catch (error) {
+      return (error as ConfigError).issues.map((i) => `${i.variable} ${i.problem}`);
+    }
+    throw new Error('expected a ConfigError');
+  };
 
   it('defaults to the marketplace channel, the v1 topics and no Fabric peer', () => {
     const { settings: ledger } = loadServiceConfig(ledgerBridgeService, base);
@@ -95,14 +104,6 @@ describe('ledger-bridge configuration', () => {
   it("takes a member's governance settings (sweep interval, negotiation URL) only for a member, and refuses bad values", () => {
     const load = (env: Record<string, string>) => loadServiceConfig(ledgerBridgeService, { ...base, ...member, ...env }).settings;
     expect(load({ LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcDspMSP', LEDGER_BRIDGE_PROPOSAL_SWEEP_SECONDS: '3', LEDGER_BRIDGE_SUBSCRIPTION_SWEEP_SECONDS: '5', LEDGER_BRIDGE_NEGOTIATION_URL: 'http://127.0.0.1:4101/' }).governance).toEqual({ sweepSeconds: 3, subscriptionSweepSeconds: 5, negotiationUrl: 'http://127.0.0.1:4101' });
-    const issues = (env: Record<string, string>) => {
-      try {
-        load(env);
-      } catch (error) {
-        return (error as ConfigError).issues.map((i) => `${i.variable} ${i.problem}`);
-      }
-      throw new Error('expected a ConfigError');
-    };
     expect(issues({ LEDGER_BRIDGE_NEGOTIATION_URL: 'http://127.0.0.1:4101' })).toEqual(["LEDGER_BRIDGE_NEGOTIATION_URL is only for a member's bridge (LEDGER_BRIDGE_MEMBER_MSP_ID)"]);
     for (const bad of ['0', '-1', '1.5', 'ten', '86401']) expect(issues({ LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcDspMSP', LEDGER_BRIDGE_PROPOSAL_SWEEP_SECONDS: bad })).toEqual([expect.stringMatching(/^LEDGER_BRIDGE_PROPOSAL_SWEEP_SECONDS /)]);
     for (const bad of ['0', '1.5', '86401']) expect(issues({ LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcDspMSP', LEDGER_BRIDGE_SUBSCRIPTION_SWEEP_SECONDS: bad })).toEqual([expect.stringMatching(/^LEDGER_BRIDGE_SUBSCRIPTION_SWEEP_SECONDS /)]);
@@ -131,14 +132,6 @@ describe('ledger-bridge configuration', () => {
       fabricBinDir: '/stack/domains/bin',
       workDir: '/domain/run/fabric-admin',
     });
-    const issues = (env: Record<string, string>) => {
-      try {
-        loadServiceConfig(ledgerBridgeService, { ...base, ...member, ...env });
-      } catch (error) {
-        return (error as ConfigError).issues.map((i) => `${i.variable} ${i.problem}`);
-      }
-      throw new Error('expected a ConfigError');
-    };
     const { LEDGER_BRIDGE_ORDERER_TLS_CA_FILE: _dropped, ...partial } = memberAdmin;
     expect(issues({ ...partial, LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcDspMSP' })).toEqual([expect.stringMatching(/^LEDGER_BRIDGE_ORDERER_TLS_CA_FILE is required with LEDGER_BRIDGE_MEMBER_ADMIN_MSP_DIR/)]);
     expect(issues({ LEDGER_BRIDGE_ORDERER_ENDPOINT: 'localhost:27050' })).toEqual(['LEDGER_BRIDGE_ORDERER_ENDPOINT is only for a member\'s bridge (LEDGER_BRIDGE_MEMBER_MSP_ID)']);
@@ -148,14 +141,6 @@ describe('ledger-bridge configuration', () => {
     const server = { LEDGER_BRIDGE_CHAINCODE_PORT: '27105', LEDGER_BRIDGE_CHAINCODE_DIR: '/domain/fabric/chaincode', LEDGER_BRIDGE_CHAINCODE_REPO_DIR: '/repo' };
     const { settings } = loadServiceConfig(ledgerBridgeService, { ...base, ...member, ...memberAdmin, ...server, LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcDspMSP' });
     expect(settings.memberAdmin?.chaincodeServer).toEqual({ port: 27105, dir: '/domain/fabric/chaincode', repoDir: '/repo' });
-    const issues = (env: Record<string, string>) => {
-      try {
-        loadServiceConfig(ledgerBridgeService, { ...base, ...member, ...env });
-      } catch (error) {
-        return (error as ConfigError).issues.map((i) => `${i.variable} ${i.problem}`);
-      }
-      throw new Error('expected a ConfigError');
-    };
     const { LEDGER_BRIDGE_CHAINCODE_DIR: _dir, ...partial } = server;
     expect(issues({ ...memberAdmin, ...partial, LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcDspMSP' })).toEqual([expect.stringMatching(/^LEDGER_BRIDGE_CHAINCODE_DIR is required with LEDGER_BRIDGE_CHAINCODE_PORT/)]);
     expect(issues({ ...server, LEDGER_BRIDGE_MEMBER_MSP_ID: 'LcDspMSP' })).toEqual([expect.stringMatching(/^LEDGER_BRIDGE_CHAINCODE_PORT needs the member's own Fabric administration/)]);
