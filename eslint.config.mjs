@@ -65,18 +65,10 @@ export default [
     },
   },
   {
-    // Live feedback, offers (through the operator's bridge and a domain member's own) and sanctions,
-    // admission (its participant onboarded by a real bridge), and telemetry's abandonment of a member
-    // that never registers its workload, run the service on the topics of a real ledger bridge
-    // in-process (issue 13: nothing synthetic): these tests alone import the bridge and its test harness.
-    files: [
-      'services/marketplace/test/integration/feedback-live.test.ts',
-      'services/marketplace/test/integration/offers-live.test.ts',
-      'services/marketplace/test/integration/offers-own-bridge.test.ts',
-      'services/marketplace/test/integration/admission.test.ts',
-      'services/marketplace/test/integration/admission-grpc.test.ts',
-      'services/telemetry/test/integration/registration-grace.test.ts',
-    ],
+    // Live feedback, and telemetry's abandonment of a member that never registers its workload, run
+    // the service on the topics of a real ledger bridge in-process (issue 13: nothing synthetic):
+    // these tests alone import the bridge and its test harness.
+    files: ['services/marketplace/test/integration/feedback-live.test.ts', 'services/telemetry/test/integration/registration-grace.test.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
@@ -85,7 +77,6 @@ export default [
           allow: [
             '../../../ledger-bridge/src/admin/fabric-admin.adapter',
             '../../../ledger-bridge/src/ledger-bridge',
-            '../../../ledger-bridge/src/member-network/member-offers',
             '../../../ledger-bridge/test/integration/harness',
           ],
           depConstraints: [{ sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] }],

@@ -1,26 +1,17 @@
 import * as grpc from '@grpc/grpc-js';
-import { OPERATOR_MSP, TOPICS } from '@datawell/contracts';
-import { ensureTopics } from '@datawell/messaging';
-import { apiClient, grpcTestClient, stackAdminIdentity, testStackContext } from '@datawell/testing';
-import { operatorAdminApp, type OperatorAdminApp } from '../../../ledger-bridge/test/integration/harness';
+import { grpcTestClient, testCertificateAuthority } from '@datawell/testing';
 import { MARKETPLACE_GRPC } from '../../src/grpc/marketplace.grpc';
-import { heldOrganisation, hex, MarketplaceHarness, onboardCommandOf, registerOrganisation, throwAwayOperatorMsp, type Member } from './harness';
+import { eventually, hex, MarketplaceHarness, onboard, onboardCommandOf, registerOrganisation, throwAwayOperatorMsp, type Member } from './harness';
 
 /**
  * Manual admission over gRPC (ListAdmissions, AdmitParticipant, RejectParticipant) on the real
  * PostgreSQL and Kafka, with the fixtures of admission.test.ts (MARKETPLACE_ADMISSION=manual, a
  * throw-away operator CA as DATAWELL_OPERATOR_MSP_DIR): the same outcomes as the HTTP routes, and
- * their refusals as gRPC statuses with the stable code in trailing metadata `datawell-code`. The
- * participant already admitted is an organisation the operator's tooling holds, onboarded by the
- * operator's real ledger bridge (as in admission.test.ts; that bridge reads network commands of its
- * own, so the registrations admitted here are not onboarded).
+ * their refusals as gRPC statuses with the stable code in trailing metadata `datawell-code`.
  */
-jest.setTimeout(900_000);
+jest.setTimeout(180_000);
 
-const h = new MarketplaceHarness({ ledgerEvents: TOPICS.ledgerEvents });
-/** An organisation the operator's tooling holds, this suite's only. */
-const PARTICIPANT = 'MgDspMSP';
-let bridge: OperatorAdminApp | undefined;
+const h = new MarketplaceHarness();
 let operator: Awaited<ReturnType<typeof throwAwayOperatorMsp>> | undefined;
 let client: ReturnType<typeof grpcTestClient> | undefined;
 let adminToken: string;
@@ -47,18 +38,16 @@ beforeAll(async () => {
   await h.start({ env: { MARKETPLACE_ADMISSION: 'manual', DATAWELL_OPERATOR_MSP_DIR: operator.dir } });
   client = grpcTestClient(MARKETPLACE_GRPC.protoFile, MARKETPLACE_GRPC.service, h.grpcPort);
   [adminToken, clientToken] = await Promise.all([h.login(await operator.identity('admin.operator', 'admin')), h.login(await operator.identity('operator-client', 'client'))]);
-  const network = { networkCommands: `mkt-it-${h.run}.bridge.network.commands`, networkEvents: `mkt-it-${h.run}.bridge.network.events` };
-  await ensureTopics(h.kafka, Object.values(network), 1);
-  bridge = await operatorAdminApp({ running: { ...h.topics, ...network } });
-  const admin = apiClient(bridge.url, () => stackAdminIdentity(testStackContext(), OPERATOR_MSP));
-  participant = await heldOrganisation(h, PARTICIPANT, 'DSP', (body) => admin.call('/admin/participants', { method: 'POST', body }));
+  // A participant admitted over gRPC, then onboarded by the harness playing the bridge.
+  participant = await onboard(h, 'DSP', async (mspId) => {
+    expect(await admit(mspId)).toMatchObject({ msp_id: mspId, admission: 'admitted' });
+  });
 });
 
 afterAll(async () => {
   // The schema outlives the run: leave none of ours waiting in the operator's queue.
   if (client && adminToken) for (const a of await list()) await reject(String(a['msp_id']), 'the test is over');
   client?.close();
-  await bridge?.close();
   await h.stop();
   operator?.remove();
 });
@@ -92,13 +81,15 @@ describe('manual admission over gRPC', () => {
     expect(await refusal(reject(second.mspId, 'too late'))).toEqual({ code: grpc.status.FAILED_PRECONDITION, datawellCode: 'NOT_AWAITING_ADMISSION' });
     expect(await h.http('GET', `/participants/${second.mspId}`)).toMatchObject({ body: { status: 'pending', admission: 'admitted' } });
 
-    // The first, admitted, goes on as any registration: its onboarding command, its identity waiting for the onboarding.
+    // The first, admitted, goes on as any registration: onboarded, then its identity's enrollment.
     expect(await admit(first.mspId)).toMatchObject({ command_id: first.body['commandId'] });
     const firstCommand = await h.command(h.topics.networkCommands, onboardCommandOf(first.mspId));
     expect(firstCommand.value.data).toEqual({ kind: 'onboard-participant', commandId: first.body['commandId'], mspId: first.mspId, role: 'DSP', name: 'Org GWait' });
-    expect(await call('GetParticipant', { msp_id: first.mspId })).toMatchObject({ msp_id: first.mspId, status: 'pending' });
-    expect(await h.http('GET', `/participants/${first.mspId}/identities/first`)).toMatchObject({ status: 200, body: { status: 'pending' } });
-    expect(await list()).toEqual([]);
+    const ca = await testCertificateAuthority(`ca.${first.mspId}`);
+    await h.networkEvent({ kind: 'participant-onboarded', commandId: first.body['commandId'] as string, mspId: first.mspId, role: 'DSP', name: 'Org GWait', caCertPem: ca.caCertPem });
+    await eventually('active', () => call('GetParticipant', { msp_id: first.mspId }), (p) => p['status'] === 'active');
+    const enroll = await h.command(h.topics.networkCommands, (r) => r.value.data['kind'] === 'enroll-identity' && r.value.data['mspId'] === first.mspId);
+    expect(enroll.value.data).toMatchObject({ enrollmentId: 'first' });
     expect(h.received.filter(onboardCommandOf(first.mspId))).toHaveLength(1);
     expect(h.received.filter(onboardCommandOf(second.mspId))).toHaveLength(1);
   });

@@ -1,27 +1,17 @@
-import { OPERATOR_MSP, TOPICS } from '@datawell/contracts';
-import { ensureTopics } from '@datawell/messaging';
-import { apiClient, stackAdminIdentity, testStackContext } from '@datawell/testing';
-import { operatorAdminApp, type OperatorAdminApp } from '../../../ledger-bridge/test/integration/harness';
-import { heldOrganisation, hex, MarketplaceHarness, onboardCommandOf, registerOrganisation, throwAwayOperatorMsp, type Member } from './harness';
+import { testCertificateAuthority } from '@datawell/testing';
+import { eventually, hex, MarketplaceHarness, onboard, onboardCommandOf, registerOrganisation, throwAwayOperatorMsp, type Member } from './harness';
 
 /**
  * Manual admission on the real PostgreSQL and Kafka (MARKETPLACE_ADMISSION=manual): a registration
  * waits and sends nothing, the operator's administrator lists it, admits it (the onboarding command
- * appears on the marketplace's network commands topic, read here) or rejects it with a reason; the
- * routes refuse everyone else. The operator's CA is a throw-away one, named to the service as its
- * public MSP folder (DATAWELL_OPERATOR_MSP_DIR), issuing an OU=admin administrator and an OU=client
- * identity. The participant already admitted is an organisation the operator's tooling holds
- * (reused across runs), onboarded by the operator's real ledger bridge through its administration
- * route; the bridge relays the `marketplace` channel to the shared ledger events topic, from which the
- * marketplace learns it. That bridge reads network commands of its own, not the marketplace's: the
- * registrations admitted here (fresh MSP ids) are not onboarded, so no CA or peer is made for them.
+ * appears on the network commands topic, as the harness reads it playing the bridge) or rejects it
+ * with a reason; the routes refuse everyone else. The operator's CA is a throw-away one, named to the
+ * service as its public MSP folder (DATAWELL_OPERATOR_MSP_DIR), issuing an OU=admin administrator
+ * and an OU=client identity.
  */
-jest.setTimeout(900_000);
+jest.setTimeout(180_000);
 
-const h = new MarketplaceHarness({ ledgerEvents: TOPICS.ledgerEvents });
-/** An organisation the operator's tooling holds, this suite's only. */
-const PARTICIPANT = 'MaDspMSP';
-let bridge: OperatorAdminApp | undefined;
+const h = new MarketplaceHarness();
 let operator: Awaited<ReturnType<typeof throwAwayOperatorMsp>> | undefined;
 let adminToken: string;
 let clientToken: string;
@@ -46,17 +36,15 @@ beforeAll(async () => {
   operator = await throwAwayOperatorMsp();
   await h.start({ env: { MARKETPLACE_ADMISSION: 'manual', DATAWELL_OPERATOR_MSP_DIR: operator.dir } });
   [adminToken, clientToken] = await Promise.all([h.login(await operator.identity('admin.operator', 'admin')), h.login(await operator.identity('operator-client', 'client'))]);
-  const network = { networkCommands: `mkt-it-${h.run}.bridge.network.commands`, networkEvents: `mkt-it-${h.run}.bridge.network.events` };
-  await ensureTopics(h.kafka, Object.values(network), 1);
-  bridge = await operatorAdminApp({ running: { ...h.topics, ...network } });
-  const admin = apiClient(bridge.url, () => stackAdminIdentity(testStackContext(), OPERATOR_MSP));
-  participant = await heldOrganisation(h, PARTICIPANT, 'DSP', (body) => admin.call('/admin/participants', { method: 'POST', body }));
+  // A participant, admitted by the administrator before the harness plays the bridge's onboarding.
+  participant = await onboard(h, 'DSP', async (mspId) => {
+    expect(await admit(mspId)).toMatchObject({ status: 202, body: { admission: 'admitted' } });
+  });
 });
 
 afterAll(async () => {
   // The schema outlives the run: leave none of ours waiting in the operator's queue.
   if (adminToken) for (const a of ours(await h.http('GET', '/admin/admissions', undefined, adminToken))) await reject(a.mspId, { reason: 'the test is over' });
-  await bridge?.close();
   await h.stop();
   operator?.remove();
 });
@@ -89,12 +77,15 @@ describe('manual admission', () => {
     expect(await reject(second.mspId, { reason: 'too late' })).toMatchObject({ status: 409, body: { code: 'NOT_AWAITING_ADMISSION' } });
     expect(await h.http('GET', `/participants/${second.mspId}`)).toMatchObject({ body: { status: 'pending', admission: 'admitted' } });
 
-    // The first, admitted, goes on as any registration: its onboarding command, with its identity's CSR kept for the enrollment that follows onboarding.
+    // The first, admitted, goes on as any registration: onboarded, then its identity's enrollment.
     expect(await admit(first.mspId)).toMatchObject({ status: 202, body: { commandId: first.body['commandId'] } });
     const firstCommand = await h.command(h.topics.networkCommands, onboardCommandOf(first.mspId));
     expect(firstCommand.value.data).toEqual({ kind: 'onboard-participant', commandId: first.body['commandId'], mspId: first.mspId, role: 'DSP', name: 'Org Wait' });
-    expect(await h.http('GET', `/participants/${first.mspId}/identities/first`)).toMatchObject({ status: 200, body: { status: 'pending' } });
-    expect(ours(await h.http('GET', '/admin/admissions', undefined, adminToken))).toEqual([]);
+    const ca = await testCertificateAuthority(`ca.${first.mspId}`);
+    await h.networkEvent({ kind: 'participant-onboarded', commandId: first.body['commandId'] as string, mspId: first.mspId, role: 'DSP', name: 'Org Wait', caCertPem: ca.caCertPem });
+    await eventually('active', () => h.http('GET', `/participants/${first.mspId}`), (r) => r.body['status'] === 'active');
+    const enroll = await h.command(h.topics.networkCommands, (r) => r.value.data['kind'] === 'enroll-identity' && r.value.data['mspId'] === first.mspId);
+    expect(enroll.value.data).toMatchObject({ enrollmentId: 'first' });
     expect(h.received.filter(onboardCommandOf(first.mspId))).toHaveLength(1);
     expect(h.received.filter(onboardCommandOf(second.mspId))).toHaveLength(1);
   });

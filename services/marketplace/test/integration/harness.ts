@@ -312,14 +312,3 @@ export async function registerOrganisation(h: MarketplaceHarness, suffix: string
   const res = await h.http('POST', '/participants', { mspId, role: withIdentity ? 'DSP' : 'VSP', name: `Org ${suffix}`, ...identity });
   return { mspId, ...res };
 }
-
-/** A data offer of the DSP's harbour readings, marked with `tag` (in its title, description and tags) so a test finds its own. */
-export const harbourDataOffer = (tag: string) => ({
-  kind: 'data',
-  title: `Harbour water quality ${tag}`,
-  description: `Salinity and turbidity from buoys in the harbour, streamed every minute. Marker ${tag}.`,
-  tags: ['water', tag],
-  schema: { salinity: 'int', turbidity: 'int' },
-  updateFrequency: 'every minute',
-  source: { type: 'iot-stream', topic: 'dsp.harbour.readings' },
-});
