@@ -1,37 +1,50 @@
 /**
  * Life cycle: time from the last signature on a formation agreement to the first heartbeat recorded
- * on the new DAO channel (bridge forms the version, provisioner applies OpenTofu, workloads start,
- * telemetry folds and records), against the 30 s target. Needs the services running (`./dev up`).
- * Prints the figure and its ratio to the target.
+ * on the new DAO channel, every participant in its own trust domain (the operator's bridge forms the
+ * version, each member's own bridge joins and approves, each member's own provisioner applies
+ * OpenTofu and starts its workload, its own telemetry folds and records), against the 30 s target.
+ * Needs the services and the demo's member domains running (`./dev up`). Prints the figure and its
+ * ratio to the target.
  */
-import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
-import { apiClient, runLifecycle, type IdentityKeys } from '@datawell/testing';
+import { resolve } from 'node:path';
+import { enrollClientIdentity, findDomain, listDomains, loadSettings, memberServiceUrl, silentProgress } from '@datawell/stack';
+import { call, login, runLifecycle, type LifecycleMember } from '@datawell/testing';
 
 const json = process.argv.includes('--json');
 const TARGET_S = 30;
+const REPO = resolve(__dirname, '..', '..');
 const url = (port: number) => `http://127.0.0.1:${port}`;
+/** The member domains `./dev up`'s demo made (its OS users, stores, CA, peer and services). */
+const PREFIX = 'Up';
 
 async function main(): Promise<void> {
+  const ctx = { settings: loadSettings(REPO), progress: silentProgress };
+  const wanted = [`${PREFIX}DspMSP`, `${PREFIX}Vsp1MSP`, `${PREFIX}Vsp2MSP`];
+  const known = listDomains(ctx).map((d) => d.mspId);
+  const missing = wanted.filter((m) => !known.includes(m));
+  if (missing.length > 0) throw new Error(`no member domain ${missing.join(', ')}: run ./dev up first (its demo makes them)`);
+  const member = async (mspId: string, role: 'DSP' | 'VSP'): Promise<LifecycleMember> => {
+    const person = await enrollClientIdentity(ctx, mspId, 'owner');
+    const d = findDomain(ctx, mspId);
+    return { mspId, role, identity: { mspId, enrollmentId: person.id, certificatePem: person.certificatePem, privateKeyPem: person.privateKeyPem }, bridgeUrl: memberServiceUrl(ctx.settings, d, 'ledger-bridge'), provisionerUrl: memberServiceUrl(ctx.settings, d, 'provisioner') };
+  };
+  const dsp = await member(wanted[0]!, 'DSP');
   let acceptedAt = 0;
   let seconds = NaN;
-  const bridge = url(4102);
-  const identitiesDir = process.env['DATAWELL_BENCH_IDENTITIES'] ?? join(process.cwd(), '.stack', 'identities');
   await runLifecycle({
-    urls: { marketplace: url(4100), negotiation: url(4101), 'ledger-bridge': bridge, provisioner: url(4103), telemetry: url(4104) },
-    identitiesDir,
+    urls: { marketplace: url(4100), negotiation: url(4101) },
+    members: { dsp, vsp1: await member(wanted[1]!, 'VSP'), vsp2: await member(wanted[2]!, 'VSP') },
     revenue: 1_000_000n,
-    orgPrefix: 'Bench',
     progress: (message) => {
-      if (message.startsWith('formation: agreed')) acceptedAt = performance.now();
+      if (message.startsWith('formation in domains: agreed')) acceptedAt = performance.now();
       if (!json) process.stderr.write(`${message}\n`);
     },
-    between: async (stage, { daoId, dsp }) => {
+    between: async (stage, { daoId }) => {
       if (stage !== 'formed') return;
-      // The version's state is its members': read it as the DSP (the scenario keeps its identity there).
-      const asDsp = apiClient(bridge, () => JSON.parse(readFileSync(join(identitiesDir, `${dsp}.json`), 'utf8')) as IdentityKeys);
+      // The version's state is its members': the DSP reads it through its own bridge.
+      const token = await login(dsp.bridgeUrl, dsp.identity);
       for (;;) {
-        const state = await asDsp.call<{ memberStates?: Array<{ lastHeartbeatMs?: number }> }>(`/admin/daos/${daoId}/versions/1/state`).catch(() => undefined);
+        const state = await call<{ memberStates?: Array<{ lastHeartbeatMs?: number }> }>(`${dsp.bridgeUrl}/daos/${daoId}/versions/1/state`, { token }).catch(() => undefined);
         if (state?.memberStates?.some((m) => (m.lastHeartbeatMs ?? 0) > 0)) break;
         await new Promise((r) => setTimeout(r, 200));
       }

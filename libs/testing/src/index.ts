@@ -4,7 +4,7 @@ export { runDev, runDevJson, type DevRun } from './dev-cli';
 export { describeServiceHealth, type ServiceHealthSuite } from './suites/service-health';
 export { bootAllServices, type BootedService, type BootedServices, type BootOptions, type ServiceUnderTest } from './suites/all-services';
 export { agreementFor, ownershipPpm, signedAgreementFor, type DaoPlan, type AgreementMember, type SignedAgreement } from './scenarios/agreement';
-export { runLifecycle, LIFECYCLE_TERMS, type LifecycleOptions, type LifecycleResult, type LifecycleStage, type LifecycleUrls } from './scenarios/lifecycle';
+export { runLifecycle, LIFECYCLE_TERMS, type LifecycleMember, type LifecycleOptions, type LifecycleResult, type LifecycleStage } from './scenarios/lifecycle';
 export { followCommand, CommandFailedError, type CommandOutcome, type FollowOptions } from './scenarios/commands';
 export { runFormation, httpAdminApi, scenarioOrgs, type AdminApi, type FormationOptions, type FormationResult } from './scenarios/formation';
 export { acceptancesOf, connectAs, deployTestChaincode, evaluate, eventOf, failure, gatewayErrorText, registerParticipants, submit, testTerms, twoMemberAgreement, twoVersionAgreements, type TestChaincode, type TwoMemberAgreementOptions, type TwoVersionAgreementsOptions } from './chaincode-network';
@@ -30,7 +30,7 @@ export {
 } from './service-harness';
 export { freePort } from '@datawell/workload-runtime';
 export { ApiError, call, until } from './scenarios/api';
-export { callNodeAsCoordinator, DOMAIN_COMPUTATION_PRICE, registerDomainParticipant, runDomainFormation, type DomainComputation, type DomainDataset, type DomainFormationOptions, type DomainFormationResult, type DomainMember, type DomainMeshNode } from './scenarios/domains';
+export { callNodeAsCoordinator, DOMAIN_COMPUTATION_PRICE, readPayouts, registerDomainParticipant, runDomainFormation, type DomainComputation, type DomainDataset, type DomainFormationOptions, type DomainFormationResult, type DomainMember, type DomainMeshNode } from './scenarios/domains';
 export { runDomainGovernance, type DomainGovernanceOptions, type DomainGovernanceResult } from './scenarios/domain-governance';
 export { runTransfer, type TransferRunOptions, type TransferRunResult } from './scenarios/domain-transfer';
 export { runSubscription, periodChargesOf, subscriptionTerms, type EntitlementEvent, type MemberEntitlement, type PeriodCharge, type SubscriptionOptions, type SubscriptionResult, type SubscriptionUrls, type SubscriptionVersion } from './scenarios/subscription';

@@ -28,6 +28,11 @@ export interface DomainFormationOptions {
   readonly progress: (message: string) => void;
   readonly timeoutMs?: number;
   readonly daoId?: string;
+  /**
+   * Called once version 1 is formed and every founder reads it, and once version 2 is (with joiners);
+   * the scenario waits for it (a test restarts services there, a bench takes its time).
+   */
+  readonly onStage?: (stage: 'formed' | 'joined', daoId: string) => Promise<void>;
   /** Revenue the DSP records through its own bridge on the top version (minor units). */
   readonly revenue?: bigint;
   /** The terms' abandon-after (seconds; default 600): short for a test of abandonment in domains. */
@@ -232,10 +237,18 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
   if (opts.compute && (!opts.mpcMesh || opts.members.some((m) => placementOf(m.mspId) !== 'managed'))) throw new Error('compute needs mpcMesh with every founder managed');
   const datasets = opts.compute ? { [opts.compute.dataset.name]: { topic: opts.compute.dataset.topic } } : undefined;
 
+  const stage = async (name: 'formed' | 'joined') => {
+    if (!opts.onStage) return;
+    await opts.onStage(name, daoId);
+    // A restarted service issues tokens with a new key: log in again.
+    for (const x of party.values()) x.tokens.clear();
+  };
+
   const v1 = { betaPpm: beta1, members: founders.map((f) => ({ mspId: f.mspId })), terms: terms(founders.slice(1).map((f) => f.mspId), opts.abandonAfterSeconds, opts.compute !== undefined), infrastructure: { workloads: founders.map((f) => ownWorkload(placementOf(f.mspId), opts.mpcMesh, datasets)(f)) } };
   await negotiateAgreement(negotiation, 'formation in domains', dsp, { kind: 'formation', daoId, parties: founders.slice(1).map((f) => f.mspId) }, [{ by: dsp, body: v1 }], founders);
   const versions = [{ version: 1, members: opts.members }];
   await readVersion(opts, daoId, 1, opts.members, p, timeout);
+  await stage('formed');
 
   if (joiners.length > 0) {
     const newcomers = joiners.map(p);
@@ -245,6 +258,7 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
     await negotiateAgreement(negotiation, 'join in domains', opener, { kind: 'join', daoId, joiners: newcomers.slice(1).map((n) => n.mspId) }, [{ by: opener, body: v2 }], [...newcomers, ...founders.slice(1), dsp]);
     versions.push({ version: 2, members: all });
     await readVersion(opts, daoId, 2, all, p, timeout);
+    await stage('joined');
   }
   const top = versions.length;
   const readBy: Record<string, { members: string[]; status: string }> = {};
@@ -621,7 +635,7 @@ async function readVersion(opts: DomainFormationOptions, daoId: string, version:
  * once the amounts of all members add up to `total` (the revenue recorded and metered, the rest
  * relayed down to version 1); at once without one.
  */
-async function readPayouts(
+export async function readPayouts(
   daoId: string,
   versions: ReadonlyArray<{ version: number; members: readonly DomainMember[] }>,
   p: (m: DomainMember) => Party,

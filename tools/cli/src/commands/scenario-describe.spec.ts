@@ -1,5 +1,5 @@
-import type { DomainFormationResult } from '@datawell/testing';
-import { computeSummary, describeDomains } from './scenario';
+import type { DomainFormationResult, LifecycleResult } from '@datawell/testing';
+import { computeSummary, describeDomains, describeLifecycle } from './scenario';
 
 /** A DAO of domains with a computation, as runDomainFormation returns it (the fields the summary prints). */
 const formed = {
@@ -78,6 +78,30 @@ describe("the summary of a DAO of domains (./dev up, ./dev scenario domains)", (
       const summary = computeSummary(failed, readings);
       expect(summary).toMatchObject({ status: 'failed', recordedOnLedger: false, reference: 2 });
       expect(summary).not.toHaveProperty('mean');
+    });
+  });
+
+  describe('./dev scenario lifecycle', () => {
+    const lifecycle: LifecycleResult = {
+      daoId: 'up1',
+      versions: [{ version: 1, channel: 'dao-up1-v1', members: ['UpDspMSP', 'UpVsp1MSP'] }],
+      offers: [{ offerId: 'offer-d', owner: 'UpDspMSP', kind: 'data', txId: 'tx-o1' }, { offerId: 'offer-v', owner: 'UpVsp1MSP', kind: 'value', txId: 'tx-o2' }],
+      workloads: [{ id: 'up1-v1-upvsp1msp-node', member: 'UpVsp1MSP', version: 1, status: 'destroyed' }],
+      abandoned: ['UpVsp1MSP'],
+      payouts: { UpDspMSP: '1002500', UpVsp1MSP: '0' },
+      revenueTxId: 'tx-after',
+      formation: formed,
+    };
+
+    it('tells the formation as describeDomains does, then the offers, workloads, the abandonment and the payouts after it', () => {
+      const text = describeLifecycle(lifecycle);
+      expect(text.startsWith(describeDomains(formed))).toBe(true);
+      expect(text).toContain('    offer-d                                  UpDspMSP         data (tx tx-o1)');
+      expect(text).toContain('    up1-v1-upvsp1msp-node                    UpVsp1MSP        version 1: destroyed');
+      expect(text).toContain('  abandoned: UpVsp1MSP\n');
+      expect(text).toContain('(tx tx-after)');
+      expect(text.endsWith('    UpDspMSP         1002500\n    UpVsp1MSP        0\n')).toBe(true);
+      expect(describeLifecycle({ ...lifecycle, abandoned: [] })).toContain('  abandoned: none\n');
     });
   });
 });

@@ -90,14 +90,19 @@ export function registerScenarioCommands(program: Command): void {
 
   scenario
     .command('lifecycle')
-    .description('the whole DAO life cycle through the services\' public APIs: onboarding, offers, negotiated formation and join, provisioning, heartbeats, one VSP abandoned, revenue split without it')
+    .description(
+      "the whole DAO life cycle with every participant in its own trust domain, through the services' public APIs: a DSP and two VSPs (each its OS user, stores, CA, peer and member-mode services) post offers through their own bridges, negotiate and sign a formation and a join, each member's own provisioner builds its workload in its domain and its own telemetry records the heartbeats, one VSP's workload is killed and the chaincode finds it abandoned, its own provisioner destroys it, and revenue the DSP records is split without it",
+    )
     .option('--revenue <amount>', 'revenue in minor units', '1000000')
-    .option('--org-prefix <prefix>', 'participants are <prefix>DspMSP, <prefix>Vsp1MSP, <prefix>Vsp2MSP (reused across runs)', 'Lc')
+    .option('--org-prefix <prefix>', 'domains are <prefix>DspMSP, <prefix>Vsp1MSP, <prefix>Vsp2MSP (reused across runs)', 'Lc')
+    .option('--compute', "every founder's workload is an MPC node in its member's domain; the DSP's sensors publish readings sealed to its node and VSP_1 asks for their mean, which only VSP_1's domain receives")
+    .option('--readings <n>', "with --compute: readings the DSP's sensors publish", '64')
     .option('--json', 'one JSON object on stdout')
-    .action(async (opts: { revenue: string; orgPrefix: string; json?: boolean }) => {
+    .action(async (opts: { revenue: string; orgPrefix: string; compute?: boolean; readings: string; json?: boolean }) => {
       const revenue = positiveRevenue(opts.revenue);
-      checkOrgPrefix(opts.orgPrefix, 15);
-      const result = await runLifecycleOnStack(revenue, opts.orgPrefix);
+      const readings = readingsCount(opts.readings);
+      checkOrgPrefix(opts.orgPrefix, 11);
+      const result = await runLifecycleOnStack(revenue, opts.orgPrefix, opts.compute ? { readings } : undefined);
       if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else process.stdout.write(describeLifecycle(result));
     });
@@ -399,22 +404,31 @@ export async function domainMemberOnStack(ctx: StackContext, m: { mspId: string;
   return { ...m, identity: { mspId: m.mspId, enrollmentId: person.id, certificatePem: person.certificatePem, privateKeyPem: person.privateKeyPem }, bridgeUrl: memberServiceUrl(ctx.settings, d, 'ledger-bridge') };
 }
 
-/** Starts what is not running and runs the life-cycle scenario through the services' HTTP APIs. */
-export async function runLifecycleOnStack(revenue: bigint, orgPrefix = 'Lc'): Promise<LifecycleResult> {
+/**
+ * Creates (or reuses) the life cycle's three member domains (`<prefix>DspMSP`, `<prefix>Vsp1MSP`,
+ * `<prefix>Vsp2MSP`), starts what is not running, their member-mode services included, and runs the
+ * life-cycle scenario (runLifecycle) with every participant in its own domain. With `compute`, every
+ * founder's workload is an MPC node and VSP_1 asks for the mean of `compute.readings` readings the
+ * DSP's sensors publish sealed to its node (as `./dev scenario domains --compute`).
+ */
+export async function runLifecycleOnStack(revenue: bigint, orgPrefix = 'Lc', compute?: { readings: number }): Promise<LifecycleResult> {
   const ctx = stackContext();
   const connection = await up(ctx);
   await startServices(ctx, connection, REPO_DIR);
+  const plan = [
+    { mspId: `${orgPrefix}DspMSP`, role: 'DSP' as const },
+    { mspId: `${orgPrefix}Vsp1MSP`, role: 'VSP' as const },
+    { mspId: `${orgPrefix}Vsp2MSP`, role: 'VSP' as const },
+  ];
+  for (const m of plan) await addDomain(ctx, m.mspId, m.role);
+  await startMemberServices(ctx, connection, REPO_DIR, plan.map((m) => m.mspId));
+  const member = async (m: (typeof plan)[number]) => ({ ...(await domainMemberOnStack(ctx, m)), provisionerUrl: memberServiceUrl(ctx.settings, findDomain(ctx, m.mspId), 'provisioner') });
+  const [dsp, vsp1, vsp2] = [await member(plan[0]!), await member(plan[1]!), await member(plan[2]!)];
   return runLifecycle({
-    urls: {
-      marketplace: serviceUrl(ctx.settings, 'marketplace'),
-      negotiation: serviceUrl(ctx.settings, 'negotiation'),
-      'ledger-bridge': serviceUrl(ctx.settings, 'ledger-bridge'),
-      provisioner: serviceUrl(ctx.settings, 'provisioner'),
-      telemetry: serviceUrl(ctx.settings, 'telemetry'),
-    },
-    identitiesDir: join(ctx.settings.stackDir, 'identities'),
+    urls: { marketplace: serviceUrl(ctx.settings, 'marketplace'), negotiation: serviceUrl(ctx.settings, 'negotiation') },
+    members: { dsp, vsp1, vsp2 },
     revenue,
-    orgPrefix,
+    ...(compute ? { mpc: { mpcMesh: true, coordinatorTls: coordinatorTls(ctx), compute: await fleetDataset(ctx, findDomain(ctx, dsp.mspId), compute.readings) } } : {}),
     progress: (m) => ctx.progress.step('lifecycle', m),
   });
 }
@@ -491,14 +505,15 @@ export function describeDomains(result: DomainFormationResult): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The life cycle in domains: its formation as describeDomains tells it, then offers, workloads, the abandonment and the payouts after it. */
 export function describeLifecycle(result: LifecycleResult): string {
-  const lines = [`DAO ${result.daoId}`];
-  for (const v of result.versions) lines.push(`  version ${v.version} on ${v.channel}: ${v.members.join(', ')}`);
-  lines.push('  workloads:');
-  for (const w of result.workloads) lines.push(`    ${w.id.padEnd(40)} ${w.member.padEnd(16)} ${w.status}`);
+  const lines = [describeDomains(result.formation).trimEnd()];
+  lines.push("  offers, each posted through its owner's own bridge (PostOffer signed in its domain):");
+  for (const o of result.offers) lines.push(`    ${o.offerId.padEnd(40)} ${o.owner.padEnd(16)} ${o.kind} (tx ${o.txId})`);
+  lines.push("  workloads, as each owner's own provisioner reports them:");
+  for (const w of result.workloads) lines.push(`    ${w.id.padEnd(40)} ${w.member.padEnd(16)} version ${w.version}: ${w.status}`);
   lines.push(`  abandoned: ${result.abandoned.join(', ') || 'none'}`);
-  lines.push('  payouts of the revenue after the abandonment:');
+  lines.push(`  revenue after the abandonment, recorded by the DSP in its own domain (tx ${result.revenueTxId}); each member's payout as it reads it through its own bridge:`);
   for (const [msp, amount] of Object.entries(result.payouts)) lines.push(`    ${msp.padEnd(16)} ${amount}`);
-  lines.push(`  OpenTofu states in PostgreSQL: ${result.tofuStates}`);
   return `${lines.join('\n')}\n`;
 }

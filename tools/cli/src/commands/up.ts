@@ -6,13 +6,13 @@ import { consoleStatus, memberConsolesStatus, startConsole, startMemberConsoles 
 import { stopEverything } from '../services/stop-all';
 import { servicesStatus, startServices, stopServices } from '../services/runner';
 import { memberServicesStatus, startMemberServices } from '../services/domain-runner';
-import { describeDomains, describeLifecycle, runDomainsOnStack, runLifecycleOnStack } from './scenario';
+import { describeLifecycle, runLifecycleOnStack } from './scenario';
 
 export function registerUpCommands(program: Command): void {
   program
     .command('up')
-    .description('install what is needed, start the native stack and every service, run a demo DAO life cycle and a DAO of participants in their own trust domains, and print where things are')
-    .option('--no-demo', 'start everything but skip the demos')
+    .description('install what is needed, start the native stack and every service, run a demo DAO life cycle with every participant in its own trust domain, and print where things are')
+    .option('--no-demo', 'start everything but skip the demo')
     .action(async (opts: { demo: boolean }) => {
       const ctx = stackContext();
       const connection = await up(ctx);
@@ -22,13 +22,13 @@ export function registerUpCommands(program: Command): void {
       await startConsole(ctx, REPO_DIR).catch((e: unknown) => ctx.progress.step('console', `not started: ${e instanceof Error ? e.message : String(e)}`));
       const domainConsoles = () => startMemberConsoles(ctx, REPO_DIR).catch((e: unknown) => ctx.progress.step('console', `a member domain's console not started: ${e instanceof Error ? e.message : String(e)}`));
       await domainConsoles();
-      const demo = opts.demo ? await runLifecycleOnStack(1_000_000n) : undefined;
-      // The same kind of DAO with every participant in its own trust domain (docs/security.md): each
-      // member's provisioner runs its MPC node in its domain, the VSP asks for a mean of the DSP's dataset,
-      // the result reaches only the VSP's domain, and the DSP's usage trail records who asked what.
-      const domainsDemo = opts.demo ? await runDomainsOnStack({ vsps: 1, joiners: 1, orgPrefix: 'Up', revenue: 1_000_000n, placement: 'managed', mpcMesh: true, compute: { readings: 64 } }) : undefined;
+      // Every participant in its own trust domain (docs/security.md): offers, a formation and a join
+      // signed in the members' domains; each member's provisioner runs its MPC node in its domain; the
+      // VSP asks for a mean of the DSP's dataset and only the VSP's domain receives it, the DSP's usage
+      // trail records who asked what; a VSP's node killed and the VSP abandoned; revenue split without it.
+      const demo = opts.demo ? await runLifecycleOnStack(1_000_000n, 'Up', { readings: 64 }) : undefined;
       // The demo's domains were made after the first round: their consoles too.
-      if (domainsDemo) await domainConsoles();
+      if (demo) await domainConsoles();
       const stack = await status(ctx);
       const services = await servicesStatus(ctx);
       const memberServices = await memberServicesStatus(ctx);
@@ -38,8 +38,7 @@ export function registerUpCommands(program: Command): void {
         '',
         'Datawell is up.',
         '',
-        ...(demo ? ['Demo life cycle (./dev scenario lifecycle runs it again):', describeLifecycle(demo)] : []),
-        ...(domainsDemo ? ['A DAO of participants in their own trust domains (./dev scenario domains runs it again):', describeDomains(domainsDemo)] : []),
+        ...(demo ? ['Demo life cycle, every participant in its own trust domain (./dev scenario lifecycle --compute --org-prefix Up runs it again):', describeLifecycle(demo)] : []),
         `Console:             ${consoleState.url}  (${consoleState.healthy ? 'the catalogue; sign in with an enrolled identity' : `UNHEALTHY: ${consoleState.detail}`})`,
         ...(memberConsoles.length > 0
           ? ["Members' consoles (each in its own domain, with the member's own services behind it: its DAOs, infrastructure, workloads, governance; ./dev domain console):", ...memberConsoles.map((c) => `  ${c.healthy ? 'healthy  ' : 'UNHEALTHY'}  ${c.domain.padEnd(28)} ${c.url}  (${c.detail})`)]

@@ -119,3 +119,9 @@ export async function memberServicesStatus(ctx: StackContext, only?: readonly st
   }
   return out;
 }
+
+/** Stops one member service of a domain (SIGTERM, as a deploy would) and starts it again, waiting for its /health. */
+export async function restartMemberService(ctx: StackContext, connection: StackConnection, repoDir: string, domain: string, service: MemberServiceName): Promise<void> {
+  await stopDaemon(memberServiceFiles(ctx.settings, domain, service).pidFile);
+  await startMemberServices(ctx, connection, repoDir, [domain]);
+}
