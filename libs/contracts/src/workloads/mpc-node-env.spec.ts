@@ -45,6 +45,13 @@ describe('the MPC node environment', () => {
     });
   });
 
+  it("carries the member domain's traffic key to the node's heartbeats (a telemetry topic under the member's prefix), and none when not given", () => {
+    const member = { ...workload, telemetryTopic: 'datawell.member.DspMSP.telemetry.heartbeats.v1', trafficKeyFile: '/d/secrets/traffic.key' };
+    const parsed = parseMpcNodeEnvironment(mpcNodeEnvironment({ ...member, mpc }));
+    expect('settings' in parsed && parsed.settings.heartbeat).toEqual({ workloadId: 'd1-v1-dsp-mpc', keyFile: '/w/key.pem', daoId: 'd1', version: 1, owner: 'DspMSP', intervalMs: 5000, topic: member.telemetryTopic, trafficKeyFile: '/d/secrets/traffic.key' });
+    expect(mpcNodeEnvironment({ ...workload, mpc })).not.toHaveProperty('MPC_NODE_TRAFFIC_KEY_FILE');
+  });
+
   it("reads a topic dataset's readings key and owner (sealed readings), and refuses a half-given one", () => {
     const sealed = { readings: { topic: 'dsp.readings', sealed: { keyFile: '/w/readings.key', owner: 'DspMSP' } }, local: { file: '/d/r.csv' } };
     const parsed = parseMpcNodeEnvironment(mpcNodeEnvironment({ ...workload, mpc: { ...mpc, datasets: sealed } }));

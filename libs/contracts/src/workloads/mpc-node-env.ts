@@ -56,7 +56,9 @@ export interface EnvIssue {
  *                           OT extension of its preprocessing; written here from the mesh's `otExtension`
  *   Heartbeats, all or none: MPC_NODE_WORKLOAD_ID, MPC_NODE_WORKLOAD_KEY_FILE (PEM private key),
  *   MPC_NODE_DAO_ID, MPC_NODE_DAO_VERSION, MPC_NODE_OWNER (MSP id); MPC_NODE_HEARTBEAT_INTERVAL_MS
- *   (default 5000), MPC_NODE_TELEMETRY_TOPIC (default datawell.infra.telemetry.v1).
+ *   (default 5000), MPC_NODE_TELEMETRY_TOPIC (default datawell.infra.telemetry.v1);
+ *   MPC_NODE_TRAFFIC_KEY_FILE, the member domain's traffic key: needed when the telemetry topic is under
+ *   the member's prefix (a member's topics carry only values sealed with its traffic key).
  */
 export interface MpcNodeSettings {
   readonly mesh: MpcMeshSettings;
@@ -122,6 +124,8 @@ export interface HeartbeatSettings {
   readonly owner: string;
   readonly intervalMs: number;
   readonly topic: string;
+  /** The member domain's traffic key file (MPC_NODE_TRAFFIC_KEY_FILE), for a telemetry topic under the member's prefix. */
+  readonly trafficKeyFile?: string;
 }
 
 export interface MpcNodeJob {
@@ -359,6 +363,7 @@ function parseHeartbeat(env: Readonly<Record<string, string | undefined>>, issue
     owner: env['MPC_NODE_OWNER']?.trim() ?? '',
     intervalMs,
     topic: env['MPC_NODE_TELEMETRY_TOPIC']?.trim() || TOPICS.telemetry,
+    ...(env['MPC_NODE_TRAFFIC_KEY_FILE']?.trim() ? { trafficKeyFile: env['MPC_NODE_TRAFFIC_KEY_FILE'].trim() } : {}),
   };
 }
 
@@ -373,6 +378,8 @@ export function mpcNodeEnvironment(config: {
   readonly kafkaCredentialsFile?: string;
   readonly telemetryTopic: string;
   readonly heartbeatIntervalSeconds: number;
+  /** The member domain's traffic key file: its heartbeats go to a topic under its prefix, sealed with it. */
+  readonly trafficKeyFile?: string;
   readonly mpc: MpcMeshMember;
 }): Record<string, string> {
   const { mpc } = config;
@@ -404,5 +411,6 @@ export function mpcNodeEnvironment(config: {
     MPC_NODE_OWNER: config.owner,
     MPC_NODE_HEARTBEAT_INTERVAL_MS: String(config.heartbeatIntervalSeconds * 1000),
     MPC_NODE_TELEMETRY_TOPIC: config.telemetryTopic,
+    ...(config.trafficKeyFile ? { MPC_NODE_TRAFFIC_KEY_FILE: config.trafficKeyFile } : {}),
   };
 }

@@ -46,6 +46,8 @@ describe('the DAO life cycle end to end, every participant in its own domain', (
       urls: { marketplace: serviceUrl(ctx.settings, 'marketplace'), negotiation: serviceUrl(ctx.settings, 'negotiation') },
       members,
       revenue: 1_000_000n,
+      // The founders' workloads are MPC nodes of one mesh: their heartbeats come from the nodes themselves, sealed to their members' topics.
+      mpc: { mpcMesh: true },
       progress: (m) => ctx.progress.step('lifecycle-e2e', m),
       between: async (stage) => {
         for (const r of restarts[stage]) {
