@@ -412,11 +412,12 @@ export async function approveChaincode(m: MemberFabric, channel: string, def: Ch
   const pkg = m.chaincodeServer ? await ensureOwnChaincode(m.chaincodeServer, def.name, def.version, m.user) : def;
   const installed = await peer(m, ['lifecycle', 'chaincode', 'queryinstalled']);
   if (!installed.stdout.includes(pkg.packageId)) await peer(m, ['lifecycle', 'chaincode', 'install', pkg.packageFile]);
+  // Committed at this sequence or later: that definition is the one to (re-)approve, with its approvals.
   const committed = await committedDefinition(m, channel, def.name);
-  const sequence = committed && committed.sequence >= def.sequence ? committed.sequence : def.sequence;
-  const approved = committed && committed.sequence >= def.sequence ? committed.approvals[m.mspId] === true : (await approvals(m, channel, def))[m.mspId] === true;
-  if (approved && (await approvedPackageId(m, channel, def.name, sequence)) === pkg.packageId) return;
-  const definition = committed && committed.sequence >= def.sequence ? { ...def, version: committed.version, sequence } : def;
+  const current = committed && committed.sequence >= def.sequence ? committed : undefined;
+  const definition = current ? { ...def, version: current.version, sequence: current.sequence } : def;
+  const approved = current ? current.approvals[m.mspId] === true : (await approvals(m, channel, def))[m.mspId] === true;
+  if (approved && (await approvedPackageId(m, channel, def.name, definition.sequence)) === pkg.packageId) return;
   await peer(m, ['lifecycle', 'chaincode', 'approveformyorg', ...ordererArgs(m), ...definitionArgs(channel, definition), '--package-id', pkg.packageId]);
 }
 
