@@ -4,5 +4,6 @@ export * from './economics';
 export { canonicalBytes, canonicalJson } from './canonical-json';
 export * from './agreement/schemas';
 export { proposalSigningText } from './agreement/proposal-signing';
+export { computationRequestSigningText, type SignedComputationFields } from './mpc/computation-request-signing';
 export { computationCharge } from './agreement/pricing';
 export { agreementSigningBytes, verifyAcceptances, checkConsent, joinEndorsingOrganisations, AgreementConsentError, type AgreementSignature, type ConsentMember, type ConsentFailure } from './agreement/consent';

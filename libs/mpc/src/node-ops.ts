@@ -26,6 +26,14 @@ const mspId = z.string().regex(MSP_ID_PATTERN, 'must be an MSP id');
  * MPC_NODE_LEDGER_URL) takes part only when this is allowed there and the op's party indices are
  * these members' nodes.
  */
+/** The requester's signature of its request (libs/mpc request-signature.ts), as the coordinator passes it on to the nodes. */
+export const requestSignatureSchema = z.strictObject({
+  requestId: opId,
+  issuedAtMs: z.number().int().min(0),
+  certificatePem: z.string().min(1).max(16_384),
+  signature: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64').max(1024),
+});
+
 export const computeOpLedgerSchema = z.strictObject({
   daoId: z.string().regex(DAO_ID_PATTERN, 'must be a DAO id'),
   version: z.number().int().min(1).max(9999),
@@ -35,6 +43,8 @@ export const computeOpLedgerSchema = z.strictObject({
   requesterEnrollmentId: enrollmentIdSchema.optional(),
   recipients: z.array(mspId).min(1).max(64),
   owner: mspId,
+  /** The requester's signature over these fields (and the dataset's name): a node in its member's domain takes part only with one that verifies. */
+  request: requestSignatureSchema.optional(),
 });
 
 export const computeOpSchema = z.strictObject({

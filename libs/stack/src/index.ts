@@ -39,7 +39,7 @@ export {
 } from './components/kafka-principals';
 export { VERSIONS } from './versions';
 export { osUser } from './os-user';
-export { blockOrganisations, readBlockOrganisations, type ChannelOrganisation } from './fabric/genesis';
+export { blockOrganisations, channelOrganisationRoots, readBlockOrganisations, type ChannelOrganisation } from './fabric/genesis';
 export { configBlockNetwork, type ChannelConfigNetwork } from './fabric/config-block';
 export { run, startDaemon, stopDaemon, readPid, isAlive, waitFor, type RunResult, type DaemonSpec } from './proc';
 export { stopWorkloadsUnder } from './workloads';

@@ -110,6 +110,18 @@ describe("the node's client of its member's ledger bridge", () => {
     await expect(read).rejects.toThrow(message);
   });
 
+  it("reads each channel organisation's root certificates from the version's channel (Fabric's config through the member's peer)", async () => {
+    const route = (channel: (c: Call) => Response) => stubFetch((c) => (c.url.endsWith('/auth/challenge') ? json(200, { challenge: 'c' }) : c.url.endsWith('/auth/token') ? json(200, { token: 't', expiresAt: '2999-01-01T00:00:00Z' }) : channel(c)));
+    const client = (f: typeof fetch) => new LedgerBridgeClient('http://b', { keyPem: identity.key, certificatePem: identity.cert }, { fetch: f });
+    const ok = route(() => json(200, { daoId: 'd1', version: 2, channel: 'dao-d1-v2', organisations: ['DspMSP', 'VspMSP'], rootCertificates: { DspMSP: ['dsp-ca'], VspMSP: ['vsp-ca'] }, source: 'fabric-channel-config' }));
+    await expect(client(ok.f).organisationRoots('d1', 2)).resolves.toEqual({ DspMSP: ['dsp-ca'], VspMSP: ['vsp-ca'] });
+    expect(ok.calls.at(-1)).toMatchObject({ method: 'GET', url: 'http://b/daos/d1/versions/2/channel', authorization: 'Bearer t' });
+    await expect(client(route(() => json(404, { code: 'VERSION_NOT_FOUND', message: 'm' })).f).organisationRoots('d1', 2)).resolves.toBeUndefined();
+    // A bridge of before the roots, a config it cannot read: the ledger is unavailable to this check.
+    await expect(client(route(() => json(200, { organisations: ['DspMSP'] })).f).organisationRoots('d1', 2)).rejects.toThrow(/without the organisations' root certificates/);
+    await expect(client(route(() => json(503, { code: 'LEDGER_UNAVAILABLE' })).f).organisationRoots('d1', 2)).rejects.toThrow(LedgerUnavailableError);
+  });
+
   describe('delivering a result', () => {
     const usage = { requester: { mspId: 'VspMSP', enrollmentId: 'vsp-analyst' }, dataset: { owner: 'DspMSP', name: 'readings' }, parametersDigest: 'ef'.repeat(32), rows: 3, recipients: ['VspMSP'] };
     const delivery = { daoId: 'd1', version: 2, jobId: 'comp-1', computation: 'mean', members: ['DspMSP', 'VspMSP'], result: { mean: 1.5 }, resultDigest: 'ab'.repeat(32), ...usage };

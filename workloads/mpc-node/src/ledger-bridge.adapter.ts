@@ -54,6 +54,23 @@ export class LedgerBridgeClient implements LedgerReader, ResultDelivery, UsageRe
   }
 
   /**
+   * GET /daos/{daoId}/versions/{version}/channel: the root CA certificates of each organisation of the
+   * version's channel, from Fabric's channel config as the member's own peer has it (`rootCertificates`);
+   * undefined when the bridge does not follow that channel (VERSION_NOT_FOUND).
+   */
+  async organisationRoots(daoId: string, version: number): Promise<Readonly<Record<string, readonly string[]>> | undefined> {
+    const path = `/daos/${encodeURIComponent(daoId)}/versions/${version}/channel`;
+    const { status, body } = await this.#request('GET', path);
+    if (status === 404 && answerCode(body) === 'VERSION_NOT_FOUND') return undefined;
+    if (status < 200 || status >= 300) throw new LedgerUnavailableError(`the ledger bridge answered GET ${path} with ${status}${codeOf(body)}`);
+    const roots = (body as { rootCertificates?: unknown } | undefined)?.rootCertificates;
+    if (!roots || typeof roots !== 'object' || Object.values(roots).some((v) => !Array.isArray(v) || v.some((c) => typeof c !== 'string'))) {
+      throw new LedgerUnavailableError(`the ledger bridge answered GET ${path} without the organisations' root certificates`);
+    }
+    return roots as Record<string, string[]>;
+  }
+
+  /**
    * POST /daos/{daoId}/versions/{version}/computations/{jobId}/result: the member's bridge records
    * ComputationCompleted as the member and keeps the result in the member's own database. Resolves on
    * 2xx; otherwise a ResultDeliveryError, `retryable` when the bridge did not answer or answered 5xx.

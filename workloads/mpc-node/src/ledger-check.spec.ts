@@ -1,12 +1,38 @@
+import { createPrivateKey, sign } from 'node:crypto';
 import type { MpcMeshFile } from '@datawell/contracts';
-import type { ComputeOp } from '@datawell/mpc';
+import { computationRequestSigningText } from '@datawell/domain';
+import { createMpcCa, issueMpcCertificate, REQUEST_WINDOW_MS, type ComputeOp, type MpcCa, type TlsIdentity } from '@datawell/mpc';
 import { ControlError } from './control.server';
-import { checkComputeOp, checkOpParties, ledgerGate, LedgerUnavailableError, versionViewOf, type LedgerReader } from './ledger-check';
+import { checkComputeOp, checkOpParties, ledgerGate, LedgerUnavailableError, RequestMemory, versionViewOf, type LedgerReader, type RequestCheckOptions } from './ledger-check';
 
 const party = (owner?: string) => ({ name: `${owner ?? 'x'}/node`, endpoint: 'h:1', certificatePem: 'c', caCertificatePem: 'ca', ...(owner ? { owner } : {}) });
 const mesh: MpcMeshFile = { index: 0, parties: [party('DspMSP'), party('Vsp1MSP'), party('Vsp2MSP')] };
-const ledger = { daoId: 'd1', version: 2, computation: 'mean', requester: 'Vsp1MSP', recipients: ['Vsp1MSP'], owner: 'DspMSP' };
-const op: ComputeOp = { opId: 'cmp-1', kind: 'compute', program: 'mean', owner: 0, recipients: [1], dataset: { name: 'r', columns: ['y'] }, fractionalBits: 16, ledger };
+const NOW = Date.now();
+const unsigned = { daoId: 'd1', version: 2, computation: 'mean', requester: 'Vsp1MSP', recipients: ['Vsp1MSP'], owner: 'DspMSP' };
+
+/** Each organisation's CA on the channel, an outside CA, and an identity of each (Vsp1MSP's the requester's). */
+let cas: Record<'DspMSP' | 'Vsp1MSP' | 'Vsp2MSP' | 'Outside', MpcCa>;
+let ids: Record<keyof typeof cas, TlsIdentity>;
+beforeAll(async () => {
+  const names = ['DspMSP', 'Vsp1MSP', 'Vsp2MSP', 'Outside'] as const;
+  const made = await Promise.all(names.map((n) => createMpcCa(`${n} CA`)));
+  cas = Object.fromEntries(names.map((n, i) => [n, made[i]!])) as typeof cas;
+  const issued = await Promise.all(names.map((n) => issueMpcCertificate(cas[n], `${n.toLowerCase()}-user`)));
+  ids = Object.fromEntries(names.map((n, i) => [n, issued[i]!])) as typeof ids;
+});
+
+type Ledger = NonNullable<ComputeOp['ledger']>;
+/** The requester's signature over `over` (default: the op's own fields), made with `by`'s key and certificate. */
+function signedBy(by: keyof typeof cas, l: Omit<Ledger, 'request'> = unsigned, options: { issuedAtMs?: number; requestId?: string; dataset?: string } = {}): Ledger['request'] {
+  const requestId = options.requestId ?? 'req-1';
+  const issuedAtMs = options.issuedAtMs ?? NOW - 1000;
+  const text = computationRequestSigningText({ requestId, issuedAtMs, daoId: l.daoId, version: l.version, computation: l.computation, dataset: options.dataset ?? 'r', recipients: l.recipients, requester: l.requester });
+  return { requestId, issuedAtMs, certificatePem: ids[by].cert, signature: sign('sha256', Buffer.from(text, 'utf8'), createPrivateKey(ids[by].key)).toString('base64') };
+}
+/** The op's ledger part as an honest coordinator passes it: signed by the requester over exactly these fields. */
+const signedLedger = (l: Omit<Ledger, 'request'> = unsigned, by: keyof typeof cas = 'Vsp1MSP'): Ledger => ({ ...l, request: signedBy(by, l) });
+const baseOp = (l: Ledger): ComputeOp => ({ opId: 'cmp-1', kind: 'compute', program: 'mean', owner: 0, recipients: [1], dataset: { name: 'r', columns: ['y'] }, fractionalBits: 16, ledger: l });
+const fresh = (): RequestCheckOptions => ({ requests: new RequestMemory(), now: () => NOW });
 
 /** GetVersion's JSON as the dao chaincode returns it (versions.ts getVersion), with fields the check does not read. */
 const state = (over: Record<string, unknown> = {}) => ({
@@ -25,13 +51,17 @@ const state = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-/** The stubbed port to the member's ledger (unit tests only): the reads it was asked for. */
-function reader(answer: () => Promise<unknown>) {
+/** The stubbed port to the member's ledger (unit tests only): the reads it was asked for; the channel's roots are each organisation's CA. */
+function reader(answer: () => Promise<unknown>, roots?: () => Record<string, string[]> | undefined) {
   const reads: Array<[string, number]> = [];
   const port: LedgerReader = {
     versionState: async (daoId, version) => {
       reads.push([daoId, version]);
       return answer();
+    },
+    organisationRoots: async (daoId, version) => {
+      reads.push([`roots ${daoId}`, version]);
+      return roots ? roots() : { DspMSP: [cas.DspMSP.cert], Vsp1MSP: [cas.Vsp1MSP.cert], Vsp2MSP: [cas.Vsp2MSP.cert] };
     },
   };
   return { port, reads };
@@ -56,10 +86,10 @@ describe("a node's check of a compute op against its own ledger", () => {
     expect(versionViewOf(state({ memberStates: [{ mspId: 'A', role: 'DSP', group: 'D', status: 'gone' }] }))).toBeUndefined();
   });
 
-  it('allows what the ledger allows, reading the version of the op', async () => {
+  it('allows what the ledger allows, reading the version of the op, then the channel\'s roots', async () => {
     const { port, reads } = reader(async () => state());
-    await expect(checkComputeOp(op, mesh, port)).resolves.toEqual({ allowed: true });
-    expect(reads).toEqual([['d1', 2]]);
+    await expect(checkComputeOp(baseOp(signedLedger()), mesh, port, fresh())).resolves.toEqual({ allowed: true });
+    expect(reads).toEqual([['d1', 2], ['roots d1', 2]]);
   });
 
   it.each([
@@ -71,35 +101,97 @@ describe("a node's check of a compute op against its own ledger", () => {
     ['more recipient parties than recipients', { recipients: [1, 0] }, mesh, 'op-parties', /recipient parties/],
   ] as const)('refuses %s without reading the ledger', async (_what, over, m, check, message) => {
     const { port, reads } = reader(async () => state());
-    const o = { ...op, ...over } as ComputeOp;
+    const o = { ...baseOp(signedLedger()), ...over } as ComputeOp;
     if ('ledger' in over) delete (o as { ledger?: unknown }).ledger;
-    await expect(checkComputeOp(o, m, port)).resolves.toEqual({ allowed: false, check, message: expect.stringMatching(message) });
+    await expect(checkComputeOp(o, m, port, fresh())).resolves.toEqual({ allowed: false, check, message: expect.stringMatching(message) });
     expect(checkOpParties(o, m)).toMatchObject({ allowed: false, check });
     expect(reads).toEqual([]);
   });
 
   it.each([
-    ['a requester who is not a member', { ledger: { ...ledger, requester: 'OtherMSP' } }, state(), 'requester-member'],
-    ['a requester who left', { ledger: { ...ledger, requester: 'Vsp2MSP' } }, state(), 'requester-active'],
-    ['a computation outside the terms', { program: 'sum', ledger: { ...ledger, computation: 'sum' } }, state(), 'computation-allowed'],
-    ['recipients other than the terms\'', { recipients: [0], ledger: { ...ledger, recipients: ['DspMSP'] } }, state(), 'recipients-allowed'],
-    ['an inactive recipient', { program: 'variance', recipients: [2], ledger: { ...ledger, computation: 'variance', recipients: ['Vsp2MSP'] } }, state(), 'recipients-active'],
+    ['a requester who is not a member', { ledger: { ...unsigned, requester: 'OtherMSP' } }, state(), 'requester-member'],
+    ['a requester who left', { ledger: { ...unsigned, requester: 'Vsp2MSP' } }, state(), 'requester-active'],
+    ['a computation outside the terms', { program: 'sum', ledger: { ...unsigned, computation: 'sum' } }, state(), 'computation-allowed'],
+    ['recipients other than the terms\'', { recipients: [0], ledger: { ...unsigned, recipients: ['DspMSP'] } }, state(), 'recipients-allowed'],
+    ['an inactive recipient', { program: 'variance', recipients: [2], ledger: { ...unsigned, computation: 'variance', recipients: ['Vsp2MSP'] } }, state(), 'recipients-active'],
     ['wrong columns', { dataset: { name: 'r', columns: ['x', 'y'] } }, state(), 'parameters'],
-    ['a data owner who is no DSP', { owner: 1, ledger: { ...ledger, owner: 'Vsp1MSP' } }, state(), 'dataset-owner'],
+    ['a data owner who is no DSP', { owner: 1, ledger: { ...unsigned, owner: 'Vsp1MSP' } }, state(), 'dataset-owner'],
     ['a data owner who left', {}, state({ memberStates: state().memberStates.map((m) => (m.mspId === 'DspMSP' ? { ...m, status: 'abandoned' } : m)) }), 'owner-active'],
     ['a version its ledger does not have', {}, undefined, 'ledger'],
     ['a state that is no version', {}, { daoId: 'd1' }, 'ledger-state'],
     ['a state of another version', {}, state({ version: 3 }), 'ledger-state'],
-  ] as const)('refuses %s as its ledger shows it', async (_what, over, answer, check) => {
+  ] as const)('refuses %s as its ledger shows it, the request signed by its requester', async (_what, over, answer, check) => {
     const { port } = reader(async () => answer);
-    await expect(checkComputeOp({ ...op, ...over } as ComputeOp, mesh, port)).resolves.toMatchObject({ allowed: false, check });
+    const o = { ...baseOp(signedLedger()), ...over } as ComputeOp;
+    const l = o.ledger!;
+    // Signed by the requester it names (an identity of its own CA; OtherMSP's from a CA outside the channel).
+    o.ledger = signedLedger({ daoId: l.daoId, version: l.version, computation: l.computation, requester: l.requester, recipients: l.recipients, owner: l.owner }, l.requester in cas ? (l.requester as keyof typeof cas) : 'Outside');
+    await expect(checkComputeOp(o, mesh, port, fresh())).resolves.toMatchObject({ allowed: false, check });
   });
 
   it('lets an unreadable ledger through to the caller', async () => {
     const { port } = reader(async () => {
       throw new LedgerUnavailableError('down');
     });
-    await expect(checkComputeOp(op, mesh, port)).rejects.toBeInstanceOf(LedgerUnavailableError);
+    await expect(checkComputeOp(baseOp(signedLedger()), mesh, port, fresh())).rejects.toBeInstanceOf(LedgerUnavailableError);
+  });
+});
+
+describe("a node's check of the requester's signature (a coordinator that lies)", () => {
+  const refusedWith = async (o: ComputeOp, message: RegExp, options = fresh(), roots?: () => Record<string, string[]> | undefined) => {
+    const { port, reads } = reader(async () => state(), roots);
+    await expect(checkComputeOp(o, mesh, port, options)).resolves.toEqual({ allowed: false, check: 'requester-signature', message: expect.stringMatching(message) });
+    return reads;
+  };
+
+  it('refuses an op without the requester\'s signature, before reading the ledger', async () => {
+    expect(await refusedWith(baseOp(unsigned), /no signature of its requester Vsp1MSP/)).toEqual([]);
+  });
+
+  it('refuses an op whose recipients the coordinator changed after the requester signed', async () => {
+    // Vsp2MSP is a member too, and would be an allowed recipient of `variance`: the signature is over Vsp1MSP only.
+    const l = { ...signedLedger(), recipients: ['Vsp2MSP'] };
+    expect(await refusedWith({ ...baseOp(l), recipients: [2] }, /REQUEST_SIGNATURE_INVALID/)).toEqual([]);
+  });
+
+  it('refuses an op whose computation or dataset the coordinator changed', async () => {
+    await refusedWith({ ...baseOp({ ...signedLedger(), computation: 'variance' }), program: 'variance' }, /REQUEST_SIGNATURE_INVALID/);
+    await refusedWith({ ...baseOp(signedLedger()), dataset: { name: 'other', columns: ['y'] } }, /REQUEST_SIGNATURE_INVALID/);
+  });
+
+  it('refuses an op naming another requester than the one who signed', async () => {
+    // Vsp1MSP signed, the coordinator names DspMSP (an active member) as the requester.
+    await refusedWith(baseOp({ ...signedLedger(), requester: 'DspMSP' }), /REQUEST_SIGNATURE_INVALID/);
+  });
+
+  it("refuses a signature by a certificate of another CA than the requester's on the channel", async () => {
+    // A key of the coordinator's own (a CA outside the channel) signing as Vsp1MSP: the text verifies, the issuer does not.
+    const reads = await refusedWith(baseOp(signedLedger(unsigned, 'Outside')), /not issued by a CA of Vsp1MSP/);
+    expect(reads).toEqual([['d1', 2], ['roots d1', 2]]);
+    // Another member's identity (DspMSP's) signing as Vsp1MSP.
+    await refusedWith(baseOp(signedLedger(unsigned, 'DspMSP')), /not issued by a CA of Vsp1MSP/);
+    // A channel config without the requester's roots.
+    await refusedWith(baseOp(signedLedger()), /has no root certificate of Vsp1MSP/, fresh(), () => ({ DspMSP: [cas.DspMSP.cert] }));
+  });
+
+  it('refuses a stale request, and one signed for the future', async () => {
+    const stale = { ...unsigned, request: signedBy('Vsp1MSP', unsigned, { issuedAtMs: NOW - REQUEST_WINDOW_MS - 1 }) };
+    await refusedWith(baseOp(stale), /REQUEST_STALE/);
+    const ahead = { ...unsigned, request: signedBy('Vsp1MSP', unsigned, { issuedAtMs: NOW + 10 * 60_000 }) };
+    await refusedWith(baseOp(ahead), /REQUEST_STALE/);
+  });
+
+  it('takes part once per request id: another op under it is a replay, the same op again is not', async () => {
+    const options = fresh();
+    const { port } = reader(async () => state());
+    const l = signedLedger();
+    await expect(checkComputeOp(baseOp(l), mesh, port, options)).resolves.toEqual({ allowed: true });
+    await expect(checkComputeOp(baseOp(l), mesh, port, options)).resolves.toEqual({ allowed: true });
+    await refusedWith({ ...baseOp(l), opId: 'cmp-2' }, /req-1 was taken part in already \(op cmp-1\)/, options);
+    // A refused op does not take its request id.
+    const other = fresh();
+    await refusedWith(baseOp({ ...signedLedger(), requester: 'DspMSP' }), /REQUEST_SIGNATURE_INVALID/, other);
+    await expect(checkComputeOp({ ...baseOp(l), opId: 'cmp-3' }, mesh, port, other)).resolves.toEqual({ allowed: true });
   });
 });
 
@@ -109,27 +201,29 @@ describe("the node's gate on compute ops", () => {
   beforeEach(() => (logs.length = 0));
 
   it('passes an allowed op and logs the decision', async () => {
-    await expect(ledgerGate(() => mesh, reader(async () => state()).port, log)(op)).resolves.toBeUndefined();
+    await expect(ledgerGate(() => mesh, reader(async () => state()).port, log, fresh())(baseOp(signedLedger()))).resolves.toBeUndefined();
     expect(logs).toEqual([['ledger check: allowed', { opId: 'cmp-1' }]]);
   });
 
   it('refuses 403 NOT_ALLOWED naming the check (in the message too), logging the op id and the check only', async () => {
-    const error = (await ledgerGate(() => mesh, reader(async () => state()).port, log)({ ...op, ledger: { ...ledger, requester: 'OtherMSP' } }).catch((e: unknown) => e)) as ControlError;
+    const error = (await ledgerGate(() => mesh, reader(async () => state()).port, log, fresh())(baseOp(signedLedger({ ...unsigned, requester: 'OtherMSP' }, 'Outside'))).catch((e: unknown) => e)) as ControlError;
     expect(error).toBeInstanceOf(ControlError);
     expect([error.status, error.code, error.check]).toEqual([403, 'NOT_ALLOWED', 'requester-member']);
     expect(error.message).toBe('check requester-member: OtherMSP is not a member of d1 version 2');
     expect(logs).toEqual([['ledger check: refused', { opId: 'cmp-1', code: 'NOT_ALLOWED', check: 'requester-member' }]]);
+    const unsignedError = (await ledgerGate(() => mesh, reader(async () => state()).port, log, fresh())(baseOp(unsigned)).catch((e: unknown) => e)) as ControlError;
+    expect([unsignedError.status, unsignedError.code, unsignedError.check]).toEqual([403, 'NOT_ALLOWED', 'requester-signature']);
   });
 
   it('answers 503 LEDGER_UNAVAILABLE when the ledger cannot be read, and lets other errors through', async () => {
     const down = reader(async () => {
       throw new LedgerUnavailableError('the ledger bridge did not answer GET /daos/d1/versions/2/state: ECONNREFUSED');
     });
-    await expect(ledgerGate(() => mesh, down.port, log)(op)).rejects.toMatchObject({ status: 503, code: 'LEDGER_UNAVAILABLE', message: expect.stringMatching(/cannot read its member's ledger: .*ECONNREFUSED/) });
+    await expect(ledgerGate(() => mesh, down.port, log, fresh())(baseOp(signedLedger()))).rejects.toMatchObject({ status: 503, code: 'LEDGER_UNAVAILABLE', message: expect.stringMatching(/cannot read its member's ledger: .*ECONNREFUSED/) });
     expect(logs[0]).toEqual(['ledger check: ledger unavailable', expect.objectContaining({ opId: 'cmp-1', code: 'LEDGER_UNAVAILABLE' })]);
     const bug = reader(async () => {
       throw new TypeError('bug');
     });
-    await expect(ledgerGate(() => mesh, bug.port, log)(op)).rejects.toBeInstanceOf(TypeError);
+    await expect(ledgerGate(() => mesh, bug.port, log, fresh())(baseOp(signedLedger()))).rejects.toBeInstanceOf(TypeError);
   });
 });

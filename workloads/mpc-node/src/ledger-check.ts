@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { MpcMeshFile, NODE_USAGE_CHECKS } from '@datawell/contracts';
-import { authorizeComputation, type ComputeOp, type LedgerVersionView } from '@datawell/mpc';
+import { authorizeComputation, certificateIssuedBy, REQUEST_WINDOW_MS, requestSignatureProblem, type ComputeOp, type LedgerVersionView } from '@datawell/mpc';
 import { ControlError } from './control.server';
 
 /*
@@ -13,6 +13,44 @@ import { ControlError } from './control.server';
 /** The port to the member's ledger: the version's state (GetVersion) as its own peer reads it, or undefined when that peer has no such version. */
 export interface LedgerReader {
   versionState(daoId: string, version: number): Promise<unknown>;
+  /**
+   * The root CA certificates (PEM) of each organisation of the version's channel as Fabric's channel
+   * config has them, read from the member's own peer; undefined when the member's bridge does not
+   * follow that channel.
+   */
+  organisationRoots(daoId: string, version: number): Promise<Readonly<Record<string, readonly string[]>> | undefined>;
+}
+
+/**
+ * The request ids this node took part in (issue 12: a signed request is good for one computation):
+ * each kept with its op id until its signature is older than the window, after which the window
+ * refuses it anyway. In memory: a node restarted within the window forgets them (docs/mpc.md).
+ */
+export class RequestMemory {
+  readonly #taken = new Map<string, { opId: string; untilMs: number }>();
+
+  /** The op that took part under `requestId` before, other than `opId`, or undefined. */
+  takenByOther(requestId: string, opId: string, nowMs: number): string | undefined {
+    this.#forget(nowMs);
+    const taken = this.#taken.get(requestId);
+    return taken && taken.opId !== opId ? taken.opId : undefined;
+  }
+
+  take(requestId: string, opId: string, untilMs: number): void {
+    this.#taken.set(requestId, { opId, untilMs });
+  }
+
+  #forget(nowMs: number): void {
+    for (const [id, t] of this.#taken) if (t.untilMs < nowMs) this.#taken.delete(id);
+  }
+}
+
+/** What the signature check needs besides the op and the ledger: the clock, the window and the memory of taken requests. */
+export interface RequestCheckOptions {
+  readonly requests: RequestMemory;
+  readonly now?: () => number;
+  /** Default REQUEST_WINDOW_MS (10 minutes). */
+  readonly windowMs?: number;
 }
 
 /** The member's ledger could not be read (its bridge unreachable, 5xx, or refusing the node's login): 503 LEDGER_UNAVAILABLE. */
@@ -25,7 +63,9 @@ export class LedgerUnavailableError extends Error {
  * The checks a node makes beyond the shared rule's (USAGE_CHECKS): `ledger` (the op says nothing of
  * what it is for, or the member's ledger has no such version), `mesh-owners` (the mesh file does not
  * name every party's member), `op-parties` (the op's program or party indices are not the ledger's
- * computation, owner and recipients), `ledger-state` (the version state is not readable as one):
+ * computation, owner and recipients), `ledger-state` (the version state is not readable as one),
+ * `requester-signature` (no signature of the requester over the op's ledger fields that verifies, is
+ * recent, was not used for another op, by a certificate of the requester's CA on the channel):
  * NODE_USAGE_CHECKS of @datawell/contracts, so the usage trail takes them.
  */
 export type NodeCheck = Exclude<(typeof NODE_USAGE_CHECKS)[number], 'party-refused'>;
@@ -85,16 +125,55 @@ export function decideWithState(op: ComputeOp & { ledger: NonNullable<ComputeOp[
   return 'refused' in decision ? refuse(decision.refused.check, decision.refused.message) : { allowed: true };
 }
 
+type LedgeredOp = ComputeOp & { ledger: NonNullable<ComputeOp['ledger']> };
+
 /**
- * Whether this node may take part in `op`: the op's parties first (no ledger read for an op that
- * cannot be allowed), then the version as the member's ledger reads it. Throws LedgerUnavailableError
- * when the ledger cannot be read.
+ * The requester's signature of the op, as far as it can be checked without the ledger: present,
+ * verifying over the signing text of the op's own ledger fields (so a coordinator that changed the
+ * requester, computation, recipients, version or dataset breaks it), within the window, and its
+ * request id not taken by another op of this node.
  */
-export async function checkComputeOp(op: ComputeOp, mesh: MpcMeshFile, ledger: LedgerReader): Promise<LedgerDecision> {
+export function checkRequestSignature(op: LedgeredOp, options: RequestCheckOptions): LedgerDecision {
+  const { ledger } = op;
+  const signed = ledger.request;
+  if (!signed) return refuse('requester-signature', `the op carries no signature of its requester ${ledger.requester}: this node takes part only in what the requester itself signed`);
+  const nowMs = (options.now ?? Date.now)();
+  const fields = { daoId: ledger.daoId, version: ledger.version, computation: ledger.computation, dataset: op.dataset.name, recipients: ledger.recipients, requester: ledger.requester };
+  const problem = requestSignatureProblem(fields, signed, nowMs, options.windowMs ?? REQUEST_WINDOW_MS);
+  if (problem) return refuse('requester-signature', `${problem.code}: ${problem.message}`);
+  const other = options.requests.takenByOther(signed.requestId, op.opId, nowMs);
+  if (other) return refuse('requester-signature', `request ${signed.requestId} was taken part in already (op ${other}): a signed request is good for one computation`);
+  return { allowed: true };
+}
+
+/** Whether the requester's certificate was issued by a root CA of the requester's organisation on the version's channel (undefined roots: no such channel here). */
+export function checkRequesterIssuer(op: LedgeredOp, roots: Readonly<Record<string, readonly string[]>> | undefined): LedgerDecision {
+  const { ledger } = op;
+  if (!roots) return refuse('ledger', `this member's ledger has no channel of version ${ledger.version} of DAO ${ledger.daoId}`);
+  const own = roots[ledger.requester];
+  if (!own || own.length === 0) return refuse('requester-signature', `the channel of ${ledger.daoId} version ${ledger.version} has no root certificate of ${ledger.requester}`);
+  if (!certificateIssuedBy(ledger.request!.certificatePem, own)) return refuse('requester-signature', `the request certificate was not issued by a CA of ${ledger.requester} as the channel's config has it`);
+  return { allowed: true };
+}
+
+/**
+ * Whether this node may take part in `op`: the op's parties and the requester's signature first (no
+ * ledger read for an op that cannot be allowed), then the shared rule on the version as the member's
+ * ledger reads it, then the requester's CA on the version's channel (its config's MSP roots). An allowed op's request id is
+ * taken: another op under it is refused. Throws LedgerUnavailableError when the ledger cannot be read.
+ */
+export async function checkComputeOp(op: ComputeOp, mesh: MpcMeshFile, ledger: LedgerReader, options: RequestCheckOptions): Promise<LedgerDecision> {
   const parties = checkOpParties(op, mesh);
   if (!parties.allowed || !op.ledger) return parties;
-  const state = await ledger.versionState(op.ledger.daoId, op.ledger.version);
-  return decideWithState({ ...op, ledger: op.ledger }, state);
+  const o: LedgeredOp = { ...op, ledger: op.ledger };
+  const signature = checkRequestSignature(o, options);
+  if (!signature.allowed) return signature;
+  const decision = decideWithState(o, await ledger.versionState(o.ledger.daoId, o.ledger.version));
+  if (!decision.allowed) return decision;
+  const issuer = checkRequesterIssuer(o, await ledger.organisationRoots(o.ledger.daoId, o.ledger.version));
+  if (!issuer.allowed) return issuer;
+  options.requests.take(o.ledger.request!.requestId, o.opId, o.ledger.request!.issuedAtMs + (options.windowMs ?? REQUEST_WINDOW_MS));
+  return decision;
 }
 
 /**
@@ -103,11 +182,16 @@ export async function checkComputeOp(op: ComputeOp, mesh: MpcMeshFile, ledger: L
  * the message), 503 LEDGER_UNAVAILABLE when the ledger cannot be read. Each decision is logged with
  * the op id and the check, never the op's values.
  */
-export function ledgerGate(mesh: () => MpcMeshFile, ledger: LedgerReader, log: (message: string, extra?: Record<string, unknown>) => void): (op: ComputeOp) => Promise<void> {
+export function ledgerGate(
+  mesh: () => MpcMeshFile,
+  ledger: LedgerReader,
+  log: (message: string, extra?: Record<string, unknown>) => void,
+  options: RequestCheckOptions = { requests: new RequestMemory() },
+): (op: ComputeOp) => Promise<void> {
   return async (op) => {
     let decision: LedgerDecision;
     try {
-      decision = await checkComputeOp(op, mesh(), ledger);
+      decision = await checkComputeOp(op, mesh(), ledger, options);
     } catch (error) {
       if (!(error instanceof LedgerUnavailableError)) throw error;
       log('ledger check: ledger unavailable', { opId: op.opId, code: error.code, error: error.message });

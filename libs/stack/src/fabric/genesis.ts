@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { StackError } from '../errors';
 import { run } from '../proc';
-import type { MemberFabric } from './parties';
+import { channelConfigBlock, type MemberFabric } from './parties';
 
 /** An application organisation of a channel as its config block defines it. */
 export interface ChannelOrganisation {
@@ -39,4 +39,9 @@ export async function readBlockOrganisations(m: MemberFabric, blockFile: string,
   } finally {
     rmSync(out, { force: true });
   }
+}
+
+/** The application organisations of a channel with their MSPs' root certificates, from its latest config block fetched by the member from the ordering service. */
+export async function channelOrganisationRoots(m: MemberFabric, channel: string): Promise<ChannelOrganisation[]> {
+  return blockOrganisations(await channelConfigBlock(m, channel)).sort((a, b) => (a.mspId < b.mspId ? -1 : a.mspId > b.mspId ? 1 : 0));
 }

@@ -565,7 +565,7 @@ export async function submitConfigUpdate(m: MemberFabric, channel: string, envel
 }
 
 /** The channel's latest config block, fetched by the member from the ordering service and decoded (configtxlator's JSON). */
-async function channelConfigBlock(m: MemberFabric, channel: string): Promise<unknown> {
+export async function channelConfigBlock(m: MemberFabric, channel: string): Promise<unknown> {
   return inWork(m, async (dir) => {
     const f = (name: string) => join(dir, name);
     await peer(m, ['channel', 'fetch', 'config', f('config.pb'), '-c', channel, ...ordererArgs(m)], dir);

@@ -21,10 +21,11 @@ export interface MemberLedger {
   /** Relays a DAO channel the member's peer has joined outside the operator's inbox (a seat taken by a transfer of rights); absent: not offered. */
   relay?(channel: string): Promise<void>;
   /**
-   * The application organisations of a channel as Fabric's config reports them, read by the member's
-   * admin from its own peer (`peer channel fetch config`); absent: the bridge has no Fabric administration.
+   * The application organisations of a channel with their MSPs' root certificates as Fabric's config
+   * reports them, read by the member's admin from its own peer (`peer channel fetch config`); absent:
+   * the bridge has no Fabric administration.
    */
-  channelOrganisations?(channel: string): Promise<string[]>;
+  channelOrganisations?(channel: string): Promise<ReadonlyArray<{ readonly mspId: string; readonly rootCertPems: readonly string[] }>>;
 }
 
 export const memberRevenueSchema = revenueRequestSchema;
@@ -157,16 +158,22 @@ export class MemberDao {
 
   /**
    * A version's channel and its organisations as Fabric's channel config has them (what the channel
-   * is, as opposed to the member states the chaincode keeps), read from the member's own peer. Only
+   * is, as opposed to the member states the chaincode keeps), with each organisation's MSP root
+   * certificates (its MPC node checks a requester's certificate against them), read from the member's own peer. Only
    * a channel the member's bridge follows (VERSION_NOT_FOUND otherwise, as for its other reads).
    */
-  async channel(daoId: string, version: number): Promise<{ daoId: string; version: number; channel: string; organisations: string[]; source: 'fabric-channel-config' }> {
+  async channel(
+    daoId: string,
+    version: number,
+  ): Promise<{ daoId: string; version: number; channel: string; organisations: string[]; rootCertificates: Record<string, string[]>; source: 'fabric-channel-config' }> {
     checkDaoVersion(daoId, version);
     const channel = daoChannelName(daoId, version);
     if (!(await this.ledger.channels()).includes(channel)) throw new AdminError('VERSION_NOT_FOUND', `no version ${version} of DAO ${daoId} of which ${this.ledger.mspId} is a member`);
     if (!this.ledger.channelOrganisations) throw new AdminError('LEDGER_UNAVAILABLE', "this bridge has no Fabric administration of its own (LEDGER_BRIDGE_MEMBER_ADMIN_MSP_DIR and the rest): it cannot read a channel's config");
     try {
-      return { daoId, version, channel, organisations: await this.ledger.channelOrganisations(channel), source: 'fabric-channel-config' };
+      const orgs = await this.ledger.channelOrganisations(channel);
+      const organisations = orgs.map((o) => o.mspId).sort();
+      return { daoId, version, channel, organisations, rootCertificates: Object.fromEntries(orgs.map((o) => [o.mspId, [...o.rootCertPems]])), source: 'fabric-channel-config' };
     } catch (error) {
       throw new AdminError('LEDGER_UNAVAILABLE', `the config of ${channel} could not be read from ${this.ledger.mspId}'s peer: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, { cause: error });
     }

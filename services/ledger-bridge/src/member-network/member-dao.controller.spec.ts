@@ -6,7 +6,7 @@ import { MemberDaoController } from './member-dao.controller';
 
 const principal = (mspId: string, role: Principal['role'] = 'DSP'): Principal => ({ mspId, enrollmentId: 'alice', role, certificateFingerprint: 'ab' });
 
-function controller(opts: { answer?: (channel: string, fn: string, args: readonly string[]) => Promise<string>; submit?: (channel: string, fn: string, args: readonly string[]) => Promise<{ txId: string }>; channels?: string[]; proposalIds?: Record<string, string[]>; allocationIds?: Record<string, string[]>; channelOrganisations?: (channel: string) => Promise<string[]> } = {}) {
+function controller(opts: { answer?: (channel: string, fn: string, args: readonly string[]) => Promise<string>; submit?: (channel: string, fn: string, args: readonly string[]) => Promise<{ txId: string }>; channels?: string[]; proposalIds?: Record<string, string[]>; allocationIds?: Record<string, string[]>; channelOrganisations?: (channel: string) => Promise<Array<{ mspId: string; rootCertPems: string[] }>> } = {}) {
   const calls: string[] = [];
   const ledger: MemberLedger = {
     mspId: 'AcmeMSP',
@@ -54,12 +54,22 @@ describe("a member bridge's own API over its DAOs", () => {
   });
 
   it("reads a version's channel organisations from Fabric's channel config on its own peer, for a channel it follows", async () => {
-    const { calls, controller: c } = controller({ channelOrganisations: async () => ['AcmeMSP', 'BetaMSP'] });
-    await expect(c.channel(principal('AcmeMSP'), 'acme', '2')).resolves.toEqual({ daoId: 'acme', version: 2, channel: 'dao-acme-v2', organisations: ['AcmeMSP', 'BetaMSP'], source: 'fabric-channel-config' });
+    const { calls, controller: c } = controller({ channelOrganisations: async () => [{ mspId: 'BetaMSP', rootCertPems: ['beta-ca'] }, { mspId: 'AcmeMSP', rootCertPems: ['acme-ca-1', 'acme-ca-2'] }] });
+    await expect(c.channel(principal('AcmeMSP'), 'acme', '2')).resolves.toEqual({
+      daoId: 'acme',
+      version: 2,
+      channel: 'dao-acme-v2',
+      organisations: ['AcmeMSP', 'BetaMSP'],
+      rootCertificates: { AcmeMSP: ['acme-ca-1', 'acme-ca-2'], BetaMSP: ['beta-ca'] },
+      source: 'fabric-channel-config',
+    });
+    // Its own MPC node (a workload's identity) reads it too: the requester's CA for its ledger check.
+    const node: Principal = { ...principal('AcmeMSP', 'VSP'), enrollmentId: 'acme.v2.acme-mpc', workload: 'mpc-node' };
+    await expect(c.channel(node, 'acme', '2')).resolves.toMatchObject({ rootCertificates: { BetaMSP: ['beta-ca'] } });
     // A channel its bridge does not follow, another organisation's identity: refused before the peer.
     await expect(c.channel(principal('AcmeMSP'), 'acme', '3')).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND' });
     await expect(c.channel(principal('OtherMSP'), 'acme', '2')).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    expect(calls).toEqual(['config dao-acme-v2']);
+    expect(calls).toEqual(['config dao-acme-v2', 'config dao-acme-v2']);
     // A peer that cannot give the config, a bridge without a Fabric administration of its own: LEDGER_UNAVAILABLE.
     const failing = controller({
       channelOrganisations: async () => {

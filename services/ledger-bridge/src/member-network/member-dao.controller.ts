@@ -63,10 +63,11 @@ export class MemberDaoController {
   }
 
   @Get(':daoId/versions/:version/channel')
-  @Authenticated()
+  // Its MPC node reads the organisations' root certificates (the requester's CA, before it takes part), with the node's own identity.
+  @Authenticated('participantOrWorkload')
   @ApiOperation({
     summary:
-      "The version's channel and its organisations as Fabric's channel config reports them (not the chaincode's member states), read by this member's admin from its own peer: {daoId, version, channel, organisations, source: fabric-channel-config}. For this organisation's identities only (FORBIDDEN to others); VERSION_NOT_FOUND where its bridge does not follow the channel; LEDGER_UNAVAILABLE when the config cannot be read",
+      "The version's channel and its organisations as Fabric's channel config reports them (not the chaincode's member states), read by this member's admin from its own peer: {daoId, version, channel, organisations, rootCertificates (each organisation's MSP root certificates, PEM), source: fabric-channel-config}. For this organisation's identities only, its MPC node's among them (FORBIDDEN to others); VERSION_NOT_FOUND where its bridge does not follow the channel; LEDGER_UNAVAILABLE when the config cannot be read",
   })
   @ZodParams(versionParams)
   async channel(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string): Promise<Awaited<ReturnType<MemberDao['channel']>>> {

@@ -42,7 +42,7 @@ function setup(mspId: string, options: { versionExists?: boolean; initConflict?:
     approve: async (channel, d) => void steps.push(`approve ${channel} ${d.name}`),
     commit: async (blueprint, d) => void steps.push(`commit ${blueprint.channel} ${d.name} [${blueprint.members.join(',')}]`),
     waitForPeers: async (channel, n) => void steps.push(`gossip ${channel} ${n}`),
-    channelOrganisations: async () => (options.genesis ?? honestGenesis()).map((o) => o.mspId),
+    channelOrganisations: async () => [...(options.genesis ?? honestGenesis())],
   };
   const ledger: MemberLedger = {
     submit: async (channel, _cc, fn, _args, submitOptions) => {

@@ -4,7 +4,7 @@ import { joinEndorsingOrganisations } from '@datawell/domain';
 import type { ConnectionLogger } from '@datawell/messaging';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { approveChaincode, channelOrganisations, commitChaincode, joinOwnPeer, readBlockOrganisations, waitForChannelPeers, type ChannelBlueprint, type ChannelOrganisation, type MemberFabric } from '@datawell/stack';
+import { approveChaincode, channelOrganisationRoots, commitChaincode, joinOwnPeer, readBlockOrganisations, waitForChannelPeers, type ChannelBlueprint, type ChannelOrganisation, type MemberFabric } from '@datawell/stack';
 import { chaincodeCode } from '../admin/admin.errors';
 import { checkGenesis, GenesisRejectedError } from './genesis-check';
 
@@ -23,8 +23,8 @@ export interface MemberAdmin {
   approve(channel: string, def: ChaincodeDefinitionMessage): Promise<void>;
   commit(blueprint: ChannelBlueprint, def: ChaincodeDefinitionMessage): Promise<void>;
   waitForPeers(channel: string, members: number): Promise<void>;
-  /** The channel's application organisations as its config block has them, read from the member's own peer. */
-  channelOrganisations(channel: string): Promise<string[]>;
+  /** The channel's application organisations with their MSPs' root certificates as its config block has them, read from the member's own peer. */
+  channelOrganisations(channel: string): Promise<ChannelOrganisation[]>;
 }
 
 export function stackMemberAdmin(fabric: MemberFabric): MemberAdmin {
@@ -37,7 +37,7 @@ export function stackMemberAdmin(fabric: MemberFabric): MemberAdmin {
     approve: (channel, def) => approveChaincode(fabric, channel, def),
     commit: (blueprint, def) => commitChaincode(fabric, blueprint, def),
     waitForPeers: (channel, members) => waitForChannelPeers(fabric, channel, members),
-    channelOrganisations: (channel) => channelOrganisations(fabric, channel),
+    channelOrganisations: (channel) => channelOrganisationRoots(fabric, channel),
   };
 }
 

@@ -22,6 +22,7 @@ export const NODE_USAGE_CHECKS = [
   'mesh-owners', // the mesh file does not name every party's member
   'op-parties', // the op's program or party indices are not the ledger's computation, owner and recipients
   'ledger-state', // the version state the member's ledger answered is not readable as one
+  'requester-signature', // the op carries no signature of its requester that verifies over its ledger fields, recent, not used before, by a certificate of the requester's CA on the channel
   'party-refused', // the data owner's node took part, another party refused in the agreement round
 ] as const;
 

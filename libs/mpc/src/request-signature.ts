@@ -1,0 +1,84 @@
+import { verify, X509Certificate } from 'node:crypto';
+import { computationRequestSigningText, type SignedComputationFields } from '@datawell/domain';
+
+/*
+ * The requester's signature of a computation request (issue 12): the coordinator checks it when it
+ * takes the request, and every MPC node checks it again over the op's own ledger fields before it
+ * takes part, so a coordinator cannot name a requester that did not ask, nor change what it asked.
+ */
+
+/** How old a signed request a node (and the coordinator) still takes: 10 minutes. */
+export const REQUEST_WINDOW_MS = 10 * 60_000;
+/** How far in the future `issuedAtMs` may be (the requester's clock ahead of the node's). */
+export const REQUEST_CLOCK_SKEW_MS = 60_000;
+
+/** The requester's signature as it travels with a request and an op: the certificate and an ECDSA-SHA256 signature (DER, base64). */
+export interface RequestSignature {
+  readonly requestId: string;
+  readonly issuedAtMs: number;
+  readonly certificatePem: string;
+  readonly signature: string;
+}
+
+export type RequestSignatureProblemCode = 'REQUEST_CERTIFICATE_INVALID' | 'REQUEST_SIGNATURE_INVALID' | 'REQUEST_STALE';
+
+export interface RequestSignatureProblem {
+  readonly code: RequestSignatureProblemCode;
+  readonly message: string;
+}
+
+export function readCertificate(pem: string): X509Certificate | undefined {
+  try {
+    return new X509Certificate(pem);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why `signed` is not a valid signature of `fields` at `nowMs`, or undefined when it is: a readable
+ * certificate valid now, an ECDSA-SHA256 signature with its key over computationRequestSigningText,
+ * issued no longer than `windowMs` ago (and not more than REQUEST_CLOCK_SKEW_MS ahead). Who issued
+ * the certificate is the caller's check (certificateIssuedBy, or the caller's own login).
+ */
+export function requestSignatureProblem(
+  fields: Omit<SignedComputationFields, 'requestId' | 'issuedAtMs'>,
+  signed: RequestSignature,
+  nowMs: number,
+  windowMs = REQUEST_WINDOW_MS,
+): RequestSignatureProblem | undefined {
+  const certificate = readCertificate(signed.certificatePem);
+  if (!certificate) return { code: 'REQUEST_CERTIFICATE_INVALID', message: 'the request certificate is not a readable X.509 certificate' };
+  if (nowMs < Date.parse(certificate.validFrom) || nowMs > Date.parse(certificate.validTo)) {
+    return { code: 'REQUEST_CERTIFICATE_INVALID', message: `the request certificate is not valid now (valid ${certificate.validFrom} to ${certificate.validTo})` };
+  }
+  const text = computationRequestSigningText({ ...fields, requestId: signed.requestId, issuedAtMs: signed.issuedAtMs });
+  let verified = false;
+  try {
+    verified = verify('sha256', Buffer.from(text, 'utf8'), certificate.publicKey, Buffer.from(signed.signature, 'base64'));
+  } catch {
+    verified = false;
+  }
+  if (!verified) return { code: 'REQUEST_SIGNATURE_INVALID', message: "the request signature does not verify with the certificate's key over the request's signing text (its requester, computation, recipients, dataset and version)" };
+  if (signed.issuedAtMs < nowMs - windowMs) return { code: 'REQUEST_STALE', message: `the request was signed ${Math.round((nowMs - signed.issuedAtMs) / 1000)} s ago, beyond the window of ${windowMs / 1000} s` };
+  if (signed.issuedAtMs > nowMs + REQUEST_CLOCK_SKEW_MS) return { code: 'REQUEST_STALE', message: 'the request is signed for a time in the future' };
+  return undefined;
+}
+
+/** Every certificate of a PEM text (an MSP's root certificates may be several). */
+function certificatesOf(pems: readonly string[]): X509Certificate[] {
+  return pems.flatMap((pem) => (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).flatMap((block) => readCertificate(block) ?? []));
+}
+
+/** Whether `certificatePem` was issued (and signed) by one of the CA certificates `caPems`. */
+export function certificateIssuedBy(certificatePem: string, caPems: readonly string[]): boolean {
+  const certificate = readCertificate(certificatePem);
+  if (!certificate) return false;
+  return certificatesOf(caPems).some((ca) => {
+    try {
+      return certificate.checkIssued(ca) && certificate.verify(ca.publicKey);
+    } catch {
+      return false;
+    }
+  });
+}
