@@ -64,7 +64,17 @@ export const computationRequestSchema = z.strictObject({
     .describe(
       "When given, exactly the recipients the terms name for this computation. Required for a version the coordinator knows only from the marketplace's public directory (DaoPublished): its terms are private to the DAO's channel",
     ),
-  requestId: id.optional().describe('Idempotency key: the same key from the same caller names the same computation'),
+  requestId: id.optional().describe('Idempotency key: the same key from the same caller names the same computation; required with a signature (it is signed, and each node takes part once per id)'),
+  issuedAtMs: z.number().int().min(0).optional().describe('When the requester signed (ms since the epoch); with certificatePem and signature'),
+  certificatePem: z.string().min(1).max(16_384).optional().describe("The requester's enrolled certificate (PEM), issued by its organisation's CA, whose key made the signature"),
+  signature: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64')
+    .max(1024)
+    .optional()
+    .describe(
+      "ECDSA-SHA256 (DER, base64) over computationRequestSigningText of @datawell/domain ({requestId, daoId, version, computation, dataset: its name, recipients sorted, requester: the caller's MSP id, issuedAtMs}). The MPC nodes in the members' domains take part only in a request signed so (docs/mpc.md)",
+    ),
 });
 export type ComputationRequest = z.output<typeof computationRequestSchema>;
 

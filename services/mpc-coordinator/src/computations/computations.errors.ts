@@ -12,7 +12,11 @@ export type CoordinatorErrorCode =
   | 'NODES_INCOMPLETE'
   | 'TOO_MANY_REFUSALS'
   | 'REFUSED_BY_NODES'
-  | 'RESULT_NOT_DELIVERED';
+  | 'RESULT_NOT_DELIVERED'
+  | 'REQUEST_SIGNATURE_INVALID'
+  | 'REQUEST_CERTIFICATE_INVALID'
+  | 'REQUEST_STALE'
+  | 'REQUEST_CERTIFICATE_MISMATCH';
 
 const KINDS: Readonly<Record<CoordinatorErrorCode, ErrorKind>> = {
   INVALID_REQUEST: 'invalid',
@@ -29,6 +33,14 @@ const KINDS: Readonly<Record<CoordinatorErrorCode, ErrorKind>> = {
   REFUSED_BY_NODES: 'forbidden',
   // A recipient's node of a DAO of domains returned the result to the coordinator instead of delivering it to its member: discarded.
   RESULT_NOT_DELIVERED: 'conflict',
+  // The requester's signature of its request (issue 12): it does not verify over the request's signing text,
+  REQUEST_SIGNATURE_INVALID: 'invalid',
+  // … its certificate is not readable or not valid now,
+  REQUEST_CERTIFICATE_INVALID: 'invalid',
+  // … it is older than the window (or signed for the future),
+  REQUEST_STALE: 'invalid',
+  // … or its certificate was not issued by the caller's organisation's CA.
+  REQUEST_CERTIFICATE_MISMATCH: 'forbidden',
 };
 
 export class CoordinatorError extends DatawellError {

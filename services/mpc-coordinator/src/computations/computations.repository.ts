@@ -1,5 +1,6 @@
 import type { NodePin } from './node-client.adapter';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { RequestSignature } from '@datawell/mpc';
 import type { DaoVersionView, VersionMember } from './authorization';
 import { planLedgerNodes, type LedgerNodesUpdate, type RegisteredNode } from '../ledger/ledger-nodes';
 import { membersAfterTransfer, publicVersionMembers, type PublicVersionUpdate, type ReadModelUpdate } from '../ledger/read-model';
@@ -15,6 +16,8 @@ export interface ComputationRecord {
   readonly requester: string;
   /** The enrolled identity (certificate CN) of the requester that asked, when known. */
   readonly requesterEnrollmentId?: string;
+  /** The requester's signature of the request, passed on to the nodes in the op's ledger part. */
+  readonly request?: RequestSignature;
   readonly recipients: readonly string[];
   readonly owner: string;
   readonly parameters: { readonly columns: readonly string[]; readonly fractionalBits: number };
@@ -50,6 +53,7 @@ interface ComputationRow {
   computation: string;
   requester: string;
   requester_enrollment_id: string | null;
+  signed_request: RequestSignature | null;
   recipients: string[];
   owner: string;
   parameters: ComputationRecord['parameters'];
@@ -74,6 +78,7 @@ function toRecord(r: ComputationRow): ComputationRecord {
     computation: r.computation,
     requester: r.requester,
     ...(r.requester_enrollment_id ? { requesterEnrollmentId: r.requester_enrollment_id } : {}),
+    ...(r.signed_request ? { request: r.signed_request } : {}),
     recipients: r.recipients,
     owner: r.owner,
     parameters: r.parameters,
@@ -364,9 +369,9 @@ export class CoordinatorRepository {
   /** Inserts a new computation; false when the id exists (a retried request). */
   async insert(c: Omit<ComputationRecord, 'status' | 'progress' | 'createdAt' | 'updatedAt'>): Promise<boolean> {
     const rows = (await this.dataSource.query(
-      `INSERT INTO ${this.#s}.computations (id, dao_id, version, computation, requester, recipients, owner, parameters, dataset, status, requester_enrollment_id)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::jsonb, $9::jsonb, 'queued', $10) ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [c.id, c.daoId, c.version, c.computation, c.requester, JSON.stringify(c.recipients), c.owner, JSON.stringify(c.parameters), JSON.stringify(c.dataset), c.requesterEnrollmentId ?? null],
+      `INSERT INTO ${this.#s}.computations (id, dao_id, version, computation, requester, recipients, owner, parameters, dataset, status, requester_enrollment_id, signed_request)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::jsonb, $9::jsonb, 'queued', $10, $11::jsonb) ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [c.id, c.daoId, c.version, c.computation, c.requester, JSON.stringify(c.recipients), c.owner, JSON.stringify(c.parameters), JSON.stringify(c.dataset), c.requesterEnrollmentId ?? null, c.request ? JSON.stringify(c.request) : null],
     )) as unknown[];
     return rows.length > 0;
   }

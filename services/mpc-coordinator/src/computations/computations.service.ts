@@ -12,6 +12,7 @@ import type { ComputationRecord, CoordinatorRepository, NodeRecord } from './com
 import type { RunningJob } from './job-queue.adapter';
 import { chargeSubscriptionCommand, periodsBegun } from '../ledger/subscriptions';
 import { computationCompletedCommand, recordUsageCommand } from './ledger-command';
+import { checkedSignature } from './signed-request';
 import { nodeCertificatePin } from './node-certificate';
 import { NodeCallError, type NodeClient } from './node-client.adapter';
 import type { RefusalLimit } from './refusal-limit';
@@ -34,6 +35,8 @@ export interface ComputationsDeps {
   readonly refusals: RefusalLimit;
   /** The identity directory (ParticipantRegistered): a participant's role and its CA. */
   readonly directory: ParticipantDirectory;
+  /** The clock a request's signature is judged by (default Date.now). */
+  readonly now?: () => number;
 }
 
 /** What the coordinator reads of the identity directory (libs/auth IdentityDirectory). */
@@ -45,11 +48,11 @@ const SOURCE = 'urn:datawell:service:mpc-coordinator';
 const MAX_PERIODS_PER_RUN = 100;
 
 
-/** A computation as a member sees it: everything but the result. */
-export type ComputationView = Omit<ComputationRecord, 'result' | 'requesterEnrollmentId'>;
+/** A computation as a member sees it: everything but the result (and the requester's identity and signature, which go to the nodes). */
+export type ComputationView = Omit<ComputationRecord, 'result' | 'requesterEnrollmentId' | 'request'>;
 
 function view(c: ComputationRecord): ComputationView {
-  const { result: _result, requesterEnrollmentId: _enrollment, ...rest } = c;
+  const { result: _result, requesterEnrollmentId: _enrollment, request: _request, ...rest } = c;
   return rest;
 }
 
@@ -131,6 +134,8 @@ export class ComputationsService {
    */
   async request(caller: string, body: unknown, enrollmentId?: string): Promise<{ computation: ComputationView; created: boolean }> {
     const request = parseComputationRequest(body);
+    // The requester's signature first: a request it does not vouch for is no request of the caller's.
+    const signed = checkedSignature(request, caller, (await this.deps.directory.get(caller))?.caCertPem, this.deps.now?.() ?? Date.now());
     const known = await this.deps.repository.version(request.daoId, request.version);
     let allowed;
     try {
@@ -151,6 +156,7 @@ export class ComputationsService {
       computation: request.computation,
       requester: caller,
       ...(enrollmentId ? { requesterEnrollmentId: enrollmentId } : {}),
+      ...(signed ? { request: signed } : {}),
       recipients: allowed.recipients,
       owner: allowed.owner,
       parameters: request.parameters,
@@ -313,7 +319,7 @@ export class ComputationsService {
         dataset: { name: c.dataset.name, columns: [...c.parameters.columns] },
         fractionalBits: c.parameters.fractionalBits,
         // What the op is for, in the ledger's names: a node that checks its own ledger takes part only if it allows this.
-        ledger: { daoId: c.daoId, version: c.version, computation: c.computation, requester: c.requester, ...(c.requesterEnrollmentId ? { requesterEnrollmentId: c.requesterEnrollmentId } : {}), recipients: [...c.recipients], owner: c.owner },
+        ledger: { daoId: c.daoId, version: c.version, computation: c.computation, requester: c.requester, ...(c.requesterEnrollmentId ? { requesterEnrollmentId: c.requesterEnrollmentId } : {}), recipients: [...c.recipients], owner: c.owner, ...(c.request ? { request: c.request } : {}) },
       };
       await repo.markRunning(id, 10, members);
       await progress(10);

@@ -28,6 +28,12 @@ describe('coordinator gRPC messages', () => {
     expect(parseComputationRequest(body).parameters.fractionalBits).toBe(0);
   });
 
+  it("carries the requester's signature (issued_at_ms an int64 as proto-loader gives it: a string)", () => {
+    const body = requestBodyOf({ dao_id: 'acme', version: 2, computation: 'mean', parameters: { columns: ['t'] }, dataset: { name: 'r' }, recipients: ['VspMSP'], request_id: 'r-1', issued_at_ms: '1800000000000', certificate_pem: 'PEM', signature: 'c2ln' });
+    expect(body).toMatchObject({ requestId: 'r-1', issuedAtMs: 1_800_000_000_000, certificatePem: 'PEM', signature: 'c2ln' });
+    expect(parseComputationRequest(body)).toMatchObject({ issuedAtMs: 1_800_000_000_000, certificatePem: 'PEM', signature: 'c2ln' });
+  });
+
   it('leaves unset optionals, empty recipients and unset messages out, so the schema judges them', () => {
     const body = requestBodyOf({ dao_id: 'acme', version: 1, computation: 'mean', parameters: { columns: ['t'] }, dataset: { name: 'r' }, recipients: [] });
     expect(body).toEqual({ daoId: 'acme', version: 1, computation: 'mean', parameters: { columns: ['t'] }, dataset: { name: 'r' } });

@@ -33,6 +33,10 @@ export function requestBodyOf(request: Message): Record<string, unknown> {
     dataset: dataset && { name: dataset['name'], ...(dataset['owner'] !== undefined ? { owner: dataset['owner'] } : {}) },
     ...(Array.isArray(recipients) && recipients.length > 0 ? { recipients } : {}),
     ...(request['request_id'] !== undefined ? { requestId: request['request_id'] } : {}),
+    // int64 arrives as a decimal string (longs: String); the schema judges the number.
+    ...(request['issued_at_ms'] !== undefined ? { issuedAtMs: Number(request['issued_at_ms']) } : {}),
+    ...(request['certificate_pem'] !== undefined ? { certificatePem: request['certificate_pem'] } : {}),
+    ...(request['signature'] !== undefined ? { signature: request['signature'] } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import { ComputationRequesterEnrollment1764500000000 } from './1764500000000-req
 import { CoordinatorMeteringTerms1764600000001 } from './1764600000001-metering-terms';
 import { CoordinatorNodePins1764900000000 } from './1764900000000-node-pins';
 import { CoordinatorPublicVersions1765000000000 } from './1765000000000-public-versions';
+import { ComputationSignedRequests1765100000000 } from './1765100000000-signed-requests';
 
 /** In the order they run; TypeORM records each by class name in mpc_coordinator.migrations. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   CoordinatorMeteringTerms1764600000001,
   CoordinatorNodePins1764900000000,
   CoordinatorPublicVersions1765000000000,
+  ComputationSignedRequests1765100000000,
 ];
