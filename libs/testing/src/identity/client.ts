@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createPrivateKey, sign, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { computationRequestSigningText } from '@datawell/domain';
 
 /** An identity as its holder keeps it: the enrolled certificate and the private key that never leaves. */
 export interface EnrolledIdentity {
@@ -29,6 +30,41 @@ export async function createKeyAndCsr(enrollmentId: string, options: { organizat
 export function signWithIdentity(privateKeyPem: string, data: string | Uint8Array): string {
   const key = createPrivateKey(privateKeyPem);
   return sign(key.asymmetricKeyType === 'ed25519' ? null : 'sha256', typeof data === 'string' ? Buffer.from(data, 'utf8') : data, key).toString('base64');
+}
+
+/** A POST /computations body (at the MPC coordinator) with the requester's signature fields. */
+export interface ComputationRequestBody {
+  readonly daoId: string;
+  readonly version: number;
+  readonly computation: string;
+  readonly dataset: { readonly name: string; readonly owner?: string };
+  readonly recipients: readonly string[];
+  readonly requestId: string;
+  readonly [field: string]: unknown;
+}
+
+/**
+ * `body` signed by `identity` as its organisation's request (computationRequestSigningText over its
+ * fields, issued now unless `issuedAtMs` is given): the body with issuedAtMs, certificatePem and signature.
+ * `over` changes what is signed without changing the body (a test's forged or mismatched signature).
+ */
+export function signComputationRequest<B extends ComputationRequestBody>(
+  identity: Pick<EnrolledIdentity, 'mspId' | 'certificatePem' | 'privateKeyPem'>,
+  body: B,
+  options: { issuedAtMs?: number; over?: { recipients?: readonly string[]; requester?: string; computation?: string } } = {},
+): B & { issuedAtMs: number; certificatePem: string; signature: string } {
+  const issuedAtMs = options.issuedAtMs ?? Date.now();
+  const text = computationRequestSigningText({
+    requestId: body.requestId,
+    daoId: body.daoId,
+    version: body.version,
+    computation: options.over?.computation ?? body.computation,
+    dataset: body.dataset.name,
+    recipients: options.over?.recipients ?? body.recipients,
+    requester: options.over?.requester ?? identity.mspId,
+    issuedAtMs,
+  });
+  return { ...body, issuedAtMs, certificatePem: identity.certificatePem, signature: signWithIdentity(identity.privateKeyPem, text) };
 }
 
 /** Logs in at a Datawell service: challenge, signature, token. Throws with the service's code and message. */

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { httpsText, type KafkaCredentials } from '@datawell/config';
 import { openReadingsProducer, type Reading } from '@datawell/iot';
 import { isAlive, processUser } from '@datawell/stack';
-import type { EnrolledIdentity } from '../identity/client';
+import { signComputationRequest, type EnrolledIdentity } from '../identity/client';
 import { ApiError, call, FinalError, negotiateAgreement, tokenAt, until, type Party } from './api';
 
 /** A participant that runs its own trust domain: its own CA issued `identity`; its own bridge answers at `bridgeUrl`. */
@@ -357,7 +357,8 @@ async function computeInDomains(
   const recipients = vsps.map((v) => v.mspId);
   opts.progress(`${requester.mspId} asks the coordinator for the mean of ${dspMember.mspId}'s ${compute.dataset.name} to ${recipients.join(', ')}; each node checks its own ledger`);
   const request = { daoId, version: 1, computation: 'mean', parameters: { columns: [compute.dataset.column] }, dataset: { name: compute.dataset.name, owner: dspMember.mspId }, recipients, requestId: `mean-${daoId}` };
-  const { id } = await call<{ id: string }>(`${coordinator}/computations`, { method: 'POST', token, body: request });
+  // Signed in the requester's own domain with its enrolled identity: each node verifies it against its own ledger's view of the requester's CA.
+  const { id } = await call<{ id: string }>(`${coordinator}/computations`, { method: 'POST', token, body: signComputationRequest(requester.identity, request) });
   type View = { status: string; resultDigest?: string; error?: { code: string; message: string } };
   const finished = (jobId: string) =>
     until(
@@ -385,7 +386,7 @@ async function computeInDomains(
   // schedules it; every node refuses it from its own ledger, and the DSP's node records the refusal.
   opts.progress(`${requester.mspId} asks for the mean to go to ${dspMember.mspId}, which the terms do not allow: the nodes refuse it, the DSP's node records it in its usage trail`);
   const refusedRecipients = [dspMember.mspId];
-  const { id: refusedId } = await call<{ id: string }>(`${coordinator}/computations`, { method: 'POST', token, body: { ...request, recipients: refusedRecipients, requestId: `mean-to-dsp-${daoId}` } });
+  const { id: refusedId } = await call<{ id: string }>(`${coordinator}/computations`, { method: 'POST', token, body: signComputationRequest(requester.identity, { ...request, recipients: refusedRecipients, requestId: `mean-to-dsp-${daoId}` }) });
   const refusedView = await finished(refusedId);
 
   opts.progress(`${dspMember.mspId} reads its usage trail of ${compute.dataset.name} through its own bridge`);

@@ -6,7 +6,7 @@ import { descriptionDigest, resultDigest } from '@datawell/contracts';
 import { Client } from 'pg';
 import { createKafka, readKafkaCredentialsFile } from '@datawell/config';
 import { domainPaths, domainPostgres, enrollClientIdentity, fetchChannelBlocks, findDomain, isAlive, kafkaSaslEnabled, MEMBER_SERVICES, memberFabric, memberServiceFiles, memberServiceUrl, operatorFabric, orgCaCertificate, osUserFor, ownPeerChannels, postgresInstanceUrl, principalFile, processUser, readPid, serviceUrl, up } from '@datawell/stack';
-import { callNodeAsCoordinator, DOMAIN_COMPUTATION_PRICE, login, placesOf, runDev, scanBlocks, scanFiles, scanKafka, scanPostgres } from '@datawell/testing';
+import { callNodeAsCoordinator, DOMAIN_COMPUTATION_PRICE, login, placesOf, runDev, scanBlocks, scanFiles, scanKafka, scanPostgres, signComputationRequest } from '@datawell/testing';
 import { coordinatorTls, runDomainsOnStack } from '../../src/commands/scenario';
 import { stackContext } from '../../src/context';
 import { memberServicesStatus, stopMemberServices } from '../../src/services/domain-runner';
@@ -260,18 +260,31 @@ describe('a DAO formed among trust domains through the running services', () => 
     expect(asOperator.status).toBe(1);
     expect(await offsetOf()).toBe(before + 5);
 
-    // A coordinator that lies: it asks the nodes for what the version's terms do not allow (a computation
-    // they do not name; the allowed one to a recipient they do not name). Each node reads its ledger view
-    // through its own member's bridge, from its own peer, and refuses before anything crosses the mesh;
-    // the mesh still serves afterwards.
+    // A coordinator that lies. (a) It passes on requests E2dVsp1MSP really signed, in its own domain, for
+    // what the version's terms do not allow (a computation they do not name; the allowed one to a
+    // recipient they do not name): each node reads its ledger view through its own member's bridge, from
+    // its own peer, and refuses with the terms' check. (b) It names E2dVsp1MSP as the requester of the
+    // allowed computation without its signature, or with its signature over other recipients: each node
+    // refuses with requester-signature, before anything crosses the mesh. The mesh still serves afterwards.
     const coordinator = coordinatorTls(ctx);
+    const vspPerson = await enrollClientIdentity(ctx, 'E2dVsp1MSP', 'owner');
     const ledger = { daoId: result.daoId, version: 1, requester: 'E2dVsp1MSP', owner: 'E2dDspMSP' };
+    const dataset = { name: 'readings', columns: ['pm25'] };
+    /** The op's ledger part with E2dVsp1MSP's signature over `over` (default: the op's own fields). */
+    const signedAs = (opId: string, l: typeof ledger & { computation: string; recipients: string[] }, over: { recipients?: string[] } = {}) => {
+      const s = signComputationRequest(vspPerson, { daoId: l.daoId, version: l.version, computation: l.computation, dataset: { name: dataset.name }, recipients: l.recipients, requestId: opId }, { over });
+      return { ...l, request: { requestId: opId, issuedAtMs: s.issuedAtMs, certificatePem: s.certificatePem, signature: s.signature } };
+    };
+    const allowedMean = { ...ledger, computation: 'mean', recipients: ['E2dVsp1MSP'] };
     const lies = [
-      { check: 'computation-allowed', op: { program: 'variance', recipients: [1], ledger: { ...ledger, computation: 'variance', recipients: ['E2dVsp1MSP'] } } },
-      { check: 'recipients-allowed', op: { program: 'mean', recipients: [0], ledger: { ...ledger, computation: 'mean', recipients: ['E2dDspMSP'] } } },
+      { check: 'computation-allowed', op: (id: string) => ({ program: 'variance', recipients: [1], ledger: signedAs(id, { ...ledger, computation: 'variance', recipients: ['E2dVsp1MSP'] }) }) },
+      { check: 'recipients-allowed', op: (id: string) => ({ program: 'mean', recipients: [0], ledger: signedAs(id, { ...ledger, computation: 'mean', recipients: ['E2dDspMSP'] }) }) },
+      { check: 'requester-signature', op: () => ({ program: 'mean', recipients: [1], ledger: allowedMean }) },
+      { check: 'requester-signature', op: (id: string) => ({ program: 'mean', recipients: [1], ledger: signedAs(id, allowedMean, { recipients: ['E2dVsp1MSP', 'E2dDspMSP'] }) }) },
     ];
     for (const [i, lie] of lies.entries()) {
-      const op = { opId: `lie-${i}-${result.daoId}`, kind: 'compute', owner: 0, dataset: { name: 'readings', columns: ['pm25'] }, fractionalBits: 16, ...lie.op };
+      const opId = `lie-${i}-${result.daoId}`;
+      const op = { opId, kind: 'compute', owner: 0, dataset, fractionalBits: 16, ...lie.op(opId) };
       const answers = await Promise.all(result.mesh!.map((n) => callNodeAsCoordinator(n, coordinator, 'POST', '/ops', op)));
       expect(answers.map((a) => [a.status, a.body['code'], a.body['check']])).toEqual(result.mesh!.map(() => [403, 'NOT_ALLOWED', lie.check]));
     }
@@ -289,7 +302,8 @@ describe('a DAO formed among trust domains through the running services', () => 
     // `./dev usage` reads a dataset's trail through the member's own bridge, over HTTP and over its
     // gRPC port alike (read from the DSP's own peer: the members recorded it, the operator's
     // coordinator nothing): the scenario's granted and refused requests, and the lying coordinator's
-    // two ops, which the DSP's node refused and recorded in the background with their checks; and
+    // four ops, which the DSP's node refused and recorded in the background with their checks (the
+    // unsigned and the mis-signed one with requester-signature); and
     // says NOT_FOUND over gRPC for a DAO its peer does not have.
     const usage = async (...args: string[]) => runDev(['usage', '--dataset', 'readings', '--as', 'E2dDspMSP', '--json', ...args]);
     type Trail = { daoId: string; dataset: string; entries: Array<{ usageId: string; outcome: string; check?: string; recordedBy: string }> };
