@@ -7,14 +7,15 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   plugins: [react()],
-  // The pure parts of @datawell/domain the page reuses (economics, canonical JSON, the text a proposal's
-  // author signs): its index also exports node-only code (certificate checks), so the page imports
+  // The pure parts of @datawell/domain the page reuses (economics, canonical JSON, the texts a proposal's
+  // author and a computation's requester sign): its index also exports node-only code (certificate checks), so the page imports
   // these modules by name.
   resolve: {
     alias: {
       '@datawell/domain/economics': fileURLToPath(new URL('../../libs/domain/src/economics/index.ts', import.meta.url)),
       '@datawell/domain/canonical-json': fileURLToPath(new URL('../../libs/domain/src/canonical-json.ts', import.meta.url)),
       '@datawell/domain/proposal-signing': fileURLToPath(new URL('../../libs/domain/src/agreement/proposal-signing.ts', import.meta.url)),
+      '@datawell/domain/computation-request-signing': fileURLToPath(new URL('../../libs/domain/src/mpc/computation-request-signing.ts', import.meta.url)),
     },
   },
   build: {

@@ -7,6 +7,11 @@ function pathsToModuleNameMapper() {
   for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
     map[`^${alias.replace('/', '\\/')}$`] = path.join(__dirname, '..', '..', target);
   }
+  // The console imports browser-safe modules of libs by name (its own tsconfig's paths), e.g. @datawell/domain/proposal-signing.
+  const consolePaths = require('../../apps/console/tsconfig.json').compilerOptions.paths;
+  for (const [alias, [target]] of Object.entries(consolePaths)) {
+    map[`^${alias.replace(/\//g, '\\/')}$`] = path.join(__dirname, '..', '..', 'apps', 'console', target);
+  }
   return map;
 }
 module.exports = { pathsToModuleNameMapper };

@@ -1,5 +1,6 @@
 import { ApiError } from './client';
-import { columnsOf, datasetChoice, datasetsOf, finished, parseResult, parseResults } from './computations';
+import { importSigningKey } from '../auth/keyring';
+import { columnsOf, datasetChoice, datasetsOf, finished, parseResult, parseResults, requestSignature } from './computations';
 
 const kept = { daoId: 'd1', version: 1, jobId: 'cmp-1', computation: 'mean', members: ['ADspMSP', 'BVspMSP'], resultDigest: 'ab'.repeat(32), txId: 'tx1', recordedAtMs: 1_700_000_000_000 };
 
@@ -69,5 +70,24 @@ describe('the datasets a version names (its infrastructure)', () => {
     expect(datasetChoice(datasets, 'ADspMSP', 'readings')).toEqual({ names: ['meters'], chosen: 'meters' });
     expect(datasetChoice(datasets, 'CDspMSP', 'meters')).toEqual({ names: [], chosen: undefined });
     expect(datasetChoice(datasets, undefined, '')).toEqual({ names: [], chosen: undefined });
+  });
+});
+
+describe("a computation request's signature, made in the page", () => {
+  it("signs computationRequestSigningText with the signed-in identity's key (ECDSA-SHA256, DER base64), as the nodes verify it", async () => {
+    const { generateKeyPairSync, verify } = await import('node:crypto');
+    const { computationRequestSigningText } = await import('@datawell/domain');
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const key = await importSigningKey(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    const ask = { daoId: 'd1', version: 2, computation: 'mean', dataset: ' readings ', recipients: ['BVspMSP', 'ADspMSP'], requestId: 'req-1' };
+    const signed = await requestSignature({ key, certificatePem: 'PEM', mspId: 'BVspMSP' }, ask, 1_800_000_000_000);
+    expect(signed).toMatchObject({ issuedAtMs: 1_800_000_000_000, certificatePem: 'PEM' });
+    const text = (over: Partial<Parameters<typeof computationRequestSigningText>[0]> = {}) =>
+      Buffer.from(computationRequestSigningText({ requestId: 'req-1', daoId: 'd1', version: 2, computation: 'mean', dataset: 'readings', recipients: ['ADspMSP', 'BVspMSP'], requester: 'BVspMSP', issuedAtMs: 1_800_000_000_000, ...over }));
+    const signature = Buffer.from(signed.signature, 'base64');
+    expect(signature[0]).toBe(0x30); // DER, not IEEE P1363
+    expect(verify('sha256', text(), publicKey, signature)).toBe(true);
+    expect(verify('sha256', text({ recipients: ['BVspMSP'] }), publicKey, signature)).toBe(false);
+    expect(verify('sha256', text({ requester: 'ADspMSP' }), publicKey, signature)).toBe(false);
   });
 });

@@ -1,3 +1,5 @@
+import { computationRequestSigningText } from '@datawell/domain/computation-request-signing';
+import { signWith } from '../auth/keyring';
 import { ApiError, coordinator, member, unwrap, type Computation } from './client';
 
 /*
@@ -105,6 +107,23 @@ export interface ComputationAsk {
   requestId: string;
 }
 
+/** Who signs a request: the signed-in identity's key, its certificate and its organisation (the requester). */
+export interface RequestSigner {
+  readonly key: CryptoKey;
+  readonly certificatePem: string;
+  readonly mspId: string;
+}
+
+/**
+ * The request's signature (issue 12): the page writes computationRequestSigningText of libs/domain
+ * itself and signs it with the signed-in identity's key (ECDSA-SHA256, DER base64), so each member's
+ * MPC node can check who asked, for what, to whom, against its own ledger (docs/mpc.md).
+ */
+export async function requestSignature(signer: RequestSigner, ask: Pick<ComputationAsk, 'daoId' | 'version' | 'computation' | 'dataset' | 'recipients' | 'requestId'>, issuedAtMs = Date.now()) {
+  const text = computationRequestSigningText({ requestId: ask.requestId, daoId: ask.daoId, version: ask.version, computation: ask.computation, dataset: ask.dataset.trim(), recipients: ask.recipients, requester: signer.mspId, issuedAtMs });
+  return { issuedAtMs, certificatePem: signer.certificatePem, signature: await signWith(signer.key, text) };
+}
+
 /** The columns as typed: trimmed, empty ones dropped; an INVALID_REQUEST without any. */
 export function columnsOf(typed: string): string[] {
   const columns = typed
@@ -125,10 +144,12 @@ export const computationsApi = {
   result: async (daoId: string, version: number, jobId: string): Promise<ResultValues> =>
     parseResult(unwrap(await member.GET('/daos/{daoId}/versions/{version}/computations/{jobId}/result', { params: { path: { daoId, version: String(version), jobId } } }))),
   /** Asks the coordinator; 202 queued, or 200 with the computation a repeated request id names. */
-  request: async (ask: ComputationAsk): Promise<Computation> =>
-    unwrap(
+  request: async (ask: ComputationAsk, signer: RequestSigner): Promise<Computation> => {
+    const signed = await requestSignature(signer, ask);
+    return unwrap(
       await coordinator.POST('/computations', {
         body: {
+          ...signed,
           daoId: ask.daoId,
           version: ask.version,
           computation: ask.computation,
@@ -138,6 +159,7 @@ export const computationsApi = {
           requestId: ask.requestId,
         },
       }),
-    ),
+    );
+  },
   status: async (id: string): Promise<Computation> => unwrap(await coordinator.GET('/computations/{id}', { params: { path: { id } } })),
 };

@@ -1,8 +1,9 @@
-import { Button, Group, NativeSelect, Progress, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Button, Group, NativeSelect, Progress, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { computationsApi, datasetChoice, finished, type OwnedDataset, type ResultSummary } from '../api/computations';
 import { utc } from '../api/governance';
+import { heldKey, holdKey, importSigningKey } from '../auth/keyring';
 import { Failure, Loading, StatusBadge } from './Status';
 
 /** What the section needs of each version the member's bridge read: its number, its active members, the computations its terms allow and the datasets its infrastructure names. */
@@ -111,7 +112,7 @@ export function ResultsSection({ daoId, me, versions }: { daoId: string; me: str
  * Asking for a computation the version's terms allow: the coordinator schedules it, every member's
  * node checks its own ledger before taking part, and the progress shows here until it ends.
  */
-export function RequestComputationSection({ daoId, me, versions }: { daoId: string; me: string; versions: readonly ComputableVersion[] }) {
+export function RequestComputationSection({ daoId, me, certificatePem, versions }: { daoId: string; me: string; certificatePem: string | undefined; versions: readonly ComputableVersion[] }) {
   const client = useQueryClient();
   // Versions where this member is active and the terms allow some computation.
   const usable = versions.filter((v) => v.computations.length > 0 && v.members.some((m) => m.mspId === me && m.status === 'active'));
@@ -131,18 +132,33 @@ export function RequestComputationSection({ daoId, me, versions }: { daoId: stri
   const [requestId, setRequestId] = useState(fresh);
   const [asked, setAsked] = useState<string | undefined>();
 
+  // The key that signs the request (each member's node checks who asked): held since sign-in, or
+  // loaded here after a reload, and held once the coordinator has taken a request signed with it.
+  const [privateKeyPem, setPrivateKey] = useState('');
+  const held = heldKey(me);
   const ask = useMutation({
-    mutationFn: () =>
-      computationsApi.request({
-        daoId,
-        version: chosen?.version ?? 0,
-        computation,
-        dataset: dataset ?? '',
-        columns,
-        recipients: [...(terms?.resultRecipients ?? [])],
-        requestId,
-        ...(owner && owners.length > 1 ? { owner } : {}),
-      }),
+    mutationFn: async () => {
+      if (!certificatePem) throw new Error('sign in again: this page has no certificate of yours to sign the request with');
+      const key = held ?? (await importSigningKey(privateKeyPem));
+      const asked = await computationsApi.request(
+        {
+          daoId,
+          version: chosen?.version ?? 0,
+          computation,
+          dataset: dataset ?? '',
+          columns,
+          recipients: [...(terms?.resultRecipients ?? [])],
+          requestId,
+          ...(owner && owners.length > 1 ? { owner } : {}),
+        },
+        { key, certificatePem, mspId: me },
+      );
+      if (!held) {
+        holdKey(key, me);
+        setPrivateKey('');
+      }
+      return asked;
+    },
     onSuccess: (c) => {
       setAsked(c.id);
       setRequestId(fresh());
@@ -191,6 +207,19 @@ export function RequestComputationSection({ daoId, me, versions }: { daoId: stri
             <NativeSelect label="Dataset" description="Named in the version’s infrastructure" data={datasets} value={dataset ?? ''} onChange={(e) => setDataset(e.currentTarget.value)} w={200} required />
           )}
           <TextInput label="Columns" description="Comma-separated, in order" value={columns} onChange={(e) => setColumns(e.currentTarget.value)} required />
+          {!held && (
+            <Textarea
+              label="Your private key (PEM)"
+              description="Signs the request in this page: each member’s MPC node checks who asked"
+              data-testid="ask-private-key"
+              autosize
+              minRows={2}
+              w={320}
+              value={privateKeyPem}
+              onChange={(e) => setPrivateKey(e.currentTarget.value)}
+              required
+            />
+          )}
           <Button type="submit" loading={ask.isPending} disabled={dataset === undefined} {...(dataset === undefined ? { 'aria-describedby': 'no-datasets' } : {})}>
             Ask
           </Button>

@@ -261,7 +261,7 @@ export default function DaoPage() {
             <RevenueSection daoId={daoId} events={revenueEvents(versions.data.map((v) => ({ version: v.version, channel: v.state.channel, allocations: v.allocations })))} me={session.mspId} />
             <JobsSection daoId={daoId} me={session.mspId} />
             <WorkloadsSection daoId={daoId} me={session.mspId} />
-            <RequestComputationSection daoId={daoId} me={session.mspId} versions={versions.data.map(computable)} />
+            <RequestComputationSection daoId={daoId} me={session.mspId} certificatePem={session.certificatePem} versions={versions.data.map(computable)} />
             <ResultsSection daoId={daoId} me={session.mspId} versions={versions.data.map((v) => v.version)} />
             <UsageTrailSection daoId={daoId} me={session.mspId} />
             {versions.data.map((v) => (
