@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
@@ -164,8 +164,12 @@ describe('onboarding and formation with every participant in its own domain', ()
     expect(await channelOrganisations(memberFabric(ctx, VSP), channel)).toEqual([DSP, VSP].sort());
     expect((await committedDefinition(memberFabric(ctx, VSP), channel, 'dao'))?.approvals).toEqual({ [DSP]: true, [VSP]: true });
     expect(await ownPeerChannels(operatorFabric(ctx))).not.toContain(channel);
-    // The member's own route reads the same from its own peer's channel config (the console's channel members).
-    await expect(new MemberDao(members[VSP]!.bridge.memberLedger!).channel(daoId, 1)).resolves.toEqual({ daoId, version: 1, channel, organisations: [DSP, VSP].sort(), source: 'fabric-channel-config' });
+    // The member's own route reads the same from its own peer's channel config (the console's channel members),
+    // with each organisation's MSP root certificates there: its MSP package's CA (its MPC node checks a requester's certificate against them).
+    const read = await new MemberDao(members[VSP]!.bridge.memberLedger!).channel(daoId, 1);
+    expect({ ...read, rootCertificates: undefined }).toEqual({ daoId, version: 1, channel, organisations: [DSP, VSP].sort(), rootCertificates: undefined, source: 'fabric-channel-config' });
+    const fingerprints = (pems: readonly string[]) => pems.map((pem) => new X509Certificate(pem).fingerprint256);
+    expect(Object.fromEntries(Object.entries(read.rootCertificates).map(([msp, pems]) => [msp, fingerprints(pems)]))).toEqual({ [DSP]: fingerprints(readMspPackage(ctx, DSP).cacerts), [VSP]: fingerprints(readMspPackage(ctx, VSP).cacerts) });
     // Each member approved the definition with its own package, served by its own chaincode server,
     // which runs as its domain's OS user: not the package of the operator's server.
     const operatorPackage = JSON.parse(readFileSync(join(ctx.settings.stackDir, 'fabric', 'registry.json'), 'utf8')).chaincodes.dao.packageId as string;

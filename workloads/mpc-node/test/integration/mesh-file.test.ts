@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, verify, X509Certificate } from 'node:crypto';
+import { createPrivateKey, randomBytes, sign, verify, X509Certificate } from 'node:crypto';
 import { mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { request } from 'node:https';
@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parametersDigest, renderMpcMeshFile, resultDigest, type MpcMeshFile } from '@datawell/contracts';
+import { computationRequestSigningText } from '@datawell/domain';
 import { createMpcCa, issueMpcCertificate, type MpcCa } from '@datawell/mpc';
 import { freePort, REPO_DIR } from '@datawell/testing';
 import { enrol, memberCa, type MemberIdentity } from './member-pki';
@@ -135,6 +136,16 @@ describe('an MPC node with a mesh file', () => {
   let dir: string;
   let cas: MpcCa[];
   let members: MemberIdentity[];
+  /** A person of ProducerMSP (enrolled at its CA), who signs its computation requests (issue 12). */
+  let requester: MemberIdentity;
+  /** The op's ledger part with the requester's signature over its fields, for request id `requestId`. */
+  const signedLedger = <L extends { daoId: string; version: number; computation: string; requester: string; recipients: string[] }>(l: L, requestId: string) => {
+    const issuedAtMs = Date.now();
+    const text = computationRequestSigningText({ requestId, issuedAtMs, daoId: l.daoId, version: l.version, computation: l.computation, dataset: 'readings', recipients: l.recipients, requester: l.requester });
+    return { ...l, request: { requestId, issuedAtMs, certificatePem: requester.cert, signature: sign('sha256', Buffer.from(text, 'utf8'), createPrivateKey(requester.key)).toString('base64') } };
+  };
+  /** What a member's bridge answers of the version's channel: each organisation's root CA (the requester's CA check). */
+  const channelAnswer = () => ({ status: 200, body: { daoId: 'd1', version: 1, channel: 'dao-d1-v1', organisations: ['DspMSP', 'ProducerMSP'], rootCertificates: { ProducerMSP: [cas[0]!.cert], DspMSP: [cas[1]!.cert] }, source: 'fabric-channel-config' } });
   let coordinatorCa: MpcCa;
   let coordinator: Caller;
 
@@ -143,6 +154,7 @@ describe('an MPC node with a mesh file', () => {
     cas = await Promise.all(['producer', 'dsp'].map(memberCa));
     // Each member's node, enrolled under the same enrolment id at its own member's CA.
     members = await Promise.all(cas.map((ca) => enrol(ca, 'mpc-node')));
+    requester = await enrol(cas[0]!, 'producer-analyst');
     coordinatorCa = await createMpcCa('coordinator-ca', 1);
     coordinator = await issueMpcCertificate(coordinatorCa, 'mpc-coordinator', 1);
     members.forEach((m, i) => {
@@ -270,13 +282,13 @@ describe('an MPC node with a mesh file', () => {
     const bare = await ops({ opId: 'cmp-bare', ...compute });
     for (const r of bare) expect(r).toEqual({ status: 403, body: { code: 'NOT_ALLOWED', check: 'ledger', message: expect.stringMatching(/^check ledger: the op does not say what it is for/) } });
     // Party indices that are not the members the op names (node 0); a mesh file without owners (node 1).
-    const swapped = await ops({ opId: 'cmp-swapped', ...compute, owner: 0, recipients: [1], ledger });
+    const swapped = await ops({ opId: 'cmp-swapped', ...compute, owner: 0, recipients: [1], ledger: signedLedger(ledger, 'cmp-swapped') });
     expect(swapped.map((r) => [r.status, r.body['code'], r.body['check']])).toEqual([
       [403, 'NOT_ALLOWED', 'op-parties'],
       [403, 'NOT_ALLOWED', 'mesh-owners'],
     ]);
     // Parties that fit: node 0 asks its bridge, which does not answer; node 1 still has no owners.
-    const fits = await ops({ opId: 'cmp-fits', ...compute, ledger });
+    const fits = await ops({ opId: 'cmp-fits', ...compute, ledger: signedLedger(ledger, 'cmp-fits') });
     expect(fits[0]).toMatchObject({ status: 503, body: { code: 'LEDGER_UNAVAILABLE', message: expect.stringMatching(/cannot read its member's ledger: the ledger bridge did not answer POST \/auth\/challenge/) } });
     expect(fits[1]).toMatchObject({ status: 403, body: { code: 'NOT_ALLOWED', check: 'mesh-owners' } });
 
@@ -316,6 +328,7 @@ describe('an MPC node with a mesh file', () => {
             if (i === 1 && second === 'down') return { status: 503, body: { code: 'LEDGER_UNAVAILABLE', message: 'peer down' } };
             return { status: 200, body: state };
           }
+          if (r.method === 'GET' && r.path === '/daos/d1/versions/1/channel') return channelAnswer();
           if (r.method === 'POST' && r.path.endsWith('/result')) return { status: 201, body: {} };
           return { status: 404, body: { code: 'NOT_FOUND', message: r.path } };
         }),
@@ -340,7 +353,7 @@ describe('an MPC node with a mesh file', () => {
       const ledger = { daoId: 'd1', version: 1, computation: 'mean', requester: 'ProducerMSP', recipients: ['ProducerMSP'], owner: 'DspMSP' };
 
       // Node 0 would take part, node 1's ledger refuses: node 1 answers its refusal, node 0 PARTY_REFUSED naming it.
-      const split = await ops({ opId: 'cmp-split', ...compute, ledger });
+      const split = await ops({ opId: 'cmp-split', ...compute, ledger: signedLedger(ledger, 'cmp-split') });
       expect(split[0]).toEqual({
         status: 409,
         body: { code: 'PARTY_REFUSED', refusedBy: [{ party: 1, code: 'NOT_ALLOWED', check: 'ledger' }], message: 'party 1 (NOT_ALLOWED, check ledger) refused to take part in op cmp-split: no node ran it' },
@@ -349,13 +362,13 @@ describe('an MPC node with a mesh file', () => {
 
       // Node 1's bridge down: 503 there, PARTY_REFUSED at node 0; every refusal was an unreadable ledger, so both forget the op.
       second = 'down';
-      const down = await ops({ opId: 'cmp-down', ...compute, ledger });
+      const down = await ops({ opId: 'cmp-down', ...compute, ledger: signedLedger(ledger, 'cmp-down') });
       expect(down[0]).toMatchObject({ status: 409, body: { code: 'PARTY_REFUSED', refusedBy: [{ party: 1, code: 'LEDGER_UNAVAILABLE' }] } });
       expect(down[1]).toMatchObject({ status: 503, body: { code: 'LEDGER_UNAVAILABLE' } });
 
       // The mesh is in step: the retried op runs on both nodes and gives the mean; the refused one stays refused.
       second = 'allows';
-      const retried = await ops({ opId: 'cmp-down', ...compute, ledger });
+      const retried = await ops({ opId: 'cmp-down', ...compute, ledger: signedLedger(ledger, 'cmp-down') });
       expect(retried.map((r) => [r.status, r.body['opId'], r.body['party'], r.body['rows']])).toEqual([
         [200, 'cmp-down', 0, 3],
         [200, 'cmp-down', 1, 3],
@@ -364,7 +377,7 @@ describe('an MPC node with a mesh file', () => {
       expect(delivered.map((r) => r.path)).toEqual(['/daos/d1/versions/1/computations/cmp-down/result']);
       expect((delivered[0]!.body['result'] as { mean: number }).mean).toBeCloseTo(2345.5, 3);
       expect(retried[0]!.body).toMatchObject({ delivered: true, resultDigest: delivered[0]!.body['resultDigest'] });
-      expect((await ops({ opId: 'cmp-split', ...compute, ledger })).map((r) => r.status)).toEqual([409, 403]);
+      expect((await ops({ opId: 'cmp-split', ...compute, ledger: signedLedger(ledger, 'cmp-split') })).map((r) => r.status)).toEqual([409, 403]);
       const next = await ops({ opId: 'pre-after', kind: 'preprocess', triples: 8, masks: [] });
       expect(next.map((r) => r.status)).toEqual([200, 200]);
 
@@ -397,6 +410,7 @@ describe('an MPC node with a mesh file', () => {
       members.map((m) =>
         standIn(m.cert, (r) => {
           if (r.method === 'GET' && r.path === '/daos/d1/versions/1/state') return { status: 200, body: state };
+          if (r.method === 'GET' && r.path === '/daos/d1/versions/1/channel') return channelAnswer();
           if (r.method === 'POST' && r.path === '/daos/d1/versions/1/computations/cmp-1/result') {
             return ++firstResults === 1 ? { status: 503, body: { code: 'LEDGER_UNAVAILABLE', message: 'try again' } } : { status: 201, body: { jobId: 'cmp-1' } };
           }
@@ -461,7 +475,7 @@ describe('an MPC node with a mesh file', () => {
       const ops = (op: unknown) => Promise.all(ports.map((port, i) => call(port, coordinator, cas[i]!.cert, 'POST', '/ops', op)));
       const compute = { kind: 'compute', program: 'mean', owner: 1, recipients: [0], dataset: { name: 'readings', columns: ['y'] }, fractionalBits: 16 };
       const ledger = { daoId: 'd1', version: 1, computation: 'mean', requester: 'ProducerMSP', recipients: ['ProducerMSP'], owner: 'DspMSP' };
-      const answers = await ops({ opId: 'cmp-1', ...compute, ledger });
+      const answers = await ops({ opId: 'cmp-1', ...compute, ledger: signedLedger(ledger, 'cmp-1') });
       expect(answers.map((a) => a.status)).toEqual([200, 200]);
       // The recipient's node delivered it (after one 503) to its member's bridge and tells the coordinator the digest only.
       const posts = bridges[0]!.requests.filter((r) => r.method === 'POST');
@@ -480,7 +494,7 @@ describe('an MPC node with a mesh file', () => {
       expect(bridges[1]!.requests.filter((r) => r.method === 'POST')).toEqual([]);
 
       // A bridge that refuses (4xx): not retried, the op answered 502 RESULT_NOT_DELIVERED with its code; the mesh goes on.
-      const refused = await ops({ opId: 'cmp-2', ...compute, ledger });
+      const refused = await ops({ opId: 'cmp-2', ...compute, ledger: signedLedger(ledger, 'cmp-2') });
       expect(refused[0]).toMatchObject({ status: 502, body: { code: 'RESULT_NOT_DELIVERED', message: expect.stringContaining('RESULT_CONFLICT') } });
       expect(refused[1]!.status).toBe(200);
       expect(bridges[0]!.requests.filter((r) => r.path.endsWith('/cmp-2/result'))).toHaveLength(1);
