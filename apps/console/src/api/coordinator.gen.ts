@@ -176,6 +176,8 @@ export interface components {
             fractionalBits?: number;
         };
         ComputationRequest: {
+            /** @description The requester's enrolled certificate (PEM), issued by its organisation's CA, whose key made the signature */
+            certificatePem?: string;
             /** @description A computation named in the version's terms (and in the catalogue: sum, mean, variance, covariance, dot-product, linear-regression); it names the program that runs */
             computation: string;
             daoId: string;
@@ -185,6 +187,8 @@ export interface components {
                 /** @description The data owner (a DSP member); default: the version's only DSP (for a version known from the public directory: its only member whose directory role is DSP) */
                 owner?: string;
             };
+            /** @description When the requester signed (ms since the epoch); with certificatePem and signature */
+            issuedAtMs?: number;
             parameters: {
                 /** @description Dataset columns the program reads, in order (regression: features, then y) */
                 columns: string[];
@@ -196,10 +200,6 @@ export interface components {
             };
             /** @description When given, exactly the recipients the terms name for this computation. Required for a version the coordinator knows only from the marketplace's public directory (DaoPublished): its terms are private to the DAO's channel */
             recipients?: string[];
-            /** @description The requester's enrolled certificate (PEM), issued by its organisation's CA, whose key made the signature */
-            certificatePem?: string;
-            /** @description When the requester signed (ms since the epoch); with certificatePem and signature */
-            issuedAtMs?: number;
             /** @description Idempotency key: the same key from the same caller names the same computation; required with a signature (it is signed, and each node takes part once per id) */
             requestId?: string;
             /** @description ECDSA-SHA256 (DER, base64) over computationRequestSigningText of @datawell/domain ({requestId, daoId, version, computation, dataset: its name, recipients sorted, requester: the caller's MSP id, issuedAtMs}). The MPC nodes in the members' domains take part only in a request signed so (docs/mpc.md) */

@@ -166,7 +166,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The version's channel and its organisations as Fabric's channel config reports them (not the chaincode's member states), read by this member's admin from its own peer: {daoId, version, channel, organisations, source: fabric-channel-config}. For this organisation's identities only (FORBIDDEN to others); VERSION_NOT_FOUND where its bridge does not follow the channel; LEDGER_UNAVAILABLE when the config cannot be read */
+        /** The version's channel and its organisations as Fabric's channel config reports them (not the chaincode's member states), read by this member's admin from its own peer: {daoId, version, channel, organisations, rootCertificates (each organisation's MSP root certificates, PEM), source: fabric-channel-config}. For this organisation's identities only, its MPC node's among them (FORBIDDEN to others); VERSION_NOT_FOUND where its bridge does not follow the channel; LEDGER_UNAVAILABLE when the config cannot be read */
         get: operations["MemberDaoController_channel"];
         put?: never;
         post?: never;
@@ -759,7 +759,7 @@ export interface components {
         };
         UsageEntry: {
             /** @enum {string} */
-            check?: "requester-member" | "requester-active" | "computation-allowed" | "recipients-allowed" | "recipients-active" | "program" | "parameters" | "dataset-owner" | "owner-active" | "ledger" | "mesh-owners" | "op-parties" | "ledger-state" | "party-refused";
+            check?: "requester-member" | "requester-active" | "computation-allowed" | "recipients-allowed" | "recipients-active" | "program" | "parameters" | "dataset-owner" | "owner-active" | "ledger" | "mesh-owners" | "op-parties" | "ledger-state" | "requester-signature" | "party-refused";
             computation: string;
             dataset: {
                 name: string;

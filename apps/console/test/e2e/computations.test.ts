@@ -87,6 +87,11 @@ describe('computations in the console', () => {
     expect(await datasets.locator('option').evaluateAll((options) => options.map((o) => o.getAttribute('value')))).toEqual(named);
     await see(ask.getByTestId('no-datasets')).toHaveCount(0);
 
+    // The page was loaded anew after sign-in, so it holds no key: the request is signed with the key
+    // given here (each member's node checks who asked), and held once the coordinator has taken it.
+    const keyField = ask.getByRole('textbox', { name: 'Your private key (PEM)' });
+    await keyField.fill(vsp.identity.privateKeyPem);
+
     // A bad form is refused in the page with the code a service would give, and nothing is asked.
     await ask.getByRole('combobox', { name: 'Computation' }).selectOption('mean');
     await see(ask.getByTestId('ask-recipients')).toHaveText(`By the terms its result goes to ${vsp.mspId}.`);
@@ -102,6 +107,8 @@ describe('computations in the console', () => {
     await ask.getByRole('button', { name: 'Ask' }).click();
     await see(ask.getByTestId('asked-status'), 300_000).toHaveText('COMPLETED');
     await see(ask.getByTestId('asked-done')).toContainText('the result is in your domain');
+    // The key is held now: the page asks for it no more.
+    await see(keyField).toHaveCount(0);
     const asked = await ask.getByTestId('asked').getAttribute('data-computation');
     expect(asked).toMatch(/\S/);
     expect(asked).not.toBe(computation.id);
