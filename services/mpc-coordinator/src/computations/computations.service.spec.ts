@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { MpcCoordinatorSettings } from '../config';
 import type { DaoVersionView } from './authorization';
+import { TWO_MEMBER_VERSION } from './version.spec-helper';
 import type { ComputationRecord, CoordinatorRepository, NodeRecord } from './computations.repository';
 import { CoordinatorError } from './computations.errors';
 import { ComputationsService } from './computations.service';
@@ -10,16 +11,7 @@ import { parametersDigest } from '@datawell/contracts';
 import { NodeCallError, type NodeClient } from './node-client.adapter';
 import type { RefusalLimit } from './refusal-limit';
 
-const version: DaoVersionView = {
-  daoId: 'd1',
-  version: 1,
-  channel: 'dao-d1-v1',
-  members: [
-    { mspId: 'DspMSP', role: 'DSP', group: 'D', status: 'active' },
-    { mspId: 'Vsp1MSP', role: 'VSP', group: 'J1', status: 'active' },
-  ],
-  computations: [{ name: 'mean', resultRecipients: ['Vsp1MSP'] }],
-};
+const version: DaoVersionView = TWO_MEMBER_VERSION;
 const nodes: NodeRecord[] = [
   { mspId: 'DspMSP', partyIndex: 0, controlUrl: 'http://n0', source: 'member' },
   { mspId: 'Vsp1MSP', partyIndex: 1, controlUrl: 'http://n1', source: 'ledger', workloadId: 'w1' },

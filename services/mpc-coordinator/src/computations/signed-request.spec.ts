@@ -4,22 +4,14 @@ import { computationRequestSigningText } from '@datawell/domain';
 import { computeOpSchema, createMpcCa, issueMpcCertificate, REQUEST_WINDOW_MS, type MpcCa, type TlsIdentity } from '@datawell/mpc';
 import type { MpcCoordinatorSettings } from '../config';
 import type { DaoVersionView } from './authorization';
+import { TWO_MEMBER_VERSION } from './version.spec-helper';
 import type { ComputationRecord, CoordinatorRepository } from './computations.repository';
 import { CoordinatorError } from './computations.errors';
 import { ComputationsService } from './computations.service';
 import type { NodeClient } from './node-client.adapter';
 
 const NOW = 1_800_000_000_000;
-const version: DaoVersionView = {
-  daoId: 'd1',
-  version: 1,
-  channel: 'dao-d1-v1',
-  members: [
-    { mspId: 'DspMSP', role: 'DSP', group: 'D', status: 'active' },
-    { mspId: 'Vsp1MSP', role: 'VSP', group: 'J1', status: 'active' },
-  ],
-  computations: [{ name: 'mean', resultRecipients: ['Vsp1MSP'] }],
-};
+const version: DaoVersionView = TWO_MEMBER_VERSION;
 const settings = { topics: { ledgerEvents: 'e', ledgerCommands: 'c' }, consumerGroupId: 'g', queue: 'q', topUpIntervalMs: 0, stock: { triples: 1000, masks: 100 }, nodeTimeoutMs: 1000, refusals: { perWindow: 30, windowSeconds: 600 } } as MpcCoordinatorSettings;
 
 let vspCa: MpcCa;
