@@ -124,6 +124,8 @@ describe('DaoContract voting period and quorum, terms of the agreement', () => {
     expect(json(await ledger.evaluate(DSP, (ctx) => dao.GetVersion(ctx)))['terms']['abandonAfterSeconds']).toBe(1200);
     expect(json(await ledger.submit(DSP, (ctx) => dao.CloseProposal(ctx, 'thin')))['status']).toBe('expired');
     expect(ledger.lastEvent()).toMatchObject({ name: 'ProposalDecided', payload: { outcome: 'expired' } });
+    // A late vote is VOTING_CLOSED whether or not a sweep closed the proposal before it.
+    await expect(ledger.submit(VSP2A, (ctx) => dao.CastVote(ctx, 'thin', 'no'))).rejects.toThrow(/^CONFLICT: VOTING_CLOSED: voting on proposal thin closed at /);
     expect(json(await ledger.evaluate(DSP, (ctx) => dao.GetVersion(ctx)))['status']).toBe('active');
     await expect(ledger.submit(DSP, (ctx) => dao.CloseProposal(ctx, 'thin'))).rejects.toThrow(/^CONFLICT: PROPOSAL_DECIDED: proposal thin is already expired/);
     await expect(ledger.submit(DSP, (ctx) => dao.CloseProposal(ctx, 'nope'))).rejects.toThrow(/^NOT_FOUND: no proposal nope/);
