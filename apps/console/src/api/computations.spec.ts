@@ -1,3 +1,5 @@
+import { generateKeyPairSync, verify } from 'node:crypto';
+import { computationRequestSigningText } from '@datawell/domain/computation-request-signing';
 import { ApiError } from './client';
 import { importSigningKey } from '../auth/keyring';
 import { columnsOf, datasetChoice, datasetsOf, finished, parseResult, parseResults, requestSignature } from './computations';
@@ -75,8 +77,6 @@ describe('the datasets a version names (its infrastructure)', () => {
 
 describe("a computation request's signature, made in the page", () => {
   it("signs computationRequestSigningText with the signed-in identity's key (ECDSA-SHA256, DER base64), as the nodes verify it", async () => {
-    const { generateKeyPairSync, verify } = await import('node:crypto');
-    const { computationRequestSigningText } = await import('@datawell/domain');
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const key = await importSigningKey(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
     const ask = { daoId: 'd1', version: 2, computation: 'mean', dataset: ' readings ', recipients: ['BVspMSP', 'ADspMSP'], requestId: 'req-1' };
