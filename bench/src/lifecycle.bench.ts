@@ -7,13 +7,12 @@
  * ratio to the target.
  */
 import { resolve } from 'node:path';
-import { enrollClientIdentity, findDomain, listDomains, loadSettings, memberServiceUrl, silentProgress } from '@datawell/stack';
+import { enrollClientIdentity, findDomain, listDomains, loadSettings, memberServiceUrl, serviceUrl, silentProgress } from '@datawell/stack';
 import { call, login, runLifecycle, type LifecycleMember } from '@datawell/testing';
 
 const json = process.argv.includes('--json');
 const TARGET_S = 30;
 const REPO = resolve(__dirname, '..', '..');
-const url = (port: number) => `http://127.0.0.1:${port}`;
 /** The member domains `./dev up`'s demo made (its OS users, stores, CA, peer and services). */
 const PREFIX = 'Up';
 
@@ -32,7 +31,7 @@ async function main(): Promise<void> {
   let acceptedAt = 0;
   let seconds = NaN;
   await runLifecycle({
-    urls: { marketplace: url(4100), negotiation: url(4101) },
+    urls: { marketplace: serviceUrl(ctx.settings, 'marketplace'), negotiation: serviceUrl(ctx.settings, 'negotiation') },
     members: { dsp, vsp1: await member(wanted[1]!, 'VSP'), vsp2: await member(wanted[2]!, 'VSP') },
     revenue: 1_000_000n,
     progress: (message) => {
