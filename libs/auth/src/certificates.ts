@@ -2,6 +2,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 // @peculiar/x509 (its DI container) needs the reflect polyfill loaded first.
 import 'reflect-metadata';
 import { X509Certificate as ParsedCertificate } from '@peculiar/x509';
+import { issuingCa } from '@datawell/domain';
 import { unauthenticated } from './errors';
 import type { DirectoryEntry } from './principal';
 
@@ -114,22 +115,4 @@ export function verifyAgainstDirectory(certificate: X509Certificate, entries: re
   throw unauthenticated('the certificate was not issued by the CA of any registered participant');
 }
 
-/**
- * The CA certificate of `caPem` (an MSP's cacerts, which may hold more than one) that issued
- * `certificate`, its signature verified with that CA's key; undefined when none did.
- */
-export function issuingCa(certificate: X509Certificate, caPem: string): X509Certificate | undefined {
-  return caCertificates(caPem).find((ca) => certificate.checkIssued(ca) && certificate.verify(ca.publicKey));
-}
-
-/** Every readable certificate in a PEM text (an MSP's cacerts may hold more than one). */
-function caCertificates(pem: string): X509Certificate[] {
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  return blocks.flatMap((block) => {
-    try {
-      return [new X509Certificate(block)];
-    } catch {
-      return [];
-    }
-  });
-}
+export { issuingCa };

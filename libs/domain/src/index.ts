@@ -7,3 +7,4 @@ export { proposalSigningText } from './agreement/proposal-signing';
 export { computationRequestSigningText, type SignedComputationFields } from './mpc/computation-request-signing';
 export { computationCharge } from './agreement/pricing';
 export { agreementSigningBytes, verifyAcceptances, checkConsent, joinEndorsingOrganisations, AgreementConsentError, type AgreementSignature, type ConsentMember, type ConsentFailure } from './agreement/consent';
+export { issuingCa } from './identity/issuing-ca';

@@ -1,5 +1,5 @@
 import { verify, X509Certificate } from 'node:crypto';
-import { computationRequestSigningText, type SignedComputationFields } from '@datawell/domain';
+import { computationRequestSigningText, issuingCa, type SignedComputationFields } from '@datawell/domain';
 
 /*
  * The requester's signature of a computation request (issue 12): the coordinator checks it when it
@@ -65,20 +65,9 @@ export function requestSignatureProblem(
   return undefined;
 }
 
-/** Every certificate of a PEM text (an MSP's root certificates may be several). */
-function certificatesOf(pems: readonly string[]): X509Certificate[] {
-  return pems.flatMap((pem) => (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).flatMap((block) => readCertificate(block) ?? []));
-}
-
-/** Whether `certificatePem` was issued (and signed) by one of the CA certificates `caPems`. */
+/** Whether `certificatePem` was issued (and signed) by one of the CA certificates `caPems` (each may hold several). */
 export function certificateIssuedBy(certificatePem: string, caPems: readonly string[]): boolean {
   const certificate = readCertificate(certificatePem);
   if (!certificate) return false;
-  return certificatesOf(caPems).some((ca) => {
-    try {
-      return certificate.checkIssued(ca) && certificate.verify(ca.publicKey);
-    } catch {
-      return false;
-    }
-  });
+  return caPems.some((pem) => issuingCa(certificate, pem) !== undefined);
 }
