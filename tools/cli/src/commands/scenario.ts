@@ -21,6 +21,7 @@ import {
   type DomainGovernanceOptions,
   type DomainGovernanceResult,
   type DomainMember,
+  type LifecycleMember,
   type LifecycleResult,
 } from '@datawell/testing';
 import { startMemberServices } from '../services/domain-runner';
@@ -404,6 +405,11 @@ export async function domainMemberOnStack(ctx: StackContext, m: { mspId: string;
   return { ...m, identity: { mspId: m.mspId, enrollmentId: person.id, certificatePem: person.certificatePem, privateKeyPem: person.privateKeyPem }, bridgeUrl: memberServiceUrl(ctx.settings, d, 'ledger-bridge') };
 }
 
+/** A member domain as the life cycle acts for it: domainMemberOnStack and the domain's own provisioner. */
+export async function lifecycleMemberOnStack(ctx: StackContext, m: { mspId: string; role: 'DSP' | 'VSP' }): Promise<LifecycleMember> {
+  return { ...(await domainMemberOnStack(ctx, m)), provisionerUrl: memberServiceUrl(ctx.settings, findDomain(ctx, m.mspId), 'provisioner') };
+}
+
 /**
  * Creates (or reuses) the life cycle's three member domains (`<prefix>DspMSP`, `<prefix>Vsp1MSP`,
  * `<prefix>Vsp2MSP`), starts what is not running, their member-mode services included, and runs the
@@ -422,7 +428,7 @@ export async function runLifecycleOnStack(revenue: bigint, orgPrefix = 'Lc', com
   ];
   for (const m of plan) await addDomain(ctx, m.mspId, m.role);
   await startMemberServices(ctx, connection, REPO_DIR, plan.map((m) => m.mspId));
-  const member = async (m: (typeof plan)[number]) => ({ ...(await domainMemberOnStack(ctx, m)), provisionerUrl: memberServiceUrl(ctx.settings, findDomain(ctx, m.mspId), 'provisioner') });
+  const member = (m: (typeof plan)[number]) => lifecycleMemberOnStack(ctx, m);
   const [dsp, vsp1, vsp2] = [await member(plan[0]!), await member(plan[1]!), await member(plan[2]!)];
   return runLifecycle({
     urls: { marketplace: serviceUrl(ctx.settings, 'marketplace'), negotiation: serviceUrl(ctx.settings, 'negotiation') },

@@ -1,6 +1,7 @@
 import { allocateLevel } from '@datawell/domain';
-import { addDomain, enrollClientIdentity, findDomain, memberServiceUrl, up, type MemberServiceName } from '@datawell/stack';
-import { call, login, runLifecycle, type LifecycleMember, type LifecycleStage } from '@datawell/testing';
+import { addDomain, up, type MemberServiceName } from '@datawell/stack';
+import { call, login, runLifecycle, type LifecycleStage } from '@datawell/testing';
+import { lifecycleMemberOnStack } from '../../src/commands/scenario';
 import { REPO_DIR, stackContext } from '../../src/context';
 import { restartMemberService, startMemberServices, stopMemberServices } from '../../src/services/domain-runner';
 import type { ServiceName } from '@datawell/contracts';
@@ -35,11 +36,7 @@ describe('the DAO life cycle end to end, every participant in its own domain', (
     await startServices(ctx, connection, REPO_DIR);
     for (const [mspId, role] of [[dsp, 'DSP'], [vsp1, 'VSP'], [vsp2, 'VSP']] as const) await addDomain(ctx, mspId, role);
     await startMemberServices(ctx, connection, REPO_DIR, all);
-    const member = async (mspId: string, role: 'DSP' | 'VSP'): Promise<LifecycleMember> => {
-      const person = await enrollClientIdentity(ctx, mspId, 'owner');
-      const d = findDomain(ctx, mspId);
-      return { mspId, role, identity: { mspId, enrollmentId: person.id, certificatePem: person.certificatePem, privateKeyPem: person.privateKeyPem }, bridgeUrl: memberServiceUrl(ctx.settings, d, 'ledger-bridge'), provisionerUrl: memberServiceUrl(ctx.settings, d, 'provisioner') };
-    };
+    const member = (mspId: string, role: 'DSP' | 'VSP') => lifecycleMemberOnStack(ctx, { mspId, role });
     const members = { dsp: await member(dsp, 'DSP'), vsp1: await member(vsp1, 'VSP'), vsp2: await member(vsp2, 'VSP') };
     const restarted: string[] = [];
     const result = await runLifecycle({
