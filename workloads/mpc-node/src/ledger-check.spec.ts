@@ -1,9 +1,13 @@
 import { createPrivateKey, sign } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { MpcMeshFile } from '@datawell/contracts';
 import { computationRequestSigningText } from '@datawell/domain';
 import { createMpcCa, issueMpcCertificate, REQUEST_WINDOW_MS, type ComputeOp, type MpcCa, type TlsIdentity } from '@datawell/mpc';
 import { ControlError } from './control.server';
-import { checkComputeOp, checkOpParties, ledgerGate, LedgerUnavailableError, RequestMemory, versionViewOf, type LedgerReader, type RequestCheckOptions } from './ledger-check';
+import { checkComputeOp, checkOpParties, ledgerGate, LedgerUnavailableError, versionViewOf, type LedgerReader, type RequestCheckOptions } from './ledger-check';
+import { RequestMemory } from './request-memory';
 
 const party = (owner?: string) => ({ name: `${owner ?? 'x'}/node`, endpoint: 'h:1', certificatePem: 'c', caCertificatePem: 'ca', ...(owner ? { owner } : {}) });
 const mesh: MpcMeshFile = { index: 0, parties: [party('DspMSP'), party('Vsp1MSP'), party('Vsp2MSP')] };
@@ -192,6 +196,17 @@ describe("a node's check of the requester's signature (a coordinator that lies)"
     const other = fresh();
     await refusedWith(baseOp({ ...signedLedger(), requester: 'DspMSP' }), /REQUEST_SIGNATURE_INVALID/, other);
     await expect(checkComputeOp({ ...baseOp(l), opId: 'cmp-3' }, mesh, port, other)).resolves.toEqual({ allowed: true });
+  });
+
+  it('still refuses the replay after a restart: the node in its domain keeps the taken ids in its folder', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'node-requests-')), 'requests-taken.jsonl');
+    const { port } = reader(async () => state());
+    const l = signedLedger();
+    await expect(checkComputeOp(baseOp(l), mesh, port, { requests: new RequestMemory(file), now: () => NOW })).resolves.toEqual({ allowed: true });
+    // The node restarted: a new memory over the same file.
+    await refusedWith({ ...baseOp(l), opId: 'cmp-2' }, /req-1 was taken part in already \(op cmp-1\)/, { requests: new RequestMemory(file), now: () => NOW });
+    // Without the file (the memory of a process only), the restarted node would have taken part again.
+    await expect(checkComputeOp({ ...baseOp(l), opId: 'cmp-2' }, mesh, port, fresh())).resolves.toEqual({ allowed: true });
   });
 });
 

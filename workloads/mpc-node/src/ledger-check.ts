@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { MpcMeshFile, NODE_USAGE_CHECKS } from '@datawell/contracts';
 import { authorizeComputation, certificateIssuedBy, REQUEST_WINDOW_MS, requestSignatureProblem, type ComputeOp, type LedgerVersionView } from '@datawell/mpc';
 import { ControlError } from './control.server';
+import { RequestMemory } from './request-memory';
 
 /*
  * A node in its member's domain takes part in a computation only if its own ledger view allows it
@@ -19,30 +20,6 @@ export interface LedgerReader {
    * follow that channel.
    */
   organisationRoots(daoId: string, version: number): Promise<Readonly<Record<string, readonly string[]>> | undefined>;
-}
-
-/**
- * The request ids this node took part in (issue 12: a signed request is good for one computation):
- * each kept with its op id until its signature is older than the window, after which the window
- * refuses it anyway. In memory: a node restarted within the window forgets them (docs/mpc.md).
- */
-export class RequestMemory {
-  readonly #taken = new Map<string, { opId: string; untilMs: number }>();
-
-  /** The op that took part under `requestId` before, other than `opId`, or undefined. */
-  takenByOther(requestId: string, opId: string, nowMs: number): string | undefined {
-    this.#forget(nowMs);
-    const taken = this.#taken.get(requestId);
-    return taken && taken.opId !== opId ? taken.opId : undefined;
-  }
-
-  take(requestId: string, opId: string, untilMs: number): void {
-    this.#taken.set(requestId, { opId, untilMs });
-  }
-
-  #forget(nowMs: number): void {
-    for (const [id, t] of this.#taken) if (t.untilMs < nowMs) this.#taken.delete(id);
-  }
 }
 
 /** What the signature check needs besides the op and the ledger: the clock, the window and the memory of taken requests. */

@@ -21,6 +21,7 @@ import { loadColumns } from './dataset.adapter';
 import { CoordinatorClient, registerAtCoordinator } from './coordinator-registration';
 import { LedgerBridgeClient } from './ledger-bridge.adapter';
 import { ledgerGate } from './ledger-check';
+import { RequestMemory, requestsTakenFile } from './request-memory';
 import { opQueue, type NodeLog } from './op-queue';
 import { checkOwnParty, MeshIdentityError, waitForMeshFile } from './mesh-file.adapter';
 import { deliverOutcome } from './result-delivery';
@@ -162,7 +163,7 @@ export async function serveMpcNode(config: MpcNodeConfig, log: NodeLog): Promise
   const op = opQueue({
     notReady: () => (mascot ? undefined : waiting),
     broken: () => dead,
-    ...(ledger ? { admit: ledgerGate(() => meshFile!, ledger, log), deliver: (o, out) => deliverOutcome(o, out, meshFile!, ledger, log), usage: ownerUsage(() => meshFile, ledger, log) } : {}),
+    ...(ledger ? { admit: ledgerGate(() => meshFile!, ledger, log, { requests: new RequestMemory('file' in config.mesh ? requestsTakenFile(config.mesh.file) : undefined) }), deliver: (o, out) => deliverOutcome(o, out, meshFile!, ledger, log), usage: ownerUsage(() => meshFile, ledger, log) } : {}),
     // Every op starts with the agreement round, a listed mesh's (no ledger: always takes part) too, so a mixed mesh stays in step.
     agree: (opId, own) => agreeOnOp(transport!, opId, own, config.agreementTimeoutMs),
     run,

@@ -393,6 +393,67 @@ describe('an MPC node with a mesh file', () => {
     }
   });
 
+  it('refuses a replayed request id after both nodes restarted (the ids it took part in are in its folder), and takes a new one', async () => {
+    const owners = ['ProducerMSP', 'DspMSP'];
+    const state = {
+      daoId: 'd1',
+      version: 1,
+      terms: { computations: [{ name: 'mean', resultRecipients: ['ProducerMSP'] }] },
+      memberStates: [
+        { mspId: 'ProducerMSP', role: 'VSP', group: 'J1', status: 'active' },
+        { mspId: 'DspMSP', role: 'DSP', group: 'D', status: 'active' },
+      ],
+    };
+    const bridges = await Promise.all(
+      members.map((m) =>
+        standIn(m.cert, (r) => {
+          if (r.method === 'GET' && r.path === '/daos/d1/versions/1/state') return { status: 200, body: state };
+          if (r.method === 'GET' && r.path === '/daos/d1/versions/1/channel') return channelAnswer();
+          if (r.method === 'POST' && r.path.endsWith('/result')) return { status: 201, body: {} };
+          return { status: 404, body: { code: 'NOT_FOUND', message: r.path } };
+        }),
+      ),
+    );
+    try {
+      const meshPorts = [await freePort(), await freePort()];
+      writeFileSync(join(dir, 'replay-readings.csv'), 'y\n10\n20\n');
+      const envs = [
+        await nodeEnv(0, { MPC_NODE_LEDGER_URL: bridges[0]!.url }),
+        await nodeEnv(1, { MPC_NODE_LEDGER_URL: bridges[1]!.url, MPC_NODE_DATASETS: JSON.stringify({ readings: { file: join(dir, 'replay-readings.csv') } }) }),
+      ];
+      const ports = envs.map((e) => Number(e.MPC_NODE_CONTROL_PORT));
+      const startMesh = async () => {
+        for (const env of envs) nodes.push(startNode(env));
+        for (const i of envs.keys()) await until(`node ${i}'s control API`, () => call(ports[i]!, coordinator, cas[i]!.cert, 'GET', '/inventory'));
+        envs.forEach((env, i) => writeAtomically(env.MPC_NODE_MESH_FILE, renderMpcMeshFile({ ...meshOf(i, meshPorts), parties: meshOf(i, meshPorts).parties.map((p, j) => ({ ...p, owner: owners[j]! })) })));
+        await Promise.all(
+          ports.map((port, i) => until(`node ${i} to set up MASCOT`, async () => ((await call(port, coordinator, cas[i]!.cert, 'GET', '/inventory')).status === 200 ? true : undefined), 180_000)),
+        );
+      };
+      const ops = (op: unknown) => Promise.all(ports.map((port, i) => call(port, coordinator, cas[i]!.cert, 'POST', '/ops', op)));
+      const compute = { kind: 'compute', program: 'mean', owner: 1, recipients: [0], dataset: { name: 'readings', columns: ['y'] }, fractionalBits: 16 };
+      const ledger = signedLedger({ daoId: 'd1', version: 1, computation: 'mean', requester: 'ProducerMSP', recipients: ['ProducerMSP'], owner: 'DspMSP' }, 'req-once');
+
+      await startMesh();
+      expect((await ops({ opId: 'cmp-once', ...compute, ledger })).map((r) => [r.status, r.body['rows']])).toEqual([
+        [200, 2],
+        [200, 2],
+      ]);
+      // Both nodes stop and start again on the same folders (a restart within the request's window).
+      await Promise.all(nodes.splice(0).map(stop));
+      await startMesh();
+      // The coordinator (or anyone who saw the op) replays the signed request under another op id: each node refuses it from its file.
+      const replayed = await ops({ opId: 'cmp-replayed', ...compute, ledger });
+      for (const r of replayed) expect(r).toMatchObject({ status: 403, body: { code: 'NOT_ALLOWED', check: 'requester-signature', message: expect.stringMatching(/req-once was taken part in already \(op cmp-once\)/) } });
+      expect(nodes[0]!.output()).toContain('"message":"ledger check: refused","opId":"cmp-replayed","code":"NOT_ALLOWED","check":"requester-signature"');
+      // The restarted mesh works: a new request of the same requester is taken.
+      const fresh = await ops({ opId: 'cmp-new', ...compute, ledger: signedLedger({ daoId: 'd1', version: 1, computation: 'mean', requester: 'ProducerMSP', recipients: ['ProducerMSP'], owner: 'DspMSP' }, 'req-new') });
+      expect(fresh.map((r) => r.status)).toEqual([200, 200]);
+    } finally {
+      await Promise.all(bridges.map((b) => b.close()));
+    }
+  });
+
   it("in its member's domain registers itself at the coordinator, and delivers a result to its member's bridge, answering the coordinator with the digest only", async () => {
     const owners = ['ProducerMSP', 'DspMSP'];
     const state = {
