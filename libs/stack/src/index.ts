@@ -38,6 +38,7 @@ export {
   type PrincipalOptions,
 } from './components/kafka-principals';
 export { VERSIONS } from './versions';
+export { compiledChaincodeModule, DIST } from './compiled-tree';
 export { osUser } from './os-user';
 export { blockOrganisations, channelOrganisationRoots, readBlockOrganisations, type ChannelOrganisation } from './fabric/genesis';
 export { configBlockNetwork, type ChannelConfigNetwork } from './fabric/config-block';

@@ -10,6 +10,7 @@ import { withStackLock } from '../lock';
 import { HOST, fabricDirs, fabricPorts, findOrg, loadRegistry, saveRegistry, type ChaincodeRecord, type OrgRecord } from './layout';
 import { peerProcess } from './nodes';
 import { mapAtMost } from '../at-most';
+import { compiledChaincodeModule } from '../compiled-tree';
 
 /**
  * A chaincode version derived from its sources (every `.ts` file under `dirs`, specs left out):
@@ -192,10 +193,13 @@ export interface ChaincodeServerLaunch {
 /** Runs fabric-shim in server mode for one package and waits until it listens. */
 export async function runChaincodeServer(launch: ChaincodeServerLaunch): Promise<void> {
   const shimCli = require.resolve('fabric-shim/cli.js', { paths: [launch.repoDir] });
+  // The compiled module when the build is current (plain node); else the sources through swc's loader.
+  const compiled = compiledChaincodeModule(launch.repoDir, launch.modulePath);
+  const server = ['server', '--chaincode-address', `127.0.0.1:${launch.port}`, '--chaincode-id', launch.packageId, '--module-path', compiled ?? launch.modulePath];
   startDaemon({
     name: launch.name,
     cmd: process.execPath,
-    args: ['-r', '@swc-node/register', shimCli, 'server', '--chaincode-address', `127.0.0.1:${launch.port}`, '--chaincode-id', launch.packageId, '--module-path', launch.modulePath],
+    args: compiled ? ['--enable-source-maps', shimCli, ...server] : ['-r', '@swc-node/register', shimCli, ...server],
     cwd: launch.repoDir,
     // Per-transaction info logging costs the shim a tenth of its CPU; warnings and errors still show.
     env: { CORE_CHAINCODE_LOGGING_LEVEL: 'warning', CORE_CHAINCODE_LOGGING_SHIM: 'warning' },

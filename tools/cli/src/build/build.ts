@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { transformFile, type Options } from '@swc/core';
+import { DIST } from '@datawell/stack';
 
 /**
- * The compiled tree: every runtime workspace package (libs, services, workload programs) compiled by
+ * The compiled tree: every runtime workspace package (libs, services, workload programs, chaincodes) compiled by
  * swc with the repository's .swcrc (decorator metadata for NestJS) into `dist/`, mirroring the source
  * layout, so `dist/services/<name>/src/main.js` runs with plain `node`. jest and the type check keep
  * using the sources.
@@ -14,10 +15,14 @@ import { transformFile, type Options } from '@swc/core';
  * it, so Node's ordinary lookup from a compiled file finds compiled libraries before the repository's
  * node_modules (which still serves every third-party package).
  */
-export const DIST = 'dist';
+export { DIST };
 
-/** Folders of workspace packages that run as (or inside) processes; tests and tools stay source-only. */
-const PACKAGE_ROOTS = ['libs', 'services', 'workloads'] as const;
+/**
+ * Folders of workspace packages that run as (or inside) processes; tests and tools stay source-only.
+ * Chaincodes too: their servers run the compiled package when the build is current (libs/stack
+ * `compiledChaincodeModule`).
+ */
+const PACKAGE_ROOTS = ['libs', 'services', 'workloads', 'chaincode'] as const;
 
 /** Files copied as they are: read at runtime next to the code (gRPC service definitions). */
 const ASSET = /\.(proto|json)$/;

@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { REPO_DIR } from '@datawell/testing';
+import { compiledChaincodeModule } from '@datawell/stack';
 import { buildDist } from '../../src/build/build';
 
 /**
@@ -65,5 +66,24 @@ describe('buildDist', () => {
     const after = await buildDist(root);
     expect(after.removed).toBe(2); // extra.js and its map
     expect(existsSync(join(root, 'dist/services/echo/src/extra.js'))).toBe(false);
+  });
+
+  it("compiles chaincodes too, and a chaincode server is given the compiled module while the build is current", async () => {
+    write('chaincode/ping/package.json', JSON.stringify({ name: '@datawell/chaincode-ping', version: '0.1.0', main: 'src/index.ts' }));
+    write('chaincode/ping/src/index.ts', "import { greeting } from '@datawell/greet';\nexport const contracts = [greeting('chaincode')];\n");
+    // The earlier test's edit was dated ahead of the clock: back to the past, so the next build's stamp is newer.
+    const earlier = new Date(Date.now() - 60_000);
+    utimesSync(join(root, 'libs/greet/src/greeter.ts'), earlier, earlier);
+    expect(compiledChaincodeModule(root, join(root, 'chaincode/ping'))).toBeUndefined();
+    await buildDist(root);
+    const compiled = compiledChaincodeModule(root, join(root, 'chaincode/ping'));
+    expect(compiled).toBe(join(root, 'dist/chaincode/ping'));
+    // What fabric-shim's server does with --module-path: require the package, which resolves the compiled library.
+    const loaded = execFileSync(process.execPath, ['-e', `process.stdout.write(JSON.stringify(require(${JSON.stringify(compiled)}).contracts))`], { cwd: root, encoding: 'utf8' });
+    expect(JSON.parse(loaded)).toEqual(['hi chaincode']);
+    // A library source changed after the build: the sources again, until the next build.
+    const after = new Date(Date.now() + 20_000);
+    utimesSync(join(root, 'libs/greet/src/greeter.ts'), after, after);
+    expect(compiledChaincodeModule(root, join(root, 'chaincode/ping'))).toBeUndefined();
   });
 });
