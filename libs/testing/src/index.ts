@@ -6,7 +6,7 @@ export { bootAllServices, type BootedService, type BootedServices, type BootOpti
 export { agreementFor, ownershipPpm, signedAgreementFor, type DaoPlan, type AgreementMember, type SignedAgreement } from './scenarios/agreement';
 export { runLifecycle, LIFECYCLE_TERMS, type LifecycleMember, type LifecycleOptions, type LifecycleResult, type LifecycleStage } from './scenarios/lifecycle';
 export { followCommand, CommandFailedError, type CommandOutcome, type FollowOptions } from './scenarios/commands';
-export { runFormation, httpAdminApi, scenarioOrgs, type AdminApi, type FormationOptions, type FormationResult } from './scenarios/formation';
+export { httpAdminApi, type AdminApi } from './scenarios/admin-api';
 export { acceptancesOf, connectAs, deployTestChaincode, evaluate, eventOf, failure, gatewayErrorText, registerParticipants, submit, testTerms, twoMemberAgreement, twoVersionAgreements, type TestChaincode, type TwoMemberAgreementOptions, type TwoVersionAgreementsOptions } from './chaincode-network';
 export { createKeyAndCsr, login, signComputationRequest, signWithIdentity, type ComputationRequestBody, type EnrolledIdentity } from './identity/client';
 export { apiClient, mspFolderIdentity, stackAdminIdentity, type ApiClient, type IdentityKeys } from './identity/api-client';

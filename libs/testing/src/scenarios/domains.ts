@@ -21,15 +21,20 @@ export interface DomainFormationOptions {
   readonly urls: { readonly marketplace: string; readonly negotiation: string };
   /** The founders of version 1, the DSP first. */
   readonly members: readonly DomainMember[];
-  /** VSPs that join as version 2 (none: the DAO stays at version 1). */
+  /** VSPs that join as version 2 (none: the DAO stays at version 1), or one version each with `joinEach`. */
   readonly joiners?: readonly DomainMember[];
-  /** β of version 1, and of version 2 when there are joiners (ppm). */
-  readonly betasPpm?: readonly [number, number?];
+  /**
+   * Each joiner joins alone, as the next version (2, 3, …), as the papers grow a DAO level by level
+   * (CH_i = D ∪ J_1 … J_i); default: the joiners join together as version 2.
+   */
+  readonly joinEach?: boolean;
+  /** β_1, β_2, … of the versions (ppm); default 0.8, then 0.75, then 0.9 for every later version. */
+  readonly betasPpm?: readonly number[];
   readonly progress: (message: string) => void;
   readonly timeoutMs?: number;
   readonly daoId?: string;
   /**
-   * Called once version 1 is formed and every founder reads it, and once version 2 is (with joiners);
+   * Called once version 1 is formed and every founder reads it, and once each later version is (with joiners);
    * the scenario waits for it (a test restarts services there, a bench takes its time).
    */
   readonly onStage?: (stage: 'formed' | 'joined', daoId: string) => Promise<void>;
@@ -233,7 +238,7 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
   const daoId = opts.daoId ?? `dm${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const as = async (who: Party, service: 'negotiation') => tokenAt(who, urls[service], timeout);
   const negotiation = { urls, progress, timeoutMs: timeout, as };
-  const [beta1 = 800_000, beta2 = 750_000] = opts.betasPpm ?? [];
+  const betaOf = (version: number) => opts.betasPpm?.[version - 1] ?? [800_000, 750_000][version - 1] ?? 900_000;
   if (opts.compute && (!opts.mpcMesh || opts.members.some((m) => placementOf(m.mspId) !== 'managed'))) throw new Error('compute needs mpcMesh with every founder managed');
   const datasets = opts.compute ? { [opts.compute.dataset.name]: { topic: opts.compute.dataset.topic } } : undefined;
 
@@ -244,20 +249,26 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
     for (const x of party.values()) x.tokens.clear();
   };
 
-  const v1 = { betaPpm: beta1, members: founders.map((f) => ({ mspId: f.mspId })), terms: terms(founders.slice(1).map((f) => f.mspId), opts.abandonAfterSeconds, opts.compute !== undefined), infrastructure: { workloads: founders.map((f) => ownWorkload(placementOf(f.mspId), opts.mpcMesh, datasets)(f)) } };
+  const v1 = { betaPpm: betaOf(1), members: founders.map((f) => ({ mspId: f.mspId })), terms: terms(founders.slice(1).map((f) => f.mspId), opts.abandonAfterSeconds, opts.compute !== undefined), infrastructure: { workloads: founders.map((f) => ownWorkload(placementOf(f.mspId), opts.mpcMesh, datasets)(f)) } };
   await negotiateAgreement(negotiation, 'formation in domains', dsp, { kind: 'formation', daoId, parties: founders.slice(1).map((f) => f.mspId) }, [{ by: dsp, body: v1 }], founders);
   const versions = [{ version: 1, members: opts.members }];
   await readVersion(opts, daoId, 1, opts.members, p, timeout);
   await stage('formed');
 
-  if (joiners.length > 0) {
-    const newcomers = joiners.map(p);
-    const everyone = [...founders, ...newcomers];
-    const v2 = { betaPpm: beta2, members: everyone.map((m) => ({ mspId: m.mspId })), terms: terms(everyone.slice(1).map((m) => m.mspId), opts.abandonAfterSeconds, opts.compute !== undefined), infrastructure: { workloads: newcomers.map((n) => ownWorkload(placementOf(n.mspId))(n)) } };
+  // The join rounds: every joiner together as version 2, or each alone as the next version.
+  const rounds = joiners.length === 0 ? [] : opts.joinEach ? joiners.map((j) => [j]) : [joiners];
+  let members: readonly DomainMember[] = opts.members;
+  for (const round of rounds) {
+    const version = versions.length + 1;
+    const newcomers = round.map(p);
+    const earlier = members.map(p);
+    const everyone = [...earlier, ...newcomers];
+    const next = { betaPpm: betaOf(version), members: everyone.map((m) => ({ mspId: m.mspId })), terms: terms(everyone.slice(1).map((m) => m.mspId), opts.abandonAfterSeconds, opts.compute !== undefined), infrastructure: { workloads: newcomers.map((n) => ownWorkload(placementOf(n.mspId))(n)) } };
     const [opener] = newcomers as [Party];
-    await negotiateAgreement(negotiation, 'join in domains', opener, { kind: 'join', daoId, joiners: newcomers.slice(1).map((n) => n.mspId) }, [{ by: opener, body: v2 }], [...newcomers, ...founders.slice(1), dsp]);
-    versions.push({ version: 2, members: all });
-    await readVersion(opts, daoId, 2, all, p, timeout);
+    await negotiateAgreement(negotiation, `join in domains (version ${version})`, opener, { kind: 'join', daoId, joiners: newcomers.slice(1).map((n) => n.mspId) }, [{ by: opener, body: next }], [...newcomers, ...earlier.slice(1), dsp]);
+    members = [...members, ...round];
+    versions.push({ version, members });
+    await readVersion(opts, daoId, version, members, p, timeout);
     await stage('joined');
   }
   const top = versions.length;

@@ -7,11 +7,9 @@ import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   call,
-  httpAdminApi,
   login,
   runDomainFormation,
   runDomainGovernance,
-  runFormation,
   registerDomainParticipant,
   runLifecycle,
   runTransfer,
@@ -53,13 +51,14 @@ export function registerScenarioCommands(program: Command): void {
 
   scenario
     .command('formation')
-    .description('register a DSP and n VSPs, form a DAO and grow it version by version, record revenue on the top channel, follow the allocations to CH_1')
+    .description("a DSP and n VSPs, each in its own trust domain, form a DAO and grow it version by version (the first VSP founds it with the DSP, each other VSP joins alone as the next version: CH_i = D ∪ J_1 … J_i); the DSP records revenue on the top channel through its own bridge, the allocations are relayed down to CH_1, and each member reads its payout through its own bridge")
     .option('--vsps <n>', 'number of VSPs (one DAO version each)', '3')
     .option('--revenue <amount>', 'revenue in minor units', '1000000')
     .option('--betas <list>', 'β_1,…,β_n as decimals (default 0.8,0.75,0.9 for three VSPs)')
+    .option('--org-prefix <prefix>', 'domains are <prefix>DspMSP, <prefix>Vsp1MSP, … (reused across runs)', 'Fm')
     .option('--json', 'one JSON object on stdout')
-    .action(async (opts: { vsps: string; revenue: string; betas?: string; json?: boolean }) => {
-      if (!/^\d+$/.test(opts.vsps) || Number(opts.vsps) < 1 || Number(opts.vsps) > 8) throw new UsageError(`--vsps must be a whole number from 1 to 8, got "${opts.vsps}"`);
+    .action(async (opts: { vsps: string; revenue: string; betas?: string; orgPrefix: string; json?: boolean }) => {
+      if (!/^\d+$/.test(opts.vsps) || Number(opts.vsps) < 1 || Number(opts.vsps) > 5) throw new UsageError(`--vsps must be a whole number from 1 to 5, got "${opts.vsps}"`);
       const vsps = Number(opts.vsps);
       const revenue = positiveRevenue(opts.revenue);
       let betasPpm: number[];
@@ -69,24 +68,10 @@ export function registerScenarioCommands(program: Command): void {
         throw new UsageError(e instanceof Error ? e.message : String(e));
       }
       if (betasPpm.length !== vsps) throw new UsageError(`--betas has ${betasPpm.length} values, --vsps is ${vsps}${opts.betas ? '' : ' (give --betas for other sizes than 3)'}`);
-      const ctx = stackContext();
-      const connection = await up(ctx);
-      await startServices(ctx, connection, REPO_DIR);
-      const result = await runFormation({
-        vsps,
-        revenue,
-        betasPpm,
-        admin: httpAdminApi(serviceUrl(ctx.settings, 'ledger-bridge'), ctx),
-        connection,
-        progress: (m) => ctx.progress.step('scenario', m),
-      });
-      const { plan, ...printed } = result;
-      if (opts.json) process.stdout.write(`${JSON.stringify(printed)}\n`);
-      else {
-        process.stdout.write(`DAO ${result.daoId} (DSP ${plan.dsp})\n`);
-        for (const c of result.channels) process.stdout.write(`  ${c.name}: ${c.members.join(', ')}\n`);
-        for (const [msp, amount] of Object.entries(result.payouts)) process.stdout.write(`  ${msp.padEnd(16)} ${amount}\n`);
-      }
+      checkOrgPrefix(opts.orgPrefix, 11);
+      const result = await runDomainsOnStack({ vsps: 1, joiners: vsps - 1, joinEach: true, betasPpm, orgPrefix: opts.orgPrefix, revenue });
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(result)}\n`);
+      process.stdout.write(describeDomains(result));
     });
 
   scenario
@@ -218,6 +203,10 @@ function readingsCount(text: string): number {
 export async function runDomainsOnStack(opts: {
   vsps: number;
   joiners: number;
+  /** Each joiner alone as the next version (runDomainFormation's `joinEach`). */
+  joinEach?: boolean;
+  /** β_1, β_2, … (ppm; runDomainFormation's defaults otherwise). */
+  betasPpm?: readonly number[];
   orgPrefix?: string;
   revenue?: bigint;
   placement?: 'self-hosted' | 'managed';
@@ -249,6 +238,8 @@ export async function runDomainsOnStack(opts: {
     urls: { marketplace: serviceUrl(ctx.settings, 'marketplace'), negotiation: serviceUrl(ctx.settings, 'negotiation') },
     members,
     joiners,
+    ...(opts.joinEach ? { joinEach: true } : {}),
+    ...(opts.betasPpm ? { betasPpm: opts.betasPpm } : {}),
     ...(opts.revenue !== undefined ? { revenue: opts.revenue } : {}),
     ...(opts.changeInfrastructure ? { changeInfrastructure: true } : {}),
     ...(opts.mpcMesh ? { mpcMesh: true, coordinatorTls: coordinatorTls(ctx) } : {}),
