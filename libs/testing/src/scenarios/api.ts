@@ -1,19 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { proposalSigningText } from '@datawell/domain';
-import { createKeyAndCsr, login, signWithIdentity, type EnrolledIdentity } from '../identity/client';
+import { login, signWithIdentity, type EnrolledIdentity } from '../identity/client';
 
 /** What the scenarios share: calls to the services' public APIs as enrolled participants. */
-
-/** Onboarding needs the marketplace, a folder for identities and a progress line. */
-export interface OnboardOptions {
-  readonly urls: { readonly marketplace: string };
-  readonly identitiesDir: string;
-  readonly progress: (message: string) => void;
-}
-
-/** The participants' first identity ("admin" is the CA's own bootstrap identity, reserved). */
-const ENROLLMENT_ID = 'owner';
 
 export class ApiError extends Error {
   constructor(
@@ -64,44 +52,6 @@ export interface Party {
   readonly role: 'DSP' | 'VSP';
   readonly identity: EnrolledIdentity;
   readonly tokens: Map<string, string>;
-}
-
-/**
- * A participant's onboarding through the marketplace: registration with a certificate request made
- * here, then the enrolled certificate read back. The identity is kept in `identitiesDir`, so a second
- * run logs in with it instead of registering again.
- */
-export async function onboard(opts: OnboardOptions, mspId: string, role: 'DSP' | 'VSP', timeoutMs: number): Promise<Party> {
-  const file = join(opts.identitiesDir, `${mspId}.json`);
-  if (existsSync(file)) {
-    opts.progress(`${mspId}: using its enrolled identity from ${file}`);
-    return { mspId, role, identity: JSON.parse(readFileSync(file, 'utf8')) as EnrolledIdentity, tokens: new Map() };
-  }
-  opts.progress(`${mspId}: registering as a ${role} (the operator creates its CA, MSP and peer)`);
-  const { privateKeyPem, csrPem } = await createKeyAndCsr(ENROLLMENT_ID);
-  const base = opts.urls.marketplace;
-  try {
-    await call(`${base}/participants`, { method: 'POST', body: { mspId, role, name: `Demo ${role} ${mspId}`, identity: { enrollmentId: ENROLLMENT_ID, csrPem } } });
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 409) {
-      throw new Error(`${mspId} is registered but its identity is not in ${opts.identitiesDir}; use another --org-prefix or ./dev stack reset`);
-    }
-    throw error;
-  }
-  const enrolled = await until(
-    `the enrollment of ${mspId}'s ${ENROLLMENT_ID}`,
-    async () => {
-      const view = await call<{ status: string; certificatePem: string | null; failure?: { code: string; message: string } }>(`${base}/participants/${mspId}/identities/${ENROLLMENT_ID}`);
-      if (view.status === 'failed') throw new FinalError(`enrollment failed: ${view.failure?.code} ${view.failure?.message}`);
-      return view.status === 'enrolled' && view.certificatePem ? view.certificatePem : undefined;
-    },
-    timeoutMs,
-    2000,
-  );
-  const identity: EnrolledIdentity = { mspId, enrollmentId: ENROLLMENT_ID, certificatePem: enrolled, privateKeyPem };
-  mkdirSync(opts.identitiesDir, { recursive: true, mode: 0o700 });
-  writeFileSync(file, JSON.stringify(identity), { mode: 0o600 });
-  return { mspId, role, identity, tokens: new Map() };
 }
 
 /** A bearer token of `party` at the service at `base` (its identity directory may still be catching up). */

@@ -1,21 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { call, negotiateAgreement, onboard, tokenAt, until, type Party } from './api';
+import { call, negotiateAgreement, tokenAt, until, type Party } from './api';
+import { registerDomainParticipant, type DomainMember } from './domains';
 
 /** Where each service answers (the CLI passes the running services' URLs). */
 export interface SubscriptionUrls {
   readonly marketplace: string;
   readonly negotiation: string;
-  readonly 'ledger-bridge': string;
 }
 
 export interface SubscriptionOptions {
+  /** The operator's services. */
   readonly urls: SubscriptionUrls;
-  /** Where the participants keep their enrolled identities (keys never leave this folder). */
-  readonly identitiesDir: string;
+  /** The DSP and two VSPs, each in its own trust domain (its own CA issued the identity; its own bridge answers). */
+  readonly members: { readonly dsp: DomainMember; readonly vsp1: DomainMember; readonly vsp2: DomainMember };
   readonly progress: (message: string) => void;
-  /** MSP ids are `<prefix>DspMSP`, `<prefix>Vsp1MSP`, `<prefix>Vsp2MSP`; onboarding is reused across runs. */
-  readonly orgPrefix?: string;
-  /** The length of a period (short, so a run stays short; the coordinator charges at its top-up interval). */
+  /** The length of a period (short, so a run stays short; the DSP's own bridge charges at its sweep interval). */
   readonly periodSeconds?: number;
   /** The price of a period in minor units. */
   readonly amount?: bigint;
@@ -28,7 +27,6 @@ export interface SubscriptionOptions {
   readonly timeoutMs?: number;
 }
 
-/** One allocation of a member's entitlement, as the dao chaincode's GetEntitlements returns it. */
 export interface EntitlementEvent {
   readonly allocationId: string;
   readonly source: { readonly kind: 'revenue'; readonly revenueId: string } | { readonly kind: 'relay'; readonly sourceChannel: string; readonly sourceTxId: string };
@@ -85,7 +83,7 @@ export interface SubscriptionResult {
 }
 
 /** The subscription's terms: a price per period, no price per computation; heartbeats that never abandon anyone in a run. */
-export function subscriptionTerms(amount: bigint, periodSeconds: number, recipients: string[]): Record<string, unknown> {
+export function subscriptionTerms(amount: bigint, periodSeconds: number, recipients: string[], originMs?: number): Record<string, unknown> {
   return {
     durationDays: 1,
     businessModel: 'subscription',
@@ -93,7 +91,7 @@ export function subscriptionTerms(amount: bigint, periodSeconds: number, recipie
     abandonAfterSeconds: 86_400,
     exitNoticeSeconds: 0,
     computations: [{ name: 'mean', resultRecipients: recipients }],
-    price: { currency: 'EUR', perPeriod: { amount: amount.toString(), periodSeconds } },
+    price: { currency: 'EUR', perPeriod: { amount: amount.toString(), periodSeconds, ...(originMs !== undefined ? { originMs } : {}) } },
   };
 }
 
@@ -121,17 +119,17 @@ export function periodChargesOf(version: number, entitlements: readonly MemberEn
  */
 export async function runSubscription(opts: SubscriptionOptions): Promise<SubscriptionResult> {
   const timeout = opts.timeoutMs ?? 240_000;
-  const prefix = opts.orgPrefix ?? 'Sb';
   const periodSeconds = opts.periodSeconds ?? 20;
   const amount = opts.amount ?? 9_900n;
   const betasPpm = opts.betasPpm ?? [800_000, 750_000];
   const before = Math.max(1, opts.periodsBeforeJoin ?? 2);
   const after = Math.max(1, opts.periodsAfterJoin ?? 2);
   const { urls, progress } = opts;
-  const dsp = await onboard(opts, `${prefix}DspMSP`, 'DSP', timeout);
-  const vsp1 = await onboard(opts, `${prefix}Vsp1MSP`, 'VSP', timeout);
-  const vsp2 = await onboard(opts, `${prefix}Vsp2MSP`, 'VSP', timeout);
-  const as = async (party: Party, service: keyof SubscriptionUrls) => tokenAt(party, urls[service], timeout);
+  const { members } = opts;
+  for (const m of [members.dsp, members.vsp1, members.vsp2]) await registerDomainParticipant(urls.marketplace, m, progress, timeout);
+  const party = (m: DomainMember): Party => ({ mspId: m.mspId, role: m.role, identity: m.identity, tokens: new Map() });
+  const [dsp, vsp1, vsp2] = [party(members.dsp), party(members.vsp1), party(members.vsp2)];
+  const as = async (who: Party, service: keyof SubscriptionUrls) => tokenAt(who, urls[service], timeout);
   const daoId = `sb${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const negotiate = (label: string, opener: Party, session: unknown, proposals: Array<{ by: Party; body: unknown }>, acceptors: Party[]) =>
     negotiateAgreement({ urls, progress, timeoutMs: timeout, as }, label, opener, session, proposals, acceptors);
@@ -147,23 +145,26 @@ export async function runSubscription(opts: SubscriptionOptions): Promise<Subscr
   };
   await negotiate('formation', dsp, { kind: 'formation', daoId, parties: [dsp.mspId, vsp1.mspId] }, [{ by: dsp, body: v1Proposal }], [dsp, vsp1]);
 
-  // Read as the DSP, a member of every version, through the bridge.
+  // Read as the DSP, a member of every version, through its own bridge (its own peer).
   type VersionView = { createdAtMs: number; successorCreatedAtMs?: number; terms: { price?: { perPeriod?: SubscriptionVersion['perPeriod'] } }; members: string[] };
-  const state = async (version: number) => call<VersionView>(`${urls['ledger-bridge']}/admin/daos/${daoId}/versions/${version}/state`, { token: await as(dsp, 'ledger-bridge') });
-  const entitlements = async (version: number) => call<MemberEntitlement[]>(`${urls['ledger-bridge']}/admin/daos/${daoId}/versions/${version}/entitlements`, { token: await as(dsp, 'ledger-bridge') });
+  const bridge = members.dsp.bridgeUrl;
+  const read = async <T>(version: number, what: 'state' | 'entitlements') => call<T>(`${bridge}/daos/${daoId}/versions/${version}/${what}`, { token: await tokenAt(dsp, bridge, timeout) });
+  const state = async (version: number) => read<VersionView>(version, 'state');
+  const entitlements = async (version: number) => read<MemberEntitlement[]>(version, 'entitlements');
   const v1 = await until('version 1 on the ledger', async () => state(1), timeout);
   const originMs = v1.terms.price?.perPeriod?.originMs ?? v1.createdAtMs;
   const chargesOn = async (version: number) => periodChargesOf(version, await entitlements(version), originMs, periodSeconds);
 
-  progress(`waiting for the coordinator to charge periods 0…${before - 1} on version 1`);
+  progress(`waiting for ${dsp.mspId}'s own bridge to charge periods 0…${before - 1} on version 1`);
   await until(`periods 0…${before - 1} charged on dao-${daoId}-v1`, async () => ((await chargesOn(1)).length >= before ? true : undefined), timeout + before * periodSeconds * 1000, 2000);
 
-  // The join's terms name no origin: the negotiation service fills in the DAO's (409 PERIODS_UNKNOWN
-  // until it has read version 1's VersionCreated, which `until` waits out).
+  // The join's terms continue version 1's grid of periods: its origin, as a member reads it on its own
+  // peer (the DSP here). The negotiation service fills one in only for a DAO whose channel events the
+  // operator reads; it reads none of a DAO of domains (409 PERIODS_UNKNOWN for a join naming none).
   const v2Proposal = {
     betaPpm: betasPpm[1],
     members: [{ mspId: dsp.mspId }, { mspId: vsp1.mspId }, { mspId: vsp2.mspId }],
-    terms: subscriptionTerms(amount, periodSeconds, [vsp1.mspId, vsp2.mspId]),
+    terms: subscriptionTerms(amount, periodSeconds, [vsp1.mspId, vsp2.mspId], originMs),
     infrastructure: { workloads: [workload(vsp2, 'vsp2-service')] },
   };
   await negotiate('join', vsp2, { kind: 'join', daoId, joiners: [vsp2.mspId] }, [{ by: vsp2, body: v2Proposal }], [vsp2, vsp1, dsp]);
@@ -190,7 +191,7 @@ export async function runSubscription(opts: SubscriptionOptions): Promise<Subscr
     throw new Error(`version 1 has periods [${charged.join(', ')}] charged of 0…${v1Periods - 1}; version 2's periods [${unrelayed.map((c) => `${c.period} (${c.txId})`).join(', ')}] not relayed to CH_1`);
   }, timeout, 2000);
 
-  // Read last, all at once: the coordinator goes on charging meanwhile.
+  // Read last, all at once: the DSP's bridge goes on charging meanwhile.
   const [e1, e2] = [await entitlements(1), await entitlements(2)];
   const version = (n: 1 | 2, s: VersionView): SubscriptionVersion => ({
     version: n,

@@ -1,42 +1,45 @@
 import { split } from '@datawell/domain';
-import { up } from '@datawell/stack';
+import { addDomain, up } from '@datawell/stack';
 import { runSubscription, type MemberEntitlement } from '@datawell/testing';
+import { domainMemberOnStack } from '../../src/commands/scenario';
 import { REPO_DIR, stackContext } from '../../src/context';
-import { restartService, serviceUrl, startServices, stopServices } from '../../src/services/runner';
-
-/** The coordinator's charging job every 5 s instead of 30 s, so periods of 15 s are charged soon after they begin. */
-const CHARGE_INTERVAL = 'MPC_COORDINATOR_TOPUP_INTERVAL_MS';
+import { startMemberServices, stopMemberServices } from '../../src/services/domain-runner';
+import { serviceUrl, startServices, stopServices } from '../../src/services/runner';
 
 /**
- * Subscriptions through the services as `./dev up` runs them, nothing injected: a DAO whose terms
- * are a subscription priced per period is negotiated and signed, created by the ledger bridge; the
- * MPC coordinator learns it from the ledger and charges each period through the bridge
- * (ChargeSubscription); a VSP joins as version 2, whose terms continue the grid of periods, and the
- * charges go on there from its creation, no period charged twice. Each member's entitlements show
- * every period's split as the economics library computes it.
+ * Subscriptions among trust domains through the services as `./dev up` runs them, nothing injected:
+ * a DAO whose terms are a subscription priced per period is negotiated and signed by a DSP and a VSP,
+ * each in its own domain; the DSP's own bridge (D of the DAO) charges each period as itself
+ * (ChargeSubscription: the operator signs for no member); a VSP joins as version 2, whose terms
+ * continue the grid of periods, and the charges go on there from its creation, no period charged
+ * twice. Each member's entitlements (read through the DSP's own bridge) show every period's split as
+ * the economics library computes it.
  */
-describe('a subscription DAO charged each period across a join, through the services', () => {
+describe('a subscription DAO of trust domains charged each period across a join, through the services', () => {
   const ctx = stackContext();
-  const before = process.env[CHARGE_INTERVAL];
+  const ids = { dsp: 'SbeDspMSP', vsp1: 'SbeVsp1MSP', vsp2: 'SbeVsp2MSP' };
 
   afterAll(async () => {
-    if (before === undefined) delete process.env[CHARGE_INTERVAL];
-    else process.env[CHARGE_INTERVAL] = before;
+    await stopMemberServices(ctx, Object.values(ids)).catch(() => undefined);
     await stopServices(ctx);
   });
 
   it('charges every period once, on the version that is top when it begins, and splits each as `split` does', async () => {
     const connection = await up(ctx);
     await startServices(ctx, connection, REPO_DIR);
-    process.env[CHARGE_INTERVAL] = '5000';
-    await restartService(ctx, connection, REPO_DIR, 'mpc-coordinator');
+    await addDomain(ctx, ids.dsp, 'DSP');
+    await addDomain(ctx, ids.vsp1, 'VSP');
+    await addDomain(ctx, ids.vsp2, 'VSP');
+    await startMemberServices(ctx, connection, REPO_DIR, Object.values(ids));
 
     const periodSeconds = 15;
     const result = await runSubscription({
-      urls: { marketplace: serviceUrl(ctx.settings, 'marketplace'), negotiation: serviceUrl(ctx.settings, 'negotiation'), 'ledger-bridge': serviceUrl(ctx.settings, 'ledger-bridge') },
-      identitiesDir: `${ctx.settings.stackDir}/identities`,
-      // The life cycle's organisations: onboarded once per stack, whichever file runs first.
-      orgPrefix: 'E2e',
+      urls: { marketplace: serviceUrl(ctx.settings, 'marketplace'), negotiation: serviceUrl(ctx.settings, 'negotiation') },
+      members: {
+        dsp: await domainMemberOnStack(ctx, { mspId: ids.dsp, role: 'DSP' }),
+        vsp1: await domainMemberOnStack(ctx, { mspId: ids.vsp1, role: 'VSP' }),
+        vsp2: await domainMemberOnStack(ctx, { mspId: ids.vsp2, role: 'VSP' }),
+      },
       periodSeconds,
       amount: 9_900n,
       betasPpm: [800_000, 750_000],
@@ -47,7 +50,7 @@ describe('a subscription DAO charged each period across a join, through the serv
     const { dsp, vsps: [vsp1, vsp2], versions: [v1, v2] } = result;
     const periodMs = periodSeconds * 1000;
 
-    // The join continued the grid: version 2's terms carry version 1's origin (its creation), filled in by negotiation.
+    // The join continued the grid: version 2's terms carry version 1's origin (its creation), as the DSP read it on its own peer.
     expect(v1.perPeriod.originMs).toBeUndefined();
     expect(v2.perPeriod).toMatchObject({ periodSeconds, originMs: v1.createdAtMs });
     expect([String(v1.perPeriod.amount), String(v2.perPeriod.amount)]).toEqual(['9900', '9900']);
@@ -67,7 +70,7 @@ describe('a subscription DAO charged each period across a join, through the serv
     expect(new Set(result.charges.map((c) => c.period)).size).toBe(result.charges.length);
     for (const c of result.charges) {
       expect(c.amount).toBe('9900');
-      // Charged by the coordinator as the founding member, on the version that was top when the period began.
+      // Charged by the DSP's own bridge, as the DSP, on the version that was top when the period began.
       expect(c.recordedBy).toBe(dsp);
       if (c.version === 1) expect(c.startsAtMs).toBeLessThan(v2.createdAtMs);
       else expect(c.startsAtMs).toBeGreaterThanOrEqual(v2.createdAtMs);
