@@ -307,50 +307,71 @@ describe('an MPC node with a mesh file', () => {
     for (const node of nodes) expect(node.output()).not.toContain('mesh failed');
   });
 
-  it('runs an op on neither node when their ledgers disagree (one refuses, one cannot be read): both answer, the mesh stays in step and runs the next op', async () => {
-    const owners = ['ProducerMSP', 'DspMSP'];
-    const state = {
-      daoId: 'd1',
-      version: 1,
-      terms: { computations: [{ name: 'mean', resultRecipients: ['ProducerMSP'] }] },
-      memberStates: [
-        { mspId: 'ProducerMSP', role: 'VSP', group: 'J1', status: 'active' },
-        { mspId: 'DspMSP', role: 'DSP', group: 'D', status: 'active' },
-      ],
-    };
-    // Node 0's bridge allows the computation; node 1's first has no such version, then is down, then allows it.
-    let second: 'missing' | 'down' | 'allows' = 'missing';
-    const bridges = await Promise.all(
+  /** Version 1 of d1 as the members' ledgers have it: the mean to ProducerMSP allowed; ProducerMSP party 0, DspMSP (the data owner) party 1. */
+  const meanVersion = {
+    daoId: 'd1',
+    version: 1,
+    terms: { computations: [{ name: 'mean', resultRecipients: ['ProducerMSP'] }] },
+    memberStates: [
+      { mspId: 'ProducerMSP', role: 'VSP', group: 'J1', status: 'active' },
+      { mspId: 'DspMSP', role: 'DSP', group: 'D', status: 'active' },
+    ],
+  };
+  const meshOwners = ['ProducerMSP', 'DspMSP'];
+  const meanCompute = { kind: 'compute', program: 'mean', owner: 1, recipients: [0], dataset: { name: 'readings', columns: ['y'] }, fractionalBits: 16 };
+  const meanLedger = { daoId: 'd1', version: 1, computation: 'mean', requester: 'ProducerMSP', recipients: ['ProducerMSP'], owner: 'DspMSP' };
+
+  /** Each member's bridge (a stand-in): version 1's state as `state(i)` answers it for member i, the channel's roots, results taken. */
+  const memberBridges = (state: (i: number) => { status: number; body: unknown }) =>
+    Promise.all(
       members.map((m, i) =>
         standIn(m.cert, (r) => {
-          if (r.method === 'GET' && r.path === '/daos/d1/versions/1/state') {
-            if (i === 1 && second === 'missing') return { status: 404, body: { code: 'VERSION_NOT_FOUND', message: 'no such version' } };
-            if (i === 1 && second === 'down') return { status: 503, body: { code: 'LEDGER_UNAVAILABLE', message: 'peer down' } };
-            return { status: 200, body: state };
-          }
+          if (r.method === 'GET' && r.path === '/daos/d1/versions/1/state') return state(i);
           if (r.method === 'GET' && r.path === '/daos/d1/versions/1/channel') return channelAnswer();
           if (r.method === 'POST' && r.path.endsWith('/result')) return { status: 201, body: {} };
           return { status: 404, body: { code: 'NOT_FOUND', message: r.path } };
         }),
       ),
     );
-    try {
-      const meshPorts = [await freePort(), await freePort()];
-      writeFileSync(join(dir, 'readings.csv'), 'y\n1234.5\n2345.25\n3456.75\n');
-      const envs = [
-        await nodeEnv(0, { MPC_NODE_LEDGER_URL: bridges[0]!.url }),
-        await nodeEnv(1, { MPC_NODE_LEDGER_URL: bridges[1]!.url, MPC_NODE_DATASETS: JSON.stringify({ readings: { file: join(dir, 'readings.csv') } }) }),
-      ];
+
+  /**
+   * Two members' nodes, each asking its own bridge, node 1 the data owner of `readings` (`csv`, in a
+   * file of its own): `start` starts both and waits until their mesh (from mesh files naming the
+   * owners) has set up MASCOT; `ops` sends an op to both as the coordinator.
+   */
+  const twoMemberNodes = async (bridges: ReadonlyArray<{ url: string }>, csvName: string, csv: string) => {
+    const meshPorts = [await freePort(), await freePort()];
+    writeFileSync(join(dir, csvName), csv);
+    const envs = [
+      await nodeEnv(0, { MPC_NODE_LEDGER_URL: bridges[0]!.url }),
+      await nodeEnv(1, { MPC_NODE_LEDGER_URL: bridges[1]!.url, MPC_NODE_DATASETS: JSON.stringify({ readings: { file: join(dir, csvName) } }) }),
+    ];
+    const ports = envs.map((e) => Number(e.MPC_NODE_CONTROL_PORT));
+    const start = async () => {
       for (const env of envs) nodes.push(startNode(env));
-      const ports = envs.map((e) => Number(e.MPC_NODE_CONTROL_PORT));
       for (const i of envs.keys()) await until(`node ${i}'s control API`, () => call(ports[i]!, coordinator, cas[i]!.cert, 'GET', '/inventory'));
-      envs.forEach((env, i) => writeAtomically(env.MPC_NODE_MESH_FILE, renderMpcMeshFile({ ...meshOf(i, meshPorts), parties: meshOf(i, meshPorts).parties.map((p, j) => ({ ...p, owner: owners[j]! })) })));
+      envs.forEach((env, i) => writeAtomically(env.MPC_NODE_MESH_FILE, renderMpcMeshFile({ ...meshOf(i, meshPorts), parties: meshOf(i, meshPorts).parties.map((p, j) => ({ ...p, owner: meshOwners[j]! })) })));
       await Promise.all(
         ports.map((port, i) => until(`node ${i} to set up MASCOT`, async () => ((await call(port, coordinator, cas[i]!.cert, 'GET', '/inventory')).status === 200 ? true : undefined), 180_000)),
       );
-      const ops = (op: unknown) => Promise.all(ports.map((port, i) => call(port, coordinator, cas[i]!.cert, 'POST', '/ops', op)));
-      const compute = { kind: 'compute', program: 'mean', owner: 1, recipients: [0], dataset: { name: 'readings', columns: ['y'] }, fractionalBits: 16 };
-      const ledger = { daoId: 'd1', version: 1, computation: 'mean', requester: 'ProducerMSP', recipients: ['ProducerMSP'], owner: 'DspMSP' };
+    };
+    const ops = (op: unknown) => Promise.all(ports.map((port, i) => call(port, coordinator, cas[i]!.cert, 'POST', '/ops', op)));
+    return { start, ops };
+  };
+
+  it('runs an op on neither node when their ledgers disagree (one refuses, one cannot be read): both answer, the mesh stays in step and runs the next op', async () => {
+    // Node 0's bridge allows the computation; node 1's first has no such version, then is down, then allows it.
+    let second: 'missing' | 'down' | 'allows' = 'missing';
+    const bridges = await memberBridges((i) => {
+      if (i === 1 && second === 'missing') return { status: 404, body: { code: 'VERSION_NOT_FOUND', message: 'no such version' } };
+      if (i === 1 && second === 'down') return { status: 503, body: { code: 'LEDGER_UNAVAILABLE', message: 'peer down' } };
+      return { status: 200, body: meanVersion };
+    });
+    try {
+      const { start, ops } = await twoMemberNodes(bridges, 'readings.csv', 'y\n1234.5\n2345.25\n3456.75\n');
+      await start();
+      const compute = meanCompute;
+      const ledger = meanLedger;
 
       // Node 0 would take part, node 1's ledger refuses: node 1 answers its refusal, node 0 PARTY_REFUSED naming it.
       const split = await ops({ opId: 'cmp-split', ...compute, ledger: signedLedger(ledger, 'cmp-split') });
@@ -394,45 +415,11 @@ describe('an MPC node with a mesh file', () => {
   });
 
   it('refuses a replayed request id after both nodes restarted (the ids it took part in are in its folder), and takes a new one', async () => {
-    const owners = ['ProducerMSP', 'DspMSP'];
-    const state = {
-      daoId: 'd1',
-      version: 1,
-      terms: { computations: [{ name: 'mean', resultRecipients: ['ProducerMSP'] }] },
-      memberStates: [
-        { mspId: 'ProducerMSP', role: 'VSP', group: 'J1', status: 'active' },
-        { mspId: 'DspMSP', role: 'DSP', group: 'D', status: 'active' },
-      ],
-    };
-    const bridges = await Promise.all(
-      members.map((m) =>
-        standIn(m.cert, (r) => {
-          if (r.method === 'GET' && r.path === '/daos/d1/versions/1/state') return { status: 200, body: state };
-          if (r.method === 'GET' && r.path === '/daos/d1/versions/1/channel') return channelAnswer();
-          if (r.method === 'POST' && r.path.endsWith('/result')) return { status: 201, body: {} };
-          return { status: 404, body: { code: 'NOT_FOUND', message: r.path } };
-        }),
-      ),
-    );
+    const bridges = await memberBridges(() => ({ status: 200, body: meanVersion }));
     try {
-      const meshPorts = [await freePort(), await freePort()];
-      writeFileSync(join(dir, 'replay-readings.csv'), 'y\n10\n20\n');
-      const envs = [
-        await nodeEnv(0, { MPC_NODE_LEDGER_URL: bridges[0]!.url }),
-        await nodeEnv(1, { MPC_NODE_LEDGER_URL: bridges[1]!.url, MPC_NODE_DATASETS: JSON.stringify({ readings: { file: join(dir, 'replay-readings.csv') } }) }),
-      ];
-      const ports = envs.map((e) => Number(e.MPC_NODE_CONTROL_PORT));
-      const startMesh = async () => {
-        for (const env of envs) nodes.push(startNode(env));
-        for (const i of envs.keys()) await until(`node ${i}'s control API`, () => call(ports[i]!, coordinator, cas[i]!.cert, 'GET', '/inventory'));
-        envs.forEach((env, i) => writeAtomically(env.MPC_NODE_MESH_FILE, renderMpcMeshFile({ ...meshOf(i, meshPorts), parties: meshOf(i, meshPorts).parties.map((p, j) => ({ ...p, owner: owners[j]! })) })));
-        await Promise.all(
-          ports.map((port, i) => until(`node ${i} to set up MASCOT`, async () => ((await call(port, coordinator, cas[i]!.cert, 'GET', '/inventory')).status === 200 ? true : undefined), 180_000)),
-        );
-      };
-      const ops = (op: unknown) => Promise.all(ports.map((port, i) => call(port, coordinator, cas[i]!.cert, 'POST', '/ops', op)));
-      const compute = { kind: 'compute', program: 'mean', owner: 1, recipients: [0], dataset: { name: 'readings', columns: ['y'] }, fractionalBits: 16 };
-      const ledger = signedLedger({ daoId: 'd1', version: 1, computation: 'mean', requester: 'ProducerMSP', recipients: ['ProducerMSP'], owner: 'DspMSP' }, 'req-once');
+      const { start: startMesh, ops } = await twoMemberNodes(bridges, 'replay-readings.csv', 'y\n10\n20\n');
+      const compute = meanCompute;
+      const ledger = signedLedger(meanLedger, 'req-once');
 
       await startMesh();
       expect((await ops({ opId: 'cmp-once', ...compute, ledger })).map((r) => [r.status, r.body['rows']])).toEqual([
@@ -447,7 +434,7 @@ describe('an MPC node with a mesh file', () => {
       for (const r of replayed) expect(r).toMatchObject({ status: 403, body: { code: 'NOT_ALLOWED', check: 'requester-signature', message: expect.stringMatching(/req-once was taken part in already \(op cmp-once\)/) } });
       expect(nodes[0]!.output()).toContain('"message":"ledger check: refused","opId":"cmp-replayed","code":"NOT_ALLOWED","check":"requester-signature"');
       // The restarted mesh works: a new request of the same requester is taken.
-      const fresh = await ops({ opId: 'cmp-new', ...compute, ledger: signedLedger({ daoId: 'd1', version: 1, computation: 'mean', requester: 'ProducerMSP', recipients: ['ProducerMSP'], owner: 'DspMSP' }, 'req-new') });
+      const fresh = await ops({ opId: 'cmp-new', ...compute, ledger: signedLedger(meanLedger, 'req-new') });
       expect(fresh.map((r) => r.status)).toEqual([200, 200]);
     } finally {
       await Promise.all(bridges.map((b) => b.close()));
@@ -455,16 +442,8 @@ describe('an MPC node with a mesh file', () => {
   });
 
   it("in its member's domain registers itself at the coordinator, and delivers a result to its member's bridge, answering the coordinator with the digest only", async () => {
-    const owners = ['ProducerMSP', 'DspMSP'];
-    const state = {
-      daoId: 'd1',
-      version: 1,
-      terms: { computations: [{ name: 'mean', resultRecipients: ['ProducerMSP'] }] },
-      memberStates: [
-        { mspId: 'ProducerMSP', role: 'VSP', group: 'J1', status: 'active' },
-        { mspId: 'DspMSP', role: 'DSP', group: 'D', status: 'active' },
-      ],
-    };
+    const owners = meshOwners;
+    const state = meanVersion;
     // Each member's bridge (stand-ins, see standIn): the version's state, and results (503 once, then taken; the second job refused).
     let firstResults = 0;
     const bridges = await Promise.all(
