@@ -1,19 +1,32 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, type Principal } from '@datawell/auth';
-import { zodBody, ZodParams } from '@datawell/service-platform';
+import { zodBody, ZodParams, ZodQuery } from '@datawell/service-platform';
 import { ErrorDto, RevenueAcceptedDto } from '../common.dto';
 import { daoIdSchema } from '../validation';
-import { DaosService, revenueInputSchema } from './daos.service';
+import { DaoDirectoryEntryDto, DaoDirectoryListDto } from './daos.dto';
+import { DaosService, directoryQuerySchema, revenueInputSchema } from './daos.service';
 
 @ApiTags('daos')
 @Controller('daos')
 export class DaosController {
   constructor(private readonly daos: DaosService) {}
 
+  @Get()
+  @ApiOperation({ summary: 'The public directory entries that name a participant as a member of some published version (the DAOs it publicly belongs to), the most recently published first; no identity needed, no β, no amounts. INVALID_REQUEST without a member MSP id' })
+  @ZodQuery(directoryQuerySchema)
+  @ApiOkResponse({ type: DaoDirectoryListDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  list(@Query() query: Record<string, unknown>) {
+    return this.daos.directoryOfMember(query);
+  }
+
   @Get(':daoId')
   @ApiOperation({ summary: 'The public directory entry of a DAO, as its DSP published it on the marketplace channel: name, status, versions, channels, member MSP ids (no β, no amounts)' })
   @ZodParams({ daoId: daoIdSchema })
+  @ApiOkResponse({ type: DaoDirectoryEntryDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
   get(@Param('daoId') daoId: string) {
     return this.daos.directoryEntry(daoId);
   }

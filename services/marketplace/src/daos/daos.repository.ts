@@ -92,6 +92,16 @@ export class DaosRepository {
     );
   }
 
+  /** Every published row of the DAOs whose entry names `mspId` as a member of some version, by DAO, oldest version first. */
+  async directoryOfMember(mspId: string): Promise<DirectoryRow[]> {
+    const t = this.store.t('dao_directory');
+    return this.store.query<DirectoryRow>(
+      `SELECT dao_id, version, channel, name, summary, members, status, published_by, updated_at_ms::text AS updated_at_ms FROM ${t}
+        WHERE dao_id IN (SELECT dao_id FROM ${t} WHERE members @> $1::jsonb) ORDER BY dao_id, version`,
+      [JSON.stringify([mspId])],
+    );
+  }
+
   // ---------------------------------------------------------------- from ledger events (redeliveries change nothing)
 
   /** DaoPublished: a version's entry; the same version published again replaces it. */

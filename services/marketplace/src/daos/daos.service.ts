@@ -7,10 +7,14 @@ import { MarketplaceError } from '../errors';
 import type { CommandsService } from '../commands/commands.service';
 import { newCommandId } from '../ledger/commands';
 import { Store } from '../store';
-import { daoIdSchema, parseInput } from '../validation';
+import { z } from 'zod';
+import { daoIdSchema, mspIdSchema, parseInput } from '../validation';
 import { DaosRepository } from './daos.repository';
-import { daoDirectoryEntryOf, type DaoDirectoryEntry } from './directory';
+import { daoDirectoryEntryOf, directoryOfMember, type DaoDirectoryEntry } from './directory';
 import { revenueRecorderRefusal } from './revenue-recorders';
+
+/** The query of the directory's DAOs of one member: `member` is required (a directory is not listed whole). */
+export const directoryQuerySchema = z.strictObject({ member: mspIdSchema.describe('the MSP id of a participant: the DAOs whose published entry names it as a member of some version') });
 
 /** The revenue body, shared with a member bridge's revenue route. */
 export const revenueInputSchema = revenueRequestSchema;
@@ -64,6 +68,15 @@ export class DaosService {
     const entry = daoDirectoryEntryOf(await this.repository.directory(daoId));
     if (!entry) throw new MarketplaceError('DAO_NOT_FOUND', `no DAO ${daoId} in the directory`);
     return entry;
+  }
+
+  /**
+   * The public directory entries that name `member` as a member of some published version, the most
+   * recently published first: what anyone may know of the DAOs a participant belongs to (no β, no amounts).
+   */
+  async directoryOfMember(query: unknown): Promise<{ member: string; daos: DaoDirectoryEntry[] }> {
+    const { member } = parseInput(directoryQuerySchema, query, 'query');
+    return { member, daos: directoryOfMember(await this.repository.directoryOfMember(member)) };
   }
 
   /** A DAO with its private values (β, ownership, weights, terms), for its members only. */

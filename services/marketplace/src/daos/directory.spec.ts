@@ -1,6 +1,6 @@
 import type { DirectoryRow } from './daos.repository';
 import { DaosService } from './daos.service';
-import { daoDirectoryEntryOf } from './directory';
+import { daoDirectoryEntryOf, directoryOfMember } from './directory';
 import type { Store } from '../store';
 import type { CommandsService } from '../commands/commands.service';
 import type { DaosRepository } from './daos.repository';
@@ -47,12 +47,41 @@ describe('daoDirectoryEntryOf: the public DAO entry from its DaoPublished rows',
   });
 });
 
+describe('directoryOfMember: the entries of the DAOs a participant belongs to', () => {
+  it('groups the rows by DAO into entries, the most recently published first, then by DAO id', () => {
+    const entries = directoryOfMember([
+      row(1, ['DspMSP', 'V1MSP'], { dao_id: 'old', channel: 'dao-old-v1', updated_at_ms: '5' }),
+      row(2, ['DspMSP', 'V2MSP'], { dao_id: 'acme', channel: 'dao-acme-v2', updated_at_ms: '90' }),
+      row(1, ['DspMSP'], { dao_id: 'acme', channel: 'dao-acme-v1', updated_at_ms: '10' }),
+      row(1, ['DspMSP'], { dao_id: 'beta', channel: 'dao-beta-v1', updated_at_ms: '90' }),
+    ]);
+    expect(entries.map((e) => [e.daoId, e.topVersion, e.updatedAtMs])).toEqual([
+      ['acme', 2, 90],
+      ['beta', 1, 90],
+      ['old', 1, 5],
+    ]);
+    expect(entries[0]!.versions.map((v) => [v.channel, v.superseded])).toEqual([
+      ['dao-acme-v1', true],
+      ['dao-acme-v2', false],
+    ]);
+  });
+
+  it('is empty without rows', () => {
+    expect(directoryOfMember([])).toEqual([]);
+  });
+});
+
 describe('DaosService: the directory from DaoPublished', () => {
   const published: unknown[] = [];
   let rows: DirectoryRow[] = [];
+  const asked: string[] = [];
   const repository = {
     publish: async (_m: unknown, p: unknown) => void published.push(p),
     directory: async () => rows,
+    directoryOfMember: async (mspId: string) => {
+      asked.push(mspId);
+      return rows.filter((r) => rows.some((x) => x.dao_id === r.dao_id && x.members.includes(mspId)));
+    },
   } as unknown as DaosRepository;
   const service = new DaosService({} as Store, repository, {} as CommandsService);
   const publication = { daoId: 'acme', version: 2, name: 'acme', summary: '', members: ['DspMSP', 'V1MSP'], status: 'active' as const, publishedBy: 'DspMSP', updatedAtMs: 1 };
@@ -68,5 +97,16 @@ describe('DaosService: the directory from DaoPublished', () => {
     rows = [];
     await expect(service.memberIds('acme')).rejects.toMatchObject({ code: 'DAO_NOT_FOUND' });
     await expect(service.directoryEntry('Bad_Id')).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+  });
+
+  it('lists a member’s DAOs by its MSP id, and refuses a query without one, with another field or a bad id before the store', async () => {
+    rows = [row(1, ['DspMSP', 'V1MSP']), row(2, ['DspMSP', 'V1MSP', 'V2MSP'])];
+    expect(await service.directoryOfMember({ member: 'V2MSP' })).toMatchObject({ member: 'V2MSP', daos: [{ daoId: 'acme', topVersion: 2, members: [{ mspId: 'DspMSP' }, { mspId: 'V1MSP' }, { mspId: 'V2MSP' }] }] });
+    expect(await service.directoryOfMember({ member: 'NobodyMSP' })).toEqual({ member: 'NobodyMSP', daos: [] });
+    asked.length = 0;
+    for (const bad of [{}, undefined, { member: 'nope' }, { member: ['V1MSP', 'V2MSP'] }, { member: 'V1MSP', limit: '3' }]) {
+      await expect(service.directoryOfMember(bad)).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    }
+    expect(asked).toEqual([]);
   });
 });

@@ -47,3 +47,12 @@ export function daoDirectoryEntryOf(rows: readonly DirectoryRow[]): DaoDirectory
     members: [...members.values()],
   };
 }
+
+/** The entries of the DAOs among `rows` (any order), the most recently published first (then by DAO id). */
+export function directoryOfMember(rows: readonly DirectoryRow[]): DaoDirectoryEntry[] {
+  const byDao = new Map<string, DirectoryRow[]>();
+  for (const row of rows) byDao.set(row.dao_id, [...(byDao.get(row.dao_id) ?? []), row]);
+  return [...byDao.values()]
+    .map((daoRows) => daoDirectoryEntryOf(daoRows)!)
+    .sort((a, b) => b.updatedAtMs - a.updatedAtMs || a.daoId.localeCompare(b.daoId));
+}

@@ -211,6 +211,14 @@ describe('DAOs, revenue, entitlements and feedback', () => {
         { mspId: vsp.mspId, channels: [`dao-${daoId}-v1`] },
       ],
     });
+    // The DAOs a participant publicly belongs to: the same entry for each member, without a token; none for an outsider.
+    for (const m of [dsp, vsp]) {
+      const listed = await h.http('GET', `/daos?member=${m.mspId}`);
+      expect(listed.status).toBe(200);
+      expect(listed.body['member']).toBe(m.mspId);
+      expect((listed.body['daos'] as Array<{ daoId: string }>).find((d) => d.daoId === daoId)).toEqual((await h.http('GET', `/daos/${daoId}`)).body);
+    }
+    expect((await h.http('GET', `/daos?member=${outsider.mspId}`)).body).toEqual({ member: outsider.mspId, daos: [] });
   });
 
   it('shows versions and members, records revenue on the top channel as a member of D (the terms name no recorders), and sums payouts', async () => {
@@ -408,6 +416,10 @@ describe('bad input gets 4xx with a code, never 5xx', () => {
     ['an unknown identity', () => h.http('GET', `/participants/${dsp.mspId}/identities/nobody`), 404, 'IDENTITY_NOT_FOUND'],
     ['an unknown DAO', () => h.http('GET', '/daos/nope'), 404, 'DAO_NOT_FOUND'],
     ['a malformed DAO id', () => h.http('GET', '/daos/NOPE'), 400, 'INVALID_REQUEST'],
+    ['the directory without a member', () => h.http('GET', '/daos'), 400, 'INVALID_REQUEST'],
+    ['the directory of a malformed member', () => h.http('GET', '/daos?member=nobody'), 400, 'INVALID_REQUEST'],
+    ['the directory of two members', () => h.http('GET', `/daos?member=${dsp.mspId}&member=${vsp.mspId}`), 400, 'INVALID_REQUEST'],
+    ['the directory with another filter', () => h.http('GET', `/daos?member=${dsp.mspId}&status=active`), 400, 'INVALID_REQUEST'],
     ['entitlements of an unknown DAO', () => h.http('GET', '/daos/nope/entitlements', undefined, dsp.token), 404, 'DAO_NOT_FOUND'],
     ['entitlements without a token', () => h.http('GET', `/daos/${daoIdOfTests}/entitlements`), 401, 'UNAUTHENTICATED'],
     ['entitlements of a DAO one is not a member of (as an unknown one)', () => h.http('GET', `/daos/${daoIdOfTests}/entitlements`, undefined, outsider.token), 404, 'DAO_NOT_FOUND'],
