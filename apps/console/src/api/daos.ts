@@ -19,6 +19,8 @@ export interface MemberOfVersion {
   /** Set once the member gave notice of its exit (RequestExit), with when it may complete. */
   exitRequestedAtMs?: number;
   exitEffectiveAtMs?: number;
+  /** Set once the member handed its position over by a transfer of rights (it is then exited). */
+  transferredTo?: string;
 }
 
 /** A DAO version as the dao chaincode's GetVersion answers it (the fields the page shows). */
@@ -77,6 +79,7 @@ export function parseVersion(answer: unknown): DaoVersion {
         status: field(m, 'status', 'string', 'member'),
         ...(typeof m['exitRequestedAtMs'] === 'number' ? { exitRequestedAtMs: m['exitRequestedAtMs'] } : {}),
         ...(typeof m['exitEffectiveAtMs'] === 'number' ? { exitEffectiveAtMs: m['exitEffectiveAtMs'] } : {}),
+        ...(typeof m['transferredTo'] === 'string' ? { transferredTo: m['transferredTo'] } : {}),
       };
     }),
   };

@@ -142,6 +142,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/daos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public directory entries that name a participant as a member of some published version (the DAOs it publicly belongs to), the most recently published first; no identity needed, no β, no amounts. INVALID_REQUEST without a member MSP id */
+        get: operations["DaosController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/daos/{daoId}": {
         parameters: {
             query?: never;
@@ -432,6 +449,45 @@ export interface components {
             /** @description the Fabric transaction id (committed; failed once a transaction was endorsed) */
             txId?: string;
             updatedAt: string;
+        };
+        DaoDirectoryEntryDto: {
+            daoId: string;
+            /** @description every member of any published version, in order of first appearance */
+            members: components["schemas"]["DaoDirectoryMemberDto"][];
+            name: string;
+            /** @description the DSP that published the latest version */
+            publishedBy: string;
+            /** @enum {string} */
+            status: "active" | "dissolved";
+            summary: string;
+            topChannel: string;
+            topVersion: number;
+            /** @description ledger time of the latest publication, ms since the epoch */
+            updatedAtMs: number;
+            /** @description every published version, oldest first; all but the latest are superseded */
+            versions: components["schemas"]["DaoDirectoryVersionDto"][];
+        };
+        DaoDirectoryListDto: {
+            /** @description the most recently published first */
+            daos: components["schemas"]["DaoDirectoryEntryDto"][];
+            /** @description the MSP id asked for */
+            member: string;
+        };
+        DaoDirectoryMemberDto: {
+            /** @description the channels of the published versions that name it */
+            channels: string[];
+            mspId: string;
+        };
+        DaoDirectoryVersionDto: {
+            /** @description dao-<daoId>-v<version> */
+            channel: string;
+            /** @description the member MSP ids this version was published with */
+            members: string[];
+            /** @enum {string} */
+            status: "active" | "dissolved";
+            /** @description a later version was published */
+            superseded: boolean;
+            version: number;
         };
         ErrorDto: {
             /** @example INVALID_REQUEST */
@@ -1048,6 +1104,36 @@ export interface operations {
             };
         };
     };
+    DaosController_list: {
+        parameters: {
+            query: {
+                /** @description the MSP id of a participant: the DAOs whose published entry names it as a member of some version */
+                member: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DaoDirectoryListDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
     DaosController_get: {
         parameters: {
             query?: never;
@@ -1063,7 +1149,25 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DaoDirectoryEntryDto"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };

@@ -9,9 +9,9 @@ import { Failure, Loading, StatusBadge } from './Status';
 const KIND_LABELS: Record<ProposalForm['kind'], string> = { 'change-terms': 'Change the terms', 'admit-member': 'Admit a member', dissolve: 'Dissolve the DAO' };
 
 /** What the last action came to: pending while the bridge submits and waits for the commit, then its receipt or the refusal. */
-type Outcome = { what: string; state: 'pending' } | { what: string; state: 'done'; txId: string; detail: string } | { what: string; state: 'refused'; error: unknown };
+export type Outcome = { what: string; state: 'pending' } | { what: string; state: 'done'; txId: string; detail: string } | { what: string; state: 'refused'; error: unknown };
 
-function OutcomeView({ outcome }: { outcome: Outcome | undefined }) {
+export function OutcomeView({ outcome }: { outcome: Outcome | undefined }) {
   if (!outcome) return null;
   if (outcome.state === 'pending')
     return (

@@ -8,6 +8,12 @@ import { Failure, Loading, StatusBadge } from './Status';
 /** How often an unfinished job and the workloads' heartbeats are read again: heartbeats are not ledger events, so the bridge's live stream does not carry them. */
 const JOB_POLL_MS = 3_000;
 const HEARTBEAT_POLL_MS = 5_000;
+/**
+ * How often the jobs are read again when every job is finished: a provisioner starts a job after the
+ * ledger event that asks for it (a member leaving, a change of infrastructure), so the read the live
+ * stream triggers on that event can come before the job exists.
+ */
+const JOB_IDLE_POLL_MS = 10_000;
 
 const finished = (job: Job) => job.state === 'completed' || job.state === 'failed';
 
@@ -53,8 +59,8 @@ export function JobsSection({ daoId, me }: { daoId: string; me: string }) {
     queryKey: ['dao', me, daoId, 'jobs'],
     enabled: signed.ok,
     queryFn: async () => unwrap(await provisioner.GET('/jobs')).filter((j) => j.daoId === daoId),
-    // While a job runs its progress moves without a ledger event: read again until every job is finished.
-    refetchInterval: (query) => (query.state.data?.some((j) => !finished(j)) ? JOB_POLL_MS : false),
+    // While a job runs its progress moves without a ledger event: read again often until every job is finished, then now and then.
+    refetchInterval: (query) => (query.state.data?.some((j) => !finished(j)) ? JOB_POLL_MS : JOB_IDLE_POLL_MS),
   });
   return (
     <section aria-labelledby="jobs-title" data-testid="jobs">
@@ -183,7 +189,9 @@ export function WorkloadsSection({ daoId, me }: { daoId: string; me: string }) {
                       <Table.Td data-testid="workload-status">
                         <StatusBadge status={w.status} />
                       </Table.Td>
-                      <Table.Td data-testid="workload-heartbeat">{heartbeat(w)}</Table.Td>
+                      <Table.Td data-testid="workload-heartbeat" data-seq={w.lastSeq ?? undefined}>
+                        {heartbeat(w)}
+                      </Table.Td>
                       <Table.Td>{w.recordedSeq === null ? 'not yet' : `up to seq ${w.recordedSeq}`}</Table.Td>
                     </Table.Tr>
                   ))}

@@ -39,6 +39,8 @@ export const BADGE_COLORS = {
   expired: '#495057',
   exited: '#495057',
   dissolved: '#495057',
+  // A transfer of rights: offered until it completes.
+  offered: '#7a4f01',
   // Infrastructure jobs and workloads' heartbeats.
   completed: '#1b5e20',
   healthy: '#1b5e20',

@@ -8,6 +8,8 @@ import { datasetsOf } from '../api/computations';
 import { parseTerms, utc } from '../api/governance';
 import { RequestComputationSection, ResultsSection, type ComputableVersion } from '../components/Computations';
 import { Governance } from '../components/Governance';
+import { OwnershipChart } from '../components/OwnershipChart';
+import { TransfersSection } from '../components/Transfers';
 import { RecordRevenue } from '../components/RecordRevenue';
 import { JobsSection, WorkloadsSection } from '../components/Infrastructure';
 import { UsageTrailSection } from '../components/UsageTrail';
@@ -125,6 +127,7 @@ function VersionSection({ read, me }: { read: VersionRead; me: string }) {
                   <Table.Td data-testid="member-status">
                     <StatusBadge status={m.status} />
                     {m.exitEffectiveAtMs !== undefined && m.status === 'active' && <Text size="sm">exit notice: may leave from {utc(m.exitEffectiveAtMs)}</Text>}
+                    {m.transferredTo !== undefined && <Text size="sm">its position went to {m.transferredTo}</Text>}
                   </Table.Td>
                   <Table.Td data-testid="entitlement">{e ? e.amount : '0'}</Table.Td>
                 </Table.Tr>
@@ -133,6 +136,7 @@ function VersionSection({ read, me }: { read: VersionRead; me: string }) {
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
+      <OwnershipChart version={version} members={state.members} />
       <Governance daoId={state.daoId} state={state} me={me} />
     </section>
   );
@@ -267,6 +271,7 @@ export default function DaoPage() {
             {versions.data.map((v) => (
               <VersionSection key={v.version} read={v} me={session.mspId} />
             ))}
+            <TransfersSection daoId={daoId} top={versions.data.at(-1)?.state} me={session.mspId} />
           </>
         ))}
     </Stack>

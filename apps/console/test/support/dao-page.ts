@@ -35,7 +35,7 @@ export async function expectVersionAsBridge(page: Page, m: DomainMember, daoId: 
   const state = await bridge(m, `/daos/${daoId}/versions/${version}/state`);
   const ents = await bridge(m, `/daos/${daoId}/versions/${version}/entitlements`);
   expect([state.status, ents.status]).toEqual([200, 200]);
-  const s = state.body as unknown as { channel: string; betaPpm: number; memberStates: Array<{ mspId: string; ownershipPpm: number }> };
+  const s = state.body as unknown as { channel: string; betaPpm: number; memberStates: MemberState[] };
   const e = ents.body as unknown as Array<{ mspId: string; amount: string }>;
   const section = page.getByTestId(`version-${version}`);
   await see(section.getByTestId('channel')).toHaveText(s.channel);
@@ -51,7 +51,27 @@ export async function expectVersionAsBridge(page: Page, m: DomainMember, daoId: 
     amounts[ms.mspId] = amount;
   }
   await see(section.getByTestId('my-entitlement')).toContainText(e.find((x) => x.mspId === m.mspId)?.amount ?? '0');
+  await expectOwnershipChart(page, version, s.memberStates);
   return { members: s.memberStates.map((x) => x.mspId), amounts };
+}
+
+type MemberState = { mspId: string; group: string; status: string; ownershipPpm: number; transferredTo?: string };
+
+/**
+ * The version's ownership chart against the member states GetVersion answers: a figure named
+ * "Ownership of version N", one drawn bar per active member, and its caption (the chart's text
+ * alternative) with each active member's group and ownership, the others named as not charted.
+ */
+export async function expectOwnershipChart(page: Page, version: number, states: MemberState[]): Promise<void> {
+  const figure = page.getByTestId(`version-${version}`).getByRole('figure', { name: `Ownership of version ${version}` });
+  await see(figure).toBeVisible();
+  const active = states.filter((x) => x.status === 'active');
+  const left = states.filter((x) => x.status !== 'active');
+  const caption =
+    `Ownership of version ${version}: ${active.map((x) => `${x.mspId} (${x.group}) ${pct(x.ownershipPpm)}`).join(', ')}.` +
+    (left.length > 0 ? ` Not charted: ${left.map((x) => `${x.mspId} (${x.status}${x.transferredTo ? `, its position went to ${x.transferredTo}` : ''})`).join(', ')}.` : '');
+  await see(figure.getByTestId('ownership-caption')).toHaveText(caption);
+  await see(figure.locator('.recharts-bar-rectangle')).toHaveCount(active.length);
 }
 
 /**
@@ -113,4 +133,89 @@ export async function expectRevenueAsBridge(page: Page, m: DomainMember, daoId: 
     expect(await row.getByTestId('payout-tx').allInnerTexts()).toEqual(txs[msp]);
   }
   return Object.fromEntries(Object.entries(payouts).map(([k, v]) => [k, v.toString()]));
+}
+
+type JobAnswer = { id: string; daoId: string; kind: string; state: string; progress: number };
+const finished = (j: JobAnswer) => j.state === 'completed' || j.state === 'failed';
+/** A log or a cell's text as a person reads it: lines without trailing spaces, no blank edges. */
+const lines = (text: string) => text.split('\n').map((l) => l.trimEnd()).join('\n').trim();
+
+/**
+ * The page's infrastructure jobs against the member's own provisioner (GET /jobs, this DAO's), once
+ * every job there is finished: the same jobs, each with its state, its progress and — opened with
+ * *Show log* — its log as GET /jobs/:id/logs gives it. Returns the provisioner's jobs.
+ */
+export async function expectJobsAsProvisioner(page: Page, ctx: StackContext, m: DomainMember, daoId: string, what: (jobs: JobAnswer[]) => boolean = () => true, timeoutMs = 240_000): Promise<JobAnswer[]> {
+  const jobs = await until(
+    `${m.mspId}'s provisioner's jobs of ${daoId}, finished`,
+    async () => {
+      const all = (await ownService<JobAnswer[]>(ctx, m, 'provisioner', '/jobs')).filter((j) => j.daoId === daoId);
+      return all.every(finished) && what(all) ? all : undefined;
+    },
+    timeoutMs,
+    2000,
+  );
+  const section = page.getByTestId('jobs');
+  await see(section.getByTestId('job-row'), 30_000).toHaveCount(jobs.length);
+  for (const j of jobs) {
+    const row = section.locator(`[data-testid="job-row"][data-job="${j.id}"]`);
+    await see(row.getByTestId('job-state')).toHaveText(j.state.toUpperCase());
+    await see(row.getByTestId('job-progress')).toHaveText(`${j.progress} %`);
+    const log = (await ownService<Array<{ at: string; line: string }>>(ctx, m, 'provisioner', `/jobs/${encodeURIComponent(j.id)}/logs`)).map((l) => `${l.at}  ${l.line}`);
+    await row.getByRole('button', { name: 'Show log' }).click();
+    const shown = section.getByTestId('job-log');
+    await see(shown).toHaveAttribute('aria-label', `Log of job ${j.id}`);
+    const expected = log.length === 0 ? '(no lines yet)' : lines(log.join('\n'));
+    const deadline = Date.now() + 30_000;
+    while (lines(await shown.innerText()) !== expected && Date.now() < deadline) await page.waitForTimeout(250);
+    expect(lines(await shown.innerText())).toBe(expected);
+    await row.getByRole('button', { name: 'Hide log' }).click();
+  }
+  return jobs;
+}
+
+type WorkloadAnswer = { workloadId: string; daoId: string; owner: string; version: number; status: string; lastHeartbeatAt: string | null; lastSeq: number | null };
+/** A heartbeat's signed time as the page should print it, written here independently of the page's formatting. */
+const heartbeatAt = (iso: string) => `${iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}`;
+
+/**
+ * A heartbeat of the member's own workload appears on the open page without a reload: the page first
+ * shows the latest heartbeat the member's own telemetry answers (seq and signed time); once the
+ * workload's next heartbeat is in that telemetry, the page shows it within `liveMs`, in the same
+ * document. Returns the workload and the seqs seen.
+ */
+export async function expectHeartbeatLive(page: Page, ctx: StackContext, m: DomainMember, daoId: string, liveMs = 20_000): Promise<{ workloadId: string; seqs: [number, number] }> {
+  const read = async () => (await ownService<WorkloadAnswer[]>(ctx, m, 'telemetry', '/workloads')).filter((w) => w.daoId === daoId && w.owner === m.mspId);
+  const first = await until(`a heartbeat of a workload of ${m.mspId} in ${daoId}, as its telemetry answers`, async () => (await read()).find((w) => w.lastSeq !== null), 180_000, 2000);
+  const cell = page.locator(`[data-testid="workload-row"][data-workload="${first.workloadId}"]`).first().getByTestId('workload-heartbeat');
+  const shownSeq = async () => Number((await cell.getAttribute('data-seq').catch(() => null)) ?? -1);
+  /** The page shows the heartbeat its telemetry answers now, seq and time (read again until they meet: both move). */
+  const meets = async (atLeast: number, timeoutMs: number) =>
+    until(
+      `the page's heartbeat of ${first.workloadId} at seq ${atLeast} or later, as ${m.mspId}'s telemetry answers`,
+      async () => {
+        const seq = await shownSeq();
+        if (seq < atLeast) return undefined;
+        const now = (await read()).find((w) => w.workloadId === first.workloadId);
+        if (now?.lastSeq !== seq || !now.lastHeartbeatAt) return undefined;
+        const text = await cell.innerText();
+        return text.startsWith(heartbeatAt(now.lastHeartbeatAt)) && text.includes(`seq ${seq})`) ? seq : undefined;
+      },
+      timeoutMs,
+      250,
+    );
+  await page.evaluate('window.__sameDocument = true');
+  const seen = await meets(first.lastSeq!, 30_000);
+  const later = await until(
+    `a heartbeat of ${first.workloadId} after seq ${seen} in ${m.mspId}'s telemetry`,
+    async () => {
+      const w = (await read()).find((x) => x.workloadId === first.workloadId);
+      return w?.lastSeq !== null && w!.lastSeq! > seen ? w!.lastSeq! : undefined;
+    },
+    120_000,
+    1000,
+  );
+  const then = await meets(later, liveMs);
+  expect(await page.evaluate('window.__sameDocument')).toBe(true);
+  return { workloadId: first.workloadId, seqs: [seen, then] };
 }
