@@ -16,10 +16,8 @@ import { bridgeAs as bridge, consoleScenario, pct, signIn, type ConsoleScenario 
  * and their logs against the DSP's own provisioner; its workload's heartbeats arriving without a
  * reload as its own telemetry records them. Then the first VSP offers its whole position to the
  * second in its page, the second accepts in its own, the DSP consents in its own: the position moves
- * (GetTransfer completed on the ledger, the members and the chart as each bridge answers), and on the
- * leaver's page, open all along, the job its provisioner runs to remove its workload appears without
- * a reload and ends as that provisioner reports it, log included. A refused offer shows the bridge's
- * code. The participant page lists the DAOs the marketplace's public directory names it in.
+ * (GetTransfer completed on the ledger, the members and the chart as the DSP's and the recipient's
+ * bridges answer). A refused offer shows the bridge's code. The participant page lists the DAOs the marketplace's public directory names it in.
  */
 jest.setTimeout(1_200_000);
 
@@ -122,7 +120,7 @@ describe('a transfer of rights, jobs and heartbeats on the DAO page, through eac
 
     // The leaver's page, open from here on: it offers its whole position to the other VSP of its group.
     const leaverPage = await openDao(leaver, bodies);
-    const leaverJobs = await expectJobsAsProvisioner(leaverPage, scenario!.ctx, leaver, daoId, (jobs) => jobs.length > 0);
+    await expectJobsAsProvisioner(leaverPage, scenario!.ctx, leaver, daoId, (jobs) => jobs.length > 0);
     await leaverPage.evaluate('window.__sameDocument = true');
     const leaverTransfers = leaverPage.getByTestId('transfers');
     await leaverTransfers.getByRole('textbox', { name: 'Recipient (MSP id)' }).fill(recipient.mspId);
@@ -169,24 +167,14 @@ describe('a transfer of rights, jobs and heartbeats on the DAO page, through eac
     for (const [page, m] of [
       [dspPage, dsp],
       [recipientPage, recipient],
-      [leaverPage, leaver],
     ] as const) {
       await expectVersionAsBridge(page, m, daoId, 1);
       await see(page.locator(`[data-testid="member-row"][data-msp="${leaver.mspId}"]`).getByTestId('member-status')).toContainText(`its position went to ${recipient.mspId}`);
     }
     await expectOwnershipChart(recipientPage, 1, after);
-    await see(leaverTransfers).toContainText('You are exited in version 1: you have no position to transfer.');
     await dspPage.mouse.move(1200, 880);
     await expectAccessible(dspPage, 'a transfer completed');
     if (SHOTS) await dspPage.screenshot({ path: join(SHOTS, 'console-transfer.png'), fullPage: true });
-
-    // The leaver's own provisioner removes its workload (MemberTransferred): the job appears on its page, open all along, and ends as the provisioner says.
-    const removal = await expectJobsAsProvisioner(leaverPage, scenario!.ctx, leaver, daoId, (jobs) => jobs.length > leaverJobs.length);
-    const fresh = removal.filter((j) => !leaverJobs.some((k) => k.id === j.id));
-    expect(fresh.map((j) => [j.kind, j.state, j.progress])).toEqual([['remove', 'completed', 100]]);
-    expect(await leaverPage.evaluate('window.__sameDocument')).toBe(true);
-    await leaverPage.mouse.move(1200, 880);
-    await expectAccessible(leaverPage, 'the leaver after the transfer, its removal job');
 
     // The participant page: the DAOs the marketplace's public directory names the recipient in (read here without an identity).
     const marketplace = serviceUrl(scenario!.ctx.settings, 'marketplace');
