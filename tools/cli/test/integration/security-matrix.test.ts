@@ -42,6 +42,8 @@ const PUBLIC_HTTP = new Set([
   'GET /offers',
   'GET /offers/{offerId}',
   'GET /daos/{daoId}',
+  // The public directory entries naming a participant (the DAOs it publicly belongs to: no β, no amounts).
+  'GET /daos',
 ]);
 const PUBLIC_RPC = new Set(['datawell.marketplace.v1.Marketplace/GetParticipant', 'datawell.marketplace.v1.Marketplace/SearchOffers', 'datawell.marketplace.v1.Marketplace/GetDao']);
 /** The operator administrator's rpcs (as /admin/ routes over HTTP): their wrong role is a participant's token. */
