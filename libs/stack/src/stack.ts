@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { writeFileAtomically } from './atomic-file';
 import { dirname, join } from 'node:path';
 import type { Component, ComponentHealth, StackContext } from './components/component';
 import { kafka, kafkaBrokers } from './components/kafka';
@@ -67,7 +68,7 @@ export async function up(ctx: StackContext, only?: readonly string[]): Promise<S
     recordSettings(ctx.settings);
     for (const c of components) await c.start(ctx);
     const connection = buildConnection(ctx);
-    writeFileSync(connectionFile(ctx), `${JSON.stringify(connection, null, 2)}\n`, { mode: 0o600 });
+    writeFileAtomically(connectionFile(ctx), `${JSON.stringify(connection, null, 2)}\n`, 0o600);
     return connection;
   });
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileAtomically } from '../atomic-file';
 import { dirname, join } from 'node:path';
 import { createKafka, kafkaCredentials, readKafkaCredentialsFile, KAFKA_SASL_MECHANISM, type KafkaClientOptions, type KafkaCredentials } from '@datawell/config';
 import { memberInboxTopic, memberTopicPrefix } from '@datawell/contracts';
@@ -101,10 +102,7 @@ export function newKafkaCredentials(name: string): KafkaCredentials {
 /** Writes a credentials file atomically with mode 0600, in a folder of mode 0700. */
 export function writeKafkaPrincipal(file: string, credentials: KafkaCredentials): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify({ mechanism: KAFKA_SASL_MECHANISM, username: credentials.username, password: credentials.password }, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, file);
+  writeFileAtomically(file, `${JSON.stringify({ mechanism: KAFKA_SASL_MECHANISM, username: credentials.username, password: credentials.password }, null, 2)}\n`, 0o600);
 }
 
 /** `sasl.jaas.config` of a SCRAM client: for Kafka's own tools' properties files. */

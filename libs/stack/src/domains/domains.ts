@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileAtomically } from '../atomic-file';
 import { join } from 'node:path';
 import type { Component, ComponentHealth, StackContext } from '../components/component';
 import { ensureTraversable } from '../components/files';
@@ -43,7 +44,8 @@ function loadFile(ctx: StackContext): DomainsFile {
 function saveFile(ctx: StackContext, content: DomainsFile): void {
   mkdirSync(domainsDir(ctx.settings), { recursive: true, mode: 0o755 });
   // Names, users and ports only: nothing secret, so any domain may read where the others listen.
-  writeFileSync(registryFile(ctx), `${JSON.stringify(content, null, 2)}\n`, { mode: 0o644 });
+  // Renamed into place: services of every domain read it while the tooling adds one.
+  writeFileAtomically(registryFile(ctx), `${JSON.stringify(content, null, 2)}\n`, 0o644);
 }
 
 /** Every domain of the stack: the operator's first, then the members in the order they were added. */

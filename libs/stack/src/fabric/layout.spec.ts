@@ -1,5 +1,8 @@
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadSettings } from '../settings';
-import { fabricDirs, fabricPorts, MAX_ORGS, ORDERER_ORG, OPERATOR_ORG, orgUser, slugFor, type OrgRecord } from './layout';
+import { fabricDirs, fabricPorts, loadRegistry, MAX_ORGS, ORDERER_ORG, OPERATOR_ORG, orgUser, saveRegistry, slugFor, type OrgRecord } from './layout';
 
 describe('the Fabric port plan', () => {
   it('gives every process of 100 organisations, 3 orderers and 200 chaincodes its own port, clear of PostgreSQL, Redis and Kafka', () => {
@@ -48,5 +51,19 @@ describe("a trust domain's organisation", () => {
     expect(dirs.caHome(OPERATOR_ORG)).toBe('/srv/stack/fabric/organizations/operator/ca');
     expect([dirs.runOf(OPERATOR_ORG), dirs.logsOf(OPERATOR_ORG)]).toEqual(['/srv/stack/run', '/srv/stack/logs']);
     expect(orgUser(OPERATOR_ORG)).toBeUndefined();
+  });
+});
+
+describe('the Fabric registry file', () => {
+  it('is replaced whole (renamed into place, never rewritten where a reader may be reading), mode 0600, nothing left aside', () => {
+    const dirs = fabricDirs(loadSettings('/repo', { DATAWELL_STACK_DIR: mkdtempSync(join(tmpdir(), 'registry-')) }));
+    saveRegistry(dirs, { ...loadRegistry(dirs), orgs: [{ mspId: 'AMSP', slug: 'a', kind: 'peer', index: 1 }] });
+    const first = statSync(dirs.registry).ino;
+    saveRegistry(dirs, { ...loadRegistry(dirs), orgs: [...loadRegistry(dirs).orgs, { mspId: 'BMSP', slug: 'b', kind: 'peer', index: 2 }] });
+    // A new file: a reader holding the old one read it whole.
+    expect(statSync(dirs.registry).ino).not.toBe(first);
+    expect(statSync(dirs.registry).mode & 0o777).toBe(0o600);
+    expect(loadRegistry(dirs).orgs.map((o) => o.mspId)).toEqual(['AMSP', 'BMSP']);
+    expect(readdirSync(dirs.root).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });

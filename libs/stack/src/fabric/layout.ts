@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MSP_ID_PATTERN } from '@datawell/domain';
+import { writeFileAtomically } from '../atomic-file';
 import { StackError } from '../errors';
 import type { StackSettings } from '../settings';
 import { domainPaths, osUserFor } from '../domains/domain';
@@ -147,9 +148,14 @@ export function loadRegistry(dirs: FabricDirs): FabricRegistry {
   return registry;
 }
 
+/**
+ * Writes the registry aside and renames it into place: processes read it without the stack's lock
+ * (a test worker building its connection while another adds an organisation), and a file written in
+ * place could be read half written ("Unexpected end of JSON input" in a CI run).
+ */
 export function saveRegistry(dirs: FabricDirs, registry: FabricRegistry): void {
   mkdirSync(dirs.root, { recursive: true });
-  writeFileSync(dirs.registry, `${JSON.stringify(registry, null, 2)}\n`, { mode: 0o600 });
+  writeFileAtomically(dirs.registry, `${JSON.stringify(registry, null, 2)}\n`, 0o600);
 }
 
 export function findOrg(registry: FabricRegistry, mspId: string): OrgRecord {
