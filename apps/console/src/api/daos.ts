@@ -45,11 +45,13 @@ export interface Entitlement {
   allocations: number;
 }
 
-const record = (v: unknown, what: string): Record<string, unknown> => {
+/** A bridge's answer checked to be an object (502 UNEXPECTED_ANSWER otherwise); shared by the pages' answer parsers. */
+export const record = (v: unknown, what: string): Record<string, unknown> => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ApiError(502, 'UNEXPECTED_ANSWER', `${what} is not an object`);
   return v as Record<string, unknown>;
 };
-const field = <T>(o: Record<string, unknown>, key: string, type: 'string' | 'number', what: string): T => {
+/** A field of a checked answer of the given type (502 UNEXPECTED_ANSWER otherwise). */
+export const field = <T>(o: Record<string, unknown>, key: string, type: 'string' | 'number', what: string): T => {
   if (typeof o[key] !== type) throw new ApiError(502, 'UNEXPECTED_ANSWER', `${what}.${key} is not a ${type}`);
   return o[key] as T;
 };

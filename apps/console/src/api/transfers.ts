@@ -1,4 +1,5 @@
 import { ApiError, member, unwrap } from './client';
+import { field, record } from './daos';
 
 /*
  * A member's transfer of its whole position (docs/economics.md, "Transfer of rights") through its
@@ -42,19 +43,8 @@ export interface Transfer {
 }
 
 const unexpected = (what: string) => new ApiError(502, 'UNEXPECTED_ANSWER', what);
-const record = (v: unknown, what: string): Record<string, unknown> => {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw unexpected(`${what} is not an object`);
-  return v as Record<string, unknown>;
-};
-const text = (o: Record<string, unknown>, key: string, what: string): string => {
-  if (typeof o[key] !== 'string') throw unexpected(`${what}.${key} is not a string`);
-  return o[key];
-};
-const num = (o: Record<string, unknown>, key: string, what: string): number => {
-  const v = o[key];
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw unexpected(`${what}.${key} is not a number`);
-  return v;
-};
+const text = (o: Record<string, unknown>, key: string, what: string): string => field<string>(o, key, 'string', what);
+const num = (o: Record<string, unknown>, key: string, what: string): number => field<number>(o, key, 'number', what);
 const texts = (o: Record<string, unknown>, key: string, what: string): string[] => {
   const v = o[key];
   if (!Array.isArray(v) || !v.every((x): x is string => typeof x === 'string')) throw unexpected(`${what}.${key} is not a list of MSP ids`);
