@@ -1,6 +1,7 @@
 import { split } from '@datawell/domain';
 import { registerDomainParticipant, type DomainMember } from './domains';
 import { ApiError, call, tokenAt, until, type Party } from './api';
+import type { MemberEntitlement } from './subscription';
 
 export interface DomainGovernanceOptions {
   readonly daoId: string;
@@ -35,11 +36,42 @@ export interface DomainGovernanceOptions {
    */
   readonly transfer?: (from: DomainMember, at: { daoId: string; version: number }) => Promise<TransferOutcome>;
   /**
-   * Revenue the DSP records through its own bridge at the end; every member's entitlement (read
-   * through the DSP's bridge, and each active member's own through its own) is compared with the
-   * economics split of the version's final state (its β and the active members' weights).
+   * Computations of the version completed before the governance (pay-per-use), each metered into
+   * revenue `job:<id>` by its recipient's own bridge: the scenario waits for each in the entitlements
+   * (read through the DSP's bridge) and reads the version's state then, which is the state they were
+   * recorded in (the governance below changes no member before the exit and the transfer): each
+   * event's split on the ledger beside the economics split of that β and those active members.
+   */
+  readonly meteredJobs?: readonly string[];
+  /**
+   * Revenue the DSP records through its own bridge at the end. Its split on the ledger (the event's
+   * payouts, read through the DSP's bridge, and each active member's own payout of it through its own)
+   * is compared with the economics split of the version's final state (its β and the active members'
+   * weights); with `meteredJobs`, every member's entitlement is compared with the sum of the splits of
+   * every revenue event (the metered ones at their time, the final one now).
    */
   readonly revenue?: bigint;
+}
+
+/** A revenue event of the version, as the ledger's entitlements show it, beside what the economics library gives for it. */
+export interface GovernanceRevenueEvent {
+  /** `job:<id>` for a metered computation, else the recorded revenue's id. */
+  readonly revenueId: string;
+  /** The computation metered (revenue `job:<id>`). */
+  readonly jobId?: string;
+  readonly kind: string;
+  /** The lump recorded (for a metered computation: the terms' price). */
+  readonly amount: string;
+  /** The transaction that recorded it (RecordRevenue, or MeterComputation), and who signed it. */
+  readonly txId: string;
+  readonly recordedBy: string;
+  readonly atMs: number;
+  /** β of the version when it was recorded. */
+  readonly betaPpm: number;
+  /** Its split on the ledger: each member it paid (non-zero payouts). */
+  readonly payouts: Record<string, string>;
+  /** The economics split of the lump at `betaPpm` and the weights of the members active when it was recorded. */
+  readonly expected: Record<string, string>;
 }
 
 /** What a transfer of rights did: who gave its position to whom, and the channels the receiver sits in after. */
@@ -77,11 +109,72 @@ export interface DomainGovernanceResult {
   /** The ratings (rater, target, score, the ledger's transaction), the second rating refused, and each rated member's score as the directory shows it. */
   readonly feedback?: { ratings: Array<{ from: string; target: string; score: number; txId: string }>; again: Refusal; reputation: Record<string, number> };
   readonly transfer?: TransferOutcome;
-  /** The revenue the DSP recorded at the end, each member's entitlement on the ledger and what the economics split of the final state gives it. */
-  readonly revenue?: { amount: string; txId: string; betaPpm: number; payouts: Record<string, string>; expected: Record<string, string>; ownReads: Record<string, string> };
+  /** With `meteredJobs`: each metered computation's revenue event, its split on the ledger and the economics split at its time. */
+  readonly metered?: GovernanceRevenueEvent[];
+  /**
+   * The revenue the DSP recorded at the end: its split on the ledger (`payouts`, the event's) and what
+   * the economics split of the final state gives (`expected`), each active member's payout of it as it
+   * reads it through its own bridge (`ownReads`); and over every revenue event of the version
+   * (`totals`): each member's entitlement on the ledger (read through the DSP's bridge), the sum of
+   * the economics splits of the events, and each active member's entitlement as it reads it through its own bridge.
+   */
+  readonly revenue?: {
+    revenueId: string;
+    amount: string;
+    txId: string;
+    recordedBy: string;
+    betaPpm: number;
+    payouts: Record<string, string>;
+    expected: Record<string, string>;
+    ownReads: Record<string, string>;
+    totals: { payouts: Record<string, string>; expected: Record<string, string>; ownReads: Record<string, string> };
+  };
 }
 
 type MemberView = { mspId: string; level: number; weight: number; status: string };
+type VersionView = { betaPpm: number; memberStates: MemberView[] };
+
+/**
+ * What `./dev economics split` gives for a lump on this version: its β and its active members'
+ * weights, the founders (level 0) as the DSP group, the members of the version's level as the
+ * joining group (the whole lump to the founders when that group has left). Members it pays nothing are left out.
+ */
+export function expectedSplit(amount: bigint, state: VersionView, version: number): Record<string, string> {
+  const active = state.memberStates.filter((m) => m.status === 'active');
+  const founding = active.filter((m) => m.level === 0);
+  const joining = active.filter((m) => m.level === version);
+  const expected: Record<string, string> = {};
+  if (joining.length > 0) {
+    const s = split(amount, { levels: [{ betaPpm: state.betaPpm, weights: joining.map((m) => m.weight) }], dspWeights: founding.map((m) => m.weight) });
+    founding.forEach((m, k) => (expected[m.mspId] = String(s.dspMembers[k])));
+    joining.forEach((m, k) => (expected[m.mspId] = String(s.vspMembers[0]?.[k])));
+  } else {
+    const s = split(amount, { levels: [{ betaPpm: state.betaPpm }], dspWeights: founding.map((m) => m.weight) }, { ended: [1] });
+    founding.forEach((m, k) => (expected[m.mspId] = String(s.dspMembers[k])));
+  }
+  return Object.fromEntries(Object.entries(expected).filter(([, v]) => v !== '0'));
+}
+
+/** A revenue recorded on the channel, as the members' entitlements show it (each allocation once; its non-zero payouts). */
+export type LedgerRevenue = Omit<GovernanceRevenueEvent, 'betaPpm' | 'expected' | 'jobId'> & { readonly allocationId: string };
+
+/** The revenue `revenueId` among the entitlements of a channel (GetEntitlements with events), or undefined when no allocation of it paid anyone. */
+export function ledgerRevenue(entitlements: readonly MemberEntitlement[], revenueId: string): LedgerRevenue | undefined {
+  for (const member of entitlements) {
+    const e = (member.events ?? []).find((x) => x.source.kind === 'revenue' && x.source.revenueId === revenueId);
+    if (!e) continue;
+    const payouts = Object.fromEntries(e.split.payouts.filter((x) => x.amount !== '0').map((x) => [x.mspId, x.amount]));
+    return { revenueId, allocationId: e.allocationId, kind: e.revenue?.kind ?? '', amount: e.lump, txId: e.txId, recordedBy: e.revenue?.recordedBy ?? '', atMs: e.atMs, payouts };
+  }
+  return undefined;
+}
+
+/** Each member's sum over several splits (members paid nothing left out). */
+export function sumPayouts(splits: ReadonlyArray<Readonly<Record<string, string>>>): Record<string, string> {
+  const sum = new Map<string, bigint>();
+  for (const s of splits) for (const [msp, amount] of Object.entries(s)) sum.set(msp, (sum.get(msp) ?? 0n) + BigInt(amount));
+  return Object.fromEntries([...sum].filter(([, v]) => v !== 0n).map(([k, v]) => [k, v.toString()]));
+}
 
 /** The status and code of a refused call; a call that succeeds is a failure of the scenario. */
 async function refusal(what: string, work: () => Promise<unknown>): Promise<Refusal> {
@@ -115,6 +208,26 @@ export async function runDomainGovernance(opts: DomainGovernanceOptions): Promis
   const at = async <T>(m: DomainMember, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> =>
     call<T>(`${m.bridgeUrl}/daos/${daoId}/versions/${version}${path}`, { method, token: await tokenAt(parties.get(m.mspId) as Party, m.bridgeUrl, timeoutMs), ...(body === undefined ? {} : { body }) });
   const shortVoting = opts.shortVotingSeconds ?? 3;
+  const entitlementsAt = (m: DomainMember) => at<MemberEntitlement[]>(m, 'GET', '/entitlements');
+
+  // The computations metered before: on this version as it is now (no member has left or handed over yet).
+  let metered: GovernanceRevenueEvent[] | undefined;
+  if (opts.meteredJobs && opts.meteredJobs.length > 0) {
+    const jobs = opts.meteredJobs;
+    progress(`${dsp.mspId} reads the ${jobs.length} metered computation(s) in the entitlements through its own bridge`);
+    const events = await until(
+      `revenue ${jobs.map((j) => `job:${j}`).join(', ')} in the entitlements of ${daoId} v${version}`,
+      async () => {
+        const list = await entitlementsAt(dsp);
+        const found = jobs.map((j) => ledgerRevenue(list, `job:${j}`));
+        return found.every((e) => e !== undefined) ? (found as LedgerRevenue[]) : undefined;
+      },
+      timeoutMs,
+      1000,
+    );
+    const state = await at<VersionView>(dsp, 'GET', '/state');
+    metered = events.map(({ allocationId: _a, ...e }, k) => ({ ...e, jobId: jobs[k] as string, betaPpm: state.betaPpm, expected: expectedSplit(BigInt(e.amount), state, version) }));
+  }
 
   let admission: { proposal: ProposalView; voters: string[]; sessionSeenBy: Record<string, SessionLine> } | undefined;
   const candidate = opts.candidate;
@@ -238,45 +351,45 @@ export async function runDomainGovernance(opts: DomainGovernanceOptions): Promis
   let revenue: DomainGovernanceResult['revenue'];
   if (opts.revenue !== undefined) {
     const amount = opts.revenue;
+    const revenueId = `gov-rev-${daoId}`;
     progress(`${dsp.mspId} records revenue ${amount} through its own bridge`);
     const dspToken = await tokenAt(parties.get(dsp.mspId) as Party, dsp.bridgeUrl, timeoutMs);
-    const recorded = await call<{ txId: string }>(`${dsp.bridgeUrl}/daos/${daoId}/revenue`, { method: 'POST', token: dspToken, body: { amount: amount.toString(), kind: 'use', revenueId: `gov-rev-${daoId}` } });
-    const state = await at<{ betaPpm: number; memberStates: MemberView[] }>(dsp, 'GET', '/state');
+    const recorded = await call<{ txId: string }>(`${dsp.bridgeUrl}/daos/${daoId}/revenue`, { method: 'POST', token: dspToken, body: { amount: amount.toString(), kind: 'use', revenueId } });
+    const state = await at<VersionView>(dsp, 'GET', '/state');
     const active = state.memberStates.filter((m) => m.status === 'active');
-    const founding = active.filter((m) => m.level === 0);
-    const joining = active.filter((m) => m.level === version);
     // What `./dev economics split` gives for this version's β and its active members' weights (the whole lump to D when J has left).
-    const expected: Record<string, string> = {};
-    if (joining.length > 0) {
-      const s = split(amount, { levels: [{ betaPpm: state.betaPpm, weights: joining.map((m) => m.weight) }], dspWeights: founding.map((m) => m.weight) });
-      founding.forEach((m, k) => (expected[m.mspId] = String(s.dspMembers[k])));
-      joining.forEach((m, k) => (expected[m.mspId] = String(s.vspMembers[0]?.[k])));
-    } else {
-      const s = split(amount, { levels: [{ betaPpm: state.betaPpm }], dspWeights: founding.map((m) => m.weight) }, { ended: [1] });
-      founding.forEach((m, k) => (expected[m.mspId] = String(s.dspMembers[k])));
-    }
-    const payouts = await until(
+    const expected = expectedSplit(amount, state, version);
+    // The event's split and every member's entitlement, from one read that has it.
+    const { event, list } = await until(
       `the revenue ${recorded.txId} in the entitlements`,
       async () => {
-        const list = await at<Array<{ mspId: string; amount: string }>>(dsp, 'GET', '/entitlements');
-        const sum = list.reduce((a, e) => a + BigInt(e.amount), 0n);
-        return sum === amount ? Object.fromEntries(list.filter((e) => e.amount !== '0').map((e) => [e.mspId, e.amount])) : undefined;
+        const read = await entitlementsAt(dsp);
+        const found = ledgerRevenue(read, revenueId);
+        return found ? { event: found, list: read } : undefined;
       },
       timeoutMs,
       1000,
     );
     const ownReads: Record<string, string> = {};
+    const ownTotals: Record<string, string> = {};
     for (const m of opts.members.filter((x) => active.some((a) => a.mspId === x.mspId))) {
-      const own = await at<Array<{ mspId: string; amount: string }>>(m, 'GET', '/entitlements');
-      ownReads[m.mspId] = own.find((e) => e.mspId === m.mspId)?.amount ?? '0';
+      const own = (await entitlementsAt(m)).find((e) => e.mspId === m.mspId);
+      ownReads[m.mspId] = own?.events?.find((e) => e.allocationId === event.allocationId)?.amount ?? '0';
+      ownTotals[m.mspId] = own?.amount ?? '0';
     }
-    revenue = { amount: amount.toString(), txId: recorded.txId, betaPpm: state.betaPpm, payouts, expected, ownReads };
+    const totals = {
+      payouts: Object.fromEntries(list.filter((e) => e.amount !== '0').map((e) => [e.mspId, e.amount])),
+      expected: sumPayouts([...(metered ?? []).map((e) => e.expected), expected]),
+      ownReads: ownTotals,
+    };
+    revenue = { revenueId, amount: amount.toString(), txId: recorded.txId, recordedBy: event.recordedBy, betaPpm: state.betaPpm, payouts: event.payouts, expected, ownReads, totals };
   }
 
   return {
     ...(admissionResult ? { admission: admissionResult } : {}),
     ...(feedback ? { feedback } : {}),
     ...(transfer ? { transfer } : {}),
+    ...(metered ? { metered } : {}),
     ...(revenue ? { revenue } : {}),
     changeTerms: { proposal, voters, termsReadBy },
     voteAfterDecision,

@@ -60,10 +60,10 @@ export interface DomainFormationOptions {
    */
   readonly changeInfrastructure?: boolean;
   /**
-   * Every founder's workload is an MPC node (not only the DSP's): with managed placement each member's
-   * own provisioner runs it in its domain with a TLS identity from the member's own CA, the members'
-   * parts on the ledger list every node, and the nodes form their mesh from that list. The scenario
-   * waits for each managed member's node to have its mesh (`mesh` in the result).
+   * Every managed founder's workload is an MPC node (not only the DSP's; a self-hosted founder's stays
+   * a service): each member's own provisioner runs it in its domain with a TLS identity from the
+   * member's own CA, the members' parts on the ledger list every node, and the nodes form their mesh
+   * from that list. The scenario waits for each managed member's node to have its mesh (`mesh` in the result).
    */
   readonly mpcMesh?: boolean;
   /**
@@ -73,20 +73,25 @@ export interface DomainFormationOptions {
    */
   readonly coordinatorTls?: { readonly cert: string; readonly key: string };
   /**
-   * With `mpcMesh` (every founder managed): after the mesh, the DSP's sensor fleet seals the readings of
-   * `dataset.file` (JSON lines, in the DSP's own domain) to the DSP's node's readings key (which the
-   * DSP's own provisioner reports) and publishes them to `dataset.topic`, under the DSP's own prefix,
-   * with the fleet's own principal (`fleet`: it may only write there); Kafka carries only ciphertext,
-   * and only the DSP's node, reading the topic with its member's principal, opens them (as `name`).
-   * Then the first VSP asks the operator's coordinator for the terms' `mean` of that dataset. The nodes registered themselves at the coordinator with their own
-   * identities; each checks its own ledger; the recipients' nodes deliver the result to their members'
-   * own bridges, which record ComputationCompleted as the member; the coordinator keeps only the
-   * digest. The scenario reads the result where each recipient keeps it (`computation` in the result).
-   * Then the first VSP asks for the mean to the DSP, which the terms do not allow: every node refuses
-   * it in the agreement round and the DSP's node records the refusal in its member's usage trail. The
-   * DSP reads that trail through its own bridge (`usage` in the result).
+   * With `mpcMesh` (the DSP and at least one VSP founder managed: the mesh is the managed founders'
+   * nodes; self-hosted founders run no node and take no part): after the mesh, the DSP's sensor fleet
+   * seals the readings of `dataset.file` (JSON lines, in the DSP's own domain) to the DSP's node's
+   * readings key (which the DSP's own provisioner reports) and publishes them to `dataset.topic`, under
+   * the DSP's own prefix, with the fleet's own principal (`fleet`: it may only write there); Kafka
+   * carries only ciphertext, and only the DSP's node, reading the topic with its member's principal,
+   * opens them (as `name`). Then the first VSP asks the operator's coordinator for the terms' `mean`
+   * of that dataset, to the terms' recipients: the managed VSP founders (each needs a node to receive
+   * it). The nodes registered themselves at the coordinator with their own identities; each checks its
+   * own ledger; the recipients' nodes deliver the result to their members' own bridges, which record
+   * ComputationCompleted as the member and meter it at the terms' price (MeterComputation: pay-per-use
+   * revenue `job:<id>`); the coordinator keeps only the digest. The scenario reads the result where
+   * each recipient keeps it (`computation` in the result). With `runs` above 1 the first VSP asks for
+   * the same mean again, each a job of its own (`jobs`). Then the first VSP asks for the mean to the
+   * DSP, which the terms do not allow: every node refuses it in the agreement round and the DSP's node
+   * records the refusal in its member's usage trail. The DSP reads that trail through its own bridge
+   * (`usage` in the result).
    */
-  readonly compute?: { readonly coordinatorUrl: string; readonly dataset: DomainDataset; readonly fleet: { readonly brokers: readonly string[]; readonly credentials: KafkaCredentials } };
+  readonly compute?: { readonly coordinatorUrl: string; readonly dataset: DomainDataset; readonly fleet: { readonly brokers: readonly string[]; readonly credentials: KafkaCredentials }; readonly runs?: number };
 }
 
 /**
@@ -175,8 +180,18 @@ export interface DomainFormationResult {
   readonly mesh?: DomainMeshNode[];
   /** With `compute`: the computation on version 1, as the coordinator, the recipients and the DSP see it. */
   readonly computation?: DomainComputation;
-  /** With `compute`: the DSP's usage trail of the dataset (the granted and the refused request), read through its own bridge, oldest first. */
+  /** With `compute`: the DSP's usage trail of the dataset (the granted requests and the refused one), read through its own bridge, oldest first. */
   readonly usage?: DomainUsageEntry[];
+  /** With `compute`: every granted request the first VSP made (the first is `computation`), in order, each metered at the terms' price once completed. */
+  readonly jobs?: DomainJob[];
+}
+
+/** A granted computation of the scenario: the coordinator's status and digest, and ComputationCompleted as each recipient's own bridge recorded it. */
+export interface DomainJob {
+  readonly id: string;
+  readonly status: string;
+  readonly resultDigest?: string;
+  readonly atRecipients: DomainComputation['atRecipients'];
 }
 
 /** What a computation costs in the scenario's DAOs with `compute` (pay-per-use, metered on the ledger). */
@@ -198,7 +213,8 @@ const ownWorkload =
     name: `${p.mspId.toLowerCase()}-node`,
     owner: p.mspId,
     placement,
-    kind: p.role === 'DSP' || mpcMesh ? 'mpc-node' : 'service',
+    // With a mesh, every managed member runs a node; a self-hosted member's workload is its own service.
+    kind: p.role === 'DSP' || (mpcMesh && placement === 'managed') ? 'mpc-node' : 'service',
     // The DSP's node reads its own dataset: its sensors' sealed readings on its own topic.
     ...(p.role === 'DSP' && datasets ? { parameters: { datasets } } : {}),
   });
@@ -239,8 +255,12 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
   const as = async (who: Party, service: 'negotiation') => tokenAt(who, urls[service], timeout);
   const negotiation = { urls, progress, timeoutMs: timeout, as };
   const betaOf = (version: number) => opts.betasPpm?.[version - 1] ?? [800_000, 750_000][version - 1] ?? 900_000;
-  if (opts.compute && (!opts.mpcMesh || opts.members.some((m) => placementOf(m.mspId) !== 'managed'))) throw new Error('compute needs mpcMesh with every founder managed');
+  // The mesh of a computation is the managed founders' nodes: the DSP's (it reads its dataset) and at least one VSP's (a recipient).
+  const managedVsps = vspMembers.filter((m) => placementOf(m.mspId) === 'managed');
+  if (opts.compute && (!opts.mpcMesh || placementOf(dspMember.mspId) !== 'managed' || managedVsps.length === 0)) throw new Error('compute needs mpcMesh with the DSP and at least one VSP founder managed');
   const datasets = opts.compute ? { [opts.compute.dataset.name]: { topic: opts.compute.dataset.topic } } : undefined;
+  // The terms send the mean to the VSP founders; with a computation, to those whose node can receive it.
+  const recipientsV1 = (opts.compute ? managedVsps : vspMembers).map((m) => m.mspId);
 
   const stage = async (name: 'formed' | 'joined') => {
     if (!opts.onStage) return;
@@ -249,7 +269,7 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
     for (const x of party.values()) x.tokens.clear();
   };
 
-  const v1 = { betaPpm: betaOf(1), members: founders.map((f) => ({ mspId: f.mspId })), terms: terms(founders.slice(1).map((f) => f.mspId), opts.abandonAfterSeconds, opts.compute !== undefined), infrastructure: { workloads: founders.map((f) => ownWorkload(placementOf(f.mspId), opts.mpcMesh, datasets)(f)) } };
+  const v1 = { betaPpm: betaOf(1), members: founders.map((f) => ({ mspId: f.mspId })), terms: terms(recipientsV1, opts.abandonAfterSeconds, opts.compute !== undefined), infrastructure: { workloads: founders.map((f) => ownWorkload(placementOf(f.mspId), opts.mpcMesh, datasets)(f)) } };
   await negotiateAgreement(negotiation, 'formation in domains', dsp, { kind: 'formation', daoId, parties: founders.slice(1).map((f) => f.mspId) }, [{ by: dsp, body: v1 }], founders);
   const versions = [{ version: 1, members: opts.members }];
   await readVersion(opts, daoId, 1, opts.members, p, timeout);
@@ -293,7 +313,7 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
     if (mesh) mesh.splice(0, mesh.length, ...(await readMesh(opts, daoId, opts.members.filter((m) => placementOf(m.mspId) === 'managed'), p, timeout)));
   }
 
-  const computation = opts.compute && mesh ? await computeInDomains(opts, opts.compute, daoId, dspMember, vspMembers, mesh, p, timeout) : undefined;
+  const computation = opts.compute && mesh ? await computeInDomains(opts, opts.compute, daoId, dspMember, vspMembers[0] as DomainMember, managedVsps, mesh, p, timeout) : undefined;
 
   let revenueTxId: string | undefined;
   if (opts.revenue !== undefined) {
@@ -302,7 +322,7 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
     revenueTxId = recorded.txId;
   }
   // Every completed computation is revenue at its version's price too (metered by its recipient's bridge).
-  const metered = computation?.computation.atCoordinator.status === 'completed' ? BigInt(DOMAIN_COMPUTATION_PRICE.perComputation) : 0n;
+  const metered = BigInt(DOMAIN_COMPUTATION_PRICE.perComputation) * BigInt((computation?.jobs ?? []).filter((j) => j.status === 'completed').length);
   const payouts = await readPayouts(daoId, versions, p, timeout, opts.revenue === undefined && metered === 0n ? undefined : (opts.revenue ?? 0n) + metered);
   const other = p(all[1] as DomainMember);
   const otherMemberAtBridge = await answerOf(call(`${dspMember.bridgeUrl}/daos/${daoId}/versions/1/state`, { token: await tokenAt(other, dspMember.bridgeUrl, timeout) }));
@@ -315,7 +335,7 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
     otherMemberAtBridge,
     ...(infrastructure ? { infrastructure } : {}),
     ...(mesh ? { mesh } : {}),
-    ...(computation ? { computation: computation.computation, usage: computation.usage } : {}),
+    ...(computation ? { computation: computation.computation, usage: computation.usage, jobs: computation.jobs } : {}),
   };
 }
 
@@ -328,22 +348,23 @@ function answerOf(promise: Promise<unknown>): Promise<{ status: number; code: st
 }
 
 /**
- * The first VSP asks the coordinator for the terms' mean of the DSP's dataset on version 1, once every
- * founder's node has registered itself there; waits until the coordinator reports it done; then reads
- * the result where each recipient keeps it, its own bridge, and what the coordinator and the DSP's
- * bridge answer for it.
+ * The first VSP asks the coordinator for the terms' mean of the DSP's dataset on version 1 to the terms'
+ * recipients (the managed VSPs: their nodes receive it), once every node of the mesh has registered
+ * itself there; waits until the coordinator reports it done; then reads the result where each
+ * recipient keeps it, its own bridge, and what the coordinator and the DSP's bridge answer for it.
+ * With `runs` above 1 it asks again (a request of its own each time), each read the same way.
  */
 async function computeInDomains(
   opts: DomainFormationOptions,
   compute: NonNullable<DomainFormationOptions['compute']>,
   daoId: string,
   dspMember: DomainMember,
-  vsps: readonly DomainMember[],
+  requester: DomainMember,
+  receivers: readonly DomainMember[],
   mesh: readonly DomainMeshNode[],
   p: (m: DomainMember) => Party,
   timeoutMs: number,
-): Promise<{ computation: DomainComputation; usage: DomainUsageEntry[] }> {
-  const [requester] = vsps as [DomainMember];
+): Promise<{ computation: DomainComputation; usage: DomainUsageEntry[]; jobs: DomainJob[] }> {
   const coordinator = compute.coordinatorUrl;
   const token = await tokenAt(p(requester), coordinator, timeoutMs);
   type NodeView = { mspId: string; partyIndex: number; controlUrl: string; source: string; pin?: unknown };
@@ -351,7 +372,7 @@ async function computeInDomains(
   // infrastructure) stays registered until its successor registers itself, and an op sent to it
   // would leave the other nodes waiting in the agreement round.
   const current = new Set(mesh.map((n) => n.controlUrl));
-  opts.progress(`every founder's node registers itself at the coordinator with its own identity (${opts.members.length} nodes)`);
+  opts.progress(`every managed founder's node registers itself at the coordinator with its own identity (${mesh.length} nodes)`);
   const nodes = await until(
     `every node of ${daoId} v1 registered at the coordinator`,
     async () => {
@@ -359,17 +380,14 @@ async function computeInDomains(
         if (e instanceof ApiError && e.status === 404) return [];
         throw e;
       });
-      return listed.length === opts.members.length && listed.every((n) => current.has(n.controlUrl)) ? listed : undefined;
+      return listed.length === mesh.length && listed.every((n) => current.has(n.controlUrl)) ? listed : undefined;
     },
     timeoutMs,
     2000,
   );
   const published = await publishFleetReadings(opts, compute, daoId, dspMember, p, timeoutMs);
-  const recipients = vsps.map((v) => v.mspId);
-  opts.progress(`${requester.mspId} asks the coordinator for the mean of ${dspMember.mspId}'s ${compute.dataset.name} to ${recipients.join(', ')}; each node checks its own ledger`);
+  const recipients = receivers.map((v) => v.mspId);
   const request = { daoId, version: 1, computation: 'mean', parameters: { columns: [compute.dataset.column] }, dataset: { name: compute.dataset.name, owner: dspMember.mspId }, recipients, requestId: `mean-${daoId}` };
-  // Signed in the requester's own domain with its enrolled identity: each node verifies it against its own ledger's view of the requester's CA.
-  const { id } = await call<{ id: string }>(`${coordinator}/computations`, { method: 'POST', token, body: signComputationRequest(requester.identity, request) });
   type View = { status: string; resultDigest?: string; error?: { code: string; message: string } };
   const finished = (jobId: string) =>
     until(
@@ -381,17 +399,29 @@ async function computeInDomains(
       timeoutMs,
       2000,
     );
-  const done = await finished(id);
-  const resultAnswer = await answerOf(call(`${coordinator}/computations/${id}/result`, { token }));
-  const atRecipients: DomainComputation['atRecipients'] = {};
-  if (done.status === 'completed') {
-    for (const r of vsps) {
-      const kept = await call<{ result: Record<string, unknown>; resultDigest: string; txId: string }>(`${r.bridgeUrl}/daos/${daoId}/versions/1/computations/${id}/result`, { token: await tokenAt(p(r), r.bridgeUrl, timeoutMs) });
-      atRecipients[r.mspId] = { result: kept.result, resultDigest: kept.resultDigest, txId: kept.txId };
+  // One granted request: signed in the requester's own domain with its enrolled identity (each node
+  // verifies it against its own ledger's view of the requester's CA), then read where each recipient keeps it.
+  const ask = async (requestId: string): Promise<{ id: string; done: View; atRecipients: DomainComputation['atRecipients'] }> => {
+    opts.progress(`${requester.mspId} asks the coordinator for the mean of ${dspMember.mspId}'s ${compute.dataset.name} to ${recipients.join(', ')} (${requestId}); each node checks its own ledger`);
+    const { id } = await call<{ id: string }>(`${coordinator}/computations`, { method: 'POST', token, body: signComputationRequest(requester.identity, { ...request, requestId }) });
+    const done = await finished(id);
+    const atRecipients: DomainComputation['atRecipients'] = {};
+    if (done.status === 'completed') {
+      for (const r of receivers) {
+        const kept = await call<{ result: Record<string, unknown>; resultDigest: string; txId: string }>(`${r.bridgeUrl}/daos/${daoId}/versions/1/computations/${id}/result`, { token: await tokenAt(p(r), r.bridgeUrl, timeoutMs) });
+        atRecipients[r.mspId] = { result: kept.result, resultDigest: kept.resultDigest, txId: kept.txId };
+      }
     }
-  }
+    return { id, done, atRecipients };
+  };
+  const first = await ask(request.requestId);
+  const { id, done, atRecipients } = first;
+  const resultAnswer = await answerOf(call(`${coordinator}/computations/${id}/result`, { token }));
   const dspToken = await tokenAt(p(dspMember), dspMember.bridgeUrl, timeoutMs);
   const atDsp = await answerOf(call(`${dspMember.bridgeUrl}/daos/${daoId}/versions/1/computations/${id}/result`, { token: dspToken }));
+  const asked = [first];
+  for (let k = 2; k <= (compute.runs ?? 1); k++) asked.push(await ask(`${request.requestId}-${k}`));
+  const jobs: DomainJob[] = asked.map((j) => ({ id: j.id, status: j.done.status, ...(j.done.resultDigest ? { resultDigest: j.done.resultDigest } : {}), atRecipients: j.atRecipients }));
 
   // What the terms do not allow: the mean to the DSP. The coordinator cannot read the private terms and
   // schedules it; every node refuses it from its own ledger, and the DSP's node records the refusal.
@@ -401,18 +431,19 @@ async function computeInDomains(
   const refusedView = await finished(refusedId);
 
   opts.progress(`${dspMember.mspId} reads its usage trail of ${compute.dataset.name} through its own bridge`);
+  const usageIds = [...jobs.map((j) => j.id), refusedId];
   type Trail = { entries: Array<{ usageId: string; txId: string; requester: { mspId: string }; computation: string; recipients: string[]; outcome: string; check?: string; rows?: number; resultDigest?: string; recordedBy: string }> };
   const trail = await until(
-    `the granted and the refused request in ${dspMember.mspId}'s usage trail`,
+    `the granted and the refused requests in ${dspMember.mspId}'s usage trail`,
     async () => {
       const read = await call<Trail>(`${dspMember.bridgeUrl}/datasets/${encodeURIComponent(compute.dataset.name)}/usage?daoId=${daoId}`, { token: dspToken });
-      return [id, refusedId].every((u) => read.entries.some((e) => e.usageId === u)) ? read : undefined;
+      return usageIds.every((u) => read.entries.some((e) => e.usageId === u)) ? read : undefined;
     },
     timeoutMs,
     2000,
   );
   const usage = trail.entries
-    .filter((e) => e.usageId === id || e.usageId === refusedId)
+    .filter((e) => usageIds.includes(e.usageId))
     .map((e) => ({
       txId: e.txId,
       usageId: e.usageId,
@@ -437,7 +468,7 @@ async function computeInDomains(
     atDsp,
     refused: { id: refusedId, recipients: refusedRecipients, status: refusedView.status, ...(refusedView.error ? { error: refusedView.error } : {}) },
   };
-  return { computation, usage };
+  return { computation, usage, jobs };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { DomainFormationResult, LifecycleResult } from '@datawell/testing';
-import { computeSummary, describeDomains, describeLifecycle } from './scenario';
+import { computeSummary, describeDomains, describeGovernance, describeLifecycle, governanceSummary, type GovernanceOnStackResult } from './scenario';
 
 /** A DAO of domains with a computation, as runDomainFormation returns it (the fields the summary prints). */
 const formed = {
@@ -103,5 +103,66 @@ describe("the summary of a DAO of domains (./dev up, ./dev scenario domains)", (
       expect(text.endsWith('    UpDspMSP         1002500\n    UpVsp1MSP        0\n')).toBe(true);
       expect(describeLifecycle({ ...lifecycle, abandoned: [] })).toContain('  abandoned: none\n');
     });
+  });
+});
+
+describe('./dev scenario governance', () => {
+  const proposal = (proposalId: string, kind: string, status: string) => ({ proposalId, kind, status, yesPpm: 1_000_000, noPpm: 0 });
+  const digest = 'ab'.repeat(32);
+  const job = (id: string, mean: number) => ({ id, status: 'completed', resultDigest: digest, atRecipients: { GvVsp1MSP: { result: { n: 65, mean }, resultDigest: digest, txId: `cc-${id}` } } });
+  const meteredEvent = (jobId: string) => ({
+    revenueId: `job:${jobId}`,
+    jobId,
+    kind: 'use',
+    amount: '2500',
+    txId: `tx-meter-${jobId}`,
+    recordedBy: 'GvVsp1MSP',
+    atMs: 1,
+    betaPpm: 800_000,
+    payouts: { GvDspMSP: '2000', GvVsp1MSP: '167', GvVsp2MSP: '167', GvVsp3MSP: '166' },
+    expected: { GvDspMSP: '2000', GvVsp1MSP: '167', GvVsp2MSP: '167', GvVsp3MSP: '166' },
+  });
+  const final = { GvDspMSP: '800000', GvVsp1MSP: '100000', GvNewMSP: '100000' };
+  const totals = { GvDspMSP: '804000', GvVsp1MSP: '100334', GvVsp2MSP: '334', GvVsp3MSP: '332', GvNewMSP: '100000' };
+  const run = {
+    daoId: 'gv1',
+    versions: [{ version: 1, channel: 'dao-gv1-v1', members: ['GvDspMSP', 'GvVsp1MSP', 'GvVsp2MSP', 'GvVsp3MSP'] }],
+    changeInfrastructure: { proposal: proposal('infra-gv1', 'change-infrastructure', 'accepted'), applied: [] },
+    selfHosted: { mspId: 'GvVsp2MSP', workloadId: 'gvvsp2msp-agent', txId: 'tx-reg', sent: 3, lastHeartbeatMs: 0 },
+    computations: { mesh: ['GvDspMSP', 'GvVsp1MSP'], dataset: 'readings', published: 65, requester: 'GvVsp1MSP', recipients: ['GvVsp1MSP'], jobs: [job('j1', 47.5), job('j2', 47.5)], usage: [] },
+    governance: {
+      changeTerms: { proposal: proposal('terms-gv1', 'change-terms', 'accepted'), voters: [], termsReadBy: {} },
+      voteAfterDecision: { status: 409, code: 'PROPOSAL_DECIDED' },
+      late: { proposal: proposal('late-gv1', 'dissolve', 'open'), lateVote: { status: 409, code: 'VOTING_CLOSED' }, closed: proposal('late-gv1', 'dissolve', 'expired'), closeAfterSweep: { status: 409, code: 'PROPOSAL_DECIDED' } },
+      exit: { mspId: 'GvVsp3MSP', requested: {}, again: { status: 409, code: 'EXIT_ALREADY_REQUESTED' }, completed: {}, proposeAfterExit: { status: 403, code: 'NOT_A_MEMBER' } },
+      metered: [meteredEvent('j1'), meteredEvent('j2')],
+      revenue: { revenueId: 'gov-rev-gv1', amount: '1000000', txId: 'tx-final', recordedBy: 'GvDspMSP', betaPpm: 800_000, payouts: final, expected: final, ownReads: {}, totals: { payouts: totals, expected: totals, ownReads: {} } },
+    },
+  } as unknown as GovernanceOnStackResult;
+
+  it('lists every revenue event, the metered computations first, and the payouts over all of them', () => {
+    const summary = governanceSummary(run);
+    expect(summary.revenue.map((r) => [r.revenueId, r.amount, r.txId, r.recordedBy, r.metered])).toEqual([
+      ['job:j1', '2500', 'tx-meter-j1', 'GvVsp1MSP', true],
+      ['job:j2', '2500', 'tx-meter-j2', 'GvVsp1MSP', true],
+      ['gov-rev-gv1', '1000000', 'tx-final', 'GvDspMSP', false],
+    ]);
+    expect(summary.revenue[2]).toMatchObject({ payouts: final, expected: final });
+    expect(summary.payouts).toEqual(totals);
+    expect(summary.expectedPayouts).toEqual(totals);
+    expect(summary.computations).toEqual([
+      { jobId: 'j1', status: 'completed', requester: 'GvVsp1MSP', recipients: { GvVsp1MSP: { mean: 47.5, txId: 'cc-j1' } } },
+      { jobId: 'j2', status: 'completed', requester: 'GvVsp1MSP', recipients: { GvVsp1MSP: { mean: 47.5, txId: 'cc-j2' } } },
+    ]);
+    expect(summary.proposals.map((p) => p.kind)).toEqual(['change-infrastructure', 'change-terms', 'dissolve']);
+  });
+
+  it('tells each computation, each revenue event with its split beside the economics split, then the payouts', () => {
+    const text = describeGovernance(governanceSummary(run));
+    expect(text).toContain('  computation j1 (GvVsp1MSP, the mean of the DSP\'s readings): completed; GvVsp1MSP received 47.5 (ComputationCompleted tx cc-j1)\n');
+    expect(text).toContain("  revenue job:j2 2500, metered at the terms' price, recorded by GvVsp1MSP (tx tx-meter-j2), β 800000 ppm: GvDspMSP 2000, GvVsp1MSP 167, GvVsp2MSP 167, GvVsp3MSP 166 (economics split: GvDspMSP 2000,");
+    expect(text).toContain('  revenue gov-rev-gv1 1000000, recorded by GvDspMSP (tx tx-final), β 800000 ppm: GvDspMSP 800000, GvVsp1MSP 100000, GvNewMSP 100000');
+    expect(text.endsWith('    GvNewMSP         100000 (100000)\n')).toBe(true);
+    expect(text).toContain('    GvVsp3MSP        332 (332)\n');
   });
 });

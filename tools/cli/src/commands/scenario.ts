@@ -121,15 +121,19 @@ export function registerScenarioCommands(program: Command): void {
   scenario
     .command('governance')
     .description(
-      "a DAO of a DSP and three VSPs in their own trust domains, governed through the members' own bridges: a change of infrastructure voted and applied by the members' provisioners, a self-hosted workload heartbeating, a VSP admitted (the join negotiation opened by the bridges), a change of terms voted on chain, a late vote refused, a proposal past its deadline closed by the bridges, a VSP's voluntary exit with notice, a VSP's transfer of rights to a newcomer, feedback between co-members, revenue split as `./dev economics split` says",
+      "a DAO of a DSP and three VSPs in their own trust domains, governed through the members' own bridges: a change of infrastructure voted and applied by the members' provisioners, pay-per-use computations on the managed members' own MPC nodes metered into revenue by the recipient's bridge, a self-hosted workload heartbeating, a VSP admitted (the join negotiation opened by the bridges), a change of terms voted on chain, a late vote refused, a proposal past its deadline closed by the bridges, a VSP's voluntary exit with notice, a VSP's transfer of rights to a newcomer, feedback between co-members, every revenue event (each metered computation, the revenue the DSP records at the end) split as `./dev economics split` says",
     )
     .option('--org-prefix <prefix>', 'domains are <prefix>DspMSP, <prefix>Vsp1MSP … <prefix>Vsp3MSP, the candidate <prefix>Vsp4MSP and the newcomer <prefix>NewMSP (reused across runs)', 'Gv')
     .option('--revenue <amount>', 'revenue the DSP records at the end, in minor units', '1000000')
+    .option('--computations <n>', "pay-per-use computations VSP_1 asks for on the managed members' own MPC nodes (the DSP's and its own), each metered into revenue by its own bridge at the terms' price", '2')
+    .option('--readings <n>', "readings the DSP's sensors publish for them", '64')
     .option('--json', 'one JSON object on stdout')
-    .action(async (opts: { orgPrefix: string; revenue: string; json?: boolean }) => {
+    .action(async (opts: { orgPrefix: string; revenue: string; computations: string; readings: string; json?: boolean }) => {
       checkOrgPrefix(opts.orgPrefix, 11);
       const revenue = positiveRevenue(opts.revenue);
-      const result = await runGovernanceOnStack({ orgPrefix: opts.orgPrefix, revenue });
+      if (!/^[1-5]$/.test(opts.computations)) throw new UsageError(`--computations must be a whole number from 1 to 5, got "${opts.computations}"`);
+      const readings = readingsCount(opts.readings);
+      const result = await runGovernanceOnStack({ orgPrefix: opts.orgPrefix, revenue, computations: Number(opts.computations), readings });
       const summary = governanceSummary(result);
       if (opts.json) return void process.stdout.write(`${JSON.stringify(summary)}\n`);
       process.stdout.write(describeGovernance(summary));
@@ -217,7 +221,7 @@ export async function runDomainsOnStack(opts: {
    * With `mpcMesh`: the DSP's sensors publish `readings` readings sealed to its node on a topic of its own
    * (a fleet principal of its domain), and the first VSP asks for their mean (runDomainFormation's `compute`).
    */
-  compute?: { readings: number };
+  compute?: { readings: number; runs?: number };
 }): Promise<DomainFormationResult> {
   const ctx = stackContext();
   const connection = await up(ctx);
@@ -243,7 +247,7 @@ export async function runDomainsOnStack(opts: {
     ...(opts.revenue !== undefined ? { revenue: opts.revenue } : {}),
     ...(opts.changeInfrastructure ? { changeInfrastructure: true } : {}),
     ...(opts.mpcMesh ? { mpcMesh: true, coordinatorTls: coordinatorTls(ctx) } : {}),
-    ...(opts.compute ? { compute: await fleetDataset(ctx, findDomain(ctx, founders[0]!.mspId), opts.compute.readings) } : {}),
+    ...(opts.compute ? { compute: { ...(await fleetDataset(ctx, findDomain(ctx, founders[0]!.mspId), opts.compute.readings)), ...(opts.compute.runs !== undefined ? { runs: opts.compute.runs } : {}) } } : {}),
     ...(opts.placements ? { placements: opts.placements } : {}),
     ...(opts.placement || opts.placements ? { ...(opts.placement ? { placement: opts.placement } : {}), provisionerUrls: Object.fromEntries(plan.map((m) => [m.mspId, memberServiceUrl(ctx.settings, findDomain(ctx, m.mspId), 'provisioner')])) } : {}),
     progress: (m) => ctx.progress.step('domains', m),
@@ -292,25 +296,49 @@ export interface GovernanceOnStackResult {
   readonly changeInfrastructure: { proposal: { proposalId: string; kind: string; status: string; yesPpm: number; noPpm: number }; applied: NonNullable<DomainFormationResult['infrastructure']> };
   /** The second VSP's self-hosted workload: registered through its own bridge, heartbeating with its agent; the heartbeat the channel holds for it. */
   readonly selfHosted: { mspId: string; workloadId: string; txId: string; sent: number; lastHeartbeatMs: number };
+  /**
+   * The pay-per-use computations on version 1 (before the governance): the mesh of the managed
+   * members' own nodes, the DSP's sealed readings, and each job VSP_1 asked for, with
+   * ComputationCompleted as each recipient's own bridge recorded it (which metered it).
+   */
+  readonly computations: { mesh: string[]; dataset: string; published: number; requester: string; recipients: string[]; jobs: NonNullable<DomainFormationResult['jobs']>; usage: NonNullable<DomainFormationResult['usage']> };
 }
 
 /**
  * A DAO of a DSP and three VSPs in their own domains (runDomainsOnStack): the DSP's and the first
- * VSP's workloads managed by their own provisioners, the other VSPs' self-hosted; the first VSP's
- * change of infrastructure voted and applied; the second VSP's self-hosted workload registered and
- * heartbeating with its agent; then governed through the members' own bridges (runDomainGovernance):
- * an admission, a change of terms, a late vote, the sweep, the third VSP's exit, the second VSP's
+ * VSP's workloads MPC nodes managed by their own provisioners (their mesh), the other VSPs'
+ * self-hosted; the first VSP's change of infrastructure voted and applied; `computations` (default 2)
+ * pay-per-use computations on the nodes, the first VSP asking for the mean of `readings` (default 64)
+ * readings of the DSP's sensors to itself, each metered into revenue by its own bridge (throws
+ * unless every one completed); the second VSP's self-hosted workload registered and heartbeating
+ * with its agent; then governed through the members' own bridges (runDomainGovernance): an
+ * admission, a change of terms, a late vote, the sweep, the third VSP's exit, the second VSP's
  * transfer of rights to a newcomer in its own domain (runTransfer, unless `transfer` replaces it),
- * feedback between co-members, and revenue split as the economics library says.
- * `requestExit`/`completeExit`/`openJoin` drive those steps otherwise (the CLI).
+ * feedback between co-members, and every revenue event (the metered computations, the DSP's revenue
+ * at the end) split as the economics library says. `requestExit`/`completeExit`/`openJoin` drive
+ * those steps otherwise (the CLI).
  */
 export async function runGovernanceOnStack(
-  opts: { orgPrefix?: string; revenue?: bigint } & Pick<DomainGovernanceOptions, 'requestExit' | 'completeExit' | 'openJoin' | 'transfer'>,
+  opts: { orgPrefix?: string; revenue?: bigint; computations?: number; readings?: number } & Pick<DomainGovernanceOptions, 'requestExit' | 'completeExit' | 'openJoin' | 'transfer'>,
 ): Promise<GovernanceOnStackResult> {
   const ctx = stackContext();
   const prefix = opts.orgPrefix ?? 'Gv';
   const ids = [`${prefix}DspMSP`, `${prefix}Vsp1MSP`, `${prefix}Vsp2MSP`, `${prefix}Vsp3MSP`];
-  const formed = await runDomainsOnStack({ vsps: 3, joiners: 0, orgPrefix: prefix, placements: { [ids[0] as string]: 'managed', [ids[1] as string]: 'managed' }, changeInfrastructure: true });
+  // The managed members' workloads are MPC nodes (their mesh); VSP_1 asks for the mean of the DSP's readings, to itself, on them.
+  const formed = await runDomainsOnStack({
+    vsps: 3,
+    joiners: 0,
+    orgPrefix: prefix,
+    placements: { [ids[0] as string]: 'managed', [ids[1] as string]: 'managed' },
+    changeInfrastructure: true,
+    mpcMesh: true,
+    compute: { readings: opts.readings ?? 64, runs: opts.computations ?? 2 },
+  });
+  const c = formed.computation;
+  if (!c || !formed.jobs || formed.jobs.some((j) => j.status !== 'completed')) {
+    throw new Error(`the computations of ${formed.daoId} did not complete: ${(formed.jobs ?? []).map((j) => `${j.id} ${j.status}`).join(', ') || 'none ran'}${c?.atCoordinator.error ? ` (${c.atCoordinator.error.code}: ${c.atCoordinator.error.message})` : ''}`);
+  }
+  const computations = { mesh: (formed.mesh ?? []).map((n) => n.mspId), dataset: c.dataset.name, published: c.published, requester: c.requester, recipients: c.recipients, jobs: formed.jobs, usage: formed.usage ?? [] };
   const members = [];
   for (const [i, mspId] of ids.entries()) members.push(await domainMemberOnStack(ctx, { mspId, role: i === 0 ? 'DSP' : 'VSP' }));
   const [dsp, vsp1, vsp2] = members as [DomainMember, DomainMember, DomainMember];
@@ -376,13 +404,14 @@ export async function runGovernanceOnStack(
     urls: { marketplace: serviceUrl(ctx.settings, 'marketplace'), negotiation: serviceUrl(ctx.settings, 'negotiation') },
     progress,
     feedback: true,
+    meteredJobs: computations.jobs.map((j) => j.id),
     revenue: opts.revenue ?? 1_000_000n,
     ...(opts.requestExit ? { requestExit: opts.requestExit } : {}),
     ...(opts.completeExit ? { completeExit: opts.completeExit } : {}),
     ...(opts.openJoin ? { openJoin: opts.openJoin } : {}),
     transfer,
   });
-  return { daoId: formed.daoId, versions: formed.versions, governance, changeInfrastructure, selfHosted };
+  return { daoId: formed.daoId, versions: formed.versions, governance, changeInfrastructure, selfHosted, computations };
 
   async function readAsMember(m: DomainMember, path: string): Promise<unknown> {
     return call(`${m.bridgeUrl}${path}`, { token: await login(m.bridgeUrl, m.identity) });
@@ -444,9 +473,15 @@ export function governanceSummary(r: GovernanceOnStackResult) {
     refused: { voteAfterDecision: g.voteAfterDecision.code, lateVote: g.late.lateVote.code, secondNotice: g.exit.again.code, proposeAfterExit: g.exit.proposeAfterExit.code, ...(g.feedback ? { secondRating: g.feedback.again.code } : {}) },
     exited: [g.exit.mspId],
     reputation: g.feedback?.reputation ?? {},
-    revenue: g.revenue ? [{ amount: g.revenue.amount, txId: g.revenue.txId }] : [],
-    payouts: g.revenue?.payouts ?? {},
-    expectedPayouts: g.revenue?.expected ?? {},
+    computations: r.computations.jobs.map((j) => ({ jobId: j.id, status: j.status, requester: r.computations.requester, recipients: Object.fromEntries(Object.entries(j.atRecipients).map(([msp, kept]) => [msp, { mean: kept.result['mean'], txId: kept.txId }])) })),
+    // Every revenue event of the version in the order it was recorded: each metered computation, then what the DSP recorded; each split on the ledger and by the economics library.
+    revenue: [
+      ...(g.metered ?? []).map((e) => ({ revenueId: e.revenueId, jobId: e.jobId, kind: e.kind, amount: e.amount, txId: e.txId, recordedBy: e.recordedBy, metered: true, betaPpm: e.betaPpm, payouts: e.payouts, expected: e.expected })),
+      ...(g.revenue ? [{ revenueId: g.revenue.revenueId, kind: 'use', amount: g.revenue.amount, txId: g.revenue.txId, recordedBy: g.revenue.recordedBy, metered: false, betaPpm: g.revenue.betaPpm, payouts: g.revenue.payouts, expected: g.revenue.expected }] : []),
+    ],
+    // Each member's entitlement over every event, on the ledger; expectedPayouts: the economics split of each event, summed.
+    payouts: g.revenue?.totals.payouts ?? {},
+    expectedPayouts: g.revenue?.totals.expected ?? {},
   };
 }
 
@@ -457,7 +492,12 @@ export function describeGovernance(s: ReturnType<typeof governanceSummary>): str
   if (s.transfer) lines.push(`  transfer: ${s.transfer.from} to ${s.transfer.to} on ${s.transfer.channels.join(', ')}`);
   lines.push(`  refused: ${Object.entries(s.refused).map(([k, v]) => `${k} ${v}`).join(', ')}`, `  exited: ${s.exited.join(', ')}`);
   lines.push(`  reputation: ${Object.entries(s.reputation).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  for (const r of s.revenue) lines.push(`  revenue ${r.amount} (tx ${r.txId}); payouts (economics split):`);
+  for (const c of s.computations) lines.push(`  computation ${c.jobId} (${c.requester}, the mean of the DSP's readings): ${c.status}; ${Object.entries(c.recipients).map(([msp, k]) => `${msp} received ${String(k.mean)} (ComputationCompleted tx ${k.txId})`).join(', ')}`);
+  const split = (p: Record<string, string>) => Object.entries(p).map(([msp, amount]) => `${msp} ${amount}`).join(', ') || 'nobody';
+  for (const r of s.revenue) {
+    lines.push(`  revenue ${r.revenueId} ${r.amount}${r.metered ? ", metered at the terms' price" : ''}, recorded by ${r.recordedBy} (tx ${r.txId}), β ${r.betaPpm} ppm: ${split(r.payouts)} (economics split: ${split(r.expected)})`);
+  }
+  lines.push("  payouts over every revenue event (each event's economics split, summed):");
   for (const [msp, amount] of Object.entries(s.payouts)) lines.push(`    ${msp.padEnd(16)} ${amount} (${s.expectedPayouts[msp] ?? '0'})`);
   return `${lines.join('\n')}\n`;
 }
