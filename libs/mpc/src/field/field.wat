@@ -189,6 +189,78 @@
       (local.set $a (i32.add (local.get $a) (i32.const 8)))
       (br $l))))
 
+;; ---- The online phase's opening, fused (issue 15, sixth session). The callers stream vectors
+  ;; through these kernels in chunks that stay in cache, so every word crosses main memory once.
+
+  ;; o[i] += canon(r[i]): a peer's raw share word, canonicalised, added to the running sum of an opening.
+  (func (export "addcanon") (param $o i32) (param $r i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 3))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+      (i64.store (local.get $o) (call $ad (i64.load (local.get $o)) (call $cn (i64.load (local.get $r)))))
+      (local.set $r (i32.add (local.get $r) (i32.const 8)))
+      (local.set $o (i32.add (local.get $o) (i32.const 8)))
+      (br $l))))
+
+  ;; m[i] -= k * x[i] in place: the MAC residual of an opened value x with MAC share m under key share k.
+  (func (export "macres") (param $m i32) (param $x i32) (param $k i64) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $m) (i32.shl (local.get $n) (i32.const 3))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $m) (local.get $end)))
+      (i64.store (local.get $m) (call $sb (i64.load (local.get $m)) (call $mm (local.get $k) (i64.load (local.get $x)))))
+      (local.set $x (i32.add (local.get $x) (i32.const 8)))
+      (local.set $m (i32.add (local.get $m) (i32.const 8)))
+      (br $l))))
+
+  ;; A Beaver multiplication after its opening, both shares and the opening's MAC residuals in one pass.
+  ;; Ten slots of $n words from $s, $w bytes apart: d, e (opened), xm, am, ym, bm, av, bv, cv, cm.
+  ;; In place, with k the MAC-key share and $k0 = 1 for the party that adds public terms:
+  ;;   xm <- (xm - am) - k*d,  ym <- (ym - bm) - k*e               (residuals of the opened d, e)
+  ;;   cv <- cv + d*bv + e*av + k0*d*e,  cm <- cm + d*bm + e*am + k*d*e   (the shares of x*y)
+  (func (export "beavermac") (param $s i32) (param $w i32) (param $n i32) (param $k i64) (param $k0 i32)
+    (local $end i32) (local $d i64) (local $e i64) (local $de i64) (local $am i64) (local $bm i64)
+    (local.set $end (i32.add (local.get $s) (i32.shl (local.get $n) (i32.const 3))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $s) (local.get $end)))
+      (local.set $d (i64.load (local.get $s)))
+      (local.set $e (i64.load (i32.add (local.get $s) (local.get $w))))
+      (local.set $am (i64.load (i32.add (local.get $s) (i32.mul (local.get $w) (i32.const 3)))))
+      (local.set $bm (i64.load (i32.add (local.get $s) (i32.mul (local.get $w) (i32.const 5)))))
+      (local.set $de (call $mm (local.get $d) (local.get $e)))
+      (i64.store (i32.add (local.get $s) (i32.shl (local.get $w) (i32.const 1)))
+        (call $sb (call $sb (i64.load (i32.add (local.get $s) (i32.shl (local.get $w) (i32.const 1)))) (local.get $am))
+                  (call $mm (local.get $k) (local.get $d))))
+      (i64.store (i32.add (local.get $s) (i32.shl (local.get $w) (i32.const 2)))
+        (call $sb (call $sb (i64.load (i32.add (local.get $s) (i32.shl (local.get $w) (i32.const 2)))) (local.get $bm))
+                  (call $mm (local.get $k) (local.get $e))))
+      (i64.store (i32.add (local.get $s) (i32.shl (local.get $w) (i32.const 3)))
+        (call $ad (call $ad (i64.load (i32.add (local.get $s) (i32.shl (local.get $w) (i32.const 3))))
+                    (select (local.get $de) (i64.const 0) (local.get $k0)))
+          (call $ad (call $mm (local.get $d) (i64.load (i32.add (local.get $s) (i32.mul (local.get $w) (i32.const 7)))))
+                    (call $mm (local.get $e) (i64.load (i32.add (local.get $s) (i32.mul (local.get $w) (i32.const 6))))))))
+      (i64.store (i32.add (local.get $s) (i32.mul (local.get $w) (i32.const 9)))
+        (call $ad (call $ad (i64.load (i32.add (local.get $s) (i32.mul (local.get $w) (i32.const 9))))
+                    (call $mm (local.get $k) (local.get $de)))
+          (call $ad (call $mm (local.get $d) (local.get $bm))
+                    (call $mm (local.get $e) (local.get $am)))))
+      (local.set $s (i32.add (local.get $s) (i32.const 8)))
+      (br $l))))
+
+  ;; sum of red(r[i]) * t[i]: a dot product whose coefficients are raw random words mapped into the
+  ;; field as by "reduce" (the MAC check's coefficients straight from the PRG's bytes).
+  (func (export "dotred") (param $r i32) (param $t i32) (param $n i32) (result i64)
+    (local $end i32) (local $s i64)
+    (local.set $end (i32.add (local.get $r) (i32.shl (local.get $n) (i32.const 3))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $r) (local.get $end)))
+      (local.set $s (call $ad (local.get $s) (call $mm (call $red (i64.load (local.get $r))) (i64.load (local.get $t)))))
+      (local.set $r (i32.add (local.get $r) (i32.const 8)))
+      (local.set $t (i32.add (local.get $t) (i32.const 8)))
+      (br $l)))
+    (local.get $s))
+
   ;; o[i] = a[i]^e by square-and-multiply (e public: inverses as a^(p-2), square roots as a^((p+1)/4)).
   (func (export "pow") (param $a i32) (param $e i64) (param $o i32) (param $n i32)
     (local $end i32) (local $b i64) (local $r i64) (local $k i64)

@@ -2,7 +2,8 @@ import { randomFillSync } from 'node:crypto';
 import fc from 'fast-check';
 import { P, fadd, fmul, fpow, fsub, finv, mod } from './reference';
 import {
-  fromBigInts, gilboaReceive, gilboaSend, gilboaSendInto, mulmod, vadd, vaddc, vaxpy, vbeaver, vcanon, vdot, vfromRandomWords, vmul, vmulc, vpow, vrandom, vsub, vsum, vsumShares, vwsum, vbitsum,
+  fromBigInts, gilboaReceive, gilboaSend, gilboaSendInto, mulmod, vadd, vaddc, vaxpy, vbeaver, vbeaverOpen, vcanon, vdot, vdotRandomWords, vfromRandomWords, vmul, vmulc,
+  vopen, vpow, vrandom, vsub, vsub2, vsum, vsumShares, vwsum, vbitsum,
 } from './vector';
 
 const elem = fc.oneof(
@@ -172,5 +173,115 @@ describe('opening sum', () => {
     const c = ((1n << 64n) - 1n) % P;
     for (let i = 0; i < 50; i++) expect(sum[i]).toBe(mod(own[i]! + r1[i]! + c));
     expect(() => vsumShares(own, [new Uint8Array(8)])).toThrow(RangeError);
+  });
+});
+
+describe('the online opening, streamed (against the BigInt reference)', () => {
+  // Any 64-bit word, as a peer may send: canonical values, p itself, values above p and 2^64 − 1.
+  const word = fc.oneof(elem, fc.bigInt({ min: P, max: (1n << 64n) - 1n }), fc.constantFrom(P, 1n << 61n, (1n << 64n) - 1n));
+  const canon = (w: bigint) => w % P;
+  const raw = (ws: readonly bigint[]) => new Uint8Array(new BigUint64Array(ws).buffer);
+  // Lengths across the kernels' 4096-word chunks (and short ones), with a handful of random rows
+  // checked elementwise so the large cases stay fast.
+  const length = fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constantFrom(4095, 4096, 4097, 2 * 4096 + 3));
+  const col = (n: number, seed: number) => fc.array(elem, { minLength: Math.min(n, 8), maxLength: Math.min(n, 8) }).map((head) => {
+    const v = vrandom(n);
+    head.forEach((x, i) => (v[(i * 7919 + seed) % n] = x));
+    return v;
+  });
+  const rowsOf = (n: number) => [...new Set([0, 1, n >> 1, 4095, 4096, n - 2, n - 1].filter((i) => i >= 0 && i < n))];
+
+  it('vsub2 is [x − a ‖ y − b]', () => {
+    fc.assert(
+      fc.property(length.chain((n) => fc.tuple(col(n, 1), col(n, 2), col(n, 3), col(n, 4))), ([x, a, y, b]) => {
+        const n = x.length;
+        const o = vsub2(x, a, y, b);
+        return o.length === 2 * n && rowsOf(n).every((i) => o[i] === fsub(x[i]!, a[i]!) && o[n + i] === fsub(y[i]!, b[i]!));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('vopen sums canonicalised peer words into the own share and keeps the MAC residual mac − k·sum', () => {
+    fc.assert(
+      fc.property(
+        length.chain((n) => fc.tuple(col(n, 1), col(n, 2), fc.array(fc.array(word, { minLength: n, maxLength: n }), { minLength: 0, maxLength: 3 }))),
+        elem,
+        ([own, mac, peers], k) => {
+          const n = own.length;
+          const { sum, residual } = vopen(own, mac, peers.map(raw), k);
+          for (let i = 0; i < n; i++) {
+            const want = peers.reduce((s, p) => fadd(s, canon(p[i]!)), own[i]!);
+            if (sum[i] !== want || residual[i] !== fsub(mac[i]!, fmul(k, want))) return false;
+          }
+          return sum.length === n && residual.length === n;
+        },
+      ),
+      { numRuns: 30 },
+    );
+    expect(() => vopen(vrandom(3), vrandom(3), [new Uint8Array(16)], 1n)).toThrow(RangeError);
+  });
+
+  it('vbeaverOpen opens d, e and gives the shares of x·y and the residuals of the opening', () => {
+    fc.assert(
+      fc.property(
+        length.chain((n) =>
+          fc.tuple(
+            fc.array(col(n, 0), { minLength: 10, maxLength: 10 }),
+            fc.array(fc.array(word, { minLength: Math.min(2 * n, 8), maxLength: Math.min(2 * n, 8) }), { minLength: 0, maxLength: 3 }),
+          ),
+        ),
+        elem,
+        fc.boolean(),
+        ([[d0, e0, xm, ym, av, am, bv, bm, cv, cm], heads], k, addsPublic) => {
+          const n = d0!.length;
+          const own = new BigUint64Array(2 * n);
+          own.set(d0!, 0);
+          own.set(e0!, n);
+          // Peers' words: random 64-bit words with the generated (possibly non-canonical) ones in front.
+          const peers = heads.map((h) => {
+            const w = new BigUint64Array(2 * n);
+            randomFillSync(w);
+            h.forEach((x, i) => (w[i] = x));
+            return w;
+          });
+          const z = vbeaverOpen(own, peers.map((p) => new Uint8Array(p.buffer)), { xm: xm!, ym: ym!, av: av!, am: am!, bv: bv!, bm: bm!, cv: cv!, cm: cm! }, k, addsPublic);
+          if (z.value.length !== n || z.mac.length !== n || z.residual.length !== 2 * n) return false;
+          return rowsOf(n).every((i) => {
+            const d = peers.reduce((s, p) => fadd(s, canon(p[i]!)), own[i]!);
+            const e = peers.reduce((s, p) => fadd(s, canon(p[n + i]!)), own[n + i]!);
+            const de = fmul(d, e);
+            return (
+              z.value[i] === mod(cv![i]! + d * bv![i]! + e * av![i]! + (addsPublic ? de : 0n)) &&
+              z.mac[i] === mod(cm![i]! + d * bm![i]! + e * am![i]! + k * de) &&
+              z.residual[i] === mod(xm![i]! - am![i]! - k * d) &&
+              z.residual[n + i] === mod(ym![i]! - bm![i]! - k * e)
+            );
+          });
+        },
+      ),
+      { numRuns: 30 },
+    );
+    const v = vrandom(4);
+    const s = { xm: v, ym: v, av: v, am: v, bv: v, bm: v, cv: v, cm: v };
+    expect(() => vbeaverOpen(vrandom(8), [new Uint8Array(8 * 7)], s, 1n, false)).toThrow(RangeError);
+    expect(() => vbeaverOpen(vrandom(7), [], s, 1n, false)).toThrow(RangeError);
+  });
+
+  it('vdotRandomWords is the dot product with the random words reduced as vfromRandomWords reduces them', () => {
+    fc.assert(
+      fc.property(length.chain((n) => fc.tuple(fc.array(word, { minLength: Math.min(n, 8), maxLength: Math.min(n, 8) }), col(n, 5))), ([head, t]) => {
+        const n = t.length;
+        const r = new BigUint64Array(n);
+        randomFillSync(r);
+        head.forEach((x, i) => (r[i] = x));
+        const want = vdot(vfromRandomWords(r.slice()), t);
+        let ref = 0n;
+        for (let i = 0; i < n; i++) ref = fadd(ref, fmul((r[i]! & P) === P ? 0n : r[i]! & P, t[i]!));
+        return vdotRandomWords(new Uint8Array(r.buffer), t) === want && want === ref;
+      }),
+      { numRuns: 30 },
+    );
+    expect(() => vdotRandomWords(new Uint8Array(9), vrandom(1))).toThrow(RangeError);
   });
 });

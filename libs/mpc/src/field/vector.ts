@@ -1,6 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import { FIELD_WASM_BASE64 } from './field-wasm.generated';
-import { P } from './reference';
+import { P, fadd } from './reference';
 
 /** A vector of field elements, each in [0, p). */
 export type FieldVec = BigUint64Array;
@@ -30,6 +30,10 @@ interface Kernels {
   sum(a: number, n: number): bigint;
   reduce(a: number, n: number): void;
   canon(a: number, n: number): void;
+  addcanon(o: number, r: number, n: number): void;
+  macres(m: number, x: number, k: bigint, n: number): void;
+  beavermac(s: number, w: number, n: number, k: bigint, k0: number): void;
+  dotred(r: number, t: number, n: number): bigint;
   pow(a: number, e: bigint, o: number, n: number): void;
   wsum(a: number, w: number, o: number, groups: number, g: number, s: number): void;
   bitsum(a: number, o: number, groups: number, g: number, s: number): void;
@@ -53,6 +57,12 @@ function scratch(n: number): BigUint64Array {
   return words;
 }
 
+/**
+ * Words per slot of a streamed kernel (32 KiB; the Beaver step uses 11 slots): long vectors cross
+ * linear memory in chunks of CHUNK words, so the kernels' inputs and outputs stay in cache.
+ */
+const CHUNK = 4096;
+
 function sameLength(...vs: FieldVec[]): number {
   const n = vs[0]!.length;
   for (const v of vs) if (v.length !== n) throw new RangeError(`vector lengths differ: ${n} and ${v.length}`);
@@ -72,17 +82,21 @@ export const vadd = (a: FieldVec, b: FieldVec): FieldVec => binary('add', a, b);
 export const vsub = (a: FieldVec, b: FieldVec): FieldVec => binary('sub', a, b);
 export const vmul = (a: FieldVec, b: FieldVec): FieldVec => binary('mul', a, b);
 
-/** [x − a ‖ y − b] in one pass (the Beaver opening of a multiplication). */
+/** [x − a ‖ y − b] in one pass (the Beaver opening of a multiplication), streamed through cache-sized chunks. */
 export function vsub2(x: FieldVec, a: FieldVec, y: FieldVec, b: FieldVec): FieldVec {
   const n = sameLength(x, a, y, b);
-  const w = scratch(6 * n);
-  w.set(x, 0);
-  w.set(a, n);
-  w.set(y, 2 * n);
-  w.set(b, 3 * n);
-  kernels.sub(0, n * 8, 4 * n * 8, n);
-  kernels.sub(2 * n * 8, 3 * n * 8, 5 * n * 8, n);
-  return w.slice(4 * n, 6 * n);
+  const out = new BigUint64Array(2 * n);
+  const w = scratch(3 * CHUNK);
+  for (const [u, v, at] of [[x, a, 0], [y, b, n]] as const) {
+    for (let off = 0; off < n; off += CHUNK) {
+      const len = Math.min(CHUNK, n - off);
+      w.set(u.subarray(off, off + len), 0);
+      w.set(v.subarray(off, off + len), CHUNK);
+      kernels.sub(0, CHUNK * 8, 2 * CHUNK * 8, len);
+      out.set(w.subarray(2 * CHUNK, 2 * CHUNK + len), at + off);
+    }
+  }
+  return out;
 }
 
 export function vmulc(a: FieldVec, c: bigint): FieldVec {
@@ -173,6 +187,122 @@ export function vsumShares(own: FieldVec, received: readonly Uint8Array[]): Fiel
     kernels.add(0, (k + 1) * n * 8, 0, n);
   });
   return w.slice(0, n);
+}
+
+// ---- The online phase's opening, streamed (issue 15, sixth session) ----
+// Long vectors cross linear memory in chunks of CHUNK words: the kernels' inputs and outputs stay in
+// cache, and every word is read from and written to main memory once. Whole-vector copies into
+// linear memory, then out with slice(), were a third of a multiplication's time.
+
+function checkShares(received: readonly Uint8Array[], n: number): void {
+  for (const r of received) if (r.length !== n * 8) throw new RangeError(`share of ${r.length} bytes, expected ${n * 8}`);
+}
+
+/**
+ * The local steps of an opening: sum = own + Σ canon(received) (each received share raw
+ * little-endian words from a peer) and the MAC residual mac − k·sum, with k this party's MAC-key
+ * share. The MAC check needs only Σ r_j·residual_j = Σ r_j·mac_j − k·Σ r_j·sum_j, so a party keeps
+ * the residual instead of both the opened value and its MAC share.
+ */
+export function vopen(own: FieldVec, mac: FieldVec, received: readonly Uint8Array[], k: bigint): { sum: FieldVec; residual: FieldVec } {
+  const n = sameLength(own, mac);
+  checkShares(received, n);
+  const sum = new BigUint64Array(n);
+  const residual = new BigUint64Array(n);
+  const S = 0;
+  const M = CHUNK;
+  const R = 2 * CHUNK;
+  const w = scratch(3 * CHUNK);
+  const bytes = new Uint8Array(w.buffer);
+  for (let off = 0; off < n; off += CHUNK) {
+    const len = Math.min(CHUNK, n - off);
+    w.set(own.subarray(off, off + len), S);
+    for (const r of received) {
+      bytes.set(r.subarray(off * 8, (off + len) * 8), R * 8);
+      kernels.addcanon(S * 8, R * 8, len);
+    }
+    w.set(mac.subarray(off, off + len), M);
+    kernels.macres(M * 8, S * 8, k, len);
+    sum.set(w.subarray(S, S + len), off);
+    residual.set(w.subarray(M, M + len), off);
+  }
+  return { sum, residual };
+}
+
+/** A multiplication's inputs besides the opening: the MAC shares of x and y and the triple (a, b, c). */
+export interface BeaverInputs {
+  readonly xm: FieldVec;
+  readonly ym: FieldVec;
+  readonly av: FieldVec;
+  readonly am: FieldVec;
+  readonly bv: FieldVec;
+  readonly bm: FieldVec;
+  readonly cv: FieldVec;
+  readonly cm: FieldVec;
+}
+
+/**
+ * A Beaver multiplication after the peers' shares of [d ‖ e] = [x − a ‖ y − b] arrived, in one
+ * streamed pass: d and e opened (own + Σ canon(received)), the shares of x·y,
+ *   value = c + d·b + e·a (+ d·e if `addsPublic`), mac = c_m + d·b_m + e·a_m + k·d·e,
+ * and the opening's MAC residual [x_m − a_m − k·d ‖ y_m − b_m − k·e] (as vopen's). The opened d, e
+ * themselves are not kept: nothing after the multiplication needs them.
+ */
+export function vbeaverOpen(
+  own: FieldVec,
+  received: readonly Uint8Array[],
+  s: BeaverInputs,
+  k: bigint,
+  addsPublic: boolean,
+): { value: FieldVec; mac: FieldVec; residual: FieldVec } {
+  const n = sameLength(s.xm, s.ym, s.av, s.am, s.bv, s.bm, s.cv, s.cm);
+  if (own.length !== 2 * n) throw new RangeError(`opening of ${own.length} words for ${n} products`);
+  checkShares(received, 2 * n);
+  const value = new BigUint64Array(n);
+  const mac = new BigUint64Array(n);
+  const residual = new BigUint64Array(2 * n);
+  // Slots (kernel "beavermac"): 0 d, 1 e, 2 xm, 3 am, 4 ym, 5 bm, 6 av, 7 bv, 8 cv, 9 cm; 10 a peer's raw words.
+  const R = 10 * CHUNK;
+  const w = scratch(11 * CHUNK);
+  const bytes = new Uint8Array(w.buffer);
+  const inputs = [s.xm, s.am, s.ym, s.bm, s.av, s.bv, s.cv, s.cm];
+  for (let off = 0; off < n; off += CHUNK) {
+    const len = Math.min(CHUNK, n - off);
+    w.set(own.subarray(off, off + len), 0);
+    w.set(own.subarray(n + off, n + off + len), CHUNK);
+    for (const r of received) {
+      bytes.set(r.subarray(off * 8, (off + len) * 8), R * 8);
+      kernels.addcanon(0, R * 8, len);
+      bytes.set(r.subarray((n + off) * 8, (n + off + len) * 8), R * 8);
+      kernels.addcanon(CHUNK * 8, R * 8, len);
+    }
+    for (let i = 0; i < inputs.length; i++) w.set(inputs[i]!.subarray(off, off + len), (i + 2) * CHUNK);
+    kernels.beavermac(0, CHUNK * 8, len, k, addsPublic ? 1 : 0);
+    residual.set(w.subarray(2 * CHUNK, 2 * CHUNK + len), off);
+    residual.set(w.subarray(4 * CHUNK, 4 * CHUNK + len), n + off);
+    value.set(w.subarray(8 * CHUNK, 8 * CHUNK + len), off);
+    mac.set(w.subarray(9 * CHUNK, 9 * CHUNK + len), off);
+  }
+  return { value, mac, residual };
+}
+
+/**
+ * Σ red(r_j)·t_j for raw random words r (little-endian, 8 bytes per element of t), red as in
+ * vfromRandomWords: vdot(vfromRandomWords(r), t) without the coefficient vector.
+ */
+export function vdotRandomWords(raw: Uint8Array, t: FieldVec): bigint {
+  const n = t.length;
+  if (raw.length !== n * 8) throw new RangeError(`${raw.length} random bytes for ${n} elements`);
+  const w = scratch(2 * CHUNK);
+  const bytes = new Uint8Array(w.buffer);
+  let acc = 0n;
+  for (let off = 0; off < n; off += CHUNK) {
+    const len = Math.min(CHUNK, n - off);
+    bytes.set(raw.subarray(off * 8, (off + len) * 8), 0);
+    w.set(t.subarray(off, off + len), CHUNK);
+    acc = fadd(acc, BigInt.asUintN(64, kernels.dotred(0, CHUNK * 8, len)));
+  }
+  return acc;
 }
 
 /** Uniform 64-bit words (from a PRG or the OS) to field elements. */

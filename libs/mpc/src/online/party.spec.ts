@@ -92,6 +92,22 @@ describe('SPDZ online phase (dealer preprocessing, in-memory transport)', () => 
     expect(Array.from(outs[0]!)).toEqual([5n, 2n, 3n, P - 1n]);
   });
 
+  it('multiplies vectors longer than the kernels\' chunks, and the MAC check over them passes', async () => {
+    const n = 2 * 4096 + 5; // the opening and the MAC check stream in 4096-word chunks
+    const xs = Array.from({ length: n }, (_, i) => mod(BigInt(i) * 0x1234_5678_9abn + 17n));
+    const ys = Array.from({ length: n }, (_, i) => mod(P - BigInt(i) * 977n - 1n));
+    const { stores } = dealPreprocessing({ parties: 3, triples: n, masks: 2 * n });
+    const outs = await runLocalParties(stores, async (p) => {
+      const x = await p.input(0, p.id === 0 ? fromBigInts(xs) : n);
+      const y = await p.input(2, p.id === 2 ? fromBigInts(ys) : n);
+      return p.open(await p.mul(x, y));
+    });
+    for (const o of outs) {
+      expect(o.length).toBe(n);
+      for (const i of [0, 4095, 4096, 4097, n - 1]) expect(o[i]).toBe(fmul(xs[i]!, ys[i]!));
+    }
+  });
+
   it('refuses to run out of preprocessing with a named error', async () => {
     const { stores } = dealPreprocessing({ parties: 2, triples: 1, masks: 4 });
     await expect(

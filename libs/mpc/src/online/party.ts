@@ -1,10 +1,10 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import type { FieldVec } from '../field/vector';
-import { vadd, vaddc, vaxpy, vbeaver, vcanon, vconst, vdot, vmul, vmulc, vsub, vsub2, vsum, vsumShares } from '../field/vector';
+import { vadd, vaddc, vaxpy, vbeaverOpen, vcanon, vconst, vdot, vdotRandomWords, vmul, vmulc, vopen, vsub, vsub2, vsum } from '../field/vector';
 import { concatVecs, vecBytes } from '../field/concat';
-import { fadd, fmul, fsub, mod } from '../field/reference';
+import { fadd, fmul, mod } from '../field/reference';
 import { commit, verifyCommitment } from '../crypto/commit';
-import { prgField } from '../crypto/prg';
+import { prgStream } from '../crypto/prg';
 import {
   BroadcastMismatchError, CommitmentMismatchError, InvalidArgumentError, MacCheckFailedError, MpcError,
   ProtocolViolationError,
@@ -59,6 +59,8 @@ export interface MpcParty {
 }
 
 const ZERO = 0n;
+/** MAC-check coefficients drawn from the PRG at a time (512 KiB of its stream). */
+const COEFFICIENTS_PER_STEP = 1 << 16;
 
 class SpdzParty implements MpcParty {
   readonly id: number;
@@ -66,8 +68,11 @@ class SpdzParty implements MpcParty {
   readonly #t: Transport;
   readonly #pre: PartyPreprocessing;
   readonly #alpha: bigint;
-  #opened: FieldVec[] = [];
-  #openedMacs: FieldVec[] = [];
+  /**
+   * Per value opened since the last MAC check, this party's MAC residual m − α_i·x (its MAC share
+   * minus its key share times the opened value, as this party saw it): σ_i = Σ r_j·residual_j.
+   */
+  #residuals: FieldVec[] = [];
   #transcript: Hash = createHash('sha256');
   #aborted: MpcError | undefined;
 
@@ -165,16 +170,18 @@ class SpdzParty implements MpcParty {
       const n = x.value.length;
       if (y.value.length !== n) throw new InvalidArgumentError(`mul of lengths ${n} and ${y.value.length}`);
       const { a, b, c } = this.#pre.takeTriples(n);
-      const de = await this.partialOpen({
-        value: vsub2(x.value, a.value, y.value, b.value),
-        mac: vsub2(x.mac, a.mac, y.mac, b.mac),
-      });
-      const d = de.subarray(0, n);
-      const e = de.subarray(n);
-      return {
-        value: vbeaver(c.value, a.value, b.value, d, e, this.id === 0 ? 1n : 0n),
-        mac: vbeaver(c.mac, a.mac, b.mac, d, e, this.#alpha),
-      };
+      // Open [x − a ‖ y − b]; the MAC shares of the opening are formed in the Beaver pass itself.
+      const own = vsub2(x.value, a.value, y.value, b.value);
+      const received = await this.#exchange(own);
+      const z = vbeaverOpen(
+        own,
+        received,
+        { xm: x.mac, ym: y.mac, av: a.value, am: a.mac, bv: b.value, bm: b.mac, cv: c.value, cm: c.mac },
+        this.#alpha,
+        this.id === 0,
+      );
+      this.#recordOpening(z.residual);
+      return { value: z.value, mac: z.mac };
     });
   }
 
@@ -208,50 +215,55 @@ class SpdzParty implements MpcParty {
 
   partialOpen(x: Shared): Promise<FieldVec> {
     return this.#guard(async () => {
-      const n = x.value.length;
-      this.#t.broadcast(vecBytes(x.value));
-      const received: Uint8Array[] = [];
-      for (let j = 0; j < this.parties; j++) {
-        if (j === this.id) continue;
-        const bytes = await this.#t.receive(j);
-        if (bytes.length !== n * 8) {
-          throw new ProtocolViolationError(`expected ${n} field elements from party ${j}, got ${bytes.length} bytes`, j);
-        }
-        received.push(bytes);
-      }
-      const sum = vsumShares(x.value, received);
-      this.#opened.push(sum);
-      this.#openedMacs.push(x.mac);
-      // Opened values need no transcript: each party's MAC-check share uses its own view, so
-      // different views make the check fail (probability 1/p of passing).
-      this.#transcript.update(`open:${n};`);
+      const received = await this.#exchange(x.value);
+      const { sum, residual } = vopen(x.value, x.mac, received, this.#alpha);
+      this.#recordOpening(residual);
       return sum;
     });
   }
 
+  /** Broadcasts this party's share of an opening and receives every peer's (raw, checked for length). */
+  async #exchange(own: FieldVec): Promise<Uint8Array[]> {
+    const n = own.length;
+    this.#t.broadcast(vecBytes(own));
+    const received: Uint8Array[] = [];
+    for (let j = 0; j < this.parties; j++) {
+      if (j === this.id) continue;
+      const bytes = await this.#t.receive(j);
+      if (bytes.length !== n * 8) {
+        throw new ProtocolViolationError(`expected ${n} field elements from party ${j}, got ${bytes.length} bytes`, j);
+      }
+      received.push(bytes);
+    }
+    return received;
+  }
+
+  #recordOpening(residual: FieldVec): void {
+    this.#residuals.push(residual);
+    // Opened values need no transcript: each party's MAC-check share uses its own view, so
+    // different views make the check fail (probability 1/p of passing).
+    this.#transcript.update(`open:${residual.length};`);
+  }
+
   macCheck(): Promise<void> {
     return this.#guard(async () => {
-      const opened = this.#opened;
-      const macs = this.#openedMacs;
+      const residuals = this.#residuals;
       const transcript = this.#transcript.digest();
-      this.#opened = [];
-      this.#openedMacs = [];
+      this.#residuals = [];
       this.#transcript = createHash('sha256');
-      const total = opened.reduce((s, v) => s + v.length, 0);
+      const total = residuals.reduce((s, v) => s + v.length, 0);
       // Random coefficients agreed by coin tossing after the values were opened, so a cheater
       // cannot make errors cancel: Σ r_j·(m_j - α·x_j) = 0 with an error passes with prob. 1/p.
+      // The coefficients r_j (the PRG's words reduced into the field) are consumed as they are drawn.
       const seed = await this.#coinToss('mac-check');
-      const r = prgField(seed, 'mac-check-coefficients', total);
-      let a = 0n;
-      let mu = 0n;
-      let off = 0;
-      for (let k = 0; k < opened.length; k++) {
-        const rk = r.subarray(off, off + opened[k]!.length);
-        a = fadd(a, vdot(rk, opened[k]!));
-        mu = fadd(mu, vdot(rk, macs[k]!));
-        off += opened[k]!.length;
+      const coefficients = prgStream(seed, 'mac-check-coefficients');
+      let sigma = 0n;
+      for (const t of residuals) {
+        for (let off = 0; off < t.length; off += COEFFICIENTS_PER_STEP) {
+          const end = Math.min(t.length, off + COEFFICIENTS_PER_STEP);
+          sigma = fadd(sigma, vdotRandomWords(coefficients((end - off) * 8), t.subarray(off, end)));
+        }
       }
-      const sigma = fsub(mu, fmul(this.#alpha, a));
       const payload = new Uint8Array(8 + transcript.length);
       new DataView(payload.buffer).setBigUint64(0, sigma, true);
       payload.set(transcript, 8);

@@ -147,6 +147,31 @@ describe('any tampering aborts the computation with the failed check named', () 
     for (const i of [0, 2]) expect(results[i]).toMatchObject({ status: 'rejected', reason: { code: 'MAC_CHECK_FAILED' } });
   });
 
+  it('an opened value of a long multiplication altered in transit, past the first chunk, fails the MAC check', async () => {
+    const n = 2 * 4096 + 5; // the opening and the MAC check stream in 4096-word chunks
+    const { stores } = dealPreprocessing({ parties: 3, triples: n, masks: 2 * n });
+    let hits = 0;
+    const results = await runLocalPartiesSettled(
+      stores,
+      async (p) => {
+        const x = await p.input(0, p.id === 0 ? fromBigInts(Array.from({ length: n }, (_, i) => BigInt(i))) : n);
+        await p.mul(x, x);
+        await p.macCheck(); // over the Beaver opening alone: only its element n + 4097 carries the error
+      },
+      (from, to, data) => {
+        // Party 1's share of e = y − b (the second half of the Beaver opening), element 4097, to party 2 only.
+        if (from === 1 && to === 2 && data.length === 2 * n * 8) {
+          hits++;
+          const w = new BigUint64Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
+          return new Uint8Array(bump(w, n + 4097).buffer);
+        }
+        return data;
+      },
+    );
+    expect(hits).toBe(1);
+    for (const r of results) expect(r).toMatchObject({ status: 'rejected', reason: { code: 'MAC_CHECK_FAILED' } });
+  });
+
   it('an opening that does not match its commitment is rejected', async () => {
     await expectAbort('COMMITMENT_MISMATCH', {
       intercept: (from, _to, data) => {

@@ -1,0 +1,105 @@
+/**
+ * Where an online multiplication's time goes (issue 15, docs/mpc.md "Online phase (issue 15, sixth
+ * session)"). Run with
+ *   node -r @swc-node/register bench/src/mpc-online-profile.ts [--mults 1048576] [--rounds 3] [--profile]
+ * The bench's online figure exactly (mpc.bench.ts onlineInProcess): 3 parties in this one thread over
+ * in-memory channels, replayed MASCOT triples, x·y for two random vectors of `mults` elements in one
+ * batch, then the sum opened with its MAC check over every opened value. After one warm-up run, each
+ * round prints wall time, CPU seconds of the process (multiplications per CPU second) and the share
+ * of the wall time spent collecting garbage; with --profile, V8's sampling profiler (200 µs) over the
+ * timed rounds, self time per function, largest first.
+ */
+import { Session } from 'node:inspector';
+import { loadavg } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { runLocalMascot, runLocalParties, type PartyPreprocessing } from '@datawell/mpc';
+import { replayPreprocessing } from './mpc-replay';
+
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface Profile {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]! : fallback;
+}
+
+function post<T>(s: Session, method: string, params?: object): Promise<T> {
+  return new Promise((resolve, reject) => s.post(method, params ?? {}, (err, r) => (err ? reject(err) : resolve(r as T))));
+}
+
+async function once(pre: PartyPreprocessing[], mults: number): Promise<void> {
+  await runLocalParties(pre, async (p) => {
+    const x = p.random(mults);
+    const y = p.random(mults);
+    const z = await p.mul(x, y);
+    await p.open(p.sum(z));
+    return 0;
+  });
+}
+
+async function main(): Promise<void> {
+  const mults = Number(arg('mults', String(1 << 20)));
+  const rounds = Number(arg('rounds', '3'));
+  const profiling = process.argv.includes('--profile');
+  const triples = 8192;
+  const masks = [64, 64, 64];
+  const r = await runLocalMascot({ parties: 3, triples, masks });
+  const pre = r.preprocessing.map((p) => replayPreprocessing(p, triples, masks, mults));
+  await once(pre, mults); // warm-up (JIT, linear memory grown)
+  let gcMs = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMs += e.duration;
+  });
+  gc.observe({ entryTypes: ['gc'] });
+  const s = new Session();
+  if (profiling) {
+    s.connect();
+    await post(s, 'Profiler.enable');
+    await post(s, 'Profiler.setSamplingInterval', { interval: 200 });
+    await post(s, 'Profiler.start');
+  }
+  for (let i = 0; i < rounds; i++) {
+    const load = loadavg()[0]!;
+    await new Promise((done) => setTimeout(done, 50)); // the previous round's GC entries
+    gcMs = 0;
+    const cpu = process.cpuUsage();
+    const t0 = performance.now();
+    await once(pre, mults);
+    const wall = (performance.now() - t0) / 1000;
+    const c = process.cpuUsage(cpu);
+    await new Promise((done) => setTimeout(done, 50));
+    const cpuSeconds = (c.user + c.system) / 1e6;
+    process.stdout.write(
+      `round ${i + 1}: ${mults} multiplications, ${wall.toFixed(3)} s wall (${Math.round(mults / wall)}/s), ` +
+        `${cpuSeconds.toFixed(3)} CPU s (user ${(c.user / 1e6).toFixed(3)}, system ${(c.system / 1e6).toFixed(3)}; ${Math.round(mults / cpuSeconds)} per CPU s), GC ${(100 * gcMs / 1000 / wall).toFixed(1)}% of the wall time, load ${load.toFixed(2)}\n`,
+    );
+  }
+  gc.disconnect();
+  if (!profiling) return;
+  const { profile } = await post<{ profile: Profile }>(s, 'Profiler.stop');
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const f = byId.get(id)!.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(libs|bench|node_modules)\//, '$1/')}:${f.lineNumber + 1}`;
+    const dt = profile.timeDeltas[i] ?? 0;
+    self.set(key, (self.get(key) ?? 0) + dt);
+    total += dt;
+  });
+  for (const [k, v] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30)) {
+    process.stdout.write(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}\n`);
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
