@@ -24,6 +24,9 @@ const MM_BODY = `(local.set $__mb) (local.set $__ma)
       (local.set $__s (i64.add (i64.and (local.get $__s) (global.get $P)) (i64.shr_u (local.get $__s) (i64.const 61))))
       (i64.sub (local.get $__s) (select (global.get $P) (i64.const 0) (i64.ge_u (local.get $__s) (global.get $P))))`;
 
+/** $mm's body up to its last fold, without the final conditional subtraction (the result is below 2^61 + 3). */
+const MM_BODY_FOLDED = MM_BODY.slice(0, MM_BODY.lastIndexOf('\n')) + '\n      (local.get $__s)';
+
 /** Replaces every (call NAME args…) by make(args), innermost-safe because args are kept verbatim. */
 function expandCalls(text, prefix, make) {
   for (;;) {
@@ -80,6 +83,9 @@ function inlineModAdd(wat) {
   const head = out.slice(0, firstExport).join('\n');
   let body = out.slice(firstExport).join('\n');
   body = expandCalls(body, MM, (args) => `(block (result i64) ${args}\n      ${MM_BODY})`);
+  // $mmr: a·b folded once but not fully reduced (≡ a·b mod p, below 2^61 + 3), for sums of products
+  // that are reduced once at the end (with $cn).
+  body = expandCalls(body, '(call $mmr ', (args) => `(block (result i64) ${args}\n      ${MM_BODY_FOLDED})`);
   // $red, $cn, $sb, $rot: each scratch local is set only after its operand is fully evaluated and
   // read before any other expansion could run, so nesting is safe — except a $sb whose second
   // operand holds another $sb (its first operand is already saved), which stays a call.

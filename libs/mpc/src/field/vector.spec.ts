@@ -189,7 +189,37 @@ describe('the online opening, streamed (against the BigInt reference)', () => {
     head.forEach((x, i) => (v[(i * 7919 + seed) % n] = x));
     return v;
   });
-  const rowsOf = (n: number) => [...new Set([0, 1, n >> 1, 4095, 4096, n - 2, n - 1].filter((i) => i >= 0 && i < n))];
+  // Every row of a short vector; of a long one the chunk edges and every row a generated value went to.
+  const rowsOf = (n: number) =>
+    n <= 64
+      ? Array.from({ length: n }, (_, i) => i)
+      : [...new Set([0, 1, n >> 1, 4095, 4096, n - 2, n - 1, ...Array.from({ length: 48 }, (_, j) => ((j % 8) * 7919 + (j >> 3)) % n)].filter((i) => i < n))];
+
+  it('the elementwise kernels, dot and sum agree across chunk boundaries', () => {
+    fc.assert(
+      fc.property(length.chain((n) => fc.tuple(col(n, 1), col(n, 2))), elem, ([a, b], c) => {
+        const n = a.length;
+        const [s, d, m, mc, ac, ax] = [vadd(a, b), vsub(a, b), vmul(a, b), vmulc(a, c), vaddc(a, c), vaxpy(a, b, c)];
+        let dot = 0n;
+        let sum = 0n;
+        for (let i = 0; i < n; i++) {
+          dot = fadd(dot, fmul(a[i]!, b[i]!));
+          sum = fadd(sum, a[i]!);
+        }
+        return (
+          [s, d, m, mc, ac, ax].every((v) => v.length === n) &&
+          rowsOf(n).every(
+            (i) =>
+              s[i] === fadd(a[i]!, b[i]!) && d[i] === fsub(a[i]!, b[i]!) && m[i] === fmul(a[i]!, b[i]!) &&
+              mc[i] === fmul(a[i]!, c) && ac[i] === fadd(a[i]!, c) && ax[i] === fadd(a[i]!, fmul(c, b[i]!)),
+          ) &&
+          vdot(a, b) === dot &&
+          vsum(a) === sum
+        );
+      }),
+      { numRuns: 30 },
+    );
+  });
 
   it('vsub2 is [x − a ‖ y − b]', () => {
     fc.assert(
@@ -262,6 +292,17 @@ describe('the online opening, streamed (against the BigInt reference)', () => {
       ),
       { numRuns: 30 },
     );
+    // The largest operands everywhere (the kernel sums once-folded products before reducing).
+    for (const [top, low, peer] of [[P - 1n, 0n, 0n], [0n, P - 1n, 0n], [P - 1n, 0n, (1n << 64n) - 1n]] as const) {
+      const t = new BigUint64Array(3).fill(top);
+      const l = new BigUint64Array(3).fill(low);
+      const own = new BigUint64Array(6).fill(P - 1n);
+      const z = vbeaverOpen(own, [new Uint8Array(new BigUint64Array(6).fill(peer).buffer)], { xm: l, ym: l, av: t, am: t, bv: t, bm: t, cv: t, cm: t }, P - 1n, true);
+      const d = fadd(P - 1n, peer % P);
+      expect(Array.from(z.value)).toEqual(Array(3).fill(mod(top + 2n * d * top + d * d)));
+      expect(Array.from(z.mac)).toEqual(Array(3).fill(mod(top + 2n * d * top + (P - 1n) * d * d)));
+      expect(Array.from(z.residual)).toEqual(Array(6).fill(mod(low - top - (P - 1n) * d)));
+    }
     const v = vrandom(4);
     const s = { xm: v, ym: v, av: v, am: v, bv: v, bm: v, cv: v, cm: v };
     expect(() => vbeaverOpen(vrandom(8), [new Uint8Array(8 * 7)], s, 1n, false)).toThrow(RangeError);

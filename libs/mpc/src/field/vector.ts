@@ -69,13 +69,24 @@ function sameLength(...vs: FieldVec[]): number {
   return n;
 }
 
+/**
+ * Streams `inputs` into slots 0, 1, … of linear memory chunk by chunk, runs `kernel(len)` on each chunk
+ * and copies slots `outputs` out into fresh vectors of length n.
+ */
+function streamed(n: number, inputs: readonly FieldVec[], outputs: readonly number[], kernel: (len: number) => void): FieldVec[] {
+  const outs = outputs.map(() => new BigUint64Array(n));
+  const w = scratch(Math.max(inputs.length, ...outputs.map((o) => o + 1)) * CHUNK);
+  for (let off = 0; off < n; off += CHUNK) {
+    const len = Math.min(CHUNK, n - off);
+    for (let i = 0; i < inputs.length; i++) w.set(inputs[i]!.subarray(off, off + len), i * CHUNK);
+    kernel(len);
+    for (let j = 0; j < outputs.length; j++) outs[j]!.set(w.subarray(outputs[j]! * CHUNK, outputs[j]! * CHUNK + len), off);
+  }
+  return outs;
+}
+
 function binary(op: 'add' | 'sub' | 'mul', a: FieldVec, b: FieldVec): FieldVec {
-  const n = sameLength(a, b);
-  const w = scratch(3 * n);
-  w.set(a, 0);
-  w.set(b, n);
-  kernels[op](0, n * 8, 2 * n * 8, n);
-  return w.slice(2 * n, 3 * n);
+  return streamed(sameLength(a, b), [a, b], [2], (len) => kernels[op](0, CHUNK * 8, 2 * CHUNK * 8, len))[0]!;
 }
 
 export const vadd = (a: FieldVec, b: FieldVec): FieldVec => binary('add', a, b);
@@ -100,29 +111,16 @@ export function vsub2(x: FieldVec, a: FieldVec, y: FieldVec, b: FieldVec): Field
 }
 
 export function vmulc(a: FieldVec, c: bigint): FieldVec {
-  const n = a.length;
-  const w = scratch(2 * n);
-  w.set(a, 0);
-  kernels.mulc(0, c, n * 8, n);
-  return w.slice(n, 2 * n);
+  return streamed(a.length, [a], [1], (len) => kernels.mulc(0, c, CHUNK * 8, len))[0]!;
 }
 
 export function vaddc(a: FieldVec, c: bigint): FieldVec {
-  const n = a.length;
-  const w = scratch(2 * n);
-  w.set(a, 0);
-  kernels.addc(0, c, n * 8, n);
-  return w.slice(n, 2 * n);
+  return streamed(a.length, [a], [1], (len) => kernels.addc(0, c, CHUNK * 8, len))[0]!;
 }
 
 /** a + c*x, elementwise, with public scalar c. */
 export function vaxpy(a: FieldVec, x: FieldVec, c: bigint): FieldVec {
-  const n = sameLength(a, x);
-  const w = scratch(2 * n);
-  w.set(a, 0);
-  w.set(x, n);
-  kernels.axpy(0, n * 8, c, n);
-  return w.slice(0, n);
+  return streamed(sameLength(a, x), [a, x], [0], (len) => kernels.axpy(0, CHUNK * 8, c, len))[0]!;
 }
 
 /** Share of x*y from a triple share (a, b, c) and opened d = x - a, e = y - b: c + d*b + e*a + k*d*e. */
@@ -140,17 +138,15 @@ export function vbeaver(c: FieldVec, a: FieldVec, b: FieldVec, d: FieldVec, e: F
 }
 
 export function vdot(a: FieldVec, b: FieldVec): bigint {
-  const n = sameLength(a, b);
-  const w = scratch(2 * n);
-  w.set(a, 0);
-  w.set(b, n);
-  return BigInt.asUintN(64, kernels.dot(0, n * 8, n));
+  let acc = 0n;
+  streamed(sameLength(a, b), [a, b], [], (len) => (acc = fadd(acc, BigInt.asUintN(64, kernels.dot(0, CHUNK * 8, len)))));
+  return acc;
 }
 
 export function vsum(a: FieldVec): bigint {
-  const w = scratch(a.length);
-  w.set(a, 0);
-  return BigInt.asUintN(64, kernels.sum(0, a.length));
+  let acc = 0n;
+  streamed(a.length, [a], [], (len) => (acc = fadd(acc, BigInt.asUintN(64, kernels.sum(0, len)))));
+  return acc;
 }
 
 /** Elementwise a^e for a public exponent e < 2^63. */
