@@ -108,6 +108,27 @@ describe('SPDZ online phase (dealer preprocessing, in-memory transport)', () => 
     }
   });
 
+  it('refuses shares whose MAC and value differ in length before sending anything', async () => {
+    const { stores } = dealPreprocessing({ parties: 2, triples: 4, masks: 4 });
+    let sent = 0;
+    const outs = await runLocalParties(
+      stores,
+      async (p) => {
+        const x = await p.input(0, p.id === 0 ? fromBigInts([1n, 2n]) : 2);
+        const bad = { value: x.value, mac: x.mac.subarray(0, 1) };
+        sent = 0;
+        const errors = await Promise.all([p.mul(bad, x).catch((e: unknown) => e), p.partialOpen(bad).catch((e: unknown) => e)]);
+        return errors.map((e) => (e as { code?: string }).code);
+      },
+      (_from, _to, data) => {
+        sent++;
+        return data;
+      },
+    );
+    expect(outs).toEqual([['INVALID_ARGUMENT', 'INVALID_ARGUMENT'], ['INVALID_ARGUMENT', 'INVALID_ARGUMENT']]);
+    expect(sent).toBe(0);
+  });
+
   it('refuses to run out of preprocessing with a named error', async () => {
     const { stores } = dealPreprocessing({ parties: 2, triples: 1, masks: 4 });
     await expect(

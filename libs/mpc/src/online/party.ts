@@ -169,6 +169,7 @@ class SpdzParty implements MpcParty {
     return this.#guard(async () => {
       const n = x.value.length;
       if (y.value.length !== n) throw new InvalidArgumentError(`mul of lengths ${n} and ${y.value.length}`);
+      if (x.mac.length !== n || y.mac.length !== n) throw new InvalidArgumentError('mul of shares whose MACs differ in length from their values');
       const { a, b, c } = this.#pre.takeTriples(n);
       // Open [x − a ‖ y − b]; the MAC shares of the opening are formed in the Beaver pass itself.
       const own = vsub2(x.value, a.value, y.value, b.value);
@@ -215,6 +216,7 @@ class SpdzParty implements MpcParty {
 
   partialOpen(x: Shared): Promise<FieldVec> {
     return this.#guard(async () => {
+      if (x.mac.length !== x.value.length) throw new InvalidArgumentError('opening of a share whose MAC differs in length from its value');
       const received = await this.#exchange(x.value);
       const { sum, residual } = vopen(x.value, x.mac, received, this.#alpha);
       this.#recordOpening(residual);
