@@ -79,6 +79,6 @@ export {
 export type { MpcMeshMember, WorkloadConfig } from './workloads/workload-config';
 export { mpcNodeEnvironment, parseMpcNodeEnvironment, type DatasetSource, type EnvIssue, type HeartbeatSettings, type MpcNodeJob, type ListedMesh, type MpcMeshSettings, type MpcNodeSettings, type CoordinatorRegistration } from './workloads/mpc-node-env';
 export { parametersDigest, resultDigest, resultJson } from './workloads/mpc-result';
-export { parseHostPort, parseMpcMeshFile, renderMpcMeshFile, type MpcMeshFile, type MpcMeshParty } from './workloads/mpc-mesh-file';
+export { parseHostPort, parseMpcMeshFile, renderMpcMeshFile, type MpcMeshFile, type MpcMeshParty, type MpcMeshServes } from './workloads/mpc-mesh-file';
 export { signLoginChallenge } from './auth/login-signature';
 export { answerCode, tokenSession, TokenSessionError, type SessionIdentity, type SessionResponse, type TokenSession, type TokenSessionOptions } from './auth/token-session';

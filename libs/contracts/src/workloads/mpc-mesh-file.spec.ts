@@ -46,6 +46,18 @@ describe('the MPC mesh file', () => {
     expect(parseMpcMeshFile(renderMpcMeshFile(mesh)).parties[0]).not.toHaveProperty('owner');
   });
 
+  it('says which DAO version the mesh serves (serves), when the writer gives it, and renders it back', () => {
+    const serving: MpcMeshFile = { ...mesh, serves: { daoId: 'dao-7', version: 3, revision: 2 } };
+    const text = renderMpcMeshFile(serving);
+    expect(text.endsWith(',"serves":{"daoId":"dao-7","revision":2,"version":3}}\n')).toBe(true);
+    expect(parseMpcMeshFile(text)).toEqual(serving);
+    expect(parseMpcMeshFile(renderMpcMeshFile(mesh))).not.toHaveProperty('serves');
+    expect(() => parseMpcMeshFile(JSON.stringify({ ...mesh, serves: { daoId: 'dao-7', version: 0, revision: 1 } }))).toThrow(/serves\.version must be a positive integer/);
+    expect(() => parseMpcMeshFile(JSON.stringify({ ...mesh, serves: { version: 2, revision: 1 } }))).toThrow(/serves\.daoId/);
+    expect(() => parseMpcMeshFile(JSON.stringify({ ...mesh, serves: { daoId: 'dao-7', version: 2 } }))).toThrow(/serves\.revision/);
+    expect(() => parseMpcMeshFile(JSON.stringify({ ...mesh, serves: 2 }))).toThrow(/serves must be an object/);
+  });
+
   it('reads what another writer wrote, in any key order and layout', () => {
     expect(parseMpcMeshFile(JSON.stringify(mesh, null, 2))).toEqual(mesh);
   });

@@ -25,6 +25,19 @@ export interface MpcMeshParty {
 export interface MpcMeshFile {
   readonly index: number;
   readonly parties: readonly MpcMeshParty[];
+  /**
+   * The DAO version whose mesh this is (the channel whose report listed the parties). A node's one
+   * mesh serves its DAO's latest version it was given, shared by the versions before it; with it, a
+   * node that checks its own ledger takes part only in computations of that version.
+   */
+  readonly serves?: MpcMeshServes;
+}
+
+export interface MpcMeshServes {
+  readonly daoId: string;
+  readonly version: number;
+  /** The version's infrastructure revision whose report listed the parties. */
+  readonly revision: number;
 }
 
 const ENDPOINT = /^([^:\s]+):(\d{1,5})$/;
@@ -82,7 +95,15 @@ export function parseMpcMeshFile(text: string): MpcMeshFile {
       ...(owner !== undefined ? { owner } : {}),
     };
   });
-  return { index, parties };
+  const serves = o['serves'];
+  if (serves === undefined) return { index, parties };
+  if (serves === null || typeof serves !== 'object' || Array.isArray(serves)) throw new Error('serves must be an object {daoId, version, revision}');
+  const { daoId, version, revision } = serves as Record<string, unknown>;
+  if (typeof daoId !== 'string' || daoId.trim() === '') throw new Error('serves.daoId must be a non-empty string');
+  const positive = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 1;
+  if (!positive(version)) throw new Error('serves.version must be a positive integer');
+  if (!positive(revision)) throw new Error('serves.revision must be a positive integer');
+  return { index, parties, serves: { daoId, version: version as number, revision: revision as number } };
 }
 
 /** Canonical JSON (sorted keys) and a final newline: the same mesh is always the same bytes. */
@@ -90,5 +111,6 @@ export function renderMpcMeshFile(mesh: MpcMeshFile): string {
   return `${canonicalJson({
     index: mesh.index,
     parties: mesh.parties.map((p) => ({ name: p.name, endpoint: p.endpoint, certificatePem: p.certificatePem, caCertificatePem: p.caCertificatePem, ...(p.owner !== undefined ? { owner: p.owner } : {}) })),
+    ...(mesh.serves !== undefined ? { serves: { daoId: mesh.serves.daoId, version: mesh.serves.version, revision: mesh.serves.revision } } : {}),
   })}\n`;
 }
