@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -21,6 +22,22 @@ export const WORKLOAD_FILES = {
 
 export function workloadFile(dir: string, file: keyof typeof WORKLOAD_FILES): string {
   return join(dir, WORKLOAD_FILES[file]);
+}
+
+/**
+ * The DAO version a folder's workload runs for now (`version` of its workload.json), or undefined when
+ * it has no readable config. One MPC node per member per DAO: a later version that takes a node over
+ * rewrites its config, and the earlier version's resource then leaves it alone (the launcher's `stop`).
+ */
+export function workloadConfigVersion(dir: string): number | undefined {
+  const file = workloadFile(dir, 'config');
+  if (!existsSync(file)) return undefined;
+  try {
+    const version = (JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown }).version;
+    return typeof version === 'number' ? version : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 export { startHeartbeats, type HeartbeatLoop, type HeartbeatOptions, type HeartbeatTarget } from './heartbeats';
-export { codeRootOf, WORKLOAD_FILES, WORKLOAD_PROGRAMS, workloadFile, workloadProgramArgs } from './folder';
+export { codeRootOf, WORKLOAD_FILES, WORKLOAD_PROGRAMS, workloadConfigVersion, workloadFile, workloadProgramArgs } from './folder';
 export { isAlive, readPidFile } from '@datawell/pid-files';
 export { stopWorkload } from './stop';
 export { freePort } from './ports';

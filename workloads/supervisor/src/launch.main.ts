@@ -1,11 +1,15 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, rmSync } from 'node:fs';
-import { codeRootOf, isAlive, readPidFile, stopWorkload, workloadFile as filePath, workloadProgramArgs } from '@datawell/workload-runtime';
+import { codeRootOf, isAlive, readPidFile, stopWorkload, workloadConfigVersion, workloadFile as filePath, workloadProgramArgs } from '@datawell/workload-runtime';
 
 /**
  * Run by the OpenTofu resource of a workload: `start <dir>` launches the workload's supervisor
  * detached (idempotent: a live supervisor is left alone, so a re-applied or resumed apply does not
- * start a second one); `stop <dir>` stops it and its workload, and succeeds when they are already dead.
+ * start a second one); `stop <dir> [version]` stops it and its workload, and succeeds when they are already
+ * dead. With a version (what a version's OpenTofu resource says), only a workload whose folder still
+ * belongs to that version is stopped: an MPC node a later version of the DAO took over (one node per
+ * member per DAO, its config now naming the later version) is left running when the earlier version's
+ * resource goes.
  */
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -30,8 +34,17 @@ async function start(dir: string): Promise<void> {
   throw new Error(`the supervisor of ${dir} did not start its workload within 60 s`);
 }
 
-const [action, dir] = process.argv.slice(2);
-const done = action === 'start' && dir ? start(dir) : action === 'stop' && dir ? stopWorkload(dir).then(() => undefined) : Promise.reject(new Error('usage: launch.main start|stop <dir>'));
+async function stop(dir: string, version: string | undefined): Promise<void> {
+  const current = workloadConfigVersion(dir);
+  if (version !== undefined && current !== undefined && String(current) !== version) {
+    process.stdout.write(`left ${dir} running: version ${current} runs it now, not version ${version}\n`);
+    return;
+  }
+  await stopWorkload(dir);
+}
+
+const [action, dir, version] = process.argv.slice(2);
+const done = action === 'start' && dir ? start(dir) : action === 'stop' && dir ? stop(dir, version) : Promise.reject(new Error('usage: launch.main start <dir> | stop <dir> [version]'));
 done.then(
   () => process.exit(0),
   (error: unknown) => {

@@ -110,8 +110,10 @@ describe("a member's nodes: the mesh from every member's part on the ledger", ()
     const dsp = own('DspMSP', 'dsp-mpc');
     const vsp = own('VspMSP', 'vsp-mpc');
     const reported = [...(await planMemberMesh(all, [vsp], options('VspMSP'))).nodes, ...(await planMemberMesh(all, [dsp], options('DspMSP'))).nodes];
-    const mesh = meshFileOf(reported, 'd1-v1-vsp-mpc');
+    const serves = { daoId: 'd1', version: 1, revision: 1 };
+    const mesh = meshFileOf(reported, 'd1-v1-vsp-mpc', serves);
     expect(mesh.index).toBe(1);
+    expect(mesh.serves).toEqual(serves);
     expect(mesh.parties.map((p) => p.caCertificatePem)).toEqual([cas.get('DspMSP')!.cert, cas.get('VspMSP')!.cert]);
     expect(mesh.parties.map((p) => p.owner)).toEqual(['DspMSP', 'VspMSP']);
     expect(mesh.parties[1]!.certificatePem).toBe(readFileSync(join(vsp.dir, 'mpc-node.crt'), 'utf8'));
@@ -119,19 +121,42 @@ describe("a member's nodes: the mesh from every member's part on the ledger", ()
     expect(writeMeshFile(vsp.dir, mesh)).toBe(false);
     expect(parseMpcMeshFile(readFileSync(join(vsp.dir, MESH_FILE), 'utf8'))).toEqual(mesh);
     expect(statSync(join(vsp.dir, MESH_FILE)).mode & 0o777).toBe(0o600);
-    // Planned again for the same nodes (a re-apply), the node keeps its mesh; for a revision whose nodes
-    // differ (the DSP's replaced by another), the earlier mesh file goes and the node waits for the new one.
+    // Planned again for the same revision (a re-apply), the node keeps its mesh; for a later revision (the
+    // DSP's node replaced by another), the earlier mesh file goes and the node waits for the new one.
     await planMemberMesh(all, [vsp], options('VspMSP'));
     expect(existsSync(join(vsp.dir, MESH_FILE))).toBe(true);
-    await planMemberMesh(spec([['dsp-mpc2', 'DspMSP'], ['vsp-mpc', 'VspMSP']]), [vsp], options('VspMSP'));
+    await planMemberMesh({ ...spec([['dsp-mpc2', 'DspMSP'], ['vsp-mpc', 'VspMSP']]), revision: 2 }, [vsp], options('VspMSP'));
     expect(existsSync(join(vsp.dir, MESH_FILE))).toBe(false);
     writeMeshFile(vsp.dir, mesh);
+    // A file that does not say what it serves (written before it did) goes too.
+    writeMeshFile(vsp.dir, { index: mesh.index, parties: mesh.parties });
+    await planMemberMesh(all, [vsp], options('VspMSP'));
+    expect(existsSync(join(vsp.dir, MESH_FILE))).toBe(false);
 
-    expect(() => meshFileOf(reported.slice(0, 1), 'd1-v1-dsp-mpc')).toThrow(/fewer than two nodes/);
-    expect(() => meshFileOf(reported, 'd1-v1-other')).toThrow(/do not include d1-v1-other/);
+    expect(() => meshFileOf(reported.slice(0, 1), 'd1-v1-dsp-mpc', serves)).toThrow(/fewer than two nodes/);
+    expect(() => meshFileOf(reported, 'd1-v1-other', serves)).toThrow(/do not include d1-v1-other/);
     const [vspNode, dspNode] = reported as [(typeof reported)[number], (typeof reported)[number]];
-    expect(() => meshFileOf([dspNode, { ...vspNode, partyIndex: 3 }], 'd1-v1-dsp-mpc')).toThrow(/party indices 0,3/);
+    expect(() => meshFileOf([dspNode, { ...vspNode, partyIndex: 3 }], 'd1-v1-dsp-mpc', serves)).toThrow(/party indices 0,3/);
     const operatorRun = { workloadId: 'd1-v1-x', owner: 'XMSP', partyIndex: 1, controlUrl: 'https://127.0.0.1:1' };
-    expect(() => meshFileOf([dspNode, operatorRun], 'd1-v1-dsp-mpc')).toThrow(/not run in its member's domain/);
+    expect(() => meshFileOf([dspNode, operatorRun], 'd1-v1-dsp-mpc', serves)).toThrow(/not run in its member's domain/);
+  });
+
+  it("keeps a node a later version takes over: its ports, identity and readings key, its index in the new version's mesh, and a new mesh file", async () => {
+    const v1 = spec([['dsp-mpc', 'DspMSP'], ['vsp-mpc', 'VspMSP']]);
+    const dsp = own('DspMSP', 'dsp-node');
+    const first = await planMemberMesh({ ...v1, spec: { workloads: [{ name: 'dsp-node', owner: 'DspMSP', placement: 'managed', kind: 'mpc-node' }, v1.spec.workloads[1]!] } }, [dsp], options('DspMSP'));
+    const readingsKey = readFileSync(join(dsp.dir, 'readings.key'), 'utf8');
+    writeMeshFile(dsp.dir, { index: 0, parties: [{ name: 'a', endpoint: first.nodes[0]!.meshEndpoint, certificatePem: first.nodes[0]!.certificatePem, caCertificatePem: first.nodes[0]!.caCertificatePem }, { name: 'b', endpoint: '127.0.0.1:9', certificatePem: first.nodes[0]!.certificatePem, caCertificatePem: first.nodes[0]!.caCertificatePem }], serves: { daoId: 'd1', version: 1, revision: 1 } });
+    // Version 2: a joiner's node first in the spec, then the DSP's under another name; the DSP's provisioner runs its version 1 node (same id and folder).
+    const v2: DesiredVersion = { ...v1, version: 2, spec: { workloads: [{ name: 'j-mpc', owner: 'JMSP', placement: 'managed', kind: 'mpc-node' }, { name: 'dsp-mpc-2', owner: 'DspMSP', placement: 'managed', kind: 'mpc-node' }, v1.spec.workloads[1]!] } };
+    const taken: RenderedWorkload = { ...dsp, config: { ...dsp.config, version: 2, name: 'dsp-mpc-2' } };
+    const second = await planMemberMesh(v2, [taken], options('DspMSP'));
+    // Same ports; its identity asked for under the same name (the member's CA's issuer reuses one it issued, node-identity.adapter.spec).
+    expect(second.nodes).toEqual([{ ...first.nodes[0]!, partyIndex: 1, certificatePem: expect.stringContaining('BEGIN CERTIFICATE') }]);
+    expect(issued.slice(-2)).toEqual(['d1-v1-dsp-node', 'd1-v1-dsp-node']);
+    expect(second.mesh.get('d1-v1-dsp-node')).toMatchObject({ partyIndex: 1, names: ['d1-v2-j-mpc', 'd1-v1-dsp-node', 'd1-v2-vsp-mpc'] });
+    expect(readFileSync(join(dsp.dir, 'readings.key'), 'utf8')).toBe(readingsKey);
+    // Version 1's mesh file went: the node waits for version 2's.
+    expect(existsSync(join(dsp.dir, MESH_FILE))).toBe(false);
   });
 });

@@ -6,13 +6,14 @@ import { availableParallelism } from 'node:os';
 import { issueMpcCertificate } from '@datawell/mpc';
 import { generateReadingsKeyPair, readingsPublicKeyPem } from '@datawell/iot';
 import type { IntegerJson } from '@datawell/domain';
-import { parseMpcMeshFile, renderMpcMeshFile, type MpcMeshFile, type ProvisionedMpcNode } from '@datawell/contracts';
+import { parseMpcMeshFile, renderMpcMeshFile, type MpcMeshFile, type MpcMeshServes, type ProvisionedMpcNode } from '@datawell/contracts';
 import type { MemberMeshOptions } from './node-identity';
 import { activeWorkloads, workloadId, type DesiredVersion } from './spec';
 import type { MpcMeshMember, RenderedWorkload } from './tofu-config';
 
-/** The kind of workload that runs Datawell's SPDZ node when the provisioner has the mesh CA. */
-export const MPC_NODE_KIND = 'mpc-node';
+import { MPC_NODE_KIND } from './shared-nodes';
+
+export { MPC_NODE_KIND } from './shared-nodes';
 
 export interface MeshOptions {
   /** The operator's mesh CA, PEM files. */
@@ -178,7 +179,10 @@ export async function planMemberMesh(all: DesiredVersion, own: readonly Rendered
   const mesh = new Map<string, MpcMeshMember>();
   const nodes: MemberMeshNode[] = [];
   if (order.length < 2) return { mesh, nodes };
-  const names = order.map((name) => meshName(workloadId(all.daoId, all.version, name)));
+  // Labels of the plan (logs, config digest): a node the member shares with earlier versions keeps its id; the node reads its parties from its mesh file.
+  const ownIds = new Map(mine.map((w) => [w.config.name, w.config.workloadId]));
+  const names = order.map((name) => meshName(ownIds.get(name) ?? workloadId(all.daoId, all.version, name)));
+  const serves = { daoId: all.daoId, version: all.version, revision: all.revision };
   for (const w of mine) {
     const partyIndex = order.indexOf(w.config.name);
     if (partyIndex < 0) continue;
@@ -186,7 +190,7 @@ export async function planMemberMesh(all: DesiredVersion, own: readonly Rendered
     const ports = await portsOf(w.dir);
     const identity = await options.issuer.issue(w.dir, meshName(w.config.workloadId));
     const readingsKey = readingsKeyOf(w.dir);
-    dropStaleMeshFile(w.dir, names);
+    dropStaleMeshFile(w.dir, serves);
     const datasets = sealedDatasets((w.config.parameters as Record<string, IntegerJson>)['datasets'], readingsKey, w.config.owner);
     mesh.set(w.config.workloadId, {
       partyIndex,
@@ -217,20 +221,22 @@ export async function planMemberMesh(all: DesiredVersion, own: readonly Rendered
 }
 
 /**
- * A revision that changes the version's nodes (a change of infrastructure) restarts this node with the
- * new party names (its configuration changed); a mesh file of the earlier nodes would have it dial nodes
- * that are gone, so it goes, and the node waits for the file of the new revision's mesh.
+ * A mesh file of another version or revision than the one planned goes: a later version that takes the
+ * node over (one node per member per DAO), or a revision that changes the version's nodes (a change of
+ * infrastructure), restarts the node (its configuration changed), and the earlier mesh would have it
+ * dial nodes that are gone or miss the new ones. The node waits for the planned mesh's file, written
+ * when the ledger reports it. A file of the planned version and revision (a job run again) stays.
  */
-function dropStaleMeshFile(dir: string, names: readonly string[]): void {
+function dropStaleMeshFile(dir: string, serves: MpcMeshServes): void {
   const file = join(dir, MESH_FILE);
   if (!existsSync(file)) return;
-  let current: readonly string[] | undefined;
+  let current: MpcMeshServes | undefined;
   try {
-    current = parseMpcMeshFile(readFileSync(file, 'utf8')).parties.map((p) => p.name);
+    current = parseMpcMeshFile(readFileSync(file, 'utf8')).serves;
   } catch {
     current = undefined;
   }
-  if (current === undefined || current.length !== names.length || current.some((n, i) => n !== names[i])) rmSync(file, { force: true });
+  if (current?.daoId !== serves.daoId || current.version !== serves.version || current.revision !== serves.revision) rmSync(file, { force: true });
 }
 
 /** Why a version's reported nodes do not make a mesh a member's node can join, or undefined. */
@@ -245,9 +251,10 @@ function meshProblem(nodes: readonly ProvisionedMpcNode[]): string | undefined {
 /**
  * The mesh file of one of this member's nodes from the nodes the ledger reports for the version
  * (`InfrastructureProvisioned`'s `resources.mpcNodes`, every member's part): the parties in index order,
- * each with the endpoint and the certificates its own member reported. Throws when they make no mesh.
+ * each with the endpoint and the certificates its own member reported, and the version (and revision)
+ * whose report it is, the one the node then serves. Throws when they make no mesh.
  */
-export function meshFileOf(nodes: readonly ProvisionedMpcNode[], workloadId: string): MpcMeshFile {
+export function meshFileOf(nodes: readonly ProvisionedMpcNode[], workloadId: string, serves: MpcMeshServes): MpcMeshFile {
   const problem = meshProblem(nodes);
   if (problem) throw new Error(`the version's MPC nodes make no mesh: ${problem}`);
   const sorted = [...nodes].sort((a, b) => a.partyIndex - b.partyIndex);
@@ -257,6 +264,7 @@ export function meshFileOf(nodes: readonly ProvisionedMpcNode[], workloadId: str
     index: self.partyIndex,
     // Each party's member as the ledger reports it: the node matches a computation's parties to the members its ledger names.
     parties: sorted.map((n) => ({ name: meshName(n.workloadId), endpoint: n.meshEndpoint!, certificatePem: n.certificatePem!, caCertificatePem: n.caCertificatePem!, owner: n.owner })),
+    serves,
   };
 }
 

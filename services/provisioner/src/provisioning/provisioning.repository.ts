@@ -133,11 +133,13 @@ export class ProvisioningRepository {
     );
   }
 
+  /** Records a built workload; one a later version took over (an MPC node shared by the DAO's versions) moves to that version. */
   async saveWorkload(w: Omit<WorkloadRow, 'status'>): Promise<void> {
     await this.dataSource.query(
       `INSERT INTO ${this.#s}.workloads (workload_id, dao_id, version, name, owner, kind, dir, public_key_pem)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (workload_id) DO UPDATE SET public_key_pem = EXCLUDED.public_key_pem, dir = EXCLUDED.dir, status = 'active', destroyed_at = NULL`,
+       ON CONFLICT (workload_id) DO UPDATE SET public_key_pem = EXCLUDED.public_key_pem, dir = EXCLUDED.dir, status = 'active', destroyed_at = NULL,
+         version = EXCLUDED.version, name = EXCLUDED.name`,
       [w.workloadId, w.daoId, w.version, w.name, w.owner, w.kind, w.dir, w.publicKeyPem],
     );
   }
@@ -163,6 +165,14 @@ export class ProvisioningRepository {
       Record<string, unknown>
     >;
     return rows.map(toWorkloadRow);
+  }
+
+  /** A member's workloads of a kind that are not destroyed, of every version of the DAO (member mode: its MPC nodes). */
+  async runningWorkloadsOf(daoId: string, owner: string, kind: string): Promise<Array<{ workloadId: string; version: number; name: string }>> {
+    return (await this.dataSource.query(
+      `SELECT workload_id AS "workloadId", version, name FROM ${this.#s}.workloads WHERE dao_id = $1 AND owner = $2 AND kind = $3 AND status <> 'destroyed' ORDER BY version, workload_id`,
+      [daoId, owner, kind],
+    )) as Array<{ workloadId: string; version: number; name: string }>;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseMpcMeshFile } from '@datawell/contracts';
@@ -220,6 +220,13 @@ describe("ProvisioningService in member mode: its nodes' mesh from the ledger", 
     caCertificatePem: pem(`CA${i}`),
   });
 
+  /** A node's folder whose workload.json names the version it runs for. */
+  const nodeDir = (version = 1) => {
+    const dir = mkdtempSync(join(tmpdir(), 'prov-mesh-reported-'));
+    writeFileSync(join(dir, 'workload.json'), JSON.stringify({ workloadId: 'd1-v1-mpc-1', version }));
+    return dir;
+  };
+
   /** The handler's effect for `InfrastructureProvisioned` with `nodes`, run as the consumer would, and what it wrote. */
   async function receive(member: string, nodes: unknown[], own: Array<{ workloadId: string; dir: string; status: string }>) {
     const { repository } = recordingRepository('apply');
@@ -245,11 +252,13 @@ describe("ProvisioningService in member mode: its nodes' mesh from the ledger", 
   }
 
   it("writes the mesh file of each of its running nodes the ledger lists, with the parties in index order", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'prov-mesh-reported-'));
+    const dir = nodeDir();
     const nodes = [reportedNode(1, 'Vsp1MSP'), reportedNode(0, 'DspMSP')];
     await receive('Vsp1MSP', nodes, [{ workloadId: 'd1-v1-mpc-1', dir, status: 'active' }]);
     const mesh = parseMpcMeshFile(readFileSync(join(dir, 'mesh.json'), 'utf8'));
     expect(mesh.index).toBe(1);
+    // The version (channel) and revision of the report: the one the node's mesh serves.
+    expect(mesh.serves).toEqual({ daoId: 'd1', version: 1, revision: 1 });
     expect(mesh.parties.map((p) => [p.endpoint, p.certificatePem, p.caCertificatePem])).toEqual([
       ['127.0.0.1:7200', pem('NODE0'), pem('CA0')],
       ['127.0.0.1:7201', pem('NODE1'), pem('CA1')],
@@ -258,13 +267,17 @@ describe("ProvisioningService in member mode: its nodes' mesh from the ledger", 
 
   it("does nothing for a list without its nodes, and warns (writing nothing) for one that makes no mesh", async () => {
     expect((await receive('OtherMSP', [reportedNode(0, 'DspMSP'), reportedNode(1, 'Vsp1MSP')], [])).effect).toBeUndefined();
-    const dir = mkdtempSync(join(tmpdir(), 'prov-mesh-reported-'));
+    const dir = nodeDir();
     const { warnings } = await receive('Vsp1MSP', [reportedNode(0, 'DspMSP'), { ...reportedNode(1, 'Vsp1MSP'), certificatePem: undefined }], [{ workloadId: 'd1-v1-mpc-1', dir, status: 'active' }]);
     expect(existsSync(join(dir, 'mesh.json'))).toBe(false);
     expect(warnings).toEqual([expect.objectContaining({ workloadId: 'd1-v1-mpc-1', reason: expect.stringMatching(/not run in its member's domain/) })]);
     // A destroyed node of the version gets no file.
-    const gone = mkdtempSync(join(tmpdir(), 'prov-mesh-reported-'));
+    const gone = nodeDir();
     await receive('Vsp1MSP', [reportedNode(0, 'DspMSP'), reportedNode(1, 'Vsp1MSP')], [{ workloadId: 'd1-v1-mpc-1', dir: gone, status: 'destroyed' }]);
     expect(existsSync(join(gone, 'mesh.json'))).toBe(false);
+    // A node version 2 took over meanwhile (one node per member per DAO) waits for version 2's mesh, not version 1's.
+    const taken = nodeDir(2);
+    await receive('Vsp1MSP', [reportedNode(0, 'DspMSP'), reportedNode(1, 'Vsp1MSP')], [{ workloadId: 'd1-v1-mpc-1', dir: taken, status: 'active' }]);
+    expect(existsSync(join(taken, 'mesh.json'))).toBe(false);
   });
 });

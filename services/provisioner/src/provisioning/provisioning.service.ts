@@ -4,11 +4,12 @@ import type { EntityManager } from 'typeorm';
 import { carryOverCommands, effectOf, failedCommand, outputsDigest, partFailedCommand, partProvisionedCommand, provisionedCommand, registerWorkloadCommand, type LedgerEffect } from './ledger-effects';
 import type { ProvisioningRepository } from './provisioning.repository';
 import { activeWorkloads, jobIdOf, partOf, type DesiredVersion, type JobData } from './spec';
-import { meshFileOf, planMemberMesh, planMesh, meshResources, writeMeshFile, type MeshOptions } from './mpc-mesh.adapter';
+import { meshFileOf, MPC_NODE_KIND, planMemberMesh, planMesh, meshResources, writeMeshFile, type MeshOptions } from './mpc-mesh.adapter';
+import { sharedNodesOf } from './shared-nodes';
 import type { MemberMeshOptions } from './node-identity';
 import { renderTofuConfiguration, type RenderContext } from './tofu-config';
 import { TofuWorkspace, type TofuOptions } from './tofu.adapter';
-import { needsResuming, prepareWorkloadFolder, retireWorkload, startWorkload } from './workload-files.adapter';
+import { needsResuming, prepareWorkloadFolder, retireWorkload, startWorkload, takeOverWorkload, workloadConfigVersion } from './workload-files.adapter';
 
 export const PROVISIONER_SOURCE = 'urn:datawell:provisioner';
 /** The name the provisioner claims ledger event ids under in its inbox. */
@@ -77,7 +78,7 @@ export class ProvisioningService {
     [DAO.event.MemberExited]: (_event, meta) => this.#ledgerEffect(meta),
     [DAO.event.MemberTransferred]: (_event, meta) => this.#ledgerEffect(meta),
     [DAO.event.ProposalDecided]: (_event, meta) => this.#ledgerEffect(meta),
-    [DAO.event.InfrastructureProvisioned]: (event, meta) => this.#meshReported(event.payload.resources?.mpcNodes ?? [], meta),
+    [DAO.event.InfrastructureProvisioned]: (event, meta) => this.#meshReported(event.payload.resources?.mpcNodes ?? [], event.payload.revision, meta),
   };
 
   /**
@@ -86,15 +87,18 @@ export class ProvisioningService {
    * their mesh file and connect. Nodes of a version the provisioner does not run, or a list that makes
    * no mesh (an operator-run mesh, fewer than two nodes), change nothing.
    */
-  #meshReported(reported: readonly ProvisionedMpcNode[], meta: LedgerEventMeta): MessagingLedgerEffect | undefined {
+  #meshReported(reported: readonly ProvisionedMpcNode[], revision: number, meta: LedgerEventMeta): MessagingLedgerEffect | undefined {
     const channel = parseDaoChannel(meta.ledger.channel);
     if (this.o.member === undefined || !this.o.memberMesh || !channel || reported.every((n) => n.owner !== this.o.member)) return undefined;
     return async () => {
       const own = (await this.o.repository.workloads(channel.daoId, channel.level)).filter((w) => w.status !== 'destroyed' && reported.some((n) => n.workloadId === w.workloadId && n.owner === this.o.member));
       return () => {
         for (const w of own) {
+          // A node a later version took over meanwhile (its config names that version) waits for that version's mesh.
+          if (workloadConfigVersion(w.dir) !== channel.level) continue;
           try {
-            if (writeMeshFile(w.dir, meshFileOf(reported, w.workloadId))) this.o.logger.log({ message: 'MPC node mesh written from the ledger', workloadId: w.workloadId, parties: reported.length });
+            const serves = { daoId: channel.daoId, version: channel.level, revision };
+            if (writeMeshFile(w.dir, meshFileOf(reported, w.workloadId, serves))) this.o.logger.log({ message: 'MPC node mesh written from the ledger', workloadId: w.workloadId, parties: reported.length, version: channel.level });
           } catch (error) {
             this.o.logger.warn({ message: 'no mesh for an MPC node from the ledger', workloadId: w.workloadId, reason: error instanceof Error ? error.message : String(error) });
           }
@@ -206,20 +210,29 @@ export class ProvisioningService {
       const stored = await repository.version(data.daoId, data.version);
       if (!stored) throw new VersionNotFoundError(data.daoId, data.version);
       const desired = this.#mine(stored);
-      let rendered = renderTofuConfiguration(desired, this.o.render);
+      // Member mode: one MPC node per member per DAO, shared by its versions (shared-nodes.ts).
+      const shared = this.o.member !== undefined && this.o.memberMesh ? sharedNodesOf(desired, await repository.runningWorkloadsOf(desired.daoId, this.o.member, MPC_NODE_KIND)) : undefined;
+      if (shared && shared.handedOver.size > 0) log(`job ${job.id}: no MPC node of its own: a later version of ${desired.daoId} runs ${this.o.member}'s node`);
+      let rendered = renderTofuConfiguration(desired, this.o.render, new Map(), shared);
       // Member mode: this member's nodes join the mesh of every member's nodes (their parts on the ledger).
       const member = this.o.member !== undefined && this.o.memberMesh ? await planMemberMesh(stored, rendered.workloads, this.o.memberMesh) : undefined;
       const mesh = member ? member.mesh : this.o.mesh && this.o.member === undefined ? await planMesh(rendered.workloads, this.o.mesh) : new Map();
       if (mesh.size > 0) {
-        rendered = renderTofuConfiguration(desired, this.o.render, mesh);
+        rendered = renderTofuConfiguration(desired, this.o.render, mesh, shared);
         log(`job ${job.id}: MPC mesh of ${mesh.size} nodes`);
       }
       const workspace = new TofuWorkspace(this.o.tofu, rendered.workspace);
       const keys = new Map<string, string>();
       for (const w of rendered.workloads) {
+        // A node an earlier version ran: same folder, ports, keys and identity; restarted below with this version's mesh.
+        const from = takeOverWorkload(w, desired.version);
         const { publicKeyPem } = prepareWorkloadFolder(w);
         keys.set(w.config.workloadId, publicKeyPem);
         await repository.saveWorkload({ ...w.config, dir: w.dir, publicKeyPem });
+        if (from !== undefined) {
+          await from.restart();
+          log(`job ${job.id}: took over ${w.config.workloadId} from version ${from.version}; it restarts with version ${desired.version}'s mesh`);
+        }
       }
       workspace.writeConfiguration(rendered.document);
       await repository.setVersionStatus(repository.dataSource, desired.daoId, desired.version, desired.dissolved ? 'destroying' : 'applying');
@@ -244,8 +257,9 @@ export class ProvisioningService {
           appliedRevision: desired.revision,
           outputsDigest: digest,
         });
-        // A member's provisioner left with nothing of its own in a revision reports no part (the chaincode expects none).
-        const reports = data.kind === 'apply' && !desired.dissolved && (this.o.member === undefined || rendered.workloads.length > 0);
+        // A member's provisioner left with nothing of its own in a revision reports no part (the chaincode expects none);
+        // one whose node a later version runs now still reports its part, without nodes.
+        const reports = data.kind === 'apply' && !desired.dissolved && (this.o.member === undefined || activeWorkloads(desired).length > 0);
         if (reports) {
           const registrations = rendered.workloads.map((w) => ({ workloadId: w.config.workloadId, daoId: desired.daoId, version: desired.version, owner: w.config.owner, publicKeyPem: keys.get(w.config.workloadId)!, status: 'active' as const }));
           const commands = [

@@ -28,7 +28,8 @@ describe('renderTofuConfiguration', () => {
     const w = doc.locals.workloads['d1-v1-vsp1-mpc']!;
     expect(w).toMatchObject({ owner: 'Vsp1MSP', dir: '/work/prov/workloads/d1-v1-vsp1-mpc' });
     expect(w.start).toBe(`'/usr/bin/node' '-r' '@swc-node/register' '/repo/workloads/supervisor/src/launch.main.ts' 'start' '/work/prov/workloads/d1-v1-vsp1-mpc'`);
-    expect(w.stop).toContain(`'stop' '/work/prov/workloads/d1-v1-vsp1-mpc'`);
+    // The version's stop leaves alone a node a later version took over (the launcher compares the folder's config).
+    expect(w.stop).toBe(`'/usr/bin/node' '-r' '@swc-node/register' '/repo/workloads/supervisor/src/launch.main.ts' 'stop' '/work/prov/workloads/d1-v1-vsp1-mpc' '1'`);
     const resource = doc.resource.terraform_data.workload;
     expect(resource.for_each).toBe('${local.workloads}');
     expect(resource.triggers_replace).toBe('${each.value.digest}');
@@ -78,6 +79,17 @@ describe('renderTofuConfiguration', () => {
     expect(meshed.workloads[1]!.digest).toBe(plain.workloads[1]!.digest);
     const moved = renderTofuConfiguration(DESIRED, CONTEXT, new Map([[id, { ...node, endpoints: ['127.0.0.1:1001', '127.0.0.1:1003'] }]]));
     expect(moved.workloads[0]!.digest).not.toBe(meshed.workloads[0]!.digest);
+  });
+
+  it("runs a member's MPC node shared with other versions under its id and folder, and none a later version took over (member mode)", () => {
+    const v2 = partOf({ ...DESIRED, version: 2 }, 'Vsp1MSP');
+    const taken = renderTofuConfiguration(v2, CONTEXT, new Map(), { ids: new Map([['vsp1-mpc', 'd1-v1-vsp1-mpc']]), handedOver: new Set() });
+    expect(taken.workspace).toBe('dao-d1-v2');
+    expect(taken.workloads.map((w) => [w.config.workloadId, w.config.version, w.dir])).toEqual([['d1-v1-vsp1-mpc', 2, '/work/prov/workloads/d1-v1-vsp1-mpc']]);
+    expect((taken.document as unknown as Doc).locals.workloads['d1-v1-vsp1-mpc']!.stop).toMatch(/'stop' '\/work\/prov\/workloads\/d1-v1-vsp1-mpc' '2'$/);
+    const handedOver = renderTofuConfiguration(partOf(DESIRED, 'Vsp1MSP'), CONTEXT, new Map(), { ids: new Map(), handedOver: new Set(['vsp1-mpc']) });
+    expect(handedOver.workloads).toEqual([]);
+    expect((handedOver.document as unknown as Doc).locals.workloads).toEqual({});
   });
 
   it("renders a member's part only, with its domain's topic and traffic key file handed to the workloads (member mode)", () => {

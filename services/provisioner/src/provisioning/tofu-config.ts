@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { MpcMeshMember, WorkloadConfig } from '@datawell/contracts';
 import { canonicalJson } from '@datawell/domain';
+import type { SharedNodes } from './shared-nodes';
 import { activeWorkloads, workloadId, workspaceName, type DesiredVersion } from './spec';
 
 /** Where and how workloads of this provisioner run: fixed per process, not per DAO. */
@@ -48,10 +49,14 @@ function assertNoTemplate(s: string): string {
   return s;
 }
 
-/** The managed workloads of a DAO version and the OpenTofu JSON configuration that runs them. */
-export function renderTofuConfiguration(desired: DesiredVersion, context: RenderContext, mesh: ReadonlyMap<string, MpcMeshMember> = new Map()): RenderedConfiguration {
-  const workloads = activeWorkloads(desired).map((w): RenderedWorkload => {
-    const id = workloadId(desired.daoId, desired.version, w.name);
+/**
+ * The managed workloads of a DAO version and the OpenTofu JSON configuration that runs them. `shared`
+ * (member mode): MPC nodes the member already runs keep their workload id and folder, and those a
+ * later version runs now are not this version's.
+ */
+export function renderTofuConfiguration(desired: DesiredVersion, context: RenderContext, mesh: ReadonlyMap<string, MpcMeshMember> = new Map(), shared?: SharedNodes): RenderedConfiguration {
+  const workloads = activeWorkloads(desired).filter((w) => !shared?.handedOver.has(w.name)).map((w): RenderedWorkload => {
+    const id = shared?.ids.get(w.name) ?? workloadId(desired.daoId, desired.version, w.name);
     const dir = assertNoTemplate(join(context.workloadsRoot, id));
     const config: WorkloadConfig = {
       workloadId: id,
@@ -71,8 +76,9 @@ export function renderTofuConfiguration(desired: DesiredVersion, context: Render
     };
     return { config, dir, digest: createHash('sha256').update(canonicalJson(config)).digest('hex') };
   });
+  // `stop` names the version: a node a later version took over (its folder's config names that one) is left running.
   const launcher = (action: 'start' | 'stop', dir: string) =>
-    [context.nodeBinary, ...context.launcher, action, dir].map((p) => quote(assertNoTemplate(p))).join(' ');
+    [context.nodeBinary, ...context.launcher, action, dir, ...(action === 'stop' ? [String(desired.version)] : [])].map((p) => quote(assertNoTemplate(p))).join(' ');
   const entries = Object.fromEntries(
     workloads.map((w) => [
       w.config.workloadId,

@@ -2,8 +2,10 @@ import { execFile } from 'node:child_process';
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { promisify } from 'node:util';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { isAlive, readPidFile, stopWorkload, workloadFile as filePath } from '@datawell/workload-runtime';
+import { isAlive, readPidFile, stopWorkload, workloadConfigVersion, workloadFile as filePath } from '@datawell/workload-runtime';
 import type { RenderContext, RenderedWorkload } from './tofu-config';
+
+export { workloadConfigVersion } from '@datawell/workload-runtime';
 
 /**
  * A workload's folder: its config and its own ECDSA P-256 key (mode 0600), made before OpenTofu starts
@@ -20,6 +22,19 @@ export function prepareWorkloadFolder(w: RenderedWorkload): { publicKeyPem: stri
   chmodSync(keyFile, 0o600);
   const publicKeyPem = createPublicKey(createPrivateKey(readFileSync(keyFile, 'utf8'))).export({ type: 'spki', format: 'pem' }) as string;
   return { publicKeyPem };
+}
+
+/**
+ * An MPC node an earlier version of the DAO runs, which this version takes over (one node per member per
+ * DAO): the version its folder's config names, or undefined for a workload of this version or a new one.
+ * `restart` stops its processes, which still run the earlier version's mesh; the version's OpenTofu
+ * resource (new in this version's workspace) starts it again with this version's config. Call it after
+ * the folder holds the new config.
+ */
+export function takeOverWorkload(w: RenderedWorkload, version: number): { readonly version: number; restart(): Promise<boolean> } | undefined {
+  const current = workloadConfigVersion(w.dir);
+  if (current === undefined || current >= version) return undefined;
+  return { version: current, restart: () => stopWorkload(w.dir) };
 }
 
 /**
