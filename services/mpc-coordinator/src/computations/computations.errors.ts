@@ -10,6 +10,7 @@ export type CoordinatorErrorCode =
   | 'RESULT_NOT_READY'
   | 'RESULT_IN_RECIPIENT_DOMAIN'
   | 'NODES_INCOMPLETE'
+  | 'VERSION_SUPERSEDED'
   | 'TOO_MANY_REFUSALS'
   | 'REFUSED_BY_NODES'
   | 'RESULT_NOT_DELIVERED'
@@ -27,6 +28,8 @@ const KINDS: Readonly<Record<CoordinatorErrorCode, ErrorKind>> = {
   // Completed, but the result went to the recipient's node in its own domain: the coordinator never had it.
   RESULT_IN_RECIPIENT_DOMAIN: 'conflict',
   NODES_INCOMPLETE: 'conflict',
+  // One node per member per DAO: the version's members' nodes serve a later version's mesh now.
+  VERSION_SUPERSEDED: 'conflict',
   // Beyond the requester's limit on refused requests (429 / RESOURCE_EXHAUSTED, with Retry-After).
   TOO_MANY_REFUSALS: 'tooMany',
   // MPC nodes whose own ledger view does not allow the computation refused to take part (NOT_ALLOWED).

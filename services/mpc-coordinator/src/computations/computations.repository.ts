@@ -251,20 +251,39 @@ export class CoordinatorRepository {
           n.pin?.caCertificatePem ?? null,
         ],
       );
+      await this.#dropEarlierRegistrations(manager, update.daoId, update.version, n.mspId, n.controlUrl);
     }
     await manager.query(`UPDATE ${this.#s}.dao_versions SET nodes_revision = $3, updated_at = now() WHERE dao_id = $1 AND version = $2`, [update.daoId, update.version, update.revision]);
     return { registered: plan.insert.length, dropped: plan.dropped, evicted: plan.evicted };
   }
 
+  /**
+   * One node per member per DAO, shared by its versions: a node registered for a version is no longer
+   * an earlier version's (its mesh is the later version's now), so its registrations there go, and the
+   * earlier version has no complete mesh to schedule or top up.
+   */
+  async #dropEarlierRegistrations(m: Pick<EntityManager, 'query'>, daoId: string, version: number, mspId: string, controlUrl: string): Promise<void> {
+    await m.query(`DELETE FROM ${this.#s}.mpc_nodes WHERE dao_id = $1 AND version < $2 AND msp_id = $3 AND control_url = $4`, [daoId, version, mspId, controlUrl]);
+  }
+
+  /** The latest version of a DAO after `version` with registered nodes, or undefined (the version was not superseded). */
+  async laterMeshVersion(daoId: string, version: number): Promise<number | undefined> {
+    const rows = (await this.dataSource.query(`SELECT max(version) AS v FROM ${this.#s}.mpc_nodes WHERE dao_id = $1 AND version > $2`, [daoId, version])) as Array<{ v: number | null }>;
+    return rows[0]?.v ?? undefined;
+  }
+
   /** A member's own registration of its node (PUT), with its pin when it gave its certificate. */
   async registerNode(daoId: string, version: number, mspId: string, partyIndex: number, controlUrl: string, pin?: NodePin): Promise<'registered' | 'index-taken'> {
     try {
-      await this.dataSource.query(
-        `INSERT INTO ${this.#s}.mpc_nodes (dao_id, version, msp_id, party_index, control_url, source, certificate_pem, ca_certificate_pem) VALUES ($1, $2, $3, $4, $5, 'member', $6, $7)
-         ON CONFLICT (dao_id, version, msp_id) DO UPDATE SET party_index = EXCLUDED.party_index, control_url = EXCLUDED.control_url, source = 'member', workload_id = NULL,
-           certificate_pem = EXCLUDED.certificate_pem, ca_certificate_pem = EXCLUDED.ca_certificate_pem, registered_at = now()`,
-        [daoId, version, mspId, partyIndex, controlUrl, pin?.certificatePem ?? null, pin?.caCertificatePem ?? null],
-      );
+      await this.dataSource.transaction(async (m) => {
+        await m.query(
+          `INSERT INTO ${this.#s}.mpc_nodes (dao_id, version, msp_id, party_index, control_url, source, certificate_pem, ca_certificate_pem) VALUES ($1, $2, $3, $4, $5, 'member', $6, $7)
+           ON CONFLICT (dao_id, version, msp_id) DO UPDATE SET party_index = EXCLUDED.party_index, control_url = EXCLUDED.control_url, source = 'member', workload_id = NULL,
+             certificate_pem = EXCLUDED.certificate_pem, ca_certificate_pem = EXCLUDED.ca_certificate_pem, registered_at = now()`,
+          [daoId, version, mspId, partyIndex, controlUrl, pin?.certificatePem ?? null, pin?.caCertificatePem ?? null],
+        );
+        await this.#dropEarlierRegistrations(m, daoId, version, mspId, controlUrl);
+      });
       return 'registered';
     } catch (error) {
       if ((error as { code?: string }).code === '23505') return 'index-taken';

@@ -70,6 +70,7 @@ function setup(op: jest.Mock, inv: jest.Mock = jest.fn(), registered = nodes, re
     fail: jest.fn(async () => undefined),
     insert: jest.fn(async () => true),
     registerNode: jest.fn(async () => 'registered'),
+    laterMeshVersion: jest.fn(async (): Promise<number | undefined> => undefined),
   };
   const manager = { queryRunner: { isTransactionActive: true }, query: jest.fn(async (_sql: string, params: unknown[]) => (params.length > 1 && outbox.push(params), [{ id: params[0] }])) };
   const dataSource = { transaction: async (fn: (m: unknown) => Promise<unknown>) => fn(manager) } as unknown as DataSource;
@@ -161,6 +162,17 @@ describe('running a computation across the nodes', () => {
     expect(op).not.toHaveBeenCalled();
     expect(b.repo.fail).toHaveBeenCalledWith('cmp-1', 'NODES_INCOMPLETE', 'fewer than two MPC nodes are registered', expect.anything());
     expect(usageCommand((b.outbox[0] as string[])[3]!).entry).toMatchObject({ outcome: 'failed', failure: 'NODES_INCOMPLETE' });
+  });
+
+  it('fails a computation of a version whose nodes serve a later version now VERSION_SUPERSEDED, without calling any node', async () => {
+    const op = jest.fn();
+    const s = setup(op, jest.fn(), []);
+    s.repo.laterMeshVersion.mockResolvedValueOnce(2);
+    await s.service.compute('cmp-1', async () => undefined);
+    expect(op).not.toHaveBeenCalled();
+    expect(s.repo.laterMeshVersion).toHaveBeenCalledWith('d1', 1);
+    expect(s.repo.fail).toHaveBeenCalledWith('cmp-1', 'VERSION_SUPERSEDED', expect.stringMatching(/^version 1 of DAO d1 has no MPC mesh of its own: its members' nodes serve version 2 now .*ask on version 2$/), expect.anything());
+    expect(usageCommand((s.outbox[0] as string[])[3]!).entry).toMatchObject({ outcome: 'failed', failure: 'VERSION_SUPERSEDED' });
   });
 });
 

@@ -303,7 +303,13 @@ export class ComputationsService {
       publicVersion = isPublicVersion(version);
       const nodes = await repo.nodes(c.daoId, c.version);
       const problem = this.#mesh(version, nodes);
-      if (problem) throw new CoordinatorError('NODES_INCOMPLETE', problem);
+      if (problem) {
+        const later = await repo.laterMeshVersion(c.daoId, c.version);
+        if (later !== undefined) {
+          throw new CoordinatorError('VERSION_SUPERSEDED', `version ${c.version} of DAO ${c.daoId} has no MPC mesh of its own: its members' nodes serve version ${later} now (one node per member per DAO); ask on version ${later}`);
+        }
+        throw new CoordinatorError('NODES_INCOMPLETE', problem);
+      }
       const index = (msp: string) => {
         const n = nodes.find((x) => x.mspId === msp);
         if (!n) throw new CoordinatorError('NODES_INCOMPLETE', `${msp} has no registered MPC node`);
