@@ -94,6 +94,8 @@ describe("a node's check of a compute op against its own ledger", () => {
     const { port, reads } = reader(async () => state());
     await expect(checkComputeOp(baseOp(signedLedger()), mesh, port, fresh())).resolves.toEqual({ allowed: true });
     expect(reads).toEqual([['d1', 2], ['roots d1', 2]]);
+    // A mesh that says it serves that version: the same.
+    await expect(checkComputeOp(baseOp(signedLedger()), { ...mesh, serves: { daoId: 'd1', version: 2, revision: 4 } }, port, fresh())).resolves.toEqual({ allowed: true });
   });
 
   it.each([
@@ -103,6 +105,8 @@ describe("a node's check of a compute op against its own ledger", () => {
     ['an owner party that is not the data owner\'s node', { owner: 1 }, mesh, 'op-parties', /party 1 is not the node of the data owner DspMSP/],
     ['recipient parties that are not the recipients\' nodes', { recipients: [2] }, mesh, 'op-parties', /recipient parties are not the nodes of Vsp1MSP/],
     ['more recipient parties than recipients', { recipients: [1, 0] }, mesh, 'op-parties', /recipient parties/],
+    ['an op of another version than the one its mesh serves', {}, { ...mesh, serves: { daoId: 'd1', version: 3, revision: 1 } }, 'op-parties', /mesh serves version 3 of DAO d1, not version 2 of DAO d1/],
+    ['an op of another DAO than the one its mesh serves', {}, { ...mesh, serves: { daoId: 'd9', version: 2, revision: 1 } }, 'op-parties', /mesh serves version 2 of DAO d9, not version 2 of DAO d1/],
   ] as const)('refuses %s without reading the ledger', async (_what, over, m, check, message) => {
     const { port, reads } = reader(async () => state());
     const o = { ...baseOp(signedLedger()), ...over } as ComputeOp;

@@ -78,10 +78,15 @@ const sameSet = (a: readonly string[], b: readonly string[]) => {
   return x.size === y.size && [...x].every((v) => y.has(v));
 };
 
-/** What can be decided without the ledger: the op names its purpose, and its parties are the members it names. */
+/** What can be decided without the ledger: the op names its purpose and the version the mesh serves, and its parties are the members it names. */
 export function checkOpParties(op: ComputeOp, mesh: MpcMeshFile): LedgerDecision {
   const ledger = op.ledger;
   if (!ledger) return refuse('ledger', 'the op does not say what it is for (no ledger part): this node takes part only in what its own ledger allows');
+  // One node per member per DAO: its mesh serves one version (the latest it was given); the op's party indices are another version's.
+  const serves = mesh.serves;
+  if (serves && (ledger.daoId !== serves.daoId || ledger.version !== serves.version)) {
+    return refuse('op-parties', `this node's mesh serves version ${serves.version} of DAO ${serves.daoId}, not version ${ledger.version} of DAO ${ledger.daoId}`);
+  }
   const owners = mesh.parties.map((p) => p.owner);
   if (owners.some((o) => o === undefined)) return refuse('mesh-owners', "the mesh file does not name every party's member (owner): party indices cannot be checked against the ledger");
   if (op.program !== ledger.computation) return refuse('op-parties', `the op runs ${op.program} but names computation ${ledger.computation}`);
