@@ -1,6 +1,6 @@
 import { MemoryLedger } from '@datawell/chaincode-common';
 import { DaoContract } from '../dao.contract';
-import { DSP, OUTSIDER, PKI, START_MS, TERMS, VSP1, VSP2A, acceptances, agreement, daoLedger, registry, signatureOf, type TestIdentity } from '../fixtures.spec-helper';
+import { DIGEST, DSP, INFRA, OUTSIDER, PKI, START_MS, TERMS, VSP1, VSP2A, acceptances, agreement, daoLedger, registry, signatureOf, type TestIdentity } from '../fixtures.spec-helper';
 
 const s = JSON.stringify;
 const id = (msp: string) => PKI.ids[msp] as TestIdentity;
@@ -122,6 +122,41 @@ describe('InitVersion verifies the agreement on chain: a join (version 2)', () =
     const dao = new DaoContract();
     await first.submit(DSP, (ctx) => dao.InitVersion(ctx, s(half), acceptances(half)));
     await expect(init(daoLedger(2, { ledger: first, dao }), body, acceptances(body, [DSP, VSP2A]))).rejects.toThrow(/hold 500000 of 1000000 ppm/);
+  });
+
+  it("carries an earlier member's workloads over only as version 1's current spec has them; their parts are taken on version 2", async () => {
+    const joinerNode = { name: 'mpc-vsp2', owner: VSP2A, placement: 'managed', kind: 'mpc-node' };
+    const withWorkloads = (workloads: unknown[]) => ({ ...body, infrastructure: { workloads } });
+    // Every earlier member's workload as version 1 has it, with the joiner's own.
+    const carried = withWorkloads([...INFRA.workloads, joinerNode]);
+    const ledger = daoLedger(2, await versionOne());
+    const dao = new DaoContract();
+    await init(ledger, carried, acceptances(carried, [DSP, VSP1, VSP2A]), dao);
+    expect(ledger.lastEvent()).toMatchObject({ name: 'VersionCreated', payload: { infrastructureRequested: { revision: 1, spec: { workloads: [...INFRA.workloads, joinerNode] } } } });
+    // The DSP, an earlier member, has a managed workload in version 2's spec: its provisioner reports its
+    // part on version 2's channel as itself; the revision is provisioned once the joiner's is in too.
+    await ledger.submit(DSP, (ctx) => dao.InfrastructurePartProvisioned(ctx, s({ revision: 1, outputsDigest: DIGEST })));
+    expect(ledger.lastEvent()).toMatchObject({ name: 'InfrastructurePartProvisioned', payload: { mspId: DSP } });
+    await ledger.submit(VSP2A, (ctx) => dao.InfrastructurePartProvisioned(ctx, s({ revision: 1, outputsDigest: DIGEST })));
+    expect(ledger.lastEvent()).toMatchObject({ name: 'InfrastructureProvisioned', payload: { parts: [DSP, VSP2A] } });
+
+    // Changed on the way, or a workload an earlier member never had: refused, nothing written.
+    const changed = withWorkloads([{ ...INFRA.workloads[0], parameters: { replicas: 3 } }, joinerNode]);
+    await expect(init(daoLedger(2, await versionOne()), changed, acceptances(changed, [DSP, VSP1, VSP2A]))).rejects.toThrow(
+      /^CONFLICT: agreement\.infrastructure\.workloads\.0: mpc-dsp of DspMSP, an earlier member, is not a workload of version 1's infrastructure revision 1 as it stands/,
+    );
+    const added = withWorkloads([joinerNode, { name: 'extra', owner: VSP1, placement: 'managed', kind: 'mpc-node' }]);
+    await expect(init(daoLedger(2, await versionOne()), added, acceptances(added, [DSP, VSP1, VSP2A]))).rejects.toThrow(/^CONFLICT: agreement\.infrastructure\.workloads\.1: extra of VspOneMSP, an earlier member/);
+
+    // After a change of version 1's infrastructure (revision 2), what is carried over is the new revision's.
+    const previous = await versionOne();
+    const bigger = { name: 'bigger', owner: DSP, placement: 'managed', kind: 'mpc-node' };
+    await previous.ledger.submit(DSP, (ctx) => previous.dao.CreateProposal(ctx, s({ proposalId: 'infra', kind: 'change-infrastructure', payload: { workloads: [bigger] } })));
+    await previous.ledger.submit(DSP, (ctx) => previous.dao.CastVote(ctx, 'infra', 'yes'));
+    await previous.ledger.submit(VSP1, (ctx) => previous.dao.CastVote(ctx, 'infra', 'yes'));
+    await expect(init(daoLedger(2, previous), carried, acceptances(carried, [DSP, VSP1, VSP2A]))).rejects.toThrow(/mpc-dsp of DspMSP, an earlier member, is not a workload of version 1's infrastructure revision 2/);
+    const afterChange = withWorkloads([bigger, joinerNode]);
+    await init(daoLedger(2, previous), afterChange, acceptances(afterChange, [DSP, VSP1, VSP2A]));
   });
 
   it('refuses a join whose earlier members are not version 1\'s, or when version 1 cannot be read', async () => {

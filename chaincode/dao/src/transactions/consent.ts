@@ -1,5 +1,5 @@
 import type { Context } from 'fabric-contract-api';
-import { conflict, forbidden, notFound, queryChaincode } from '@datawell/chaincode-common';
+import { canonicalJson, conflict, forbidden, notFound, queryChaincode } from '@datawell/chaincode-common';
 import { DAO, MARKETPLACE, MARKETPLACE_CHANNEL, type Acceptances } from '@datawell/contracts';
 import { AgreementConsentError, checkConsent, verifyAcceptances, type ConsentMember } from '@datawell/domain';
 import { groupLevel } from '../agreement.validator';
@@ -52,7 +52,10 @@ export async function registeredParticipant(ctx: Context, mspId: string): Promis
 
 /**
  * Version i−1 as recorded on its channel: its active members (with their ownership, for the
- * majority). The agreement must carry exactly them, in their groups (CH_i = CH_{i−1} ∪ J_i).
+ * majority). The agreement must carry exactly them, in their groups (CH_i = CH_{i−1} ∪ J_i), and
+ * an earlier member's workload only as version i−1's current spec has it (carried over: the member's
+ * MPC node then serves version i too; a join's consent needs only a majority of the earlier members,
+ * so it may not give one of them a workload it never agreed to).
  */
 async function previousVersionMembers(ctx: Context, agreement: Agreement, chaincode: string): Promise<ConsentMember[]> {
   const channel = `dao-${agreement.daoId}-v${agreement.version - 1}`;
@@ -71,5 +74,20 @@ async function previousVersionMembers(ctx: Context, agreement: Agreement, chainc
       throw conflict(`agreement.members: ${a.mspId} (group ${a.group}) is not an active member of version ${previous.version}`);
     }
   }
+  checkCarriedOver(agreement, previous);
   return active.map((m) => ({ mspId: m.mspId, group: m.group, ownershipPpm: m.ownershipPpm, status: m.status }));
+}
+
+/** Every workload of an earlier member (groups below J_i) is one of version i−1's current spec, unchanged; the joiners' are their own to add. */
+function checkCarriedOver(agreement: Agreement, previous: VersionState): void {
+  const earlier = new Set(agreement.members.filter((m) => groupLevel(m.group) < agreement.version).map((m) => m.mspId));
+  agreement.infrastructure.workloads.forEach((w, k) => {
+    if (!earlier.has(w.owner)) return;
+    const there = previous.infrastructure.workloads.find((p) => p.name === w.name && p.owner === w.owner);
+    if (!there || canonicalJson(there) !== canonicalJson(w)) {
+      throw conflict(
+        `agreement.infrastructure.workloads.${k}: ${w.name} of ${w.owner}, an earlier member, is not a workload of version ${previous.version}'s infrastructure revision ${previous.infrastructureRevision} as it stands: a join carries an earlier member's workload over unchanged and adds only the joiners'`,
+      );
+    }
+  });
 }
