@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AgreementMember, Role } from '../sessions/agreement';
 import type { PeriodGrid } from '../sessions/period-grid';
+import type { InfrastructureSpec } from '../sessions/proposal.schema';
 
 const q = (schema: string) => `"${schema.replace(/"/g, '""')}"`;
 
@@ -62,6 +63,23 @@ export class DaosRepository {
     }>;
     if (!row || row.period_seconds === null) return undefined;
     return { periodSeconds: row.period_seconds, ...(row.period_origin_ms !== null ? { originMs: Number(row.period_origin_ms) } : {}) };
+  }
+
+  /**
+   * The workloads of a DAO version's agreement, when this service negotiated it (its session's revision
+   * that became the version); undefined otherwise. A later revision of the version's infrastructure (a
+   * governance change on its channel) is not known here.
+   */
+  async agreedWorkloads(daoId: string, version: number): Promise<InfrastructureSpec['workloads'] | undefined> {
+    const s = q(this.schema);
+    const [row] = (await this.dataSource.query(
+      `SELECT r.agreement->'infrastructure'->'workloads' AS workloads FROM ${s}.dao_versions v
+         JOIN ${s}.sessions ss ON ss.agreement_id = v.agreement_id
+         JOIN ${s}.revisions r ON r.session_id = ss.id AND r.agreement->>'agreementId' = v.agreement_id
+        WHERE v.dao_id = $1 AND v.version = $2`,
+      [daoId, version],
+    )) as Array<{ workloads: InfrastructureSpec['workloads'] | null }>;
+    return row?.workloads ?? undefined;
   }
 
   /** The top version of a DAO and its active members, D first then J1, J2, … */

@@ -123,7 +123,7 @@ describe('ownership from β', () => {
     }
   });
 
-  it('join: earlier weights are fixed, workloads are only the joiners\'', () => {
+  it('join: earlier weights are fixed; an earlier member adds no workload, a non-member owns none', () => {
     const p = proposal({
       betaPpm: 750_000,
       members: [{ mspId: 'DspMSP' }, { mspId: 'Vsp1MSP', weight: 1 }, { mspId: 'Vsp2MSP' }, { mspId: 'Vsp3MSP' }],
@@ -133,7 +133,39 @@ describe('ownership from β', () => {
     expect(agreement.version).toBe(2);
     expect(agreement.members.map((m) => m.group)).toEqual(['D', 'J1', 'J2', 'J2']);
     expect(codeOf(() => buildAgreement(join, { ...p, members: [{ mspId: 'DspMSP', weight: 3 }, ...p.members.slice(1)] }, 'a'))).toBe('INVALID_PROPOSAL');
-    expect(codeOf(() => buildAgreement(join, { ...p, infrastructure: { workloads: [{ name: 'w', owner: 'Vsp1MSP', placement: 'managed', kind: 'k' }] } }, 'a'))).toBe('INVALID_PROPOSAL');
+    expect(codeOf(() => buildAgreement(join, { ...p, infrastructure: { workloads: [{ name: 'w', owner: 'Vsp1MSP', placement: 'managed', kind: 'k' }] } }, 'a', undefined, []))).toBe('INVALID_PROPOSAL');
+    expect(codeOf(() => buildAgreement(join, { ...p, infrastructure: { workloads: [{ name: 'w', owner: 'OutsiderMSP', placement: 'managed', kind: 'k' }] } }, 'a'))).toBe('INVALID_PROPOSAL');
+  });
+
+  it("join: an earlier member's workload is carried over exactly as version n's agreement lists it, never added", () => {
+    const v1Workloads = [
+      { name: 'dsp-node', owner: 'DspMSP', placement: 'managed' as const, kind: 'mpc-node', parameters: { datasets: { readings: { topic: 't' } } } },
+      { name: 'vsp1-node', owner: 'Vsp1MSP', placement: 'managed' as const, kind: 'mpc-node' },
+    ];
+    const joiner = { name: 'vsp2-node', owner: 'Vsp2MSP', placement: 'managed' as const, kind: 'mpc-node' };
+    const p = (workloads: unknown[]) => proposal({ betaPpm: 750_000, members: [{ mspId: 'DspMSP' }, { mspId: 'Vsp1MSP' }, { mspId: 'Vsp2MSP' }, { mspId: 'Vsp3MSP' }], infrastructure: { workloads } });
+    // Every earlier member's node with the joiner's: the agreement lists them as version 1 has them.
+    const carried = buildAgreement(join, p([...v1Workloads, joiner]), 'agr-2', undefined, v1Workloads);
+    expect(carried.infrastructure.workloads).toEqual([...v1Workloads, joiner]);
+    // Some of them only ('cloud' is the API's name of managed), or none, as before.
+    expect(buildAgreement(join, p([{ ...v1Workloads[1], placement: 'cloud' }, joiner]), 'agr-2', undefined, v1Workloads).infrastructure.workloads).toEqual([v1Workloads[1], joiner]);
+    expect(buildAgreement(join, p([joiner]), 'agr-2', undefined, v1Workloads).infrastructure.workloads).toEqual([joiner]);
+    const refusal = (workloads: unknown[]) => {
+      try {
+        buildAgreement(join, p(workloads), 'a', undefined, v1Workloads);
+      } catch (e) {
+        return `${(e as { code: string }).code}: ${(e as Error).message}`;
+      }
+      return 'built';
+    };
+    // Changed on the way (another parameter, another placement), or new for an earlier member: refused.
+    expect(refusal([{ ...v1Workloads[0], parameters: { datasets: { readings: { topic: 'other' } } } }, joiner])).toMatch(/^INVALID_PROPOSAL: infrastructure\.workloads\.0: dsp-node of DspMSP differs from version 1's/);
+    expect(refusal([{ ...v1Workloads[1], placement: 'self-hosted' }, joiner])).toMatch(/^INVALID_PROPOSAL: infrastructure\.workloads\.0: vsp1-node of Vsp1MSP differs/);
+    expect(refusal([joiner, { name: 'vsp1-extra', owner: 'Vsp1MSP', placement: 'managed', kind: 'mpc-node' }])).toMatch(/^INVALID_PROPOSAL: infrastructure\.workloads\.1: vsp1-extra of Vsp1MSP is not version 1's .*only joiners add workloads/);
+    // Another member's workload of version 1 under an earlier member's name is not its own.
+    expect(refusal([{ ...v1Workloads[0], owner: 'Vsp1MSP' }, joiner])).toMatch(/is not version 1's/);
+    // Without version 1's agreement here (a DAO this service did not negotiate), the chaincode checks it against version 1's spec.
+    expect(buildAgreement(join, p([...v1Workloads, joiner]), 'agr-2').infrastructure.workloads).toHaveLength(3);
   });
 
   it('the document digest is sha256 of the canonical agreement without it', () => {

@@ -102,11 +102,13 @@ export const signingBytes = (agreement: Agreement): Buffer => Buffer.from(canoni
  * Checks a proposal against the session's plan and builds the agreement it stands for. Throws a
  * NegotiationError (400) naming what is wrong: members not exactly the parties, a weight changed for
  * an earlier member, ownership not the one β implies, recipients or workload owners that are not
- * members (for a join, workloads only of the joiners: a version lists the workloads it adds), or,
- * for a join, a subscription that does not continue the DAO's periods (`predecessorGrid`: the top
- * version's grid, when it has one).
+ * members, or, for a join, a subscription that does not continue the DAO's periods (`predecessorGrid`:
+ * the top version's grid, when it has one). A join's workloads are the joiners' own and, carried
+ * over, earlier members' workloads exactly as version n's agreement lists them
+ * (`predecessorWorkloads`, when this service negotiated it; the dao chaincode checks them against
+ * version n's spec on its channel either way): an earlier member's MPC node then serves version n+1 too.
  */
-export function buildAgreement(plan: SessionPlan, proposal: ProposalInput, agreementId: string, predecessorGrid?: PeriodGrid): Agreement {
+export function buildAgreement(plan: SessionPlan, proposal: ProposalInput, agreementId: string, predecessorGrid?: PeriodGrid, predecessorWorkloads?: InfrastructureSpec['workloads']): Agreement {
   const parties = partiesOf(plan);
   const listed = proposal.members.map((m) => m.mspId);
   const dup = listed.find((m, i) => listed.indexOf(m) !== i);
@@ -143,14 +145,9 @@ export function buildAgreement(plan: SessionPlan, proposal: ProposalInput, agree
       if (!msps.has(r)) throw negotiationError('INVALID_PROPOSAL', `terms.computations.${k}.resultRecipients: ${r} is not a member`);
     }),
   );
-  const owners = plan.kind === 'formation' ? msps : new Set(plan.joiners);
   proposal.infrastructure.workloads.forEach((w, k) => {
-    if (!owners.has(w.owner)) {
-      throw negotiationError(
-        'INVALID_PROPOSAL',
-        `infrastructure.workloads.${k}.owner: ${w.owner} ${plan.kind === 'formation' ? 'is not a member' : `is not a joiner (version ${plan.version} lists only the workloads it adds)`}`,
-      );
-    }
+    if (!msps.has(w.owner)) throw negotiationError('INVALID_PROPOSAL', `infrastructure.workloads.${k}.owner: ${w.owner} is not a member`);
+    if (plan.kind === 'join' && !plan.joiners.includes(w.owner)) checkCarriedOver(plan, w, k, predecessorWorkloads);
   });
   const body = {
     agreementId,
@@ -162,6 +159,21 @@ export function buildAgreement(plan: SessionPlan, proposal: ProposalInput, agree
     infrastructure: stripUndefined(proposal.infrastructure),
   };
   return { ...body, documentDigest: documentDigestOf(body) };
+}
+
+/**
+ * A join's workload of an earlier member: version n's own, carried over unchanged (its MPC node serves
+ * version n+1 too). Earlier members add nothing in a join; only the joiners do.
+ */
+function checkCarriedOver(plan: SessionPlan & { kind: 'join' }, w: InfrastructureSpec['workloads'][number], k: number, predecessorWorkloads: InfrastructureSpec['workloads'] | undefined): void {
+  if (!predecessorWorkloads) return; // a version n this service did not negotiate: the chaincode checks it against version n's spec
+  const there = predecessorWorkloads.find((p) => p.name === w.name && p.owner === w.owner);
+  if (!there) {
+    throw negotiationError('INVALID_PROPOSAL', `infrastructure.workloads.${k}: ${w.name} of ${w.owner} is not version ${plan.version - 1}'s (an earlier member's workload is carried over unchanged; only joiners add workloads)`);
+  }
+  if (canonicalJson(stripUndefined(w)) !== canonicalJson(stripUndefined(there))) {
+    throw negotiationError('INVALID_PROPOSAL', `infrastructure.workloads.${k}: ${w.name} of ${w.owner} differs from version ${plan.version - 1}'s (an earlier member's workload is carried over unchanged)`);
+  }
 }
 
 function stripUndefined<T>(value: T): T {

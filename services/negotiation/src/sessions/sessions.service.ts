@@ -207,7 +207,8 @@ export class SessionsService {
       }
       const revision = session.revision + 1;
       const predecessorGrid = session.plan.kind === 'join' ? await this.o.daos.periodGrid(session.plan.daoId, session.plan.version - 1) : undefined;
-      const agreement = buildAgreement(session.plan, proposal, agreementIdOf(session.id, revision), predecessorGrid);
+      const predecessorWorkloads = session.plan.kind === 'join' ? await this.o.daos.agreedWorkloads(session.plan.daoId, session.plan.version - 1) : undefined;
+      const agreement = buildAgreement(session.plan, proposal, agreementIdOf(session.id, revision), predecessorGrid, predecessorWorkloads);
       const signed = { answers: input.answers, certificatePem: input.certificatePem, signature: input.signature };
       await this.o.sessions.addRevision(manager, session.id, { revision, proposedBy: principal.mspId, enrollmentId: principal.enrollmentId, proposal: input.proposal, agreement, signed });
       const state = nextState(session.state, { kind: 'proposed' });

@@ -115,6 +115,20 @@ describe('negotiation sessions against the real stack', () => {
     const joiner = await neg.party('VSP');
     const join = await as(joiner).post('/sessions', { kind: 'join', daoId, joiners: [joiner.mspId] });
     expect([join.status, join.body.version, join.body.parties.map((p: { mspId: string }) => p.mspId)]).toEqual([201, 2, [dsp.mspId, vsp.mspId, joiner.mspId]]);
+    // The join may carry the earlier members' workloads over exactly as version 1's agreement has them (their
+    // MPC nodes then serve version 2 too) beside the joiner's own; changed or new for an earlier member: refused.
+    const joinProposal = (workloads: unknown[]) => ({ betaPpm: 750_000, members: [{ mspId: dsp.mspId }, { mspId: vsp.mspId }, { mspId: joiner.mspId }], terms: terms([vsp.mspId]), infrastructure: { workloads } });
+    const changed = await propose(joiner, join.body.id, joinProposal([{ ...workload(dsp), parameters: { memoryMb: 512 } }, workload(joiner)]));
+    expect([changed.status, changed.body.code, changed.body.message]).toEqual([400, 'INVALID_PROPOSAL', expect.stringContaining(`infrastructure.workloads.0: mpc-${dsp.mspId.toLowerCase()} of ${dsp.mspId} differs from version 1's`)]);
+    const added = await propose(joiner, join.body.id, joinProposal([workload(joiner), { ...workload(vsp), name: 'vsp-extra' }]));
+    expect([added.status, added.body.code, added.body.message]).toEqual([400, 'INVALID_PROPOSAL', expect.stringContaining(`vsp-extra of ${vsp.mspId} is not version 1's`)]);
+    const carried = await propose(joiner, join.body.id, joinProposal([workload(dsp), workload(vsp, 'self-hosted'), workload(joiner)]));
+    expect(carried.status).toBe(201);
+    expect(carried.body.proposal.agreement.infrastructure.workloads.map((w: { owner: string; placement: string }) => [w.owner, w.placement])).toEqual([
+      [dsp.mspId, 'managed'],
+      [vsp.mspId, 'self-hosted'],
+      [joiner.mspId, 'managed'],
+    ]);
     const history = await as(vsp).get(`/sessions/${id}/history`).expect(200);
     expect(history.body.map((h: { change: string; mspId: string | null }) => [h.change, h.mspId])).toEqual([
       ['created', dsp.mspId],
