@@ -67,6 +67,14 @@ export interface DomainFormationOptions {
    */
   readonly mpcMesh?: boolean;
   /**
+   * With `mpcMesh` and joiners: version 2 asks every member's MPC node, the joiners' too. Each founder's
+   * provisioner gives it the node it runs for version 1 (one node per member per DAO), so version 2's
+   * mesh is the founders' nodes and the joiners'; `mesh` and `compute` are version 2's (its terms send
+   * the results to the founding VSPs, as version 1's). Without it version 2 asks only the joiners'
+   * workloads (placeholders) and the mesh stays version 1's.
+   */
+  readonly joinersInMesh?: boolean;
+  /**
    * With `mpcMesh`: the coordinator's client identity (PEM), with which the scenario calls each node's
    * control API as the coordinator would, pinned to the certificate its member reported, until the node
    * has set up its mesh with every other.
@@ -127,6 +135,8 @@ export interface DomainComputation {
   readonly atDsp: { readonly status: number; readonly code: string };
   /** The request the terms do not allow (the mean to the DSP), as the coordinator reports it once the nodes refused it. */
   readonly refused: { readonly id: string; readonly recipients: string[]; readonly status: string; readonly error?: { code: string; message: string } };
+  /** After a join: the same request on version 1, whose members' nodes serve the top version's mesh now, as the coordinator reports it. */
+  readonly earlierVersion?: { readonly id: string; readonly version: number; readonly status: string; readonly error?: { code: string; message: string } };
 }
 
 /** One entry of the DSP's usage trail of the dataset, as the DSP reads it through its own bridge. */
@@ -143,7 +153,7 @@ export interface DomainUsageEntry {
   readonly recordedBy: string;
 }
 
-/** A member's MPC node of version 1, as its own provisioner shows it once the node has its mesh from the ledger. */
+/** A member's MPC node of the top version (one per member per DAO), as its own provisioner shows it once the node has its mesh from the ledger. */
 export interface DomainMeshNode {
   readonly mspId: string;
   readonly workloadId: string;
@@ -176,9 +186,9 @@ export interface DomainFormationResult {
    * provisioner's API with the member's identity.
    */
   readonly infrastructure?: Array<{ version: number; revision?: number; status: string; builtBy: Record<string, Array<{ workloadId: string; owner: string; status: string }>> }>;
-  /** With `mpcMesh`: each managed member's node of version 1 with its mesh, in party order (after `changeInfrastructure`, the new revision's). */
+  /** With `mpcMesh`: each managed member's node of the top version with its mesh, in party order (one node per member per DAO: the founders' nodes of version 1 serve version 2 after a join; after `changeInfrastructure` of version 1 without a join, the new revision's). */
   readonly mesh?: DomainMeshNode[];
-  /** With `compute`: the computation on version 1, as the coordinator, the recipients and the DSP see it. */
+  /** With `compute`: the computation on the top version, as the coordinator, the recipients and the DSP see it. */
   readonly computation?: DomainComputation;
   /** With `compute`: the DSP's usage trail of the dataset (the granted requests and the refused one), read through its own bridge, oldest first. */
   readonly usage?: DomainUsageEntry[];
@@ -261,6 +271,7 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
   const datasets = opts.compute ? { [opts.compute.dataset.name]: { topic: opts.compute.dataset.topic } } : undefined;
   // The terms send the mean to the VSP founders; with a computation, to those whose node can receive it.
   const recipientsV1 = (opts.compute ? managedVsps : vspMembers).map((m) => m.mspId);
+  const joinersInMesh = opts.mpcMesh === true && opts.joinersInMesh === true && joiners.length > 0;
 
   const stage = async (name: 'formed' | 'joined') => {
     if (!opts.onStage) return;
@@ -283,7 +294,12 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
     const newcomers = round.map(p);
     const earlier = members.map(p);
     const everyone = [...earlier, ...newcomers];
-    const next = { betaPpm: betaOf(version), members: everyone.map((m) => ({ mspId: m.mspId })), terms: terms(everyone.slice(1).map((m) => m.mspId), opts.abandonAfterSeconds, opts.compute !== undefined), infrastructure: { workloads: newcomers.map((n) => ownWorkload(placementOf(n.mspId))(n)) } };
+    // Joiners in the mesh: every member's node is in the version's spec, the earlier members' exactly as the
+    // version before lists them (their nodes serve the new version: one node per member per DAO) with the
+    // newcomers' own, and the computations' recipients stay the founding VSPs.
+    const workloads = joinersInMesh ? everyone.map((m) => ownWorkload(placementOf(m.mspId), true, datasets)(m)) : newcomers.map((n) => ownWorkload(placementOf(n.mspId))(n));
+    const recipients = (joinersInMesh ? founders : everyone).slice(1).map((m) => m.mspId);
+    const next = { betaPpm: betaOf(version), members: everyone.map((m) => ({ mspId: m.mspId })), terms: terms(recipients, opts.abandonAfterSeconds, opts.compute !== undefined), infrastructure: { workloads } };
     const [opener] = newcomers as [Party];
     await negotiateAgreement(negotiation, `join in domains (version ${version})`, opener, { kind: 'join', daoId, joiners: newcomers.slice(1).map((n) => n.mspId) }, [{ by: opener, body: next }], [...newcomers, ...earlier.slice(1), dsp]);
     members = [...members, ...round];
@@ -299,7 +315,10 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
   }
 
   const infrastructure = anyManaged ? await readInfrastructure(opts, daoId, versions, p, timeout) : undefined;
-  const mesh = opts.mpcMesh && anyManaged ? await readMesh(opts, daoId, opts.members.filter((m) => placementOf(m.mspId) === 'managed'), p, timeout) : undefined;
+  // The mesh: version 1's, or with joiners in it version 2's, which the founders' nodes started for version 1 serve.
+  const meshVersion = joinersInMesh ? top : 1;
+  const meshMembers = versions[meshVersion - 1]!.members.filter((m) => placementOf(m.mspId) === 'managed');
+  const mesh = opts.mpcMesh && anyManaged ? await readMesh(opts, daoId, meshVersion, meshMembers, p, timeout) : undefined;
   if (infrastructure && opts.changeInfrastructure) {
     const [vsp] = vspMembers as [DomainMember];
     // Every founder keeps its workload; only the first VSP's is replaced.
@@ -309,11 +328,12 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
     await call(`${vsp.bridgeUrl}/daos/${daoId}/versions/1/proposals`, { method: 'POST', token: await tokenAt(p(vsp), vsp.bridgeUrl, timeout), body: proposal });
     await call(`${dspMember.bridgeUrl}/daos/${daoId}/versions/1/proposals/${proposal.proposalId}/votes`, { method: 'POST', token: await tokenAt(dsp, dspMember.bridgeUrl, timeout), body: { choice: 'yes' } });
     infrastructure.push(...(await readInfrastructure(opts, daoId, [{ version: 1, members: opts.members }], p, timeout, 2)));
-    // With a mesh: the revision's nodes (the VSP's new one) form it again from the revision's parts.
-    if (mesh) mesh.splice(0, mesh.length, ...(await readMesh(opts, daoId, opts.members.filter((m) => placementOf(m.mspId) === 'managed'), p, timeout)));
+    // With a mesh: the revision's nodes (the VSP's new one) form it again from the revision's parts; after a
+    // join version 1 has no node of its own (version 2 runs them) and the top version's mesh is left as it was.
+    if (mesh) mesh.splice(0, mesh.length, ...(await readMesh(opts, daoId, meshVersion, meshMembers, p, timeout)));
   }
 
-  const computation = opts.compute && mesh ? await computeInDomains(opts, opts.compute, daoId, dspMember, vspMembers[0] as DomainMember, managedVsps, mesh, p, timeout) : undefined;
+  const computation = opts.compute && mesh ? await computeInDomains(opts, opts.compute, daoId, meshVersion, dspMember, vspMembers[0] as DomainMember, managedVsps, mesh, p, timeout) : undefined;
 
   let revenueTxId: string | undefined;
   if (opts.revenue !== undefined) {
@@ -348,16 +368,17 @@ function answerOf(promise: Promise<unknown>): Promise<{ status: number; code: st
 }
 
 /**
- * The first VSP asks the coordinator for the terms' mean of the DSP's dataset on version 1 to the terms'
- * recipients (the managed VSPs: their nodes receive it), once every node of the mesh has registered
- * itself there; waits until the coordinator reports it done; then reads the result where each
- * recipient keeps it, its own bridge, and what the coordinator and the DSP's bridge answer for it.
- * With `runs` above 1 it asks again (a request of its own each time), each read the same way.
+ * The first VSP asks the coordinator for the terms' mean of the DSP's dataset on `version` (the top
+ * one) to the terms' recipients (the managed VSPs: their nodes receive it), once every node of the
+ * mesh has registered itself there; waits until the coordinator reports it done; then reads the
+ * result where each recipient keeps it, its own bridge, and what the coordinator and the DSP's bridge
+ * answer for it. With `runs` above 1 it asks again (a request of its own each time), each read the same way.
  */
 async function computeInDomains(
   opts: DomainFormationOptions,
   compute: NonNullable<DomainFormationOptions['compute']>,
   daoId: string,
+  version: number,
   dspMember: DomainMember,
   requester: DomainMember,
   receivers: readonly DomainMember[],
@@ -372,11 +393,11 @@ async function computeInDomains(
   // infrastructure) stays registered until its successor registers itself, and an op sent to it
   // would leave the other nodes waiting in the agreement round.
   const current = new Set(mesh.map((n) => n.controlUrl));
-  opts.progress(`every managed founder's node registers itself at the coordinator with its own identity (${mesh.length} nodes)`);
+  opts.progress(`every node of version ${version} registers itself at the coordinator with its own identity (${mesh.length} nodes)`);
   const nodes = await until(
-    `every node of ${daoId} v1 registered at the coordinator`,
+    `every node of ${daoId} v${version} registered at the coordinator`,
     async () => {
-      const listed = await call<NodeView[]>(`${coordinator}/daos/${daoId}/versions/1/nodes`, { token }).catch((e: unknown) => {
+      const listed = await call<NodeView[]>(`${coordinator}/daos/${daoId}/versions/${version}/nodes`, { token }).catch((e: unknown) => {
         if (e instanceof ApiError && e.status === 404) return [];
         throw e;
       });
@@ -385,9 +406,9 @@ async function computeInDomains(
     timeoutMs,
     2000,
   );
-  const published = await publishFleetReadings(opts, compute, daoId, dspMember, p, timeoutMs);
+  const published = await publishFleetReadings(opts, compute, daoId, version, dspMember, p, timeoutMs);
   const recipients = receivers.map((v) => v.mspId);
-  const request = { daoId, version: 1, computation: 'mean', parameters: { columns: [compute.dataset.column] }, dataset: { name: compute.dataset.name, owner: dspMember.mspId }, recipients, requestId: `mean-${daoId}` };
+  const request = { daoId, version, computation: 'mean', parameters: { columns: [compute.dataset.column] }, dataset: { name: compute.dataset.name, owner: dspMember.mspId }, recipients, requestId: `mean-${daoId}` };
   type View = { status: string; resultDigest?: string; error?: { code: string; message: string } };
   const finished = (jobId: string) =>
     until(
@@ -408,7 +429,7 @@ async function computeInDomains(
     const atRecipients: DomainComputation['atRecipients'] = {};
     if (done.status === 'completed') {
       for (const r of receivers) {
-        const kept = await call<{ result: Record<string, unknown>; resultDigest: string; txId: string }>(`${r.bridgeUrl}/daos/${daoId}/versions/1/computations/${id}/result`, { token: await tokenAt(p(r), r.bridgeUrl, timeoutMs) });
+        const kept = await call<{ result: Record<string, unknown>; resultDigest: string; txId: string }>(`${r.bridgeUrl}/daos/${daoId}/versions/${version}/computations/${id}/result`, { token: await tokenAt(p(r), r.bridgeUrl, timeoutMs) });
         atRecipients[r.mspId] = { result: kept.result, resultDigest: kept.resultDigest, txId: kept.txId };
       }
     }
@@ -418,7 +439,7 @@ async function computeInDomains(
   const { id, done, atRecipients } = first;
   const resultAnswer = await answerOf(call(`${coordinator}/computations/${id}/result`, { token }));
   const dspToken = await tokenAt(p(dspMember), dspMember.bridgeUrl, timeoutMs);
-  const atDsp = await answerOf(call(`${dspMember.bridgeUrl}/daos/${daoId}/versions/1/computations/${id}/result`, { token: dspToken }));
+  const atDsp = await answerOf(call(`${dspMember.bridgeUrl}/daos/${daoId}/versions/${version}/computations/${id}/result`, { token: dspToken }));
   const asked = [first];
   for (let k = 2; k <= (compute.runs ?? 1); k++) asked.push(await ask(`${request.requestId}-${k}`));
   const jobs: DomainJob[] = asked.map((j) => ({ id: j.id, status: j.done.status, ...(j.done.resultDigest ? { resultDigest: j.done.resultDigest } : {}), atRecipients: j.atRecipients }));
@@ -429,6 +450,16 @@ async function computeInDomains(
   const refusedRecipients = [dspMember.mspId];
   const { id: refusedId } = await call<{ id: string }>(`${coordinator}/computations`, { method: 'POST', token, body: signComputationRequest(requester.identity, { ...request, recipients: refusedRecipients, requestId: `mean-to-dsp-${daoId}` }) });
   const refusedView = await finished(refusedId);
+
+  // After a join the earlier version has no mesh of its own (its members' nodes serve the top version):
+  // the same request on version 1 fails at the coordinator, no node asked.
+  let earlier: DomainComputation['earlierVersion'];
+  if (version > 1) {
+    opts.progress(`${requester.mspId} asks for the mean on version 1, whose members' nodes serve version ${version} now: the coordinator refuses it`);
+    const { id: earlierId } = await call<{ id: string }>(`${coordinator}/computations`, { method: 'POST', token, body: signComputationRequest(requester.identity, { ...request, version: 1, requestId: `mean-v1-${daoId}` }) });
+    const earlierView = await finished(earlierId);
+    earlier = { id: earlierId, version: 1, status: earlierView.status, ...(earlierView.error ? { error: earlierView.error } : {}) };
+  }
 
   opts.progress(`${dspMember.mspId} reads its usage trail of ${compute.dataset.name} through its own bridge`);
   const usageIds = [...jobs.map((j) => j.id), refusedId];
@@ -467,6 +498,7 @@ async function computeInDomains(
     atRecipients,
     atDsp,
     refused: { id: refusedId, recipients: refusedRecipients, status: refusedView.status, ...(refusedView.error ? { error: refusedView.error } : {}) },
+    ...(earlier ? { earlierVersion: earlier } : {}),
   };
   return { computation, usage, jobs };
 }
@@ -480,6 +512,7 @@ async function publishFleetReadings(
   opts: DomainFormationOptions,
   compute: NonNullable<DomainFormationOptions['compute']>,
   daoId: string,
+  version: number,
   dspMember: DomainMember,
   p: (m: DomainMember) => Party,
   timeoutMs: number,
@@ -491,7 +524,7 @@ async function publishFleetReadings(
   const key = await until(
     `${dspMember.mspId}'s node's readings key from its own provisioner`,
     async () => {
-      const view = await call<View>(`${url}/daos/${daoId}/versions/1/infrastructure`, { token });
+      const view = await call<View>(`${url}/daos/${daoId}/versions/${version}/infrastructure`, { token });
       return view.workloads.find((w) => w.kind === 'mpc-node' && w.owner === dspMember.mspId && w.status !== 'destroyed')?.readingsPublicKeyPem ?? undefined;
     },
     timeoutMs,
@@ -516,11 +549,11 @@ async function publishFleetReadings(
 }
 
 /**
- * Each managed member asks its own provisioner for its MPC node of version 1 until the node has its
+ * Each managed member asks its own provisioner for its MPC node of `version` until the node has its
  * mesh: the ledger listed every member's node (the last part's InfrastructureProvisioned) and the
  * provisioner wrote the node's mesh file from it.
  */
-async function readMesh(opts: DomainFormationOptions, daoId: string, members: readonly DomainMember[], p: (m: DomainMember) => Party, timeoutMs: number): Promise<DomainMeshNode[]> {
+async function readMesh(opts: DomainFormationOptions, daoId: string, version: number, members: readonly DomainMember[], p: (m: DomainMember) => Party, timeoutMs: number): Promise<DomainMeshNode[]> {
   type View = { workloads: Array<{ workloadId: string; owner: string; kind: string; status: string; workloadPid: number | null; mpc?: { controlUrl: string; certificatePem: string; caCertificatePem: string; mesh: { partyIndex: number; parties: number } | null } | null }> };
   const nodes: DomainMeshNode[] = [];
   for (const m of members) {
@@ -529,11 +562,12 @@ async function readMesh(opts: DomainFormationOptions, daoId: string, members: re
     const token = await tokenAt(p(m), url, timeoutMs);
     nodes.push(
       await until(
-        `${m.mspId}'s MPC node of ${daoId} v1 with its mesh`,
+        `${m.mspId}'s MPC node of ${daoId} v${version} with its mesh`,
         async () => {
-          const view = await call<View>(`${url}/daos/${daoId}/versions/1/infrastructure`, { token });
+          const view = await call<View>(`${url}/daos/${daoId}/versions/${version}/infrastructure`, { token });
           const node = view.workloads.find((w) => w.kind === 'mpc-node' && w.owner === m.mspId && w.status !== 'destroyed');
-          if (!node?.mpc?.mesh) return undefined;
+          // Its mesh of this version (a node taken over keeps the earlier version's file until the new one is written).
+          if (!node?.mpc?.mesh || node.mpc.mesh.parties !== members.length) return undefined;
           const { controlUrl, certificatePem, caCertificatePem, mesh } = node.mpc;
           const osUser = node.workloadPid !== null && isAlive(node.workloadPid) ? (processUser(node.workloadPid) ?? null) : null;
           return { mspId: m.mspId, workloadId: node.workloadId, partyIndex: mesh.partyIndex, parties: mesh.parties, controlUrl, certificatePem, caCertificatePem, osUser };
@@ -548,7 +582,7 @@ async function readMesh(opts: DomainFormationOptions, daoId: string, members: re
   opts.progress('the coordinator reaches every node, each pinned to the certificate its member reported, once the mesh is set up');
   const reached: DomainMeshNode[] = [];
   for (const n of nodes) {
-    const inventory = await until(`${n.mspId}'s node set up with its mesh, as the coordinator reads it`, async () => pinnedInventory(n, tls).catch(() => undefined), timeoutMs, 2000);
+    const inventory = await until(`${n.mspId}'s node set up with its mesh, as the coordinator reads it`, async () => pinnedInventory(n, tls).then((i) => (i.parties === n.parties ? i : undefined)).catch(() => undefined), timeoutMs, 2000);
     reached.push({ ...n, inventory: { party: inventory.party, parties: inventory.parties, triples: inventory.triples } });
   }
   return reached.sort((a, b) => a.partyIndex - b.partyIndex);
@@ -612,9 +646,12 @@ async function readInfrastructure(
   const [dspMember] = opts.members as [DomainMember];
   const token = await tokenAt(p(dspMember), dspMember.bridgeUrl, timeoutMs);
   const out: NonNullable<DomainFormationResult['infrastructure']> = [];
+  // Every version's status first: a later version takes over the members' MPC nodes of an earlier one
+  // (one node per member per DAO), so the earlier one's views are read once the later one is built.
+  const statuses: string[] = [];
   for (const v of versions) {
     opts.progress(`each member's own provisioner builds its part of version ${v.version}; ${dspMember.mspId} waits for the chaincode to have every part`);
-    const status = await until(
+    statuses.push(await until(
       `infrastructure of ${daoId} v${v.version} provisioned in parts`,
       async () => {
         const state = await call<{ infrastructureStatus?: string; infrastructureRevision?: number }>(`${dspMember.bridgeUrl}/daos/${daoId}/versions/${v.version}/state`, { token });
@@ -624,7 +661,10 @@ async function readInfrastructure(
       },
       timeoutMs,
       2000,
-    );
+    ));
+  }
+  for (const [i, v] of versions.entries()) {
+    const status = statuses[i]!;
     // Each member's own view, once its provisioner has applied the revision (its part, or taken down what left).
     const builtBy: Record<string, Array<{ workloadId: string; owner: string; status: string }>> = {};
     // Members whose workload is self-hosted have nothing built by their provisioner.

@@ -33,10 +33,12 @@ export function readingsNodes(workloadsRoots: string | readonly string[], daoId:
       if (!m || m[1] !== daoId) continue;
       const dir = join(root, name);
       if (!existsSync(join(dir, 'readings.pub')) || !existsSync(join(dir, 'workload.json'))) continue;
-      const config = JSON.parse(readFileSync(join(dir, 'workload.json'), 'utf8')) as { kind?: string; owner?: string; mpc?: { datasets?: Record<string, { topic?: unknown }> } };
+      const config = JSON.parse(readFileSync(join(dir, 'workload.json'), 'utf8')) as { kind?: string; owner?: string; version?: unknown; mpc?: { datasets?: Record<string, { topic?: unknown }> } };
       if (config.kind !== 'mpc-node' || typeof config.owner !== 'string') continue;
       const topics = Object.fromEntries(Object.entries(config.mpc?.datasets ?? {}).flatMap(([d, s]) => (typeof s?.topic === 'string' ? [[d, s.topic]] : [])));
-      out.push({ workloadId: name, version: Number(m[2]), owner: config.owner, topics, publicKeyPem: readFileSync(join(dir, 'readings.pub'), 'utf8') });
+      // The version the node serves now: a node a later version took over keeps the folder (and id) of the version that started it.
+      const version = typeof config.version === 'number' ? config.version : Number(m[2]);
+      out.push({ workloadId: name, version, owner: config.owner, topics, publicKeyPem: readFileSync(join(dir, 'readings.pub'), 'utf8') });
     }
   }
   return out.sort((a, b) => a.version - b.version || a.workloadId.localeCompare(b.workloadId));

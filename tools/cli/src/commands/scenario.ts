@@ -246,7 +246,8 @@ export async function runDomainsOnStack(opts: {
     ...(opts.betasPpm ? { betasPpm: opts.betasPpm } : {}),
     ...(opts.revenue !== undefined ? { revenue: opts.revenue } : {}),
     ...(opts.changeInfrastructure ? { changeInfrastructure: true } : {}),
-    ...(opts.mpcMesh ? { mpcMesh: true, coordinatorTls: coordinatorTls(ctx) } : {}),
+    // With a mesh, the joiners' nodes join it: version 2's mesh of every member's node, the founders' shared with version 1.
+    ...(opts.mpcMesh ? { mpcMesh: true, joinersInMesh: true, coordinatorTls: coordinatorTls(ctx) } : {}),
     ...(opts.compute ? { compute: { ...(await fleetDataset(ctx, findDomain(ctx, founders[0]!.mspId), opts.compute.readings)), ...(opts.compute.runs !== undefined ? { runs: opts.compute.runs } : {}) } } : {}),
     ...(opts.placements ? { placements: opts.placements } : {}),
     ...(opts.placement || opts.placements ? { ...(opts.placement ? { placement: opts.placement } : {}), provisionerUrls: Object.fromEntries(plan.map((m) => [m.mspId, memberServiceUrl(ctx.settings, findDomain(ctx, m.mspId), 'provisioner')])) } : {}),
@@ -520,8 +521,10 @@ export function describeDomains(result: DomainFormationResult): string {
     lines.push(`  infrastructure of version ${v.version}${v.revision ? ` revision ${v.revision}` : ''}: ${v.status}, each part built by its member's own provisioner:`);
     for (const [msp, workloads] of Object.entries(v.builtBy)) lines.push(`    ${msp.padEnd(16)} ${workloads.map((w) => `${w.workloadId} (${w.status})`).join(', ') || 'nothing to build'}`);
   }
+  // The mesh and the computation are the top version's (one node per member per DAO, shared by its versions).
+  const top = result.versions[result.versions.length - 1]?.version ?? 1;
   if (result.mesh) {
-    lines.push(`  MPC mesh of version 1, from the members' parts on the ledger (each node in its member's domain, certified by the member's own CA):`);
+    lines.push(`  MPC mesh of version ${top}, from the members' parts on the ledger (each node in its member's domain, certified by the member's own CA):`);
     for (const n of result.mesh) lines.push(`    party ${n.partyIndex} of ${n.parties}  ${n.mspId.padEnd(16)} ${n.workloadId} at ${n.controlUrl}`);
   }
   const c = result.computation;
@@ -530,7 +533,7 @@ export function describeDomains(result: DomainFormationResult): string {
     lines.push(`  computation ${c.id}: ${c.requester} asked for the mean of ${c.dataset.name}; each node checked its own ledger`);
     lines.push(`    at the coordinator (it only schedules): ${c.atCoordinator.status}, digest ${c.atCoordinator.resultDigest ?? 'none'}; the result itself: ${c.atCoordinator.resultAnswer.status} ${c.atCoordinator.resultAnswer.code}`);
     for (const [msp, r] of Object.entries(c.atRecipients)) {
-      lines.push(`    ${msp.padEnd(16)} received it in its own domain: ${JSON.stringify(r.result)} (ComputationCompleted tx ${r.txId}); ./dev result --dao ${result.daoId} --version 1 --id ${c.id} --as ${msp}`);
+      lines.push(`    ${msp.padEnd(16)} received it in its own domain: ${JSON.stringify(r.result)} (ComputationCompleted tx ${r.txId}); ./dev result --dao ${result.daoId} --version ${top} --id ${c.id} --as ${msp}`);
     }
   }
   if (c && result.usage) {

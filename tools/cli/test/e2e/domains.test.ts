@@ -19,6 +19,22 @@ import { stopServices } from '../../src/services/runner';
  * provisioner, which reports its part of the infrastructure as the member; the operator holding no
  * member's identity and its peer outside the DAO's channel.
  */
+/** Every live process of the machine: its id, its parent's and its command line (from /proc). */
+function liveProcesses(): Array<{ pid: number; ppid: number; args: string }> {
+  const out = [];
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces) in parentheses: state, then the parent's id.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      out.push({ pid: Number(entry), ppid, args: readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ') });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
 describe('a DAO formed among trust domains through the running services', () => {
   const ctx = stackContext();
   const members = ['E2dDspMSP', 'E2dVsp1MSP', 'E2dVsp2MSP'];
@@ -100,47 +116,58 @@ describe('a DAO formed among trust domains through the running services', () => 
     // Revenue recorded by the DSP in its own domain on version 2: the joiner's share there (β_2 = 0.75), the
     // rest relayed by the DSP's own bridge to version 1 and split by β_1 = 0.8; each read through the member's own bridge.
     expect(result.revenueTxId).toMatch(/^[0-9a-f]{64}$/);
-    // The computation on version 1 (below) is revenue too: pay-per-use at version 1's price, metered by
-    // its recipient's bridge on version 1's channel and split there alone (the joiner took no part).
+    // The computation on version 2 (below, on its mesh of the three members' nodes) is revenue too:
+    // pay-per-use at version 2's price, metered by its recipient's bridge on version 2's channel and split down the same way.
     const top = allocateLevel(1_000_000n, 750_000);
     const ch1 = allocateLevel(top.rest, 800_000);
-    const computed = allocateLevel(BigInt(DOMAIN_COMPUTATION_PRICE.perComputation), 800_000);
-    expect(result.payouts).toEqual({ E2dDspMSP: (ch1.rest + computed.rest).toString(), E2dVsp1MSP: (ch1.share + computed.share).toString(), E2dVsp2MSP: top.share.toString() });
+    const computedTop = allocateLevel(BigInt(DOMAIN_COMPUTATION_PRICE.perComputation), 750_000);
+    const computed = allocateLevel(computedTop.rest, 800_000);
+    expect(result.payouts).toEqual({ E2dDspMSP: (ch1.rest + computed.rest).toString(), E2dVsp1MSP: (ch1.share + computed.share).toString(), E2dVsp2MSP: (top.share + computedTop.share).toString() });
     expect([top.share, ch1.share, ch1.rest].every((x) => x > 0n)).toBe(true);
     // A member's bridge answers its own organisation only.
     expect(result.otherMemberAtBridge).toEqual({ status: 403, code: 'FORBIDDEN' });
 
     // Each version's infrastructure was built in parts: every member's own provisioner runs exactly its
-    // own workload (version 2 asks only the joiner's), and the chaincode marked the version provisioned
-    // once every part was in.
+    // own MPC node, and the chaincode marked the version provisioned once every part was in. One node per
+    // member per DAO (issue 12): version 2 asks every member's node, and the founders' provisioners gave it
+    // the nodes they started for version 1 (same id, folder, keys and identity) instead of new ones, so
+    // version 1 has no node of its own left; only the joiner's node is new.
     const node = (v: number, msp: string) => [{ workloadId: `${result.daoId}-v${v}-${msp.toLowerCase()}-node`, owner: msp, status: 'running' }];
     expect(result.infrastructure).toEqual([
-      { version: 1, status: 'provisioned', builtBy: { E2dDspMSP: node(1, 'E2dDspMSP'), E2dVsp1MSP: node(1, 'E2dVsp1MSP') } },
-      { version: 2, status: 'provisioned', builtBy: { E2dDspMSP: [], E2dVsp1MSP: [], E2dVsp2MSP: node(2, 'E2dVsp2MSP') } },
+      { version: 1, status: 'provisioned', builtBy: { E2dDspMSP: [], E2dVsp1MSP: [] } },
+      { version: 2, status: 'provisioned', builtBy: { E2dDspMSP: node(1, 'E2dDspMSP'), E2dVsp1MSP: node(1, 'E2dVsp1MSP'), E2dVsp2MSP: node(2, 'E2dVsp2MSP') } },
       // An accepted change-infrastructure on version 1 (proposed by the VSP, decided by the DSP's vote, each
-      // through its own bridge): the VSP's provisioner replaced its workload, the DSP's kept its own.
-      { version: 1, revision: 2, status: 'provisioned', builtBy: { E2dDspMSP: node(1, 'E2dDspMSP'), E2dVsp1MSP: [{ ...node(1, 'E2dVsp1MSP')[0]!, workloadId: `${result.daoId}-v1-e2dvsp1msp-node2` }] } },
+      // through its own bridge): each founder's provisioner reported its part, and neither touched its node,
+      // which version 2 runs now (version 1's OpenTofu resource went without stopping it).
+      { version: 1, revision: 2, status: 'provisioned', builtBy: { E2dDspMSP: [], E2dVsp1MSP: [] } },
     ]);
-    // …as processes of the member's own OS user, in its domain's folder.
+    // …as processes of the member's own OS user, in its domain's folder: one node per member after the
+    // join (before issue 12's sharing, each founder ran one per version).
+    // Counted from /proc too: of the member's OS user, one supervisor and one workload process name a
+    // folder of this DAO, and the workload runs one MPC node (its child): 3 processes per member, 9 in all.
+    const processes = liveProcesses();
+    const perMember: Record<string, { folders: number; named: number; nodes: number }> = {};
     for (const mspId of members) {
       const dir = join(domainPaths(ctx.settings, findDomain(ctx, mspId).name).run, 'provisioner', 'workloads');
-      const running = readdirSync(dir)
-        .filter((id) => id.startsWith(result.daoId))
-        .map((id) => readPid(join(dir, id, 'workload.pid')))
-        .filter((pid): pid is number => pid !== undefined && isAlive(pid));
+      const folders = readdirSync(dir).filter((id) => id.startsWith(result.daoId));
+      const running = folders.map((id) => readPid(join(dir, id, 'workload.pid'))).filter((pid): pid is number => pid !== undefined && isAlive(pid));
       expect(running).toHaveLength(1);
       expect(processUser(running[0]!)).toBe(osUserFor(mspId));
+      const mine = processes.filter((p) => processUser(p.pid) === osUserFor(mspId));
+      perMember[mspId] = { folders: folders.length, named: mine.filter((p) => p.args.includes(`${dir}/${result.daoId}-`)).length, nodes: mine.filter((p) => p.ppid === running[0]).length };
     }
+    expect(perMember).toEqual(Object.fromEntries(members.map((m) => [m, { folders: 1, named: 2, nodes: 1 }])));
 
-    // MPC nodes in their members' domains (issue 12): each founder's node of version 1 was built by its
-    // member's own provisioner, as the member's OS user, with a TLS certificate from the member's own CA
-    // (its MSP's root, not the operator's mesh CA); the nodes learnt each other from the members' parts
-    // on the ledger and set up their mesh; the coordinator's identity reached each, pinned to the
-    // certificate its member reported.
+    // MPC nodes in their members' domains (issue 12): each member's node was built by its member's own
+    // provisioner, as the member's OS user, with a TLS certificate from the member's own CA (its MSP's
+    // root, not the operator's mesh CA); the nodes learnt each other from the members' parts on version
+    // 2's channel and set up version 2's mesh, the joiner's node in it; the coordinator's identity reached
+    // each, pinned to the certificate its member reported.
     const operatorMeshCa = new X509Certificate(readFileSync(join(ctx.settings.stackDir, 'mpc-pki', 'ca.crt')));
     expect(result.mesh?.map((n) => [n.mspId, n.partyIndex, n.parties, n.osUser, n.inventory?.party, n.inventory?.parties])).toEqual([
-      ['E2dDspMSP', 0, 2, osUserFor('E2dDspMSP'), 0, 2],
-      ['E2dVsp1MSP', 1, 2, osUserFor('E2dVsp1MSP'), 1, 2],
+      ['E2dDspMSP', 0, 3, osUserFor('E2dDspMSP'), 0, 3],
+      ['E2dVsp1MSP', 1, 3, osUserFor('E2dVsp1MSP'), 1, 3],
+      ['E2dVsp2MSP', 2, 3, osUserFor('E2dVsp2MSP'), 2, 3],
     ]);
     for (const n of result.mesh!) {
       const root = orgCaCertificate(ctx, n.mspId);
@@ -149,13 +176,11 @@ describe('a DAO formed among trust domains through the running services', () => 
       expect(cert.verify(new X509Certificate(root).publicKey)).toBe(true);
       expect(cert.verify(operatorMeshCa.publicKey)).toBe(false);
     }
-    expect(result.mesh![0]!.caCertificatePem).not.toBe(result.mesh![1]!.caCertificatePem);
-    // The mesh read last is the change of infrastructure's: the VSP's new node, met by the DSP's, which
-    // its provisioner restarted for the new parties (same key, same certificate) and which left the
-    // earlier mesh file behind.
-    expect(result.mesh!.map((n) => n.workloadId)).toEqual([`${result.daoId}-v1-e2ddspmsp-node`, `${result.daoId}-v1-e2dvsp1msp-node2`]);
+    expect(new Set(result.mesh!.map((n) => n.caCertificatePem)).size).toBe(3);
+    // The founders' nodes are the ones they started for version 1 (their ids name it); the joiner's is version 2's.
+    expect(result.mesh!.map((n) => n.workloadId)).toEqual([`${result.daoId}-v1-e2ddspmsp-node`, `${result.daoId}-v1-e2dvsp1msp-node`, `${result.daoId}-v2-e2dvsp2msp-node`]);
 
-    // A computation in the DAO of domains (after the change of infrastructure, on the revision's mesh):
+    // A computation in the DAO of domains after the join, on version 2's mesh with the joiner's node in it:
     // each node registered itself at the coordinator with its own identity, pinned; the coordinator only
     // scheduled; the VSP's node delivered the mean to its member's own bridge, which recorded
     // ComputationCompleted as the member; the coordinator keeps the digest and never the result.
@@ -164,7 +189,10 @@ describe('a DAO formed among trust domains through the running services', () => 
     expect(computation.nodes.map((n) => [n.mspId, n.partyIndex, n.source, n.pinned]).sort()).toEqual([
       ['E2dDspMSP', 0, 'member', true],
       ['E2dVsp1MSP', 1, 'member', true],
+      ['E2dVsp2MSP', 2, 'member', true],
     ]);
+    // Version 1 has no mesh of its own any more: the same request there is refused by the coordinator with a stable code.
+    expect(computation.earlierVersion).toMatchObject({ version: 1, status: 'failed', error: { code: 'VERSION_SUPERSEDED', message: expect.stringContaining('ask on version 2') } });
     // What the DSP's sensors sent, as they keep it in the DSP's domain; Kafka only ever carried it sealed to the DSP's node.
     const readings = readFileSync(computation.dataset.file, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { pm25: number }).pm25);
     expect(computation.published).toBe(readings.length);
@@ -177,10 +205,10 @@ describe('a DAO formed among trust domains through the running services', () => 
     expect(kept.txId).toMatch(/^[0-9a-f]{64}$/);
     expect(computation.atDsp).toEqual({ status: 404, code: 'RESULT_NOT_FOUND' });
     // `./dev result` reads it where the recipient keeps it, as the recipient; the DSP's bridge has none.
-    const byCli = await runDev(['result', '--dao', result.daoId, '--version', '1', '--id', computation.id, '--as', 'E2dVsp1MSP', '--json']);
+    const byCli = await runDev(['result', '--dao', result.daoId, '--version', '2', '--id', computation.id, '--as', 'E2dVsp1MSP', '--json']);
     expect(byCli.status).toBe(0);
     expect(JSON.parse(byCli.stdout)).toMatchObject({ jobId: computation.id, computation: 'mean', result: kept.result, resultDigest: kept.resultDigest, txId: kept.txId });
-    const notHers = await runDev(['result', '--dao', result.daoId, '--version', '1', '--id', computation.id, '--as', 'E2dDspMSP']);
+    const notHers = await runDev(['result', '--dao', result.daoId, '--version', '2', '--id', computation.id, '--as', 'E2dDspMSP']);
     expect(notHers.status).toBe(1);
     expect(notHers.stderr.trim().split('\n')).toHaveLength(1);
     expect(notHers.stderr).toMatch(/404 RESULT_NOT_FOUND/);
@@ -202,8 +230,8 @@ describe('a DAO formed among trust domains through the running services', () => 
     expect(trailByCli.stdout).toMatch(/refused by recipients-allowed/);
     expect(trailByCli.stdout).toContain(`granted: ${readings.length} rows, result ${kept.resultDigest.slice(0, 12)}`);
     // Each transaction id is in a block of the channel as Fabric's own CLI fetches it (the scan's helper).
-    const trailBlocks = await fetchChannelBlocks(memberFabric(ctx, 'E2dDspMSP'), result.versions[0]!.channel);
-    expect(new Set(scanBlocks(result.versions[0]!.channel, trailBlocks, result.usage!.map((u) => u.txId)).map((h) => h.needle))).toEqual(new Set(result.usage!.map((u) => u.txId)));
+    const trailBlocks = await fetchChannelBlocks(memberFabric(ctx, 'E2dDspMSP'), result.versions[1]!.channel);
+    expect(new Set(scanBlocks(result.versions[1]!.channel, trailBlocks, result.usage!.map((u) => u.txId)).map((h) => h.needle))).toEqual(new Set(result.usage!.map((u) => u.txId)));
     const db = new Client({ connectionString: (await up(ctx)).postgres.url });
     await db.connect();
     try {
@@ -227,7 +255,7 @@ describe('a DAO formed among trust domains through the running services', () => 
     const topic = computation.dataset.topic;
     const dspProvisioner = memberServiceUrl(ctx.settings, findDomain(ctx, 'E2dDspMSP'), 'provisioner');
     const dspPerson = await enrollClientIdentity(ctx, 'E2dDspMSP', 'owner');
-    const view = await (await fetch(`${dspProvisioner}/daos/${result.daoId}/versions/1/infrastructure`, { headers: { authorization: `Bearer ${await login(dspProvisioner, dspPerson)}` } })).json() as { workloads: Array<{ owner: string; kind: string; status: string; readingsPublicKeyPem: string | null }> };
+    const view = await (await fetch(`${dspProvisioner}/daos/${result.daoId}/versions/2/infrastructure`, { headers: { authorization: `Bearer ${await login(dspProvisioner, dspPerson)}` } })).json() as { workloads: Array<{ owner: string; kind: string; status: string; readingsPublicKeyPem: string | null }> };
     const dspKey = view.workloads.find((w) => w.owner === 'E2dDspMSP' && w.kind === 'mpc-node' && w.status !== 'destroyed')?.readingsPublicKeyPem;
     expect(dspKey).toMatch(/^-----BEGIN PUBLIC KEY-----/);
     expect(await runDev(['iot', 'key', '--dao', result.daoId, '--owner', 'E2dDspMSP'])).toMatchObject({ status: 0, stdout: dspKey });
@@ -265,10 +293,12 @@ describe('a DAO formed among trust domains through the running services', () => 
     // recipient they do not name): each node reads its ledger view through its own member's bridge, from
     // its own peer, and refuses with the terms' check. (b) It names E2dVsp1MSP as the requester of the
     // allowed computation without its signature, or with its signature over other recipients: each node
-    // refuses with requester-signature, before anything crosses the mesh. The mesh still serves afterwards.
+    // refuses with requester-signature, before anything crosses the mesh. (c) It sends the allowed mean
+    // of version 1, really signed, to version 2's mesh: each node refuses with op-parties, its mesh serving
+    // version 2 (one node per member per DAO). The mesh still serves afterwards.
     const coordinator = coordinatorTls(ctx);
     const vspPerson = await enrollClientIdentity(ctx, 'E2dVsp1MSP', 'owner');
-    const ledger = { daoId: result.daoId, version: 1, requester: 'E2dVsp1MSP', owner: 'E2dDspMSP' };
+    const ledger = { daoId: result.daoId, version: 2, requester: 'E2dVsp1MSP', owner: 'E2dDspMSP' };
     const dataset = { name: 'readings', columns: ['pm25'] };
     /** The op's ledger part with E2dVsp1MSP's signature over `over` (default: the op's own fields). */
     const signedAs = (opId: string, l: typeof ledger & { computation: string; recipients: string[] }, over: { recipients?: string[] } = {}) => {
@@ -281,6 +311,8 @@ describe('a DAO formed among trust domains through the running services', () => 
       { check: 'recipients-allowed', op: (id: string) => ({ program: 'mean', recipients: [0], ledger: signedAs(id, { ...ledger, computation: 'mean', recipients: ['E2dDspMSP'] }) }) },
       { check: 'requester-signature', op: () => ({ program: 'mean', recipients: [1], ledger: allowedMean }) },
       { check: 'requester-signature', op: (id: string) => ({ program: 'mean', recipients: [1], ledger: signedAs(id, allowedMean, { recipients: ['E2dVsp1MSP', 'E2dDspMSP'] }) }) },
+      // (c) The allowed mean, really signed, but on version 1, whose terms allow it too: the nodes' mesh serves version 2.
+      { check: 'op-parties', op: (id: string) => ({ program: 'mean', recipients: [1], ledger: signedAs(id, { ...allowedMean, version: 1 }) }) },
     ];
     for (const [i, lie] of lies.entries()) {
       const opId = `lie-${i}-${result.daoId}`;
@@ -302,8 +334,8 @@ describe('a DAO formed among trust domains through the running services', () => 
     // `./dev usage` reads a dataset's trail through the member's own bridge, over HTTP and over its
     // gRPC port alike (read from the DSP's own peer: the members recorded it, the operator's
     // coordinator nothing): the scenario's granted and refused requests, and the lying coordinator's
-    // four ops, which the DSP's node refused and recorded in the background with their checks (the
-    // unsigned and the mis-signed one with requester-signature); and
+    // five ops, which the DSP's node refused and recorded in the background with their checks (the
+    // unsigned and the mis-signed one with requester-signature, the one of version 1 with op-parties); and
     // says NOT_FOUND over gRPC for a DAO its peer does not have.
     const usage = async (...args: string[]) => runDev(['usage', '--dataset', 'readings', '--as', 'E2dDspMSP', '--json', ...args]);
     type Trail = { daoId: string; dataset: string; entries: Array<{ usageId: string; outcome: string; check?: string; recordedBy: string }> };
