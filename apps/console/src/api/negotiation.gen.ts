@@ -602,7 +602,7 @@ export interface components {
             proposal: {
                 /** @description β of the version, ppm, strictly inside (0, 10^6) */
                 betaPpm: number;
-                /** @description workloads [{name, owner, placement cloud|managed|self-hosted, kind, parameters}]; a join lists only the joiners' workloads */
+                /** @description workloads [{name, owner, placement cloud|managed|self-hosted, kind, parameters}]; a join lists the joiners' own workloads and may carry earlier members' over exactly as the version before lists them */
                 infrastructure: {
                     parameters?: {
                         [key: string]: components["schemas"]["SignedProposal.schema0"];

@@ -47,7 +47,7 @@ export const proposalSchema = z.strictObject({
   terms: termsSchema.describe(
     'durationDays, businessModel pay-per-use|subscription, heartbeatIntervalSeconds, abandonAfterSeconds, exitNoticeSeconds, votingPeriodSeconds? (default a week), quorumPpm? (default 500000), computations [{name, resultRecipients}]',
   ),
-  infrastructure: infrastructureSchema.describe("workloads [{name, owner, placement cloud|managed|self-hosted, kind, parameters}]; a join lists only the joiners' workloads"),
+  infrastructure: infrastructureSchema.describe("workloads [{name, owner, placement cloud|managed|self-hosted, kind, parameters}]; a join lists the joiners' own workloads and may carry earlier members' over exactly as the version before lists them"),
 });
 export type ProposalInput = z.output<typeof proposalSchema>;
 
