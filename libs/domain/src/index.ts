@@ -4,7 +4,15 @@ export * from './economics';
 export { canonicalBytes, canonicalJson } from './canonical-json';
 export * from './agreement/schemas';
 export { proposalSigningText } from './agreement/proposal-signing';
-export { computationRequestSigningText, type SignedComputationFields } from './mpc/computation-request-signing';
+export {
+  COMPUTATION_REQUEST_KIND,
+  computationParametersText,
+  computationRequestSigningText,
+  OUTDATED_COMPUTATION_REQUEST_KIND,
+  outdatedComputationRequestSigningText,
+  type ComputationParameters,
+  type SignedComputationFields,
+} from './mpc/computation-request-signing';
 export { computationCharge } from './agreement/pricing';
 export { agreementSigningBytes, verifyAcceptances, checkConsent, joinEndorsingOrganisations, AgreementConsentError, type AgreementSignature, type ConsentMember, type ConsentFailure } from './agreement/consent';
 export { issuingCa } from './identity/issuing-ca';

@@ -40,4 +40,4 @@ export type { CatalogueProgram, CatalogueJob, CatalogueResult, CatalogueRun } fr
 export { CATALOGUE, checkCatalogueJob, columnRange, jobRequirement, runCatalogueJob } from './programs/catalogue';
 export { computeOpSchema, computeOpLedgerSchema, requestSignatureSchema, nodeOpSchema, preprocessOpSchema, type ComputeOp, type ComputeOpLedger, type ComputeOutcome, type NodeInventory, type NodeOp, type PreprocessOp, type PreprocessOutcome } from './node-ops';
 export { authorizeComputation, versionMemberOf, type AuthorizedComputation, type ComputationAsk, type ComputationDecision, type ComputationRefusal, type LedgerVersionMember, type LedgerVersionView } from './authorization';
-export { certificateIssuedBy, REQUEST_CLOCK_SKEW_MS, REQUEST_WINDOW_MS, requestSignatureProblem, type RequestSignature, type RequestSignatureProblem, type RequestSignatureProblemCode } from './request-signature';
+export { certificateIssuedBy, REQUEST_CLOCK_SKEW_MS, REQUEST_WINDOW_MS, requestSignatureProblem, type RequestSignature, type RequestSignatureProblem, type RequestSignatureProblemCode, type SignedRequestFields } from './request-signature';

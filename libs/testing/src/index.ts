@@ -8,7 +8,7 @@ export { runLifecycle, LIFECYCLE_TERMS, type LifecycleMember, type LifecycleOpti
 export { followCommand, CommandFailedError, type CommandOutcome, type FollowOptions } from './scenarios/commands';
 export { httpAdminApi, type AdminApi } from './scenarios/admin-api';
 export { acceptancesOf, connectAs, deployTestChaincode, evaluate, eventOf, failure, gatewayErrorText, registerParticipants, submit, testTerms, twoMemberAgreement, twoVersionAgreements, type TestChaincode, type TwoMemberAgreementOptions, type TwoVersionAgreementsOptions } from './chaincode-network';
-export { createKeyAndCsr, login, signComputationRequest, signWithIdentity, type ComputationRequestBody, type EnrolledIdentity } from './identity/client';
+export { createKeyAndCsr, login, signComputationRequest, signWithIdentity, type ComputationRequestBody, type EnrolledIdentity, type SignedOver } from './identity/client';
 export { apiClient, mspFolderIdentity, stackAdminIdentity, type ApiClient, type IdentityKeys } from './identity/api-client';
 export { testCertificateAuthority, type TestIssueOptions } from './identity/testing-ca';
 export {

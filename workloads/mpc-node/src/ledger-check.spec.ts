@@ -2,8 +2,8 @@ import { createPrivateKey, sign } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MpcMeshFile } from '@datawell/contracts';
-import { computationRequestSigningText } from '@datawell/domain';
+import { parametersDigest, type MpcMeshFile } from '@datawell/contracts';
+import { computationRequestSigningText, outdatedComputationRequestSigningText } from '@datawell/domain';
 import { createMpcCa, issueMpcCertificate, REQUEST_WINDOW_MS, type ComputeOp, type MpcCa, type TlsIdentity } from '@datawell/mpc';
 import { ControlError } from './control.server';
 import { checkComputeOp, checkOpParties, ledgerGate, LedgerUnavailableError, versionViewOf, type LedgerReader, type RequestCheckOptions } from './ledger-check';
@@ -27,14 +27,18 @@ beforeAll(async () => {
 
 type Ledger = NonNullable<ComputeOp['ledger']>;
 /** The requester's signature over `over` (default: the op's own fields), made with `by`'s key and certificate. */
-function signedBy(by: keyof typeof cas, l: Omit<Ledger, 'request'> = unsigned, options: { issuedAtMs?: number; requestId?: string; dataset?: string } = {}): Ledger['request'] {
+type SignOptions = { issuedAtMs?: number; requestId?: string; dataset?: string; columns?: string[]; fractionalBits?: number; v1?: boolean };
+function signedBy(by: keyof typeof cas, l: Omit<Ledger, 'request'> = unsigned, options: SignOptions = {}): Ledger['request'] {
   const requestId = options.requestId ?? 'req-1';
   const issuedAtMs = options.issuedAtMs ?? NOW - 1000;
-  const text = computationRequestSigningText({ requestId, issuedAtMs, daoId: l.daoId, version: l.version, computation: l.computation, dataset: options.dataset ?? 'r', recipients: l.recipients, requester: l.requester });
+  const fields = { requestId, issuedAtMs, daoId: l.daoId, version: l.version, computation: l.computation, dataset: options.dataset ?? 'r', recipients: l.recipients, requester: l.requester };
+  const text = options.v1
+    ? outdatedComputationRequestSigningText(fields)
+    : computationRequestSigningText({ ...fields, owner: l.owner, parametersDigest: parametersDigest({ columns: options.columns ?? ['y'], fractionalBits: options.fractionalBits ?? 16 }) });
   return { requestId, issuedAtMs, certificatePem: ids[by].cert, signature: sign('sha256', Buffer.from(text, 'utf8'), createPrivateKey(ids[by].key)).toString('base64') };
 }
-/** The op's ledger part as an honest coordinator passes it: signed by the requester over exactly these fields. */
-const signedLedger = (l: Omit<Ledger, 'request'> = unsigned, by: keyof typeof cas = 'Vsp1MSP'): Ledger => ({ ...l, request: signedBy(by, l) });
+/** The op's ledger part as an honest coordinator passes it: signed by the requester over exactly these fields (and the op's dataset ['y'], 16 bits unless told). */
+const signedLedger = (l: Omit<Ledger, 'request'> = unsigned, by: keyof typeof cas = 'Vsp1MSP', options: SignOptions = {}): Ledger => ({ ...l, request: signedBy(by, l, options) });
 const baseOp = (l: Ledger): ComputeOp => ({ opId: 'cmp-1', kind: 'compute', program: 'mean', owner: 0, recipients: [1], dataset: { name: 'r', columns: ['y'] }, fractionalBits: 16, ledger: l });
 const fresh = (): RequestCheckOptions => ({ requests: new RequestMemory(), now: () => NOW });
 
@@ -133,7 +137,7 @@ describe("a node's check of a compute op against its own ledger", () => {
     const o = { ...baseOp(signedLedger()), ...over } as ComputeOp;
     const l = o.ledger!;
     // Signed by the requester it names (an identity of its own CA; OtherMSP's from a CA outside the channel).
-    o.ledger = signedLedger({ daoId: l.daoId, version: l.version, computation: l.computation, requester: l.requester, recipients: l.recipients, owner: l.owner }, l.requester in cas ? (l.requester as keyof typeof cas) : 'Outside');
+    o.ledger = signedLedger({ daoId: l.daoId, version: l.version, computation: l.computation, requester: l.requester, recipients: l.recipients, owner: l.owner }, l.requester in cas ? (l.requester as keyof typeof cas) : 'Outside', { columns: o.dataset.columns, fractionalBits: o.fractionalBits });
     await expect(checkComputeOp(o, mesh, port, fresh())).resolves.toMatchObject({ allowed: false, check });
   });
 
@@ -165,6 +169,24 @@ describe("a node's check of the requester's signature (a coordinator that lies)"
   it('refuses an op whose computation or dataset the coordinator changed', async () => {
     await refusedWith({ ...baseOp({ ...signedLedger(), computation: 'variance' }), program: 'variance' }, /REQUEST_SIGNATURE_INVALID/);
     await refusedWith({ ...baseOp(signedLedger()), dataset: { name: 'other', columns: ['y'] } }, /REQUEST_SIGNATURE_INVALID/);
+  });
+
+  it("refuses an op whose columns, fractional bits or data owner the coordinator changed after the requester signed", async () => {
+    // The requester signed the mean of column y of DspMSP's dataset, 16 fractional bits.
+    await refusedWith({ ...baseOp(signedLedger()), dataset: { name: 'r', columns: ['salary'] } }, /REQUEST_SIGNATURE_INVALID/);
+    await refusedWith({ ...baseOp(signedLedger()), fractionalBits: 8 }, /REQUEST_SIGNATURE_INVALID/);
+    // Another data owner's dataset of the same name: the mesh's party 1 is Vsp1MSP's node.
+    const mesh2: MpcMeshFile = { index: 0, parties: [party('Vsp2MSP'), party('Vsp1MSP'), party('DspMSP')] };
+    const { port, reads } = reader(async () => state());
+    await expect(checkComputeOp({ ...baseOp({ ...signedLedger(), owner: 'Vsp2MSP' }) }, mesh2, port, fresh())).resolves.toEqual({ allowed: false, check: 'requester-signature', message: expect.stringMatching(/REQUEST_SIGNATURE_INVALID/) });
+    expect(reads).toEqual([]);
+    // The same op as signed is allowed: the refusals above come from the changes.
+    await expect(checkComputeOp(baseOp(signedLedger()), mesh, reader(async () => state()).port, fresh())).resolves.toEqual({ allowed: true });
+  });
+
+  it('refuses a request signed as the outdated v1, which bound neither the parameters nor the data owner, naming its code', async () => {
+    const l = { ...unsigned, request: signedBy('Vsp1MSP', unsigned, { v1: true }) };
+    expect(await refusedWith(baseOp(l), /^REQUEST_SIGNATURE_OUTDATED: the request is signed as datawell\.computation-request\.v1/)).toEqual([]);
   });
 
   it('refuses an op naming another requester than the one who signed', async () => {

@@ -111,8 +111,10 @@ type LedgeredOp = ComputeOp & { ledger: NonNullable<ComputeOp['ledger']> };
 
 /**
  * The requester's signature of the op, as far as it can be checked without the ledger: present,
- * verifying over the signing text of the op's own ledger fields (so a coordinator that changed the
- * requester, computation, recipients, version or dataset breaks it), within the window, and its
+ * verifying over the v2 signing text of the op's own ledger fields, dataset name, columns and
+ * fractional bits (so a coordinator that changed the requester, computation, recipients, version,
+ * dataset, its owner, its columns or the fractional bits breaks it; a v1 signature, which bound
+ * neither the parameters nor the owner, is REQUEST_SIGNATURE_OUTDATED), within the window, and its
  * request id not taken by another op of this node.
  */
 export function checkRequestSignature(op: LedgeredOp, options: RequestCheckOptions): LedgerDecision {
@@ -120,7 +122,16 @@ export function checkRequestSignature(op: LedgeredOp, options: RequestCheckOptio
   const signed = ledger.request;
   if (!signed) return refuse('requester-signature', `the op carries no signature of its requester ${ledger.requester}: this node takes part only in what the requester itself signed`);
   const nowMs = (options.now ?? Date.now)();
-  const fields = { daoId: ledger.daoId, version: ledger.version, computation: ledger.computation, dataset: op.dataset.name, recipients: ledger.recipients, requester: ledger.requester };
+  const fields = {
+    daoId: ledger.daoId,
+    version: ledger.version,
+    computation: ledger.computation,
+    dataset: op.dataset.name,
+    owner: ledger.owner,
+    parameters: { columns: op.dataset.columns, fractionalBits: op.fractionalBits },
+    recipients: ledger.recipients,
+    requester: ledger.requester,
+  };
   const problem = requestSignatureProblem(fields, signed, nowMs, options.windowMs ?? REQUEST_WINDOW_MS);
   if (problem) return refuse('requester-signature', `${problem.code}: ${problem.message}`);
   const other = options.requests.takenByOther(signed.requestId, op.opId, nowMs);

@@ -1,8 +1,8 @@
-import { generateKeyPairSync, verify } from 'node:crypto';
-import { computationRequestSigningText } from '@datawell/domain/computation-request-signing';
+import { createHash, generateKeyPairSync, verify } from 'node:crypto';
+import { computationParametersText, computationRequestSigningText } from '@datawell/domain/computation-request-signing';
 import { ApiError } from './client';
 import { importSigningKey } from '../auth/keyring';
-import { columnsOf, datasetChoice, datasetsOf, finished, parseResult, parseResults, requestSignature } from './computations';
+import { columnsOf, datasetChoice, datasetsOf, finished, FRACTIONAL_BITS, parseResult, parseResults, requestSignature } from './computations';
 
 const kept = { daoId: 'd1', version: 1, jobId: 'cmp-1', computation: 'mean', members: ['ADspMSP', 'BVspMSP'], resultDigest: 'ab'.repeat(32), txId: 'tx1', recordedAtMs: 1_700_000_000_000 };
 
@@ -76,18 +76,25 @@ describe('the datasets a version names (its infrastructure)', () => {
 });
 
 describe("a computation request's signature, made in the page", () => {
-  it("signs computationRequestSigningText with the signed-in identity's key (ECDSA-SHA256, DER base64), as the nodes verify it", async () => {
+  it("signs computationRequestSigningText (v2: owner and parameters' digest) with the signed-in identity's key (ECDSA-SHA256, DER base64), as the nodes verify it", async () => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const key = await importSigningKey(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
-    const ask = { daoId: 'd1', version: 2, computation: 'mean', dataset: ' readings ', recipients: ['BVspMSP', 'ADspMSP'], requestId: 'req-1' };
+    const ask = { daoId: 'd1', version: 2, computation: 'mean', dataset: ' readings ', owner: 'ADspMSP', columns: ['pm25'], recipients: ['BVspMSP', 'ADspMSP'], requestId: 'req-1' };
     const signed = await requestSignature({ key, certificatePem: 'PEM', mspId: 'BVspMSP' }, ask, 1_800_000_000_000);
     expect(signed).toMatchObject({ issuedAtMs: 1_800_000_000_000, certificatePem: 'PEM' });
+    // parametersDigest of libs/contracts: SHA-256 (hex) of computationParametersText, the page's WebCrypto digest must be the same.
+    const digest = (columns: string[], fractionalBits = FRACTIONAL_BITS) => createHash('sha256').update(computationParametersText({ columns, fractionalBits })).digest('hex');
     const text = (over: Partial<Parameters<typeof computationRequestSigningText>[0]> = {}) =>
-      Buffer.from(computationRequestSigningText({ requestId: 'req-1', daoId: 'd1', version: 2, computation: 'mean', dataset: 'readings', recipients: ['ADspMSP', 'BVspMSP'], requester: 'BVspMSP', issuedAtMs: 1_800_000_000_000, ...over }));
+      Buffer.from(
+        computationRequestSigningText({ requestId: 'req-1', daoId: 'd1', version: 2, computation: 'mean', dataset: 'readings', owner: 'ADspMSP', parametersDigest: digest(['pm25']), recipients: ['ADspMSP', 'BVspMSP'], requester: 'BVspMSP', issuedAtMs: 1_800_000_000_000, ...over }),
+      );
     const signature = Buffer.from(signed.signature, 'base64');
     expect(signature[0]).toBe(0x30); // DER, not IEEE P1363
     expect(verify('sha256', text(), publicKey, signature)).toBe(true);
     expect(verify('sha256', text({ recipients: ['BVspMSP'] }), publicKey, signature)).toBe(false);
     expect(verify('sha256', text({ requester: 'ADspMSP' }), publicKey, signature)).toBe(false);
+    expect(verify('sha256', text({ owner: 'CDspMSP' }), publicKey, signature)).toBe(false);
+    expect(verify('sha256', text({ parametersDigest: digest(['pm10']) }), publicKey, signature)).toBe(false);
+    expect(verify('sha256', text({ parametersDigest: digest(['pm25'], 8) }), publicKey, signature)).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
-import { computationRequestSigningText } from '@datawell/domain/computation-request-signing';
+import { computationParametersText, computationRequestSigningText } from '@datawell/domain/computation-request-signing';
 import { signWith } from '../auth/keyring';
+import { sha256Hex } from '../negotiation/agreement-check';
 import { ApiError, coordinator, member, unwrap, type Computation } from './client';
 
 /*
@@ -99,7 +100,8 @@ export interface ComputationAsk {
   version: number;
   computation: string;
   dataset: string;
-  owner?: string;
+  /** The dataset's owner (a DSP of the version): signed, so always named. */
+  owner: string;
   /** Column names, comma-separated as typed. */
   columns: string;
   recipients: string[];
@@ -115,12 +117,35 @@ export interface RequestSigner {
 }
 
 /**
- * The request's signature (issue 12): the page writes computationRequestSigningText of libs/domain
- * itself and signs it with the signed-in identity's key (ECDSA-SHA256, DER base64), so each member's
- * MPC node can check who asked, for what, to whom, against its own ledger (docs/mpc.md).
+ * The fixed-point fractional bits the page asks for: the coordinator's default (DEFAULT_FRACTIONAL_BITS
+ * of libs/mpc), sent and signed explicitly, since the signature binds the parameters.
  */
-export async function requestSignature(signer: RequestSigner, ask: Pick<ComputationAsk, 'daoId' | 'version' | 'computation' | 'dataset' | 'recipients' | 'requestId'>, issuedAtMs = Date.now()) {
-  const text = computationRequestSigningText({ requestId: ask.requestId, daoId: ask.daoId, version: ask.version, computation: ask.computation, dataset: ask.dataset.trim(), recipients: ask.recipients, requester: signer.mspId, issuedAtMs });
+export const FRACTIONAL_BITS = 16;
+
+/** What the page signs of a request: the form's fields, the columns parsed. */
+export type SignedAsk = Pick<ComputationAsk, 'daoId' | 'version' | 'computation' | 'dataset' | 'owner' | 'recipients' | 'requestId'> & { columns: string[] };
+
+/**
+ * The request's signature (issue 12): the page writes computationRequestSigningText of libs/domain
+ * itself — v2, with the dataset's owner and the parameters' digest (SHA-256 of
+ * computationParametersText, as parametersDigest of libs/contracts, here with WebCrypto) — and signs
+ * it with the signed-in identity's key (ECDSA-SHA256, DER base64), so each member's MPC node can
+ * check who asked, for what, on whose dataset, to whom, against its own ledger (docs/mpc.md).
+ */
+export async function requestSignature(signer: RequestSigner, ask: SignedAsk, issuedAtMs = Date.now()) {
+  const parametersDigest = await sha256Hex(computationParametersText({ columns: ask.columns, fractionalBits: FRACTIONAL_BITS }));
+  const text = computationRequestSigningText({
+    requestId: ask.requestId,
+    daoId: ask.daoId,
+    version: ask.version,
+    computation: ask.computation,
+    dataset: ask.dataset.trim(),
+    owner: ask.owner,
+    parametersDigest,
+    recipients: ask.recipients,
+    requester: signer.mspId,
+    issuedAtMs,
+  });
   return { issuedAtMs, certificatePem: signer.certificatePem, signature: await signWith(signer.key, text) };
 }
 
@@ -145,7 +170,9 @@ export const computationsApi = {
     parseResult(unwrap(await member.GET('/daos/{daoId}/versions/{version}/computations/{jobId}/result', { params: { path: { daoId, version: String(version), jobId } } }))),
   /** Asks the coordinator; 202 queued, or 200 with the computation a repeated request id names. */
   request: async (ask: ComputationAsk, signer: RequestSigner): Promise<Computation> => {
-    const signed = await requestSignature(signer, ask);
+    const columns = columnsOf(ask.columns);
+    if (!ask.owner) throw new ApiError(400, 'INVALID_REQUEST', 'the version has no active data owner (DSP) whose dataset to compute on');
+    const signed = await requestSignature(signer, { ...ask, columns });
     return unwrap(
       await coordinator.POST('/computations', {
         body: {
@@ -153,8 +180,8 @@ export const computationsApi = {
           daoId: ask.daoId,
           version: ask.version,
           computation: ask.computation,
-          parameters: { columns: columnsOf(ask.columns) },
-          dataset: { name: ask.dataset.trim(), ...(ask.owner ? { owner: ask.owner } : {}) },
+          parameters: { columns, fractionalBits: FRACTIONAL_BITS },
+          dataset: { name: ask.dataset.trim(), owner: ask.owner },
           recipients: ask.recipients,
           requestId: ask.requestId,
         },

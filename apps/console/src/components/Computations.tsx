@@ -149,7 +149,7 @@ export function RequestComputationSection({ daoId, me, certificatePem, versions 
           columns,
           recipients: [...(terms?.resultRecipients ?? [])],
           requestId,
-          ...(owner && owners.length > 1 ? { owner } : {}),
+          owner: owner ?? '',
         },
         { key, certificatePem, mspId: me },
       );

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { computationParametersText } from '@datawell/domain';
 
 /**
  * A computation result's canonical JSON: keys sorted, undefined members left out, arrays in order
@@ -24,9 +25,10 @@ export function resultDigest(result: unknown): string {
 
 /**
  * SHA-256 (hex) of the canonical JSON of a computation request's parameters (columns in order,
- * fractional bits): what the usage trail records of them. One function for the coordinator, the
- * nodes that record usage and the bridges they record through.
+ * fractional bits; computationParametersText of @datawell/domain): what the usage trail records of
+ * them, and what the requester signs of them (computationRequestSigningText). One function for the
+ * coordinator, the nodes, the bridges they record through and the requesters that sign.
  */
 export function parametersDigest(parameters: { readonly columns: readonly string[]; readonly fractionalBits: number }): string {
-  return createHash('sha256').update(resultJson({ columns: [...parameters.columns], fractionalBits: parameters.fractionalBits })).digest('hex');
+  return createHash('sha256').update(computationParametersText(parameters)).digest('hex');
 }

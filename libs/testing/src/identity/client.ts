@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { createPrivateKey, sign, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { computationRequestSigningText } from '@datawell/domain';
+import { parametersDigest } from '@datawell/contracts';
+import { DEFAULT_FRACTIONAL_BITS } from '@datawell/mpc';
+import { computationRequestSigningText, outdatedComputationRequestSigningText } from '@datawell/domain';
 
 /** An identity as its holder keeps it: the enrolled certificate and the private key that never leaves. */
 export interface EnrolledIdentity {
@@ -32,38 +34,56 @@ export function signWithIdentity(privateKeyPem: string, data: string | Uint8Arra
   return sign(key.asymmetricKeyType === 'ed25519' ? null : 'sha256', typeof data === 'string' ? Buffer.from(data, 'utf8') : data, key).toString('base64');
 }
 
-/** A POST /computations body (at the MPC coordinator) with the requester's signature fields. */
+/** A POST /computations body (at the MPC coordinator), before the requester's signature fields: every field the signature binds. */
 export interface ComputationRequestBody {
   readonly daoId: string;
   readonly version: number;
   readonly computation: string;
-  readonly dataset: { readonly name: string; readonly owner?: string };
+  /** fractionalBits as the coordinator fills it in when absent (DEFAULT_FRACTIONAL_BITS of @datawell/mpc), which the nodes then run with and check. */
+  readonly parameters: { readonly columns: readonly string[]; readonly fractionalBits?: number };
+  readonly dataset: { readonly name: string; readonly owner: string };
   readonly recipients: readonly string[];
   readonly requestId: string;
   readonly [field: string]: unknown;
 }
 
+/** What a test may sign instead of the body's own fields (a forged or mismatched signature), or `v1` for the outdated text. */
+export interface SignedOver {
+  readonly recipients?: readonly string[];
+  readonly requester?: string;
+  readonly computation?: string;
+  readonly owner?: string;
+  readonly columns?: readonly string[];
+  readonly fractionalBits?: number;
+  readonly v1?: boolean;
+}
+
 /**
- * `body` signed by `identity` as its organisation's request (computationRequestSigningText over its
- * fields, issued now unless `issuedAtMs` is given): the body with issuedAtMs, certificatePem and signature.
- * `over` changes what is signed without changing the body (a test's forged or mismatched signature).
+ * `body` signed by `identity` as its organisation's request (computationRequestSigningText, v2, over
+ * its fields: the dataset's owner and parametersDigest of its parameters included; issued now unless
+ * `issuedAtMs` is given): the body with issuedAtMs, certificatePem and signature. `over` changes what
+ * is signed without changing the body (a test's forged or mismatched signature; `v1` signs the
+ * outdated text, which the coordinator and the nodes refuse).
  */
 export function signComputationRequest<B extends ComputationRequestBody>(
   identity: Pick<EnrolledIdentity, 'mspId' | 'certificatePem' | 'privateKeyPem'>,
   body: B,
-  options: { issuedAtMs?: number; over?: { recipients?: readonly string[]; requester?: string; computation?: string } } = {},
+  options: { issuedAtMs?: number; over?: SignedOver } = {},
 ): B & { issuedAtMs: number; certificatePem: string; signature: string } {
   const issuedAtMs = options.issuedAtMs ?? Date.now();
-  const text = computationRequestSigningText({
+  const over = options.over ?? {};
+  const fields = {
     requestId: body.requestId,
     daoId: body.daoId,
     version: body.version,
-    computation: options.over?.computation ?? body.computation,
+    computation: over.computation ?? body.computation,
     dataset: body.dataset.name,
-    recipients: options.over?.recipients ?? body.recipients,
-    requester: options.over?.requester ?? identity.mspId,
+    recipients: over.recipients ?? body.recipients,
+    requester: over.requester ?? identity.mspId,
     issuedAtMs,
-  });
+  };
+  const parameters = { columns: over.columns ?? body.parameters.columns, fractionalBits: over.fractionalBits ?? body.parameters.fractionalBits ?? DEFAULT_FRACTIONAL_BITS };
+  const text = over.v1 ? outdatedComputationRequestSigningText(fields) : computationRequestSigningText({ ...fields, owner: over.owner ?? body.dataset.owner, parametersDigest: parametersDigest(parameters) });
   return { ...body, issuedAtMs, certificatePem: identity.certificatePem, signature: signWithIdentity(identity.privateKeyPem, text) };
 }
 

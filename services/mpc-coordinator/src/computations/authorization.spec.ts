@@ -2,6 +2,7 @@ import { ledgerEventSchema, resultDigest, resultJson } from '@datawell/contracts
 import { membersAfterTransfer, readModelUpdateOf } from '../ledger/read-model';
 import { authorizeRequest, computationId, parseComputationRequest, type DaoVersionView } from './authorization';
 import { computationCompletedCommand } from './ledger-command';
+import { SIGNATURE_FIELDS } from './version.spec-helper';
 
 const version: DaoVersionView = {
   daoId: 'd1',
@@ -19,7 +20,7 @@ const version: DaoVersionView = {
   ],
 };
 const request = (over: Record<string, unknown> = {}) =>
-  parseComputationRequest({ daoId: 'd1', version: 2, computation: 'mean', parameters: { columns: ['y'] }, dataset: { name: 'readings' }, ...over });
+  parseComputationRequest({ daoId: 'd1', version: 2, computation: 'mean', parameters: { columns: ['y'] }, dataset: { name: 'readings' }, ...SIGNATURE_FIELDS, ...over });
 
 describe('authorizing a computation request', () => {
   it('allows an active member an allowed computation, to the recipients of the terms, on the DSP data', () => {
@@ -41,8 +42,21 @@ describe('authorizing a computation request', () => {
     expect(() => authorizeRequest(version, 'DspMSP', request({ computation: 'raw-dump' }))).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
     expect(() => authorizeRequest(version, 'DspMSP', request({ parameters: { columns: ['x', 'y'] } }))).toThrow(/takes 1 columns/);
     expect(() => authorizeRequest(version, 'DspMSP', request({ dataset: { name: 'r', owner: 'Vsp1MSP' } }))).toThrow(/not a data owner/);
-    expect(() => parseComputationRequest({ daoId: 'd1' })).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
+    expect(() => parseComputationRequest({ daoId: 'd1', ...SIGNATURE_FIELDS })).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
     expect(() => request({ version: 1.5 })).toThrow(/^version/);
+  });
+
+  it('refuses a request without a signature first, 400 REQUEST_SIGNATURE_REQUIRED in one line, whatever else it lacks', () => {
+    const unsigned = { daoId: 'd1', version: 2, computation: 'mean', parameters: { columns: ['y'] }, dataset: { name: 'readings', owner: 'DspMSP' }, recipients: ['Vsp1MSP'], requestId: 'r1' };
+    const message = 'a computation request must be signed by its requester: issuedAtMs, certificatePem and signature over computationRequestSigningText (datawell.computation-request.v2)';
+    for (const body of [unsigned, { daoId: 'd1' }, {}]) {
+      expect(() => parseComputationRequest(body)).toThrow(expect.objectContaining({ code: 'REQUEST_SIGNATURE_REQUIRED', kind: 'invalid', message }));
+    }
+    // Part of a signature is a malformed request, naming the missing field.
+    expect(() => parseComputationRequest({ ...unsigned, ...SIGNATURE_FIELDS, signature: undefined })).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^signature: /) }));
+    expect(() => parseComputationRequest({ ...unsigned, ...SIGNATURE_FIELDS, issuedAtMs: undefined })).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^issuedAtMs: /) }));
+    // Not an object at all: the schema's own message.
+    expect(() => parseComputationRequest('mean please')).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
   });
 
   it('names a computation by the caller and request id when given, and digests results canonically', () => {

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from '@datawell/domain';
 import { DAO_ID_PATTERN, MSP_ID_PATTERN } from '@datawell/contracts';
-import { authorizeComputation, CATALOGUE, columnRange, versionMemberOf, type AuthorizedComputation, type CatalogueProgram, type LedgerVersionMember as VersionMember, type LedgerVersionView } from '@datawell/mpc';
-import { forbidden, invalid, type CoordinatorError } from './computations.errors';
+import { authorizeComputation, CATALOGUE, columnRange, DEFAULT_FRACTIONAL_BITS, versionMemberOf, type AuthorizedComputation, type CatalogueProgram, type LedgerVersionMember as VersionMember, type LedgerVersionView } from '@datawell/mpc';
+import { CoordinatorError, forbidden, invalid } from './computations.errors';
 
 /**
  * The coordinator's rules, pure: who may ask for what on a DAO version (from the read model of
@@ -34,6 +34,8 @@ export const versionRouteParams = {
   version: z.coerce.number().int('must be an integer 1-9999').min(1, 'must be an integer 1-9999').max(9999, 'must be an integer 1-9999'),
 } as const;
 
+const SIGNED = "signed by the requester (computationRequestSigningText, docs/mpc.md)";
+
 export const computationRequestSchema = z.strictObject({
   daoId: z.string().regex(DAO_ID_PATTERN, 'must be a DAO id'),
   version: z.number().int().min(1).max(9999),
@@ -43,42 +45,52 @@ export const computationRequestSchema = z.strictObject({
   parameters: z
     .strictObject({
       columns: z.array(z.string().min(1).max(128)).min(1).max(5).describe('Dataset columns the program reads, in order (regression: features, then y)'),
-      fractionalBits: z.number().int().min(0).max(24).default(16).describe('Fixed-point fractional bits (0–24)'),
-    }),
+      fractionalBits: z.number().int().min(0).max(24).default(DEFAULT_FRACTIONAL_BITS).describe(`Fixed-point fractional bits (0–24; default ${DEFAULT_FRACTIONAL_BITS}, signed as the value used)`),
+    })
+    .describe(`The program's parameters, ${SIGNED} as their digest (parametersDigest of @datawell/contracts: SHA-256 of the canonical JSON of {columns, fractionalBits})`),
   dataset: z.strictObject({
     name: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a dataset name')
-      .describe("A dataset the owner's MPC node serves (its MPC_NODE_DATASETS)"),
+      .describe(`A dataset the owner's MPC node serves (its MPC_NODE_DATASETS); ${SIGNED}`),
     owner: z
       .string()
-      .regex(MSP_ID_PATTERN)
+      .regex(MSP_ID_PATTERN, 'must be an MSP id')
       .optional()
-      .describe("The data owner (a DSP member); default: the version's only DSP (for a version known from the public directory: its only member whose directory role is DSP)"),
+      .describe(`The data owner (a DSP member of the version); ${SIGNED}, so a request names it (400 INVALID_REQUEST without)`),
   }),
   recipients: z
     .array(z.string())
     .min(1)
     .max(64)
     .optional()
-    .describe(
-      "When given, exactly the recipients the terms name for this computation. Required for a version the coordinator knows only from the marketplace's public directory (DaoPublished): its terms are private to the DAO's channel",
-    ),
-  requestId: id.optional().describe('Idempotency key: the same key from the same caller names the same computation; required with a signature (it is signed, and each node takes part once per id)'),
-  issuedAtMs: z.number().int().min(0).optional().describe('When the requester signed (ms since the epoch); with certificatePem and signature'),
-  certificatePem: z.string().min(1).max(16_384).optional().describe("The requester's enrolled certificate (PEM), issued by its organisation's CA, whose key made the signature"),
+    .describe(`Exactly the recipients the terms name for this computation; ${SIGNED}, so a request names them, even where the coordinator knows the terms (400 INVALID_REQUEST without)`),
+  requestId: id
+    .optional()
+    .describe(`Idempotency key: the same key from the same caller names the same computation; ${SIGNED}, so a request names it (400 INVALID_REQUEST without), and each node takes part once per id`),
+  issuedAtMs: z.number().int().min(0).describe('When the requester signed (ms since the epoch): taken for 10 minutes'),
+  certificatePem: z.string().min(1).max(16_384).describe("The requester's enrolled certificate (PEM), issued by its organisation's CA, whose key made the signature"),
   signature: z
     .string()
     .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64')
     .max(1024)
-    .optional()
     .describe(
-      "ECDSA-SHA256 (DER, base64) over computationRequestSigningText of @datawell/domain ({requestId, daoId, version, computation, dataset: its name, recipients sorted, requester: the caller's MSP id, issuedAtMs}). The MPC nodes in the members' domains take part only in a request signed so (docs/mpc.md)",
+      "ECDSA-SHA256 (DER, base64) over computationRequestSigningText of @datawell/domain (canonical JSON of {kind: \"datawell.computation-request.v2\", requestId, daoId, version, computation, dataset: its name, owner: the dataset's owner, parametersDigest, recipients sorted, requester: the caller's MSP id, issuedAtMs}). Required: an unsigned request is refused (400 REQUEST_SIGNATURE_REQUIRED), a v1 signature too (400 REQUEST_SIGNATURE_OUTDATED). The MPC nodes in the members' domains check it again over what they are asked to compute (docs/mpc.md)",
     ),
 });
 export type ComputationRequest = z.output<typeof computationRequestSchema>;
 
+const SIGNATURE_FIELDS = ['issuedAtMs', 'certificatePem', 'signature'] as const;
+
+/**
+ * The request, validated. One that carries none of the signature's fields is refused first with
+ * 400 REQUEST_SIGNATURE_REQUIRED (whatever else is wrong with it): no request is taken that its
+ * requester did not sign.
+ */
 export function parseComputationRequest(body: unknown): ComputationRequest {
+  if (typeof body === 'object' && body !== null && !Array.isArray(body) && SIGNATURE_FIELDS.every((f) => (body as Record<string, unknown>)[f] === undefined)) {
+    throw new CoordinatorError('REQUEST_SIGNATURE_REQUIRED', 'a computation request must be signed by its requester: issuedAtMs, certificatePem and signature over computationRequestSigningText (datawell.computation-request.v2)');
+  }
   const parsed = computationRequestSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

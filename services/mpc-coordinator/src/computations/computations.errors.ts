@@ -14,7 +14,9 @@ export type CoordinatorErrorCode =
   | 'TOO_MANY_REFUSALS'
   | 'REFUSED_BY_NODES'
   | 'RESULT_NOT_DELIVERED'
+  | 'REQUEST_SIGNATURE_REQUIRED'
   | 'REQUEST_SIGNATURE_INVALID'
+  | 'REQUEST_SIGNATURE_OUTDATED'
   | 'REQUEST_CERTIFICATE_INVALID'
   | 'REQUEST_STALE'
   | 'REQUEST_CERTIFICATE_MISMATCH';
@@ -36,8 +38,12 @@ const KINDS: Readonly<Record<CoordinatorErrorCode, ErrorKind>> = {
   REFUSED_BY_NODES: 'forbidden',
   // A recipient's node of a DAO of domains returned the result to the coordinator instead of delivering it to its member: discarded.
   RESULT_NOT_DELIVERED: 'conflict',
-  // The requester's signature of its request (issue 12): it does not verify over the request's signing text,
+  // The requester's signature of its request (issue 12): there is none,
+  REQUEST_SIGNATURE_REQUIRED: 'invalid',
+  // … it does not verify over the request's signing text,
   REQUEST_SIGNATURE_INVALID: 'invalid',
+  // … it verifies over the outdated v1 text only (which bound neither the parameters nor the data owner),
+  REQUEST_SIGNATURE_OUTDATED: 'invalid',
   // … its certificate is not readable or not valid now,
   REQUEST_CERTIFICATE_INVALID: 'invalid',
   // … it is older than the window (or signed for the future),

@@ -13,9 +13,10 @@ describe('coordinator request bodies in OpenAPI', () => {
     return (doc.components?.schemas ?? {}) as Record<string, Record<string, unknown>>;
   };
 
-  it('describes a computation request as validated: required fields, optional defaults, no extra fields', () => {
+  it('describes a computation request as validated: required fields (the signature among them), optional defaults, no extra fields', () => {
     const request = schemas()['ComputationRequest'] ?? {};
-    expect([...(request['required'] as string[])].sort()).toEqual(['computation', 'daoId', 'dataset', 'parameters', 'version']);
+    expect([...(request['required'] as string[])].sort()).toEqual(['certificatePem', 'computation', 'daoId', 'dataset', 'issuedAtMs', 'parameters', 'signature', 'version']);
+    expect(String((request['properties'] as Record<string, Record<string, unknown>>)['signature']?.['description'])).toMatch(/datawell\.computation-request\.v2.*REQUEST_SIGNATURE_REQUIRED.*REQUEST_SIGNATURE_OUTDATED/);
     expect(request['additionalProperties']).toBe(false);
     const parameters = (request['properties'] as Record<string, { required?: string[]; properties: Record<string, Record<string, unknown>> }>)['parameters'];
     expect(parameters?.required).toEqual(['columns']);

@@ -6,7 +6,8 @@ import type { ComputationRecord, CoordinatorRepository, NodeRecord } from './com
 import { CoordinatorError } from './computations.errors';
 import { ComputationsService } from './computations.service';
 import { resultDigest, usageEntrySchema } from '@datawell/contracts';
-import { computeOpSchema, createMpcCa, issueMpcCertificate } from '@datawell/mpc';
+import { computeOpSchema, createMpcCa, issueMpcCertificate, type MpcCa, type TlsIdentity } from '@datawell/mpc';
+import { signComputationRequest, type ComputationRequestBody } from '@datawell/testing';
 import { parametersDigest } from '@datawell/contracts';
 import { NodeCallError, type NodeClient } from './node-client.adapter';
 import type { RefusalLimit } from './refusal-limit';
@@ -43,6 +44,21 @@ const queued: ComputationRecord = {
 };
 /** The identity directory the service reads (roles and CAs), empty unless a test fills it. */
 const directoryEntries: Record<string, { role: string; caCertPem: string }> = {};
+/**
+ * The requesters' CAs and an identity of each, which sign their requests (the service checks the
+ * signature before any rule): the directory answers these CAs for an organisation a test did not fill in.
+ */
+const requesterCas: Record<string, MpcCa> = {};
+const requesters: Record<string, TlsIdentity> = {};
+beforeAll(async () => {
+  for (const msp of ['DspMSP', 'Vsp1MSP', 'StrangerMSP']) {
+    requesterCas[msp] = await createMpcCa(`${msp} CA`);
+    requesters[msp] = await issueMpcCertificate(requesterCas[msp]!, `${msp.toLowerCase()}-analyst`);
+  }
+});
+const directoryEntry = (msp: string) => directoryEntries[msp] ?? (requesterCas[msp] ? { role: msp.startsWith('Dsp') ? 'DSP' : 'VSP', caCertPem: requesterCas[msp]!.cert } : undefined);
+/** `body` signed as `msp`'s request by its identity. */
+const signedAs = (msp: string, body: ComputationRequestBody) => signComputationRequest({ mspId: msp, certificatePem: requesters[msp]!.cert, privateKeyPem: requesters[msp]!.key }, body);
 const inventory = (triples: number, masks: number[]) => ({ party: 0, parties: 2, triples, squares: 0, masks });
 
 /** A refusal limit that lets `allowed` refusals through, then throttles for 42 s. */
@@ -86,7 +102,7 @@ function setup(op: jest.Mock, inv: jest.Mock = jest.fn(), registered = nodes, re
     logger,
     wakeOutbox: jest.fn(),
     refusals,
-    directory: { get: async (msp: string) => directoryEntries[msp] },
+    directory: { get: async (msp: string) => directoryEntry(msp) },
   });
   return { service, repo, outbox, jobs, logger };
 }
@@ -261,11 +277,12 @@ describe('topping up the preprocessing stock', () => {
 });
 
 describe('the usage trail of computation requests', () => {
-  const request = { daoId: 'd1', version: 1, computation: 'mean', parameters: { columns: ['y'] }, dataset: { name: 'r' } };
+  const body = { daoId: 'd1', version: 1, computation: 'mean', parameters: { columns: ['y'] }, dataset: { name: 'r', owner: 'DspMSP' }, recipients: ['Vsp1MSP'], requestId: 'req-1' };
+  const request = signedAs.bind(undefined, 'Vsp1MSP');
 
   it('records a refused request in the data owner\'s trail, as the owner, naming the check, and answers the refusal', async () => {
     const { service, outbox, jobs } = setup(jest.fn());
-    await expect(service.request('Vsp1MSP', { ...request, recipients: ['DspMSP'] }, 'vsp-analyst')).rejects.toMatchObject({ code: 'FORBIDDEN', check: 'recipients-allowed' });
+    await expect(service.request('Vsp1MSP', request({ ...body, recipients: ['DspMSP'] }), 'vsp-analyst')).rejects.toMatchObject({ code: 'FORBIDDEN', check: 'recipients-allowed' });
     expect(jobs.addComputation).not.toHaveBeenCalled();
     expect(outbox).toHaveLength(1);
     const [id, , key, payload] = outbox[0] as [string, string, string, string];
@@ -288,20 +305,20 @@ describe('the usage trail of computation requests', () => {
 
   it('records a non-member\'s request as refused by requester-member, and answers it as an unknown version', async () => {
     const { service, outbox } = setup(jest.fn());
-    await expect(service.request('StrangerMSP', { ...request, computation: 'sum' })).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND' });
+    await expect(service.request('StrangerMSP', signedAs('StrangerMSP', { ...body, computation: 'sum' }))).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND' });
     const usage = usageCommand((outbox[0] as string[])[3]!);
-    expect(usage.entry).toMatchObject({ requester: { mspId: 'StrangerMSP' }, computation: 'sum', recipients: [], outcome: 'refused', check: 'requester-member' });
+    expect(usage.entry).toMatchObject({ requester: { mspId: 'StrangerMSP' }, computation: 'sum', recipients: ['Vsp1MSP'], outcome: 'refused', check: 'requester-member' });
     expect(usage.entry['requester']).toEqual({ mspId: 'StrangerMSP' });
   });
 
   it('records nothing for a malformed request, an unknown version, or a request naming no data owner of the version; grants a good one', async () => {
     const { service, outbox, repo, jobs } = setup(jest.fn());
-    await expect(service.request('Vsp1MSP', { ...request, parameters: {} })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await expect(service.request('Vsp1MSP', { ...request(body), parameters: {} })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
     repo.version.mockResolvedValueOnce(undefined as unknown as DaoVersionView);
-    await expect(service.request('Vsp1MSP', request)).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND' });
-    await expect(service.request('Vsp1MSP', { ...request, dataset: { name: 'r', owner: 'Vsp1MSP' } })).rejects.toMatchObject({ code: 'INVALID_REQUEST', check: 'dataset-owner' });
+    await expect(service.request('Vsp1MSP', request(body))).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND' });
+    await expect(service.request('Vsp1MSP', request({ ...body, dataset: { name: 'r', owner: 'Vsp1MSP' } }))).rejects.toMatchObject({ code: 'INVALID_REQUEST', check: 'dataset-owner' });
     expect(outbox).toEqual([]);
-    await service.request('Vsp1MSP', request, 'vsp-analyst');
+    await service.request('Vsp1MSP', request(body), 'vsp-analyst');
     expect(repo.insert).toHaveBeenCalledWith(expect.objectContaining({ requester: 'Vsp1MSP', requesterEnrollmentId: 'vsp-analyst', owner: 'DspMSP' }));
     expect(jobs.addComputation).toHaveBeenCalledWith(expect.stringMatching(/^cmp-/));
     expect(outbox).toEqual([]); // a granted request is recorded when its computation ends
@@ -310,23 +327,23 @@ describe('the usage trail of computation requests', () => {
   it('throttles refusals beyond the requester\'s limit: 429 TOO_MANY_REFUSALS with its retry time, logged, not recorded', async () => {
     const { limit, taken } = refusalLimit(2);
     const { service, outbox, repo, jobs, logger } = setup(jest.fn(), jest.fn(), nodes, limit);
-    const refused = { ...request, recipients: ['DspMSP'] };
+    const refused = request({ ...body, recipients: ['DspMSP'] });
     await expect(service.request('Vsp1MSP', refused)).rejects.toMatchObject({ code: 'FORBIDDEN', check: 'recipients-allowed' });
     // An unknown version takes a point too: the limit tells nothing of which versions exist.
     repo.version.mockResolvedValueOnce(undefined as unknown as DaoVersionView);
-    await expect(service.request('Vsp1MSP', request)).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND' });
+    await expect(service.request('Vsp1MSP', request(body))).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND' });
     expect(outbox).toHaveLength(1);
     const throttled = (await service.request('Vsp1MSP', refused).then(() => undefined, (e: unknown) => e)) as CoordinatorError;
     expect(throttled).toBeInstanceOf(CoordinatorError);
     expect([throttled.code, throttled.status, throttled.grpcStatus, throttled.retryAfterSeconds()]).toEqual(['TOO_MANY_REFUSALS', 429, 8, 42]);
     expect(throttled.message).toMatch(/Vsp1MSP has sent too many refused computation requests: this one is not recorded/);
-    await expect(service.request('StrangerMSP', request)).rejects.toMatchObject({ code: 'TOO_MANY_REFUSALS' });
+    await expect(service.request('StrangerMSP', signedAs('StrangerMSP', body))).rejects.toMatchObject({ code: 'TOO_MANY_REFUSALS' });
     expect(outbox).toHaveLength(1);
     expect(taken).toEqual(['Vsp1MSP', 'Vsp1MSP', 'Vsp1MSP', 'StrangerMSP']);
     expect(logger.warn).toHaveBeenCalledWith(expect.objectContaining({ message: expect.stringMatching(/throttled: not recorded/), requester: 'Vsp1MSP', refusal: 'recipients-allowed', retryAfterSeconds: 42 }));
     // Malformed requests take no point (they are never recorded), granted ones neither, over the limit or not.
-    await expect(service.request('Vsp1MSP', { ...request, parameters: {} })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
-    await service.request('Vsp1MSP', request);
+    await expect(service.request('Vsp1MSP', { ...request(body), parameters: {} })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await service.request('Vsp1MSP', request(body));
     expect(jobs.addComputation).toHaveBeenCalledTimes(1);
     expect(taken).toHaveLength(4);
   });
@@ -344,15 +361,15 @@ describe('a version known only from the public directory (a DAO of domains)', ()
     ],
     computations: [],
   };
-  const request = { daoId: 'd1', version: 1, computation: 'mean', parameters: { columns: ['y'] }, dataset: { name: 'r' } };
+  const body = { daoId: 'd1', version: 1, computation: 'mean', parameters: { columns: ['y'] }, dataset: { name: 'r', owner: 'DspMSP' }, recipients: ['Vsp1MSP'], requestId: 'req-1' };
   const result = { n: 5, mean: 2.5 };
   const digest = resultDigest(result);
   const answer = (party: number, extra: Record<string, unknown> = {}) => ({ opId: 'cmp-1', party, rows: 5, made: { triples: 0, masks: 0 }, onlineMs: 1, inventory: inventory(0, [0, 0]), ...extra });
   const byUrl = (of: Record<string, Record<string, unknown>>) => jest.fn(async (url: string) => answer(url === 'http://n1' ? 1 : 0, of[url] ?? {}));
 
   beforeAll(() => {
-    directoryEntries['DspMSP'] = { role: 'DSP', caCertPem: '' };
-    directoryEntries['Vsp1MSP'] = { role: 'VSP', caCertPem: '' };
+    directoryEntries['DspMSP'] = { role: 'DSP', caCertPem: requesterCas['DspMSP']!.cert };
+    directoryEntries['Vsp1MSP'] = { role: 'VSP', caCertPem: requesterCas['Vsp1MSP']!.cert };
   });
   afterAll(() => {
     delete directoryEntries['DspMSP'];
@@ -365,12 +382,13 @@ describe('a version known only from the public directory (a DAO of domains)', ()
     return s;
   }
 
-  it('needs the recipients named, takes the owner from the directory, answers non-members as an unknown version, records nothing on the ledger', async () => {
+  it('needs the recipients and the owner named (signed), checks the owner against the directory, answers non-members as an unknown version, records nothing on the ledger', async () => {
     const { service, repo, outbox, jobs } = publicSetup(jest.fn());
-    await expect(service.request('Vsp1MSP', request)).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/private to the DAO's channel/) });
-    await expect(service.request('StrangerMSP', { ...request, recipients: ['Vsp1MSP'] })).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND', message: 'no DAO version d1 v1 on the ledger (yet)' });
+    await expect(service.request('Vsp1MSP', { ...signedAs('Vsp1MSP', body), recipients: undefined })).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^recipients: a signed request names its recipients/) });
+    await expect(service.request('Vsp1MSP', signedAs('Vsp1MSP', { ...body, dataset: { name: 'r', owner: 'Vsp1MSP' } }))).rejects.toMatchObject({ code: 'INVALID_REQUEST', check: 'dataset-owner' });
+    await expect(service.request('StrangerMSP', signedAs('StrangerMSP', body))).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND', message: 'no DAO version d1 v1 on the ledger (yet)' });
     expect(outbox).toEqual([]);
-    await service.request('Vsp1MSP', { ...request, recipients: ['Vsp1MSP'] });
+    await service.request('Vsp1MSP', signedAs('Vsp1MSP', body));
     expect(repo.insert).toHaveBeenCalledWith(expect.objectContaining({ requester: 'Vsp1MSP', recipients: ['Vsp1MSP'], owner: 'DspMSP' }));
     expect(jobs.addComputation).toHaveBeenCalledTimes(1);
   });

@@ -1,4 +1,5 @@
 import { authorizePublicRequest, parseComputationRequest, type DaoVersionView } from './authorization';
+import { SIGNATURE_FIELDS } from './version.spec-helper';
 
 /** A version known only from the marketplace's public directory: members' MSP ids, no roles, no terms. */
 const publicVersion: DaoVersionView = {
@@ -16,7 +17,7 @@ const publicVersion: DaoVersionView = {
 const directory: Record<string, string> = { DspMSP: 'DSP', Vsp1MSP: 'VSP', Vsp2MSP: 'VSP', Dsp2MSP: 'DSP' };
 const roleOf = (msp: string) => directory[msp];
 const request = (over: Record<string, unknown> = {}) =>
-  parseComputationRequest({ daoId: 'd1', version: 1, computation: 'mean', parameters: { columns: ['y'] }, dataset: { name: 'readings' }, recipients: ['Vsp1MSP'], ...over });
+  parseComputationRequest({ daoId: 'd1', version: 1, computation: 'mean', parameters: { columns: ['y'] }, dataset: { name: 'readings' }, recipients: ['Vsp1MSP'], ...SIGNATURE_FIELDS, ...over });
 
 describe('authorizing a request on a public version (terms left to the nodes)', () => {
   it('grants a listed member named recipients, the owner defaulting to the only listed member whose directory role is DSP', () => {
@@ -30,7 +31,7 @@ describe('authorizing a request on a public version (terms left to the nodes)', 
   });
 
   it('requires the recipients, saying the terms are private to the DAO channel', () => {
-    const { recipients: _r, ...body } = { daoId: 'd1', version: 1, computation: 'mean', parameters: { columns: ['y'] }, dataset: { name: 'readings' }, recipients: [] };
+    const { recipients: _r, ...body } = { daoId: 'd1', version: 1, computation: 'mean', parameters: { columns: ['y'] }, dataset: { name: 'readings' }, recipients: [], ...SIGNATURE_FIELDS };
     expect(() => authorizePublicRequest(publicVersion, 'Vsp1MSP', parseComputationRequest(body), roleOf)).toThrow(
       expect.objectContaining({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^recipients: .*private to the DAO's channel.*must be named/) }),
     );

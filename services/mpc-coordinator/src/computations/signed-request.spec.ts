@@ -1,6 +1,5 @@
-import { createPrivateKey, sign } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { computationRequestSigningText } from '@datawell/domain';
+import { signComputationRequest, type SignedOver } from '@datawell/testing';
 import { computeOpSchema, createMpcCa, issueMpcCertificate, REQUEST_WINDOW_MS, type MpcCa, type TlsIdentity } from '@datawell/mpc';
 import type { MpcCoordinatorSettings } from '../config';
 import type { DaoVersionView } from './authorization';
@@ -22,12 +21,11 @@ beforeAll(async () => {
   analyst = await issueMpcCertificate(vspCa, 'vsp-analyst', 36500);
 });
 
-const request = { daoId: 'd1', version: 1, computation: 'mean', parameters: { columns: ['y'] }, dataset: { name: 'r' }, recipients: ['Vsp1MSP'], requestId: 'req-1' };
-/** The body as the requester sends it: signed with `by`'s key over `over` (default: the body's own fields). */
-function signedBody(by: TlsIdentity = analyst, over: { recipients?: string[]; requester?: string; issuedAtMs?: number } = {}) {
-  const issuedAtMs = over.issuedAtMs ?? NOW - 5000;
-  const text = computationRequestSigningText({ requestId: request.requestId, daoId: 'd1', version: 1, computation: 'mean', dataset: 'r', recipients: over.recipients ?? request.recipients, requester: over.requester ?? 'Vsp1MSP', issuedAtMs });
-  return { ...request, issuedAtMs, certificatePem: by.cert, signature: sign('sha256', Buffer.from(text, 'utf8'), createPrivateKey(by.key)).toString('base64') };
+const request = { daoId: 'd1', version: 1, computation: 'mean', parameters: { columns: ['y'] }, dataset: { name: 'r', owner: 'DspMSP' }, recipients: ['Vsp1MSP'], requestId: 'req-1' };
+/** The body as the requester sends it: signed with `by`'s key (as Vsp1MSP unless `over` names another requester) over `over` (default: the body's own fields). */
+function signedBody(by: TlsIdentity = analyst, over: SignedOver & { issuedAtMs?: number } = {}) {
+  const { issuedAtMs = NOW - 5000, ...signedOver } = over;
+  return signComputationRequest({ mspId: 'Vsp1MSP', certificatePem: by.cert, privateKeyPem: by.key }, request, { issuedAtMs, over: signedOver });
 }
 
 function setup() {
@@ -87,27 +85,50 @@ describe("the coordinator's check of the requester's signature", () => {
     expect(computeOpSchema.safeParse(sent).success).toBe(true);
   });
 
-  it('takes an unsigned request as before (the nodes in the members\' domains will refuse it)', async () => {
-    const { service, inserted } = setup();
-    await service.request('Vsp1MSP', request, 'vsp-analyst');
-    expect(inserted[0]!.request).toBeUndefined();
+  it('refuses an unsigned request, 400 REQUEST_SIGNATURE_REQUIRED, storing nothing', async () => {
+    const { service, repo } = setup();
+    const error = await refusal(service.request('Vsp1MSP', request, 'vsp-analyst'));
+    expect([error.code, error.kind, error.message]).toEqual([
+      'REQUEST_SIGNATURE_REQUIRED',
+      'invalid',
+      'a computation request must be signed by its requester: issuedAtMs, certificatePem and signature over computationRequestSigningText (datawell.computation-request.v2)',
+    ]);
+    expect(repo.insert).not.toHaveBeenCalled();
   });
 
   it.each([
-    ['a signature over other recipients', () => signedBody(analyst, { recipients: ['DspMSP'] }), 400, 'REQUEST_SIGNATURE_INVALID'],
-    ['a signature naming another requester', () => signedBody(analyst, { requester: 'DspMSP' }), 400, 'REQUEST_SIGNATURE_INVALID'],
-    ['a garbled signature', () => ({ ...signedBody(), signature: 'AAAA' }), 400, 'REQUEST_SIGNATURE_INVALID'],
-    ['a certificate that is no certificate', () => ({ ...signedBody(), certificatePem: 'nope' }), 400, 'REQUEST_CERTIFICATE_INVALID'],
-    ['a stale signature', () => signedBody(analyst, { issuedAtMs: NOW - REQUEST_WINDOW_MS - 1 }), 400, 'REQUEST_STALE'],
-    ['a signature without its time', () => ({ ...signedBody(), issuedAtMs: undefined }), 400, 'INVALID_REQUEST'],
-    ['a signature without a request id', () => ({ ...signedBody(), requestId: undefined }), 400, 'INVALID_REQUEST'],
-    ['a signature without the recipients', () => ({ ...signedBody(), recipients: undefined }), 400, 'INVALID_REQUEST'],
-  ] as const)('refuses %s with %s %s, storing nothing', async (_what, body, _status, code) => {
+    ['a signature over other recipients', () => signedBody(analyst, { recipients: ['DspMSP'] }), 'REQUEST_SIGNATURE_INVALID'],
+    ['a signature naming another requester', () => signedBody(analyst, { requester: 'DspMSP' }), 'REQUEST_SIGNATURE_INVALID'],
+    ['a signature over other columns', () => signedBody(analyst, { columns: ['salary'] }), 'REQUEST_SIGNATURE_INVALID'],
+    ['a signature over other fractional bits', () => signedBody(analyst, { fractionalBits: 8 }), 'REQUEST_SIGNATURE_INVALID'],
+    ["a signature over another data owner's dataset", () => signedBody(analyst, { owner: 'Dsp2MSP' }), 'REQUEST_SIGNATURE_INVALID'],
+    ['a signature over the outdated v1 text', () => signedBody(analyst, { v1: true }), 'REQUEST_SIGNATURE_OUTDATED'],
+    ['a garbled signature', () => ({ ...signedBody(), signature: 'AAAA' }), 'REQUEST_SIGNATURE_INVALID'],
+    ['a certificate that is no certificate', () => ({ ...signedBody(), certificatePem: 'nope' }), 'REQUEST_CERTIFICATE_INVALID'],
+    ['a stale signature', () => signedBody(analyst, { issuedAtMs: NOW - REQUEST_WINDOW_MS - 1 }), 'REQUEST_STALE'],
+    ['a signature without its time', () => ({ ...signedBody(), issuedAtMs: undefined }), 'INVALID_REQUEST'],
+    ['a signature without a request id', () => ({ ...signedBody(), requestId: undefined }), 'INVALID_REQUEST'],
+    ['a signature without the recipients', () => ({ ...signedBody(), recipients: undefined }), 'INVALID_REQUEST'],
+    ["a signature without the dataset's owner", () => ({ ...signedBody(), dataset: { name: 'r' } }), 'INVALID_REQUEST'],
+  ] as const)('refuses %s with 400 %s, storing nothing', async (_what, body, code) => {
     const { service, repo } = setup();
     const error = await refusal(service.request('Vsp1MSP', JSON.parse(JSON.stringify(body())), 'vsp-analyst'));
     expect(error).toBeInstanceOf(CoordinatorError);
     expect([error.code, error.kind]).toEqual([code, 'invalid']);
     expect(repo.insert).not.toHaveBeenCalled();
+  });
+
+  it('says why a v1 signature is refused, in one line', async () => {
+    const error = await refusal(setup().service.request('Vsp1MSP', signedBody(analyst, { v1: true }), 'vsp-analyst'));
+    expect(error.message).toBe(
+      'the request is signed as datawell.computation-request.v1, which binds neither its parameters nor its data owner: no longer taken; sign datawell.computation-request.v2 (computationRequestSigningText of @datawell/domain)',
+    );
+  });
+
+  it('signs the fractional bits the coordinator fills in: a body without them is signed as 16', async () => {
+    const { service, inserted } = setup();
+    await expect(service.request('Vsp1MSP', signedBody(analyst, { fractionalBits: 16 }), 'vsp-analyst')).resolves.toMatchObject({ created: true });
+    expect(inserted[0]!.parameters).toEqual({ columns: ['y'], fractionalBits: 16 });
   });
 
   it("refuses 403 REQUEST_CERTIFICATE_MISMATCH a certificate of another organisation's CA than the caller's", async () => {

@@ -11,3 +11,10 @@ export const TWO_MEMBER_VERSION: DaoVersionView = {
   ],
   computations: [{ name: 'mean', resultRecipients: ['Vsp1MSP'] }],
 };
+
+/**
+ * The signature's fields in the shape parseComputationRequest requires (an unsigned request is
+ * REQUEST_SIGNATURE_REQUIRED): for specs of the rules that come after the signature's check, which
+ * never read them. What they must sign is signed-request.spec.ts's matter.
+ */
+export const SIGNATURE_FIELDS = { issuedAtMs: 1_800_000_000_000, certificatePem: 'PEM (not read by the rules)', signature: 'c2ln' } as const;

@@ -3,6 +3,7 @@ import { grpcStatusOf } from '@datawell/service-platform';
 import { forbidden as authForbidden, unauthenticated } from '@datawell/auth';
 import { parseComputationRequest } from '../computations/authorization';
 import { CoordinatorError, forbidden, invalid, tooManyRefusals } from '../computations/computations.errors';
+import { SIGNATURE_FIELDS } from '../computations/version.spec-helper';
 import { computationMessage, requestBodyOf } from './coordinator.grpc';
 
 describe('coordinator gRPC messages', () => {
@@ -25,11 +26,11 @@ describe('coordinator gRPC messages', () => {
       recipients: ['VspMSP'],
       requestId: 'r-1',
     });
-    expect(parseComputationRequest(body).parameters.fractionalBits).toBe(0);
+    expect(parseComputationRequest({ ...body, ...SIGNATURE_FIELDS }).parameters.fractionalBits).toBe(0);
   });
 
   it("carries the requester's signature (issued_at_ms an int64 as proto-loader gives it: a string)", () => {
-    const body = requestBodyOf({ dao_id: 'acme', version: 2, computation: 'mean', parameters: { columns: ['t'] }, dataset: { name: 'r' }, recipients: ['VspMSP'], request_id: 'r-1', issued_at_ms: '1800000000000', certificate_pem: 'PEM', signature: 'c2ln' });
+    const body = requestBodyOf({ dao_id: 'acme', version: 2, computation: 'mean', parameters: { columns: ['t'] }, dataset: { name: 'r', owner: 'DspMSP' }, recipients: ['VspMSP'], request_id: 'r-1', issued_at_ms: '1800000000000', certificate_pem: 'PEM', signature: 'c2ln' });
     expect(body).toMatchObject({ requestId: 'r-1', issuedAtMs: 1_800_000_000_000, certificatePem: 'PEM', signature: 'c2ln' });
     expect(parseComputationRequest(body)).toMatchObject({ issuedAtMs: 1_800_000_000_000, certificatePem: 'PEM', signature: 'c2ln' });
   });
@@ -37,9 +38,10 @@ describe('coordinator gRPC messages', () => {
   it('leaves unset optionals, empty recipients and unset messages out, so the schema judges them', () => {
     const body = requestBodyOf({ dao_id: 'acme', version: 1, computation: 'mean', parameters: { columns: ['t'] }, dataset: { name: 'r' }, recipients: [] });
     expect(body).toEqual({ daoId: 'acme', version: 1, computation: 'mean', parameters: { columns: ['t'] }, dataset: { name: 'r' } });
-    expect(parseComputationRequest(body).parameters.fractionalBits).toBe(16);
+    expect(() => parseComputationRequest(body)).toThrow(expect.objectContaining({ code: 'REQUEST_SIGNATURE_REQUIRED' }));
+    expect(parseComputationRequest({ ...body, ...SIGNATURE_FIELDS }).parameters.fractionalBits).toBe(16);
     const missing = requestBodyOf({ dao_id: 'acme', version: 1, computation: 'mean', parameters: null, dataset: null, recipients: [] });
-    expect(() => parseComputationRequest(missing)).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^parameters/) }));
+    expect(() => parseComputationRequest({ ...missing, ...SIGNATURE_FIELDS })).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^parameters/) }));
   });
 
   it('writes a computation with optional fields only when known', () => {

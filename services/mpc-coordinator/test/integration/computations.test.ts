@@ -73,7 +73,14 @@ describe('mpc-coordinator end to end', () => {
 
   const api = () => request(coordinator.app.getHttpServer());
   const as = (m: Member) => ({ Authorization: `Bearer ${m.token}` });
-  const ask = (m: Member, body: Record<string, unknown>) => api().post('/computations').set(as(m)).send({ daoId, version: 1, dataset: { name: 'readings' }, ...body });
+  /** The recipients the version's terms name for each computation (a request names them: they are signed). */
+  const recipientsOf = (computation: unknown): string[] => ({ mean: [vsp1.mspId], variance: [vsp1.mspId, vsp2.mspId], sum: [dsp.mspId] })[String(computation)] ?? [vsp1.mspId];
+  /** `body` as `m` asks for it: of the DSP's readings (unless it names another dataset of the DSP), to the terms' recipients, under a fresh request id unless given; signed by `m`'s enrolled identity. */
+  const signedBody = (m: Member, body: Record<string, unknown>, options?: Parameters<Member['sign']>[1]) => {
+    const full = { daoId, version: 1, requestId: `it-${hex()}`, ...body, dataset: { name: 'readings', owner: dsp.mspId, ...(body['dataset'] as object | undefined) }, recipients: (body['recipients'] as string[] | undefined) ?? recipientsOf(body['computation']) };
+    return m.sign(full as typeof full & { computation: string; parameters: { columns: string[] } }, options);
+  };
+  const ask = (m: Member, body: Record<string, unknown>) => api().post('/computations').set(as(m)).send(signedBody(m, body));
   const finished = (id: string) =>
     waitFor(`computation ${id}`, async () => {
       const res = await api().get(`/computations/${id}`).set(as(dsp));
@@ -210,6 +217,27 @@ describe('mpc-coordinator end to end', () => {
     expect((await ask(dsp, { ...body, version: 9 })).body).toMatchObject({ code: 'VERSION_NOT_FOUND' });
   });
 
+  it("takes only a request its requester signed over what it asks (v2), whatever the version's terms allow", async () => {
+    const body = { computation: 'mean', parameters: { columns: ['temperature'] } };
+    const { issuedAtMs: _i, certificatePem: _c, signature: _s, ...unsigned } = signedBody(vsp1, body);
+    const post = (b: object) => api().post('/computations').set(as(vsp1)).send(b);
+    const refused = await post(unsigned);
+    expect([refused.status, refused.body]).toEqual([
+      400,
+      { code: 'REQUEST_SIGNATURE_REQUIRED', message: 'a computation request must be signed by its requester: issuedAtMs, certificatePem and signature over computationRequestSigningText (datawell.computation-request.v2)' },
+    ]);
+    const outdated = await post(signedBody(vsp1, body, { over: { v1: true } }));
+    expect([outdated.status, outdated.body.code, outdated.body.message]).toEqual([400, 'REQUEST_SIGNATURE_OUTDATED', expect.stringMatching(/signed as datawell\.computation-request\.v1, which binds neither its parameters nor its data owner/)]);
+    // Signed over another column, or another owner, than the body names.
+    expect((await post(signedBody(vsp1, body, { over: { columns: ['hour'] } }))).body).toMatchObject({ code: 'REQUEST_SIGNATURE_INVALID' });
+    expect((await post(signedBody(vsp1, body, { over: { owner: vsp2.mspId } }))).body).toMatchObject({ code: 'REQUEST_SIGNATURE_INVALID' });
+    // Signed by another organisation's identity.
+    expect((await post(signedBody(vsp2, body))).body).toMatchObject({ code: 'REQUEST_SIGNATURE_INVALID' });
+    // None of them was taken (vsp1 asks for nothing before this).
+    const kept = (await coordinator.app.get(DataSource).query('SELECT count(*)::int AS n FROM mpc_coordinator.computations WHERE requester = $1', [vsp1.mspId])) as Array<{ n: number }>;
+    expect(kept[0]!.n).toBe(0);
+  });
+
   it('computes a mean for its recipient only and records it on the ledger through a command', async () => {
     const body = { computation: 'mean', parameters: { columns: ['temperature'] }, requestId: 'r-mean' };
     const first = await ask(vsp2, body);
@@ -285,7 +313,19 @@ describe('mpc-coordinator end to end', () => {
   it('runs a computation asked for over gRPC and gives its result to its recipient only', async () => {
     const client = coordinatorClient(coordinator.app.get(GrpcServer).port);
     try {
-      const message = { dao_id: daoId, version: 1, computation: 'mean', parameters: { columns: ['temperature'] }, dataset: { name: 'readings' }, request_id: 'g-mean' };
+      const signed = signedBody(dsp, { computation: 'mean', parameters: { columns: ['temperature'] }, requestId: 'g-mean' });
+      const message = {
+        dao_id: daoId,
+        version: 1,
+        computation: 'mean',
+        parameters: { columns: ['temperature'] },
+        dataset: signed.dataset,
+        recipients: signed.recipients,
+        request_id: 'g-mean',
+        issued_at_ms: String(signed.issuedAtMs),
+        certificate_pem: signed.certificatePem,
+        signature: signed.signature,
+      };
       const first = await client.call('RequestComputation', message, dsp.token);
       const id = (first['computation'] as { id: string }).id;
       expect(first).toMatchObject({ created: true, computation: { status: 'queued', requester: dsp.mspId, recipients: [vsp1.mspId] } });

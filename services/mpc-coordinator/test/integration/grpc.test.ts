@@ -18,12 +18,26 @@ describe('mpc-coordinator gRPC', () => {
   let coordinator: Awaited<ReturnType<typeof startCoordinator>>;
   let dsp: Member, vsp: Member, other: Member, outsider: Member;
   let client: { call: Rpc; close: () => void };
-  const ask = (m: Member | undefined, extra: Record<string, unknown> = {}) =>
-    client.call(
-      'RequestComputation',
-      { dao_id: daoId, version: 1, computation: 'mean', parameters: { columns: ['temperature'] }, dataset: { name: 'readings' }, ...extra },
-      m?.token,
-    );
+  /**
+   * RequestComputation as `m` asks (the mean of the DSP's readings to the terms' recipient, a fresh
+   * request id; `extra` in proto names), signed by `signer`'s enrolled identity (default `m`'s, the
+   * DSP's without a caller; null: unsigned).
+   */
+  const ask = (m: Member | undefined, extra: Record<string, unknown> = {}, signer: Member | null = m ?? dsp) => {
+    const message = { dao_id: daoId, version: 1, computation: 'mean', parameters: { columns: ['temperature'] }, dataset: { name: 'readings', owner: dsp.mspId }, recipients: [vsp.mspId], request_id: `g-${hex()}`, ...extra };
+    const parameters = message.parameters as { columns?: string[] } | null;
+    const signature = (signer ?? dsp).sign({
+      daoId: message.dao_id,
+      version: message.version as number,
+      computation: message.computation as string,
+      parameters: { columns: parameters?.columns ?? [] },
+      dataset: message.dataset,
+      recipients: message.recipients as string[],
+      requestId: message.request_id as string,
+    });
+    const fields = signer ? { issued_at_ms: String(signature.issuedAtMs), certificate_pem: signature.certificatePem, signature: signature.signature } : {};
+    return client.call('RequestComputation', { ...message, ...fields }, m?.token);
+  };
 
   beforeAll(async () => {
     coordinator = await startCoordinator(run);
@@ -94,6 +108,9 @@ describe('mpc-coordinator gRPC', () => {
     await expect(ask(dsp, { computation: 'median' })).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED, details: expect.stringMatching(/not allowed/) });
     await expect(ask(dsp, { recipients: [other.mspId] })).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
     await expect(ask(dsp, { version: 9 })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+    // Unsigned, or signed by another organisation's identity than the caller's.
+    await expect(ask(dsp, {}, null)).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringMatching(/^a computation request must be signed by its requester/) });
+    await expect(ask(dsp, {}, vsp)).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringMatching(/^the request signature does not verify/) });
     await expect(client.call('GetComputation', { id }, outsider.token)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
     await expect(client.call('GetComputation', { id: `nope-${run}` }, dsp.token)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
     await expect(client.call('GetResult', { id }, outsider.token)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });

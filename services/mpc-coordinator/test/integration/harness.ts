@@ -11,7 +11,7 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { IdentityDirectory } from '@datawell/auth';
-import { createKeyAndCsr, login, testCertificateAuthority } from '@datawell/testing';
+import { createKeyAndCsr, login, signComputationRequest, testCertificateAuthority, type ComputationRequestBody } from '@datawell/testing';
 import { loadServiceConfig } from '@datawell/config';
 import { createServiceApp } from '@datawell/service-platform';
 import { ledgerEventCloudEvent, MARKETPLACE_CHANNEL, type DatasetSource } from '@datawell/contracts';
@@ -41,6 +41,10 @@ export interface Member {
   readonly mspId: string;
   readonly role: 'DSP' | 'VSP';
   readonly token: string;
+  /** The enrolled identity behind `token`, from the member's own CA: it signs the member's computation requests. */
+  readonly identity: { readonly mspId: string; readonly certificatePem: string; readonly privateKeyPem: string };
+  /** `body` signed by `identity` (signComputationRequest of @datawell/testing: its fields, now). */
+  sign<B extends ComputationRequestBody>(body: B, options?: Parameters<typeof signComputationRequest>[2]): B & { issuedAtMs: number; certificatePem: string; signature: string };
   /** Another identity of this member, from its own CA (e.g. its MPC node's), logged in at the coordinator. */
   enrol(enrollmentId: string): Promise<{ certificatePem: string; privateKeyPem: string; token: string }>;
 }
@@ -113,7 +117,9 @@ export async function startCoordinator(
         const certificatePem = await ca.issue(csrPem);
         return { certificatePem, privateKeyPem, token: await login(url, { certificatePem, privateKeyPem }) };
       };
-      return { mspId, role, token: (await enrol(`user-${hex()}`)).token, enrol };
+      const { token, certificatePem, privateKeyPem } = await enrol(`user-${hex()}`);
+      const identity = { mspId, certificatePem, privateKeyPem };
+      return { mspId, role, token, identity, sign: (body, options) => signComputationRequest(identity, body, options), enrol };
     },
     async close() {
       await app.close();

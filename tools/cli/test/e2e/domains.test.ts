@@ -6,7 +6,7 @@ import { descriptionDigest, resultDigest } from '@datawell/contracts';
 import { Client } from 'pg';
 import { createKafka, readKafkaCredentialsFile } from '@datawell/config';
 import { domainPaths, domainPostgres, enrollClientIdentity, fetchChannelBlocks, findDomain, isAlive, kafkaSaslEnabled, MEMBER_SERVICES, memberFabric, memberServiceFiles, memberServiceUrl, operatorFabric, orgCaCertificate, osUserFor, ownPeerChannels, postgresInstanceUrl, principalFile, processUser, readPid, serviceUrl, up } from '@datawell/stack';
-import { callNodeAsCoordinator, DOMAIN_COMPUTATION_PRICE, login, placesOf, runDev, scanBlocks, scanFiles, scanKafka, scanPostgres, signComputationRequest } from '@datawell/testing';
+import { callNodeAsCoordinator, DOMAIN_COMPUTATION_PRICE, login, placesOf, runDev, scanBlocks, scanFiles, scanKafka, scanPostgres, signComputationRequest, type SignedOver } from '@datawell/testing';
 import { coordinatorTls, runDomainsOnStack } from '../../src/commands/scenario';
 import { stackContext } from '../../src/context';
 import { memberServicesStatus, stopMemberServices } from '../../src/services/domain-runner';
@@ -292,17 +292,22 @@ describe('a DAO formed among trust domains through the running services', () => 
     // what the version's terms do not allow (a computation they do not name; the allowed one to a
     // recipient they do not name): each node reads its ledger view through its own member's bridge, from
     // its own peer, and refuses with the terms' check. (b) It names E2dVsp1MSP as the requester of the
-    // allowed computation without its signature, or with its signature over other recipients: each node
-    // refuses with requester-signature, before anything crosses the mesh. (c) It sends the allowed mean
-    // of version 1, really signed, to version 2's mesh: each node refuses with op-parties, its mesh serving
-    // version 2 (one node per member per DAO). The mesh still serves afterwards.
+    // allowed computation without its signature, or with its signature over other recipients, or passes
+    // on its signed request with another column or another data owner: each node refuses with
+    // requester-signature, before anything crosses the mesh. (c) It sends the allowed mean of version 1,
+    // really signed, to version 2's mesh: each node refuses with op-parties, its mesh serving version 2
+    // (one node per member per DAO). The mesh still serves afterwards.
     const coordinator = coordinatorTls(ctx);
     const vspPerson = await enrollClientIdentity(ctx, 'E2dVsp1MSP', 'owner');
     const ledger = { daoId: result.daoId, version: 2, requester: 'E2dVsp1MSP', owner: 'E2dDspMSP' };
     const dataset = { name: 'readings', columns: ['pm25'] };
-    /** The op's ledger part with E2dVsp1MSP's signature over `over` (default: the op's own fields). */
-    const signedAs = (opId: string, l: typeof ledger & { computation: string; recipients: string[] }, over: { recipients?: string[] } = {}) => {
-      const s = signComputationRequest(vspPerson, { daoId: l.daoId, version: l.version, computation: l.computation, dataset: { name: dataset.name }, recipients: l.recipients, requestId: opId }, { over });
+    /** The op's ledger part with E2dVsp1MSP's signature over `over` (default: the op's own fields, its dataset's columns and 16 fractional bits). */
+    const signedAs = (opId: string, l: typeof ledger & { computation: string; recipients: string[] }, over: SignedOver = {}) => {
+      const s = signComputationRequest(
+        vspPerson,
+        { daoId: l.daoId, version: l.version, computation: l.computation, parameters: { columns: dataset.columns, fractionalBits: 16 }, dataset: { name: dataset.name, owner: l.owner }, recipients: l.recipients, requestId: opId },
+        { over },
+      );
       return { ...l, request: { requestId: opId, issuedAtMs: s.issuedAtMs, certificatePem: s.certificatePem, signature: s.signature } };
     };
     const allowedMean = { ...ledger, computation: 'mean', recipients: ['E2dVsp1MSP'] };
@@ -311,6 +316,8 @@ describe('a DAO formed among trust domains through the running services', () => 
       { check: 'recipients-allowed', op: (id: string) => ({ program: 'mean', recipients: [0], ledger: signedAs(id, { ...ledger, computation: 'mean', recipients: ['E2dDspMSP'] }) }) },
       { check: 'requester-signature', op: () => ({ program: 'mean', recipients: [1], ledger: allowedMean }) },
       { check: 'requester-signature', op: (id: string) => ({ program: 'mean', recipients: [1], ledger: signedAs(id, allowedMean, { recipients: ['E2dVsp1MSP', 'E2dDspMSP'] }) }) },
+      { check: 'requester-signature', op: (id: string) => ({ program: 'mean', recipients: [1], ledger: signedAs(id, allowedMean, { columns: ['pm10'] }) }) },
+      { check: 'requester-signature', op: (id: string) => ({ program: 'mean', recipients: [1], ledger: signedAs(id, allowedMean, { owner: 'E2dVsp1MSP' }) }) },
       // (c) The allowed mean, really signed, but on version 1, whose terms allow it too: the nodes' mesh serves version 2.
       { check: 'op-parties', op: (id: string) => ({ program: 'mean', recipients: [1], ledger: signedAs(id, { ...allowedMean, version: 1 }) }) },
     ];
@@ -334,8 +341,8 @@ describe('a DAO formed among trust domains through the running services', () => 
     // `./dev usage` reads a dataset's trail through the member's own bridge, over HTTP and over its
     // gRPC port alike (read from the DSP's own peer: the members recorded it, the operator's
     // coordinator nothing): the scenario's granted and refused requests, and the lying coordinator's
-    // five ops, which the DSP's node refused and recorded in the background with their checks (the
-    // unsigned and the mis-signed one with requester-signature, the one of version 1 with op-parties); and
+    // seven ops, which the DSP's node refused and recorded in the background with their checks (the
+    // unsigned and the mis-signed ones with requester-signature, the one of version 1 with op-parties); and
     // says NOT_FOUND over gRPC for a DAO its peer does not have.
     const usage = async (...args: string[]) => runDev(['usage', '--dataset', 'readings', '--as', 'E2dDspMSP', '--json', ...args]);
     type Trail = { daoId: string; dataset: string; entries: Array<{ usageId: string; outcome: string; check?: string; recordedBy: string }> };

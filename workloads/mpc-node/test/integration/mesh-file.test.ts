@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parametersDigest, renderMpcMeshFile, resultDigest, type MpcMeshFile } from '@datawell/contracts';
-import { computationRequestSigningText } from '@datawell/domain';
+import { computationRequestSigningText, outdatedComputationRequestSigningText } from '@datawell/domain';
 import { createMpcCa, issueMpcCertificate, type MpcCa } from '@datawell/mpc';
 import { freePort, REPO_DIR } from '@datawell/testing';
 import { enrol, memberCa, type MemberIdentity } from './member-pki';
@@ -138,10 +138,14 @@ describe('an MPC node with a mesh file', () => {
   let members: MemberIdentity[];
   /** A person of ProducerMSP (enrolled at its CA), who signs its computation requests (issue 12). */
   let requester: MemberIdentity;
-  /** The op's ledger part with the requester's signature over its fields, for request id `requestId`. */
-  const signedLedger = <L extends { daoId: string; version: number; computation: string; requester: string; recipients: string[] }>(l: L, requestId: string) => {
+  /**
+   * The op's ledger part with the requester's signature over its fields, the dataset readings with
+   * column y and 16 fractional bits (every op here), for request id `requestId`; `v1` signs the outdated text.
+   */
+  const signedLedger = <L extends { daoId: string; version: number; computation: string; requester: string; recipients: string[]; owner: string }>(l: L, requestId: string, v1 = false) => {
     const issuedAtMs = Date.now();
-    const text = computationRequestSigningText({ requestId, issuedAtMs, daoId: l.daoId, version: l.version, computation: l.computation, dataset: 'readings', recipients: l.recipients, requester: l.requester });
+    const fields = { requestId, issuedAtMs, daoId: l.daoId, version: l.version, computation: l.computation, dataset: 'readings', recipients: l.recipients, requester: l.requester };
+    const text = v1 ? outdatedComputationRequestSigningText(fields) : computationRequestSigningText({ ...fields, owner: l.owner, parametersDigest: parametersDigest({ columns: ['y'], fractionalBits: 16 }) });
     return { ...l, request: { requestId, issuedAtMs, certificatePem: requester.cert, signature: sign('sha256', Buffer.from(text, 'utf8'), createPrivateKey(requester.key)).toString('base64') } };
   };
   /** What a member's bridge answers of the version's channel: each organisation's root CA (the requester's CA check). */
@@ -291,6 +295,12 @@ describe('an MPC node with a mesh file', () => {
     const fits = await ops({ opId: 'cmp-fits', ...compute, ledger: signedLedger(ledger, 'cmp-fits') });
     expect(fits[0]).toMatchObject({ status: 503, body: { code: 'LEDGER_UNAVAILABLE', message: expect.stringMatching(/cannot read its member's ledger: the ledger bridge did not answer POST \/auth\/challenge/) } });
     expect(fits[1]).toMatchObject({ status: 403, body: { code: 'NOT_ALLOWED', check: 'mesh-owners' } });
+    // A coordinator that passes on the signed request with another column, or a request signed as the
+    // outdated v1 (no parameters, no owner): node 0 refuses it from the signature, before asking its bridge.
+    const otherColumn = await ops({ opId: 'cmp-column', ...compute, dataset: { name: 'readings', columns: ['x'] }, ledger: signedLedger(ledger, 'cmp-column') });
+    expect(otherColumn[0]).toEqual({ status: 403, body: { code: 'NOT_ALLOWED', check: 'requester-signature', message: expect.stringMatching(/^check requester-signature: REQUEST_SIGNATURE_INVALID: /) } });
+    const outdated = await ops({ opId: 'cmp-v1', ...compute, ledger: signedLedger(ledger, 'cmp-v1', true) });
+    expect(outdated[0]).toEqual({ status: 403, body: { code: 'NOT_ALLOWED', check: 'requester-signature', message: expect.stringMatching(/^check requester-signature: REQUEST_SIGNATURE_OUTDATED: the request is signed as datawell\.computation-request\.v1/) } });
 
     // Nothing went over the mesh: it is connected and in step, and runs the next op on both nodes.
     const next = await ops({ opId: 'pre-after', kind: 'preprocess', triples: 8, masks: [] });
