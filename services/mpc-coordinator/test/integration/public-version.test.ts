@@ -43,8 +43,10 @@ describe('mpc-coordinator: a version known from the public directory', () => {
     const res = await api().get(`/daos/${dao}/versions/1/nodes`).set(as(m.token));
     return res.status === 200 ? (res.body as Node[]) : undefined;
   };
-  const ask = (m: Member, extra: Record<string, unknown> = {}) =>
-    api().post('/computations').set(as(m.token)).send({ daoId, version: 1, computation: 'mean', parameters: { columns: ['temperature'] }, dataset: { name: 'readings' }, ...extra });
+  /** The mean of the DSP's readings as `m` asks for it (to `m` unless `extra` names recipients), signed by `m`'s enrolled identity. */
+  const signedAsk = (m: Member, extra: Record<string, unknown> = {}) =>
+    m.sign({ daoId, version: 1, computation: 'mean', parameters: { columns: ['temperature'] }, dataset: { name: 'readings', owner: dsp.mspId }, recipients: [m.mspId], requestId: `pv-${hex()}`, ...extra });
+  const ask = (m: Member, extra: Record<string, unknown> = {}) => api().post('/computations').set(as(m.token)).send(signedAsk(m, extra));
 
   beforeAll(async () => {
     coordinator = await startCoordinator(run);
@@ -96,17 +98,21 @@ describe('mpc-coordinator: a version known from the public directory', () => {
     expect((await nodes(vsp))!.find((n) => n.mspId === vsp.mspId)?.controlUrl).not.toBe(url);
   });
 
-  it('needs the recipients named (the terms are private to the DAO channel), queues a request that names them, and writes no ledger command for it', async () => {
+  it('needs the recipients and the data owner named (both signed; the terms are private to the DAO channel), queues a request that names them, and writes no ledger command for it', async () => {
     const dspNode = await dsp.enrol(`mpc-node-${hex()}`);
     expect((await api().put(`/daos/${daoId}/versions/1/nodes`).set(as(dspNode.token)).send({ partyIndex: 0, controlUrl: `https://127.0.0.1:${await freePort()}`, certificatePem: dspNode.certificatePem })).status).toBe(200);
-    const without = await ask(vsp);
+    const without = await api().post('/computations').set(as(vsp.token)).send({ ...signedAsk(vsp), recipients: undefined });
     expect(without.status).toBe(400);
-    expect(without.body).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^recipients: .*private to the DAO's channel/) });
+    expect(without.body).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^recipients: a signed request names its recipients/) });
+    const noOwner = await api().post('/computations').set(as(vsp.token)).send({ ...signedAsk(vsp), dataset: { name: 'readings' } });
+    expect(noOwner.body).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^dataset\.owner: a signed request names its dataset's owner/) });
+    // A listed member that the identity directory does not know as a DSP is no data owner.
+    expect((await ask(vsp, { dataset: { name: 'readings', owner: vsp.mspId } })).body).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^dataset\.owner: .* is not a data owner/) });
     const outsider = await ask(stranger, { recipients: [vsp.mspId] });
     expect([outsider.status, outsider.body.code]).toEqual([404, 'VERSION_NOT_FOUND']);
     const granted = await ask(vsp, { recipients: [vsp.mspId] });
     expect(granted.status).toBe(202);
-    // The data owner: the only listed member whose identity-directory role is DSP.
+    // The data owner it named, the listed member whose identity-directory role is DSP.
     expect(granted.body).toMatchObject({ daoId, version: 1, requester: vsp.mspId, recipients: [vsp.mspId], owner: dsp.mspId });
     const id = granted.body.id as string;
     // The nodes do not listen: the job fails, and neither that nor the refusals are the coordinator's to record.
@@ -146,10 +152,12 @@ describe('mpc-coordinator: a version known from the public directory', () => {
       return res.status === 200 ? true : undefined;
     });
     expect((await api().get(`/daos/${channelDao}/versions/1/nodes`).set(as(stranger.token))).status).toBe(404);
-    // The channel's terms still apply: no recipients needed, and the terms' recipient chosen.
-    const res = await api().post('/computations').set(as(dsp.token)).send({ daoId: channelDao, version: 1, computation: 'mean', parameters: { columns: ['t'] }, dataset: { name: 'r' } });
+    // The channel's terms still apply: the terms' recipient is taken, another is not.
+    const onChannel = (recipients: string[]) => dsp.sign({ daoId: channelDao, version: 1, computation: 'mean', parameters: { columns: ['t'] }, dataset: { name: 'r', owner: dsp.mspId }, recipients, requestId: `pv-${hex()}` });
+    const res = await api().post('/computations').set(as(dsp.token)).send(onChannel([dsp.mspId]));
     expect(res.status).toBe(202);
     expect(res.body.recipients).toEqual([dsp.mspId]);
+    expect((await api().post('/computations').set(as(dsp.token)).send(onChannel([stranger.mspId]))).body).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/may only go to/) });
     expect(coordinator.logs.join('')).toContain('public DAO entry not applied');
   });
 });

@@ -61,7 +61,9 @@ describe('the limit on refused computation requests', () => {
     let coordinator: Awaited<ReturnType<typeof startCoordinator>>;
     let dsp: Member, vsp: Member;
     let client: ReturnType<typeof coordinatorClient>;
-    const body = (extra: Record<string, unknown> = {}) => ({ daoId, version: 1, computation: 'mean', parameters: { columns: ['temperature'] }, dataset: { name: 'readings' }, ...extra });
+    /** The mean of the DSP's readings to the VSP (or as `extra` says) under a fresh request id, signed by `by` (the VSP unless told). */
+    const body = (extra: Record<string, unknown> = {}, by: Member = vsp) =>
+      by.sign({ daoId, version: 1, computation: 'mean', parameters: { columns: ['temperature'] }, dataset: { name: 'readings', owner: dsp.mspId }, recipients: [vsp.mspId], requestId: `rl-${hex()}`, ...extra });
     /** RecordUsage commands of refused requests by `requester` in the coordinator's outbox. */
     const recorded = async (requester: string): Promise<number> => {
       const rows = (await coordinator.app.get(DataSource).query(`SELECT payload::text AS payload FROM mpc_coordinator.outbox WHERE id LIKE 'mpc-coordinator:record-usage:%' AND payload::text LIKE $1`, [`%${requester}%`])) as Array<{ payload: string }>;
@@ -104,7 +106,20 @@ describe('the limit on refused computation requests', () => {
       expect(retryAfter).toBeLessThanOrEqual(600);
 
       // Over gRPC: the same limit, RESOURCE_EXHAUSTED with the stable code and the retry time.
-      const error = (await client.call('RequestComputation', { dao_id: daoId, version: 1, computation: 'median', parameters: { columns: ['temperature'] }, dataset: { name: 'readings' } }, vsp.token).catch((e: unknown) => e)) as grpc.ServiceError;
+      const median = body({ computation: 'median' });
+      const message = {
+        dao_id: daoId,
+        version: 1,
+        computation: 'median',
+        parameters: { columns: ['temperature'] },
+        dataset: median.dataset,
+        recipients: median.recipients,
+        request_id: median.requestId,
+        issued_at_ms: String(median.issuedAtMs),
+        certificate_pem: median.certificatePem,
+        signature: median.signature,
+      };
+      const error = (await client.call('RequestComputation', message, vsp.token).catch((e: unknown) => e)) as grpc.ServiceError;
       expect(error.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
       expect(error.metadata.get('datawell-code')).toEqual(['TOO_MANY_REFUSALS']);
       expect(Number(error.metadata.get('retry-after')[0])).toBeGreaterThanOrEqual(1);
@@ -112,7 +127,7 @@ describe('the limit on refused computation requests', () => {
       // A granted request still goes through; the data owner's own refusals have their own window.
       const granted = await http().send(body()).expect(202);
       expect(granted.body).toMatchObject({ requester: vsp.mspId });
-      await request(coordinator.app.getHttpServer()).post('/computations').set({ Authorization: `Bearer ${dsp.token}` }).send(body({ computation: 'median' })).expect(403);
+      await request(coordinator.app.getHttpServer()).post('/computations').set({ Authorization: `Bearer ${dsp.token}` }).send(body({ computation: 'median' }, dsp)).expect(403);
       expect(await recorded(vsp.mspId)).toBe(2);
       expect((await request(coordinator.app.getHttpServer()).get('/metrics')).text).toMatch(new RegExp(`datawell_mpc_refusals_throttled_total\\{[^}]*requester="${vsp.mspId}"[^}]*\\} 2`));
     });
