@@ -177,33 +177,34 @@ export interface components {
         };
         ComputationRequest: {
             /** @description The requester's enrolled certificate (PEM), issued by its organisation's CA, whose key made the signature */
-            certificatePem?: string;
+            certificatePem: string;
             /** @description A computation named in the version's terms (and in the catalogue: sum, mean, variance, covariance, dot-product, linear-regression); it names the program that runs */
             computation: string;
             daoId: string;
             dataset: {
-                /** @description A dataset the owner's MPC node serves (its MPC_NODE_DATASETS) */
+                /** @description A dataset the owner's MPC node serves (its MPC_NODE_DATASETS); signed by the requester (computationRequestSigningText, docs/mpc.md) */
                 name: string;
-                /** @description The data owner (a DSP member); default: the version's only DSP (for a version known from the public directory: its only member whose directory role is DSP) */
+                /** @description The data owner (a DSP member of the version); signed by the requester (computationRequestSigningText, docs/mpc.md), so a request names it (400 INVALID_REQUEST without) */
                 owner?: string;
             };
-            /** @description When the requester signed (ms since the epoch); with certificatePem and signature */
-            issuedAtMs?: number;
+            /** @description When the requester signed (ms since the epoch): taken for 10 minutes */
+            issuedAtMs: number;
+            /** @description The program's parameters, signed by the requester (computationRequestSigningText, docs/mpc.md) as their digest (parametersDigest of @datawell/contracts: SHA-256 of the canonical JSON of {columns, fractionalBits}) */
             parameters: {
                 /** @description Dataset columns the program reads, in order (regression: features, then y) */
                 columns: string[];
                 /**
-                 * @description Fixed-point fractional bits (0–24)
+                 * @description Fixed-point fractional bits (0–24; default 16, signed as the value used)
                  * @default 16
                  */
                 fractionalBits?: number;
             };
-            /** @description When given, exactly the recipients the terms name for this computation. Required for a version the coordinator knows only from the marketplace's public directory (DaoPublished): its terms are private to the DAO's channel */
+            /** @description Exactly the recipients the terms name for this computation; signed by the requester (computationRequestSigningText, docs/mpc.md), so a request names them, even where the coordinator knows the terms (400 INVALID_REQUEST without) */
             recipients?: string[];
-            /** @description Idempotency key: the same key from the same caller names the same computation; required with a signature (it is signed, and each node takes part once per id) */
+            /** @description Idempotency key: the same key from the same caller names the same computation; signed by the requester (computationRequestSigningText, docs/mpc.md), so a request names it (400 INVALID_REQUEST without), and each node takes part once per id */
             requestId?: string;
-            /** @description ECDSA-SHA256 (DER, base64) over computationRequestSigningText of @datawell/domain ({requestId, daoId, version, computation, dataset: its name, recipients sorted, requester: the caller's MSP id, issuedAtMs}). The MPC nodes in the members' domains take part only in a request signed so (docs/mpc.md) */
-            signature?: string;
+            /** @description ECDSA-SHA256 (DER, base64) over computationRequestSigningText of @datawell/domain (canonical JSON of {kind: "datawell.computation-request.v2", requestId, daoId, version, computation, dataset: its name, owner: the dataset's owner, parametersDigest, recipients sorted, requester: the caller's MSP id, issuedAtMs}). Required: an unsigned request is refused (400 REQUEST_SIGNATURE_REQUIRED), a v1 signature too (400 REQUEST_SIGNATURE_OUTDATED). The MPC nodes in the members' domains check it again over what they are asked to compute (docs/mpc.md) */
+            signature: string;
             version: number;
         };
         ComputationResultDto: {
