@@ -14,25 +14,7 @@ import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { runLocalMascot, runLocalParties, type PartyPreprocessing } from '@datawell/mpc';
 import { replayPreprocessing } from './mpc-replay';
-
-interface Node {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-}
-interface Profile {
-  nodes: Node[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : fallback;
-}
-
-function post<T>(s: Session, method: string, params?: object): Promise<T> {
-  return new Promise((resolve, reject) => s.post(method, params ?? {}, (err, r) => (err ? reject(err) : resolve(r as T))));
-}
+import { arg, post, type Profile } from './cpu-profile';
 
 async function once(pre: PartyPreprocessing[], mults: number): Promise<void> {
   await runLocalParties(pre, async (p) => {

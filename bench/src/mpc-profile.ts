@@ -14,26 +14,8 @@ import { Session } from 'node:inspector';
 import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { createMemoryTransports, setupMascot, type OtExtensionChoice } from '@datawell/mpc';
+import { arg, post, type Profile } from './cpu-profile';
 
-interface Node {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-interface Profile {
-  nodes: Node[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : fallback;
-}
-
-function post<T>(s: Session, method: string, params?: object): Promise<T> {
-  return new Promise((resolve, reject) => s.post(method, params ?? {}, (err, r) => (err ? reject(err) : resolve(r as T))));
-}
 
 async function rate(parties: number, triples: number, workers: number | undefined, otExtension: OtExtensionChoice) {
   const transports = createMemoryTransports(parties);
