@@ -13,6 +13,7 @@ import { MpcCoordinator } from '../../src/mpc-coordinator';
 import { NodeCallError, NodeClient } from '../../src/computations/node-client.adapter';
 import {
   coordinatorClient,
+  grpcRequestOf,
   hex,
   kafkaClient,
   publishLedgerEvent,
@@ -314,18 +315,7 @@ describe('mpc-coordinator end to end', () => {
     const client = coordinatorClient(coordinator.app.get(GrpcServer).port);
     try {
       const signed = signedBody(dsp, { computation: 'mean', parameters: { columns: ['temperature'] }, requestId: 'g-mean' });
-      const message = {
-        dao_id: daoId,
-        version: 1,
-        computation: 'mean',
-        parameters: { columns: ['temperature'] },
-        dataset: signed.dataset,
-        recipients: signed.recipients,
-        request_id: 'g-mean',
-        issued_at_ms: String(signed.issuedAtMs),
-        certificate_pem: signed.certificatePem,
-        signature: signed.signature,
-      };
+      const message = grpcRequestOf(daoId, 1, signed);
       const first = await client.call('RequestComputation', message, dsp.token);
       const id = (first['computation'] as { id: string }).id;
       expect(first).toMatchObject({ created: true, computation: { status: 'queued', requester: dsp.mspId, recipients: [vsp1.mspId] } });

@@ -137,6 +137,22 @@ export async function startCoordinator(
 export type Rpc = (method: 'RequestComputation' | 'GetComputation' | 'GetResult', message: Record<string, unknown>, token?: string) => Promise<Record<string, unknown>>;
 
 /** A client of datawell.mpc.v1.Coordinator on `port`; a token goes in the authorization metadata. */
+/** The gRPC RequestComputation message of a signed HTTP request body of version `version` (its fields in the proto's names). */
+export function grpcRequestOf(daoId: string, version: number, body: { computation: unknown; parameters?: unknown; dataset: unknown; recipients: unknown; requestId: unknown; issuedAtMs: unknown; certificatePem: unknown; signature: unknown }): Record<string, unknown> {
+  return {
+    dao_id: daoId,
+    version,
+    computation: body.computation,
+    parameters: body.parameters,
+    dataset: body.dataset,
+    recipients: body.recipients,
+    request_id: body.requestId,
+    issued_at_ms: String(body.issuedAtMs),
+    certificate_pem: body.certificatePem,
+    signature: body.signature,
+  };
+}
+
 export function coordinatorClient(port: number): { call: Rpc; close: () => void } {
   const definition = protoLoader.loadSync(MPC_COORDINATOR_PROTO, { keepCase: true, longs: Number, defaults: true, oneofs: true });
   const proto = grpc.loadPackageDefinition(definition) as unknown as { datawell: { mpc: { v1: { Coordinator: grpc.ServiceClientConstructor } } } };

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { GrpcServer } from '@datawell/service-platform';
 import { stackConnection } from '@datawell/testing';
 import { RedisRefusalLimit } from '../../src/computations/refusal-limit';
-import { coordinatorClient, hex, kafkaClient, knownVersion, startCoordinator, waitFor, type Member } from './harness';
+import { coordinatorClient, grpcRequestOf, hex, kafkaClient, knownVersion, startCoordinator, waitFor, type Member } from './harness';
 
 jest.setTimeout(180_000);
 
@@ -107,18 +107,7 @@ describe('the limit on refused computation requests', () => {
 
       // Over gRPC: the same limit, RESOURCE_EXHAUSTED with the stable code and the retry time.
       const median = body({ computation: 'median' });
-      const message = {
-        dao_id: daoId,
-        version: 1,
-        computation: 'median',
-        parameters: { columns: ['temperature'] },
-        dataset: median.dataset,
-        recipients: median.recipients,
-        request_id: median.requestId,
-        issued_at_ms: String(median.issuedAtMs),
-        certificate_pem: median.certificatePem,
-        signature: median.signature,
-      };
+      const message = grpcRequestOf(daoId, 1, median);
       const error = (await client.call('RequestComputation', message, vsp.token).catch((e: unknown) => e)) as grpc.ServiceError;
       expect(error.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
       expect(error.metadata.get('datawell-code')).toEqual(['TOO_MANY_REFUSALS']);
