@@ -32,7 +32,10 @@ describe('mpc-coordinator: a transferred position and changed terms in the read 
   ];
   const terms = (computations: unknown) => ({ durationDays: 1, businessModel: 'pay-per-use', heartbeatIntervalSeconds: 60, abandonAfterSeconds: 600, exitNoticeSeconds: 0, computations });
   const view = (version: number) => coordinator.app.get(MpcCoordinator).repository.version(daoId, version);
-  const request = (version: number) => parseComputationRequest({ daoId, version, computation: 'mean', parameters: { columns: ['y'] }, dataset: { name: 'readings' } });
+  // The request as the coordinator parses it: its signature's fields are there (it takes no unsigned
+  // request); verifying them is signed-request.ts's part, not this read model's, so they are placeholders.
+  const request = (version: number) =>
+    parseComputationRequest({ daoId, version, computation: 'mean', parameters: { columns: ['y'] }, dataset: { name: 'readings' }, requestId: `r-${version}`, issuedAtMs: Date.now(), certificatePem: 'not verified here', signature: Buffer.from('not verified here').toString('base64') });
 
   it('lets the recipient ask and receive in the leaver\'s place on that version only, and takes accepted new terms', async () => {
     for (const version of [1, 2]) {
