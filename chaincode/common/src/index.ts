@@ -17,5 +17,6 @@ export {
   type IntegerJson,
 } from './args';
 export { readJson, writeJson, compositeKey, listJson, emitEvent, txTimeMs, callerMsp, requireCaller, queryChaincode, type QueryAnswer } from './ledger';
-export { parseTxArgs, emit, type WireArgs } from './catalogue';
+export { parseTxArgs, parseTxArgsOf, emit, type WireArgs } from './catalogue';
+export { PrivateState, sealValue, openValue, emitPrivate, hasUnsealedEvent, sealTransaction, readSealed } from './private';
 export { MemoryLedger, type RecordedEvent } from './testing';

@@ -66,36 +66,41 @@ async function ask(shim: NonNullable<ReturnType<typeof shimOf>>, type: number, p
   return shim.handler._askPeerAndListen(message, method);
 }
 
-/** The values of `keys` (empty for an absent key), read in one round trip. */
-export async function getStates(ctx: Context, keys: readonly string[]): Promise<Uint8Array[]> {
+/** The values of `keys` in `collection` (empty for an absent key), read in one round trip. */
+export async function getStates(ctx: Context, collection: string, keys: readonly string[]): Promise<Uint8Array[]> {
   const shim = keys.length > 1 ? shimOf(ctx) : undefined;
-  if (!shim) return Promise.all(keys.map((k) => ctx.stub.getState(k)));
-  const values = decodeRepeatedBytes(await ask(shim, GET_STATE_MULTIPLE, encodeGetStateMultiple(keys), 'GetStateMultiple'));
+  if (!shim) return Promise.all(keys.map((k) => ctx.stub.getPrivateData(collection, k)));
+  const values = decodeRepeatedBytes(await ask(shim, GET_STATE_MULTIPLE, encodeGetStateMultiple(keys, collection), 'GetStateMultiple'));
   if (values.length !== keys.length) throw new Error(`the peer answered ${values.length} values for ${keys.length} keys`);
   return values;
 }
 
-/** Writes every entry in one round trip, in order. */
-export async function putStates(ctx: Context, entries: readonly (readonly [string, Uint8Array])[]): Promise<void> {
+/** Writes every entry into `collection` in one round trip, in order. */
+export async function putStates(ctx: Context, collection: string, entries: readonly (readonly [string, Uint8Array])[]): Promise<void> {
   const shim = entries.length > 1 ? shimOf(ctx) : undefined;
   if (!shim) {
-    for (const [key, value] of entries) await ctx.stub.putState(key, value);
+    for (const [key, value] of entries) await ctx.stub.putPrivateData(collection, key, value);
     return;
   }
   for (const [key] of entries) if (key.length === 0) throw new Error('key must not be empty');
-  await ask(shim, WRITE_BATCH_STATE, encodeWriteBatch(entries), 'WriteBatchState');
+  await ask(shim, WRITE_BATCH_STATE, encodeWriteBatch(entries, collection), 'WriteBatchState');
 }
 
 // ---------------------------------------------------------------- protobuf wire format (proto3)
 
-/** GetStateMultiple { repeated string keys = 1; string collection = 2; } (no collection: public state). */
-export function encodeGetStateMultiple(keys: readonly string[]): Uint8Array {
-  return concat(keys.map((k) => field(1, Buffer.from(k, 'utf8'))));
+/** GetStateMultiple { repeated string keys = 1; string collection = 2; } (an empty collection: public state). */
+export function encodeGetStateMultiple(keys: readonly string[], collection = ''): Uint8Array {
+  return concat([...keys.map((k) => field(1, Buffer.from(k, 'utf8'))), ...(collection ? [field(2, Buffer.from(collection, 'utf8'))] : [])]);
 }
 
-/** WriteBatchState { repeated WriteRecord rec = 1; }, WriteRecord { string key = 1; bytes value = 2; …; Type type = 5; }. */
-export function encodeWriteBatch(entries: readonly (readonly [string, Uint8Array])[]): Uint8Array {
-  return concat(entries.map(([key, value]) => field(1, concat([field(1, Buffer.from(key, 'utf8')), field(2, value), varint((5 << 3) | 0), varint(WRITE_RECORD_PUT_STATE)]))));
+/**
+ * WriteBatchState { repeated WriteRecord rec = 1; }, WriteRecord { string key = 1; bytes value = 2;
+ * string collection = 3; …; Type type = 5; } (an empty collection: public state; the peer writes a
+ * PUT_STATE with a collection as private data, core/chaincode/handler.go HandleWriteBatch).
+ */
+export function encodeWriteBatch(entries: readonly (readonly [string, Uint8Array])[], collection = ''): Uint8Array {
+  const inCollection = collection ? field(3, Buffer.from(collection, 'utf8')) : new Uint8Array(0);
+  return concat(entries.map(([key, value]) => field(1, concat([field(1, Buffer.from(key, 'utf8')), field(2, value), inCollection, varint((5 << 3) | 0), varint(WRITE_RECORD_PUT_STATE)]))));
 }
 
 /** GetStateMultipleResult { repeated bytes values = 1; }. */

@@ -40,6 +40,7 @@ const TRANSACTIONS: readonly [name: string, kind: 'submit' | 'evaluate', paramet
   ['GetEntitlements', 'evaluate', []],
   ['GetMember', 'evaluate', ['mspId']],
   ['GetProposal', 'evaluate', ['proposalId']],
+  ['GetTransaction', 'evaluate', ['txId']],
   ['GetTransfer', 'evaluate', ['transferId']],
   ['GetUsage', 'evaluate', ['dataset']],
   ['GetVersion', 'evaluate', []],
@@ -108,6 +109,7 @@ describe('DaoContract surface', () => {
       ['GetEntitlement', (ctx) => dao.GetEntitlement(ctx, DSP)],
       ['GetWorkload', (ctx) => dao.GetWorkload(ctx, 'w')],
       ['GetProposal', (ctx) => dao.GetProposal(ctx, 'p')],
+      ['GetTransaction', (ctx) => dao.GetTransaction(ctx, 'tx1')],
     ];
     for (const [name, read] of reads) {
       await expect(ledger.evaluate(OUTSIDER, read).catch((e: Error) => Promise.reject(new Error(`${name}: ${e.message}`)))).rejects.toThrow(new RegExp(`^${name}: FORBIDDEN: OutsiderMSP is not a member`));

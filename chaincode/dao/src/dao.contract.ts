@@ -1,6 +1,7 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { parseTxArgs } from '@datawell/chaincode-common';
-import { DAO } from '@datawell/contracts';
+import { canonicalJson, hasUnsealedEvent, notFound, parseTxArgs, parseTxArgsOf, readSealed, sealTransaction } from '@datawell/chaincode-common';
+import { DAO, DAO_PRIVATE_COLLECTION } from '@datawell/contracts';
+import { DaoStore } from './state';
 import * as governance from './transactions/governance';
 import * as membership from './transactions/membership';
 import * as reports from './transactions/reports';
@@ -26,12 +27,36 @@ export class DaoContract extends Contract {
     super('dao');
   }
 
+  /**
+   * After every transaction: a private event that was not sealed would be lost to the members (its
+   * marker in the block names a record that was never written), so the transaction fails instead.
+   */
+  override async afterTransaction(ctx: Context): Promise<void> {
+    if (hasUnsealedEvent(ctx)) throw new Error(`${ctx.stub.getFunctionAndParameters().fcn} emitted an event it did not seal (sealTransaction)`);
+  }
+
+  // ---------------------------------------------------------------- private transactions (docs/ledger.md, "Private data")
+
+  /**
+   * A transaction's response and event as the chaincode made them (the block holds only markers of
+   * them): for the channel's members, whose peers hold the collection (its policy refuses others).
+   */
+  @Transaction(false)
+  @Returns('string')
+  async GetTransaction(ctx: Context, txId: string): Promise<string> {
+    const [id] = parseTxArgs(DAO.transactions.GetTransaction, txId);
+    await new DaoStore(ctx).caller('read its transactions');
+    const record = await readSealed(ctx, DAO_PRIVATE_COLLECTION, id);
+    if (!record) throw notFound(`no private record of transaction ${id} on this peer`);
+    return canonicalJson(record);
+  }
+
   // ---------------------------------------------------------------- versions (transactions/versions.ts)
 
   @Transaction()
   @Returns('string')
   async InitVersion(ctx: Context, agreementJson: string, acceptancesJson: string): Promise<string> {
-    return versions.initVersion(ctx, ...parseTxArgs(DAO.transactions.InitVersion, agreementJson, acceptancesJson));
+    return sealTransaction(ctx, DAO_PRIVATE_COLLECTION, await versions.initVersion(ctx, ...parseTxArgsOf(ctx, DAO.transactions.InitVersion, agreementJson, acceptancesJson)));
   }
 
   @Transaction(false)
@@ -49,7 +74,7 @@ export class DaoContract extends Contract {
   @Transaction()
   @Returns('string')
   async RecordSuccessor(ctx: Context, successorJson: string): Promise<string> {
-    return versions.recordSuccessor(ctx, ...parseTxArgs(DAO.transactions.RecordSuccessor, successorJson));
+    return sealTransaction(ctx, DAO_PRIVATE_COLLECTION, await versions.recordSuccessor(ctx, ...parseTxArgsOf(ctx, DAO.transactions.RecordSuccessor, successorJson)));
   }
 
   // ---------------------------------------------------------------- revenue and allocation (transactions/revenue.ts)
@@ -57,13 +82,13 @@ export class DaoContract extends Contract {
   @Transaction()
   @Returns('string')
   async RecordRevenue(ctx: Context, revenueJson: string): Promise<string> {
-    return revenue.recordRevenue(ctx, ...parseTxArgs(DAO.transactions.RecordRevenue, revenueJson));
+    return sealTransaction(ctx, DAO_PRIVATE_COLLECTION, await revenue.recordRevenue(ctx, ...parseTxArgsOf(ctx, DAO.transactions.RecordRevenue, revenueJson)));
   }
 
   @Transaction()
   @Returns('string')
   async AllocationReceived(ctx: Context, relayJson: string): Promise<string> {
-    return revenue.allocationReceived(ctx, ...parseTxArgs(DAO.transactions.AllocationReceived, relayJson));
+    return sealTransaction(ctx, DAO_PRIVATE_COLLECTION, await revenue.allocationReceived(ctx, ...parseTxArgsOf(ctx, DAO.transactions.AllocationReceived, relayJson)));
   }
 
   @Transaction(false)
@@ -93,13 +118,13 @@ export class DaoContract extends Contract {
   @Transaction()
   @Returns('string')
   async MeterComputation(ctx: Context, jobId: string): Promise<string> {
-    return revenue.meterComputation(ctx, ...parseTxArgs(DAO.transactions.MeterComputation, jobId));
+    return sealTransaction(ctx, DAO_PRIVATE_COLLECTION, await revenue.meterComputation(ctx, ...parseTxArgsOf(ctx, DAO.transactions.MeterComputation, jobId)));
   }
 
   @Transaction()
   @Returns('string')
   async ChargeSubscription(ctx: Context, period: string): Promise<string> {
-    return revenue.chargeSubscription(ctx, ...parseTxArgs(DAO.transactions.ChargeSubscription, period));
+    return sealTransaction(ctx, DAO_PRIVATE_COLLECTION, await revenue.chargeSubscription(ctx, ...parseTxArgsOf(ctx, DAO.transactions.ChargeSubscription, period)));
   }
 
   // ---------------------------------------------------------------- workloads and telemetry (transactions/workloads.ts)
@@ -107,7 +132,7 @@ export class DaoContract extends Contract {
   @Transaction()
   @Returns('string')
   async RegisterWorkload(ctx: Context, workloadJson: string): Promise<string> {
-    return workloads.registerWorkload(ctx, ...parseTxArgs(DAO.transactions.RegisterWorkload, workloadJson));
+    return sealTransaction(ctx, DAO_PRIVATE_COLLECTION, await workloads.registerWorkload(ctx, ...parseTxArgsOf(ctx, DAO.transactions.RegisterWorkload, workloadJson)));
   }
 
   @Transaction(false)
@@ -119,7 +144,7 @@ export class DaoContract extends Contract {
   @Transaction()
   @Returns('string')
   async RecordTelemetry(ctx: Context, snapshotJson: string): Promise<string> {
-    return workloads.recordTelemetry(ctx, ...parseTxArgs(DAO.transactions.RecordTelemetry, snapshotJson));
+    return sealTransaction(ctx, DAO_PRIVATE_COLLECTION, await workloads.recordTelemetry(ctx, ...parseTxArgsOf(ctx, DAO.transactions.RecordTelemetry, snapshotJson)));
   }
 
   // ---------------------------------------------------------------- membership: abandonment, exit, contract end (transactions/membership.ts)
@@ -127,25 +152,25 @@ export class DaoContract extends Contract {
   @Transaction()
   @Returns('string')
   async EvaluateAbandonment(ctx: Context, mspId: string): Promise<string> {
-    return membership.evaluateAbandonment(ctx, ...parseTxArgs(DAO.transactions.EvaluateAbandonment, mspId));
+    return sealTransaction(ctx, DAO_PRIVATE_COLLECTION, await membership.evaluateAbandonment(ctx, ...parseTxArgsOf(ctx, DAO.transactions.EvaluateAbandonment, mspId)));
   }
 
   @Transaction()
   @Returns('string')
   async RequestExit(ctx: Context): Promise<string> {
-    return membership.requestExit(ctx);
+    return sealTransaction(ctx, DAO_PRIVATE_COLLECTION, await membership.requestExit(ctx));
   }
 
   @Transaction()
   @Returns('string')
   async CompleteExit(ctx: Context, mspId: string): Promise<string> {
-    return membership.completeExit(ctx, ...parseTxArgs(DAO.transactions.CompleteExit, mspId));
+    return sealTransaction(ctx, DAO_PRIVATE_COLLECTION, await membership.completeExit(ctx, ...parseTxArgsOf(ctx, DAO.transactions.CompleteExit, mspId)));
   }
 
   @Transaction()
   @Returns('string')
   async EvaluateContractEnd(ctx: Context, mspId: string): Promise<string> {
-    return membership.evaluateContractEnd(ctx, ...parseTxArgs(DAO.transactions.EvaluateContractEnd, mspId));
+    return sealTransaction(ctx, DAO_PRIVATE_COLLECTION, await membership.evaluateContractEnd(ctx, ...parseTxArgsOf(ctx, DAO.transactions.EvaluateContractEnd, mspId)));
   }
 
   // ---------------------------------------------------------------- transfer of rights (transactions/transfer.ts)
@@ -153,19 +178,19 @@ export class DaoContract extends Contract {
   @Transaction()
   @Returns('string')
   async OfferTransfer(ctx: Context, offerJson: string): Promise<string> {
-    return transfer.offerTransfer(ctx, ...parseTxArgs(DAO.transactions.OfferTransfer, offerJson));
+    return sealTransaction(ctx, DAO_PRIVATE_COLLECTION, await transfer.offerTransfer(ctx, ...parseTxArgsOf(ctx, DAO.transactions.OfferTransfer, offerJson)));
   }
 
   @Transaction()
   @Returns('string')
   async ConsentTransfer(ctx: Context, transferId: string): Promise<string> {
-    return transfer.consentTransfer(ctx, ...parseTxArgs(DAO.transactions.ConsentTransfer, transferId));
+    return sealTransaction(ctx, DAO_PRIVATE_COLLECTION, await transfer.consentTransfer(ctx, ...parseTxArgsOf(ctx, DAO.transactions.ConsentTransfer, transferId)));
   }
 
   @Transaction()
   @Returns('string')
   async AcceptTransfer(ctx: Context, transferId: string): Promise<string> {
-    return transfer.acceptTransfer(ctx, ...parseTxArgs(DAO.transactions.AcceptTransfer, transferId));
+    return sealTransaction(ctx, DAO_PRIVATE_COLLECTION, await transfer.acceptTransfer(ctx, ...parseTxArgsOf(ctx, DAO.transactions.AcceptTransfer, transferId)));
   }
 
   @Transaction(false)
@@ -179,13 +204,13 @@ export class DaoContract extends Contract {
   @Transaction()
   @Returns('string')
   async CreateProposal(ctx: Context, proposalJson: string): Promise<string> {
-    return governance.createProposal(ctx, ...parseTxArgs(DAO.transactions.CreateProposal, proposalJson));
+    return sealTransaction(ctx, DAO_PRIVATE_COLLECTION, await governance.createProposal(ctx, ...parseTxArgsOf(ctx, DAO.transactions.CreateProposal, proposalJson)));
   }
 
   @Transaction()
   @Returns('string')
   async CastVote(ctx: Context, proposalId: string, choice: string): Promise<string> {
-    return governance.castVote(ctx, ...parseTxArgs(DAO.transactions.CastVote, proposalId, choice));
+    return sealTransaction(ctx, DAO_PRIVATE_COLLECTION, await governance.castVote(ctx, ...parseTxArgsOf(ctx, DAO.transactions.CastVote, proposalId, choice)));
   }
 
   @Transaction(false)
@@ -197,7 +222,7 @@ export class DaoContract extends Contract {
   @Transaction()
   @Returns('string')
   async CloseProposal(ctx: Context, proposalId: string): Promise<string> {
-    return governance.closeProposal(ctx, ...parseTxArgs(DAO.transactions.CloseProposal, proposalId));
+    return sealTransaction(ctx, DAO_PRIVATE_COLLECTION, await governance.closeProposal(ctx, ...parseTxArgsOf(ctx, DAO.transactions.CloseProposal, proposalId)));
   }
 
   // ---------------------------------------------------------------- computation and infrastructure reports (transactions/reports.ts)
@@ -205,31 +230,31 @@ export class DaoContract extends Contract {
   @Transaction()
   @Returns('string')
   async ComputationCompleted(ctx: Context, jobJson: string): Promise<string> {
-    return reports.computationCompleted(ctx, ...parseTxArgs(DAO.transactions.ComputationCompleted, jobJson));
+    return sealTransaction(ctx, DAO_PRIVATE_COLLECTION, await reports.computationCompleted(ctx, ...parseTxArgsOf(ctx, DAO.transactions.ComputationCompleted, jobJson)));
   }
 
   @Transaction()
   @Returns('string')
   async InfrastructureProvisioned(ctx: Context, reportJson: string): Promise<string> {
-    return reports.infrastructureProvisioned(ctx, ...parseTxArgs(DAO.transactions.InfrastructureProvisioned, reportJson));
+    return sealTransaction(ctx, DAO_PRIVATE_COLLECTION, await reports.infrastructureProvisioned(ctx, ...parseTxArgsOf(ctx, DAO.transactions.InfrastructureProvisioned, reportJson)));
   }
 
   @Transaction()
   @Returns('string')
   async InfrastructureFailed(ctx: Context, reportJson: string): Promise<string> {
-    return reports.infrastructureFailed(ctx, ...parseTxArgs(DAO.transactions.InfrastructureFailed, reportJson));
+    return sealTransaction(ctx, DAO_PRIVATE_COLLECTION, await reports.infrastructureFailed(ctx, ...parseTxArgsOf(ctx, DAO.transactions.InfrastructureFailed, reportJson)));
   }
 
   @Transaction()
   @Returns('string')
   async InfrastructurePartProvisioned(ctx: Context, reportJson: string): Promise<string> {
-    return reports.infrastructurePartProvisioned(ctx, ...parseTxArgs(DAO.transactions.InfrastructurePartProvisioned, reportJson));
+    return sealTransaction(ctx, DAO_PRIVATE_COLLECTION, await reports.infrastructurePartProvisioned(ctx, ...parseTxArgsOf(ctx, DAO.transactions.InfrastructurePartProvisioned, reportJson)));
   }
 
   @Transaction()
   @Returns('string')
   async InfrastructurePartFailed(ctx: Context, reportJson: string): Promise<string> {
-    return reports.infrastructurePartFailed(ctx, ...parseTxArgs(DAO.transactions.InfrastructurePartFailed, reportJson));
+    return sealTransaction(ctx, DAO_PRIVATE_COLLECTION, await reports.infrastructurePartFailed(ctx, ...parseTxArgsOf(ctx, DAO.transactions.InfrastructurePartFailed, reportJson)));
   }
 
   // ---------------------------------------------------------------- the data owner's usage trail (transactions/usage.ts)
@@ -237,7 +262,7 @@ export class DaoContract extends Contract {
   @Transaction()
   @Returns('string')
   async RecordUsage(ctx: Context, usageJson: string): Promise<string> {
-    return usage.recordUsage(ctx, ...parseTxArgs(DAO.transactions.RecordUsage, usageJson));
+    return sealTransaction(ctx, DAO_PRIVATE_COLLECTION, await usage.recordUsage(ctx, ...parseTxArgsOf(ctx, DAO.transactions.RecordUsage, usageJson)));
   }
 
   @Transaction(false)

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createPrivateKey, generateKeyPairSync, sign, webcrypto, type KeyObject } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { DAO_PRIVATE_COLLECTION } from '@datawell/contracts';
 import { MemoryLedger } from '@datawell/chaincode-common';
 import { agreementSigningBytes } from '@datawell/domain';
 import { DaoContract } from './dao.contract';
@@ -120,7 +121,7 @@ export function registry(cas: Record<string, string | undefined> = {}): { ledger
 
 /** An empty channel dao-acme-v<version> whose peers reach the registry and, for a join, version − 1. */
 export function daoLedger(version: number, previous?: { ledger: MemoryLedger; dao: DaoContract }, reg = registry()): MemoryLedger {
-  const ledger = new MemoryLedger(`dao-acme-v${version}`);
+  const ledger = new MemoryLedger(`dao-acme-v${version}`, { sealedCollection: DAO_PRIVATE_COLLECTION });
   ledger.timeMs = START_MS;
   ledger.link('marketplace', reg.ledger, reg.contract);
   if (previous) ledger.link('dao', previous.ledger, previous.dao);

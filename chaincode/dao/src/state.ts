@@ -1,7 +1,6 @@
 import type { Context } from 'fabric-contract-api';
-import { compositeKey, conflict, forbidden, listJson, notFound, readJson, writeJson } from '@datawell/chaincode-common';
-import { DAO } from '@datawell/contracts';
-import { canonicalBytes } from '@datawell/domain';
+import { PrivateState, compositeKey, conflict, forbidden, notFound, openValue, sealValue } from '@datawell/chaincode-common';
+import { DAO, DAO_PRIVATE_COLLECTION } from '@datawell/contracts';
 import { getStates, putStates } from './batch';
 import { refused } from './governance';
 import type { InfrastructureSpec, Terms } from './agreement.validator';
@@ -198,14 +197,21 @@ export function versionView(record: VersionRecord): VersionState {
   return version;
 }
 
-/** The ledger of one DAO channel: typed reads and writes over the keys of the state model. */
+/**
+ * The ledger of one DAO channel: typed reads and writes over the keys of the state model, all in
+ * the channel's private data collection of its members (`DAO_PRIVATE_COLLECTION`; the blocks the
+ * orderers see carry only salted hashes of it: chaincode-common's private.ts).
+ */
 export class DaoStore {
+  readonly #state: PrivateState;
   /** The version record read (or written) by this transaction: read from the ledger once. */
   #version: Promise<VersionRecord | undefined> | undefined;
   /** Whether the ledger holds the version in the earlier layout (one `member~<msp>` key per member). */
   #legacy = false;
 
-  constructor(private readonly ctx: Context) {}
+  constructor(private readonly ctx: Context) {
+    this.#state = new PrivateState(ctx, DAO_PRIVATE_COLLECTION);
+  }
 
   key = (type: string, ...attributes: string[]) => compositeKey(this.ctx, type, attributes);
 
@@ -216,7 +222,7 @@ export class DaoStore {
   }
 
   async #readVersion(): Promise<VersionRecord | undefined> {
-    return this.#parseVersion(await this.ctx.stub.getState(VERSION_KEY));
+    return this.#parseVersion(await this.ctx.stub.getPrivateData(DAO_PRIVATE_COLLECTION, VERSION_KEY));
   }
 
   /**
@@ -224,24 +230,26 @@ export class DaoStore {
    * relays need before they allocate).
    */
   async versionAndAllocation(allocationId: string): Promise<[VersionRecord, AllocationRecord | undefined]> {
-    const [version, allocation] = await getStates(this.ctx, [VERSION_KEY, this.key('allocation', allocationId)]);
+    const [version, allocation] = await getStates(this.ctx, DAO_PRIVATE_COLLECTION, [VERSION_KEY, this.key('allocation', allocationId)]);
     this.#version ??= this.#parseVersion(version);
-    return [await this.version(), parse<AllocationRecord>(allocation)];
+    return [await this.version(), openValue<AllocationRecord>(allocation)];
   }
 
   /** Writes the allocation record and its transaction index in one round trip. */
-  putAllocation = (record: AllocationRecord) =>
-    putStates(this.ctx, [
-      [this.key('allocation', record.allocationId), canonicalBytes(record)],
-      [this.key('allocationTx', record.txId), canonicalBytes({ allocationId: record.allocationId })],
+  putAllocation = (record: AllocationRecord) => {
+    const keys = [this.key('allocation', record.allocationId), this.key('allocationTx', record.txId)] as const;
+    return putStates(this.ctx, DAO_PRIVATE_COLLECTION, [
+      [keys[0], sealValue(this.ctx, keys[0], record)],
+      [keys[1], sealValue(this.ctx, keys[1], { allocationId: record.allocationId })],
     ]);
+  };
 
   async #parseVersion(bytes: Uint8Array | undefined): Promise<VersionRecord | undefined> {
-    const v = parse<VersionState & { memberStates?: MemberState[] }>(bytes);
+    const v = openValue<VersionState & { memberStates?: MemberState[] }>(bytes);
     if (!v || v.memberStates) return v as VersionRecord | undefined;
     // Written before members moved into the version record (transactions/legacy-layout.ts).
     this.#legacy = true;
-    return withLegacyMembers<VersionState, MemberState>(this.ctx, v);
+    return withLegacyMembers<VersionState, MemberState>(this, v);
   }
 
   async isLegacyLayout(): Promise<boolean> {
@@ -265,7 +273,7 @@ export class DaoStore {
   async putVersion(v: VersionRecord): Promise<void> {
     const record: VersionRecord = { ...v, memberStates: v.memberStates.map(({ lastHeartbeatMs: _hb, ...m }) => m) };
     this.#version = Promise.resolve(record);
-    await writeJson(this.ctx, VERSION_KEY, record);
+    await this.#state.write(VERSION_KEY, record);
   }
 
   /** Every member's state, in agreement order. */
@@ -301,19 +309,14 @@ export class DaoStore {
     return m;
   }
 
-  lastHeartbeat = async (mspId: string) => (await readJson<{ lastHeartbeatMs: number }>(this.ctx, this.key('heartbeat', mspId)))?.lastHeartbeatMs;
+  lastHeartbeat = async (mspId: string) => (await this.#state.read<{ lastHeartbeatMs: number }>(this.key('heartbeat', mspId)))?.lastHeartbeatMs;
 
-  workload = (id: string) => readJson<WorkloadState>(this.ctx, this.key('workload', id));
-  putWorkload = (w: WorkloadState) => writeJson(this.ctx, this.key('workload', w.workloadId), w);
+  workload = (id: string) => this.#state.read<WorkloadState>(this.key('workload', id));
+  putWorkload = (w: WorkloadState) => this.#state.write(this.key('workload', w.workloadId), w);
 
-  allocation = (allocationId: string) => readJson<AllocationRecord>(this.ctx, this.key('allocation', allocationId));
+  allocation = (allocationId: string) => this.#state.read<AllocationRecord>(this.key('allocation', allocationId));
 
-  get = <T>(type: string, ...attributes: string[]) => readJson<T>(this.ctx, this.key(type, ...attributes));
-  put = (value: unknown, type: string, ...attributes: string[]) => writeJson(this.ctx, this.key(type, ...attributes), value);
-  list = <T>(type: string, ...attributes: string[]) => listJson<T>(this.ctx, type, attributes);
-}
-
-function parse<T>(bytes: Uint8Array | undefined): T | undefined {
-  if (!bytes || bytes.length === 0) return undefined;
-  return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
+  get = <T>(type: string, ...attributes: string[]) => this.#state.read<T>(this.key(type, ...attributes));
+  put = (value: unknown, type: string, ...attributes: string[]) => this.#state.write(this.key(type, ...attributes), value);
+  list = <T>(type: string, ...attributes: string[]) => this.#state.list<T>(type, attributes);
 }

@@ -1,3 +1,4 @@
+import { DAO_PRIVATE_COLLECTION } from '@datawell/contracts';
 import { MemoryLedger } from '@datawell/chaincode-common';
 import { DaoContract } from '../dao.contract';
 import { DIGEST, DSP, INFRA, OUTSIDER, PKI, START_MS, TERMS, VSP1, VSP2A, acceptances, agreement, daoLedger, registry, signatureOf, type TestIdentity } from '../fixtures.spec-helper';
@@ -60,7 +61,7 @@ describe('InitVersion verifies the agreement on chain: a formation (version 1)',
     await expect(init(daoLedger(1, undefined, registry({ [VSP1]: undefined })), body, acceptances(body))).rejects.toThrow(/^FORBIDDEN: BAD_SIGNATURE: .*no CA certificate is known for VspOneMSP/);
     const expired = await PKI.cas[VSP1]!.issue(VSP1, 'old', { notBefore: new Date(Date.UTC(2024, 0, 1)), notAfter: new Date(START_MS - 1) });
     await expect(init(daoLedger(1), body, s({ signatures: [signatureOf(body, id(DSP)), signatureOf(body, expired)] }))).rejects.toThrow(/signatures\.1 \(VspOneMSP\/old\): the certificate is not valid now/);
-    const unreachable = new MemoryLedger('dao-acme-v1');
+    const unreachable = new MemoryLedger('dao-acme-v1', { sealedCollection: DAO_PRIVATE_COLLECTION });
     await expect(init(unreachable, body, acceptances(body))).rejects.toThrow(/^NOT_FOUND: cannot read the participant registry \(marketplace on marketplace\)/);
   });
 });

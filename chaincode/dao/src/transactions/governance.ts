@@ -1,5 +1,5 @@
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson, conflict, emit, notFound, txTimeMs } from '@datawell/chaincode-common';
+import { canonicalJson, conflict, emitPrivate, notFound, txTimeMs } from '@datawell/chaincode-common';
 import { DAO } from '@datawell/contracts';
 import { governanceTerms } from '@datawell/domain';
 import { checkInfrastructureMembers, checkTermsMembers, type InfrastructureSpec, type Terms } from '../agreement.validator';
@@ -36,7 +36,7 @@ export async function createProposal(ctx: Context, input: Proposal): Promise<str
     noPpm: 0,
   };
   await store.put(proposal, 'proposal', proposal.proposalId);
-  emit(ctx, DAO.emitted(DAO.event.ProposalCreated, { proposalId: proposal.proposalId, kind: proposal.kind, payload: proposal.payload, description: proposal.description, proposer: caller.mspId, votingEndsAtMs: proposal.votingEndsAtMs, quorumPpm }));
+  emitPrivate(ctx, DAO.emitted(DAO.event.ProposalCreated, { proposalId: proposal.proposalId, kind: proposal.kind, payload: proposal.payload, description: proposal.description, proposer: caller.mspId, votingEndsAtMs: proposal.votingEndsAtMs, quorumPpm }));
   return canonicalJson(proposal);
 }
 
@@ -65,7 +65,7 @@ export async function castVote(ctx: Context, id: string, vote: Choice): Promise<
   const voteSummary = { mspId: caller.mspId, choice: vote, weightPpm: caller.ownershipPpm };
   if (next.status === 'open') {
     await store.put(next, 'proposal', id);
-    emit(ctx, DAO.emitted(DAO.event.VoteCast, { proposalId: id, kind: proposal.kind, vote: voteSummary, yesPpm: next.yesPpm, noPpm: next.noPpm, activeOwnershipPpm: active }));
+    emitPrivate(ctx, DAO.emitted(DAO.event.VoteCast, { proposalId: id, kind: proposal.kind, vote: voteSummary, yesPpm: next.yesPpm, noPpm: next.noPpm, activeOwnershipPpm: active }));
     return canonicalJson(next);
   }
   return decided(ctx, store, version, next, now, active, { vote: voteSummary });
@@ -106,7 +106,7 @@ async function decided(ctx: Context, store: DaoStore, version: VersionRecord, ne
   next.decidedAtMs = now;
   await store.put(next, 'proposal', next.proposalId);
   const effect = next.status === 'accepted' ? await apply(store, version, next, now) : undefined;
-  emit(ctx, DAO.emitted(DAO.event.ProposalDecided, { proposalId: next.proposalId, kind: next.kind, outcome: next.status as 'accepted' | 'rejected' | 'expired', ...how, yesPpm: next.yesPpm, noPpm: next.noPpm, activeOwnershipPpm: active, quorumPpm: quorumOf(next), effect }));
+  emitPrivate(ctx, DAO.emitted(DAO.event.ProposalDecided, { proposalId: next.proposalId, kind: next.kind, outcome: next.status as 'accepted' | 'rejected' | 'expired', ...how, yesPpm: next.yesPpm, noPpm: next.noPpm, activeOwnershipPpm: active, quorumPpm: quorumOf(next), effect }));
   return canonicalJson(next);
 }
 

@@ -1,5 +1,3 @@
-import type { Context } from 'fabric-contract-api';
-import { listJson } from '@datawell/chaincode-common';
 
 /*
  * The earlier ledger layout of a DAO channel, still read and migrated in place: members under one
@@ -13,8 +11,8 @@ import { listJson } from '@datawell/chaincode-common';
  * A version record stored without its members: its members read from their `member~<msp>` keys.
  * The next write of the version record (any member change, or a retried InitVersion) migrates it.
  */
-export async function withLegacyMembers<V extends { readonly members: readonly string[] }, M extends { readonly mspId: string }>(ctx: Context, version: V): Promise<V & { memberStates: M[] }> {
-  const byId = new Map((await listJson<M>(ctx, 'member')).map((m) => [m.mspId, m]));
+export async function withLegacyMembers<V extends { readonly members: readonly string[] }, M extends { readonly mspId: string }>(store: { list<T>(type: string): Promise<T[]> }, version: V): Promise<V & { memberStates: M[] }> {
+  const byId = new Map((await store.list<M>('member')).map((m) => [m.mspId, m]));
   return { ...version, memberStates: version.members.map((id) => byId.get(id) ?? missingMember(id)) };
 }
 

@@ -1,5 +1,5 @@
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson, conflict, emit, txTimeMs } from '@datawell/chaincode-common';
+import { canonicalJson, conflict, emitPrivate, txTimeMs } from '@datawell/chaincode-common';
 import { DAO } from '@datawell/contracts';
 import { refused } from '../governance';
 import { DaoStore, contractEndsAtMs, type MemberState, type VersionRecord, type VersionState } from '../state';
@@ -30,7 +30,7 @@ export async function evaluateAbandonment(ctx: Context, msp: string): Promise<st
   const dissolved = member.level === 0;
   await store.putVersion(withMember(version, { ...member, status: 'abandoned', endedAtMs: now }, dissolved ? { status: 'dissolved', dissolvedAtMs: now, dissolvedReason: `founding member ${msp} abandoned` } : {}));
   const levelEnded = await levelEnds(store, version, member);
-  emit(ctx, DAO.emitted(DAO.event.MemberAbandoned, { mspId: msp, group: member.group, role: member.role, lastHeartbeatMs, deadlineMs, decidedAtMs: now, levelEnded, dissolved }));
+  emitPrivate(ctx, DAO.emitted(DAO.event.MemberAbandoned, { mspId: msp, group: member.group, role: member.role, lastHeartbeatMs, deadlineMs, decidedAtMs: now, levelEnded, dissolved }));
   return canonicalJson({ mspId: msp, abandoned: true, lastHeartbeatMs, deadlineMs, evaluatedAtMs: now, levelEnded, dissolved });
 }
 
@@ -43,7 +43,7 @@ export async function requestExit(ctx: Context): Promise<string> {
   const now = txTimeMs(ctx);
   const next: MemberState = { ...member, exitRequestedAtMs: now, exitEffectiveAtMs: now + version.terms.exitNoticeSeconds * 1000 };
   await store.putMember(next);
-  emit(ctx, DAO.emitted(DAO.event.ExitRequested, { mspId: member.mspId, group: member.group, requestedAtMs: now, effectiveAtMs: next.exitEffectiveAtMs }));
+  emitPrivate(ctx, DAO.emitted(DAO.event.ExitRequested, { mspId: member.mspId, group: member.group, requestedAtMs: now, effectiveAtMs: next.exitEffectiveAtMs }));
   return canonicalJson(next);
 }
 
@@ -63,7 +63,7 @@ export async function completeExit(ctx: Context, msp: string): Promise<string> {
   const dissolved = member.level === 0;
   await store.putVersion(withMember(version, { ...member, status: 'exited', endedAtMs: now, endReason: 'exit' }, dissolved ? { status: 'dissolved', dissolvedAtMs: now, dissolvedReason: `founding member ${msp} exited` } : {}));
   const levelEnded = await levelEnds(store, version, member);
-  emit(ctx, DAO.emitted(DAO.event.MemberExited, { mspId: msp, group: member.group, role: member.role, exitedAtMs: now, reason: 'exit', levelEnded, dissolved }));
+  emitPrivate(ctx, DAO.emitted(DAO.event.MemberExited, { mspId: msp, group: member.group, role: member.role, exitedAtMs: now, reason: 'exit', levelEnded, dissolved }));
   return canonicalJson({ mspId: msp, status: 'exited', exitedAtMs: now, reason: 'exit', levelEnded, dissolved });
 }
 
@@ -90,7 +90,7 @@ export async function evaluateContractEnd(ctx: Context, msp: string): Promise<st
   if (now < endsAtMs) return canonicalJson({ mspId: msp, ended: false, contractEndsAtMs: endsAtMs, evaluatedAtMs: now });
   await store.putVersion(withMember(version, { ...member, status: 'exited', endedAtMs: now, endReason: 'contract-ended' }));
   const levelEnded = await levelEnds(store, version, member);
-  emit(ctx, DAO.emitted(DAO.event.MemberExited, { mspId: msp, group: member.group, role: member.role, exitedAtMs: now, reason: 'contract-ended', contractEndsAtMs: endsAtMs, levelEnded, dissolved: false }));
+  emitPrivate(ctx, DAO.emitted(DAO.event.MemberExited, { mspId: msp, group: member.group, role: member.role, exitedAtMs: now, reason: 'contract-ended', contractEndsAtMs: endsAtMs, levelEnded, dissolved: false }));
   return canonicalJson({ mspId: msp, ended: true, status: 'exited', exitedAtMs: now, reason: 'contract-ended', contractEndsAtMs: endsAtMs, levelEnded, dissolved: false });
 }
 

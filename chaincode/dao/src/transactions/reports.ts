@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson, conflict, emit, forbidden, invalidArgument, txTimeMs } from '@datawell/chaincode-common';
+import { canonicalJson, conflict, emitPrivate, forbidden, invalidArgument, txTimeMs } from '@datawell/chaincode-common';
 import { DAO, type ProvisionedMpcNode } from '@datawell/contracts';
 import type { ComputationReport, FailedReport, ProvisionedReport } from '../arguments';
 import { DaoStore } from '../state';
@@ -33,21 +33,21 @@ export async function computationCompleted(ctx: Context, job: ComputationReport)
   }
   const record = { ...job, recipients: allowed.resultRecipients, recordedBy: caller.mspId, atMs: txTimeMs(ctx) };
   await store.put(record, 'computation', job.jobId);
-  emit(ctx, DAO.emitted(DAO.event.ComputationCompleted, record));
+  emitPrivate(ctx, DAO.emitted(DAO.event.ComputationCompleted, record));
   return canonicalJson(record);
 }
 
 /** The provisioner built the requested infrastructure revision; recorded by a D member's bridge. */
 export async function infrastructureProvisioned(ctx: Context, report: ProvisionedReport): Promise<string> {
   const record = { ...(await recordInfrastructureStatus(ctx, report.revision, 'provisioned')), outputsDigest: report.outputsDigest, resources: report.resources };
-  emit(ctx, DAO.emitted(DAO.event.InfrastructureProvisioned, record));
+  emitPrivate(ctx, DAO.emitted(DAO.event.InfrastructureProvisioned, record));
   return canonicalJson(record);
 }
 
 /** The provisioner could not build the requested revision; recorded by a D member's bridge. */
 export async function infrastructureFailed(ctx: Context, report: FailedReport): Promise<string> {
   const record = { ...(await recordInfrastructureStatus(ctx, report.revision, 'failed')), reason: report.reason };
-  emit(ctx, DAO.emitted(DAO.event.InfrastructureFailed, record));
+  emitPrivate(ctx, DAO.emitted(DAO.event.InfrastructureFailed, record));
   return canonicalJson(record);
 }
 
@@ -118,7 +118,7 @@ export async function infrastructurePartProvisioned(ctx: Context, report: Provis
     // A transaction does not read its own writes: the caller's part is the record just made.
     const part = owner === record.mspId ? record : await store.get<PartRecord>('infraPart', String(report.revision), owner);
     if (part?.status !== 'provisioned') {
-      emit(ctx, DAO.emitted(DAO.event.InfrastructurePartProvisioned, { ...record, status: 'provisioned' as const, outputsDigest: report.outputsDigest }));
+      emitPrivate(ctx, DAO.emitted(DAO.event.InfrastructurePartProvisioned, { ...record, status: 'provisioned' as const, outputsDigest: report.outputsDigest }));
       return canonicalJson(record);
     }
     parts.push(part);
@@ -138,7 +138,7 @@ export async function infrastructurePartProvisioned(ctx: Context, report: Provis
     resources: mpcNodes.length > 0 ? { mpcNodes, workloads } : { workloads },
     parts: parts.map((p) => p.mspId),
   };
-  emit(ctx, DAO.emitted(DAO.event.InfrastructureProvisioned, whole));
+  emitPrivate(ctx, DAO.emitted(DAO.event.InfrastructureProvisioned, whole));
   return canonicalJson(record);
 }
 
@@ -148,6 +148,6 @@ export async function infrastructurePartFailed(ctx: Context, report: FailedRepor
   if (retried) return canonicalJson(record);
   const version = await store.version();
   await store.putVersion({ ...version, infrastructureStatus: 'failed' });
-  emit(ctx, DAO.emitted(DAO.event.InfrastructureFailed, { revision: report.revision, status: 'failed' as const, reportedBy: record.mspId, atMs: record.atMs, reason: `${record.mspId}: ${report.reason}` }));
+  emitPrivate(ctx, DAO.emitted(DAO.event.InfrastructureFailed, { revision: report.revision, status: 'failed' as const, reportedBy: record.mspId, atMs: record.atMs, reason: `${record.mspId}: ${report.reason}` }));
   return canonicalJson(record);
 }

@@ -1,6 +1,6 @@
 import { peer } from '@hyperledger/fabric-protos';
 import type { Context } from 'fabric-contract-api';
-import { DAO, daoRefusalOf } from '@datawell/contracts';
+import { DAO, DAO_PRIVATE_COLLECTION, daoRefusalOf } from '@datawell/contracts';
 import { split } from '@datawell/domain';
 import { DaoContract } from '../dao.contract';
 import { DIGEST, DSP, OUTSIDER, START_MS, TERMS, VSP1, VSP2A, VSP2B, acceptances, agreement, daoLedger, ecKeys, initialised, json, linkedPair, signedHeartbeat } from '../fixtures.spec-helper';
@@ -144,7 +144,7 @@ describe('DaoContract revenue and level-by-level allocation', () => {
 describe('DaoContract ledger access of the submit path', () => {
   const revenue = (revenueId: string, amount: string, extra: Record<string, unknown> = {}) => s({ revenueId, amount, kind: 'use', ...extra });
 
-  const COUNTED = ['getState', 'putState', 'deleteState', 'getStateByRange', 'getStateByPartialCompositeKey', 'invokeChaincode'];
+  const COUNTED = ['getState', 'putState', 'deleteState', 'getStateByRange', 'getStateByPartialCompositeKey', 'getPrivateData', 'putPrivateData', 'deletePrivateData', 'getPrivateDataByPartialCompositeKey', 'invokeChaincode'];
 
   /**
    * The transaction context with every shim call counted by name (what becomes a peer round trip).
@@ -160,13 +160,15 @@ describe('DaoContract ledger access of the submit path', () => {
         if (message.getType() === peer.ChaincodeMessage.Type.GET_STATE_MULTIPLE) {
           const request = peer.GetStateMultiple.deserializeBinary(message.getPayload_asU8());
           const result = new peer.GetStateMultipleResult();
-          result.setValuesList(await Promise.all(request.getKeysList().map((k) => ctx.stub.getState(k))));
+          expect(request.getCollection()).toBe(DAO_PRIVATE_COLLECTION);
+          result.setValuesList(await Promise.all(request.getKeysList().map((k) => ctx.stub.getPrivateData(request.getCollection(), k))));
           return Buffer.from(result.serializeBinary());
         }
         if (message.getType() === peer.ChaincodeMessage.Type.WRITE_BATCH_STATE) {
           for (const record of peer.WriteBatchState.deserializeBinary(message.getPayload_asU8()).getRecList()) {
             expect(record.getType()).toBe(peer.WriteRecord.Type.PUT_STATE);
-            await ctx.stub.putState(record.getKey(), record.getValue_asU8());
+            expect(record.getCollection()).toBe(DAO_PRIVATE_COLLECTION);
+            await ctx.stub.putPrivateData(record.getCollection(), record.getKey(), record.getValue_asU8());
           }
           return Buffer.alloc(0);
         }
@@ -186,32 +188,32 @@ describe('DaoContract ledger access of the submit path', () => {
     return { ...ctx, stub, clientIdentity: ctx.clientIdentity } as Context;
   }
 
-  it('records revenue with two reads and two writes, whatever the number of members, and one event', async () => {
+  it('records revenue with two reads and two writes, whatever the number of members, one event and its sealed record', async () => {
     const { ledger, dao } = await initialised(2);
     const calls: string[] = [];
     await ledger.submit(DSP, (ctx) => dao.RecordRevenue(counted(ctx, calls), revenue('count', '1000')));
-    expect(calls).toEqual(['getState', 'getState', 'putState', 'putState']);
+    expect(calls).toEqual(['getPrivateData', 'getPrivateData', 'putPrivateData', 'putPrivateData', 'putPrivateData']);
     const retry: string[] = [];
     await ledger.submit(DSP, (ctx) => dao.RecordRevenue(counted(ctx, retry), revenue('count', '1000')));
-    expect(retry).toEqual(['getState', 'getState']);
+    expect(retry).toEqual(['getPrivateData', 'getPrivateData', 'putPrivateData']);
     const bottom = await linkedPair();
     const { relay } = await bottom.revenueOnTop('rr', '1000');
     const relayed: string[] = [];
     await bottom.bottom.ledger.submit(DSP, (ctx) => bottom.bottom.dao.AllocationReceived(counted(ctx, relayed), s(relay)));
-    expect(relayed).toEqual(['getState', 'getState', 'invokeChaincode', 'putState', 'putState']);
+    expect(relayed).toEqual(['getPrivateData', 'getPrivateData', 'invokeChaincode', 'putPrivateData', 'putPrivateData', 'putPrivateData']);
   });
 
-  it('sends the reads as one GET_STATE_MULTIPLE and the writes as one WRITE_BATCH_STATE through the shim: two round trips, same state', async () => {
+  it('sends the reads as one GET_STATE_MULTIPLE and the writes as one WRITE_BATCH_STATE through the shim, then seals the transaction: three round trips, same state', async () => {
     const batched = await initialised(2);
     const plain = await initialised(2);
     const calls: string[] = [];
-    const first = await batched.ledger.submit(DSP, (ctx) => batched.dao.RecordRevenue(counted(ctx, calls, true), revenue('b', '1000003', { reference: 'ü-ref' })), { txId: 'tx-b' });
-    expect(calls).toEqual(['GetStateMultiple', 'WriteBatchState']);
-    expect(first).toBe(await plain.ledger.submit(DSP, (ctx) => plain.dao.RecordRevenue(ctx, revenue('b', '1000003', { reference: 'ü-ref' })), { txId: 'tx-b' }));
+    const first = await batched.ledger.submit(DSP, (ctx) => batched.dao.RecordRevenue(counted(ctx, calls, true), revenue('b', '1000003', { reference: 'ü-ref' })), { txId: 'txb' });
+    expect(calls).toEqual(['GetStateMultiple', 'WriteBatchState', 'putPrivateData']);
+    expect(first).toBe(await plain.ledger.submit(DSP, (ctx) => plain.dao.RecordRevenue(ctx, revenue('b', '1000003', { reference: 'ü-ref' })), { txId: 'txb' }));
     expect(batched.ledger.dump()).toEqual(plain.ledger.dump());
     const retry: string[] = [];
     expect(await batched.ledger.submit(DSP, (ctx) => batched.dao.RecordRevenue(counted(ctx, retry, true), revenue('b', '1000003', { reference: 'ü-ref' })))).toBe(first);
-    expect(retry).toEqual(['GetStateMultiple']);
+    expect(retry).toEqual(['GetStateMultiple', 'putPrivateData']);
     await expect(batched.ledger.submit(DSP, (ctx) => batched.dao.RecordRevenue(counted(ctx, [], true), revenue('b', '1000004')))).rejects.toThrow(/^CONFLICT: revenue b/);
     await expect(batched.ledger.submit(OUTSIDER, (ctx) => batched.dao.RecordRevenue(counted(ctx, [], true), revenue('c', '1')))).rejects.toThrow(/^FORBIDDEN: OutsiderMSP is not a member/);
   });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson, conflict, emit, forbidden, invalidArgument, notFound, queryChaincode, txTimeMs } from '@datawell/chaincode-common';
+import { canonicalJson, conflict, emitPrivate, forbidden, invalidArgument, notFound, queryChaincode, txTimeMs } from '@datawell/chaincode-common';
 import { DAO } from '@datawell/contracts';
 import { revenueRecordersOf } from '@datawell/domain';
 import { allocateLump } from '../allocation';
@@ -151,7 +151,7 @@ async function revenueAllocation(
     reference: r.reference,
     recordedBy: r.recordedBy,
   });
-  emit(
+  emitPrivate(
     ctx,
     DAO.emitted(DAO.event.RevenueRecorded, {
       revenueId: r.revenueId,
@@ -187,7 +187,7 @@ export async function allocationReceived(ctx: Context, relay: AllocationRelay): 
   if (version.status !== 'active') throw conflict(`DAO ${version.daoId} is dissolved`);
   await checkSource(ctx, version, relay);
   const allocation = await allocate(ctx, store, version, relay.amount, { kind: 'relay', sourceChannel: relay.sourceChannel, sourceTxId: relay.sourceTxId }, allocationId);
-  emit(ctx, DAO.emitted(DAO.event.AllocationReceived, { sourceChannel: relay.sourceChannel, sourceTxId: relay.sourceTxId, amount: relay.amount.toString(), allocation: { ...allocation, payouts: [...allocation.payouts] } }));
+  emitPrivate(ctx, DAO.emitted(DAO.event.AllocationReceived, { sourceChannel: relay.sourceChannel, sourceTxId: relay.sourceTxId, amount: relay.amount.toString(), allocation: { ...allocation, payouts: [...allocation.payouts] } }));
   return canonicalJson(allocation);
 }
 

@@ -1,5 +1,5 @@
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson, conflict, emit, forbidden, notFound, txTimeMs } from '@datawell/chaincode-common';
+import { canonicalJson, conflict, emitPrivate, forbidden, notFound, txTimeMs } from '@datawell/chaincode-common';
 import { DAO } from '@datawell/contracts';
 import { refused } from '../governance';
 import type { TransferOffer } from '../arguments';
@@ -58,7 +58,7 @@ export async function offerTransfer(ctx: Context, offer: TransferOffer): Promise
     consents: [from.mspId],
   };
   await store.put(transfer, 'transfer', transfer.transferId);
-  emit(ctx, DAO.emitted(DAO.event.TransferOffered, { ...summary(transfer, version), by: from.mspId, atMs: now }));
+  emitPrivate(ctx, DAO.emitted(DAO.event.TransferOffered, { ...summary(transfer, version), by: from.mspId, atMs: now }));
   return canonicalJson({ ...transfer, ...consentOf(transfer, version) });
 }
 
@@ -128,7 +128,7 @@ async function settle(ctx: Context, store: DaoStore, version: VersionRecord, tra
   const now = txTimeMs(ctx);
   if (transfer.acceptedAtMs === undefined || !consent.consented) {
     await store.put(transfer, 'transfer', transfer.transferId);
-    emit(ctx, DAO.emitted(stepEvent, { ...summary(transfer, version), by, atMs: now }));
+    emitPrivate(ctx, DAO.emitted(stepEvent, { ...summary(transfer, version), by, atMs: now }));
     return canonicalJson({ ...transfer, ...consent });
   }
   const from = version.memberStates.find((m) => m.mspId === transfer.from);
@@ -137,7 +137,7 @@ async function settle(ctx: Context, store: DaoStore, version: VersionRecord, tra
   const moved = movePosition(version, from, transfer.to, now);
   await store.putVersion(moved);
   await store.put(done, 'transfer', transfer.transferId);
-  emit(ctx, DAO.emitted(DAO.event.MemberTransferred, { ...summary(done, version), by, atMs: now, terms: moved.terms }));
+  emitPrivate(ctx, DAO.emitted(DAO.event.MemberTransferred, { ...summary(done, version), by, atMs: now, terms: moved.terms }));
   return canonicalJson({ ...done, ...consent });
 }
 

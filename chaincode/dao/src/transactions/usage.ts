@@ -1,5 +1,5 @@
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson, conflict, emit, forbidden, txTimeMs } from '@datawell/chaincode-common';
+import { canonicalJson, conflict, emitPrivate, forbidden, txTimeMs } from '@datawell/chaincode-common';
 import { DAO, type UsageRecord } from '@datawell/contracts';
 import type { UsageEntry } from '../arguments';
 import { DaoStore } from '../state';
@@ -58,7 +58,7 @@ export async function recordUsage(ctx: Context, usage: UsageEntry): Promise<stri
   }
   const record = { ...usage, recordedBy: ctx.clientIdentity.getMSPID(), atMs: txTimeMs(ctx), txId: ctx.stub.getTxID() };
   await store.put(record, 'usage', usage.dataset.name, usage.usageId);
-  emit(ctx, DAO.emitted(DAO.event.UsageRecorded, record));
+  emitPrivate(ctx, DAO.emitted(DAO.event.UsageRecorded, record));
   return canonicalJson(record);
 }
 

@@ -1,3 +1,4 @@
+import { DAO_PRIVATE_COLLECTION } from '@datawell/contracts';
 import { MemoryLedger } from '@datawell/chaincode-common';
 import { DaoContract } from '../dao.contract';
 import { DSP, INFRA, OUTSIDER, START_MS, TERMS, VSP1, VSP2A, VSP2B, acceptances, agreement, daoLedger, initialised, json, linkedPair } from '../fixtures.spec-helper';
@@ -62,7 +63,7 @@ describe('DaoContract InitVersion', () => {
   });
 
   it('refuses malformed JSON', async () => {
-    const ledger = new MemoryLedger('dao-acme-v1');
+    const ledger = new MemoryLedger('dao-acme-v1', { sealedCollection: DAO_PRIVATE_COLLECTION });
     await expect(ledger.submit(DSP, (ctx) => new DaoContract().InitVersion(ctx, '{', acceptances(agreement(1))))).rejects.toThrow('INVALID_ARGUMENT: agreement is not valid JSON');
     await expect(ledger.submit(DSP, (ctx) => new DaoContract().InitVersion(ctx, s(agreement(1)), '{'))).rejects.toThrow('INVALID_ARGUMENT: acceptances is not valid JSON');
   });
@@ -77,7 +78,7 @@ describe('DaoContract InitVersion', () => {
     await two.submit(DSP, (ctx) => new DaoContract().InitVersion(ctx, s(reversed(agreement(2))), acceptances(agreement(2))));
     expect(s(reversed(agreement(2)))).not.toBe(s(agreement(2)));
     expect(two.dump()).toEqual(one.dump());
-    expect(Buffer.from(two.state.get('version') as Uint8Array).equals(Buffer.from(one.state.get('version') as Uint8Array))).toBe(true);
+    expect(two.readPrivate(DAO_PRIVATE_COLLECTION, 'version')).toEqual(one.readPrivate(DAO_PRIVATE_COLLECTION, 'version'));
     expect(two.events[0]?.payload).toEqual(one.events[0]?.payload);
   });
 
@@ -85,7 +86,7 @@ describe('DaoContract InitVersion', () => {
     const { ledger, dao } = await initialised(1);
     await expect(ledger.evaluate(OUTSIDER, (ctx) => dao.GetVersion(ctx))).rejects.toThrow(/^FORBIDDEN: OutsiderMSP is not a member/);
     await expect(ledger.evaluate(OUTSIDER, (ctx) => dao.GetEntitlements(ctx))).rejects.toThrow(/^FORBIDDEN/);
-    const empty = new MemoryLedger('dao-acme-v9');
+    const empty = new MemoryLedger('dao-acme-v9', { sealedCollection: DAO_PRIVATE_COLLECTION });
     await expect(empty.evaluate(DSP, (ctx) => new DaoContract().GetVersion(ctx))).rejects.toThrow(/^NOT_FOUND: no DAO version on channel dao-acme-v9/);
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson, conflict, emit, forbidden, notFound, queryChaincode, txTimeMs } from '@datawell/chaincode-common';
+import { canonicalJson, conflict, emitPrivate, forbidden, notFound, queryChaincode, txTimeMs } from '@datawell/chaincode-common';
 import { DAO } from '@datawell/contracts';
 import { checkAgreement, groupLevel } from '../agreement.validator';
 import type { Acceptances, Agreement, Successor } from '../arguments';
@@ -51,7 +51,7 @@ export async function initVersion(ctx: Context, agreement: Agreement, acceptance
     memberStates: agreement.members.map((m) => ({ mspId: m.mspId, group: m.group, level: groupLevel(m.group), role: m.role, weight: m.weight, ownershipPpm: m.ownershipPpm, status: 'active' })),
   };
   await store.putVersion(version);
-  emit(ctx, DAO.emitted(DAO.event.VersionCreated, {
+  emitPrivate(ctx, DAO.emitted(DAO.event.VersionCreated, {
     daoId: version.daoId,
     version: version.version,
     agreementId: version.agreementId,
@@ -108,7 +108,7 @@ export async function recordSuccessor(ctx: Context, input: Successor): Promise<s
   const now = txTimeMs(ctx);
   const updated: VersionRecord = { ...version, successorChannel: channel, supersededAtMs: now, successorCreatedAtMs: next.createdAtMs };
   await store.putVersion(updated);
-  emit(
+  emitPrivate(
     ctx,
     DAO.emitted(DAO.event.VersionSuperseded, {
       daoId: version.daoId,

@@ -1,5 +1,5 @@
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson, conflict, emit, invalidArgument, notFound, txTimeMs } from '@datawell/chaincode-common';
+import { canonicalJson, conflict, emitPrivate, invalidArgument, notFound, txTimeMs } from '@datawell/chaincode-common';
 import { DAO } from '@datawell/contracts';
 import { parseWorkloadKey, verifyHeartbeat } from '../heartbeat';
 import type { Snapshot, WorkloadRegistration } from '../arguments';
@@ -18,7 +18,7 @@ export async function registerWorkload(ctx: Context, input: WorkloadRegistration
   const workload: WorkloadState = { workloadId: input.workloadId, owner: caller.mspId, publicKeyPem: input.publicKeyPem, keyType, registeredAtMs: txTimeMs(ctx) };
   await store.putWorkload(workload);
   // The key travels with the event: telemetry verifies heartbeats with it before anything reaches the ledger.
-  emit(ctx, DAO.emitted(DAO.event.WorkloadRegistered, { workloadId: workload.workloadId, owner: workload.owner, keyType, publicKeyPem: workload.publicKeyPem, daoId: version.daoId, version: version.version }));
+  emitPrivate(ctx, DAO.emitted(DAO.event.WorkloadRegistered, { workloadId: workload.workloadId, owner: workload.owner, keyType, publicKeyPem: workload.publicKeyPem, daoId: version.daoId, version: version.version }));
   return canonicalJson(workload);
 }
 
@@ -71,6 +71,6 @@ export async function recordTelemetry(ctx: Context, snapshot: Snapshot): Promise
   }
   await store.put({ snapshotId: snapshot.snapshotId, recordedBy: caller.mspId, atMs: now, heartbeats: snapshot.heartbeats }, 'snapshot', snapshot.snapshotId);
   const summary = [...workloads.values()].map((w) => ({ workloadId: w.workloadId, owner: w.owner, lastSeq: w.lastSeq, lastHeartbeatMs: w.lastHeartbeatMs }));
-  emit(ctx, DAO.emitted(DAO.event.TelemetryRecorded, { snapshotId: snapshot.snapshotId, recordedBy: caller.mspId, heartbeats: snapshot.heartbeats.length, workloads: summary }));
+  emitPrivate(ctx, DAO.emitted(DAO.event.TelemetryRecorded, { snapshotId: snapshot.snapshotId, recordedBy: caller.mspId, heartbeats: snapshot.heartbeats.length, workloads: summary }));
   return canonicalJson({ snapshotId: snapshot.snapshotId, workloads: summary });
 }

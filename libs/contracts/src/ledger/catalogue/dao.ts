@@ -496,6 +496,8 @@ export const DAO = defineChaincode('dao', {
     InfrastructurePartFailed: submitted(jsonArg('report', failedReportSchema)),
     RecordUsage: submitted(jsonArg('usage', usageEntrySchema)),
     GetUsage: evaluated(textArg('dataset', datasetNameSchema)),
+    /** A private transaction's response and event (docs/ledger.md, "Private data"), for its members. */
+    GetTransaction: evaluated(textArg('txId', txIdSchema)),
   },
   events: {
     VersionCreated: versionCreatedPayloadSchema,

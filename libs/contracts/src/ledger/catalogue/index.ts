@@ -6,3 +6,4 @@ export * from './dao';
 export * from './usage';
 export * from './marketplace';
 export * from './ledger-events';
+export * from './private';
