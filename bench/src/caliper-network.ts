@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DAO as DAO_CATALOGUE, type Agreement } from '@datawell/contracts';
-import { connectGateway } from '@datawell/fabric';
+import { connectGateway, submitTransaction } from '@datawell/fabric';
 import { addOrganisation, buildConnection, createChannel, deployChaincode, enrollClientIdentity, sourceVersion, type EnrolledIdentity, type StackContext } from '@datawell/stack';
 import { acceptancesOf, registerParticipants } from '@datawell/testing';
 import { stringify } from 'yaml';
@@ -59,11 +59,11 @@ async function initDao(ctx: StackContext, identities: readonly EnrolledIdentity[
   if (!org) throw new Error(`the stack has no organisation ${identity.mspId}`);
   const conn = connectGateway({ endpoint: org.peer.endpoint, hostAlias: org.peer.hostAlias, tlsCaPem: readFileSync(org.peer.tlsCaFile, 'utf8') }, identity);
   try {
-    const contract = conn.gateway.getNetwork(DAO.channel).getContract(DAO.name);
     ctx.progress.step('bench', `InitVersion of DAO bench on ${DAO.channel}`);
     // Both organisations accept: the chaincode verifies their signatures against their registered CAs.
     const call = DAO_CATALOGUE.invocation(DAO_CATALOGUE.tx.InitVersion, agreement, acceptancesOf(agreement, identities));
-    await contract.submitTransaction(call.transaction, ...call.arguments);
+    // The dao chaincode is private: its arguments go in transient data with a salt (@datawell/fabric).
+    await submitTransaction(conn.gateway.getNetwork(DAO.channel), DAO.name, call.transaction, call.arguments, { private: true });
   } finally {
     conn.close();
   }

@@ -22,10 +22,14 @@ function workload(makeArgs) {
     async submitTransaction() {
       const n = this.n++;
       const invoker = this.args.invokers[n % this.args.invokers.length];
+      const args = makeArgs(`${this.prefix}-${n}`, n);
+      // A private chaincode (the dao's, docs/ledger.md "Private data") takes its arguments from transient data, with a fresh salt.
+      const privately = this.args.private === true;
       return this.sutAdapter.sendRequests({
         contractId: this.args.contractId,
         contractFunction: this.args.contractFunction,
-        contractArguments: makeArgs(`${this.prefix}-${n}`, n),
+        contractArguments: privately ? args.map(() => '') : args,
+        ...(privately ? { transientMap: { args: Buffer.from(JSON.stringify(args)), salt: randomBytes(32) } } : {}),
         invokerMspId: invoker.mspId,
         invokerIdentity: invoker.identity,
         readOnly: false,

@@ -59,11 +59,26 @@ describe('isTransientEndorsementError', () => {
 describe('submitTransaction', () => {
   it('names the endorsing organisations to the Gateway only when asked to', async () => {
     const named = scripted([]);
-    await submitTransaction(named.network, 'dao', 'InitVersion', ['a'], { endorsingOrganizations: ['DspMSP', 'Vsp1MSP'] });
-    expect(named.newProposal).toHaveBeenCalledWith('InitVersion', { arguments: ['a'], endorsingOrganizations: ['DspMSP', 'Vsp1MSP'] });
+    await submitTransaction(named.network, 'marketplace', 'Register', ['a'], { endorsingOrganizations: ['DspMSP', 'Vsp1MSP'] });
+    expect(named.newProposal).toHaveBeenCalledWith('Register', { arguments: ['a'], endorsingOrganizations: ['DspMSP', 'Vsp1MSP'] });
     const chosen = scripted([]);
-    await submitTransaction(chosen.network, 'dao', 'InitVersion', ['a']);
-    expect(chosen.newProposal).toHaveBeenCalledWith('InitVersion', { arguments: ['a'] });
+    await submitTransaction(chosen.network, 'marketplace', 'Register', ['a']);
+    expect(chosen.newProposal).toHaveBeenCalledWith('Register', { arguments: ['a'] });
+  });
+
+  it("sends a private chaincode's arguments in transient data with a fresh salt, and reads its sealed response back from the peer", async () => {
+    const sealed = scripted([]);
+    const endorsed = { getResult: () => Buffer.from('{"sealed":"tx1"}'), submit: jest.fn(async () => ({ getStatus: async () => ({ successful: true, code: 0, transactionId: 'tx1', blockNumber: 3n }) })) };
+    sealed.endorse.mockResolvedValueOnce(endorsed as never);
+    const evaluateTransaction = jest.fn(async () => Buffer.from(JSON.stringify({ txId: 'tx1', response: '{"betaPpm":600000}' })));
+    const network = { getName: () => 'dao-x-v1', getContract: () => ({ newProposal: sealed.newProposal, evaluateTransaction }) } as unknown as Network;
+    const done = await submitTransaction(network, 'dao', 'InitVersion', ['{"a":1}', 'b']);
+    const [, options] = sealed.newProposal.mock.calls[0] as unknown as [string, { arguments: string[]; transientData: Record<string, Uint8Array> }];
+    expect(options.arguments).toEqual(['', '']);
+    expect(JSON.parse(Buffer.from(options.transientData['args'] as Uint8Array).toString('utf8'))).toEqual(['{"a":1}', 'b']);
+    expect(options.transientData['salt']).toHaveLength(32);
+    expect(evaluateTransaction).toHaveBeenCalledWith('GetTransaction', 'tx1');
+    expect(Buffer.from(done.result).toString('utf8')).toBe('{"betaPpm":600000}');
   });
 
   it('endorses again while no endorsers are found, then submits once and returns the committed transaction', async () => {

@@ -1,5 +1,6 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { GatewayError, type Network } from '@hyperledger/fabric-gateway';
+import { isPrivateChaincode, privateProposal, unsealResponse } from './private';
 
 /**
  * The gateway found no set of live peers satisfying the endorsement policy: its discovery view lags
@@ -49,25 +50,33 @@ export interface SubmitOptions {
   readonly transientData?: Record<string, Uint8Array>;
   /** The organisations whose peers endorse; the caller then answers for the endorsement policy. Left out, the Gateway chooses. */
   readonly endorsingOrganizations?: readonly string[];
+  /** Whether the chaincode is private (arguments in transient data, sealed response); by default the dao chaincode's name says so (isPrivateChaincode). */
+  readonly private?: boolean;
 }
 
 /**
  * Endorses, submits and waits for the commit of one transaction of `chaincode` on the network's channel; an endorsement that fails
  * transiently is tried again with backoff (0.5 s doubling to 5 s) until `endorseForMs` has passed.
  * Once the transaction is endorsed it is submitted once: a failure after that is the caller's.
+ * A private chaincode's (the dao's) arguments go in transient data and its sealed response is read
+ * back from the caller's peer after the commit (private.ts).
  * Throws if the transaction was not committed as valid.
  */
 export async function submitTransaction(network: Network, chaincode: string, fn: string, args: readonly string[], options: SubmitOptions = {}): Promise<{ txId: string; result: Uint8Array; blockNumber: bigint }> {
   const contract = network.getContract(chaincode);
+  const privately = options.private ?? isPrivateChaincode(chaincode);
   const deadline = Date.now() + (options.endorseForMs ?? 60_000);
   let backoff = 500;
   for (;;) {
     let transaction;
     try {
+      // A private chaincode's arguments travel in transient data, with a fresh salt per proposal (private.ts).
+      const parts = privately ? privateProposal(args) : { arguments: [...args], transientData: {} };
+      const transientData = { ...parts.transientData, ...options.transientData };
       transaction = await contract
         .newProposal(fn, {
-          arguments: [...args],
-          ...(options.transientData ? { transientData: options.transientData } : {}),
+          arguments: parts.arguments,
+          ...(Object.keys(transientData).length > 0 ? { transientData } : {}),
           ...(options.endorsingOrganizations ? { endorsingOrganizations: [...options.endorsingOrganizations] } : {}),
         })
         .endorse();
@@ -80,7 +89,8 @@ export async function submitTransaction(network: Network, chaincode: string, fn:
     const submitted = await transaction.submit();
     const status = await submitted.getStatus();
     if (!status.successful) throw new Error(`${fn} on ${network.getName()} was not committed: validation code ${status.code}`);
-    return { txId: status.transactionId, result: transaction.getResult(), blockNumber: status.blockNumber };
+    const result = privately ? await unsealResponse(network, chaincode, transaction.getResult()) : transaction.getResult();
+    return { txId: status.transactionId, result, blockNumber: status.blockNumber };
   }
 }
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DAO, MARKETPLACE, MARKETPLACE_CHANNEL, OPERATOR_MSP, type Acceptances } from '@datawell/contracts';
 import { agreementSigningBytes } from '@datawell/domain';
-import { connectGateway, submitTransaction, type GatewayConnection } from '@datawell/fabric';
+import { connectGateway, submitTransaction, unsealEvent, type GatewayConnection } from '@datawell/fabric';
 import { addOrganisation, addOrgToChannel, buildConnection, createChannel, deployChaincode, enrollClientIdentity, orgCaCertificate, sourceVersion, type EnrolledIdentity, type StackContext } from '@datawell/stack';
 import { REPO_DIR } from './stack-context';
 import type { Network } from '@hyperledger/fabric-gateway';
@@ -114,7 +114,10 @@ export async function eventOf(network: Network, chaincode: string, tx: { txId: s
   const events = await network.getChaincodeEvents(chaincode, { startBlock: tx.blockNumber });
   try {
     for await (const event of events) {
-      if (event.transactionId === tx.txId) return { name: event.eventName, payload: JSON.parse(decode(event.payload)) as Record<string, unknown> };
+      if (event.transactionId !== tx.txId) continue;
+      // A private chaincode's event is a marker in the block: its payload is read from this peer.
+      const unsealed = await unsealEvent(network, event);
+      return { name: unsealed.eventName, payload: JSON.parse(decode(unsealed.payload)) as Record<string, unknown> };
     }
   } finally {
     events.close();

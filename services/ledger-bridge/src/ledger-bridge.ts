@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { submitTransaction } from '@datawell/fabric';
+import { submitTransaction, unsealedEvents } from '@datawell/fabric';
 import type { MemberFabric } from '@datawell/stack';
 import type { FabricPeerConfig, LedgerBridgeConfig, MemberAdminConfig } from './config';
 import { DAO, memberInboxCloudEvent, memberInboxTopic, TOPICS, type MemberInboxMessage } from '@datawell/contracts';
@@ -26,7 +26,7 @@ import { FileWallet } from './wallet/wallet.adapter';
 import { MemberNetworkConsumer } from './member-network/member-network.consumer';
 import { MemberNetworkService, stackMemberAdmin, type MemberAdmin } from './member-network/member-network.service';
 import { NegotiationAdmissionJoins, type AdmissionJoins } from './member-network/admission-join';
-import { ProposalSweeper } from './member-network/proposal-sweeper';
+import { ProposalSweeper, SWEPT_EVENTS } from './member-network/proposal-sweeper';
 import { SubscriptionCharger } from './member-network/subscription-charger';
 import { LiveEvents } from './live/live-events';
 
@@ -210,7 +210,10 @@ export class LedgerBridge {
         ledger: {
           mspId: self,
           channels: this.memberLedger.channels,
-          daoEvents: async (channel) => (await gateways.for(self)).getNetwork(channel).getChaincodeEvents(DAO.chaincode, { startBlock: 0n }),
+          daoEvents: async (channel) => {
+            const network = (await gateways.for(self)).getNetwork(channel);
+            return unsealedEvents(network, await network.getChaincodeEvents(DAO.chaincode, { startBlock: 0n }), SWEPT_EVENTS);
+          },
           submit: this.memberLedger.submit,
           evaluate: (channel, chaincode, fn, args) => evaluateAs(self, channel, chaincode, fn, args),
         },

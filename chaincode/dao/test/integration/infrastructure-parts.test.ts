@@ -1,5 +1,5 @@
 import type { Network } from '@hyperledger/fabric-gateway';
-import type { GatewayConnection } from '@datawell/fabric';
+import { unsealEvent, type GatewayConnection } from '@datawell/fabric';
 import { enrollClientIdentity } from '@datawell/stack';
 import { acceptancesOf, connectAs, deployTestChaincode, evaluate, failure, registerParticipants, submit, testStackContext } from '@datawell/testing';
 
@@ -43,7 +43,7 @@ async function firstEvent(network: Network, name: string): Promise<Record<string
   const timer = setTimeout(() => events.close(), 60_000);
   try {
     for await (const event of events) {
-      if (event.eventName === name) return JSON.parse(Buffer.from(event.payload).toString('utf8')) as Record<string, unknown>;
+      if (event.eventName === name) return JSON.parse(Buffer.from((await unsealEvent(network, event)).payload).toString('utf8')) as Record<string, unknown>;
     }
   } catch {
     // closed by the timer

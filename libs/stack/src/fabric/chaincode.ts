@@ -11,6 +11,7 @@ import { HOST, fabricDirs, fabricPorts, findOrg, loadRegistry, saveRegistry, typ
 import { peerProcess } from './nodes';
 import { mapAtMost } from '../at-most';
 import { compiledChaincodeModule } from '../compiled-tree';
+import { collectionsArgs, isPrivateChaincodeModule, membersCollections } from './collections';
 
 /**
  * A chaincode version derived from its sources (every `.ts` file under `dirs`, specs left out):
@@ -120,8 +121,11 @@ async function deployLocked(ctx: StackContext, spec: ChaincodeSpec): Promise<str
   const cc = await packageLocked(ctx, spec);
   const previous = cc.channels[spec.channel];
   const committedDef = await committed(ctx, held[0]!, spec.channel, spec.name);
-  const sequence = committedDef && committedDef.version === version ? committedDef.sequence : (committedDef?.sequence ?? previous?.sequence ?? 0) + 1;
-  cc.channels[spec.channel] = { sequence };
+  // A private chaincode's collection follows the channel's organisations: when they changed, so does the definition.
+  const collectionMembers = isPrivateChaincodeModule(spec.modulePath) ? [...channel.orgs].sort() : undefined;
+  const sameCollection = (previous?.collectionMembers ?? []).join() === (collectionMembers ?? []).join();
+  const sequence = committedDef && committedDef.version === version && sameCollection ? committedDef.sequence : (committedDef?.sequence ?? previous?.sequence ?? 0) + 1;
+  cc.channels[spec.channel] = { sequence, ...(collectionMembers ? { collectionMembers } : {}) };
   registry.chaincodes[spec.name] = cc;
   saveRegistry(dirs, registry);
   await startChaincodeServer(ctx, spec.name);
@@ -134,7 +138,9 @@ async function deployLocked(ctx: StackContext, spec: ChaincodeSpec): Promise<str
     ctx.progress.step('fabric', `installing ${label} on peer0.${org.slug}`);
     await peerCli(ctx, org, ['lifecycle', 'chaincode', 'install', files(ctx, spec.name).pkg]);
   });
-  const definition = ['--channelID', spec.channel, '--name', spec.name, '--version', version, '--sequence', String(sequence), '--package-id', cc.packageId];
+  // A private chaincode's collection is the channel's organisations (fabric/collections.ts); the same file for every approval and the commit.
+  const collections = collectionMembers ? collectionsArgs(join(files(ctx, spec.name).dir, `collections-${spec.channel}.json`), membersCollections(collectionMembers)) : [];
+  const definition = ['--channelID', spec.channel, '--name', spec.name, '--version', version, '--sequence', String(sequence), ...collections, '--package-id', cc.packageId];
   const approve = async (org: OrgRecord) => {
     ctx.progress.step('fabric', `approving ${label} (sequence ${sequence}) for ${org.mspId} on ${spec.channel}`);
     await peerCli(ctx, org, ['lifecycle', 'chaincode', 'approveformyorg', ...ordererFlags(ctx), ...definition]);

@@ -130,8 +130,8 @@ export interface ChaincodeRecord {
   port: number;
   modulePath: string;
   version: string;
-  /** Channels the chaincode is defined on, with the definition's sequence there. */
-  channels: Record<string, { sequence: number }>;
+  /** Channels the chaincode is defined on, with the definition's sequence there (and, for a private chaincode, its collection's members). */
+  channels: Record<string, { sequence: number; collectionMembers?: string[] }>;
 }
 
 export function loadRegistry(dirs: FabricDirs): FabricRegistry {

@@ -132,6 +132,13 @@ async function writePeerConfig(ctx: StackContext, org: OrgRecord): Promise<strin
   // blocks from. A longer requestStateInfoInterval cut more (20 s: 1.2-1.3 %), but a peer that joins
   // a channel learns the others' state only by that pull: adding a 3rd organisation took 24-25 s.
   Object.assign(gossip, { pullPeerNum: 1 });
+  // Private data (a DAO's state, docs/ledger.md "Private data"): a peer committing a block whose
+  // private data it lacks pulls it from the endorsers, waiting up to pullRetryThreshold (60 s by
+  // default) before it commits without; the endorsers push it at endorsement, so a pull is rare and
+  // short. A peer whose organisation joins a collection (a seat that changes hands) fetches the
+  // earlier private data by reconciliation, every reconcileSleepInterval (1 minute by default): 5 s,
+  // so a newcomer reads the DAO's state within seconds of the definition that adds it.
+  Object.assign(section(gossip, 'pvtData'), { pullRetryThreshold: '15s', reconcileSleepInterval: '5s', reconciliationEnabled: true });
   Object.assign(section(peer, 'tls'), { enabled: true, clientAuthRequired: false, cert: { file: join(tls, 'server.crt') }, key: { file: join(tls, 'server.key') }, rootcert: { file: join(tls, 'ca.crt') } });
   // Each peer keeps its snapshots beside its ledger (the default is one machine-wide folder, which a
   // domain's user may not write and no two domains should share).

@@ -14,6 +14,7 @@ import { configBlockNetwork, type ChannelConfigNetwork } from './config-block';
 import { ensureChaincodePackage, type ChaincodeSpec } from './chaincode';
 import { ensureOwnChaincode, type OwnChaincodeServer } from './own-chaincode';
 import { applicationOrg, writeChannelConfigtx, type OrgDefinition } from './configtx';
+import { collectionsArgs, committedCollectionMembers, isPrivateChaincodeName, membersCollections } from './collections';
 import { HOST, OPERATOR_ORG, ORDERER_ORG, fabricDirs, fabricPorts, findOrg, loadRegistry, saveRegistry, type OrgRecord } from './layout';
 import { peerConfigDir, peerProcess } from './nodes';
 import { nodeNames } from './org';
@@ -383,19 +384,33 @@ interface Committed {
   readonly version: string;
   readonly sequence: number;
   readonly approvals: Readonly<Record<string, boolean>>;
+  /** The members of its collection, for a private chaincode's definition (the MSP ids its member policy names). */
+  readonly collectionMembers?: readonly string[];
 }
 
 /** The definition committed on the channel, as the member's own peer reports it, if any. */
 export async function committedDefinition(m: MemberFabric, channel: string, name: string): Promise<Committed | undefined> {
   const result = await peer(m, ['lifecycle', 'chaincode', 'querycommitted', '--channelID', channel, '--name', name, '--output', 'json']).catch(() => undefined);
   if (!result) return undefined;
-  const def = JSON.parse(result.stdout) as { version: string; sequence: number; approvals?: Record<string, boolean> };
-  return { version: def.version, sequence: Number(def.sequence), approvals: def.approvals ?? {} };
+  const def = JSON.parse(result.stdout) as { version: string; sequence: number; approvals?: Record<string, boolean>; collections?: unknown };
+  const members = committedCollectionMembers(def.collections);
+  return { version: def.version, sequence: Number(def.sequence), approvals: def.approvals ?? {}, ...(members.length > 0 ? { collectionMembers: members } : {}) };
+}
+
+/**
+ * A private chaincode's collection arguments for a definition on the channel (fabric/collections.ts):
+ * its members as given (a committed definition's), else the channel's organisations as the member's
+ * own peer lists them — never what another party says. None for a public chaincode.
+ */
+async function collectionsFor(m: MemberFabric, channel: string, def: ChaincodeDefinition, dir: string, members?: readonly string[]): Promise<string[]> {
+  if (!isPrivateChaincodeName(def.name)) return [];
+  const of = members ?? (await channelOrganisations(m, channel));
+  return collectionsArgs(join(dir, 'collections.json'), membersCollections(of), (file, content) => writeForMember(m, file, content));
 }
 
 /** Which organisations have approved the definition (checkcommitreadiness, asked of the member's peer). */
-export async function approvals(m: MemberFabric, channel: string, def: ChaincodeDefinition): Promise<Record<string, boolean>> {
-  const { stdout } = await peer(m, ['lifecycle', 'chaincode', 'checkcommitreadiness', ...definitionArgs(channel, def), '--output', 'json']);
+export async function approvals(m: MemberFabric, channel: string, def: ChaincodeDefinition, collectionMembers?: readonly string[]): Promise<Record<string, boolean>> {
+  const { stdout } = await inWork(m, async (dir) => peer(m, ['lifecycle', 'chaincode', 'checkcommitreadiness', ...definitionArgs(channel, def), ...(await collectionsFor(m, channel, def, dir, collectionMembers)), '--output', 'json']));
   return (JSON.parse(stdout) as { approvals: Record<string, boolean> }).approvals;
 }
 
@@ -416,9 +431,13 @@ export async function approveChaincode(m: MemberFabric, channel: string, def: Ch
   const committed = await committedDefinition(m, channel, def.name);
   const current = committed && committed.sequence >= def.sequence ? committed : undefined;
   const definition = current ? { ...def, version: current.version, sequence: current.sequence } : def;
-  const approved = current ? current.approvals[m.mspId] === true : (await approvals(m, channel, def))[m.mspId] === true;
+  // A committed definition is approved again with its own collection; a new one with the channel's organisations.
+  const members = current?.collectionMembers ?? (isPrivateChaincodeName(def.name) ? await channelOrganisations(m, channel) : undefined);
+  const approved = current ? current.approvals[m.mspId] === true : (await approvals(m, channel, def, members))[m.mspId] === true;
   if (approved && (await approvedPackageId(m, channel, def.name, definition.sequence)) === pkg.packageId) return;
-  await peer(m, ['lifecycle', 'chaincode', 'approveformyorg', ...ordererArgs(m), ...definitionArgs(channel, definition), '--package-id', pkg.packageId]);
+  await inWork(m, async (dir) =>
+    peer(m, ['lifecycle', 'chaincode', 'approveformyorg', ...ordererArgs(m), ...definitionArgs(channel, definition), ...(await collectionsFor(m, channel, definition, dir, members)), '--package-id', pkg.packageId]),
+  );
 }
 
 /** The package id the member's organisation approved for a chaincode at a sequence (`queryapproved`), if any. */
@@ -437,8 +456,9 @@ export async function commitChaincode(m: MemberFabric, blueprint: ChannelBluepri
   const channel = blueprint.channel;
   const committed = await committedDefinition(m, channel, def.name);
   if (committed && committed.sequence >= def.sequence) return;
+  const members = isPrivateChaincodeName(def.name) ? await channelOrganisations(m, channel) : undefined;
   await waitFor(`every member of ${channel} to approve ${def.name} (sequence ${def.sequence})`, async () => {
-    const given = await approvals(m, channel, def);
+    const given = await approvals(m, channel, def, members);
     return blueprint.members.every((id) => given[id] === true);
   }, timeoutMs, 'fabric');
   await inWork(m, async (dir) => {
@@ -447,7 +467,7 @@ export async function commitChaincode(m: MemberFabric, blueprint: ChannelBluepri
       writeForMember(m, ca, p.tlsCaCert);
       return ['--peerAddresses', p.address, '--tlsRootCertFiles', ca];
     });
-    await peer(m, ['lifecycle', 'chaincode', 'commit', ...ordererArgs(m), ...definitionArgs(channel, def), ...endorsers]);
+    await peer(m, ['lifecycle', 'chaincode', 'commit', ...ordererArgs(m), ...definitionArgs(channel, def), ...(await collectionsFor(m, channel, def, dir, members)), ...endorsers]);
   });
 }
 

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { StackContext } from '../components/component';
 import { readMspPackage } from '../domains/msp-package';
 import { StackError } from '../errors';
@@ -8,6 +10,7 @@ import { fabricDirs, findOrg, loadRegistry, saveRegistry } from './layout';
 import {
   approveChaincode,
   channelOrganisations,
+  commitChaincode,
   committedDefinition,
   joinOwnPeer,
   memberFabric,
@@ -20,8 +23,12 @@ import {
   submitConfigUpdate,
   toolingFabric,
   waitForChannelPeers,
+  type ChaincodeDefinition,
+  type ChannelBlueprint,
   type MemberFabric,
 } from './parties';
+import { isPrivateChaincodeName } from './collections';
+import { peerProcess } from './nodes';
 
 /*
  * A seat on a DAO channel changes hands (a transfer of rights, docs/governance.md): the newcomer's
@@ -80,11 +87,12 @@ export async function seatOnChannel(ctx: StackContext, channel: string, mspId: s
     if (!(await ownPeerChannels(own)).includes(channel)) await joinOwnPeer(own, channel);
     const target = await ownPeerHeight(reader, channel);
     await waitFor(`${mspId}'s peer to catch up on ${channel}`, async () => (await ownPeerHeight(own, channel)) >= target, 120_000, 'fabric');
+    const now = await channelOrganisations(reader, channel);
     for (const name of chaincodes) {
       const committed = await committedDefinition(reader, channel, name);
       if (!committed) throw new StackError('BAD_SETTING', `no definition of ${name} is committed on ${channel}`, 'fabric');
-      const published = await publishChaincodePackage(ctx, name);
-      await approveChaincode(own, channel, { ...published, version: committed.version, sequence: committed.sequence });
+      if (isPrivateChaincodeName(name)) await redefineCollection(ctx, channel, name, now);
+      else await approveChaincode(own, channel, { ...(await publishChaincodePackage(ctx, name)), version: committed.version, sequence: committed.sequence });
     }
     await waitForChannelPeers(own, channel, current.length + (current.includes(mspId) ? 0 : 1));
   });
@@ -112,7 +120,42 @@ export async function unseatFromChannel(ctx: StackContext, channel: string, mspI
       known.orgs = stays;
       saveRegistry(fabricDirs(ctx.settings), registry);
     }
+    // The leaver's organisation leaves the private chaincodes' collections too: it receives none of the DAO's private data from now on.
+    const now = await channelOrganisations(channelAdmin(ctx, stays[0]!), channel);
+    for (const [name, cc] of Object.entries(registry.chaincodes)) if (cc.channels[channel] && isPrivateChaincodeName(name)) await redefineCollection(ctx, channel, name, now);
   });
+}
+
+/**
+ * A private chaincode's collection follows the channel's organisations (fabric/collections.ts): when
+ * they changed, every organisation of the channel approves the definition again, at the next
+ * sequence, as its own admin (each derives the collection from its own peer's channel config), and
+ * one commits it, endorsed by their peers. The newcomer's peer then fetches the earlier private data
+ * by reconciliation. Idempotent: nothing when the committed collection already has these members.
+ */
+async function redefineCollection(ctx: StackContext, channel: string, name: string, members: readonly string[]): Promise<void> {
+  const reader = channelAdmin(ctx, members[0]!);
+  const committed = await committedDefinition(reader, channel, name);
+  if (!committed) throw new StackError('BAD_SETTING', `no definition of ${name} is committed on ${channel}`, 'fabric');
+  if ((committed.collectionMembers ?? []).join() === [...members].sort().join()) return;
+  const def = { ...(await publishChaincodePackage(ctx, name)), version: committed.version, sequence: committed.sequence + 1 };
+  ctx.progress.step('fabric', `${name} on ${channel}: its collection becomes ${[...members].sort().join(', ')} (sequence ${def.sequence}), approved by each organisation`);
+  for (const msp of members) await approveChaincode(channelAdmin(ctx, msp), channel, def);
+  await commitChaincode(reader, channelBlueprintOf(ctx, channel, members, def), def);
+}
+
+/** The channel as a commit needs it: its organisations and their peers (a domain's from its public package, the tooling's own). */
+function channelBlueprintOf(ctx: StackContext, channel: string, members: readonly string[], def: ChaincodeDefinition): ChannelBlueprint {
+  const registry = loadRegistry(fabricDirs(ctx.settings));
+  const peers = members.map((mspId) => {
+    const org = findOrg(registry, mspId);
+    if (org.domain) {
+      const pkg = readMspPackage(ctx, org.domain);
+      return { mspId, address: pkg.peer.endpoint, tlsCaCert: pkg.peer.tlsCaCert };
+    }
+    return { mspId, address: peerProcess(ctx, org).endpoint, tlsCaCert: readFileSync(join(fabricDirs(ctx.settings).orgMsp(org), 'tlscacerts', 'ca.pem'), 'utf8') };
+  });
+  return { channel, members: [...members], chaincodes: [def], peers };
 }
 
 /** The channels of DAO `daoId` (dao-<d>-v<i>, lowest version first) that the stack's registry lists with `mspId` among their organisations. */

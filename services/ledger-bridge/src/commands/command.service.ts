@@ -1,4 +1,5 @@
 import { CommitError, type Gateway, type Transaction } from '@hyperledger/fabric-gateway';
+import { isPrivateChaincode, privateProposal, unsealResponse } from '@datawell/fabric';
 import type { LedgerCommand } from '@datawell/contracts';
 import type { ConnectionLogger, WakeOutbox } from '@datawell/messaging';
 import type { Gateways } from '../fabric/gateways.adapter';
@@ -67,9 +68,12 @@ export class CommandService {
         if (!transaction) {
           attempt += 1;
           const contract = gateway.getNetwork(command.channel).getContract(command.chaincode);
+          // A private chaincode's arguments travel in transient data with a fresh salt (@datawell/fabric private.ts).
+          const parts = isPrivateChaincode(command.chaincode) ? privateProposal(command.arguments) : { arguments: command.arguments, transientData: {} };
+          const transientData = { ...parts.transientData, ...(command.transient ? decodeTransient(command.transient) : {}) };
           const proposal = contract.newProposal(command.transaction, {
-            arguments: command.arguments,
-            ...(command.transient ? { transientData: decodeTransient(command.transient) } : {}),
+            arguments: parts.arguments,
+            ...(Object.keys(transientData).length > 0 ? { transientData } : {}),
           });
           await operations.markAttempt(command.commandId, attempt);
           transaction = await proposal.endorse();
@@ -89,7 +93,7 @@ export class CommandService {
           status: 'committed',
           transactionId: status.transactionId,
           blockNumber: status.blockNumber.toString(),
-          result: Buffer.from(transaction.getResult()).toString('utf8'),
+          result: await this.#committedResult(gateway, command, transaction),
         });
         this.options.wakeOutbox?.();
         return 'committed';
@@ -118,6 +122,23 @@ export class CommandService {
         await new Promise((r) => setTimeout(r, backoff));
         backoff = Math.min(backoff * 2, 5000);
       }
+    }
+  }
+
+  /**
+   * A committed transaction's response as the command's result: a private chaincode's sealed marker
+   * read back from the organisation's own peer. The transaction is committed whatever that read
+   * gives, so a failed read keeps the marker (GetTransaction names the way to the response) rather
+   * than failing a command that took effect.
+   */
+  async #committedResult(gateway: Gateway, command: LedgerCommand, transaction: Transaction): Promise<string> {
+    const result = transaction.getResult();
+    if (!isPrivateChaincode(command.chaincode)) return Buffer.from(result).toString('utf8');
+    try {
+      return Buffer.from(await unsealResponse(gateway.getNetwork(command.channel), command.chaincode, result)).toString('utf8');
+    } catch (error) {
+      this.options.logger.warn({ message: 'committed; its private response could not be read back', commandId: command.commandId, error: String(error) });
+      return Buffer.from(result).toString('utf8');
     }
   }
 }

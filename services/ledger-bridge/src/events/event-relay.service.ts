@@ -1,3 +1,4 @@
+import { unsealEvent } from '@datawell/fabric';
 import type { CloseableAsyncIterable, ChaincodeEvent } from '@hyperledger/fabric-gateway';
 import { DAO } from '@datawell/contracts';
 import type { ConnectionLogger, WakeOutbox } from '@datawell/messaging';
@@ -163,8 +164,10 @@ class EventStream {
         const from = checkpointer.state();
         logger.log({ message: 'relaying chaincode events', ...where, from: from ? `after ${from.blockNumber}/${from.transactionId}` : `block ${this.channel.startBlock}` });
         const self = this.channel.actingMspId ?? this.options.listenAs;
-        for await (const event of this.#events) {
+        for await (const sealed of this.#events) {
           if (this.#stopped) break;
+          // A private chaincode's event carries a marker: its payload is read from this organisation's own peer.
+          const event = await unsealEvent(network, sealed);
           const { problem } = await checkpointer.relay(this.channel, event);
           if (problem) logger.error({ message: 'allocation not relayed', code: problem.code, error: problem.message, ...where });
           this.options.wakeOutbox?.();

@@ -12,6 +12,9 @@ export interface SweepEvent {
 }
 
 /** An event stream that can be ended from outside (fabric-gateway's CloseableAsyncIterable). */
+/** The dao chaincode's events the sweep reads the payload of (a private one is unsealed only for these: each costs a read of the peer). */
+export const SWEPT_EVENTS: readonly string[] = [DAO.event.RevenueRecorded, DAO.event.AllocationReceived, DAO.event.MemberAbandoned, DAO.event.ProposalCreated, DAO.event.ProposalDecided];
+
 export interface SweepEventStream extends AsyncIterable<SweepEvent> {
   close(): void;
 }
@@ -193,6 +196,7 @@ export class ProposalSweeper {
    * RevenueRecorded or AllocationReceived event into the channel's list of allocations.
    */
   observe(channel: string, event: SweepEvent): void {
+    if (!SWEPT_EVENTS.includes(event.eventName)) return;
     if (event.eventName === DAO.event.RevenueRecorded || event.eventName === DAO.event.AllocationReceived) return this.#allocation(channel, event);
     if (event.eventName === DAO.event.MemberAbandoned) return this.#abandoned(channel, event);
     if (event.eventName !== DAO.event.ProposalCreated && event.eventName !== DAO.event.ProposalDecided) return;

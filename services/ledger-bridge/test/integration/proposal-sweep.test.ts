@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { DAO } from '@datawell/contracts';
-import { submitTransaction, type GatewayConnection } from '@datawell/fabric';
+import { submitTransaction, unsealedEvents, type GatewayConnection } from '@datawell/fabric';
 import { enrollClientIdentity } from '@datawell/stack';
 import { acceptancesOf, connectAs, deployTestChaincode, evaluate, failure, registerParticipants, submit, testStackContext, twoMemberAgreement } from '@datawell/testing';
-import { ProposalSweeper, type SweepResult } from '../../src/member-network/proposal-sweeper';
+import { ProposalSweeper, SWEPT_EVENTS, type SweepResult } from '../../src/member-network/proposal-sweeper';
 import { waitFor } from './harness';
 
 jest.setTimeout(900_000);
@@ -53,7 +53,10 @@ describe("the members' sweep of expired proposals on the real network", () => {
         ledger: {
           mspId: msp,
           channels: async () => ['marketplace', CC.channel],
-          daoEvents: async (channel) => (conns[msp] as GatewayConnection).gateway.getNetwork(channel).getChaincodeEvents(DAO.chaincode, { startBlock: 0n }),
+          daoEvents: async (channel) => {
+            const network = (conns[msp] as GatewayConnection).gateway.getNetwork(channel);
+            return unsealedEvents(network, await network.getChaincodeEvents(DAO.chaincode, { startBlock: 0n }), SWEPT_EVENTS);
+          },
           submit: async (channel, chaincode, fn, args) => ({ txId: (await submitTransaction((conns[msp] as GatewayConnection).gateway.getNetwork(channel), chaincode, fn, args)).txId }),
           evaluate: async (channel, chaincode, fn, args) => Buffer.from(await (conns[msp] as GatewayConnection).gateway.getNetwork(channel).getContract(chaincode).evaluateTransaction(fn, ...args)).toString('utf8'),
         },

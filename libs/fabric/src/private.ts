@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import type { ChaincodeEvent, Network } from '@hyperledger/fabric-gateway';
+import { DAO, SALT_BYTES, TRANSIENT_ARGS, TRANSIENT_SALT, isSealedEventPayload, sealedRecordSchema, sealedTxId, type SealedRecord } from '@datawell/contracts';
+
+/*
+ * The client's side of a private chaincode (docs/ledger.md, "Private data"): its arguments go in
+ * the proposal's transient data with a fresh salt, so no block carries them; its response and
+ * event come back as markers naming the transaction, and the whole is read from the caller's own
+ * peer with `GetTransaction` (a member's peer holds the channel's collection).
+ */
+
+/** Whether `chaincode` keeps its state private to the channel's members: the dao chaincode. */
+export function isPrivateChaincode(chaincode: string): boolean {
+  return chaincode === DAO.chaincode;
+}
+
+/** A private transaction's proposal parts: empty clear arguments (their count is what the contract API checks), the real ones and a salt in transient data. */
+export function privateProposal(args: readonly string[]): { arguments: string[]; transientData: Record<string, Uint8Array> } {
+  return {
+    arguments: args.map(() => ''),
+    transientData: { [TRANSIENT_ARGS]: Buffer.from(JSON.stringify(args), 'utf8'), [TRANSIENT_SALT]: randomBytes(SALT_BYTES) },
+  };
+}
+
+/**
+ * The record of a sealed transaction, as the caller's own peer holds it. A peer that did not endorse
+ * the transaction fetches its private data from the endorsers when it commits the block; until then
+ * (or while a peer newly in the collection reconciles) it answers NOT_FOUND, so that is asked again
+ * a few times (0.2 s doubling, about 6 s in all) before it is the caller's.
+ */
+export async function readSealedRecord(network: Network, chaincode: string, txId: string): Promise<SealedRecord> {
+  for (let wait = 200; ; wait *= 2) {
+    try {
+      const bytes = await network.getContract(chaincode).evaluateTransaction(DAO.tx.GetTransaction, txId);
+      return sealedRecordSchema.parse(JSON.parse(Buffer.from(bytes).toString('utf8')));
+    } catch (error) {
+      if (wait > 3200 || !/NOT_FOUND: no private record/.test(messageOf(error))) throw error;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
+/** An error's message with the peers' details (a Gateway error says "see attached details"). */
+function messageOf(error: unknown): string {
+  const details = (error as { details?: Array<{ message?: string }> }).details ?? [];
+  return [error instanceof Error ? error.message : String(error), ...details.map((d) => d.message ?? '')].join(' ');
+}
+
+/** A transaction's response as its members see it: a sealed marker replaced by the response its record keeps. */
+export async function unsealResponse(network: Network, chaincode: string, result: Uint8Array): Promise<Uint8Array> {
+  const txId = sealedTxId(Buffer.from(result).toString('utf8'));
+  if (!txId) return result;
+  return Buffer.from((await readSealedRecord(network, chaincode, txId)).response, 'utf8');
+}
+
+/**
+ * A chaincode event as its channel's members see it: the marker of a private transaction's event
+ * replaced by the payload its record keeps (read from the caller's peer, which committed the block
+ * the event came in, with its private data).
+ */
+export async function unsealEvent(network: Network, event: ChaincodeEvent): Promise<ChaincodeEvent> {
+  if (!isPrivateChaincode(event.chaincodeName) || !isSealedEventPayload(Buffer.from(event.payload).toString('utf8'))) return event;
+  const record = await readSealedRecord(network, event.chaincodeName, event.transactionId);
+  if (!record.event || record.event.name !== event.eventName) throw new Error(`the private record of transaction ${event.transactionId} holds no event ${event.eventName}`);
+  return { ...event, payload: Buffer.from(JSON.stringify(record.event.payload), 'utf8') };
+}
+
+/** A closeable stream of chaincode events (fabric-gateway's getChaincodeEvents). */
+export interface ClosableEvents extends AsyncIterable<ChaincodeEvent> {
+  close(): void;
+}
+
+/**
+ * `events` with each private event named in `names` unsealed (unsealEvent); the others pass as the
+ * block carries them (a reader that needs no payload of them spares the peer a read each).
+ */
+export function unsealedEvents(network: Network, events: ClosableEvents, names: readonly string[]): ClosableEvents {
+  return {
+    close: () => events.close(),
+    async *[Symbol.asyncIterator]() {
+      for await (const event of events) yield names.includes(event.eventName) ? await unsealEvent(network, event) : event;
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { collectionsArgs, committedCollectionMembers, isPrivateChaincodeModule, isPrivateChaincodeName, membersCollections } from './collections';
+
+describe('the dao chaincode\'s collection of a channel\'s members', () => {
+  it('is one collection of every organisation, sorted and once each, pushed to the others and kept for ever', () => {
+    expect(membersCollections(['VspMSP', 'DspMSP', 'VspMSP'])).toEqual([
+      { name: 'dao-members', policy: "OR('DspMSP.member','VspMSP.member')", requiredPeerCount: 0, maxPeerCount: 1, blockToLive: 0, memberOnlyRead: true, memberOnlyWrite: true },
+    ]);
+    // The same members in any order give the same definition: every member's approval matches.
+    expect(membersCollections(['B', 'A', 'C'])).toEqual(membersCollections(['C', 'B', 'A']));
+    expect(() => membersCollections([])).toThrow(/at least one member/);
+  });
+
+  it('is the dao chaincode\'s only, by name or by module folder', () => {
+    expect([isPrivateChaincodeName('dao'), isPrivateChaincodeName('marketplace'), isPrivateChaincodeName('hello')]).toEqual([true, false, false]);
+    expect([isPrivateChaincodeModule('/repo/chaincode/dao'), isPrivateChaincodeModule('/repo/chaincode/putstate')]).toEqual([true, false]);
+  });
+
+  it('is written where the peer CLI reads it', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'collections-')), 'c.json');
+    expect(collectionsArgs(file, membersCollections(['A']))).toEqual(['--collections-config', file]);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(membersCollections(['A']));
+  });
+
+  it('reads the members of a committed definition as querycommitted prints it', () => {
+    const committed = {
+      config: [
+        {
+          static_collection_config: {
+            name: 'dao-members',
+            member_orgs_policy: {
+              signature_policy: {
+                identities: [
+                  { principal_classification: 'ROLE', principal: { msp_identifier: 'VspMSP', role: 'MEMBER' } },
+                  { principal_classification: 'ROLE', principal: { msp_identifier: 'DspMSP', role: 'MEMBER' } },
+                ],
+              },
+            },
+          },
+        },
+      ],
+    };
+    expect(committedCollectionMembers(committed)).toEqual(['DspMSP', 'VspMSP']);
+    expect(committedCollectionMembers(undefined)).toEqual([]);
+  });
+});
