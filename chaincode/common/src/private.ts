@@ -61,15 +61,14 @@ export class PrivateState {
     await this.ctx.stub.putPrivateData(this.collection, key, sealValue(this.ctx, key, value));
   }
 
-  /** Every value under a composite-key prefix, in key order. */
+  /**
+   * Every value under a composite-key prefix, in key order. Read with the async iteration protocol,
+   * which closes the query: the shim's private range query resolves to `{iterator}`, not to the
+   * iterator itself as the public one does (fabric-shim 2.5 stub.js convertToAsyncIterator).
+   */
   async list<T>(type: string, attributes: readonly string[] = []): Promise<T[]> {
     const out: T[] = [];
-    const iterator = await this.ctx.stub.getPrivateDataByPartialCompositeKey(this.collection, type, [...attributes]);
-    try {
-      for (let r = await iterator.next(); !r.done; r = await iterator.next()) out.push(openValue<T>(r.value.value) as T);
-    } finally {
-      await iterator.close();
-    }
+    for await (const kv of this.ctx.stub.getPrivateDataByPartialCompositeKey(this.collection, type, [...attributes])) out.push(openValue<T>(kv.value) as T);
     return out;
   }
 }

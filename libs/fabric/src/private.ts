@@ -59,7 +59,7 @@ export async function unsealResponse(network: Network, chaincode: string, result
  * the event came in, with its private data).
  */
 export async function unsealEvent(network: Network, event: ChaincodeEvent): Promise<ChaincodeEvent> {
-  if (!isPrivateChaincode(event.chaincodeName) || !isSealedEventPayload(Buffer.from(event.payload).toString('utf8'))) return event;
+  if (!isSealedEventPayload(Buffer.from(event.payload).toString('utf8'))) return event;
   const record = await readSealedRecord(network, event.chaincodeName, event.transactionId);
   if (!record.event || record.event.name !== event.eventName) throw new Error(`the private record of transaction ${event.transactionId} holds no event ${event.eventName}`);
   return { ...event, payload: Buffer.from(JSON.stringify(record.event.payload), 'utf8') };

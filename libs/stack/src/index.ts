@@ -89,3 +89,4 @@ export { ensureChaincodePackage } from './fabric/chaincode';
 export { ensureOwnChaincode, ownChaincodeProcesses, ownChaincodeRecord, startOwnChaincodeServer, stopOwnChaincodeServer, stopOwnChaincodeServers, OWN_CHAINCODE_PORTS, type OwnChaincodeRecord, type OwnChaincodeServer } from './fabric/own-chaincode';
 export { createTopicsLed } from './components/kafka';
 export { instanceUrl as postgresInstanceUrl } from './components/postgres';
+export { committedCollectionMembers, isPrivateChaincodeModule, isPrivateChaincodeName, membersCollections, type CollectionConfig } from './fabric/collections';

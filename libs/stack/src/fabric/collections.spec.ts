@@ -24,25 +24,30 @@ describe('the dao chaincode\'s collection of a channel\'s members', () => {
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(membersCollections(['A']));
   });
 
-  it('reads the members of a committed definition as querycommitted prints it', () => {
+  it('reads the members of a committed definition as querycommitted prints it (Fabric 3.1, one peer\'s answer)', () => {
     const committed = {
       config: [
         {
-          static_collection_config: {
-            name: 'dao-members',
-            member_orgs_policy: {
-              signature_policy: {
-                identities: [
-                  { principal_classification: 'ROLE', principal: { msp_identifier: 'VspMSP', role: 'MEMBER' } },
-                  { principal_classification: 'ROLE', principal: { msp_identifier: 'DspMSP', role: 'MEMBER' } },
-                ],
+          Payload: {
+            StaticCollectionConfig: {
+              name: 'dao-members',
+              member_orgs_policy: {
+                Payload: {
+                  SignaturePolicy: {
+                    rule: { Type: { NOutOf: { n: 1, rules: [{ Type: { SignedBy: 0 } }, { Type: { SignedBy: 1 } }] } } },
+                    identities: [{ principal: 'CgtJdFZzcE9uZU1TUA==' }, { principal: 'CghJdERzcE1TUA==' }],
+                  },
+                },
               },
+              maximum_peer_count: 1,
+              member_only_read: true,
+              member_only_write: true,
             },
           },
         },
       ],
     };
-    expect(committedCollectionMembers(committed)).toEqual(['DspMSP', 'VspMSP']);
+    expect(committedCollectionMembers(committed)).toEqual(['ItDspMSP', 'ItVspOneMSP']);
     expect(committedCollectionMembers(undefined)).toEqual([]);
   });
 });

@@ -57,12 +57,27 @@ export function membersCollections(members: readonly string[]): CollectionConfig
 
 /**
  * The members of a committed definition's collections, from `peer lifecycle chaincode querycommitted
- * --output json` (its `collections`, whose member policies name each organisation as an MSPRole's
- * `msp_identifier`): sorted, each once; empty without collections.
+ * --output json` (its `collections`, whose member policies list each organisation as a `principal`:
+ * the base64 of an MSPRole message, `msp_identifier` its field 1): sorted, each once; empty without
+ * collections.
  */
 export function committedCollectionMembers(collections: unknown): string[] {
   if (collections === undefined || collections === null) return [];
-  return [...new Set([...JSON.stringify(collections).matchAll(/"msp_identifier":"([^"]+)"/g)].map((x) => x[1] as string))].sort();
+  const principals = [...JSON.stringify(collections).matchAll(/"principal":"([A-Za-z0-9+/=]+)"/g)].map((x) => mspIdentifierOf(Buffer.from(x[1] as string, 'base64')));
+  return [...new Set(principals.filter((p): p is string => p !== undefined))].sort();
+}
+
+/** Field 1 (a string) of a protobuf message, if it starts with it: an MSPRole's msp_identifier. */
+function mspIdentifierOf(bytes: Buffer): string | undefined {
+  if (bytes[0] !== 0x0a) return undefined;
+  let length = 0;
+  let at = 1;
+  for (let shift = 0; at < bytes.length; shift += 7) {
+    const b = bytes[at++] as number;
+    length += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) break;
+  }
+  return at + length <= bytes.length ? bytes.subarray(at, at + length).toString('utf8') : undefined;
 }
 
 /** Writes the collections file and returns the peer CLI arguments that name it. */

@@ -14,7 +14,7 @@ import { configBlockNetwork, type ChannelConfigNetwork } from './config-block';
 import { ensureChaincodePackage, type ChaincodeSpec } from './chaincode';
 import { ensureOwnChaincode, type OwnChaincodeServer } from './own-chaincode';
 import { applicationOrg, writeChannelConfigtx, type OrgDefinition } from './configtx';
-import { collectionsArgs, committedCollectionMembers, isPrivateChaincodeName, membersCollections } from './collections';
+import { collectionsArgs, committedCollectionMembers, isPrivateChaincodeModule, isPrivateChaincodeName, membersCollections } from './collections';
 import { HOST, OPERATOR_ORG, ORDERER_ORG, fabricDirs, fabricPorts, findOrg, loadRegistry, saveRegistry, type OrgRecord } from './layout';
 import { peerConfigDir, peerProcess } from './nodes';
 import { nodeNames } from './org';
@@ -75,6 +75,13 @@ export interface ChaincodeDefinition {
   readonly sequence: number;
   readonly packageId: string;
   readonly packageFile: string;
+  /** Whether the chaincode keeps its state in the channel members' collection (the dao chaincode's module, under any name): its definition carries the collection. */
+  readonly privateData?: boolean;
+}
+
+/** Whether a definition carries the members' collection (fabric/collections.ts). */
+function isPrivateDefinition(def: ChaincodeDefinition): boolean {
+  return def.privateData === true || isPrivateChaincodeName(def.name);
 }
 
 /** What the operator publishes for a channel it formed: the members do the rest from it. */
@@ -221,7 +228,7 @@ export async function publishChaincodePackage(ctx: StackContext, source: Chainco
   }
   const packageId = `${name}_${cc.version}:${createHash('sha256').update(readFileSync(packageFile)).digest('hex')}`;
   if (packageId !== cc.packageId) throw new StackError('COMMAND_FAILED', `the package of ${name} has id ${packageId}, not ${cc.packageId} as deployed`, 'fabric');
-  return { name, version: cc.version, packageId, packageFile };
+  return { name, version: cc.version, packageId, packageFile, ...(isPrivateChaincodeModule(cc.modulePath) ? { privateData: true } : {}) };
 }
 
 /**
@@ -403,7 +410,7 @@ export async function committedDefinition(m: MemberFabric, channel: string, name
  * own peer lists them — never what another party says. None for a public chaincode.
  */
 async function collectionsFor(m: MemberFabric, channel: string, def: ChaincodeDefinition, dir: string, members?: readonly string[]): Promise<string[]> {
-  if (!isPrivateChaincodeName(def.name)) return [];
+  if (!isPrivateDefinition(def)) return [];
   const of = members ?? (await channelOrganisations(m, channel));
   return collectionsArgs(join(dir, 'collections.json'), membersCollections(of), (file, content) => writeForMember(m, file, content));
 }
@@ -432,7 +439,7 @@ export async function approveChaincode(m: MemberFabric, channel: string, def: Ch
   const current = committed && committed.sequence >= def.sequence ? committed : undefined;
   const definition = current ? { ...def, version: current.version, sequence: current.sequence } : def;
   // A committed definition is approved again with its own collection; a new one with the channel's organisations.
-  const members = current?.collectionMembers ?? (isPrivateChaincodeName(def.name) ? await channelOrganisations(m, channel) : undefined);
+  const members = current?.collectionMembers ?? (isPrivateDefinition(def) ? await channelOrganisations(m, channel) : undefined);
   const approved = current ? current.approvals[m.mspId] === true : (await approvals(m, channel, def, members))[m.mspId] === true;
   if (approved && (await approvedPackageId(m, channel, def.name, definition.sequence)) === pkg.packageId) return;
   await inWork(m, async (dir) =>
@@ -456,7 +463,7 @@ export async function commitChaincode(m: MemberFabric, blueprint: ChannelBluepri
   const channel = blueprint.channel;
   const committed = await committedDefinition(m, channel, def.name);
   if (committed && committed.sequence >= def.sequence) return;
-  const members = isPrivateChaincodeName(def.name) ? await channelOrganisations(m, channel) : undefined;
+  const members = isPrivateDefinition(def) ? await channelOrganisations(m, channel) : undefined;
   await waitFor(`every member of ${channel} to approve ${def.name} (sequence ${def.sequence})`, async () => {
     const given = await approvals(m, channel, def, members);
     return blueprint.members.every((id) => given[id] === true);

@@ -27,7 +27,7 @@ import {
   type ChannelBlueprint,
   type MemberFabric,
 } from './parties';
-import { isPrivateChaincodeName } from './collections';
+import { isPrivateChaincodeModule, isPrivateChaincodeName } from './collections';
 import { peerProcess } from './nodes';
 
 /*
@@ -91,7 +91,7 @@ export async function seatOnChannel(ctx: StackContext, channel: string, mspId: s
     for (const name of chaincodes) {
       const committed = await committedDefinition(reader, channel, name);
       if (!committed) throw new StackError('BAD_SETTING', `no definition of ${name} is committed on ${channel}`, 'fabric');
-      if (isPrivateChaincodeName(name)) await redefineCollection(ctx, channel, name, now);
+      if (isPrivateIn(registry, name)) await redefineCollection(ctx, channel, name, now);
       else await approveChaincode(own, channel, { ...(await publishChaincodePackage(ctx, name)), version: committed.version, sequence: committed.sequence });
     }
     await waitForChannelPeers(own, channel, current.length + (current.includes(mspId) ? 0 : 1));
@@ -122,8 +122,13 @@ export async function unseatFromChannel(ctx: StackContext, channel: string, mspI
     }
     // The leaver's organisation leaves the private chaincodes' collections too: it receives none of the DAO's private data from now on.
     const now = await channelOrganisations(channelAdmin(ctx, stays[0]!), channel);
-    for (const [name, cc] of Object.entries(registry.chaincodes)) if (cc.channels[channel] && isPrivateChaincodeName(name)) await redefineCollection(ctx, channel, name, now);
+    for (const [name, cc] of Object.entries(registry.chaincodes)) if (cc.channels[channel] && isPrivateIn(registry, name)) await redefineCollection(ctx, channel, name, now);
   });
+}
+
+/** Whether the stack's chaincode of this name keeps its state in the members' collection (the dao chaincode's module, whatever its name). */
+function isPrivateIn(registry: ReturnType<typeof loadRegistry>, name: string): boolean {
+  return isPrivateChaincodeName(name) || isPrivateChaincodeModule(registry.chaincodes[name]?.modulePath ?? '');
 }
 
 /**
