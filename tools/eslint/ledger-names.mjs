@@ -16,6 +16,7 @@ export const LEDGER_NAMES = [
   'ReinstateParticipant', 'ReportAbandonment', 'SuspendParticipant',
   'GetUsage', 'RecordUsage', 'UsageRecorded',
   'AcceptTransfer', 'ConsentTransfer', 'GetTransfer', 'MemberTransferred', 'OfferTransfer', 'TransferAccepted', 'TransferConsented', 'TransferOffered',
+  'GetTransaction',
 ];
 
 const names = LEDGER_NAMES.join('|');

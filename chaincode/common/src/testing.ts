@@ -180,6 +180,12 @@ export class MemoryLedger {
     const reads = new Set<string>();
     const ranges: ((key: string) => boolean)[] = [];
     const tx: { ctx: Context; writes: typeof writes; reads: typeof reads; ranges: typeof ranges; event?: RecordedEvent } = { ctx: undefined as unknown as Context, writes, reads, ranges };
+    // Fabric refuses every write of a transaction that ran a range query on private data (its result
+    // cannot be validated at commit): "Transaction has already performed queries on pvt data".
+    let privateQueried = false;
+    const noWriteAfterPrivateQuery = () => {
+      if (privateQueried) throw new Error('stub: unsuppored transaction. Transaction has already performed queries on pvt data. Writes are not allowed');
+    };
     const checkKey = (key: string) => {
       if (typeof key !== 'string' || key.length === 0) throw new Error(`stub: invalid key ${JSON.stringify(key)}`);
     };
@@ -204,6 +210,7 @@ export class MemoryLedger {
       getState: async (key: string) => (checkKey(key), reads.add(key), state.get(key) ?? new Uint8Array(0)),
       putState: async (key: string, value: Uint8Array) => {
         checkKey(key);
+        noWriteAfterPrivateQuery();
         if (!(value instanceof Uint8Array)) throw new Error('stub: putState needs bytes');
         writes.set(key, Uint8Array.from(value));
       },
@@ -223,11 +230,13 @@ export class MemoryLedger {
       },
       putPrivateData: async (collection: string, key: string, value: Uint8Array) => {
         checkKey(key);
+        noWriteAfterPrivateQuery();
         if (!(value instanceof Uint8Array)) throw new Error('stub: putPrivateData needs bytes');
         writes.set(privateKey(collection, key), Uint8Array.from(value));
       },
-      deletePrivateData: async (collection: string, key: string) => (checkKey(key), void writes.set(privateKey(collection, key), undefined)),
+      deletePrivateData: async (collection: string, key: string) => (checkKey(key), noWriteAfterPrivateQuery(), void writes.set(privateKey(collection, key), undefined)),
       getPrivateDataByPartialCompositeKey: (collection: string, type: string, attributes: string[]) => {
+        privateQueried = true;
         const prefix = privateKey(collection, compositePrefix(type, attributes));
         return iterate(sorted((k) => k.startsWith(prefix), privateKey(collection, '')));
       },

@@ -1,6 +1,7 @@
 import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import { CommitStatusError, EndorseError, type Network } from '@hyperledger/fabric-gateway';
 import { isTransientEndorsementError, submitTransaction } from './endorse';
+import { DAO } from '@datawell/contracts';
 
 function endorseError(code: number, message: string, details: { mspId: string; address: string; message: string }[] = []) {
   return new EndorseError({ code, cause: Object.assign(new Error(message), { code, details: message, metadata: new Metadata() }), transactionId: 'tx', details, message });
@@ -77,7 +78,7 @@ describe('submitTransaction', () => {
     expect(options.arguments).toEqual(['', '']);
     expect(JSON.parse(Buffer.from(options.transientData['args'] as Uint8Array).toString('utf8'))).toEqual(['{"a":1}', 'b']);
     expect(options.transientData['salt']).toHaveLength(32);
-    expect(evaluateTransaction).toHaveBeenCalledWith('GetTransaction', 'tx1');
+    expect(evaluateTransaction).toHaveBeenCalledWith(DAO.tx.GetTransaction, 'tx1');
     expect(Buffer.from(done.result).toString('utf8')).toBe('{"betaPpm":600000}');
   });
 

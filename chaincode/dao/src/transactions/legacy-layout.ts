@@ -11,9 +11,10 @@
  * A version record stored without its members: its members read from their `member~<msp>` keys.
  * The next write of the version record (any member change, or a retried InitVersion) migrates it.
  */
-export async function withLegacyMembers<V extends { readonly members: readonly string[] }, M extends { readonly mspId: string }>(store: { list<T>(type: string): Promise<T[]> }, version: V): Promise<V & { memberStates: M[] }> {
-  const byId = new Map((await store.list<M>('member')).map((m) => [m.mspId, m]));
-  return { ...version, memberStates: version.members.map((id) => byId.get(id) ?? missingMember(id)) };
+export async function withLegacyMembers<V extends { readonly members: readonly string[] }, M extends { readonly mspId: string }>(store: { get<T>(type: string, ...attributes: string[]): Promise<T | undefined> }, version: V): Promise<V & { memberStates: M[] }> {
+  // One key per member the version names (a range read of private data would forbid the transaction's writes).
+  const states = await Promise.all(version.members.map((id) => store.get<M>('member', id)));
+  return { ...version, memberStates: version.members.map((id, k) => states[k] ?? missingMember(id)) };
 }
 
 /** On a retried InitVersion: a version stored in the earlier layout is rewritten as one record. */

@@ -30,7 +30,9 @@ export async function offerTransfer(ctx: Context, offer: TransferOffer): Promise
   if (await store.get<TransferState>('transfer', offer.transferId)) throw conflict(refused('TRANSFER_EXISTS', `transfer ${offer.transferId} exists already`));
   if (offer.to === from.mspId) throw conflict(refused('SELF_TRANSFER', `${from.mspId} cannot transfer its position to itself`));
   if (from.exitRequestedAtMs !== undefined) throw conflict(refused('EXIT_ALREADY_REQUESTED', `${from.mspId} has given notice of exit (effective at ${from.exitEffectiveAtMs}): it has no position left to transfer`));
-  const pending = (await store.list<TransferState>('transfer')).find((t) => t.status === 'offered' && (t.from === from.mspId || t.to === from.mspId));
+  // The caller's transfers, from its index (a range read of private data would forbid this transaction's writes).
+  const mine = (await store.get<{ transferIds: string[] }>('transfersOf', from.mspId))?.transferIds ?? [];
+  const pending = (await Promise.all(mine.map((id) => store.get<TransferState>('transfer', id)))).find((t) => t?.status === 'offered');
   if (pending) throw conflict(refused('TRANSFER_PENDING', `${from.mspId} is party to open transfer ${pending.transferId} (${pending.from} → ${pending.to})`));
   const recipient = version.memberStates.find((m) => m.mspId === offer.to);
   if (recipient) {
@@ -58,6 +60,11 @@ export async function offerTransfer(ctx: Context, offer: TransferOffer): Promise
     consents: [from.mspId],
   };
   await store.put(transfer, 'transfer', transfer.transferId);
+  // Each party's transfers, for the check above (transfersOf~<msp>).
+  for (const party of [from.mspId, offer.to]) {
+    const known = (await store.get<{ transferIds: string[] }>('transfersOf', party))?.transferIds ?? [];
+    await store.put({ transferIds: [...known, transfer.transferId] }, 'transfersOf', party);
+  }
   emitPrivate(ctx, DAO.emitted(DAO.event.TransferOffered, { ...summary(transfer, version), by: from.mspId, atMs: now }));
   return canonicalJson({ ...transfer, ...consentOf(transfer, version) });
 }

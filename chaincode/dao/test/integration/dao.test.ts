@@ -1,8 +1,8 @@
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import type { GatewayConnection } from '@datawell/fabric';
-import { enrollClientIdentity } from '@datawell/stack';
+import { channelAdmin, enrollClientIdentity, fetchChannelBlocks } from '@datawell/stack';
 import { testStackContext } from '@datawell/testing';
-import { acceptancesOf, connectAs, deployTestChaincode, evaluate, eventOf, failure, registerParticipants, submit, twoVersionAgreements } from '@datawell/testing';
+import { acceptancesOf, connectAs, deployTestChaincode, evaluate, eventOf, failure, registerParticipants, scanBlocks, submit, twoVersionAgreements } from '@datawell/testing';
 import { heartbeatSigningBytes } from '../../src/heartbeat';
 
 /*
@@ -163,5 +163,27 @@ describe('dao chaincode on the real network', () => {
 
     const job = await submit(net(DSP, V2.channel), V2.name, 'ComputationCompleted', JSON.stringify({ jobId: `job-${run}`, computation: 'mean', members: [DSP, VSP1, VSP2], resultDigest: DIGEST }));
     expect((await eventOf(net(VSP2, V2.channel), V2.name, job)).payload).toMatchObject({ type: 'ComputationCompleted', recipients: [DSP] });
+  });
+
+  it("keeps the DAO's values out of every block the orderer holds: the members read them from their peers (docs/ledger.md, \"Private data\")", async () => {
+    // Values planted in a revenue, a proposal and a computation record, unique to this run.
+    const amount = `${7_300_000_000 + Number.parseInt(run, 16) % 100_000_000}`;
+    const description = `plant-description-${run}`;
+    const digest = randomBytes(32).toString('hex');
+    const recorded = await submit(net(DSP, V2.channel), V2.name, 'RecordRevenue', JSON.stringify({ revenueId: `plant-${run}`, amount, kind: 'use' }));
+    await submit(net(VSP1, V2.channel), V2.name, 'CreateProposal', JSON.stringify({ proposalId: `plant-${run}`, kind: 'dissolve', description }));
+    await submit(net(DSP, V2.channel), V2.name, 'ComputationCompleted', JSON.stringify({ jobId: `plant-${run}`, computation: 'mean', members: [DSP, VSP1, VSP2], resultDigest: digest }));
+    // Positive control: each member reads them from its own peer (its response, its event, the state).
+    expect(JSON.parse(recorded.result)).toMatchObject({ lump: amount });
+    expect(JSON.stringify(await eventOf(net(VSP2, V2.channel), V2.name, recorded))).toContain(amount);
+    expect(await evaluate(net(VSP2, V2.channel), V2.name, 'GetProposal', `plant-${run}`)).toContain(description);
+    const record = JSON.parse(await evaluate(net(VSP1, V2.channel), V2.name, 'GetTransaction', recorded.txId)) as { response: string };
+    expect(record.response).toContain(amount);
+    // Every block of the channel, fetched from the orderer with Fabric's own CLI: the channel and the
+    // transaction are there (the scan finds what is in a block), the values are not; nor the agreement's β.
+    const blocks = scanBlocks(V2.channel, await fetchChannelBlocks(channelAdmin(ctx, DSP), V2.channel), [V2.channel, recorded.txId, amount, description, digest, '750000', DIGEST]);
+    const found = new Set(blocks.map((h) => h.needle));
+    expect([found.has(V2.channel), found.has(recorded.txId)]).toEqual([true, true]);
+    expect([amount, description, digest, '750000', DIGEST].filter((v) => found.has(v))).toEqual([]);
   });
 });
