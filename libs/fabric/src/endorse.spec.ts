@@ -1,6 +1,7 @@
 import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import { CommitStatusError, EndorseError, type Network } from '@hyperledger/fabric-gateway';
 import { isTransientEndorsementError, submitTransaction } from './endorse';
+import { isPrivateDataPending } from './private';
 import { DAO } from '@datawell/contracts';
 
 function endorseError(code: number, message: string, details: { mspId: string; address: string; message: string }[] = []) {
@@ -109,5 +110,14 @@ describe('submitTransaction', () => {
 
   it('throws when the transaction was not committed as valid', async () => {
     await expect(submitTransaction(scripted([], false).network, 'dao', 'CastVote', [])).rejects.toThrow('CastVote on dao-x-v1 was not committed: validation code 11');
+  });
+});
+
+describe('isPrivateDataPending', () => {
+  it("takes a peer that has not pulled or reconciled a DAO's private data yet as pending, and a refusal as not", () => {
+    const reconciling = Object.assign(new Error('2 UNKNOWN: evaluate call to endorser returned error: chaincode response 500, GET_STATE failed: transaction ID: ab: private data matching public hash version is not available. Public hash version = {BlockNum: 5, TxNum: 0}, Private data version = <nil>'), { details: [] });
+    expect(isPrivateDataPending(reconciling)).toBe(true);
+    expect(isPrivateDataPending(Object.assign(new Error('2 UNKNOWN: see attached details'), { details: [{ message: 'chaincode response 500, NOT_FOUND: no private record of transaction tx1 on this peer' }] }))).toBe(true);
+    expect(isPrivateDataPending(new Error('chaincode response 500, FORBIDDEN: OutsiderMSP is not a member'))).toBe(false);
   });
 });

@@ -23,18 +23,28 @@ export function privateProposal(args: readonly string[]): { arguments: string[];
 }
 
 /**
- * The record of a sealed transaction, as the caller's own peer holds it. A peer that did not endorse
- * the transaction fetches its private data from the endorsers when it commits the block; until then
- * (or while a peer newly in the collection reconciles) it answers NOT_FOUND, so that is asked again
- * a few times (0.2 s doubling, about 6 s in all) before it is the caller's.
+ * Whether a peer's answer says it lacks private data it will have shortly: a transaction's data it
+ * has not pulled from the endorsers yet (NOT_FOUND of GetTransaction), or data written before its
+ * organisation joined the collection, which it fetches by reconciliation (Fabric's "private data
+ * matching public hash version is not available").
+ */
+export function isPrivateDataPending(error: unknown): boolean {
+  return /NOT_FOUND: no private record|private data matching public hash version is not available/.test(messageOf(error));
+}
+
+/**
+ * The record of a sealed transaction, as the caller's own peer holds it. While the peer lacks it
+ * (isPrivateDataPending) it is asked again (0.2 s doubling to 5 s, about 30 s in all: a newcomer's
+ * peer reconciles every 5 s) before that is the caller's.
  */
 export async function readSealedRecord(network: Network, chaincode: string, txId: string): Promise<SealedRecord> {
-  for (let wait = 200; ; wait *= 2) {
+  const deadline = Date.now() + 30_000;
+  for (let wait = 200; ; wait = Math.min(wait * 2, 5000)) {
     try {
       const bytes = await network.getContract(chaincode).evaluateTransaction(DAO.tx.GetTransaction, txId);
       return sealedRecordSchema.parse(JSON.parse(Buffer.from(bytes).toString('utf8')));
     } catch (error) {
-      if (wait > 3200 || !/NOT_FOUND: no private record/.test(messageOf(error))) throw error;
+      if (Date.now() + wait > deadline || !isPrivateDataPending(error)) throw error;
       await new Promise((r) => setTimeout(r, wait));
     }
   }

@@ -1,5 +1,5 @@
 import { forbidden, type Principal } from '@datawell/auth';
-import type { SubmitOptions } from '@datawell/fabric';
+import { isPrivateDataPending, type SubmitOptions } from '@datawell/fabric';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { choiceSchema, DAO, DAO_ID_PATTERN, daoChannelName, daoRefusalOf, idSchema, MSP_ID_PATTERN, parseDaoChannel, proposalSchema, revenueArgument, revenueRequestSchema, transferOfferSchema, workloadSchema, type DaoRefusal, type DaoTransactionName } from '@datawell/contracts';
@@ -113,6 +113,9 @@ export function ledgerRefusal(error: unknown, channel: string, meaning: CodeMean
     if (mapped) return Object.assign(mapped, { cause: error });
   }
   if (code) return new AdminError('LEDGER_REJECTED', message, { cause: error });
+  if (isPrivateDataPending(error)) {
+    return new AdminError('LEDGER_UNAVAILABLE', `this organisation's peer is still fetching the DAO's private data on ${channel} (it joined its collection recently); try again in a few seconds`, { cause: error });
+  }
   if (!isNotVisible(error) || /was not committed: validation code/.test(message)) {
     return new AdminError('LEDGER_UNAVAILABLE', `the peer or orderer did not answer for ${channel}, or the transaction was not committed; try again`, { cause: error });
   }
@@ -361,8 +364,9 @@ export class MemberDao {
     try {
       await this.ledger.evaluate(this.ledger.mspId, channel, DAO.chaincode, DAO.tx.GetVersion, []);
     } catch (error) {
-      // The chaincode itself answered (a newcomer is not a member until it accepts): its peer is on the channel.
-      if (chaincodeCode(error)) {
+      // The chaincode itself answered (a newcomer is not a member until it accepts), or the peer is
+      // still reconciling the DAO's private data from before its organisation joined: it is on the channel.
+      if (chaincodeCode(error) || isPrivateDataPending(error)) {
         await this.ledger.relay(channel);
         return { daoId, version, channel, relayed: true };
       }
