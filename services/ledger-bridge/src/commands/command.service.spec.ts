@@ -30,7 +30,7 @@ function grpcError(code: number) {
 type Step = 'ok' | 'mvcc' | 'endorse-unavailable' | 'endorse-aborted' | 'submit-unavailable';
 
 /** In-memory operations and a scripted Fabric: each step is the outcome of one endorse/submit. */
-function harness(steps: Step[], start: Partial<Operation> = {}, onlyAs?: string) {
+function harness(steps: Step[], start: Partial<Operation> = {}, onlyAs?: string, fabric: { result?: string; evaluate?: (fn: string, ...args: string[]) => Promise<Uint8Array>; proposals?: unknown[] } = {}) {
   let operation: Operation = {
     commandId: 'c1',
     status: 'pending',
@@ -62,7 +62,7 @@ function harness(steps: Step[], start: Partial<Operation> = {}, onlyAs?: string)
   const transaction = (txId: string) => ({
     getTransactionId: () => txId,
     getBytes: () => Buffer.from(txId),
-    getResult: () => Buffer.from('ok'),
+    getResult: () => Buffer.from(fabric.result ?? 'ok'),
     submit: async () => {
       const step = steps.shift() ?? 'ok';
       sent.push(txId);
@@ -80,7 +80,8 @@ function harness(steps: Step[], start: Partial<Operation> = {}, onlyAs?: string)
   const gateway = {
     getNetwork: () => ({
       getContract: () => ({
-        newProposal: () => ({
+        evaluateTransaction: async (fn: string, ...args: string[]) => (fabric.evaluate ? fabric.evaluate(fn, ...args) : Promise.reject(new Error('no evaluate'))),
+        newProposal: (_fn: string, options: unknown) => (fabric.proposals?.push(options), {
           endorse: async () => {
             const step = steps[0];
             if (step === 'endorse-unavailable' || step === 'endorse-aborted') {
@@ -100,6 +101,33 @@ function harness(steps: Step[], start: Partial<Operation> = {}, onlyAs?: string)
   const service = new CommandService({ operations, gateways, logger: quiet, initialBackoffMs: 1, maxRetries: 2, ...(onlyAs ? { onlyAs } : {}) });
   return { service, receipts, sent, asked, operation: () => operation };
 }
+
+describe('CommandService and the private dao chaincode', () => {
+  const daoCommand: LedgerCommand = { commandId: 'c1', channel: 'dao-x-v1', chaincode: 'dao', transaction: 'RecordRevenue', arguments: ['{"revenueId":"r","amount":"7","kind":"use"}'], actingMspId: 'DspMSP' };
+
+  it('sends the arguments in transient data with a salt, and records the response read back from its own peer', async () => {
+    const proposals: unknown[] = [];
+    const asked: string[][] = [];
+    const h = harness(['ok'], {}, undefined, {
+      result: '{"sealed":"tx1"}',
+      proposals,
+      evaluate: async (fn, ...args) => (asked.push([fn, ...args]), Buffer.from(JSON.stringify({ txId: 'tx1', response: '{"lump":"7"}' }))),
+    });
+    await expect(h.service.handle(daoCommand)).resolves.toBe('committed');
+    const [options] = proposals as Array<{ arguments: string[]; transientData: Record<string, Uint8Array> }>;
+    expect(options!.arguments).toEqual(['']);
+    expect(JSON.parse(Buffer.from(options!.transientData['args']!).toString('utf8'))).toEqual(daoCommand.arguments);
+    expect(options!.transientData['salt']).toHaveLength(32);
+    expect(asked).toEqual([['GetTransaction', 'tx1']]);
+    expect(h.receipts[0]).toMatchObject({ status: 'committed', transactionId: 'tx1', result: '{"lump":"7"}' });
+  });
+
+  it('records a committed transaction as committed when its response cannot be read back (the marker kept)', async () => {
+    const h = harness(['ok'], {}, undefined, { result: '{"sealed":"tx1"}', evaluate: async () => Promise.reject(new Error('chaincode response 500, FORBIDDEN: no')) });
+    await expect(h.service.handle(daoCommand)).resolves.toBe('committed');
+    expect(h.receipts[0]).toMatchObject({ status: 'committed', transactionId: 'tx1', result: '{"sealed":"tx1"}' });
+  });
+});
 
 describe('CommandService retry policy', () => {
   it('commits on the first try with one endorsement and one submission', async () => {
