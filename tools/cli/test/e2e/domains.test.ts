@@ -330,8 +330,8 @@ describe('a DAO formed among trust domains through the running services', () => 
     for (const n of result.mesh!) expect((await callNodeAsCoordinator(n, coordinator, 'GET', '/inventory')).status).toBe(200);
 
     // The operator: its peer is on neither channel, and its bridge's wallet holds its own identity and
-    // no identity of these members (other e2e files still onboard operator-held organisations into the
-    // same stack, so the wallet is checked for this DAO's members, not for being otherwise empty).
+    // no identity of these members (checked for this DAO's members rather than for an otherwise empty
+    // wallet: a stack kept between runs may hold custodial organisations of the integration tier).
     const operatorChannels = await ownPeerChannels(operatorFabric(ctx));
     for (const v of result.versions) expect(operatorChannels).not.toContain(v.channel);
     const wallet = readdirSync(join(ctx.settings.stackDir, 'wallet'));
