@@ -69,6 +69,8 @@ export interface NegotiationContext {
   readonly progress: (message: string) => void;
   readonly timeoutMs: number;
   readonly as: (party: Party, service: 'negotiation') => Promise<string>;
+  /** Called the moment the last acceptance is signed, before the wait for the ledger (a bench starts its clock there). */
+  readonly onAgreed?: () => void;
 }
 
 /** A negotiation session through to a formed DAO version: signed proposals, every party's signed acceptance, the bridge's formation. */
@@ -104,6 +106,7 @@ export async function negotiateAgreement(
       body: { revision: toSign.revision, certificatePem: party.identity.certificatePem, signature: signWithIdentity(party.identity.privateKeyPem, toSign.canonical) },
     });
   }
+  ctx.onAgreed?.();
   progress(`${label}: agreed; waiting for the ledger bridge to form the version`);
   await until(`${label}: the DAO version on the ledger`, async () => {
     const view = await call<{ status: string; failure: { code: string; message: string } | null }>(`${urls.negotiation}/sessions/${created.id}`, { token: await as(opener, 'negotiation') });

@@ -38,6 +38,11 @@ export interface DomainFormationOptions {
    * the scenario waits for it (a test restarts services there, a bench takes its time).
    */
   readonly onStage?: (stage: 'formed' | 'joined', daoId: string) => Promise<void>;
+  /**
+   * Called the moment the last party signs a version's agreement (formation or join), with the
+   * version and the members who will read it: a bench's clock for formation starts there.
+   */
+  readonly onAgreed?: (version: number, daoId: string, members: readonly DomainMember[]) => void;
   /** Revenue the DSP records through its own bridge on the top version (minor units). */
   readonly revenue?: bigint;
   /** The terms' abandon-after (seconds; default 600): short for a test of abandonment in domains. */
@@ -264,6 +269,7 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
   const daoId = opts.daoId ?? `dm${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const as = async (who: Party, service: 'negotiation') => tokenAt(who, urls[service], timeout);
   const negotiation = { urls, progress, timeoutMs: timeout, as };
+  const agreed = (version: number, members: readonly DomainMember[]) => ({ ...negotiation, ...(opts.onAgreed ? { onAgreed: () => opts.onAgreed?.(version, daoId, members) } : {}) });
   const betaOf = (version: number) => opts.betasPpm?.[version - 1] ?? [800_000, 750_000][version - 1] ?? 900_000;
   // The mesh of a computation is the managed founders' nodes: the DSP's (it reads its dataset) and at least one VSP's (a recipient).
   const managedVsps = vspMembers.filter((m) => placementOf(m.mspId) === 'managed');
@@ -281,7 +287,7 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
   };
 
   const v1 = { betaPpm: betaOf(1), members: founders.map((f) => ({ mspId: f.mspId })), terms: terms(recipientsV1, opts.abandonAfterSeconds, opts.compute !== undefined), infrastructure: { workloads: founders.map((f) => ownWorkload(placementOf(f.mspId), opts.mpcMesh, datasets)(f)) } };
-  await negotiateAgreement(negotiation, 'formation in domains', dsp, { kind: 'formation', daoId, parties: founders.slice(1).map((f) => f.mspId) }, [{ by: dsp, body: v1 }], founders);
+  await negotiateAgreement(agreed(1, opts.members), 'formation in domains', dsp, { kind: 'formation', daoId, parties: founders.slice(1).map((f) => f.mspId) }, [{ by: dsp, body: v1 }], founders);
   const versions = [{ version: 1, members: opts.members }];
   await readVersion(opts, daoId, 1, opts.members, p, timeout);
   await stage('formed');
@@ -301,7 +307,7 @@ export async function runDomainFormation(opts: DomainFormationOptions): Promise<
     const recipients = (joinersInMesh ? founders : everyone).slice(1).map((m) => m.mspId);
     const next = { betaPpm: betaOf(version), members: everyone.map((m) => ({ mspId: m.mspId })), terms: terms(recipients, opts.abandonAfterSeconds, opts.compute !== undefined), infrastructure: { workloads } };
     const [opener] = newcomers as [Party];
-    await negotiateAgreement(negotiation, `join in domains (version ${version})`, opener, { kind: 'join', daoId, joiners: newcomers.slice(1).map((n) => n.mspId) }, [{ by: opener, body: next }], [...newcomers, ...earlier.slice(1), dsp]);
+    await negotiateAgreement(agreed(version, [...members, ...round]), `join in domains (version ${version})`, opener, { kind: 'join', daoId, joiners: newcomers.slice(1).map((n) => n.mspId) }, [{ by: opener, body: next }], [...newcomers, ...earlier.slice(1), dsp]);
     members = [...members, ...round];
     versions.push({ version, members });
     await readVersion(opts, daoId, version, members, p, timeout);

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { parseAmount, parseBetas } from '@datawell/domain';
-import { addDomain, datasetReadingsTopic, domainPaths, enrollClientIdentity, ensureDomainFleet, findDomain, memberServiceUrl, osUser, seatOnChannel, unseatFromChannel, up, type DomainRecord, type StackContext } from '@datawell/stack';
+import { addDomain, datasetReadingsTopic, domainPaths, ensureDomainFleet, findDomain, memberServiceUrl, osUser, seatOnChannel, unseatFromChannel, up, type DomainRecord, type StackContext } from '@datawell/stack';
 import { REPO_DIR, stackContext } from '../context';
 import { randomBytes, randomInt } from 'node:crypto';
 import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   call,
+  domainMemberOnStack,
   login,
   runDomainFormation,
   runDomainGovernance,
@@ -42,7 +43,7 @@ function positiveRevenue(text: string): bigint {
 }
 
 /** --org-prefix: the start of MSP ids (and, for domains, of OS user names, hence the length). */
-function checkOrgPrefix(prefix: string, max: number): void {
+export function checkOrgPrefix(prefix: string, max: number): void {
   if (!new RegExp(`^[A-Z][A-Za-z0-9]{0,${max}}$`).test(prefix)) throw new UsageError(`--org-prefix must be a capital letter and up to ${max} letters or digits, got "${prefix}"`);
 }
 
@@ -223,16 +224,12 @@ export async function runDomainsOnStack(opts: {
    */
   compute?: { readings: number; runs?: number };
 }): Promise<DomainFormationResult> {
-  const ctx = stackContext();
-  const connection = await up(ctx);
-  await startServices(ctx, connection, REPO_DIR);
   const prefix = opts.orgPrefix ?? 'Dm';
   const vsp = (i: number) => ({ mspId: `${prefix}Vsp${i}MSP`, role: 'VSP' as const });
   const founders = [{ mspId: `${prefix}DspMSP`, role: 'DSP' as const }, ...Array.from({ length: opts.vsps }, (_, i) => vsp(i + 1))];
   const joining = Array.from({ length: opts.joiners }, (_, i) => vsp(opts.vsps + i + 1));
   const plan = [...founders, ...joining];
-  for (const m of plan) await addDomain(ctx, m.mspId, m.role);
-  await startMemberServices(ctx, connection, REPO_DIR, plan.map((m) => m.mspId));
+  const ctx = await domainsOnStack(plan);
   const member = (m: { mspId: string; role: 'DSP' | 'VSP' }) => domainMemberOnStack(ctx, m);
   const members = [];
   for (const m of founders) members.push(await member(m));
@@ -253,6 +250,20 @@ export async function runDomainsOnStack(opts: {
     ...(opts.placement || opts.placements ? { ...(opts.placement ? { placement: opts.placement } : {}), provisionerUrls: Object.fromEntries(plan.map((m) => [m.mspId, memberServiceUrl(ctx.settings, findDomain(ctx, m.mspId), 'provisioner')])) } : {}),
     progress: (m) => ctx.progress.step('domains', m),
   });
+}
+
+/**
+ * Starts what is not running of the stack and the operator's services, creates (or reuses) a member
+ * domain for each of `plan` and starts their member-mode services: where the scenarios, the e2e tests
+ * and `./dev bench ledger` put their organisations.
+ */
+export async function domainsOnStack(plan: ReadonlyArray<{ mspId: string; role: 'DSP' | 'VSP' }>): Promise<StackContext> {
+  const ctx = stackContext();
+  const connection = await up(ctx);
+  await startServices(ctx, connection, REPO_DIR);
+  for (const m of plan) await addDomain(ctx, m.mspId, m.role);
+  await startMemberServices(ctx, connection, REPO_DIR, plan.map((m) => m.mspId));
+  return ctx;
 }
 
 /**
@@ -419,12 +430,8 @@ export async function runGovernanceOnStack(
   }
 }
 
-/** A member domain of this stack as the scenarios act for it: a person of the organisation, enrolled at its own CA in its domain, and its own bridge. */
-export async function domainMemberOnStack(ctx: StackContext, m: { mspId: string; role: 'DSP' | 'VSP' }): Promise<DomainMember> {
-  const person = await enrollClientIdentity(ctx, m.mspId, 'owner');
-  const d = findDomain(ctx, m.mspId);
-  return { ...m, identity: { mspId: m.mspId, enrollmentId: person.id, certificatePem: person.certificatePem, privateKeyPem: person.privateKeyPem }, bridgeUrl: memberServiceUrl(ctx.settings, d, 'ledger-bridge') };
-}
+// The member domains of this stack as the scenarios act for them (the benches too).
+export { domainMemberOnStack };
 
 /** A member domain as the life cycle acts for it: domainMemberOnStack and the domain's own provisioner. */
 export async function lifecycleMemberOnStack(ctx: StackContext, m: { mspId: string; role: 'DSP' | 'VSP' }): Promise<LifecycleMember> {
@@ -439,16 +446,12 @@ export async function lifecycleMemberOnStack(ctx: StackContext, m: { mspId: stri
  * DSP's sensors publish sealed to its node (as `./dev scenario domains --compute`).
  */
 export async function runLifecycleOnStack(revenue: bigint, orgPrefix = 'Lc', compute?: { readings: number }): Promise<LifecycleResult> {
-  const ctx = stackContext();
-  const connection = await up(ctx);
-  await startServices(ctx, connection, REPO_DIR);
   const plan = [
     { mspId: `${orgPrefix}DspMSP`, role: 'DSP' as const },
     { mspId: `${orgPrefix}Vsp1MSP`, role: 'VSP' as const },
     { mspId: `${orgPrefix}Vsp2MSP`, role: 'VSP' as const },
   ];
-  for (const m of plan) await addDomain(ctx, m.mspId, m.role);
-  await startMemberServices(ctx, connection, REPO_DIR, plan.map((m) => m.mspId));
+  const ctx = await domainsOnStack(plan);
   const member = (m: (typeof plan)[number]) => lifecycleMemberOnStack(ctx, m);
   const [dsp, vsp1, vsp2] = [await member(plan[0]!), await member(plan[1]!), await member(plan[2]!)];
   return runLifecycle({
