@@ -109,6 +109,7 @@ export class MemberNetworkService {
     if (message.dsp !== mspId) return;
     const blueprint: ChannelBlueprint = { channel: message.channel, members: message.members, chaincodes: message.chaincodes, peers: message.peers };
     for (const def of message.chaincodes) await admin.commit(blueprint, def);
+    logger.log({ message: 'chaincode definitions committed on a DAO channel', channel: message.channel });
     // The Gateway finds the other members' peers to endorse through gossip.
     await admin.waitForPeers(message.channel, message.members.length);
     await this.#initVersion(message);

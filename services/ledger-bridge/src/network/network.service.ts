@@ -102,6 +102,8 @@ export class NetworkService {
     }
     verifyAgreementSignatures(event, (mspId) => this.options.admin.orgCaCertificate(mspId));
     const v = await this.options.admin.createDaoVersion({ agreement, signatures: event.signatures });
+    // The first mark of a formation's split (./dev bench ledger reads it): in domains, the members join from here.
+    this.options.logger.log({ message: 'channel of a DAO version built from its agreement', channel: v.channel });
     return { kind: 'dao-version-created', commandId: `agreement:${event.agreementId}`, daoId: v.daoId, version: v.version, channel: v.channel, members: [...v.members], initTxId: v.initTxId };
   }
 
