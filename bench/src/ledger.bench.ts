@@ -19,7 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { TOPICS } from '@datawell/contracts';
 import { connectGateway } from '@datawell/fabric';
 import { buildConnection, connectionKafka, createChannel, deployChaincode, enrollClientIdentity, findDomain, loadSettings, memberServiceFiles, serviceUrl, silentProgress } from '@datawell/stack';
-import { ApiError, apiClient, call, domainMemberOnStack, login, runDomainFormation, stackAdminIdentity, type DomainMember } from '@datawell/testing';
+import { ApiError, apiClient, call, domainMemberOnStack, login, registerDomainParticipant, runDomainFormation, stackAdminIdentity, type DomainMember } from '@datawell/testing';
 import { bridgeLogMarks, formationSplit, type FormationSplit } from './formation-split';
 
 const REPO = resolve(__dirname, '..', '..');
@@ -69,6 +69,19 @@ async function readableAt(daoId: string, version: number, members: readonly Doma
   return Object.fromEntries(await Promise.all(reads));
 }
 
+/** A token at the member's own bridge, once the bridge knows the member's CA (401 until then). */
+async function loginWhenKnown(m: DomainMember, timeoutMs = 600_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await login(m.bridgeUrl, m.identity);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 401) || Date.now() > deadline) throw error;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 /** The formation marks of a version's channel in the operator's bridge's log and in each member's own bridge's log. */
 function logMarks(channel: string, members: readonly string[]) {
   const files = [
@@ -86,6 +99,14 @@ async function formation(): Promise<{ daoId: string; versions: VersionFigure[]; 
   const dsp = await domainMemberOnStack(ctx, { mspId: dspId, role: 'DSP' });
   const vsps: DomainMember[] = [];
   for (const v of vspIds) vsps.push(await domainMemberOnStack(ctx, { mspId: v, role: 'VSP' }));
+  // Not timed either: registered, and known to every member's own bridge (a first run's new domains
+  // learn the participants from the marketplace channel once their peers have joined it).
+  const marketplace = serviceUrl(settings, 'marketplace');
+  for (const m of [dsp, ...vsps]) await registerDomainParticipant(marketplace, m, log, 600_000);
+  for (const m of [dsp, ...vsps]) {
+    log(`${m.mspId} logs in at its own bridge`);
+    await loginWhenKnown(m);
+  }
   const started = new Map<number, { at: number; members: readonly DomainMember[]; read: Promise<Record<string, number>> }>();
   const settled = () => Promise.all([...started.values()].map((s) => s.read));
   const formed = await runDomainFormation({
