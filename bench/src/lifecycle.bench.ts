@@ -7,8 +7,8 @@
  * ratio to the target.
  */
 import { resolve } from 'node:path';
-import { enrollClientIdentity, findDomain, listDomains, loadSettings, memberServiceUrl, serviceUrl, silentProgress } from '@datawell/stack';
-import { call, login, runLifecycle, type LifecycleMember } from '@datawell/testing';
+import { listDomains, loadSettings, serviceUrl, silentProgress } from '@datawell/stack';
+import { call, lifecycleMemberOnStack, login, runLifecycle, type LifecycleMember } from '@datawell/testing';
 
 const json = process.argv.includes('--json');
 const TARGET_S = 30;
@@ -22,11 +22,7 @@ async function main(): Promise<void> {
   const known = listDomains(ctx).map((d) => d.mspId);
   const missing = wanted.filter((m) => !known.includes(m));
   if (missing.length > 0) throw new Error(`no member domain ${missing.join(', ')}: run ./dev up first (its demo makes them)`);
-  const member = async (mspId: string, role: 'DSP' | 'VSP'): Promise<LifecycleMember> => {
-    const person = await enrollClientIdentity(ctx, mspId, 'owner');
-    const d = findDomain(ctx, mspId);
-    return { mspId, role, identity: { mspId, enrollmentId: person.id, certificatePem: person.certificatePem, privateKeyPem: person.privateKeyPem }, bridgeUrl: memberServiceUrl(ctx.settings, d, 'ledger-bridge'), provisionerUrl: memberServiceUrl(ctx.settings, d, 'provisioner') };
-  };
+  const member = (mspId: string, role: 'DSP' | 'VSP'): Promise<LifecycleMember> => lifecycleMemberOnStack(ctx, { mspId, role });
   const dsp = await member(wanted[0]!, 'DSP');
   let acceptedAt = 0;
   let seconds = NaN;

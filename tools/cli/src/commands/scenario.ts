@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import {
   call,
   domainMemberOnStack,
+  lifecycleMemberOnStack,
   login,
   runDomainFormation,
   runDomainGovernance,
@@ -20,7 +21,6 @@ import {
   type DomainGovernanceOptions,
   type DomainGovernanceResult,
   type DomainMember,
-  type LifecycleMember,
   type LifecycleResult,
 } from '@datawell/testing';
 import { startMemberServices } from '../services/domain-runner';
@@ -431,12 +431,7 @@ export async function runGovernanceOnStack(
 }
 
 // The member domains of this stack as the scenarios act for them (the benches too).
-export { domainMemberOnStack };
-
-/** A member domain as the life cycle acts for it: domainMemberOnStack and the domain's own provisioner. */
-export async function lifecycleMemberOnStack(ctx: StackContext, m: { mspId: string; role: 'DSP' | 'VSP' }): Promise<LifecycleMember> {
-  return { ...(await domainMemberOnStack(ctx, m)), provisionerUrl: memberServiceUrl(ctx.settings, findDomain(ctx, m.mspId), 'provisioner') };
-}
+export { domainMemberOnStack, lifecycleMemberOnStack };
 
 /**
  * Creates (or reuses) the life cycle's three member domains (`<prefix>DspMSP`, `<prefix>Vsp1MSP`,
