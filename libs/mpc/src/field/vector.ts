@@ -43,9 +43,25 @@ interface Kernels {
   copeq(s: number, u: number, acc: number, n: number, l: bigint, bit: bigint): void;
 }
 
-const kernels = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(FIELD_WASM_BASE64, 'base64')))
-  .exports as unknown as Kernels;
+const FIELD_MODULE = new WebAssembly.Module(Buffer.from(FIELD_WASM_BASE64, 'base64'));
+let kernels = new WebAssembly.Instance(FIELD_MODULE).exports as unknown as Kernels;
 let words = new BigUint64Array(kernels.memory.buffer);
+
+/** Bytes of the field kernels' linear memory. */
+export function fieldMemoryBytes(): number {
+  return kernels.memory.buffer.byteLength;
+}
+
+/**
+ * WebAssembly memory never shrinks, and the whole-vector kernels (Gilboa, COPE) grow this one to a
+ * batch's size, tens of MB: above `keepBytes` the kernels get a fresh instance (one page). Every
+ * function of this module is synchronous, so between two calls no view of linear memory is live.
+ */
+export function resetFieldMemory(keepBytes: number): void {
+  if (kernels.memory.buffer.byteLength <= keepBytes) return;
+  kernels = new WebAssembly.Instance(FIELD_MODULE).exports as unknown as Kernels;
+  words = new BigUint64Array(kernels.memory.buffer);
+}
 
 /** Makes linear memory hold at least `n` u64 words and returns the current view. */
 function scratch(n: number): BigUint64Array {

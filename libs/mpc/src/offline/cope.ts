@@ -22,6 +22,15 @@ export class CopeX {
     readonly streams: Array<[PrgStream, PrgStream]>,
   ) {}
 
+  /** Drops the buffers reused from batch to batch (the views handed out stay valid). */
+  releaseBuffers(): void {
+    this.#scratch.release();
+  }
+
+  get heldBytes(): number {
+    return this.#scratch.heldBytes;
+  }
+
   /** Sends the correction and returns this party's share t, with t + q = Δ·x. */
   extend(t: Transport, x: FieldVec): FieldVec {
     const { msg, share } = copeSend(
@@ -56,6 +65,15 @@ export class CopeDelta {
     readonly deltaBits: readonly number[],
     readonly streams: PrgStream[],
   ) {}
+
+  /** Drops the buffers reused from batch to batch (the views handed out stay valid). */
+  releaseBuffers(): void {
+    this.#scratch.release();
+  }
+
+  get heldBytes(): number {
+    return this.#scratch.heldBytes;
+  }
 
   async extend(t: Transport, n: number): Promise<FieldVec> {
     const bytes = await t.receive(this.peer);

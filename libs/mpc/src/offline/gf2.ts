@@ -27,7 +27,22 @@ interface Gf2Kernels {
   hashPrep(rows: number, z: number, m: number, blocks: number, base: bigint, delta: number): void;
 }
 
-const k = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(GF2_WASM_BASE64, 'base64'))).exports as unknown as Gf2Kernels;
+const GF2_MODULE = new WebAssembly.Module(Buffer.from(GF2_WASM_BASE64, 'base64'));
+let k = new WebAssembly.Instance(GF2_MODULE).exports as unknown as Gf2Kernels;
+
+/** Bytes of the GF(2) kernels' linear memory. */
+export function gf2MemoryBytes(): number {
+  return k.memory.buffer.byteLength;
+}
+
+/**
+ * WebAssembly memory never shrinks, and a batch grows this one to tens of MB: above `keepBytes` the
+ * kernels get a fresh instance (one page). Only between OT extensions: a caller must not hold a view
+ * of linear memory across it (MascotParty calls it when no offline step of its thread is running).
+ */
+export function resetGf2Memory(keepBytes: number): void {
+  if (k.memory.buffer.byteLength > keepBytes) k = new WebAssembly.Instance(GF2_MODULE).exports as unknown as Gf2Kernels;
+}
 
 /**
  * An output buffer reused from one extension to the next: megabytes of fresh memory per batch cost
@@ -56,6 +71,15 @@ export class ReusedBuffer implements OutputTarget<Buffer> {
   view(len: number): Buffer {
     if (this.#buf.length < len) this.#buf = Buffer.allocUnsafe(len);
     return this.#buf.subarray(0, len);
+  }
+
+  /** Drops the buffer (views handed out stay valid). */
+  release(): void {
+    this.#buf = Buffer.alloc(0);
+  }
+
+  get heldBytes(): number {
+    return this.#buf.length;
   }
 }
 

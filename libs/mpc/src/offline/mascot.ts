@@ -1,5 +1,5 @@
 import type { FieldVec } from '../field/vector';
-import { gilboaReceive, vadd, vconst, vdot, vmul, vrandom, vwsum } from '../field/vector';
+import { gilboaReceive, resetFieldMemory, vadd, vconst, vdot, vmul, vrandom, vwsum } from '../field/vector';
 import { concatVecs, vecBytes } from '../field/concat';
 import { FIELD_BITS } from '../field/reference';
 import { prgField } from '../crypto/prg';
@@ -10,6 +10,7 @@ import type { Shared } from '../online/shares';
 import { PreprocessingStore, type PartyPreprocessing } from '../preprocessing/store';
 import { PrgStream } from './bits';
 import { CopeDelta, CopeX } from './cope';
+import { resetGf2Memory } from './gf2';
 import { OtExtReceiver, OtExtSender, type OtExtensionChoice } from './ot-extension';
 import { acquireKernelPool, defaultWorkers, releaseKernelPool, type KernelPool } from './pool';
 
@@ -25,6 +26,29 @@ import { acquireKernelPool, defaultWorkers, releaseKernelPool, type KernelPool }
  */
 const TAU = 4; // two 16-byte OT hash blocks give exactly four 64-bit words per OT
 const BATCH = 8192;
+
+/**
+ * Memory at rest (docs/mpc.md, "Memory of a node at rest"): a batch grows buffers and WebAssembly
+ * memories to tens of MB each, reused from batch to batch within a call. When a call ends the
+ * party drops its buffers, and when no offline step of this thread runs any more (several parties
+ * may share a thread) the kernels' linear memories above KEEP_KERNEL_MEMORY are replaced by fresh ones.
+ */
+export const KEEP_KERNEL_MEMORY = 1 << 20;
+let offlineSteps = 0;
+
+async function offlineStep<R>(work: () => Promise<R>, release: () => void): Promise<R> {
+  offlineSteps++;
+  try {
+    return await work();
+  } finally {
+    offlineSteps--;
+    release();
+    if (offlineSteps === 0) {
+      resetFieldMemory(KEEP_KERNEL_MEMORY);
+      resetGf2Memory(KEEP_KERNEL_MEMORY);
+    }
+  }
+}
 
 export interface MascotOfflinePhase {
   readonly preprocessing: PartyPreprocessing;
@@ -69,6 +93,15 @@ class MascotParty implements MascotOfflinePhase {
     await releaseKernelPool(this.pool);
   }
 
+  /** Bytes this party keeps for its next batch (none between calls: released when each ends). */
+  get heldBytes(): number {
+    return reusing(this.otSend, this.otRecv, this.copeX, this.copeDelta).reduce((n, x) => n + x.heldBytes, 0);
+  }
+
+  #releaseBuffers(): void {
+    for (const x of reusing(this.otSend, this.otRecv, this.copeX, this.copeDelta)) x.releaseBuffers();
+  }
+
   get preprocessing(): PartyPreprocessing {
     return this.store;
   }
@@ -82,7 +115,10 @@ class MascotParty implements MascotOfflinePhase {
     const otRecv = new Map<number, OtExtReceiver>();
     const copeX = new Map<number, CopeX>();
     const copeDelta = new Map<number, CopeDelta>();
-    await pairwise(
+    const released = () => {
+      for (const x of reusing(otSend, otRecv, copeX, copeDelta)) x.releaseBuffers();
+    };
+    await offlineStep(() => pairwise(
       t,
       async (j) => {
         const s = await OtExtSender.setup(t, j, options.otExtension);
@@ -99,17 +135,23 @@ class MascotParty implements MascotOfflinePhase {
         const v = await r.extend(t, alphaPacked, FIELD_BITS, 1);
         copeDelta.set(j, new CopeDelta(j, alphaBits, Array.from({ length: FIELD_BITS }, (_, l) => new PrgStream(v.subarray(16 * l, 16 * l + 16), 'cope'))));
       },
-    );
+    ), released);
     const store = new PreprocessingStore(t.self, t.parties, alpha);
     const pool = acquireKernelPool(options.workers ?? defaultWorkers());
     return new MascotParty(t, store, createParty(t, store), otSend, otRecv, copeX, copeDelta, pool);
   }
 
-  async generateTriples(n: number): Promise<void> {
-    for (let done = 0; done < n; done += BATCH) await this.#triples(Math.min(BATCH, n - done));
+  generateTriples(n: number): Promise<void> {
+    return offlineStep(async () => {
+      for (let done = 0; done < n; done += BATCH) await this.#triples(Math.min(BATCH, n - done));
+    }, () => this.#releaseBuffers());
   }
 
-  async generateSquares(n: number): Promise<void> {
+  generateSquares(n: number): Promise<void> {
+    return offlineStep(() => this.#squares(n), () => this.#releaseBuffers());
+  }
+
+  async #squares(n: number): Promise<void> {
     const before = this.store.availableTriples();
     await this.generateTriples(n);
     // Take the n triples just made (the store is FIFO: set aside the ones that were there before).
@@ -122,7 +164,11 @@ class MascotParty implements MascotOfflinePhase {
     this.store.addSquares({ a, aa: this.online.add(c, this.online.mulPublicVec(a, eps)) });
   }
 
-  async generateMasks(owner: number, n: number): Promise<void> {
+  generateMasks(owner: number, n: number): Promise<void> {
+    return offlineStep(() => this.#masks(owner, n), () => this.#releaseBuffers());
+  }
+
+  async #masks(owner: number, n: number): Promise<void> {
     const mine = owner === this.t.self;
     const r = mine ? vrandom(n) : vconst(n, 0n);
     const mask = await this.#authenticate(r, owner);
@@ -217,6 +263,11 @@ class MascotParty implements MascotOfflinePhase {
     await this.online.macCheck();
     return { value: xs.slice(0, n), mac: mac.slice(0, n) };
   }
+}
+
+/** What keeps buffers from batch to batch: the OT extensions and COPE instances, with every peer. */
+function reusing(...byPeer: ReadonlyArray<ReadonlyMap<number, { releaseBuffers(): void; readonly heldBytes: number }>>) {
+  return byPeer.flatMap((m) => [...m.values()]);
 }
 
 /**

@@ -74,6 +74,17 @@ export class OtExtSender {
     readonly shape: Shape,
   ) {}
 
+  /** Drops the buffers reused from batch to batch (MascotParty: after each call, so none are kept at rest). */
+  releaseBuffers(): void {
+    for (const o of this.#out) o.release();
+    this.#scratch.release();
+  }
+
+  /** Bytes of the buffers kept for the next batch. */
+  get heldBytes(): number {
+    return this.#out[0].heldBytes + this.#out[1].heldBytes + this.#scratch.heldBytes;
+  }
+
   static async setup(t: Transport, peer: number, ot: OtExtensionChoice = { kind: 'kos' }): Promise<OtExtSender> {
     const deltaBytes = randomBytes(16);
     const delta = new Uint32Array(aligned(deltaBytes));
@@ -197,6 +208,17 @@ export class OtExtReceiver {
     readonly t1: PrgStream[],
     readonly shape: Shape,
   ) {}
+
+  /** Drops the buffers reused from batch to batch. */
+  releaseBuffers(): void {
+    this.#out.release();
+    this.#scratch.release();
+  }
+
+  /** Bytes of the buffers kept for the next batch. */
+  get heldBytes(): number {
+    return this.#out.heldBytes + this.#scratch.heldBytes;
+  }
 
   static async setup(t: Transport, peer: number, ot: OtExtensionChoice = { kind: 'kos' }): Promise<OtExtReceiver> {
     const keys = await baseOtSend(t, peer, KAPPA);

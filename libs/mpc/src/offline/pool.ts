@@ -10,6 +10,11 @@ import type { JobKind, JobOf, ResultOf } from './parallel';
  * goes on; inputs and outputs are SharedArrayBuffers, so nothing large is copied between threads.
  * One pool per thread is shared by every party in it (tests and benchmarks run several) and ends
  * when the last of them releases it. Idle workers do not keep the process alive.
+ *
+ * Memory (docs/mpc.md, "Memory of a node at rest"): each worker is a V8 isolate with its own heap and
+ * its own WebAssembly memories, grown to a batch's size, tens of MB each, and wasm memory never
+ * shrinks. So workers start on the first job, not with the pool, and all of them end once the pool
+ * has had no job for `idleMs`; the next job starts them again (tens of ms, against seconds per batch).
  */
 interface Task {
   kind: JobKind;
@@ -18,35 +23,52 @@ interface Task {
   reject: (e: Error) => void;
 }
 
+/** How long a pool keeps its workers without a job. */
+export const POOL_IDLE_MS = 5_000;
+
 export class KernelPool {
-  readonly #workers: Worker[] = [];
+  readonly #workers = new Set<Worker>();
   readonly #idle: Worker[] = [];
   readonly #queue: Task[] = [];
   readonly #running = new Map<Worker, Task>();
+  readonly #file: string;
+  readonly #execArgv: string[];
   #failed: Error | undefined;
+  #idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(readonly size: number) {
+  constructor(
+    readonly size: number,
+    readonly idleMs = POOL_IDLE_MS,
+  ) {
     // Sources run through @swc-node/register (tests, ./dev, benchmarks); the build has .js beside .js.
     const ext = extname(__filename);
-    const file = join(__dirname, `pool.worker${ext}`);
-    for (let i = 0; i < size; i++) {
-      const w = new Worker(file, { execArgv: ext === '.ts' ? ['-r', '@swc-node/register'] : [] });
-      w.unref();
-      w.on('message', (m: { result?: unknown; error?: string }) => {
-        const task = this.#running.get(w);
-        if (!task) return; // the pool failed or closed meanwhile
-        this.#running.delete(w);
-        if (m.error !== undefined) task.reject(new Error(`kernel pool: ${m.error}`));
-        else task.resolve(m.result);
-        this.#next(w);
-      });
-      w.on('error', (err) => this.#fail(err));
-      w.on('exit', (code) => {
-        if (!this.#failed) this.#fail(new Error(`kernel pool: a worker exited (code ${code})`));
-      });
-      this.#workers.push(w);
-      this.#idle.push(w);
-    }
+    this.#file = join(__dirname, `pool.worker${ext}`);
+    this.#execArgv = ext === '.ts' ? ['-r', '@swc-node/register'] : [];
+  }
+
+  /** Worker threads alive now (0 before the first job and after `idleMs` without one). */
+  get liveWorkers(): number {
+    return this.#workers.size;
+  }
+
+  #spawn(): Worker {
+    const w = new Worker(this.#file, { execArgv: this.#execArgv });
+    w.unref();
+    w.on('message', (m: { result?: unknown; error?: string }) => {
+      const task = this.#running.get(w);
+      if (!task) return; // the pool failed or closed meanwhile
+      this.#running.delete(w);
+      if (m.error !== undefined) task.reject(new Error(`kernel pool: ${m.error}`));
+      else task.resolve(m.result);
+      this.#next(w);
+    });
+    w.on('error', (err) => this.#fail(err));
+    w.on('exit', (code) => {
+      // A worker ended by the pool (idle, or closed) is already out of #workers.
+      if (this.#workers.delete(w) && !this.#failed) this.#fail(new Error(`kernel pool: a worker exited (code ${code})`));
+    });
+    this.#workers.add(w);
+    return w;
   }
 
   /** Runs one job per element of `jobs` on the pool; resolves with their results in order. */
@@ -57,7 +79,8 @@ export class KernelPool {
           new Promise<ResultOf<K>>((resolve, reject) => {
             if (this.#failed) return reject(this.#failed);
             this.#queue.push({ kind, job, resolve: resolve as (r: unknown) => void, reject });
-            const w = this.#idle.pop();
+            clearTimeout(this.#idleTimer);
+            const w = this.#idle.pop() ?? (this.#workers.size < this.size ? this.#spawn() : undefined);
             if (w) this.#next(w);
           }),
       ),
@@ -69,11 +92,22 @@ export class KernelPool {
     if (!task) {
       this.#idle.push(w);
       w.unref();
+      clearTimeout(this.#idleTimer);
+      if (this.#running.size === 0) this.#idleTimer = setTimeout(() => this.#endIdle(), this.idleMs).unref();
       return;
     }
     this.#running.set(w, task);
     w.ref(); // a party awaiting a result must keep the process alive
     w.postMessage({ id: 0, kind: task.kind, job: task.job });
+  }
+
+  /** Ends every worker: the pool has had no job for idleMs. */
+  #endIdle(): void {
+    if (this.#running.size > 0 || this.#queue.length > 0) return;
+    for (const w of this.#idle.splice(0)) {
+      this.#workers.delete(w);
+      void w.terminate();
+    }
   }
 
   #fail(err: Error): void {
@@ -85,7 +119,11 @@ export class KernelPool {
 
   async close(): Promise<void> {
     this.#fail(new Error('kernel pool closed'));
-    await Promise.all(this.#workers.map((w) => w.terminate()));
+    clearTimeout(this.#idleTimer);
+    const workers = [...this.#workers];
+    this.#workers.clear();
+    this.#idle.length = 0;
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 }
 

@@ -22,6 +22,18 @@ export class SharedScratch {
   words(name: string, n: number): BigUint64Array {
     return new BigUint64Array(this.#buffer(name, n * 8), 0, n);
   }
+
+  /** Drops every buffer (the views handed out stay valid): a batch's megabytes are not kept at rest. */
+  release(): void {
+    this.#bufs.clear();
+  }
+
+  /** Bytes held for reuse. */
+  get heldBytes(): number {
+    let n = 0;
+    for (const b of this.#bufs.values()) n += b.byteLength;
+    return n;
+  }
 }
 
 /** XOR of equal-length byte strings (GF(2) parities of chunks add up to the parities of the whole). */
