@@ -1,9 +1,12 @@
 import { fmul, fadd } from '../field/reference';
 import type { FieldVec } from '../field/vector';
-import { fromBigInts, vadd } from '../field/vector';
+import { fieldMemoryBytes, fromBigInts, vadd } from '../field/vector';
+import { createMemoryTransports } from '../transport/transport';
 import { runLocalParties } from '../online/local-run';
 import type { PartyPreprocessing } from '../preprocessing/store';
+import { gf2MemoryBytes } from './gf2';
 import { runLocalMascot } from './local';
+import { KEEP_KERNEL_MEMORY, setupMascot } from './mascot';
 import type { OtExtensionChoice } from './ot-extension';
 
 const SS: OtExtensionChoice = { kind: 'softspoken', k: 4 };
@@ -17,6 +20,23 @@ function alphaOf(pre: PartyPreprocessing[]): bigint {
 }
 
 describe('MASCOT offline phase', () => {
+  // Memory at rest (docs/mpc.md): a batch of 2,048 triples grows the buffers and the kernels' linear memory to MBs.
+  it.each([[0], [2]])('keeps no batch buffers and no grown kernel memory once its calls end (workers: %i)', async (workers) => {
+    const transports = createMemoryTransports(2);
+    const phases = await Promise.all(transports.map((t) => setupMascot(t, { workers })));
+    try {
+      await Promise.all(phases.map((p) => p.generateTriples(2048)));
+      await Promise.all(phases.map((p) => p.generateMasks(0, 2048)));
+      expect(phases.map((p) => p.heldBytes)).toEqual([0, 0]);
+      expect(fieldMemoryBytes()).toBeLessThanOrEqual(KEEP_KERNEL_MEMORY);
+      expect(gf2MemoryBytes()).toBeLessThanOrEqual(KEEP_KERNEL_MEMORY);
+      expect(phases.map((p) => p.preprocessing.availableTriples())).toEqual([2048, 2048]);
+    } finally {
+      await Promise.all(transports.map((t) => t.close()));
+      await Promise.all(phases.map((p) => p.close()));
+    }
+  }, 120_000);
+
   // workers: the default kernel pool (every core), and 0 for the single-threaded path.
   // otExtension: KOS (the default) and SoftSpoken.
   it.each([

@@ -60,6 +60,8 @@ export interface MascotOfflinePhase {
   generateMasks(owner: number, n: number): Promise<void>;
   /** Releases the worker threads (the material made stays usable). */
   close(): Promise<void>;
+  /** Bytes of buffers kept for a next batch: 0 between calls (the memory of a node at rest). */
+  readonly heldBytes: number;
 }
 
 export interface MascotOptions {

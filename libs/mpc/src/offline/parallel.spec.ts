@@ -207,6 +207,23 @@ describe('the kernel pool', () => {
     expect(results[1]).toMatchObject({ status: 'rejected', reason: { code: 'PROTOCOL_VIOLATION' } });
   }, 60_000);
 
+  it('starts its workers on the first job and ends them after idleMs without one, starting them again for the next', async () => {
+    const lazy = new KernelPool(2, 200);
+    try {
+      expect(lazy.liveWorkers).toBe(0);
+      // A job the worker refuses still needs a live worker to answer it.
+      await expect(lazy.run('copeSend', [{ n: 4, e0: 0, e1: 4 } as never])).rejects.toThrow(/kernel pool: /);
+      expect(lazy.liveWorkers).toBe(1);
+      await new Promise((r) => setTimeout(r, 600));
+      expect(lazy.liveWorkers).toBe(0);
+      await expect(lazy.run('copeSend', [{ n: 4, e0: 0, e1: 4 } as never, { n: 4, e0: 0, e1: 4 } as never])).rejects.toThrow(/kernel pool: (?!a worker exited)/);
+      expect(lazy.liveWorkers).toBe(2);
+    } finally {
+      await lazy.close();
+    }
+    expect(lazy.liveWorkers).toBe(0);
+  }, 60_000);
+
   it('reports a failing job and refuses work once closed', async () => {
     await expect(pool.run('copeSend', [{ n: 4, e0: 0, e1: 4 } as never])).rejects.toThrow(/kernel pool/);
     const other = new KernelPool(2);
