@@ -56,6 +56,10 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'datawell-mpc-memory-'));
   const children: ChildProcess[] = [];
   const reports = new Map<number, string[]>();
+  process.once('SIGTERM', () => {
+    for (const c of children) c.kill('SIGTERM');
+    process.exit(1);
+  });
   try {
     const pki = await generateTestPki(parties);
     const controlCa = await createMpcCa('control-ca', 1);
