@@ -29,3 +29,11 @@ export const optionalTopicVariable = optionalTextVariable.refine((t) => t === un
 export function groupIdVariable(defaultValue: string) {
   return textVariable(defaultValue).refine((g) => GROUP_ID.test(g), 'must be a Kafka group id');
 }
+
+/** A switch, off unless set to `true` (or `1`); anything else but `false`, `0` or blank is refused. */
+export const flagVariable = z.preprocess(
+  (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
+  z
+    .union([z.undefined(), z.literal(''), z.enum(['true', 'false', '1', '0'])], { error: 'must be true or false' })
+    .transform((v) => v === 'true' || v === '1'),
+);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadServiceConfig, newTrafficKeyBytes } from '@datawell/config';
 import { ledgerBridgeService } from './config';
+import { onlyAs } from './ledger-bridge';
 
 const base = {
   DATAWELL_POSTGRES_URL: 'postgres://u:p@db:5432/d',
@@ -26,6 +27,18 @@ describe('ledger-bridge configuration', () => {
     }
     throw new Error('expected a ConfigError');
   };
+
+  it("holds no organisation in custody unless LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS is true: the operator's bridge then signs only as the operator", () => {
+    const operator = (env: Record<string, string>) => loadServiceConfig(ledgerBridgeService, { ...base, ...env }).settings;
+    expect(operator({}).custodialOrganisations).toBeUndefined();
+    expect(onlyAs(operator({}))).toEqual({ onlyAs: 'OperatorMSP' });
+    expect(onlyAs(operator({ LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS: 'false' }))).toEqual({ onlyAs: 'OperatorMSP' });
+    expect(operator({ LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS: 'true' }).custodialOrganisations).toBe(true);
+    expect(onlyAs(operator({ LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS: 'true' }))).toEqual({});
+    expect(onlyAs(loadServiceConfig(ledgerBridgeService, { ...base, ...member, LEDGER_BRIDGE_MEMBER_MSP_ID: 'DspMSP' }).settings)).toEqual({ onlyAs: 'DspMSP' });
+    expect(issues({ LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS: 'yes' })).toEqual(['LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS must be true or false']);
+    expect(issues({ LEDGER_BRIDGE_MEMBER_MSP_ID: 'DspMSP', LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS: 'true' })).toEqual([expect.stringMatching(/^LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS must be false or unset/)]);
+  });
 
   it('defaults to the marketplace channel, the v1 topics and no Fabric peer', () => {
     const { settings: ledger } = loadServiceConfig(ledgerBridgeService, base);

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { submitTransaction, unsealedEvents } from '@datawell/fabric';
 import type { MemberFabric } from '@datawell/stack';
 import type { FabricPeerConfig, LedgerBridgeConfig, MemberAdminConfig } from './config';
-import { DAO, memberInboxCloudEvent, memberInboxTopic, TOPICS, type MemberInboxMessage } from '@datawell/contracts';
+import { DAO, memberInboxCloudEvent, memberInboxTopic, OPERATOR_MSP, TOPICS, type MemberInboxMessage } from '@datawell/contracts';
 import { createOutboxRelay, ensureTopics, type ConnectionLogger, type OutboxPublisher } from '@datawell/messaging';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
@@ -72,6 +72,15 @@ function memberFabricOf(mspId: string, admin: MemberAdminConfig, peer: FabricPee
     orderer: { address: admin.ordererEndpoint, hostOverride: admin.ordererEndpoint.split(':')[0]!, tlsCaFile: admin.ordererTlsCaFile },
     ...(admin.chaincodeServer ? { chaincodeServer: admin.chaincodeServer } : {}),
   };
+}
+
+/**
+ * Whom the bridge's ledger commands may name as acting: a member's bridge its own organisation; the
+ * operator's only the operator, unless it holds organisations in custody (tests only).
+ */
+export function onlyAs(settings: LedgerBridgeConfig): { onlyAs?: string } {
+  if (settings.member) return { onlyAs: settings.member.mspId };
+  return settings.custodialOrganisations ? {} : { onlyAs: OPERATOR_MSP };
 }
 
 /** Where the network administration listens and answers (defaults: the contracts' topics). */
@@ -167,6 +176,7 @@ export class LedgerBridge {
         this.#orgLedger,
         { register: async (name, chaincodes, actingMspId) => void (await this.addChannel({ name, chaincodes, actingMspId })) },
         this.#inbox,
+        { custodial: settings.custodialOrganisations === true },
       );
       const topics = this.#networkTopics;
       const service = new NetworkService({
@@ -260,7 +270,7 @@ export class LedgerBridge {
       kafka,
       topic: settings.topics.commands,
       groupId: settings.commandsGroupId,
-      commands: new CommandService({ operations: this.operations, gateways: this.#gateways, logger, wakeOutbox, ...(settings.member ? { onlyAs: settings.member.mspId } : {}) }),
+      commands: new CommandService({ operations: this.operations, gateways: this.#gateways, logger, wakeOutbox, ...onlyAs(settings) }),
       operations: this.operations,
       logger,
     });

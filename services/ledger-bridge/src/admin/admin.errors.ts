@@ -12,6 +12,7 @@ type AdminErrorCode =
   | 'LEDGER_UNAVAILABLE'
   | 'ENROLL_IN_DOMAIN'
   | 'NO_MSP_PACKAGE'
+  | 'NOT_CUSTODIAN'
   | 'REVENUE_EXISTS'
   | 'WORKLOAD_EXISTS'
   | 'PARTICIPANT_SUSPENDED'
@@ -75,6 +76,8 @@ const KINDS: Readonly<Record<AdminErrorCode, ErrorKind>> = {
   // A domain's organisation enrolls at its own CA, in its domain: not a request the operator serves.
   ENROLL_IN_DOMAIN: 'unprocessable',
   NO_MSP_PACKAGE: 'unprocessable',
+  // Custody is off (LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS): the operator holds no member identity to act or read as.
+  NOT_CUSTODIAN: 'forbidden',
   REVENUE_EXISTS: 'conflict',
   WORKLOAD_EXISTS: 'conflict',
   // Suspended by the marketplace's governance: it joins no DAO (createDaoVersion refuses it).

@@ -71,7 +71,7 @@ const signed = (daoId: string, version: number) => {
 
 function setup() {
   const ledger = new FakeLedger();
-  const service = new AdminService(fabric, {} as Wallet, ledger, registrar);
+  const service = new AdminService(fabric, {} as Wallet, ledger, registrar, undefined, { custodial: true });
   const published = () => ledger.submissions.filter((s) => s.fn === 'PublishDao').map((s) => ({ mspId: s.mspId, channel: s.channel, entry: JSON.parse(s.args[0]!) as Record<string, unknown> }));
   return { ledger, service, published };
 }
@@ -154,6 +154,8 @@ describe('AdminService reads as a member: not visible is 404, a peer that does n
       {} as Wallet,
       { evaluate: async () => Promise.reject(error) } as unknown as OrgLedger,
       registrar,
+      undefined,
+      { custodial: true },
     );
   const codeOf = (p: Promise<unknown>) => p.then(() => 'answered', (e: { code?: string; kind?: string }) => `${e.code} ${e.kind}`);
 
@@ -264,6 +266,76 @@ describe('AdminService with members in their own trust domains', () => {
     const { calls, sent, service } = domainSetup();
     await expect(service.createDaoVersion(signed('mixed', 2))).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/Vsp2MSP is not held in its own domain/) });
     expect([calls, sent]).toEqual([[], []]);
+  });
+});
+
+describe('AdminService without custody (the default): the operator creates, holds and acts as no organisation', () => {
+  function custodySetup(custodial?: boolean) {
+    const ledger = new FakeLedger();
+    const calls: string[] = [];
+    const custodyFabric = {
+      mspPackage: () => undefined,
+      ensureOrganisation: async (mspId: string) => void calls.push(`ensureOrganisation ${mspId}`),
+      ensureChannelMember: async (channel: string, mspId: string) => void calls.push(`ensureChannelMember ${channel} ${mspId}`),
+      ensureChaincode: async (channel: string) => void calls.push(`ensureChaincode ${channel}`),
+      ensureChannel: async (channel: string) => void calls.push(`ensureChannel ${channel}`),
+      enrollClient: async (mspId: string) => {
+        calls.push(`enrollClient ${mspId}`);
+        return { mspId, certificatePem: 'c', privateKeyPem: 'k' };
+      },
+      caCertificate: (mspId: string) => `ca of ${mspId}`,
+      formChannel: async () => void calls.push('formChannel'),
+    } as unknown as FabricAdmin;
+    const wallet = {
+      get: async (mspId: string) => Promise.reject(new Error(`no identity of ${mspId}`)),
+      put: async (identity: { mspId: string }) => void calls.push(`wallet.put ${identity.mspId}`),
+    } as unknown as Wallet;
+    const registered: string[] = [];
+    const channels: ChannelRegistrar = { register: async (name, _cc, acting) => void registered.push(`${name} as ${acting}`) };
+    const evaluated: string[] = [];
+    const reading = Object.assign(ledger, {
+      evaluate: async (mspId: string, channel: string, chaincode: string, fn: string, args: readonly string[]) => {
+        evaluated.push(`${channel} ${fn} as ${mspId}`);
+        return FakeLedger.prototype.evaluate.call(ledger, mspId, 'marketplace', chaincode, fn, args);
+      },
+    });
+    const service = new AdminService(custodyFabric, wallet, reading, channels, { send: async () => void calls.push('inbox') }, custodial === undefined ? undefined : { custodial });
+    return { ledger, calls, registered, evaluated, service };
+  }
+
+  it('refuses onboarding without an MSP package with NO_MSP_PACKAGE (422) naming ./dev domain add; no organisation, identity or registration', async () => {
+    const { ledger, calls, service } = custodySetup();
+    const refusal = service.onboardParticipant({ mspId: 'NewVspMSP', role: 'VSP', name: 'New' });
+    await expect(refusal).rejects.toMatchObject({ code: 'NO_MSP_PACKAGE', status: 422, message: expect.stringContaining('./dev domain add NewVspMSP --role VSP') });
+    expect([calls, ledger.submissions]).toEqual([[], []]);
+  });
+
+  it('refuses a DAO version whose members are not in domains with NO_MSP_PACKAGE: no channel, chaincode, InitVersion or directory entry', async () => {
+    const { ledger, calls, registered, service } = custodySetup();
+    await expect(service.createDaoVersion(signed('held', 1))).rejects.toMatchObject({ code: 'NO_MSP_PACKAGE', status: 422, message: expect.stringMatching(/^DspMSP, Vsp1MSP have published no MSP package.*\.\/dev domain add/) });
+    expect([calls, registered, ledger.submissions]).toEqual([[], [], []]);
+  });
+
+  it("refuses reading a DAO's private state as a member with NOT_CUSTODIAN (403), asking no peer", async () => {
+    const { evaluated, service } = custodySetup();
+    await expect(service.evaluateDao('acme', 1, DAO.tx.GetVersion, 'DspMSP')).rejects.toMatchObject({ code: 'NOT_CUSTODIAN', status: 403, message: expect.stringContaining('GET /daos/acme/versions/1/state') });
+    await expect(service.evaluateDao('acme', 1, DAO.tx.GetEntitlements, 'Vsp1MSP')).rejects.toMatchObject({ code: 'NOT_CUSTODIAN' });
+    expect(evaluated).toEqual([]);
+  });
+
+  it("relays a channel as the operator only: a DAO channel acting as its DSP is NOT_CUSTODIAN", async () => {
+    const { registered, service } = custodySetup();
+    await expect(service.registerChannel({ name: 'dao-acme-v1', chaincodes: ['dao'], actingMspId: 'DspMSP' })).rejects.toMatchObject({ code: 'NOT_CUSTODIAN', status: 403 });
+    await service.registerChannel({ name: 'ops', chaincodes: ['hello'] });
+    expect(registered).toEqual(['ops as OperatorMSP']);
+  });
+
+  it('with custody on (tests of custodial organisations), creates the organisation and enrolls its client identity into the wallet', async () => {
+    const { ledger, calls, service } = custodySetup(true);
+    ledger.participants.set('NewVspMSP', { mspId: 'NewVspMSP', role: 'VSP', name: 'New', status: 'active', caCertPem: 'pem' });
+    await service.onboardParticipant({ mspId: 'NewVspMSP', role: 'VSP', name: 'New' });
+    expect(calls).toEqual(['ensureOrganisation NewVspMSP', 'ensureChannelMember marketplace NewVspMSP', 'ensureChaincode marketplace', 'enrollClient NewVspMSP', 'wallet.put NewVspMSP']);
+    expect(await service.evaluateDao('acme', 1, DAO.tx.GetVersion, 'DspMSP').catch((e: { code: string }) => e.code)).not.toBe('NOT_CUSTODIAN');
   });
 });
 

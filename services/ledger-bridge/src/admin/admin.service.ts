@@ -159,13 +159,27 @@ export class AdminService {
     private readonly ledger: OrgLedger,
     private readonly channels: ChannelRegistrar,
     private readonly inbox?: MemberInbox,
+    /**
+     * Custody (LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS, off by default): the operator may create an
+     * organisation's CA, peer and keys, hold its client identity, and form and read DAOs as its members.
+     * Off, it admits only organisations from their domains' MSP packages and acts only as itself.
+     */
+    private readonly options: { readonly custodial?: boolean } = {},
   ) {}
+
+  /** The refusal of anything that would make the operator hold or act as an organisation, when custody is off. */
+  #noCustody(mspIds: readonly string[], role?: 'DSP' | 'VSP'): AdminError {
+    const names = mspIds.join(', ');
+    const add = mspIds.length === 1 ? `./dev domain add ${mspIds[0]} --role ${role ?? 'DSP|VSP'}` : './dev domain add <MSPID> --role DSP|VSP';
+    return new AdminError('NO_MSP_PACKAGE', `${names} ${mspIds.length === 1 ? 'has' : 'have'} published no MSP package and the operator holds no organisation in custody: create ${mspIds.length === 1 ? 'its' : 'each'} trust domain first (${add})`);
+  }
 
   async onboardParticipant(input: unknown): Promise<ParticipantRecord> {
     const { ownCa, ...request } = parse(participantRequest, input, 'participant');
     if (request.mspId === OPERATOR_MSP) throw new AdminError('INVALID_REQUEST', 'participant.mspId: the operator is not a participant');
     const pkg = this.fabric.mspPackage(request.mspId);
     if (pkg) return this.#admitDomain(request, pkg);
+    if (!this.options.custodial) throw this.#noCustody([request.mspId], request.role);
     if (ownCa) {
       throw new AdminError('NO_MSP_PACKAGE', `${request.mspId} registered with its own CA but has published no MSP package: its domain must exist first (./dev domain add ${request.mspId} --role ${request.role})`);
     }
@@ -274,6 +288,7 @@ export class AdminService {
       }
       return this.#formInDomains(agreement, signed.signatures, channel, dsp, inDomains);
     }
+    if (!this.options.custodial) throw this.#noCustody(members);
     await this.fabric.ensureChannel(channel, members);
     await this.fabric.ensureChaincode(channel, DAO_CHAINCODE);
     // Registered before InitVersion, so the relay publishes VersionCreated.
@@ -325,6 +340,9 @@ export class AdminService {
   async registerChannel(input: unknown): Promise<{ name: string; chaincodes: string[] }> {
     const request = parse(channelRequest, input, 'channel');
     if (request.name.startsWith('dao-') && !request.actingMspId) throw new AdminError('INVALID_REQUEST', 'channel.actingMspId: a DAO channel needs its DSP');
+    if (!this.options.custodial && request.actingMspId !== undefined && request.actingMspId !== OPERATOR_MSP) {
+      throw new AdminError('NOT_CUSTODIAN', `channel.actingMspId: the operator acts only as ${OPERATOR_MSP}; ${request.actingMspId}'s own bridge relays its channels`);
+    }
     await this.channels.register(request.name, request.chaincodes, request.actingMspId ?? OPERATOR_MSP);
     return { name: request.name, chaincodes: request.chaincodes };
   }
@@ -403,6 +421,9 @@ export class AdminService {
    * channel, so anyone else gets VERSION_NOT_FOUND, as for a version that does not exist.
    */
   async evaluateDao(daoId: string, version: number, fn: DaoRead, asMspId: string): Promise<unknown> {
+    if (!this.options.custodial) {
+      throw new AdminError('NOT_CUSTODIAN', `the operator holds no identity of ${asMspId}: a DAO's private state is read through the member's own domain (GET /daos/${daoId}/versions/${version}/state or /entitlements on its own bridge)`);
+    }
     return readDaoVersion((...args) => this.ledger.evaluate(...args), daoId, version, fn, asMspId);
   }
 

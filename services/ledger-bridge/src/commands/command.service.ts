@@ -15,7 +15,7 @@ export interface CommandServiceOptions {
   readonly initialBackoffMs?: number;
   /** Called after a receipt is written (the outbox relay's `notify`). */
   readonly wakeOutbox?: WakeOutbox;
-  /** A member's bridge: the only organisation it submits as; a command naming another fails NOT_THIS_MEMBER. */
+  /** The only organisation it submits as (a member's own, or the operator's without custody); a command naming another fails NOT_THIS_MEMBER. */
   readonly onlyAs?: string;
 }
 
@@ -40,7 +40,7 @@ export class CommandService {
     }
     const { onlyAs } = this.options;
     if (onlyAs !== undefined && command.actingMspId !== onlyAs) {
-      // A member's domain signs for itself only, whoever managed to write to its topic.
+      // A domain signs for itself only, whoever managed to write to its topic.
       await operations.finish({
         commandId: command.commandId,
         status: 'failed',

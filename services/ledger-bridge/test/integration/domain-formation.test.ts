@@ -74,7 +74,8 @@ describe('onboarding and formation with every participant in its own domain', ()
       dataSource: operatorDb.dataSource,
       schema: operatorDb.schema,
       kafka,
-      settings: { ...bridgeSettings(wallet.dir, topics), admin },
+      // Domains only, as ./dev up runs it: the operator holds no organisation in custody.
+      settings: { ...bridgeSettings(wallet.dir, topics, { custodial: false }), admin },
       logger: new Logger('DomainFormationIT:operator'),
       outboxPollIntervalMs: 100,
       peers: stackPeerDirectory(admin),

@@ -183,9 +183,15 @@ export async function createTopics(kafka: Kafka, topics: string[]): Promise<void
   }
 }
 
-export function bridgeSettings(walletDir: string, topics: LedgerBridgeConfig['topics']): LedgerBridgeConfig {
+/**
+ * An operator bridge's settings for the integration tier: it holds organisations in custody
+ * (LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS), which the tests of custodial organisations need, unless
+ * `custodial: false` (production's default: domains only, docs/security.md).
+ */
+export function bridgeSettings(walletDir: string, topics: LedgerBridgeConfig['topics'], { custodial = true }: { readonly custodial?: boolean } = {}): LedgerBridgeConfig {
   const peer = operatorPeer();
   return {
+    ...(custodial ? { custodialOrganisations: true } : {}),
     fabric: { endpoint: peer.endpoint, hostAlias: peer.hostAlias, tlsCaFile: peer.tlsCaFile },
     walletDir,
     eventsMspId: 'OperatorMSP',
@@ -289,9 +295,10 @@ export interface OperatorAdminApp {
  * on those topics (a marketplace's: MarketplaceHarness.topics): it consumes the network commands
  * (onboarding, enrollment) and answers on the network events topic, consumes the ledger commands, and
  * relays the `marketplace` channel's events from its first block to `ledgerEvents`, which its identity
- * directory reads too (ParticipantRegistered carries each CA certificate).
+ * directory reads too (ParticipantRegistered carries each CA certificate). It holds organisations in
+ * custody (the integration tier's custodial organisations) unless `custodial: false`.
  */
-export async function operatorAdminApp(options: { readonly running?: OperatorBridgeTopics } = {}): Promise<OperatorAdminApp> {
+export async function operatorAdminApp(options: { readonly running?: OperatorBridgeTopics; readonly custodial?: boolean } = {}): Promise<OperatorAdminApp> {
   const ctx = testStackContext();
   const run = hex(3);
   const admin = { stackDir: ctx.settings.stackDir, cacheDir: ctx.settings.cacheDir, repoDir: REPO_DIR };
@@ -314,7 +321,7 @@ export async function operatorAdminApp(options: { readonly running?: OperatorBri
     dataSource: db.dataSource,
     schema: db.schema,
     kafka,
-    settings: { ...bridgeSettings(wallet.dir, topics), admin },
+    settings: { ...bridgeSettings(wallet.dir, topics, { custodial: options.custodial ?? true }), admin },
     logger: new Logger('OperatorAdminIT'),
     peers: stackPeerDirectory(admin),
     ...(networkTopics ? { networkTopics, outboxPollIntervalMs: 100 } : {}),
