@@ -1,6 +1,6 @@
 import { ledgerCommandCloudEvent, OPERATOR_MSP, type LedgerCommand } from '@datawell/contracts';
 import { enrollClientIdentity, orgCaCertificate } from '@datawell/stack';
-import { apiClient, stackAdminIdentity, testStackContext } from '@datawell/testing';
+import { apiClient, createKeyAndCsr, stackAdminIdentity, testCertificateAuthority, testStackContext } from '@datawell/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import type { LedgerBridge } from '../../src/ledger-bridge';
 import { FileWallet } from '../../src/wallet/wallet.adapter';
@@ -56,9 +56,16 @@ describe('the operator bridge without custody (domains only)', () => {
     expect(listed.participants.map((p) => p.mspId)).not.toContain(mspId);
   });
 
-  it("refuses a DAO version's private state read through the operator: 403 NOT_CUSTODIAN", async () => {
-    await expect(operator.call('/admin/daos/acme/versions/1/state')).rejects.toThrow(/: 403 NOT_CUSTODIAN /);
-    await expect(operator.call('/admin/daos/acme/versions/1/entitlements')).rejects.toThrow(/: 403 NOT_CUSTODIAN /);
+  it("refuses a participant's read of a DAO version's private state through the operator: 403 NOT_CUSTODIAN", async () => {
+    // A participant known to the operator's identity directory (its CA), reading as itself.
+    const mspId = `Reader${hex(3)}MSP`;
+    const ca = await testCertificateAuthority(`ca.${mspId}`);
+    await app.admitToDirectory({ mspId, role: 'DSP', caCertPem: ca.caCertPem });
+    const person = await createKeyAndCsr(`reader-${hex()}`);
+    const identity = { mspId, certificatePem: await ca.issue(person.csrPem), privateKeyPem: person.privateKeyPem };
+    const participant = apiClient(app.url, () => identity);
+    await expect(participant.call('/admin/daos/acme/versions/1/state')).rejects.toThrow(/: 403 NOT_CUSTODIAN the operator holds no identity of Reader/);
+    await expect(participant.call('/admin/daos/acme/versions/1/entitlements')).rejects.toThrow(/: 403 NOT_CUSTODIAN /);
   });
 
   it("signs only as the operator: a command acting as another organisation fails NOT_THIS_MEMBER unsigned, the operator's own commits", async () => {
