@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineService, groupIdVariable, textVariable as withDefault, topicVariable as topic, type ConfigOf, type ServiceExtension } from '@datawell/config';
+import { defineService, flagVariable, groupIdVariable, textVariable as withDefault, topicVariable as topic, type ConfigOf, type ServiceExtension } from '@datawell/config';
 import { SERVICES } from '@datawell/contracts';
 import type { RefusalLimitSettings } from './computations/refusal-limit';
 
@@ -32,6 +32,12 @@ export interface MpcCoordinatorSettings {
    * answered 429 TOO_MANY_REFUSALS (Retry-After) and not recorded.
    */
   readonly refusals: RefusalLimitSettings;
+  /**
+   * Operator-run meshes of DAOs the operator holds in custody (signing usage, completions, metering
+   * and subscription charges as their members, keeping results): off by default; only the
+   * integration tier's tests of custodial organisations turn it on (docs/security.md).
+   */
+  readonly custodialOrganisations: boolean;
 }
 
 export const MPC_COORDINATOR_VARIABLES = {
@@ -50,6 +56,8 @@ export const MPC_COORDINATOR_VARIABLES = {
   refusalsPerWindow: 'MPC_COORDINATOR_REFUSALS_PER_WINDOW',
   /** The refusal limit's window in seconds (default 600). */
   refusalsWindowSeconds: 'MPC_COORDINATOR_REFUSALS_WINDOW_SECONDS',
+  /** `true`: run the meshes of DAOs the operator holds in custody (tests only; default false). */
+  custodialOrganisations: 'MPC_COORDINATOR_CUSTODIAL_ORGANISATIONS',
 } as const;
 
 const V = MPC_COORDINATOR_VARIABLES;
@@ -73,6 +81,7 @@ const mpcCoordinatorExtension: ServiceExtension<MpcCoordinatorSettings> = {
     [V.nodeTlsKeyFile]: optionalPath,
     [V.refusalsPerWindow]: int(30, 1, 1_000_000),
     [V.refusalsWindowSeconds]: int(600, 1, 86_400),
+    [V.custodialOrganisations]: flagVariable,
   },
   /** The node TLS files: all three or none. */
   issues: (env) => {
@@ -88,6 +97,7 @@ const mpcCoordinatorExtension: ServiceExtension<MpcCoordinatorSettings> = {
     stock: { triples: values[V.stockTriples] as number, masks: values[V.stockMasks] as number },
     nodeTimeoutMs: values[V.nodeTimeoutMs] as number,
     refusals: { perWindow: values[V.refusalsPerWindow] as number, windowSeconds: values[V.refusalsWindowSeconds] as number },
+    custodialOrganisations: values[V.custodialOrganisations] === true,
     ...(values[V.nodeTlsCaFile]
       ? { nodeTls: { caFile: values[V.nodeTlsCaFile] as string, certFile: values[V.nodeTlsCertFile] as string, keyFile: values[V.nodeTlsKeyFile] as string } }
       : {}),

@@ -76,6 +76,7 @@ export class MpcCoordinator {
       logger,
       commandsTopic: settings.topics.ledgerCommands,
       wakeOutbox: () => this.#relay.notify(),
+      custodial: settings.custodialOrganisations,
     });
     this.#relay.start();
     this.#queue.process((job) => this.computations.run(job));

@@ -19,7 +19,8 @@ export type CoordinatorErrorCode =
   | 'REQUEST_SIGNATURE_OUTDATED'
   | 'REQUEST_CERTIFICATE_INVALID'
   | 'REQUEST_STALE'
-  | 'REQUEST_CERTIFICATE_MISMATCH';
+  | 'REQUEST_CERTIFICATE_MISMATCH'
+  | 'CUSTODIAL_DAO';
 
 const KINDS: Readonly<Record<CoordinatorErrorCode, ErrorKind>> = {
   INVALID_REQUEST: 'invalid',
@@ -50,6 +51,8 @@ const KINDS: Readonly<Record<CoordinatorErrorCode, ErrorKind>> = {
   REQUEST_STALE: 'invalid',
   // … or its certificate was not issued by the caller's organisation's CA.
   REQUEST_CERTIFICATE_MISMATCH: 'forbidden',
+  // A DAO the operator holds in custody (not of its members' own domains): its mesh is operator-run, off unless MPC_COORDINATOR_CUSTODIAL_ORGANISATIONS.
+  CUSTODIAL_DAO: 'conflict',
 };
 
 export class CoordinatorError extends DatawellError {

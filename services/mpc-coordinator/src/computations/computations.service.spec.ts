@@ -25,6 +25,8 @@ const settings: MpcCoordinatorSettings = {
   stock: { triples: 1000, masks: 100 },
   nodeTimeoutMs: 1000,
   refusals: { perWindow: 30, windowSeconds: 600 },
+  // TWO_MEMBER_VERSION is a DAO the operator holds: most tests here are of operator-run meshes.
+  custodialOrganisations: true,
 };
 const queued: ComputationRecord = {
   id: 'cmp-1',
@@ -73,7 +75,7 @@ function refusalLimit(allowed = Infinity) {
   return { limit, taken };
 }
 
-function setup(op: jest.Mock, inv: jest.Mock = jest.fn(), registered = nodes, refusals: RefusalLimit = refusalLimit().limit) {
+function setup(op: jest.Mock, inv: jest.Mock = jest.fn(), registered = nodes, refusals: RefusalLimit = refusalLimit().limit, custodial = true) {
   const outbox: unknown[] = [];
   const repo = {
     get: jest.fn(async () => queued),
@@ -87,6 +89,7 @@ function setup(op: jest.Mock, inv: jest.Mock = jest.fn(), registered = nodes, re
     insert: jest.fn(async () => true),
     registerNode: jest.fn(async () => 'registered'),
     laterMeshVersion: jest.fn(async (): Promise<number | undefined> => undefined),
+    subscriptionsForUpdate: jest.fn(async () => []),
   };
   const manager = { queryRunner: { isTransactionActive: true }, query: jest.fn(async (_sql: string, params: unknown[]) => (params.length > 1 && outbox.push(params), [{ id: params[0] }])) };
   const dataSource = { transaction: async (fn: (m: unknown) => Promise<unknown>) => fn(manager) } as unknown as DataSource;
@@ -98,7 +101,7 @@ function setup(op: jest.Mock, inv: jest.Mock = jest.fn(), registered = nodes, re
     repository: repo as unknown as CoordinatorRepository,
     jobs,
     nodes: { op, inventory: inv } as unknown as NodeClient,
-    settings,
+    settings: { ...settings, custodialOrganisations: custodial },
     logger,
     wakeOutbox: jest.fn(),
     refusals,
@@ -273,6 +276,45 @@ describe('topping up the preprocessing stock', () => {
     let call = 0;
     await setup(op, jest.fn(async () => inventory(call++ === 0 ? 10 : 20, [0, 0]))).service.topUp();
     expect(op).not.toHaveBeenCalled();
+  });
+});
+
+describe('without custody (the default): no operator-run mesh for a DAO the operator holds', () => {
+  const body = { daoId: 'd1', version: 1, computation: 'mean', parameters: { columns: ['y'] }, dataset: { name: 'r', owner: 'DspMSP' }, recipients: ['Vsp1MSP'], requestId: 'req-1' };
+  const off = (op: jest.Mock = jest.fn(), inv: jest.Mock = jest.fn()) => setup(op, inv, nodes, refusalLimit().limit, false);
+
+  it("refuses a member's request with 409 CUSTODIAL_DAO: nothing stored, queued or sent to the ledger", async () => {
+    const { service, repo, outbox, jobs } = off();
+    await expect(service.request('Vsp1MSP', signedAs('Vsp1MSP', body))).rejects.toMatchObject({ code: 'CUSTODIAL_DAO', status: 409, message: expect.stringContaining('./dev domain add') });
+    // A refused request of a custodial DAO is not recorded as its data owner either.
+    await expect(service.request('Vsp1MSP', signedAs('Vsp1MSP', { ...body, recipients: ['DspMSP'] }))).rejects.toMatchObject({ code: 'CUSTODIAL_DAO' });
+    expect([repo.insert.mock.calls, jobs.addComputation.mock.calls, outbox]).toEqual([[], [], []]);
+    // To a non-member it answers as for an unknown version, and records nothing.
+    await expect(service.request('StrangerMSP', signedAs('StrangerMSP', body))).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND' });
+    expect(outbox).toEqual([]);
+  });
+
+  it('fails a job queued before with CUSTODIAL_DAO: no node asked, no result kept, nothing signed as a member', async () => {
+    const op = jest.fn();
+    const { service, repo, outbox } = off(op);
+    await service.compute('cmp-1', async () => undefined);
+    expect(op).not.toHaveBeenCalled();
+    expect(repo.complete).not.toHaveBeenCalled();
+    expect(repo.fail).toHaveBeenCalledWith('cmp-1', 'CUSTODIAL_DAO', expect.any(String), expect.anything());
+    expect(outbox).toEqual([]);
+  });
+
+  it('charges no subscription and tops up no mesh of a DAO the operator holds', async () => {
+    const inv = jest.fn(async () => inventory(0, [0, 0]));
+    const { service, repo } = off(jest.fn(), inv);
+    expect(await service.chargeSubscriptions()).toBe(0);
+    expect(repo.subscriptionsForUpdate).not.toHaveBeenCalled();
+    await service.topUp();
+    expect(inv).not.toHaveBeenCalled();
+    // The positive control: with custody on, the same mesh is asked for its stock.
+    const on = setup(jest.fn(), inv);
+    await on.service.topUp();
+    expect(inv).toHaveBeenCalled();
   });
 });
 

@@ -137,6 +137,7 @@ export class ComputationsService {
     // The requester's signature first: a request it does not vouch for is no request of the caller's.
     const signed = checkedSignature(request, caller, (await this.deps.directory.get(caller))?.caCertPem, this.deps.now?.() ?? Date.now());
     const known = await this.deps.repository.version(request.daoId, request.version);
+    if (known && memberOf(known, caller)) this.#refuseCustodial(known);
     let allowed;
     try {
       if (!known) throw new CoordinatorError('VERSION_NOT_FOUND', `no DAO version ${request.daoId} v${request.version} on the ledger (yet)`);
@@ -169,6 +170,18 @@ export class ComputationsService {
     return { computation: view(c), created };
   }
 
+  /**
+   * A DAO version the operator holds in custody (not of its members' own domains) needs an
+   * operator-run mesh: signing as its members, keeping results. Refused unless custody is on.
+   */
+  #refuseCustodial(version: DaoVersionView): void {
+    if (isPublicVersion(version) || this.deps.settings.custodialOrganisations) return;
+    throw new CoordinatorError(
+      'CUSTODIAL_DAO',
+      `DAO ${version.daoId} v${version.version} is held by the operator, not by its members' own domains: the coordinator runs no mesh for it and signs nothing as its members (MPC_COORDINATOR_CUSTODIAL_ORGANISATIONS is off); form the DAO from trust domains (./dev domain add <MSPID> --role DSP|VSP)`,
+    );
+  }
+
   /** Takes a point of the requester's refusal limit; beyond it the refusal is throttled: logged, counted (the limit's metric), not recorded. */
   async #withinRefusalLimit(caller: string, request: ComputationRequest, refusal: CoordinatorError): Promise<void> {
     const verdict = await this.deps.refusals.take(caller);
@@ -193,6 +206,10 @@ export class ComputationsService {
     if (isPublicVersion(version)) {
       // The coordinator is on no channel of a DAO of domains and may sign for no member: nothing to record it with.
       this.deps.logger.log({ message: 'computation request refused (a public version: not recorded by the coordinator)', daoId: version.daoId, version: version.version, requester: caller, check });
+      return;
+    }
+    if (!this.deps.settings.custodialOrganisations) {
+      this.deps.logger.log({ message: 'computation request refused (a DAO held by the operator, custody off: not recorded, the coordinator signs as no member)', daoId: version.daoId, version: version.version, requester: caller, check });
       return;
     }
     const owner = datasetOwnerOf(version, request);
@@ -301,6 +318,7 @@ export class ComputationsService {
     try {
       const version = await this.#version(undefined, c.daoId, c.version);
       publicVersion = isPublicVersion(version);
+      this.#refuseCustodial(version);
       const nodes = await repo.nodes(c.daoId, c.version);
       const problem = this.#mesh(version, nodes);
       if (problem) {
@@ -370,7 +388,7 @@ export class ComputationsService {
       const code = cause instanceof NodeCallError ? cause.code : error instanceof CoordinatorError ? error.code : 'INTERNAL';
       const message = (error as Error).message;
       const failure = /^[A-Z][A-Z0-9_]{0,63}$/.test(code) ? code : 'INTERNAL';
-      const usage = publicVersion ? [] : [recordUsageCommand({ daoId: c.daoId, version: c.version, entry: { ...usageOf(c), outcome: 'failed', failure } })];
+      const usage = publicVersion || !this.deps.settings.custodialOrganisations ? [] : [recordUsageCommand({ daoId: c.daoId, version: c.version, entry: { ...usageOf(c), outcome: 'failed', failure } })];
       await this.deps.dataSource.transaction(async (manager) => {
         await repo.fail(id, code, message, manager);
         if (usage.length > 0) await this.#writeCommands(manager, usage);
@@ -387,6 +405,8 @@ export class ComputationsService {
    */
   async chargeSubscriptions(nowMs = Date.now()): Promise<number> {
     const { repository: repo, logger } = this.deps;
+    // The subscriptions kept here are of DAOs the operator holds (a DAO of domains is charged by its D's own bridge).
+    if (!this.deps.settings.custodialOrganisations) return 0;
     const sent = await this.deps.dataSource.transaction(async (manager) => {
       const commands: { id: string; topic: string; key: string; payload: ReturnType<typeof ledgerCommandCloudEvent> }[] = [];
       for (const s of await repo.subscriptionsForUpdate(manager)) {
@@ -419,6 +439,7 @@ export class ComputationsService {
         const version = await repo.version(daoId, v);
         const nodes = await repo.nodes(daoId, v);
         if (!version || this.#mesh(version, nodes)) continue;
+        if (!isPublicVersion(version) && !this.deps.settings.custodialOrganisations) continue;
         const inventories: NodeInventory[] = await Promise.all(nodes.map((n) => this.deps.nodes.inventory(n.controlUrl, n.pin)));
         await Promise.all(inventories.map((inv, i) => repo.recordInventory(daoId, v, nodes[i]!.mspId, inv)));
         const first = inventories[0]!;

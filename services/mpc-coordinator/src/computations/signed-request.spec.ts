@@ -11,7 +11,7 @@ import type { NodeClient } from './node-client.adapter';
 
 const NOW = 1_800_000_000_000;
 const version: DaoVersionView = TWO_MEMBER_VERSION;
-const settings = { topics: { ledgerEvents: 'e', ledgerCommands: 'c' }, consumerGroupId: 'g', queue: 'q', topUpIntervalMs: 0, stock: { triples: 1000, masks: 100 }, nodeTimeoutMs: 1000, refusals: { perWindow: 30, windowSeconds: 600 } } as MpcCoordinatorSettings;
+const settings = { topics: { ledgerEvents: 'e', ledgerCommands: 'c' }, consumerGroupId: 'g', queue: 'q', topUpIntervalMs: 0, stock: { triples: 1000, masks: 100 }, nodeTimeoutMs: 1000, refusals: { perWindow: 30, windowSeconds: 600 }, custodialOrganisations: true } as MpcCoordinatorSettings;
 
 let vspCa: MpcCa;
 let dspCa: MpcCa;

@@ -50,9 +50,11 @@ function readModelEffect(repository: CoordinatorRepository, logger: ConnectionLo
  * A version whose kept terms carry no price per computation (or are a subscription) is sent nothing:
  * logged once, with why (the event is applied once).
  */
-function meteringEffect(o: { repository: CoordinatorRepository; meteringTerms: MeteringTermsStore; logger: ConnectionLogger; schema: string; commandsTopic: string; wakeOutbox: () => void }, meta: LedgerEventMeta): LedgerEffect | undefined {
+function meteringEffect(o: { repository: CoordinatorRepository; meteringTerms: MeteringTermsStore; logger: ConnectionLogger; schema: string; commandsTopic: string; wakeOutbox: () => void; custodial: boolean }, meta: LedgerEventMeta): LedgerEffect | undefined {
   const metering = meteringCommandOf(meta.ledger);
   if (!metering) return undefined;
+  // MeterComputation is signed as the job's recorder, a member: only for DAOs the operator holds in custody.
+  if (!o.custodial) return async () => () => o.logger.log({ message: 'not metering a computation: the coordinator signs nothing as a member (custody off)', id: meta.id });
   if ('ignored' in metering) throw new UnusableLedgerEventError(metering.ignored);
   const { jobId, command } = metering;
   return async (manager) => {
@@ -151,6 +153,8 @@ export function startLedgerEventsConsumer(o: {
   /** Where MeterComputation commands go, and the outbox relay's wake-up. */
   commandsTopic: string;
   wakeOutbox: () => void;
+  /** MPC_COORDINATOR_CUSTODIAL_ORGANISATIONS: meter computations of DAOs the operator holds. */
+  custodial: boolean;
 }): TopicConsumer {
   const decide = (_event: unknown, meta: LedgerEventMeta) => readModelEffect(o.repository, o.logger, meta);
   const meteringTerms = new MeteringTermsStore(o.schema);

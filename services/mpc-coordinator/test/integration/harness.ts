@@ -96,6 +96,8 @@ export async function startCoordinator(
     MPC_COORDINATOR_NODE_TIMEOUT_MS: '120000',
     MPC_COORDINATOR_GRPC_PORT: '0',
     MPC_COORDINATOR_LEDGER_EVENTS_TOPIC: eventsTopic,
+    // The integration tier's meshes of DAOs the operator holds in custody (docs/security.md); a test may turn it off.
+    MPC_COORDINATOR_CUSTODIAL_ORGANISATIONS: 'true',
     ...extraEnv,
   });
   const app = await createServiceApp(config, AppModule.forConfig);
