@@ -25,7 +25,9 @@ describe('marketplace settings', () => {
       },
       groupId: 'datawell-marketplace',
       admission: 'automatic',
+      custodialOrganisations: false,
     });
+    expect(loadServiceConfig(marketplaceService, { ...base, MARKETPLACE_CUSTODIAL_ORGANISATIONS: 'true' }).settings.custodialOrganisations).toBe(true);
     expect(loadServiceConfig(marketplaceService, { ...base, MARKETPLACE_ADMISSION: '  ' }).settings.admission).toBe('automatic');
   });
 

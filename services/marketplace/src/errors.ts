@@ -17,7 +17,8 @@ export type MarketplaceErrorCode =
   | 'ABANDONMENT_EXISTS'
   | 'NOT_REVENUE_RECORDER'
   | 'DESCRIPTION_DIGEST_MISMATCH'
-  | 'NOT_AWAITING_ADMISSION';
+  | 'NOT_AWAITING_ADMISSION'
+  | 'DOMAIN_REQUIRED';
 
 const KINDS: Readonly<Record<MarketplaceErrorCode, ErrorKind>> = {
   INVALID_REQUEST: 'invalid',
@@ -40,6 +41,8 @@ const KINDS: Readonly<Record<MarketplaceErrorCode, ErrorKind>> = {
   DESCRIPTION_DIGEST_MISMATCH: 'conflict',
   // Admitting or rejecting a registration that is not waiting for an operator administrator (already decided, automatic, active…).
   NOT_AWAITING_ADMISSION: 'conflict',
+  // A registration that would have the operator make the organisation's CA (a CSR without its own domain), with custody off.
+  DOMAIN_REQUIRED: 'unprocessable',
 };
 
 /** A request the marketplace refuses, with a stable code; mapped to HTTP 4xx and gRPC by the platform. */

@@ -88,11 +88,12 @@ const TOPIC = 'network.commands.test';
 const admin: Principal = { mspId: 'OperatorMSP', enrollmentId: 'admin.operator', role: 'OPERATOR', admin: true, certificateFingerprint: 'f0' };
 const CSR = '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----';
 
-function setup(admission: 'automatic' | 'manual') {
+/** Most registrations here bring a CSR (the operator makes the CA): custody on, as the integration tier's custodial tests run it. */
+function setup(admission: 'automatic' | 'manual', custodialOrganisations = true) {
   const repository = new MemoryParticipants();
   const sent: OutboxMessage[] = [];
   const store = {
-    settings: { topics: { networkCommands: TOPIC }, admission },
+    settings: { topics: { networkCommands: TOPIC }, admission, custodialOrganisations },
     // One transaction: nothing is kept (rows nor messages) when the work throws.
     write: async <T>(work: (m: EntityManager, send: (...m: OutboxMessage[]) => Promise<void>) => Promise<T>): Promise<T> => {
       const rows = new Map([...repository.rows].map(([k, v]) => [k, { ...v }]));
@@ -124,6 +125,18 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
   }
   throw new Error('expected a refusal');
 }
+
+describe('registration without custody (the default): the operator makes no CA', () => {
+  it('refuses a registration with a CSR with 422 DOMAIN_REQUIRED naming ./dev domain add: nothing recorded or sent; its own CA is registered', async () => {
+    for (const admission of ['automatic', 'manual'] as const) {
+      const { service, repository, commands } = setup(admission, false);
+      await expect(service.register(withIdentity('AcmeMSP', 'VSP'))).rejects.toMatchObject({ code: 'DOMAIN_REQUIRED', status: 422, message: expect.stringContaining('./dev domain add AcmeMSP --role VSP') });
+      expect([repository.rows.size, commands()]).toEqual([0, []]);
+      await service.register(ownCa('OwnMSP'));
+      expect([...repository.rows.keys()]).toEqual(['OwnMSP']);
+    }
+  });
+});
 
 describe('registration with automatic admission (the default)', () => {
   it('sends onboard-participant at once, with ownCa only when it brings no identity, and shows no admission', async () => {

@@ -123,6 +123,12 @@ export class ParticipantsService {
     const input = parseInput(registrationSchema, body, 'body');
     const topic = this.store.settings.topics.networkCommands;
     const manual = this.store.settings.admission === 'manual';
+    if (input.identity && !this.store.settings.custodialOrganisations) {
+      throw new MarketplaceError(
+        'DOMAIN_REQUIRED',
+        `${input.mspId} asks the operator to make its CA (a certificate request without its own domain); the operator holds no organisation: create its trust domain (./dev domain add ${input.mspId} --role ${input.role}) and register without "identity"`,
+      );
+    }
     return this.store.write(async (manager, send) => {
       const commandId = onboardId(input.mspId);
       const ownCa = !input.identity;

@@ -83,6 +83,8 @@ export class MarketplaceHarness {
       MARKETPLACE_NETWORK_COMMANDS_TOPIC: this.topics.networkCommands,
       MARKETPLACE_NETWORK_EVENTS_TOPIC: this.topics.networkEvents,
       DATAWELL_LOG_LEVEL: 'warn',
+      // The integration tier registers custodial organisations with a CSR (docs/security.md); a test may turn it off.
+      MARKETPLACE_CUSTODIAL_ORGANISATIONS: 'true',
       ...(options.tls ? { DATAWELL_TLS_CERT_FILE: options.tls.certFile, DATAWELL_TLS_KEY_FILE: options.tls.keyFile } : {}),
       ...options.env,
     };
