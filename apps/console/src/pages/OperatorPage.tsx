@@ -153,7 +153,7 @@ function Admit() {
   const [mspId, setMspId] = useState('');
   const [role, setRole] = useState<'DSP' | 'VSP'>('DSP');
   const [name, setName] = useState('');
-  const [ownCa, setOwnCa] = useState(false);
+  const [ownCa, setOwnCa] = useState(true);
   const admit = useMutation({
     mutationFn: () => operatorApi.admit({ mspId: mspId.trim(), role, name: name.trim(), ...(ownCa ? { ownCa } : {}) }),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['operator'] }),
