@@ -27,7 +27,11 @@ describe('the operator bridge without custody (domains only)', () => {
   let bridge: LedgerBridge;
 
   beforeAll(async () => {
-    [app, db, wallet] = await Promise.all([operatorAdminApp({ custodial: false }), scratchDatabase(), operatorWallet(), probeChannel()]);
+    // The admin app migrates a scratch database of its own: not beside this one, since on a fresh
+    // stack both would run the first migration's CREATE SCHEMA IF NOT EXISTS "ledger_bridge" at once,
+    // and PostgreSQL lets only one of two concurrent creations of a name succeed.
+    app = await operatorAdminApp({ custodial: false });
+    [db, wallet] = await Promise.all([scratchDatabase(), operatorWallet(), probeChannel()]);
     operator = apiClient(app.url, () => stackAdminIdentity(ctx, OPERATOR_MSP));
     kafka = kafkaClient();
     await createTopics(kafka, Object.values(topics));
