@@ -39,7 +39,7 @@ export {
   type TrafficBinding,
   type TrafficSealErrorCode,
 } from './traffic-key';
-export { flagVariable, groupIdVariable, optionalTextVariable, optionalTopicVariable, textVariable, topicVariable } from './variables';
+export { flagIsOn, flagVariable, groupIdVariable, optionalTextVariable, optionalTopicVariable, textVariable, topicVariable } from './variables';
 export {
   blankToUndefined,
   defineService,

@@ -30,10 +30,16 @@ export function groupIdVariable(defaultValue: string) {
   return textVariable(defaultValue).refine((g) => GROUP_ID.test(g), 'must be a Kafka group id');
 }
 
+/** Whether a switch's raw value turns it on: `true` or `1`, in any case, around blanks. */
+export function flagIsOn(raw: string | undefined): boolean {
+  const v = raw?.trim().toLowerCase();
+  return v === 'true' || v === '1';
+}
+
 /** A switch, off unless set to `true` (or `1`); anything else but `false`, `0` or blank is refused. */
 export const flagVariable = z.preprocess(
   (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
   z
     .union([z.undefined(), z.literal(''), z.enum(['true', 'false', '1', '0'])], { error: 'must be true or false' })
-    .transform((v) => v === 'true' || v === '1'),
+    .transform((v) => flagIsOn(v)),
 );

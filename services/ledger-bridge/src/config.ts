@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COMMON_VARIABLES, defineService, flagVariable, optionalTextVariable as optional, optionalTopicVariable as topicOverride, textVariable as withDefault, type ConfigOf, type Environment } from '@datawell/config';
+import { COMMON_VARIABLES, defineService, flagIsOn, flagVariable, optionalTextVariable as optional, optionalTopicVariable as topicOverride, textVariable as withDefault, type ConfigOf, type Environment } from '@datawell/config';
 import { memberInboxTopic, memberLedgerTopics, memberTopicPrefix, MSP_ID_PATTERN, OPERATOR_MSP, SERVICES, TOPICS } from '@datawell/contracts';
 
 /** Where the bridge reaches Fabric: one peer's Gateway, which endorses on the other orgs' peers. */
@@ -202,7 +202,7 @@ function memberIssues(env: Environment): Array<{ variable: string; problem: stri
   for (const variable of [V.adminStackDir, V.adminCacheDir, V.adminRepoDir]) {
     if (env[variable]?.trim()) issues.push({ variable, problem: `must be unset: a member's bridge (${V.memberMspId}) administers no network` });
   }
-  if (['true', '1'].includes(env[V.custodialOrganisations]?.trim().toLowerCase() ?? '')) issues.push({ variable: V.custodialOrganisations, problem: `must be false or unset: a member's bridge (${V.memberMspId}) holds no other organisation` });
+  if (flagIsOn(env[V.custodialOrganisations])) issues.push({ variable: V.custodialOrganisations, problem: `must be false or unset: a member's bridge (${V.memberMspId}) holds no other organisation` });
   // Its topics' values are sealed with the domain's traffic key before they reach the operator's broker.
   if (!env[COMMON_VARIABLES.trafficKeyFile]?.trim()) issues.push({ variable: COMMON_VARIABLES.trafficKeyFile, problem: `is required when ${V.memberMspId} is set: a member's bridge seals its topics' traffic with its domain's key` });
   const given = MEMBER_ADMIN_VARIABLES.filter((v) => env[v]?.trim());

@@ -175,11 +175,16 @@ export class ComputationsService {
    * operator-run mesh: signing as its members, keeping results. Refused unless custody is on.
    */
   #refuseCustodial(version: DaoVersionView): void {
-    if (isPublicVersion(version) || this.deps.settings.custodialOrganisations) return;
+    if (!this.#custodyRefused(version)) return;
     throw new CoordinatorError(
       'CUSTODIAL_DAO',
       `DAO ${version.daoId} v${version.version} is held by the operator, not by its members' own domains: the coordinator runs no mesh for it and signs nothing as its members (MPC_COORDINATOR_CUSTODIAL_ORGANISATIONS is off); form the DAO from trust domains (./dev domain add <MSPID> --role DSP|VSP)`,
     );
+  }
+
+  /** Whether `version` would need an operator-run mesh (the operator holds it) while custody is off. */
+  #custodyRefused(version: DaoVersionView): boolean {
+    return !isPublicVersion(version) && !this.deps.settings.custodialOrganisations;
   }
 
   /** Takes a point of the requester's refusal limit; beyond it the refusal is throttled: logged, counted (the limit's metric), not recorded. */
@@ -439,7 +444,7 @@ export class ComputationsService {
         const version = await repo.version(daoId, v);
         const nodes = await repo.nodes(daoId, v);
         if (!version || this.#mesh(version, nodes)) continue;
-        if (!isPublicVersion(version) && !this.deps.settings.custodialOrganisations) continue;
+        if (this.#custodyRefused(version)) continue;
         const inventories: NodeInventory[] = await Promise.all(nodes.map((n) => this.deps.nodes.inventory(n.controlUrl, n.pin)));
         await Promise.all(inventories.map((inv, i) => repo.recordInventory(daoId, v, nodes[i]!.mspId, inv)));
         const first = inventories[0]!;
