@@ -1,3 +1,3 @@
 export { connectGateway, type GatewayConnection, type GatewayEndpoint, type GatewayIdentity } from './gateway';
 export { endorsementDetails, isTransientEndorsementError, submitTransaction, type SubmitOptions } from './endorse';
-export { isPrivateChaincode, isPrivateDataPending, privateProposal, readSealedRecord, unsealEvent, unsealedEvents, unsealResponse, type ClosableEvents } from './private';
+export { awaitPrivateData, isPrivateChaincode, isPrivateDataPending, privateProposal, readSealedRecord, unsealEvent, unsealedEvents, unsealResponse, type ClosableEvents } from './private';

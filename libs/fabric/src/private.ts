@@ -33,21 +33,31 @@ export function isPrivateDataPending(error: unknown): boolean {
 }
 
 /**
- * The record of a sealed transaction, as the caller's own peer holds it. While the peer lacks it
- * (isPrivateDataPending) it is asked again (0.2 s doubling to 5 s, about 30 s in all: a newcomer's
- * peer reconciles every 5 s) before that is the caller's.
+ * `call`, asked again while the caller's own peer lacks the private data it needs
+ * (isPrivateDataPending): 0.2 s doubling to 5 s, for up to `withinMs` (30 s by default: a peer
+ * pulls a new transaction's data from the endorsers at once, and a newcomer's peer reconciles the
+ * data from before its organisation joined every 5 s). Any other error, or the pending one after
+ * the deadline, is the caller's. Only for calls that change nothing when refused: an evaluation, or
+ * a submission refused at endorsement (the peer could not read, so nothing went to the orderer).
  */
-export async function readSealedRecord(network: Network, chaincode: string, txId: string): Promise<SealedRecord> {
-  const deadline = Date.now() + 30_000;
+export async function awaitPrivateData<T>(call: () => Promise<T>, withinMs = 30_000): Promise<T> {
+  const deadline = Date.now() + withinMs;
   for (let wait = 200; ; wait = Math.min(wait * 2, 5000)) {
     try {
-      const bytes = await network.getContract(chaincode).evaluateTransaction(DAO.tx.GetTransaction, txId);
-      return sealedRecordSchema.parse(JSON.parse(Buffer.from(bytes).toString('utf8')));
+      return await call();
     } catch (error) {
       if (Date.now() + wait > deadline || !isPrivateDataPending(error)) throw error;
       await new Promise((r) => setTimeout(r, wait));
     }
   }
+}
+
+/** The record of a sealed transaction, as the caller's own peer holds it (awaitPrivateData while the peer lacks it). */
+export function readSealedRecord(network: Network, chaincode: string, txId: string): Promise<SealedRecord> {
+  return awaitPrivateData(async () => {
+    const bytes = await network.getContract(chaincode).evaluateTransaction(DAO.tx.GetTransaction, txId);
+    return sealedRecordSchema.parse(JSON.parse(Buffer.from(bytes).toString('utf8')));
+  });
 }
 
 /** An error's message with the peers' details (a Gateway error says "see attached details"). */

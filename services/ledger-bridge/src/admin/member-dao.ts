@@ -1,5 +1,5 @@
 import { forbidden, type Principal } from '@datawell/auth';
-import { isPrivateDataPending, type SubmitOptions } from '@datawell/fabric';
+import { awaitPrivateData, isPrivateDataPending, type SubmitOptions } from '@datawell/fabric';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { choiceSchema, DAO, DAO_ID_PATTERN, daoChannelName, daoRefusalOf, idSchema, MSP_ID_PATTERN, parseDaoChannel, proposalSchema, revenueArgument, revenueRequestSchema, transferOfferSchema, workloadSchema, type DaoRefusal, type DaoTransactionName } from '@datawell/contracts';
@@ -156,7 +156,7 @@ export class MemberDao {
   }
 
   read(daoId: string, version: number, fn: DaoRead): Promise<unknown> {
-    return readDaoVersion(this.ledger.evaluate, daoId, version, fn, this.ledger.mspId);
+    return readDaoVersion((...args) => awaitPrivateData(() => this.ledger.evaluate(...args)), daoId, version, fn, this.ledger.mspId);
   }
 
   /**
@@ -413,7 +413,7 @@ export class MemberDao {
   async #evaluate(channel: string, fn: DaoTransactionName, args: readonly string[], meaning: CodeMeaning): Promise<unknown> {
     let text: string;
     try {
-      text = await this.ledger.evaluate(this.ledger.mspId, channel, DAO.chaincode, fn, args);
+      text = await awaitPrivateData(() => this.ledger.evaluate(this.ledger.mspId, channel, DAO.chaincode, fn, args));
     } catch (error) {
       throw ledgerRefusal(error, channel, meaning);
     }
@@ -422,7 +422,8 @@ export class MemberDao {
 
   async #submit(channel: string, call: { chaincode: string; transaction: string; arguments: readonly string[] }, meaning: CodeMeaning): Promise<{ txId: string }> {
     try {
-      return await this.ledger.submit(channel, call.chaincode, call.transaction, call.arguments);
+      // A refusal at endorsement because the peer still lacks the DAO's private data sent nothing to the orderer: asked again while it fetches.
+      return await awaitPrivateData(() => this.ledger.submit(channel, call.chaincode, call.transaction, call.arguments));
     } catch (error) {
       throw ledgerRefusal(error, channel, meaning);
     }

@@ -60,6 +60,61 @@ describe("a member bridge's transfers of rights", () => {
   });
 });
 
+describe("a newcomer's bridge while its peer still fetches the DAO's private data", () => {
+  const pending = () => new Error('2 UNKNOWN: evaluate call to endorser returned error: chaincode response 500, GET_STATE failed: transaction ID: ab: private data matching public hash version is not available. Public hash version = {BlockNum: 5, TxNum: 0}, Private data version = <nil>');
+  const open = { transferId: 't1', from: 'VspTwoMSP', to: 'NewMSP', status: 'offered', consents: ['VspTwoMSP', 'DspMSP'] };
+
+  it('reads and accepts once the peer has the data, asking again meanwhile, and submits the acceptance once', async () => {
+    let pendingReads = 2;
+    let pendingEndorsements = 1;
+    const submitted: string[] = [];
+    const ledger: MemberLedger = {
+      mspId: 'NewMSP',
+      evaluate: async (_msp, channel, _cc, fn, args) => {
+        if (channel !== 'dao-acme-v2' || fn !== 'GetTransfer' || args[0] !== 't1') throw refusal(`NOT_FOUND: no transfer ${args[0]}`);
+        if (pendingReads-- > 0) throw pending();
+        return JSON.stringify(submitted.length ? { ...open, status: 'accepted' } : open);
+      },
+      submit: async (channel, _cc, fn, args) => {
+        if (pendingEndorsements-- > 0) throw Object.assign(new Error('10 ABORTED: failed to endorse transaction'), { details: [{ message: pending().message }] });
+        submitted.push(`${channel} ${fn} ${args.join(' ')}`);
+        return { txId: 'tx9' };
+      },
+      channels: async () => ['dao-acme-v2'],
+    };
+    const answer = await new MemberDaoController(ledger).acceptTransfer(principal('NewMSP'), 'acme', 't1');
+    expect(submitted).toEqual(['dao-acme-v2 AcceptTransfer t1']);
+    expect(answer.channels).toEqual([{ channel: 'dao-acme-v2', version: 2, txId: 'tx9', transfer: { ...open, status: 'accepted' } }]);
+    expect(pendingReads).toBeLessThan(0);
+    expect(pendingEndorsements).toBeLessThan(0);
+  });
+
+  it('says LEDGER_UNAVAILABLE (try again) when the data has not come within the wait, and submits nothing', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      const submitted: string[] = [];
+      const ledger: MemberLedger = {
+        mspId: 'NewMSP',
+        evaluate: async () => {
+          throw pending();
+        },
+        submit: async (channel, _cc, fn) => {
+          submitted.push(`${channel} ${fn}`);
+          return { txId: 'tx' };
+        },
+        channels: async () => ['dao-acme-v2'],
+      };
+      const answer = new MemberDaoController(ledger).acceptTransfer(principal('NewMSP'), 'acme', 't1');
+      const settled = expect(answer).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE', message: expect.stringContaining('still fetching the DAO\'s private data on dao-acme-v2') });
+      await jest.advanceTimersByTimeAsync(31_000);
+      await settled;
+      expect(submitted).toEqual([]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
+
 describe("a member bridge's seat on a channel it was added to by a transfer", () => {
   it('relays a channel its peer reads, once, and refuses one it cannot read', async () => {
     const relayed: string[] = [];
