@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { down, envExports, install, logFiles, OPERATOR_DOMAIN, readLog, reset, status, StackError, up, type DomainStatus, type StackContext } from '@datawell/stack';
+import { down, envExports, install, logFiles, OPERATOR_DOMAIN, processUser, readLog, reset, status, StackError, up, type DomainStatus, type StackContext } from '@datawell/stack';
 import { stackContext } from '../context';
 import { consoleStatus } from '../services/console';
 import { servicesStatus } from '../services/runner';
@@ -107,11 +107,17 @@ export function registerStackCommands(program: Command): void {
     });
 }
 
-/** The services run in the operator's domain today: their URLs while they run. */
+/**
+ * The operator's services and console while they run: their URLs, and each as a process of the
+ * operator's domain with its pid and the user it runs as (`dw-operator`, or root for the ledger
+ * bridge and the provisioner: docs/security.md).
+ */
 async function withServiceUrls(ctx: StackContext, domains: readonly DomainStatus[]): Promise<DomainStatus[]> {
-  const running = (await servicesStatus(ctx)).filter((x) => x.pid !== undefined);
+  const console = await consoleStatus(ctx);
+  const running = [...(await servicesStatus(ctx)), console].filter((x): x is typeof x & { pid: number } => x.pid !== undefined);
   const urls = Object.fromEntries(running.map((x) => [x.name, x.url]));
-  return domains.map((d) => (d.name === OPERATOR_DOMAIN ? { ...d, serviceUrls: urls } : d));
+  const processes = running.map((x) => ({ name: x.name, pid: x.pid, ...(processUser(x.pid) ? { user: processUser(x.pid) as string } : {}) }));
+  return domains.map((d) => (d.name === OPERATOR_DOMAIN ? { ...d, processes: [...d.processes, ...processes], serviceUrls: urls } : d));
 }
 
 function printStatus(components: readonly { name: string; healthy: boolean; pid?: number; endpoint?: string; detail: string }[], toStdout: boolean): void {

@@ -14,8 +14,8 @@ import {
   type DomainRecord,
   type StackContext,
 } from '@datawell/stack';
-import { memberDomains, ownedLog } from './domain-runner';
-import { serviceUrl } from './runner';
+import { memberDomains } from './domain-runner';
+import { operatorUser, ownedLog, serviceUrl } from './runner';
 
 
 export interface ConsoleState {
@@ -65,12 +65,16 @@ export async function startConsole(ctx: StackContext, repoDir: string): Promise<
   await buildConsoleBundle(ctx, repoDir);
   const f = files(ctx);
   if (!isAlive(readPid(f.pid))) {
-    ctx.progress.step('console', `serving the console on ${consoleUrl(ctx)}`);
+    // The operator's console holds no key and reads no stack file: it runs as the operator domain's user.
+    const user = operatorUser(ctx);
+    ctx.progress.step('console', `serving the console on ${consoleUrl(ctx)} as ${user}`);
+    ownedLog(f.log, user);
     startDaemon({
       name: 'console',
       cmd: process.execPath,
       args: [...entry(repoDir), 'serve', '--port', String(ctx.settings.ports.console), '--marketplace', serviceUrl(ctx.settings, 'marketplace'), '--negotiation', serviceUrl(ctx.settings, 'negotiation'), '--operator', serviceUrl(ctx.settings, 'ledger-bridge')],
       cwd: repoDir,
+      user,
       logFile: f.log,
       pidFile: f.pid,
     });

@@ -1,5 +1,3 @@
-import { chownSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
 import {
   isAlive,
   isParked,
@@ -9,7 +7,6 @@ import {
   memberServiceGrpcAddress,
   memberServiceLaunch,
   memberServiceUrl,
-  osUser,
   readPid,
   StackError,
   startDaemon,
@@ -19,7 +16,7 @@ import {
   type StackConnection,
   type StackContext,
 } from '@datawell/stack';
-import { buildServices, healthAt, serviceEntry } from './runner';
+import { buildServices, healthAt, ownedLog, serviceEntry } from './runner';
 
 /** A member service of a member domain, as `./dev domain services` reports it. */
 export interface MemberServiceState {
@@ -75,14 +72,6 @@ export async function startMemberServices(ctx: StackContext, connection: StackCo
       return (await healthAt(s.url)).ok;
     }, 120_000, 'domains');
   }
-}
-
-/** The log file exists and belongs to the domain's user before the service writes to it. */
-export function ownedLog(file: string, user: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
-  const { uid, gid } = osUser(user);
-  chownSync(file, uid, gid);
 }
 
 export async function stopMemberServices(ctx: StackContext, only?: readonly string[]): Promise<void> {

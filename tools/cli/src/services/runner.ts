@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '@datawell/contracts';
 import { createMpcCa, issueMpcCertificate } from '@datawell/mpc';
 import { buildDist, DIST } from '../build/build';
-import { connectionEnv, domainPaths, enrollClientIdentity, isAlive, listDomains, readPid, servicePorts, serviceUrl, startDaemon, stopDaemon, stopWorkloadsUnder, waitFor, type StackConnection, type StackContext } from '@datawell/stack';
+import { connectionEnv, domainPaths, enrollClientIdentity, isAlive, listDomains, materialiseDomain, operatorDomain, OPERATOR_DOMAIN, osUser, readPid, servicePorts, serviceUrl, startDaemon, stopDaemon, stopWorkloadsUnder, waitFor, type StackConnection, type StackContext } from '@datawell/stack';
 
 export interface ServiceState {
   readonly name: ServiceName;
@@ -108,6 +108,68 @@ export async function serviceEnv(ctx: StackContext, connection: StackConnection,
   };
 }
 
+/**
+ * The operator's services that run as the operator domain's OS user (`dw-operator`), not as the
+ * tooling's: they hold no key of a member and need none of the stack's own files, only the
+ * operator's Kafka credentials and (the coordinator) its client certificate for the nodes, which
+ * are given to them in the operator's domain folder (mode 0700, the user's). So none of them can
+ * read a member domain's folder. The operator's ledger bridge and provisioner still run as the
+ * tooling's user: the bridge administers the native Fabric network through the stack folder (the
+ * orderers' and the operator's Fabric material, written by the tooling) and the provisioner runs
+ * OpenTofu workloads under it (docs/security.md, "What runs as whom").
+ */
+export const OPERATOR_USER_SERVICES: readonly ServiceName[] = ['marketplace', 'negotiation', 'mpc-coordinator', 'telemetry'];
+
+/**
+ * A service's own settings (`MARKETPLACE_…` for the marketplace, and so on) from the tooling's
+ * environment, for a process of another OS user (it starts with a clean environment): what a person
+ * sets for `./dev up`, e.g. `MARKETPLACE_CUSTODIAL_ORGANISATIONS`, still reaches the service.
+ */
+export function ownSettings(name: ServiceName, from: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const prefix = SERVICES[name].portVariable.replace(/HTTP_PORT$/, '');
+  return Object.fromEntries(Object.entries(from).filter((e): e is [string, string] => e[1] !== undefined && (e[0].startsWith(prefix) || e[0] === 'NODE_OPTIONS')));
+}
+
+/** The operator domain's OS user (`dw-operator`), with its folder made (idempotent). */
+export function operatorUser(ctx: StackContext): string {
+  const d = operatorDomain(ctx.settings);
+  materialiseDomain(ctx, d);
+  return d.osUser;
+}
+
+/** The log file exists and belongs to `user` before its process writes to it. */
+export function ownedLog(file: string, user: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  const { uid, gid } = osUser(user);
+  chownSync(file, uid, gid);
+}
+
+/**
+ * The operator's domain (its OS user and folder) and the secrets its services read, copied from the
+ * tooling's folders into its own `secrets/` (mode 0600, the user's) when they differ: the operator's
+ * Kafka credentials and the coordinator's node TLS files. Returns the settings that point at them.
+ */
+function operatorDomainSecrets(ctx: StackContext, connection: StackConnection, env: Record<string, string>): Record<string, string> {
+  const { uid, gid } = osUser(operatorUser(ctx));
+  const secrets = domainPaths(ctx.settings, OPERATOR_DOMAIN).secrets;
+  mkdirSync(secrets, { recursive: true, mode: 0o700 });
+  chownSync(secrets, uid, gid);
+  const own = (source: string, name: string): string => {
+    const target = join(secrets, name);
+    const bytes = readFileSync(source);
+    if (!existsSync(target) || !readFileSync(target).equals(bytes)) writeFileSync(target, bytes, { mode: 0o600 });
+    chownSync(target, uid, gid);
+    return target;
+  };
+  const out: Record<string, string> = {};
+  if (connection.kafka.credentialsFile) out['DATAWELL_KAFKA_CREDENTIALS_FILE'] = own(connection.kafka.credentialsFile, 'kafka.json');
+  for (const [variable, name] of [['MPC_COORDINATOR_NODE_TLS_CA_FILE', 'mpc-ca.crt'], ['MPC_COORDINATOR_NODE_TLS_CERT_FILE', 'mpc-coordinator.crt'], ['MPC_COORDINATOR_NODE_TLS_KEY_FILE', 'mpc-coordinator.key']] as const) {
+    if (env[variable]) out[variable] = own(env[variable], name);
+  }
+  return out;
+}
+
 /** A service's compiled entry point. */
 export function serviceEntry(repoDir: string, name: ServiceName): string {
   return join(repoDir, DIST, 'services', name, 'src', 'main.js');
@@ -119,13 +181,17 @@ export async function startServices(ctx: StackContext, connection: StackConnecti
   for (const name of SERVICE_NAMES) {
     const f = files(ctx, name);
     if (isAlive(readPid(f.pid))) continue;
-    ctx.progress.step('services', `starting ${name} on ${serviceUrl(ctx.settings, name)}`);
+    const env = await serviceEnv(ctx, connection, repoDir, name);
+    const user = OPERATOR_USER_SERVICES.includes(name) ? operatorUser(ctx) : undefined;
+    ctx.progress.step('services', `starting ${name} on ${serviceUrl(ctx.settings, name)}${user ? ` as ${user}` : ''}`);
+    if (user) ownedLog(f.log, user);
     startDaemon({
       name,
       cmd: process.execPath,
       args: ['--enable-source-maps', serviceEntry(repoDir, name)],
       cwd: repoDir,
-      env: await serviceEnv(ctx, connection, repoDir, name),
+      env: user ? { ...ownSettings(name), ...env, ...operatorDomainSecrets(ctx, connection, env) } : env,
+      ...(user ? { user } : {}),
       logFile: f.log,
       pidFile: f.pid,
     });

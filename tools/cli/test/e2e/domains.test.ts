@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,9 +9,9 @@ import { createKafka, readKafkaCredentialsFile } from '@datawell/config';
 import { domainPaths, domainPostgres, enrollClientIdentity, fetchChannelBlocks, findDomain, isAlive, kafkaSaslEnabled, MEMBER_SERVICES, memberFabric, memberServiceFiles, memberServiceUrl, operatorFabric, orgCaCertificate, osUserFor, ownPeerChannels, postgresInstanceUrl, principalFile, processUser, readPid, serviceUrl, up } from '@datawell/stack';
 import { callNodeAsCoordinator, DOMAIN_COMPUTATION_PRICE, login, placesOf, runDev, scanBlocks, scanFiles, scanKafka, scanPostgres, signComputationRequest, type SignedOver } from '@datawell/testing';
 import { coordinatorTls, runDomainsOnStack } from '../../src/commands/scenario';
-import { stackContext } from '../../src/context';
+import { REPO_DIR, stackContext } from '../../src/context';
 import { memberServicesStatus, stopMemberServices } from '../../src/services/domain-runner';
-import { stopServices } from '../../src/services/runner';
+import { startServices, stopServices } from '../../src/services/runner';
 
 /**
  * Participants in their own trust domains, as `./dev scenario domains --managed` runs them: each
@@ -404,4 +405,35 @@ describe('a DAO formed among trust domains through the running services', () => 
     const anonymous = await fetch(`${marketplace}/offers/${posted.offer.offerId}/description`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ description: changed }) });
     expect(anonymous.status).toBe(401);
   }, 5 * 60_000);
+
+  it("runs the operator's services that hold no stack file, and its console, as dw-operator, which cannot read a member's folder", async () => {
+    await startServices(ctx, await up(ctx), REPO_DIR); // running already after the tests above: nothing to do
+    const status = JSON.parse((await runDev(['stack', 'status', '--json'])).stdout) as { domains: Array<{ name: string; processes: Array<{ name: string; pid?: number; user?: string }> }> };
+    const operator = status.domains.find((d) => d.name === 'operator')!;
+    const userOf = (name: string) => operator.processes.find((p) => p.name === name)?.user;
+    expect(['marketplace', 'negotiation', 'telemetry', 'mpc-coordinator', 'console'].map(userOf)).toEqual(Array(5).fill(osUserFor('operator')));
+    // The two that administer the stack folder still run as the tooling's user (docs/security.md).
+    expect(['ledger-bridge', 'provisioner'].map(userOf)).toEqual(['root', 'root']);
+    const coordinator = operator.processes.find((p) => p.name === 'mpc-coordinator')!;
+    expect(processUser(coordinator.pid!)).toBe('dw-operator');
+    // Its Kafka credentials and node TLS key are the operator's own copies, in its own folder.
+    const environ = Object.fromEntries(readFileSync(`/proc/${coordinator.pid}/environ`, 'utf8').split('\0').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const secrets = domainPaths(ctx.settings, 'operator').secrets;
+    expect([environ['DATAWELL_KAFKA_CREDENTIALS_FILE'], environ['MPC_COORDINATOR_NODE_TLS_KEY_FILE']]).toEqual([join(secrets, 'kafka.json'), join(secrets, 'mpc-coordinator.key')]);
+    // The operator's user is refused a member's folder, which the member's own user reads (control).
+    const dsp = domainPaths(ctx.settings, 'E2dDspMSP').root;
+    const asOperator = await runAs(osUserFor('operator'), dsp);
+    const asMember = await runAs(osUserFor('E2dDspMSP'), dsp);
+    expect([asOperator, asMember]).toEqual([expect.objectContaining({ code: 2, stderr: expect.stringContaining('Permission denied') }), expect.objectContaining({ code: 0 })]);
+  });
 });
+
+/** `ls <folder>` as an OS user: its exit code and error output. */
+function runAs(user: string, folder: string): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('runuser', ['-u', user, '--', 'ls', folder], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}

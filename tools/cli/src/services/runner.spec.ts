@@ -1,0 +1,14 @@
+import { OPERATOR_USER_SERVICES, ownSettings } from './runner';
+
+describe("the operator's services run as the operator domain's user", () => {
+  it('are the services that hold no stack file: not the ledger bridge or the provisioner', () => {
+    expect([...OPERATOR_USER_SERVICES].sort()).toEqual(['marketplace', 'mpc-coordinator', 'negotiation', 'telemetry']);
+  });
+
+  it("pass a service only its own settings from the tooling's environment (its clean environment gets nothing else)", () => {
+    const env = { MARKETPLACE_CUSTODIAL_ORGANISATIONS: 'true', MPC_COORDINATOR_STOCK_TRIPLES: '10', NODE_OPTIONS: '--max-old-space-size=256', DATAWELL_KAFKA_CREDENTIALS_FILE: '/root/secret.json', HOME: '/root', UNSET: undefined };
+    expect(ownSettings('marketplace', env)).toEqual({ MARKETPLACE_CUSTODIAL_ORGANISATIONS: 'true', NODE_OPTIONS: '--max-old-space-size=256' });
+    expect(ownSettings('mpc-coordinator', env)).toEqual({ MPC_COORDINATOR_STOCK_TRIPLES: '10', NODE_OPTIONS: '--max-old-space-size=256' });
+    expect(ownSettings('negotiation', env)).toEqual({ NODE_OPTIONS: '--max-old-space-size=256' });
+  });
+});
