@@ -127,7 +127,9 @@ export const OPERATOR_USER_SERVICES: readonly ServiceName[] = ['marketplace', 'n
  */
 export function ownSettings(name: ServiceName, from: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const prefix = SERVICES[name].portVariable.replace(/HTTP_PORT$/, '');
-  return Object.fromEntries(Object.entries(from).filter((e): e is [string, string] => e[1] !== undefined && (e[0].startsWith(prefix) || e[0] === 'NODE_OPTIONS')));
+  // NODE_OPTIONS too, and the test run's mark (./dev test finds what a run left running by it).
+  const passed = new Set(['NODE_OPTIONS', 'DATAWELL_TEST_RUN_MARK']);
+  return Object.fromEntries(Object.entries(from).filter((e): e is [string, string] => e[1] !== undefined && (e[0].startsWith(prefix) || passed.has(e[0]))));
 }
 
 /** The operator domain's OS user (`dw-operator`), with its folder made (idempotent). */
