@@ -4,3 +4,4 @@ export { isAlive, readPidFile } from '@datawell/pid-files';
 export { stopWorkload } from './stop';
 export { freePort } from './ports';
 export { startSelfHostedAgent, workloadKey, type SelfHostedAgentOptions, type WorkloadKey } from './self-hosted';
+export { MPC_NODE_GLIBC_TUNABLES, mpcNodeProcessEnv } from './malloc';

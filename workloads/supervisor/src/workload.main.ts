@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mpcNodeEnvironment, type MpcMeshMember, type WorkloadConfig } from '@datawell/contracts';
-import { codeRootOf, startHeartbeats, workloadFile as filePath, workloadProgramArgs, type HeartbeatLoop } from '@datawell/workload-runtime';
+import { codeRootOf, mpcNodeProcessEnv, startHeartbeats, workloadFile as filePath, workloadProgramArgs, type HeartbeatLoop } from '@datawell/workload-runtime';
 
 /**
  * A workload. An MPC node of a mesh (`mpc` in its config) runs Datawell's SPDZ node program
@@ -72,7 +72,7 @@ function heartbeat(): void {
 function runMpcNode(mpc: MpcMeshMember): void {
   log('starting the MPC node', { partyIndex: mpc.partyIndex, parties: mpc.names.length, controlPort: mpc.controlPort });
   const node = spawn(process.execPath, workloadProgramArgs(codeRootOf(__filename, 3), 'mpcNode'), {
-    env: { ...process.env, ...mpcNodeEnvironment({ ...config, mpc }) },
+    env: mpcNodeProcessEnv(process.env, mpcNodeEnvironment({ ...config, mpc })),
     // The IPC channel ends the node with this process, even if this one is SIGKILLed.
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
