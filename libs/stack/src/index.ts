@@ -41,6 +41,24 @@ export { VERSIONS } from './versions';
 export { compiledChaincodeModule, DIST } from './compiled-tree';
 export { osUser } from './os-user';
 export { blockOrganisations, channelOrganisationRoots, readBlockOrganisations, type ChannelOrganisation } from './fabric/genesis';
+export {
+  channelConfigView,
+  ChannelRejectedError,
+  checkGovernedBy,
+  checkMembersGovernance,
+  checkOrdering,
+  checkOwnPlace,
+  checkSeatedChannel,
+  joinedChannel,
+  joiningChannel,
+  ownCaCertPems,
+  ownPlaceExpectations,
+  pinnedOrdererTlsCa,
+  type ChannelConfigView,
+  type ConfigOrganisation,
+  type JoiningChannel,
+  type OwnPlaceExpectations,
+} from './fabric/channel-check';
 export { configBlockNetwork, type ChannelConfigNetwork } from './fabric/config-block';
 export { run, startDaemon, stopDaemon, readPid, isAlive, waitFor, type RunResult, type DaemonSpec } from './proc';
 export { stopWorkloadsUnder } from './workloads';

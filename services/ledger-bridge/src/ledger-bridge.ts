@@ -2,11 +2,11 @@ import { join } from 'node:path';
 import { submitTransaction, unsealedEvents } from '@datawell/fabric';
 import type { MemberFabric } from '@datawell/stack';
 import type { FabricPeerConfig, LedgerBridgeConfig, MemberAdminConfig } from './config';
-import { DAO, memberInboxCloudEvent, memberInboxTopic, OPERATOR_MSP, TOPICS, type MemberInboxMessage } from '@datawell/contracts';
+import { DAO, MARKETPLACE, memberInboxCloudEvent, memberInboxTopic, OPERATOR_MSP, TOPICS, type MemberInboxMessage } from '@datawell/contracts';
 import { createOutboxRelay, ensureTopics, type ConnectionLogger, type OutboxPublisher } from '@datawell/messaging';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { AdminService, type MemberInbox } from './admin/admin.service';
+import { AdminService, MARKETPLACE_CHANNEL, type MemberInbox } from './admin/admin.service';
 import type { EvaluateAs } from './admin/dao-reads';
 import type { MemberLedger } from './admin/member-dao';
 import { stackFabricAdmin, type FabricAdmin } from './admin/fabric-admin.adapter';
@@ -23,8 +23,9 @@ import { NetworkConsumer } from './network/network.consumer';
 import { NetworkRepository } from './network/network.repository';
 import { NetworkService } from './network/network.service';
 import { FileWallet } from './wallet/wallet.adapter';
+import { ChaincodeUpgrades } from './member-network/chaincode-upgrades';
 import { MemberNetworkConsumer } from './member-network/member-network.consumer';
-import { MemberNetworkService, stackMemberAdmin, type MemberAdmin } from './member-network/member-network.service';
+import { checkSeatedChannel, MemberNetworkService, stackMemberAdmin, type MemberAdmin } from './member-network/member-network.service';
 import { NegotiationAdmissionJoins, type AdmissionJoins } from './member-network/admission-join';
 import { ProposalSweeper, SWEPT_EVENTS } from './member-network/proposal-sweeper';
 import { SubscriptionCharger } from './member-network/subscription-charger';
@@ -118,6 +119,8 @@ export interface LedgerBridgeOptions {
   readonly memberAdmin?: MemberAdmin;
   /** Attempts at a network message's outcome while the network fails, and the first delay between them. */
   readonly networkRetry?: { readonly maxAttempts: number; readonly delayMs: number };
+  /** A member's bridge: between two looks at its own peer for a marketplace definition it has not approved (default 60 s). */
+  readonly chaincodeUpgradeIntervalMs?: number;
 }
 
 /**
@@ -144,6 +147,8 @@ export class LedgerBridge {
   readonly #orgLedger: GatewayOrgLedger | undefined;
   readonly #network: NetworkConsumer[] = [];
   readonly #memberNetwork: MemberNetworkConsumer | undefined;
+  /** A member's bridge approves, as its own admin, the marketplace definitions the operator commits alone (an upgrade). */
+  readonly #chaincodeUpgrades: ChaincodeUpgrades | undefined;
   /** A member's bridge closes its DAOs' proposals whose voting period has ended. */
   readonly #proposalSweeper: ProposalSweeper | undefined;
   /** A member's bridge: charges the subscription periods of the DAOs where its organisation is D. */
@@ -210,7 +215,11 @@ export class LedgerBridge {
         },
         // A channel the member left (its position transferred) is none of its channels any more: not read, swept or relayed.
         channels: async () => (await this.channels.followed()).map((c) => c.name),
-        relay: async (channel) => void (await this.addChannel({ name: channel, chaincodes: [DAO.chaincode], actingMspId: self })),
+        // A seat taken by a transfer of rights: the newcomer checks the channel's configuration (checkSeatedChannel) before relaying it.
+        relay: async (channel) => {
+          if (memberAdmin) await checkSeatedChannel(memberAdmin, self, channel);
+          await this.addChannel({ name: channel, chaincodes: [DAO.chaincode], actingMspId: self });
+        },
         proposalIds: (channel) => this.#proposalSweeper?.proposals(channel) ?? [],
         allocationIds: (channel) => this.#proposalSweeper?.allocations(channel) ?? [],
       };
@@ -265,6 +274,7 @@ export class LedgerBridge {
         logger,
       });
       this.#memberNetwork = new MemberNetworkConsumer({ kafka, topic: settings.inbox.topic, groupId: settings.inbox.groupId, service, logger });
+      this.#chaincodeUpgrades = new ChaincodeUpgrades({ admin: memberAdmin, channel: MARKETPLACE_CHANNEL, chaincodes: [MARKETPLACE.chaincode], logger, ...(options.chaincodeUpgradeIntervalMs ? { intervalMs: options.chaincodeUpgradeIntervalMs } : {}) });
     }
     this.#consumer = new CommandsConsumer({
       kafka,
@@ -294,6 +304,7 @@ export class LedgerBridge {
     await this.#events.start();
     this.#consumer.start();
     this.#memberNetwork?.start();
+    this.#chaincodeUpgrades?.start();
     this.#proposalSweeper?.start();
     this.#subscriptions?.start();
   }
@@ -327,7 +338,7 @@ export class LedgerBridge {
     this.#stopping = true;
     this.live.close();
     // The consumers leave their groups together: each waits out its fetch (up to kafkajs's 5 s).
-    await Promise.all([...this.#network.map((c) => c.stop()), this.#memberNetwork?.stop(), this.#consumer?.stop(), this.#proposalSweeper?.stop(), this.#subscriptions?.stop()]);
+    await Promise.all([...this.#network.map((c) => c.stop()), this.#memberNetwork?.stop(), this.#chaincodeUpgrades?.stop(), this.#consumer?.stop(), this.#proposalSweeper?.stop(), this.#subscriptions?.stop()]);
     await this.#events?.stop();
     await this.#outbox.stop();
     await this.#inbox.close();

@@ -601,6 +601,16 @@ export async function channelConfigBlock(m: MemberFabric, channel: string): Prom
   });
 }
 
+/** The channel's genesis block (block 0), fetched by the member from the ordering service (it serves a channel's blocks to its members only) and decoded. */
+export async function channelGenesisBlock(m: MemberFabric, channel: string): Promise<unknown> {
+  return inWork(m, async (dir) => {
+    const f = (name: string) => join(dir, name);
+    await peer(m, ['channel', 'fetch', '0', f('genesis.pb'), '-c', channel, ...ordererArgs(m)], dir);
+    await run(m.bin.configtxlator, ['proto_decode', '--input', f('genesis.pb'), '--type', 'common.Block', '--output', f('genesis.json')], { ...(m.user ? { user: m.user } : {}), cwd: dir });
+    return JSON.parse(readFileSync(f('genesis.json'), 'utf8')) as unknown;
+  });
+}
+
 /** The channel's latest config, fetched by the member from the ordering service and decoded. */
 async function channelConfig(m: MemberFabric, channel: string): Promise<ConfigJson> {
   const block = (await channelConfigBlock(m, channel)) as { data: { data: { payload: { data: { config: ConfigJson } } }[] } };

@@ -25,6 +25,7 @@ type AdminErrorCode =
   | 'OFFER_NOT_OPEN'
   | 'OFFER_EXISTS'
   | 'OFFER_KIND_NOT_ALLOWED'
+  | 'CHANNEL_REFUSED'
   | ResultErrorCode
   | GovernanceErrorCode;
 
@@ -94,6 +95,8 @@ const KINDS: Readonly<Record<AdminErrorCode, ErrorKind>> = {
   OFFER_NOT_OPEN: 'conflict',
   OFFER_EXISTS: 'exists',
   OFFER_KIND_NOT_ALLOWED: 'forbidden',
+  // A channel whose configuration the member does not accept (a seat's channel: genesis-check.ts); not relayed.
+  CHANNEL_REFUSED: 'unprocessable',
   // A result whose digest is not SHA-256 of its canonical JSON; a job recorded (here or on the ledger) with another digest; none kept here.
   RESULT_DIGEST_MISMATCH: 'invalid',
   RESULT_CONFLICT: 'conflict',

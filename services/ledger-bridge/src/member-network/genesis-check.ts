@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import type { ChannelOrganisation } from '@datawell/stack';
+import { OPERATOR_MSP } from '@datawell/contracts';
+import { ChannelRejectedError, checkGovernedBy, checkMembersGovernance, checkOrdering, checkOwnPlace, checkSeatedChannel, type JoiningChannel } from '@datawell/stack';
 
 /** What a member knows for sure before it joins a channel the operator formed. */
 export interface GenesisExpectations {
@@ -11,9 +12,13 @@ export interface GenesisExpectations {
   readonly signatures: ReadonlyArray<{ readonly mspId: string; readonly certificatePem: string }>;
 }
 
-/** A genesis block this member will not join, with the reason. */
-export class GenesisRejectedError extends Error {
-  override readonly name = 'GenesisRejectedError';
+/** A channel this member will not join or relay, with the reason (the stack's rules and these throw the same). */
+export { ChannelRejectedError as GenesisRejectedError };
+const GenesisRejectedError = ChannelRejectedError;
+
+/** What the member pins of the ordering service it was given (public material from its setup). */
+export interface Ordering {
+  readonly ordererTlsCaPems: readonly string[];
 }
 
 /**
@@ -25,7 +30,7 @@ export class GenesisRejectedError extends Error {
  * did not swap a member's MSP for one it controls). A member with no signature in this agreement (a
  * join needs a majority only) is checked by the first two rules alone.
  */
-export function checkGenesis(expected: GenesisExpectations, orgs: readonly ChannelOrganisation[]): void {
+export function checkGenesis(expected: GenesisExpectations, orgs: ReadonlyArray<{ readonly mspId: string; readonly rootCertPems: readonly string[] }>): void {
   const inBlock = orgs.map((o) => o.mspId).sort();
   const named = [...new Set(expected.members)].sort();
   if (inBlock.join(',') !== named.join(',')) {
@@ -52,4 +57,38 @@ function parse(pem: string): X509Certificate | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A DAO channel's genesis block, before the member's peer joins it: the agreement's rules above, and
+ * the rules of every channel a member joins (libs/stack channel-check.ts `checkOwnPlace`: the channel
+ * asked for, ordered by the ordering service the member pins, its own MSP exactly its own CA, each
+ * organisation's policies its own), and a members' channel's governance: its Admins, Endorsement and
+ * LifecycleEndorsement a majority of its organisations, the operator none of them.
+ */
+export function checkFormedChannel(channel: string, expected: GenesisExpectations & Ordering, joining: JoiningChannel): void {
+  checkGenesis(expected, joining.genesis.organisations);
+  checkOwnPlace({ channel, self: expected.self, ordererTlsCaPems: expected.ordererTlsCaPems }, joining.genesis);
+  checkMembersGovernance(channel, joining.genesis, OPERATOR_MSP);
+}
+
+/**
+ * The `marketplace` channel, before the member's peer joins it: the channel of the operator this
+ * member registered with. Its genesis block (which the operator made before the member was admitted)
+ * is `marketplace`, ordered by the ordering service the member pins; its latest config (with the
+ * member admitted) has the member's own MSP exactly as its own CA, every organisation's policies its
+ * own, the operator an organisation of it and its governance the operator's alone. The operator may
+ * change `marketplace` and endorses its writes: it can refuse a member's write, not make one (the
+ * chaincode takes the writer from its signature, which only the member's own CA can back here).
+ */
+export function checkMarketplace(expected: { readonly self: GenesisExpectations['self'] } & Ordering, joining: JoiningChannel, channel = 'marketplace'): void {
+  const own = { channel, self: expected.self, ordererTlsCaPems: expected.ordererTlsCaPems };
+  checkOrdering(own, joining.genesis);
+  checkOwnPlace(own, joining.latest);
+  checkGovernedBy(channel, joining.latest, OPERATOR_MSP);
+}
+
+/** A DAO channel a newcomer was seated on by a transfer of rights (libs/stack `checkSeatedChannel`), the operator being `OperatorMSP`. */
+export function checkSeat(channel: string, expected: { readonly self: GenesisExpectations['self'] } & Ordering, joining: JoiningChannel): void {
+  checkSeatedChannel({ channel, self: expected.self, ordererTlsCaPems: expected.ordererTlsCaPems }, joining, OPERATOR_MSP);
 }

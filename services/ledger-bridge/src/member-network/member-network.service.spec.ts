@@ -1,7 +1,7 @@
 import type { MemberInboxMessage } from '@datawell/contracts';
-import type { ChannelOrganisation } from '@datawell/stack';
+import type { ChannelConfigView, ChannelOrganisation, ConfigOrganisation } from '@datawell/stack';
 import { testCertificateAuthority } from '@datawell/testing';
-import { InboxMessageError, MemberNetworkService, type MemberAdmin, type MemberLedger } from './member-network.service';
+import { checkSeatedChannel, InboxMessageError, MemberNetworkService, type MemberAdmin, type MemberLedger } from './member-network.service';
 
 const def = { name: 'dao', version: '1.0', sequence: 1, packageId: 'dao_1.0:ab', packageFile: '/public/dao.tgz' };
 const formed = (mspId: string, version = 1): Extract<MemberInboxMessage, { kind: 'channel-formed' }> => ({
@@ -25,20 +25,45 @@ const formed = (mspId: string, version = 1): Extract<MemberInboxMessage, { kind:
 /** The members' own CAs (their MSPs' root certificates). */
 const cas: Record<string, string> = {};
 beforeAll(async () => {
-  for (const msp of ['DspMSP', 'VspMSP', 'OperatorMSP']) cas[msp] = (await testCertificateAuthority(`ca.${msp}`)).caCertPem;
+  for (const msp of ['DspMSP', 'VspMSP', 'OperatorMSP', 'OrdererTls']) cas[msp] = (await testCertificateAuthority(`ca.${msp}`)).caCertPem;
 });
 const honestGenesis = (): ChannelOrganisation[] => [{ mspId: 'DspMSP', rootCertPems: [cas['DspMSP']!] }, { mspId: 'VspMSP', rootCertPems: [cas['VspMSP']!] }];
 
-function setup(mspId: string, options: { versionExists?: boolean; initConflict?: boolean; directory?: { version: number; status: string }; genesis?: ChannelOrganisation[] } = {}) {
+/** A config block's view as the stack builds them: each organisation's policies its own; a DAO governed by its members' majority, marketplace by the operator. */
+function view(channel: string, orgs: readonly ChannelOrganisation[]): ChannelConfigView {
+  const organisation = (o: ChannelOrganisation): ConfigOrganisation => ({ ...o, intermediateCertPems: [], modPolicy: 'Admins', policies: Object.fromEntries(['Admins', 'Readers', 'Writers', 'Endorsement'].map((n) => [n, { signers: [o.mspId] }])) });
+  const meta = (rule: string, subPolicy: string) => ({ implicitMeta: { rule, subPolicy } });
+  const governance =
+    channel === 'marketplace'
+      ? { Admins: { signers: ['OperatorMSP'] }, Endorsement: { signers: ['OperatorMSP'] }, LifecycleEndorsement: { signers: ['OperatorMSP'] } }
+      : { Admins: meta('MAJORITY', 'Admins'), Endorsement: meta('MAJORITY', 'Endorsement'), LifecycleEndorsement: meta('MAJORITY', 'Endorsement') };
+  return {
+    channelId: channel,
+    organisations: orgs.map(organisation),
+    ordererOrganisations: [{ mspId: 'OrdererMSP', tlsRootCertPems: [cas['OrdererTls']!] }],
+    applicationPolicies: { Readers: meta('ANY', 'Readers'), Writers: meta('ANY', 'Writers'), ...governance },
+  };
+}
+
+function setup(mspId: string, options: { versionExists?: boolean; initConflict?: boolean; directory?: { version: number; status: string }; genesis?: ChannelOrganisation[]; marketplace?: ChannelOrganisation[]; seated?: ChannelOrganisation[] } = {}) {
   const steps: string[] = [];
   let exists = options.versionExists ?? false;
   const admin: MemberAdmin = {
     joinOwnPeer: async (channel, check) => {
-      // The genesis block as the operator built it (options.genesis), checked before the join.
-      check?.(options.genesis ?? honestGenesis());
+      // The genesis block as the operator built it (options.genesis), checked before the join; marketplace's
+      // genesis has the operator alone, its latest config the admitted members too (options.marketplace).
+      const operator = { mspId: 'OperatorMSP', rootCertPems: [cas['OperatorMSP']!] };
+      const joining =
+        channel === 'marketplace'
+          ? { genesis: view(channel, [operator]), latest: view(channel, options.marketplace ?? [operator, { mspId, rootCertPems: [cas[mspId]!] }]) }
+          : { genesis: view(channel, options.genesis ?? honestGenesis()), latest: view(channel, options.genesis ?? honestGenesis()) };
+      check?.(joining);
       steps.push(`join ${channel}`);
     },
     ownCaCertPems: () => [cas[mspId]!],
+    ordererTlsCaPems: () => [cas['OrdererTls']!],
+    approveCommitted: async () => ({ outcome: 'none' }),
+    joinedChannel: async (channel) => ({ genesis: view(channel, options.genesis ?? honestGenesis()), latest: view(channel, options.seated ?? options.genesis ?? honestGenesis()) }),
     approve: async (channel, d) => void steps.push(`approve ${channel} ${d.name}`),
     commit: async (blueprint, d) => void steps.push(`commit ${blueprint.channel} ${d.name} [${blueprint.members.join(',')}]`),
     waitForPeers: async (channel, n) => void steps.push(`gossip ${channel} ${n}`),
@@ -68,7 +93,7 @@ function setup(mspId: string, options: { versionExists?: boolean; initConflict?:
   };
   const added: string[] = [];
   const service = new MemberNetworkService({ mspId, admin, ledger, addChannel: async (c) => void added.push(`${c.name} as ${c.actingMspId}`), logger: { log: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } as never });
-  return { service, steps, added };
+  return { service, steps, added, admin };
 }
 
 describe('a member bridge acting on its inbox', () => {
@@ -125,11 +150,32 @@ describe('a member bridge acting on its inbox', () => {
     expect([steps, added]).toEqual([['join marketplace', 'approve marketplace marketplace'], []]);
   });
 
+  it("refuses to join a marketplace where its own MSP is not its own CA, or an admission to another channel; nothing joined or approved", async () => {
+    const admitted = { kind: 'channel-admitted' as const, id: 'admitted:VspMSP:marketplace:1', mspId: 'VspMSP', channel: 'marketplace', chaincodes: [{ ...def, name: 'marketplace' }] };
+    const swapped = setup('VspMSP', { marketplace: [{ mspId: 'OperatorMSP', rootCertPems: [cas['OperatorMSP']!] }, { mspId: 'VspMSP', rootCertPems: [cas['OperatorMSP']!] }] });
+    await expect(swapped.service.handle(admitted)).rejects.toThrow(/refused to join marketplace: VspMSP's MSP in marketplace is not exactly its own CA/);
+    expect(swapped.steps).toEqual([]);
+    const notAdmitted = setup('VspMSP', { marketplace: [{ mspId: 'OperatorMSP', rootCertPems: [cas['OperatorMSP']!] }] });
+    await expect(notAdmitted.service.handle(admitted)).rejects.toThrow(/VspMSP is not an organisation of marketplace/);
+    const elsewhere = setup('VspMSP');
+    await expect(elsewhere.service.handle({ ...admitted, channel: 'dao-acme-v1' })).rejects.toThrow(/an admission is to marketplace only/);
+    expect([notAdmitted.steps, elsewhere.steps]).toEqual([[], []]);
+  });
+
   it("refuses a message for another member, or one that is not an inbox message", () => {
     const { service } = setup('VspMSP');
     expect(() => service.parse(formed('DspMSP'))).toThrow(InboxMessageError);
     expect(() => service.parse(formed('DspMSP'))).toThrow(/for DspMSP, not VspMSP/);
     expect(() => service.parse({ kind: 'channel-formed', mspId: 'VspMSP' })).toThrow(InboxMessageError);
     expect(service.parse(formed('VspMSP')).channel).toBe('dao-acme-v1');
+  });
+
+  it("a newcomer seated by a transfer relays a channel whose latest config has its own place; otherwise CHANNEL_REFUSED", async () => {
+    const honest = setup('VspMSP', { genesis: [{ mspId: 'DspMSP', rootCertPems: [cas['DspMSP']!] }], seated: honestGenesis() });
+    await expect(checkSeatedChannel(honest.admin, 'VspMSP', 'dao-acme-v1')).resolves.toBeUndefined();
+    const swapped = setup('VspMSP', { genesis: [{ mspId: 'DspMSP', rootCertPems: [cas['DspMSP']!] }], seated: [{ mspId: 'DspMSP', rootCertPems: [cas['DspMSP']!] }, { mspId: 'VspMSP', rootCertPems: [cas['OperatorMSP']!] }] });
+    await expect(checkSeatedChannel(swapped.admin, 'VspMSP', 'dao-acme-v1')).rejects.toMatchObject({ code: 'CHANNEL_REFUSED', message: "dao-acme-v1 was not relayed: VspMSP's MSP in dao-acme-v1 is not exactly its own CA" });
+    const withOperator = setup('VspMSP', { genesis: [{ mspId: 'DspMSP', rootCertPems: [cas['DspMSP']!] }], seated: [...honestGenesis(), { mspId: 'OperatorMSP', rootCertPems: [cas['OperatorMSP']!] }] });
+    await expect(checkSeatedChannel(withOperator.admin, 'VspMSP', 'dao-acme-v1')).rejects.toMatchObject({ code: 'CHANNEL_REFUSED' });
   });
 });

@@ -2,11 +2,10 @@ import type { SubmitOptions } from '@datawell/fabric';
 import { DAO, MARKETPLACE, memberInboxSchema, parseContract, type ChaincodeDefinitionMessage, type MemberInboxMessage } from '@datawell/contracts';
 import { joinEndorsingOrganisations } from '@datawell/domain';
 import type { ConnectionLogger } from '@datawell/messaging';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { approveChaincode, channelOrganisationRoots, commitChaincode, joinOwnPeer, readBlockOrganisations, waitForChannelPeers, type ChannelBlueprint, type ChannelOrganisation, type MemberFabric } from '@datawell/stack';
-import { chaincodeCode } from '../admin/admin.errors';
-import { checkGenesis, GenesisRejectedError } from './genesis-check';
+import { approveChaincode, channelOrganisationRoots, commitChaincode, committedDefinition, joinedChannel, joiningChannel, joinOwnPeer, ownCaCertPems, pinnedOrdererTlsCa, waitForChannelPeers, type ChannelBlueprint, type ChannelOrganisation, type JoiningChannel, type MemberFabric } from '@datawell/stack';
+import { AdminError, chaincodeCode } from '../admin/admin.errors';
+import { MARKETPLACE_CHANNEL } from '../admin/admin.service';
+import { checkFormedChannel, checkMarketplace, checkSeat, GenesisRejectedError } from './genesis-check';
 
 /** What the member's bridge needs to act on its own ledger (its Gateway, as itself). */
 export interface MemberLedger {
@@ -16,10 +15,22 @@ export interface MemberLedger {
 
 /** The member's part of Fabric's multi-party workflow (libs/stack fabric/parties.ts). */
 export interface MemberAdmin {
-  /** Joins the member's peer; with `check`, only after the check accepted the genesis block's organisations. */
-  joinOwnPeer(channel: string, check?: (orgs: readonly ChannelOrganisation[]) => void): Promise<void>;
+  /** Joins the member's peer; with `check`, only after the check accepted the channel's genesis block and latest config. */
+  joinOwnPeer(channel: string, check?: (joining: JoiningChannel) => void): Promise<void>;
   /** The CA certificate(s) of the member's own MSP, from its own domain. */
   ownCaCertPems(): string[];
+  /** The ordering service's TLS CA certificate(s) the member pins (public material it was given at setup). */
+  ordererTlsCaPems(): string[];
+  /** A channel its peer is on already: its genesis block and latest config, fetched by the member's admin from the ordering service. */
+  joinedChannel(channel: string): Promise<JoiningChannel>;
+  /**
+   * Approves, as the member's admin, the definition of `name` committed on `channel` when its
+   * organisation has not approved it (a definition the channel's governor committed alone, e.g. an
+   * upgraded `marketplace`), with the member's own package of that version, so its own peer runs
+   * it. `none`: no definition committed (or the peer is not on the channel); `current`: approved
+   * already; `no-own-server`: the member has no chaincode server of its own to serve it.
+   */
+  approveCommitted(channel: string, name: string): Promise<{ readonly outcome: 'approved' | 'current' | 'none' | 'no-own-server'; readonly version?: string; readonly sequence?: number }>;
   approve(channel: string, def: ChaincodeDefinitionMessage): Promise<void>;
   commit(blueprint: ChannelBlueprint, def: ChaincodeDefinitionMessage): Promise<void>;
   waitForPeers(channel: string, members: number): Promise<void>;
@@ -29,10 +40,19 @@ export interface MemberAdmin {
 
 export function stackMemberAdmin(fabric: MemberFabric): MemberAdmin {
   return {
-    joinOwnPeer: (channel, check) => joinOwnPeer(fabric, channel, undefined, check ? async (block, dir) => check(await readBlockOrganisations(fabric, block, dir)) : undefined),
-    ownCaCertPems: () => {
-      const dir = join(fabric.adminMspDir, 'cacerts');
-      return readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8'));
+    joinOwnPeer: (channel, check) => joinOwnPeer(fabric, channel, undefined, check ? async (block, dir) => check(await joiningChannel(fabric, channel, block, dir)) : undefined),
+    ownCaCertPems: () => ownCaCertPems(fabric),
+    ordererTlsCaPems: () => pinnedOrdererTlsCa(fabric),
+    joinedChannel: (channel) => joinedChannel(fabric, channel),
+    approveCommitted: async (channel, name) => {
+      const committed = await committedDefinition(fabric, channel, name);
+      if (!committed) return { outcome: 'none' };
+      const at = { version: committed.version, sequence: committed.sequence };
+      if (committed.approvals[fabric.mspId] === true) return { outcome: 'current', ...at };
+      // Without a server of its own the member would need the operator's package id, which the committed definition does not name.
+      if (!fabric.chaincodeServer) return { outcome: 'no-own-server', ...at };
+      await approveChaincode(fabric, channel, { name, ...at, packageId: '', packageFile: '' });
+      return { outcome: 'approved', ...at };
     },
     approve: (channel, def) => approveChaincode(fabric, channel, def),
     commit: (blueprint, def) => commitChaincode(fabric, blueprint, def),
@@ -87,17 +107,23 @@ export class MemberNetworkService {
 
   async handle(message: MemberInboxMessage): Promise<void> {
     const { admin, logger, mspId } = this.options;
+    const self = { mspId, caCertPems: admin.ownCaCertPems() };
+    const ordering = { ordererTlsCaPems: admin.ordererTlsCaPems() };
+    let check: (joining: JoiningChannel) => void;
     if (message.kind === 'channel-formed') {
-      const expected = { self: { mspId, caCertPems: admin.ownCaCertPems() }, members: message.members, signatures: signersOf(message.signatures) };
-      try {
-        await admin.joinOwnPeer(message.channel, (orgs) => checkGenesis(expected, orgs));
-      } catch (error) {
-        if (!(error instanceof GenesisRejectedError)) throw error;
-        logger.error({ message: 'refused to join a channel whose genesis block does not match the agreement', channel: message.channel, reason: error.message });
-        throw new InboxMessageError(`refused to join ${message.channel}: ${error.message}`);
-      }
+      const expected = { self, members: message.members, signatures: signersOf(message.signatures), ...ordering };
+      check = (joining) => checkFormedChannel(message.channel, expected, joining);
     } else {
-      await admin.joinOwnPeer(message.channel);
+      // The operator admits its members to its own channel only.
+      if (message.channel !== MARKETPLACE_CHANNEL) throw new InboxMessageError(`refused to join ${message.channel}: an admission is to ${MARKETPLACE_CHANNEL} only`);
+      check = (joining) => checkMarketplace({ self, ...ordering }, joining);
+    }
+    try {
+      await admin.joinOwnPeer(message.channel, check);
+    } catch (error) {
+      if (!(error instanceof GenesisRejectedError)) throw error;
+      logger.error({ message: 'refused to join a channel whose configuration this member does not accept', channel: message.channel, kind: message.kind, reason: error.message });
+      throw new InboxMessageError(`refused to join ${message.channel}: ${error.message}`);
     }
     for (const def of message.chaincodes) await admin.approve(message.channel, def);
     if (message.kind === 'channel-admitted') {
@@ -165,6 +191,22 @@ export class MemberNetworkService {
     const entry = { daoId: message.daoId, name: message.daoId, summary: `DAO ${message.daoId}, version ${message.version}, ${message.members.length} members`, version: message.version, members: [...message.members], status: 'active' as const };
     const call = MARKETPLACE.invocation(MARKETPLACE.tx.PublishDao, entry);
     await this.options.ledger.submit('marketplace', call.chaincode, call.transaction, call.arguments);
+  }
+}
+
+/**
+ * A newcomer's check of a DAO channel it was seated on by a transfer of rights (its organisation
+ * added by a config update, its peer joined), before its bridge relays and serves it: `checkSeat`
+ * on the channel's genesis block and latest config, fetched by its own admin. Refused:
+ * CHANNEL_REFUSED (422, the member bridge's seat route) with the reason.
+ */
+export async function checkSeatedChannel(admin: Pick<MemberAdmin, 'joinedChannel' | 'ownCaCertPems' | 'ordererTlsCaPems'>, mspId: string, channel: string): Promise<void> {
+  const joined = await admin.joinedChannel(channel);
+  try {
+    checkSeat(channel, { self: { mspId, caCertPems: admin.ownCaCertPems() }, ordererTlsCaPems: admin.ordererTlsCaPems() }, joined);
+  } catch (error) {
+    if (error instanceof GenesisRejectedError) throw new AdminError('CHANNEL_REFUSED', `${channel} was not relayed: ${error.message}`, { cause: error });
+    throw error;
   }
 }
 
