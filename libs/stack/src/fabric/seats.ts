@@ -5,8 +5,9 @@ import { readMspPackage } from '../domains/msp-package';
 import { StackError } from '../errors';
 import { withStackLock } from '../lock';
 import { waitFor } from '../proc';
+import { checkSeatedChannel, joiningChannel, ownPlaceExpectations } from './channel-check';
 import { orgDefinition } from './configtx';
-import { fabricDirs, findOrg, loadRegistry, saveRegistry } from './layout';
+import { fabricDirs, findOrg, loadRegistry, OPERATOR_ORG, saveRegistry } from './layout';
 import {
   approveChaincode,
   channelOrganisations,
@@ -61,7 +62,8 @@ async function signAndSubmit(ctx: StackContext, channel: string, envelope: Buffe
 /**
  * Adds `mspId` to a channel by a config update from its public MSP package (a domain's) or its
  * definition (the tooling's), signed by a majority of the channel's current admins; then the
- * newcomer's own admin joins its peer, waits for it to catch up, and installs and approves the
+ * newcomer's own admin checks the channel (`checkSeatedChannel`: ChannelRejectedError, its peer not
+ * joined) and joins its peer, waits for it to catch up, and installs and approves the
  * committed definitions of `chaincodes` for its organisation. Idempotent.
  */
 export async function seatOnChannel(ctx: StackContext, channel: string, mspId: string, chaincodes: readonly string[]): Promise<void> {
@@ -84,7 +86,11 @@ export async function seatOnChannel(ctx: StackContext, channel: string, mspId: s
       saveRegistry(fabricDirs(ctx.settings), registry);
     }
     const own = channelAdmin(ctx, mspId);
-    if (!(await ownPeerChannels(own)).includes(channel)) await joinOwnPeer(own, channel);
+    // The newcomer's own look before its peer joins: the channel asked for, ordered by the ordering
+    // service it pins, its own CA as its MSP, every organisation's policies its own, governed by the
+    // members' majority, the operator not among them (channel-check.ts).
+    const check = async (block: string, dir: string) => checkSeatedChannel(ownPlaceExpectations(own, channel), await joiningChannel(own, channel, block, dir), OPERATOR_ORG.mspId);
+    if (!(await ownPeerChannels(own)).includes(channel)) await joinOwnPeer(own, channel, undefined, check);
     const target = await ownPeerHeight(reader, channel);
     await waitFor(`${mspId}'s peer to catch up on ${channel}`, async () => (await ownPeerHeight(own, channel)) >= target, 120_000, 'fabric');
     const now = await channelOrganisations(reader, channel);

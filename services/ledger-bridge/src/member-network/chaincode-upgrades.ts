@@ -7,7 +7,7 @@ export interface ChaincodeUpgradesOptions {
   readonly channel: string;
   readonly chaincodes: readonly string[];
   readonly logger: ConnectionLogger;
-  /** Between two looks at the member's own peer (default 60 s: one `peer lifecycle` CLI call each, about 0.2 % of a core). */
+  /** Between two looks at the member's own peer (default 60 s: one `peer lifecycle` CLI call each, measured at 0.06–0.07 s of CPU, about 0.1 % of a core). */
   readonly intervalMs?: number;
 }
 
