@@ -9,7 +9,7 @@ import { stackPeerDirectory } from '../../src/admin/fabric-admin.adapter';
 import { LedgerBridge, type NetworkTopics } from '../../src/ledger-bridge';
 import { checkMarketplace, GenesisRejectedError } from '../../src/member-network/genesis-check';
 import { stackMemberAdmin } from '../../src/member-network/member-network.service';
-import { bridgeSettings, createTopics, hex, kafkaClient, operatorWallet, scratchDatabase, startMemberBridge, type MemberBridge } from './harness';
+import { bridgeSettings, createTopics, hex, kafkaClient, operatorWallet, scratchDatabase, startMemberBridge, type MemberBridge } from '../integration/harness';
 
 jest.setTimeout(900_000);
 
@@ -19,6 +19,10 @@ jest.setTimeout(900_000);
  * the ordering service the member pins, with the member's own CA as its MSP) and refuses otherwise;
  * and when the operator upgrades the marketplace chaincode alone, the member's own bridge approves
  * the new definition as its own admin, with its own package, so its own peer runs it again.
+ *
+ * In the e2e tier (one file at a time), not the integration tier: upgrading the shared `marketplace`
+ * leaves every other member's peer unable to run it until that member's bridge approves the new
+ * definition (within its 60 s check), which would fail a test running beside this one.
  */
 const run = hex(3);
 // A domain of its own each run: the first test needs a peer that has not joined marketplace yet.
