@@ -10,15 +10,17 @@
  *    warm-up batch of 1,024), both in this thread and with one worker thread per party (the deployed
  *    shape, which the targets are judged on);
  *  - side by side with MPyC on the same machine: a dot product of 100,000 elements and the mean and
- *    variance of 100,000 values, inputs from party 0, result to every party, 3 parties.
+ *    variance of 100,000 values, inputs from party 0, result to every party, 3 parties; the catalogue's
+ *    own programs on two-limb inputs of 16 bits a limb (32 fractional bits, as MPyC's SecFxp(64)),
+ *    with each result's relative error against the float64 reference beside MPyC's.
  * The online figures replay a pool of MASCOT triples (mpc-replay.ts); the comparison also reports
  * our time including the offline phase at the measured triple rate.
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { ensureMpyc, runMpyc, type MpycResult } from './mpc-mpyc';
 import {
-  createMemoryTransports, encodeFixed, runLocalMascot, runLocalParties, secureVariance, setupMascot, type MpcParty,
-  type OtExtensionChoice, type PartyPreprocessing,
+  createMemoryTransports, encodeFixedLimbs, inputFixed, jobRequirement, runLocalMascot, runLocalParties, secureDotProduct, secureVariance,
+  setupMascot, type MpcParty, type OtExtensionChoice, type PartyPreprocessing,
 } from '@datawell/mpc';
 import { replayPreprocessing } from './mpc-replay';
 import { PARTY_YOUNG_GENERATION_MB, runInWorkers } from './mpc-workers';
@@ -37,6 +39,8 @@ const TARGET_TRIPLES_3 = 6_000;
 const TARGET_RATIO = 10;
 const TARGET_RATIO_WITH_OFFLINE = 0.1;
 const N = QUICK ? 10_000 : 100_000;
+/** Bits per limb of the catalogue's two-limb fixed point: inputs and results carry 2·16 = 32 fractional bits. */
+const LIMB_BITS = 16;
 const MULTS = QUICK ? 1 << 16 : 1 << 20;
 const OFFLINE_TRIPLES = QUICK ? 2_048 : 16_384;
 // The OT extension under MASCOT: KOS is the reference (the library's default); SoftSpoken is measured
@@ -181,7 +185,7 @@ async function pool(): Promise<PartyPreprocessing[]> {
   const masks = [8192, 64, 64];
   const squares = 4096;
   const r = await runLocalMascot({ parties: 3, triples, masks, squares });
-  return r.preprocessing.map((p) => replayPreprocessing(p, triples, masks, Math.max(MULTS, N), squares));
+  return r.preprocessing.map((p) => replayPreprocessing(p, triples, masks, Math.max(MULTS, 2 * N), squares)); // two-limb inputs: 2N values
 }
 
 async function timed<T>(pre: PartyPreprocessing[], program: (p: MpcParty) => Promise<T>): Promise<{ seconds: number; cpuSeconds: number; result: T }> {
@@ -219,28 +223,27 @@ async function onlineInProcess(pre: PartyPreprocessing[]) {
 }
 
 async function tasksInProcess(pre: PartyPreprocessing[]) {
-  const f = 16;
+  const f = LIMB_BITS;
   const xs = uniform(N, 1);
   const ys = uniform(N, 2);
   const zs = uniform(N, 3);
-  const ex = encodeFixed(xs, f);
-  const ey = encodeFixed(ys, f);
-  const ez = encodeFixed(zs, f);
+  const ex = encodeFixedLimbs(xs, f);
+  const ey = encodeFixedLimbs(ys, f);
+  const ez = encodeFixedLimbs(zs, f);
   const everyone = [0, 1, 2];
   const dots: number[] = [];
   const mvs: number[] = [];
   const got: Figures = { dot: 0, mean: 0, variance: 0 };
   for (let i = 0; i < 4; i++) {
     const d = await timed(pre, async (p) => {
-      const x = await p.input(0, p.id === 0 ? ex : N);
-      const y = await p.input(0, p.id === 0 ? ey : N);
-      const out = await p.output(await p.dot(x, y), everyone);
-      return Number((out![0]! > (1n << 60n) ? out![0]! - ((1n << 61n) - 1n) : out![0]!)) / 2 ** (2 * f);
+      const x = await inputFixed(p, 0, p.id === 0 ? ex : N);
+      const y = await inputFixed(p, 0, p.id === 0 ? ey : N);
+      return secureDotProduct(p, x, y, { recipients: everyone, fractionalBits: f });
     });
     if (i > 0) dots.push(d.seconds); // the first run warms up
-    got.dot = d.result;
+    got.dot = d.result!;
     const mv = await timed(pre, async (p) => {
-      const z = await p.input(0, p.id === 0 ? ez : N);
+      const z = await inputFixed(p, 0, p.id === 0 ? ez : N);
       return secureVariance(p, z, { recipients: everyone, fractionalBits: f });
     });
     if (i > 0) mvs.push(mv.seconds);
@@ -314,22 +317,29 @@ async function main(): Promise<void> {
       log(`mpyc: ${mpyc.error}`);
     }
   }
-  // Our offline cost at the deployed shape's rate (one thread per party), 3 parties as in the tasks.
+  // Our offline cost at the deployed shape's rate (one thread per party), 3 parties as in the tasks:
+  // the triples the catalogue job would make (three per element with two limbs, and the rounding).
   const withOffline = (seconds: number, triples: number) => seconds + triples / perParty3.triplesPerSecond;
+  const jobTriples = (program: 'dot-product' | 'variance', columns: number) =>
+    jobRequirement({ program, owner: 0, recipients: [0, 1, 2], columns, fractionalBits: LIMB_BITS }, N).triples;
+  const dotTriples = jobTriples('dot-product', 2);
+  const varianceTriples = jobTriples('variance', 1);
   let comparison: Record<string, unknown> = { mpyc, datawell: ours };
   if (mpyc && 'dotSeconds' in mpyc) {
     const ratios = {
       dot: mpyc.dotSeconds / ours.dotSeconds,
       meanVariance: mpyc.meanVarianceSeconds / ours.meanVarianceSeconds,
-      dotWithOffline: mpyc.dotSeconds / withOffline(ours.dotSeconds, N),
-      meanVarianceWithOffline: mpyc.meanVarianceSeconds / withOffline(ours.meanVarianceSeconds, N),
+      dotWithOffline: mpyc.dotSeconds / withOffline(ours.dotSeconds, dotTriples),
+      meanVarianceWithOffline: mpyc.meanVarianceSeconds / withOffline(ours.meanVarianceSeconds, varianceTriples),
     };
     comparison = {
       mpyc,
       datawell: {
         ...ours,
-        dotSecondsWithOffline: withOffline(ours.dotSeconds, N),
-        meanVarianceSecondsWithOffline: withOffline(ours.meanVarianceSeconds, N),
+        dotTriples,
+        meanVarianceTriples: varianceTriples,
+        dotSecondsWithOffline: withOffline(ours.dotSeconds, dotTriples),
+        meanVarianceSecondsWithOffline: withOffline(ours.meanVarianceSeconds, varianceTriples),
       },
       ratios,
       target: TARGET_RATIO,
@@ -337,6 +347,8 @@ async function main(): Promise<void> {
       meetsTarget: ratios.dot >= TARGET_RATIO && ratios.meanVariance >= TARGET_RATIO,
       meetsTargetWithOffline: ratios.dotWithOffline >= TARGET_RATIO_WITH_OFFLINE && ratios.meanVarianceWithOffline >= TARGET_RATIO_WITH_OFFLINE,
       precision: {
+        // Fractional bits of the inputs: ours two limbs of LIMB_BITS, MPyC's SecFxp(64) 32.
+        fractionalBits: { datawell: 2 * LIMB_BITS, mpyc: 32 },
         dotRelativeError: { datawell: ours.dotRelativeError, mpyc: mpyc.dotRelativeError },
         meanRelativeError: { datawell: ours.meanRelativeError, mpyc: mpyc.meanRelativeError },
         varianceRelativeError: { datawell: ours.varianceRelativeError, mpyc: mpyc.varianceRelativeError },

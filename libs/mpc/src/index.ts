@@ -23,14 +23,16 @@ export type { OtExtensionChoice } from './offline/ot-extension';
 export { DEFAULT_SOFTSPOKEN_K, parseOtExtensionChoice } from './offline/ot-extension';
 export type { LocalMascotOptions, LocalMascotResult } from './offline/local';
 export { runLocalMascot } from './offline/local';
-export { DEFAULT_FRACTIONAL_BITS, encodeFixed, decodeFixed, assertSecondMomentRange } from './programs/fixed-point';
-export type { StatOptions, VarianceResult, CovarianceResult, RegressionResult } from './programs/statistics';
+export { DEFAULT_FRACTIONAL_BITS, encodeFixed, encodeFixedLimbs, decodeFixed, assertSecondMomentRange, assertLimbRange } from './programs/fixed-point';
+export type { StatOptions, FixedShared, VarianceResult, CovarianceResult, RegressionResult } from './programs/statistics';
+export { roundShift } from './programs/truncate';
+export { randomBits } from './programs/random-bits';
 export {
-  secureSum, secureCount, secureMean, secureVariance, secureCovariance, secureDotProduct, secureLinearRegression,
+  inputFixed, limbProducts, secureSum, secureCount, secureMean, secureVariance, secureCovariance, secureDotProduct, secureLinearRegression,
 } from './programs/statistics';
 export type { CompareOptions } from './programs/compare';
 export {
-  DEFAULT_COMPARE_BITS, DEFAULT_STATISTICAL_SECURITY, randomBits, lessThanZero, secureLessThan, secureHistogram,
+  DEFAULT_COMPARE_BITS, DEFAULT_STATISTICAL_SECURITY, lessThanZero, secureLessThan, secureHistogram,
 } from './programs/compare';
 export type { DemoOptions, DemoReport, DemoFigures, DemoJob, DemoNodeResult } from './demo/demo';
 export { runMpcDemo, runDemoNode, demoJob, demoReport, demoDataset, plainFigures } from './demo/demo';

@@ -1,6 +1,7 @@
 import { setupMascot } from '../offline/mascot';
 import { createMemoryTransports } from '../transport/transport';
 import { runCatalogueJob, jobRequirement, type CatalogueJob } from './catalogue';
+import { roundShiftTriples } from './truncate';
 
 jest.setTimeout(60_000);
 
@@ -28,7 +29,8 @@ describe('catalogue jobs', () => {
     expect(runs[0]!.result).toBeUndefined();
     expect(runs[1]!.result).toBeUndefined();
     expect(runs.map((r) => r.rows)).toEqual([8, 8, 8]);
-    expect(runs.every((r) => r.made.triples === 8)).toBe(true);
+    // Three dot products of limbs over 8 rows and the two rounding divisions of Σx².
+    expect(runs.every((r) => r.made.triples === 3 * 8 + roundShiftTriples(2))).toBe(true);
   });
 
   it('fits a line for two recipients, one of them the owner', async () => {
@@ -53,8 +55,9 @@ describe('catalogue jobs', () => {
 
   it('states the preprocessing a job consumes', () => {
     expect(jobRequirement({ program: 'linear-regression', owner: 0, recipients: [1], columns: 3, fractionalBits: 16 }, 10)).toEqual({
-      triples: 60,
-      ownerMasks: 30,
+      // Six sums of products (pairs of 3 columns), three dot products of limbs each, two roundings each.
+      triples: 6 * 3 * 10 + roundShiftTriples(12),
+      ownerMasks: 60,
       recipientMasks: 9,
     });
     expect(jobRequirement({ program: 'mean', owner: 0, recipients: [1], columns: 1, fractionalBits: 16 }, 10).triples).toBe(0);

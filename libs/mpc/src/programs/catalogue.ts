@@ -1,10 +1,12 @@
 import { InvalidArgumentError, MpcError, ProtocolViolationError } from '../errors';
 import type { MascotOfflinePhase } from '../offline/mascot';
 import { createParty } from '../online/party';
-import type { Shared } from '../online/shares';
 import type { Transport } from '../transport/transport';
-import { assertSecondMomentRange, encodeFixed } from './fixed-point';
-import { secureCovariance, secureDotProduct, secureLinearRegression, secureMean, secureSum, secureVariance } from './statistics';
+import { assertLimbRange, encodeFixedLimbs } from './fixed-point';
+import {
+  inputFixed, secureCovariance, secureDotProduct, secureLinearRegression, secureMean, secureSum, secureVariance, type FixedShared,
+} from './statistics';
+import { roundShiftTriples } from './truncate';
 
 /**
  * The catalogue as jobs an MPC node runs on request: a named program over columns of one owner's
@@ -22,6 +24,7 @@ export interface CatalogueJob {
   readonly recipients: readonly number[];
   /** How many columns the program takes (regression: features then y). */
   readonly columns: number;
+  /** f: bits per limb of the two-limb encoding; inputs and results carry 2f fractional bits. */
   readonly fractionalBits: number;
 }
 
@@ -68,12 +71,27 @@ function outputs(job: CatalogueJob): number {
   }
 }
 
-/** Preprocessing one job consumes for `rows` rows. */
-export function jobRequirement(job: CatalogueJob, rows: number): { triples: number; ownerMasks: number; recipientMasks: number } {
+/** Sums of products a program forms (each: three dot products of limbs and two rounding divisions). */
+function productSums(job: CatalogueJob): number {
   const c = job.columns;
-  const triples =
-    job.program === 'sum' || job.program === 'mean' ? 0 : job.program === 'linear-regression' ? (rows * c * (c + 1)) / 2 : rows;
-  return { triples, ownerMasks: rows * c, recipientMasks: outputs(job) };
+  switch (job.program) {
+    case 'sum':
+    case 'mean':
+      return 0;
+    case 'variance':
+    case 'covariance':
+    case 'dot-product':
+      return 1;
+    case 'linear-regression':
+      return (c * (c + 1)) / 2;
+  }
+}
+
+/** Preprocessing one job consumes for `rows` rows (two limbs per input value). */
+export function jobRequirement(job: CatalogueJob, rows: number): { triples: number; ownerMasks: number; recipientMasks: number } {
+  const k = productSums(job);
+  const triples = k === 0 ? 0 : 3 * rows * k + roundShiftTriples(2 * k);
+  return { triples, ownerMasks: 2 * rows * job.columns, recipientMasks: outputs(job) };
 }
 
 export function checkCatalogueJob(job: CatalogueJob, parties: number): void {
@@ -108,7 +126,7 @@ export async function runCatalogueJob(
   checkCatalogueJob(job, transport.parties);
   const self = transport.self;
   let rows: number;
-  let encoded: ReturnType<typeof encodeFixed>[] | undefined;
+  let encoded: ReturnType<typeof encodeFixedLimbs>[] | undefined;
   if (self === job.owner) {
     let problem: Error | undefined;
     try {
@@ -116,8 +134,8 @@ export async function runCatalogueJob(
       const n = columns[0]!.length;
       if (columns.some((c) => c.length !== n)) throw new InvalidArgumentError('columns of different lengths');
       if (n < 2 || n > MAX_ROWS) throw new InvalidArgumentError(`a dataset needs 2 to ${MAX_ROWS} rows`);
-      if (job.program !== 'sum' && job.program !== 'mean') for (const c of columns) assertSecondMomentRange(c, job.fractionalBits);
-      encoded = columns.map((c) => encodeFixed(c, job.fractionalBits));
+      for (const c of columns) assertLimbRange(c, job.fractionalBits, job.program !== 'sum' && job.program !== 'mean');
+      encoded = columns.map((c) => encodeFixedLimbs(c, job.fractionalBits));
     } catch (err) {
       problem = err as Error;
     }
@@ -151,10 +169,9 @@ export async function runCatalogueJob(
 
   const t0 = performance.now();
   const p = createParty(transport, pre);
-  const inputs: Shared[] = [];
-  for (let c = 0; c < job.columns; c++) inputs.push(await p.input(job.owner, encoded?.[c] ?? rows));
+  const inputs: FixedShared[] = [];
+  for (let c = 0; c < job.columns; c++) inputs.push(await inputFixed(p, job.owner, encoded?.[c] ?? rows));
   const o = { recipients: job.recipients, fractionalBits: job.fractionalBits };
-  const f = job.fractionalBits;
   let result: CatalogueResult | undefined;
   switch (job.program) {
     case 'sum': {
@@ -178,7 +195,7 @@ export async function runCatalogueJob(
       break;
     }
     case 'dot-product': {
-      const v = await secureDotProduct(p, inputs[0]!, inputs[1]!, { ...o, fractionalBits: f });
+      const v = await secureDotProduct(p, inputs[0]!, inputs[1]!, o);
       if (v !== undefined) result = { n: rows, dotProduct: v };
       break;
     }

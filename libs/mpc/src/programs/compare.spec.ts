@@ -3,7 +3,8 @@ import { fromBigInts } from '../field/vector';
 import { dealPreprocessing } from '../preprocessing/trusted-dealer';
 import { runLocalParties } from '../online/local-run';
 import { encodeFixed } from './fixed-point';
-import { lessThanZero, randomBits, secureHistogram, secureLessThan } from './compare';
+import { lessThanZero, secureHistogram, secureLessThan } from './compare';
+import { randomBits } from './random-bits';
 
 const K = 12;
 const KAPPA = 40;

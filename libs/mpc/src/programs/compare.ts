@@ -1,10 +1,10 @@
-import { InvalidArgumentError, MpcError } from '../errors';
+import { InvalidArgumentError } from '../errors';
 import type { FieldVec } from '../field/vector';
-import { vpow } from '../field/vector';
 import { P, finv, fneg } from '../field/reference';
 import type { MpcParty } from '../online/party';
 import type { Shared } from '../online/shares';
 import { encodeFixed, signedOf } from './fixed-point';
+import { randomBits } from './random-bits';
 import type { StatOptions } from './statistics';
 
 /**
@@ -24,20 +24,6 @@ export interface CompareOptions {
 
 export const DEFAULT_COMPARE_BITS = 20;
 export const DEFAULT_STATISTICAL_SECURITY = 40;
-
-const INV2 = finv(2n);
-const SQRT_EXP = (P + 1n) / 4n;
-
-/** n uniformly random shared bits. */
-export async function randomBits(p: MpcParty, n: number): Promise<Shared> {
-  const r = p.random(n);
-  const sq = await p.partialOpen(await p.mul(r, r));
-  if (sq.some((v) => v === 0n)) throw new MpcError('PROTOCOL_VIOLATION', 'random value was zero (probability 2^-61): retry');
-  const root = vpow(sq, SQRT_EXP);
-  const inv = vpow(root, P - 2n);
-  // r/√(r²) = ±1 uniformly; (±1 + 1)/2 is a uniform bit.
-  return p.mulPublic(p.addPublic(p.mulPublicVec(r, inv), 1n), INV2);
-}
 
 function params(o: CompareOptions): { k: number; kappa: number } {
   const k = o.bits ?? DEFAULT_COMPARE_BITS;

@@ -13,6 +13,7 @@ import { P, decodeSigned } from '../field/reference';
  */
 export const DEFAULT_FRACTIONAL_BITS = 16;
 const LIMIT = 1n << 60n;
+const LIMB_LIMIT = 1n << 58n;
 
 export function encodeFixed(values: readonly number[], f = DEFAULT_FRACTIONAL_BITS): FieldVec {
   const out = new BigUint64Array(values.length);
@@ -29,6 +30,53 @@ export function encodeFixed(values: readonly number[], f = DEFAULT_FRACTIONAL_BI
 /** The signed integer a field element stands for. */
 export function signedOf(a: bigint): bigint {
   return decodeSigned(a);
+}
+
+/**
+ * Two-limb fixed point (the catalogue's encoding): X = round(x·2^(2f)) split as X = X_hi·2^f + X_lo
+ * with X_lo ∈ [−2^(f−1), 2^(f−1)), so X_hi = round(x·2^f) is the one-limb encoding and X_lo carries f
+ * more fractional bits. Quantisation error is at most 2^-(2f+1). Returned as [X_hi… ‖ X_lo…] (2n
+ * elements, one input); products of limbs stay within the field where a product at scale 2^(4f)
+ * would not (see limbRange and docs/mpc.md, "Precision: two limbs").
+ */
+export function encodeFixedLimbs(values: readonly number[], f = DEFAULT_FRACTIONAL_BITS): FieldVec {
+  const n = values.length;
+  const out = new BigUint64Array(2 * n);
+  const scale = 2 ** (2 * f);
+  const F = BigInt(f);
+  const half = f > 0 ? 1n << (F - 1n) : 0n;
+  values.forEach((v, i) => {
+    if (!Number.isFinite(v)) throw new InvalidArgumentError(`value ${i} is not a finite number`);
+    const q = BigInt(Math.round(v * scale));
+    const hi = (q + half) >> F;
+    const lo = q - (hi << F);
+    if (hi >= LIMIT || hi <= -LIMIT) throw new FixedPointOverflowError(`value ${v} does not fit the field at 2^${f} scale`);
+    out[i] = hi < 0n ? hi + P : hi;
+    out[n + i] = lo < 0n ? lo + P : lo;
+  });
+  return out;
+}
+
+/**
+ * Refuses two-limb inputs whose sums the catalogue could not hold: with H = ⌈max|x|·2^f⌉ + 1 (a bound
+ * on |X_hi|), first sums n·H·2^f, products of high limbs n·H² and of low limbs n·2^(2f−2) must each
+ * stay below 2^58 (the exact rounding division's range; what is opened then stays below 2^60).
+ * `secondMoments` false checks the first sums only (sum, mean). Checked by the data owner on its
+ * own plaintext before it inputs anything.
+ */
+export function assertLimbRange(values: readonly number[], f = DEFAULT_FRACTIONAL_BITS, secondMoments = true): void {
+  let max = 0;
+  for (const v of values) max = Math.max(max, Math.abs(v));
+  const n = BigInt(values.length);
+  const H = BigInt(Math.ceil(max * 2 ** f)) + 1n;
+  const F = BigInt(f);
+  const bounds: Array<[string, bigint]> = [[`n·max|x|·2^${2 * f}`, n * H << F]];
+  if (secondMoments) bounds.push([`n·max|x|²·2^${2 * f}`, n * H * H], [`n·2^${2 * f - 2}`, f > 0 ? n << (2n * F - 2n) : 0n]);
+  for (const [what, bound] of bounds) {
+    if (bound >= LIMB_LIMIT) {
+      throw new FixedPointOverflowError(`${what} ≈ 2^${bound.toString(2).length - 1} reaches 2^58: lower the fractional bits, the range or the rows`);
+    }
+  }
 }
 
 export function decodeFixed(a: bigint, scaleBits: number): number {

@@ -1,13 +1,18 @@
 import fc from 'fast-check';
 import { dealPreprocessing } from '../preprocessing/trusted-dealer';
 import { runLocalParties } from '../online/local-run';
-import { assertSecondMomentRange, decodeFixed, encodeFixed } from './fixed-point';
+import { decodeSigned } from '../field/reference';
+import { assertLimbRange, assertSecondMomentRange, decodeFixed, encodeFixed, encodeFixedLimbs } from './fixed-point';
 import {
-  secureCovariance, secureDotProduct, secureLinearRegression, secureMean, secureSum, secureVariance,
+  inputFixed, secureCovariance, secureDotProduct, secureLinearRegression, secureMean, secureSum, secureVariance,
 } from './statistics';
+import { roundShiftTriples } from './truncate';
 
 const F = 16;
-const TOL = 2 ** -(F - 2); // inputs are quantised to 2^-(f+1); results stay within a few quanta
+// Two limbs of F bits: inputs are quantised to 2^-(2F+1); results stay within a few quanta.
+const TOL = 2 ** -(2 * F - 2);
+/** Triples for k sums of products over n rows (three dot products each, and their rounding). */
+const triplesFor = (n: number, k: number) => 3 * n * k + roundShiftTriples(2 * k);
 
 function plainStats(xs: number[]) {
   const n = xs.length;
@@ -23,6 +28,31 @@ describe('fixed point', () => {
         return Math.abs(decodeFixed(encodeFixed([x], F)[0]!, F) - x) <= 2 ** -(F + 1);
       }),
     );
+  });
+
+  it('splits a value into two limbs that round-trip within half a quantum of 2^-2f', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -1e4, max: 1e4, noNaN: true }), { minLength: 1, maxLength: 8 }), (xs) => {
+        const e = encodeFixedLimbs(xs, F);
+        return xs.every((x, i) => {
+          const hi = decodeSigned(e[i]!);
+          const lo = decodeSigned(e[xs.length + i]!);
+          const half = 1n << BigInt(F - 1);
+          return lo >= -half && lo < half && Math.abs(Number((hi << BigInt(F)) + lo) / 2 ** (2 * F) - x) <= 2 ** -(2 * F + 1);
+        });
+      }),
+    );
+  });
+
+  it('refuses two-limb inputs whose sums would leave the range', () => {
+    // n·max|x|²·2^2f: 10^4·100²·2^32 ≈ 2^62.
+    expect(() => assertLimbRange(Array(10_000).fill(100), F)).toThrow(expect.objectContaining({ code: 'FIXED_POINT_OVERFLOW' }));
+    expect(() => assertLimbRange(Array(10_000).fill(50), F)).not.toThrow();
+    // First sums only (sum, mean): n·max|x|·2^2f.
+    expect(() => assertLimbRange(Array(10_000).fill(100), F, false)).not.toThrow();
+    expect(() => assertLimbRange(Array(100_000).fill(1e5), F, false)).toThrow(expect.objectContaining({ code: 'FIXED_POINT_OVERFLOW' }));
+    // Low limbs alone: n·2^(2f−2) ≥ 2^58 for f = 24 and n = 2^13.
+    expect(() => assertLimbRange(Array(1 << 13).fill(0.001), 24)).toThrow(expect.objectContaining({ code: 'FIXED_POINT_OVERFLOW' }));
   });
 
   it('refuses values whose second moments would overflow the field', () => {
@@ -41,11 +71,11 @@ describe('statistics catalogue (3 parties, owner 0 inputs, party 2 receives)', (
           const xs = rows.map((r) => r[0]);
           const ys = rows.map((r) => r[1]);
           const n = xs.length;
-          const { stores } = dealPreprocessing({ parties: 3, triples: 3 * n, masks: 2 * n + 20 });
+          const { stores } = dealPreprocessing({ parties: 3, triples: triplesFor(n, 3), masks: 4 * n + 20 });
           const o = { recipients: [2], fractionalBits: F };
           const outs = await runLocalParties(stores, async (p) => {
-            const x = await p.input(0, p.id === 0 ? encodeFixed(xs, F) : n);
-            const y = await p.input(1, p.id === 1 ? encodeFixed(ys, F) : n);
+            const x = await inputFixed(p, 0, p.id === 0 ? encodeFixedLimbs(xs, F) : n);
+            const y = await inputFixed(p, 1, p.id === 1 ? encodeFixedLimbs(ys, F) : n);
             return {
               sum: await secureSum(p, x, o),
               mean: await secureMean(p, x, o),
@@ -78,11 +108,11 @@ describe('statistics catalogue (3 parties, owner 0 inputs, party 2 receives)', (
     const x1 = Array.from({ length: n }, (_, i) => (i % 17) - 8);
     const x2 = Array.from({ length: n }, (_, i) => ((i * 7) % 13) / 2);
     const y = x1.map((a, i) => 1.5 + 0.75 * a - 2 * x2[i]! + 0.01 * Math.sin(i));
-    const { stores } = dealPreprocessing({ parties: 3, triples: 6 * n, masks: 3 * n + 20 });
+    const { stores } = dealPreprocessing({ parties: 3, triples: triplesFor(n, 6), masks: 6 * n + 20 });
     const outs = await runLocalParties(stores, async (p) => {
-      const a = await p.input(0, p.id === 0 ? encodeFixed(x1, F) : n);
-      const b = await p.input(0, p.id === 0 ? encodeFixed(x2, F) : n);
-      const t = await p.input(1, p.id === 1 ? encodeFixed(y, F) : n);
+      const a = await inputFixed(p, 0, p.id === 0 ? encodeFixedLimbs(x1, F) : n);
+      const b = await inputFixed(p, 0, p.id === 0 ? encodeFixedLimbs(x2, F) : n);
+      const t = await inputFixed(p, 1, p.id === 1 ? encodeFixedLimbs(y, F) : n);
       return secureLinearRegression(p, [a, b], t, { recipients: [0, 1], fractionalBits: F });
     });
     expect(outs[2]).toBeUndefined();
@@ -92,5 +122,32 @@ describe('statistics catalogue (3 parties, owner 0 inputs, party 2 receives)', (
     expect(b2).toBeCloseTo(-2, 3);
     expect(outs[0]!.r2).toBeGreaterThan(0.999);
     expect(outs[1]!.coefficients).toEqual(outs[0]!.coefficients);
+  });
+
+  it('keeps the dot product, mean and variance within the two-limb bound (one limb of 16 bits misses it by far)', async () => {
+    // Uniform on [−10, 10): the bench's data at n = 1,000. Worst-case error bounds from quantisation
+    // at 2^-(2f+1) = 2^-33 per input and one rounding at 2^-2f per sum of products; with one limb
+    // (2^-17 per input) the typical errors are 10^-3, 10^-7 and 10^-6, far above them.
+    const n = 1000;
+    let seed = 42;
+    const uniform = () => Array.from({ length: n }, () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 20 - 10);
+    const [xs, ys] = [uniform(), uniform()];
+    const q = 2 ** -(2 * F + 1);
+    const { stores } = dealPreprocessing({ parties: 3, triples: triplesFor(n, 2), masks: 4 * n + 20 });
+    const o = { recipients: [1], fractionalBits: F };
+    const outs = await runLocalParties(stores, async (p) => {
+      const x = await inputFixed(p, 0, p.id === 0 ? encodeFixedLimbs(xs, F) : n);
+      const y = await inputFixed(p, 0, p.id === 0 ? encodeFixedLimbs(ys, F) : n);
+      return { dot: await secureDotProduct(p, x, y, o), v: await secureVariance(p, x, o) };
+    });
+    const r = outs[1]!;
+    const dot = xs.reduce((a, x, i) => a + x * ys[i]!, 0);
+    const { mean, variance } = plainStats(xs);
+    expect(Math.abs(r.dot! - dot)).toBeLessThanOrEqual(n * (2 * 10 * q + q * q) + 2 * 2 ** -(2 * F));
+    expect(Math.abs(r.v!.mean - mean)).toBeLessThanOrEqual(q * 1.001);
+    expect(Math.abs(r.v!.variance - variance)).toBeLessThanOrEqual(2 * 10 * q + q * q + 2 * 2 ** -(2 * F) / n + 2 * Math.abs(mean) * q + q * q + 1e-12);
+    // And relative errors at MPyC's order (its 32 fractional bits give about 10^-11 here).
+    expect(Math.abs(r.dot! - dot) / Math.abs(dot)).toBeLessThan(1e-9);
+    expect(Math.abs(r.v!.variance - variance) / variance).toBeLessThan(1e-9);
   });
 });

@@ -1,28 +1,75 @@
 import { InvalidArgumentError } from '../errors';
+import type { FieldVec } from '../field/vector';
 import type { MpcParty } from '../online/party';
 import type { Shared } from '../online/shares';
 import { signedOf } from './fixed-point';
+import { roundShift } from './truncate';
 
 /**
  * The vectorised statistics catalogue. Each function is run by every party on its own shares of
- * fixed-point inputs (scale 2^f) and returns the result at the recipients (undefined elsewhere).
- * Moments are computed as exact integer sums in the field with one batched multiplication, then
- * opened only to the recipients (behind their masks) after the MAC check, and divided in the clear.
- * What a recipient learns is stated per function.
+ * two-limb fixed-point inputs (encodeFixedLimbs: x ≈ (X_hi·2^f + X_lo)/2^(2f)) and returns the result
+ * at the recipients (undefined elsewhere). First sums are exact at scale 2^(2f); each sum of products
+ * is assembled from three dot products of limbs and two exact rounding divisions (limbProducts), so
+ * it carries 2f fractional bits, rounded once. Results are opened only to the recipients (behind their
+ * masks) after the MAC check, and divided in the clear. What a recipient learns is stated per function.
  */
 export interface StatOptions {
   readonly recipients: readonly number[];
+  /** f: bits per limb; inputs and results carry 2f fractional bits. */
   readonly fractionalBits: number;
+}
+
+/** A shared two-limb fixed-point vector. */
+export interface FixedShared {
+  readonly hi: Shared;
+  readonly lo: Shared;
+}
+
+/**
+ * Inputs a two-limb vector of n values from `owner` (who passes encodeFixedLimbs' 2n elements; the
+ * others pass n). Limbs out of their ranges only make the owner's own results wrong, as any input
+ * it chooses would.
+ */
+export async function inputFixed(p: MpcParty, owner: number, values: FieldVec | number): Promise<FixedShared> {
+  const all = await p.input(owner, typeof values === 'number' ? 2 * values : values);
+  const n = all.value.length / 2;
+  return { hi: p.slice(all, 0, n), lo: p.slice(all, n, 2 * n) };
 }
 
 function scale(bits: number): number {
   return 2 ** bits;
 }
 
+/** Σx at scale 2^(2f), exact: 2^f·ΣX_hi + ΣX_lo (local). */
+function fixedSum(p: MpcParty, x: FixedShared, f: number): Shared {
+  return p.add(p.mulPublic(p.sum(x.hi), 1n << BigInt(f)), p.sum(x.lo));
+}
+
+/**
+ * Σ x_i·y_i at scale 2^(2f) for each pair, rounded once: with X·Y = 2^(2f)·X_hi·Y_hi + 2^f·(X_hi·Y_lo +
+ * X_lo·Y_hi) + X_lo·Y_lo, A = ΣX_hi·Y_hi, C = ΣX_lo·Y_lo and (Karatsuba) M = Σ(X_hi + X_lo)(Y_hi + Y_lo)
+ * − A − C: three dot products of n (three triples per element, or square pairs when x is y), then
+ * A + round(M/2^f) + round(C/2^(2f)), the two divisions of every pair in one batched roundShift.
+ * Each partial sum fits the field (assertLimbRange); only the result is ever opened.
+ */
+export async function limbProducts(p: MpcParty, pairs: ReadonlyArray<readonly [FixedShared, FixedShared]>, f: number): Promise<Shared> {
+  const parts: Array<{ a: Shared; m: Shared; c: Shared }> = [];
+  for (const [x, y] of pairs) {
+    const a = await p.dot(x.hi, y.hi);
+    const c = await p.dot(x.lo, y.lo);
+    const xs = p.add(x.hi, x.lo);
+    const b = await p.dot(xs, x === y ? xs : p.add(y.hi, y.lo));
+    parts.push({ a, m: p.sub(b, p.add(a, c)), c });
+  }
+  const shifts = parts.flatMap(() => [f, 2 * f]);
+  const rounded = await roundShift(p, p.concat(parts.flatMap((q) => [q.m, q.c])), shifts);
+  return p.concat(parts.map((q, j) => p.add(q.a, p.add(p.slice(rounded, 2 * j, 2 * j + 1), p.slice(rounded, 2 * j + 1, 2 * j + 2)))));
+}
+
 /** Σx. Reveals Σx to the recipients. */
-export async function secureSum(p: MpcParty, x: Shared, o: StatOptions): Promise<number | undefined> {
-  const out = await p.output(p.sum(x), o.recipients);
-  return out && Number(signedOf(out[0]!)) / scale(o.fractionalBits);
+export async function secureSum(p: MpcParty, x: FixedShared, o: StatOptions): Promise<number | undefined> {
+  const out = await p.output(fixedSum(p, x, o.fractionalBits), o.recipients);
+  return out && Number(signedOf(out[0]!)) / scale(2 * o.fractionalBits);
 }
 
 /** Number of ones in a secret 0/1 indicator vector (e.g. the result of a comparison). */
@@ -32,9 +79,9 @@ export async function secureCount(p: MpcParty, indicator: Shared, recipients: re
 }
 
 /** Mean of n values (n is public). Reveals Σx, equivalent to the mean. */
-export async function secureMean(p: MpcParty, x: Shared, o: StatOptions): Promise<number | undefined> {
+export async function secureMean(p: MpcParty, x: FixedShared, o: StatOptions): Promise<number | undefined> {
   const s = await secureSum(p, x, o);
-  return s === undefined ? undefined : s / x.value.length;
+  return s === undefined ? undefined : s / x.hi.value.length;
 }
 
 export interface VarianceResult {
@@ -47,19 +94,18 @@ export interface VarianceResult {
 }
 
 /** Mean and variance. Reveals (Σx, Σx²), equivalent to (mean, variance) given n. */
-export async function secureVariance(p: MpcParty, x: Shared, o: StatOptions): Promise<VarianceResult | undefined> {
-  const n = x.value.length;
+export async function secureVariance(p: MpcParty, x: FixedShared, o: StatOptions): Promise<VarianceResult | undefined> {
+  const n = x.hi.value.length;
   if (n < 2) throw new InvalidArgumentError('variance needs at least two values');
-  const sq = await p.dot(x, x);
-  const out = await p.output(p.concat([p.sum(x), sq]), o.recipients);
+  const f = o.fractionalBits;
+  const sq = await limbProducts(p, [[x, x]], f);
+  const out = await p.output(p.concat([fixedSum(p, x, f), sq]), o.recipients);
   if (!out) return undefined;
-  const s1 = signedOf(out[0]!);
-  const s2 = signedOf(out[1]!);
-  const N = BigInt(n);
-  const centred = N * s2 - s1 * s1; // exact: n²·2^2f·variance
-  const f2 = scale(2 * o.fractionalBits);
-  const variance = Number(centred) / (n * n * f2);
-  return { n, mean: Number(s1) / scale(o.fractionalBits) / n, variance, sampleVariance: (variance * n) / (n - 1) };
+  const s1 = signedOf(out[0]!); // Σx·2^(2f), exact
+  const s2 = signedOf(out[1]!); // Σx²·2^(2f), rounded once
+  const centred = BigInt(n) * (s2 << BigInt(2 * f)) - s1 * s1; // n²·2^(4f)·variance, no cancellation in floats
+  const variance = Number(centred) / (n * n * scale(4 * f));
+  return { n, mean: Number(s1) / scale(2 * f) / n, variance, sampleVariance: (variance * n) / (n - 1) };
 }
 
 export interface CovarianceResult {
@@ -71,20 +117,21 @@ export interface CovarianceResult {
 }
 
 /** Covariance. Reveals (Σx, Σy, Σxy): the means and the covariance. */
-export async function secureCovariance(p: MpcParty, x: Shared, y: Shared, o: StatOptions): Promise<CovarianceResult | undefined> {
-  const n = x.value.length;
-  const xy = await p.dot(x, y);
-  const out = await p.output(p.concat([p.sum(x), p.sum(y), xy]), o.recipients);
+export async function secureCovariance(p: MpcParty, x: FixedShared, y: FixedShared, o: StatOptions): Promise<CovarianceResult | undefined> {
+  const n = x.hi.value.length;
+  const f = o.fractionalBits;
+  const xy = await limbProducts(p, [[x, y]], f);
+  const out = await p.output(p.concat([fixedSum(p, x, f), fixedSum(p, y, f), xy]), o.recipients);
   if (!out) return undefined;
   const [sx, sy, sxy] = [signedOf(out[0]!), signedOf(out[1]!), signedOf(out[2]!)];
-  const N = BigInt(n);
-  const f = scale(o.fractionalBits);
-  return { n, meanX: Number(sx) / f / n, meanY: Number(sy) / f / n, covariance: Number(N * sxy - sx * sy) / (n * n * f * f) };
+  const s = scale(2 * f);
+  const centred = BigInt(n) * (sxy << BigInt(2 * f)) - sx * sy;
+  return { n, meanX: Number(sx) / s / n, meanY: Number(sy) / s / n, covariance: Number(centred) / (n * n * scale(4 * f)) };
 }
 
 /** Σ x_i·y_i. Reveals only the dot product. */
-export async function secureDotProduct(p: MpcParty, x: Shared, y: Shared, o: StatOptions): Promise<number | undefined> {
-  const xy = await p.dot(x, y);
+export async function secureDotProduct(p: MpcParty, x: FixedShared, y: FixedShared, o: StatOptions): Promise<number | undefined> {
+  const xy = await limbProducts(p, [[x, y]], o.fractionalBits);
   const out = await p.output(xy, o.recipients);
   return out && Number(signedOf(out[0]!)) / scale(2 * o.fractionalBits);
 }
@@ -99,24 +146,25 @@ export interface RegressionResult {
 
 /**
  * Ordinary least squares y ≈ β0 + Σ β_j x_j. The parties compute the sufficient statistics (Σx_j,
- * Σy, Σx_j·x_k, Σx_j·y, Σy²) with one dot product per pair and open them to the recipients only,
+ * Σy, Σx_j·x_k, Σx_j·y, Σy²) with limbProducts (one batch over every pair) and open them to the recipients only,
  * who solve the normal equations in the clear. Reveals those statistics (means, covariances), more
  * than the coefficients alone; a secure solve is listed as not yet implemented in docs/mpc.md.
  */
 export async function secureLinearRegression(
   p: MpcParty,
-  features: readonly Shared[],
-  y: Shared,
+  features: readonly FixedShared[],
+  y: FixedShared,
   o: StatOptions,
 ): Promise<RegressionResult | undefined> {
   const d = features.length;
-  const n = y.value.length;
+  const n = y.hi.value.length;
   if (d === 0 || n <= d + 1) throw new InvalidArgumentError('regression needs at least one feature and more rows than coefficients');
   const cols = [...features, y];
-  const sums: Shared[] = cols.map((c) => p.sum(c));
-  // One dot product per pair (squares use square pairs when the preprocessing has them).
-  for (let j = 0; j <= d; j++) for (let k = j; k <= d; k++) sums.push(await p.dot(cols[j]!, cols[k]!));
-  const out = await p.output(p.concat(sums), o.recipients);
+  const f2 = 2 * o.fractionalBits;
+  const pairs: Array<readonly [FixedShared, FixedShared]> = [];
+  for (let j = 0; j <= d; j++) for (let k = j; k <= d; k++) pairs.push([cols[j]!, cols[k]!]);
+  const products = await limbProducts(p, pairs, o.fractionalBits);
+  const out = await p.output(p.concat([...cols.map((c) => fixedSum(p, c, o.fractionalBits)), products]), o.recipients);
   if (!out) return undefined;
   const v = Array.from(out, (a) => signedOf(a));
   const s = (j: number) => v[j]!; // Σ col_j
@@ -124,12 +172,12 @@ export async function secureLinearRegression(
   let idx = d + 1;
   for (let j = 0; j <= d; j++) for (let k = j; k <= d; k++) cross.set(`${j},${k}`, v[idx++]!);
   const N = BigInt(n);
-  // Centred cross products, exact in integers: C_jk = n·Σx_j x_k − Σx_j·Σx_k (scale n·2^2f).
-  const C = (j: number, k: number) => N * cross.get(`${Math.min(j, k)},${Math.max(j, k)}`)! - s(j) * s(k);
+  // Centred cross products in integers: C_jk = n·Σx_j x_k − Σx_j·Σx_k (scale n·2^(4f)).
+  const C = (j: number, k: number) => N * (cross.get(`${Math.min(j, k)},${Math.max(j, k)}`)! << BigInt(f2)) - s(j) * s(k);
   const A = Array.from({ length: d }, (_, j) => Array.from({ length: d }, (_, k) => Number(C(j, k))));
   const b = Array.from({ length: d }, (_, j) => Number(C(j, d)));
   const beta = solve(A, b);
-  const f = scale(o.fractionalBits);
+  const f = scale(f2);
   const intercept = (Number(s(d)) / f - beta.reduce((acc, bj, j) => acc + (bj * Number(s(j))) / f, 0)) / n;
   const syy = Number(C(d, d));
   const explained = beta.reduce((acc, bj, j) => acc + bj * b[j]!, 0);
