@@ -13,7 +13,10 @@ import { P, decodeSigned } from '../field/reference';
  */
 export const DEFAULT_FRACTIONAL_BITS = 16;
 const LIMIT = 1n << 60n;
+/** |M| and |C| must stay below this for the exact rounding division (TRUNCATE_LIMIT_BITS). */
 const LIMB_LIMIT = 1n << 58n;
+/** A (the products of high limbs) is opened beside small terms: below 2^59 keeps the result under 2^60. */
+const HIGH_PRODUCT_LIMIT = 1n << 59n;
 
 export function encodeFixed(values: readonly number[], f = DEFAULT_FRACTIONAL_BITS): FieldVec {
   const out = new BigUint64Array(values.length);
@@ -59,8 +62,9 @@ export function encodeFixedLimbs(values: readonly number[], f = DEFAULT_FRACTION
 
 /**
  * Refuses two-limb inputs whose sums the catalogue could not hold: with H = ⌈max|x|·2^f⌉ + 1 (a bound
- * on |X_hi|), first sums n·H·2^f, products of high limbs n·H² and of low limbs n·2^(2f−2) must each
- * stay below 2^58 (the exact rounding division's range; what is opened then stays below 2^60).
+ * on |X_hi|), first sums n·H·2^f and products of low limbs n·2^(2f−2) must stay below 2^58 (the exact
+ * rounding division's range), products of high limbs n·H² below 2^59; what is opened then stays
+ * below 2^60.
  * `secondMoments` false checks the first sums only (sum, mean). Checked by the data owner on its
  * own plaintext before it inputs anything.
  */
@@ -70,11 +74,14 @@ export function assertLimbRange(values: readonly number[], f = DEFAULT_FRACTIONA
   const n = BigInt(values.length);
   const H = BigInt(Math.ceil(max * 2 ** f)) + 1n;
   const F = BigInt(f);
-  const bounds: Array<[string, bigint]> = [[`n·max|x|·2^${2 * f}`, n * H << F]];
-  if (secondMoments) bounds.push([`n·max|x|²·2^${2 * f}`, n * H * H], [`n·2^${2 * f - 2}`, f > 0 ? n << (2n * F - 2n) : 0n]);
-  for (const [what, bound] of bounds) {
-    if (bound >= LIMB_LIMIT) {
-      throw new FixedPointOverflowError(`${what} ≈ 2^${bound.toString(2).length - 1} reaches 2^58: lower the fractional bits, the range or the rows`);
+  const bounds: Array<[string, bigint, bigint]> = [[`n·max|x|·2^${2 * f}`, n * H << F, LIMB_LIMIT]];
+  if (secondMoments) {
+    bounds.push([`n·max|x|²·2^${2 * f}`, n * H * H, HIGH_PRODUCT_LIMIT], [`n·2^${2 * f - 2}`, f > 0 ? n << (2n * F - 2n) : 0n, LIMB_LIMIT]);
+  }
+  for (const [what, bound, limit] of bounds) {
+    if (bound >= limit) {
+      const bits = (v: bigint) => v.toString(2).length - 1;
+      throw new FixedPointOverflowError(`${what} ≈ 2^${bits(bound)} reaches 2^${bits(limit)}: lower the fractional bits, the range or the rows`);
     }
   }
 }

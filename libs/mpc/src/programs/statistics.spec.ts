@@ -45,9 +45,9 @@ describe('fixed point', () => {
   });
 
   it('refuses two-limb inputs whose sums would leave the range', () => {
-    // n·max|x|²·2^2f: 10^4·100²·2^32 ≈ 2^62.
-    expect(() => assertLimbRange(Array(10_000).fill(100), F)).toThrow(expect.objectContaining({ code: 'FIXED_POINT_OVERFLOW' }));
-    expect(() => assertLimbRange(Array(10_000).fill(50), F)).not.toThrow();
+    // n·max|x|²·2^2f < 2^59: 10^4·120²·2^32 ≈ 2^59.1, 10^4·110²·2^32 ≈ 2^58.8.
+    expect(() => assertLimbRange(Array(10_000).fill(120), F)).toThrow(expect.objectContaining({ code: 'FIXED_POINT_OVERFLOW' }));
+    expect(() => assertLimbRange(Array(10_000).fill(110), F)).not.toThrow();
     // First sums only (sum, mean): n·max|x|·2^2f.
     expect(() => assertLimbRange(Array(10_000).fill(100), F, false)).not.toThrow();
     expect(() => assertLimbRange(Array(100_000).fill(1e5), F, false)).toThrow(expect.objectContaining({ code: 'FIXED_POINT_OVERFLOW' }));
