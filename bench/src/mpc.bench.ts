@@ -59,11 +59,18 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
+/**
+ * n doubles uniform on [−10, 10) with all 53 bits of a double (two LCG steps each), as MPyC's numpy
+ * data: one 32-bit step alone would put every value on a 2^-30 grid, which 32 fractional bits
+ * encode exactly, and hide the quantisation error that the precision comparison is about.
+ */
 function uniform(n: number, seed: number): number[] {
   let a = seed >>> 0;
+  const next = () => (a = (Math.imul(a, 1664525) + 1013904223) >>> 0);
   return Array.from({ length: n }, () => {
-    a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
-    return (a / 2 ** 32) * 20 - 10;
+    const hi = next() >>> 6; // 26 bits
+    const lo = next() >>> 5; // 27 bits
+    return ((hi * 2 ** 27 + lo) / 2 ** 53) * 20 - 10;
   });
 }
 
