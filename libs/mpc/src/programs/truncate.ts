@@ -54,58 +54,47 @@ export async function roundShift(p: MpcParty, x: Shared, shifts: readonly number
   const half = (j: number) => (shifts[j]! > 0 ? 1n << BigInt(shifts[j]! - 1) : 0n);
   const xp = p.addPublic(x, vec((j) => OFFSET + half(j)));
 
+  // Every per-bit vector below is bit-major (bit i of value j at i·L + j), so each step is a few
+  // whole-vector operations rather than one per bit.
   const bits = await randomBits(p, BITS * L);
-  const r = (i: number) => p.slice(bits, i * L, (i + 1) * L);
-  let rSum = r(0);
-  for (let i = 1; i < BITS; i++) rSum = p.add(rSum, p.mulPublic(r(i), 1n << BigInt(i)));
+  const bit = (v: Shared, from: number, to: number) => p.slice(v, from * L, to * L);
+  let rSum = bit(bits, 0, 1);
+  for (let i = 1; i < BITS; i++) rSum = p.add(rSum, p.mulPublic(bit(bits, i, i + 1), 1n << BigInt(i)));
   const c = await p.partialOpen(p.add(xp, rSum));
-  const cBit = (i: number): FieldVec => c.map((v) => (v >> BigInt(i)) & 1n) as FieldVec;
+  const cBits = new BigUint64Array(BITS * L);
+  for (let i = 0; i < BITS; i++) for (let j = 0; j < L; j++) cBits[i * L + j] = (c[j]! >> BigInt(i)) & 1n;
 
   // Per bit of c + r̄: generate g_i = c_i·r̄_i and propagate t_i = c_i ⊕ r̄_i, both linear in r_i
   // because c is public (c_i = 1: g = 1 − r_i, t = r_i; c_i = 0: g = 0, t = 1 − r_i).
-  const oneMinus = (s: Shared) => p.addPublic(p.neg(s), 1n);
-  const G: Shared[] = [];
-  const T: Shared[] = [];
-  for (let i = 0; i < BITS; i++) {
-    const ci = cBit(i);
-    const ri = r(i);
-    const rbar = oneMinus(ri);
-    G.push(p.mulPublicVec(rbar, ci));
-    // t = c ? r : 1 − r = (1 − r) + c·(2r − 1)
-    T.push(p.add(rbar, p.mulPublicVec(p.addPublic(p.mulPublic(ri, 2n), P - 1n), ci)));
-  }
+  const rbar = p.addPublic(p.neg(bits), 1n);
+  const T = p.add(rbar, p.mulPublicVec(p.addPublic(p.mulPublic(bits, 2n), P - 1n), cBits)); // (1 − r) + c·(2r − 1)
   // Prefix (G_i, P_i) over bits 0..i: G carries out with carry-in 0, P propagates a carry-in.
   // G and P of one range are never both 1, so G_hi + P_hi·G_lo is their OR.
-  const Pp = [...T];
+  let G = p.mulPublicVec(rbar, cBits);
+  let Pp = T;
   for (let d = 1; d < BITS; d *= 2) {
-    const idx = Array.from({ length: BITS - d }, (_, k) => k + d);
-    const left = p.concat([...idx.map((i) => Pp[i]!), ...idx.map((i) => Pp[i]!)]);
-    const right = p.concat([...idx.map((i) => G[i - d]!), ...idx.map((i) => Pp[i - d]!)]);
-    const prod = await p.mul(left, right);
-    const n = idx.length;
-    const nextG = idx.map((i, k) => p.add(G[i]!, p.slice(prod, k * L, (k + 1) * L)));
-    const nextP = idx.map((_, k) => p.slice(prod, (n + k) * L, (n + k + 1) * L));
-    idx.forEach((i, k) => {
-      G[i] = nextG[k]!;
-      Pp[i] = nextP[k]!;
-    });
+    const upperP = bit(Pp, d, BITS);
+    const prod = await p.mul(p.concat([upperP, upperP]), p.concat([bit(G, 0, BITS - d), bit(Pp, 0, BITS - d)]));
+    const n = (BITS - d) * L;
+    G = p.concat([bit(G, 0, d), p.add(bit(G, d, BITS), p.slice(prod, 0, n))]);
+    Pp = p.concat([bit(Pp, 0, d), p.slice(prod, n, 2 * n)]);
   }
-  // End-around carry: the carry out of the top (with carry-in 0) is the carry into bit 0.
+  // End-around carry: the carry out of the top (with carry-in 0) is the carry into bit 0; the carry
+  // into bit i > 0 is G_(i−1) + P_(i−1)·k.
   const maxShift = Math.max(...shifts);
-  const k = G[BITS - 1]!;
-  const kRep = p.concat(Array.from({ length: maxShift - 1 }, () => k));
-  const carryTerms = maxShift > 1 ? await p.mul(p.concat(Array.from({ length: maxShift - 1 }, (_, i) => Pp[i]!)), kRep) : undefined;
-  const carryInto = (i: number): Shared => (i === 0 ? k : p.add(G[i - 1]!, p.slice(carryTerms!, (i - 1) * L, i * L)));
-  // Sum bits s_i = t_i ⊕ carry_i for i < max m.
-  const tLow = p.concat(Array.from({ length: maxShift }, (_, i) => T[i]!));
-  const cLow = p.concat(Array.from({ length: maxShift }, (_, i) => carryInto(i)));
-  const tc = await p.mul(tLow, cLow);
-  const sLow = p.sub(p.add(tLow, cLow), p.mulPublic(tc, 2n));
-  let low: Shared = p.constant(new BigUint64Array(L));
-  for (let i = 0; i < maxShift; i++) {
-    const weight = vec((j) => (i < shifts[j]! ? 1n << BigInt(i) : 0n));
-    low = p.add(low, p.mulPublicVec(p.slice(sLow, i * L, (i + 1) * L), weight));
-  }
+  const k = bit(G, BITS - 1, BITS);
+  const carries =
+    maxShift > 1
+      ? p.concat([k, p.add(bit(G, 0, maxShift - 1), await p.mul(bit(Pp, 0, maxShift - 1), p.concat(Array.from({ length: maxShift - 1 }, () => k))))])
+      : k;
+  // Sum bits s_i = t_i ⊕ carry_i for i < max m, weighted 2^i where i < m_j.
+  const tLow = bit(T, 0, maxShift);
+  const sLow = p.sub(p.add(tLow, carries), p.mulPublic(await p.mul(tLow, carries), 2n));
+  const weights = new BigUint64Array(maxShift * L);
+  for (let i = 0; i < maxShift; i++) for (let j = 0; j < L; j++) weights[i * L + j] = i < shifts[j]! ? 1n << BigInt(i) : 0n;
+  const weighted = p.mulPublicVec(sLow, weights);
+  let low = bit(weighted, 0, 1);
+  for (let i = 1; i < maxShift; i++) low = p.add(low, bit(weighted, i, i + 1));
   // ⌊x'/2^m⌋ − 2^(59−m) = round(x/2^m); the division is exact in the field.
   const inv = vec((j) => finv(1n << BigInt(shifts[j]!)));
   return p.addPublic(p.mulPublicVec(p.sub(xp, low), inv), vec((j) => fneg(OFFSET >> BigInt(shifts[j]!))));
