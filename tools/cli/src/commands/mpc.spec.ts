@@ -24,7 +24,10 @@ describe('./dev mpc demo', () => {
     const report = JSON.parse(r.stdout) as { agree: boolean; transport: string; parties: number };
     expect(report).toMatchObject({ agree: true, parties: 3 });
     expect(report.transport).toMatch(/^tls/);
-  });
+    // Three node processes, MASCOT set-up between each pair and about 7,200 triples (the two-limb
+    // rounding of each sum of products costs some 850 triples whatever the rows): about 10 s on a
+    // quiet machine, two minutes at load 20, while the other tiers' stacks share the two cores.
+  }, 240_000);
 
   it('computes on shares in one process and agrees with the plaintext reference', async () => {
     const r = await run('demo', '--parties', '2', '--rows', '50', '--json', '--in-process');
