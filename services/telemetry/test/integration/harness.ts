@@ -3,13 +3,14 @@ import type { INestApplication } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { IdentityDirectory } from '@datawell/auth';
-import type { Consumer, Producer } from 'kafkajs';
+import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { loadServiceConfig } from '@datawell/config';
 import { createServiceApp, GrpcServer } from '@datawell/service-platform';
-import { daoChannelName, heartbeatCloudEvent, ledgerEventCloudEvent, ledgerReceiptCloudEvent, signHeartbeat, type LedgerCommand, type LedgerEvent, type LedgerReceipt, type SignedHeartbeat } from '@datawell/contracts';
+import { daoChannelName, heartbeatCloudEvent, memberHeartbeatsTopic, memberLedgerTopics, memberTopicPrefix, ledgerEventCloudEvent, ledgerReceiptCloudEvent, signHeartbeat, type LedgerCommand, type LedgerEvent, type LedgerReceipt, type SignedHeartbeat } from '@datawell/contracts';
 import { ensureTopics } from '@datawell/messaging';
-import { enrolTestIdentity, grpcTestClient, hex, loginAtServer, sleep, stackConnection, stackEnv, stackKafka, waitFor, type GrpcCall } from '@datawell/testing';
+import { memberServiceLaunch } from '@datawell/stack';
+import { enrolTestIdentity, grpcTestClient, hex, loginAtServer, memberKafka, sleep, stackConnection, stackEnv, stackKafka, testStackContext, waitFor, type GrpcCall } from '@datawell/testing';
 import { AppModule } from '../../src/app.module';
 import { TELEMETRY_PROTO } from '../../src/grpc/telemetry.grpc';
 import { type TelemetryConfig, telemetryService } from '../../src/config';
@@ -27,19 +28,23 @@ export function ecKey(): WorkloadKey {
 /**
  * One telemetry service under test, with its own scratch PostgreSQL schema, Kafka topics, consumer
  * groups and Redis keys (so parallel suites and earlier runs never mix), restartable in-process.
+ *
+ * With `member`, the telemetry of that member's trust domain (TELEMETRY_MEMBER_MSP_ID), as its domain
+ * runs it (memberServiceLaunch): the domain's PostgreSQL (a scratch schema there) and Redis, its Kafka
+ * principal and traffic key, and the member's own topics (its bridge's sealed events, receipts and
+ * commands, its heartbeats), read here with consumer groups of its own under the member's prefix.
  */
 export class TelemetryHarness {
   readonly id = hex();
   readonly schema = `tel_it_${this.id}`;
-  readonly topics = {
-    ledgerEvents: `tel-it-${this.id}.ledger.events`,
-    ledgerCommands: `tel-it-${this.id}.ledger.commands`,
-    ledgerReceipts: `tel-it-${this.id}.ledger.receipts`,
-    telemetry: `tel-it-${this.id}.telemetry`,
-  };
+  readonly topics: { readonly ledgerEvents: string; readonly ledgerCommands: string; readonly ledgerReceipts: string; readonly telemetry: string };
   readonly redisPrefix = `tel-it:${this.id}`;
-  readonly kafka = stackKafka(`tel-it-${this.id}`);
-  readonly redis = new Redis(stackConnection().redis.url);
+  /** The member's own principal in member mode (set by setUp), else the stack's. */
+  kafka: Kafka;
+  readonly #member: string | undefined;
+  /** The member domain's launch environment (its stores, principal, traffic key), set by setUp. */
+  #memberEnv: Record<string, string> | undefined;
+  #redis: Redis | undefined;
   /** Every ledger command the service published, in order of arrival. */
   readonly commands: Array<{ id: string; command: LedgerCommand }> = [];
   app: INestApplication | undefined;
@@ -48,32 +53,74 @@ export class TelemetryHarness {
   #block = 0;
 
   /** `settings`: further telemetry variables of this instance (e.g. a short TELEMETRY_REGISTRATION_GRACE_SECONDS). */
-  constructor(private readonly settings: Record<string, string> = {}) {}
+  constructor(
+    private readonly settings: Record<string, string> = {},
+    options: { readonly member?: string } = {},
+  ) {
+    this.#member = options.member;
+    if (options.member) {
+      const own = memberLedgerTopics(options.member);
+      this.topics = { ledgerEvents: own.events, ledgerCommands: own.commands, ledgerReceipts: own.receipts, telemetry: memberHeartbeatsTopic(options.member) };
+    } else {
+      this.topics = {
+        ledgerEvents: `tel-it-${this.id}.ledger.events`,
+        ledgerCommands: `tel-it-${this.id}.ledger.commands`,
+        ledgerReceipts: `tel-it-${this.id}.ledger.receipts`,
+        telemetry: `tel-it-${this.id}.telemetry`,
+      };
+    }
+    this.kafka = stackKafka(`tel-it-${this.id}`);
+  }
+
+  /** The domain's Redis in member mode, else the stack's. */
+  get redis(): Redis {
+    this.#redis ??= new Redis(this.#memberEnv?.['DATAWELL_REDIS_URL'] ?? stackConnection().redis.url);
+    return this.#redis;
+  }
+
+  /** The PostgreSQL the service's schema is in: the member domain's own in member mode. */
+  #postgresUrl(): string {
+    return this.#memberEnv?.['DATAWELL_POSTGRES_URL'] ?? stackConnection().postgres.url;
+  }
 
   env(): Record<string, string> {
+    const member = this.#member;
+    // A member's telemetry: only its own topics (the defaults of member mode) and groups under its prefix.
+    const wiring = member
+      ? { ...this.#memberEnv, TELEMETRY_GROUP_ID_PREFIX: `${memberTopicPrefix(member)}tel-it-${this.id}` }
+      : {
+          ...stackEnv(),
+          TELEMETRY_LEDGER_EVENTS_TOPIC: this.topics.ledgerEvents,
+          TELEMETRY_LEDGER_COMMANDS_TOPIC: this.topics.ledgerCommands,
+          TELEMETRY_LEDGER_RECEIPTS_TOPIC: this.topics.ledgerReceipts,
+          TELEMETRY_HEARTBEATS_TOPIC: this.topics.telemetry,
+          TELEMETRY_GROUP_ID_PREFIX: `tel-it-${this.id}`,
+        };
     return {
-      ...stackEnv(),
+      ...wiring,
       DATAWELL_LOG_LEVEL: 'error',
       // Any free port: suites run side by side.
       TELEMETRY_GRPC_PORT: '0',
       // Tokens outlive a restart of the service.
       DATAWELL_AUTH_SECRET: `tel-it-secret-${this.id}-0123456789abcdef0123456789`,
       TELEMETRY_FOLD_INTERVAL_MS: '400',
-      TELEMETRY_LEDGER_EVENTS_TOPIC: this.topics.ledgerEvents,
-      TELEMETRY_LEDGER_COMMANDS_TOPIC: this.topics.ledgerCommands,
-      TELEMETRY_LEDGER_RECEIPTS_TOPIC: this.topics.ledgerReceipts,
-      TELEMETRY_HEARTBEATS_TOPIC: this.topics.telemetry,
-      TELEMETRY_GROUP_ID_PREFIX: `tel-it-${this.id}`,
       TELEMETRY_REDIS_KEY_PREFIX: this.redisPrefix,
       ...this.settings,
     };
   }
 
   async setUp(): Promise<void> {
+    if (this.#member) {
+      const { env } = await memberServiceLaunch(testStackContext(), stackConnection(), this.#member, 'telemetry');
+      // In-process: no HTTP port of the domain's (its own telemetry may be running there).
+      const { TELEMETRY_HTTP_PORT: _port, ...rest } = env;
+      this.#memberEnv = rest;
+      this.kafka = await memberKafka(this.#member, `tel-it-${this.id}`);
+    }
     await ensureTopics(this.kafka, Object.values(this.topics), 1);
     this.#producer = this.kafka.producer();
     await this.#producer.connect();
-    this.#reader = this.kafka.consumer({ groupId: `tel-it-reader-${this.id}` });
+    this.#reader = this.kafka.consumer({ groupId: `${this.#member ? memberTopicPrefix(this.#member) : ''}tel-it-reader-${this.id}` });
     await this.#reader.connect();
     await this.#reader.subscribe({ topic: this.topics.ledgerCommands, fromBeginning: true });
     await this.#reader.run({
@@ -107,7 +154,7 @@ export class TelemetryHarness {
     const keys = await this.redis.keys(`${this.redisPrefix}:*`);
     if (keys.length > 0) await this.redis.del(...keys);
     this.redis.disconnect();
-    const db = new DataSource({ type: 'postgres', url: stackConnection().postgres.url });
+    const db = new DataSource({ type: 'postgres', url: this.#postgresUrl() });
     await db.initialize();
     await db.query(`DROP SCHEMA IF EXISTS "${this.schema}" CASCADE`);
     await db.destroy();
@@ -211,7 +258,7 @@ export class TelemetryHarness {
 
   /** Runs a query against the stack's PostgreSQL (the service's tables are in `this.schema`). */
   async query(sql: string, params: unknown[] = []): Promise<unknown[]> {
-    const db = new DataSource({ type: 'postgres', url: stackConnection().postgres.url });
+    const db = new DataSource({ type: 'postgres', url: this.#postgresUrl() });
     await db.initialize();
     try {
       return (await db.query(sql, params)) as unknown[];
