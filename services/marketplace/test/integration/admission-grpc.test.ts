@@ -54,15 +54,16 @@ afterAll(async () => {
 
 describe('manual admission over gRPC', () => {
   it('lists the waiting registrations oldest first; AdmitParticipant sends the onboarding command registration would have sent, once, and the organisation is onboarded', async () => {
-    const first = await register('GWait', true);
+    // Both from their own domains (custody off: a registration with a CSR is refused, 422 DOMAIN_REQUIRED).
+    const first = await register('GWait', false);
     const second = await register('GOwnCa', false);
     expect(first.body).toMatchObject({ admission: 'awaiting' });
     const listed = await list();
     expect(listed).toMatchObject([
-      { msp_id: first.mspId, role: 'DSP', name: 'Org GWait', own_ca: false, enrollment_id: 'first' },
+      { msp_id: first.mspId, role: 'VSP', name: 'Org GWait', own_ca: true },
       { msp_id: second.mspId, role: 'VSP', name: 'Org GOwnCa', own_ca: true },
     ]);
-    expect(listed[1]).not.toHaveProperty('enrollment_id');
+    expect(listed.map((a) => a['enrollment_id'] ?? '')).toEqual(['', '']);
     expect(Date.parse(String(listed[0]!['requested_at']))).toBeLessThanOrEqual(Date.parse(String(listed[1]!['requested_at'])));
     // The same data as the HTTP route, in the proto's names.
     const http = ((await h.http('GET', '/admin/admissions', undefined, adminToken)).body['admissions'] as Message[]).filter((a) => String(a['mspId']).includes(h.run));
@@ -81,28 +82,26 @@ describe('manual admission over gRPC', () => {
     expect(await refusal(reject(second.mspId, 'too late'))).toEqual({ code: grpc.status.FAILED_PRECONDITION, datawellCode: 'NOT_AWAITING_ADMISSION' });
     expect(await h.http('GET', `/participants/${second.mspId}`)).toMatchObject({ body: { status: 'pending', admission: 'admitted' } });
 
-    // The first, admitted, goes on as any registration: onboarded, then its identity's enrollment.
+    // The first, admitted, goes on as any registration: onboarded from its own CA, active; the operator enrolls nothing for it.
     expect(await admit(first.mspId)).toMatchObject({ command_id: first.body['commandId'] });
     const firstCommand = await h.command(h.topics.networkCommands, onboardCommandOf(first.mspId));
-    expect(firstCommand.value.data).toEqual({ kind: 'onboard-participant', commandId: first.body['commandId'], mspId: first.mspId, role: 'DSP', name: 'Org GWait' });
+    expect(firstCommand.value.data).toEqual({ kind: 'onboard-participant', commandId: first.body['commandId'], mspId: first.mspId, role: 'VSP', name: 'Org GWait', ownCa: true });
     const ca = await testCertificateAuthority(`ca.${first.mspId}`);
-    await h.networkEvent({ kind: 'participant-onboarded', commandId: first.body['commandId'] as string, mspId: first.mspId, role: 'DSP', name: 'Org GWait', caCertPem: ca.caCertPem });
+    await h.networkEvent({ kind: 'participant-onboarded', commandId: first.body['commandId'] as string, mspId: first.mspId, role: 'VSP', name: 'Org GWait', caCertPem: ca.caCertPem });
     await eventually('active', () => call('GetParticipant', { msp_id: first.mspId }), (p) => p['status'] === 'active');
-    const enroll = await h.command(h.topics.networkCommands, (r) => r.value.data['kind'] === 'enroll-identity' && r.value.data['mspId'] === first.mspId);
-    expect(enroll.value.data).toMatchObject({ enrollmentId: 'first' });
+    expect(h.received.filter((r) => r.value.data['kind'] === 'enroll-identity' && r.value.data['mspId'] === first.mspId)).toEqual([]);
     expect(h.received.filter(onboardCommandOf(first.mspId))).toHaveLength(1);
     expect(h.received.filter(onboardCommandOf(second.mspId))).toHaveLength(1);
   });
 
-  it('RejectParticipant records the reason: nothing sent, the participant shows it, its identity fails, and a second decision is refused', async () => {
-    const c = await register('GReject', true);
+  it('RejectParticipant records the reason: nothing sent, the participant shows it, and a second decision is refused', async () => {
+    const c = await register('GReject', false);
     const reason = `unknown company ${hex(2)}`;
     const rejected = await reject(c.mspId, reason);
     expect(rejected).toEqual({ msp_id: c.mspId, status: 'rejected', rejection: { reason, at_ms: expect.any(Number) } });
     const atMs = (rejected['rejection'] as { at_ms: number }).at_ms;
     expect(await h.http('GET', `/participants/${c.mspId}`)).toMatchObject({ status: 200, body: { status: 'rejected', rejection: { reason, atMs } } });
     expect(await call('GetParticipant', { msp_id: c.mspId })).toMatchObject({ status: 'rejected' });
-    expect(await h.http('GET', `/participants/${c.mspId}/identities/first`)).toMatchObject({ body: { status: 'failed', failure: { code: 'REGISTRATION_REJECTED', message: reason } } });
     expect((await list()).map((a) => a['msp_id'])).not.toContain(c.mspId);
     expect(await refusal(admit(c.mspId))).toEqual({ code: grpc.status.FAILED_PRECONDITION, datawellCode: 'NOT_AWAITING_ADMISSION' });
     expect(await refusal(reject(c.mspId, 'again'))).toEqual({ code: grpc.status.FAILED_PRECONDITION, datawellCode: 'NOT_AWAITING_ADMISSION' });
@@ -124,7 +123,7 @@ describe('manual admission over gRPC', () => {
   });
 
   it('answers UNAUTHENTICATED without an identity and PERMISSION_DENIED to a participant and to an operator identity that is not an administrator, changing nothing', async () => {
-    const e = await register('GAuth', true);
+    const e = await register('GAuth', false);
     const rpcs: Array<[string, Message]> = [
       ['ListAdmissions', {}],
       ['AdmitParticipant', { msp_id: e.mspId }],

@@ -51,14 +51,15 @@ afterAll(async () => {
 
 describe('manual admission', () => {
   it('keeps a registration waiting and lists it oldest first; admitting sends the onboarding command registration would have sent, once', async () => {
-    const first = await register('Wait', true);
+    // Both from their own domains (custody off: a registration with a CSR is refused, 422 DOMAIN_REQUIRED).
+    const first = await register('Wait', false);
     const second = await register('OwnCa', false);
     expect(first).toMatchObject({ status: 202, body: { mspId: first.mspId, status: 'pending', admission: 'awaiting', commandId: expect.stringMatching(`^marketplace:onboard:${first.mspId}:`) } });
     expect(second).toMatchObject({ status: 202, body: { admission: 'awaiting' } });
     expect(await h.http('GET', `/participants/${first.mspId}`)).toMatchObject({ status: 200, body: { status: 'pending', admission: 'awaiting' } });
     const listed = ours(await h.http('GET', '/admin/admissions', undefined, adminToken));
     expect(listed).toEqual([
-      { mspId: first.mspId, role: 'DSP', name: 'Org Wait', requestedAt: expect.any(String), ownCa: false, enrollmentId: 'first' },
+      { mspId: first.mspId, role: 'VSP', name: 'Org Wait', requestedAt: expect.any(String), ownCa: true },
       { mspId: second.mspId, role: 'VSP', name: 'Org OwnCa', requestedAt: expect.any(String), ownCa: true },
     ]);
     expect(Date.parse(listed[0]!.requestedAt)).toBeLessThanOrEqual(Date.parse(listed[1]!.requestedAt));
@@ -77,31 +78,29 @@ describe('manual admission', () => {
     expect(await reject(second.mspId, { reason: 'too late' })).toMatchObject({ status: 409, body: { code: 'NOT_AWAITING_ADMISSION' } });
     expect(await h.http('GET', `/participants/${second.mspId}`)).toMatchObject({ body: { status: 'pending', admission: 'admitted' } });
 
-    // The first, admitted, goes on as any registration: onboarded, then its identity's enrollment.
+    // The first, admitted, goes on as any registration: onboarded from its own CA, active; the operator enrolls nothing for it.
     expect(await admit(first.mspId)).toMatchObject({ status: 202, body: { commandId: first.body['commandId'] } });
     const firstCommand = await h.command(h.topics.networkCommands, onboardCommandOf(first.mspId));
-    expect(firstCommand.value.data).toEqual({ kind: 'onboard-participant', commandId: first.body['commandId'], mspId: first.mspId, role: 'DSP', name: 'Org Wait' });
+    expect(firstCommand.value.data).toEqual({ kind: 'onboard-participant', commandId: first.body['commandId'], mspId: first.mspId, role: 'VSP', name: 'Org Wait', ownCa: true });
     const ca = await testCertificateAuthority(`ca.${first.mspId}`);
-    await h.networkEvent({ kind: 'participant-onboarded', commandId: first.body['commandId'] as string, mspId: first.mspId, role: 'DSP', name: 'Org Wait', caCertPem: ca.caCertPem });
+    await h.networkEvent({ kind: 'participant-onboarded', commandId: first.body['commandId'] as string, mspId: first.mspId, role: 'VSP', name: 'Org Wait', caCertPem: ca.caCertPem });
     await eventually('active', () => h.http('GET', `/participants/${first.mspId}`), (r) => r.body['status'] === 'active');
-    const enroll = await h.command(h.topics.networkCommands, (r) => r.value.data['kind'] === 'enroll-identity' && r.value.data['mspId'] === first.mspId);
-    expect(enroll.value.data).toMatchObject({ enrollmentId: 'first' });
+    expect(h.received.filter((r) => r.value.data['kind'] === 'enroll-identity' && r.value.data['mspId'] === first.mspId)).toEqual([]);
     expect(h.received.filter(onboardCommandOf(first.mspId))).toHaveLength(1);
     expect(h.received.filter(onboardCommandOf(second.mspId))).toHaveLength(1);
   });
 
-  it('rejects with a reason: nothing sent, the participant shows it, its identity fails, and the MSP id may register again', async () => {
-    const c = await register('Reject', true);
+  it('rejects with a reason: nothing sent, the participant shows it, and the MSP id may register again', async () => {
+    const c = await register('Reject', false);
     const reason = `unknown company ${hex(2)}`;
     const rejected = await reject(c.mspId, { reason });
     expect(rejected).toEqual({ status: 200, body: { mspId: c.mspId, status: 'rejected', rejection: { reason, atMs: expect.any(Number) } } });
     expect(await h.http('GET', `/participants/${c.mspId}`)).toMatchObject({ status: 200, body: { status: 'rejected', rejection: { reason, atMs: rejected.body['rejection'] && (rejected.body['rejection'] as { atMs: number }).atMs } } });
-    expect(await h.http('GET', `/participants/${c.mspId}/identities/first`)).toMatchObject({ body: { status: 'failed', failure: { code: 'REGISTRATION_REJECTED', message: reason } } });
     expect(ours(await h.http('GET', '/admin/admissions', undefined, adminToken)).map((a) => a.mspId)).not.toContain(c.mspId);
     expect(await admit(c.mspId)).toMatchObject({ status: 409, body: { code: 'NOT_AWAITING_ADMISSION' } });
     expect(await reject(c.mspId, { reason: 'again' })).toMatchObject({ status: 409, body: { code: 'NOT_AWAITING_ADMISSION' } });
 
-    const again = await register('Reject', true);
+    const again = await register('Reject', false);
     expect(again).toMatchObject({ status: 202, body: { status: 'pending', admission: 'awaiting' } });
     expect(again.body['commandId']).not.toBe(c.body['commandId']);
     const view = await h.http('GET', `/participants/${c.mspId}`);
@@ -129,7 +128,7 @@ describe('manual admission', () => {
   });
 
   it("answers 401 without a token and 403 to a participant and to an operator identity that is not an administrator, changing nothing", async () => {
-    const e = await register('Auth', true);
+    const e = await register('Auth', false);
     const routes: Array<[string, string, unknown]> = [
       ['GET', '/admin/admissions', undefined],
       ['POST', `/admin/admissions/${e.mspId}/admit`, undefined],

@@ -1,41 +1,64 @@
 import 'reflect-metadata';
 import * as grpc from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
+import type { Principal } from '@datawell/auth';
 import { descriptionDigest, TOPICS } from '@datawell/contracts';
 import { ensureTopics } from '@datawell/messaging';
-import { enrollClientIdentity } from '@datawell/stack';
-import { grpcTestClient, REPO_DIR, signedAgreementFor, testStackContext, type DaoPlan } from '@datawell/testing';
+import { addDomain, committedDefinition, enrollClientIdentity, memberFabric, ownPeerChannels } from '@datawell/stack';
+import { grpcTestClient, REPO_DIR, registerDomainParticipant, signedAgreementFor, testStackContext, type DaoPlan } from '@datawell/testing';
 import { stackPeerDirectory } from '../../../ledger-bridge/src/admin/fabric-admin.adapter';
 import { LedgerBridge } from '../../../ledger-bridge/src/ledger-bridge';
-import { bridgeSettings, operatorWallet, scratchDatabase } from '../../../ledger-bridge/test/integration/harness';
+import { MemberFeedback } from '../../../ledger-bridge/src/member-network/member-feedback';
+import { MemberOffersController } from '../../../ledger-bridge/src/member-network/member-offers.controller';
+import { bridgeSettings, operatorWallet, scratchDatabase, startMemberBridge, waitFor, type MemberBridge } from '../../../ledger-bridge/test/integration/harness';
 import { MARKETPLACE_GRPC } from '../../src/grpc/marketplace.grpc';
-import { Marketplace } from '../../src/marketplace';
 import { eventually, hex, MarketplaceHarness } from './harness';
 
 /*
- * Feedback on the real network, nothing synthetic: the marketplace (in-process) on the topics of a
- * real ledger bridge (in-process, the operator's, relaying the `marketplace` channel from its first
- * block); a DAO formed for real through the bridge (InitVersion, then PublishDao as the DSP); feedback
- * through the marketplace API, submitted by the bridge as the rater, its FeedbackSubmitted relayed back.
- * The organisations are the life-cycle scenario's (reused across runs: onboarding them again is a
- * no-op), so reputation is compared with what it was before this run's feedback.
- * Each write's command is followed to its end as its caller would (GET /commands/:id, the event
- * stream, gRPC): committed with the transaction id, or failed with the chaincode's code and message.
+ * Feedback on the real network, nothing synthetic, every participant in its own trust domain: the
+ * marketplace (in-process, custody off) on the topics of the operator's real ledger bridge
+ * (in-process, custody off, relaying the `marketplace` channel from its first block); each
+ * organisation registers at the marketplace without an identity and the operator's bridge admits it
+ * from its MSP package; each member's own bridge (in-process, as its domain runs it) joins its peer.
+ * A DAO formed for real: the operator forms the channel, the DSP's own bridge initialises it and
+ * publishes it (PublishDao as the DSP). Feedback is signed by the rater in its own domain, through its
+ * own bridge (the operator holds no key of it); the marketplace takes the reputation from the real
+ * FeedbackSubmitted. A write the marketplace sends for an organisation of a domain is followed to its
+ * end as its caller would (GET /commands/:id, the event stream, gRPC): the operator's bridge, which
+ * signs only as the operator, fails it. The organisations' domains are this suite's (reused across
+ * runs: registering them again is a no-op), so reputation is compared with what it was before this run's feedback.
  */
 jest.setTimeout(900_000);
 
 const ctx = testStackContext();
-const [DSP, VSP, OUTSIDER] = ['LcDspMSP', 'LcVsp1MSP', 'LcVsp2MSP'];
+const [DSP, VSP, OUTSIDER] = ['FbDspMSP', 'FbVndMSP', 'FbOutMSP'];
+const ROLES = { [DSP]: 'DSP', [VSP]: 'VSP', [OUTSIDER]: 'VSP' } as const;
 // The bridge relays to the shared ledger-events topic, which the marketplace's identity directory reads:
 // on a fresh stack nothing else puts the organisations' ParticipantRegistered there.
 const h = new MarketplaceHarness({ ledgerEvents: TOPICS.ledgerEvents });
 let db: Awaited<ReturnType<typeof scratchDatabase>>;
 let wallet: Awaited<ReturnType<typeof operatorWallet>>;
 let bridge: LedgerBridge;
+const members: Record<string, MemberBridge> = {};
 const tokens: Record<string, string> = {};
 const plan: DaoPlan = { daoId: `mk${hex(4)}`, dsp: DSP, vsps: [VSP], betasPpm: [800_000] };
+/** A person of `mspId` as its own bridge sees it once signed in (the bridge acts only for its organisation). */
+const as = (mspId: string): Principal => ({ mspId, enrollmentId: `mkt-live-${h.run}`, role: ROLES[mspId]!, certificateFingerprint: 'it' });
+
+/** Retries while the member's peer launches the marketplace chaincode for its first endorsement. */
+const onOwnPeer = <T>(what: string, write: () => Promise<T>): Promise<T> =>
+  waitFor(
+    what,
+    () =>
+      write().catch((error: { code?: string }) => {
+        if (error.code === 'LEDGER_UNAVAILABLE') return undefined;
+        throw error;
+      }),
+    300_000,
+  );
 
 beforeAll(async () => {
+  for (const mspId of [DSP, VSP, OUTSIDER]) await addDomain(ctx, mspId, ROLES[mspId]!);
   await h.start();
   [db, wallet] = await Promise.all([scratchDatabase(), operatorWallet()]);
   const agreements = `mkt-it-${h.run}.agreements`;
@@ -45,29 +68,39 @@ beforeAll(async () => {
     dataSource: db.dataSource,
     schema: db.schema,
     kafka: h.kafka,
-    settings: { ...bridgeSettings(wallet.dir, { events: h.topics.ledgerEvents, commands: h.topics.ledgerCommands, receipts: h.topics.ledgerReceipts }), admin },
+    // Domains only, as ./dev up runs it: the operator holds no organisation in custody.
+    settings: { ...bridgeSettings(wallet.dir, { events: h.topics.ledgerEvents, commands: h.topics.ledgerCommands, receipts: h.topics.ledgerReceipts }, { custodial: false }), admin },
     logger: new Logger('FeedbackLiveIT'),
     outboxPollIntervalMs: 100,
     peers: stackPeerDirectory(admin),
     networkTopics: { commands: h.topics.networkCommands, events: h.topics.networkEvents, agreements, commandsGroupId: `mkt-it-nc-${h.run}`, agreementsGroupId: `mkt-it-ag-${h.run}` },
   });
   await bridge.start();
-  for (const [mspId, role] of [[DSP, 'DSP'], [VSP, 'VSP'], [OUTSIDER, 'VSP']] as const) {
-    await bridge.admin!.onboardParticipant({ mspId, role, name: `Scenario ${role} ${mspId}` });
-  }
   // The whole registry, as the ledger tells it (ParticipantRegistered carries each CA certificate).
   await bridge.addChannel({ name: 'marketplace', chaincodes: ['marketplace'] });
+  for (const mspId of [DSP, VSP, OUTSIDER]) members[mspId] = await startMemberBridge(mspId, `mkt-live-${mspId}-${h.run}`);
+  // Registered at the marketplace from their own domains (no identity): the operator's bridge admits each from its MSP package.
+  for (const mspId of [DSP, VSP, OUTSIDER]) await registerDomainParticipant(h.baseUrl, { mspId, role: ROLES[mspId]! }, () => undefined, 600_000);
   for (const mspId of [DSP, VSP, OUTSIDER]) {
+    const m = memberFabric(ctx, mspId);
+    // Its peer may still be starting (or restarting) under load: not there yet, not a failure.
+    await waitFor(`${mspId}'s own peer on marketplace`, async () => ((await ownPeerChannels(m).catch((): string[] => [])).includes('marketplace') ? true : undefined), 300_000);
+    await waitFor(`${mspId}'s approval of the marketplace chaincode`, async () => ((await committedDefinition(m, 'marketplace', 'marketplace'))?.approvals[mspId] ? true : undefined), 300_000);
+    // A person of the organisation, enrolled at its own CA in its domain, signs in.
     const identity = await enrollClientIdentity(ctx, mspId, `mkt-live-${h.run}`);
     tokens[mspId] = await eventually('login', () => h.login(identity).catch(() => ''), (t) => t !== '', 300_000);
   }
-  await bridge.admin!.createDaoVersion(await signedAgreementFor(plan, 1, ctx));
-  // Published by the bridge as the DSP; relayed after every earlier marketplace event, so the read
-  // models hold everything before it once it is here.
-  await eventually('directory entry', () => h.http('GET', `/daos/${plan.daoId}`), (r) => r.status === 200, 120_000);
+  // The operator forms the channel; the DSP's own bridge initialises the version and publishes the DAO
+  // as the DSP, relayed after every earlier marketplace event, so the read models hold everything before it once it is here.
+  expect(await bridge.admin!.createDaoVersion(await signedAgreementFor(plan, 1, ctx))).toMatchObject({ daoId: plan.daoId, initTxId: '' });
+  await eventually('directory entry', () => h.http('GET', `/daos/${plan.daoId}`), (r) => r.status === 200, 600_000);
 });
 
 afterAll(async () => {
+  for (const m of Object.values(members)) {
+    await m.bridge.stop();
+    await m.db.drop();
+  }
   await bridge?.stop();
   await h.stop();
   wallet?.remove();
@@ -89,43 +122,26 @@ it('publishes the formed DAO in the public directory: members, version, status; 
   expect(JSON.stringify(entry.body)).not.toMatch(/betaPpm|ownershipPpm|weight|terms|800000/);
 });
 
-it('submits feedback between members (comment digest on chain) and takes reputation from the real FeedbackSubmitted', async () => {
+it("submits feedback between members through the rater's own bridge (comment digest on chain) and takes reputation from the real FeedbackSubmitted", async () => {
   const daoId = plan.daoId;
   const tag = `t${hex()}`;
-  const value = { kind: 'value', title: `Forecasting ${tag}`, description: `Forecasts ${tag}`, service: 'forecasting', computations: ['mean'], infrastructure: { cpu: 2 } };
-  const posted = await h.http('POST', '/offers', value, tokens[VSP]);
-  expect(posted.status).toBe(202);
-  await eventually('offer open', () => h.http('GET', `/offers/${String(posted.body['offerId'])}`), (r) => r.body['status'] === 'open', 120_000);
+  // The VSP's offer, posted as itself through its own bridge (the marketplace learns it from OfferPosted).
+  const posted = await onOwnPeer(`${VSP}'s offer through its own bridge`, () =>
+    new MemberOffersController(members[VSP]!.bridge.memberLedger!).post(as(VSP), { kind: 'value', title: `Forecasting ${tag}`, description: `Forecasts ${tag}`, tags: [tag], service: 'forecasting', computations: ['mean'], infrastructure: { cpu: 2 } }),
+  );
+  await eventually('offer open', () => h.http('GET', `/offers/${posted.offer.offerId}`), (r) => r.body['status'] === 'open', 120_000);
   const before = (await h.http('GET', `/participants/${VSP}`)).body['reputation'] as { count: number; sum: number };
 
+  // The marketplace's own checks still answer before anything is sent.
   expect(await h.http('POST', '/feedback', { daoId, target: VSP, score: 5 }, tokens[OUTSIDER])).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
   expect(await h.http('POST', '/feedback', { daoId, target: DSP, score: 5 }, tokens[DSP])).toMatchObject({ status: 400, body: { code: 'INVALID_REQUEST' } });
-  const sent = await h.http('POST', '/feedback', { daoId, target: VSP, score: 4, comment: 'reliable' }, tokens[DSP]);
-  expect(sent.status).toBe(202);
-  const cmd = await h.command(h.topics.ledgerCommands, (r) => r.value.data['commandId'] === sent.body['commandId']);
-  expect(cmd.value.data).toMatchObject({ transaction: 'SubmitFeedback', actingMspId: DSP });
-  expect(JSON.parse((cmd.value.data['arguments'] as string[])[0]!)).toEqual({ daoId, target: VSP, rating: 4, commentDigest: descriptionDigest('reliable') });
-  expect(await h.http('POST', '/feedback', { daoId, target: VSP, score: 3 }, tokens[DSP])).toMatchObject({ status: 409, body: { code: 'FEEDBACK_EXISTS' } });
-
-  // The caller follows its command to the ledger's outcome.
-  const commandId = String(sent.body['commandId']);
-  const events = await commandEvents(commandId, tokens[DSP]!);
-  expect(events.slice(0, -1).every((e) => e['status'] === 'pending')).toBe(true);
-  const outcome = events.at(-1)!;
-  expect(outcome).toMatchObject({ commandId, action: 'SubmitFeedback', status: 'committed', txId: expect.stringMatching(/^[0-9a-f]{64}$/), blockNumber: expect.stringMatching(/^\d+$/) });
-  expect(outcome).not.toHaveProperty('code');
-  expect(await h.http('GET', `/commands/${encodeURIComponent(commandId)}`, undefined, tokens[DSP])).toEqual({ status: 200, body: outcome });
-  // Nobody else sees it: another identity gets what an unknown id gets; no identity, 401.
-  const ofOther = await h.http('GET', `/commands/${encodeURIComponent(commandId)}`, undefined, tokens[VSP]);
-  const unknownId = `marketplace:SubmitFeedback:${hex(8)}`;
-  const ofUnknown = await h.http('GET', `/commands/${encodeURIComponent(unknownId)}`, undefined, tokens[VSP]);
-  expect(ofOther).toMatchObject({ status: 404, body: { code: 'COMMAND_NOT_FOUND' } });
-  expect({ ...ofOther, body: { ...ofOther.body, message: String(ofOther.body['message']).replace(commandId, '<id>') } }).toEqual({
-    ...ofUnknown,
-    body: { ...ofUnknown.body, message: String(ofUnknown.body['message']).replace(unknownId, '<id>') },
-  });
-  expect((await h.http('GET', `/commands/${encodeURIComponent(commandId)}/events`, undefined, tokens[VSP])).status).toBe(404);
-  expect((await h.http('GET', `/commands/${encodeURIComponent(commandId)}`)).status).toBe(401);
+  // SubmitFeedback signed by the DSP in its own domain, through its own peer.
+  const feedback = new MemberFeedback(members[DSP]!.bridge.memberLedger!);
+  const sent = await onOwnPeer(`${DSP}'s feedback through its own bridge`, () => feedback.submitFor(as(DSP), { daoId, target: VSP, score: 4, comment: 'reliable' }));
+  expect(sent).toMatchObject({ daoId, from: DSP, target: VSP, score: 4, commentDigest: descriptionDigest('reliable'), txId: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  await expect(feedback.submitFor(as(DSP), { daoId, target: VSP, score: 3 })).rejects.toMatchObject({ code: 'FEEDBACK_EXISTS' });
+  // The chaincode's own membership check: no rating of a member of a DAO the directory does not have.
+  await expect(feedback.submitFor(as(DSP), { daoId: `gh${hex(4)}`, target: VSP, score: 2 })).rejects.toMatchObject({ code: 'NOT_CO_MEMBERS' });
 
   const count = before.count + 1;
   const sum = before.sum + 4;
@@ -149,52 +165,59 @@ it('submits feedback between members (comment digest on chain) and takes reputat
     expect(Math.abs((search['offers'] as Array<{ owner_reputation_milli: number }>)[0]!.owner_reputation_milli - reputation.scoreMilli)).toBeLessThanOrEqual(1);
     expect(await client.call('GetDao', { dao_id: daoId })).toMatchObject({ dao_id: daoId, name: daoId, status: 'active', top_version: 1, published_by: DSP });
     await expect(client.call('GetDao', { dao_id: 'nope' })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
-    expect(await client.call('GetCommand', { command_id: commandId }, tokens[DSP])).toMatchObject({ command_id: commandId, status: 'committed', tx_id: outcome['txId'], code: '' });
-    await expect(client.call('GetCommand', { command_id: commandId }, tokens[VSP])).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+  } finally {
+    client.close();
+  }
+});
+
+it("tells the caller what became of a write the marketplace sent for an organisation of a domain: failed at the operator's bridge, which signs for no member", async () => {
+  // The marketplace accepts the VSP's feedback on the DSP (co-members) and sends SubmitFeedback as the
+  // VSP; the operator's bridge holds no key of it and fails the command unsigned, and the receipt says so.
+  const sent = await h.http('POST', '/feedback', { daoId: plan.daoId, target: DSP, score: 5 }, tokens[VSP]);
+  expect(sent).toMatchObject({ status: 202, body: { commandId: expect.stringMatching(/^marketplace:SubmitFeedback:/) } });
+  const commandId = String(sent.body['commandId']);
+  const cmd = await h.command(h.topics.ledgerCommands, (r) => r.value.data['commandId'] === commandId);
+  expect(cmd.value.data).toMatchObject({ transaction: 'SubmitFeedback', actingMspId: VSP });
+  const events = await commandEvents(commandId, tokens[VSP]!);
+  expect(events.slice(0, -1).every((e) => e['status'] === 'pending')).toBe(true);
+  const outcome = events.at(-1)!;
+  expect(outcome).toMatchObject({ commandId, action: 'SubmitFeedback', status: 'failed', code: 'NOT_THIS_MEMBER', message: `this bridge submits only as OperatorMSP, not as ${VSP}` });
+  expect(outcome).not.toHaveProperty('txId');
+  expect(await h.http('GET', `/commands/${encodeURIComponent(commandId)}`, undefined, tokens[VSP])).toEqual({ status: 200, body: outcome });
+  // Nobody else sees it: another identity gets what an unknown id gets; no identity, 401.
+  const ofOther = await h.http('GET', `/commands/${encodeURIComponent(commandId)}`, undefined, tokens[DSP]);
+  const unknownId = `marketplace:SubmitFeedback:${hex(8)}`;
+  const ofUnknown = await h.http('GET', `/commands/${encodeURIComponent(unknownId)}`, undefined, tokens[DSP]);
+  expect(ofOther).toMatchObject({ status: 404, body: { code: 'COMMAND_NOT_FOUND' } });
+  expect({ ...ofOther, body: { ...ofOther.body, message: String(ofOther.body['message']).replace(commandId, '<id>') } }).toEqual({
+    ...ofUnknown,
+    body: { ...ofUnknown.body, message: String(ofUnknown.body['message']).replace(unknownId, '<id>') },
+  });
+  expect((await h.http('GET', `/commands/${encodeURIComponent(commandId)}/events`, undefined, tokens[DSP])).status).toBe(404);
+  expect((await h.http('GET', `/commands/${encodeURIComponent(commandId)}`)).status).toBe(401);
+  const client = grpcTestClient(MARKETPLACE_GRPC.protoFile, 'datawell.marketplace.v1.Marketplace', h.grpcPort);
+  try {
+    expect(await client.call('GetCommand', { command_id: commandId }, tokens[VSP])).toMatchObject({ command_id: commandId, status: 'failed', code: 'NOT_THIS_MEMBER', tx_id: '' });
+    await expect(client.call('GetCommand', { command_id: commandId }, tokens[DSP])).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
     await expect(client.call('GetCommand', { command_id: commandId })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
   } finally {
     client.close();
   }
-});
-
-it("tells the caller when the chaincode refuses its feedback: failed, with the chaincode's code and message", async () => {
-  // The marketplace's directory read model lists a DAO the ledger's directory does not have (what the
-  // marketplace saw when no service published DAOs): the marketplace accepts the feedback, the
-  // chaincode refuses it at endorsement (NOT_FOUND), and the real receipt says so to the caller.
-  const ghost = `gh${hex(4)}`;
-  const { store } = h.app.get(Marketplace);
-  await store.query(
-    `INSERT INTO ${store.t('dao_directory')} (dao_id, version, channel, name, summary, members, status, published_by, updated_at_ms) VALUES ($1, 1, $2, $1, '', $3::jsonb, 'active', $4, 0)`,
-    [ghost, `dao-${ghost}-v1`, JSON.stringify([DSP, VSP]), DSP],
-  );
-  const sent = await h.http('POST', '/feedback', { daoId: ghost, target: VSP, score: 2 }, tokens[DSP]);
-  expect(sent).toMatchObject({ status: 202, body: { commandId: expect.stringMatching(/^marketplace:SubmitFeedback:/) } });
-  const commandId = String(sent.body['commandId']);
-  const events = await commandEvents(commandId, tokens[DSP]!);
-  expect(events.slice(0, -1).every((e) => e['status'] === 'pending')).toBe(true);
-  const outcome = events.at(-1)!;
-  expect(outcome).toMatchObject({ commandId, action: 'SubmitFeedback', status: 'failed', code: 'NOT_FOUND', message: `no DAO ${ghost} in the directory`, ledgerCode: 'ENDORSE_ABORTED' });
-  expect(await h.http('GET', `/commands/${encodeURIComponent(commandId)}`, undefined, tokens[DSP])).toEqual({ status: 200, body: outcome });
-  const client = grpcTestClient(MARKETPLACE_GRPC.protoFile, 'datawell.marketplace.v1.Marketplace', h.grpcPort);
-  try {
-    expect(await client.call('GetCommand', { command_id: commandId }, tokens[DSP])).toMatchObject({ status: 'failed', code: 'NOT_FOUND', message: `no DAO ${ghost} in the directory`, ledger_code: 'ENDORSE_ABORTED' });
-  } finally {
-    client.close();
-  }
   // A stream opened after the end gives the outcome at once and ends.
-  expect(await commandEvents(commandId, tokens[DSP]!)).toEqual([outcome]);
+  expect(await commandEvents(commandId, tokens[VSP]!)).toEqual([outcome]);
 });
 
 it('suspends a participant through the operator, shows it in search, refuses its offers and its joining a DAO, and lifts it', async () => {
   const tag = `t${hex()}`;
-  const value = { kind: 'value', title: `Hosting ${tag}`, description: `Hosting ${tag}`, service: 'hosting', computations: ['mean'], infrastructure: { cpu: 1 } };
-  const posted = await h.http('POST', '/offers', value, tokens[OUTSIDER]);
-  expect(posted.status).toBe(202);
-  await eventually('offer open', () => h.http('GET', `/offers/${String(posted.body['offerId'])}`), (r) => r.body['status'] === 'open', 120_000);
+  const value = { kind: 'value', title: `Hosting ${tag}`, description: `Hosting ${tag}`, tags: [tag], service: 'hosting', computations: ['mean'], infrastructure: { cpu: 1 } };
+  // Posted as itself through its own bridge.
+  const posted = await onOwnPeer(`${OUTSIDER}'s offer through its own bridge`, () => new MemberOffersController(members[OUTSIDER]!.bridge.memberLedger!).post(as(OUTSIDER), value));
+  await eventually('offer open', () => h.http('GET', `/offers/${posted.offer.offerId}`), (r) => r.body['status'] === 'open', 120_000);
   const reason = `run ${h.run}: abandoned two DAOs`;
   // A run that stopped half-way left it suspended: lift that first.
   if ((await h.http('GET', `/participants/${OUTSIDER}`)).body['suspended'] === true) await bridge.admin!.sanctionParticipant(OUTSIDER, { reason: 'cleanup' }, false);
   await expect(bridge.admin!.sanctionParticipant(OUTSIDER, {}, true)).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+  // The operator's own transaction (SuspendParticipant as OperatorMSP): no custody needed.
   expect(await bridge.admin!.sanctionParticipant(OUTSIDER, { reason }, true)).toMatchObject({ mspId: OUTSIDER, status: 'suspended', sanction: { reason } });
   try {
     // SuspendParticipant on `marketplace`, its ParticipantSuspended relayed by the bridge.

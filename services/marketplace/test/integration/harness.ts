@@ -83,8 +83,8 @@ export class MarketplaceHarness {
       MARKETPLACE_NETWORK_COMMANDS_TOPIC: this.topics.networkCommands,
       MARKETPLACE_NETWORK_EVENTS_TOPIC: this.topics.networkEvents,
       DATAWELL_LOG_LEVEL: 'warn',
-      // The integration tier registers custodial organisations with a CSR (docs/security.md); a test may turn it off.
-      MARKETPLACE_CUSTODIAL_ORGANISATIONS: 'true',
+      // Custody off, as in production (docs/security.md): a test of registration with a CSR (the operator
+      // making the organisation's CA) turns it on with MARKETPLACE_CUSTODIAL_ORGANISATIONS in `env`.
       ...(options.tls ? { DATAWELL_TLS_CERT_FILE: options.tls.certFile, DATAWELL_TLS_KEY_FILE: options.tls.keyFile } : {}),
       ...options.env,
     };
@@ -233,17 +233,42 @@ export interface Member {
 }
 
 /**
- * Registers an organisation through the API and plays the bridge: onboarding, enrollment at the
- * organisation's CA (a per-test CA: the stack has only the operator's), ParticipantRegistered.
+ * Registers an organisation of its own trust domain through the API (no `identity`: its own CA issues
+ * its identities, the operator makes none) and plays the operator's bridge: the `onboard-participant`
+ * command (`ownCa`), `participant-onboarded` and ParticipantRegistered with the organisation's CA (a
+ * per-test CA standing for the one in its domain: the stack has only the operator's). A person of the
+ * organisation is then issued an identity by that CA directly, as in its domain, and logs in.
  * `admit`: with manual admission, what admits the registration (an operator administrator's call).
  */
 export async function onboard(h: MarketplaceHarness, role: 'DSP' | 'VSP', admit?: (mspId: string) => Promise<void>): Promise<Member> {
+  const mspId = `T${h.run}${hex(2)}${role}MSP`;
+  const registered = await h.http('POST', '/participants', { mspId, role, name: `${role} ${mspId}` });
+  if (registered.status !== 202) throw new Error(`register ${mspId}: ${registered.status} ${JSON.stringify(registered.body)}`);
+  await admit?.(mspId);
+  const onboardCmd = await h.command(h.topics.networkCommands, onboardCommandOf(mspId));
+  const ca = await testCertificateAuthority(`ca.${mspId}`);
+  await h.networkEvent({ kind: 'participant-onboarded', commandId: onboardCmd.value.data['commandId'] as string, mspId, role, name: `${role} ${mspId}`, caCertPem: ca.caCertPem });
+  await h.ledgerEvent('marketplace', 'marketplace', 'ParticipantRegistered', { mspId, role, name: `${role} ${mspId}`, caCertPem: ca.caCertPem, status: 'active' }, true);
+  const enrollmentId = `user-${hex(2)}`;
+  const { privateKeyPem, csrPem } = await createKeyAndCsr(enrollmentId);
+  const certificatePem = await ca.issue(csrPem);
+  const token = await eventually('login', () => h.login({ certificatePem, privateKeyPem }).catch(() => ''), (t) => t !== '', 60_000);
+  await eventually('active', () => h.http('GET', `/participants/${mspId}`), (r) => r.body['status'] === 'active');
+  return { mspId, role, enrollmentId, privateKeyPem, certificatePem, token };
+}
+
+/**
+ * The custodial path (a harness started with MARKETPLACE_CUSTODIAL_ORGANISATIONS on): registers with
+ * the CSR of its first identity, so that the operator would make the organisation's CA and enroll it,
+ * and plays the bridge: onboarding, enrollment at the organisation's CA (a per-test CA),
+ * ParticipantRegistered. Only the tests of that path use it.
+ */
+export async function onboardCustodial(h: MarketplaceHarness, role: 'DSP' | 'VSP'): Promise<Member> {
   const mspId = `T${h.run}${hex(2)}${role}MSP`;
   const enrollmentId = `user-${hex(2)}`;
   const { privateKeyPem, csrPem } = await createKeyAndCsr(enrollmentId);
   const registered = await h.http('POST', '/participants', { mspId, role, name: `${role} ${mspId}`, identity: { enrollmentId, csrPem } });
   if (registered.status !== 202) throw new Error(`register ${mspId}: ${registered.status} ${JSON.stringify(registered.body)}`);
-  await admit?.(mspId);
   const onboardCmd = await h.command(h.topics.networkCommands, onboardCommandOf(mspId));
   const ca = await testCertificateAuthority(`ca.${mspId}`);
   await h.networkEvent({ kind: 'participant-onboarded', commandId: onboardCmd.value.data['commandId'] as string, mspId, role, name: `${role} ${mspId}`, caCertPem: ca.caCertPem });

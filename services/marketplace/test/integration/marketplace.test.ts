@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { createKeyAndCsr, grpcTestClient, type GrpcCall } from '@datawell/testing';
 import { DAO, descriptionDigest, MARKETPLACE, REPUTATION_HALF_LIFE_MS } from '@datawell/contracts';
 import { MARKETPLACE_GRPC } from '../../src/grpc/marketplace.grpc';
-import { eventually, hex, MarketplaceHarness, onboard, type Member } from './harness';
+import { eventually, hex, MarketplaceHarness, onboard, onboardCustodial, type Member } from './harness';
 
 jest.setTimeout(180_000);
 
@@ -31,41 +31,78 @@ afterAll(async () => {
 });
 
 describe('participants', () => {
-  it('registers through the bridge: 202 pending, onboard then enroll commands, the enrolled certificate, then active', async () => {
+  it('registers from its own domain through the bridge: 202 pending, the onboarding command with its own CA, no enrollment by the operator, then active', async () => {
     // onboard() drove the whole flow; here its traces.
     const onboardCmd = await h.command(h.topics.networkCommands, (r) => r.value.data['kind'] === 'onboard-participant' && r.value.data['mspId'] === dsp.mspId);
     expect(onboardCmd.key).toBe(dsp.mspId);
-    expect(onboardCmd.value.data).toMatchObject({ role: 'DSP', name: `DSP ${dsp.mspId}` });
-    const identity = await h.http('GET', `/participants/${dsp.mspId}/identities/${dsp.enrollmentId}`);
-    expect(identity).toMatchObject({ status: 200, body: { status: 'enrolled', certificatePem: dsp.certificatePem } });
+    expect(onboardCmd.value.data).toMatchObject({ role: 'DSP', name: `DSP ${dsp.mspId}`, ownCa: true });
+    // Its identities come from its own CA: the operator is asked to enroll none.
+    expect(h.received.filter((r) => r.value.data['kind'] === 'enroll-identity' && r.value.data['mspId'] === dsp.mspId)).toEqual([]);
     const participant = await h.http('GET', `/participants/${dsp.mspId}`);
     expect(participant.body).toMatchObject({ mspId: dsp.mspId, role: 'DSP', status: 'active', reputation: { count: 0 } });
   });
 
-  it('refuses a second registration of an MSP id with 409 PARTICIPANT_EXISTS', async () => {
+  it('refuses a registration with a CSR (the operator would make its CA): 422 DOMAIN_REQUIRED naming ./dev domain add, nothing registered or sent', async () => {
+    const mspId = `T${h.run}CsrMSP`;
     const { csrPem } = await createKeyAndCsr('bob');
-    const again = await h.http('POST', '/participants', { mspId: dsp.mspId, role: 'DSP', name: 'again', identity: { enrollmentId: 'bob', csrPem } });
+    const res = await h.http('POST', '/participants', { mspId, role: 'VSP', name: 'With a CSR', identity: { enrollmentId: 'bob', csrPem } });
+    expect(res).toMatchObject({ status: 422, body: { code: 'DOMAIN_REQUIRED', message: expect.stringContaining(`./dev domain add ${mspId} --role VSP`) } });
+    expect(await h.http('GET', `/participants/${mspId}`)).toMatchObject({ status: 404, body: { code: 'PARTICIPANT_NOT_FOUND' } });
+    expect(h.received.filter((r) => r.value.data['mspId'] === mspId)).toEqual([]);
+  });
+
+  it('refuses a second registration of an MSP id with 409 PARTICIPANT_EXISTS', async () => {
+    const again = await h.http('POST', '/participants', { mspId: dsp.mspId, role: 'DSP', name: 'again' });
     expect(again).toMatchObject({ status: 409, body: { code: 'PARTICIPANT_EXISTS' } });
   });
 
   it('marks a registration failed when the bridge reports the command failed', async () => {
     const mspId = `T${h.run}FailMSP`;
-    const { csrPem } = await createKeyAndCsr('carol');
-    const res = await h.http('POST', '/participants', { mspId, role: 'VSP', name: 'Failing', identity: { enrollmentId: 'carol', csrPem } });
+    const res = await h.http('POST', '/participants', { mspId, role: 'VSP', name: 'Failing' });
     expect(res).toMatchObject({ status: 202, body: { mspId, status: 'pending' } });
-    await h.networkEvent({ kind: 'command-failed', commandId: res.body['commandId'] as string, subject: mspId, code: 'CA_UNAVAILABLE', message: 'no CA' });
+    await h.networkEvent({ kind: 'command-failed', commandId: res.body['commandId'] as string, subject: mspId, code: 'NO_MSP_PACKAGE', message: 'no domain' });
     const failed = await eventually('failed', () => h.http('GET', `/participants/${mspId}`), (r) => r.body['status'] === 'failed');
-    expect(failed.body).toMatchObject({ failure: { code: 'CA_UNAVAILABLE' } });
+    expect(failed.body).toMatchObject({ failure: { code: 'NO_MSP_PACKAGE' } });
+  });
+});
+
+/*
+ * The custodial path, which only an operator holding organisations (MARKETPLACE_CUSTODIAL_ORGANISATIONS
+ * on) offers: registration with the CSR of a first identity and enrollment of further users, both
+ * through the operator's bridge enrolling at the organisation's CA. Kept explicitly custodial until the
+ * path is deleted (issue #11).
+ */
+describe('participants held in custody (MARKETPLACE_CUSTODIAL_ORGANISATIONS on)', () => {
+  const hc = new MarketplaceHarness();
+  let held: Member;
+  let other: Member;
+
+  beforeAll(async () => {
+    await hc.start({ env: { MARKETPLACE_CUSTODIAL_ORGANISATIONS: 'true' } });
+    [held, other] = await Promise.all([onboardCustodial(hc, 'DSP'), onboardCustodial(hc, 'VSP')]);
+  });
+
+  afterAll(async () => {
+    await hc.stop();
+  });
+
+  it('registers with a CSR through the bridge: 202 pending, onboard then enroll commands, the enrolled certificate, then active', async () => {
+    const onboardCmd = await hc.command(hc.topics.networkCommands, (r) => r.value.data['kind'] === 'onboard-participant' && r.value.data['mspId'] === held.mspId);
+    expect(onboardCmd.value.data).toMatchObject({ role: 'DSP', name: `DSP ${held.mspId}` });
+    expect(onboardCmd.value.data['ownCa']).toBeUndefined();
+    const identity = await hc.http('GET', `/participants/${held.mspId}/identities/${held.enrollmentId}`);
+    expect(identity).toMatchObject({ status: 200, body: { status: 'enrolled', certificatePem: held.certificatePem } });
+    expect((await hc.http('GET', `/participants/${held.mspId}`)).body).toMatchObject({ status: 'active' });
   });
 
   it('enrolls another user of the caller’s own organisation only', async () => {
     const { csrPem } = await createKeyAndCsr('dave');
-    const own = await h.http('POST', `/participants/${dsp.mspId}/identities`, { enrollmentId: 'dave', csrPem }, dsp.token);
+    const own = await hc.http('POST', `/participants/${held.mspId}/identities`, { enrollmentId: 'dave', csrPem }, held.token);
     expect(own).toMatchObject({ status: 202, body: { status: 'requested' } });
-    const cmd = await h.command(h.topics.networkCommands, (r) => r.value.data['commandId'] === own.body['commandId']);
-    expect(cmd.value.data).toMatchObject({ kind: 'enroll-identity', mspId: dsp.mspId, enrollmentId: 'dave', csrPem });
-    expect(await h.http('POST', `/participants/${dsp.mspId}/identities`, { enrollmentId: 'dave', csrPem }, dsp.token)).toMatchObject({ status: 409, body: { code: 'IDENTITY_EXISTS' } });
-    expect(await h.http('POST', `/participants/${dsp.mspId}/identities`, { enrollmentId: 'eve', csrPem }, vsp.token)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+    const cmd = await hc.command(hc.topics.networkCommands, (r) => r.value.data['commandId'] === own.body['commandId']);
+    expect(cmd.value.data).toMatchObject({ kind: 'enroll-identity', mspId: held.mspId, enrollmentId: 'dave', csrPem });
+    expect(await hc.http('POST', `/participants/${held.mspId}/identities`, { enrollmentId: 'dave', csrPem }, held.token)).toMatchObject({ status: 409, body: { code: 'IDENTITY_EXISTS' } });
+    expect(await hc.http('POST', `/participants/${held.mspId}/identities`, { enrollmentId: 'eve', csrPem }, other.token)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
   });
 });
 
