@@ -13,6 +13,7 @@ import { MpcCoordinator } from '../../src/mpc-coordinator';
 import { NodeCallError, NodeClient } from '../../src/computations/node-client.adapter';
 import {
   coordinatorClient,
+  CUSTODY_ON,
   grpcRequestOf,
   hex,
   kafkaClient,
@@ -91,7 +92,10 @@ describe('mpc-coordinator end to end', () => {
   beforeAll(async () => {
     mesh = await writeMeshPki(scratch.dir, 3);
     control = new NodeClient(10_000, { ca: mesh.pki.caCert, cert: mesh.coordinator.cert, key: mesh.coordinator.key });
-    coordinator = await startCoordinator(run, mesh.coordinatorEnv, { eventsPartitions: 2 });
+    // Explicitly custodial: the operator-run mesh of a DAO it holds, the coordinator keeping results and
+    // signing as the members (a DAO of domains computes through its members' own nodes and bridges:
+    // libs/testing runDomainFormation's `compute`, the e2e tier).
+    coordinator = await startCoordinator(run, { ...CUSTODY_ON, ...mesh.coordinatorEnv }, { eventsPartitions: 2 });
     dsp = await coordinator.member('DSP', 'Dsp');
     vsp1 = await coordinator.member('VSP', 'VspA');
     vsp2 = await coordinator.member('VSP', 'VspB');

@@ -1,15 +1,19 @@
 import * as grpc from '@grpc/grpc-js';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { GrpcServer } from '@datawell/service-platform';
-import { coordinatorClient, hex, kafkaClient, knownVersion, startCoordinator, waitFor, type Member, type Rpc } from './harness';
+import { MARKETPLACE_CHANNEL } from '@datawell/contracts';
+import { coordinatorClient, hex, kafkaClient, knownVersion, publishLedgerEvent, startCoordinator, waitFor, type Member, type Rpc } from './harness';
 
 jest.setTimeout(180_000);
 
 /**
- * datawell.mpc.v1.Coordinator against the real stack: the same service layer as HTTP, so a version
- * learnt from a VersionCreated event, a computation asked for over gRPC visible over HTTP and back,
- * and every refusal with its status. (A full computation over gRPC runs in computations.test.ts,
- * which has the node processes.)
+ * datawell.mpc.v1.Coordinator against the real stack, custody off (as in production): the same
+ * service layer as HTTP, so a DAO of domains the coordinator knows from the public directory
+ * (DaoPublished on the marketplace channel), a computation asked for over gRPC visible over HTTP and
+ * back, and every refusal with its status, the refusal of a DAO the operator would hold in custody
+ * (learnt from its channel's VersionCreated) too. (A full computation over gRPC runs in
+ * computations.test.ts, which has the node processes.)
  */
 describe('mpc-coordinator gRPC', () => {
   const run = hex();
@@ -46,17 +50,13 @@ describe('mpc-coordinator gRPC', () => {
     other = await coordinator.member('VSP', 'Oth');
     outsider = await coordinator.member('VSP', 'Out');
     client = coordinatorClient(coordinator.app.get(GrpcServer).port);
-    await knownVersion(
-      coordinator,
-      kafka,
-      daoId,
-      [
-        { member: dsp, group: 'D', ownershipPpm: 600000 },
-        { member: vsp, group: 'J1', ownershipPpm: 200000 },
-        { member: other, group: 'J1', ownershipPpm: 200000 },
-      ],
-      { computations: [{ name: 'mean', resultRecipients: [vsp.mspId] }] },
-    );
+    // As the marketplace chaincode emits it: the payload's channel is the one it was emitted on.
+    const entry = { daoId, name: daoId, summary: 'a DAO of domains', version: 1, channel: 'marketplace', members: [dsp, vsp, other].map((m) => m.mspId), status: 'active', publishedBy: dsp.mspId, updatedAtMs: Date.now(), created: true };
+    await publishLedgerEvent(kafka, MARKETPLACE_CHANNEL, 'DaoPublished', entry, coordinator.eventsTopic);
+    await waitFor('the public version in the read model', async () => {
+      const res = await request(coordinator.app.getHttpServer()).get(`/daos/${daoId}/versions/1/nodes`).set({ Authorization: `Bearer ${vsp.token}` });
+      return res.status === 200 ? true : undefined;
+    });
   });
 
   afterAll(async () => {
@@ -105,8 +105,9 @@ describe('mpc-coordinator gRPC', () => {
     await expect(ask(dsp, { parameters: { columns: [] } })).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
     await expect(ask(dsp, { request_id: 'not ok!' })).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
     await expect(ask(outsider)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
-    await expect(ask(dsp, { computation: 'median' })).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED, details: expect.stringMatching(/not allowed/) });
-    await expect(ask(dsp, { recipients: [other.mspId] })).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
+    // The terms are private to the DAO's channel: a signed request names its recipients and its data owner, a DSP of the version.
+    await expect(ask(dsp, { recipients: [] })).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringMatching(/^recipients/) });
+    await expect(ask(dsp, { dataset: { name: 'readings', owner: vsp.mspId } })).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringMatching(/^dataset\.owner: .* is not a data owner/) });
     await expect(ask(dsp, { version: 9 })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
     // Unsigned, or signed by another organisation's identity than the caller's.
     await expect(ask(dsp, {}, null)).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringMatching(/^a computation request must be signed by its requester/) });
@@ -117,5 +118,13 @@ describe('mpc-coordinator gRPC', () => {
     // Members who are not recipients are refused; the recipient hears it is not ready.
     await expect(client.call('GetResult', { id }, dsp.token)).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
     await expect(client.call('GetResult', { id }, vsp.token)).rejects.toMatchObject({ code: grpc.status.FAILED_PRECONDITION });
+  });
+
+  it("refuses a DAO the operator would hold in custody (known from its channel's VersionCreated) with FAILED_PRECONDITION (CUSTODIAL_DAO), queuing nothing", async () => {
+    const held = `mpcheld${run}`;
+    await knownVersion(coordinator, kafka, held, [{ member: dsp, group: 'D', ownershipPpm: 800000 }, { member: vsp, group: 'J1', ownershipPpm: 200000 }], { computations: [{ name: 'mean', resultRecipients: [vsp.mspId] }] });
+    await expect(ask(vsp, { dao_id: held })).rejects.toMatchObject({ code: grpc.status.FAILED_PRECONDITION, details: expect.stringMatching(/is held by the operator.*MPC_COORDINATOR_CUSTODIAL_ORGANISATIONS is off/) });
+    const queued = (await coordinator.app.get(DataSource).query(`SELECT id FROM mpc_coordinator.computations WHERE dao_id = $1`, [held])) as unknown[];
+    expect(queued).toEqual([]);
   });
 });

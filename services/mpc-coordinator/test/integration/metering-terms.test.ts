@@ -1,6 +1,6 @@
 import { TOPICS } from '@datawell/contracts';
 import { MpcCoordinator } from '../../src/mpc-coordinator';
-import { hex, kafkaClient, publishLedgerEvent, readTopics, startCoordinator, waitFor } from './harness';
+import { CUSTODY_ON, hex, kafkaClient, publishLedgerEvent, readTopics, startCoordinator, waitFor } from './harness';
 
 jest.setTimeout(180_000);
 
@@ -19,7 +19,9 @@ describe('mpc-coordinator: MeterComputation only for a priced pay-per-use versio
   let coordinator: Awaited<ReturnType<typeof startCoordinator>>;
 
   beforeAll(async () => {
-    coordinator = await startCoordinator(run);
+    // Explicitly custodial: MeterComputation signed as a member of a DAO the operator holds (custody off,
+    // the coordinator meters nothing; in a DAO of domains the recipient's own bridge meters it).
+    coordinator = await startCoordinator(run, CUSTODY_ON);
   });
   afterAll(async () => {
     await coordinator?.close();

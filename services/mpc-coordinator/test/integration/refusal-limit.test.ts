@@ -6,7 +6,8 @@ import { DataSource } from 'typeorm';
 import { GrpcServer } from '@datawell/service-platform';
 import { stackConnection } from '@datawell/testing';
 import { RedisRefusalLimit } from '../../src/computations/refusal-limit';
-import { coordinatorClient, grpcRequestOf, hex, kafkaClient, knownVersion, startCoordinator, waitFor, type Member } from './harness';
+import { MARKETPLACE_CHANNEL } from '@datawell/contracts';
+import { coordinatorClient, grpcRequestOf, hex, kafkaClient, publishLedgerEvent, startCoordinator, waitFor, type Member } from './harness';
 
 jest.setTimeout(180_000);
 
@@ -17,7 +18,9 @@ const quiet = { log: () => undefined, warn: () => undefined, error: () => undefi
  * requester, shared by the coordinators of one queue; then the coordinator app itself with a limit of
  * two refusals per requester: the third refused request is answered 429 TOO_MANY_REFUSALS with
  * Retry-After over HTTP (RESOURCE_EXHAUSTED with the code and retry-after in the trailing metadata
- * over gRPC), and only the first two are in the outbox as RecordUsage commands.
+ * over gRPC). On a DAO of domains (known from the public directory; custody off, as in production)
+ * the coordinator records none of them: it signs nothing as the data owner, whose own node records
+ * what it refuses.
  */
 describe('the limit on refused computation requests', () => {
   const run = hex();
@@ -77,16 +80,14 @@ describe('the limit on refused computation requests', () => {
       dsp = await coordinator.member('DSP', 'Dsp');
       vsp = await coordinator.member('VSP', 'Vsp');
       client = coordinatorClient(coordinator.app.get(GrpcServer).port);
-      await knownVersion(
-        coordinator,
-        kafka,
-        daoId,
-        [
-          { member: dsp, group: 'D', ownershipPpm: 600000 },
-          { member: vsp, group: 'J1', ownershipPpm: 400000 },
-        ],
-        { computations: [{ name: 'mean', resultRecipients: [vsp.mspId] }] },
-      );
+      // A DAO of domains, known from the public directory (custody off, as in production): the
+      // coordinator refuses what it can check without the private terms, and records nothing.
+      const entry = { daoId, name: daoId, summary: 'a DAO of domains', version: 1, channel: 'marketplace', members: [dsp.mspId, vsp.mspId], status: 'active', publishedBy: dsp.mspId, updatedAtMs: Date.now(), created: true };
+      await publishLedgerEvent(kafka, MARKETPLACE_CHANNEL, 'DaoPublished', entry, coordinator.eventsTopic);
+      await waitFor('the public version in the read model', async () => {
+        const res = await request(coordinator.app.getHttpServer()).get(`/daos/${daoId}/versions/1/nodes`).set({ Authorization: `Bearer ${vsp.token}` });
+        return res.status === 200 ? true : undefined;
+      });
     });
 
     afterAll(async () => {
@@ -94,11 +95,11 @@ describe('the limit on refused computation requests', () => {
       await coordinator?.close();
     });
 
-    it('records two refusals of a requester, then answers 429 TOO_MANY_REFUSALS with Retry-After and records nothing more', async () => {
+    it('refuses two requests of a requester, then answers 429 TOO_MANY_REFUSALS with Retry-After; records none (it signs as no member)', async () => {
       const http = () => request(coordinator.app.getHttpServer()).post('/computations').set({ Authorization: `Bearer ${vsp.token}` });
-      await http().send(body({ computation: 'median' })).expect(403);
-      await http().send(body({ recipients: [dsp.mspId] })).expect(403);
-      await waitFor('both refusals in the outbox', async () => ((await recorded(vsp.mspId)) === 2 ? true : undefined));
+      // A program not in the catalogue, and a recipient who is not a member.
+      await http().send(body({ computation: 'median' })).expect(400);
+      await http().send(body({ recipients: [`Nobody${run}MSP`] })).expect(403);
       const limited = await http().send(body({ computation: 'median' })).expect(429);
       expect(limited.body).toEqual({ code: 'TOO_MANY_REFUSALS', message: expect.stringMatching(new RegExp(`^${vsp.mspId} has sent too many refused computation requests`)) });
       const retryAfter = Number(limited.headers['retry-after']);
@@ -116,8 +117,9 @@ describe('the limit on refused computation requests', () => {
       // A granted request still goes through; the data owner's own refusals have their own window.
       const granted = await http().send(body()).expect(202);
       expect(granted.body).toMatchObject({ requester: vsp.mspId });
-      await request(coordinator.app.getHttpServer()).post('/computations').set({ Authorization: `Bearer ${dsp.token}` }).send(body({ computation: 'median' }, dsp)).expect(403);
-      expect(await recorded(vsp.mspId)).toBe(2);
+      await request(coordinator.app.getHttpServer()).post('/computations').set({ Authorization: `Bearer ${dsp.token}` }).send(body({ computation: 'median' }, dsp)).expect(400);
+      // Nothing in the data owner's trail from the coordinator: the owner's own node records what it refuses.
+      expect(await recorded(vsp.mspId)).toBe(0);
       expect((await request(coordinator.app.getHttpServer()).get('/metrics')).text).toMatch(new RegExp(`datawell_mpc_refusals_throttled_total\\{[^}]*requester="${vsp.mspId}"[^}]*\\} 2`));
     });
   });

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { TOPICS } from '@datawell/contracts';
 import { MpcCoordinator } from '../../src/mpc-coordinator';
-import { hex, kafkaClient, publishLedgerEvent, readTopics, startCoordinator, waitFor } from './harness';
+import { CUSTODY_ON, hex, kafkaClient, publishLedgerEvent, readTopics, startCoordinator, waitFor } from './harness';
 
 jest.setTimeout(180_000);
 
@@ -21,7 +21,10 @@ describe('mpc-coordinator: subscription periods charged through ledger commands'
   let coordinator: Awaited<ReturnType<typeof startCoordinator>>;
 
   beforeAll(async () => {
-    coordinator = await startCoordinator(run);
+    // Explicitly custodial: ChargeSubscription signed as the founding member of a DAO the operator holds
+    // (custody off, the coordinator charges nothing; a DAO of domains is charged by its DSP's own bridge:
+    // ledger-bridge's domain-formation.test.ts).
+    coordinator = await startCoordinator(run, CUSTODY_ON);
   });
   afterAll(async () => {
     await coordinator?.close();
