@@ -69,8 +69,8 @@ export default function SignInPage() {
             No identity yet?{' '}
             <Anchor component={Link} to="/identities/new">
               Register your organisation
-            </Anchor>{' '}
-            with a key made in this page.
+            </Anchor>
+            : create its own trust domain, register it, and sign in with an identity its own CA issued.
           </Text>
         </Stack>
       </form>

@@ -1,28 +1,34 @@
 import 'reflect-metadata';
-import { createPrivateKey, createPublicKey, webcrypto, X509Certificate } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
-import { readFileSync } from 'node:fs';
-import { TOPICS } from '@datawell/contracts';
-import { orgCaCertificate } from '@datawell/stack';
-import { testStackContext } from '@datawell/testing';
+import { execFile } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { MARKETPLACE, MARKETPLACE_CHANNEL, TOPICS } from '@datawell/contracts';
+import { domainPaths, parkDomain, readMspPackage } from '@datawell/stack';
+import { REPO_DIR, testStackContext } from '@datawell/testing';
 import type { Browser, Page } from 'playwright-core';
-import { operatorAdminApp, type OperatorAdminApp } from '../../../../services/ledger-bridge/test/integration/harness';
-import { eventually, hex, MarketplaceHarness } from '../../../../services/marketplace/test/integration/harness';
+import { operatorAdminApp, testGateway, type OperatorAdminApp } from '../../../../services/ledger-bridge/test/integration/harness';
+import { hex, MarketplaceHarness } from '../../../../services/marketplace/test/integration/harness';
 import { buildConsole, DIST_DIR } from '../../server/build';
 import { startConsoleServer, type ConsoleServer } from '../../server/serve';
 import { expectAccessible, launchBrowser, see } from '../support/browser';
 
 /**
- * A new identity whose key is made in the browser, against the real marketplace and the operator's real
- * ledger bridge on its topics (operatorAdminApp running): the bridge onboards the organisation (its CA,
- * MSP and peer made, registered on the ledger, its ParticipantRegistered relayed to the shared events
- * topic) and its Fabric CA signs the request the page made, so a bad request fails here: registration
- * with the first identity, the key saved as a file, sign-in with it, then a second identity of the same
- * organisation.
+ * How an organisation joins, in Debian's chromium, against the real marketplace (custody off, as in
+ * production) and the operator's real ledger bridge on its topics (operatorAdminApp running, custody
+ * off): registered before its domain exists, the bridge refuses it (NO_MSP_PACKAGE) and the page says
+ * to create the domain; the command the page shows (`./dev domain add …`) is run as it reads, the
+ * organisation registers again with no identity and the bridge admits it from its public MSP
+ * package; the person signs in with the domain's administrator from the files the page names, which
+ * its own CA issued (the ledger records that CA, the package's). No key, certificate request or
+ * certificate of the organisation went out of the page. The operator-custody form is refused with
+ * DOMAIN_REQUIRED and says what to do, and a domain's new identity through the operator fails with
+ * the bridge's ENROLL_IN_DOMAIN, explained.
  */
 jest.setTimeout(900_000);
-/** Onboarding a fresh organisation: its CA, MSP and peer made, a config update of `marketplace`, the chaincode on its peer. */
-const ONBOARDING_MS = 600_000;
+/** A domain made from nothing (`./dev domain add`: OS user, stores, Kafka principal, CA, peer), then admitted. */
+const DOMAIN_MS = 600_000;
 
 const ctx = testStackContext();
 // The bridge relays to the shared ledger events topic, which the marketplace's identity directory reads.
@@ -30,10 +36,12 @@ const h = new MarketplaceHarness({ ledgerEvents: TOPICS.ledgerEvents });
 let bridge: OperatorAdminApp;
 let server: ConsoleServer;
 let browser: Browser;
+/** The domain this run made, set aside at the end (its CA and stores stopped; it is not reused). */
+let made: string | undefined;
 
 beforeAll(async () => {
-  await Promise.all([buildConsole(), h.start()]);
-  bridge = await operatorAdminApp({ running: h.topics });
+  await Promise.all([buildConsole(), h.start({ env: { MARKETPLACE_CUSTODIAL_ORGANISATIONS: 'false' } })]);
+  bridge = await operatorAdminApp({ running: h.topics, custodial: false });
   server = await startConsoleServer({ distDir: DIST_DIR, upstreams: { marketplace: h.baseUrl } });
   browser = await launchBrowser();
 });
@@ -43,79 +51,140 @@ afterAll(async () => {
   await server?.close();
   await bridge?.close();
   await h.stop();
+  if (made) await parkDomain(ctx, made);
 });
 
-const samePublicKey = (certificatePem: string, privateKeyPem: string) =>
-  JSON.stringify(new X509Certificate(certificatePem).publicKey.export({ format: 'jwk' })) === JSON.stringify(createPublicKey(createPrivateKey(privateKeyPem)).export({ format: 'jwk' }));
-
-async function saved(page: Page, link: string): Promise<string> {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: link }).click()]);
-  return readFileSync((await download.path())!, 'utf8');
+/** The participant as the ledger records it: GetParticipant on the operator's peer. */
+async function onLedger(mspId: string): Promise<{ mspId: string; role: string; status: string; caCertPem: string }> {
+  const gateway = await testGateway();
+  try {
+    const call = MARKETPLACE.invocation(MARKETPLACE.tx.GetParticipant, mspId);
+    return JSON.parse(Buffer.from(await gateway.gateway.getNetwork(MARKETPLACE_CHANNEL).getContract(call.chaincode).evaluateTransaction(call.transaction, ...call.arguments)).toString('utf8')) as Awaited<ReturnType<typeof onLedger>>;
+  } finally {
+    gateway.close();
+  }
 }
 
-describe('a key made in the browser', () => {
-  it('registers an organisation with a key generated in the page, saves the key, signs in with it, and enrolls a second identity', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    const bodies: string[] = [];
-    page.on('request', (r) => bodies.push(r.postData() ?? ''));
-    const mspId = `T${h.run}${hex(2)}VSPMSP`;
-    const enrollmentId = `admin-${hex(2)}`;
+/** A file the page names under `.stack/` (the stack's folder: this run's DATAWELL_STACK_DIR), `*_sk` the one key there. */
+function stackFile(shown: string): string {
+  const path = join(ctx.settings.stackDir, shown.replace(/^\.stack\//, ''));
+  if (!path.endsWith('*_sk')) return readFileSync(path, 'utf8');
+  const dir = path.slice(0, -'/*_sk'.length);
+  const keys = readdirSync(dir).filter((f) => f.endsWith('_sk'));
+  expect(keys).toHaveLength(1);
+  return readFileSync(join(dir, keys[0]!), 'utf8');
+}
+
+async function newPage(): Promise<{ page: Page; bodies: string[]; close(): Promise<void> }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  const bodies: string[] = [];
+  page.on('request', (r) => bodies.push(r.postData() ?? ''));
+  return { page, bodies, close: () => context.close() };
+}
+
+describe('an organisation joins as a trust domain of its own', () => {
+  it('registers its domain (refused until the domain exists, as the page says), then signs in with an identity of its own CA', async () => {
+    const { page, bodies, close } = await newPage();
+    const mspId = `En${h.run}VspMSP`;
+    const name = `Harbour analytics ${mspId}`;
 
     await page.goto(`${server.url}/sign-in`);
     await page.getByRole('link', { name: 'Register your organisation' }).click();
-    await page.getByRole('textbox', { name: /^MSP id/ }).fill(mspId);
-    await page.getByRole('combobox', { name: 'Role' }).selectOption('VSP');
-    await page.getByRole('textbox', { name: /^Organisation name/ }).fill(`Harbour analytics ${mspId}`);
-    await page.getByRole('textbox', { name: /^Enrollment id/ }).fill(enrollmentId);
-    await expectAccessible(page, 'register');
-    await page.getByRole('button', { name: 'Generate a key and request a certificate' }).click();
-    await see(page.getByTestId('enroll-status')).toContainText('waiting for the CA');
+    await see(page.getByRole('heading', { name: 'Register your organisation' })).toBeVisible();
+    expect(await page.getByRole('radio', { name: 'Its own trust domain' }).isChecked()).toBe(true);
+    await see(page.getByTestId('domain-add-command')).toHaveText('./dev domain add <MSPID> --role DSP');
+    const form = page.getByRole('form', { name: 'Register your domain' });
+    await form.getByRole('textbox', { name: /^MSP id/ }).fill(mspId);
+    await form.getByRole('combobox', { name: 'Role' }).selectOption('VSP');
+    await form.getByRole('textbox', { name: /^Organisation name/ }).fill(name);
+    const command = (await page.getByTestId('domain-add-command').innerText()).trim();
+    expect(command).toBe(`./dev domain add ${mspId} --role VSP`);
+    await see(page.getByTestId('domain-start-commands')).toContainText(`./dev domain console ${mspId}`);
+    await expectAccessible(page, 'register a domain');
 
-    // The operator's bridge onboards the organisation; its new Fabric CA signs the request the page made
-    // (read here off the topic beside the bridge: the request is made and signed by the page's own key).
-    // (A failed onboarding ends the wait too: its code and message are then in the mismatch.)
-    const onboarded = await eventually('the organisation onboarded', () => h.http('GET', `/participants/${mspId}`), (r) => r.body['status'] !== 'pending', ONBOARDING_MS);
-    expect(onboarded.body).toMatchObject({ mspId, role: 'VSP', status: 'active' });
-    const enroll = await h.command(h.topics.networkCommands, (r) => r.value.data['kind'] === 'enroll-identity' && r.value.data['mspId'] === mspId);
-    expect(enroll.value.data['enrollmentId']).toBe(enrollmentId);
-    x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-    const request = new x509.Pkcs10CertificateRequest(enroll.value.data['csrPem'] as string);
-    expect(request.subject).toBe(`CN=${enrollmentId}`);
-    expect(await request.verify()).toBe(true);
+    // Before its domain exists: accepted, then refused by the operator's bridge, which finds no public MSP package (and holds no organisation in custody).
+    await form.getByRole('button', { name: 'Register my domain' }).click();
+    await see(page.getByTestId('registration-status'), 120_000).toHaveAttribute('data-phase', 'failed');
+    await see(page.getByTestId('registration-status')).toContainText(`The registration of ${mspId} failed: NO_MSP_PACKAGE`);
+    await see(page.getByTestId('refusal-hint')).toContainText(`create its domain first (${command}), then register again`);
+    expect(await h.http('GET', `/participants/${mspId}`)).toMatchObject({ status: 200, body: { status: 'failed', failure: { code: 'NO_MSP_PACKAGE' } } });
+    await expectAccessible(page, 'registration refused');
 
-    await see(page.getByTestId('enroll-status'), 300_000).toContainText(`Enrolled: ${enrollmentId} of ${mspId}`);
-    const certificatePem = (await page.getByTestId('certificate').innerText()).trim();
-    const ca = new X509Certificate(orgCaCertificate(ctx, mspId));
+    // The command the page shows, run as it reads on this machine: the domain, its keys made in it, its public package published.
+    const [tool, ...args] = command.split(' ');
+    expect(tool).toBe('./dev');
+    made = mspId;
+    await promisify(execFile)(join(REPO_DIR, 'dev'), args, { cwd: REPO_DIR, env: process.env, maxBuffer: 16 << 20, timeout: DOMAIN_MS });
+    const pkg = readMspPackage(ctx, mspId);
+
+    // Registered again: admitted from the package; the marketplace has it active from the ledger's ParticipantRegistered.
+    await form.getByRole('button', { name: 'Register my domain' }).click();
+    await see(page.getByTestId('registration-status'), DOMAIN_MS).toHaveAttribute('data-phase', 'done');
+    await see(page.getByTestId('registration-status')).toContainText(`${mspId} is registered on the ledger (active)`);
+    expect(await onLedger(mspId)).toMatchObject({ mspId, role: 'VSP', status: 'active', caCertPem: pkg.cacerts[0] });
+    expect(await h.http('GET', `/participants/${mspId}`)).toMatchObject({ body: { mspId, role: 'VSP', name, status: 'active' } });
+    await expectAccessible(page, 'domain registered');
+
+    // What went out of the page: the registration, twice, with no identity, key, request or certificate.
+    const registrations = bodies.filter((b) => b.includes(mspId)).map((b) => JSON.parse(b) as unknown);
+    expect(registrations).toEqual([
+      { mspId, role: 'VSP', name },
+      { mspId, role: 'VSP', name },
+    ]);
+    expect(bodies.some((b) => /PRIVATE KEY|CERTIFICATE/.test(b))).toBe(false);
+
+    // The identity the page points to: the domain's administrator, issued by its own CA (the one the ledger records).
+    const certificatePem = stackFile(await page.getByTestId('admin-certificate-file').innerText());
+    const privateKeyPem = stackFile(await page.getByTestId('admin-key-file').innerText());
     const certificate = new X509Certificate(certificatePem);
-    expect([certificate.subject, certificate.checkIssued(ca), certificate.verify(ca.publicKey)]).toEqual([expect.stringContaining(`CN=${enrollmentId}`), true, true]);
-    await expectAccessible(page, 'enrolled');
-    if (process.env['CONSOLE_SCREENSHOTS_DIR']) await page.screenshot({ path: `${process.env['CONSOLE_SCREENSHOTS_DIR']}/console-enroll.png`, fullPage: true });
-    // The key the page offers is the certified one; it was never sent (only the request was).
-    const privateKeyPem = await saved(page, 'Save the private key');
-    expect(samePublicKey(certificatePem, privateKeyPem)).toBe(true);
-    expect((await saved(page, 'Save the certificate')).trim()).toBe(certificatePem.trim());
+    expect(certificate.checkIssued(new X509Certificate(pkg.cacerts[0]!))).toBe(true);
+    expect(domainPaths(ctx.settings, mspId).root).toBe(join(ctx.settings.stackDir, 'domains', mspId));
+    await page.getByRole('main').getByRole('link', { name: 'Sign in' }).click();
+    await page.getByRole('textbox', { name: 'Certificate (PEM)' }).fill(certificatePem);
+    await page.getByRole('textbox', { name: 'Private key (PKCS#8 PEM)' }).fill(privateKeyPem);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await see(page.getByTestId('signed-in-as')).toContainText(`@${mspId}`);
     expect(bodies.some((b) => b.includes('PRIVATE KEY'))).toBe(false);
-    expect(bodies.filter((b) => b.includes('CERTIFICATE REQUEST'))).toHaveLength(1);
 
-    await eventually('active', () => h.http('GET', `/participants/${mspId}`), (r) => r.body['status'] === 'active', 300_000);
-    await page.getByRole('button', { name: 'Sign in with this identity' }).click();
-    await see(page.getByTestId('signed-in-as')).toHaveText(`${enrollmentId}@${mspId}`);
-
-    // Signed in: a second identity of the organisation, its key made in the page too.
-    const second = `analyst-${hex(2)}`;
+    // Signed in: another identity of a domain is made at its own CA; through the operator its bridge refuses it, and the page says why.
     await page.getByRole('link', { name: 'New identity' }).click();
     await see(page.getByRole('heading', { name: `A new identity of ${mspId}` })).toBeVisible();
+    await see(page.getByTestId('domain-identities')).toContainText('enrolls its people at its own Fabric CA, in its domain');
+    // The pointer off the navigation (a hovered link is not what axe is asked about).
+    await page.mouse.move(5, 700);
+    await expectAccessible(page, 'new identity of a domain');
+    const second = `analyst-${hex(2)}`;
     await page.getByRole('textbox', { name: /^Enrollment id/ }).fill(second);
     await page.getByRole('button', { name: 'Generate a key and request a certificate' }).click();
-    await see(page.getByTestId('enroll-status'), 300_000).toContainText(`Enrolled: ${second} of ${mspId}`);
-    const secondCertificate = (await page.getByTestId('certificate').innerText()).trim();
-    expect([new X509Certificate(secondCertificate).subject, new X509Certificate(secondCertificate).checkIssued(ca)]).toEqual([expect.stringContaining(`CN=${second}`), true]);
-    expect(samePublicKey(secondCertificate, await saved(page, 'Save the private key'))).toBe(true);
-    expect(samePublicKey(secondCertificate, privateKeyPem)).toBe(false);
-    await expectAccessible(page, 'second identity');
+    await see(page.getByTestId('enroll-status'), 120_000).toContainText('The enrollment failed: ENROLL_IN_DOMAIN');
+    await see(page.getByTestId('refusal-hint')).toContainText('its identities are enrolled at its own CA, in its domain, not through the operator');
+    expect(await h.http('GET', `/participants/${mspId}/identities/${second}`)).toMatchObject({ body: { status: 'failed', certificatePem: null, failure: { code: 'ENROLL_IN_DOMAIN' } } });
     expect(bodies.some((b) => b.includes('PRIVATE KEY'))).toBe(false);
-    await context.close();
+    if (process.env['CONSOLE_SCREENSHOTS_DIR']) await page.screenshot({ path: `${process.env['CONSOLE_SCREENSHOTS_DIR']}/console-enroll.png`, fullPage: true });
+    await close();
+  });
+
+  it('refuses the operator-custody registration with DOMAIN_REQUIRED, says to create a domain, and records nothing', async () => {
+    const { page, bodies, close } = await newPage();
+    const mspId = `Ec${h.run}DspMSP`;
+    await page.goto(`${server.url}/identities/new`);
+    await page.getByRole('radio', { name: 'Operator custody (certificate request)' }).check();
+    await see(page.getByTestId('custody-note')).toContainText('the operator creates your organisation’s CA, peer and keys');
+    const form = page.getByRole('form', { name: 'Register in custody' });
+    await form.getByRole('textbox', { name: /^MSP id/ }).fill(mspId);
+    await form.getByRole('textbox', { name: /^Organisation name/ }).fill('Custody Ltd');
+    await form.getByRole('textbox', { name: /^Enrollment id/ }).fill('first');
+    await form.getByRole('button', { name: 'Generate a key and request a certificate' }).click();
+    await see(form.getByRole('alert')).toContainText(`./dev domain add ${mspId} --role DSP`);
+    await see(form.getByRole('alert')).toContainText('DOMAIN_REQUIRED (422)');
+    await see(form.getByTestId('refusal-hint')).toContainText(`create your organisation's own trust domain (./dev domain add ${mspId} --role DSP)`);
+    await expectAccessible(page, 'custody refused');
+    expect((await h.http('GET', `/participants/${mspId}`)).status).toBe(404);
+    // The request went out; the key it was made with did not.
+    expect(bodies.filter((b) => b.includes('CERTIFICATE REQUEST'))).toHaveLength(1);
+    expect(bodies.some((b) => b.includes('PRIVATE KEY'))).toBe(false);
+    await close();
   });
 });
