@@ -2,33 +2,42 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { OPERATOR_MSP, TOPICS } from '@datawell/contracts';
-import { apiClient, stackAdminIdentity, testStackContext } from '@datawell/testing';
-import { operatorAdminApp, type OperatorAdminApp } from '../../../../services/ledger-bridge/test/integration/harness';
-import { eventually, hex, MarketplaceHarness, heldOrganisation, type Member, type Received } from '../../../../services/marketplace/test/integration/harness';
+import { MARKETPLACE, MARKETPLACE_CHANNEL, TOPICS } from '@datawell/contracts';
+import { findDomain, memberServiceUrl } from '@datawell/stack';
+import { testStackContext, until, type DomainMember } from '@datawell/testing';
+import { operatorAdminApp, testGateway, type OperatorAdminApp } from '../../../../services/ledger-bridge/test/integration/harness';
+import { eventually, hex, MarketplaceHarness } from '../../../../services/marketplace/test/integration/harness';
 import { clientSource, CLIENTS, fetchDocument } from '../../scripts/clients';
 import { buildConsole, DIST_DIR } from '../../server/build';
 import { startConsoleServer, type ConsoleServer } from '../../server/serve';
 import { launchChromium, see, seriousViolations } from '../support/browser';
+import { domainsBeside, offerThroughOwnBridge } from '../support/domains-beside';
 
 /**
  * The console in Debian's chromium against the real marketplace (in-process on the shared stack's
- * PostgreSQL and Kafka) and the operator's real ledger bridge on its topics (operatorAdminApp running):
- * the bridge onboards the DSP and the VSP (organisations its tooling holds, through its administration
- * route), submits their offers' transactions as them, and relays the chaincode's events back, from
- * which the marketplace learns the participants and the offers. Anonymous search, sign-in with the participant's real key signed in the page, post / edit /
- * withdraw recorded on the ledger, the expired and refused token messages, a phone layout, axe-core on
- * every page.
+ * PostgreSQL and Kafka) and the operator's real ledger bridge on its topics (operatorAdminApp running),
+ * both with custody off as in production: the DSP and the VSP are trust domains of their own
+ * (`./dev domain add`, their member services started by `./dev domain start`), registered without an
+ * identity and admitted by the operator's bridge from their public MSP packages; each signs its
+ * offers through its own ledger bridge, and the operator's bridge relays the chaincode's events, from
+ * which the marketplace learns the participants and the offers. Anonymous search, sign-in with a
+ * person's real key (enrolled at its organisation's own CA) signed in the page, post / edit /
+ * withdraw through the DSP's own bridge recorded on the ledger, the expired and refused token
+ * messages, a phone layout, axe-core on every page.
  */
 jest.setTimeout(900_000);
 
+const ctx = testStackContext();
 // The bridge relays to the shared ledger events topic, which the marketplace's identity directory reads.
 const h = new MarketplaceHarness({ ledgerEvents: TOPICS.ledgerEvents });
 let bridge: OperatorAdminApp;
-/** Organisations the operator's tooling holds, reused across runs (onboarding them again is a no-op); a fresh identity of each per run. */
-const [DSP, VSP] = ['CcDspMSP', 'CcVspMSP'];
-let dsp: Member;
-let vsp: Member;
+/** Trust domains of this file, reused across runs (registering them again finds them); a person of each enrolled at its own CA. */
+const [DSP, VSP] = ['CjDspMSP', 'CjVspMSP'];
+let domains: Awaited<ReturnType<typeof domainsBeside>> | undefined;
+let dsp: DomainMember;
+let vsp: DomainMember;
+/** The DSP's marketplace token (the session a test seeds). */
+let dspToken: string;
 let server: ConsoleServer;
 let browser: BrowserContext;
 let closeBrowser: () => Promise<void>;
@@ -36,14 +45,17 @@ let closeBrowser: () => Promise<void>;
 const SHOTS = process.env['CONSOLE_SCREENSHOTS_DIR'];
 
 beforeAll(async () => {
-  await Promise.all([buildConsole(), h.start()]);
-  bridge = await operatorAdminApp({ running: h.topics });
-  // Onboarded by the operator's real bridge through its administration route, as the operator's administrator.
-  const operator = apiClient(bridge.url, () => stackAdminIdentity(testStackContext(), OPERATOR_MSP));
-  const onboardAtBridge = (body: { mspId: string; role: 'DSP' | 'VSP'; name: string }) => operator.call('/admin/participants', { method: 'POST', body });
-  dsp = await heldOrganisation(h, DSP, 'DSP', onboardAtBridge);
-  vsp = await heldOrganisation(h, VSP, 'VSP', onboardAtBridge);
-  server = await startConsoleServer({ distDir: DIST_DIR, upstreams: { marketplace: h.baseUrl } });
+  await Promise.all([buildConsole(), h.start({ env: { MARKETPLACE_CUSTODIAL_ORGANISATIONS: 'false' } })]);
+  bridge = await operatorAdminApp({ running: h.topics, custodial: false });
+  domains = await domainsBeside(ctx, h.baseUrl, [
+    [DSP, 'DSP'],
+    [VSP, 'VSP'],
+  ]);
+  dsp = domains.members[DSP]!;
+  vsp = domains.members[VSP]!;
+  dspToken = await eventually('the marketplace knows the DSP', () => h.login(dsp.identity).catch(() => ''), (t) => t !== '', 300_000);
+  // The DSP's own bridge behind the console, as `./dev domain console` serves it: its offers are signed there.
+  server = await startConsoleServer({ distDir: DIST_DIR, upstreams: { marketplace: h.baseUrl, member: memberServiceUrl(ctx.settings, findDomain(ctx, DSP), 'ledger-bridge') } });
   ({ context: browser, close: closeBrowser } = await launchChromium());
   if (SHOTS) mkdirSync(SHOTS, { recursive: true });
 });
@@ -51,6 +63,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await closeBrowser?.();
   await server?.close();
+  await domains?.stop();
   await bridge?.close();
   await h.stop();
 });
@@ -79,29 +92,30 @@ async function shot(page: Page, name: string): Promise<void> {
 const seed = (session: Record<string, string>) =>
   `if (!sessionStorage.getItem('seeded')) { sessionStorage.setItem('seeded', '1'); sessionStorage.setItem('datawell.console.session', ${JSON.stringify(JSON.stringify(session))}); }`;
 
-const argumentOf = (r: Received) => JSON.parse((r.value.data['arguments'] as string[])[0]!) as Record<string, unknown>;
-
-/**
- * The ledger command the page caused, as the marketplace sent it (read here beside the operator's
- * bridge, which consumes it in its own group and submits it as its owner); the page shows the outcome
- * once the chaincode's event comes back through the bridge's relay.
- */
-async function sent(transaction: 'PostOffer' | 'UpdateOffer' | 'WithdrawOffer', owner: Member, match: (argument: Record<string, unknown>, r: Received) => boolean) {
-  const cmd = await h.command(h.topics.ledgerCommands, (r) => r.value.data['transaction'] === transaction && r.value.data['actingMspId'] === owner.mspId && match(transaction === 'WithdrawOffer' ? {} : argumentOf(r), r));
-  return { cmd, argument: transaction === 'WithdrawOffer' ? {} : argumentOf(cmd) };
+/** The offer as the operator's own peer reads it (GetOffer as OperatorMSP): what the ledger holds. */
+async function onLedger(offerId: string): Promise<Record<string, unknown>> {
+  const gateway = await testGateway();
+  try {
+    const call = MARKETPLACE.invocation(MARKETPLACE.tx.GetOffer, offerId);
+    return JSON.parse(Buffer.from(await gateway.gateway.getNetwork(MARKETPLACE_CHANNEL).getContract(call.chaincode).evaluateTransaction(call.transaction, ...call.arguments)).toString('utf8')) as Record<string, unknown>;
+  } finally {
+    gateway.close();
+  }
 }
+
+/** The ledger's offer once `ok` holds of it (the page's write went through the member's bridge; the operator's peer has the block soon after). */
+const onLedgerUntil = (offerId: string, ok: (o: Record<string, unknown>) => boolean, what: string) =>
+  until(what, async () => {
+    const o = await onLedger(offerId).catch(() => undefined);
+    return o && ok(o) ? o : undefined;
+  }, 60_000);
 
 describe('the console in a real browser', () => {
   const valueTag = `vt${hex()}`;
-  let valueOfferId: string;
 
   beforeAll(async () => {
-    // A value offer of the VSP, through the API and the ledger, for the anonymous visitor to find.
-    const posted = await h.http('POST', '/offers', { kind: 'value', title: `Demand forecasting ${valueTag}`, description: `Forecasts of water demand from buoy readings. ${valueTag}`, tags: ['forecast', valueTag], service: 'forecasting', computations: ['mean'], infrastructure: { cpu: 2 } }, vsp.token);
-    expect(posted.status).toBe(202);
-    valueOfferId = posted.body['offerId'] as string;
-    await sent('PostOffer', vsp, (a) => a['offerId'] === valueOfferId);
-    await eventually('open', () => h.http('GET', `/offers/${valueOfferId}`), (r) => r.body['status'] === 'open', 120_000);
+    // A value offer of the VSP, signed through its own bridge, its text given to the catalogue by the VSP itself, for the anonymous visitor to find.
+    await offerThroughOwnBridge(vsp, h.baseUrl, { kind: 'value', title: `Demand forecasting ${valueTag}`, description: `Forecasts of water demand from buoy readings. ${valueTag}`, tags: ['forecast', valueTag], service: 'forecasting', computations: ['mean'], infrastructure: { cpu: 2 } });
   });
 
   it('lets an anonymous visitor search the catalogue by text, role and kind, and open an offer', async () => {
@@ -143,15 +157,19 @@ describe('the console in a real browser', () => {
   it('signs a DSP in with its real key in the page, posts an offer that opens when the ledger records it, edits and withdraws it', async () => {
     const { page } = await newPage();
     const bodies: string[] = [];
-    page.on('request', (r) => bodies.push(r.postData() ?? ''));
+    const writes: string[] = [];
+    page.on('request', (r) => {
+      bodies.push(r.postData() ?? '');
+      if (!['GET', 'HEAD'].includes(r.method()) && !r.url().includes('/auth/')) writes.push(`${r.method()} ${new URL(r.url()).pathname}`);
+    });
     await page.goto(`${server.url}/sign-in`);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await expectAccessible(page, 'sign-in');
-    await page.getByRole('textbox', { name: 'Certificate (PEM)' }).fill(dsp.certificatePem);
-    await page.getByRole('textbox', { name: 'Private key (PKCS#8 PEM)' }).fill(dsp.privateKeyPem);
+    await page.getByRole('textbox', { name: 'Certificate (PEM)' }).fill(dsp.identity.certificatePem);
+    await page.getByRole('textbox', { name: 'Private key (PKCS#8 PEM)' }).fill(dsp.identity.privateKeyPem);
     await shot(page, 'sign-in');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await see(page.getByTestId('signed-in-as')).toHaveText(`${dsp.enrollmentId}@${dsp.mspId}`);
+    await see(page.getByTestId('signed-in-as')).toHaveText(`${dsp.identity.enrollmentId}@${dsp.mspId}`);
     expect(page.url()).toBe(`${server.url}/my/offers`);
     // The key never left the page: what went out is the certificate, the challenge and a signature.
     const tokenRequest = bodies.find((b) => b.includes('"signature"'));
@@ -171,13 +189,15 @@ describe('the console in a real browser', () => {
     await expectAccessible(page, 'post offer form');
     await shot(page, 'post-offer');
     await page.getByRole('button', { name: 'Post offer' }).click();
-    await see(page.getByTestId('pending-offer')).toContainText('waiting for the ledger');
 
-    // Not in the catalogue until the ledger records it.
-    const { argument } = await sent('PostOffer', dsp, (a) => a['title'] === title);
-    expect(argument).toMatchObject({ kind: 'data', title, terms: { tags: ['water', tag], schema: { salinity: 'int' }, updateFrequency: 'every minute', source: { type: 'iot-stream', topic: 'dsp.harbour.readings' } } });
-    await see(page.getByRole('link', { name: title }), 120_000).toBeVisible();
+    // Listed once the ledger records it: PostOffer signed by the DSP through its own bridge (the
+    // operator's services hold no key of it), then its text given to the catalogue by the page.
+    const listed = page.getByRole('link', { name: title });
+    await see(listed, 120_000).toBeVisible();
     await see(page.getByTestId('pending-offer')).toHaveCount(0);
+    const offerId = decodeURIComponent((await listed.getAttribute('href'))!.split('/offers/')[1]!);
+    expect(writes).toEqual(['POST /api/member/offers', `PUT /api/marketplace/offers/${offerId}/description`]);
+    expect(await onLedger(offerId)).toMatchObject({ offerId, owner: dsp.mspId, kind: 'data', title, status: 'open', revision: 1, terms: { tags: ['water', tag], schema: { salinity: 'int' }, updateFrequency: 'every minute', source: { type: 'iot-stream', topic: 'dsp.harbour.readings' } } });
 
     await page.getByRole('link', { name: 'Catalogue' }).click();
     await page.getByRole('textbox', { name: 'Search', exact: true }).fill(`salinity ${tag}`);
@@ -192,9 +212,8 @@ describe('the console in a real browser', () => {
     await page.getByRole('button', { name: 'Edit offer' }).click();
     await page.getByRole('textbox', { name: 'Description' }).fill(`Salinity and dissolved oxygen. ${tag}`);
     await page.getByRole('button', { name: 'Save changes' }).click();
-    const offerId = argument['offerId'] as string;
-    await sent('UpdateOffer', dsp, (a) => a['offerId'] === offerId);
     await see(page.getByTestId('offer-description'), 120_000).toHaveText(`Salinity and dissolved oxygen. ${tag}`);
+    await onLedgerUntil(offerId, (o) => o['revision'] === 2, 'UpdateOffer on the ledger');
 
     // Withdraw, confirmed in a dialog.
     await page.getByRole('button', { name: 'Edit offer' }).waitFor();
@@ -202,14 +221,16 @@ describe('the console in a real browser', () => {
     await see(page.getByRole('dialog')).toBeVisible();
     await expectAccessible(page, 'withdraw dialog');
     await page.getByRole('dialog').getByRole('button', { name: 'Withdraw' }).click();
-    await sent('WithdrawOffer', dsp, (_a, r) => (r.value.data['arguments'] as string[])[0] === offerId);
     await see(page.getByText('withdrawn', { exact: true }), 120_000).toBeVisible();
-    // As the ledger holds it, after the two changes: the revision the chaincode counted.
+    // As the ledger holds it, after the two changes: the revision the chaincode counted, each write through the DSP's own bridge.
+    expect(await onLedgerUntil(offerId, (o) => o['status'] === 'withdrawn', 'WithdrawOffer on the ledger')).toMatchObject({ owner: dsp.mspId, status: 'withdrawn', revision: 3 });
     expect(await h.http('GET', `/offers/${offerId}`)).toMatchObject({ body: { status: 'withdrawn', revision: 3, owner: { mspId: dsp.mspId } } });
+    expect(writes.filter((w) => !w.startsWith('PUT /api/marketplace/offers/'))).toEqual(['POST /api/member/offers', `PATCH /api/member/offers/${offerId}`, `DELETE /api/member/offers/${offerId}`]);
 
     // The owner's profile: reputation and its offers.
-    await page.getByRole('link', { name: `DSP ${dsp.mspId}` }).click();
-    await see(page.getByRole('heading', { level: 2 })).toHaveText(`DSP ${dsp.mspId}`);
+    // Its name as registered for its domain (registerDomainParticipant).
+    await page.getByRole('link', { name: `Domain DSP ${dsp.mspId}` }).click();
+    await see(page.getByRole('heading', { level: 2 })).toHaveText(`Domain DSP ${dsp.mspId}`);
     await see(page.getByTestId('reputation')).toHaveText('no ratings yet');
     await see(page.getByRole('link', { name: title })).toBeVisible();
     await shot(page, 'participant');
@@ -224,8 +245,8 @@ describe('the console in a real browser', () => {
   it('refuses to sign in with a key that is not the certificate’s, or with no key at all, and says why', async () => {
     const { page } = await newPage();
     await page.goto(`${server.url}/sign-in`);
-    await page.getByRole('textbox', { name: 'Certificate (PEM)' }).fill(dsp.certificatePem);
-    await page.getByRole('textbox', { name: 'Private key (PKCS#8 PEM)' }).fill(vsp.privateKeyPem);
+    await page.getByRole('textbox', { name: 'Certificate (PEM)' }).fill(dsp.identity.certificatePem);
+    await page.getByRole('textbox', { name: 'Private key (PKCS#8 PEM)' }).fill(vsp.identity.privateKeyPem);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await see(page.getByRole('alert')).toContainText('the signature does not verify with the certificate');
     await page.getByRole('textbox', { name: 'Private key (PKCS#8 PEM)' }).fill('not a key');
@@ -237,10 +258,10 @@ describe('the console in a real browser', () => {
   });
 
   it('says so when the token has expired or the service refuses it, and asks to sign in again', async () => {
-    const session = (token: string, expiresAt: string) => ({ token, expiresAt, mspId: dsp.mspId, enrollmentId: dsp.enrollmentId, role: 'DSP' });
+    const session = (token: string, expiresAt: string) => ({ token, expiresAt, mspId: dsp.mspId, enrollmentId: dsp.identity.enrollmentId, role: 'DSP' });
     const { page } = await newPage();
     // Once per tab: the page's own sign-out must not be undone by the next navigation.
-    await page.addInitScript(seed(session(dsp.token, new Date(Date.now() - 60_000).toISOString())));
+    await page.addInitScript(seed(session(dspToken, new Date(Date.now() - 60_000).toISOString())));
     await page.goto(`${server.url}/my/offers`);
     await see(page.getByTestId('session-notice')).toContainText('Your session expired');
     await see(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();

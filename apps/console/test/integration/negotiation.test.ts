@@ -2,25 +2,29 @@ import { createHash, verify, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IdentityDirectory } from '@datawell/auth';
-import { OPERATOR_MSP, TOPICS } from '@datawell/contracts';
+import { TOPICS } from '@datawell/contracts';
 import { checkConsent, proposalSigningText, verifyAcceptances } from '@datawell/domain';
-import { apiClient, login, stackAdminIdentity, testStackContext } from '@datawell/testing';
+import { login, testStackContext, type DomainMember, type EnrolledIdentity } from '@datawell/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { operatorAdminApp, type OperatorAdminApp } from '../../../../services/ledger-bridge/test/integration/harness';
-import { eventually, hex, MarketplaceHarness, heldOrganisation, type Member, type Received } from '../../../../services/marketplace/test/integration/harness';
+import { eventually, hex, MarketplaceHarness } from '../../../../services/marketplace/test/integration/harness';
 import { bootNegotiation, readTopic } from '../../../../services/negotiation/test/integration/harness';
 import { clientSource, CLIENTS, fetchDocument } from '../../scripts/clients';
 import { buildConsole, DIST_DIR } from '../../server/build';
 import { startConsoleServer, type ConsoleServer } from '../../server/serve';
 import { expectAccessible, launchBrowser, see } from '../support/browser';
+import { domainsBeside, offerThroughOwnBridge } from '../support/domains-beside';
 
 /**
  * The negotiation room in Debian's chromium, a DSP and a VSP each in its own browser context, against
  * the real marketplace and the real negotiation service (both in-process on the shared stack's
  * PostgreSQL and Kafka) and the operator's real ledger bridge on the marketplace's topics
- * (operatorAdminApp running): it onboards the DSP and the VSP (organisations its tooling holds, through
- * its administration route) and submits the VSP's offer; the participants reach negotiation's identity
- * directory through their ParticipantRegistered, relayed from the ledger, as in production. The DSP opens a formation from the VSP's
+ * (operatorAdminApp running), custody off as in production: the DSP and the VSP are trust domains of
+ * their own (`./dev domain add`, their member services by `./dev domain start`), registered without an
+ * identity and admitted by the operator's bridge from their public MSP packages; the VSP signs its
+ * offer through its own bridge; each person is enrolled at its organisation's own CA; the
+ * participants reach negotiation's identity directory through their ParticipantRegistered, relayed
+ * from the ledger, as in production. The DSP opens a formation from the VSP's
  * value offer, the VSP proposes, the DSP counter-proposes (each proposal signed in its author's page),
  * both sign and accept in their pages; what the pages show is compared with what the service answers,
  * the proposals' signatures are re-verified from the history, and the signatures in the published
@@ -31,8 +35,13 @@ jest.setTimeout(900_000);
 // The bridge relays to the shared ledger events topic, which the identity directories read.
 const h = new MarketplaceHarness({ ledgerEvents: TOPICS.ledgerEvents });
 let bridge: OperatorAdminApp;
-/** Organisations the operator's tooling holds, reused across runs (onboarding them again is a no-op); a fresh identity of each per run. */
-const [DSP, VSP] = ['NrDspMSP', 'NrVspMSP'];
+/** A person of each organisation: an identity its own CA issued, in its domain. */
+type Member = EnrolledIdentity;
+/** Trust domains of this file, reused across runs (registering them again finds them). */
+const [DSP, VSP] = ['NdDspMSP', 'NdVspMSP'];
+const ctx = testStackContext();
+let domains: Awaited<ReturnType<typeof domainsBeside>> | undefined;
+let vspMember: DomainMember;
 let neg: Awaited<ReturnType<typeof bootNegotiation>>;
 let dsp: Member;
 let vsp: Member;
@@ -64,18 +73,18 @@ async function signedProposals(who: Member, sessionId: string): Promise<Array<{ 
     }));
 }
 
-const argumentOf = (r: Received) => JSON.parse((r.value.data['arguments'] as string[])[0]!) as Record<string, unknown>;
-
 beforeAll(async () => {
   // Negotiation first: its identity directory then reads the participants' ParticipantRegistered.
   neg = await bootNegotiation();
-  await Promise.all([buildConsole(), h.start()]);
-  bridge = await operatorAdminApp({ running: h.topics });
-  // Onboarded by the operator's real bridge through its administration route, as the operator's administrator.
-  const operator = apiClient(bridge.url, () => stackAdminIdentity(testStackContext(), OPERATOR_MSP));
-  const onboardAtBridge = (body: { mspId: string; role: 'DSP' | 'VSP'; name: string }) => operator.call('/admin/participants', { method: 'POST', body });
-  dsp = await heldOrganisation(h, DSP, 'DSP', onboardAtBridge);
-  vsp = await heldOrganisation(h, VSP, 'VSP', onboardAtBridge);
+  await Promise.all([buildConsole(), h.start({ env: { MARKETPLACE_CUSTODIAL_ORGANISATIONS: 'false' } })]);
+  bridge = await operatorAdminApp({ running: h.topics, custodial: false });
+  domains = await domainsBeside(ctx, h.baseUrl, [
+    [DSP, 'DSP'],
+    [VSP, 'VSP'],
+  ]);
+  dsp = domains.members[DSP]!.identity;
+  vspMember = domains.members[VSP]!;
+  vsp = vspMember.identity;
   for (const m of [dsp, vsp]) {
     tokens.set(m.mspId, await eventually(`${m.mspId} known to negotiation`, () => login(neg.url, m).catch(() => ''), (t) => t !== '', 120_000));
   }
@@ -86,6 +95,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  await domains?.stop();
   await bridge?.close();
   await h.stop();
   await neg?.close();
@@ -116,14 +126,9 @@ const beta = (page: Page) => page.getByRole('textbox', { name: /^β \(%\)/ });
 
 describe('the negotiation room in two browsers', () => {
   it('forms a DAO: the DSP opens it from the VSP’s offer, proposal, counter-proposal, both sign in their pages', async () => {
-    // The VSP's value offer, through the API and the ledger (the bridge submits it as the VSP), for the DSP to find.
+    // The VSP's value offer, signed through its own bridge and described by the VSP itself, for the DSP to find.
     const tag = `nr${hex()}`;
-    const posted = await h.http('POST', '/offers', { kind: 'value', title: `Leak detection ${tag}`, description: `Finds leaks from pressure readings. ${tag}`, tags: [tag], service: 'leaks', computations: ['mean'], infrastructure: { cpu: 2 } }, vsp.token);
-    expect(posted.status).toBe(202);
-    const offerId = posted.body['offerId'] as string;
-    const cmd = await h.command(h.topics.ledgerCommands, (r) => r.value.data['transaction'] === 'PostOffer' && argumentOf(r)['offerId'] === offerId);
-    expect(cmd.value.data['actingMspId']).toBe(vsp.mspId);
-    await eventually('open', () => h.http('GET', `/offers/${offerId}`), (r) => r.body['status'] === 'open', 120_000);
+    await offerThroughOwnBridge(vspMember, h.baseUrl, { kind: 'value', title: `Leak detection ${tag}`, description: `Finds leaks from pressure readings. ${tag}`, tags: [tag], service: 'leaks', computations: ['mean'], infrastructure: { cpu: 2 } });
 
     const dspContext = await browser.newContext();
     const vspContext = await browser.newContext();

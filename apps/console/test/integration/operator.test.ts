@@ -1,16 +1,16 @@
-import { X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { MARKETPLACE, MARKETPLACE_CHANNEL, OPERATOR_MSP, TOPICS } from '@datawell/contracts';
-import { channelMembers, enrollClientIdentity, orgCaCertificate } from '@datawell/stack';
-import { apiClient, createKeyAndCsr, login, stackAdminIdentity, testStackContext, type IdentityKeys } from '@datawell/testing';
+import { channelMembers, enrollClientIdentity, parkDomain, readMspPackage } from '@datawell/stack';
+import { apiClient, login, stackAdminIdentity, testStackContext, type IdentityKeys } from '@datawell/testing';
 import { expectBetween, operatorAdminApp, ordererChannelNames, testGateway, type OperatorAdminApp } from '../../../../services/ledger-bridge/test/integration/harness';
 import { eventually, MarketplaceHarness, onboardCommandOf } from '../../../../services/marketplace/test/integration/harness';
 import { clientSource, CLIENTS, fetchDocument } from '../../scripts/clients';
 import { buildConsole, DIST_DIR } from '../../server/build';
 import { startConsoleServer, type ConsoleServer } from '../../server/serve';
 import { expectAccessible, launchChromium, see } from '../support/browser';
+import { dev, domainMember } from '../support/scenario';
 
 /**
  * The operator's page in Debian's chromium, on the real network: the operator's administrator
@@ -18,27 +18,33 @@ import { expectAccessible, launchChromium, see } from '../support/browser';
  * channels and their organisations as Fabric reports them (osnadmin, each channel's config block as
  * the stack's own helpers read it), suspends a participant with a reason and reinstates it (the
  * ledger records both), admits and rejects registrations waiting at the marketplace (its manual
- * admission), and a participant neither sees the page nor passes its routes. The console is served
- * with the real marketplace (in-process with MARKETPLACE_ADMISSION=manual) and the operator's real
- * ledger bridge (operatorAdminApp, running on the marketplace's topics): its administration routes over
- * the real Fabric network, its network consumers onboarding what the page admits, and its relay of the
+ * admission), and a participant neither sees the page nor passes its routes. The participants are
+ * trust domains of their own (`./dev domain add`), admitted from their public MSP packages: custody is
+ * off in the marketplace and the bridge, as in production. The console is served with the real
+ * marketplace (in-process with MARKETPLACE_ADMISSION=manual) and the operator's real ledger bridge
+ * (operatorAdminApp, running on the marketplace's topics): its administration routes over the real
+ * Fabric network, its network consumers onboarding what the page admits, and its relay of the
  * `marketplace` channel to the shared events topic, from which both identity directories and the
  * marketplace's read models learn the participants. Nothing here stands in for the bridge.
  */
 jest.setTimeout(900_000);
-/** Onboarding a fresh organisation: its CA, MSP and peer made, a config update of `marketplace`, the chaincode on its peer. */
+/** A fresh domain (`./dev domain add`: OS user, stores, Kafka principal, CA, peer) admitted from its package. */
 const ONBOARDING_MS = 1_200_000;
 
 /**
- * A participant the operator's tooling holds (fixed: onboarding it again is a no-op); not the bridge's
+ * A participant in its own trust domain (fixed: admitting it again is a no-op); not the bridge's
  * admin-network test's, which suspends its own beside this one in the integration tier.
  */
-const DSP = 'OcDspMSP';
+const DSP = 'OdDspMSP';
+/** The domain this run made for the admission, set aside at the end. */
+let made: string | undefined;
 
 const ctx = testStackContext();
 // The bridge relays to the shared ledger events topic, which the marketplace's identity directory reads.
 const h = new MarketplaceHarness({ ledgerEvents: TOPICS.ledgerEvents });
 let bridge: OperatorAdminApp;
+/** A person of the DSP, enrolled at its own CA. */
+let dsp: IdentityKeys;
 let operator: ReturnType<typeof apiClient>;
 let server: ConsoleServer;
 let browser: BrowserContext;
@@ -62,15 +68,17 @@ async function awaiting(token: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  await Promise.all([buildConsole(), h.start({ env: { MARKETPLACE_ADMISSION: 'manual' } })]);
-  bridge = await operatorAdminApp({ running: h.topics });
+  await Promise.all([buildConsole(), h.start({ env: { MARKETPLACE_ADMISSION: 'manual', MARKETPLACE_CUSTODIAL_ORGANISATIONS: 'false' } })]);
+  bridge = await operatorAdminApp({ running: h.topics, custodial: false });
   operator = apiClient(bridge.url, () => stackAdminIdentity(ctx, OPERATOR_MSP));
-  await operator.call('/admin/participants', { method: 'POST', body: { mspId: DSP, role: 'DSP', name: 'Operator console DSP' } });
+  // Its domain (made once, reused), admitted by the operator's administrator from its public MSP package.
+  await dev(['domain', 'add', DSP, '--role', 'DSP']);
+  await operator.call('/admin/participants', { method: 'POST', body: { mspId: DSP, role: 'DSP', name: 'Operator console DSP' }, timeoutMs: 600_000 });
+  dsp = (await domainMember(ctx, DSP, 'DSP')).identity;
   // A clean start: a run that stopped half-way may have left it suspended.
   const listed = (await operator.call<{ participants: Listed[] }>('/admin/participants')).participants.find((p) => p.mspId === DSP);
   if (listed?.status === 'suspended') await operator.call(`/admin/participants/${DSP}/reinstatement`, { method: 'POST', body: { reason: 'a clean start' } });
   // Both identity directories learn it (and any reinstatement) from the ledger's events, relayed by the bridge.
-  const dsp = stackAdminIdentity(ctx, DSP);
   await eventually('the marketplace knows the DSP', () => h.login(dsp).catch(() => ''), (t) => t !== '', 300_000);
   await eventually("the operator's bridge knows the DSP", () => login(bridge.url, dsp).catch(() => ''), (t) => t !== '', 300_000);
   // Nor any registration waiting at the marketplace (the schema outlives the runs): the page's queue starts empty.
@@ -85,6 +93,7 @@ afterAll(async () => {
   await server?.close();
   await bridge?.close();
   await h.stop();
+  if (made) await parkDomain(ctx, made);
 });
 
 async function signIn(identity: IdentityKeys): Promise<Page> {
@@ -157,12 +166,13 @@ describe("the operator's page in a real browser", () => {
     await page.close();
   });
 
-  it('lists the registrations waiting at the marketplace, admits one (the real bridge onboards it: on the ledger, active at the marketplace, on the page) and rejects one with a reason', async () => {
-    // A fresh organisation each run (the marketplace's schema outlives the runs): onboarding really makes its CA, MSP and peer.
-    const admitted = `OcAdmit${h.run}MSP`;
-    const rejected = `OcReject${h.run}MSP`;
-    const { csrPem } = await createKeyAndCsr('first');
-    const registration = await h.http('POST', '/participants', { mspId: admitted, role: 'DSP', name: 'Harbour Data Ltd', identity: { enrollmentId: 'first', csrPem } });
+  it('lists the registrations waiting at the marketplace, admits one (the real bridge admits its domain from its MSP package: on the ledger, active at the marketplace, on the page) and rejects one with a reason', async () => {
+    // A fresh domain each run (the marketplace's schema outlives the runs): `./dev domain add` really makes its CA and peer.
+    const admitted = `OdAdmit${h.run}MSP`;
+    const rejected = `OdReject${h.run}MSP`;
+    made = admitted;
+    await dev(['domain', 'add', admitted, '--role', 'DSP']);
+    const registration = await h.http('POST', '/participants', { mspId: admitted, role: 'DSP', name: 'Harbour Data Ltd' });
     expect(registration).toMatchObject({ status: 202, body: { admission: 'awaiting' } });
     expect((await h.http('POST', '/participants', { mspId: rejected, role: 'VSP', name: 'Unknown Analytics' })).status).toBe(202);
 
@@ -170,10 +180,9 @@ describe("the operator's page in a real browser", () => {
     await page.waitForURL(`${server.url}/operator`);
     const rows = page.getByTestId('admission-row');
     await see(rows).toHaveCount(2);
-    // Oldest first, each saying how its identities come.
+    // Oldest first, each saying how its identities come (a domain's: its own CA).
     expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-msp')))).toEqual([admitted, rejected]);
-    await see(page.locator(`[data-testid="admission-row"][data-msp="${admitted}"] [data-testid="admission-identity"]`)).toContainText('first identity first');
-    await see(page.locator(`[data-testid="admission-row"][data-msp="${rejected}"] [data-testid="admission-identity"]`)).toContainText('its own CA');
+    for (const m of [admitted, rejected]) await see(page.locator(`[data-testid="admission-row"][data-msp="${m}"] [data-testid="admission-identity"]`)).toContainText('its own CA');
     await expectAccessible(page, 'operator: pending admissions');
 
     await page.getByRole('button', { name: `Admit ${admitted}`, exact: true }).click();
@@ -183,7 +192,7 @@ describe("the operator's page in a real browser", () => {
     // The command on the topic (read here beside the bridge, which consumes it in its own group) is the
     // one registration would have sent with automatic admission.
     const command = await h.command(h.topics.networkCommands, onboardCommandOf(admitted));
-    expect(command.value.data).toEqual({ kind: 'onboard-participant', commandId: registration.body['commandId'], mspId: admitted, role: 'DSP', name: 'Harbour Data Ltd' });
+    expect(command.value.data).toEqual({ kind: 'onboard-participant', commandId: registration.body['commandId'], mspId: admitted, role: 'DSP', name: 'Harbour Data Ltd', ownCa: true });
     expect(await h.http('GET', `/participants/${admitted}`)).toMatchObject({ body: { status: 'pending', admission: 'admitted' } });
 
     const reason = `no company of that name ${Date.now()}`;
@@ -201,18 +210,16 @@ describe("the operator's page in a real browser", () => {
     expect(h.received.filter((r) => r.value.data['mspId'] === rejected)).toEqual([]);
     await expectAccessible(page, 'operator: no pending admission');
 
-    // The operator's bridge onboards the admitted organisation; its ParticipantRegistered, relayed from
-    // the ledger, makes it active at the marketplace.
-    // (A failed onboarding ends the wait too: its code and message are then in the mismatch.)
+    // The operator's bridge admits the admitted organisation from its domain's public MSP package; its
+    // ParticipantRegistered, relayed from the ledger, makes it active at the marketplace.
+    // (A failed admission ends the wait too: its code and message are then in the mismatch.)
     const profile = await eventually('the admitted participant onboarded', () => h.http('GET', `/participants/${admitted}`), (r) => r.body['status'] !== 'pending', ONBOARDING_MS);
     expect(profile.body).toMatchObject({ mspId: admitted, role: 'DSP', name: 'Harbour Data Ltd', status: 'active', admission: 'admitted' });
-    const caCertPem = orgCaCertificate(ctx, admitted);
-    expect(await onLedger(admitted)).toMatchObject({ mspId: admitted, role: 'DSP', name: 'Harbour Data Ltd', status: 'active', caCertPem });
+    expect(await onLedger(admitted)).toMatchObject({ mspId: admitted, role: 'DSP', name: 'Harbour Data Ltd', status: 'active', caCertPem: readMspPackage(ctx, admitted).cacerts[0] });
     expect(await channelMembers(ctx, OPERATOR_MSP, MARKETPLACE_CHANNEL)).toContain(admitted);
-    // Its first identity, enrolled by the bridge at the organisation's new CA from the request sent at registration.
-    const first = await eventually('the first identity enrolled', () => h.http('GET', `/participants/${admitted}/identities/first`), (r) => r.body['status'] === 'enrolled', 300_000);
-    const certificate = new X509Certificate(first.body['certificatePem'] as string);
-    expect([certificate.subject, certificate.checkIssued(new X509Certificate(caCertPem))]).toEqual([expect.stringMatching(/CN=first/), true]);
+    // Its people sign in with identities its own CA issued: the marketplace knows it from the ledger.
+    const person = (await domainMember(ctx, admitted, 'DSP')).identity;
+    await eventually('the marketplace knows the admitted organisation', () => h.login(person).catch(() => ''), (t) => t !== '', 300_000);
     // The rejected one never reached the ledger.
     await expect(onLedger(rejected)).rejects.toThrow(/is not a registered participant/);
 
@@ -225,7 +232,7 @@ describe("the operator's page in a real browser", () => {
   }, ONBOARDING_MS + 300_000);
 
   it("hides the page from a participant, whose token the operator's routes refuse", async () => {
-    const identity = stackAdminIdentity(ctx, DSP);
+    const identity = dsp;
     const page = await signIn(identity);
     await page.waitForURL(`${server.url}/my/offers`);
     const nav = page.getByRole('navigation', { name: 'Main' });
