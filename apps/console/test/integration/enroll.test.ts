@@ -4,14 +4,15 @@ import { X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { MARKETPLACE, MARKETPLACE_CHANNEL, TOPICS } from '@datawell/contracts';
+import { TOPICS } from '@datawell/contracts';
 import { domainPaths, parkDomain, readMspPackage } from '@datawell/stack';
 import { REPO_DIR, testStackContext } from '@datawell/testing';
 import type { Browser, Page } from 'playwright-core';
-import { operatorAdminApp, testGateway, type OperatorAdminApp } from '../../../../services/ledger-bridge/test/integration/harness';
+import { operatorAdminApp, type OperatorAdminApp } from '../../../../services/ledger-bridge/test/integration/harness';
 import { hex, MarketplaceHarness } from '../../../../services/marketplace/test/integration/harness';
 import { buildConsole, DIST_DIR } from '../../server/build';
 import { startConsoleServer, type ConsoleServer } from '../../server/serve';
+import { participantOnLedger } from '../support/ledger';
 import { expectAccessible, launchBrowser, see } from '../support/browser';
 
 /**
@@ -54,16 +55,7 @@ afterAll(async () => {
   if (made) await parkDomain(ctx, made);
 });
 
-/** The participant as the ledger records it: GetParticipant on the operator's peer. */
-async function onLedger(mspId: string): Promise<{ mspId: string; role: string; status: string; caCertPem: string }> {
-  const gateway = await testGateway();
-  try {
-    const call = MARKETPLACE.invocation(MARKETPLACE.tx.GetParticipant, mspId);
-    return JSON.parse(Buffer.from(await gateway.gateway.getNetwork(MARKETPLACE_CHANNEL).getContract(call.chaincode).evaluateTransaction(call.transaction, ...call.arguments)).toString('utf8')) as Awaited<ReturnType<typeof onLedger>>;
-  } finally {
-    gateway.close();
-  }
-}
+const onLedger = (mspId: string) => participantOnLedger(mspId);
 
 /** A file the page names under `.stack/` (the stack's folder: this run's DATAWELL_STACK_DIR), `*_sk` the one key there. */
 function stackFile(shown: string): string {

@@ -1,14 +1,15 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { MARKETPLACE, MARKETPLACE_CHANNEL, OPERATOR_MSP, TOPICS } from '@datawell/contracts';
+import { MARKETPLACE_CHANNEL, OPERATOR_MSP, TOPICS } from '@datawell/contracts';
 import { channelMembers, enrollClientIdentity, parkDomain, readMspPackage } from '@datawell/stack';
 import { apiClient, login, stackAdminIdentity, testStackContext, type IdentityKeys } from '@datawell/testing';
-import { expectBetween, operatorAdminApp, ordererChannelNames, testGateway, type OperatorAdminApp } from '../../../../services/ledger-bridge/test/integration/harness';
+import { expectBetween, operatorAdminApp, ordererChannelNames, type OperatorAdminApp } from '../../../../services/ledger-bridge/test/integration/harness';
 import { eventually, MarketplaceHarness, onboardCommandOf } from '../../../../services/marketplace/test/integration/harness';
 import { clientSource, CLIENTS, fetchDocument } from '../../scripts/clients';
 import { buildConsole, DIST_DIR } from '../../server/build';
 import { startConsoleServer, type ConsoleServer } from '../../server/serve';
+import { participantOnLedger } from '../support/ledger';
 import { expectAccessible, launchChromium, see } from '../support/browser';
 import { dev, domainMember } from '../support/scenario';
 
@@ -107,16 +108,7 @@ async function signIn(identity: IdentityKeys): Promise<Page> {
   return page;
 }
 
-/** The participant as the ledger records it: GetParticipant on the operator's peer. */
-async function onLedger(mspId = DSP): Promise<Listed & { role: string; name: string; caCertPem: string }> {
-  const gateway = await testGateway();
-  try {
-    const call = MARKETPLACE.invocation(MARKETPLACE.tx.GetParticipant, mspId);
-    return JSON.parse(Buffer.from(await gateway.gateway.getNetwork(MARKETPLACE_CHANNEL).getContract(call.chaincode).evaluateTransaction(call.transaction, ...call.arguments)).toString('utf8')) as Awaited<ReturnType<typeof onLedger>>;
-  } finally {
-    gateway.close();
-  }
-}
+const onLedger = (mspId = DSP) => participantOnLedger<Listed & { role: string; name: string; caCertPem: string }>(mspId);
 
 describe("the operator's page in a real browser", () => {
   it('shows the network as Fabric reports it, and suspends and reinstates a participant with a reason, recorded on the ledger', async () => {
