@@ -78,6 +78,9 @@ export default [
             '../../../ledger-bridge/src/admin/fabric-admin.adapter',
             '../../../ledger-bridge/src/ledger-bridge',
             '../../../ledger-bridge/test/integration/harness',
+            // Feedback and offers signed through each member's own bridge (its domain's member API).
+            '../../../ledger-bridge/src/member-network/member-feedback',
+            '../../../ledger-bridge/src/member-network/member-offers.controller',
           ],
           depConstraints: [{ sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] }],
         },
