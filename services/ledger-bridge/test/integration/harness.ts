@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,9 +13,23 @@ import { ledgerBridgeService, type LedgerBridgeConfig } from '../../src/config';
 import { ADMIN_SERVICE, AdminController } from '../../src/admin/admin.controller';
 import { stackPeerDirectory } from '../../src/admin/fabric-admin.adapter';
 import { connectGateway, type GatewayConnection } from '@datawell/fabric';
-import { MARKETPLACE, MARKETPLACE_CHANNEL, memberLedgerTopics } from '@datawell/contracts';
-import { createChannel, deployChaincode, domainPaths, domainPostgres, enrollClientIdentity, findDomain, memberFabric, osnadmin, readMspPackage } from '@datawell/stack';
-import { memberKafka, REPO_DIR, stackConnection, stackEnv, stackKafka, testStackContext } from '@datawell/testing';
+import { agreementReachedCloudEvent, DAO, MARKETPLACE, MARKETPLACE_CHANNEL, memberLedgerTopics, type AgreementReached } from '@datawell/contracts';
+import {
+  addDomain,
+  committedDefinition,
+  createChannel,
+  deployChaincode,
+  domainPaths,
+  domainPostgres,
+  enrollClientIdentity,
+  findDomain,
+  memberFabric,
+  osnadmin,
+  ownPeerChannels,
+  readMspPackage,
+  type EnrolledIdentity,
+} from '@datawell/stack';
+import { acceptancesOf, memberKafka, REPO_DIR, stackConnection, stackEnv, stackKafka, testStackContext } from '@datawell/testing';
 import { LedgerBridge, type NetworkTopics } from '../../src/ledger-bridge';
 import { stackMemberAdmin } from '../../src/member-network/member-network.service';
 import { MIGRATIONS } from '../../src/migrations';
@@ -372,4 +386,148 @@ export async function ordererChannelNames(): Promise<string[]> {
 export function expectBetween(before: readonly string[], seen: readonly string[], after: readonly string[]): void {
   expect(seen).toEqual(expect.arrayContaining([...before]));
   expect(after).toEqual(expect.arrayContaining([...seen]));
+}
+
+/** An agreement with some of its terms replaced, its document digest made again over what it now says. */
+export function withTerms(agreement: Record<string, unknown>, overrides: Record<string, unknown>): AgreementReached['agreement'] {
+  const { documentDigest: _digest, ...body } = agreement as Record<string, unknown> & { terms: Record<string, unknown> };
+  const signed = { ...body, terms: { ...body.terms, ...overrides } };
+  return { ...signed, documentDigest: createHash('sha256').update(JSON.stringify(signed)).digest('hex') } as AgreementReached['agreement'];
+}
+
+/** A DAO version formed by organisations in their own trust domains (formDomainDao). */
+export interface DomainDao {
+  readonly daoId: string;
+  readonly channel: string;
+  /** A person of each member, enrolled at its own CA in its domain: it signed the agreement. */
+  readonly people: Readonly<Record<string, EnrolledIdentity>>;
+  /** The members' own bridges, until `stopMembers`. */
+  readonly members: Readonly<Record<string, MemberBridge>>;
+  /** A Gateway to the member's own peer (from its public MSP package) as its person. */
+  connect(mspId: string): GatewayConnection;
+  /** Stops the members' own bridges (their sweeps, relays and inboxes) and drops their databases: the test acts for the members from here. */
+  stopMembers(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Version 1 of a DAO of organisations held in their own trust domains, formed as `./dev up` forms one,
+ * with no organisation in the operator's custody: each domain made by the stack tooling (`addDomain`,
+ * as `./dev domain add`: its CA, peer and keys in its folder), its own member-mode bridge started
+ * (its identity from its own CA, its own database and Kafka principal, its admin acting as its OS
+ * user); the operator's bridge, custody off, admits each to `marketplace` from its MSP package (its
+ * own admin joins its peer and approves) and forms the channel from the `AgreementReached` every
+ * member's person signed; the members' bridges join and approve, the DSP's commits and submits
+ * InitVersion. Resolves once every member reads the version from its own peer as its own person.
+ * `agreement` is version 1's, the DSP first among its members; `prefix` names the run's topics and groups.
+ */
+export async function formDomainDao(options: { readonly prefix: string; readonly agreement: AgreementReached['agreement']; readonly timeoutMs?: number }): Promise<DomainDao> {
+  const ctx = testStackContext();
+  const { prefix, agreement } = options;
+  const timeoutMs = options.timeoutMs ?? 600_000;
+  const daoId = agreement['daoId'] as string;
+  const channel = `dao-${daoId}-v1`;
+  const plan = agreement['members'] as unknown as ReadonlyArray<{ mspId: string; role: 'DSP' | 'VSP' }>;
+  const run = hex(3);
+  const admin = { stackDir: ctx.settings.stackDir, cacheDir: ctx.settings.cacheDir, repoDir: REPO_DIR };
+  const topics = { events: `it.${prefix}.ledger-events.${run}`, commands: `it.${prefix}.ledger-commands.${run}`, receipts: `it.${prefix}.receipts.${run}` };
+  const network: NetworkTopics = {
+    commands: `it.${prefix}.commands.${run}`,
+    events: `it.${prefix}.events.${run}`,
+    agreements: `it.${prefix}.agreements.${run}`,
+    commandsGroupId: `it-${prefix}-commands-${run}`,
+    agreementsGroupId: `it-${prefix}-agreements-${run}`,
+  };
+  for (const m of plan) await addDomain(ctx, m.mspId, m.role);
+  const [db, wallet] = await Promise.all([scratchDatabase(), operatorWallet()]);
+  const kafka = kafkaClient();
+  await createTopics(kafka, [...Object.values(topics), network.commands, network.events, network.agreements]);
+  const operator = new LedgerBridge({
+    dataSource: db.dataSource,
+    schema: db.schema,
+    kafka,
+    // Domains only, as ./dev up runs it: the operator holds no organisation in custody.
+    settings: { ...bridgeSettings(wallet.dir, topics, { custodial: false }), admin },
+    logger: new Logger(`DomainDaoIT:${prefix}:operator`),
+    outboxPollIntervalMs: 100,
+    peers: stackPeerDirectory(admin),
+    networkTopics: network,
+    networkRetry: { maxAttempts: 2, delayMs: 500 },
+  });
+  const members: Record<string, MemberBridge> = {};
+  const people: Record<string, EnrolledIdentity> = {};
+  const connections: GatewayConnection[] = [];
+  let membersStopped = false;
+  const stopMembers = async () => {
+    if (membersStopped) return;
+    membersStopped = true;
+    for (const m of Object.values(members)) {
+      await m.bridge.stop().catch(() => undefined);
+      await m.db.drop().catch(() => undefined);
+    }
+  };
+  const close = async () => {
+    connections.forEach((c) => c.close());
+    await stopMembers();
+    await operator.stop().catch(() => undefined);
+    wallet.remove();
+    await db.drop().catch(() => undefined);
+  };
+  const connect = (mspId: string) => {
+    const pkg = readMspPackage(ctx, mspId);
+    const person = people[mspId];
+    if (!person) throw new Error(`${mspId} is not a member of ${daoId}`);
+    const conn = connectGateway({ endpoint: pkg.peer.endpoint, hostAlias: pkg.peer.hostAlias, tlsCaPem: pkg.peer.tlsCaCert }, person);
+    connections.push(conn);
+    return conn;
+  };
+  try {
+    await operator.start();
+    for (const m of plan) {
+      members[m.mspId] = await startMemberBridge(m.mspId, `lb-${prefix}-${m.mspId}-${run}`);
+      people[m.mspId] = await enrollClientIdentity(ctx, m.mspId, 'it-chaincode');
+    }
+    // Admitted (idempotently: a rerun on the same stack finds them active) from their public MSP packages.
+    for (const m of plan) await operator.admin!.onboardParticipant({ mspId: m.mspId, role: m.role, name: `Domain ${m.mspId}` });
+    for (const m of plan) {
+      const f = memberFabric(ctx, m.mspId);
+      await waitFor(`${m.mspId}'s own peer on marketplace`, async () => ((await ownPeerChannels(f)).includes(MARKETPLACE_CHANNEL) ? true : undefined), timeoutMs);
+      await waitFor(`${m.mspId}'s approval of the marketplace chaincode`, async () => ((await committedDefinition(f, MARKETPLACE_CHANNEL, MARKETPLACE.chaincode))?.approvals[m.mspId] ? true : undefined), timeoutMs);
+    }
+    // The agreement as negotiation publishes it, signed by every member's person.
+    const { signatures } = acceptancesOf(agreement, plan.map((m) => people[m.mspId]!));
+    const reached: AgreementReached = { sessionId: `s-${daoId}`, agreementId: agreement['agreementId'] as string, daoId, version: 1, agreement, signatures: signatures as AgreementReached['signatures'] };
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      await producer.send({ topic: network.agreements, messages: [{ key: daoId, value: JSON.stringify(agreementReachedCloudEvent(reached, 'urn:it')) }] });
+    } finally {
+      await producer.disconnect();
+    }
+    const commandId = `agreement:${reached.agreementId}`;
+    const outcome = await readTopic(kafka, network.events, (ms) => ms.some((m) => json(m).data['commandId'] === commandId), { timeoutMs, lingerMs: 500 });
+    const formed = outcome.map((m) => json(m).data).find((d) => d['commandId'] === commandId)!;
+    if (formed['kind'] !== 'dao-version-created') throw new Error(`the operator did not form ${channel}: ${JSON.stringify(formed)}`);
+    // Every member reads the version from its own peer as its own person, once the DSP's bridge has initialised it.
+    for (const m of plan) {
+      const contract = connect(m.mspId).gateway.getNetwork(channel).getContract(DAO.chaincode);
+      await waitFor(
+        `${m.mspId} to read ${channel} from its own peer`,
+        async () => {
+          try {
+            const version = JSON.parse(Buffer.from(await contract.evaluateTransaction(DAO.tx.GetVersion)).toString('utf8')) as { daoId?: string };
+            return version.daoId === daoId ? true : undefined;
+          } catch {
+            return undefined; // not yet: its peer has not joined, the chaincode is starting, or the DSP has not initialised it
+          }
+        },
+        timeoutMs,
+      );
+    }
+  } catch (error) {
+    const recent = Object.entries(members).map(([mspId, m]) => [`${mspId}'s bridge, last log entries:`, ...m.recent()].join('\n'));
+    await close();
+    throw new Error([String(error instanceof Error ? error.message : error), ...recent].join('\n'));
+  }
+  return { daoId, channel, people, members, connect, stopMembers, close };
 }
