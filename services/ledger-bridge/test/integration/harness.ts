@@ -85,10 +85,15 @@ export async function scratchDatabase(url = stackConnection().postgres.url): Pro
   };
 }
 
+/** A database of the member's own PostgreSQL (its domain's cluster, not the operator's), as its superuser. */
+export function memberPostgresUrl(mspId: string, database = 'datawell'): string {
+  const pg = domainPostgres(testStackContext(), findDomain(testStackContext(), mspId));
+  return `postgres://datawell:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/${database}`;
+}
+
 /** A database in the member's own PostgreSQL (not the operator's), migrated with the bridge's migrations. */
 export function memberDatabase(mspId: string): ReturnType<typeof scratchDatabase> {
-  const pg = domainPostgres(testStackContext(), findDomain(testStackContext(), mspId));
-  return scratchDatabase(`postgres://datawell:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/datawell`);
+  return scratchDatabase(memberPostgresUrl(mspId));
 }
 
 /** The member's bridge identity, enrolled at its own CA in its domain, in a wallet in its folder. */
