@@ -1,7 +1,7 @@
 import { MARKETPLACE, MARKETPLACE_CHANNEL, OPERATOR_MSP } from '@datawell/contracts';
-import { addDomain, buildConnection, channelConfigNetwork, channelMembers, createChannel, formChannel, orgCaCertificate, readMspPackage, type MspPackage } from '@datawell/stack';
+import { addDomain, buildConnection, channelConfigNetwork, channelMembers, channelOrganisations, committedDefinition, enrollClientIdentity, formChannel, memberFabric, ownPeerChannels, readMspPackage, type EnrolledIdentity, type MspPackage } from '@datawell/stack';
 import { apiClient, stackAdminIdentity, testStackContext } from '@datawell/testing';
-import { expectBetween, operatorAdminApp, ordererChannelNames, probeChannel, PROBE_CHANNEL, testGateway, waitFor, type OperatorAdminApp } from './harness';
+import { expectBetween, hex, operatorAdminApp, ordererChannelNames, probeChannel, PROBE_CHANNEL, startMemberBridge, testGateway, waitFor, type MemberBridge, type OperatorAdminApp } from './harness';
 
 jest.setTimeout(900_000);
 
@@ -11,12 +11,14 @@ jest.setTimeout(900_000);
  * each channel's config block: a channel the operator's organisation is not in included), the
  * orderers and the peers it knows of; `GET /admin/participants` and the sanctions show and change a
  * participant's status on the ledger. Only the operator's administrator: 401 without a token, 403
- * to a participant's identity. The participant and the domain are fixed organisations (onboarding
- * them again is a no-op).
+ * to a participant's identity. The operator's bridge runs as `./dev up` runs it (custody off) and every
+ * organisation is in its own trust domain (made by the stack tooling, as `./dev domain add` makes
+ * them). The participant and the domain are fixed organisations (onboarding them again is a no-op).
  */
-const DSP = 'OpDspMSP';
-/** A channel of the participant alone: the operator's organisation is not a member. */
-const MEMBERS_ONLY = 'lb-it-admin-net';
+/** A participant in its own domain, admitted to `marketplace` from its MSP package; its own bridge joins its peer. */
+const DSP = 'OaDspMSP';
+/** A channel the operator formed of the participant alone, from its public MSP package: the operator's organisation is not a member. */
+const MEMBERS_ONLY = 'lb-it-admin-dsp';
 /**
  * An organisation in its own trust domain, and a channel the operator formed of it from its public
  * MSP package (as a DAO channel of domains is formed: the operator's part only, its peer never joins).
@@ -37,24 +39,39 @@ describe("the operator's network and participants (ledger bridge, operator admin
   let operator: ReturnType<typeof apiClient>;
   let participant: ReturnType<typeof apiClient>;
   let domainPackage: MspPackage;
+  let dspPackage: MspPackage;
+  let member: MemberBridge;
+  let person: EnrolledIdentity;
 
   beforeAll(async () => {
-    [app] = await Promise.all([operatorAdminApp(), probeChannel()]);
+    [app] = await Promise.all([operatorAdminApp({ custodial: false }), probeChannel()]);
     operator = apiClient(app.url, () => stackAdminIdentity(ctx, OPERATOR_MSP));
-    // Admitted through the route itself (a CA, a peer, `marketplace`, RegisterParticipant).
+    await addDomain(ctx, DSP, 'DSP');
+    dspPackage = readMspPackage(ctx, DSP);
+    // Its own bridge, which joins its peer to the channels the operator admits it to (marketplace's
+    // endorsement takes a majority of its organisations' peers: an admitted organisation's must run it).
+    member = await startMemberBridge(DSP, `lb-oa-${DSP}-${hex(3)}`);
+    // Admitted through the route itself, from its MSP package (`marketplace` by a config update, RegisterParticipant).
     await operator.call('/admin/participants', { method: 'POST', body: { mspId: DSP, role: 'DSP', name: 'Operator page DSP' } });
-    await createChannel(ctx, MEMBERS_ONLY, [DSP]);
+    const m = memberFabric(ctx, DSP);
+    await waitFor(`${DSP}'s own peer on marketplace`, async () => ((await ownPeerChannels(m)).includes(MARKETPLACE_CHANNEL) ? true : undefined), 600_000);
+    await waitFor(`${DSP}'s approval of the marketplace chaincode`, async () => ((await committedDefinition(m, MARKETPLACE_CHANNEL, MARKETPLACE.chaincode))?.approvals[DSP] ? true : undefined), 600_000);
+    await formChannel(ctx, MEMBERS_ONLY, [dspPackage], []);
     await addDomain(ctx, DOMAIN, 'VSP');
     domainPackage = readMspPackage(ctx, DOMAIN);
     await formChannel(ctx, DOMAIN_CHANNEL, [domainPackage], []);
     // A new Raft channel serves blocks once it has elected a leader.
-    await waitFor(`the ordering service to serve ${DOMAIN_CHANNEL}`, () => channelConfigNetwork(ctx, DOMAIN_CHANNEL).then(() => true, () => undefined));
-    await app.admitToDirectory({ mspId: DSP, role: 'DSP', caCertPem: orgCaCertificate(ctx, DSP) });
-    participant = apiClient(app.url, () => stackAdminIdentity(ctx, DSP));
-  });
+    for (const channel of [MEMBERS_ONLY, DOMAIN_CHANNEL]) await waitFor(`the ordering service to serve ${channel}`, () => channelConfigNetwork(ctx, channel).then(() => true, () => undefined));
+    // A person of the participant, enrolled at its own CA in its domain; the directory knows its CA from its package.
+    await app.admitToDirectory({ mspId: DSP, role: 'DSP', caCertPem: dspPackage.cacerts[0]! });
+    person = await enrollClientIdentity(ctx, DSP, 'it-page');
+    participant = apiClient(app.url, () => person);
+  }, 900_000);
 
   afterAll(async () => {
     await app?.close();
+    await member?.bridge.stop();
+    await member?.db.drop();
   });
 
   it('answers 401 without a token and 403 FORBIDDEN to a participant, on the network and the participants', async () => {
@@ -80,8 +97,9 @@ describe("the operator's network and participants (ledger bridge, operator admin
     expectBetween(marketplaceBefore, orgs(MARKETPLACE_CHANNEL), marketplaceAfter);
     expect(orgs(MARKETPLACE_CHANNEL)).toEqual(expect.arrayContaining([OPERATOR_MSP, DSP]));
     expect(orgs(PROBE_CHANNEL)).toEqual([OPERATOR_MSP]);
-    // Read through the orderer organisation: the operator's own organisation is not in this channel.
-    expect(orgs(MEMBERS_ONLY)).toEqual(await channelMembers(ctx, DSP, MEMBERS_ONLY));
+    // Read through the orderer organisation: the operator's own organisation is not in this channel;
+    // the participant's own admin, fetching the config from the orderers in its domain, reads the same.
+    expect(orgs(MEMBERS_ONLY)).toEqual(await channelOrganisations(memberFabric(ctx, DSP), MEMBERS_ONLY));
     expect(orgs(MEMBERS_ONLY)).toEqual([DSP]);
     // A domain's channel: what its genesis block was built from, the domain's package.
     expect(orgs(DOMAIN_CHANNEL)).toEqual([DOMAIN]);
@@ -98,8 +116,8 @@ describe("the operator's network and participants (ledger bridge, operator admin
     }
     const peer = (mspId: string) => view.peers.find((p) => p.mspId === mspId);
     expect(peer(OPERATOR_MSP)).toMatchObject({ endpoint: fabric.orgs[OPERATOR_MSP]!.peer.endpoint, source: 'operator-tooling' });
-    expect(peer(DSP)).toMatchObject({ endpoint: fabric.orgs[DSP]!.peer.endpoint, source: 'operator-tooling' });
-    // The domain's peer as its public MSP package gives it: the operator holds nothing else of it.
+    // The domains' peers as their public MSP packages give them: the operator holds nothing else of them.
+    expect(peer(DSP)).toEqual({ mspId: DSP, endpoint: dspPackage.peer.endpoint, hostAlias: dspPackage.peer.hostAlias, source: 'msp-package' });
     expect(peer(DOMAIN)).toEqual({ mspId: DOMAIN, endpoint: domainPackage.peer.endpoint, hostAlias: domainPackage.peer.hostAlias, source: 'msp-package' });
   });
 
