@@ -53,7 +53,8 @@ describe("offers through a domain member's own bridge", () => {
       dataSource: operatorDb.dataSource,
       schema: operatorDb.schema,
       kafka,
-      settings: { ...bridgeSettings(wallet.dir, topics), admin },
+      // Domains only, as ./dev up runs it: the operator holds no organisation in custody.
+      settings: { ...bridgeSettings(wallet.dir, topics, { custodial: false }), admin },
       logger: new Logger('MemberOffersIT:operator'),
       outboxPollIntervalMs: 100,
       peers: stackPeerDirectory(admin),
