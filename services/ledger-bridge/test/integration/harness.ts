@@ -204,8 +204,9 @@ export async function createTopics(kafka: Kafka, topics: string[]): Promise<void
 
 /**
  * An operator bridge's settings for the integration tier: it holds organisations in custody
- * (LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS), which the tests of custodial organisations need, unless
- * `custodial: false` (production's default: domains only, docs/security.md).
+ * (LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS) unless `custodial: false` (production's default: domains
+ * only, docs/security.md). Every ledger-bridge test passes `custodial: false`; the default is still on
+ * for the other services' tests of custodial organisations that use this harness.
  */
 export function bridgeSettings(walletDir: string, topics: LedgerBridgeConfig['topics'], { custodial = true }: { readonly custodial?: boolean } = {}): LedgerBridgeConfig {
   const peer = operatorPeer();
