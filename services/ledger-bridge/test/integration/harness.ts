@@ -203,12 +203,11 @@ export async function createTopics(kafka: Kafka, topics: string[]): Promise<void
 }
 
 /**
- * An operator bridge's settings for the integration tier: it holds organisations in custody
- * (LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS) unless `custodial: false` (production's default: domains
- * only, docs/security.md). Every ledger-bridge test passes `custodial: false`; the default is still on
- * for the other services' tests of custodial organisations that use this harness.
+ * An operator bridge's settings for the integration tier: domains only, as in production
+ * (docs/security.md, "Custody"); `custodial: true` would turn LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS
+ * on, which no test does any more.
  */
-export function bridgeSettings(walletDir: string, topics: LedgerBridgeConfig['topics'], { custodial = true }: { readonly custodial?: boolean } = {}): LedgerBridgeConfig {
+export function bridgeSettings(walletDir: string, topics: LedgerBridgeConfig['topics'], { custodial = false }: { readonly custodial?: boolean } = {}): LedgerBridgeConfig {
   const peer = operatorPeer();
   return {
     ...(custodial ? { custodialOrganisations: true } : {}),
@@ -341,7 +340,7 @@ export async function operatorAdminApp(options: { readonly running?: OperatorBri
     dataSource: db.dataSource,
     schema: db.schema,
     kafka,
-    settings: { ...bridgeSettings(wallet.dir, topics, { custodial: options.custodial ?? true }), admin },
+    settings: { ...bridgeSettings(wallet.dir, topics, { custodial: options.custodial ?? false }), admin },
     logger: new Logger('OperatorAdminIT'),
     peers: stackPeerDirectory(admin),
     ...(networkTopics ? { networkTopics, outboxPollIntervalMs: 100 } : {}),
