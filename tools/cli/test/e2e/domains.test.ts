@@ -11,6 +11,7 @@ import { callNodeAsCoordinator, DOMAIN_COMPUTATION_PRICE, login, placesOf, runDe
 import { coordinatorTls, runDomainsOnStack } from '../../src/commands/scenario';
 import { REPO_DIR, stackContext } from '../../src/context';
 import { memberServicesStatus, stopMemberServices } from '../../src/services/domain-runner';
+import { consoleStatus, startConsole, stopConsole } from '../../src/services/console';
 import { startServices, stopServices } from '../../src/services/runner';
 
 /**
@@ -408,6 +409,18 @@ describe('a DAO formed among trust domains through the running services', () => 
 
   it("runs the operator's services that hold no stack file, and its console, as dw-operator, which cannot read a member's folder", async () => {
     await startServices(ctx, await up(ctx), REPO_DIR); // running already after the tests above: nothing to do
+    // The operator's console too (the tier starts the services without it): stopped again at the end
+    // when this test started it.
+    const consoleWasUp = (await consoleStatus(ctx)).healthy;
+    await startConsole(ctx, REPO_DIR);
+    try {
+      await expectOperatorUsers();
+    } finally {
+      if (!consoleWasUp) await stopConsole(ctx);
+    }
+  }, 5 * 60_000);
+
+  async function expectOperatorUsers(): Promise<void> {
     const status = JSON.parse((await runDev(['stack', 'status', '--json'])).stdout) as { domains: Array<{ name: string; processes: Array<{ name: string; pid?: number; user?: string }> }> };
     const operator = status.domains.find((d) => d.name === 'operator')!;
     const userOf = (name: string) => operator.processes.find((p) => p.name === name)?.user;
@@ -425,7 +438,7 @@ describe('a DAO formed among trust domains through the running services', () => 
     const asOperator = await runAs(osUserFor('operator'), dsp);
     const asMember = await runAs(osUserFor('E2dDspMSP'), dsp);
     expect([asOperator, asMember]).toEqual([expect.objectContaining({ code: 2, stderr: expect.stringContaining('Permission denied') }), expect.objectContaining({ code: 0 })]);
-  });
+  }
 });
 
 /** `ls <folder>` as an OS user: its exit code and error output. */
