@@ -116,7 +116,10 @@ async function withServiceUrls(ctx: StackContext, domains: readonly DomainStatus
   const console = await consoleStatus(ctx);
   const running = [...(await servicesStatus(ctx)), console].filter((x): x is typeof x & { pid: number } => x.pid !== undefined);
   const urls = Object.fromEntries(running.map((x) => [x.name, x.url]));
-  const processes = running.map((x) => ({ name: x.name, pid: x.pid, ...(processUser(x.pid) ? { user: processUser(x.pid) as string } : {}) }));
+  const processes = running.map((x) => {
+    const user = processUser(x.pid);
+    return { name: x.name, pid: x.pid, ...(user ? { user } : {}) };
+  });
   return domains.map((d) => (d.name === OPERATOR_DOMAIN ? { ...d, processes: [...d.processes, ...processes], serviceUrls: urls } : d));
 }
 
