@@ -88,6 +88,7 @@ export {
   ownPeerHeight,
   packageDefinition,
   proposeOrgAddition,
+  proposeConfigChange,
   proposeOrgRemoval,
   publishChaincodePackage,
   publishOrdererAccess,

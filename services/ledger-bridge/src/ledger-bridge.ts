@@ -24,6 +24,7 @@ import { NetworkRepository } from './network/network.repository';
 import { NetworkService } from './network/network.service';
 import { FileWallet } from './wallet/wallet.adapter';
 import { ChaincodeUpgrades } from './member-network/chaincode-upgrades';
+import { ChannelConfigWatch } from './member-network/channel-config-watch';
 import { MemberNetworkConsumer } from './member-network/member-network.consumer';
 import { checkSeatedChannel, MemberNetworkService, stackMemberAdmin, type MemberAdmin } from './member-network/member-network.service';
 import { NegotiationAdmissionJoins, type AdmissionJoins } from './member-network/admission-join';
@@ -121,6 +122,8 @@ export interface LedgerBridgeOptions {
   readonly networkRetry?: { readonly maxAttempts: number; readonly delayMs: number };
   /** A member's bridge: between two looks at its own peer for a marketplace definition it has not approved (default 60 s). */
   readonly chaincodeUpgradeIntervalMs?: number;
+  /** A member's bridge: between two looks at its DAO channels' config (default 5 min; ChannelConfigWatch). */
+  readonly channelConfigCheckIntervalMs?: number;
 }
 
 /**
@@ -149,6 +152,8 @@ export class LedgerBridge {
   readonly #memberNetwork: MemberNetworkConsumer | undefined;
   /** A member's bridge approves, as its own admin, the marketplace definitions the operator commits alone (an upgrade). */
   readonly #chaincodeUpgrades: ChaincodeUpgrades | undefined;
+  /** A member's bridge checks again the config of its DAO channels, and signs nothing on one that fails its checks. */
+  readonly #configWatch: ChannelConfigWatch | undefined;
   /** A member's bridge closes its DAOs' proposals whose voting period has ended. */
   readonly #proposalSweeper: ProposalSweeper | undefined;
   /** A member's bridge: charges the subscription periods of the DAOs where its organisation is D. */
@@ -205,16 +210,23 @@ export class LedgerBridge {
     const memberAdmin = options.memberAdmin ?? (settings.member && settings.memberAdmin ? stackMemberAdmin(memberFabricOf(settings.member.mspId, settings.memberAdmin, settings.fabric)) : undefined);
     if (settings.member) {
       const self = settings.member.mspId;
+      // A channel the member left (its position transferred) is none of its channels any more: not read, swept, relayed or checked.
+      const followed = async () => (await this.channels.followed()).map((c) => c.name);
+      const configWatch = memberAdmin
+        ? new ChannelConfigWatch({ admin: memberAdmin, mspId: self, channels: followed, logger, ...(options.channelConfigCheckIntervalMs ? { intervalMs: options.channelConfigCheckIntervalMs } : {}) })
+        : undefined;
+      this.#configWatch = configWatch;
       this.memberLedger = {
         ...(memberAdmin ? { channelOrganisations: (channel: string) => memberAdmin.channelOrganisations(channel) } : {}),
         mspId: self,
         evaluate: evaluateAs,
         submit: async (channel, chaincode, fn, args, submitOptions) => {
+          // Nothing is signed on a channel whose latest config failed the member's checks (ChannelConfigWatch).
+          configWatch?.guard(channel);
           const { txId } = await submitTransaction((await gateways.for(self)).getNetwork(channel), chaincode, fn, args, submitOptions);
           return { txId };
         },
-        // A channel the member left (its position transferred) is none of its channels any more: not read, swept or relayed.
-        channels: async () => (await this.channels.followed()).map((c) => c.name),
+        channels: followed,
         // A seat taken by a transfer of rights: the newcomer checks the channel's configuration (checkSeatedChannel) before relaying it.
         relay: async (channel) => {
           if (memberAdmin) await checkSeatedChannel(memberAdmin, self, channel);
@@ -305,6 +317,7 @@ export class LedgerBridge {
     this.#consumer.start();
     this.#memberNetwork?.start();
     this.#chaincodeUpgrades?.start();
+    this.#configWatch?.start();
     this.#proposalSweeper?.start();
     this.#subscriptions?.start();
   }
@@ -338,7 +351,7 @@ export class LedgerBridge {
     this.#stopping = true;
     this.live.close();
     // The consumers leave their groups together: each waits out its fetch (up to kafkajs's 5 s).
-    await Promise.all([...this.#network.map((c) => c.stop()), this.#memberNetwork?.stop(), this.#chaincodeUpgrades?.stop(), this.#consumer?.stop(), this.#proposalSweeper?.stop(), this.#subscriptions?.stop()]);
+    await Promise.all([...this.#network.map((c) => c.stop()), this.#memberNetwork?.stop(), this.#chaincodeUpgrades?.stop(), this.#configWatch?.stop(), this.#consumer?.stop(), this.#proposalSweeper?.stop(), this.#subscriptions?.stop()]);
     await this.#events?.stop();
     await this.#outbox.stop();
     await this.#inbox.close();

@@ -539,6 +539,15 @@ export async function proposeOrgRemoval(m: MemberFabric, channel: string, mspId:
   );
 }
 
+/**
+ * A member's proposal of any other change to a channel's config: `change` edits the current config
+ * (configtxlator's JSON, fetched by the member) in place. Who must sign is the channel's to say (its
+ * policies' mod_policy). Returns the unsigned update envelope (protobuf bytes).
+ */
+export async function proposeConfigChange(m: MemberFabric, channel: string, change: (config: Record<string, unknown>) => void): Promise<Buffer> {
+  return inWork(m, (dir) => configUpdate(m, channel, dir, (config) => change(config as unknown as Record<string, unknown>)));
+}
+
 /** The config update envelope that takes the channel's current config (fetched by the member) to `change(config)`. */
 async function configUpdate(m: MemberFabric, channel: string, dir: string, change: (config: ConfigJson) => void): Promise<Buffer> {
   const as = m.user ? { user: m.user } : {};

@@ -104,6 +104,8 @@ type CodeMeaning = Partial<Record<'CONFLICT' | 'FORBIDDEN' | 'NOT_FOUND', (messa
  * a bare error (500).
  */
 export function ledgerRefusal(error: unknown, channel: string, meaning: CodeMeaning = {}): AdminError {
+  // The bridge's own refusal before anything was asked of the ledger (e.g. CHANNEL_REFUSED): as it is.
+  if (error instanceof AdminError) return error;
   const message = chaincodeMessage(error);
   const refusal = daoRefusalOf(message);
   if (refusal) return new AdminError(REFUSALS[refusal], message, { cause: error });

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { generateKeyPairSync } from 'node:crypto';
 import type { Principal } from '@datawell/auth';
+import { AdminError } from '../admin/admin.errors';
 import type { MemberLedger } from '../admin/member-dao';
 import { MemberDaoController } from './member-dao.controller';
 
@@ -124,6 +125,9 @@ describe("a member bridge's own API over its DAOs", () => {
     await expect(refused.controller.revenue(principal('AcmeMSP'), 'acme', { amount: '10', kind: 'use' })).rejects.toMatchObject({ code: 'LEDGER_REJECTED', message: expect.stringMatching(/not an active member/) });
     const down = controller({ submit: async () => Promise.reject(Object.assign(new Error('14 UNAVAILABLE: connect ECONNREFUSED'), { code: 14 })) });
     await expect(down.controller.revenue(principal('AcmeMSP'), 'acme', { amount: '10', kind: 'use' })).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
+    // The bridge's own refusal (its channel config watch holds the channel refused) reaches the caller as it is: 422, not a peer outage.
+    const held = controller({ submit: async () => Promise.reject(new AdminError('CHANNEL_REFUSED', 'AcmeMSP signs nothing more on dao-acme-v2')) });
+    await expect(held.controller.revenue(principal('AcmeMSP'), 'acme', { amount: '10', kind: 'use' })).rejects.toMatchObject({ code: 'CHANNEL_REFUSED', status: 422 });
   });
 
   it("registers a self-hosted workload's key on the version's channel, signed by itself, and maps refusals", async () => {

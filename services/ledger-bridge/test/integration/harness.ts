@@ -129,6 +129,13 @@ export function recordingLogger(context: string, keep = 25): ConnectionLogger & 
   };
 }
 
+/** A member bridge's settings a test may shorten. */
+export interface MemberBridgeOptions {
+  readonly subscriptionSweepSeconds?: number;
+  /** Between two looks at its DAO channels' config (the bridge's default is 5 min). */
+  readonly channelConfigCheckIntervalMs?: number;
+}
+
 export interface MemberBridge {
   readonly bridge: LedgerBridge;
   readonly db: Awaited<ReturnType<typeof memberDatabase>>;
@@ -142,7 +149,7 @@ export interface MemberBridge {
  * its own database and Kafka principal, its network inbox, and its admin acting as its OS user (so it
  * joins its peer to the channels the operator admits it to and approves their chaincodes).
  */
-export async function startMemberBridge(mspId: string, clientId: string, options: { readonly subscriptionSweepSeconds?: number } = {}): Promise<MemberBridge> {
+export async function startMemberBridge(mspId: string, clientId: string, options: MemberBridgeOptions = {}): Promise<MemberBridge> {
   const ctx = testStackContext();
   const pkg = readMspPackage(ctx, mspId);
   const db = await memberDatabase(mspId);
@@ -168,6 +175,7 @@ export async function startMemberBridge(mspId: string, clientId: string, options
     outboxPollIntervalMs: 100,
     // The member's admin acting in its own domain: the CLI runs as the domain's OS user.
     memberAdmin: stackMemberAdmin(memberFabric(ctx, mspId)),
+    ...(options.channelConfigCheckIntervalMs ? { channelConfigCheckIntervalMs: options.channelConfigCheckIntervalMs } : {}),
   });
   await bridge.start();
   return { bridge, db, kafka, recent: () => logger.recent() };
@@ -426,7 +434,7 @@ export interface DomainDao {
  * InitVersion. Resolves once every member reads the version from its own peer as its own person.
  * `agreement` is version 1's, the DSP first among its members; `prefix` names the run's topics and groups.
  */
-export async function formDomainDao(options: { readonly prefix: string; readonly agreement: AgreementReached['agreement']; readonly timeoutMs?: number }): Promise<DomainDao> {
+export async function formDomainDao(options: { readonly prefix: string; readonly agreement: AgreementReached['agreement']; readonly timeoutMs?: number; readonly memberOptions?: MemberBridgeOptions }): Promise<DomainDao> {
   const ctx = testStackContext();
   const { prefix, agreement } = options;
   const timeoutMs = options.timeoutMs ?? 600_000;
@@ -489,7 +497,7 @@ export async function formDomainDao(options: { readonly prefix: string; readonly
   try {
     await operator.start();
     for (const m of plan) {
-      members[m.mspId] = await startMemberBridge(m.mspId, `lb-${prefix}-${m.mspId}-${run}`);
+      members[m.mspId] = await startMemberBridge(m.mspId, `lb-${prefix}-${m.mspId}-${run}`, options.memberOptions);
       people[m.mspId] = await enrollClientIdentity(ctx, m.mspId, 'it-chaincode');
     }
     // Admitted (idempotently: a rerun on the same stack finds them active) from their public MSP packages.
