@@ -11,7 +11,7 @@ export { CaRejectedError, enrollFromCsr, orgCaCertificate, RESERVED_ENROLLMENT_I
 export { addOrgToChannel, createChannel, channelMembers, peerChannels } from './fabric/channel';
 export { deployChaincode, queryChaincode, sourceVersion, type ChaincodeSpec } from './fabric/chaincode';
 export { peerAdminEnv, peerCli, osnadmin, ordererFlags } from './fabric/admin';
-export { fabricBin } from './fabric/tools';
+export { binaryFor, fabricBin } from './fabric/tools';
 export {
   ADMIN_PRINCIPAL,
   OPERATOR_PRINCIPAL,
@@ -40,6 +40,7 @@ export {
 export { VERSIONS } from './versions';
 export { compiledChaincodeModule, DIST } from './compiled-tree';
 export { osUser } from './os-user';
+export { giveOperatorFiles, operatorOwnedPaths, operatorSharedDirs, operatorToolsCache } from './domains/operator-files';
 export { blockOrganisations, channelOrganisationRoots, readBlockOrganisations, type ChannelOrganisation } from './fabric/genesis';
 export {
   channelConfigView,

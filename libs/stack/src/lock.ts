@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { withFileLock } from '@datawell/pid-files';
 import type { StackContext } from './components/component';
+import { giveOperatorFiles } from './domains/operator-files';
 import { StackError } from './errors';
 
 let depth = 0;
@@ -27,6 +28,8 @@ export async function withStackLock<T>(ctx: StackContext, work: () => Promise<T>
         return await work();
       } finally {
         depth = 0;
+        // What the tooling wrote in the operator's files under the lock stays the operator's (its bridge runs as dw-operator).
+        giveOperatorFiles(ctx.settings);
       }
     },
     {

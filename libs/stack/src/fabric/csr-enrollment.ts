@@ -8,10 +8,13 @@ import { run } from '../proc';
 import { caName, caTlsCert, enrollRegistrar } from './ca';
 import { HOST, fabricDirs, fabricPorts, findOrg, loadRegistry, type OrgRecord } from './layout';
 import { caBin } from './tools';
+import { readMspPackage } from '../domains/msp-package';
 
 /** The organisation's CA certificate, as its MSP holds it (`msp/cacerts/ca.pem`). */
 export function orgCaCertificate(ctx: StackContext, mspId: string): string {
   const org = findOrg(loadRegistry(fabricDirs(ctx.settings)), mspId);
+  // A domain's organisation: from its public MSP package (its own folder is closed to the operator).
+  if (org.domain) return readMspPackage(ctx, org.domain).cacerts[0]!;
   return readFileSync(join(fabricDirs(ctx.settings).orgMsp(org), 'cacerts', 'ca.pem'), 'utf8');
 }
 

@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MSP_ID_PATTERN } from '@datawell/domain';
 import { writeFileAtomically } from '../atomic-file';
 import { StackError } from '../errors';
 import type { StackSettings } from '../settings';
-import { domainPaths, osUserFor } from '../domains/domain';
+import { domainPaths, OPERATOR_DOMAIN, osUserFor } from '../domains/domain';
+import { giveOperatorFiles, operatorProcessUser } from '../domains/operator-files';
 import { chownTree, osUser } from '../os-user';
 
 /** An organisation of the native Fabric network: the ordering org or a peer org (operator or participant). */
@@ -31,6 +32,26 @@ export interface OrgRecord {
 /** The OS user that runs the org's CA and nodes: its domain's, or the tooling's own (undefined). */
 export function orgUser(org: OrgRecord): string | undefined {
   return org.domain ? osUserFor(org.domain) : undefined;
+}
+
+/**
+ * The OS user that runs the org's daemons (its CA server and peer; the orderers are the orderer
+ * organisation's): its domain's, or, for an organisation the operator holds (the orderers', the
+ * operator's own), the operator's (`dw-operator`) when the tooling may switch to it.
+ */
+export function daemonUser(org: OrgRecord): string | undefined {
+  return orgUser(org) ?? operatorProcessUser();
+}
+
+/** Whose copy of a binary the org's daemons run (fabric/tools.ts binaryFor): its domain's, or the operator's. */
+export function daemonBinaryOwner(org: OrgRecord): { readonly domain?: string } {
+  return org.domain ? org : operatorProcessUser() ? { domain: OPERATOR_DOMAIN } : {};
+}
+
+/** The org's folder is its daemons' user's before they start: its domain's (ownOrgFolder), or the operator's paths given to it. */
+export function ownDaemonFolder(settings: StackSettings, org: OrgRecord): void {
+  if (org.domain) ownOrgFolder(settings, org);
+  else giveOperatorFiles(settings);
 }
 
 /**
@@ -156,6 +177,10 @@ export function loadRegistry(dirs: FabricDirs): FabricRegistry {
 export function saveRegistry(dirs: FabricDirs, registry: FabricRegistry): void {
   mkdirSync(dirs.root, { recursive: true });
   writeFileAtomically(dirs.registry, `${JSON.stringify(registry, null, 2)}\n`, 0o600);
+  // The folder's owner keeps the registry: the operator's bridge (dw-operator) reads and writes it
+  // beside the tooling (root), whose rename would otherwise leave it root's alone.
+  const folder = statSync(dirs.root);
+  if (process.getuid?.() === 0 && folder.uid !== 0) chownSync(dirs.registry, folder.uid, folder.gid);
 }
 
 export function findOrg(registry: FabricRegistry, mspId: string): OrgRecord {

@@ -1,8 +1,8 @@
 import { OPERATOR_USER_SERVICES, ownSettings } from './runner';
 
 describe("the operator's services run as the operator domain's user", () => {
-  it('are the services that hold no stack file: not the ledger bridge or the provisioner', () => {
-    expect([...OPERATOR_USER_SERVICES].sort()).toEqual(['marketplace', 'mpc-coordinator', 'negotiation', 'telemetry']);
+  it('are all six, the ledger bridge and the provisioner among them', () => {
+    expect([...OPERATOR_USER_SERVICES].sort()).toEqual(['ledger-bridge', 'marketplace', 'mpc-coordinator', 'negotiation', 'provisioner', 'telemetry']);
   });
 
   it("pass a service only its own settings from the tooling's environment (its clean environment gets nothing else)", () => {

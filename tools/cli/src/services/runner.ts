@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '@datawell/contracts';
 import { createMpcCa, issueMpcCertificate } from '@datawell/mpc';
 import { buildDist, DIST } from '../build/build';
-import { connectionEnv, domainPaths, enrollClientIdentity, isAlive, listDomains, materialiseDomain, operatorDomain, OPERATOR_DOMAIN, osUser, readPid, servicePorts, serviceUrl, startDaemon, stopDaemon, stopWorkloadsUnder, waitFor, type StackConnection, type StackContext } from '@datawell/stack';
+import { binaryFor, connectionEnv, domainPaths, giveOperatorFiles, operatorToolsCache, enrollClientIdentity, isAlive, listDomains, materialiseDomain, operatorDomain, OPERATOR_DOMAIN, osUser, readPid, servicePorts, serviceUrl, startDaemon, stopDaemon, stopWorkloadsUnder, waitFor, type StackConnection, type StackContext } from '@datawell/stack';
 
 export interface ServiceState {
   readonly name: ServiceName;
@@ -109,16 +109,15 @@ export async function serviceEnv(ctx: StackContext, connection: StackConnection,
 }
 
 /**
- * The operator's services that run as the operator domain's OS user (`dw-operator`), not as the
- * tooling's: they hold no key of a member and need none of the stack's own files, only the
+ * The operator's services, all of which run as the operator domain's OS user (`dw-operator`), not
+ * as the tooling's: they hold no key of a member. Most need none of the stack's own files, only the
  * operator's Kafka credentials and (the coordinator) its client certificate for the nodes, which
- * are given to them in the operator's domain folder (mode 0700, the user's). So none of them can
- * read a member domain's folder. The operator's ledger bridge and provisioner still run as the
- * tooling's user: the bridge administers the native Fabric network through the stack folder (the
- * orderers' and the operator's Fabric material, written by the tooling) and the provisioner runs
- * OpenTofu workloads under it (docs/security.md, "What runs as whom").
+ * are given to them in the operator's domain folder (mode 0700, the user's). The ledger bridge
+ * administers the operator's part of the native network and the provisioner keeps its work folder
+ * in the stack folder: those paths, and only those, are the operator's (giveOperatorFiles,
+ * docs/security.md "What runs as whom"). None of them can read a member domain's folder.
  */
-export const OPERATOR_USER_SERVICES: readonly ServiceName[] = ['marketplace', 'negotiation', 'mpc-coordinator', 'telemetry'];
+export const OPERATOR_USER_SERVICES: readonly ServiceName[] = SERVICE_NAMES;
 
 /**
  * A service's own settings (`MARKETPLACE_…` for the marketplace, and so on) from the tooling's
@@ -166,10 +165,29 @@ function operatorDomainSecrets(ctx: StackContext, connection: StackConnection, e
   };
   const out: Record<string, string> = {};
   if (connection.kafka.credentialsFile) out['DATAWELL_KAFKA_CREDENTIALS_FILE'] = own(connection.kafka.credentialsFile, 'kafka.json');
-  for (const [variable, name] of [['MPC_COORDINATOR_NODE_TLS_CA_FILE', 'mpc-ca.crt'], ['MPC_COORDINATOR_NODE_TLS_CERT_FILE', 'mpc-coordinator.crt'], ['MPC_COORDINATOR_NODE_TLS_KEY_FILE', 'mpc-coordinator.key']] as const) {
+  for (const [variable, name] of [
+    ['MPC_COORDINATOR_NODE_TLS_CA_FILE', 'mpc-ca.crt'],
+    ['MPC_COORDINATOR_NODE_TLS_CERT_FILE', 'mpc-coordinator.crt'],
+    ['MPC_COORDINATOR_NODE_TLS_KEY_FILE', 'mpc-coordinator.key'],
+    // The provisioner's: the operator's MPC mesh CA, which issues the certificates of the nodes it runs.
+    ['PROVISIONER_MPC_CA_CERT_FILE', 'mpc-ca.crt'],
+    ['PROVISIONER_MPC_CA_KEY_FILE', 'mpc-ca.key'],
+  ] as const) {
     if (env[variable]) out[variable] = own(env[variable], name);
   }
   return out;
+}
+
+/**
+ * What the ledger bridge and the provisioner need besides their secrets, as `dw-operator`: the
+ * operator's paths of the stack folder given to it (giveOperatorFiles), the Fabric tools in a cache
+ * it may enter (the bridge), and OpenTofu where it may run it (the provisioner).
+ */
+function operatorDomainFiles(ctx: StackContext, connection: StackConnection, name: ServiceName): Record<string, string> {
+  if (name !== 'ledger-bridge' && name !== 'provisioner') return {};
+  giveOperatorFiles(ctx.settings);
+  if (name === 'ledger-bridge') return { LEDGER_BRIDGE_ADMIN_CACHE_DIR: operatorToolsCache(ctx.settings, osUser(operatorUser(ctx))) };
+  return { PROVISIONER_TOFU_BINARY: binaryFor(ctx.settings, connection.opentofu.binary, { domain: OPERATOR_DOMAIN }) };
 }
 
 /** A service's compiled entry point. */
@@ -192,7 +210,7 @@ export async function startServices(ctx: StackContext, connection: StackConnecti
       cmd: process.execPath,
       args: ['--enable-source-maps', serviceEntry(repoDir, name)],
       cwd: repoDir,
-      env: user ? { ...ownSettings(name), ...env, ...operatorDomainSecrets(ctx, connection, env) } : env,
+      env: user ? { ...ownSettings(name), ...env, ...operatorDomainSecrets(ctx, connection, env), ...operatorDomainFiles(ctx, connection, name) } : env,
       ...(user ? { user } : {}),
       logFile: f.log,
       pidFile: f.pid,
