@@ -6,7 +6,9 @@ import { kafka, kafkaBrokers } from './components/kafka';
 import { kafkaSaslEnabled, OPERATOR_PRINCIPAL, principalFile } from './components/kafka-principals';
 import { POSTGRES_DATABASE, POSTGRES_PASSWORD, POSTGRES_USER, postgres, postgresUrl } from './components/postgres';
 import { redis } from './components/redis';
-import { domains, domainsStatus, type DomainStatus } from './domains/domains';
+import { domains, domainsStatus, materialiseDomain, type DomainStatus } from './domains/domains';
+import { operatorDomain } from './domains/domain';
+import { giveOperatorFiles } from './domains/operator-files';
 import type { StackConnection } from './connection';
 import { StackError } from './errors';
 import { peerAdminEnv } from './fabric/admin';
@@ -66,6 +68,11 @@ export async function up(ctx: StackContext, only?: readonly string[]): Promise<S
   return withStackLock(ctx, async () => {
     await install(ctx);
     recordSettings(ctx.settings);
+    // The operator's domain (its OS user and folder) first: its processes run as its user.
+    if (process.getuid?.() === 0) {
+      materialiseDomain(ctx, operatorDomain(ctx.settings));
+      giveOperatorFiles(ctx.settings);
+    }
     for (const c of components) await c.start(ctx);
     const connection = buildConnection(ctx);
     writeFileAtomically(connectionFile(ctx), `${JSON.stringify(connection, null, 2)}\n`, 0o600);

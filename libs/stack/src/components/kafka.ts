@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKafka, KAFKA_SASL_MECHANISM, type KafkaCredentials } from '@datawell/config';
 import type { Admin, Kafka } from 'kafkajs';
 import { StackError } from '../errors';
 import { kafkaInstalled, kafkaLibDir } from '../install/kafka';
+import { operatorProcessUser, operatorToolsCache } from '../domains/operator-files';
+import { chownTree, osUser } from '../os-user';
 import { isAlive, readPid, startDaemon, stopDaemon, waitFor, waitForDaemon } from '../proc';
 import { VERSIONS } from '../versions';
 import type { Component, ComponentHealth, StackContext } from './component';
@@ -190,8 +192,12 @@ export const kafka: Component = {
     if (!kafkaInstalled(ctx.settings.cacheDir)) throw new StackError('NOT_INSTALLED', 'Kafka is not installed: run ./dev stack install', 'kafka');
     const d = dirs(ctx);
     if (isAlive(readPid(d.pid))) return;
+    // The broker is the operator's: it runs as the operator's user, over its own data, configuration
+    // and logging files; the home stays the tooling's (the principals' credentials and the tools'
+    // scratch files are not the broker's), passable to reach them.
+    const user = operatorProcessUser();
     mkdirSync(d.home, { recursive: true, mode: 0o700 });
-    chmodSync(d.home, 0o700);
+    chmodSync(d.home, user ? 0o711 : 0o700);
     mkdirSync(d.data, { recursive: true });
     const formatted = existsSync(join(d.data, 'meta.properties'));
     // A broker formatted before SASL has no SCRAM user yet; its admin file is written once it has one.
@@ -199,7 +205,9 @@ export const kafka: Component = {
     const admin = kafkaSaslEnabled(ctx) ? readKafkaPrincipal(ctx, ADMIN_PRINCIPAL) : newKafkaCredentials(ADMIN_PRINCIPAL);
     if (!migrating) writeKafkaPrincipal(principalFile(ctx, ADMIN_PRINCIPAL), admin);
     writeFileSync(d.log4j, LOG4J);
-    const classpath = `${kafkaLibDir(ctx.settings.cacheDir)}/*`;
+    const owner = user ? osUser(user) : undefined;
+    // Kafka's jars where the broker's user may read them (the build cache sits in root's home).
+    const classpath = `${kafkaLibDir(owner ? operatorToolsCache(ctx.settings, owner) : ctx.settings.cacheDir)}/*`;
     const java = ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', `-Dlog4j.configuration=file:${d.log4j}`, '-cp', classpath];
     const writeConfig = (plainAdmin: boolean) => {
       writeFileSync(d.config, serverProperties(ctx, d.data, admin, { plainAdmin }), { mode: 0o600 });
@@ -216,7 +224,13 @@ export const kafka: Component = {
       const scram = (c: KafkaCredentials) => ['--add-scram', `${KAFKA_SASL_MECHANISM}=[name=${c.username},password=${c.password}]`];
       await runKafkaTool(ctx, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', d.config, ...scram(admin), ...scram(operator)]);
     }
-    const launch = () => startDaemon({ name: 'kafka', cmd: 'java', args: [...java, 'kafka.Kafka', d.config], logFile: d.log, pidFile: d.pid });
+    const launch = () => {
+      if (owner) {
+        chownTree(d.data, owner.uid, owner.gid);
+        for (const f of [d.config, d.log4j]) chownSync(f, owner.uid, owner.gid);
+      }
+      return startDaemon({ name: 'kafka', cmd: 'java', args: [...java, 'kafka.Kafka', d.config], ...(user ? { user } : {}), logFile: d.log, pidFile: d.pid });
+    };
     if (migrating) {
       ctx.progress.step('kafka', 'turning on SASL for a broker formatted without it: registering the admin SCRAM user');
       launch();
@@ -225,7 +239,7 @@ export const kafka: Component = {
       await stopDaemon(d.pid, 30000);
       writeConfig(false);
     }
-    ctx.progress.step('kafka', `starting on ${kafkaBrokers(ctx).join(',')} (SASL ${KAFKA_SASL_MECHANISM}, ACLs)`);
+    ctx.progress.step('kafka', `starting on ${kafkaBrokers(ctx).join(',')} (SASL ${KAFKA_SASL_MECHANISM}, ACLs)${user ? ` as ${user}` : ''}`);
     launch();
     await waitForDaemon('Kafka', { pidFile: d.pid, logFile: d.log }, async () => (await describe(ctx)).length > 0, 90000, 'kafka');
     if (!existsSync(principalFile(ctx, OPERATOR_PRINCIPAL))) await createKafkaPrincipal(ctx, OPERATOR_PRINCIPAL);

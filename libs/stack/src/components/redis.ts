@@ -1,9 +1,10 @@
-import { chownSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { StackError } from '../errors';
 import { redisServerBinary } from '../install/debian';
-import { osUser } from '../os-user';
+import { operatorProcessUser } from '../domains/operator-files';
+import { chownTree, osUser } from '../os-user';
 import { isAlive, readPid, startDaemon, stopDaemon, waitForDaemon } from '../proc';
 import type { Component, ComponentHealth, StackContext } from './component';
 
@@ -25,8 +26,10 @@ export interface RedisInstance {
   readonly password?: string;
 }
 
+/** The stack's own Redis is the operator's: it runs as the operator's user (`dw-operator`) when the tooling may switch to it. */
 export function stackRedis(ctx: StackContext): RedisInstance {
-  return { name: 'redis', port: ctx.settings.ports.redis, dataDir: join(ctx.settings.stackDir, 'redis'), logFile: join(ctx.settings.stackDir, 'logs', 'redis.log'), pidFile: join(ctx.settings.stackDir, 'run', 'redis.pid') };
+  const user = operatorProcessUser();
+  return { name: 'redis', port: ctx.settings.ports.redis, dataDir: join(ctx.settings.stackDir, 'redis'), logFile: join(ctx.settings.stackDir, 'logs', 'redis.log'), pidFile: join(ctx.settings.stackDir, 'run', 'redis.pid'), ...(user ? { user } : {}) };
 }
 
 async function ping(inst: RedisInstance): Promise<string> {
@@ -48,8 +51,9 @@ export async function startRedis(ctx: StackContext, inst: RedisInstance): Promis
   if (isAlive(readPid(inst.pidFile))) return;
   mkdirSync(inst.dataDir, { recursive: true });
   if (inst.user) {
+    // All of it: a folder an earlier Redis wrote as the tooling's user becomes the instance's.
     const { uid, gid } = osUser(inst.user);
-    chownSync(inst.dataDir, uid, gid);
+    chownTree(inst.dataDir, uid, gid);
   }
   ctx.progress.step('redis', `starting ${inst.name} on 127.0.0.1:${inst.port}${inst.user ? ` as ${inst.user}` : ''}`);
   startDaemon({

@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync,
 import { join } from 'node:path';
 import type { StackContext } from '../components/component';
 import { isAlive, readPid, run, startDaemon, stopDaemon, waitForDaemon } from '../proc';
-import { HOST, fabricDirs, fabricPorts, loadRegistry, orgUser, ownOrgFolder, saveRegistry, type OrgRecord } from './layout';
+import { HOST, daemonBinaryOwner, daemonUser, fabricDirs, fabricPorts, loadRegistry, orgUser, ownDaemonFolder, ownOrgFolder, saveRegistry, type OrgRecord } from './layout';
 import { binaryFor, caBin } from './tools';
 
 export const CA_REGISTRAR = 'admin';
@@ -59,10 +59,11 @@ export async function startCa(ctx: StackContext, org: OrgRecord): Promise<void> 
   const ports = fabricPorts(ctx.settings).ca(org);
   if (isAlive(readPid(pidFile(ctx, org)))) return;
   mkdirSync(home, { recursive: true });
-  // A domain's CA runs as the domain's user and generates its own key in its home.
-  const user = orgUser(org);
+  // A domain's CA runs as the domain's user and generates its own key in its home; the operator's
+  // organisations' CAs as the operator's user.
+  const user = daemonUser(org);
   const as = user ? { user } : {};
-  ownOrgFolder(ctx.settings, org);
+  ownDaemonFolder(ctx.settings, org);
   const common = [
     '--home', home,
     '--port', String(ports.listen),
@@ -73,10 +74,10 @@ export async function startCa(ctx: StackContext, org: OrgRecord): Promise<void> 
   ];
   if (!existsSync(join(home, 'ca-cert.pem'))) {
     ctx.progress.step('fabric', `initialising Fabric CA ${caName(org)}`);
-    await run(binaryFor(ctx.settings, caBin(ctx.settings, 'fabric-ca-server'), org), ['init', ...common, '--csr.cn', caName(org)], { cwd: home, ...as, env: { FABRIC_CA_SERVER_BOOT: `${CA_REGISTRAR}:${caSecret(ctx, org)}` } });
+    await run(binaryFor(ctx.settings, caBin(ctx.settings, 'fabric-ca-server'), daemonBinaryOwner(org)), ['init', ...common, '--csr.cn', caName(org)], { cwd: home, ...as, env: { FABRIC_CA_SERVER_BOOT: `${CA_REGISTRAR}:${caSecret(ctx, org)}` } });
   }
   ctx.progress.step('fabric', `starting Fabric CA ${caName(org)} on ${HOST}:${ports.listen}`);
-  startDaemon({ name: caName(org), cmd: binaryFor(ctx.settings, caBin(ctx.settings, 'fabric-ca-server'), org), args: ['start', ...common], cwd: home, ...as, logFile: caLogFile(ctx, org), pidFile: pidFile(ctx, org) });
+  startDaemon({ name: caName(org), cmd: binaryFor(ctx.settings, caBin(ctx.settings, 'fabric-ca-server'), daemonBinaryOwner(org)), args: ['start', ...common], cwd: home, ...as, logFile: caLogFile(ctx, org), pidFile: pidFile(ctx, org) });
   await waitForDaemon(`Fabric CA ${caName(org)}`, { pidFile: pidFile(ctx, org), logFile: caLogFile(ctx, org) }, () => caHealthy(ctx, org), 60000, caName(org));
 }
 

@@ -11,6 +11,7 @@ import { HOST, fabricDirs, fabricPorts, findOrg, loadRegistry, saveRegistry, typ
 import { peerProcess } from './nodes';
 import { mapAtMost } from '../at-most';
 import { compiledChaincodeModule } from '../compiled-tree';
+import { operatorProcessUser } from '../domains/operator-files';
 import { collectionsArgs, isPrivateChaincodeModule, membersCollections } from './collections';
 
 /**
@@ -178,8 +179,10 @@ export async function startChaincodeServer(ctx: StackContext, name: string): Pro
   if (!cc) throw new StackError('BAD_SETTING', `unknown chaincode ${name}`, 'fabric');
   const f = files(ctx, name);
   if (isAlive(readPid(f.pid))) return;
-  ctx.progress.step('fabric', `starting chaincode ${name} as a service on 127.0.0.1:${cc.port}`);
-  await runChaincodeServer({ name: `cc-${name}`, packageId: cc.packageId, port: cc.port, modulePath: cc.modulePath, repoDir: ctx.settings.repoDir, pidFile: f.pid, logFile: f.log });
+  // The operator's chaincode servers are its own processes: as its user, whether the tooling or its bridge starts them.
+  const user = operatorProcessUser();
+  ctx.progress.step('fabric', `starting chaincode ${name} as a service on 127.0.0.1:${cc.port}${user ? ` as ${user}` : ''}`);
+  await runChaincodeServer({ name: `cc-${name}`, packageId: cc.packageId, port: cc.port, modulePath: cc.modulePath, repoDir: ctx.settings.repoDir, pidFile: f.pid, logFile: f.log, ...(user ? { user } : {}) });
 }
 
 /** One chaincode server process: which package it serves, where, from which module, as whom. */

@@ -4,7 +4,7 @@ import { parse, stringify } from 'yaml';
 import type { StackContext } from '../components/component';
 import { goModuleDir } from '../install/go-build';
 import { isAlive, readPid, run, startDaemon, stopDaemon, waitForDaemon } from '../proc';
-import { HOST, ORDERER_ORG, fabricDirs, fabricPorts, orgUser, ownOrgFolder, type OrgRecord } from './layout';
+import { HOST, ORDERER_ORG, daemonBinaryOwner, daemonUser, fabricDirs, fabricPorts, ownDaemonFolder, type OrgRecord } from './layout';
 import { binaryFor, fabricBin } from './tools';
 
 type Yaml = Record<string, unknown>;
@@ -160,8 +160,11 @@ export async function startOrderer(ctx: StackContext, i: number): Promise<void> 
   const node = ordererProcess(ctx, i);
   if (isAlive(readPid(node.pidFile))) return;
   const cfgDir = await writeOrdererConfig(ctx, i);
-  ctx.progress.step('fabric', `starting ${node.name} on ${node.endpoint}`);
-  startDaemon({ name: node.name, cmd: fabricBin(ctx.settings, 'orderer'), args: [], env: { FABRIC_CFG_PATH: cfgDir, FABRIC_LOGGING_SPEC: LOGGING_SPEC }, cwd: node.home, logFile: node.logFile, pidFile: node.pidFile });
+  // The orderers are the operator's: they run as its user, over the files given to it.
+  const user = daemonUser(ORDERER_ORG);
+  ownDaemonFolder(ctx.settings, ORDERER_ORG);
+  ctx.progress.step('fabric', `starting ${node.name} on ${node.endpoint}${user ? ` as ${user}` : ''}`);
+  startDaemon({ name: node.name, cmd: binaryFor(ctx.settings, fabricBin(ctx.settings, 'orderer'), daemonBinaryOwner(ORDERER_ORG)), args: [], env: { FABRIC_CFG_PATH: cfgDir, FABRIC_LOGGING_SPEC: LOGGING_SPEC }, cwd: node.home, ...(user ? { user } : {}), logFile: node.logFile, pidFile: node.pidFile });
   await waitForDaemon(node.name, node, () => nodeHealthy(node), 60000, node.name);
 }
 
@@ -187,11 +190,11 @@ export async function startPeer(ctx: StackContext, org: OrgRecord): Promise<void
   if (isAlive(readPid(node.pidFile))) return;
   installBuilder(ctx);
   const cfgDir = await writePeerConfig(ctx, org);
-  // A domain's peer runs as the domain's user, over files that user owns.
-  const user = orgUser(org);
-  ownOrgFolder(ctx.settings, org);
+  // A domain's peer runs as the domain's user, the operator's as the operator's, over files that user owns.
+  const user = daemonUser(org);
+  ownDaemonFolder(ctx.settings, org);
   ctx.progress.step('fabric', `starting ${node.name} on ${node.endpoint}${user ? ` as ${user}` : ''}`);
-  startDaemon({ name: node.name, cmd: binaryFor(ctx.settings, fabricBin(ctx.settings, 'peer'), org), args: ['node', 'start'], env: { FABRIC_CFG_PATH: cfgDir, ...PEER_RUNTIME }, cwd: node.home, ...(user ? { user } : {}), logFile: node.logFile, pidFile: node.pidFile });
+  startDaemon({ name: node.name, cmd: binaryFor(ctx.settings, fabricBin(ctx.settings, 'peer'), daemonBinaryOwner(org)), args: ['node', 'start'], env: { FABRIC_CFG_PATH: cfgDir, ...PEER_RUNTIME }, cwd: node.home, ...(user ? { user } : {}), logFile: node.logFile, pidFile: node.pidFile });
   await waitForDaemon(node.name, node, () => nodeHealthy(node), 60000, node.name);
 }
 
@@ -228,11 +231,11 @@ export async function setPeerChannelsPaused(ctx: StackContext, org: OrgRecord, p
   const node = peerProcess(ctx, org);
   const wasRunning = isAlive(readPid(node.pidFile));
   if (wasRunning) await stopNode(node);
-  const user = orgUser(org);
-  ownOrgFolder(ctx.settings, org);
+  const user = daemonUser(org);
+  ownDaemonFolder(ctx.settings, org);
   await writePeerConfig(ctx, org);
   for (const channel of channels) {
-    await run(binaryFor(ctx.settings, fabricBin(ctx.settings, 'peer'), org), ['node', paused ? 'pause' : 'resume', '-c', channel], {
+    await run(binaryFor(ctx.settings, fabricBin(ctx.settings, 'peer'), daemonBinaryOwner(org)), ['node', paused ? 'pause' : 'resume', '-c', channel], {
       env: { FABRIC_CFG_PATH: peerConfigDir(ctx, org), ...PEER_RUNTIME },
       cwd: node.home,
       ...(user ? { user } : {}),
