@@ -407,7 +407,7 @@ describe('a DAO formed among trust domains through the running services', () => 
     expect(anonymous.status).toBe(401);
   }, 5 * 60_000);
 
-  it("runs the operator's services that hold no stack file, and its console, as dw-operator, which cannot read a member's folder", async () => {
+  it("runs the operator's services, console, Kafka, Redis, Fabric nodes and chaincode servers as dw-operator, which cannot read a member's folder nor the tooling's secrets", async () => {
     await startServices(ctx, await up(ctx), REPO_DIR); // running already after the tests above: nothing to do
     // The operator's console too (the tier starts the services without it): stopped again at the end
     // when this test started it.
@@ -424,13 +424,23 @@ describe('a DAO formed among trust domains through the running services', () => 
     const status = JSON.parse((await runDev(['stack', 'status', '--json'])).stdout) as { domains: Array<{ name: string; processes: Array<{ name: string; pid?: number; user?: string }> }> };
     const operator = status.domains.find((d) => d.name === 'operator')!;
     const userOf = (name: string) => operator.processes.find((p) => p.name === name)?.user;
-    expect(['marketplace', 'negotiation', 'telemetry', 'mpc-coordinator', 'console'].map(userOf)).toEqual(Array(5).fill(osUserFor('operator')));
-    // The two that administer the stack folder still run as the tooling's user (docs/security.md).
-    expect(['ledger-bridge', 'provisioner'].map(userOf)).toEqual(['root', 'root']);
+    const operatorProcesses = ['marketplace', 'negotiation', 'ledger-bridge', 'provisioner', 'telemetry', 'mpc-coordinator', 'console', 'kafka', 'redis', 'ca-orderer', 'ca-operator', 'orderer0.orderer', 'peer0.operator', 'chaincode-hello'];
+    expect(operatorProcesses.map(userOf)).toEqual(Array(operatorProcesses.length).fill(osUserFor('operator')));
+    // PostgreSQL refuses to run as root: the stack's runs as postgres (docs/security.md).
+    expect(userOf('postgres')).toBe('postgres');
+    // The bridge runs Fabric's tools from the operator's own cache, in its domain's folder (root's build cache is closed to it).
+    const bridge = operator.processes.find((p) => p.name === 'ledger-bridge')!;
+    expect(environOf(bridge.pid!)['LEDGER_BRIDGE_ADMIN_CACHE_DIR']).toBe(join(domainPaths(ctx.settings, 'operator').root, 'cache'));
+    // It may write the operator's Fabric folder, which the tooling writes too, but not read the Kafka principals' credentials nor the stack's connection file (control: root reads them).
+    const principals = join(ctx.settings.stackDir, 'kafka', 'principals');
+    expect(await runAs(osUserFor('operator'), principals)).toEqual(expect.objectContaining({ code: 2, stderr: expect.stringContaining('Permission denied') }));
+    expect(readdirSync(principals).length).toBeGreaterThan(0);
+    expect(await runAs(osUserFor('operator'), join(ctx.settings.stackDir, 'fabric', 'channels'), ['test', '-w'])).toEqual(expect.objectContaining({ code: 0 }));
+    expect(await runAs(osUserFor('operator'), join(ctx.settings.stackDir, 'connection.json'), ['cat'])).toEqual(expect.objectContaining({ code: 1, stderr: expect.stringContaining('Permission denied') }));
     const coordinator = operator.processes.find((p) => p.name === 'mpc-coordinator')!;
     expect(processUser(coordinator.pid!)).toBe('dw-operator');
     // Its Kafka credentials and node TLS key are the operator's own copies, in its own folder.
-    const environ = Object.fromEntries(readFileSync(`/proc/${coordinator.pid}/environ`, 'utf8').split('\0').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const environ = environOf(coordinator.pid!);
     const secrets = domainPaths(ctx.settings, 'operator').secrets;
     expect([environ['DATAWELL_KAFKA_CREDENTIALS_FILE'], environ['MPC_COORDINATOR_NODE_TLS_KEY_FILE']]).toEqual([join(secrets, 'kafka.json'), join(secrets, 'mpc-coordinator.key')]);
     // The operator's user is refused a member's folder, which the member's own user reads (control).
@@ -441,10 +451,15 @@ describe('a DAO formed among trust domains through the running services', () => 
   }
 });
 
-/** `ls <folder>` as an OS user: its exit code and error output. */
-function runAs(user: string, folder: string): Promise<{ code: number | null; stderr: string }> {
+/** A process's environment, from /proc. */
+function environOf(pid: number): Record<string, string> {
+  return Object.fromEntries(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+}
+
+/** `ls <path>` (or another command given the path) as an OS user: its exit code and error output. */
+function runAs(user: string, path: string, command: readonly string[] = ['ls']): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn('runuser', ['-u', user, '--', 'ls', folder], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('runuser', ['-u', user, '--', ...command, path], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
     child.on('close', (code) => resolve({ code, stderr }));
