@@ -275,7 +275,7 @@ export function domainsStatus(ctx: StackContext, operatorProcesses: readonly Com
   const ofMembers = new Set([...memberProcesses.values()].flat().map((x) => x.name));
   return listDomains(ctx).map((d) => {
     const p = domainPaths(ctx.settings, d.name);
-    // The operator's: the stack's own components here; the CLI adds its services and console (some run as dw-operator).
+    // The operator's: the stack's own components here (as dw-operator, PostgreSQL as postgres); the CLI adds its services and console.
     const processes = memberProcesses.get(d.name) ?? operatorProcesses.filter((c) => c.pid !== undefined && !ofMembers.has(c.name)).map((c) => described(c.name, c.pid));
     return {
       name: d.name,

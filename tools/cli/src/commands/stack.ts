@@ -109,8 +109,8 @@ export function registerStackCommands(program: Command): void {
 
 /**
  * The operator's services and console while they run: their URLs, and each as a process of the
- * operator's domain with its pid and the user it runs as (`dw-operator`, or root for the ledger
- * bridge and the provisioner: docs/security.md).
+ * operator's domain with its pid and the user it runs as (`dw-operator`: docs/security.md, "What
+ * runs as whom").
  */
 async function withServiceUrls(ctx: StackContext, domains: readonly DomainStatus[]): Promise<DomainStatus[]> {
   const console = await consoleStatus(ctx);
