@@ -12,6 +12,11 @@ describe('loadSettings', () => {
     expect(Math.max(...Object.values(s.ports))).toBeLessThan(32768);
     expect(s.orderers).toBe(1);
     expect(s.terraformBinary).toBeUndefined();
+    expect(s.domainHolder).toBeUndefined();
+  });
+
+  it('names the holder of the domains it takes up (a test file) from DATAWELL_DOMAIN_HOLDER', () => {
+    expect(loadSettings('/repo', { DATAWELL_DOMAIN_HOLDER: '42:services/x/test/integration/a.test.ts' }).domainHolder).toBe('42:services/x/test/integration/a.test.ts');
   });
 
   it('takes folders, ports, orderers and a terraform binary from the environment', () => {

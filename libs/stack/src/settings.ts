@@ -39,6 +39,12 @@ export interface StackSettings {
   readonly orderers: number;
   /** Use a `terraform` binary on PATH instead of building OpenTofu. */
   readonly terraformBinary?: string;
+  /**
+   * Who takes up member domains through these settings (DATAWELL_DOMAIN_HOLDER, `<pid>:<what>`: a
+   * test file, set by the test tiers' jest environment): addDomain records it, and the file sets
+   * aside the domains it alone still holds when it ends (domains/holds.ts).
+   */
+  readonly domainHolder?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -73,6 +79,7 @@ export function loadSettings(repoDir: string, env: Env = process.env): StackSett
     },
     orderers: intSetting(env, 'DATAWELL_ORDERERS', 1),
     ...(env['DATAWELL_TERRAFORM_BINARY'] ? { terraformBinary: env['DATAWELL_TERRAFORM_BINARY'] } : {}),
+    ...(env['DATAWELL_DOMAIN_HOLDER'] ? { domainHolder: env['DATAWELL_DOMAIN_HOLDER'] } : {}),
   };
   if (settings.orderers !== 1 && settings.orderers !== 3) {
     throw new StackError('BAD_SETTING', `DATAWELL_ORDERERS must be 1 or 3, got ${settings.orderers}`);

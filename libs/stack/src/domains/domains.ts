@@ -22,6 +22,7 @@ import { stopWorkloadsUnder } from '../workloads';
 import { domainPaths, domainsDir, MEMBER_SERVICES, memberConsoleFiles, memberConsolePort, memberServiceFiles, memberServiceUrl, newMemberDomain, operatorDomain, OPERATOR_DOMAIN, type DomainRecord } from './domain';
 import { createDomainKafkaPrincipal, type KafkaPrincipalState } from './kafka-principal';
 import { writeMspPackage, type MspPackage } from './msp-package';
+import { recordHold, releaseHolds } from './holds';
 import { ensureDomainTrafficKey } from './traffic-key';
 
 interface DomainsFile {
@@ -141,6 +142,7 @@ export async function addDomain(ctx: StackContext, mspId: string, role: string):
     const file = loadFile(ctx);
     let d = file.members.find((x) => x.name === mspId);
     if (d && d.role !== role) throw new StackError('BAD_SETTING', `domain ${mspId} exists already with role ${d.role}, not ${role}`, 'domains');
+    const wasIdle = !d || isParked(ctx, mspId);
     if (!d) {
       d = newMemberDomain(ctx.settings, listDomains(ctx), mspId, role);
       const existingOrg = loadRegistry(fabricDirs(ctx.settings)).orgs.find((o) => o.mspId === mspId);
@@ -153,6 +155,8 @@ export async function addDomain(ctx: StackContext, mspId: string, role: string):
       file.members.push(d);
       saveFile(ctx, file);
     }
+    // Before its processes start: a file whose addDomain fails half way still sets the domain aside.
+    recordHold(ctx, d.name, wasIdle);
     ctx.progress.step('domains', `domain ${d.name}: user ${d.osUser}, folder ${domainPaths(ctx.settings, d.name).root}`);
     await startDomainStores(ctx, d);
     const p = domainPaths(ctx.settings, d.name);
@@ -208,6 +212,17 @@ export async function parkDomain(ctx: StackContext, name: string): Promise<boole
     if (org) await setPeerChannelsPaused(ctx, org, true);
     ctx.progress.step('domains', `domain ${d.name} parked: its services, workloads, CA and stores are stopped and its peer's channels paused until it is added again (the peer runs on for the channels' gossip)`);
     return stopped;
+  });
+}
+
+/**
+ * Sets aside the member domains `holder` (a test file: settings.domainHolder) took up with addDomain
+ * and no other live holder still uses (domains/holds.ts); those in use before a holder came stay.
+ * Resolves the domains set aside.
+ */
+export function parkHeldDomains(ctx: StackContext, holder: string): Promise<string[]> {
+  return releaseHolds(ctx, holder, async (name) => {
+    if (!isParked(ctx, name)) await parkDomain(ctx, name);
   });
 }
 
