@@ -40,7 +40,8 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,libs,services,workloads,chaincode,tools}/**/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/tools/jest/global-setup.js',
       globalTeardown: '<rootDir>/tools/jest/global-teardown.js',
-      setupFilesAfterEnv: ['<rootDir>/tools/jest/integration-timeout.js'],
+      testEnvironment: '<rootDir>/tools/jest/test-file-environment.js',
+      setupFilesAfterEnv: ['<rootDir>/tools/jest/integration-timeout.js', '<rootDir>/tools/jest/park-domains.js'],
     },
     // Whole life cycles: the services run as processes on their default ports and consumer groups,
     // so `./dev test` runs this tier on its own, after the others, one file at a time.
@@ -50,6 +51,7 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,libs,services,chaincode,tools}/**/test/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/tools/jest/global-setup.js',
       globalTeardown: '<rootDir>/tools/jest/global-teardown.js',
+      testEnvironment: '<rootDir>/tools/jest/test-file-environment.js',
       setupFilesAfterEnv: ['<rootDir>/tools/jest/integration-timeout.js', '<rootDir>/tools/jest/park-domains.js'],
     },
   ],

@@ -1,24 +1,21 @@
-import { isParked, listDomains, loadSettings, parkDomain, stderrProgress, type StackContext } from '@datawell/stack';
+import { loadSettings, parkHeldDomains, stderrProgress, type StackContext } from '@datawell/stack';
 import { REPO_DIR } from '../stack-context';
 
 /**
- * One e2e file's member domains set aside when it ends. Every file takes up the domains it needs
- * (`addDomain` creates a domain or takes a parked one up again), and the tier runs one file after
- * another on one stack: left running, each file's peers, CAs, stores, member services and workloads
- * kept the machine busy for every later file (a CI run ended past its limit at load 47 with thirty
- * peers idling). A domain that was already in use when the file began (a developer's own) stays.
+ * One test file's member domains set aside when it ends. Every file takes up the domains it needs
+ * (`addDomain` creates a domain or takes a parked one up again) and the stack tooling records each as
+ * held by the file (DATAWELL_DOMAIN_HOLDER, set by tools/jest/test-file-environment.js). Left running,
+ * each file's peers, CAs, stores, member services and workloads kept the machine busy for every later
+ * file (a CI run ended past its limit at load 47 with thirty peers idling; the integration tier ran at
+ * load 15-25 with up to 390 processes). Only domains no other running file holds are parked (two
+ * integration files run at once), and a domain that was in use before any file took it (a
+ * developer's own) stays.
  */
 export function parkDomainsAfterEachFile(): void {
   const ctx: StackContext = { settings: loadSettings(REPO_DIR), progress: stderrProgress };
-  const members = () => listDomains(ctx).filter((d) => d.role !== 'operator');
-  let inUseBefore = new Set<string>();
-  beforeAll(() => {
-    inUseBefore = new Set(members().filter((d) => !isParked(ctx, d.name)).map((d) => d.name));
-  });
+  const holder = ctx.settings.domainHolder;
+  if (holder === undefined) throw new Error('DATAWELL_DOMAIN_HOLDER is not set: the integration and e2e projects run in tools/jest/test-file-environment.js');
   afterAll(async () => {
-    for (const d of members()) {
-      if (inUseBefore.has(d.name) || isParked(ctx, d.name)) continue;
-      await parkDomain(ctx, d.name);
-    }
+    await parkHeldDomains(ctx, holder);
   }, 10 * 60_000);
 }
