@@ -32,6 +32,7 @@ const common = {
 
 module.exports = {
   reporters: ['default', '<rootDir>/tools/jest/summary-reporter.js'],
+  testSequencer: '<rootDir>/tools/jest/sequencer.js',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,services,workloads,chaincode,tools,bench}/**/*.spec.ts'], setupFilesAfterEnv: ['<rootDir>/tools/jest/unit-timeout.js'] },
     {
