@@ -42,7 +42,7 @@ module.exports = {
       globalSetup: '<rootDir>/tools/jest/global-setup.js',
       globalTeardown: '<rootDir>/tools/jest/global-teardown.js',
       testEnvironment: '<rootDir>/tools/jest/test-file-environment.js',
-      setupFilesAfterEnv: ['<rootDir>/tools/jest/integration-timeout.js', '<rootDir>/tools/jest/park-domains.js'],
+      setupFilesAfterEnv: ['<rootDir>/tools/jest/integration-timeout.js'],
     },
     // Whole life cycles: the services run as processes on their default ports and consumer groups,
     // so `./dev test` runs this tier on its own, after the others, one file at a time.
@@ -53,7 +53,7 @@ module.exports = {
       globalSetup: '<rootDir>/tools/jest/global-setup.js',
       globalTeardown: '<rootDir>/tools/jest/global-teardown.js',
       testEnvironment: '<rootDir>/tools/jest/test-file-environment.js',
-      setupFilesAfterEnv: ['<rootDir>/tools/jest/integration-timeout.js', '<rootDir>/tools/jest/park-domains.js'],
+      setupFilesAfterEnv: ['<rootDir>/tools/jest/integration-timeout.js'],
     },
   ],
 };

@@ -2,20 +2,16 @@ import { loadSettings, parkHeldDomains, stderrProgress, type StackContext } from
 import { REPO_DIR } from '../stack-context';
 
 /**
- * One test file's member domains set aside when it ends. Every file takes up the domains it needs
- * (`addDomain` creates a domain or takes a parked one up again) and the stack tooling records each as
- * held by the file (DATAWELL_DOMAIN_HOLDER, set by tools/jest/test-file-environment.js). Left running,
- * each file's peers, CAs, stores, member services and workloads kept the machine busy for every later
- * file (a CI run ended past its limit at load 47 with thirty peers idling; the integration tier ran at
- * load 15-25 with up to 390 processes). Only domains no other running file holds are parked (two
- * integration files run at once), and a domain that was in use before any file took it (a
- * developer's own) stays.
+ * One test file's member domains set aside when it has ended (tools/jest/test-file-environment.js,
+ * after the file's own afterAll hooks). Every file takes up the domains it needs (`addDomain` creates
+ * a domain or takes a parked one up again) and the stack tooling records each as held by the file
+ * (`holder`, DATAWELL_DOMAIN_HOLDER). Left running, each file's peers, CAs, stores, member services
+ * and workloads kept the machine busy for every later file (a CI run ended past its limit at load 47
+ * with thirty peers idling; the integration tier ran at load 15-25 with up to 390 processes). Only
+ * domains no other running file holds are parked (two integration files run at once), and a domain
+ * that was in use before any file took it (a developer's own) stays.
  */
-export function parkDomainsAfterEachFile(): void {
+export async function parkDomainsOfFile(holder: string): Promise<string[]> {
   const ctx: StackContext = { settings: loadSettings(REPO_DIR), progress: stderrProgress };
-  const holder = ctx.settings.domainHolder;
-  if (holder === undefined) throw new Error('DATAWELL_DOMAIN_HOLDER is not set: the integration and e2e projects run in tools/jest/test-file-environment.js');
-  afterAll(async () => {
-    await parkHeldDomains(ctx, holder);
-  }, 10 * 60_000);
+  return parkHeldDomains(ctx, holder);
 }
