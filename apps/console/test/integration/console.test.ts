@@ -46,7 +46,7 @@ const SHOTS = process.env['CONSOLE_SCREENSHOTS_DIR'];
 
 beforeAll(async () => {
   await Promise.all([buildConsole(), h.start({ env: { MARKETPLACE_CUSTODIAL_ORGANISATIONS: 'false' } })]);
-  bridge = await operatorAdminApp({ running: h.topics, custodial: false });
+  bridge = await operatorAdminApp({ running: h.topics });
   domains = await domainsBeside(ctx, h.baseUrl, [
     [DSP, 'DSP'],
     [VSP, 'VSP'],

@@ -42,7 +42,7 @@ let made: string | undefined;
 
 beforeAll(async () => {
   await Promise.all([buildConsole(), h.start({ env: { MARKETPLACE_CUSTODIAL_ORGANISATIONS: 'false' } })]);
-  bridge = await operatorAdminApp({ running: h.topics, custodial: false });
+  bridge = await operatorAdminApp({ running: h.topics });
   server = await startConsoleServer({ distDir: DIST_DIR, upstreams: { marketplace: h.baseUrl } });
   browser = await launchBrowser();
 });

@@ -77,7 +77,7 @@ beforeAll(async () => {
   // Negotiation first: its identity directory then reads the participants' ParticipantRegistered.
   neg = await bootNegotiation();
   await Promise.all([buildConsole(), h.start({ env: { MARKETPLACE_CUSTODIAL_ORGANISATIONS: 'false' } })]);
-  bridge = await operatorAdminApp({ running: h.topics, custodial: false });
+  bridge = await operatorAdminApp({ running: h.topics });
   domains = await domainsBeside(ctx, h.baseUrl, [
     [DSP, 'DSP'],
     [VSP, 'VSP'],

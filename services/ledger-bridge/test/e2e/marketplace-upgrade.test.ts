@@ -65,7 +65,7 @@ describe('the marketplace channel with a member in its own domain', () => {
       dataSource: operatorDb.dataSource,
       schema: operatorDb.schema,
       kafka,
-      settings: { ...bridgeSettings(wallet.dir, topics, { custodial: false }), admin },
+      settings: { ...bridgeSettings(wallet.dir, topics), admin },
       logger: new Logger('MarketplaceDomainsIT:operator'),
       outboxPollIntervalMs: 100,
       peers: stackPeerDirectory(admin),

@@ -44,7 +44,7 @@ describe("the operator's network and participants (ledger bridge, operator admin
   let person: EnrolledIdentity;
 
   beforeAll(async () => {
-    [app] = await Promise.all([operatorAdminApp({ custodial: false }), probeChannel()]);
+    [app] = await Promise.all([operatorAdminApp(), probeChannel()]);
     operator = apiClient(app.url, () => stackAdminIdentity(ctx, OPERATOR_MSP));
     await addDomain(ctx, DSP, 'DSP');
     dspPackage = readMspPackage(ctx, DSP);

@@ -76,7 +76,7 @@ describe('ledger-bridge commands against Fabric, PostgreSQL and Kafka', () => {
     producer = kafka.producer();
     await producer.connect();
     // Custody off, as ./dev up runs the operator's bridge: it signs only as the operator.
-    bridge = newBridge(db, kafka, bridgeSettings(wallet.dir, topics, { custodial: false }));
+    bridge = newBridge(db, kafka, bridgeSettings(wallet.dir, topics));
     await bridge.start();
   });
 
@@ -183,7 +183,7 @@ describe('ledger-bridge commands against Fabric, PostgreSQL and Kafka', () => {
     // Endorsed as the bridge's own OperatorMSP identity, as the bridge did before the crash: the
     // stored transaction is unsigned until sent, and the resend signs it with the same identity.
     const bridgeIdentity = await new FileWallet(wallet.dir).get('OperatorMSP');
-    const peer = bridgeSettings(wallet.dir, topics, { custodial: false }).fabric!;
+    const peer = bridgeSettings(wallet.dir, topics).fabric!;
     const asBridge = connectGateway({ endpoint: peer.endpoint, hostAlias: peer.hostAlias, tlsCaPem: readFileSync(peer.tlsCaFile, 'utf8') }, bridgeIdentity);
     const contract = asBridge.gateway.getNetwork(PROBE_CHANNEL).getContract('hello');
     const transaction = await contract.newProposal('Put', { arguments: cmd.arguments }).endorse();
@@ -207,7 +207,7 @@ describe('ledger-bridge commands against Fabric, PostgreSQL and Kafka', () => {
 
   it('submits a command handed to two consumers at once only once', async () => {
     const cmd = command();
-    const settings = bridgeSettings(wallet.dir, topics, { custodial: false });
+    const settings = bridgeSettings(wallet.dir, topics);
     const replicas = [1, 2].map(() => {
       const gateways = new Gateways(settings.fabric!, new FileWallet(wallet.dir));
       const operations = new OperationsRepository(db.dataSource, db.schema, topics.receipts, 'urn:it');

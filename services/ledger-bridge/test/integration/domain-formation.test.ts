@@ -75,7 +75,7 @@ describe('onboarding and formation with every participant in its own domain', ()
       schema: operatorDb.schema,
       kafka,
       // Domains only, as ./dev up runs it: the operator holds no organisation in custody.
-      settings: { ...bridgeSettings(wallet.dir, topics, { custodial: false }), admin },
+      settings: { ...bridgeSettings(wallet.dir, topics), admin },
       logger: new Logger('DomainFormationIT:operator'),
       outboxPollIntervalMs: 100,
       peers: stackPeerDirectory(admin),

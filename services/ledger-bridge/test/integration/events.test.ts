@@ -61,7 +61,7 @@ describe('ledger-bridge event relay against Fabric, PostgreSQL and Kafka', () =>
     const startBlock = await put(1);
     await put(2);
     await put(3);
-    bridge = newBridge(db, kafka, bridgeSettings(wallet.dir, topics, { custodial: false }));
+    bridge = newBridge(db, kafka, bridgeSettings(wallet.dir, topics));
     await bridge.start();
     await bridge.addChannel({ name: PROBE_CHANNEL, chaincodes: ['hello'], startBlock });
     expect(bridge.streams()).toEqual([`${PROBE_CHANNEL}/hello`]);
@@ -98,7 +98,7 @@ describe('ledger-bridge event relay against Fabric, PostgreSQL and Kafka', () =>
     const after = await db.dataSource.query(`SELECT block_number, transaction_id FROM "${db.schema}".checkpoints`);
     expect(after).toEqual(checkpointBefore);
 
-    bridge = newBridge(db, kafka, bridgeSettings(wallet.dir, topics, { custodial: false }));
+    bridge = newBridge(db, kafka, bridgeSettings(wallet.dir, topics));
     await bridge.start();
     // The channel was registered before the restart: the new bridge finds it in its table.
     await waitFor('the restarted relay to pick up the probe channel', async () => (bridge?.streams().length ? true : undefined));

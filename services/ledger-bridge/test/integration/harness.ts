@@ -210,15 +210,10 @@ export async function createTopics(kafka: Kafka, topics: string[]): Promise<void
   }
 }
 
-/**
- * An operator bridge's settings for the integration tier: domains only, as in production
- * (docs/security.md, "Custody"); `custodial: true` would turn LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS
- * on, which no test does any more.
- */
-export function bridgeSettings(walletDir: string, topics: LedgerBridgeConfig['topics'], { custodial = false }: { readonly custodial?: boolean } = {}): LedgerBridgeConfig {
+/** An operator bridge's settings for the integration tier: domains only, as in production (it signs only as the operator). */
+export function bridgeSettings(walletDir: string, topics: LedgerBridgeConfig['topics']): LedgerBridgeConfig {
   const peer = operatorPeer();
   return {
-    ...(custodial ? { custodialOrganisations: true } : {}),
     fabric: { endpoint: peer.endpoint, hostAlias: peer.hostAlias, tlsCaFile: peer.tlsCaFile },
     walletDir,
     eventsMspId: 'OperatorMSP',
@@ -322,10 +317,9 @@ export interface OperatorAdminApp {
  * on those topics (a marketplace's: MarketplaceHarness.topics): it consumes the network commands
  * (onboarding, enrollment) and answers on the network events topic, consumes the ledger commands, and
  * relays the `marketplace` channel's events from its first block to `ledgerEvents`, which its identity
- * directory reads too (ParticipantRegistered carries each CA certificate). It holds organisations in
- * custody (the integration tier's custodial organisations) unless `custodial: false`.
+ * directory reads too (ParticipantRegistered carries each CA certificate).
  */
-export async function operatorAdminApp(options: { readonly running?: OperatorBridgeTopics; readonly custodial?: boolean } = {}): Promise<OperatorAdminApp> {
+export async function operatorAdminApp(options: { readonly running?: OperatorBridgeTopics } = {}): Promise<OperatorAdminApp> {
   const ctx = testStackContext();
   const run = hex(3);
   const admin = { stackDir: ctx.settings.stackDir, cacheDir: ctx.settings.cacheDir, repoDir: REPO_DIR };
@@ -348,7 +342,7 @@ export async function operatorAdminApp(options: { readonly running?: OperatorBri
     dataSource: db.dataSource,
     schema: db.schema,
     kafka,
-    settings: { ...bridgeSettings(wallet.dir, topics, { custodial: options.custodial ?? false }), admin },
+    settings: { ...bridgeSettings(wallet.dir, topics), admin },
     logger: new Logger('OperatorAdminIT'),
     peers: stackPeerDirectory(admin),
     ...(networkTopics ? { networkTopics, outboxPollIntervalMs: 100 } : {}),
@@ -428,7 +422,7 @@ export interface DomainDao {
  * with no organisation in the operator's custody: each domain made by the stack tooling (`addDomain`,
  * as `./dev domain add`: its CA, peer and keys in its folder), its own member-mode bridge started
  * (its identity from its own CA, its own database and Kafka principal, its admin acting as its OS
- * user); the operator's bridge, custody off, admits each to `marketplace` from its MSP package (its
+ * user); the operator's bridge admits each to `marketplace` from its MSP package (its
  * own admin joins its peer and approves) and forms the channel from the `AgreementReached` every
  * member's person signed; the members' bridges join and approve, the DSP's commits and submits
  * InitVersion. Resolves once every member reads the version from its own peer as its own person.
@@ -460,7 +454,7 @@ export async function formDomainDao(options: { readonly prefix: string; readonly
     schema: db.schema,
     kafka,
     // Domains only, as ./dev up runs it: the operator holds no organisation in custody.
-    settings: { ...bridgeSettings(wallet.dir, topics, { custodial: false }), admin },
+    settings: { ...bridgeSettings(wallet.dir, topics), admin },
     logger: new Logger(`DomainDaoIT:${prefix}:operator`),
     outboxPollIntervalMs: 100,
     peers: stackPeerDirectory(admin),

@@ -54,7 +54,7 @@ describe("offers through a domain member's own bridge", () => {
       schema: operatorDb.schema,
       kafka,
       // Domains only, as ./dev up runs it: the operator holds no organisation in custody.
-      settings: { ...bridgeSettings(wallet.dir, topics, { custodial: false }), admin },
+      settings: { ...bridgeSettings(wallet.dir, topics), admin },
       logger: new Logger('MemberOffersIT:operator'),
       outboxPollIntervalMs: 100,
       peers: stackPeerDirectory(admin),

@@ -77,7 +77,7 @@ describe('network administration over Kafka (ledger bridge), participants in the
       schema: db.schema,
       kafka,
       // Domains only, as ./dev up runs it: the operator holds no organisation in custody.
-      settings: { ...bridgeSettings(wallet.dir, topics, { custodial: false }), admin },
+      settings: { ...bridgeSettings(wallet.dir, topics), admin },
       logger: new Logger('NetworkIT'),
       outboxPollIntervalMs: 100,
       peers: stackPeerDirectory(admin),

@@ -30,14 +30,14 @@ describe('the operator bridge without custody (domains only)', () => {
     // The admin app migrates a scratch database of its own: not beside this one, since on a fresh
     // stack both would run the first migration's CREATE SCHEMA IF NOT EXISTS "ledger_bridge" at once,
     // and PostgreSQL lets only one of two concurrent creations of a name succeed.
-    app = await operatorAdminApp({ custodial: false });
+    app = await operatorAdminApp();
     [db, wallet] = await Promise.all([scratchDatabase(), operatorWallet(), probeChannel()]);
     operator = apiClient(app.url, () => stackAdminIdentity(ctx, OPERATOR_MSP));
     kafka = kafkaClient();
     await createTopics(kafka, Object.values(topics));
     producer = kafka.producer();
     await producer.connect();
-    bridge = newBridge(db, kafka, bridgeSettings(wallet.dir, topics, { custodial: false }));
+    bridge = newBridge(db, kafka, bridgeSettings(wallet.dir, topics));
     await bridge.start();
   });
 

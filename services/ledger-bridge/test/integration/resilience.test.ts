@@ -113,7 +113,7 @@ describe('ledger-bridge event relay across outages', () => {
     const [host, port] = stackConnection().fabric.orgs['OperatorMSP']!.peer.endpoint.split(':');
     const proxy = new PeerProxy({ host: host === 'localhost' ? '127.0.0.1' : host!, port: Number(port) });
     await proxy.up();
-    const settings = bridgeSettings(wallet.dir, topics, { custodial: false });
+    const settings = bridgeSettings(wallet.dir, topics);
     const bridge = newBridge(db, kafka, { ...settings, fabric: { ...settings.fabric!, endpoint: `127.0.0.1:${proxy.port}` } });
     bridges.push(bridge);
     await bridge.start();
@@ -143,7 +143,7 @@ describe('ledger-bridge event relay across outages', () => {
   it('recovers when its PostgreSQL connections are cut mid-stream, without losing or repeating an event', async () => {
     const topics = freshTopics();
     await createTopics(kafka, [topics.events, topics.commands, topics.receipts]);
-    const bridge = newBridge(db, kafka, bridgeSettings(wallet.dir, topics, { custodial: false }));
+    const bridge = newBridge(db, kafka, bridgeSettings(wallet.dir, topics));
     bridges.push(bridge);
     await bridge.start();
     const prefix = `pg-${hex()}`;
@@ -184,7 +184,7 @@ describe('ledger-bridge event relay across outages', () => {
     const closedPort = (probe.address() as { port: number }).port;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
     const deadKafka = createKafka({ clientId: 'lb-it-dead', brokers: [`127.0.0.1:${closedPort}`], retries: 0 });
-    const offline = newBridge(db, deadKafka, bridgeSettings(wallet.dir, topics, { custodial: false }));
+    const offline = newBridge(db, deadKafka, bridgeSettings(wallet.dir, topics));
     bridges.push(offline);
     await offline.start();
 
@@ -197,7 +197,7 @@ describe('ledger-bridge event relay across outages', () => {
     expect(pending.n).toBeGreaterThanOrEqual(3);
     await offline.stop();
 
-    const online = newBridge(db, kafka, bridgeSettings(wallet.dir, topics, { custodial: false }));
+    const online = newBridge(db, kafka, bridgeSettings(wallet.dir, topics));
     bridges.push(online);
     await online.start();
     const messages = await readTopic(kafka, topics.events, (m) => keyed(prefix)(m).length >= 3, { lingerMs: 3000 });

@@ -69,7 +69,7 @@ beforeAll(async () => {
     schema: db.schema,
     kafka: h.kafka,
     // Domains only, as ./dev up runs it: the operator holds no organisation in custody.
-    settings: { ...bridgeSettings(wallet.dir, { events: h.topics.ledgerEvents, commands: h.topics.ledgerCommands, receipts: h.topics.ledgerReceipts }, { custodial: false }), admin },
+    settings: { ...bridgeSettings(wallet.dir, { events: h.topics.ledgerEvents, commands: h.topics.ledgerCommands, receipts: h.topics.ledgerReceipts }), admin },
     logger: new Logger('FeedbackLiveIT'),
     outboxPollIntervalMs: 100,
     peers: stackPeerDirectory(admin),

@@ -55,7 +55,7 @@ beforeAll(async () => {
     // The operator's own principal: the telemetry's (h.kafka) is the DSP's.
     kafka: kafkaClient(),
     // Domains only, as ./dev up runs it: the operator holds no organisation in custody.
-    settings: { ...bridgeSettings(wallet.dir, topics, { custodial: false }), admin },
+    settings: { ...bridgeSettings(wallet.dir, topics), admin },
     logger: new Logger('TelemetryRegistrationGraceIT:operator'),
     outboxPollIntervalMs: 100,
     peers: stackPeerDirectory(admin),
