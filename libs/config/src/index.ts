@@ -48,3 +48,4 @@ export {
   type ServiceExtension,
 } from './extension';
 export { memberModeIssues } from './member-mode';
+export { CUSTODY_REMOVED, removedSettingIssues } from './removed-settings';

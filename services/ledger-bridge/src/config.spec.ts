@@ -28,16 +28,18 @@ describe('ledger-bridge configuration', () => {
     throw new Error('expected a ConfigError');
   };
 
-  it("holds no organisation in custody unless LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS is true: the operator's bridge then signs only as the operator", () => {
-    const operator = (env: Record<string, string>) => loadServiceConfig(ledgerBridgeService, { ...base, ...env }).settings;
-    expect(operator({}).custodialOrganisations).toBeUndefined();
-    expect(onlyAs(operator({}))).toEqual({ onlyAs: 'OperatorMSP' });
-    expect(onlyAs(operator({ LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS: 'false' }))).toEqual({ onlyAs: 'OperatorMSP' });
-    expect(operator({ LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS: 'true' }).custodialOrganisations).toBe(true);
-    expect(onlyAs(operator({ LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS: 'true' }))).toEqual({});
+  it("signs only as the operator in the operator's mode, only as its member in a member's", () => {
+    expect(onlyAs(loadServiceConfig(ledgerBridgeService, base).settings)).toEqual({ onlyAs: 'OperatorMSP' });
     expect(onlyAs(loadServiceConfig(ledgerBridgeService, { ...base, ...member, LEDGER_BRIDGE_MEMBER_MSP_ID: 'DspMSP' }).settings)).toEqual({ onlyAs: 'DspMSP' });
-    expect(issues({ LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS: 'yes' })).toEqual(['LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS must be true or false']);
-    expect(issues({ LEDGER_BRIDGE_MEMBER_MSP_ID: 'DspMSP', LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS: 'true' })).toEqual([expect.stringMatching(/^LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS must be false or unset/)]);
+  });
+
+  it('refuses to start with LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS, whatever its value: one line naming it and saying custody was removed', () => {
+    for (const value of ['true', 'false']) {
+      expect(() => loadServiceConfig(ledgerBridgeService, { ...base, LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS: value })).toThrow(
+        /^invalid configuration for [a-z-]+: LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS: custody was removed \(issue #11\)[^\n]*$/,
+      );
+    }
+    expect(issues({ LEDGER_BRIDGE_MEMBER_MSP_ID: 'DspMSP', LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS: 'true' })).toEqual([expect.stringMatching(/^LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS custody was removed/)]);
   });
 
   it('defaults to the marketplace channel, the v1 topics and no Fabric peer', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COMMON_VARIABLES, defineService, flagIsOn, flagVariable, optionalTextVariable as optional, optionalTopicVariable as topicOverride, textVariable as withDefault, type ConfigOf, type Environment } from '@datawell/config';
+import { COMMON_VARIABLES, CUSTODY_REMOVED, defineService, optionalTextVariable as optional, optionalTopicVariable as topicOverride, removedSettingIssues, textVariable as withDefault, type ConfigOf, type Environment } from '@datawell/config';
 import { memberInboxTopic, memberLedgerTopics, memberTopicPrefix, MSP_ID_PATTERN, OPERATOR_MSP, SERVICES, TOPICS } from '@datawell/contracts';
 
 /** Where the bridge reaches Fabric: one peer's Gateway, which endorses on the other orgs' peers. */
@@ -49,14 +49,6 @@ export interface LedgerBridgeConfig {
    * native network's stack folder, its machine-wide cache and the repository holding `chaincode/`.
    */
   readonly admin?: { readonly stackDir: string; readonly cacheDir: string; readonly repoDir: string };
-  /**
-   * The operator's bridge only, off by default: it may hold organisations in custody (create their CA,
-   * peer and keys, enroll member identities into its wallet, form DAO channels and sign as their
-   * members, read their private state). Only the integration tier's tests of custodial organisations
-   * turn it on (docs/security.md); off, only domains' organisations are admitted and it signs only as
-   * the operator.
-   */
-  readonly custodialOrganisations?: boolean;
 }
 
 /** Paths and addresses of a member's own Fabric administration: its folder and public material only. */
@@ -111,8 +103,6 @@ export const LEDGER_BRIDGE_VARIABLES = {
   subscriptionSweepSeconds: 'LEDGER_BRIDGE_SUBSCRIPTION_SWEEP_SECONDS',
   /** A member's bridge: the negotiation service's URL, where it opens the join of an accepted admit-member proposal. */
   negotiationUrl: 'LEDGER_BRIDGE_NEGOTIATION_URL',
-  /** The operator's bridge: `true` lets it hold organisations in custody (tests only; default false). */
-  custodialOrganisations: 'LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS',
 } as const;
 
 /** The member admin's variables: all or none. */
@@ -179,7 +169,6 @@ const ledgerBridgeShape = {
   [V.proposalSweepSeconds]: optional.refine((v) => v === undefined || (/^\d{1,5}$/.test(v) && Number(v) >= 1 && Number(v) <= 86_400), 'must be whole seconds, 1-86400'),
   [V.subscriptionSweepSeconds]: optional.refine((v) => v === undefined || (/^\d{1,5}$/.test(v) && Number(v) >= 1 && Number(v) <= 86_400), 'must be whole seconds, 1-86400'),
   [V.negotiationUrl]: optional.refine((v) => v === undefined || /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/?$/.test(v), 'must be http(s)://host[:port]'),
-  [V.custodialOrganisations]: flagVariable,
 };
 
 /**
@@ -188,7 +177,7 @@ const ledgerBridgeShape = {
  * its domain's traffic key (DATAWELL_TRAFFIC_KEY_FILE; libs/config reads and checks the file itself).
  */
 function ledgerBridgeIssues(env: Environment): Array<{ variable: string; problem: string }> {
-  return [...peerIssues(env), ...memberIssues(env)];
+  return [...peerIssues(env), ...memberIssues(env), ...removedSettingIssues(env, { LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS: CUSTODY_REMOVED })];
 }
 
 function memberIssues(env: Environment): Array<{ variable: string; problem: string }> {
@@ -202,7 +191,6 @@ function memberIssues(env: Environment): Array<{ variable: string; problem: stri
   for (const variable of [V.adminStackDir, V.adminCacheDir, V.adminRepoDir]) {
     if (env[variable]?.trim()) issues.push({ variable, problem: `must be unset: a member's bridge (${V.memberMspId}) administers no network` });
   }
-  if (flagIsOn(env[V.custodialOrganisations])) issues.push({ variable: V.custodialOrganisations, problem: `must be false or unset: a member's bridge (${V.memberMspId}) holds no other organisation` });
   // Its topics' values are sealed with the domain's traffic key before they reach the operator's broker.
   if (!env[COMMON_VARIABLES.trafficKeyFile]?.trim()) issues.push({ variable: COMMON_VARIABLES.trafficKeyFile, problem: `is required when ${V.memberMspId} is set: a member's bridge seals its topics' traffic with its domain's key` });
   const given = MEMBER_ADMIN_VARIABLES.filter((v) => env[v]?.trim());
@@ -294,7 +282,6 @@ function ledgerBridgeConfig(values: Record<string, unknown>): LedgerBridgeConfig
     ...(values[V.adminStackDir]
       ? { admin: { stackDir: values[V.adminStackDir] as string, cacheDir: values[V.adminCacheDir] as string, repoDir: values[V.adminRepoDir] as string } }
       : {}),
-    ...(values[V.custodialOrganisations] === true ? { custodialOrganisations: true } : {}),
   };
 }
 

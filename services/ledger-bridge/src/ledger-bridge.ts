@@ -76,13 +76,9 @@ function memberFabricOf(mspId: string, admin: MemberAdminConfig, peer: FabricPee
   };
 }
 
-/**
- * Whom the bridge's ledger commands may name as acting: a member's bridge its own organisation; the
- * operator's only the operator, unless it holds organisations in custody (tests only).
- */
-export function onlyAs(settings: LedgerBridgeConfig): { onlyAs?: string } {
-  if (settings.member) return { onlyAs: settings.member.mspId };
-  return settings.custodialOrganisations ? {} : { onlyAs: OPERATOR_MSP };
+/** Whom the bridge's ledger commands may name as acting: a member's bridge its own organisation, the operator's only the operator. */
+export function onlyAs(settings: LedgerBridgeConfig): { onlyAs: string } {
+  return { onlyAs: settings.member ? settings.member.mspId : OPERATOR_MSP };
 }
 
 /** Where the network administration listens and answers (defaults: the contracts' topics). */
@@ -182,11 +178,9 @@ export class LedgerBridge {
       this.#orgLedger = new GatewayOrgLedger(fabric, wallet);
       this.admin = new AdminService(
         fabric,
-        wallet,
         this.#orgLedger,
         { register: async (name, chaincodes, actingMspId) => void (await this.addChannel({ name, chaincodes, actingMspId })) },
         this.#inbox,
-        { custodial: settings.custodialOrganisations === true },
       );
       const topics = this.#networkTopics;
       const service = new NetworkService({

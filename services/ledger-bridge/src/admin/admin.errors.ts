@@ -77,7 +77,7 @@ const KINDS: Readonly<Record<AdminErrorCode, ErrorKind>> = {
   // A domain's organisation enrolls at its own CA, in its domain: not a request the operator serves.
   ENROLL_IN_DOMAIN: 'unprocessable',
   NO_MSP_PACKAGE: 'unprocessable',
-  // Custody is off (LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS): the operator holds no member identity to act or read as.
+  // The operator holds no member's identity to act or read as: a member acts and reads through its own domain.
   NOT_CUSTODIAN: 'forbidden',
   REVENUE_EXISTS: 'conflict',
   WORKLOAD_EXISTS: 'conflict',

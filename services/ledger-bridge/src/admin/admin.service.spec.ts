@@ -2,7 +2,7 @@ import { DAO } from '@datawell/contracts';
 import { AdminService, type ChannelRegistrar } from './admin.service';
 import type { FabricAdmin } from './fabric-admin.adapter';
 import type { OrgLedger } from './org-ledger.adapter';
-import type { Wallet } from '../wallet/wallet.adapter';
+import { readDaoVersion } from './dao-reads';
 
 interface Submission {
   mspId: string;
@@ -11,16 +11,9 @@ interface Submission {
   args: readonly string[];
 }
 
-/**
- * The ledger as createDaoVersion sees it: participants and the DAO directory on `marketplace` with
- * PublishDao's version rule (an older version is CONFLICT, an equal one is rewritten), and every
- * submission in order.
- */
+/** The ledger as the operator's administration sees it: participants on `marketplace`, and every submission in order. */
 class FakeLedger implements OrgLedger {
   readonly submissions: Submission[] = [];
-  readonly directory = new Map<string, { version: number; status: string; members: string[] }>();
-  /** Transactions that fail once, as a peer going away would. */
-  readonly failOnce = new Set<string>();
   readonly participants = new Map([
     ['DspMSP', { mspId: 'DspMSP', role: 'DSP', name: 'D', status: 'active', caCertPem: 'pem' }],
     ['Vsp1MSP', { mspId: 'Vsp1MSP', role: 'VSP', name: 'V1', status: 'active', caCertPem: 'pem' }],
@@ -28,13 +21,6 @@ class FakeLedger implements OrgLedger {
   ]);
 
   async submit(mspId: string, channel: string, _chaincode: string, fn: string, args: readonly string[]) {
-    if (this.failOnce.delete(fn)) throw Object.assign(new Error('14 UNAVAILABLE: peer went away'), { code: 14 });
-    if (fn === 'PublishDao') {
-      const entry = JSON.parse(args[0]!) as { daoId: string; version: number; status: string; members: string[] };
-      const previous = this.directory.get(entry.daoId);
-      if (previous && entry.version < previous.version) throw new Error(`CONFLICT: DAO ${entry.daoId} is at version ${previous.version}`);
-      this.directory.set(entry.daoId, { version: entry.version, status: entry.status, members: entry.members });
-    }
     if (fn === 'SuspendParticipant' || fn === 'ReinstateParticipant') {
       const { mspId: target, reason } = JSON.parse(args[0]!) as { mspId: string; reason: string };
       const p = this.participants.get(target)!;
@@ -46,7 +32,7 @@ class FakeLedger implements OrgLedger {
 
   async evaluate(_mspId: string, channel: string, _chaincode: string, fn: string, args: readonly string[]) {
     expect(channel).toBe('marketplace');
-    const found = fn === 'GetParticipant' ? this.participants.get(args[0]!) : fn === 'GetDao' ? this.directory.get(args[0]!) : undefined;
+    const found = fn === 'GetParticipant' ? this.participants.get(args[0]!) : undefined;
     if (!found) throw new Error(`NOT_FOUND: no ${args[0]}`);
     return JSON.stringify(found);
   }
@@ -54,11 +40,7 @@ class FakeLedger implements OrgLedger {
   close(): void {}
 }
 
-const fabric = {
-  ensureChannel: async () => undefined,
-  ensureChaincode: async () => undefined,
-  mspPackage: () => undefined,
-} as unknown as FabricAdmin;
+const fabric = { mspPackage: () => undefined } as unknown as FabricAdmin;
 const registrar: ChannelRegistrar = { register: async () => undefined };
 
 const signed = (daoId: string, version: number) => {
@@ -71,56 +53,8 @@ const signed = (daoId: string, version: number) => {
 
 function setup() {
   const ledger = new FakeLedger();
-  const service = new AdminService(fabric, {} as Wallet, ledger, registrar, undefined, { custodial: true });
-  const published = () => ledger.submissions.filter((s) => s.fn === 'PublishDao').map((s) => ({ mspId: s.mspId, channel: s.channel, entry: JSON.parse(s.args[0]!) as Record<string, unknown> }));
-  return { ledger, service, published };
+  return { ledger, service: new AdminService(fabric, ledger, registrar) };
 }
-
-describe('AdminService.createDaoVersion publishes the DAO in the marketplace directory', () => {
-  it('after InitVersion, as the DSP on `marketplace`: id, version, member MSP ids, active; no β, no terms', async () => {
-    const { ledger, service, published } = setup();
-    await service.createDaoVersion(signed('acme', 1));
-    expect(ledger.submissions.map((s) => `${s.fn}@${s.channel}`)).toEqual(['InitVersion@dao-acme-v1', 'PublishDao@marketplace']);
-    expect(published()).toEqual([
-      { mspId: 'DspMSP', channel: 'marketplace', entry: { daoId: 'acme', name: 'acme', summary: 'DAO acme, version 1, 2 members', version: 1, members: ['DspMSP', 'Vsp1MSP'], status: 'active' } },
-    ]);
-    expect(JSON.stringify(published())).not.toMatch(/betaPpm|ownershipPpm|weight|terms|800000/);
-  });
-
-  it('at a new version: InitVersion, RecordSuccessor on the previous channel, then the entry at the new version', async () => {
-    const { ledger, service, published } = setup();
-    await service.createDaoVersion(signed('acme', 1));
-    await service.createDaoVersion(signed('acme', 2));
-    expect(ledger.submissions.map((s) => `${s.fn}@${s.channel}`)).toEqual([
-      'InitVersion@dao-acme-v1',
-      'PublishDao@marketplace',
-      'InitVersion@dao-acme-v2',
-      'RecordSuccessor@dao-acme-v1',
-      'PublishDao@marketplace',
-    ]);
-    expect(published()[1]!.entry).toMatchObject({ version: 2, members: ['DspMSP', 'Vsp1MSP', 'Vsp2MSP'], status: 'active' });
-  });
-
-  it('is idempotent: a retried request publishes nothing again, and a retry of an older version does not fail', async () => {
-    const { service, published } = setup();
-    await service.createDaoVersion(signed('acme', 1));
-    await expect(service.createDaoVersion(signed('acme', 1))).resolves.toMatchObject({ daoId: 'acme', version: 1 });
-    expect(published()).toHaveLength(1);
-    await service.createDaoVersion(signed('acme', 2));
-    // Version 1 retried after version 2 was published: the chaincode would refuse the older entry.
-    await expect(service.createDaoVersion(signed('acme', 1))).resolves.toMatchObject({ version: 1 });
-    expect(published().map((p) => p.entry['version'])).toEqual([1, 2]);
-  });
-
-  it('finishes on retry what a failed publication left undone', async () => {
-    const { ledger, service, published } = setup();
-    ledger.failOnce.add('PublishDao');
-    await expect(service.createDaoVersion(signed('acme', 1))).rejects.toThrow(/UNAVAILABLE/);
-    expect(published()).toHaveLength(0);
-    await service.createDaoVersion(signed('acme', 1));
-    expect(published()).toEqual([expect.objectContaining({ entry: expect.objectContaining({ daoId: 'acme', version: 1 }) })]);
-  });
-});
 
 describe('AdminService sanctions: the operator suspends and reinstates, and a suspended participant joins no DAO', () => {
   it('submits SuspendParticipant and ReinstateParticipant as the operator on marketplace, with the reason', async () => {
@@ -133,7 +67,8 @@ describe('AdminService sanctions: the operator suspends and reinstates, and a su
     expect(ledger.submissions.filter((x) => x.fn === 'InitVersion')).toHaveLength(0);
     expect(await service.sanctionParticipant('Vsp1MSP', { reason: 'appeal granted' }, false)).toMatchObject({ status: 'active' });
     await expect(service.sanctionParticipant('Vsp1MSP', { reason: 'again' }, false)).rejects.toMatchObject({ code: 'NOT_SUSPENDED' });
-    await service.createDaoVersion(signed('acme', 1));
+    // Reinstated, the version is refused no more for its members' standing (these have no domains: NO_MSP_PACKAGE).
+    await expect(service.createDaoVersion(signed('acme', 1))).rejects.toMatchObject({ code: 'NO_MSP_PACKAGE' });
   });
 
   it('refuses bad input with a code before submitting anything', async () => {
@@ -147,43 +82,36 @@ describe('AdminService sanctions: the operator suspends and reinstates, and a su
   });
 });
 
-describe('AdminService reads as a member: not visible is 404, a peer that does not answer is 503', () => {
-  const failing = (error: Error) =>
-    new AdminService(
-      { channelMembers: async () => Promise.reject(error) } as unknown as FabricAdmin,
-      {} as Wallet,
-      { evaluate: async () => Promise.reject(error) } as unknown as OrgLedger,
-      registrar,
-      undefined,
-      { custodial: true },
-    );
+describe('reads as a member (a channel, a DAO version): not visible is 404, a peer that does not answer is 503', () => {
+  const failing = (error: Error) => new AdminService({ channelMembers: async () => Promise.reject(error) } as unknown as FabricAdmin, {} as OrgLedger, registrar);
+  /** A DAO version read through a member's own peer (its bridge's GET /daos/…), the peer failing with `error`. */
+  const read = (error: Error, daoId = 'x', version = 1) => readDaoVersion(async () => Promise.reject(error), daoId, version, DAO.tx.GetVersion, 'DspMSP');
   const codeOf = (p: Promise<unknown>) => p.then(() => 'answered', (e: { code?: string; kind?: string }) => `${e.code} ${e.kind}`);
 
   it('answers CHANNEL_NOT_FOUND / VERSION_NOT_FOUND for what the caller cannot see', async () => {
-    const service = failing(new Error('NOT_FOUND: no such channel'));
-    expect(await codeOf(service.channelMembers('dao-x-v1', 'DspMSP'))).toBe('CHANNEL_NOT_FOUND notFound');
-    expect(await codeOf(service.evaluateDao('x', 1, DAO.tx.GetVersion, 'DspMSP'))).toBe('VERSION_NOT_FOUND notFound');
+    const error = new Error('NOT_FOUND: no such channel');
+    expect(await codeOf(failing(error).channelMembers('dao-x-v1', 'DspMSP'))).toBe('CHANNEL_NOT_FOUND notFound');
+    expect(await codeOf(read(error))).toBe('VERSION_NOT_FOUND notFound');
   });
 
   it("answers VERSION_NOT_FOUND, not 503, when the gateway says its peer has no such channel (UNAVAILABLE from discovery)", async () => {
     const notJoined = Object.assign(new Error('14 UNAVAILABLE: failed to get config for channel [dao-x-v2]: access denied'), { code: 14 });
-    expect(await codeOf(failing(notJoined).evaluateDao('x', 2, DAO.tx.GetVersion, 'DspMSP'))).toBe('VERSION_NOT_FOUND notFound');
+    expect(await codeOf(read(notJoined, 'x', 2))).toBe('VERSION_NOT_FOUND notFound');
     const noEvaluator = Object.assign(new Error('9 FAILED_PRECONDITION: no peers available to evaluate chaincode dao in channel dao-x-v2'), { code: 9 });
-    expect(await codeOf(failing(noEvaluator).evaluateDao('x', 2, DAO.tx.GetVersion, 'DspMSP'))).toBe('VERSION_NOT_FOUND notFound');
+    expect(await codeOf(read(noEvaluator, 'x', 2))).toBe('VERSION_NOT_FOUND notFound');
   });
 
   it('answers LEDGER_UNAVAILABLE (503), not a 500, when the peer is unreachable or times out', async () => {
     for (const error of [Object.assign(new Error('14 UNAVAILABLE: connect ECONNREFUSED'), { code: 14 }), Object.assign(new Error('4 DEADLINE_EXCEEDED'), { code: 4 })]) {
-      const service = failing(error);
-      expect(await codeOf(service.channelMembers('dao-x-v1', 'DspMSP'))).toBe('LEDGER_UNAVAILABLE unavailable');
-      expect(await codeOf(service.evaluateDao('x', 1, DAO.tx.GetVersion, 'DspMSP'))).toBe('LEDGER_UNAVAILABLE unavailable');
+      expect(await codeOf(failing(error).channelMembers('dao-x-v1', 'DspMSP'))).toBe('LEDGER_UNAVAILABLE unavailable');
+      expect(await codeOf(read(error))).toBe('LEDGER_UNAVAILABLE unavailable');
     }
   });
 
   it('refuses a malformed channel name or DAO id before asking the peer', async () => {
-    const service = failing(new Error('must not be asked'));
-    expect(await codeOf(service.channelMembers('Bad Name', 'DspMSP'))).toBe('INVALID_REQUEST invalid');
-    expect(await codeOf(service.evaluateDao('Bad_Id', 1, DAO.tx.GetVersion, 'DspMSP'))).toBe('INVALID_REQUEST invalid');
+    const error = new Error('must not be asked');
+    expect(await codeOf(failing(error).channelMembers('Bad Name', 'DspMSP'))).toBe('INVALID_REQUEST invalid');
+    expect(await codeOf(read(error, 'Bad_Id'))).toBe('INVALID_REQUEST invalid');
   });
 });
 
@@ -211,7 +139,7 @@ describe('AdminService with members in their own trust domains', () => {
       committedDefinition: async (channel: string, name: string) => ({ ...definition, name, sequence: 3, channel }),
     } as unknown as FabricAdmin;
     const sent: Record<string, unknown>[] = [];
-    const service = new AdminService(domainFabric, {} as Wallet, ledger, registrar, { send: async (m) => void sent.push(m as unknown as Record<string, unknown>) });
+    const service = new AdminService(domainFabric, ledger, registrar, { send: async (m) => void sent.push(m as unknown as Record<string, unknown>) });
     return { ledger, calls, sent, service };
   }
 
@@ -262,18 +190,18 @@ describe('AdminService with members in their own trust domains', () => {
     expect(sent[0]).toMatchObject({ agreement: input.agreement, signatures: input.signatures, chaincodes: [definition], peers: [{ mspId: 'DspMSP' }, { mspId: 'Vsp1MSP' }] });
   });
 
-  it('refuses a DAO mixing domain organisations with ones the operator holds', async () => {
+  it('refuses a DAO with a member that has no domain of its own, naming it: NO_MSP_PACKAGE, nothing formed', async () => {
     const { calls, sent, service } = domainSetup();
-    await expect(service.createDaoVersion(signed('mixed', 2))).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/Vsp2MSP is not held in its own domain/) });
+    await expect(service.createDaoVersion(signed('mixed', 2))).rejects.toMatchObject({ code: 'NO_MSP_PACKAGE', message: expect.stringMatching(/^Vsp2MSP has published no MSP package/) });
     expect([calls, sent]).toEqual([[], []]);
   });
 });
 
-describe('AdminService without custody (the default): the operator creates, holds and acts as no organisation', () => {
-  function custodySetup(custodial?: boolean) {
+describe('AdminService: the operator creates, holds and acts as no organisation', () => {
+  function setupWithoutDomains() {
     const ledger = new FakeLedger();
     const calls: string[] = [];
-    const custodyFabric = {
+    const fabricWithoutDomains = {
       mspPackage: () => undefined,
       ensureOrganisation: async (mspId: string) => void calls.push(`ensureOrganisation ${mspId}`),
       ensureChannelMember: async (channel: string, mspId: string) => void calls.push(`ensureChannelMember ${channel} ${mspId}`),
@@ -286,10 +214,6 @@ describe('AdminService without custody (the default): the operator creates, hold
       caCertificate: (mspId: string) => `ca of ${mspId}`,
       formChannel: async () => void calls.push('formChannel'),
     } as unknown as FabricAdmin;
-    const wallet = {
-      get: async (mspId: string) => Promise.reject(new Error(`no identity of ${mspId}`)),
-      put: async (identity: { mspId: string }) => void calls.push(`wallet.put ${identity.mspId}`),
-    } as unknown as Wallet;
     const registered: string[] = [];
     const channels: ChannelRegistrar = { register: async (name, _cc, acting) => void registered.push(`${name} as ${acting}`) };
     const evaluated: string[] = [];
@@ -299,43 +223,35 @@ describe('AdminService without custody (the default): the operator creates, hold
         return FakeLedger.prototype.evaluate.call(ledger, mspId, 'marketplace', chaincode, fn, args);
       },
     });
-    const service = new AdminService(custodyFabric, wallet, reading, channels, { send: async () => void calls.push('inbox') }, custodial === undefined ? undefined : { custodial });
+    const service = new AdminService(fabricWithoutDomains, reading, channels, { send: async () => void calls.push('inbox') });
     return { ledger, calls, registered, evaluated, service };
   }
 
   it('refuses onboarding without an MSP package with NO_MSP_PACKAGE (422) naming ./dev domain add; no organisation, identity or registration', async () => {
-    const { ledger, calls, service } = custodySetup();
+    const { ledger, calls, service } = setupWithoutDomains();
     const refusal = service.onboardParticipant({ mspId: 'NewVspMSP', role: 'VSP', name: 'New' });
     await expect(refusal).rejects.toMatchObject({ code: 'NO_MSP_PACKAGE', status: 422, message: expect.stringContaining('./dev domain add NewVspMSP --role VSP') });
     expect([calls, ledger.submissions]).toEqual([[], []]);
   });
 
   it('refuses a DAO version whose members are not in domains with NO_MSP_PACKAGE: no channel, chaincode, InitVersion or directory entry', async () => {
-    const { ledger, calls, registered, service } = custodySetup();
+    const { ledger, calls, registered, service } = setupWithoutDomains();
     await expect(service.createDaoVersion(signed('held', 1))).rejects.toMatchObject({ code: 'NO_MSP_PACKAGE', status: 422, message: expect.stringMatching(/^DspMSP, Vsp1MSP have published no MSP package.*\.\/dev domain add/) });
     expect([calls, registered, ledger.submissions]).toEqual([[], [], []]);
   });
 
   it("refuses reading a DAO's private state as a member with NOT_CUSTODIAN (403), asking no peer", async () => {
-    const { evaluated, service } = custodySetup();
+    const { evaluated, service } = setupWithoutDomains();
     await expect(service.evaluateDao('acme', 1, DAO.tx.GetVersion, 'DspMSP')).rejects.toMatchObject({ code: 'NOT_CUSTODIAN', status: 403, message: expect.stringContaining('GET /daos/acme/versions/1/state') });
     await expect(service.evaluateDao('acme', 1, DAO.tx.GetEntitlements, 'Vsp1MSP')).rejects.toMatchObject({ code: 'NOT_CUSTODIAN' });
     expect(evaluated).toEqual([]);
   });
 
   it("relays a channel as the operator only: a DAO channel acting as its DSP is NOT_CUSTODIAN", async () => {
-    const { registered, service } = custodySetup();
+    const { registered, service } = setupWithoutDomains();
     await expect(service.registerChannel({ name: 'dao-acme-v1', chaincodes: ['dao'], actingMspId: 'DspMSP' })).rejects.toMatchObject({ code: 'NOT_CUSTODIAN', status: 403 });
     await service.registerChannel({ name: 'ops', chaincodes: ['hello'] });
     expect(registered).toEqual(['ops as OperatorMSP']);
-  });
-
-  it('with custody on (tests of custodial organisations), creates the organisation and enrolls its client identity into the wallet', async () => {
-    const { ledger, calls, service } = custodySetup(true);
-    ledger.participants.set('NewVspMSP', { mspId: 'NewVspMSP', role: 'VSP', name: 'New', status: 'active', caCertPem: 'pem' });
-    await service.onboardParticipant({ mspId: 'NewVspMSP', role: 'VSP', name: 'New' });
-    expect(calls).toEqual(['ensureOrganisation NewVspMSP', 'ensureChannelMember marketplace NewVspMSP', 'ensureChaincode marketplace', 'enrollClient NewVspMSP', 'wallet.put NewVspMSP']);
-    expect(await service.evaluateDao('acme', 1, DAO.tx.GetVersion, 'DspMSP').catch((e: { code: string }) => e.code)).not.toBe('NOT_CUSTODIAN');
   });
 });
 
@@ -354,7 +270,7 @@ describe("AdminService: the operator's view of the network and its participants"
   }
 
   it('lists every channel its orderers serve with the organisations of its config, the orderers, and the peers it knows of (each organisation once)', async () => {
-    const view = await new AdminService(networkFabric(), {} as Wallet, new FakeLedger(), registrar).network();
+    const view = await new AdminService(networkFabric(), new FakeLedger(), registrar).network();
     expect(view.channels.map((c) => [c.name, c.organisations.map((o) => o.mspId), c.orderers.map((o) => `${o.orderer}@${o.height}`)])).toEqual([
       ['dao-d1-v1', ['DspMSP', 'VspMSP'], ['orderer0@5']],
       ['marketplace', ['DspMSP', 'OperatorMSP', 'VspMSP'], ['orderer0@12', 'orderer1@12']],
@@ -375,7 +291,7 @@ describe("AdminService: the operator's view of the network and its participants"
       ordererChannels: async () => new Map([...heights].map(([name, height]) => [name, [orderer('orderer0', height)]])),
       channelConfig: async (channel: string) => (fetched.push(channel), config('DspMSP', 'VspMSP')),
     });
-    const service = new AdminService(fabric, {} as Wallet, new FakeLedger(), registrar);
+    const service = new AdminService(fabric, new FakeLedger(), registrar);
     await service.network();
     await service.network();
     expect(fetched.sort()).toEqual(['dao-d1-v1', 'marketplace']);
@@ -387,9 +303,9 @@ describe("AdminService: the operator's view of the network and its participants"
 
   it('answers LEDGER_UNAVAILABLE when the orderers do not list their channels or a config cannot be fetched', async () => {
     const noList = networkFabric({ ordererChannels: async () => Promise.reject(new Error('connection refused')) });
-    await expect(new AdminService(noList, {} as Wallet, new FakeLedger(), registrar).network()).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
+    await expect(new AdminService(noList, new FakeLedger(), registrar).network()).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
     const noConfig = networkFabric({ channelConfig: async () => Promise.reject(new Error('SERVICE_UNAVAILABLE')) });
-    await expect(new AdminService(noConfig, {} as Wallet, new FakeLedger(), registrar).network()).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE', message: expect.stringContaining('dao-d1-v1') });
+    await expect(new AdminService(noConfig, new FakeLedger(), registrar).network()).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE', message: expect.stringContaining('dao-d1-v1') });
   });
 
   it('lists the registered participants by MSP id with status and sanction, without their CA certificates', async () => {
@@ -401,7 +317,7 @@ describe("AdminService: the operator's view of the network and its participants"
         { mspId: 'DspMSP', role: 'DSP', name: 'D', status: 'active', registeredAtMs: 1, registeredBy: 'x', caCertPem: 'pem' },
       ]);
     };
-    expect(await new AdminService(fabric, {} as Wallet, ledger, registrar).listParticipants()).toEqual({
+    expect(await new AdminService(fabric, ledger, registrar).listParticipants()).toEqual({
       participants: [
         { mspId: 'DspMSP', role: 'DSP', name: 'D', status: 'active', registeredAtMs: 1 },
         { mspId: 'VspMSP', role: 'VSP', name: 'V', status: 'suspended', registeredAtMs: 2, sanction: { reason: 'spam', atMs: 3, by: 'OperatorMSP:admin' } },

@@ -1,14 +1,12 @@
 import { z } from 'zod';
-import { DAO, DAO_ID_PATTERN, MARKETPLACE, MSP_ID_PATTERN, OPERATOR_MSP as CATALOGUE_OPERATOR_MSP, type Acceptances, type Agreement, type Invocation, type MemberInboxMessage } from '@datawell/contracts';
+import { DAO, DAO_ID_PATTERN, MARKETPLACE, MSP_ID_PATTERN, OPERATOR_MSP as CATALOGUE_OPERATOR_MSP, type Invocation, type MemberInboxMessage } from '@datawell/contracts';
 import { CaRejectedError, mapAtMost, RESERVED_ENROLLMENT_ID, type ChannelConfigNetwork, type MspPackage, type OrdererChannel, type OrdererNode } from '@datawell/stack';
-import type { Wallet } from '../wallet/wallet.adapter';
 import { AdminError, chaincodeCode, chaincodeMessage, isNotVisible } from './admin.errors';
 import { checkCertificateRequest } from './csr';
-import { readDaoVersion, type DaoRead } from './dao-reads';
+import type { DaoRead } from './dao-reads';
 import type { FabricAdmin, KnownPeer } from './fabric-admin.adapter';
 import type { OrgLedger } from './org-ledger.adapter';
 import type { SubmitOptions } from '@datawell/fabric';
-import { joinEndorsingOrganisations } from '@datawell/domain';
 
 export const MARKETPLACE_CHANNEL = 'marketplace';
 export const MARKETPLACE_CHAINCODE = MARKETPLACE.chaincode;
@@ -155,47 +153,29 @@ export class AdminService {
 
   constructor(
     private readonly fabric: FabricAdmin,
-    private readonly wallet: Wallet,
     private readonly ledger: OrgLedger,
     private readonly channels: ChannelRegistrar,
     private readonly inbox?: MemberInbox,
-    /**
-     * Custody (LEDGER_BRIDGE_CUSTODIAL_ORGANISATIONS, off by default): the operator may create an
-     * organisation's CA, peer and keys, hold its client identity, and form and read DAOs as its members.
-     * Off, it admits only organisations from their domains' MSP packages and acts only as itself.
-     */
-    private readonly options: { readonly custodial?: boolean } = {},
   ) {}
 
-  /** The refusal of anything that would make the operator hold or act as an organisation, when custody is off. */
-  #noCustody(mspIds: readonly string[], role?: 'DSP' | 'VSP'): AdminError {
+  /**
+   * The refusal of an organisation without a trust domain: the operator creates no organisation's CA,
+   * peer or keys and acts as none, so every participant comes from its own domain's MSP package.
+   */
+  #noDomain(mspIds: readonly string[], role?: 'DSP' | 'VSP'): AdminError {
     const names = mspIds.join(', ');
     const add = mspIds.length === 1 ? `./dev domain add ${mspIds[0]} --role ${role ?? 'DSP|VSP'}` : './dev domain add <MSPID> --role DSP|VSP';
-    return new AdminError('NO_MSP_PACKAGE', `${names} ${mspIds.length === 1 ? 'has' : 'have'} published no MSP package and the operator holds no organisation in custody: create ${mspIds.length === 1 ? 'its' : 'each'} trust domain first (${add})`);
+    return new AdminError('NO_MSP_PACKAGE', `${names} ${mspIds.length === 1 ? 'has' : 'have'} published no MSP package: create ${mspIds.length === 1 ? 'its' : 'each'} trust domain first (${add})`);
   }
 
+  /** Admits a participant from its domain's MSP package; an organisation without one is refused (NO_MSP_PACKAGE), nothing created. */
   async onboardParticipant(input: unknown): Promise<ParticipantRecord> {
-    const { ownCa, ...request } = parse(participantRequest, input, 'participant');
+    // `ownCa` (a registration that brought its own CA) changes nothing now: every participant brings its own.
+    const { ownCa: _ownCa, ...request } = parse(participantRequest, input, 'participant');
     if (request.mspId === OPERATOR_MSP) throw new AdminError('INVALID_REQUEST', 'participant.mspId: the operator is not a participant');
     const pkg = this.fabric.mspPackage(request.mspId);
-    if (pkg) return this.#admitDomain(request, pkg);
-    if (!this.options.custodial) throw this.#noCustody([request.mspId], request.role);
-    if (ownCa) {
-      throw new AdminError('NO_MSP_PACKAGE', `${request.mspId} registered with its own CA but has published no MSP package: its domain must exist first (./dev domain add ${request.mspId} --role ${request.role})`);
-    }
-    await this.fabric.ensureOrganisation(request.mspId);
-    await this.fabric.ensureChannelMember(MARKETPLACE_CHANNEL, request.mspId);
-    await this.fabric.ensureChaincode(MARKETPLACE_CHANNEL, MARKETPLACE_CHAINCODE);
-    await this.#ensureIdentity(request.mspId);
-    const caCertPem = this.fabric.caCertificate(request.mspId);
-    const existing = await this.#participant(request.mspId);
-    if (existing) {
-      if (existing.role !== request.role) throw new AdminError('ROLE_MISMATCH', `${request.mspId} is registered as a ${existing.role}, not a ${request.role}`);
-      // Participants registered before the ledger kept CA certificates have none there.
-      return { ...existing, caCertPem: existing.caCertPem ?? caCertPem };
-    }
-    await this.#submit(OPERATOR_MSP, MARKETPLACE_CHANNEL, MARKETPLACE.invocation(MARKETPLACE.tx.RegisterParticipant, { ...request, caCertPem }));
-    return (await this.#participant(request.mspId)) as ParticipantRecord;
+    if (!pkg) throw this.#noDomain([request.mspId], request.role);
+    return this.#admitDomain(request, pkg);
   }
 
   /**
@@ -280,30 +260,9 @@ export class AdminService {
     }
     const channel = daoChannel(agreement.daoId, agreement.version);
     const packages = members.map((m) => this.fabric.mspPackage(m));
-    if (packages.some((p) => p !== undefined)) {
-      const inDomains = packages.filter((p): p is MspPackage => p !== undefined);
-      if (inDomains.length !== members.length) {
-        const held = members.filter((_, i) => packages[i] === undefined);
-        throw new AdminError('INVALID_REQUEST', `agreement.members: ${held.join(', ')} ${held.length === 1 ? 'is' : 'are'} not held in ${held.length === 1 ? 'its' : 'their'} own domain, unlike the others; a DAO's members are all in their own domains or none`);
-      }
-      return this.#formInDomains(agreement, signed.signatures, channel, dsp, inDomains);
-    }
-    if (!this.options.custodial) throw this.#noCustody(members);
-    await this.fabric.ensureChannel(channel, members);
-    await this.fabric.ensureChaincode(channel, DAO_CHAINCODE);
-    // Registered before InitVersion, so the relay publishes VersionCreated.
-    await this.channels.register(channel, [DAO_CHAINCODE], dsp);
-    // Passed on as received: the chaincode validates all of it (agreementSchema) and verifies the
-    // signatures and the consent rule itself.
-    const acceptances = { signatures: signed.signatures } as unknown as Acceptances;
-    const endorsingOrganizations = joinEndorsingOrganisations(agreement);
-    const { txId } = await this.#submit(dsp, channel, DAO.invocation(DAO.tx.InitVersion, agreement as unknown as Agreement, acceptances), endorsingOrganizations ? { endorsingOrganizations } : {});
-    if (agreement.version > 1) {
-      // Closes version i−1 to new revenue: from now on revenue is recorded on the top channel.
-      await this.#submit(dsp, daoChannel(agreement.daoId, agreement.version - 1), DAO.invocation(DAO.tx.RecordSuccessor, { chaincode: DAO_CHAINCODE }));
-    }
-    await this.#publishDao(dsp, agreement.daoId, agreement.version, members);
-    return { daoId: agreement.daoId, version: agreement.version, channel, members, dsp, initTxId: txId };
+    const missing = members.filter((_, i) => packages[i] === undefined);
+    if (missing.length > 0) throw this.#noDomain(missing);
+    return this.#formInDomains(agreement, signed.signatures, channel, dsp, packages as MspPackage[]);
   }
 
   /**
@@ -340,7 +299,7 @@ export class AdminService {
   async registerChannel(input: unknown): Promise<{ name: string; chaincodes: string[] }> {
     const request = parse(channelRequest, input, 'channel');
     if (request.name.startsWith('dao-') && !request.actingMspId) throw new AdminError('INVALID_REQUEST', 'channel.actingMspId: a DAO channel needs its DSP');
-    if (!this.options.custodial && request.actingMspId !== undefined && request.actingMspId !== OPERATOR_MSP) {
+    if (request.actingMspId !== undefined && request.actingMspId !== OPERATOR_MSP) {
       throw new AdminError('NOT_CUSTODIAN', `channel.actingMspId: the operator acts only as ${OPERATOR_MSP}; ${request.actingMspId}'s own bridge relays its channels`);
     }
     await this.channels.register(request.name, request.chaincodes, request.actingMspId ?? OPERATOR_MSP);
@@ -417,47 +376,11 @@ export class AdminService {
   }
 
   /**
-   * Reads the dao chaincode on a DAO channel as `asMspId`, the caller: only a member's peer has the
-   * channel, so anyone else gets VERSION_NOT_FOUND, as for a version that does not exist.
+   * A DAO's private state is never read through the operator: it holds no identity of any member, so
+   * the caller is sent to its own domain's bridge (NOT_CUSTODIAN, 403).
    */
-  async evaluateDao(daoId: string, version: number, fn: DaoRead, asMspId: string): Promise<unknown> {
-    if (!this.options.custodial) {
-      throw new AdminError('NOT_CUSTODIAN', `the operator holds no identity of ${asMspId}: a DAO's private state is read through the member's own domain (GET /daos/${daoId}/versions/${version}/state or /entitlements on its own bridge)`);
-    }
-    return readDaoVersion((...args) => this.ledger.evaluate(...args), daoId, version, fn, asMspId);
-  }
-
-  /**
-   * The DAO's public directory entry on `marketplace` (what SubmitFeedback checks co-membership
-   * against): id, version, member MSP ids, status, never β, terms or amounts. The agreement names no
-   * title, so the entry's name is the DAO id. Submitted as the DSP, like InitVersion; when member
-   * domains are wired, the DSP's own bridge takes this step over. Idempotent: an entry already at this
-   * version or later (a retried request, a later version published meanwhile) is left as it is, since
-   * the chaincode refuses an older version.
-   */
-  async #publishDao(dsp: string, daoId: string, version: number, members: readonly string[]): Promise<void> {
-    const published = await this.#directoryEntry(daoId);
-    if (published && (published.version >= version || published.status === 'dissolved')) return;
-    const entry = { daoId, name: daoId, summary: `DAO ${daoId}, version ${version}, ${members.length} members`, version, members: [...members], status: 'active' as const };
-    await this.#submit(dsp, MARKETPLACE_CHANNEL, MARKETPLACE.invocation(MARKETPLACE.tx.PublishDao, entry));
-  }
-
-  async #directoryEntry(daoId: string): Promise<{ version: number; status: string } | undefined> {
-    try {
-      const call = MARKETPLACE.invocation(MARKETPLACE.tx.GetDao, daoId);
-      return JSON.parse(await this.ledger.evaluate(OPERATOR_MSP, MARKETPLACE_CHANNEL, call.chaincode, call.transaction, call.arguments)) as { version: number; status: string };
-    } catch (error) {
-      if (chaincodeCode(error) === 'NOT_FOUND') return undefined;
-      throw error;
-    }
-  }
-
-  async #ensureIdentity(mspId: string): Promise<void> {
-    try {
-      await this.wallet.get(mspId);
-    } catch {
-      await this.wallet.put(await this.fabric.enrollClient(mspId, 'ledger-bridge'));
-    }
+  evaluateDao(daoId: string, version: number, _fn: DaoRead, asMspId: string): Promise<never> {
+    return Promise.reject(new AdminError('NOT_CUSTODIAN', `the operator holds no identity of ${asMspId}: a DAO's private state is read through the member's own domain (GET /daos/${daoId}/versions/${version}/state or /entitlements on its own bridge)`));
   }
 
   async #participant(id: string): Promise<(Omit<ParticipantRecord, 'caCertPem'> & { caCertPem?: string }) | undefined> {

@@ -15,7 +15,7 @@ export interface CommandServiceOptions {
   readonly initialBackoffMs?: number;
   /** Called after a receipt is written (the outbox relay's `notify`). */
   readonly wakeOutbox?: WakeOutbox;
-  /** The only organisation it submits as (a member's own, or the operator's without custody); a command naming another fails NOT_THIS_MEMBER. */
+  /** The only organisation it submits as (a member's own, or the operator's); a command naming another fails NOT_THIS_MEMBER. */
   readonly onlyAs?: string;
 }
 
