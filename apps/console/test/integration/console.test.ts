@@ -45,7 +45,7 @@ let closeBrowser: () => Promise<void>;
 const SHOTS = process.env['CONSOLE_SCREENSHOTS_DIR'];
 
 beforeAll(async () => {
-  await Promise.all([buildConsole(), h.start({ env: { MARKETPLACE_CUSTODIAL_ORGANISATIONS: 'false' } })]);
+  await Promise.all([buildConsole(), h.start()]);
   bridge = await operatorAdminApp({ running: h.topics });
   domains = await domainsBeside(ctx, h.baseUrl, [
     [DSP, 'DSP'],

@@ -41,7 +41,7 @@ let browser: Browser;
 let made: string | undefined;
 
 beforeAll(async () => {
-  await Promise.all([buildConsole(), h.start({ env: { MARKETPLACE_CUSTODIAL_ORGANISATIONS: 'false' } })]);
+  await Promise.all([buildConsole(), h.start()]);
   bridge = await operatorAdminApp({ running: h.topics });
   server = await startConsoleServer({ distDir: DIST_DIR, upstreams: { marketplace: h.baseUrl } });
   browser = await launchBrowser();

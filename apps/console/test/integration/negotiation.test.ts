@@ -76,7 +76,7 @@ async function signedProposals(who: Member, sessionId: string): Promise<Array<{ 
 beforeAll(async () => {
   // Negotiation first: its identity directory then reads the participants' ParticipantRegistered.
   neg = await bootNegotiation();
-  await Promise.all([buildConsole(), h.start({ env: { MARKETPLACE_CUSTODIAL_ORGANISATIONS: 'false' } })]);
+  await Promise.all([buildConsole(), h.start()]);
   bridge = await operatorAdminApp({ running: h.topics });
   domains = await domainsBeside(ctx, h.baseUrl, [
     [DSP, 'DSP'],

@@ -69,7 +69,7 @@ async function awaiting(token: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  await Promise.all([buildConsole(), h.start({ env: { MARKETPLACE_ADMISSION: 'manual', MARKETPLACE_CUSTODIAL_ORGANISATIONS: 'false' } })]);
+  await Promise.all([buildConsole(), h.start({ env: { MARKETPLACE_ADMISSION: 'manual' } })]);
   bridge = await operatorAdminApp({ running: h.topics });
   operator = apiClient(bridge.url, () => stackAdminIdentity(ctx, OPERATOR_MSP));
   // Its domain (made once, reused), admitted by the operator's administrator from its public MSP package.

@@ -9,8 +9,7 @@ import { loadServiceConfig } from '@datawell/config';
 import { createServiceApp, GrpcServer } from '@datawell/service-platform';
 import { ledgerEventCloudEvent, networkEventCloudEvent, TOPICS, type LedgerEvent, type NetworkEvent } from '@datawell/contracts';
 import { ensureTopics } from '@datawell/messaging';
-import { freePort, hex, stackEnv, stackKafka, testStackContext, waitFor } from '@datawell/testing';
-import { enrollClientIdentity } from '@datawell/stack';
+import { freePort, hex, stackEnv, stackKafka, waitFor } from '@datawell/testing';
 import { AppModule } from '../../src/app.module';
 import { marketplaceService } from '../../src/config';
 
@@ -83,8 +82,6 @@ export class MarketplaceHarness {
       MARKETPLACE_NETWORK_COMMANDS_TOPIC: this.topics.networkCommands,
       MARKETPLACE_NETWORK_EVENTS_TOPIC: this.topics.networkEvents,
       DATAWELL_LOG_LEVEL: 'warn',
-      // Custody off, as in production (docs/security.md): a test of registration with a CSR (the operator
-      // making the organisation's CA) turns it on with MARKETPLACE_CUSTODIAL_ORGANISATIONS in `env`.
       ...(options.tls ? { DATAWELL_TLS_CERT_FILE: options.tls.certFile, DATAWELL_TLS_KEY_FILE: options.tls.keyFile } : {}),
       ...options.env,
     };
@@ -254,58 +251,6 @@ export async function onboard(h: MarketplaceHarness, role: 'DSP' | 'VSP', admit?
   const certificatePem = await ca.issue(csrPem);
   const token = await eventually('login', () => h.login({ certificatePem, privateKeyPem }).catch(() => ''), (t) => t !== '', 60_000);
   await eventually('active', () => h.http('GET', `/participants/${mspId}`), (r) => r.body['status'] === 'active');
-  return { mspId, role, enrollmentId, privateKeyPem, certificatePem, token };
-}
-
-/**
- * The custodial path (a harness started with MARKETPLACE_CUSTODIAL_ORGANISATIONS on): registers with
- * the CSR of its first identity, so that the operator would make the organisation's CA and enroll it,
- * and plays the bridge: onboarding, enrollment at the organisation's CA (a per-test CA),
- * ParticipantRegistered. Only the tests of that path use it.
- */
-export async function onboardCustodial(h: MarketplaceHarness, role: 'DSP' | 'VSP'): Promise<Member> {
-  const mspId = `T${h.run}${hex(2)}${role}MSP`;
-  const enrollmentId = `user-${hex(2)}`;
-  const { privateKeyPem, csrPem } = await createKeyAndCsr(enrollmentId);
-  const registered = await h.http('POST', '/participants', { mspId, role, name: `${role} ${mspId}`, identity: { enrollmentId, csrPem } });
-  if (registered.status !== 202) throw new Error(`register ${mspId}: ${registered.status} ${JSON.stringify(registered.body)}`);
-  const onboardCmd = await h.command(h.topics.networkCommands, onboardCommandOf(mspId));
-  const ca = await testCertificateAuthority(`ca.${mspId}`);
-  await h.networkEvent({ kind: 'participant-onboarded', commandId: onboardCmd.value.data['commandId'] as string, mspId, role, name: `${role} ${mspId}`, caCertPem: ca.caCertPem });
-  await h.ledgerEvent('marketplace', 'marketplace', 'ParticipantRegistered', { mspId, role, name: `${role} ${mspId}`, caCertPem: ca.caCertPem, status: 'active' }, true);
-  const enroll = await h.command(h.topics.networkCommands, (r) => r.value.data['kind'] === 'enroll-identity' && r.value.data['mspId'] === mspId);
-  const certificatePem = await ca.issue(enroll.value.data['csrPem'] as string);
-  await h.networkEvent({ kind: 'identity-enrolled', commandId: enroll.value.data['commandId'] as string, mspId, enrollmentId, certificatePem, caCertPem: ca.caCertPem });
-  const identity = await eventually('enrolled', () => h.http('GET', `/participants/${mspId}/identities/${enrollmentId}`), (r) => r.body['status'] === 'enrolled');
-  const token = await eventually(
-    'login',
-    () => h.login({ certificatePem: identity.body['certificatePem'] as string, privateKeyPem }).catch(() => ''),
-    (t) => t !== '',
-    60_000,
-  );
-  await eventually('active', () => h.http('GET', `/participants/${mspId}`), (r) => r.body['status'] === 'active');
-  return { mspId, role, enrollmentId, privateKeyPem, certificatePem, token };
-}
-
-/**
- * An organisation the operator's tooling holds, under a fixed MSP id reused across runs (onboarding it
- * again is a no-op, so no CA or peer is made after the first run): `onboardAtBridge` has the operator's
- * real bridge onboard it (e.g. its administration route, operatorAdminApp's POST /admin/participants);
- * a fresh client identity is enrolled at its Fabric CA; returned once the marketplace knows it from
- * its ParticipantRegistered, relayed from the ledger (`h` on the shared ledger events topic).
- */
-export async function heldOrganisation(
-  h: MarketplaceHarness,
-  mspId: string,
-  role: 'DSP' | 'VSP',
-  onboardAtBridge: (participant: { mspId: string; role: 'DSP' | 'VSP'; name: string }) => Promise<unknown>,
-  timeoutMs = 600_000,
-): Promise<Member> {
-  await onboardAtBridge({ mspId, role, name: `${role} ${mspId}` });
-  const enrollmentId = `mkt-${h.run}`;
-  const { certificatePem, privateKeyPem } = await enrollClientIdentity(testStackContext(), mspId, enrollmentId);
-  const token = await eventually(`${mspId} known to the marketplace`, () => h.login({ certificatePem, privateKeyPem }).catch(() => ''), (t) => t !== '', timeoutMs);
-  await eventually('active', () => h.http('GET', `/participants/${mspId}`), (r) => r.body['status'] === 'active', timeoutMs);
   return { mspId, role, enrollmentId, privateKeyPem, certificatePem, token };
 }
 

@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { createKeyAndCsr, grpcTestClient, type GrpcCall } from '@datawell/testing';
 import { DAO, descriptionDigest, MARKETPLACE, REPUTATION_HALF_LIFE_MS } from '@datawell/contracts';
 import { MARKETPLACE_GRPC } from '../../src/grpc/marketplace.grpc';
-import { eventually, hex, MarketplaceHarness, onboard, onboardCustodial, type Member } from './harness';
+import { eventually, hex, MarketplaceHarness, onboard, type Member } from './harness';
 
 jest.setTimeout(180_000);
 
@@ -51,6 +51,17 @@ describe('participants', () => {
     expect(h.received.filter((r) => r.value.data['mspId'] === mspId)).toEqual([]);
   });
 
+  it('enrolls another user of the caller’s own organisation only', async () => {
+    const enrollmentId = `dave-${hex(2)}`;
+    const { csrPem } = await createKeyAndCsr(enrollmentId);
+    const own = await h.http('POST', `/participants/${dsp.mspId}/identities`, { enrollmentId, csrPem }, dsp.token);
+    expect(own).toMatchObject({ status: 202, body: { status: 'requested' } });
+    const cmd = await h.command(h.topics.networkCommands, (r) => r.value.data['commandId'] === own.body['commandId']);
+    expect(cmd.value.data).toMatchObject({ kind: 'enroll-identity', mspId: dsp.mspId, enrollmentId, csrPem });
+    expect(await h.http('POST', `/participants/${dsp.mspId}/identities`, { enrollmentId, csrPem }, dsp.token)).toMatchObject({ status: 409, body: { code: 'IDENTITY_EXISTS' } });
+    expect(await h.http('POST', `/participants/${dsp.mspId}/identities`, { enrollmentId: 'eve', csrPem }, vsp.token)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+  });
+
   it('refuses a second registration of an MSP id with 409 PARTICIPANT_EXISTS', async () => {
     const again = await h.http('POST', '/participants', { mspId: dsp.mspId, role: 'DSP', name: 'again' });
     expect(again).toMatchObject({ status: 409, body: { code: 'PARTICIPANT_EXISTS' } });
@@ -63,46 +74,6 @@ describe('participants', () => {
     await h.networkEvent({ kind: 'command-failed', commandId: res.body['commandId'] as string, subject: mspId, code: 'NO_MSP_PACKAGE', message: 'no domain' });
     const failed = await eventually('failed', () => h.http('GET', `/participants/${mspId}`), (r) => r.body['status'] === 'failed');
     expect(failed.body).toMatchObject({ failure: { code: 'NO_MSP_PACKAGE' } });
-  });
-});
-
-/*
- * The custodial path, which only an operator holding organisations (MARKETPLACE_CUSTODIAL_ORGANISATIONS
- * on) offers: registration with the CSR of a first identity and enrollment of further users, both
- * through the operator's bridge enrolling at the organisation's CA. Kept explicitly custodial until the
- * path is deleted (issue #11).
- */
-describe('participants held in custody (MARKETPLACE_CUSTODIAL_ORGANISATIONS on)', () => {
-  const hc = new MarketplaceHarness();
-  let held: Member;
-  let other: Member;
-
-  beforeAll(async () => {
-    await hc.start({ env: { MARKETPLACE_CUSTODIAL_ORGANISATIONS: 'true' } });
-    [held, other] = await Promise.all([onboardCustodial(hc, 'DSP'), onboardCustodial(hc, 'VSP')]);
-  });
-
-  afterAll(async () => {
-    await hc.stop();
-  });
-
-  it('registers with a CSR through the bridge: 202 pending, onboard then enroll commands, the enrolled certificate, then active', async () => {
-    const onboardCmd = await hc.command(hc.topics.networkCommands, (r) => r.value.data['kind'] === 'onboard-participant' && r.value.data['mspId'] === held.mspId);
-    expect(onboardCmd.value.data).toMatchObject({ role: 'DSP', name: `DSP ${held.mspId}` });
-    expect(onboardCmd.value.data['ownCa']).toBeUndefined();
-    const identity = await hc.http('GET', `/participants/${held.mspId}/identities/${held.enrollmentId}`);
-    expect(identity).toMatchObject({ status: 200, body: { status: 'enrolled', certificatePem: held.certificatePem } });
-    expect((await hc.http('GET', `/participants/${held.mspId}`)).body).toMatchObject({ status: 'active' });
-  });
-
-  it('enrolls another user of the caller’s own organisation only', async () => {
-    const { csrPem } = await createKeyAndCsr('dave');
-    const own = await hc.http('POST', `/participants/${held.mspId}/identities`, { enrollmentId: 'dave', csrPem }, held.token);
-    expect(own).toMatchObject({ status: 202, body: { status: 'requested' } });
-    const cmd = await hc.command(hc.topics.networkCommands, (r) => r.value.data['commandId'] === own.body['commandId']);
-    expect(cmd.value.data).toMatchObject({ kind: 'enroll-identity', mspId: held.mspId, enrollmentId: 'dave', csrPem });
-    expect(await hc.http('POST', `/participants/${held.mspId}/identities`, { enrollmentId: 'dave', csrPem }, held.token)).toMatchObject({ status: 409, body: { code: 'IDENTITY_EXISTS' } });
-    expect(await hc.http('POST', `/participants/${held.mspId}/identities`, { enrollmentId: 'eve', csrPem }, other.token)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
   });
 });
 
