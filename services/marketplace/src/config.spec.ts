@@ -25,10 +25,14 @@ describe('marketplace settings', () => {
       },
       groupId: 'datawell-marketplace',
       admission: 'automatic',
-      custodialOrganisations: false,
     });
-    expect(loadServiceConfig(marketplaceService, { ...base, MARKETPLACE_CUSTODIAL_ORGANISATIONS: 'true' }).settings.custodialOrganisations).toBe(true);
     expect(loadServiceConfig(marketplaceService, { ...base, MARKETPLACE_ADMISSION: '  ' }).settings.admission).toBe('automatic');
+  });
+
+  it('refuse to start with MARKETPLACE_CUSTODIAL_ORGANISATIONS, whatever its value: one line naming it and saying custody was removed', () => {
+    for (const value of ['true', 'false']) {
+      expect(() => loadServiceConfig(marketplaceService, { ...base, MARKETPLACE_CUSTODIAL_ORGANISATIONS: value })).toThrow(/^invalid configuration for marketplace: MARKETPLACE_CUSTODIAL_ORGANISATIONS: custody was removed \(issue #11\)[^\n]*$/);
+    }
   });
 
   it('read MARKETPLACE_ADMISSION manual or automatic, and refuse anything else naming the variable and the choices', () => {

@@ -1,4 +1,4 @@
-import { defineService, flagVariable, groupIdVariable, topicVariable as topic, type ConfigOf, type ServiceExtension } from '@datawell/config';
+import { CUSTODY_REMOVED, defineService, groupIdVariable, removedSettingIssues, topicVariable as topic, type ConfigOf, type ServiceExtension } from '@datawell/config';
 import { SERVICES } from '@datawell/contracts';
 import { z } from 'zod';
 
@@ -23,12 +23,6 @@ export interface MarketplaceSettings {
   readonly groupId: string;
   /** Whether registrations wait for an operator administrator's admission (docs/marketplace.md, *Admission*). */
   readonly admission: AdmissionMode;
-  /**
-   * Whether a registration may ask the operator to make its organisation's CA (a CSR without its own
-   * domain): off by default; only the integration tier's tests of custodial organisations turn it on
-   * (docs/security.md).
-   */
-  readonly custodialOrganisations: boolean;
 }
 
 export const MARKETPLACE_VARIABLES = {
@@ -39,8 +33,6 @@ export const MARKETPLACE_VARIABLES = {
   networkEventsTopic: 'MARKETPLACE_NETWORK_EVENTS_TOPIC',
   groupId: 'MARKETPLACE_GROUP_ID',
   admission: 'MARKETPLACE_ADMISSION',
-  /** `true`: registrations with a CSR have the operator make the organisation's CA (tests only; default false). */
-  custodialOrganisations: 'MARKETPLACE_CUSTODIAL_ORGANISATIONS',
 } as const;
 
 const V = MARKETPLACE_VARIABLES;
@@ -56,7 +48,6 @@ const marketplaceExtension: ServiceExtension<MarketplaceSettings> = {
       (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : 'automatic'),
       z.enum(ADMISSION_MODES, { error: (issue) => `must be one of ${ADMISSION_MODES.join(', ')} (got "${String(issue.input)}")` }),
     ),
-    [V.custodialOrganisations]: flagVariable,
   },
   build: (values) => ({
     topics: {
@@ -68,8 +59,8 @@ const marketplaceExtension: ServiceExtension<MarketplaceSettings> = {
     },
     groupId: values[V.groupId] as string,
     admission: values[V.admission] as AdmissionMode,
-    custodialOrganisations: values[V.custodialOrganisations] === true,
   }),
+  issues: (env) => removedSettingIssues(env, { MARKETPLACE_CUSTODIAL_ORGANISATIONS: CUSTODY_REMOVED }),
 };
 
 /** The marketplace service's configuration: its registry entry and its own settings. */

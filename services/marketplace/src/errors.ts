@@ -41,7 +41,7 @@ const KINDS: Readonly<Record<MarketplaceErrorCode, ErrorKind>> = {
   DESCRIPTION_DIGEST_MISMATCH: 'conflict',
   // Admitting or rejecting a registration that is not waiting for an operator administrator (already decided, automatic, active…).
   NOT_AWAITING_ADMISSION: 'conflict',
-  // A registration that would have the operator make the organisation's CA (a CSR without its own domain), with custody off.
+  // A registration that would have the operator make the organisation's CA (a CSR without its own domain): the operator holds no organisation.
   DOMAIN_REQUIRED: 'unprocessable',
 };
 

@@ -88,12 +88,12 @@ const TOPIC = 'network.commands.test';
 const admin: Principal = { mspId: 'OperatorMSP', enrollmentId: 'admin.operator', role: 'OPERATOR', admin: true, certificateFingerprint: 'f0' };
 const CSR = '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----';
 
-/** Most registrations here bring a CSR (the operator makes the CA): custody on, as the integration tier's custodial tests run it. */
-function setup(admission: 'automatic' | 'manual', custodialOrganisations = true) {
+/** Registrations from organisations' own trust domains (a CSR is refused: the operator makes no CA). */
+function setup(admission: 'automatic' | 'manual') {
   const repository = new MemoryParticipants();
   const sent: OutboxMessage[] = [];
   const store = {
-    settings: { topics: { networkCommands: TOPIC }, admission, custodialOrganisations },
+    settings: { topics: { networkCommands: TOPIC }, admission },
     // One transaction: nothing is kept (rows nor messages) when the work throws.
     write: async <T>(work: (m: EntityManager, send: (...m: OutboxMessage[]) => Promise<void>) => Promise<T>): Promise<T> => {
       const rows = new Map([...repository.rows].map(([k, v]) => [k, { ...v }]));
@@ -115,7 +115,7 @@ function setup(admission: 'automatic' | 'manual', custodialOrganisations = true)
 }
 
 const withIdentity = (mspId: string, role: 'DSP' | 'VSP' = 'DSP') => ({ mspId, role, name: `${mspId} Ltd`, identity: { enrollmentId: 'alice', csrPem: CSR } });
-const ownCa = (mspId: string) => ({ mspId, role: 'VSP', name: `${mspId} Ltd` });
+const ownCa = (mspId: string, role: 'DSP' | 'VSP' = 'VSP') => ({ mspId, role, name: `${mspId} Ltd` });
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
   try {
@@ -126,10 +126,10 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
   throw new Error('expected a refusal');
 }
 
-describe('registration without custody (the default): the operator makes no CA', () => {
+describe('registration: the operator makes no CA', () => {
   it('refuses a registration with a CSR with 422 DOMAIN_REQUIRED naming ./dev domain add: nothing recorded or sent; its own CA is registered', async () => {
     for (const admission of ['automatic', 'manual'] as const) {
-      const { service, repository, commands } = setup(admission, false);
+      const { service, repository, commands } = setup(admission);
       await expect(service.register(withIdentity('AcmeMSP', 'VSP'))).rejects.toMatchObject({ code: 'DOMAIN_REQUIRED', status: 422, message: expect.stringContaining('./dev domain add AcmeMSP --role VSP') });
       expect([repository.rows.size, commands()]).toEqual([0, []]);
       await service.register(ownCa('OwnMSP'));
@@ -139,13 +139,13 @@ describe('registration without custody (the default): the operator makes no CA',
 });
 
 describe('registration with automatic admission (the default)', () => {
-  it('sends onboard-participant at once, with ownCa only when it brings no identity, and shows no admission', async () => {
+  it('sends onboard-participant at once, with ownCa, and shows no admission', async () => {
     const { service, commands } = setup('automatic');
-    const a = await service.register(withIdentity('AcmeMSP'));
+    const a = await service.register(ownCa('AcmeMSP', 'DSP'));
     const b = await service.register(ownCa('OwnMSP'));
     expect(a).toEqual({ mspId: 'AcmeMSP', status: 'pending', commandId: expect.stringMatching(/^marketplace:onboard:AcmeMSP:[0-9a-f-]{36}$/) });
     expect(commands()).toEqual([
-      { topic: TOPIC, key: 'AcmeMSP', data: { kind: 'onboard-participant', commandId: a.commandId, mspId: 'AcmeMSP', role: 'DSP', name: 'AcmeMSP Ltd' } },
+      { topic: TOPIC, key: 'AcmeMSP', data: { kind: 'onboard-participant', commandId: a.commandId, mspId: 'AcmeMSP', role: 'DSP', name: 'AcmeMSP Ltd', ownCa: true } },
       { topic: TOPIC, key: 'OwnMSP', data: { kind: 'onboard-participant', commandId: b.commandId, mspId: 'OwnMSP', role: 'VSP', name: 'OwnMSP Ltd', ownCa: true } },
     ]);
     expect((await service.get('AcmeMSP')).admission).toBeUndefined();
@@ -156,20 +156,20 @@ describe('registration with automatic admission (the default)', () => {
 });
 
 describe('registration with manual admission', () => {
-  it('records it pending and awaiting, sends nothing, and lists it oldest first with its identity or own CA', async () => {
+  it('records it pending and awaiting, sends nothing, and lists it oldest first', async () => {
     const { service, commands } = setup('manual');
-    const a = await service.register(withIdentity('AcmeMSP'));
+    const a = await service.register(ownCa('AcmeMSP', 'DSP'));
     await service.register(ownCa('OwnMSP'));
     expect(a).toEqual({ mspId: 'AcmeMSP', status: 'pending', commandId: expect.stringMatching(/^marketplace:onboard:AcmeMSP:/), admission: 'awaiting' });
     expect(commands()).toEqual([]);
     expect(await service.get('AcmeMSP')).toMatchObject({ status: 'pending', admission: 'awaiting' });
     expect(await service.admissions()).toEqual({
       admissions: [
-        { mspId: 'AcmeMSP', role: 'DSP', name: 'AcmeMSP Ltd', requestedAt: '2026-01-01T00:00:00.000Z', ownCa: false, enrollmentId: 'alice' },
+        { mspId: 'AcmeMSP', role: 'DSP', name: 'AcmeMSP Ltd', requestedAt: '2026-01-01T00:00:00.000Z', ownCa: true },
         { mspId: 'OwnMSP', role: 'VSP', name: 'OwnMSP Ltd', requestedAt: '2026-01-01T00:00:01.000Z', ownCa: true },
       ],
     });
-    expect(await refusal(service.register(withIdentity('AcmeMSP')))).toBe('PARTICIPANT_EXISTS (exists)');
+    expect(await refusal(service.register(ownCa('AcmeMSP', 'DSP')))).toBe('PARTICIPANT_EXISTS (exists)');
   });
 
   it('admits: exactly the command registration would have sent (its id and payload), once; the queue no longer lists it', async () => {
@@ -190,18 +190,17 @@ describe('registration with manual admission', () => {
     expect(commands()).toHaveLength(1);
   });
 
-  it('rejects with a reason: nothing sent, shown as rejected with it, its identity failed, and the MSP id may register again', async () => {
-    const { service, repository, commands } = setup('manual');
-    await service.register(withIdentity('AcmeMSP'));
+  it('rejects with a reason: nothing sent, shown as rejected with it, and the MSP id may register again', async () => {
+    const { service, commands } = setup('manual');
+    await service.register(ownCa('AcmeMSP', 'DSP'));
     const rejected = await service.reject(admin, 'AcmeMSP', { reason: '  not a known company  ' });
     expect(rejected).toEqual({ mspId: 'AcmeMSP', status: 'rejected', rejection: { reason: 'not a known company', atMs: expect.any(Number) } });
     expect(commands()).toEqual([]);
     expect(await service.get('AcmeMSP')).toMatchObject({ status: 'rejected', rejection: { reason: 'not a known company', atMs: rejected.rejection.atMs } });
-    expect(repository.identities).toEqual([{ mspId: 'AcmeMSP', enrollmentId: 'alice', status: 'failed', failure: 'REGISTRATION_REJECTED' }]);
     expect(await service.admissions()).toEqual({ admissions: [] });
     expect(await refusal(service.admit(admin, 'AcmeMSP'))).toBe('NOT_AWAITING_ADMISSION (conflict)');
 
-    const again = await service.register(withIdentity('AcmeMSP', 'VSP'));
+    const again = await service.register(ownCa('AcmeMSP', 'VSP'));
     expect(again.admission).toBe('awaiting');
     const view = await service.get('AcmeMSP');
     expect(view).toMatchObject({ status: 'pending', role: 'VSP', admission: 'awaiting' });
@@ -211,7 +210,7 @@ describe('registration with manual admission', () => {
 
   it('refuses bad input and unknown MSP ids with stable codes, changing nothing', async () => {
     const { service, repository, commands } = setup('manual');
-    await service.register(withIdentity('AcmeMSP'));
+    await service.register(ownCa('AcmeMSP', 'DSP'));
     expect(await refusal(service.admit(admin, 'NobodyMSP'))).toBe('PARTICIPANT_NOT_FOUND (notFound)');
     expect(await refusal(service.reject(admin, 'NobodyMSP', { reason: 'x' }))).toBe('PARTICIPANT_NOT_FOUND (notFound)');
     expect(await refusal(service.admit(admin, 'not an msp'))).toBe('INVALID_REQUEST (invalid)');
@@ -225,7 +224,7 @@ describe('registration with manual admission', () => {
 
   it('does not list or admit a registration the ledger has made active meanwhile (the operator admitted it directly)', async () => {
     const { service, repository } = setup('manual');
-    await service.register(withIdentity('AcmeMSP'));
+    await service.register(ownCa('AcmeMSP', 'DSP'));
     repository.rows.get('AcmeMSP')!.status = 'active';
     expect(await service.admissions()).toEqual({ admissions: [] });
     expect(await refusal(service.admit(admin, 'AcmeMSP'))).toBe('NOT_AWAITING_ADMISSION (conflict)');

@@ -15,9 +15,9 @@ export const registrationSchema = z.strictObject({
   role: z.enum(['DSP', 'VSP']),
   name: textSchema(128),
   /**
-   * The first identity, enrolled through the operator at the CA it creates for the organisation.
-   * Omitted: the organisation runs its own CA in its own trust domain (it published its MSP package)
-   * and signs in with identities that CA issues; the operator enrolls none of them.
+   * Refused (DOMAIN_REQUIRED): a first identity's CSR would have the operator make the organisation's
+   * CA. The organisation runs its own CA in its own trust domain (it published its MSP package) and
+   * signs in with identities that CA issues; the operator enrolls none of them.
    */
   identity: z.strictObject({ enrollmentId: enrollmentIdSchema, csrPem: csrPemSchema }).optional(),
 });
@@ -123,7 +123,7 @@ export class ParticipantsService {
     const input = parseInput(registrationSchema, body, 'body');
     const topic = this.store.settings.topics.networkCommands;
     const manual = this.store.settings.admission === 'manual';
-    if (input.identity && !this.store.settings.custodialOrganisations) {
+    if (input.identity) {
       throw new MarketplaceError(
         'DOMAIN_REQUIRED',
         `${input.mspId} asks the operator to make its CA (a certificate request without its own domain); the operator holds no organisation: create its trust domain (./dev domain add ${input.mspId} --role ${input.role}) and register without "identity"`,
@@ -131,14 +131,13 @@ export class ParticipantsService {
     }
     return this.store.write(async (manager, send) => {
       const commandId = onboardId(input.mspId);
-      const ownCa = !input.identity;
-      if (!(await this.repository.register(manager, { mspId: input.mspId, role: input.role, name: input.name, commandId, ownCa, awaiting: manual }))) {
+      // Every organisation brings its own CA from its own trust domain.
+      if (!(await this.repository.register(manager, { mspId: input.mspId, role: input.role, name: input.name, commandId, ownCa: true, awaiting: manual }))) {
         throw new MarketplaceError('PARTICIPANT_EXISTS', `${input.mspId} is already registered`);
       }
       await this.repository.deleteUnenrolledIdentities(manager, input.mspId);
-      if (input.identity) await this.#insertIdentity(manager, input.mspId, input.identity.enrollmentId, input.identity.csrPem, 'pending');
       if (manual) return { mspId: input.mspId, status: 'pending' as const, commandId, admission: 'awaiting' as const };
-      await send(networkCommandMessage(topic, onboardCommand({ commandId, mspId: input.mspId, role: input.role, name: input.name, ownCa })));
+      await send(networkCommandMessage(topic, onboardCommand({ commandId, mspId: input.mspId, role: input.role, name: input.name, ownCa: true })));
       return { mspId: input.mspId, status: 'pending' as const, commandId };
     });
   }

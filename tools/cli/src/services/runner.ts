@@ -122,7 +122,7 @@ export const OPERATOR_USER_SERVICES: readonly ServiceName[] = SERVICE_NAMES;
 /**
  * A service's own settings (`MARKETPLACE_…` for the marketplace, and so on) from the tooling's
  * environment, for a process of another OS user (it starts with a clean environment): what a person
- * sets for `./dev up`, e.g. `MARKETPLACE_CUSTODIAL_ORGANISATIONS`, still reaches the service.
+ * sets for `./dev up`, e.g. `MARKETPLACE_ADMISSION`, still reaches the service.
  */
 export function ownSettings(name: ServiceName, from: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const prefix = SERVICES[name].portVariable.replace(/HTTP_PORT$/, '');
