@@ -31,10 +31,8 @@ describe('the registration page’s guidance', () => {
     expect(registrationState('AcmeMSP', { status: 'rejected', rejection: { reason: 'unknown company' } })).toEqual({ phase: 'failed', text: expect.stringContaining(': unknown company. You may register again.') });
   });
 
-  it('tells what to do after the refusals of the domain way and of custody', () => {
+  it('tells what to do after the refusals of the domain way', () => {
     expect(hintFor('NO_MSP_PACKAGE', 'AcmeMSP', 'DSP')).toContain('create its domain first (./dev domain add AcmeMSP --role DSP), then register again');
-    expect(hintFor('DOMAIN_REQUIRED', 'AcmeMSP', 'VSP')).toContain("holds no organisation in custody: create your organisation's own trust domain (./dev domain add AcmeMSP --role VSP)");
-    expect(hintFor('ENROLL_IN_DOMAIN', 'AcmeMSP', 'DSP')).toContain('enrolled at its own CA, in its domain');
     expect(hintFor('PARTICIPANT_EXISTS', 'AcmeMSP', 'DSP')).toContain('AcmeMSP is registered already');
     expect(hintFor('ROLE_MISMATCH', 'AcmeMSP', 'DSP')).toContain("the domain's role");
     expect(hintFor('INVALID_REQUEST', 'AcmeMSP', 'DSP')).toBeUndefined();

@@ -70,14 +70,10 @@ export function hintFor(code: string | undefined, mspId: string, role: Role): st
   switch (code) {
     case 'NO_MSP_PACKAGE':
       return `The operator found no public MSP package of ${mspIdOrPlaceholder(mspId)}: create its domain first (${add}), then register again.`;
-    case 'DOMAIN_REQUIRED':
-      return `This marketplace holds no organisation in custody: create your organisation's own trust domain (${add}) and register it without a certificate request ("Its own trust domain" above).`;
     case 'PARTICIPANT_EXISTS':
       return `${mspIdOrPlaceholder(mspId)} is registered already: sign in with an identity of its own CA.`;
     case 'ROLE_MISMATCH':
       return `The role given differs from the one its domain was made with: register with the domain's role.`;
-    case 'ENROLL_IN_DOMAIN':
-      return `Your organisation is held in its own trust domain: its identities are enrolled at its own CA, in its domain, not through the operator.`;
     default:
       return undefined;
   }

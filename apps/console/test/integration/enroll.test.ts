@@ -9,23 +9,21 @@ import { domainPaths, parkDomain, readMspPackage } from '@datawell/stack';
 import { REPO_DIR, testStackContext } from '@datawell/testing';
 import type { Browser, Page } from 'playwright-core';
 import { operatorAdminApp, type OperatorAdminApp } from '../../../../services/ledger-bridge/test/integration/harness';
-import { hex, MarketplaceHarness } from '../../../../services/marketplace/test/integration/harness';
+import { MarketplaceHarness } from '../../../../services/marketplace/test/integration/harness';
 import { buildConsole, DIST_DIR } from '../../server/build';
 import { startConsoleServer, type ConsoleServer } from '../../server/serve';
 import { participantOnLedger } from '../support/ledger';
 import { expectAccessible, launchBrowser, see } from '../support/browser';
 
 /**
- * How an organisation joins, in Debian's chromium, against the real marketplace (custody off, as in
- * production) and the operator's real ledger bridge on its topics (operatorAdminApp running, custody
- * off): registered before its domain exists, the bridge refuses it (NO_MSP_PACKAGE) and the page says
+ * How an organisation joins, in Debian's chromium, against the real marketplace and the operator's
+ * real ledger bridge on its topics (operatorAdminApp running): registered before its domain exists, the bridge refuses it (NO_MSP_PACKAGE) and the page says
  * to create the domain; the command the page shows (`./dev domain add …`) is run as it reads, the
  * organisation registers again with no identity and the bridge admits it from its public MSP
  * package; the person signs in with the domain's administrator from the files the page names, which
  * its own CA issued (the ledger records that CA, the package's). No key, certificate request or
- * certificate of the organisation went out of the page. The operator-custody form is refused with
- * DOMAIN_REQUIRED and says what to do, and a domain's new identity through the operator fails with
- * the bridge's ENROLL_IN_DOMAIN, explained.
+ * certificate of the organisation went out of the page. Signed in, the page for a new identity says
+ * it is made at the domain's own CA and offers no form to the operator.
  */
 jest.setTimeout(900_000);
 /** A domain made from nothing (`./dev domain add`: OS user, stores, Kafka principal, CA, peer), then admitted. */
@@ -96,7 +94,7 @@ describe('an organisation joins as a trust domain of its own', () => {
     await see(page.getByTestId('domain-start-commands')).toContainText(`./dev domain console ${mspId}`);
     await expectAccessible(page, 'register a domain');
 
-    // Before its domain exists: accepted, then refused by the operator's bridge, which finds no public MSP package (and holds no organisation in custody).
+    // Before its domain exists: accepted, then refused by the operator's bridge, which finds no public MSP package.
     await form.getByRole('button', { name: 'Register my domain' }).click();
     await see(page.getByTestId('registration-status'), 120_000).toHaveAttribute('data-phase', 'failed');
     await see(page.getByTestId('registration-status')).toContainText(`The registration of ${mspId} failed: NO_MSP_PACKAGE`);
@@ -140,43 +138,17 @@ describe('an organisation joins as a trust domain of its own', () => {
     await see(page.getByTestId('signed-in-as')).toContainText(`@${mspId}`);
     expect(bodies.some((b) => b.includes('PRIVATE KEY'))).toBe(false);
 
-    // Signed in: another identity of a domain is made at its own CA; through the operator its bridge refuses it, and the page says why.
+    // Signed in: another identity of a domain is made at its own CA, as the page says.
     await page.getByRole('link', { name: 'New identity' }).click();
     await see(page.getByRole('heading', { name: `A new identity of ${mspId}` })).toBeVisible();
     await see(page.getByTestId('domain-identities')).toContainText('enrolls its people at its own Fabric CA, in its domain');
     // The pointer off the navigation (a hovered link is not what axe is asked about).
     await page.mouse.move(5, 700);
     await expectAccessible(page, 'new identity of a domain');
-    const second = `analyst-${hex(2)}`;
-    await page.getByRole('textbox', { name: /^Enrollment id/ }).fill(second);
-    await page.getByRole('button', { name: 'Generate a key and request a certificate' }).click();
-    await see(page.getByTestId('enroll-status'), 120_000).toContainText('The enrollment failed: ENROLL_IN_DOMAIN');
-    await see(page.getByTestId('refusal-hint')).toContainText('its identities are enrolled at its own CA, in its domain, not through the operator');
-    expect(await h.http('GET', `/participants/${mspId}/identities/${second}`)).toMatchObject({ body: { status: 'failed', certificatePem: null, failure: { code: 'ENROLL_IN_DOMAIN' } } });
-    expect(bodies.some((b) => b.includes('PRIVATE KEY'))).toBe(false);
+    // No form sends a certificate request to the operator: it enrolls no one.
+    await see(page.getByRole('button', { name: 'Generate a key and request a certificate' })).toHaveCount(0);
+    expect(bodies.some((b) => b.includes('PRIVATE KEY') || b.includes('CERTIFICATE REQUEST'))).toBe(false);
     if (process.env['CONSOLE_SCREENSHOTS_DIR']) await page.screenshot({ path: `${process.env['CONSOLE_SCREENSHOTS_DIR']}/console-enroll.png`, fullPage: true });
-    await close();
-  });
-
-  it('refuses the operator-custody registration with DOMAIN_REQUIRED, says to create a domain, and records nothing', async () => {
-    const { page, bodies, close } = await newPage();
-    const mspId = `Ec${h.run}DspMSP`;
-    await page.goto(`${server.url}/identities/new`);
-    await page.getByRole('radio', { name: 'Operator custody (certificate request)' }).check();
-    await see(page.getByTestId('custody-note')).toContainText('the operator creates your organisation’s CA, peer and keys');
-    const form = page.getByRole('form', { name: 'Register in custody' });
-    await form.getByRole('textbox', { name: /^MSP id/ }).fill(mspId);
-    await form.getByRole('textbox', { name: /^Organisation name/ }).fill('Custody Ltd');
-    await form.getByRole('textbox', { name: /^Enrollment id/ }).fill('first');
-    await form.getByRole('button', { name: 'Generate a key and request a certificate' }).click();
-    await see(form.getByRole('alert')).toContainText(`./dev domain add ${mspId} --role DSP`);
-    await see(form.getByRole('alert')).toContainText('DOMAIN_REQUIRED (422)');
-    await see(form.getByTestId('refusal-hint')).toContainText(`create your organisation's own trust domain (./dev domain add ${mspId} --role DSP)`);
-    await expectAccessible(page, 'custody refused');
-    expect((await h.http('GET', `/participants/${mspId}`)).status).toBe(404);
-    // The request went out; the key it was made with did not.
-    expect(bodies.filter((b) => b.includes('CERTIFICATE REQUEST'))).toHaveLength(1);
-    expect(bodies.some((b) => b.includes('PRIVATE KEY'))).toBe(false);
     await close();
   });
 });
