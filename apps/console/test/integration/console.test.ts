@@ -16,7 +16,7 @@ import { domainsBeside, offerThroughOwnBridge } from '../support/domains-beside'
 /**
  * The console in Debian's chromium against the real marketplace (in-process on the shared stack's
  * PostgreSQL and Kafka) and the operator's real ledger bridge on its topics (operatorAdminApp running),
- * both with custody off as in production: the DSP and the VSP are trust domains of their own
+ * as in production: the DSP and the VSP are trust domains of their own
  * (`./dev domain add`, their member services started by `./dev domain start`), registered without an
  * identity and admitted by the operator's bridge from their public MSP packages; each signs its
  * offers through its own ledger bridge, and the operator's bridge relays the chaincode's events, from

@@ -19,7 +19,7 @@ import { domainsBeside, offerThroughOwnBridge } from '../support/domains-beside'
  * The negotiation room in Debian's chromium, a DSP and a VSP each in its own browser context, against
  * the real marketplace and the real negotiation service (both in-process on the shared stack's
  * PostgreSQL and Kafka) and the operator's real ledger bridge on the marketplace's topics
- * (operatorAdminApp running), custody off as in production: the DSP and the VSP are trust domains of
+ * (operatorAdminApp running), as in production: the DSP and the VSP are trust domains of
  * their own (`./dev domain add`, their member services by `./dev domain start`), registered without an
  * identity and admitted by the operator's bridge from their public MSP packages; the VSP signs its
  * offer through its own bridge; each person is enrolled at its organisation's own CA; the

@@ -16,7 +16,7 @@ async function running(): Promise<Set<string>> {
 
 /**
  * Member domains beside a test's own in-process operator services (a marketplace and an operator
- * bridge on the test's topics, custody off), as organisations come to the marketplace: each domain
+ * bridge on the test's topics), as organisations come to the marketplace: each domain
  * made (`./dev domain add`, reused across runs), its own member services started (`./dev domain
  * start`: its ledger bridge joins its peer to `marketplace` once the operator admits it, and signs
  * its transactions), registered at `marketplaceUrl` without an identity until the ledger has it

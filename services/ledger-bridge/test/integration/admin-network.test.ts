@@ -11,7 +11,7 @@ jest.setTimeout(900_000);
  * each channel's config block: a channel the operator's organisation is not in included), the
  * orderers and the peers it knows of; `GET /admin/participants` and the sanctions show and change a
  * participant's status on the ledger. Only the operator's administrator: 401 without a token, 403
- * to a participant's identity. The operator's bridge runs as `./dev up` runs it (custody off) and every
+ * to a participant's identity. The operator's bridge runs as `./dev up` runs it and every
  * organisation is in its own trust domain (made by the stack tooling, as `./dev domain add` makes
  * them). The participant and the domain are fixed organisations (onboarding them again is a no-op).
  */

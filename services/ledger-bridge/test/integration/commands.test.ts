@@ -75,7 +75,7 @@ describe('ledger-bridge commands against Fabric, PostgreSQL and Kafka', () => {
     await createTopics(kafka, [topics.events, topics.commands, topics.receipts]);
     producer = kafka.producer();
     await producer.connect();
-    // Custody off, as ./dev up runs the operator's bridge: it signs only as the operator.
+    // As ./dev up runs the operator's bridge: it signs only as the operator.
     bridge = newBridge(db, kafka, bridgeSettings(wallet.dir, topics));
     await bridge.start();
   });
@@ -109,7 +109,7 @@ describe('ledger-bridge commands against Fabric, PostgreSQL and Kafka', () => {
   it('fails an unknown transaction and bad arguments once, with the chaincode reason, without retrying', async () => {
     const unknown = command({ transaction: 'NoSuchTransaction' });
     const badArgs = command({ arguments: ['only-a-key'] });
-    // An organisation the operator's bridge does not sign as (custody off: any but the operator).
+    // An organisation the operator's bridge does not sign as (any but the operator).
     const noIdentity = command({ actingMspId: 'NobodyMSP' });
     await send(ledgerCommandCloudEvent(unknown, 'urn:it'));
     await send(ledgerCommandCloudEvent(badArgs, 'urn:it'));

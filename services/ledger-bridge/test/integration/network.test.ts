@@ -17,7 +17,7 @@ jest.setTimeout(900_000);
 
 /*
  * The bridge as the network's administration over Kafka, on the real stack, with the operator's
- * bridge as `./dev up` runs it (custody off) and the participants in their own trust domains (made by
+ * bridge as `./dev up` runs it and the participants in their own trust domains (made by
  * the stack tooling, as `./dev domain add` makes them; each with its own member-mode bridge): network
  * commands onboard them from their public MSP packages, each outcome once (a redelivered command
  * too); the operator enrolls nothing for a domain's organisation (its identities come from its own

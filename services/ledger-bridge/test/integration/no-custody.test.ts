@@ -9,7 +9,7 @@ import { bridgeSettings, createTopics, hex, kafkaClient, newBridge, operatorAdmi
 jest.setTimeout(300_000);
 
 /**
- * The operator's bridge as `./dev up` and the e2e tier run it: custody off (the default). On the real
+ * The operator's bridge as `./dev up` and the e2e tier run it (custody removed, issue #11). On the real
  * network, onboarding an organisation that published no MSP package is refused with NO_MSP_PACKAGE
  * and nothing of it is created; reading a DAO's private state as a member is refused; and a ledger
  * command acting as any organisation but the operator is refused before anything is signed, even when

@@ -9,7 +9,7 @@ jest.setTimeout(900_000);
 /*
  * The members' sweep on the real network, with both members in their own trust domains: DAO
  * `gs<run>` (D = SwDsp, J1 = SwVsp) on channel dao-gs<run>-v1, formed from their signed agreement as
- * `./dev up` forms one (formDomainDao: the operator's bridge, custody off, forms the channel; the
+ * `./dev up` forms one (formDomainDao: the operator's bridge forms the channel; the
  * members' own bridges join, approve, and the DSP's initialises it), with a two-second voting period.
  * Then each member runs a ProposalSweeper through its own Gateway (its own peer, a person enrolled at
  * its own CA; events replayed from the channel's first block, CloseProposal submitted as itself). A

@@ -25,7 +25,7 @@ jest.setTimeout(900_000);
 /*
  * The data owner's usage trail on the real network, with both members in their own trust domains:
  * DAO `ut<run>`, version 1 on channel dao-ut<run>-v1 (D = UtDsp, J1 = UtVspOne), formed from their
- * signed agreement as `./dev up` forms one (formDomainDao: the operator's bridge, custody off, forms
+ * signed agreement as `./dev up` forms one (formDomainDao: the operator's bridge forms
  * the channel; the members' own bridges join, approve, and the DSP's initialises it). Real
  * RecordUsage transactions, each signed by a person of the member's own CA on its own peer — a
  * granted request recorded by its requester, a refused one by the dataset's owner — then the trail

@@ -54,7 +54,7 @@ afterAll(async () => {
 
 describe('manual admission over gRPC', () => {
   it('lists the waiting registrations oldest first; AdmitParticipant sends the onboarding command registration would have sent, once, and the organisation is onboarded', async () => {
-    // Both from their own domains (custody off: a registration with a CSR is refused, 422 DOMAIN_REQUIRED).
+    // Both from their own domains (a registration with a CSR is refused, 422 DOMAIN_REQUIRED).
     const first = await register('GWait', false);
     const second = await register('GOwnCa', false);
     expect(first.body).toMatchObject({ admission: 'awaiting' });

@@ -51,7 +51,7 @@ afterAll(async () => {
 
 describe('manual admission', () => {
   it('keeps a registration waiting and lists it oldest first; admitting sends the onboarding command registration would have sent, once', async () => {
-    // Both from their own domains (custody off: a registration with a CSR is refused, 422 DOMAIN_REQUIRED).
+    // Both from their own domains (a registration with a CSR is refused, 422 DOMAIN_REQUIRED).
     const first = await register('Wait', false);
     const second = await register('OwnCa', false);
     expect(first).toMatchObject({ status: 202, body: { mspId: first.mspId, status: 'pending', admission: 'awaiting', commandId: expect.stringMatching(`^marketplace:onboard:${first.mspId}:`) } });

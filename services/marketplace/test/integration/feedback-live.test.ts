@@ -16,8 +16,8 @@ import { eventually, hex, MarketplaceHarness } from './harness';
 
 /*
  * Feedback on the real network, nothing synthetic, every participant in its own trust domain: the
- * marketplace (in-process, custody off) on the topics of the operator's real ledger bridge
- * (in-process, custody off, relaying the `marketplace` channel from its first block); each
+ * marketplace (in-process) on the topics of the operator's real ledger bridge
+ * (in-process, relaying the `marketplace` channel from its first block); each
  * organisation registers at the marketplace without an identity and the operator's bridge admits it
  * from its MSP package; each member's own bridge (in-process, as its domain runs it) joins its peer.
  * A DAO formed for real: the operator forms the channel, the DSP's own bridge initialises it and

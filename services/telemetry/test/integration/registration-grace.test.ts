@@ -12,8 +12,8 @@ import { eventually, hex, sleep, TelemetryHarness } from './harness';
 
 /*
  * A member that should run a workload but never registers one, on the real network, nothing
- * synthetic, every participant in its own trust domain: the operator's bridge (in-process, custody
- * off) admits the three from their MSP packages and forms the DAO's channel; each member's own bridge
+ * synthetic, every participant in its own trust domain: the operator's bridge (in-process) admits
+ * the three from their MSP packages and forms the DAO's channel; each member's own bridge
  * (in-process, as its domain runs it) joins its peer and approves, and the DSP's initialises the
  * version. Telemetry is the DSP's own (member mode, in-process, on the DSP's sealed topics). The
  * infrastructure spec names one workload, VSP1's; the DSP and VSP2 are named in none. Nobody registers
