@@ -128,8 +128,6 @@ describe('AdminService with members in their own trust domains', () => {
     const calls: string[] = [];
     const domainFabric = {
       ensureChaincode: async (channel: string, name: string) => void calls.push(`ensureChaincode ${channel} ${name}`),
-      ensureChannel: async (channel: string) => void calls.push(`ensureChannel ${channel}`),
-      ensureOrganisation: async (mspId: string) => void calls.push(`ensureOrganisation ${mspId}`),
       mspPackage: (mspId: string) => packages.get(mspId),
       admitOrganisation: async (channel: string, p: { mspId: string }) => void calls.push(`admit ${p.mspId} ${channel}`),
       formChannel: async (channel: string, ps: { mspId: string; peer: { endpoint: string; tlsCaCert: string } }[]) => {
@@ -203,14 +201,7 @@ describe('AdminService: the operator creates, holds and acts as no organisation'
     const calls: string[] = [];
     const fabricWithoutDomains = {
       mspPackage: () => undefined,
-      ensureOrganisation: async (mspId: string) => void calls.push(`ensureOrganisation ${mspId}`),
-      ensureChannelMember: async (channel: string, mspId: string) => void calls.push(`ensureChannelMember ${channel} ${mspId}`),
       ensureChaincode: async (channel: string) => void calls.push(`ensureChaincode ${channel}`),
-      ensureChannel: async (channel: string) => void calls.push(`ensureChannel ${channel}`),
-      enrollClient: async (mspId: string) => {
-        calls.push(`enrollClient ${mspId}`);
-        return { mspId, certificatePem: 'c', privateKeyPem: 'k' };
-      },
       caCertificate: (mspId: string) => `ca of ${mspId}`,
       formChannel: async () => void calls.push('formChannel'),
     } as unknown as FabricAdmin;

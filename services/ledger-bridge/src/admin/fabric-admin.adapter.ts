@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GatewayEndpoint, GatewayIdentity } from '@datawell/fabric';
+import type { GatewayEndpoint } from '@datawell/fabric';
 import {
-  addOrganisation,
-  addOrgToChannel,
   admitOrganisation,
   committedChaincodeDefinition,
   formChannel,
@@ -20,9 +18,7 @@ import {
   type ChannelConfigNetwork,
   type OrdererChannel,
   type OrdererNode,
-  createChannel,
   deployChaincode,
-  enrollClientIdentity,
   enrollFromCsr,
   loadSettings,
   orgCaCertificate,
@@ -32,16 +28,8 @@ import {
 
 /** The network administration the bridge performs for the operator (the ledger's admin port). */
 export interface FabricAdmin {
-  /** A CA, MSP, admin and peer for the organisation; idempotent. */
-  ensureOrganisation(mspId: string): Promise<void>;
-  /** Creates the channel with exactly these organisations, or checks it has them. */
-  ensureChannel(channel: string, mspIds: readonly string[]): Promise<void>;
-  /** Adds the organisation to a running channel by a config update; idempotent. */
-  ensureChannelMember(channel: string, mspId: string): Promise<void>;
   /** Installs, approves (by every member) and commits a chaincode of `chaincode/<name>` on the channel. */
   ensureChaincode(channel: string, name: string): Promise<void>;
-  /** A client identity enrolled at the organisation's CA. */
-  enrollClient(mspId: string, id: string): Promise<GatewayIdentity>;
   /** The organisation's CA certificate (PEM), as its MSP holds it. */
   caCertificate(mspId: string): string;
   /**
@@ -113,25 +101,8 @@ export class StackFabricAdmin implements FabricAdmin {
     private readonly chaincodeDir: string,
   ) {}
 
-  async ensureOrganisation(mspId: string): Promise<void> {
-    await addOrganisation(this.ctx, mspId);
-  }
-
-  async ensureChannel(channel: string, mspIds: readonly string[]): Promise<void> {
-    await createChannel(this.ctx, channel, mspIds);
-  }
-
-  async ensureChannelMember(channel: string, mspId: string): Promise<void> {
-    await addOrgToChannel(this.ctx, channel, mspId);
-  }
-
   async ensureChaincode(channel: string, name: string): Promise<void> {
     await deployChaincode(this.ctx, { name, channel, modulePath: join(this.chaincodeDir, name) });
-  }
-
-  async enrollClient(mspId: string, id: string): Promise<GatewayIdentity> {
-    const { certificatePem, privateKeyPem } = await enrollClientIdentity(this.ctx, mspId, id);
-    return { mspId, certificatePem, privateKeyPem };
   }
 
   caCertificate(mspId: string): string {
