@@ -49,7 +49,9 @@ export function replayPreprocessing(
       if (!squares) throw new RangeError('no replay square pairs');
       return { a: sharedOf(squares.a, n), aa: sharedOf(squares.aa, n) };
     },
-    availableSquares: () => (squares ? maxBatch : 0),
+    // Unbounded like the triples (each take is at most maxBatch): a batch of several sums of squares
+    // (dots) decides from one figure how many of its squares the preprocessing can serve.
+    availableSquares: () => (squares ? Number.MAX_SAFE_INTEGER : 0),
     availableTriples: () => Number.MAX_SAFE_INTEGER,
     availableMasks: (owner: number) => (masks[owner] ? Number.MAX_SAFE_INTEGER : 0),
   };

@@ -2,8 +2,8 @@ import { randomFillSync } from 'node:crypto';
 import fc from 'fast-check';
 import { P, fadd, fmul, fpow, fsub, finv, mod } from './reference';
 import {
-  fromBigInts, gilboaReceive, gilboaSend, gilboaSendInto, mulmod, vadd, vaddc, vaxpy, vbeaver, vbeaverOpen, vcanon, vdot, vdotRandomWords, vfromRandomWords, vmul, vmulc,
-  vopen, vpow, vrandom, vsub, vsub2, vsum, vsumShares, vwsum, vbitsum,
+  fromBigInts, gilboaReceive, gilboaSend, gilboaSendInto, mulmod, vadd, vaddc, vaxpy, vbeaver, vbeaverDotOpen, vbeaverOpen, vcanon, vdot, vdotRandomWords, vfromRandomWords, vmul, vmulc,
+  vopen, vpow, vrandom, vsquareDotOpen, vsub, vsub2, vsubInto, vsum, vsumShares, vwsum, vbitsum,
 } from './vector';
 
 const elem = fc.oneof(
@@ -221,6 +221,12 @@ describe('the online opening, streamed (against the BigInt reference)', () => {
     );
   });
 
+  it('vsum reduces sums of the largest elements at every length modulo four', () => {
+    for (const n of [0, 1, 2, 3, 4, 5, 4095, 4096, 4097, 4099, 3 * 4096 + 2]) {
+      expect(vsum(new BigUint64Array(n).fill(P - 1n))).toBe(mod(BigInt(n) * (P - 1n)));
+    }
+  });
+
   it('vsub2 is [x − a ‖ y − b]', () => {
     fc.assert(
       fc.property(length.chain((n) => fc.tuple(col(n, 1), col(n, 2), col(n, 3), col(n, 4))), ([x, a, y, b]) => {
@@ -307,6 +313,77 @@ describe('the online opening, streamed (against the BigInt reference)', () => {
     const s = { xm: v, ym: v, av: v, am: v, bv: v, bm: v, cv: v, cm: v };
     expect(() => vbeaverOpen(vrandom(8), [new Uint8Array(8 * 7)], s, 1n, false)).toThrow(RangeError);
     expect(() => vbeaverOpen(vrandom(7), [], s, 1n, false)).toThrow(RangeError);
+  });
+
+  it('vbeaverDotOpen is the sum of vbeaverOpen\'s shares, with the same residuals', () => {
+    fc.assert(
+      fc.property(
+        length.chain((n) => fc.tuple(fc.array(col(n, 0), { minLength: 10, maxLength: 10 }), fc.array(fc.array(word, { minLength: Math.min(2 * n, 8), maxLength: Math.min(2 * n, 8) }), { minLength: 0, maxLength: 3 }))),
+        elem,
+        fc.boolean(),
+        ([[d0, e0, xm, ym, av, am, bv, bm, cv, cm], heads], k, addsPublic) => {
+          const n = d0!.length;
+          const own = new BigUint64Array(2 * n);
+          own.set(d0!, 0);
+          own.set(e0!, n);
+          const peers = heads.map((h) => {
+            const w = new BigUint64Array(2 * n);
+            randomFillSync(w);
+            h.forEach((x, i) => (w[i] = x));
+            return new Uint8Array(w.buffer);
+          });
+          const s = { xm: xm!, ym: ym!, av: av!, am: am!, bv: bv!, bm: bm!, cv: cv!, cm: cm! };
+          const each = vbeaverOpen(own, peers, s, k, addsPublic);
+          const sum = vbeaverDotOpen(own, peers, s, k, addsPublic);
+          return sum.value === vsum(each.value) && sum.mac === vsum(each.mac) && sum.residual.every((r, i) => r === each.residual[i]);
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('vsquareDotOpen opens d = x − a and gives the shares of Σx² and the residuals of the opening', () => {
+    fc.assert(
+      fc.property(
+        length.chain((n) => fc.tuple(fc.array(col(n, 0), { minLength: 6, maxLength: 6 }), fc.array(fc.array(word, { minLength: Math.min(n, 8), maxLength: Math.min(n, 8) }), { minLength: 0, maxLength: 3 }))),
+        elem,
+        fc.boolean(),
+        ([[own, xm, av, am, aav, aam], heads], k, addsPublic) => {
+          const n = own!.length;
+          const peers = heads.map((h) => {
+            const w = new BigUint64Array(n);
+            randomFillSync(w);
+            h.forEach((x, i) => (w[i] = x));
+            return w;
+          });
+          const z = vsquareDotOpen(own!, peers.map((p) => new Uint8Array(p.buffer)), { xm: xm!, av: av!, am: am!, aav: aav!, aam: aam! }, k, addsPublic);
+          let value = 0n;
+          let mac = 0n;
+          for (let i = 0; i < n; i++) {
+            const d = peers.reduce((s, p) => fadd(s, canon(p[i]!)), own![i]!);
+            value = mod(value + aav![i]! + 2n * d * av![i]! + (addsPublic ? d * d : 0n));
+            mac = mod(mac + aam![i]! + 2n * d * am![i]! + k * d * d);
+            if (z.residual[i] !== mod(xm![i]! - am![i]! - k * d)) return false;
+          }
+          return z.residual.length === n && z.value === value && z.mac === mac;
+        },
+      ),
+      { numRuns: 30 },
+    );
+    const v = vrandom(4);
+    expect(() => vsquareDotOpen(vrandom(4), [new Uint8Array(8 * 3)], { xm: v, av: v, am: v, aav: v, aam: v }, 1n, false)).toThrow(RangeError);
+  });
+
+  it('vsub2 and vsubInto write into a view of a larger vector', () => {
+    const [x, a, y, b] = [vrandom(5000), vrandom(5000), vrandom(5000), vrandom(5000)];
+    const out = new BigUint64Array(3 * 5000 + 2);
+    vsub2(x, a, y, b, out.subarray(1, 1 + 2 * 5000));
+    vsubInto(x, a, out.subarray(1 + 2 * 5000, 1 + 3 * 5000));
+    expect(out[0]).toBe(0n);
+    expect(out[out.length - 1]).toBe(0n);
+    expect(Array.from(out.subarray(1, 1 + 2 * 5000))).toEqual(Array.from(vsub2(x, a, y, b)));
+    expect(Array.from(out.subarray(1 + 2 * 5000, 1 + 3 * 5000))).toEqual(Array.from(vsub(x, a)));
+    expect(() => vsub2(x, a, y, b, new BigUint64Array(3))).toThrow(RangeError);
   });
 
   it('vdotRandomWords is the dot product with the random words reduced as vfromRandomWords reduces them', () => {

@@ -1,6 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import { FIELD_WASM_BASE64 } from './field-wasm.generated';
-import { P, fadd } from './reference';
+import { P, fadd, fmul } from './reference';
 
 /** A vector of field elements, each in [0, p). */
 export type FieldVec = BigUint64Array;
@@ -89,8 +89,13 @@ function sameLength(...vs: FieldVec[]): number {
  * Streams `inputs` into slots 0, 1, … of linear memory chunk by chunk, runs `kernel(len)` on each chunk
  * and copies slots `outputs` out into fresh vectors of length n.
  */
-function streamed(n: number, inputs: readonly FieldVec[], outputs: readonly number[], kernel: (len: number) => void): FieldVec[] {
-  const outs = outputs.map(() => new BigUint64Array(n));
+function streamed(
+  n: number,
+  inputs: readonly FieldVec[],
+  outputs: readonly number[],
+  kernel: (len: number) => void,
+  outs: FieldVec[] = outputs.map(() => new BigUint64Array(n)),
+): FieldVec[] {
   const w = scratch(Math.max(inputs.length, ...outputs.map((o) => o + 1)) * CHUNK);
   for (let off = 0; off < n; off += CHUNK) {
     const len = Math.min(CHUNK, n - off);
@@ -107,12 +112,18 @@ function binary(op: 'add' | 'sub' | 'mul', a: FieldVec, b: FieldVec): FieldVec {
 
 export const vadd = (a: FieldVec, b: FieldVec): FieldVec => binary('add', a, b);
 export const vsub = (a: FieldVec, b: FieldVec): FieldVec => binary('sub', a, b);
+
+/** a − b written into `out` (a view of a larger vector, e.g. one segment of a batched opening). */
+export function vsubInto(a: FieldVec, b: FieldVec, out: FieldVec): FieldVec {
+  const n = sameLength(a, b, out);
+  return streamed(n, [a, b], [2], (len) => kernels.sub(0, CHUNK * 8, 2 * CHUNK * 8, len), [out])[0]!;
+}
 export const vmul = (a: FieldVec, b: FieldVec): FieldVec => binary('mul', a, b);
 
 /** [x − a ‖ y − b] in one pass (the Beaver opening of a multiplication), streamed through cache-sized chunks. */
-export function vsub2(x: FieldVec, a: FieldVec, y: FieldVec, b: FieldVec): FieldVec {
+export function vsub2(x: FieldVec, a: FieldVec, y: FieldVec, b: FieldVec, out: FieldVec = new BigUint64Array(2 * x.length)): FieldVec {
   const n = sameLength(x, a, y, b);
-  const out = new BigUint64Array(2 * n);
+  if (out.length !== 2 * n) throw new RangeError(`vsub2 into ${out.length} words for ${n} pairs`);
   const w = scratch(3 * CHUNK);
   for (const [u, v, at] of [[x, a, 0], [y, b, n]] as const) {
     for (let off = 0; off < n; off += CHUNK) {
@@ -267,11 +278,54 @@ export function vbeaverOpen(
   k: bigint,
   addsPublic: boolean,
 ): { value: FieldVec; mac: FieldVec; residual: FieldVec } {
+  const n = s.xm.length;
+  const value = new BigUint64Array(n);
+  const mac = new BigUint64Array(n);
+  const residual = beaverPass(own, received, s, k, addsPublic, (w, off, len) => {
+    value.set(w.subarray(8 * CHUNK, 8 * CHUNK + len), off);
+    mac.set(w.subarray(9 * CHUNK, 9 * CHUNK + len), off);
+  });
+  return { value, mac, residual };
+}
+
+/**
+ * A dot product Σ x_i·y_i after the peers' shares of its Beaver opening [d ‖ e] arrived: the pass of
+ * vbeaverOpen, but each chunk's shares of the products are summed in cache and never leave it, so
+ * the result is this party's share of the sum, value Σ(c + d·b + e·a) (+ Σd·e if `addsPublic`) and
+ * mac Σ(c_m + d·b_m + e·a_m + k·d·e), beside the opening's residuals.
+ */
+export function vbeaverDotOpen(
+  own: FieldVec,
+  received: readonly Uint8Array[],
+  s: BeaverInputs,
+  k: bigint,
+  addsPublic: boolean,
+): { value: bigint; mac: bigint; residual: FieldVec } {
+  let value = 0n;
+  let mac = 0n;
+  const residual = beaverPass(own, received, s, k, addsPublic, (_w, _off, len) => {
+    value = fadd(value, BigInt.asUintN(64, kernels.sum(8 * CHUNK * 8, len)));
+    mac = fadd(mac, BigInt.asUintN(64, kernels.sum(9 * CHUNK * 8, len)));
+  });
+  return { value, mac, residual };
+}
+
+/**
+ * The streamed Beaver step shared by vbeaverOpen and vbeaverDotOpen: per chunk, d and e opened (own +
+ * Σ canon(received)), then kernel "beavermac" leaves the shares of the chunk's products in slots 8
+ * (value) and 9 (mac) for `take`; returns the opening's MAC residuals [x_m − a_m − k·d ‖ y_m − b_m − k·e].
+ */
+function beaverPass(
+  own: FieldVec,
+  received: readonly Uint8Array[],
+  s: BeaverInputs,
+  k: bigint,
+  addsPublic: boolean,
+  take: (w: BigUint64Array, off: number, len: number) => void,
+): FieldVec {
   const n = sameLength(s.xm, s.ym, s.av, s.am, s.bv, s.bm, s.cv, s.cm);
   if (own.length !== 2 * n) throw new RangeError(`opening of ${own.length} words for ${n} products`);
   checkShares(received, 2 * n);
-  const value = new BigUint64Array(n);
-  const mac = new BigUint64Array(n);
   const residual = new BigUint64Array(2 * n);
   // Slots (kernel "beavermac"): 0 d, 1 e, 2 xm, 3 am, 4 ym, 5 bm, 6 av, 7 bv, 8 cv, 9 cm; 10 a peer's raw words.
   const R = 10 * CHUNK;
@@ -292,9 +346,66 @@ export function vbeaverOpen(
     kernels.beavermac(0, CHUNK * 8, len, k, addsPublic ? 1 : 0);
     residual.set(w.subarray(2 * CHUNK, 2 * CHUNK + len), off);
     residual.set(w.subarray(4 * CHUNK, 4 * CHUNK + len), n + off);
-    value.set(w.subarray(8 * CHUNK, 8 * CHUNK + len), off);
-    mac.set(w.subarray(9 * CHUNK, 9 * CHUNK + len), off);
+    take(w, off, len);
   }
+  return residual;
+}
+
+/** A sum of squares' inputs besides the opening: the MAC share of x and the square pair (a, a²). */
+export interface SquareInputs {
+  readonly xm: FieldVec;
+  readonly av: FieldVec;
+  readonly am: FieldVec;
+  readonly aav: FieldVec;
+  readonly aam: FieldVec;
+}
+
+/**
+ * Σ x_i² from square pairs after the peers' shares of the opening d = x − a arrived, in one streamed
+ * pass: d opened (own + Σ canon(received)), this party's share of the sum (x² = a² + 2·d·a + d²),
+ * value Σa² + 2·Σd·a (+ Σd² if `addsPublic`) and mac Σa²_m + 2·Σd·a_m + k·Σd², and the opening's
+ * residuals x_m − a_m − k·d. No per-element share leaves the cache.
+ */
+export function vsquareDotOpen(
+  own: FieldVec,
+  received: readonly Uint8Array[],
+  s: SquareInputs,
+  k: bigint,
+  addsPublic: boolean,
+): { value: bigint; mac: bigint; residual: FieldVec } {
+  const n = sameLength(own, s.xm, s.av, s.am, s.aav, s.aam);
+  checkShares(received, n);
+  const residual = new BigUint64Array(n);
+  // Slots: 0 d, 1 xm (then the residual), 2 am, 3 av, 4 aav, 5 aam; 6 a peer's raw words.
+  const [D, XM, AM, AV, AAV, AAM, R] = [0, 1, 2, 3, 4, 5, 6].map((i) => i * CHUNK * 8) as [number, number, number, number, number, number, number];
+  const w = scratch(7 * CHUNK);
+  const bytes = new Uint8Array(w.buffer);
+  const inputs = [s.xm, s.am, s.av, s.aav, s.aam];
+  let aa = 0n;
+  let aam = 0n;
+  let da = 0n;
+  let dam = 0n;
+  let dd = 0n;
+  for (let off = 0; off < n; off += CHUNK) {
+    const len = Math.min(CHUNK, n - off);
+    w.set(own.subarray(off, off + len), 0);
+    for (const r of received) {
+      bytes.set(r.subarray(off * 8, (off + len) * 8), R);
+      kernels.addcanon(D, R, len);
+    }
+    for (let i = 0; i < inputs.length; i++) w.set(inputs[i]!.subarray(off, off + len), (i + 1) * CHUNK);
+    const word = (v: bigint) => BigInt.asUintN(64, v);
+    aa = fadd(aa, word(kernels.sum(AAV, len)));
+    aam = fadd(aam, word(kernels.sum(AAM, len)));
+    da = fadd(da, word(kernels.dot(D, AV, len)));
+    dam = fadd(dam, word(kernels.dot(D, AM, len)));
+    dd = fadd(dd, word(kernels.dot(D, D, len)));
+    kernels.sub(XM, AM, XM, len);
+    kernels.macres(XM, D, k, len);
+    residual.set(w.subarray(CHUNK, CHUNK + len), off);
+  }
+  const value = fadd(fadd(aa, fmul(2n, da)), addsPublic ? dd : 0n);
+  const mac = fadd(fadd(aam, fmul(2n, dam)), fmul(k, dd));
   return { value, mac, residual };
 }
 

@@ -63,6 +63,35 @@ describe('SPDZ online phase (dealer preprocessing, in-memory transport)', () => 
     expect(opened).toBeGreaterThan(0);
   });
 
+  it('computes several dot products and sums of squares in one batched opening', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(elem, elem), { minLength: 1, maxLength: 20 }), fc.boolean(), async (rows, withSquares) => {
+        const n = rows.length;
+        const xs = rows.map((r) => r[0]);
+        const ys = rows.map((r) => r[1]);
+        // Without square pairs x·x falls back to a triple; with them, a square pair.
+        const { stores } = dealPreprocessing({ parties: 3, triples: 3 * n, masks: 2 * n, squares: withSquares ? n : 0 });
+        let messages = 0;
+        const [out] = await runLocalParties(
+          stores,
+          async (p) => {
+            const x = await p.input(0, p.id === 0 ? fromBigInts(xs) : n);
+            const y = await p.input(1, p.id === 1 ? fromBigInts(ys) : n);
+            return p.open(await p.dots([[x, y], [x, x], [y, x]]));
+          },
+          (from, to, data) => {
+            if (from === 2 && to === 0) messages++;
+            return data;
+          },
+        );
+        const dot = (a: bigint[], b: bigint[]) => a.reduce((s, v, i) => mod(s + fmul(v, b[i]!)), 0n);
+        // Party 2 sends: one batched opening, then the open's own share, coin toss and check (2 + 2).
+        return messages === 1 + 1 + 4 && Array.from(out!).join() === [dot(xs, ys), dot(xs, xs), dot(ys, xs)].join();
+      }),
+      { numRuns: 10 },
+    );
+  });
+
   it('delivers an output only to the named recipients', async () => {
     const { stores } = dealPreprocessing({ parties: 3, triples: 0, masks: 8 });
     const outs = await runLocalParties(stores, async (p) => {

@@ -1,6 +1,8 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import type { FieldVec } from '../field/vector';
-import { vadd, vaddc, vaxpy, vbeaverOpen, vcanon, vconst, vdot, vdotRandomWords, vmul, vmulc, vopen, vsub, vsub2, vsum } from '../field/vector';
+import {
+  vadd, vaddc, vaxpy, vbeaverDotOpen, vbeaverOpen, vcanon, vconst, vdotRandomWords, vmul, vmulc, vopen, vsquareDotOpen, vsub, vsub2, vsubInto, vsum,
+} from '../field/vector';
 import { concatVecs, vecBytes } from '../field/concat';
 import { fadd, fmul, mod } from '../field/reference';
 import { commit, verifyCommitment } from '../crypto/commit';
@@ -38,6 +40,12 @@ export interface MpcParty {
    * dot(x, x) uses square pairs when the preprocessing has them (half the opening).
    */
   dot(x: Shared, y: Shared): Promise<Shared>;
+  /**
+   * Σ x_i·y_i for every pair, as a shared vector of one element per pair: the Beaver openings of all
+   * pairs in one message (one round), each recombined in one streamed pass. A pair whose two sides are
+   * the same object uses square pairs when the preprocessing has enough left.
+   */
+  dots(pairs: ReadonlyArray<readonly [Shared, Shared]>): Promise<Shared>;
   /** Sum of all elements, as a shared vector of length 1. */
   sum(x: Shared): Shared;
   slice(x: Shared, start: number, end: number): Shared;
@@ -187,30 +195,59 @@ class SpdzParty implements MpcParty {
   }
 
   dot(x: Shared, y: Shared): Promise<Shared> {
+    return this.dots([[x, y]]);
+  }
+
+  dots(pairs: ReadonlyArray<readonly [Shared, Shared]>): Promise<Shared> {
     return this.#guard(async () => {
-      const n = x.value.length;
-      if (y.value.length !== n) throw new InvalidArgumentError(`dot of lengths ${n} and ${y.value.length}`);
-      if (x === y && this.#pre.availableSquares() >= n) {
-        // Σx² from square pairs: x = a + d with d opened, x² = a² + 2·d·a + d².
-        const sq = this.#pre.takeSquares(n);
-        const d = await this.partialOpen({ value: vsub(x.value, sq.a.value), mac: vsub(x.mac, sq.a.mac) });
-        const dd = vdot(d, d);
-        const value = fadd(fadd(vsum(sq.aa.value), fmul(2n, vdot(d, sq.a.value))), this.id === 0 ? dd : 0n);
-        const mac = fadd(fadd(vsum(sq.aa.mac), fmul(2n, vdot(d, sq.a.mac))), fmul(this.#alpha, dd));
-        return { value: new BigUint64Array([value]), mac: new BigUint64Array([mac]) };
-      }
-      const { a, b, c } = this.#pre.takeTriples(n);
-      const de = await this.partialOpen({
-        value: vsub2(x.value, a.value, y.value, b.value),
-        mac: vsub2(x.mac, a.mac, y.mac, b.mac),
+      let squaresLeft = this.#pre.availableSquares();
+      let total = 0;
+      const plan = pairs.map(([x, y]) => {
+        const n = x.value.length;
+        if (y.value.length !== n) throw new InvalidArgumentError(`dot of lengths ${n} and ${y.value.length}`);
+        if (x.mac.length !== n || y.mac.length !== n) throw new InvalidArgumentError('dot of shares whose MACs differ in length from their values');
+        const square = x === y && squaresLeft >= n;
+        if (square) squaresLeft -= n;
+        const at = total;
+        total += square ? n : 2 * n;
+        return { x, y, n, at, square };
       });
-      const d = de.subarray(0, n);
-      const e = de.subarray(n);
-      // Σ z_i = Σ c_i + Σ d_i·b_i + Σ e_i·a_i + Σ d_i·e_i (the last term held by party 0 / under α_i).
-      const de2 = vdot(d, e);
-      const value = fadd(fadd(vsum(c.value), fadd(vdot(d, b.value), vdot(e, a.value))), this.id === 0 ? de2 : 0n);
-      const mac = fadd(fadd(vsum(c.mac), fadd(vdot(d, b.mac), vdot(e, a.mac))), fmul(this.#alpha, de2));
-      return { value: new BigUint64Array([value]), mac: new BigUint64Array([mac]) };
+      // One opening for every pair: [x − a] of a square, [x − a ‖ y − b] of a product, side by side.
+      const own = new BigUint64Array(total);
+      const taken = plan.map(({ x, y, n, at, square }) => {
+        if (square) {
+          const sq = this.#pre.takeSquares(n);
+          vsubInto(x.value, sq.a.value, own.subarray(at, at + n));
+          return { sq };
+        }
+        const t = this.#pre.takeTriples(n);
+        vsub2(x.value, t.a.value, y.value, t.b.value, own.subarray(at, at + 2 * n));
+        return { t };
+      });
+      const received = await this.#exchange(own);
+      const value = new BigUint64Array(plan.length);
+      const mac = new BigUint64Array(plan.length);
+      plan.forEach(({ x, y, n, at, square }, j) => {
+        const len = square ? n : 2 * n;
+        const peers = received.map((r) => r.subarray(at * 8, (at + len) * 8));
+        const mine = own.subarray(at, at + len);
+        const { sq, t } = taken[j]!;
+        // Square: x² = a² + 2·d·a + d² with d = x − a; product: Σ c + d·b + e·a + d·e (the public
+        // terms held by party 0, under α_i in the MACs). The MAC residuals are those of the opening.
+        const z = square
+          ? vsquareDotOpen(mine, peers, { xm: x.mac, av: sq!.a.value, am: sq!.a.mac, aav: sq!.aa.value, aam: sq!.aa.mac }, this.#alpha, this.id === 0)
+          : vbeaverDotOpen(
+              mine,
+              peers,
+              { xm: x.mac, ym: y.mac, av: t!.a.value, am: t!.a.mac, bv: t!.b.value, bm: t!.b.mac, cv: t!.c.value, cm: t!.c.mac },
+              this.#alpha,
+              this.id === 0,
+            );
+        this.#recordOpening(z.residual);
+        value[j] = z.value;
+        mac[j] = z.mac;
+      });
+      return { value, mac };
     });
   }
 

@@ -172,6 +172,34 @@ describe('any tampering aborts the computation with the failed check named', () 
     for (const r of results) expect(r).toMatchObject({ status: 'rejected', reason: { code: 'MAC_CHECK_FAILED' } });
   });
 
+  it.each([
+    ['the square pair\'s x − a', 0],
+    ['the product\'s e = y − b', 1],
+  ])('a batched dot opening altered in transit past the first chunk (%s) fails the MAC check', async (_what, segment) => {
+    const n = 4096 + 7; // the passes stream in 4096-word chunks
+    const { stores } = dealPreprocessing({ parties: 3, triples: n, masks: 2 * n, squares: n });
+    let hits = 0;
+    const results = await runLocalPartiesSettled(
+      stores,
+      async (p) => {
+        const x = await p.input(0, p.id === 0 ? fromBigInts(Array.from({ length: n }, (_, i) => BigInt(i))) : n);
+        const y = await p.input(0, p.id === 0 ? fromBigInts(Array.from({ length: n }, (_, i) => BigInt(3 * i))) : n);
+        await p.dots([[x, x], [x, y]]); // one opening: [x − a' (square) ‖ x − a ‖ y − b]
+        await p.macCheck();
+      },
+      (from, to, data) => {
+        if (from === 1 && to === 2 && data.length === 3 * n * 8) {
+          hits++;
+          const w = new BigUint64Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
+          return new Uint8Array(bump(w, segment === 0 ? 4100 : 2 * n + 4100).buffer);
+        }
+        return data;
+      },
+    );
+    expect(hits).toBe(1);
+    for (const r of results) expect(r).toMatchObject({ status: 'rejected', reason: { code: 'MAC_CHECK_FAILED' } });
+  });
+
   it('an opening that does not match its commitment is rejected', async () => {
     await expectAbort('COMMITMENT_MISMATCH', {
       intercept: (from, _to, data) => {

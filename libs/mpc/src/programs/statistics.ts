@@ -53,14 +53,15 @@ function fixedSum(p: MpcParty, x: FixedShared, f: number): Shared {
  * Each partial sum fits the field (assertLimbRange); only the result is ever opened.
  */
 export async function limbProducts(p: MpcParty, pairs: ReadonlyArray<readonly [FixedShared, FixedShared]>, f: number): Promise<Shared> {
-  const parts: Array<{ a: Shared; m: Shared; c: Shared }> = [];
+  // Every dot product of every pair in one batched opening: [A_j, C_j, B_j] for pair j.
+  const limbPairs: Array<readonly [Shared, Shared]> = [];
   for (const [x, y] of pairs) {
-    const a = await p.dot(x.hi, y.hi);
-    const c = await p.dot(x.lo, y.lo);
     const xs = p.add(x.hi, x.lo);
-    const b = await p.dot(xs, x === y ? xs : p.add(y.hi, y.lo));
-    parts.push({ a, m: p.sub(b, p.add(a, c)), c });
+    limbPairs.push([x.hi, y.hi], [x.lo, y.lo], [xs, x === y ? xs : p.add(y.hi, y.lo)]); // x === y: squares
   }
+  const d = await p.dots(limbPairs);
+  const part = (j: number, k: number) => p.slice(d, 3 * j + k, 3 * j + k + 1);
+  const parts = pairs.map((_, j) => ({ a: part(j, 0), c: part(j, 1), m: p.sub(part(j, 2), p.add(part(j, 0), part(j, 1))) }));
   const shifts = parts.flatMap(() => [f, 2 * f]);
   const rounded = await roundShift(p, p.concat(parts.flatMap((q) => [q.m, q.c])), shifts);
   return p.concat(parts.map((q, j) => p.add(q.a, p.add(p.slice(rounded, 2 * j, 2 * j + 1), p.slice(rounded, 2 * j + 1, 2 * j + 2)))));
