@@ -13,6 +13,7 @@ export type MpcErrorCode =
   | 'PREPROCESSING_EXHAUSTED'
   | 'DEALER_NOT_ALLOWED'
   | 'FIXED_POINT_OVERFLOW'
+  | 'PRECISION_UNKNOWN'
   | 'INVALID_ARGUMENT';
 
 export class MpcError extends Error {
@@ -109,5 +110,13 @@ export class InvalidArgumentError extends MpcError {
   override readonly name = 'InvalidArgumentError';
   constructor(message: string) {
     super('INVALID_ARGUMENT', message);
+  }
+}
+
+/** A computation asked for a precision the catalogue does not offer (PRECISIONS). */
+export class PrecisionUnknownError extends MpcError {
+  override readonly name = 'PrecisionUnknownError';
+  constructor(message: string) {
+    super('PRECISION_UNKNOWN', message);
   }
 }

@@ -23,7 +23,10 @@ export type { OtExtensionChoice } from './offline/ot-extension';
 export { DEFAULT_SOFTSPOKEN_K, parseOtExtensionChoice } from './offline/ot-extension';
 export type { LocalMascotOptions, LocalMascotResult } from './offline/local';
 export { runLocalMascot } from './offline/local';
-export { DEFAULT_FRACTIONAL_BITS, encodeFixed, encodeFixedLimbs, decodeFixed, assertSecondMomentRange, assertLimbRange } from './programs/fixed-point';
+export {
+  DEFAULT_FRACTIONAL_BITS, DEFAULT_PRECISION, PRECISIONS, encodeAt, encodeFixed, encodeFixedLimbs, decodeFixed, assertSecondMomentRange, assertLimbRange, assertOneLimbRange,
+  assertRangeAt, isPrecision, limbsOf, type Precision,
+} from './programs/fixed-point';
 export type { StatOptions, FixedShared, VarianceResult, CovarianceResult, RegressionResult } from './programs/statistics';
 export { roundShift } from './programs/truncate';
 export { randomBits } from './programs/random-bits';
@@ -39,7 +42,7 @@ export { runMpcDemo, runDemoNode, demoJob, demoReport, demoDataset, plainFigures
 export { createMpcCa, generateTestPki, issueMpcCertificate, type MpcCa, type TestPki, type TlsIdentity } from './transport/test-pki';
 export { createPortTransport } from './transport/port';
 export type { CatalogueProgram, CatalogueJob, CatalogueResult, CatalogueRun } from './programs/catalogue';
-export { CATALOGUE, checkCatalogueJob, columnRange, jobRequirement, runCatalogueJob } from './programs/catalogue';
+export { CATALOGUE, checkCatalogueJob, columnRange, jobPrecision, jobRequirement, runCatalogueJob } from './programs/catalogue';
 export { computeOpSchema, computeOpLedgerSchema, requestSignatureSchema, nodeOpSchema, preprocessOpSchema, type ComputeOp, type ComputeOpLedger, type ComputeOutcome, type NodeInventory, type NodeOp, type PreprocessOp, type PreprocessOutcome } from './node-ops';
 export { authorizeComputation, versionMemberOf, type AuthorizedComputation, type ComputationAsk, type ComputationDecision, type ComputationRefusal, type LedgerVersionMember, type LedgerVersionView } from './authorization';
 export { certificateIssuedBy, REQUEST_CLOCK_SKEW_MS, REQUEST_WINDOW_MS, requestSignatureProblem, type RequestSignature, type RequestSignatureProblem, type RequestSignatureProblemCode, type SignedRequestFields } from './request-signature';

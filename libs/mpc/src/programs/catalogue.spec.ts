@@ -1,6 +1,6 @@
 import { setupMascot } from '../offline/mascot';
 import { createMemoryTransports } from '../transport/transport';
-import { runCatalogueJob, jobRequirement, type CatalogueJob } from './catalogue';
+import { checkCatalogueJob, runCatalogueJob, jobRequirement, type CatalogueJob } from './catalogue';
 import { roundShiftTriples } from './truncate';
 
 jest.setTimeout(60_000);
@@ -33,6 +33,20 @@ describe('catalogue jobs', () => {
     expect(runs.every((r) => r.made.triples === 3 * 8 + roundShiftTriples(2))).toBe(true);
   });
 
+  it('runs at the job\'s precision: fxp16 makes one triple per row and no rounding, and gives the one-limb result', async () => {
+    const runs = await run({ program: 'dot-product', owner: 0, recipients: [1], columns: 2, fractionalBits: 16, precision: 'fxp16' }, [x, y]);
+    const q = (v: number) => BigInt(Math.round(v * 2 ** 16));
+    const want = Number(x.reduce((s, v, i) => s + q(v) * q(y[i]!), 0n)) / 2 ** 32;
+    expect(runs[1]!.result!['dotProduct']).toBe(want);
+    expect(runs.every((r) => r.made.triples === 8)).toBe(true);
+  });
+
+  it('refuses an unknown precision with a stable code', () => {
+    const job = { program: 'mean', owner: 0, recipients: [1], columns: 1, fractionalBits: 16, precision: 'fxp64' } as unknown as CatalogueJob;
+    expect(() => checkCatalogueJob(job, 2)).toThrow(expect.objectContaining({ code: 'PRECISION_UNKNOWN' }));
+    expect(() => checkCatalogueJob({ ...job, precision: 'fxp16' }, 2)).not.toThrow();
+  });
+
   it('fits a line for two recipients, one of them the owner', async () => {
     const runs = await run({ program: 'linear-regression', owner: 0, recipients: [0, 1], columns: 2, fractionalBits: 16 }, [x, y], 2);
     for (const r of runs) {
@@ -61,5 +75,11 @@ describe('catalogue jobs', () => {
       recipientMasks: 9,
     });
     expect(jobRequirement({ program: 'mean', owner: 0, recipients: [1], columns: 1, fractionalBits: 16 }, 10).triples).toBe(0);
+    // One limb: one triple per row and sum of products, no rounding; one mask per value.
+    expect(jobRequirement({ program: 'linear-regression', owner: 0, recipients: [1], columns: 3, fractionalBits: 16, precision: 'fxp16' }, 10)).toEqual({
+      triples: 6 * 10,
+      ownerMasks: 30,
+      recipientMasks: 9,
+    });
   });
 });

@@ -1,8 +1,8 @@
-import { InvalidArgumentError, MpcError, ProtocolViolationError } from '../errors';
+import { InvalidArgumentError, MpcError, PrecisionUnknownError, ProtocolViolationError } from '../errors';
 import type { MascotOfflinePhase } from '../offline/mascot';
 import { createParty } from '../online/party';
 import type { Transport } from '../transport/transport';
-import { assertLimbRange, encodeFixedLimbs } from './fixed-point';
+import { DEFAULT_PRECISION, PRECISIONS, assertRangeAt, encodeAt, isPrecision, limbsOf, type Precision } from './fixed-point';
 import {
   inputFixed, secureCovariance, secureDotProduct, secureLinearRegression, secureMean, secureSum, secureVariance, type FixedShared,
 } from './statistics';
@@ -24,8 +24,15 @@ export interface CatalogueJob {
   readonly recipients: readonly number[];
   /** How many columns the program takes (regression: features then y). */
   readonly columns: number;
-  /** f: bits per limb of the two-limb encoding; inputs and results carry 2f fractional bits. */
+  /** f: bits per limb; with two limbs ('fxp32') inputs and results carry 2f fractional bits, with one f. */
   readonly fractionalBits: number;
+  /** 'fxp32' (two limbs, the default) or 'fxp16' (one limb: faster, coarser); see PRECISIONS. */
+  readonly precision?: Precision;
+}
+
+/** The job's precision (the default when it names none). */
+export function jobPrecision(job: CatalogueJob): Precision {
+  return job.precision ?? DEFAULT_PRECISION;
 }
 
 /** Only at recipients: the program's figures (numbers only; never the inputs). */
@@ -71,7 +78,7 @@ function outputs(job: CatalogueJob): number {
   }
 }
 
-/** Sums of products a program forms (each: three dot products of limbs and two rounding divisions). */
+/** Sums of products a program forms (two limbs: three dot products of limbs and two rounding divisions each; one limb: one dot product). */
 function productSums(job: CatalogueJob): number {
   const c = job.columns;
   switch (job.program) {
@@ -87,15 +94,19 @@ function productSums(job: CatalogueJob): number {
   }
 }
 
-/** Preprocessing one job consumes for `rows` rows (two limbs per input value). */
+/** Preprocessing one job consumes for `rows` rows (an input mask per limb of every value). */
 export function jobRequirement(job: CatalogueJob, rows: number): { triples: number; ownerMasks: number; recipientMasks: number } {
   const k = productSums(job);
-  const triples = k === 0 ? 0 : 3 * rows * k + roundShiftTriples(2 * k);
-  return { triples, ownerMasks: 2 * rows * job.columns, recipientMasks: outputs(job) };
+  const limbs = limbsOf(jobPrecision(job));
+  const triples = k === 0 ? 0 : limbs === 2 ? 3 * rows * k + roundShiftTriples(2 * k) : rows * k;
+  return { triples, ownerMasks: limbs * rows * job.columns, recipientMasks: outputs(job) };
 }
 
 export function checkCatalogueJob(job: CatalogueJob, parties: number): void {
   if (!CATALOGUE.includes(job.program)) throw new InvalidArgumentError(`unknown program ${String(job.program)}`);
+  if (job.precision !== undefined && !isPrecision(job.precision)) {
+    throw new PrecisionUnknownError(`unknown precision ${JSON.stringify(job.precision)}: one of ${PRECISIONS.join(', ')}`);
+  }
   const [lo, hi] = columnRange(job.program);
   if (!Number.isInteger(job.columns) || job.columns < lo || job.columns > hi) {
     throw new InvalidArgumentError(`${job.program} takes ${lo === hi ? lo : `${lo} to ${hi}`} columns`);
@@ -126,7 +137,8 @@ export async function runCatalogueJob(
   checkCatalogueJob(job, transport.parties);
   const self = transport.self;
   let rows: number;
-  let encoded: ReturnType<typeof encodeFixedLimbs>[] | undefined;
+  const precision = jobPrecision(job);
+  let encoded: ReturnType<typeof encodeAt>[] | undefined;
   if (self === job.owner) {
     let problem: Error | undefined;
     try {
@@ -134,8 +146,8 @@ export async function runCatalogueJob(
       const n = columns[0]!.length;
       if (columns.some((c) => c.length !== n)) throw new InvalidArgumentError('columns of different lengths');
       if (n < 2 || n > MAX_ROWS) throw new InvalidArgumentError(`a dataset needs 2 to ${MAX_ROWS} rows`);
-      for (const c of columns) assertLimbRange(c, job.fractionalBits, job.program !== 'sum' && job.program !== 'mean');
-      encoded = columns.map((c) => encodeFixedLimbs(c, job.fractionalBits));
+      for (const c of columns) assertRangeAt(c, job.fractionalBits, precision, job.program !== 'sum' && job.program !== 'mean');
+      encoded = columns.map((c) => encodeAt(c, job.fractionalBits, precision));
     } catch (err) {
       problem = err as Error;
     }
@@ -170,7 +182,7 @@ export async function runCatalogueJob(
   const t0 = performance.now();
   const p = createParty(transport, pre);
   const inputs: FixedShared[] = [];
-  for (let c = 0; c < job.columns; c++) inputs.push(await inputFixed(p, job.owner, encoded?.[c] ?? rows));
+  for (let c = 0; c < job.columns; c++) inputs.push(await inputFixed(p, job.owner, encoded?.[c] ?? rows, precision));
   const o = { recipients: job.recipients, fractionalBits: job.fractionalBits };
   let result: CatalogueResult | undefined;
   switch (job.program) {

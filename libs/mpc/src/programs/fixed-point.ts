@@ -12,6 +12,55 @@ import { P, decodeSigned } from '../field/reference';
  * second moments n·max|x|²·2^2f < 2^60 (see docs/mpc.md).
  */
 export const DEFAULT_FRACTIONAL_BITS = 16;
+
+/**
+ * The catalogue's precision, a choice of the computation (docs/mpc.md, "Precision as a choice"):
+ * - 'fxp32' (default): two limbs of f bits (encodeFixedLimbs), 2f = 32 fractional bits with the default
+ *   f = 16, MPyC's SecFxp(64) order: inputs quantised to 2^-(2f+1), each sum of products rounded once
+ *   more by at most 2^-(2f); three triples per product and the exact rounding of each sum.
+ * - 'fxp16': one limb (encodeFixed), f = 16 fractional bits: inputs quantised to 2^-(f+1), sums of
+ *   products exact at 2^(2f); one triple per product and no rounding, so about a third of the online
+ *   work (relative error about 10^-7 on the bench's data).
+ */
+export const PRECISIONS = ['fxp32', 'fxp16'] as const;
+export type Precision = (typeof PRECISIONS)[number];
+export const DEFAULT_PRECISION: Precision = 'fxp32';
+
+export function isPrecision(v: unknown): v is Precision {
+  return typeof v === 'string' && (PRECISIONS as readonly string[]).includes(v);
+}
+
+/** Field elements per input value: two limbs for 'fxp32', one for 'fxp16'. */
+export function limbsOf(precision: Precision): 1 | 2 {
+  return precision === 'fxp32' ? 2 : 1;
+}
+
+/** The owner's encoding of a column at `precision` (what inputFixed takes). */
+export function encodeAt(values: readonly number[], f: number, precision: Precision): FieldVec {
+  return precision === 'fxp32' ? encodeFixedLimbs(values, f) : encodeFixed(values, f);
+}
+
+/** The owner's range check at `precision` (assertLimbRange or assertOneLimbRange). */
+export function assertRangeAt(values: readonly number[], f: number, precision: Precision, secondMoments = true): void {
+  if (precision === 'fxp32') assertLimbRange(values, f, secondMoments);
+  else assertOneLimbRange(values, f, secondMoments);
+}
+
+/**
+ * One-limb inputs whose opened sums stay below 2^60: n·H (first sums) and n·H² (sums of products),
+ * with H = ⌈max|x|·2^f⌉ + 1.
+ */
+export function assertOneLimbRange(values: readonly number[], f = DEFAULT_FRACTIONAL_BITS, secondMoments = true): void {
+  let max = 0;
+  for (const v of values) max = Math.max(max, Math.abs(v));
+  const n = BigInt(values.length);
+  const H = BigInt(Math.ceil(max * 2 ** f)) + 1n;
+  for (const [what, bound] of [[`n·max|x|·2^${f}`, n * H], ...(secondMoments ? [[`n·max|x|²·2^${2 * f}`, n * H * H]] : [])] as Array<[string, bigint]>) {
+    if (bound >= LIMIT) {
+      throw new FixedPointOverflowError(`${what} ≈ 2^${bound.toString(2).length - 1} reaches 2^60: lower the fractional bits, the range or the rows`);
+    }
+  }
+}
 const LIMIT = 1n << 60n;
 /** |M| and |C| must stay below this for the exact rounding division (TRUNCATE_LIMIT_BITS). */
 const LIMB_LIMIT = 1n << 58n;

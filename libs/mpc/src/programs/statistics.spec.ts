@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { dealPreprocessing } from '../preprocessing/trusted-dealer';
-import { runLocalParties } from '../online/local-run';
+import { runLocalParties, runLocalPartiesSettled } from '../online/local-run';
 import { decodeSigned } from '../field/reference';
-import { assertLimbRange, assertSecondMomentRange, decodeFixed, encodeFixed, encodeFixedLimbs } from './fixed-point';
+import {
+  assertLimbRange, assertOneLimbRange, assertRangeAt, assertSecondMomentRange, decodeFixed, encodeAt, encodeFixed, encodeFixedLimbs, type Precision,
+} from './fixed-point';
 import {
   inputFixed, secureCovariance, secureDotProduct, secureLinearRegression, secureMean, secureSum, secureVariance,
 } from './statistics';
@@ -149,5 +151,76 @@ describe('statistics catalogue (3 parties, owner 0 inputs, party 2 receives)', (
     // And relative errors at MPyC's order (its 32 fractional bits give about 10^-11 here).
     expect(Math.abs(r.dot! - dot) / Math.abs(dot)).toBeLessThan(1e-9);
     expect(Math.abs(r.v!.variance - variance) / variance).toBeLessThan(1e-9);
+  });
+});
+
+describe('precision as a choice of the computation (fxp32: two limbs, fxp16: one limb of f = 16)', () => {
+  // Values off every dyadic grid (thirds and sevenths), so each precision's quantisation shows.
+  const n = 24;
+  const xs = Array.from({ length: n }, (_, i) => (i - 11) / 3 + 0.1 / 7);
+  const ys = Array.from({ length: n }, (_, i) => (5 - i) / 7 + 1 / 3);
+  /** Σ round(x·2^b)·round(y·2^b), exactly. */
+  const quantisedDot = (b: number) => xs.reduce((s, x, i) => s + BigInt(Math.round(x * 2 ** b)) * BigInt(Math.round(ys[i]! * 2 ** b)), 0n);
+  // What each precision computes: fxp16 Σ X·Y/2^(2f) exactly; fxp32 Σ X·Y/2^(4f), rounded once at 2^-(2f).
+  const exact16 = Number(quantisedDot(F)) / 2 ** (2 * F);
+  const exact32 = Number(quantisedDot(2 * F)) / 2 ** (4 * F);
+  const plainDot = xs.reduce((a, x, i) => a + x * ys[i]!, 0);
+  const abs = xs.reduce((a, x, i) => a + Math.abs(x) + Math.abs(ys[i]!), 0);
+
+  async function run(precision: Precision) {
+    const { stores } = dealPreprocessing({ parties: 3, triples: triplesFor(n, 2), masks: 4 * n + 20, squares: 3 * n });
+    const o = { recipients: [2], fractionalBits: F };
+    const outs = await runLocalParties(stores, async (p) => {
+      const x = await inputFixed(p, 0, p.id === 0 ? encodeAt(xs, F, precision) : n, precision);
+      const y = await inputFixed(p, 0, p.id === 0 ? encodeAt(ys, F, precision) : n, precision);
+      return { dot: await secureDotProduct(p, x, y, o), v: await secureVariance(p, x, o), mean: await secureMean(p, x, o) };
+    });
+    return outs[2]!;
+  }
+
+  it('fxp32 gives Σxy within one unit of 2^-32 of the 32-bit quantised product, inside its bound; fxp16\'s quantisation is far outside it', async () => {
+    const r = await run('fxp32');
+    expect(Math.abs(r.dot! - exact32)).toBeLessThanOrEqual(2 ** -(2 * F));
+    // Documented bound: Σ(|x|+|y|)·2^-(2f+1) + n·2^-(4f+2) + 2^-(2f) against the real product.
+    const bound32 = abs * 2 ** -(2 * F + 1) + n * 2 ** -(4 * F + 2) + 2 ** -(2 * F);
+    expect(Math.abs(r.dot! - plainDot)).toBeLessThanOrEqual(bound32);
+    expect(Math.abs(exact16 - exact32)).toBeGreaterThan(100 * bound32);
+    expect(Math.abs(r.mean! - xs.reduce((a, b) => a + b, 0) / n)).toBeLessThanOrEqual(2 ** -(2 * F + 1));
+  });
+
+  it('fxp16 gives exactly the 16-bit quantised Σxy, inside its bound; fxp32\'s result is not it', async () => {
+    const r = await run('fxp16');
+    expect(r.dot).toBe(exact16);
+    const bound16 = abs * 2 ** -(F + 1) + n * 2 ** -(2 * F + 2);
+    expect(Math.abs(r.dot! - plainDot)).toBeLessThanOrEqual(bound16);
+    expect(Math.abs(exact32 - exact16)).toBeGreaterThan(2 ** -(2 * F));
+    // Mean and variance exactly from the 16-bit quantised values.
+    const q = xs.map((x) => BigInt(Math.round(x * 2 ** F)));
+    const s1 = q.reduce((a, b) => a + b, 0n);
+    const s2 = q.reduce((a, b) => a + b * b, 0n);
+    expect(r.mean).toBe(Number(s1) / 2 ** F / n);
+    expect(r.v!.variance).toBe(Number(BigInt(n) * s2 - s1 * s1) / (n * n * 2 ** (2 * F)));
+    expect(Math.abs(r.mean! - xs.reduce((a, b) => a + b, 0) / n)).toBeLessThanOrEqual(2 ** -(F + 1));
+  });
+
+  it('refuses inputs of different precisions in one product', async () => {
+    const { stores } = dealPreprocessing({ parties: 3, triples: triplesFor(n, 1), masks: 3 * n + 20 });
+    const outs = await runLocalPartiesSettled(stores, async (p) => {
+      const x = await inputFixed(p, 0, p.id === 0 ? encodeAt(xs, F, 'fxp32') : n, 'fxp32');
+      const y = await inputFixed(p, 0, p.id === 0 ? encodeAt(ys, F, 'fxp16') : n, 'fxp16');
+      return secureDotProduct(p, x, y, { recipients: [2], fractionalBits: F });
+    });
+    for (const o of outs) expect(o).toMatchObject({ status: 'rejected', reason: { code: 'INVALID_ARGUMENT' } });
+  });
+
+  it('checks one-limb ranges: first sums n·H and products n·H² below 2^60', () => {
+    // 10^4·(170·2^16)² ≈ 2^60.1; 10^4·(160·2^16)² ≈ 2^59.9 (one limb allows |x| < 163 at n = 10^4).
+    expect(() => assertOneLimbRange(Array(10_000).fill(170), F)).toThrow(expect.objectContaining({ code: 'FIXED_POINT_OVERFLOW' }));
+    expect(() => assertOneLimbRange(Array(10_000).fill(160), F)).not.toThrow();
+    expect(() => assertOneLimbRange(Array(10_000).fill(170), F, false)).not.toThrow();
+    // First sums: 10^5·2·10^8·2^16 ≈ 2^60.2.
+    expect(() => assertOneLimbRange(Array(100_000).fill(2e8), F, false)).toThrow(expect.objectContaining({ code: 'FIXED_POINT_OVERFLOW' }));
+    expect(() => assertRangeAt(Array(10_000).fill(120), F, 'fxp32')).toThrow(expect.objectContaining({ code: 'FIXED_POINT_OVERFLOW' }));
+    expect(() => assertRangeAt(Array(10_000).fill(120), F, 'fxp16')).not.toThrow();
   });
 });

@@ -2,47 +2,69 @@ import { InvalidArgumentError } from '../errors';
 import type { FieldVec } from '../field/vector';
 import type { MpcParty } from '../online/party';
 import type { Shared } from '../online/shares';
-import { signedOf } from './fixed-point';
+import { DEFAULT_PRECISION, limbsOf, signedOf, type Precision } from './fixed-point';
 import { roundShift } from './truncate';
 
 /**
  * The vectorised statistics catalogue. Each function is run by every party on its own shares of
- * two-limb fixed-point inputs (encodeFixedLimbs: x ≈ (X_hi·2^f + X_lo)/2^(2f)) and returns the result
- * at the recipients (undefined elsewhere). First sums are exact at scale 2^(2f); each sum of products
- * is assembled from three dot products of limbs and two exact rounding divisions (limbProducts), so
- * it carries 2f fractional bits, rounded once. Results are opened only to the recipients (behind their
- * masks) after the MAC check, and divided in the clear. What a recipient learns is stated per function.
+ * fixed-point inputs at the computation's precision and returns the result at the recipients
+ * (undefined elsewhere):
+ * - 'fxp32', two limbs (encodeFixedLimbs: x ≈ (X_hi·2^f + X_lo)/2^(2f)): first sums exact at scale
+ *   2^(2f); each sum of products assembled from three dot products of limbs and two exact rounding
+ *   divisions (limbProducts), so it carries 2f fractional bits, rounded once;
+ * - 'fxp16', one limb (encodeFixed: x ≈ X/2^f): first sums exact at 2^f, sums of products exact at
+ *   2^(2f) (one dot product each, no rounding).
+ * Results are opened only to the recipients (behind their masks) after the MAC check, and divided in
+ * the clear. What a recipient learns is stated per function.
  */
 export interface StatOptions {
   readonly recipients: readonly number[];
-  /** f: bits per limb; inputs and results carry 2f fractional bits. */
+  /** f: bits per limb; with two limbs ('fxp32') inputs and results carry 2f fractional bits, with one f. */
   readonly fractionalBits: number;
 }
 
-/** A shared two-limb fixed-point vector. */
+/** A shared fixed-point vector: two limbs ('fxp32'), or `hi` alone ('fxp16', one limb). */
 export interface FixedShared {
   readonly hi: Shared;
-  readonly lo: Shared;
+  readonly lo?: Shared;
 }
 
 /**
- * Inputs a two-limb vector of n values from `owner` (who passes encodeFixedLimbs' 2n elements; the
- * others pass n). Limbs out of their ranges only make the owner's own results wrong, as any input
- * it chooses would.
+ * Inputs a fixed-point vector of n values from `owner` at `precision`: the owner passes encodeAt's
+ * elements (2n for two limbs, n for one), the others pass n. Limbs out of their ranges only make the
+ * owner's own results wrong, as any input it chooses would.
  */
-export async function inputFixed(p: MpcParty, owner: number, values: FieldVec | number): Promise<FixedShared> {
-  const all = await p.input(owner, typeof values === 'number' ? 2 * values : values);
+export async function inputFixed(p: MpcParty, owner: number, values: FieldVec | number, precision: Precision = DEFAULT_PRECISION): Promise<FixedShared> {
+  const limbs = limbsOf(precision);
+  const all = await p.input(owner, typeof values === 'number' ? limbs * values : values);
+  if (limbs === 1) return { hi: all };
   const n = all.value.length / 2;
   return { hi: p.slice(all, 0, n), lo: p.slice(all, n, 2 * n) };
+}
+
+/** Fractional bits of a first sum (2f with two limbs, f with one); sums of products always carry 2f. */
+function sumBits(x: FixedShared, f: number): number {
+  return x.lo ? 2 * f : f;
 }
 
 function scale(bits: number): number {
   return 2 ** bits;
 }
 
-/** Σx at scale 2^(2f), exact: 2^f·ΣX_hi + ΣX_lo (local). */
+/** Σx, exact and local: at scale 2^(2f) 2^f·ΣX_hi + ΣX_lo (two limbs), at 2^f ΣX (one). */
 function fixedSum(p: MpcParty, x: FixedShared, f: number): Shared {
-  return p.add(p.mulPublic(p.sum(x.hi), 1n << BigInt(f)), p.sum(x.lo));
+  return x.lo ? p.add(p.mulPublic(p.sum(x.hi), 1n << BigInt(f)), p.sum(x.lo)) : p.sum(x.hi);
+}
+
+/**
+ * Σ x_i·y_i at scale 2^(2f) for each pair: limbProducts for two limbs; for one limb one dot product
+ * per pair, exact (all pairs in one batched opening). Inputs of different precisions are refused.
+ */
+export async function productSums(p: MpcParty, pairs: ReadonlyArray<readonly [FixedShared, FixedShared]>, f: number): Promise<Shared> {
+  const twoLimbs = pairs.map(([x, y]) => [x.lo !== undefined, y.lo !== undefined]).flat();
+  if (twoLimbs.some((t) => t !== twoLimbs[0])) throw new InvalidArgumentError('inputs of different precisions in one computation');
+  if (twoLimbs[0]) return limbProducts(p, pairs, f);
+  return p.dots(pairs.map(([x, y]) => [x.hi, y.hi]));
 }
 
 /**
@@ -56,6 +78,7 @@ export async function limbProducts(p: MpcParty, pairs: ReadonlyArray<readonly [F
   // Every dot product of every pair in one batched opening: [A_j, C_j, B_j] for pair j.
   const limbPairs: Array<readonly [Shared, Shared]> = [];
   for (const [x, y] of pairs) {
+    if (!x.lo || !y.lo) throw new InvalidArgumentError('limbProducts takes two-limb inputs');
     const xs = p.add(x.hi, x.lo);
     limbPairs.push([x.hi, y.hi], [x.lo, y.lo], [xs, x === y ? xs : p.add(y.hi, y.lo)]); // x === y: squares
   }
@@ -70,7 +93,7 @@ export async function limbProducts(p: MpcParty, pairs: ReadonlyArray<readonly [F
 /** Σx. Reveals Σx to the recipients. */
 export async function secureSum(p: MpcParty, x: FixedShared, o: StatOptions): Promise<number | undefined> {
   const out = await p.output(fixedSum(p, x, o.fractionalBits), o.recipients);
-  return out && Number(signedOf(out[0]!)) / scale(2 * o.fractionalBits);
+  return out && Number(signedOf(out[0]!)) / scale(sumBits(x, o.fractionalBits));
 }
 
 /** Number of ones in a secret 0/1 indicator vector (e.g. the result of a comparison). */
@@ -99,14 +122,15 @@ export async function secureVariance(p: MpcParty, x: FixedShared, o: StatOptions
   const n = x.hi.value.length;
   if (n < 2) throw new InvalidArgumentError('variance needs at least two values');
   const f = o.fractionalBits;
-  const sq = await limbProducts(p, [[x, x]], f);
+  const S = sumBits(x, f);
+  const sq = await productSums(p, [[x, x]], f);
   const out = await p.output(p.concat([fixedSum(p, x, f), sq]), o.recipients);
   if (!out) return undefined;
-  const s1 = signedOf(out[0]!); // Σx·2^(2f), exact
-  const s2 = signedOf(out[1]!); // Σx²·2^(2f), rounded once
-  const centred = BigInt(n) * (s2 << BigInt(2 * f)) - s1 * s1; // n²·2^(4f)·variance, no cancellation in floats
-  const variance = Number(centred) / (n * n * scale(4 * f));
-  return { n, mean: Number(s1) / scale(2 * f) / n, variance, sampleVariance: (variance * n) / (n - 1) };
+  const s1 = signedOf(out[0]!); // Σx·2^S, exact
+  const s2 = signedOf(out[1]!); // Σx²·2^(2f) (two limbs: rounded once; one limb: exact)
+  const centred = BigInt(n) * (s2 << BigInt(2 * S - 2 * f)) - s1 * s1; // n²·2^(2S)·variance, no cancellation in floats
+  const variance = Number(centred) / (n * n * scale(2 * S));
+  return { n, mean: Number(s1) / scale(S) / n, variance, sampleVariance: (variance * n) / (n - 1) };
 }
 
 export interface CovarianceResult {
@@ -121,18 +145,19 @@ export interface CovarianceResult {
 export async function secureCovariance(p: MpcParty, x: FixedShared, y: FixedShared, o: StatOptions): Promise<CovarianceResult | undefined> {
   const n = x.hi.value.length;
   const f = o.fractionalBits;
-  const xy = await limbProducts(p, [[x, y]], f);
+  const S = sumBits(x, f);
+  const xy = await productSums(p, [[x, y]], f);
   const out = await p.output(p.concat([fixedSum(p, x, f), fixedSum(p, y, f), xy]), o.recipients);
   if (!out) return undefined;
   const [sx, sy, sxy] = [signedOf(out[0]!), signedOf(out[1]!), signedOf(out[2]!)];
-  const s = scale(2 * f);
-  const centred = BigInt(n) * (sxy << BigInt(2 * f)) - sx * sy;
-  return { n, meanX: Number(sx) / s / n, meanY: Number(sy) / s / n, covariance: Number(centred) / (n * n * scale(4 * f)) };
+  const s = scale(S);
+  const centred = BigInt(n) * (sxy << BigInt(2 * S - 2 * f)) - sx * sy;
+  return { n, meanX: Number(sx) / s / n, meanY: Number(sy) / s / n, covariance: Number(centred) / (n * n * scale(2 * S)) };
 }
 
 /** Σ x_i·y_i. Reveals only the dot product. */
 export async function secureDotProduct(p: MpcParty, x: FixedShared, y: FixedShared, o: StatOptions): Promise<number | undefined> {
-  const xy = await limbProducts(p, [[x, y]], o.fractionalBits);
+  const xy = await productSums(p, [[x, y]], o.fractionalBits);
   const out = await p.output(xy, o.recipients);
   return out && Number(signedOf(out[0]!)) / scale(2 * o.fractionalBits);
 }
@@ -161,10 +186,11 @@ export async function secureLinearRegression(
   const n = y.hi.value.length;
   if (d === 0 || n <= d + 1) throw new InvalidArgumentError('regression needs at least one feature and more rows than coefficients');
   const cols = [...features, y];
-  const f2 = 2 * o.fractionalBits;
+  const S = sumBits(y, o.fractionalBits);
+  const lift = BigInt(2 * S - 2 * o.fractionalBits); // cross products carry 2f fractional bits, sums S
   const pairs: Array<readonly [FixedShared, FixedShared]> = [];
   for (let j = 0; j <= d; j++) for (let k = j; k <= d; k++) pairs.push([cols[j]!, cols[k]!]);
-  const products = await limbProducts(p, pairs, o.fractionalBits);
+  const products = await productSums(p, pairs, o.fractionalBits);
   const out = await p.output(p.concat([...cols.map((c) => fixedSum(p, c, o.fractionalBits)), products]), o.recipients);
   if (!out) return undefined;
   const v = Array.from(out, (a) => signedOf(a));
@@ -173,12 +199,12 @@ export async function secureLinearRegression(
   let idx = d + 1;
   for (let j = 0; j <= d; j++) for (let k = j; k <= d; k++) cross.set(`${j},${k}`, v[idx++]!);
   const N = BigInt(n);
-  // Centred cross products in integers: C_jk = n·Σx_j x_k − Σx_j·Σx_k (scale n·2^(4f)).
-  const C = (j: number, k: number) => N * (cross.get(`${Math.min(j, k)},${Math.max(j, k)}`)! << BigInt(f2)) - s(j) * s(k);
+  // Centred cross products in integers: C_jk = n·Σx_j x_k − Σx_j·Σx_k (scale n·2^(2S)).
+  const C = (j: number, k: number) => N * (cross.get(`${Math.min(j, k)},${Math.max(j, k)}`)! << lift) - s(j) * s(k);
   const A = Array.from({ length: d }, (_, j) => Array.from({ length: d }, (_, k) => Number(C(j, k))));
   const b = Array.from({ length: d }, (_, j) => Number(C(j, d)));
   const beta = solve(A, b);
-  const f = scale(f2);
+  const f = scale(S);
   const intercept = (Number(s(d)) / f - beta.reduce((acc, bj, j) => acc + (bj * Number(s(j))) / f, 0)) / n;
   const syy = Number(C(d, d));
   const explained = beta.reduce((acc, bj, j) => acc + bj * b[j]!, 0);
