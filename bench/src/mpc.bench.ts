@@ -11,16 +11,17 @@
  *    shape, which the targets are judged on);
  *  - side by side with MPyC on the same machine: a dot product of 100,000 elements and the mean and
  *    variance of 100,000 values, inputs from party 0, result to every party, 3 parties; the catalogue's
- *    own programs on two-limb inputs of 16 bits a limb (32 fractional bits, as MPyC's SecFxp(64)),
- *    with each result's relative error against the float64 reference beside MPyC's.
+ *    own programs at both precisions, interleaved in the same run: 'fxp32' (two limbs of 16 bits, 32
+ *    fractional bits as MPyC's SecFxp(64), the default) and 'fxp16' (one limb of 16 bits), with each
+ *    result's relative error against the float64 reference beside MPyC's.
  * The online figures replay a pool of MASCOT triples (mpc-replay.ts); the comparison also reports
  * our time including the offline phase at the measured triple rate.
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { ensureMpyc, runMpyc, type MpycResult } from './mpc-mpyc';
 import {
-  createMemoryTransports, encodeFixedLimbs, inputFixed, jobRequirement, runLocalMascot, runLocalParties, secureDotProduct, secureVariance,
-  setupMascot, type MpcParty, type OtExtensionChoice, type PartyPreprocessing,
+  PRECISIONS, createMemoryTransports, encodeAt, inputFixed, jobRequirement, limbsOf, runLocalMascot, runLocalParties, secureDotProduct, secureVariance,
+  setupMascot, type MpcParty, type OtExtensionChoice, type PartyPreprocessing, type Precision,
 } from '@datawell/mpc';
 import { replayPreprocessing } from './mpc-replay';
 import { PARTY_YOUNG_GENERATION_MB, runInWorkers } from './mpc-workers';
@@ -133,6 +134,8 @@ async function tasksInWorkers() {
   const mean = z.reduce((a, b) => a + b, 0) / N;
   const variance = z.reduce((a, b) => a + (b - mean) ** 2, 0) / N;
   return {
+    precision: 'fxp32' as Precision,
+    fractionalBits: 2 * LIMB_BITS,
     n: N,
     dotSeconds: median(slowest(r.map((p) => p.dotSeconds))),
     meanVarianceSeconds: median(slowest(r.map((p) => p.meanVarianceSeconds))),
@@ -229,37 +232,63 @@ async function onlineInProcess(pre: PartyPreprocessing[]) {
   };
 }
 
+/**
+ * The comparison tasks at both precisions, interleaved run by run so both meet the same load: 'fxp32'
+ * (two limbs of LIMB_BITS, the catalogue's default, MPyC's 32 fractional bits) and 'fxp16' (one limb).
+ */
 async function tasksInProcess(pre: PartyPreprocessing[]) {
   const f = LIMB_BITS;
   const xs = uniform(N, 1);
   const ys = uniform(N, 2);
   const zs = uniform(N, 3);
-  const ex = encodeFixedLimbs(xs, f);
-  const ey = encodeFixedLimbs(ys, f);
-  const ez = encodeFixedLimbs(zs, f);
   const everyone = [0, 1, 2];
-  const dots: number[] = [];
-  const mvs: number[] = [];
-  const got: Figures = { dot: 0, mean: 0, variance: 0 };
-  for (let i = 0; i < 4; i++) {
-    const d = await timed(pre, async (p) => {
-      const x = await inputFixed(p, 0, p.id === 0 ? ex : N);
-      const y = await inputFixed(p, 0, p.id === 0 ? ey : N);
-      return secureDotProduct(p, x, y, { recipients: everyone, fractionalBits: f });
-    });
-    if (i > 0) dots.push(d.seconds); // the first run warms up
-    got.dot = d.result!;
-    const mv = await timed(pre, async (p) => {
-      const z = await inputFixed(p, 0, p.id === 0 ? ez : N);
-      return secureVariance(p, z, { recipients: everyone, fractionalBits: f });
-    });
-    if (i > 0) mvs.push(mv.seconds);
-    got.mean = mv.result!.mean;
-    got.variance = mv.result!.variance;
-  }
   const mean = zs.reduce((a, b) => a + b, 0) / N;
   const want = { dot: xs.reduce((s, x, k) => s + x * ys[k]!, 0), mean, variance: zs.reduce((a, b) => a + (b - mean) ** 2, 0) / N };
-  return { n: N, dotSeconds: median(dots), meanVarianceSeconds: median(mvs), ...errors(got, want) };
+  const state = PRECISIONS.map((precision) => ({
+    precision,
+    encoded: [xs, ys, zs].map((v) => encodeAt(v, f, precision)),
+    dots: [] as number[],
+    mvs: [] as number[],
+    dotCpu: [] as number[],
+    mvCpu: [] as number[],
+    got: { dot: 0, mean: 0, variance: 0 } as Figures,
+  }));
+  for (let i = 0; i < 4; i++) {
+    for (const s of state) {
+      const [ex, ey, ez] = s.encoded;
+      const d = await timed(pre, async (p) => {
+        const x = await inputFixed(p, 0, p.id === 0 ? ex! : N, s.precision);
+        const y = await inputFixed(p, 0, p.id === 0 ? ey! : N, s.precision);
+        return secureDotProduct(p, x, y, { recipients: everyone, fractionalBits: f });
+      });
+      if (i > 0) {
+        s.dots.push(d.seconds); // the first run warms up
+        s.dotCpu.push(d.cpuSeconds);
+      }
+      s.got.dot = d.result!;
+      const mv = await timed(pre, async (p) => {
+        const z = await inputFixed(p, 0, p.id === 0 ? ez! : N, s.precision);
+        return secureVariance(p, z, { recipients: everyone, fractionalBits: f });
+      });
+      if (i > 0) {
+        s.mvs.push(mv.seconds);
+        s.mvCpu.push(mv.cpuSeconds);
+      }
+      s.got.mean = mv.result!.mean;
+      s.got.variance = mv.result!.variance;
+    }
+  }
+  const out = state.map((s) => ({
+    precision: s.precision,
+    fractionalBits: limbsOf(s.precision) * f,
+    n: N,
+    dotSeconds: median(s.dots),
+    meanVarianceSeconds: median(s.mvs),
+    dotCpuSeconds: median(s.dotCpu),
+    meanVarianceCpuSeconds: median(s.mvCpu),
+    ...errors(s.got, want),
+  }));
+  return { fxp32: out.find((o) => o.precision === 'fxp32')!, fxp16: out.find((o) => o.precision === 'fxp16')! };
 }
 
 async function main(): Promise<void> {
@@ -307,64 +336,77 @@ async function main(): Promise<void> {
   const pre = WORKERS ? [] : await pool();
   const on = WORKERS ? await onlineInWorkers() : await onlineInProcess(pre);
   log(`online, 3 parties: ${on.multiplicationsPerSecond} multiplications/s (${on.multiplications} in ${on.seconds.toFixed(3)} s)`);
-  const ours = WORKERS ? await tasksInWorkers() : await tasksInProcess(pre);
-  log(`datawell, n = ${N}: dot ${ours.dotSeconds.toFixed(3)} s, mean+variance ${ours.meanVarianceSeconds.toFixed(3)} s (online)`);
+  // Worker mode runs the default precision only (mpc-party.worker.ts); in-process both, interleaved.
+  const tasks: Partial<Record<Precision, Awaited<ReturnType<typeof tasksInWorkers>>>> = WORKERS ? { fxp32: await tasksInWorkers() } : await tasksInProcess(pre);
+  for (const t of Object.values(tasks)) {
+    log(`datawell ${t.precision}, n = ${N}: dot ${t.dotSeconds.toFixed(3)} s, mean+variance ${t.meanVarianceSeconds.toFixed(3)} s (online)`);
+  }
+  const ours = tasks.fxp32!;
   let mpyc: MpycResult | { error: string } | undefined;
   if (WITH_MPYC) {
     try {
       mpyc = await runMpyc(ensureMpyc(log), N, 3);
       log(`mpyc ${mpyc.version} (gmpy2 ${mpyc.gmpy2}), n = ${N}: dot ${mpyc.dotSeconds.toFixed(3)} s, mean+variance ${mpyc.meanVarianceSeconds.toFixed(3)} s`);
-      log(
-        `relative errors (ours / MPyC's): dot ${ours.dotRelativeError.toExponential(1)} / ${mpyc.dotRelativeError.toExponential(1)}, ` +
-          `mean ${ours.meanRelativeError.toExponential(1)} / ${mpyc.meanRelativeError.toExponential(1)}, ` +
-          `variance ${ours.varianceRelativeError.toExponential(1)} / ${mpyc.varianceRelativeError.toExponential(1)}`,
-      );
+      for (const t of Object.values(tasks)) {
+        log(
+          `relative errors (ours ${t.precision} / MPyC's): dot ${t.dotRelativeError.toExponential(1)} / ${mpyc.dotRelativeError.toExponential(1)}, ` +
+            `mean ${t.meanRelativeError.toExponential(1)} / ${mpyc.meanRelativeError.toExponential(1)}, ` +
+            `variance ${t.varianceRelativeError.toExponential(1)} / ${mpyc.varianceRelativeError.toExponential(1)}`,
+        );
+      }
     } catch (err) {
       mpyc = { error: (err as Error).message };
       log(`mpyc: ${mpyc.error}`);
     }
   }
   // Our offline cost at the deployed shape's rate (one thread per party), 3 parties as in the tasks:
-  // the triples the catalogue job would make (three per element with two limbs, and the rounding).
+  // the triples the catalogue job would make at each precision (two limbs: three per element and the
+  // rounding; one limb: one per element).
   const withOffline = (seconds: number, triples: number) => seconds + triples / perParty3.triplesPerSecond;
-  const jobTriples = (program: 'dot-product' | 'variance', columns: number) =>
-    jobRequirement({ program, owner: 0, recipients: [0, 1, 2], columns, fractionalBits: LIMB_BITS }, N).triples;
-  const dotTriples = jobTriples('dot-product', 2);
-  const varianceTriples = jobTriples('variance', 1);
-  let comparison: Record<string, unknown> = { mpyc, datawell: ours };
-  if (mpyc && 'dotSeconds' in mpyc) {
+  const jobTriples = (program: 'dot-product' | 'variance', columns: number, precision: Precision) =>
+    jobRequirement({ program, owner: 0, recipients: [0, 1, 2], columns, fractionalBits: LIMB_BITS, precision }, N).triples;
+  /** One precision's figures beside MPyC's: times, ratios, relative errors. */
+  const compared = (t: NonNullable<(typeof tasks)['fxp32']>, m: MpycResult) => {
+    const dotTriples = jobTriples('dot-product', 2, t.precision);
+    const varianceTriples = jobTriples('variance', 1, t.precision);
     const ratios = {
-      dot: mpyc.dotSeconds / ours.dotSeconds,
-      meanVariance: mpyc.meanVarianceSeconds / ours.meanVarianceSeconds,
-      dotWithOffline: mpyc.dotSeconds / withOffline(ours.dotSeconds, dotTriples),
-      meanVarianceWithOffline: mpyc.meanVarianceSeconds / withOffline(ours.meanVarianceSeconds, varianceTriples),
+      dot: m.dotSeconds / t.dotSeconds,
+      meanVariance: m.meanVarianceSeconds / t.meanVarianceSeconds,
+      dotWithOffline: m.dotSeconds / withOffline(t.dotSeconds, dotTriples),
+      meanVarianceWithOffline: m.meanVarianceSeconds / withOffline(t.meanVarianceSeconds, varianceTriples),
     };
-    comparison = {
-      mpyc,
+    return {
       datawell: {
-        ...ours,
+        ...t,
         dotTriples,
         meanVarianceTriples: varianceTriples,
-        dotSecondsWithOffline: withOffline(ours.dotSeconds, dotTriples),
-        meanVarianceSecondsWithOffline: withOffline(ours.meanVarianceSeconds, varianceTriples),
+        dotSecondsWithOffline: withOffline(t.dotSeconds, dotTriples),
+        meanVarianceSecondsWithOffline: withOffline(t.meanVarianceSeconds, varianceTriples),
       },
       ratios,
-      target: TARGET_RATIO,
-      targetWithOffline: TARGET_RATIO_WITH_OFFLINE,
       meetsTarget: ratios.dot >= TARGET_RATIO && ratios.meanVariance >= TARGET_RATIO,
       meetsTargetWithOffline: ratios.dotWithOffline >= TARGET_RATIO_WITH_OFFLINE && ratios.meanVarianceWithOffline >= TARGET_RATIO_WITH_OFFLINE,
       precision: {
-        // Fractional bits of the inputs: ours two limbs of LIMB_BITS, MPyC's SecFxp(64) 32.
-        fractionalBits: { datawell: 2 * LIMB_BITS, mpyc: 32 },
-        dotRelativeError: { datawell: ours.dotRelativeError, mpyc: mpyc.dotRelativeError },
-        meanRelativeError: { datawell: ours.meanRelativeError, mpyc: mpyc.meanRelativeError },
-        varianceRelativeError: { datawell: ours.varianceRelativeError, mpyc: mpyc.varianceRelativeError },
+        // Fractional bits of the inputs: ours 2·LIMB_BITS (fxp32) or LIMB_BITS (fxp16), MPyC's SecFxp(64) 32.
+        fractionalBits: { datawell: t.fractionalBits, mpyc: 32 },
+        dotRelativeError: { datawell: t.dotRelativeError, mpyc: m.dotRelativeError },
+        meanRelativeError: { datawell: t.meanRelativeError, mpyc: m.meanRelativeError },
+        varianceRelativeError: { datawell: t.varianceRelativeError, mpyc: m.varianceRelativeError },
       },
     };
-    log(
-      `ratio (MPyC time / ours, online): dot ${ratios.dot.toFixed(1)}×, mean+variance ${ratios.meanVariance.toFixed(1)}×; ` +
-        `including our offline phase: ${ratios.dotWithOffline.toFixed(2)}×, ${ratios.meanVarianceWithOffline.toFixed(2)}×`,
-    );
+  };
+  let comparison: Record<string, unknown> = { mpyc, datawell: ours, byPrecision: tasks };
+  if (mpyc && 'dotSeconds' in mpyc) {
+    const m = mpyc;
+    const byPrecision = Object.fromEntries(Object.values(tasks).map((t) => [t.precision, compared(t, m)]));
+    // The top-level figures stay those of the default precision (fxp32), as in earlier reports.
+    comparison = { mpyc, ...compared(ours, m), target: TARGET_RATIO, targetWithOffline: TARGET_RATIO_WITH_OFFLINE, byPrecision };
+    for (const [precision, c] of Object.entries(byPrecision)) {
+      log(
+        `ratio ${precision} (MPyC time / ours, online): dot ${c.ratios.dot.toFixed(1)}×, mean+variance ${c.ratios.meanVariance.toFixed(1)}×; ` +
+          `including our offline phase: ${c.ratios.dotWithOffline.toFixed(3)}×, ${c.ratios.meanVarianceWithOffline.toFixed(3)}×`,
+      );
+    }
   }
   const report = {
     // The machine may be shared: the load average at the start and at the end of the run.

@@ -1,0 +1,124 @@
+/**
+ * Where the catalogue's online time goes (issue 15, docs/mpc.md "The catalogue's online path"). Run with
+ *   node -r @swc-node/register bench/src/mpc-catalogue-profile.ts [--n 100000] [--rounds 3] [--precision fxp32|fxp16] [--profile]
+ * The bench's comparison tasks exactly (mpc.bench.ts tasksInProcess): 3 parties in this one thread
+ * over in-memory channels, replayed MASCOT preprocessing, inputs from party 0, results to everyone;
+ * the dot product of two n-vectors and the mean and variance of one. First one counted run (what each
+ * task consumes and sends: triples, square pairs, masks, messages of party 0 to party 1 = rounds of
+ * communication, words opened), then per round wall time and CPU seconds of the process; with
+ * --profile V8's sampling profile (200 µs) of the timed rounds, self time per function.
+ */
+import { Session } from 'node:inspector';
+import { loadavg } from 'node:os';
+import {
+  createMemoryTransports, createParty, encodeAt, inputFixed, isPrecision, runLocalMascot, secureDotProduct, secureVariance,
+  type MessageInterceptor, type MpcParty, type PartyPreprocessing,
+} from '@datawell/mpc';
+import { replayPreprocessing } from './mpc-replay';
+import { arg, post, type Profile } from './cpu-profile';
+
+interface Counts {
+  triples: number;
+  squares: number;
+  masks: number;
+  messages: number;
+  words: number;
+}
+
+/** Counts what party 0 takes from its preprocessing (every party takes the same). */
+function counted(pre: PartyPreprocessing, c: Counts): PartyPreprocessing {
+  return {
+    ...pre,
+    takeTriples: (n) => ((c.triples += n), pre.takeTriples(n)),
+    takeSquares: (n) => ((c.squares += n), pre.takeSquares(n)),
+    takeMasks: (owner, n) => ((c.masks += n), pre.takeMasks(owner, n)),
+  };
+}
+
+async function run(pre: PartyPreprocessing[], program: (p: MpcParty) => Promise<unknown>, intercept?: MessageInterceptor): Promise<unknown> {
+  const ts = createMemoryTransports(pre.length, intercept);
+  const parties = pre.map((x, i) => createParty(ts[i]!, x));
+  const out = await Promise.all(parties.map(program));
+  await Promise.all(parties.map((p) => p.close()));
+  return out[0]!;
+}
+
+async function main(): Promise<void> {
+  const n = Number(arg('n', '100000'));
+  const rounds = Number(arg('rounds', '3'));
+  const precision = arg('precision', 'fxp32');
+  if (!isPrecision(precision)) throw new Error(`--precision: fxp32 or fxp16, not ${precision}`);
+  const profiling = process.argv.includes('--profile');
+  const triples = 8192;
+  const masks = [8192, 64, 64];
+  const r = await runLocalMascot({ parties: 3, triples, masks, squares: 4096 });
+  const pre = r.preprocessing.map((p) => replayPreprocessing(p, triples, masks, 2 * n, 4096));
+  let a = 1;
+  const uniform = () => Array.from({ length: n }, () => ((a = (Math.imul(a, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 20 - 10);
+  const [xs, ys, zs] = [uniform(), uniform(), uniform()];
+  const [ex, ey, ez] = [xs, ys, zs].map((v) => encodeAt(v, 16, precision));
+  const everyone = [0, 1, 2];
+  const o = { recipients: everyone, fractionalBits: 16 };
+  const tasks: Record<string, (p: MpcParty) => Promise<unknown>> = {
+    dot: async (p: MpcParty) => {
+      const x = await inputFixed(p, 0, p.id === 0 ? ex! : n, precision);
+      const y = await inputFixed(p, 0, p.id === 0 ? ey! : n, precision);
+      return secureDotProduct(p, x, y, o);
+    },
+    meanVariance: async (p: MpcParty) => {
+      const z = await inputFixed(p, 0, p.id === 0 ? ez! : n, precision);
+      return secureVariance(p, z, o);
+    },
+  };
+  for (const [name, task] of Object.entries(tasks)) {
+    const c: Counts = { triples: 0, squares: 0, masks: 0, messages: 0, words: 0 };
+    const cpre = [counted(pre[0]!, c), pre[1]!, pre[2]!];
+    await run(cpre, task, (from, to, data) => {
+      if (from === 0 && to === 1) {
+        c.messages++;
+        c.words += data.length / 8;
+      }
+      return data;
+    });
+    process.stdout.write(`${name} (${precision}, n = ${n}): party 0 took ${c.triples} triples, ${c.squares} square pairs, ${c.masks} masks; sent party 1 ${c.messages} messages (rounds), ${c.words} words\n`);
+  }
+  for (const task of Object.values(tasks)) await run(pre, task); // warm-up
+  const s = new Session();
+  if (profiling) {
+    s.connect();
+    await post(s, 'Profiler.enable');
+    await post(s, 'Profiler.setSamplingInterval', { interval: 200 });
+    await post(s, 'Profiler.start');
+  }
+  for (let i = 0; i < rounds; i++) {
+    for (const [name, task] of Object.entries(tasks)) {
+      const load = loadavg()[0]!;
+      const cpu = process.cpuUsage();
+      const t0 = performance.now();
+      await run(pre, task);
+      const wall = (performance.now() - t0) / 1000;
+      const c = process.cpuUsage(cpu);
+      process.stdout.write(`round ${i + 1} ${name}: ${wall.toFixed(3)} s wall, ${((c.user + c.system) / 1e6).toFixed(3)} CPU s, load ${load.toFixed(2)}\n`);
+    }
+  }
+  if (!profiling) return;
+  const { profile } = await post<{ profile: Profile }>(s, 'Profiler.stop');
+  const byId = new Map(profile.nodes.map((x) => [x.id, x]));
+  const self = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const f = byId.get(id)!.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(libs|bench|node_modules)\//, '$1/')}:${f.lineNumber + 1}`;
+    const dt = profile.timeDeltas[i] ?? 0;
+    self.set(key, (self.get(key) ?? 0) + dt);
+    total += dt;
+  });
+  for (const [k, v] of [...self.entries()].sort((x, y) => y[1] - x[1]).slice(0, 30)) {
+    process.stdout.write(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}\n`);
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
