@@ -55,6 +55,11 @@ export const computeOpSchema = z.strictObject({
   recipients: z.array(party).min(1).max(64),
   dataset: z.strictObject({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/), columns: z.array(z.string().min(1).max(128)).min(1).max(5) }),
   fractionalBits: z.number().int().min(0).max(24),
+  /**
+   * The catalogue's precision (PRECISIONS; absent: the default). Any short string passes here so that
+   * an unknown one is refused by the job itself with its stable code, PRECISION_UNKNOWN (a 422).
+   */
+  precision: z.string().min(1).max(16).optional(),
   /** The coordinator always sends it; a node without a ledger to check ignores it. */
   ledger: computeOpLedgerSchema.optional(),
 });

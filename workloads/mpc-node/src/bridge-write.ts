@@ -58,7 +58,7 @@ export function usageRequestOf(op: ComputeOp, ledger: ComputeOpLedger): Pick<Usa
   return {
     requester: { mspId: ledger.requester, ...(ledger.requesterEnrollmentId !== undefined ? { enrollmentId: ledger.requesterEnrollmentId } : {}) },
     dataset: { owner: ledger.owner, name: op.dataset.name },
-    parametersDigest: parametersDigest({ columns: op.dataset.columns, fractionalBits: op.fractionalBits }),
+    parametersDigest: parametersDigest({ columns: op.dataset.columns, fractionalBits: op.fractionalBits, precision: op.precision }),
     recipients: [...ledger.recipients],
   };
 }

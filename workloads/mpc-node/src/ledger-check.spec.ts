@@ -27,14 +27,14 @@ beforeAll(async () => {
 
 type Ledger = NonNullable<ComputeOp['ledger']>;
 /** The requester's signature over `over` (default: the op's own fields), made with `by`'s key and certificate. */
-type SignOptions = { issuedAtMs?: number; requestId?: string; dataset?: string; columns?: string[]; fractionalBits?: number; v1?: boolean };
+type SignOptions = { issuedAtMs?: number; requestId?: string; dataset?: string; columns?: string[]; fractionalBits?: number; precision?: string; v1?: boolean };
 function signedBy(by: keyof typeof cas, l: Omit<Ledger, 'request'> = unsigned, options: SignOptions = {}): Ledger['request'] {
   const requestId = options.requestId ?? 'req-1';
   const issuedAtMs = options.issuedAtMs ?? NOW - 1000;
   const fields = { requestId, issuedAtMs, daoId: l.daoId, version: l.version, computation: l.computation, dataset: options.dataset ?? 'r', recipients: l.recipients, requester: l.requester };
   const text = options.v1
     ? outdatedComputationRequestSigningText(fields)
-    : computationRequestSigningText({ ...fields, owner: l.owner, parametersDigest: parametersDigest({ columns: options.columns ?? ['y'], fractionalBits: options.fractionalBits ?? 16 }) });
+    : computationRequestSigningText({ ...fields, owner: l.owner, parametersDigest: parametersDigest({ columns: options.columns ?? ['y'], fractionalBits: options.fractionalBits ?? 16, precision: options.precision }) });
   return { requestId, issuedAtMs, certificatePem: ids[by].cert, signature: sign('sha256', Buffer.from(text, 'utf8'), createPrivateKey(ids[by].key)).toString('base64') };
 }
 /** The op's ledger part as an honest coordinator passes it: signed by the requester over exactly these fields (and the op's dataset ['y'], 16 bits unless told). */
@@ -169,6 +169,17 @@ describe("a node's check of the requester's signature (a coordinator that lies)"
   it('refuses an op whose computation or dataset the coordinator changed', async () => {
     await refusedWith({ ...baseOp({ ...signedLedger(), computation: 'variance' }), program: 'variance' }, /REQUEST_SIGNATURE_INVALID/);
     await refusedWith({ ...baseOp(signedLedger()), dataset: { name: 'other', columns: ['y'] } }, /REQUEST_SIGNATURE_INVALID/);
+  });
+
+  it('refuses an op whose precision is not the one the requester signed', async () => {
+    // Signed at the default precision (fxp32): the coordinator may not lower it to fxp16, nor raise a signed fxp16.
+    await refusedWith({ ...baseOp(signedLedger()), precision: 'fxp16' }, /REQUEST_SIGNATURE_INVALID/);
+    const fxp16 = signedLedger(unsigned, 'Vsp1MSP', { precision: 'fxp16' });
+    await refusedWith({ ...baseOp(fxp16), precision: 'fxp32' }, /REQUEST_SIGNATURE_INVALID/);
+    await refusedWith(baseOp(fxp16), /REQUEST_SIGNATURE_INVALID/);
+    // As signed it is allowed; the default named explicitly is the default.
+    await expect(checkComputeOp({ ...baseOp(fxp16), precision: 'fxp16' }, mesh, reader(async () => state()).port, fresh())).resolves.toEqual({ allowed: true });
+    await expect(checkComputeOp({ ...baseOp(signedLedger()), precision: 'fxp32' }, mesh, reader(async () => state()).port, fresh())).resolves.toEqual({ allowed: true });
   });
 
   it("refuses an op whose columns, fractional bits or data owner the coordinator changed after the requester signed", async () => {

@@ -111,9 +111,9 @@ type LedgeredOp = ComputeOp & { ledger: NonNullable<ComputeOp['ledger']> };
 
 /**
  * The requester's signature of the op, as far as it can be checked without the ledger: present,
- * verifying over the v2 signing text of the op's own ledger fields, dataset name, columns and
- * fractional bits (so a coordinator that changed the requester, computation, recipients, version,
- * dataset, its owner, its columns or the fractional bits breaks it; a v1 signature, which bound
+ * verifying over the v2 signing text of the op's own ledger fields, dataset name, columns,
+ * fractional bits and precision (so a coordinator that changed the requester, computation, recipients, version,
+ * dataset, its owner, its columns, the fractional bits or the precision breaks it; a v1 signature, which bound
  * neither the parameters nor the owner, is REQUEST_SIGNATURE_OUTDATED), within the window, and its
  * request id not taken by another op of this node.
  */
@@ -128,7 +128,7 @@ export function checkRequestSignature(op: LedgeredOp, options: RequestCheckOptio
     computation: ledger.computation,
     dataset: op.dataset.name,
     owner: ledger.owner,
-    parameters: { columns: op.dataset.columns, fractionalBits: op.fractionalBits },
+    parameters: { columns: op.dataset.columns, fractionalBits: op.fractionalBits, precision: op.precision },
     recipients: ledger.recipients,
     requester: ledger.requester,
   };

@@ -13,6 +13,7 @@ import {
   type NodeOp,
   type PreprocessOutcome,
   type Transport,
+  type Precision,
 } from '@datawell/mpc';
 import { startHeartbeats, type HeartbeatLoop } from '@datawell/workload-runtime';
 import { agreeOnOp } from './agreement';
@@ -147,7 +148,8 @@ export async function serveMpcNode(config: MpcNodeConfig, log: NodeLog): Promise
         columns = [];
       }
     }
-    const job = { program: op.program, owner: op.owner, recipients: op.recipients, columns: op.dataset.columns.length, fractionalBits: op.fractionalBits };
+    // The precision as signed; checkCatalogueJob refuses one it does not know (PRECISION_UNKNOWN).
+    const job = { program: op.program, owner: op.owner, recipients: op.recipients, columns: op.dataset.columns.length, fractionalBits: op.fractionalBits, precision: op.precision as Precision | undefined };
     try {
       const r = await runCatalogueJob(transport!, m, job, columns);
       return { opId: op.opId, party: mesh!.index, rows: r.rows, ...(r.result ? { result: r.result } : {}), made: r.made, onlineMs: Math.round(r.onlineMs), inventory: inventory()! };

@@ -1,4 +1,4 @@
-import { createMemoryTransports, type ComputeOp, type ComputeOutcome, type NodeOp, type PreprocessOutcome } from '@datawell/mpc';
+import { PrecisionUnknownError, createMemoryTransports, type ComputeOp, type ComputeOutcome, type NodeOp, type PreprocessOutcome } from '@datawell/mpc';
 import { agreeOnOp } from './agreement';
 import { ControlError } from './control.server';
 import { opQueue, type OpQueueDeps } from './op-queue';
@@ -23,6 +23,7 @@ function setup(verdicts: Record<string, ControlError | undefined> = {}) {
     run: async (op: NodeOp): Promise<ComputeOutcome | PreprocessOutcome> => {
       ran.push(op.opId);
       if (op.opId === 'abort') throw Object.assign(new Error('the mesh aborted'), { code: 'PROTOCOL_VIOLATION' });
+      if (op.opId === 'fxp64') throw new PrecisionUnknownError('unknown precision "fxp64"');
       return outcome(op.opId);
     },
     usage: { refused: async (op, check) => void reported.push(`refused ${op.opId} ${check}`), failed: async (op, code) => void reported.push(`failed ${op.opId} ${code}`) },
@@ -92,6 +93,13 @@ describe("the node's queue of operations", () => {
     const refusing = setup({ a: notAllowed() });
     await expect(refusing.op(compute('a'))).rejects.toMatchObject({ code: 'NOT_ALLOWED' });
     expect([q.reported, r.reported, refusing.reported]).toEqual([['failed abort PROTOCOL_VIOLATION'], [], ['refused a computation-allowed']]);
+  });
+
+  it('answers an unknown precision with its stable code as a 422 and keeps the mesh', async () => {
+    const q = setup();
+    await expect(q.op({ ...compute('fxp64'), precision: 'fxp64' })).rejects.toMatchObject({ status: 422, code: 'PRECISION_UNKNOWN' });
+    expect(q.broken()).toBeUndefined();
+    await expect(q.op(compute('b'))).resolves.toEqual(outcome('b'));
   });
 
   it('refuses a malformed op before anything else', async () => {

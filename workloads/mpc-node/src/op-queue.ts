@@ -135,7 +135,7 @@ export function opQueue(deps: OpQueueDeps): (body: unknown) => Promise<unknown> 
         deps.log('operation failed', { opId: o.opId, kind: o.kind, code: e.code ?? 'INTERNAL', error: e.message });
         if (o.kind === 'compute' && deps.usage) void deps.usage.failed(o, e.code ?? 'INTERNAL');
         if (error instanceof DatasetError) throw new ControlError(422, error.code, error.message);
-        if (error instanceof MpcError && error.code === 'INVALID_ARGUMENT') throw new ControlError(422, error.code, error.message);
+        if (error instanceof MpcError && (error.code === 'INVALID_ARGUMENT' || error.code === 'PRECISION_UNKNOWN')) throw new ControlError(422, error.code, error.message);
         deps.onMeshBroken(e);
         throw new ControlError(500, e.code ?? 'INTERNAL', e.message);
       }

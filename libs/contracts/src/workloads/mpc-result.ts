@@ -29,6 +29,6 @@ export function resultDigest(result: unknown): string {
  * them, and what the requester signs of them (computationRequestSigningText). One function for the
  * coordinator, the nodes, the bridges they record through and the requesters that sign.
  */
-export function parametersDigest(parameters: { readonly columns: readonly string[]; readonly fractionalBits: number }): string {
+export function parametersDigest(parameters: { readonly columns: readonly string[]; readonly fractionalBits: number; readonly precision?: string }): string {
   return createHash('sha256').update(computationParametersText(parameters)).digest('hex');
 }

@@ -39,6 +39,12 @@ describe('computationRequestSigningText', () => {
 });
 
 describe('computationParametersText', () => {
+  it('names the precision only when it is not the default, so default requests keep their text and signatures', () => {
+    const base = { fractionalBits: 16, columns: ['y'] };
+    expect(computationParametersText({ ...base, precision: 'fxp32' })).toBe(computationParametersText(base));
+    expect(computationParametersText({ ...base, precision: 'fxp16' })).toBe('{"columns":["y"],"fractionalBits":16,"precision":"fxp16"}');
+  });
+
   it('is the sorted-key JSON of the columns in order and the fractional bits, nothing else', () => {
     expect(computationParametersText({ fractionalBits: 16, columns: ['y', 'x'] })).toBe('{"columns":["y","x"],"fractionalBits":16}');
     expect(computationParametersText({ columns: ['y', 'x'], fractionalBits: 16, extra: 1 } as { columns: string[]; fractionalBits: number })).toBe('{"columns":["y","x"],"fractionalBits":16}');

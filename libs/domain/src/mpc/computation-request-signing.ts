@@ -6,19 +6,32 @@ export const COMPUTATION_REQUEST_KIND = 'datawell.computation-request.v2';
 /** The kind before the parameters and the data owner were signed: a signature over it is refused (docs/mpc.md). */
 export const OUTDATED_COMPUTATION_REQUEST_KIND = 'datawell.computation-request.v1';
 
-/** What a computation runs with: the dataset's columns, in order, and the fixed-point fractional bits. */
+/** What a computation runs with: the dataset's columns, in order, the fixed-point fractional bits and the precision. */
 export interface ComputationParameters {
   readonly columns: readonly string[];
   readonly fractionalBits: number;
+  /** The catalogue's precision ('fxp32', the default, or 'fxp16'; docs/mpc.md): absent means the default. */
+  readonly precision?: string;
 }
+
+/** The precision a request without one runs at (the catalogue's DEFAULT_PRECISION of @datawell/mpc). */
+export const DEFAULT_COMPUTATION_PRECISION = 'fxp32';
 
 /**
  * The canonical JSON of a request's parameters, `{columns (in order), fractionalBits}` with sorted
- * keys: what `parametersDigest` of @datawell/contracts hashes (SHA-256, hex), for the usage trail and
- * for the signed request alike. Pure, so the console hashes the same text with WebCrypto.
+ * keys, and `precision` when it is not the default: what `parametersDigest` of @datawell/contracts
+ * hashes (SHA-256, hex), for the usage trail and for the signed request alike. A request at the
+ * default precision has the text (and the signatures) it had before precision was a choice; one at
+ * another precision signs it, so a coordinator that changes it breaks the signature. Pure, so the
+ * console hashes the same text with WebCrypto.
  */
 export function computationParametersText(parameters: ComputationParameters): string {
-  return canonicalJson({ columns: [...parameters.columns], fractionalBits: parameters.fractionalBits });
+  const { precision } = parameters;
+  return canonicalJson({
+    columns: [...parameters.columns],
+    fractionalBits: parameters.fractionalBits,
+    ...(precision !== undefined && precision !== DEFAULT_COMPUTATION_PRECISION ? { precision } : {}),
+  });
 }
 
 /** The fields of a computation request its requester signs (issue 12: the nodes verify who asked, and for what). */
