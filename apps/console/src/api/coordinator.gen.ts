@@ -189,7 +189,7 @@ export interface components {
             };
             /** @description When the requester signed (ms since the epoch): taken for 10 minutes */
             issuedAtMs: number;
-            /** @description The program's parameters, signed by the requester (computationRequestSigningText, docs/mpc.md) as their digest (parametersDigest of @datawell/contracts: SHA-256 of the canonical JSON of {columns, fractionalBits}) */
+            /** @description The program's parameters, signed by the requester (computationRequestSigningText, docs/mpc.md) as their digest (parametersDigest of @datawell/contracts: SHA-256 of the canonical JSON of {columns, fractionalBits} and precision when not the default) */
             parameters: {
                 /** @description Dataset columns the program reads, in order (regression: features, then y) */
                 columns: string[];
@@ -198,6 +198,11 @@ export interface components {
                  * @default 16
                  */
                 fractionalBits?: number;
+                /**
+                 * @description The catalogue's precision (fxp32, fxp16; absent: fxp32, two limbs). Signed when it is not the default; another value is 400 INVALID_REQUEST
+                 * @enum {string}
+                 */
+                precision?: "fxp32" | "fxp16";
             };
             /** @description Exactly the recipients the terms name for this computation; signed by the requester (computationRequestSigningText, docs/mpc.md), so a request names them, even where the coordinator knows the terms (400 INVALID_REQUEST without) */
             recipients?: string[];

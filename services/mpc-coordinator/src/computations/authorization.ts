@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from '@datawell/domain';
 import { DAO_ID_PATTERN, MSP_ID_PATTERN } from '@datawell/contracts';
-import { authorizeComputation, CATALOGUE, columnRange, DEFAULT_FRACTIONAL_BITS, versionMemberOf, type AuthorizedComputation, type CatalogueProgram, type LedgerVersionMember as VersionMember, type LedgerVersionView } from '@datawell/mpc';
+import { authorizeComputation, CATALOGUE, columnRange, DEFAULT_FRACTIONAL_BITS, PRECISIONS, versionMemberOf, type AuthorizedComputation, type CatalogueProgram, type LedgerVersionMember as VersionMember, type LedgerVersionView } from '@datawell/mpc';
 import { CoordinatorError, forbidden, invalid } from './computations.errors';
 
 /**
@@ -46,8 +46,12 @@ export const computationRequestSchema = z.strictObject({
     .strictObject({
       columns: z.array(z.string().min(1).max(128)).min(1).max(5).describe('Dataset columns the program reads, in order (regression: features, then y)'),
       fractionalBits: z.number().int().min(0).max(24).default(DEFAULT_FRACTIONAL_BITS).describe(`Fixed-point fractional bits (0–24; default ${DEFAULT_FRACTIONAL_BITS}, signed as the value used)`),
+      precision: z
+        .enum(PRECISIONS)
+        .optional()
+        .describe(`The catalogue's precision (${PRECISIONS.join(', ')}; absent: fxp32, two limbs). Signed when it is not the default; another value is 400 INVALID_REQUEST`),
     })
-    .describe(`The program's parameters, ${SIGNED} as their digest (parametersDigest of @datawell/contracts: SHA-256 of the canonical JSON of {columns, fractionalBits})`),
+    .describe(`The program's parameters, ${SIGNED} as their digest (parametersDigest of @datawell/contracts: SHA-256 of the canonical JSON of {columns, fractionalBits} and precision when not the default)`),
   dataset: z.strictObject({
     name: z
       .string()

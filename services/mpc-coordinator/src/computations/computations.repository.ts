@@ -20,7 +20,7 @@ export interface ComputationRecord {
   readonly request?: RequestSignature;
   readonly recipients: readonly string[];
   readonly owner: string;
-  readonly parameters: { readonly columns: readonly string[]; readonly fractionalBits: number };
+  readonly parameters: { readonly columns: readonly string[]; readonly fractionalBits: number; readonly precision?: string };
   readonly dataset: { readonly name: string };
   readonly status: ComputationStatus;
   readonly progress: number;

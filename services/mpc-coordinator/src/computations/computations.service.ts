@@ -347,6 +347,7 @@ export class ComputationsService {
         recipients: c.recipients.map(index),
         dataset: { name: c.dataset.name, columns: [...c.parameters.columns] },
         fractionalBits: c.parameters.fractionalBits,
+        ...(c.parameters.precision ? { precision: c.parameters.precision } : {}),
         // What the op is for, in the ledger's names: a node that checks its own ledger takes part only if it allows this.
         ledger: { daoId: c.daoId, version: c.version, computation: c.computation, requester: c.requester, ...(c.requesterEnrollmentId ? { requesterEnrollmentId: c.requesterEnrollmentId } : {}), recipients: [...c.recipients], owner: c.owner, ...(c.request ? { request: c.request } : {}) },
       };

@@ -1,4 +1,7 @@
+import { createPrivateKey, sign } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { parametersDigest } from '@datawell/contracts';
+import { computationRequestSigningText } from '@datawell/domain';
 import { signComputationRequest, type SignedOver } from '@datawell/testing';
 import { computeOpSchema, createMpcCa, issueMpcCertificate, REQUEST_WINDOW_MS, type MpcCa, type TlsIdentity } from '@datawell/mpc';
 import type { MpcCoordinatorSettings } from '../config';
@@ -129,6 +132,26 @@ describe("the coordinator's check of the requester's signature", () => {
     const { service, inserted } = setup();
     await expect(service.request('Vsp1MSP', signedBody(analyst, { fractionalBits: 16 }), 'vsp-analyst')).resolves.toMatchObject({ created: true });
     expect(inserted[0]!.parameters).toEqual({ columns: ['y'], fractionalBits: 16 });
+  });
+
+  it('takes a precision the requester signed, and refuses one it did not sign or does not know', async () => {
+    const body = { ...request, parameters: { columns: ['y'], precision: 'fxp16' } };
+    const issuedAtMs = NOW - 5000;
+    const text = computationRequestSigningText({
+      requestId: 'req-1', daoId: 'd1', version: 1, computation: 'mean', dataset: 'r', owner: 'DspMSP', recipients: ['Vsp1MSP'], requester: 'Vsp1MSP', issuedAtMs,
+      parametersDigest: parametersDigest({ columns: ['y'], fractionalBits: 16, precision: 'fxp16' }),
+    });
+    const signed = { ...body, issuedAtMs, certificatePem: analyst.cert, signature: sign('sha256', Buffer.from(text, 'utf8'), createPrivateKey(analyst.key)).toString('base64') };
+    const { service, inserted } = setup();
+    await expect(service.request('Vsp1MSP', signed, 'vsp-analyst')).resolves.toMatchObject({ created: true });
+    expect(inserted[0]!.parameters).toEqual({ columns: ['y'], fractionalBits: 16, precision: 'fxp16' });
+    // Signed at the default, sent as fxp16: the signature does not cover it.
+    const other = setup();
+    const overDefault = signComputationRequest({ mspId: 'Vsp1MSP', certificatePem: analyst.cert, privateKeyPem: analyst.key }, body, { issuedAtMs });
+    expect(await refusal(other.service.request('Vsp1MSP', overDefault, 'vsp-analyst'))).toMatchObject({ code: 'REQUEST_SIGNATURE_INVALID', kind: 'invalid' });
+    const unknown = await refusal(other.service.request('Vsp1MSP', { ...signed, parameters: { columns: ['y'], precision: 'fxp64' } }, 'vsp-analyst'));
+    expect(unknown).toMatchObject({ code: 'INVALID_REQUEST', kind: 'invalid' });
+    expect(other.repo.insert).not.toHaveBeenCalled();
   });
 
   it("refuses 403 REQUEST_CERTIFICATE_MISMATCH a certificate of another organisation's CA than the caller's", async () => {
