@@ -8,14 +8,13 @@
  * communication, words opened), then per round wall time and CPU seconds of the process; with
  * --profile V8's sampling profile (200 µs) of the timed rounds, self time per function.
  */
-import { Session } from 'node:inspector';
 import { loadavg } from 'node:os';
 import {
   createMemoryTransports, createParty, encodeAt, inputFixed, isPrecision, runLocalMascot, secureDotProduct, secureVariance,
   type MessageInterceptor, type MpcParty, type PartyPreprocessing,
 } from '@datawell/mpc';
 import { replayPreprocessing } from './mpc-replay';
-import { arg, post, type Profile } from './cpu-profile';
+import { arg, selfTimes, startProfiler, stopProfiler } from './cpu-profile';
 
 interface Counts {
   triples: number;
@@ -83,13 +82,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${name} (${precision}, n = ${n}): party 0 took ${c.triples} triples, ${c.squares} square pairs, ${c.masks} masks; sent party 1 ${c.messages} messages (rounds), ${c.words} words\n`);
   }
   for (const task of Object.values(tasks)) await run(pre, task); // warm-up
-  const s = new Session();
-  if (profiling) {
-    s.connect();
-    await post(s, 'Profiler.enable');
-    await post(s, 'Profiler.setSamplingInterval', { interval: 200 });
-    await post(s, 'Profiler.start');
-  }
+  const s = profiling ? await startProfiler() : undefined;
   for (let i = 0; i < rounds; i++) {
     for (const [name, task] of Object.entries(tasks)) {
       const load = loadavg()[0]!;
@@ -101,21 +94,8 @@ async function main(): Promise<void> {
       process.stdout.write(`round ${i + 1} ${name}: ${wall.toFixed(3)} s wall, ${((c.user + c.system) / 1e6).toFixed(3)} CPU s, load ${load.toFixed(2)}\n`);
     }
   }
-  if (!profiling) return;
-  const { profile } = await post<{ profile: Profile }>(s, 'Profiler.stop');
-  const byId = new Map(profile.nodes.map((x) => [x.id, x]));
-  const self = new Map<string, number>();
-  let total = 0;
-  profile.samples.forEach((id, i) => {
-    const f = byId.get(id)!.callFrame;
-    const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(libs|bench|node_modules)\//, '$1/')}:${f.lineNumber + 1}`;
-    const dt = profile.timeDeltas[i] ?? 0;
-    self.set(key, (self.get(key) ?? 0) + dt);
-    total += dt;
-  });
-  for (const [k, v] of [...self.entries()].sort((x, y) => y[1] - x[1]).slice(0, 30)) {
-    process.stdout.write(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}\n`);
-  }
+  if (!s) return;
+  for (const line of selfTimes(await stopProfiler(s), 30)) process.stdout.write(`${line}\n`);
 }
 
 main().catch((err: unknown) => {

@@ -9,12 +9,11 @@
  * of the wall time spent collecting garbage; with --profile, V8's sampling profiler (200 µs) over the
  * timed rounds, self time per function, largest first.
  */
-import { Session } from 'node:inspector';
 import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { runLocalMascot, runLocalParties, type PartyPreprocessing } from '@datawell/mpc';
 import { replayPreprocessing } from './mpc-replay';
-import { arg, post, type Profile } from './cpu-profile';
+import { arg, selfTimes, startProfiler, stopProfiler } from './cpu-profile';
 
 async function once(pre: PartyPreprocessing[], mults: number): Promise<void> {
   await runLocalParties(pre, async (p) => {
@@ -40,13 +39,7 @@ async function main(): Promise<void> {
     for (const e of list.getEntries()) gcMs += e.duration;
   });
   gc.observe({ entryTypes: ['gc'] });
-  const s = new Session();
-  if (profiling) {
-    s.connect();
-    await post(s, 'Profiler.enable');
-    await post(s, 'Profiler.setSamplingInterval', { interval: 200 });
-    await post(s, 'Profiler.start');
-  }
+  const s = profiling ? await startProfiler() : undefined;
   for (let i = 0; i < rounds; i++) {
     const load = loadavg()[0]!;
     await new Promise((done) => setTimeout(done, 50)); // the previous round's GC entries
@@ -64,21 +57,8 @@ async function main(): Promise<void> {
     );
   }
   gc.disconnect();
-  if (!profiling) return;
-  const { profile } = await post<{ profile: Profile }>(s, 'Profiler.stop');
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const self = new Map<string, number>();
-  let total = 0;
-  profile.samples.forEach((id, i) => {
-    const f = byId.get(id)!.callFrame;
-    const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(libs|bench|node_modules)\//, '$1/')}:${f.lineNumber + 1}`;
-    const dt = profile.timeDeltas[i] ?? 0;
-    self.set(key, (self.get(key) ?? 0) + dt);
-    total += dt;
-  });
-  for (const [k, v] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30)) {
-    process.stdout.write(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}\n`);
-  }
+  if (!s) return;
+  for (const line of selfTimes(await stopProfiler(s), 30)) process.stdout.write(`${line}\n`);
 }
 
 main().catch((err: unknown) => {

@@ -10,11 +10,10 @@
  * garbage (PerformanceObserver 'gc') for KOS and SoftSpoken at each k, interleaved round after round
  * (to choose SoftSpoken's k on this machine); `--sweep 0` measures KOS alone.
  */
-import { Session } from 'node:inspector';
 import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { createMemoryTransports, setupMascot, type OtExtensionChoice } from '@datawell/mpc';
-import { arg, post, type Profile } from './cpu-profile';
+import { arg, selfTimes, startProfiler, stopProfiler } from './cpu-profile';
 
 
 async function rate(parties: number, triples: number, workers: number | undefined, otExtension: OtExtensionChoice) {
@@ -68,39 +67,22 @@ async function main(): Promise<void> {
   const transports = createMemoryTransports(parties);
   const phases = await Promise.all(transports.map((t) => setupMascot(t, { workers: 0, otExtension: ot })));
   await Promise.all(phases.map((p) => p.generateTriples(8192)));
-  const s = new Session();
-  s.connect();
-  await post(s, 'Profiler.enable');
-  await post(s, 'Profiler.setSamplingInterval', { interval: 200 });
-  await post(s, 'Profiler.start');
+  const s = await startProfiler();
   const load = loadavg();
   const cpu = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(phases.map((p) => p.generateTriples(triples)));
   const wall = (performance.now() - t0) / 1000;
   const c = process.cpuUsage(cpu);
-  const { profile } = await post<{ profile: Profile }>(s, 'Profiler.stop');
+  const profile = await stopProfiler(s);
   await Promise.all(transports.map((t) => t.close()));
   await Promise.all(phases.map((p) => p.close()));
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const self = new Map<string, number>();
-  let total = 0;
-  profile.samples.forEach((id, i) => {
-    const n = byId.get(id)!;
-    const f = n.callFrame;
-    const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(libs|bench|node_modules)\//, '$1/')}:${f.lineNumber + 1}`;
-    const dt = profile.timeDeltas[i] ?? 0;
-    self.set(key, (self.get(key) ?? 0) + dt);
-    total += dt;
-  });
   const cpuSeconds = (c.user + c.system) / 1e6;
   process.stdout.write(
     `${parties} parties, ${triples} triples, ${JSON.stringify(ot)}: ${wall.toFixed(2)} s wall, ${cpuSeconds.toFixed(2)} CPU s ` +
       `(${Math.round(triples / cpuSeconds)} triples per CPU s), load average ${load.map((x) => x.toFixed(2)).join(' ')}\n`,
   );
-  for (const [k, v] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 40)) {
-    process.stdout.write(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}\n`);
-  }
+  for (const line of selfTimes(profile, 40)) process.stdout.write(`${line}\n`);
 }
 
 main().catch((err: unknown) => {
