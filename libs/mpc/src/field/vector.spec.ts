@@ -189,6 +189,21 @@ describe('the online opening, streamed (against the BigInt reference)', () => {
     head.forEach((x, i) => (v[(i * 7919 + seed) % n] = x));
     return v;
   });
+  // Peers' words of an opening: random 64-bit words with the generated (possibly non-canonical) ones in front.
+  const peerWords = (words: number, heads: readonly (readonly bigint[])[]) =>
+    heads.map((h) => {
+      const w = new BigUint64Array(words);
+      randomFillSync(w);
+      h.forEach((x, i) => (w[i] = x));
+      return w;
+    });
+  // One's own words of a Beaver opening: [x − a ‖ y − b].
+  const ownOpening = (d: BigUint64Array, e: BigUint64Array) => {
+    const own = new BigUint64Array(d.length + e.length);
+    own.set(d, 0);
+    own.set(e, d.length);
+    return own;
+  };
   // Every row of a short vector; of a long one the chunk edges and every row a generated value went to.
   const rowsOf = (n: number) =>
     n <= 64
@@ -271,16 +286,8 @@ describe('the online opening, streamed (against the BigInt reference)', () => {
         fc.boolean(),
         ([[d0, e0, xm, ym, av, am, bv, bm, cv, cm], heads], k, addsPublic) => {
           const n = d0!.length;
-          const own = new BigUint64Array(2 * n);
-          own.set(d0!, 0);
-          own.set(e0!, n);
-          // Peers' words: random 64-bit words with the generated (possibly non-canonical) ones in front.
-          const peers = heads.map((h) => {
-            const w = new BigUint64Array(2 * n);
-            randomFillSync(w);
-            h.forEach((x, i) => (w[i] = x));
-            return w;
-          });
+          const own = ownOpening(d0!, e0!);
+          const peers = peerWords(2 * n, heads);
           const z = vbeaverOpen(own, peers.map((p) => new Uint8Array(p.buffer)), { xm: xm!, ym: ym!, av: av!, am: am!, bv: bv!, bm: bm!, cv: cv!, cm: cm! }, k, addsPublic);
           if (z.value.length !== n || z.mac.length !== n || z.residual.length !== 2 * n) return false;
           return rowsOf(n).every((i) => {
@@ -323,15 +330,8 @@ describe('the online opening, streamed (against the BigInt reference)', () => {
         fc.boolean(),
         ([[d0, e0, xm, ym, av, am, bv, bm, cv, cm], heads], k, addsPublic) => {
           const n = d0!.length;
-          const own = new BigUint64Array(2 * n);
-          own.set(d0!, 0);
-          own.set(e0!, n);
-          const peers = heads.map((h) => {
-            const w = new BigUint64Array(2 * n);
-            randomFillSync(w);
-            h.forEach((x, i) => (w[i] = x));
-            return new Uint8Array(w.buffer);
-          });
+          const own = ownOpening(d0!, e0!);
+          const peers = peerWords(2 * n, heads).map((w) => new Uint8Array(w.buffer));
           const s = { xm: xm!, ym: ym!, av: av!, am: am!, bv: bv!, bm: bm!, cv: cv!, cm: cm! };
           const each = vbeaverOpen(own, peers, s, k, addsPublic);
           const sum = vbeaverDotOpen(own, peers, s, k, addsPublic);
@@ -350,12 +350,7 @@ describe('the online opening, streamed (against the BigInt reference)', () => {
         fc.boolean(),
         ([[own, xm, av, am, aav, aam], heads], k, addsPublic) => {
           const n = own!.length;
-          const peers = heads.map((h) => {
-            const w = new BigUint64Array(n);
-            randomFillSync(w);
-            h.forEach((x, i) => (w[i] = x));
-            return w;
-          });
+          const peers = peerWords(n, heads);
           const z = vsquareDotOpen(own!, peers.map((p) => new Uint8Array(p.buffer)), { xm: xm!, av: av!, am: am!, aav: aav!, aam: aam! }, k, addsPublic);
           let value = 0n;
           let mac = 0n;
