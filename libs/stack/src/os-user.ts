@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, lchownSync, lstatSync, readdirSync } from 'node:fs';
+import { chownSync, existsSync, lchownSync, lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { StackError } from './errors';
 
@@ -34,7 +34,18 @@ export function osUser(name: string): OsUser {
  */
 export function ensureSystemUser(name: string, home: string): OsUser {
   const existing = findOsUser(name);
-  if (existing) return existing;
+  if (existing) {
+    // Made by another stack folder on this machine, since removed: its home is this stack's domain folder from now on.
+    if (!existsSync(existing.home) && existing.home !== home) {
+      try {
+        execFileSync('usermod', ['--home', home, name], { stdio: ['ignore', 'ignore', 'pipe'] });
+        return osUser(name);
+      } catch {
+        return existing; // not root, or changed meanwhile: the processes start in a folder of their own anyway (proc.ts)
+      }
+    }
+    return existing;
+  }
   try {
     execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', home, '--shell', '/usr/sbin/nologin', name], { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (e) {

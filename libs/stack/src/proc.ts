@@ -89,9 +89,14 @@ export interface DaemonSpec {
 function identity(user: string | undefined, cwd: string | undefined, env: RunOptions['env']): SpawnOptions {
   if (!user) return { cwd, env: { ...process.env, ...env } as NodeJS.ProcessEnv };
   const u = osUser(user);
-  const clean = { PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin', HOME: u.home, USER: user, LOGNAME: user, LANG: 'C.UTF-8' };
+  // A domain's OS user is the machine's, shared by every stack folder on it, and its home is the
+  // domain folder of the stack that created it: that folder may be gone (a stack removed), and a
+  // process started in a missing folder fails at once (spawn … ENOENT). Then the given folder, else /.
+  const home = existsSync(u.home) ? u.home : undefined;
+  const dir = cwd ?? home ?? '/';
+  const clean = { PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin', HOME: home ?? dir, USER: user, LOGNAME: user, LANG: 'C.UTF-8' };
   // The user's own folder by default: it may not be allowed into the tooling's working directory.
-  return { cwd: cwd ?? u.home, uid: u.uid, gid: u.gid, env: { ...clean, ...env } as NodeJS.ProcessEnv };
+  return { cwd: dir, uid: u.uid, gid: u.gid, env: { ...clean, ...env } as NodeJS.ProcessEnv };
 }
 
 /** Starts a long-running process detached from this one, output appended to its log file. */

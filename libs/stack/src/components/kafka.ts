@@ -229,7 +229,8 @@ export const kafka: Component = {
         chownTree(d.data, owner.uid, owner.gid);
         for (const f of [d.config, d.log4j]) chownSync(f, owner.uid, owner.gid);
       }
-      return startDaemon({ name: 'kafka', cmd: 'java', args: [...java, 'kafka.Kafka', d.config], ...(user ? { user } : {}), logFile: d.log, pidFile: d.pid });
+      // In its data folder (its own), not its user's home: that is a domain folder of whichever stack made the user.
+      return startDaemon({ name: 'kafka', cmd: 'java', args: [...java, 'kafka.Kafka', d.config], ...(user ? { user, cwd: d.data } : {}), logFile: d.log, pidFile: d.pid });
     };
     if (migrating) {
       ctx.progress.step('kafka', 'turning on SASL for a broker formatted without it: registering the admin SCRAM user');
