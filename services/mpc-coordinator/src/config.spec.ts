@@ -35,9 +35,6 @@ describe('mpc-coordinator configuration', () => {
 
   it('limits refused requests to 30 per requester and 10 minutes by default, or as set; refuses nonsense', () => {
     expect(loadServiceConfig(mpcCoordinatorService, base).settings.refusals).toEqual({ perWindow: 30, windowSeconds: 600 });
-    // Operator-run meshes of DAOs the operator holds: off unless MPC_COORDINATOR_CUSTODIAL_ORGANISATIONS is true.
-    expect(loadServiceConfig(mpcCoordinatorService, base).settings.custodialOrganisations).toBe(false);
-    expect(loadServiceConfig(mpcCoordinatorService, { ...base, MPC_COORDINATOR_CUSTODIAL_ORGANISATIONS: 'true' }).settings.custodialOrganisations).toBe(true);
     const { settings } = loadServiceConfig(mpcCoordinatorService, { ...base, MPC_COORDINATOR_REFUSALS_PER_WINDOW: '5', MPC_COORDINATOR_REFUSALS_WINDOW_SECONDS: '60' });
     expect(settings.refusals).toEqual({ perWindow: 5, windowSeconds: 60 });
     let error: unknown;
@@ -48,5 +45,11 @@ describe('mpc-coordinator configuration', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues.map((i) => i.variable).sort()).toEqual(['MPC_COORDINATOR_REFUSALS_PER_WINDOW', 'MPC_COORDINATOR_REFUSALS_WINDOW_SECONDS']);
+  });
+
+  it('refuses to start with MPC_COORDINATOR_CUSTODIAL_ORGANISATIONS, whatever its value: one line naming it and saying custody was removed', () => {
+    for (const value of ['true', 'false', '']) {
+      expect(() => loadServiceConfig(mpcCoordinatorService, { ...base, MPC_COORDINATOR_CUSTODIAL_ORGANISATIONS: value })).toThrow(/^invalid configuration for mpc-coordinator: MPC_COORDINATOR_CUSTODIAL_ORGANISATIONS: custody was removed \(issue #11\)[^\n]*$/);
+    }
   });
 });

@@ -1,15 +1,13 @@
 import { z } from 'zod';
-import { defineService, flagVariable, groupIdVariable, textVariable as withDefault, topicVariable as topic, type ConfigOf, type ServiceExtension } from '@datawell/config';
+import { CUSTODY_REMOVED, defineService, groupIdVariable, removedSettingIssues, textVariable as withDefault, topicVariable as topic, type ConfigOf, type ServiceExtension } from '@datawell/config';
 import { SERVICES } from '@datawell/contracts';
 import type { RefusalLimitSettings } from './computations/refusal-limit';
 
 /** Settings of the mpc-coordinator service beyond the common ones (see docs/services.md, docs/mpc.md). */
 export interface MpcCoordinatorSettings {
   readonly topics: {
-    /** Read model of DAO versions and member status (VersionCreated, MemberAbandoned, MemberExited). */
+    /** Read model of DAO versions and member status (VersionCreated, MemberAbandoned, MemberExited; DaoPublished). */
     readonly ledgerEvents: string;
-    /** Where ComputationCompleted is sent as a ledger command. */
-    readonly ledgerCommands: string;
   };
   readonly consumerGroupId: string;
   /** BullMQ queue of computations and preprocessing top-ups. */
@@ -32,17 +30,10 @@ export interface MpcCoordinatorSettings {
    * answered 429 TOO_MANY_REFUSALS (Retry-After) and not recorded.
    */
   readonly refusals: RefusalLimitSettings;
-  /**
-   * Operator-run meshes of DAOs the operator holds in custody (signing usage, completions, metering
-   * and subscription charges as their members, keeping results): off by default; only the
-   * integration tier's tests of custodial organisations turn it on (docs/security.md).
-   */
-  readonly custodialOrganisations: boolean;
 }
 
 export const MPC_COORDINATOR_VARIABLES = {
   ledgerEventsTopic: 'MPC_COORDINATOR_LEDGER_EVENTS_TOPIC',
-  ledgerCommandsTopic: 'MPC_COORDINATOR_LEDGER_COMMANDS_TOPIC',
   consumerGroupId: 'MPC_COORDINATOR_CONSUMER_GROUP_ID',
   queue: 'MPC_COORDINATOR_QUEUE',
   topUpIntervalMs: 'MPC_COORDINATOR_TOPUP_INTERVAL_MS',
@@ -56,8 +47,6 @@ export const MPC_COORDINATOR_VARIABLES = {
   refusalsPerWindow: 'MPC_COORDINATOR_REFUSALS_PER_WINDOW',
   /** The refusal limit's window in seconds (default 600). */
   refusalsWindowSeconds: 'MPC_COORDINATOR_REFUSALS_WINDOW_SECONDS',
-  /** `true`: run the meshes of DAOs the operator holds in custody (tests only; default false). */
-  custodialOrganisations: 'MPC_COORDINATOR_CUSTODIAL_ORGANISATIONS',
 } as const;
 
 const V = MPC_COORDINATOR_VARIABLES;
@@ -69,7 +58,6 @@ const int = (value: number, min: number, max: number) =>
 const mpcCoordinatorExtension: ServiceExtension<MpcCoordinatorSettings> = {
   shape: {
     [V.ledgerEventsTopic]: topic('datawell.ledger.events.v1'),
-    [V.ledgerCommandsTopic]: topic('datawell.ledger.commands.v1'),
     [V.consumerGroupId]: groupIdVariable('datawell-mpc-coordinator'),
     [V.queue]: withDefault('mpc-coordinator').refine((q) => /^[A-Za-z0-9._-]{1,100}$/.test(q), 'must be letters, digits, ".", "_" or "-"'),
     [V.topUpIntervalMs]: int(30_000, 0, 86_400_000),
@@ -81,23 +69,22 @@ const mpcCoordinatorExtension: ServiceExtension<MpcCoordinatorSettings> = {
     [V.nodeTlsKeyFile]: optionalPath,
     [V.refusalsPerWindow]: int(30, 1, 1_000_000),
     [V.refusalsWindowSeconds]: int(600, 1, 86_400),
-    [V.custodialOrganisations]: flagVariable,
   },
-  /** The node TLS files: all three or none. */
+  /** The node TLS files: all three or none; and the custody setting, removed (issue #11). */
   issues: (env) => {
+    const removed = removedSettingIssues(env, { MPC_COORDINATOR_CUSTODIAL_ORGANISATIONS: CUSTODY_REMOVED });
     const given = NODE_TLS.filter((name) => env[name]?.trim());
-    if (given.length === 0 || given.length === NODE_TLS.length) return [];
-    return NODE_TLS.filter((name) => !env[name]?.trim()).map((variable) => ({ variable, problem: `is required with ${given.join(', ')} (all three node TLS files or none)` }));
+    if (given.length === 0 || given.length === NODE_TLS.length) return removed;
+    return [...removed, ...NODE_TLS.filter((name) => !env[name]?.trim()).map((variable) => ({ variable, problem: `is required with ${given.join(', ')} (all three node TLS files or none)` }))];
   },
   build: (values) => ({
-    topics: { ledgerEvents: values[V.ledgerEventsTopic] as string, ledgerCommands: values[V.ledgerCommandsTopic] as string },
+    topics: { ledgerEvents: values[V.ledgerEventsTopic] as string },
     consumerGroupId: values[V.consumerGroupId] as string,
     queue: values[V.queue] as string,
     topUpIntervalMs: values[V.topUpIntervalMs] as number,
     stock: { triples: values[V.stockTriples] as number, masks: values[V.stockMasks] as number },
     nodeTimeoutMs: values[V.nodeTimeoutMs] as number,
     refusals: { perWindow: values[V.refusalsPerWindow] as number, windowSeconds: values[V.refusalsWindowSeconds] as number },
-    custodialOrganisations: values[V.custodialOrganisations] === true,
     ...(values[V.nodeTlsCaFile]
       ? { nodeTls: { caFile: values[V.nodeTlsCaFile] as string, certFile: values[V.nodeTlsCertFile] as string, keyFile: values[V.nodeTlsKeyFile] as string } }
       : {}),

@@ -1,5 +1,5 @@
 import { IdentityDirectory } from '@datawell/auth';
-import { createOutboxRelay, type ConnectionLogger, type OutboxPublisher, type TopicConsumer } from '@datawell/messaging';
+import type { ConnectionLogger, TopicConsumer } from '@datawell/messaging';
 import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
@@ -28,35 +28,30 @@ export interface MpcCoordinatorOptions {
 
 /**
  * The coordinator's composition root: the repository, the computations service, the job queue and
- * its worker, the client of the members' MPC nodes, the outbox relay and the ledger-events consumer
- * of the read model. `start` runs the consumer, the relay and the worker, `stop` ends them; the Nest
- * module (mpc-coordinator.module.ts) calls both.
+ * its worker, the client of the members' MPC nodes and the ledger-events consumer of the read model.
+ * It sends no ledger command: it signs as no member (custody removed, issue #11). `start` runs the
+ * consumer and the worker, `stop` ends them; the Nest module (mpc-coordinator.module.ts) calls both.
  */
 export class MpcCoordinator {
   readonly computations: ComputationsService;
   readonly repository: CoordinatorRepository;
   readonly #queue: CoordinatorQueue;
-  readonly #relay: OutboxPublisher;
   readonly #nodes: NodeClient;
   #consumer: TopicConsumer | undefined;
 
   constructor(private readonly options: MpcCoordinatorOptions) {
-    const { dataSource, schema, kafka, redisUrl, redis, registry, settings, logger } = options;
+    const { dataSource, schema, redisUrl, redis, registry, settings, logger } = options;
     if (!redisUrl) throw new Error('the mpc-coordinator needs Redis (DATAWELL_REDIS_URL)');
     this.repository = new CoordinatorRepository(dataSource, schema);
     this.#queue = new CoordinatorQueue(redisUrl, settings.queue, logger);
-    this.#relay = createOutboxRelay({ dataSource, schema, kafka, logger });
     this.#nodes = new NodeClient(settings.nodeTimeoutMs, readNodeClientTls(settings.nodeTls));
     if (!settings.nodeTls) logger.warn({ message: 'no node TLS files (MPC_COORDINATOR_NODE_TLS_*): computations cannot reach any node' });
     this.computations = new ComputationsService({
-      dataSource,
-      schema,
       repository: this.repository,
       jobs: this.#queue,
       nodes: this.#nodes,
       settings,
       logger,
-      wakeOutbox: () => this.#relay.notify(),
       // Keyed by the queue's name: the coordinators of one queue share the limit.
       refusals: new RedisRefusalLimit(redis, settings.queue, settings.refusals, logger, registry),
       // The table the platform's auth module keeps from ParticipantRegistered, in this service's schema.
@@ -74,11 +69,7 @@ export class MpcCoordinator {
       schema,
       repository: this.repository,
       logger,
-      commandsTopic: settings.topics.ledgerCommands,
-      wakeOutbox: () => this.#relay.notify(),
-      custodial: settings.custodialOrganisations,
     });
-    this.#relay.start();
     this.#queue.process((job) => this.computations.run(job));
     // In the background: boot must not wait for Redis (/health reports it while it is away).
     void this.#queue.scheduleTopUp(settings.topUpIntervalMs).catch((error: unknown) =>
@@ -95,7 +86,6 @@ export class MpcCoordinator {
     await this.#consumer?.stop();
     this.#consumer = undefined;
     await this.#queue.close();
-    await this.#relay.stop();
     this.#nodes.close();
   }
 }

@@ -1,7 +1,6 @@
 import { ledgerEventSchema, resultDigest, resultJson } from '@datawell/contracts';
 import { membersAfterTransfer, readModelUpdateOf } from '../ledger/read-model';
 import { authorizeRequest, computationId, parseComputationRequest, type DaoVersionView } from './authorization';
-import { computationCompletedCommand } from './ledger-command';
 import { SIGNATURE_FIELDS } from './version.spec-helper';
 
 const version: DaoVersionView = {
@@ -68,20 +67,6 @@ describe('authorizing a computation request', () => {
     expect(resultDigest({ a: 1 })).toMatch(/^[0-9a-f]{64}$/);
     expect(resultJson({ mean: 21.193710289001466, n: 400, coefficients: [0.5, -1e-7] })).toBe('{"coefficients":[0.5,-1e-7],"mean":21.193710289001466,"n":400}');
     expect(() => resultJson({ x: NaN })).toThrow(/non-finite/);
-  });
-});
-
-describe('the ComputationCompleted command', () => {
-  it('goes to the version channel as the requester with the chaincode argument shape', () => {
-    const c = computationCompletedCommand({ id: 'cmp-1', daoId: 'd1', version: 2, computation: 'mean', requester: 'Vsp1MSP', members: ['DspMSP', 'Vsp1MSP'], resultDigest: 'ab'.repeat(32) });
-    expect(c).toEqual({
-      commandId: 'mpc-coordinator:computation-completed:cmp-1',
-      channel: 'dao-d1-v2',
-      chaincode: 'dao',
-      transaction: 'ComputationCompleted',
-      arguments: [`{"computation":"mean","jobId":"cmp-1","members":["DspMSP","Vsp1MSP"],"resultDigest":"${'ab'.repeat(32)}"}`],
-      actingMspId: 'Vsp1MSP',
-    });
   });
 });
 

@@ -37,7 +37,7 @@ const KINDS: Readonly<Record<CoordinatorErrorCode, ErrorKind>> = {
   TOO_MANY_REFUSALS: 'tooMany',
   // MPC nodes whose own ledger view does not allow the computation refused to take part (NOT_ALLOWED).
   REFUSED_BY_NODES: 'forbidden',
-  // A recipient's node of a DAO of domains returned the result to the coordinator instead of delivering it to its member: discarded.
+  // A recipient's node returned the result to the coordinator instead of delivering it to its member: discarded.
   RESULT_NOT_DELIVERED: 'conflict',
   // The requester's signature of its request (issue 12): there is none,
   REQUEST_SIGNATURE_REQUIRED: 'invalid',
@@ -51,13 +51,13 @@ const KINDS: Readonly<Record<CoordinatorErrorCode, ErrorKind>> = {
   REQUEST_STALE: 'invalid',
   // … or its certificate was not issued by the caller's organisation's CA.
   REQUEST_CERTIFICATE_MISMATCH: 'forbidden',
-  // A DAO the operator holds in custody (not of its members' own domains): its mesh is operator-run, off unless MPC_COORDINATOR_CUSTODIAL_ORGANISATIONS.
+  // A DAO version known from its channel (one the operator would hold, not of its members' own domains): the coordinator runs no mesh for it (custody removed, issue #11).
   CUSTODIAL_DAO: 'conflict',
 };
 
 export class CoordinatorError extends DatawellError {
   override readonly name = 'CoordinatorError';
-  /** For a refused computation request: the check that refused it (the usage trail records it). */
+  /** For a refused computation request: the check that refused it (logged). */
   readonly check: UsageCheck | undefined;
   readonly #retryAfter: number | undefined;
   constructor(

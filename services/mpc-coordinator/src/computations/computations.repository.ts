@@ -4,7 +4,6 @@ import type { RequestSignature } from '@datawell/mpc';
 import type { DaoVersionView, VersionMember } from './authorization';
 import { planLedgerNodes, type LedgerNodesUpdate, type RegisteredNode } from '../ledger/ledger-nodes';
 import { membersAfterTransfer, publicVersionMembers, type PublicVersionUpdate, type ReadModelUpdate } from '../ledger/read-model';
-import { periodsBegun, type Subscription, type SubscriptionUpdate } from '../ledger/subscriptions';
 
 export type ComputationStatus = 'queued' | 'running' | 'completed' | 'failed';
 
@@ -26,7 +25,7 @@ export interface ComputationRecord {
   readonly progress: number;
   readonly members?: readonly string[];
   readonly rows?: number;
-  readonly result?: unknown;
+  /** The digest of its result: the result itself went to its recipients' own bridges, never here. */
   readonly resultDigest?: string;
   readonly error?: { readonly code: string; readonly message: string };
   readonly createdAt: string;
@@ -62,7 +61,6 @@ interface ComputationRow {
   progress: number;
   members: string[] | null;
   rows: number | null;
-  result: unknown;
   result_digest: string | null;
   error_code: string | null;
   error_message: string | null;
@@ -87,7 +85,6 @@ function toRecord(r: ComputationRow): ComputationRecord {
     progress: r.progress,
     ...(r.members ? { members: r.members } : {}),
     ...(r.rows !== null ? { rows: r.rows } : {}),
-    ...(r.result !== null ? { result: r.result } : {}),
     ...(r.result_digest ? { resultDigest: r.result_digest } : {}),
     ...(r.error_code ? { error: { code: r.error_code, message: r.error_message ?? '' } } : {}),
     createdAt: r.created_at.toISOString(),
@@ -99,17 +96,6 @@ function toRecord(r: ComputationRow): ComputationRecord {
 export type LedgerNodesOutcome =
   | { readonly registered: number; readonly dropped: readonly string[]; readonly evicted: readonly string[] }
   | { readonly skipped: string };
-
-/**
- * A subscription version's charging after an end at a time: when it ends, how many periods (from the
- * grid's period 0) begin before that, and how many were sent; more sent than in the term means periods
- * beginning at or after the end were sent before the end was known (the ledger may have charged them).
- */
-export interface SubscriptionEnd {
-  readonly endsAtMs: number;
-  readonly periodsInTerm: number;
-  readonly periodsSent: number;
-}
 
 /** PostgreSQL access of the coordinator (its schema only). */
 export class CoordinatorRepository {
@@ -318,58 +304,6 @@ export class CoordinatorRepository {
     }));
   }
 
-  /**
-   * A priced subscription version becomes known (once: a replay changes nothing), or a version's
-   * charging ends: at a time (its successor's creation, its dissolution: periods beginning from then
-   * on are not sent; the earliest end wins, so a replay or a later end changes nothing), or for good
-   * (superseded, its successor's creation unknown). For an end at a time, what the version's row is
-   * then (undefined when the version is not a subscription this coordinator charges).
-   */
-  async applySubscription(manager: EntityManager, update: SubscriptionUpdate): Promise<SubscriptionEnd | undefined> {
-    if (update.kind === 'superseded' && update.successorCreatedAtMs === undefined) {
-      await manager.query(`UPDATE ${this.#s}.subscriptions SET superseded = true, updated_at = now() WHERE dao_id = $1 AND version = $2`, [update.daoId, update.version]);
-      return undefined;
-    }
-    if (update.kind === 'superseded' || update.kind === 'ended') {
-      // The periods begun before the end stay this version's to charge.
-      const endsAtMs = update.kind === 'ended' ? update.endedAtMs : update.successorCreatedAtMs;
-      const rows = (await manager.query(
-        `UPDATE ${this.#s}.subscriptions SET ends_at_ms = LEAST(ends_at_ms, $3), updated_at = now() WHERE dao_id = $1 AND version = $2 RETURNING period_seconds, starts_at_ms, ends_at_ms, periods_sent`,
-        [update.daoId, update.version, endsAtMs],
-      )) as [Array<{ period_seconds: number; starts_at_ms: string; ends_at_ms: string; periods_sent: number }>, number];
-      const r = rows[0][0];
-      if (!r) return undefined;
-      const row = { periodSeconds: r.period_seconds, startsAtMs: Number(r.starts_at_ms), endsAtMs: Number(r.ends_at_ms) };
-      return { endsAtMs: row.endsAtMs, periodsInTerm: periodsBegun(row, Number.MAX_SAFE_INTEGER), periodsSent: r.periods_sent };
-    }
-    const v = update.subscription;
-    // periods_sent counts from period 0 of the grid: a successor starts at its first period.
-    await manager.query(
-      `INSERT INTO ${this.#s}.subscriptions (dao_id, version, period_seconds, starts_at_ms, ends_at_ms, acting_msp_id, periods_sent) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dao_id, version) DO NOTHING`,
-      [v.daoId, v.version, v.periodSeconds, v.startsAtMs, v.endsAtMs, v.actingMspId, v.firstPeriod],
-    );
-    return undefined;
-  }
-
-  /** The subscriptions still charged, locked for the caller's transaction, with how many periods were sent. */
-  async subscriptionsForUpdate(manager: EntityManager): Promise<Array<Omit<Subscription, 'firstPeriod'> & { readonly periodsSent: number }>> {
-    const rows = (await manager.query(`SELECT * FROM ${this.#s}.subscriptions WHERE NOT superseded ORDER BY dao_id, version FOR UPDATE SKIP LOCKED`)) as Array<{
-      dao_id: string;
-      version: number;
-      period_seconds: number;
-      starts_at_ms: string;
-      ends_at_ms: string;
-      acting_msp_id: string;
-      periods_sent: number;
-    }>;
-    // The version's first period is where periods_sent started when the row was made.
-    return rows.map((r) => ({ daoId: r.dao_id, version: r.version, periodSeconds: r.period_seconds, startsAtMs: Number(r.starts_at_ms), endsAtMs: Number(r.ends_at_ms), actingMspId: r.acting_msp_id, periodsSent: r.periods_sent }));
-  }
-
-  async markPeriodsSent(manager: EntityManager, daoId: string, version: number, periodsSent: number): Promise<void> {
-    await manager.query(`UPDATE ${this.#s}.subscriptions SET periods_sent = $3, updated_at = now() WHERE dao_id = $1 AND version = $2`, [daoId, version, periodsSent]);
-  }
-
   /** Versions with at least two registered nodes: candidates for preprocessing top-ups. */
   async meshes(): Promise<Array<{ daoId: string; version: number }>> {
     const rows = (await this.dataSource.query(
@@ -407,17 +341,17 @@ export class CoordinatorRepository {
     );
   }
 
-  /** Completed with its digest; `result` undefined when it went only to the recipients' own domains (NULL). */
-  async complete(manager: EntityManager, id: string, rows: number, result: unknown, digest: string): Promise<void> {
-    await manager.query(
-      `UPDATE ${this.#s}.computations SET status = 'completed', progress = 100, rows = $2, result = $3::jsonb, result_digest = $4, updated_at = now() WHERE id = $1`,
-      [id, rows, result === undefined ? null : JSON.stringify(result), digest],
+  /** Completed with the digest its recipients' nodes agreed on (the result went to their own bridges; `result` stays NULL). */
+  async complete(id: string, rows: number, digest: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE ${this.#s}.computations SET status = 'completed', progress = 100, rows = $2, result_digest = $3, updated_at = now() WHERE id = $1`,
+      [id, rows, digest],
     );
   }
 
-  /** Marks the computation failed (in `manager`'s transaction when given, with the usage command it writes). */
-  async fail(id: string, code: string, message: string, manager?: EntityManager): Promise<void> {
-    await (manager ?? this.dataSource).query(
+  /** Marks the computation failed. */
+  async fail(id: string, code: string, message: string): Promise<void> {
+    await this.dataSource.query(
       `UPDATE ${this.#s}.computations SET status = 'failed', error_code = $2, error_message = $3, updated_at = now() WHERE id = $1 AND status <> 'completed'`,
       [id, code, message.slice(0, 1000)],
     );

@@ -1,17 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
 import type { MpcCoordinatorSettings } from '../config';
-import { ledgerCommandCloudEvent, parametersDigest, resultDigest, type LedgerCommand, type UsageCheck, type UsageEntryInput } from '@datawell/contracts';
+import { resultDigest, type UsageCheck } from '@datawell/contracts';
 import { canonicalJson } from '@datawell/domain';
-import { writeOutbox, type ConnectionLogger, type WakeOutbox } from '@datawell/messaging';
+import type { ConnectionLogger } from '@datawell/messaging';
 import type { CatalogueProgram } from '@datawell/mpc';
 import type { ComputeOutcome, NodeInventory } from '@datawell/mpc';
-import { type ComputationRequest, authorizePublicRequest, authorizeRequest, computationId, datasetOwnerOf, isPublicVersion, memberOf, nodeRegistrationProblem, nodeRegistrationRequestSchema, parseComputationRequest, type DaoVersionView } from './authorization';
+import { type ComputationRequest, authorizePublicRequest, computationId, isPublicVersion, memberOf, nodeRegistrationProblem, nodeRegistrationRequestSchema, parseComputationRequest, type DaoVersionView } from './authorization';
 import { CoordinatorError, forbidden, invalid, tooManyRefusals } from './computations.errors';
 import type { ComputationRecord, CoordinatorRepository, NodeRecord } from './computations.repository';
 import type { RunningJob } from './job-queue.adapter';
-import { chargeSubscriptionCommand, periodsBegun } from '../ledger/subscriptions';
-import { computationCompletedCommand, recordUsageCommand } from './ledger-command';
 import { checkedSignature } from './signed-request';
 import { nodeCertificatePin } from './node-certificate';
 import { NodeCallError, type NodeClient } from './node-client.adapter';
@@ -22,15 +19,11 @@ export interface ComputationJobs {
 }
 
 export interface ComputationsDeps {
-  readonly dataSource: DataSource;
-  readonly schema: string;
   readonly repository: CoordinatorRepository;
   readonly jobs: ComputationJobs;
   readonly nodes: NodeClient;
   readonly settings: MpcCoordinatorSettings;
   readonly logger: ConnectionLogger;
-  /** Wakes the outbox relay after a commit (its `notify`). */
-  readonly wakeOutbox: WakeOutbox;
   /** The limit on refused requests per requester (MPC_COORDINATOR_REFUSALS_*). */
   readonly refusals: RefusalLimit;
   /** The identity directory (ParticipantRegistered): a participant's role and its CA. */
@@ -44,28 +37,12 @@ export interface ParticipantDirectory {
   get(mspId: string): Promise<{ readonly role: string; readonly caCertPem: string } | undefined>;
 }
 
-const SOURCE = 'urn:datawell:service:mpc-coordinator';
-const MAX_PERIODS_PER_RUN = 100;
-
-
-/** A computation as a member sees it: everything but the result (and the requester's identity and signature, which go to the nodes). */
-export type ComputationView = Omit<ComputationRecord, 'result' | 'requesterEnrollmentId' | 'request'>;
+/** A computation as a member sees it: everything but the requester's identity and signature, which go to the nodes. */
+export type ComputationView = Omit<ComputationRecord, 'requesterEnrollmentId' | 'request'>;
 
 function view(c: ComputationRecord): ComputationView {
-  const { result: _result, requesterEnrollmentId: _enrollment, request: _request, ...rest } = c;
+  const { requesterEnrollmentId: _enrollment, request: _request, ...rest } = c;
   return rest;
-}
-
-/** What a granted or failed computation's usage entry says of its request (the outcome's fields are the caller's). */
-function usageOf(c: ComputationRecord): Omit<UsageEntryInput, 'outcome'> {
-  return {
-    usageId: c.id,
-    dataset: { owner: c.owner, name: c.dataset.name },
-    requester: { mspId: c.requester, ...(c.requesterEnrollmentId ? { enrollmentId: c.requesterEnrollmentId } : {}) },
-    computation: c.computation,
-    parametersDigest: parametersDigest(c.parameters),
-    recipients: [...c.recipients],
-  };
 }
 
 /**
@@ -107,9 +84,12 @@ export function agreedOutcome(outcomes: readonly ComputeOutcome[], recipients: r
 }
 
 /**
- * The coordinator's logic: requests authorised against the read model of the ledger, scheduled as
- * jobs, run across the members' MPC nodes, results kept for their recipients, ComputationCompleted
- * sent to the ledger through the outbox; and the nodes' preprocessing stock topped up ahead of demand.
+ * The coordinator's logic: requests of DAOs of domains authorised against the read model (the public
+ * directory's versions), scheduled as jobs, run across the members' MPC nodes, which deliver the
+ * results to their recipients' own bridges (the coordinator keeps the digest only); and the nodes'
+ * preprocessing stock topped up ahead of demand. It signs nothing as a member and sends no ledger
+ * command: ComputationCompleted, usage, metering and subscription charges are the members' own
+ * bridges' (custody removed, issue #11).
  */
 export class ComputationsService {
   constructor(private readonly deps: ComputationsDeps) {}
@@ -125,9 +105,9 @@ export class ComputationsService {
   }
 
   /**
-   * A computation request from `caller` (its MSP) as the enrolled identity `enrollmentId`. A request
-   * on a known version that a check refuses is recorded in the dataset owner's usage trail
-   * (RecordUsage, refused, with the check) before the refusal is answered. Every refused request
+   * A computation request from `caller` (its MSP) as the enrolled identity `enrollmentId`. A refused
+   * request is logged with its check, not recorded: the coordinator signs as no member, and the data
+   * owner's node records what reaches it (its own bridge, RecordUsage). Every refused request
    * (an unknown version too, so that the limit tells nothing of which versions exist) takes one point
    * of the requester's refusal limit; beyond it the request is answered TOO_MANY_REFUSALS (429 /
    * RESOURCE_EXHAUSTED, Retry-After) and only logged and counted, not recorded on the ledger.
@@ -137,14 +117,15 @@ export class ComputationsService {
     // The requester's signature first: a request it does not vouch for is no request of the caller's.
     const signed = checkedSignature(request, caller, (await this.deps.directory.get(caller))?.caCertPem, this.deps.now?.() ?? Date.now());
     const known = await this.deps.repository.version(request.daoId, request.version);
-    if (known && memberOf(known, caller)) this.#refuseCustodial(known);
+    if (known && memberOf(known, caller)) this.#refuseChannelVersion(known);
     let allowed;
     try {
-      if (!known) throw new CoordinatorError('VERSION_NOT_FOUND', `no DAO version ${request.daoId} v${request.version} on the ledger (yet)`);
-      allowed = isPublicVersion(known) ? authorizePublicRequest(known, caller, request, await this.#rolesOf(known)) : authorizeRequest(known, caller, request);
+      // A version known from its channel is a non-member's here (a member's was refused above): it answers as an unknown one.
+      if (!known || !isPublicVersion(known)) throw new CoordinatorError('VERSION_NOT_FOUND', `no DAO version ${request.daoId} v${request.version} on the ledger (yet)`);
+      allowed = authorizePublicRequest(known, caller, request, await this.#rolesOf(known));
     } catch (error) {
       if (error instanceof CoordinatorError) await this.#withinRefusalLimit(caller, request, error);
-      if (known && error instanceof CoordinatorError && error.check) await this.#recordRefusal(known, caller, enrollmentId, request, error.check);
+      if (known && error instanceof CoordinatorError && error.check) this.#logRefusal(known, caller, error.check);
       // To a caller that is not a member the version answers exactly as an unknown one.
       if (known && !memberOf(known, caller)) throw new CoordinatorError('VERSION_NOT_FOUND', `no DAO version ${request.daoId} v${request.version} on the ledger (yet)`);
       throw error;
@@ -171,20 +152,16 @@ export class ComputationsService {
   }
 
   /**
-   * A DAO version the operator holds in custody (not of its members' own domains) needs an
-   * operator-run mesh: signing as its members, keeping results. Refused unless custody is on.
+   * A DAO version known from its channel (VersionCreated), not from the public directory: a DAO the
+   * operator would hold, not of its members' own domains. The coordinator runs no mesh for it (it
+   * would have to sign as its members and keep its results): CUSTODIAL_DAO.
    */
-  #refuseCustodial(version: DaoVersionView): void {
-    if (!this.#custodyRefused(version)) return;
+  #refuseChannelVersion(version: DaoVersionView): void {
+    if (isPublicVersion(version)) return;
     throw new CoordinatorError(
       'CUSTODIAL_DAO',
-      `DAO ${version.daoId} v${version.version} is held by the operator, not by its members' own domains: the coordinator runs no mesh for it and signs nothing as its members (MPC_COORDINATOR_CUSTODIAL_ORGANISATIONS is off); form the DAO from trust domains (./dev domain add <MSPID> --role DSP|VSP)`,
+      `DAO ${version.daoId} v${version.version} is held by the operator, not by its members' own domains: the coordinator runs no mesh for it and signs nothing as its members (custody was removed, issue #11); form the DAO from trust domains (./dev domain add <MSPID> --role DSP|VSP)`,
     );
-  }
-
-  /** Whether `version` would need an operator-run mesh (the operator holds it) while custody is off. */
-  #custodyRefused(version: DaoVersionView): boolean {
-    return !isPublicVersion(version) && !this.deps.settings.custodialOrganisations;
   }
 
   /** Takes a point of the requester's refusal limit; beyond it the refusal is throttled: logged, counted (the limit's metric), not recorded. */
@@ -204,38 +181,11 @@ export class ComputationsService {
   }
 
   /**
-   * A refused request in the data owner's trail, recorded as the owner (its bridge signs). Without a
-   * DSP of the version to name as the owner, the request belongs to no one's trail and is only logged.
+   * A refused request, logged: the coordinator is on no channel of a DAO of domains and signs as no
+   * member, so it records nothing in a usage trail.
    */
-  async #recordRefusal(version: DaoVersionView, caller: string, enrollmentId: string | undefined, request: ComputationRequest, check: UsageCheck): Promise<void> {
-    if (isPublicVersion(version)) {
-      // The coordinator is on no channel of a DAO of domains and may sign for no member: nothing to record it with.
-      this.deps.logger.log({ message: 'computation request refused (a public version: not recorded by the coordinator)', daoId: version.daoId, version: version.version, requester: caller, check });
-      return;
-    }
-    if (!this.deps.settings.custodialOrganisations) {
-      this.deps.logger.log({ message: 'computation request refused (a DAO held by the operator, custody off: not recorded, the coordinator signs as no member)', daoId: version.daoId, version: version.version, requester: caller, check });
-      return;
-    }
-    const owner = datasetOwnerOf(version, request);
-    if (!owner) {
-      this.deps.logger.warn({ message: 'refused request names no data owner of the version; not in any usage trail', daoId: version.daoId, version: version.version, check });
-      return;
-    }
-    const terms = version.computations.find((c) => c.name === request.computation);
-    const entry: UsageEntryInput = {
-      usageId: `ref-${randomUUID()}`,
-      dataset: { owner, name: request.dataset.name },
-      requester: { mspId: caller, ...(enrollmentId ? { enrollmentId } : {}) },
-      computation: request.computation,
-      parametersDigest: parametersDigest(request.parameters),
-      recipients: [...(request.recipients ?? terms?.resultRecipients ?? [])],
-      outcome: 'refused',
-      check,
-    };
-    await this.deps.dataSource.transaction((manager) => this.#writeCommands(manager, [recordUsageCommand({ daoId: version.daoId, version: version.version, entry })]));
-    this.deps.wakeOutbox();
-    this.deps.logger.log({ message: 'computation request refused', daoId: version.daoId, version: version.version, requester: caller, check, usageId: entry.usageId });
+  #logRefusal(version: DaoVersionView, caller: string, check: UsageCheck): void {
+    this.deps.logger.log({ message: 'computation request refused (not recorded by the coordinator: it signs as no member)', daoId: version.daoId, version: version.version, requester: caller, check });
   }
 
   /** The identity directory's role of each member of a version (a public version lists no roles). */
@@ -243,11 +193,6 @@ export class ComputationsService {
     const roles = new Map<string, string | undefined>();
     for (const m of version.members) roles.set(m.mspId, (await this.deps.directory.get(m.mspId))?.role);
     return (mspId) => roles.get(mspId);
-  }
-
-  #writeCommands(manager: EntityManager, commands: readonly LedgerCommand[]) {
-    const topic = this.deps.settings.topics.ledgerCommands;
-    return writeOutbox(manager, this.deps.schema, commands.map((command) => ({ id: command.commandId, topic, key: command.channel, payload: ledgerCommandCloudEvent(command, SOURCE) })));
   }
 
   async #visible(caller: string, id: string): Promise<ComputationRecord> {
@@ -262,17 +207,18 @@ export class ComputationsService {
     return view(await this.#visible(caller, id));
   }
 
-  async result(caller: string, id: string): Promise<{ id: string; computation: string; result: unknown; resultDigest: string }> {
+  /**
+   * Where a computation's result is: never here. To a recipient of a completed one,
+   * RESULT_IN_RECIPIENT_DOMAIN pointing at its own bridge; before that, RESULT_NOT_READY.
+   */
+  async result(caller: string, id: string): Promise<never> {
     const c = await this.#visible(caller, id);
     if (!c.recipients.includes(caller)) throw forbidden(`${caller} is not a recipient of computation ${id}`);
     if (c.status !== 'completed') throw new CoordinatorError('RESULT_NOT_READY', `computation ${id} is ${c.status}`);
-    if (c.result === undefined) {
-      throw new CoordinatorError(
-        'RESULT_IN_RECIPIENT_DOMAIN',
-        `computation ${id} went to its recipients' nodes in their own domains and the coordinator never had its result: fetch it from your own ledger bridge at GET /daos/${c.daoId}/versions/${c.version}/computations/${id}/result`,
-      );
-    }
-    return { id: c.id, computation: c.computation, result: c.result, resultDigest: c.resultDigest! };
+    throw new CoordinatorError(
+      'RESULT_IN_RECIPIENT_DOMAIN',
+      `computation ${id} went to its recipients' nodes in their own domains and the coordinator never had its result: fetch it from your own ledger bridge at GET /daos/${c.daoId}/versions/${c.version}/computations/${id}/result`,
+    );
   }
 
   async registerNode(caller: string, daoId: string, version: number, body: unknown): Promise<NodeRecord> {
@@ -300,10 +246,7 @@ export class ComputationsService {
 
   /** The worker's entry: one queued job. */
   async run(job: RunningJob): Promise<void> {
-    if (job.data.kind === 'top-up') {
-      await this.chargeSubscriptions().catch((error: unknown) => this.deps.logger.warn({ message: 'charging subscriptions failed', error: String(error) }));
-      await this.topUp();
-    }
+    if (job.data.kind === 'top-up') await this.topUp();
     else await this.compute(job.data.computationId, (p) => job.updateProgress(p));
   }
 
@@ -319,11 +262,9 @@ export class ComputationsService {
     const { repository: repo, logger } = this.deps;
     const c = await repo.get(id);
     if (!c || c.status === 'completed' || c.status === 'failed') return;
-    let publicVersion = false;
     try {
       const version = await this.#version(undefined, c.daoId, c.version);
-      publicVersion = isPublicVersion(version);
-      this.#refuseCustodial(version);
+      this.#refuseChannelVersion(version);
       const nodes = await repo.nodes(c.daoId, c.version);
       const problem = this.#mesh(version, nodes);
       if (problem) {
@@ -368,70 +309,23 @@ export class ComputationsService {
       await Promise.all(outcomes.map((o, i) => repo.recordInventory(c.daoId, c.version, nodes[i]!.mspId, o.inventory)));
       await progress(90);
       const { result, digest } = agreedOutcome(outcomes, op.recipients);
-      // In a DAO of domains the coordinator never keeps a result: a recipient's node that returned one
-      // (no ledger of its member to deliver it to) is a misconfigured node, and what it sent is dropped.
-      if (publicVersion && result !== undefined) {
+      // The coordinator never keeps a result: a recipient's node that returned one (no ledger of its
+      // member to deliver it to) is a misconfigured node, and what it sent is dropped.
+      if (result !== undefined) {
         throw new CoordinatorError('RESULT_NOT_DELIVERED', "a recipient's MPC node returned the result to the coordinator instead of delivering it to its member's own bridge (MPC_NODE_LEDGER_URL); the coordinator discarded it");
       }
       const rows = outcomes[0]!.rows;
-      // A public version's channel is not the operator's: the recipient's own bridge records ComputationCompleted as its member.
-      const commands = publicVersion
-        ? []
-        : [
-            computationCompletedCommand({ id, daoId: c.daoId, version: c.version, computation: c.computation, requester: c.requester, members, resultDigest: digest }),
-            recordUsageCommand({ daoId: c.daoId, version: c.version, entry: { ...usageOf(c), outcome: 'granted', rows, resultDigest: digest } }),
-          ];
-      await this.deps.dataSource.transaction(async (manager) => {
-        await repo.complete(manager, id, rows, result, digest);
-        if (commands.length > 0) await this.#writeCommands(manager, commands);
-      });
-      if (commands.length > 0) this.deps.wakeOutbox();
+      await repo.complete(id, rows, digest);
       await progress(100);
-      logger.log({ message: 'computation completed', id, rows: outcomes[0]!.rows, resultDigest: digest, resultKept: result !== undefined });
-      if (publicVersion) logger.log({ message: "no ledger command for a public version's computation: its recipients' own bridges record ComputationCompleted as their members", id, daoId: c.daoId, version: c.version });
+      // No ledger command: the recipients' own bridges record ComputationCompleted (and usage, metering) as their members.
+      logger.log({ message: 'computation completed', id, daoId: c.daoId, version: c.version, rows, resultDigest: digest });
     } catch (error) {
       const cause = (error as { cause?: unknown }).cause;
       const code = cause instanceof NodeCallError ? cause.code : error instanceof CoordinatorError ? error.code : 'INTERNAL';
       const message = (error as Error).message;
-      const failure = /^[A-Z][A-Z0-9_]{0,63}$/.test(code) ? code : 'INTERNAL';
-      const usage = publicVersion || !this.deps.settings.custodialOrganisations ? [] : [recordUsageCommand({ daoId: c.daoId, version: c.version, entry: { ...usageOf(c), outcome: 'failed', failure } })];
-      await this.deps.dataSource.transaction(async (manager) => {
-        await repo.fail(id, code, message, manager);
-        if (usage.length > 0) await this.#writeCommands(manager, usage);
-      });
-      if (usage.length > 0) this.deps.wakeOutbox();
+      await repo.fail(id, code, message);
       logger.warn({ message: 'computation failed', id, code, error: message });
     }
-  }
-
-  /**
-   * Sends ChargeSubscription for every period of a subscription version that has begun and was not
-   * sent yet (through the outbox, with the count of periods sent, in one transaction): the chaincode
-   * charges each period once at the terms' price. Runs with the repeatable top-up job.
-   */
-  async chargeSubscriptions(nowMs = Date.now()): Promise<number> {
-    const { repository: repo, logger } = this.deps;
-    // The subscriptions kept here are of DAOs the operator holds (a DAO of domains is charged by its D's own bridge).
-    if (!this.deps.settings.custodialOrganisations) return 0;
-    const sent = await this.deps.dataSource.transaction(async (manager) => {
-      const commands: { id: string; topic: string; key: string; payload: ReturnType<typeof ledgerCommandCloudEvent> }[] = [];
-      for (const s of await repo.subscriptionsForUpdate(manager)) {
-        const begun = periodsBegun(s, nowMs);
-        if (begun <= s.periodsSent) continue;
-        // At most a bounded number per run (a coordinator back after a long pause catches up run by run).
-        const upTo = Math.min(begun, s.periodsSent + MAX_PERIODS_PER_RUN);
-        for (let k = s.periodsSent; k < upTo; k++) {
-          const command = chargeSubscriptionCommand(s, k);
-          commands.push({ id: command.commandId, topic: this.deps.settings.topics.ledgerCommands, key: command.channel, payload: ledgerCommandCloudEvent(command, SOURCE) });
-        }
-        await repo.markPeriodsSent(manager, s.daoId, s.version, upTo);
-        logger.log({ message: 'subscription periods sent for charging', daoId: s.daoId, version: s.version, from: s.periodsSent, to: upTo - 1 });
-      }
-      if (commands.length > 0) await writeOutbox(manager, this.deps.schema, commands);
-      return commands.length;
-    });
-    if (sent > 0) this.deps.wakeOutbox();
-    return sent;
   }
 
   /**
@@ -444,8 +338,8 @@ export class ComputationsService {
       try {
         const version = await repo.version(daoId, v);
         const nodes = await repo.nodes(daoId, v);
-        if (!version || this.#mesh(version, nodes)) continue;
-        if (this.#custodyRefused(version)) continue;
+        // Only the meshes of DAOs of domains (public versions): the coordinator runs none for a version known from its channel.
+        if (!version || !isPublicVersion(version) || this.#mesh(version, nodes)) continue;
         const inventories: NodeInventory[] = await Promise.all(nodes.map((n) => this.deps.nodes.inventory(n.controlUrl, n.pin)));
         await Promise.all(inventories.map((inv, i) => repo.recordInventory(daoId, v, nodes[i]!.mspId, inv)));
         const first = inventories[0]!;
@@ -454,11 +348,8 @@ export class ComputationsService {
           continue;
         }
         // A public version lists no roles (the directory's) and no terms (its recipients are unknown): the data owners' masks only.
-        const roleOf = isPublicVersion(version) ? await this.#rolesOf(version) : (msp: string) => memberOf(version, msp)?.role;
-        const owners = new Set<string>([
-          ...version.members.filter((m) => roleOf(m.mspId) === 'DSP').map((m) => m.mspId),
-          ...version.computations.flatMap((c) => c.resultRecipients),
-        ]);
+        const roleOf = await this.#rolesOf(version);
+        const owners = new Set<string>(version.members.filter((m) => roleOf(m.mspId) === 'DSP').map((m) => m.mspId));
         const masks = nodes
           .filter((n) => owners.has(n.mspId) && (first.masks[n.partyIndex] ?? 0) < settings.stock.masks / 2)
           .map((n) => ({ owner: n.partyIndex, n: settings.stock.masks - (first.masks[n.partyIndex] ?? 0) }));

@@ -1,20 +1,19 @@
 import { createPrivateKey, sign } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import { parametersDigest } from '@datawell/contracts';
 import { computationRequestSigningText } from '@datawell/domain';
 import { signComputationRequest, type SignedOver } from '@datawell/testing';
 import { computeOpSchema, createMpcCa, issueMpcCertificate, REQUEST_WINDOW_MS, type MpcCa, type TlsIdentity } from '@datawell/mpc';
 import type { MpcCoordinatorSettings } from '../config';
 import type { DaoVersionView } from './authorization';
-import { TWO_MEMBER_VERSION } from './version.spec-helper';
+import { PUBLIC_TWO_MEMBER_VERSION } from './version.spec-helper';
 import type { ComputationRecord, CoordinatorRepository } from './computations.repository';
 import { CoordinatorError } from './computations.errors';
 import { ComputationsService } from './computations.service';
 import type { NodeClient } from './node-client.adapter';
 
 const NOW = 1_800_000_000_000;
-const version: DaoVersionView = TWO_MEMBER_VERSION;
-const settings = { topics: { ledgerEvents: 'e', ledgerCommands: 'c' }, consumerGroupId: 'g', queue: 'q', topUpIntervalMs: 0, stock: { triples: 1000, masks: 100 }, nodeTimeoutMs: 1000, refusals: { perWindow: 30, windowSeconds: 600 }, custodialOrganisations: true } as MpcCoordinatorSettings;
+const version: DaoVersionView = PUBLIC_TWO_MEMBER_VERSION;
+const settings = { topics: { ledgerEvents: 'e' }, consumerGroupId: 'g', queue: 'q', topUpIntervalMs: 0, stock: { triples: 1000, masks: 100 }, nodeTimeoutMs: 1000, refusals: { perWindow: 30, windowSeconds: 600 } } as MpcCoordinatorSettings;
 
 let vspCa: MpcCa;
 let dspCa: MpcCa;
@@ -38,16 +37,12 @@ function setup() {
     insert: jest.fn(async (c: (typeof inserted)[number]) => (inserted.push(c), true)),
     get: jest.fn(async () => ({ ...inserted.at(-1)!, status: 'queued', progress: 0, createdAt: '', updatedAt: '' })),
   };
-  const dataSource = { transaction: async (fn: (m: unknown) => Promise<unknown>) => fn({ queryRunner: { isTransactionActive: true }, query: async () => [] }) } as unknown as DataSource;
   const deps: ConstructorParameters<typeof ComputationsService>[0] = {
-    dataSource,
-    schema: 'mpc_coordinator',
     repository: repo as unknown as CoordinatorRepository,
     jobs: { addComputation: jest.fn() },
     nodes: {} as NodeClient,
     settings,
     logger: { log: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn() },
-    wakeOutbox: jest.fn(),
     refusals: { take: async () => ({ allowed: true }) },
     directory: { get: async (msp: string) => ({ Vsp1MSP: { role: 'VSP', caCertPem: vspCa.cert }, DspMSP: { role: 'DSP', caCertPem: dspCa.cert } })[msp] },
     now: () => NOW,

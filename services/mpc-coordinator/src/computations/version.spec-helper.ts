@@ -13,6 +13,23 @@ export const TWO_MEMBER_VERSION: DaoVersionView = {
 };
 
 /**
+ * The same two members as a DAO of domains: known from the marketplace's public directory
+ * (DaoPublished), so without roles or terms (the identity directory gives the roles). The only kind of
+ * version the coordinator runs a mesh for; one known from its channel is refused CUSTODIAL_DAO.
+ */
+export const PUBLIC_TWO_MEMBER_VERSION: DaoVersionView = {
+  daoId: 'd1',
+  version: 1,
+  channel: 'dao-d1-v1',
+  source: 'directory',
+  members: [
+    { mspId: 'DspMSP', role: '', group: '', status: 'active' },
+    { mspId: 'Vsp1MSP', role: '', group: '', status: 'active' },
+  ],
+  computations: [],
+};
+
+/**
  * The signature's fields in the shape parseComputationRequest requires (an unsigned request is
  * REQUEST_SIGNATURE_REQUIRED): for specs of the rules that come after the signature's check, which
  * never read them. What they must sign is signed-request.spec.ts's matter.

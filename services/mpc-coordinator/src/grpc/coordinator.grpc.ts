@@ -3,7 +3,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
 import { Authenticator } from '@datawell/auth';
 import type { GrpcCallPeer, GrpcServiceOptions } from '@datawell/service-platform';
-import { resultJson } from '@datawell/contracts';
 import { ComputationsService, type ComputationView } from '../computations/computations.service';
 
 /** libs/contracts/proto/mpc_coordinator.proto, from this file's place in the repository. */
@@ -86,10 +85,10 @@ export class CoordinatorGrpc {
     return computationMessage(await this.computations.status(principal.mspId, String(request['id'] ?? '')));
   }
 
+  /** Never a result: the coordinator keeps none (RESULT_NOT_READY, or RESULT_IN_RECIPIENT_DOMAIN pointing at the recipient's own bridge). */
   async GetResult(request: Message, metadata: Metadata, peer: GrpcCallPeer = {}): Promise<unknown> {
     const principal = await this.auth.authenticateCall(metadata, peer.certificatePem);
-    const r = await this.computations.result(principal.mspId, String(request['id'] ?? ''));
-    return { id: r.id, computation: r.computation, result_json: resultJson(r.result), result_digest: r.resultDigest };
+    return this.computations.result(principal.mspId, String(request['id'] ?? ''));
   }
 }
 

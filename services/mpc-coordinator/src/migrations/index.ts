@@ -9,6 +9,7 @@ import { CoordinatorMeteringTerms1764600000001 } from './1764600000001-metering-
 import { CoordinatorNodePins1764900000000 } from './1764900000000-node-pins';
 import { CoordinatorPublicVersions1765000000000 } from './1765000000000-public-versions';
 import { ComputationSignedRequests1765100000000 } from './1765100000000-signed-requests';
+import { CoordinatorCustodyRemoved1765200000000 } from './1765200000000-custody-removed';
 
 /** In the order they run; TypeORM records each by class name in mpc_coordinator.migrations. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   CoordinatorNodePins1764900000000,
   CoordinatorPublicVersions1765000000000,
   ComputationSignedRequests1765100000000,
+  CoordinatorCustodyRemoved1765200000000,
 ];

@@ -4,17 +4,12 @@ import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { heartbeatMessageSchema, TOPICS, verifyHeartbeatSignature } from '@datawell/contracts';
-import * as grpc from '@grpc/grpc-js';
-import { GrpcServer } from '@datawell/service-platform';
+import { heartbeatMessageSchema, MARKETPLACE_CHANNEL, TOPICS, verifyHeartbeatSignature } from '@datawell/contracts';
 import { generateTestPki } from '@datawell/mpc';
 import { generateReadingsKeyPair, openReadingsProducer } from '@datawell/iot';
 import { MpcCoordinator } from '../../src/mpc-coordinator';
 import { NodeCallError, NodeClient } from '../../src/computations/node-client.adapter';
 import {
-  coordinatorClient,
-  CUSTODY_ON,
-  grpcRequestOf,
   hex,
   kafkaClient,
   publishLedgerEvent,
@@ -46,15 +41,18 @@ function controlGet(url: string, ca: string, identity?: { cert: string; key: str
 }
 
 /**
- * End to end through the coordinator: a DAO version from a VersionCreated event, three members'
- * MPC node processes over mutual TLS, preprocessing topped up ahead of demand, computations asked
- * for over HTTP, results only to their recipients, ComputationCompleted as a ledger command — and
- * afterwards no trace of the DSP's plaintext in Kafka, PostgreSQL or the logs.
+ * End to end through the coordinator, on a DAO of domains: its version from the marketplace's public
+ * directory (DaoPublished), three members' MPC node processes over mutual TLS registered by their
+ * members, preprocessing topped up ahead of demand, computations asked for over HTTP and run across
+ * the nodes — and the coordinator keeps no result and signs nothing as a member: a recipient's node
+ * must deliver the result to its member's own bridge, and these nodes, with no bridge to deliver to
+ * (no MPC_NODE_LEDGER_URL), return it instead, which the coordinator discards (RESULT_NOT_DELIVERED).
+ * Afterwards no trace of the DSP's plaintext in Kafka, PostgreSQL or the logs. (A node delivering to
+ * its member's bridge, pinned to its member's CA: workloads/mpc-node mesh-file.test.ts.)
  */
 describe('mpc-coordinator end to end', () => {
   const run = hex();
   const daoId = `mpcit${run}`;
-  const channel = `dao-${daoId}-v1`;
   // A distinctive reading planted in the DSP's dataset, and its fixed-point encoding (f = 16).
   const PLANTED = '73.915862';
   const PLANTED_FIXED = String(Math.round(73.915862 * 2 ** 16));
@@ -70,13 +68,11 @@ describe('mpc-coordinator end to end', () => {
   let mesh: MeshPki;
   let control: NodeClient;
   let csvFile: string;
-  let meanId: string;
-  let varianceId: string;
 
   const api = () => request(coordinator.app.getHttpServer());
   const as = (m: Member) => ({ Authorization: `Bearer ${m.token}` });
-  /** The recipients the version's terms name for each computation (a request names them: they are signed). */
-  const recipientsOf = (computation: unknown): string[] => ({ mean: [vsp1.mspId], variance: [vsp1.mspId, vsp2.mspId], sum: [dsp.mspId] })[String(computation)] ?? [vsp1.mspId];
+  /** The recipients a request names for each computation (signed; the terms are private to the DAO's channel, for the nodes to check). */
+  const recipientsOf = (computation: unknown): string[] => ({ mean: [vsp1.mspId], sum: [dsp.mspId] })[String(computation)] ?? [vsp1.mspId];
   /** `body` as `m` asks for it: of the DSP's readings (unless it names another dataset of the DSP), to the terms' recipients, under a fresh request id unless given; signed by `m`'s enrolled identity. */
   const signedBody = (m: Member, body: Record<string, unknown>, options?: Parameters<Member['sign']>[1]) => {
     const full = { daoId, version: 1, requestId: `it-${hex()}`, ...body, dataset: { name: 'readings', owner: dsp.mspId, ...(body['dataset'] as object | undefined) }, recipients: (body['recipients'] as string[] | undefined) ?? recipientsOf(body['computation']) };
@@ -92,10 +88,7 @@ describe('mpc-coordinator end to end', () => {
   beforeAll(async () => {
     mesh = await writeMeshPki(scratch.dir, 3);
     control = new NodeClient(10_000, { ca: mesh.pki.caCert, cert: mesh.coordinator.cert, key: mesh.coordinator.key });
-    // Explicitly custodial: the operator-run mesh of a DAO it holds, the coordinator keeping results and
-    // signing as the members (a DAO of domains computes through its members' own nodes and bridges:
-    // libs/testing runDomainFormation's `compute`, the e2e tier).
-    coordinator = await startCoordinator(run, { ...CUSTODY_ON, ...mesh.coordinatorEnv }, { eventsPartitions: 2 });
+    coordinator = await startCoordinator(run, mesh.coordinatorEnv, { eventsPartitions: 2 });
     dsp = await coordinator.member('DSP', 'Dsp');
     vsp1 = await coordinator.member('VSP', 'VspA');
     vsp2 = await coordinator.member('VSP', 'VspB');
@@ -125,22 +118,9 @@ describe('mpc-coordinator end to end', () => {
     const owners = [dsp.mspId, vsp1.mspId, vsp2.mspId];
     const sealed = { keyFile: readingsKeyFile, owner: dsp.mspId };
     nodes = await startNodes({ daoId, version: 1, owners, datasets: [{ readings: { file: csvFile }, feed: { topic: feedTopic, sealed }, plainfeed: { topic: plainTopic, sealed } }, {}, {}], dir: scratch.dir, mesh });
-    await publishLedgerEvent(kafka, channel, 'VersionCreated', {
-      daoId,
-      version: 1,
-      members: [
-        { mspId: dsp.mspId, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 600000 },
-        { mspId: vsp1.mspId, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 200000 },
-        { mspId: vsp2.mspId, group: 'J1', role: 'VSP', weight: 1, ownershipPpm: 200000 },
-      ],
-      terms: {
-        computations: [
-          { name: 'mean', resultRecipients: [vsp1.mspId] },
-          { name: 'variance', resultRecipients: [vsp1.mspId, vsp2.mspId] },
-          { name: 'sum', resultRecipients: [dsp.mspId] },
-        ],
-      },
-    }, coordinator.eventsTopic);
+    // As the marketplace chaincode emits it: the payload's channel is the one it was emitted on.
+    const entry = { daoId, name: daoId, summary: 'a DAO of domains', version: 1, channel: 'marketplace', members: owners, status: 'active', publishedBy: dsp.mspId, updatedAtMs: Date.now(), created: true };
+    await publishLedgerEvent(kafka, MARKETPLACE_CHANNEL, 'DaoPublished', entry, coordinator.eventsTopic);
   });
 
   afterAll(async () => {
@@ -150,8 +130,8 @@ describe('mpc-coordinator end to end', () => {
     scratch.remove();
   });
 
-  it('learns the version from the ledger events and lets each member register its node', async () => {
-    await waitFor('the VersionCreated read model', async () => {
+  it('learns the version from the public directory and lets each listed member register its node', async () => {
+    await waitFor('the public version in the read model', async () => {
       const res = await api().put(`/daos/${daoId}/versions/1/nodes`).set(as(dsp)).send({ partyIndex: 0, controlUrl: nodes.controlUrls[0] });
       return res.status === 200 ? res.body : undefined;
     });
@@ -177,8 +157,9 @@ describe('mpc-coordinator end to end', () => {
       const all = res.body as Array<{ inventory?: { triples: number; masks: number[] } }>;
       return all.length === 3 && all.every((n) => (n.inventory?.triples ?? 0) >= 2000) ? all : undefined;
     });
-    // Masks for the data owner (party 0) and for each recipient named in the terms (1 and 2).
-    for (const n of stock) expect(n.inventory!.masks.every((m) => m >= 1200)).toBe(true);
+    // Masks for the data owner (party 0), the listed member whose identity-directory role is DSP (the
+    // terms, and so the recipients, are private to the DAO's channel).
+    for (const n of stock) expect(n.inventory!.masks[0]).toBeGreaterThanOrEqual(1200);
   });
 
   it("serves the nodes' control API only to a client certificate from the mesh's CA that names no party", async () => {
@@ -211,12 +192,12 @@ describe('mpc-coordinator end to end', () => {
     expect(plain.body).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^controlUrl/) });
   });
 
-  it('refuses what the terms or membership do not allow, with a code', async () => {
+  it('refuses what membership and the catalogue do not allow, with a code (the terms are the nodes\' to check)', async () => {
     const body = { computation: 'mean', parameters: { columns: ['temperature'] } };
     const outsiderAsks = await ask(outsider, body);
     expect([outsiderAsks.status, outsiderAsks.body.code]).toEqual([404, 'VERSION_NOT_FOUND']);
-    expect((await ask(dsp, { ...body, computation: 'median' })).body).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/not allowed/) });
-    expect((await ask(dsp, { ...body, recipients: [vsp2.mspId] })).status).toBe(403);
+    expect((await ask(dsp, { ...body, computation: 'median' })).body).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/no program in the catalogue/) });
+    expect((await ask(dsp, { ...body, recipients: [outsider.mspId] })).body).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/is not an active member/) });
     expect((await ask(dsp, { ...body, parameters: { columns: 'temperature' } })).body).toMatchObject({ code: 'INVALID_REQUEST' });
     expect((await api().post('/computations').send(body)).status).toBe(401);
     expect((await ask(dsp, { ...body, version: 9 })).body).toMatchObject({ code: 'VERSION_NOT_FOUND' });
@@ -243,129 +224,49 @@ describe('mpc-coordinator end to end', () => {
     expect(kept[0]!.n).toBe(0);
   });
 
-  it('computes a mean for its recipient only and records it on the ledger through a command', async () => {
+  it("runs a mean across the nodes and keeps no result: the recipient's node returned it instead of delivering it to its own bridge, so it is discarded (RESULT_NOT_DELIVERED); no ledger command", async () => {
     const body = { computation: 'mean', parameters: { columns: ['temperature'] }, requestId: 'r-mean' };
     const first = await ask(vsp2, body);
     expect(first.status).toBe(202);
-    meanId = first.body.id;
+    const id = first.body.id as string;
     const again = await ask(vsp2, body);
-    expect(again.status).toBe(200);
-    expect(again.body.id).toBe(meanId);
-
-    const done = await finished(meanId);
-    expect(done.error).toBeUndefined();
-    expect(done).toMatchObject({ status: 'completed', progress: 100, rows: 400, members: [dsp.mspId, vsp1.mspId, vsp2.mspId], recipients: [vsp1.mspId] });
+    expect([again.status, again.body.id]).toEqual([200, id]);
+    const done = await finished(id);
+    // The nodes ran it to its end and agreed on the result: only then is a returned result refused.
+    expect(done).toMatchObject({ status: 'failed', members: [dsp.mspId, vsp1.mspId, vsp2.mspId], recipients: [vsp1.mspId], error: { code: 'RESULT_NOT_DELIVERED', message: expect.stringMatching(/discarded it/) } });
     expect(done.result).toBeUndefined();
-    const res = await api().get(`/computations/${meanId}/result`).set(as(vsp1)).expect(200);
-    const mean = values.reduce((a, b) => a + b, 0) / values.length;
-    expect(res.body.result.n).toBe(400);
-    expect(Math.abs(res.body.result.mean - mean)).toBeLessThan(1e-4);
-    expect(res.body.resultDigest).toBe(done.resultDigest);
-    expect((await api().get(`/computations/${meanId}/result`).set(as(vsp2))).body).toMatchObject({ code: 'FORBIDDEN' });
-    expect((await api().get(`/computations/${meanId}/result`).set(as(dsp))).status).toBe(403);
-    expect((await api().get(`/computations/${meanId}`).set(as(outsider))).status).toBe(404);
-
-    const commandId = `mpc-coordinator:computation-completed:${meanId}`;
-    const command = await waitFor('the ComputationCompleted command', async () => {
-      const messages = await readTopics(kafka, [TOPICS.ledgerCommands]);
-      const found = messages.map((m) => JSON.parse(String(m.message.value))).find((e: { id: string }) => e.id === commandId);
-      return found as { data: Record<string, unknown> } | undefined;
-    });
-    expect(command.data).toMatchObject({ channel, chaincode: 'dao', transaction: 'ComputationCompleted', actingMspId: vsp2.mspId });
-    expect(JSON.parse((command.data['arguments'] as string[])[0]!)).toEqual({
-      jobId: meanId,
-      computation: 'mean',
-      members: [dsp.mspId, vsp1.mspId, vsp2.mspId],
-      resultDigest: done.resultDigest,
-    });
-  });
-
-  it('sends a completed computation for metering once its ComputationCompleted is on the ledger, once per job', async () => {
-    // As the ledger bridge relays the chaincode's event once ComputationCompleted committed.
-    const digest = ((await api().get(`/computations/${meanId}`).set(as(dsp))).body as { resultDigest: string }).resultDigest;
-    const completed = { jobId: meanId, computation: 'mean', members: [dsp.mspId, vsp1.mspId, vsp2.mspId], resultDigest: digest, recipients: [vsp1.mspId], recordedBy: vsp2.mspId, atMs: Date.now() };
-    await publishLedgerEvent(kafka, channel, 'ComputationCompleted', completed, coordinator.eventsTopic);
-    const commandId = `mpc-coordinator:meter-computation:${meanId}`;
-    const commands = async () => (await readTopics(kafka, [TOPICS.ledgerCommands])).map((m) => JSON.parse(String(m.message.value)) as { id: string; data: Record<string, unknown> }).filter((e) => e.id === commandId);
-    const [metering] = await waitFor('the MeterComputation command', async () => ((await commands()).length > 0 ? commands() : undefined));
-    expect(metering!.data).toMatchObject({ channel, chaincode: 'dao', transaction: 'MeterComputation', arguments: [meanId], actingMspId: vsp2.mspId });
-    // The event again (another delivery, another block), then a job this coordinator never ran: the
-    // replay queues nothing new, the stranger is left to its own coordinator. Same key, same
-    // partition: once the stranger is logged, the replay before it was applied.
-    await publishLedgerEvent(kafka, channel, 'ComputationCompleted', { ...completed, atMs: Date.now() }, coordinator.eventsTopic);
-    const stranger = `elsewhere-${run}`;
-    await publishLedgerEvent(kafka, channel, 'ComputationCompleted', { ...completed, jobId: stranger }, coordinator.eventsTopic);
-    await waitFor('the stranger job skipped', async () => (coordinator.logs.join('').includes(`"jobId":"${stranger}"`) ? true : undefined));
-    expect(coordinator.logs.join('')).toMatch(new RegExp(`not metering a computation another coordinator ran[^\\n]*${stranger}`));
-    expect(await commands()).toHaveLength(1);
-    expect((await readTopics(kafka, [TOPICS.ledgerCommands])).some((m) => String(m.message.value).includes(`meter-computation:${stranger}`))).toBe(false);
-  });
-
-  it('gives a variance to both of its recipients', async () => {
-    const first = await ask(dsp, { computation: 'variance', parameters: { columns: ['temperature'] } });
-    expect(first.status).toBe(202);
-    varianceId = first.body.id;
-    expect(await finished(varianceId)).toMatchObject({ status: 'completed' });
-    const a = await api().get(`/computations/${varianceId}/result`).set(as(vsp1)).expect(200);
-    const b = await api().get(`/computations/${varianceId}/result`).set(as(vsp2)).expect(200);
-    expect(a.body).toEqual(b.body);
-    const mean = values.reduce((x, y) => x + y, 0) / values.length;
-    const variance = values.reduce((x, y) => x + (y - mean) ** 2, 0) / values.length;
-    expect(Math.abs(a.body.result.variance - variance)).toBeLessThan(1e-3);
-    expect((await api().get(`/computations/${varianceId}/result`).set(as(dsp))).status).toBe(403);
-  });
-
-  it('runs a computation asked for over gRPC and gives its result to its recipient only', async () => {
-    const client = coordinatorClient(coordinator.app.get(GrpcServer).port);
-    try {
-      const signed = signedBody(dsp, { computation: 'mean', parameters: { columns: ['temperature'] }, requestId: 'g-mean' });
-      const message = grpcRequestOf(daoId, 1, signed);
-      const first = await client.call('RequestComputation', message, dsp.token);
-      const id = (first['computation'] as { id: string }).id;
-      expect(first).toMatchObject({ created: true, computation: { status: 'queued', requester: dsp.mspId, recipients: [vsp1.mspId] } });
-      await expect(client.call('GetResult', { id }, vsp1.token)).rejects.toMatchObject({ code: grpc.status.FAILED_PRECONDITION });
-      const done = await waitFor('the gRPC computation', async () => {
-        const c = await client.call('GetComputation', { id }, vsp2.token);
-        return c['status'] === 'completed' || c['status'] === 'failed' ? c : undefined;
-      }, 300_000);
-      expect(done).toMatchObject({ status: 'completed', progress: 100, rows: 400, members: [dsp.mspId, vsp1.mspId, vsp2.mspId] });
-      expect(done['error'] ?? undefined).toBeUndefined();
-      const result = await client.call('GetResult', { id }, vsp1.token);
-      expect(result).toMatchObject({ id, computation: 'mean', result_digest: done['result_digest'] });
-      const figures = JSON.parse(result['result_json'] as string) as { n: number; mean: number };
-      expect(figures.n).toBe(400);
-      expect(Math.abs(figures.mean - values.reduce((a, b) => a + b, 0) / values.length)).toBeLessThan(1e-4);
-      // The same result over HTTP.
-      expect((await api().get(`/computations/${id}/result`).set(as(vsp1)).expect(200)).body.resultDigest).toBe(result['result_digest']);
-      await expect(client.call('GetResult', { id }, vsp2.token)).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
-      await expect(client.call('GetComputation', { id }, outsider.token)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
-    } finally {
-      client.close();
-    }
+    expect(done.resultDigest).toBeUndefined();
+    expect((await api().get(`/computations/${id}/result`).set(as(vsp1))).body).toMatchObject({ code: 'RESULT_NOT_READY' });
+    expect((await api().get(`/computations/${id}/result`).set(as(dsp))).status).toBe(403);
+    expect((await api().get(`/computations/${id}`).set(as(outsider))).status).toBe(404);
+    // Kept nowhere: no result in its row; and nothing for the ledger, in the outbox or on the commands topic.
+    const dataSource = coordinator.app.get(DataSource);
+    expect(await dataSource.query(`SELECT result, result_digest FROM mpc_coordinator.computations WHERE id = $1`, [id])).toEqual([{ result: null, result_digest: null }]);
+    // Its subscriptions and metering terms went with custody (the migration CoordinatorCustodyRemoved).
+    const tables = (await dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'mpc_coordinator' AND table_name IN ('subscriptions', 'metering_terms', 'computations')`)) as Array<{ table_name: string }>;
+    expect(tables.map((t) => t.table_name)).toEqual(['computations']);
+    expect((await dataSource.query(`SELECT id FROM mpc_coordinator.outbox WHERE payload::text LIKE $1`, [`%${daoId}%`])) as unknown[]).toEqual([]);
+    expect((await readTopics(kafka, [TOPICS.ledgerCommands])).some((m) => String(m.message.value).includes(id))).toBe(false);
+    expect(coordinator.logs.join('')).not.toMatch(/"mean":\d/);
   });
 
   it('fails a computation on a dataset the owner does not have, with the node\'s code', async () => {
     const res = await ask(vsp1, { computation: 'mean', parameters: { columns: ['temperature'] }, dataset: { name: 'nothing-here' } });
     expect(await finished(res.body.id)).toMatchObject({ status: 'failed', error: { code: 'DATASET_UNKNOWN' } });
-    // The mesh survives a refused dataset: the next computation runs.
+    // The mesh survives a refused dataset: the next computation runs to its result (discarded, as above).
     const next = await ask(vsp1, { computation: 'mean', parameters: { columns: ['temperature'] }, requestId: 'after-refusal' });
-    expect(await finished(next.body.id)).toMatchObject({ status: 'completed' });
+    expect(await finished(next.body.id)).toMatchObject({ status: 'failed', error: { code: 'RESULT_NOT_DELIVERED' } });
   });
 
-  it('computes on a Kafka topic of sealed readings that the owner\'s node opens itself', async () => {
-    const res = await ask(dsp, { computation: 'sum', parameters: { columns: ['kwh'] }, dataset: { name: 'feed' } });
+  it('computes on a Kafka topic of sealed readings that the owner\'s node opens itself (to the result, discarded as above)', async () => {
+    const res = await ask(dsp, { computation: 'sum', parameters: { columns: ['kwh'] }, dataset: { name: 'feed' }, recipients: [dsp.mspId] });
     expect(res.status).toBe(202);
-    expect(await finished(res.body.id)).toMatchObject({ status: 'completed', rows: 60 });
-    const result = await api().get(`/computations/${res.body.id}/result`).set(as(dsp)).expect(200);
-    expect(result.body.result.sum).toBeCloseTo(feed.reduce((a, b) => a + b, 0), 6);
-    const mean = await ask(vsp2, { computation: 'mean', parameters: { columns: ['kwh'] }, dataset: { name: 'feed' } });
-    expect(await finished(mean.body.id)).toMatchObject({ status: 'completed', rows: 60 });
-    const opened = await api().get(`/computations/${mean.body.id}/result`).set(as(vsp1)).expect(200);
-    expect(opened.body.result.mean).toBeCloseTo(feed.reduce((a, b) => a + b, 0) / feed.length, 6);
+    // Not DATASET_INVALID (a reading it could not open): the nodes computed the sum and agreed on it.
+    expect(await finished(res.body.id)).toMatchObject({ status: 'failed', error: { code: 'RESULT_NOT_DELIVERED' } });
   });
 
   it('refuses plain readings on a Kafka topic with the node\'s code, naming the message and not its value', async () => {
-    const res = await ask(dsp, { computation: 'sum', parameters: { columns: ['kwh'] }, dataset: { name: 'plainfeed' } });
+    const res = await ask(dsp, { computation: 'sum', parameters: { columns: ['kwh'] }, dataset: { name: 'plainfeed' }, recipients: [dsp.mspId] });
     const done = await finished(res.body.id);
     expect(done).toMatchObject({ status: 'failed', error: { code: 'DATASET_INVALID', message: expect.stringMatching(/message 0:0 of \S+ is not a sealed reading/) } });
     expect(done.error.message).not.toMatch(/1\.5/);
@@ -408,7 +309,7 @@ describe('mpc-coordinator end to end', () => {
       expect(own.logs).toEqual([csvFile]);
 
       const logsOfNodes = nodes.logFiles;
-      expect(coordinator.logs.join('')).toMatch(/computation completed/);
+      expect(coordinator.logs.join('')).toMatch(/computation running/);
       const hits = await scanForPlaintext(kafka, [PLANTED, PLANTED_FIXED], coordinator.logs, logsOfNodes);
       expect(hits).toEqual({ kafka: [], postgres: [], logs: [] });
     } finally {

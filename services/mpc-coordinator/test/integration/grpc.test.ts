@@ -8,12 +8,11 @@ import { coordinatorClient, hex, kafkaClient, knownVersion, publishLedgerEvent, 
 jest.setTimeout(180_000);
 
 /**
- * datawell.mpc.v1.Coordinator against the real stack, custody off (as in production): the same
- * service layer as HTTP, so a DAO of domains the coordinator knows from the public directory
- * (DaoPublished on the marketplace channel), a computation asked for over gRPC visible over HTTP and
- * back, and every refusal with its status, the refusal of a DAO the operator would hold in custody
- * (learnt from its channel's VersionCreated) too. (A full computation over gRPC runs in
- * computations.test.ts, which has the node processes.)
+ * datawell.mpc.v1.Coordinator against the real stack: the same service layer as HTTP, so a DAO of
+ * domains the coordinator knows from the public directory (DaoPublished on the marketplace channel),
+ * a computation asked for over gRPC visible over HTTP and back, and every refusal with its status,
+ * the refusal of a DAO the operator would hold (learnt from its channel's VersionCreated) too. (The
+ * coordinator keeps no result: GetResult never gives one; the node processes run in computations.test.ts.)
  */
 describe('mpc-coordinator gRPC', () => {
   const run = hex();
@@ -120,10 +119,10 @@ describe('mpc-coordinator gRPC', () => {
     await expect(client.call('GetResult', { id }, vsp.token)).rejects.toMatchObject({ code: grpc.status.FAILED_PRECONDITION });
   });
 
-  it("refuses a DAO the operator would hold in custody (known from its channel's VersionCreated) with FAILED_PRECONDITION (CUSTODIAL_DAO), queuing nothing", async () => {
+  it("refuses a DAO the operator would hold (known from its channel's VersionCreated) with FAILED_PRECONDITION (CUSTODIAL_DAO), queuing nothing", async () => {
     const held = `mpcheld${run}`;
     await knownVersion(coordinator, kafka, held, [{ member: dsp, group: 'D', ownershipPpm: 800000 }, { member: vsp, group: 'J1', ownershipPpm: 200000 }], { computations: [{ name: 'mean', resultRecipients: [vsp.mspId] }] });
-    await expect(ask(vsp, { dao_id: held })).rejects.toMatchObject({ code: grpc.status.FAILED_PRECONDITION, details: expect.stringMatching(/is held by the operator.*MPC_COORDINATOR_CUSTODIAL_ORGANISATIONS is off/) });
+    await expect(ask(vsp, { dao_id: held })).rejects.toMatchObject({ code: grpc.status.FAILED_PRECONDITION, details: expect.stringMatching(/is held by the operator.*custody was removed/) });
     const queued = (await coordinator.app.get(DataSource).query(`SELECT id FROM mpc_coordinator.computations WHERE dao_id = $1`, [held])) as unknown[];
     expect(queued).toEqual([]);
   });

@@ -96,8 +96,6 @@ export async function startCoordinator(
     MPC_COORDINATOR_NODE_TIMEOUT_MS: '120000',
     MPC_COORDINATOR_GRPC_PORT: '0',
     MPC_COORDINATOR_LEDGER_EVENTS_TOPIC: eventsTopic,
-    // Custody off, as in production (docs/security.md): a test of a mesh the operator runs for a DAO it
-    // holds turns it on with MPC_COORDINATOR_CUSTODIAL_ORGANISATIONS in `extraEnv`.
     ...extraEnv,
   });
   const app = await createServiceApp(config, AppModule.forConfig);
@@ -135,14 +133,6 @@ export async function startCoordinator(
     },
   };
 }
-
-/**
- * The coordinator's custodial path (MPC_COORDINATOR_CUSTODIAL_ORGANISATIONS, off by default): it runs the
- * mesh of a DAO the operator holds (known from its channel's VersionCreated) and signs
- * ComputationCompleted, usage, metering and subscription charges as its members. Only the tests of that
- * path pass it to startCoordinator; it goes with the path (issue #11).
- */
-export const CUSTODY_ON: Readonly<Record<string, string>> = { MPC_COORDINATOR_CUSTODIAL_ORGANISATIONS: 'true' };
 
 export type Rpc = (method: 'RequestComputation' | 'GetComputation' | 'GetResult', message: Record<string, unknown>, token?: string) => Promise<Record<string, unknown>>;
 

@@ -134,7 +134,7 @@ describe('mpc-coordinator: a version known from the public directory', () => {
     expect(refused.body).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/exited/) });
   });
 
-  it('keeps a version known from its channel: a later public entry does not overwrite it (and custody off, the coordinator refuses it)', async () => {
+  it('keeps a version known from its channel: a later public entry does not overwrite it (and the coordinator refuses it)', async () => {
     const channelDao = `chandao${run}`;
     await publishLedgerEvent(
       kafka,
@@ -152,8 +152,8 @@ describe('mpc-coordinator: a version known from the public directory', () => {
       return res.status === 200 ? true : undefined;
     });
     expect((await api().get(`/daos/${channelDao}/versions/1/nodes`).set(as(stranger.token))).status).toBe(404);
-    // Still the channel's version, not a public one: a DAO the operator would hold in custody, for which
-    // the coordinator (custody off, as in production) runs no mesh: 409 CUSTODIAL_DAO, nothing queued.
+    // Still the channel's version, not a public one: a DAO the operator would hold, for which the
+    // coordinator runs no mesh (custody was removed): 409 CUSTODIAL_DAO, nothing queued.
     const onChannel = (recipients: string[]) => dsp.sign({ daoId: channelDao, version: 1, computation: 'mean', parameters: { columns: ['t'] }, dataset: { name: 'r', owner: dsp.mspId }, recipients, requestId: `pv-${hex()}` });
     const res = await api().post('/computations').set(as(dsp.token)).send(onChannel([dsp.mspId]));
     expect(res.status).toBe(409);

@@ -18,7 +18,7 @@ const quiet = { log: () => undefined, warn: () => undefined, error: () => undefi
  * requester, shared by the coordinators of one queue; then the coordinator app itself with a limit of
  * two refusals per requester: the third refused request is answered 429 TOO_MANY_REFUSALS with
  * Retry-After over HTTP (RESOURCE_EXHAUSTED with the code and retry-after in the trailing metadata
- * over gRPC). On a DAO of domains (known from the public directory; custody off, as in production)
+ * over gRPC). On a DAO of domains (known from the public directory)
  * the coordinator records none of them: it signs nothing as the data owner, whose own node records
  * what it refuses.
  */
@@ -80,8 +80,8 @@ describe('the limit on refused computation requests', () => {
       dsp = await coordinator.member('DSP', 'Dsp');
       vsp = await coordinator.member('VSP', 'Vsp');
       client = coordinatorClient(coordinator.app.get(GrpcServer).port);
-      // A DAO of domains, known from the public directory (custody off, as in production): the
-      // coordinator refuses what it can check without the private terms, and records nothing.
+      // A DAO of domains, known from the public directory: the coordinator refuses what it can check
+      // without the private terms, and records nothing.
       const entry = { daoId, name: daoId, summary: 'a DAO of domains', version: 1, channel: 'marketplace', members: [dsp.mspId, vsp.mspId], status: 'active', publishedBy: dsp.mspId, updatedAtMs: Date.now(), created: true };
       await publishLedgerEvent(kafka, MARKETPLACE_CHANNEL, 'DaoPublished', entry, coordinator.eventsTopic);
       await waitFor('the public version in the read model', async () => {
