@@ -132,6 +132,16 @@ describe('running a computation across the nodes', () => {
     expect(lines).not.toContain('2.5');
   });
 
+  it('completes a computation with two recipients once both nodes delivered the same digest', async () => {
+    const op = byUrl({ 'http://n0': { resultDigest: digest, delivered: true }, 'http://n1': { resultDigest: digest, delivered: true } });
+    const { service, repo } = setup(op);
+    repo.get.mockResolvedValue({ ...queued, recipients: ['Vsp1MSP', 'DspMSP'] });
+    await service.compute('cmp-1', async () => undefined);
+    expect((op.mock.calls[0] as unknown[])[1]).toMatchObject({ recipients: [1, 0] });
+    expect(repo.fail).not.toHaveBeenCalled();
+    expect(repo.complete).toHaveBeenCalledWith('cmp-1', 5, digest);
+  });
+
   it("discards a result a recipient's node returned instead of delivering it, and fails RESULT_NOT_DELIVERED", async () => {
     const { service, repo, logger } = setup(byUrl({ 'http://n1': { result } }));
     await service.compute('cmp-1', async () => undefined);
