@@ -1,18 +1,10 @@
 import { authorizePublicRequest, parseComputationRequest, type DaoVersionView } from './authorization';
-import { SIGNATURE_FIELDS } from './version.spec-helper';
+import { PUBLIC_TWO_MEMBER_VERSION, SIGNATURE_FIELDS } from './version.spec-helper';
 
-/** A version known only from the marketplace's public directory: members' MSP ids, no roles, no terms. */
+/** A version known only from the marketplace's public directory (members' MSP ids, no roles, no terms), with a third member who exited. */
 const publicVersion: DaoVersionView = {
-  daoId: 'd1',
-  version: 1,
-  channel: 'dao-d1-v1',
-  source: 'directory',
-  members: [
-    { mspId: 'DspMSP', role: '', group: '', status: 'active' },
-    { mspId: 'Vsp1MSP', role: '', group: '', status: 'active' },
-    { mspId: 'Vsp2MSP', role: '', group: '', status: 'exited' },
-  ],
-  computations: [],
+  ...PUBLIC_TWO_MEMBER_VERSION,
+  members: [...PUBLIC_TWO_MEMBER_VERSION.members, { mspId: 'Vsp2MSP', role: '', group: '', status: 'exited' }],
 };
 const directory: Record<string, string> = { DspMSP: 'DSP', Vsp1MSP: 'VSP', Vsp2MSP: 'VSP', Dsp2MSP: 'DSP' };
 const roleOf = (msp: string) => directory[msp];
