@@ -27,6 +27,7 @@ import { ChaincodeUpgrades } from './member-network/chaincode-upgrades';
 import { ChannelConfigWatch } from './member-network/channel-config-watch';
 import { MemberNetworkConsumer } from './member-network/member-network.consumer';
 import { checkSeatedChannel, MemberNetworkService, stackMemberAdmin, type MemberAdmin } from './member-network/member-network.service';
+import { ConfigSignatures } from './member-network/config-signature';
 import { NegotiationAdmissionJoins, type AdmissionJoins } from './member-network/admission-join';
 import { ProposalSweeper, SWEPT_EVENTS } from './member-network/proposal-sweeper';
 import { SubscriptionCharger } from './member-network/subscription-charger';
@@ -135,6 +136,8 @@ export class LedgerBridge {
   readonly admin: AdminService | undefined;
   /** The member's own ledger (reads and writes as itself, through its own peer), when this bridge is a member's. */
   readonly memberLedger: MemberLedger | undefined;
+  /** A member's bridge signs a transfer's seat or unseat config update as its own admin, after its own check (member-network/config-signature.ts). */
+  readonly configSignatures: ConfigSignatures | undefined;
   /** Where a member's bridge opens the join of an accepted admit-member proposal (LEDGER_BRIDGE_NEGOTIATION_URL), when configured. */
   readonly admissionJoins: AdmissionJoins | undefined;
   /** The dao chaincode events this bridge's peer delivers, per DAO, for the live route (GET /daos/:daoId/events). */
@@ -229,6 +232,7 @@ export class LedgerBridge {
         proposalIds: (channel) => this.#proposalSweeper?.proposals(channel) ?? [],
         allocationIds: (channel) => this.#proposalSweeper?.allocations(channel) ?? [],
       };
+      if (memberAdmin) this.configSignatures = new ConfigSignatures({ ledger: this.memberLedger, admin: memberAdmin, ...(configWatch ? { guard: (channel) => configWatch.guard(channel) } : {}) });
       const walletDir = settings.walletDir;
       if (settings.governance?.negotiationUrl) this.admissionJoins = new NegotiationAdmissionJoins(settings.governance.negotiationUrl, () => new FileWallet(walletDir).get(self));
       this.#proposalSweeper = new ProposalSweeper({

@@ -591,6 +591,16 @@ export async function signConfigUpdate(m: MemberFabric, envelope: Buffer): Promi
   });
 }
 
+/** A config update envelope (protobuf bytes) decoded by the member with configtxlator (its JSON of a `common.Envelope`, the config update and signatures within). */
+export async function decodeConfigUpdateEnvelope(m: MemberFabric, envelope: Buffer): Promise<unknown> {
+  return inWork(m, async (dir) => {
+    const f = (name: string) => join(dir, name);
+    writeForMember(m, f('envelope.pb'), envelope);
+    await run(m.bin.configtxlator, ['proto_decode', '--input', f('envelope.pb'), '--type', 'common.Envelope', '--output', f('envelope.json')], { ...(m.user ? { user: m.user } : {}), cwd: dir });
+    return JSON.parse(readFileSync(f('envelope.json'), 'utf8')) as unknown;
+  });
+}
+
 /** The member's admin submits a config update (adding its own signature) to the ordering service. */
 export async function submitConfigUpdate(m: MemberFabric, channel: string, envelope: Buffer): Promise<void> {
   await inWork(m, async (dir) => {
@@ -621,7 +631,7 @@ export async function channelGenesisBlock(m: MemberFabric, channel: string): Pro
 }
 
 /** The channel's latest config, fetched by the member from the ordering service and decoded. */
-async function channelConfig(m: MemberFabric, channel: string): Promise<ConfigJson> {
+export async function channelConfig(m: MemberFabric, channel: string): Promise<ConfigJson> {
   const block = (await channelConfigBlock(m, channel)) as { data: { data: { payload: { data: { config: ConfigJson } } }[] } };
   return block.data.data[0]!.payload.data.config;
 }

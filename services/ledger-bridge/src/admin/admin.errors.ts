@@ -26,6 +26,7 @@ type AdminErrorCode =
   | 'OFFER_EXISTS'
   | 'OFFER_KIND_NOT_ALLOWED'
   | 'CHANNEL_REFUSED'
+  | 'CONFIG_UPDATE_REFUSED'
   | ResultErrorCode
   | GovernanceErrorCode;
 
@@ -97,6 +98,8 @@ const KINDS: Readonly<Record<AdminErrorCode, ErrorKind>> = {
   OFFER_KIND_NOT_ALLOWED: 'forbidden',
   // A channel whose configuration the member does not accept (a seat's channel: genesis-check.ts); not relayed.
   CHANNEL_REFUSED: 'unprocessable',
+  // A seat's or unseat's config update this member's bridge will not sign (member-network/config-signature.ts).
+  CONFIG_UPDATE_REFUSED: 'unprocessable',
   // A result whose digest is not SHA-256 of its canonical JSON; a job recorded (here or on the ledger) with another digest; none kept here.
   RESULT_DIGEST_MISMATCH: 'invalid',
   RESULT_CONFLICT: 'conflict',

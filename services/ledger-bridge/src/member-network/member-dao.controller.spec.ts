@@ -265,4 +265,18 @@ describe("a member's governance and exit through its own bridge", () => {
     const unread = controller({ answer: async () => Promise.reject(refusal('NOT_FOUND: no proposal p9')) }).controller;
     await expect(unread.proposal(principal('AcmeMSP'), 'acme', '1', 'p9')).rejects.toMatchObject({ code: 'PROPOSAL_NOT_FOUND', status: 404 });
   });
+
+  it("signs a config update for this organisation's administrators only, through its own check", async () => {
+    const signed: unknown[] = [];
+    const signatures = { sign: async (daoId: string, version: number, body: unknown) => (signed.push({ daoId, version, body }), { signedBy: 'AcmeMSP' }) };
+    const ledger = { mspId: 'AcmeMSP', evaluate: async () => '{}', submit: async () => ({ txId: 'tx1' }), channels: async () => [] } satisfies MemberLedger;
+    const c = new MemberDaoController(ledger, null, signatures as never);
+    const body = { transferId: 't1', envelope: 'ZW52' };
+    await expect(c.signConfigUpdate(principal('AcmeMSP'), 'acme', '2', body)).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('not an administrator of AcmeMSP') });
+    await expect(c.signConfigUpdate({ ...principal('OtherMSP'), admin: true }, 'acme', '2', body)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(signed).toEqual([]);
+    await expect(c.signConfigUpdate({ ...principal('AcmeMSP'), admin: true }, 'acme', '2', body)).resolves.toEqual({ signedBy: 'AcmeMSP' });
+    expect(signed).toEqual([{ daoId: 'acme', version: 2, body }]);
+    await expect(new MemberDaoController(ledger).signConfigUpdate({ ...principal('AcmeMSP'), admin: true }, 'acme', '2', body)).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
+  });
 });

@@ -6,11 +6,14 @@ import { zodBody, ZodParams } from '@datawell/service-platform';
 import { z } from 'zod';
 import { AdminError } from '../admin/admin.errors';
 import { openAdmissionJoin, type AdmissionJoins, type AdmissionSession } from './admission-join';
+import { configSignatureSchema, type ConfigSignature, type ConfigSignatures } from './config-signature';
 import { memberExitSchema, memberProposalSchema, memberRevenueSchema, memberTransferSchema, memberVoteSchema, memberWorkloadSchema, MemberDao, ownOrganisationOnly, type AllocationView, type MemberLedger, type MemberTransfer, type MemberWrite, type ProposalView } from '../admin/member-dao';
 
 export const MEMBER_LEDGER = Symbol('MEMBER_LEDGER');
 /** Where this member opens the join of an accepted admission (absent: no negotiation service configured). */
 export const MEMBER_ADMISSION_JOINS = Symbol('MEMBER_ADMISSION_JOINS');
+/** Where this member's admin signs a transfer's seat or unseat config update after its own check (absent: the bridge has no Fabric administration). */
+export const MEMBER_CONFIG_SIGNATURES = Symbol('MEMBER_CONFIG_SIGNATURES');
 
 /** The path parameters of a member route on a DAO version (/daos/:daoId/versions/:version/…), documented from these. */
 export const versionParams = { daoId: z.string().regex(DAO_ID_PATTERN), version: z.string().regex(/^[1-9]\d{0,3}$/) };
@@ -34,10 +37,16 @@ const proposalParams = { ...versionParams, proposalId: idSchema };
 export class MemberDaoController {
   readonly #dao: MemberDao;
   readonly #joins: AdmissionJoins | undefined;
+  readonly #signatures: ConfigSignatures | undefined;
 
-  constructor(@Inject(MEMBER_LEDGER) ledger: MemberLedger, @Optional() @Inject(MEMBER_ADMISSION_JOINS) joins?: AdmissionJoins | null) {
+  constructor(
+    @Inject(MEMBER_LEDGER) ledger: MemberLedger,
+    @Optional() @Inject(MEMBER_ADMISSION_JOINS) joins?: AdmissionJoins | null,
+    @Optional() @Inject(MEMBER_CONFIG_SIGNATURES) signatures?: ConfigSignatures | null,
+  ) {
     this.#dao = new MemberDao(ledger);
     this.#joins = joins ?? undefined;
+    this.#signatures = signatures ?? undefined;
   }
 
   // Before `:what` (as allocations): Express matches routes in the order they are declared.
@@ -198,6 +207,22 @@ export class MemberDaoController {
   async seat(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string): Promise<{ daoId: string; version: number; channel: string; relayed: boolean }> {
     this.#own(principal);
     return this.#dao.seat(daoId, Number(version));
+  }
+
+  @Post(':daoId/versions/:version/config-updates/signature')
+  @HttpCode(200)
+  @Authenticated()
+  @ApiOperation({
+    summary:
+      "Sign, as this member's admin, a config update of the version's channel that seats a transfer's recipient or unseats its leaver, after this bridge's own check through its own peer and admin: the envelope is a CONFIG_UPDATE of exactly this channel; applied to the channel's current config it adds exactly the transfer's recipient, with its group exactly as marketplace's config records it and its root CA the one its registration holds (the transfer offered and consented), or removes exactly the transfer's leaver (the transfer completed), and changes nothing else. Answers {daoId, version, channel, transferId, change: {kind: seat|unseat, mspId}, signedBy, envelope (base64, this member's signature added)}; the caller carries it to the next admin and submits it. For an administrator of this organisation only (OU=admin; FORBIDDEN to others). CONFIG_UPDATE_REFUSED (422, the reason names what differs), CHANNEL_REFUSED, TRANSFER_NOT_FOUND and VERSION_NOT_FOUND (404), INVALID_REQUEST (400: not a config update envelope), LEDGER_UNAVAILABLE",
+  })
+  @ApiBody(zodBody('MemberConfigSignature', configSignatureSchema))
+  @ZodParams(versionParams)
+  async signConfigUpdate(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string, @Body() body: unknown): Promise<ConfigSignature> {
+    this.#own(principal);
+    if (principal.admin !== true) throw forbidden(`${principal.enrollmentId} is not an administrator of ${principal.mspId}: only its admin signs the channel's config updates`);
+    if (!this.#signatures) throw new AdminError('LEDGER_UNAVAILABLE', "this bridge has no Fabric administration of its own (LEDGER_BRIDGE_MEMBER_ADMIN_MSP_DIR and the rest): it signs no config update");
+    return this.#signatures.sign(daoId, Number(version), body);
   }
 
   @Post(':daoId/transfers')

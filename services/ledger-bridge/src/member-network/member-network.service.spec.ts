@@ -68,6 +68,10 @@ function setup(mspId: string, options: { versionExists?: boolean; initConflict?:
     commit: async (blueprint, d) => void steps.push(`commit ${blueprint.channel} ${d.name} [${blueprint.members.join(',')}]`),
     waitForPeers: async (channel, n) => void steps.push(`gossip ${channel} ${n}`),
     channelOrganisations: async () => [...(options.genesis ?? honestGenesis())],
+    // Config updates are signed through config-signature.ts (its own spec), never by the inbox's work.
+    channelConfig: async () => Promise.reject(new Error('not read here')),
+    decodeConfigUpdate: async () => Promise.reject(new Error('not decoded here')),
+    signConfigUpdate: async () => Promise.reject(new Error('not signed here')),
   };
   const ledger: MemberLedger = {
     submit: async (channel, _cc, fn, _args, submitOptions) => {

@@ -2,9 +2,10 @@ import type { SubmitOptions } from '@datawell/fabric';
 import { DAO, MARKETPLACE, memberInboxSchema, parseContract, type ChaincodeDefinitionMessage, type MemberInboxMessage } from '@datawell/contracts';
 import { joinEndorsingOrganisations } from '@datawell/domain';
 import type { ConnectionLogger } from '@datawell/messaging';
-import { approveChaincode, channelOrganisationRoots, commitChaincode, committedDefinition, joinedChannel, joiningChannel, joinOwnPeer, ownCaCertPems, pinnedOrdererTlsCa, waitForChannelPeers, type ChannelBlueprint, type ChannelOrganisation, type JoiningChannel, type MemberFabric } from '@datawell/stack';
+import { approveChaincode, channelConfig, channelOrganisationRoots, commitChaincode, committedDefinition, decodeConfigUpdateEnvelope, joinedChannel, joiningChannel, joinOwnPeer, ownCaCertPems, pinnedOrdererTlsCa, signConfigUpdate, waitForChannelPeers, type ChannelBlueprint, type ChannelOrganisation, type JoiningChannel, type MemberFabric } from '@datawell/stack';
 import { AdminError, chaincodeCode } from '../admin/admin.errors';
 import { MARKETPLACE_CHANNEL } from '../admin/admin.service';
+import type { ConfigGroup } from './config-update-check';
 import { checkFormedChannel, checkMarketplace, checkSeat, GenesisRejectedError } from './genesis-check';
 
 /** What the member's bridge needs to act on its own ledger (its Gateway, as itself). */
@@ -36,6 +37,12 @@ export interface MemberAdmin {
   waitForPeers(channel: string, members: number): Promise<void>;
   /** The channel's application organisations with their MSPs' root certificates as its config block has them, read from the member's own peer. */
   channelOrganisations(channel: string): Promise<ChannelOrganisation[]>;
+  /** The channel's latest config (its channel group, as configtxlator decodes it), fetched by the member's admin from the ordering service. */
+  channelConfig(channel: string): Promise<ConfigGroup>;
+  /** A config update envelope decoded by the member's own configtxlator. */
+  decodeConfigUpdate(envelope: Buffer): Promise<unknown>;
+  /** The member's admin signs a config update envelope (`peer channel signconfigtx`): the envelope with its signature added. */
+  signConfigUpdate(envelope: Buffer): Promise<Buffer>;
 }
 
 export function stackMemberAdmin(fabric: MemberFabric): MemberAdmin {
@@ -58,6 +65,9 @@ export function stackMemberAdmin(fabric: MemberFabric): MemberAdmin {
     commit: (blueprint, def) => commitChaincode(fabric, blueprint, def),
     waitForPeers: (channel, members) => waitForChannelPeers(fabric, channel, members),
     channelOrganisations: (channel) => channelOrganisationRoots(fabric, channel),
+    channelConfig: async (channel) => (await channelConfig(fabric, channel)).channel_group as ConfigGroup,
+    decodeConfigUpdate: (envelope) => decodeConfigUpdateEnvelope(fabric, envelope),
+    signConfigUpdate: (envelope) => signConfigUpdate(fabric, envelope),
   };
 }
 
