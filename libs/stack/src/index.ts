@@ -6,7 +6,7 @@ export { loadSettings, portSettingsEnv, servicePorts, serviceUrl, type StackSett
 export { stderrProgress, silentProgress, type Progress } from './progress';
 export type { StackContext, ComponentHealth } from './components/component';
 export { install, up, down, status, reset, readLog, logFiles, envExports, buildConnection, connectionFile, tofuBinary, COMPONENTS, type StackStatus } from './stack';
-export { addOrganisation, enrollClientIdentity, MARKETPLACE_CHANNEL, PROBE_CHAINCODE, type EnrolledIdentity } from './fabric/network';
+export { addOrganisation, enrollClientIdentity, orgAdminIdentity, MARKETPLACE_CHANNEL, PROBE_CHAINCODE, type EnrolledIdentity } from './fabric/network';
 export { CaRejectedError, enrollFromCsr, orgCaCertificate, RESERVED_ENROLLMENT_ID, type CsrEnrollment } from './fabric/csr-enrollment';
 export { addOrgToChannel, createChannel, channelMembers, peerChannels } from './fabric/channel';
 export { deployChaincode, queryChaincode, sourceVersion, type ChaincodeSpec } from './fabric/chaincode';
@@ -107,7 +107,7 @@ export {
   type OrdererAccess,
 } from './fabric/parties';
 export { admitOrganisation, channelConfigNetwork, committedChaincodeDefinition, operatorFabric, ordererChannels, ordererNodes, type ChaincodeSource, type OrdererChannel, type OrdererNode } from './fabric/parties';
-export { channelAdmin, daoChannelsOf, seatOnChannel, unseatFromChannel } from './fabric/seats';
+export { channelAdmin, daoChannelsOf, seatOnChannel, unseatFromChannel, type ConfigSignatureRequest, type DomainConfigSigner, type SeatSignatures } from './fabric/seats';
 export { ensureChaincodePackage } from './fabric/chaincode';
 export { ensureOwnChaincode, ownChaincodeProcesses, ownChaincodeRecord, startOwnChaincodeServer, stopOwnChaincodeServer, stopOwnChaincodeServers, OWN_CHAINCODE_PORTS, type OwnChaincodeRecord, type OwnChaincodeServer } from './fabric/own-chaincode';
 export { createTopicsLed } from './components/kafka';

@@ -33,6 +33,6 @@ export { ApiError, call, until } from './scenarios/api';
 export { callNodeAsCoordinator, DOMAIN_COMPUTATION_PRICE, readPayouts, registerDomainParticipant, runDomainFormation, type DomainComputation, type DomainDataset, type DomainJob, type DomainFormationOptions, type DomainFormationResult, type DomainMember, type DomainMeshNode } from './scenarios/domains';
 export { domainMemberOnStack, lifecycleMemberOnStack } from './scenarios/on-stack';
 export { runDomainGovernance, type DomainGovernanceOptions, type DomainGovernanceResult } from './scenarios/domain-governance';
-export { runTransfer, type TransferRunOptions, type TransferRunResult } from './scenarios/domain-transfer';
+export { bridgeConfigSigner, runTransfer, type TransferRunOptions, type TransferRunResult } from './scenarios/domain-transfer';
 export { runSubscription, periodChargesOf, subscriptionTerms, type EntitlementEvent, type MemberEntitlement, type PeriodCharge, type SubscriptionOptions, type SubscriptionResult, type SubscriptionUrls, type SubscriptionVersion } from './scenarios/subscription';
 export { placesOf, scanBlocks, scanFiles, scanKafka, scanPostgres, type Hit } from './scan/plaintext';

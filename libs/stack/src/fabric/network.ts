@@ -212,6 +212,16 @@ export interface EnrolledIdentity {
 }
 
 /**
+ * The organisation's admin identity (OU=admin, enrolled when its organisation was set up: its
+ * domain's, for a domain's organisation), e.g. to sign in at its own bridge for what only its admin
+ * may ask (a config update's signature). Read from its admin MSP folder; nothing is enrolled.
+ */
+export function orgAdminIdentity(ctx: StackContext, mspId: string): EnrolledIdentity {
+  const dir = fabricDirs(ctx.settings).adminMsp(findOrg(loadRegistry(fabricDirs(ctx.settings)), mspId));
+  return { mspId, id: 'admin', certificatePem: readFileSync(join(dir, 'signcerts', 'cert.pem'), 'utf8'), privateKeyPem: readFileSync(onlyFile(join(dir, 'keystore')), 'utf8') };
+}
+
+/**
  * Registers and enrolls a new client identity at the org's Fabric CA, through the CA's own
  * client. The identity's key stays in the stack folder; the caller gets the PEMs.
  */

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseDaoChannel } from '@datawell/contracts';
 import { join } from 'node:path';
 import type { StackContext } from '../components/component';
 import { readMspPackage } from '../domains/msp-package';
@@ -35,9 +36,29 @@ import { peerProcess } from './nodes';
  * A seat on a DAO channel changes hands (a transfer of rights, docs/governance.md): the newcomer's
  * organisation is added to the channel and the leaver's removed, each by a channel config update
  * that a majority of the channel's current admins sign (MAJORITY Admins), every signer with its own
- * admin identity — in its own domain, as the domain's OS user, for an organisation held by a domain.
- * Nothing here signs for an organisation with another's key.
+ * admin identity. An organisation held by a domain signs through its own ledger bridge, which checks
+ * the update against its own peer first (it adds exactly the transfer's recipient, or removes exactly
+ * its leaver) and may refuse it: the tooling only carries the envelope from one bridge to the next
+ * and submits it. An organisation the tooling itself holds (no domain) signs with the tooling.
  */
+
+/** What a domain's bridge is asked to sign: the update of `channel` (DAO `daoId`, version `version`) for transfer `transferId`. */
+export interface ConfigSignatureRequest {
+  readonly channel: string;
+  readonly daoId: string;
+  readonly version: number;
+  readonly transferId: string;
+  readonly envelope: Buffer;
+}
+
+/** Asks the bridge of `mspId`'s domain, as its admin, to check and sign a config update; answers the envelope with its signature added (or rejects with its refusal). */
+export type DomainConfigSigner = (mspId: string, request: ConfigSignatureRequest) => Promise<Buffer>;
+
+/** How a seat or an unseat has its update signed by organisations held in domains: the transfer it serves and who carries the envelope to their bridges. */
+export interface SeatSignatures {
+  readonly transferId: string;
+  readonly signer: DomainConfigSigner;
+}
 
 /** The admin view of an organisation: its own domain's (as its OS user) or, for one the tooling holds, the tooling's. */
 export function channelAdmin(ctx: StackContext, mspId: string): MemberFabric {
@@ -51,22 +72,44 @@ function majoritySigners(orgs: readonly string[], avoid?: string): string[] {
   return ordered.slice(0, Math.floor(orgs.length / 2) + 1);
 }
 
-/** Signs the update by each signer's own admin, the last one submitting it; waits until the first signer's peer shows `done`. */
-async function signAndSubmit(ctx: StackContext, channel: string, envelope: Buffer, signers: readonly string[], done: (orgs: string[]) => boolean): Promise<void> {
+/**
+ * Has the update signed by each signer: a domain's through its own bridge (`signatures`), after its
+ * check; one the tooling holds by the tooling. The tooling's own signers sign with `peer channel
+ * signconfigtx`, the last of them submitting it; when every signer is a domain, all sign through their
+ * bridges and the first signer's admin submits it (`peer channel update` adds that organisation's
+ * signature again, on the update its bridge checked and signed). Waits until the first signer's peer shows `done`.
+ */
+async function signAndSubmit(ctx: StackContext, channel: string, envelope: Buffer, signers: readonly string[], done: (orgs: string[]) => boolean, signatures?: SeatSignatures): Promise<void> {
+  const registry = loadRegistry(fabricDirs(ctx.settings));
+  const inDomain = (mspId: string) => findOrg(registry, mspId).domain !== undefined;
+  const held = signers.filter((s) => !inDomain(s));
+  const submitter = held.length > 0 ? held[held.length - 1]! : signers[0]!;
   let signed = envelope;
-  for (const signer of signers.slice(0, -1)) signed = await signConfigUpdate(channelAdmin(ctx, signer), signed);
-  await submitConfigUpdate(channelAdmin(ctx, signers[signers.length - 1]!), channel, signed);
+  for (const signer of signers) {
+    if (inDomain(signer)) signed = await signedByBridge(channel, signer, signed, signatures);
+    else if (signer !== submitter) signed = await signConfigUpdate(channelAdmin(ctx, signer), signed);
+  }
+  await submitConfigUpdate(channelAdmin(ctx, submitter), channel, signed);
   await waitFor(`the config update of ${channel} to reach ${signers[0]}'s peer`, async () => done(await channelOrganisations(channelAdmin(ctx, signers[0]!), channel)), 60_000, 'fabric');
+}
+
+/** A domain's signature, asked of its own bridge for the transfer the update serves. */
+async function signedByBridge(channel: string, mspId: string, envelope: Buffer, signatures: SeatSignatures | undefined): Promise<Buffer> {
+  const dao = parseDaoChannel(channel);
+  if (!dao) throw new StackError('BAD_SETTING', `${channel} is not a DAO channel: ${mspId}'s bridge signs only its DAO channels' updates`, 'fabric');
+  if (!signatures) throw new StackError('BAD_SETTING', `${mspId} is held by its own domain: its bridge signs the update of ${channel} only for a transfer (give the transfer id)`, 'fabric');
+  return signatures.signer(mspId, { channel, daoId: dao.daoId, version: dao.level, transferId: signatures.transferId, envelope });
 }
 
 /**
  * Adds `mspId` to a channel by a config update from its public MSP package (a domain's) or its
- * definition (the tooling's), signed by a majority of the channel's current admins; then the
+ * definition (the tooling's), signed by a majority of the channel's current admins (a domain's
+ * through its own bridge, for transfer `signatures.transferId`: `signAndSubmit`); then the
  * newcomer's own admin checks the channel (`checkSeatedChannel`: ChannelRejectedError, its peer not
  * joined) and joins its peer, waits for it to catch up, and installs and approves the
  * committed definitions of `chaincodes` for its organisation. Idempotent.
  */
-export async function seatOnChannel(ctx: StackContext, channel: string, mspId: string, chaincodes: readonly string[]): Promise<void> {
+export async function seatOnChannel(ctx: StackContext, channel: string, mspId: string, chaincodes: readonly string[], signatures?: SeatSignatures): Promise<void> {
   await withStackLock(ctx, async () => {
     const registry = loadRegistry(fabricDirs(ctx.settings));
     const known = registry.channels[channel];
@@ -79,7 +122,7 @@ export async function seatOnChannel(ctx: StackContext, channel: string, mspId: s
       ctx.progress.step('fabric', `adding ${mspId} to ${channel} by a config update signed by a majority of its admins`);
       const definition = org.domain ? readMspPackage(ctx, org.domain) : orgDefinition(ctx, org);
       const signers = majoritySigners(current);
-      await signAndSubmit(ctx, channel, await proposeOrgAddition(channelAdmin(ctx, signers[0]!), channel, definition), signers, (orgs) => orgs.includes(mspId));
+      await signAndSubmit(ctx, channel, await proposeOrgAddition(channelAdmin(ctx, signers[0]!), channel, definition), signers, (orgs) => orgs.includes(mspId), signatures);
     }
     if (!known.orgs.includes(mspId)) {
       known.orgs.push(mspId);
@@ -106,10 +149,11 @@ export async function seatOnChannel(ctx: StackContext, channel: string, mspId: s
 
 /**
  * Removes `mspId` from a channel by a config update signed by a majority of the channel's admins
- * (the leaver's own admin only if the others are not enough). Its peer keeps the blocks it has but
+ * (the leaver's own admin only if the others are not enough; a domain's through its own bridge, for
+ * transfer `signatures.transferId`). Its peer keeps the blocks it has but
  * receives no new ones, and its identities can no longer transact there. Idempotent.
  */
-export async function unseatFromChannel(ctx: StackContext, channel: string, mspId: string): Promise<void> {
+export async function unseatFromChannel(ctx: StackContext, channel: string, mspId: string, signatures?: SeatSignatures): Promise<void> {
   await withStackLock(ctx, async () => {
     const registry = loadRegistry(fabricDirs(ctx.settings));
     const known = registry.channels[channel];
@@ -120,7 +164,7 @@ export async function unseatFromChannel(ctx: StackContext, channel: string, mspI
     if (current.includes(mspId)) {
       ctx.progress.step('fabric', `removing ${mspId} from ${channel} by a config update signed by a majority of its admins`);
       const signers = majoritySigners(current, mspId);
-      await signAndSubmit(ctx, channel, await proposeOrgRemoval(channelAdmin(ctx, signers[0]!), channel, mspId), signers, (orgs) => !orgs.includes(mspId));
+      await signAndSubmit(ctx, channel, await proposeOrgRemoval(channelAdmin(ctx, signers[0]!), channel, mspId), signers, (orgs) => !orgs.includes(mspId), signatures);
     }
     if (known.orgs.includes(mspId)) {
       known.orgs = stays;

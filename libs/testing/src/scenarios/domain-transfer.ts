@@ -1,3 +1,5 @@
+import { findDomain, memberServiceUrl, orgAdminIdentity, type DomainConfigSigner, type StackContext } from '@datawell/stack';
+import { login } from '../identity/client';
 import type { DomainMember } from './domains';
 import { call, tokenAt, until, type Party } from './api';
 
@@ -15,12 +17,13 @@ export interface TransferRunOptions {
   readonly transferId?: string;
   /**
    * For a newcomer: seats it on the given channels (the leaver's, its level and above) before it
-   * accepts (config updates signed by a majority of each channel's admins, its peer joined: e.g.
-   * libs/stack seatOnChannel; its own bridge is then asked to relay them), and `unseat` afterwards
-   * removes the leaver. Leave out for a member of the group.
+   * accepts (config updates signed by a majority of each channel's admins, a domain's by its own
+   * bridge after its check of the update against `transferId`, its peer joined: e.g. libs/stack
+   * seatOnChannel with `bridgeConfigSigner`; its own bridge is then asked to relay them), and
+   * `unseat` afterwards removes the leaver. Leave out for a member of the group.
    */
-  readonly seat?: (newcomer: string, channels: readonly string[]) => Promise<void>;
-  readonly unseat?: (leaver: string, channels: readonly string[]) => Promise<void>;
+  readonly seat?: (newcomer: string, channels: readonly string[], transferId: string) => Promise<void>;
+  readonly unseat?: (leaver: string, channels: readonly string[], transferId: string) => Promise<void>;
   readonly progress: (message: string) => void;
   readonly timeoutMs?: number;
 }
@@ -63,7 +66,7 @@ export async function runTransfer(opts: TransferRunOptions): Promise<TransferRun
   }
   if (opts.seat) {
     progress(`seating ${to.mspId} on ${channels.join(', ')}`);
-    await opts.seat(to.mspId, channels);
+    await opts.seat(to.mspId, channels, transferId);
     // The newcomer's own bridge relays and serves the channels it was seated on.
     for (const channel of channels) await as(to, 'POST', `/versions/${channel.slice(channel.lastIndexOf('-v') + 2)}/seat`);
   }
@@ -81,7 +84,32 @@ export async function runTransfer(opts: TransferRunOptions): Promise<TransferRun
   if (open.length > 0) throw new Error(`transfer ${transferId} is accepted but not completed on ${open.join(', ')}: the consent rule does not hold there`);
   if (opts.unseat) {
     progress(`removing ${from.mspId} from ${channels.join(', ')}`);
-    await opts.unseat(from.mspId, channels);
+    await opts.unseat(from.mspId, channels, transferId);
   }
   return { from: from.mspId, to: to.mspId, channels, transferId, completed: Object.fromEntries(accepted.channels.map((c) => [c.channel, c.transfer])) };
+}
+
+/**
+ * Carries a seat's or an unseat's config update to a domain's own bridge, signed in as that
+ * organisation's admin (only its admin may ask), which checks the update against its own peer and
+ * signs it as its admin (POST /daos/:daoId/versions/:version/config-updates/signature), or refuses it
+ * (the bridge's error, e.g. 422 CONFIG_UPDATE_REFUSED, is thrown as an ApiError). For libs/stack
+ * seatOnChannel / unseatFromChannel.
+ */
+export function bridgeConfigSigner(ctx: StackContext): DomainConfigSigner {
+  const tokens = new Map<string, string>();
+  return async (mspId, request) => {
+    const url = memberServiceUrl(ctx.settings, findDomain(ctx, mspId), 'ledger-bridge');
+    let token = tokens.get(mspId);
+    if (!token) {
+      token = await login(url, orgAdminIdentity(ctx, mspId));
+      tokens.set(mspId, token);
+    }
+    const answer = await call<{ envelope: string }>(`${url}/daos/${request.daoId}/versions/${request.version}/config-updates/signature`, {
+      method: 'POST',
+      token,
+      body: { transferId: request.transferId, envelope: request.envelope.toString('base64') },
+    });
+    return Buffer.from(answer.envelope, 'base64');
+  };
 }

@@ -1,4 +1,6 @@
-import { transferOfMessage } from './dao-transfer';
+import { Command } from 'commander';
+import { UsageError } from '../usage-error';
+import { registerTransferCommands, transferOfMessage } from './dao-transfer';
 
 describe("./dev dao transfer show --grpc: the bridge's Transfer message in the routes' shape", () => {
   it('maps every field, keeps a step transaction only where there is one, and reads unset proto3 fields as their defaults', () => {
@@ -21,3 +23,29 @@ describe("./dev dao transfer show --grpc: the bridge's Transfer message in the r
     expect(transferOfMessage({ dao_id: 'acme', transfer_id: 'none' }).channels).toEqual([]);
   });
 });
+
+describe('./dev dao transfer seat | unseat: the transfer the config update serves is required', () => {
+  /** The `dao` command with the transfer commands, its errors thrown instead of exiting, its output kept. */
+  function dao(): { program: Command; out: string[] } {
+    const out: string[] = [];
+    const program = new Command('dao').exitOverride().configureOutput({ writeOut: (t) => void out.push(t), writeErr: (t) => void out.push(t) });
+    registerTransferCommands(program);
+    for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (t) => void out.push(t), writeErr: (t) => void out.push(t) });
+    for (const c of program.commands.flatMap((t) => t.commands)) c.exitOverride().configureOutput({ writeOut: (t) => void out.push(t), writeErr: (t) => void out.push(t) });
+    return { program, out };
+  }
+
+  it.each([
+    ['seat', ['NewMSP', '--dao', 'acme', '--from', 'Vsp2MSP']],
+    ['unseat', ['Vsp2MSP', '--dao', 'acme']],
+  ])('%s without --transfer is refused before anything is read, and its help names the check', async (step, args) => {
+    const { program, out } = dao();
+    await expect(program.parseAsync(['transfer', step, ...args], { from: 'user' })).rejects.toMatchObject({ code: 'commander.missingMandatoryOptionValue' });
+    expect(out.join('')).toMatch(/required option '--transfer <id>' not specified/);
+    await expect(program.parseAsync(['transfer', step, ...args, '--transfer', 'not a valid id!'], { from: 'user' })).rejects.toThrow(UsageError);
+    const help = dao();
+    await expect(help.program.parseAsync(['transfer', step, '--help'], { from: 'user' })).rejects.toMatchObject({ code: 'commander.helpDisplayed' });
+    expect(help.out.join('').replace(/\s+/g, ' ')).toMatch(/by its own bridge once it has checked.*--transfer <id>/);
+  });
+});
+

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { DAO_ID_PATTERN, idSchema, MSP_ID_PATTERN } from '@datawell/contracts';
 import { daoChannelsOf, seatOnChannel, unseatFromChannel } from '@datawell/stack';
+import { bridgeConfigSigner } from '@datawell/testing';
 import { stackContext } from '../context';
 import { memberBridge, through } from '../services/member-bridge';
 import { UsageError } from '../usage-error';
@@ -9,7 +10,9 @@ import { UsageError } from '../usage-error';
  * `./dev dao transfer …`: a member's transfer of its whole position (docs/governance.md, "Transfer of
  * rights"). offer / consent / accept / show go through the acting member's own bridge, signed by its
  * own identity, on every channel of the DAO its peer has joined; seat / unseat change a channel's
- * organisations by config updates signed by a majority of its admins, each in its own domain.
+ * organisations by config updates signed by a majority of its admins, each member domain's by its
+ * own bridge after its own check of the update against the transfer (--transfer): this command only
+ * carries the envelope from one bridge to the next and submits it.
  */
 
 /** A transfer on one channel: the HTTP routes give `acceptedAtMs`, the gRPC call `accepted`. */
@@ -105,17 +108,22 @@ export function registerTransferCommands(dao: Command): void {
 
   transfer
     .command('seat')
-    .description("add the newcomer <MSPID> to exactly the DAO's channels --from sits in (its level and above), each by a config update signed by a majority of the channel's admins in their own domains; the newcomer's peer joins them and approves the chaincode")
+    .description(
+      "add the newcomer <MSPID> to exactly the DAO's channels --from sits in (its level and above), each by a config update signed by a majority of the channel's admins, each member domain's by its own bridge once it has checked that the update adds exactly transfer --transfer's recipient (offered, consented) as marketplace records it; the newcomer's peer joins them and approves the chaincode",
+    )
     .argument('<MSPID>', 'the newcomer')
     .requiredOption('--dao <daoId>', 'the DAO')
     .requiredOption('--from <MSPID>', 'the member whose position the newcomer takes')
+    .requiredOption('--transfer <id>', 'the transfer the seat serves (its recipient is <MSPID>)')
     .option('--json', 'one JSON object on stdout')
-    .action(async (mspId: string, o: { dao: string; from: string; json?: boolean }) => {
-      const ctx = stackContext();
-      const channels = daoChannelsOf(ctx, checkDao(o.dao), checkMsp(o.from, '--from'));
+    .action(async (mspId: string, o: { dao: string; from: string; transfer: string; json?: boolean }) => {
+      // Bad input is refused before the stack is read.
+      const [daoId, from, transferId] = [checkDao(o.dao), checkMsp(o.from, '--from'), checkTransferId(o.transfer, '--transfer')];
       checkMsp(mspId, '<MSPID>');
+      const ctx = stackContext();
+      const channels = daoChannelsOf(ctx, daoId, from);
       if (channels.length === 0) throw new UsageError(`${o.from} sits in no channel of DAO ${o.dao} on this stack`);
-      for (const channel of channels) await seatOnChannel(ctx, channel, mspId, ['dao']);
+      for (const channel of channels) await seatOnChannel(ctx, channel, mspId, ['dao'], { transferId, signer: bridgeConfigSigner(ctx) });
       // The newcomer's own bridge relays and serves them from now on (a domain's; the tooling's organisations have none).
       const bridge = await memberBridge(ctx, mspId).catch(() => undefined);
       for (const channel of bridge ? channels : []) await through(() => bridge!.call('POST', `/daos/${o.dao}/versions/${channel.slice(channel.lastIndexOf('-v') + 2)}/seat`));
@@ -124,15 +132,19 @@ export function registerTransferCommands(dao: Command): void {
 
   transfer
     .command('unseat')
-    .description("remove <MSPID> (a member who transferred its position) from every channel of the DAO it sits in, each by a config update signed by a majority of the channel's admins in their own domains")
+    .description(
+      "remove <MSPID> (a member who transferred its position) from every channel of the DAO it sits in, each by a config update signed by a majority of the channel's admins, each member domain's by its own bridge once it has checked that the update removes exactly transfer --transfer's leaver (completed)",
+    )
     .argument('<MSPID>', 'the leaver')
     .requiredOption('--dao <daoId>', 'the DAO')
+    .requiredOption('--transfer <id>', 'the completed transfer the unseat serves (its leaver is <MSPID>)')
     .option('--json', 'one JSON object on stdout')
-    .action(async (mspId: string, o: { dao: string; json?: boolean }) => {
+    .action(async (mspId: string, o: { dao: string; transfer: string; json?: boolean }) => {
+      const [daoId, transferId] = [checkDao(o.dao), checkTransferId(o.transfer, '--transfer')];
       const ctx = stackContext();
-      const channels = daoChannelsOf(ctx, checkDao(o.dao), checkMsp(mspId, '<MSPID>'));
+      const channels = daoChannelsOf(ctx, daoId, checkMsp(mspId, '<MSPID>'));
       if (channels.length === 0) throw new UsageError(`${mspId} sits in no channel of DAO ${o.dao} on this stack`);
-      for (const channel of channels) await unseatFromChannel(ctx, channel, mspId);
+      for (const channel of channels) await unseatFromChannel(ctx, channel, mspId, { transferId, signer: bridgeConfigSigner(ctx) });
       print(o.json, { mspId, channels }, `${mspId} removed from ${channels.join(', ')}`);
     });
 }

@@ -6,6 +6,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  bridgeConfigSigner,
   call,
   domainMemberOnStack,
   lifecycleMemberOnStack,
@@ -400,11 +401,12 @@ export async function runGovernanceOnStack(
         from,
         to,
         consenting: [dsp, vsp1],
-        seat: async (mspId, channels) => {
-          for (const channel of channels) await seatOnChannel(ctx, channel, mspId, ['dao']);
+        // Each member domain signs the config updates through its own bridge, after its own check of the update against the transfer.
+        seat: async (mspId, channels, transferId) => {
+          for (const channel of channels) await seatOnChannel(ctx, channel, mspId, ['dao'], { transferId, signer: bridgeConfigSigner(ctx) });
         },
-        unseat: async (mspId, channels) => {
-          for (const channel of channels) await unseatFromChannel(ctx, channel, mspId);
+        unseat: async (mspId, channels, transferId) => {
+          for (const channel of channels) await unseatFromChannel(ctx, channel, mspId, { transferId, signer: bridgeConfigSigner(ctx) });
         },
         progress,
       }));

@@ -21,8 +21,8 @@ async function ok(...args: string[]): Promise<Record<string, unknown>> {
  * A transfer of rights among members in their own trust domains, through the running services and
  * the CLI: the DAO's J2 (in CH_2 only) hands its position to a newcomer in its own domain. The offer,
  * the consent and the acceptance go through each organisation's own bridge with its own identity; the
- * newcomer is seated on exactly CH_2 by a config update signed by a majority of CH_2's admins, each as
- * its domain's OS user, and the leaver removed the same way (organisations read with peer channel
+ * newcomer is seated on exactly CH_2 by a config update signed by a majority of CH_2's admins, each by
+ * its own bridge after its check of the update against transfer tf1, and the leaver removed the same way (organisations read with peer channel
  * fetch config + configtxlator); revenue the DSP records afterwards pays the newcomer.
  */
 describe('a transfer of rights to a newcomer among trust domains', () => {
@@ -62,7 +62,7 @@ describe('a transfer of rights to a newcomer among trust domains', () => {
     // Before its seat the newcomer's bridge serves no version of the DAO.
     expect((await dev('accept', NEW, '--dao', daoId, '--transfer', 'tf1')).stderr).toMatch(/VERSION_NOT_FOUND/);
 
-    expect(await ok('seat', NEW, '--dao', daoId, '--from', VSP2)).toEqual({ mspId: NEW, channels: [ch2], relayedBy: NEW });
+    expect(await ok('seat', NEW, '--dao', daoId, '--from', VSP2, '--transfer', 'tf1')).toEqual({ mspId: NEW, channels: [ch2], relayedBy: NEW });
     expect(await organisations(ch2)).toEqual([DSP, NEW, VSP1, VSP2].sort());
     expect(await organisations(ch1)).toEqual([DSP, VSP1].sort());
     const accepted = await ok('accept', NEW, '--dao', daoId, '--transfer', 'tf1') as { channels: Array<{ channel: string; transfer: { status: string; from: string; to: string } }> };
@@ -79,7 +79,7 @@ describe('a transfer of rights to a newcomer among trust domains', () => {
     const leaverLog = () => readFileSync(memberServiceFiles(ctx.settings, VSP2, 'ledger-bridge').logFile, 'utf8').split('\n').filter((l) => l.includes(`"channel":"${ch2}"`));
     await until(`${VSP2}'s bridge to stop relaying ${ch2}`, async () => (leaverLog().some((l) => l.includes('left the channel: no longer relaying it')) ? true : undefined), 120_000, 1000);
     expect(await dev('show', VSP2, '--dao', daoId, '--transfer', 'tf1')).toMatchObject({ status: 1, stderr: expect.stringMatching(/VERSION_NOT_FOUND/) });
-    expect(await ok('unseat', VSP2, '--dao', daoId)).toEqual({ mspId: VSP2, channels: [ch2] });
+    expect(await ok('unseat', VSP2, '--dao', daoId, '--transfer', 'tf1')).toEqual({ mspId: VSP2, channels: [ch2] });
     expect(await organisations(ch2)).toEqual([DSP, NEW, VSP1].sort());
     expect(await organisations(ch1)).toEqual([DSP, VSP1].sort());
 
