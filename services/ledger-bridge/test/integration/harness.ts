@@ -428,7 +428,14 @@ export interface DomainDao {
  * InitVersion. Resolves once every member reads the version from its own peer as its own person.
  * `agreement` is version 1's, the DSP first among its members; `prefix` names the run's topics and groups.
  */
-export async function formDomainDao(options: { readonly prefix: string; readonly agreement: AgreementReached['agreement']; readonly timeoutMs?: number; readonly memberOptions?: MemberBridgeOptions }): Promise<DomainDao> {
+export async function formDomainDao(options: {
+  readonly prefix: string;
+  readonly agreement: AgreementReached['agreement'];
+  readonly timeoutMs?: number;
+  readonly memberOptions?: MemberBridgeOptions;
+  /** Domains registered on marketplace besides the members (e.g. a transfer's newcomer), with no bridge of their own here. */
+  readonly participants?: ReadonlyArray<{ readonly mspId: string; readonly role: 'DSP' | 'VSP' }>;
+}): Promise<DomainDao> {
   const ctx = testStackContext();
   const { prefix, agreement } = options;
   const timeoutMs = options.timeoutMs ?? 600_000;
@@ -445,7 +452,7 @@ export async function formDomainDao(options: { readonly prefix: string; readonly
     commandsGroupId: `it-${prefix}-commands-${run}`,
     agreementsGroupId: `it-${prefix}-agreements-${run}`,
   };
-  for (const m of plan) await addDomain(ctx, m.mspId, m.role);
+  for (const m of [...plan, ...(options.participants ?? [])]) await addDomain(ctx, m.mspId, m.role);
   const [db, wallet] = await Promise.all([scratchDatabase(), operatorWallet()]);
   const kafka = kafkaClient();
   await createTopics(kafka, [...Object.values(topics), network.commands, network.events, network.agreements]);
@@ -495,7 +502,7 @@ export async function formDomainDao(options: { readonly prefix: string; readonly
       people[m.mspId] = await enrollClientIdentity(ctx, m.mspId, 'it-chaincode');
     }
     // Admitted (idempotently: a rerun on the same stack finds them active) from their public MSP packages.
-    for (const m of plan) await operator.admin!.onboardParticipant({ mspId: m.mspId, role: m.role, name: `Domain ${m.mspId}` });
+    for (const m of [...plan, ...(options.participants ?? [])]) await operator.admin!.onboardParticipant({ mspId: m.mspId, role: m.role, name: `Domain ${m.mspId}` });
     for (const m of plan) {
       const f = memberFabric(ctx, m.mspId);
       await waitFor(`${m.mspId}'s own peer on marketplace`, async () => ((await ownPeerChannels(f)).includes(MARKETPLACE_CHANNEL) ? true : undefined), timeoutMs);
