@@ -211,6 +211,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/daos/{daoId}/versions/{version}/config-updates/signature": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign, as this member's admin, a config update of the version's channel that seats a transfer's recipient or unseats its leaver, after this bridge's own check through its own peer and admin: the envelope is a CONFIG_UPDATE of exactly this channel; applied to the channel's current config it adds exactly the transfer's recipient, with its group exactly as marketplace's config records it and its root CA the one its registration holds (the transfer offered and consented), or removes exactly the transfer's leaver (the transfer completed), and changes nothing else. Answers {daoId, version, channel, transferId, change: {kind: seat|unseat, mspId}, signedBy, envelope (base64, this member's signature added)}; the caller carries it to the next admin and submits it. For an administrator of this organisation only (OU=admin; FORBIDDEN to others). CONFIG_UPDATE_REFUSED (422, the reason names what differs), CHANNEL_REFUSED, TRANSFER_NOT_FOUND and VERSION_NOT_FOUND (404), INVALID_REQUEST (400: not a config update envelope), LEDGER_UNAVAILABLE */
+        post: operations["MemberDaoController_signConfigUpdate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/daos/{daoId}/versions/{version}/exit": {
         parameters: {
             query?: never;
@@ -544,6 +561,12 @@ export interface components {
             title: string;
             /** @description ms since the epoch (the transaction time) */
             updatedAtMs: number;
+        };
+        MemberConfigSignature: {
+            /** @description base64 of the config update's common.Envelope (a CONFIG_UPDATE), with the signatures other admins have added */
+            envelope: string;
+            /** @description the transfer of rights the update serves: its recipient is seated (added) or its leaver unseated (removed) */
+            transferId: string;
         };
         MemberExit: Record<string, never>;
         MemberFeedback: {
@@ -1141,6 +1164,38 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["DeliveredResult"];
+            };
+        };
+        responses: {
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MemberDaoController_signConfigUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                daoId: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberConfigSignature"];
             };
         };
         responses: {
