@@ -156,7 +156,7 @@ export function TransfersSection({ daoId, top, me }: { daoId: string; top: DaoVe
               </Title>
               <TextInput
                 label="Recipient (MSP id)"
-                description={`${sameGroup.length > 0 ? `members of your group ${self?.group}: ${sameGroup.join(', ')}; or ` : ''}an organisation registered as a ${self?.role}. A newcomer accepts in its own console once the members’ admins have added it to the DAO’s channels (./dev dao transfer seat: config updates signed with their admin keys, which this console does not hold).`}
+                description={`${sameGroup.length > 0 ? `members of your group ${self?.group}: ${sameGroup.join(', ')}; or ` : ''}an organisation registered as a ${self?.role}. A newcomer accepts in its own console once the members’ admins have added it to the DAO’s channels (./dev dao transfer seat --transfer <id>: config updates that each member’s own bridge checks and signs with its admin key, which this console does not hold).`}
                 value={recipient}
                 onChange={(e) => setRecipient(e.currentTarget.value)}
               />

@@ -49,6 +49,8 @@ export interface ConfigSignatureRequest {
   readonly version: number;
   readonly transferId: string;
   readonly envelope: Buffer;
+  /** The last signer of the majority: its bridge also submits the update as its admin (and answers the envelope given). */
+  readonly submit?: boolean;
 }
 
 /** Asks the bridge of `mspId`'s domain, as its admin, to check and sign a config update; answers the envelope with its signature added (or rejects with its refusal). */
@@ -76,29 +78,31 @@ function majoritySigners(orgs: readonly string[], avoid?: string): string[] {
  * Has the update signed by each signer: a domain's through its own bridge (`signatures`), after its
  * check; one the tooling holds by the tooling. The tooling's own signers sign with `peer channel
  * signconfigtx`, the last of them submitting it; when every signer is a domain, all sign through their
- * bridges and the first signer's admin submits it (`peer channel update` adds that organisation's
- * signature again, on the update its bridge checked and signed). Waits until the first signer's peer shows `done`.
+ * bridges and the last one's bridge submits it as its admin (`submit`): no member's signature is made
+ * outside its own bridge. Waits until the first signer's peer shows `done`.
  */
 async function signAndSubmit(ctx: StackContext, channel: string, envelope: Buffer, signers: readonly string[], done: (orgs: string[]) => boolean, signatures?: SeatSignatures): Promise<void> {
   const registry = loadRegistry(fabricDirs(ctx.settings));
   const inDomain = (mspId: string) => findOrg(registry, mspId).domain !== undefined;
   const held = signers.filter((s) => !inDomain(s));
-  const submitter = held.length > 0 ? held[held.length - 1]! : signers[0]!;
+  // The tooling's last signer submits; with none, the last domain's bridge does.
+  const submitter = held[held.length - 1];
+  const bridgeSubmits = submitter === undefined;
   let signed = envelope;
-  for (const signer of signers) {
-    if (inDomain(signer)) signed = await signedByBridge(channel, signer, signed, signatures);
+  for (const [i, signer] of signers.entries()) {
+    if (inDomain(signer)) signed = await signedByBridge(channel, signer, signed, signatures, bridgeSubmits && i === signers.length - 1);
     else if (signer !== submitter) signed = await signConfigUpdate(channelAdmin(ctx, signer), signed);
   }
-  await submitConfigUpdate(channelAdmin(ctx, submitter), channel, signed);
+  if (submitter !== undefined) await submitConfigUpdate(channelAdmin(ctx, submitter), channel, signed);
   await waitFor(`the config update of ${channel} to reach ${signers[0]}'s peer`, async () => done(await channelOrganisations(channelAdmin(ctx, signers[0]!), channel)), 60_000, 'fabric');
 }
 
 /** A domain's signature, asked of its own bridge for the transfer the update serves. */
-async function signedByBridge(channel: string, mspId: string, envelope: Buffer, signatures: SeatSignatures | undefined): Promise<Buffer> {
+async function signedByBridge(channel: string, mspId: string, envelope: Buffer, signatures: SeatSignatures | undefined, submit: boolean): Promise<Buffer> {
   const dao = parseDaoChannel(channel);
   if (!dao) throw new StackError('BAD_SETTING', `${channel} is not a DAO channel: ${mspId}'s bridge signs only its DAO channels' updates`, 'fabric');
   if (!signatures) throw new StackError('BAD_SETTING', `${mspId} is held by its own domain: its bridge signs the update of ${channel} only for a transfer (give the transfer id)`, 'fabric');
-  return signatures.signer(mspId, { channel, daoId: dao.daoId, version: dao.level, transferId: signatures.transferId, envelope });
+  return signatures.signer(mspId, { channel, daoId: dao.daoId, version: dao.level, transferId: signatures.transferId, envelope, ...(submit ? { submit } : {}) });
 }
 
 /**

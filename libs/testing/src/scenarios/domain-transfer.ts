@@ -92,7 +92,8 @@ export async function runTransfer(opts: TransferRunOptions): Promise<TransferRun
 /**
  * Carries a seat's or an unseat's config update to a domain's own bridge, signed in as that
  * organisation's admin (only its admin may ask), which checks the update against its own peer and
- * signs it as its admin (POST /daos/:daoId/versions/:version/config-updates/signature), or refuses it
+ * signs it as its admin (POST /daos/:daoId/versions/:version/config-updates/signature; the last
+ * signer's bridge also submits it, `submit`), or refuses it
  * (the bridge's error, e.g. 422 CONFIG_UPDATE_REFUSED, is thrown as an ApiError). For libs/stack
  * seatOnChannel / unseatFromChannel.
  */
@@ -108,7 +109,7 @@ export function bridgeConfigSigner(ctx: StackContext): DomainConfigSigner {
     const answer = await call<{ envelope: string }>(`${url}/daos/${request.daoId}/versions/${request.version}/config-updates/signature`, {
       method: 'POST',
       token,
-      body: { transferId: request.transferId, envelope: request.envelope.toString('base64') },
+      body: { transferId: request.transferId, envelope: request.envelope.toString('base64'), ...(request.submit ? { submit: true } : {}) },
     });
     return Buffer.from(answer.envelope, 'base64');
   };

@@ -27,6 +27,7 @@ type AdminErrorCode =
   | 'OFFER_KIND_NOT_ALLOWED'
   | 'CHANNEL_REFUSED'
   | 'CONFIG_UPDATE_REFUSED'
+  | 'CONFIG_UPDATE_NOT_ACCEPTED'
   | ResultErrorCode
   | GovernanceErrorCode;
 
@@ -100,6 +101,7 @@ const KINDS: Readonly<Record<AdminErrorCode, ErrorKind>> = {
   CHANNEL_REFUSED: 'unprocessable',
   // A seat's or unseat's config update this member's bridge will not sign (member-network/config-signature.ts).
   CONFIG_UPDATE_REFUSED: 'unprocessable',
+  CONFIG_UPDATE_NOT_ACCEPTED: 'unprocessable',
   // A result whose digest is not SHA-256 of its canonical JSON; a job recorded (here or on the ledger) with another digest; none kept here.
   RESULT_DIGEST_MISMATCH: 'invalid',
   RESULT_CONFLICT: 'conflict',

@@ -140,12 +140,15 @@ interface Setup {
   readonly registeredCa?: string;
   readonly decoded: unknown;
   readonly self?: string;
+  /** What the ordering service says to a submission (default: takes it). */
+  readonly orderer?: () => Promise<void>;
 }
 
 /** The service with this member's peer and admin as fakes over the configs above: what it would sign, and whether it signed. */
 function service(setup: Setup) {
   const self = setup.self ?? DSP;
   const signed: Buffer[] = [];
+  const submitted: Array<{ channel: string; envelope: Buffer }> = [];
   const marketplace = daoChannel(['OperatorMSP', DSP, VSP1, LEAVER, NEWCOMER]);
   // The newcomer's group in marketplace was written by the operator's admission: same content, its own versions.
   (marketplace.groups!['Application']!.groups as Record<string, ConfigGroup>)[NEWCOMER] = { ...org(NEWCOMER, cas[NEWCOMER], 9051), version: '2' };
@@ -175,12 +178,16 @@ function service(setup: Setup) {
         signed.push(bytes);
         return Buffer.concat([bytes, Buffer.from(`+${self}`)]);
       },
+      submitConfigUpdate: async (channel, bytes) => {
+        await (setup.orderer ?? (async () => undefined))();
+        submitted.push({ channel, envelope: bytes });
+      },
       ownCaCertPems: () => [cas[self]!],
       ordererTlsCaPems: () => [cas['OrdererTls']!],
     },
   });
-  const sign = (transferId = 't1', bytes = 'envelope') => signatures.sign('acme', 2, { transferId, envelope: Buffer.from(bytes).toString('base64') });
-  return { sign, signed, current };
+  const sign = (transferId = 't1', bytes = 'envelope', submit?: boolean) => signatures.sign('acme', 2, { transferId, envelope: Buffer.from(bytes).toString('base64'), ...(submit === undefined ? {} : { submit }) });
+  return { sign, signed, submitted, current };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<AdminError> {
@@ -198,6 +205,28 @@ describe('a member signs a seat or unseat config update only after its own check
     const answer = await s.sign();
     expect(answer).toEqual({ daoId: 'acme', version: 2, channel: CHANNEL, transferId: 't1', change: { kind: 'seat', mspId: NEWCOMER }, signedBy: DSP, envelope: Buffer.from(`envelope+${DSP}`).toString('base64') });
     expect(s.signed).toHaveLength(1);
+  });
+
+  it('as the last signer, submits the checked update as its admin instead of answering a signature (submit)', async () => {
+    const s = service({ decoded: envelope(daoChannel([DSP, VSP1, LEAVER]), seated) });
+    const answer = await s.sign('t1', 'envelope', true);
+    expect(answer).toMatchObject({ change: { kind: 'seat', mspId: NEWCOMER }, signedBy: DSP, submitted: true, envelope: Buffer.from('envelope').toString('base64') });
+    expect(s.submitted).toEqual([{ channel: CHANNEL, envelope: Buffer.from('envelope') }]);
+    expect(s.signed).toHaveLength(0);
+    // Without submit, nothing is submitted.
+    await s.sign();
+    expect(s.submitted).toHaveLength(1);
+  });
+
+  it('submits nothing it refuses, and says when the ordering service does not take the update', async () => {
+    const refused = service({ decoded: envelope(daoChannel([DSP, VSP1, LEAVER]), (c: Parameters<typeof seated>[0]) => seated(c, org(NEWCOMER, cas['Impostor'], 9051))) });
+    expect((await refusal(refused.sign('t1', 'envelope', true))).code).toBe('CONFIG_UPDATE_REFUSED');
+    expect(refused.submitted).toHaveLength(0);
+    const short = service({ decoded: envelope(daoChannel([DSP, VSP1, LEAVER]), seated), orderer: async () => Promise.reject(new Error('Error: got unexpected status: BAD_REQUEST -- error applying config update to existing channel: implicit policy evaluation failed - 1 sub-policies were satisfied, but this policy requires 2')) });
+    const e = await refusal(short.sign('t1', 'envelope', true));
+    expect([e.code, e.message]).toEqual(['CONFIG_UPDATE_NOT_ACCEPTED', expect.stringMatching(/did not take the update of .*: Error: got unexpected status: BAD_REQUEST/)]);
+    const down = service({ decoded: envelope(daoChannel([DSP, VSP1, LEAVER]), seated), orderer: async () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:7050')) });
+    expect((await refusal(down.sign('t1', 'envelope', true))).code).toBe('LEDGER_UNAVAILABLE');
   });
 
   it('signs the unseat that removes exactly the leaver of a completed transfer', async () => {

@@ -25,6 +25,10 @@ export const configSignatureSchema = z.strictObject({
     .max(MAX_ENVELOPE_BASE64)
     .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64')
     .describe("base64 of the config update's common.Envelope (a CONFIG_UPDATE), with the signatures other admins have added"),
+  submit: z
+    .boolean()
+    .optional()
+    .describe("true: this member's admin also submits the update to the ordering service once it is checked (`peer channel update` adds its signature), as the last signer of the majority does; the answer's envelope is then the one given"),
 });
 
 /** What the route answers: the envelope with this member's admin signature added, and what it signed. */
@@ -37,13 +41,15 @@ export interface ConfigSignature {
   readonly change: { readonly kind: 'seat' | 'unseat'; readonly mspId: string };
   /** This member's organisation, whose admin signed. */
   readonly signedBy: string;
-  /** base64 of the envelope with this member's ConfigSignature added. */
+  /** base64 of the envelope with this member's ConfigSignature added (with `submit`: the envelope given, which the submission signed). */
   readonly envelope: string;
+  /** With `submit`: the member's admin submitted the update to the ordering service (it took it; the channel shows it once the block is cut). */
+  readonly submitted?: true;
 }
 
 export interface ConfigSignaturesOptions {
   readonly ledger: Pick<MemberLedger, 'mspId' | 'channels' | 'evaluate'>;
-  readonly admin: Pick<MemberAdmin, 'channelConfig' | 'decodeConfigUpdate' | 'signConfigUpdate' | 'ownCaCertPems' | 'ordererTlsCaPems'>;
+  readonly admin: Pick<MemberAdmin, 'channelConfig' | 'decodeConfigUpdate' | 'signConfigUpdate' | 'submitConfigUpdate' | 'ownCaCertPems' | 'ordererTlsCaPems'>;
   /** Throws when the bridge signs nothing on the channel (its latest config failed the member's checks: ChannelConfigWatch). */
   readonly guard?: (channel: string) => void;
 }
@@ -53,7 +59,8 @@ export interface ConfigSignaturesOptions {
  * with its own admin, only after its own check (config-update-check.ts) of what the update does,
  * against what its own peer and the ordering service show: the channel's current config, the
  * transfer on the channel, and the recipient's public MSP in `marketplace`. The tooling only
- * carries the envelope from one member's bridge to the next and submits it.
+ * carries the envelope from one member's bridge to the next; the last signer's bridge, asked to
+ * (`submit`), submits it as its own admin, so no signature of a member is made outside its bridge.
  */
 export class ConfigSignatures {
   constructor(private readonly options: ConfigSignaturesOptions) {}
@@ -78,8 +85,14 @@ export class ConfigSignatures {
       const ground = { own: { channel, self: { mspId: ledger.mspId, caCertPems: admin.ownCaCertPems() }, ordererTlsCaPems: admin.ordererTlsCaPems() }, operatorMspId: OPERATOR_MSP };
       if (transfer.status === 'offered') checkSeatUpdate(current, change, transfer, await this.#recipient(change.kind === 'seat' ? change.mspId : transfer.to), ground);
       else checkUnseatUpdate(current, change, transfer, ground);
+      const what = { daoId, version, channel, transferId: transfer.transferId, change: { kind: change.kind, mspId: change.mspId }, signedBy: ledger.mspId };
+      if (input.submit) {
+        // `peer channel update` signs as this member's admin and sends the update to the ordering service, which refuses it without the majority's signatures.
+        await this.#submit(channel, envelope);
+        return { ...what, envelope: input.envelope, submitted: true };
+      }
       const signed = await this.#read('the signature of the update', () => admin.signConfigUpdate(envelope));
-      return { daoId, version, channel, transferId: transfer.transferId, change: { kind: change.kind, mspId: change.mspId }, signedBy: ledger.mspId, envelope: signed.toString('base64') };
+      return { ...what, envelope: signed.toString('base64') };
     } catch (error) {
       if (error instanceof MalformedConfigUpdateError) throw new AdminError('INVALID_REQUEST', `envelope: ${error.message}`, { cause: error });
       if (error instanceof ConfigUpdateRefusedError) throw new AdminError('CONFIG_UPDATE_REFUSED', `${ledger.mspId} does not sign this update of ${channel}: ${error.message}`, { cause: error });
@@ -113,6 +126,17 @@ export class ConfigSignatures {
       if (chaincodeCode(error) !== 'NOT_FOUND') throw new AdminError('LEDGER_UNAVAILABLE', `the peer did not answer for ${MARKETPLACE_CHANNEL}; try again`, { cause: error });
     }
     return { group: config.groups?.['Application']?.groups?.[mspId], registeredCaCertPem: registered };
+  }
+
+  /** The ordering service's refusal (too few signatures, a stale read set) is the caller's to fix: 422 CONFIG_UPDATE_NOT_ACCEPTED; no answer is 503. */
+  async #submit(channel: string, envelope: Buffer): Promise<void> {
+    try {
+      await this.options.admin.submitConfigUpdate(channel, envelope);
+    } catch (error) {
+      const line = firstLine(error);
+      if (/BAD_REQUEST|FORBIDDEN|implicit policy evaluation failed|signature set did not satisfy|version|status: 4\d\d/i.test(line)) throw new AdminError('CONFIG_UPDATE_NOT_ACCEPTED', `the ordering service did not take the update of ${channel}: ${line}`, { cause: error });
+      throw new AdminError('LEDGER_UNAVAILABLE', `the update of ${channel} could not be submitted by ${this.options.ledger.mspId}'s admin: ${line}`, { cause: error });
+    }
   }
 
   async #read<T>(what: string, read: () => Promise<T>): Promise<T> {

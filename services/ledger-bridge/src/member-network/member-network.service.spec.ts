@@ -72,6 +72,7 @@ function setup(mspId: string, options: { versionExists?: boolean; initConflict?:
     channelConfig: async () => Promise.reject(new Error('not read here')),
     decodeConfigUpdate: async () => Promise.reject(new Error('not decoded here')),
     signConfigUpdate: async () => Promise.reject(new Error('not signed here')),
+    submitConfigUpdate: async () => Promise.reject(new Error('not submitted here')),
   };
   const ledger: MemberLedger = {
     submit: async (channel, _cc, fn, _args, submitOptions) => {

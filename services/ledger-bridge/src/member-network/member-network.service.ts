@@ -2,7 +2,7 @@ import type { SubmitOptions } from '@datawell/fabric';
 import { DAO, MARKETPLACE, memberInboxSchema, parseContract, type ChaincodeDefinitionMessage, type MemberInboxMessage } from '@datawell/contracts';
 import { joinEndorsingOrganisations } from '@datawell/domain';
 import type { ConnectionLogger } from '@datawell/messaging';
-import { approveChaincode, channelConfig, channelOrganisationRoots, commitChaincode, committedDefinition, decodeConfigUpdateEnvelope, joinedChannel, joiningChannel, joinOwnPeer, ownCaCertPems, pinnedOrdererTlsCa, signConfigUpdate, waitForChannelPeers, type ChannelBlueprint, type ChannelOrganisation, type JoiningChannel, type MemberFabric } from '@datawell/stack';
+import { approveChaincode, channelConfig, channelOrganisationRoots, commitChaincode, committedDefinition, decodeConfigUpdateEnvelope, joinedChannel, joiningChannel, joinOwnPeer, ownCaCertPems, pinnedOrdererTlsCa, signConfigUpdate, submitConfigUpdate, waitForChannelPeers, type ChannelBlueprint, type ChannelOrganisation, type JoiningChannel, type MemberFabric } from '@datawell/stack';
 import { AdminError, chaincodeCode } from '../admin/admin.errors';
 import { MARKETPLACE_CHANNEL } from '../admin/admin.service';
 import type { ConfigGroup } from './config-update-check';
@@ -43,6 +43,8 @@ export interface MemberAdmin {
   decodeConfigUpdate(envelope: Buffer): Promise<unknown>;
   /** The member's admin signs a config update envelope (`peer channel signconfigtx`): the envelope with its signature added. */
   signConfigUpdate(envelope: Buffer): Promise<Buffer>;
+  /** The member's admin submits a config update to the ordering service (`peer channel update`, which adds its signature). */
+  submitConfigUpdate(channel: string, envelope: Buffer): Promise<void>;
 }
 
 export function stackMemberAdmin(fabric: MemberFabric): MemberAdmin {
@@ -68,6 +70,7 @@ export function stackMemberAdmin(fabric: MemberFabric): MemberAdmin {
     channelConfig: async (channel) => (await channelConfig(fabric, channel)).channel_group as ConfigGroup,
     decodeConfigUpdate: (envelope) => decodeConfigUpdateEnvelope(fabric, envelope),
     signConfigUpdate: (envelope) => signConfigUpdate(fabric, envelope),
+    submitConfigUpdate: (channel, envelope) => submitConfigUpdate(fabric, channel, envelope),
   };
 }
 
