@@ -2,29 +2,27 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from '@datawell/domain';
 import { DAO_ID_PATTERN, MSP_ID_PATTERN } from '@datawell/contracts';
-import { authorizeComputation, CATALOGUE, columnRange, DEFAULT_FRACTIONAL_BITS, PRECISIONS, versionMemberOf, type AuthorizedComputation, type CatalogueProgram, type LedgerVersionMember as VersionMember, type LedgerVersionView } from '@datawell/mpc';
+import { CATALOGUE, columnRange, DEFAULT_FRACTIONAL_BITS, PRECISIONS, type AuthorizedComputation, type CatalogueProgram, type LedgerVersionMember as VersionMember } from '@datawell/mpc';
 import { CoordinatorError, forbidden, invalid } from './computations.errors';
 
 /**
- * The coordinator's rules, pure: who may ask for what on a DAO version (from the read model of
- * ledger events), and the shape of a request. The chaincode checks the same again when
- * ComputationCompleted is recorded.
+ * The coordinator's rules, pure: who may ask for what on a DAO version (from the read model of the
+ * public directory), and the shape of a request. The terms are the nodes' to check, each against its
+ * own ledger, and the chaincode checks them again when ComputationCompleted is recorded.
  */
 export type { AuthorizedComputation, LedgerVersionMember as VersionMember } from '@datawell/mpc';
 
 /**
- * A version of the read model: the shared rule's view, and the version's channel. `source` says where
- * it is known from: its channel (VersionCreated: members, roles and terms; the default), or only the
- * marketplace's public directory (DaoPublished: its members' MSP ids; roles unknown, `computations`
- * empty because the terms are private to the DAO's channel) — a "public version".
+ * A version of the read model, a "public version": known from the marketplace's public directory
+ * (DaoPublished) only, so its members' MSP ids (roles unknown: the identity directory gives them) and
+ * its channel; its terms are private to the DAO's channel, which the operator's peer is not on.
  */
-export interface DaoVersionView extends LedgerVersionView {
+export interface DaoVersionView {
+  readonly daoId: string;
+  readonly version: number;
   readonly channel: string;
-  readonly source?: 'channel' | 'directory';
+  readonly members: readonly VersionMember[];
 }
-
-/** A version known only from the public directory: its terms are not known here, the nodes check them. */
-export const isPublicVersion = (v: DaoVersionView): boolean => v.source === 'directory';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 letters, digits, ".", "_", ":" or "-"');
 
@@ -104,34 +102,11 @@ export function parseComputationRequest(body: unknown): ComputationRequest {
 }
 
 export function memberOf(version: DaoVersionView, mspId: string): VersionMember | undefined {
-  return versionMemberOf(version, mspId);
+  return version.members.find((m) => m.mspId === mspId);
 }
 
 /**
- * The data owner a request names (default: the version's only DSP), when it is a DSP member of the
- * version: whose usage trail the request belongs to, whatever else the checks say of it.
- */
-export function datasetOwnerOf(version: DaoVersionView, request: Pick<ComputationRequest, 'dataset'>): string | undefined {
-  const dsps = version.members.filter((m) => m.role === 'DSP');
-  const owner = request.dataset.owner ?? (dsps.length === 1 ? dsps[0]!.mspId : undefined);
-  return owner && dsps.some((m) => m.mspId === owner) ? owner : undefined;
-}
-
-/** The shared rule (@datawell/mpc authorizeComputation), its refusal thrown as FORBIDDEN or INVALID_REQUEST naming the check. */
-export function authorizeRequest(version: DaoVersionView, caller: string, request: ComputationRequest): AuthorizedComputation {
-  const decision = authorizeComputation(version, caller, {
-    computation: request.computation,
-    columns: request.parameters.columns,
-    ...(request.recipients ? { recipients: request.recipients } : {}),
-    ...(request.dataset.owner ? { owner: request.dataset.owner } : {}),
-  });
-  if ('granted' in decision) return decision.granted;
-  const { kind, message, check } = decision.refused;
-  throw kind === 'forbidden' ? forbidden(message, check) : invalid(message, check);
-}
-
-/**
- * The coordinator's part of the rule for a public version (known from the directory only): the
+ * The coordinator's part of the rule for a version (known from the public directory only): the
  * requester, the recipients and the data owner must be active listed members, and the program and
  * its columns must fit the catalogue. The terms (computation allowed, its recipients, the owner's
  * role on the channel) are private to the DAO's channel, so they are left to the nodes, each of which
@@ -170,10 +145,7 @@ export function authorizePublicRequest(version: DaoVersionView, caller: string, 
   return { program, recipients, owner };
 }
 
-/**
- * A node registration's fields, whether a member PUTs it or the provisioner reports it on the ledger
- * (InfrastructureProvisioned's resources.mpcNodes).
- */
+/** A node registration's fields, as a member PUTs them. */
 export const nodeRegistrationSchema = z.object({
   partyIndex: z.number().int().min(0).max(63).describe("The node's party index in its mesh (MPC_NODE_INDEX)"),
   controlUrl: z

@@ -4,7 +4,7 @@ import { AdmitWorkloads, Authenticated, CurrentPrincipal, type Principal } from 
 import { zodBody, ZodParams } from '@datawell/service-platform';
 import { computationRequestSchema, nodeRegistrationRequestSchema, versionRouteParams } from './authorization';
 import { invalid } from './computations.errors';
-import { ComputationDto, ComputationErrorDto, ComputationResultDto, NodeDto } from './computations.dto';
+import { ComputationDto, ComputationErrorDto, NodeDto } from './computations.dto';
 import { ComputationsService } from './computations.service';
 
 /** The part of Express's response used here (its types are not a dependency). */
@@ -40,15 +40,17 @@ export class ComputationsController {
   }
 
   @Get('computations/:id/result')
-  @ApiOperation({ summary: "A computation's result (its recipients only), when the coordinator has it" })
-  @ApiOkResponse({ type: ComputationResultDto })
+  @ApiOperation({
+    summary:
+      "Where a computation's result is (its recipients only): never here. The coordinator keeps no result, so this route never answers 200: it points a recipient of a completed computation at its own ledger bridge",
+  })
   @ApiForbiddenResponse({ type: ComputationErrorDto, description: 'FORBIDDEN: not a recipient' })
   @ApiConflictResponse({
     type: ComputationErrorDto,
     description:
       "RESULT_NOT_READY: queued, running or failed. RESULT_IN_RECIPIENT_DOMAIN: completed, but its result went only to the recipients' nodes in their own domains (the coordinator never had it): fetch it from your own ledger bridge at GET /daos/<daoId>/versions/<v>/computations/<id>/result",
   })
-  async result(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ComputationResultDto> {
+  async result(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<never> {
     return this.computations.result(principal.mspId, id);
   }
 

@@ -36,13 +36,6 @@ export class ComputationDto {
   @ApiProperty() updatedAt!: string;
 }
 
-export class ComputationResultDto {
-  @ApiProperty() id!: string;
-  @ApiProperty() computation!: string;
-  @ApiProperty({ description: 'The figures of the program (e.g. {n, mean})', type: Object }) result!: unknown;
-  @ApiProperty() resultDigest!: string;
-}
-
 export class NodeInventoryDto {
   @ApiProperty() triples!: number;
   @ApiProperty() squares!: number;
@@ -51,7 +44,7 @@ export class NodeInventoryDto {
 }
 
 export class NodePinDto {
-  @ApiProperty({ description: "The node's TLS certificate (PEM), issued by its member's own CA: reported by the member on the channel, or given in its member's PUT" }) certificatePem!: string;
+  @ApiProperty({ description: "The node's TLS certificate (PEM), issued by its member's own CA, as its member's PUT gave it" }) certificatePem!: string;
   @ApiProperty({ description: "The member's CA certificate (PEM) that issued it (for a PUT: from the identity directory)" }) caCertificatePem!: string;
 }
 
@@ -59,9 +52,8 @@ export class NodeDto {
   @ApiProperty() mspId!: string;
   @ApiProperty() partyIndex!: number;
   @ApiProperty() controlUrl!: string;
-  @ApiProperty({ enum: ['member', 'ledger'], description: "Who registered it: its member (PUT, with its certificate for a node in the member's own domain) or the provisioner's InfrastructureProvisioned report on the ledger; the most recent write wins" })
+  @ApiProperty({ enum: ['member'], description: "Who registered it: always its member (PUT, with its certificate for a node in the member's own domain); the coordinator reads no DAO channel's infrastructure report" })
   source!: string;
-  @ApiPropertyOptional({ description: "The provisioner's workload (ledger-registered nodes)" }) workloadId?: string;
   @ApiPropertyOptional({ type: NodeInventoryDto }) inventory?: NodeInventoryDto;
   @ApiPropertyOptional({ type: NodePinDto, description: 'A node its member runs in its own domain: the certificates the coordinator pins when it calls the node' }) pin?: NodePinDto;
 }

@@ -19,8 +19,7 @@ export type CoordinatorErrorCode =
   | 'REQUEST_SIGNATURE_OUTDATED'
   | 'REQUEST_CERTIFICATE_INVALID'
   | 'REQUEST_STALE'
-  | 'REQUEST_CERTIFICATE_MISMATCH'
-  | 'CUSTODIAL_DAO';
+  | 'REQUEST_CERTIFICATE_MISMATCH';
 
 const KINDS: Readonly<Record<CoordinatorErrorCode, ErrorKind>> = {
   INVALID_REQUEST: 'invalid',
@@ -51,8 +50,6 @@ const KINDS: Readonly<Record<CoordinatorErrorCode, ErrorKind>> = {
   REQUEST_STALE: 'invalid',
   // … or its certificate was not issued by the caller's organisation's CA.
   REQUEST_CERTIFICATE_MISMATCH: 'forbidden',
-  // A DAO version known from its channel (one the operator would hold, not of its members' own domains): the coordinator runs no mesh for it (custody removed, issue #11).
-  CUSTODIAL_DAO: 'conflict',
 };
 
 export class CoordinatorError extends DatawellError {

@@ -2,8 +2,7 @@ import type { NodePin } from './node-client.adapter';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { RequestSignature } from '@datawell/mpc';
 import type { DaoVersionView, VersionMember } from './authorization';
-import { planLedgerNodes, type LedgerNodesUpdate, type RegisteredNode } from '../ledger/ledger-nodes';
-import { membersAfterTransfer, publicVersionMembers, type PublicVersionUpdate, type ReadModelUpdate } from '../ledger/read-model';
+import { publicVersionMembers, type PublicVersionUpdate } from '../ledger/read-model';
 
 export type ComputationStatus = 'queued' | 'running' | 'completed' | 'failed';
 
@@ -36,10 +35,8 @@ export interface NodeRecord {
   readonly mspId: string;
   readonly partyIndex: number;
   readonly controlUrl: string;
-  /** `member`: registered by its member (PUT); `ledger`: reported by the provisioner (InfrastructureProvisioned). */
-  readonly source: 'member' | 'ledger';
-  /** The provisioner's workload, for a ledger-registered node. */
-  readonly workloadId?: string;
+  /** Who registered it: always its member (PUT), the only way a node is registered. */
+  readonly source: 'member';
   /** A node its member runs in its own domain: its certificates as the member reported them, pinned. */
   readonly pin?: NodePin;
   readonly inventory?: { readonly triples: number; readonly squares: number; readonly masks: readonly number[]; readonly checkedAt: string };
@@ -92,11 +89,6 @@ function toRecord(r: ComputationRow): ComputationRecord {
   };
 }
 
-/** What applying a report of MPC nodes did: nodes registered (and whose went), or why nothing changed. */
-export type LedgerNodesOutcome =
-  | { readonly registered: number; readonly dropped: readonly string[]; readonly evicted: readonly string[] }
-  | { readonly skipped: string };
-
 /** PostgreSQL access of the coordinator (its schema only). */
 export class CoordinatorRepository {
   readonly #s: string;
@@ -109,138 +101,33 @@ export class CoordinatorRepository {
   }
 
   async version(daoId: string, version: number): Promise<DaoVersionView | undefined> {
-    const rows = (await this.dataSource.query(`SELECT * FROM ${this.#s}.dao_versions WHERE dao_id = $1 AND version = $2`, [daoId, version])) as Array<{
+    const rows = (await this.dataSource.query(`SELECT dao_id, version, channel, members FROM ${this.#s}.dao_versions WHERE dao_id = $1 AND version = $2`, [daoId, version])) as Array<{
       dao_id: string;
       version: number;
       channel: string;
       members: VersionMember[];
-      computations: DaoVersionView['computations'] | null;
-      source: 'channel' | 'directory';
     }>;
     const r = rows[0];
-    return r && { daoId: r.dao_id, version: r.version, channel: r.channel, members: r.members, computations: r.computations ?? [], source: r.source };
+    return r && { daoId: r.dao_id, version: r.version, channel: r.channel, members: r.members };
   }
 
   /**
-   * Applies one read-model update inside the caller's transaction (with the inbox claim). A report
-   * of MPC nodes that cannot be applied changes nothing and says why (`skipped`).
+   * A public version from the directory (DaoPublished), inside the caller's transaction (with the
+   * inbox claim): its listed members active (or, once dissolved, every member inactive). An entry that
+   * changes nothing says why (`skipped`).
    */
-  async apply(manager: EntityManager, update: ReadModelUpdate): Promise<LedgerNodesOutcome | undefined> {
-    if (update.kind === 'ledger-nodes') return this.#applyLedgerNodes(manager, update);
-    if (update.kind === 'public-version') return this.#applyPublicVersion(manager, update);
-    if (update.kind === 'version') {
-      const v = update.version;
-      // A member who already left an earlier version is not active in a later one either.
-      const left = (await manager.query(
-        `SELECT m->>'mspId' AS msp, m->>'status' AS status FROM ${this.#s}.dao_versions, jsonb_array_elements(members) m
-          WHERE dao_id = $1 AND version < $2 AND source = 'channel' AND m->>'status' <> 'active'`,
-        [v.daoId, v.version],
-      )) as Array<{ msp: string; status: VersionMember['status'] }>;
-      const members = v.members.map((m) => ({ ...m, status: left.find((l) => l.msp === m.mspId)?.status ?? m.status }));
-      await manager.query(
-        // The channel's view wins over a public entry of the same version (DaoPublished).
-        `INSERT INTO ${this.#s}.dao_versions (dao_id, version, channel, members, computations, source) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, 'channel')
-         ON CONFLICT (dao_id, version) DO UPDATE SET channel = EXCLUDED.channel, members = EXCLUDED.members, computations = EXCLUDED.computations, source = 'channel', updated_at = now()`,
-        [v.daoId, v.version, v.channel, JSON.stringify(members), JSON.stringify(v.computations)],
-      );
-      return undefined;
-    }
-    if (update.kind === 'member-transferred' || update.kind === 'terms') {
-      // One version's channel: each records its own transfer and its own terms.
-      const rows = (await manager.query(`SELECT members FROM ${this.#s}.dao_versions WHERE dao_id = $1 AND version = $2 FOR UPDATE`, [update.daoId, update.version])) as Array<{ members: VersionMember[] }>;
-      const row = rows[0];
-      if (!row) return undefined;
-      const members = update.kind === 'member-transferred' ? membersAfterTransfer(row.members, update.from, update.to) : row.members;
-      const computations = update.computations;
-      await manager.query(
-        `UPDATE ${this.#s}.dao_versions SET members = $3::jsonb, computations = COALESCE($4::jsonb, computations), updated_at = now() WHERE dao_id = $1 AND version = $2`,
-        [update.daoId, update.version, JSON.stringify(members), computations ? JSON.stringify(computations) : null],
-      );
-      return undefined;
-    }
-    const rows = (await manager.query(`SELECT version, members FROM ${this.#s}.dao_versions WHERE dao_id = $1 AND version >= $2 FOR UPDATE`, [
-      update.daoId,
-      update.fromVersion,
-    ])) as Array<{ version: number; members: VersionMember[] }>;
-    for (const r of rows) {
-      const members = r.members.map((m) => (m.mspId === update.mspId ? { ...m, status: update.status } : m));
-      await manager.query(`UPDATE ${this.#s}.dao_versions SET members = $3::jsonb, updated_at = now() WHERE dao_id = $1 AND version = $2`, [
-        update.daoId,
-        r.version,
-        JSON.stringify(members),
-      ]);
-    }
-    return undefined;
-  }
-
-  /**
-   * A public version from the directory (DaoPublished): its listed members active (or, once dissolved,
-   * every member inactive), no terms. A version known from its channel is left as it is.
-   */
-  async #applyPublicVersion(manager: EntityManager, update: PublicVersionUpdate): Promise<LedgerNodesOutcome | undefined> {
-    const rows = (await manager.query(`SELECT source, members FROM ${this.#s}.dao_versions WHERE dao_id = $1 AND version = $2 FOR UPDATE`, [update.daoId, update.version])) as Array<{
-      source: 'channel' | 'directory';
+  async applyPublicVersion(manager: EntityManager, update: PublicVersionUpdate): Promise<{ readonly skipped: string } | undefined> {
+    const rows = (await manager.query(`SELECT members FROM ${this.#s}.dao_versions WHERE dao_id = $1 AND version = $2 FOR UPDATE`, [update.daoId, update.version])) as Array<{
       members: VersionMember[];
     }>;
     const next = publicVersionMembers(rows[0], update);
     if ('skipped' in next) return next;
     await manager.query(
-      `INSERT INTO ${this.#s}.dao_versions (dao_id, version, channel, members, computations, source) VALUES ($1, $2, $3, $4::jsonb, NULL, 'directory')
-       ON CONFLICT (dao_id, version) DO UPDATE SET channel = EXCLUDED.channel, members = EXCLUDED.members, updated_at = now() WHERE ${this.#s}.dao_versions.source = 'directory'`,
+      `INSERT INTO ${this.#s}.dao_versions (dao_id, version, channel, members) VALUES ($1, $2, $3, $4::jsonb)
+       ON CONFLICT (dao_id, version) DO UPDATE SET channel = EXCLUDED.channel, members = EXCLUDED.members, updated_at = now()`,
       [update.daoId, update.version, update.channel, JSON.stringify(next.members)],
     );
     return undefined;
-  }
-
-  /** A report's nodes replace the version's ledger-registered ones (planLedgerNodes), all or nothing. */
-  async #applyLedgerNodes(manager: EntityManager, update: LedgerNodesUpdate): Promise<LedgerNodesOutcome> {
-    const versions = (await manager.query(`SELECT dao_id, version, channel, members, computations, nodes_revision FROM ${this.#s}.dao_versions WHERE dao_id = $1 AND version = $2 FOR UPDATE`, [
-      update.daoId,
-      update.version,
-    ])) as Array<{ dao_id: string; version: number; channel: string; members: VersionMember[]; computations: DaoVersionView['computations'] | null; nodes_revision: number | null }>;
-    const v = versions[0];
-    if (!v) return { skipped: `no VersionCreated of ${update.daoId} version ${update.version} is known` };
-    if (v.nodes_revision !== null && update.revision < v.nodes_revision) {
-      return { skipped: `infrastructure revision ${update.revision} is older than the registered nodes' revision ${v.nodes_revision}` };
-    }
-    const current = (await manager.query(
-      `SELECT msp_id, party_index, control_url, source, triples, squares, masks, checked_at FROM ${this.#s}.mpc_nodes WHERE dao_id = $1 AND version = $2 FOR UPDATE`,
-      [update.daoId, update.version],
-    )) as Array<{ msp_id: string; party_index: number; control_url: string; source: RegisteredNode['source']; triples: string | null; squares: string | null; masks: number[] | null; checked_at: Date | null }>;
-    const view: DaoVersionView = { daoId: v.dao_id, version: v.version, channel: v.channel, members: v.members, computations: v.computations ?? [] };
-    const plan = planLedgerNodes(
-      view,
-      current.map((c) => ({ mspId: c.msp_id, partyIndex: c.party_index, controlUrl: c.control_url, source: c.source })),
-      update,
-    );
-    if ('problem' in plan) return { skipped: plan.problem };
-    if (plan.remove.length > 0) {
-      await manager.query(`DELETE FROM ${this.#s}.mpc_nodes WHERE dao_id = $1 AND version = $2 AND msp_id = ANY($3::text[])`, [update.daoId, update.version, [...plan.remove]]);
-    }
-    for (const n of plan.insert) {
-      const old = n.keepInventory ? current.find((c) => c.msp_id === n.mspId) : undefined;
-      await manager.query(
-        `INSERT INTO ${this.#s}.mpc_nodes (dao_id, version, msp_id, party_index, control_url, source, workload_id, triples, squares, masks, checked_at, certificate_pem, ca_certificate_pem)
-         VALUES ($1, $2, $3, $4, $5, 'ledger', $6, $7, $8, $9::jsonb, $10, $11, $12)`,
-        [
-          update.daoId,
-          update.version,
-          n.mspId,
-          n.partyIndex,
-          n.controlUrl,
-          n.workloadId,
-          old?.triples ?? null,
-          old?.squares ?? null,
-          old?.masks ? JSON.stringify(old.masks) : null,
-          old?.checked_at ?? null,
-          n.pin?.certificatePem ?? null,
-          n.pin?.caCertificatePem ?? null,
-        ],
-      );
-      await this.#dropEarlierRegistrations(manager, update.daoId, update.version, n.mspId, n.controlUrl);
-    }
-    await manager.query(`UPDATE ${this.#s}.dao_versions SET nodes_revision = $3, updated_at = now() WHERE dao_id = $1 AND version = $2`, [update.daoId, update.version, update.revision]);
-    return { registered: plan.insert.length, dropped: plan.dropped, evicted: plan.evicted };
   }
 
   /**
@@ -263,8 +150,8 @@ export class CoordinatorRepository {
     try {
       await this.dataSource.transaction(async (m) => {
         await m.query(
-          `INSERT INTO ${this.#s}.mpc_nodes (dao_id, version, msp_id, party_index, control_url, source, certificate_pem, ca_certificate_pem) VALUES ($1, $2, $3, $4, $5, 'member', $6, $7)
-           ON CONFLICT (dao_id, version, msp_id) DO UPDATE SET party_index = EXCLUDED.party_index, control_url = EXCLUDED.control_url, source = 'member', workload_id = NULL,
+          `INSERT INTO ${this.#s}.mpc_nodes (dao_id, version, msp_id, party_index, control_url, certificate_pem, ca_certificate_pem) VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (dao_id, version, msp_id) DO UPDATE SET party_index = EXCLUDED.party_index, control_url = EXCLUDED.control_url,
              certificate_pem = EXCLUDED.certificate_pem, ca_certificate_pem = EXCLUDED.ca_certificate_pem, registered_at = now()`,
           [daoId, version, mspId, partyIndex, controlUrl, pin?.certificatePem ?? null, pin?.caCertificatePem ?? null],
         );
@@ -282,8 +169,6 @@ export class CoordinatorRepository {
       msp_id: string;
       party_index: number;
       control_url: string;
-      source: NodeRecord['source'];
-      workload_id: string | null;
       triples: string | null;
       squares: string | null;
       masks: number[] | null;
@@ -295,8 +180,7 @@ export class CoordinatorRepository {
       mspId: r.msp_id,
       partyIndex: r.party_index,
       controlUrl: r.control_url,
-      source: r.source,
-      ...(r.workload_id !== null ? { workloadId: r.workload_id } : {}),
+      source: 'member' as const,
       ...(r.certificate_pem !== null && r.ca_certificate_pem !== null ? { pin: { certificatePem: r.certificate_pem, caCertificatePem: r.ca_certificate_pem } } : {}),
       ...(r.checked_at
         ? { inventory: { triples: Number(r.triples), squares: Number(r.squares), masks: r.masks ?? [], checkedAt: r.checked_at.toISOString() } }
@@ -341,7 +225,7 @@ export class CoordinatorRepository {
     );
   }
 
-  /** Completed with the digest its recipients' nodes agreed on (the result went to their own bridges; `result` stays NULL). */
+  /** Completed with the digest its recipients' nodes agreed on (the result went to their own bridges, never here). */
   async complete(id: string, rows: number, digest: string): Promise<void> {
     await this.dataSource.query(
       `UPDATE ${this.#s}.computations SET status = 'completed', progress = 100, rows = $2, result_digest = $3, updated_at = now() WHERE id = $1`,

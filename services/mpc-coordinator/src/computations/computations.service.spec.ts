@@ -1,5 +1,5 @@
 import type { DaoVersionView } from './authorization';
-import { PUBLIC_TWO_MEMBER_VERSION, TWO_MEMBER_VERSION } from './version.spec-helper';
+import { PUBLIC_TWO_MEMBER_VERSION } from './version.spec-helper';
 import type { ComputationRecord, CoordinatorRepository, NodeRecord } from './computations.repository';
 import { CoordinatorError } from './computations.errors';
 import { ComputationsService } from './computations.service';
@@ -14,7 +14,7 @@ import type { RefusalLimit } from './refusal-limit';
 const version: DaoVersionView = PUBLIC_TWO_MEMBER_VERSION;
 const nodes: NodeRecord[] = [
   { mspId: 'DspMSP', partyIndex: 0, controlUrl: 'http://n0', source: 'member' },
-  { mspId: 'Vsp1MSP', partyIndex: 1, controlUrl: 'http://n1', source: 'ledger', workloadId: 'w1' },
+  { mspId: 'Vsp1MSP', partyIndex: 1, controlUrl: 'http://n1', source: 'member' },
 ];
 const settings: MpcCoordinatorSettings = {
   topics: { ledgerEvents: 'e' },
@@ -282,33 +282,25 @@ describe('topping up the preprocessing stock', () => {
   });
 });
 
-describe('a version known from its channel (a DAO the operator would hold): no mesh, nothing signed', () => {
-  const body = { daoId: 'd1', version: 1, computation: 'mean', parameters: { columns: ['y'] }, dataset: { name: 'r', owner: 'DspMSP' }, recipients: ['Vsp1MSP'], requestId: 'req-1' };
-  const onChannel = (op: jest.Mock = jest.fn(), inv: jest.Mock = jest.fn()) => {
+describe('a version the read model no longer knows', () => {
+  const gone = (op: jest.Mock = jest.fn(), inv: jest.Mock = jest.fn()) => {
     const s = setup(op, inv);
-    s.repo.version.mockResolvedValue(TWO_MEMBER_VERSION);
+    s.repo.version.mockResolvedValue(undefined as unknown as DaoVersionView);
     return s;
   };
 
-  it("refuses a member's request with 409 CUSTODIAL_DAO, nothing stored or queued; a non-member's as an unknown version", async () => {
-    const { service, repo, jobs } = onChannel();
-    await expect(service.request('Vsp1MSP', signedAs('Vsp1MSP', body))).rejects.toMatchObject({ code: 'CUSTODIAL_DAO', status: 409, message: expect.stringMatching(/custody was removed.*\.\/dev domain add/) });
-    await expect(service.request('StrangerMSP', signedAs('StrangerMSP', body))).rejects.toMatchObject({ code: 'VERSION_NOT_FOUND', message: 'no DAO version d1 v1 on the ledger (yet)' });
-    expect([repo.insert.mock.calls, jobs.addComputation.mock.calls]).toEqual([[], []]);
-  });
-
-  it('fails a job queued before with CUSTODIAL_DAO: no node asked, nothing completed', async () => {
+  it('fails a job queued before with VERSION_NOT_FOUND: no node asked, nothing completed', async () => {
     const op = jest.fn();
-    const { service, repo } = onChannel(op);
+    const { service, repo } = gone(op);
     await service.compute('cmp-1', async () => undefined);
     expect(op).not.toHaveBeenCalled();
     expect(repo.complete).not.toHaveBeenCalled();
-    expect(repo.fail).toHaveBeenCalledWith('cmp-1', 'CUSTODIAL_DAO', expect.any(String));
+    expect(repo.fail).toHaveBeenCalledWith('cmp-1', 'VERSION_NOT_FOUND', 'no DAO version d1 v1 on the ledger (yet)');
   });
 
-  it('tops up no mesh of it (the positive control: the same mesh of a public version is asked for its stock)', async () => {
+  it('tops up no mesh of it (the positive control: the same mesh of a known version is asked for its stock)', async () => {
     const inv = jest.fn(async () => inventory(0, [0, 0]));
-    await onChannel(jest.fn(), inv).service.topUp();
+    await gone(jest.fn(), inv).service.topUp();
     expect(inv).not.toHaveBeenCalled();
     await setup(jest.fn(), inv).service.topUp();
     expect(inv).toHaveBeenCalled();

@@ -5,7 +5,7 @@ import { canonicalJson } from '@datawell/domain';
 import type { ConnectionLogger } from '@datawell/messaging';
 import type { CatalogueProgram } from '@datawell/mpc';
 import type { ComputeOutcome, NodeInventory } from '@datawell/mpc';
-import { type ComputationRequest, authorizePublicRequest, computationId, isPublicVersion, memberOf, nodeRegistrationProblem, nodeRegistrationRequestSchema, parseComputationRequest, type DaoVersionView } from './authorization';
+import { type ComputationRequest, authorizePublicRequest, computationId, memberOf, nodeRegistrationProblem, nodeRegistrationRequestSchema, parseComputationRequest, type DaoVersionView } from './authorization';
 import { CoordinatorError, forbidden, invalid, tooManyRefusals } from './computations.errors';
 import type { ComputationRecord, CoordinatorRepository, NodeRecord } from './computations.repository';
 import type { RunningJob } from './job-queue.adapter';
@@ -117,11 +117,9 @@ export class ComputationsService {
     // The requester's signature first: a request it does not vouch for is no request of the caller's.
     const signed = checkedSignature(request, caller, (await this.deps.directory.get(caller))?.caCertPem, this.deps.now?.() ?? Date.now());
     const known = await this.deps.repository.version(request.daoId, request.version);
-    if (known && memberOf(known, caller)) this.#refuseChannelVersion(known);
     let allowed;
     try {
-      // A version known from its channel is a non-member's here (a member's was refused above): it answers as an unknown one.
-      if (!known || !isPublicVersion(known)) throw new CoordinatorError('VERSION_NOT_FOUND', `no DAO version ${request.daoId} v${request.version} on the ledger (yet)`);
+      if (!known) throw new CoordinatorError('VERSION_NOT_FOUND', `no DAO version ${request.daoId} v${request.version} on the ledger (yet)`);
       allowed = authorizePublicRequest(known, caller, request, await this.#rolesOf(known));
     } catch (error) {
       if (error instanceof CoordinatorError) await this.#withinRefusalLimit(caller, request, error);
@@ -149,19 +147,6 @@ export class ComputationsService {
     // Adding again is harmless (the job id dedupes) and repairs a crash between insert and add.
     if (c.status === 'queued') await this.deps.jobs.addComputation(id);
     return { computation: view(c), created };
-  }
-
-  /**
-   * A DAO version known from its channel (VersionCreated), not from the public directory: a DAO the
-   * operator would hold, not of its members' own domains. The coordinator runs no mesh for it (it
-   * would have to sign as its members and keep its results): CUSTODIAL_DAO.
-   */
-  #refuseChannelVersion(version: DaoVersionView): void {
-    if (isPublicVersion(version)) return;
-    throw new CoordinatorError(
-      'CUSTODIAL_DAO',
-      `DAO ${version.daoId} v${version.version} is held by the operator, not by its members' own domains: the coordinator runs no mesh for it and signs nothing as its members (custody was removed, issue #11); form the DAO from trust domains (./dev domain add <MSPID> --role DSP|VSP)`,
-    );
   }
 
   /** Takes a point of the requester's refusal limit; beyond it the refusal is throttled: logged, counted (the limit's metric), not recorded. */
@@ -264,7 +249,6 @@ export class ComputationsService {
     if (!c || c.status === 'completed' || c.status === 'failed') return;
     try {
       const version = await this.#version(undefined, c.daoId, c.version);
-      this.#refuseChannelVersion(version);
       const nodes = await repo.nodes(c.daoId, c.version);
       const problem = this.#mesh(version, nodes);
       if (problem) {
@@ -338,8 +322,7 @@ export class ComputationsService {
       try {
         const version = await repo.version(daoId, v);
         const nodes = await repo.nodes(daoId, v);
-        // Only the meshes of DAOs of domains (public versions): the coordinator runs none for a version known from its channel.
-        if (!version || !isPublicVersion(version) || this.#mesh(version, nodes)) continue;
+        if (!version || this.#mesh(version, nodes)) continue;
         const inventories: NodeInventory[] = await Promise.all(nodes.map((n) => this.deps.nodes.inventory(n.controlUrl, n.pin)));
         await Promise.all(inventories.map((inv, i) => repo.recordInventory(daoId, v, nodes[i]!.mspId, inv)));
         const first = inventories[0]!;

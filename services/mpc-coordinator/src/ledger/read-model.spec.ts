@@ -1,5 +1,5 @@
 import type { LedgerEvent } from '@datawell/contracts';
-import { publicVersionMembers, readModelUpdateOf, type PublicVersionUpdate } from './read-model';
+import { publicVersionMembers, publicVersionOf, type PublicVersionUpdate } from './read-model';
 
 const event = (eventName: string, payload: unknown, channel = 'marketplace'): LedgerEvent =>
   ({ channel, blockNumber: '7', transactionId: 'tx1', eventIndex: 0, chaincodeId: channel === 'marketplace' ? 'marketplace' : 'dao', eventName, payloadEncoding: 'json', payload }) as LedgerEvent;
@@ -8,15 +8,15 @@ const published = (payload: Record<string, unknown>, channel?: string) => event(
 
 describe('a DAO version from the public directory (DaoPublished)', () => {
   it('gives a public version: its listed members, its channel, not dissolved', () => {
-    expect(readModelUpdateOf(published({}))).toEqual({ kind: 'public-version', daoId: 'd1', version: 2, channel: 'dao-d1-v2', members: ['DspMSP', 'VspMSP'], dissolved: false });
-    expect(readModelUpdateOf(published({ members: ['DspMSP', 'DspMSP', 'VspMSP'] }))).toMatchObject({ channel: 'dao-d1-v2', members: ['DspMSP', 'VspMSP'] });
+    expect(publicVersionOf(published({}))).toEqual({ kind: 'public-version', daoId: 'd1', version: 2, channel: 'dao-d1-v2', members: ['DspMSP', 'VspMSP'], dissolved: false });
+    expect(publicVersionOf(published({ members: ['DspMSP', 'DspMSP', 'VspMSP'] }))).toMatchObject({ channel: 'dao-d1-v2', members: ['DspMSP', 'VspMSP'] });
     // Whatever channel the payload names, the version's channel is the DAO's and the version's.
-    expect(readModelUpdateOf(published({ channel: 'dao-d9-v7' }))).toMatchObject({ channel: 'dao-d1-v2' });
+    expect(publicVersionOf(published({ channel: 'dao-d9-v7' }))).toMatchObject({ channel: 'dao-d1-v2' });
   });
 
   it('says a dissolved DAO, with or without its members', () => {
-    expect(readModelUpdateOf(published({ status: 'dissolved' }))).toMatchObject({ kind: 'public-version', dissolved: true, members: ['DspMSP', 'VspMSP'] });
-    const bare = readModelUpdateOf(event('DaoPublished', { daoId: 'd1', version: 2, status: 'dissolved' }));
+    expect(publicVersionOf(published({ status: 'dissolved' }))).toMatchObject({ kind: 'public-version', dissolved: true, members: ['DspMSP', 'VspMSP'] });
+    const bare = publicVersionOf(event('DaoPublished', { daoId: 'd1', version: 2, status: 'dissolved' }));
     expect(bare).toMatchObject({ kind: 'public-version', dissolved: true });
     expect(bare).not.toHaveProperty('members');
   });
@@ -28,28 +28,24 @@ describe('a DAO version from the public directory (DaoPublished)', () => {
     ['a member that is not a string', { members: [7] }, /members/],
     ['a DAO id that names no channel', { daoId: 'bad id!' }, /channel/],
   ])('ignores an entry with %s (logged and skipped)', (_what, change, problem) => {
-    const update = readModelUpdateOf(published(change));
+    const update = publicVersionOf(published(change));
     expect(update).toHaveProperty('ignored');
     expect((update as { ignored: string }).ignored).toMatch(problem);
   });
 
-  it('reads DaoPublished only on the marketplace channel', () => {
-    expect(readModelUpdateOf(published({}, 'dao-d1-v2'))).toBeUndefined();
-    expect(readModelUpdateOf(event('OfferPosted', { offerId: 'o1' }))).toBeUndefined();
+  it('reads DaoPublished only on the marketplace channel, and no DAO channel\'s event', () => {
+    expect(publicVersionOf(published({}, 'dao-d1-v2'))).toBeUndefined();
+    expect(publicVersionOf(event('OfferPosted', { offerId: 'o1' }))).toBeUndefined();
+    // The operator's peer is on no DAO channel: what such a channel's events would say is never read.
+    const member = { mspId: 'DspMSP', group: 'D', role: 'DSP', weight: 1, ownershipPpm: 1_000_000 };
+    expect(publicVersionOf(event('VersionCreated', { daoId: 'd1', version: 2, members: [member], terms: { computations: [] } }, 'dao-d1-v2'))).toBeUndefined();
+    expect(publicVersionOf(event('MemberExited', { mspId: 'DspMSP' }, 'dao-d1-v2'))).toBeUndefined();
+    expect(publicVersionOf(event('InfrastructureProvisioned', { revision: 1, resources: { mpcNodes: [] } }, 'dao-d1-v2'))).toBeUndefined();
   });
 });
 
 describe("a public entry against the version's row", () => {
   const update = (change: Partial<PublicVersionUpdate> = {}): PublicVersionUpdate => ({ kind: 'public-version', daoId: 'd1', version: 2, channel: 'dao-d1-v2', members: ['DspMSP', 'VspMSP'], dissolved: false, ...change });
-  const known = [
-    { mspId: 'DspMSP', role: 'DSP', group: 'D', status: 'active' as const },
-    { mspId: 'VspMSP', role: 'VSP', group: 'J', status: 'active' as const },
-  ];
-
-  it("never overwrites a version known from its channel (VersionCreated's full view wins), not even to dissolve it", () => {
-    expect(publicVersionMembers({ source: 'channel', members: known }, update())).toEqual({ skipped: 'd1 version 2 is known from its channel' });
-    expect(publicVersionMembers({ source: 'channel', members: known }, update({ dissolved: true }))).toHaveProperty('skipped');
-  });
 
   it('makes the listed members active members with unknown roles, replacing an earlier public entry', () => {
     expect(publicVersionMembers(undefined, update())).toEqual({
@@ -59,7 +55,7 @@ describe("a public entry against the version's row", () => {
       ],
     });
     const earlier = [{ mspId: 'OldMSP', role: '', group: '', status: 'active' as const }];
-    expect(publicVersionMembers({ source: 'directory', members: earlier }, update({ members: ['DspMSP'] }))).toEqual({ members: [{ mspId: 'DspMSP', role: '', group: '', status: 'active' }] });
+    expect(publicVersionMembers({ members: earlier }, update({ members: ['DspMSP'] }))).toEqual({ members: [{ mspId: 'DspMSP', role: '', group: '', status: 'active' }] });
   });
 
   it('makes every member inactive once the DAO is dissolved, the known ones when the entry lists none', () => {
@@ -67,7 +63,7 @@ describe("a public entry against the version's row", () => {
     expect(dissolved).toEqual({ members: [expect.objectContaining({ mspId: 'DspMSP', status: 'exited' }), expect.objectContaining({ mspId: 'VspMSP', status: 'exited' })] });
     const earlier = [{ mspId: 'DspMSP', role: '', group: '', status: 'active' as const }];
     const { members: _m, ...bare } = update({ dissolved: true });
-    expect(publicVersionMembers({ source: 'directory', members: earlier }, bare)).toEqual({ members: [{ mspId: 'DspMSP', role: '', group: '', status: 'exited' }] });
+    expect(publicVersionMembers({ members: earlier }, bare)).toEqual({ members: [{ mspId: 'DspMSP', role: '', group: '', status: 'exited' }] });
     expect(publicVersionMembers(undefined, bare)).toEqual({ skipped: 'no public entry of d1 version 2 to dissolve' });
   });
 });

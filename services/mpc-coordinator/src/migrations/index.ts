@@ -10,6 +10,7 @@ import { CoordinatorNodePins1764900000000 } from './1764900000000-node-pins';
 import { CoordinatorPublicVersions1765000000000 } from './1765000000000-public-versions';
 import { ComputationSignedRequests1765100000000 } from './1765100000000-signed-requests';
 import { CoordinatorCustodyRemoved1765200000000 } from './1765200000000-custody-removed';
+import { CoordinatorDirectoryOnly1765300000000 } from './1765300000000-directory-only';
 
 /** In the order they run; TypeORM records each by class name in mpc_coordinator.migrations. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   CoordinatorPublicVersions1765000000000,
   ComputationSignedRequests1765100000000,
   CoordinatorCustodyRemoved1765200000000,
+  CoordinatorDirectoryOnly1765300000000,
 ];

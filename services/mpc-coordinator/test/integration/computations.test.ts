@@ -239,9 +239,12 @@ describe('mpc-coordinator end to end', () => {
     expect((await api().get(`/computations/${id}/result`).set(as(vsp1))).body).toMatchObject({ code: 'RESULT_NOT_READY' });
     expect((await api().get(`/computations/${id}/result`).set(as(dsp))).status).toBe(403);
     expect((await api().get(`/computations/${id}`).set(as(outsider))).status).toBe(404);
-    // Kept nowhere: no result in its row; and nothing for the ledger, in the outbox or on the commands topic.
+    // Kept nowhere: no digest in its row, and no column that could hold a result (the migration
+    // CoordinatorDirectoryOnly dropped `result`); nothing for the ledger, in the outbox or on the commands topic.
     const dataSource = coordinator.app.get(DataSource);
-    expect(await dataSource.query(`SELECT result, result_digest FROM mpc_coordinator.computations WHERE id = $1`, [id])).toEqual([{ result: null, result_digest: null }]);
+    expect(await dataSource.query(`SELECT result_digest FROM mpc_coordinator.computations WHERE id = $1`, [id])).toEqual([{ result_digest: null }]);
+    const resultColumns = (await dataSource.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'mpc_coordinator' AND table_name = 'computations' AND column_name LIKE 'result%'`)) as Array<{ column_name: string }>;
+    expect(resultColumns.map((c) => c.column_name)).toEqual(['result_digest']);
     // Its subscriptions and metering terms went with custody (the migration CoordinatorCustodyRemoved).
     const tables = (await dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'mpc_coordinator' AND table_name IN ('subscriptions', 'metering_terms', 'computations')`)) as Array<{ table_name: string }>;
     expect(tables.map((t) => t.table_name)).toEqual(['computations']);

@@ -1,17 +1,15 @@
 import * as grpc from '@grpc/grpc-js';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
 import { GrpcServer } from '@datawell/service-platform';
 import { MARKETPLACE_CHANNEL } from '@datawell/contracts';
-import { coordinatorClient, hex, kafkaClient, knownVersion, publishLedgerEvent, startCoordinator, waitFor, type Member, type Rpc } from './harness';
+import { coordinatorClient, hex, kafkaClient, publishLedgerEvent, startCoordinator, waitFor, type Member, type Rpc } from './harness';
 
 jest.setTimeout(180_000);
 
 /**
  * datawell.mpc.v1.Coordinator against the real stack: the same service layer as HTTP, so a DAO of
  * domains the coordinator knows from the public directory (DaoPublished on the marketplace channel),
- * a computation asked for over gRPC visible over HTTP and back, and every refusal with its status,
- * the refusal of a DAO the operator would hold (learnt from its channel's VersionCreated) too. (The
+ * a computation asked for over gRPC visible over HTTP and back, and every refusal with its status. (The
  * coordinator keeps no result: GetResult never gives one; the node processes run in computations.test.ts.)
  */
 describe('mpc-coordinator gRPC', () => {
@@ -117,13 +115,5 @@ describe('mpc-coordinator gRPC', () => {
     // Members who are not recipients are refused; the recipient hears it is not ready.
     await expect(client.call('GetResult', { id }, dsp.token)).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
     await expect(client.call('GetResult', { id }, vsp.token)).rejects.toMatchObject({ code: grpc.status.FAILED_PRECONDITION });
-  });
-
-  it("refuses a DAO the operator would hold (known from its channel's VersionCreated) with FAILED_PRECONDITION (CUSTODIAL_DAO), queuing nothing", async () => {
-    const held = `mpcheld${run}`;
-    await knownVersion(coordinator, kafka, held, [{ member: dsp, group: 'D', ownershipPpm: 800000 }, { member: vsp, group: 'J1', ownershipPpm: 200000 }], { computations: [{ name: 'mean', resultRecipients: [vsp.mspId] }] });
-    await expect(ask(vsp, { dao_id: held })).rejects.toMatchObject({ code: grpc.status.FAILED_PRECONDITION, details: expect.stringMatching(/is held by the operator.*custody was removed/) });
-    const queued = (await coordinator.app.get(DataSource).query(`SELECT id FROM mpc_coordinator.computations WHERE dao_id = $1`, [held])) as unknown[];
-    expect(queued).toEqual([]);
   });
 });

@@ -166,26 +166,6 @@ export function coordinatorClient(port: number): { call: Rpc; close: () => void 
   return { call, close: () => client.close() };
 }
 
-/**
- * Version 1 of `daoId` as the coordinator learns it from its VersionCreated (published to its own
- * topic): members `D` then J1 with the given ownership, `terms`; waits until its read model answers.
- */
-export async function knownVersion(
-  coordinator: { url: string; eventsTopic: string },
-  kafka: Kafka,
-  daoId: string,
-  members: ReadonlyArray<{ member: Member; group: string; ownershipPpm: number }>,
-  terms: Record<string, unknown>,
-): Promise<void> {
-  const payload = { daoId, version: 1, members: members.map((m) => ({ mspId: m.member.mspId, group: m.group, role: m.member.role, weight: 1, ownershipPpm: m.ownershipPpm })), terms };
-  await publishLedgerEvent(kafka, `dao-${daoId}-v1`, 'VersionCreated', payload, coordinator.eventsTopic);
-  const reader = members[0]?.member as Member;
-  await waitFor('the VersionCreated read model', async () => {
-    const res = await fetch(`${coordinator.url}/daos/${daoId}/versions/1/nodes`, { headers: { Authorization: `Bearer ${reader.token}` } });
-    return res.status === 200 ? true : undefined;
-  });
-}
-
 /** Publishes a chaincode event as the ledger bridge relays it, to the coordinator's `topic`. */
 export async function publishLedgerEvent(kafka: Kafka, channel: string, eventName: string, payload: Record<string, unknown>, topic: string): Promise<void> {
   const producer = kafka.producer();

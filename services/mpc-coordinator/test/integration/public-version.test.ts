@@ -134,31 +134,32 @@ describe('mpc-coordinator: a version known from the public directory', () => {
     expect(refused.body).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/exited/) });
   });
 
-  it('keeps a version known from its channel: a later public entry does not overwrite it (and the coordinator refuses it)', async () => {
+  it("reads no DAO channel's event: the channel's VersionCreated and infrastructure report give no version and no node, the public entry does; a malformed entry is skipped", async () => {
     const channelDao = `chandao${run}`;
+    const channel = `dao-${channelDao}-v1`;
+    // What the DAO's own channel would say (the operator's peer is on none in a deployment of domains):
+    // another member list, terms, and a node reported for the DSP.
     await publishLedgerEvent(
       kafka,
-      `dao-${channelDao}-v1`,
+      channel,
       'VersionCreated',
-      { daoId: channelDao, version: 1, members: [{ mspId: dsp.mspId, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 1_000_000 }], terms: { computations: [{ name: 'mean', resultRecipients: [dsp.mspId] }] } },
+      { daoId: channelDao, version: 1, members: [{ mspId: dsp.mspId, group: 'D', role: 'DSP', weight: 1, ownershipPpm: 500_000 }, { mspId: stranger.mspId, group: 'J', role: 'VSP', weight: 1, ownershipPpm: 500_000 }], terms: { computations: [{ name: 'mean', resultRecipients: [stranger.mspId] }] } },
       coordinator.eventsTopic,
     );
-    await waitFor('the VersionCreated read model', () => nodes(dsp, channelDao));
-    await published(channelDao, 1, [dsp, stranger]);
-    // The public entry is behind it on the same topic: once a later public version is known, it was handled.
-    await published(`after${run}`, 1, [stranger]);
-    await waitFor('a later public version', async () => {
-      const res = await api().get(`/daos/after${run}/versions/1/nodes`).set(as(stranger.token));
-      return res.status === 200 ? true : undefined;
-    });
+    const reported = { workloadId: `${channelDao}-v1-mpc-DSP-0`, owner: dsp.mspId, partyIndex: 0, controlUrl: `https://127.0.0.1:${await freePort()}` };
+    await publishLedgerEvent(kafka, channel, 'InfrastructureProvisioned', { daoId: channelDao, revision: 1, status: 'provisioned', reportedBy: dsp.mspId, atMs: Date.now(), outputsDigest: 'ab'.repeat(32), resources: { mpcNodes: [reported] } }, coordinator.eventsTopic);
+    // A malformed public entry (an active DAO without its members), then a good one: all of one DAO, so one partition, in this order.
+    await publishLedgerEvent(kafka, MARKETPLACE_CHANNEL, 'DaoPublished', { daoId: channelDao, name: channelDao, summary: 'no members', version: 1, channel: 'marketplace', status: 'active', publishedBy: dsp.mspId, updatedAtMs: Date.now(), created: true }, coordinator.eventsTopic);
+    await published(channelDao, 1, [dsp, vsp]);
+    const listed = await waitFor('the public entry behind the channel events', () => nodes(vsp, channelDao));
+    // The public entry's members only: the channel's member is a stranger here, the reported node was never registered.
+    expect(listed).toEqual([]);
     expect((await api().get(`/daos/${channelDao}/versions/1/nodes`).set(as(stranger.token))).status).toBe(404);
-    // Still the channel's version, not a public one: a DAO the operator would hold, for which the
-    // coordinator runs no mesh (custody was removed): 409 CUSTODIAL_DAO, nothing queued.
-    const onChannel = (recipients: string[]) => dsp.sign({ daoId: channelDao, version: 1, computation: 'mean', parameters: { columns: ['t'] }, dataset: { name: 'r', owner: dsp.mspId }, recipients, requestId: `pv-${hex()}` });
-    const res = await api().post('/computations').set(as(dsp.token)).send(onChannel([dsp.mspId]));
-    expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({ code: 'CUSTODIAL_DAO', message: expect.stringMatching(/held by the operator.*\.\/dev domain add/) });
-    expect((await coordinator.app.get(DataSource).query(`SELECT id FROM mpc_coordinator.computations WHERE dao_id = $1`, [channelDao])) as unknown[]).toEqual([]);
-    expect(coordinator.logs.join('')).toContain('public DAO entry not applied');
+    const row = (await coordinator.app.get(DataSource).query(`SELECT members FROM mpc_coordinator.dao_versions WHERE dao_id = $1`, [channelDao])) as Array<{ members: Array<{ mspId: string; role: string }> }>;
+    expect(row).toEqual([{ members: [{ mspId: dsp.mspId, role: '', group: '', status: 'active' }, { mspId: vsp.mspId, role: '', group: '', status: 'active' }] }]);
+    expect(coordinator.logs.join('')).toContain('without its members');
+    // A request on it is judged as on any public version: named recipients, the nodes to check the terms.
+    const onIt = await api().post('/computations').set(as(vsp.token)).send(signedAsk(vsp, { daoId: channelDao }));
+    expect([onIt.status, onIt.body.daoId, onIt.body.recipients]).toEqual([202, channelDao, [vsp.mspId]]);
   });
 });
