@@ -81,7 +81,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A computation's result (its recipients only), when the coordinator has it */
+        /** Where a computation's result is (its recipients only): never here. The coordinator keeps no result, so this route never answers 200: it points a recipient of a completed computation at its own ledger bridge */
         get: operations["ComputationsController_result"];
         put?: never;
         post?: never;
@@ -212,13 +212,6 @@ export interface components {
             signature: string;
             version: number;
         };
-        ComputationResultDto: {
-            computation: string;
-            id: string;
-            /** @description The figures of the program (e.g. {n, mean}) */
-            result: Record<string, never>;
-            resultDigest: string;
-        };
         DatasetReferenceDto: {
             /**
              * @description A dataset the owner's MPC node serves
@@ -239,12 +232,10 @@ export interface components {
             /** @description A node its member runs in its own domain: the certificates the coordinator pins when it calls the node */
             pin?: components["schemas"]["NodePinDto"];
             /**
-             * @description Who registered it: its member (PUT, with its certificate for a node in the member's own domain) or the provisioner's InfrastructureProvisioned report on the ledger; the most recent write wins
+             * @description Who registered it: always its member (PUT, with its certificate for a node in the member's own domain); the coordinator reads no DAO channel's infrastructure report
              * @enum {string}
              */
-            source: "member" | "ledger";
-            /** @description The provisioner's workload (ledger-registered nodes) */
-            workloadId?: string;
+            source: "member";
         };
         NodeInventoryDto: {
             checkedAt: string;
@@ -256,7 +247,7 @@ export interface components {
         NodePinDto: {
             /** @description The member's CA certificate (PEM) that issued it (for a PUT: from the identity directory) */
             caCertificatePem: string;
-            /** @description The node's TLS certificate (PEM), issued by its member's own CA: reported by the member on the channel, or given in its member's PUT */
+            /** @description The node's TLS certificate (PEM), issued by its member's own CA, as its member's PUT gave it */
             certificatePem: string;
         };
         NodeRegistration: {
@@ -447,14 +438,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ComputationResultDto"];
-                };
-            };
             /** @description UNAUTHENTICATED: no or bad bearer token */
             401: {
                 headers: {
