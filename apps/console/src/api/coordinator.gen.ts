@@ -174,6 +174,11 @@ export interface components {
              * @example 16
              */
             fractionalBits?: number;
+            /**
+             * @description The catalogue's precision (absent: fxp32, two limbs)
+             * @enum {string}
+             */
+            precision?: "fxp32" | "fxp16";
         };
         ComputationRequest: {
             /** @description The requester's enrolled certificate (PEM), issued by its organisation's CA, whose key made the signature */

@@ -1,9 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PRECISIONS } from '@datawell/mpc';
 
 /** OpenAPI shapes of the coordinator's responses; request bodies are described from their zod schemas (zodBody). */
 export class ComputationParametersDto {
   @ApiProperty({ example: ['temperature'], description: 'Dataset columns the program reads, in order (regression: features, then y)' }) columns!: string[];
   @ApiPropertyOptional({ example: 16, description: 'Fixed-point fractional bits (0–24)' }) fractionalBits?: number;
+  @ApiPropertyOptional({ enum: [...PRECISIONS], description: "The catalogue's precision (absent: fxp32, two limbs)" }) precision?: string;
 }
 
 export class DatasetReferenceDto {
