@@ -18,6 +18,7 @@ export type JobLogLine = provisionerComponents['schemas']['JobLogLineDto'];
 export type WorkloadLive = telemetryComponents['schemas']['WorkloadLiveDto'];
 export type DaoTelemetry = telemetryComponents['schemas']['DaoTelemetryDto'];
 export type Computation = coordinatorComponents['schemas']['ComputationDto'];
+export type ComputationRequestBody = coordinatorComponents['schemas']['ComputationRequest'];
 export type SearchQuery = NonNullable<paths['/offers']['get']['parameters']['query']>;
 
 /** A service's `{code, message}` error with its HTTP status. */

@@ -2,7 +2,10 @@ import { createHash, generateKeyPairSync, verify } from 'node:crypto';
 import { computationParametersText, computationRequestSigningText } from '@datawell/domain/computation-request-signing';
 import { ApiError } from './client';
 import { importSigningKey } from '../auth/keyring';
-import { columnsOf, datasetChoice, datasetsOf, finished, FRACTIONAL_BITS, parseResult, parseResults, requestSignature } from './computations';
+import {
+  columnsOf, computationPrecision, datasetChoice, datasetsOf, finished, FRACTIONAL_BITS, parseResult, parseResults, PRECISION_CHOICES, precisionOf, requestBody, requestSignature,
+  type ComputationAsk,
+} from './computations';
 
 const kept = { daoId: 'd1', version: 1, jobId: 'cmp-1', computation: 'mean', members: ['ADspMSP', 'BVspMSP'], resultDigest: 'ab'.repeat(32), txId: 'tx1', recordedAtMs: 1_700_000_000_000 };
 
@@ -79,7 +82,7 @@ describe("a computation request's signature, made in the page", () => {
   it("signs computationRequestSigningText (v2: owner and parameters' digest) with the signed-in identity's key (ECDSA-SHA256, DER base64), as the nodes verify it", async () => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const key = await importSigningKey(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
-    const ask = { daoId: 'd1', version: 2, computation: 'mean', dataset: ' readings ', owner: 'ADspMSP', columns: ['pm25'], recipients: ['BVspMSP', 'ADspMSP'], requestId: 'req-1' };
+    const ask = { daoId: 'd1', version: 2, computation: 'mean', dataset: ' readings ', owner: 'ADspMSP', columns: ['pm25'], recipients: ['BVspMSP', 'ADspMSP'], requestId: 'req-1', precision: 'fxp32' as const };
     const signed = await requestSignature({ key, certificatePem: 'PEM', mspId: 'BVspMSP' }, ask, 1_800_000_000_000);
     expect(signed).toMatchObject({ issuedAtMs: 1_800_000_000_000, certificatePem: 'PEM' });
     // parametersDigest of libs/contracts: SHA-256 (hex) of computationParametersText, the page's WebCrypto digest must be the same.
@@ -96,5 +99,54 @@ describe("a computation request's signature, made in the page", () => {
     expect(verify('sha256', text({ owner: 'CDspMSP' }), publicKey, signature)).toBe(false);
     expect(verify('sha256', text({ parametersDigest: digest(['pm10']) }), publicKey, signature)).toBe(false);
     expect(verify('sha256', text({ parametersDigest: digest(['pm25'], 8) }), publicKey, signature)).toBe(false);
+  });
+});
+
+describe("a computation's precision (docs/mpc.md: fxp32, two limbs, the default; fxp16, one limb)", () => {
+  const ask: ComputationAsk = { daoId: 'd1', version: 2, computation: 'variance', dataset: ' readings ', owner: 'ADspMSP', columns: ' pm25 ', recipients: ['BVspMSP'], requestId: 'req-2', precision: 'fxp16' };
+  const signed = { issuedAtMs: 1_800_000_000_000, certificatePem: 'PEM', signature: 'c2ln' };
+
+  it('offers fxp32 first, as the default, then fxp16, and takes anything else as the default', () => {
+    expect(PRECISION_CHOICES.map((c) => c.value)).toEqual(['fxp32', 'fxp16']);
+    expect(PRECISION_CHOICES[0]!.label).toContain('default');
+    expect(['fxp16', 'fxp32', 'fxp64', '', undefined].map(precisionOf)).toEqual(['fxp16', 'fxp32', 'fxp32', 'fxp32', 'fxp32']);
+  });
+
+  it('sends the chosen precision as parameters.precision, beside the columns and the fractional bits', () => {
+    const body = requestBody(ask, columnsOf(ask.columns), signed);
+    expect(body).toEqual({
+      ...signed,
+      daoId: 'd1',
+      version: 2,
+      computation: 'variance',
+      parameters: { columns: ['pm25'], fractionalBits: FRACTIONAL_BITS, precision: 'fxp16' },
+      dataset: { name: 'readings', owner: 'ADspMSP' },
+      recipients: ['BVspMSP'],
+      requestId: 'req-2',
+    });
+    expect(requestBody({ ...ask, precision: 'fxp32' }, ['pm25'], signed).parameters.precision).toBe('fxp32');
+  });
+
+  it("signs fxp16 inside the parameters' digest, and fxp32 as the digest a request without a precision had", async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const key = await importSigningKey(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    const digest = (precision?: string) =>
+      createHash('sha256')
+        .update(computationParametersText({ columns: ['pm25'], fractionalBits: FRACTIONAL_BITS, ...(precision ? { precision } : {}) }))
+        .digest('hex');
+    const text = (parametersDigest: string) =>
+      Buffer.from(computationRequestSigningText({ requestId: 'req-2', daoId: 'd1', version: 2, computation: 'variance', dataset: 'readings', owner: 'ADspMSP', parametersDigest, recipients: ['BVspMSP'], requester: 'BVspMSP', issuedAtMs: 1_800_000_000_000 }));
+    const signer = { key, certificatePem: 'PEM', mspId: 'BVspMSP' };
+    const fxp16 = Buffer.from((await requestSignature(signer, { ...ask, columns: ['pm25'] }, 1_800_000_000_000)).signature, 'base64');
+    expect(verify('sha256', text(digest('fxp16')), publicKey, fxp16)).toBe(true);
+    expect(verify('sha256', text(digest()), publicKey, fxp16)).toBe(false);
+    const fxp32 = Buffer.from((await requestSignature(signer, { ...ask, precision: 'fxp32', columns: ['pm25'] }, 1_800_000_000_000)).signature, 'base64');
+    expect(verify('sha256', text(digest()), publicKey, fxp32)).toBe(true);
+    expect(verify('sha256', text(digest('fxp16')), publicKey, fxp32)).toBe(false);
+  });
+
+  it("shows a computation's precision as the coordinator reports its parameters, the default when it names none", () => {
+    expect(computationPrecision({ parameters: { columns: ['pm25'], fractionalBits: 16, precision: 'fxp16' } })).toBe('fxp16');
+    expect(computationPrecision({ parameters: { columns: ['pm25'], fractionalBits: 16 } })).toBe('fxp32');
   });
 });

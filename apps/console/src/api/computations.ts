@@ -1,7 +1,7 @@
 import { computationParametersText, computationRequestSigningText } from '@datawell/domain/computation-request-signing';
 import { signWith } from '../auth/keyring';
 import { sha256Hex } from '../negotiation/agreement-check';
-import { ApiError, coordinator, member, unwrap, type Computation } from './client';
+import { ApiError, coordinator, member, unwrap, type Computation, type ComputationRequestBody } from './client';
 
 /*
  * Computations as a member sees them: it asks the operator's MPC coordinator (which only schedules)
@@ -107,6 +107,30 @@ export interface ComputationAsk {
   recipients: string[];
   /** Idempotency key: a second click on the same form names the same computation. */
   requestId: string;
+  /** The catalogue's precision (sent as `parameters.precision` and signed with the parameters). */
+  precision: Precision;
+}
+
+/** The catalogue's precision as the coordinator's request names it (docs/mpc.md, "Precision: two limbs"). */
+export type Precision = NonNullable<ComputationRequestBody['parameters']['precision']>;
+
+/** What a computation runs at when its request names no precision (the coordinator's and the catalogue's default). */
+export const DEFAULT_PRECISION: Precision = 'fxp32';
+
+/** The precisions the form offers, the default first, with what the choice means to the person asking. */
+export const PRECISION_CHOICES: ReadonlyArray<{ readonly value: Precision; readonly label: string }> = [
+  { value: 'fxp32', label: 'fxp32: about 10 significant digits, ~3× slower (default)' },
+  { value: 'fxp16', label: 'fxp16: MPyC’s precision, faster' },
+];
+
+/** A precision as the form's select hands it back: one of the choices, else the default. */
+export function precisionOf(chosen: string | undefined): Precision {
+  return PRECISION_CHOICES.find((c) => c.value === chosen)?.value ?? DEFAULT_PRECISION;
+}
+
+/** The precision a computation runs at, as the coordinator reports its parameters (absent: the default). */
+export function computationPrecision(c: Pick<Computation, 'parameters'>): Precision {
+  return precisionOf(c.parameters.precision);
 }
 
 /** Who signs a request: the signed-in identity's key, its certificate and its organisation (the requester). */
@@ -123,7 +147,12 @@ export interface RequestSigner {
 export const FRACTIONAL_BITS = 16;
 
 /** What the page signs of a request: the form's fields, the columns parsed. */
-export type SignedAsk = Pick<ComputationAsk, 'daoId' | 'version' | 'computation' | 'dataset' | 'owner' | 'recipients' | 'requestId'> & { columns: string[] };
+export type SignedAsk = Pick<ComputationAsk, 'daoId' | 'version' | 'computation' | 'dataset' | 'owner' | 'recipients' | 'requestId' | 'precision'> & { columns: string[] };
+
+/** The parameters the page sends and signs: the columns, the fractional bits and the precision. */
+export function requestParameters(ask: Pick<SignedAsk, 'columns' | 'precision'>): ComputationRequestBody['parameters'] & { fractionalBits: number } {
+  return { columns: ask.columns, fractionalBits: FRACTIONAL_BITS, precision: ask.precision };
+}
 
 /**
  * The request's signature (issue 12): the page writes computationRequestSigningText of libs/domain
@@ -133,7 +162,8 @@ export type SignedAsk = Pick<ComputationAsk, 'daoId' | 'version' | 'computation'
  * check who asked, for what, on whose dataset, to whom, against its own ledger (docs/mpc.md).
  */
 export async function requestSignature(signer: RequestSigner, ask: SignedAsk, issuedAtMs = Date.now()) {
-  const parametersDigest = await sha256Hex(computationParametersText({ columns: ask.columns, fractionalBits: FRACTIONAL_BITS }));
+  // The default precision leaves the text (and so the digest) as it was before precision was a choice.
+  const parametersDigest = await sha256Hex(computationParametersText(requestParameters(ask)));
   const text = computationRequestSigningText({
     requestId: ask.requestId,
     daoId: ask.daoId,
@@ -147,6 +177,20 @@ export async function requestSignature(signer: RequestSigner, ask: SignedAsk, is
     issuedAtMs,
   });
   return { issuedAtMs, certificatePem: signer.certificatePem, signature: await signWith(signer.key, text) };
+}
+
+/** The body of `POST /computations`: the ask, its parsed columns and its signature. */
+export function requestBody(ask: ComputationAsk, columns: string[], signed: Awaited<ReturnType<typeof requestSignature>>): ComputationRequestBody {
+  return {
+    ...signed,
+    daoId: ask.daoId,
+    version: ask.version,
+    computation: ask.computation,
+    parameters: requestParameters({ columns, precision: ask.precision }),
+    dataset: { name: ask.dataset.trim(), owner: ask.owner },
+    recipients: ask.recipients,
+    requestId: ask.requestId,
+  };
 }
 
 /** The columns as typed: trimmed, empty ones dropped; an INVALID_REQUEST without any. */
@@ -173,20 +217,7 @@ export const computationsApi = {
     const columns = columnsOf(ask.columns);
     if (!ask.owner) throw new ApiError(400, 'INVALID_REQUEST', 'the version has no active data owner (DSP) whose dataset to compute on');
     const signed = await requestSignature(signer, { ...ask, columns });
-    return unwrap(
-      await coordinator.POST('/computations', {
-        body: {
-          ...signed,
-          daoId: ask.daoId,
-          version: ask.version,
-          computation: ask.computation,
-          parameters: { columns, fractionalBits: FRACTIONAL_BITS },
-          dataset: { name: ask.dataset.trim(), owner: ask.owner },
-          recipients: ask.recipients,
-          requestId: ask.requestId,
-        },
-      }),
-    );
+    return unwrap(await coordinator.POST('/computations', { body: requestBody(ask, columns, signed) }));
   },
   status: async (id: string): Promise<Computation> => unwrap(await coordinator.GET('/computations/{id}', { params: { path: { id } } })),
 };

@@ -1,7 +1,7 @@
 import { Button, Group, NativeSelect, Progress, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { computationsApi, datasetChoice, finished, type OwnedDataset, type ResultSummary } from '../api/computations';
+import { computationPrecision, computationsApi, datasetChoice, DEFAULT_PRECISION, finished, PRECISION_CHOICES, precisionOf, type OwnedDataset, type ResultSummary } from '../api/computations';
 import { utc } from '../api/governance';
 import { heldKey, holdKey, importSigningKey } from '../auth/keyring';
 import { Failure, Loading, StatusBadge } from './Status';
@@ -129,6 +129,7 @@ export function RequestComputationSection({ daoId, me, certificatePem, versions 
   // The chosen owner's datasets as the version's infrastructure names them: the one picked, or the first.
   const { names: datasets, chosen: dataset } = datasetChoice(chosen?.datasets ?? [], owner, pickedDataset);
   const [columns, setColumns] = useState('');
+  const [precision, setPrecision] = useState<string>(DEFAULT_PRECISION);
   const [requestId, setRequestId] = useState(fresh);
   const [asked, setAsked] = useState<string | undefined>();
 
@@ -150,6 +151,7 @@ export function RequestComputationSection({ daoId, me, certificatePem, versions 
           recipients: [...(terms?.resultRecipients ?? [])],
           requestId,
           owner: owner ?? '',
+          precision: precisionOf(precision),
         },
         { key, certificatePem, mspId: me },
       );
@@ -207,6 +209,15 @@ export function RequestComputationSection({ daoId, me, certificatePem, versions 
             <NativeSelect label="Dataset" description="Named in the version’s infrastructure" data={datasets} value={dataset ?? ''} onChange={(e) => setDataset(e.currentTarget.value)} w={200} required />
           )}
           <TextInput label="Columns" description="Comma-separated, in order" value={columns} onChange={(e) => setColumns(e.currentTarget.value)} required />
+          <NativeSelect
+            label="Precision"
+            description="Fixed point of the computation"
+            data-testid="ask-precision"
+            data={PRECISION_CHOICES.map((c) => ({ value: c.value, label: c.label }))}
+            value={precision}
+            onChange={(e) => setPrecision(e.currentTarget.value)}
+            w={330}
+          />
           {!held && (
             <Textarea
               label="Your private key (PEM)"
@@ -251,6 +262,9 @@ export function RequestComputationSection({ daoId, me, certificatePem, versions 
                 <span data-testid="asked-status">
                   <StatusBadge status={progress.data.status} />
                 </span>
+                <Text size="sm" data-testid="asked-precision">
+                  at precision <code>{computationPrecision(progress.data)}</code>
+                </Text>
               </Group>
               <Progress value={progress.data.progress} aria-label={`Progress of ${progress.data.id}`} />
               {progress.data.error && (
