@@ -1,12 +1,13 @@
 /**
  * Where the catalogue's online time goes (issue 15, docs/mpc.md "The catalogue's online path"). Run with
- *   node -r @swc-node/register bench/src/mpc-catalogue-profile.ts [--n 100000] [--rounds 3] [--precision fxp32|fxp16] [--profile]
+ *   node -r @swc-node/register bench/src/mpc-catalogue-profile.ts [--n 100000] [--rounds 3] [--precision fxp32|fxp16] [--task dot|meanVariance] [--profile]
  * The bench's comparison tasks exactly (mpc.bench.ts tasksInProcess): 3 parties in this one thread
  * over in-memory channels, replayed MASCOT preprocessing, inputs from party 0, results to everyone;
  * the dot product of two n-vectors and the mean and variance of one. First one counted run (what each
  * task consumes and sends: triples, square pairs, masks, messages of party 0 to party 1 = rounds of
  * communication, words opened), then per round wall time and CPU seconds of the process; with
- * --profile V8's sampling profile (200 µs) of the timed rounds, self time per function.
+ * --profile V8's sampling profile (200 µs) of the timed rounds, self time per function; --task times
+ * (and profiles) one task only.
  */
 import { loadavg } from 'node:os';
 import {
@@ -69,6 +70,11 @@ async function main(): Promise<void> {
       return secureVariance(p, z, o);
     },
   };
+  const only = arg('task', '');
+  if (only) {
+    if (!(only in tasks)) throw new Error(`--task: ${Object.keys(tasks).join(' or ')}, not ${only}`);
+    for (const name of Object.keys(tasks)) if (name !== only) delete tasks[name];
+  }
   for (const [name, task] of Object.entries(tasks)) {
     const c: Counts = { triples: 0, squares: 0, masks: 0, messages: 0, words: 0 };
     const cpre = [counted(pre[0]!, c), pre[1]!, pre[2]!];

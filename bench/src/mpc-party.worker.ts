@@ -5,15 +5,27 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import {
-  createParty, createPortTransport, encodeFixedLimbs, inputFixed, secureDotProduct, secureVariance, setupMascot, type MpcParty,
-  type OtExtensionChoice, type Transport,
+  createParty, createPortTransport, encodeAt, inputFixed, secureDotProduct, secureVariance, setupMascot, type MpcParty,
+  type OtExtensionChoice, type Precision, type Transport,
 } from '@datawell/mpc';
 import { replayPreprocessing } from './mpc-replay';
 
 export type WorkerTask =
   | { kind: 'offline'; triples: number; otExtension?: OtExtensionChoice; workers?: number }
   | { kind: 'online'; multiplications: number; runs: number }
-  | { kind: 'tasks'; n: number; runs: number; data: { x: number[]; y: number[]; z: number[] } };
+  | { kind: 'tasks'; n: number; runs: number; precisions: readonly Precision[]; data: { x: number[]; y: number[]; z: number[] } };
+
+/** One precision's timed runs of the comparison tasks in one party (the first run warms up). */
+export interface TaskRuns {
+  dotSeconds: number[];
+  meanVarianceSeconds: number[];
+  /** CPU seconds of the whole process (every party's thread) over this party's window of each run. */
+  dotCpuSeconds: number[];
+  meanVarianceCpuSeconds: number[];
+  dot: number;
+  mean: number;
+  variance: number;
+}
 
 interface Input {
   self: number;
@@ -36,6 +48,16 @@ async function timeRuns(t: Transport, runs: number, body: () => Promise<void>): 
     out.push((performance.now() - start) / 1000);
   }
   return out;
+}
+
+/** One timed run after a barrier: wall and process CPU seconds. */
+async function timeOne(t: Transport, body: () => Promise<void>): Promise<{ seconds: number; cpuSeconds: number }> {
+  await barrier(t);
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  await body();
+  const c = process.cpuUsage(cpu);
+  return { seconds: (performance.now() - start) / 1000, cpuSeconds: (c.user + c.system) / 1e6 };
 }
 
 async function main(): Promise<unknown> {
@@ -70,25 +92,36 @@ async function main(): Promise<unknown> {
     await t.close();
     return { seconds };
   }
-  // The catalogue's two-limb fixed point, 16 bits a limb (as in mpc.bench.ts).
+  // The catalogue at each precision, 16 bits a limb, interleaved run by run as in mpc.bench.ts.
   const f = 16;
   const everyone = Array.from({ length: parties }, (_, i) => i);
-  const ex = self === 0 ? encodeFixedLimbs(task.data.x, f) : undefined;
-  const ey = self === 0 ? encodeFixedLimbs(task.data.y, f) : undefined;
-  const ez = self === 0 ? encodeFixedLimbs(task.data.z, f) : undefined;
-  let dot: number | undefined;
-  const dotSeconds = await timeRuns(t, task.runs, async () => {
-    const x = await inputFixed(p, 0, ex ?? task.n);
-    const y = await inputFixed(p, 0, ey ?? task.n);
-    dot = await secureDotProduct(p, x, y, { recipients: everyone, fractionalBits: f });
-  });
-  let mv: { mean: number; variance: number } | undefined;
-  const meanVarianceSeconds = await timeRuns(t, task.runs, async () => {
-    const z = await inputFixed(p, 0, ez ?? task.n);
-    mv = await secureVariance(p, z, { recipients: everyone, fractionalBits: f });
-  });
+  const { x: xs, y: ys, z: zs } = task.data;
+  const state = task.precisions.map((precision) => ({
+    precision,
+    encoded: self === 0 ? [xs, ys, zs].map((v) => encodeAt(v, f, precision)) : undefined,
+    runs: { dotSeconds: [], meanVarianceSeconds: [], dotCpuSeconds: [], meanVarianceCpuSeconds: [], dot: 0, mean: 0, variance: 0 } as TaskRuns,
+  }));
+  for (let i = 0; i < task.runs; i++) {
+    for (const { precision, encoded, runs } of state) {
+      const d = await timeOne(t, async () => {
+        const x = await inputFixed(p, 0, encoded?.[0] ?? task.n, precision);
+        const y = await inputFixed(p, 0, encoded?.[1] ?? task.n, precision);
+        runs.dot = (await secureDotProduct(p, x, y, { recipients: everyone, fractionalBits: f }))!;
+      });
+      runs.dotSeconds.push(d.seconds);
+      runs.dotCpuSeconds.push(d.cpuSeconds);
+      const mv = await timeOne(t, async () => {
+        const z = await inputFixed(p, 0, encoded?.[2] ?? task.n, precision);
+        const r = (await secureVariance(p, z, { recipients: everyone, fractionalBits: f }))!;
+        runs.mean = r.mean;
+        runs.variance = r.variance;
+      });
+      runs.meanVarianceSeconds.push(mv.seconds);
+      runs.meanVarianceCpuSeconds.push(mv.cpuSeconds);
+    }
+  }
   await t.close();
-  return { dotSeconds, meanVarianceSeconds, dot: dot!, mean: mv!.mean, variance: mv!.variance };
+  return Object.fromEntries(state.map((s) => [s.precision, s.runs]));
 }
 
 main().then(

@@ -25,6 +25,7 @@ import {
 } from '@datawell/mpc';
 import { replayPreprocessing } from './mpc-replay';
 import { PARTY_YOUNG_GENERATION_MB, runInWorkers } from './mpc-workers';
+import type { TaskRuns } from './mpc-party.worker';
 
 const args = new Set(process.argv.slice(2));
 const JSON_OUT = args.has('--json');
@@ -122,28 +123,34 @@ async function onlineInWorkers() {
   return { parties: 3, multiplications: MULTS, seconds, multiplicationsPerSecond: Math.round(MULTS / seconds) };
 }
 
+/** The comparison tasks at both precisions with one worker thread per party, interleaved run by run as in tasksInProcess. */
 async function tasksInWorkers() {
   const data = { x: uniform(N, 1), y: uniform(N, 2), z: uniform(N, 3) };
-  const r = await runInWorkers<{ dotSeconds: number[]; meanVarianceSeconds: number[]; dot: number; mean: number; variance: number }>(3, {
-    kind: 'tasks',
+  const r = await runInWorkers<Record<Precision, TaskRuns>>(3, { kind: 'tasks', n: N, runs: 4, precisions: PRECISIONS, data });
+  const want = reference(data.x, data.y, data.z);
+  // Per timed run the process's CPU over the longest party window (every party counts every thread).
+  const cpu = (runs: number[][]) => median(slowest(runs));
+  const of = (precision: Precision) => ({
+    precision,
+    fractionalBits: limbsOf(precision) * LIMB_BITS,
     n: N,
-    runs: 4,
-    data,
+    dotSeconds: median(slowest(r.map((p) => p[precision].dotSeconds))),
+    meanVarianceSeconds: median(slowest(r.map((p) => p[precision].meanVarianceSeconds))),
+    dotCpuSeconds: cpu(r.map((p) => p[precision].dotCpuSeconds)),
+    meanVarianceCpuSeconds: cpu(r.map((p) => p[precision].meanVarianceCpuSeconds)),
+    ...errors(r[0]![precision], want),
   });
-  const { x, y, z } = data;
-  const mean = z.reduce((a, b) => a + b, 0) / N;
-  const variance = z.reduce((a, b) => a + (b - mean) ** 2, 0) / N;
-  return {
-    precision: 'fxp32' as Precision,
-    fractionalBits: 2 * LIMB_BITS,
-    n: N,
-    dotSeconds: median(slowest(r.map((p) => p.dotSeconds))),
-    meanVarianceSeconds: median(slowest(r.map((p) => p.meanVarianceSeconds))),
-    ...errors(r[0]!, { dot: x.reduce((s, v, k) => s + v * y[k]!, 0), mean, variance }),
-  };
+  return { fxp32: of('fxp32'), fxp16: of('fxp16') };
 }
 
 type Figures = { dot: number; mean: number; variance: number };
+
+/** The plaintext figures (float64) the results are compared with. */
+function reference(xs: readonly number[], ys: readonly number[], zs: readonly number[]): Figures {
+  const n = zs.length;
+  const mean = zs.reduce((a, b) => a + b, 0) / n;
+  return { dot: xs.reduce((s, x, k) => s + x * ys[k]!, 0), mean, variance: zs.reduce((a, b) => a + (b - mean) ** 2, 0) / n };
+}
 
 /** Absolute and relative errors of our results against the plaintext reference (float64). */
 function errors(got: Figures, want: Figures) {
@@ -242,8 +249,7 @@ async function tasksInProcess(pre: PartyPreprocessing[]) {
   const ys = uniform(N, 2);
   const zs = uniform(N, 3);
   const everyone = [0, 1, 2];
-  const mean = zs.reduce((a, b) => a + b, 0) / N;
-  const want = { dot: xs.reduce((s, x, k) => s + x * ys[k]!, 0), mean, variance: zs.reduce((a, b) => a + (b - mean) ** 2, 0) / N };
+  const want = reference(xs, ys, zs);
   const state = PRECISIONS.map((precision) => ({
     precision,
     encoded: [xs, ys, zs].map((v) => encodeAt(v, f, precision)),
@@ -336,12 +342,15 @@ async function main(): Promise<void> {
   const pre = WORKERS ? [] : await pool();
   const on = WORKERS ? await onlineInWorkers() : await onlineInProcess(pre);
   log(`online, 3 parties: ${on.multiplicationsPerSecond} multiplications/s (${on.multiplications} in ${on.seconds.toFixed(3)} s)`);
-  // Worker mode runs the default precision only (mpc-party.worker.ts); in-process both, interleaved.
-  const tasks: Partial<Record<Precision, Awaited<ReturnType<typeof tasksInWorkers>>>> = WORKERS ? { fxp32: await tasksInWorkers() } : await tasksInProcess(pre);
+  // Both precisions, interleaved, in either mode.
+  const tasks = WORKERS ? await tasksInWorkers() : await tasksInProcess(pre);
   for (const t of Object.values(tasks)) {
-    log(`datawell ${t.precision}, n = ${N}: dot ${t.dotSeconds.toFixed(3)} s, mean+variance ${t.meanVarianceSeconds.toFixed(3)} s (online)`);
+    log(
+      `datawell ${t.precision}, n = ${N}: dot ${t.dotSeconds.toFixed(3)} s (${t.dotCpuSeconds.toFixed(3)} CPU s), ` +
+        `mean+variance ${t.meanVarianceSeconds.toFixed(3)} s (${t.meanVarianceCpuSeconds.toFixed(3)} CPU s) (online)`,
+    );
   }
-  const ours = tasks.fxp32!;
+  const ours = tasks.fxp32;
   let mpyc: MpycResult | { error: string } | undefined;
   if (WITH_MPYC) {
     try {
@@ -366,7 +375,7 @@ async function main(): Promise<void> {
   const jobTriples = (program: 'dot-product' | 'variance', columns: number, precision: Precision) =>
     jobRequirement({ program, owner: 0, recipients: [0, 1, 2], columns, fractionalBits: LIMB_BITS, precision }, N).triples;
   /** One precision's figures beside MPyC's: times, ratios, relative errors. */
-  const compared = (t: NonNullable<(typeof tasks)['fxp32']>, m: MpycResult) => {
+  const compared = (t: (typeof tasks)['fxp32'], m: MpycResult) => {
     const dotTriples = jobTriples('dot-product', 2, t.precision);
     const varianceTriples = jobTriples('variance', 1, t.precision);
     const ratios = {
