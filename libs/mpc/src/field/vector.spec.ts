@@ -2,7 +2,7 @@ import { randomFillSync } from 'node:crypto';
 import fc from 'fast-check';
 import { P, fadd, fmul, fpow, fsub, finv, mod } from './reference';
 import {
-  fromBigInts, gilboaReceive, gilboaSend, gilboaSendInto, mulmod, vadd, vaddc, vaxpy, vbeaver, vbeaverDotOpen, vbeaverOpen, vcanon, vdot, vdotRandomWords, vfromRandomWords, vmul, vmulc,
+  fromBigInts, gilboaReceive, gilboaSend, gilboaSendInto, mulmod, vadd, vaddc, vaxpy, vbeaver, vbeaverDotOpen, vbeaverOpen, vcanon, vdot, vdotRandomWords, vfromRandomWords, vinputOpen, vmul, vmulc,
   vopen, vpow, vrandom, vsquareDotOpen, vsub, vsub2, vsubInto, vsum, vsumShares, vwsum, vbitsum,
 } from './vector';
 
@@ -367,6 +367,29 @@ describe('the online opening, streamed (against the BigInt reference)', () => {
     );
     const v = vrandom(4);
     expect(() => vsquareDotOpen(vrandom(4), [new Uint8Array(8 * 3)], { xm: v, av: v, am: v, aav: v, aam: v }, 1n, false)).toThrow(RangeError);
+  });
+
+  it('vinputOpen canonicalises ε, hands the transcript its canonical bytes in order, and gives r_v (+ ε) and r_m + k·ε', () => {
+    fc.assert(
+      fc.property(
+        length.chain((n) => fc.tuple(col(n, 0), col(n, 1), fc.array(word, { minLength: Math.min(n, 8), maxLength: Math.min(n, 8) }))),
+        elem,
+        fc.boolean(),
+        ([rv, rm, head], k, addsPublic) => {
+          const n = rv.length;
+          const [eps] = peerWords(n, [head]);
+          const seen: Uint8Array[] = [];
+          const x = vinputOpen(new Uint8Array(eps!.buffer), { value: rv, mac: rm }, k, addsPublic, (c) => seen.push(new Uint8Array(c)));
+          const canonical = Array.from(eps!, canon);
+          if (!Buffer.concat(seen).equals(Buffer.from(new BigUint64Array(canonical).buffer))) return false;
+          if (!addsPublic && x.value !== rv) return false;
+          return canonical.every((e, i) => x.value[i] === (addsPublic ? fadd(rv[i]!, e) : rv[i]) && x.mac[i] === fadd(rm[i]!, fmul(k, e)));
+        },
+      ),
+      { numRuns: 30 },
+    );
+    const v = vrandom(4);
+    expect(() => vinputOpen(new Uint8Array(8 * 3), { value: v, mac: v }, 1n, true, () => undefined)).toThrow(RangeError);
   });
 
   it('vsub2 and vsubInto write into a view of a larger vector', () => {

@@ -252,6 +252,45 @@ export function vopen(own: FieldVec, mac: FieldVec, received: readonly Uint8Arra
   return { sum, residual };
 }
 
+/**
+ * The local step of an input [x] = [r] + ε after the masked values ε = x − r arrived (raw little-endian
+ * words from the owner, or the owner's own ε), in one streamed pass: ε canonicalised chunk by chunk,
+ * each canonical chunk handed to `seen` (the transcript of broadcast values: the same bytes, in order,
+ * as ε whole), and this party's shares of x, value r_v (+ ε if `addsPublic`) and mac r_m + k·ε, with
+ * k its MAC-key share. Without `addsPublic` the value is the mask's own vector (nothing to add).
+ */
+export function vinputOpen(
+  eps: Uint8Array,
+  mask: { readonly value: FieldVec; readonly mac: FieldVec },
+  k: bigint,
+  addsPublic: boolean,
+  seen: (canonical: Uint8Array) => void,
+): { value: FieldVec; mac: FieldVec } {
+  const n = sameLength(mask.value, mask.mac);
+  checkShares([eps], n);
+  const value = addsPublic ? new BigUint64Array(n) : mask.value;
+  const mac = new BigUint64Array(n);
+  // Slots: 0 ε, 1 the value's share, 2 the MAC's share.
+  const [E, V, M] = [0, CHUNK * 8, 2 * CHUNK * 8];
+  const w = scratch(3 * CHUNK);
+  const bytes = new Uint8Array(w.buffer);
+  for (let off = 0; off < n; off += CHUNK) {
+    const len = Math.min(CHUNK, n - off);
+    bytes.set(eps.subarray(off * 8, (off + len) * 8), E);
+    kernels.canon(E, len);
+    seen(bytes.subarray(E, E + len * 8));
+    if (addsPublic) {
+      w.set(mask.value.subarray(off, off + len), CHUNK);
+      kernels.add(V, E, V, len);
+      value.set(w.subarray(CHUNK, CHUNK + len), off);
+    }
+    w.set(mask.mac.subarray(off, off + len), 2 * CHUNK);
+    kernels.axpy(M, E, k, len);
+    mac.set(w.subarray(2 * CHUNK, 2 * CHUNK + len), off);
+  }
+  return { value, mac };
+}
+
 /** A multiplication's inputs besides the opening: the MAC shares of x and y and the triple (a, b, c). */
 export interface BeaverInputs {
   readonly xm: FieldVec;

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import type { FieldVec } from '../field/vector';
 import {
-  vadd, vaddc, vaxpy, vbeaverDotOpen, vbeaverOpen, vcanon, vconst, vdotRandomWords, vmul, vmulc, vopen, vsquareDotOpen, vsub, vsub2, vsubInto, vsum,
+  vadd, vaddc, vaxpy, vbeaverDotOpen, vbeaverOpen, vconst, vdotRandomWords, vinputOpen, vmul, vmulc, vopen, vsquareDotOpen, vsub, vsub2, vsubInto, vsum,
 } from '../field/vector';
 import { concatVecs, vecBytes } from '../field/concat';
 import { fadd, fmul, mod } from '../field/reference';
@@ -160,16 +160,18 @@ class SpdzParty implements MpcParty {
     return this.#guard(async () => {
       const n = typeof values === 'number' ? values : values.length;
       const { mask, clear } = this.#pre.takeMasks(owner, n);
-      let eps: FieldVec;
+      let eps: Uint8Array;
       if (owner === this.id) {
         if (typeof values === 'number') throw new InvalidArgumentError('the input owner must pass its values');
-        eps = vsub(values, clear!);
-        this.#t.broadcast(vecBytes(eps));
+        eps = vecBytes(vsub(values, clear!));
+        this.#t.broadcast(eps);
       } else {
-        eps = await this.#receiveVec(owner, n);
+        eps = await this.#t.receive(owner);
+        if (eps.length !== n * 8) throw new ProtocolViolationError(`expected ${n} field elements from party ${owner}, got ${eps.length} bytes`, owner);
       }
-      this.#transcript.update(`input:${owner}:${n};`).update(vecBytes(eps));
-      return this.addPublic(mask, eps);
+      // [x] = [r] + ε in one pass over ε, canonicalised there, each chunk hashed into the transcript.
+      const transcript = this.#transcript.update(`input:${owner}:${n};`);
+      return vinputOpen(eps, mask, this.#alpha, this.id === 0, (chunk) => transcript.update(chunk));
     });
   }
 
@@ -369,15 +371,6 @@ class SpdzParty implements MpcParty {
       }
       throw err;
     }
-  }
-
-  async #receiveVec(from: number, n: number): Promise<FieldVec> {
-    const bytes = await this.#t.receive(from);
-    if (bytes.length !== n * 8) {
-      throw new ProtocolViolationError(`expected ${n} field elements from party ${from}, got ${bytes.length} bytes`, from);
-    }
-    const aligned = bytes.byteOffset % 8 === 0 ? bytes : new Uint8Array(bytes);
-    return vcanon(new BigUint64Array(aligned.buffer, aligned.byteOffset, n));
   }
 
   /** Everyone commits to `payload`, then everyone opens; returns all payloads by party. */

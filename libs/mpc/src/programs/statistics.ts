@@ -39,7 +39,9 @@ export async function inputFixed(p: MpcParty, owner: number, values: FieldVec | 
   const all = await p.input(owner, typeof values === 'number' ? limbs * values : values);
   if (limbs === 1) return { hi: all };
   const n = all.value.length / 2;
-  return { hi: p.slice(all, 0, n), lo: p.slice(all, n, 2 * n) };
+  // Views of the one input (shares are never written to): no copy of 2n values and MACs.
+  const half = (start: number): Shared => ({ value: all.value.subarray(start, start + n), mac: all.mac.subarray(start, start + n) });
+  return { hi: half(0), lo: half(n) };
 }
 
 /** Fractional bits of a first sum (2f with two limbs, f with one); sums of products always carry 2f. */
