@@ -66,7 +66,7 @@ export { stopWorkloadsUnder } from './workloads';
 export { aptInstall } from './install/debian';
 export { installSchemathesis, schemathesisBinary, schemathesisInstalled } from './install/schemathesis';
 export { addDomain, parkDomain, parkHeldDomains, isParked, listDomains, findDomain, memberKafkaCredentials, domainsStatus, domainPostgres, domainRedis, materialiseDomain, processUser, type AddedDomain, type DomainStatus, type DomainProcess } from './domains/domains';
-export { loadHolds, type DomainHolds } from './domains/holds';
+export { heldBy, holdAhead, loadHolds, releaseHolds, type DomainHolds } from './domains/holds';
 export { memberServiceGrpcAddress, memberServiceLaunch, type MemberServiceLaunch } from './domains/member-services';
 export { domainPaths, memberBridgeGrpcPort, memberConsoleFiles, memberConsolePort, memberServicePorts, memberServiceFiles, memberServiceUrl, MEMBER_SERVICES, type MemberServiceName, osUserFor, validateMember, domainPorts, operatorDomain, newMemberDomain, portClash, OPERATOR_DOMAIN, MEMBER_ROLES, type DomainRecord, type DomainRole, type DomainPaths } from './domains/domain';
 export { domainTrafficKeys, ensureDomainTrafficKey, retireDomainTrafficKey, rotateDomainTrafficKey, type DomainTrafficKeys } from './domains/traffic-key';

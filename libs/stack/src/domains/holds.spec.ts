@@ -56,6 +56,21 @@ describe('domain holds', () => {
     expect(release(holds, 'XMSP', A, everyone).holds).toEqual({ YMSP: { takenUp: true, holders: [B] } });
   });
 
+  it("keeps a pool domain the run held ahead running through every file's end, and parks it at the run's end", () => {
+    const POOL = '100:e2e pool';
+    // The run holds the pool before the domain exists; the first file creates it, the second finds it running.
+    let holds = hold({}, 'PoolMSP', POOL, true, everyone);
+    holds = hold(holds, 'PoolMSP', A, true, everyone);
+    const aEnds = release(holds, 'PoolMSP', A, everyone);
+    expect(aEnds).toEqual({ holds: { PoolMSP: { takenUp: true, holders: [POOL] } }, park: false });
+    const bEnds = release(hold(aEnds.holds, 'PoolMSP', B, false, everyone), 'PoolMSP', B, everyone);
+    expect(bEnds.park).toBe(false);
+    expect(release(bEnds.holds, 'PoolMSP', POOL, everyone)).toEqual({ holds: {}, park: true });
+    // A developer's own domain of a pool name, running before the run came, stays theirs.
+    const own = hold(hold({}, 'PoolMSP', POOL, false, everyone), 'PoolMSP', A, false, everyone);
+    expect(release(release(own, 'PoolMSP', A, everyone).holds, 'PoolMSP', POOL, everyone).park).toBe(false);
+  });
+
   it('reads a holder as alive while the process of its pid runs', () => {
     expect(holderProcessAlive(`${process.pid}:a.test.ts`)).toBe(true);
     expect(holderProcessAlive('0:a.test.ts')).toBe(false);

@@ -66,6 +66,20 @@ function saveHolds(ctx: StackContext, holds: DomainHolds): void {
   writeFileAtomically(holdsFile(ctx), `${JSON.stringify(holds, null, 2)}\n`, 0o644);
 }
 
+/**
+ * `holder` holds `names` before anyone takes them up (the e2e tier's pool of domains, held by the jest
+ * run: libs/testing/src/jest/pool.ts), so each file that uses one lets go of it without parking it and
+ * the run's end (releaseHolds with `holder`) parks them once. `idle(name)`: the domain does not exist
+ * yet or is parked now (a developer's own running domain of that name stays theirs).
+ */
+export async function holdAhead(ctx: StackContext, holder: string, names: readonly string[], idle: (name: string) => boolean): Promise<void> {
+  await withStackLock(ctx, async () => {
+    let holds = loadHolds(ctx);
+    for (const name of names) holds = hold(holds, name, holder, idle(name), holderProcessAlive);
+    saveHolds(ctx, holds);
+  });
+}
+
 /** Records that settings.domainHolder (if any) holds `name`; called by addDomain under the stack's lock. */
 export function recordHold(ctx: StackContext, name: string, wasIdle: boolean): void {
   const holder = ctx.settings.domainHolder;
