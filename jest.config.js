@@ -50,8 +50,9 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/{apps,libs,services,chaincode,tools}/**/test/e2e/**/*.test.ts'],
-      globalSetup: '<rootDir>/tools/jest/global-setup.js',
-      globalTeardown: '<rootDir>/tools/jest/global-teardown.js',
+      // Its files share a pool of trust domains, held by the run (libs/testing/src/jest/pool.ts).
+      globalSetup: '<rootDir>/tools/jest/e2e-global-setup.js',
+      globalTeardown: '<rootDir>/tools/jest/e2e-global-teardown.js',
       testEnvironment: '<rootDir>/tools/jest/test-file-environment.js',
       setupFilesAfterEnv: ['<rootDir>/tools/jest/integration-timeout.js'],
     },

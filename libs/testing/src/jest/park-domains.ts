@@ -1,5 +1,6 @@
-import { loadSettings, parkHeldDomains, stderrProgress, type StackContext } from '@datawell/stack';
+import { heldBy, loadHolds, loadSettings, parkHeldDomains, stderrProgress, type StackContext } from '@datawell/stack';
 import { REPO_DIR } from '../stack-context';
+import { stopPoolWorkloadsOfFile } from './pool';
 
 /**
  * One test file's member domains set aside when it has ended (tools/jest/test-file-environment.js,
@@ -9,9 +10,14 @@ import { REPO_DIR } from '../stack-context';
  * and workloads kept the machine busy for every later file (a CI run ended past its limit at load 47
  * with thirty peers idling; the integration tier ran at load 15-25 with up to 390 processes). Only
  * domains no other running file holds are parked (two integration files run at once), and a domain
- * that was in use before any file took it (a developer's own) stays.
+ * that was in use before any file took it (a developer's own) stays. The e2e tier's pool of domains
+ * (./pool.ts) is held by the jest run itself: it stays up for the next file, without the workloads
+ * this file's DAOs ran there.
  */
 export async function parkDomainsOfFile(holder: string): Promise<string[]> {
   const ctx: StackContext = { settings: loadSettings(REPO_DIR), progress: stderrProgress };
-  return parkHeldDomains(ctx, holder);
+  const held = heldBy(loadHolds(ctx), holder);
+  const parked = await parkHeldDomains(ctx, holder);
+  await stopPoolWorkloadsOfFile(ctx, held);
+  return parked;
 }

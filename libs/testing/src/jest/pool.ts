@@ -1,0 +1,64 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { domainPaths, holdAhead, isParked, listDomains, loadHolds, loadSettings, parkDomain, releaseHolds, stderrProgress, type StackContext } from '@datawell/stack';
+import { stopWorkload } from '@datawell/workload-runtime';
+import { REPO_DIR } from '../stack-context';
+
+/**
+ * The e2e tier's pool of trust domains: one DSP and three VSPs every e2e file may form its own DAOs
+ * with (new DAO ids each time), as a real member belongs to many DAOs. Made once in the tier (by the
+ * first file that adds them: `./dev scenario … --org-prefix Pool` or addDomain) instead of once per
+ * file: creating and registering a domain took 20-25 s of each file's time, and parking it 5 s.
+ */
+export const E2E_POOL_PREFIX = 'Pool';
+export const E2E_POOL = { dsp: `${E2E_POOL_PREFIX}DspMSP`, vsps: [1, 2, 3].map((i) => `${E2E_POOL_PREFIX}Vsp${i}MSP`) } as const;
+const POOL_NAMES = [E2E_POOL.dsp, ...E2E_POOL.vsps];
+
+/** Set by the e2e tier's global setup for its files and its teardown: the jest run's holder of the pool. */
+export const POOL_HOLDER_ENV = 'DATAWELL_DOMAIN_POOL_HOLDER';
+
+function stackCtx(): StackContext {
+  return { settings: loadSettings(REPO_DIR), progress: stderrProgress };
+}
+
+const exists = (ctx: StackContext, name: string) => listDomains(ctx).some((d) => d.name === name);
+
+/**
+ * The e2e tier's global setup (tools/jest/e2e-global-setup.js): the jest run holds the pool's domains
+ * ahead of its files (`<jest pid>:e2e pool`), so a file's end lets go of them without parking them.
+ */
+export async function holdPool(): Promise<void> {
+  const ctx = stackCtx();
+  const holder = `${process.pid}:e2e pool`;
+  await holdAhead(ctx, holder, POOL_NAMES, (name) => !exists(ctx, name) || isParked(ctx, name));
+  process.env[POOL_HOLDER_ENV] = holder;
+}
+
+/** The e2e tier's global teardown: the pool's domains are parked once, when the tier has ended. */
+export async function releasePool(): Promise<string[]> {
+  const holder = process.env[POOL_HOLDER_ENV];
+  if (!holder) return [];
+  const ctx = stackCtx();
+  return releaseHolds(ctx, holder, async (name) => {
+    if (exists(ctx, name) && !isParked(ctx, name)) await parkDomain(ctx, name);
+  });
+}
+
+/**
+ * After a file let go of its domains: those only the pool still holds stay up for the next file, but
+ * the workloads their provisioners ran for the file's DAOs stop (each with its `stop` mark, so neither
+ * its supervisor nor the provisioner's resume at its next start brings it back). Left running, every
+ * file's MPC nodes would pile up (15-30 % of a core each). The file's afterAll hooks stopped its
+ * member services already. Resolves the domains whose workloads were stopped.
+ */
+export async function stopPoolWorkloadsOfFile(ctx: StackContext, held: readonly string[]): Promise<string[]> {
+  const holder = process.env[POOL_HOLDER_ENV];
+  if (!holder) return [];
+  const holds = loadHolds(ctx);
+  const onlyPool = held.filter((name) => holds[name]?.holders.length === 1 && holds[name]?.holders[0] === holder && exists(ctx, name));
+  for (const name of onlyPool) {
+    const root = join(domainPaths(ctx.settings, name).run, 'provisioner', 'workloads');
+    for (const id of existsSync(root) ? readdirSync(root) : []) await stopWorkload(join(root, id));
+  }
+  return onlyPool;
+}

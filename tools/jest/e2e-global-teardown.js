@@ -1,0 +1,14 @@
+// The e2e tier's global teardown: the pool's domains parked once, when every file has ended, then the
+// stack stopped as for the integration tier (when the run started it and nobody keeps it).
+require('@swc-node/register');
+const teardown = require('../../libs/testing/src/jest/global-teardown.ts').default;
+const { releasePool } = require('../../libs/testing/src/jest/pool.ts');
+
+module.exports = async function e2eGlobalTeardown() {
+  try {
+    await releasePool();
+  } catch (e) {
+    process.stderr.write(`test: could not park the e2e tier's pool of domains: ${e instanceof Error ? e.message : String(e)}\n`);
+  }
+  await teardown();
+};
