@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { memberLedgerTopics } from '@datawell/contracts';
 import { addDomain, domainPaths, enrollClientIdentity, findDomain, memberServiceUrl, up } from '@datawell/stack';
-import { runDomainFormation } from '@datawell/testing';
+import { E2E_POOL, runDomainFormation } from '@datawell/testing';
 import { stopWorkload } from '@datawell/workload-runtime';
 import { REPO_DIR, stackContext } from '../../src/context';
 import { startMemberServices, stopMemberServices } from '../../src/services/domain-runner';
@@ -22,7 +22,8 @@ const eventOn = <P>(eventName: string, channel: string, match: (payload: P) => b
  */
 describe('an abandonment applies in every channel where the member sits', () => {
   const ctx = stackContext();
-  const [dsp, vsp1, vsp2] = ['CoDspMSP', 'CoVsp1MSP', 'CoVsp2MSP'];
+  // The e2e tier's pool of domains; every event awaited below is of this file's DAO.
+  const [dsp, vsp1, vsp2] = [E2E_POOL.dsp, E2E_POOL.vsps[0], E2E_POOL.vsps[1]];
   const all = [dsp, vsp1, vsp2];
 
   afterAll(async () => {

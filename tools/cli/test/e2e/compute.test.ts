@@ -1,4 +1,4 @@
-import { runDev } from '@datawell/testing';
+import { E2E_POOL, E2E_POOL_PREFIX, runDev } from '@datawell/testing';
 import { stackContext } from '../../src/context';
 import { stopMemberServices } from '../../src/services/domain-runner';
 import { stopServices } from '../../src/services/runner';
@@ -13,19 +13,21 @@ import type { ComputeSummary } from '../../src/commands/scenario';
  */
 describe('./dev scenario compute', () => {
   const ctx = stackContext();
+  // The e2e tier's pool of domains: the usage trail is read for this DAO's requests.
+  const [dsp, vsp] = [E2E_POOL.dsp, E2E_POOL.vsps[0]];
 
   afterAll(async () => {
-    await stopMemberServices(ctx, ['E2cDspMSP', 'E2cVsp1MSP']).catch(() => undefined);
+    await stopMemberServices(ctx, [dsp, vsp]).catch(() => undefined);
     await stopServices(ctx);
   });
 
   it("computes the mean of the DSP's sealed readings for the VSP only, recorded with the granted and the refused request", async () => {
-    const run = await runDev(['scenario', 'compute', '--json', '--readings', '120', '--org-prefix', 'E2c']);
+    const run = await runDev(['scenario', 'compute', '--json', '--readings', '120', '--org-prefix', E2E_POOL_PREFIX]);
     expect(run.stderr.split('\n').filter((l) => /^dev: /.test(l))).toEqual([]);
     expect(run.status).toBe(0);
     const summary = JSON.parse(run.stdout.trim().split('\n').pop()!) as ComputeSummary;
     // 120 readings and the planted one, published sealed to a topic of the DSP's own.
-    expect(summary.dataset).toEqual({ name: 'readings', owner: 'E2cDspMSP', topic: expect.stringMatching(/^datawell\.member\.E2cDspMSP\.pm25-[0-9a-f]{8}-readings\.v1$/), published: 121 });
+    expect(summary.dataset).toEqual({ name: 'readings', owner: dsp, topic: expect.stringMatching(new RegExp(`^datawell\\.member\\.${dsp}\\.pm25-[0-9a-f]{8}-readings\\.v1$`)), published: 121 });
     expect(summary.status).toBe('completed');
     // Fixed point: the documented precision of a mean is far below 2^-10.
     expect(Math.abs(summary.mean! - summary.reference)).toBeLessThan(2 ** -10);
@@ -33,8 +35,8 @@ describe('./dev scenario compute', () => {
     expect(summary.recordedOnLedger).toBe(true);
     const txId = expect.stringMatching(/^[0-9a-f]{64}$/);
     expect(summary.usage).toEqual([
-      { txId, requester: 'E2cVsp1MSP', computation: 'mean', recipients: ['E2cVsp1MSP'], outcome: 'granted' },
-      { txId, requester: 'E2cVsp1MSP', computation: 'mean', recipients: ['E2cDspMSP'], outcome: 'refused', check: 'recipients-allowed' },
+      { txId, requester: vsp, computation: 'mean', recipients: [vsp], outcome: 'granted' },
+      { txId, requester: vsp, computation: 'mean', recipients: [dsp], outcome: 'refused', check: 'recipients-allowed' },
     ]);
   }, 1_200_000);
 });

@@ -1,5 +1,6 @@
 import { split } from '@datawell/domain';
 import { memberFabric, ownPeerChannels } from '@datawell/stack';
+import { E2E_POOL, E2E_POOL_PREFIX } from '@datawell/testing';
 import { runDomainsOnStack } from '../../src/commands/scenario';
 import { stackContext } from '../../src/context';
 import { stopMemberServices } from '../../src/services/domain-runner';
@@ -10,11 +11,13 @@ import { stopServices } from '../../src/services/runner';
  * by version (the papers' channel scheme: CH_i = D ∪ J_1 … J_i, each VSP joining alone), the DSP
  * records revenue on the top channel through its own bridge, the allocations are relayed down to CH_1,
  * and each member reads its payout through its own bridge: exactly the economics library's split.
+ * The domains are the e2e tier's pool (other files' DAOs on them too): what each peer holds is read
+ * among this DAO's channels.
  */
 describe('a DAO grown version by version among trust domains', () => {
   const ctx = stackContext();
-  const dsp = 'FeDspMSP';
-  const vsps = ['FeVsp1MSP', 'FeVsp2MSP', 'FeVsp3MSP'];
+  const dsp = E2E_POOL.dsp;
+  const vsps = E2E_POOL.vsps;
 
   afterAll(async () => {
     await stopMemberServices(ctx, [dsp, ...vsps]).catch(() => undefined);
@@ -24,7 +27,7 @@ describe('a DAO grown version by version among trust domains', () => {
   it('forms CH_1..CH_3 with exactly D ∪ J_1..J_i, each peer on the channels of its level and above, and pays out exactly the split', async () => {
     const betasPpm = [800_000, 750_000, 900_000];
     const started = Date.now();
-    const result = await runDomainsOnStack({ vsps: 1, joiners: 2, joinEach: true, betasPpm, orgPrefix: 'Fe', revenue: 1_000_000n });
+    const result = await runDomainsOnStack({ vsps: 1, joiners: 2, joinEach: true, betasPpm, orgPrefix: E2E_POOL_PREFIX, revenue: 1_000_000n });
     const channels = result.versions.map((v) => v.channel);
     expect(result.versions.map((v) => [v.version, [...v.members].sort()])).toEqual([
       [1, [dsp, vsps[0]].sort()],

@@ -1,6 +1,6 @@
 import { allocateLevel } from '@datawell/domain';
 import { addDomain, up, type MemberServiceName } from '@datawell/stack';
-import { call, login, runLifecycle, type LifecycleStage } from '@datawell/testing';
+import { call, E2E_POOL, login, runLifecycle, type LifecycleStage } from '@datawell/testing';
 import { lifecycleMemberOnStack } from '../../src/commands/scenario';
 import { REPO_DIR, stackContext } from '../../src/context';
 import { restartMemberService, startMemberServices, stopMemberServices } from '../../src/services/domain-runner';
@@ -15,7 +15,8 @@ import { restartService, serviceUrl, startServices, stopServices } from '../../s
  */
 describe('the DAO life cycle end to end, every participant in its own domain', () => {
   const ctx = stackContext();
-  const [dsp, vsp1, vsp2] = ['LfDspMSP', 'LfVsp1MSP', 'LfVsp2MSP'];
+  // The e2e tier's pool of domains; the offers, workloads and jobs checked below are this file's DAO's.
+  const [dsp, vsp1, vsp2] = [E2E_POOL.dsp, E2E_POOL.vsps[0], E2E_POOL.vsps[1]];
   const all = [dsp, vsp1, vsp2];
   type Restart = ServiceName | { domain: string; service: MemberServiceName };
   const restarts: Record<LifecycleStage, Restart[]> = {
