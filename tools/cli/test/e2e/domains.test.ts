@@ -7,7 +7,7 @@ import { descriptionDigest, resultDigest } from '@datawell/contracts';
 import { Client } from 'pg';
 import { createKafka, readKafkaCredentialsFile } from '@datawell/config';
 import { domainPaths, domainPostgres, enrollClientIdentity, fetchChannelBlocks, findDomain, isAlive, kafkaSaslEnabled, MEMBER_SERVICES, memberFabric, memberServiceFiles, memberServiceUrl, operatorFabric, orgCaCertificate, osUserFor, ownPeerChannels, postgresInstanceUrl, principalFile, processUser, readPid, serviceUrl, up } from '@datawell/stack';
-import { callNodeAsCoordinator, DOMAIN_COMPUTATION_PRICE, login, placesOf, runDev, scanBlocks, scanFiles, scanKafka, scanPostgres, signComputationRequest, type SignedOver } from '@datawell/testing';
+import { callNodeAsCoordinator, DOMAIN_COMPUTATION_PRICE, E2E_POOL, E2E_POOL_PREFIX, login, placesOf, runDev, scanBlocks, scanFiles, scanKafka, scanPostgres, signComputationRequest, type SignedOver } from '@datawell/testing';
 import { coordinatorTls, runDomainsOnStack } from '../../src/commands/scenario';
 import { REPO_DIR, stackContext } from '../../src/context';
 import { memberServicesStatus, stopMemberServices } from '../../src/services/domain-runner';
@@ -37,9 +37,13 @@ function liveProcesses(): Array<{ pid: number; ppid: number; args: string }> {
   return out;
 }
 
+// The e2e tier's pool of domains (other files' DAOs on them too): every workload, process, node, usage
+// entry and channel checked below is this file's DAO's.
+const [DSP, VSP1, VSP2] = [E2E_POOL.dsp, E2E_POOL.vsps[0], E2E_POOL.vsps[1]];
+
 describe('a DAO formed among trust domains through the running services', () => {
   const ctx = stackContext();
-  const members = ['E2dDspMSP', 'E2dVsp1MSP', 'E2dVsp2MSP'];
+  const members = [DSP, VSP1, VSP2];
 
   afterAll(async () => {
     await stopMemberServices(ctx, members).catch(() => undefined);
@@ -50,7 +54,7 @@ describe('a DAO formed among trust domains through the running services', () => 
   async function expectNoPlaintextOutsideDsp(daoId: string, channels: readonly string[], datasetFile: string, planted: string): Promise<void> {
     const control = `scan-control-${randomBytes(6).toString('hex')}`;
     const connection = await up(ctx);
-    const dspRoot = domainPaths(ctx.settings, findDomain(ctx, 'E2dDspMSP').name).root;
+    const dspRoot = domainPaths(ctx.settings, findDomain(ctx, DSP).name).root;
     const controlFile = join(ctx.settings.stackDir, 'logs', `scan-control-${process.pid}.log`);
     writeFileSync(controlFile, `a log line with ${control}\n`);
     const sasl = kafkaSaslEnabled(ctx) ? readKafkaCredentialsFile(principalFile(ctx, 'admin')) : undefined;
@@ -74,10 +78,10 @@ describe('a DAO formed among trust domains through the running services', () => 
       expect(placesOf(scanFiles([dspRoot], [planted]).hits, planted)).toContain(datasetFile);
       const topics = await scanKafka({ brokers: connection.kafka.brokers, ...(sasl ? { sasl } : {}) }, needles);
       expect(placesOf(topics.hits, control).length).toBeGreaterThan(0);
-      const others = ['E2dVsp1MSP', 'E2dVsp2MSP'].map((m) => postgresInstanceUrl(domainPostgres(ctx, findDomain(ctx, m))));
+      const others = [VSP1, VSP2].map((m) => postgresInstanceUrl(domainPostgres(ctx, findDomain(ctx, m))));
       const databases = await Promise.all([connection.postgres.url, ...others].map((url) => scanPostgres(url, needles)));
       expect(placesOf(databases[0]!.hits, control)).toEqual([`${new URL(connection.postgres.url).pathname.slice(1)}.public.${table}.v`]);
-      const vsp = memberFabric(ctx, 'E2dVsp1MSP');
+      const vsp = memberFabric(ctx, VSP1);
       const blocks = [];
       for (const channel of channels) blocks.push(...scanBlocks(channel, await fetchChannelBlocks(vsp, channel), [planted, daoId]));
       // The control of the blocks: the DAO's id is in its channels' blocks.
@@ -99,7 +103,7 @@ describe('a DAO formed among trust domains through the running services', () => 
   }
 
   it("forms the DAO with each member's own bridge, and each member reads it through its own", async () => {
-    const result = await runDomainsOnStack({ vsps: 1, joiners: 1, orgPrefix: 'E2d', revenue: 1_000_000n, placement: 'managed', changeInfrastructure: true, mpcMesh: true, compute: { readings: 64 } });
+    const result = await runDomainsOnStack({ vsps: 1, joiners: 1, orgPrefix: E2E_POOL_PREFIX, revenue: 1_000_000n, placement: 'managed', changeInfrastructure: true, mpcMesh: true, compute: { readings: 64 } });
 
     // Each member's bridge runs as its domain's user, and is healthy.
     for (const mspId of members) {
@@ -124,7 +128,7 @@ describe('a DAO formed among trust domains through the running services', () => 
     const ch1 = allocateLevel(top.rest, 800_000);
     const computedTop = allocateLevel(BigInt(DOMAIN_COMPUTATION_PRICE.perComputation), 750_000);
     const computed = allocateLevel(computedTop.rest, 800_000);
-    expect(result.payouts).toEqual({ E2dDspMSP: (ch1.rest + computed.rest).toString(), E2dVsp1MSP: (ch1.share + computed.share).toString(), E2dVsp2MSP: (top.share + computedTop.share).toString() });
+    expect(result.payouts).toEqual({ [DSP]: (ch1.rest + computed.rest).toString(), [VSP1]: (ch1.share + computed.share).toString(), [VSP2]: (top.share + computedTop.share).toString() });
     expect([top.share, ch1.share, ch1.rest].every((x) => x > 0n)).toBe(true);
     // A member's bridge answers its own organisation only.
     expect(result.otherMemberAtBridge).toEqual({ status: 403, code: 'FORBIDDEN' });
@@ -136,12 +140,12 @@ describe('a DAO formed among trust domains through the running services', () => 
     // version 1 has no node of its own left; only the joiner's node is new.
     const node = (v: number, msp: string) => [{ workloadId: `${result.daoId}-v${v}-${msp.toLowerCase()}-node`, owner: msp, status: 'running' }];
     expect(result.infrastructure).toEqual([
-      { version: 1, status: 'provisioned', builtBy: { E2dDspMSP: [], E2dVsp1MSP: [] } },
-      { version: 2, status: 'provisioned', builtBy: { E2dDspMSP: node(1, 'E2dDspMSP'), E2dVsp1MSP: node(1, 'E2dVsp1MSP'), E2dVsp2MSP: node(2, 'E2dVsp2MSP') } },
+      { version: 1, status: 'provisioned', builtBy: { [DSP]: [], [VSP1]: [] } },
+      { version: 2, status: 'provisioned', builtBy: { [DSP]: node(1, DSP), [VSP1]: node(1, VSP1), [VSP2]: node(2, VSP2) } },
       // An accepted change-infrastructure on version 1 (proposed by the VSP, decided by the DSP's vote, each
       // through its own bridge): each founder's provisioner reported its part, and neither touched its node,
       // which version 2 runs now (version 1's OpenTofu resource went without stopping it).
-      { version: 1, revision: 2, status: 'provisioned', builtBy: { E2dDspMSP: [], E2dVsp1MSP: [] } },
+      { version: 1, revision: 2, status: 'provisioned', builtBy: { [DSP]: [], [VSP1]: [] } },
     ]);
     // …as processes of the member's own OS user, in its domain's folder: one node per member after the
     // join (before issue 12's sharing, each founder ran one per version).
@@ -167,9 +171,9 @@ describe('a DAO formed among trust domains through the running services', () => 
     // each, pinned to the certificate its member reported.
     const operatorMeshCa = new X509Certificate(readFileSync(join(ctx.settings.stackDir, 'mpc-pki', 'ca.crt')));
     expect(result.mesh?.map((n) => [n.mspId, n.partyIndex, n.parties, n.osUser, n.inventory?.party, n.inventory?.parties])).toEqual([
-      ['E2dDspMSP', 0, 3, osUserFor('E2dDspMSP'), 0, 3],
-      ['E2dVsp1MSP', 1, 3, osUserFor('E2dVsp1MSP'), 1, 3],
-      ['E2dVsp2MSP', 2, 3, osUserFor('E2dVsp2MSP'), 2, 3],
+      [DSP, 0, 3, osUserFor(DSP), 0, 3],
+      [VSP1, 1, 3, osUserFor(VSP1), 1, 3],
+      [VSP2, 2, 3, osUserFor(VSP2), 2, 3],
     ]);
     for (const n of result.mesh!) {
       const root = orgCaCertificate(ctx, n.mspId);
@@ -180,7 +184,7 @@ describe('a DAO formed among trust domains through the running services', () => 
     }
     expect(new Set(result.mesh!.map((n) => n.caCertificatePem)).size).toBe(3);
     // The founders' nodes are the ones they started for version 1 (their ids name it); the joiner's is version 2's.
-    expect(result.mesh!.map((n) => n.workloadId)).toEqual([`${result.daoId}-v1-e2ddspmsp-node`, `${result.daoId}-v1-e2dvsp1msp-node`, `${result.daoId}-v2-e2dvsp2msp-node`]);
+    expect(result.mesh!.map((n) => n.workloadId)).toEqual([`${result.daoId}-v1-${DSP.toLowerCase()}-node`, `${result.daoId}-v1-${VSP1.toLowerCase()}-node`, `${result.daoId}-v2-${VSP2.toLowerCase()}-node`]);
 
     // A computation in the DAO of domains after the join, on version 2's mesh with the joiner's node in it:
     // each node registered itself at the coordinator with its own identity, pinned; the coordinator only
@@ -189,28 +193,28 @@ describe('a DAO formed among trust domains through the running services', () => 
     const computation = result.computation!;
     expect(computation.atCoordinator).toMatchObject({ status: 'completed', resultAnswer: { status: 409, code: 'RESULT_IN_RECIPIENT_DOMAIN' } });
     expect(computation.nodes.map((n) => [n.mspId, n.partyIndex, n.source, n.pinned]).sort()).toEqual([
-      ['E2dDspMSP', 0, 'member', true],
-      ['E2dVsp1MSP', 1, 'member', true],
-      ['E2dVsp2MSP', 2, 'member', true],
+      [DSP, 0, 'member', true],
+      [VSP1, 1, 'member', true],
+      [VSP2, 2, 'member', true],
     ]);
     // Version 1 has no mesh of its own any more: the same request there is refused by the coordinator with a stable code.
     expect(computation.earlierVersion).toMatchObject({ version: 1, status: 'failed', error: { code: 'VERSION_SUPERSEDED', message: expect.stringContaining('ask on version 2') } });
     // What the DSP's sensors sent, as they keep it in the DSP's domain; Kafka only ever carried it sealed to the DSP's node.
     const readings = readFileSync(computation.dataset.file, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { pm25: number }).pm25);
     expect(computation.published).toBe(readings.length);
-    expect(computation.dataset.topic).toMatch(/^datawell\.member\.E2dDspMSP\.pm25-[0-9a-f]{8}-readings\.v1$/);
+    expect(computation.dataset.topic).toMatch(new RegExp(`^datawell\\.member\\.${DSP}\\.pm25-[0-9a-f]{8}-readings\\.v1$`));
     const mean = readings.reduce((a, b) => a + b, 0) / readings.length;
-    const kept = computation.atRecipients['E2dVsp1MSP']!;
+    const kept = computation.atRecipients[VSP1]!;
     expect(Math.abs((kept.result['mean'] as number) - mean)).toBeLessThan(1e-3);
     expect(kept.resultDigest).toBe(resultDigest(kept.result));
     expect(kept.resultDigest).toBe(computation.atCoordinator.resultDigest);
     expect(kept.txId).toMatch(/^[0-9a-f]{64}$/);
     expect(computation.atDsp).toEqual({ status: 404, code: 'RESULT_NOT_FOUND' });
     // `./dev result` reads it where the recipient keeps it, as the recipient; the DSP's bridge has none.
-    const byCli = await runDev(['result', '--dao', result.daoId, '--version', '2', '--id', computation.id, '--as', 'E2dVsp1MSP', '--json']);
+    const byCli = await runDev(['result', '--dao', result.daoId, '--version', '2', '--id', computation.id, '--as', VSP1, '--json']);
     expect(byCli.status).toBe(0);
     expect(JSON.parse(byCli.stdout)).toMatchObject({ jobId: computation.id, computation: 'mean', result: kept.result, resultDigest: kept.resultDigest, txId: kept.txId });
-    const notHers = await runDev(['result', '--dao', result.daoId, '--version', '2', '--id', computation.id, '--as', 'E2dDspMSP']);
+    const notHers = await runDev(['result', '--dao', result.daoId, '--version', '2', '--id', computation.id, '--as', DSP]);
     expect(notHers.status).toBe(1);
     expect(notHers.stderr.trim().split('\n')).toHaveLength(1);
     expect(notHers.stderr).toMatch(/404 RESULT_NOT_FOUND/);
@@ -219,20 +223,20 @@ describe('a DAO formed among trust domains through the running services', () => 
     // recipient's bridge with the result (the rows read, the digest ComputationCompleted recorded), the
     // refused one (the mean to the DSP, which the terms do not allow: every node refused it from its
     // own ledger) by the DSP's node through the DSP's bridge, naming the check.
-    expect(computation.refused).toMatchObject({ recipients: ['E2dDspMSP'], status: 'failed', error: { code: 'REFUSED_BY_NODES' } });
+    expect(computation.refused).toMatchObject({ recipients: [DSP], status: 'failed', error: { code: 'REFUSED_BY_NODES' } });
     const txId = expect.stringMatching(/^[0-9a-f]{64}$/);
     expect(result.usage).toEqual([
-      { txId, usageId: computation.id, requester: 'E2dVsp1MSP', computation: 'mean', recipients: ['E2dVsp1MSP'], outcome: 'granted', rows: readings.length, resultDigest: kept.resultDigest, recordedBy: 'E2dVsp1MSP' },
-      { txId, usageId: computation.refused.id, requester: 'E2dVsp1MSP', computation: 'mean', recipients: ['E2dDspMSP'], outcome: 'refused', check: 'recipients-allowed', recordedBy: 'E2dDspMSP' },
+      { txId, usageId: computation.id, requester: VSP1, computation: 'mean', recipients: [VSP1], outcome: 'granted', rows: readings.length, resultDigest: kept.resultDigest, recordedBy: VSP1 },
+      { txId, usageId: computation.refused.id, requester: VSP1, computation: 'mean', recipients: [DSP], outcome: 'refused', check: 'recipients-allowed', recordedBy: DSP },
     ]);
     // `./dev usage` prints them, read through the DSP's own bridge.
-    const trailByCli = await runDev(['usage', '--dataset', computation.dataset.name, '--dao', result.daoId, '--as', 'E2dDspMSP']);
+    const trailByCli = await runDev(['usage', '--dataset', computation.dataset.name, '--dao', result.daoId, '--as', DSP]);
     expect(trailByCli.status).toBe(0);
     for (const u of result.usage!) expect(trailByCli.stdout).toContain(`tx ${u.txId}`);
     expect(trailByCli.stdout).toMatch(/refused by recipients-allowed/);
     expect(trailByCli.stdout).toContain(`granted: ${readings.length} rows, result ${kept.resultDigest.slice(0, 12)}`);
     // Each transaction id is in a block of the channel as Fabric's own CLI fetches it (the scan's helper).
-    const trailBlocks = await fetchChannelBlocks(memberFabric(ctx, 'E2dDspMSP'), result.versions[1]!.channel);
+    const trailBlocks = await fetchChannelBlocks(memberFabric(ctx, DSP), result.versions[1]!.channel);
     expect(new Set(scanBlocks(result.versions[1]!.channel, trailBlocks, result.usage!.map((u) => u.txId)).map((h) => h.needle))).toEqual(new Set(result.usage!.map((u) => u.txId)));
     const db = new Client({ connectionString: (await up(ctx)).postgres.url });
     await db.connect();
@@ -255,16 +259,16 @@ describe('a DAO formed among trust domains through the running services', () => 
     // exactly those), and the refusals: a fleet it never made (exit 2, one line), the operator's
     // principal on the DSP's topic (Kafka's ACLs refuse it: exit 1).
     const topic = computation.dataset.topic;
-    const dspProvisioner = memberServiceUrl(ctx.settings, findDomain(ctx, 'E2dDspMSP'), 'provisioner');
-    const dspPerson = await enrollClientIdentity(ctx, 'E2dDspMSP', 'owner');
+    const dspProvisioner = memberServiceUrl(ctx.settings, findDomain(ctx, DSP), 'provisioner');
+    const dspPerson = await enrollClientIdentity(ctx, DSP, 'owner');
     const view = await (await fetch(`${dspProvisioner}/daos/${result.daoId}/versions/2/infrastructure`, { headers: { authorization: `Bearer ${await login(dspProvisioner, dspPerson)}` } })).json() as { workloads: Array<{ owner: string; kind: string; status: string; readingsPublicKeyPem: string | null }> };
-    const dspKey = view.workloads.find((w) => w.owner === 'E2dDspMSP' && w.kind === 'mpc-node' && w.status !== 'destroyed')?.readingsPublicKeyPem;
+    const dspKey = view.workloads.find((w) => w.owner === DSP && w.kind === 'mpc-node' && w.status !== 'destroyed')?.readingsPublicKeyPem;
     expect(dspKey).toMatch(/^-----BEGIN PUBLIC KEY-----/);
-    expect(await runDev(['iot', 'key', '--dao', result.daoId, '--owner', 'E2dDspMSP'])).toMatchObject({ status: 0, stdout: dspKey });
-    const label = topic.slice('datawell.member.E2dDspMSP.'.length, -'-readings.v1'.length);
-    const fleet = await runDev(['iot', 'fleet', '--dsp', 'E2dDspMSP', '--label', label, '--json']);
+    expect(await runDev(['iot', 'key', '--dao', result.daoId, '--owner', DSP])).toMatchObject({ status: 0, stdout: dspKey });
+    const label = topic.slice(`datawell.member.${DSP}.`.length, -'-readings.v1'.length);
+    const fleet = await runDev(['iot', 'fleet', '--dsp', DSP, '--label', label, '--json']);
     expect(fleet.status).toBe(0);
-    expect(JSON.parse(fleet.stdout)).toEqual({ dsp: 'E2dDspMSP', fleet: 'sensors', topic, principal: 'fleet-E2dDspMSP-sensors', credentialsFile: join(domainPaths(ctx.settings, 'E2dDspMSP').secrets, 'fleet-sensors.json') });
+    expect(JSON.parse(fleet.stdout)).toEqual({ dsp: DSP, fleet: 'sensors', topic, principal: `fleet-${DSP}-sensors`, credentialsFile: join(domainPaths(ctx.settings, DSP).secrets, 'fleet-sensors.json') });
     const adminSasl = kafkaSaslEnabled(ctx) ? readKafkaCredentialsFile(principalFile(ctx, 'admin')) : undefined;
     const offsetOf = async () => {
       const admin = createKafka({ clientId: 'iot-offsets', brokers: (await up(ctx)).kafka.brokers, ...(adminSasl ? { sasl: adminSasl } : {}) }).admin();
@@ -277,33 +281,33 @@ describe('a DAO formed among trust domains through the running services', () => 
     };
     const before = await offsetOf();
     expect(before).toBeGreaterThanOrEqual(computation.published);
-    const keyFile = join(domainPaths(ctx.settings, 'E2dDspMSP').root, 'datasets', 'node-readings.pub');
+    const keyFile = join(domainPaths(ctx.settings, DSP).root, 'datasets', 'node-readings.pub');
     writeFileSync(keyFile, dspKey!);
     const published = await runDev(['iot', 'publish', '--dao', result.daoId, '--topic', topic, '--key', keyFile, '--count', '5', '--column', 'pm25']);
     expect(published.stderr).toBe('');
-    expect(published.stdout).toMatch(new RegExp(`^published 5 sealed readings to ${topic.replace(/\./g, '\\.')} for dataset readings of E2dDspMSP`));
+    expect(published.stdout).toMatch(new RegExp(`^published 5 sealed readings to ${topic.replace(/\./g, '\\.')} for dataset readings of ${DSP}`));
     expect(await offsetOf()).toBe(before + 5);
     const noFleet = await runDev(['iot', 'publish', '--dao', result.daoId, '--topic', topic, '--key', keyFile, '--count', '5', '--column', 'pm25', '--fleet', 'nosuch']);
     expect(noFleet.status).toBe(2);
-    expect(noFleet.stderr.trim().split('\n')).toEqual([expect.stringContaining(`${topic} is E2dDspMSP's: publish as one of its fleets`)]);
+    expect(noFleet.stderr.trim().split('\n')).toEqual([expect.stringContaining(`${topic} is ${DSP}'s: publish as one of its fleets`)]);
     const asOperator = await runDev(['iot', 'publish', '--dao', result.daoId, '--topic', topic, '--key', keyFile, '--count', '5', '--column', 'pm25', '--kafka-credentials', principalFile(ctx, 'operator')]);
     expect(asOperator.status).toBe(1);
     expect(await offsetOf()).toBe(before + 5);
 
-    // A coordinator that lies. (a) It passes on requests E2dVsp1MSP really signed, in its own domain, for
+    // A coordinator that lies. (a) It passes on requests the VSP really signed, in its own domain, for
     // what the version's terms do not allow (a computation they do not name; the allowed one to a
     // recipient they do not name): each node reads its ledger view through its own member's bridge, from
-    // its own peer, and refuses with the terms' check. (b) It names E2dVsp1MSP as the requester of the
+    // its own peer, and refuses with the terms' check. (b) It names the VSP as the requester of the
     // allowed computation without its signature, or with its signature over other recipients, or passes
     // on its signed request with another column or another data owner: each node refuses with
     // requester-signature, before anything crosses the mesh. (c) It sends the allowed mean of version 1,
     // really signed, to version 2's mesh: each node refuses with op-parties, its mesh serving version 2
     // (one node per member per DAO). The mesh still serves afterwards.
     const coordinator = coordinatorTls(ctx);
-    const vspPerson = await enrollClientIdentity(ctx, 'E2dVsp1MSP', 'owner');
-    const ledger = { daoId: result.daoId, version: 2, requester: 'E2dVsp1MSP', owner: 'E2dDspMSP' };
+    const vspPerson = await enrollClientIdentity(ctx, VSP1, 'owner');
+    const ledger = { daoId: result.daoId, version: 2, requester: VSP1, owner: DSP };
     const dataset = { name: 'readings', columns: ['pm25'] };
-    /** The op's ledger part with E2dVsp1MSP's signature over `over` (default: the op's own fields, its dataset's columns and 16 fractional bits). */
+    /** The op's ledger part with the VSP's signature over `over` (default: the op's own fields, its dataset's columns and 16 fractional bits). */
     const signedAs = (opId: string, l: typeof ledger & { computation: string; recipients: string[] }, over: SignedOver = {}) => {
       const s = signComputationRequest(
         vspPerson,
@@ -312,14 +316,14 @@ describe('a DAO formed among trust domains through the running services', () => 
       );
       return { ...l, request: { requestId: opId, issuedAtMs: s.issuedAtMs, certificatePem: s.certificatePem, signature: s.signature } };
     };
-    const allowedMean = { ...ledger, computation: 'mean', recipients: ['E2dVsp1MSP'] };
+    const allowedMean = { ...ledger, computation: 'mean', recipients: [VSP1] };
     const lies = [
-      { check: 'computation-allowed', op: (id: string) => ({ program: 'variance', recipients: [1], ledger: signedAs(id, { ...ledger, computation: 'variance', recipients: ['E2dVsp1MSP'] }) }) },
-      { check: 'recipients-allowed', op: (id: string) => ({ program: 'mean', recipients: [0], ledger: signedAs(id, { ...ledger, computation: 'mean', recipients: ['E2dDspMSP'] }) }) },
+      { check: 'computation-allowed', op: (id: string) => ({ program: 'variance', recipients: [1], ledger: signedAs(id, { ...ledger, computation: 'variance', recipients: [VSP1] }) }) },
+      { check: 'recipients-allowed', op: (id: string) => ({ program: 'mean', recipients: [0], ledger: signedAs(id, { ...ledger, computation: 'mean', recipients: [DSP] }) }) },
       { check: 'requester-signature', op: () => ({ program: 'mean', recipients: [1], ledger: allowedMean }) },
-      { check: 'requester-signature', op: (id: string) => ({ program: 'mean', recipients: [1], ledger: signedAs(id, allowedMean, { recipients: ['E2dVsp1MSP', 'E2dDspMSP'] }) }) },
+      { check: 'requester-signature', op: (id: string) => ({ program: 'mean', recipients: [1], ledger: signedAs(id, allowedMean, { recipients: [VSP1, DSP] }) }) },
       { check: 'requester-signature', op: (id: string) => ({ program: 'mean', recipients: [1], ledger: signedAs(id, allowedMean, { columns: ['pm10'] }) }) },
-      { check: 'requester-signature', op: (id: string) => ({ program: 'mean', recipients: [1], ledger: signedAs(id, allowedMean, { owner: 'E2dVsp1MSP' }) }) },
+      { check: 'requester-signature', op: (id: string) => ({ program: 'mean', recipients: [1], ledger: signedAs(id, allowedMean, { owner: VSP1 }) }) },
       // (c) The allowed mean, really signed, but on version 1, whose terms allow it too: the nodes' mesh serves version 2.
       { check: 'op-parties', op: (id: string) => ({ program: 'mean', recipients: [1], ledger: signedAs(id, { ...allowedMean, version: 1 }) }) },
     ];
@@ -346,7 +350,7 @@ describe('a DAO formed among trust domains through the running services', () => 
     // seven ops, which the DSP's node refused and recorded in the background with their checks (the
     // unsigned and the mis-signed ones with requester-signature, the one of version 1 with op-parties); and
     // says NOT_FOUND over gRPC for a DAO its peer does not have.
-    const usage = async (...args: string[]) => runDev(['usage', '--dataset', 'readings', '--as', 'E2dDspMSP', '--json', ...args]);
+    const usage = async (...args: string[]) => runDev(['usage', '--dataset', 'readings', '--as', DSP, '--json', ...args]);
     type Trail = { daoId: string; dataset: string; entries: Array<{ usageId: string; outcome: string; check?: string; recordedBy: string }> };
     const lieIds = lies.map((_, i) => `lie-${i}-${result.daoId}`);
     let overHttp = await usage('--dao', result.daoId);
@@ -361,9 +365,9 @@ describe('a DAO formed among trust domains through the running services', () => 
     expect(trail).toMatchObject({ daoId: result.daoId, dataset: 'readings' });
     expect(trail.entries.map((e) => [e.usageId, e.outcome, e.check ?? null, e.recordedBy]).sort()).toEqual(
       [
-        [computation.id, 'granted', null, 'E2dVsp1MSP'],
-        [computation.refused.id, 'refused', 'recipients-allowed', 'E2dDspMSP'],
-        ...lies.map((lie, i) => [lieIds[i], 'refused', lie.check, 'E2dDspMSP']),
+        [computation.id, 'granted', null, VSP1],
+        [computation.refused.id, 'refused', 'recipients-allowed', DSP],
+        ...lies.map((lie, i) => [lieIds[i], 'refused', lie.check, DSP]),
       ].sort(),
     );
     const nowhere = await usage('--dao', 'no-such-dao', '--grpc');
@@ -379,27 +383,27 @@ describe('a DAO formed among trust domains through the running services', () => 
     };
     const description = `Hourly PM2.5 readings of the E2d fleet (${Date.now()})`;
     const offer = { kind: 'data', title: 'E2d air quality', description, tags: ['e2d'], schema: 'pm25 int', updateFrequency: 'hourly', source: { type: 'file' } };
-    const posted = json(await dev('post', 'E2dDspMSP', '--offer', JSON.stringify(offer), '--json'));
-    expect(posted.offer).toMatchObject({ owner: 'E2dDspMSP', revision: 1, descriptionDigest: descriptionDigest(description) });
+    const posted = json(await dev('post', DSP, '--offer', JSON.stringify(offer), '--json'));
+    expect(posted.offer).toMatchObject({ owner: DSP, revision: 1, descriptionDigest: descriptionDigest(description) });
     const marketplace = serviceUrl(ctx.settings, 'marketplace');
     const read = async () => (await (await fetch(`${marketplace}/offers/${posted.offer.offerId}`)).json()) as Record<string, unknown>;
     expect(posted.catalogue).toBe(`${marketplace}/offers/${posted.offer.offerId}`);
-    expect(await read()).toMatchObject({ status: 'open', description, descriptionDigest: descriptionDigest(description), owner: { mspId: 'E2dDspMSP' } });
+    expect(await read()).toMatchObject({ status: 'open', description, descriptionDigest: descriptionDigest(description), owner: { mspId: DSP } });
 
     // An edit of the description: the ledger gets the new digest, the catalogue the new text.
     const changed = `${description}, calibrated`;
-    const edited = json(await dev('edit', 'E2dDspMSP', '--id', posted.offer.offerId, '--changes', JSON.stringify({ description: changed }), '--json'));
+    const edited = json(await dev('edit', DSP, '--id', posted.offer.offerId, '--changes', JSON.stringify({ description: changed }), '--json'));
     expect(edited.offer).toMatchObject({ revision: 2, descriptionDigest: descriptionDigest(changed) });
     expect(await read()).toMatchObject({ revision: 2, description: changed });
 
     // Text that is not the ledger's: refused, the catalogue unchanged; exit 1 with one line.
-    const wrong = await dev('describe', 'E2dDspMSP', '--id', posted.offer.offerId, '--description', 'something else');
+    const wrong = await dev('describe', DSP, '--id', posted.offer.offerId, '--description', 'something else');
     expect(wrong.status).toBe(1);
     expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
     expect(wrong.stderr).toMatch(/409 DESCRIPTION_DIGEST_MISMATCH/);
     expect(await read()).toMatchObject({ description: changed });
     // Another member may not describe it, even with the right text.
-    const other = await login(marketplace, await enrollClientIdentity(ctx, 'E2dVsp1MSP', 'owner'));
+    const other = await login(marketplace, await enrollClientIdentity(ctx, VSP1, 'owner'));
     const put = await fetch(`${marketplace}/offers/${posted.offer.offerId}/description`, { method: 'PUT', headers: { authorization: `Bearer ${other}`, 'content-type': 'application/json' }, body: JSON.stringify({ description: changed }) });
     expect(put.status).toBe(403);
     expect(await put.json()).toMatchObject({ code: 'FORBIDDEN' });
@@ -444,9 +448,9 @@ describe('a DAO formed among trust domains through the running services', () => 
     const secrets = domainPaths(ctx.settings, 'operator').secrets;
     expect([environ['DATAWELL_KAFKA_CREDENTIALS_FILE'], environ['MPC_COORDINATOR_NODE_TLS_KEY_FILE']]).toEqual([join(secrets, 'kafka.json'), join(secrets, 'mpc-coordinator.key')]);
     // The operator's user is refused a member's folder, which the member's own user reads (control).
-    const dsp = domainPaths(ctx.settings, 'E2dDspMSP').root;
+    const dsp = domainPaths(ctx.settings, DSP).root;
     const asOperator = await runAs(osUserFor('operator'), dsp);
-    const asMember = await runAs(osUserFor('E2dDspMSP'), dsp);
+    const asMember = await runAs(osUserFor(DSP), dsp);
     expect([asOperator, asMember]).toEqual([expect.objectContaining({ code: 2, stderr: expect.stringContaining('Permission denied') }), expect.objectContaining({ code: 0 })]);
   }
 });
