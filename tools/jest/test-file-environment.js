@@ -4,7 +4,8 @@
 // on this process's own environment before the file's copy is made: children spawned without an
 // `env` see it too. When the file has ended, after its own afterAll hooks (its in-process services
 // still use the domains' stores until then), the domains it alone still holds are set aside
-// (libs/testing/src/jest/park-domains.ts).
+// (libs/testing/src/jest/park-domains.ts); the e2e tier's pool, held by the jest run itself, stays up
+// for the next file (libs/testing/src/jest/pool.ts).
 const { relative } = require('node:path');
 const { TestEnvironment } = require('jest-environment-node');
 
