@@ -48,8 +48,8 @@ export async function releasePool(): Promise<string[]> {
  * After a file let go of its domains: those only the pool still holds stay up for the next file, but
  * the workloads their provisioners ran for the file's DAOs stop (each with its `stop` mark, so neither
  * its supervisor nor the provisioner's resume at its next start brings it back). Left running, every
- * file's MPC nodes would pile up (15-30 % of a core each). The file's afterAll hooks stopped its
- * member services already. Resolves the domains whose workloads were stopped.
+ * file's MPC nodes would pile up (15-30 % of a core each). Their member services run on for the next
+ * file. Resolves the domains whose workloads were stopped.
  */
 export async function stopPoolWorkloadsOfFile(ctx: StackContext, held: readonly string[]): Promise<string[]> {
   const holder = process.env[POOL_HOLDER_ENV];
