@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StackContext } from '../components/component';
-import { isAlive, readPid, run, startDaemon, stopDaemon, waitForDaemon } from '../proc';
-import { HOST, daemonBinaryOwner, daemonUser, fabricDirs, fabricPorts, loadRegistry, orgUser, ownDaemonFolder, ownOrgFolder, saveRegistry, type OrgRecord } from './layout';
+import { isAlive, readPid, run, startDaemon, stopDaemon, waitForDaemon, type RunResult } from '../proc';
+import { HOST, daemonBinaryOwner, daemonUser, fabricDirs, fabricPorts, loadRegistry, ownDaemonFolder, ownOrgFolder, saveRegistry, type OrgRecord } from './layout';
 import { binaryFor, caBin } from './tools';
 
 export const CA_REGISTRAR = 'admin';
@@ -96,14 +96,17 @@ export async function caHealthy(ctx: StackContext, org: OrgRecord): Promise<bool
 }
 
 /**
- * fabric-ca-client as the org's user: an enrollment's key is generated where it will stay. Secrets
- * (an enrollment URL's, a registered identity's) go in the environment, which only the process's
- * own user can read, never on the command line, which every user can (/proc/<pid>/cmdline).
+ * fabric-ca-client as the user of the org's daemons (its domain's, or, for an organisation the
+ * operator holds, `dw-operator`): an enrollment's key is generated where it will stay, by the user
+ * who keeps it, never by the tooling (root). Secrets (an enrollment URL's, a registered identity's) go
+ * in the environment, which only the process's own user can read, never on the command line, which
+ * every user can (/proc/<pid>/cmdline).
  */
-function client(ctx: StackContext, org: OrgRecord, args: string[], home: string, secretEnv: Record<string, string> = {}): Promise<unknown> {
-  const user = orgUser(org);
-  ownOrgFolder(ctx.settings, org);
-  return run(binaryFor(ctx.settings, caBin(ctx.settings, 'fabric-ca-client'), org), [...args, '--caname', caName(org), '--tls.certfiles', caTlsCert(ctx, org), '-H', home], { env: secretEnv, ...(user ? { user, cwd: home } : {}) });
+export function caClient(ctx: StackContext, org: OrgRecord, args: string[], home: string, secretEnv: Record<string, string> = {}): Promise<RunResult> {
+  const user = daemonUser(org);
+  // What the tooling made for the run (the client's home, the enrollment's parent folder) becomes that user's first.
+  ownDaemonFolder(ctx.settings, org);
+  return run(binaryFor(ctx.settings, caBin(ctx.settings, 'fabric-ca-client'), daemonBinaryOwner(org)), [...args, '--caname', caName(org), '--tls.certfiles', caTlsCert(ctx, org), '-H', home], { env: secretEnv, ...(user ? { user, cwd: home } : {}) });
 }
 
 function clientUrl(ctx: StackContext, org: OrgRecord, id: string, secret: string): string {
@@ -116,7 +119,7 @@ export async function enrollRegistrar(ctx: StackContext, org: OrgRecord): Promis
   const home = fabricDirs(ctx.settings).caAdmin(org);
   if (existsSync(join(home, 'msp', 'signcerts', 'cert.pem'))) return;
   mkdirSync(home, { recursive: true });
-  await client(ctx, org, ['enroll'], home, { FABRIC_CA_CLIENT_URL: clientUrl(ctx, org, CA_REGISTRAR, caSecret(ctx, org)) });
+  await caClient(ctx, org, ['enroll'], home, { FABRIC_CA_CLIENT_URL: clientUrl(ctx, org, CA_REGISTRAR, caSecret(ctx, org)) });
 }
 
 export type IdentityType = 'peer' | 'orderer' | 'client' | 'admin';
@@ -125,7 +128,7 @@ export type IdentityType = 'peer' | 'orderer' | 'client' | 'admin';
 export async function register(ctx: StackContext, org: OrgRecord, id: string, secret: string, type: IdentityType): Promise<void> {
   const home = fabricDirs(ctx.settings).caAdmin(org);
   try {
-    await client(ctx, org, ['register', '--id.name', id, '--id.type', type, '-u', `https://${HOST}:${fabricPorts(ctx.settings).ca(org).listen}`], home, { FABRIC_CA_CLIENT_ID_SECRET: secret });
+    await caClient(ctx, org, ['register', '--id.name', id, '--id.type', type, '-u', `https://${HOST}:${fabricPorts(ctx.settings).ca(org).listen}`], home, { FABRIC_CA_CLIENT_ID_SECRET: secret });
   } catch (e) {
     if (!(e instanceof Error && /already registered/i.test(e.message))) throw e;
   }
@@ -144,11 +147,12 @@ export async function enroll(ctx: StackContext, org: OrgRecord, id: string, secr
   rmSync(target, { recursive: true, force: true });
   const args = ['enroll', '-M', target];
   if (tls) args.push('--enrollment.profile', 'tls', '--csr.hosts', `${HOST},127.0.0.1`);
-  await client(ctx, org, args, home, { FABRIC_CA_CLIENT_URL: clientUrl(ctx, org, id, secret) });
+  await caClient(ctx, org, args, home, { FABRIC_CA_CLIENT_URL: clientUrl(ctx, org, id, secret) });
   if (tls) {
     mkdirSync(dir, { recursive: true });
     copyFileSync(join(target, 'signcerts', 'cert.pem'), join(dir, 'server.crt'));
-    copyFileSync(onlyFile(join(target, 'keystore')), join(dir, 'server.key'));
+    // Moved, not copied: the key stays the file its user's client wrote (a copy would be the tooling's).
+    renameSync(onlyFile(join(target, 'keystore')), join(dir, 'server.key'));
     copyFileSync(onlyFile(join(target, 'tlscacerts')), join(dir, 'ca.crt'));
   } else {
     // Stable file names make the MSP folders easy to point at from tools.

@@ -4,10 +4,8 @@ import { join } from 'node:path';
 import { httpsText, type HttpsText } from '@datawell/config';
 import type { StackContext } from '../components/component';
 import { StackError } from '../errors';
-import { run } from '../proc';
-import { caName, caTlsCert, enrollRegistrar } from './ca';
+import { caClient, caName, caTlsCert, enrollRegistrar } from './ca';
 import { HOST, fabricDirs, fabricPorts, findOrg, loadRegistry, type OrgRecord } from './layout';
-import { caBin } from './tools';
 import { readMspPackage } from '../domains/msp-package';
 
 /** The organisation's CA certificate, as its MSP holds it (`msp/cacerts/ca.pem`). */
@@ -41,14 +39,9 @@ export interface CsrEnrollment {
   readonly caCertPem: string;
 }
 
-function caClient(ctx: StackContext, org: OrgRecord, args: string[]) {
-  return run(caBin(ctx.settings, 'fabric-ca-client'), [
-    ...args,
-    '-u', `https://${HOST}:${fabricPorts(ctx.settings).ca(org).listen}`,
-    '--caname', caName(org),
-    '--tls.certfiles', caTlsCert(ctx, org),
-    '-H', fabricDirs(ctx.settings).caAdmin(org),
-  ]);
+/** The org's registrar (its CA admin home) runs fabric-ca-client, as the org's daemons' user (ca.ts caClient). */
+function asRegistrar(ctx: StackContext, org: OrgRecord, args: string[], secretEnv: Record<string, string> = {}) {
+  return caClient(ctx, org, [...args, '-u', `https://${HOST}:${fabricPorts(ctx.settings).ca(org).listen}`], fabricDirs(ctx.settings).caAdmin(org), secretEnv);
 }
 
 /**
@@ -60,15 +53,15 @@ async function registerWithFreshSecret(ctx: StackContext, org: OrgRecord, id: st
   const secret = randomBytes(18).toString('base64url');
   await enrollRegistrar(ctx, org);
   try {
-    await caClient(ctx, org, ['register', '--id.name', id, '--id.secret', secret, '--id.type', 'client']);
+    await asRegistrar(ctx, org, ['register', '--id.name', id, '--id.type', 'client'], { FABRIC_CA_CLIENT_ID_SECRET: secret });
     return secret;
   } catch (e) {
     if (!(e instanceof Error && /already registered/i.test(e.message))) throw e;
   }
-  const listed = await caClient(ctx, org, ['identity', 'list', '--id', id]);
+  const listed = await asRegistrar(ctx, org, ['identity', 'list', '--id', id]);
   const type = /Type: ([A-Za-z]+)/.exec(listed.stdout)?.[1];
   if (type !== 'client') throw new CaRejectedError(409, `${id} is registered at ${org.mspId}'s CA as a ${type ?? 'non-client'} identity, not a client`);
-  await caClient(ctx, org, ['identity', 'modify', id, '--secret', secret]);
+  await asRegistrar(ctx, org, ['identity', 'modify', id, '--secret', secret]);
   return secret;
 }
 
