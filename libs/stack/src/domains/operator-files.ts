@@ -1,8 +1,8 @@
-import { chmodSync, chownSync, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, statSync, utimesSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, lchownSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { goBinDir } from '../install/go-build';
 import { kafkaLibDir } from '../install/kafka';
-import { chownTree, findOsUser } from '../os-user';
+import { findOsUser } from '../os-user';
 import type { StackSettings } from '../settings';
 import { domainPaths, OPERATOR_DOMAIN, osUserFor } from './domain';
 
@@ -45,9 +45,14 @@ export function operatorProcessUser(): string | undefined {
 
 /**
  * Gives the operator's paths to its OS user (idempotent: only what changed is touched). The
- * tooling calls it before it starts the operator's services and whenever it releases the stack's
- * lock, so what it wrote there meanwhile (a channel it formed, an organisation it admitted) stays
- * usable by the operator's bridge. A no-op unless the tooling runs as root and the user exists.
+ * tooling calls it before it starts the operator's services, before a CA client runs for an
+ * organisation the operator holds, and whenever it releases the stack's lock, so what it wrote
+ * there meanwhile (a channel it formed, an organisation it admitted) stays usable by the operator's
+ * bridge. A no-op unless the tooling runs as root and the user exists.
+ *
+ * Incremental: a folder whose entries have not changed since the last complete hand-over (its ctime,
+ * which no one can set back, is older) holds no file the tooling made since, so only its sub-folders
+ * are looked into (HANDOVER_FILE, `handOver`). The first hand-over of a stack folder walks everything.
  */
 export function giveOperatorFiles(settings: StackSettings): void {
   if (process.getuid?.() !== 0) return;
@@ -59,7 +64,83 @@ export function giveOperatorFiles(settings: StackSettings): void {
     if (st.gid !== user.gid) chownSync(dir, st.uid, user.gid);
     if ((st.mode & 0o7777) !== 0o1775) chmodSync(dir, 0o1775);
   }
-  for (const path of operatorOwnedPaths(settings)) if (existsSync(path)) chownTree(path, user.uid, user.gid);
+  const marker = join(settings.stackDir, HANDOVER_FILE);
+  const startedAt = Date.now();
+  const since = lastHandOver(marker, user);
+  for (const path of operatorOwnedPaths(settings)) if (existsSync(path)) handOver(path, user, since);
+  noteHandOver(marker, { uid: user.uid, gid: user.gid, startedAt });
+}
+
+/** Where the tooling (root, mode 0600) notes when its last complete hand-over to the operator began. */
+export const HANDOVER_FILE = 'operator-files.json';
+
+/**
+ * Margin under the last hand-over's start: a file's times come from the kernel's coarse clock, which
+ * may lag the tooling's by a tick, and the clock may be stepped back a little.
+ */
+const CLOCK_MARGIN_MS = 2000;
+
+/**
+ * The time before which a folder's entries were all given, or 0 (walk everything): no marker, a
+ * marker not the tooling's own (the operator may write in the stack folder), or for another user.
+ */
+function lastHandOver(marker: string, user: { readonly uid: number; readonly gid: number }): number {
+  try {
+    const st = lstatSync(marker);
+    if (!st.isFile() || st.uid !== 0 || (st.mode & 0o022) !== 0) return 0;
+    const noted = JSON.parse(readFileSync(marker, 'utf8')) as { uid?: unknown; gid?: unknown; startedAt?: unknown };
+    if (noted.uid !== user.uid || noted.gid !== user.gid || typeof noted.startedAt !== 'number') return 0;
+    return Math.max(0, noted.startedAt - CLOCK_MARGIN_MS);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Written aside and renamed into place. The stack folder is shared with the operator (sticky, group
+ * writable): the file aside is made new (O_EXCL), so a link planted under its name is refused, not followed.
+ */
+function noteHandOver(marker: string, noted: { uid: number; gid: number; startedAt: number }): void {
+  const next = `${marker}.${process.pid}.tmp`;
+  rmSync(next, { force: true });
+  writeFileSync(next, `${JSON.stringify(noted)}\n`, { mode: 0o600, flag: 'wx' });
+  renameSync(next, marker);
+}
+
+/**
+ * chownTree, skipping the files of folders unchanged since `since`: a file is created, renamed in
+ * or removed only by changing its folder (and so its ctime), and nothing here gives a file back to
+ * root, so an unchanged folder's files are still the user's. Its sub-folders may have changed: each
+ * is looked into. Symbolic links are given, never followed.
+ */
+function handOver(path: string, user: { readonly uid: number; readonly gid: number }, since: number): void {
+  const st = give(path, user);
+  if (!st?.isDirectory()) return;
+  const unchanged = st.ctimeMs < since && st.uid === user.uid && st.gid === user.gid;
+  let entries;
+  try {
+    entries = readdirSync(path, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  for (const entry of entries) {
+    if (entry.isDirectory()) handOver(join(path, entry.name), user, since);
+    else if (!unchanged) give(join(path, entry.name), user);
+  }
+}
+
+/** One file, folder or link (not followed) given to the user; its stat, or undefined when it is gone. */
+function give(path: string, user: { readonly uid: number; readonly gid: number }): Stats | undefined {
+  try {
+    const st = lstatSync(path);
+    if (st.uid !== user.uid || st.gid !== user.gid) (st.isSymbolicLink() ? lchownSync : chownSync)(path, user.uid, user.gid);
+    return st;
+  } catch (e) {
+    // A running peer's LevelDB removes files as it compacts: gone between readdir and lstat, nothing to give.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
 }
 
 /**
