@@ -2,7 +2,7 @@ import { chmodSync, chownSync, copyFileSync, existsSync, lchownSync, linkSync, l
 import { join } from 'node:path';
 import { goBinDir } from '../install/go-build';
 import { kafkaLibDir } from '../install/kafka';
-import { findOsUser } from '../os-user';
+import { findOsUser, type OsUser } from '../os-user';
 import type { StackSettings } from '../settings';
 import { domainPaths, OPERATOR_DOMAIN, osUserFor } from './domain';
 
@@ -40,7 +40,17 @@ export function operatorSharedDirs(settings: StackSettings): string[] {
  */
 export function operatorProcessUser(): string | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  return findOsUser(osUserFor(OPERATOR_DOMAIN))?.name;
+  return operatorOsUser()?.name;
+}
+
+let operatorUser: OsUser | undefined;
+
+/**
+ * The operator's OS user, looked up (getent, a process of its own: tens of ms on a busy machine)
+ * until it exists, then kept for the process's life: its ids do not change under a running stack.
+ */
+function operatorOsUser(): OsUser | undefined {
+  return (operatorUser ??= findOsUser(osUserFor(OPERATOR_DOMAIN)));
 }
 
 /**
@@ -56,7 +66,7 @@ export function operatorProcessUser(): string | undefined {
  */
 export function giveOperatorFiles(settings: StackSettings): void {
   if (process.getuid?.() !== 0) return;
-  const user = findOsUser(osUserFor(OPERATOR_DOMAIN));
+  const user = operatorOsUser();
   if (!user) return;
   for (const dir of operatorSharedDirs(settings)) {
     mkdirSync(dir, { recursive: true });
