@@ -29,7 +29,7 @@ export {
   type WaitOptions,
 } from './service-harness';
 export { freePort } from '@datawell/workload-runtime';
-export { ApiError, call, until } from './scenarios/api';
+export { ApiError, call, describeTimings, FormationClock, until, type ScenarioTimings } from './scenarios/api';
 export { callNodeAsCoordinator, DOMAIN_COMPUTATION_PRICE, readPayouts, registerDomainParticipant, runDomainFormation, type DomainComputation, type DomainDataset, type DomainJob, type DomainFormationOptions, type DomainFormationResult, type DomainMember, type DomainMeshNode } from './scenarios/domains';
 export { domainMemberOnStack, lifecycleMemberOnStack } from './scenarios/on-stack';
 export { runDomainGovernance, type DomainGovernanceOptions, type DomainGovernanceResult } from './scenarios/domain-governance';

@@ -114,3 +114,72 @@ export async function negotiateAgreement(
     return view.status === 'formed' ? true : undefined;
   }, ctx.timeoutMs);
 }
+
+/**
+ * Figures a scenario measures (issue 11), in milliseconds of the scenario's clock: each version's
+ * formation, from the moment its last party signed the agreement to every member of the version
+ * reading it through its own bridge; and in the life cycle, from version 1's agreement to a heartbeat
+ * of every member's workload recorded on the ledger, as the scenario first reads them all.
+ */
+export interface ScenarioTimings {
+  /** Version 1's, version 2's, …: agreed → read by every member through its own bridge. */
+  readonly formationMs: number[];
+  /** Version 1 agreed → a heartbeat of each member recorded on the ledger (life cycle only). */
+  readonly agreementToFirstHeartbeatMs?: number;
+}
+
+/**
+ * The clock of a DAO's formation: a version is agreed (runDomainFormation's `onAgreed`), then formed
+ * once every member reads it (its `onStage`, which follows each version's reads, in order: the version
+ * formed is the last one agreed).
+ */
+export class FormationClock {
+  readonly #agreedAt = new Map<number, number>();
+  readonly #formedAt = new Map<number, number>();
+  #last: number | undefined;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  agreed(version: number): void {
+    this.#agreedAt.set(version, this.now());
+    this.#last = version;
+  }
+
+  /** Every member reads the version agreed last. */
+  formed(): void {
+    if (this.#last === undefined) throw new Error('a version was formed before any was agreed');
+    if (!this.#formedAt.has(this.#last)) this.#formedAt.set(this.#last, this.now());
+  }
+
+  /** Milliseconds since version `version` was agreed. */
+  sinceAgreed(version: number): number {
+    const at = this.#agreedAt.get(version);
+    if (at === undefined) throw new Error(`version ${version} was not agreed`);
+    return this.now() - at;
+  }
+
+  /** Each formed version's formation time, version 1 first. */
+  formationMs(): number[] {
+    const versions = [...this.#formedAt.keys()].sort((a, b) => a - b);
+    return versions.map((v) => (this.#formedAt.get(v) as number) - (this.#agreedAt.get(v) as number));
+  }
+
+  /** runDomainFormation's hooks, after which `onStage` (if any) runs as given. */
+  hooks(onStage?: (stage: 'formed' | 'joined', daoId: string) => Promise<void>): { onAgreed: (version: number) => void; onStage: (stage: 'formed' | 'joined', daoId: string) => Promise<void> } {
+    return {
+      onAgreed: (version) => this.agreed(version),
+      onStage: async (stage, daoId) => {
+        this.formed();
+        await onStage?.(stage, daoId);
+      },
+    };
+  }
+}
+
+/** The figures as a scenario's summary prints them. */
+export function describeTimings(t: ScenarioTimings): string {
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const lines = [`  formation (agreed → every member reads the version through its own bridge): ${t.formationMs.map((ms, i) => `v${i + 1} ${s(ms)}`).join(', ') || 'none'}`];
+  if (t.agreementToFirstHeartbeatMs !== undefined) lines.push(`  version 1 agreed → a heartbeat of every member recorded on the ledger: ${s(t.agreementToFirstHeartbeatMs)}`);
+  return `${lines.join('\n')}\n`;
+}

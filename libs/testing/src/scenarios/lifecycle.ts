@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { call, tokenAt, until, type Party } from './api';
+import { call, FormationClock, tokenAt, until, type Party, type ScenarioTimings } from './api';
 import { readPayouts, registerDomainParticipant, runDomainFormation, type DomainFormationOptions, type DomainFormationResult, type DomainMember } from './domains';
 
 /**
@@ -40,6 +40,8 @@ export interface LifecycleResult {
   readonly revenueTxId: string;
   /** The formation and join as runDomainFormation reports them (each member's reads, infrastructure, mesh and computation with `mpc`). */
   readonly formation: DomainFormationResult;
+  /** Each version's formation time, and version 1's agreement → a heartbeat of every member recorded on the ledger. */
+  readonly timings: Required<ScenarioTimings>;
 }
 
 /**
@@ -112,6 +114,7 @@ export async function runLifecycle(opts: LifecycleOptions): Promise<LifecycleRes
     return found.offers.some((o) => o.offerId === dataOffer.offerId) ? true : undefined;
   }, timeout);
 
+  const clock = new FormationClock();
   const formed = await runDomainFormation({
     urls,
     members: [dsp, vsp1],
@@ -123,7 +126,7 @@ export async function runLifecycle(opts: LifecycleOptions): Promise<LifecycleRes
     ...(opts.mpc ?? {}),
     progress,
     timeoutMs: timeout,
-    onStage: (name) => stage(name),
+    ...clock.hooks((name) => stage(name)),
   });
 
   // Read by the DSP, a member of every version, through its own bridge.
@@ -134,6 +137,8 @@ export async function runLifecycle(opts: LifecycleOptions): Promise<LifecycleRes
     const owners = [[await version(1), [dsp, vsp1]], [await version(2), [vsp2]]] as const;
     return owners.every(([v, ms]) => ms.every((m) => (v.memberStates.find((s) => s.mspId === m.mspId)?.lastHeartbeatMs ?? 0) > 0)) ? true : undefined;
   }, timeout);
+  const agreementToFirstHeartbeatMs = clock.sinceAgreed(1);
+  progress(`a heartbeat of every member recorded, ${(agreementToFirstHeartbeatMs / 1000).toFixed(1)} s after version 1 was agreed`);
 
   await stage('provisioned');
   const victim = (await infrastructure(vsp1, 1)).workloads.find((w) => w.owner === vsp1.mspId && w.status === 'running');
@@ -174,5 +179,6 @@ export async function runLifecycle(opts: LifecycleOptions): Promise<LifecycleRes
     payouts,
     revenueTxId: recorded.txId,
     formation: formed,
+    timings: { formationMs: clock.formationMs(), agreementToFirstHeartbeatMs },
   };
 }

@@ -45,6 +45,11 @@ describe("the summary of a DAO of domains (./dev up, ./dev scenario domains)", (
     expect(describeDomains(plain as unknown as DomainFormationResult)).not.toContain('800000');
   });
 
+  it('ends with each version\'s formation time when the scenario measured them, and says nothing of timings otherwise', () => {
+    expect(describeDomains({ ...formed, timings: { formationMs: [7_300, 10_060] } }).endsWith('  formation (agreed → every member reads the version through its own bridge): v1 7.3 s, v2 10.1 s\n')).toBe(true);
+    expect(describeDomains(formed)).not.toContain('formation (agreed');
+  });
+
   it('says nothing of a computation when none ran', () => {
     const { computation: _c, usage: _u, ...plain } = formed as unknown as Record<string, unknown>;
     expect(describeDomains(plain as unknown as DomainFormationResult)).not.toContain('computation');
@@ -91,6 +96,7 @@ describe("the summary of a DAO of domains (./dev up, ./dev scenario domains)", (
       payouts: { UpDspMSP: '1002500', UpVsp1MSP: '0' },
       revenueTxId: 'tx-after',
       formation: formed,
+      timings: { formationMs: [9_200, 12_400], agreementToFirstHeartbeatMs: 48_700 },
     };
 
     it('tells the formation as describeDomains does, then the offers, workloads, the abandonment and the payouts after it', () => {
@@ -100,7 +106,8 @@ describe("the summary of a DAO of domains (./dev up, ./dev scenario domains)", (
       expect(text).toContain('    up1-v1-upvsp1msp-node                    UpVsp1MSP        version 1: destroyed');
       expect(text).toContain('  abandoned: UpVsp1MSP\n');
       expect(text).toContain('(tx tx-after)');
-      expect(text.endsWith('    UpDspMSP         1002500\n    UpVsp1MSP        0\n')).toBe(true);
+      expect(text).toContain('    UpDspMSP         1002500\n    UpVsp1MSP        0\n');
+      expect(text.endsWith('v1 9.2 s, v2 12.4 s\n  version 1 agreed → a heartbeat of every member recorded on the ledger: 48.7 s\n')).toBe(true);
       expect(describeLifecycle({ ...lifecycle, abandoned: [] })).toContain('  abandoned: none\n');
     });
   });

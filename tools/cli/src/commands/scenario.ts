@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import {
   bridgeConfigSigner,
   call,
+  describeTimings,
   domainMemberOnStack,
+  FormationClock,
   lifecycleMemberOnStack,
   login,
   runDomainFormation,
@@ -23,6 +25,7 @@ import {
   type DomainGovernanceResult,
   type DomainMember,
   type LifecycleResult,
+  type ScenarioTimings,
 } from '@datawell/testing';
 import { startMemberServices } from '../services/domain-runner';
 import { registerSelfHostedWorkload, startWorkloadAgent } from './workload';
@@ -224,7 +227,7 @@ export async function runDomainsOnStack(opts: {
    * (a fleet principal of its domain), and the first VSP asks for their mean (runDomainFormation's `compute`).
    */
   compute?: { readings: number; runs?: number };
-}): Promise<DomainFormationResult> {
+}): Promise<DomainFormationResult & { timings: ScenarioTimings }> {
   const prefix = opts.orgPrefix ?? 'Dm';
   const vsp = (i: number) => ({ mspId: `${prefix}Vsp${i}MSP`, role: 'VSP' as const });
   const founders = [{ mspId: `${prefix}DspMSP`, role: 'DSP' as const }, ...Array.from({ length: opts.vsps }, (_, i) => vsp(i + 1))];
@@ -236,7 +239,8 @@ export async function runDomainsOnStack(opts: {
   for (const m of founders) members.push(await member(m));
   const joiners = [];
   for (const m of joining) joiners.push(await member(m));
-  return runDomainFormation({
+  const clock = new FormationClock();
+  const result = await runDomainFormation({
     urls: { marketplace: serviceUrl(ctx.settings, 'marketplace'), negotiation: serviceUrl(ctx.settings, 'negotiation') },
     members,
     joiners,
@@ -249,8 +253,10 @@ export async function runDomainsOnStack(opts: {
     ...(opts.compute ? { compute: { ...(await fleetDataset(ctx, findDomain(ctx, founders[0]!.mspId), opts.compute.readings)), ...(opts.compute.runs !== undefined ? { runs: opts.compute.runs } : {}) } } : {}),
     ...(opts.placements ? { placements: opts.placements } : {}),
     ...(opts.placement || opts.placements ? { ...(opts.placement ? { placement: opts.placement } : {}), provisionerUrls: Object.fromEntries(plan.map((m) => [m.mspId, memberServiceUrl(ctx.settings, findDomain(ctx, m.mspId), 'provisioner')])) } : {}),
+    ...clock.hooks(),
     progress: (m) => ctx.progress.step('domains', m),
   });
+  return { ...result, timings: { formationMs: clock.formationMs() } };
 }
 
 /**
@@ -503,7 +509,7 @@ export function describeGovernance(s: ReturnType<typeof governanceSummary>): str
   return `${lines.join('\n')}\n`;
 }
 
-export function describeDomains(result: DomainFormationResult): string {
+export function describeDomains(result: DomainFormationResult & { timings?: ScenarioTimings }): string {
   const lines = [`DAO ${result.daoId}`];
   for (const v of result.versions) lines.push(`  version ${v.version} on ${v.channel}: ${v.members.join(', ')}`);
   for (const [msp, v] of Object.entries(result.readBy)) lines.push(`  ${msp.padEnd(16)} reads the top version through its own bridge: ${v.status}, members ${v.members.join(', ')}`);
@@ -542,6 +548,7 @@ export function describeDomains(result: DomainFormationResult): string {
     lines.push(`  usage trail of ${c.dataset.name}, as the DSP reads it through its own bridge (./dev usage --dataset ${c.dataset.name} --dao ${result.daoId} --as ${owner}):`);
     for (const u of result.usage) lines.push(`    tx ${u.txId}: ${u.requester} ${u.computation} to ${u.recipients.join(', ')}: ${u.outcome}${u.check ? ` (${u.check})` : ''}, recorded by ${u.recordedBy}`);
   }
+  if (result.timings) lines.push(describeTimings(result.timings).trimEnd());
   return `${lines.join('\n')}\n`;
 }
 
@@ -555,5 +562,6 @@ export function describeLifecycle(result: LifecycleResult): string {
   lines.push(`  abandoned: ${result.abandoned.join(', ') || 'none'}`);
   lines.push(`  revenue after the abandonment, recorded by the DSP in its own domain (tx ${result.revenueTxId}); each member's payout as it reads it through its own bridge:`);
   for (const [msp, amount] of Object.entries(result.payouts)) lines.push(`    ${msp.padEnd(16)} ${amount}`);
+  lines.push(describeTimings(result.timings).trimEnd());
   return `${lines.join('\n')}\n`;
 }
