@@ -52,6 +52,7 @@ export {
   checkSeatedChannel,
   joinedChannel,
   joiningChannel,
+  latestChannelConfig,
   ownCaCertPems,
   ownPlaceExpectations,
   pinnedOrdererTlsCa,

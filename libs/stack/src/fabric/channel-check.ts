@@ -233,7 +233,12 @@ export async function joiningChannel(m: MemberFabric, channel: string, genesisFi
 
 /** A channel the member's peer is on already (e.g. joined by the tooling for a seat): its genesis block and latest config, fetched by the member from the ordering service, as views. */
 export async function joinedChannel(m: MemberFabric, channel: string): Promise<JoiningChannel> {
-  return { genesis: channelConfigView(await channelGenesisBlock(m, channel)), latest: channelConfigView(await channelConfigBlock(m, channel)) };
+  return { genesis: channelConfigView(await channelGenesisBlock(m, channel)), latest: await latestChannelConfig(m, channel) };
+}
+
+/** The latest config of a channel the member's peer is on, fetched by the member from the ordering service, as a view (its genesis block never changes: see joinedChannel). */
+export async function latestChannelConfig(m: MemberFabric, channel: string): Promise<ChannelConfigView> {
+  return channelConfigView(await channelConfigBlock(m, channel));
 }
 
 /** The ordering service's TLS CA the member pins (its `orderer.tlsCaFile`). */

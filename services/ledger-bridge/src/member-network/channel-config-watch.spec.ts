@@ -29,18 +29,27 @@ const logger = {
   debug: () => undefined,
 } as never;
 
-/** A member admin whose peer reports, on each look, the next of `latest` (the last one repeats). */
-function watchOf(latest: Array<ChannelConfigView | Error>, channels: readonly string[] = ['marketplace', 'dao-acme-v1']) {
-  const genesis = view([org('DspMSP'), org('VspMSP')]);
+/**
+ * A member admin whose peer reports, on each look, the next of `latest` (the last one repeats), with
+ * the channel's genesis block when the watch asks for it (`joinedChannel`); `asked` says which it asked for.
+ */
+function watchOf(latest: Array<ChannelConfigView | Error>, channels: readonly string[] = ['marketplace', 'dao-acme-v1'], genesis = view([org('DspMSP'), org('VspMSP')])) {
   const asked: string[] = [];
   let look = 0;
+  const next = () => {
+    const config = latest[Math.min(look++, latest.length - 1)]!;
+    if (config instanceof Error) throw config;
+    return config;
+  };
   const watch = new ChannelConfigWatch({
     admin: {
       joinedChannel: async (channel): Promise<JoiningChannel> => {
-        asked.push(channel);
-        const next = latest[Math.min(look++, latest.length - 1)]!;
-        if (next instanceof Error) throw next;
-        return { genesis, latest: next };
+        asked.push(`genesis and latest ${channel}`);
+        return { genesis, latest: next() };
+      },
+      latestChannelConfig: async (channel) => {
+        asked.push(`latest ${channel}`);
+        return next();
       },
       ownCaCertPems: () => [cas['VspMSP']!],
       ordererTlsCaPems: () => [cas['OrdererTls']!],
@@ -61,7 +70,7 @@ describe("a member bridge's second look at its DAO channels' config", () => {
     const swapped = view([org('DspMSP'), org('VspMSP', 'OperatorMSP')]);
     const { watch, asked } = watchOf([honest, swapped]);
     await watch.check();
-    expect(asked).toEqual(['dao-acme-v1']);
+    expect(asked).toEqual(['genesis and latest dao-acme-v1']);
     expect(watch.refusal('dao-acme-v1')).toBeUndefined();
     expect(() => watch.guard('dao-acme-v1')).not.toThrow();
     await watch.check();
@@ -71,6 +80,37 @@ describe("a member bridge's second look at its DAO channels' config", () => {
     // Said once, not on every look.
     await watch.check();
     expect(logs.filter((l) => l.startsWith('error CHANNEL_REFUSED'))).toHaveLength(1);
+  });
+
+  it('fetches the genesis block once, on the first look, and on later looks the latest config alone, which is still refused when it fails', async () => {
+    const honest = view([org('DspMSP'), org('VspMSP')]);
+    const swapped = view([org('DspMSP'), org('VspMSP', 'OperatorMSP')]);
+    const { watch, asked } = watchOf([honest, honest, swapped]);
+    await watch.check();
+    await watch.check();
+    expect(asked).toEqual(['genesis and latest dao-acme-v1', 'latest dao-acme-v1']);
+    expect(watch.refusal('dao-acme-v1')).toBeUndefined();
+    await watch.check();
+    expect(asked).toEqual(['genesis and latest dao-acme-v1', 'latest dao-acme-v1', 'latest dao-acme-v1']);
+    expect(watch.refusal('dao-acme-v1')).toBe("VspMSP's MSP in dao-acme-v1 is not exactly its own CA");
+  });
+
+  it('keeps refusing a channel whose genesis block failed (ordered by another ordering service), though later looks fetch only the latest config', async () => {
+    const honest = view([org('DspMSP'), org('VspMSP')]);
+    const { watch, asked } = watchOf([honest], ['dao-acme-v1'], view([org('DspMSP'), org('VspMSP')], { ordererTls: 'OtherOrdererTls' }));
+    await watch.check();
+    await watch.check();
+    expect(asked).toEqual(['genesis and latest dao-acme-v1', 'latest dao-acme-v1']);
+    expect(watch.refusal('dao-acme-v1')).toMatch(/ordered by OrdererMSP, whose TLS CA is not the ordering service's this member was given/);
+  });
+
+  it('asks for the genesis block again after a first look that could not read it', async () => {
+    const honest = view([org('DspMSP'), org('VspMSP')]);
+    const { watch, asked } = watchOf([new Error('peer unavailable'), honest, honest]);
+    await watch.check();
+    await watch.check();
+    await watch.check();
+    expect(asked).toEqual(['genesis and latest dao-acme-v1', 'genesis and latest dao-acme-v1', 'latest dao-acme-v1']);
   });
 
   it('refuses a config that gives the operator a say in governance, or another ordering service', async () => {
@@ -119,7 +159,7 @@ describe("a member bridge's second look at its DAO channels' config", () => {
     const genesis = view([org('DspMSP'), org('VspMSP')]);
     let followed = ['dao-acme-v1'];
     const watch = new ChannelConfigWatch({
-      admin: { joinedChannel: async () => ({ genesis, latest: view([org('DspMSP'), org('VspMSP', 'OperatorMSP')]) }), ownCaCertPems: () => [cas['VspMSP']!], ordererTlsCaPems: () => [cas['OrdererTls']!] },
+      admin: { joinedChannel: async () => ({ genesis, latest: view([org('DspMSP'), org('VspMSP', 'OperatorMSP')]) }), latestChannelConfig: async () => view([org('DspMSP'), org('VspMSP', 'OperatorMSP')]), ownCaCertPems: () => [cas['VspMSP']!], ordererTlsCaPems: () => [cas['OrdererTls']!] },
       mspId: 'VspMSP',
       channels: async () => followed,
       logger,

@@ -64,6 +64,7 @@ function setup(mspId: string, options: { versionExists?: boolean; initConflict?:
     ordererTlsCaPems: () => [cas['OrdererTls']!],
     approveCommitted: async () => ({ outcome: 'none' }),
     joinedChannel: async (channel) => ({ genesis: view(channel, options.genesis ?? honestGenesis()), latest: view(channel, options.seated ?? options.genesis ?? honestGenesis()) }),
+    latestChannelConfig: async (channel) => view(channel, options.seated ?? options.genesis ?? honestGenesis()),
     approve: async (channel, d) => void steps.push(`approve ${channel} ${d.name}`),
     commit: async (blueprint, d) => void steps.push(`commit ${blueprint.channel} ${d.name} [${blueprint.members.join(',')}]`),
     waitForPeers: async (channel, n) => void steps.push(`gossip ${channel} ${n}`),

@@ -2,7 +2,7 @@ import type { SubmitOptions } from '@datawell/fabric';
 import { DAO, MARKETPLACE, memberInboxSchema, parseContract, type ChaincodeDefinitionMessage, type MemberInboxMessage } from '@datawell/contracts';
 import { joinEndorsingOrganisations } from '@datawell/domain';
 import type { ConnectionLogger } from '@datawell/messaging';
-import { approveChaincode, channelConfig, channelOrganisationRoots, commitChaincode, committedDefinition, decodeConfigUpdateEnvelope, joinedChannel, joiningChannel, joinOwnPeer, ownCaCertPems, pinnedOrdererTlsCa, signConfigUpdate, submitConfigUpdate, waitForChannelPeers, type ChannelBlueprint, type ChannelOrganisation, type JoiningChannel, type MemberFabric } from '@datawell/stack';
+import { approveChaincode, channelConfig, channelOrganisationRoots, commitChaincode, committedDefinition, decodeConfigUpdateEnvelope, joinedChannel, joiningChannel, joinOwnPeer, latestChannelConfig, ownCaCertPems, pinnedOrdererTlsCa, signConfigUpdate, submitConfigUpdate, waitForChannelPeers, type ChannelBlueprint, type ChannelConfigView, type ChannelOrganisation, type JoiningChannel, type MemberFabric } from '@datawell/stack';
 import { AdminError, chaincodeCode } from '../admin/admin.errors';
 import { MARKETPLACE_CHANNEL } from '../admin/admin.service';
 import type { ConfigGroup } from './config-update-check';
@@ -24,6 +24,8 @@ export interface MemberAdmin {
   ordererTlsCaPems(): string[];
   /** A channel its peer is on already: its genesis block and latest config, fetched by the member's admin from the ordering service. */
   joinedChannel(channel: string): Promise<JoiningChannel>;
+  /** The latest config alone of a channel its peer is on, fetched likewise (a genesis block never changes: ChannelConfigWatch keeps it). */
+  latestChannelConfig(channel: string): Promise<ChannelConfigView>;
   /**
    * Approves, as the member's admin, the definition of `name` committed on `channel` when its
    * organisation has not approved it (a definition the channel's governor committed alone, e.g. an
@@ -53,6 +55,7 @@ export function stackMemberAdmin(fabric: MemberFabric): MemberAdmin {
     ownCaCertPems: () => ownCaCertPems(fabric),
     ordererTlsCaPems: () => pinnedOrdererTlsCa(fabric),
     joinedChannel: (channel) => joinedChannel(fabric, channel),
+    latestChannelConfig: (channel) => latestChannelConfig(fabric, channel),
     approveCommitted: async (channel, name) => {
       const committed = await committedDefinition(fabric, channel, name);
       if (!committed) return { outcome: 'none' };
