@@ -2,7 +2,7 @@ import { chmodSync, chownSync, copyFileSync, existsSync, lchownSync, linkSync, l
 import { join } from 'node:path';
 import { goBinDir } from '../install/go-build';
 import { kafkaLibDir } from '../install/kafka';
-import { findOsUser, type OsUser } from '../os-user';
+import { chownTree, findOsUser, type OsUser } from '../os-user';
 import type { StackSettings } from '../settings';
 import { domainPaths, OPERATOR_DOMAIN, osUserFor } from './domain';
 
@@ -121,12 +121,15 @@ function noteHandOver(marker: string, noted: { uid: number; gid: number; started
  * chownTree, skipping the files of folders unchanged since `since`: a file is created, renamed in
  * or removed only by changing its folder (and so its ctime), and nothing here gives a file back to
  * root, so an unchanged folder's files are still the user's. Its sub-folders may have changed: each
- * is looked into. Symbolic links are given, never followed.
+ * is looked into. A folder that is not the user's yet is given whole. Symbolic links are given,
+ * never followed.
  */
 function handOver(path: string, user: { readonly uid: number; readonly gid: number }, since: number): void {
   const st = give(path, user);
   if (!st?.isDirectory()) return;
-  const unchanged = st.ctimeMs < since && st.uid === user.uid && st.gid === user.gid;
+  // A folder not yet the user's is new to it (made here, or moved in with older sub-folders): all of it.
+  if (st.uid !== user.uid || st.gid !== user.gid) return chownTree(path, user.uid, user.gid);
+  const unchanged = st.ctimeMs < since;
   let entries;
   try {
     entries = readdirSync(path, { withFileTypes: true });
