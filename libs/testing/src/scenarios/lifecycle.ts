@@ -114,30 +114,54 @@ export async function runLifecycle(opts: LifecycleOptions): Promise<LifecycleRes
     return found.offers.some((o) => o.offerId === dataOffer.offerId) ? true : undefined;
   }, timeout);
 
-  const clock = new FormationClock();
-  const formed = await runDomainFormation({
-    urls,
-    members: [dsp, vsp1],
-    joiners: [vsp2],
-    daoId,
-    placement: 'managed',
-    provisionerUrls: Object.fromEntries(all.map((m) => [m.mspId, m.provisionerUrl])),
-    abandonAfterSeconds: LIFECYCLE_TERMS.abandonAfterSeconds,
-    ...(opts.mpc ?? {}),
-    progress,
-    timeoutMs: timeout,
-    ...clock.hooks((name) => stage(name)),
-  });
-
   // Read by the DSP, a member of every version, through its own bridge.
   const version = async (v: number) => call<VersionState>(`${dsp.bridgeUrl}/daos/${daoId}/versions/${v}/state`, { token: await at(dsp, dsp.bridgeUrl) });
-  const infrastructure = async (m: LifecycleMember, v: number) => call<Infra>(`${m.provisionerUrl}/daos/${daoId}/versions/${v}/infrastructure`, { token: await at(m, m.provisionerUrl) });
-  progress("waiting for heartbeats of every member's workload, recorded on the ledger by its own telemetry");
-  await until('recorded heartbeats', async () => {
+  const heartbeatsRecorded = async () => {
     const owners = [[await version(1), [dsp, vsp1]], [await version(2), [vsp2]]] as const;
     return owners.every(([v, ms]) => ms.every((m) => (v.memberStates.find((s) => s.mspId === m.mspId)?.lastHeartbeatMs ?? 0) > 0)) ? true : undefined;
-  }, timeout);
-  const agreementToFirstHeartbeatMs = clock.sinceAgreed(1);
+  };
+  // The figure's end is watched from version 1's agreement, beside the formation: by the time the
+  // scenario waits for the heartbeats below (after every part of the infrastructure is reported) they
+  // may all be recorded already.
+  const clock = new FormationClock();
+  const heartbeats = { watching: true, sinceAgreed: undefined as number | undefined };
+  const watchHeartbeats = async () => {
+    while (heartbeats.watching && heartbeats.sinceAgreed === undefined) {
+      // Not yet: version 2 not formed, no heartbeat recorded, or a service restarting; the wait below decides.
+      if (await heartbeatsRecorded().catch(() => undefined)) heartbeats.sinceAgreed = clock.sinceAgreed(1);
+      else await new Promise((r) => setTimeout(r, 1000));
+    }
+  };
+  let watched: Promise<void> | undefined;
+  const hooks = clock.hooks((name) => stage(name));
+  let formed: DomainFormationResult;
+  let agreementToFirstHeartbeatMs: number;
+  try {
+    formed = await runDomainFormation({
+      urls,
+      members: [dsp, vsp1],
+      joiners: [vsp2],
+      daoId,
+      placement: 'managed',
+      provisionerUrls: Object.fromEntries(all.map((m) => [m.mspId, m.provisionerUrl])),
+      abandonAfterSeconds: LIFECYCLE_TERMS.abandonAfterSeconds,
+      ...(opts.mpc ?? {}),
+      progress,
+      timeoutMs: timeout,
+      onAgreed: (v) => {
+        hooks.onAgreed(v);
+        if (v === 1) watched = watchHeartbeats();
+      },
+      onStage: hooks.onStage,
+    });
+    progress("waiting for heartbeats of every member's workload, recorded on the ledger by its own telemetry");
+    await until('recorded heartbeats', heartbeatsRecorded, timeout);
+    agreementToFirstHeartbeatMs = heartbeats.sinceAgreed ?? clock.sinceAgreed(1);
+  } finally {
+    heartbeats.watching = false;
+    await watched;
+  }
+  const infrastructure = async (m: LifecycleMember, v: number) => call<Infra>(`${m.provisionerUrl}/daos/${daoId}/versions/${v}/infrastructure`, { token: await at(m, m.provisionerUrl) });
   progress(`a heartbeat of every member recorded, ${(agreementToFirstHeartbeatMs / 1000).toFixed(1)} s after version 1 was agreed`);
 
   await stage('provisioned');
