@@ -38,8 +38,9 @@ import { peerProcess } from './nodes';
  * that a majority of the channel's current admins sign (MAJORITY Admins), every signer with its own
  * admin identity. An organisation held by a domain signs through its own ledger bridge, which checks
  * the update against its own peer first (it adds exactly the transfer's recipient, or removes exactly
- * its leaver) and may refuse it: the tooling only carries the envelope from one bridge to the next
- * and submits it. An organisation the tooling itself holds (no domain) signs with the tooling.
+ * its leaver) and may refuse it: the tooling only carries the envelope from one bridge to the next,
+ * and the last signer's bridge submits it. An organisation the tooling itself holds (no domain) signs
+ * with the tooling.
  */
 
 /** What a domain's bridge is asked to sign: the update of `channel` (DAO `daoId`, version `version`) for transfer `transferId`. */
