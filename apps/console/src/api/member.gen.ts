@@ -220,7 +220,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign, as this member's admin, a config update of the version's channel that seats a transfer's recipient or unseats its leaver, after this bridge's own check through its own peer and admin: the envelope is a CONFIG_UPDATE of exactly this channel; applied to the channel's current config it adds exactly the transfer's recipient, with its group exactly as marketplace's config records it and its root CA the one its registration holds (the transfer offered and consented), or removes exactly the transfer's leaver (the transfer completed), and changes nothing else. Answers {daoId, version, channel, transferId, change: {kind: seat|unseat, mspId}, signedBy, envelope (base64, this member's signature added)}; the caller carries it to the next admin and submits it. For an administrator of this organisation only (OU=admin; FORBIDDEN to others). CONFIG_UPDATE_REFUSED (422, the reason names what differs), CHANNEL_REFUSED, TRANSFER_NOT_FOUND and VERSION_NOT_FOUND (404), INVALID_REQUEST (400: not a config update envelope), LEDGER_UNAVAILABLE */
+        /** Sign, as this member's admin, a config update of the version's channel that seats a transfer's recipient or unseats its leaver, after this bridge's own check through its own peer and admin: the envelope is a CONFIG_UPDATE of exactly this channel; applied to the channel's current config it adds exactly the transfer's recipient, with its group exactly as marketplace's config records it and its root CA the one its registration holds (the transfer offered and consented), or removes exactly the transfer's leaver (the transfer completed), and changes nothing else. Answers {daoId, version, channel, transferId, change: {kind: seat|unseat, mspId}, signedBy, envelope (base64, this member's signature added)}; the caller carries it to the next admin. With submit: true (the last signer of the majority) this member's admin also submits it to the ordering service (`peer channel update`, which adds its signature) and the answer has submitted: true and the envelope given; CONFIG_UPDATE_NOT_ACCEPTED (422) when the ordering service refuses it (too few signatures, a stale read set). For an administrator of this organisation only (OU=admin; FORBIDDEN to others). CONFIG_UPDATE_REFUSED (422, the reason names what differs), CHANNEL_REFUSED, TRANSFER_NOT_FOUND and VERSION_NOT_FOUND (404), INVALID_REQUEST (400: not a config update envelope), LEDGER_UNAVAILABLE */
         post: operations["MemberDaoController_signConfigUpdate"];
         delete?: never;
         options?: never;
@@ -565,6 +565,8 @@ export interface components {
         MemberConfigSignature: {
             /** @description base64 of the config update's common.Envelope (a CONFIG_UPDATE), with the signatures other admins have added */
             envelope: string;
+            /** @description true: this member's admin also submits the update to the ordering service once it is checked (`peer channel update` adds its signature), as the last signer of the majority does; the answer's envelope is then the one given */
+            submit?: boolean;
             /** @description the transfer of rights the update serves: its recipient is seated (added) or its leaver unseated (removed) */
             transferId: string;
         };
