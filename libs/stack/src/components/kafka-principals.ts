@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { createKafka, kafkaCredentials, readKafkaCredentialsFile, KAFKA_SASL_MECHANISM, type KafkaClientOptions, type KafkaCredentials } from '@datawell/config';
 import { memberInboxTopic, memberTopicPrefix } from '@datawell/contracts';
 import { AclOperationTypes as Op, AclPermissionTypes as Permission, AclResourceTypes as Resource, ResourcePatternTypes as Pattern, type AclEntry, type Kafka } from 'kafkajs';
+import { withFileLock } from '@datawell/pid-files';
 import { StackError } from '../errors';
 import { kafkaLibDir } from '../install/kafka';
 import { run, type RunResult } from '../proc';
@@ -193,11 +194,21 @@ export async function createKafkaPrincipal(ctx: StackContext, name: string, opti
   return credentials;
 }
 
-/** The principal's credentials, created first when it has none yet. Idempotent. */
+/**
+ * The principal's credentials, created first when it has none yet. Idempotent, and safe when several
+ * processes ask at once (two test workers, a CLI beside a test): two creations would each register a
+ * password, and a client that read the first would be refused once the second reached the broker. So
+ * it is created under a lock of its own file (not the stack lock, which a caller's parent may hold),
+ * and looked for again inside it.
+ */
 export async function ensureKafkaPrincipal(ctx: StackContext, name: string, options: PrincipalOptions = {}): Promise<KafkaCredentials> {
   const file = options.file ?? principalFile(ctx, name);
   if (existsSync(file)) return readKafkaPrincipal(ctx, name, file);
-  return createKafkaPrincipal(ctx, name, { file });
+  return withFileLock(`${file}.lock`, async () => (existsSync(file) ? readKafkaPrincipal(ctx, name, file) : createKafkaPrincipal(ctx, name, { file })), {
+    timeoutMs: 120_000,
+    onWait: (owner) => ctx.progress.step('kafka', `waiting for process ${owner}, which is making the principal ${name}`),
+    busy: (owner) => new StackError('START_FAILED', `the Kafka principal ${name} is being made by process ${owner}`, 'kafka'),
+  });
 }
 
 const allow = (principal: string, resourceType: Resource, resourceName: string, resourcePatternType: Pattern, operations: readonly Op[]): AclEntry[] =>

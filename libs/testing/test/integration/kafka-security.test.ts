@@ -133,6 +133,16 @@ describe('Kafka authentication and ACLs', () => {
     }
   });
 
+  it('makes a principal once when two ask at once: both get the password the broker has', async () => {
+    const c = `KsC${hex()}MSP`;
+    // Without the principal's lock each call registers a password of its own, and one of the two is refused.
+    const [first, second] = await Promise.all([ensureMemberPrincipal(ctx, c), ensureMemberPrincipal(ctx, c)]);
+    expect(second.password).toBe(first.password);
+    const admin = client(first).admin();
+    await admin.connect();
+    await admin.disconnect();
+  }, 120_000);
+
   describe('with kafkajs', () => {
     it('lets a member produce to and consume its own topics in its own groups (positive control)', async () => {
       await produce(client(memberA), topicA, 'a-own');
