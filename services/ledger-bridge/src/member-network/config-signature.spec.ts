@@ -225,6 +225,10 @@ describe('a member signs a seat or unseat config update only after its own check
     const short = service({ decoded: envelope(daoChannel([DSP, VSP1, LEAVER]), seated), orderer: async () => Promise.reject(new Error('Error: got unexpected status: BAD_REQUEST -- error applying config update to existing channel: implicit policy evaluation failed - 1 sub-policies were satisfied, but this policy requires 2')) });
     const e = await refusal(short.sign('t1', 'envelope', true));
     expect([e.code, e.message]).toEqual(['CONFIG_UPDATE_NOT_ACCEPTED', expect.stringMatching(/did not take the update of .*: Error: got unexpected status: BAD_REQUEST/)]);
+    // As libs/stack's run reports it: the command on the first line, the orderer's answer in the output below.
+    const cli = service({ decoded: envelope(daoChannel([DSP, VSP1, LEAVER]), seated), orderer: async () => Promise.reject(new Error('peer channel update -f envelope.pb -c dao-acme-v2 exited with code 1:\nError: got unexpected status: BAD_REQUEST -- error applying config update to existing channel \'dao-acme-v2\': error authorizing update: implicit policy evaluation failed')) });
+    const refusedByCli = await refusal(cli.sign('t1', 'envelope', true));
+    expect([refusedByCli.code, refusedByCli.message]).toEqual(['CONFIG_UPDATE_NOT_ACCEPTED', expect.stringMatching(/did not take the update of .*: Error: got unexpected status: BAD_REQUEST -- error applying config update/)]);
     const down = service({ decoded: envelope(daoChannel([DSP, VSP1, LEAVER]), seated), orderer: async () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:7050')) });
     expect((await refusal(down.sign('t1', 'envelope', true))).code).toBe('LEDGER_UNAVAILABLE');
   });

@@ -133,9 +133,11 @@ export class ConfigSignatures {
     try {
       await this.options.admin.submitConfigUpdate(channel, envelope);
     } catch (error) {
-      const line = firstLine(error);
-      if (/BAD_REQUEST|FORBIDDEN|implicit policy evaluation failed|signature set did not satisfy|version|status: 4\d\d/i.test(line)) throw new AdminError('CONFIG_UPDATE_NOT_ACCEPTED', `the ordering service did not take the update of ${channel}: ${line}`, { cause: error });
-      throw new AdminError('LEDGER_UNAVAILABLE', `the update of ${channel} could not be submitted by ${this.options.ledger.mspId}'s admin: ${line}`, { cause: error });
+      // The peer CLI's failure names the command on its first line; the ordering service's answer is in the output below it.
+      const lines = (error instanceof Error ? error.message : String(error)).split('\n');
+      const refusal = lines.find((l) => /BAD_REQUEST|FORBIDDEN|implicit policy evaluation failed|signature set did not satisfy|status: 4\d\d/i.test(l));
+      if (refusal) throw new AdminError('CONFIG_UPDATE_NOT_ACCEPTED', `the ordering service did not take the update of ${channel}: ${refusal.trim().slice(0, 300)}`, { cause: error });
+      throw new AdminError('LEDGER_UNAVAILABLE', `the update of ${channel} could not be submitted by ${this.options.ledger.mspId}'s admin: ${firstLine(error)}`, { cause: error });
     }
   }
 
