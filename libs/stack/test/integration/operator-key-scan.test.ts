@@ -16,8 +16,11 @@ import { files, privateKeysIn, privateKeysInText, spki } from './key-scan';
  */
 const REPO = join(__dirname, '..', '..', '..', '..');
 const ctx = { settings: loadSettings(REPO), progress: silentProgress };
-// The domains test's domains (adding is idempotent): no extra processes for this test.
-const MEMBERS: readonly [string, 'DSP' | 'VSP'][] = [['DomainTestDspMSP', 'DSP'], ['DomainTestVspMSP', 'VSP']];
+// The domains test's DSP domain (adding is idempotent): no extra processes for this test. Not its VSP
+// domain, which that test parks: adding it here while the other jest worker had just parked it took it
+// up again under that test (CI: its parked-set assertion failed). Every member domain of the stack is
+// scanned all the same (memberDomains).
+const MEMBERS: readonly [string, 'DSP' | 'VSP'][] = [['DomainTestDspMSP', 'DSP']];
 
 function uidOf(user: string): number | undefined {
   const out = spawnSync('id', ['-u', user], { encoding: 'utf8' });
