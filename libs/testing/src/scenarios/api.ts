@@ -118,14 +118,15 @@ export async function negotiateAgreement(
 /**
  * Figures a scenario measures (issue 11), in milliseconds of the scenario's clock: each version's
  * formation, from the moment its last party signed the agreement to every member of the version
- * reading it through its own bridge; and in the life cycle, from version 1's agreement to a heartbeat
- * of every member's workload recorded on the ledger, as the scenario first reads them all.
+ * reading it through its own bridge; and in the life cycle, per version, from its agreement to a
+ * heartbeat recorded on the ledger for each workload that version built (version 1: its founders';
+ * a join: its joiners'), as the scenario first reads them all.
  */
 export interface ScenarioTimings {
   /** Version 1's, version 2's, …: agreed → read by every member through its own bridge. */
   readonly formationMs: number[];
-  /** Version 1 agreed → a heartbeat of each member recorded on the ledger (life cycle only). */
-  readonly agreementToFirstHeartbeatMs?: number;
+  /** Version 1's, version 2's, …: agreed → a heartbeat of each workload it built recorded on the ledger (life cycle only). */
+  readonly agreementToFirstHeartbeatMs?: number[];
 }
 
 /**
@@ -180,6 +181,6 @@ export class FormationClock {
 export function describeTimings(t: ScenarioTimings): string {
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const lines = [`  formation (agreed → every member reads the version through its own bridge): ${t.formationMs.map((ms, i) => `v${i + 1} ${s(ms)}`).join(', ') || 'none'}`];
-  if (t.agreementToFirstHeartbeatMs !== undefined) lines.push(`  version 1 agreed → a heartbeat of every member recorded on the ledger: ${s(t.agreementToFirstHeartbeatMs)}`);
+  if (t.agreementToFirstHeartbeatMs !== undefined) lines.push(`  agreed → a heartbeat of each workload the version built recorded on the ledger: ${t.agreementToFirstHeartbeatMs.map((ms, i) => `v${i + 1} ${s(ms)}`).join(', ') || 'none'}`);
   return `${lines.join('\n')}\n`;
 }

@@ -116,26 +116,34 @@ export async function runLifecycle(opts: LifecycleOptions): Promise<LifecycleRes
 
   // Read by the DSP, a member of every version, through its own bridge.
   const version = async (v: number) => call<VersionState>(`${dsp.bridgeUrl}/daos/${daoId}/versions/${v}/state`, { token: await at(dsp, dsp.bridgeUrl) });
-  const heartbeatsRecorded = async () => {
-    const owners = [[await version(1), [dsp, vsp1]], [await version(2), [vsp2]]] as const;
-    return owners.every(([v, ms]) => ms.every((m) => (v.memberStates.find((s) => s.mspId === m.mspId)?.lastHeartbeatMs ?? 0) > 0)) ? true : undefined;
+  // The workloads each version built: version 1 its founders', version 2 its joiner's (the founders'
+  // nodes carry over).
+  const builtBy = new Map<number, readonly DomainMember[]>([
+    [1, [dsp, vsp1]],
+    [2, [vsp2]],
+  ]);
+  const heartbeatsOn = async (v: number) => {
+    const state = await version(v);
+    return (builtBy.get(v) ?? []).every((m) => (state.memberStates.find((s) => s.mspId === m.mspId)?.lastHeartbeatMs ?? 0) > 0) ? true : undefined;
   };
-  // The figure's end is watched from version 1's agreement, beside the formation: by the time the
+  const heartbeatsRecorded = async () => ((await heartbeatsOn(1)) && (await heartbeatsOn(2)) ? true : undefined);
+  // Each version's figure is watched from its agreement, beside the formation: by the time the
   // scenario waits for the heartbeats below (after every part of the infrastructure is reported) they
   // may all be recorded already.
   const clock = new FormationClock();
-  const heartbeats = { watching: true, sinceAgreed: undefined as number | undefined };
-  const watchHeartbeats = async () => {
-    while (heartbeats.watching && heartbeats.sinceAgreed === undefined) {
-      // Not yet: version 2 not formed, no heartbeat recorded, or a service restarting; the wait below decides.
-      if (await heartbeatsRecorded().catch(() => undefined)) heartbeats.sinceAgreed = clock.sinceAgreed(1);
+  const recordedAfter = new Map<number, number>();
+  let watching = true;
+  const watchHeartbeats = async (v: number) => {
+    while (watching && !recordedAfter.has(v)) {
+      // Not yet: the version not formed, no heartbeat recorded, or a service restarting; the wait below decides.
+      if (await heartbeatsOn(v).catch(() => undefined)) recordedAfter.set(v, clock.sinceAgreed(v));
       else await new Promise((r) => setTimeout(r, 1000));
     }
   };
-  let watched: Promise<void> | undefined;
+  const watched: Promise<void>[] = [];
   const hooks = clock.hooks((name) => stage(name));
   let formed: DomainFormationResult;
-  let agreementToFirstHeartbeatMs: number;
+  let agreementToFirstHeartbeatMs: number[];
   try {
     formed = await runDomainFormation({
       urls,
@@ -150,19 +158,19 @@ export async function runLifecycle(opts: LifecycleOptions): Promise<LifecycleRes
       timeoutMs: timeout,
       onAgreed: (v) => {
         hooks.onAgreed(v);
-        if (v === 1) watched = watchHeartbeats();
+        if (builtBy.has(v)) watched.push(watchHeartbeats(v));
       },
       onStage: hooks.onStage,
     });
     progress("waiting for heartbeats of every member's workload, recorded on the ledger by its own telemetry");
     await until('recorded heartbeats', heartbeatsRecorded, timeout);
-    agreementToFirstHeartbeatMs = heartbeats.sinceAgreed ?? clock.sinceAgreed(1);
+    agreementToFirstHeartbeatMs = [...builtBy.keys()].map((v) => recordedAfter.get(v) ?? clock.sinceAgreed(v));
   } finally {
-    heartbeats.watching = false;
-    await watched;
+    watching = false;
+    await Promise.all(watched);
   }
   const infrastructure = async (m: LifecycleMember, v: number) => call<Infra>(`${m.provisionerUrl}/daos/${daoId}/versions/${v}/infrastructure`, { token: await at(m, m.provisionerUrl) });
-  progress(`a heartbeat of every member recorded, ${(agreementToFirstHeartbeatMs / 1000).toFixed(1)} s after version 1 was agreed`);
+  progress(`a heartbeat of every workload recorded, after each version was agreed: ${agreementToFirstHeartbeatMs.map((ms, i) => `v${i + 1} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
 
   await stage('provisioned');
   const victim = (await infrastructure(vsp1, 1)).workloads.find((w) => w.owner === vsp1.mspId && w.status === 'running');

@@ -96,7 +96,7 @@ describe("the summary of a DAO of domains (./dev up, ./dev scenario domains)", (
       payouts: { UpDspMSP: '1002500', UpVsp1MSP: '0' },
       revenueTxId: 'tx-after',
       formation: formed,
-      timings: { formationMs: [9_200, 12_400], agreementToFirstHeartbeatMs: 48_700 },
+      timings: { formationMs: [9_200, 12_400], agreementToFirstHeartbeatMs: [18_700, 11_300] },
     };
 
     it('tells the formation as describeDomains does, then the offers, workloads, the abandonment and the payouts after it', () => {
@@ -107,7 +107,7 @@ describe("the summary of a DAO of domains (./dev up, ./dev scenario domains)", (
       expect(text).toContain('  abandoned: UpVsp1MSP\n');
       expect(text).toContain('(tx tx-after)');
       expect(text).toContain('    UpDspMSP         1002500\n    UpVsp1MSP        0\n');
-      expect(text.endsWith('v1 9.2 s, v2 12.4 s\n  version 1 agreed → a heartbeat of every member recorded on the ledger: 48.7 s\n')).toBe(true);
+      expect(text.endsWith('v1 9.2 s, v2 12.4 s\n  agreed → a heartbeat of each workload the version built recorded on the ledger: v1 18.7 s, v2 11.3 s\n')).toBe(true);
       expect(describeLifecycle({ ...lifecycle, abandoned: [] })).toContain('  abandoned: none\n');
     });
   });
