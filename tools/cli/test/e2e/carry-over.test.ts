@@ -5,7 +5,8 @@ import { E2E_POOL, runDomainFormation } from '@datawell/testing';
 import { stopWorkload } from '@datawell/workload-runtime';
 import { REPO_DIR, stackContext } from '../../src/context';
 import { startMemberServices } from '../../src/services/domain-runner';
-import { serviceUrl, startServices, stopServices } from '../../src/services/runner';
+import { serviceUrl, startServices } from '../../src/services/runner';
+import { stopOperatorServicesAfterFile } from './operator-services';
 import { firstOnMemberTopic, type Envelope, type LedgerEventData } from './member-topics';
 
 const eventOn = <P>(eventName: string, channel: string, match: (payload: P) => boolean) => (v: unknown) => {
@@ -28,8 +29,8 @@ describe('an abandonment applies in every channel where the member sits', () => 
 
   afterAll(async () => {
     // The pool's member services stay up for the next file (starting them took 30-45 s of each file); the
-    // tier's end parks the pool, which stops them.
-    await stopServices(ctx);
+    // tier's end parks the pool, which stops them. So do the operator's (operator-services.ts).
+    await stopOperatorServicesAfterFile(ctx);
   });
 
   it("carries VSP1's version 1 node over to CH_2, records its heartbeats there, and abandons it on CH_1 and CH_2 once silent", async () => {

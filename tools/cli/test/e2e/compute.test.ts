@@ -1,6 +1,6 @@
 import { E2E_POOL, E2E_POOL_PREFIX, runDev } from '@datawell/testing';
 import { stackContext } from '../../src/context';
-import { stopServices } from '../../src/services/runner';
+import { stopOperatorServicesAfterFile } from './operator-services';
 import type { ComputeSummary } from '../../src/commands/scenario';
 
 /**
@@ -17,8 +17,8 @@ describe('./dev scenario compute', () => {
 
   afterAll(async () => {
     // The pool's member services stay up for the next file (starting them took 30-45 s of each file); the
-    // tier's end parks the pool, which stops them.
-    await stopServices(ctx);
+    // tier's end parks the pool, which stops them. So do the operator's (operator-services.ts).
+    await stopOperatorServicesAfterFile(ctx);
   });
 
   it("computes the mean of the DSP's sealed readings for the VSP only, recorded with the granted and the refused request", async () => {

@@ -12,7 +12,8 @@ import { coordinatorTls, runDomainsOnStack } from '../../src/commands/scenario';
 import { REPO_DIR, stackContext } from '../../src/context';
 import { memberServicesStatus } from '../../src/services/domain-runner';
 import { consoleStatus, startConsole, stopConsole } from '../../src/services/console';
-import { startServices, stopServices } from '../../src/services/runner';
+import { startServices } from '../../src/services/runner';
+import { stopOperatorServicesAfterFile } from './operator-services';
 
 /**
  * Participants in their own trust domains, as `./dev scenario domains --managed` runs them: each
@@ -47,8 +48,8 @@ describe('a DAO formed among trust domains through the running services', () => 
 
   afterAll(async () => {
     // The pool's member services stay up for the next file (starting them took 30-45 s of each file); the
-    // tier's end parks the pool, which stops them.
-    await stopServices(ctx);
+    // tier's end parks the pool, which stops them. So do the operator's (operator-services.ts).
+    await stopOperatorServicesAfterFile(ctx);
   });
 
   /** The scan of issue 12, with a positive control for each scanner; resolves nothing, fails with the places found. */

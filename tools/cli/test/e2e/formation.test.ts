@@ -3,7 +3,7 @@ import { memberFabric, ownPeerChannels } from '@datawell/stack';
 import { E2E_POOL, E2E_POOL_PREFIX } from '@datawell/testing';
 import { runDomainsOnStack } from '../../src/commands/scenario';
 import { stackContext } from '../../src/context';
-import { stopServices } from '../../src/services/runner';
+import { stopOperatorServicesAfterFile } from './operator-services';
 
 /**
  * `./dev scenario formation`: a DSP and three VSPs, each in its own trust domain, grow a DAO version
@@ -20,8 +20,8 @@ describe('a DAO grown version by version among trust domains', () => {
 
   afterAll(async () => {
     // The pool's member services stay up for the next file (starting them took 30-45 s of each file); the
-    // tier's end parks the pool, which stops them.
-    await stopServices(ctx);
+    // tier's end parks the pool, which stops them. So do the operator's (operator-services.ts).
+    await stopOperatorServicesAfterFile(ctx);
   });
 
   it('forms CH_1..CH_3 with exactly D ∪ J_1..J_i, each peer on the channels of its level and above, and pays out exactly the split', async () => {

@@ -4,7 +4,7 @@ import { DOMAIN_COMPUTATION_PRICE, runDev, runDevJson } from '@datawell/testing'
 import { governanceSummary, runGovernanceOnStack } from '../../src/commands/scenario';
 import { stackContext } from '../../src/context';
 import { stopMemberServices } from '../../src/services/domain-runner';
-import { stopServices } from '../../src/services/runner';
+import { stopOperatorServicesAfterFile } from './operator-services';
 
 /** `./dev dao …` as a user runs it, against this stack: one JSON object on stdout. */
 function dev(...args: string[]): Promise<Record<string, unknown>> {
@@ -26,7 +26,7 @@ describe("a DAO governed through its members' own bridges", () => {
 
   afterAll(async () => {
     await stopMemberServices(ctx, [...mspIds, candidate, 'GvNewMSP']).catch(() => undefined);
-    await stopServices(ctx);
+    await stopOperatorServicesAfterFile(ctx);
   });
 
   it('changes infrastructure by vote, meters pay-per-use computations on the members\' own nodes into revenue, heartbeats a self-hosted workload, admits a VSP (the bridges open the join negotiation), changes terms by an ownership-weighted vote, refuses a late vote, closes a proposal past its deadline on its own (expired without quorum), rates co-members, lets a VSP leave with notice and splits revenue as the economics library does', async () => {

@@ -5,7 +5,8 @@ import { lifecycleMemberOnStack } from '../../src/commands/scenario';
 import { REPO_DIR, stackContext } from '../../src/context';
 import { restartMemberService, startMemberServices } from '../../src/services/domain-runner';
 import type { ServiceName } from '@datawell/contracts';
-import { restartService, serviceUrl, startServices, stopServices } from '../../src/services/runner';
+import { restartService, serviceUrl, startServices } from '../../src/services/runner';
+import { stopOperatorServicesAfterFile } from './operator-services';
 
 /**
  * The whole life cycle with every participant in its own trust domain, through the services running
@@ -29,8 +30,8 @@ describe('the DAO life cycle end to end, every participant in its own domain', (
 
   afterAll(async () => {
     // The pool's member services stay up for the next file (starting them took 30-45 s of each file); the
-    // tier's end parks the pool, which stops them.
-    await stopServices(ctx);
+    // tier's end parks the pool, which stops them. So do the operator's (operator-services.ts).
+    await stopOperatorServicesAfterFile(ctx);
   });
 
   it('posts offers, forms, grows, provisions, watches, abandons and pays out, surviving restarts of the services', async () => {

@@ -7,7 +7,8 @@ import { runDomainsOnStack } from '../../src/commands/scenario';
 import { registerSelfHostedWorkload, startWorkloadAgent, WorkloadRegistrationError } from '../../src/commands/workload';
 import { REPO_DIR, stackContext } from '../../src/context';
 import { memberServicesStatus, startMemberServices, stopMemberServices } from '../../src/services/domain-runner';
-import { serviceUrl, startServices, stopServices } from '../../src/services/runner';
+import { serviceUrl, startServices } from '../../src/services/runner';
+import { stopOperatorServicesAfterFile } from './operator-services';
 import { firstOnMemberTopic, type Envelope, type LedgerEventData } from './member-topics';
 
 interface Recorded {
@@ -33,7 +34,7 @@ describe("a member's self-hosted workload heartbeats to its own telemetry", () =
   afterAll(async () => {
     await agent?.stop();
     await stopMemberServices(ctx, members).catch(() => undefined);
-    await stopServices(ctx);
+    await stopOperatorServicesAfterFile(ctx);
   });
 
   it("is recorded on the channel by the member's own telemetry, through its own bridge", async () => {

@@ -4,7 +4,8 @@ import { runSubscription, type MemberEntitlement } from '@datawell/testing';
 import { domainMemberOnStack } from '../../src/commands/scenario';
 import { REPO_DIR, stackContext } from '../../src/context';
 import { startMemberServices, stopMemberServices } from '../../src/services/domain-runner';
-import { serviceUrl, startServices, stopServices } from '../../src/services/runner';
+import { serviceUrl, startServices } from '../../src/services/runner';
+import { stopOperatorServicesAfterFile } from './operator-services';
 
 /**
  * Subscriptions among trust domains through the services as `./dev up` runs them, nothing injected:
@@ -24,7 +25,7 @@ describe('a subscription DAO of trust domains charged each period across a join,
 
   afterAll(async () => {
     await stopMemberServices(ctx, Object.values(ids)).catch(() => undefined);
-    await stopServices(ctx);
+    await stopOperatorServicesAfterFile(ctx);
   });
 
   it('charges every period once, on the version that is top when it begins, and splits each as `split` does', async () => {

@@ -4,7 +4,8 @@ import { call, login, registerDomainParticipant, runDev, until } from '@datawell
 import { domainMemberOnStack, runDomainsOnStack } from '../../src/commands/scenario';
 import { REPO_DIR, stackContext } from '../../src/context';
 import { startMemberServices, stopMemberServices } from '../../src/services/domain-runner';
-import { serviceUrl, stopServices } from '../../src/services/runner';
+import { serviceUrl } from '../../src/services/runner';
+import { stopOperatorServicesAfterFile } from './operator-services';
 
 /** `./dev dao transfer …` as a user runs it, against this stack: exit status and one JSON object (or the error line). */
 async function dev(...args: string[]): Promise<{ status: number | null; json?: Record<string, unknown>; stderr: string }> {
@@ -31,7 +32,7 @@ describe('a transfer of rights to a newcomer among trust domains', () => {
 
   afterAll(async () => {
     await stopMemberServices(ctx, [DSP, VSP1, VSP2, NEW]).catch(() => undefined);
-    await stopServices(ctx);
+    await stopOperatorServicesAfterFile(ctx);
   });
 
   it('moves J2 to the newcomer on CH_2 only, signed by the parties, and pays it the revenue after', async () => {
