@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { enrollClientIdentity, findDomain, loadSettings, memberServiceUrl, serviceUrl, stderrProgress, type StackContext } from '@datawell/stack';
-import { login, registerDomainParticipant, tierKeepsOperatorServices, type DomainFormationResult, type DomainMember } from '@datawell/testing';
+import { login, registerDomainParticipant, tierKeepsDomain, tierKeepsOperatorServices, type DomainFormationResult, type DomainMember } from '@datawell/testing';
 import type { Browser, Page } from 'playwright-core';
 import { buildConsole } from '../../server/build';
 import { launchBrowser, see } from './browser';
@@ -39,15 +39,16 @@ async function runningBeside(): Promise<Running> {
 
 /**
  * What runs beside the stack now, and how to stop again what starts after: the operator's services
- * when none ran before (unless the e2e tier keeps them for its next file and stops them at its end:
- * tierKeepsOperatorServices), the member domains brought up since. Every file leaves the stack as it found it.
+ * when none ran before, the member domains brought up since. Every file leaves the stack as it found
+ * it, but for what the e2e tier keeps for its next file and stops at its end: the operator's services
+ * and the member services of the domains it holds (tierKeepsOperatorServices, tierKeepsDomain).
  */
 async function stopWhatStarts(): Promise<() => Promise<void>> {
   const before = await runningBeside();
   return async () => {
     const now = await runningBeside();
     if (!before.operator && now.operator && !tierKeepsOperatorServices()) await dev(['services', 'stop']);
-    const started = [...now.domains].filter((d) => !before.domains.has(d));
+    const started = [...now.domains].filter((d) => !before.domains.has(d) && !tierKeepsDomain(d));
     if (started.length > 0) await dev(['domain', 'stop', ...started]);
   };
 }

@@ -13,7 +13,13 @@ import { REPO_DIR } from '../stack-context';
  */
 export const E2E_POOL_PREFIX = 'Pool';
 export const E2E_POOL = { dsp: `${E2E_POOL_PREFIX}DspMSP`, vsps: [1, 2, 3].map((i) => `${E2E_POOL_PREFIX}Vsp${i}MSP`) } as const;
-const POOL_NAMES = [E2E_POOL.dsp, ...E2E_POOL.vsps];
+/**
+ * The console's browser files share member domains of their own (`Cn…`: four files form their DAOs
+ * with them; apps/console/test/support/scenario.ts), which the tier holds ahead too: each file took
+ * them up from parked and started their member services (10-20 s a domain), then parked them again.
+ */
+export const E2E_CONSOLE_DOMAINS = ['CnDspMSP', 'CnVsp1MSP', 'CnVsp2MSP'] as const;
+const POOL_NAMES: readonly string[] = [E2E_POOL.dsp, ...E2E_POOL.vsps, ...E2E_CONSOLE_DOMAINS];
 
 /** Set by the e2e tier's global setup for its files and its teardown: the jest run's holder of the pool. */
 export const POOL_HOLDER_ENV = 'DATAWELL_DOMAIN_POOL_HOLDER';
@@ -53,6 +59,11 @@ export async function releasePool(): Promise<string[]> {
  */
 export function tierKeepsOperatorServices(): boolean {
   return process.env[POOL_HOLDER_ENV] !== undefined;
+}
+
+/** Whether the e2e tier holds domain `name` for its files (the pool, the console's shared domains): a file's end leaves it and its member services up. */
+export function tierKeepsDomain(name: string): boolean {
+  return tierKeepsOperatorServices() && POOL_NAMES.includes(name);
 }
 
 /** The e2e tier's global teardown: the operator's services its files left running stop (`./dev services stop`). */
