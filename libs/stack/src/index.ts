@@ -44,12 +44,14 @@ export { giveOperatorFiles, operatorOwnedPaths, operatorSharedDirs, operatorTool
 export { blockOrganisations, channelOrganisationRoots, readBlockOrganisations, type ChannelOrganisation } from './fabric/genesis';
 export {
   channelConfigView,
+  channelEndorsers,
   ChannelRejectedError,
   checkGovernedBy,
   checkMembersGovernance,
   checkOrdering,
   checkOwnPlace,
   checkSeatedChannel,
+  configBlockEndorsers,
   joinedChannel,
   joiningChannel,
   latestChannelConfig,
@@ -104,6 +106,7 @@ export {
   waitForChannelPeers,
   type ChaincodeDefinition,
   type ChannelBlueprint,
+  type CommittedDefinition,
   type MemberFabric,
   type OrdererAccess,
 } from './fabric/parties';

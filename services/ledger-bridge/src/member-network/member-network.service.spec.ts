@@ -31,7 +31,7 @@ const honestGenesis = (): ChannelOrganisation[] => [{ mspId: 'DspMSP', rootCertP
 
 /** A config block's view as the stack builds them: each organisation's policies its own; a DAO governed by its members' majority, marketplace by the operator. */
 function view(channel: string, orgs: readonly ChannelOrganisation[]): ChannelConfigView {
-  const organisation = (o: ChannelOrganisation): ConfigOrganisation => ({ ...o, intermediateCertPems: [], modPolicy: 'Admins', policies: Object.fromEntries(['Admins', 'Readers', 'Writers', 'Endorsement'].map((n) => [n, { signers: [o.mspId] }])) });
+  const organisation = (o: ChannelOrganisation): ConfigOrganisation => ({ ...o, intermediateCertPems: [], tlsRootCertPems: [], modPolicy: 'Admins', policies: Object.fromEntries(['Admins', 'Readers', 'Writers', 'Endorsement'].map((n) => [n, { signers: [o.mspId] }])) });
   const meta = (rule: string, subPolicy: string) => ({ implicitMeta: { rule, subPolicy } });
   const governance =
     channel === 'marketplace'
