@@ -74,6 +74,12 @@ function setup(mspId: string, options: { versionExists?: boolean; initConflict?:
     decodeConfigUpdate: async () => Promise.reject(new Error('not decoded here')),
     signConfigUpdate: async () => Promise.reject(new Error('not signed here')),
     submitConfigUpdate: async () => Promise.reject(new Error('not submitted here')),
+    // A collection follows a seat through collection-redefinition.ts (its own spec), never through the inbox's work.
+    ownPeerChannels: async () => Promise.reject(new Error('not listed here')),
+    committedDefinition: async () => Promise.reject(new Error('not read here')),
+    approveDefinition: async () => Promise.reject(new Error('not approved here')),
+    definitionApprovals: async () => Promise.reject(new Error('not read here')),
+    commitDefinition: async () => Promise.reject(new Error('not committed here')),
   };
   const ledger: MemberLedger = {
     submit: async (channel, _cc, fn, _args, submitOptions) => {
