@@ -111,7 +111,7 @@ export {
   type OrdererAccess,
 } from './fabric/parties';
 export { admitOrganisation, channelConfigNetwork, committedChaincodeDefinition, operatorFabric, ordererChannels, ordererNodes, type ChaincodeSource, type OrdererChannel, type OrdererNode } from './fabric/parties';
-export { channelAdmin, daoChannelsOf, seatOnChannel, unseatFromChannel, type ConfigSignatureRequest, type DomainConfigSigner, type SeatSignatures } from './fabric/seats';
+export { channelAdmin, daoChannelsOf, seatOnChannel, unseatFromChannel, type CollectionAnswer, type CollectionRequest, type ConfigSignatureRequest, type DomainCollectionApprover, type DomainConfigSigner, type SeatSignatures } from './fabric/seats';
 export { ensureChaincodePackage } from './fabric/chaincode';
 export { ensureOwnChaincode, ownChaincodeProcesses, ownChaincodeRecord, startOwnChaincodeServer, stopOwnChaincodeServer, stopOwnChaincodeServers, OWN_CHAINCODE_PORTS, type OwnChaincodeRecord, type OwnChaincodeServer } from './fabric/own-chaincode';
 export { createTopicsLed } from './components/kafka';
