@@ -169,6 +169,24 @@ export class AdminError extends DatawellError {
   }
 }
 
+/** The first line of an error's message, at most 300 characters (a peer CLI failure names its command there). */
+export function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
+}
+
+/**
+ * `read`, done through a member's own peer and admin: its failure is LEDGER_UNAVAILABLE (503) naming
+ * `what`, except an AdminError, which is already the answer (e.g. CHANNEL_REFUSED from a check).
+ */
+export async function readOwn<T>(mspId: string, what: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof AdminError) throw error;
+    throw new AdminError('LEDGER_UNAVAILABLE', `${what} could not be had from ${mspId}'s own peer and admin: ${firstLine(error)}`, { cause: error });
+  }
+}
+
 /** The chaincode's error text carries a stable code first (INVALID_ARGUMENT:, NOT_FOUND:, …). */
 export function chaincodeCode(error: unknown): string | undefined {
   const details = (error as { details?: { message?: string }[] }).details ?? [];

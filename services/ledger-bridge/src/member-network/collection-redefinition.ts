@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DAO, daoChannelName } from '@datawell/contracts';
-import { AdminError } from '../admin/admin.errors';
+import { AdminError, firstLine, readOwn } from '../admin/admin.errors';
 import { checkDaoVersion, memberVersionChannel, parse, type MemberLedger } from '../admin/member-dao';
 import { checkSeatedChannel, type DefinitionAt, type MemberAdmin } from './member-network.service';
 
@@ -93,15 +93,6 @@ export class CollectionRedefinitions {
   }
 
   async #read<T>(what: string, read: () => Promise<T>): Promise<T> {
-    try {
-      return await read();
-    } catch (error) {
-      if (error instanceof AdminError) throw error;
-      throw new AdminError('LEDGER_UNAVAILABLE', `${what} could not be had from ${this.options.ledger.mspId}'s own peer and admin: ${firstLine(error)}`, { cause: error });
-    }
+    return readOwn(this.options.ledger.mspId, what, read);
   }
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
 }
