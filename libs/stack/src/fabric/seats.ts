@@ -253,7 +253,7 @@ async function redefineCollection(ctx: StackContext, channel: string, name: stri
 }
 
 /** Asks a domain's bridge about the collection of `channel`'s `name`: only the dao chaincode of a DAO channel, and only with a callback that reaches the bridges. */
-function collectionBridge(channel: string, name: string, domains: readonly string[], signatures: SeatSignatures | undefined): (mspId: string, commit: boolean) => Promise<CollectionAnswer> {
+export function collectionBridge(channel: string, name: string, domains: readonly string[], signatures: SeatSignatures | undefined): (mspId: string, commit: boolean) => Promise<CollectionAnswer> {
   const dao = parseDaoChannel(channel);
   if (!dao) throw new StackError('BAD_SETTING', `${channel} is not a DAO channel: ${domains.join(', ')}'s bridges approve only their DAO channels' collections`, 'fabric');
   if (name !== DAO.chaincode) throw new StackError('BAD_SETTING', `${name} on ${channel}: ${domains.join(', ')}'s bridges approve the collection of the ${DAO.chaincode} chaincode only`, 'fabric');
@@ -268,8 +268,8 @@ function collectionBridge(channel: string, name: string, domains: readonly strin
  * every approval yet (409, a block on its way) or shows other organisations, it is asked again, for up
  * to a minute; then the tooling gives up with what the bridge answered.
  */
-async function askBridge(bridge: ReturnType<typeof collectionBridge>, mspId: string, channel: string, members: readonly string[], sequence: number, commit: boolean): Promise<void> {
-  const deadline = Date.now() + COLLECTION_COMMIT_WAIT_MS;
+export async function askBridge(bridge: ReturnType<typeof collectionBridge>, mspId: string, channel: string, members: readonly string[], sequence: number, commit: boolean, waitMs = COLLECTION_COMMIT_WAIT_MS): Promise<void> {
+  const deadline = Date.now() + waitMs;
   for (;;) {
     const answer = await bridge(mspId, commit);
     const behind =
@@ -281,7 +281,7 @@ async function askBridge(bridge: ReturnType<typeof collectionBridge>, mspId: str
             ? `its peer shows the definition at sequence ${answer.sequence}, not ${sequence}`
             : undefined;
     if (!behind) return;
-    if (Date.now() > deadline) throw new StackError('UNHEALTHY', `${mspId}'s bridge would not ${commit ? 'commit' : 'approve'} the new collection on ${channel}: ${behind}`, 'fabric');
+    if (Date.now() >= deadline) throw new StackError('UNHEALTHY', `${mspId}'s bridge would not ${commit ? 'commit' : 'approve'} the new collection on ${channel}: ${behind}`, 'fabric');
     await sleep(1000);
   }
 }
