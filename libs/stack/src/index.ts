@@ -44,12 +44,14 @@ export { giveOperatorFiles, operatorOwnedPaths, operatorSharedDirs, operatorTool
 export { blockOrganisations, channelOrganisationRoots, readBlockOrganisations, type ChannelOrganisation } from './fabric/genesis';
 export {
   channelConfigView,
+  channelEndorsers,
   ChannelRejectedError,
   checkGovernedBy,
   checkMembersGovernance,
   checkOrdering,
   checkOwnPlace,
   checkSeatedChannel,
+  configBlockEndorsers,
   joinedChannel,
   joiningChannel,
   latestChannelConfig,
@@ -104,11 +106,12 @@ export {
   waitForChannelPeers,
   type ChaincodeDefinition,
   type ChannelBlueprint,
+  type CommittedDefinition,
   type MemberFabric,
   type OrdererAccess,
 } from './fabric/parties';
 export { admitOrganisation, channelConfigNetwork, committedChaincodeDefinition, operatorFabric, ordererChannels, ordererNodes, type ChaincodeSource, type OrdererChannel, type OrdererNode } from './fabric/parties';
-export { channelAdmin, daoChannelsOf, seatOnChannel, unseatFromChannel, type ConfigSignatureRequest, type DomainConfigSigner, type SeatSignatures } from './fabric/seats';
+export { channelAdmin, daoChannelsOf, seatOnChannel, unseatFromChannel, type CollectionAnswer, type CollectionRequest, type ConfigSignatureRequest, type DomainCollectionApprover, type DomainConfigSigner, type SeatSignatures } from './fabric/seats';
 export { ensureChaincodePackage } from './fabric/chaincode';
 export { ensureOwnChaincode, ownChaincodeProcesses, ownChaincodeRecord, startOwnChaincodeServer, stopOwnChaincodeServer, stopOwnChaincodeServers, OWN_CHAINCODE_PORTS, type OwnChaincodeRecord, type OwnChaincodeServer } from './fabric/own-chaincode';
 export { createTopicsLed } from './components/kafka';

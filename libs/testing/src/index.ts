@@ -33,7 +33,7 @@ export { ApiError, call, describeTimings, FormationClock, until, type ScenarioTi
 export { callNodeAsCoordinator, DOMAIN_COMPUTATION_PRICE, readPayouts, registerDomainParticipant, runDomainFormation, type DomainComputation, type DomainDataset, type DomainJob, type DomainFormationOptions, type DomainFormationResult, type DomainMember, type DomainMeshNode } from './scenarios/domains';
 export { domainMemberOnStack, lifecycleMemberOnStack } from './scenarios/on-stack';
 export { runDomainGovernance, type DomainGovernanceOptions, type DomainGovernanceResult } from './scenarios/domain-governance';
-export { bridgeConfigSigner, runTransfer, type TransferRunOptions, type TransferRunResult } from './scenarios/domain-transfer';
+export { bridgeCollectionApprover, bridgeConfigSigner, runTransfer, type TransferRunOptions, type TransferRunResult } from './scenarios/domain-transfer';
 export { runSubscription, periodChargesOf, subscriptionTerms, type EntitlementEvent, type MemberEntitlement, type PeriodCharge, type SubscriptionOptions, type SubscriptionResult, type SubscriptionUrls, type SubscriptionVersion } from './scenarios/subscription';
 export { placesOf, scanBlocks, scanFiles, scanKafka, scanPostgres, type Hit } from './scan/plaintext';
 export { E2E_CONSOLE_DOMAINS, E2E_POOL, E2E_POOL_PREFIX, tierKeepsDomain, tierKeepsOperatorServices } from './jest/pool';

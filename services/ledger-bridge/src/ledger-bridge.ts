@@ -25,6 +25,7 @@ import { NetworkService } from './network/network.service';
 import { FileWallet } from './wallet/wallet.adapter';
 import { ChaincodeUpgrades } from './member-network/chaincode-upgrades';
 import { ChannelConfigWatch } from './member-network/channel-config-watch';
+import { CollectionRedefinitions } from './member-network/collection-redefinition';
 import { MemberNetworkConsumer } from './member-network/member-network.consumer';
 import { checkSeatedChannel, MemberNetworkService, stackMemberAdmin, type MemberAdmin } from './member-network/member-network.service';
 import { ConfigSignatures } from './member-network/config-signature';
@@ -138,6 +139,8 @@ export class LedgerBridge {
   readonly memberLedger: MemberLedger | undefined;
   /** A member's bridge signs a transfer's seat or unseat config update as its own admin, after its own check (member-network/config-signature.ts). */
   readonly configSignatures: ConfigSignatures | undefined;
+  /** A member's bridge approves (and commits) the dao chaincode's new collection as its own admin once a seat or unseat changed the channel's organisations (member-network/collection-redefinition.ts). */
+  readonly collectionRedefinitions: CollectionRedefinitions | undefined;
   /** Where a member's bridge opens the join of an accepted admit-member proposal (LEDGER_BRIDGE_NEGOTIATION_URL), when configured. */
   readonly admissionJoins: AdmissionJoins | undefined;
   /** The dao chaincode events this bridge's peer delivers, per DAO, for the live route (GET /daos/:daoId/events). */
@@ -233,6 +236,7 @@ export class LedgerBridge {
         allocationIds: (channel) => this.#proposalSweeper?.allocations(channel) ?? [],
       };
       if (memberAdmin) this.configSignatures = new ConfigSignatures({ ledger: this.memberLedger, admin: memberAdmin, ...(configWatch ? { guard: (channel) => configWatch.guard(channel) } : {}) });
+      if (memberAdmin) this.collectionRedefinitions = new CollectionRedefinitions({ ledger: this.memberLedger, admin: memberAdmin, ...(configWatch ? { guard: (channel) => configWatch.guard(channel) } : {}) });
       const walletDir = settings.walletDir;
       if (settings.governance?.negotiationUrl) this.admissionJoins = new NegotiationAdmissionJoins(settings.governance.negotiationUrl, () => new FileWallet(walletDir).get(self));
       this.#proposalSweeper = new ProposalSweeper({

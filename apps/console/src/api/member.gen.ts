@@ -176,6 +176,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/daos/{daoId}/versions/{version}/collection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve, as this member's admin, the dao chaincode's definition whose private data collection is the version's channel's organisations, once a transfer's seat or unseat changed them: the bridge reads the committed definition and the channel's organisations from its own peer and admin (nothing from the request) and, when the committed collection's members differ, approves the same name and version at the next sequence with its own package (idempotent). With commit: true (the last approver) its admin also commits it, endorsed by the peers the channel's config lists (each organisation's anchor peer and its MSP's TLS root certificates), once its own peer shows every organisation's approval. Answers {daoId, version, channel, chaincode: dao, members (sorted MSP ids), sequence, outcome: current (the committed collection has these members already), approved or committed}. For an administrator of this organisation only (OU=admin; FORBIDDEN to others). COLLECTION_NOT_APPROVED (409, details.missing names the organisations whose approval its peer does not show yet), CHANNEL_REFUSED (422), VERSION_NOT_FOUND (404: not a channel its peer has joined), INVALID_REQUEST (400), LEDGER_UNAVAILABLE */
+        post: operations["MemberDaoController_redefineCollection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/daos/{daoId}/versions/{version}/computations": {
         parameters: {
             query?: never;
@@ -561,6 +578,10 @@ export interface components {
             title: string;
             /** @description ms since the epoch (the transaction time) */
             updatedAtMs: number;
+        };
+        MemberCollectionRedefinition: {
+            /** @description true: once this member's own peer shows every organisation of the channel approving the new definition, this member's admin also commits it (the last approver does); COLLECTION_NOT_APPROVED (409, details.missing) while some have not */
+            commit?: boolean;
         };
         MemberConfigSignature: {
             /** @description base64 of the config update's common.Envelope (a CONFIG_UPDATE), with the signatures other admins have added */
@@ -1078,6 +1099,38 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description UNAUTHENTICATED: no or bad bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description FORBIDDEN: an identity this route is not for */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    MemberDaoController_redefineCollection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                daoId: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberCollectionRedefinition"];
+            };
+        };
         responses: {
             /** @description UNAUTHENTICATED: no or bad bearer token */
             401: {

@@ -1,4 +1,4 @@
-import { channelConfigView, checkGovernedBy, checkMembersGovernance, checkOrdering, checkOwnPlace, checkSeatedChannel, type ChannelConfigView, type OwnPlaceExpectations } from './channel-check';
+import { channelConfigView, checkGovernedBy, configBlockEndorsers, checkMembersGovernance, checkOrdering, checkOwnPlace, checkSeatedChannel, type ChannelConfigView, type OwnPlaceExpectations } from './channel-check';
 
 /** Three self-signed test CAs (fixtures, no keys kept): a member's own, another party's, the ordering service's TLS CA. */
 const OWN_CA = `-----BEGIN CERTIFICATE-----
@@ -132,5 +132,26 @@ describe("a member's check of a channel's configuration before it joins", () => 
     expect(() => checkSeatedChannel(expected, { genesis, latest: honest() }, 'OperatorMSP')).not.toThrow();
     const stale = channelConfigView(block('dao-acme-v1', { DspMSP: org('DspMSP', [OTHER_CA]) }));
     expect(() => checkSeatedChannel(expected, { genesis, latest: stale }, 'OperatorMSP')).toThrow(/VspMSP is not an organisation/);
+  });
+});
+
+describe('the endorsers of a chaincode commit, as a channel config lists them', () => {
+  /** An organisation with its anchor peer and its MSP's TLS root certificates. */
+  const withPeer = (name: string, tls: string[], anchors: Array<{ host: string; port: number }>) => {
+    const o = org(name, [OWN_CA]);
+    return { ...o, values: { MSP: { value: { config: { ...o.values.MSP.value.config, tls_root_certs: tls.map(b64) } } }, AnchorPeers: { value: { anchor_peers: anchors } } } };
+  };
+
+  it("reads each organisation's first anchor peer and its MSP's TLS root certificates, by MSP id", () => {
+    const decoded = block('dao-acme-v1', { VspMSP: withPeer('VspMSP', [OWN_CA], [{ host: '127.0.0.1', port: 9051 }]), DspMSP: withPeer('DspMSP', [OTHER_CA, OWN_CA], [{ host: 'peer0.dsp', port: 7051 }, { host: 'peer1.dsp', port: 7051 }]) });
+    expect(configBlockEndorsers(decoded)).toEqual([
+      { mspId: 'DspMSP', address: 'peer0.dsp:7051', tlsCaCert: OTHER_CA + OWN_CA },
+      { mspId: 'VspMSP', address: '127.0.0.1:9051', tlsCaCert: OWN_CA },
+    ]);
+  });
+
+  it('refuses an organisation the commit could not reach: no anchor peer, no TLS root certificate', () => {
+    expect(() => configBlockEndorsers(block('dao-acme-v1', { VspMSP: withPeer('VspMSP', [OWN_CA], []) }))).toThrow(/VspMSP has no anchor peer/);
+    expect(() => configBlockEndorsers(block('dao-acme-v1', { VspMSP: withPeer('VspMSP', [], [{ host: 'h', port: 1 }]) }))).toThrow(/VspMSP's MSP in the channel's config has no TLS root certificate/);
   });
 });

@@ -3,7 +3,8 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { StackError } from '../errors';
 import { run } from '../proc';
-import { channelConfigBlock, channelGenesisBlock, type MemberFabric } from './parties';
+import { configBlockNetwork } from './config-block';
+import { channelConfigBlock, channelGenesisBlock, type ChannelBlueprint, type MemberFabric } from './parties';
 
 /*
  * A member's own look at a channel's configuration before its peer joins it (DESIGN.md, "Actors,
@@ -24,6 +25,8 @@ export interface ConfigOrganisation {
   /** PEM root certificates of its MSP (its CA). */
   readonly rootCertPems: readonly string[];
   readonly intermediateCertPems: readonly string[];
+  /** PEM TLS root certificates of its MSP (its peers' TLS CA). */
+  readonly tlsRootCertPems: readonly string[];
   /** Its group's mod_policy (relative "Admins" is its own Admins policy). */
   readonly modPolicy: string;
   /** Its own policies (Readers, Writers, Admins, Endorsement), by name. */
@@ -79,7 +82,7 @@ export function channelConfigView(decoded: unknown): ChannelConfigView {
     channelId: payload?.header?.channel_header?.channel_id ?? '',
     organisations: Object.values(application.groups).map((g) => {
       const m = msp(g);
-      return { mspId: m.name, rootCertPems: pems(m.root_certs), intermediateCertPems: pems(m.intermediate_certs), modPolicy: g.mod_policy ?? '', policies: policiesOf(g) };
+      return { mspId: m.name, rootCertPems: pems(m.root_certs), intermediateCertPems: pems(m.intermediate_certs), tlsRootCertPems: pems(m.tls_root_certs), modPolicy: g.mod_policy ?? '', policies: policiesOf(g) };
     }),
     ordererOrganisations: Object.values(groups['Orderer'].groups ?? {}).map((g) => {
       const m = msp(g);
@@ -239,6 +242,28 @@ export async function joinedChannel(m: MemberFabric, channel: string): Promise<J
 /** The latest config of a channel the member's peer is on, fetched by the member from the ordering service, as a view (its genesis block never changes: see joinedChannel). */
 export async function latestChannelConfig(m: MemberFabric, channel: string): Promise<ChannelConfigView> {
   return channelConfigView(await channelConfigBlock(m, channel));
+}
+
+/**
+ * The peers that endorse a chaincode commit on a channel, as a decoded config block (configtxlator's
+ * JSON of a `common.Block`) lists them: each application organisation's first anchor peer (host:port)
+ * with its MSP's TLS root certificates (PEM), by MSP id. Throws for an organisation with no anchor
+ * peer or no TLS root certificate: the commit could not reach its peer.
+ */
+export function configBlockEndorsers(decoded: unknown): ChannelBlueprint['peers'] {
+  const view = channelConfigView(decoded);
+  return configBlockNetwork(decoded).organisations.map(({ mspId, anchorPeers }) => {
+    const tls = view.organisations.find((o) => o.mspId === mspId)?.tlsRootCertPems ?? [];
+    const address = anchorPeers[0];
+    if (!address) throw new StackError('COMMAND_FAILED', `${mspId} has no anchor peer in the channel's config: no peer of its to endorse a commit`, 'fabric');
+    if (tls.length === 0) throw new StackError('COMMAND_FAILED', `${mspId}'s MSP in the channel's config has no TLS root certificate`, 'fabric');
+    return { mspId, address, tlsCaCert: tls.join('') };
+  });
+}
+
+/** The endorsers of a chaincode commit on a channel (`configBlockEndorsers`), from its latest config block fetched by the member from the ordering service. */
+export async function channelEndorsers(m: MemberFabric, channel: string): Promise<ChannelBlueprint['peers']> {
+  return configBlockEndorsers(await channelConfigBlock(m, channel));
 }
 
 /** The ordering service's TLS CA the member pins (its `orderer.tlsCaFile`). */

@@ -387,7 +387,8 @@ function definitionArgs(channel: string, def: ChaincodeDefinition): string[] {
   return ['--channelID', channel, '--name', def.name, '--version', def.version, '--sequence', String(def.sequence)];
 }
 
-interface Committed {
+/** A chaincode definition committed on a channel, as a member's peer reports it (querycommitted). */
+export interface CommittedDefinition {
   readonly version: string;
   readonly sequence: number;
   readonly approvals: Readonly<Record<string, boolean>>;
@@ -396,7 +397,7 @@ interface Committed {
 }
 
 /** The definition committed on the channel, as the member's own peer reports it, if any. */
-export async function committedDefinition(m: MemberFabric, channel: string, name: string): Promise<Committed | undefined> {
+export async function committedDefinition(m: MemberFabric, channel: string, name: string): Promise<CommittedDefinition | undefined> {
   const result = await peer(m, ['lifecycle', 'chaincode', 'querycommitted', '--channelID', channel, '--name', name, '--output', 'json']).catch(() => undefined);
   if (!result) return undefined;
   const def = JSON.parse(result.stdout) as { version: string; sequence: number; approvals?: Record<string, boolean>; collections?: unknown };
@@ -428,9 +429,11 @@ export async function approvals(m: MemberFabric, channel: string, def: Chaincode
  * whose server runs in its domain; the package the operator published is then not used. Idempotent:
  * an approval already given with that package is left as it is; one given with another package (a
  * member that approved the operator's before it ran its own) is given again with its own, at the same
- * sequence, as Fabric allows.
+ * sequence, as Fabric allows. A private chaincode's new definition carries the collection of
+ * `collectionMembers` when the caller read them already from the member's own peer (else they are
+ * read here).
  */
-export async function approveChaincode(m: MemberFabric, channel: string, def: ChaincodeDefinition): Promise<void> {
+export async function approveChaincode(m: MemberFabric, channel: string, def: ChaincodeDefinition, collectionMembers?: readonly string[]): Promise<void> {
   const pkg = m.chaincodeServer ? await ensureOwnChaincode(m.chaincodeServer, def.name, def.version, m.user) : def;
   const installed = await peer(m, ['lifecycle', 'chaincode', 'queryinstalled']);
   if (!installed.stdout.includes(pkg.packageId)) await peer(m, ['lifecycle', 'chaincode', 'install', pkg.packageFile]);
@@ -438,8 +441,9 @@ export async function approveChaincode(m: MemberFabric, channel: string, def: Ch
   const committed = await committedDefinition(m, channel, def.name);
   const current = committed && committed.sequence >= def.sequence ? committed : undefined;
   const definition = current ? { ...def, version: current.version, sequence: current.sequence } : def;
-  // A committed definition is approved again with its own collection; a new one with the channel's organisations.
-  const members = current?.collectionMembers ?? (isPrivateDefinition(def) ? await channelOrganisations(m, channel) : undefined);
+  // A committed definition is approved again with its own collection; a new one with the channel's
+  // organisations (as the caller read them from the member's own peer, else read here).
+  const members = current?.collectionMembers ?? (isPrivateDefinition(def) ? (collectionMembers ?? (await channelOrganisations(m, channel))) : undefined);
   const approved = current ? current.approvals[m.mspId] === true : (await approvals(m, channel, def, members))[m.mspId] === true;
   if (approved && (await approvedPackageId(m, channel, def.name, definition.sequence)) === pkg.packageId) return;
   await inWork(m, async (dir) =>
@@ -457,13 +461,15 @@ export async function approvedPackageId(m: MemberFabric, channel: string, name: 
 
 /**
  * Commits the definition once every member named has approved it (waiting for them), endorsed by
- * the members' peers. Idempotent for a definition already committed at this sequence.
+ * the members' peers. Idempotent for a definition already committed at this sequence. A private
+ * chaincode's collection is that of `collectionMembers` when the caller read them already from the
+ * member's own peer (else the channel's organisations, read here).
  */
-export async function commitChaincode(m: MemberFabric, blueprint: ChannelBlueprint, def: ChaincodeDefinition, timeoutMs = 120000): Promise<void> {
+export async function commitChaincode(m: MemberFabric, blueprint: ChannelBlueprint, def: ChaincodeDefinition, timeoutMs = 120000, collectionMembers?: readonly string[]): Promise<void> {
   const channel = blueprint.channel;
   const committed = await committedDefinition(m, channel, def.name);
   if (committed && committed.sequence >= def.sequence) return;
-  const members = isPrivateDefinition(def) ? await channelOrganisations(m, channel) : undefined;
+  const members = isPrivateDefinition(def) ? (collectionMembers ?? (await channelOrganisations(m, channel))) : undefined;
   await waitFor(`every member of ${channel} to approve ${def.name} (sequence ${def.sequence})`, async () => {
     const given = await approvals(m, channel, def, members);
     return blueprint.members.every((id) => given[id] === true);

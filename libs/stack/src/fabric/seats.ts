@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { parseDaoChannel } from '@datawell/contracts';
+import { DAO, parseDaoChannel } from '@datawell/contracts';
 import { join } from 'node:path';
 import type { StackContext } from '../components/component';
 import { readMspPackage } from '../domains/msp-package';
 import { StackError } from '../errors';
 import { withStackLock } from '../lock';
-import { waitFor } from '../proc';
+import { sleep, waitFor } from '../proc';
 import { checkSeatedChannel, joiningChannel, ownPlaceExpectations } from './channel-check';
 import { orgDefinition } from './configtx';
 import { fabricDirs, findOrg, loadRegistry, OPERATOR_ORG, saveRegistry } from './layout';
@@ -40,7 +40,11 @@ import { peerProcess } from './nodes';
  * the update against its own peer first (it adds exactly the transfer's recipient, or removes exactly
  * its leaver) and may refuse it: the tooling only carries the envelope from one bridge to the next,
  * and the last signer's bridge submits it. An organisation the tooling itself holds (no domain) signs
- * with the tooling.
+ * with the tooling. The dao chaincode's private collection then follows the channel's organisations:
+ * each domain's bridge approves its new definition as its own admin, from what its own peer shows
+ * (the committed definition, the channel's organisations), and when every organisation is a
+ * domain's the last one's bridge commits it, endorsed by the peers its own channel config lists;
+ * the tooling only asks them in turn (redefineCollection).
  */
 
 /** What a domain's bridge is asked to sign: the update of `channel` (DAO `daoId`, version `version`) for transfer `transferId`. */
@@ -57,11 +61,37 @@ export interface ConfigSignatureRequest {
 /** Asks the bridge of `mspId`'s domain, as its admin, to check and sign a config update; answers the envelope with its signature added (or rejects with its refusal). */
 export type DomainConfigSigner = (mspId: string, request: ConfigSignatureRequest) => Promise<Buffer>;
 
+/** What a domain's bridge is asked of the dao chaincode's collection on `channel` (DAO `daoId`, version `version`): to approve its redefinition, and with `commit` to commit it. */
+export interface CollectionRequest {
+  readonly channel: string;
+  readonly daoId: string;
+  readonly version: number;
+  /** The last approver: its bridge also commits the definition, once its own peer shows every organisation's approval. */
+  readonly commit?: boolean;
+}
+
+/**
+ * A bridge's answer: the collection's members (the channel's organisations as its own peer shows
+ * them), the definition's sequence and what it did; or, for a commit asked before its peer showed
+ * every organisation's approval (409 COLLECTION_NOT_APPROVED), the organisations it misses.
+ */
+export type CollectionAnswer =
+  | { readonly outcome: 'current' | 'approved' | 'committed'; readonly members: readonly string[]; readonly sequence: number }
+  | { readonly outcome: 'not-approved'; readonly missing: readonly string[] };
+
+/** Asks the bridge of `mspId`'s domain, as its admin, to approve (and with `commit`, commit) the dao chaincode's definition whose collection is the channel's organisations as its own peer shows them. */
+export type DomainCollectionApprover = (mspId: string, request: CollectionRequest) => Promise<CollectionAnswer>;
+
 /** How a seat or an unseat has its update signed by organisations held in domains: the transfer it serves and who carries the envelope to their bridges. */
 export interface SeatSignatures {
   readonly transferId: string;
   readonly signer: DomainConfigSigner;
+  /** Who asks the domains' bridges to approve (and commit) the private chaincode's new collection once the channel's organisations changed. */
+  readonly collection?: DomainCollectionApprover;
 }
+
+/** How long the tooling asks the last domain's bridge again to commit while its peer does not show every approval yet (a block on its way). */
+const COLLECTION_COMMIT_WAIT_MS = 60_000;
 
 /** The admin view of an organisation: its own domain's (as its OS user) or, for one the tooling holds, the tooling's. */
 export function channelAdmin(ctx: StackContext, mspId: string): MemberFabric {
@@ -145,7 +175,7 @@ export async function seatOnChannel(ctx: StackContext, channel: string, mspId: s
     for (const name of chaincodes) {
       const committed = await committedDefinition(reader, channel, name);
       if (!committed) throw new StackError('BAD_SETTING', `no definition of ${name} is committed on ${channel}`, 'fabric');
-      if (isPrivateIn(registry, name)) await redefineCollection(ctx, channel, name, now);
+      if (isPrivateIn(registry, name)) await redefineCollection(ctx, channel, name, now, signatures);
       else await approveChaincode(own, channel, { ...(await publishChaincodePackage(ctx, name)), version: committed.version, sequence: committed.sequence });
     }
     await waitForChannelPeers(own, channel, current.length + (current.includes(mspId) ? 0 : 1));
@@ -177,7 +207,7 @@ export async function unseatFromChannel(ctx: StackContext, channel: string, mspI
     }
     // The leaver's organisation leaves the private chaincodes' collections too: it receives none of the DAO's private data from now on.
     const now = await channelOrganisations(channelAdmin(ctx, stays[0]!), channel);
-    for (const [name, cc] of Object.entries(registry.chaincodes)) if (cc.channels[channel] && isPrivateIn(registry, name)) await redefineCollection(ctx, channel, name, now);
+    for (const [name, cc] of Object.entries(registry.chaincodes)) if (cc.channels[channel] && isPrivateIn(registry, name)) await redefineCollection(ctx, channel, name, now, signatures);
   });
 }
 
@@ -190,18 +220,70 @@ function isPrivateIn(registry: ReturnType<typeof loadRegistry>, name: string): b
  * A private chaincode's collection follows the channel's organisations (fabric/collections.ts): when
  * they changed, every organisation of the channel approves the definition again, at the next
  * sequence, as its own admin (each derives the collection from its own peer's channel config), and
- * one commits it, endorsed by their peers. The newcomer's peer then fetches the earlier private data
- * by reconciliation. Idempotent: nothing when the committed collection already has these members.
+ * one commits it, endorsed by their peers. An organisation held by a domain approves through its own
+ * bridge (`signatures.collection`), which reads the committed definition and the channel's
+ * organisations from its own peer; one the tooling holds approves with the tooling. When every
+ * organisation is a domain's, the last one's bridge commits (`commit`), with the endorsers its own
+ * channel config lists; otherwise the tooling does. The newcomer's peer then fetches the earlier
+ * private data by reconciliation. Idempotent: nothing when the committed collection already has these members.
  */
-async function redefineCollection(ctx: StackContext, channel: string, name: string, members: readonly string[]): Promise<void> {
+async function redefineCollection(ctx: StackContext, channel: string, name: string, members: readonly string[], signatures?: SeatSignatures): Promise<void> {
+  const registry = loadRegistry(fabricDirs(ctx.settings));
+  const inDomain = (mspId: string) => findOrg(registry, mspId).domain !== undefined;
   const reader = channelAdmin(ctx, members[0]!);
   const committed = await committedDefinition(reader, channel, name);
   if (!committed) throw new StackError('BAD_SETTING', `no definition of ${name} is committed on ${channel}`, 'fabric');
   if ((committed.collectionMembers ?? []).join() === [...members].sort().join()) return;
-  const def = { ...(await publishChaincodePackage(ctx, name)), version: committed.version, sequence: committed.sequence + 1 };
-  ctx.progress.step('fabric', `${name} on ${channel}: its collection becomes ${[...members].sort().join(', ')} (sequence ${def.sequence}), approved by each organisation`);
-  for (const msp of members) await approveChaincode(channelAdmin(ctx, msp), channel, def);
-  await commitChaincode(reader, channelBlueprintOf(ctx, channel, members, def), def);
+  const sequence = committed.sequence + 1;
+  const domains = members.filter(inDomain);
+  const held = members.filter((m) => !inDomain(m));
+  const bridge = domains.length > 0 ? collectionBridge(channel, name, domains, signatures) : undefined;
+  ctx.progress.step('fabric', `${name} on ${channel}: its collection becomes ${[...members].sort().join(', ')} (sequence ${sequence}), approved by each organisation${domains.length > 0 ? ` (${domains.join(', ')} through their own bridges)` : ''}`);
+  // Every organisation the tooling holds: the tooling approves and commits as now; none: the last domain's bridge commits.
+  const committer = held.length === 0 ? domains[domains.length - 1] : undefined;
+  const def = held.length > 0 ? { ...(await publishChaincodePackage(ctx, name)), version: committed.version, sequence } : undefined;
+  const expected = [...members].sort();
+  for (const msp of members) {
+    if (msp === committer) continue;
+    if (bridge && inDomain(msp)) await askBridge(bridge, msp, channel, expected, sequence, false);
+    else await approveChaincode(channelAdmin(ctx, msp), channel, def!);
+  }
+  if (bridge && committer) await askBridge(bridge, committer, channel, expected, sequence, true);
+  else await commitChaincode(reader, channelBlueprintOf(ctx, channel, members, def!), def!);
+}
+
+/** Asks a domain's bridge about the collection of `channel`'s `name`: only the dao chaincode of a DAO channel, and only with a callback that reaches the bridges. */
+export function collectionBridge(channel: string, name: string, domains: readonly string[], signatures: SeatSignatures | undefined): (mspId: string, commit: boolean) => Promise<CollectionAnswer> {
+  const dao = parseDaoChannel(channel);
+  if (!dao) throw new StackError('BAD_SETTING', `${channel} is not a DAO channel: ${domains.join(', ')}'s bridges approve only their DAO channels' collections`, 'fabric');
+  if (name !== DAO.chaincode) throw new StackError('BAD_SETTING', `${name} on ${channel}: ${domains.join(', ')}'s bridges approve the collection of the ${DAO.chaincode} chaincode only`, 'fabric');
+  const approver = signatures?.collection;
+  if (!approver) throw new StackError('BAD_SETTING', `${domains.join(', ')} ${domains.length > 1 ? 'are' : 'is'} held by ${domains.length > 1 ? 'their' : 'its'} own domain: the new collection of ${name} on ${channel} is approved only through ${domains.length > 1 ? 'their' : 'its'} own bridge (give the collection approver)`, 'fabric');
+  return (mspId, commit) => approver(mspId, { channel, daoId: dao.daoId, version: dao.level, ...(commit ? { commit: true } : {}) });
+}
+
+/**
+ * A domain's bridge approves (and, the last one, commits) the definition the tooling expects: the
+ * collection of `members` at `sequence` (or that one committed already). While its peer does not show
+ * every approval yet (409, a block on its way) or shows other organisations, it is asked again, for up
+ * to a minute; then the tooling gives up with what the bridge answered.
+ */
+export async function askBridge(bridge: ReturnType<typeof collectionBridge>, mspId: string, channel: string, members: readonly string[], sequence: number, commit: boolean, waitMs = COLLECTION_COMMIT_WAIT_MS): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const answer = await bridge(mspId, commit);
+    const behind =
+      answer.outcome === 'not-approved'
+        ? `its peer does not show the approvals of ${answer.missing.join(', ')}`
+        : answer.members.join() !== members.join()
+          ? `its peer shows the channel's organisations as ${answer.members.join(', ')}, not ${members.join(', ')}`
+          : answer.sequence < sequence
+            ? `its peer shows the definition at sequence ${answer.sequence}, not ${sequence}`
+            : undefined;
+    if (!behind) return;
+    if (Date.now() >= deadline) throw new StackError('UNHEALTHY', `${mspId}'s bridge would not ${commit ? 'commit' : 'approve'} the new collection on ${channel}: ${behind}`, 'fabric');
+    await sleep(1000);
+  }
 }
 
 /** The channel as a commit needs it: its organisations and their peers (a domain's from its public package, the tooling's own). */

@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The answer's `details`, when it has some. */
+    readonly details?: unknown,
   ) {
     super(message);
   }
@@ -22,7 +24,7 @@ export async function call<T>(url: string, init: { method?: string; token?: stri
   });
   const text = await response.text();
   const json = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
-  if (!response.ok) throw new ApiError(response.status, String(json['code'] ?? response.status), `${init.method ?? 'GET'} ${url}: ${response.status} ${String(json['code'])} ${String(json['message'])}`);
+  if (!response.ok) throw new ApiError(response.status, String(json['code'] ?? response.status), `${init.method ?? 'GET'} ${url}: ${response.status} ${String(json['code'])} ${String(json['message'])}`, json['details']);
   return json as T;
 }
 

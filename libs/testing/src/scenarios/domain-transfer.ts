@@ -1,7 +1,7 @@
-import { findDomain, memberServiceUrl, orgAdminIdentity, type DomainConfigSigner, type StackContext } from '@datawell/stack';
+import { findDomain, memberServiceUrl, orgAdminIdentity, type CollectionAnswer, type DomainCollectionApprover, type DomainConfigSigner, type StackContext } from '@datawell/stack';
 import { login } from '../identity/client';
 import type { DomainMember } from './domains';
-import { call, tokenAt, until, type Party } from './api';
+import { ApiError, call, tokenAt, until, type Party } from './api';
 
 type TransferView = { transferId: string; status: string; from: string; to: string; consents: string[]; consented?: boolean; acceptedAtMs?: number };
 type MemberTransfer = { daoId: string; transferId: string; channels: Array<{ channel: string; version: number; txId?: string; transfer: TransferView }> };
@@ -98,19 +98,53 @@ export async function runTransfer(opts: TransferRunOptions): Promise<TransferRun
  * seatOnChannel / unseatFromChannel.
  */
 export function bridgeConfigSigner(ctx: StackContext): DomainConfigSigner {
-  const tokens = new Map<string, string>();
+  const admin = orgAdminBridge(ctx);
   return async (mspId, request) => {
-    const url = memberServiceUrl(ctx.settings, findDomain(ctx, mspId), 'ledger-bridge');
-    let token = tokens.get(mspId);
-    if (!token) {
-      token = await login(url, orgAdminIdentity(ctx, mspId));
-      tokens.set(mspId, token);
-    }
+    const { url, token } = await admin(mspId);
     const answer = await call<{ envelope: string }>(`${url}/daos/${request.daoId}/versions/${request.version}/config-updates/signature`, {
       method: 'POST',
       token,
       body: { transferId: request.transferId, envelope: request.envelope.toString('base64'), ...(request.submit ? { submit: true } : {}) },
     });
     return Buffer.from(answer.envelope, 'base64');
+  };
+}
+
+/**
+ * Asks a domain's own bridge, signed in as that organisation's admin, to approve the dao chaincode's
+ * new collection after a seat or an unseat (POST /daos/:daoId/versions/:version/collection): the
+ * bridge reads the committed definition and the channel's organisations from its own peer and
+ * approves as its admin; with `commit` (the last one) it also commits once its peer shows every
+ * approval. A 409 COLLECTION_NOT_APPROVED is answered as `not-approved` with the organisations it
+ * misses (libs/stack asks again); any other refusal is thrown as an ApiError. For libs/stack
+ * seatOnChannel / unseatFromChannel (`SeatSignatures.collection`).
+ */
+export function bridgeCollectionApprover(ctx: StackContext): DomainCollectionApprover {
+  const admin = orgAdminBridge(ctx);
+  return async (mspId, request) => {
+    const { url, token } = await admin(mspId);
+    try {
+      return await call<CollectionAnswer>(`${url}/daos/${request.daoId}/versions/${request.version}/collection`, { method: 'POST', token, body: request.commit ? { commit: true } : {} });
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'COLLECTION_NOT_APPROVED') {
+        const missing = (error.details as { missing?: unknown } | undefined)?.missing;
+        return { outcome: 'not-approved', missing: Array.isArray(missing) ? missing.map(String) : [] };
+      }
+      throw error;
+    }
+  };
+}
+
+/** A domain's bridge and a token of its organisation's admin there (signed in once per organisation). */
+function orgAdminBridge(ctx: StackContext): (mspId: string) => Promise<{ url: string; token: string }> {
+  const tokens = new Map<string, string>();
+  return async (mspId) => {
+    const url = memberServiceUrl(ctx.settings, findDomain(ctx, mspId), 'ledger-bridge');
+    let token = tokens.get(mspId);
+    if (!token) {
+      token = await login(url, orgAdminIdentity(ctx, mspId));
+      tokens.set(mspId, token);
+    }
+    return { url, token };
   };
 }

@@ -28,6 +28,7 @@ type AdminErrorCode =
   | 'CHANNEL_REFUSED'
   | 'CONFIG_UPDATE_REFUSED'
   | 'CONFIG_UPDATE_NOT_ACCEPTED'
+  | 'COLLECTION_NOT_APPROVED'
   | ResultErrorCode
   | GovernanceErrorCode;
 
@@ -102,6 +103,8 @@ const KINDS: Readonly<Record<AdminErrorCode, ErrorKind>> = {
   // A seat's or unseat's config update this member's bridge will not sign (member-network/config-signature.ts).
   CONFIG_UPDATE_REFUSED: 'unprocessable',
   CONFIG_UPDATE_NOT_ACCEPTED: 'unprocessable',
+  // A commit of the dao chaincode's new collection asked before every organisation of the channel approved it, as this member's peer shows (member-network/collection-redefinition.ts).
+  COLLECTION_NOT_APPROVED: 'conflict',
   // A result whose digest is not SHA-256 of its canonical JSON; a job recorded (here or on the ledger) with another digest; none kept here.
   RESULT_DIGEST_MISMATCH: 'invalid',
   RESULT_CONFLICT: 'conflict',
@@ -146,16 +149,41 @@ const KINDS: Readonly<Record<AdminErrorCode, ErrorKind>> = {
 /** Errors of network administration, mapped to HTTP by the platform from their kind. */
 export class AdminError extends DatawellError {
   override readonly name = 'AdminError';
+  readonly #details: Record<string, unknown> | undefined;
   constructor(
     readonly code: AdminErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; details?: Record<string, unknown> },
   ) {
-    super(message, options);
+    super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
+    this.#details = options?.details;
   }
 
   get kind(): ErrorKind {
     return KINDS[this.code];
+  }
+
+  /** What the caller may act on beside the message (e.g. the organisations whose approval is missing). */
+  override exposedDetails(): Record<string, unknown> | undefined {
+    return this.#details;
+  }
+}
+
+/** The first line of an error's message, at most 300 characters (a peer CLI failure names its command there). */
+export function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
+}
+
+/**
+ * `read`, done through a member's own peer and admin: its failure is LEDGER_UNAVAILABLE (503) naming
+ * `what`, except an AdminError, which is already the answer (e.g. CHANNEL_REFUSED from a check).
+ */
+export async function readOwn<T>(mspId: string, what: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof AdminError) throw error;
+    throw new AdminError('LEDGER_UNAVAILABLE', `${what} could not be had from ${mspId}'s own peer and admin: ${firstLine(error)}`, { cause: error });
   }
 }
 

@@ -11,7 +11,7 @@ const org = (mspId: string, ca = mspId): ChannelOrganisation => ({ mspId, rootCe
 
 /** A DAO channel's config as the stack builds it: each organisation's policies its own, governed by its members' majority. */
 function view(orgs: readonly ChannelOrganisation[], options: { ordererTls?: string; admins?: { signers: string[] } } = {}): ChannelConfigView {
-  const organisation = (o: ChannelOrganisation): ConfigOrganisation => ({ ...o, intermediateCertPems: [], modPolicy: 'Admins', policies: Object.fromEntries(['Admins', 'Readers', 'Writers', 'Endorsement'].map((n) => [n, { signers: [o.mspId] }])) });
+  const organisation = (o: ChannelOrganisation): ConfigOrganisation => ({ ...o, intermediateCertPems: [], tlsRootCertPems: [], modPolicy: 'Admins', policies: Object.fromEntries(['Admins', 'Readers', 'Writers', 'Endorsement'].map((n) => [n, { signers: [o.mspId] }])) });
   const meta = (rule: string, subPolicy: string) => ({ implicitMeta: { rule, subPolicy } });
   return {
     channelId: 'dao-acme-v1',

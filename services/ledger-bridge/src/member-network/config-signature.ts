@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DAO, idSchema, MARKETPLACE, MARKETPLACE_CHANNEL, OPERATOR_MSP } from '@datawell/contracts';
-import { AdminError, chaincodeCode, chaincodeMessage } from '../admin/admin.errors';
+import { AdminError, chaincodeCode, chaincodeMessage, firstLine, readOwn } from '../admin/admin.errors';
 import { memberVersionChannel, parse, type MemberLedger } from '../admin/member-dao';
 import type { MemberAdmin } from './member-network.service';
 import {
@@ -142,14 +142,6 @@ export class ConfigSignatures {
   }
 
   async #read<T>(what: string, read: () => Promise<T>): Promise<T> {
-    try {
-      return await read();
-    } catch (error) {
-      throw new AdminError('LEDGER_UNAVAILABLE', `${what} could not be had from ${this.options.ledger.mspId}'s own peer and admin: ${firstLine(error)}`, { cause: error });
-    }
+    return readOwn(this.options.ledger.mspId, what, read);
   }
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
 }

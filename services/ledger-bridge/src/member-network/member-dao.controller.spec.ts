@@ -279,4 +279,18 @@ describe("a member's governance and exit through its own bridge", () => {
     expect(signed).toEqual([{ daoId: 'acme', version: 2, body }]);
     await expect(new MemberDaoController(ledger).signConfigUpdate({ ...principal('AcmeMSP'), admin: true }, 'acme', '2', body)).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
   });
+
+  it("approves a collection's redefinition for this organisation's administrators only", async () => {
+    const asked: unknown[] = [];
+    const collections = { redefine: async (daoId: string, version: number, body: unknown) => (asked.push({ daoId, version, body }), { outcome: 'approved' }) };
+    const ledger = { mspId: 'AcmeMSP', evaluate: async () => '{}', submit: async () => ({ txId: 'tx1' }), channels: async () => [] } satisfies MemberLedger;
+    const c = new MemberDaoController(ledger, null, null, collections as never);
+    const body = { commit: true };
+    await expect(c.redefineCollection(principal('AcmeMSP'), 'acme', '2', body)).rejects.toMatchObject({ code: 'FORBIDDEN', status: 403, message: expect.stringContaining('not an administrator of AcmeMSP') });
+    await expect(c.redefineCollection({ ...principal('OtherMSP'), admin: true }, 'acme', '2', body)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(asked).toEqual([]);
+    await expect(c.redefineCollection({ ...principal('AcmeMSP'), admin: true }, 'acme', '2', body)).resolves.toEqual({ outcome: 'approved' });
+    expect(asked).toEqual([{ daoId: 'acme', version: 2, body }]);
+    await expect(new MemberDaoController(ledger).redefineCollection({ ...principal('AcmeMSP'), admin: true }, 'acme', '2', body)).rejects.toMatchObject({ code: 'LEDGER_UNAVAILABLE', status: 503 });
+  });
 });

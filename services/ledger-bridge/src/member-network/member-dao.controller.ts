@@ -6,6 +6,7 @@ import { zodBody, ZodParams } from '@datawell/service-platform';
 import { z } from 'zod';
 import { AdminError } from '../admin/admin.errors';
 import { openAdmissionJoin, type AdmissionJoins, type AdmissionSession } from './admission-join';
+import { collectionRedefinitionSchema, type CollectionRedefinition, type CollectionRedefinitions } from './collection-redefinition';
 import { configSignatureSchema, type ConfigSignature, type ConfigSignatures } from './config-signature';
 import { memberExitSchema, memberProposalSchema, memberRevenueSchema, memberTransferSchema, memberVoteSchema, memberWorkloadSchema, MemberDao, ownOrganisationOnly, type AllocationView, type MemberLedger, type MemberTransfer, type MemberWrite, type ProposalView } from '../admin/member-dao';
 
@@ -14,6 +15,8 @@ export const MEMBER_LEDGER = Symbol('MEMBER_LEDGER');
 export const MEMBER_ADMISSION_JOINS = Symbol('MEMBER_ADMISSION_JOINS');
 /** Where this member's admin signs a transfer's seat or unseat config update after its own check (absent: the bridge has no Fabric administration). */
 export const MEMBER_CONFIG_SIGNATURES = Symbol('MEMBER_CONFIG_SIGNATURES');
+/** Where this member's admin approves (and commits) the dao chaincode's new collection after a seat or unseat (absent: the bridge has no Fabric administration). */
+export const MEMBER_COLLECTIONS = Symbol('MEMBER_COLLECTIONS');
 
 /** The path parameters of a member route on a DAO version (/daos/:daoId/versions/:version/…), documented from these. */
 export const versionParams = { daoId: z.string().regex(DAO_ID_PATTERN), version: z.string().regex(/^[1-9]\d{0,3}$/) };
@@ -38,15 +41,18 @@ export class MemberDaoController {
   readonly #dao: MemberDao;
   readonly #joins: AdmissionJoins | undefined;
   readonly #signatures: ConfigSignatures | undefined;
+  readonly #collections: CollectionRedefinitions | undefined;
 
   constructor(
     @Inject(MEMBER_LEDGER) ledger: MemberLedger,
     @Optional() @Inject(MEMBER_ADMISSION_JOINS) joins?: AdmissionJoins | null,
     @Optional() @Inject(MEMBER_CONFIG_SIGNATURES) signatures?: ConfigSignatures | null,
+    @Optional() @Inject(MEMBER_COLLECTIONS) collections?: CollectionRedefinitions | null,
   ) {
     this.#dao = new MemberDao(ledger);
     this.#joins = joins ?? undefined;
     this.#signatures = signatures ?? undefined;
+    this.#collections = collections ?? undefined;
   }
 
   // Before `:what` (as allocations): Express matches routes in the order they are declared.
@@ -223,6 +229,22 @@ export class MemberDaoController {
     if (principal.admin !== true) throw forbidden(`${principal.enrollmentId} is not an administrator of ${principal.mspId}: only its admin signs the channel's config updates`);
     if (!this.#signatures) throw new AdminError('LEDGER_UNAVAILABLE', "this bridge has no Fabric administration of its own (LEDGER_BRIDGE_MEMBER_ADMIN_MSP_DIR and the rest): it signs no config update");
     return this.#signatures.sign(daoId, Number(version), body);
+  }
+
+  @Post(':daoId/versions/:version/collection')
+  @HttpCode(200)
+  @Authenticated()
+  @ApiOperation({
+    summary:
+      "Approve, as this member's admin, the dao chaincode's definition whose private data collection is the version's channel's organisations, once a transfer's seat or unseat changed them: the bridge reads the committed definition and the channel's organisations from its own peer and admin (nothing from the request) and, when the committed collection's members differ, approves the same name and version at the next sequence with its own package (idempotent). With commit: true (the last approver) its admin also commits it, endorsed by the peers the channel's config lists (each organisation's anchor peer and its MSP's TLS root certificates), once its own peer shows every organisation's approval. Answers {daoId, version, channel, chaincode: dao, members (sorted MSP ids), sequence, outcome: current (the committed collection has these members already), approved or committed}. For an administrator of this organisation only (OU=admin; FORBIDDEN to others). COLLECTION_NOT_APPROVED (409, details.missing names the organisations whose approval its peer does not show yet), CHANNEL_REFUSED (422), VERSION_NOT_FOUND (404: not a channel its peer has joined), INVALID_REQUEST (400), LEDGER_UNAVAILABLE",
+  })
+  @ApiBody(zodBody('MemberCollectionRedefinition', collectionRedefinitionSchema))
+  @ZodParams(versionParams)
+  async redefineCollection(@CurrentPrincipal() principal: Principal, @Param('daoId') daoId: string, @Param('version') version: string, @Body() body: unknown): Promise<CollectionRedefinition> {
+    this.#own(principal);
+    if (principal.admin !== true) throw forbidden(`${principal.enrollmentId} is not an administrator of ${principal.mspId}: only its admin approves the channel's chaincode definitions`);
+    if (!this.#collections) throw new AdminError('LEDGER_UNAVAILABLE', "this bridge has no Fabric administration of its own (LEDGER_BRIDGE_MEMBER_ADMIN_MSP_DIR and the rest): it approves no chaincode definition");
+    return this.#collections.redefine(daoId, Number(version), body);
   }
 
   @Post(':daoId/transfers')

@@ -6,7 +6,7 @@ import type { LedgerBridgeServiceConfig } from '../config';
 import { LedgerBridgeGrpc } from '../grpc/ledger-bridge.grpc';
 import { LedgerBridge } from '../ledger-bridge';
 import { LedgerBridgeModule } from '../ledger-bridge.module';
-import { MEMBER_ADMISSION_JOINS, MEMBER_CONFIG_SIGNATURES, MEMBER_LEDGER, MemberDaoController } from './member-dao.controller';
+import { MEMBER_ADMISSION_JOINS, MEMBER_COLLECTIONS, MEMBER_CONFIG_SIGNATURES, MEMBER_LEDGER, MemberDaoController } from './member-dao.controller';
 import { MEMBER_RESULTS, MemberResultsController } from './computation-results.controller';
 import { ComputationResultsRepository } from './computation-results.repository';
 import { MemberFeedbackController } from './member-feedback.controller';
@@ -39,6 +39,7 @@ export class MemberDaoModule {
         { provide: MEMBER_RESULTS, inject: [getDataSourceToken()], useFactory: (dataSource: DataSource) => new ComputationResultsRepository(dataSource, config.postgres.schema) },
         { provide: MEMBER_ADMISSION_JOINS, inject: [LedgerBridge], useFactory: (bridge: LedgerBridge) => bridge.admissionJoins ?? null },
         { provide: MEMBER_CONFIG_SIGNATURES, inject: [LedgerBridge], useFactory: (bridge: LedgerBridge) => bridge.configSignatures ?? null },
+        { provide: MEMBER_COLLECTIONS, inject: [LedgerBridge], useFactory: (bridge: LedgerBridge) => bridge.collectionRedefinitions ?? null },
         // The handlers of its gRPC API (served by the platform when ledgerBridgeGrpc(config) says so: the same condition as this module's).
         LedgerBridgeGrpc,
       ],

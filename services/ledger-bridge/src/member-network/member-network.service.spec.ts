@@ -31,7 +31,7 @@ const honestGenesis = (): ChannelOrganisation[] => [{ mspId: 'DspMSP', rootCertP
 
 /** A config block's view as the stack builds them: each organisation's policies its own; a DAO governed by its members' majority, marketplace by the operator. */
 function view(channel: string, orgs: readonly ChannelOrganisation[]): ChannelConfigView {
-  const organisation = (o: ChannelOrganisation): ConfigOrganisation => ({ ...o, intermediateCertPems: [], modPolicy: 'Admins', policies: Object.fromEntries(['Admins', 'Readers', 'Writers', 'Endorsement'].map((n) => [n, { signers: [o.mspId] }])) });
+  const organisation = (o: ChannelOrganisation): ConfigOrganisation => ({ ...o, intermediateCertPems: [], tlsRootCertPems: [], modPolicy: 'Admins', policies: Object.fromEntries(['Admins', 'Readers', 'Writers', 'Endorsement'].map((n) => [n, { signers: [o.mspId] }])) });
   const meta = (rule: string, subPolicy: string) => ({ implicitMeta: { rule, subPolicy } });
   const governance =
     channel === 'marketplace'
@@ -74,6 +74,12 @@ function setup(mspId: string, options: { versionExists?: boolean; initConflict?:
     decodeConfigUpdate: async () => Promise.reject(new Error('not decoded here')),
     signConfigUpdate: async () => Promise.reject(new Error('not signed here')),
     submitConfigUpdate: async () => Promise.reject(new Error('not submitted here')),
+    // A collection follows a seat through collection-redefinition.ts (its own spec), never through the inbox's work.
+    ownPeerChannels: async () => Promise.reject(new Error('not listed here')),
+    committedDefinition: async () => Promise.reject(new Error('not read here')),
+    approveDefinition: async () => Promise.reject(new Error('not approved here')),
+    definitionApprovals: async () => Promise.reject(new Error('not read here')),
+    commitDefinition: async () => Promise.reject(new Error('not committed here')),
   };
   const ledger: MemberLedger = {
     submit: async (channel, _cc, fn, _args, submitOptions) => {

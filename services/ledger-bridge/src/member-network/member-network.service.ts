@@ -2,7 +2,34 @@ import type { SubmitOptions } from '@datawell/fabric';
 import { DAO, MARKETPLACE, memberInboxSchema, parseContract, type ChaincodeDefinitionMessage, type MemberInboxMessage } from '@datawell/contracts';
 import { joinEndorsingOrganisations } from '@datawell/domain';
 import type { ConnectionLogger } from '@datawell/messaging';
-import { approveChaincode, channelConfig, channelOrganisationRoots, commitChaincode, committedDefinition, decodeConfigUpdateEnvelope, joinedChannel, joiningChannel, joinOwnPeer, latestChannelConfig, ownCaCertPems, pinnedOrdererTlsCa, signConfigUpdate, submitConfigUpdate, waitForChannelPeers, type ChannelBlueprint, type ChannelConfigView, type ChannelOrganisation, type JoiningChannel, type MemberFabric } from '@datawell/stack';
+import {
+  approveChaincode,
+  approvals,
+  approvedPackageId,
+  channelConfig,
+  channelEndorsers,
+  channelOrganisationRoots,
+  commitChaincode,
+  committedDefinition,
+  decodeConfigUpdateEnvelope,
+  joinedChannel,
+  joiningChannel,
+  joinOwnPeer,
+  latestChannelConfig,
+  ownCaCertPems,
+  ownPeerChannels,
+  pinnedOrdererTlsCa,
+  signConfigUpdate,
+  submitConfigUpdate,
+  waitForChannelPeers,
+  type ChaincodeDefinition,
+  type ChannelBlueprint,
+  type ChannelConfigView,
+  type ChannelOrganisation,
+  type CommittedDefinition,
+  type JoiningChannel,
+  type MemberFabric,
+} from '@datawell/stack';
 import { AdminError, chaincodeCode } from '../admin/admin.errors';
 import { MARKETPLACE_CHANNEL } from '../admin/admin.service';
 import type { ConfigGroup } from './config-update-check';
@@ -47,6 +74,37 @@ export interface MemberAdmin {
   signConfigUpdate(envelope: Buffer): Promise<Buffer>;
   /** The member's admin submits a config update to the ordering service (`peer channel update`, which adds its signature). */
   submitConfigUpdate(channel: string, envelope: Buffer): Promise<void>;
+  /** The channels the member's own peer has joined (a seat's before its bridge relays it among them). */
+  ownPeerChannels(): Promise<string[]>;
+  /** The definition of `name` committed on `channel`, as the member's own peer reports it (querycommitted), if any. */
+  committedDefinition(channel: string, name: string): Promise<CommittedDefinition | undefined>;
+  /**
+   * Approves, as the member's admin, the private chaincode `def` (name, version, a sequence beyond the
+   * committed one) whose collection is `collectionMembers` (the caller read them from the member's own
+   * peer): with its own package (its chaincode server's) or, without a server of its own, the package
+   * its organisation approved for the committed definition. Idempotent.
+   */
+  approveDefinition(channel: string, def: DefinitionAt, collectionMembers: readonly string[]): Promise<void>;
+  /** Which organisations approved that definition with that collection (checkcommitreadiness, asked of the member's own peer). */
+  definitionApprovals(channel: string, def: DefinitionAt, collectionMembers: readonly string[]): Promise<Record<string, boolean>>;
+  /**
+   * Commits that definition as the member's admin, endorsed by the channel's organisations' peers as
+   * the channel's config (fetched by the member's admin) lists them: each one's anchor peer and its
+   * MSP's TLS root certificates. Idempotent at that sequence.
+   */
+  commitDefinition(channel: string, def: DefinitionAt, collectionMembers: readonly string[]): Promise<void>;
+}
+
+/** A private chaincode's definition at a sequence: what a member approves and commits (its package is the member's own). */
+export interface DefinitionAt {
+  readonly name: string;
+  readonly version: string;
+  readonly sequence: number;
+}
+
+/** The definition as libs/stack takes it: a private one, whose package (the member's own server's) is found by approveChaincode, or `packageId` given. */
+function privateDefinition(def: DefinitionAt, packageId = ''): ChaincodeDefinition {
+  return { name: def.name, version: def.version, sequence: def.sequence, packageId, packageFile: '', privateData: true };
 }
 
 export function stackMemberAdmin(fabric: MemberFabric): MemberAdmin {
@@ -74,6 +132,20 @@ export function stackMemberAdmin(fabric: MemberFabric): MemberAdmin {
     decodeConfigUpdate: (envelope) => decodeConfigUpdateEnvelope(fabric, envelope),
     signConfigUpdate: (envelope) => signConfigUpdate(fabric, envelope),
     submitConfigUpdate: (channel, envelope) => submitConfigUpdate(fabric, channel, envelope),
+    ownPeerChannels: () => ownPeerChannels(fabric),
+    committedDefinition: (channel, name) => committedDefinition(fabric, channel, name),
+    approveDefinition: async (channel, def, members) => {
+      // A server of its own: approveChaincode approves its own package of that version. Without one, the package its organisation approved before (it is installed on its peer).
+      const own = fabric.chaincodeServer ? '' : await approvedPackageId(fabric, channel, def.name, def.sequence - 1);
+      if (own === undefined) throw new AdminError('LEDGER_UNAVAILABLE', `${fabric.mspId} has no chaincode server of its own and approved no package of ${def.name} at sequence ${def.sequence - 1} on ${channel}: it has nothing to approve the new definition with`);
+      await approveChaincode(fabric, channel, privateDefinition(def, own), members);
+    },
+    definitionApprovals: (channel, def, members) => approvals(fabric, channel, privateDefinition(def), members),
+    commitDefinition: async (channel, def, members) => {
+      const blueprint: ChannelBlueprint = { channel, members: [...members], chaincodes: [], peers: await channelEndorsers(fabric, channel) };
+      // The caller checked the approvals already: no long wait inside a request.
+      await commitChaincode(fabric, blueprint, privateDefinition(def), 10_000, members);
+    },
   };
 }
 

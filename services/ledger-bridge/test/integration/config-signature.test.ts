@@ -1,7 +1,8 @@
 import { DAO, MARKETPLACE_CHANNEL, type AgreementReached } from '@datawell/contracts';
-import { channelConfig, channelOrganisations, memberFabric, proposeConfigChange, proposeOrgAddition, readMspPackage } from '@datawell/stack';
+import { channelConfig, channelOrganisations, committedDefinition, joinOwnPeer, memberFabric, ownPeerHeight, proposeConfigChange, proposeOrgAddition, readMspPackage } from '@datawell/stack';
 import { agreementFor, testStackContext } from '@datawell/testing';
-import { formDomainDao, hex, type DomainDao } from './harness';
+import { AdminError } from '../../src/admin/admin.errors';
+import { formDomainDao, hex, startMemberBridge, waitFor, type DomainDao, type MemberBridge } from './harness';
 
 jest.setTimeout(900_000);
 
@@ -13,7 +14,12 @@ jest.setTimeout(900_000);
  * package is signed by each member's bridge (the positive control: the package's group is the one
  * marketplace records); the same addition with CsNew's CA swapped for another, or with the channel's
  * Admins policy turned into ANY member besides, is refused (422 CONFIG_UPDATE_REFUSED naming what
- * differs) and signed by no one; the channel is unchanged.
+ * differs) and signed by no one; the channel is unchanged. Then the seat is signed for real (the last
+ * signer's bridge submits it), CsNew's own admin joins its peer, and the dao chaincode's collection
+ * follows through the three bridges: each approves the next definition as its own admin from what
+ * its own peer shows (CsNew's before its bridge relays the channel), a commit asked before every
+ * approval is refused (409 COLLECTION_NOT_APPROVED naming those missing), and the last bridge commits:
+ * the committed collection then has CsNew.
  */
 const DSP = 'CsDspMSP';
 const VSP = 'CsVspMSP';
@@ -35,7 +41,11 @@ describe("a member's bridge signs a seat's config update only after its own chec
     await submit(DSP, DAO.invocation(DAO.tx.ConsentTransfer, TRANSFER));
   }, 900_000);
 
+  let newcomer: MemberBridge | undefined;
+
   afterAll(async () => {
+    await newcomer?.bridge.stop().catch(() => undefined);
+    await newcomer?.db.drop().catch(() => undefined);
     await dao?.close();
   });
 
@@ -75,5 +85,49 @@ describe("a member's bridge signs a seat's config update only after its own chec
     expect(await refusal(sign(DSP, Buffer.from('not an envelope')))).toMatchObject({ code: 'INVALID_REQUEST', status: 400 });
     expect(await channelOrganisations(dsp, dao.channel)).toEqual([DSP, VSP].sort());
     expect((await channelConfig(dsp, dao.channel) as unknown as Groups).channel_group.groups.Application.policies['Admins']!.policy.value.rule).toBe('MAJORITY');
+  });
+
+  it("seats the newcomer for real, and the dao chaincode's collection follows through the three members' own bridges", async () => {
+    const dsp = memberFabric(ctx, DSP);
+    const first = await sign(DSP, await proposeOrgAddition(dsp, dao.channel, readMspPackage(ctx, NEW)));
+    // The last signer of the majority submits it as its own admin.
+    await expect(dao.members[VSP]!.bridge.configSignatures!.sign(dao.daoId, 1, { transferId: TRANSFER, envelope: first.envelope, submit: true })).resolves.toMatchObject({ submitted: true, signedBy: VSP });
+    await waitFor(`${NEW} on ${dao.channel}`, async () => ((await channelOrganisations(dsp, dao.channel)).includes(NEW) ? true : undefined));
+    const own = memberFabric(ctx, NEW);
+    await joinOwnPeer(own, dao.channel);
+    const height = await ownPeerHeight(dsp, dao.channel);
+    // Until its peer has the block that added its organisation, its admin is no reader there.
+    await waitFor(`${NEW}'s peer to catch up`, async () => ((await ownPeerHeight(own, dao.channel).catch(() => 0)) >= height ? true : undefined), 120_000);
+    newcomer = await startMemberBridge(NEW, `lb-cs-${NEW}-${run}`);
+    const members = [DSP, NEW, VSP].sort();
+    const before = await committedDefinition(dsp, dao.channel, DAO.chaincode);
+    expect(before?.collectionMembers).toEqual([DSP, VSP].sort());
+    const collections = (mspId: string) => (mspId === NEW ? newcomer!.bridge : dao.members[mspId]!.bridge).collectionRedefinitions!;
+    const redefine = (mspId: string, commit?: boolean) => collections(mspId).redefine(dao.daoId, 1, commit === undefined ? {} : { commit });
+
+    // A commit asked before the others approved: the DSP's bridge approves, and refuses to commit.
+    const early = await refusal(redefine(DSP, true));
+    expect(early).toMatchObject({ code: 'COLLECTION_NOT_APPROVED', status: 409, message: expect.stringContaining(`not approved yet by ${[NEW, VSP].sort().join(', ')}`) });
+    expect((early as unknown as AdminError).exposedDetails()).toEqual({ missing: [NEW, VSP].sort() });
+    const next = { daoId: dao.daoId, version: 1, channel: dao.channel, chaincode: DAO.chaincode, members, sequence: before!.sequence + 1 };
+    await expect(redefine(VSP)).resolves.toEqual({ ...next, outcome: 'approved' });
+    // The newcomer's bridge does not relay the channel yet: it approves after its own check of the channel its peer joined.
+    await expect(redefine(NEW)).resolves.toEqual({ ...next, outcome: 'approved' });
+    // The last one commits once its own peer shows every approval (the others' are in blocks on their way).
+    const committed = await waitFor(
+      `${NEW}'s bridge to commit`,
+      async () =>
+        redefine(NEW, true).catch((e: unknown) => {
+          if ((e as { code?: string }).code === 'COLLECTION_NOT_APPROVED') return undefined;
+          throw e;
+        }),
+      60_000,
+    );
+    expect(committed).toEqual({ ...next, outcome: 'committed' });
+    await waitFor(`the new collection on ${DSP}'s peer`, async () => ((await committedDefinition(dsp, dao.channel, DAO.chaincode))?.sequence === next.sequence ? true : undefined));
+    expect((await committedDefinition(dsp, dao.channel, DAO.chaincode))?.collectionMembers).toEqual(members);
+    expect((await committedDefinition(own, dao.channel, DAO.chaincode))?.collectionMembers).toEqual(members);
+    // Asked again by any member: current.
+    await expect(redefine(VSP, true)).resolves.toEqual({ ...next, outcome: 'current' });
   });
 });

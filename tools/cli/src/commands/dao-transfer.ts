@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DAO_ID_PATTERN, idSchema, MSP_ID_PATTERN } from '@datawell/contracts';
 import { daoChannelsOf, seatOnChannel, unseatFromChannel } from '@datawell/stack';
-import { bridgeConfigSigner } from '@datawell/testing';
+import { bridgeCollectionApprover, bridgeConfigSigner } from '@datawell/testing';
 import { stackContext } from '../context';
 import { memberBridge, through } from '../services/member-bridge';
 import { UsageError } from '../usage-error';
@@ -109,7 +109,7 @@ export function registerTransferCommands(dao: Command): void {
   transfer
     .command('seat')
     .description(
-      "add the newcomer <MSPID> to exactly the DAO's channels --from sits in (its level and above), each by a config update signed by a majority of the channel's admins, each member domain's by its own bridge once it has checked that the update adds exactly transfer --transfer's recipient (offered, consented) as marketplace records it; the newcomer's peer joins them and approves the chaincode",
+      "add the newcomer <MSPID> to exactly the DAO's channels --from sits in (its level and above), each by a config update signed by a majority of the channel's admins, each member domain's by its own bridge once it has checked that the update adds exactly transfer --transfer's recipient (offered, consented) as marketplace records it; the newcomer's peer joins them, then each member domain's bridge approves, as its admin, the dao chaincode's definition whose collection has the newcomer (the last one commits it)",
     )
     .argument('<MSPID>', 'the newcomer')
     .requiredOption('--dao <daoId>', 'the DAO')
@@ -123,7 +123,7 @@ export function registerTransferCommands(dao: Command): void {
       const ctx = stackContext();
       const channels = daoChannelsOf(ctx, daoId, from);
       if (channels.length === 0) throw new UsageError(`${o.from} sits in no channel of DAO ${o.dao} on this stack`);
-      for (const channel of channels) await seatOnChannel(ctx, channel, mspId, ['dao'], { transferId, signer: bridgeConfigSigner(ctx) });
+      for (const channel of channels) await seatOnChannel(ctx, channel, mspId, ['dao'], { transferId, signer: bridgeConfigSigner(ctx), collection: bridgeCollectionApprover(ctx) });
       // The newcomer's own bridge relays and serves them from now on (a domain's; the tooling's organisations have none).
       const bridge = await memberBridge(ctx, mspId).catch(() => undefined);
       for (const channel of bridge ? channels : []) await through(() => bridge!.call('POST', `/daos/${o.dao}/versions/${channel.slice(channel.lastIndexOf('-v') + 2)}/seat`));
@@ -133,7 +133,7 @@ export function registerTransferCommands(dao: Command): void {
   transfer
     .command('unseat')
     .description(
-      "remove <MSPID> (a member who transferred its position) from every channel of the DAO it sits in, each by a config update signed by a majority of the channel's admins, each member domain's by its own bridge once it has checked that the update removes exactly transfer --transfer's leaver (completed)",
+      "remove <MSPID> (a member who transferred its position) from every channel of the DAO it sits in, each by a config update signed by a majority of the channel's admins, each member domain's by its own bridge once it has checked that the update removes exactly transfer --transfer's leaver (completed); then each remaining member domain's bridge approves the dao chaincode's collection without it (the last one commits it)",
     )
     .argument('<MSPID>', 'the leaver')
     .requiredOption('--dao <daoId>', 'the DAO')
@@ -144,7 +144,7 @@ export function registerTransferCommands(dao: Command): void {
       const ctx = stackContext();
       const channels = daoChannelsOf(ctx, daoId, checkMsp(mspId, '<MSPID>'));
       if (channels.length === 0) throw new UsageError(`${mspId} sits in no channel of DAO ${o.dao} on this stack`);
-      for (const channel of channels) await unseatFromChannel(ctx, channel, mspId, { transferId, signer: bridgeConfigSigner(ctx) });
+      for (const channel of channels) await unseatFromChannel(ctx, channel, mspId, { transferId, signer: bridgeConfigSigner(ctx), collection: bridgeCollectionApprover(ctx) });
       print(o.json, { mspId, channels }, `${mspId} removed from ${channels.join(', ')}`);
     });
 }

@@ -6,6 +6,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  bridgeCollectionApprover,
   bridgeConfigSigner,
   call,
   describeTimings,
@@ -409,10 +410,10 @@ export async function runGovernanceOnStack(
         consenting: [dsp, vsp1],
         // Each member domain signs the config updates through its own bridge, after its own check of the update against the transfer.
         seat: async (mspId, channels, transferId) => {
-          for (const channel of channels) await seatOnChannel(ctx, channel, mspId, ['dao'], { transferId, signer: bridgeConfigSigner(ctx) });
+          for (const channel of channels) await seatOnChannel(ctx, channel, mspId, ['dao'], { transferId, signer: bridgeConfigSigner(ctx), collection: bridgeCollectionApprover(ctx) });
         },
         unseat: async (mspId, channels, transferId) => {
-          for (const channel of channels) await unseatFromChannel(ctx, channel, mspId, { transferId, signer: bridgeConfigSigner(ctx) });
+          for (const channel of channels) await unseatFromChannel(ctx, channel, mspId, { transferId, signer: bridgeConfigSigner(ctx), collection: bridgeCollectionApprover(ctx) });
         },
         progress,
       }));
