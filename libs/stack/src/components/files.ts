@@ -11,7 +11,7 @@ export function ensureTraversable(dir: string, progress: Progress): void {
     const mode = statSync(d).mode;
     if ((mode & 0o001) === 0) {
       chmodSync(d, mode | 0o001);
-      progress.step('postgres', `made ${d} traversable for the postgres user`);
+      progress.step('postgres', `made ${d} traversable for its server's user`);
     }
     if (d === '/') break;
   }

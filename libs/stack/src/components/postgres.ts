@@ -1,9 +1,10 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { StackError } from '../errors';
 import { postgresBinDir } from '../install/debian';
-import { osUser } from '../os-user';
+import { operatorProcessUser } from '../domains/operator-files';
+import { chownTree, osUser } from '../os-user';
 import { isAlive, readPid, run, startDaemon, stopDaemon, waitForDaemon } from '../proc';
 import type { Component, ComponentHealth, StackContext } from './component';
 import { ensureTraversable } from './files';
@@ -14,7 +15,7 @@ export const POSTGRES_DATABASE = 'datawell';
 const SYSTEM_USER = 'postgres';
 
 /**
- * One PostgreSQL cluster: the stack's own (the operator's database today), or a trust domain's,
+ * One PostgreSQL cluster: the stack's own (the operator's domain's database), or a trust domain's,
  * with its data under the domain's folder and run as the domain's OS user.
  */
 export interface PostgresInstance {
@@ -31,11 +32,19 @@ export interface PostgresInstance {
   /** Memory and connections: the stack's serves every service and test; a domain's its own few. */
   readonly sharedBuffers: string;
   readonly maxConnections: number;
+  /** The stack's own: its folder is in the stack folder, whose parents its user must be able to traverse. */
+  readonly inStackFolder?: true;
 }
 
+/**
+ * The stack's own cluster is the operator's domain's: it runs as the operator's OS user
+ * (`dw-operator`) when the tooling may switch to it (root; `up` makes the user first), else as
+ * Debian's `postgres` user. A cluster an earlier stack ran as `postgres` is handed over to the
+ * operator's user at its next start (startPostgres).
+ */
 export function stackPostgres(ctx: StackContext): PostgresInstance {
   const home = join(ctx.settings.stackDir, 'postgres');
-  return { name: 'postgres', port: ctx.settings.ports.postgres, user: SYSTEM_USER, home, password: POSTGRES_PASSWORD, logFile: join(ctx.settings.stackDir, 'logs', 'postgres.log'), pidFile: join(ctx.settings.stackDir, 'run', 'postgres.pid'), sharedBuffers: '128MB', maxConnections: 300 };
+  return { name: 'postgres', port: ctx.settings.ports.postgres, user: operatorProcessUser() ?? SYSTEM_USER, home, password: POSTGRES_PASSWORD, logFile: join(ctx.settings.stackDir, 'logs', 'postgres.log'), pidFile: join(ctx.settings.stackDir, 'run', 'postgres.pid'), sharedBuffers: '128MB', maxConnections: 300, inStackFolder: true };
 }
 
 export function postgresUrl(ctx: StackContext): string {
@@ -68,9 +77,15 @@ export async function startPostgres(ctx: StackContext, inst: PostgresInstance): 
   if (isAlive(readPid(inst.pidFile)) && (await healthy(inst))) return;
   mkdirSync(inst.home, { recursive: true });
   mkdirSync(sockets, { recursive: true });
-  // A domain's instance lives in its user's own folder; the stack's needs a way in for postgres.
-  if (inst.user === SYSTEM_USER) ensureTraversable(inst.home, ctx.progress);
+  // A domain's instance lives in its user's own folder; the stack's needs a way in for its user.
+  if (inst.inStackFolder) ensureTraversable(inst.home, ctx.progress);
   const owner = userIds(inst.user);
+  // A cluster another user ran (the stack's, as `postgres` before it became the operator's) is handed
+  // over whole while it is stopped: PostgreSQL runs only as its data folder's owner.
+  if (existsSync(join(data, 'PG_VERSION')) && statSync(data).uid !== owner.uid) {
+    ctx.progress.step('postgres', `handing the cluster in ${data} over to ${inst.user}`);
+    chownTree(inst.home, owner.uid, owner.gid);
+  }
   chownSync(inst.home, owner.uid, owner.gid);
   chownSync(sockets, owner.uid, owner.gid);
   chmodSync(sockets, 0o700);
@@ -112,7 +127,7 @@ export async function postgresHealth(inst: PostgresInstance): Promise<ComponentH
   }
 }
 
-/** The stack's own PostgreSQL cluster from Debian's binaries, run as the postgres system user. */
+/** The stack's own PostgreSQL cluster from Debian's binaries, run as the operator's OS user (stackPostgres). */
 export const postgres: Component = {
   name: 'postgres',
   start: (ctx) => startPostgres(ctx, stackPostgres(ctx)),

@@ -7,7 +7,7 @@ import { connect } from 'node:tls';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { addDomain, addOrgToChannel, admitOrganisation, anchorPeersOf, createChannel, domainPaths, findDomain, isAlive, joinOwnPeer, memberFabric, memberConsolePort, memberKafkaCredentials, memberServicePorts, operatorFabric, ownPeerChannels, ownPeerHeight, parkDomain, readMspPackage, readPid, status, up, verifyMspPackage, waitFor, type DomainStatus } from '../../src';
+import { OPERATOR_DOMAIN, addDomain, addOrgToChannel, admitOrganisation, anchorPeersOf, createChannel, domainPaths, findDomain, isAlive, joinOwnPeer, memberFabric, memberConsolePort, memberKafkaCredentials, memberServicePorts, operatorFabric, ownPeerChannels, ownPeerHeight, parkDomain, readMspPackage, readPid, status, up, verifyMspPackage, waitFor, type DomainStatus } from '../../src';
 import { loadSettings } from '../../src/settings';
 import { silentProgress } from '../../src/progress';
 import { fabricDirs, findOrg, loadRegistry, OPERATOR_ORG } from '../../src/fabric/layout';
@@ -216,7 +216,9 @@ describe('trust domains on one machine', () => {
     // Positive control: the owner connects through its own socket.
     expect(psql(findDomain(ctx, MEMBER).osUser, join(member.home, 'run'), member.port).stdout.trim()).toBe('1');
     expect(psql(other, join(member.home, 'run'), member.port).status).not.toBe(0);
-    expect(psql('postgres', join(stack.stackDir, 'postgres', 'run'), stack.ports.postgres).stdout.trim()).toBe('1');
+    // The stack's own is the operator's domain's: its user connects through its socket.
+    expect(psql(findDomain(ctx, OPERATOR_DOMAIN).osUser, join(stack.stackDir, 'postgres', 'run'), stack.ports.postgres).stdout.trim()).toBe('1');
+    expect(psql('postgres', join(stack.stackDir, 'postgres', 'run'), stack.ports.postgres).status).not.toBe(0);
     expect(psql(other, join(stack.stackDir, 'postgres', 'run'), stack.ports.postgres).status).not.toBe(0);
   });
 

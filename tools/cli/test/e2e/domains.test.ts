@@ -413,7 +413,7 @@ describe('a DAO formed among trust domains through the running services', () => 
     expect(anonymous.status).toBe(401);
   }, 5 * 60_000);
 
-  it("runs the operator's services, console, Kafka, Redis, Fabric nodes and chaincode servers as dw-operator, which cannot read a member's folder nor the tooling's secrets", async () => {
+  it("runs the operator's services, console, PostgreSQL, Kafka, Redis, Fabric nodes and chaincode servers as dw-operator, which cannot read a member's folder nor the tooling's secrets", async () => {
     await startServices(ctx, await up(ctx), REPO_DIR); // running already after the tests above: nothing to do
     // The operator's console too (the tier starts the services without it): stopped again at the end
     // when this test started it.
@@ -430,10 +430,8 @@ describe('a DAO formed among trust domains through the running services', () => 
     const status = JSON.parse((await runDev(['stack', 'status', '--json'])).stdout) as { domains: Array<{ name: string; processes: Array<{ name: string; pid?: number; user?: string }> }> };
     const operator = status.domains.find((d) => d.name === 'operator')!;
     const userOf = (name: string) => operator.processes.find((p) => p.name === name)?.user;
-    const operatorProcesses = ['marketplace', 'negotiation', 'ledger-bridge', 'provisioner', 'telemetry', 'mpc-coordinator', 'console', 'kafka', 'redis', 'ca-orderer', 'ca-operator', 'orderer0.orderer', 'peer0.operator', 'chaincode-hello'];
+    const operatorProcesses = ['marketplace', 'negotiation', 'ledger-bridge', 'provisioner', 'telemetry', 'mpc-coordinator', 'console', 'postgres', 'kafka', 'redis', 'ca-orderer', 'ca-operator', 'orderer0.orderer', 'peer0.operator', 'chaincode-hello'];
     expect(operatorProcesses.map(userOf)).toEqual(Array(operatorProcesses.length).fill(osUserFor('operator')));
-    // PostgreSQL refuses to run as root: the stack's runs as postgres (docs/security.md).
-    expect(userOf('postgres')).toBe('postgres');
     // The bridge runs Fabric's tools from the operator's own cache, in its domain's folder (root's build cache is closed to it).
     const bridge = operator.processes.find((p) => p.name === 'ledger-bridge')!;
     expect(environOf(bridge.pid!)['LEDGER_BRIDGE_ADMIN_CACHE_DIR']).toBe(join(domainPaths(ctx.settings, 'operator').root, 'cache'));
