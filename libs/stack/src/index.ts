@@ -55,6 +55,7 @@ export {
   joinedChannel,
   joiningChannel,
   latestChannelConfig,
+  mspRootCertPems,
   ownCaCertPems,
   ownPlaceExpectations,
   pinnedOrdererTlsCa,

@@ -51,6 +51,12 @@ interface Group {
 
 const pems = (list: unknown): string[] => (Array.isArray(list) ? list : []).map((c) => Buffer.from(String(c), 'base64').toString('utf8'));
 
+/** The root CA certificates (PEM) of an organisation's config group (configtxlator's JSON), as its MSP value lists them; none when unreadable. */
+export function mspRootCertPems(group: unknown): string[] {
+  const config = (group as Group | undefined)?.values?.['MSP']?.value?.['config'] as { root_certs?: unknown } | undefined;
+  return pems(config?.root_certs);
+}
+
 function policyOf(entry: { readonly policy?: { readonly type?: number; readonly value?: Record<string, unknown> } } | undefined): ConfigPolicy {
   const policy = entry?.policy;
   if (policy?.type === 3) {

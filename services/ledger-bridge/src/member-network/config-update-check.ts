@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { ChannelRejectedError, channelConfigView, checkMembersGovernance, checkOwnPlace, type OwnPlaceExpectations } from '@datawell/stack';
+import { ChannelRejectedError, channelConfigView, checkMembersGovernance, checkOwnPlace, mspRootCertPems, type OwnPlaceExpectations } from '@datawell/stack';
 
 /*
  * A member's check of a config update it is asked to sign for a transfer of rights (a seat or an
@@ -215,11 +215,6 @@ function fingerprint(pem: string): string | undefined {
   }
 }
 
-function rootCertsOf(group: ConfigGroup): string[] {
-  const config = (group.values?.['MSP']?.value as { config?: { root_certs?: unknown } } | undefined)?.config;
-  return (Array.isArray(config?.root_certs) ? config.root_certs : []).map((c) => Buffer.from(String(c), 'base64').toString('utf8'));
-}
-
 /** The channel after the update still passes the member's own checks (its place, a members' governance): ChannelConfigWatch would refuse it otherwise. */
 function checkResult(change: ConfigChange, ground: OwnGround): void {
   const view = channelConfigView({ data: { data: [{ payload: { header: { channel_header: { channel_id: ground.own.channel } }, data: { config: { channel_group: change.result } } } }] } });
@@ -246,7 +241,7 @@ export function checkSeatUpdate(current: ConfigGroup, change: ConfigChange, tran
   if (transfer.consented !== true) throw new ConfigUpdateRefusedError(`the consent rule of transfer ${transfer.transferId} does not hold yet: its recipient is seated once it does`);
   if (!recipient.group) throw new ConfigUpdateRefusedError(`${transfer.to} is not an organisation of marketplace: its public MSP is not recorded`);
   const registered = recipient.registeredCaCertPem === undefined ? undefined : fingerprint(recipient.registeredCaCertPem);
-  const roots = rootCertsOf(recipient.group).map(fingerprint);
+  const roots = mspRootCertPems(recipient.group).map(fingerprint);
   if (!registered || roots.length !== 1 || roots[0] !== registered) throw new ConfigUpdateRefusedError(`${transfer.to}'s MSP in marketplace is not exactly the CA its registration holds`);
   const expected = withOrganisations(current, (orgs) => void (orgs[transfer.to] = recipient.group!));
   const differs = configDifference(change.result, expected);
