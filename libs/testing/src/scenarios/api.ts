@@ -179,10 +179,14 @@ export class FormationClock {
   }
 }
 
+/** One figure per version, version 1's first, in seconds: `v1 8.5 s, v2 11.0 s` (`none` for none). */
+export function perVersionSeconds(ms: readonly number[]): string {
+  return ms.map((m, i) => `v${i + 1} ${(m / 1000).toFixed(1)} s`).join(', ') || 'none';
+}
+
 /** The figures as a scenario's summary prints them. */
 export function describeTimings(t: ScenarioTimings): string {
-  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-  const lines = [`  formation (agreed → every member reads the version through its own bridge): ${t.formationMs.map((ms, i) => `v${i + 1} ${s(ms)}`).join(', ') || 'none'}`];
-  if (t.agreementToFirstHeartbeatMs !== undefined) lines.push(`  agreed → a heartbeat of each workload the version built recorded on the ledger: ${t.agreementToFirstHeartbeatMs.map((ms, i) => `v${i + 1} ${s(ms)}`).join(', ') || 'none'}`);
+  const lines = [`  formation (agreed → every member reads the version through its own bridge): ${perVersionSeconds(t.formationMs)}`];
+  if (t.agreementToFirstHeartbeatMs !== undefined) lines.push(`  agreed → a heartbeat of each workload the version built recorded on the ledger: ${perVersionSeconds(t.agreementToFirstHeartbeatMs)}`);
   return `${lines.join('\n')}\n`;
 }

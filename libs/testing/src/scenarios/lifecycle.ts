@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { call, FormationClock, tokenAt, until, type Party, type ScenarioTimings } from './api';
+import { call, FormationClock, perVersionSeconds, tokenAt, until, type Party, type ScenarioTimings } from './api';
 import { readPayouts, registerDomainParticipant, runDomainFormation, type DomainFormationOptions, type DomainFormationResult, type DomainMember } from './domains';
 
 /**
@@ -170,7 +170,7 @@ export async function runLifecycle(opts: LifecycleOptions): Promise<LifecycleRes
     await Promise.all(watched);
   }
   const infrastructure = async (m: LifecycleMember, v: number) => call<Infra>(`${m.provisionerUrl}/daos/${daoId}/versions/${v}/infrastructure`, { token: await at(m, m.provisionerUrl) });
-  progress(`a heartbeat of every workload recorded, after each version was agreed: ${agreementToFirstHeartbeatMs.map((ms, i) => `v${i + 1} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
+  progress(`a heartbeat of every workload recorded, after each version was agreed: ${perVersionSeconds(agreementToFirstHeartbeatMs)}`);
 
   await stage('provisioned');
   const victim = (await infrastructure(vsp1, 1)).workloads.find((w) => w.owner === vsp1.mspId && w.status === 'running');
