@@ -99,6 +99,12 @@ export function channelAdmin(ctx: StackContext, mspId: string): MemberFabric {
   return org.domain ? memberFabric(ctx, mspId) : toolingFabric(ctx, org);
 }
 
+/** Whether an organisation of the stack's registry (as it is now) is held by its own domain rather than by the tooling. */
+function heldInDomain(ctx: StackContext): (mspId: string) => boolean {
+  const registry = loadRegistry(fabricDirs(ctx.settings));
+  return (mspId) => findOrg(registry, mspId).domain !== undefined;
+}
+
 /** The organisations whose admins sign a config update of a channel with `orgs`: a majority, `avoid` last resort. */
 function majoritySigners(orgs: readonly string[], avoid?: string): string[] {
   const ordered = [...orgs.filter((o) => o !== avoid), ...orgs.filter((o) => o === avoid)];
@@ -113,8 +119,7 @@ function majoritySigners(orgs: readonly string[], avoid?: string): string[] {
  * outside its own bridge. Waits until the first signer's peer shows `done`.
  */
 async function signAndSubmit(ctx: StackContext, channel: string, envelope: Buffer, signers: readonly string[], done: (orgs: string[]) => boolean, signatures?: SeatSignatures): Promise<void> {
-  const registry = loadRegistry(fabricDirs(ctx.settings));
-  const inDomain = (mspId: string) => findOrg(registry, mspId).domain !== undefined;
+  const inDomain = heldInDomain(ctx);
   const held = signers.filter((s) => !inDomain(s));
   // The tooling's last signer submits; with none, the last domain's bridge does.
   const submitter = held[held.length - 1];
@@ -228,8 +233,7 @@ function isPrivateIn(registry: ReturnType<typeof loadRegistry>, name: string): b
  * private data by reconciliation. Idempotent: nothing when the committed collection already has these members.
  */
 async function redefineCollection(ctx: StackContext, channel: string, name: string, members: readonly string[], signatures?: SeatSignatures): Promise<void> {
-  const registry = loadRegistry(fabricDirs(ctx.settings));
-  const inDomain = (mspId: string) => findOrg(registry, mspId).domain !== undefined;
+  const inDomain = heldInDomain(ctx);
   const reader = channelAdmin(ctx, members[0]!);
   const committed = await committedDefinition(reader, channel, name);
   if (!committed) throw new StackError('BAD_SETTING', `no definition of ${name} is committed on ${channel}`, 'fabric');
