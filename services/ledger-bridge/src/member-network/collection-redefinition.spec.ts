@@ -1,5 +1,6 @@
 import { testCertificateAuthority } from '@datawell/testing';
 import type { ChannelConfigView, CommittedDefinition, ConfigOrganisation } from '@datawell/stack';
+import { adminRefusal as refusal } from '../admin/admin-error.spec-helper';
 import { AdminError } from '../admin/admin.errors';
 import { CollectionRedefinitions } from './collection-redefinition';
 import type { DefinitionAt } from './member-network.service';
@@ -80,15 +81,6 @@ function service(setup: Setup = {}) {
   });
   const redefine = (body: unknown = {}, daoId = 'acme', version = 2) => redefinitions.redefine(daoId, version, body);
   return { redefine, approved, committedBy, asked };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<AdminError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AdminError);
-  return error as AdminError;
 }
 
 const SORTED = [DSP, NEW, VSP];

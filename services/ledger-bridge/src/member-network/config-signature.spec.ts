@@ -1,5 +1,5 @@
 import { testCertificateAuthority } from '@datawell/testing';
-import { AdminError } from '../admin/admin.errors';
+import { adminRefusal as refusal } from '../admin/admin-error.spec-helper';
 import type { MemberLedger } from '../admin/member-dao';
 import { ConfigSignatures } from './config-signature';
 import { applyWriteSet, configChange, configDifference, type ConfigGroup } from './config-update-check';
@@ -188,15 +188,6 @@ function service(setup: Setup) {
   });
   const sign = (transferId = 't1', bytes = 'envelope', submit?: boolean) => signatures.sign('acme', 2, { transferId, envelope: Buffer.from(bytes).toString('base64'), ...(submit === undefined ? {} : { submit }) });
   return { sign, signed, submitted, current };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<AdminError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AdminError);
-  return error as AdminError;
 }
 
 describe('a member signs a seat or unseat config update only after its own check', () => {
