@@ -7,7 +7,10 @@
  * task consumes and sends: triples, square pairs, masks, messages of party 0 to party 1 = rounds of
  * communication, words opened), then per round wall time and CPU seconds of the process; with
  * --profile V8's sampling profile (200 µs) of the timed rounds, self time per function; --task times
- * (and profiles) one task only.
+ * (and profiles) one task only; --allocations counts per round the fresh typed-array bytes
+ * (allocations.ts; its wrappers slow the rounds, so their times say little) and marks each round's
+ * start for `node --trace-gc`'s lines, and after the rounds lists the largest allocation sites of the
+ * last round.
  */
 import { loadavg } from 'node:os';
 import {
@@ -16,6 +19,7 @@ import {
 } from '@datawell/mpc';
 import { replayPreprocessing } from './mpc-replay';
 import { arg, selfTimes, startProfiler, stopProfiler } from './cpu-profile';
+import { countAllocations, installAllocationCounter, type AllocationCount } from './allocations';
 
 interface Counts {
   triples: number;
@@ -49,6 +53,8 @@ async function main(): Promise<void> {
   const precision = arg('precision', 'fxp32');
   if (!isPrecision(precision)) throw new Error(`--precision: fxp32 or fxp16, not ${precision}`);
   const profiling = process.argv.includes('--profile');
+  const counting = process.argv.includes('--allocations');
+  if (counting) installAllocationCounter();
   const triples = 8192;
   const masks = [8192, 64, 64];
   const r = await runLocalMascot({ parties: 3, triples, masks, squares: 4096 });
@@ -89,15 +95,25 @@ async function main(): Promise<void> {
   }
   for (const task of Object.values(tasks)) await run(pre, task); // warm-up
   const s = profiling ? await startProfiler() : undefined;
+  const lastCounts = new Map<string, AllocationCount>();
   for (let i = 0; i < rounds; i++) {
     for (const [name, task] of Object.entries(tasks)) {
       const load = loadavg()[0]!;
+      if (counting) process.stdout.write(`round ${i + 1} ${name} starts\n`); // --trace-gc's lines from here on are this round's
       const cpu = process.cpuUsage();
       const t0 = performance.now();
-      await run(pre, task);
+      const a = counting ? await countAllocations(() => run(pre, task)) : (await run(pre, task), undefined);
       const wall = (performance.now() - t0) / 1000;
       const c = process.cpuUsage(cpu);
-      process.stdout.write(`round ${i + 1} ${name}: ${wall.toFixed(3)} s wall, ${((c.user + c.system) / 1e6).toFixed(3)} CPU s, load ${load.toFixed(2)}\n`);
+      const allocated = a ? `; ${(a.bytes / 2 ** 20).toFixed(1)} MiB in ${a.arrays} typed arrays` : '';
+      process.stdout.write(`round ${i + 1} ${name}: ${wall.toFixed(3)} s wall, ${((c.user + c.system) / 1e6).toFixed(3)} CPU s, load ${load.toFixed(2)}${allocated}\n`);
+      if (a) lastCounts.set(name, a);
+    }
+  }
+  for (const [name, a] of lastCounts) {
+    process.stdout.write(`${name}, allocation sites of the last round (allocations ≥ 64 KiB):\n`);
+    for (const [site, bytes] of [...a.sites].sort((x, y) => y[1] - x[1]).slice(0, 20)) {
+      process.stdout.write(`  ${(bytes / 2 ** 20).toFixed(2).padStart(7)} MiB  ${site}\n`);
     }
   }
   if (!s) return;
