@@ -7,7 +7,7 @@ export type { Transport, MessageInterceptor } from './transport/transport';
 export { createMemoryTransports } from './transport/transport';
 /** For transports outside the engine (the MPC node's TLS adapter): a closable FIFO per peer. */
 export { Mailbox } from './transport/mailbox';
-export type { Shared, TripleShares, MaskShares, SquareShares } from './online/shares';
+export type { DotOperand, Shared, TripleShares, MaskShares, SquareShares } from './online/shares';
 export type { MpcParty } from './online/party';
 export { createParty } from './online/party';
 export { runLocalParties, runLocalPartiesSettled } from './online/local-run';

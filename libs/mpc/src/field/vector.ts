@@ -113,6 +113,12 @@ function binary(op: 'add' | 'sub' | 'mul', a: FieldVec, b: FieldVec): FieldVec {
 export const vadd = (a: FieldVec, b: FieldVec): FieldVec => binary('add', a, b);
 export const vsub = (a: FieldVec, b: FieldVec): FieldVec => binary('sub', a, b);
 
+/** a + b written into `out` (a reused scratch vector: the limb sums of a dot product). */
+export function vaddInto(a: FieldVec, b: FieldVec, out: FieldVec): FieldVec {
+  const n = sameLength(a, b, out);
+  return streamed(n, [a, b], [2], (len) => kernels.add(0, CHUNK * 8, 2 * CHUNK * 8, len), [out])[0]!;
+}
+
 /** a − b written into `out` (a view of a larger vector, e.g. one segment of a batched opening). */
 export function vsubInto(a: FieldVec, b: FieldVec, out: FieldVec): FieldVec {
   const n = sameLength(a, b, out);
@@ -221,17 +227,31 @@ function checkShares(received: readonly Uint8Array[], n: number): void {
   for (const r of received) if (r.length !== n * 8) throw new RangeError(`share of ${r.length} bytes, expected ${n * 8}`);
 }
 
+/** Where an opening's MAC residuals go: the caller's (reused) vector of n words, or a fresh one. */
+function residualOf(n: number, into: FieldVec | undefined): FieldVec {
+  if (!into) return new BigUint64Array(n);
+  if (into.length !== n) throw new RangeError(`residuals of ${n} words into ${into.length}`);
+  return into;
+}
+
 /**
  * The local steps of an opening: sum = own + Σ canon(received) (each received share raw
  * little-endian words from a peer) and the MAC residual mac − k·sum, with k this party's MAC-key
  * share. The MAC check needs only Σ r_j·residual_j = Σ r_j·mac_j − k·Σ r_j·sum_j, so a party keeps
- * the residual instead of both the opened value and its MAC share.
+ * the residual instead of both the opened value and its MAC share. The residuals are written into
+ * `residualInto` when given (n words; the sum is always fresh: it is the caller's result).
  */
-export function vopen(own: FieldVec, mac: FieldVec, received: readonly Uint8Array[], k: bigint): { sum: FieldVec; residual: FieldVec } {
+export function vopen(
+  own: FieldVec,
+  mac: FieldVec,
+  received: readonly Uint8Array[],
+  k: bigint,
+  residualInto?: FieldVec,
+): { sum: FieldVec; residual: FieldVec } {
   const n = sameLength(own, mac);
   checkShares(received, n);
   const sum = new BigUint64Array(n);
-  const residual = new BigUint64Array(n);
+  const residual = residualOf(n, residualInto);
   const S = 0;
   const M = CHUNK;
   const R = 2 * CHUNK;
@@ -316,11 +336,12 @@ export function vbeaverOpen(
   s: BeaverInputs,
   k: bigint,
   addsPublic: boolean,
+  residualInto?: FieldVec,
 ): { value: FieldVec; mac: FieldVec; residual: FieldVec } {
   const n = s.xm.length;
   const value = new BigUint64Array(n);
   const mac = new BigUint64Array(n);
-  const residual = beaverPass(own, received, s, k, addsPublic, (w, off, len) => {
+  const residual = beaverPass(own, received, s, k, addsPublic, residualInto, (w, off, len) => {
     value.set(w.subarray(8 * CHUNK, 8 * CHUNK + len), off);
     mac.set(w.subarray(9 * CHUNK, 9 * CHUNK + len), off);
   });
@@ -339,10 +360,11 @@ export function vbeaverDotOpen(
   s: BeaverInputs,
   k: bigint,
   addsPublic: boolean,
+  residualInto?: FieldVec,
 ): { value: bigint; mac: bigint; residual: FieldVec } {
   let value = 0n;
   let mac = 0n;
-  const residual = beaverPass(own, received, s, k, addsPublic, (_w, _off, len) => {
+  const residual = beaverPass(own, received, s, k, addsPublic, residualInto, (_w, _off, len) => {
     value = fadd(value, BigInt.asUintN(64, kernels.sum(8 * CHUNK * 8, len)));
     mac = fadd(mac, BigInt.asUintN(64, kernels.sum(9 * CHUNK * 8, len)));
   });
@@ -360,12 +382,13 @@ function beaverPass(
   s: BeaverInputs,
   k: bigint,
   addsPublic: boolean,
+  residualInto: FieldVec | undefined,
   take: (w: BigUint64Array, off: number, len: number) => void,
 ): FieldVec {
   const n = sameLength(s.xm, s.ym, s.av, s.am, s.bv, s.bm, s.cv, s.cm);
   if (own.length !== 2 * n) throw new RangeError(`opening of ${own.length} words for ${n} products`);
   checkShares(received, 2 * n);
-  const residual = new BigUint64Array(2 * n);
+  const residual = residualOf(2 * n, residualInto);
   // Slots (kernel "beavermac"): 0 d, 1 e, 2 xm, 3 am, 4 ym, 5 bm, 6 av, 7 bv, 8 cv, 9 cm; 10 a peer's raw words.
   const R = 10 * CHUNK;
   const w = scratch(11 * CHUNK);
@@ -411,10 +434,11 @@ export function vsquareDotOpen(
   s: SquareInputs,
   k: bigint,
   addsPublic: boolean,
+  residualInto?: FieldVec,
 ): { value: bigint; mac: bigint; residual: FieldVec } {
   const n = sameLength(own, s.xm, s.av, s.am, s.aav, s.aam);
   checkShares(received, n);
-  const residual = new BigUint64Array(n);
+  const residual = residualOf(n, residualInto);
   // Slots: 0 d, 1 xm (then the residual), 2 am, 3 av, 4 aav, 5 aam; 6 a peer's raw words.
   const [D, XM, AM, AV, AAV, AAM, R] = [0, 1, 2, 3, 4, 5, 6].map((i) => i * CHUNK * 8) as [number, number, number, number, number, number, number];
   const w = scratch(7 * CHUNK);

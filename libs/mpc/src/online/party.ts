@@ -1,7 +1,7 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import type { FieldVec } from '../field/vector';
 import {
-  vadd, vaddc, vaxpy, vbeaverDotOpen, vbeaverOpen, vconst, vdotRandomWords, vinputOpen, vmul, vmulc, vopen, vsquareDotOpen, vsub, vsub2, vsubInto, vsum,
+  vadd, vaddInto, vaddc, vaxpy, vbeaverDotOpen, vbeaverOpen, vconst, vdotRandomWords, vinputOpen, vmul, vmulc, vopen, vsquareDotOpen, vsub, vsub2, vsubInto, vsum,
 } from '../field/vector';
 import { concatVecs, vecBytes } from '../field/concat';
 import { fadd, fmul, mod } from '../field/reference';
@@ -13,7 +13,8 @@ import {
 } from '../errors';
 import type { Transport } from '../transport/transport';
 import type { PartyPreprocessing } from '../preprocessing/store';
-import type { Shared } from './shares';
+import type { DotOperand, Shared } from './shares';
+import { onlinePool } from './vector-pool';
 
 /**
  * One party's side of the SPDZ online phase. Every party runs the same sequence of calls on its own
@@ -43,9 +44,10 @@ export interface MpcParty {
   /**
    * Σ x_i·y_i for every pair, as a shared vector of one element per pair: the Beaver openings of all
    * pairs in one message (one round), each recombined in one streamed pass. A pair whose two sides are
-   * the same object uses square pairs when the preprocessing has enough left.
+   * the same object uses square pairs when the preprocessing has enough left. A side may be a sum of
+   * shared vectors, formed by the party in reused scratch for the pass only.
    */
-  dots(pairs: ReadonlyArray<readonly [Shared, Shared]>): Promise<Shared>;
+  dots(pairs: ReadonlyArray<readonly [DotOperand, DotOperand]>): Promise<Shared>;
   /** Sum of all elements, as a shared vector of length 1. */
   sum(x: Shared): Shared;
   slice(x: Shared, start: number, end: number): Shared;
@@ -81,6 +83,12 @@ class SpdzParty implements MpcParty {
    * minus its key share times the opened value, as this party saw it): σ_i = Σ r_j·residual_j.
    */
   #residuals: FieldVec[] = [];
+  /**
+   * This party's shares of openings (and masked inputs) sent since the last MAC check, in reused
+   * buffers: the transports do not copy what is sent, so a buffer goes back to the pool only after a
+   * MAC check passed, whose peer messages each come after that peer processed every earlier opening.
+   */
+  #sent: FieldVec[] = [];
   #transcript: Hash = createHash('sha256');
   #aborted: MpcError | undefined;
 
@@ -163,7 +171,9 @@ class SpdzParty implements MpcParty {
       let eps: Uint8Array;
       if (owner === this.id) {
         if (typeof values === 'number') throw new InvalidArgumentError('the input owner must pass its values');
-        eps = vecBytes(vsub(values, clear!));
+        const masked = vsubInto(values, clear!, onlinePool.take(n));
+        this.#sent.push(masked);
+        eps = vecBytes(masked);
         this.#t.broadcast(eps);
       } else {
         eps = await this.#t.receive(owner);
@@ -182,7 +192,7 @@ class SpdzParty implements MpcParty {
       if (x.mac.length !== n || y.mac.length !== n) throw new InvalidArgumentError('mul of shares whose MACs differ in length from their values');
       const { a, b, c } = this.#pre.takeTriples(n);
       // Open [x − a ‖ y − b]; the MAC shares of the opening are formed in the Beaver pass itself.
-      const own = vsub2(x.value, a.value, y.value, b.value);
+      const own = vsub2(x.value, a.value, y.value, b.value, onlinePool.take(2 * n));
       const received = await this.#exchange(own);
       const z = vbeaverOpen(
         own,
@@ -190,6 +200,7 @@ class SpdzParty implements MpcParty {
         { xm: x.mac, ym: y.mac, av: a.value, am: a.mac, bv: b.value, bm: b.mac, cv: c.value, cm: c.mac },
         this.#alpha,
         this.id === 0,
+        onlinePool.take(2 * n),
       );
       this.#recordOpening(z.residual);
       return { value: z.value, mac: z.mac };
@@ -200,8 +211,18 @@ class SpdzParty implements MpcParty {
     return this.dots([[x, y]]);
   }
 
-  dots(pairs: ReadonlyArray<readonly [Shared, Shared]>): Promise<Shared> {
+  dots(operands: ReadonlyArray<readonly [DotOperand, DotOperand]>): Promise<Shared> {
     return this.#guard(async () => {
+      // Sums of shares (fxp32's limb sums) in scratch of this call: the same sum object once.
+      const scratch: FieldVec[] = [];
+      const sums = new Map<readonly Shared[], Shared>();
+      const resolve = (o: DotOperand): Shared => {
+        if (!isSum(o)) return o;
+        let s = sums.get(o);
+        if (!s) sums.set(o, (s = sumInto(o, scratch)));
+        return s;
+      };
+      const pairs = operands.map(([x, y]) => [resolve(x), resolve(y)] as const);
       let squaresLeft = this.#pre.availableSquares();
       let total = 0;
       const plan = pairs.map(([x, y]) => {
@@ -214,8 +235,9 @@ class SpdzParty implements MpcParty {
         total += square ? n : 2 * n;
         return { x, y, n, at, square };
       });
-      // One opening for every pair: [x − a] of a square, [x − a ‖ y − b] of a product, side by side.
-      const own = new BigUint64Array(total);
+      // One opening for every pair: [x − a] of a square, [x − a ‖ y − b] of a product, side by side
+      // (the segments cover it whole).
+      const own = onlinePool.take(total);
       const taken = plan.map(({ x, y, n, at, square }) => {
         if (square) {
           const sq = this.#pre.takeSquares(n);
@@ -237,18 +259,27 @@ class SpdzParty implements MpcParty {
         // Square: x² = a² + 2·d·a + d² with d = x − a; product: Σ c + d·b + e·a + d·e (the public
         // terms held by party 0, under α_i in the MACs). The MAC residuals are those of the opening.
         const z = square
-          ? vsquareDotOpen(mine, peers, { xm: x.mac, av: sq!.a.value, am: sq!.a.mac, aav: sq!.aa.value, aam: sq!.aa.mac }, this.#alpha, this.id === 0)
+          ? vsquareDotOpen(
+              mine,
+              peers,
+              { xm: x.mac, av: sq!.a.value, am: sq!.a.mac, aav: sq!.aa.value, aam: sq!.aa.mac },
+              this.#alpha,
+              this.id === 0,
+              onlinePool.take(len),
+            )
           : vbeaverDotOpen(
               mine,
               peers,
               { xm: x.mac, ym: y.mac, av: t!.a.value, am: t!.a.mac, bv: t!.b.value, bm: t!.b.mac, cv: t!.c.value, cm: t!.c.mac },
               this.#alpha,
               this.id === 0,
+              onlinePool.take(len),
             );
         this.#recordOpening(z.residual);
         value[j] = z.value;
         mac[j] = z.mac;
       });
+      onlinePool.give(...scratch); // local only, never sent
       return { value, mac };
     });
   }
@@ -257,7 +288,7 @@ class SpdzParty implements MpcParty {
     return this.#guard(async () => {
       if (x.mac.length !== x.value.length) throw new InvalidArgumentError('opening of a share whose MAC differs in length from its value');
       const received = await this.#exchange(x.value);
-      const { sum, residual } = vopen(x.value, x.mac, received, this.#alpha);
+      const { sum, residual } = vopen(x.value, x.mac, received, this.#alpha, onlinePool.take(x.value.length));
       this.#recordOpening(residual);
       return sum;
     });
@@ -266,6 +297,7 @@ class SpdzParty implements MpcParty {
   /** Broadcasts this party's share of an opening and receives every peer's (raw, checked for length). */
   async #exchange(own: FieldVec): Promise<Uint8Array[]> {
     const n = own.length;
+    this.#sent.push(own); // back to the pool (when it came from there) after the next MAC check passes
     this.#t.broadcast(vecBytes(own));
     const received: Uint8Array[] = [];
     for (let j = 0; j < this.parties; j++) {
@@ -289,8 +321,10 @@ class SpdzParty implements MpcParty {
   macCheck(): Promise<void> {
     return this.#guard(async () => {
       const residuals = this.#residuals;
+      const sent = this.#sent;
       const transcript = this.#transcript.digest();
       this.#residuals = [];
+      this.#sent = [];
       this.#transcript = createHash('sha256');
       const total = residuals.reduce((s, v) => s + v.length, 0);
       // Random coefficients agreed by coin tossing after the values were opened, so a cheater
@@ -305,6 +339,7 @@ class SpdzParty implements MpcParty {
           sigma = fadd(sigma, vdotRandomWords(coefficients((end - off) * 8), t.subarray(off, end)));
         }
       }
+      onlinePool.give(...residuals); // σ is all the check needs of them
       const payload = new Uint8Array(8 + transcript.length);
       new DataView(payload.buffer).setBigUint64(0, sigma, true);
       payload.set(transcript, 8);
@@ -324,6 +359,7 @@ class SpdzParty implements MpcParty {
           throw new BroadcastMismatchError(`party ${j} saw different opened or broadcast values`, j);
         }
       }
+      onlinePool.give(...sent);
     });
   }
 
@@ -408,6 +444,31 @@ class SpdzParty implements MpcParty {
     for (const s of seeds) h.update(s);
     return h.digest();
   }
+}
+
+function isSum(o: DotOperand): o is readonly Shared[] {
+  return !('value' in o);
+}
+
+/** Σ terms (value and MAC) in vectors taken from the pool and listed in `scratch`. */
+function sumInto(terms: readonly Shared[], scratch: FieldVec[]): Shared {
+  const first = terms[0];
+  if (!first) throw new InvalidArgumentError('a sum of no shared vectors');
+  const n = first.value.length;
+  for (const t of terms) {
+    if (t.value.length !== n || t.mac.length !== n) throw new InvalidArgumentError(`a sum of shared vectors of lengths ${n} and ${t.value.length}`);
+  }
+  if (terms.length === 1) return first;
+  const value = onlinePool.take(n);
+  const mac = onlinePool.take(n);
+  scratch.push(value, mac);
+  vaddInto(first.value, terms[1]!.value, value);
+  vaddInto(first.mac, terms[1]!.mac, mac);
+  for (const t of terms.slice(2)) {
+    vaddInto(value, t.value, value);
+    vaddInto(mac, t.mac, mac);
+  }
+  return { value, mac };
 }
 
 export function createParty(transport: Transport, preprocessing: PartyPreprocessing): MpcParty {

@@ -9,6 +9,9 @@ export interface Shared {
   readonly mac: FieldVec;
 }
 
+/** A side of a dot product: a shared vector, or a sum of shared vectors of one length (fxp32's limb sums). */
+export type DotOperand = Shared | readonly Shared[];
+
 export interface TripleShares {
   readonly a: Shared;
   readonly b: Shared;

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../errors';
 import type { FieldVec } from '../field/vector';
 import type { MpcParty } from '../online/party';
-import type { Shared } from '../online/shares';
+import type { DotOperand, Shared } from '../online/shares';
 import { DEFAULT_PRECISION, limbsOf, signedOf, type Precision } from './fixed-point';
 import { roundShift } from './truncate';
 
@@ -77,12 +77,13 @@ export async function productSums(p: MpcParty, pairs: ReadonlyArray<readonly [Fi
  * Each partial sum fits the field (assertLimbRange); only the result is ever opened.
  */
 export async function limbProducts(p: MpcParty, pairs: ReadonlyArray<readonly [FixedShared, FixedShared]>, f: number): Promise<Shared> {
-  // Every dot product of every pair in one batched opening: [A_j, C_j, B_j] for pair j.
-  const limbPairs: Array<readonly [Shared, Shared]> = [];
+  // Every dot product of every pair in one batched opening: [A_j, C_j, B_j] for pair j. The limb sums
+  // are formed by dots in its reused scratch, not as fresh vectors here.
+  const limbPairs: Array<readonly [DotOperand, DotOperand]> = [];
   for (const [x, y] of pairs) {
     if (!x.lo || !y.lo) throw new InvalidArgumentError('limbProducts takes two-limb inputs');
-    const xs = p.add(x.hi, x.lo);
-    limbPairs.push([x.hi, y.hi], [x.lo, y.lo], [xs, x === y ? xs : p.add(y.hi, y.lo)]); // x === y: squares
+    const xs = [x.hi, x.lo];
+    limbPairs.push([x.hi, y.hi], [x.lo, y.lo], [xs, x === y ? xs : [y.hi, y.lo]]); // x === y: squares
   }
   const d = await p.dots(limbPairs);
   const part = (j: number, k: number) => p.slice(d, 3 * j + k, 3 * j + k + 1);
