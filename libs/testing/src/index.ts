@@ -36,4 +36,4 @@ export { runDomainGovernance, type DomainGovernanceOptions, type DomainGovernanc
 export { bridgeCollectionApprover, bridgeConfigSigner, runTransfer, type TransferRunOptions, type TransferRunResult } from './scenarios/domain-transfer';
 export { runSubscription, periodChargesOf, subscriptionTerms, type EntitlementEvent, type MemberEntitlement, type PeriodCharge, type SubscriptionOptions, type SubscriptionResult, type SubscriptionUrls, type SubscriptionVersion } from './scenarios/subscription';
 export { placesOf, scanBlocks, scanFiles, scanKafka, scanPostgres, type Hit } from './scan/plaintext';
-export { E2E_CONSOLE_DOMAINS, E2E_POOL, E2E_POOL_PREFIX, tierKeepsDomain, tierKeepsOperatorServices } from './jest/pool';
+export { E2E_CONSOLE_DOMAINS, E2E_POOL, E2E_POOL_PREFIX, integrationPool, tierKeepsDomain, tierKeepsOperatorServices, type IntegrationPool } from './jest/pool';

@@ -24,6 +24,53 @@ const POOL_NAMES: readonly string[] = [E2E_POOL.dsp, ...E2E_POOL.vsps, ...E2E_CO
 /** Set by the e2e tier's global setup for its files and its teardown: the jest run's holder of the pool. */
 export const POOL_HOLDER_ENV = 'DATAWELL_DOMAIN_POOL_HOLDER';
 
+/**
+ * The integration tier's member domains, one set per jest worker: a worker runs one file at a time,
+ * so a file has its worker's domains to itself, as a member has its own services for whichever DAO
+ * it is in. Made by the first file of the worker that adds them (`addDomain`), held by the jest run
+ * (`<jest pid>:integration pool`) so a file's end does not park them, parked once when the tier
+ * ends. Each domain a file made for itself cost its creation (CA, enrolments, PostgreSQL, Redis, a
+ * Kafka credential, its peer catching up on `marketplace`, a config block every peer processed) and a
+ * parked peer for the rest of the tier: 37 were made per CI run (docs/stack.md "Where a CI run's CPU
+ * goes"). Files that test a domain's making, parking, scanning or its exact channels keep their own.
+ * A file run alone (no tier holder) still uses them, and parks them at its end as its own.
+ */
+export const INTEGRATION_POOL_HOLDER_ENV = 'DATAWELL_INTEGRATION_POOL_HOLDER';
+/** Workers whose pool the integration tier holds ahead (./dev test runs it with two). */
+const INTEGRATION_POOL_WORKERS = 4;
+
+export interface IntegrationPool {
+  readonly dsp: string;
+  readonly vsps: readonly [string, string, string];
+}
+
+/** The integration pool of jest worker `worker` (JEST_WORKER_ID: 1, 2, …; 1 in band): W<n>DspMSP, W<n>Vsp1MSP … W<n>Vsp3MSP. */
+export function integrationPool(worker: string | undefined = process.env['JEST_WORKER_ID']): IntegrationPool {
+  const n = worker && /^[1-9][0-9]*$/.test(worker) ? worker : '1';
+  return { dsp: `W${n}DspMSP`, vsps: [`W${n}Vsp1MSP`, `W${n}Vsp2MSP`, `W${n}Vsp3MSP`] };
+}
+
+const integrationPoolNames = (): string[] =>
+  Array.from({ length: INTEGRATION_POOL_WORKERS }, (_, i) => integrationPool(String(i + 1))).flatMap((p) => [p.dsp, ...p.vsps]);
+
+/** The integration tier's global setup (tools/jest/global-setup.js): the jest run holds every worker's pool ahead of its files. */
+export async function holdIntegrationPool(): Promise<void> {
+  const ctx = stackCtx();
+  const holder = `${process.pid}:integration pool`;
+  await holdAhead(ctx, holder, integrationPoolNames(), (name) => !exists(ctx, name) || isParked(ctx, name));
+  process.env[INTEGRATION_POOL_HOLDER_ENV] = holder;
+}
+
+/** The integration tier's global teardown: the pools' domains the files made are parked once. */
+export async function releaseIntegrationPool(): Promise<string[]> {
+  const holder = process.env[INTEGRATION_POOL_HOLDER_ENV];
+  if (!holder) return [];
+  const ctx = stackCtx();
+  return releaseHolds(ctx, holder, async (name) => {
+    if (exists(ctx, name) && !isParked(ctx, name)) await parkDomain(ctx, name);
+  });
+}
+
 function stackCtx(): StackContext {
   return { settings: loadSettings(REPO_DIR), progress: stderrProgress };
 }
@@ -81,7 +128,7 @@ export async function stopTierOperatorServices(): Promise<void> {
  * file. Resolves the domains whose workloads were stopped.
  */
 export async function stopPoolWorkloadsOfFile(ctx: StackContext, held: readonly string[]): Promise<string[]> {
-  const holder = process.env[POOL_HOLDER_ENV];
+  const holder = process.env[POOL_HOLDER_ENV] ?? process.env[INTEGRATION_POOL_HOLDER_ENV];
   if (!holder) return [];
   const holds = loadHolds(ctx);
   const onlyPool = held.filter((name) => holds[name]?.holders.length === 1 && holds[name]?.holders[0] === holder && exists(ctx, name));

@@ -1,6 +1,6 @@
 import { MARKETPLACE, MARKETPLACE_CHANNEL, OPERATOR_MSP } from '@datawell/contracts';
 import { addDomain, buildConnection, channelConfigNetwork, channelMembers, channelOrganisations, committedDefinition, enrollClientIdentity, formChannel, memberFabric, ownPeerChannels, readMspPackage, type EnrolledIdentity, type MspPackage } from '@datawell/stack';
-import { apiClient, stackAdminIdentity, testStackContext } from '@datawell/testing';
+import { apiClient, integrationPool, stackAdminIdentity, testStackContext } from '@datawell/testing';
 import { expectBetween, hex, operatorAdminApp, ordererChannelNames, probeChannel, PROBE_CHANNEL, startMemberBridge, testGateway, waitFor, type MemberBridge, type OperatorAdminApp } from './harness';
 
 jest.setTimeout(900_000);
@@ -13,18 +13,19 @@ jest.setTimeout(900_000);
  * participant's status on the ledger. Only the operator's administrator: 401 without a token, 403
  * to a participant's identity. The operator's bridge runs as `./dev up` runs it and every
  * organisation is in its own trust domain (made by the stack tooling, as `./dev domain add` makes
- * them). The participant and the domain are fixed organisations (onboarding them again is a no-op).
+ * them). The participant and the domain are the worker's pool of domains (integrationPool: onboarding
+ * them again is a no-op), and the two channels are named after them.
  */
 /** A participant in its own domain, admitted to `marketplace` from its MSP package; its own bridge joins its peer. */
-const DSP = 'OaDspMSP';
+const DSP = integrationPool().dsp;
 /** A channel the operator formed of the participant alone, from its public MSP package: the operator's organisation is not a member. */
-const MEMBERS_ONLY = 'lb-it-admin-dsp';
+const MEMBERS_ONLY = `lb-it-admin-${DSP.toLowerCase()}`;
 /**
  * An organisation in its own trust domain, and a channel the operator formed of it from its public
  * MSP package (as a DAO channel of domains is formed: the operator's part only, its peer never joins).
  */
-const DOMAIN = 'OpVspMSP';
-const DOMAIN_CHANNEL = 'lb-it-admin-dom';
+const DOMAIN = integrationPool().vsps[0];
+const DOMAIN_CHANNEL = `lb-it-admin-dom-${DOMAIN.toLowerCase()}`;
 
 type NetworkView = {
   channels: Array<{ name: string; organisations: Array<{ mspId: string; anchorPeers: string[] }>; orderers: Array<{ orderer: string; endpoint: string; status: string; height: number }>; consenters: string[]; ordererOrganisations: Array<{ mspId: string; endpoints: string[] }> }>;
@@ -143,6 +144,8 @@ describe("the operator's network and participants (ledger bridge, operator admin
       expect(reinstated).toMatchObject({ status: 'active', sanction: { reason: 'served its time' } });
       expect(await onLedger()).toMatchObject({ status: 'active' });
     } finally {
+      // The participant is the worker's pool DSP: the next file on this worker needs it active.
+      if ((await onLedger().catch(() => undefined))?.status === 'suspended') await operator.call(`/admin/participants/${DSP}/reinstatement`, { method: 'POST', body: { reason: 'the test ended' } }).catch(() => undefined);
       gateway.close();
     }
   });

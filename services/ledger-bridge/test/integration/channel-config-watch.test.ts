@@ -1,6 +1,6 @@
 import { DAO, type AgreementReached } from '@datawell/contracts';
 import { memberFabric, proposeConfigChange, signConfigUpdate, submitConfigUpdate } from '@datawell/stack';
-import { agreementFor, testStackContext } from '@datawell/testing';
+import { agreementFor, integrationPool, testStackContext } from '@datawell/testing';
 import { formDomainDao, hex, waitFor, type DomainDao } from './harness';
 
 jest.setTimeout(900_000);
@@ -15,8 +15,8 @@ jest.setTimeout(900_000);
  * change the channel alone, which the checks at join refuse. Each bridge's next look holds the
  * channel refused: it signs nothing more there (CHANNEL_REFUSED) and still reads it.
  */
-const DSP = 'CwDspMSP';
-const VSP = 'CwVspMSP';
+const DSP = integrationPool().dsp;
+const VSP = integrationPool().vsps[0];
 const run = hex(4);
 const agreement = agreementFor({ daoId: `cw${run}`, dsp: DSP, vsps: [VSP], betasPpm: [600_000] }, 1) as AgreementReached['agreement'];
 

@@ -1,6 +1,6 @@
 import { DAO, MARKETPLACE_CHANNEL, type AgreementReached } from '@datawell/contracts';
 import { channelConfig, channelOrganisations, committedDefinition, joinOwnPeer, memberFabric, ownPeerHeight, proposeConfigChange, proposeOrgAddition, readMspPackage } from '@datawell/stack';
-import { agreementFor, testStackContext } from '@datawell/testing';
+import { agreementFor, integrationPool, testStackContext } from '@datawell/testing';
 import { AdminError } from '../../src/admin/admin.errors';
 import { formDomainDao, hex, startMemberBridge, waitFor, type DomainDao, type MemberBridge } from './harness';
 
@@ -21,9 +21,9 @@ jest.setTimeout(900_000);
  * approval is refused (409 COLLECTION_NOT_APPROVED naming those missing), and the last bridge commits:
  * the committed collection then has CsNew.
  */
-const DSP = 'CsDspMSP';
-const VSP = 'CsVspMSP';
-const NEW = 'CsNewMSP';
+const DSP = integrationPool().dsp;
+const VSP = integrationPool().vsps[0];
+const NEW = integrationPool().vsps[1];
 const run = hex(4);
 const agreement = agreementFor({ daoId: `cs${run}`, dsp: DSP, vsps: [VSP], betasPpm: [600_000] }, 1) as AgreementReached['agreement'];
 const TRANSFER = `cs-${run}`;

@@ -24,7 +24,7 @@ import {
   stopOwnChaincodeServer,
   type EnrolledIdentity,
 } from '@datawell/stack';
-import { acceptancesOf, agreementFor, REPO_DIR, testStackContext } from '@datawell/testing';
+import { acceptancesOf, agreementFor, integrationPool, REPO_DIR, testStackContext } from '@datawell/testing';
 import { stackPeerDirectory } from '../../src/admin/fabric-admin.adapter';
 import { MemberDao } from '../../src/admin/member-dao';
 import { LedgerBridge, type NetworkTopics } from '../../src/ledger-bridge';
@@ -42,8 +42,9 @@ jest.setTimeout(600_000);
  * acting as its OS user) joins its peer and approves, and the DSP's commits and submits InitVersion,
  * which the chaincode verifies. VersionCreated reaches the DSP's own (sealed) events topic.
  */
-const DSP = 'MpDspMSP';
-const VSP = 'MpVspaMSP';
+const pool = integrationPool();
+const DSP = pool.dsp;
+const VSP = pool.vsps[0];
 const run = hex(3);
 
 describe('onboarding and formation with every participant in its own domain', () => {

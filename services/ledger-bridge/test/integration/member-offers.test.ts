@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { Principal } from '@datawell/auth';
 import { descriptionDigest, MARKETPLACE, MARKETPLACE_CHANNEL } from '@datawell/contracts';
 import { addDomain, committedDefinition, memberFabric, ownPeerChannels, readMspPackage } from '@datawell/stack';
-import { REPO_DIR, testStackContext } from '@datawell/testing';
+import { integrationPool, REPO_DIR, testStackContext } from '@datawell/testing';
 import { stackPeerDirectory } from '../../src/admin/fabric-admin.adapter';
 import { LedgerBridge } from '../../src/ledger-bridge';
 import { MemberOffersController } from '../../src/member-network/member-offers.controller';
@@ -18,7 +18,7 @@ jest.setTimeout(900_000);
  * the marketplace service's events come from) holds each step. The chaincode's refusals arrive as the
  * bridge's codes.
  */
-const DSP = 'MoDspMSP';
+const DSP = integrationPool().dsp;
 const run = hex(3);
 const as = (mspId: string): Principal => ({ mspId, enrollmentId: 'it-owner', role: 'DSP', certificateFingerprint: 'it' });
 

@@ -1,6 +1,6 @@
 import { DAO } from '@datawell/contracts';
 import { submitTransaction, unsealedEvents, type GatewayConnection } from '@datawell/fabric';
-import { agreementFor, evaluate, failure, submit } from '@datawell/testing';
+import { agreementFor, evaluate, failure, integrationPool, submit } from '@datawell/testing';
 import { ProposalSweeper, SWEPT_EVENTS, type SweepResult } from '../../src/member-network/proposal-sweeper';
 import { formDomainDao, hex, waitFor, withTerms, type DomainDao } from './harness';
 
@@ -17,8 +17,8 @@ jest.setTimeout(900_000);
  * vote after its deadline is refused VOTING_CLOSED. The members' bridges are stopped once the version
  * is formed: their own sweeps would otherwise race the test's.
  */
-const DSP = 'SwDspMSP';
-const VSP = 'SwVspMSP';
+const DSP = integrationPool().dsp;
+const VSP = integrationPool().vsps[0];
 const run = hex(4);
 const agreement = withTerms(agreementFor({ daoId: `gs${run}`, dsp: DSP, vsps: [VSP], betasPpm: [600_000] }, 1), { votingPeriodSeconds: 2, quorumPpm: 500_000 });
 const logger = { log: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };

@@ -11,7 +11,7 @@ import { DAO, usageEntrySchema, type UsageEntryInput } from '@datawell/contracts
 import type { GatewayConnection } from '@datawell/fabric';
 import { createServiceApp, GrpcServer, ServicePlatformModule } from '@datawell/service-platform';
 import { readMspPackage } from '@datawell/stack';
-import { agreementFor, evaluate, eventOf, failure, login, stackEnv, stackKafka, submit, testStackContext } from '@datawell/testing';
+import { agreementFor, evaluate, eventOf, failure, integrationPool, login, stackEnv, stackKafka, submit, testStackContext } from '@datawell/testing';
 import type { MemberLedger } from '../../src/admin/member-dao';
 import { ledgerBridgeService } from '../../src/config';
 import { LEDGER_BRIDGE_GRPC, LEDGER_BRIDGE_PROTO, LedgerBridgeGrpc } from '../../src/grpc/ledger-bridge.grpc';
@@ -37,10 +37,10 @@ jest.setTimeout(900_000);
  * over a real gRPC client answers exactly the route's entries, with the route's refusals as gRPC
  * statuses and stable codes.
  */
-const DSP = 'UtDspMSP';
-const VSP1 = 'UtVspOneMSP';
+const DSP = integrationPool().dsp;
+const VSP1 = integrationPool().vsps[0];
 /** An organisation that is no member of the DAO (it need not exist: the DSP records the refusal of its request). */
-const STRANGER = 'UtVspTwoMSP';
+const STRANGER = integrationPool().vsps[1];
 const run = hex(4);
 const daoId = `ut${run}`;
 const dataset = `readings-${run}`;

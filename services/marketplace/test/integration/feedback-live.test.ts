@@ -5,7 +5,7 @@ import type { Principal } from '@datawell/auth';
 import { descriptionDigest, TOPICS } from '@datawell/contracts';
 import { ensureTopics } from '@datawell/messaging';
 import { addDomain, committedDefinition, enrollClientIdentity, memberFabric, ownPeerChannels } from '@datawell/stack';
-import { grpcTestClient, REPO_DIR, registerDomainParticipant, signedAgreementFor, testStackContext, type DaoPlan } from '@datawell/testing';
+import { type DaoPlan, grpcTestClient, integrationPool, registerDomainParticipant, REPO_DIR, signedAgreementFor, testStackContext } from '@datawell/testing';
 import { stackPeerDirectory } from '../../../ledger-bridge/src/admin/fabric-admin.adapter';
 import { LedgerBridge } from '../../../ledger-bridge/src/ledger-bridge';
 import { MemberFeedback } from '../../../ledger-bridge/src/member-network/member-feedback';
@@ -31,7 +31,9 @@ import { eventually, hex, MarketplaceHarness } from './harness';
 jest.setTimeout(900_000);
 
 const ctx = testStackContext();
-const [DSP, VSP, OUTSIDER] = ['FbDspMSP', 'FbVndMSP', 'FbOutMSP'];
+// The worker's pool of member domains (integrationPool): made once per tier, this file's DAO and feedback are new.
+const pool = integrationPool();
+const [DSP, VSP, OUTSIDER] = [pool.dsp, pool.vsps[0], pool.vsps[1]];
 const ROLES = { [DSP]: 'DSP', [VSP]: 'VSP', [OUTSIDER]: 'VSP' } as const;
 // The bridge relays to the shared ledger-events topic, which the marketplace's identity directory reads:
 // on a fresh stack nothing else puts the organisations' ParticipantRegistered there.

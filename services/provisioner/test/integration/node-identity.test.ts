@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { admit, verifyAgainstDirectory, workloadOf } from '@datawell/auth';
 import { createMpcCa, issueMpcCertificate } from '@datawell/mpc';
 import { addDomain, domainPaths, findDomain, memberServiceLaunch, orgCaCertificate, osUser, type MemberServiceLaunch } from '@datawell/stack';
-import { REPO_DIR, stackConnection, testStackContext } from '@datawell/testing';
+import { integrationPool, REPO_DIR, stackConnection, testStackContext } from '@datawell/testing';
 import { FabricCaNodeIdentityIssuer, NodeIdentityError, type FabricCaEnrollmentSettings } from '../../src/provisioning/node-identity.adapter';
 
 /**
@@ -16,7 +16,9 @@ import { FabricCaNodeIdentityIssuer, NodeIdentityError, type FabricCaEnrollmentS
  * issues node identities there, chained to the member's MSP root, with keys made beside the node.
  */
 const ctx = testStackContext();
-const MEMBER = 'NodeIdVspMSP';
+const MEMBER = integrationPool().vsps[0];
+/** The domain's CA, named after its organisation by the stack tooling. */
+const CA_NAME = `ca-${MEMBER.replace(/MSP$/, '').toLowerCase()}`;
 const MPC_VARIABLES = ['PROVISIONER_MPC_ENROLL_URL', 'PROVISIONER_MPC_ENROLL_CA_NAME', 'PROVISIONER_MPC_ENROLL_TLS_CA_FILE', 'PROVISIONER_MPC_ENROLL_SECRET_FILE', 'PROVISIONER_MPC_COORDINATOR_CA_FILE'];
 
 const pkiDir = join(ctx.settings.stackDir, 'mpc-pki');
@@ -80,7 +82,7 @@ describe("a member's MPC node identities from its own CA", () => {
     for (const name of MPC_VARIABLES) expect(launch.env[name]).toBeTruthy();
     const d = findDomain(ctx, MEMBER);
     expect(settings.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    expect(settings.caName).toBe('ca-nodeidvsp');
+    expect(settings.caName).toBe(CA_NAME);
     const p = domainPaths(ctx.settings, MEMBER);
     // The coordinator's CA, public, copied into the domain's public folder where its user reads it.
     const coordinatorCa = launch.env['PROVISIONER_MPC_COORDINATOR_CA_FILE']!;
@@ -179,7 +181,7 @@ describe("a member's MPC node identities from its own CA", () => {
     const refused = await new FabricCaNodeIdentityIssuer({ ...settings, secretFile: wrong }).issue(join(scratch, 'node-c'), 'd1.v1.nodeid-mpc-c').catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(NodeIdentityError);
     expect(refused).toMatchObject({ code: 'CA_REFUSED' });
-    expect((refused as Error).message).toMatch(/ca-nodeidvsp .*refused enrolling mpc-node \(HTTP 401\)/);
+    expect((refused as Error).message).toMatch(new RegExp(`${CA_NAME} .*refused enrolling mpc-node \\(HTTP 401\\)`));
     expect((refused as Error).message).not.toContain('not-the-secret-42');
     expect(existsSync(join(scratch, 'node-c', 'mpc-node.key'))).toBe(false);
 

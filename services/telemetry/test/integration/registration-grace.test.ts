@@ -4,7 +4,7 @@ import { Logger } from '@nestjs/common';
 import { DAO, daoChannelName } from '@datawell/contracts';
 import { connectGateway } from '@datawell/fabric';
 import { addDomain, committedDefinition, enrollClientIdentity, memberFabric, ownPeerChannels, readMspPackage } from '@datawell/stack';
-import { acceptancesOf, evaluate, REPO_DIR, submit, testStackContext, testTerms } from '@datawell/testing';
+import { acceptancesOf, evaluate, integrationPool, REPO_DIR, submit, testStackContext, testTerms } from '@datawell/testing';
 import { stackPeerDirectory } from '../../../ledger-bridge/src/admin/fabric-admin.adapter';
 import { LedgerBridge } from '../../../ledger-bridge/src/ledger-bridge';
 import { bridgeSettings, kafkaClient, operatorWallet, scratchDatabase, startMemberBridge, waitFor, type MemberBridge } from '../../../ledger-bridge/test/integration/harness';
@@ -26,7 +26,8 @@ jest.setTimeout(900_000);
 
 const ctx = testStackContext();
 // This suite's own domains (made once per stack: adding them again changes nothing).
-const [DSP, VSP1, VSP2] = ['RgDspMSP', 'RgVsp1MSP', 'RgVsp2MSP'];
+const pool = integrationPool();
+const [DSP, VSP1, VSP2] = [pool.dsp, pool.vsps[0], pool.vsps[1]];
 const MEMBERS = [
   [DSP, 'DSP'],
   [VSP1, 'VSP'],
