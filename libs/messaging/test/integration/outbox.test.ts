@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { createTopicsLed } from '@datawell/stack';
 import { stackConnection, stackKafka } from '@datawell/testing';
 import { CreateOutboxAndInbox, createOutboxRelay, processOnce, writeOutbox } from '../../src';
 
@@ -53,7 +54,7 @@ describe('transactional outbox and inbox against PostgreSQL and Kafka', () => {
     kafka = stackKafka('it-outbox');
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await createTopicsLed(admin, [topic]);
     await admin.disconnect();
   });
 
@@ -197,7 +198,7 @@ describe('transactional outbox and inbox against PostgreSQL and Kafka', () => {
     const crashTopic = `it.outbox.crash.${randomBytes(4).toString('hex')}`;
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: crashTopic, numPartitions: 1 }], waitForLeaders: true });
+    await createTopicsLed(admin, [crashTopic]);
     await admin.disconnect();
     const ids = ['c1', 'c2', 'c3'];
     await dataSource.transaction((manager) => writeOutbox(manager, schema, ids.map((id, n) => ({ id, topic: crashTopic, key: null, payload: { n } }))));
@@ -238,7 +239,7 @@ describe('transactional outbox and inbox against PostgreSQL and Kafka', () => {
     const topic = `it.outbox.mark.${randomBytes(4).toString('hex')}`;
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await createTopicsLed(admin, [topic]);
     await admin.disconnect();
     const ids = ['mark-1', 'mark-2', 'mark-3'];
     await dataSource.transaction((manager) => writeOutbox(manager, schema, ids.map((id, n) => ({ id, topic, key: null, payload: { n } }))));

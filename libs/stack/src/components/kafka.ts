@@ -118,16 +118,19 @@ async function describe(ctx: StackContext): Promise<string> {
 }
 
 /**
- * Creates topics of one partition (those missing) and returns once each has a leader. Not kafkajs's
+ * Creates topics (those missing; of one partition unless given) and returns once each partition has a leader. Not kafkajs's
  * own wait for leaders: it gives up on UNKNOWN_TOPIC_OR_PARTITION ("does not host this
  * topic-partition"), which a broker answers until it has loaded a just-created topic (a CI run
  * failed on it); the metadata is polled instead.
  */
-export async function createTopicsLed(admin: Admin, topics: readonly string[], timeoutMs = 60_000): Promise<void> {
-  await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: false });
-  await waitFor(`Kafka to lead ${topics.join(', ')}`, async () => {
-    const found = (await admin.fetchTopicMetadata({ topics: [...topics] })).topics;
-    return found.length === topics.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+export async function createTopicsLed(admin: Admin, topics: ReadonlyArray<string | { readonly topic: string; readonly numPartitions: number }>, timeoutMs = 60_000): Promise<void> {
+  const wanted = topics.map((t) => (typeof t === 'string' ? { topic: t, numPartitions: 1 } : t));
+  const names = wanted.map((t) => t.topic);
+  await admin.createTopics({ topics: wanted.map((t) => ({ ...t })), waitForLeaders: false });
+  await waitFor(`Kafka to lead ${names.join(', ')}`, async () => {
+    // A topic the broker has not loaded yet is answered with UNKNOWN_TOPIC_OR_PARTITION: waitFor tries again.
+    const found = (await admin.fetchTopicMetadata({ topics: names })).topics;
+    return found.length === wanted.length && found.every((t) => t.partitions.length === wanted.find((w) => w.topic === t.name)?.numPartitions && t.partitions.every((p) => p.leader >= 0));
   }, timeoutMs, 'kafka');
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Queue, QueueEvents, Worker } from 'bullmq';
+import { createTopicsLed } from '@datawell/stack';
 import { stackConnection, stackKafka } from '../../src';
 
 const unique = () => randomBytes(4).toString('hex');
@@ -10,7 +11,7 @@ describe('Kafka (KRaft, native) with kafkajs', () => {
     const topic = `it.roundtrip.${unique()}`;
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+    await createTopicsLed(admin, [{ topic, numPartitions: 3 }]);
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     const consumer = kafka.consumer({ groupId: `it-${unique()}` });
     try {

@@ -6,6 +6,7 @@ import { memberTopicPrefix } from '@datawell/contracts';
 import {
   ADMIN_PRINCIPAL,
   clientProperties,
+  createTopicsLed,
   ensureFleetPrincipal,
   ensureMemberPrincipal,
   kafkaSaslEnabled,
@@ -117,7 +118,7 @@ describe('Kafka authentication and ACLs', () => {
     for (const [creds, topic] of [[memberA, topicA], [memberB, topicB]] as const) {
       const adminClient = client(creds).admin();
       await adminClient.connect();
-      await adminClient.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+      await createTopicsLed(adminClient, [topic]);
       await adminClient.disconnect();
     }
     await produce(client(memberB), topicB, 'b-private-1');
@@ -183,7 +184,7 @@ describe('Kafka authentication and ACLs', () => {
       const readings = readingsTopic(a);
       const creator = client(memberA).admin();
       await creator.connect();
-      await creator.createTopics({ topics: [{ topic: readings, numPartitions: 1 }], waitForLeaders: true });
+      await createTopicsLed(creator, [readings]);
       await creator.disconnect();
       await produce(client(fleet), readings, 'sealed-reading');
       expect(await consumeAll(client(memberA), readings, `${groupA}-${hex()}`, 1)).toEqual(['sealed-reading']);

@@ -18,6 +18,7 @@ import {
   addDomain,
   committedDefinition,
   createChannel,
+  createTopicsLed,
   deployChaincode,
   domainPaths,
   domainPostgres,
@@ -204,7 +205,7 @@ export async function createTopics(kafka: Kafka, topics: string[]): Promise<void
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
+    await createTopicsLed(admin, topics);
   } finally {
     await admin.disconnect();
   }

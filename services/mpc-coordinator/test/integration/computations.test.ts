@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { heartbeatMessageSchema, MARKETPLACE_CHANNEL, TOPICS, verifyHeartbeatSignature } from '@datawell/contracts';
 import { generateTestPki } from '@datawell/mpc';
 import { generateReadingsKeyPair, openReadingsProducer } from '@datawell/iot';
+import { createTopicsLed } from '@datawell/stack';
 import { MpcCoordinator } from '../../src/mpc-coordinator';
 import { NodeCallError, NodeClient } from '../../src/computations/node-client.adapter';
 import {
@@ -105,7 +106,7 @@ describe('mpc-coordinator end to end', () => {
     // which alone opens them; and a topic of plain readings, which the node refuses.
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: feedTopic, numPartitions: 2 }, { topic: plainTopic, numPartitions: 1 }], waitForLeaders: true }).finally(() => admin.disconnect());
+    await createTopicsLed(admin, [{ topic: feedTopic, numPartitions: 2 }, plainTopic]).finally(() => admin.disconnect());
     const readingsKey = generateReadingsKeyPair();
     const readingsKeyFile = join(scratch.dir, 'readings.key');
     writeFileSync(readingsKeyFile, readingsKey.privateKeyPem, { mode: 0o600 });
@@ -296,7 +297,7 @@ describe('mpc-coordinator end to end', () => {
     const probeTopic = `datawell.mpc-it-probe.${run}`;
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: probeTopic, numPartitions: 1 }], waitForLeaders: true }).finally(() => admin.disconnect());
+    await createTopicsLed(admin, [probeTopic]).finally(() => admin.disconnect());
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic: probeTopic, messages: [{ value: JSON.stringify({ probe: CONTROL }) }] });

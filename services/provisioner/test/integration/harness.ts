@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { Client } from 'pg';
 import { ledgerEventCloudEvent, type LedgerEvent } from '@datawell/contracts';
+import { createTopicsLed } from '@datawell/stack';
 import { hex, stackConnection } from '@datawell/testing';
 import { isAlive, readPidFile, workloadFile as filePath } from '@datawell/workload-runtime';
 
@@ -48,7 +49,7 @@ export async function createTopics(kafka: Kafka, topics: ScratchTopics): Promise
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
+    await createTopicsLed(admin, Object.values(topics));
   } finally {
     await admin.disconnect();
   }

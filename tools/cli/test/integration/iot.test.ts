@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateReadingsKeyPair, publicKeyBase64, readingsOpener } from '@datawell/iot';
+import { createTopicsLed } from '@datawell/stack';
 import { hex, readTopic, stackKafka } from '@datawell/testing';
 
 const REPO = join(__dirname, '..', '..', '..', '..');
@@ -36,7 +37,7 @@ describe('./dev iot', () => {
     writeFileSync(join(vsp, 'workload.json'), JSON.stringify({ kind: 'mpc-node', owner: 'VspMSP', mpc: {} }));
     const admin = stackKafka('it-iot-cli').admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true }).finally(() => admin.disconnect());
+    await createTopicsLed(admin, [topic]).finally(() => admin.disconnect());
   });
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createKafka, type KafkaCredentials } from '@datawell/config';
 import { memberTopicPrefix } from '@datawell/contracts';
 import { generateReadingsKeyPair, openReadingsProducer, sealReading } from '@datawell/iot';
-import { ADMIN_PRINCIPAL, ensureFleetPrincipal, ensureMemberPrincipal, kafkaSaslEnabled, memberPrincipal, principalFile, readingsTopic, readKafkaPrincipal, type StackContext } from '@datawell/stack';
+import { ADMIN_PRINCIPAL, createTopicsLed, ensureFleetPrincipal, ensureMemberPrincipal, kafkaSaslEnabled, memberPrincipal, principalFile, readingsTopic, readKafkaPrincipal, type StackContext } from '@datawell/stack';
 import { stackConnection, testStackContext } from '@datawell/testing';
 import type { Kafka } from 'kafkajs';
 import { loadColumns } from '../../src/dataset.adapter';
@@ -108,7 +108,7 @@ describe('IoT readings sealed to the DSP node on Kafka', () => {
     }
     const topics = client(member).admin();
     await topics.connect();
-    await topics.createTopics({ topics: [topic, otherTopic, plainTopic].map((t) => ({ topic: t, numPartitions: 2 })), waitForLeaders: true }).finally(() => topics.disconnect());
+    await createTopicsLed(topics, [topic, otherTopic, plainTopic].map((t) => ({ topic: t, numPartitions: 2 }))).finally(() => topics.disconnect());
     // The fleet publishes through the library, with its own principal (write to the readings topic only).
     const producer = await openReadingsProducer({
       kafka: { clientId: 'it-iot-fleet', brokers: stackConnection().kafka.brokers, ...(fleet ? { sasl: fleet } : {}) },
@@ -130,7 +130,7 @@ describe('IoT readings sealed to the DSP node on Kafka', () => {
     const kafka = client(admin, { rawValues: true });
     const a = kafka.admin();
     await a.connect();
-    await a.createTopics({ topics: [{ topic: scratch, numPartitions: 1 }], waitForLeaders: true }).finally(() => a.disconnect());
+    await createTopicsLed(a, [scratch]).finally(() => a.disconnect());
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic: scratch, messages: [{ value: JSON.stringify({ sensor: 'control', pm25: Number(CONTROL) }) }] });
