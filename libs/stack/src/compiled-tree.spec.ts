@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { compiledChaincodeModule } from './compiled-tree';
+import { compiledChaincodeModule, repoRootOf } from './compiled-tree';
 
 describe("a chaincode server's module", () => {
   let root: string;
@@ -43,5 +43,25 @@ describe("a chaincode server's module", () => {
     expect(compiledChaincodeModule(root, '/elsewhere/dao')).toBeUndefined();
     expect(compiledChaincodeModule(root, join(root, 'chaincode'))).toBeUndefined();
     expect(compiledChaincodeModule(root, join(root, 'chaincode/marketplace'))).toBeUndefined();
+  });
+});
+
+describe('the repository root of a module', () => {
+  it('is the same from the sources and from the compiled tree, and a checkout named dist is its own root', () => {
+    const root = mkdtempSync(join(tmpdir(), 'repo-root-'));
+    mkdirSync(join(root, 'dist'));
+    expect(repoRootOf(join(root, 'tools/cli/src'), 3)).toBe(root);
+    // The compiled tree, told by its stamp.
+    writeFileSync(join(root, 'dist/.build-stamp'), '{}');
+    expect(repoRootOf(join(root, 'dist/tools/cli/src'), 3)).toBe(root);
+    expect(repoRootOf(join(root, 'dist/tools/cli/src/commands'), 4)).toBe(root);
+    expect(repoRootOf(join(root, 'dist/libs/testing/src'), 3)).toBe(root);
+    // A checkout in a folder named dist, with a build of its own (dist/dist/.build-stamp).
+    const parent = mkdtempSync(join(tmpdir(), 'repo-root-'));
+    mkdirSync(join(parent, 'dist/dist'), { recursive: true });
+    writeFileSync(join(parent, 'dist/dist/.build-stamp'), '{}');
+    expect(repoRootOf(join(parent, 'dist/libs/testing/src'), 3)).toBe(join(parent, 'dist'));
+    expect(repoRootOf(join(parent, 'dist/dist/libs/testing/src'), 3)).toBe(join(parent, 'dist'));
+    for (const dir of [root, parent]) rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,11 +1,22 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
 /**
  * The compiled tree (`./dev`'s build, tools/cli/src/build/build.ts): every runtime workspace package
  * compiled by swc into `dist/`, mirroring the source layout, its stamp `dist/.build-stamp` written last.
  */
 export const DIST = 'dist';
+
+/**
+ * The repository root, from the folder of a module `depth` folders below it, whether that module runs
+ * from the sources (`<root>/libs/x/src`) or from the compiled tree (`<root>/dist/libs/x/src`, where
+ * `./dev` runs the CLI). The compiled tree is told by its stamp, so a checkout that happens to be named
+ * `dist` is still its own root.
+ */
+export function repoRootOf(moduleDir: string, depth: number): string {
+  const root = resolve(moduleDir, ...Array<string>(depth).fill('..'));
+  return basename(root) === DIST && existsSync(join(root, '.build-stamp')) ? dirname(root) : root;
+}
 
 /** The folders whose sources a chaincode runs: its own package, the chaincode helpers and the libraries they import. */
 const CHAINCODE_INPUTS = ['chaincode', 'libs'] as const;

@@ -38,7 +38,7 @@ export {
   type PrincipalOptions,
 } from './components/kafka-principals';
 export { VERSIONS } from './versions';
-export { compiledChaincodeModule, DIST } from './compiled-tree';
+export { compiledChaincodeModule, DIST, repoRootOf } from './compiled-tree';
 export { osUser } from './os-user';
 export { giveOperatorFiles, operatorOwnedPaths, operatorSharedDirs, operatorToolsCache } from './domains/operator-files';
 export { blockOrganisations, channelOrganisationRoots, readBlockOrganisations, type ChannelOrganisation } from './fabric/genesis';

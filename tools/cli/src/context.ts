@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadSettings, stderrProgress, StackError, type StackContext } from '@datawell/stack';
+import { REPO_DIR } from './repo-dir';
 import { UsageError } from './usage-error';
 
-/** The repository root: the CLI lives in tools/cli/src. */
-export const REPO_DIR = resolve(__dirname, '..', '..', '..');
+export { REPO_DIR };
 
 /**
  * Builds the stack context from the environment. The orderer count is fixed when the network is

@@ -1,9 +1,7 @@
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { REPO_DIR } from '../repo-dir';
 import { UsageError } from '../usage-error';
-
-const REPO_DIR = resolve(__dirname, '..', '..', '..', '..');
 
 /**
  * Runs bench/src/<name>.bench.ts in a fresh Node process (the bench project is not a library the

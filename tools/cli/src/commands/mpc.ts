@@ -2,14 +2,14 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
   MpcError, demoJob, demoReport, generateTestPki, runMpcDemo, type DemoJob, type DemoNodeResult, type DemoReport,
 } from '@datawell/mpc';
+import { REPO_DIR } from '../repo-dir';
 import { UsageError } from '../usage-error';
 
-const REPO_DIR = resolve(__dirname, '..', '..', '..', '..');
 const NODE_MAIN = 'workloads/mpc-node/src/main.ts';
 
 async function freePorts(n: number): Promise<number[]> {
