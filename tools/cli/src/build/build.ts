@@ -1,14 +1,17 @@
-import { createHash } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { transformFile, type Options } from '@swc/core';
-import { DIST } from '@datawell/stack';
+import type { Options } from '@swc/core';
+// Not @datawell/stack's DIST: its index loads the stack's clients, and the builder runs at ./dev's
+// start whenever a source changed (tools/cli/launch.js).
+import { DIST } from '../repo-dir';
 
 /**
- * The compiled tree: every runtime workspace package (libs, services, workload programs, chaincodes) compiled by
- * swc with the repository's .swcrc (decorator metadata for NestJS) into `dist/`, mirroring the source
- * layout, so `dist/services/<name>/src/main.js` runs with plain `node`. jest and the type check keep
- * using the sources.
+ * The compiled tree: every runtime workspace package (libs, services, workload programs, chaincodes, and
+ * the CLI itself) compiled by swc with the repository's .swcrc (decorator metadata for NestJS) into
+ * `dist/`, mirroring the source layout, so `dist/services/<name>/src/main.js` runs with plain `node`
+ * (and `./dev` runs dist/tools/cli/src/main.js while the tree is current: tools/cli/launch.js). jest and
+ * the type check keep using the sources.
  *
  * `@datawell/*` packages point at TypeScript (`main: src/index.ts`); in the compiled tree each package
  * gets its own package.json with `main: src/index.js`, and `dist/node_modules/@datawell/<name>` links to
@@ -18,17 +21,20 @@ import { DIST } from '@datawell/stack';
 export { DIST };
 
 /**
- * Folders of workspace packages that run as (or inside) processes; tests and tools stay source-only.
- * Chaincodes too: their servers run the compiled package when the build is current (libs/stack
- * `compiledChaincodeModule`).
+ * Folders of workspace packages that run as (or inside) processes; tests stay source-only. Chaincodes
+ * too: their servers run the compiled package when the build is current (libs/stack
+ * `compiledChaincodeModule`); and tools/, for the CLI (the only package there with a `src/`).
  */
-const PACKAGE_ROOTS = ['libs', 'services', 'workloads', 'chaincode'] as const;
+const PACKAGE_ROOTS = ['libs', 'services', 'workloads', 'chaincode', 'tools'] as const;
 
 /** Files copied as they are: read at runtime next to the code (gRPC service definitions). */
 const ASSET = /\.(proto|json)$/;
 
 /** Inputs beyond the sources whose change invalidates every output. */
 const GLOBAL_INPUTS = ['.swcrc', 'tools/cli/src/build/build.ts'] as const;
+
+/** Written last by a build: the signature of every input it was built from (see `Stamp`). */
+const STAMP = '.build-stamp';
 
 export interface BuildReport {
   /** Files compiled or copied in this run (0: the tree was up to date). */
@@ -44,12 +50,15 @@ interface Package {
   readonly manifest: Record<string, unknown>;
 }
 
-function packages(repoDir: string): Package[] {
+/** The workspace packages; `dirs` gets every folder looked into (see `Stamp`). */
+function packages(repoDir: string, dirs: string[] = []): Package[] {
   const out: Package[] = [];
   for (const root of PACKAGE_ROOTS) {
     const abs = join(repoDir, root);
     if (!existsSync(abs)) continue;
+    dirs.push(root);
     for (const entry of readdirSync(abs, { withFileTypes: true })) {
+      if (entry.isDirectory()) dirs.push(`${root}/${entry.name}`);
       const manifestFile = join(abs, entry.name, 'package.json');
       if (!entry.isDirectory() || !existsSync(manifestFile) || !existsSync(join(abs, entry.name, 'src'))) continue;
       const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
@@ -59,10 +68,11 @@ function packages(repoDir: string): Package[] {
   return out;
 }
 
-/** Runtime sources of a package: `src/**` without specs and their helpers. */
-function sources(repoDir: string, pkg: Package): string[] {
+/** Runtime sources of a package: `src/**` without specs and their helpers; `dirs` gets the folders walked. */
+function sources(repoDir: string, pkg: Package, dirs: string[] = []): string[] {
   const out: string[] = [];
   const walk = (rel: string) => {
+    dirs.push(rel);
     for (const entry of readdirSync(join(repoDir, rel), { withFileTypes: true })) {
       const path = `${rel}/${entry.name}`;
       if (entry.isDirectory()) walk(path);
@@ -88,25 +98,69 @@ function writeAtomically(path: string, content: string): void {
   renameSync(temp, path);
 }
 
-function mtime(path: string): number {
+/**
+ * A file's or folder's signature: size, modification and change times (a stat call, no reading); `-`
+ * when it is missing. Writing a file moves both times; a tool that restores an older modification time
+ * (tar, `cp -p`, rsync) cannot restore the change time. A folder's times move when an entry is added,
+ * removed or renamed in it. tools/cli/launch.js computes the same signature: keep them alike.
+ */
+export function signature(path: string): string {
   try {
-    return statSync(path).mtimeMs;
+    const s = statSync(path);
+    return `${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
   } catch {
-    return -1;
+    return '-';
   }
 }
 
 /**
- * A cheap fingerprint of every input (path, size, mtime): stat calls only, no reading. Equal to the
- * stamp's means nothing changed since the last build (a deleted or added file changes it too).
+ * `dist/.build-stamp`, written last by a build: the signature, at the build's start, of every input
+ * (repository-relative path → signature): the sources and assets, the packages' manifests, the global
+ * inputs, and every folder the build looked into (the package roots, each folder in them, the sources'
+ * folders), so that an added or deleted file shows too. The tree is current while every one of them is
+ * as recorded: tools/cli/launch.js checks that with stat calls alone before it runs the compiled CLI.
  */
-function fingerprint(repoDir: string, files: readonly string[]): string {
-  const hash = createHash('sha256');
-  for (const f of [...GLOBAL_INPUTS, ...files]) {
-    const s = existsSync(join(repoDir, f)) ? statSync(join(repoDir, f)) : undefined;
-    hash.update(`${f}\0${s?.size ?? -1}\0${s?.mtimeMs ?? -1}\n`);
+interface Stamp {
+  /** The global inputs' signatures: when they differ, every output is rebuilt. */
+  readonly global: string;
+  readonly inputs: Readonly<Record<string, string>>;
+}
+
+function readStamp(repoDir: string): Partial<Stamp> {
+  try {
+    return JSON.parse(readFileSync(join(repoDir, DIST, STAMP), 'utf8')) as Partial<Stamp>;
+  } catch {
+    return {};
   }
-  return hash.digest('hex');
+}
+
+/** Whether every input the stamp records is as it was then (stat calls only). */
+export function compiledTreeCurrent(repoDir: string): boolean {
+  const { inputs } = readStamp(repoDir);
+  if (!inputs) return false;
+  return Object.entries(inputs).every(([path, sig]) => signature(join(repoDir, path)) === sig);
+}
+
+/**
+ * One build at a time per checkout: two builds that overlapped an edit could leave an older output
+ * behind a newer stamp. `flock` (util-linux, as for ./dev's install lock) holds dist/.build.lock for
+ * as long as its child lives: until the build ends, or this process dies and the child's stdin
+ * closes. Without `flock` the build runs unlocked.
+ */
+async function withBuildLock<T>(repoDir: string, work: () => Promise<T>): Promise<T> {
+  const lockFile = join(repoDir, DIST, '.build.lock');
+  mkdirSync(dirname(lockFile), { recursive: true });
+  const holder = spawn('flock', [lockFile, 'sh', '-c', 'echo held; exec cat > /dev/null'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  await new Promise<void>((held) => {
+    holder.once('error', () => held());
+    holder.once('exit', () => held());
+    holder.stdout.once('data', () => held());
+  });
+  try {
+    return await work();
+  } finally {
+    holder.stdin.end();
+  }
 }
 
 function swcOptions(repoDir: string, file: string): Options {
@@ -183,27 +237,40 @@ function removeOrphans(repoDir: string, pkgs: readonly Package[], expected: Read
 }
 
 /**
- * Brings `dist/` up to date with the sources. Nothing is read or compiled when the inputs' fingerprint
- * equals the stamp's; otherwise each file newer than its output (or every file, when .swcrc or this
- * builder changed) is compiled, orphans are removed, and the stamp is written last, so an interrupted
- * build runs again next time.
+ * Brings `dist/` up to date with the sources. Nothing is read or compiled while the tree is current
+ * (`compiledTreeCurrent`); otherwise, one build at a time, each file whose signature differs from the
+ * stamp's (or every file, when .swcrc or this builder changed) is compiled, orphans are removed, and the
+ * stamp is written last with the signatures taken before compiling, so an interrupted build runs again
+ * next time, and a file edited during the build is compiled again by the next.
  */
 export async function buildDist(repoDir: string, progress: (message: string) => void = () => undefined): Promise<BuildReport> {
   const started = Date.now();
-  const pkgs = packages(repoDir);
-  const files = pkgs.flatMap((p) => sources(repoDir, p)).sort();
-  const stampFile = join(repoDir, DIST, '.build-stamp');
-  const print = fingerprint(repoDir, files);
-  const stamp = existsSync(stampFile) ? (JSON.parse(readFileSync(stampFile, 'utf8')) as { fingerprint?: string; global?: string }) : {};
-  if (stamp.fingerprint === print) return { written: 0, removed: 0, ms: Date.now() - started };
+  if (compiledTreeCurrent(repoDir)) return { written: 0, removed: 0, ms: Date.now() - started };
+  return withBuildLock(repoDir, () => build(repoDir, progress, started));
+}
 
-  const globalPrint = fingerprint(repoDir, []);
-  const all = stamp.global !== globalPrint;
+async function build(repoDir: string, progress: (message: string) => void, started: number): Promise<BuildReport> {
+  const dirs: string[] = [];
+  const pkgs = packages(repoDir, dirs);
+  const files = pkgs.flatMap((p) => sources(repoDir, p, dirs)).sort();
+  const inputs: Record<string, string> = {};
+  for (const path of [...GLOBAL_INPUTS, ...dirs, ...pkgs.map((p) => `${p.dir}/package.json`), ...files]) inputs[path] = signature(join(repoDir, path));
+  const global = GLOBAL_INPUTS.map((path) => inputs[path]).join(' ');
+  const stamp = readStamp(repoDir);
+  const recorded = stamp.inputs ?? {};
+  // Another build (waited for on the lock) may have just brought the tree up to date.
+  if (Object.keys(recorded).length === Object.keys(inputs).length && Object.entries(inputs).every(([path, sig]) => recorded[path] === sig)) {
+    return { written: 0, removed: 0, ms: Date.now() - started };
+  }
+
+  const all = stamp.global !== global;
   const stale = files.filter((f) => {
     const out = ASSET.test(f) ? join(repoDir, DIST, f) : join(repoDir, outputOf(f));
-    return all || mtime(out) < mtime(join(repoDir, f));
+    return all || recorded[f] !== inputs[f] || !existsSync(out);
   });
   progress(`compiling ${stale.length} of ${files.length} files into ${DIST}/`);
+  // Loaded only when there is something to compile: a current tree is checked with stat calls alone.
+  const { transformFile } = await import('@swc/core');
   // A few at a time: swc compiles on its own threads; this only bounds open files.
   for (let i = 0; i < stale.length; i += 16) {
     await Promise.all(
@@ -227,6 +294,7 @@ export async function buildDist(repoDir: string, progress: (message: string) => 
   const expected = new Set(files.map((f) => (ASSET.test(f) ? `${DIST}/${f}` : outputOf(f))));
   const removed = removeOrphans(repoDir, pkgs, expected);
   writeWorkspace(repoDir, pkgs);
-  writeAtomically(stampFile, `${JSON.stringify({ fingerprint: print, global: globalPrint })}\n`);
+  const written: Stamp = { global, inputs };
+  writeAtomically(join(repoDir, DIST, STAMP), `${JSON.stringify(written)}\n`);
   return { written: stale.length, removed, ms: Date.now() - started };
 }
