@@ -10,10 +10,10 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** The real CLI in a child process, as `./dev <args…>` runs it (TypeScript through the swc register). */
+/** The real CLI in a child process, as `./dev <args…>` runs it (tools/cli/launch.js: compiled when dist/ is current, else built first). */
 export function runCli(...args: string[]): Promise<CliRun> {
   return new Promise((done) => {
-    execFile(process.execPath, ['-r', '@swc-node/register', 'tools/cli/src/main.ts', ...args], { cwd: ROOT, env: { ...process.env, DEBUG: '' } }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['tools/cli/launch.js', ...args], { cwd: ROOT, env: { ...process.env, DEBUG: '' } }, (err, stdout, stderr) => {
       done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
   });

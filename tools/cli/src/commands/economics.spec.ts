@@ -18,7 +18,7 @@ function run(...args: string[]): Promise<Run> {
   return new Promise((done) => {
     execFile(
       process.execPath,
-      ['-r', '@swc-node/register', 'tools/cli/src/main.ts', 'economics', ...args],
+      ['tools/cli/launch.js', 'economics', ...args],
       { cwd: ROOT, env: { ...process.env, DEBUG: '' } },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;

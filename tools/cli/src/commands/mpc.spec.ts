@@ -9,7 +9,7 @@ function run(...args: string[]): Promise<{ code: number; stdout: string; stderr:
   return new Promise((done) => {
     execFile(
       process.execPath,
-      ['-r', '@swc-node/register', 'tools/cli/src/main.ts', 'mpc', ...args],
+      ['tools/cli/launch.js', 'mpc', ...args],
       { cwd: ROOT, env: { ...process.env, DEBUG: '' } },
       (err, stdout, stderr) => done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
     );
