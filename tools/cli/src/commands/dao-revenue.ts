@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { DAO_ID_PATTERN, MSP_ID_PATTERN } from '@datawell/contracts';
 import { findDomain, StackError } from '@datawell/stack';
-import { httpAdminApi } from '@datawell/testing';
 import { stackContext } from '../context';
 import { memberBridge } from '../services/member-bridge';
 import { serviceUrl } from '../services/runner';
@@ -96,6 +95,7 @@ async function readEntitlements(mspId: string, daoId: string, version: number): 
     if (!(error instanceof StackError)) throw error;
   }
   if (inDomain) return (await memberBridge(ctx, mspId)).call<EntitlementView[]>('GET', `/daos/${daoId}/versions/${version}/entitlements`);
+  const { httpAdminApi } = await import('@datawell/testing'); // loaded here only: see member-bridge.ts
   return (await httpAdminApi(serviceUrl(ctx.settings, 'ledger-bridge'), ctx).entitlements(daoId, version, mspId)) as EntitlementView[];
 }
 

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { DAO_ID_PATTERN, idSchema, MSP_ID_PATTERN } from '@datawell/contracts';
 import { daoChannelsOf, seatOnChannel, unseatFromChannel } from '@datawell/stack';
-import { bridgeCollectionApprover, bridgeConfigSigner } from '@datawell/testing';
 import { stackContext } from '../context';
 import { memberBridge, through } from '../services/member-bridge';
 import { UsageError } from '../usage-error';
@@ -123,6 +122,7 @@ export function registerTransferCommands(dao: Command): void {
       const ctx = stackContext();
       const channels = daoChannelsOf(ctx, daoId, from);
       if (channels.length === 0) throw new UsageError(`${o.from} sits in no channel of DAO ${o.dao} on this stack`);
+      const { bridgeCollectionApprover, bridgeConfigSigner } = await import('@datawell/testing'); // loaded here only: see member-bridge.ts
       for (const channel of channels) await seatOnChannel(ctx, channel, mspId, ['dao'], { transferId, signer: bridgeConfigSigner(ctx), collection: bridgeCollectionApprover(ctx) });
       // The newcomer's own bridge relays and serves them from now on (a domain's; the tooling's organisations have none).
       const bridge = await memberBridge(ctx, mspId).catch(() => undefined);
@@ -144,6 +144,7 @@ export function registerTransferCommands(dao: Command): void {
       const ctx = stackContext();
       const channels = daoChannelsOf(ctx, daoId, checkMsp(mspId, '<MSPID>'));
       if (channels.length === 0) throw new UsageError(`${mspId} sits in no channel of DAO ${o.dao} on this stack`);
+      const { bridgeCollectionApprover, bridgeConfigSigner } = await import('@datawell/testing'); // loaded here only: see member-bridge.ts
       for (const channel of channels) await unseatFromChannel(ctx, channel, mspId, { transferId, signer: bridgeConfigSigner(ctx), collection: bridgeCollectionApprover(ctx) });
       print(o.json, { mspId, channels }, `${mspId} removed from ${channels.join(', ')}`);
     });

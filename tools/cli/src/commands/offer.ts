@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import type { z } from 'zod';
 import { idSchema, MSP_ID_PATTERN, newOfferSchema, offerDescriptionSchema, offerPatchSchema } from '@datawell/contracts';
 import { serviceUrl } from '@datawell/stack';
-import { login } from '@datawell/testing';
 import { stackContext } from '../context';
 import { memberBridge, through, type MemberBridge } from '../services/member-bridge';
 import { UsageError } from '../usage-error';
@@ -56,6 +55,7 @@ const CATALOGUE_WAIT_MS = 90_000;
  * of the offer.
  */
 async function giveDescription(marketplace: string, bridge: MemberBridge, offerId: string, description: string, justWritten: boolean): Promise<string> {
+  const { login } = await import('@datawell/testing'); // loaded here only: see member-bridge.ts
   const token = await login(marketplace, bridge.person);
   const deadline = Date.now() + CATALOGUE_WAIT_MS;
   for (;;) {

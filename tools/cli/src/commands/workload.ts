@@ -3,7 +3,6 @@ import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { DAO_ID_PATTERN, memberHeartbeatsTopic, MSP_ID_PATTERN } from '@datawell/contracts';
 import { enrollClientIdentity, domainPaths, domainTrafficKeys, findDomain, kafkaBrokers, memberServiceUrl, osUser, type StackContext } from '@datawell/stack';
-import { login } from '@datawell/testing';
 import { startSelfHostedAgent, workloadKey, type HeartbeatLoop } from '@datawell/workload-runtime';
 import { stackContext } from '../context';
 import { UsageError } from '../usage-error';
@@ -78,6 +77,7 @@ export async function registerSelfHostedWorkload(ctx: StackContext, input: SelfH
   const key = keyOf(ctx, w);
   const person = await enrollClientIdentity(ctx, w.mspId, 'owner');
   const bridge = memberServiceUrl(ctx.settings, d, 'ledger-bridge');
+  const { login } = await import('@datawell/testing'); // loaded here only: see member-bridge.ts
   const token = await login(bridge, person);
   const response = await fetch(`${bridge}/daos/${w.daoId}/versions/${w.version}/workloads`, {
     method: 'POST',

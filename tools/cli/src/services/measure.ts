@@ -6,7 +6,6 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SERVICE_NAMES, SERVICES, type ServiceName, type WorkloadConfig } from '@datawell/contracts';
-import { createMpcCa, issueMpcCertificate } from '@datawell/mpc';
 import type { StackConnection, StackContext } from '@datawell/stack';
 import { DIST } from '../build/build';
 import { buildServices, serviceEnv } from './runner';
@@ -160,6 +159,7 @@ function childOf(pid: number): number | undefined {
 /** A managed MPC workload pair as the provisioner runs it (folders written here as the provisioner writes them). */
 async function measureWorkloads(connection: StackConnection, tree: string, mode: MeasureMode, settleMs: number, scratch: string): Promise<ProcessFigure[]> {
   const launcherSource = existsSync(join(tree, 'workloads/supervisor/src/launch.main.ts')) ? 'workloads/supervisor/src/launch.main.ts' : 'services/provisioner/src/workload/launch.main.ts';
+  const { createMpcCa, issueMpcCertificate } = await import('@datawell/mpc'); // loaded here only: see runner.ts
   const ca = await createMpcCa('measure-mpc-ca');
   const ids = [0, 1].map((i) => `measure${randomBytes(3).toString('hex')}-v1-node${i}`);
   const ports = await Promise.all(ids.map(async () => ({ mesh: await freePort(), control: await freePort() })));

@@ -1,5 +1,4 @@
 import { enrollClientIdentity, findDomain, memberBridgeGrpcPort, memberServiceUrl, StackError, type EnrolledIdentity, type StackContext } from '@datawell/stack';
-import { login } from '@datawell/testing';
 import { UsageError } from '../usage-error';
 
 /** What a member's own bridge answered with an error status: the status and its stable code. */
@@ -45,7 +44,9 @@ export async function memberBridge(ctx: StackContext, mspId: string): Promise<Me
   const url = memberServiceUrl(ctx.settings, domain, 'ledger-bridge');
   const person = await enrollClientIdentity(ctx, domain.mspId, 'owner');
   let token: string | undefined;
-  const bearer = async (): Promise<string> => (token ??= await login(url, person));
+  // @datawell/testing only when a command gets that far: its index loads supertest, the Fabric gateway
+  // and gRPC clients (~0.3 CPU s at every ./dev start of this group otherwise; docs/stack.md).
+  const bearer = async (): Promise<string> => (token ??= await (await import('@datawell/testing')).login(url, person));
   return {
     mspId: domain.mspId,
     url,

@@ -1,7 +1,6 @@
 import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '@datawell/contracts';
-import { createMpcCa, issueMpcCertificate } from '@datawell/mpc';
 import { buildDist, DIST } from '../build/build';
 import { binaryFor, connectionEnv, domainPaths, giveOperatorFiles, operatorToolsCache, enrollClientIdentity, isAlive, listDomains, materialiseDomain, operatorDomain, OPERATOR_DOMAIN, osUser, readPid, servicePorts, serviceUrl, startDaemon, stopDaemon, stopWorkloadsUnder, waitFor, type StackConnection, type StackContext } from '@datawell/stack';
 
@@ -67,6 +66,9 @@ async function mpcPkiEnv(ctx: StackContext): Promise<{ provisioner: Record<strin
   const file = (name: string) => join(dir, name);
   if (!['ca.crt', 'ca.key', 'coordinator.crt', 'coordinator.key'].every((f) => existsSync(file(f)))) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // @datawell/mpc (its index loads the X.509 library) only here, once per stack: every command that
+    // reads the services' state (stack, domain, dao…) loaded it at each ./dev start otherwise.
+    const { createMpcCa, issueMpcCertificate } = await import('@datawell/mpc');
     const ca = await createMpcCa('datawell-mpc-ca');
     const coordinator = await issueMpcCertificate(ca, 'mpc-coordinator', 3650);
     writeFileSync(file('ca.key'), ca.key, { mode: 0o600 });
