@@ -95,7 +95,7 @@ async function readEntitlements(mspId: string, daoId: string, version: number): 
     if (!(error instanceof StackError)) throw error;
   }
   if (inDomain) return (await memberBridge(ctx, mspId)).call<EntitlementView[]>('GET', `/daos/${daoId}/versions/${version}/entitlements`);
-  const { httpAdminApi } = await import('@datawell/testing'); // loaded here only: see member-bridge.ts
+  const { httpAdminApi } = await import('../services/testing-lazy'); // loaded here only: see member-bridge.ts
   return (await httpAdminApi(serviceUrl(ctx.settings, 'ledger-bridge'), ctx).entitlements(daoId, version, mspId)) as EntitlementView[];
 }
 

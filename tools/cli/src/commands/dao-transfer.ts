@@ -122,7 +122,7 @@ export function registerTransferCommands(dao: Command): void {
       const ctx = stackContext();
       const channels = daoChannelsOf(ctx, daoId, from);
       if (channels.length === 0) throw new UsageError(`${o.from} sits in no channel of DAO ${o.dao} on this stack`);
-      const { bridgeCollectionApprover, bridgeConfigSigner } = await import('@datawell/testing'); // loaded here only: see member-bridge.ts
+      const { bridgeCollectionApprover, bridgeConfigSigner } = await import('../services/testing-lazy'); // loaded here only: see member-bridge.ts
       for (const channel of channels) await seatOnChannel(ctx, channel, mspId, ['dao'], { transferId, signer: bridgeConfigSigner(ctx), collection: bridgeCollectionApprover(ctx) });
       // The newcomer's own bridge relays and serves them from now on (a domain's; the tooling's organisations have none).
       const bridge = await memberBridge(ctx, mspId).catch(() => undefined);
@@ -144,7 +144,7 @@ export function registerTransferCommands(dao: Command): void {
       const ctx = stackContext();
       const channels = daoChannelsOf(ctx, daoId, checkMsp(mspId, '<MSPID>'));
       if (channels.length === 0) throw new UsageError(`${mspId} sits in no channel of DAO ${o.dao} on this stack`);
-      const { bridgeCollectionApprover, bridgeConfigSigner } = await import('@datawell/testing'); // loaded here only: see member-bridge.ts
+      const { bridgeCollectionApprover, bridgeConfigSigner } = await import('../services/testing-lazy'); // loaded here only: see member-bridge.ts
       for (const channel of channels) await unseatFromChannel(ctx, channel, mspId, { transferId, signer: bridgeConfigSigner(ctx), collection: bridgeCollectionApprover(ctx) });
       print(o.json, { mspId, channels }, `${mspId} removed from ${channels.join(', ')}`);
     });

@@ -34,7 +34,7 @@ export function registerMarketplaceCommands(program: Command): void {
       .action(async (mspId: string, o: { reason?: string; json?: boolean }) => {
         const sanction = checkSanction(mspId, o.reason);
         const ctx = stackContext();
-        const { apiClient, stackAdminIdentity } = await import('@datawell/testing'); // loaded here only: see member-bridge.ts
+        const { apiClient, stackAdminIdentity } = await import('../services/testing-lazy'); // loaded here only: see member-bridge.ts
         const bridge = apiClient(serviceUrl(ctx.settings, 'ledger-bridge'), () => stackAdminIdentity(ctx, OPERATOR_MSP));
         const record = await bridge.call<ParticipantRecord>(`/admin/participants/${sanction.mspId}/${path}`, { method: 'POST', body: { reason: sanction.reason } });
         process.stdout.write(o.json ? `${JSON.stringify(record)}\n` : `${record.mspId}: ${record.status}${record.sanction ? ` (${record.sanction.reason})` : ''}\n`);

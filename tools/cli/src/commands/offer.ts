@@ -55,7 +55,7 @@ const CATALOGUE_WAIT_MS = 90_000;
  * of the offer.
  */
 async function giveDescription(marketplace: string, bridge: MemberBridge, offerId: string, description: string, justWritten: boolean): Promise<string> {
-  const { login } = await import('@datawell/testing'); // loaded here only: see member-bridge.ts
+  const { login } = await import('../services/testing-lazy'); // loaded here only: see member-bridge.ts
   const token = await login(marketplace, bridge.person);
   const deadline = Date.now() + CATALOGUE_WAIT_MS;
   for (;;) {

@@ -77,7 +77,7 @@ export async function registerSelfHostedWorkload(ctx: StackContext, input: SelfH
   const key = keyOf(ctx, w);
   const person = await enrollClientIdentity(ctx, w.mspId, 'owner');
   const bridge = memberServiceUrl(ctx.settings, d, 'ledger-bridge');
-  const { login } = await import('@datawell/testing'); // loaded here only: see member-bridge.ts
+  const { login } = await import('../services/testing-lazy'); // loaded here only: see member-bridge.ts
   const token = await login(bridge, person);
   const response = await fetch(`${bridge}/daos/${w.daoId}/versions/${w.version}/workloads`, {
     method: 'POST',

@@ -159,7 +159,7 @@ function childOf(pid: number): number | undefined {
 /** A managed MPC workload pair as the provisioner runs it (folders written here as the provisioner writes them). */
 async function measureWorkloads(connection: StackConnection, tree: string, mode: MeasureMode, settleMs: number, scratch: string): Promise<ProcessFigure[]> {
   const launcherSource = existsSync(join(tree, 'workloads/supervisor/src/launch.main.ts')) ? 'workloads/supervisor/src/launch.main.ts' : 'services/provisioner/src/workload/launch.main.ts';
-  const { createMpcCa, issueMpcCertificate } = await import('@datawell/mpc'); // loaded here only: see runner.ts
+  const { createMpcCa, issueMpcCertificate } = await import('./mpc-lazy'); // loaded here only: see runner.ts
   const ca = await createMpcCa('measure-mpc-ca');
   const ids = [0, 1].map((i) => `measure${randomBytes(3).toString('hex')}-v1-node${i}`);
   const ports = await Promise.all(ids.map(async () => ({ mesh: await freePort(), control: await freePort() })));

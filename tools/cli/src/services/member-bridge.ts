@@ -46,7 +46,7 @@ export async function memberBridge(ctx: StackContext, mspId: string): Promise<Me
   let token: string | undefined;
   // @datawell/testing only when a command gets that far: its index loads supertest, the Fabric gateway
   // and gRPC clients (~0.3 CPU s at every ./dev start of this group otherwise; docs/stack.md).
-  const bearer = async (): Promise<string> => (token ??= await (await import('@datawell/testing')).login(url, person));
+  const bearer = async (): Promise<string> => (token ??= await (await import('./testing-lazy')).login(url, person));
   return {
     mspId: domain.mspId,
     url,

@@ -68,7 +68,7 @@ async function mpcPkiEnv(ctx: StackContext): Promise<{ provisioner: Record<strin
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     // @datawell/mpc (its index loads the X.509 library) only here, once per stack: every command that
     // reads the services' state (stack, domain, dao…) loaded it at each ./dev start otherwise.
-    const { createMpcCa, issueMpcCertificate } = await import('@datawell/mpc');
+    const { createMpcCa, issueMpcCertificate } = await import('./mpc-lazy');
     const ca = await createMpcCa('datawell-mpc-ca');
     const coordinator = await issueMpcCertificate(ca, 'mpc-coordinator', 3650);
     writeFileSync(file('ca.key'), ca.key, { mode: 0o600 });
