@@ -1,5 +1,5 @@
-import { setupMascot } from '../offline/mascot';
-import { createMemoryTransports } from '../transport/transport';
+import { setupMascot, type MascotOfflinePhase } from '../offline/mascot';
+import { createMemoryTransports, type Transport } from '../transport/transport';
 import { checkCatalogueJob, runCatalogueJob, jobRequirement, type CatalogueJob } from './catalogue';
 import { roundShiftTriples } from './truncate';
 
@@ -8,15 +8,51 @@ jest.setTimeout(60_000);
 const x = [1.5, 2.25, -3, 4.125, 5, 6.5, 7, 8.75];
 const y = x.map((v, i) => 2 * v + 1 + (i % 2 ? 0.125 : -0.125));
 
-async function run(job: CatalogueJob, columns: number[][], parties = 3) {
-  const ts = createMemoryTransports(parties);
-  const mascots = await Promise.all(ts.map((t) => setupMascot(t)));
-  try {
-    return await Promise.all(ts.map((t, i) => runCatalogueJob(t, mascots[i]!, job, i === job.owner ? columns : undefined)));
-  } finally {
-    await Promise.all(ts.map((t) => t.close()));
-    await Promise.all(mascots.map((m) => m.close()));
+/**
+ * The parties' MASCOT, set up once per party count (base OTs with every peer: most of a job's CPU
+ * here) and shared by the jobs below, as a node's serves its jobs one after another.
+ */
+interface Mesh {
+  readonly ts: Transport[];
+  readonly mascots: MascotOfflinePhase[];
+}
+const meshes = new Map<number, Promise<Mesh>>();
+
+function mesh(parties: number): Promise<Mesh> {
+  let m = meshes.get(parties);
+  if (!m) {
+    const ts = createMemoryTransports(parties);
+    m = Promise.all(ts.map((t) => setupMascot(t))).then((mascots) => ({ ts, mascots }));
+    meshes.set(parties, m);
   }
+  return m;
+}
+
+afterAll(async () => {
+  for (const m of meshes.values()) {
+    const { ts, mascots } = await m;
+    await Promise.all(ts.map((t) => t.close()));
+    await Promise.all(mascots.map((x) => x.close()));
+  }
+});
+
+/**
+ * The mesh with nothing left in its stores, as after a fresh set-up: a job makes what it lacks, and
+ * the tests below count what it made. (A job may leave material: its requirement is an upper bound.)
+ */
+async function emptied(parties: number): Promise<Mesh> {
+  const m = await mesh(parties);
+  for (const { preprocessing: p } of m.mascots) {
+    if (p.availableTriples() > 0) p.takeTriples(p.availableTriples());
+    if (p.availableSquares() > 0) p.takeSquares(p.availableSquares());
+    for (let owner = 0; owner < parties; owner++) if (p.availableMasks(owner) > 0) p.takeMasks(owner, p.availableMasks(owner));
+  }
+  return m;
+}
+
+async function run(job: CatalogueJob, columns: number[][], parties = 3) {
+  const { ts, mascots } = await emptied(parties);
+  return Promise.all(ts.map((t, i) => runCatalogueJob(t, mascots[i]!, job, i === job.owner ? columns : undefined)));
 }
 
 describe('catalogue jobs', () => {
@@ -57,14 +93,11 @@ describe('catalogue jobs', () => {
   });
 
   it('fails at every party when the owner cannot serve the dataset', async () => {
-    const ts = createMemoryTransports(2);
-    const mascots = await Promise.all(ts.map((t) => setupMascot(t)));
+    const { ts, mascots } = await emptied(2);
     const job: CatalogueJob = { program: 'mean', owner: 1, recipients: [0], columns: 1, fractionalBits: 16 };
     const results = await Promise.allSettled([runCatalogueJob(ts[0]!, mascots[0]!, job), runCatalogueJob(ts[1]!, mascots[1]!, job, [[1]])]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(results[0]).toMatchObject({ reason: { code: 'INVALID_ARGUMENT' } });
-    await Promise.all(ts.map((t) => t.close()));
-    await Promise.all(mascots.map((m) => m.close()));
   });
 
   it('states the preprocessing a job consumes', () => {
