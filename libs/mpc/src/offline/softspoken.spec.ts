@@ -18,6 +18,26 @@ async function pair(ot: OtExtensionChoice, intercept?: MessageInterceptor) {
   return { t0, t1, sender, receiver };
 }
 
+/**
+ * Set-up (the base OTs) is most of a test's CPU here, so the tests that leave a pair consistent share
+ * one per k, set up on first use: the subspace VOLE, the k tests, the column count and the pool's
+ * chunks and Gilboa. (The VOLE test reads the leaves' streams itself, equally at both ends except
+ * at the punctured leaf, which only the receiver has: the k tests that follow it check every OT.)
+ * Tests that tamper end a pair and set up their own.
+ */
+const sharedPairs = new Map<number, ReturnType<typeof pair>>();
+/** Sees the messages of the shared pairs in flight, while a test sets it. */
+let watch: MessageInterceptor | undefined;
+
+function sharedPair(k: number): ReturnType<typeof pair> {
+  let p = sharedPairs.get(k);
+  if (!p) {
+    p = pair({ kind: 'softspoken', k }, (from, to, data) => (watch ? watch(from, to, data) : data));
+    sharedPairs.set(k, p);
+  }
+  return p;
+}
+
 /** Every OT: the receiver's output is the sender's message of its choice bit and not the other one. */
 function expectOtRelation(v0: Uint8Array, v1: Uint8Array, v: Uint8Array, choices: Uint8Array, m: number, bytes: number): void {
   let wrong = 0;
@@ -91,7 +111,7 @@ describe('SoftSpoken parameters and GGM trees', () => {
 
   it('the subspace VOLE gives Q = T ⊕ r·Δ column by column, and not for a wrong Δ', async () => {
     for (const k of [2, 3]) {
-      const { sender, receiver } = await pair({ kind: 'softspoken', k });
+      const { sender, receiver } = await sharedPair(k);
       const M = 512;
       const colBytes = M / 8;
       const r = randomBytes(colBytes);
@@ -132,7 +152,7 @@ describe('SoftSpoken parameters and GGM trees', () => {
 
 describe('SoftSpoken OT extension (random OTs, KOS check)', () => {
   it.each([1, 2, 3, 4, 5, 8])('k = %i: the receiver gets exactly the message of its choice bit, over several extensions', async (k) => {
-    const { t0, t1, sender, receiver } = await pair({ kind: 'softspoken', k });
+    const { t0, t1, sender, receiver } = await sharedPair(k);
     for (const m of [1, 200, 1000]) {
       const choices = randomBytes(Math.ceil(m / 8));
       const [{ v0, v1 }, v] = await Promise.all([sender.extend(t0, m, 2), receiver.extend(t1, choices, m, 2)]);
@@ -142,13 +162,17 @@ describe('SoftSpoken OT extension (random OTs, KOS check)', () => {
 
   it('sends ⌈128/k⌉ columns instead of 128', async () => {
     const sizes: number[] = [];
-    const { t0, t1, sender, receiver } = await pair({ kind: 'softspoken', k: 4 }, (from, _to, data) => {
+    const { t0, t1, sender, receiver } = await sharedPair(4);
+    watch = (from, _to, data) => {
       if (from === 1) sizes.push(data.length);
       return data;
-    });
-    sizes.length = 0;
+    };
     const m = 1000;
-    await Promise.all([sender.extend(t0, m, 1), receiver.extend(t1, randomBytes(125), m, 1)]);
+    try {
+      await Promise.all([sender.extend(t0, m, 1), receiver.extend(t1, randomBytes(125), m, 1)]);
+    } finally {
+      watch = undefined;
+    }
     expect(sizes[0]).toBe(32 * (padded(m) / 8) + 32);
   });
 
@@ -239,7 +263,7 @@ describe('SoftSpoken on the kernel pool', () => {
   afterAll(() => pool.close());
 
   it('chunks give the whole-range columns bit for bit (sender with Gilboa, receiver matrix)', async () => {
-    const { sender, receiver } = await pair({ kind: 'softspoken', k: 3 });
+    const { sender, receiver } = await sharedPair(3);
     const T = 200;
     const m = T * FIELD_BITS;
     const M = padded(m);
@@ -276,7 +300,7 @@ describe('SoftSpoken on the kernel pool', () => {
   });
 
   it('runs Gilboa over SoftSpoken on the pool: shares of a·b', async () => {
-    const { t0, t1, sender, receiver } = await pair({ kind: 'softspoken', k: 4 });
+    const { t0, t1, sender, receiver } = await sharedPair(4);
     for (const T of [3, 300]) {
       const a = vrandom(T * 4);
       const b = vrandom(T);
