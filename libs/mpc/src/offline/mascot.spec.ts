@@ -31,21 +31,25 @@ class Parties {
   }
 }
 
-const shared = new Map<string, Promise<Parties>>();
+const shared = new Map<string, { readonly workers: number; readonly parties: Promise<Parties> }>();
 const configKey = (n: number, workers: number | undefined, otExtension: OtExtensionChoice | undefined) =>
   JSON.stringify([n, workers ?? defaultWorkers(), otExtension ?? null]);
 
 function sharedParties(n: number, workers: number | undefined, otExtension: OtExtensionChoice | undefined): Promise<Parties> {
   const key = configKey(n, workers, otExtension);
-  let parties = shared.get(key);
-  if (!parties) {
-    parties = (async () => {
-      const p = new Parties(n);
-      p.phases = await Promise.all(p.transports.map((t) => setupMascot(t, { workers, otExtension })));
-      return p;
-    })();
-    shared.set(key, parties);
-  }
+  const found = shared.get(key);
+  if (found) return found.parties;
+  const size = workers ?? defaultWorkers();
+  // A thread has one kernel pool at a time (acquireKernelPool): shared parties on a pool of another size are closed first.
+  const other = [...shared].filter(([, s]) => size >= 2 && s.workers >= 2 && s.workers !== size);
+  for (const [k] of other) shared.delete(k);
+  const parties = (async () => {
+    for (const [, s] of other) await closeParties(await s.parties);
+    const p = new Parties(n);
+    p.phases = await Promise.all(p.transports.map((t) => setupMascot(t, { workers, otExtension })));
+    return p;
+  })();
+  shared.set(key, { workers: size, parties });
   return parties;
 }
 
@@ -57,7 +61,7 @@ async function closeParties(p: Parties): Promise<void> {
 afterAll(async () => {
   const left = [...shared.values()];
   shared.clear();
-  for (const p of left) await closeParties(await p);
+  for (const s of left) await closeParties(await s.parties);
 });
 
 /** What runLocalMascot makes, on the configuration's shared parties, after dropping what earlier tests left. */
@@ -84,7 +88,7 @@ async function tamperedTriples(workers: number | undefined, otExtension: OtExten
     return;
   }
   shared.delete(key);
-  const parties = await taken;
+  const parties = await taken.parties;
   parties.tamper = intercept;
   try {
     await Promise.all(parties.phases.map((p) => p.generateTriples(T)));
