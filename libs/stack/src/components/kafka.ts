@@ -130,7 +130,8 @@ export async function createTopicsLed(admin: Admin, topics: ReadonlyArray<string
   await waitFor(`Kafka to lead ${names.join(', ')}`, async () => {
     // A topic the broker has not loaded yet is answered with UNKNOWN_TOPIC_OR_PARTITION: waitFor tries again.
     const found = (await admin.fetchTopicMetadata({ topics: names })).topics;
-    return found.length === wanted.length && found.every((t) => t.partitions.length === wanted.find((w) => w.topic === t.name)?.numPartitions && t.partitions.every((p) => p.leader >= 0));
+    // A topic that existed already keeps its own partition count.
+    return found.length === wanted.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
   }, timeoutMs, 'kafka');
 }
 

@@ -1,6 +1,6 @@
 import { ledgerCommandCloudEvent, OPERATOR_MSP, type LedgerCommand } from '@datawell/contracts';
 import { enrollClientIdentity, orgCaCertificate } from '@datawell/stack';
-import { apiClient, createKeyAndCsr, stackAdminIdentity, testCertificateAuthority, testStackContext } from '@datawell/testing';
+import { apiClient, createKeyAndCsr, registerParticipants, stackAdminIdentity, testCertificateAuthority, testStackContext } from '@datawell/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import type { LedgerBridge } from '../../src/ledger-bridge';
 import { FileWallet } from '../../src/wallet/wallet.adapter';
@@ -31,6 +31,9 @@ describe('the operator bridge without custody (domains only)', () => {
     // stack both would run the first migration's CREATE SCHEMA IF NOT EXISTS "ledger_bridge" at once,
     // and PostgreSQL lets only one of two concurrent creations of a name succeed.
     app = await operatorAdminApp();
+    // The marketplace chaincode deployed, as `./dev up` deploys it: the participants' list reads it, and
+    // on a fresh stack no other file may have deployed it yet (the list answered 503 LEDGER_UNAVAILABLE).
+    await registerParticipants(ctx, []);
     [db, wallet] = await Promise.all([scratchDatabase(), operatorWallet(), probeChannel()]);
     operator = apiClient(app.url, () => stackAdminIdentity(ctx, OPERATOR_MSP));
     kafka = kafkaClient();
