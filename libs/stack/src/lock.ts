@@ -1,33 +1,35 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { join } from 'node:path';
 import { withFileLock } from '@datawell/pid-files';
 import type { StackContext } from './components/component';
 import { giveOperatorFiles } from './domains/operator-files';
 import { StackError } from './errors';
 
-let depth = 0;
+/**
+ * The hold of the async flow that took the lock: a call within that flow (a change made of smaller
+ * ones) goes ahead, while any other flow, of this process too, waits for the file. Not a process-wide
+ * count: two flows of one process (a test's `Promise.all` creating a channel in each) both went ahead
+ * while either held the lock, and both joined the peer to the same channel (the second failed:
+ * "ledger already exists"). `active` ends with the hold, so what the flow left running (a timer, a
+ * watcher) takes the lock again later.
+ */
+const held = new AsyncLocalStorage<{ active: boolean }>();
 
 /**
  * Serialises changes to one stack folder across processes (a developer's `./dev up` and a test
  * run's global setup, two test workers adding organisations): withFileLock on `stack.lock` in the
- * folder. Re-entrant within a process.
+ * folder. Re-entrant within the async flow that holds it.
  */
 export async function withStackLock<T>(ctx: StackContext, work: () => Promise<T>, timeoutMs = 600000): Promise<T> {
-  if (depth > 0) {
-    depth++;
-    try {
-      return await work();
-    } finally {
-      depth--;
-    }
-  }
+  if (held.getStore()?.active) return work();
   return withFileLock(
     join(ctx.settings.stackDir, 'stack.lock'),
     async () => {
-      depth = 1;
+      const hold = { active: true };
       try {
-        return await work();
+        return await held.run(hold, work);
       } finally {
-        depth = 0;
+        hold.active = false;
         // What the tooling wrote in the operator's files under the lock stays the operator's (its bridge runs as dw-operator).
         giveOperatorFiles(ctx.settings);
       }
