@@ -54,22 +54,10 @@ const integrationPoolNames = (): string[] =>
   Array.from({ length: INTEGRATION_POOL_WORKERS }, (_, i) => integrationPool(String(i + 1))).flatMap((p) => [p.dsp, ...p.vsps]);
 
 /** The integration tier's global setup (tools/jest/global-setup.js): the jest run holds every worker's pool ahead of its files. */
-export async function holdIntegrationPool(): Promise<void> {
-  const ctx = stackCtx();
-  const holder = `${process.pid}:integration pool`;
-  await holdAhead(ctx, holder, integrationPoolNames(), (name) => !exists(ctx, name) || isParked(ctx, name));
-  process.env[INTEGRATION_POOL_HOLDER_ENV] = holder;
-}
+export const holdIntegrationPool = (): Promise<void> => holdForRun('integration pool', integrationPoolNames(), INTEGRATION_POOL_HOLDER_ENV);
 
 /** The integration tier's global teardown: the pools' domains the files made are parked once. */
-export async function releaseIntegrationPool(): Promise<string[]> {
-  const holder = process.env[INTEGRATION_POOL_HOLDER_ENV];
-  if (!holder) return [];
-  const ctx = stackCtx();
-  return releaseHolds(ctx, holder, async (name) => {
-    if (exists(ctx, name) && !isParked(ctx, name)) await parkDomain(ctx, name);
-  });
-}
+export const releaseIntegrationPool = (): Promise<string[]> => releaseForRun(INTEGRATION_POOL_HOLDER_ENV);
 
 function stackCtx(): StackContext {
   return { settings: loadSettings(REPO_DIR), progress: stderrProgress };
@@ -78,25 +66,34 @@ function stackCtx(): StackContext {
 const exists = (ctx: StackContext, name: string) => listDomains(ctx).some((d) => d.name === name);
 
 /**
- * The e2e tier's global setup (tools/jest/e2e-global-setup.js): the jest run holds the pool's domains
- * ahead of its files (`<jest pid>:e2e pool`), so a file's end lets go of them without parking them.
+ * The jest run (`<jest pid>:<what>`) holds `names` ahead of its files, so a file's end lets go of them
+ * without parking them, and names itself in `env` for its files and its teardown.
  */
-export async function holdPool(): Promise<void> {
+async function holdForRun(what: string, names: readonly string[], env: string): Promise<void> {
   const ctx = stackCtx();
-  const holder = `${process.pid}:e2e pool`;
-  await holdAhead(ctx, holder, POOL_NAMES, (name) => !exists(ctx, name) || isParked(ctx, name));
-  process.env[POOL_HOLDER_ENV] = holder;
+  const holder = `${process.pid}:${what}`;
+  await holdAhead(ctx, holder, names, (name) => !exists(ctx, name) || isParked(ctx, name));
+  process.env[env] = holder;
 }
 
-/** The e2e tier's global teardown: the pool's domains are parked once, when the tier has ended. */
-export async function releasePool(): Promise<string[]> {
-  const holder = process.env[POOL_HOLDER_ENV];
+/** The run's teardown: lets go of what the run (named in `env`) held, parking each domain nobody else holds, once. */
+async function releaseForRun(env: string): Promise<string[]> {
+  const holder = process.env[env];
   if (!holder) return [];
   const ctx = stackCtx();
   return releaseHolds(ctx, holder, async (name) => {
     if (exists(ctx, name) && !isParked(ctx, name)) await parkDomain(ctx, name);
   });
 }
+
+/**
+ * The e2e tier's global setup (tools/jest/e2e-global-setup.js): the jest run holds the pool's domains
+ * ahead of its files (`<jest pid>:e2e pool`), so a file's end lets go of them without parking them.
+ */
+export const holdPool = (): Promise<void> => holdForRun('e2e pool', POOL_NAMES, POOL_HOLDER_ENV);
+
+/** The e2e tier's global teardown: the pool's domains are parked once, when the tier has ended. */
+export const releasePool = (): Promise<string[]> => releaseForRun(POOL_HOLDER_ENV);
 
 /**
  * Whether the e2e tier runs the operator's services for its files (its global setup holds the pool):
