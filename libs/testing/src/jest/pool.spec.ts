@@ -32,7 +32,17 @@ describe("the integration tier's pool of member domains, one per jest worker", (
   });
 
   it("uses worker 1's outside a worker or for an id that is not a worker number", () => {
-    for (const id of [undefined, '', '0', 'x', '-1']) expect(integrationPool(id).dsp).toBe('W1DspMSP');
+    for (const id of ['', '0', 'x', '-1']) expect(integrationPool(id).dsp).toBe('W1DspMSP');
+    const saved = process.env['JEST_WORKER_ID'];
+    try {
+      delete process.env['JEST_WORKER_ID'];
+      expect(integrationPool().dsp).toBe('W1DspMSP');
+      process.env['JEST_WORKER_ID'] = '2';
+      expect(integrationPool().dsp).toBe('W2DspMSP');
+    } finally {
+      if (saved === undefined) delete process.env['JEST_WORKER_ID'];
+      else process.env['JEST_WORKER_ID'] = saved;
+    }
   });
 
   it('gives MSP ids the stack tooling takes (letters and digits ending in MSP, not the e2e pool)', () => {
