@@ -32,8 +32,10 @@ jest.setTimeout(900_000);
 
 const ctx = testStackContext();
 // The worker's pool of member domains (integrationPool): made once per tier, this file's DAO and feedback are new.
+// The rated VSP is the pool's third, which no other file rates or has abandoned (registration-grace
+// abandons the first): its reputation is this file's ratings alone.
 const pool = integrationPool();
-const [DSP, VSP, OUTSIDER] = [pool.dsp, pool.vsps[0], pool.vsps[1]];
+const [DSP, VSP, OUTSIDER] = [pool.dsp, pool.vsps[2], pool.vsps[1]];
 const ROLES = { [DSP]: 'DSP', [VSP]: 'VSP', [OUTSIDER]: 'VSP' } as const;
 // The bridge relays to the shared ledger-events topic, which the marketplace's identity directory reads:
 // on a fresh stack nothing else puts the organisations' ParticipantRegistered there.
