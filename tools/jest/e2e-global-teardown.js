@@ -16,5 +16,8 @@ module.exports = async function e2eGlobalTeardown() {
   } catch (e) {
     process.stderr.write(`test: could not stop the operator's services after the e2e tier: ${e instanceof Error ? e.message : String(e)}\n`);
   }
+  // The files' lock folder (with more than one worker): every file has let go of its locks by now.
+  const locks = process.env['DATAWELL_E2E_LOCK_DIR'];
+  if (locks) require('node:fs').rmSync(locks, { recursive: true, force: true });
   await teardown();
 };

@@ -3,14 +3,40 @@
 // short integration file (a minute of waiting on Kafka or Fabric) could start after a long unit spec
 // (a second or two) and end the run alone on one worker. Unit specs last fill the workers' tail.
 // Within each group jest's own order holds (failed first, then slowest, then largest).
+// The e2e tier's files (two at a time, under the locks of their `@e2eLock` pragmas:
+// libs/testing/src/jest/tier-locks.ts): those that run alone first, while nothing else has started,
+// then the others taking turns by what they lock (the pool's, the console's, none), so the two
+// workers seldom pick two files that wait for one lock.
+const { readFileSync } = require('node:fs');
+const { extract, parse } = require('jest-docblock');
 const Sequencer = require('@jest/test-sequencer').default;
 
-const againstStack = (test) => test.context.config.displayName?.name !== 'unit';
+const tier = (test) => test.context.config.displayName?.name;
+const againstStack = (test) => tier(test) !== 'unit';
+
+function lockOf(test) {
+  const pragma = parse(extract(readFileSync(test.path, 'utf8')))['e2eLock'];
+  const words = String(Array.isArray(pragma) ? pragma.join(' ') : (pragma ?? '')).split(/[\s,]+/);
+  if (words.includes('exclusive')) return 'exclusive';
+  if (words.includes('pool')) return 'pool';
+  if (words.includes('console')) return 'console';
+  return 'none';
+}
+
+function e2eOrder(tests) {
+  const groups = { exclusive: [], none: [], pool: [], console: [] };
+  for (const t of tests) groups[lockOf(t)].push(t);
+  const turns = [];
+  const rest = [groups.none, groups.pool, groups.console];
+  while (rest.some((g) => g.length > 0)) for (const g of rest) if (g.length > 0) turns.push(g.shift());
+  return [...groups.exclusive, ...turns];
+}
 
 class StackFirstSequencer extends Sequencer {
   sort(tests) {
     const sorted = super.sort(tests);
-    return [...sorted.filter(againstStack), ...sorted.filter((t) => !againstStack(t))];
+    const e2e = sorted.filter((t) => tier(t) === 'e2e');
+    return [...e2eOrder(e2e), ...sorted.filter((t) => againstStack(t) && tier(t) !== 'e2e'), ...sorted.filter((t) => !againstStack(t))];
   }
 }
 

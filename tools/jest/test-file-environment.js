@@ -6,26 +6,45 @@
 // still use the domains' stores until then), the domains it alone still holds are set aside
 // (libs/testing/src/jest/park-domains.ts); the e2e tier's pool, held by the jest run itself, stays up
 // for the next file (libs/testing/src/jest/pool.ts).
+// When the e2e tier runs two files at once (its global setup names a lock folder), a file first takes
+// the locks its `@e2eLock` pragma claims (libs/testing/src/jest/tier-locks.ts) and lets go of them
+// after its domains were set aside.
 const { relative } = require('node:path');
 const { TestEnvironment } = require('jest-environment-node');
 
 class TestFileEnvironment extends TestEnvironment {
   constructor(config, context) {
-    const holder = `${process.pid}:${relative(config.projectConfig.rootDir, context.testPath)}`;
+    const file = relative(config.projectConfig.rootDir, context.testPath);
+    const holder = `${process.pid}:${file}`;
     process.env['DATAWELL_DOMAIN_HOLDER'] = holder;
     super(config, context);
     this.holder = holder;
+    this.file = file;
+    this.lockPragma = context.docblockPragmas?.['e2eLock'];
+  }
+
+  async setup() {
+    await super.setup();
+    const dir = process.env['DATAWELL_E2E_LOCK_DIR'];
+    if (!dir) return;
+    require('@swc-node/register');
+    const { parseClaims, takeE2eLocks } = require('../../libs/testing/src/jest/tier-locks.ts');
+    this.releaseLocks = await takeE2eLocks(dir, this.file, parseClaims(this.lockPragma, this.file), (line) => process.stderr.write(`test: ${line}\n`));
   }
 
   async teardown() {
-    await super.teardown();
     try {
-      // Outside jest's module registry (no path aliases): through the TypeScript register the ./dev CLI uses, as global-setup.js.
-      require('@swc-node/register');
-      await require('../../libs/testing/src/jest/park-domains.ts').parkDomainsOfFile(this.holder);
-    } catch (e) {
-      // The file's results stand; its domains stay up and the next file that holds them parks them.
-      process.stderr.write(`test: could not set aside the member domains of ${this.holder}: ${e instanceof Error ? e.message : String(e)}\n`);
+      await super.teardown();
+      try {
+        // Outside jest's module registry (no path aliases): through the TypeScript register the ./dev CLI uses, as global-setup.js.
+        require('@swc-node/register');
+        await require('../../libs/testing/src/jest/park-domains.ts').parkDomainsOfFile(this.holder);
+      } catch (e) {
+        // The file's results stand; its domains stay up and the next file that holds them parks them.
+        process.stderr.write(`test: could not set aside the member domains of ${this.holder}: ${e instanceof Error ? e.message : String(e)}\n`);
+      }
+    } finally {
+      await this.releaseLocks?.();
     }
   }
 }

@@ -1,3 +1,8 @@
+/**
+ * It uses the console's shared member domains (Cn…), which one file at a time does. (The e2e tier runs two files at once: libs/testing/src/jest/tier-locks.ts.)
+ *
+ * @e2eLock console
+ */
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,7 +11,7 @@ import type { Browser } from 'playwright-core';
 import { clientSource, CLIENTS, fetchDocument } from '../../scripts/clients';
 import { expectAccessible, see } from '../support/browser';
 import { expectChannelAsFabric, expectRevenueAsBridge, expectVersionAsBridge, ownService, split } from '../support/dao-page';
-import { bridgeAs, consoleScenario, dev, signIn, type ConsoleScenario } from '../support/scenario';
+import { bridgeAs, consoleScenario, signIn, status, type ConsoleScenario } from '../support/scenario';
 
 /**
  * "My DAOs" in Debian's chromium against the stack's running services and member domains: a DAO
@@ -62,8 +67,8 @@ describe('my DAOs, read through the member’s own ledger bridge', () => {
     const { daoId } = formed;
     const base = await consoleOf(dsp);
     // The console the DSP's person uses runs in the DSP's own domain, as its OS user, on its port.
-    const { stdout } = await dev(['stack', 'status', '--json']);
-    const domain = (JSON.parse(stdout) as { domains: Array<{ name: string; osUser: string; serviceUrls: Record<string, string>; processes: Array<{ name: string; pid?: number; user?: string }> }> }).domains.find((d) => d.name === dsp.mspId)!;
+    // Read even when the stack is not all healthy (exit 1): another e2e file may be adding a domain.
+    const domain = (await status<{ domains: Array<{ name: string; osUser: string; serviceUrls: Record<string, string>; processes: Array<{ name: string; pid?: number; user?: string }> }> }>(['stack', 'status', '--json'])).domains.find((d) => d.name === dsp.mspId)!;
     expect(domain.serviceUrls['console']).toBe(base);
     expect(domain.processes.find((p) => p.name === `console@${dsp.mspId}`)).toMatchObject({ pid: expect.any(Number), user: domain.osUser });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

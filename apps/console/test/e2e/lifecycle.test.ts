@@ -1,3 +1,8 @@
+/**
+ * It uses the console's shared member domains (Cn…), which one file at a time does. (The e2e tier runs two files at once: libs/testing/src/jest/tier-locks.ts.)
+ *
+ * @e2eLock console
+ */
 import { randomBytes, randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { channelAdmin, channelOrganisations, serviceUrl } from '@datawell/stack';

@@ -1,3 +1,8 @@
+/**
+ * It uses the console's shared member domains (Cn…), which one file at a time does. (The e2e tier runs two files at once: libs/testing/src/jest/tier-locks.ts.)
+ *
+ * @e2eLock console
+ */
 import { join } from 'node:path';
 import { serviceUrl } from '@datawell/stack';
 import { until, type DomainFormationResult, type DomainMember } from '@datawell/testing';

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { enrollClientIdentity, findDomain, loadSettings, memberServiceUrl, serviceUrl, stderrProgress, type StackContext } from '@datawell/stack';
+import { enrollClientIdentity, findDomain, loadHolds, loadSettings, memberServiceUrl, serviceUrl, stderrProgress, type StackContext } from '@datawell/stack';
 import { login, registerDomainParticipant, tierKeepsDomain, tierKeepsOperatorServices, type DomainFormationResult, type DomainMember } from '@datawell/testing';
 import type { Browser, Page } from 'playwright-core';
 import { buildConsole } from '../../server/build';
@@ -12,8 +12,8 @@ const REPO = resolve(__dirname, '..', '..', '..', '..');
 /** `./dev <args>` in the repository, with this process's environment (the stack's settings). */
 export const dev = (args: string[]) => promisify(execFile)(join(REPO, 'dev'), args, { cwd: REPO, env: process.env, maxBuffer: 16 << 20 });
 
-/** A status command's JSON: it exits 1 when something is not healthy (or not running), with the same JSON on stdout. */
-async function status<T>(args: string[]): Promise<T> {
+/** A status command's JSON: it exits 1 when something is not healthy (or not running: a domain another file is adding), with the same JSON on stdout. */
+export async function status<T>(args: string[]): Promise<T> {
   const stdout = await dev(args).then(
     (r) => r.stdout,
     (error: unknown) => {
@@ -38,17 +38,28 @@ async function runningBeside(): Promise<Running> {
 }
 
 /**
+ * Whether this test file holds domain `name` (it added it or took it up: DATAWELL_DOMAIN_HOLDER names
+ * the file, tools/jest/test-file-environment.js). Outside a test file, every domain is its.
+ */
+function holdsDomain(name: string): boolean {
+  const holder = process.env['DATAWELL_DOMAIN_HOLDER'];
+  return holder === undefined || (loadHolds(stackContext())[name]?.holders.includes(holder) ?? false);
+}
+
+/**
  * What runs beside the stack now, and how to stop again what starts after: the operator's services
- * when none ran before, the member domains brought up since. Every file leaves the stack as it found
- * it, but for what the e2e tier keeps for its next file and stops at its end: the operator's services
- * and the member services of the domains it holds (tierKeepsOperatorServices, tierKeepsDomain).
+ * when none ran before, the member domains this file brought up since. Every file leaves the stack as
+ * it found it, but for what the e2e tier keeps for its next file and stops at its end: the operator's
+ * services and the member services of the domains it holds (tierKeepsOperatorServices,
+ * tierKeepsDomain). Domains another file brought up meanwhile (the tier runs two at once) are that
+ * file's to stop.
  */
 async function stopWhatStarts(): Promise<() => Promise<void>> {
   const before = await runningBeside();
   return async () => {
     const now = await runningBeside();
     if (!before.operator && now.operator && !tierKeepsOperatorServices()) await dev(['services', 'stop']);
-    const started = [...now.domains].filter((d) => !before.domains.has(d) && !tierKeepsDomain(d));
+    const started = [...now.domains].filter((d) => !before.domains.has(d) && !tierKeepsDomain(d) && holdsDomain(d));
     if (started.length > 0) await dev(['domain', 'stop', ...started]);
   };
 }

@@ -1,3 +1,8 @@
+/**
+ * It upgrades the `marketplace` chaincode every other file uses: it runs alone. (The e2e tier runs two files at once: libs/testing/src/jest/tier-locks.ts.)
+ *
+ * @e2eLock exclusive
+ */
 import 'reflect-metadata';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';

@@ -1,5 +1,5 @@
 import { loadSettings } from '@datawell/stack';
-import { e2eStackEnv } from './test';
+import { e2eStackEnv, e2eWorkers } from './test';
 
 describe("the e2e tier's own stack", () => {
   const settings = loadSettings('/repo', { DATAWELL_STACK_DIR: '/tmp/no-such-stack-for-spec' });
@@ -34,5 +34,15 @@ describe("the e2e tier's own stack", () => {
     expect(env['DATAWELL_STACK_DIR']).toBe('/tmp/no-such-stack-for-spec-e2e');
     expect(env['DATAWELL_POSTGRES_PORT']).toBe(String(settings.ports.postgres));
     expect(env['DATAWELL_FABRIC_PORT_BASE']).toBe(String(settings.ports.fabricBase));
+  });
+});
+
+describe("the e2e tier's workers", () => {
+  it('are two unless DATAWELL_E2E_WORKERS says otherwise, which must be a whole number of at least one', () => {
+    expect(e2eWorkers({})).toBe(2);
+    expect(e2eWorkers({ DATAWELL_E2E_WORKERS: '' })).toBe(2);
+    expect(e2eWorkers({ DATAWELL_E2E_WORKERS: '1' })).toBe(1);
+    expect(e2eWorkers({ DATAWELL_E2E_WORKERS: '3' })).toBe(3);
+    for (const bad of ['0', 'two', '1.5', '-1']) expect(() => e2eWorkers({ DATAWELL_E2E_WORKERS: bad })).toThrow(`DATAWELL_E2E_WORKERS must be a whole number of workers (1 or more), got "${bad}"`);
   });
 });

@@ -117,6 +117,14 @@ export function e2eStackEnv(settings: StackContext['settings'], ownPorts: boolea
   };
 }
 
+/** The e2e tier's jest workers: DATAWELL_E2E_WORKERS (1 runs its files one at a time), else 2. */
+export function e2eWorkers(env: NodeJS.ProcessEnv = process.env): number {
+  const asked = env['DATAWELL_E2E_WORKERS'];
+  if (asked === undefined || asked === '') return 2;
+  if (!/^[1-9][0-9]*$/.test(asked)) throw new UsageError(`DATAWELL_E2E_WORKERS must be a whole number of workers (1 or more), got "${asked}"`);
+  return Number(asked);
+}
+
 /**
  * All tests: the type check and lint count as one test each, then jest's unit and integration
  * tiers (the integration tier's global setup starts the native stack). Ends with "N passed, M failed".
@@ -132,6 +140,7 @@ export function registerTestCommand(program: Command): void {
     .action(async (patterns: string[], opts: { tier?: string; checks: boolean; budget?: string }) => {
       if (opts.tier && !(TIERS as readonly string[]).includes(opts.tier)) throw new UsageError(`--tier must be one of ${TIERS.join(', ')}, got "${opts.tier}"`);
       const budget = budgetMinutes(opts.budget);
+      const e2eWorkerCount = e2eWorkers();
       const deadline = budget === undefined ? undefined : Date.now() + budget * 60_000;
       let passed = 0;
       let failed = 0;
@@ -165,7 +174,8 @@ export function registerTestCommand(program: Command): void {
       // the run and its stack stopped is a leftover.
       const runId = randomUUID();
       const mark = (i: number) => `${runId}-${i}`;
-      const runs: string[][] = opts.tier ? [[opts.tier]] : [['unit', 'integration'], ['e2e']];
+      // Every tier: the integration tier, then the e2e tier with the unit tier beside it (below).
+      const runs: string[][] = opts.tier ? [[opts.tier]] : [['integration'], ['e2e'], ['unit']];
       const ownStacks = runs.length > 1 && needsStack && !stackWasUp && !process.env['DATAWELL_KEEP_STACK'];
       // With stacks of its own, the e2e tier (one file at a time: its services run as processes on
       // their stack's ports and consumer groups) runs after the unit and integration tiers on a fresh
@@ -176,6 +186,7 @@ export function registerTestCommand(program: Command): void {
       // console tool timing out): docs/stack.md. A stack that was up before serves every tier, one
       // after the other.
       const together = ownStacks && process.env['DATAWELL_TEST_TIERS_TOGETHER'] === '1';
+      if (together) runs.splice(0, runs.length, ['unit', 'integration'], ['e2e']);
       const e2eEnv = ownStacks ? e2eStackEnv(ctx.settings, together) : {};
       const e2eCtx = ownStacks ? stackContext({}, e2eEnv) : ctx;
       if (ownStacks && existsSync(e2eCtx.settings.stackDir)) {
@@ -194,11 +205,17 @@ export function registerTestCommand(program: Command): void {
       const runTier = async (i: number, tiers: string[], env: Record<string, string>, prefix?: string): Promise<{ tiers: string[]; code: number | 'budget' | 'skipped'; summary: string }> => {
         const summary = join(dir, `summary-${i}.json`);
         if (deadline !== undefined && Date.now() >= deadline) return { tiers, code: 'skipped', summary };
-        const serial = tiers.includes('e2e') ? ['--runInBand'] : ['--maxWorkers=2'];
+        // The e2e tier runs two files at once, under the locks their `@e2eLock` pragmas claim
+        // (libs/testing/src/jest/tier-locks.ts); DATAWELL_E2E_WORKERS=1 runs it one file at a time.
+        const workers = tiers.includes('e2e') ? e2eWorkerCount : 2;
         // --forceExit: a test that timed out never ran its cleanup, and the Kafka clients and pools it
         // left open must not keep jest (and CI) waiting for ever; the summary counts its failure.
-        const args = ['--selectProjects', ...tiers, ...(process.env['CI'] ? ['--ci'] : []), ...serial, '--forceExit', ...(patterns.length ? ['--passWithNoTests', '--testPathPatterns', ...patterns] : [])];
-        const code = await runStep(bin('jest'), args, { ...env, DATAWELL_TEST_SUMMARY_FILE: summary, DATAWELL_TEST_RUN_MARK: mark(i), ...(runs.length > 1 ? { DATAWELL_KEEP_STACK: '1' } : {}) }, 'inherit', deadline, prefix);
+        const args = ['--selectProjects', ...tiers, ...(process.env['CI'] ? ['--ci'] : []), workers > 1 ? `--maxWorkers=${workers}` : '--runInBand', '--forceExit', ...(patterns.length ? ['--passWithNoTests', '--testPathPatterns', ...patterns] : [])];
+        // The unit tier beside the e2e tier takes what CPU the e2e files leave (they wait on timers and
+        // blocks for a third of their time): niced, with a hang's limit that starving cannot reach.
+        const beside = tiers.length === 1 && tiers[0] === 'unit' && runs.length > 1;
+        const cmd = beside ? ['nice', ['-n', '10', bin('jest'), ...args]] as const : [bin('jest'), args] as const;
+        const code = await runStep(cmd[0], [...cmd[1]], { ...env, DATAWELL_TEST_SUMMARY_FILE: summary, DATAWELL_TEST_RUN_MARK: mark(i), ...(runs.length > 1 ? { DATAWELL_KEEP_STACK: '1' } : {}), ...(beside ? { DATAWELL_UNIT_TEST_TIMEOUT_MS: '120000' } : {}) }, 'inherit', deadline, prefix);
         if (code === 'budget') process.stderr.write(`test: the run's time budget of ${budget} minutes is spent: the ${tiers.join('+')} tier was stopped\n`);
         return { tiers, code, summary };
       };
@@ -212,13 +229,18 @@ export function registerTestCommand(program: Command): void {
         });
         results.push(...(await Promise.all([first, runTier(1, runs[1]!, e2eEnv, 'e2e│ ')])));
       } else {
+        const unitAt = runs.findIndex((t) => t.length === 1 && t[0] === 'unit');
         for (const [i, tiers] of runs.entries()) {
+          if (runs.length > 1 && i === unitAt) continue; // it ran beside the e2e tier
           if (ownStacks && tiers.includes('e2e')) {
             process.stderr.write(`test: the e2e tier on a fresh stack in ${e2eCtx.settings.stackDir} (the integration tier's stopped, kept in ${ctx.settings.stackDir})\n`);
             await stopEverything(ctx);
             await reportLeftovers(ctx.settings.stackDir, mark(i - 1));
           }
-          results.push(await runTier(i, tiers, tiers.includes('e2e') ? e2eEnv : {}));
+          if (tiers.includes('e2e') && unitAt >= 0) {
+            process.stderr.write('test: the unit tier runs beside the e2e tier (niced); its lines start with "unit│ "\n');
+            results.push(...(await Promise.all([runTier(i, tiers, e2eEnv), runTier(unitAt, runs[unitAt]!, {}, 'unit│ ')])));
+          } else results.push(await runTier(i, tiers, tiers.includes('e2e') ? e2eEnv : {}));
         }
       }
       for (const { tiers, code, summary } of results) {
@@ -254,7 +276,7 @@ export function registerTestCommand(program: Command): void {
       if (ownStacks) {
         // The e2e tier's provisioner leaves its DAOs' workloads running: they go with the stacks.
         await stopEverything(e2eCtx);
-        await reportLeftovers(e2eCtx.settings.stackDir, mark(runs.length - 1));
+        await reportLeftovers(e2eCtx.settings.stackDir, mark(Math.max(0, runs.findIndex((t) => t.includes('e2e')))));
       }
       process.stdout.write(`\n${slowest.map((l) => `slowest: ${l}\n`).join('')}${failures.map((f) => `failed: ${f}\n`).join('')}${passed} passed, ${failed} failed\n`);
       process.exitCode = failed === 0 ? 0 : 1;

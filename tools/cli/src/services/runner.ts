@@ -1,6 +1,7 @@
 import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '@datawell/contracts';
+import { withFileLock } from '@datawell/pid-files';
 import { buildDist, DIST } from '../build/build';
 import { binaryFor, connectionEnv, domainPaths, giveOperatorFiles, operatorToolsCache, enrollClientIdentity, isAlive, listDomains, materialiseDomain, operatorDomain, OPERATOR_DOMAIN, osUser, readPid, servicePorts, serviceUrl, startDaemon, stopDaemon, stopWorkloadsUnder, waitFor, type StackConnection, type StackContext } from '@datawell/stack';
 
@@ -198,8 +199,21 @@ export function serviceEntry(repoDir: string, name: ServiceName): string {
 }
 
 /** Starts every service that is not running as a native process against the stack, and waits for /health. */
+/**
+ * Starts the operator's services that are not running, and waits until each is healthy. Two callers
+ * at once (two e2e files, a person's `./dev services start` beside a test run) take turns on
+ * `run/services.lock`: both saw a service down and started it twice, and the second lost its port.
+ */
 export async function startServices(ctx: StackContext, connection: StackConnection, repoDir: string): Promise<void> {
   await buildServices(ctx, repoDir);
+  await withFileLock(join(ctx.settings.stackDir, 'run', 'services.lock'), () => startMissingServices(ctx, connection, repoDir), {
+    timeoutMs: 300_000,
+    onWait: (owner) => ctx.progress.step('services', `waiting for process ${owner}, which is starting the services`),
+    busy: (owner) => new Error(`the operator's services are being started by process ${owner} for more than five minutes`),
+  });
+}
+
+async function startMissingServices(ctx: StackContext, connection: StackConnection, repoDir: string): Promise<void> {
   for (const name of SERVICE_NAMES) {
     const f = files(ctx, name);
     if (isAlive(readPid(f.pid))) continue;

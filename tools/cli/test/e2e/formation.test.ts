@@ -1,3 +1,8 @@
+/**
+ * It uses the e2e tier's pool of member domains, which one file at a time does. (The e2e tier runs two files at once: libs/testing/src/jest/tier-locks.ts.)
+ *
+ * @e2eLock pool
+ */
 import { split } from '@datawell/domain';
 import { memberFabric, ownPeerChannels } from '@datawell/stack';
 import { E2E_POOL, E2E_POOL_PREFIX } from '@datawell/testing';

@@ -1,3 +1,8 @@
+/**
+ * It restarts the operator's services every other file uses: it runs alone. (The e2e tier runs two files at once: libs/testing/src/jest/tier-locks.ts.)
+ *
+ * @e2eLock exclusive
+ */
 import { allocateLevel } from '@datawell/domain';
 import { addDomain, up, type MemberServiceName } from '@datawell/stack';
 import { call, E2E_POOL, login, runLifecycle, type LifecycleStage } from '@datawell/testing';

@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { holdFileLock, parseClaims, takeE2eLocks } from './tier-locks';
+
+const dir = mkdtempSync(join(tmpdir(), 'tier-locks-spec-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Resolves 'taken' if `p` settles within `ms`, else 'waiting' (the lock is still asked for). */
+const within = <T>(p: Promise<T>, ms: number) => Promise.race([p.then(() => 'taken' as const), new Promise<'waiting'>((r) => setTimeout(() => r('waiting'), ms))]);
+
+describe("the e2e tier's file locks", () => {
+  it('reads the claims of a pragma, and refuses an unknown one', () => {
+    expect(parseClaims(undefined, 'a.test.ts')).toEqual([]);
+    expect(parseClaims('pool', 'a.test.ts')).toEqual(['pool']);
+    expect(parseClaims(['console', 'pool'], 'a.test.ts')).toEqual(['pool', 'console']);
+    expect(() => parseClaims('pool everything', 'a.test.ts')).toThrow('a.test.ts: @e2eLock takes exclusive, pool, console; got everything');
+  });
+
+  it('lets shared holders in together and keeps an exclusive one out until they let go', async () => {
+    const file = join(dir, 'plain.lock');
+    const [a, b] = [await holdFileLock(file, 'shared'), await holdFileLock(file, 'shared')];
+    const waits: string[] = [];
+    const x = holdFileLock(file, 'exclusive', () => waits.push('x'));
+    expect(await within(x, 1500)).toBe('waiting');
+    expect(waits).toEqual(['x']);
+    await a.release();
+    expect(await within(x, 500)).toBe('waiting');
+    await b.release();
+    expect(await within(x, 2000)).toBe('taken');
+    const s = holdFileLock(file, 'shared');
+    expect(await within(s, 500)).toBe('waiting');
+    await (await x).release();
+    await (await s).release();
+  });
+
+  it('runs an exclusive file alone, before files that ask after it, and one pool file at a time', async () => {
+    const locks = join(dir, 'tier');
+    const said: string[] = [];
+    const say = (line: string) => said.push(line);
+    const first = await takeE2eLocks(locks, 'first.test.ts', ['pool'], say);
+    const beside = await takeE2eLocks(locks, 'beside.test.ts', [], say);
+    const alone = takeE2eLocks(locks, 'alone.test.ts', ['exclusive'], say);
+    expect(await within(alone, 1500)).toBe('waiting');
+    // Asked after the exclusive one: it waits behind it, though only shared holders hold `all` now.
+    const later = takeE2eLocks(locks, 'later.test.ts', [], say);
+    expect(await within(later, 1500)).toBe('waiting');
+    await first();
+    await beside();
+    const releaseAlone = await alone;
+    expect(await within(later, 500)).toBe('waiting');
+    await releaseAlone();
+    const releaseLater = await later;
+    // The pool, one file at a time.
+    const pool1 = await takeE2eLocks(locks, 'pool1.test.ts', ['pool'], say);
+    const pool2 = takeE2eLocks(locks, 'pool2.test.ts', ['pool'], say);
+    expect(await within(pool2, 1500)).toBe('waiting');
+    await pool1();
+    await (await pool2)();
+    await releaseLater();
+    expect(said).toEqual(expect.arrayContaining(['alone.test.ts runs alone: it waits for the files running now to end', 'later.test.ts waits for a file that runs alone to start', "pool2.test.ts waits for the file using the tier's pool of member domains to end"]));
+  });
+});
