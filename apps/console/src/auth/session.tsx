@@ -2,6 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { coordinator, marketplace, member, negotiation, operator, provisioner, telemetry, unwrap, setBearer } from '../api/client';
 import { forgetKey, holdKey, importSigningKey, signWith } from './keyring';
 import { pemToDer } from './signature';
+import { within } from './within';
 
 export interface Session {
   token: string;
@@ -60,15 +61,7 @@ async function serviceLogin(client: AuthClient, key: CryptoKey, certificatePem: 
   };
   // A service that takes the connection and never answers must not hold the whole sign-in: the
   // session goes on without its token, as without an absent service's.
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<{ error: string }>((resolve) => {
-    timer = setTimeout(() => resolve({ error: `no answer within ${SERVICE_LOGIN_MS / 1000} s` }), SERVICE_LOGIN_MS);
-  });
-  try {
-    return await Promise.race([attempt(), late]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return within(attempt(), SERVICE_LOGIN_MS, () => ({ error: `no answer within ${SERVICE_LOGIN_MS / 1000} s` }));
 }
 
 /** How long a sign-in waits for one more service's token. */
