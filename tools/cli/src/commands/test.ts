@@ -202,7 +202,7 @@ export function registerTestCommand(program: Command): void {
         await buildConsoleBundle(ctx, REPO_DIR);
         process.stderr.write(`test: the e2e tier runs beside the others on a stack of its own in ${e2eCtx.settings.stackDir} (Fabric ports from ${e2eEnv['DATAWELL_FABRIC_PORT_BASE']}); its lines start with "e2e│ "\n`);
       }
-      const runTier = async (i: number, tiers: string[], env: Record<string, string>, prefix?: string): Promise<{ tiers: string[]; code: number | 'budget' | 'skipped'; summary: string }> => {
+      const runTier = async (i: number, tiers: string[], env: Record<string, string>, prefix?: string, beside = false): Promise<{ tiers: string[]; code: number | 'budget' | 'skipped'; summary: string }> => {
         const summary = join(dir, `summary-${i}.json`);
         if (deadline !== undefined && Date.now() >= deadline) return { tiers, code: 'skipped', summary };
         // The e2e tier runs two files at once, under the locks their `@e2eLock` pragmas claim
@@ -213,9 +213,8 @@ export function registerTestCommand(program: Command): void {
         const args = ['--selectProjects', ...tiers, ...(process.env['CI'] ? ['--ci'] : []), workers > 1 ? `--maxWorkers=${workers}` : '--runInBand', '--forceExit', ...(patterns.length ? ['--passWithNoTests', '--testPathPatterns', ...patterns] : [])];
         // The unit tier beside the e2e tier takes what CPU the e2e files leave (they wait on timers and
         // blocks for a third of their time): niced, with a hang's limit that starving cannot reach.
-        const beside = tiers.length === 1 && tiers[0] === 'unit' && runs.length > 1;
-        const cmd = beside ? ['nice', ['-n', '10', bin('jest'), ...args]] as const : [bin('jest'), args] as const;
-        const code = await runStep(cmd[0], [...cmd[1]], { ...env, DATAWELL_TEST_SUMMARY_FILE: summary, DATAWELL_TEST_RUN_MARK: mark(i), ...(runs.length > 1 ? { DATAWELL_KEEP_STACK: '1' } : {}), ...(beside ? { DATAWELL_UNIT_TEST_TIMEOUT_MS: '120000' } : {}) }, 'inherit', deadline, prefix);
+        const [cmd, cmdArgs] = beside ? ['nice', ['-n', '10', bin('jest'), ...args]] : [bin('jest'), args];
+        const code = await runStep(cmd, cmdArgs, { ...env, DATAWELL_TEST_SUMMARY_FILE: summary, DATAWELL_TEST_RUN_MARK: mark(i), ...(runs.length > 1 ? { DATAWELL_KEEP_STACK: '1' } : {}), ...(beside ? { DATAWELL_UNIT_TEST_TIMEOUT_MS: '120000' } : {}) }, 'inherit', deadline, prefix);
         if (code === 'budget') process.stderr.write(`test: the run's time budget of ${budget} minutes is spent: the ${tiers.join('+')} tier was stopped\n`);
         return { tiers, code, summary };
       };
@@ -239,7 +238,7 @@ export function registerTestCommand(program: Command): void {
           }
           if (tiers.includes('e2e') && unitAt >= 0) {
             process.stderr.write('test: the unit tier runs beside the e2e tier (niced); its lines start with "unit│ "\n');
-            results.push(...(await Promise.all([runTier(i, tiers, e2eEnv), runTier(unitAt, runs[unitAt]!, {}, 'unit│ ')])));
+            results.push(...(await Promise.all([runTier(i, tiers, e2eEnv), runTier(unitAt, runs[unitAt]!, {}, 'unit│ ', true)])));
           } else results.push(await runTier(i, tiers, tiers.includes('e2e') ? e2eEnv : {}));
         }
       }
