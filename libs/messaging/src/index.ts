@@ -1,7 +1,7 @@
 export { checkKafka, createKafka, kafkaLogCreator, type KafkaAdminLike, type KafkaClientOptions, type KafkaClusterInfo } from './kafka';
 export { openTraffic, readTrafficKeyFile, sealTraffic, TrafficKey, TrafficSealError, type TrafficBinding } from './kafka';
 export type { ConnectionLogger } from './logger';
-export { checkRedis, closeRedis, createRedis, type RedisClientOptions, type RedisLike } from './redis';
+export { bullConnection, checkRedis, closeRedis, createRedis, quietAfterClose, type RedisClientOptions, type RedisLike } from './redis';
 export { readBacklog, startTopicConsumer, type TopicConsumer, type TopicConsumerOptions } from './consumer';
 export {
   ledgerEventHandler,

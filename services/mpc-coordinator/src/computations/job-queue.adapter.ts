@@ -1,6 +1,5 @@
 import { Queue, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
-import type { ConnectionLogger } from '@datawell/messaging';
+import { bullConnection, quietAfterClose, type ConnectionLogger } from '@datawell/messaging';
 
 export type CoordinatorJob = { readonly kind: 'compute'; readonly computationId: string } | { readonly kind: 'top-up' };
 
@@ -18,23 +17,16 @@ export interface RunningJob {
 export class CoordinatorQueue {
   readonly queue: Queue<CoordinatorJob>;
   #worker: Worker<CoordinatorJob> | undefined;
-  readonly #connections: Redis[] = [];
 
   constructor(
     private readonly redisUrl: string,
     private readonly name: string,
     private readonly logger: ConnectionLogger,
   ) {
-    this.queue = new Queue<CoordinatorJob>(name, { connection: this.#connection() });
+    // Clients BullMQ owns and closes; quiet once closed (quietAfterClose says why).
+    this.queue = quietAfterClose(new Queue<CoordinatorJob>(name, { connection: bullConnection(redisUrl) }));
     // The queue re-emits its connection's errors: without a listener, Redis going away would crash the process.
     this.queue.on('error', (error) => this.logger.warn({ message: 'coordinator queue error', error: String(error) }));
-  }
-
-  #connection(): Redis {
-    const redis = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
-    redis.on('error', (error) => this.logger.warn({ message: 'coordinator queue redis error', error: String(error) }));
-    this.#connections.push(redis);
-    return redis;
   }
 
   async addComputation(computationId: string): Promise<void> {
@@ -52,10 +44,12 @@ export class CoordinatorQueue {
   }
 
   process(processor: (job: RunningJob) => Promise<void>): void {
-    this.#worker = new Worker<CoordinatorJob>(
-      this.name,
-      async (job: Job<CoordinatorJob>) => processor({ id: job.id ?? '', data: job.data, updateProgress: async (p) => job.updateProgress(p) }),
-      { connection: this.#connection(), concurrency: 1, lockDuration: 120_000 },
+    this.#worker = quietAfterClose(
+      new Worker<CoordinatorJob>(
+        this.name,
+        async (job: Job<CoordinatorJob>) => processor({ id: job.id ?? '', data: job.data, updateProgress: async (p) => job.updateProgress(p) }),
+        { connection: bullConnection(this.redisUrl), concurrency: 1, lockDuration: 120_000 },
+      ),
     );
     this.#worker.on('error', (error) => this.logger.warn({ message: 'coordinator worker error', error: String(error) }));
   }
@@ -63,6 +57,5 @@ export class CoordinatorQueue {
   async close(): Promise<void> {
     await this.#worker?.close().catch(() => undefined);
     await this.queue.close().catch(() => undefined);
-    for (const c of this.#connections) c.disconnect();
   }
 }

@@ -1,6 +1,5 @@
 import { Queue, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
-import type { ConnectionLogger } from '@datawell/messaging';
+import { bullConnection, quietAfterClose, type ConnectionLogger } from '@datawell/messaging';
 import type { JobData } from './spec';
 import type { JobQueue, RunningJob } from './provisioning.service';
 
@@ -31,19 +30,12 @@ export const MAX_STALLED_RUNS = 1;
 export class BullJobQueue implements JobQueue {
   readonly queue: Queue<JobData>;
   #worker: Worker<JobData> | undefined;
-  readonly #connections: Redis[] = [];
 
   constructor(private readonly options: BullJobQueueOptions) {
-    this.queue = new Queue<JobData>(options.name, { connection: this.#connection() });
+    // Clients BullMQ owns and closes; quiet once closed (quietAfterClose says why).
+    this.queue = quietAfterClose(new Queue<JobData>(options.name, { connection: bullConnection(options.redisUrl) }));
     // The queue re-emits its connection's errors: without a listener, Redis going away would crash the process.
     this.queue.on('error', (error) => this.options.logger.warn({ message: 'provisioner queue error', error: String(error) }));
-  }
-
-  #connection(): Redis {
-    const redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
-    redis.on('error', (error) => this.options.logger.warn({ message: 'provisioner queue redis error', error: String(error) }));
-    this.#connections.push(redis);
-    return redis;
   }
 
   async add(id: string, data: JobData): Promise<void> {
@@ -68,16 +60,18 @@ export class BullJobQueue implements JobQueue {
       maxAttempts: job.opts.attempts ?? 1,
       updateProgress: async (p) => job.updateProgress(p),
     });
-    this.#worker = new Worker<JobData>(
-      this.options.name,
-      async (job: Job<JobData>) => processor(running(job)),
-      {
-        connection: this.#connection(),
-        concurrency: 1,
-        lockDuration: this.options.lockSeconds * 1000,
-        stalledInterval: this.options.stalledCheckSeconds * 1000,
-        maxStalledCount: MAX_STALLED_RUNS,
-      },
+    this.#worker = quietAfterClose(
+      new Worker<JobData>(
+        this.options.name,
+        async (job: Job<JobData>) => processor(running(job)),
+        {
+          connection: bullConnection(this.options.redisUrl),
+          concurrency: 1,
+          lockDuration: this.options.lockSeconds * 1000,
+          stalledInterval: this.options.stalledCheckSeconds * 1000,
+          maxStalledCount: MAX_STALLED_RUNS,
+        },
+      ),
     );
     this.#worker.on('error', (error) => this.options.logger.warn({ message: 'provisioner worker error', error: String(error) }));
     this.#worker.on('stalled', (id) => this.options.logger.warn({ message: 'provisioning job left active by a stopped process; running it again', jobId: id }));
@@ -99,6 +93,5 @@ export class BullJobQueue implements JobQueue {
   async close(): Promise<void> {
     await this.#worker?.close().catch(() => undefined);
     await this.queue.close().catch(() => undefined);
-    for (const c of this.#connections) c.disconnect();
   }
 }
