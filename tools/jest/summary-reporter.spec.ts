@@ -17,7 +17,7 @@ describe("the tests' summary reporter", () => {
     process.env['DATAWELL_TEST_SUMMARY_FILE'] = file;
     try {
       new SummaryReporter({ rootDir: '/repo' }).onRunComplete([], {
-        numFailedTests: 1,
+        numFailedTests: 2,
         numRuntimeErrorTestSuites: 1,
         numPassedTests: 7,
         testResults: [
@@ -27,6 +27,15 @@ describe("the tests' summary reporter", () => {
             testResults: [
               { status: 'passed', fullName: 'fine', failureMessages: [] },
               { status: 'failed', fullName: 'a subscription DAO › charges every period once', failureMessages: ['\u001b[31mError: timed out waiting for version 1\u001b[39m\n    at until (api.ts:57:38)'] },
+              {
+                status: 'failed',
+                fullName: 'a subscription DAO › pays out',
+                failureMessages: [
+                  'Error: expect(received).toHaveLength(expected)\n    at Object.toHaveLength (/repo/node_modules/expect/build/index.js:1:2)\n    at check (/repo/tools/cli/test/e2e/subscription.test.ts:412:38)\n    at /repo/tools/cli/test/e2e/subscription.test.ts:80:5',
+                  'Error: connect ECONNREFUSED 127.0.0.1:1\n    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1611:16)',
+                  'Error: connect ECONNREFUSED 127.0.0.1:1',
+                ],
+              },
             ],
           },
           { testFilePath: '/repo/libs/x/broken.spec.ts', testExecError: { message: '\n  Cannot find module "y"\n  stack' }, testResults: [] },
@@ -38,9 +47,12 @@ describe("the tests' summary reporter", () => {
     }
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
       passed: 7,
-      failed: 2,
+      failed: 3,
       failures: [
+        // A frame outside the repository (api.ts here has no absolute path) is not named.
         'tools/cli/test/e2e/subscription.test.ts › a subscription DAO › charges every period once: Error: timed out waiting for version 1',
+        // The first frame of the repository outside node_modules, and how many errors the test had.
+        'tools/cli/test/e2e/subscription.test.ts › a subscription DAO › pays out: Error: expect(received).toHaveLength(expected) (at tools/cli/test/e2e/subscription.test.ts:412) (+2 more)',
         'libs/x/broken.spec.ts: Cannot find module "y"',
       ],
       // The slowest files first, with their wall time; a suite that never ran has none.

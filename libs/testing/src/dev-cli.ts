@@ -26,6 +26,18 @@ export function runDev(args: readonly string[], env: NodeJS.ProcessEnv = process
   });
 }
 
+/** A progress report on stderr (libs/stack's stderrProgress): `[hh:mm:ss] component: message`. */
+const PROGRESS_LINE = /^\[\d\d:\d\d:\d\d\] [\w.-]+: /;
+
+/**
+ * What `./dev` said on stderr other than its progress reports: its error, one line when it fails. A
+ * command may wait for another one changing the stack and say so ("waiting for process …"), which the
+ * e2e tier's two files at once make happen.
+ */
+export function errorLines(stderr: string): string[] {
+  return stderr.split('\n').filter((line) => line.trim() !== '' && !PROGRESS_LINE.test(line));
+}
+
 /** `./dev <args> --json`'s one JSON object; a non-zero exit throws with the command and its error line. */
 export async function runDevJson<T = Record<string, unknown>>(args: readonly string[]): Promise<T> {
   const r = await runDev(args);

@@ -1,6 +1,6 @@
 export { stackConnection, stackEnv, CONNECTION_FILE_ENV } from './connection';
 export { testStackContext, REPO_DIR } from './stack-context';
-export { runDev, runDevJson, type DevRun } from './dev-cli';
+export { errorLines, runDev, runDevJson, type DevRun } from './dev-cli';
 export { describeServiceHealth, type ServiceHealthSuite } from './suites/service-health';
 export { bootAllServices, type BootedService, type BootedServices, type BootOptions, type ServiceUnderTest } from './suites/all-services';
 export { agreementFor, ownershipPpm, signedAgreementFor, type DaoPlan, type AgreementMember, type SignedAgreement } from './scenarios/agreement';

@@ -33,6 +33,13 @@ const SHOTS = process.env['CONSOLE_SCREENSHOTS_DIR'];
 const FORMATION_MS = 240_000;
 /** How long each member's own provisioner may take to build its managed workload and the chaincode to have every part. */
 const PROVISIONING_MS = 240_000;
+/**
+ * How long a page may take to show what a write through a service made (a session another member
+ * opened, both signatures, a revenue transaction committed): the e2e tier runs two files at once on
+ * two cores. A CI run once waited out see()'s default 30 s for an element of this test (its log did not
+ * say which; see() now names it).
+ */
+const LEDGER_MS = 90_000;
 
 let domains: ConsoleDomains | undefined;
 let dsp: DomainMember;
@@ -214,7 +221,7 @@ describe('the life cycle of a DAO of two trust domains, in two browsers', () => 
 
     // The VSP proposes β 70 % from its page (a longer abandonment than the form's default: the test's pauses are not abandonment).
     await v.page.getByRole('link', { name: 'Negotiations' }).click();
-    await see(v.page.getByTestId('session-row').filter({ hasText: daoId })).toBeVisible();
+    await see(v.page.getByTestId('session-row').filter({ hasText: daoId }), LEDGER_MS).toBeVisible();
     await accessible(v, 'negotiations');
     await v.page.getByRole('link', { name: `${daoId} v1` }).click();
     await see(v.page.getByRole('heading', { name: 'Propose' })).toBeVisible();
@@ -235,7 +242,7 @@ describe('the life cycle of a DAO of two trust domains, in two browsers', () => 
     await see(d.page.getByTestId(`accepted-${vsp.mspId}`)).toHaveText('signed');
     await accessible(d, 'negotiation room, to sign');
     await d.page.getByRole('button', { name: 'Sign and accept revision 2' }).click();
-    for (const p of [d, v]) await see(p.page.getByTestId('agreed')).toBeVisible();
+    for (const p of [d, v]) await see(p.page.getByTestId('agreed'), LEDGER_MS).toBeVisible();
 
     // Nothing more to do: the agreement forms the DAO through the operator's bridge and the members' own; both rooms say so.
     for (const p of [d, v]) await see(p.page.getByTestId('formed'), FORMATION_MS).toBeVisible();
@@ -292,7 +299,8 @@ describe('the life cycle of a DAO of two trust domains, in two browsers', () => 
     await record.getByRole('textbox', { name: /^Revenue \(minor units\)/ }).fill(revenue);
     await accessible(d, 'a DAO, recording revenue');
     await record.getByRole('button', { name: 'Record revenue' }).click();
-    await see(d.page.getByTestId('revenue-recorded')).toBeVisible();
+    // A transaction through the DSP's own bridge, committed in a block: as long as the ledger's other waits here.
+    await see(d.page.getByTestId('revenue-recorded'), LEDGER_MS).toBeVisible();
     const betaPpm = ((await bridgeAs(dsp, 'GET', `/daos/${daoId}/versions/1/state`)).body as unknown as { betaPpm: number }).betaPpm;
     expect(betaPpm).toBe(800_000);
     const expected = await split(revenue, [betaPpm], { d: dsp.mspId, joiners: [vsp.mspId] });

@@ -78,7 +78,8 @@ export function see(locator: Locator, timeoutMs = 30_000) {
   const poll = async (what: string, check: () => Promise<boolean>, describe: () => Promise<string>) => {
     const deadline = Date.now() + timeoutMs;
     while (!(await check().catch(() => false))) {
-      if (Date.now() > deadline) throw new Error(`${what}: still ${await describe().catch((e: unknown) => String(e))}`);
+      // The locator in the message (its selector): a CI log that shows one line says which element.
+      if (Date.now() > deadline) throw new Error(`${what}: still ${await describe().catch((e: unknown) => String(e))} after ${timeoutMs / 1000} s: ${String(locator)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   };

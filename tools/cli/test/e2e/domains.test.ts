@@ -12,7 +12,7 @@ import { descriptionDigest, resultDigest } from '@datawell/contracts';
 import { Client } from 'pg';
 import { createKafka, readKafkaCredentialsFile } from '@datawell/config';
 import { domainPaths, domainPostgres, enrollClientIdentity, fetchChannelBlocks, findDomain, isAlive, kafkaSaslEnabled, MEMBER_SERVICES, memberFabric, memberServiceFiles, memberServiceUrl, operatorFabric, orgCaCertificate, osUserFor, ownPeerChannels, postgresInstanceUrl, principalFile, processUser, readPid, serviceUrl, up } from '@datawell/stack';
-import { callNodeAsCoordinator, DOMAIN_COMPUTATION_PRICE, E2E_POOL, E2E_POOL_PREFIX, login, placesOf, runDev, scanBlocks, scanFiles, scanKafka, scanPostgres, signComputationRequest, type SignedOver } from '@datawell/testing';
+import { callNodeAsCoordinator, DOMAIN_COMPUTATION_PRICE, errorLines, E2E_POOL, E2E_POOL_PREFIX, login, placesOf, runDev, scanBlocks, scanFiles, scanKafka, scanPostgres, signComputationRequest, type SignedOver } from '@datawell/testing';
 import { coordinatorTls, runDomainsOnStack } from '../../src/commands/scenario';
 import { REPO_DIR, stackContext } from '../../src/context';
 import { memberServicesStatus } from '../../src/services/domain-runner';
@@ -223,7 +223,7 @@ describe('a DAO formed among trust domains through the running services', () => 
     expect(JSON.parse(byCli.stdout)).toMatchObject({ jobId: computation.id, computation: 'mean', result: kept.result, resultDigest: kept.resultDigest, txId: kept.txId });
     const notHers = await runDev(['result', '--dao', result.daoId, '--version', '2', '--id', computation.id, '--as', DSP]);
     expect(notHers.status).toBe(1);
-    expect(notHers.stderr.trim().split('\n')).toHaveLength(1);
+    expect(errorLines(notHers.stderr)).toHaveLength(1);
     expect(notHers.stderr).toMatch(/404 RESULT_NOT_FOUND/);
 
     // The DSP's usage trail, recorded by the members in their own domains: the granted request by its
@@ -291,12 +291,12 @@ describe('a DAO formed among trust domains through the running services', () => 
     const keyFile = join(domainPaths(ctx.settings, DSP).root, 'datasets', 'node-readings.pub');
     writeFileSync(keyFile, dspKey!);
     const published = await runDev(['iot', 'publish', '--dao', result.daoId, '--topic', topic, '--key', keyFile, '--count', '5', '--column', 'pm25']);
-    expect(published.stderr).toBe('');
+    expect(errorLines(published.stderr)).toEqual([]);
     expect(published.stdout).toMatch(new RegExp(`^published 5 sealed readings to ${topic.replace(/\./g, '\\.')} for dataset readings of ${DSP}`));
     expect(await offsetOf()).toBe(before + 5);
     const noFleet = await runDev(['iot', 'publish', '--dao', result.daoId, '--topic', topic, '--key', keyFile, '--count', '5', '--column', 'pm25', '--fleet', 'nosuch']);
     expect(noFleet.status).toBe(2);
-    expect(noFleet.stderr.trim().split('\n')).toEqual([expect.stringContaining(`${topic} is ${DSP}'s: publish as one of its fleets`)]);
+    expect(errorLines(noFleet.stderr)).toEqual([expect.stringContaining(`${topic} is ${DSP}'s: publish as one of its fleets`)]);
     const asOperator = await runDev(['iot', 'publish', '--dao', result.daoId, '--topic', topic, '--key', keyFile, '--count', '5', '--column', 'pm25', '--kafka-credentials', principalFile(ctx, 'operator')]);
     expect(asOperator.status).toBe(1);
     expect(await offsetOf()).toBe(before + 5);
@@ -406,8 +406,8 @@ describe('a DAO formed among trust domains through the running services', () => 
     // Text that is not the ledger's: refused, the catalogue unchanged; exit 1 with one line.
     const wrong = await dev('describe', DSP, '--id', posted.offer.offerId, '--description', 'something else');
     expect(wrong.status).toBe(1);
-    expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
-    expect(wrong.stderr).toMatch(/409 DESCRIPTION_DIGEST_MISMATCH/);
+    // One error line (the whole of it in the expectation: a failure shows what else there was).
+    expect(errorLines(wrong.stderr)).toEqual([expect.stringMatching(/409 DESCRIPTION_DIGEST_MISMATCH/)]);
     expect(await read()).toMatchObject({ description: changed });
     // Another member may not describe it, even with the right text.
     const other = await login(marketplace, await enrollClientIdentity(ctx, VSP1, 'owner'));

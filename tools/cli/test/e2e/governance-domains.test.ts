@@ -1,6 +1,6 @@
 import { split } from '@datawell/domain';
 import { channelAdmin, channelOrganisations } from '@datawell/stack';
-import { DOMAIN_COMPUTATION_PRICE, runDev, runDevJson } from '@datawell/testing';
+import { DOMAIN_COMPUTATION_PRICE, errorLines, runDev, runDevJson } from '@datawell/testing';
 import { governanceSummary, runGovernanceOnStack } from '../../src/commands/scenario';
 import { stackContext } from '../../src/context';
 import { stopMemberServices } from '../../src/services/domain-runner';
@@ -186,6 +186,6 @@ describe("a DAO governed through its members' own bridges", () => {
     // The CLI reads the decided proposal through the member's own bridge, and refuses bad input with exit 2.
     expect(await dev('proposal', 'GvVsp1MSP', ...target({ daoId, version: 1 }), '--proposal', proposal.proposalId)).toMatchObject({ proposalId: proposal.proposalId, status: 'accepted' });
     const bad = await runDev(['dao', 'vote', 'GvVsp1MSP', ...target({ daoId, version: 1 }), '--proposal', proposal.proposalId, '--choice', 'perhaps']);
-    expect([bad.status, bad.stderr.trim().split('\n').length]).toEqual([2, 1]);
+    expect([bad.status, errorLines(bad.stderr).length]).toEqual([2, 1]);
   }, 30 * 60_000);
 });
