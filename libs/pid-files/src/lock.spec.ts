@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withFileLock } from './lock';
@@ -59,4 +59,17 @@ describe('withFileLock', () => {
     await expect(withFileLock(join(dir, 'empty.lock'), async () => 'never', { timeoutMs: 400, busy })).rejects.toThrow('busy 0');
     expect(readFileSync(join(dir, 'empty.lock'), 'utf8')).toBe('');
   });
+
+  it("waits on a lock another user's live process holds in a shared sticky folder, as the operator's bridge waits on the tooling's stack lock", () => {
+    // The stack folder's mode: sticky and writable by all here (the operator's group there).
+    chmodSync(dir, 0o1777);
+    const held = join(dir, 'stack.lock');
+    writeFileSync(held, String(process.pid)); // root's, this live process
+    const uid = Number(spawnSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).stdout.trim());
+    const script = `require(${JSON.stringify(require.resolve('./lock'))}).withFileLock(${JSON.stringify(held)}, async () => 'taken', { timeoutMs: 600, busy: (o) => new Error('busy ' + o), onWait: (o) => process.stdout.write('waiting for ' + o + ';') }).then((r) => process.stdout.write(r), (e) => process.stdout.write(e.message))`;
+    const child = spawnSync(process.execPath, ['-r', '@swc-node/register', '-e', script], { uid, gid: uid, encoding: 'utf8', cwd: process.cwd(), env: { PATH: process.env['PATH'] ?? '', HOME: '/tmp' }, timeout: 60_000 });
+    expect(child.stdout).toBe(`waiting for ${process.pid};busy ${process.pid}`);
+    expect(readFileSync(held, 'utf8')).toBe(String(process.pid));
+  });
 });
+

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isAlive } from './process';
@@ -32,7 +32,7 @@ export async function withFileLock<T>(file: string, work: () => Promise<T>, opti
       if (text === undefined) continue; // released meanwhile
       const owner = Number(text);
       if (text !== '' && !isAlive(owner)) {
-        rmSync(file, { force: true });
+        removeLock(file);
         continue;
       }
       if (Date.now() > deadline) throw options.busy(owner);
@@ -44,7 +44,19 @@ export async function withFileLock<T>(file: string, work: () => Promise<T>, opti
   try {
     return await work();
   } finally {
-    rmSync(file, { force: true });
+    removeLock(file);
+  }
+}
+
+/**
+ * Removes the lock file; gone already is fine. Unlink, not rm: a file another user owns in a sticky
+ * folder (the stack folder) cannot be removed, and rm's fallback for that reports "ENOTDIR … scandir".
+ */
+function removeLock(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
 }
 
