@@ -6,7 +6,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { channelAdmin, channelOrganisations, serviceUrl } from '@datawell/stack';
-import { login, until, type DomainMember } from '@datawell/testing';
+import { until, type DomainMember } from '@datawell/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expectAccessible, see } from '../support/browser';
 import { expectChannelAsFabric, expectRevenueAsBridge, expectVersionAsBridge, ownService, split } from '../support/dao-page';
@@ -35,9 +35,8 @@ const FORMATION_MS = 240_000;
 const PROVISIONING_MS = 240_000;
 /**
  * How long a page may take to show what a write through a service made (a session another member
- * opened, both signatures, a revenue transaction committed): the e2e tier runs two files at once on
- * two cores. A CI run once waited out see()'s default 30 s for an element of this test (its log did not
- * say which; see() now names it).
+ * opened, both signatures, a revenue transaction committed), as the offer's waits: see()'s default
+ * 30 s is for what a page shows by itself, and the e2e tier runs two files at once on two cores.
  */
 const LEDGER_MS = 90_000;
 
@@ -54,9 +53,6 @@ beforeAll(async () => {
   ({ browser } = domains);
   dsp = domains.members['CnDspMSP']!;
   vsp = domains.members['CnVsp1MSP']!;
-  // The operator's negotiation service knows an organisation once its registration's ledger event reached it: sign-in there waits for that.
-  const negotiation = serviceUrl(domains.ctx.settings, 'negotiation');
-  for (const m of [dsp, vsp]) await until(`${m.mspId} known to the negotiation service`, () => login(negotiation, m.identity), 120_000, 1000);
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { enrollClientIdentity, findDomain, loadHolds, loadSettings, memberServiceUrl, serviceUrl, stderrProgress, type StackContext } from '@datawell/stack';
-import { login, registerDomainParticipant, tierKeepsDomain, tierKeepsOperatorServices, type DomainFormationResult, type DomainMember } from '@datawell/testing';
+import { login, registerDomainParticipant, tierKeepsDomain, tierKeepsOperatorServices, until, type DomainFormationResult, type DomainMember } from '@datawell/testing';
 import type { Browser, Page } from 'playwright-core';
 import { buildConsole } from '../../server/build';
 import { launchBrowser, see } from './browser';
@@ -131,6 +131,20 @@ export async function memberConsole(m: DomainMember): Promise<string> {
   return own.url;
 }
 
+/**
+ * Waits until every service a person of `m` signs in at knows the organisation: each learns it from
+ * the ledger's ParticipantRegistered event, the member's own bridge, provisioner and telemetry from
+ * the member's own peer once its bridge has joined it to `marketplace` after the admission, seconds to
+ * a minute after the marketplace shows it active. A page signed in before that has no token of the
+ * service that did not know it yet, and what goes through it fails: a CI rehearsal's VSP posted an
+ * offer through its own bridge 40 s before that bridge knew its organisation.
+ */
+async function knownToItsServices(ctx: StackContext, m: DomainMember): Promise<void> {
+  const domain = findDomain(ctx, m.mspId);
+  const urls = [serviceUrl(ctx.settings, 'negotiation'), serviceUrl(ctx.settings, 'mpc-coordinator'), m.bridgeUrl, memberServiceUrl(ctx.settings, domain, 'provisioner'), memberServiceUrl(ctx.settings, domain, 'telemetry')];
+  for (const url of urls) await until(`${m.mspId} known to ${url}`, () => login(url, m.identity), 180_000, 1000);
+}
+
 /** The stack of this run (the environment's settings), as the e2e files use it. */
 export const stackContext = (): StackContext => ({ settings: loadSettings(REPO, process.env), progress: stderrProgress });
 
@@ -171,6 +185,7 @@ async function consoleDomainsAfter<T>(members: Members, start: (ctx: StackContex
   try {
     const people: Record<string, DomainMember> = {};
     for (const [mspId, role] of members) people[mspId] = await domainMember(ctx, mspId, role);
+    for (const m of Object.values(people)) await knownToItsServices(ctx, m);
     browser = await launchBrowser();
     return {
       ...started.made,
