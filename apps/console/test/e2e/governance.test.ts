@@ -24,6 +24,8 @@ jest.setTimeout(900_000);
 const SHOTS = process.env['CONSOLE_SCREENSHOTS_DIR'];
 /** How soon another member's committed vote must show on an open page: a block, its delivery to the member's peer, one read. */
 const LIVE_MS = 15_000;
+/** How long a reloaded DAO page may take to show its governance form again. */
+const RELOAD_MS = 90_000;
 let scenario: ConsoleScenario | undefined;
 let formed: DomainFormationResult;
 let dsp: DomainMember;
@@ -179,6 +181,9 @@ describe('governance on the DAO page, through each member’s own ledger bridge'
     const direct = await bridge(dsp, 'POST', `/daos/${daoId}/versions/1/proposals`, { kind: 'admit-member', payload: { mspId: vsp.mspId, role: 'VSP', name: 'again' } });
     expect([direct.status, direct.body['code']]).toEqual([409, 'ALREADY_A_MEMBER']);
     await dspPage.reload();
+    // A reloaded DAO page reads the version through the member's own bridge before it shows the form
+    // (30 s, Playwright's default for an action, ran out in a CI rehearsal at load 20-25).
+    await see(form.getByLabel('Kind'), RELOAD_MS).toBeVisible();
     await form.getByLabel('Kind').selectOption('admit-member');
     await form.getByLabel('MSP id of the party to admit').fill(vsp.mspId);
     await form.getByLabel('Name').fill('again');
@@ -192,6 +197,7 @@ describe('governance on the DAO page, through each member’s own ledger bridge'
     // A no vote: the VSP proposes to dissolve in its page, the DSP votes no in its own — rejected by the DSP's weight alone.
     await vspPage.reload();
     const vspForm = vspGov.getByTestId('new-proposal');
+    await see(vspForm.getByLabel('Kind'), RELOAD_MS).toBeVisible();
     await vspForm.getByLabel('Kind').selectOption('dissolve');
     await vspForm.getByRole('button', { name: 'Propose' }).click();
     await see(vspGov.getByTestId('governance-result')).toContainText('is open');
