@@ -55,8 +55,14 @@ export function instanceUrl(inst: PostgresInstance): string {
   return `postgres://${POSTGRES_USER}:${encodeURIComponent(inst.password)}@127.0.0.1:${inst.port}/${POSTGRES_DATABASE}`;
 }
 
-async function query(inst: PostgresInstance, database: string, sql: string): Promise<unknown[]> {
-  const client = new Client({ host: '127.0.0.1', port: inst.port, user: POSTGRES_USER, password: inst.password, database, connectionTimeoutMillis: 2000 });
+/**
+ * One statement on a new connection. `connectMs`: 2 s for a probe (asked again, or a status that
+ * must answer soon); the statements after a start have 15 s, since a server that just answered may
+ * take longer than 2 s to fork and authenticate one more connection on a loaded machine (an
+ * integration file's domain failed to start so in a CI rehearsal, at 99 % busy).
+ */
+async function query(inst: PostgresInstance, database: string, sql: string, connectMs = 2000): Promise<unknown[]> {
+  const client = new Client({ host: '127.0.0.1', port: inst.port, user: POSTGRES_USER, password: inst.password, database, connectionTimeoutMillis: connectMs });
   await client.connect();
   try {
     return (await client.query(sql)).rows;
@@ -64,6 +70,8 @@ async function query(inst: PostgresInstance, database: string, sql: string): Pro
     await client.end();
   }
 }
+
+const AFTER_START_CONNECT_MS = 15_000;
 
 /** Starts the instance (initialising its cluster on first use) and waits until it answers SQL. */
 export async function startPostgres(ctx: StackContext, inst: PostgresInstance): Promise<void> {
@@ -107,8 +115,8 @@ export async function startPostgres(ctx: StackContext, inst: PostgresInstance): 
     pidFile: inst.pidFile,
   });
   await waitForDaemon(`PostgreSQL ${inst.name}`, inst, () => healthy(inst), 60000, 'postgres');
-  const exists = await query(inst, 'postgres', `SELECT 1 FROM pg_database WHERE datname = '${POSTGRES_DATABASE}'`);
-  if (exists.length === 0) await query(inst, 'postgres', `CREATE DATABASE ${POSTGRES_DATABASE}`);
+  const exists = await query(inst, 'postgres', `SELECT 1 FROM pg_database WHERE datname = '${POSTGRES_DATABASE}'`, AFTER_START_CONNECT_MS);
+  if (exists.length === 0) await query(inst, 'postgres', `CREATE DATABASE ${POSTGRES_DATABASE}`, AFTER_START_CONNECT_MS);
 }
 
 export async function stopPostgres(inst: PostgresInstance): Promise<void> {
