@@ -79,11 +79,23 @@ export function startTopicConsumer(options: TopicConsumerOptions): TopicConsumer
     const end = backlog?.get(key);
     if (end !== undefined && BigInt(offset) + 1n >= end) backlog!.delete(key);
   };
+  let stopSignal: (() => void) | undefined;
+  const stopping = new Promise<void>((resolve) => (stopSignal = resolve));
   const loop = (async () => {
     let backoff = 500;
     while (!stopped) {
       const c = options.kafka.consumer({ ...options.config, groupId: options.groupId });
       consumer = c;
+      // kafkajs restarts a crashed consumer only after a retriable error; after any other (a SASL
+      // handshake cut short on a loaded broker, "not the correct coordinator") it stays stopped for
+      // good. That consumer is replaced here, as at a failed start (a CI rehearsal's provisioner
+      // stopped reading its identity directory so).
+      let running = false;
+      const crashed = new Promise<unknown>((resolve) => {
+        c.on(c.events.CRASH, (event) => {
+          if (!event.payload.restart) resolve(event.payload.error);
+        });
+      });
       try {
         await c.connect();
         for (const topic of options.topics) await c.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
@@ -107,11 +119,16 @@ export function startTopicConsumer(options: TopicConsumerOptions): TopicConsumer
             handled(topic, partition, message.offset);
           },
         });
-        return;
+        running = true;
+        backoff = 500;
+        const crash = await Promise.race([crashed, stopping.then(() => undefined)]);
+        if (stopped) return;
+        throw crash;
       } catch (error) {
         await c.disconnect().catch(() => undefined);
         if (stopped) return;
-        options.logger.warn({ message: `${options.name ?? 'consumer'} could not start; retrying`, groupId: options.groupId, error: String(error), backoffMs: backoff });
+        const what = running ? 'stopped and is not restarted by kafkajs; starting it again' : 'could not start; retrying';
+        options.logger.warn({ message: `${options.name ?? 'consumer'} ${what}`, groupId: options.groupId, error: String(error), backoffMs: backoff });
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, backoff);
           wake = () => {
@@ -128,6 +145,7 @@ export function startTopicConsumer(options: TopicConsumerOptions): TopicConsumer
     async stop() {
       stopped = true;
       wake?.();
+      stopSignal?.();
       const leave = (async () => {
         await loop.catch(() => undefined);
         await consumer?.disconnect().catch(() => undefined);
