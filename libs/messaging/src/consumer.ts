@@ -121,7 +121,7 @@ export function startTopicConsumer(options: TopicConsumerOptions): TopicConsumer
         });
         running = true;
         backoff = 500;
-        const crash = await Promise.race([crashed, stopping.then(() => undefined)]);
+        const crash = await Promise.race([crashed, stopping]);
         if (stopped) return;
         throw crash;
       } catch (error) {

@@ -1,8 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withFileLock } from './lock';
+import { stdoutAsNobody } from './nobody.spec-helper';
 
 describe('withFileLock', () => {
   let dir: string;
@@ -65,10 +66,8 @@ describe('withFileLock', () => {
     chmodSync(dir, 0o1777);
     const held = join(dir, 'stack.lock');
     writeFileSync(held, String(process.pid)); // root's, this live process
-    const uid = Number(spawnSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).stdout.trim());
     const script = `require(${JSON.stringify(require.resolve('./lock'))}).withFileLock(${JSON.stringify(held)}, async () => 'taken', { timeoutMs: 600, busy: (o) => new Error('busy ' + o), onWait: (o) => process.stdout.write('waiting for ' + o + ';') }).then((r) => process.stdout.write(r), (e) => process.stdout.write(e.message))`;
-    const child = spawnSync(process.execPath, ['-r', '@swc-node/register', '-e', script], { uid, gid: uid, encoding: 'utf8', cwd: process.cwd(), env: { PATH: process.env['PATH'] ?? '', HOME: '/tmp' }, timeout: 60_000 });
-    expect(child.stdout).toBe(`waiting for ${process.pid};busy ${process.pid}`);
+    expect(stdoutAsNobody(script)).toBe(`waiting for ${process.pid};busy ${process.pid}`);
     expect(readFileSync(held, 'utf8')).toBe(String(process.pid));
   });
 });

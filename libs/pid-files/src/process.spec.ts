@@ -1,22 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { stdoutAsNobody } from './nobody.spec-helper';
 import { isAlive } from './process';
 
-/** isAlive(pid) in a node process run as the OS user `nobody` (the tests run as root). */
-function isAliveAsNobody(pid: number): boolean {
-  const nobody = spawnSync('id', ['-u', 'nobody'], { encoding: 'utf8' });
-  const uid = Number(nobody.stdout.trim());
-  const child = spawnSync(process.execPath, ['-r', '@swc-node/register', '-e', `process.stdout.write(String(require(${JSON.stringify(require.resolve('./process'))}).isAlive(${pid})))`], {
-    uid,
-    gid: uid,
-    encoding: 'utf8',
-    // nobody may not read root's home: swc's cache and the module resolution stay in the repository.
-    cwd: process.cwd(),
-    env: { PATH: process.env['PATH'] ?? '', SWC_NODE_IGNORE_TSCONFIG: '', HOME: '/tmp' },
-    timeout: 60_000,
-  });
-  if (child.status !== 0) throw new Error(`isAlive as nobody exited ${child.status}: ${child.stderr}`);
-  return child.stdout === 'true';
-}
+/** isAlive(pid) as the OS user `nobody`. */
+const isAliveAsNobody = (pid: number): boolean => stdoutAsNobody(`process.stdout.write(String(require(${JSON.stringify(require.resolve('./process'))}).isAlive(${pid})))`) === 'true';
 
 describe('isAlive', () => {
   it('tells a live process from an ended one and from no pid', async () => {
