@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { withFileLock } from '@datawell/pid-files';
 import { StackError } from '../errors';
 import { chownTree, osUser } from '../os-user';
 import { isAlive, readPid, stopDaemon } from '../proc';
@@ -48,7 +49,30 @@ const VERSION = /^[A-Za-z0-9._-]{1,64}$/;
 
 function filesOf(server: OwnChaincodeServer, name: string) {
   const dir = join(server.dir, name);
-  return { dir, record: join(dir, 'server.json'), pidFile: join(dir, 'server.pid'), logFile: join(dir, 'server.log') };
+  return { dir, record: join(dir, 'server.json'), pidFile: join(dir, 'server.pid'), logFile: join(dir, 'server.log'), lock: join(dir, 'server.lock') };
+}
+
+/**
+ * Runs `work` holding the lock of the member's server of `name`. Two processes start it: the member's
+ * bridge (approving a definition, as the member) and the tooling's `up` (every domain's servers, as
+ * root, which any `./dev` command or test file may run). Unserialised, one took the other's server,
+ * alive but not yet listening, for a dead one, stopped it and started its own, and one of the two
+ * starts failed ("exited while starting", its log emptied by the other's start).
+ */
+async function underServerLock<T>(server: OwnChaincodeServer, name: string, user: string | undefined, work: () => Promise<T>): Promise<T> {
+  const f = filesOf(server, name);
+  if (!existsSync(server.dir)) {
+    mkdirSync(server.dir, { recursive: true, mode: 0o700 });
+    own(user, server.dir);
+  }
+  if (!existsSync(f.dir)) {
+    mkdirSync(f.dir, { recursive: true, mode: 0o700 });
+    own(user, f.dir);
+  }
+  return withFileLock(f.lock, work, {
+    timeoutMs: 120_000,
+    busy: (owner) => new StackError('START_FAILED', `the chaincode server ${name} in ${server.dir} is being changed by process ${owner}`, 'fabric'),
+  });
 }
 
 /** Gives a file or folder the tooling made for the member to the member's OS user (no-op when the member makes it itself). */
@@ -84,24 +108,21 @@ export async function ensureOwnChaincode(server: OwnChaincodeServer, name: strin
   if (!NAME.test(name)) throw new StackError('BAD_SETTING', `chaincode name "${name}" must be lower-case letters, digits, _ or -`, 'fabric');
   if (!VERSION.test(version)) throw new StackError('BAD_SETTING', `chaincode version "${version}" must be 1-64 letters, digits, ., _ or -`, 'fabric');
   const f = filesOf(server, name);
-  let record = ownChaincodeRecord(server, name);
-  const port = record && portsOf(server).includes(record.port) ? record.port : freePort(server, name);
-  if (!record || record.version !== version || record.port !== port) {
-    if (!existsSync(server.dir)) {
-      mkdirSync(server.dir, { recursive: true, mode: 0o700 });
-      own(user, server.dir);
+  return underServerLock(server, name, user, async () => {
+    let record = ownChaincodeRecord(server, name);
+    const port = record && portsOf(server).includes(record.port) ? record.port : freePort(server, name);
+    if (!record || record.version !== version || record.port !== port) {
+      const packageFile = join(f.dir, `${name}_${version}.tgz`);
+      const label = `${name}_${version}`;
+      const packageId = await writeCcaasPackage(join(f.dir, 'pkg'), packageFile, label, `${HOST}:${port}`);
+      await stopDaemon(f.pidFile);
+      record = { name, version, packageId, packageFile, port, modulePath: join(server.repoDir, 'chaincode', name) };
+      writeFileSync(f.record, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+      own(user, f.dir);
     }
-    mkdirSync(f.dir, { recursive: true, mode: 0o700 });
-    const packageFile = join(f.dir, `${name}_${version}.tgz`);
-    const label = `${name}_${version}`;
-    const packageId = await writeCcaasPackage(join(f.dir, 'pkg'), packageFile, label, `${HOST}:${port}`);
-    await stopDaemon(f.pidFile);
-    record = { name, version, packageId, packageFile, port, modulePath: join(server.repoDir, 'chaincode', name) };
-    writeFileSync(f.record, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
-    own(user, f.dir);
-  }
-  await startOwnChaincodeServer(server, record, user);
-  return record;
+    await startUnlocked(server, record, user);
+    return record;
+  });
 }
 
 function portsOf(server: OwnChaincodeServer): number[] {
@@ -118,6 +139,11 @@ function freePort(server: OwnChaincodeServer, name: string): number {
 
 /** Starts the member's server of a recorded package if it is not running (the stack's `up` does it for every domain). */
 export async function startOwnChaincodeServer(server: OwnChaincodeServer, record: OwnChaincodeRecord, user?: string): Promise<void> {
+  // The record read before the lock may be replaced meanwhile (a new version): start the current one.
+  await underServerLock(server, record.name, user, () => startUnlocked(server, ownChaincodeRecord(server, record.name) ?? record, user));
+}
+
+async function startUnlocked(server: OwnChaincodeServer, record: OwnChaincodeRecord, user?: string): Promise<void> {
   const f = filesOf(server, record.name);
   if (isAlive(readPid(f.pidFile)) && (await portOpen(record.port))) return;
   await stopDaemon(f.pidFile);
