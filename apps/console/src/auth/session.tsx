@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { coordinator, marketplace, member, negotiation, operator, provisioner, telemetry, unwrap, setBearer } from '../api/client';
-import { forgetKey, holdKey, importSigningKey, signWith } from './keyring';
+import { ApiError, coordinator, marketplace, member, negotiation, operator, provisioner, telemetry, unwrap, setBearer } from '../api/client';
+import { forgetKey, heldKey, holdKey, importSigningKey, signWith } from './keyring';
+import { afterAttempt, attemptsOf, renewable, retryDelayMs, type OtherService, type ServiceToken } from './renewal';
 import { pemToDer } from './signature';
 import { within } from './within';
 
@@ -14,16 +15,16 @@ export interface Session {
   /** The enrolled certificate signed in with (an acceptance in the negotiation room names it). */
   certificatePem?: string;
   /** The negotiation service's own token (each service issues its own), or why it could not be had. */
-  negotiation?: { token: string; expiresAt: string } | { error: string };
+  negotiation?: ServiceToken;
   /** The token of the member's own domain's ledger bridge (its DAOs), or why it could not be had. */
-  member?: { token: string; expiresAt: string } | { error: string };
+  member?: ServiceToken;
   /** The tokens of the member's own domain's provisioner (its infrastructure jobs) and telemetry (its workloads' heartbeats). */
-  provisioner?: { token: string; expiresAt: string } | { error: string };
-  telemetry?: { token: string; expiresAt: string } | { error: string };
+  provisioner?: ServiceToken;
+  telemetry?: ServiceToken;
   /** The token of the operator's MPC coordinator (asking for computations and following them), or why it could not be had. */
-  coordinator?: { token: string; expiresAt: string } | { error: string };
+  coordinator?: ServiceToken;
   /** The operator's administrator only: the token of the operator's ledger bridge (its administration), or why it could not be had. */
-  operator?: { token: string; expiresAt: string } | { error: string };
+  operator?: ServiceToken;
 }
 
 const KEY = 'datawell.console.session';
@@ -50,13 +51,15 @@ async function loginAt(client: AuthClient, key: CryptoKey, certificatePem: strin
  * A sign-in at one more service with the key this page holds: its token, or why there is none (a
  * member domain's services or the operator's bridge absent behind this console: the error says so).
  */
-async function serviceLogin(client: AuthClient, key: CryptoKey, certificatePem: string): Promise<{ token: string; expiresAt: string } | { error: string }> {
-  const attempt = async () => {
+async function serviceLogin(client: AuthClient, key: CryptoKey, certificatePem: string): Promise<ServiceToken> {
+  const attempt = async (): Promise<ServiceToken> => {
     try {
       const t = await loginAt(client, key, certificatePem);
       return { token: t.token, expiresAt: t.expiresAt };
     } catch (error) {
-      return { error: error instanceof Error ? error.message : String(error) };
+      const message = error instanceof Error ? error.message : String(error);
+      // This console's proxy answers 404 for a service it does not serve (server/serve.ts): asking again cannot help.
+      return error instanceof ApiError && error.status === 404 ? { error: message, absent: true } : { error: message };
     }
   };
   // A service that takes the connection and never answers must not hold the whole sign-in: the
@@ -66,6 +69,8 @@ async function serviceLogin(client: AuthClient, key: CryptoKey, certificatePem: 
 
 /** How long a sign-in waits for one more service's token. */
 const SERVICE_LOGIN_MS = 20_000;
+
+const CLIENTS: Record<OtherService, AuthClient> = { negotiation, member, provisioner, telemetry, coordinator, operator };
 
 /** A sign-in at the negotiation service with the key this page holds (the room retries with it). */
 export function negotiationLogin(key: CryptoKey, certificatePem: string): Promise<NonNullable<Session['negotiation']>> {
@@ -139,6 +144,33 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     const timer = setTimeout(expired, Math.min(left, 2 ** 31 - 1));
     return () => clearTimeout(timer);
   }, [session, end]);
+
+  // A service the page could not sign in at is asked again with the held key until it gives a token
+  // (auth/renewal.ts): the pages that read through it show what it holds without a new sign-in.
+  useEffect(() => {
+    const certificatePem = session?.certificatePem;
+    const key = heldKey(session?.mspId);
+    if (!session || !certificatePem || !key) return;
+    const due = renewable(session);
+    if (due.length === 0) return;
+    let cancelled = false;
+    const timer = setTimeout(() => {
+      void Promise.all(due.map(async (service) => [service, await serviceLogin(CLIENTS[service], key, certificatePem)] as const)).then((results) => {
+        if (cancelled) return;
+        setSession((current) => {
+          if (!current || current.mspId !== session.mspId || current.enrollmentId !== session.enrollmentId) return current;
+          const next: Session = { ...current };
+          for (const [service, result] of results) next[service] = afterAttempt(current[service], result);
+          sessionStorage.setItem(KEY, JSON.stringify(next));
+          return next;
+        });
+      });
+    }, retryDelayMs(attemptsOf(session, due)));
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [session]);
 
   // Set during render, not in an effect: children's requests run before a parent's effects.
   setBearer({

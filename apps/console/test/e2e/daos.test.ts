@@ -11,7 +11,7 @@ import type { Browser } from 'playwright-core';
 import { clientSource, CLIENTS, fetchDocument } from '../../scripts/clients';
 import { expectAccessible, see } from '../support/browser';
 import { expectChannelAsFabric, expectRevenueAsBridge, expectVersionAsBridge, ownService, split } from '../support/dao-page';
-import { bridgeAs, consoleScenario, signIn, status, type ConsoleScenario } from '../support/scenario';
+import { bridgeAs, consoleScenario, dev, signIn, status, type ConsoleScenario } from '../support/scenario';
 
 /**
  * "My DAOs" in Debian's chromium against the stack's running services and member domains: a DAO
@@ -165,6 +165,31 @@ describe('my DAOs, read through the member’s own ledger bridge', () => {
     expect(payouts).toEqual({ [joiner.mspId]: (await expectedSplit(daoId))[joiner.mspId] });
     await see(page.getByTestId('rest-not-shown')).toContainText(`dao-${daoId}-v1, a version your domain’s peer is not on`);
     await expectAccessible(page, 'a DAO, joiner');
+    await page.close();
+  });
+
+  it('signs in at the member’s own bridge by itself once it is back, after a sign-in while it was down', async () => {
+    const { daoId } = formed;
+    const base = await consoleOf(vsp1);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(30_000);
+    // The VSP's own services stopped (its bridge among them): the page signs in without a token there.
+    await dev(['domain', 'stop', vsp1.mspId]);
+    try {
+      await signIn(page, base, vsp1);
+      await page.getByRole('link', { name: 'My DAOs' }).click();
+      const notice = page.getByTestId('member-notice');
+      await see(notice).toContainText('signs in there again by itself');
+      await dev(['domain', 'start', vsp1.mspId]);
+    } catch (e) {
+      await dev(['domain', 'start', vsp1.mspId]);
+      throw e;
+    }
+    // No new sign-in, no reload (a reload would drop the key the page holds): the notice goes, and the DAO reads through the bridge.
+    await see(page.getByTestId('member-notice'), 120_000).toHaveCount(0);
+    await page.getByTestId('daos').getByRole('link', { name: daoId }).click();
+    await see(page.getByRole('heading', { name: `DAO ${daoId}` })).toBeVisible();
+    await expectVersionAsBridge(page, vsp1, daoId, 1);
     await page.close();
   });
 
