@@ -14,12 +14,14 @@ export type ServiceToken = { token: string; expiresAt: string } | { error: strin
 export const OTHER_SERVICES = ['negotiation', 'member', 'provisioner', 'telemetry', 'coordinator', 'operator'] as const;
 export type OtherService = (typeof OTHER_SERVICES)[number];
 
-/** The services whose sign-in failed for a reason that may pass (present in the session with an error, not absent). */
+/** Whether a service's sign-in failed for a reason that may pass (an error, the service not absent): the page asks it again. */
+export function renewing(at: ServiceToken | undefined): boolean {
+  return at !== undefined && 'error' in at && at.absent !== true;
+}
+
+/** The services the page asks again (see renewing). */
 export function renewable(session: Partial<Record<OtherService, ServiceToken>>): OtherService[] {
-  return OTHER_SERVICES.filter((s) => {
-    const at = session[s];
-    return at !== undefined && 'error' in at && at.absent !== true;
-  });
+  return OTHER_SERVICES.filter((s) => renewing(session[s]));
 }
 
 /** The fewest attempts made yet among `services` (the next attempt's delay follows it). */

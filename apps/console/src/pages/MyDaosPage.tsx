@@ -4,6 +4,7 @@ import { Link, Navigate } from 'react-router';
 import { daosOf } from '../api/daos';
 import { sessionsApi } from '../api/negotiation';
 import { heldKey } from '../auth/keyring';
+import { renewing } from '../auth/renewal';
 import { useSession } from '../auth/session';
 import { NegotiationSignIn } from '../components/NegotiationSignIn';
 import { Failure, Loading } from '../components/Status';
@@ -15,7 +16,7 @@ export function MemberBridgeNotice() {
   return (
     <Alert color="orange" variant="light" title="Not signed in at your domain’s ledger bridge" role="note" data-testid="member-notice">
       {session.member && 'error' in session.member ? session.member.error : 'Sign out and sign in again.'} A DAO’s versions, members and entitlements are read through your own domain’s bridge: the console of your domain serves it.
-      {session.member && 'error' in session.member && session.member.absent !== true && heldKey(session.mspId) !== undefined ? ' The page signs in there again by itself, every few seconds.' : ''}
+      {renewing(session.member) && heldKey(session.mspId) !== undefined ? ' The page signs in there again by itself, every few seconds.' : ''}
     </Alert>
   );
 }

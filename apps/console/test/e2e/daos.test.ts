@@ -180,10 +180,8 @@ describe('my DAOs, read through the member’s own ledger bridge', () => {
       await page.getByRole('link', { name: 'My DAOs' }).click();
       const notice = page.getByTestId('member-notice');
       await see(notice).toContainText('signs in there again by itself');
+    } finally {
       await dev(['domain', 'start', vsp1.mspId]);
-    } catch (e) {
-      await dev(['domain', 'start', vsp1.mspId]);
-      throw e;
     }
     // No new sign-in, no reload (a reload would drop the key the page holds): the notice goes, and the DAO reads through the bridge.
     await see(page.getByTestId('member-notice'), 120_000).toHaveCount(0);

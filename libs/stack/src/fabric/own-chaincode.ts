@@ -61,13 +61,10 @@ function filesOf(server: OwnChaincodeServer, name: string) {
  */
 async function underServerLock<T>(server: OwnChaincodeServer, name: string, user: string | undefined, work: () => Promise<T>): Promise<T> {
   const f = filesOf(server, name);
-  if (!existsSync(server.dir)) {
-    mkdirSync(server.dir, { recursive: true, mode: 0o700 });
-    own(user, server.dir);
-  }
-  if (!existsSync(f.dir)) {
-    mkdirSync(f.dir, { recursive: true, mode: 0o700 });
-    own(user, f.dir);
+  for (const dir of [server.dir, f.dir]) {
+    if (existsSync(dir)) continue;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    own(user, dir);
   }
   return withFileLock(f.lock, work, {
     timeoutMs: 120_000,
