@@ -9,7 +9,7 @@ import { stopPoolWorkloadsOfFile } from './pool';
  * (`holder`, DATAWELL_DOMAIN_HOLDER). Left running, each file's peers, CAs, stores, member services
  * and workloads kept the machine busy for every later file (a CI run ended past its limit at load 47
  * with thirty peers idling; the integration tier ran at load 15-25 with up to 390 processes). Only
- * domains no other running file holds are parked (two integration files run at once), and a domain
+ * domains no other running file holds are parked (three integration files run at once), and a domain
  * that was in use before any file took it (a developer's own) stays. The e2e tier's pool of domains
  * (./pool.ts) is held by the jest run itself: it stays up for the next file, without the workloads
  * this file's DAOs ran there.

@@ -36,7 +36,7 @@ export const POOL_HOLDER_ENV = 'DATAWELL_DOMAIN_POOL_HOLDER';
  * A file run alone (no tier holder) still uses them, and parks them at its end as its own.
  */
 export const INTEGRATION_POOL_HOLDER_ENV = 'DATAWELL_INTEGRATION_POOL_HOLDER';
-/** Workers whose pool the integration tier holds ahead (./dev test runs it with two). */
+/** Workers whose pool the integration tier holds ahead (./dev test runs it with three: DATAWELL_INTEGRATION_WORKERS). */
 const INTEGRATION_POOL_WORKERS = 4;
 
 export interface IntegrationPool {

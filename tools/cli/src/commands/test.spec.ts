@@ -1,5 +1,5 @@
 import { loadSettings } from '@datawell/stack';
-import { e2eStackEnv, e2eWorkers } from './test';
+import { e2eStackEnv, tierWorkers } from './test';
 
 describe("the e2e tier's own stack", () => {
   const settings = loadSettings('/repo', { DATAWELL_STACK_DIR: '/tmp/no-such-stack-for-spec' });
@@ -37,12 +37,20 @@ describe("the e2e tier's own stack", () => {
   });
 });
 
-describe("the e2e tier's workers", () => {
-  it('are two unless DATAWELL_E2E_WORKERS says otherwise, which must be a whole number of at least one', () => {
-    expect(e2eWorkers({})).toBe(2);
-    expect(e2eWorkers({ DATAWELL_E2E_WORKERS: '' })).toBe(2);
-    expect(e2eWorkers({ DATAWELL_E2E_WORKERS: '1' })).toBe(1);
-    expect(e2eWorkers({ DATAWELL_E2E_WORKERS: '3' })).toBe(3);
-    for (const bad of ['0', 'two', '1.5', '-1']) expect(() => e2eWorkers({ DATAWELL_E2E_WORKERS: bad })).toThrow(`DATAWELL_E2E_WORKERS must be a whole number of workers (1 or more), got "${bad}"`);
+describe("the stack tiers' workers", () => {
+  it('are two in the e2e tier unless DATAWELL_E2E_WORKERS says otherwise, which must be a whole number of at least one', () => {
+    expect(tierWorkers('e2e', {})).toBe(2);
+    expect(tierWorkers('e2e', { DATAWELL_E2E_WORKERS: '' })).toBe(2);
+    expect(tierWorkers('e2e', { DATAWELL_E2E_WORKERS: '1' })).toBe(1);
+    expect(tierWorkers('e2e', { DATAWELL_E2E_WORKERS: '3' })).toBe(3);
+    expect(tierWorkers('e2e', { DATAWELL_INTEGRATION_WORKERS: '1' })).toBe(2);
+    for (const bad of ['0', 'two', '1.5', '-1']) expect(() => tierWorkers('e2e', { DATAWELL_E2E_WORKERS: bad })).toThrow(`DATAWELL_E2E_WORKERS must be a whole number of workers (1 or more), got "${bad}"`);
+  });
+
+  it('are three in the integration tier unless DATAWELL_INTEGRATION_WORKERS says otherwise', () => {
+    expect(tierWorkers('integration', {})).toBe(3);
+    expect(tierWorkers('integration', { DATAWELL_INTEGRATION_WORKERS: '2' })).toBe(2);
+    expect(tierWorkers('integration', { DATAWELL_E2E_WORKERS: '1' })).toBe(3);
+    expect(() => tierWorkers('integration', { DATAWELL_INTEGRATION_WORKERS: 'many' })).toThrow('DATAWELL_INTEGRATION_WORKERS must be a whole number of workers (1 or more), got "many"');
   });
 });

@@ -60,17 +60,24 @@ async function reportLeftovers(stackDir: string, mark: string): Promise<void> {
   if (left.length > 0) process.stderr.write(`test: ${left.length} process(es) of ${stackDir} still ran after the stack was stopped, now stopped: ${left.join(', ')}\n`);
 }
 
-/** The type check (the services' and libraries' settings, and the console page code's own: DOM, JSX, bundler resolution) beside the lint. */
-async function runChecks(): Promise<{ typeCheck: boolean; lint: boolean }> {
-  process.stderr.write('test: type check (tsc --noEmit) and lint (eslint with module boundaries)\n');
+/**
+ * The type check (the services' and libraries' settings, and the console page code's own: DOM, JSX,
+ * bundler resolution) beside the lint. `beside` runs them niced, their lines prefixed, as the unit
+ * tier beside the e2e tier.
+ */
+async function runChecks(beside = false): Promise<{ typeCheck: boolean; lint: boolean }> {
+  process.stderr.write(`test: type check (tsc --noEmit) and lint (eslint with module boundaries)${beside ? ' beside the e2e tier (niced); their lines start with "check│ "' : ''}\n`);
+  const prefix = beside ? 'check│ ' : undefined;
+  const step = (cmd: string, args: string[], env: Record<string, string> = {}, stdout: 'inherit' | 'ignore' = 'inherit') =>
+    beside ? runStep('nice', ['-n', '10', cmd, ...args], env, stdout, undefined, prefix) : runStep(cmd, args, env, stdout);
   const [main, page, lint] = await Promise.all([
-    runStep(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']),
-    runStep(bin('tsc'), ['-p', 'apps/console/tsconfig.json', '--noEmit']),
+    step(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']),
+    step(bin('tsc'), ['-p', 'apps/console/tsconfig.json', '--noEmit']),
     (async () => {
       // The boundaries rule reads Nx's project graph and silently skips itself when none is cached
       // (a fresh clone): compute it first.
-      const graph = await runStep(bin('nx'), ['show', 'projects'], { NX_DAEMON: 'false' }, 'ignore');
-      return graph === 0 ? runStep(bin('eslint'), ['apps', 'libs', 'services', 'tools', 'chaincode', 'bench']) : graph;
+      const graph = await step(bin('nx'), ['show', 'projects'], { NX_DAEMON: 'false' }, 'ignore');
+      return graph === 0 ? step(bin('eslint'), ['apps', 'libs', 'services', 'tools', 'chaincode', 'bench']) : graph;
     })(),
   ]);
   return { typeCheck: main === 0 && page === 0, lint: lint === 0 };
@@ -117,11 +124,22 @@ export function e2eStackEnv(settings: StackContext['settings'], ownPorts: boolea
   };
 }
 
-/** The e2e tier's jest workers: DATAWELL_E2E_WORKERS (1 runs its files one at a time), else 2. */
-export function e2eWorkers(env: NodeJS.ProcessEnv = process.env): number {
-  const asked = env['DATAWELL_E2E_WORKERS'];
-  if (asked === undefined || asked === '') return 2;
-  if (!/^[1-9][0-9]*$/.test(asked)) throw new UsageError(`DATAWELL_E2E_WORKERS must be a whole number of workers (1 or more), got "${asked}"`);
+/**
+ * Each stack tier's jest workers, from its variable, else its default: the e2e tier two
+ * (DATAWELL_E2E_WORKERS; 1 runs its files one at a time, under the locks of their `@e2eLock`
+ * pragmas), the integration tier three (DATAWELL_INTEGRATION_WORKERS). An integration file spends
+ * most of its time waiting on blocks, consumer groups and timers: with two at once the machine was
+ * 65 % busy over the tier's 21 minutes (a 10-s sample of /proc/stat through a CI rehearsal on
+ * 2026-12-08), so a third file takes up what the other two leave idle. Each worker has its own pool
+ * of member domains (libs/testing/src/jest/pool.ts holds four workers' ahead).
+ */
+export const TIER_WORKERS = { e2e: { variable: 'DATAWELL_E2E_WORKERS', default: 2 }, integration: { variable: 'DATAWELL_INTEGRATION_WORKERS', default: 3 } } as const;
+
+export function tierWorkers(tier: keyof typeof TIER_WORKERS, env: NodeJS.ProcessEnv = process.env): number {
+  const { variable, default: fallback } = TIER_WORKERS[tier];
+  const asked = env[variable];
+  if (asked === undefined || asked === '') return fallback;
+  if (!/^[1-9][0-9]*$/.test(asked)) throw new UsageError(`${variable} must be a whole number of workers (1 or more), got "${asked}"`);
   return Number(asked);
 }
 
@@ -140,7 +158,8 @@ export function registerTestCommand(program: Command): void {
     .action(async (patterns: string[], opts: { tier?: string; checks: boolean; budget?: string }) => {
       if (opts.tier && !(TIERS as readonly string[]).includes(opts.tier)) throw new UsageError(`--tier must be one of ${TIERS.join(', ')}, got "${opts.tier}"`);
       const budget = budgetMinutes(opts.budget);
-      const e2eWorkerCount = e2eWorkers();
+      const e2eWorkerCount = tierWorkers('e2e');
+      const integrationWorkerCount = tierWorkers('integration');
       const deadline = budget === undefined ? undefined : Date.now() + budget * 60_000;
       let passed = 0;
       let failed = 0;
@@ -155,19 +174,24 @@ export function registerTestCommand(program: Command): void {
           failures.push(`${what} (its output is above)`);
         }
       };
-      // The type check and lint run beside each other and beside the toolchain's install (each is one
-      // process on one core; on a fresh machine the install builds Fabric for minutes).
-      const checks = opts.checks ? runChecks() : undefined;
       const ctx = stackContext();
       const needsStack = opts.tier !== 'unit';
+      // The type check and lint run beside each other, each one process on one core. In a run of every
+      // tier on stacks of its own they run beside the e2e tier's first files, niced like the unit tier:
+      // its two exclusive files run alone for about six minutes and leave half the machine idle
+      // (docs/stack.md "Two e2e files at once"), where before the checks held up the integration tier
+      // by half a minute (and, on a fresh machine, took CPU from the build of Fabric). Otherwise they
+      // run beside the toolchain's install, as the run starts.
+      let checksBesideE2e = opts.checks && !opts.tier && !process.env['DATAWELL_KEEP_STACK'] && process.env['DATAWELL_TEST_TIERS_TOGETHER'] !== '1' && !(await status(ctx).then((s) => s.healthy).catch(() => false));
+      const checks = opts.checks && !checksBesideE2e ? runChecks() : undefined;
       // Every few minutes a line on the machine's load and its busiest processes: a slow run says why.
       const watch = needsStack ? watchLoad({ everyMs: 5 * 60_000, highLoad: 6 * cpus().length, write: (line) => process.stderr.write(line) }) : undefined;
       if (needsStack) await install(ctx);
-      if (checks) {
-        const { typeCheck, lint } = await checks;
+      const countChecks = ({ typeCheck, lint }: { typeCheck: boolean; lint: boolean }) => {
         count(typeCheck, 'type check');
         count(lint, 'lint');
-      }
+      };
+      if (checks) countChecks(await checks);
       const stackWasUp = needsStack && (await status(ctx)).healthy;
       const dir = mkdtempSync(join(tmpdir(), 'datawell-test-'));
       // Each jest run's processes carry its mark (DATAWELL_TEST_RUN_MARK): what still runs with it once
@@ -207,7 +231,7 @@ export function registerTestCommand(program: Command): void {
         if (deadline !== undefined && Date.now() >= deadline) return { tiers, code: 'skipped', summary };
         // The e2e tier runs two files at once, under the locks their `@e2eLock` pragmas claim
         // (libs/testing/src/jest/tier-locks.ts); DATAWELL_E2E_WORKERS=1 runs it one file at a time.
-        const workers = tiers.includes('e2e') ? e2eWorkerCount : 2;
+        const workers = tiers.includes('e2e') ? e2eWorkerCount : tiers.includes('integration') ? integrationWorkerCount : 2;
         // --forceExit: a test that timed out never ran its cleanup, and the Kafka clients and pools it
         // left open must not keep jest (and CI) waiting for ever; the summary counts its failure.
         const args = ['--selectProjects', ...tiers, ...(process.env['CI'] ? ['--ci'] : []), workers > 1 ? `--maxWorkers=${workers}` : '--runInBand', '--forceExit', ...(patterns.length ? ['--passWithNoTests', '--testPathPatterns', ...patterns] : [])];
@@ -238,10 +262,16 @@ export function registerTestCommand(program: Command): void {
           }
           if (tiers.includes('e2e') && unitAt >= 0) {
             process.stderr.write('test: the unit tier runs beside the e2e tier (niced); its lines start with "unit│ "\n');
-            results.push(...(await Promise.all([runTier(i, tiers, e2eEnv), runTier(unitAt, runs[unitAt]!, {}, 'unit│ ', true)])));
+            const besideChecks = checksBesideE2e && ownStacks ? runChecks(true) : undefined;
+            if (besideChecks) checksBesideE2e = false;
+            const [e2e, unit, checked] = await Promise.all([runTier(i, tiers, e2eEnv), runTier(unitAt, runs[unitAt]!, {}, 'unit│ ', true), besideChecks]);
+            results.push(e2e, unit);
+            if (checked) countChecks(checked);
           } else results.push(await runTier(i, tiers, tiers.includes('e2e') ? e2eEnv : {}));
         }
       }
+      // Checks meant for beside the e2e tier that did not run there (the tier not reached): run now.
+      if (checksBesideE2e) countChecks(await runChecks());
       for (const { tiers, code, summary } of results) {
         const name = tiers.join('+');
         if (code === 'skipped') {
