@@ -4,9 +4,11 @@
 // (a second or two) and end the run alone on one worker. Unit specs last fill the workers' tail.
 // Within each group jest's own order holds (failed first, then slowest, then largest).
 // The e2e tier's files (two at a time, under the locks of their `@e2eLock` pragmas:
-// libs/testing/src/jest/tier-locks.ts): those that run alone first, while nothing else has started,
-// then the others taking turns by what they lock (the pool's, the console's, none), so the two
-// workers seldom pick two files that wait for one lock.
+// libs/testing/src/jest/tier-locks.ts): those that run alone first, while nothing else has started
+// (among them, one with an `@e2eFirst` pragma before the others: it changes what every later file's
+// members find, and runs while no member domain but its own exists), then the others taking turns by
+// what they lock (the pool's, the console's, none), so the two workers seldom pick two files that
+// wait for one lock.
 const { readFileSync } = require('node:fs');
 const { extract, parse } = require('jest-docblock');
 const Sequencer = require('@jest/test-sequencer').default;
@@ -14,8 +16,13 @@ const Sequencer = require('@jest/test-sequencer').default;
 const tier = (test) => test.context.config.displayName?.name;
 const againstStack = (test) => tier(test) !== 'unit';
 
+const pragmas = (test) => parse(extract(readFileSync(test.path, 'utf8')));
+
+/** Whether the file's docblock has an `@e2eFirst` pragma. */
+const first = (test) => pragmas(test)['e2eFirst'] !== undefined;
+
 function lockOf(test) {
-  const pragma = parse(extract(readFileSync(test.path, 'utf8')))['e2eLock'];
+  const pragma = pragmas(test)['e2eLock'];
   const words = String(Array.isArray(pragma) ? pragma.join(' ') : (pragma ?? '')).split(/[\s,]+/);
   if (words.includes('exclusive')) return 'exclusive';
   if (words.includes('pool')) return 'pool';
@@ -29,7 +36,7 @@ function e2eOrder(tests) {
   const turns = [];
   const rest = [groups.none, groups.pool, groups.console];
   while (rest.some((g) => g.length > 0)) for (const g of rest) if (g.length > 0) turns.push(g.shift());
-  return [...groups.exclusive, ...turns];
+  return [...groups.exclusive.filter(first), ...groups.exclusive.filter((t) => !first(t)), ...turns];
 }
 
 class StackFirstSequencer extends Sequencer {

@@ -13,10 +13,10 @@ interface FakeTest {
 const dir = mkdtempSync(join(tmpdir(), 'sequencer-spec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A test file on disk (the sequencer reads e2e files' `@e2eLock` pragmas) whose size stands for jest's order. */
-function file(name: string, bytes: number, pragma?: string): string {
+/** A test file on disk (the sequencer reads e2e files' `@e2eLock` and `@e2eFirst` pragmas) whose size stands for jest's order. */
+function file(name: string, bytes: number, pragma?: string, first = false): string {
   const path = join(dir, name);
-  const head = pragma === undefined ? '' : `/**\n * @e2eLock ${pragma}\n */\n`;
+  const head = pragma === undefined ? '' : `/**\n * @e2eLock ${pragma}${first ? '\n * @e2eFirst' : ''}\n */\n`;
   writeFileSync(path, head + '/'.repeat(Math.max(0, bytes - head.length)));
   return path;
 }
@@ -58,5 +58,11 @@ describe('the stack-first test sequencer', () => {
       'pool-small.test.ts',
       'own-small.test.ts',
     ]);
+  });
+
+  it('starts an exclusive file with an @e2eFirst pragma before the other exclusive files, whatever their sizes', () => {
+    const e2e = project('e2e');
+    const tests = [e2e(file('big-alone.test.ts', 9_000, 'exclusive')), e2e(file('own.test.ts', 20_000)), e2e(file('small-first.test.ts', 1_000, 'exclusive', true)), e2e(file('mid-alone.test.ts', 5_000, 'exclusive'))];
+    expect(names(new Sequencer({}).sort(tests))).toEqual(['small-first.test.ts', 'big-alone.test.ts', 'mid-alone.test.ts', 'own.test.ts']);
   });
 });

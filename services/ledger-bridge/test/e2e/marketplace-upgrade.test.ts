@@ -1,7 +1,11 @@
 /**
- * It upgrades the `marketplace` chaincode every other file uses: it runs alone. (The e2e tier runs two files at once: libs/testing/src/jest/tier-locks.ts.)
+ * It upgrades the `marketplace` chaincode every other file uses: it runs alone, and first, while no
+ * member domain but its own exists (a member's bridge approves an upgrade within its 60 s look, and
+ * until then its peer runs no `marketplace`: a later file's members would find it so). (The e2e tier
+ * runs two files at once: libs/testing/src/jest/tier-locks.ts; tools/jest/sequencer.js.)
  *
  * @e2eLock exclusive
+ * @e2eFirst
  */
 import 'reflect-metadata';
 import { join } from 'node:path';
@@ -104,7 +108,9 @@ describe('the marketplace channel with a member in its own domain', () => {
     await expect(own.joinOwnPeer('marketplace', (joining) => checkMarketplace({ ...honest, ordererTlsCaPems: honest.self.caCertPems }, joining))).rejects.toThrow(/ordered by OrdererMSP, whose TLS CA is not the ordering service's this member was given/);
     expect(await ownPeerChannels(fabric)).not.toContain('marketplace');
     // Its own bridge, from the operator's inbox message, checks the same blocks with what it knows for sure, joins and approves.
-    member = await startMemberBridge(MEMBER, `lb-mk-${MEMBER}-${run}`);
+    // Its look at the committed definition every 2 s instead of the default 60 s: the upgrades below
+    // wait for it (twice a minute of an idle machine, the whole e2e tier waiting for this file).
+    member = await startMemberBridge(MEMBER, `lb-mk-${MEMBER}-${run}`, { chaincodeUpgradeIntervalMs: 2000 });
     await eventually(`${MEMBER}'s own peer on marketplace`, async () => ((await ownPeerChannels(fabric)).includes('marketplace') ? true : undefined), 300_000);
     await eventually(`${MEMBER}'s approval of the marketplace chaincode`, async () => ((await committedDefinition(fabric, 'marketplace', MARKETPLACE.chaincode))?.approvals[MEMBER] ? true : undefined), 300_000);
   });
@@ -118,7 +124,7 @@ describe('the marketplace channel with a member in its own domain', () => {
       await deployChaincode(ctx, { name: MARKETPLACE.chaincode, channel: 'marketplace', modulePath: join(REPO_DIR, 'chaincode', MARKETPLACE.chaincode), ...(version ? { version } : {}) });
       const committed = (await committedDefinition(fabric, 'marketplace', MARKETPLACE.chaincode))!;
       expect(committed.sequence).toBe(sequence);
-      // The member's bridge notices on its own peer (every 60 s) and approves it as its own admin.
+      // The member's bridge notices on its own peer (every 2 s here, 60 s by default) and approves it as its own admin.
       await eventually(`${MEMBER}'s approval of sequence ${sequence}`, async () => ((await committedDefinition(fabric, 'marketplace', MARKETPLACE.chaincode))?.approvals[MEMBER] ? true : undefined), 240_000);
       const record = ownChaincodeRecord(fabric.chaincodeServer!, MARKETPLACE.chaincode)!;
       expect(record.version).toBe(committed.version);

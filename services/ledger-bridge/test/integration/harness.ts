@@ -135,6 +135,8 @@ export interface MemberBridgeOptions {
   readonly subscriptionSweepSeconds?: number;
   /** Between two looks at its DAO channels' config (the bridge's default is 5 min). */
   readonly channelConfigCheckIntervalMs?: number;
+  /** Between two looks at the marketplace chaincode's committed definition on its own peer (the bridge's default is 60 s). */
+  readonly chaincodeUpgradeIntervalMs?: number;
 }
 
 export interface MemberBridge {
@@ -177,6 +179,7 @@ export async function startMemberBridge(mspId: string, clientId: string, options
     // The member's admin acting in its own domain: the CLI runs as the domain's OS user.
     memberAdmin: stackMemberAdmin(memberFabric(ctx, mspId)),
     ...(options.channelConfigCheckIntervalMs ? { channelConfigCheckIntervalMs: options.channelConfigCheckIntervalMs } : {}),
+    ...(options.chaincodeUpgradeIntervalMs ? { chaincodeUpgradeIntervalMs: options.chaincodeUpgradeIntervalMs } : {}),
   });
   await bridge.start();
   return { bridge, db, kafka, recent: () => logger.recent() };
