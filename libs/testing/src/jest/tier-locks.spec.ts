@@ -9,6 +9,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Resolves 'taken' if `p` settles within `ms`, else 'waiting' (the lock is still asked for). */
 const within = <T>(p: Promise<T>, ms: number) => Promise.race([p.then(() => 'taken' as const), new Promise<'waiting'>((r) => setTimeout(() => r('waiting'), ms))]);
 
+/**
+ * Whether `line` is among `said` within `ms`. A file says it waits a second after it asks for a lock,
+ * and it asks for its claims' locks only once it holds `gate` and `all`, each a `flock` process to
+ * start: on a loaded machine (the unit tier beside others) that took long enough for a fixed wait to
+ * end, and the lock to be let go, before the file had said anything.
+ */
+async function heard(said: readonly string[], line: string, ms: number): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if (said.includes(line)) return true;
+  return said.includes(line);
+}
+
 describe("the e2e tier's file locks", () => {
   it('reads the claims of a pragma, and refuses an unknown one', () => {
     expect(parseClaims(undefined, 'a.test.ts')).toEqual([]);
@@ -41,10 +52,12 @@ describe("the e2e tier's file locks", () => {
     const first = await takeE2eLocks(locks, 'first.test.ts', ['pool'], say);
     const beside = await takeE2eLocks(locks, 'beside.test.ts', [], say);
     const alone = takeE2eLocks(locks, 'alone.test.ts', ['exclusive'], say);
-    expect(await within(alone, 1500)).toBe('waiting');
+    expect(await heard(said, 'alone.test.ts runs alone: it waits for the files running now to end', 8_000)).toBe(true);
+    expect(await within(alone, 200)).toBe('waiting');
     // Asked after the exclusive one: it waits behind it, though only shared holders hold `all` now.
     const later = takeE2eLocks(locks, 'later.test.ts', [], say);
-    expect(await within(later, 1500)).toBe('waiting');
+    expect(await heard(said, 'later.test.ts waits for a file that runs alone to start', 8_000)).toBe(true);
+    expect(await within(later, 200)).toBe('waiting');
     await first();
     await beside();
     const releaseAlone = await alone;
@@ -54,7 +67,8 @@ describe("the e2e tier's file locks", () => {
     // The pool, one file at a time.
     const pool1 = await takeE2eLocks(locks, 'pool1.test.ts', ['pool'], say);
     const pool2 = takeE2eLocks(locks, 'pool2.test.ts', ['pool'], say);
-    expect(await within(pool2, 1500)).toBe('waiting');
+    expect(await heard(said, "pool2.test.ts waits for the file using the tier's pool of member domains to end", 8_000)).toBe(true);
+    expect(await within(pool2, 200)).toBe('waiting');
     await pool1();
     await (await pool2)();
     await releaseLater();
