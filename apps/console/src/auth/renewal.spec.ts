@@ -1,4 +1,4 @@
-import { afterAttempt, attemptsOf, renewable, retryDelayMs } from './renewal';
+import { afterAttempt, attemptsOf, OwnBridgePendingError, ownBridgeOf, renewable, retryDelayMs, whenOwnBridgeSettled, type ServiceToken } from './renewal';
 
 describe('signing in again at a service the page has no token of', () => {
   const token = { token: 't', expiresAt: '2026-12-07T21:00:00Z' };
@@ -23,5 +23,28 @@ describe('signing in again at a service the page has no token of', () => {
     expect(afterAttempt(twice, token)).toEqual(token);
     // The next delay follows the service asked least often.
     expect(attemptsOf({ member: twice, telemetry: once, negotiation: token }, ['member', 'telemetry'])).toBe(1);
+  });
+});
+
+describe("where the organisation's writes go", () => {
+  it('are its own bridge with a token, pending while the page signs in there again, and the marketplace without a bridge behind the console', () => {
+    expect(ownBridgeOf({ token: 't', expiresAt: '2026-12-08T00:00:00Z' })).toBe('ready');
+    expect(ownBridgeOf({ error: 'UNKNOWN_ORGANISATION', attempts: 2 })).toBe('pending');
+    expect(ownBridgeOf({ error: 'not behind this console', absent: true })).toBe('none');
+    expect(ownBridgeOf(undefined)).toBe('none');
+  });
+
+  it('wait while the own bridge is pending, and go there once its token comes', async () => {
+    let member: ServiceToken = { error: 'UNKNOWN_ORGANISATION', attempts: 1 };
+    setTimeout(() => (member = { token: 't', expiresAt: '2026-12-08T00:00:00Z' }), 60);
+    const started = Date.now();
+    await expect(whenOwnBridgeSettled(() => member, 5_000, 10)).resolves.toBe('ready');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(50);
+    await expect(whenOwnBridgeSettled(() => ({ error: 'x', absent: true }), 5_000, 10)).resolves.toBe('none');
+  });
+
+  it('fail with a clear error when the own bridge stays pending, instead of going to the marketplace', async () => {
+    await expect(whenOwnBridgeSettled(() => ({ error: 'UNKNOWN_ORGANISATION', attempts: 4 }), 30, 10)).rejects.toThrow(OwnBridgePendingError);
+    await expect(whenOwnBridgeSettled(() => ({ error: 'UNKNOWN_ORGANISATION' }), 30, 10)).rejects.toThrow("Your organisation's own ledger bridge has not signed you in after 0 s");
   });
 });

@@ -43,3 +43,41 @@ export function afterAttempt(previous: ServiceToken | undefined, result: Service
   const attempts = (previous && 'error' in previous ? (previous.attempts ?? 0) : 0) + 1;
   return { ...result, attempts };
 }
+
+/**
+ * Where the signed-in organisation's writes (its offers) go: `ready`, its own bridge, whose token the
+ * page holds; `pending`, its own bridge, where the page has not got a token yet and is signing in again
+ * (the bridge learns a newly admitted organisation from its own peer up to a minute after the
+ * admission); `none`, the marketplace (no bridge of its own behind this console).
+ */
+export type OwnBridge = 'ready' | 'pending' | 'none';
+
+export function ownBridgeOf(member: ServiceToken | undefined): OwnBridge {
+  if (member === undefined) return 'none';
+  if ('token' in member) return 'ready';
+  return renewing(member) ? 'pending' : 'none';
+}
+
+/** The own bridge has still not given the page a token (see whenOwnBridgeSettled). */
+export class OwnBridgePendingError extends Error {
+  constructor(seconds: number) {
+    super(`Your organisation's own ledger bridge has not signed you in after ${seconds} s (it learns of a newly admitted organisation from its own peer); the page keeps signing in there: try again in a moment.`);
+    this.name = 'OwnBridgePendingError';
+  }
+}
+
+/**
+ * Waits, reading `current` every `everyMs`, until the own bridge is not `pending` any more, and says
+ * where a write goes then. A write made while it is pending waits for its token instead of going to
+ * the marketplace, which signs nothing for an organisation in its own trust domain. Throws
+ * OwnBridgePendingError after `timeoutMs`.
+ */
+export async function whenOwnBridgeSettled(current: () => ServiceToken | undefined, timeoutMs = 90_000, everyMs = 500): Promise<'ready' | 'none'> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = ownBridgeOf(current());
+    if (state !== 'pending') return state;
+    if (Date.now() >= deadline) throw new OwnBridgePendingError(Math.round(timeoutMs / 1000));
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

@@ -1,9 +1,10 @@
 import { Anchor, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { Link, Navigate } from 'react-router';
 import { marketplace, unwrap } from '../api/client';
 import { postOffer } from '../api/offers';
+import { ownBridgeOf, whenOwnBridgeSettled } from '../auth/renewal';
 import { useSession } from '../auth/session';
 import { OfferForm } from '../components/OfferForm';
 import { newOfferOf } from '../components/offer-values';
@@ -22,9 +23,13 @@ export default function MyOffersPage() {
     // Posts wait for the ledger: poll while one of ours is not listed yet.
     refetchInterval: (q) => (posted.some((id) => !q.state.data?.offers.some((o) => o.offerId === id)) ? 1000 : false),
   });
+  // The session as it is now, for a post that waits for the own bridge's token (the page signs in there again).
+  const latest = useRef(session);
+  latest.current = session;
   const post = useMutation({
-    // In its own trust domain, through its own ledger bridge (api/offers.ts).
-    mutationFn: (values: Parameters<typeof newOfferOf>[1]) => postOffer(newOfferOf(kind, values), session?.member !== undefined && 'token' in session.member),
+    // In its own trust domain, through its own ledger bridge (api/offers.ts); while the page has no
+    // token there yet, the post waits for it rather than go to the marketplace.
+    mutationFn: async (values: Parameters<typeof newOfferOf>[1]) => postOffer(newOfferOf(kind, values), (await whenOwnBridgeSettled(() => latest.current?.member)) === 'ready'),
     onSuccess: (result) => {
       setPosting(false);
       setPosted((p) => [...p, result.offerId]);
@@ -40,6 +45,11 @@ export default function MyOffersPage() {
       <Text>
         Signed in as {session.enrollmentId} of {session.mspId} ({session.role === 'DSP' ? 'data owner: you post data offers' : 'value provider: you post value offers'}).
       </Text>
+      {post.isPending && ownBridgeOf(session.member) === 'pending' && (
+        <Text role="status" data-testid="own-bridge-pending">
+          Waiting for your own ledger bridge to sign you in: your offer is posted there as soon as it does…
+        </Text>
+      )}
       {waiting.map((id) => (
         <Text key={id} role="status" data-testid="pending-offer">
           Offer <Anchor component={Link} to={`/offers/${encodeURIComponent(id)}`}>{id}</Anchor> submitted: waiting for the ledger to record it…

@@ -1,9 +1,10 @@
 import { Anchor, Button, Group, Modal, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { marketplace, unwrap, type Offer } from '../api/client';
 import { updateOffer, withdrawOffer } from '../api/offers';
+import { whenOwnBridgeSettled } from '../auth/renewal';
 import { useSession } from '../auth/session';
 import { OfferForm, patchOf } from '../components/OfferForm';
 import { Failure, KindBadge, Loading, reputationText, StatusBadge } from '../components/Status';
@@ -18,8 +19,13 @@ export default function OfferPage() {
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [awaitRevision, setAwaitRevision] = useState<number | undefined>();
-  /** In its own trust domain, the organisation signs its changes through its own bridge (as it posts). */
-  const ownBridge = session?.member !== undefined && 'token' in session.member;
+  /**
+   * In its own trust domain, the organisation signs its changes through its own bridge (as it posts),
+   * waiting for its token there while the page is still signing in (auth/renewal.ts).
+   */
+  const latest = useRef(session);
+  latest.current = session;
+  const ownBridge = async () => (await whenOwnBridgeSettled(() => latest.current?.member)) === 'ready';
   const offer = useQuery({
     queryKey: ['offer', offerId],
     queryFn: async () => unwrap(await marketplace.GET('/offers/{offerId}', { params: { path: { offerId } } })),
@@ -31,14 +37,14 @@ export default function OfferPage() {
     void queries.invalidateQueries({ queryKey: ['offer', offerId] });
   };
   const update = useMutation({
-    mutationFn: (patch: Parameters<typeof patchOf>[1]) => updateOffer(offerId, patchOf(offer.data!, patch), ownBridge),
+    mutationFn: async (patch: Parameters<typeof patchOf>[1]) => updateOffer(offerId, patchOf(offer.data!, patch), await ownBridge()),
     onSuccess: () => {
       setEditing(false);
       settle(offer.data!.revision);
     },
   });
   const withdraw = useMutation({
-    mutationFn: () => withdrawOffer(offerId, ownBridge),
+    mutationFn: async () => withdrawOffer(offerId, await ownBridge()),
     onSuccess: () => {
       setConfirming(false);
       settle(offer.data!.revision);
