@@ -6,7 +6,8 @@
 // The e2e tier's files (two at a time, under the locks of their `@e2eLock` pragmas:
 // libs/testing/src/jest/tier-locks.ts): those that run alone first, while nothing else has started
 // (among them, one with an `@e2eFirst` pragma before the others: it changes what every later file's
-// members find, and runs while no member domain but its own exists), then the others taking turns by
+// members find. Dispatched first, it still races the next exclusive file for the lock, since two
+// workers take the first two files at once), then the others taking turns by
 // what they lock (the pool's, the console's, none), so the two workers seldom pick two files that
 // wait for one lock.
 const { readFileSync } = require('node:fs');
