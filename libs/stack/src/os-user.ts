@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, lchownSync, lstatSync, readdirSync } from 'node:fs';
+import { chownSync, existsSync, lchownSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StackError } from './errors';
 
@@ -10,16 +10,46 @@ export interface OsUser {
   readonly home: string;
 }
 
-/** The account's ids from the system's user database (NSS), or undefined when it does not exist. */
-export function findOsUser(name: string): OsUser | undefined {
+/** The file local accounts live in (useradd writes it); a parameter for the tests. */
+export const PASSWD_FILE = '/etc/passwd';
+
+/** The entry of `name` in a passwd(5) file's text, if it has one. */
+export function passwdEntry(text: string, name: string): OsUser | undefined {
+  for (const line of text.split('\n')) {
+    const fields = line.split(':');
+    if (fields[0] !== name || fields.length < 7) continue;
+    const uid = Number(fields[2]);
+    const gid = Number(fields[3]);
+    if (!Number.isInteger(uid) || !Number.isInteger(gid) || fields[2] === '' || fields[3] === '') continue;
+    return { name, uid, gid, home: fields[5] || '/' };
+  }
+  return undefined;
+}
+
+/**
+ * The account's ids from the system's user database, or undefined when it does not exist. The
+ * domains' accounts are local (useradd), so /etc/passwd answers first, with no process: the tooling
+ * and the services that run processes as a domain's user look an account up hundreds of times per
+ * test file, and `getent` as a child of a large process (a jest worker hosting services) cost ~10 ms
+ * of blocked event loop each. An account found nowhere there is asked of NSS (`getent`: LDAP,
+ * systemd's dynamic users, …) as before.
+ */
+export function findOsUser(name: string, passwdFile = PASSWD_FILE): OsUser | undefined {
+  let text: string | undefined;
+  try {
+    text = readFileSync(passwdFile, 'utf8');
+  } catch {
+    text = undefined;
+  }
+  const local = text === undefined ? undefined : passwdEntry(text, name);
+  if (local) return local;
   let line: string;
   try {
     line = execFileSync('getent', ['passwd', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     return undefined;
   }
-  const [, , uid, gid, , home] = line.split(':');
-  return { name, uid: Number(uid), gid: Number(gid), home: home ?? '/' };
+  return passwdEntry(line, name);
 }
 
 export function osUser(name: string): OsUser {

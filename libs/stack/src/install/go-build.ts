@@ -52,14 +52,32 @@ export async function installGoComponent(cacheDir: string, component: GoComponen
   progress.step(component, `${v.release} built in ${binDir}`);
 }
 
-/** Where a module's files are in the Go module cache (sample configs are read from there). */
-export async function goModuleDir(cacheDir: string, component: GoComponent): Promise<string> {
+const moduleDirs = new Map<string, Promise<string>>();
+
+/**
+ * Where a module's files are in the Go module cache (sample configs are read from there). A pinned
+ * version's folder does not move, so it is asked of `go` once per process (every peer and orderer
+ * configuration read it: a `go` process each, a dozen per integration test file); a failed answer is
+ * not kept.
+ */
+export function goModuleDir(cacheDir: string, component: GoComponent): Promise<string> {
+  const key = `${cacheDir}\0${component}`;
+  let dir = moduleDirs.get(key);
+  if (!dir) {
+    dir = lookUpModuleDir(cacheDir, component);
+    moduleDirs.set(key, dir);
+    dir.catch(() => moduleDirs.delete(key));
+  }
+  return dir;
+}
+
+async function lookUpModuleDir(cacheDir: string, component: GoComponent): Promise<string> {
   const v = VERSIONS[component];
   const { stdout } = await run('go', ['mod', 'download', '-json', `${v.module}@${v.version}`], {
     cwd: cacheDir,
     env: { GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' },
   });
   const dir = (JSON.parse(stdout) as { Dir?: string }).Dir;
-  if (!dir) throw new StackError('NOT_INSTALLED', `module ${v.module} is not in the Go module cache`, component);
+  if (!dir || !existsSync(dir)) throw new StackError('NOT_INSTALLED', `module ${v.module} is not in the Go module cache`, component);
   return dir;
 }
