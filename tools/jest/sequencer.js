@@ -6,38 +6,46 @@
 // The e2e tier's files (two at a time, under the locks of their `@e2eLock` pragmas:
 // libs/testing/src/jest/tier-locks.ts): those that run alone first, while nothing else has started
 // (among them, one with an `@e2eFirst` pragma before the others: it changes what every later file's
-// members find. Dispatched first, it still races the next exclusive file for the lock, since two
-// workers take the first two files at once), then the others taking turns by
+// members find. Dispatched first, it would still race the next exclusive file for the lock, since two
+// workers take the first two files at once: the others wait until it holds the lock), then the others taking turns by
 // what they lock (the pool's, the console's, none), so the two workers seldom pick two files that
 // wait for one lock.
 const { readFileSync } = require('node:fs');
 const { extract, parse } = require('jest-docblock');
 const Sequencer = require('@jest/test-sequencer').default;
 
+/** tier-locks.ts's E2E_FIRST_FILES_ENV (this file is plain JavaScript, loaded before any TypeScript register). */
+const E2E_FIRST_FILES_ENV = 'DATAWELL_E2E_FIRST_FILES';
+
 const tier = (test) => test.context.config.displayName?.name;
 const againstStack = (test) => tier(test) !== 'unit';
 
 const pragmas = (test) => parse(extract(readFileSync(test.path, 'utf8')));
 
-/** Whether the file's docblock has an `@e2eFirst` pragma. */
-const first = (test) => pragmas(test)['e2eFirst'] !== undefined;
-
-function lockOf(test) {
-  const pragma = pragmas(test)['e2eLock'];
+/** The lock its `@e2eLock` pragma claims, and whether it has an `@e2eFirst` pragma: one read of its docblock. */
+function e2ePragmas(test) {
+  const found = pragmas(test);
+  const pragma = found['e2eLock'];
   const words = String(Array.isArray(pragma) ? pragma.join(' ') : (pragma ?? '')).split(/[\s,]+/);
-  if (words.includes('exclusive')) return 'exclusive';
-  if (words.includes('pool')) return 'pool';
-  if (words.includes('console')) return 'console';
-  return 'none';
+  const lock = words.includes('exclusive') ? 'exclusive' : words.includes('pool') ? 'pool' : words.includes('console') ? 'console' : 'none';
+  return { lock, first: found['e2eFirst'] !== undefined };
 }
 
 function e2eOrder(tests) {
   const groups = { exclusive: [], none: [], pool: [], console: [] };
-  for (const t of tests) groups[lockOf(t)].push(t);
+  const firsts = [];
+  for (const t of tests) {
+    const { lock, first } = e2ePragmas(t);
+    if (lock === 'exclusive' && first) firsts.push(t);
+    else groups[lock].push(t);
+  }
   const turns = [];
   const rest = [groups.none, groups.pool, groups.console];
   while (rest.some((g) => g.length > 0)) for (const g of rest) if (g.length > 0) turns.push(g.shift());
-  return [...groups.exclusive.filter(first), ...groups.exclusive.filter((t) => !first(t)), ...turns];
+  // The workers inherit jest's environment as it is once the files are sorted: each exclusive file
+  // without the pragma waits for these to take the lock (libs/testing/src/jest/tier-locks.ts).
+  process.env[E2E_FIRST_FILES_ENV] = JSON.stringify(firsts.map((t) => t.path));
+  return [...firsts, ...groups.exclusive, ...turns];
 }
 
 class StackFirstSequencer extends Sequencer {

@@ -63,6 +63,10 @@ describe('the stack-first test sequencer', () => {
   it('starts an exclusive file with an @e2eFirst pragma before the other exclusive files, whatever their sizes', () => {
     const e2e = project('e2e');
     const tests = [e2e(file('big-alone.test.ts', 9_000, 'exclusive')), e2e(file('own.test.ts', 20_000)), e2e(file('small-first.test.ts', 1_000, 'exclusive', true)), e2e(file('mid-alone.test.ts', 5_000, 'exclusive'))];
-    expect(names(new Sequencer({}).sort(tests))).toEqual(['small-first.test.ts', 'big-alone.test.ts', 'mid-alone.test.ts', 'own.test.ts']);
+    delete process.env['DATAWELL_E2E_FIRST_FILES'];
+    const sorted = new Sequencer({}).sort(tests);
+    expect(names(sorted)).toEqual(['small-first.test.ts', 'big-alone.test.ts', 'mid-alone.test.ts', 'own.test.ts']);
+    // The workers inherit the list, and the other exclusive files wait for it to take the lock (tier-locks.ts).
+    expect(JSON.parse(process.env['DATAWELL_E2E_FIRST_FILES'] ?? 'null')).toEqual([sorted[0]!.path]);
   });
 });

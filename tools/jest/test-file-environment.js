@@ -21,6 +21,7 @@ class TestFileEnvironment extends TestEnvironment {
     this.holder = holder;
     this.file = file;
     this.lockPragma = context.docblockPragmas?.['e2eLock'];
+    this.testPath = context.testPath;
   }
 
   async setup() {
@@ -28,8 +29,8 @@ class TestFileEnvironment extends TestEnvironment {
     const dir = process.env['DATAWELL_E2E_LOCK_DIR'];
     if (!dir) return;
     require('@swc-node/register');
-    const { parseClaims, takeE2eLocks } = require('../../libs/testing/src/jest/tier-locks.ts');
-    this.releaseLocks = await takeE2eLocks(dir, this.file, parseClaims(this.lockPragma, this.file), (line) => process.stderr.write(`test: ${line}\n`));
+    const { e2eOrderOf, parseClaims, takeE2eLocks } = require('../../libs/testing/src/jest/tier-locks.ts');
+    this.releaseLocks = await takeE2eLocks(dir, this.file, parseClaims(this.lockPragma, this.file), (line) => process.stderr.write(`test: ${line}\n`), e2eOrderOf(this.testPath));
   }
 
   async teardown() {

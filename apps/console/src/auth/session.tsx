@@ -1,7 +1,7 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { ApiError, coordinator, marketplace, member, negotiation, operator, provisioner, telemetry, unwrap, setBearer } from '../api/client';
 import { forgetKey, heldKey, holdKey, importSigningKey, signWith } from './keyring';
-import { afterAttempt, attemptsOf, renewable, retryDelayMs, type OtherService, type ServiceToken } from './renewal';
+import { afterAttempt, attemptsOf, renewable, retryDelayMs, whenOwnBridgeSettled, type OtherService, type ServiceToken } from './renewal';
 import { pemToDer } from './signature';
 import { within } from './within';
 
@@ -211,4 +211,18 @@ export function useSession(): SessionState {
   const state = useContext(Context);
   if (!state) throw new Error('useSession outside SessionProvider');
   return state;
+}
+
+/**
+ * Whether a member's write (an offer posted, edited or withdrawn) goes through its own ledger bridge:
+ * in its own trust domain the organisation signs there. While the page is still signing in at that
+ * bridge, the write waits for its token (up to 90 s, then OwnBridgePendingError) reading the session
+ * as it is by then, not as it was when the page rendered; false only when no bridge of the member
+ * is behind this console (auth/renewal.ts).
+ */
+export function useOwnBridgeWrite(): () => Promise<boolean> {
+  const { session } = useSession();
+  const latest = useRef(session);
+  latest.current = session;
+  return useCallback(async () => (await whenOwnBridgeSettled(() => latest.current?.member)) === 'ready', []);
 }

@@ -1,11 +1,11 @@
 import { Anchor, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { Link, Navigate } from 'react-router';
 import { marketplace, unwrap } from '../api/client';
 import { postOffer } from '../api/offers';
-import { ownBridgeOf, whenOwnBridgeSettled } from '../auth/renewal';
-import { useSession } from '../auth/session';
+import { ownBridgeOf } from '../auth/renewal';
+import { useOwnBridgeWrite, useSession } from '../auth/session';
 import { OfferForm } from '../components/OfferForm';
 import { newOfferOf } from '../components/offer-values';
 import { Failure, Loading, StatusBadge } from '../components/Status';
@@ -23,13 +23,11 @@ export default function MyOffersPage() {
     // Posts wait for the ledger: poll while one of ours is not listed yet.
     refetchInterval: (q) => (posted.some((id) => !q.state.data?.offers.some((o) => o.offerId === id)) ? 1000 : false),
   });
-  // The session as it is now, for a post that waits for the own bridge's token (the page signs in there again).
-  const latest = useRef(session);
-  latest.current = session;
+  const ownBridge = useOwnBridgeWrite();
   const post = useMutation({
     // In its own trust domain, through its own ledger bridge (api/offers.ts); while the page has no
     // token there yet, the post waits for it rather than go to the marketplace.
-    mutationFn: async (values: Parameters<typeof newOfferOf>[1]) => postOffer(newOfferOf(kind, values), (await whenOwnBridgeSettled(() => latest.current?.member)) === 'ready'),
+    mutationFn: async (values: Parameters<typeof newOfferOf>[1]) => postOffer(newOfferOf(kind, values), await ownBridge()),
     onSuccess: (result) => {
       setPosting(false);
       setPosted((p) => [...p, result.offerId]);

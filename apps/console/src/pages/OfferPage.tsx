@@ -1,11 +1,10 @@
 import { Anchor, Button, Group, Modal, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { marketplace, unwrap, type Offer } from '../api/client';
 import { updateOffer, withdrawOffer } from '../api/offers';
-import { whenOwnBridgeSettled } from '../auth/renewal';
-import { useSession } from '../auth/session';
+import { useOwnBridgeWrite, useSession } from '../auth/session';
 import { OfferForm, patchOf } from '../components/OfferForm';
 import { Failure, KindBadge, Loading, reputationText, StatusBadge } from '../components/Status';
 
@@ -23,9 +22,7 @@ export default function OfferPage() {
    * In its own trust domain, the organisation signs its changes through its own bridge (as it posts),
    * waiting for its token there while the page is still signing in (auth/renewal.ts).
    */
-  const latest = useRef(session);
-  latest.current = session;
-  const ownBridge = async () => (await whenOwnBridgeSettled(() => latest.current?.member)) === 'ready';
+  const ownBridge = useOwnBridgeWrite();
   const offer = useQuery({
     queryKey: ['offer', offerId],
     queryFn: async () => unwrap(await marketplace.GET('/offers/{offerId}', { params: { path: { offerId } } })),

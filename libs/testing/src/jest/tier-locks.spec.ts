@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { holdFileLock, parseClaims, takeE2eLocks } from './tier-locks';
+import { e2eOrderOf, E2E_FIRST_FILES_ENV, holdFileLock, parseClaims, takeE2eLocks } from './tier-locks';
 
 const dir = mkdtempSync(join(tmpdir(), 'tier-locks-spec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -73,5 +73,44 @@ describe("the e2e tier's file locks", () => {
     await (await pool2)();
     await releaseLater();
     expect(said).toEqual(expect.arrayContaining(['alone.test.ts runs alone: it waits for the files running now to end', 'later.test.ts waits for a file that runs alone to start', "pool2.test.ts waits for the file using the tier's pool of member domains to end"]));
+  });
+
+  it("reads a file's place in the run's order from the sequencer's list", () => {
+    const env = { [E2E_FIRST_FILES_ENV]: JSON.stringify(['/r/upgrade.test.ts']) };
+    expect(e2eOrderOf('/r/upgrade.test.ts', env)).toEqual({ first: true, firsts: 1 });
+    expect(e2eOrderOf('/r/lifecycle.test.ts', env)).toEqual({ first: false, firsts: 1 });
+    expect(e2eOrderOf('/r/lifecycle.test.ts', {})).toEqual({ first: false, firsts: 0 });
+    expect(e2eOrderOf('/r/lifecycle.test.ts', { [E2E_FIRST_FILES_ENV]: 'not json' })).toEqual({ first: false, firsts: 0 });
+  });
+
+  it('runs the @e2eFirst file before an exclusive file that asked for the lock before it', async () => {
+    const locks = join(dir, 'first');
+    const said: string[] = [];
+    const say = (line: string) => said.push(line);
+    // The other exclusive file asks first, and would win the lock without the order (next test).
+    const other = takeE2eLocks(locks, 'lifecycle.test.ts', ['exclusive'], say, { first: false, firsts: 1 });
+    expect(await heard(said, 'lifecycle.test.ts waits for the file with @e2eFirst to take the lock', 8_000)).toBe(true);
+    expect(await within(other, 500)).toBe('waiting');
+    const upgrade = await takeE2eLocks(locks, 'upgrade.test.ts', ['exclusive'], say, { first: true, firsts: 1 });
+    // Now behind it on `all`, as any file behind one that runs alone.
+    expect(await heard(said, 'lifecycle.test.ts runs alone: it waits for the files running now to end', 8_000)).toBe(true);
+    expect(await within(other, 300)).toBe('waiting');
+    await upgrade();
+    await (await other)();
+  });
+
+  it('lets an exclusive file that asks first win the lock when the run has no @e2eFirst file (the control), and goes on when one never takes it', async () => {
+    const locks = join(dir, 'no-first');
+    const said: string[] = [];
+    const say = (line: string) => said.push(line);
+    const releaseOther = await takeE2eLocks(locks, 'lifecycle.test.ts', ['exclusive'], say);
+    const upgrade = takeE2eLocks(locks, 'upgrade.test.ts', ['exclusive'], say);
+    expect(await heard(said, 'upgrade.test.ts runs alone: it waits for the files running now to end', 8_000)).toBe(true);
+    await releaseOther();
+    await (await upgrade)();
+    // The @e2eFirst file's worker died before it took the lock: the wait ends.
+    const orphan = await takeE2eLocks(join(dir, 'orphan'), 'lifecycle.test.ts', ['exclusive'], say, { first: false, firsts: 1 }, 300);
+    expect(said).toContain('lifecycle.test.ts goes on: the file with @e2eFirst did not take the lock within 0 s');
+    await orphan();
   });
 });

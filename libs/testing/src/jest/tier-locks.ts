@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -19,12 +19,46 @@ import { join } from 'node:path';
  * claims. A `gate` taken around the `all` request gives a waiting exclusive file precedence over
  * files that ask after it (flock itself would let shared holders come and go for ever). A lock is
  * released when its holder's stdin closes, so a worker that dies lets go of its locks with it.
+ * An exclusive file with an `@e2eFirst` pragma as well runs before the other exclusive files: they
+ * wait until it holds the lock (E2eOrder).
  */
 export type E2eClaim = 'exclusive' | 'pool' | 'console';
 const CLAIMS: readonly E2eClaim[] = ['exclusive', 'pool', 'console'];
 
 /** Set by the e2e tier's global setup when jest runs more than one worker: the folder of the tier's lock files. */
 export const E2E_LOCK_DIR_ENV = 'DATAWELL_E2E_LOCK_DIR';
+
+/**
+ * Set by the sequencer (tools/jest/sequencer.js) in jest's own process before the workers start, so
+ * they inherit it: the paths of the run's files with an `@e2eFirst` pragma, as a JSON array.
+ */
+export const E2E_FIRST_FILES_ENV = 'DATAWELL_E2E_FIRST_FILES';
+
+/**
+ * Where a file stands in the run's order: whether it has an `@e2eFirst` pragma, and how many of the
+ * run's files have one. An exclusive file without the pragma waits until each of them has taken the
+ * lock: the sequencer dispatches them first, but two workers take the first two files at once and
+ * either could win the lock.
+ */
+export interface E2eOrder {
+  readonly first: boolean;
+  readonly firsts: number;
+}
+
+/** The order of the file at `testPath` from the sequencer's list (none, or unreadable: no order). */
+export function e2eOrderOf(testPath: string, env: NodeJS.ProcessEnv = process.env): E2eOrder {
+  let firsts: unknown;
+  try {
+    firsts = JSON.parse(env[E2E_FIRST_FILES_ENV] ?? '[]');
+  } catch {
+    firsts = [];
+  }
+  const paths = Array.isArray(firsts) ? firsts.filter((f): f is string => typeof f === 'string') : [];
+  return { first: paths.includes(testPath), firsts: paths.length };
+}
+
+/** How long an exclusive file waits for the files that run first to take the lock before it goes on anyway (one whose worker died never does). */
+export const FIRST_WAIT_MS = 10 * 60_000;
 
 /** The claims of a file's `@e2eLock` pragma (jest gives a pragma as a string, or an array when repeated). */
 export function parseClaims(pragma: string | readonly string[] | undefined, file: string): E2eClaim[] {
@@ -77,7 +111,7 @@ export function holdFileLock(file: string, mode: 'shared' | 'exclusive', onWait?
  * console), so two files never wait on each other in a circle. `say` is told what the file waits
  * for. Resolves the release of all of them.
  */
-export async function takeE2eLocks(dir: string, file: string, claims: readonly E2eClaim[], say: (line: string) => void): Promise<() => Promise<void>> {
+export async function takeE2eLocks(dir: string, file: string, claims: readonly E2eClaim[], say: (line: string) => void, order: E2eOrder = { first: false, firsts: 0 }, firstWaitMs = FIRST_WAIT_MS): Promise<() => Promise<void>> {
   mkdirSync(dir, { recursive: true });
   const path = (name: string) => join(dir, `${name}.lock`);
   const held: HeldLock[] = [];
@@ -86,14 +120,23 @@ export async function takeE2eLocks(dir: string, file: string, claims: readonly E
     rmSync(holds, { force: true });
     for (const lock of held.splice(0).reverse()) await lock.release();
   };
+  // A file that runs first says it went once it holds `all` (or failed to), once: the others' cue.
+  let said = false;
+  const went = () => {
+    if (!order.first || said) return;
+    said = true;
+    writeFileSync(join(dir, `${process.pid}-${Date.now()}.went`), `${file}\n`);
+  };
   try {
     const exclusive = claims.includes('exclusive');
+    if (exclusive && !order.first && order.firsts > 0) await firstsGone(dir, order.firsts, firstWaitMs, file, say);
     const gate = await holdFileLock(path('gate'), 'exclusive', () => say(`${file} waits for a file that runs alone to start`));
     try {
       held.push(await holdFileLock(path('all'), exclusive ? 'exclusive' : 'shared', () => say(exclusive ? `${file} runs alone: it waits for the files running now to end` : `${file} waits for a file that runs alone to end`)));
     } finally {
       await gate.release();
     }
+    went();
     for (const claim of ['pool', 'console'] as const) {
       if (claims.includes(claim)) held.push(await holdFileLock(path(claim), 'exclusive', () => say(`${file} waits for the file using the ${claim === 'pool' ? "tier's pool of" : "console's"} member domains to end`)));
     }
@@ -101,7 +144,17 @@ export async function takeE2eLocks(dir: string, file: string, claims: readonly E
     writeFileSync(holds, `${file}: ${claims.join(' ') || 'shared'}\n`);
     return releaseAll;
   } catch (e) {
+    went();
     await releaseAll();
     throw e;
   }
+}
+
+/** Waits until `count` files that run first said they went (`*.went` in `dir`), or `ms` passed. */
+async function firstsGone(dir: string, count: number, ms: number, file: string, say: (line: string) => void): Promise<void> {
+  const gone = () => readdirSync(dir).filter((f) => f.endsWith('.went')).length >= count;
+  if (gone()) return;
+  say(`${file} waits for the file${count > 1 ? 's' : ''} with @e2eFirst to take the lock`);
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) if (gone()) return;
+  if (!gone()) say(`${file} goes on: the file${count > 1 ? 's' : ''} with @e2eFirst did not take the lock within ${Math.round(ms / 1000)} s`);
 }

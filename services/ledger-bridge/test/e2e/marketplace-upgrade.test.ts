@@ -1,11 +1,9 @@
 /**
- * It upgrades the `marketplace` chaincode every other file uses: it runs alone. The sequencer
- * dispatches it first (`@e2eFirst`), so that it would run while no member domain but its own exists (a
- * member's bridge approves an upgrade within its 60 s look, and until then its peer runs no
- * `marketplace`); but the tier's two workers take the first two files at once and the exclusive file
- * that takes the lock first runs first, so the life cycle may still come before it (ci25, 2026-12-08:
- * both passed either way). (The e2e tier runs two files at once: libs/testing/src/jest/tier-locks.ts;
- * tools/jest/sequencer.js.)
+ * It upgrades the `marketplace` chaincode every other file uses: it runs alone, and first
+ * (`@e2eFirst`: the sequencer dispatches it first and the other exclusive files wait until it holds
+ * the lock), while no member domain but its own exists: a member's bridge approves an upgrade within
+ * its 60 s look, and until then its peer runs no `marketplace`. (The e2e tier runs two files at once:
+ * libs/testing/src/jest/tier-locks.ts; tools/jest/sequencer.js.)
  *
  * @e2eLock exclusive
  * @e2eFirst

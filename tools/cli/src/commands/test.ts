@@ -176,28 +176,9 @@ export function registerTestCommand(program: Command): void {
       };
       const ctx = stackContext();
       const needsStack = opts.tier !== 'unit';
-      // The type check and lint run beside each other, each one process on one core. In a run of every
-      // tier on stacks of its own they run beside the e2e tier's first files, niced like the unit tier
-      // beside them: its exclusive files run alone and leave much of the machine idle
-      // (the life cycle waits a minute for an abandonment: docs/stack.md "Two e2e files at once"), where
-      // before the checks held up the integration tier by half a minute (and, on a fresh machine, took
-      // CPU from the build of Fabric). Otherwise they run beside the toolchain's install, as the run starts.
-      let checksBesideE2e = opts.checks && !opts.tier && !process.env['DATAWELL_KEEP_STACK'] && process.env['DATAWELL_TEST_TIERS_TOGETHER'] !== '1' && !(await status(ctx).then((s) => s.healthy).catch(() => false));
-      const checks = opts.checks && !checksBesideE2e ? runChecks() : undefined;
-      // Every few minutes a line on the machine's load and its busiest processes: a slow run says why.
-      const watch = needsStack ? watchLoad({ everyMs: 5 * 60_000, highLoad: 6 * cpus().length, write: (line) => process.stderr.write(line) }) : undefined;
-      if (needsStack) await install(ctx);
-      const countChecks = ({ typeCheck, lint }: { typeCheck: boolean; lint: boolean }) => {
-        count(typeCheck, 'type check');
-        count(lint, 'lint');
-      };
-      if (checks) countChecks(await checks);
-      const stackWasUp = needsStack && (await status(ctx)).healthy;
-      const dir = mkdtempSync(join(tmpdir(), 'datawell-test-'));
-      // Each jest run's processes carry its mark (DATAWELL_TEST_RUN_MARK): what still runs with it once
-      // the run and its stack stopped is a leftover.
-      const runId = randomUUID();
-      const mark = (i: number) => `${runId}-${i}`;
+      // The stack's health, read once before the install (which starts nothing): a stack that was up
+      // serves every tier; else a run of every tier has stacks of its own (below). Not installed yet: not up.
+      const stackWasUp = needsStack && (await status(ctx).then((s) => s.healthy).catch(() => false));
       // Every tier: the integration tier, then the e2e tier with the unit tier beside it (below).
       const runs: string[][] = opts.tier ? [[opts.tier]] : [['integration'], ['e2e'], ['unit']];
       const ownStacks = runs.length > 1 && needsStack && !stackWasUp && !process.env['DATAWELL_KEEP_STACK'];
@@ -210,6 +191,27 @@ export function registerTestCommand(program: Command): void {
       // console tool timing out): docs/stack.md. A stack that was up before serves every tier, one
       // after the other.
       const together = ownStacks && process.env['DATAWELL_TEST_TIERS_TOGETHER'] === '1';
+      // The type check and lint run beside each other, each one process on one core. In a run of every
+      // tier on stacks of its own they run beside the e2e tier's first files, niced like the unit tier
+      // beside them: its exclusive files run alone and leave much of the machine idle
+      // (the life cycle waits a minute for an abandonment: docs/stack.md "Two e2e files at once"), where
+      // before the checks held up the integration tier by half a minute (and, on a fresh machine, took
+      // CPU from the build of Fabric). Otherwise they run beside the toolchain's install, as the run starts.
+      let checksBesideE2e = opts.checks && ownStacks && !together;
+      const checks = opts.checks && !checksBesideE2e ? runChecks() : undefined;
+      // Every few minutes a line on the machine's load and its busiest processes: a slow run says why.
+      const watch = needsStack ? watchLoad({ everyMs: 5 * 60_000, highLoad: 6 * cpus().length, write: (line) => process.stderr.write(line) }) : undefined;
+      if (needsStack) await install(ctx);
+      const countChecks = ({ typeCheck, lint }: { typeCheck: boolean; lint: boolean }) => {
+        count(typeCheck, 'type check');
+        count(lint, 'lint');
+      };
+      if (checks) countChecks(await checks);
+      const dir = mkdtempSync(join(tmpdir(), 'datawell-test-'));
+      // Each jest run's processes carry its mark (DATAWELL_TEST_RUN_MARK): what still runs with it once
+      // the run and its stack stopped is a leftover.
+      const runId = randomUUID();
+      const mark = (i: number) => `${runId}-${i}`;
       if (together) runs.splice(0, runs.length, ['unit', 'integration'], ['e2e']);
       const e2eEnv = ownStacks ? e2eStackEnv(ctx.settings, together) : {};
       const e2eCtx = ownStacks ? stackContext({}, e2eEnv) : ctx;
@@ -263,7 +265,7 @@ export function registerTestCommand(program: Command): void {
           }
           if (tiers.includes('e2e') && unitAt >= 0) {
             process.stderr.write('test: the unit tier runs beside the e2e tier (niced); its lines start with "unit│ "\n');
-            const besideChecks = checksBesideE2e && ownStacks ? runChecks(true) : undefined;
+            const besideChecks = checksBesideE2e ? runChecks(true) : undefined;
             if (besideChecks) checksBesideE2e = false;
             const [e2e, unit, checked] = await Promise.all([runTier(i, tiers, e2eEnv), runTier(unitAt, runs[unitAt]!, {}, 'unit│ ', true), besideChecks]);
             results.push(e2e, unit);
