@@ -35,13 +35,12 @@ export function passwdEntry(text: string, name: string): OsUser | undefined {
  * systemd's dynamic users, …) as before.
  */
 export function findOsUser(name: string, passwdFile = PASSWD_FILE): OsUser | undefined {
-  let text: string | undefined;
+  let local: OsUser | undefined;
   try {
-    text = readFileSync(passwdFile, 'utf8');
+    local = passwdEntry(readFileSync(passwdFile, 'utf8'), name);
   } catch {
-    text = undefined;
+    local = undefined; // no readable file: NSS alone answers
   }
-  const local = text === undefined ? undefined : passwdEntry(text, name);
   if (local) return local;
   let line: string;
   try {
